@@ -1,0 +1,66 @@
+/** Typed options of each command, as commander hands them over after validation. */
+
+/** Options shared by every command that reads log lines. */
+export interface ReadOptions {
+  /** `auto`, a format name (`istio-1.9`, `envoy`, `istio-json`, ...), a format string, or `@FILE`. @default 'auto' */
+  format: string;
+  /** Lines longer than this many bytes are skipped and counted. @default 65536 */
+  maxLineLength: number;
+}
+
+/** `egress-audit parse`. */
+export interface ParseOptions extends ReadOptions {
+  strict: boolean;
+}
+
+/** Output formats of an audit. */
+export type OutputFormat = 'table' | 'json' | 'ndjson' | 'junit' | 'sarif' | 'markdown';
+
+/** All output formats, for validation and help. */
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson', 'junit', 'sarif', 'markdown'];
+
+/** Options shared by `audit` and `watch`: settings, policy, outputs, exit code. */
+export interface AuditCommonOptions {
+  policy: string | null;
+  meshCidr: string[];
+  clusterDomain: string | null;
+  gatewayHost: string[];
+  windowMs: number;
+  maxPending: number;
+  /** -o; null means "table, or the dashboard on a terminal". */
+  output: OutputFormat | null;
+  /** --report FORMAT=PATH, repeatable. */
+  report: { format: OutputFormat; path: string }[];
+  /** Verdict names that fail the run; empty for `--fail-on none`. @default ['direct'] */
+  failOn: string[];
+  baseline: string | null;
+  writeBaseline: string | null;
+  color: boolean;
+}
+
+/** `egress-audit audit`. */
+export interface AuditOptions extends ReadOptions, AuditCommonOptions {
+  sidecar: string[];
+  gateway: string[];
+  ingress: string[];
+  explain: boolean;
+  dashboard: boolean;
+  /** Replay pace for --dashboard: 0 = as fast as possible, 1 = log-time pace, 10 = ten times faster. */
+  speed: number;
+}
+
+/** `egress-audit watch`. */
+export interface WatchOptions extends AuditCommonOptions {
+  podQuery: string | null;
+  namespace: string[];
+  allNamespaces: boolean;
+  selector: string | null;
+  context: string | null;
+  kubeconfig: string | null;
+  gatewayNamespace: string;
+  gatewaySelector: string;
+  sinceMs: number | null;
+  durationMs: number | null;
+  maxStreams: number;
+  maxLineLength: number;
+}

@@ -1,0 +1,213 @@
+import { Command, Option } from 'commander';
+import { VERSION } from '../version.js';
+import { UsageError } from '../errors.js';
+import { collect, parseDuration, parsePositiveInt, parseSize } from './values.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './options.js';
+import type { AuditCommonOptions, AuditOptions, ParseOptions, WatchOptions } from './options.js';
+
+/** What a command action resolves to: the process exit code. */
+export type CommandResult = Promise<number>;
+
+/** Hooks the program calls; main.ts wires them to the lazily imported command modules (fast start-up). */
+export interface CommandHandlers {
+  parse(inputs: string[], options: ParseOptions): CommandResult;
+  audit(inputs: string[], options: AuditOptions): CommandResult;
+  watch(options: WatchOptions): CommandResult;
+}
+
+const VERDICT_NAMES = [
+  'via-gateway',
+  'via-gateway-unconfirmed',
+  'direct',
+  'blocked',
+  'gateway-only',
+  'internal',
+  'inbound',
+  'ingress',
+];
+/** Coverage conditions that --fail-on may also name, so "nothing to see" can fail CI. */
+const COVERAGE_FAIL_NAMES = ['no-gateway-logs', 'filtered-logging', 'unmatched-entries', 'pods-without-sidecar', 'expired-exceptions'];
+
+function outputFormat(flag: string, text: string): OutputFormat {
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(text)) {
+    throw new UsageError(`${flag}: unknown format "${text}" (choose one of ${OUTPUT_FORMATS.join(', ')})`);
+  }
+  return text as OutputFormat;
+}
+
+function reportTarget(text: string): { format: OutputFormat; path: string } {
+  const eq = text.indexOf('=');
+  if (eq <= 0 || eq === text.length - 1) throw new UsageError(`--report: "${text}" is not FORMAT=PATH (e.g. sarif=egress.sarif)`);
+  return { format: outputFormat('--report', text.slice(0, eq)), path: text.slice(eq + 1) };
+}
+
+function failOnList(text: string): string[] {
+  if (text === 'none') return [];
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!VERDICT_NAMES.includes(name) && !COVERAGE_FAIL_NAMES.includes(name)) {
+      throw new UsageError(
+        `--fail-on: unknown name "${name}" (verdicts: ${VERDICT_NAMES.join(', ')}; coverage: ${COVERAGE_FAIL_NAMES.join(', ')}; or none)`,
+      );
+    }
+  }
+  return names;
+}
+
+function addReadOptions(cmd: Command): Command {
+  return cmd
+    .option('--format <format>', 'auto, a format name (istio-1.9, istio-1.3, envoy, istio-json, ...), an Envoy format string, or @FILE holding one', 'auto')
+    .option('--max-line-length <bytes>', 'skip (and count) lines longer than this', '65536');
+}
+
+function addAuditCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--policy <file>', 'YAML policy: allowed direct destinations, gateway hosts, mesh CIDRs, cluster domain')
+    .option('--mesh-cidr <cidr>', 'address range inside the mesh (repeatable)', collect)
+    .option('--cluster-domain <domain>', 'Kubernetes cluster domain (default cluster.local)')
+    .option('--gateway-host <glob>', 'host glob naming an egress gateway service (repeatable; default *egressgateway*)', collect)
+    .option('--window <duration>', 'how far apart two hops of one connection may start', '5s')
+    .option('--max-pending <n>', 'entries held for a join before the oldest are evicted', '200000')
+    .addOption(new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`))
+    .option('--report <format=path>', 'also write a report to a file (repeatable), e.g. sarif=egress.sarif', collect)
+    .option('--fail-on <list>', 'comma-separated verdicts (or coverage warnings) that fail the run, or none', 'direct')
+    .option('--baseline <file>', 'report only findings that are not in this baseline')
+    .option('--write-baseline <file>', 'write the findings of this run as a baseline')
+    .option('--no-color', 'no colours (also NO_COLOR=1)');
+}
+
+function commonAuditValues(o: Record<string, unknown>): AuditCommonOptions {
+  const output = o['output'] === undefined ? null : outputFormat('-o/--output', String(o['output']));
+  return {
+    policy: (o['policy'] as string | undefined) ?? null,
+    meshCidr: (o['meshCidr'] as string[] | undefined) ?? [],
+    clusterDomain: (o['clusterDomain'] as string | undefined) ?? null,
+    gatewayHost: (o['gatewayHost'] as string[] | undefined) ?? [],
+    windowMs: parseDuration('--window', String(o['window'])),
+    maxPending: parsePositiveInt('--max-pending', String(o['maxPending'])),
+    output,
+    report: ((o['report'] as string[] | undefined) ?? []).map(reportTarget),
+    failOn: failOnList(String(o['failOn'])),
+    baseline: (o['baseline'] as string | undefined) ?? null,
+    writeBaseline: (o['writeBaseline'] as string | undefined) ?? null,
+    color: o['color'] !== false && !process.env['NO_COLOR'],
+  };
+}
+
+function parseCommand(handlers: CommandHandlers): Command {
+  const cmd = new Command('parse')
+    .description('parse access-log lines into NDJSON records (Istio JSON key names) on stdout')
+    .argument('[inputs...]', 'files, directories (recursive), globs, .gz files, or - for stdin (default: stdin)')
+    .option('--strict', 'exit 1 if any line is malformed, listing the first ones');
+  addReadOptions(cmd).action(async (inputs: string[], o: Record<string, unknown>) => {
+    process.exitCode = await handlers.parse(inputs, {
+      format: String(o['format']),
+      maxLineLength: parseSize('--max-line-length', String(o['maxLineLength'])),
+      strict: o['strict'] === true,
+    });
+  });
+  return cmd.addHelpText(
+    'after',
+    `
+Examples:
+  egress-audit parse sidecar.log gateway.log.gz | jq -c 'select(.upstream_cluster == "PassthroughCluster")'
+  kubectl logs -n istio-system -l istio=egressgateway -c istio-proxy --prefix | egress-audit parse -
+  egress-audit parse --format '[%START_TIME%] %UPSTREAM_HOST% %UPSTREAM_CLUSTER%' custom.log
+  egress-audit parse --strict logs/`,
+  );
+}
+
+function auditCommand(handlers: CommandHandlers): Command {
+  const cmd = new Command('audit')
+    .description('join sidecar and egress-gateway entries from saved logs and give every flow a verdict')
+    .argument('[inputs...]', 'files, directories, globs, .gz files, or - for stdin')
+    .option('--sidecar <file|glob>', 'these files are sidecar logs (repeatable)', collect)
+    .option('--gateway <file|glob>', 'these files are egress-gateway logs (repeatable)', collect)
+    .option('--ingress <file|glob>', 'these files are ingress-gateway logs (repeatable)', collect)
+    .option('--explain', 'print which rule gave each file its role')
+    .option('--dashboard', 'replay the audit in the terminal dashboard')
+    .option('--speed <factor>', 'with --dashboard: 0 = as fast as possible, 1 = log-time pace, 10 = ten times faster', '0');
+  addReadOptions(cmd);
+  addAuditCommonOptions(cmd).action(async (inputs: string[], o: Record<string, unknown>) => {
+    const speed = Number(o['speed']);
+    if (!Number.isFinite(speed) || speed < 0) throw new UsageError(`--speed: "${String(o['speed'])}" is not a number >= 0`);
+    process.exitCode = await handlers.audit(inputs, {
+      ...commonAuditValues(o),
+      format: String(o['format']),
+      maxLineLength: parseSize('--max-line-length', String(o['maxLineLength'])),
+      sidecar: (o['sidecar'] as string[] | undefined) ?? [],
+      gateway: (o['gateway'] as string[] | undefined) ?? [],
+      ingress: (o['ingress'] as string[] | undefined) ?? [],
+      explain: o['explain'] === true,
+      dashboard: o['dashboard'] === true,
+      speed,
+    });
+  });
+  return cmd.addHelpText(
+    'after',
+    `
+Exit codes: 0 no failing findings, 1 failing findings (--fail-on), 2 usage error,
+            3 unreadable input or invalid policy, 4 no access-log entries at all.
+
+Examples:
+  egress-audit audit --sidecar 'logs/app-*.log' --gateway logs/egressgateway.log
+  egress-audit audit logs/ --policy egress-policy.yaml -o sarif > egress.sarif
+  egress-audit audit logs/ --report junit=egress.xml --report markdown=summary.md --fail-on direct,gateway-only
+  kubectl logs -A -l istio.io/rev --prefix -c istio-proxy | egress-audit audit -`,
+  );
+}
+
+function watchCommand(handlers: CommandHandlers): Command {
+  const cmd = new Command('watch')
+    .description('follow the istio-proxy logs of sidecars and egress gateways in a cluster and audit them live')
+    .argument('[pod-query]', 'regular expression on pod names')
+    .option('-n, --namespace <ns>', 'namespace to follow (repeatable; default: the context namespace)', collect)
+    .option('-A, --all-namespaces', 'follow all namespaces (and find gateways in any namespace)')
+    .option('-l, --selector <selector>', 'label selector for sidecar pods')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option('--gateway-namespace <ns>', 'namespace of the egress gateway pods', 'istio-system')
+    .option('--gateway-selector <selector>', 'label selector of the egress gateway pods', 'istio=egressgateway')
+    .option('--since <duration>', 'start with log lines newer than this (default: only new lines)')
+    .option('--duration <duration>', 'stop after this long, write reports and exit')
+    .option('--max-streams <n>', 'cap on concurrently followed containers', '500')
+    .option('--max-line-length <bytes>', 'skip (and count) lines longer than this', '65536');
+  addAuditCommonOptions(cmd).action(async (podQuery: string | undefined, o: Record<string, unknown>) => {
+    process.exitCode = await handlers.watch({
+      ...commonAuditValues(o),
+      podQuery: podQuery ?? null,
+      namespace: (o['namespace'] as string[] | undefined) ?? [],
+      allNamespaces: o['allNamespaces'] === true,
+      selector: (o['selector'] as string | undefined) ?? null,
+      context: (o['context'] as string | undefined) ?? null,
+      kubeconfig: (o['kubeconfig'] as string | undefined) ?? null,
+      gatewayNamespace: String(o['gatewayNamespace']),
+      gatewaySelector: String(o['gatewaySelector']),
+      sinceMs: o['since'] === undefined ? null : parseDuration('--since', String(o['since'])),
+      durationMs: o['duration'] === undefined ? null : parseDuration('--duration', String(o['duration'])),
+      maxStreams: parsePositiveInt('--max-streams', String(o['maxStreams'])),
+      maxLineLength: parseSize('--max-line-length', String(o['maxLineLength'])),
+    });
+  });
+  return cmd.addHelpText(
+    'after',
+    `
+Examples:
+  egress-audit watch -n shop -n payments
+  egress-audit watch -A --duration 10m --report sarif=egress.sarif -o json > egress.json
+  kubectl egress-audit watch -n default -l app=checkout --since 5m`,
+  );
+}
+
+/** Builds the command-line program; every parse error becomes a UsageError (exit 2). */
+export function buildProgram(handlers: CommandHandlers): Command {
+  const program = new Command('egress-audit')
+    .description('Prove, from Envoy access logs, whether each Istio egress flow went through the egress gateway or direct.')
+    .version(VERSION, '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const cmd of [parseCommand(handlers), auditCommand(handlers), watchCommand(handlers)]) {
+    program.addCommand(cmd.exitOverride().showHelpAfterError('(run with --help for usage)'));
+  }
+  return program;
+}

@@ -1,0 +1,50 @@
+import { CommanderError } from 'commander';
+import { buildProgram, type CommandHandlers } from './cli/program.js';
+import { EXIT } from './errors.js';
+import { escapeControl } from './text/escape.js';
+
+/** Exit code for a bug in egress-audit itself (EX_SOFTWARE), distinct from every documented outcome. */
+const EXIT_INTERNAL = 70;
+
+// Commands are imported on first use so that `--help` and `parse` never pay for Ink or the Kubernetes client.
+const handlers: CommandHandlers = {
+  parse: async (inputs, options) => (await import('./commands/parse.js')).runParse(inputs, options),
+  audit: async (inputs, options) => (await import('./commands/audit.js')).runAudit(inputs, options),
+  watch: async (options) => (await import('./commands/watch.js')).runWatch(options),
+};
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return EXIT.usage; // commander already printed its message
+  }
+  const exitCode = (error as { exitCode?: unknown }).exitCode;
+  if (typeof exitCode === 'number' && error instanceof Error) {
+    process.stderr.write(`egress-audit: ${escapeControl(error.message)}\n`);
+    return exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`egress-audit: internal error: ${escapeControl(message)}\n`);
+  if (process.env['EGRESS_AUDIT_DEBUG'] && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  else process.stderr.write('(set EGRESS_AUDIT_DEBUG=1 for details, and please report it)\n');
+  return EXIT_INTERNAL;
+}
+
+// A closed pipe (egress-audit ... | head) ends the run quietly instead of crashing.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+});
+
+const program = buildProgram(handlers);
+if (process.argv.length <= 2) {
+  program.outputHelp({ error: true });
+  process.exitCode = EXIT.usage;
+} else {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    process.exitCode = reportError(error);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The one report model: every writer (table, json, junit, sarif, markdown) and the dashboard render
+ * this, so console and files always agree. Aggregates are bounded; individual flows are streamed.
+ */
+import type { LineCounts, Role, Verdict, ExceptionRef } from '../types.js';
+
+/** Report schema id written into JSON reports; bump on breaking change. */
+export const REPORT_SCHEMA = 'egress-audit/report@1';
+
+/** Per external destination (host:port): how it was reached, by whom, how much. */
+export interface DestinationSummary {
+  destination: string;
+  host: string;
+  port: number | null;
+  /** Counts of flows by verdict (only verdicts that occurred are present). */
+  verdicts: Partial<Record<Verdict, number>>;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Source workloads (`namespace/workload` or an IP), at most 50, sorted. */
+  sources: string[];
+  /** How many more source workloads there were beyond `sources`. */
+  moreSources: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+}
+
+/** Where a piece of evidence is: a log file (or pod stream) and line. */
+export interface EvidenceRef {
+  hop: 'sidecar' | 'gateway';
+  file: string;
+  line: number;
+}
+
+/** Flows with the same fingerprint (verdict, rule, destination, source workload) grouped into one finding. */
+export interface Finding {
+  fingerprint: string;
+  verdict: Verdict;
+  rule: string;
+  reason: string;
+  remediation: string | null;
+  destination: string;
+  sourceWorkload: string;
+  namespace: string | null;
+  count: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  /** The first few flows' evidence (bounded). */
+  evidence: EvidenceRef[];
+  /** True when the verdict is in --fail-on and no exception or baseline covers it. */
+  failing: boolean;
+  /** The exception that allowed it (then it is not failing). */
+  allowedBy: ExceptionRef | null;
+  /** An exception that would have allowed it but has expired. */
+  expiredException: ExceptionRef | null;
+  /** True when the baseline already held this fingerprint. */
+  baselined: boolean;
+}
+
+/** One input stream in the coverage section. */
+export interface StreamCoverage {
+  name: string;
+  role: Role | 'mixed' | 'unknown';
+  /** Which rule gave the role (`flag:--gateway`, `pod-name`, `content:far-side`, ...). */
+  roleRule: string;
+  lines: number;
+  records: number;
+}
+
+/** A plain statement about what the audit could not see (its code is stable for CI and --fail-on). */
+export interface CoverageWarning {
+  code:
+    | 'no-records'
+    | 'no-gateway-logs'
+    | 'no-sidecar-logs'
+    | 'filtered-logging'
+    | 'unmatched-entries'
+    | 'evicted-entries'
+    | 'pods-without-sidecar'
+    | 'traffic-excluded-from-sidecar'
+    | 'no-egress-gateway-pod'
+    | 'serviceentries-unreadable'
+    | 'stream-errors'
+    | 'expired-exceptions';
+  message: string;
+}
+
+/** What the audit read and what it could not see. */
+export interface Coverage {
+  lines: LineCounts;
+  streams: StreamCoverage[];
+  unmatchedSidecar: number;
+  unmatchedGateway: number;
+  evicted: number;
+  warnings: CoverageWarning[];
+}
+
+/** Counts across the whole audit. */
+export interface Summary {
+  flows: number;
+  verdicts: Record<Verdict, number>;
+  /** Findings (groups) by state. */
+  findings: number;
+  failing: number;
+  allowed: number;
+  baselined: number;
+  /** The verdict names that fail the run (--fail-on). */
+  failOn: string[];
+  /** The exit code the run ends with: 0 clean, 1 failing findings, 4 nothing read. */
+  exitCode: 0 | 1 | 4;
+}
+
+/** The whole report (flows are streamed separately to writers that want them). */
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  tool: { name: 'egress-audit'; version: string };
+  generatedAt: string;
+  /** What was read: `files` (paths) or `live` (context, namespaces). */
+  input: { mode: 'files' | 'live'; description: string; startedAt: string; endedAt: string };
+  summary: Summary;
+  destinations: DestinationSummary[];
+  findings: Finding[];
+  coverage: Coverage;
+}

@@ -1,0 +1,204 @@
+/**
+ * The contracts between the stages: sources -> lines -> entries -> engine -> flows -> report.
+ * Everything here is plain, JSON-serialisable data (times are epoch ms numbers or ISO strings).
+ */
+import type { AccessRecord, FormatName, MalformedReason } from '../parsers/types.js';
+
+/** Where an access-log entry was written: a client sidecar, an egress gateway or an ingress gateway. */
+export type Role = 'sidecar' | 'egress-gateway' | 'ingress-gateway';
+
+/** A role with the rule that gave it, so `--explain` can say why (e.g. `flag:--gateway`, `pod-name`, `content:far-side`). */
+export interface RoleAssignment {
+  role: Role;
+  rule: string;
+  detail: string;
+}
+
+/** What a source knows about one stream of log lines before reading it. */
+export interface StreamInfo {
+  /** File path, `-` for stdin, or `pod/<namespace>/<pod>/<container>` for a live container. */
+  name: string;
+  kind: 'file' | 'stdin' | 'pod';
+  pod: string | null;
+  namespace: string | null;
+  container: string | null;
+  /** Pod labels where known (live): gateway detection and workload names read them. */
+  labels: Record<string, string> | null;
+  /** A role the source asserts (a user flag, pod labels, a /var/log/pods path), or null to infer. */
+  role: RoleAssignment | null;
+  /** Size in bytes where known (files), for progress ETA. */
+  size: number | null;
+}
+
+/** One stream of raw log bytes: a file, stdin, or one container's log (reconnects hidden inside). */
+export interface LogStream {
+  readonly info: StreamInfo;
+  /** Raw bytes in order; ends when the stream ends; must stop promptly when `signal` aborts. */
+  chunks(signal: AbortSignal): AsyncIterable<Uint8Array>;
+}
+
+/** Anything that yields log streams: files and globs, stdin, or the pods of a cluster (streams appear over time). */
+export interface Source {
+  /** One line for headers and reports, e.g. `3 files` or `context kind-dev, namespaces default,shop`. */
+  describe(): string;
+  streams(signal: AbortSignal): AsyncIterable<LogStream>;
+}
+
+/** One access-log record with its evidence location: what the join and the verdict rules read. */
+export interface Entry {
+  record: AccessRecord;
+  format: FormatName;
+  /** Stream name (file path, `-`, `pod/ns/name/container`) and 1-based line number: the evidence. */
+  file: string;
+  line: number;
+  pod: string | null;
+  namespace: string | null;
+  container: string | null;
+  /** Envelope timestamp (kubectl --timestamps, CRI, Docker) where present. */
+  timestamp: string | null;
+  role: Role;
+  /** Start time and start + duration, epoch ms; NaN when the line has no usable time. */
+  startMs: number;
+  endMs: number;
+  /** The original line as read (control characters intact: escape before display). */
+  raw: string;
+  /** This record exactly as `egress-audit parse` prints it (one JSON object, no newline): reports embed it. */
+  json: string;
+}
+
+/** The verdict names: part of the output contract (DOMAIN.md). */
+export type Verdict =
+  | 'via-gateway'
+  | 'via-gateway-unconfirmed'
+  | 'direct'
+  | 'blocked'
+  | 'gateway-only'
+  | 'internal'
+  | 'inbound'
+  | 'ingress';
+
+/** All verdicts, in display order. */
+export const VERDICTS: readonly Verdict[] = [
+  'direct',
+  'blocked',
+  'via-gateway-unconfirmed',
+  'gateway-only',
+  'via-gateway',
+  'internal',
+  'inbound',
+  'ingress',
+];
+
+/** Where traffic was going: `host:port` is the key that destinations are grouped by. */
+export interface Destination {
+  /** `host:port`, or `ip:port` when no name is known. */
+  key: string;
+  host: string;
+  port: number | null;
+  /** Resolved endpoint `ip:port` where a log line shows it. */
+  address: string | null;
+  /** True for destinations outside the mesh (the ones egress auditing is about). */
+  external: boolean;
+}
+
+/** Who sent the traffic, as far as the evidence tells. */
+export interface FlowSource {
+  /** Workload name (pod name without its ReplicaSet/pod hash), or the source IP when nothing better is known. */
+  workload: string;
+  pod: string | null;
+  namespace: string | null;
+  /** The app's `ip:port` as the first hop saw it. */
+  address: string | null;
+}
+
+/** A policy exception that allowed a flow, or an expired one that would have. */
+export interface ExceptionRef {
+  id: string;
+  reason: string;
+  expires: string | null;
+}
+
+/** One decided flow: a sidecar entry and/or gateway entry with one verdict, and why. */
+export interface Flow {
+  verdict: Verdict;
+  /** Stable rule id, e.g. `direct/passthrough-cluster`: SARIF ruleId, JUnit failure type. */
+  rule: string;
+  /** One human sentence. */
+  reason: string;
+  /** What would fix it, for findings (VirtualService, policy exception, NetworkPolicy); null otherwise. */
+  remediation: string | null;
+  destination: Destination;
+  source: FlowSource;
+  sidecar: Entry | null;
+  gateway: Entry | null;
+  /** Further gateway lines of the same connection (an SNI gateway's inner dynamic-forward-proxy line). */
+  related: Entry[];
+  /** How the hops were joined, where two were. */
+  joinedBy: 'request-id' | 'address' | null;
+  /** Flow start, epoch ms (NaN when unknown). */
+  startMs: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Set by the policy stage: the exception that allowed it, or null. */
+  allowedBy: ExceptionRef | null;
+  /** Set by the policy stage: an expired exception that would have allowed it. */
+  expiredException: ExceptionRef | null;
+  /** Set by the policy stage: whether this flow is a failing finding (verdict in --fail-on, not allowed, not in the baseline). */
+  failing: boolean;
+  /** Set by the policy stage: a stable id for baselines and SARIF fingerprints (verdict, rule, destination, workload). */
+  fingerprint: string;
+}
+
+/** Per-line accounting: every input line lands in exactly one bucket. */
+export interface LineCounts {
+  lines: number;
+  records: number;
+  notAccessLog: number;
+  malformed: Partial<Record<MalformedReason, number>>;
+  tooLong: number;
+  /** Physical CRI `P` partial lines that were joined into the following line (not counted again). */
+  joinedPartials: number;
+}
+
+/** A problem line to show the user (`--strict`, coverage), with its location. */
+export interface LineProblem {
+  file: string;
+  line: number;
+  reason: MalformedReason | 'too-long';
+}
+
+/** Settings of the join and the verdict rules: from flags, the policy file, or the live cluster. */
+export interface AuditSettings {
+  /** CIDRs that are inside the mesh; empty means "unknown" (then private IPs count as inside). */
+  meshCidrs: string[];
+  /** @default 'cluster.local' */
+  clusterDomain: string;
+  /** Host globs that name egress gateway services on the sidecar side. @default ['*egressgateway*'] */
+  gatewayHosts: string[];
+  /** How far apart in log time two hops of one connection may start. @default 5000 */
+  windowMs: number;
+  /** Upper bound on entries held for a join; beyond it the oldest are evicted and counted. @default 200000 */
+  maxPending: number;
+}
+
+/** A pod as the cluster (or an envelope) describes it. */
+export interface PodRef {
+  name: string;
+  namespace: string;
+  /** Owner workload name (Deployment/StatefulSet/...), or the pod name without its hash suffix. */
+  workload: string;
+  labels: Record<string, string>;
+}
+
+/**
+ * What the engine may ask about the world beyond the log lines: live pod IPs (from the cluster) or
+ * addresses learned from the logs themselves (offline). Every method is cheap and synchronous.
+ */
+export interface EngineContext {
+  /** The pod that had this IP (kept for a while after deletion), when known. */
+  podByIp(ip: string): PodRef | undefined;
+  /** True when this IP belongs to an egress gateway pod (live labels, or learned from gateway logs). */
+  isGatewayIp(ip: string): boolean;
+  /** True/false when the mesh's address ranges are known (flags, policy, live pod IPs); undefined when not. */
+  isMeshIp(ip: string): boolean | undefined;
+}
