@@ -1,0 +1,170 @@
+import { F, NUMERIC_FIELDS, RecordView } from './record-view.js';
+import { extraValue, normaliseValue } from './json-format.js';
+import type { MalformedReason } from './types.js';
+
+/**
+ * Compiles a user's Envoy format string (`--format '[%START_TIME%] %UPSTREAM_HOST% ...'`, or a
+ * JSON-shaped one like `{"ts":"%START_TIME%"}`) into a line parser. Operators Istio's defaults use
+ * map to their record keys; any other operator is kept under its own name (`REQ(X-B3-TRACEID)`).
+ */
+
+/** Operator (normalised: upper case, no `:maxlen`) -> record field index. */
+const OPERATOR_FIELDS: ReadonlyMap<string, number> = new Map([
+  ['START_TIME', F.start_time],
+  ['REQ(:METHOD)', F.method],
+  ['REQ(X-ENVOY-ORIGINAL-PATH?:PATH)', F.path],
+  ['REQ(:PATH)', F.path],
+  ['PROTOCOL', F.protocol],
+  ['RESPONSE_CODE', F.response_code],
+  ['RESPONSE_FLAGS', F.response_flags],
+  ['RESPONSE_CODE_DETAILS', F.response_code_details],
+  ['CONNECTION_TERMINATION_DETAILS', F.connection_termination_details],
+  ['UPSTREAM_TRANSPORT_FAILURE_REASON', F.upstream_transport_failure_reason],
+  ['BYTES_RECEIVED', F.bytes_received],
+  ['BYTES_SENT', F.bytes_sent],
+  ['DURATION', F.duration],
+  ['RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)', F.upstream_service_time],
+  ['REQ(X-FORWARDED-FOR)', F.x_forwarded_for],
+  ['REQ(USER-AGENT)', F.user_agent],
+  ['REQ(X-REQUEST-ID)', F.request_id],
+  ['REQ(:AUTHORITY)', F.authority],
+  ['UPSTREAM_HOST', F.upstream_host],
+  ['UPSTREAM_CLUSTER', F.upstream_cluster],
+  ['UPSTREAM_CLUSTER_RAW', F.upstream_cluster],
+  ['UPSTREAM_LOCAL_ADDRESS', F.upstream_local_address],
+  ['DOWNSTREAM_LOCAL_ADDRESS', F.downstream_local_address],
+  ['DOWNSTREAM_REMOTE_ADDRESS', F.downstream_remote_address],
+  ['REQUESTED_SERVER_NAME', F.requested_server_name],
+  ['ROUTE_NAME', F.route_name],
+]);
+
+/** Operators whose value is one token (no spaces), so the compiled pattern can be strict. */
+const SINGLE_TOKEN: ReadonlySet<number> = new Set([
+  F.start_time, F.method, F.protocol, F.response_code, F.response_flags, F.response_code_details,
+  F.connection_termination_details, F.bytes_received, F.bytes_sent, F.duration, F.upstream_host,
+  F.upstream_cluster, F.upstream_local_address, F.downstream_local_address, F.downstream_remote_address,
+  F.requested_server_name, F.route_name,
+]);
+
+/** Exact value shapes where Envoy's output is known, so adjacent operators (`%PATH%%PROTOCOL%`) still split. */
+const VALUE_PATTERNS: ReadonlyMap<number, string> = new Map([
+  [F.protocol, '(HTTP/[0-9.]+|-)'],
+  [F.response_code, '(\\d+|-)'],
+  [F.bytes_received, '(\\d+|-)'],
+  [F.bytes_sent, '(\\d+|-)'],
+  [F.duration, '(\\d+|-)'],
+]);
+
+/** A compiled custom format. */
+export interface CustomFormat {
+  parse(line: string, view: RecordView): MalformedReason | null;
+  /** Operator names in order, for `--explain`-style messages. */
+  readonly operators: readonly string[];
+}
+
+/** Where an operator's value goes: a field index, or an extra name. */
+interface Target {
+  field: number;
+  extra: string;
+}
+
+const OPERATOR = /%([A-Z_0-9]+(?:\([^)]*\))?)(?::\d+)?%/g;
+
+/** Normalises an operator for lookup: header names are case-insensitive; DYNAMIC_METADATA keeps its case. */
+function normaliseOperator(op: string): string {
+  return op.startsWith('REQ(') || op.startsWith('RESP(') ? op.toUpperCase() : op;
+}
+
+function targetOf(op: string, extraName: string): Target {
+  const key = normaliseOperator(op);
+  if (key === 'DYNAMIC_METADATA(istio.mixer:status)') return { field: -1, extra: 'istio_policy_status' };
+  const field = OPERATOR_FIELDS.get(key);
+  return field === undefined ? { field: -1, extra: extraName } : { field, extra: '' };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Compiles a format string; returns an error message instead when it has no operators or is not valid. */
+export function compileFormat(format: string): CustomFormat | string {
+  const text = format.replace(/(\\n|\n|\r)+$/, '');
+  if (text.trimStart().startsWith('{')) return compileJsonFormat(text);
+  const targets: Target[] = [];
+  const operators: string[] = [];
+  let pattern = '^';
+  let last = 0;
+  for (const m of text.matchAll(OPERATOR)) {
+    const op = m[1] as string;
+    const before = text.slice(last, m.index);
+    const after = text.charAt((m.index ?? 0) + m[0].length);
+    pattern += escapeRegExp(before);
+    const target = targetOf(op, op);
+    const quoted = before.endsWith('"') && after === '"';
+    pattern += VALUE_PATTERNS.get(target.field) ?? (quoted || !SINGLE_TOKEN.has(target.field) ? '(.*?)' : '(\\S*)');
+    targets.push(target);
+    operators.push(op);
+    last = (m.index ?? 0) + m[0].length;
+  }
+  if (targets.length === 0) return 'the format has no %OPERATOR% in it';
+  pattern += `${escapeRegExp(text.slice(last))}\\s*$`;
+  const re = new RegExp(pattern, 's');
+  return {
+    operators,
+    parse(line, view) {
+      const m = re.exec(line);
+      if (m === null) return 'format-mismatch';
+      view.resetValues(line, 'custom');
+      for (let i = 0; i < targets.length; i++) {
+        const reason = assign(view, targets[i] as Target, m[i + 1]);
+        if (reason !== null) return reason;
+      }
+      return null;
+    },
+  };
+}
+
+function assign(view: RecordView, target: Target, raw: unknown): MalformedReason | null {
+  if (target.field < 0) {
+    view.addExtra(target.extra, raw === '-' ? null : extraValue(raw ?? null));
+    return null;
+  }
+  const value = normaliseValue(target.field, raw);
+  if (value === undefined) return NUMERIC_FIELDS.has(target.field) ? 'bad-number' : 'format-mismatch';
+  view.values[target.field] = value;
+  return null;
+}
+
+/** A JSON-shaped format: each key's template names the operator whose value it holds. */
+function compileJsonFormat(text: string): CustomFormat | string {
+  let shape: unknown;
+  try {
+    shape = JSON.parse(text);
+  } catch (error) {
+    return `the JSON-shaped format is not valid JSON (${(error as Error).message})`;
+  }
+  if (shape === null || typeof shape !== 'object' || Array.isArray(shape)) return 'the JSON-shaped format must be an object';
+  const keys = new Map<string, Target>();
+  for (const [key, template] of Object.entries(shape as Record<string, unknown>)) {
+    const m = typeof template === 'string' ? /^%([A-Z_0-9]+(?:\([^)]*\))?)(?::\d+)?%$/.exec(template) : null;
+    keys.set(key, m ? targetOf(m[1] as string, key) : { field: -1, extra: key });
+  }
+  return {
+    operators: [...keys.keys()],
+    parse(line, view) {
+      let obj: unknown;
+      try {
+        obj = JSON.parse(line);
+      } catch {
+        return 'bad-json';
+      }
+      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'format-mismatch';
+      view.resetValues(line, 'custom');
+      for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
+        const reason = assign(view, keys.get(key) ?? { field: -1, extra: key }, raw);
+        if (reason !== null) return reason;
+      }
+      return null;
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import type { Envelope } from './types.js';
+
+/**
+ * Peels what tooling wrapped around a log line (FORMATS.md section 7, kubernetes-api.md section 3):
+ * `kubectl logs --timestamps` and `--prefix`, the CRI file format (`<ts> stdout F <msg>`, `P` parts
+ * joined), Docker's json-file lines, stern's `pod container ` prefix, docker-compose's `[name ctr] `
+ * and Cloud Foundry's `<ts> [APP/...] OUT `. Envelopes may nest (`[pod/x/c] <ts> <line>`).
+ */
+
+/** RFC3339 with optional fraction and a `Z` or `±hh:mm` offset, followed by one space. */
+const RFC3339_SP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d) /;
+const KUBECTL_PREFIX = /^\[pod\/([^/\]\s]+)\/([^\]\s]+)\] /;
+const COMPOSE_PREFIX = /^\[([^\]\s/]+) ([^\]\s]+)\] /;
+const STERN_PREFIX = /^([a-z0-9][-a-z0-9.]*) ([a-z0-9][-a-z0-9]*) (?=\[\d|\{|\d{4}-)/;
+const CLOUD_FOUNDRY = /^\[[A-Z]+\/[^\]]*\] (?:OUT|ERR) /;
+/** kubelet splits lines at 16 KiB; with timestamps each part gets its own prefix (kubernetes-api.md section 3). */
+const CRI_SPLIT = 16 * 1024;
+
+/** The outcome of peeling one physical line. */
+export type Peeled =
+  | { kind: 'line'; text: string; envelope: Envelope | null }
+  /** A CRI `P` / Docker partial line: held until the rest arrives. */
+  | { kind: 'partial' }
+  /** A joined partial line grew past the limit. */
+  | { kind: 'too-long' };
+
+function blank(): Envelope {
+  return { timestamp: null, pod: null, namespace: null, container: null, stream: null };
+}
+
+/** Strips envelopes line by line, joining partial lines; one per stream (it holds the partial state). */
+export class EnvelopeStripper {
+  private partial = '';
+  private partialEnvelope: Envelope | null = null;
+  private partialTooLong = false;
+
+  /** @param maxLength a joined line longer than this many characters is reported too long. */
+  constructor(private readonly maxLength: number) {}
+
+  /** Peels one physical line. */
+  peel(line: string): Peeled {
+    const c0 = line.charCodeAt(0);
+    if (c0 === 91 /* [ */ && line.charCodeAt(1) >= 48 && line.charCodeAt(1) <= 57 && this.partial === '') {
+      return { kind: 'line', text: line, envelope: null }; // the common case: a bare access-log line
+    }
+    let env: Envelope | null = null;
+    let text = line;
+    for (let depth = 0; depth < 4; depth++) {
+      const next = this.peelOne(text, env ?? (env = blank()));
+      if (next === null) break;
+      if (typeof next !== 'string') return this.join(next.text, env, next.final);
+      text = next;
+    }
+    if (env !== null && env.timestamp === null && env.pod === null && env.container === null && env.stream === null) env = null;
+    if (this.partial !== '') return this.join(text, env, true);
+    return { kind: 'line', text, envelope: env };
+  }
+
+  /** Peels one envelope layer; a string is the inner text, an object a CRI/Docker part, null means none. */
+  private peelOne(text: string, env: Envelope): string | { text: string; final: boolean } | null {
+    const c0 = text.charCodeAt(0);
+    if (c0 === 123 /* { */ && text.startsWith('{"log":')) return dockerJson(text, env);
+    if (c0 >= 48 && c0 <= 57) {
+      const m = RFC3339_SP.exec(text);
+      if (m === null) return null;
+      const rest = text.slice(m[0].length);
+      env.timestamp ??= m[0].slice(0, -1);
+      const cri = /^(stdout|stderr) ([FP]) /.exec(rest);
+      if (cri !== null) {
+        env.stream = cri[1] as string;
+        return { text: rest.slice(cri[0].length), final: cri[2] === 'F' };
+      }
+      const cf = CLOUD_FOUNDRY.exec(rest);
+      if (cf !== null) return rest.slice(cf[0].length);
+      return rest.length > CRI_SPLIT ? unsplit(rest) : rest;
+    }
+    if (c0 === 91 /* [ */) {
+      const m = KUBECTL_PREFIX.exec(text) ?? COMPOSE_PREFIX.exec(text);
+      if (m === null) return null;
+      env.pod ??= m[1] as string;
+      env.container ??= m[2] as string;
+      return text.slice(m[0].length);
+    }
+    const s = STERN_PREFIX.exec(text);
+    if (s === null) return null;
+    env.pod ??= s[1] as string;
+    env.container ??= s[2] as string;
+    return text.slice(s[0].length);
+  }
+
+  /** Collects a part; returns the whole line when the final part arrives. */
+  private join(text: string, env: Envelope | null, final: boolean): Peeled {
+    if (this.partial === '' && final) return { kind: 'line', text, envelope: env };
+    if (this.partial === '') this.partialEnvelope = env;
+    if (!this.partialTooLong) {
+      if (this.partial.length + text.length > this.maxLength) {
+        this.partialTooLong = true;
+        this.partial = '\u0000'; // keep "a partial is pending" without holding the text
+      } else {
+        this.partial += text;
+      }
+    }
+    if (!final) return { kind: 'partial' };
+    const whole = this.partial;
+    const tooLong = this.partialTooLong;
+    const envelope = this.partialEnvelope;
+    this.partial = '';
+    this.partialEnvelope = null;
+    this.partialTooLong = false;
+    return tooLong ? { kind: 'too-long' } : { kind: 'line', text: whole, envelope };
+  }
+
+  /** True when a partial line is pending (at end of input it is then counted as a line of its own). */
+  hasPending(): boolean {
+    return this.partial !== '';
+  }
+}
+
+function dockerJson(text: string, env: Envelope): { text: string; final: boolean } | null {
+  let obj: { log?: unknown; stream?: unknown; time?: unknown };
+  try {
+    obj = JSON.parse(text) as typeof obj;
+  } catch {
+    return null;
+  }
+  if (typeof obj.log !== 'string') return null;
+  if (typeof obj.stream === 'string') env.stream = obj.stream;
+  if (typeof obj.time === 'string') env.timestamp ??= obj.time;
+  const log = obj.log;
+  const final = log.endsWith('\n');
+  return { text: final ? log.slice(0, log.endsWith('\r\n') ? -2 : -1) : log, final };
+}
+
+/** Removes the second (third...) kubelet timestamp that `kubectl logs --timestamps` puts inside a line longer than 16 KiB. */
+function unsplit(text: string): string {
+  let out = '';
+  let rest = text;
+  while (rest.length > CRI_SPLIT) {
+    const m = RFC3339_SP.exec(rest.slice(CRI_SPLIT, CRI_SPLIT + 40));
+    if (m === null) break;
+    out += rest.slice(0, CRI_SPLIT);
+    rest = rest.slice(CRI_SPLIT + m[0].length);
+  }
+  return out + rest;
+}

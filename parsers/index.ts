@@ -1,0 +1,35 @@
+/**
+ * The parser's public entry point. Pure: strings in, values out, no I/O, never throws on input.
+ */
+import { LineParser, resolveFormat, type FormatSpec, type LineOutcome } from './line-parser.js';
+import { toRecord } from './record-view.js';
+import type { AccessRecord, Envelope, FormatName, MalformedReason } from './types.js';
+
+export { LineParser, resolveFormat, type FormatSpec, type LineOutcome } from './line-parser.js';
+export { RecordView, toRecord, F, FIELD_COUNT, NUMERIC_FIELDS } from './record-view.js';
+export { LAYOUTS } from './layouts.js';
+export * from './types.js';
+
+/** One line parsed on its own, as plain values: for tests, fixtures and tools, not the hot path. */
+export type ParsedLine =
+  | { kind: 'record'; record: AccessRecord; format: FormatName; envelope: Envelope | null }
+  | { kind: 'not-access-log' }
+  | { kind: 'malformed'; reason: MalformedReason }
+  | { kind: 'too-long' }
+  | { kind: 'partial' };
+
+/** Parses a single line (format detected unless given), returning plain values. */
+export function parseLineText(text: string, format: string = 'auto', maxLineLength = 65536): ParsedLine {
+  const spec: FormatSpec | string = resolveFormat(format);
+  if (typeof spec === 'string') throw new TypeError(spec); // a programming error in the caller, not bad input
+  const parser = new LineParser(spec, maxLineLength);
+  const outcome: LineOutcome = parser.parse(text);
+  switch (outcome) {
+    case 'record':
+      return { kind: 'record', record: toRecord(parser.view), format: parser.view.format, envelope: parser.view.envelope };
+    case 'malformed':
+      return { kind: 'malformed', reason: parser.reason };
+    default:
+      return { kind: outcome };
+  }
+}

@@ -1,0 +1,67 @@
+import { RECORD_KEYS, type ExtraValue, type MalformedReason } from './types.js';
+import { F, NUMERIC_FIELDS, RecordView } from './record-view.js';
+
+/**
+ * Istio's JSON access-log encoding (FORMATS.md section 2): one object per line, keys in any order,
+ * values all strings with "-" (Istio <= 1.8) or typed with null (>= 1.9); extra keys are kept.
+ */
+
+const KEY_INDEX: ReadonlyMap<string, number> = new Map(RECORD_KEYS.map((key, i) => [key, i]));
+
+/** Keys that only an access-log object has; a JSON line with none of them is not an access log. */
+const MARKER_KEYS = ['"upstream_cluster"', '"response_flags"', '"downstream_remote_address"', '"upstream_host"', '"start_time"'];
+
+/** Cheap test on the raw text: does this JSON object carry access-log keys? (Mixer's `{"level":...}` does not.) */
+export function looksLikeAccessLogJson(line: string): boolean {
+  let hits = 0;
+  for (const key of MARKER_KEYS) if (line.includes(key) && ++hits >= 2) return true;
+  return false;
+}
+
+function isIsoLike(v: string): boolean {
+  return /^\d{4}-\d\d-\d\dT/.test(v);
+}
+
+/** Normalises one decoded value into the record's typing; returns undefined when it has the wrong type. */
+export function normaliseValue(field: number, raw: unknown): string | number | null | undefined {
+  if (raw === null || raw === undefined || raw === '-' || raw === '') return null;
+  if (NUMERIC_FIELDS.has(field)) {
+    if (typeof raw === 'number') return raw;
+    if (typeof raw === 'string' && /^\d{1,15}$/.test(raw)) return Number(raw);
+    return undefined;
+  }
+  let v = typeof raw === 'string' ? raw : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
+  if (field === F.upstream_cluster && v.length > 1 && v.endsWith(';')) v = v.slice(0, -1);
+  else if (field >= F.upstream_host && field <= F.downstream_remote_address && /^(tcp|udp):\/\//.test(v)) v = v.slice(6);
+  else if (field === F.method && isIsoLike(v)) return null; // Istio 1.1.0-1.1.2 mapped "method" to START_TIME
+  return v;
+}
+
+/** An extra value as kept: primitives as they are, objects and arrays as JSON text. */
+export function extraValue(raw: unknown): ExtraValue {
+  if (raw === null || typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') return raw;
+  return JSON.stringify(raw) ?? null;
+}
+
+/** Fills `view` from a JSON access-log line; returns null, or why it could not. */
+export function parseJsonLine(line: string, view: RecordView): MalformedReason | null {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(line);
+  } catch {
+    return line.trimEnd().endsWith('}') ? 'bad-json' : 'truncated';
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'bad-json';
+  view.resetValues(line, 'istio-json');
+  for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
+    const field = KEY_INDEX.get(key);
+    if (field === undefined) {
+      view.addExtra(key, raw === '-' ? null : extraValue(raw));
+      continue;
+    }
+    const value = normaliseValue(field, raw);
+    if (value === undefined) return NUMERIC_FIELDS.has(field) ? 'bad-number' : 'bad-json';
+    view.values[field] = value;
+  }
+  return null;
+}

@@ -1,0 +1,78 @@
+import { F } from './record-view.js';
+import type { FormatName } from './types.js';
+
+/**
+ * The default text layouts of Istio and Envoy as data (FORMATS.md sections 1 and 3): the tokens after
+ * `[%START_TIME%]`, each with its quoting and the field it fills.
+ */
+
+/** How one token is read: the request line, a quoted or bare field, a bare number, or a quoted extra. */
+export type SlotKind = 'request' | 'request-glued' | 'quoted' | 'bare' | 'number' | 'quoted-extra';
+
+/** One token of a layout. */
+export interface Slot {
+  kind: SlotKind;
+  /** Field index (F.*) for field slots. */
+  field: number;
+  /** Name under `extra` for quoted-extra slots. */
+  extra?: string;
+}
+
+/** A known layout: its name and its token slots after the timestamp. */
+export interface Layout {
+  name: FormatName;
+  slots: readonly Slot[];
+  /** Quoting of each slot ('q' or 'u'), compared with a line's tokens before anything else. */
+  signature: string;
+  /** Index of the user-agent slot (free text that may hold quotes and spaces), or -1. */
+  userAgentSlot: number;
+}
+
+const req: Slot = { kind: 'request', field: -1 };
+const glued: Slot = { kind: 'request-glued', field: -1 };
+const q = (field: number): Slot => ({ kind: 'quoted', field });
+const b = (field: number): Slot => ({ kind: 'bare', field });
+const n = (field: number): Slot => ({ kind: 'number', field });
+const mixer: Slot = { kind: 'quoted-extra', field: -1, extra: 'istio_policy_status' };
+
+/** `"xff" "ua" "rid" "authority" "upstream_host"`, common to every HTTP-capable layout. */
+const HEADERS = [q(F.x_forwarded_for), q(F.user_agent), q(F.request_id), q(F.authority), q(F.upstream_host)];
+/** `cluster upstream_local downstream_local downstream_remote`, from Istio 1.0.3 on. */
+const ADDRESSES = [b(F.upstream_cluster), b(F.upstream_local_address), b(F.downstream_local_address), b(F.downstream_remote_address)];
+/** `rx tx duration upstream_service_time`. */
+const COUNTERS = [n(F.bytes_received), n(F.bytes_sent), n(F.duration), b(F.upstream_service_time)];
+
+function layout(name: FormatName, slots: Slot[]): Layout {
+  const signature = slots.map((s) => (s.kind === 'bare' || s.kind === 'number' ? 'u' : 'q')).join('');
+  return { name, slots, signature, userAgentSlot: slots.findIndex((s) => s.field === F.user_agent) };
+}
+
+/** Every default layout, the most common first (detection tries them in this order). */
+export const LAYOUTS: readonly Layout[] = [
+  layout('istio-1.9', [
+    req, n(F.response_code), b(F.response_flags), b(F.response_code_details), b(F.connection_termination_details),
+    q(F.upstream_transport_failure_reason), ...COUNTERS, ...HEADERS, ...ADDRESSES, b(F.requested_server_name), b(F.route_name),
+  ]),
+  layout('istio-1.3', [
+    req, n(F.response_code), b(F.response_flags), mixer, q(F.upstream_transport_failure_reason), ...COUNTERS, ...HEADERS,
+    ...ADDRESSES, b(F.requested_server_name), b(F.route_name),
+  ]),
+  layout('istio-1.8', [
+    req, n(F.response_code), b(F.response_flags), q(F.upstream_transport_failure_reason), ...COUNTERS, ...HEADERS,
+    ...ADDRESSES, b(F.requested_server_name), b(F.route_name),
+  ]),
+  layout('istio-1.2', [
+    req, n(F.response_code), b(F.response_flags), mixer, q(F.upstream_transport_failure_reason), ...COUNTERS, ...HEADERS,
+    ...ADDRESSES, b(F.requested_server_name),
+  ]),
+  layout('istio-1.1', [req, n(F.response_code), b(F.response_flags), mixer, ...COUNTERS, ...HEADERS, ...ADDRESSES, b(F.requested_server_name)]),
+  layout('istio-1.1-dev', [req, n(F.response_code), b(F.response_flags), ...COUNTERS, ...HEADERS, ...ADDRESSES, b(F.requested_server_name)]),
+  layout('istio-1.0', [glued, n(F.response_code), b(F.response_flags), ...COUNTERS, ...HEADERS, ...ADDRESSES]),
+  layout('istio-1.0-tcp', [b(F.response_flags), n(F.bytes_received), n(F.bytes_sent), n(F.duration), q(F.upstream_host), ...ADDRESSES]),
+  layout('envoy', [req, n(F.response_code), b(F.response_flags), ...COUNTERS, ...HEADERS]),
+];
+
+/** The layout with this name, for `--format istio-1.3` and the like. */
+export function layoutByName(name: string): Layout | undefined {
+  return LAYOUTS.find((l) => l.name === name);
+}

@@ -1,0 +1,129 @@
+import { EnvelopeStripper } from './envelope.js';
+import { layoutByName, type Layout } from './layouts.js';
+import { looksLikeAccessLogJson, parseJsonLine } from './json-format.js';
+import { compileFormat, type CustomFormat } from './custom-format.js';
+import { isAccessLogFragment, isKnownNoise } from './noise.js';
+import { RecordView } from './record-view.js';
+import { TextFormatParser } from './text-format.js';
+import { startsWithIsoBracket } from './tokenize.js';
+import type { MalformedReason } from './types.js';
+
+/** How lines are to be read: detected per line, one named layout, JSON only, or a compiled custom format. */
+export type FormatSpec =
+  | { kind: 'auto' }
+  | { kind: 'layout'; layout: Layout }
+  | { kind: 'json' }
+  | { kind: 'custom'; format: CustomFormat; source: string };
+
+/** What became of one physical line. `partial` lines were joined into the next one. */
+export type LineOutcome = 'record' | 'not-access-log' | 'malformed' | 'too-long' | 'partial';
+
+/** Istio minor versions -> the layout their default format prints (FORMATS.md section 1 summary table). */
+function layoutForIstioVersion(minor: number): string | null {
+  if (minor >= 9) return 'istio-1.9';
+  if (minor === 8) return 'istio-1.8';
+  if (minor >= 3) return 'istio-1.3';
+  if (minor === 2) return 'istio-1.2';
+  if (minor === 1) return 'istio-1.1';
+  return minor === 0 ? 'istio-1.0' : null;
+}
+
+/** Resolves `--format` text into a spec, or an error message naming what is wrong (the CLI exits 2 with it). */
+export function resolveFormat(text: string): FormatSpec | string {
+  const name = text.trim();
+  if (name === '' || name === 'auto') return { kind: 'auto' };
+  if (name === 'istio-json' || name === 'json') return { kind: 'json' };
+  const direct = layoutByName(name);
+  if (direct) return { kind: 'layout', layout: direct };
+  const version = /^istio-1\.(\d+)(?:\.\d+)?$/.exec(name);
+  if (version) {
+    const layout = layoutByName(layoutForIstioVersion(Number(version[1])) ?? '');
+    if (layout) return { kind: 'layout', layout };
+  }
+  if (!text.includes('%')) {
+    return `"${text}" is not a format name (auto, istio-1.0 ... istio-1.30, istio-1.0-tcp, istio-1.1-dev, envoy, istio-json) nor an Envoy format string`;
+  }
+  const format = compileFormat(text);
+  return typeof format === 'string' ? `invalid format string: ${format}` : { kind: 'custom', format, source: text };
+}
+
+/**
+ * Turns physical lines of one stream into records: strips envelopes (joining partial lines),
+ * recognises the format, and fills `view`. One per stream: it remembers the last layout that matched.
+ */
+export class LineParser {
+  /** The record of the last line that returned 'record' (overwritten by the next line). */
+  readonly view = new RecordView();
+  /** Why the last line was malformed. */
+  reason: MalformedReason = 'field-count';
+  private readonly envelopes: EnvelopeStripper;
+  private readonly text: TextFormatParser;
+
+  constructor(
+    private readonly spec: FormatSpec,
+    maxLineLength: number,
+  ) {
+    this.envelopes = new EnvelopeStripper(maxLineLength);
+    this.text = new TextFormatParser(spec.kind === 'layout' ? spec.layout : null);
+  }
+
+  /** Parses one physical line (without its newline); never throws. */
+  parse(physical: string): LineOutcome {
+    const peeled = this.envelopes.peel(physical);
+    if (peeled.kind !== 'line') return peeled.kind;
+    let line = peeled.text;
+    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    const outcome = this.classify(line);
+    this.view.envelope = peeled.envelope;
+    return outcome;
+  }
+
+  /** True when a partial line is still waiting at the end of input (the caller counts it as malformed). */
+  pendingPartial(): boolean {
+    return this.envelopes.hasPending();
+  }
+
+  private classify(line: string): LineOutcome {
+    switch (this.spec.kind) {
+      case 'custom':
+        return this.outcome(this.spec.format.parse(line, this.view), line);
+      case 'json':
+        return line.charCodeAt(0) === 123 && looksLikeAccessLogJson(line) ? this.outcome(parseJsonLine(line, this.view), line) : this.noise(line);
+      default:
+        return this.auto(line);
+    }
+  }
+
+  private auto(line: string): LineOutcome {
+    const c0 = line.charCodeAt(0);
+    if (c0 === 91 /* [ */ && startsWithIsoBracket(line)) {
+      const text = line.includes('\u201c') || line.includes('\u201d') ? line.replace(/[\u201c\u201d]/g, '"') : line;
+      return this.outcome(this.text.parse(text, this.view), line);
+    }
+    if (c0 === 123 /* { */ && looksLikeAccessLogJson(line)) {
+      // A forced text layout does not read JSON access logs: say so rather than call them noise.
+      return this.outcome(this.spec.kind === 'auto' ? parseJsonLine(line, this.view) : 'format-mismatch', line);
+    }
+    if (isAccessLogFragment(line)) {
+      this.reason = 'truncated';
+      return 'malformed';
+    }
+    return 'not-access-log';
+  }
+
+  private outcome(reason: MalformedReason | null, line: string): LineOutcome {
+    if (reason === null) return 'record';
+    if (reason === 'format-mismatch' && isKnownNoise(line)) return 'not-access-log';
+    this.reason = reason;
+    return 'malformed';
+  }
+
+  private noise(line: string): LineOutcome {
+    if (isAccessLogFragment(line)) {
+      this.reason = 'truncated';
+      return 'malformed';
+    }
+    return 'not-access-log';
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Lines in an istio-proxy log that are not access logs (FORMATS.md section 7): the agent's and
+ * Envoy's own log lines and the continuation lines of multi-line dumps. They are counted, never
+ * reported as errors; with a custom --format this is what tells "not an access log" from "malformed".
+ */
+
+const KNOWN_NOISE: readonly RegExp[] = [
+  /^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)\s+(?:info|warn|warning|error|debug|fatal|critical|trace|dbug)\b/i, // pilot-agent / istio-agent
+  /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\]\[/, // Envoy's application log before the agent wrapped it (the `[2019-02-21 05:38:48.587][18]` trap)
+  /^\[Envoy \(Epoch \d+\)\]/, // hot-restart prefixed Envoy log
+  /^\[libprotobuf /,
+  /^\s*$/, // blank
+  /^-----(?:BEGIN|END) /, // PEM armour
+  /^[A-Za-z0-9+/]{40,}={0,2}$/, // PEM / base64 body
+  /^\s*'[^']*', '/, // header dumps: ':authority', 'x'
+  /^\s*[-\w.]+:(?: |$)/, // YAML dumps: `concurrency: 2`
+  /^\s*[{}[\],]\s*$/, // JSON/YAML dump punctuation
+  /^\s+\S/, // indented continuation
+];
+
+/** True for the shapes of the agent's and Envoy's own log lines and of dump continuations. */
+export function isKnownNoise(line: string): boolean {
+  for (const re of KNOWN_NOISE) if (re.test(line)) return true;
+  return false;
+}
+
+/** A piece of an access-log line whose start was lost (`POST /x HTTP/1.1"" 0 DC ...`): malformed, not noise. */
+const FRAGMENT = /(?:HTTP\/[0-9.]+|- - -)"+ \d{1,3} /;
+
+/** True when a line without an access-log start still carries the unmistakable middle of one. */
+export function isAccessLogFragment(line: string): boolean {
+  return FRAGMENT.test(line);
+}

@@ -1,0 +1,133 @@
+import { RECORD_KEYS, type AccessRecord, type Envelope, type ExtraValue, type FormatName } from './types.js';
+
+/** Index of each record key in RECORD_KEYS: the parser fills fields by index on the hot path. */
+export const F = {
+  start_time: 0,
+  method: 1,
+  path: 2,
+  protocol: 3,
+  response_code: 4,
+  response_flags: 5,
+  response_code_details: 6,
+  connection_termination_details: 7,
+  upstream_transport_failure_reason: 8,
+  bytes_received: 9,
+  bytes_sent: 10,
+  duration: 11,
+  upstream_service_time: 12,
+  x_forwarded_for: 13,
+  user_agent: 14,
+  request_id: 15,
+  authority: 16,
+  upstream_host: 17,
+  upstream_cluster: 18,
+  upstream_local_address: 19,
+  downstream_local_address: 20,
+  downstream_remote_address: 21,
+  requested_server_name: 22,
+  route_name: 23,
+} as const;
+
+/** Number of canonical fields. */
+export const FIELD_COUNT = RECORD_KEYS.length;
+
+/** Fields printed as JSON numbers (Istio >= 1.9 typing); everything else is a string or null. */
+export const NUMERIC_FIELDS: ReadonlySet<number> = new Set([F.response_code, F.bytes_received, F.bytes_sent, F.duration]);
+
+/** Fields holding `ip:port` addresses, normalised on the way in. */
+export const ADDRESS_FIELDS: ReadonlySet<number> = new Set([
+  F.upstream_host,
+  F.upstream_local_address,
+  F.downstream_local_address,
+  F.downstream_remote_address,
+]);
+
+/**
+ * One parsed line, without allocating a string per field: text formats record offsets into `text`,
+ * JSON formats record decoded values. Reused from line to line by a LineParser (copy what you keep).
+ */
+export class RecordView {
+  /** The text the offsets index into (the line after envelopes were stripped). */
+  text = '';
+  /** Start offset of each field in `text`, or -1 when the field is missing (null). */
+  readonly start = new Int32Array(FIELD_COUNT);
+  /** End offset (exclusive) of each field in `text`. */
+  readonly end = new Int32Array(FIELD_COUNT);
+  /** Decoded values (JSON formats); when `hasValues` is set these win over the offsets. */
+  readonly values: (string | number | null)[] = new Array<string | number | null>(FIELD_COUNT).fill(null);
+  hasValues = false;
+  /** Values kept under their own name (other operators, unknown JSON keys, trailing fields). */
+  extraNames: string[] = [];
+  extraValues: ExtraValue[] = [];
+  format: FormatName = 'istio-1.9';
+  /** What the envelope said, or null when the line had none. */
+  envelope: Envelope | null = null;
+
+  /** Clears the view for a new line of text-format offsets. */
+  resetText(text: string, format: FormatName): void {
+    this.text = text;
+    this.start.fill(-1);
+    this.end.fill(-1);
+    this.hasValues = false;
+    if (this.extraNames.length > 0) {
+      this.extraNames = [];
+      this.extraValues = [];
+    }
+    this.format = format;
+  }
+
+  /** Clears the view for a line whose fields are decoded values. */
+  resetValues(text: string, format: FormatName): void {
+    this.resetText(text, format);
+    this.values.fill(null);
+    this.hasValues = true;
+  }
+
+  /** Records field `i` as text[s, e), or null when the slice is Envoy's "-". */
+  setRange(i: number, s: number, e: number): void {
+    if (e - s === 1 && this.text.charCodeAt(s) === 45 /* - */) return;
+    if (e <= s) return;
+    this.start[i] = s;
+    this.end[i] = e;
+  }
+
+  /** Adds a value kept under its own name. */
+  addExtra(name: string, value: ExtraValue): void {
+    this.extraNames.push(name);
+    this.extraValues.push(value);
+  }
+
+  /** The string value of field `i`, or null. */
+  str(i: number): string | null {
+    if (this.hasValues) {
+      const v = this.values[i];
+      return v === null || v === undefined ? null : String(v);
+    }
+    const s = this.start[i] as number;
+    return s < 0 ? null : this.text.slice(s, this.end[i]);
+  }
+
+  /** The numeric value of field `i` (NaN when it is not a number), or null. */
+  num(i: number): number | null {
+    if (this.hasValues) {
+      const v = this.values[i];
+      return v === null || v === undefined ? null : typeof v === 'number' ? v : Number(v);
+    }
+    const s = this.start[i] as number;
+    return s < 0 ? null : Number(this.text.slice(s, this.end[i]));
+  }
+}
+
+/** Materialises a view into a plain AccessRecord (for the engine and tests); the hot NDJSON path avoids this. */
+export function toRecord(view: RecordView): AccessRecord {
+  const record = {} as Record<string, unknown>;
+  for (let i = 0; i < FIELD_COUNT; i++) {
+    record[RECORD_KEYS[i] as string] = NUMERIC_FIELDS.has(i) ? view.num(i) : view.str(i);
+  }
+  if (view.extraNames.length > 0) {
+    const extra: Record<string, ExtraValue> = {};
+    for (let i = 0; i < view.extraNames.length; i++) extra[view.extraNames[i] as string] = view.extraValues[i] as ExtraValue;
+    record['extra'] = extra;
+  }
+  return record as unknown as AccessRecord;
+}

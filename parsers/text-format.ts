@@ -1,0 +1,185 @@
+import { LAYOUTS, type Layout } from './layouts.js';
+import { F, RecordView } from './record-view.js';
+import { Tokens, tokenize, closingQuote } from './tokenize.js';
+import { isFlags, isIsoTime, isNumberOrDash, setField, setGluedRequestLine, setRequestLine } from './fields.js';
+import type { MalformedReason } from './types.js';
+
+/**
+ * Parses default-format text lines (`[ts] "GET / HTTP/1.1" 200 ...`) against the known layouts.
+ * Fast path: tokens counted and quote signature compared, last matching layout first. Slow paths,
+ * only when that fails: trailing extra fields, and quotes/spaces inside the user agent or path.
+ */
+export class TextFormatParser {
+  private readonly tokens = new Tokens();
+  private last: Layout;
+
+  /** @param forced a layout the user named (`--format istio-1.3`), or null to detect per line. */
+  constructor(private readonly forced: Layout | null) {
+    this.last = forced ?? (LAYOUTS[0] as Layout);
+  }
+
+  /** Fills `view` from `line` (which starts with `[YYYY-MM-DDT`) and returns null, or why it could not. */
+  parse(line: string, view: RecordView): MalformedReason | null {
+    const t = this.tokens;
+    if (!tokenize(line, t)) return 'truncated';
+    if (!isIsoTime(line, t.start[0] as number, t.end[0] as number)) return 'bad-timestamp';
+    // Fast path: the layout that matched the previous line (a stream rarely changes format).
+    const last = this.last;
+    if (t.count - 1 === last.slots.length && signatureMatches(last, t, last.slots.length)) {
+      if (applyTokens(last, line, t, view, last.slots.length) === null) return null;
+    }
+    return this.detect(line, view, this.forced ? [this.forced] : LAYOUTS);
+  }
+
+  /** Tries every candidate layout: exact token count, then trailing extra fields, then the anchored slow path. */
+  private detect(line: string, view: RecordView, candidates: readonly Layout[]): MalformedReason | null {
+    const t = this.tokens;
+    let best: MalformedReason | null = null;
+    for (const layout of candidates) {
+      if (t.count - 1 !== layout.slots.length || !signatureMatches(layout, t, layout.slots.length)) continue;
+      const reason = applyTokens(layout, line, t, view, layout.slots.length);
+      if (reason === null) return this.matched(layout);
+      best ??= reason;
+    }
+    for (const layout of candidates) {
+      if (t.count - 1 <= layout.slots.length || !signatureMatches(layout, t, layout.slots.length)) continue;
+      if (applyTokens(layout, line, t, view, t.count - 1) === null) return this.matched(layout);
+    }
+    for (const layout of candidates) {
+      if (layout.userAgentSlot >= 0 && applyAnchored(layout, line, t, view) === null) return this.matched(layout);
+    }
+    return best ?? (t.unterminated || isTruncatedPrefix(line, t, view, candidates) ? 'truncated' : 'field-count');
+  }
+
+  private matched(layout: Layout): null {
+    this.last = layout;
+    return null;
+  }
+}
+
+function signatureMatches(layout: Layout, t: Tokens, upTo: number): boolean {
+  const sig = layout.signature;
+  for (let i = 0; i < upTo; i++) if ((t.quoted[i + 1] === 1) !== (sig.charCodeAt(i) === 113)) return false;
+  return true;
+}
+
+/** A line cut short reads as the first tokens of some layout (all but the last, which may be cut mid-token). */
+function isTruncatedPrefix(line: string, t: Tokens, view: RecordView, layouts: readonly Layout[]): boolean {
+  const have = t.count - 1;
+  return layouts.some((l) => {
+    if (have >= l.slots.length || !signatureMatches(l, t, have)) return false;
+    view.resetText(line, l.name);
+    for (let i = 0; i < have - 1; i++) {
+      if (applySlot(l, i, view, t.start[i + 1] as number, t.end[i + 1] as number) !== null) return false;
+    }
+    return true;
+  });
+}
+
+/** Fills the view from tokens; tokens beyond the layout are kept as `trailing_1`, `trailing_2`, ... */
+function applyTokens(layout: Layout, line: string, t: Tokens, view: RecordView, used: number): MalformedReason | null {
+  view.resetText(line, layout.name);
+  view.setRange(F.start_time, t.start[0] as number, t.end[0] as number);
+  for (let i = 0; i < layout.slots.length; i++) {
+    const reason = applySlot(layout, i, view, t.start[i + 1] as number, t.end[i + 1] as number);
+    if (reason !== null) return reason;
+  }
+  for (let k = layout.slots.length + 1; k <= used; k++) {
+    const s = t.start[k] as number;
+    const e = t.end[k] as number;
+    const value = e - s === 1 && line.charCodeAt(s) === 45 ? null : line.slice(s, e);
+    view.addExtra(`trailing_${k - layout.slots.length}`, value);
+  }
+  return null;
+}
+
+function applySlot(layout: Layout, i: number, view: RecordView, s: number, e: number): MalformedReason | null {
+  const slot = layout.slots[i];
+  if (slot === undefined) return 'field-count';
+  switch (slot.kind) {
+    case 'request':
+      return setRequestLine(view, s, e);
+    case 'request-glued':
+      return setGluedRequestLine(view, s, e);
+    case 'number':
+      if (!isNumberOrDash(view.text, s, e)) return 'bad-number';
+      view.setRange(slot.field, s, e);
+      return null;
+    case 'quoted-extra':
+      view.addExtra(slot.extra as string, e - s === 1 && view.text.charCodeAt(s) === 45 ? null : view.text.slice(s, e));
+      return null;
+    default:
+      if (slot.field === F.response_flags && !isFlags(view.text, s, e)) return 'field-count';
+      setField(view, slot.field, s, e);
+      return null;
+  }
+}
+
+/**
+ * The slow path for quotes or spaces inside values: read the slots before the user agent from the
+ * left (the request line ends at `PROTOCOL" <code>`), the slots after it from the right, and give
+ * the user agent whatever lies between.
+ */
+function applyAnchored(layout: Layout, line: string, t: Tokens, view: RecordView): MalformedReason | null {
+  const ua = layout.userAgentSlot;
+  const slots = layout.slots;
+  const ranges = new Int32Array(slots.length * 2);
+  let pos = (t.end[0] as number) + 2;
+  for (let i = 0; i < ua; i++) {
+    const kind = (slots[i] as { kind: string }).kind;
+    let s: number, e: number;
+    if (kind === 'bare' || kind === 'number') {
+      s = pos;
+      e = line.indexOf(' ', pos);
+    } else {
+      if (line.charCodeAt(pos) !== 34) return 'field-count';
+      s = pos + 1;
+      e = i === 0 ? requestLineEnd(line, pos) : closingQuote(line, pos);
+    }
+    if (e < 0) return 'truncated';
+    ranges[2 * i] = s;
+    ranges[2 * i + 1] = e;
+    pos = kind === 'bare' || kind === 'number' ? e + 1 : e + 2;
+  }
+  let end = line.length;
+  for (let i = slots.length - 1; i > ua; i--) {
+    const kind = (slots[i] as { kind: string }).kind;
+    if (kind === 'bare' || kind === 'number') {
+      const k = line.lastIndexOf(' ', end - 1);
+      if (k < pos) return 'field-count';
+      ranges[2 * i] = k + 1;
+      ranges[2 * i + 1] = end;
+      end = k;
+    } else {
+      if (line.charCodeAt(end - 1) !== 34) return 'field-count';
+      const k = line.lastIndexOf(' "', end - 2);
+      if (k < pos) return 'field-count';
+      ranges[2 * i] = k + 2;
+      ranges[2 * i + 1] = end - 1;
+      end = k;
+    }
+  }
+  if (line.charCodeAt(pos) !== 34 || line.charCodeAt(end - 1) !== 34 || end - 1 <= pos) return 'field-count';
+  ranges[2 * ua] = pos + 1;
+  ranges[2 * ua + 1] = end - 1;
+  view.resetText(line, layout.name);
+  view.setRange(F.start_time, t.start[0] as number, t.end[0] as number);
+  for (let i = 0; i < slots.length; i++) {
+    const reason = applySlot(layout, i, view, ranges[2 * i] as number, ranges[2 * i + 1] as number);
+    if (reason !== null) return reason;
+  }
+  return null;
+}
+
+/** The closing quote of a request line: the first `"` after ` HTTP/x` or ` -` that a space and a digit follow. */
+function requestLineEnd(line: string, open: number): number {
+  let j = line.indexOf('" ', open + 1);
+  while (j >= 0) {
+    const next = line.charCodeAt(j + 2);
+    const sp = line.lastIndexOf(' ', j);
+    const proto = line.slice(sp + 1, j);
+    if (next >= 48 && next <= 57 && (proto === '-' || proto.startsWith('HTTP/'))) return j;
+    j = line.indexOf('" ', j + 1);
+  }
+  return closingQuote(line, open);
+}

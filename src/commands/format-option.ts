@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
+import { InputError, UsageError } from '../errors.js';
+
+function findAccessLogFormat(node: unknown): string | null {
+  if (node === null || typeof node !== 'object') return null;
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    if (key === 'accessLogFormat' && typeof value === 'string') return value;
+    const inner = findAccessLogFormat(value);
+    if (inner !== null) return inner;
+  }
+  return null;
+}
+
+/** Reads `--format @FILE`: a file holding the format string, or meshConfig YAML with `accessLogFormat:`. */
+async function formatFromFile(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`--format @${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  if (!text.includes('%')) throw new UsageError(`--format @${path}: the file holds no %OPERATOR% format string`);
+  try {
+    const fromYaml = findAccessLogFormat(parseYaml(text));
+    if (fromYaml !== null) return fromYaml;
+  } catch {
+    // not YAML: the file is the format string itself
+  }
+  return text.replace(/\r?\n$/, '');
+}
+
+/** Turns the --format option into a parser spec; bad values exit 2 naming the flag. */
+export async function formatSpecFromOption(option: string): Promise<FormatSpec> {
+  const text = option.startsWith('@') ? await formatFromFile(option.slice(1)) : option;
+  const spec = resolveFormat(text);
+  if (typeof spec === 'string') throw new UsageError(`--format: ${spec}`);
+  return spec;
+}

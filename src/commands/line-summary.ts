@@ -1,0 +1,35 @@
+import type { LineCounts, LineProblem } from '../types.js';
+import { escapeControl } from '../text/escape.js';
+
+/** `truncated 3, field-count 1` (largest first), or `none`. */
+export function malformedBreakdown(counts: LineCounts): string {
+  const parts = Object.entries(counts.malformed)
+    .filter(([, n]) => (n ?? 0) > 0)
+    .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
+    .map(([reason, n]) => `${reason} ${n}`);
+  return parts.length === 0 ? 'none' : parts.join(', ');
+}
+
+/** Total malformed lines. */
+export function malformedTotal(counts: LineCounts): number {
+  return Object.values(counts.malformed).reduce((a, n) => a + (n ?? 0), 0);
+}
+
+/** The end-of-run accounting of every line, one line for stderr. */
+export function lineSummary(counts: LineCounts): string {
+  const malformed = malformedTotal(counts);
+  const parts = [
+    `${counts.lines} lines read`,
+    `${counts.records} records`,
+    `${counts.notAccessLog} not access logs`,
+    `${malformed} malformed${malformed > 0 ? ` (${malformedBreakdown(counts)})` : ''}`,
+    `${counts.tooLong} too long`,
+  ];
+  if (counts.joinedPartials > 0) parts.push(`${counts.joinedPartials} partial lines joined`);
+  return parts.join(', ');
+}
+
+/** `file:line: reason` lines for the first problems (--strict). */
+export function problemList(problems: LineProblem[]): string {
+  return problems.map((p) => `  ${escapeControl(p.file)}:${p.line}: ${p.reason}`).join('\n');
+}

@@ -1,0 +1,92 @@
+/**
+ * Cuts a byte stream into lines. A line longer than the limit is skipped and reported without ever
+ * being buffered whole (a 1 GB file with no newline costs one chunk of memory), so every line is
+ * accounted for. Bytes are decoded per line as UTF-8; invalid sequences become U+FFFD, never a throw.
+ */
+
+/** Receives each line (without its `\n`) or the number of a line that was too long. */
+export interface LineHandler {
+  line(text: string, lineNo: number): void;
+  tooLong(lineNo: number): void;
+}
+
+type Utf8Buffer = Buffer & { utf8Slice(start: number, end: number): string };
+
+function asBuffer(chunk: Uint8Array): Utf8Buffer {
+  return (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)) as Utf8Buffer;
+}
+
+/** One per stream: it holds the unfinished last line between chunks. */
+export class LineSplitter {
+  private carry: Buffer | null = null;
+  private skipping = false;
+  private lineNo = 0;
+
+  /** @param maxLength longest line in bytes (without the newline) that is kept. */
+  constructor(private readonly maxLength: number) {}
+
+  /** Number of lines seen so far (including a too-long one being skipped). */
+  get lines(): number {
+    return this.lineNo;
+  }
+
+  /** Feeds one chunk; calls `handler` for every line it completes. */
+  push(input: Uint8Array, handler: LineHandler): void {
+    const chunk = asBuffer(input);
+    let pos = 0;
+    if (this.skipping || this.carry !== null) {
+      const nl = chunk.indexOf(10, 0);
+      if (nl < 0) {
+        this.extend(chunk, 0);
+        return;
+      }
+      this.finishCarried(chunk, nl, handler);
+      pos = nl + 1;
+    }
+    const max = this.maxLength;
+    for (let nl = chunk.indexOf(10, pos); nl >= 0; nl = chunk.indexOf(10, pos)) {
+      this.lineNo++;
+      if (nl - pos > max) handler.tooLong(this.lineNo);
+      else handler.line(chunk.utf8Slice(pos, nl), this.lineNo);
+      pos = nl + 1;
+    }
+    if (pos < chunk.length) this.extend(chunk, pos);
+  }
+
+  /** Ends the stream: a last line without a newline still counts. */
+  end(handler: LineHandler): void {
+    if (this.skipping) {
+      this.skipping = false;
+      handler.tooLong(++this.lineNo);
+    } else if (this.carry !== null) {
+      const carry = this.carry as Utf8Buffer;
+      this.carry = null;
+      handler.line(carry.utf8Slice(0, carry.length), ++this.lineNo);
+    }
+  }
+
+  /** Keeps the unfinished tail, or switches to skipping once it is longer than the limit. */
+  private extend(chunk: Buffer, from: number): void {
+    if (this.skipping) return;
+    const have = this.carry?.length ?? 0;
+    if (have + chunk.length - from > this.maxLength) {
+      this.carry = null;
+      this.skipping = true;
+      return;
+    }
+    const tail = chunk.subarray(from);
+    this.carry = this.carry === null ? Buffer.from(tail) : Buffer.concat([this.carry, tail]);
+  }
+
+  private finishCarried(chunk: Buffer, nl: number, handler: LineHandler): void {
+    this.lineNo++;
+    if (this.skipping || (this.carry?.length ?? 0) + nl > this.maxLength) {
+      handler.tooLong(this.lineNo);
+    } else {
+      const whole = Buffer.concat([this.carry as Buffer, chunk.subarray(0, nl)]) as Utf8Buffer;
+      handler.line(whole.utf8Slice(0, whole.length), this.lineNo);
+    }
+    this.carry = null;
+    this.skipping = false;
+  }
+}

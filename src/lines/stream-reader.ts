@@ -1,0 +1,112 @@
+import { LineParser, type FormatSpec, type MalformedReason, type RecordView } from '../../parsers/index.js';
+import type { LineCounts, LineProblem, StreamInfo } from '../types.js';
+import { LineSplitter, type LineHandler } from './line-splitter.js';
+
+/** How many problem lines per stream are kept for `--strict` and the coverage report. */
+export const MAX_PROBLEMS = 20;
+
+/** Called for each record; `view` is reused by the next line, so copy what you keep. */
+export type RecordCallback = (view: RecordView, lineNo: number, raw: string) => void;
+
+/** Fresh zero counts. */
+export function emptyCounts(): LineCounts {
+  return { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0 };
+}
+
+/** Adds `from` into `into` (merging per-stream counts into totals). */
+export function addCounts(into: LineCounts, from: LineCounts): void {
+  into.lines += from.lines;
+  into.records += from.records;
+  into.notAccessLog += from.notAccessLog;
+  into.tooLong += from.tooLong;
+  into.joinedPartials += from.joinedPartials;
+  for (const [reason, n] of Object.entries(from.malformed) as [MalformedReason, number][]) {
+    into.malformed[reason] = (into.malformed[reason] ?? 0) + n;
+  }
+}
+
+/**
+ * Reads one stream's bytes into records, accounting for every line: record, not an access log,
+ * malformed (with its reason) or too long; CRI/Docker partial lines count as joined into the next.
+ */
+export class StreamReader implements LineHandler {
+  readonly counts: LineCounts = emptyCounts();
+  readonly problems: LineProblem[] = [];
+  private readonly splitter: LineSplitter;
+  private readonly parser: LineParser;
+  private pendingPartials = 0;
+
+  constructor(
+    readonly info: StreamInfo,
+    spec: FormatSpec,
+    maxLineLength: number,
+    private readonly onRecord: RecordCallback,
+  ) {
+    this.splitter = new LineSplitter(maxLineLength);
+    this.parser = new LineParser(spec, maxLineLength);
+  }
+
+  /** Feeds a chunk of the stream's bytes. */
+  push(chunk: Uint8Array): void {
+    this.splitter.push(chunk, this);
+  }
+
+  /** Ends the stream: the last unterminated line and any dangling partial line are accounted for. */
+  end(): void {
+    this.splitter.end(this);
+    if (this.pendingPartials > 0) {
+      this.counts.joinedPartials -= 1;
+      this.malformed('truncated', this.splitter.lines);
+      this.pendingPartials = 0;
+    }
+  }
+
+  /** @internal LineHandler */
+  line(text: string, lineNo: number): void {
+    this.counts.lines++;
+    switch (this.parser.parse(text)) {
+      case 'record':
+        this.settlePartials();
+        this.counts.records++;
+        this.onRecord(this.parser.view, lineNo, text);
+        return;
+      case 'not-access-log':
+        this.settlePartials();
+        this.counts.notAccessLog++;
+        return;
+      case 'malformed':
+        this.settlePartials();
+        this.malformed(this.parser.reason, lineNo);
+        return;
+      case 'too-long':
+        this.settlePartials();
+        this.counts.tooLong++;
+        this.problem('too-long', lineNo);
+        return;
+      case 'partial':
+        this.counts.joinedPartials++;
+        this.pendingPartials++;
+        return;
+    }
+  }
+
+  /** @internal LineHandler */
+  tooLong(lineNo: number): void {
+    this.counts.lines++;
+    this.counts.tooLong++;
+    this.problem('too-long', lineNo);
+  }
+
+  private settlePartials(): void {
+    this.pendingPartials = 0;
+  }
+
+  private malformed(reason: MalformedReason, lineNo: number): void {
+    this.counts.malformed[reason] = (this.counts.malformed[reason] ?? 0) + 1;
+    this.problem(reason, lineNo);
+  }
+
+  private problem(reason: LineProblem['reason'], lineNo: number): void {
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push({ file: this.info.name, line: lineNo, reason });
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Kubelet's log paths name the pod, namespace and container, so saved copies of them carry that
+ * knowledge: /var/log/pods/<ns>_<pod>_<uid>/<container>/<n>.log and
+ * /var/log/containers/<pod>_<ns>_<container>-<container-id>.log.
+ */
+
+/** What a kubelet log path says about its pod. */
+export interface PodFromPath {
+  pod: string;
+  namespace: string;
+  container: string;
+}
+
+const PODS_DIR = /(?:^|\/)pods\/([a-z0-9][-a-z0-9]*)_([a-z0-9][-a-z0-9.]*)_[0-9a-f-]{8,}\/([a-z0-9][-a-z0-9]*)\/\d+\.log(?:\.[^/]*)?$/;
+const CONTAINERS_DIR = /(?:^|\/)containers\/([a-z0-9][-a-z0-9.]*)_([a-z0-9][-a-z0-9]*)_([a-z0-9][-a-z0-9]*)-[0-9a-f]{64}\.log$/;
+
+/** Reads pod, namespace and container from a kubelet log path, or null when the path is not one. */
+export function podFromPath(path: string): PodFromPath | null {
+  const p = path.replace(/\\/g, '/');
+  const pods = PODS_DIR.exec(p);
+  if (pods) return { namespace: pods[1] as string, pod: pods[2] as string, container: pods[3] as string };
+  const containers = CONTAINERS_DIR.exec(p);
+  if (containers) return { pod: containers[1] as string, namespace: containers[2] as string, container: containers[3] as string };
+  return null;
+}

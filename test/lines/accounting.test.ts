@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
+import { LineSplitter } from '../../src/lines/line-splitter.js';
+import { StreamReader } from '../../src/lines/stream-reader.js';
+import type { LineCounts, StreamInfo } from '../../src/types.js';
+import { corpusLines } from '../helpers/corpus.js';
+import { seeded } from '../helpers/random.js';
+
+const info: StreamInfo = { name: 'test.log', kind: 'file', pod: null, namespace: null, container: null, labels: null, role: null, size: null };
+const auto = resolveFormat('auto') as FormatSpec;
+
+function read(chunks: Uint8Array[], maxLineLength = 65536, format: FormatSpec = auto): { counts: LineCounts; lines: number[] } {
+  const lines: number[] = [];
+  const reader = new StreamReader(info, format, maxLineLength, (_view, lineNo) => lines.push(lineNo));
+  for (const chunk of chunks) reader.push(chunk);
+  reader.end();
+  return { counts: reader.counts, lines };
+}
+
+function accounted(c: LineCounts): number {
+  return c.records + c.notAccessLog + c.tooLong + c.joinedPartials + Object.values(c.malformed).reduce((a, n) => a + (n ?? 0), 0);
+}
+
+/** Cuts bytes into chunks of random sizes, so lines and UTF-8 sequences straddle chunk borders. */
+function chop(bytes: Buffer, random: () => number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < bytes.length; ) {
+    const n = 1 + Math.floor(random() * 300);
+    out.push(bytes.subarray(i, i + n));
+    i += n;
+  }
+  return out;
+}
+
+describe('every input line is accounted for exactly once', () => {
+  it('counts the whole corpus, chunked at random, identically to reading it whole', () => {
+    const text = `${corpusLines.map((o) => o.line).join('\n')}\n`;
+    const whole = read([Buffer.from(text)]);
+    const chopped = read(chop(Buffer.from(text), seeded(42)));
+    expect(chopped).toEqual(whole);
+    expect(whole.counts.lines).toBe(corpusLines.length);
+    expect(accounted(whole.counts)).toBe(whole.counts.lines);
+    expect(whole.counts.notAccessLog).toBe(19);
+  });
+
+  it('survives random binary garbage, NUL bytes and invalid UTF-8 without throwing', () => {
+    const random = seeded(7);
+    const bytes = Buffer.alloc(200_000);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = random() < 0.02 ? 10 : Math.floor(random() * 256);
+    const { counts } = read(chop(bytes, random), 4096);
+    expect(counts.lines).toBe(bytes.filter((b) => b === 10).length + (bytes[bytes.length - 1] === 10 ? 0 : 1));
+    expect(accounted(counts)).toBe(counts.lines);
+  });
+
+  it('survives mutated real lines (random bytes flipped) in every format, counting each once', () => {
+    const random = seeded(99);
+    const mutated = corpusLines.flatMap((o) =>
+      Array.from({ length: 20 }, () => {
+        const b = Buffer.from(o.line);
+        for (let k = 0; k < 3; k++) b[Math.floor(random() * b.length)] = Math.floor(random() * 256);
+        return b.toString('latin1').replace(/\n/g, ' ');
+      }),
+    );
+    const { counts } = read([Buffer.from(`${mutated.join('\n')}\n`, 'latin1')]);
+    expect(counts.lines).toBe(mutated.length);
+    expect(accounted(counts)).toBe(counts.lines);
+  });
+
+  it('skips a line longer than the limit, keeps the ones around it, and numbers lines right', () => {
+    const good = corpusLines[0]?.line as string;
+    const text = `${good}\n${'x'.repeat(5000)}\n${good}\r\n${good}`;
+    const { counts, lines } = read(chop(Buffer.from(text), seeded(3)), 1000);
+    expect(counts).toMatchObject({ lines: 4, records: 3, tooLong: 1 });
+    expect(lines).toEqual([1, 3, 4]);
+  });
+
+  it('reads 1 GiB with no newline in bounded memory as one too-long line', () => {
+    const chunk = Buffer.alloc(4 << 20, 0x61);
+    const splitter = new LineSplitter(65536);
+    const seen: string[] = [];
+    const handler = { line: (t: string) => seen.push(`line:${t.length}`), tooLong: (n: number) => seen.push(`too-long:${n}`) };
+    const before = process.memoryUsage().rss;
+    for (let i = 0; i < 256; i++) splitter.push(chunk, handler);
+    splitter.end(handler);
+    expect(seen).toEqual(['too-long:1']);
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 << 20);
+  });
+
+  it('counts a dangling CRI partial line at the end of input as truncated', () => {
+    const { counts } = read([Buffer.from('2024-03-01T10:00:00.1Z stdout P [2024-03-01T10:00:00.123Z] "GET')]);
+    expect(counts).toMatchObject({ lines: 1, records: 0, joinedPartials: 0, malformed: { truncated: 1 } });
+  });
+
+  it('counts joined CRI partial lines once each', () => {
+    const line = corpusLines[0]?.line as string;
+    const text = `2024-03-01T10:00:00.1Z stdout P ${line.slice(0, 50)}\n2024-03-01T10:00:00.1Z stdout P ${line.slice(50, 90)}\n2024-03-01T10:00:00.1Z stdout F ${line.slice(90)}\n`;
+    const { counts, lines } = read([Buffer.from(text)]);
+    expect(counts).toMatchObject({ lines: 3, records: 1, joinedPartials: 2 });
+    expect(lines).toEqual([3]);
+  });
+});

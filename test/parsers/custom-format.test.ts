@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { parseLineText, resolveFormat } from '../../parsers/index.js';
+import { corpusLines } from '../helpers/corpus.js';
+
+describe('custom Envoy format strings', () => {
+  it('reads the corpus key=value format once it is given', () => {
+    const format = '[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%" %RESPONSE_CODE% retry_attempts=%UPSTREAM_REQUEST_ATTEMPT_COUNT% flags=%RESPONSE_FLAGS% details=%RESPONSE_CODE_DETAILS%';
+    const line = corpusLines.find((o) => o.line.includes('flags=URX'))?.line as string;
+    const got = parseLineText(line, format);
+    expect(got.kind === 'record' && got).toMatchObject({
+      format: 'custom',
+      record: { method: 'HEAD', path: '/status/503', response_code: 503, response_flags: 'URX', response_code_details: 'via_upstream', extra: { UPSTREAM_REQUEST_ATTEMPT_COUNT: '4' } },
+    });
+  });
+
+  it('keeps operators Istio does not use under their own names', () => {
+    const format = '[%START_TIME%] %REQ(X-B3-TRACEID)% "%RESP(GRPC-STATUS)%" %DYNAMIC_METADATA(envoy.filters.http.rbac:shadow_engine_result)% %START_TIME(%s)% %UPSTREAM_CLUSTER% %DOWNSTREAM_REMOTE_ADDRESS%\n';
+    const got = parseLineText('[2024-03-01T10:00:00.123Z] 80f198ee56343ba8 "14" denied 1709287200 PassthroughCluster 10.1.0.7:40142', format);
+    expect(got.kind === 'record' && got.record).toMatchObject({
+      start_time: '2024-03-01T10:00:00.123Z',
+      upstream_cluster: 'PassthroughCluster',
+      downstream_remote_address: '10.1.0.7:40142',
+      extra: {
+        'REQ(X-B3-TRACEID)': '80f198ee56343ba8',
+        'RESP(GRPC-STATUS)': '14',
+        'DYNAMIC_METADATA(envoy.filters.http.rbac:shadow_engine_result)': 'denied',
+        'START_TIME(%s)': '1709287200',
+      },
+    });
+  });
+
+  it('matches header operators case-insensitively and ignores :maxlen', () => {
+    const got = parseLineText('2024 "curl/8" 7', '%START_TIME% "%REQ(user-agent):10%" %DURATION%');
+    expect(got.kind === 'record' && got.record).toMatchObject({ user_agent: 'curl/8', duration: 7 });
+  });
+
+  it('reads a JSON-shaped format, mapping its keys through their operators', () => {
+    const format = '{"ts":"%START_TIME%","code":"%RESPONSE_CODE%","up":"%UPSTREAM_CLUSTER%","trace":"%REQ(X-B3-TRACEID)%","lit":"x"}';
+    const got = parseLineText('{"up":"outbound|443||api.example.com;","code":200,"ts":"2024-03-01T10:00:00Z","trace":"abc","lit":"x","other":1}', format);
+    expect(got.kind === 'record' && got.record).toMatchObject({
+      start_time: '2024-03-01T10:00:00Z',
+      response_code: 200,
+      upstream_cluster: 'outbound|443||api.example.com',
+      extra: { trace: 'abc', lit: 'x', other: 1 },
+    });
+  });
+
+  it('treats the agent and Envoy own lines as not access logs, and other lines as mismatches', () => {
+    const format = '%START_TIME% %UPSTREAM_CLUSTER% %DURATION%';
+    expect(parseLineText('2020-08-20T03:25:49.580264Z\tinfo\tVersion 1.6.4', format)).toEqual({ kind: 'not-access-log' });
+    expect(parseLineText('something else entirely "x"', format)).toEqual({ kind: 'malformed', reason: 'format-mismatch' });
+  });
+
+  it.each([
+    ['no operator', 'just text'],
+    ['broken JSON shape', '{"a": "%START_TIME%"'],
+    ['an unknown name', 'istio-9'],
+  ])('rejects a format string with %s', (_name, format) => {
+    expect(typeof resolveFormat(format)).toBe('string');
+  });
+});

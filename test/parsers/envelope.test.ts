@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { LineParser, parseLineText, resolveFormat, toRecord, type FormatSpec } from '../../parsers/index.js';
+
+const LINE =
+  '[2024-03-01T10:00:00.123Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:33706 192.168.0.78:1234 10.108.0.56:50898 - -';
+
+function parser(): LineParser {
+  return new LineParser(resolveFormat('auto') as FormatSpec, 65536);
+}
+
+describe('envelopes are stripped and their information kept', () => {
+  it.each([
+    { name: 'kubectl logs --timestamps (9 digits)', line: `2024-03-01T10:00:00.987654321Z ${LINE}`, env: { timestamp: '2024-03-01T10:00:00.987654321Z' } },
+    { name: 'kubectl logs --timestamps with an offset', line: `2024-03-01T11:00:00.9876+01:00 ${LINE}`, env: { timestamp: '2024-03-01T11:00:00.9876+01:00' } },
+    { name: 'kubectl logs --prefix', line: `[pod/sleep-7c7db887d8-9dnd7/istio-proxy] ${LINE}`, env: { pod: 'sleep-7c7db887d8-9dnd7', container: 'istio-proxy' } },
+    {
+      name: 'kubectl logs --prefix --timestamps',
+      line: `[pod/sleep-7c7db887d8-9dnd7/istio-proxy] 2024-03-01T10:00:00.987654321Z ${LINE}`,
+      env: { pod: 'sleep-7c7db887d8-9dnd7', container: 'istio-proxy', timestamp: '2024-03-01T10:00:00.987654321Z' },
+    },
+    { name: 'the CRI file format', line: `2024-03-01T10:00:00.987654321Z stdout F ${LINE}`, env: { timestamp: '2024-03-01T10:00:00.987654321Z', stream: 'stdout' } },
+    { name: "Docker's json-file format", line: JSON.stringify({ log: `${LINE}\n`, stream: 'stdout', time: '2024-03-01T10:00:00.9876Z' }), env: { stream: 'stdout', timestamp: '2024-03-01T10:00:00.9876Z' } },
+    { name: "stern's pod container prefix", line: `sleep-7c7db887d8-9dnd7 istio-proxy ${LINE}`, env: { pod: 'sleep-7c7db887d8-9dnd7', container: 'istio-proxy' } },
+    { name: 'stern with the pod name elided', line: `sleep-.. istio-proxy ${LINE}`, env: { pod: 'sleep-..', container: 'istio-proxy' } },
+    { name: "docker-compose's [name container] prefix", line: `[ubuntu istio-proxy] ${LINE}`, env: { pod: 'ubuntu', container: 'istio-proxy' } },
+    { name: 'Cloud Foundry', line: `2020-06-09T11:54:53.28-0700 [APP/PROC/WEB/0] OUT ${LINE}`, env: { timestamp: '2020-06-09T11:54:53.28-0700' } },
+  ])('$name', ({ line, env }) => {
+    const got = parseLineText(line);
+    expect(got.kind).toBe('record');
+    if (got.kind !== 'record') return;
+    expect(got.record.upstream_local_address).toBe('10.108.0.56:33706');
+    expect(got.envelope).toMatchObject(env);
+  });
+
+  it('joins CRI partial (P) lines into one record', () => {
+    const p = parser();
+    const half = LINE.length >> 1;
+    expect(p.parse(`2024-03-01T10:00:00.1Z stdout P ${LINE.slice(0, half)}`)).toBe('partial');
+    expect(p.parse(`2024-03-01T10:00:00.2Z stdout F ${LINE.slice(half)}`)).toBe('record');
+    expect(toRecord(p.view).downstream_remote_address).toBe('10.108.0.56:50898');
+    expect(p.view.envelope?.timestamp).toBe('2024-03-01T10:00:00.1Z');
+  });
+
+  it('joins Docker json-file partial lines (no trailing newline) into one record', () => {
+    const p = parser();
+    expect(p.parse(JSON.stringify({ log: LINE.slice(0, 40), stream: 'stdout', time: 't1' }))).toBe('partial');
+    expect(p.parse(JSON.stringify({ log: `${LINE.slice(40)}\n`, stream: 'stdout', time: 't2' }))).toBe('record');
+    expect(toRecord(p.view).route_name).toBeNull();
+  });
+
+  it('reports a joined partial line longer than the limit as too long, without holding it', () => {
+    const p = new LineParser({ kind: 'auto' }, 100);
+    expect(p.parse(`2024-03-01T10:00:00.1Z stdout P ${'x'.repeat(80)}`)).toBe('partial');
+    expect(p.parse(`2024-03-01T10:00:00.1Z stdout P ${'x'.repeat(80)}`)).toBe('partial');
+    expect(p.parse(`2024-03-01T10:00:00.2Z stdout F ${LINE}`)).toBe('too-long');
+    expect(p.parse(LINE)).toBe('record');
+  });
+
+  it('removes the kubelet timestamp that kubectl --timestamps puts inside a line longer than 16 KiB', () => {
+    const long = LINE.replace('"-" "-" "-" "-"', `"-" "${'a'.repeat(17000)}" "-" "-"`);
+    const split = `${long.slice(0, 16384)}2024-03-01T10:00:00.100000000Z ${long.slice(16384)}`;
+    const got = parseLineText(`2024-03-01T10:00:00.100000000Z ${split}`, 'auto', 1 << 20);
+    expect(got.kind === 'record' && got.record.user_agent).toBe('a'.repeat(17000));
+  });
+});

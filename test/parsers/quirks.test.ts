@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { parseLineText } from '../../parsers/index.js';
+
+const base19 = (ua: string, path = '/get', cluster = 'outbound|80||httpbin.org', dla = '52.1.2.3:80'): string =>
+  `[2024-03-01T10:00:00.123Z] "GET ${path} HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "${ua}" "8e1f-44" "httpbin.org" "52.1.2.3:80" ${cluster} 10.1.0.7:40188 ${dla} 10.1.0.7:40142 - -`;
+
+function rec(line: string) {
+  const got = parseLineText(line);
+  if (got.kind !== 'record') throw new Error(`expected a record, got ${JSON.stringify(got)}`);
+  return got.record;
+}
+
+describe('quirks seen in real logs', () => {
+  it.each([
+    { name: 'a trailing ; on the cluster (1.23+ custom formats)', line: base19('curl/8', '/get', 'outbound|443||api.example.com;'), key: 'upstream_cluster', value: 'outbound|443||api.example.com' },
+    { name: 'an unescaped quote inside the user agent', line: base19('Mozilla "quoted" thing'), key: 'user_agent', value: 'Mozilla "quoted" thing' },
+    { name: 'a quote followed by a space inside the user agent', line: base19('evil" "agent'), key: 'user_agent', value: 'evil" "agent' },
+    { name: 'spaces inside the path', line: base19('curl/8', '/a path/with spaces'), key: 'path', value: '/a path/with spaces' },
+    { name: 'a quote and space inside the path', line: base19('curl/8', '/q?x=" y'), key: 'path', value: '/q?x=" y' },
+    { name: 'an IPv6 address', line: base19('curl/8', '/get', 'PassthroughCluster', '[2001:db8::1]:443'), key: 'downstream_local_address', value: '[2001:db8::1]:443' },
+    { name: 'smart quotes pasted from a blog', line: base19('curl/8').replace(/"/g, (_m, i: number) => (i % 2 ? '\u201d' : '\u201c')), key: 'authority', value: 'httpbin.org' },
+    { name: 'a CRLF line ending', line: `${base19('curl/8')}\r`, key: 'route_name', value: null },
+    { name: 'a byte-order mark', line: `\ufeff${base19('curl/8')}`, key: 'method', value: 'GET' },
+  ])('reads $name', ({ line, key, value }) => {
+    expect(rec(line)[key as 'path']).toEqual(value);
+  });
+
+  it('reads port :0 (XFF-derived remote address) verbatim', () => {
+    const line = base19('curl/8').replace('10.1.0.7:40142', '52.123.190.124:0');
+    expect(rec(line).downstream_remote_address).toBe('52.123.190.124:0');
+  });
+
+  it('keeps every other field right when the user agent holds quotes', () => {
+    const r = rec(base19('a" b "c'));
+    expect(r).toMatchObject({ request_id: '8e1f-44', authority: 'httpbin.org', upstream_host: '52.1.2.3:80', downstream_remote_address: '10.1.0.7:40142', route_name: null });
+  });
+
+  it.each([
+    ['old Envoy application log (space in the bracketed time)', '[2019-02-21 05:38:48.587][18][warning][config] [bazel-out/k8-opt/bin/external/envoy/source/common/config/grpc_stream.h:102] gRPC config stream closed: 13,'],
+    ['hot-restart prefixed Envoy log', '[Envoy (Epoch 0)] [2019-12-01 17:59:46.174][34][debug][main] flushing stats'],
+    ['libprotobuf log', '[libprotobuf ERROR src/istio/mixerclient/report_batch.cc:83] Mixer Report failed'],
+    ['agent line with tabs', '2020-08-20T03:25:49.580264Z\tinfo\tVersion 1.6.4'],
+    ['agent line with runs of spaces', '2023-11-01T10:02:06.861650Z     info    xdsproxy        connected to upstream XDS server: istiod.istio-system.svc:15012'],
+    ['Mixer adapter JSON', '{"level":"info","time":"2019-01-02T11:46:46.981Z","instance":"accesslog.logentry.istio-system"}'],
+    ['YAML dump continuation', 'concurrency: 2'],
+    ['PEM body', 'MIID7TCCAtWgAwIBAgIJAOIRDhOcxsx6MA0GCSqGSIb3DQEBCwUAMIGLMQswCQYD'],
+    ['header dump', "':authority', 'httpbin:8000'"],
+    ['a blank line', ''],
+  ])('recognises %s as not an access log', (_name, line) => {
+    expect(parseLineText(line)).toEqual({ kind: 'not-access-log' });
+  });
+
+  it.each([
+    ['cut inside a quoted field', '[2024-03-01T10:00:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl/8', 'truncated'],
+    ['cut after a few fields', '[2024-03-01T10:00:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512', 'truncated'],
+    ['a bad number', '[2024-03-01T10:00:00.123Z] "GET /get HTTP/1.1" 2x0 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'bad-number'],
+    ['a bad time', '[2024-03-01T10:0x:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'bad-timestamp'],
+    ['no closing bracket', '[2024-03-01T10:00:00.123Z "GET', 'truncated'],
+    ['an unknown layout', '[2024-03-01T10:00:00.123Z] a b c d e f g h i j k l m n o p q r s t u v w x y z', 'field-count'],
+    ['broken JSON', '{"start_time":"2024-03-01T10:00:00.123Z","upstream_cluster":"x","response_flags":', 'truncated'],
+    ['JSON with a text response code', '{"start_time":"2024-03-01T10:00:00.123Z","upstream_cluster":"x","response_flags":"-","response_code":"teapot"}', 'bad-number'],
+  ])('calls a line %s malformed with a reason', (_name, line, reason) => {
+    expect(parseLineText(line)).toEqual({ kind: 'malformed', reason });
+  });
+});
