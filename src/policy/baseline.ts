@@ -1,0 +1,159 @@
+/**
+ * Baselines (`--write-baseline`, `--baseline`): the fingerprints of accepted findings, so CI fails
+ * only on what is new. The file is sorted, one finding per line, with no timestamps: re-writing an
+ * unchanged baseline gives the same bytes, and a review diff shows exactly the findings that changed.
+ */
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import type { ValidateFunction } from 'ajv';
+import { InputError } from '../errors.js';
+import type { Finding } from '../report/model.js';
+import { escapeControl } from '../text/escape.js';
+import { issuesFromAjv } from './issues.js';
+import { describeReadError } from './load.js';
+import { newAjv } from './schema.js';
+import type { Baseline } from './types.js';
+import { formatPath } from './yaml-position.js';
+
+/** Schema id written into baseline files; bump on a breaking change. */
+export const BASELINE_SCHEMA = 'egress-audit/baseline@1';
+
+/** One accepted finding as stored: the fingerprint decides, the rest is for people reading the diff. */
+export interface BaselineEntry {
+  fingerprint: string;
+  verdict: string;
+  rule: string;
+  destination: string;
+  namespace: string | null;
+  sourceWorkload: string;
+}
+
+const BASELINE_JSON_SCHEMA = {
+  type: 'object',
+  required: ['schema', 'findings'],
+  properties: {
+    schema: { const: BASELINE_SCHEMA, expected: `"${BASELINE_SCHEMA}"` },
+    findings: {
+      type: 'array',
+      expected: 'a list of findings',
+      items: {
+        type: 'object',
+        expected: 'a finding with a fingerprint',
+        required: ['fingerprint'],
+        properties: { fingerprint: { type: 'string', pattern: '^[0-9a-f]{16}$', expected: '16 lower-case hex characters' } },
+      },
+    },
+  },
+} as const;
+
+let validator: ValidateFunction | null = null;
+
+function jsonProblem(text: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const at = /position (\d+)/.exec(message);
+  if (!at) return ` not JSON: ${message}`;
+  const before = text.slice(0, Number(at[1])).split('\n');
+  return `${before.length}:${(before.at(-1) ?? '').length + 1}: not JSON: ${message}`;
+}
+
+/** Reads a baseline written by `--write-baseline`; missing or invalid files are InputErrors (exit 3). */
+export async function loadBaseline(path: string): Promise<Baseline> {
+  const name = escapeControl(path);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new InputError(`${name}: cannot read baseline: ${escapeControl(describeReadError(err))}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${name}:${escapeControl(jsonProblem(text, err))}`);
+  }
+  validator ??= newAjv().compile(BASELINE_JSON_SCHEMA);
+  if (!validator(data)) {
+    const issues = issuesFromAjv(validator.errors ?? []).slice(0, 10);
+    const lines = issues.map((i) => `${name}: ${formatPath(i.path) || '(top level)'}: ${escapeControl(i.message)}`);
+    throw new InputError(`${lines.join('\n')}\n(a baseline is written by --write-baseline)`);
+  }
+  const findings = (data as { findings: { fingerprint: string }[] }).findings;
+  return { fingerprints: new Set(findings.map((f) => f.fingerprint)), file: path };
+}
+
+function compareEntries(a: BaselineEntry, b: BaselineEntry): number {
+  const ka = [a.destination, a.namespace ?? '', a.sourceWorkload, a.verdict, a.rule, a.fingerprint];
+  const kb = [b.destination, b.namespace ?? '', b.sourceWorkload, b.verdict, b.rule, b.fingerprint];
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i]) return (ka[i] as string) < (kb[i] as string) ? -1 : 1;
+  }
+  return 0;
+}
+
+/** JSON with C1 controls, bidi overrides and line separators escaped too, so `cat` and diffs show them safely. */
+function safeJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** The baseline file's text: findings sorted by destination, namespace, workload, verdict, rule. */
+export function renderBaseline(entries: readonly BaselineEntry[], version: string): string {
+  const sorted = [...new Map(entries.map((e) => [e.fingerprint, e])).values()].sort(compareEntries);
+  const body = sorted.map((e) => `    ${safeJson(e)}`).join(',\n');
+  const findings = sorted.length === 0 ? '[]' : `[\n${body}\n  ]`;
+  const tool = safeJson({ name: 'egress-audit', version });
+  return `{\n  "schema": "${BASELINE_SCHEMA}",\n  "tool": ${tool},\n  "findings": ${findings}\n}\n`;
+}
+
+/** True for a fingerprint the policy stage made; folded `(other)` findings have none and cannot be recorded. */
+export function isFingerprint(text: string): boolean {
+  return /^[0-9a-f]{16}$/.test(text);
+}
+
+/**
+ * Which findings a baseline accepts: those whose verdict fails the run and that no exception allows
+ * (an allowed finding belongs to its exception, which must be able to expire). Without `failOn`, the
+ * finding's own state says it: failing now, or already in the baseline read this run.
+ */
+export function baselineEntries(findings: readonly Finding[], failOn?: readonly string[]): BaselineEntry[] {
+  const wanted = (f: Finding): boolean =>
+    f.allowedBy === null && (failOn ? failOn.includes(f.verdict) : f.failing || f.baselined);
+  return findings.filter(wanted).map((f) => ({
+    fingerprint: f.fingerprint,
+    verdict: f.verdict,
+    rule: f.rule,
+    destination: f.destination,
+    namespace: f.namespace,
+    sourceWorkload: f.sourceWorkload,
+  }));
+}
+
+/** How many findings a baseline recorded, and how many it could not (folded `(other)` groups). */
+export interface BaselineWritten {
+  written: number;
+  unrecorded: number;
+}
+
+/**
+ * Writes a baseline (replacing the file atomically); a write failure is an InputError naming the file.
+ * Returns the counts so the command can say when folded findings could not be recorded.
+ */
+export async function writeBaseline(
+  path: string,
+  findings: Finding[],
+  meta: { version: string; failOn?: readonly string[] },
+): Promise<BaselineWritten> {
+  const entries = baselineEntries(findings, meta.failOn);
+  const recordable = entries.filter((e) => isFingerprint(e.fingerprint));
+  const text = renderBaseline(recordable, meta.version);
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(temp, text, 'utf8');
+    await rename(temp, path);
+    return { written: new Set(recordable.map((e) => e.fingerprint)).size, unrecorded: entries.length - recordable.length };
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw new InputError(`${escapeControl(path)}: cannot write baseline: ${escapeControl(describeReadError(err))}`);
+  }
+}

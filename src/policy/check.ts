@@ -1,0 +1,102 @@
+/**
+ * Checks the schema cannot express: real CIDRs, globs in our dialect, port ranges, unique ids, and that
+ * every exception names a destination.
+ */
+import type { Verdict } from '../types.js';
+import { hostGlobProblem, namespaceGlobProblem, workloadGlobProblem } from './glob.js';
+import { parseRange } from './ip.js';
+import type { Issue } from './issues.js';
+import type { FieldPath } from './yaml-position.js';
+
+/** The policy document as the schema guarantees it. */
+export interface RawPolicy {
+  apiVersion: string;
+  kind: string;
+  mesh?: { cidrs?: string[]; clusterDomain?: string; gatewayHosts?: string[] };
+  allow?: RawException[];
+}
+
+/** One `allow:` entry as the schema guarantees it. */
+export interface RawException {
+  id: string;
+  reason: string;
+  expires?: string;
+  verdicts?: Verdict[];
+  hosts?: string[];
+  cidrs?: string[];
+  ports?: (number | string)[];
+  from?: { namespaces?: string[]; workloads?: string[]; cidrs?: string[] };
+}
+
+type Check = (text: string) => string | null;
+
+// The checks also run on documents that failed the schema (so one pass reports every problem):
+// they look only at the parts that have the right shape.
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const map = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+const cidrProblem: Check = (text) =>
+  parseRange(text) ? null : 'is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address';
+
+/** Why a port range such as `"8000-8100"` is wrong, or null when it is fine (other shapes are the schema's job). */
+export function portProblem(entry: unknown): string | null {
+  if (typeof entry !== 'string' || !/^\d+-\d+$/.test(entry)) return null;
+  const [from, to] = entry.split('-').map(Number) as [number, number];
+  if (from < 1 || to > 65535) return 'must be a range of ports 1-65535';
+  return from <= to ? null : 'must be a range from a lower to a higher port';
+}
+
+function each(issues: Issue[], path: FieldPath, items: unknown, check: Check): void {
+  list(items).forEach((item, i) => {
+    const problem = typeof item === 'string' ? check(item) : null;
+    if (problem) issues.push({ path: [...path, i], anchor: 'value', message: `${JSON.stringify(item)} ${problem}` });
+  });
+}
+
+function checkException(issues: Issue[], entry: unknown, at: FieldPath): void {
+  if (map(entry) !== entry) return;
+  const e = map(entry);
+  const none = (v: unknown): boolean => v === undefined || (Array.isArray(v) && v.length === 0);
+  if (none(e['hosts']) && none(e['cidrs'])) {
+    issues.push({ path: at, anchor: 'value', message: 'needs hosts or cidrs to name its destinations (hosts: ["*"] matches all)' });
+  }
+  each(issues, [...at, 'hosts'], e['hosts'], hostGlobProblem);
+  each(issues, [...at, 'cidrs'], e['cidrs'], cidrProblem);
+  list(e['ports']).forEach((port, i) => {
+    const problem = portProblem(port);
+    if (problem) issues.push({ path: [...at, 'ports', i], anchor: 'value', message: problem });
+  });
+  const from = map(e['from']);
+  each(issues, [...at, 'from', 'namespaces'], from['namespaces'], namespaceGlobProblem);
+  each(issues, [...at, 'from', 'workloads'], from['workloads'], workloadGlobProblem);
+  each(issues, [...at, 'from', 'cidrs'], from['cidrs'], cidrProblem);
+}
+
+/** Every semantic problem in a policy document, whether or not it passed the schema. */
+export function semanticIssues(doc: unknown): Issue[] {
+  const issues: Issue[] = [];
+  const mesh = map(map(doc)['mesh']);
+  each(issues, ['mesh', 'cidrs'], mesh['cidrs'], cidrProblem);
+  each(issues, ['mesh', 'gatewayHosts'], mesh['gatewayHosts'], hostGlobProblem);
+  const firstById = new Map<string, number>();
+  list(map(doc)['allow']).forEach((entry, i) => {
+    checkException(issues, entry, ['allow', i]);
+    const id = map(entry)['id'];
+    if (typeof id !== 'string') return;
+    const first = firstById.get(id);
+    if (first === undefined) firstById.set(id, i);
+    else issues.push({ path: ['allow', i, 'id'], anchor: 'value', message: `duplicate id ${JSON.stringify(id)} (first used by allow[${first}])` });
+  });
+  return issues;
+}
+
+/** Checks CIDRs given on the command line, returning the first bad one (or null). */
+export function firstBadCidr(cidrs: readonly string[]): string | null {
+  return cidrs.find((c) => cidrProblem(c) !== null) ?? null;
+}
+
+/** Checks host globs given on the command line, returning the first bad one (or null). */
+export function firstBadHostGlob(globs: readonly string[]): string | null {
+  return globs.find((g) => hostGlobProblem(g) !== null) ?? null;
+}

@@ -1,0 +1,27 @@
+/** The policy stage's public surface: policy files, settings precedence, exceptions, baselines, fingerprints. */
+export { loadPolicy, emptyPolicy } from './load.js';
+export { parsePolicy } from './parse.js';
+export { mergeSettings, type SettingFlags } from './settings.js';
+export { fingerprintOf } from './fingerprint.js';
+export { createPolicyStage } from './stage.js';
+export {
+  loadBaseline,
+  writeBaseline,
+  renderBaseline,
+  baselineEntries,
+  BASELINE_SCHEMA,
+  type BaselineEntry,
+  type BaselineWritten,
+} from './baseline.js';
+export { POLICY_JSON_SCHEMA } from './schema.js';
+export {
+  POLICY_API_VERSION,
+  POLICY_KIND,
+  type Baseline,
+  type Policy,
+  type PolicyException,
+  type PolicyStage,
+  type PolicyStageOptions,
+  type PortRange,
+  type SourceMatch,
+} from './types.js';

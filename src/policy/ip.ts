@@ -1,0 +1,49 @@
+/**
+ * Strict IP and CIDR handling on top of ipaddr.js, which on its own accepts `10/8` (as 0.0.0.10) and
+ * octal `010.0.0.0`: a policy must mean exactly what it looks like.
+ */
+import ipaddr from 'ipaddr.js';
+
+/** A parsed range: network address and prefix length. */
+export type IpRange = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+function parseStrictIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  if (text.includes(':')) return ipaddr.IPv6.isValid(text) ? ipaddr.IPv6.parse(text) : null;
+  return ipaddr.IPv4.isValidFourPartDecimal(text) ? ipaddr.IPv4.parse(text) : null;
+}
+
+/** Parses `10.0.0.0/8`, `fd00::/8`, or a bare address (a /32 or /128); null when it is not one. */
+export function parseRange(text: string): IpRange | null {
+  const slash = text.indexOf('/');
+  const ip = parseStrictIp(slash < 0 ? text : text.slice(0, slash));
+  if (!ip) return null;
+  const max = ip.kind() === 'ipv4' ? 32 : 128;
+  if (slash < 0) return [ip, max];
+  const bits = text.slice(slash + 1);
+  if (!/^(0|[1-9]\d{0,2})$/.test(bits) || Number(bits) > max) return null;
+  return [ip, Number(bits)];
+}
+
+/** The IP of `ip`, `ip:port`, `[v6]:port` or `[v6]` (IPv4-mapped IPv6 becomes IPv4); null when none. */
+export function ipOf(text: string | null): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  if (!text) return null;
+  let host = text;
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    host = end < 0 ? host : host.slice(1, end);
+  } else if (/^[\d.]+:\d+$/.test(host)) {
+    host = host.slice(0, host.lastIndexOf(':'));
+  }
+  const ip = parseStrictIp(host);
+  if (!ip) return null;
+  return ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress() ? (ip as ipaddr.IPv6).toIPv4Address() : ip;
+}
+
+/** True when `ip` lies in any of `ranges` (an IPv4 address never matches an IPv6 range, and back). */
+export function inRanges(ip: ipaddr.IPv4 | ipaddr.IPv6 | null, ranges: readonly IpRange[]): boolean {
+  if (!ip) return false;
+  for (const range of ranges) {
+    if (range[0].kind() === ip.kind() && ip.match(range)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,77 @@
+/**
+ * Problems found in a policy file, as values with a field path: ajv's errors are translated here into
+ * sentences a person can act on (`must be a date (YYYY-MM-DD)`, `unknown key (expected one of: ...)`).
+ */
+import type { ErrorObject } from 'ajv';
+import type { Anchor, FieldPath } from './yaml-position.js';
+
+/** One problem: where (field path and which part of it) and what. */
+export interface Issue {
+  path: FieldPath;
+  anchor: Anchor;
+  message: string;
+}
+
+interface Annotated {
+  expected?: string;
+  properties?: Record<string, Annotated>;
+}
+
+function pathOf(instancePath: string): FieldPath {
+  if (instancePath === '') return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
+}
+
+function kindOf(data: unknown): string {
+  if (data === null) return 'empty';
+  if (Array.isArray(data)) return 'a list';
+  if (data instanceof Date) return 'a timestamp';
+  return typeof data === 'object' ? 'a mapping' : `a ${typeof data}`;
+}
+
+function fromError(error: ErrorObject): Issue {
+  const path = pathOf(error.instancePath);
+  const parent = (error.parentSchema ?? {}) as Annotated;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const allowed = Object.keys(parent.properties ?? {}).join(', ');
+      return { path: [...path, String(params['additionalProperty'])], anchor: 'key', message: `unknown key (expected one of: ${allowed})` };
+    }
+    case 'required': {
+      const key = String(params['missingProperty']);
+      const expected = parent.properties?.[key]?.expected;
+      return { path: [...path, key], anchor: 'parent', message: expected ? `is missing (expected ${expected})` : 'is missing' };
+    }
+    case 'type':
+      return { path, anchor: 'value', message: `must be ${parent.expected ?? String(params['type'])}, not ${kindOf(error.data)}` };
+    case 'minItems':
+      return { path, anchor: 'value', message: 'must not be empty' };
+    default:
+      return { path, anchor: 'value', message: parent.expected ? `must be ${parent.expected}` : (error.message ?? 'is invalid') };
+  }
+}
+
+/** Translates ajv errors into issues, one per field (the first error at a field says enough). */
+export function issuesFromAjv(errors: readonly ErrorObject[]): Issue[] {
+  const seen = new Set<string>();
+  const issues: Issue[] = [];
+  for (const error of errors) {
+    const issue = fromError(error);
+    const key = JSON.stringify(issue.path);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+  }
+  return issues;
+}
+
+/** Schema issues first, then semantic ones for fields the schema said nothing about. */
+export function mergeIssues(schema: readonly Issue[], semantic: readonly Issue[]): Issue[] {
+  const seen = new Set(schema.map((i) => JSON.stringify(i.path)));
+  return [...schema, ...semantic.filter((i) => !seen.has(JSON.stringify(i.path)))];
+}

@@ -1,0 +1,75 @@
+/**
+ * Exceptions compiled for the hot path: globs become matchers and CIDRs parsed ranges once, so
+ * matching a flow is a few comparisons. Within a field any entry may match; across fields all must.
+ */
+import type { Destination, ExceptionRef, Flow, FlowSource, Verdict } from '../types.js';
+import { compileGlobs } from './glob.js';
+import { inRanges, ipOf, parseRange, type IpRange } from './ip.js';
+import type { PolicyException, PortRange } from './types.js';
+
+/** An exception ready to match: the ref that flows carry, and its compiled conditions. */
+export interface CompiledException {
+  ref: ExceptionRef;
+  verdicts: ReadonlySet<Verdict>;
+  host: ((host: string) => boolean) | null;
+  ranges: IpRange[];
+  ports: PortRange[];
+  namespace: ((namespace: string) => boolean) | null;
+  /** Globs without a `/`, matched against the workload name. */
+  workload: ((workload: string) => boolean) | null;
+  /** Globs of the form `namespace/name`, matched against `namespace/workload`. */
+  qualifiedWorkload: ((qualified: string) => boolean) | null;
+  sourceRanges: IpRange[];
+}
+
+function ranges(cidrs: readonly string[]): IpRange[] {
+  return cidrs.map(parseRange).filter((r): r is IpRange => r !== null);
+}
+
+/** Compiles one validated exception. */
+export function compileException(e: PolicyException): CompiledException {
+  return {
+    ref: { id: e.id, reason: e.reason, expires: e.expires },
+    verdicts: new Set(e.verdicts),
+    host: compileGlobs(e.hosts),
+    ranges: ranges(e.cidrs),
+    ports: e.ports,
+    namespace: compileGlobs(e.from.namespaces),
+    workload: compileGlobs(e.from.workloads.filter((w) => !w.includes('/'))),
+    qualifiedWorkload: compileGlobs(e.from.workloads.filter((w) => w.includes('/'))),
+    sourceRanges: ranges(e.from.cidrs),
+  };
+}
+
+function portMatches(ports: readonly PortRange[], port: number | null): boolean {
+  if (ports.length === 0) return true;
+  return port !== null && ports.some((r) => port >= r.from && port <= r.to);
+}
+
+function destinationMatches(c: CompiledException, d: Destination): boolean {
+  if (!portMatches(c.ports, d.port)) return false;
+  if (c.host?.(d.host)) return true;
+  return c.ranges.length > 0 && (inRanges(ipOf(d.host), c.ranges) || inRanges(ipOf(d.address), c.ranges));
+}
+
+function workloadMatches(c: CompiledException, s: FlowSource): boolean {
+  if (!c.workload && !c.qualifiedWorkload) return true;
+  if (c.workload?.(s.workload)) return true;
+  return s.namespace !== null && (c.qualifiedWorkload?.(`${s.namespace}/${s.workload}`) ?? false);
+}
+
+function sourceMatches(c: CompiledException, s: FlowSource): boolean {
+  if (c.namespace && (s.namespace === null || !c.namespace(s.namespace))) return false;
+  if (!workloadMatches(c, s)) return false;
+  return c.sourceRanges.length === 0 || inRanges(ipOf(s.address) ?? ipOf(s.workload), c.sourceRanges);
+}
+
+/** True when the exception covers this flow's verdict, destination and source. */
+export function exceptionMatches(c: CompiledException, flow: Flow): boolean {
+  return c.verdicts.has(flow.verdict) && destinationMatches(c, flow.destination) && sourceMatches(c, flow.source);
+}
+
+/** True when an exception's last day (`YYYY-MM-DD`, UTC) is before `today` (`YYYY-MM-DD`). */
+export function isExpired(expires: string | null, today: string): boolean {
+  return expires !== null && expires < today;
+}

@@ -1,0 +1,88 @@
+/**
+ * Reads a policy file's text into a Policy, or throws one InputError (exit 3) listing every problem as
+ * `file:line:col: field.path: what is wrong`, so a CI log points at the exact spot to fix.
+ */
+import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import { InputError } from '../errors.js';
+import { escapeControl } from '../text/escape.js';
+import { semanticIssues, type RawException, type RawPolicy } from './check.js';
+import { issuesFromAjv, mergeIssues, type Issue } from './issues.js';
+import { POLICY_JSON_SCHEMA, policyValidator } from './schema.js';
+import type { Policy, PolicyException, PortRange } from './types.js';
+import { formatPath, offsetOf } from './yaml-position.js';
+
+/** At most this many problems are listed; the rest are counted. */
+const MAX_LISTED = 20;
+
+function syntaxError(file: string, errors: readonly YAMLError[]): InputError {
+  const lines = errors.slice(0, MAX_LISTED).map((e) => {
+    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    const text =
+      e.code === 'MULTIPLE_DOCS'
+        ? 'a policy file holds a single YAML document (remove the second "---")'
+        : (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    return `${file}:${pos.line}:${pos.col}: YAML syntax: ${escapeControl(text)}`;
+  });
+  return new InputError(lines.join('\n'));
+}
+
+function render(file: string, doc: Document, counter: LineCounter, issues: Issue[]): string {
+  const placed = issues.map((issue) => ({ issue, offset: offsetOf(doc, issue.path, issue.anchor) }));
+  placed.sort((a, b) => a.offset - b.offset);
+  const lines = placed.slice(0, MAX_LISTED).map(({ issue, offset }) => {
+    const { line, col } = counter.linePos(offset);
+    const path = formatPath(issue.path);
+    return `${file}:${line}:${col}: ${path ? `${path}: ` : ''}${escapeControl(issue.message)}`;
+  });
+  if (placed.length > MAX_LISTED) lines.push(`${file}: and ${placed.length - MAX_LISTED} more problems`);
+  return lines.join('\n');
+}
+
+function portRange(entry: number | string): PortRange {
+  if (typeof entry === 'number') return { from: entry, to: entry };
+  const [from, to] = entry.split('-').map(Number) as [number, number];
+  return { from, to };
+}
+
+function toException(raw: RawException, line: number): PolicyException {
+  return {
+    id: raw.id,
+    reason: raw.reason.trim(),
+    expires: raw.expires ?? null,
+    verdicts: raw.verdicts ? [...new Set(raw.verdicts)] : ['direct'],
+    hosts: raw.hosts ?? [],
+    cidrs: raw.cidrs ?? [],
+    ports: (raw.ports ?? []).map(portRange),
+    from: { namespaces: raw.from?.namespaces ?? [], workloads: raw.from?.workloads ?? [], cidrs: raw.from?.cidrs ?? [] },
+    line,
+  };
+}
+
+function toPolicy(raw: RawPolicy, file: string, doc: Document, counter: LineCounter): Policy {
+  const settings: Policy['settings'] = {};
+  if (raw.mesh?.cidrs) settings.meshCidrs = [...raw.mesh.cidrs];
+  if (raw.mesh?.clusterDomain) settings.clusterDomain = raw.mesh.clusterDomain;
+  if (raw.mesh?.gatewayHosts) settings.gatewayHosts = [...raw.mesh.gatewayHosts];
+  const exceptions = (raw.allow ?? []).map((e, i) => toException(e, counter.linePos(offsetOf(doc, ['allow', i], 'value')).line));
+  return { settings, exceptions, file };
+}
+
+/** Parses and validates policy text; `file` names it in messages. Pure: no I/O. */
+export function parsePolicy(text: string, file: string): Policy {
+  const name = escapeControl(file);
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) throw syntaxError(name, doc.errors);
+  if (doc.contents === null) throw new InputError(`${name}:1:1: the policy is empty (${POLICY_JSON_SCHEMA.expected})`);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new InputError(`${name}: ${escapeControl(err instanceof Error ? err.message : String(err))}`);
+  }
+  const validate = policyValidator();
+  const schemaIssues = validate(data) ? [] : issuesFromAjv(validate.errors ?? []);
+  const issues = mergeIssues(schemaIssues, semanticIssues(data));
+  if (issues.length > 0) throw new InputError(render(name, doc, counter, issues));
+  return toPolicy(data as RawPolicy, file, doc, counter);
+}

@@ -1,0 +1,74 @@
+/** The policy stage's own data types: a validated policy file, its exceptions, a loaded baseline. */
+import type { AuditSettings, ExceptionRef, Flow, Verdict } from '../types.js';
+
+/** The policy file's schema id (`apiVersion`) and kind: bump the version on a breaking change. */
+export const POLICY_API_VERSION = 'egress-audit/v1';
+/** The only `kind` a policy file may have. */
+export const POLICY_KIND = 'EgressPolicy';
+
+/** An inclusive port range; a single port has `from === to`. */
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+/** Which callers an exception covers; an empty list means "any" for that field. */
+export interface SourceMatch {
+  /** Namespace globs. */
+  namespaces: string[];
+  /** Workload globs: `name` (any namespace) or `namespace/name`. */
+  workloads: string[];
+  /** Caller address ranges (for callers outside the mesh, seen only by the gateway). */
+  cidrs: string[];
+}
+
+/** One `allow:` entry of the policy file: destinations that may be reached with the given verdicts. */
+export interface PolicyException {
+  id: string;
+  reason: string;
+  /** Last day (UTC, `YYYY-MM-DD`) on which the exception applies; null = no expiry. */
+  expires: string | null;
+  /** Verdicts it covers. @default ['direct'] */
+  verdicts: Verdict[];
+  /** Destination host globs; a destination matches when its host matches one of these... */
+  hosts: string[];
+  /** ...or its address is in one of these ranges. */
+  cidrs: string[];
+  /** Destination ports; empty = any port. */
+  ports: PortRange[];
+  from: SourceMatch;
+  /** 1-based line of the entry in the policy file, for messages. */
+  line: number;
+}
+
+/** A loaded policy: settings it overrides and its exceptions (`file` is null for "no policy"). */
+export interface Policy {
+  settings: Partial<Pick<AuditSettings, 'meshCidrs' | 'clusterDomain' | 'gatewayHosts'>>;
+  exceptions: PolicyException[];
+  file: string | null;
+}
+
+/** The fingerprints a previous run accepted (`--baseline`). */
+export interface Baseline {
+  fingerprints: Set<string>;
+  file: string;
+}
+
+/** Applies exceptions, baseline and --fail-on to each flow as it is decided. */
+export interface PolicyStage {
+  /** Sets `fingerprint`, `allowedBy`, `expiredException` and `failing` on the flow. */
+  apply(flow: Flow): void;
+  /** Expired exceptions that matched at least one flow no live exception covered, in policy order. */
+  expiredHits(): ExceptionRef[];
+}
+
+/** Options of the policy stage. */
+export interface PolicyStageOptions {
+  /** --fail-on names; only verdict names matter here. */
+  failOn: readonly string[];
+  baseline: Baseline | null;
+  /** "Today" for expiry, as a UTC date. */
+  now: Date;
+  /** Bound on cached match results. @default 4096 */
+  cacheSize?: number;
+}

@@ -1,0 +1,62 @@
+/**
+ * Maps a field path (`['allow', 2, 'expires']`) back to where it is written in the YAML source, so a
+ * policy error can say `policy.yaml:12:7`. Falls back to the nearest enclosing node that exists.
+ */
+import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+
+/** A field path inside the document: keys and list indexes. */
+export type FieldPath = (string | number)[];
+
+/** Which part of the addressed field to point at: its value, its key, or (for a missing key) its parent. */
+export type Anchor = 'value' | 'key' | 'parent';
+
+function child(doc: Document, node: unknown, seg: string | number): { key: Node | null; value: unknown } | null {
+  const target = isAlias(node) ? node.resolve(doc) : node;
+  if (isMap(target)) {
+    for (const pair of target.items) {
+      const keyText = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      if (keyText === String(seg)) return { key: isScalar(pair.key) ? pair.key : null, value: pair.value };
+    }
+  } else if (isSeq(target) && typeof seg === 'number') {
+    return seg < target.items.length ? { key: null, value: target.items[seg] } : null;
+  }
+  return null;
+}
+
+function startOf(node: unknown): number | null {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? range[0] : null;
+}
+
+/** The 0-based source offset of the field at `path`, or of its nearest existing ancestor. */
+export function offsetOf(doc: Document, path: FieldPath, anchor: Anchor): number {
+  const walk = anchor === 'parent' ? path.slice(0, -1) : path;
+  let node: unknown = doc.contents;
+  let best = startOf(node) ?? 0;
+  for (let i = 0; i < walk.length; i++) {
+    const next = child(doc, node, walk[i] as string | number);
+    if (!next) break;
+    const last = i === walk.length - 1;
+    const keyStart = startOf(next.key);
+    best = (last && anchor === 'key' ? keyStart : null) ?? startOf(next.value) ?? keyStart ?? best;
+    node = next.value;
+  }
+  return best;
+}
+
+/** `line:col` (1-based) of the field at `path`. */
+export function positionOf(doc: Document, counter: LineCounter, path: FieldPath, anchor: Anchor): string {
+  const { line, col } = counter.linePos(offsetOf(doc, path, anchor));
+  return `${line}:${col}`;
+}
+
+/** Renders a field path the way people write it: `allow[2].from.namespaces[0]`. */
+export function formatPath(path: FieldPath): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}

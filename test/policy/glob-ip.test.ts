@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { globMatch, hostGlobProblem } from '../../src/policy/glob.js';
+import { ipOf, parseRange } from '../../src/policy/ip.js';
+
+describe('globMatch', () => {
+  it.each([
+    { glob: '*', text: '', matches: true },
+    { glob: '*', text: 'anything.at.all', matches: true },
+    { glob: 'a*b', text: 'ab', matches: true },
+    { glob: 'a*b', text: 'a.x.b', matches: true },
+    { glob: 'a*b', text: 'a.x.bc', matches: false },
+    { glob: '*egressgateway*', text: 'istio-egressgateway.istio-system.svc.cluster.local', matches: true },
+    { glob: '?', text: '', matches: false },
+    { glob: 'a?c', text: 'abc', matches: true },
+    { glob: '*.x', text: '.x', matches: true },
+    { glob: 'abc', text: 'abcd', matches: false },
+  ])('"$glob" against "$text" is $matches', ({ glob, text, matches }) => {
+    expect(globMatch(glob, text)).toBe(matches);
+  });
+
+  it('answers a many-star glob against a long hostile host without backtracking blow-up', () => {
+    expect(globMatch('*a*a*a*a*a*a*a*a*b', 'a'.repeat(60_000))).toBe(false);
+  });
+});
+
+describe('hostGlobProblem', () => {
+  it.each([
+    { text: '*.googleapis.com', problem: null },
+    { text: 'api_v2.example.com', problem: null },
+    { text: '', problem: 'must not be empty' },
+    { text: '!evil.com', problem: 'is not a host glob (letters, digits, ".", "-", "_", and the wildcards "*" and "?")' },
+    { text: '[ab].example.com', problem: 'is not a host glob (letters, digits, ".", "-", "_", and the wildcards "*" and "?")' },
+    { text: `${'a'.repeat(254)}`, problem: 'is longer than a DNS name can be (253)' },
+  ])('"$text" gives $problem', ({ text, problem }) => {
+    expect(hostGlobProblem(text)).toBe(problem);
+  });
+});
+
+describe('parseRange is stricter than ipaddr.js', () => {
+  it.each([
+    { name: 'an IPv4 CIDR', text: '10.0.0.0/8', ok: true },
+    { name: 'an IPv6 CIDR', text: 'fd00::/8', ok: true },
+    { name: 'a bare IPv4 address', text: '190.64.31.232', ok: true },
+    { name: 'a bare IPv6 address', text: '2001:db8::1', ok: true },
+    { name: 'a short form ipaddr.js reads as 0.0.0.10', text: '10/8', ok: false },
+    { name: 'an octal-looking octet', text: '010.0.0.0/8', ok: false },
+    { name: 'a hex octet', text: '0x7f.0.0.1/32', ok: false },
+    { name: 'a prefix past 32', text: '10.0.0.0/33', ok: false },
+    { name: 'a prefix past 128', text: 'fd00::/129', ok: false },
+    { name: 'a zero-padded prefix', text: '10.0.0.0/08', ok: false },
+    { name: 'a host name', text: 'db.example.com', ok: false },
+  ])('$name: $ok', ({ text, ok }) => {
+    expect(parseRange(text) !== null).toBe(ok);
+  });
+
+  it.each([
+    { text: '190.64.31.232:3306', ip: '190.64.31.232' },
+    { text: '[2001:db8::7]:443', ip: '2001:db8::7' },
+    { text: '[::ffff:190.64.31.5]:3306', ip: '190.64.31.5' },
+    { text: '2001:db8::7', ip: '2001:db8::7' },
+    { text: 'envoy://internal', ip: null },
+    { text: 'www.googleapis.com:443', ip: null },
+  ])('ipOf("$text") is $ip', ({ text, ip }) => {
+    expect(ipOf(text)?.toString() ?? null).toBe(ip);
+  });
+});

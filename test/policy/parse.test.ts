@@ -1,0 +1,186 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { loadPolicy, parsePolicy, type Policy } from '../../src/policy/index.js';
+
+const FIXTURES = 'fixtures/policy';
+const INVALID = `${FIXTURES}/invalid`;
+
+async function fixture(name: string): Promise<string> {
+  return readFile(join(FIXTURES, name), 'utf8');
+}
+
+function thrownBy(fn: () => unknown): InputError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    return err as InputError;
+  }
+  throw new Error('expected an InputError, nothing was thrown');
+}
+
+describe('parsePolicy on valid files', () => {
+  it('reads every field of the full example', async () => {
+    const expected: Policy = {
+      file: 'full.yaml',
+      settings: {
+        meshCidrs: ['10.0.0.0/8', 'fd00::/8'],
+        clusterDomain: 'cluster.local',
+        gatewayHosts: ['*egressgateway*', 'egress.istio-egress.svc.cluster.local'],
+      },
+      exceptions: [
+        {
+          id: 'googleapis-direct',
+          reason: 'Google APIs are called with workload identity and the firewall allows them for the default namespace (SEC-1234).',
+          expires: '2027-03-31',
+          verdicts: ['direct'],
+          hosts: ['www.googleapis.com', '*.googleapis.com'],
+          cidrs: [],
+          ports: [{ from: 443, to: 443 }],
+          from: { namespaces: ['default'], workloads: [], cidrs: [] },
+          line: 18,
+        },
+        {
+          id: 'external-db',
+          reason: 'Legacy database outside the cluster; migration tracked in DB-42.',
+          expires: '2026-12-31',
+          verdicts: ['direct'],
+          hosts: [],
+          cidrs: ['190.64.31.232/32'],
+          ports: [{ from: 3306, to: 3306 }],
+          from: { namespaces: [], workloads: ['default/ratings', 'reviews-*'], cidrs: [] },
+          line: 28,
+        },
+        {
+          id: 'partner-batch-vm',
+          reason: 'A VM outside the mesh calls the partner API through the gateway.',
+          expires: null,
+          verdicts: ['gateway-only'],
+          hosts: ['api.partner.example'],
+          cidrs: [],
+          ports: [{ from: 8000, to: 8100 }],
+          from: { namespaces: [], workloads: [], cidrs: ['192.168.10.0/24'] },
+          line: 38,
+        },
+      ],
+    };
+    expect(parsePolicy(await fixture('full.yaml'), 'full.yaml')).toEqual(expected);
+  });
+
+  it('reads a policy that only describes the mesh, with no exceptions', async () => {
+    const policy = parsePolicy(await fixture('mesh-only.yaml'), 'mesh-only.yaml');
+    expect(policy.settings).toEqual({
+      meshCidrs: ['10.8.0.0/14'],
+      clusterDomain: 'corp.internal',
+      gatewayHosts: ['egress.istio-egress.svc.corp.internal'],
+    });
+    expect(policy.exceptions).toEqual([]);
+  });
+
+  it('leaves settings the file does not mention unset and defaults verdicts to direct', async () => {
+    const policy = parsePolicy(await fixture('demo.yaml'), 'demo.yaml');
+    expect(policy.settings).toEqual({});
+    expect(policy.exceptions.map((e) => [e.id, e.verdicts, e.expires])).toEqual([
+      ['googleapis', ['direct'], '2099-12-31'],
+      ['google-http', ['direct'], '2025-06-30'],
+    ]);
+  });
+
+  it('keeps the commented example in docs/policy.md identical to fixtures/policy/full.yaml', async () => {
+    const doc = await readFile('docs/policy.md', 'utf8');
+    const block = /```yaml\n(# egress-policy\.yaml[\s\S]*?)```/.exec(doc)?.[1];
+    expect(block).toBe(await fixture('full.yaml'));
+  });
+
+  it('accepts every YAML example in docs/policy.md', async () => {
+    const doc = await readFile('docs/policy.md', 'utf8');
+    const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+    expect(blocks).toHaveLength(2);
+    for (const block of blocks) expect(parsePolicy(block, 'docs/policy.md').exceptions.length).toBeGreaterThan(0);
+  });
+});
+
+const INVALID_CASES: { name: string; message: string }[] = [
+  { name: 'yaml-syntax', message: '6:5: YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]' },
+  { name: 'duplicate-key', message: '3:1: YAML syntax: Map keys must be unique' },
+  { name: 'multiple-documents', message: '3:1: YAML syntax: a policy file holds a single YAML document (remove the second "---")' },
+  { name: 'empty', message: '1:1: the policy is empty (a mapping with apiVersion: egress-audit/v1 and kind: EgressPolicy)' },
+  { name: 'not-a-mapping', message: '1:1: must be a mapping with apiVersion: egress-audit/v1 and kind: EgressPolicy, not a list' },
+  { name: 'wrong-api-version', message: '1:13: apiVersion: must be "egress-audit/v1"' },
+  { name: 'missing-kind', message: '1:1: kind: is missing (expected "EgressPolicy")' },
+  { name: 'unknown-top-level-key', message: '3:1: allowed: unknown key (expected one of: apiVersion, kind, mesh, allow)' },
+  { name: 'unknown-exception-key', message: '7:5: allow[0].expire: unknown key (expected one of: id, reason, expires, verdicts, hosts, cidrs, ports, from)' },
+  { name: 'unknown-from-key', message: '8:7: allow[0].from.namespace: unknown key (expected one of: namespaces, workloads, cidrs)' },
+  { name: 'impossible-date', message: '7:14: allow[0].expires: must be a date (YYYY-MM-DD)' },
+  { name: 'date-as-number', message: '7:14: allow[0].expires: must be a date (YYYY-MM-DD), not a number' },
+  { name: 'missing-reason', message: '4:5: allow[0].reason: is missing (expected a non-empty sentence saying why this is allowed)' },
+  { name: 'blank-reason', message: '5:13: allow[0].reason: must be a non-empty sentence saying why this is allowed' },
+  { name: 'id-not-a-string', message: '4:9: allow[0].id: must be an id of letters, digits, ".", "_" and "-" (at most 63), not a number' },
+  { name: 'allow-not-a-list', message: '4:3: allow: must be a list of exceptions, not a mapping' },
+  { name: 'bad-cidr', message: '6:29: allow[0].cidrs[1]: "10/8" is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address' },
+  { name: 'bad-mesh-cidr', message: '4:11: mesh.cidrs[0]: "10.0.0.0/33" is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address' },
+  { name: 'brace-glob', message: '6:13: allow[0].hosts[0]: "{a,b}.vendor.example" is not a host glob (letters, digits, ".", "-", "_", and the wildcards "*" and "?")' },
+  { name: 'host-with-port', message: '6:13: allow[0].hosts[0]: "api.vendor.example:443" must not hold a port (use ports:)' },
+  { name: 'port-zero', message: '7:13: allow[0].ports[0]: must be a port (1-65535) or a range such as "8000-8100"' },
+  { name: 'reversed-port-range', message: '7:13: allow[0].ports[0]: must be a range from a lower to a higher port' },
+  { name: 'unknown-verdict', message: '7:24: allow[0].verdicts[1]: must be a verdict (direct, blocked, via-gateway-unconfirmed, gateway-only, via-gateway, internal, inbound, ingress)' },
+  { name: 'empty-verdicts', message: '7:15: allow[0].verdicts: must not be empty' },
+  { name: 'duplicate-id', message: '7:9: allow[1].id: duplicate id "api" (first used by allow[0])' },
+  { name: 'no-destination', message: '4:5: allow[0]: needs hosts or cidrs to name its destinations (hosts: ["*"] matches all)' },
+  { name: 'bad-workload-glob', message: '8:19: allow[0].from.workloads[0]: "default/app/extra" is not a workload glob ("name" or "namespace/name"; lower-case letters, digits, ".", "-", "*", "?")' },
+  { name: 'bad-cluster-domain', message: '4:18: mesh.clusterDomain: must be a DNS domain such as cluster.local' },
+];
+
+describe('parsePolicy on invalid files', () => {
+  it.each(INVALID_CASES)('rejects $name naming file, line, column and field', async ({ name, message }) => {
+    const file = `${INVALID}/${name}.yaml`;
+    const text = await readFile(file, 'utf8');
+    const err = thrownBy(() => parsePolicy(text, file));
+    expect(err.exitCode).toBe(3);
+    expect(err.message).toBe(`${file}:${message}`);
+  });
+
+  it('has a table row for every file in fixtures/policy/invalid', async () => {
+    const files = (await readdir(INVALID)).map((f) => f.replace(/\.yaml$/, '')).sort();
+    expect(files).toEqual(INVALID_CASES.map((c) => c.name).sort());
+  });
+
+  it('lists every problem of a file, schema and semantic alike, in file order', async () => {
+    const text = await fixture('many-problems.yaml');
+    const err = thrownBy(() => parsePolicy(text, 'many-problems.yaml'));
+    expect(err.message.split('\n')).toEqual([
+      'many-problems.yaml:8:14: allow[0].expires: must be a date (YYYY-MM-DD)',
+      'many-problems.yaml:9:5: allow[1].reason: is missing (expected a non-empty sentence saying why this is allowed)',
+      'many-problems.yaml:13:13: allow[2].cidrs[0]: "300.1.2.3/8" is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address',
+    ]);
+  });
+
+  it('escapes control characters that the file puts into a message', () => {
+    const text = 'apiVersion: egress-audit/v1\nkind: EgressPolicy\n"\\e[31mred": 1\n';
+    const err = thrownBy(() => parsePolicy(text, 'evil\u001b.yaml'));
+    expect(err.message).toBe('evil\\e.yaml:3:1: ["\\u001b[31mred"]: unknown key (expected one of: apiVersion, kind, mesh, allow)');
+    expect(err.message).not.toContain('\u001b');
+  });
+});
+
+describe('loadPolicy', () => {
+  it('loads a file and records its path', async () => {
+    const policy = await loadPolicy(`${FIXTURES}/demo.yaml`);
+    expect(policy.file).toBe(`${FIXTURES}/demo.yaml`);
+    expect(policy.exceptions).toHaveLength(2);
+  });
+
+  it.each([
+    { name: 'a missing file', path: 'no-such-policy.yaml', why: 'no such file' },
+    { name: 'a directory', path: FIXTURES, why: 'is a directory, not a file' },
+  ])('rejects $name with exit code 3, naming it', async ({ path, why }) => {
+    const dir = await mkdtemp(join(tmpdir(), 'egress-policy-'));
+    const target = path === FIXTURES ? dir : join(dir, path);
+    await expect(loadPolicy(target)).rejects.toThrow(new InputError(`${target}: cannot read policy file: ${why}`));
+    await expect(loadPolicy(target)).rejects.toMatchObject({ exitCode: 3 });
+    await rm(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { mergeSettings, type Policy, type SettingFlags } from '../../src/policy/index.js';
+import type { AuditSettings } from '../../src/types.js';
+
+const DEFAULTS: AuditSettings = {
+  meshCidrs: [],
+  clusterDomain: 'cluster.local',
+  gatewayHosts: ['*egressgateway*'],
+  windowMs: 5000,
+  maxPending: 200_000,
+};
+
+const NO_FLAGS: SettingFlags = { meshCidr: [], clusterDomain: null, gatewayHost: [] };
+const NO_POLICY: Policy = { settings: {}, exceptions: [], file: null };
+const POLICY: Policy = {
+  settings: { meshCidrs: ['10.8.0.0/14'], clusterDomain: 'corp.internal', gatewayHosts: ['egress.corp.internal'] },
+  exceptions: [],
+  file: 'mesh-only.yaml',
+};
+
+describe('mergeSettings precedence', () => {
+  it.each([
+    { name: 'defaults apply when neither policy nor flags say anything', policy: NO_POLICY, flags: NO_FLAGS, expected: DEFAULTS },
+    {
+      name: 'the policy overrides the defaults',
+      policy: POLICY,
+      flags: NO_FLAGS,
+      expected: { ...DEFAULTS, meshCidrs: ['10.8.0.0/14'], clusterDomain: 'corp.internal', gatewayHosts: ['egress.corp.internal'] },
+    },
+    {
+      name: 'flags override the policy, and lists replace rather than append',
+      policy: POLICY,
+      flags: { meshCidr: ['172.16.0.0/12', 'fd00::/8'], clusterDomain: 'k8s.local', gatewayHost: ['*-egress'] },
+      expected: { ...DEFAULTS, meshCidrs: ['172.16.0.0/12', 'fd00::/8'], clusterDomain: 'k8s.local', gatewayHosts: ['*-egress'] },
+    },
+    {
+      name: 'each flag overrides only its own setting',
+      policy: POLICY,
+      flags: { ...NO_FLAGS, clusterDomain: 'k8s.local' },
+      expected: { ...DEFAULTS, meshCidrs: ['10.8.0.0/14'], clusterDomain: 'k8s.local', gatewayHosts: ['egress.corp.internal'] },
+    },
+    {
+      name: 'a partial policy keeps the defaults it does not mention',
+      policy: { ...NO_POLICY, settings: { gatewayHosts: ['gw-*'] } },
+      flags: NO_FLAGS,
+      expected: { ...DEFAULTS, gatewayHosts: ['gw-*'] },
+    },
+  ])('$name', ({ policy, flags, expected }) => {
+    expect(mergeSettings(DEFAULTS, policy, flags)).toEqual(expected);
+  });
+
+  it('returns fresh lists, so changing the result cannot change the policy or defaults', () => {
+    const merged = mergeSettings(DEFAULTS, POLICY, NO_FLAGS);
+    merged.meshCidrs.push('1.2.3.0/24');
+    merged.gatewayHosts.push('x');
+    expect(POLICY.settings.meshCidrs).toEqual(['10.8.0.0/14']);
+    expect(DEFAULTS.gatewayHosts).toEqual(['*egressgateway*']);
+  });
+
+  it.each([
+    { name: 'a bad --mesh-cidr', flags: { ...NO_FLAGS, meshCidr: ['10.0.0.0/8', '10/8'] }, message: '--mesh-cidr: "10/8" is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address' },
+    { name: 'a bad --gateway-host', flags: { ...NO_FLAGS, gatewayHost: ['gw:15443'] }, message: '--gateway-host: "gw:15443" is not a host glob (letters, digits, ".", "-", "_", "*", "?")' },
+    { name: 'a bad --cluster-domain', flags: { ...NO_FLAGS, clusterDomain: 'Cluster Local' }, message: '--cluster-domain: "Cluster Local" is not a DNS domain such as cluster.local' },
+  ])('rejects $name as a usage error (exit 2)', ({ flags, message }) => {
+    expect(() => mergeSettings(DEFAULTS, NO_POLICY, flags)).toThrow(new UsageError(message));
+    expect(() => mergeSettings(DEFAULTS, NO_POLICY, flags)).toThrow(expect.objectContaining({ exitCode: 2 }));
+  });
+});
