@@ -120,14 +120,37 @@ export class RecordView {
 
 /** Materialises a view into a plain AccessRecord (for the engine and tests); the hot NDJSON path avoids this. */
 export function toRecord(view: RecordView): AccessRecord {
-  const record = {} as Record<string, unknown>;
-  for (let i = 0; i < FIELD_COUNT; i++) {
-    record[RECORD_KEYS[i] as string] = NUMERIC_FIELDS.has(i) ? view.num(i) : view.str(i);
-  }
+  // One object literal, so every record shares one hidden class (fast property reads in the engine).
+  const record: AccessRecord = {
+    start_time: view.str(F.start_time),
+    method: view.str(F.method),
+    path: view.str(F.path),
+    protocol: view.str(F.protocol),
+    response_code: view.num(F.response_code),
+    response_flags: view.str(F.response_flags),
+    response_code_details: view.str(F.response_code_details),
+    connection_termination_details: view.str(F.connection_termination_details),
+    upstream_transport_failure_reason: view.str(F.upstream_transport_failure_reason),
+    bytes_received: view.num(F.bytes_received),
+    bytes_sent: view.num(F.bytes_sent),
+    duration: view.num(F.duration),
+    upstream_service_time: view.str(F.upstream_service_time),
+    x_forwarded_for: view.str(F.x_forwarded_for),
+    user_agent: view.str(F.user_agent),
+    request_id: view.str(F.request_id),
+    authority: view.str(F.authority),
+    upstream_host: view.str(F.upstream_host),
+    upstream_cluster: view.str(F.upstream_cluster),
+    upstream_local_address: view.str(F.upstream_local_address),
+    downstream_local_address: view.str(F.downstream_local_address),
+    downstream_remote_address: view.str(F.downstream_remote_address),
+    requested_server_name: view.str(F.requested_server_name),
+    route_name: view.str(F.route_name),
+  };
   if (view.extraNames.length > 0) {
     const extra: Record<string, ExtraValue> = {};
     for (let i = 0; i < view.extraNames.length; i++) extra[view.extraNames[i] as string] = view.extraValues[i] as ExtraValue;
-    record['extra'] = extra;
+    record.extra = extra;
   }
-  return record as unknown as AccessRecord;
+  return record;
 }

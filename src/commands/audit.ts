@@ -1,7 +1,109 @@
 import type { AuditOptions } from '../cli/options.js';
-import { UsageError } from '../errors.js';
+import { offlineContext } from '../engine/index.js';
+import { AuditPipeline } from '../pipeline/audit-pipeline.js';
+import { runOffline } from '../pipeline/offline-driver.js';
+import { Pacer } from '../pipeline/pace.js';
+import { resolveRoles, type RoleResolution } from '../pipeline/prescan.js';
+import { ReportBuilder } from '../report/index.js';
+import { startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
+import { finishRun } from '../run/finish.js';
+import { openOutputs } from '../run/outputs.js';
+import { ProgressMeter } from '../run/progress.js';
+import { prepareAudit } from '../run/setup.js';
+import { fileSource, SMALL_CHUNK } from '../sources/file-source.js';
+import { escapeControl } from '../text/escape.js';
+import { VERDICTS, type LogStream, type Verdict } from '../types.js';
+import { formatSpecFromOption } from './format-option.js';
 
-/** `egress-audit audit` (being built: the engine lands with issue 3). */
-export async function runAudit(_inputs: string[], _options: AuditOptions): Promise<number> {
-  throw new UsageError('audit: not available yet in this build');
+function explain(resolution: RoleResolution): string {
+  const rows = [...resolution.assignments].sort(([a], [b]) => a.localeCompare(b));
+  const width = Math.min(60, Math.max(...rows.map(([k]) => k.length), 4));
+  const lines = rows.map(([key, a]) => `  ${escapeControl(key).padEnd(width)}  ${a.role.padEnd(15)}  ${a.rule}: ${escapeControl(a.detail)}`);
+  const ips = resolution.learnedGatewayIps.length > 0 ? `\n  gateway pod IPs learned from the logs: ${resolution.learnedGatewayIps.join(', ')}` : '';
+  return `egress-audit: roles\n${lines.join('\n')}${ips}\n`;
+}
+
+async function collectStreams(iterable: AsyncIterable<LogStream>): Promise<LogStream[]> {
+  const out: LogStream[] = [];
+  for await (const s of iterable) out.push(s);
+  return out;
+}
+
+/** `egress-audit audit`: saved logs in, one verdict per flow, reports out, an exit code CI can trust. */
+export async function runAudit(inputs: string[], options: AuditOptions): Promise<number> {
+  const startedAt = new Date().toISOString();
+  const setup = await prepareAudit(options);
+  const spec = await formatSpecFromOption(options.format);
+  const paced = options.dashboard && options.speed > 0;
+  const source = await fileSource(inputs, options, paced ? { chunkSize: SMALL_CHUNK } : {});
+  const useDashboard = options.dashboard && process.stdout.isTTY === true && options.output === null;
+  if (options.dashboard && !useDashboard) {
+    process.stderr.write('egress-audit: --dashboard needs a terminal on stdout and no -o; writing the table instead\n');
+  }
+  const outputs = await openOutputs(options, useDashboard ? null : (options.output ?? 'table'));
+  const abort = new AbortController();
+  const streams = await collectStreams(source.streams(abort.signal));
+  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal);
+  if (options.explain) process.stderr.write(explain(roles.resolution));
+
+  const builder = new ReportBuilder({ failOn: options.failOn });
+  const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  const dashboard: RunDashboard | null = useDashboard
+    ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'files', description: source.describe() })
+    : null;
+  dashboard?.quit.addEventListener('abort', () => abort.abort(), { once: true });
+  const pipeline = new AuditPipeline({
+    spec,
+    maxLineLength: options.maxLineLength,
+    settings: setup.settings,
+    context: offlineContext(setup.settings, roles.resolution.learnedGatewayIps),
+    roleOf: roles.resolution.lookup,
+    withJson: outputs.needsRecordJson,
+    onFlow: (flow) => {
+      setup.stage.apply(flow);
+      verdicts[flow.verdict]++;
+      builder.add(flow);
+      outputs.flow(flow);
+      dashboard?.flow(flow);
+    },
+  });
+  const totalBytes = streams.every((s) => s.info.size !== null) ? streams.reduce((a, s) => a + (s.info.size ?? 0), 0) : null;
+  const progress = (): RunProgress => ({ lines: pipeline.totals(), bytes: pipeline.streams.reduce((a, s) => a + s.bytes, 0), streams: streams.length, reconnects: 0 });
+  const meter = new ProgressMeter(() => ({ ...progress(), totalBytes }), process.stderr, dashboard === null && process.stderr.isTTY === true);
+  const pacer = new Pacer(paced ? options.speed : 0);
+  await runOffline(pipeline, roles.streams, abort.signal, {
+    onChunk: () => {
+      meter.tick();
+      dashboard?.progress(progress(), false);
+    },
+    drain: () => outputs.drain(),
+    pace: paced ? (logMs) => pacer.wait(logMs, abort.signal) : undefined,
+  });
+  meter.done();
+
+  const { report, exitCode } = await finishRun(
+    {
+      builder,
+      input: { mode: 'files', description: source.describe(), startedAt, endedAt: new Date().toISOString() },
+      facts: {
+        lines: pipeline.totals(),
+        streams: pipeline.streams.map((s) => ({ name: s.info.name, lines: s.reader.counts.lines, records: s.reader.counts.records, error: s.error })),
+        roles: roles.resolution.assignments,
+        engine: pipeline.engine.counters(),
+        verdicts,
+        plainRecords: pipeline.plainRecords,
+        windowMs: setup.settings.windowMs,
+        expiredExceptions: setup.stage.expiredHits(),
+        extraWarnings: [],
+      },
+    },
+    outputs,
+    options,
+  );
+  for (const s of pipeline.streams) if (s.error !== null) process.stderr.write(`egress-audit: ${escapeControl(s.error)}\n`);
+  if (dashboard !== null) {
+    dashboard.finish(report, progress());
+    await dashboard.waitUntilQuit();
+  }
+  return exitCode;
 }

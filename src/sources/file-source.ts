@@ -10,6 +10,10 @@ import { podFromPath } from './pod-path.js';
 
 /** Read size per chunk: large enough that per-chunk overhead vanishes, small enough for flat memory. */
 const CHUNK = 1 << 20;
+/** Memory the read-ahead buffers of all open files may take together (many files get smaller chunks). */
+const READ_AHEAD_BUDGET = 64 << 20;
+/** The smallest chunk, also used for paced replays so that pacing is smooth. */
+export const SMALL_CHUNK = 16 << 10;
 
 /** Which files the user said are what (`--sidecar`, `--gateway`, `--ingress`). */
 export interface RoleFlags {
@@ -44,7 +48,7 @@ async function isGzip(path: string): Promise<boolean> {
 }
 
 /** A file on disk; `.gz` content (detected by its magic bytes, not its name) is decompressed. */
-export function fileStream(path: string, size: number | null, role: RoleAssignment | null = null): LogStream {
+export function fileStream(path: string, size: number | null, role: RoleAssignment | null = null, chunkSize = CHUNK): LogStream {
   return {
     info: streamInfo(path, size, role),
     async *chunks(signal) {
@@ -54,8 +58,8 @@ export function fileStream(path: string, size: number | null, role: RoleAssignme
       } catch (error) {
         throw new InputError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
-      const raw = createReadStream(path, { highWaterMark: CHUNK, signal });
-      const input = gzip ? raw.pipe(createGunzip({ chunkSize: CHUNK })) : raw;
+      const raw = createReadStream(path, { highWaterMark: chunkSize, signal });
+      const input = gzip ? raw.pipe(createGunzip({ chunkSize })) : raw;
       if (gzip) raw.on('error', (error) => input.destroy(error));
       try {
         for await (const chunk of input) yield chunk as Buffer;
@@ -127,14 +131,19 @@ function roleMatcher(flags: RoleFlags): (path: string) => RoleAssignment | null 
   const compiled = rules.map(([role, flag, patterns]) => ({ role, flag, patterns, match: patterns.length ? picomatch(patterns) : () => false }));
   return (path) => {
     for (const r of compiled) {
-      if (r.match(path) || r.patterns.includes(path)) return { role: r.role, rule: `flag:${r.flag}`, detail: `${path} named by ${r.flag}` };
+      const named = r.patterns.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
+      if (named || r.match(path)) return { role: r.role, rule: `flag:${r.flag}`, detail: `${path} named by ${r.flag}` };
     }
     return null;
   };
 }
 
 /** Files, directories, globs and stdin as one Source; role flags add their files and assert their role. */
-export async function fileSource(inputs: string[], flags: RoleFlags = { sidecar: [], gateway: [], ingress: [] }): Promise<Source> {
+export async function fileSource(
+  inputs: string[],
+  flags: RoleFlags = { sidecar: [], gateway: [], ingress: [] },
+  options: { chunkSize?: number } = {},
+): Promise<Source> {
   const operands = [...inputs, ...flags.sidecar, ...flags.gateway, ...flags.ingress];
   if (operands.length === 0) {
     if (process.stdin.isTTY) throw new UsageError('no input: give log files, directories or globs, or pipe logs into - (see --help)');
@@ -143,7 +152,8 @@ export async function fileSource(inputs: string[], flags: RoleFlags = { sidecar:
   const paths = await expandInputs(operands);
   const roleOf = roleMatcher(flags);
   const sizes = await Promise.all(paths.map((p) => (p === '-' ? null : stat(p).then((s) => s.size))));
-  const streams = paths.map((p, i) => (p === '-' ? stdinStream(null) : fileStream(p, sizes[i] ?? null, roleOf(p))));
+  const chunk = options.chunkSize ?? Math.max(SMALL_CHUNK, Math.min(CHUNK, Math.floor(READ_AHEAD_BUDGET / paths.length)));
+  const streams = paths.map((p, i) => (p === '-' ? stdinStream(roleOf('-')) : fileStream(p, sizes[i] ?? null, roleOf(p), chunk)));
   const described = paths.length === 1 ? (paths[0] === '-' ? 'stdin' : (paths[0] as string)) : `${paths.length} files`;
   return {
     describe: () => described,

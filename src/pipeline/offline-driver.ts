@@ -1,0 +1,71 @@
+import type { LogStream } from '../types.js';
+import type { AuditPipeline, StreamState } from './audit-pipeline.js';
+
+/** Hooks the offline run calls between chunks. */
+export interface OfflineHooks {
+  /** Called after each chunk (progress display; it throttles itself). */
+  onChunk?(): void;
+  /** Awaited every few chunks so output backpressure bounds memory. */
+  drain?(): Promise<void>;
+  /** Awaited after each chunk with the log time reached (replay pacing). */
+  pace?(logMs: number): Promise<void>;
+}
+
+interface Cursor {
+  state: StreamState;
+  chunks: AsyncIterator<Uint8Array>;
+  order: number;
+}
+
+function laggard(active: Cursor[]): Cursor {
+  let best = active[0] as Cursor;
+  for (const c of active) {
+    if (c.state.progressMs < best.state.progressMs || (c.state.progressMs === best.state.progressMs && c.order < best.order)) best = c;
+  }
+  return best;
+}
+
+function watermark(active: Cursor[]): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const c of active) if (c.state.progressMs < min) min = c.state.progressMs;
+  return min;
+}
+
+/**
+ * Reads saved streams as a merge by log time: always the stream that is furthest behind, so all
+ * streams advance together and the join state stays bounded; the result does not depend on the order
+ * the files were named. Log time, not wall time, releases unmatched entries.
+ */
+export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks = {}): Promise<void> {
+  const active: Cursor[] = streams.map((stream, order) => ({
+    state: pipeline.open(stream.info),
+    chunks: stream.chunks(signal)[Symbol.asyncIterator](),
+    order,
+  }));
+  let sinceDrain = 0;
+  while (active.length > 0 && !signal.aborted) {
+    const cursor = laggard(active);
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = await cursor.chunks.next();
+    } catch (error) {
+      pipeline.close(cursor.state, (error as Error).message);
+      active.splice(active.indexOf(cursor), 1);
+      continue;
+    }
+    if (next.done) {
+      pipeline.close(cursor.state);
+      active.splice(active.indexOf(cursor), 1);
+    } else {
+      pipeline.push(cursor.state, next.value);
+    }
+    if (active.length > 0) pipeline.advance(watermark(active));
+    hooks.onChunk?.();
+    if (hooks.pace && !next.done) await hooks.pace(cursor.state.progressMs);
+    if (++sinceDrain >= 8 && hooks.drain) {
+      sinceDrain = 0;
+      await hooks.drain();
+    }
+  }
+  pipeline.finish();
+}

@@ -1,0 +1,78 @@
+import type { Coverage, CoverageWarning, StreamCoverage } from '../report/model.js';
+import type { EngineCounters } from '../engine/index.js';
+import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
+
+/** What the run knows when it ends: lines, streams and their roles, the join, policy and live facts. */
+export interface CoverageFacts {
+  lines: LineCounts;
+  streams: { name: string; lines: number; records: number; error: string | null }[];
+  /** Role assignments by key (`file` or `file#pod`). */
+  roles: Map<string, RoleAssignment>;
+  engine: EngineCounters;
+  verdicts: Record<Verdict, number>;
+  /** Records that are neither errors nor Passthrough/BlackHole: near zero means logging was filtered. */
+  plainRecords: number;
+  windowMs: number;
+  expiredExceptions: ExceptionRef[];
+  /** Statements a live source adds (pods without sidecars, excluded ranges, no gateway pod...). */
+  extraWarnings: CoverageWarning[];
+}
+
+function streamRole(name: string, roles: Map<string, RoleAssignment>): Pick<StreamCoverage, 'role' | 'roleRule'> {
+  const own: RoleAssignment[] = [];
+  for (const [key, assignment] of roles) if (key === name || key.startsWith(`${name}#`)) own.push(assignment);
+  if (own.length === 0) return { role: 'unknown', roleRule: 'none' };
+  const kinds = new Set<Role>(own.map((a) => a.role));
+  if (kinds.size > 1) return { role: 'mixed', roleRule: 'per-pod' };
+  const first = own[0] as RoleAssignment;
+  return { role: first.role, roleRule: first.rule };
+}
+
+function anyRole(roles: Map<string, RoleAssignment>, role: Role): boolean {
+  for (const a of roles.values()) if (a.role === role) return true;
+  return false;
+}
+
+function warnings(f: CoverageFacts): CoverageWarning[] {
+  const out: CoverageWarning[] = [];
+  const v = f.verdicts;
+  if (f.lines.records === 0) {
+    out.push({ code: 'no-records', message: `No access-log entries were read (${f.lines.lines} lines): nothing was audited, so nothing is proven.` });
+  }
+  if (!anyRole(f.roles, 'egress-gateway') && v['via-gateway-unconfirmed'] > 0) {
+    out.push({ code: 'no-gateway-logs', message: `No egress-gateway logs were read, although ${v['via-gateway-unconfirmed']} sidecar flows were sent to a gateway: those are unconfirmed, not proven.` });
+  }
+  if (!anyRole(f.roles, 'sidecar') && v['gateway-only'] > 0) {
+    out.push({ code: 'no-sidecar-logs', message: `No sidecar logs were read: ${v['gateway-only']} gateway flows cannot be tied to a calling workload's own log, and direct traffic from sidecars would not be seen.` });
+  }
+  if (f.lines.records >= 20 && f.plainRecords / f.lines.records < 0.02) {
+    out.push({ code: 'filtered-logging', message: `Only ${f.plainRecords} of ${f.lines.records} entries are ordinary successful requests: access logging looks filtered (errors, Passthrough, BlackHole only), so traffic that was not logged cannot be judged.` });
+  }
+  const unmatched = f.engine.unmatchedSidecar + f.engine.unmatchedGateway;
+  if (unmatched > 0) {
+    out.push({ code: 'unmatched-entries', message: `${f.engine.unmatchedSidecar} gateway-bound sidecar entries found no gateway entry and ${f.engine.unmatchedGateway} gateway entries found no sidecar entry within ${f.windowMs / 1000}s.` });
+  }
+  if (f.engine.evicted > 0) {
+    out.push({ code: 'evicted-entries', message: `${f.engine.evicted} entries were released before their window closed because more than --max-pending were waiting: some joins may have been missed.` });
+  }
+  if (f.expiredExceptions.length > 0) {
+    out.push({ code: 'expired-exceptions', message: `Expired policy exceptions no longer apply: ${f.expiredExceptions.map((e) => `${e.id} (expired ${e.expires ?? '?'})`).join(', ')}.` });
+  }
+  const failed = f.streams.filter((s) => s.error !== null);
+  if (failed.length > 0) {
+    out.push({ code: 'stream-errors', message: `${failed.length} input(s) could not be read to the end: ${failed.map((s) => s.error).join('; ')}` });
+  }
+  return [...out, ...f.extraWarnings];
+}
+
+/** Builds the coverage section: every line accounted for, each stream's role and why, and plain warnings. */
+export function buildCoverage(f: CoverageFacts): Coverage {
+  return {
+    lines: f.lines,
+    streams: f.streams.map((s) => ({ name: s.name, lines: s.lines, records: s.records, ...streamRole(s.name, f.roles) })),
+    unmatchedSidecar: f.engine.unmatchedSidecar,
+    unmatchedGateway: f.engine.unmatchedGateway,
+    evicted: f.engine.evicted,
+    warnings: warnings(f),
+  };
+}

@@ -1,0 +1,34 @@
+import type { AuditCommonOptions } from '../cli/options.js';
+import { EXIT } from '../errors.js';
+import { writeBaseline } from '../policy/index.js';
+import type { ReportBuilder } from '../report/index.js';
+import type { Report } from '../report/model.js';
+import { VERSION } from '../version.js';
+import { buildCoverage, type CoverageFacts } from './coverage.js';
+import type { Outputs } from './outputs.js';
+
+/** What a finished run hands over: the aggregates, the coverage facts, and what was read. */
+export interface RunEnd {
+  builder: ReportBuilder;
+  facts: CoverageFacts;
+  input: Report['input'];
+}
+
+/**
+ * Ends a run the same way for `audit` and `watch`: coverage, the report to every output, the
+ * baseline, and the exit code (unreadable input beats findings: the audit was incomplete).
+ */
+export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCommonOptions): Promise<{ report: Report; exitCode: number }> {
+  const coverage = buildCoverage(end.facts);
+  const report = end.builder.build(end.input, coverage, VERSION);
+  await outputs.end(report);
+  if (options.writeBaseline) {
+    const written = await writeBaseline(options.writeBaseline, report.findings, { version: VERSION, failOn: options.failOn });
+    process.stderr.write(`egress-audit: wrote baseline ${options.writeBaseline} (${written.written} findings)\n`);
+    if (written.unrecorded > 0) {
+      process.stderr.write(`egress-audit: ${written.unrecorded} findings folded into "(other)" have no fingerprint and were not recorded\n`);
+    }
+  }
+  const streamFailed = end.facts.streams.some((s) => s.error !== null);
+  return { report, exitCode: streamFailed ? EXIT.input : report.summary.exitCode };
+}
