@@ -1,0 +1,107 @@
+/**
+ * ReportBuilder folds decided flows into the one report model (destinations, findings, summary),
+ * in bounded memory (see REPORT_LIMITS), so the CLI writers and the dashboard show the same numbers.
+ */
+import { VERDICTS, type Flow, type Verdict } from '../types.js';
+import { REPORT_SCHEMA, type Coverage, type DestinationSummary, type Finding, type Report, type Summary } from './model.js';
+import { DestinationTable } from './destinations.js';
+import { FindingTable } from './findings.js';
+import { FINDING_VERDICTS, flowEndMs, flowFingerprint, workloadLabel } from './flow-facts.js';
+
+/** Options of a ReportBuilder. */
+export interface ReportBuilderOptions {
+  /** Verdict names and coverage warning codes that fail the run (--fail-on). */
+  failOn: string[];
+  /** Clock for `generatedAt` (tests fix it). @default () => new Date() */
+  now?: () => Date;
+}
+
+function zeroVerdicts(): Record<Verdict, number> {
+  const counts = {} as Record<Verdict, number>;
+  for (const v of VERDICTS) counts[v] = 0;
+  return counts;
+}
+
+/** Accumulates flows into report aggregates; `add()` is O(1) amortised and memory is bounded. */
+export class ReportBuilder {
+  private readonly failOn: string[];
+  private readonly findingVerdicts: ReadonlySet<string>;
+  private readonly now: () => Date;
+  private readonly verdicts = zeroVerdicts();
+  private readonly destinationTable = new DestinationTable();
+  private readonly findingTable = new FindingTable();
+  private flows = 0;
+  private failingFlows = 0;
+
+  constructor(options: ReportBuilderOptions) {
+    this.failOn = [...options.failOn];
+    this.findingVerdicts = new Set<string>([...FINDING_VERDICTS, ...options.failOn]);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Counts one decided flow. */
+  add(flow: Flow): void {
+    this.flows++;
+    this.verdicts[flow.verdict]++;
+    if (flow.failing) this.failingFlows++;
+    const external = flow.destination.external;
+    const finding = this.findingVerdicts.has(flow.verdict);
+    if (!external && !finding) return;
+    const startMs = flow.startMs;
+    const endMs = flowEndMs(flow);
+    if (external) {
+      this.destinationTable.add(flow, workloadLabel(flow.source.namespace, flow.source.workload), startMs, endMs);
+    }
+    if (finding) this.findingTable.add(flow, flowFingerprint(flow), startMs, endMs);
+  }
+
+  /** External destinations: rows with direct traffic first, then by flow count; `(other)` last. */
+  destinations(): DestinationSummary[] {
+    return this.destinationTable.summaries();
+  }
+
+  /** How many distinct destinations were folded into the `(other)` row (0 when none). */
+  foldedDestinations(): number {
+    return this.destinationTable.foldedDestinations;
+  }
+
+  /** Finding groups, failing first. */
+  findings(): Finding[] {
+    return this.findingTable.list(this.failOn);
+  }
+
+  /** Counts and the exit code: 4 when no record was read, 1 on a failing finding or a --fail-on coverage warning, else 0. */
+  summary(coverage: Coverage, findings: Finding[] = this.findings()): Summary {
+    return {
+      flows: this.flows,
+      verdicts: { ...this.verdicts },
+      findings: findings.length,
+      failing: findings.filter((f) => f.failing).length,
+      allowed: findings.filter((f) => f.allowedBy !== null).length,
+      baselined: findings.filter((f) => f.baselined).length,
+      failOn: [...this.failOn],
+      exitCode: this.exitCode(coverage),
+    };
+  }
+
+  private exitCode(coverage: Coverage): Summary['exitCode'] {
+    if (coverage.lines.records === 0) return 4;
+    if (this.failingFlows > 0) return 1;
+    return coverage.warnings.some((w) => this.failOn.includes(w.code)) ? 1 : 0;
+  }
+
+  /** The whole report (flows themselves are streamed to the writers separately). */
+  build(input: Report['input'], coverage: Coverage, version: string): Report {
+    const findings = this.findings();
+    return {
+      schema: REPORT_SCHEMA,
+      tool: { name: 'egress-audit', version },
+      generatedAt: this.now().toISOString(),
+      input,
+      summary: this.summary(coverage, findings),
+      destinations: this.destinations(),
+      findings,
+      coverage,
+    };
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Per external destination: how it was reached, by whom, how much. At most
+ * REPORT_LIMITS.destinations rows are tracked; later new destinations fold into one `(other)` row.
+ */
+import type { Flow, Verdict } from '../types.js';
+import type { DestinationSummary } from './model.js';
+import { BoundedNameSet, CappedDistinctCounter, compareStrings } from './bounded.js';
+import { REPORT_LIMITS, OTHER } from './limits.js';
+import { isoTime } from './flow-facts.js';
+
+interface Row {
+  key: string;
+  host: string;
+  port: number | null;
+  verdicts: Partial<Record<Verdict, number>>;
+  flows: number;
+  bytesSent: number;
+  bytesReceived: number;
+  sources: BoundedNameSet;
+  firstMs: number;
+  lastMs: number;
+}
+
+function newRow(key: string, host: string, port: number | null): Row {
+  return {
+    key,
+    host,
+    port,
+    verdicts: {},
+    flows: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    sources: new BoundedNameSet(REPORT_LIMITS.sourcesShown, REPORT_LIMITS.sourcesCounted),
+    firstMs: Infinity,
+    lastMs: -Infinity,
+  };
+}
+
+function toSummary(row: Row): DestinationSummary {
+  return {
+    destination: row.key,
+    host: row.host,
+    port: row.port,
+    verdicts: { ...row.verdicts },
+    bytesSent: row.bytesSent,
+    bytesReceived: row.bytesReceived,
+    sources: row.sources.list(),
+    moreSources: row.sources.more,
+    firstSeen: Number.isFinite(row.firstMs) ? isoTime(row.firstMs) : null,
+    lastSeen: Number.isFinite(row.lastMs) ? isoTime(row.lastMs) : null,
+  };
+}
+
+function flowCount(d: DestinationSummary): number {
+  let n = 0;
+  for (const count of Object.values(d.verdicts)) n += count ?? 0;
+  return n;
+}
+
+/** Direct traffic first, then by flow count, then by name; the `(other)` row always last. */
+export function compareDestinations(a: DestinationSummary, b: DestinationSummary): number {
+  if ((a.destination === OTHER) !== (b.destination === OTHER)) return a.destination === OTHER ? 1 : -1;
+  const direct = Number((b.verdicts.direct ?? 0) > 0) - Number((a.verdicts.direct ?? 0) > 0);
+  return direct || flowCount(b) - flowCount(a) || compareStrings(a.destination, b.destination);
+}
+
+/** The external-destination rows of a report, in bounded memory. */
+export class DestinationTable {
+  private readonly rows = new Map<string, Row>();
+  private other: Row | null = null;
+  private readonly folded = new CappedDistinctCounter(REPORT_LIMITS.foldedDestinationsCounted);
+
+  /** Counts one external flow; `source` is its workload label; times are epoch ms (NaN when unknown), `endMs` falls back to the start. */
+  add(flow: Flow, source: string, startMs: number, endMs: number): void {
+    const row = this.rowFor(flow);
+    row.flows++;
+    row.verdicts[flow.verdict] = (row.verdicts[flow.verdict] ?? 0) + 1;
+    row.bytesSent += flow.bytesSent;
+    row.bytesReceived += flow.bytesReceived;
+    row.sources.add(source);
+    if (startMs < row.firstMs) row.firstMs = startMs;
+    if (endMs > row.lastMs) row.lastMs = endMs;
+  }
+
+  private rowFor(flow: Flow): Row {
+    const key = flow.destination.key;
+    const row = this.rows.get(key);
+    if (row) return row;
+    if (this.rows.size < REPORT_LIMITS.destinations) {
+      const created = newRow(key, flow.destination.host, flow.destination.port);
+      this.rows.set(key, created);
+      return created;
+    }
+    this.folded.add(key);
+    this.other ??= newRow(OTHER, OTHER, null);
+    return this.other;
+  }
+
+  /** How many distinct destinations were folded into `(other)` (a lower bound once very large). */
+  get foldedDestinations(): number {
+    return this.folded.size;
+  }
+
+  /** The rows, sorted: direct traffic first, then by flow count; `(other)` last. */
+  summaries(): DestinationSummary[] {
+    const out = [...this.rows.values()].map(toSummary);
+    out.sort(compareDestinations);
+    if (this.other) out.push(toSummary(this.other));
+    return out;
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Finding groups: flows with the same fingerprint, their count, time span and the earliest evidence.
+ * At most REPORT_LIMITS.findings groups are tracked; later new fingerprints fold into one `(other)`
+ * group per verdict, so counts and the failing state stay exact whatever the input size.
+ */
+import { VERDICTS, type Entry, type ExceptionRef, type Flow, type Verdict } from '../types.js';
+import type { EvidenceRef, Finding } from './model.js';
+import { compareStrings, insertSmallest } from './bounded.js';
+import { OTHER, REPORT_LIMITS } from './limits.js';
+import { isoTime } from './flow-facts.js';
+
+interface Evidence {
+  t: number;
+  ref: EvidenceRef;
+}
+
+interface Group {
+  fingerprint: string;
+  verdict: Verdict;
+  rule: string;
+  reason: string;
+  remediation: string | null;
+  /** Start of the flow the reason was taken from: the earliest wins, so arrival order does not matter. */
+  reasonMs: number;
+  destination: string;
+  sourceWorkload: string;
+  namespace: string | null;
+  count: number;
+  firstMs: number;
+  lastMs: number;
+  evidence: Evidence[];
+  failing: boolean;
+  allowedBy: ExceptionRef | null;
+  expiredException: ExceptionRef | null;
+}
+
+function compareEvidence(a: Evidence, b: Evidence): number {
+  return (
+    a.t - b.t ||
+    compareStrings(a.ref.file, b.ref.file) ||
+    a.ref.line - b.ref.line ||
+    compareStrings(a.ref.hop, b.ref.hop)
+  );
+}
+
+/** The exception with the smaller id, so the choice does not depend on arrival order. */
+function pickException(current: ExceptionRef | null, next: ExceptionRef | null): ExceptionRef | null {
+  if (!next) return current;
+  if (!current) return next;
+  return compareStrings(next.id, current.id) < 0 ? next : current;
+}
+
+function addEvidence(group: Group, entry: Entry | null, hop: EvidenceRef['hop'], t: number): void {
+  if (!entry) return;
+  insertSmallest(group.evidence, { t, ref: { hop, file: entry.file, line: entry.line } }, REPORT_LIMITS.evidence, compareEvidence);
+}
+
+function newGroup(flow: Flow, fingerprint: string, folded: boolean): Group {
+  return {
+    fingerprint,
+    verdict: flow.verdict,
+    rule: folded ? `${flow.verdict}/${OTHER}` : flow.rule,
+    reason: folded
+      ? `Further ${flow.verdict} findings beyond the ${REPORT_LIMITS.findings} tracked one by one, grouped here.`
+      : flow.reason,
+    remediation: folded ? null : flow.remediation,
+    reasonMs: folded ? -Infinity : Infinity,
+    destination: folded ? OTHER : flow.destination.key,
+    sourceWorkload: folded ? OTHER : flow.source.workload,
+    namespace: folded ? null : flow.source.namespace,
+    count: 0,
+    firstMs: Infinity,
+    lastMs: -Infinity,
+    evidence: [],
+    failing: false,
+    allowedBy: null,
+    expiredException: null,
+  };
+}
+
+/** The finding groups of a report, in bounded memory. */
+export class FindingTable {
+  private readonly groups = new Map<string, Group>();
+  private readonly folded = new Map<Verdict, Group>();
+
+  /** Adds one flow whose verdict is a finding; times are epoch ms (NaN when unknown). */
+  add(flow: Flow, fingerprint: string, startMs: number, endMs: number): void {
+    const group = this.groupFor(flow, fingerprint);
+    group.count++;
+    const t = Number.isFinite(startMs) ? startMs : Infinity;
+    if (t < group.reasonMs) {
+      group.reasonMs = t;
+      group.reason = flow.reason;
+      group.remediation = flow.remediation;
+    }
+    if (startMs < group.firstMs) group.firstMs = startMs;
+    if (endMs > group.lastMs) group.lastMs = endMs;
+    addEvidence(group, flow.sidecar, 'sidecar', t);
+    addEvidence(group, flow.gateway, 'gateway', t);
+    for (const related of flow.related) addEvidence(group, related, 'gateway', t);
+    group.failing ||= flow.failing;
+    group.allowedBy = pickException(group.allowedBy, flow.allowedBy);
+    group.expiredException = pickException(group.expiredException, flow.expiredException);
+  }
+
+  private groupFor(flow: Flow, fingerprint: string): Group {
+    const known = this.groups.get(fingerprint);
+    if (known) return known;
+    if (this.groups.size < REPORT_LIMITS.findings) {
+      const created = newGroup(flow, fingerprint, false);
+      this.groups.set(fingerprint, created);
+      return created;
+    }
+    let folded = this.folded.get(flow.verdict);
+    if (!folded) {
+      folded = newGroup(flow, `${OTHER}/${flow.verdict}`, true);
+      this.folded.set(flow.verdict, folded);
+    }
+    return folded;
+  }
+
+  /** The findings, failing first, then by verdict order, count and fingerprint; folded groups last. */
+  list(failOn: readonly string[]): Finding[] {
+    const tracked = [...this.groups.values()].map((g) => toFinding(g, failOn));
+    tracked.sort(compareFindings);
+    const folded = [...this.folded.values()].map((g) => toFinding(g, failOn));
+    folded.sort(compareFindings);
+    return [...tracked, ...folded];
+  }
+}
+
+function toFinding(g: Group, failOn: readonly string[]): Finding {
+  const allowedBy = g.failing ? null : g.allowedBy;
+  return {
+    fingerprint: g.fingerprint,
+    verdict: g.verdict,
+    rule: g.rule,
+    reason: g.reason,
+    remediation: g.remediation,
+    destination: g.destination,
+    sourceWorkload: g.sourceWorkload,
+    namespace: g.namespace,
+    count: g.count,
+    firstSeen: Number.isFinite(g.firstMs) ? isoTime(g.firstMs) : null,
+    lastSeen: Number.isFinite(g.lastMs) ? isoTime(g.lastMs) : null,
+    evidence: g.evidence.map((e) => e.ref),
+    failing: g.failing,
+    allowedBy,
+    expiredException: g.expiredException,
+    // Flow.failing is false for a --fail-on verdict only when an exception or the baseline covers it.
+    baselined: !g.failing && allowedBy === null && failOn.includes(g.verdict),
+  };
+}
+
+/** Failing first, then verdict display order, then more flows first, then fingerprint. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    Number(b.failing) - Number(a.failing) ||
+    VERDICTS.indexOf(a.verdict) - VERDICTS.indexOf(b.verdict) ||
+    b.count - a.count ||
+    compareStrings(a.fingerprint, b.fingerprint)
+  );
+}

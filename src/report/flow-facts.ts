@@ -1,0 +1,29 @@
+/** Facts about a flow that the aggregates and writers derive the same way everywhere. */
+import type { Flow, Verdict } from '../types.js';
+
+/** Verdicts that are findings whatever --fail-on says (DOMAIN.md: traffic that escaped or was not proven). */
+export const FINDING_VERDICTS: readonly Verdict[] = ['direct', 'blocked', 'via-gateway-unconfirmed', 'gateway-only'];
+
+/** `namespace/workload`, or the bare workload (often an IP) when the namespace is unknown. */
+export function workloadLabel(namespace: string | null, workload: string): string {
+  return namespace ? `${namespace}/${workload}` : workload;
+}
+
+/** Epoch ms to ISO-8601, or null for NaN/absent times. */
+export function isoTime(ms: number): string | null {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+/** When the flow was last seen: the latest end of its log entries, else its start (NaN when unknown). */
+export function flowEndMs(flow: Flow): number {
+  let end = flow.startMs;
+  if (flow.sidecar && Number.isFinite(flow.sidecar.endMs)) end = Number.isFinite(end) ? Math.max(end, flow.sidecar.endMs) : flow.sidecar.endMs;
+  if (flow.gateway && Number.isFinite(flow.gateway.endMs)) end = Number.isFinite(end) ? Math.max(end, flow.gateway.endMs) : flow.gateway.endMs;
+  return end;
+}
+
+/** The finding group key: the policy stage's fingerprint, or verdict|rule|destination|workload without one. */
+export function flowFingerprint(flow: Flow): string {
+  if (flow.fingerprint) return flow.fingerprint;
+  return `${flow.verdict}|${flow.rule}|${flow.destination.key}|${workloadLabel(flow.source.namespace, flow.source.workload)}`;
+}

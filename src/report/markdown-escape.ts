@@ -1,0 +1,23 @@
+/**
+ * Markdown from hostile strings, for GitHub-flavoured Markdown (job summaries, PR comments).
+ * `mdText` turns `& < >` into entities (no HTML can open) and puts a backslash before every
+ * Markdown punctuation character, `|` and `` ` `` included, so a log value can open neither a link,
+ * an emphasis, a code span nor a new table cell (GFM splits cells at any `|` not backslash-escaped,
+ * even inside code spans, which is why values are not put in backtick code spans). Control
+ * characters are made visible first, so nothing can break a line or a table row.
+ */
+import { escapeControl } from '../text/escape.js';
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/** Escapes text for Markdown prose or a table cell. */
+export function mdText(text: string): string {
+  return escapeControl(text)
+    .replace(/[&<>]/g, (ch) => ENTITIES[ch] as string)
+    .replace(/[\\`*_[\]|~#!]/g, '\\$&');
+}
+
+/** An identifier (host, workload, file, rule) shown as code: `<code>` around escaped text. */
+export function mdCode(text: string): string {
+  return `<code>${mdText(text)}</code>`;
+}

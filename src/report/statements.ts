@@ -1,0 +1,87 @@
+/**
+ * Sentences every human-facing writer shares (table, markdown, junit, sarif), so the console and
+ * the files say the same thing in the same words.
+ */
+import { VERDICTS, type LineCounts, type Verdict } from '../types.js';
+import type { Finding, Report } from './model.js';
+import { REPORT_LIMITS } from './limits.js';
+
+/** What each verdict means (DOMAIN.md), for rule descriptions and legends. */
+export const VERDICT_MEANING: Record<Verdict, string> = {
+  direct: 'A sidecar reached an external destination without going through an egress gateway.',
+  blocked: 'The mesh refused traffic to an external destination.',
+  'via-gateway-unconfirmed': 'A sidecar sent traffic to an egress gateway, but no gateway log entry confirms it.',
+  'gateway-only': 'An egress gateway entry that no sidecar entry joins: the caller is unknown or outside the mesh.',
+  'via-gateway': 'A sidecar entry joined with the egress gateway entry that carried it out.',
+  internal: 'Traffic between workloads inside the mesh.',
+  inbound: "A sidecar's record of traffic it received.",
+  ingress: 'An ingress gateway entry.',
+};
+
+/** The overall result of a run, as the exit code decides it. */
+export interface ResultStatement {
+  status: 'pass' | 'fail' | 'no-evidence';
+  /** One sentence with the reason and the exit code. */
+  text: string;
+}
+
+/** `1 flow`, `2 flows`, `2 sidecar entries`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** `direct 2, gateway-only 1`: failing findings by verdict, in display order. */
+function failingByVerdict(report: Report): string {
+  const counts = new Map<Verdict, number>();
+  for (const f of report.findings) if (f.failing) counts.set(f.verdict, (counts.get(f.verdict) ?? 0) + 1);
+  return VERDICTS.filter((v) => counts.has(v)).map((v) => `${v} ${counts.get(v)}`).join(', ');
+}
+
+/** Pass/fail and why, e.g. `FAIL: 2 failing findings (direct 2) (exit 1).` */
+export function resultStatement(report: Report): ResultStatement {
+  const { summary, coverage } = report;
+  const code = summary.exitCode;
+  if (code === 4) {
+    return { status: 'no-evidence', text: `NO EVIDENCE: no access-log records were read, so nothing was audited (exit 4).` };
+  }
+  const failingWarnings = coverage.warnings.filter((w) => summary.failOn.includes(w.code)).map((w) => w.code);
+  if (code === 1) {
+    const parts: string[] = [];
+    if (summary.failing > 0) parts.push(`${plural(summary.failing, 'failing finding')} (${failingByVerdict(report)})`);
+    if (failingWarnings.length > 0) parts.push(`coverage ${failingWarnings.length === 1 ? 'warning' : 'warnings'} in --fail-on: ${[...new Set(failingWarnings)].join(', ')}`);
+    if (parts.length === 0) parts.push('failing flows');
+    return { status: 'fail', text: `FAIL: ${parts.join('; ')} (exit 1).` };
+  }
+  const warn = coverage.warnings.length > 0 ? ` ${plural(coverage.warnings.length, 'coverage warning')}: read them before trusting the result.` : '';
+  return { status: 'pass', text: `PASS: no failing findings in ${plural(summary.flows, 'flow')} (exit 0).${warn}` };
+}
+
+/** Lines skipped and why, e.g. `not an access log 200, malformed 30 (truncated 20, bad-json 10), too long 4`. */
+export function skippedStatement(lines: LineCounts): string {
+  const malformed = Object.entries(lines.malformed).filter(([, n]) => (n ?? 0) > 0);
+  const malformedTotal = malformed.reduce((sum, [, n]) => sum + (n ?? 0), 0);
+  const detail = malformed.length > 0 ? ` (${malformed.map(([k, n]) => `${k} ${n}`).join(', ')})` : '';
+  return `not an access log ${lines.notAccessLog}, malformed ${malformedTotal}${detail}, too long ${lines.tooLong}`;
+}
+
+/** What the `(other)` rows mean. */
+export const FOLDED_DESTINATIONS = `destinations beyond the first ${REPORT_LIMITS.destinations} tracked one by one, folded into one row`;
+
+/** `+12 more`, or `+450 or more` once the per-destination count reached its cap. */
+export function moreSourcesText(more: number): string {
+  return more >= REPORT_LIMITS.sourcesCounted ? `+${more} or more` : `+${more} more`;
+}
+
+/** FAIL, ALLOWED, BASELINE, or WARN (a finding whose verdict is not in --fail-on). */
+export function findingStatus(f: Finding): 'FAIL' | 'ALLOWED' | 'BASELINE' | 'WARN' {
+  if (f.failing) return 'FAIL';
+  if (f.allowedBy) return 'ALLOWED';
+  return f.baselined ? 'BASELINE' : 'WARN';
+}
+
+/** What an empty findings list means: a clean result, or nothing read at all (honest coverage). */
+export function noFindingsStatement(records: number): string {
+  return records === 0
+    ? 'No findings, because no access-log records were read: this is not a clean result.'
+    : 'No findings: nothing went direct, was blocked, or went unconfirmed.';
+}

@@ -1,0 +1,138 @@
+/**
+ * `junit`: one test case per external destination and one per source workload, failing where a
+ * failing finding exists (`<failure type="RULE" message=…>` with the evidence in the body), plus a
+ * coverage suite: "records were read" and one case per coverage warning, failing when --fail-on
+ * names it. So the test counts in CI agree with the exit code, whatever the format.
+ */
+import type { Finding, Report } from '../model.js';
+import { workloadLabel } from '../flow-facts.js';
+import { findingStatus, plural, resultStatement } from '../statements.js';
+import { xml, xmlLines } from '../xml.js';
+import { documentWriter, type ReportWriter } from './output.js';
+
+interface Case {
+  name: string;
+  failing: Finding[];
+  others: Finding[];
+  /** A coverage failure: [type, message]. */
+  coverageFailure?: [string, string];
+  notes: string[];
+}
+
+interface Suite {
+  name: string;
+  cases: Case[];
+}
+
+function caseFor(cases: Map<string, Case>, name: string): Case {
+  let c = cases.get(name);
+  if (!c) cases.set(name, (c = { name, failing: [], others: [], notes: [] }));
+  return c;
+}
+
+function findingCases(report: Report, keyOf: (f: Finding) => string, seed: string[]): Case[] {
+  const cases = new Map<string, Case>();
+  for (const name of seed) caseFor(cases, name);
+  for (const f of report.findings) {
+    const c = caseFor(cases, keyOf(f));
+    (f.failing ? c.failing : c.others).push(f);
+  }
+  return [...cases.values()];
+}
+
+function coverageCases(report: Report): Case[] {
+  const { summary, coverage } = report;
+  const records: Case = { name: 'no-records', failing: [], others: [], notes: [`${coverage.lines.records} access-log records in ${coverage.lines.lines} lines`] };
+  if (summary.exitCode === 4) records.coverageFailure = ['no-records', resultStatement(report).text];
+  const cases = new Map<string, Case>([['no-records', records]]);
+  for (const w of coverage.warnings) {
+    const c = caseFor(cases, w.code);
+    if (w.code !== 'no-records' && summary.failOn.includes(w.code)) c.coverageFailure ??= [w.code, w.message];
+    c.notes.push(w.message);
+  }
+  return [...cases.values()];
+}
+
+function findingText(f: Finding): string[] {
+  const lines = [`${f.rule}: ${workloadLabel(f.namespace, f.sourceWorkload)} -> ${f.destination} (${plural(f.count, 'flow')}, ${f.firstSeen ?? '?'} .. ${f.lastSeen ?? '?'})`, `  reason: ${f.reason}`];
+  if (f.remediation) lines.push(`  fix: ${f.remediation}`);
+  if (f.allowedBy) lines.push(`  allowed by ${f.allowedBy.id}: ${f.allowedBy.reason}${f.allowedBy.expires ? ` (expires ${f.allowedBy.expires})` : ''}`);
+  if (f.expiredException) lines.push(`  expired exception ${f.expiredException.id} (${f.expiredException.expires ?? '?'}): ${f.expiredException.reason}`);
+  for (const e of f.evidence) lines.push(`  evidence: ${e.hop} ${e.file}:${e.line}`);
+  return lines;
+}
+
+function failureElement(c: Case): string {
+  if (c.coverageFailure) {
+    const [type, message] = c.coverageFailure;
+    return `<failure type="${xml(type)}" message="${xml(message)}">${xmlLines(c.notes)}</failure>`;
+  }
+  const first = c.failing[0] as Finding;
+  const more = c.failing.length > 1 ? `; and ${c.failing.length - 1} more` : '';
+  const message = `${c.failing.length} failing: ${first.verdict} ${workloadLabel(first.namespace, first.sourceWorkload)} -> ${first.destination} (${plural(first.count, 'flow')})${more}`;
+  return `<failure type="${xml(first.rule)}" message="${xml(message)}">${xmlLines(c.failing.flatMap(findingText))}</failure>`;
+}
+
+function caseElement(c: Case, classname: string): string {
+  const open = `    <testcase name="${xml(c.name)}" classname="${xml(classname)}" time="0"`;
+  const out = [
+    ...c.others.flatMap((f) => [`${findingStatus(f)} ${f.verdict}:`, ...findingText(f)]),
+    ...(c.coverageFailure ? [] : c.notes),
+  ];
+  const failed = c.coverageFailure || c.failing.length > 0;
+  if (!failed && out.length === 0) return `${open}/>`;
+  const parts = [`${open}>`];
+  if (failed) parts.push(`      ${failureElement(c)}`);
+  if (out.length > 0) parts.push(`      <system-out>${xmlLines(out)}</system-out>`);
+  parts.push('    </testcase>');
+  return parts.join('\n');
+}
+
+const failed = (c: Case): boolean => Boolean(c.coverageFailure) || c.failing.length > 0;
+
+function suiteElement(suite: Suite, report: Report, properties: string): string {
+  const failures = suite.cases.filter(failed).length;
+  const stamp = report.generatedAt.slice(0, 19);
+  const head = `  <testsuite name="${xml(suite.name)}" tests="${suite.cases.length}" failures="${failures}" errors="0" skipped="0" time="0" timestamp="${stamp}">`;
+  return [head, properties, ...suite.cases.map((c) => caseElement(c, suite.name)), '  </testsuite>'].filter(Boolean).join('\n');
+}
+
+function seconds(report: Report): string {
+  const ms = Date.parse(report.input.endedAt) - Date.parse(report.input.startedAt);
+  return Number.isFinite(ms) && ms >= 0 ? (ms / 1000).toFixed(3) : '0';
+}
+
+/** The JUnit XML document. */
+export function renderJunit(report: Report): string {
+  const suites: Suite[] = [
+    { name: 'egress-audit.destinations', cases: findingCases(report, (f) => f.destination, report.destinations.map((d) => d.destination)) },
+    {
+      name: 'egress-audit.workloads',
+      cases: findingCases(report, (f) => workloadLabel(f.namespace, f.sourceWorkload), [...new Set(report.destinations.flatMap((d) => d.sources))].sort()),
+    },
+    { name: 'egress-audit.coverage', cases: coverageCases(report) },
+  ];
+  const property = (name: string, value: string): string => `      <property name="${xml(name)}" value="${xml(value)}"/>`;
+  const properties = [
+    '    <properties>',
+    property('egress-audit.version', report.tool.version),
+    property('fail-on', report.summary.failOn.join(',') || 'none'),
+    property('exit-code', String(report.summary.exitCode)),
+    property('result', resultStatement(report).text),
+    '    </properties>',
+  ].join('\n');
+  const tests = suites.reduce((n, s) => n + s.cases.length, 0);
+  const failures = suites.reduce((n, s) => n + s.cases.filter(failed).length, 0);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="egress-audit" tests="${tests}" failures="${failures}" errors="0" time="${seconds(report)}">`,
+    ...suites.map((s, i) => suiteElement(s, report, i === 0 ? properties : '')),
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+/** Creates the JUnit writer (a document writer). */
+export function junitWriter(out: NodeJS.WritableStream): ReportWriter {
+  return documentWriter(out, renderJunit);
+}

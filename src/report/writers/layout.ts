@@ -1,0 +1,63 @@
+/** Plain-text layout for the table writer: padding, wrapping and compact numbers that fit 80 columns. */
+
+/** The width the table writer lays out for. */
+export const WIDTH = 80;
+
+/** Left-aligns to `width` characters (callers wrap longer text instead). */
+export function cell(text: string, width: number): string {
+  return text.padEnd(width);
+}
+
+/** Right-aligns to `width` characters (numbers never need cutting at the widths used). */
+export function num(text: string, width: number): string {
+  return text.padStart(width);
+}
+
+/** Splits `text` into lines of at most `width` characters, breaking at spaces, hard-splitting long words. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (let word of text.split(' ')) {
+    while (word.length > width) {
+      if (line) lines.push(line);
+      line = '';
+      lines.push(word.slice(0, width));
+      word = word.slice(width);
+    }
+    if (!line) line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+/** `label` then `text` wrapped under a hanging indent, e.g. `      reason    Sent to…`. */
+export function labelled(indent: number, label: string, labelWidth: number, text: string): string[] {
+  const lead = ' '.repeat(indent) + label.padEnd(labelWidth);
+  const body = wrap(text, WIDTH - lead.length);
+  return body.map((line, i) => (i === 0 ? lead : ' '.repeat(lead.length)) + line);
+}
+
+/** A count in at most 7 characters: `1234567`, then `12.3M`. */
+export function count(n: number): string {
+  if (n < 10_000_000) return String(n);
+  if (n < 10_000_000_000) return `${(n / 1_000_000).toFixed(1)}M`;
+  return `${(n / 1_000_000_000).toFixed(1)}G`;
+}
+
+const UNITS = ['B', 'K', 'M', 'G', 'T', 'P'];
+
+/** Bytes in at most 6 characters, binary units: `512B`, `1.2K`, `123.4G`. */
+export function bytes(n: number): string {
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value}B` : `${value.toFixed(1)}${UNITS[unit]}`;
+}

@@ -1,0 +1,73 @@
+/**
+ * Where a piece of evidence is, in SARIF terms. Log files become URIs relative to the working
+ * directory under uriBaseId `%SRCROOT%` (what code scanning resolves against the repository), or
+ * absolute `file:` URIs when outside it. Live pod streams (`pod/<ns>/<pod>/<container>`) are no
+ * file: they become the Kubernetes API path that serves that container's log,
+ * `api/v1/namespaces/<ns>/pods/<pod>/log?container=<c>` under uriBaseId `KUBERNETES_API`, plus a
+ * logical location naming the pod, so a viewer can still group and show them (GitHub requires a
+ * physical location on every result). Line numbers of a pod stream count lines read by this run.
+ */
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { EvidenceRef } from '../model.js';
+import { wellFormed } from '../well-formed.js';
+
+/** The uriBaseId of log files under the working directory. */
+export const SRCROOT = '%SRCROOT%';
+/** The uriBaseId of live container logs. */
+export const KUBERNETES_API = 'KUBERNETES_API';
+
+/** A SARIF location object (only the members this writer uses). */
+export interface SarifLocation {
+  id?: number;
+  physicalLocation: {
+    artifactLocation: { uri: string; uriBaseId?: string; description?: { text: string } };
+    region: { startLine: number };
+  };
+  logicalLocations?: { name: string; fullyQualifiedName: string; kind: string }[];
+  message?: { text: string };
+}
+
+const POD_STREAM = /^pod\/([^/]+)\/([^/]+)\/([^/]+)$/;
+
+/** True for a live container stream name, `pod/<namespace>/<pod>/<container>`. */
+export function isPodStream(file: string): boolean {
+  return POD_STREAM.test(file);
+}
+
+function fileUri(file: string, cwd: string): { uri: string; uriBaseId?: string } {
+  const absolute = resolve(cwd, file);
+  const rel = relative(cwd, absolute);
+  const outside = rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  if (rel !== '' && !outside) {
+    return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
+  }
+  return { uri: pathToFileURL(absolute).href };
+}
+
+/** The SARIF location of one piece of evidence. */
+export function sarifLocation(ref: EvidenceRef, cwd: string): SarifLocation {
+  const region = { startLine: Math.max(1, ref.line) };
+  const file = wellFormed(ref.file);
+  const pod = POD_STREAM.exec(file);
+  if (pod) {
+    const [, ns, name, container] = pod as unknown as [string, string, string, string];
+    const uri = `api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}/log?container=${encodeURIComponent(container)}`;
+    return {
+      physicalLocation: { artifactLocation: { uri, uriBaseId: KUBERNETES_API }, region },
+      logicalLocations: [{ name, fullyQualifiedName: `${ns}/${name}/${container}`, kind: 'resource' }],
+    };
+  }
+  if (file === '-') {
+    return { physicalLocation: { artifactLocation: { uri: 'stdin', description: { text: 'standard input' } }, region } };
+  }
+  return { physicalLocation: { artifactLocation: fileUri(file, cwd), region } };
+}
+
+/** `run.originalUriBaseIds`: where `%SRCROOT%` was, and what `KUBERNETES_API` stands for. */
+export function originalUriBaseIds(cwd: string, usesPods: boolean): Record<string, object> {
+  const root = pathToFileURL(resolve(cwd)).href;
+  const ids: Record<string, object> = { [SRCROOT]: { uri: root.endsWith('/') ? root : `${root}/` } };
+  if (usesPods) ids[KUBERNETES_API] = { description: { text: 'The Kubernetes API server the container logs were read from.' } };
+  return ids;
+}

@@ -1,0 +1,157 @@
+/**
+ * `sarif`: SARIF 2.1.0 for code scanning. One reportingDescriptor per rule id, one result per
+ * finding, located at the log line of its earliest evidence (the other evidence lines are related
+ * locations). `partialFingerprints` carry the finding fingerprint so alerts stay the same across
+ * runs. Levels: failing → error; allowed or baselined → note with a `suppressions` entry; other
+ * findings (verdicts not in --fail-on) → warning. Coverage warnings become tool notifications.
+ */
+import type { Verdict } from '../../types.js';
+import type { Finding, Report } from '../model.js';
+import { escapeControl as safe } from '../../text/escape.js';
+import { workloadLabel } from '../flow-facts.js';
+import { VERDICT_MEANING, resultStatement } from '../statements.js';
+import { documentWriter, type ReportWriter } from './output.js';
+import { isPodStream, originalUriBaseIds, sarifLocation, type SarifLocation } from './sarif-location.js';
+
+/** The key under which the finding fingerprint goes into `partialFingerprints`. */
+export const FINGERPRINT_KEY = 'egressAuditFinding/v1';
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+type Level = 'error' | 'warning' | 'note';
+
+interface Rule {
+  id: string;
+  verdict: Verdict;
+}
+
+/** The distinct rule ids of the findings, sorted, each with its verdict. */
+function rules(report: Report): Rule[] {
+  const byId = new Map<string, Rule>();
+  for (const f of report.findings) if (!byId.has(f.rule)) byId.set(f.rule, { id: f.rule, verdict: f.verdict });
+  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function descriptor(rule: Rule, failOn: readonly string[]): object {
+  return {
+    id: rule.id,
+    name: rule.id.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')),
+    shortDescription: { text: `${rule.verdict}: ${safe(rule.id)}` },
+    fullDescription: { text: VERDICT_MEANING[rule.verdict] },
+    defaultConfiguration: { level: failOn.includes(rule.verdict) ? 'error' : 'warning' },
+    properties: { tags: ['egress', rule.verdict] },
+  };
+}
+
+function level(f: Finding): Level {
+  if (f.failing) return 'error';
+  return f.allowedBy || f.baselined ? 'note' : 'warning';
+}
+
+function suppressions(f: Finding): object[] | undefined {
+  if (f.allowedBy) {
+    const { id, reason, expires } = f.allowedBy;
+    return [{ kind: 'external', status: 'accepted', justification: safe(`${id}: ${reason}${expires ? ` (expires ${expires})` : ''}`) }];
+  }
+  if (f.baselined) return [{ kind: 'external', status: 'accepted', justification: 'Present in the baseline.' }];
+  return undefined;
+}
+
+function message(f: Finding): string {
+  const who = workloadLabel(f.namespace, f.sourceWorkload);
+  const parts = [`${f.verdict}: ${who} -> ${f.destination} (${f.count} ${f.count === 1 ? 'flow' : 'flows'}).`, f.reason];
+  if (f.remediation) parts.push(`Fix: ${f.remediation}`);
+  if (f.expiredException) parts.push(`Exception ${f.expiredException.id} expired${f.expiredException.expires ? ` on ${f.expiredException.expires}` : ''}.`);
+  return safe(parts.join(' '));
+}
+
+function locations(f: Finding, cwd: string): { primary: SarifLocation; related: SarifLocation[] } {
+  const [first, ...rest] = f.evidence;
+  // Every flow carries at least one log entry, so a finding without evidence is not expected;
+  // SARIF consumers still need a location, so it gets one that says so.
+  const primary = first
+    ? sarifLocation(first, cwd)
+    : { physicalLocation: { artifactLocation: { uri: 'no-evidence', description: { text: 'no log line recorded' } }, region: { startLine: 1 } } };
+  const related = rest.map((ref, i) => ({ ...sarifLocation(ref, cwd), id: i + 1, message: { text: `${ref.hop} log line` } }));
+  return { primary, related };
+}
+
+function result(f: Finding, ruleIndex: number, cwd: string): object {
+  const { primary, related } = locations(f, cwd);
+  const supp = suppressions(f);
+  return {
+    ruleId: f.rule,
+    ruleIndex,
+    kind: 'fail',
+    level: level(f),
+    message: { text: message(f) },
+    locations: [primary],
+    ...(related.length > 0 ? { relatedLocations: related } : {}),
+    partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
+    occurrenceCount: Math.max(1, f.count),
+    ...(supp ? { suppressions: supp } : {}),
+    ...(f.baselined ? { baselineState: 'unchanged' } : {}),
+    properties: {
+      verdict: f.verdict,
+      destination: f.destination,
+      sourceWorkload: workloadLabel(f.namespace, f.sourceWorkload),
+      firstSeen: f.firstSeen,
+      lastSeen: f.lastSeen,
+      expiredException: f.expiredException,
+    },
+  };
+}
+
+function notifications(report: Report): object[] {
+  const { summary, coverage } = report;
+  const out: object[] = coverage.warnings.map((w) => ({
+    descriptor: { id: w.code },
+    message: { text: safe(w.message) },
+    level: summary.failOn.includes(w.code) ? 'error' : 'warning',
+  }));
+  if (summary.exitCode === 4 && !coverage.warnings.some((w) => w.code === 'no-records')) {
+    out.push({ descriptor: { id: 'no-records' }, message: { text: resultStatement(report).text }, level: 'error' });
+  }
+  return out;
+}
+
+/** The SARIF log as an object (tests validate it against the official schema). */
+export function sarifLog(report: Report, cwd: string): object {
+  const ruleList = rules(report);
+  const index = new Map(ruleList.map((r, i) => [r.id, i]));
+  const results = report.findings.map((f) => result(f, index.get(f.rule) as number, cwd));
+  const usesPods = report.findings.some((f) => f.evidence.some((e) => isPodStream(e.file)));
+  return {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: report.tool.name,
+            version: report.tool.version,
+            semanticVersion: report.tool.version,
+            rules: ruleList.map((r) => descriptor(r, report.summary.failOn)),
+          },
+        },
+        invocations: [
+          {
+            executionSuccessful: true,
+            exitCode: report.summary.exitCode,
+            exitCodeDescription: resultStatement(report).text,
+            startTimeUtc: report.input.startedAt,
+            endTimeUtc: report.input.endedAt,
+            toolExecutionNotifications: notifications(report),
+          },
+        ],
+        originalUriBaseIds: originalUriBaseIds(cwd, usesPods),
+        results,
+        properties: { summary: report.summary },
+      },
+    ],
+  };
+}
+
+/** Creates the SARIF writer (a document writer). */
+export function sarifWriter(out: NodeJS.WritableStream, cwd: string): ReportWriter {
+  return documentWriter(out, (report) => `${JSON.stringify(sarifLog(report, cwd), null, 2)}\n`);
+}

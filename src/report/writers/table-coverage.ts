@@ -1,0 +1,49 @@
+/** The coverage section of the table: what was read, what was skipped, and what the audit could not see. */
+import type { Coverage } from '../model.js';
+import { escapeControl as safe } from '../../text/escape.js';
+import type { Palette } from '../../text/color.js';
+import { plural, skippedStatement } from '../statements.js';
+import { labelled, wrap, WIDTH } from './layout.js';
+
+/** Streams listed before "and N more". */
+export const TABLE_MAX_STREAMS = 20;
+const LABEL_WIDTH = 12;
+
+function streams(coverage: Coverage): string[] {
+  const lines = [`  streams (${coverage.streams.length})`];
+  for (const s of coverage.streams.slice(0, TABLE_MAX_STREAMS)) {
+    lines.push(...wrap(safe(s.name), WIDTH - 4).map((l) => `    ${l}`));
+    const detail = `${s.role} (${safe(s.roleRule)}): ${plural(s.lines, 'line')}, ${plural(s.records, 'record')}`;
+    lines.push(...wrap(detail, WIDTH - 6).map((l) => `      ${l}`));
+  }
+  const rest = coverage.streams.length - TABLE_MAX_STREAMS;
+  if (rest > 0) lines.push(`    … and ${rest} more streams`);
+  return lines;
+}
+
+function warnings(coverage: Coverage, failOn: readonly string[], p: Palette): string[] {
+  const lines: string[] = [];
+  for (const w of coverage.warnings) {
+    const fails = failOn.includes(w.code);
+    const text = `${safe(w.message)}${fails ? ` [${w.code}: fails the run, --fail-on]` : ` [${w.code}]`}`;
+    const body = wrap(text, WIDTH - 4).map((l, i) => (i === 0 ? `  ! ${l}` : `    ${l}`));
+    lines.push(...body.map((l) => (fails ? p.red(l) : p.yellow(l))));
+  }
+  return lines;
+}
+
+/** The section: line accounting, streams with their roles, unmatched entries, and the warnings as statements. */
+export function coverageSection(coverage: Coverage, failOn: readonly string[], p: Palette): string[] {
+  const { lines } = coverage;
+  const at = (label: string, text: string): string[] => labelled(2, label, LABEL_WIDTH, text);
+  const read = `${lines.lines}, of which ${lines.records} access-log records` + (lines.joinedPartials > 0 ? ` (${plural(lines.joinedPartials, 'partial line')} joined)` : '');
+  const unmatched = `${plural(coverage.unmatchedSidecar, 'sidecar entry', 'sidecar entries')} and ${plural(coverage.unmatchedGateway, 'gateway entry', 'gateway entries')} without the other hop; ${coverage.evicted} evicted before a join`;
+  return [
+    p.bold('COVERAGE'),
+    ...at('lines read', read),
+    ...at('skipped', skippedStatement(lines)),
+    ...at('unmatched', unmatched),
+    ...streams(coverage),
+    ...warnings(coverage, failOn, p),
+  ];
+}

@@ -1,0 +1,57 @@
+/** The findings section of the table: failing first, each with reason, fix and evidence file:line. */
+import type { ExceptionRef } from '../../types.js';
+import type { Finding } from '../model.js';
+import { escapeControl as safe } from '../../text/escape.js';
+import type { Palette } from '../../text/color.js';
+import { workloadLabel } from '../flow-facts.js';
+import { findingStatus, noFindingsStatement } from '../statements.js';
+import { labelled, wrap, WIDTH } from './layout.js';
+
+/** Findings shown before "and N more" (the json report has all of them). */
+export const TABLE_MAX_FINDINGS = 100;
+const STATUS_WIDTH = 9;
+const DETAIL_INDENT = 2 + STATUS_WIDTH;
+const LABEL_WIDTH = 10;
+
+function exceptionText(e: ExceptionRef, verb: string): string {
+  return `${safe(e.id)}: ${safe(e.reason)}${e.expires ? ` (${verb} ${safe(e.expires)})` : ''}`;
+}
+
+function headline(f: Finding, p: Palette): string[] {
+  const status = findingStatus(f);
+  const who = safe(workloadLabel(f.namespace, f.sourceWorkload));
+  const text = `${f.verdict} ${who} -> ${safe(f.destination)}  ${f.count} ${f.count === 1 ? 'flow' : 'flows'}`;
+  const lines = wrap(text, WIDTH - DETAIL_INDENT).map((l) => ' '.repeat(DETAIL_INDENT) + l);
+  const paint = status === 'FAIL' ? (s: string) => p.bold(p.red(s)) : status === 'WARN' ? p.yellow : p.dim;
+  const first = lines[0] as string;
+  const rest = first.slice(DETAIL_INDENT + f.verdict.length);
+  lines[0] = `  ${paint(status.padEnd(STATUS_WIDTH))}${p.verdict(f.verdict, f.verdict)}${rest}`;
+  return lines;
+}
+
+function details(f: Finding): string[] {
+  const at = (label: string, text: string): string[] => labelled(DETAIL_INDENT, label, LABEL_WIDTH, text);
+  const lines = [...at('rule', safe(f.rule)), ...at('reason', safe(f.reason))];
+  if (f.remediation) lines.push(...at('fix', safe(f.remediation)));
+  if (f.allowedBy) lines.push(...at('allowed', exceptionText(f.allowedBy, 'expires')));
+  if (f.expiredException) lines.push(...at('expired', exceptionText(f.expiredException, 'expired')));
+  f.evidence.forEach((e, i) => lines.push(...at(i === 0 ? 'evidence' : '', `${e.hop} ${safe(e.file)}:${e.line}`)));
+  if (f.firstSeen) lines.push(...at('seen', `${f.firstSeen} .. ${f.lastSeen ?? '?'}`));
+  return lines;
+}
+
+/** The section title with the counts by state. */
+function title(findings: Finding[]): string {
+  const n = (s: string): number => findings.filter((f) => findingStatus(f) === s).length;
+  return `FINDINGS (${findings.length}: ${n('FAIL')} failing, ${n('ALLOWED')} allowed, ${n('BASELINE')} baselined, ${n('WARN')} not in --fail-on)`;
+}
+
+/** The section, or a one-line statement when there were none. */
+export function findingsSection(findings: Finding[], records: number, p: Palette): string[] {
+  if (findings.length === 0) return [p.bold('FINDINGS (0)'), ...wrap(noFindingsStatement(records), WIDTH - 2).map((l) => `  ${l}`)];
+  const lines = [p.bold(title(findings))];
+  for (const f of findings.slice(0, TABLE_MAX_FINDINGS)) lines.push(...headline(f, p), ...details(f));
+  const rest = findings.length - TABLE_MAX_FINDINGS;
+  if (rest > 0) lines.push(`  … and ${rest} more findings (the json report lists them all)`);
+  return lines;
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { BoundedNameSet, CappedDistinctCounter, compareStrings, insertSmallest } from '../../src/report/bounded.js';
+import { xml } from '../../src/report/xml.js';
+import { mdText } from '../../src/report/markdown-escape.js';
+import { bytes, count, wrap } from '../../src/report/writers/layout.js';
+import { createPalette, stripStyles } from '../../src/text/color.js';
+
+describe('bounded collections', () => {
+  it.each([
+    { name: 'fills up to the limit', list: ['b'], item: 'a', outcome: { kind: 'kept' }, after: ['a', 'b'] },
+    { name: 'ignores a duplicate', list: ['a', 'b', 'c'], item: 'b', outcome: { kind: 'duplicate' }, after: ['a', 'b', 'c'] },
+    { name: 'rejects an item larger than all kept', list: ['a', 'b', 'c'], item: 'd', outcome: { kind: 'rejected' }, after: ['a', 'b', 'c'] },
+    { name: 'evicts the largest for a smaller item', list: ['b', 'c', 'd'], item: 'a', outcome: { kind: 'kept-evicting', evicted: 'd' }, after: ['a', 'b', 'c'] },
+  ])('insertSmallest $name', ({ list, item, outcome, after }) => {
+    const kept = [...list];
+    expect(insertSmallest(kept, item, 3, compareStrings)).toEqual(outcome);
+    expect(kept).toEqual(after);
+  });
+
+  it('counts the names it did not keep, each once, however often and in whatever order they come', () => {
+    const set = new BoundedNameSet(2, 10);
+    for (const name of ['d', 'c', 'b', 'a', 'd', 'c', 'e']) set.add(name);
+    expect(set.list()).toEqual(['a', 'b']);
+    expect(set.more).toBe(3);
+    expect(set.saturated).toBe(false);
+  });
+
+  it('stops counting at its cap and says the count is a lower bound', () => {
+    const counter = new CappedDistinctCounter(3);
+    for (const name of ['a', 'b', 'c', 'd', 'a']) counter.add(name);
+    expect([counter.size, counter.saturated]).toEqual([3, true]);
+  });
+});
+
+describe('escaping', () => {
+  it.each([
+    { name: 'markup', input: `<a href="x">&'</a>`, output: '&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;' },
+    { name: 'control characters, made visible', input: 'a\u0000b\u001b[2Jc\nd', output: 'a\\x00b\\e[2Jc\\nd' },
+    { name: 'a lone surrogate and U+FFFF', input: 'a\ud800b\uffff', output: 'a\ufffdb\ufffd' },
+    { name: 'a valid surrogate pair', input: 'a\ud83d\ude00', output: 'a\ud83d\ude00' },
+    { name: 'a CDATA terminator', input: ']]>', output: ']]&gt;' },
+  ])('xml() escapes $name', ({ input, output }) => {
+    expect(xml(input)).toBe(output);
+  });
+
+  it.each([
+    { name: 'a table cell separator', input: 'a|b', output: 'a\\|b' },
+    { name: 'backticks', input: '`rm -rf`', output: '\\`rm -rf\\`' },
+    { name: 'HTML', input: '<img src=x onerror=alert(1)>', output: '&lt;img src=x onerror=alert(1)&gt;' },
+    { name: 'a link', input: '[click](http://x)', output: '\\[click\\](http://x)' },
+    { name: 'emphasis and headings', input: '*a* _b_ #c', output: '\\*a\\* \\_b\\_ \\#c' },
+    { name: 'a backslash before a pipe', input: 'a\\|', output: 'a\\\\\\|' },
+    { name: 'a newline', input: 'a\nb', output: 'a\\\\nb' },
+  ])('mdText() escapes $name', ({ input, output }) => {
+    expect(mdText(input)).toBe(output);
+  });
+});
+
+describe('table layout', () => {
+  it.each([
+    { name: 'short text', text: 'a b c', width: 10, lines: ['a b c'] },
+    { name: 'at spaces', text: 'alpha beta gamma', width: 10, lines: ['alpha beta', 'gamma'] },
+    { name: 'a word longer than the width', text: 'abcdefghijkl x', width: 5, lines: ['abcde', 'fghij', 'kl x'] },
+    { name: 'empty text', text: '', width: 5, lines: [''] },
+  ])('wraps $name', ({ text, width, lines }) => {
+    expect(wrap(text, width)).toEqual(lines);
+  });
+
+  it.each([
+    [0, '0B'],
+    [1023, '1023B'],
+    [1536, '1.5K'],
+    [5 * 1024 ** 3, '5.0G'],
+  ])('shows %d bytes as %s', (n, text) => {
+    expect(bytes(n)).toBe(text);
+  });
+
+  it.each([
+    [9_999_999, '9999999'],
+    [12_345_678, '12.3M'],
+    [12_345_678_901, '12.3G'],
+  ])('shows a count of %d as %s', (n, text) => {
+    expect(count(n)).toBe(text);
+  });
+});
+
+describe('colour', () => {
+  it('styles nothing when colour is off', () => {
+    const p = createPalette(false);
+    expect([p.alarm('x'), p.red('x'), p.verdict('direct', 'x')]).toEqual(['x', 'x', 'x']);
+  });
+
+  it('styles direct as white on red, and stripStyles removes exactly what it added', () => {
+    const p = createPalette(true);
+    expect(p.verdict('direct', 'direct')).toBe('\u001b[1;97;41mdirect\u001b[0m');
+    expect(stripStyles(`${p.bold('a')}${p.verdict('via-gateway', 'b')}\u001b]0;title\u0007`)).toBe('ab\u001b]0;title\u0007');
+  });
+});

@@ -1,0 +1,112 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ValidateFunction } from 'ajv';
+import type { Flow } from '../../src/types.js';
+import type { Report } from '../../src/report/model.js';
+import { escapeControl } from '../../src/text/escape.js';
+import { buildReport, entry, flow, render } from './helpers.js';
+import { sampleCoverage } from './sample.js';
+import { errorText, reportValidator, sarifValidator } from './validate.js';
+import { findAll, parseXml } from './xml-check.js';
+
+/** Everything a log line can smuggle in: markup, quotes, CDATA end, ESC/NUL, bidi, a lone surrogate, Markdown. */
+const HOSTILE = 'x<script>&amp;"\']]>\u001b[2J\u0000|`|`\\|\nnext\r\u202e[a](http://e)*b*_c_ #h\ud800';
+
+function hostileFlows(): Flow[] {
+  const record = { user_agent: HOSTILE, path: `/${HOSTILE}`, authority: HOSTILE, start_time: '2024-03-01T10:00:00.000Z' };
+  return [
+    flow({
+      destination: { key: `${HOSTILE}:443`, host: HOSTILE, port: 443, address: null, external: true },
+      source: { workload: HOSTILE, pod: HOSTILE, namespace: 'ns', address: null },
+      reason: `PassthroughCluster to ${HOSTILE}`,
+      remediation: `Route ${HOSTILE} via the gateway`,
+      sidecar: entry({ file: `logs/${HOSTILE}.log`, line: 7, record }),
+      gateway: entry({ file: `pod/ns/${HOSTILE}/istio-proxy`, line: 8, role: 'egress-gateway', record }),
+      fingerprint: `fp-${HOSTILE}`,
+      expiredException: { id: HOSTILE, reason: HOSTILE, expires: null },
+    }),
+    flow({ failing: false, allowedBy: { id: 'ok', reason: HOSTILE, expires: HOSTILE }, fingerprint: 'fp-allowed', source: { workload: 'b', pod: null, namespace: null, address: null } }),
+  ];
+}
+
+function hostileReport(flows: Flow[]): Report {
+  const cov = sampleCoverage({
+    streams: [{ name: HOSTILE, role: 'sidecar', roleRule: HOSTILE, lines: 1, records: 1 }],
+    warnings: [{ code: 'no-gateway-logs', message: `No gateway logs for ${HOSTILE}` }],
+  });
+  return buildReport(flows, cov, ['direct', 'no-gateway-logs']);
+}
+
+/** Counts GFM cell separators: `|` not taken by a backslash escape (a backslash escapes the next character). */
+function cellSeparators(row: string): number {
+  let n = 0;
+  for (let i = 0; i < row.length; i++) {
+    if (row[i] === '\\') i++;
+    else if (row[i] === '|') n++;
+  }
+  return n;
+}
+
+describe('hostile log content', () => {
+  const flows = hostileFlows();
+  const report = hostileReport(flows);
+  let reportSchema: ValidateFunction;
+  let ndjsonLine: ValidateFunction;
+  let sarifSchema: ValidateFunction;
+
+  beforeAll(() => {
+    reportSchema = reportValidator();
+    ndjsonLine = reportValidator('ndjsonLine');
+    sarifSchema = sarifValidator();
+  });
+
+  it('keeps the JSON report valid and the log values exact', async () => {
+    const doc = JSON.parse(await render('json', flows, report)) as { flows: { sidecar: { user_agent: string; source: { file: string } }; destination: { host: string } }[] };
+    expect(reportSchema(doc), errorText(reportSchema)).toBe(true);
+    expect(doc.flows[0]?.sidecar.user_agent).toBe(HOSTILE);
+    expect(doc.flows[0]?.sidecar.source.file).toBe(`logs/${HOSTILE}.log`);
+    expect(doc.flows[0]?.destination.host).toBe(HOSTILE);
+  });
+
+  it('keeps one NDJSON object per line, newlines in values included', async () => {
+    const lines = (await render('ndjson', flows, report)).trimEnd().split('\n');
+    expect(lines).toHaveLength(flows.length + 1);
+    for (const line of lines) expect(ndjsonLine(JSON.parse(line)), errorText(ndjsonLine)).toBe(true);
+  });
+
+  it('keeps the JUnit report well-formed XML 1.0, with the values escaped rather than dropped', async () => {
+    const root = parseXml(await render('junit', flows, report));
+    const names = findAll(root, 'testcase').map((t) => t.attrs['name']);
+    const shown = escapeControl(HOSTILE).replace('\ud800', '\ufffd');
+    expect(names).toContain(`${shown}:443`);
+    expect(names).toContain(`ns/${shown}`);
+    const failures = findAll(root, 'failure');
+    expect(failures.map((f) => f.attrs['type'])).toContain('no-gateway-logs');
+    expect(failures.some((f) => f.text.includes(`Route ${shown} via the gateway`))).toBe(true);
+  });
+
+  it('keeps the SARIF log valid against the official schema, with plain-text messages', async () => {
+    const log = JSON.parse(await render('sarif', flows, report)) as { runs: { results: { message: { text: string } }[] }[] };
+    expect(sarifSchema(log), errorText(sarifSchema)).toBe(true);
+    for (const r of log.runs[0]?.results ?? []) expect(r.message.text).not.toMatch(/[\u0000-\u001f\u007f\u202e]/);
+  });
+
+  it('keeps the Markdown free of raw HTML, control characters and extra table cells', async () => {
+    const md = await render('markdown', flows, report);
+    expect(md).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/);
+    expect(md.replace(/<\/?code>|<br>/g, '')).not.toMatch(/<[a-z/]/i);
+    const tables = md.split('\n\n').filter((block) => block.startsWith('|'));
+    expect(tables.length).toBeGreaterThan(0);
+    for (const table of tables) {
+      const rows = table.split('\n');
+      const width = cellSeparators(rows[0] as string);
+      for (const row of rows) expect(cellSeparators(row), row).toBe(width);
+    }
+  });
+
+  it('never lets a control character reach the terminal table, and keeps it within 80 columns', async () => {
+    const text = await render('table', flows, report);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(text).toContain('\\e[2J');
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+});

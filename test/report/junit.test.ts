@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { Flow } from '../../src/types.js';
+import type { CoverageWarning } from '../../src/report/model.js';
+import { buildReport, coverage, flow, lineCounts, render } from './helpers.js';
+import { sampleCoverage, sampleFlows } from './sample.js';
+import { findAll, parseXml, type XmlElement } from './xml-check.js';
+
+async function junit(flows: Flow[], cov = sampleCoverage(), failOn = ['direct']): Promise<{ root: XmlElement; exitCode: number }> {
+  const report = buildReport(flows, cov, failOn);
+  return { root: parseXml(await render('junit', flows, report)), exitCode: report.summary.exitCode };
+}
+
+function suite(root: XmlElement, name: string): XmlElement {
+  return findAll(root, 'testsuite').find((s) => s.attrs['name'] === name) as XmlElement;
+}
+
+function cases(root: XmlElement, suiteName: string): Record<string, XmlElement | undefined> {
+  return Object.fromEntries(findAll(suite(root, suiteName), 'testcase').map((c) => [c.attrs['name'], findAll(c, 'failure')[0]]));
+}
+
+describe('JUnit writer', () => {
+  it('has one test case per external destination, failing where a failing finding is', async () => {
+    const { root } = await junit(sampleFlows());
+    const byName = cases(root, 'egress-audit.destinations');
+    expect(Object.keys(byName).sort()).toEqual(
+      ['192.168.0.78:1234', 'api.example.com:443', 'external-db:3306', 'kafka.example.net:9092', 'my.server.com:1234', 'www.google.com:80', 'www.googleapis.com:443'].sort(),
+    );
+    expect(Object.entries(byName).filter(([, failure]) => failure).map(([name]) => name)).toEqual(['api.example.com:443']);
+    const failure = byName['api.example.com:443'];
+    expect(failure?.attrs['type']).toBe('direct/passthrough-cluster');
+    expect(failure?.attrs['message']).toBe('1 failing: direct shop/checkout -> api.example.com:443 (2 flows)');
+    expect(failure?.text).toContain('evidence: sidecar logs/app.log:12');
+  });
+
+  it('has one test case per source workload, failing where a failing finding is', async () => {
+    const { root } = await junit(sampleFlows());
+    const byName = cases(root, 'egress-audit.workloads');
+    expect(Object.keys(byName)).toEqual(['10.128.3.43', 'default/legacy', 'default/sleep', 'shop/cart', 'shop/checkout', 'shop/reports']);
+    expect(Object.entries(byName).filter(([, failure]) => failure).map(([name]) => name)).toEqual(['shop/checkout']);
+  });
+
+  it.each([
+    { name: 'in --fail-on', failOn: ['direct', 'no-gateway-logs'], fails: true },
+    { name: 'not in --fail-on', failOn: ['direct'], fails: false },
+  ])('makes a coverage warning $name a test case that fails: $fails', async ({ failOn, fails }) => {
+    const warning: CoverageWarning = { code: 'no-gateway-logs', message: 'No egress-gateway logs were read, although 12 sidecar flows were sent to a gateway.' };
+    const { root } = await junit([], sampleCoverage({ warnings: [warning] }), failOn);
+    const failure = cases(root, 'egress-audit.coverage')['no-gateway-logs'];
+    expect(Boolean(failure)).toBe(fails);
+    if (failure) expect(failure.attrs).toEqual({ type: 'no-gateway-logs', message: warning.message });
+  });
+
+  it('fails the no-records test case when nothing was read', async () => {
+    const { root } = await junit([], coverage({ lines: lineCounts({ lines: 0, records: 0 }) }));
+    expect(cases(root, 'egress-audit.coverage')['no-records']?.attrs['message']).toMatch(/^NO EVIDENCE/);
+  });
+
+  it.each([
+    { name: 'the sample audit', flows: sampleFlows(), cov: sampleCoverage(), failOn: ['direct'] },
+    { name: 'a clean audit', flows: [flow({ verdict: 'via-gateway', failing: false })], cov: sampleCoverage(), failOn: ['direct'] },
+    { name: 'no records', flows: [], cov: coverage({ lines: lineCounts({ records: 0 }) }), failOn: ['direct'] },
+    { name: '--fail-on none', flows: sampleFlows().map((f) => ({ ...f, failing: false })), cov: sampleCoverage(), failOn: [] },
+  ])('fails test cases exactly when the run exits non-zero: $name', async ({ flows, cov, failOn }) => {
+    const { root, exitCode } = await junit(flows, cov, failOn);
+    const failures = findAll(root, 'failure').length;
+    expect(failures > 0).toBe(exitCode !== 0);
+    expect(Number(root.attrs['failures'])).toBe(findAll(root, 'testcase').filter((c) => findAll(c, 'failure').length > 0).length);
+    expect(Number(root.attrs['tests'])).toBe(findAll(root, 'testcase').length);
+  });
+});

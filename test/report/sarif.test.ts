@@ -1,0 +1,133 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ValidateFunction } from 'ajv';
+import type { Flow } from '../../src/types.js';
+import { sarifLog, FINGERPRINT_KEY } from '../../src/report/writers/sarif.js';
+import { sarifLocation } from '../../src/report/writers/sarif-location.js';
+import { buildReport, coverage, lineCounts } from './helpers.js';
+import { sampleCoverage, sampleFlows } from './sample.js';
+import { errorText, sarifValidator } from './validate.js';
+
+interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  level: string;
+  partialFingerprints: Record<string, string>;
+  locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+  suppressions?: { kind: string; status: string; justification: string }[];
+  baselineState?: string;
+}
+interface SarifRun {
+  tool: { driver: { rules: { id: string }[] } };
+  results: SarifResult[];
+  invocations: { exitCode: number; toolExecutionNotifications: { descriptor: { id: string }; level: string }[] }[];
+  originalUriBaseIds: Record<string, { uri?: string }>;
+}
+
+const CWD = '/work/repo';
+
+function runOf(flows: Flow[], cov = sampleCoverage(), failOn = ['direct']): SarifRun {
+  return (sarifLog(buildReport(flows, cov, failOn), CWD) as { runs: SarifRun[] }).runs[0] as SarifRun;
+}
+
+function byFingerprint(run: SarifRun): Map<string, SarifResult> {
+  return new Map(run.results.map((r) => [r.partialFingerprints[FINGERPRINT_KEY] as string, r]));
+}
+
+describe('SARIF writer', () => {
+  let validate: ValidateFunction;
+  beforeAll(() => {
+    validate = sarifValidator();
+  });
+
+  it('writes a log that the official SARIF 2.1.0 schema accepts', () => {
+    const log = sarifLog(buildReport(sampleFlows(), sampleCoverage()), CWD);
+    expect(validate(log), errorText(validate)).toBe(true);
+  });
+
+  it('is checked by a validator that does reject a broken log', () => {
+    const log = sarifLog(buildReport(sampleFlows(), sampleCoverage()), CWD) as { runs: { results: { level: string }[] }[] };
+    (log.runs[0]?.results[0] as { level: string }).level = 'fatal';
+    expect(validate(log)).toBe(false);
+  });
+
+  it('declares one rule per rule id and points every result at its rule', () => {
+    const run = runOf(sampleFlows());
+    const ids = run.tool.driver.rules.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual([...new Set(run.results.map((r) => r.ruleId))].sort());
+    for (const r of run.results) expect(ids[r.ruleIndex]).toBe(r.ruleId);
+  });
+
+  it.each([
+    { name: 'failing', fingerprint: 'fp-direct-api', level: 'error', suppression: undefined, baselineState: undefined },
+    { name: 'allowed by an exception', fingerprint: 'fp-allowed-db', level: 'note', suppression: 'db-legacy: legacy database, firewall-pinned (expires 2030-01-01)', baselineState: undefined },
+    { name: 'baselined', fingerprint: 'fp-baselined', level: 'note', suppression: 'Present in the baseline.', baselineState: 'unchanged' },
+    { name: 'not in --fail-on', fingerprint: 'fp-blocked', level: 'warning', suppression: undefined, baselineState: undefined },
+  ])('gives a $name finding level $level', ({ fingerprint, level, suppression, baselineState }) => {
+    const result = byFingerprint(runOf(sampleFlows())).get(fingerprint);
+    expect(result?.level).toBe(level);
+    expect(result?.suppressions).toEqual(suppression ? [{ kind: 'external', status: 'accepted', justification: suppression }] : undefined);
+    expect(result?.baselineState).toBe(baselineState);
+  });
+
+  it('gives every result a physical artifact location, as code scanning requires', () => {
+    for (const r of runOf(sampleFlows()).results) expect(r.locations[0]?.physicalLocation.artifactLocation.uri).toMatch(/.+/);
+  });
+
+  it('keeps fingerprints and results identical across runs that saw the flows in another order', () => {
+    const flows = [...sampleFlows(), ...sampleFlows().map((f) => ({ ...f, startMs: f.startMs + 5000, sidecar: f.sidecar && { ...f.sidecar, line: f.sidecar.line + 100 } }))];
+    const first = runOf(flows);
+    const second = runOf([...flows].reverse());
+    expect(second.results.map((r) => r.partialFingerprints)).toEqual(first.results.map((r) => r.partialFingerprints));
+    expect(second.results).toEqual(first.results);
+  });
+
+  it('reports coverage warnings as notifications, as errors when --fail-on names them', () => {
+    const cov = sampleCoverage({ warnings: [{ code: 'no-gateway-logs', message: 'No gateway logs.' }, { code: 'filtered-logging', message: 'Filtered.' }] });
+    const notes = runOf(sampleFlows(), cov, ['direct', 'no-gateway-logs']).invocations[0]?.toolExecutionNotifications;
+    expect(notes?.map((n) => [n.descriptor.id, n.level])).toEqual([
+      ['no-gateway-logs', 'error'],
+      ['filtered-logging', 'warning'],
+    ]);
+  });
+
+  it('says "no records" with exit code 4 when nothing was read', () => {
+    const run = runOf([], coverage({ lines: lineCounts({ records: 0 }) }));
+    expect(run.invocations[0]?.exitCode).toBe(4);
+    expect(run.invocations[0]?.toolExecutionNotifications).toEqual([expect.objectContaining({ descriptor: { id: 'no-records' }, level: 'error' })]);
+    expect(run.results).toEqual([]);
+  });
+
+  it('records where %SRCROOT% was', () => {
+    expect(runOf(sampleFlows()).originalUriBaseIds['%SRCROOT%']).toEqual({ uri: 'file:///work/repo/' });
+  });
+});
+
+describe('SARIF locations', () => {
+  it.each([
+    { name: 'a file under the working directory', file: 'logs/app.log', location: { uri: 'logs/app.log', uriBaseId: '%SRCROOT%' } },
+    { name: 'an absolute path under it', file: '/work/repo/logs/app.log', location: { uri: 'logs/app.log', uriBaseId: '%SRCROOT%' } },
+    { name: 'a name needing percent-encoding', file: 'logs/my app#1.log', location: { uri: 'logs/my%20app%231.log', uriBaseId: '%SRCROOT%' } },
+    { name: 'a file outside it', file: '/var/log/egress/gw.log', location: { uri: 'file:///var/log/egress/gw.log' } },
+    { name: 'a file above it', file: '../other/gw.log', location: { uri: 'file:///work/other/gw.log' } },
+    { name: 'stdin', file: '-', location: { uri: 'stdin', description: { text: 'standard input' } } },
+  ])('locates $name', ({ file, location }) => {
+    expect(sarifLocation({ hop: 'sidecar', file, line: 4 }, CWD)).toEqual({ physicalLocation: { artifactLocation: location, region: { startLine: 4 } } });
+  });
+
+  it('locates a live pod stream at its Kubernetes log API path, with the pod as a logical location', () => {
+    expect(sarifLocation({ hop: 'gateway', file: 'pod/istio-system/istio-egressgateway-5d9f/istio-proxy', line: 88 }, CWD)).toEqual({
+      physicalLocation: {
+        artifactLocation: { uri: 'api/v1/namespaces/istio-system/pods/istio-egressgateway-5d9f/log?container=istio-proxy', uriBaseId: 'KUBERNETES_API' },
+        region: { startLine: 88 },
+      },
+      logicalLocations: [{ name: 'istio-egressgateway-5d9f', fullyQualifiedName: 'istio-system/istio-egressgateway-5d9f/istio-proxy', kind: 'resource' }],
+    });
+  });
+
+  it('uses the evidence of the earliest flow as the primary location', () => {
+    const [early, late] = sampleFlows() as [Flow, Flow];
+    const result = byFingerprint(runOf([late, early])).get('fp-direct-api');
+    expect(result?.locations[0]?.physicalLocation).toMatchObject({ artifactLocation: { uri: 'logs/app.log' }, region: { startLine: 12 } });
+  });
+});

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { stripStyles } from '../../src/text/color.js';
+import type { OutputFormat } from '../../src/cli/options.js';
+import { buildReport, coverage, flow, lineCounts, MemoryStream, render } from './helpers.js';
+import { sampleCoverage, sampleFlows } from './sample.js';
+import { createWriter } from '../../src/report/index.js';
+
+const GOLDEN: [OutputFormat, string][] = [
+  ['table', 'report.table.txt'],
+  ['json', 'report.json'],
+  ['ndjson', 'report.ndjson'],
+  ['junit', 'report.junit.xml'],
+  ['sarif', 'report.sarif'],
+  ['markdown', 'report.md'],
+];
+
+describe('writers on the sample audit', () => {
+  const flows = sampleFlows();
+  const report = buildReport(flows, sampleCoverage());
+
+  it.each(GOLDEN)('writes %s as in the golden file %s', async (format, file) => {
+    await expect(await render(format, flows, report)).toMatchFileSnapshot(`__golden__/${file}`);
+  });
+
+  it('writes the no-evidence report (exit 4) as in the golden table and markdown', async () => {
+    const empty = buildReport([], coverage({ lines: lineCounts({ lines: 3, records: 0, notAccessLog: 3 }) }));
+    await expect(await render('table', [], empty)).toMatchFileSnapshot('__golden__/empty.table.txt');
+    await expect(await render('markdown', [], empty)).toMatchFileSnapshot('__golden__/empty.md');
+  });
+
+  it('colours the table only when asked, and the colours hide nothing', async () => {
+    const plain = await render('table', flows, report);
+    const coloured = await render('table', flows, report, { color: true, cwd: '/work/repo' });
+    expect(plain).not.toContain('\u001b');
+    expect(coloured).toContain('\u001b[1;97;41m!\u001b[0m'); // direct rows: white on red
+    expect(stripStyles(coloured)).toBe(plain);
+  });
+
+  it('keeps every table line within 80 columns', async () => {
+    const long = flow({
+      destination: { key: `${'very-long-host-name.'.repeat(6)}example.com:443`, host: 'x', port: 443, address: null, external: true },
+      source: { workload: 'w'.repeat(120), pod: null, namespace: 'n', address: null },
+    });
+    const text = await render('table', [...flows, long], buildReport([...flows, long], sampleCoverage()));
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+
+  it('agrees with the JSON and SARIF reports on every count', async () => {
+    const table = await render('table', flows, report);
+    const json = JSON.parse(await render('json', flows, report)) as { flows: unknown[]; summary: { flows: number; verdicts: Record<string, number>; failing: number; findings: number } };
+    const sarif = JSON.parse(await render('sarif', flows, report)) as { runs: { results: { level: string }[]; invocations: { exitCode: number }[] }[] };
+    const flowsLine = /^FLOWS (\d+): ([\s\S]*?)\n\n/m.exec(table);
+    const counts = (flowsLine?.[2] ?? '').replace(/\s+/g, ' ').split(', ');
+    const tableVerdicts = Object.fromEntries(counts.map((p) => [p.split(' ')[0], Number(p.split(' ')[1])]));
+    const nonZero = Object.fromEntries(Object.entries(json.summary.verdicts).filter(([, n]) => n > 0));
+    const findingsLine = /^FINDINGS \((\d+): (\d+) failing/m.exec(table);
+    const run = sarif.runs[0];
+    expect(Number(flowsLine?.[1])).toBe(json.summary.flows);
+    expect(json.flows).toHaveLength(json.summary.flows);
+    expect(tableVerdicts).toEqual(nonZero);
+    expect(Number(findingsLine?.[1])).toBe(json.summary.findings);
+    expect(run?.results).toHaveLength(json.summary.findings);
+    expect(Number(findingsLine?.[2])).toBe(json.summary.failing);
+    expect(run?.results.filter((r) => r.level === 'error')).toHaveLength(json.summary.failing);
+    expect(table).toContain(`(exit ${run?.invocations[0]?.exitCode})`);
+  });
+});
+
+describe('streaming writers', () => {
+  it.each(['json', 'ndjson'] as const)('%s writes flows in ~64 KiB chunks and waits for the stream between batches', async (format) => {
+    const out = new MemoryStream(1024);
+    const writer = createWriter(format, out, { color: false, cwd: '/' });
+    const many = Array.from({ length: 2000 }, (_, i) => flow({ startMs: Date.parse('2024-03-01T10:00:00.000Z') + i }));
+    for (let batch = 0; batch < 4; batch++) {
+      for (const f of many.slice(batch * 500, (batch + 1) * 500)) writer.flow(f);
+      await writer.drain();
+      expect(out.writableNeedDrain).toBe(false);
+    }
+    await writer.end(buildReport(many));
+    const sizes = out.chunks.map((c) => c.length);
+    expect(Math.max(...sizes)).toBeLessThan(80 * 1024);
+    expect(sizes.filter((n) => n >= 64 * 1024).length).toBeGreaterThan(0);
+    const text = out.text();
+    const count = format === 'json' ? (JSON.parse(text) as { flows: unknown[] }).flows.length : text.trim().split('\n').length - 1;
+    expect(count).toBe(2000);
+  });
+
+  it.each(['table', 'junit', 'sarif', 'markdown'] as const)('%s ignores flows and writes only at the end', async (format) => {
+    const out = new MemoryStream();
+    const writer = createWriter(format, out, { color: false, cwd: '/' });
+    writer.flow(flow());
+    await writer.drain();
+    expect(out.text()).toBe('');
+    await writer.end(buildReport([flow()]));
+    expect(out.text().length).toBeGreaterThan(0);
+  });
+
+  it('writes a valid empty json document when no flow arrived', async () => {
+    const text = await render('json', [], buildReport([]));
+    expect((JSON.parse(text) as { flows: unknown[] }).flows).toEqual([]);
+  });
+});
+
+describe('stream trouble', () => {
+  it('does not hang when the stream was destroyed mid-run (e.g. the reader went away)', async () => {
+    const out = new MemoryStream(16);
+    out.on('error', () => undefined);
+    const writer = createWriter('ndjson', out, { color: false, cwd: '/' });
+    for (let i = 0; i < 2000; i++) writer.flow(flow());
+    out.destroy();
+    await new Promise((resolve) => setImmediate(resolve)); // 'close' has been emitted by now
+    await expect(writer.drain()).resolves.toBeUndefined();
+  });
+
+  it('rejects end() when the stream fails the write', async () => {
+    const out = new MemoryStream();
+    out._write = (_chunk, _enc, done) => done(new Error('EPIPE'));
+    out.on('error', () => undefined);
+    const writer = createWriter('sarif', out, { color: false, cwd: '/' });
+    await expect(writer.end(buildReport([flow()]))).rejects.toThrow('EPIPE');
+  });
+});
