@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import picomatch from 'picomatch';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -112,7 +112,7 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
       await walk(input, files);
       files.forEach((f) => found.add(f));
     } else if (isDynamicPattern(input)) {
-      const matches = await glob(input, { onlyFiles: true, dot: false, expandDirectories: false });
+      const matches = await glob(input, { onlyFiles: true, dot: false, expandDirectories: false, absolute: isAbsolute(input) });
       if (matches.length === 0) throw new InputError(`${input}: no files match this pattern`);
       matches.forEach((f) => found.add(f));
     } else {

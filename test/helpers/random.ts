@@ -1,11 +1,2 @@
-/** A small seeded PRNG (mulberry32): tests get the same "random" data on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Tests use the generator's seeded PRNG, so "random" test data is the same on every run. */
+export { seeded } from '../../bench/random.js';

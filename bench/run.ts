@@ -1,0 +1,94 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { bestOf, canMeasure, ensureMawk, measure, type Measured } from './measure.js';
+import { benchInputs } from './write-inputs.js';
+
+/**
+ * `npm run bench`: end-to-end throughput and peak memory of the real binary, side by side with mawk
+ * splitting the same lines into fields, in one run. Speed targets live here, never in unit tests.
+ */
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = `node ${join(ROOT, 'bin/egress-audit.js')}`;
+const OUT = join(ROOT, 'bench/out');
+/** mawk splits every line into its fields and writes them out, tab-separated: the classic shell baseline. */
+const MAWK = `mawk '{for(i=1;i<=NF;i++) printf "%s\\t", $i; print ""}'`;
+
+interface Row {
+  name: string;
+  lines: number;
+  m: Measured | null;
+  baseline?: Measured | null;
+  target: string;
+}
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function rate(lines: number, m: Measured | null | undefined): string {
+  return m ? `${Math.round(lines / m.seconds / 1000)}k` : 'n/a';
+}
+
+function table(rows: Row[]): string {
+  const head = '| run | lines | lines/s | peak RSS | mawk lines/s | ratio | target |\n|---|---:|---:|---:|---:|---:|---|';
+  const body = rows.map((r) => {
+    const ratio = r.m && r.baseline ? `${(r.baseline.seconds / r.m.seconds).toFixed(2)}x` : '';
+    return `| ${r.name} | ${r.lines.toLocaleString('en')} | ${rate(r.lines, r.m)} | ${r.m ? `${r.m.peakRssMb.toFixed(0)} MB` : 'n/a'} | ${r.baseline ? rate(r.lines, r.baseline) : ''} | ${ratio} | ${r.target} |`;
+  });
+  return [head, ...body].join('\n');
+}
+
+async function dashboardRow(): Promise<string> {
+  try {
+    const mod = (await import('./dashboard.js')) as { benchDashboard(): Promise<{ flowsPerSecond: number; cpuMsPerSecondOfInput: number; rssMb: number; repaints?: number }> };
+    const d = await mod.benchDashboard();
+    return `Dashboard fed 50,000 flows/s: its own CPU ${d.cpuMsPerSecondOfInput.toFixed(0)} ms per second of input (${(d.cpuMsPerSecondOfInput / 10).toFixed(1)}% of a core), RSS ${d.rssMb.toFixed(0)} MB${d.repaints !== undefined ? `, ${d.repaints} repaints` : ''}.`;
+  } catch (error) {
+    return `Dashboard bench not run: ${(error as Error).message}`;
+  }
+}
+
+async function main(): Promise<void> {
+  if (!canMeasure()) throw new Error('GNU time (/usr/bin/time) is needed to measure peak RSS: apt-get install -y time');
+  const lines = arg('--lines', 1_000_000);
+  const big = arg('--big', 5_000_000);
+  const runs = arg('--runs', 3);
+  const haveMawk = ensureMawk();
+  process.stderr.write(`bench: generating inputs (${lines} and ${big} lines, seed 1) in bench/out ...\n`);
+  const small = await benchInputs(OUT, lines);
+  const large = await benchInputs(OUT, big);
+  const mawk = (files: string): Measured | null => (haveMawk ? bestOf(runs, `cat ${files} | ${MAWK}`) : null);
+  const auditFiles = `${small.sidecars} ${small.gateway}`;
+  process.stderr.write('bench: measuring ...\n');
+  const rows: Row[] = [
+    { name: 'parse (text file)', lines, m: bestOf(runs, `${BIN} parse ${small.text}`), baseline: mawk(small.text), target: '>= 2x mawk' },
+    { name: 'parse (JSON lines)', lines, m: bestOf(runs, `${BIN} parse ${small.json}`), target: '>= 300k lines/s' },
+    { name: 'parse (text on stdin)', lines, m: bestOf(runs, `cat ${small.text} | ${BIN} parse -`), target: '>= 0.8x file' },
+    { name: 'parse (text, 5x input)', lines: big, m: measure(`${BIN} parse ${large.text}`), target: 'RSS <= 150 MB, flat' },
+    { name: 'audit -o json', lines, m: bestOf(runs, `${BIN} audit -o json --fail-on none ${auditFiles}`), baseline: mawk(auditFiles), target: '>= 1.2x mawk, RSS <= 200 MB' },
+    { name: 'audit -o json (5x input)', lines: big, m: measure(`${BIN} audit -o json --fail-on none ${large.sidecars} ${large.gateway}`), target: 'RSS flat' },
+  ];
+  const startup = bestOf(5, `${BIN} --version`);
+  const result = [
+    table(rows),
+    '',
+    `Start-up (\`egress-audit --version\`, best of 5): ${(startup.seconds * 1000).toFixed(0)} ms, ${startup.peakRssMb.toFixed(0)} MB.`,
+    await dashboardRow(),
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} on this machine (${(await import('node:os')).cpus().length} cores, Node ${process.version}); throughput is the best of ${runs} runs, output to /dev/null.`,
+  ].join('\n');
+  process.stdout.write(`${result}\n`);
+  writeFileSync(join(OUT, 'results.md'), `${result}\n`);
+  if (process.argv.includes('--update-readme')) {
+    const readme = join(ROOT, 'README.md');
+    const text = readFileSync(readme, 'utf8');
+    const updated = text.replace(/(<!-- bench:start -->\n)[\s\S]*?(\n<!-- bench:end -->)/, `$1${result}$2`);
+    writeFileSync(readme, updated);
+    process.stderr.write('bench: README.md updated\n');
+  }
+}
+
+await main();

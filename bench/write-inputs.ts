@@ -1,0 +1,51 @@
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { generateLines, type GeneratorOptions } from './generate.js';
+
+/** Writes generated lines to files: one mixed file, or split by role (sidecars / egress gateway). */
+async function write(path: string, lines: Iterable<{ text: string }>): Promise<void> {
+  const out = createWriteStream(path);
+  let buf = '';
+  for (const line of lines) {
+    buf += `${line.text}\n`;
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await once(out, 'drain');
+      buf = '';
+    }
+  }
+  out.end(buf);
+  await once(out, 'finish');
+}
+
+/** Benchmark inputs, generated once per size and kept in bench/out (deterministic: seed 1). */
+export interface BenchInputs {
+  text: string;
+  json: string;
+  sidecars: string;
+  gateway: string;
+}
+
+function* only<T extends { role: string }>(lines: Iterable<T>, role: string): Generator<T> {
+  for (const l of lines) if (l.role === role) yield l;
+}
+
+/** Generates (or reuses) `lines`-line inputs in `dir`. */
+export async function benchInputs(dir: string, lines: number, options: GeneratorOptions = {}): Promise<BenchInputs> {
+  mkdirSync(dir, { recursive: true });
+  const tag = `${lines / 1e6}m`;
+  const inputs: BenchInputs = {
+    text: join(dir, `mixed-${tag}.log`),
+    json: join(dir, `mixed-${tag}.json.log`),
+    sidecars: join(dir, `audit-${tag}`, 'sidecars.log'),
+    gateway: join(dir, `audit-${tag}`, 'istio-egressgateway.log'),
+  };
+  if (!existsSync(inputs.text)) await write(inputs.text, generateLines(lines, options));
+  if (!existsSync(inputs.json)) await write(inputs.json, generateLines(lines, { ...options, json: true }));
+  if (!existsSync(inputs.gateway)) {
+    mkdirSync(join(dir, `audit-${tag}`), { recursive: true });
+    await write(inputs.sidecars, only(generateLines(lines, options), 'sidecar'));
+    await write(inputs.gateway, only(generateLines(lines, options), 'egress-gateway'));
+  }
+  return inputs;
+}

@@ -1,0 +1,107 @@
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RECORD_KEYS } from '../../parsers/index.js';
+import { corpusLines } from '../helpers/corpus.js';
+import { ndjson, runCli } from '../helpers/cli.js';
+
+const TCP = '[2022-02-19T09:31:17.146Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:33706 192.168.0.78:1234 10.108.0.56:50898 - -';
+let dir = '';
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ea-parse-'));
+  writeFileSync(join(dir, 'one.log'), `${TCP}\n2020-08-20T03:25:49.580264Z\tinfo\tVersion 1.6.4\n`);
+  mkdirSync(join(dir, 'nested/deeper'), { recursive: true });
+  writeFileSync(join(dir, 'nested/deeper/two.log'), `${TCP}\n${TCP}\n`);
+  writeFileSync(join(dir, 'three.gz'), gzipSync(`${TCP}\n`));
+  writeFileSync(join(dir, 'corrupt.gz'), Buffer.concat([gzipSync(`${TCP}\n`.repeat(100)).subarray(0, 40), Buffer.from('garbage')]));
+  writeFileSync(join(dir, 'bad.log'), `${TCP}\n[2024-03-01T10:00:00.123Z] "GET /x HTTP/1.1" 200\n[2024-03-01T10:00:00.123Z] "GET /y\n`);
+  writeFileSync(join(dir, 'corpus.log'), `${corpusLines.map((o) => o.line).join('\n')}\n`);
+});
+
+describe('egress-audit parse', () => {
+  it('prints one NDJSON object per record with all 24 keys, format and source', async () => {
+    const res = await runCli(['parse', join(dir, 'one.log')]);
+    expect(res.code).toBe(0);
+    const [rec] = ndjson(res.stdout);
+    expect(Object.keys(rec as object)).toEqual([...RECORD_KEYS, 'format', 'source']);
+    expect(rec).toMatchObject({ bytes_received: 85, response_flags: null, format: 'istio-1.9', source: { file: join(dir, 'one.log'), line: 1, pod: null } });
+    expect(res.stderr).toContain('2 lines read, 1 records, 1 not access logs, 0 malformed, 0 too long');
+  });
+
+  it('reads directories recursively, globs and gzip (by content), in a stable order', async () => {
+    const res = await runCli(['parse', join(dir, 'nested'), join(dir, 'th*.gz')]);
+    expect(res.code).toBe(0);
+    const files = ndjson(res.stdout).map((r) => (r['source'] as { file: string }).file);
+    expect(files).toEqual([join(dir, 'nested/deeper/two.log'), join(dir, 'nested/deeper/two.log'), join(dir, 'three.gz')]);
+  });
+
+  it('reads stdin as -', async () => {
+    const res = await runCli(['parse', '-'], { input: `[pod/sleep-1/istio-proxy] ${TCP}\n` });
+    expect(ndjson(res.stdout)[0]).toMatchObject({ source: { file: '-', line: 1, pod: 'sleep-1', container: 'istio-proxy' } });
+  });
+
+  it('accounts for every corpus line on stderr', async () => {
+    const res = await runCli(['parse', join(dir, 'corpus.log')]);
+    expect(res.code).toBe(0);
+    const m = /(\d+) lines read, (\d+) records, (\d+) not access logs, (\d+) malformed.*?, (\d+) too long/.exec(res.stderr);
+    const [, lines, records, noise, malformed, tooLong] = (m ?? []).map(Number);
+    expect(lines).toBe(corpusLines.length);
+    expect((records ?? 0) + (noise ?? 0) + (malformed ?? 0) + (tooLong ?? 0)).toBe(lines);
+    expect(ndjson(res.stdout)).toHaveLength(records ?? -1);
+  });
+
+  it('--strict exits 1 and lists malformed lines with file:line and reason', async () => {
+    const res = await runCli(['parse', '--strict', join(dir, 'bad.log')]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`${join(dir, 'bad.log')}:2: truncated`);
+    expect(res.stderr).toContain(`${join(dir, 'bad.log')}:3: truncated`);
+    expect(ndjson(res.stdout)).toHaveLength(1);
+  });
+
+  it('skips and counts lines over --max-line-length', async () => {
+    const res = await runCli(['parse', '--max-line-length', '100', join(dir, 'one.log')]);
+    expect(res.stderr).toContain('1 too long');
+  });
+
+  it('reads a custom --format given inline or from @FILE', async () => {
+    const format = '[%START_TIME%] %UPSTREAM_CLUSTER% %REQ(X-B3-TRACEID)%';
+    writeFileSync(join(dir, 'format.txt'), `${format}\n`);
+    writeFileSync(join(dir, 'custom.log'), '[2024-03-01T10:00:00.123Z] PassthroughCluster 80f198ee\n');
+    for (const option of [format, `@${join(dir, 'format.txt')}`]) {
+      const res = await runCli(['parse', '--format', option, join(dir, 'custom.log')]);
+      expect(ndjson(res.stdout)[0]).toMatchObject({ format: 'custom', upstream_cluster: 'PassthroughCluster', extra: { 'REQ(X-B3-TRACEID)': '80f198ee' } });
+    }
+  });
+
+  it.each([
+    { name: 'a missing file', args: ['parse', '/nonexistent/x.log'], code: 3, message: '/nonexistent/x.log: no such file or directory' },
+    { name: 'a glob matching nothing', args: ['parse', '/nonexistent/*.log'], code: 3, message: 'no files match' },
+    { name: 'an unknown flag', args: ['parse', '--frobnicate'], code: 2, message: "unknown option '--frobnicate'" },
+    { name: 'an unknown command', args: ['frobnicate'], code: 2, message: "unknown command 'frobnicate'" },
+    { name: 'a bad --format', args: ['parse', '--format', 'nginx', '-'], code: 2, message: '--format: "nginx" is not a format name' },
+    { name: 'a bad --max-line-length', args: ['parse', '--max-line-length', 'lots', '-'], code: 2, message: '--max-line-length: "lots" is not a size' },
+  ])('exits $code on $name, naming it', async ({ args, code, message }) => {
+    const res = await runCli(args);
+    expect(res.code).toBe(code);
+    expect(res.stderr).toContain(message);
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 3 on a corrupt .gz, naming it, after printing what it could read', async () => {
+    const res = await runCli(['parse', join(dir, 'corrupt.gz'), join(dir, 'one.log')]);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain(`${join(dir, 'corrupt.gz')}: corrupt or truncated gzip data`);
+    expect(ndjson(res.stdout).some((r) => (r['source'] as { file: string }).file === join(dir, 'one.log'))).toBe(true);
+  });
+
+  it('prints help and version', async () => {
+    const help = await runCli(['parse', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Examples:');
+    const version = await runCli(['--version']);
+    expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version);
+  });
+});
