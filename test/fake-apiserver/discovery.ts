@@ -1,0 +1,66 @@
+/**
+ * Discovery documents kubectl and client-node read (notes §5): legacy `/api`, `/api/v1`, `/apis` with the
+ * networking.istio.io group, its versions, and `/version`. Plain `application/json` only: kubectl 1.33 asks for
+ * aggregated discovery first and falls back when the reply is plain JSON (notes §5).
+ */
+import { NAMESPACES, PODS, SERVICE_ENTRIES, type ResourceDef } from './resources.js';
+
+/** The networking.istio.io group name. */
+export const ISTIO_GROUP = 'networking.istio.io';
+
+function resourceEntry(def: ResourceDef): Record<string, unknown> {
+  const e: Record<string, unknown> = {
+    name: def.plural, singularName: def.singular, namespaced: def.namespaced, kind: def.kind,
+    verbs: def.verbs, storageVersionHash: Buffer.from(def.plural).toString('base64').slice(0, 11),
+  };
+  if (def.shortNames.length > 0) e.shortNames = def.shortNames;
+  if (def.categories) e.categories = def.categories;
+  return e;
+}
+
+/** `GET /api`. */
+export function apiVersions(serverAddress: string): unknown {
+  return { kind: 'APIVersions', versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+}
+
+/** `GET /api/v1`. */
+export function coreResources(): unknown {
+  return {
+    kind: 'APIResourceList', groupVersion: 'v1',
+    resources: [
+      resourceEntry(NAMESPACES),
+      resourceEntry(PODS),
+      { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
+    ],
+  };
+}
+
+function istioGroup(versions: readonly string[]): Record<string, unknown> {
+  const gv = versions.map((version) => ({ groupVersion: `${ISTIO_GROUP}/${version}`, version }));
+  return { name: ISTIO_GROUP, versions: gv, preferredVersion: gv[0] };
+}
+
+/** `GET /apis`: the Istio group when any version is served. */
+export function apiGroupList(istioVersions: readonly string[]): unknown {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: istioVersions.length > 0 ? [istioGroup(istioVersions)] : [] };
+}
+
+/** `GET /apis/networking.istio.io`. */
+export function apiGroup(istioVersions: readonly string[]): unknown {
+  return { kind: 'APIGroup', apiVersion: 'v1', ...istioGroup(istioVersions) };
+}
+
+/** `GET /apis/networking.istio.io/{version}`. */
+export function istioResources(version: string): unknown {
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${ISTIO_GROUP}/${version}`,
+    resources: [resourceEntry(SERVICE_ENTRIES)] };
+}
+
+/** `GET /version` (a `version.Info`). */
+export function versionInfo(minor: number): unknown {
+  return {
+    major: '1', minor: String(minor), gitVersion: `v1.${minor}.0`, gitCommit: '0000000000000000000000000000000000000000',
+    gitTreeState: 'clean', buildDate: '2025-01-01T00:00:00Z', goVersion: 'go1.24.0', compiler: 'gc', platform: 'linux/amd64',
+  };
+}
