@@ -114,6 +114,13 @@ export class EnvelopeStripper {
   hasPending(): boolean {
     return this.partial !== '';
   }
+
+  /** Forgets a pending partial line. */
+  reset(): void {
+    this.partial = '';
+    this.partialEnvelope = null;
+    this.partialTooLong = false;
+  }
 }
 
 function dockerJson(text: string, env: Envelope): { text: string; final: boolean } | null {

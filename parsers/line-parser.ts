@@ -84,6 +84,11 @@ export class LineParser {
     return this.envelopes.hasPending();
   }
 
+  /** Drops a pending partial line (end of a stream or batch); the layout memo is kept. */
+  reset(): void {
+    this.envelopes.reset();
+  }
+
   private classify(line: string): LineOutcome {
     switch (this.spec.kind) {
       case 'custom':

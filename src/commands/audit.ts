@@ -13,7 +13,7 @@ import { prepareAudit } from '../run/setup.js';
 import { fileSource, SMALL_CHUNK } from '../sources/file-source.js';
 import { escapeControl } from '../text/escape.js';
 import { VERDICTS, type LogStream, type Verdict } from '../types.js';
-import { formatSpecFromOption } from './format-option.js';
+import { formatFromOption } from './format-option.js';
 
 function explain(resolution: RoleResolution): string {
   const rows = [...resolution.assignments].sort(([a], [b]) => a.localeCompare(b));
@@ -33,7 +33,7 @@ async function collectStreams(iterable: AsyncIterable<LogStream>): Promise<LogSt
 export async function runAudit(inputs: string[], options: AuditOptions): Promise<number> {
   const startedAt = new Date().toISOString();
   const setup = await prepareAudit(options);
-  const spec = await formatSpecFromOption(options.format);
+  const { spec } = await formatFromOption(options.format);
   const paced = options.dashboard && options.speed > 0;
   const source = await fileSource(inputs, options, paced ? { chunkSize: SMALL_CHUNK } : {});
   const useDashboard = options.dashboard && process.stdout.isTTY === true && options.output === null;

@@ -31,10 +31,16 @@ async function formatFromFile(path: string): Promise<string> {
   return text.replace(/\r?\n$/, '');
 }
 
+/** The --format option resolved: the spec, and its text (worker threads compile their own copy). */
+export interface ResolvedFormat {
+  spec: FormatSpec;
+  text: string;
+}
+
 /** Turns the --format option into a parser spec; bad values exit 2 naming the flag. */
-export async function formatSpecFromOption(option: string): Promise<FormatSpec> {
+export async function formatFromOption(option: string): Promise<ResolvedFormat> {
   const text = option.startsWith('@') ? await formatFromFile(option.slice(1)) : option;
   const spec = resolveFormat(text);
   if (typeof spec === 'string') throw new UsageError(`--format: ${spec}`);
-  return spec;
+  return { spec, text };
 }

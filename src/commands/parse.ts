@@ -1,74 +1,121 @@
 import type { ParseOptions } from '../cli/options.js';
 import { EXIT } from '../errors.js';
-import { addCounts, emptyCounts, StreamReader } from '../lines/stream-reader.js';
-import { ByteSink } from '../output/byte-sink.js';
-import { sourcePrefix, writeRecordJson } from '../output/record-json.js';
+import { BatchSplitter, type Cut } from '../lines/batch-splitter.js';
+import { addCounts, emptyCounts } from '../lines/stream-reader.js';
 import { OutputChannel } from '../output/stdout-channel.js';
+import { BatchParser, type BatchResult, type BatchStream } from '../parallel/parse-batch.js';
+import type { ParseTask } from '../parallel/parse-worker.js';
+import { threadCount, WorkerPool } from '../parallel/worker-pool.js';
 import { fileSource } from '../sources/file-source.js';
-import type { LineProblem, LogStream } from '../types.js';
-import type { FormatSpec } from '../../parsers/index.js';
-import { formatSpecFromOption } from './format-option.js';
-import { lineSummary, malformedTotal, problemList } from './line-summary.js';
 import { escapeControl } from '../text/escape.js';
+import type { LineCounts, LineProblem } from '../types.js';
+import { formatFromOption } from './format-option.js';
+import { lineSummary, malformedTotal, problemList } from './line-summary.js';
 
-/** Output is handed to stdout in chunks of about this size. */
-const FLUSH_AT = 1 << 20;
+/** Batches parsed on the main thread before worker threads are worth starting (small inputs never pay for them). */
+const INLINE_BATCHES = 2;
 
-/** Parses one stream to NDJSON on `out`; returns its reader (the accounting) and why it stopped early, if it did. */
-async function parseStream(
-  stream: LogStream,
-  spec: FormatSpec,
-  maxLineLength: number,
-  out: OutputChannel,
-  signal: AbortSignal,
-): Promise<{ reader: StreamReader; error: string | null }> {
-  const prefix = sourcePrefix(stream.info);
-  let sink = new ByteSink(FLUSH_AT + 64 * 1024);
-  const reader = new StreamReader(stream.info, spec, maxLineLength, (view, lineNo) => {
-    writeRecordJson(sink, view, prefix, lineNo);
-    sink.ascii('\n');
-  });
-  const flush = async (): Promise<void> => {
-    const full = sink;
-    sink = new ByteSink(FLUSH_AT + 64 * 1024);
-    await out.write(full.buf.subarray(0, full.pos));
-  };
-  let error: string | null = null;
-  try {
-    for await (const chunk of stream.chunks(signal)) {
-      reader.push(chunk);
-      if (sink.pos >= FLUSH_AT) await flush();
-      if (out.isClosed) break;
-    }
-  } catch (failure) {
-    error = (failure as Error).message; // what was read before stays in the output
+/** Runs batches inline at first, then on worker threads; results come back in submission order. */
+class BatchRunner {
+  private readonly inline = new BatchParser();
+  private pool: WorkerPool<ParseTask, BatchResult> | null = null;
+  private submitted = 0;
+
+  constructor(private readonly threads: number) {}
+
+  /** How many batches may be in flight: enough to keep every thread busy. */
+  get depth(): number {
+    return Math.max(2, this.threads * 3);
   }
-  reader.end();
-  await flush();
-  return { reader, error };
+
+  run(stream: BatchStream, bytes: Buffer, firstLine: number): Promise<BatchResult> {
+    if (this.pool === null && this.threads > 0 && ++this.submitted > INLINE_BATCHES) {
+      this.pool = new WorkerPool<ParseTask, BatchResult>(new URL('../parallel/parse-worker.js', import.meta.url), this.threads);
+    }
+    if (this.pool === null) return Promise.resolve(this.inline.parse(stream, bytes, firstLine));
+    const own = new Uint8Array(bytes); // a copy with its own ArrayBuffer, so it can be transferred
+    return this.pool.run({ stream, bytes: own, firstLine }, [own.buffer]);
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+}
+
+/** Results awaited and written in input order, accounting as they land. */
+class OrderedOutput {
+  readonly totals: LineCounts = emptyCounts();
+  readonly problems: LineProblem[] = [];
+  private readonly inFlight: Promise<BatchResult>[] = [];
+
+  constructor(private readonly out: OutputChannel) {}
+
+  get size(): number {
+    return this.inFlight.length;
+  }
+
+  add(result: Promise<BatchResult>): void {
+    this.inFlight.push(result);
+  }
+
+  /** Counts lines the splitter skipped as too long before they reached a batch. */
+  skipped(file: string, cut: Cut): void {
+    for (const line of cut.tooLong) {
+      this.totals.lines++;
+      this.totals.tooLong++;
+      this.problems.push({ file, line, reason: 'too-long' });
+    }
+  }
+
+  async settleOne(): Promise<void> {
+    const result = await (this.inFlight.shift() as Promise<BatchResult>);
+    addCounts(this.totals, result.counts);
+    this.problems.push(...result.problems);
+    await this.out.write(result.ndjson);
+  }
 }
 
 /** `egress-audit parse`: every access-log record as one NDJSON object on stdout, the accounting on stderr. */
 export async function runParse(inputs: string[], options: ParseOptions): Promise<number> {
-  const spec = await formatSpecFromOption(options.format);
+  const format = await formatFromOption(options.format);
   const source = await fileSource(inputs);
   const out = new OutputChannel();
-  const totals = emptyCounts();
-  const problems: LineProblem[] = [];
+  const output = new OrderedOutput(out);
+  const runner = new BatchRunner(threadCount());
   const abort = new AbortController();
   const failures: string[] = [];
-  for await (const stream of source.streams(abort.signal)) {
-    const { reader, error } = await parseStream(stream, spec, options.maxLineLength, out, abort.signal);
-    addCounts(totals, reader.counts);
-    problems.push(...reader.problems.filter((p) => p.reason !== 'too-long'));
-    if (error !== null) failures.push(error);
-    if (out.isClosed) break;
+  try {
+    for await (const stream of source.streams(abort.signal)) {
+      const batchStream: BatchStream = { info: stream.info, format: format.text, maxLineLength: options.maxLineLength };
+      const splitter = new BatchSplitter(options.maxLineLength);
+      const take = async (cut: Cut): Promise<void> => {
+        output.skipped(stream.info.name, cut);
+        for (const b of cut.batches) {
+          output.add(runner.run(batchStream, b.bytes, b.firstLine));
+          while (output.size >= runner.depth) await output.settleOne();
+        }
+      };
+      try {
+        for await (const chunk of stream.chunks(abort.signal)) {
+          await take(splitter.push(chunk as Buffer));
+          if (out.isClosed) break;
+        }
+      } catch (failure) {
+        failures.push((failure as Error).message); // what was read before stays in the output
+      }
+      await take(splitter.end());
+      if (out.isClosed) break;
+    }
+    while (output.size > 0) await output.settleOne();
+  } finally {
+    await runner.close();
   }
-  process.stderr.write(`egress-audit parse: ${lineSummary(totals)}\n`);
+  process.stderr.write(`egress-audit parse: ${lineSummary(output.totals)}\n`);
   for (const failure of failures) process.stderr.write(`egress-audit: ${escapeControl(failure)}\n`);
   if (failures.length > 0) return EXIT.input;
-  if (options.strict && malformedTotal(totals) > 0) {
-    process.stderr.write(`--strict: malformed lines (first ${Math.min(problems.length, 20)}):\n${problemList(problems.slice(0, 20))}\n`);
+  const malformed = output.problems.filter((p) => p.reason !== 'too-long').sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  if (options.strict && malformedTotal(output.totals) > 0) {
+    process.stderr.write(`--strict: malformed lines (first ${Math.min(malformed.length, 20)}):\n${problemList(malformed.slice(0, 20))}\n`);
     return EXIT.findings;
   }
   return EXIT.ok;

@@ -22,8 +22,16 @@ export class LineSplitter {
   private skipping = false;
   private lineNo = 0;
 
-  /** @param maxLength longest line in bytes (without the newline) that is kept. */
-  constructor(private readonly maxLength: number) {}
+  /**
+   * @param maxLength longest line in bytes (without the newline) that is kept.
+   * @param firstLine number of the first line (a batch from the middle of a stream starts later).
+   */
+  constructor(
+    private readonly maxLength: number,
+    firstLine = 1,
+  ) {
+    this.lineNo = firstLine - 1;
+  }
 
   /** Number of lines seen so far (including a too-long one being skipped). */
   get lines(): number {

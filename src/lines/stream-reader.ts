@@ -36,14 +36,20 @@ export class StreamReader implements LineHandler {
   private readonly parser: LineParser;
   private pendingPartials = 0;
 
+  /**
+   * @param parser a LineParser to reuse (its layout memo carries over between batches of a stream).
+   * @param firstLine the number of the first line this reader will see.
+   */
   constructor(
     readonly info: StreamInfo,
     spec: FormatSpec,
     maxLineLength: number,
     private readonly onRecord: RecordCallback,
+    parser?: LineParser,
+    firstLine = 1,
   ) {
-    this.splitter = new LineSplitter(maxLineLength);
-    this.parser = new LineParser(spec, maxLineLength);
+    this.splitter = new LineSplitter(maxLineLength, firstLine);
+    this.parser = parser ?? new LineParser(spec, maxLineLength);
   }
 
   /** Feeds a chunk of the stream's bytes. */
@@ -59,6 +65,7 @@ export class StreamReader implements LineHandler {
       this.malformed('truncated', this.splitter.lines);
       this.pendingPartials = 0;
     }
+    this.parser.reset();
   }
 
   /** @internal LineHandler */

@@ -18,19 +18,11 @@ export class ByteSink {
     this.buf = next;
   }
 
-  /** Appends pre-encoded bytes (keys, punctuation); a loop beats a native copy for the short ones. */
+  /** Appends pre-encoded bytes (keys, punctuation). */
   bytes(b: Uint8Array): void {
-    const n = b.length;
-    this.reserve(n);
-    if (n > 64) {
-      this.buf.set(b, this.pos);
-      this.pos += n;
-      return;
-    }
-    const buf = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) buf[p++] = b[i] as number;
-    this.pos = p;
+    this.reserve(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
   }
 
   /** Appends ASCII text that needs no escaping (numbers, format names). */
@@ -45,6 +37,11 @@ export class ByteSink {
   /** Appends text[s, e) as a JSON string literal: quotes, escapes, UTF-8 (lone surrogates become U+FFFD). */
   jsonString(text: string, s = 0, e = text.length): void {
     this.reserve((e - s) * 6 + 2);
+    this.jsonStringUnchecked(text, s, e);
+  }
+
+  /** jsonString without the capacity check: the caller reserved 6 bytes per character plus 2. */
+  jsonStringUnchecked(text: string, s: number, e: number): void {
     const buf = this.buf;
     let p = this.pos;
     buf[p++] = 34;
