@@ -88,9 +88,13 @@ export function stdinStream(role: RoleAssignment | null = null): LogStream {
   };
 }
 
+/** Files a directory walk leaves out: hidden files and documentation or configuration next to the logs. */
+const NOT_LOGS = /(^\.|\.(md|markdown|ya?ml|toml|sh|py|js|ts|png|jpe?g|gif|svg|pdf|html?|sarif|xml)$)/i;
+
 async function walk(dir: string, out: string[]): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
   for (const entry of entries) {
+    if (NOT_LOGS.test(entry.name)) continue;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) await walk(full, out);
     else if (entry.isFile()) out.push(full);

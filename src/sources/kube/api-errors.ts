@@ -1,0 +1,131 @@
+/**
+ * API failures worded for the person running `watch`: what was attempted, what went wrong (401, 403
+ * with the permission the ClusterRole lacks, 404, an unreachable server, an untrusted certificate) and
+ * what to do. The server's own Status message is kept; credentials never appear (see redact.ts).
+ */
+
+/** What a request was for, so a failure can say what failed and which permission is missing. */
+export interface ApiAction {
+  verb: 'get' | 'list' | 'watch';
+  /** Plural resource, with its subresource (`pods`, `pods/log`, `serviceentries`); `` for discovery. */
+  resource: string;
+  /** API group, `` for the core group. */
+  group: string;
+  /** Namespace, or null for all namespaces / the cluster scope. */
+  namespace: string | null;
+  name?: string;
+}
+
+/** How a request failed, for the retry and stop decisions. */
+export type FailureKind =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'expired'
+  | 'bad-request'
+  | 'unavailable'
+  | 'unreachable'
+  | 'tls'
+  | 'aborted';
+
+/** Where requests go and as whom, for messages (never the credentials themselves). */
+export interface ApiTarget {
+  server: string;
+  context: string;
+}
+
+/** A failed API request; `message` is complete and safe to print. */
+export class KubeApiError extends Error {
+  override readonly name = 'KubeApiError';
+  constructor(
+    message: string,
+    readonly kind: FailureKind,
+    readonly status: number | null,
+    /** The Status message the server sent, or the transport error's. */
+    readonly detail: string,
+  ) {
+    super(message);
+  }
+}
+
+function qualified(a: ApiAction): string {
+  return a.group === '' ? a.resource : `${a.resource.split('/')[0] as string}.${a.group}${a.resource.includes('/') ? `/${a.resource.split('/')[1] as string}` : ''}`;
+}
+
+function scope(a: ApiAction): string {
+  return a.namespace === null ? 'in all namespaces' : `in namespace ${a.namespace}`;
+}
+
+/** `list pods in namespace shop`, `get the log of pod shop/cart-1`, ... */
+export function describeAction(a: ApiAction): string {
+  if (a.resource === '') return `read API discovery${a.name ? ` for ${a.name}` : ''}`;
+  if (a.resource === 'pods/log') return `get the istio-proxy log of pod ${a.namespace ?? ''}/${a.name ?? ''}`;
+  if (a.name !== undefined) return `get ${qualified(a).replace(/s$/, '')} ${a.namespace ?? ''}/${a.name}`;
+  return `${a.verb} ${qualified(a)} ${scope(a)}`;
+}
+
+/** `the ClusterRole needs pods: list` (rbac.yaml grants exactly these). */
+export function permissionHint(a: ApiAction): string {
+  return `the ClusterRole needs ${qualified(a)}: ${a.verb} (see docs/rbac.yaml)`;
+}
+
+interface StatusBody {
+  message?: unknown;
+  reason?: unknown;
+}
+
+function statusMessage(body: string): { message: string; reason: string | null } {
+  try {
+    const parsed = JSON.parse(body) as StatusBody;
+    if (typeof parsed.message === 'string') return { message: parsed.message, reason: typeof parsed.reason === 'string' ? parsed.reason : null };
+  } catch {
+    // not a Status object
+  }
+  return { message: body.trim().slice(0, 300), reason: null };
+}
+
+function kindOf(status: number, reason: string | null): FailureKind {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not-found';
+  if (status === 410 || reason === 'Expired' || reason === 'Gone') return 'expired';
+  if (status === 400 || status === 422) return 'bad-request';
+  return 'unavailable';
+}
+
+/** The error for a non-2xx answer with its (Status) body. */
+export function statusError(a: ApiAction, status: number, body: string, t: ApiTarget): KubeApiError {
+  const { message, reason } = statusMessage(body);
+  const kind = kindOf(status, reason);
+  const what = `cannot ${describeAction(a)}`;
+  const said = message === '' ? '' : `; the API server said: ${message}`;
+  let text: string;
+  if (kind === 'unauthorized') {
+    text = `${what}: the API server ${t.server} rejected the credentials of context "${t.context}" (401 Unauthorized): the token, client certificate or exec-plugin credential is missing, expired or not accepted`;
+  } else if (kind === 'forbidden') {
+    text = `${what}: ${permissionHint(a)}${said}`;
+  } else if (kind === 'not-found') {
+    text = `${what}: 404 Not Found from ${t.server}${said}`;
+  } else {
+    text = `${what}: HTTP ${status}${said}`;
+  }
+  return new KubeApiError(text, kind, status, message);
+}
+
+const TLS_CODES = /^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|EPROTO$|ERR_OSSL)/;
+
+/** The error for a request that got no answer: unreachable server, TLS failure, timeout, abort. */
+export function transportError(a: ApiAction, error: NodeJS.ErrnoException, t: ApiTarget): KubeApiError {
+  const code = error.code ?? '';
+  const detail = error.message;
+  if (error.name === 'AbortError' || code === 'ABORT_ERR') return new KubeApiError(`cannot ${describeAction(a)}: aborted`, 'aborted', null, detail);
+  if (TLS_CODES.test(code) || /certificate|ssl|tls/i.test(detail)) {
+    return new KubeApiError(
+      `cannot ${describeAction(a)}: the TLS connection to ${t.server} failed (${code || 'TLS'}: ${detail}); check certificate-authority(-data), tls-server-name and the client certificate of context "${t.context}"`,
+      'tls',
+      null,
+      detail,
+    );
+  }
+  return new KubeApiError(`cannot ${describeAction(a)}: cannot reach the API server ${t.server} of context "${t.context}" (${detail})`, 'unreachable', null, detail);
+}

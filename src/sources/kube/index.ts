@@ -1,0 +1,67 @@
+/**
+ * The live source's public surface for `watch`: connect to the cluster the kubeconfig names, plan what
+ * to follow, and hand back the Source and the EngineContext backed by the live pods.
+ */
+import type { EngineContext, AuditSettings } from '../../types.js';
+import { KubeHttp } from './kube-http.js';
+import { KubeSource } from './kube-source.js';
+import { loadKubeconfig } from './kubeconfig.js';
+import { logTimeFromMs } from './log-time.js';
+import { planWatch, type WatchFilters, type WatchPlan } from './plan.js';
+import { liveContext } from './pod-index.js';
+import { Redactor } from './redact.js';
+
+export { watchFilters, type WatchFilters } from './plan.js';
+export { runLive, LOG_LAG_MS } from './live-driver.js';
+export type { KubeSource } from './kube-source.js';
+
+/** What `watch` passes in. */
+export interface ConnectOptions {
+  kubeconfig: string | null;
+  context: string | null;
+  env: NodeJS.ProcessEnv;
+  filters: WatchFilters;
+  settings: AuditSettings;
+  /** The offline context of `--mesh-cidr` / policy ranges (live pods add to it). */
+  flagContext: EngineContext;
+  /** Log lines stamped before this (epoch ms) are not read. */
+  startAtMs: number;
+  maxLineLength: number;
+  maxStreams: number;
+  hardStop: AbortSignal;
+  notice(message: string): void;
+}
+
+/** A connected cluster: nothing has been requested yet (call `source.start`). */
+export interface LiveCluster {
+  source: KubeSource;
+  context: EngineContext;
+  plan: WatchPlan;
+  contextName: string;
+  /** Where the configuration came from. */
+  origin: string;
+  scrub(text: string): string;
+}
+
+/** Loads the kubeconfig (exit 3 when there is none or it is unusable) and builds the source. */
+export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
+  const loaded = await loadKubeconfig({ kubeconfig: o.kubeconfig, context: o.context, env: o.env });
+  const redactor = new Redactor();
+  redactor.add(loaded.user.token);
+  redactor.add(loaded.user.password);
+  redactor.add(loaded.user.keyData);
+  const plan = planWatch(o.filters, loaded.namespace);
+  const api = new KubeHttp(loaded.kc, loaded.cluster.server, loaded.context, redactor);
+  const source = new KubeSource({
+    api, plan, context: loaded.context, settings: o.settings, startAt: logTimeFromMs(o.startAtMs), maxLineLength: o.maxLineLength,
+    maxStreams: o.maxStreams, hardStop: o.hardStop, notice: (m) => o.notice(redactor.scrub(m)),
+  });
+  return {
+    source,
+    context: liveContext(source.index, o.flagContext, source.serviceEntries.index),
+    plan,
+    contextName: loaded.context,
+    origin: loaded.origin,
+    scrub: (t) => redactor.scrub(t),
+  };
+}

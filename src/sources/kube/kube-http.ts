@@ -1,0 +1,148 @@
+/**
+ * Every API request `watch` makes (GET only: read-only by construction), over node's http(s) with the
+ * TLS material, headers and agent that client-node's `applyToHTTPSOptions` derives from the kubeconfig
+ * (token, token file, client certificate, exec plugin, proxy). One transport for lists, watches and
+ * pod logs gives every failure the server's Status message and one wording (api-errors.ts); client-node's
+ * `Log` hangs on aborts and drops, and loses error bodies (kubernetes-api.md §4).
+ */
+import http, { type IncomingMessage } from 'node:http';
+import https, { type RequestOptions } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { VERSION } from '../../version.js';
+import { KubeApiError, statusError, transportError, type ApiAction, type ApiTarget } from './api-errors.js';
+import type { Redactor } from './redact.js';
+
+/** Credentials are re-derived this often (exec plugins without an expiry would otherwise run per request). */
+const AUTH_TTL_MS = 30_000;
+/** A request that is not a stream must have its answer's head within this long. */
+const HEAD_TIMEOUT_MS = 30_000;
+const MAX_ERROR_BODY = 64 * 1024;
+
+function readSmall(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    res.on('data', (c: Buffer) => {
+      if (size < MAX_ERROR_BODY) parts.push(c);
+      size += c.length;
+    });
+    res.once('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    res.once('error', () => resolve(Buffer.concat(parts).toString('utf8')));
+  });
+}
+
+/** GETs against one API server as one user. */
+export class KubeHttp {
+  readonly target: ApiTarget;
+  private readonly base: URL;
+  private auth: { options: RequestOptions; at: number } | null = null;
+  private authPending: Promise<RequestOptions> | null = null;
+  /** Requests sent, for the dashboard and tests. */
+  requests = 0;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    server: string,
+    context: string,
+    private readonly redactor: Redactor,
+  ) {
+    this.base = new URL(server);
+    const shown = new URL(server);
+    shown.username = '';
+    shown.password = '';
+    this.target = { server: shown.toString().replace(/\/$/, ''), context };
+  }
+
+  /** Request options with current credentials (cached briefly; `fresh` forces a re-derivation, e.g. after a 401). */
+  private async options(fresh: boolean): Promise<RequestOptions> {
+    if (!fresh && this.auth !== null && Date.now() - this.auth.at < AUTH_TTL_MS) return this.auth.options;
+    this.authPending ??= (async () => {
+      const options: RequestOptions = { headers: {} };
+      try {
+        await this.kc.applyToHTTPSOptions(options);
+      } catch (error) {
+        throw new KubeApiError(this.redactor.scrub(`cannot get credentials for context "${this.target.context}": ${(error as Error).message}`), 'unauthorized', null, '');
+      }
+      const headers = (options.headers ?? {}) as Record<string, unknown>;
+      this.redactor.addHeader(headers['Authorization'] ?? headers['authorization']);
+      this.redactor.add(options.key);
+      this.redactor.add(options.passphrase);
+      if (typeof options.auth === 'string') this.redactor.add(options.auth.slice(options.auth.indexOf(':') + 1));
+      this.auth = { options, at: Date.now() };
+      return options;
+    })().finally(() => {
+      this.authPending = null;
+    });
+    return this.authPending;
+  }
+
+  private url(path: string, query: Record<string, string>): URL {
+    const url = new URL(this.base.toString());
+    url.pathname = `${this.base.pathname.replace(/\/$/, '')}${path}`;
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    return url;
+  }
+
+  /**
+   * Sends a GET; resolves with the response once a 2xx head arrives (its error events are already
+   * handled: iterate it to see them). Non-2xx answers and transport failures reject with a KubeApiError.
+   */
+  async open(action: ApiAction, path: string, query: Record<string, string>, signal: AbortSignal, stream: boolean): Promise<IncomingMessage> {
+    try {
+      return await this.once(action, path, query, signal, stream, false);
+    } catch (error) {
+      if (!(error instanceof KubeApiError) || error.kind !== 'unauthorized' || error.status !== 401) throw error;
+      return this.once(action, path, query, signal, stream, true); // a token may have rotated: derive it again, once
+    }
+  }
+
+  private async once(action: ApiAction, path: string, query: Record<string, string>, signal: AbortSignal, stream: boolean, fresh: boolean): Promise<IncomingMessage> {
+    const options = await this.options(fresh);
+    const url = this.url(path, query);
+    const module = url.protocol === 'http:' ? http : https;
+    const headers = { ...(options.headers as Record<string, string>), Accept: 'application/json, */*', 'User-Agent': `egress-audit/${VERSION}` };
+    this.requests++;
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = module.request(url, { ...options, method: 'GET', headers, signal });
+      const fail = (error: KubeApiError): void => {
+        req.destroy();
+        reject(new KubeApiError(this.redactor.scrub(error.message), error.kind, error.status, this.redactor.scrub(error.detail)));
+      };
+      const timer = stream ? undefined : setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${HEAD_TIMEOUT_MS / 1000}s`), { code: 'ETIMEDOUT' })), HEAD_TIMEOUT_MS);
+      req.on('socket', (socket) => socket.setKeepAlive(true, 30_000));
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        fail(transportError(action, error, this.target));
+      });
+      req.on('response', (res) => {
+        clearTimeout(timer);
+        res.on('error', () => undefined); // surfaced by whoever iterates the body
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) return resolve(res);
+        void readSmall(res).then((body) => fail(statusError(action, status, body, this.target)));
+      });
+      req.end();
+    });
+  }
+
+  /** GETs a JSON document. */
+  async getJson<T>(action: ApiAction, path: string, query: Record<string, string>, signal: AbortSignal): Promise<T> {
+    const res = await this.open(action, path, query, signal, false);
+    const body = await new Promise<string>((resolve, reject) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.once('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+      res.once('error', (error: NodeJS.ErrnoException) => reject(transportError(action, error, this.target)));
+    });
+    try {
+      return JSON.parse(body) as T;
+    } catch {
+      throw new KubeApiError(`cannot ${action.verb} ${path}: the answer from ${this.target.server} is not JSON (is it a Kubernetes API server?)`, 'unavailable', 200, '');
+    }
+  }
+
+  /** Makes a message safe to print. */
+  scrub(text: string): string {
+    return this.redactor.scrub(text);
+  }
+}

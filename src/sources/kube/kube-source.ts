@@ -1,0 +1,151 @@
+/**
+ * The pods of a cluster as a Source: streams appear as pods do. Keeps the pod views and ServiceEntries
+ * current, follows every pod that should be followed (a sidecar pod in the chosen namespaces passing
+ * `-l` and the pod query, or an egress gateway pod), and knows what the coverage report must say.
+ */
+import { InputError } from '../../errors.js';
+import { inferRoles } from '../../engine/index.js';
+import type { CoverageWarning } from '../../report/model.js';
+import type { AuditSettings, LogStream, RoleAssignment, Source } from '../../types.js';
+import { AsyncQueue } from './async-queue.js';
+import type { KubeApiError } from './api-errors.js';
+import type { KubeHttp } from './kube-http.js';
+import { liveWarnings } from './live-coverage.js';
+import { LogFollower, type FollowerDeps, type LiveStats } from './log-follower.js';
+import type { LogTime } from './log-time.js';
+import { describePlan, wantsSidecar, type WatchPlan } from './plan.js';
+import { PodIpIndex } from './pod-index.js';
+import { inSidecarScope, isGatewayPod, PodRegistry, type KnownPod } from './pod-registry.js';
+import { listGateways, podViews, type PodView } from './pod-views.js';
+import { ServiceEntryWatch } from './service-entries.js';
+import { StreamSlots } from './stream-slots.js';
+
+/** How a source is set up. */
+export interface KubeSourceOptions {
+  api: KubeHttp;
+  plan: WatchPlan;
+  context: string;
+  settings: AuditSettings;
+  startAt: LogTime;
+  maxLineLength: number;
+  maxStreams: number;
+  hardStop: AbortSignal;
+  /** A message for the person (stderr, or after the dashboard). */
+  notice(message: string): void;
+}
+
+/** Concurrent final reads at a graceful stop. */
+const SWEEP_CONCURRENCY = 16;
+
+/** The live cluster as a Source of pod log streams. */
+export class KubeSource implements Source {
+  readonly index = new PodIpIndex();
+  readonly registry: PodRegistry;
+  readonly stats: LiveStats = { reconnects: 0, following: 0 };
+  readonly serviceEntries: ServiceEntryWatch;
+  /** Stream name → the role it was given (for coverage and --explain). */
+  readonly roles = new Map<string, RoleAssignment>();
+  private readonly followers = new Map<string, LogFollower>();
+  private readonly queue = new AsyncQueue<LogStream>();
+  private readonly slots: StreamSlots;
+  private readonly deps: FollowerDeps;
+  private readonly views: { sidecars: PodView[]; gateways: PodView[] };
+  private gatewayProblem: string | null = null;
+
+  constructor(private readonly o: KubeSourceOptions) {
+    this.registry = new PodRegistry(this.index, { changed: (pod) => this.consider(pod), gone: () => undefined });
+    this.slots = new StreamSlots(o.maxStreams, (waiting, capacity) =>
+      o.notice(`--max-streams ${capacity} reached: ${waiting.length} container(s) wait for a free stream (first: ${waiting[0] ?? '?'}); their lines are not read until one frees up; raise --max-streams to follow them all`));
+    this.deps = {
+      api: o.api, registry: this.registry, slots: this.slots, sweeps: new StreamSlots(SWEEP_CONCURRENCY, () => undefined),
+      stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, notice: o.notice,
+    };
+    this.views = podViews(o.api, this.registry, o.plan);
+    this.serviceEntries = new ServiceEntryWatch(o.api, o.plan);
+  }
+
+  describe(): string {
+    return `context ${this.o.context}, ${describePlan(this.o.plan)}`;
+  }
+
+  /** The first lists. Sidecar namespaces that cannot be listed end the run (exit 3); gateways and ServiceEntries are reported. */
+  async start(signal: AbortSignal): Promise<void> {
+    await this.serviceEntries.start(signal);
+    this.gatewayProblem = await listGateways(this.views.gateways, signal);
+    if (this.gatewayProblem !== null) this.o.notice(this.gatewayProblem);
+    for (const v of this.views.sidecars) {
+      try {
+        await v.informer.list(signal);
+      } catch (error) {
+        throw new InputError((error as KubeApiError).message);
+      }
+    }
+  }
+
+  /** Keeps every view current until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    const all = [...this.views.sidecars, ...this.views.gateways];
+    await Promise.all([...all.map((v) => v.informer.run(signal)), this.serviceEntries.run(signal)]);
+  }
+
+  async *streams(signal: AbortSignal): AsyncIterable<LogStream> {
+    for (let next = await this.queue.next(signal); next !== undefined; next = await this.queue.next(signal)) yield next;
+  }
+
+  /** Log time (ms) up to which every followed stream has delivered its lines (Infinity: none holds back). */
+  completeUpTo(now: number): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const [uid, f] of this.followers) {
+      if (f.done && this.registry.get(f.label)?.facts.uid !== uid) this.followers.delete(uid);
+      else min = Math.min(min, f.completeUpTo(now));
+    }
+    return min;
+  }
+
+  /** Relists done by all pod views since the start (410s and errors). */
+  relists(): number {
+    return [...this.views.sidecars, ...this.views.gateways].reduce((n, v) => n + v.informer.relists, 0);
+  }
+
+  /** What only the live cluster can tell the coverage report. */
+  warnings(): CoverageWarning[] {
+    return liveWarnings({
+      plan: this.o.plan,
+      withoutSidecar: [...this.registry.withoutSidecar.keys()],
+      excluded: [...this.registry.excluded.values()],
+      gatewayPods: this.registry.gatewaysSeen.size,
+      gatewayProblem: this.gatewayProblem,
+      serviceEntries: this.serviceEntries.warning(),
+      maxStreams: this.o.maxStreams,
+      unfollowed: this.slots.waiting(),
+      failingViews: [...this.views.sidecars, ...this.views.gateways].filter((v) => v.failure !== null).map((v) => `${v.what}: ${v.failure as string}`),
+    });
+  }
+
+  /** A pod appeared or changed: follow it if it should be and is not yet. */
+  private consider(pod: KnownPod): void {
+    const f = pod.facts;
+    if (this.followers.has(f.uid) || f.proxy === null || f.finished || this.o.hardStop.aborted) return;
+    const gateway = isGatewayPod(pod);
+    if (!gateway && !(inSidecarScope(pod) && wantsSidecar(this.o.plan, f.ref))) return;
+    const role = gateway ? this.gatewayRole(f.key) : this.sidecarRole(pod);
+    const follower = new LogFollower(f, role, gateway ? 0 : 1, this.deps);
+    this.followers.set(f.uid, follower);
+    this.roles.set(follower.info.name, role);
+    this.queue.push(follower);
+  }
+
+  private gatewayRole(key: string): RoleAssignment {
+    const sel = this.o.plan.gatewaySelector.text;
+    return { role: 'egress-gateway', rule: 'flag:--gateway-selector', detail: `pod ${key} matches --gateway-selector ${sel || '(empty)'}` };
+  }
+
+  /** A pod of the sidecar namespaces: its labels or name may still say it is a gateway (an ingress gateway, say). */
+  private sidecarRole(pod: KnownPod): RoleAssignment {
+    const { ref } = pod.facts;
+    const info = { name: pod.facts.key, kind: 'pod' as const, pod: ref.name, namespace: ref.namespace, container: 'istio-proxy', labels: ref.labels, role: null, size: null };
+    const inferred = inferRoles([{ key: info.name, info, pod: ref.name, records: [] }], this.o.settings).get(info.name);
+    if (inferred !== undefined && inferred.role !== 'sidecar') return inferred;
+    return { role: 'sidecar', rule: 'pod-scope', detail: `pod ${pod.facts.key} has an istio-proxy sidecar and is in the watched namespaces` };
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Credentials the kubectl way: `--kubeconfig`, else `$KUBECONFIG` (several files: the first file that
+ * sets a name or the current context wins, duplicates are tolerated, missing files are skipped), else
+ * `~/.kube/config`, else the in-cluster service account; then `--context`. Unlike client-node's
+ * `loadFromDefault`, finding nothing is an error (exit 3), never a silent try of http://localhost:8080.
+ * client-node is imported here, lazily: only `watch` pays for it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
+import { InputError } from '../../errors.js';
+
+/** The service-account files, under an optional root (EGRESS_AUDIT_IN_CLUSTER_ROOT, for tests and chroots). */
+const SERVICE_ACCOUNT = 'var/run/secrets/kubernetes.io/serviceaccount';
+
+/** What decides the configuration: the flags and the environment. */
+export interface KubeconfigRequest {
+  kubeconfig: string | null;
+  context: string | null;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A usable configuration with its current context chosen. */
+export interface LoadedKubeconfig {
+  kc: KubeConfig;
+  context: string;
+  /** The context's namespace (in-cluster: the service account's), or null. */
+  namespace: string | null;
+  cluster: Cluster;
+  user: User;
+  /** Where it came from, for messages: `--kubeconfig x`, `$KUBECONFIG`, `~/.kube/config`, `in-cluster service account`. */
+  origin: string;
+}
+
+/** The named entries of one or more kubeconfig files. */
+export interface ConfigParts {
+  clusters: Cluster[];
+  users: User[];
+  contexts: Context[];
+  currentContext: string | undefined;
+}
+
+function firstByName<T extends { name: string }>(lists: T[][]): T[] {
+  const seen = new Map<string, T>();
+  for (const list of lists) for (const item of list) if (!seen.has(item.name)) seen.set(item.name, item);
+  return [...seen.values()];
+}
+
+/** kubectl's merge of `$KUBECONFIG` files: the first file to name a cluster/user/context or a current context wins. */
+export function mergeFirstWins(parts: ConfigParts[]): ConfigParts {
+  return {
+    clusters: firstByName(parts.map((p) => p.clusters)),
+    users: firstByName(parts.map((p) => p.users)),
+    contexts: firstByName(parts.map((p) => p.contexts)),
+    currentContext: parts.map((p) => p.currentContext).find((c) => typeof c === 'string' && c !== ''),
+  };
+}
+
+type RawUser = { name?: unknown; user?: { tokenFile?: unknown; 'token-file'?: unknown } };
+
+/** kubectl's `tokenFile` user field, which client-node does not read: served through its tokenFile provider (re-read every minute). */
+function withTokenFiles(users: User[], text: string, dir: string): User[] {
+  let raw: { users?: RawUser[] };
+  try {
+    raw = (parseYaml(text) ?? {}) as { users?: RawUser[] };
+  } catch {
+    return users;
+  }
+  const files = new Map<string, string>();
+  for (const u of raw.users ?? []) {
+    const file = u.user?.tokenFile ?? u.user?.['token-file'];
+    if (typeof u.name === 'string' && typeof file === 'string' && file !== '') files.set(u.name, isAbsolute(file) ? file : join(dir, file));
+  }
+  return users.map((u) => {
+    const file = files.get(u.name);
+    if (file === undefined || u.token || u.exec || u.authProvider) return u;
+    return { ...u, authProvider: { name: 'tokenFile', config: { tokenFile: file } } };
+  });
+}
+
+async function newKubeConfig(): Promise<KubeConfig> {
+  const k8s = await import('@kubernetes/client-node');
+  return new k8s.KubeConfig();
+}
+
+async function readFile(path: string): Promise<ConfigParts> {
+  const kc = await newKubeConfig();
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+    kc.loadFromString(text, { onInvalidEntry: 'filter' });
+    kc.makePathsAbsolute(dirname(path));
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    throw new InputError(`kubeconfig ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.code ? `cannot read (${e.code})` : `not a valid kubeconfig (${e.message.split('\n')[0] ?? ''})`}`);
+  }
+  return { clusters: kc.getClusters(), users: withTokenFiles(kc.getUsers(), text, dirname(path)), contexts: kc.getContexts(), currentContext: kc.getCurrentContext() };
+}
+
+/** Which files to read and how to name them in messages; [] when none applies. */
+function configFiles(req: KubeconfigRequest): { files: string[]; origin: string } {
+  if (req.kubeconfig !== null) return { files: [req.kubeconfig], origin: `--kubeconfig ${req.kubeconfig}` };
+  const list = req.env['KUBECONFIG'];
+  if (list !== undefined && list !== '') {
+    const named = list.split(delimiter).filter((f) => f !== '');
+    const files = named.filter((f) => existsSync(f));
+    if (files.length === 0) throw new InputError(`$KUBECONFIG names no file that exists (${named.join(delimiter)})`);
+    return { files, origin: '$KUBECONFIG' };
+  }
+  const home = join(req.env['HOME'] || homedir(), '.kube', 'config');
+  return existsSync(home) ? { files: [home], origin: '~/.kube/config' } : { files: [], origin: '' };
+}
+
+async function inCluster(env: NodeJS.ProcessEnv): Promise<{ kc: KubeConfig; origin: string } | null> {
+  const root = env['EGRESS_AUDIT_IN_CLUSTER_ROOT'] ?? '';
+  const token = join(root || '/', SERVICE_ACCOUNT, 'token');
+  if (!existsSync(token)) return null;
+  if (!env['KUBERNETES_SERVICE_HOST'] || !env['KUBERNETES_SERVICE_PORT']) {
+    throw new InputError(`found the in-cluster service account token ${token}, but KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT are not set`);
+  }
+  const kc = await newKubeConfig();
+  const saved = { host: process.env['KUBERNETES_SERVICE_HOST'], port: process.env['KUBERNETES_SERVICE_PORT'] };
+  process.env['KUBERNETES_SERVICE_HOST'] = env['KUBERNETES_SERVICE_HOST'];
+  process.env['KUBERNETES_SERVICE_PORT'] = env['KUBERNETES_SERVICE_PORT'];
+  try {
+    kc.loadFromCluster(root.replace(/\/$/, ''));
+  } finally {
+    process.env['KUBERNETES_SERVICE_HOST'] = saved.host;
+    process.env['KUBERNETES_SERVICE_PORT'] = saved.port;
+    if (saved.host === undefined) delete process.env['KUBERNETES_SERVICE_HOST'];
+    if (saved.port === undefined) delete process.env['KUBERNETES_SERVICE_PORT'];
+  }
+  return { kc, origin: 'in-cluster service account' };
+}
+
+const NO_CONFIG =
+  'no Kubernetes configuration found: give --kubeconfig FILE, set $KUBECONFIG, create ~/.kube/config, or run in a pod with a service account (egress-audit never falls back to http://localhost:8080)';
+
+function choose(kc: KubeConfig, requested: string | null, origin: string): LoadedKubeconfig {
+  const names = kc.getContexts().map((c) => c.name);
+  const name = requested ?? kc.getCurrentContext();
+  if (!name) throw new InputError(`${origin} sets no current context: pass --context NAME (contexts: ${names.join(', ') || 'none'})`);
+  const context = kc.getContextObject(name);
+  if (!context) throw new InputError(`context "${name}" is not in ${origin} (contexts: ${names.join(', ') || 'none'})`);
+  const cluster = kc.getCluster(context.cluster);
+  if (!cluster) throw new InputError(`context "${name}" names cluster "${context.cluster}", which ${origin} does not define (or it has no server)`);
+  if (!/^https?:\/\//.test(cluster.server)) throw new InputError(`cluster "${cluster.name}" has server "${cluster.server}", which is not an https:// URL`);
+  if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
+    throw new InputError(`cluster "${cluster.name}" uses plain http://; set insecure-skip-tls-verify: true on it to allow that (e.g. for kubectl proxy)`);
+  }
+  kc.setCurrentContext(name);
+  let user = kc.getUser(context.user);
+  if (!user) {
+    // kubectl allows a context without a user (anonymous); client-node then skips the CA, so add an empty one.
+    user = { name: context.user || `${name}-anonymous` };
+    kc.loadFromOptions({ clusters: kc.getClusters(), users: [...kc.getUsers(), user], contexts: kc.getContexts(), currentContext: name });
+  }
+  return { kc, context: name, namespace: context.namespace ?? null, cluster, user, origin };
+}
+
+/** Loads the configuration kubectl would use; anything missing or invalid is an InputError (exit 3). */
+export async function loadKubeconfig(req: KubeconfigRequest): Promise<LoadedKubeconfig> {
+  const { files, origin } = configFiles(req);
+  if (files.length > 0) {
+    const parts: ConfigParts[] = [];
+    for (const file of files) parts.push(await readFile(file));
+    const merged = mergeFirstWins(parts);
+    const kc = await newKubeConfig();
+    kc.loadFromOptions(merged);
+    return choose(kc, req.context, origin);
+  }
+  const cluster = await inCluster(req.env);
+  if (cluster === null) throw new InputError(NO_CONFIG);
+  return choose(cluster.kc, req.context, cluster.origin);
+}

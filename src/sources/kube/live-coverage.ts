@@ -1,0 +1,77 @@
+/**
+ * The coverage statements only a live cluster can make (DOMAIN.md "Honest coverage"): pods whose
+ * egress no log can show (no sidecar, or outbound traffic excluded from it), no egress gateway pod,
+ * containers `--max-streams` left unfollowed, and views of the cluster that could not be kept current.
+ */
+import type { CoverageWarning } from '../../report/model.js';
+import type { WatchPlan } from './plan.js';
+import type { ExcludedTraffic } from './pod-registry.js';
+
+/** Pod names shown in one warning before "and N more". */
+const SHOWN = 20;
+
+/** What the live run knows at its end. */
+export interface LiveCoverageFacts {
+  plan: WatchPlan;
+  withoutSidecar: string[];
+  excluded: ExcludedTraffic[];
+  gatewayPods: number;
+  /** Why the gateway pods could not be listed, when they could not. */
+  gatewayProblem: string | null;
+  serviceEntries: CoverageWarning | null;
+  maxStreams: number;
+  unfollowed: string[];
+  /** Pod views (list + watch) that were failing when the run ended. */
+  failingViews: string[];
+}
+
+function some(names: string[]): string {
+  const shown = names.slice(0, SHOWN).join(', ');
+  return names.length > SHOWN ? `${shown} and ${names.length - SHOWN} more` : shown;
+}
+
+function excludedText(e: ExcludedTraffic): string {
+  const what = [e.ipRanges ? `excludeOutboundIPRanges ${e.ipRanges}` : '', e.ports ? `excludeOutboundPorts ${e.ports}` : ''].filter(Boolean).join(', ');
+  return `${e.ref.namespace}/${e.ref.name} (${what})`;
+}
+
+function gatewayWhere(plan: WatchPlan): string {
+  return plan.gatewayNamespaces === null ? 'any namespace' : `namespace ${plan.gatewayNamespaces.join(', ')}`;
+}
+
+/** The live warnings, in a stable order. */
+export function liveWarnings(f: LiveCoverageFacts): CoverageWarning[] {
+  const out: CoverageWarning[] = [];
+  if (f.withoutSidecar.length > 0) {
+    const names = [...f.withoutSidecar].sort();
+    out.push({
+      code: 'pods-without-sidecar',
+      message: `${names.length} pod(s) in the watched namespaces have no istio-proxy sidecar: their egress never passes an Envoy, so no log-based audit can see it: ${some(names)}.`,
+    });
+  }
+  if (f.excluded.length > 0) {
+    const items = [...f.excluded].sort((a, b) => `${a.ref.namespace}/${a.ref.name}`.localeCompare(`${b.ref.namespace}/${b.ref.name}`));
+    out.push({
+      code: 'traffic-excluded-from-sidecar',
+      message: `${items.length} pod(s) exclude outbound traffic from their sidecar (traffic.sidecar.istio.io annotations): that traffic is never logged: ${some(items.map(excludedText))}.`,
+    });
+  }
+  if (f.gatewayPods === 0) {
+    const why = f.gatewayProblem !== null ? ` (${f.gatewayProblem})` : '';
+    out.push({
+      code: 'no-egress-gateway-pod',
+      message: `No pod matching --gateway-selector ${f.plan.gatewaySelector.text || '(none)'} was found in ${gatewayWhere(f.plan)}${why}: no gateway log was read, so no flow can be confirmed as via-gateway.`,
+    });
+  }
+  if (f.serviceEntries !== null) out.push(f.serviceEntries);
+  if (f.unfollowed.length > 0) {
+    out.push({
+      code: 'stream-errors',
+      message: `--max-streams ${f.maxStreams} left ${f.unfollowed.length} container(s) unfollowed, so their traffic was not audited: ${some(f.unfollowed)}.`,
+    });
+  }
+  if (f.failingViews.length > 0) {
+    out.push({ code: 'stream-errors', message: `Pods could not be kept current, so pods created meanwhile may be missing: ${f.failingViews.join('; ')}.` });
+  }
+  return out;
+}

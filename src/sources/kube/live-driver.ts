@@ -1,0 +1,78 @@
+/**
+ * Feeds live streams into the audit pipeline as they appear, each at its own pace, and advances log
+ * time on a timer (the engine has no timers of its own). Log time trails the wall clock by LOG_LAG_MS,
+ * and is held back further while a stream catches up on a backlog or reconnects, so entries are not
+ * released unjoined just because their partner's stream was a little late.
+ */
+import type { AuditPipeline } from '../../pipeline/audit-pipeline.js';
+import type { LogStream } from '../../types.js';
+
+/**
+ * How far log time trails the wall clock. Envoy writes an access-log line when the request or connection
+ * ends and flushes its file buffer on a timer: Istio starts Envoy with `--file-flush-interval-msec 1000`
+ * (Envoy's own default is 10 s); then kubelet → API server → here adds well under a second, and node
+ * clocks may differ from ours by a second or two. 5 s covers all of that with room to spare.
+ */
+export const LOG_LAG_MS = 5000;
+/** The most a catching-up or reconnecting stream may hold log time back beyond the lag. */
+export const MAX_HOLD_MS = 30_000;
+/** How often log time advances (and progress is shown). */
+export const TICK_MS = 1000;
+
+/** What the live run tells the driver about its streams. */
+export interface LiveSource {
+  streams(signal: AbortSignal): AsyncIterable<LogStream>;
+  /** Log time (ms) up to which every stream has delivered everything; Infinity when none holds back. */
+  completeUpTo(now: number): number;
+}
+
+/** Hooks called by the driver. */
+export interface LiveHooks {
+  /** After each advance of log time. */
+  tick(): void;
+  /** Awaited every few chunks so slow outputs slow the reading down. */
+  drain(): Promise<void>;
+}
+
+/** The watermark for `now`: lagging the clock, held back by late streams, but never by more than MAX_HOLD_MS. */
+export function liveWatermark(now: number, completeUpTo: number): number {
+  return Math.max(now - LOG_LAG_MS - MAX_HOLD_MS, Math.min(now, completeUpTo) - LOG_LAG_MS);
+}
+
+async function pump(pipeline: AuditPipeline, stream: LogStream, signal: AbortSignal, hooks: LiveHooks): Promise<void> {
+  const state = pipeline.open(stream.info);
+  let chunks = 0;
+  try {
+    for await (const chunk of stream.chunks(signal)) {
+      pipeline.push(state, chunk);
+      if (++chunks % 8 === 0) await hooks.drain();
+    }
+    pipeline.close(state);
+  } catch (error) {
+    pipeline.close(state, (error as Error).message);
+  }
+}
+
+/** Runs until `signal` aborts and every stream has ended; then every pending entry is decided. */
+export async function runLive(pipeline: AuditPipeline, source: LiveSource, signal: AbortSignal, hooks: LiveHooks): Promise<void> {
+  let watermark = Number.NEGATIVE_INFINITY;
+  const advance = (): void => {
+    const now = Date.now();
+    const next = liveWatermark(now, source.completeUpTo(now));
+    if (next > watermark) {
+      watermark = next;
+      pipeline.advance(next);
+    }
+    hooks.tick();
+  };
+  const timer = setInterval(advance, TICK_MS);
+  const pumps: Promise<void>[] = [];
+  try {
+    for await (const stream of source.streams(signal)) pumps.push(pump(pipeline, stream, signal, hooks));
+    await Promise.all(pumps);
+  } finally {
+    clearInterval(timer);
+  }
+  pipeline.finish();
+  hooks.tick();
+}

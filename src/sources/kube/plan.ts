@@ -1,0 +1,77 @@
+/**
+ * What `watch` follows, decided from the flags before any request (so mistakes exit 2) and completed
+ * with the kubeconfig context's namespace: which namespaces' pods are sidecars to follow, which pods are
+ * the egress gateways, and the label and pod-name filters.
+ */
+import type { WatchOptions } from '../../cli/options.js';
+import { UsageError } from '../../errors.js';
+import { matchesSelector, parseLabelSelector, type LabelSelector } from './selector.js';
+
+/** The filters taken from the flags alone. */
+export interface WatchFilters {
+  namespaces: string[];
+  allNamespaces: boolean;
+  selector: LabelSelector;
+  podQuery: RegExp | null;
+  gatewayNamespace: string;
+  gatewaySelector: LabelSelector;
+}
+
+/** Where to look: `null` namespaces means all namespaces. */
+export interface WatchPlan extends WatchFilters {
+  sidecarNamespaces: string[] | null;
+  gatewayNamespaces: string[] | null;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function namespaceName(flag: string, ns: string): string {
+  if (!DNS_LABEL.test(ns) || ns.length > 63) throw new UsageError(`${flag}: "${ns}" is not a namespace name`);
+  return ns;
+}
+
+function podRegex(text: string | null): RegExp | null {
+  if (text === null || text === '') return null;
+  try {
+    return new RegExp(text);
+  } catch (error) {
+    throw new UsageError(`pod query "${text}" is not a regular expression (${(error as Error).message})`);
+  }
+}
+
+/** Validates and parses the selection flags; every mistake is a usage error (exit 2). */
+export function watchFilters(o: Pick<WatchOptions, 'namespace' | 'allNamespaces' | 'selector' | 'podQuery' | 'gatewayNamespace' | 'gatewaySelector'>): WatchFilters {
+  if (o.allNamespaces && o.namespace.length > 0) throw new UsageError('-n/--namespace and -A/--all-namespaces cannot be combined');
+  const namespaces = [...new Set(o.namespace.flatMap((n) => n.split(',')).map((n) => namespaceName('-n/--namespace', n.trim())))];
+  return {
+    namespaces,
+    allNamespaces: o.allNamespaces,
+    selector: parseLabelSelector('-l/--selector', o.selector ?? ''),
+    podQuery: podRegex(o.podQuery),
+    gatewayNamespace: namespaceName('--gateway-namespace', o.gatewayNamespace),
+    gatewaySelector: parseLabelSelector('--gateway-selector', o.gatewaySelector),
+  };
+}
+
+/** Completes the filters with the context's namespace (kubectl's default: the context's, else `default`). */
+export function planWatch(filters: WatchFilters, contextNamespace: string | null): WatchPlan {
+  const fallback = contextNamespace !== null && contextNamespace.trim() !== '' ? contextNamespace.trim() : 'default';
+  return {
+    ...filters,
+    sidecarNamespaces: filters.allNamespaces ? null : filters.namespaces.length > 0 ? filters.namespaces : [fallback],
+    gatewayNamespaces: filters.allNamespaces ? null : [filters.gatewayNamespace],
+  };
+}
+
+/** True when a pod in the sidecar namespaces passes `-l` and the pod-name query. */
+export function wantsSidecar(plan: WatchFilters, pod: { name: string; labels: Record<string, string> }): boolean {
+  return matchesSelector(plan.selector, pod.labels) && (plan.podQuery === null || plan.podQuery.test(pod.name));
+}
+
+/** `namespaces shop, payments` / `all namespaces`, plus the filters, for headers and reports. */
+export function describePlan(plan: WatchPlan): string {
+  const where = plan.sidecarNamespaces === null ? 'all namespaces' : `namespace${plan.sidecarNamespaces.length > 1 ? 's' : ''} ${plan.sidecarNamespaces.join(', ')}`;
+  const filters = [plan.selector.text !== '' ? `-l ${plan.selector.text}` : '', plan.podQuery ? `pods /${plan.podQuery.source}/` : ''].filter(Boolean);
+  const gw = `gateways ${plan.gatewaySelector.text || '(all pods)'} in ${plan.gatewayNamespaces === null ? 'all namespaces' : plan.gatewayNamespaces.join(', ')}`;
+  return `${where}${filters.length > 0 ? ` (${filters.join(', ')})` : ''}; ${gw}`;
+}

@@ -1,0 +1,136 @@
+/**
+ * Who had which IP: the live pods of the watched namespaces and the gateways, kept for a while after a
+ * pod is deleted (its last connections are still being logged by the gateway and reach us later), so a
+ * gateway entry is attributed to its calling workload even when that pod's own log is not followed.
+ * The pod IPs also tell the mesh's address ranges, which decide what is external.
+ */
+import ipaddr from 'ipaddr.js';
+import { BoundedCache } from '../../engine/cache.js';
+import { canonicalIp } from '../../engine/context.js';
+import type { EngineContext, PodRef } from '../../types.js';
+import type { PodFacts } from './pod-facts.js';
+
+/** How long a deleted pod's IP still names it. */
+export const RETAIN_DELETED_MS = 10 * 60_000;
+
+interface IpEntry {
+  ref: PodRef;
+  uid: string;
+  gateway: boolean;
+  /** Infinity while the pod exists. */
+  expiresAt: number;
+}
+
+/**
+ * The range a pod IP stands for: its IPv4 /16 or IPv6 /64. Pod CIDRs are handed out per node inside a
+ * cluster-wide block, so pods we do not list (other namespaces) still fall inside; `--mesh-cidr` refines.
+ */
+export function meshPrefix(ip: string): string | null {
+  return prefixCache.get(ip, computePrefix);
+}
+
+const prefixCache = new BoundedCache<string | null>(65_536);
+
+function computePrefix(ip: string): string | null {
+  try {
+    const addr = ipaddr.process(ip);
+    if (addr.kind() === 'ipv4') return (addr as ipaddr.IPv4).octets.slice(0, 2).join('.');
+    return (addr as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':');
+  } catch {
+    return null;
+  }
+}
+
+/** IP → pod, with expiry after deletion; also the set of mesh ranges seen. */
+export class PodIpIndex {
+  private readonly byIp = new Map<string, IpEntry>();
+  private readonly prefixes = new Set<string>();
+  private lastSweep = 0;
+
+  constructor(
+    private readonly retainMs = RETAIN_DELETED_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A pod exists (added or changed); host-network pods share the node's IP and name nobody. */
+  upsert(pod: PodFacts, gateway: boolean): void {
+    if (pod.hostNetwork) return;
+    for (const raw of pod.ips) {
+      const ip = canonicalIp(raw);
+      this.byIp.set(ip, { ref: pod.ref, uid: pod.uid, gateway, expiresAt: Number.POSITIVE_INFINITY });
+      const prefix = meshPrefix(ip);
+      if (prefix !== null) this.prefixes.add(prefix);
+    }
+  }
+
+  /** A pod is gone: its IPs keep naming it for the retention time, unless another pod takes them. */
+  remove(pod: PodFacts): void {
+    const expiresAt = this.now() + this.retainMs;
+    for (const raw of pod.ips) {
+      const entry = this.byIp.get(canonicalIp(raw));
+      if (entry !== undefined && entry.uid === pod.uid && entry.expiresAt === Number.POSITIVE_INFINITY) entry.expiresAt = expiresAt;
+    }
+  }
+
+  /** Forgets expired IPs (called on a timer; lookups check expiry themselves). */
+  sweep(): void {
+    const now = this.now();
+    this.lastSweep = now;
+    for (const [ip, entry] of this.byIp) if (entry.expiresAt <= now) this.byIp.delete(ip);
+  }
+
+  private entry(ip: string): IpEntry | undefined {
+    const entry = this.byIp.get(canonicalIp(ip));
+    if (entry === undefined) return undefined;
+    const now = this.now();
+    if (entry.expiresAt > now) return entry;
+    if (now - this.lastSweep > 60_000) this.sweep();
+    return undefined;
+  }
+
+  /** The pod that has (or recently had) this IP. */
+  podByIp(ip: string): PodRef | undefined {
+    return this.entry(ip)?.ref;
+  }
+
+  /** True when a gateway pod has (or recently had) this IP. */
+  isGatewayIp(ip: string): boolean {
+    return this.entry(ip)?.gateway === true;
+  }
+
+  /** True when the IP is a known pod's or inside a range pods were seen in; undefined before any pod is known or for a non-IP. */
+  inMesh(ip: string): boolean | undefined {
+    const prefix = meshPrefix(ip);
+    if (this.prefixes.size === 0 || prefix === null) return undefined;
+    return this.prefixes.has(prefix) || this.entry(ip) !== undefined;
+  }
+
+  /** How many IPs are held (live and retained). */
+  get size(): number {
+    return this.byIp.size;
+  }
+}
+
+/** What the ServiceEntries say about an IP (MESH_EXTERNAL addresses and endpoints are outside the mesh). */
+export interface ExternalAddresses {
+  isExternal(ip: string): boolean;
+}
+
+/**
+ * The engine's view of a live cluster: pods by IP, gateway pods by IP, and the mesh = `--mesh-cidr`
+ * ranges plus the ranges of real pod IPs, minus what MESH_EXTERNAL ServiceEntries name.
+ */
+export function liveContext(index: PodIpIndex, flags: EngineContext, serviceEntries: ExternalAddresses): EngineContext {
+  return {
+    podByIp: (ip) => index.podByIp(ip),
+    isGatewayIp: (ip) => index.isGatewayIp(ip) || flags.isGatewayIp(ip),
+    isMeshIp: (ip) => {
+      if (serviceEntries.isExternal(ip)) return false;
+      const byFlag = flags.isMeshIp(ip);
+      if (byFlag === true) return true;
+      const byPods = index.inMesh(ip);
+      if (byPods === true) return true;
+      return byFlag === false || byPods === false ? false : undefined;
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The list+watch views of pods a run keeps: the sidecar namespaces (whole, unfiltered: the pod-IP map
+ * and the coverage need every pod; `-l` and the pod query are applied locally) and the egress gateways
+ * (filtered by `--gateway-selector` on the server). A view that cannot be listed at the start stops the
+ * run for sidecars; for gateways it is reported, and the audit goes on with sidecar logs only.
+ */
+import type { ApiAction, KubeApiError } from './api-errors.js';
+import { Informer } from './informer.js';
+import type { KubeHttp } from './kube-http.js';
+import type { KubePod } from './pod-facts.js';
+import type { PodRegistry, PodScope } from './pod-registry.js';
+import type { WatchPlan } from './plan.js';
+
+/** One view and how it is doing. */
+export interface PodView {
+  scope: PodScope;
+  what: string;
+  informer: Informer<KubePod>;
+  failure: string | null;
+}
+
+function pathFor(namespace: string | null): string {
+  return namespace === null ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
+}
+
+function view(api: KubeHttp, registry: PodRegistry, kind: 'sidecar' | 'gateway', namespace: string | null, labelSelector: string): PodView {
+  const scope: PodScope = `${kind}:${namespace ?? '*'}`;
+  const action: ApiAction = { verb: 'list', resource: 'pods', group: '', namespace };
+  const v: PodView = {
+    scope,
+    what: `${kind === 'gateway' ? 'gateway pods' : 'pods'} in ${namespace === null ? 'all namespaces' : `namespace ${namespace}`}`,
+    failure: null,
+    informer: new Informer<KubePod>(api, { action, path: pathFor(namespace), query: labelSelector === '' ? {} : { labelSelector } }, {
+      replace: (items) => registry.replace(scope, items),
+      event: (type, pod) => registry.event(scope, type, pod),
+      health: (error) => {
+        v.failure = error === null ? null : error.message;
+      },
+    }),
+  };
+  return v;
+}
+
+/** The views a plan needs. */
+export function podViews(api: KubeHttp, registry: PodRegistry, plan: WatchPlan): { sidecars: PodView[]; gateways: PodView[] } {
+  const sidecars = (plan.sidecarNamespaces ?? [null]).map((ns) => view(api, registry, 'sidecar', ns, ''));
+  const gateways = (plan.gatewayNamespaces ?? [null]).map((ns) => view(api, registry, 'gateway', ns, plan.gatewaySelector.text));
+  return { sidecars, gateways };
+}
+
+/** Lists the gateway views; failures are returned (joined), not thrown. */
+export async function listGateways(views: PodView[], signal: AbortSignal): Promise<string | null> {
+  const problems: string[] = [];
+  for (const v of views) {
+    try {
+      await v.informer.list(signal);
+    } catch (error) {
+      problems.push((error as KubeApiError).message);
+      v.failure = (error as KubeApiError).message;
+    }
+  }
+  return problems.length === 0 ? null : problems.join('; ');
+}

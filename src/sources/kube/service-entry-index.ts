@@ -1,0 +1,113 @@
+/**
+ * What the cluster's ServiceEntries say about external destinations, in the two ways the engine's
+ * existing API can use: the addresses and endpoint IPs of MESH_EXTERNAL entries are outside the mesh
+ * (even when they fall inside a pod range), and an IP that exactly one entry lists can be named by that
+ * entry's host (a Passthrough flow to 140.82.112.6:443 reads `api.github.com:443`).
+ */
+import ipaddr from 'ipaddr.js';
+import { canonicalIp } from '../../engine/context.js';
+import type { ExternalAddresses } from './pod-index.js';
+
+/** The parts of a networking.istio.io ServiceEntry that are read. */
+export interface ServiceEntry {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+  spec?: {
+    hosts?: string[];
+    addresses?: string[];
+    endpoints?: { address?: string }[];
+    location?: string;
+  };
+}
+
+type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+function parseRange(text: string): Cidr | null {
+  try {
+    if (ipaddr.isValidCIDR(text)) return ipaddr.parseCIDR(text);
+    if (ipaddr.isValid(text)) {
+      const addr = ipaddr.process(text);
+      return [addr, addr.kind() === 'ipv4' ? 32 : 128];
+    }
+  } catch {
+    // a hostname endpoint (DNS resolution): not an address
+  }
+  return null;
+}
+
+/** All ServiceEntries of every view (`scope`), and what they imply. */
+export class ServiceEntryIndex implements ExternalAddresses {
+  private readonly entries = new Map<string, { scope: string; se: ServiceEntry }>();
+  private ranges: Cidr[] = [];
+  private names = new Map<string, Set<string>>();
+  private readonly verdicts = new Map<string, boolean>();
+
+  /** How many ServiceEntries are known. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** A (re)list of one view. */
+  replace(scope: string, items: ServiceEntry[]): void {
+    for (const [key, e] of [...this.entries]) if (e.scope === scope) this.entries.delete(key);
+    for (const se of items) this.entries.set(keyOf(se), { scope, se });
+    this.rebuild();
+  }
+
+  /** One watch event of one view. */
+  event(scope: string, type: 'ADDED' | 'MODIFIED' | 'DELETED', se: ServiceEntry): void {
+    if (type === 'DELETED') this.entries.delete(keyOf(se));
+    else this.entries.set(keyOf(se), { scope, se });
+    this.rebuild();
+  }
+
+  /** True when a MESH_EXTERNAL ServiceEntry lists this IP (or a range holding it). */
+  isExternal(ip: string): boolean {
+    if (this.ranges.length === 0) return false;
+    const hit = this.verdicts.get(ip);
+    if (hit !== undefined) return hit;
+    let external = false;
+    try {
+      const addr = ipaddr.process(ip);
+      external = this.ranges.some((r) => r[0].kind() === addr.kind() && addr.match(r));
+    } catch {
+      external = false;
+    }
+    if (this.verdicts.size > 65_536) this.verdicts.clear();
+    this.verdicts.set(ip, external);
+    return external;
+  }
+
+  /** The host of the one ServiceEntry that lists exactly this IP, or null (none, or ambiguous). */
+  hostForIp(ip: string): string | null {
+    const hosts = this.names.get(canonicalIp(ip));
+    return hosts !== undefined && hosts.size === 1 ? ([...hosts][0] as string) : null;
+  }
+
+  private rebuild(): void {
+    const ranges: Cidr[] = [];
+    const names = new Map<string, Set<string>>();
+    for (const { se } of this.entries.values()) {
+      const spec = se.spec ?? {};
+      const external = (spec.location ?? 'MESH_EXTERNAL') === 'MESH_EXTERNAL';
+      const addresses = [...(spec.addresses ?? []), ...(spec.endpoints ?? []).map((e) => e.address ?? '')];
+      const host = (spec.hosts ?? []).find((h) => !h.startsWith('*'));
+      for (const text of addresses) {
+        const range = parseRange(text.trim());
+        if (range === null) continue;
+        if (external) ranges.push(range);
+        const full = range[1] === (range[0].kind() === 'ipv4' ? 32 : 128);
+        if (full && host !== undefined) {
+          const ip = canonicalIp(range[0].toString());
+          names.set(ip, (names.get(ip) ?? new Set<string>()).add(host));
+        }
+      }
+    }
+    this.ranges = ranges;
+    this.names = names;
+    this.verdicts.clear();
+  }
+}
+
+function keyOf(se: ServiceEntry): string {
+  return `${se.metadata?.namespace ?? ''}/${se.metadata?.name ?? ''}`;
+}

@@ -1,0 +1,147 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ndjson, runCli } from '../helpers/cli.js';
+
+const fixture = (p: string): string => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
+const DIRECT = fixture('scenarios/direct-passthrough');
+const VIA = fixture('scenarios/seed-000-via-gateway-tcp');
+const UNCONFIRMED = fixture('scenarios/unconfirmed-no-gateway-logs');
+const GOOGLEAPIS = fixture('scenarios/seed-001-direct-googleapis');
+let dir = '';
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ea-audit-'));
+  writeFileSync(join(dir, 'noise.log'), '2020-08-20T03:25:49.580264Z\tinfo\tVersion 1.6.4\n');
+});
+
+describe('egress-audit audit: exit codes, whatever the output format', () => {
+  it.each(['table', 'json', 'ndjson', 'junit', 'sarif', 'markdown'])('exits 1 on a direct flow with -o %s', async (format) => {
+    const res = await runCli(['audit', DIRECT, '-o', format]);
+    expect(res.code).toBe(1);
+    expect(res.stdout.length).toBeGreaterThan(0);
+  });
+
+  it('exits 0 when everything went through the gateway', async () => {
+    const res = await runCli(['audit', VIA]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('via-gateway');
+  });
+
+  it('exits 4 when there was nothing to read, saying so', async () => {
+    const res = await runCli(['audit', join(dir, 'noise.log'), '-o', 'json']);
+    expect(res.code).toBe(4);
+    const report = JSON.parse(res.stdout) as { summary: { exitCode: number }; coverage: { warnings: { code: string }[] } };
+    expect(report.summary.exitCode).toBe(4);
+    expect(report.coverage.warnings.map((w) => w.code)).toContain('no-records');
+  });
+
+  it('--fail-on names verdicts and coverage conditions', async () => {
+    expect((await runCli(['audit', DIRECT, '--fail-on', 'none'])).code).toBe(0);
+    expect((await runCli(['audit', UNCONFIRMED])).code).toBe(0);
+    const res = await runCli(['audit', UNCONFIRMED, '--fail-on', 'no-gateway-logs']);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/No egress-gateway logs were read/);
+  });
+
+  it('exits 3 for a missing input and for an invalid policy, naming line, column and field', async () => {
+    const missing = await runCli(['audit', join(dir, 'nope.log')]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('nope.log: no such file or directory');
+    const policy = await runCli(['audit', DIRECT, '--policy', fixture('policy/invalid/bad-cidr.yaml')]);
+    expect(policy.code).toBe(3);
+    expect(policy.stderr).toMatch(/bad-cidr\.yaml:\d+:\d+: allow\[\d+\]\.cidrs/);
+  });
+
+  it.each([
+    [['audit', DIRECT, '-o', 'xml'], '-o/--output: unknown format "xml"'],
+    [['audit', DIRECT, '--fail-on', 'sideways'], '--fail-on: unknown name "sideways"'],
+    [['audit', DIRECT, '--window', 'soon'], '--window: "soon" is not a duration'],
+    [['audit', DIRECT, '--mesh-cidr', '10.0.0.0/33'], '--mesh-cidr'],
+    [['audit', DIRECT, '--report', 'sarif'], '--report: "sarif" is not FORMAT=PATH'],
+  ])('exits 2 on a usage error: %j', async (args, message) => {
+    const res = await runCli(args);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(message);
+  });
+});
+
+describe('egress-audit audit: reports', () => {
+  it('writes several reports in one run that agree with the console', async () => {
+    const json = join(dir, 'r.json');
+    const sarif = join(dir, 'r.sarif');
+    const junit = join(dir, 'r.xml');
+    const md = join(dir, 'r.md');
+    const res = await runCli(['audit', DIRECT, VIA, '-o', 'json', '--report', `sarif=${sarif}`, '--report', `junit=${junit}`, '--report', `markdown=${md}`, '--report', `json=${json}`]);
+    expect(res.code).toBe(1);
+    const console = JSON.parse(res.stdout) as { summary: unknown; findings: unknown; destinations: unknown };
+    const file = JSON.parse(readFileSync(json, 'utf8')) as typeof console;
+    expect(file.summary).toEqual(console.summary);
+    expect(file.findings).toEqual(console.findings);
+    const sarifDoc = JSON.parse(readFileSync(sarif, 'utf8')) as { runs: { results: unknown[] }[] };
+    expect(sarifDoc.runs[0]?.results.length).toBe((console.findings as unknown[]).length);
+    expect(readFileSync(junit, 'utf8')).toMatch(/<failure /);
+    expect(readFileSync(md, 'utf8')).toMatch(/direct/);
+  });
+
+  it('embeds both hops as parse records (same keys as parse output) in json flows', async () => {
+    const res = await runCli(['audit', VIA, '-o', 'json']);
+    const report = JSON.parse(res.stdout) as { schema: string; flows: { verdict: string; sidecar: Record<string, unknown>; gateway: Record<string, unknown> }[] };
+    expect(report.schema).toBe('egress-audit/report@1');
+    const flow = report.flows.find((f) => f.verdict === 'via-gateway');
+    const parsed = await runCli(['parse', join(VIA, 'sidecar.log')]);
+    expect(flow?.sidecar).toEqual(ndjson(parsed.stdout)[0]);
+    expect((flow?.gateway['source'] as { file: string }).file).toBe(join(VIA, 'egress-gateway.log'));
+  });
+
+  it('applies a policy exception (reported, not failing) and says when one has expired', async () => {
+    const policy = join(dir, 'policy.yaml');
+    writeFileSync(
+      policy,
+      'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n' +
+        '  - {id: gapi-tls, reason: approved in SEC-101, hosts: [www.googleapis.com], ports: [443], expires: 2099-01-01}\n' +
+        '  - {id: gapi-http, reason: allowed during the migration, hosts: [www.googleapis.com], ports: [80], expires: 2020-01-01}\n',
+    );
+    const res = await runCli(['audit', GOOGLEAPIS, '--policy', policy, '-o', 'json']);
+    const report = JSON.parse(res.stdout) as { findings: { destination: string; allowedBy: { id: string } | null; expiredException: { id: string } | null; failing: boolean }[]; coverage: { warnings: { code: string }[] } };
+    expect(res.code).toBe(1);
+    const byDest = Object.fromEntries(report.findings.map((f) => [f.destination, f]));
+    expect(byDest['www.googleapis.com:443']).toMatchObject({ failing: false, allowedBy: { id: 'gapi-tls' } });
+    expect(byDest['www.googleapis.com:80']).toMatchObject({ failing: true, allowedBy: null, expiredException: { id: 'gapi-http' } });
+    expect(report.coverage.warnings.map((w) => w.code)).toContain('expired-exceptions');
+  });
+
+  it('writes a baseline, then fails only on findings new since it', async () => {
+    const baseline = join(dir, 'baseline.json');
+    const first = await runCli(['audit', DIRECT, '--write-baseline', baseline]);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('wrote baseline');
+    expect((await runCli(['audit', DIRECT, '--baseline', baseline])).code).toBe(0);
+    expect((await runCli(['audit', DIRECT, GOOGLEAPIS, '--baseline', baseline])).code).toBe(1);
+  });
+
+  it('--explain prints the rule that gave each file its role', async () => {
+    const res = await runCli(['audit', VIA, '--explain']);
+    expect(res.stderr).toMatch(/egress-gateway\.log\s+egress-gateway\s+file-name/);
+    expect(res.stderr).toMatch(/sidecar\.log\s+sidecar/);
+  });
+
+  it('--gateway gives a role whatever the file is called, and reads stdin', async () => {
+    const gw = readFileSync(join(VIA, 'egress-gateway.log'));
+    const res = await runCli(['audit', join(VIA, 'sidecar.log'), '--gateway', '-', '-o', 'ndjson'], { input: gw });
+    const flows = ndjson(res.stdout).filter((f) => f['type'] === 'flow');
+    expect(flows.map((f) => f['verdict'])).toEqual(['via-gateway']);
+  });
+
+  it('never lets a hostile log line reach the terminal raw', async () => {
+    const line = readFileSync(join(DIRECT, 'sidecar.log'), 'utf8').split('\n')[0]?.replace(/cloud\.ibm\.com|"-" 805/, (m) => m) ?? '';
+    const hostile = line.replace(/ - *$/, ' evil\u001b]0;pwned\u0007\u001b[2J.example -');
+    const file = join(dir, 'sidecar-hostile.log');
+    writeFileSync(file, `${hostile}\n`);
+    const res = await runCli(['audit', file]);
+    expect(res.stdout).not.toMatch(/\u001b/);
+    expect(res.stdout).not.toMatch(/\u0007/);
+  });
+});
