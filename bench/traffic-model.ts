@@ -64,12 +64,19 @@ const WORKLOADS: [string, string][] = [
   ['ops', 'backup-agent'],
 ];
 
+/** Kubernetes' name suffix alphabet (no vowels, no 0/1/3), as in `sleep-7c7db887d8-9dnd7`. */
+const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+function kubeChars(random: () => number, n: number): string {
+  return Array.from({ length: n }, () => ALPHABET[Math.floor(random() * ALPHABET.length)]).join('');
+}
+
 /** `count` client pods spread over the workloads above, with stable names and IPs. */
 export function clientPods(count: number, random: () => number): ClientPod[] {
   return Array.from({ length: count }, (_, i) => {
     const [namespace, workload] = WORKLOADS[i % WORKLOADS.length] as [string, string];
-    const hash = Math.floor(random() * 0xffffffff).toString(36).slice(0, 10).padEnd(10, 'x');
-    const suffix = Math.floor(random() * 0xffffff).toString(36).slice(0, 5).padEnd(5, 'z');
+    const hash = kubeChars(random, 10);
+    const suffix = kubeChars(random, 5);
     return { name: `${workload}-${hash}-${suffix}`, namespace, ip: `10.244.${1 + (i >> 8)}.${(i & 255) + 1}` };
   });
 }

@@ -8,6 +8,7 @@ const EXIT_INTERNAL = 70;
 
 // Commands are imported on first use so that `--help` and `parse` never pay for Ink or the Kubernetes client.
 const handlers: CommandHandlers = {
+  demo: async (options) => (await import('./commands/demo.js')).runDemo(options),
   parse: async (inputs, options) => (await import('./commands/parse.js')).runParse(inputs, options),
   audit: async (inputs, options) => (await import('./commands/audit.js')).runAudit(inputs, options),
   watch: async (options) => (await import('./commands/watch.js')).runWatch(options),

@@ -10,6 +10,7 @@ export type CommandResult = Promise<number>;
 
 /** Hooks the program calls; main.ts wires them to the lazily imported command modules (fast start-up). */
 export interface CommandHandlers {
+  demo(options: { color: boolean }): CommandResult;
   parse(inputs: string[], options: ParseOptions): CommandResult;
   audit(inputs: string[], options: AuditOptions): CommandResult;
   watch(options: WatchOptions): CommandResult;
@@ -199,6 +200,15 @@ Examples:
   );
 }
 
+function demoCommand(handlers: CommandHandlers): Command {
+  return new Command('demo')
+    .description('audit the bundled demo capture (the seed scenarios plus background traffic) in the dashboard, or as a table when not on a terminal')
+    .option('--no-color', 'no colours (also NO_COLOR=1)')
+    .action(async (o: Record<string, unknown>) => {
+      process.exitCode = await handlers.demo({ color: o['color'] !== false && !process.env['NO_COLOR'] });
+    });
+}
+
 /** Builds the command-line program; every parse error becomes a UsageError (exit 2). */
 export function buildProgram(handlers: CommandHandlers): Command {
   const program = new Command('egress-audit')
@@ -206,7 +216,7 @@ export function buildProgram(handlers: CommandHandlers): Command {
     .version(VERSION, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [parseCommand(handlers), auditCommand(handlers), watchCommand(handlers)]) {
+  for (const cmd of [parseCommand(handlers), auditCommand(handlers), watchCommand(handlers), demoCommand(handlers)]) {
     program.addCommand(cmd.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
   return program;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AuditOptions } from '../cli/options.js';
 import { offlineContext } from '../engine/index.js';
 import { AuditPipeline } from '../pipeline/audit-pipeline.js';
@@ -42,6 +43,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   }
   const outputs = await openOutputs(options, useDashboard ? null : (options.output ?? 'table'));
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal); // one listener per open file
   const streams = await collectStreams(source.streams(abort.signal));
   const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal);
   if (options.explain) process.stderr.write(explain(roles.resolution));

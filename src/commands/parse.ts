@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ParseOptions } from '../cli/options.js';
 import { EXIT } from '../errors.js';
 import { BatchSplitter, type Cut } from '../lines/batch-splitter.js';
@@ -83,6 +84,7 @@ export async function runParse(inputs: string[], options: ParseOptions): Promise
   const output = new OrderedOutput(out);
   const runner = new BatchRunner(threadCount());
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal); // one listener per open file
   const failures: string[] = [];
   try {
     for await (const stream of source.streams(abort.signal)) {

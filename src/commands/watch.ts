@@ -1,7 +1,191 @@
 import type { WatchOptions } from '../cli/options.js';
-import { UsageError } from '../errors.js';
+import { offlineContext } from '../engine/index.js';
+import { hostPort, isIpLiteral } from '../engine/net.js';
+import { AuditPipeline } from '../pipeline/audit-pipeline.js';
+import { ReportBuilder } from '../report/index.js';
+import { startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
+import { finishRun } from '../run/finish.js';
+import { openOutputs, type Outputs } from '../run/outputs.js';
+import { ProgressMeter } from '../run/progress.js';
+import { prepareAudit, type AuditSetup } from '../run/setup.js';
+import { connectCluster, runLive, watchFilters, type LiveCluster } from '../sources/kube/index.js';
+import { escapeControl } from '../text/escape.js';
+import { VERDICTS, type Flow, type Verdict } from '../types.js';
+import { formatFromOption } from './format-option.js';
+import { lineSummary } from './line-summary.js';
 
-/** `egress-audit watch` (being built: the live source lands with issue 4). */
-export async function runWatch(_options: WatchOptions): Promise<number> {
-  throw new UsageError('watch: not available yet in this build');
+/** After a stop, the final reads get this long before everything is cut off (a second Ctrl-C cuts at once). */
+const STOP_GRACE_MS = 10_000;
+
+/** The stop controls: graceful (stop following, read what is left, report) and hard (cut everything). */
+interface Stops {
+  graceful: AbortController;
+  hard: AbortController;
+  /** Starts the --duration clock (once following begins: start-up time does not count). */
+  startClock(): void;
+  dispose(): void;
+}
+
+function stops(durationMs: number | null): Stops {
+  const graceful = new AbortController();
+  const hard = new AbortController();
+  const onSignal = (): void => (graceful.signal.aborted ? hard.abort() : graceful.abort());
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let duration: NodeJS.Timeout | undefined;
+  let grace: NodeJS.Timeout | undefined;
+  graceful.signal.addEventListener('abort', () => { grace = setTimeout(() => hard.abort(), STOP_GRACE_MS); }, { once: true });
+  return {
+    graceful,
+    hard,
+    startClock() {
+      if (durationMs !== null) duration = setTimeout(() => graceful.abort(), durationMs);
+    },
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      clearTimeout(duration);
+      clearTimeout(grace);
+    },
+  };
+}
+
+/** Messages for the person: straight to stderr, or kept until the dashboard has released the terminal. */
+class Notices {
+  private held: string[] | null = null;
+  hold(): void {
+    this.held = [];
+  }
+  say = (message: string): void => {
+    const line = `egress-audit: ${escapeControl(message)}\n`;
+    if (this.held !== null) this.held.push(line);
+    else process.stderr.write(line);
+  };
+  release(): void {
+    for (const line of this.held ?? []) process.stderr.write(line);
+    this.held = null;
+  }
+}
+
+/** Names an IP destination by the one ServiceEntry that lists it (the engine's API stays as it is). */
+function nameDestination(flow: Flow, cluster: LiveCluster): void {
+  const d = flow.destination;
+  if (!isIpLiteral(d.host)) return;
+  const host = cluster.source.serviceEntries.index.hostForIp(d.host);
+  if (host !== null) flow.destination = { ...d, host, key: hostPort(host, d.port) };
+}
+
+interface Run {
+  pipeline: AuditPipeline;
+  builder: ReportBuilder;
+  verdicts: Record<Verdict, number>;
+}
+
+async function buildPipeline(options: WatchOptions, setup: AuditSetup, cluster: LiveCluster, outputs: Outputs, dashboard: RunDashboard | null): Promise<Run> {
+  const builder = new ReportBuilder({ failOn: options.failOn });
+  const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  const pipeline = new AuditPipeline({
+    spec: (await formatFromOption('auto')).spec,
+    maxLineLength: options.maxLineLength,
+    settings: setup.settings,
+    context: cluster.context,
+    roleOf: (info) => info.role?.role ?? 'sidecar',
+    withJson: outputs.needsRecordJson,
+    onFlow: (flow) => {
+      nameDestination(flow, cluster);
+      setup.stage.apply(flow);
+      verdicts[flow.verdict]++;
+      builder.add(flow);
+      outputs.flow(flow);
+      dashboard?.flow(flow);
+    },
+  });
+  return { pipeline, builder, verdicts };
+}
+
+function progressOf(run: Run, cluster: LiveCluster): RunProgress {
+  const { pipeline } = run;
+  const stats = cluster.source.stats;
+  return { lines: pipeline.totals(), bytes: pipeline.streams.reduce((a, s) => a + s.bytes, 0), streams: stats.following, reconnects: stats.reconnects };
+}
+
+async function follow(run: Run, cluster: LiveCluster, s: Stops, outputs: Outputs, dashboard: RunDashboard | null): Promise<void> {
+  const background = new AbortController();
+  s.graceful.signal.addEventListener('abort', () => background.abort(), { once: true });
+  const watching = cluster.source.run(background.signal);
+  const meter = new ProgressMeter(() => ({ ...progressOf(run, cluster), totalBytes: null }), process.stderr, dashboard === null && process.stderr.isTTY === true);
+  await runLive(run.pipeline, cluster.source, s.graceful.signal, {
+    tick: () => {
+      meter.tick();
+      dashboard?.progress(progressOf(run, cluster), false);
+    },
+    drain: () => outputs.drain(),
+  });
+  meter.done();
+  background.abort();
+  await watching;
+}
+
+/** `egress-audit watch`: follow the istio-proxy logs of a cluster's sidecars and egress gateways, audit them live, report at the end. */
+export async function runWatch(options: WatchOptions): Promise<number> {
+  const startedAt = new Date();
+  const filters = watchFilters(options);
+  const setup = await prepareAudit(options);
+  const flagContext = offlineContext(setup.settings, []);
+  const notices = new Notices();
+  const s = stops(options.durationMs);
+  try {
+    const cluster = await connectCluster({
+      kubeconfig: options.kubeconfig, context: options.context, env: process.env, filters, settings: setup.settings, flagContext,
+      startAtMs: startedAt.getTime() - (options.sinceMs ?? 0), maxLineLength: options.maxLineLength, maxStreams: options.maxStreams,
+      hardStop: s.hard.signal, notice: notices.say,
+    });
+    await cluster.source.start(s.hard.signal); // a Ctrl-C now lets the first lists finish, then reports nothing read
+    s.startClock();
+    const useDashboard = process.stdout.isTTY === true && options.output === null;
+    const outputs = await openOutputs(options, useDashboard ? null : (options.output ?? 'table'));
+    const dashboard = useDashboard ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'live', description: cluster.source.describe() }) : null;
+    if (dashboard !== null) {
+      notices.hold();
+      dashboard.quit.addEventListener('abort', () => s.graceful.abort(), { once: true });
+    }
+    const run = await buildPipeline(options, setup, cluster, outputs, dashboard);
+    await follow(run, cluster, s, outputs, dashboard);
+    return await finish(run, cluster, outputs, options, { startedAt, dashboard, notices, setup });
+  } finally {
+    s.dispose();
+  }
+}
+
+async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options: WatchOptions, o: { startedAt: Date; dashboard: RunDashboard | null; notices: Notices; setup: AuditSetup }): Promise<number> {
+  const { pipeline } = run;
+  const { report, exitCode } = await finishRun(
+    {
+      builder: run.builder,
+      input: { mode: 'live', description: cluster.source.describe(), startedAt: o.startedAt.toISOString(), endedAt: new Date().toISOString() },
+      facts: {
+        lines: pipeline.totals(),
+        streams: pipeline.streams.map((st) => ({ name: st.info.name, lines: st.reader.counts.lines, records: st.reader.counts.records, error: st.error })),
+        roles: cluster.source.roles,
+        engine: pipeline.engine.counters(),
+        verdicts: run.verdicts,
+        plainRecords: pipeline.plainRecords,
+        windowMs: options.windowMs,
+        expiredExceptions: o.setup.stage.expiredHits(),
+        extraWarnings: cluster.source.warnings(),
+      },
+    },
+    outputs,
+    options,
+  );
+  if (o.dashboard !== null) {
+    o.dashboard.finish(report, progressOf(run, cluster));
+    await o.dashboard.waitUntilQuit();
+  }
+  o.notices.release();
+  for (const st of pipeline.streams) if (st.error !== null) process.stderr.write(`egress-audit: ${escapeControl(cluster.scrub(st.error))}\n`);
+  const secs = Math.round((Date.now() - o.startedAt.getTime()) / 1000);
+  const { reconnects } = cluster.source.stats;
+  process.stderr.write(`egress-audit: watched ${pipeline.streams.length} container(s) for ${secs}s (context ${cluster.contextName}): ${lineSummary(pipeline.totals())}; ${reconnects} reconnect(s), ${cluster.source.relists()} relist(s)\n`);
+  return exitCode;
 }

@@ -1,0 +1,42 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { EXIT } from '../errors.js';
+import { runAudit } from './audit.js';
+
+/** Where the bundled demo capture lives (shipped with the package). */
+const DEMO = fileURLToPath(new URL('../../../fixtures/demo/', import.meta.url));
+
+/**
+ * `egress-audit demo` (what `npm start` runs): the audit of the bundled capture, in the dashboard on a
+ * terminal. It exits 0 when the audit found what the demo is there to show, and says what CI would do.
+ */
+export async function runDemo(options: { color: boolean }): Promise<number> {
+  const code = await runAudit([DEMO], {
+    format: 'auto',
+    maxLineLength: 65536,
+    policy: join(DEMO, 'policy.yaml'),
+    meshCidr: [],
+    clusterDomain: null,
+    gatewayHost: [],
+    windowMs: 5000,
+    maxPending: 200_000,
+    output: null,
+    report: [],
+    failOn: ['direct'],
+    baseline: null,
+    writeBaseline: null,
+    color: options.color,
+    sidecar: [],
+    gateway: [],
+    ingress: [],
+    explain: false,
+    dashboard: process.stdout.isTTY === true,
+    speed: 0,
+  });
+  if (code !== EXIT.findings) return code;
+  process.stderr.write(
+    `egress-audit demo: some egress went direct, so in CI this audit would exit 1.\n` +
+      `Next: egress-audit audit ${DEMO} --policy ${join(DEMO, 'policy.yaml')} -o markdown (or --dashboard, -o sarif, --explain)\n`,
+  );
+  return EXIT.ok;
+}
