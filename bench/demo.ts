@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateLines } from './generate.js';
 import { seeded } from './random.js';
+import { projectRoot } from './root.js';
 
 /**
  * Writes the bundled demo capture (fixtures/demo): the seed articles' scenarios as saved files, plus
@@ -11,7 +12,7 @@ import { seeded } from './random.js';
  * again writes the same bytes (a test checks that the committed capture is what this writes).
  */
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = projectRoot();
 
 /** The demo's background traffic, in memory: relative path -> file content. */
 export function demoBackground(): Map<string, string> {

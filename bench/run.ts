@@ -3,13 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { bestOf, canMeasure, ensureMawk, measure, type Measured } from './measure.js';
 import { benchInputs } from './write-inputs.js';
+import { projectRoot } from './root.js';
 
 /**
  * `npm run bench`: end-to-end throughput and peak memory of the real binary, side by side with mawk
  * splitting the same lines into fields, in one run. Speed targets live here, never in unit tests.
  */
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = projectRoot();
 const BIN = `node ${join(ROOT, 'bin/egress-audit.js')}`;
 const OUT = join(ROOT, 'bench/out');
 /** mawk splits every line into its fields and writes them out, tab-separated: the classic shell baseline. */
