@@ -51,7 +51,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const builder = new ReportBuilder({ failOn: options.failOn });
   const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   const dashboard: RunDashboard | null = useDashboard
-    ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'files', description: source.describe() })
+    ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'files', description: source.describe(), builder })
     : null;
   dashboard?.quit.addEventListener('abort', () => abort.abort(), { once: true });
   const pipeline = new AuditPipeline({
@@ -64,9 +64,9 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     onFlow: (flow) => {
       setup.stage.apply(flow);
       verdicts[flow.verdict]++;
-      builder.add(flow);
+      if (dashboard !== null) dashboard.flow(flow); // the store adds it to the builder
+      else builder.add(flow);
       outputs.flow(flow);
-      dashboard?.flow(flow);
     },
   });
   const totalBytes = streams.every((s) => s.info.size !== null) ? streams.reduce((a, s) => a + (s.info.size ?? 0), 0) : null;

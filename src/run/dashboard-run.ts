@@ -1,3 +1,6 @@
+import { openSync } from 'node:fs';
+import { ReadStream } from 'node:tty';
+import type { ReportBuilder } from '../report/index.js';
 import type { Report } from '../report/model.js';
 import type { Flow, LineCounts } from '../types.js';
 
@@ -11,13 +14,14 @@ export interface RunProgress {
 
 /** The dashboard as a run sees it: feed it, tell it the end, wait for the person to quit. */
 export interface RunDashboard {
+  /** Shows a flow and adds it to the run's report builder (so it is counted once). */
   flow(flow: Flow): void;
   progress(p: RunProgress, finished: boolean): void;
   /** Shows the final coverage warnings and "finished". */
   finish(report: Report, p: RunProgress): void;
   /** Aborted when the person presses q or Ctrl-C. */
   readonly quit: AbortSignal;
-  /** Resolves once the person has quit; then the terminal is released. */
+  /** Resolves once the person has quit (at once when no keyboard could be opened); then the terminal is released. */
   waitUntilQuit(): Promise<void>;
 }
 
@@ -25,14 +29,37 @@ function skipped(lines: LineCounts): number {
   return lines.notAccessLog + lines.tooLong + Object.values(lines.malformed).reduce((a, n) => a + (n ?? 0), 0);
 }
 
-/** Starts the Ink dashboard (imported only now: other runs never load Ink or React). */
-export async function startRunDashboard(options: { failOn: string[]; color: boolean; mode: 'files' | 'live'; description: string }): Promise<RunDashboard> {
+/** The keyboard: stdin when it is a terminal, else the controlling terminal (logs may be piped into stdin). */
+function keyboard(): NodeJS.ReadStream | null {
+  if (process.stdin.isTTY) return process.stdin;
+  try {
+    return new ReadStream(openSync('/dev/tty', 'r')) as unknown as NodeJS.ReadStream;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts the Ink dashboard (imported only now: other runs never load Ink or React). The store adds
+ * each flow to the run's own ReportBuilder, so the screen and the report files count the same flows once.
+ */
+export async function startRunDashboard(options: {
+  failOn: string[];
+  color: boolean;
+  mode: 'files' | 'live';
+  description: string;
+  builder: ReportBuilder;
+}): Promise<RunDashboard> {
   const ui = await import('../ui/index.js');
-  const store = new ui.DashboardStore({ failOn: options.failOn });
+  const store = new ui.DashboardStore({ failOn: options.failOn, builder: options.builder });
   store.setHeader({ mode: options.mode, description: options.description, startedAt: Date.now() });
-  const handle = ui.startDashboard(store, { color: options.color });
+  const keys = keyboard();
+  const handle = ui.startDashboard(store, { color: options.color, ...(keys ? { stdin: keys } : {}) });
   const quit = new AbortController();
   const quitting = handle.waitUntilQuit().then(() => quit.abort());
+  const onSignal = (): void => handle.unmount();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const setProgress = (p: RunProgress, finished: boolean): void =>
     store.setProgress({ lines: p.lines.lines, records: p.lines.records, skipped: skipped(p.lines), bytes: p.bytes, streams: p.streams, reconnects: p.reconnects, finished });
   return {
@@ -44,8 +71,12 @@ export async function startRunDashboard(options: { failOn: string[]; color: bool
     },
     quit: quit.signal,
     async waitUntilQuit() {
+      if (keys === null) handle.unmount(); // nothing could ever press q: show the end state and leave
       await quitting;
       handle.unmount();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (keys !== null && keys !== process.stdin) keys.destroy();
     },
   };
 }

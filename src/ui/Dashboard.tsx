@@ -1,0 +1,151 @@
+/**
+ * Dashboard: the one component that reads the store, handles keys and owns the interaction state
+ * (focus, selection, filter, sort, pause, detail, help). Everything it draws is a pure child.
+ */
+import { Box, useApp, useInput, useStdin, type Key } from 'ink';
+import { useMemo, useRef, useState } from 'react';
+import type { DestinationSummary } from '../report/model.js';
+import type { Flow } from '../types.js';
+import { CoverageBar } from './CoverageBar.js';
+import { DestinationTable } from './DestinationTable.js';
+import { detailRows } from './detail-rows.js';
+import { FindingsFeed } from './FindingsFeed.js';
+import { detailPageRows, FlowDetail } from './FlowDetail.js';
+import { Header } from './Header.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import { KeyBar } from './KeyBar.js';
+import { computeLayout, type Layout } from './layout.js';
+import type { DashboardSnapshot, FeedItem } from './snapshot.js';
+import type { DashboardStore } from './store.js';
+import { INITIAL_UI, reduceKey, selectedIndex, type KeyContext, type Panel, type UiState } from './ui-state.js';
+import { useSnapshot, useTerminalSize } from './use-terminal.js';
+import { VerdictCounters } from './VerdictCounters.js';
+import { filterDestinations, filterFindings, SORT_LABELS, sortDestinations } from './view.js';
+
+/** Props of {@link Dashboard}. */
+export interface DashboardProps {
+  store: DashboardStore;
+  color: boolean;
+}
+
+/** The filtered, sorted lists one frame shows. */
+interface ListsView {
+  destinations: readonly DestinationSummary[];
+  findings: readonly FeedItem[];
+  destinationKeys: readonly string[];
+  findingIds: readonly number[];
+}
+
+function listsView(snap: DashboardSnapshot, filter: string, sort: UiState['sort']): ListsView {
+  const destinations = sortDestinations(filterDestinations(snap.destinations, filter), sort);
+  const findings = filterFindings(snap.findings, filter);
+  return {
+    destinations,
+    findings,
+    destinationKeys: destinations.map((d) => d.destination),
+    findingIds: findings.map((f) => f.id),
+  };
+}
+
+function keyContext(store: DashboardStore, lists: ListsView, ui: UiState, layout: Layout, width: number): KeyContext {
+  return {
+    destinations: lists.destinationKeys,
+    findings: lists.findingIds,
+    flowOf: (panel: Panel, index: number): Flow | undefined => {
+      if (panel === 'findings') return lists.findings[index]?.flow;
+      const d = lists.destinations[index];
+      return d ? store.sampleFlow(d.destination) : undefined;
+    },
+    detailRows: ui.detail ? detailRows(ui.detail, width).length : 0,
+    pageRows: ui.detail ? detailPageRows(layout.main) : Math.max(1, (ui.focus === 'destinations' ? layout.destinations - 2 : layout.findings - 1)),
+  };
+}
+
+/** Routes key presses through the reducer; several keys in one tick each see the previous one's result. */
+function useKeys(ui: UiState, setUi: (next: UiState) => void, context: (ui: UiState) => KeyContext, refresh: () => void, active: boolean): void {
+  const { exit } = useApp();
+  const uiRef = useRef(ui);
+  uiRef.current = ui;
+  useInput(
+    (input: string, key: Key) => {
+      const next = reduceKey(uiRef.current, input, key, context(uiRef.current));
+      if (next === 'quit') return exit();
+      if (next === uiRef.current) return;
+      // Resuming shows what was counted meanwhile in the same repaint.
+      if (uiRef.current.paused && !next.paused) refresh();
+      uiRef.current = next;
+      setUi(next);
+    },
+    { isActive: active },
+  );
+}
+
+/** The whole screen: header, counters, coverage, then the lists (or the detail / help), then the key bar. */
+export function Dashboard({ store, color }: DashboardProps) {
+  // Keys need a raw-mode terminal on stdin; when logs are piped in there is none, so the view only updates.
+  const { isRawModeSupported } = useStdin();
+  const { columns, rows } = useTerminalSize();
+  const [ui, setUi] = useState<UiState>(INITIAL_UI);
+  const [snap, refresh] = useSnapshot(store, ui.paused);
+  const lists = useMemo(() => listsView(snap, ui.filter, ui.sort), [snap, ui.filter, ui.sort]);
+  const layout = computeLayout(rows, snap.warnings.length);
+  useKeys(ui, setUi, (current) => keyContext(store, lists, current, layout, columns), refresh, isRawModeSupported);
+  const mode = ui.editingFilter ? 'filter' : ui.help ? 'help' : ui.detail ? 'detail' : 'lists';
+  return (
+    <Box flexDirection="column" width={columns} height={layout.total}>
+      <Header
+        header={snap.header}
+        progress={snap.progress}
+        elapsedMs={snap.elapsedMs}
+        linesPerSecond={snap.linesPerSecond}
+        paused={ui.paused}
+        width={columns}
+        color={color}
+      />
+      <VerdictCounters verdicts={snap.verdicts} flowRate={snap.flowRate} directRate={snap.directRate} width={columns} color={color} />
+      <CoverageBar warnings={snap.warnings} height={layout.coverage} width={columns} color={color} />
+      <MainArea ui={ui} snap={snap} lists={lists} layout={layout} width={columns} color={color} />
+      <KeyBar mode={mode} filter={ui.filter} width={columns} color={color} />
+    </Box>
+  );
+}
+
+interface MainAreaProps {
+  ui: UiState;
+  snap: DashboardSnapshot;
+  lists: ListsView;
+  layout: Layout;
+  width: number;
+  color: boolean;
+}
+
+function MainArea({ ui, snap, lists, layout, width, color }: MainAreaProps) {
+  if (ui.help) return <HelpOverlay height={layout.main} width={width} color={color} />;
+  if (ui.detail) return <FlowDetail flow={ui.detail} scroll={ui.scroll} width={width} height={layout.main} color={color} />;
+  const ids = { destinations: lists.destinationKeys, findings: lists.findingIds };
+  return (
+    <Box flexDirection="column" height={layout.main}>
+      <DestinationTable
+        rows={lists.destinations}
+        total={snap.destinations.length}
+        selectedIndex={selectedIndex(ui, ids, 'destinations')}
+        focused={ui.focus === 'destinations'}
+        sortLabel={SORT_LABELS[ui.sort]}
+        filter={ui.filter}
+        width={width}
+        height={layout.destinations}
+        color={color}
+      />
+      <FindingsFeed
+        items={lists.findings}
+        held={snap.findings.length}
+        seen={snap.findingsSeen}
+        selectedIndex={selectedIndex(ui, ids, 'findings')}
+        focused={ui.focus === 'findings'}
+        width={width}
+        height={layout.findings}
+        color={color}
+      />
+    </Box>
+  );
+}

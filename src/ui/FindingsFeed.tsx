@@ -1,0 +1,85 @@
+/**
+ * Findings feed: the newest direct and blocked flows (and whatever --fail-on names), one row each:
+ * time, verdict, source workload, destination, rule. Bounded by the store, newest first.
+ */
+import { Box } from 'ink';
+import { workloadLabel } from '../report/flow-facts.js';
+import type { Flow } from '../types.js';
+import { Line, type Row } from './Line.js';
+import type { FeedItem } from './snapshot.js';
+import { cell, clock, compact, hostPortCell } from './text.js';
+import { VERDICT_LABELS, verdictTone } from './theme.js';
+import { windowStart } from './DestinationTable.js';
+
+/** Props of {@link FindingsFeed}. */
+export interface FindingsFeedProps {
+  /** Items to show (filtered), newest first. */
+  items: readonly FeedItem[];
+  /** Items the store holds before filtering, and findings seen since the start. */
+  held: number;
+  seen: number;
+  selectedIndex: number;
+  focused: boolean;
+  width: number;
+  /** Rows available, title included. */
+  height: number;
+  color: boolean;
+}
+
+/** Marker, time, verdict, the arrow and the separators. */
+const FIXED_WIDTH = 2 + 9 + 12 + 3 + 1;
+
+function widths(width: number): { source: number; destination: number; rule: number } {
+  const flex = Math.max(24, width - FIXED_WIDTH);
+  const source = Math.floor(flex * 0.3);
+  const destination = Math.floor(flex * 0.38);
+  return { source, destination, rule: flex - source - destination };
+}
+
+function state(flow: Flow): string {
+  return flow.failing ? '!' : flow.allowedBy ? '~' : ' ';
+}
+
+function itemRow(flow: Flow, marker: string, width: number): Row {
+  const w = widths(width);
+  const tone = flow.verdict === 'direct' ? 'direct' : verdictTone(flow.verdict);
+  return [
+    { text: marker, tone: 'focus' },
+    { text: state(flow), tone: 'direct' },
+    { text: `${clock(flow.startMs)} ` },
+    { text: `${cell(VERDICT_LABELS[flow.verdict], 11)} `, tone },
+    { text: cell(workloadLabel(flow.source.namespace, flow.source.workload), w.source) },
+    { text: ' → ' },
+    { text: `${hostPortCell(flow.destination.key, w.destination)} `, tone },
+    { text: cell(flow.rule, w.rule), tone: 'dim' },
+  ];
+}
+
+function titleRow(props: FindingsFeedProps): Row {
+  const shown = props.items.length === props.held ? `${props.held}` : `${props.items.length} of ${props.held}`;
+  return [
+    { text: `${props.focused ? '»' : ' '} Findings `, tone: props.focused ? 'focus' : 'title' },
+    { text: `newest first  ${shown} shown, ${compact(props.seen)} seen  (! failing, ~ allowed)`, tone: 'plain' },
+  ];
+}
+
+/** Title, then the newest findings that fit, scrolled so the selected one is visible. */
+export function FindingsFeed(props: FindingsFeedProps) {
+  const { items, selectedIndex, focused, width, height, color } = props;
+  const visible = Math.max(0, height - 1);
+  const start = windowStart(selectedIndex, visible);
+  const empty: Row =
+    props.held === 0
+      ? [{ text: '  ✓ no findings: nothing direct or blocked so far', tone: 'ok' }]
+      : [{ text: '  no finding matches the filter', tone: 'dim' }];
+  return (
+    <Box flexDirection="column" height={height}>
+      <Line width={width} row={titleRow(props)} color={color} />
+      {items.length === 0 ? <Line width={width} row={empty} color={color} /> : null}
+      {items.slice(start, start + visible).map((item, i) => {
+        const selected = focused && start + i === selectedIndex;
+        return <Line width={width} key={item.id} row={itemRow(item.flow, selected ? '›' : ' ', width)} color={color} selected={selected} />;
+      })}
+    </Box>
+  );
+}

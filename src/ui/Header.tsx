@@ -1,0 +1,58 @@
+/**
+ * Header: what is being read, for how long, how fast, and whether it is still running.
+ */
+import { Box } from 'ink';
+import { Line, type Row } from './Line.js';
+import type { DashboardHeader, ProgressSnapshot } from './snapshot.js';
+import { bytes, compact, duration } from './text.js';
+
+/** Props of {@link Header}. */
+export interface HeaderProps {
+  header: DashboardHeader | null;
+  progress: ProgressSnapshot;
+  elapsedMs: number;
+  linesPerSecond: number;
+  paused: boolean;
+  width: number;
+  color: boolean;
+}
+
+function stateRow(props: HeaderProps): Row {
+  const { header, progress, paused } = props;
+  const live = header?.mode === 'live';
+  const state = progress.finished ? '■ finished, q to quit' : live ? '● following' : '● reading';
+  return [
+    { text: 'egress-audit', tone: 'title' },
+    { text: `  ${live ? 'LIVE' : 'REPLAY'} ${duration(props.elapsedMs)}  ` },
+    { text: state, tone: progress.finished ? 'ok' : 'info' },
+    { text: paused ? '  PAUSED (p resumes)' : '', tone: 'warn' },
+    { text: `  ${header?.description ?? 'starting…'}`, tone: 'dim' },
+  ];
+}
+
+function countsRow(props: HeaderProps): Row {
+  const { progress } = props;
+  const row: Row = [
+    { text: `lines ${compact(progress.lines)}` },
+    { text: ` (${compact(props.linesPerSecond)}/s)`, tone: 'dim' },
+    { text: `  records ${compact(progress.records)}` },
+    { text: `  skipped ${compact(progress.skipped)}`, tone: progress.skipped > 0 ? 'warn' : 'plain' },
+    { text: `  streams ${compact(progress.streams)}` },
+  ];
+  if (props.header?.mode === 'live') {
+    row.push({ text: `  reconnects ${compact(progress.reconnects)}`, tone: progress.reconnects > 0 ? 'warn' : 'plain' });
+  }
+  // Bytes last: on a narrow terminal they are what gets cut.
+  row.push({ text: `  read ${bytes(progress.bytes)}` });
+  return row;
+}
+
+/** Two rows: mode, elapsed time, state and input description; then line, record and stream counts. */
+export function Header(props: HeaderProps) {
+  return (
+    <Box flexDirection="column">
+      <Line row={stateRow(props)} width={props.width} color={props.color} />
+      <Line row={countsRow(props)} width={props.width} color={props.color} />
+    </Box>
+  );
+}

@@ -1,0 +1,61 @@
+/**
+ * Verdict counters: one count per verdict with `direct` impossible to miss (upper-case, a marker,
+ * white on red), and the flow and direct rates as sparklines. Always two rows, so the layout is stable.
+ */
+import { Box } from 'ink';
+import type { Verdict } from '../types.js';
+import { Line, type Row, type Segment } from './Line.js';
+import { Sparkline } from './Sparkline.js';
+import { cell, compact } from './text.js';
+import { VERDICT_LABELS, verdictTone } from './theme.js';
+
+/** Props of {@link VerdictCounters}. */
+export interface VerdictCountersProps {
+  verdicts: Readonly<Record<Verdict, number>>;
+  flowRate: readonly number[];
+  directRate: readonly number[];
+  width: number;
+  color: boolean;
+}
+
+const EGRESS: readonly Verdict[] = ['direct', 'blocked', 'via-gateway-unconfirmed', 'gateway-only', 'via-gateway'];
+const MESH: readonly Verdict[] = ['internal', 'inbound', 'ingress'];
+/** Width from which the in-mesh verdicts fit on the first row. */
+const WIDE = 125;
+
+function count(verdict: Verdict, n: number): Segment[] {
+  if (verdict === 'direct') {
+    return n > 0
+      ? [{ text: `▲ DIRECT ${cell(compact(n), 5)}`, tone: 'alarm' }]
+      : [{ text: `  DIRECT ${cell('0', 5)}`, tone: 'ok' }];
+  }
+  return [{ text: `  ${VERDICT_LABELS[verdict]} ` }, { text: cell(compact(n), 5), tone: n > 0 ? verdictTone(verdict) : 'dim' }];
+}
+
+/** The counts row: egress verdicts, then the in-mesh ones when the terminal is wide enough. */
+export function countsRow(verdicts: Readonly<Record<Verdict, number>>, width: number): Row {
+  const row = EGRESS.flatMap((v) => count(v, verdicts[v] ?? 0));
+  if (width >= WIDE) row.push({ text: '  │', tone: 'dim' }, ...MESH.flatMap((v) => count(v, verdicts[v] ?? 0)));
+  return row;
+}
+
+/** Counts per verdict, then the rate sparklines (with the in-mesh total in front on narrow terminals). */
+export function VerdictCounters({ verdicts, flowRate, directRate, width, color }: VerdictCountersProps) {
+  const mesh = MESH.reduce((sum, v) => sum + (verdicts[v] ?? 0), 0);
+  const prefix = width >= WIDE ? '' : `in-mesh ${cell(compact(mesh), 5)} `;
+  const half = Math.floor((width - prefix.length) / 2);
+  return (
+    <Box flexDirection="column" width={width}>
+      <Line width={width} row={countsRow(verdicts, width)} color={color} />
+      <Box flexDirection="row">
+        {prefix === '' ? null : (
+          <Box width={prefix.length}>
+            <Line width={prefix.length} row={[{ text: prefix, tone: 'dim' }]} color={color} />
+          </Box>
+        )}
+        <Sparkline label="flows/s" values={flowRate} width={half} tone="info" color={color} />
+        <Sparkline label="direct/s" values={directRate} width={width - prefix.length - half} tone="direct" color={color} />
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * The detail view's content as rows: the verdict and why, what would fix it, then each hop's log
+ * line raw and decoded field by field with response flags spelled out. Pure, so it can be scrolled.
+ */
+import { RECORD_KEYS, type AccessRecord } from '../../parsers/types.js';
+import { workloadLabel } from '../report/flow-facts.js';
+import type { Entry, Flow } from '../types.js';
+import type { Row } from './Line.js';
+import { explainFlags } from './response-flags.js';
+import { bytes, wrap } from './text.js';
+import { VERDICT_LABELS, verdictTone } from './theme.js';
+
+const LABEL = 10;
+const RAW_LINES = 12;
+const VALUE_LINES = 4;
+
+/** A label in the left column followed by a value wrapped into the rest of the width. */
+function labelled(label: string, value: string, width: number, maxLines = VALUE_LINES, indent = LABEL, words = false): Row[] {
+  const pieces = wrap(value, Math.max(8, width - indent), maxLines, words);
+  return pieces.map((piece, i) => [
+    { text: (i === 0 ? label : '').padEnd(indent), tone: 'dim' as const },
+    { text: piece },
+  ]);
+}
+
+function headRows(flow: Flow, width: number): Row[] {
+  const src = flow.source;
+  const dst = flow.destination;
+  const from = [workloadLabel(src.namespace, src.workload), src.pod ? `pod ${src.pod}` : '', src.address ?? ''];
+  const to = [dst.key, dst.external ? 'external' : 'in mesh', dst.address ? `endpoint ${dst.address}` : ''];
+  const traffic = `sent ${bytes(flow.bytesSent)}  received ${bytes(flow.bytesReceived)}`;
+  const joined = flow.joinedBy ? `  joined by ${flow.joinedBy}` : '';
+  const rows: Row[] = [
+    [
+      { text: ` ${VERDICT_LABELS[flow.verdict]} `, tone: flow.verdict === 'direct' ? 'alarm' : verdictTone(flow.verdict) },
+      { text: `  rule ${flow.rule}` },
+      { text: flow.failing ? '  failing (--fail-on)' : '', tone: 'direct' },
+    ],
+    ...labelled('from', from.filter(Boolean).join('  '), width),
+    ...labelled('to', to.filter(Boolean).join('  '), width),
+    ...labelled('traffic', traffic + joined, width),
+    ...labelled('why', flow.reason, width, VALUE_LINES, LABEL, true),
+    ...labelled('fix', flow.remediation ?? 'nothing to fix', width, VALUE_LINES, LABEL, true),
+  ];
+  if (flow.allowedBy) rows.push(...labelled('allowed', exceptionText(flow.allowedBy), width, VALUE_LINES, LABEL, true));
+  if (flow.expiredException) rows.push(...labelled('expired', exceptionText(flow.expiredException), width, VALUE_LINES, LABEL, true));
+  return rows;
+}
+
+function exceptionText(e: { id: string; reason: string; expires: string | null }): string {
+  return `exception ${e.id}: ${e.reason}${e.expires ? ` (expires ${e.expires})` : ''}`;
+}
+
+/** The decoded record, one canonical field per row (missing ones skipped), flags spelled out. */
+function fieldRows(record: AccessRecord, width: number): Row[] {
+  const keyWidth = Math.min(34, Math.floor(width * 0.45));
+  const rows: Row[] = [];
+  for (const key of RECORD_KEYS) {
+    const value = record[key];
+    if (value === null || value === undefined) continue;
+    const shown = key === 'duration' ? `${value} ms` : String(value);
+    rows.push(...labelled(`  ${key}`, shown, width, VALUE_LINES, keyWidth + 2));
+    if (key === 'response_flags') {
+      for (const flag of explainFlags(String(value))) {
+        rows.push(...labelled('', `${flag.code}  ${flag.meaning}`, width, 2, keyWidth + 4));
+      }
+    }
+  }
+  for (const [name, value] of Object.entries(record.extra ?? {})) {
+    rows.push(...labelled(`  ${name}`, String(value), width, VALUE_LINES, keyWidth + 2));
+  }
+  return rows;
+}
+
+function entryRows(title: string, entry: Entry, width: number): Row[] {
+  const where = `${entry.file}:${entry.line}  ${entry.format}  ${entry.role}`;
+  return [
+    [{ text: `── ${title}  `, tone: 'title' }, { text: where, tone: 'dim' }],
+    ...labelled('raw', entry.raw, width, RAW_LINES),
+    [{ text: 'decoded', tone: 'dim' }],
+    ...fieldRows(entry.record, width),
+  ];
+}
+
+/** Every row of the detail view for one flow at a given width (the view scrolls through them). */
+export function detailRows(flow: Flow, width: number): Row[] {
+  const rows: Row[] = [...headRows(flow, width), []];
+  if (flow.sidecar) rows.push(...entryRows('sidecar line', flow.sidecar, width), []);
+  else rows.push([{ text: '── sidecar line: none ', tone: 'title' }, { text: '(no client sidecar entry joins this flow)', tone: 'dim' }], []);
+  if (flow.gateway) rows.push(...entryRows('gateway line', flow.gateway, width), []);
+  else rows.push([{ text: '── gateway line: none ', tone: 'title' }, { text: '(no egress gateway entry joins this flow)', tone: 'dim' }], []);
+  flow.related.forEach((entry, i) => rows.push(...entryRows(`related gateway line ${i + 1}`, entry, width), []));
+  return rows;
+}

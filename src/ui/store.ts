@@ -1,0 +1,188 @@
+/**
+ * DashboardStore: the dashboard's only state. The pipeline pushes flows and progress in (O(1) per
+ * flow), listeners are told at most every 100 ms, and snapshot() hands out an immutable view.
+ * Everything it holds is bounded: the feed, the rate history and the per-destination evidence.
+ */
+import { ReportBuilder } from '../report/aggregate.js';
+import type { CoverageWarning } from '../report/model.js';
+import { VERDICTS, type Flow, type Verdict } from '../types.js';
+import { LineRate, RateSeries, Ring } from './ring.js';
+import { EMPTY_PROGRESS, type DashboardHeader, type DashboardSnapshot, type FeedItem, type ProgressSnapshot } from './snapshot.js';
+
+/** Options of {@link DashboardStore}. */
+export interface DashboardStoreOptions {
+  /** Verdict names that fail the run: their flows join the findings feed (with `direct` and `blocked`). */
+  failOn: string[];
+  /** Clock, epoch ms. @default Date.now */
+  now?: () => number;
+  /** Findings kept in the feed. @default 200 */
+  maxFindings?: number;
+  /** Destinations whose latest flow is kept for the detail view. @default 1000 */
+  maxEvidence?: number;
+  /**
+   * The ReportBuilder the caller writes its reports from, so flows are aggregated once and the
+   * dashboard and the files agree; the store adds every flow to it (do not add them again).
+   * @default a builder of the store's own
+   */
+  builder?: ReportBuilder;
+}
+
+/** Listeners are notified at most this often. */
+export const NOTIFY_INTERVAL_MS = 100;
+/** Seconds of rate history kept for the sparkline. */
+export const RATE_HISTORY_SECONDS = 120;
+
+/** Folds the flow stream into what the dashboard shows, in bounded memory. */
+export class DashboardStore {
+  readonly #failOn: readonly string[];
+  readonly #feedVerdicts: ReadonlySet<string>;
+  readonly #now: () => number;
+  readonly #builder: ReportBuilder;
+  readonly #feed: Ring<FeedItem>;
+  readonly #evidence = new Map<string, Flow>();
+  readonly #maxEvidence: number;
+  readonly #verdicts = new Map<Verdict, number>(VERDICTS.map((v) => [v, 0]));
+  readonly #flowRate = new RateSeries(RATE_HISTORY_SECONDS);
+  readonly #directRate = new RateSeries(RATE_HISTORY_SECONDS);
+  readonly #lineRate = new LineRate();
+  readonly #listeners = new Set<() => void>();
+  #flows = 0;
+  #findingsSeen = 0;
+  #nextId = 1;
+  #header: DashboardHeader | null = null;
+  #progress: ProgressSnapshot = EMPTY_PROGRESS;
+  #finishedAt: number | null = null;
+  #warnings: readonly CoverageWarning[] = [];
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #lastNotify = Number.NEGATIVE_INFINITY;
+  #cached: DashboardSnapshot | null = null;
+  #cachedSecond = Number.NaN;
+
+  constructor(options: DashboardStoreOptions) {
+    this.#failOn = Object.freeze([...options.failOn]);
+    this.#feedVerdicts = new Set(['direct', 'blocked', ...options.failOn]);
+    this.#now = options.now ?? Date.now;
+    this.#builder = options.builder ?? new ReportBuilder({ failOn: [...options.failOn] });
+    this.#feed = new Ring<FeedItem>(options.maxFindings ?? 200);
+    this.#maxEvidence = options.maxEvidence ?? 1000;
+  }
+
+  /** Says what is being read (shown in the header). */
+  setHeader(header: DashboardHeader): void {
+    this.#header = Object.freeze({ ...header });
+    this.#changed();
+  }
+
+  /** Hot path, O(1): aggregates, counts, and keeps the flow if it is a finding. */
+  addFlow(flow: Flow): void {
+    const now = this.#now();
+    this.#builder.add(flow);
+    this.#flows += 1;
+    this.#verdicts.set(flow.verdict, (this.#verdicts.get(flow.verdict) ?? 0) + 1);
+    this.#flowRate.add(now);
+    if (flow.verdict === 'direct') this.#directRate.add(now);
+    const finding = this.#isFinding(flow);
+    if (finding) {
+      this.#findingsSeen += 1;
+      this.#feed.push({ id: this.#nextId++, flow });
+    }
+    if (flow.destination.external) this.#keepEvidence(flow, finding);
+    this.#changed();
+  }
+
+  /** Updates reading progress (lines, records, streams...); the lines-per-second rate is derived here. */
+  setProgress(progress: ProgressSnapshot): void {
+    const now = this.#now();
+    this.#progress = Object.freeze({ ...progress });
+    this.#lineRate.sample(now, progress.lines);
+    if (progress.finished && this.#finishedAt === null) this.#finishedAt = now;
+    this.#changed();
+  }
+
+  /** Replaces the coverage warnings shown under the counters. */
+  setWarnings(warnings: CoverageWarning[]): void {
+    this.#warnings = Object.freeze(warnings.map((w) => Object.freeze({ ...w })));
+    this.#changed();
+  }
+
+  /** Calls `listener` after changes, at most every 100 ms, never synchronously; returns the unsubscribe. */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0 && this.#timer !== null) {
+        clearTimeout(this.#timer);
+        this.#timer = null;
+      }
+    };
+  }
+
+  /** The latest flow to an external destination (a finding when there was one), for the detail view. */
+  sampleFlow(destination: string): Flow | undefined {
+    return this.#evidence.get(destination);
+  }
+
+  /** An immutable view of everything; cached until something changes or the clock enters a new second. */
+  snapshot(): DashboardSnapshot {
+    const now = this.#now();
+    const second = Math.floor(now / 1000);
+    if (this.#cached !== null && this.#cachedSecond === second) return this.#cached;
+    this.#cached = this.#build(now);
+    this.#cachedSecond = second;
+    return this.#cached;
+  }
+
+  #build(now: number): DashboardSnapshot {
+    const end = this.#finishedAt ?? now;
+    const elapsedMs = this.#header ? Math.max(0, end - this.#header.startedAt) : 0;
+    const lines = this.#progress.lines;
+    const linesPerSecond =
+      this.#finishedAt !== null ? (elapsedMs > 0 ? (lines * 1000) / elapsedMs : 0) : this.#lineRate.rate(now, lines);
+    return Object.freeze({
+      header: this.#header,
+      progress: this.#progress,
+      elapsedMs,
+      linesPerSecond,
+      flows: this.#flows,
+      verdicts: Object.freeze(Object.fromEntries(this.#verdicts) as Record<Verdict, number>),
+      flowRate: Object.freeze(this.#flowRate.series(now)),
+      directRate: Object.freeze(this.#directRate.series(now)),
+      destinations: Object.freeze(this.#builder.destinations()),
+      findings: Object.freeze(this.#feed.newestFirst()),
+      findingsSeen: this.#findingsSeen,
+      warnings: this.#warnings,
+      failOn: this.#failOn,
+    });
+  }
+
+  #keepEvidence(flow: Flow, finding: boolean): void {
+    const key = flow.destination.key;
+    const kept = this.#evidence.get(key);
+    if (kept !== undefined && !finding && this.#isFinding(kept)) return;
+    // Replacing keeps the key's place; past the cap the earliest-added destination goes (FIFO is
+    // enough here and costs one Map.set per flow instead of a delete and a set).
+    this.#evidence.set(key, flow);
+    if (kept === undefined && this.#evidence.size > this.#maxEvidence) {
+      const oldest = this.#evidence.keys().next();
+      if (!oldest.done) this.#evidence.delete(oldest.value);
+    }
+  }
+
+  #isFinding(flow: Flow): boolean {
+    return flow.failing || this.#feedVerdicts.has(flow.verdict);
+  }
+
+  #changed(): void {
+    this.#cached = null;
+    if (this.#timer !== null || this.#listeners.size === 0) return;
+    const wait = Math.max(0, this.#lastNotify + NOTIFY_INTERVAL_MS - this.#now());
+    this.#timer = setTimeout(this.#notify, wait);
+    this.#timer.unref?.();
+  }
+
+  readonly #notify = (): void => {
+    this.#timer = null;
+    this.#lastNotify = this.#now();
+    for (const listener of [...this.#listeners]) listener();
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Small text helpers for a fixed-width terminal grid: fitting cells, compact numbers, bytes, clocks.
+ * Widths count code points (wide CJK/emoji may misalign a column; Ink's truncation still bounds the line).
+ */
+import { escapeControl } from '../text/escape.js';
+
+/**
+ * Terminal cells a code point takes, erring wide: ASCII, Latin-1 and the symbols the dashboard draws
+ * are 1; anything else (CJK, emoji, combining marks...) counts 2, so a row can end short but never
+ * spill past the edge and wrap.
+ */
+export function charWidth(cp: number): number {
+  if (cp < 0x2010) return cp < 0x100 ? 1 : 2;
+  if (cp <= 0x205e) return 1; // general punctuation: … › ‹ •
+  if (cp >= 0x2190 && cp <= 0x2199) return 1; // arrows ← ↑ → ↓
+  if (cp >= 0x2500 && cp <= 0x25cf) return 1; // box drawing, blocks, ▲ ■ ●
+  return cp === 0x2713 ? 1 : 2; // ✓
+}
+
+/** Cells a string takes (see {@link charWidth}). */
+export function displayWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) w += charWidth(ch.codePointAt(0) ?? 0);
+  return w;
+}
+
+/** The longest prefix of `chars` that fits in `width` cells, and the cells it takes. */
+export function fitChars(chars: readonly string[], width: number): { text: string; used: number } {
+  let used = 0;
+  let end = 0;
+  for (; end < chars.length; end++) {
+    const w = charWidth(chars[end]?.codePointAt(0) ?? 0);
+    if (used + w > width) break;
+    used += w;
+  }
+  return { text: chars.slice(0, end).join(''), used };
+}
+
+/** Cuts escaped text to `width` cells, ending in `…` when something was cut; no padding. */
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (displayWidth(text) <= width) return text;
+  return `${fitChars(Array.from(text), width - 1).text}…`;
+}
+
+/** Escapes log-derived text and fits it to exactly `width` cells (cut with `…`, padded with spaces). */
+export function cell(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  if (width <= 0) return '';
+  const cut = truncate(escapeControl(text), width);
+  const pad = ' '.repeat(Math.max(0, width - displayWidth(cut)));
+  return align === 'left' ? cut + pad : pad + cut;
+}
+
+/** Splits escaped text into pieces of at most `width` cells, at most `maxLines` of them (the last says what was cut). */
+export function wrap(text: string, width: number, maxLines: number, words = false): string[] {
+  const chars = Array.from(escapeControl(text));
+  const w = Math.max(2, width);
+  const out: string[] = [];
+  let at = 0;
+  let lastStart = 0;
+  while (at < chars.length && out.length < maxLines) {
+    let piece = fitChars(chars.slice(at, at + w), w).text;
+    const end = at + Array.from(piece).length;
+    // Prose breaks after the last space, if that leaves at least half a line.
+    const space = words && end < chars.length && chars[end] !== ' ' ? piece.lastIndexOf(' ') : -1;
+    if (space >= w / 2) piece = piece.slice(0, space + 1);
+    out.push(words ? piece.trimEnd() : piece);
+    lastStart = at;
+    at += Array.from(piece).length;
+    while (words && chars[at] === ' ') at += 1;
+  }
+  if (at < chars.length && out.length > 0) {
+    // Shorten the last piece to make room for saying how much is not shown.
+    const room = Math.max(0, w - ` … ${chars.length} more chars`.length);
+    const kept = fitChars(chars.slice(lastStart, at), room).text;
+    out[out.length - 1] = `${kept} … ${chars.length - lastStart - Array.from(kept).length} more chars`;
+  }
+  return out.length > 0 ? out : [''];
+}
+
+/** Counts in at most 5 characters so columns stay narrow: 9999, 12.3k, 1.23M, 4.5G. */
+export function compact(n: number): string {
+  if (!Number.isFinite(n)) return '-';
+  if (n < 10_000) return String(Math.round(n));
+  if (n < 1e6) return `${(n / 1e3).toFixed(n < 1e5 ? 1 : 0)}k`;
+  if (n < 1e9) return `${(n / 1e6).toFixed(n < 1e7 ? 2 : n < 1e8 ? 1 : 0)}M`;
+  return `${(n / 1e9).toFixed(1)}G`;
+}
+
+/** Byte counts as people read them: 512B, 12.3kB, 4.0MB, 1.2GB. */
+export function bytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '-';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u += 1;
+  }
+  return u === 0 ? `${v}B` : `${v.toFixed(v < 100 ? 1 : 0)}${units[u]}`;
+}
+
+/** Elapsed time: 42s, 4m05s, 1h02m. */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** Log time of day in UTC (`HH:MM:SS`), from epoch ms or an ISO string; `--:--:--` when unknown. */
+export function clock(time: number | string | null): string {
+  const ms = typeof time === 'string' ? Date.parse(time) : (time ?? Number.NaN);
+  if (!Number.isFinite(ms)) return '--:--:--';
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+/** Removes control characters from what the user types (a paste can carry them); the filter is plain text. */
+export function cleanInput(input: string): string {
+  return Array.from(input)
+    .filter((ch) => escapeControl(ch) === ch)
+    .join('');
+}
+
+/** Names joined with `,` in `width` cells; names that do not fit (and `more` unlisted ones) become a visible ` +N`. */
+export function listCell(names: readonly string[], more: number, width: number): string {
+  const shown: string[] = [];
+  let used = 0;
+  for (let i = 0; i < names.length; i++) {
+    const name = escapeControl(names[i] ?? '');
+    const hidden = names.length - i - 1 + more;
+    const suffix = hidden > 0 ? ` +${hidden}` : '';
+    const need = used + (shown.length > 0 ? 1 : 0) + displayWidth(name);
+    if (need + suffix.length > width && shown.length > 0) break;
+    shown.push(name);
+    used = need;
+  }
+  const hidden = names.length - shown.length + more;
+  const suffix = hidden > 0 ? ` +${hidden}` : '';
+  return cell(cell(shown.join(','), Math.max(0, width - suffix.length)).trimEnd() + suffix, width);
+}
+
+/** A `host:port` in `width` cells, cut inside the host so the port stays visible (`www.googleap…:443`). */
+export function hostPortCell(key: string, width: number): string {
+  const text = escapeControl(key);
+  const colon = text.lastIndexOf(':');
+  const port = colon > 0 ? text.slice(colon) : '';
+  if (displayWidth(text) <= width || port === '' || displayWidth(port) + 2 > width) return cell(text, width);
+  return cell(`${truncate(text.slice(0, colon), width - displayWidth(port))}${port}`, width);
+}

@@ -1,0 +1,120 @@
+/**
+ * The dashboard's interaction state and how keys change it: a pure reducer, so every key binding is
+ * testable without a terminal. Selections are kept by key (destination, feed id), not by row number,
+ * so a row stays selected while new data reorders the list.
+ */
+import type { Key } from 'ink';
+import type { Flow } from '../types.js';
+import { cleanInput } from './text.js';
+import { nextSort, type SortKey } from './view.js';
+
+/** The two list panels Tab moves between. */
+export type Panel = 'destinations' | 'findings';
+
+/** Everything the user controls. */
+export interface UiState {
+  focus: Panel;
+  /** Selected destination key / feed item id; null follows the first row. */
+  selectedDestination: string | null;
+  selectedFinding: number | null;
+  /** The flow whose detail is open (kept, so it does not change under the reader). */
+  detail: Flow | null;
+  scroll: number;
+  filter: string;
+  editingFilter: boolean;
+  sort: SortKey;
+  paused: boolean;
+  help: boolean;
+}
+
+/** The initial state: destinations focused, direct-first sort, live. */
+export const INITIAL_UI: UiState = {
+  focus: 'destinations',
+  selectedDestination: null,
+  selectedFinding: null,
+  detail: null,
+  scroll: 0,
+  filter: '',
+  editingFilter: false,
+  sort: 'direct',
+  paused: false,
+  help: false,
+};
+
+/** What the reducer needs to know about the current frame. */
+export interface KeyContext {
+  /** Visible (filtered, sorted) row keys of each panel. */
+  destinations: readonly string[];
+  findings: readonly number[];
+  flowOf(panel: Panel, index: number): Flow | undefined;
+  /** Rows of the open detail and rows the screen shows of it, to bound scrolling. */
+  detailRows: number;
+  pageRows: number;
+}
+
+/** The keyboard result: a new state, or quit. */
+export type KeyResult = UiState | 'quit';
+
+/** Applies one key press. */
+export function reduceKey(state: UiState, input: string, key: Key, ctx: KeyContext): KeyResult {
+  if (key.ctrl && input === 'c') return 'quit';
+  if (state.editingFilter) return editFilter(state, input, key);
+  if (input === 'q') return 'quit';
+  if (state.help) return input === '?' || key.escape ? { ...state, help: false } : state;
+  if (input === '?') return { ...state, help: true };
+  if (input === 'p') return { ...state, paused: !state.paused };
+  if (state.detail !== null) return inDetail(state, input, key, ctx);
+  return inLists(state, input, key, ctx);
+}
+
+function editFilter(state: UiState, input: string, key: Key): UiState {
+  if (key.escape) return { ...state, editingFilter: false, filter: '' };
+  if (key.return) return { ...state, editingFilter: false };
+  if (key.backspace || key.delete) return { ...state, filter: Array.from(state.filter).slice(0, -1).join('') };
+  if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow) return state;
+  return { ...state, filter: state.filter + cleanInput(input) };
+}
+
+function inDetail(state: UiState, input: string, key: Key, ctx: KeyContext): UiState {
+  if (key.escape || key.leftArrow || key.backspace) return { ...state, detail: null, scroll: 0 };
+  const max = Math.max(0, ctx.detailRows - ctx.pageRows);
+  const step = key.pageDown || input === ' ' ? ctx.pageRows : key.pageUp ? -ctx.pageRows : 0;
+  const delta = key.downArrow || input === 'j' ? 1 : key.upArrow || input === 'k' ? -1 : step;
+  const scroll = key.home || input === 'g' ? 0 : key.end || input === 'G' ? max : state.scroll + delta;
+  return { ...state, scroll: Math.min(max, Math.max(0, scroll)) };
+}
+
+function inLists(state: UiState, input: string, key: Key, ctx: KeyContext): UiState {
+  if (key.tab) return { ...state, focus: state.focus === 'destinations' ? 'findings' : 'destinations' };
+  if (input === '/') return { ...state, editingFilter: true };
+  if (input === 's') return { ...state, sort: nextSort(state.sort) };
+  if (key.escape) return state.filter !== '' ? { ...state, filter: '' } : state;
+  if (key.return || key.rightArrow) {
+    const flow = ctx.flowOf(state.focus, selectedIndex(state, ctx));
+    return flow ? { ...state, detail: flow, scroll: 0 } : state;
+  }
+  const page = Math.max(1, ctx.pageRows);
+  const delta = key.downArrow || input === 'j' ? 1 : key.upArrow || input === 'k' ? -1 : key.pageDown ? page : key.pageUp ? -page : 0;
+  if (delta !== 0) return select(state, ctx, selectedIndex(state, ctx) + delta);
+  if (key.home || input === 'g') return select(state, ctx, 0);
+  if (key.end || input === 'G') return select(state, ctx, Number.MAX_SAFE_INTEGER);
+  return state;
+}
+
+/** The row index the selection points at in the focused panel (0 when it follows the top or vanished). */
+export function selectedIndex(state: UiState, ctx: Pick<KeyContext, 'destinations' | 'findings'>, panel = state.focus): number {
+  const index =
+    panel === 'destinations'
+      ? state.selectedDestination === null ? -1 : ctx.destinations.indexOf(state.selectedDestination)
+      : state.selectedFinding === null ? -1 : ctx.findings.indexOf(state.selectedFinding);
+  return Math.max(0, index);
+}
+
+function select(state: UiState, ctx: KeyContext, index: number): UiState {
+  const list = state.focus === 'destinations' ? ctx.destinations : ctx.findings;
+  if (list.length === 0) return state;
+  const at = Math.min(list.length - 1, Math.max(0, index));
+  // Home on the feed goes back to following the newest finding.
+  if (state.focus === 'findings') return { ...state, selectedFinding: at === 0 ? null : (ctx.findings[at] ?? null) };
+  return { ...state, selectedDestination: ctx.destinations[at] ?? null };
+}

@@ -1,0 +1,272 @@
+import { renderToString } from 'ink';
+import { describe, expect, it } from 'vitest';
+import { CoverageBar } from '../../src/ui/CoverageBar.js';
+import { DestinationTable } from '../../src/ui/DestinationTable.js';
+import { FindingsFeed } from '../../src/ui/FindingsFeed.js';
+import { FlowDetail } from '../../src/ui/FlowDetail.js';
+import { Header } from '../../src/ui/Header.js';
+import { HelpOverlay, KEY_HELP } from '../../src/ui/HelpOverlay.js';
+import { KeyBar } from '../../src/ui/KeyBar.js';
+import { Sparkline, sparkline } from '../../src/ui/Sparkline.js';
+import { VerdictCounters } from '../../src/ui/VerdictCounters.js';
+import { EMPTY_PROGRESS } from '../../src/ui/snapshot.js';
+import { VERDICTS, type Verdict } from '../../src/types.js';
+import { destination, entry, flow, widestLine } from './helpers.js';
+
+const WIDTHS = [80, 120];
+
+function counts(overrides: Partial<Record<Verdict, number>>): Record<Verdict, number> {
+  return { ...(Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>), ...overrides };
+}
+
+function lines(frame: string): string[] {
+  return frame.split('\n');
+}
+
+describe('Header', () => {
+  const progress = { lines: 1_234_567, records: 1_200_000, skipped: 34, bytes: 5_000_000, streams: 12, reconnects: 3, finished: false };
+
+  it('says what is read live, for how long, how fast, and the stream counts', () => {
+    const frame = renderToString(
+      <Header
+        header={{ mode: 'live', description: 'context kind-dev, namespaces default,shop', startedAt: 0 }}
+        progress={progress}
+        elapsedMs={245_000}
+        linesPerSecond={48_200}
+        paused={false}
+        width={120}
+        color={false}
+      />,
+      { columns: 120 },
+    );
+    expect(lines(frame)).toEqual([
+      'egress-audit  LIVE 4m05s  ● following  context kind-dev, namespaces default,shop',
+      'lines 1.23M (48.2k/s)  records 1.20M  skipped 34  streams 12  reconnects 3  read 5.0MB',
+    ]);
+  });
+
+  it('says finished at the end of a replay, and paused while paused', () => {
+    const frame = renderToString(
+      <Header
+        header={{ mode: 'files', description: '3 files', startedAt: 0 }}
+        progress={{ ...progress, finished: true }}
+        elapsedMs={4_000}
+        linesPerSecond={0}
+        paused={true}
+        width={120}
+        color={false}
+      />,
+      { columns: 120 },
+    );
+    expect(lines(frame)[0]).toBe('egress-audit  REPLAY 4s  ■ finished, q to quit  PAUSED (p resumes)  3 files');
+    expect(frame).not.toContain('reconnects');
+  });
+});
+
+describe('VerdictCounters', () => {
+  it('shouts DIRECT with a marker when there is direct traffic, and draws the rates', () => {
+    const frame = renderToString(
+      <VerdictCounters
+        verdicts={counts({ direct: 12, blocked: 3, 'via-gateway': 1500, internal: 40, inbound: 2 })}
+        flowRate={[0, 1, 2, 4, 8]}
+        directRate={[0, 0, 0, 0, 3]}
+        width={80}
+        color={false}
+      />,
+      { columns: 80 },
+    );
+    const [first, second] = lines(frame);
+    expect(first).toContain('▲ DIRECT 12');
+    expect(first).toContain('blocked 3');
+    expect(first).toContain('via-gw 1500');
+    expect(second).toMatch(/^in-mesh 42 +flows\/s +▁▂▄█ +8 direct\/s +█ +3/);
+  });
+
+  it('shows in-mesh verdicts on the first row on a wide terminal', () => {
+    const frame = renderToString(
+      <VerdictCounters verdicts={counts({ internal: 7, ingress: 9 })} flowRate={[]} directRate={[]} width={130} color={false} />,
+      { columns: 130 },
+    );
+    expect(lines(frame)[0]).toMatch(/DIRECT 0 .*│ +internal 7 +inbound 0 +ingress 9/);
+    expect(lines(frame)[1]).not.toContain('in-mesh');
+  });
+});
+
+describe('Sparkline', () => {
+  it('scales to the largest value, leaves zeros blank and keeps the newest on the right', () => {
+    expect(sparkline([0, 1, 4, 8], 6)).toBe('   ▁▄█');
+    expect(sparkline([1, 2, 3, 4, 5, 6, 7, 8], 3)).toBe('▆▇█');
+  });
+
+  it('fits its width with the label and latest value', () => {
+    const frame = renderToString(<Sparkline label="flows/s" values={[5, 10, 12_345]} width={30} tone="info" color={false} />, { columns: 80 });
+    expect(frame.trimEnd()).toMatch(/^flows\/s +▁▁█ 12\.3k$/);
+    expect(widestLine(frame)).toBeLessThanOrEqual(30);
+  });
+});
+
+describe('DestinationTable', () => {
+  const rows = [
+    destination({ destination: 'api.stripe.com:443', verdicts: { direct: 12, 'via-gateway': 3 }, sources: ['shop/checkout', 'shop/cart'], moreSources: 4 }),
+    destination({ destination: 'www.googleapis.com:443', verdicts: { 'via-gateway': 40, blocked: 2, 'via-gateway-unconfirmed': 5 } }),
+  ];
+
+  it.each(WIDTHS)('shows counts, bytes, sources and last seen, marking direct rows, at %i columns', (width) => {
+    const frame = renderToString(
+      <DestinationTable rows={rows} total={2} selectedIndex={0} focused={true} sortLabel="direct first" filter="" width={width} height={6} color={false} />,
+      { columns: width },
+    );
+    const [title, header, first, second] = lines(frame);
+    expect(title).toBe('» Destinations 2 external  sort: direct first (s)');
+    expect(header).toMatch(/^ +destination +via-gw direct blocked unconf +bytes sources +last$/);
+    const sources = width === 80 ? 'shop/che… \\+5' : 'shop\\/checkout,shop\\/cart \\+4';
+    expect(first).toMatch(new RegExp(`^›!api\\.stripe\\.com:443 +3 +12 +· +· +3\\.0kB ${sources} +10:00:05$`));
+    const host = width === 80 ? 'www\\.googleapi…:443' : 'www\\.googleapis\\.com:443';
+    expect(second).toMatch(new RegExp(`^  ${host} +40 +· +2 +5 +3\\.0kB shop\\/checko?u?t?…? +10:00:05$`));
+    expect(widestLine(frame)).toBeLessThanOrEqual(width);
+  });
+
+  it('scrolls so the selected row is visible and says when the filter hides rows', () => {
+    const many = Array.from({ length: 20 }, (_, i) => destination({ destination: `h${i}.example.com:443` }));
+    const frame = renderToString(
+      <DestinationTable rows={many} total={30} selectedIndex={15} focused={true} sortLabel="name" filter="example" width={80} height={6} color={false} />,
+      { columns: 80 },
+    );
+    const shown = lines(frame).slice(2);
+    expect(shown.map((l) => l.slice(2, 7))).toEqual(['h12.e', 'h13.e', 'h14.e', 'h15.e']);
+    expect(shown[3]?.startsWith('›')).toBe(true);
+    expect(lines(frame)[0]).toContain('20 of 30 external');
+    expect(lines(frame)[0]).toContain('filter: example');
+  });
+
+  it('says so when there are no external destinations yet', () => {
+    const frame = renderToString(
+      <DestinationTable rows={[]} total={0} selectedIndex={0} focused={false} sortLabel="direct first" filter="" width={80} height={4} color={false} />,
+      { columns: 80 },
+    );
+    expect(frame).toContain('no external destinations yet');
+  });
+});
+
+describe('FindingsFeed', () => {
+  const items = [
+    { id: 2, flow: flow({ verdict: 'blocked', rule: 'blocked/blackhole-cluster', failing: false, allowedBy: { id: 'ex-1', reason: 'ok', expires: null } }) },
+    { id: 1, flow: flow({ destination: { key: 'api.stripe.com:443' } }) },
+  ];
+
+  it.each(WIDTHS)('lists time, verdict, workload, destination and rule, newest first, at %i columns', (width) => {
+    const frame = renderToString(
+      <FindingsFeed items={items} held={2} seen={1234} selectedIndex={1} focused={true} width={width} height={5} color={false} />,
+      { columns: width },
+    );
+    const [title, first, second] = lines(frame);
+    expect(title).toBe('» Findings newest first  2 shown, 1234 seen  (! failing, ~ allowed)');
+    expect(first).toMatch(/^ ~09:31:17 blocked +shop\/checkout +→ my\.server\.com:1234 +blocked\/blackhole(-cluster|…)$/);
+    expect(second).toMatch(/^›!09:31:17 DIRECT +shop\/checkout +→ api\.stripe\.com:443 +direct\/service-en(try-host|…)$/);
+    expect(widestLine(frame)).toBeLessThanOrEqual(width);
+  });
+
+  it('says plainly when nothing went direct or was blocked', () => {
+    const frame = renderToString(
+      <FindingsFeed items={[]} held={0} seen={0} selectedIndex={0} focused={false} width={80} height={3} color={false} />,
+      { columns: 80 },
+    );
+    expect(frame).toContain('✓ no findings: nothing direct or blocked so far');
+  });
+});
+
+describe('FlowDetail', () => {
+  const gateway = entry(
+    { role: 'egress-gateway', file: 'gw.log', line: 7, raw: '[2022-02-19T09:31:17.147Z] "- - -" 0 UH - - "-" 85 844 12 - "-" "-" "-" "-" "-" outbound|1234||my.server.com - 10.108.0.55:2234 10.108.0.56:33706 - -' },
+    { response_flags: 'UH', upstream_cluster: 'outbound|1234||my.server.com', upstream_host: null },
+  );
+  const detailed = flow({ verdict: 'via-gateway', rule: 'via-gateway/joined', joinedBy: 'address', gateway, failing: false });
+
+  function all(width: number): string {
+    return renderToString(<FlowDetail flow={detailed} scroll={0} width={width} height={200} color={false} />, { columns: width });
+  }
+
+  it('shows the verdict, why, and what would fix it', () => {
+    const frame = all(120);
+    expect(frame).toContain(' via-gw   rule via-gateway/joined');
+    expect(frame).toMatch(/why +The sidecar sent my\.server\.com:1234 straight to the host/);
+    expect(frame).toMatch(/fix +Route my\.server\.com through the egress gateway/);
+    expect(frame).toContain('joined by address');
+  });
+
+  it('shows the sidecar and gateway lines raw and decoded, with flags spelled out', () => {
+    const frame = all(120);
+    expect(frame).toContain('── sidecar line  pod/shop/checkout-7d9f8-abcde/istio-proxy:42  istio-1.9  sidecar');
+    expect(frame).toContain('── gateway line  gw.log:7  istio-1.9  egress-gateway');
+    expect(frame).toMatch(/raw +\[2022-02-19T09:31:17\.146Z\] "- - -" 0 UF,URX/);
+    expect(frame).toMatch(/raw +\[2022-02-19T09:31:17\.147Z\] "- - -" 0 UH/);
+    expect(frame).toMatch(/upstream_cluster +outbound\|1234\|\|my\.server\.com/);
+    expect(frame).toMatch(/duration +1 ms/);
+    expect(frame).toMatch(/UF  upstream connection failure \(503\)/);
+    expect(frame).toMatch(/URX  upstream retry limit or max connect attempts exceeded/);
+    expect(frame).toMatch(/UH  no healthy upstream hosts in the cluster \(503\)/);
+  });
+
+  it('says when a hop has no line', () => {
+    const frame = renderToString(<FlowDetail flow={flow()} scroll={0} width={80} height={200} color={false} />, { columns: 80 });
+    expect(frame).toContain('── gateway line: none (no egress gateway entry joins this flow)');
+  });
+
+  it.each(WIDTHS)('scrolls a page at a time and fits %i columns', (width) => {
+    const top = renderToString(<FlowDetail flow={detailed} scroll={0} width={width} height={10} color={false} />, { columns: width });
+    const next = renderToString(<FlowDetail flow={detailed} scroll={9} width={width} height={10} color={false} />, { columns: width });
+    expect(lines(top)).toHaveLength(10);
+    expect(lines(top)[0]).toMatch(/rows 1-9 of \d+/);
+    expect(lines(next)[0]).toMatch(/rows 10-18 of \d+/);
+    expect(widestLine(top)).toBeLessThanOrEqual(width);
+    expect(widestLine(next)).toBeLessThanOrEqual(width);
+  });
+});
+
+describe('CoverageBar', () => {
+  const warnings = [
+    { code: 'no-gateway-logs' as const, message: 'sidecars send to a gateway but no gateway logs were read' },
+    { code: 'pods-without-sidecar' as const, message: '3 pods have no sidecar: their traffic is invisible' },
+    { code: 'filtered-logging' as const, message: 'access logs look filtered to errors' },
+  ];
+
+  it('shows each warning with its code', () => {
+    const frame = renderToString(<CoverageBar warnings={warnings} height={3} width={100} color={false} />, { columns: 100 });
+    expect(lines(frame)).toEqual([
+      '▲ no-gateway-logs  sidecars send to a gateway but no gateway logs were read',
+      '▲ pods-without-sidecar  3 pods have no sidecar: their traffic is invisible',
+      '▲ filtered-logging  access logs look filtered to errors',
+    ]);
+  });
+
+  it('summarises the warnings that do not fit', () => {
+    const frame = renderToString(<CoverageBar warnings={warnings} height={2} width={100} color={false} />, { columns: 100 });
+    expect(lines(frame)[1]).toBe('▲ +2 more coverage warnings (in the report)');
+  });
+
+  it('draws nothing without warnings', () => {
+    expect(renderToString(<CoverageBar warnings={[]} height={3} width={80} color={false} />)).toBe('');
+  });
+});
+
+describe('HelpOverlay and KeyBar', () => {
+  it('lists every key', () => {
+    const frame = renderToString(<HelpOverlay height={30} width={100} color={false} />, { columns: 100 });
+    for (const [keys] of KEY_HELP) expect(frame).toContain(keys);
+    expect(frame).toContain('! direct traffic or a failing finding');
+  });
+
+  it('shows the filter being typed', () => {
+    expect(renderToString(<KeyBar mode="filter" filter="stripe" width={80} color={false} />)).toBe('/ stripe▏  enter keep · esc clear');
+    expect(renderToString(<KeyBar mode="lists" filter="" width={80} color={false} />)).toContain('? keys');
+  });
+});
+
+describe('empty progress', () => {
+  it('renders a header before anything is known', () => {
+    const frame = renderToString(
+      <Header header={null} progress={EMPTY_PROGRESS} elapsedMs={0} linesPerSecond={0} paused={false} width={80} color={false} />,
+    );
+    expect(frame).toContain('starting…');
+  });
+});

@@ -1,0 +1,69 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import { Dashboard } from '../../src/ui/Dashboard.js';
+import { DashboardStore } from '../../src/ui/store.js';
+import { entry, flow, KEYS, resize, settle } from './helpers.js';
+
+/** Sequences a hostile log line could carry, and what each must look like on screen instead. */
+const HOSTILE = [
+  { name: 'clear screen', raw: '\u001b[2J', shown: '\\e[2J' },
+  { name: 'window title (OSC)', raw: '\u001b]0;title\u0007', shown: '\\e]0;title\\x07' },
+  { name: 'carriage return', raw: '\r', shown: '\\r' },
+  { name: 'right-to-left override', raw: '\u202e', shown: '\\u202e' },
+  { name: 'left-to-right isolate', raw: '\u2066', shown: '\\u2066' },
+  { name: 'C1 control sequence introducer', raw: '\u009b31m', shown: '\\x9b31m' },
+];
+const EVIL = HOSTILE.map((h) => h.raw).join('');
+const FORBIDDEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+function hostileStore(): DashboardStore {
+  const sidecar = entry(
+    { raw: `[2024-05-01T10:00:00.000Z] "GET /x${EVIL} HTTP/1.1" 200 - "curl${EVIL}" "evil${EVIL}.com"`, file: `pod/shop/app${EVIL}/istio-proxy` },
+    { user_agent: `curl${EVIL}`, path: `/x${EVIL}`, authority: `evil${EVIL}.com`, response_flags: `UF${EVIL}`, extra: { [`REQ(X${EVIL})`]: `v${EVIL}` } },
+  );
+  const store = new DashboardStore({ failOn: ['direct'] });
+  store.setHeader({ mode: 'files', description: `file${EVIL}.log`, startedAt: 0 });
+  store.setWarnings([{ code: 'stream-errors', message: `stream pod/shop/app${EVIL} failed` }]);
+  store.addFlow(
+    flow({
+      destination: { key: `evil${EVIL}.com:443`, host: `evil${EVIL}.com` },
+      source: { workload: `app${EVIL}`, namespace: `ns${EVIL}`, pod: `app${EVIL}-1` },
+      rule: `direct/x${EVIL}`,
+      reason: `went to evil${EVIL}.com directly`,
+      remediation: `block evil${EVIL}.com`,
+      sidecar,
+    }),
+  );
+  return store;
+}
+
+async function frames(): Promise<{ lists: string; detail: string }> {
+  const ui = render(<Dashboard store={hostileStore()} color={false} />);
+  resize(ui.stdout, 200, 80);
+  await settle();
+  const lists = ui.lastFrame() ?? '';
+  ui.stdin.write(KEYS.tab);
+  await settle();
+  ui.stdin.write(KEYS.enter);
+  await settle();
+  const detail = ui.lastFrame() ?? '';
+  ui.unmount();
+  return { lists, detail };
+}
+
+describe('hostile log content', () => {
+  it('never reaches the terminal raw, in the lists or in the detail view', async () => {
+    const { lists, detail } = await frames();
+    expect(detail).toContain('» Flow detail');
+    expect(lists).not.toMatch(FORBIDDEN);
+    expect(detail).not.toMatch(FORBIDDEN);
+  });
+
+  it.each(HOSTILE)('shows $name as visible text', async ({ shown }) => {
+    const { lists, detail } = await frames();
+    expect(lists).toContain(`evil${HOSTILE.map((h) => h.shown).join('')}.com`.slice(0, 8));
+    expect(lists).toContain(shown);
+    expect(detail).toContain(`curl${HOSTILE.map((h) => h.shown).join('')}`);
+    expect(detail).toContain(shown);
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { DashboardStore, startDashboard } from '../../src/ui/index.js';
+import { FakeStdin, FakeStdout, flow, KEYS, settle } from './helpers.js';
+
+function start(stdinIsTTY = true) {
+  const store = new DashboardStore({ failOn: ['direct'] });
+  store.setHeader({ mode: 'files', description: '1 file', startedAt: Date.now() });
+  store.addFlow(flow());
+  const stdout = new FakeStdout(80, 24);
+  const stdin = new FakeStdin(stdinIsTTY);
+  const handle = startDashboard(store, { color: false, stdout: stdout.asStream(), stdin: stdin.asStream(), patchConsole: false });
+  return { store, stdout, stdin, handle };
+}
+
+/** 'quit' if the dashboard ended, 'failed' if it ended with an error, 'running' if it is still up after Ink had time to react. */
+async function outcome(handle: { waitUntilQuit(): Promise<void> }): Promise<'quit' | 'failed' | 'running'> {
+  let state: 'quit' | 'failed' | 'running' = 'running';
+  handle.waitUntilQuit().then(
+    () => {
+      state = 'quit';
+    },
+    () => {
+      state = 'failed';
+    },
+  );
+  await settle();
+  await settle();
+  return state;
+}
+
+describe('startDashboard', () => {
+  it('draws the dashboard on the given stdout', async () => {
+    const { stdout, handle } = start();
+    await settle();
+    expect(stdout.text()).toContain('egress-audit  REPLAY');
+    expect(stdout.text()).toContain('▲ DIRECT 1');
+    handle.unmount();
+  });
+
+  it.each([
+    { name: 'q', key: 'q', result: 'quit' },
+    { name: 'ctrl-c', key: KEYS.ctrlC, result: 'quit' },
+    { name: 'a key that is not bound', key: 'x', result: 'running' },
+  ])('ends on $name: $result', async ({ key, result }) => {
+    const { stdin, handle } = start();
+    await settle();
+    stdin.type(key);
+    expect(await outcome(handle)).toBe(result);
+    handle.unmount();
+  });
+
+  it('still draws, without keys, when stdin is not a terminal (logs piped in)', async () => {
+    const { stdout, stdin, handle } = start(false);
+    expect(await outcome(handle)).toBe('running');
+    stdin.type('q');
+    expect(await outcome(handle)).toBe('running');
+    expect(stdout.text()).toContain('▲ DIRECT 1');
+    expect(stdout.text()).not.toContain('Raw mode is not supported');
+    handle.unmount();
+  });
+
+  it('ends when the caller unmounts it, and unmount can be repeated', async () => {
+    const { handle } = start();
+    await settle();
+    handle.unmount();
+    handle.unmount();
+    expect(await outcome(handle)).toBe('quit');
+  });
+});

@@ -1,0 +1,145 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Flow, Verdict } from '../../src/types.js';
+import { DashboardStore, NOTIFY_INTERVAL_MS, RATE_HISTORY_SECONDS } from '../../src/ui/store.js';
+import { flow } from './helpers.js';
+
+const START = Date.parse('2024-05-01T10:00:00.000Z');
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: START, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('DashboardStore notifications', () => {
+  it('never notifies synchronously from the hot path', () => {
+    const store = new DashboardStore({ failOn: ['direct'] });
+    const listener = vi.fn();
+    store.subscribe(listener);
+    store.addFlow(flow());
+    expect(listener).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(0);
+    expect(listener).toHaveBeenCalledTimes(1);
+  });
+
+  it('coalesces a second of 50,000 flows into at most 10 notifications, 100 ms apart', () => {
+    const store = new DashboardStore({ failOn: ['direct'] });
+    const times: number[] = [];
+    store.subscribe(() => times.push(Date.now()));
+    const f = flow();
+    for (let ms = 0; ms < 1000; ms++) {
+      for (let i = 0; i < 50; i++) store.addFlow(f);
+      vi.advanceTimersByTime(1);
+    }
+    expect(times.length).toBeGreaterThanOrEqual(9);
+    expect(times.length).toBeLessThanOrEqual(11);
+    for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(NOTIFY_INTERVAL_MS);
+    expect(store.snapshot().flows).toBe(50_000);
+  });
+
+  it('stays quiet when nothing changes and after the last listener leaves', () => {
+    const store = new DashboardStore({ failOn: [] });
+    const listener = vi.fn();
+    const unsubscribe = store.subscribe(listener);
+    vi.advanceTimersByTime(5_000);
+    expect(listener).not.toHaveBeenCalled();
+    store.addFlow(flow());
+    unsubscribe();
+    vi.advanceTimersByTime(1_000);
+    expect(listener).not.toHaveBeenCalled();
+  });
+});
+
+describe('DashboardStore snapshot', () => {
+  it('counts verdicts and feeds direct, blocked and --fail-on verdicts to the findings', () => {
+    const store = new DashboardStore({ failOn: ['gateway-only'] });
+    const verdicts: Verdict[] = ['direct', 'blocked', 'gateway-only', 'via-gateway', 'internal', 'via-gateway-unconfirmed'];
+    for (const verdict of verdicts) store.addFlow(flow({ verdict, failing: false }));
+    const snap = store.snapshot();
+    expect(snap.flows).toBe(6);
+    expect(snap.verdicts).toMatchObject({ direct: 1, blocked: 1, 'gateway-only': 1, 'via-gateway': 1, internal: 1, ingress: 0 });
+    expect(snap.findings.map((f) => f.flow.verdict)).toEqual(['gateway-only', 'blocked', 'direct']);
+    expect(snap.findingsSeen).toBe(3);
+  });
+
+  it('aggregates external destinations through the shared ReportBuilder', () => {
+    const store = new DashboardStore({ failOn: ['direct'] });
+    store.addFlow(flow({ verdict: 'direct' }));
+    store.addFlow(flow({ verdict: 'via-gateway', failing: false, source: { workload: 'cart' } }));
+    store.addFlow(flow({ verdict: 'internal', failing: false, destination: { key: 'reviews:9080', external: false } }));
+    const [row, ...rest] = store.snapshot().destinations;
+    expect(rest).toEqual([]);
+    expect(row).toMatchObject({ destination: 'my.server.com:1234', verdicts: { direct: 1, 'via-gateway': 1 }, sources: ['shop/cart', 'shop/checkout'] });
+  });
+
+  it('keeps a finding as the detail sample of a destination rather than later clean flows', () => {
+    const store = new DashboardStore({ failOn: ['direct'] });
+    const direct = flow({ verdict: 'direct' });
+    store.addFlow(direct);
+    store.addFlow(flow({ verdict: 'via-gateway', failing: false }));
+    expect(store.sampleFlow('my.server.com:1234')).toBe(direct);
+    expect(store.sampleFlow('nowhere:1')).toBeUndefined();
+  });
+
+  it('derives lines per second from progress and freezes the clock once finished', () => {
+    const store = new DashboardStore({ failOn: [] });
+    store.setHeader({ mode: 'files', description: '2 files', startedAt: START });
+    const progress = { records: 0, skipped: 0, bytes: 0, streams: 2, reconnects: 0, finished: false };
+    store.setProgress({ ...progress, lines: 0 });
+    vi.advanceTimersByTime(1_000);
+    store.setProgress({ ...progress, lines: 40_000 });
+    vi.advanceTimersByTime(1_000);
+    store.setProgress({ ...progress, lines: 80_000 });
+    expect(store.snapshot().linesPerSecond).toBe(40_000);
+    store.setProgress({ ...progress, lines: 90_000, finished: true });
+    vi.advanceTimersByTime(60_000);
+    const snap = store.snapshot();
+    expect(snap.elapsedMs).toBe(2_000);
+    expect(snap.linesPerSecond).toBe(45_000);
+    expect(snap.progress.finished).toBe(true);
+  });
+
+  it('records the flow and direct rates per second for the sparkline', () => {
+    const store = new DashboardStore({ failOn: [] });
+    for (let i = 0; i < 5; i++) store.addFlow(flow({ verdict: 'direct' }));
+    store.addFlow(flow({ verdict: 'via-gateway' }));
+    vi.advanceTimersByTime(1_000);
+    const snap = store.snapshot();
+    expect(snap.flowRate.at(-1)).toBe(6);
+    expect(snap.directRate.at(-1)).toBe(5);
+    expect(snap.flowRate).toHaveLength(RATE_HISTORY_SECONDS - 1);
+  });
+
+  it('hands out frozen snapshots and reuses one until something changes', () => {
+    const store = new DashboardStore({ failOn: [] });
+    store.setWarnings([{ code: 'no-gateway-logs', message: 'no gateway logs were read' }]);
+    const a = store.snapshot();
+    expect(store.snapshot()).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(Object.isFrozen(a.findings)).toBe(true);
+    expect(a.warnings[0]?.code).toBe('no-gateway-logs');
+    store.addFlow(flow());
+    expect(store.snapshot()).not.toBe(a);
+  });
+});
+
+describe('DashboardStore memory', () => {
+  it('keeps the feed and the detail samples bounded after 100,000 flows', () => {
+    const store = new DashboardStore({ failOn: ['direct'], maxFindings: 50, maxEvidence: 100 });
+    const base = flow();
+    for (let i = 0; i < 100_000; i++) {
+      const f: Flow = { ...base, destination: { ...base.destination, key: `h${i}.example.com:443`, host: `h${i}.example.com` } };
+      store.addFlow(f);
+    }
+    const snap = store.snapshot();
+    expect(snap.flows).toBe(100_000);
+    expect(snap.findingsSeen).toBe(100_000);
+    expect(snap.findings).toHaveLength(50);
+    expect(snap.findings[0]?.flow.destination.key).toBe('h99999.example.com:443');
+    expect(store.sampleFlow('h99999.example.com:443')).toBeDefined();
+    expect(store.sampleFlow('h99899.example.com:443')).toBeUndefined();
+    expect(snap.flowRate).toHaveLength(RATE_HISTORY_SECONDS - 1);
+  });
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { bytes, cell, cleanInput, clock, compact, duration, hostPortCell, listCell, wrap } from '../../src/ui/text.js';
+
+describe('cell', () => {
+  it.each([
+    { name: 'pads short text on the right', text: 'abc', width: 5, align: 'left' as const, out: 'abc  ' },
+    { name: 'pads numbers on the left', text: '42', width: 5, align: 'right' as const, out: '   42' },
+    { name: 'cuts long text with an ellipsis', text: 'api.example.com:443', width: 8, align: 'left' as const, out: 'api.exa…' },
+    { name: 'keeps text that fits exactly', text: 'abcde', width: 5, align: 'left' as const, out: 'abcde' },
+    { name: 'gives nothing for zero width', text: 'abc', width: 0, align: 'left' as const, out: '' },
+    { name: 'escapes control characters before fitting', text: 'a\u001b[2Jb', width: 10, align: 'left' as const, out: 'a\\e[2Jb   ' },
+  ])('$name', ({ text, width, align, out }) => {
+    expect(cell(text, width, align)).toBe(out);
+  });
+});
+
+describe('wrap', () => {
+  it('splits text into pieces of the given width', () => {
+    expect(wrap('abcdefghij', 4, 10)).toEqual(['abcd', 'efgh', 'ij']);
+  });
+
+  it('says how much was cut when the text needs more lines than allowed', () => {
+    const lines = wrap('x'.repeat(100), 20, 2);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('x'.repeat(20));
+    expect(lines[1]).toBe('xxx … 77 more chars');
+    expect(Array.from(lines[1] ?? '').length).toBeLessThanOrEqual(20);
+  });
+
+  it('escapes control characters so a wrapped piece never holds a raw ESC', () => {
+    expect(wrap('\u001b]0;title\u0007', 80, 1)).toEqual(['\\e]0;title\\x07']);
+  });
+});
+
+describe('number and time formats', () => {
+  it.each([
+    { name: 'small counts as they are', n: 9999, out: '9999' },
+    { name: 'thousands with one decimal', n: 12_345, out: '12.3k' },
+    { name: 'hundreds of thousands without decimals', n: 123_456, out: '123k' },
+    { name: 'millions', n: 1_234_567, out: '1.23M' },
+    { name: 'billions', n: 4_500_000_000, out: '4.5G' },
+  ])('compact: $name', ({ n, out }) => {
+    expect(compact(n)).toBe(out);
+  });
+
+  it.each([
+    { name: 'bytes', n: 512, out: '512B' },
+    { name: 'kilobytes', n: 12_345, out: '12.3kB' },
+    { name: 'megabytes', n: 4_000_000, out: '4.0MB' },
+    { name: 'gigabytes', n: 1_200_000_000, out: '1.2GB' },
+  ])('bytes: $name', ({ n, out }) => {
+    expect(bytes(n)).toBe(out);
+  });
+
+  it.each([
+    { name: 'seconds', ms: 42_000, out: '42s' },
+    { name: 'minutes and seconds', ms: 245_000, out: '4m05s' },
+    { name: 'hours and minutes', ms: 3_720_000, out: '1h02m' },
+  ])('duration: $name', ({ ms, out }) => {
+    expect(duration(ms)).toBe(out);
+  });
+
+  it.each([
+    { name: 'epoch ms', time: Date.parse('2022-02-19T09:31:17.146Z') as number | string | null, out: '09:31:17' },
+    { name: 'an ISO string', time: '2024-05-01T23:59:58.000Z', out: '23:59:58' },
+    { name: 'an unknown time', time: Number.NaN, out: '--:--:--' },
+    { name: 'null', time: null, out: '--:--:--' },
+  ])('clock: $name', ({ time, out }) => {
+    expect(clock(time)).toBe(out);
+  });
+});
+
+describe('cleanInput', () => {
+  it('drops control characters from typed or pasted filter text', () => {
+    expect(cleanInput('shop\u001b[2J\r\u202e')).toBe('shop[2J');
+  });
+});
+
+describe('listCell', () => {
+  it.each([
+    { name: 'lists names that fit', names: ['a/x', 'b/y'], more: 0, width: 10, out: 'a/x,b/y   ' },
+    { name: 'counts names that do not fit', names: ['a/x', 'b/y', 'c/z'], more: 0, width: 10, out: 'a/x,b/y +1' },
+    { name: 'adds the unlisted ones', names: ['a/x'], more: 4, width: 10, out: 'a/x +4    ' },
+    { name: 'cuts a single long name but keeps the count', names: ['checkout-service', 'b'], more: 0, width: 10, out: 'checko… +1' },
+  ])('$name', ({ names, more, width, out }) => {
+    expect(listCell(names, more, width)).toBe(out);
+  });
+});
+
+describe('hostPortCell', () => {
+  it.each([
+    { name: 'keeps a key that fits', key: 'api.example.com:443', width: 20, out: 'api.example.com:443 ' },
+    { name: 'cuts inside the host to keep the port', key: 'www.googleapis.com:443', width: 18, out: 'www.googleapi…:443' },
+    { name: 'cuts at the end when there is no port', key: 'a-very-long-hostname', width: 10, out: 'a-very-lo…' },
+  ])('$name', ({ key, width, out }) => {
+    expect(hostPortCell(key, width)).toBe(out);
+  });
+});
+
+describe('wrap with words', () => {
+  it('breaks prose after the last space that leaves half a line', () => {
+    expect(wrap('route it through the egress gateway', 16, 5, true)).toEqual(['route it through', 'the egress', 'gateway']);
+  });
+
+  it('keeps raw evidence exactly, spaces included', () => {
+    expect(wrap('ab  cd  ef', 4, 5).join('')).toBe('ab  cd  ef');
+  });
+});
