@@ -17,7 +17,7 @@ import { KeyBar } from './KeyBar.js';
 import { computeLayout, type Layout } from './layout.js';
 import type { DashboardSnapshot, FeedItem } from './snapshot.js';
 import type { DashboardStore } from './store.js';
-import { INITIAL_UI, reduceKey, selectedIndex, type KeyContext, type Panel, type UiState } from './ui-state.js';
+import { INITIAL_UI, reduceKey, selectedIndex, splitKeys, type KeyContext, type Panel, type UiState } from './ui-state.js';
 import { useSnapshot, useTerminalSize } from './use-terminal.js';
 import { VerdictCounters } from './VerdictCounters.js';
 import { filterDestinations, filterFindings, SORT_LABELS, sortDestinations } from './view.js';
@@ -67,9 +67,13 @@ function useKeys(ui: UiState, setUi: (next: UiState) => void, context: (ui: UiSt
   const uiRef = useRef(ui);
   uiRef.current = ui;
   useInput(
-    (input: string, key: Key) => {
-      const next = reduceKey(uiRef.current, input, key, context(uiRef.current));
-      if (next === 'quit') return exit();
+    (chunk: string, chunkKey: Key) => {
+      let next: UiState = uiRef.current;
+      for (const { input, key } of splitKeys(chunk, chunkKey)) {
+        const after = reduceKey(next, input, key, context(next));
+        if (after === 'quit') return exit();
+        next = after;
+      }
       if (next === uiRef.current) return;
       // Resuming shows what was counted meanwhile in the same repaint.
       if (uiRef.current.paused && !next.paused) refresh();

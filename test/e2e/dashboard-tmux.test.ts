@@ -1,0 +1,71 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/cli.js';
+
+/**
+ * The real binary in a real terminal: tmux runs `egress-audit audit ... --dashboard`, the test types
+ * keys and reads the screen as a person would. Skipped (and says so) only where tmux is missing.
+ */
+const HAVE_TMUX = spawnSync('tmux', ['-V']).status === 0;
+const SOCKET = `egress-audit-test-${process.pid}`;
+const fixture = (p: string): string => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+}
+
+function screen(): string {
+  return tmux('capture-pane', '-p', '-t', 'ea');
+}
+
+/** Polls the screen until `predicate` holds (the dashboard repaints at most ~10 times a second). */
+async function waitFor(predicate: (text: string) => boolean, what: string): Promise<string> {
+  for (let i = 0; i < 150; i++) {
+    const text = screen();
+    if (predicate(text)) return text;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the screen never showed ${what}:\n${screen()}`);
+}
+
+afterAll(() => {
+  if (HAVE_TMUX) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+});
+
+describe.skipIf(!HAVE_TMUX)(`the dashboard in a real terminal (tmux)${HAVE_TMUX ? '' : ': SKIPPED because tmux is not installed'}`, () => {
+  it('shows direct traffic, filters, opens the evidence, and quits with the audit exit code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ea-tmux-'));
+    const exitFile = join(dir, 'exit');
+    const command = `NO_COLOR=1 ${process.execPath} ${BIN} audit ${fixture('scenarios/direct-passthrough')} ${fixture('scenarios/seed-000-via-gateway-tcp')} --dashboard; echo $? > ${exitFile}; sleep 30`;
+    tmux('new-session', '-d', '-s', 'ea', '-x', '100', '-y', '30', command);
+
+    const first = await waitFor((t) => t.includes('finished'), 'the finished replay');
+    expect(first).toMatch(/DIRECT\s+\d+/);
+    expect(first).toContain('cloud.ibm.com:443');
+    expect(first).toContain('my.server.com:1234');
+    for (const line of first.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+
+    tmux('send-keys', '-t', 'ea', '/', 'c', 'l', 'o', 'u', 'd', 'Enter');
+    const filtered = await waitFor((t) => t.includes('cloud.ibm.com') && !t.includes('my.server.com:1234'), 'the filtered destinations');
+    expect(filtered).toContain('cloud');
+
+    tmux('send-keys', '-t', 'ea', 'Enter');
+    const detail = await waitFor((t) => t.includes('sidecar line'), 'the flow detail');
+    expect(detail).toContain('PassthroughCluster');
+    expect(detail).toContain('direct/passthrough-cluster');
+    expect(detail).toMatch(/NetworkPolicy|VirtualService/);
+
+    tmux('send-keys', '-t', 'ea', 'Escape');
+    await waitFor((t) => !t.includes('sidecar line'), 'the list again');
+    tmux('send-keys', '-t', 'ea', '?');
+    await waitFor((t) => /quit/.test(t) && /filter/.test(t), 'the key help');
+
+    tmux('send-keys', '-t', 'ea', 'q');
+    for (let i = 0; i < 100 && !existsSync(exitFile); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(readFileSync(exitFile, 'utf8').trim()).toBe('1');
+  });
+});
