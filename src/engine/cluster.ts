@@ -1,0 +1,110 @@
+/**
+ * Reads Istio cluster names (`outbound|443|v1|host`, `inbound|8080||`, `PassthroughCluster`, ...) once
+ * per distinct name: the verdict rules ask the same questions of the same few hundred clusters.
+ */
+import picomatch from 'picomatch';
+import type { AuditSettings } from '../types.js';
+import { BoundedCache } from './cache.js';
+
+/** What kind of cluster an entry went to (FORMATS.md section 5). */
+export type ClusterKind =
+  | 'outbound'
+  | 'inbound'
+  | 'passthrough'
+  | 'inbound-passthrough'
+  | 'blackhole'
+  | 'sni'
+  | 'dynamic-forward-proxy'
+  | 'none'
+  | 'other';
+
+/** One cluster name, read: its kind, port, subset and host, and what the settings say about the host. */
+export interface ClusterInfo {
+  name: string | null;
+  kind: ClusterKind;
+  port: number | null;
+  subset: string | null;
+  /** Lower-case host of an `outbound|` / old `inbound|port|name|host` cluster, else null. */
+  host: string | null;
+  /** The host is under the cluster domain (a Kubernetes Service or a MESH_INTERNAL host). */
+  inClusterDomain: boolean;
+  /** The host names an egress gateway service (settings.gatewayHosts). */
+  gatewayHost: boolean;
+  /** The host is a wildcard (`*.example.com`), so it is not a usable destination name. */
+  wildcard: boolean;
+}
+
+const NONE: ClusterInfo = {
+  name: null, kind: 'none', port: null, subset: null, host: null,
+  inClusterDomain: false, gatewayHost: false, wildcard: false,
+};
+
+function special(name: string): ClusterKind | null {
+  if (name === 'PassthroughCluster') return 'passthrough';
+  if (name === 'BlackHoleCluster') return 'blackhole';
+  if (name.startsWith('InboundPassthroughCluster')) return 'inbound-passthrough';
+  if (name === 'sni_cluster') return 'sni';
+  if (name.startsWith('dynamic_forward_proxy')) return 'dynamic-forward-proxy';
+  return null;
+}
+
+/** Builds a matcher for host globs; an empty list matches nothing. */
+export function hostMatcher(globs: readonly string[]): (host: string) => boolean {
+  if (globs.length === 0) return () => false;
+  return picomatch([...globs], { nocase: true, dot: true });
+}
+
+/** True when `host` is the cluster domain or under it (`x.ns.svc.cluster.local`). */
+export function underDomain(host: string, domain: string): boolean {
+  return host === domain || (host.length > domain.length && host.endsWith(domain) && host.charCodeAt(host.length - domain.length - 1) === 46);
+}
+
+/** Per-engine reader of cluster names with a bounded cache (glob matches are computed once per name). */
+export class ClusterTable {
+  private readonly cache = new BoundedCache<ClusterInfo>(16_384);
+  private readonly isGatewayHost: (host: string) => boolean;
+  private readonly domain: string;
+  private readonly compute = (name: string): ClusterInfo => this.read(name);
+
+  constructor(settings: AuditSettings) {
+    this.isGatewayHost = hostMatcher(settings.gatewayHosts);
+    this.domain = settings.clusterDomain.toLowerCase().replace(/\.$/, '');
+  }
+
+  /** The parsed cluster; `-`/null give kind `none`. */
+  info(name: string | null): ClusterInfo {
+    if (name === null || name === '-' || name.length === 0) return NONE;
+    return this.cache.get(name, this.compute);
+  }
+
+  private read(name: string): ClusterInfo {
+    const kind = special(name);
+    if (kind !== null) return { ...NONE, name, kind };
+    const parts = name.split('|');
+    const first = parts[0];
+    if ((first !== 'outbound' && first !== 'inbound') || parts.length < 2) return { ...NONE, name, kind: 'other' };
+    const port = Number(parts[1]);
+    const host = (parts[3] ?? '').toLowerCase() || null;
+    return {
+      name,
+      kind: first,
+      port: Number.isInteger(port) && (parts[1] ?? '') !== '' ? port : null,
+      subset: parts[2] ? parts[2] : null,
+      host,
+      inClusterDomain: host !== null && underDomain(host, this.domain),
+      gatewayHost: first === 'outbound' && host !== null && this.isGatewayHost(host),
+      wildcard: host !== null && host.includes('*'),
+    };
+  }
+}
+
+/** Reads the mTLS SNI form `outbound_.<port>_.<subset>_.<host>`; null for any other SNI. */
+export function parseIstioSni(sni: string | null): { port: number; subset: string; host: string } | null {
+  if (sni === null || !sni.startsWith('outbound_.')) return null;
+  const a = sni.indexOf('_.', 10);
+  const b = a < 0 ? -1 : sni.indexOf('_.', a + 2);
+  if (a < 0 || b < 0) return null;
+  const port = Number(sni.slice(10, a));
+  if (!Number.isInteger(port)) return null;
+  return { port, subset: sni.slice(a + 2, b), host: sni.slice(b + 2).toLowerCase() };
+}

@@ -1,0 +1,134 @@
+/**
+ * The join (DOMAIN.md, FORMATS.md section 6): holds gateway-bound sidecar entries and egress gateway
+ * entries until log time has passed beyond the window of every member of their group, so the
+ * matching (pairing.ts, sni-links.ts) can settle whatever the arrival order. No timers: `advance`
+ * and `finish` release, and `maxPending` evicts the oldest.
+ */
+import type { AuditSettings } from '../types.js';
+import { Held, INNER, OUTER, SIDECAR, type JoinedBy } from './held.js';
+import { PairMatcher } from './pairing.js';
+import { ReleaseQueue } from './release-queue.js';
+import { SniLinker } from './sni-links.js';
+
+/** What one released group becomes: one flow. */
+export interface Group {
+  sidecar: Held | null;
+  gateway: Held | null;
+  /** An SNI gateway's inner line (with or without its outer line). */
+  inner: Held | null;
+  /** Further gateway attempts of the same request (retries). */
+  extras: readonly Held[];
+  joinedBy: JoinedBy | null;
+}
+
+const NO_EXTRAS: readonly Held[] = [];
+
+/** The windowed join of sidecar and egress gateway entries. */
+export class Correlator {
+  private readonly queue = new ReleaseQueue();
+  private readonly links: SniLinker;
+  private readonly pairs: PairMatcher;
+  private readonly maxPending: number;
+  private held = 0;
+
+  constructor(
+    settings: AuditSettings,
+    private readonly onGroup: (group: Group, evicted: boolean) => void,
+  ) {
+    this.maxPending = Math.max(1, settings.maxPending);
+    const requeue = (h: Held): void => this.queue.requeue(h);
+    this.links = new SniLinker(Math.min(settings.windowMs, 1000), requeue);
+    this.pairs = new PairMatcher(settings.windowMs, {
+      requeue,
+      partnerChanged: (h) => {
+        if (h.done) return;
+        if (h.shape === OUTER) this.links.rescore(h);
+        // Attempts filed under a request were popped with it in mind; they may stand alone now.
+        if (h.side === SIDECAR) this.pairs.requeueAttempts(h);
+      },
+    });
+  }
+
+  /** Entries held now. */
+  get pending(): number {
+    return this.held;
+  }
+
+  /** Holds a joinable entry, matches it, and evicts the oldest groups beyond maxPending. */
+  hold(h: Held): void {
+    this.held++;
+    this.queue.push(h);
+    this.pairs.index(h);
+    this.links.index(h);
+    if (h.shape !== INNER) this.pairs.settle(h);
+    if (h.shape !== 0 && h.link === null) this.links.settle(h);
+    while (this.held > this.maxPending) this.evictOldest();
+  }
+
+  /** Releases every group whose members all ended more than the window before `watermarkMs`. */
+  advance(watermarkMs: number): void {
+    for (let h = this.queue.popRipe(watermarkMs); h !== null; h = this.queue.popRipe(watermarkMs)) {
+      if (h.done || !this.groupRipe(h, watermarkMs) || this.pairs.ownerOf(h) !== null) continue; // an attempt leaves with its request
+      this.release(this.members(h), false, true);
+    }
+  }
+
+  /** Releases everything still held (end of input). */
+  finish(): void {
+    for (let h = this.queue.popAny(); h !== null; h = this.queue.popAny()) {
+      if (!h.done && this.pairs.ownerOf(h) === null) this.release(this.members(h), false, true);
+    }
+  }
+
+  private evictOldest(): void {
+    for (let h = this.queue.popAny(); h !== null; h = this.queue.popAny()) {
+      if (h.done) continue;
+      this.release(this.members(h), true, false);
+      return;
+    }
+  }
+
+  /** The group an entry belongs to now (attempts are gathered at release). */
+  private members(h: Held): Group {
+    let x = h;
+    if (x.shape === INNER) {
+      if (x.link === null) return { sidecar: null, gateway: null, inner: x, extras: NO_EXTRAS, joinedBy: null };
+      x = x.link;
+    }
+    const s = x.side === SIDECAR ? x : x.partner;
+    const g = x.side === SIDECAR ? x.partner : x;
+    const inner = g !== null && g.shape === OUTER ? g.link : null;
+    return { sidecar: s, gateway: g, inner, extras: NO_EXTRAS, joinedBy: s?.joinedBy ?? null };
+  }
+
+  /** True when every member of `h`'s group ended more than the window before `w` (checked without building the group). */
+  private groupRipe(h: Held, w: number): boolean {
+    const x = h.shape === INNER && h.link !== null ? h.link : h;
+    if (x.ripeAt > w || (x.link !== null && x.link.ripeAt > w)) return false;
+    const p = x.partner;
+    if (p === null) return true;
+    return p.ripeAt <= w && (p.link === null || p.link.ripeAt <= w);
+  }
+
+  /** Completes a group (regenerated-id fallback, retry attempts) and hands it over as one flow. */
+  private release(group: Group, evicted: boolean, settled: boolean): void {
+    let g = group;
+    const lone = g.sidecar ?? g.gateway;
+    if (settled && lone !== null && lone.partner === null && g.inner === null && this.pairs.fallback(lone) !== null) {
+      g = this.members(lone);
+    }
+    if (g.sidecar !== null && g.gateway !== null && g.joinedBy === 'request-id') g.extras = this.pairs.attemptsOf(g.sidecar);
+    if (g.sidecar !== null) this.retire(g.sidecar);
+    if (g.gateway !== null) this.retire(g.gateway);
+    if (g.inner !== null) this.retire(g.inner);
+    for (const e of g.extras) this.retire(e);
+    this.onGroup(g, evicted);
+  }
+
+  private retire(h: Held): void {
+    h.done = true;
+    this.held--;
+    this.pairs.retire(h);
+    this.links.retire(h);
+  }
+}

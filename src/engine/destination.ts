@@ -1,0 +1,105 @@
+/**
+ * Where a flow was going, as `host:port`: names come from the authority, the cluster host or the
+ * SNI; addresses from the original destination (sidecar) or the gateway's upstream host. For joined
+ * flows the gateway's view wins, because only the gateway knows the real external host.
+ */
+import type { AccessRecord } from '../../parsers/types.js';
+import type { Destination } from '../types.js';
+import type { ClusterInfo } from './cluster.js';
+import { parseIstioSni } from './cluster.js';
+import { hostPort, ipOf, isIpAddress, portOf, splitAuthority } from './net.js';
+
+function make(host: string, port: number | null, address: string | null, external: boolean): Destination {
+  return { key: hostPort(host, port), host, port, address, external };
+}
+
+/** A usable server name: not `-`, not Istio's own `outbound_.port_.subset_.host` mTLS form. */
+export function plainSni(sni: string | null): string | null {
+  if (sni === null || sni.length === 0 || sni.startsWith('outbound_.')) return null;
+  return sni.toLowerCase();
+}
+
+function ipAddress(a: string | null): string | null {
+  return isIpAddress(a) ? a : null;
+}
+
+function byAddress(address: string | null, fallbackPort: number | null, external: boolean): Destination {
+  const ip = ipOf(address);
+  if (ip === null) return make('unknown', fallbackPort, null, external);
+  return make(ip, portOf(address) ?? fallbackPort, address, external);
+}
+
+/**
+ * A client sidecar's destination: the authority (HTTP), the cluster host (not for gateway or wildcard
+ * clusters), the SNI, else the original destination address. Port: the one the app dialled.
+ */
+export function sidecarDestination(r: AccessRecord, c: ClusterInfo, viaGateway: boolean, external: boolean): Destination {
+  const original = ipAddress(r.downstream_local_address);
+  const origPort = portOf(original);
+  const address = viaGateway ? original : ipAddress(r.upstream_host) ?? original;
+  if (r.authority !== null && r.authority.length > 0) {
+    const a = splitAuthority(r.authority);
+    return make(a.host, a.port ?? origPort ?? (viaGateway ? null : c.port), address, external);
+  }
+  if (!viaGateway && c.kind === 'outbound' && c.host !== null && !c.wildcard) return make(c.host, c.port, address, external);
+  const sni = plainSni(r.requested_server_name);
+  if (sni !== null) return make(sni, origPort ?? c.port, address, external);
+  return byAddress(original ?? (viaGateway ? null : ipAddress(r.upstream_host)), viaGateway ? null : c.port, external);
+}
+
+/**
+ * An egress gateway's destination (joined or gateway-only). With an SNI gateway's inner line the
+ * inner SNI and upstream win; `sidecar` supplies the SNI and dialled port when the inner line is missing.
+ */
+export function gatewayDestination(
+  g: AccessRecord,
+  c: ClusterInfo,
+  inner: AccessRecord | null,
+  sidecar: AccessRecord | null,
+): Destination {
+  const sidePort = sidecar === null ? null : portOf(ipAddress(sidecar.downstream_local_address));
+  if (inner !== null) {
+    const sni = plainSni(inner.requested_server_name);
+    const up = ipAddress(inner.upstream_host);
+    if (sni !== null) return make(sni, portOf(up) ?? sidePort, up, true);
+    return byAddress(up, sidePort, true);
+  }
+  const up = ipAddress(g.upstream_host);
+  if (c.kind === 'sni' && sidecar !== null) {
+    const sni = plainSni(sidecar.requested_server_name);
+    if (sni !== null) return make(sni, sidePort, ipAddress(sidecar.downstream_local_address), true);
+    return byAddress(sidecar.downstream_local_address, null, true);
+  }
+  if (g.authority !== null && g.authority.length > 0) {
+    const a = splitAuthority(g.authority);
+    return make(a.host, c.port ?? portOf(up) ?? a.port, up, true);
+  }
+  const sni = plainSni(g.requested_server_name);
+  if (sni !== null) return make(sni, c.host === sni ? c.port : sidePort ?? portOf(ipAddress(g.downstream_local_address)), up, true);
+  if (c.kind === 'outbound' && c.host !== null && !c.wildcard) return make(c.host, c.port, up, true);
+  return byAddress(up ?? (sidecar === null ? null : ipAddress(sidecar.downstream_local_address)), null, true);
+}
+
+/** The service a sidecar received traffic for: authority, the SNI's service, the old inbound cluster host, or the local address. */
+export function inboundDestination(r: AccessRecord, c: ClusterInfo): Destination {
+  const local = ipAddress(r.downstream_local_address);
+  if (r.authority !== null && r.authority.length > 0) {
+    const a = splitAuthority(r.authority);
+    return make(a.host, a.port ?? portOf(local), local, false);
+  }
+  const sni = parseIstioSni(r.requested_server_name);
+  if (sni !== null) return make(sni.host, sni.port, local, false);
+  if (c.host !== null) return make(c.host, c.port, local, false);
+  return byAddress(local, c.port, false);
+}
+
+/** Where an ingress gateway sent traffic: the backend cluster host, else the authority, else the local address. */
+export function ingressDestination(r: AccessRecord, c: ClusterInfo): Destination {
+  const up = ipAddress(r.upstream_host);
+  if (c.kind === 'outbound' && c.host !== null && !c.wildcard) return make(c.host, c.port, up, false);
+  if (r.authority !== null && r.authority.length > 0) {
+    const a = splitAuthority(r.authority);
+    return make(a.host, a.port ?? portOf(ipAddress(r.downstream_local_address)), up, false);
+  }
+  return byAddress(ipAddress(r.downstream_local_address), null, false);
+}

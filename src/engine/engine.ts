@@ -1,0 +1,97 @@
+/**
+ * The engine: every entry in, exactly one flow out. Entries that cannot join are decided at once;
+ * gateway-bound sidecar entries and egress gateway entries wait in the correlator until joined or
+ * released by log time (`advance`), the memory bound (`maxPending`) or the end of input (`finish`).
+ */
+import type { AuditSettings, Entry, EngineContext, Flow } from '../types.js';
+import { ClusterTable } from './cluster.js';
+import { Correlator, type Group } from './correlator.js';
+import { heldGateway, heldSidecar } from './entry-keys.js';
+import { FlowFactory } from './flow.js';
+import { classifySidecar, D } from './rules.js';
+import type { Engine, EngineCounters } from './types.js';
+
+class AuditEngine implements Engine {
+  private readonly clusters: ClusterTable;
+  private readonly flows: FlowFactory;
+  private readonly correlator: Correlator;
+  private readonly domain: string;
+  private readonly windowMs: number;
+  private joined = 0;
+  private unmatchedSidecar = 0;
+  private unmatchedGateway = 0;
+  private evicted = 0;
+
+  constructor(
+    settings: AuditSettings,
+    private readonly context: EngineContext,
+    private readonly emit: (flow: Flow) => void,
+  ) {
+    this.clusters = new ClusterTable(settings);
+    this.flows = new FlowFactory(this.clusters, context);
+    this.domain = settings.clusterDomain.toLowerCase().replace(/\.$/, '');
+    this.windowMs = settings.windowMs;
+    this.correlator = new Correlator(settings, (group, evicted) => this.released(group, evicted));
+  }
+
+  add(entry: Entry): void {
+    if (entry.role === 'ingress-gateway') {
+      this.emit(this.flows.ingress(entry));
+    } else if (entry.role === 'egress-gateway') {
+      const h = heldGateway(entry, this.windowMs);
+      if (h !== null) this.correlator.hold(h);
+      else {
+        this.unmatchedGateway++;
+        this.emit(this.flows.gatewayAlone(entry));
+      }
+    } else {
+      this.addSidecar(entry);
+    }
+  }
+
+  advance(watermarkMs: number): void {
+    this.correlator.advance(watermarkMs);
+  }
+
+  finish(): void {
+    this.correlator.finish();
+  }
+
+  counters(): EngineCounters {
+    return {
+      pending: this.correlator.pending,
+      joined: this.joined,
+      unmatchedSidecar: this.unmatchedSidecar,
+      unmatchedGateway: this.unmatchedGateway,
+      evicted: this.evicted,
+    };
+  }
+
+  private addSidecar(entry: Entry): void {
+    const r = entry.record;
+    const decision = classifySidecar(r, this.clusters.info(r.upstream_cluster), this.context, this.domain);
+    if (decision !== null) {
+      this.emit(this.flows.sidecar(entry, decision));
+      return;
+    }
+    const h = heldSidecar(entry, this.windowMs);
+    if (h !== null) this.correlator.hold(h);
+    else this.emit(this.flows.sidecar(entry, D.noConnection));
+  }
+
+  private released(group: Group, evicted: boolean): void {
+    if (group.sidecar !== null && group.gateway !== null) this.joined++;
+    else if (group.sidecar !== null) this.unmatchedSidecar++;
+    else this.unmatchedGateway++;
+    // A joined group loses nothing by leaving early; an unjoined one may have lost its partner.
+    if (evicted && (group.sidecar === null || group.gateway === null)) {
+      this.evicted += (group.sidecar ? 1 : 0) + (group.gateway ? 1 : 0) + (group.inner ? 1 : 0);
+    }
+    this.emit(this.flows.group(group));
+  }
+}
+
+/** Creates an engine that calls `emit` exactly once per added entry's flow (joined entries share one flow). */
+export function createEngine(settings: AuditSettings, context: EngineContext, emit: (flow: Flow) => void): Engine {
+  return new AuditEngine(settings, context, emit);
+}

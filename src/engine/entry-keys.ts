@@ -1,0 +1,74 @@
+/**
+ * Reads the join keys of an entry once, when it is held: request id, the sidecar→gateway socket and
+ * the gateway listener address, its shape (plain / SNI outer / SNI inner) and when it becomes ripe.
+ */
+import type { AccessRecord } from '../../parsers/types.js';
+import type { Entry } from '../types.js';
+import { GATEWAY, Held, INNER, OUTER, PLAIN, SIDECAR, type Shape, type Side } from './held.js';
+import { isIpAddress } from './net.js';
+
+function isUuid(rid: string): boolean {
+  return rid.length === 36 && rid.charCodeAt(8) === 45 && rid.charCodeAt(13) === 45;
+}
+
+/**
+ * A 31-bit hash of a request id for the index (no string is built). Envoy's UUID request ids carry
+ * the trace decision in the version nibble (index 14), which can differ between hops, so a UUID's
+ * hash leaves that nibble out.
+ */
+export function requestIdHash(rid: string): number {
+  const skip = isUuid(rid) ? 14 : -1;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < rid.length; i++) {
+    if (i !== skip) h = Math.imul(h ^ rid.charCodeAt(i), 16777619);
+  }
+  return h >>> 1;
+}
+
+/** True when two request ids name the same request (UUIDs may differ in the trace nibble). */
+export function sameRequestId(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (!isUuid(a) || !isUuid(b)) return false;
+  return a.slice(0, 14) === b.slice(0, 14) && a.slice(15) === b.slice(15);
+}
+
+/** True for HTTP entries (TCP entries have neither method nor protocol). */
+export function isHttp(r: AccessRecord): boolean {
+  return r.protocol !== null || r.method !== null;
+}
+
+function ipAddress(a: string | null): string | null {
+  return isIpAddress(a) ? a : null;
+}
+
+function isInternal(a: string | null): boolean {
+  return a !== null && a.startsWith('envoy://');
+}
+
+function make(e: Entry, side: Side, shape: Shape, conn: string | null, hop: string | null, windowMs: number): Held {
+  const http = isHttp(e.record);
+  const raw = e.record.request_id;
+  const rid = http && raw !== null && raw.length > 0 ? raw : null;
+  const end = Number.isFinite(e.endMs) ? e.endMs : e.startMs;
+  const ripeAt = Number.isFinite(end) ? end + windowMs : -Infinity;
+  const second = shape !== PLAIN && Number.isFinite(e.startMs) ? Math.floor(e.startMs / 1000) : null;
+  return new Held(e, side, shape, http, rid, rid === null ? 0 : requestIdHash(rid), conn, hop, ripeAt, second);
+}
+
+/** A gateway-bound sidecar entry as held for the join, or null when it never reached the gateway (no socket, no request id). */
+export function heldSidecar(e: Entry, windowMs: number): Held | null {
+  const r = e.record;
+  const h = make(e, SIDECAR, PLAIN, ipAddress(r.upstream_local_address), ipAddress(r.upstream_host), windowMs);
+  return h.conn !== null || (h.rid !== null && h.hop !== null) ? h : null;
+}
+
+/** An egress gateway entry as held for the join, or null when nothing could ever join it. */
+export function heldGateway(e: Entry, windowMs: number): Held | null {
+  const r = e.record;
+  let shape: Shape = PLAIN;
+  if (isInternal(r.downstream_remote_address)) shape = INNER;
+  else if (r.upstream_cluster === 'sni_cluster' || isInternal(r.upstream_host)) shape = OUTER;
+  const h = make(e, GATEWAY, shape, ipAddress(r.downstream_remote_address), ipAddress(r.downstream_local_address), windowMs);
+  if (shape === INNER) return h.second !== null ? h : null;
+  return h.conn !== null || h.rid !== null ? h : null;
+}

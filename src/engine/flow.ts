@@ -1,0 +1,125 @@
+/**
+ * Turns decided entries into Flow objects: verdict, rule, one-sentence reason, remediation,
+ * destination and source. Policy fields get the engine defaults; the policy stage fills them later.
+ */
+import type { Destination, Entry, EngineContext, Flow, FlowSource, Verdict } from '../types.js';
+import type { ClusterTable } from './cluster.js';
+import type { Group } from './correlator.js';
+import { gatewayDestination, ingressDestination, inboundDestination, sidecarDestination } from './destination.js';
+import type { JoinedBy } from './held.js';
+import { D, gatewayRefusal, type Decision } from './rules.js';
+import { reasonFor, remediationFor, type Facts } from './wording.js';
+import { outboundSource, peerSource } from './workload.js';
+
+const OUTSIDE: ReadonlySet<Verdict> = new Set<Verdict>(['direct', 'blocked', 'via-gateway', 'via-gateway-unconfirmed', 'gateway-only']);
+
+function who(source: FlowSource): string {
+  return source.namespace === null ? source.workload : `${source.namespace}/${source.workload}`;
+}
+
+/**
+ * Assembles a flow. `first` stands for the flow's start and byte counts (the app's own view where
+ * there is one); `quoted` is the entry whose cluster, flags and details the reason quotes.
+ */
+function build(
+  decision: Decision,
+  source: FlowSource,
+  destination: Destination,
+  sidecar: Entry | null,
+  gateway: Entry | null,
+  related: Entry[],
+  joinedBy: JoinedBy | null,
+  first: Entry,
+  quoted: Entry,
+): Flow {
+  const r = quoted.record;
+  const f: Facts = {
+    who: who(source),
+    dest: destination.key,
+    host: destination.host,
+    cluster: r.upstream_cluster,
+    flags: r.response_flags,
+    details: r.response_code_details ?? r.connection_termination_details,
+    joinedBy,
+  };
+  const { verdict, rule } = decision;
+  return {
+    verdict,
+    rule,
+    reason: reasonFor(rule, f),
+    remediation: remediationFor(verdict, f),
+    destination,
+    source,
+    sidecar,
+    gateway,
+    related,
+    joinedBy,
+    startMs: first.startMs,
+    bytesSent: first.record.bytes_sent ?? 0,
+    bytesReceived: first.record.bytes_received ?? 0,
+    allowedBy: null,
+    expiredException: null,
+    failing: false,
+    fingerprint: '',
+  };
+}
+
+/** Builds flows for one engine (its cluster table and context). */
+export class FlowFactory {
+  constructor(
+    private readonly clusters: ClusterTable,
+    private readonly ctx: EngineContext,
+  ) {}
+
+  /** A flow decided from one sidecar entry alone. */
+  sidecar(e: Entry, d: Decision): Flow {
+    const r = e.record;
+    const c = this.clusters.info(r.upstream_cluster);
+    const inbound = d.verdict === 'inbound';
+    const source = inbound ? peerSource(r.downstream_remote_address, this.ctx) : outboundSource(e, this.ctx);
+    const destination = inbound
+      ? inboundDestination(r, c)
+      : sidecarDestination(r, c, d.verdict === 'via-gateway-unconfirmed', OUTSIDE.has(d.verdict));
+    return build(d, source, destination, e, null, [], null, e, e);
+  }
+
+  /** An ingress gateway entry. */
+  ingress(e: Entry): Flow {
+    const r = e.record;
+    const destination = ingressDestination(r, this.clusters.info(r.upstream_cluster));
+    return build(D.ingress, peerSource(r.downstream_remote_address, this.ctx), destination, null, e, [], null, e, e);
+  }
+
+  /** An egress gateway entry that cannot join anything (no socket, no request id). */
+  gatewayAlone(e: Entry): Flow {
+    return this.fromGateway(e, null, [], null);
+  }
+
+  /** A released group: joined (via-gateway or blocked by the gateway), unconfirmed, or gateway-only. */
+  group(g: Group): Flow {
+    const inner = g.inner?.entry ?? null;
+    const related: Entry[] = inner !== null && g.gateway !== null ? [inner] : [];
+    for (const x of g.extras) related.push(x.entry);
+    const s = g.sidecar?.entry ?? null;
+    const gw = g.gateway?.entry ?? null;
+    if (s !== null && gw !== null) return this.joined(s, gw, inner, related, g.joinedBy ?? 'address');
+    if (s !== null) return this.sidecar(s, D.unconfirmed);
+    return this.fromGateway((gw ?? inner) as Entry, inner, related, null);
+  }
+
+  private joined(s: Entry, gw: Entry, inner: Entry | null, related: Entry[], joinedBy: JoinedBy): Flow {
+    const c = this.clusters.info(gw.record.upstream_cluster);
+    const refusal = gatewayRefusal(gw.record, c) ??
+      (inner === null ? null : gatewayRefusal(inner.record, this.clusters.info(inner.record.upstream_cluster)));
+    const destination = gatewayDestination(gw.record, c, inner?.record ?? null, s.record);
+    const source = outboundSource(s, this.ctx);
+    return build(refusal ?? D.viaGateway, source, destination, s, gw, related, joinedBy, s, refusal === null ? s : gw);
+  }
+
+  private fromGateway(gw: Entry, inner: Entry | null, related: Entry[], joinedBy: JoinedBy | null): Flow {
+    const c = this.clusters.info(gw.record.upstream_cluster);
+    const destination = gatewayDestination(gw.record, c, inner?.record ?? null, null);
+    const source = peerSource(gw.record.downstream_remote_address, this.ctx);
+    return build(D.gatewayOnly, source, destination, null, gw, related, joinedBy, inner ?? gw, gw);
+  }
+}

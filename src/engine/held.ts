@@ -1,0 +1,173 @@
+/**
+ * The entries the correlator holds while they wait for partners, and the hash indexes it finds
+ * partners through. Each index is a Map from key to an intrusive doubly-linked list threaded through
+ * the entries themselves: adding and removing are O(1) and allocate nothing beyond the Map slot.
+ */
+import type { Entry } from '../types.js';
+
+/** Which hop logged an entry. */
+export const SIDECAR = 0;
+/** An egress gateway entry. */
+export const GATEWAY = 1;
+/** Which hop logged a held entry. */
+export type Side = typeof SIDECAR | typeof GATEWAY;
+
+/** A gateway line of an ordinary connection (or a sidecar line). */
+export const PLAIN = 0;
+/** An SNI gateway's outer `sni_cluster` line (its downstream is the sidecar's socket). */
+export const OUTER = 1;
+/** An SNI gateway's inner `dynamic_forward_proxy` line (its downstream is `envoy://...`). */
+export const INNER = 2;
+/** The shape of a held entry. */
+export type Shape = typeof PLAIN | typeof OUTER | typeof INNER;
+
+/** How two hops were joined. */
+export type JoinedBy = 'request-id' | 'address';
+
+/**
+ * The three lists an entry can be threaded on. Slot 0: request id (HTTP), or byte counts (SNI inner
+ * lines); slot 1: socket; slot 2: start second (SNI outer and inner lines), or byte counts (TCP
+ * sidecar entries). No entry needs two uses of one slot.
+ */
+export type Slot = 0 | 1 | 2;
+
+/**
+ * How many entries one lookup examines at most. Lists are newest first, and a partner arrives soon
+ * after its entry, so this only bites on degenerate keys (a constant request id, one hot pooled
+ * socket), where it keeps the work per entry bounded instead of quadratic.
+ */
+export const SCAN_LIMIT = 64;
+
+/** One entry waiting for (or holding) its partners until its group is ripe. */
+export class Held {
+  /** The other hop (sidecar ↔ gateway entry). */
+  partner: Held | null = null;
+  pairScore = Infinity;
+  joinedBy: JoinedBy | null = null;
+  /** Outer ↔ inner line of one SNI gateway connection. */
+  link: Held | null = null;
+  linkScore = Infinity;
+  /** Still in the release queue (a popped entry whose group was not ripe is re-queued when freed). */
+  queued = true;
+  done = false;
+  /** Intrusive list links and keys, per slot (key null: not on that list). */
+  next0: Held | null = null;
+  prev0: Held | null = null;
+  key0: string | number | null = null;
+  next1: Held | null = null;
+  prev1: Held | null = null;
+  key1: string | number | null = null;
+  next2: Held | null = null;
+  prev2: Held | null = null;
+  key2: string | number | null = null;
+
+  constructor(
+    readonly entry: Entry,
+    readonly side: Side,
+    readonly shape: Shape,
+    readonly http: boolean,
+    /** Request id (HTTP), or null. */
+    readonly rid: string | null,
+    /** Hash of the request id (the index key). */
+    readonly ridHash: number,
+    /** The sidecar→gateway socket: sidecar upstream_local / gateway downstream_remote (`ip:port`). */
+    readonly conn: string | null,
+    /** The gateway listener: sidecar upstream_host / gateway downstream_local (`ip:port`). */
+    readonly hop: string | null,
+    /** Log time after which nothing can join it any more (end + window). */
+    readonly ripeAt: number,
+    /** Second of the start time, for SNI outer/inner lines (they pair within one gateway stream). */
+    readonly second: number | null,
+  ) {}
+
+  /** True when it is still held and has no partner. */
+  get free(): boolean {
+    return this.partner === null && !this.done;
+  }
+}
+
+/** The next entry after `h` on list `slot`. */
+export function nextOn(h: Held, slot: Slot): Held | null {
+  return slot === 0 ? h.next0 : slot === 1 ? h.next1 : h.next2;
+}
+
+function setLinks(h: Held, slot: Slot, next: Held | null, prev: Held | null, key: string | number | null): void {
+  if (slot === 0) {
+    h.next0 = next;
+    h.prev0 = prev;
+    h.key0 = key;
+  } else if (slot === 1) {
+    h.next1 = next;
+    h.prev1 = prev;
+    h.key1 = key;
+  } else {
+    h.next2 = next;
+    h.prev2 = prev;
+    h.key2 = key;
+  }
+}
+
+function setNext(h: Held, slot: Slot, next: Held | null): void {
+  if (slot === 0) h.next0 = next;
+  else if (slot === 1) h.next1 = next;
+  else h.next2 = next;
+}
+
+function setPrev(h: Held, slot: Slot, prev: Held | null): void {
+  if (slot === 0) h.prev0 = prev;
+  else if (slot === 1) h.prev1 = prev;
+  else h.prev2 = prev;
+}
+
+/** A hash index from a key to the entries under it, threaded on one slot of the entries. */
+export class ListIndex<K extends string | number = string> {
+  private readonly map = new Map<K, Held>();
+
+  constructor(private readonly slot: Slot) {}
+
+  /** The first entry under `key`, or null (walk on with `nextOn(h, slot)`). */
+  first(key: K): Held | null {
+    return this.map.get(key) ?? null;
+  }
+
+  /** Puts `h` first under `key` (it must not be on this slot's list already). */
+  add(key: K, h: Held): void {
+    const head = this.map.get(key) ?? null;
+    setLinks(h, this.slot, head, null, key);
+    if (head !== null) setPrev(head, this.slot, h);
+    this.map.set(key, h);
+  }
+
+  /** Takes `h` off its list (no-op when it is not on one). */
+  remove(h: Held): void {
+    const s = this.slot;
+    const key = s === 0 ? h.key0 : s === 1 ? h.key1 : h.key2;
+    if (key === null) return;
+    const next = nextOn(h, s);
+    const prev = s === 0 ? h.prev0 : s === 1 ? h.prev1 : h.prev2;
+    if (prev !== null) setNext(prev, s, next);
+    else if (next !== null) this.map.set(key as K, next);
+    else this.map.delete(key as K);
+    if (next !== null) setPrev(next, s, prev);
+    setLinks(h, s, null, null, null);
+  }
+
+  /** True when `h` is on a list of this slot. */
+  has(h: Held): boolean {
+    return (this.slot === 0 ? h.key0 : this.slot === 1 ? h.key1 : h.key2) !== null;
+  }
+
+  /** Number of keys (for tests of boundedness). */
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+/**
+ * Deterministic tie-break between entries: file, then line. With it every pair has a strict rank
+ * (score, then the entries' order), so the stable matching is unique and arrival order never decides.
+ */
+export function before(a: Held, b: Held): boolean {
+  if (a.entry.file !== b.entry.file) return a.entry.file < b.entry.file;
+  return a.entry.line < b.entry.line;
+}

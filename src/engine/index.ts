@@ -1,0 +1,20 @@
+/**
+ * The engine's public surface: join + verdicts + role inference.
+ *
+ * Decisions the spec left open (see also each module's header):
+ * - A group (sidecar entry, gateway entry, SNI inner line, retry attempts) is released only once log
+ *   time has passed the end of every member plus the window (or on eviction / finish): matching is
+ *   a stable matching over a strict ranking, so flows do not depend on arrival order.
+ * - PassthroughCluster to an IP known to be inside the mesh is `internal` (rule
+ *   internal/passthrough-to-mesh); with unknown mesh ranges Passthrough is always `direct`.
+ * - A joined pair whose gateway entry refused the traffic (RBAC/ext_authz, NR/NC, a 4xx/5xx
+ *   direct_response, BlackHoleCluster) is `blocked` with a `blocked/gateway-*` rule.
+ */
+export { createEngine } from './engine.js';
+export { offlineContext, canonicalIp } from './context.js';
+export { inferRoles, learnGatewayIps } from './roles.js';
+export { workloadOfPod } from './workload.js';
+export { hostPort, isIpLiteral } from './net.js';
+export { BoundedCache } from './cache.js';
+export type { Engine, EngineCounters, RoleSample } from './types.js';
+export type { RuleId } from './rules.js';

@@ -1,0 +1,87 @@
+/**
+ * Address helpers: Envoy prints `ip:port`, `[v6]:port`, `envoy://name/` or nothing; the engine needs
+ * the IP, the port, and whether an IP is public. IP scopes are cached because the same IPs repeat.
+ */
+import ipaddr from 'ipaddr.js';
+import { BoundedCache } from './cache.js';
+
+/** Whether an IP is public (routable on the internet), private/reserved, or not an IP at all. */
+export type IpScope = 'public' | 'private' | 'invalid';
+
+const scopes = new BoundedCache<IpScope>(65_536);
+
+/** The IP part of `ip:port` / `[v6]:port` / a bare IP; null for `envoy://...`, `-` or null. */
+export function ipOf(address: string | null): string | null {
+  if (address === null || address.length === 0 || address === '-') return null;
+  if (address.charCodeAt(0) === 91 /* [ */) {
+    const close = address.indexOf(']');
+    return close > 1 ? address.slice(1, close) : null;
+  }
+  if (address.includes('://')) return null;
+  const colon = address.indexOf(':');
+  if (colon < 0) return address;
+  // Two or more colons without brackets: a bare IPv6 address with no port.
+  if (address.indexOf(':', colon + 1) >= 0) return address;
+  return address.slice(0, colon);
+}
+
+/** The port of `ip:port` / `[v6]:port` / `host:port`; null when there is none or it is not a number. */
+export function portOf(address: string | null): number | null {
+  if (address === null || address.includes('://')) return null;
+  const colon = address.lastIndexOf(':');
+  if (colon < 0) return null;
+  if (address.charCodeAt(0) !== 91 && address.indexOf(':') !== colon) return null; // bare IPv6
+  const port = Number(address.slice(colon + 1));
+  return Number.isInteger(port) && colon + 1 < address.length && port >= 0 && port <= 65_535 ? port : null;
+}
+
+/**
+ * True when `address` is `ip:port` / `[v6]:port` rather than an internal `envoy://` address or `-`.
+ * The parser normalises addresses, so the shape is enough (no parsing on the hot path).
+ */
+export function isIpAddress(address: string | null): address is string {
+  if (address === null || address.length < 3) return false;
+  const c = address.charCodeAt(0);
+  if (c === 91 /* [ */) return address.indexOf(']:') > 1;
+  return c >= 48 && c <= 57 && address.indexOf('://') < 0 && address.indexOf(':') > 0;
+}
+
+function computeScope(ip: string): IpScope {
+  try {
+    const valid = ip.includes(':') ? ipaddr.IPv6.isValid(ip) : ipaddr.IPv4.isValidFourPartDecimal(ip);
+    if (!valid) return 'invalid';
+    return ipaddr.process(ip).range() === 'unicast' ? 'public' : 'private';
+  } catch {
+    return 'invalid';
+  }
+}
+
+/** Public / private / invalid for an IP string: 10/8, 100.64/10, 240/4, fc00::/7 etc. are private. */
+export function ipScope(ip: string): IpScope {
+  return scopes.get(ip, computeScope);
+}
+
+/** True when `text` is an IP literal (so a "host" is really an address). */
+export function isIpLiteral(text: string): boolean {
+  return ipScope(text) !== 'invalid';
+}
+
+/** Joins a host and port into a destination key: `host:port`, `[v6]:port`, or the host alone. */
+export function hostPort(host: string, port: number | null): string {
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return port === null ? shown : `${shown}:${port}`;
+}
+
+/** Splits an HTTP authority (`host`, `host:port`, `[v6]:port`) into a lower-case host and a port. */
+export function splitAuthority(authority: string): { host: string; port: number | null } {
+  if (authority.charCodeAt(0) === 91) {
+    const close = authority.indexOf(']');
+    if (close > 0) return { host: authority.slice(1, close).toLowerCase(), port: portOf(authority) };
+  }
+  const colon = authority.lastIndexOf(':');
+  if (colon > 0 && authority.indexOf(':') === colon) {
+    const port = portOf(authority);
+    if (port !== null) return { host: authority.slice(0, colon).toLowerCase(), port };
+  }
+  return { host: authority.toLowerCase(), port: null };
+}

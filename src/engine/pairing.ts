@@ -1,0 +1,210 @@
+/**
+ * Sidecar ↔ gateway matching. Candidates come from hash indexes (request id; sidecar→gateway
+ * socket); every possible pair has a strict rank (join kind, authority, bytes, start-time distance,
+ * then the entries' order), and better-response moves settle on the unique stable matching, so the
+ * result does not depend on arrival order. Retry attempts and regenerated ids are handled at release.
+ */
+import { before, GATEWAY, Held, INNER, ListIndex, nextOn, SCAN_LIMIT, SIDECAR, type JoinedBy } from './held.js';
+import { sameRequestId } from './entry-keys.js';
+import { authorityDiffers, pairScore, TIER } from './pair-score.js';
+
+const MAX_ROUNDS = 4096;
+const NO_ATTEMPTS: readonly Held[] = [];
+
+/** What the matcher tells its owner. */
+export interface PairHooks {
+  /** An entry lost its partner: put it back in the release queue. */
+  requeue(h: Held): void;
+  /** An entry's partner changed (SNI outer lines re-score their inner link). */
+  partnerChanged(h: Held): void;
+}
+
+/** The sidecar/gateway matching with its indexes. */
+export class PairMatcher {
+  private readonly byRid = new ListIndex<number>(0);
+  /** TCP entries by socket. */
+  private readonly byConnTcp = new ListIndex(1);
+  /** HTTP entries without a request id by socket. */
+  private readonly byConnHttp = new ListIndex(1);
+  /** HTTP entries with a request id by socket, while not joined by it: for peers without ids and the release-time fallback. */
+  private readonly byConnRid = new ListIndex(1);
+  private readonly work: Held[] = [];
+  private bestScore = Infinity;
+  private bestBy: JoinedBy = 'address';
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly hooks: PairHooks,
+  ) {}
+
+  private connIndex(h: Held): ListIndex {
+    return !h.http ? this.byConnTcp : h.rid === null ? this.byConnHttp : this.byConnRid;
+  }
+
+  /** Indexes a held entry. */
+  index(h: Held): void {
+    if (h.rid !== null) this.byRid.add(h.ridHash, h);
+    if (h.conn !== null) this.connIndex(h).add(h.conn, h);
+  }
+
+  /** Removes a released entry from the indexes. */
+  retire(h: Held): void {
+    this.byRid.remove(h);
+    this.connIndex(h).remove(h);
+  }
+
+  /** Rank of a pair: lower is better, Infinity is impossible. */
+  score(y: Held, c: Held, by: JoinedBy): number {
+    return pairScore(y, c, by, this.windowMs);
+  }
+
+  /** Matches a new entry, then moves partners until no sidecar and gateway entry would both rather be together. */
+  settle(x: Held): void {
+    const work = this.work;
+    work.push(x);
+    for (let round = 0; work.length > 0 && round < MAX_ROUNDS; round++) {
+      const y = work.pop() as Held;
+      if (y.done) continue;
+      const b = this.bestPartner(y);
+      if (b === null) continue;
+      const score = this.bestScore;
+      const by = this.bestBy;
+      const lostY = this.unbind(y);
+      const lostB = this.unbind(b);
+      this.bind(y, b, score, by);
+      if (lostY !== null) this.lose(lostY);
+      if (lostB !== null) this.lose(lostB);
+      this.hooks.partnerChanged(y);
+      this.hooks.partnerChanged(b);
+    }
+    work.length = 0;
+  }
+
+  private lose(old: Held): void {
+    this.hooks.requeue(old);
+    this.hooks.partnerChanged(old);
+    this.work.push(old);
+  }
+
+  private bind(a: Held, b: Held, score: number, by: JoinedBy): void {
+    a.partner = b;
+    b.partner = a;
+    a.pairScore = b.pairScore = score;
+    a.joinedBy = b.joinedBy = by;
+    if (by === 'request-id') {
+      // Joined by id, they no longer need to be found by socket.
+      this.byConnRid.remove(a);
+      this.byConnRid.remove(b);
+    }
+  }
+
+  private unbind(h: Held): Held | null {
+    const p = h.partner;
+    if (p === null) return null;
+    const byId = h.joinedBy === 'request-id';
+    h.partner = p.partner = null;
+    h.pairScore = p.pairScore = Infinity;
+    h.joinedBy = p.joinedBy = null;
+    if (byId) {
+      for (const x of [h, p]) if (x.rid !== null && x.conn !== null && !this.byConnRid.has(x)) this.byConnRid.add(x.conn, x);
+    }
+    return p;
+  }
+
+  private scan(y: Held, first: Held | null, slot: 0 | 1, by: JoinedBy, best: Held | null): Held | null {
+    let n = 0;
+    for (let c = first; c !== null && n < SCAN_LIMIT; c = nextOn(c, slot), n++) {
+      if (c.done || c.side === y.side || c.shape === INNER || c === y.partner) continue;
+      const s = this.score(y, c, by);
+      if (s === Infinity) continue;
+      if (c.partner !== null && !(s < c.pairScore || (s === c.pairScore && before(y, c.partner)))) continue;
+      if (y.partner !== null && !(s < y.pairScore || (s === y.pairScore && before(c, y.partner)))) continue;
+      if (best === null || s < this.bestScore || (s === this.bestScore && before(c, best))) {
+        best = c;
+        this.bestScore = s;
+        this.bestBy = by;
+      }
+    }
+    return best;
+  }
+
+  /** The partner `y` would rather have than its current one and that would rather have `y`. */
+  private bestPartner(y: Held): Held | null {
+    this.bestScore = Infinity;
+    let best: Held | null = null;
+    if (y.rid !== null) best = this.scan(y, this.byRid.first(y.ridHash), 0, 'request-id', best);
+    if (y.conn !== null) {
+      best = this.scan(y, (y.http ? this.byConnHttp : this.byConnTcp).first(y.conn), 1, 'address', best);
+      if (y.http && y.rid === null) best = this.scan(y, this.byConnRid.first(y.conn), 1, 'address', best);
+    }
+    return best;
+  }
+
+  /** True when a live entry of the other side carries this entry's request id (so it is not an orphan). */
+  private ridMet(h: Held): boolean {
+    let n = 0;
+    for (let o = this.byRid.first(h.ridHash); o !== null && n < SCAN_LIMIT; o = o.next0, n++) {
+      if (!o.done && o.side !== h.side && sameRequestId(o.rid as string, h.rid as string)) return true;
+    }
+    return false;
+  }
+
+  /** The joined sidecar entry (same request id and socket) that an unpartnered gateway line is a retry attempt of. */
+  ownerOf(g: Held): Held | null {
+    if (g.side !== GATEWAY || g.partner !== null || g.rid === null || g.conn === null || g.shape !== 0) return null;
+    let best: Held | null = null;
+    let bestScore = Infinity;
+    let n = 0;
+    for (let s = this.byRid.first(g.ridHash); s !== null && n < SCAN_LIMIT; s = s.next0, n++) {
+      if (s.side !== SIDECAR || s.done || s.joinedBy !== 'request-id' || s.conn !== g.conn) continue;
+      if (!sameRequestId(s.rid as string, g.rid)) continue;
+      const score = this.score(s, g, 'request-id');
+      if (score < bestScore || (score === bestScore && score !== Infinity && before(s, best as Held))) {
+        best = s;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  /** Retry attempts of a joined sidecar entry: unpartnered gateway lines whose best owner it is. */
+  attemptsOf(s: Held): readonly Held[] {
+    if (s.joinedBy !== 'request-id' || s.rid === null) return NO_ATTEMPTS;
+    let out: Held[] | null = null;
+    let n = 0;
+    for (let g = this.byRid.first(s.ridHash); g !== null && n < SCAN_LIMIT; g = g.next0, n++) {
+      if (g !== s.partner && !g.done && this.ownerOf(g) === s) (out ??= []).push(g);
+    }
+    return out ?? NO_ATTEMPTS;
+  }
+
+  /** Puts the unpartnered gateway lines sharing a sidecar entry's request id back in the release queue. */
+  requeueAttempts(s: Held): void {
+    if (s.rid === null) return;
+    let n = 0;
+    for (let g = this.byRid.first(s.ridHash); g !== null && n < SCAN_LIMIT; g = g.next0, n++) {
+      if (g.free && g.side === GATEWAY) this.hooks.requeue(g);
+    }
+  }
+
+  /** At release: an HTTP entry whose request id met nothing joins an orphan on its socket with its authority (a gateway that regenerates ids). */
+  fallback(x: Held): Held | null {
+    if (x.partner !== null || !x.http || x.rid === null || x.conn === null || this.ridMet(x)) return null;
+    let best: Held | null = null;
+    let bestDt = Infinity;
+    let n = 0;
+    for (let c = this.byConnRid.first(x.conn); c !== null && n < SCAN_LIMIT; c = c.next1, n++) {
+      if (!c.free || c.side === x.side || c.shape !== 0 || this.ridMet(c)) continue;
+      if (x.hop !== null && c.hop !== null && x.hop !== c.hop) continue;
+      if (authorityDiffers(x.entry.record.authority, c.entry.record.authority)) continue;
+      const dt = Math.abs(x.entry.startMs - c.entry.startMs);
+      if (!(dt <= this.windowMs)) continue;
+      if (best === null || dt < bestDt || (dt === bestDt && before(c, best))) {
+        best = c;
+        bestDt = dt;
+      }
+    }
+    if (best !== null) this.bind(x, best, 4 * TIER + bestDt, 'address');
+    return best;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Which proxy wrote a stream: client sidecar, egress gateway or ingress gateway. The engine's verdicts
+ * hinge on it, so every assignment carries the rule and detail that `--explain` prints.
+ */
+import type { AccessRecord } from '../../parsers/types.js';
+import type { AuditSettings, Role, RoleAssignment } from '../types.js';
+import { ClusterTable, hostMatcher, parseIstioSni, type ClusterInfo } from './cluster.js';
+import { ipOf, ipScope, isIpAddress, isIpLiteral } from './net.js';
+import type { RoleSample } from './types.js';
+
+const isEgressName = hostMatcher(['*egressgateway*', '*egress-gateway*']);
+const isIngressName = hostMatcher(['*ingressgateway*', '*ingress-gateway*']);
+const isSidecarFile = hostMatcher(['*sidecar*', '*istio-proxy*']);
+
+function assign(role: Role, rule: string, detail: string): RoleAssignment {
+  return { role, rule, detail };
+}
+
+function gatewayByName(name: string, rule: string, what: string): RoleAssignment | null {
+  if (isEgressName(name)) return assign('egress-gateway', rule, `${what} "${name}" is named like an egress gateway`);
+  if (isIngressName(name)) return assign('ingress-gateway', rule, `${what} "${name}" is named like an ingress gateway`);
+  return null;
+}
+
+function byLabels(labels: Record<string, string> | null): RoleAssignment | null {
+  if (labels === null) return null;
+  const istio = labels['istio'];
+  if (istio === 'egressgateway') return assign('egress-gateway', 'pod-labels', 'pod label istio=egressgateway');
+  if (istio === 'ingressgateway') return assign('ingress-gateway', 'pod-labels', 'pod label istio=ingressgateway');
+  const app = labels['app'];
+  return app === undefined ? null : gatewayByName(app, 'pod-labels', 'pod label app');
+}
+
+function baseName(path: string): string {
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return path.slice(slash + 1);
+}
+
+function isInbound(c: ClusterInfo): boolean {
+  return c.kind === 'inbound' || c.kind === 'inbound-passthrough';
+}
+
+/** True when an entry forwards to something outside the mesh (what a gateway's entries do, and an ingress gateway's do not). */
+function forwardsOutside(r: AccessRecord, c: ClusterInfo): boolean {
+  if (c.kind === 'passthrough' || c.kind === 'sni' || c.kind === 'dynamic-forward-proxy') return true;
+  if (c.kind === 'outbound' && c.host !== null && !c.inClusterDomain && !c.gatewayHost) return true;
+  const ip = ipOf(r.upstream_host);
+  return ip !== null && ipScope(ip) === 'public';
+}
+
+/** What all samples together say: gateway listener IPs and sidecar sockets seen from the client side. */
+interface FarSide {
+  /** upstream_host IPs of gateway-bound sidecar entries → the sample that dialled them. */
+  gatewayIps: Map<string, string>;
+  /** upstream_local sockets of outbound entries → the sample that opened them. */
+  sockets: Map<string, string>;
+}
+
+function note(map: Map<string, string>, key: string, sample: string): void {
+  const seen = map.get(key);
+  if (seen === undefined) map.set(key, sample);
+  else if (seen !== sample) map.set(key, '*');
+}
+
+function farSide(samples: readonly RoleSample[], clusters: ClusterTable): FarSide {
+  const side: FarSide = { gatewayIps: new Map(), sockets: new Map() };
+  for (const s of samples) {
+    for (const r of s.records) {
+      const c = clusters.info(r.upstream_cluster);
+      if (isInbound(c)) continue;
+      const up = ipOf(r.upstream_host);
+      if (c.gatewayHost && up !== null) note(side.gatewayIps, up, s.key);
+      if (isIpAddress(r.upstream_local_address)) note(side.sockets, r.upstream_local_address, s.key);
+    }
+  }
+  return side;
+}
+
+function farSideRule(s: RoleSample, side: FarSide, clusters: ClusterTable): RoleAssignment | null {
+  let considered = 0;
+  let byIp = 0;
+  let bySocket = 0;
+  for (const r of s.records) {
+    const c = clusters.info(r.upstream_cluster);
+    if (isInbound(c) || !isIpAddress(r.downstream_local_address)) continue;
+    considered++;
+    const ipOwner = side.gatewayIps.get(ipOf(r.downstream_local_address) as string);
+    const sockOwner = r.downstream_remote_address === null ? undefined : side.sockets.get(r.downstream_remote_address);
+    if (ipOwner !== undefined && ipOwner !== s.key) byIp++;
+    else if (sockOwner !== undefined && sockOwner !== s.key && forwardsOutside(r, c)) bySocket++;
+  }
+  if (byIp + bySocket === 0 || (byIp + bySocket) * 2 < considered) return null;
+  const detail = byIp >= bySocket
+    ? `${byIp} of ${considered} entries arrive on an address that other streams' sidecars send gateway traffic to`
+    : `${bySocket} of ${considered} entries arrive from other streams' sidecar sockets and leave the mesh`;
+  return assign('egress-gateway', 'content:far-side', detail);
+}
+
+function sniRule(s: RoleSample, clusters: ClusterTable, isGateway: (host: string) => boolean): RoleAssignment | null {
+  for (const r of s.records) {
+    const sni = parseIstioSni(r.requested_server_name);
+    if (sni === null || !isGateway(sni.host) || isInbound(clusters.info(r.upstream_cluster))) continue;
+    return assign('egress-gateway', 'content:sni', `entries arrive with the gateway's mTLS SNI ${r.requested_server_name}`);
+  }
+  return null;
+}
+
+function sidecarContent(s: RoleSample, clusters: ClusterTable): RoleAssignment | null {
+  for (const r of s.records) {
+    const c = clusters.info(r.upstream_cluster);
+    if (isInbound(c)) return assign('sidecar', 'content:sidecar', `entries on inbound cluster ${r.upstream_cluster}`);
+    if (c.gatewayHost) return assign('sidecar', 'content:sidecar', `entries sent to the egress gateway ${c.host}`);
+  }
+  return null;
+}
+
+function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGateway: (h: string) => boolean): RoleAssignment {
+  if (s.info.role !== null) return s.info.role;
+  const labelled = byLabels(s.info.labels);
+  if (labelled !== null) return labelled;
+  const pod = s.pod ?? s.info.pod;
+  const named = pod === null ? null : gatewayByName(pod, 'pod-name', 'pod');
+  if (named !== null) return named;
+  const file = pod === null && s.info.kind !== 'stdin' ? baseName(s.info.name) : null;
+  const filed = file === null ? null : gatewayByName(file, 'file-name', 'file');
+  if (filed !== null) return filed;
+  if (file !== null && isSidecarFile(file)) return assign('sidecar', 'file-name', `file "${file}" is named like a sidecar log`);
+  const content = sniRule(s, clusters, isGateway) ?? farSideRule(s, side, clusters);
+  if (content !== null) return content;
+  if (pod !== null) return assign('sidecar', 'pod-name', `pod "${pod}" is not named like a gateway and its entries show no gateway traffic`);
+  return sidecarContent(s, clusters) ?? assign('sidecar', 'default', 'no name or entry says otherwise, so a client sidecar is assumed');
+}
+
+/** Assigns a role to every sample (by key): source assertion, labels, pod name, file name, then the entries. */
+export function inferRoles(streams: RoleSample[], settings: AuditSettings): Map<string, RoleAssignment> {
+  const clusters = new ClusterTable(settings);
+  const isGateway = hostMatcher(settings.gatewayHosts);
+  const side = farSide(streams, clusters);
+  const roles = new Map<string, RoleAssignment>();
+  for (const s of streams) roles.set(s.key, inferOne(s, side, clusters, isGateway));
+  return roles;
+}
+
+/** The egress gateway pod IPs seen in egress gateway samples (their listener addresses), sorted: sidecars dialling them go via the gateway. */
+export function learnGatewayIps(samples: RoleSample[], roles: Map<string, RoleAssignment>): string[] {
+  const ips = new Set<string>();
+  for (const s of samples) {
+    if (roles.get(s.key)?.role !== 'egress-gateway') continue;
+    for (const r of s.records) {
+      const ip = ipOf(r.downstream_local_address);
+      if (ip === null || !isIpLiteral(ip) || ip.startsWith('127.') || ip === '::1' || ip === '0.0.0.0') continue;
+      ips.add(ip);
+    }
+  }
+  return [...ips].sort();
+}

@@ -1,0 +1,171 @@
+/**
+ * The verdict rules (DOMAIN.md is the authority). Each rule id is a stable string that SARIF and
+ * JUnit use as the rule/failure type, so never rename one; add a new id instead.
+ */
+import type { AccessRecord } from '../../parsers/types.js';
+import type { EngineContext, Verdict } from '../types.js';
+import type { ClusterInfo } from './cluster.js';
+import { underDomain } from './cluster.js';
+import { ipOf, ipScope, isIpAddress, isIpLiteral, splitAuthority } from './net.js';
+
+/** Every rule id the engine emits. */
+export type RuleId =
+  | 'inbound/inbound-cluster'
+  | 'inbound/inbound-passthrough'
+  | 'blocked/blackhole-cluster'
+  | 'blocked/registry-only-http'
+  | 'blocked/no-route'
+  | 'blocked/no-cluster'
+  | 'internal/local-reply'
+  | 'direct/passthrough-cluster'
+  | 'internal/passthrough-to-mesh'
+  | 'direct/service-entry-host'
+  | 'internal/service-entry-in-mesh'
+  | 'direct/endpoint-outside-mesh'
+  | 'internal/mesh-service'
+  | 'via-gateway/joined'
+  | 'via-gateway-unconfirmed/no-gateway-entry'
+  | 'via-gateway-unconfirmed/no-connection'
+  | 'blocked/gateway-denied'
+  | 'blocked/gateway-no-route'
+  | 'blocked/gateway-direct-response'
+  | 'blocked/gateway-blackhole'
+  | 'gateway-only/no-sidecar-entry'
+  | 'ingress/ingress-gateway';
+
+/** A verdict with the rule that gave it. */
+export interface Decision {
+  verdict: Verdict;
+  rule: RuleId;
+}
+
+function decision(verdict: Verdict, rule: RuleId): Decision {
+  return { verdict, rule };
+}
+
+/** Shared decisions: one object per rule, so the hot path allocates nothing for them. */
+export const D = {
+  inboundCluster: decision('inbound', 'inbound/inbound-cluster'),
+  inboundPassthrough: decision('inbound', 'inbound/inbound-passthrough'),
+  blackhole: decision('blocked', 'blocked/blackhole-cluster'),
+  registryOnlyHttp: decision('blocked', 'blocked/registry-only-http'),
+  noRoute: decision('blocked', 'blocked/no-route'),
+  noCluster: decision('blocked', 'blocked/no-cluster'),
+  localReply: decision('internal', 'internal/local-reply'),
+  passthrough: decision('direct', 'direct/passthrough-cluster'),
+  passthroughToMesh: decision('internal', 'internal/passthrough-to-mesh'),
+  serviceEntryHost: decision('direct', 'direct/service-entry-host'),
+  serviceEntryInMesh: decision('internal', 'internal/service-entry-in-mesh'),
+  endpointOutsideMesh: decision('direct', 'direct/endpoint-outside-mesh'),
+  meshService: decision('internal', 'internal/mesh-service'),
+  viaGateway: decision('via-gateway', 'via-gateway/joined'),
+  unconfirmed: decision('via-gateway-unconfirmed', 'via-gateway-unconfirmed/no-gateway-entry'),
+  noConnection: decision('via-gateway-unconfirmed', 'via-gateway-unconfirmed/no-connection'),
+  gatewayDenied: decision('blocked', 'blocked/gateway-denied'),
+  gatewayNoRoute: decision('blocked', 'blocked/gateway-no-route'),
+  gatewayDirectResponse: decision('blocked', 'blocked/gateway-direct-response'),
+  gatewayBlackhole: decision('blocked', 'blocked/gateway-blackhole'),
+  gatewayOnly: decision('gateway-only', 'gateway-only/no-sidecar-entry'),
+  ingress: decision('ingress', 'ingress/ingress-gateway'),
+} as const;
+
+/** True when a comma-separated %RESPONSE_FLAGS% value holds `flag`. */
+export function hasFlag(flags: string | null, flag: string): boolean {
+  if (flags === null) return false;
+  if (flags === flag) return true;
+  return flags.split(',').includes(flag);
+}
+
+/** Outside the mesh: by the known mesh ranges, else (ranges unknown) when the IP is public. */
+export function isExternalIp(ip: string, ctx: EngineContext): boolean {
+  const mesh = ctx.isMeshIp(ip);
+  return mesh === undefined ? ipScope(ip) === 'public' : !mesh;
+}
+
+/** Whether a host name/IP that no cluster vouches for lies outside the mesh ("an unknown host"). */
+export function isUnknownExternalHost(host: string, ctx: EngineContext, domain: string): boolean {
+  if (isIpLiteral(host)) return isExternalIp(host, ctx);
+  if (!host.includes('.')) return false; // a short Service name (`reviews`)
+  return !underDomain(host, domain) && !host.endsWith('.svc') && !host.includes('.svc.');
+}
+
+function noClusterTarget(r: AccessRecord): string | null {
+  if (r.authority !== null) return splitAuthority(r.authority).host;
+  return ipOf(r.downstream_local_address);
+}
+
+function noCluster(r: AccessRecord, c: ClusterInfo, ctx: EngineContext, domain: string): Decision {
+  if (r.response_code === 502 && r.route_name === 'block_all') return D.registryOnlyHttp;
+  // No cluster but an upstream host: a layout without the cluster field (Envoy's default format,
+  // Istio 1.0.0-1.0.2), so the upstream address is the only evidence of where it went.
+  if (isIpAddress(r.upstream_host)) return outbound(r, c, ctx);
+  const nr = hasFlag(r.response_flags, 'NR');
+  const nc = !nr && (hasFlag(r.response_flags, 'NC') || hasFlag(r.response_flags, 'UH'));
+  if (!nr && !nc) return D.localReply;
+  const target = noClusterTarget(r);
+  if (target === null || !isUnknownExternalHost(target, ctx, domain)) return D.localReply;
+  return nr ? D.noRoute : D.noCluster;
+}
+
+/** True when the sidecar entry's upstream is an egress gateway (by cluster host glob or gateway pod IP). */
+export function isGatewayBound(r: AccessRecord, c: ClusterInfo, ctx: EngineContext): boolean {
+  if (c.gatewayHost) return true;
+  const ip = ipOf(r.upstream_host);
+  return ip !== null && ctx.isGatewayIp(ip);
+}
+
+function outbound(r: AccessRecord, c: ClusterInfo, ctx: EngineContext): Decision {
+  const ip = ipOf(r.upstream_host);
+  const host = c.host;
+  if (host !== null && !c.inClusterDomain && !isIpLiteral(host)) {
+    return ip !== null && ctx.isMeshIp(ip) === true ? D.serviceEntryInMesh : D.serviceEntryHost;
+  }
+  const target = host !== null && isIpLiteral(host) ? host : ip ?? ipOf(r.downstream_local_address);
+  return target !== null && isExternalIp(target, ctx) ? D.endpointOutsideMesh : D.meshService;
+}
+
+/**
+ * The verdict of a client sidecar's entry on its own, or null when it went to an egress gateway
+ * (then the join decides between via-gateway and via-gateway-unconfirmed).
+ */
+export function classifySidecar(r: AccessRecord, c: ClusterInfo, ctx: EngineContext, domain: string): Decision | null {
+  switch (c.kind) {
+    case 'inbound':
+      return D.inboundCluster;
+    case 'inbound-passthrough':
+      return D.inboundPassthrough;
+    case 'blackhole':
+      return D.blackhole;
+    case 'none':
+      return noCluster(r, c, ctx, domain);
+    default:
+      break;
+  }
+  if (isGatewayBound(r, c, ctx)) return null;
+  if (c.kind === 'passthrough') {
+    const ip = ipOf(r.upstream_host) ?? ipOf(r.downstream_local_address);
+    return ip !== null && ctx.isMeshIp(ip) === true ? D.passthroughToMesh : D.passthrough;
+  }
+  return outbound(r, c, ctx);
+}
+
+function startsWithAny(text: string | null, prefix: string): boolean {
+  return text !== null && text.startsWith(prefix);
+}
+
+/** When a joined gateway entry shows the gateway refused the traffic, the blocking rule; else null. */
+export function gatewayRefusal(g: AccessRecord, c: ClusterInfo): Decision | null {
+  if (c.kind === 'blackhole') return D.gatewayBlackhole;
+  if (
+    startsWithAny(g.response_code_details, 'rbac_access_denied') ||
+    startsWithAny(g.connection_termination_details, 'rbac_access_denied') ||
+    startsWithAny(g.response_code_details, 'ext_authz') ||
+    hasFlag(g.response_flags, 'UAEX')
+  ) {
+    return D.gatewayDenied;
+  }
+  if (hasFlag(g.response_flags, 'NR') || hasFlag(g.response_flags, 'NC')) return D.gatewayNoRoute;
+  const code = g.response_code ?? 0;
+  if (c.kind === 'none' && code >= 400 && g.response_code_details === 'direct_response') return D.gatewayDirectResponse;
+  return null;
+}

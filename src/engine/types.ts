@@ -1,0 +1,38 @@
+/** The engine's public types (the shared contracts live in src/types.ts). */
+import type { AccessRecord } from '../../parsers/types.js';
+import type { Entry, StreamInfo } from '../types.js';
+
+/** How many entries the engine holds and how the released ones ended, for progress and coverage. */
+export interface EngineCounters {
+  /** Entries held now, waiting for a partner or for log time to pass. */
+  pending: number;
+  /** Flows in which a sidecar entry and a gateway entry were joined. */
+  joined: number;
+  /** Gateway-bound sidecar entries released with no gateway entry (via-gateway-unconfirmed). */
+  unmatchedSidecar: number;
+  /** Gateway flows released with no sidecar entry (gateway-only). */
+  unmatchedGateway: number;
+  /** Entries released unjoined before their window had passed, because more than maxPending were held. */
+  evicted: number;
+}
+
+/** The join-and-verdict engine; single-threaded, synchronous, no timers (the driver calls advance). */
+export interface Engine {
+  /** Adds one entry (hot path: O(1) amortised). */
+  add(entry: Entry): void;
+  /** Every stream has been read up to this log time: release what can no longer join. */
+  advance(watermarkMs: number): void;
+  /** End of input: release everything still pending. */
+  finish(): void;
+  counters(): EngineCounters;
+}
+
+/** A stream, or one pod inside a mixed stream (`kubectl logs --prefix`), with a sample of its records for role inference. */
+export interface RoleSample {
+  /** Identifies the stream, or the pod inside a stream (e.g. `file.log#pod-name`). */
+  key: string;
+  info: StreamInfo;
+  /** The pod these records came from, when an envelope or the source says. */
+  pod: string | null;
+  records: AccessRecord[];
+}

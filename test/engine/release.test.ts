@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { engineWith, settings } from './helpers.js';
+import { httpPair, ms, tcpPair } from './pairs.js';
+
+describe('release by log time and by the memory bound', () => {
+  it('holds an unmatched gateway-bound entry until the watermark passes its end plus the window', () => {
+    const { s } = tcpPair({ t: 0, port: 1, dur: 50 });
+    const { flows, engine } = engineWith(settings({ windowMs: 5000 }));
+    engine.add(s);
+    engine.advance(ms(5049));
+    expect(flows).toHaveLength(0);
+    expect(engine.counters().pending).toBe(1);
+    engine.advance(ms(5050));
+    expect(flows.map((f) => f.verdict)).toEqual(['via-gateway-unconfirmed']);
+    expect(engine.counters()).toMatchObject({ pending: 0, unmatchedSidecar: 1 });
+  });
+
+  it('still joins a partner that arrives before the watermark passes the window', () => {
+    const { s, g } = tcpPair({ t: 0, port: 1 });
+    const { flows, engine } = engineWith();
+    engine.add(s);
+    engine.advance(ms(3000));
+    engine.add(g);
+    engine.advance(ms(60_000));
+    expect(flows.map((f) => f.verdict)).toEqual(['via-gateway']);
+  });
+
+  it('holds a joined HTTP pair until ripe (further attempts may come), then releases it as via-gateway', () => {
+    const { s, g } = httpPair({ t: 0, port: 1 });
+    const { flows, engine } = engineWith();
+    engine.add(s);
+    engine.add(g);
+    engine.advance(ms(1000));
+    expect(flows).toHaveLength(0);
+    engine.advance(ms(10_000));
+    expect(flows.map((f) => f.verdict)).toEqual(['via-gateway']);
+  });
+
+  it('evicts the oldest held entries beyond maxPending, counts the unjoined ones, and never holds more', () => {
+    const { flows, engine } = engineWith(settings({ maxPending: 3 }));
+    const sidecars = [1, 2, 3, 4, 5].map((i) => tcpPair({ t: i * 10, port: i }).s);
+    for (const s of sidecars) {
+      engine.add(s);
+      expect(engine.counters().pending).toBeLessThanOrEqual(3);
+    }
+    expect(flows.map((f) => f.sidecar)).toEqual([sidecars[0], sidecars[1]]);
+    expect(engine.counters()).toMatchObject({ pending: 3, evicted: 2, unmatchedSidecar: 2 });
+  });
+
+  it('releases everything on finish', () => {
+    const { flows, engine } = engineWith();
+    engine.add(tcpPair({ t: 0, port: 1 }).s);
+    engine.add(httpPair({ t: 0, port: 2 }).g);
+    engine.finish();
+    expect(flows.map((f) => f.verdict).sort()).toEqual(['gateway-only', 'via-gateway-unconfirmed']);
+    expect(engine.counters()).toMatchObject({ pending: 0, unmatchedSidecar: 1, unmatchedGateway: 1, evicted: 0 });
+  });
+});
+

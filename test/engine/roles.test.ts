@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { AccessRecord } from '../../parsers/types.js';
+import { inferRoles, learnGatewayIps, type RoleSample } from '../../src/engine/index.js';
+import type { RoleAssignment, StreamInfo } from '../../src/types.js';
+import { record, settings } from './helpers.js';
+
+function info(overrides: Partial<StreamInfo> = {}): StreamInfo {
+  return { name: 'logs/app.log', kind: 'file', pod: null, namespace: null, container: null, labels: null, role: null, size: null, ...overrides };
+}
+
+function sample(key: string, records: AccessRecord[], i: Partial<StreamInfo> = {}, pod: string | null = null): RoleSample {
+  return { key, info: info({ name: key, ...i }), pod, records };
+}
+
+const toGateway = record({ upstream_cluster: 'outbound|443||istio-egressgateway.istio-system.svc.cluster.local', upstream_host: '10.1.0.55:8443', upstream_local_address: '10.1.0.56:33706', downstream_local_address: '93.184.216.34:443', downstream_remote_address: '10.1.0.56:50898' });
+const atGateway = record({ upstream_cluster: 'outbound|443||api.example.com', upstream_host: '93.184.216.34:443', upstream_local_address: '10.1.0.55:49356', downstream_local_address: '10.1.0.55:8443', downstream_remote_address: '10.1.0.56:33706' });
+const inbound = record({ upstream_cluster: 'inbound|8080||', upstream_host: '10.1.0.56:8080', downstream_local_address: '10.1.0.56:8080', downstream_remote_address: '10.1.0.9:4000' });
+
+function roleOf(samples: RoleSample[], key: string): RoleAssignment | undefined {
+  return inferRoles(samples, settings()).get(key);
+}
+
+describe('role inference rules, in order', () => {
+  it('keeps a role the source asserted (user flag, pod labels) over everything else', () => {
+    const asserted: RoleAssignment = { role: 'egress-gateway', rule: 'flag:--gateway', detail: '--gateway gw.log' };
+    expect(roleOf([sample('sidecar.log', [inbound], { role: asserted })], 'sidecar.log')).toBe(asserted);
+  });
+
+  it.each([
+    ['istio=egressgateway', { istio: 'egressgateway' }, 'egress-gateway'],
+    ['istio=ingressgateway', { istio: 'ingressgateway' }, 'ingress-gateway'],
+    ['app=istio-egressgateway', { app: 'istio-egressgateway' }, 'egress-gateway'],
+  ] as const)('reads the pod label %s', (_name, labels, role) => {
+    expect(roleOf([sample('pod/istio-system/x/istio-proxy', [], { kind: 'pod', labels: { ...labels } })], 'pod/istio-system/x/istio-proxy')).toMatchObject({ role, rule: 'pod-labels' });
+  });
+
+  it.each([
+    ['istio-egressgateway-6d759478d8-pxbn9', 'egress-gateway'],
+    ['edition-egress-gateway-7f9c-abcde', 'egress-gateway'],
+    ['istio-ingressgateway-6d759478d8-pxbn9', 'ingress-gateway'],
+    ['my-ingress-gateway-0', 'ingress-gateway'],
+    ['sleep-7c7db887d8-9dnd7', 'sidecar'],
+  ] as const)('decides pod %s by its name', (pod, role) => {
+    const s = sample(`mixed.log#${pod}`, [], { name: 'mixed.log' }, pod);
+    expect(roleOf([s], s.key)).toMatchObject({ role, rule: 'pod-name' });
+  });
+
+  it.each([
+    ['egress-gateway.log', 'egress-gateway'],
+    ['/tmp/istio-egressgateway-logs.txt', 'egress-gateway'],
+    ['ingress-gateway.log', 'ingress-gateway'],
+    ['sidecar.log', 'sidecar'],
+    ['productpage-istio-proxy.log', 'sidecar'],
+  ] as const)('decides file %s by its name', (name, role) => {
+    expect(roleOf([sample(name, [atGateway])], name)).toMatchObject({ role, rule: 'file-name' });
+  });
+
+  it('recognises an egress gateway by the mTLS SNI naming a gateway host', () => {
+    const outer = record({ upstream_cluster: 'sni_cluster', upstream_host: 'envoy://sni_listener/', downstream_local_address: '172.17.5.170:8443', downstream_remote_address: '172.17.34.35:55102', requested_server_name: 'outbound_.443_.wildcard_.egressgateway.istio-egress.svc.cluster.local' });
+    expect(roleOf([sample('b.log', [outer])], 'b.log')).toMatchObject({ role: 'egress-gateway', rule: 'content:sni' });
+  });
+
+  it('does not take an inbound entry\'s mTLS SNI as gateway evidence', () => {
+    const r = record({ ...inbound, requested_server_name: 'outbound_.8000_._.istio-egressgateway.istio-system.svc.cluster.local' });
+    expect(roleOf([sample('a.log', [r])], 'a.log')).toMatchObject({ role: 'sidecar', rule: 'content:sidecar' });
+  });
+
+  it('recognises an egress gateway from the far side: its listener is where other streams send gateway traffic', () => {
+    const roles = inferRoles([sample('a.log', [toGateway]), sample('b.log', [atGateway])], settings());
+    expect(roles.get('b.log')).toMatchObject({ role: 'egress-gateway', rule: 'content:far-side' });
+    expect(roles.get('a.log')).toMatchObject({ role: 'sidecar', rule: 'content:sidecar' });
+  });
+
+  it('recognises a custom-named gateway pod from the far side: entries arrive from other streams\' sockets and leave the mesh', () => {
+    const side = record({ upstream_cluster: 'outbound|3000||ci00000000-test-egress.work.svc.cluster.local', upstream_host: '10.131.0.79:3000', upstream_local_address: '10.128.3.43:44730', downstream_local_address: '172.30.26.92:9092', downstream_remote_address: '10.128.3.43:58754' });
+    const gw = record({ upstream_cluster: 'outbound|9092||kafka.apps.example.ru', upstream_host: '172.30.26.92:9092', upstream_local_address: '10.131.0.79:51230', downstream_local_address: '10.131.0.79:3000', downstream_remote_address: '10.128.3.43:44730' });
+    const roles = inferRoles([
+      sample('mixed.log#kafka-client-5d8f9c7b6-x2x9k', [side], { name: 'mixed.log' }, 'kafka-client-5d8f9c7b6-x2x9k'),
+      sample('mixed.log#ci00000000-test-egress-7b9f4-qq2zn', [gw], { name: 'mixed.log' }, 'ci00000000-test-egress-7b9f4-qq2zn'),
+    ], settings());
+    expect(roles.get('mixed.log#ci00000000-test-egress-7b9f4-qq2zn')).toMatchObject({ role: 'egress-gateway', rule: 'content:far-side' });
+    expect(roles.get('mixed.log#kafka-client-5d8f9c7b6-x2x9k')).toMatchObject({ role: 'sidecar', rule: 'pod-name' });
+  });
+
+  it('does not take an ingress gateway for an egress gateway because sidecars call it (its entries stay in the mesh)', () => {
+    const caller = record({ upstream_cluster: 'outbound|80||istio-ingressgateway.istio-system.svc.cluster.local', upstream_host: '10.42.0.3:8080', upstream_local_address: '10.42.0.11:38560', downstream_local_address: '10.43.0.5:80', downstream_remote_address: '10.42.0.11:41800' });
+    const ingress = record({ upstream_cluster: 'outbound|8080||web.default.svc.cluster.local', upstream_host: '10.42.0.9:8080', upstream_local_address: '10.42.0.3:50000', downstream_local_address: '10.42.0.3:8080', downstream_remote_address: '10.42.0.11:38560' });
+    expect(inferRoles([sample('a.log', [caller]), sample('b.log', [ingress])], settings()).get('b.log')?.role).toBe('sidecar');
+  });
+
+  it('calls a stream with inbound entries a sidecar by content', () => {
+    expect(roleOf([sample('x.log', [inbound])], 'x.log')).toMatchObject({ role: 'sidecar', rule: 'content:sidecar' });
+  });
+
+  it('says so when it falls back to sidecar for want of evidence', () => {
+    expect(roleOf([sample('-', [], { kind: 'stdin' })], '-')).toMatchObject({ role: 'sidecar', rule: 'default' });
+  });
+});
+
+describe('learned gateway IPs', () => {
+  it('returns the listener IPs of egress gateway samples only, without loopback or internal addresses', () => {
+    const samples = [
+      sample('egress-gateway.log', [atGateway, record({ downstream_local_address: 'envoy://sni_listener/' }), record({ downstream_local_address: '127.0.0.1:15000' })]),
+      sample('sidecar.log', [toGateway]),
+    ];
+    const roles = inferRoles(samples, settings());
+    expect(learnGatewayIps(samples, roles)).toEqual(['10.1.0.55']);
+  });
+});

@@ -1,0 +1,261 @@
+import { describe, expect, it } from 'vitest';
+import type { AccessRecord } from '../../parsers/types.js';
+import { createEngine, offlineContext } from '../../src/engine/index.js';
+import type { AuditSettings, Flow } from '../../src/types.js';
+import { entry, http, record, run, settings } from './helpers.js';
+
+const T0 = '2024-03-01T10:00:00.000Z';
+const GW = 'outbound|443||istio-egressgateway.istio-system.svc.cluster.local';
+
+interface SidecarCase {
+  name: string;
+  rec: AccessRecord;
+  verdict: Flow['verdict'];
+  rule: string;
+  s?: Partial<AuditSettings>;
+  gatewayIps?: string[];
+}
+
+const sidecarCases: SidecarCase[] = [
+  {
+    name: 'inbound cluster (1.8+ form)',
+    rec: record({ upstream_cluster: 'inbound|8080||', upstream_host: '127.0.0.1:8080', downstream_local_address: '10.1.0.5:8080', downstream_remote_address: '10.1.0.9:4411' }),
+    verdict: 'inbound', rule: 'inbound/inbound-cluster',
+  },
+  {
+    name: 'inbound cluster (pre-1.8 form with service host)',
+    rec: record({ upstream_cluster: 'inbound|8080|tcp-8080|server.ns.svc.cluster.local', downstream_local_address: '10.1.0.5:8080' }),
+    verdict: 'inbound', rule: 'inbound/inbound-cluster',
+  },
+  {
+    name: 'InboundPassthroughClusterIpv4',
+    rec: record({ upstream_cluster: 'InboundPassthroughClusterIpv4', response_flags: 'UF,URX', downstream_local_address: '100.72.2.95:7801' }),
+    verdict: 'inbound', rule: 'inbound/inbound-passthrough',
+  },
+  {
+    name: 'BlackHoleCluster (REGISTRY_ONLY TCP)',
+    rec: record({ upstream_cluster: 'BlackHoleCluster', response_flags: 'UH', downstream_local_address: '142.250.217.115:443', requested_server_name: 'sqa.ory.sh' }),
+    verdict: 'blocked', rule: 'blocked/blackhole-cluster',
+  },
+  {
+    name: 'HTTP 502 direct_response on route block_all',
+    rec: http({ response_code: 502, response_code_details: 'direct_response', authority: 'example.com', route_name: 'block_all', downstream_local_address: '93.184.216.34:80' }),
+    verdict: 'blocked', rule: 'blocked/registry-only-http',
+  },
+  {
+    name: 'NR with cluster - to an unknown external host',
+    rec: http({ response_code: 404, response_flags: 'NR', response_code_details: 'route_not_found', authority: 'api.example.com', downstream_local_address: '10.0.0.10:80' }),
+    verdict: 'blocked', rule: 'blocked/no-route',
+  },
+  {
+    name: 'NC with cluster - to an unknown external host',
+    rec: http({ response_code: 503, response_flags: 'NC', response_code_details: 'cluster_not_found', authority: 'test-echo.com', downstream_local_address: '127.0.0.1:8080' }),
+    verdict: 'blocked', rule: 'blocked/no-cluster',
+  },
+  {
+    name: 'UH with cluster - to a public IP (REGISTRY_ONLY TCP, no cluster)',
+    rec: record({ response_flags: 'UH', downstream_local_address: '178.170.196.65:5432', downstream_remote_address: '10.128.3.180:60068' }),
+    verdict: 'blocked', rule: 'blocked/no-cluster',
+  },
+  {
+    name: 'NC to a cluster-domain host is not egress',
+    rec: http({ response_code: 503, response_flags: 'NC', authority: 'istio-ingressgateway.istio-system.svc.cluster.local', downstream_local_address: '10.42.0.11:8080' }),
+    verdict: 'internal', rule: 'internal/local-reply',
+  },
+  {
+    name: 'NR to a short Service name is not egress',
+    rec: http({ response_code: 404, response_flags: 'NR', authority: 'reviews:9080' }),
+    verdict: 'internal', rule: 'internal/local-reply',
+  },
+  {
+    name: 'UH with cluster - to a private IP while mesh ranges are unknown',
+    rec: record({ response_flags: 'UH', downstream_local_address: '10.116.207.70:2181' }),
+    verdict: 'internal', rule: 'internal/local-reply',
+  },
+  {
+    name: 'a 400 DPE local reply',
+    rec: http({ method: null, path: null, response_code: 400, response_flags: 'DPE', downstream_local_address: '10.217.4.81:8200' }),
+    verdict: 'internal', rule: 'internal/local-reply',
+  },
+  {
+    name: 'no cluster field (Envoy default format) but a public upstream',
+    rec: http({ response_code: 503, response_flags: 'UF', authority: 'example.projectcontour.io', upstream_host: '103.67.2.26:443' }),
+    verdict: 'direct', rule: 'direct/endpoint-outside-mesh',
+  },
+  {
+    name: 'no cluster field (Envoy default format) and a pod upstream',
+    rec: http({ authority: 'web', upstream_host: '10.244.8.27:8080' }),
+    verdict: 'internal', rule: 'internal/mesh-service',
+  },
+  {
+    name: 'PassthroughCluster to a public IP',
+    rec: record({ upstream_cluster: 'PassthroughCluster', upstream_host: '104.102.54.251:443', downstream_local_address: '104.102.54.251:443', requested_server_name: 'cloud.ibm.com' }),
+    verdict: 'direct', rule: 'direct/passthrough-cluster',
+  },
+  {
+    name: 'PassthroughCluster to a private IP while mesh ranges are unknown (still external, DOMAIN.md)',
+    rec: record({ upstream_cluster: 'PassthroughCluster', upstream_host: '192.168.0.78:1234', downstream_local_address: '192.168.0.78:1234' }),
+    verdict: 'direct', rule: 'direct/passthrough-cluster',
+  },
+  {
+    name: 'PassthroughCluster to an IP inside the known mesh ranges',
+    rec: record({ upstream_cluster: 'PassthroughCluster', upstream_host: '10.244.1.7:9090', downstream_local_address: '10.244.1.7:9090' }),
+    verdict: 'internal', rule: 'internal/passthrough-to-mesh', s: { meshCidrs: ['10.244.0.0/16'] },
+  },
+  {
+    name: 'PassthroughCluster to a private IP outside the known mesh ranges',
+    rec: record({ upstream_cluster: 'PassthroughCluster', upstream_host: '10.9.1.7:9090' }),
+    verdict: 'direct', rule: 'direct/passthrough-cluster', s: { meshCidrs: ['10.244.0.0/16'] },
+  },
+  {
+    name: 'ServiceEntry host outside the cluster domain (seed 000 step 1)',
+    rec: record({ upstream_cluster: 'outbound|1234||my.server.com', upstream_host: '192.168.0.78:1234', downstream_local_address: '192.168.0.78:1234' }),
+    verdict: 'direct', rule: 'direct/service-entry-host',
+  },
+  {
+    name: 'ServiceEntry host whose endpoint is inside the known mesh ranges',
+    rec: record({ upstream_cluster: 'outbound|5432||db.corp.example', upstream_host: '10.244.3.3:5432' }),
+    verdict: 'internal', rule: 'internal/service-entry-in-mesh', s: { meshCidrs: ['10.244.0.0/16'] },
+  },
+  {
+    name: 'cluster-domain host whose endpoint is a public IP (seed 001 external-db)',
+    rec: record({ upstream_cluster: 'outbound|3306||external-db.default.svc.cluster.local', upstream_host: '190.64.31.232:3306' }),
+    verdict: 'direct', rule: 'direct/endpoint-outside-mesh',
+  },
+  {
+    name: 'cluster-domain host whose endpoint is outside the known mesh ranges',
+    rec: record({ upstream_cluster: 'outbound|3306||legacy-db.default.svc.cluster.local', upstream_host: '172.20.0.9:3306' }),
+    verdict: 'direct', rule: 'direct/endpoint-outside-mesh', s: { meshCidrs: ['10.0.0.0/8'] },
+  },
+  {
+    name: 'cluster-domain host to a pod IP',
+    rec: http({ authority: 'reviews:9080', upstream_cluster: 'outbound|9080||reviews.default.svc.cluster.local', upstream_host: '10.244.2.20:9080' }),
+    verdict: 'internal', rule: 'internal/mesh-service',
+  },
+  {
+    name: 'a custom cluster domain makes svc.cluster.local hosts external',
+    rec: record({ upstream_cluster: 'outbound|80||web.ns.svc.cluster.local', upstream_host: '10.1.1.1:80' }),
+    verdict: 'direct', rule: 'direct/service-entry-host', s: { clusterDomain: 'corp.internal' },
+  },
+  {
+    name: 'gateway host by glob, no gateway entry',
+    rec: record({ upstream_cluster: GW, upstream_host: '10.1.0.55:8443', upstream_local_address: '10.1.0.56:33706', downstream_local_address: '93.184.216.34:443' }),
+    verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/no-gateway-entry',
+  },
+  {
+    name: 'gateway by learned gateway pod IP (custom service name)',
+    rec: record({ upstream_cluster: 'outbound|3000||ci00000000-test-egress.work.svc.cluster.local', upstream_host: '10.131.0.79:3000', upstream_local_address: '10.128.3.43:44730' }),
+    verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/no-gateway-entry', gatewayIps: ['10.131.0.79'],
+  },
+  {
+    name: 'gateway host by a user glob',
+    rec: record({ upstream_cluster: 'outbound|3000||ci00000000-test-egress.work.svc.cluster.local', upstream_host: '10.131.0.79:3000', upstream_local_address: '10.128.3.43:44730' }),
+    verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/no-gateway-entry', s: { gatewayHosts: ['*-test-egress.*'] },
+  },
+  {
+    name: 'routed to the gateway but never connected',
+    rec: record({ upstream_cluster: GW, response_flags: 'UH', downstream_local_address: '93.184.216.34:443' }),
+    verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/no-connection',
+  },
+  {
+    name: 'a gateway host named like an ingress gateway is not an egress gateway',
+    rec: http({ authority: 'istio-ingressgateway.istio-system.svc.cluster.local', upstream_cluster: 'outbound|443||istio-ingressgateway.istio-system.svc.cluster.local', upstream_host: '10.42.0.3:8443' }),
+    verdict: 'internal', rule: 'internal/mesh-service',
+  },
+];
+
+describe('sidecar verdict rules', () => {
+  it.each(sidecarCases)('$name → $verdict ($rule)', ({ rec, verdict, rule, s, gatewayIps }) => {
+    const flows = run([entry({ ...rec, start_time: T0 })], settings(s), gatewayIps ?? []);
+    expect(flows).toHaveLength(1);
+    expect(flows[0]?.verdict).toBe(verdict);
+    expect(flows[0]?.rule).toBe(rule);
+    expect(flows[0]?.reason).toMatch(/\.$/);
+  });
+
+  it('decides entries that cannot join at once, before any advance or finish', () => {
+    const flows: Flow[] = [];
+    const s = settings();
+    const engine = createEngine(s, offlineContext(s, []), (f) => flows.push(f));
+    engine.add(entry(record({ start_time: T0, upstream_cluster: 'PassthroughCluster', upstream_host: '1.1.1.1:443' })));
+    engine.add(entry(record({ start_time: T0, upstream_cluster: GW, response_flags: 'UF' })));
+    expect(flows.map((f) => f.rule)).toEqual(['direct/passthrough-cluster', 'via-gateway-unconfirmed/no-connection']);
+    expect(engine.counters().pending).toBe(0);
+  });
+
+  it('gives findings a remediation and leaves the policy fields at their defaults', () => {
+    const [f] = run([entry(record({ start_time: T0, upstream_cluster: 'PassthroughCluster', upstream_host: '1.1.1.1:443' }))]);
+    expect(f?.remediation).toMatch(/VirtualService/);
+    expect(f?.remediation).toMatch(/NetworkPolicy/);
+    expect(f).toMatchObject({ allowedBy: null, expiredException: null, failing: false, fingerprint: '' });
+  });
+
+  it('gives no remediation to internal traffic', () => {
+    const [f] = run([entry(http({ start_time: T0, upstream_cluster: 'outbound|9080||reviews.default.svc.cluster.local', upstream_host: '10.244.2.20:9080' }))]);
+    expect(f?.remediation).toBeNull();
+  });
+});
+
+interface GatewayCase {
+  name: string;
+  gw: Partial<AccessRecord>;
+  verdict: Flow['verdict'];
+  rule: string;
+}
+
+const gatewayCases: GatewayCase[] = [
+  { name: 'forwarded upstream', gw: { response_code: 200, upstream_cluster: 'outbound|443||api.example.com', upstream_host: '93.184.216.34:443' }, verdict: 'via-gateway', rule: 'via-gateway/joined' },
+  { name: 'RBAC denial (HTTP 403)', gw: { response_code: 403, response_code_details: 'rbac_access_denied_matched_policy[ns[istio-system]-policy[deny-ext]-rule[0]]' }, verdict: 'blocked', rule: 'blocked/gateway-denied' },
+  { name: 'ext_authz denial (UAEX)', gw: { response_code: 403, response_flags: 'UAEX', response_code_details: 'ext_authz_denied' }, verdict: 'blocked', rule: 'blocked/gateway-denied' },
+  { name: 'no route at the gateway (404 NR)', gw: { response_code: 404, response_flags: 'NR', response_code_details: 'route_not_found' }, verdict: 'blocked', rule: 'blocked/gateway-no-route' },
+  { name: 'no cluster at the gateway (503 NC)', gw: { response_code: 503, response_flags: 'NC', response_code_details: 'cluster_not_found' }, verdict: 'blocked', rule: 'blocked/gateway-no-route' },
+  { name: 'a 404 direct_response', gw: { response_code: 404, response_code_details: 'direct_response' }, verdict: 'blocked', rule: 'blocked/gateway-direct-response' },
+  { name: 'BlackHoleCluster at the gateway', gw: { response_code: 502, upstream_cluster: 'BlackHoleCluster' }, verdict: 'blocked', rule: 'blocked/gateway-blackhole' },
+  { name: 'a 301 redirect direct_response is not a refusal', gw: { response_code: 301, response_code_details: 'direct_response' }, verdict: 'via-gateway', rule: 'via-gateway/joined' },
+];
+
+describe('joined gateway entry rules', () => {
+  it.each(gatewayCases)('$name → $verdict ($rule)', ({ gw, verdict, rule }) => {
+    const rid = '88c8e6a5-ff0f-4d45-adf7-a24dba560bf1';
+    const s = entry(http({ start_time: T0, request_id: rid, authority: 'edition.cnn.com', upstream_cluster: 'outbound|80||istio-egressgateway.istio-system.svc.cluster.local', upstream_host: '10.42.0.6:8080', upstream_local_address: '10.42.0.7:33586', downstream_local_address: '151.101.1.67:80', downstream_remote_address: '10.42.0.7:40000' }));
+    const g = entry(http({ start_time: '2024-03-01T10:00:00.002Z', request_id: rid, authority: 'edition.cnn.com', downstream_local_address: '10.42.0.6:8080', downstream_remote_address: '10.42.0.7:33586', ...gw }), { role: 'egress-gateway' });
+    const flows = run([s, g]);
+    expect(flows).toHaveLength(1);
+    expect(flows[0]).toMatchObject({ verdict, rule, sidecar: s, gateway: g, joinedBy: 'request-id' });
+  });
+
+  it('refuses a TCP connection by RBAC termination details', () => {
+    const s = entry(record({ start_time: T0, upstream_cluster: 'outbound|443||istio-egressgateway.istio-system.svc.cluster.local', upstream_host: '10.0.0.5:8443', upstream_local_address: '10.0.0.9:5000', downstream_local_address: '1.2.3.4:443', requested_server_name: 'x.example.com' }));
+    const g = entry(record({ start_time: T0, connection_termination_details: 'rbac_access_denied_matched_policy[none]', downstream_local_address: '10.0.0.5:8443', downstream_remote_address: '10.0.0.9:5000', requested_server_name: 'x.example.com' }), { role: 'egress-gateway' });
+    expect(run([s, g])[0]).toMatchObject({ verdict: 'blocked', rule: 'blocked/gateway-denied' });
+  });
+});
+
+describe('gateway and ingress entries on their own', () => {
+  it('calls an ingress gateway entry ingress at once', () => {
+    const flows: Flow[] = [];
+    const s = settings();
+    const engine = createEngine(s, offlineContext(s, []), (f) => flows.push(f));
+    engine.add(entry(http({ start_time: T0, response_code: 404, response_flags: 'NR', authority: 'httpbin.example.com', downstream_local_address: '10.0.0.2:8080', downstream_remote_address: '203.0.113.9:5555' }), { role: 'ingress-gateway' }));
+    expect(flows).toHaveLength(1);
+    expect(flows[0]).toMatchObject({ verdict: 'ingress', rule: 'ingress/ingress-gateway', remediation: null });
+    expect(flows[0]?.destination.key).toBe('httpbin.example.com:8080');
+  });
+
+  it('calls an unjoined egress gateway entry gateway-only once released', () => {
+    const g = entry(record({ start_time: T0, upstream_cluster: 'outbound|443||edition.cnn.com', upstream_host: '151.101.195.5:443', downstream_local_address: '172.30.239.8:443', downstream_remote_address: '172.30.239.15:43956', requested_server_name: 'edition.cnn.com' }), { role: 'egress-gateway' });
+    const [f] = run([g]);
+    expect(f).toMatchObject({ verdict: 'gateway-only', rule: 'gateway-only/no-sidecar-entry', gateway: g, sidecar: null });
+    expect(f?.destination.key).toBe('edition.cnn.com:443');
+    expect(f?.source.workload).toBe('172.30.239.15');
+    expect(f?.remediation).toMatch(/istio-proxy logs/);
+  });
+
+  it('decides a gateway entry with neither socket nor request id at once as gateway-only', () => {
+    const flows: Flow[] = [];
+    const s = settings();
+    const engine = createEngine(s, offlineContext(s, []), (f) => flows.push(f));
+    engine.add(entry(record({ start_time: T0, upstream_cluster: 'outbound|443||a.example.com', upstream_host: '1.2.3.4:443' }), { role: 'egress-gateway' }));
+    expect(flows.map((f) => f.verdict)).toEqual(['gateway-only']);
+  });
+});
