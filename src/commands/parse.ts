@@ -26,7 +26,7 @@ class BatchRunner {
 
   /** How many batches may be in flight: enough to keep every thread busy. */
   get depth(): number {
-    return Math.max(2, this.threads * 3);
+    return this.threads + 2;
   }
 
   run(stream: BatchStream, bytes: Buffer, firstLine: number): Promise<BatchResult> {
