@@ -33,6 +33,15 @@ function reportError(error: unknown): number {
   return EXIT_INTERNAL;
 }
 
+// Node exits with 13 when the main promise can never settle (something awaited an event that had
+// already happened): never let that pass for a normal exit code.
+process.on('exit', (code) => {
+  if (code === 13) {
+    process.stderr.write('egress-audit: internal error: the run stopped while waiting for output (please report it)\n');
+    process.exitCode = EXIT_INTERNAL;
+  }
+});
+
 // A closed pipe (egress-audit ... | head) ends the run quietly instead of crashing.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);

@@ -80,6 +80,8 @@ export class ChunkedOutput {
     this.flush();
     if (!this.blocked) return;
     this.blocked = false;
+    // 'drain' may already have fired since the write that asked us to wait: waiting for it again would hang.
+    if ((this.out as { writableNeedDrain?: boolean }).writableNeedDrain === false) return;
     await waitForDrain(this.out);
   }
 
