@@ -2,6 +2,7 @@
 import type { AccessRecord } from '../../parsers/types.js';
 import { createEngine, offlineContext } from '../../src/engine/index.js';
 import type { AuditSettings, EngineContext, Entry, Flow, Role } from '../../src/types.js';
+import { seeded } from '../../bench/random.js';
 
 /** An access record with every field empty (TCP-like) except what `overrides` sets. */
 export function record(overrides: Partial<AccessRecord> = {}): AccessRecord {
@@ -97,17 +98,8 @@ export function flowOf(flows: readonly Flow[], e: Entry): Flow | undefined {
   return flows.find((f) => f.sidecar === e || f.gateway === e || f.related.includes(e));
 }
 
-/** Deterministic PRNG (mulberry32) so shuffles are reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the generator's mulberry32) so shuffles are reproducible. */
+export const prng = seeded;
 
 /** A Fisher-Yates shuffle of a copy of `items` with a fixed seed. */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {
