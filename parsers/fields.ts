@@ -38,10 +38,13 @@ export function isFlags(text: string, s: number, e: number): boolean {
   return letters > 0;
 }
 
+/** Offsets of the digits in `YYYY-MM-DDThh:mm:ss`. */
+const ISO_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
 /** True when text[s, e) starts like an ISO-8601 date-time: `YYYY-MM-DDThh:mm:ss`. */
 export function isIsoTime(text: string, s: number, e: number): boolean {
   if (e - s < 19) return false;
-  for (const k of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigit(text.charCodeAt(s + k))) return false;
+  for (let i = 0; i < ISO_DIGITS.length; i++) if (!isDigit(text.charCodeAt(s + (ISO_DIGITS[i] as number)))) return false;
   return text.charCodeAt(s + 4) === 45 && text.charCodeAt(s + 7) === 45 && text.charCodeAt(s + 10) === 84 && text.charCodeAt(s + 13) === 58;
 }
 

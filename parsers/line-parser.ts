@@ -15,6 +15,9 @@ export type FormatSpec =
   | { kind: 'json' }
   | { kind: 'custom'; format: CustomFormat; source: string };
 
+const SMART_QUOTES = /[\u201c\u201d]/;
+const SMART_QUOTES_ALL = /[\u201c\u201d]/g;
+
 /** What became of one physical line. `partial` lines were joined into the next one. */
 export type LineOutcome = 'record' | 'not-access-log' | 'malformed' | 'too-long' | 'partial';
 
@@ -103,8 +106,10 @@ export class LineParser {
   private auto(line: string): LineOutcome {
     const c0 = line.charCodeAt(0);
     if (c0 === 91 /* [ */ && startsWithIsoBracket(line)) {
-      const text = line.includes('\u201c') || line.includes('\u201d') ? line.replace(/[\u201c\u201d]/g, '"') : line;
-      return this.outcome(this.text.parse(text, this.view), line);
+      const reason = this.text.parse(line, this.view);
+      // Smart quotes (a line pasted through a blog or chat tool) only matter when plain parsing failed.
+      if (reason !== null && SMART_QUOTES.test(line)) return this.outcome(this.text.parse(line.replace(SMART_QUOTES_ALL, '"'), this.view), line);
+      return this.outcome(reason, line);
     }
     if (c0 === 123 /* { */ && looksLikeAccessLogJson(line)) {
       // A forced text layout does not read JSON access logs: say so rather than call them noise.
