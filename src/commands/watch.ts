@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { WatchOptions } from '../cli/options.js';
 import { offlineContext } from '../engine/index.js';
 import { hostPort, isIpLiteral } from '../engine/net.js';
@@ -29,7 +30,14 @@ interface Stops {
 function stops(durationMs: number | null): Stops {
   const graceful = new AbortController();
   const hard = new AbortController();
-  const onSignal = (): void => (graceful.signal.aborted ? hard.abort() : graceful.abort());
+  setMaxListeners(0, graceful.signal, hard.signal); // every followed container listens to them
+  let signals = 0;
+  const onSignal = (): void => {
+    signals++;
+    if (signals === 1) graceful.abort();
+    else if (signals === 2) hard.abort();
+    else process.exit(130); // a third Ctrl-C: out now, no report
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let duration: NodeJS.Timeout | undefined;
@@ -81,8 +89,8 @@ interface Run {
   verdicts: Record<Verdict, number>;
 }
 
-async function buildPipeline(options: WatchOptions, setup: AuditSetup, cluster: LiveCluster, outputs: Outputs, dashboard: RunDashboard | null): Promise<Run> {
-  const builder = new ReportBuilder({ failOn: options.failOn });
+async function buildPipeline(options: WatchOptions, setup: AuditSetup, cluster: LiveCluster, outputs: Outputs, ui: { builder: ReportBuilder; dashboard: RunDashboard | null }): Promise<Run> {
+  const { builder, dashboard } = ui;
   const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   const pipeline = new AuditPipeline({
     spec: (await formatFromOption('auto')).spec,
@@ -95,9 +103,9 @@ async function buildPipeline(options: WatchOptions, setup: AuditSetup, cluster: 
       nameDestination(flow, cluster);
       setup.stage.apply(flow);
       verdicts[flow.verdict]++;
-      builder.add(flow);
+      if (dashboard !== null) dashboard.flow(flow); // the store adds it to the builder
+      else builder.add(flow);
       outputs.flow(flow);
-      dashboard?.flow(flow);
     },
   });
   return { pipeline, builder, verdicts };
@@ -111,15 +119,19 @@ function progressOf(run: Run, cluster: LiveCluster): RunProgress {
 
 async function follow(run: Run, cluster: LiveCluster, s: Stops, outputs: Outputs, dashboard: RunDashboard | null): Promise<void> {
   const background = new AbortController();
+  setMaxListeners(0, background.signal);
+  let draining: Promise<void> | null = null;
+  const drain = (): Promise<void> => (draining ??= outputs.drain().finally(() => (draining = null)));
   s.graceful.signal.addEventListener('abort', () => background.abort(), { once: true });
   const watching = cluster.source.run(background.signal);
   const meter = new ProgressMeter(() => ({ ...progressOf(run, cluster), totalBytes: null }), process.stderr, dashboard === null && process.stderr.isTTY === true);
   await runLive(run.pipeline, cluster.source, s.graceful.signal, {
     tick: () => {
+      void drain().catch(() => undefined); // live -o ndjson: flows reach the pipe within a second
       meter.tick();
       dashboard?.progress(progressOf(run, cluster), false);
     },
-    drain: () => outputs.drain(),
+    drain, // one wait for all streams, not one listener each
   });
   meter.done();
   background.abort();
@@ -144,12 +156,13 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     s.startClock();
     const useDashboard = process.stdout.isTTY === true && options.output === null;
     const outputs = await openOutputs(options, useDashboard ? null : (options.output ?? 'table'));
-    const dashboard = useDashboard ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'live', description: cluster.source.describe() }) : null;
+    const builder = new ReportBuilder({ failOn: options.failOn });
+    const dashboard = useDashboard ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'live', description: cluster.source.describe(), builder }) : null;
     if (dashboard !== null) {
       notices.hold();
       dashboard.quit.addEventListener('abort', () => s.graceful.abort(), { once: true });
     }
-    const run = await buildPipeline(options, setup, cluster, outputs, dashboard);
+    const run = await buildPipeline(options, setup, cluster, outputs, { builder, dashboard });
     await follow(run, cluster, s, outputs, dashboard);
     return await finish(run, cluster, outputs, options, { startedAt, dashboard, notices, setup });
   } finally {
@@ -170,7 +183,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
         engine: pipeline.engine.counters(),
         verdicts: run.verdicts,
         plainRecords: pipeline.plainRecords,
-        windowMs: options.windowMs,
+        windowMs: o.setup.settings.windowMs,
         expiredExceptions: o.setup.stage.expiredHits(),
         extraWarnings: cluster.source.warnings(),
       },

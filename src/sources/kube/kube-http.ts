@@ -37,9 +37,6 @@ export class KubeHttp {
   private readonly base: URL;
   private auth: { options: RequestOptions; at: number } | null = null;
   private authPending: Promise<RequestOptions> | null = null;
-  /** Requests sent, for the dashboard and tests. */
-  requests = 0;
-
   constructor(
     private readonly kc: KubeConfig,
     server: string,
@@ -101,7 +98,6 @@ export class KubeHttp {
     const url = this.url(path, query);
     const module = url.protocol === 'http:' ? http : https;
     const headers = { ...(options.headers as Record<string, string>), Accept: 'application/json, */*', 'User-Agent': `egress-audit/${VERSION}` };
-    this.requests++;
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = module.request(url, { ...options, method: 'GET', headers, signal });
       const fail = (error: KubeApiError): void => {

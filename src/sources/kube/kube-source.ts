@@ -11,7 +11,9 @@ import { AsyncQueue } from './async-queue.js';
 import type { KubeApiError } from './api-errors.js';
 import type { KubeHttp } from './kube-http.js';
 import { liveWarnings } from './live-coverage.js';
-import { LogFollower, type FollowerDeps, type LiveStats } from './log-follower.js';
+import { throttleNotices } from './notice-throttle.js';
+import type { FollowerDeps, LiveStats } from './follower-deps.js';
+import { LogFollower } from './log-follower.js';
 import type { LogTime } from './log-time.js';
 import { describePlan, wantsSidecar, type WatchPlan } from './plan.js';
 import { PodIpIndex } from './pod-index.js';
@@ -51,14 +53,16 @@ export class KubeSource implements Source {
   private readonly deps: FollowerDeps;
   private readonly views: { sidecars: PodView[]; gateways: PodView[] };
   private gatewayProblem: string | null = null;
+  /** Streams the hard stop cut before they had read up to the stop (of followers already forgotten). */
+  private readonly cut: string[] = [];
 
   constructor(private readonly o: KubeSourceOptions) {
     this.registry = new PodRegistry(this.index, { changed: (pod) => this.consider(pod), gone: () => undefined });
     this.slots = new StreamSlots(o.maxStreams, (waiting, capacity) =>
-      o.notice(`--max-streams ${capacity} reached: ${waiting.length} container(s) wait for a free stream (first: ${waiting[0] ?? '?'}); their lines are not read until one frees up; raise --max-streams to follow them all`));
+      o.notice(`--max-streams ${capacity} reached: more containers should be followed than that; the others (first: ${waiting[0] ?? '?'}) wait for a free stream and are not read meanwhile; raise --max-streams to follow them all (the report lists any never followed)`));
     this.deps = {
       api: o.api, registry: this.registry, slots: this.slots, sweeps: new StreamSlots(SWEEP_CONCURRENCY, () => undefined),
-      stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, notice: o.notice,
+      stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, notice: throttleNotices(o.notice),
     };
     this.views = podViews(o.api, this.registry, o.plan);
     this.serviceEntries = new ServiceEntryWatch(o.api, o.plan);
@@ -70,9 +74,7 @@ export class KubeSource implements Source {
 
   /** The first lists. Sidecar namespaces that cannot be listed end the run (exit 3); gateways and ServiceEntries are reported. */
   async start(signal: AbortSignal): Promise<void> {
-    await this.serviceEntries.start(signal);
-    this.gatewayProblem = await listGateways(this.views.gateways, signal);
-    if (this.gatewayProblem !== null) this.o.notice(this.gatewayProblem);
+    this.gatewayProblem = await listGateways(this.views.gateways, signal); // first: gateways get the first stream slots
     for (const v of this.views.sidecars) {
       try {
         await v.informer.list(signal);
@@ -80,6 +82,8 @@ export class KubeSource implements Source {
         throw new InputError((error as KubeApiError).message);
       }
     }
+    if (this.gatewayProblem !== null) this.o.notice(this.gatewayProblem);
+    await this.serviceEntries.start(signal);
   }
 
   /** Keeps every view current until `signal` aborts. */
@@ -94,10 +98,13 @@ export class KubeSource implements Source {
 
   /** Log time (ms) up to which every followed stream has delivered its lines (Infinity: none holds back). */
   completeUpTo(now: number): number {
+    this.index.maybeSweep();
     let min = Number.POSITIVE_INFINITY;
     for (const [uid, f] of this.followers) {
-      if (f.done && this.registry.get(f.label)?.facts.uid !== uid) this.followers.delete(uid);
-      else min = Math.min(min, f.completeUpTo(now));
+      if (f.done && this.registry.get(f.label)?.facts.uid !== uid) {
+        if (f.cutShort) this.cut.push(f.label);
+        this.followers.delete(uid);
+      } else min = Math.min(min, f.completeUpTo(now));
     }
     return min;
   }
@@ -117,8 +124,9 @@ export class KubeSource implements Source {
       gatewayProblem: this.gatewayProblem,
       serviceEntries: this.serviceEntries.warning(),
       maxStreams: this.o.maxStreams,
-      unfollowed: this.slots.waiting(),
-      failingViews: [...this.views.sidecars, ...this.views.gateways].filter((v) => v.failure !== null).map((v) => `${v.what}: ${v.failure as string}`),
+      unfollowed: this.slots.neverGranted(),
+      cutShort: [...this.cut, ...[...this.followers.values()].filter((f) => f.cutShort).map((f) => f.label)],
+      failingViews: [...this.views.sidecars, ...this.views.gateways].filter((v) => v.listed && v.failure !== null).map((v) => `${v.what}: ${v.failure as string}`),
     });
   }
 

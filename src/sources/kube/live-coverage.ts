@@ -23,6 +23,8 @@ export interface LiveCoverageFacts {
   unfollowed: string[];
   /** Pod views (list + watch) that were failing when the run ended. */
   failingViews: string[];
+  /** Streams the hard stop cut before they had delivered what was logged up to the stop. */
+  cutShort: string[];
 }
 
 function some(names: string[]): string {
@@ -68,6 +70,12 @@ export function liveWarnings(f: LiveCoverageFacts): CoverageWarning[] {
     out.push({
       code: 'stream-errors',
       message: `--max-streams ${f.maxStreams} left ${f.unfollowed.length} container(s) unfollowed, so their traffic was not audited: ${some(f.unfollowed)}.`,
+    });
+  }
+  if (f.cutShort.length > 0) {
+    out.push({
+      code: 'stream-errors',
+      message: `${f.cutShort.length} container log(s) were cut off at the stop before everything logged up to it was read (a second Ctrl-C, or the grace period ran out): ${some([...f.cutShort].sort())}.`,
     });
   }
   if (f.failingViews.length > 0) {

@@ -11,9 +11,11 @@ import type { LogStream } from '../../types.js';
  * How far log time trails the wall clock. Envoy writes an access-log line when the request or connection
  * ends and flushes its file buffer on a timer: Istio starts Envoy with `--file-flush-interval-msec 1000`
  * (Envoy's own default is 10 s); then kubelet → API server → here adds well under a second, and node
- * clocks may differ from ours by a second or two. 5 s covers all of that with room to spare.
+ * clocks may differ from ours by some hundreds of milliseconds. 3 s covers that; streams that are
+ * actually behind hold log time back themselves (LiveSource.completeUpTo). Every extra second of lag
+ * keeps one more second of gateway-bound entries in memory.
  */
-export const LOG_LAG_MS = 5000;
+export const LOG_LAG_MS = 3000;
 /** The most a catching-up or reconnecting stream may hold log time back beyond the lag. */
 export const MAX_HOLD_MS = 30_000;
 /** How often log time advances (and progress is shown). */

@@ -3,69 +3,31 @@
  * from the cursor after an end or a drop, re-check the pod after every end (a restart means a new
  * instance: read the old one's tail with `previous=true`, then follow the new one), wait while the
  * container is not running, back off with jitter on errors. Each line is delivered exactly once (the
- * ResumeGate). On a graceful stop it reads once more without following, so everything logged before the
- * stop is in the report.
+ * ResumeGate). On a graceful stop a connected follow reads on up to the stop (log-reader.ts) and one
+ * that was not connected reads once more without following: what was logged before the stop is counted.
  */
-import type { IncomingMessage } from 'node:http';
 import type { LogStream, RoleAssignment, StreamInfo } from '../../types.js';
+import type { FollowerDeps } from './follower-deps.js';
 import type { ApiAction, FailureKind, KubeApiError } from './api-errors.js';
 import { Backoff, sleep } from './backoff.js';
 import { nextStep, type FollowStep } from './follow-step.js';
-import type { KubeHttp } from './kube-http.js';
-import type { LogTime } from './log-time.js';
+import { IDLE_MS, LogReader, type Outcome } from './log-reader.js';
 import { podFacts, PROXY_CONTAINER, type KubePod, type PodFacts } from './pod-facts.js';
-import type { PodRegistry } from './pod-registry.js';
-import { ResumeGate } from './resume-gate.js';
-import type { StreamSlots } from './stream-slots.js';
 
-/** A stream still sending lines older than its connection time minus this is catching up on its backlog. */
-const CATCH_UP_SLACK_MS = 2000;
-/** A stream that sent nothing for this long after connecting has no backlog left. */
-const IDLE_MS = 1000;
 /** Failures that retrying soon will not fix: they do not hold back log time. */
 const LASTING: FailureKind[] = ['forbidden', 'unauthorized', 'tls'];
 
-/** Counters shared by all followers (dashboard header, report). */
-export interface LiveStats {
-  reconnects: number;
-  following: number;
-}
-
-/** What every follower shares. */
-export interface FollowerDeps {
-  api: KubeHttp;
-  registry: PodRegistry;
-  slots: StreamSlots;
-  /** Bounds the concurrent final reads at a graceful stop. */
-  sweeps: StreamSlots;
-  stats: LiveStats;
-  startAt: LogTime;
-  maxLineLength: number;
-  /** Aborts everything, final reads included. */
-  hardStop: AbortSignal;
-  notice(message: string): void;
-}
-
-type Phase = 'queued' | 'connecting' | 'catching-up' | 'live' | 'waiting' | 'failing' | 'done';
-
-interface Outcome {
-  kind: 'ended' | 'dropped' | 'failed' | 'stopped';
-  bytes: number;
-  ms: number;
-  error?: KubeApiError;
-}
+type Phase = 'queued' | 'connecting' | 'following' | 'waiting' | 'failing' | 'done';
 
 /** Follows one pod's istio-proxy container. */
 export class LogFollower implements LogStream {
   readonly info: StreamInfo;
-  private readonly gate: ResumeGate;
+  private readonly reader: LogReader;
   private readonly backoff = new Backoff(500, 30_000);
-  private readonly logPath: string;
-  private readonly logAction: ApiAction;
   private phase: Phase = 'queued';
   private instance: string | null = null;
-  private connectedAt = 0;
-  private lastByteAt = 0;
+  /** The container restarted and its previous instance has not been read to the end yet. */
+  private previousOwed = false;
   private everConnected = false;
   private lastError: KubeApiError | null = null;
 
@@ -77,9 +39,7 @@ export class LogFollower implements LogStream {
   ) {
     const { namespace, name } = pod.ref;
     this.info = { name: `pod/${namespace}/${name}/${PROXY_CONTAINER}`, kind: 'pod', pod: name, namespace, container: PROXY_CONTAINER, labels: pod.ref.labels, role, size: null };
-    this.gate = new ResumeGate(deps.startAt, deps.maxLineLength);
-    this.logPath = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log`;
-    this.logAction = { verb: 'get', resource: 'pods/log', group: '', namespace, name };
+    this.reader = new LogReader(deps.api, namespace, name, deps.startAt, deps.maxLineLength, deps.hardStop);
   }
 
   /** `namespace/name`. */
@@ -92,12 +52,22 @@ export class LogFollower implements LogStream {
     return this.phase === 'done';
   }
 
-  /** Log time (ms) up to which this stream has delivered every line; Infinity when it holds nothing back. */
+  /**
+   * Log time (ms) up to which this stream has delivered every line; Infinity when it holds nothing back.
+   * A connected stream that is still receiving (a backlog, or a server that lags) is complete up to its
+   * cursor; one that has been quiet for IDLE_MS has caught up.
+   */
   completeUpTo(now: number): number {
-    if (this.phase === 'catching-up' && now - this.lastByteAt >= IDLE_MS) this.phase = 'live';
-    if (this.phase === 'connecting' || this.phase === 'catching-up') return this.gate.cursorMs();
-    if (this.phase === 'failing' && this.lastError !== null && !LASTING.includes(this.lastError.kind)) return this.gate.cursorMs();
+    const cursor = this.reader.gate.cursorMs();
+    if (this.phase === 'following') return now - this.reader.lastByteAt < IDLE_MS ? cursor : Number.POSITIVE_INFINITY;
+    if (this.phase === 'connecting') return cursor;
+    if (this.phase === 'failing' && this.lastError !== null && !LASTING.includes(this.lastError.kind)) return cursor;
     return Number.POSITIVE_INFINITY;
+  }
+
+  /** True when the hard stop cut this stream before it had delivered what was logged up to the stop. */
+  get cutShort(): boolean {
+    return this.reader.cut;
   }
 
   /** The last failure still in force, if any. */
@@ -121,7 +91,7 @@ export class LogFollower implements LogStream {
         }
         step = await this.recheck(signal);
       }
-      if (signal.aborted) yield* this.finalRead();
+      if (signal.aborted && !this.reader.drained) yield* this.finalRead();
       if (this.failure !== null) throw new Error(this.failure);
     } finally {
       this.phase = 'done';
@@ -131,43 +101,35 @@ export class LogFollower implements LogStream {
 
   /** Reads per the step; true when there is nothing more to read (a last read went through). */
   private async *read(step: Exclude<FollowStep, { kind: 'wait' | 'stop' }>, signal: AbortSignal): AsyncGenerator<Buffer, boolean> {
-    if (this.instance !== null && step.containerId !== null && step.containerId !== this.instance) {
-      yield* this.request(signal, { previous: 'true' }, false); // the old instance's tail, if a drop hid it
-    }
+    if (this.instance !== null && step.containerId !== null && step.containerId !== this.instance) this.previousOwed = true;
     if (step.containerId !== null) this.instance = step.containerId;
-    if (this.everConnected) this.deps.stats.reconnects++;
-    const outcome = yield* this.request(signal, step.kind === 'follow' ? { follow: 'true' } : {}, true);
+    if (this.previousOwed) {
+      // A restart: the old instance's tail (what a drop kept from us) comes from previous=true.
+      const prev = yield* this.reader.read({ previous: 'true' }, null);
+      if (prev.kind === 'ended' || prev.error?.kind === 'bad-request') this.previousOwed = false;
+      else {
+        await this.settle(prev, signal);
+        return false;
+      }
+    }
+    const outcome = yield* this.follow(signal, step.kind === 'follow' ? { follow: 'true' } : {});
     await this.settle(outcome, signal);
     return step.kind === 'last-read' && (outcome.kind === 'ended' || outcome.kind === 'failed');
   }
 
-  /** One log request through the gate. */
-  private async *request(signal: AbortSignal, extra: Record<string, string>, track: boolean): AsyncGenerator<Buffer, Outcome> {
-    this.gate.resume();
-    const query = { container: PROXY_CONTAINER, timestamps: 'true', sinceTime: this.gate.sinceTime(), ...extra };
-    const started = Date.now();
-    let res: IncomingMessage;
+  /** A follow request: counts as following while connected. */
+  private async *follow(signal: AbortSignal, extra: Record<string, string>): AsyncGenerator<Buffer, Outcome> {
+    let connected = false;
     try {
-      res = await this.deps.api.open(this.logAction, this.logPath, query, signal, true);
-    } catch (error) {
-      return { kind: signal.aborted ? 'stopped' : 'failed', bytes: 0, ms: Date.now() - started, error: error as KubeApiError };
-    }
-    if (track) this.connected();
-    let bytes = 0;
-    try {
-      for await (const chunk of res) {
-        bytes += (chunk as Buffer).length;
-        this.lastByteAt = Date.now();
-        const out = this.gate.push(chunk as Buffer);
-        if (track && this.phase === 'catching-up' && this.gate.cursorMs() >= this.connectedAt - CATCH_UP_SLACK_MS) this.phase = 'live';
-        if (out !== null) yield out;
-      }
-      return { kind: 'ended', bytes, ms: Date.now() - started };
-    } catch {
-      return { kind: signal.aborted ? 'stopped' : 'dropped', bytes, ms: Date.now() - started };
+      return yield* this.reader.read(extra, {
+        graceful: signal,
+        connected: () => {
+          connected = true;
+          this.connected();
+        },
+      });
     } finally {
-      res.destroy();
-      if (track) {
+      if (connected) {
         this.deps.stats.following--;
         if (this.phase !== 'done') this.phase = 'connecting';
       }
@@ -175,9 +137,8 @@ export class LogFollower implements LogStream {
   }
 
   private connected(): void {
-    this.phase = 'catching-up';
-    this.connectedAt = Date.now();
-    this.lastByteAt = this.connectedAt;
+    if (this.everConnected) this.deps.stats.reconnects++;
+    this.phase = 'following';
     this.everConnected = true;
     this.lastError = null;
     this.deps.stats.following++;
@@ -236,10 +197,14 @@ export class LogFollower implements LogStream {
   /** At a graceful stop: one more read without following, so lines logged up to the stop are counted. */
   private async *finalRead(): AsyncGenerator<Buffer> {
     const hard = this.deps.hardStop;
-    if (!this.everConnected || this.phase === 'waiting' || this.phase === 'queued' || hard.aborted) return;
-    if (!(await this.deps.sweeps.acquire(0, this.label, hard))) return;
+    if (!this.everConnected || this.phase === 'waiting' || this.phase === 'queued') return;
+    if (hard.aborted || !(await this.deps.sweeps.acquire(0, this.label, hard))) {
+      this.reader.cut = true;
+      return;
+    }
     try {
-      const outcome = yield* this.request(hard, {}, false);
+      const outcome = yield* this.reader.read({}, null);
+      if (outcome.kind === 'stopped') this.reader.cut = true;
       if (outcome.kind === 'ended' && this.phase === 'failing') {
         this.phase = 'connecting'; // everything up to the stop was read after all
         this.lastError = null;

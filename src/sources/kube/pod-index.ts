@@ -72,7 +72,12 @@ export class PodIpIndex {
     }
   }
 
-  /** Forgets expired IPs (called on a timer; lookups check expiry themselves). */
+  /** Sweeps at most once a minute (called every tick). */
+  maybeSweep(): void {
+    if (this.now() - this.lastSweep >= 60_000) this.sweep();
+  }
+
+  /** Forgets expired IPs (lookups check expiry themselves). */
   sweep(): void {
     const now = this.now();
     this.lastSweep = now;

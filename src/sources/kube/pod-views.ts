@@ -17,6 +17,8 @@ export interface PodView {
   what: string;
   informer: Informer<KubePod>;
   failure: string | null;
+  /** The first list went through (a view that never listed is reported by whoever listed it). */
+  listed: boolean;
 }
 
 function pathFor(namespace: string | null): string {
@@ -30,8 +32,12 @@ function view(api: KubeHttp, registry: PodRegistry, kind: 'sidecar' | 'gateway',
     scope,
     what: `${kind === 'gateway' ? 'gateway pods' : 'pods'} in ${namespace === null ? 'all namespaces' : `namespace ${namespace}`}`,
     failure: null,
+    listed: false,
     informer: new Informer<KubePod>(api, { action, path: pathFor(namespace), query: labelSelector === '' ? {} : { labelSelector } }, {
-      replace: (items) => registry.replace(scope, items),
+      replace: (items) => {
+        v.listed = true;
+        registry.replace(scope, items);
+      },
       event: (type, pod) => registry.event(scope, type, pod),
       health: (error) => {
         v.failure = error === null ? null : error.message;

@@ -31,6 +31,9 @@ export class ServiceEntryWatch {
   readonly index = new ServiceEntryIndex();
   private readonly informers: Informer<ServiceEntry>[] = [];
   private readonly problems: string[] = [];
+  /** Scopes (`all namespaces`, `namespace x`) where RBAC refused the list. */
+  private readonly forbidden: string[] = [];
+  private readonly read: string[] = [];
   private readonly failing = new Map<string, string>();
   version: string | null = null;
 
@@ -69,14 +72,20 @@ export class ServiceEntryWatch {
         else this.failing.set(scope, error.message);
       },
     });
+    const where = namespace === null ? 'all namespaces' : `namespace ${namespace}`;
     try {
       await informer.list(signal);
       this.informers.push(informer);
+      this.read.push(where);
       return 'ok';
     } catch (error) {
       const e = error as KubeApiError;
+      if (e instanceof KubeApiError && e.kind === 'forbidden') {
+        this.forbidden.push(where);
+        return 'forbidden';
+      }
       this.problems.push(e.message);
-      return e instanceof KubeApiError && e.kind === 'forbidden' ? 'forbidden' : 'failed';
+      return 'failed';
     }
   }
 
@@ -87,13 +96,15 @@ export class ServiceEntryWatch {
 
   /** `serviceentries-unreadable` when some or all of them could not be read, else null. */
   warning(): CoverageWarning | null {
-    const read = this.informers.length > 0;
     const issues = [...this.problems, ...this.failing.values()];
+    if (this.forbidden.length > 0) {
+      const read = this.read.length > 0 ? ` (read only in ${this.read.join(', ')})` : '';
+      issues.unshift(`RBAC refused to list them in ${this.forbidden.join(', ')}${read}: the ClusterRole needs serviceentries.${GROUP}: list, watch (see docs/rbac.yaml)`);
+    }
     if (issues.length === 0) return null;
-    const head = read ? 'Some ServiceEntries could not be read' : 'ServiceEntries could not be read';
     return {
       code: 'serviceentries-unreadable',
-      message: `${head}, so external hosts are named only from the logs and MESH_EXTERNAL addresses inside pod ranges are not known: ${issues.join('; ')}.`,
+      message: `ServiceEntries could not all be read, so external hosts are named from the logs alone and MESH_EXTERNAL addresses inside pod ranges count as in the mesh: ${issues.join('; ')}.`,
     };
   }
 }

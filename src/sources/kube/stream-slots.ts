@@ -17,6 +17,8 @@ export class StreamSlots {
   private seq = 0;
   private readonly queue: Waiter[] = [];
   private told = false;
+  private readonly everGranted = new Set<string>();
+  private readonly everQueued = new Set<string>();
 
   constructor(
     readonly capacity: number,
@@ -33,13 +35,20 @@ export class StreamSlots {
     return this.queue.map((w) => w.label);
   }
 
+  /** Labels that waited for a slot and never got one (not followed at all). */
+  neverGranted(): string[] {
+    return [...this.everQueued].filter((l) => !this.everGranted.has(l));
+  }
+
   /** Takes a slot (lower `priority` first); resolves false when `signal` aborts first. */
   acquire(priority: number, label: string, signal: AbortSignal): Promise<boolean> {
     if (signal.aborted) return Promise.resolve(false);
     if (this.used < this.capacity && this.queue.length === 0) {
       this.used++;
+      this.everGranted.add(label);
       return Promise.resolve(true);
     }
+    this.everQueued.add(label);
     return new Promise((resolve) => {
       const waiter: Waiter = {
         priority,
@@ -47,6 +56,7 @@ export class StreamSlots {
         label,
         grant: (ok) => {
           signal.removeEventListener('abort', onAbort);
+          if (ok) this.everGranted.add(label);
           resolve(ok);
         },
       };

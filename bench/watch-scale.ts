@@ -1,0 +1,276 @@
+/**
+ * Scale bench of `egress-audit watch` (not a test): the in-repo fake API server with 300 pods (298 client
+ * sidecars + 2 egress gateways, the traffic model of bench/generate.ts) writing 50,000 realistic lines/s
+ * in total for 60 s, followed by the real binary (`watch -A -o ndjson --duration ...`) as a child. It
+ * checks that every written line is accounted for (entries in the output flows + the lines the report
+ * counts as not access logs, malformed or too long) and measures the child's CPU (/proc/<pid>/stat) as
+ * a fraction of one core and its RSS over time (/proc/<pid>/status), which should stay flat.
+ *
+ * The fake server runs in this process, so this process must stay light: ten seconds of traffic are
+ * generated up front and replayed with fresh timestamps, appended every 200 ms (Envoy flushes about once
+ * a second), and watch's NDJSON goes straight to a separate counting process (this file, run with --count).
+ *
+ * Run: tsc -p tsconfig.json && node dist/bench/watch-scale.js [--containers N] [--rate LINES/S] [--seconds S]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startFakeApiServer, type FakeApiServer } from '../test/fake-apiserver/index.js';
+import { generateLines } from './generate.js';
+import { seeded } from './random.js';
+import { clientPods, GATEWAYS } from './traffic-model.js';
+
+/** What the bench measured. */
+export interface WatchScaleResult {
+  /** Lines written by all containers while watch followed them. */
+  lines: number;
+  /** Lines watch accounted for: entries in its flows + not-access-log, malformed and too-long lines. */
+  accounted: number;
+  /** The child's CPU time over the generating window divided by the window's wall time. */
+  cpuCoreFraction: number;
+  rssStartMb: number;
+  rssEndMb: number;
+  rssPeakMb: number;
+}
+
+const BIN = fileURLToPath(new URL('../../bin/egress-audit.js', import.meta.url));
+const CLK_TCK = 100;
+/**
+ * Each container appends what it logged every this often. Envoy flushes its access log about once a
+ * second (Istio's --file-flush-interval-msec 1000), so lines arrive in bursts; 200 ms keeps the fake
+ * server (one thread, in this process) from spending itself on thousands of tiny TLS writes.
+ */
+const APPEND_TICK_MS = 200;
+
+/** Seconds of traffic generated up front and replayed in a loop (generating live would load this process, the API server). */
+const POOL_SECONDS = 10;
+
+/** One pre-generated line: the pod that writes it and its text without the leading `[start time]`. */
+interface PoolLine {
+  ns: string;
+  pod: string;
+  rest: string;
+  /** False for agent noise lines, which keep their own timestamp. */
+  stamped: boolean;
+}
+
+/** Generates POOL_SECONDS of the traffic model's lines at `rate`. */
+function linePool(pods: number, rate: number): PoolLine[] {
+  const pool: PoolLine[] = [];
+  for (const g of generateLines(rate * POOL_SECONDS, { pods })) {
+    const close = g.text.startsWith('[') ? g.text.indexOf('] ') : -1;
+    pool.push({ ns: g.namespace, pod: g.pod, rest: close > 0 ? g.text.slice(close + 1) : g.text, stamped: close > 0 });
+  }
+  return pool;
+}
+
+/**
+ * Every APPEND_TICK_MS, takes the pool's next lines for that slice of time (`rate` lines/s), stamps them
+ * with the current time and appends each to its pod's container; `stop()` returns how many were written.
+ */
+function driveLogs(api: FakeApiServer, pool: PoolLine[], rate: number): { stop(): number } {
+  let written = 0;
+  let carry = 0;
+  let at = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const exact = (rate * (now - last)) / 1000 + carry;
+    last = now;
+    const n = Math.floor(exact);
+    carry = exact - n;
+    const stamp = `[${new Date().toISOString()}]`;
+    const byPod = new Map<string, { ns: string; pod: string; lines: string[] }>();
+    for (let i = 0; i < n; i++) {
+      const l = pool[at] as PoolLine;
+      at = (at + 1) % pool.length;
+      const key = `${l.ns}/${l.pod}`;
+      const batch = byPod.get(key) ?? { ns: l.ns, pod: l.pod, lines: [] };
+      batch.lines.push(l.stamped ? stamp + l.rest : l.rest);
+      byPod.set(key, batch);
+    }
+    for (const b of byPod.values()) api.appendLog(b.ns, b.pod, 'istio-proxy', b.lines);
+    written += n;
+  }, APPEND_TICK_MS);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return written;
+    },
+  };
+}
+
+function procStat(pid: number): { cpuTicks: number; rssMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { cpuTicks: Number(fields[11]) + Number(fields[12]), rssMb: rssKb / 1024 };
+}
+
+/**
+ * The counting end, run as a process of its own (`watch-scale.js --count`): reads watch's NDJSON on stdin,
+ * counts the access-log entries in its flows (sidecar + gateway + related) with byte searches and keeps
+ * the report line, so megabytes per second of JSON never load the process that plays the API server.
+ * Prints `{"entries":N,"report":{...}}` when its input ends.
+ */
+function runCounter(): void {
+  const flow = Buffer.from('{"type":"flow"');
+  const reportHead = Buffer.from('{"type":"report"');
+  const markers = { sidecar: Buffer.from('"sidecar":null'), gateway: Buffer.from('"gateway":null'), related: Buffer.from('"related":[]}') };
+  let entries = 0;
+  let carry: Buffer = Buffer.alloc(0);
+  let report: unknown = null;
+  const countLine = (line: Buffer): void => {
+    if (line.subarray(0, flow.length).equals(flow)) {
+      entries += (line.includes(markers.sidecar) ? 0 : 1) + (line.includes(markers.gateway) ? 0 : 1);
+      if (!line.subarray(line.length - markers.related.length).equals(markers.related)) entries += (JSON.parse(line.toString('utf8')) as { related: unknown[] }).related.length;
+    } else if (line.subarray(0, reportHead.length).equals(reportHead)) {
+      report = JSON.parse(line.toString('utf8'));
+    }
+  };
+  process.stdin.on('data', (chunk: Buffer) => {
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    let pos = 0;
+    for (let nl = buf.indexOf(10, pos); nl >= 0; nl = buf.indexOf(10, pos)) {
+      countLine(buf.subarray(pos, nl));
+      pos = nl + 1;
+    }
+    carry = Buffer.from(buf.subarray(pos));
+  });
+  process.stdin.on('end', () => process.stdout.write(JSON.stringify({ entries, report })));
+}
+
+/** Starts the counter (this file with --count); its stdin is handed to watch as stdout (the data never passes through this process). */
+function startCounter(): { stdin: ChildProcess['stdin']; result: Promise<{ entries: number; report: Record<string, unknown> | null }> } {
+  const counter = spawn(process.execPath, [fileURLToPath(import.meta.url), '--count'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  counter.stdout?.setEncoding('utf8').on('data', (c: string) => { out += c; });
+  const result = new Promise<{ entries: number; report: Record<string, unknown> | null }>((resolve) => counter.on('close', () => resolve(JSON.parse(out || '{"entries":0,"report":null}'))));
+  return { stdin: counter.stdin, result };
+}
+
+/** The generator's own pods (the same seeded draw as generateLines makes first) plus the gateways, in the fake. */
+function addPods(api: FakeApiServer, clients: number): number {
+  for (const p of clientPods(clients, seeded(1))) {
+    api.addPod({ namespace: p.namespace, name: p.name, ip: p.ip, labels: { app: p.name.split('-')[0] as string }, containers: ['app', 'istio-proxy'] });
+  }
+  for (const g of GATEWAYS) {
+    api.addPod({ namespace: 'istio-system', name: g.name, ip: g.ip, labels: { istio: 'egressgateway', app: 'istio-egressgateway' }, containers: ['istio-proxy'] });
+  }
+  return clients + GATEWAYS.length;
+}
+
+/** The watch child, its stderr and the counter behind its stdout. */
+interface WatchChild {
+  pid: number;
+  exited: Promise<number | null>;
+  stderr(): string;
+  counted: Promise<{ entries: number; report: Record<string, unknown> | null }>;
+  dispose(): void;
+}
+
+function spawnWatch(api: FakeApiServer, seconds: number): WatchChild {
+  const home = mkdtempSync(join(tmpdir(), 'watch-scale-'));
+  const counter = startCounter();
+  const extra = process.env['BENCH_CHILD_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_CHILD_NODE_OPTIONS'] } : {};
+  const child = spawn(process.execPath, [BIN, 'watch', '-A', '-o', 'ndjson', '--fail-on', 'none', '--duration', `${seconds + 15}s`], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: home, KUBECONFIG: api.writeKubeconfig(home), ...extra },
+    stdio: ['ignore', counter.stdin, 'pipe'],
+  });
+  counter.stdin?.destroy(); // the child holds the pipe now; the counter sees its end when watch exits
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+  const orphan = (): void => void child.kill('SIGKILL');
+  process.once('exit', orphan);
+  return {
+    pid: child.pid as number,
+    exited: new Promise((resolve) => child.on('close', resolve)),
+    stderr: () => stderr,
+    counted: counter.result,
+    dispose: () => process.off('exit', orphan),
+  };
+}
+
+/** Samples the child's RSS every second until stopped; CPU from the first and last reading. */
+function sampleChild(pid: number): { start: ReturnType<typeof procStat>; stop(): { end: ReturnType<typeof procStat>; peakMb: number; timeline: number[] } } {
+  const start = procStat(pid);
+  const timeline: number[] = [Math.round(start.rssMb)];
+  const timer = setInterval(() => {
+    try {
+      timeline.push(Math.round(procStat(pid).rssMb));
+    } catch {
+      // the child has exited; the end of the run reports why
+    }
+  }, 1000);
+  return {
+    start,
+    stop() {
+      clearInterval(timer);
+      const end = procStat(pid);
+      timeline.push(Math.round(end.rssMb));
+      return { end, peakMb: Math.max(...timeline), timeline };
+    },
+  };
+}
+
+/** Lines the report accounts for without a flow: not access logs, malformed, too long. */
+function skippedLines(report: Record<string, unknown>): number {
+  const counts = (report['coverage'] as { lines: { notAccessLog: number; tooLong: number; malformed: Record<string, number> } }).lines;
+  return counts.notAccessLog + counts.tooLong + Object.values(counts.malformed).reduce((a, b) => a + b, 0);
+}
+
+/** Runs the bench (about `seconds` + 20 s). */
+export async function benchWatchScale(options: { containers?: number; linesPerSecond?: number; seconds?: number } = {}): Promise<WatchScaleResult> {
+  const rate = options.linesPerSecond ?? 50_000;
+  const seconds = options.seconds ?? 60;
+  const clients = (options.containers ?? 300) - GATEWAYS.length;
+  const pool = linePool(clients, rate);
+  const api = await startFakeApiServer({ logRotateBytes: 1 << 20 });
+  try {
+    const podCount = addPods(api, clients);
+    const child = spawnWatch(api, seconds);
+    const early = child.exited.then((code) => Promise.reject(new Error(`watch exited (${code}) before following every pod:\n${child.stderr().slice(-3000)}`)));
+    early.catch(() => undefined);
+    await Promise.race([api.waitUntil(() => api.activeStreams({ kind: 'log' }) >= podCount), early]);
+    const driver = driveLogs(api, pool, rate);
+    const sampler = sampleChild(child.pid);
+    const started = performance.now();
+    const ownCpu = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const { end, peakMb, timeline } = sampler.stop();
+    const wall = (performance.now() - started) / 1000;
+    const own = process.cpuUsage(ownCpu);
+    const lines = driver.stop();
+    await child.exited;
+    child.dispose();
+    const { entries, report } = await child.counted;
+    if (report === null) throw new Error(`watch ended without a report:\n${child.stderr().slice(-3000)}`);
+    process.stderr.write(child.stderr());
+    if (process.env['BENCH_VERBOSE']) {
+      process.stderr.write(`watch RSS (MB, every second): ${timeline.join(' ')}\nfake API server + line driver: ${(((own.user + own.system) / 1e6 / wall) * 100).toFixed(0)}% of one core\n`);
+      process.stderr.write(`${JSON.stringify({ summary: report['summary'], coverage: { ...(report['coverage'] as object), streams: undefined } })}\n`);
+    }
+    const start = sampler.start;
+    return { lines, accounted: entries + skippedLines(report), cpuCoreFraction: (end.cpuTicks - start.cpuTicks) / CLK_TCK / wall, rssStartMb: start.rssMb, rssEndMb: end.rssMb, rssPeakMb: peakMb };
+  } finally {
+    await api.close();
+  }
+}
+
+function arg(name: string): number | undefined {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : undefined;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && process.argv.includes('--count')) {
+  runCounter();
+} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const r = await benchWatchScale({ containers: arg('--containers'), linesPerSecond: arg('--rate'), seconds: arg('--seconds') });
+  process.stdout.write(
+    `watch scale: ${r.lines} lines written, ${r.accounted} accounted (${r.lines === r.accounted ? 'all' : `MISMATCH ${r.accounted - r.lines}`}); ` +
+      `CPU ${(r.cpuCoreFraction * 100).toFixed(0)}% of one core; RSS start ${r.rssStartMb.toFixed(0)} MB, end ${r.rssEndMb.toFixed(0)} MB, peak ${r.rssPeakMb.toFixed(0)} MB\n`,
+  );
+}

@@ -1,0 +1,119 @@
+/**
+ * One pods/log request through the resume gate (`timestamps=true`, `sinceTime` at the cursor), as an
+ * async generator of whole new lines. The HTTP request ends only at the hard stop: at a graceful stop a
+ * follow keeps reading until it has delivered what was logged up to the stop, or goes quiet (caught
+ * up), so a stream that lagged behind loses nothing to log rotation.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { ApiAction, KubeApiError } from './api-errors.js';
+import type { KubeHttp } from './kube-http.js';
+import type { LogTime } from './log-time.js';
+import { PROXY_CONTAINER } from './pod-facts.js';
+import { ResumeGate } from './resume-gate.js';
+
+/** A follow that sent nothing for this long has no backlog left (and, after a stop, is done). */
+export const IDLE_MS = 1000;
+
+/** How a request ended. */
+export interface Outcome {
+  kind: 'ended' | 'dropped' | 'failed' | 'stopped';
+  bytes: number;
+  ms: number;
+  error?: KubeApiError;
+}
+
+/** What a follow reports back while it runs. */
+export interface FollowHooks {
+  /** The graceful stop: from then on, read up to the stop and end. */
+  graceful: AbortSignal;
+  /** The response head arrived. */
+  connected(): void;
+}
+
+/** Reads one container's log, request after request, each line exactly once. */
+export class LogReader {
+  readonly gate: ResumeGate;
+  private readonly path: string;
+  private readonly action: ApiAction;
+  lastByteAt = 0;
+  /** When the graceful stop came (ms), and whether a follow then read everything up to it. */
+  stopAt: number | null = null;
+  drained = false;
+  /** The hard stop cut a follow before it had read up to the graceful stop. */
+  cut = false;
+  /** A follow ended after a graceful stop because it had gone quiet. */
+  private quietAtStop = false;
+
+  constructor(
+    private readonly api: KubeHttp,
+    namespace: string,
+    name: string,
+    startAt: LogTime,
+    maxLineLength: number,
+    private readonly hardStop: AbortSignal,
+  ) {
+    this.gate = new ResumeGate(startAt, maxLineLength);
+    this.path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log`;
+    this.action = { verb: 'get', resource: 'pods/log', group: '', namespace, name };
+  }
+
+  /** One request (`extra`: `follow`, `previous`); a follow passes `hooks`. */
+  async *read(extra: Record<string, string>, hooks: FollowHooks | null): AsyncGenerator<Buffer, Outcome> {
+    const started = Date.now();
+    const done = (kind: Outcome['kind'], bytes: number, error?: KubeApiError): Outcome => ({ kind, bytes, ms: Date.now() - started, ...(error ? { error } : {}) });
+    if (hooks !== null && hooks.graceful.aborted) return done('stopped', 0);
+    this.gate.resume();
+    let res: IncomingMessage;
+    try {
+      res = await this.api.open(this.action, this.path, { container: PROXY_CONTAINER, timestamps: 'true', sinceTime: this.gate.sinceTime(), ...extra }, this.hardStop, true);
+    } catch (error) {
+      return done(this.hardStop.aborted ? 'stopped' : 'failed', 0, error as KubeApiError);
+    }
+    this.lastByteAt = Date.now();
+    hooks?.connected();
+    const unwatch = hooks === null ? (): void => undefined : this.drainAtStop(res, hooks.graceful);
+    let bytes = 0;
+    try {
+      for await (const chunk of res) {
+        bytes += (chunk as Buffer).length;
+        this.lastByteAt = Date.now();
+        const out = this.gate.push(chunk as Buffer);
+        if (out !== null) yield out;
+        if (hooks !== null && this.stopAt !== null && this.gate.cursorMs() >= this.stopAt) {
+          this.drained = true;
+          return done('stopped', bytes);
+        }
+      }
+      return done('ended', bytes);
+    } catch {
+      if (hooks !== null && this.hardStop.aborted) this.cut = true;
+      return done((hooks !== null && this.quietAtStop) || this.hardStop.aborted ? 'stopped' : 'dropped', bytes);
+    } finally {
+      unwatch();
+      res.destroy();
+    }
+  }
+
+  /**
+   * After a graceful stop: end the follow once it has been quiet for IDLE_MS. Quiet may also mean this
+   * process was too busy to read, so it does not count as drained: the follower then reads once more
+   * without following, which returns whatever is still there.
+   */
+  private drainAtStop(res: IncomingMessage, graceful: AbortSignal): () => void {
+    let timer: NodeJS.Timeout | undefined;
+    const onStop = (): void => {
+      this.stopAt = Date.now();
+      timer = setInterval(() => {
+        if (Date.now() - this.lastByteAt < IDLE_MS) return;
+        this.quietAtStop = true;
+        res.destroy();
+      }, IDLE_MS / 4);
+    };
+    if (graceful.aborted) onStop();
+    else graceful.addEventListener('abort', onStop, { once: true });
+    return () => {
+      graceful.removeEventListener('abort', onStop);
+      clearInterval(timer);
+    };
+  }
+}

@@ -1,0 +1,132 @@
+// Helpers for driving the real `egress-audit watch` binary against the in-repo fake API server.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN } from '../helpers/cli.js';
+
+/** A running `egress-audit watch` child. */
+export interface WatchRun {
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stderr satisfies `pred` (rejects if the child exits first). */
+  waitForStderr(pred: (text: string) => boolean): Promise<void>;
+  /** Resolves once stdout satisfies `pred` (rejects if the child exits first). */
+  waitForStdout(pred: (text: string) => boolean): Promise<void>;
+  /** Ctrl-C: the graceful stop (final reads, report, exit code). */
+  interrupt(): void;
+  exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+/** A fresh temporary directory. */
+export function tempDir(prefix = 'watch-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * Starts `egress-audit watch ARGS` with a clean environment: only PATH, HOME (an empty temp dir unless
+ * given, so no real ~/.kube/config is read) and what the test adds.
+ */
+export function startWatch(args: string[], env: Record<string, string> = {}): WatchRun {
+  const child = spawn(process.execPath, [BIN, 'watch', ...args], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: tempDir('watch-home-'), NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  let done = false;
+  const waiters = new Set<() => void>();
+  const wake = (): void => {
+    for (const w of [...waiters]) w();
+  };
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    out += c;
+    wake();
+  });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => {
+    err += c;
+    wake();
+  });
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    child.on('close', (code) => {
+      done = true;
+      wake();
+      resolve({ code, stdout: out, stderr: err });
+    });
+  });
+  const waitFor = (text: () => string, pred: (t: string) => boolean): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (pred(text())) {
+          waiters.delete(check);
+          resolve();
+        } else if (done) {
+          waiters.delete(check);
+          reject(new Error(`egress-audit exited before the expected output; stderr:\n${err}\nstdout:\n${out.slice(-2000)}`));
+        }
+      };
+      waiters.add(check);
+      check();
+    });
+  return {
+    stdout: () => out,
+    stderr: () => err,
+    waitForStderr: (pred) => waitFor(() => err, pred),
+    waitForStdout: (pred) => waitFor(() => out, pred),
+    interrupt: () => {
+      if (!done) child.kill('SIGINT');
+    },
+    exited,
+  };
+}
+
+/** The NDJSON output split into flows and the final report object. */
+export function parseNdjson(stdout: string): { flows: Record<string, unknown>[]; report: Record<string, unknown> } {
+  const objects = stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const report = objects.find((o) => o['type'] === 'report');
+  if (report === undefined) throw new Error(`no report line in:\n${stdout.slice(-2000)}`);
+  return { flows: objects.filter((o) => o['type'] === 'flow'), report };
+}
+
+/** `report.coverage.lines`. */
+export function lineCounts(report: Record<string, unknown>): { lines: number; records: number; notAccessLog: number } {
+  return (report['coverage'] as { lines: { lines: number; records: number; notAccessLog: number } }).lines;
+}
+
+/** `report.coverage.warnings`. */
+export function warnings(report: Record<string, unknown>): { code: string; message: string }[] {
+  return (report['coverage'] as { warnings: { code: string; message: string }[] }).warnings;
+}
+
+/** Verdict counts of the flows. */
+export function verdictCounts(flows: Record<string, unknown>[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const f of flows) counts[f['verdict'] as string] = (counts[f['verdict'] as string] ?? 0) + 1;
+  return counts;
+}
+
+/** The IPs of DOMAIN.md seed 000: the egress gateway pod, the client pod, the external server. */
+export const SEED000 = { gatewayIp: '10.108.0.55', clientIp: '10.108.0.56', external: '192.168.0.78' };
+
+/**
+ * Seed 000's real lines (DOMAIN.md), with start times moved to `at` (live logs are about now): the
+ * sidecar's TCP connection to the egress gateway and the gateway's entry for the same connection.
+ */
+export function seed000Pair(at: Date, port = 33706): { sidecar: string; gateway: string } {
+  const t = at.toISOString();
+  const t1 = new Date(at.getTime() + 1).toISOString();
+  return {
+    sidecar: `[${t}] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:${port} 192.168.0.78:1234 10.108.0.56:50898 - -`,
+    gateway: `[${t1}] "- - -" 0 - - - "-" 85 844 12 - "-" "-" "-" "-" "192.168.0.78:1234" outbound|1234||my.server.com 10.108.0.55:49356 10.108.0.55:2234 10.108.0.56:${port} - -`,
+  };
+}
+
+/** A sidecar entry that left through PassthroughCluster (seed 000's server, reached without the gateway). */
+export function passthroughLine(at: Date, port = 41234): string {
+  return `[${at.toISOString()}] "- - -" 0 - - - "-" 120 3400 5 - "-" "-" "-" "-" "192.168.0.78:1234" PassthroughCluster 10.108.0.56:${port} 192.168.0.78:1234 10.108.0.56:50900 - -`;
+}
+
+/** An in-mesh HTTP request from a sidecar (verdict internal), numbered so every line is distinct. */
+export function internalLine(at: Date, n: number): string {
+  return `[${at.toISOString()}] "GET /items/${n} HTTP/1.1" 200 - via_upstream - "-" 0 358 3 2 "-" "curl/8.5.0" "req-${n}" "reviews:9080" "10.108.3.21:9080" outbound|9080||reviews.shop.svc.cluster.local 10.108.0.56:${40000 + (n % 20000)} 10.96.81.152:9080 10.108.0.56:${30000 + (n % 20000)} - default`;
+}

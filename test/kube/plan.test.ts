@@ -1,0 +1,78 @@
+// Selection planning without I/O: label selectors (parse + local match), namespaces, the pod query.
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { describePlan, planWatch, wantsSidecar, watchFilters } from '../../src/sources/kube/plan.js';
+import { matchesSelector, parseLabelSelector } from '../../src/sources/kube/selector.js';
+
+const flags = (over: Partial<Parameters<typeof watchFilters>[0]> = {}): Parameters<typeof watchFilters>[0] => ({
+  namespace: [],
+  allNamespaces: false,
+  selector: null,
+  podQuery: null,
+  gatewayNamespace: 'istio-system',
+  gatewaySelector: 'istio=egressgateway',
+  ...over,
+});
+
+describe('label selectors', () => {
+  it.each([
+    ['equality', 'app=cart', { app: 'cart' }, true],
+    ['double equals', 'app==cart', { app: 'cart' }, true],
+    ['inequality matches a missing key', 'tier!=db', {}, true],
+    ['inequality', 'tier!=db', { tier: 'db' }, false],
+    ['set membership', 'env in (prod, staging)', { env: 'staging' }, true],
+    ['set exclusion', 'env notin (dev)', { env: 'dev' }, false],
+    ['existence', 'version', { version: 'v1' }, true],
+    ['absence', '!canary', { canary: 'true' }, false],
+    ['AND of several with a prefixed key', 'app.kubernetes.io/name=cart,env in (prod),!canary', { 'app.kubernetes.io/name': 'cart', env: 'prod' }, true],
+    ['AND fails when one fails', 'app=cart,env=prod', { app: 'cart', env: 'dev' }, false],
+    ['empty selects everything', '', { any: 'thing' }, true],
+  ])('matches %s', (_case, text, labels, want) => {
+    expect(matchesSelector(parseLabelSelector('-l', text), labels)).toBe(want);
+  });
+
+  it.each([
+    ['a bad key', 'a b=c'],
+    ['an empty requirement', 'app=cart,,env=prod'],
+    ['a bad value', 'app=ca rt!'],
+    ['an unbalanced set', 'env in (prod'],
+  ])('rejects %s as a usage error naming the flag', (_case, text) => {
+    expect(() => parseLabelSelector('-l/--selector', text)).toThrow(UsageError);
+    expect(() => parseLabelSelector('-l/--selector', text)).toThrow(/-l\/--selector/);
+  });
+});
+
+describe('watch planning', () => {
+  it.each([
+    ['the context namespace by default', flags(), 'shop', ['shop'], ['istio-system']],
+    ['`default` when the context has none', flags(), null, ['default'], ['istio-system']],
+    ['repeated -n, de-duplicated, commas allowed', flags({ namespace: ['shop', 'payments,shop'] }), 'ignored', ['shop', 'payments'], ['istio-system']],
+    ['-A: every namespace, gateways anywhere', flags({ allNamespaces: true }), 'shop', null, null],
+    ['another gateway namespace', flags({ gatewayNamespace: 'istio-egress' }), null, ['default'], ['istio-egress']],
+  ])('plans %s', (_case, f, contextNs, sidecars, gateways) => {
+    const plan = planWatch(watchFilters(f), contextNs);
+    expect(plan.sidecarNamespaces).toEqual(sidecars);
+    expect(plan.gatewayNamespaces).toEqual(gateways);
+  });
+
+  it.each([
+    ['-n with -A', flags({ namespace: ['shop'], allNamespaces: true }), /cannot be combined/],
+    ['a namespace that is not a DNS label', flags({ namespace: ['Shop'] }), /not a namespace name/],
+    ['a pod query that is not a regular expression', flags({ podQuery: 'cart-(' }), /not a regular expression/],
+    ['a bad gateway selector', flags({ gatewaySelector: 'istio=egress gateway' }), /--gateway-selector/],
+  ])('refuses %s before any request', (_case, f, message) => {
+    expect(() => watchFilters(f)).toThrow(message);
+  });
+
+  it('narrows sidecar pods by -l and the pod query together', () => {
+    const filters = watchFilters(flags({ selector: 'app=cart', podQuery: '^cart-[0-9]+$' }));
+    expect(wantsSidecar(filters, { name: 'cart-1', labels: { app: 'cart' } })).toBe(true);
+    expect(wantsSidecar(filters, { name: 'cart-x', labels: { app: 'cart' } })).toBe(false);
+    expect(wantsSidecar(filters, { name: 'cart-2', labels: { app: 'web' } })).toBe(false);
+  });
+
+  it('describes the plan for the dashboard header and the report', () => {
+    const plan = planWatch(watchFilters(flags({ namespace: ['shop', 'payments'], selector: 'app=cart' })), null);
+    expect(describePlan(plan)).toBe('namespaces shop, payments (-l app=cart); gateways istio=egressgateway in istio-system');
+  });
+});

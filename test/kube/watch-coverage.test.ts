@@ -1,0 +1,118 @@
+// What only a live cluster can tell the coverage report, and what the cluster's objects add to verdicts:
+// pods without sidecars, excluded traffic, no gateway pod, --max-streams, ServiceEntries, attribution
+// of gateway entries by pod IP. Real binary against the fake API server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeApiServer, type FakeApiServer, type FakePod } from '../fake-apiserver/index.js';
+import { lineCounts, parseNdjson, passthroughLine, seed000Pair, SEED000, startWatch, tempDir, warnings } from './helpers.js';
+
+let api: FakeApiServer;
+let kubeconfig: string;
+
+beforeAll(async () => {
+  api = await startFakeApiServer();
+  kubeconfig = api.writeKubeconfig(tempDir());
+});
+
+afterAll(async () => {
+  await api.close();
+});
+
+async function followed(p: FakePod, server = api): Promise<void> {
+  await server.waitUntil(() => server.requests.some((r) => r.subresource === 'log' && r.namespace === p.namespace && r.name === p.name && r.status === 200));
+}
+
+const logged = (server: FakeApiServer): Set<string> => new Set(server.requests.filter((r) => r.subresource === 'log').map((r) => `${r.namespace}/${r.name}`));
+
+describe('watch: live coverage and cluster knowledge (fake API server)', () => {
+  it('lists pods without a sidecar and pods excluding traffic from it, says no gateway pod was found, and can fail on it', async () => {
+    const cart = api.addPod({ namespace: 'cov', name: 'cart-1', annotations: { 'traffic.sidecar.istio.io/excludeOutboundIPRanges': '10.0.0.0/8' }, containers: ['app', 'istio-proxy'] });
+    api.addPod({ namespace: 'cov', name: 'legacy-batch', containers: ['batch'] });
+    const run = startWatch(['-n', 'cov', '--gateway-namespace', 'cov-gw', '-o', 'ndjson', '--fail-on', 'pods-without-sidecar'], { KUBECONFIG: kubeconfig });
+    await followed(cart);
+    cart.appendLog('istio-proxy', [passthroughLine(new Date())]);
+    run.interrupt();
+    const { code, stdout } = await run.exited;
+    const byCode = new Map(warnings(parseNdjson(stdout).report).map((w) => [w.code, w.message]));
+    expect(byCode.get('pods-without-sidecar')).toMatch(/1 pod\(s\) in the watched namespaces have no istio-proxy sidecar.*: cov\/legacy-batch\./);
+    expect(byCode.get('traffic-excluded-from-sidecar')).toMatch(/cov\/cart-1 \(excludeOutboundIPRanges 10\.0\.0\.0\/8\)/);
+    expect(byCode.get('no-egress-gateway-pod')).toMatch(/--gateway-selector istio=egressgateway was found in namespace cov-gw/);
+    expect(code).toBe(1);
+  });
+
+  it('follows at most --max-streams containers, gateways first, says so when the cap binds, and reports the rest', async () => {
+    api.addPod({ namespace: 'cap-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, containers: ['istio-proxy'] });
+    for (const n of [1, 2, 3]) api.addPod({ namespace: 'cap', name: `cart-${n}`, containers: ['app', 'istio-proxy'] });
+    const run = startWatch(['-n', 'cap', '--gateway-namespace', 'cap-gw', '-o', 'ndjson', '--max-streams', '2'], { KUBECONFIG: kubeconfig });
+    await run.waitForStderr((t) => /--max-streams 2 reached: more containers should be followed than that; the others \(first: cap\/cart-\d\) wait/.test(t));
+    await api.waitForStreams({ kind: 'log', namespace: 'cap-gw', pod: 'egw-1' });
+    await api.waitUntil(() => api.activeStreams({ kind: 'log', namespace: 'cap' }) === 1);
+    run.interrupt();
+    const { stdout } = await run.exited;
+    const followedPods = [...logged(api)].filter((k) => k.startsWith('cap'));
+    expect(followedPods).toHaveLength(2);
+    expect(followedPods).toContain('cap-gw/egw-1');
+    expect(warnings(parseNdjson(stdout).report).find((w) => w.code === 'stream-errors')?.message).toMatch(/^--max-streams 2 left 2 container\(s\) unfollowed, so their traffic was not audited: cap\/cart-\d, cap\/cart-\d\.$/);
+  });
+
+  it('uses ServiceEntries: an IP listed by one entry is named by its host, and MESH_EXTERNAL addresses inside a pod range are external', async () => {
+    api.addServiceEntry({ namespace: 'se', name: 'my-server', spec: { hosts: ['my.server.com'], addresses: ['192.168.0.78'], ports: [{ number: 1234, name: 'tcp', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '192.168.0.78' }] } });
+    api.addServiceEntry({ namespace: 'se', name: 'vm-db', spec: { hosts: ['db.example.com'], ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '10.108.77.7' }] } });
+    const client = api.addPod({ namespace: 'se', name: 'sleep-1', ip: SEED000.clientIp, containers: ['sleep', 'istio-proxy'] });
+    const run = startWatch(['-n', 'se', '--gateway-namespace', 'se-gw', '-o', 'ndjson'], { KUBECONFIG: kubeconfig });
+    await followed(client);
+    const at = new Date();
+    client.appendLog('istio-proxy', [passthroughLine(at), passthroughLine(at, 41235).replaceAll('192.168.0.78:1234', '10.108.77.7:5432')]);
+    run.interrupt();
+    const { stdout } = await run.exited;
+    client.delete();
+    const flows = parseNdjson(stdout).flows.map((f) => [f['verdict'], (f['destination'] as { key: string }).key]);
+    expect(flows.sort()).toEqual([['direct', 'db.example.com:5432'], ['direct', 'my.server.com:1234']]);
+  });
+
+  it('attributes a gateway entry to the calling workload by pod IP although that pod’s log is not followed', async () => {
+    const gw = api.addPod({ namespace: 'attr-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
+    api.addPod({ namespace: 'attr', name: 'billing-7d4f8b9c6d-k2x9p', labels: { app: 'billing' }, ip: SEED000.clientIp, containers: ['app', 'istio-proxy'] });
+    const run = startWatch(['-n', 'attr', '--gateway-namespace', 'attr-gw', '-l', 'app=nothing-matches', '-o', 'ndjson'], { KUBECONFIG: kubeconfig });
+    await followed(gw);
+    gw.appendLog('istio-proxy', [seed000Pair(new Date()).gateway]);
+    run.interrupt();
+    const { stdout } = await run.exited;
+    const { flows, report } = parseNdjson(stdout);
+    expect(flows.map((f) => [f['verdict'], f['source']])).toEqual([['gateway-only', { workload: 'billing', pod: 'billing-7d4f8b9c6d-k2x9p', namespace: 'attr', address: `${SEED000.clientIp}:33706` }]]);
+    expect(lineCounts(report).records).toBe(1);
+    expect(logged(api).has('attr/billing-7d4f8b9c6d-k2x9p')).toBe(false);
+  });
+
+  it('reads ServiceEntries in whichever networking.istio.io version the cluster serves (v1alpha3 here)', async () => {
+    const old = await startFakeApiServer({ istioVersions: ['v1alpha3'] });
+    try {
+      const p = old.addPod({ namespace: 'default', name: 'sleep-1', containers: ['app', 'istio-proxy'] });
+      const run = startWatch(['-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: old.writeKubeconfig(tempDir()) });
+      await followed(p, old);
+      run.interrupt();
+      const { stdout } = await run.exited;
+      expect(old.requests.some((r) => r.path === '/apis/networking.istio.io/v1alpha3/serviceentries' && r.status === 200)).toBe(true);
+      expect(warnings(parseNdjson(stdout).report).map((w) => w.code)).not.toContain('serviceentries-unreadable');
+    } finally {
+      await old.close();
+    }
+  });
+
+  it.each([
+    ['RBAC refuses them', (s: FakeApiServer) => void s.setForbidden({ resource: 'serviceentries' }), /RBAC refused to list them in all namespaces, namespace default, namespace istio-system: the ClusterRole needs serviceentries\.networking\.istio\.io: list, watch/],
+    ['Istio is not installed', () => undefined, /the cluster does not serve networking\.istio\.io/],
+  ])('says when ServiceEntries cannot be read because %s', async (_case, setup, message) => {
+    const server = await startFakeApiServer({ istioVersions: _case === 'Istio is not installed' ? [] : ['v1'] });
+    try {
+      setup(server);
+      const p = server.addPod({ namespace: 'default', name: 'sleep-1', containers: ['app', 'istio-proxy'] });
+      const run = startWatch(['-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: server.writeKubeconfig(tempDir()) });
+      await followed(p, server);
+      run.interrupt();
+      const { stdout } = await run.exited;
+      expect(warnings(parseNdjson(stdout).report).find((w) => w.code === 'serviceentries-unreadable')?.message).toMatch(message);
+    } finally {
+      await server.close();
+    }
+  });
+});

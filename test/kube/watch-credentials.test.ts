@@ -1,0 +1,184 @@
+// `egress-audit watch` and credentials/errors, the kubectl way, against the fake API server: every user
+// kind, $KUBECONFIG with two files, --context, in-cluster, no configuration at all, and 401/403/404,
+// an unreachable server and an untrusted certificate, each with a clear message and exit 3. The token
+// must never appear in any output.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeApiServer, type FakeApiServer, type FakePod, type KubeconfigOptions } from '../fake-apiserver/index.js';
+import { internalLine, lineCounts, parseNdjson, startWatch, tempDir, warnings } from './helpers.js';
+
+let api: FakeApiServer;
+let seq = 0;
+
+beforeAll(async () => {
+  api = await startFakeApiServer();
+});
+
+afterEach(() => {
+  api.clearAccessRules();
+});
+
+afterAll(async () => {
+  await api.close();
+});
+
+function kubeconfig(opts: KubeconfigOptions = {}): string {
+  return api.writeKubeconfig(tempDir(), opts);
+}
+
+function pod(namespace: string, name = 'cart-1'): FakePod {
+  seq++;
+  return api.addPod({ namespace, name, ip: `10.108.2.${seq}`, containers: ['app', 'istio-proxy'] });
+}
+
+async function followed(p: FakePod): Promise<void> {
+  await api.waitUntil(() => api.requests.some((r) => r.subresource === 'log' && r.namespace === p.namespace && r.name === p.name && r.query['follow'] === 'true' && r.status === 200));
+}
+
+/** Runs a watch of `ns` that reads two lines of `p`, stopped with Ctrl-C. */
+async function readTwoLines(ns: string, p: FakePod, env: Record<string, string>, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = startWatch(['-n', ns, '--gateway-namespace', `${ns}-gw`, '-o', 'ndjson', '--fail-on', 'none', ...extra], env);
+  await followed(p);
+  p.appendLog('istio-proxy', [internalLine(new Date(), 1), internalLine(new Date(), 2)]);
+  run.interrupt();
+  return run.exited;
+}
+
+function expectNoSecrets(out: { stdout: string; stderr: string }): void {
+  expect(out.stdout).not.toContain(api.token);
+  expect(out.stderr).not.toContain(api.token);
+}
+
+async function failsWith(env: Record<string, string>, args: string[], message: RegExp): Promise<void> {
+  const out = await startWatch([...args, '-o', 'ndjson'], env).exited;
+  expect(out.stderr).toMatch(message);
+  expect(out.code).toBe(3);
+  expectNoSecrets(out);
+}
+
+describe('watch: credentials the kubectl way (fake API server)', () => {
+  it.each([
+    ['a bearer token', 'token'],
+    ['an exec credential plugin', 'exec'],
+    ['a client certificate', 'client-cert'],
+    ['a tokenFile', 'token-file'],
+  ] as const)('reads the cluster with %s', async (_case, user) => {
+    const ns = `user-${user}`;
+    const p = pod(ns);
+    const runsBefore = api.execRuns();
+    const out = await readTwoLines(ns, p, { KUBECONFIG: kubeconfig({ user }) });
+    expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
+    expect(out.code).toBe(0);
+    if (user === 'exec') expect(api.execRuns()).toBeGreaterThan(runsBefore);
+    expectNoSecrets(out);
+  });
+
+  it('re-runs the exec plugin and carries on when the token is rotated mid-run', async () => {
+    const p = pod('rotate');
+    const run = startWatch(['-n', 'rotate', '--gateway-namespace', 'rotate-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig({ user: 'exec' }) });
+    await followed(p);
+    const old = api.token;
+    const before = api.requests.length;
+    api.setToken('rotated-token-for-tests-only');
+    api.dropConnections({ kind: 'log', namespace: 'rotate', pod: 'cart-1' });
+    await api.waitUntil(() => api.requests.slice(before).some((r) => r.subresource === 'log' && r.name === 'cart-1' && r.namespace === 'rotate' && r.status === 200));
+    p.appendLog('istio-proxy', [internalLine(new Date(), 7)]);
+    run.interrupt();
+    const out = await run.exited;
+    api.setToken(old);
+    expect(api.requests.slice(before).some((r) => r.status === 401)).toBe(true); // the old token was refused, then derived again
+    expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(1);
+    expect(out.stderr).not.toContain('rotated-token-for-tests-only');
+  });
+
+  it('takes the first file’s current context and entries from a two-file $KUBECONFIG with duplicate names, as kubectl does', async () => {
+    const p = pod('multi');
+    const good = kubeconfig({ context: 'first' });
+    const bad = kubeconfig({ context: 'second', server: 'https://127.0.0.1:1' }); // same cluster and user names
+    const out = await readTwoLines('multi', p, { KUBECONFIG: `${good}:${bad}` });
+    expect(out.stderr).toMatch(/\(context first\)/);
+    expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
+    await failsWith({ KUBECONFIG: `${bad}:${good}` }, ['-n', 'multi'], /cannot reach the API server https:\/\/127\.0\.0\.1:1 of context "second"/);
+  });
+
+  it('switches context with --context (entries still first-file-wins)', async () => {
+    const p = pod('ctx');
+    const good = kubeconfig({ context: 'first' });
+    const other = kubeconfig({ context: 'second', server: 'https://127.0.0.1:1' });
+    const out = await readTwoLines('ctx', p, { KUBECONFIG: `${good}:${other}` }, ['--context', 'second']);
+    expect(out.stderr).toMatch(/\(context second\)/);
+    await failsWith({ KUBECONFIG: good }, ['--context', 'nope'], /context "nope" is not in \$KUBECONFIG \(contexts: first\)/);
+  });
+
+  it('uses the in-cluster service account (token file, CA, namespace) when there is no kubeconfig', async () => {
+    const root = tempDir('incluster-');
+    const files = api.writeInClusterFiles(root, 'incluster');
+    const p = pod('incluster');
+    const run = startWatch(['--gateway-namespace', 'incluster-gw', '-o', 'ndjson', '--fail-on', 'none'], { EGRESS_AUDIT_IN_CLUSTER_ROOT: root, ...files.env });
+    await followed(p);
+    p.appendLog('istio-proxy', [internalLine(new Date(), 1)]);
+    run.interrupt();
+    const out = await run.exited;
+    expect((parseNdjson(out.stdout).report['input'] as { description: string }).description).toMatch(/^context inClusterContext, namespace incluster;/);
+    expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(1);
+    expectNoSecrets(out);
+  });
+
+  it.each([
+    ['no configuration at all (never a silent try of localhost:8080)', {}, /no Kubernetes configuration found.*never falls back to http:\/\/localhost:8080/],
+    ['a $KUBECONFIG naming only missing files', { KUBECONFIG: '/nonexistent/a:/nonexistent/b' }, /\$KUBECONFIG names no file that exists/],
+  ])('exits 3 on %s', async (_case, env, message) => {
+    await failsWith({ EGRESS_AUDIT_IN_CLUSTER_ROOT: tempDir('empty-root-'), ...env }, [], message);
+  });
+
+  it('exits 3 with --kubeconfig naming a missing file', async () => {
+    await failsWith({}, ['--kubeconfig', '/nonexistent/kubeconfig'], /kubeconfig \/nonexistent\/kubeconfig: no such file/);
+  });
+});
+
+describe('watch: API errors are clear, name what failed, and never print credentials (fake API server)', () => {
+  it('exits 3 on 401, naming the context and never the token', async () => {
+    api.setUnauthorized({});
+    await failsWith({ KUBECONFIG: kubeconfig() }, ['-n', 'shop'], /cannot list pods in namespace shop: the API server https:\/\/127\.0\.0\.1:\d+ rejected the credentials of context "fake" \(401 Unauthorized\)/);
+  });
+
+  it('exits 3 on 403 for the pod list, naming the missing permission', async () => {
+    api.setForbidden({ verb: 'list', resource: 'pods', namespace: 'shop' });
+    await failsWith({ KUBECONFIG: kubeconfig() }, ['-n', 'shop'], /cannot list pods in namespace shop: the ClusterRole needs pods: list/);
+  });
+
+  it('reads the other pods when one pod’s log is forbidden, says which permission is missing, and exits 3', async () => {
+    const ok = pod('denylog', 'cart-1');
+    pod('denylog', 'cart-2');
+    api.setForbidden({ resource: 'pods/log', namespace: 'denylog', name: 'cart-2' });
+    const run = startWatch(['-n', 'denylog', '--gateway-namespace', 'denylog-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig() });
+    await followed(ok);
+    await run.waitForStderr((t) => t.includes('cannot get the istio-proxy log of pod denylog/cart-2: the ClusterRole needs pods/log: get'));
+    ok.appendLog('istio-proxy', [internalLine(new Date(), 1)]);
+    run.interrupt();
+    const out = await run.exited;
+    const { report } = parseNdjson(out.stdout);
+    expect(lineCounts(report).records).toBe(1);
+    expect(warnings(report).find((w) => w.code === 'stream-errors')?.message).toMatch(/pods\/log: get/);
+    expect(out.code).toBe(3);
+    expectNoSecrets(out);
+  });
+
+  it('exits 3 on 404 from a server that is not a Kubernetes API at that URL', async () => {
+    await failsWith({ KUBECONFIG: kubeconfig({ server: `${api.url}/not-kubernetes` }) }, ['-n', 'shop'], /cannot list pods in namespace shop: 404 Not Found from https:\/\/127\.0\.0\.1:\d+\/not-kubernetes/);
+  });
+
+  it('exits 3 when the API server cannot be reached', async () => {
+    await failsWith({ KUBECONFIG: kubeconfig({ server: 'https://127.0.0.1:1' }) }, ['-n', 'shop'], /cannot reach the API server https:\/\/127\.0\.0\.1:1 of context "fake" \(connect ECONNREFUSED/);
+  });
+
+  it('exits 3 when the server certificate is not trusted', async () => {
+    const path = kubeconfig();
+    const doc = parse(readFileSync(path, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
+    delete doc.clusters[0]?.cluster['certificate-authority-data'];
+    writeFileSync(join(path), stringify(doc));
+    await failsWith({ KUBECONFIG: path }, ['-n', 'shop'], /the TLS connection to https:\/\/127\.0\.0\.1:\d+ failed \(.*certificate-authority/);
+  });
+});
