@@ -42,9 +42,12 @@ process.on('exit', (code) => {
   }
 });
 
-// A closed pipe (egress-audit ... | head) ends the run quietly instead of crashing.
+// A reader that went away (egress-audit ... | head, a closed terminal or socket) ends the run quietly:
+// nobody is left to read the output, and a live run must not linger.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+  if (error.code === 'EPIPE' || error.code === 'ECONNRESET' || error.code === 'EIO') process.exit(process.exitCode ?? EXIT.ok);
+  process.stderr.write(`egress-audit: cannot write the output: ${error.message}\n`);
+  process.exit(EXIT.input);
 });
 
 const program = buildProgram(handlers);

@@ -50,7 +50,7 @@ export interface AuditOptions extends ReadOptions, AuditCommonOptions {
 }
 
 /** `egress-audit watch`. */
-export interface WatchOptions extends AuditCommonOptions {
+export interface WatchOptions extends AuditCommonOptions, ReadOptions {
   podQuery: string | null;
   namespace: string[];
   allNamespaces: boolean;
@@ -62,5 +62,4 @@ export interface WatchOptions extends AuditCommonOptions {
   sinceMs: number | null;
   durationMs: number | null;
   maxStreams: number;
-  maxLineLength: number;
 }

@@ -27,7 +27,20 @@ const VERDICT_NAMES = [
   'ingress',
 ];
 /** Coverage conditions that --fail-on may also name, so "nothing to see" can fail CI. */
-const COVERAGE_FAIL_NAMES = ['no-gateway-logs', 'filtered-logging', 'unmatched-entries', 'pods-without-sidecar', 'expired-exceptions'];
+const COVERAGE_FAIL_NAMES = [
+  'no-gateway-logs',
+  'no-sidecar-logs',
+  'filtered-logging',
+  'unmatched-entries',
+  'evicted-entries',
+  'pods-without-sidecar',
+  'traffic-excluded-from-sidecar',
+  'no-egress-gateway-pod',
+  'streams-unfollowed',
+  'streams-cut',
+  'stream-errors',
+  'expired-exceptions',
+];
 
 function outputFormat(flag: string, text: string): OutputFormat {
   if (!(OUTPUT_FORMATS as readonly string[]).includes(text)) {
@@ -171,8 +184,8 @@ function watchCommand(handlers: CommandHandlers): Command {
     .option('--gateway-selector <selector>', 'label selector of the egress gateway pods', 'istio=egressgateway')
     .option('--since <duration>', 'start with log lines newer than this (default: only new lines)')
     .option('--duration <duration>', 'stop after this long, write reports and exit')
-    .option('--max-streams <n>', 'cap on concurrently followed containers', '500')
-    .option('--max-line-length <bytes>', 'skip (and count) lines longer than this', '65536');
+    .option('--max-streams <n>', 'cap on concurrently followed containers', '500');
+  addReadOptions(cmd);
   addAuditCommonOptions(cmd).action(async (podQuery: string | undefined, o: Record<string, unknown>) => {
     process.exitCode = await handlers.watch({
       ...commonAuditValues(o),
@@ -187,6 +200,7 @@ function watchCommand(handlers: CommandHandlers): Command {
       sinceMs: o['since'] === undefined ? null : parseDuration('--since', String(o['since'])),
       durationMs: o['duration'] === undefined ? null : parseDuration('--duration', String(o['duration'])),
       maxStreams: parsePositiveInt('--max-streams', String(o['maxStreams'])),
+      format: String(o['format']),
       maxLineLength: parseSize('--max-line-length', String(o['maxLineLength'])),
     });
   });

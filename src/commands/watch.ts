@@ -1,3 +1,4 @@
+import type { FormatSpec } from '../../parsers/index.js';
 import { setMaxListeners } from 'node:events';
 import type { WatchOptions } from '../cli/options.js';
 import { offlineContext } from '../engine/index.js';
@@ -89,11 +90,17 @@ interface Run {
   verdicts: Record<Verdict, number>;
 }
 
-async function buildPipeline(options: WatchOptions, setup: AuditSetup, cluster: LiveCluster, outputs: Outputs, ui: { builder: ReportBuilder; dashboard: RunDashboard | null }): Promise<Run> {
+async function buildPipeline(
+  options: WatchOptions,
+  setup: AuditSetup,
+  cluster: LiveCluster,
+  outputs: Outputs,
+  ui: { builder: ReportBuilder; dashboard: RunDashboard | null; spec: FormatSpec },
+): Promise<Run> {
   const { builder, dashboard } = ui;
   const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   const pipeline = new AuditPipeline({
-    spec: (await formatFromOption('auto')).spec,
+    spec: ui.spec,
     maxLineLength: options.maxLineLength,
     settings: setup.settings,
     context: cluster.context,
@@ -142,6 +149,7 @@ async function follow(run: Run, cluster: LiveCluster, s: Stops, outputs: Outputs
 export async function runWatch(options: WatchOptions): Promise<number> {
   const startedAt = new Date();
   const filters = watchFilters(options);
+  const { spec } = await formatFromOption(options.format); // a bad --format exits 2 before any request
   const setup = await prepareAudit(options);
   const flagContext = offlineContext(setup.settings, []);
   const notices = new Notices();
@@ -162,7 +170,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
       notices.hold();
       dashboard.quit.addEventListener('abort', () => s.graceful.abort(), { once: true });
     }
-    const run = await buildPipeline(options, setup, cluster, outputs, { builder, dashboard });
+    const run = await buildPipeline(options, setup, cluster, outputs, { builder, dashboard, spec });
     await follow(run, cluster, s, outputs, dashboard);
     return await finish(run, cluster, outputs, options, { startedAt, dashboard, notices, setup });
   } finally {

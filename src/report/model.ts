@@ -80,6 +80,8 @@ export interface CoverageWarning {
     | 'no-egress-gateway-pod'
     | 'serviceentries-unreadable'
     | 'stream-errors'
+    | 'streams-unfollowed'
+    | 'streams-cut'
     | 'expired-exceptions';
   message: string;
 }

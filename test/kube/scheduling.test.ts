@@ -99,6 +99,6 @@ describe('live coverage statements', () => {
 
   it('names the containers --max-streams left unfollowed', () => {
     const w = liveWarnings({ ...base, maxStreams: 2, unfollowed: ['shop/c', 'shop/d'] });
-    expect(w[0]).toEqual({ code: 'stream-errors', message: '--max-streams 2 left 2 container(s) unfollowed, so their traffic was not audited: shop/c, shop/d.' });
+    expect(w[0]).toEqual({ code: 'streams-unfollowed', message: '--max-streams 2 left 2 container(s) unfollowed, so their traffic was not audited: shop/c, shop/d.' });
   });
 });

@@ -51,7 +51,7 @@ describe('watch: live coverage and cluster knowledge (fake API server)', () => {
     const followedPods = [...logged(api)].filter((k) => k.startsWith('cap'));
     expect(followedPods).toHaveLength(2);
     expect(followedPods).toContain('cap-gw/egw-1');
-    expect(warnings(parseNdjson(stdout).report).find((w) => w.code === 'stream-errors')?.message).toMatch(/^--max-streams 2 left 2 container\(s\) unfollowed, so their traffic was not audited: cap\/cart-\d, cap\/cart-\d\.$/);
+    expect(warnings(parseNdjson(stdout).report).find((w) => w.code === 'streams-unfollowed')?.message).toMatch(/^--max-streams 2 left 2 container\(s\) unfollowed, so their traffic was not audited: cap\/cart-\d, cap\/cart-\d\.$/);
   });
 
   it('uses ServiceEntries: an IP listed by one entry is named by its host, and MESH_EXTERNAL addresses inside a pod range are external', async () => {

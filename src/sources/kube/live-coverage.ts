@@ -68,13 +68,13 @@ export function liveWarnings(f: LiveCoverageFacts): CoverageWarning[] {
   if (f.serviceEntries !== null) out.push(f.serviceEntries);
   if (f.unfollowed.length > 0) {
     out.push({
-      code: 'stream-errors',
+      code: 'streams-unfollowed',
       message: `--max-streams ${f.maxStreams} left ${f.unfollowed.length} container(s) unfollowed, so their traffic was not audited: ${some(f.unfollowed)}.`,
     });
   }
   if (f.cutShort.length > 0) {
     out.push({
-      code: 'stream-errors',
+      code: 'streams-cut',
       message: `${f.cutShort.length} container log(s) were cut off at the stop before everything logged up to it was read (a second Ctrl-C, or the grace period ran out): ${some([...f.cutShort].sort())}.`,
     });
   }
