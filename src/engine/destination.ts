@@ -9,8 +9,33 @@ import type { ClusterInfo } from './cluster.js';
 import { parseIstioSni } from './cluster.js';
 import { hostPort, ipOf, isIpAddress, portOf, splitAuthority } from './net.js';
 
+/** Slots of the destination interner (direct-mapped: a miss only costs a new object). */
+const SLOTS = 4096;
+const interned: (Destination | undefined)[] = new Array<Destination | undefined>(SLOTS).fill(undefined);
+
+/** A slot from the lengths and a few characters of host and address (no pass over whole strings). */
+function slotOf(host: string, port: number | null, address: string | null, external: boolean): number {
+  const n = host.length;
+  let h = n * 31 + host.charCodeAt(n - 1) * 7 + host.charCodeAt(n >> 1) * 3 + (port ?? 0) * 13 + (external ? 1 : 0);
+  if (address !== null) {
+    const a = address.length;
+    h += a * 17;
+    for (let i = Math.max(0, a - 8); i < a; i++) h = h * 5 + address.charCodeAt(i);
+  }
+  return h & (SLOTS - 1);
+}
+
+/**
+ * The destination for these parts. Flows to the same place share one frozen object, so the key is
+ * built once and everything downstream (memos, aggregates, writers) compares and hashes it once.
+ */
 function make(host: string, port: number | null, address: string | null, external: boolean): Destination {
-  return { key: hostPort(host, port), host, port, address, external };
+  const slot = slotOf(host, port, address, external);
+  const known = interned[slot];
+  if (known !== undefined && known.host === host && known.port === port && known.address === address && known.external === external) return known;
+  const made: Destination = Object.freeze({ key: hostPort(host, port), host, port, address, external });
+  interned[slot] = made;
+  return made;
 }
 
 /** A usable server name: not `-`, not Istio's own `outbound_.port_.subset_.host` mTLS form. */

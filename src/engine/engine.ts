@@ -34,19 +34,20 @@ class AuditEngine implements Engine {
     this.correlator = new Correlator(settings, (group, evicted) => this.released(group, evicted));
   }
 
-  add(entry: Entry): void {
+  add(entry: Entry): boolean {
     if (entry.role === 'ingress-gateway') {
       this.emit(this.flows.ingress(entry));
-    } else if (entry.role === 'egress-gateway') {
-      const h = heldGateway(entry, this.windowMs);
-      if (h !== null) this.correlator.hold(h);
-      else {
-        this.unmatchedGateway++;
-        this.emit(this.flows.gatewayAlone(entry));
-      }
-    } else {
-      this.addSidecar(entry);
+      return false;
     }
+    if (entry.role !== 'egress-gateway') return this.addSidecar(entry);
+    const h = heldGateway(entry, this.windowMs);
+    if (h !== null) {
+      this.correlator.hold(h);
+      return true;
+    }
+    this.unmatchedGateway++;
+    this.emit(this.flows.gatewayAlone(entry));
+    return false;
   }
 
   advance(watermarkMs: number): void {
@@ -67,16 +68,20 @@ class AuditEngine implements Engine {
     };
   }
 
-  private addSidecar(entry: Entry): void {
+  private addSidecar(entry: Entry): boolean {
     const r = entry.record;
     const decision = classifySidecar(r, this.clusters.info(r.upstream_cluster), this.context, this.domain);
     if (decision !== null) {
       this.emit(this.flows.sidecar(entry, decision));
-      return;
+      return false;
     }
     const h = heldSidecar(entry, this.windowMs);
-    if (h !== null) this.correlator.hold(h);
-    else this.emit(this.flows.sidecar(entry, D.noConnection));
+    if (h !== null) {
+      this.correlator.hold(h);
+      return true;
+    }
+    this.emit(this.flows.sidecar(entry, D.noConnection));
+    return false;
   }
 
   private released(group: Group, evicted: boolean): void {

@@ -8,20 +8,27 @@ import type { Group } from './correlator.js';
 import { gatewayDestination, ingressDestination, inboundDestination, sidecarDestination } from './destination.js';
 import type { JoinedBy } from './held.js';
 import { D, gatewayRefusal, type Decision } from './rules.js';
-import { reasonFor, remediationFor, type Facts } from './wording.js';
+import { PhraseMemo } from './wording.js';
 import { outboundSource, peerSource } from './workload.js';
 
 const OUTSIDE: ReadonlySet<Verdict> = new Set<Verdict>(['direct', 'blocked', 'via-gateway', 'via-gateway-unconfirmed', 'gateway-only']);
 
-function who(source: FlowSource): string {
-  return source.namespace === null ? source.workload : `${source.namespace}/${source.workload}`;
+/** The cluster name as the cluster table first saw it (one string per name, so memos compare it by identity). */
+function clusterName(clusters: ClusterTable, name: string | null): string | null {
+  const known = clusters.info(name).name;
+  return known !== null ? known : name;
 }
+
+/** Flows without further gateway lines share one empty list (frozen: nothing may add to it). */
+const NO_RELATED = Object.freeze([]) as unknown as Entry[];
 
 /**
  * Assembles a flow. `first` stands for the flow's start and byte counts (the app's own view where
  * there is one); `quoted` is the entry whose cluster, flags and details the reason quotes.
  */
 function build(
+  phrases: PhraseMemo,
+  clusters: ClusterTable,
   decision: Decision,
   source: FlowSource,
   destination: Destination,
@@ -33,21 +40,21 @@ function build(
   quoted: Entry,
 ): Flow {
   const r = quoted.record;
-  const f: Facts = {
-    who: who(source),
-    dest: destination.key,
-    host: destination.host,
-    cluster: r.upstream_cluster,
+  const { verdict, rule } = decision;
+  const { reason, remediation } = phrases.get(rule, verdict, {
+    namespace: source.namespace,
+    workload: source.workload,
+    destination,
+    cluster: clusterName(clusters, r.upstream_cluster),
     flags: r.response_flags,
     details: r.response_code_details ?? r.connection_termination_details,
     joinedBy,
-  };
-  const { verdict, rule } = decision;
+  });
   return {
     verdict,
     rule,
-    reason: reasonFor(rule, f),
-    remediation: remediationFor(verdict, f),
+    reason,
+    remediation,
     destination,
     source,
     sidecar,
@@ -66,6 +73,8 @@ function build(
 
 /** Builds flows for one engine (its cluster table and context). */
 export class FlowFactory {
+  private readonly phrases = new PhraseMemo();
+
   constructor(
     private readonly clusters: ClusterTable,
     private readonly ctx: EngineContext,
@@ -80,26 +89,29 @@ export class FlowFactory {
     const destination = inbound
       ? inboundDestination(r, c)
       : sidecarDestination(r, c, d.verdict === 'via-gateway-unconfirmed', OUTSIDE.has(d.verdict));
-    return build(d, source, destination, e, null, [], null, e, e);
+    return build(this.phrases, this.clusters, d, source, destination, e, null, NO_RELATED, null, e, e);
   }
 
   /** An ingress gateway entry. */
   ingress(e: Entry): Flow {
     const r = e.record;
     const destination = ingressDestination(r, this.clusters.info(r.upstream_cluster));
-    return build(D.ingress, peerSource(r.downstream_remote_address, this.ctx), destination, null, e, [], null, e, e);
+    return build(this.phrases, this.clusters, D.ingress, peerSource(r.downstream_remote_address, this.ctx), destination, null, e, NO_RELATED, null, e, e);
   }
 
   /** An egress gateway entry that cannot join anything (no socket, no request id). */
   gatewayAlone(e: Entry): Flow {
-    return this.fromGateway(e, null, [], null);
+    return this.fromGateway(e, null, NO_RELATED, null);
   }
 
   /** A released group: joined (via-gateway or blocked by the gateway), unconfirmed, or gateway-only. */
   group(g: Group): Flow {
     const inner = g.inner?.entry ?? null;
-    const related: Entry[] = inner !== null && g.gateway !== null ? [inner] : [];
-    for (const x of g.extras) related.push(x.entry);
+    let related = NO_RELATED;
+    if ((inner !== null && g.gateway !== null) || g.extras.length > 0) {
+      related = inner !== null && g.gateway !== null ? [inner] : [];
+      for (const x of g.extras) related.push(x.entry);
+    }
     const s = g.sidecar?.entry ?? null;
     const gw = g.gateway?.entry ?? null;
     if (s !== null && gw !== null) return this.joined(s, gw, inner, related, g.joinedBy ?? 'address');
@@ -113,13 +125,13 @@ export class FlowFactory {
       (inner === null ? null : gatewayRefusal(inner.record, this.clusters.info(inner.record.upstream_cluster)));
     const destination = gatewayDestination(gw.record, c, inner?.record ?? null, s.record);
     const source = outboundSource(s, this.ctx);
-    return build(refusal ?? D.viaGateway, source, destination, s, gw, related, joinedBy, s, refusal === null ? s : gw);
+    return build(this.phrases, this.clusters, refusal ?? D.viaGateway, source, destination, s, gw, related, joinedBy, s, refusal === null ? s : gw);
   }
 
   private fromGateway(gw: Entry, inner: Entry | null, related: Entry[], joinedBy: JoinedBy | null): Flow {
     const c = this.clusters.info(gw.record.upstream_cluster);
     const destination = gatewayDestination(gw.record, c, inner?.record ?? null, null);
     const source = peerSource(gw.record.downstream_remote_address, this.ctx);
-    return build(D.gatewayOnly, source, destination, null, gw, related, joinedBy, inner ?? gw, gw);
+    return build(this.phrases, this.clusters, D.gatewayOnly, source, destination, null, gw, related, joinedBy, inner ?? gw, gw);
   }
 }

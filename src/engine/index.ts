@@ -15,6 +15,6 @@ export { offlineContext, canonicalIp } from './context.js';
 export { inferRoles, learnGatewayIps } from './roles.js';
 export { workloadOfPod } from './workload.js';
 export { hostPort, isIpLiteral } from './net.js';
-export { BoundedCache } from './cache.js';
+export { BoundedCache, PairMemo } from './cache.js';
 export type { Engine, EngineCounters, RoleSample } from './types.js';
 export type { RuleId } from './rules.js';

@@ -2,7 +2,8 @@
  * The sentences a flow carries: one reason per rule, and a remediation for the verdicts a user has
  * to act on. Values from log lines are embedded as they are; sinks escape them before display.
  */
-import type { Verdict } from '../types.js';
+import type { Destination, Verdict } from '../types.js';
+import { PairMemo } from './cache.js';
 import type { RuleId } from './rules.js';
 
 /** What the sentences mention about one flow. */
@@ -95,5 +96,74 @@ export function remediationFor(verdict: Verdict, f: Facts): string | null {
       );
     default:
       return null;
+  }
+}
+
+/** The two sentences of a flow. */
+export interface Phrases {
+  reason: string;
+  remediation: string | null;
+}
+
+interface Variant {
+  rule: RuleId;
+  verdict: Verdict;
+  key: string;
+  host: string;
+  namespace: string | null;
+  cluster: string | null;
+  flags: string | null;
+  details: string | null;
+  joinedBy: Facts['joinedBy'];
+  phrases: Phrases;
+}
+
+/** What a flow's sentences are made of: its source and destination, and the quoted entry's fields. */
+export interface PhraseInput {
+  namespace: string | null;
+  workload: string;
+  destination: Destination;
+  cluster: string | null;
+  flags: string | null;
+  details: string | null;
+  joinedBy: Facts['joinedBy'];
+}
+
+function same(v: Variant, rule: RuleId, verdict: Verdict, x: PhraseInput): boolean {
+  return (
+    v.rule === rule && v.verdict === verdict && v.key === x.destination.key && v.host === x.destination.host &&
+    v.namespace === x.namespace && v.cluster === x.cluster && v.flags === x.flags && v.details === x.details && v.joinedBy === x.joinedBy
+  );
+}
+
+/**
+ * The sentences for a flow's facts, built once per distinct set of facts: a busy mesh repeats the
+ * same few (destination, workload, rule) triples, and handing out the same strings lets the JSON
+ * writers encode each of them once. Keyed by the Destination object (the engine shares one per
+ * place) and the workload; bounded (see PairMemo).
+ */
+export class PhraseMemo {
+  private readonly memo = new PairMemo<Destination, Variant>(8192, 32);
+
+  /** The reason and remediation for `rule` / `verdict` and the facts. */
+  get(rule: RuleId, verdict: Verdict, x: PhraseInput): Phrases {
+    const list = this.memo.variants(x.destination, x.workload);
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i] as Variant;
+      if (same(v, rule, verdict, x)) return v.phrases;
+    }
+    const d = x.destination;
+    const f: Facts = {
+      who: x.namespace === null ? x.workload : `${x.namespace}/${x.workload}`,
+      dest: d.key,
+      host: d.host,
+      cluster: x.cluster,
+      flags: x.flags,
+      details: x.details,
+      joinedBy: x.joinedBy,
+    };
+    const phrases = { reason: reasonFor(rule, f), remediation: remediationFor(verdict, f) };
+    this.memo.remember(list, { rule, verdict, key: d.key, host: d.host, namespace: x.namespace, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, phrases });
+    return phrases;
   }
 }

@@ -1,11 +1,62 @@
-import { toRecord, type RecordView } from '../../parsers/index.js';
+import { toRecord, type AccessRecord, type FormatName, type RecordView } from '../../parsers/index.js';
 import type { Entry, Role, StreamInfo } from '../types.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { sourcePrefix, writeRecordJson, type SourcePrefix } from '../output/record-json.js';
+import type { EntryJsonBytes } from '../report/flow-json.js';
+import type { JsonBatch } from './json-feed.js';
 import { isoToMs } from './times.js';
 
 /** Gives an entry its role: from the stream, or per pod inside a mixed (`kubectl logs --prefix`) stream. */
 export type RoleLookup = (info: StreamInfo, pod: string | null) => Role;
+
+/**
+ * Record JSON is written into shared slabs of this size, and each entry keeps a view of its bytes:
+ * one allocation per ~300 records instead of a string per record, and nothing is decoded.
+ */
+const SLAB_BYTES = 256 * 1024;
+/** Bytes a record may take beyond 6 per character of its line (keys, punctuation, `source`). */
+const RECORD_OVERHEAD = 2048;
+
+/**
+ * An Entry whose record JSON is kept as the UTF-8 bytes the record writer produced; `json` (the
+ * string of the contract) is decoded from them only when someone asks for it.
+ */
+export class BuiltEntry implements Entry, EntryJsonBytes {
+  constructor(
+    readonly record: AccessRecord,
+    readonly format: FormatName,
+    readonly file: string,
+    readonly line: number,
+    readonly pod: string | null,
+    readonly namespace: string | null,
+    readonly container: string | null,
+    readonly timestamp: string | null,
+    readonly role: Role,
+    readonly startMs: number,
+    readonly endMs: number,
+    readonly raw: string,
+    public jsonBytes: Uint8Array | null,
+  ) {}
+
+  /** The record JSON as a string (`egress-audit parse`'s line); empty when it was not built. */
+  get json(): string {
+    const b = this.jsonBytes;
+    return b === null ? '' : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+  }
+
+  /**
+   * Moves the record JSON out of the shared slab (into Node's small-buffer pool): an entry held for
+   * a join then pins its own ~1 KB, and the slab, used only by entries whose flows went out at
+   * once, is garbage while it is still young.
+   */
+  detachJson(): void {
+    const b = this.jsonBytes;
+    if (b === null) return;
+    const own = Buffer.allocUnsafe(b.length);
+    own.set(b);
+    this.jsonBytes = own;
+  }
+}
 
 /**
  * Turns a parsed line into an Entry for the engine: the record, its evidence location, its times
@@ -13,8 +64,13 @@ export type RoleLookup = (info: StreamInfo, pod: string | null) => Role;
  * when a writer needs it, its record JSON (the very bytes `parse` prints).
  */
 export class EntryBuilder {
-  private readonly sink = new ByteSink(64 * 1024);
+  /** Record JSON a worker wrote for the chunk being read (json-feed.ts), or null to write it here. */
+  batch: JsonBatch | null = null;
+  private readonly sink = new ByteSink(SLAB_BYTES);
   private readonly prefix: SourcePrefix;
+  /** The role of the last pod asked about (streams rarely switch pods between lines). */
+  private lastPod: string | null | undefined = undefined;
+  private lastRole: Role = 'sidecar';
 
   constructor(
     private readonly info: StreamInfo,
@@ -25,7 +81,7 @@ export class EntryBuilder {
   }
 
   /** Builds the entry for the record in `view` (which the next line overwrites). */
-  build(view: RecordView, lineNo: number, raw: string): Entry {
+  build(view: RecordView, lineNo: number, raw: string): BuiltEntry {
     const record = toRecord(view);
     const env = view.envelope;
     const pod = env?.pod ?? this.info.pod;
@@ -36,26 +92,44 @@ export class EntryBuilder {
       endMs = isoToMs(env.timestamp);
       startMs = endMs - duration;
     }
-    let json = '';
-    if (this.withJson) {
-      this.sink.clear();
-      writeRecordJson(this.sink, view, this.prefix, lineNo);
-      json = this.sink.text();
-    }
-    return {
+    return new BuiltEntry(
       record,
-      format: view.format,
-      file: this.info.name,
-      line: lineNo,
+      view.format,
+      this.info.name,
+      lineNo,
       pod,
-      namespace: env?.namespace ?? this.info.namespace,
-      container: env?.container ?? this.info.container,
-      timestamp: env?.timestamp ?? null,
-      role: this.roleOf(this.info, pod),
+      env?.namespace ?? this.info.namespace,
+      env?.container ?? this.info.container,
+      env?.timestamp ?? null,
+      this.role(pod),
       startMs,
       endMs,
       raw,
-      json,
-    };
+      this.withJson ? this.recordJson(view, lineNo) : null,
+    );
+  }
+
+  private role(pod: string | null): Role {
+    if (pod !== this.lastPod) {
+      this.lastRole = this.roleOf(this.info, pod);
+      this.lastPod = pod;
+    }
+    return this.lastRole;
+  }
+
+  /** The record JSON: the worker's, else written here into the current slab (a new one when it may not fit). */
+  private recordJson(view: RecordView, lineNo: number): Uint8Array {
+    const written = this.batch?.take(lineNo);
+    if (written !== undefined && written !== null) return written;
+    const sink = this.sink;
+    const need = view.text.length * 6 + RECORD_OVERHEAD + this.prefix.file.length;
+    if (sink.pos + need > sink.buf.length) {
+      // Earlier entries keep views of the old slab; a fresh one means nothing is ever copied.
+      sink.buf = Buffer.allocUnsafe(Math.max(SLAB_BYTES, need));
+      sink.pos = 0;
+    }
+    const start = sink.pos;
+    writeRecordJson(sink, view, this.prefix, lineNo);
+    return sink.buf.subarray(start, sink.pos);
   }
 }

@@ -3,7 +3,8 @@
  * expired one that no longer does) and whether it fails the run. Results are cached per flow shape
  * in a bounded map, because a busy mesh repeats the same few (destination, workload) pairs.
  */
-import type { ExceptionRef, Flow } from '../types.js';
+import type { Destination, ExceptionRef, Flow } from '../types.js';
+import { PairMemo } from '../engine/index.js';
 import { fingerprintOf } from './fingerprint.js';
 import { compileException, exceptionMatches, isExpired, type CompiledException } from './match.js';
 import type { Policy, PolicyStage, PolicyStageOptions } from './types.js';
@@ -14,16 +15,19 @@ interface Decision {
   expired: CompiledException | null;
 }
 
-/** A map that forgets its oldest entry when full (insertion order), so memory stays bounded. */
-function boundedCache<V>(max: number): { get(key: string): V | undefined; set(key: string, value: V): void } {
-  const map = new Map<string, V>();
-  return {
-    get: (key) => map.get(key),
-    set(key, value) {
-      if (map.size >= max) map.delete(map.keys().next().value as string);
-      map.set(key, value);
-    },
-  };
+/** A cached decision with the fields (beyond the destination object and the workload) it was decided for. */
+interface Cached {
+  rule: string;
+  verdict: Flow['verdict'];
+  key: string;
+  host: string;
+  port: number | null;
+  namespace: string | null;
+  /** The destination address, or null when no exception reads addresses. */
+  address: string | null;
+  /** The caller's address without its port, or null when no exception reads source IPs. */
+  sourceIp: string | null;
+  decision: Decision;
 }
 
 /** `ip:port` or `[v6]:port` without the port, cheaply (no parsing); other text as it is. */
@@ -42,18 +46,30 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
   const failOn = new Set(options.failOn);
   const byDestAddress = all.some((x) => x.c.ranges.length > 0);
   const bySourceIp = all.some((x) => x.c.sourceRanges.length > 0);
-  const cache = boundedCache<Decision>(Math.max(1, options.cacheSize ?? 4096));
+  // Nested maps by the Destination object (the engine shares one per place) and the workload, then a
+  // short list of variants: everything the decision depends on, and nothing more. Addresses only
+  // when some CIDR reads them, the caller's without its ephemeral port (equal text, equal IP).
+  const cache = new PairMemo<Destination, Cached>(Math.max(1, options.cacheSize ?? 4096), 32);
   const hit = new Set<CompiledException>();
 
-  // Everything the decision depends on, and nothing more: addresses only when some CIDR reads them,
-  // and the caller's without its ephemeral port (equal text means an equal IP, so this is safe).
-  const keyOf = (f: Flow): string =>
-    JSON.stringify([
-      f.verdict, f.rule, f.destination.key, f.destination.host, f.destination.port,
-      f.source.namespace, f.source.workload,
-      byDestAddress ? f.destination.address : null,
-      bySourceIp ? withoutPort(f.source.address) : null,
-    ]);
+  const lookup = (f: Flow): Decision => {
+    const d = f.destination;
+    const address = byDestAddress ? d.address : null;
+    const sourceIp = bySourceIp ? withoutPort(f.source.address) : null;
+    const list = cache.variants(d, f.source.workload);
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i] as Cached;
+      if (
+        c.rule === f.rule && c.verdict === f.verdict && c.key === d.key && c.host === d.host && c.port === d.port &&
+        c.namespace === f.source.namespace && c.address === address && c.sourceIp === sourceIp
+      ) {
+        return c.decision;
+      }
+    }
+    const decision = decide(f);
+    cache.remember(list, { rule: f.rule, verdict: f.verdict, key: d.key, host: d.host, port: d.port, namespace: f.source.namespace, address, sourceIp, decision });
+    return decision;
+  };
 
   const decide = (f: Flow): Decision => {
     const allowedBy = live.find((c) => exceptionMatches(c, f)) ?? null;
@@ -63,12 +79,7 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
 
   return {
     apply(flow) {
-      const key = keyOf(flow);
-      let decision = cache.get(key);
-      if (!decision) {
-        decision = decide(flow);
-        cache.set(key, decision);
-      }
+      const decision = lookup(flow);
       if (decision.expired) hit.add(decision.expired);
       flow.fingerprint = decision.fingerprint;
       flow.allowedBy = decision.allowedBy?.ref ?? null;

@@ -1,50 +1,180 @@
 /**
- * One flow as a JSON object string, built by hand: the embedded parse records (`Entry.json`) are
- * already JSON, so they are spliced in verbatim instead of being parsed and stringified again.
- * Shape: schema/report.schema.json `$defs/flow`.
+ * One flow as a JSON object, written as UTF-8 bytes straight into a ByteSink: the embedded parse
+ * records are spliced in as the bytes the parse stage wrote (never decoded and re-encoded), the
+ * parts that repeat from flow to flow (verdict, rule and sentences; the destination) are encoded
+ * once and copied, and times are written without a Date. The bytes are exactly those of the former
+ * string builder (JSON.stringify per value, then UTF-8). One capacity check per flow, from an upper
+ * bound of its size, then plain stores. Shape: schema/report.schema.json `$defs/flow`.
  */
-import type { Entry, ExceptionRef, Flow } from '../types.js';
-import { isoTime } from './flow-facts.js';
+import { ByteSink } from '../output/byte-sink.js';
+import type { Destination, Entry, ExceptionRef, Flow } from '../types.js';
+import { ISO_BOUND, IsoTimeWriter } from './iso-time.js';
+import { ascii, jsonBound, NUMBER_BOUND, putBytes, putNumber, putString, putStringOrNull } from './json-bytes.js';
+import { RepeatedParts } from './flow-parts.js';
 
-const q = JSON.stringify;
-
-function num(n: number): string {
-  return Number.isFinite(n) ? String(n) : 'null';
+/** An entry that also carries its record JSON as UTF-8 bytes (what the parse stage wrote), so writers need no string. */
+export interface EntryJsonBytes {
+  /** The record JSON (`Entry.json` as bytes), or null when it was not built. */
+  readonly jsonBytes: Uint8Array | null;
 }
 
-function exception(e: ExceptionRef | null): string {
-  return e ? `{"id":${q(e.id)},"reason":${q(e.reason)},"expires":${q(e.expires)}}` : 'null';
+const K = {
+  pod: ascii(',"pod":'),
+  namespace: ascii(',"namespace":'),
+  address: ascii(',"address":'),
+  joinedNull: ascii('},"joinedBy":null,"startTime":'),
+  joinedId: ascii('},"joinedBy":"request-id","startTime":'),
+  joinedAddress: ascii('},"joinedBy":"address","startTime":'),
+  joinedBy: ascii('},"joinedBy":'),
+  startTime: ascii(',"startTime":'),
+  bytesSent: ascii(',"bytesSent":'),
+  bytesReceived: ascii(',"bytesReceived":'),
+  noExceptionsFailing: ascii(',"allowedBy":null,"expiredException":null,"failing":true,"fingerprint":'),
+  noExceptionsPassing: ascii(',"allowedBy":null,"expiredException":null,"failing":false,"fingerprint":'),
+  allowedBy: ascii(',"allowedBy":'),
+  expiredException: ascii(',"expiredException":'),
+  failingTrue: ascii(',"failing":true,"fingerprint":'),
+  failingFalse: ascii(',"failing":false,"fingerprint":'),
+  sidecar: ascii(',"sidecar":'),
+  sidecarNull: ascii(',"sidecar":null'),
+  gateway: ascii(',"gateway":'),
+  gatewayNull: ascii(',"gateway":null'),
+  relatedNone: ascii(',"related":[]}'),
+  related: ascii(',"related":['),
+  exceptionId: ascii('{"id":'),
+  exceptionReason: ascii(',"reason":'),
+  exceptionExpires: ascii(',"expires":'),
+};
+/** Bytes of all keys and punctuation of a flow, with room to spare. */
+const FIXED_BOUND = 1024;
+
+function exceptionBound(e: ExceptionRef | null): number {
+  return e === null ? 4 : 40 + jsonBound(e.id) + jsonBound(e.reason) + jsonBound(e.expires);
 }
 
-function entry(e: Entry | null): string {
-  // An empty string would break the document; the parse stage always sets it, so this is a guard only.
-  return e && e.json.length > 0 ? e.json : 'null';
+function putException(buf: Buffer, p: number, e: ExceptionRef | null): number {
+  if (e === null) return putStringOrNull(buf, p, null);
+  p = putBytes(buf, p, K.exceptionId);
+  p = putString(buf, p, e.id);
+  p = putBytes(buf, p, K.exceptionReason);
+  p = putString(buf, p, e.reason);
+  p = putBytes(buf, p, K.exceptionExpires);
+  p = putStringOrNull(buf, p, e.expires);
+  buf[p] = 125; // }
+  return p + 1;
 }
 
-function destination(flow: Flow): string {
-  const d = flow.destination;
-  return `{"key":${q(d.key)},"host":${q(d.host)},"port":${d.port === null ? 'null' : num(d.port)},"address":${q(d.address)},"external":${d.external}}`;
+/** The entry's record JSON bytes when it carries them (BuiltEntry), else undefined. */
+function bytesOf(e: Entry): Uint8Array | null | undefined {
+  return (e as Partial<EntryJsonBytes>).jsonBytes;
 }
 
-function source(flow: Flow): string {
+function entryBound(e: Entry | null): number {
+  if (e === null) return 4;
+  const bytes = bytesOf(e);
+  return bytes === undefined || bytes === null ? e.json.length * 3 + 4 : bytes.length + 4;
+}
+
+/** The entry's record JSON: its bytes when it has them, else its `json` text; `null` when there is none. */
+function putEntry(buf: Buffer, p: number, e: Entry | null): number {
+  if (e === null) return putStringOrNull(buf, p, null);
+  const bytes = bytesOf(e);
+  // An empty record would break the document; the parse stage always writes one, so this is a guard only.
+  if (bytes !== undefined && bytes !== null) return bytes.length > 0 ? putBytes(buf, p, bytes) : putStringOrNull(buf, p, null);
+  const text = e.json;
+  return text.length > 0 ? p + buf.write(text, p, 'utf8') : putStringOrNull(buf, p, null);
+}
+
+function destinationBound(d: Destination): number {
+  return 96 + jsonBound(d.key) + jsonBound(d.host) + jsonBound(d.address);
+}
+
+/** Upper bound of the bytes of a flow object (plus `head`). */
+function flowBound(flow: Flow, head: Uint8Array | null): number {
   const s = flow.source;
-  return `{"workload":${q(s.workload)},"pod":${q(s.pod)},"namespace":${q(s.namespace)},"address":${q(s.address)}}`;
+  let n = FIXED_BOUND + (head === null ? 0 : head.length) + 2 * NUMBER_BOUND + ISO_BOUND + destinationBound(flow.destination);
+  n += jsonBound(flow.verdict) + jsonBound(flow.rule) + jsonBound(flow.reason) + jsonBound(flow.remediation);
+  n += jsonBound(flow.joinedBy) + jsonBound(flow.fingerprint);
+  n += jsonBound(s.workload) + jsonBound(s.pod) + jsonBound(s.namespace) + jsonBound(s.address);
+  n += exceptionBound(flow.allowedBy) + exceptionBound(flow.expiredException);
+  n += entryBound(flow.sidecar) + entryBound(flow.gateway);
+  for (const r of flow.related) n += entryBound(r) + 1;
+  return n;
 }
 
-function related(flow: Flow): string {
-  if (flow.related.length === 0) return '[]';
-  return `[${flow.related.map(entry).join(',')}]`;
+function putJoined(buf: Buffer, p: number, joinedBy: Flow['joinedBy']): number {
+  if (joinedBy === null) return putBytes(buf, p, K.joinedNull);
+  if (joinedBy === 'request-id') return putBytes(buf, p, K.joinedId);
+  if (joinedBy === 'address') return putBytes(buf, p, K.joinedAddress);
+  p = putBytes(buf, p, K.joinedBy);
+  p = putString(buf, p, joinedBy);
+  return putBytes(buf, p, K.startTime);
 }
 
-/** The flow object of the json and ndjson reports; `head` is spliced in first (e.g. `"type":"flow",`). */
+/** `,"allowedBy":…,"expiredException":…,"failing":…,"fingerprint":` */
+function putPolicy(buf: Buffer, p: number, flow: Flow): number {
+  if (flow.allowedBy === null && flow.expiredException === null) {
+    return putBytes(buf, p, flow.failing ? K.noExceptionsFailing : K.noExceptionsPassing);
+  }
+  p = putBytes(buf, p, K.allowedBy);
+  p = putException(buf, p, flow.allowedBy);
+  p = putBytes(buf, p, K.expiredException);
+  p = putException(buf, p, flow.expiredException);
+  return putBytes(buf, p, flow.failing ? K.failingTrue : K.failingFalse);
+}
+
+function putEntries(buf: Buffer, p: number, flow: Flow): number {
+  p = flow.sidecar === null ? putBytes(buf, p, K.sidecarNull) : putEntry(buf, putBytes(buf, p, K.sidecar), flow.sidecar);
+  p = flow.gateway === null ? putBytes(buf, p, K.gatewayNull) : putEntry(buf, putBytes(buf, p, K.gateway), flow.gateway);
+  const related = flow.related;
+  if (related.length === 0) return putBytes(buf, p, K.relatedNone);
+  p = putBytes(buf, p, K.related);
+  for (let i = 0; i < related.length; i++) {
+    if (i > 0) buf[p++] = 44; // ,
+    p = putEntry(buf, p, related[i] as Entry);
+  }
+  buf[p++] = 93; // ]
+  buf[p++] = 125; // }
+  return p;
+}
+
+/** Writes flows as JSON objects; keeps the encodings that repeat from flow to flow (one per writer). */
+export class FlowJsonWriter {
+  private readonly parts = new RepeatedParts();
+  private readonly times = new IsoTimeWriter();
+
+  /** Appends the flow object; `head` is spliced in first (e.g. `"type":"flow",`). */
+  write(sink: ByteSink, flow: Flow, head: Uint8Array | null = null): void {
+    sink.reserve(flowBound(flow, head));
+    const buf = sink.buf;
+    const s = flow.source;
+    let p = sink.pos;
+    buf[p++] = 123; // {
+    if (head !== null) p = putBytes(buf, p, head);
+    p = this.parts.putWording(buf, p, flow);
+    p = this.parts.putDestination(buf, p, flow.destination);
+    p = putString(buf, p, s.workload);
+    p = putBytes(buf, p, K.pod);
+    p = putStringOrNull(buf, p, s.pod);
+    p = putBytes(buf, p, K.namespace);
+    p = putStringOrNull(buf, p, s.namespace);
+    p = putBytes(buf, p, K.address);
+    p = putStringOrNull(buf, p, s.address);
+    p = putJoined(buf, p, flow.joinedBy);
+    p = this.times.put(buf, p, flow.startMs);
+    p = putBytes(buf, p, K.bytesSent);
+    p = putNumber(buf, p, flow.bytesSent);
+    p = putBytes(buf, p, K.bytesReceived);
+    p = putNumber(buf, p, flow.bytesReceived);
+    p = putPolicy(buf, p, flow);
+    p = putString(buf, p, flow.fingerprint);
+    sink.pos = putEntries(buf, p, flow);
+  }
+}
+
+/** The flow object of the json and ndjson reports as a string (tests and one-off uses; writers use FlowJsonWriter). */
 export function flowJson(flow: Flow, head = ''): string {
-  return (
-    `{${head}"verdict":${q(flow.verdict)},"rule":${q(flow.rule)},"reason":${q(flow.reason)},` +
-    `"remediation":${q(flow.remediation)},"destination":${destination(flow)},"source":${source(flow)},` +
-    `"joinedBy":${q(flow.joinedBy)},"startTime":${q(isoTime(flow.startMs))},` +
-    `"bytesSent":${num(flow.bytesSent)},"bytesReceived":${num(flow.bytesReceived)},` +
-    `"allowedBy":${exception(flow.allowedBy)},"expiredException":${exception(flow.expiredException)},` +
-    `"failing":${flow.failing},"fingerprint":${q(flow.fingerprint)},` +
-    `"sidecar":${entry(flow.sidecar)},"gateway":${entry(flow.gateway)},"related":${related(flow)}}`
-  );
+  const sink = new ByteSink(4096);
+  new FlowJsonWriter().write(sink, flow, head === '' ? null : Buffer.from(head, 'utf8'));
+  return sink.text();
 }

@@ -5,10 +5,13 @@
  */
 import type { Flow } from '../../types.js';
 import { REPORT_SCHEMA, type Report } from '../model.js';
-import { flowJson } from '../flow-json.js';
-import { ChunkedOutput, type ReportWriter } from './output.js';
+import { FlowJsonWriter } from '../flow-json.js';
+import { ByteOutput } from './byte-output.js';
+import type { ReportWriter } from './output.js';
 
 const q = JSON.stringify;
+const FIRST = Buffer.from('\n');
+const NEXT = Buffer.from(',\n');
 
 /** The report fields after `flows`, each on its own line. */
 export function reportTail(report: Report): string {
@@ -21,24 +24,27 @@ export function reportTail(report: Report): string {
 
 /** Creates the streaming JSON writer. */
 export function jsonWriter(out: NodeJS.WritableStream): ReportWriter {
-  const sink = new ChunkedOutput(out);
+  const output = new ByteOutput(out);
+  const flowJson = new FlowJsonWriter();
   let started = false;
   let flows = 0;
   const start = (): void => {
     if (started) return;
     started = true;
-    sink.push(`{"schema":${q(REPORT_SCHEMA)},\n"flows":[`);
+    output.push(`{"schema":${q(REPORT_SCHEMA)},\n"flows":[`);
   };
   return {
     flow(flow: Flow): void {
       start();
-      sink.push(flows++ === 0 ? `\n${flowJson(flow)}` : `,\n${flowJson(flow)}`);
+      output.sink.bytes(flows++ === 0 ? FIRST : NEXT);
+      flowJson.write(output.sink, flow);
+      output.written();
     },
-    drain: () => sink.drain(),
+    drain: () => output.drain(),
     async end(report: Report): Promise<void> {
       start();
-      sink.push(`${flows > 0 ? '\n' : ''}],\n${reportTail(report)}}\n`);
-      await sink.finish();
+      output.push(`${flows > 0 ? '\n' : ''}],\n${reportTail(report)}}\n`);
+      await output.finish();
     },
   };
 }

@@ -7,24 +7,32 @@
  */
 import type { Flow } from '../../types.js';
 import type { Report } from '../model.js';
-import { flowJson } from '../flow-json.js';
-import { ChunkedOutput, type ReportWriter } from './output.js';
+import { FlowJsonWriter } from '../flow-json.js';
+import { ByteOutput } from './byte-output.js';
+import type { ReportWriter } from './output.js';
 
 const q = JSON.stringify;
+const HEAD = Buffer.from('"type":"flow",');
+const NEWLINE = 10;
 
 /** Creates the streaming NDJSON writer. */
 export function ndjsonWriter(out: NodeJS.WritableStream): ReportWriter {
-  const sink = new ChunkedOutput(out);
+  const output = new ByteOutput(out);
+  const flowJson = new FlowJsonWriter();
   return {
     flow(flow: Flow): void {
-      sink.push(`${flowJson(flow, '"type":"flow",')}\n`);
+      const sink = output.sink;
+      flowJson.write(sink, flow, HEAD);
+      sink.reserve(1);
+      sink.buf[sink.pos++] = NEWLINE;
+      output.written();
     },
-    drain: () => sink.drain(),
+    drain: () => output.drain(),
     async end(report: Report): Promise<void> {
       const { schema, tool, generatedAt, input, summary, destinations, findings, coverage } = report;
       const rest = { schema, tool, generatedAt, input, summary, destinations, findings, coverage };
-      sink.push(`{"type":"report",${q(rest).slice(1)}\n`);
-      await sink.finish();
+      output.push(`{"type":"report",${q(rest).slice(1)}\n`);
+      await output.finish();
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Writing to a Node stream with backpressure: streaming writers batch small strings into ~64 KiB
- * chunks, and `drain()` waits until the stream has taken what it was given.
+ * Writing to a Node stream with backpressure: streaming writers encode into a byte buffer that goes
+ * out in ~64 KiB chunks (byte-output.ts), and `drain()` waits until the stream has taken what it was given.
  */
 import type { Flow } from '../../types.js';
 import type { Report } from '../model.js';
@@ -19,7 +19,7 @@ export interface ReportWriter {
 export const CHUNK_SIZE = 64 * 1024;
 
 /** Resolves on 'drain' (or 'close', or at once if already destroyed: nothing more will be accepted), rejects on 'error'. */
-function waitForDrain(out: NodeJS.WritableStream): Promise<void> {
+export function waitForDrain(out: NodeJS.WritableStream): Promise<void> {
   if ((out as { destroyed?: boolean }).destroyed) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const done = (): void => {
@@ -47,49 +47,6 @@ export function writeAndWait(out: NodeJS.WritableStream, text: string): Promise<
   return new Promise((resolve, reject) => {
     out.write(text, (err?: Error | null) => (err ? reject(err) : resolve()));
   });
-}
-
-/** A string buffer in front of a stream: collects parts, writes them as one chunk once CHUNK_SIZE is reached. */
-export class ChunkedOutput {
-  private parts: string[] = [];
-  private size = 0;
-  private blocked = false;
-
-  constructor(private readonly out: NodeJS.WritableStream) {}
-
-  push(text: string): void {
-    this.parts.push(text);
-    this.size += text.length;
-    if (this.size >= CHUNK_SIZE) this.flush();
-  }
-
-  private take(): string {
-    const chunk = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
-    return chunk;
-  }
-
-  private flush(): void {
-    if (this.size === 0) return;
-    if (!this.out.write(this.take())) this.blocked = true;
-  }
-
-  /** Writes what is buffered, then waits for 'drain' if the stream asked the writer to back off. */
-  async drain(): Promise<void> {
-    this.flush();
-    if (!this.blocked) return;
-    this.blocked = false;
-    // 'drain' may already have fired since the write that asked us to wait: waiting for it again would hang.
-    if ((this.out as { writableNeedDrain?: boolean }).writableNeedDrain === false) return;
-    await waitForDrain(this.out);
-  }
-
-  /** Writes the rest and resolves when the stream has handled it. */
-  async finish(): Promise<void> {
-    if (this.blocked) await this.drain();
-    await writeAndWait(this.out, this.take());
-  }
 }
 
 /** A writer that renders the whole document at the end (table, junit, sarif, markdown). */

@@ -1,0 +1,86 @@
+/**
+ * The runs of a flow's JSON that repeat from flow to flow, encoded once and then copied: the
+ * verdict, rule and sentences (the engine hands out the same sentence strings for the same facts)
+ * and the destination object (the engine shares one Destination per place). Both caches are
+ * bounded and forget everything when full.
+ */
+import type { Destination, Flow } from '../types.js';
+import { ascii, putBytes, putNumber, putString, putStringOrNull } from './json-bytes.js';
+
+const LIMIT = 4096;
+
+const K = {
+  verdict: ascii('"verdict":'),
+  rule: ascii(',"rule":'),
+  reason: ascii(',"reason":'),
+  remediation: ascii(',"remediation":'),
+  destination: ascii(',"destination":{"key":'),
+  host: ascii(',"host":'),
+  port: ascii(',"port":'),
+  address: ascii(',"address":'),
+  externalTrue: ascii(',"external":true},"source":{"workload":'),
+  externalFalse: ascii(',"external":false},"source":{"workload":'),
+};
+
+interface Wording {
+  verdict: string;
+  rule: string;
+  remediation: string | null;
+  bytes: Uint8Array;
+}
+
+function encodeWording(buf: Buffer, p: number, flow: Flow): number {
+  p = putBytes(buf, p, K.verdict);
+  p = putString(buf, p, flow.verdict);
+  p = putBytes(buf, p, K.rule);
+  p = putString(buf, p, flow.rule);
+  p = putBytes(buf, p, K.reason);
+  p = putString(buf, p, flow.reason);
+  p = putBytes(buf, p, K.remediation);
+  return putStringOrNull(buf, p, flow.remediation);
+}
+
+function encodeDestination(buf: Buffer, p: number, d: Destination): number {
+  p = putBytes(buf, p, K.destination);
+  p = putString(buf, p, d.key);
+  p = putBytes(buf, p, K.host);
+  p = putString(buf, p, d.host);
+  p = putBytes(buf, p, K.port);
+  p = d.port === null ? putStringOrNull(buf, p, null) : putNumber(buf, p, d.port);
+  p = putBytes(buf, p, K.address);
+  p = putStringOrNull(buf, p, d.address);
+  return putBytes(buf, p, d.external ? K.externalTrue : K.externalFalse);
+}
+
+/** Encoded runs, per writer. */
+export class RepeatedParts {
+  private readonly wordings = new Map<string, Wording>();
+  private readonly destinations = new Map<Destination, Uint8Array>();
+
+  /** `"verdict":…,"rule":…,"reason":…,"remediation":…` (room: the caller's bound). */
+  putWording(buf: Buffer, p: number, flow: Flow): number {
+    const known = this.wordings.get(flow.reason);
+    if (known !== undefined && known.verdict === flow.verdict && known.rule === flow.rule && known.remediation === flow.remediation) {
+      return putBytes(buf, p, known.bytes);
+    }
+    const end = encodeWording(buf, p, flow);
+    if (this.wordings.size >= LIMIT) this.wordings.clear();
+    const bytes = Uint8Array.prototype.slice.call(buf, p, end); // a copy: `buf` moves on
+    this.wordings.set(flow.reason, { verdict: flow.verdict, rule: flow.rule, remediation: flow.remediation, bytes });
+    return end;
+  }
+
+  /**
+   * `,"destination":{…},"source":{"workload":` (room: the caller's bound). Cached by the object
+   * only when it is frozen (the engine shares frozen ones), so a changed object is never stale.
+   */
+  putDestination(buf: Buffer, p: number, d: Destination): number {
+    if (!Object.isFrozen(d)) return encodeDestination(buf, p, d);
+    const known = this.destinations.get(d);
+    if (known !== undefined) return putBytes(buf, p, known);
+    const end = encodeDestination(buf, p, d);
+    if (this.destinations.size >= LIMIT) this.destinations.clear();
+    this.destinations.set(d, Uint8Array.prototype.slice.call(buf, p, end));
+    return end;
+  }
+}

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { RECORD_KEYS, type AccessRecord } from '../../parsers/types.js';
+import { BoundedCache, PairMemo } from '../../src/engine/cache.js';
+import { ClusterTable } from '../../src/engine/cluster.js';
+import { sidecarDestination } from '../../src/engine/destination.js';
+import { PhraseMemo, reasonFor, remediationFor, type Facts, type PhraseInput } from '../../src/engine/wording.js';
+import type { RuleId } from '../../src/engine/rules.js';
+import type { Destination, Verdict } from '../../src/types.js';
+import { seeded } from '../helpers/random.js';
+
+/** A fresh copy of a string (log fields are new strings on every line, never the same object). */
+const fresh = (s: string): string => (` ${s}`).slice(1);
+
+describe('BoundedCache', () => {
+  it('answers fresh copies of a key from its front, computing each key once until it forgets', () => {
+    const cache = new BoundedCache<string>(1000);
+    let computed = 0;
+    const compute = (k: string): string => {
+      computed++;
+      return k.toUpperCase();
+    };
+    const keys = Array.from({ length: 300 }, (_, i) => `outbound|${i}||svc-${i}.ns.svc.cluster.local`);
+    for (let round = 0; round < 3; round++) for (const k of keys) expect(cache.get(fresh(k), compute)).toBe(k.toUpperCase());
+    expect(computed).toBe(keys.length);
+  });
+
+  it('never holds more than its limit', () => {
+    const cache = new BoundedCache<number>(50);
+    for (let i = 0; i < 1000; i++) cache.get(`k${i}`, () => i);
+    expect(cache.size).toBeLessThanOrEqual(50);
+    expect(cache.get('k999', () => -1)).toBe(999);
+  });
+});
+
+describe('PairMemo', () => {
+  it('keeps at most its limit of variants and a few per key pair', () => {
+    const memo = new PairMemo<string, number>(100, 4);
+    for (let i = 0; i < 1000; i++) {
+      const list = memo.variants(`d${i % 7}`, fresh('w'));
+      memo.remember(list, i);
+      expect(list.length).toBeLessThanOrEqual(4);
+    }
+    let total = 0;
+    for (let d = 0; d < 7; d++) total += memo.variants(`d${d}`, 'w').length;
+    expect(total).toBeLessThanOrEqual(100);
+  });
+
+  it('tells object keys apart by identity, whatever they hold', () => {
+    const memo = new PairMemo<object, string>(100);
+    const a = { key: 'x' };
+    const b = { key: 'x' };
+    memo.remember(memo.variants(a, 'w'), 'from a');
+    expect(memo.variants(a, fresh('w'))).toEqual(['from a']);
+    expect(memo.variants(b, 'w')).toEqual([]);
+  });
+});
+
+describe('PhraseMemo', () => {
+  const rules: [RuleId, Verdict][] = [
+    ['direct/passthrough-cluster', 'direct'],
+    ['direct/service-entry-host', 'direct'],
+    ['via-gateway/joined', 'via-gateway'],
+    ['blocked/gateway-denied', 'blocked'],
+    ['blocked/no-route', 'blocked'],
+    ['gateway-only/no-sidecar-entry', 'gateway-only'],
+    ['inbound/inbound-cluster', 'inbound'],
+  ];
+  const pick = <T>(rand: () => number, items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
+  const place = (key: string, host: string): Destination => ({ key, host, port: 443, address: null, external: true });
+  // Two objects for one place (only the engine shares them), and one whose key alone differs.
+  const destinations = [place('api.stripe.com:443', 'api.stripe.com'), place('api.stripe.com:443', 'api.stripe.com'), place('pypi.org:443', 'pypi.org'), place('pypi.org:8443', 'pypi.org')];
+
+  it('gives the sentences the wording rules give, for any mix of facts', () => {
+    const memo = new PhraseMemo();
+    const rand = seeded(11);
+    for (let n = 0; n < 20_000; n++) {
+      const [rule, verdict] = pick(rand, rules);
+      const x: PhraseInput = {
+        namespace: pick(rand, [null, 'shop', 'data', 'sh', 'op']),
+        workload: fresh(pick(rand, ['checkout', '10.244.1.7', 'op/checkout', 'shop'])),
+        destination: pick(rand, destinations),
+        cluster: pick(rand, [null, 'PassthroughCluster', 'outbound|443||api.stripe.com']),
+        flags: pick(rand, [null, 'NR', 'UH,UF']),
+        details: pick(rand, [null, 'via_upstream', 'rbac_access_denied_matched_policy[none]']),
+        joinedBy: pick(rand, [null, 'request-id', 'address'] as const),
+      };
+      const f: Facts = {
+        who: x.namespace === null ? x.workload : `${x.namespace}/${x.workload}`,
+        dest: x.destination.key, host: x.destination.host, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy,
+      };
+      const got = memo.get(rule, verdict, x);
+      expect(got.reason).toBe(reasonFor(rule, f));
+      expect(got.remediation).toBe(remediationFor(verdict, f));
+    }
+  });
+
+  it('hands out the very same strings for the same facts', () => {
+    const memo = new PhraseMemo();
+    const destination = Object.freeze({ key: 'api.stripe.com:443', host: 'api.stripe.com', port: 443, address: null, external: true });
+    const x = (): PhraseInput => ({ namespace: 'shop', workload: fresh('checkout'), destination, cluster: 'PassthroughCluster', flags: null, details: null, joinedBy: null });
+    const a = memo.get('direct/passthrough-cluster', 'direct', x());
+    const b = memo.get('direct/passthrough-cluster', 'direct', x());
+    expect(b.reason).toBe(a.reason);
+    expect(b).toBe(a);
+  });
+});
+
+describe('shared destinations', () => {
+  const cluster = new ClusterTable({ meshCidrs: [], clusterDomain: 'cluster.local', gatewayHosts: ['*egressgateway*'], windowMs: 5000, maxPending: 10 });
+  const rec = (authority: string, upstream: string): AccessRecord =>
+    ({ ...Object.fromEntries(RECORD_KEYS.map((k) => [k, null])), authority: fresh(authority), upstream_host: fresh(upstream), downstream_local_address: fresh(upstream) }) as AccessRecord;
+
+  it('are one frozen object per place, and a different place gets its own', () => {
+    const c = cluster.info('PassthroughCluster');
+    const a = sidecarDestination(rec('API.example.com', '93.184.216.34:443'), c, false, true);
+    const b = sidecarDestination(rec('api.example.com', '93.184.216.34:443'), c, false, true);
+    const other = sidecarDestination(rec('api.example.com', '93.184.216.35:443'), c, false, true);
+    expect(b).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(a).toEqual({ key: 'api.example.com:443', host: 'api.example.com', port: 443, address: '93.184.216.34:443', external: true });
+    expect(other).not.toBe(a);
+    expect(other.address).toBe('93.184.216.35:443');
+  });
+});

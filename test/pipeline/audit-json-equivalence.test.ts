@@ -1,0 +1,74 @@
+/**
+ * `audit -o json|ndjson` byte for byte: the reports of the bundled demo capture and of a generated
+ * 50k-line set must stay exactly what the string-built writers (before the byte-level writers, the
+ * shared destinations and sentences, and the record-JSON worker thread) printed. The SHA-256 sums
+ * below were recorded from that implementation, with the run's own times blanked out. Flow order
+ * follows the files' read chunks, so a change of the file source's chunk size changes them too:
+ * re-record them from a build of the code before such a change, never from the code under test.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateLines } from '../../bench/generate.js';
+import { runCli } from '../helpers/cli.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DEMO = ['audit', 'fixtures/demo', '--policy', 'fixtures/demo/policy.yaml'];
+const GENERATED = ['audit', 'audit-0.05m', '--fail-on', 'none'];
+
+/** The report with this run's own times (generatedAt, input.startedAt/endedAt) blanked out. */
+function normalised(stdout: string): string {
+  return stdout.replace(/"(generatedAt|startedAt|endedAt)":"[^"]*"/g, '"$1":"T"');
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+async function report(args: string[], cwd: string, threads: string | null = null): Promise<string> {
+  const res = await runCli(args, { cwd, env: threads === null ? {} : { EGRESS_AUDIT_THREADS: threads } });
+  expect(res.stderr).not.toContain('internal error');
+  return normalised(res.stdout);
+}
+
+let generatedDir = '';
+
+beforeAll(() => {
+  // What `benchInputs(dir, 50000)` writes for the audit benchmark (seed 1), under a relative path.
+  generatedDir = mkdtempSync(join(tmpdir(), 'ea-equiv-'));
+  mkdirSync(join(generatedDir, 'audit-0.05m'));
+  const byRole = new Map<string, string[]>([['sidecar', []], ['egress-gateway', []]]);
+  for (const line of generateLines(50_000)) byRole.get(line.role)?.push(`${line.text}\n`);
+  writeFileSync(join(generatedDir, 'audit-0.05m', 'sidecars.log'), (byRole.get('sidecar') as string[]).join(''));
+  writeFileSync(join(generatedDir, 'audit-0.05m', 'istio-egressgateway.log'), (byRole.get('egress-gateway') as string[]).join(''));
+});
+
+afterAll(() => {
+  if (generatedDir !== '') rmSync(generatedDir, { recursive: true, force: true });
+});
+
+describe('audit reports are byte-identical to the string-built ones', () => {
+  it.each([
+    ['the demo capture, -o json', DEMO, 'json', '084d2035c1f90dd5ee2aa9463d98a00ae8d573b6583acba93e6b4cda82afba66'],
+    ['the demo capture, -o ndjson', DEMO, 'ndjson', 'ef89b26e754c8f661d22d31b846fb5770e5a847c9fa2c4c3e8ed6aacb1070417'],
+    ['50k generated lines, -o json', GENERATED, 'json', '2c07d24c60ba2d5ede3eaa68beae2f53cc5ba4c0ed2a048a34e796cc130a1df2'],
+    ['50k generated lines, -o ndjson', GENERATED, 'ndjson', 'd944d200aef9d4bb2c6d3b027f9be6c98d11a23dfe87abdd4f94d79f52a45d66'],
+  ])('%s', async (_name, args, format, expected) => {
+    const cwd = args === DEMO ? ROOT : generatedDir;
+    const text = await report([...args, '-o', format], cwd);
+    expect(text.length).toBeGreaterThan(10_000);
+    expect(sha256(text)).toBe(expected);
+  });
+
+  it.each([
+    ['the demo capture', DEMO],
+    ['50k generated lines', GENERATED],
+  ])('is the same with the record-JSON worker thread as without it (%s)', async (_name, args) => {
+    const cwd = args === DEMO ? ROOT : generatedDir;
+    const [inline, threaded] = await Promise.all([report([...args, '-o', 'json'], cwd, '0'), report([...args, '-o', 'json'], cwd, '2')]);
+    expect(threaded).toBe(inline);
+  });
+});

@@ -1,0 +1,75 @@
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ByteOutput } from '../../src/report/writers/byte-output.js';
+
+/** Lines of different lengths, so chunks end anywhere inside them. */
+function lines(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `{"n":${i},"pad":"${'x'.repeat(i % 997)}"}\n`);
+}
+
+async function writeAll(output: ByteOutput, items: string[], drainEvery = 50): Promise<void> {
+  for (let i = 0; i < items.length; i++) {
+    output.push(items[i] as string);
+    if (i % drainEvery === 0) await output.drain();
+  }
+  await output.finish();
+}
+
+describe('byte output', () => {
+  it('gives a stream that keeps what it was given its own buffers (never reused underneath it)', async () => {
+    const kept: Buffer[] = [];
+    const out = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        kept.push(chunk); // keeps the very buffer, as a test collector or a custom sink may
+        done();
+      },
+    });
+    const items = lines(3000);
+    await writeAll(new ByteOutput(out), items);
+    expect(Buffer.concat(kept).toString()).toBe(items.join(''));
+  });
+
+  it('reuses buffers with a file stream and still writes every byte in order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ea-byte-output-'));
+    try {
+      const path = join(dir, 'out.ndjson');
+      const file = createWriteStream(path);
+      const items = lines(5000);
+      await writeAll(new ByteOutput(file), items, 7);
+      await new Promise<void>((resolve) => file.end(resolve));
+      expect(readFileSync(path, 'utf8')).toBe(items.join(''));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('waits for a slow stream to drain, and does not wait for a drain that already happened', async () => {
+    let pending = 0;
+    const written: Buffer[] = [];
+    const slow = new Writable({
+      highWaterMark: 1024,
+      write(chunk: Buffer, _enc, done) {
+        pending++;
+        setTimeout(() => {
+          written.push(Buffer.from(chunk));
+          pending--;
+          done();
+        }, 1);
+      },
+    });
+    const output = new ByteOutput(slow);
+    const items = lines(400);
+    for (const item of items) output.push(item);
+    await output.drain(); // the stream asked to wait: this resolves only once it has caught up
+    expect(pending).toBe(0);
+    output.push('tail\n');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // any 'drain' fires while nobody waits
+    await output.drain();
+    await output.finish();
+    await new Promise<void>((resolve) => slow.end(resolve)); // as the run closes its outputs
+    expect(Buffer.concat(written).toString()).toBe(`${items.join('')}tail\n`);
+  });
+});
