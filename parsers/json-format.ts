@@ -32,7 +32,7 @@ export function normaliseValue(field: number, raw: unknown): string | number | n
   }
   let v = typeof raw === 'string' ? raw : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
   if (field === F.upstream_cluster && v.length > 1 && v.endsWith(';')) v = v.slice(0, -1);
-  else if (field >= F.upstream_host && field <= F.downstream_remote_address && /^(tcp|udp):\/\//.test(v)) v = v.slice(6);
+  else if (field !== F.upstream_cluster && field >= F.upstream_host && field <= F.downstream_remote_address && /^(tcp|udp):\/\//.test(v)) v = v.slice(6);
   else if (field === F.method && isIsoLike(v)) return null; // Istio 1.1.0-1.1.2 mapped "method" to START_TIME
   return v;
 }

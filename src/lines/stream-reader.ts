@@ -8,6 +8,9 @@ export const MAX_PROBLEMS = 20;
 /** Called for each record; `view` is reused by the next line, so copy what you keep. */
 export type RecordCallback = (view: RecordView, lineNo: number, raw: string) => void;
 
+/** A fast path over a line's bytes (parse's fast lane): true when it wrote the line's record itself. */
+export type BytesCallback = (bytes: Buffer, start: number, end: number, lineNo: number) => boolean;
+
 /** Fresh zero counts. */
 export function emptyCounts(): LineCounts {
   return { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0 };
@@ -35,6 +38,7 @@ export class StreamReader implements LineHandler {
   private readonly splitter: LineSplitter;
   private readonly parser: LineParser;
   private pendingPartials = 0;
+  private fast: BytesCallback | null = null;
 
   /**
    * @param parser a LineParser to reuse (its layout memo carries over between batches of a stream).
@@ -55,6 +59,19 @@ export class StreamReader implements LineHandler {
   /** Feeds a chunk of the stream's bytes. */
   push(chunk: Uint8Array): void {
     this.splitter.push(chunk, this);
+  }
+
+  /** Routes lines through `fast` first; lines it declines go through the general parser. */
+  useFastPath(fast: BytesCallback): void {
+    this.fast = fast;
+  }
+
+  /** @internal LineHandler */
+  lineBytes(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
+    if (this.fast === null || this.pendingPartials > 0 || !this.fast(bytes, start, end, lineNo)) return false;
+    this.counts.lines++;
+    this.counts.records++;
+    return true;
   }
 
   /** Ends the stream: the last unterminated line and any dangling partial line are accounted for. */

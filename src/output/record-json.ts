@@ -1,4 +1,4 @@
-import { FIELD_COUNT, NUMERIC_FIELDS, RECORD_KEYS, type RecordView } from '../../parsers/index.js';
+import { FIELD_COUNT, NUMERIC_FIELDS, RECORD_KEYS, type Envelope, type RecordView } from '../../parsers/index.js';
 import type { StreamInfo } from '../types.js';
 import { ByteSink } from './byte-sink.js';
 
@@ -8,10 +8,12 @@ import { ByteSink } from './byte-sink.js';
  * This is the hottest loop of `parse`: one capacity check per record, then plain byte stores.
  */
 
-const KEY_BYTES = RECORD_KEYS.map((key, i) => Buffer.from(`${i === 0 ? '{' : ','}"${key}":`));
+/** `{"key":` / `,"key":` for each record key, in order. */
+export const KEY_BYTES = RECORD_KEYS.map((key, i) => Buffer.from(`${i === 0 ? '{' : ','}"${key}":`));
 /** `,"key":null` in one piece: a missing field costs one copy, not two. */
-const KEY_NULL_BYTES = RECORD_KEYS.map((key, i) => Buffer.from(`${i === 0 ? '{' : ','}"${key}":null`));
-const IS_NUMERIC = Uint8Array.from({ length: FIELD_COUNT }, (_, i) => (NUMERIC_FIELDS.has(i) ? 1 : 0));
+export const KEY_NULL_BYTES = RECORD_KEYS.map((key, i) => Buffer.from(`${i === 0 ? '{' : ','}"${key}":null`));
+/** 1 for the fields printed as JSON numbers. */
+export const IS_NUMERIC = Uint8Array.from({ length: FIELD_COUNT }, (_, i) => (NUMERIC_FIELDS.has(i) ? 1 : 0));
 const FORMAT_KEY = Buffer.from(',"format":');
 const EXTRA_KEY = Buffer.from(',"extra":{');
 const LINE_KEY = Buffer.from(',"line":');
@@ -92,7 +94,11 @@ export function writeRecordJson(sink: ByteSink, view: RecordView, source: Source
   sink.bytes(FORMAT_KEY);
   sink.jsonString(view.format);
   if (view.extraNames.length > 0) writeExtras(sink, view);
-  const env = view.envelope;
+  writeSource(sink, view.envelope, source, line);
+}
+
+/** Appends `,"source":{...}}`: what the stream knows, overridden by the line's envelope. */
+export function writeSource(sink: ByteSink, env: Envelope | null, source: SourcePrefix, line: number): void {
   sink.bytes(source.file);
   sink.bytes(LINE_KEY);
   sink.ascii(String(line));

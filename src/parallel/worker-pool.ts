@@ -22,7 +22,7 @@ export class WorkerPool<T, R> {
   constructor(script: URL, size: number) {
     for (let i = 0; i < size; i++) {
       // A small young generation keeps each worker's memory low; its garbage is short-lived anyway.
-      const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
       const slot = { worker, queue: [] as Job<R>[] };
       worker.on('message', (result: R) => slot.queue.shift()?.resolve(result));
       worker.on('error', (error) => {

@@ -63,3 +63,12 @@ describe('quirks seen in real logs', () => {
     expect(parseLineText(line)).toEqual({ kind: 'malformed', reason });
   });
 });
+
+describe('old Envoy tcp:// schemes', () => {
+  it('drops the scheme from addresses only, never from a cluster name, in text and JSON alike', () => {
+    const json = parseLineText('{"start_time":"2024-03-01T10:00:00Z","upstream_cluster":"tcp://odd-name","upstream_host":"tcp://10.0.2.1:80","response_flags":"-"}');
+    expect(json.kind === 'record' && json.record).toMatchObject({ upstream_cluster: 'tcp://odd-name', upstream_host: '10.0.2.1:80' });
+    const text = rec(base19('curl/8', '/get', 'tcp://odd-name').replace('"52.1.2.3:80"', '"tcp://52.1.2.3:80"'));
+    expect(text).toMatchObject({ upstream_cluster: 'tcp://odd-name', upstream_host: '52.1.2.3:80' });
+  });
+});
