@@ -42,6 +42,16 @@ function table(rows: Row[]): string {
   return [head, ...body].join('\n');
 }
 
+async function watchRow(): Promise<string> {
+  if (!process.argv.includes('--watch')) return 'Live scale (`npm run bench:watch`, about 80 s): not run this time; pass --watch.';
+  const { benchWatchScale } = await import('./watch-scale.js');
+  const r = await benchWatchScale();
+  return (
+    `Live scale (fake API server, 300 containers, 50,000 lines/s for 60 s): ${r.accounted.toLocaleString('en')} of ${r.lines.toLocaleString('en')} lines ` +
+    `accounted for, watch used ${(r.cpuCoreFraction * 100).toFixed(0)}% of a core, RSS ${r.rssStartMb.toFixed(0)} -> ${r.rssEndMb.toFixed(0)} MB (peak ${r.rssPeakMb.toFixed(0)} MB).`
+  );
+}
+
 async function dashboardRow(): Promise<string> {
   try {
     const mod = (await import('./dashboard.js')) as { benchDashboard(): Promise<{ flowsPerSecond: number; cpuMsPerSecondOfInput: number; rssMb: number; repaints?: number }> };
@@ -60,12 +70,14 @@ async function main(): Promise<void> {
   const haveMawk = ensureMawk();
   process.stderr.write(`bench: generating inputs (${lines} and ${big} lines, seed 1) in bench/out ...\n`);
   const small = await benchInputs(OUT, lines);
-  const large = await benchInputs(OUT, big);
+  const large = await benchInputs(OUT, big, {}, false);
   const mawk = (files: string): Measured | null => (haveMawk ? bestOf(runs, `cat ${files} | ${MAWK}`) : null);
   const auditFiles = `${small.sidecars} ${small.gateway}`;
   process.stderr.write('bench: measuring ...\n');
+  const single = `EGRESS_AUDIT_THREADS=0 ${BIN}`;
   const rows: Row[] = [
-    { name: 'parse (text file)', lines, m: bestOf(runs, `${BIN} parse ${small.text}`), baseline: mawk(small.text), target: '>= 2x mawk' },
+    { name: 'parse (text file)', lines, m: bestOf(runs, `${BIN} parse ${small.text}`), baseline: mawk(small.text), target: '>= 2x mawk, RSS <= 150 MB' },
+    { name: 'parse (text file, one thread)', lines, m: bestOf(runs, `${single} parse ${small.text}`), baseline: mawk(small.text), target: '(reference)' },
     { name: 'parse (JSON lines)', lines, m: bestOf(runs, `${BIN} parse ${small.json}`), target: '>= 300k lines/s' },
     { name: 'parse (text on stdin)', lines, m: bestOf(runs, `cat ${small.text} | ${BIN} parse -`), target: '>= 0.8x file' },
     { name: 'parse (text, 5x input)', lines: big, m: measure(`${BIN} parse ${large.text}`), target: 'RSS <= 150 MB, flat' },
@@ -78,6 +90,7 @@ async function main(): Promise<void> {
     '',
     `Start-up (\`egress-audit --version\`, best of 5): ${(startup.seconds * 1000).toFixed(0)} ms, ${startup.peakRssMb.toFixed(0)} MB.`,
     await dashboardRow(),
+    await watchRow(),
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on this machine (${(await import('node:os')).cpus().length} cores, Node ${process.version}); throughput is the best of ${runs} runs, output to /dev/null.`,
   ].join('\n');

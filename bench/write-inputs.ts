@@ -30,8 +30,8 @@ function* only<T extends { role: string }>(lines: Iterable<T>, role: string): Ge
   for (const l of lines) if (l.role === role) yield l;
 }
 
-/** Generates (or reuses) `lines`-line inputs in `dir`. */
-export async function benchInputs(dir: string, lines: number, options: GeneratorOptions = {}): Promise<BenchInputs> {
+/** Generates (or reuses) `lines`-line inputs in `dir` (the JSON file only when `json` is true). */
+export async function benchInputs(dir: string, lines: number, options: GeneratorOptions = {}, json = true): Promise<BenchInputs> {
   mkdirSync(dir, { recursive: true });
   const tag = `${lines / 1e6}m`;
   const inputs: BenchInputs = {
@@ -41,7 +41,7 @@ export async function benchInputs(dir: string, lines: number, options: Generator
     gateway: join(dir, `audit-${tag}`, 'istio-egressgateway.log'),
   };
   if (!existsSync(inputs.text)) await write(inputs.text, generateLines(lines, options));
-  if (!existsSync(inputs.json)) await write(inputs.json, generateLines(lines, { ...options, json: true }));
+  if (json && !existsSync(inputs.json)) await write(inputs.json, generateLines(lines, { ...options, json: true }));
   if (!existsSync(inputs.gateway)) {
     mkdirSync(join(dir, `audit-${tag}`), { recursive: true });
     await write(inputs.sidecars, only(generateLines(lines, options), 'sidecar'));
