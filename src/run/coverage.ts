@@ -69,7 +69,13 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
 export function buildCoverage(f: CoverageFacts): Coverage {
   return {
     lines: f.lines,
-    streams: f.streams.map((s) => ({ name: s.name, lines: s.lines, records: s.records, ...streamRole(s.name, f.roles) })),
+    // A stream without a single record has no role worth stating (a README or an empty file).
+    streams: f.streams.map((s) => ({
+      name: s.name,
+      lines: s.lines,
+      records: s.records,
+      ...(s.records === 0 ? { role: 'unknown' as const, roleRule: 'no-records' } : streamRole(s.name, f.roles)),
+    })),
     unmatchedSidecar: f.engine.unmatchedSidecar,
     unmatchedGateway: f.engine.unmatchedGateway,
     evicted: f.engine.evicted,

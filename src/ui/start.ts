@@ -2,11 +2,15 @@
  * Starts the Ink dashboard on a terminal: coalesced repaints (the store notifies at most every
  * 100 ms, Ink's maxFps caps the rest), our own Ctrl-C handling so `q` and Ctrl-C end the same way.
  */
+import { restoreCiVariables } from './ink-terminal-mode.js';
 import { render } from 'ink';
 import { createElement } from 'react';
 import { Dashboard } from './Dashboard.js';
 import type { DashboardStore } from './store.js';
 import { colorAllowed } from './theme.js';
+
+// Ink and every component that imports it are loaded by now: CI variables go back for everyone else.
+restoreCiVariables();
 
 /** Options of {@link startDashboard}. */
 export interface StartDashboardOptions {

@@ -38,6 +38,15 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     expect(report.coverage.warnings.map((w) => w.code)).toContain('no-records');
   });
 
+  it('gives a stream without records no role, with the rule that says why', async () => {
+    const res = await runCli(['audit', DIRECT, join(dir, 'noise.log'), '-o', 'json', '--explain']);
+    const report = JSON.parse(res.stdout) as { coverage: { streams: { name: string; records: number; role: string; roleRule: string }[] } };
+    const noise = report.coverage.streams.find((s) => s.name.endsWith('noise.log'));
+    const sidecar = report.coverage.streams.find((s) => s.name.endsWith('sidecar.log'));
+    expect(noise).toMatchObject({ records: 0, role: 'unknown', roleRule: 'no-records' });
+    expect(sidecar?.role).toBe('sidecar');
+  });
+
   it('--fail-on names verdicts and coverage conditions', async () => {
     expect((await runCli(['audit', DIRECT, '--fail-on', 'none'])).code).toBe(0);
     expect((await runCli(['audit', UNCONFIRMED])).code).toBe(0);

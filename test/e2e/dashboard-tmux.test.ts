@@ -40,7 +40,8 @@ describe.skipIf(!HAVE_TMUX)(`the dashboard in a real terminal (tmux)${HAVE_TMUX 
   it('shows direct traffic, filters, opens the evidence, and quits with the audit exit code', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ea-tmux-'));
     const exitFile = join(dir, 'exit');
-    const command = `NO_COLOR=1 ${process.execPath} ${BIN} audit ${fixture('scenarios/direct-passthrough')} ${fixture('scenarios/seed-000-via-gateway-tcp')} --dashboard; echo $? > ${exitFile}; sleep 30`;
+    // CI=true as a CI job sets it: Ink must still draw live frames on this terminal, not only the last one.
+    const command = `CI=true NO_COLOR=1 ${process.execPath} ${BIN} audit ${fixture('scenarios/direct-passthrough')} ${fixture('scenarios/seed-000-via-gateway-tcp')} --dashboard; echo $? > ${exitFile}; sleep 30`;
     tmux('new-session', '-d', '-s', 'ea', '-x', '100', '-y', '30', command);
 
     const first = await waitFor((t) => t.includes('finished'), 'the finished replay');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stripStyles } from '../../src/text/color.js';
 import type { OutputFormat } from '../../src/cli/options.js';
-import { buildReport, coverage, flow, lineCounts, MemoryStream, render } from './helpers.js';
+import { buildReport, coverage, entry, flow, lineCounts, MemoryStream, render } from './helpers.js';
 import { sampleCoverage, sampleFlows } from './sample.js';
 import { createWriter } from '../../src/report/index.js';
 
@@ -43,6 +43,22 @@ describe('writers on the sample audit', () => {
     });
     const text = await render('table', [...flows, long], buildReport([...flows, long], sampleCoverage()));
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+
+  it('keeps an evidence location whole on a line of its own when it does not fit beside its label', async () => {
+    const fits = '/var/log/pods/shop_checkout-7d9f8_01/istio-proxy/0.log'; // fits under the value column, not beside 'sidecar'
+    const tooLong = `/var/log/pods/${'x'.repeat(90)}/istio-proxy/0.log`;
+    const withEvidence = (file: string) => flow({ sidecar: entry({ file, line: 12 }) });
+    const table = async (file: string) => render('table', [withEvidence(file)], buildReport([withEvidence(file)], sampleCoverage()));
+    const short = await table('logs/app.log');
+    expect(short).toMatch(/evidence {2}sidecar logs\/app\.log:12\n/);
+    const own = await table(fits);
+    const valueColumn = /^( +evidence  )sidecar$/m.exec(own)?.[1]?.length;
+    expect(valueColumn).toBeGreaterThan(0);
+    expect(own).toContain(`\n${' '.repeat(valueColumn ?? 0)}${fits}:12\n`);
+    const wrapped = await table(tooLong);
+    for (const line of wrapped.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(wrapped.replace(/\n +/g, '')).toContain(`${tooLong}:12`);
   });
 
   it('agrees with the JSON and SARIF reports on every count', async () => {

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DashboardStore, startDashboard } from '../../src/ui/index.js';
 import { FakeStdin, FakeStdout, flow, KEYS, settle } from './helpers.js';
@@ -65,5 +67,17 @@ describe('startDashboard', () => {
     handle.unmount();
     handle.unmount();
     expect(await outcome(handle)).toBe('quit');
+  });
+
+  it('loads Ink outside its CI mode and gives the CI variables back to the rest of the process', () => {
+    const ui = fileURLToPath(new URL('../../dist/src/ui/index.js', import.meta.url));
+    const probe = `await import(${JSON.stringify(ui)}); const { default: inkSawCi } = await import('is-in-ci');` +
+      ` console.log(JSON.stringify({ inkSawCi, ci: process.env.CI, ci2: process.env.CONTINUOUS_INTEGRATION }));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      env: { ...process.env, CI: 'true', CONTINUOUS_INTEGRATION: '1' },
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out)).toEqual({ inkSawCi: false, ci: 'true', ci2: '1' });
   });
 });

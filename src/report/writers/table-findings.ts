@@ -29,13 +29,22 @@ function headline(f: Finding, p: Palette): string[] {
   return lines;
 }
 
+/** `sidecar path:line`, or the location on a line of its own when they do not fit together, so it stays copyable. */
+function evidence(label: string, hop: string, location: string): string[] {
+  const lead = DETAIL_INDENT + LABEL_WIDTH;
+  if (lead + hop.length + 1 + location.length <= WIDTH) return labelled(DETAIL_INDENT, label, LABEL_WIDTH, `${hop} ${location}`);
+  // Under the value column when the location fits there, else further left so it wraps less.
+  const indent = ' '.repeat(lead + location.length <= WIDTH ? lead : DETAIL_INDENT + 2);
+  return [...labelled(DETAIL_INDENT, label, LABEL_WIDTH, hop), ...wrap(location, WIDTH - indent.length).map((l) => indent + l)];
+}
+
 function details(f: Finding): string[] {
   const at = (label: string, text: string): string[] => labelled(DETAIL_INDENT, label, LABEL_WIDTH, text);
   const lines = [...at('rule', safe(f.rule)), ...at('reason', safe(f.reason))];
   if (f.remediation) lines.push(...at('fix', safe(f.remediation)));
   if (f.allowedBy) lines.push(...at('allowed', exceptionText(f.allowedBy, 'expires')));
   if (f.expiredException) lines.push(...at('expired', exceptionText(f.expiredException, 'expired')));
-  f.evidence.forEach((e, i) => lines.push(...at(i === 0 ? 'evidence' : '', `${e.hop} ${safe(e.file)}:${e.line}`)));
+  f.evidence.forEach((e, i) => lines.push(...evidence(i === 0 ? 'evidence' : '', e.hop, `${safe(e.file)}:${e.line}`)));
   if (f.firstSeen) lines.push(...at('seen', `${f.firstSeen} .. ${f.lastSeen ?? '?'}`));
   return lines;
 }
