@@ -2,7 +2,7 @@ import type { FormatSpec } from '../../parsers/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { StreamReader, addCounts, emptyCounts } from '../lines/stream-reader.js';
 import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineProblem, StreamInfo } from '../types.js';
-import { EntryBuilder, type RoleLookup } from './entry-builder.js';
+import { EntryBuilder, HeldJson, type RoleLookup } from './entry-builder.js';
 import type { JsonBatch } from './json-feed.js';
 
 /** An ordinary successful entry: what a log filter on errors/Passthrough/BlackHole would have dropped. */
@@ -51,6 +51,8 @@ export class AuditPipeline {
   readonly engine: Engine;
   /** Records that are neither errors nor Passthrough/BlackHole (near zero: logging was filtered). */
   plainRecords = 0;
+  /** Where the record JSON of entries held for a join is kept. */
+  private readonly heldJson = new HeldJson();
 
   constructor(private readonly options: AuditPipelineOptions) {
     this.engine = createEngine(options.settings, options.context, options.onFlow);
@@ -71,7 +73,7 @@ export class AuditPipeline {
         if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
         if (isPlain(entry)) this.plainRecords++;
         // A held entry outlives its neighbours: it should not keep their shared slab alive.
-        if (this.engine.add(entry)) entry.detachJson();
+        if (this.engine.add(entry)) entry.detachJson(this.heldJson);
       }),
     };
     this.streams.push(state);

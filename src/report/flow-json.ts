@@ -16,8 +16,6 @@ import { RepeatedParts } from './flow-parts.js';
 export interface EntryJsonBytes {
   /** The record JSON (`Entry.json` as bytes), or null when it was not built. */
   readonly jsonBytes: Uint8Array | null;
-  /** The same bytes as a one-byte (latin1) string, for entries held for a join; null otherwise. */
-  readonly jsonHeld?: string | null;
 }
 
 const K = {
@@ -71,15 +69,8 @@ function bytesOf(e: Entry): Uint8Array | null | undefined {
   return (e as Partial<EntryJsonBytes>).jsonBytes;
 }
 
-/** The entry's record JSON bytes as a latin1 string, when it was held for a join (BuiltEntry.detachJson). */
-function heldOf(e: Entry): string | null | undefined {
-  return (e as Partial<EntryJsonBytes>).jsonHeld;
-}
-
 function entryBound(e: Entry | null): number {
   if (e === null) return 4;
-  const held = heldOf(e);
-  if (held !== undefined && held !== null) return held.length + 4;
   const bytes = bytesOf(e);
   return bytes === undefined || bytes === null ? e.json.length * 3 + 4 : bytes.length + 4;
 }
@@ -87,8 +78,6 @@ function entryBound(e: Entry | null): number {
 /** The entry's record JSON: its bytes when it has them, else its `json` text; `null` when there is none. */
 function putEntry(buf: Buffer, p: number, e: Entry | null): number {
   if (e === null) return putStringOrNull(buf, p, null);
-  const held = heldOf(e);
-  if (held !== undefined && held !== null && held.length > 0) return p + buf.write(held, p, 'latin1');
   const bytes = bytesOf(e);
   // An empty record would break the document; the parse stage always writes one, so this is a guard only.
   if (bytes !== undefined && bytes !== null) return bytes.length > 0 ? putBytes(buf, p, bytes) : putStringOrNull(buf, p, null);

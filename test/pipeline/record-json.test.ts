@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
 import { offlineContext } from '../../src/engine/index.js';
 import { AuditPipeline } from '../../src/pipeline/audit-pipeline.js';
-import { EntryBuilder, type BuiltEntry } from '../../src/pipeline/entry-builder.js';
+import { EntryBuilder, HeldJson, type BuiltEntry } from '../../src/pipeline/entry-builder.js';
 import { formatText, JsonBatch, JsonWorker } from '../../src/pipeline/json-feed.js';
 import { runOffline } from '../../src/pipeline/offline-driver.js';
 import { flowJson } from '../../src/report/flow-json.js';
@@ -67,14 +67,33 @@ describe('record JSON kept as bytes', () => {
 
   it('decodes to the record JSON on demand, and a detached copy stays the same', () => {
     const built = entries(path, true);
+    const held = new HeldJson();
     expect(built.length).toBeGreaterThan(0);
     for (const e of built) {
       const record = JSON.parse(e.json) as { source: { line: number } };
       expect(record.source.line).toBe(e.line);
       const before = e.json;
-      e.detachJson();
+      e.detachJson(held);
       expect(e.json).toBe(before);
     }
+  });
+
+  it('keeps held copies intact across slabs, apart from the shared slab, large ones on their own', () => {
+    const held = new HeldJson();
+    const shared = Buffer.alloc(8 * 1024 * 1024);
+    const copies: { copy: Uint8Array; want: Buffer }[] = [];
+    for (let i = 0, at = 0; i < 400; i++) {
+      const size = i % 50 === 49 ? 20_000 : 100 + ((i * 37) % 900);
+      const src = shared.subarray(at, at + size).fill(i % 251);
+      at += size;
+      copies.push({ copy: held.copy(src), want: Buffer.from(src) });
+    }
+    shared.fill(0); // the reader's slab is reused: held copies must not change
+    for (const { copy, want } of copies) {
+      expect(copy.buffer).not.toBe(shared.buffer);
+      expect(Buffer.from(copy).equals(want)).toBe(true);
+    }
+    expect(new Set(copies.map((c) => c.copy.buffer)).size).toBeGreaterThan(4);
   });
 
   it('has no record JSON when no output needs it', () => {
