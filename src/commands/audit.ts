@@ -7,6 +7,7 @@ import { Pacer } from '../pipeline/pace.js';
 import { resolveRoles, type RoleResolution } from '../pipeline/prescan.js';
 import { ReportBuilder } from '../report/index.js';
 import { startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
+import { NO_RECORDS } from '../run/coverage.js';
 import { finishRun } from '../run/finish.js';
 import { openOutputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
@@ -16,10 +17,16 @@ import { escapeControl } from '../text/escape.js';
 import { VERDICTS, type LogStream, type Verdict } from '../types.js';
 import { formatFromOption } from './format-option.js';
 
-function explain(resolution: RoleResolution): string {
+/** `--explain`, printed once the run is over: late pods have their roles then, and record-less streams say so as coverage does. */
+function explain(resolution: RoleResolution, streams: readonly { name: string; lines: number; records: number }[]): string {
+  const empty = new Map(streams.filter((s) => s.records === 0).map((s) => [s.name, s.lines]));
   const rows = [...resolution.assignments].sort(([a], [b]) => a.localeCompare(b));
   const width = Math.min(60, Math.max(...rows.map(([k]) => k.length), 4));
-  const lines = rows.map(([key, a]) => `  ${escapeControl(key).padEnd(width)}  ${a.role.padEnd(15)}  ${a.rule}: ${escapeControl(a.detail)}`);
+  const lines = rows.map(([key, a]) => {
+    const lineCount = empty.get(key);
+    const [role, rule, detail] = lineCount === undefined ? [a.role, a.rule, a.detail] : [NO_RECORDS.role, NO_RECORDS.roleRule, `no access-log entry in its ${lineCount} lines`];
+    return `  ${escapeControl(key).padEnd(width)}  ${role.padEnd(15)}  ${rule}: ${escapeControl(detail)}`;
+  });
   const ips = resolution.learnedGatewayIps.length > 0 ? `\n  gateway pod IPs learned from the logs: ${resolution.learnedGatewayIps.join(', ')}` : '';
   return `egress-audit: roles\n${lines.join('\n')}${ips}\n`;
 }
@@ -46,7 +53,6 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   setMaxListeners(0, abort.signal); // one listener per open file
   const streams = await collectStreams(source.streams(abort.signal));
   const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal);
-  if (options.explain) process.stderr.write(explain(roles.resolution));
 
   const builder = new ReportBuilder({ failOn: options.failOn });
   const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
@@ -82,6 +88,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     pace: paced ? (logMs) => pacer.wait(logMs, abort.signal) : undefined,
   });
   meter.done();
+  const streamFacts = pipeline.streams.map((s) => ({ name: s.info.name, lines: s.reader.counts.lines, records: s.reader.counts.records, error: s.error }));
 
   const { report, exitCode } = await finishRun(
     {
@@ -89,7 +96,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       input: { mode: 'files', description: source.describe(), startedAt, endedAt: new Date().toISOString() },
       facts: {
         lines: pipeline.totals(),
-        streams: pipeline.streams.map((s) => ({ name: s.info.name, lines: s.reader.counts.lines, records: s.reader.counts.records, error: s.error })),
+        streams: streamFacts,
         roles: roles.resolution.assignments,
         engine: pipeline.engine.counters(),
         verdicts,
@@ -107,5 +114,6 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     dashboard.finish(report, progress());
     await dashboard.waitUntilQuit();
   }
+  if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts)); // after the dashboard has let go of the terminal
   return exitCode;
 }

@@ -18,6 +18,9 @@ export interface CoverageFacts {
   extraWarnings: CoverageWarning[];
 }
 
+/** The role a stream is reported with: a stream without a single record (a README, an empty file) has none worth stating. */
+export const NO_RECORDS: Pick<StreamCoverage, 'role' | 'roleRule'> = { role: 'unknown', roleRule: 'no-records' };
+
 function streamRole(name: string, roles: Map<string, RoleAssignment>): Pick<StreamCoverage, 'role' | 'roleRule'> {
   const own: RoleAssignment[] = [];
   for (const [key, assignment] of roles) if (key === name || key.startsWith(`${name}#`)) own.push(assignment);
@@ -69,12 +72,11 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
 export function buildCoverage(f: CoverageFacts): Coverage {
   return {
     lines: f.lines,
-    // A stream without a single record has no role worth stating (a README or an empty file).
     streams: f.streams.map((s) => ({
       name: s.name,
       lines: s.lines,
       records: s.records,
-      ...(s.records === 0 ? { role: 'unknown' as const, roleRule: 'no-records' } : streamRole(s.name, f.roles)),
+      ...(s.records === 0 ? NO_RECORDS : streamRole(s.name, f.roles)),
     })),
     unmatchedSidecar: f.engine.unmatchedSidecar,
     unmatchedGateway: f.engine.unmatchedGateway,

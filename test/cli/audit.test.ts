@@ -45,6 +45,9 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     const sidecar = report.coverage.streams.find((s) => s.name.endsWith('sidecar.log'));
     expect(noise).toMatchObject({ records: 0, role: 'unknown', roleRule: 'no-records' });
     expect(sidecar?.role).toBe('sidecar');
+    // --explain agrees with coverage (it used to say "sidecar (default)" for such a file)
+    expect(res.stderr).toMatch(/noise\.log\s+unknown\s+no-records: no access-log entry in its \d+ lines/);
+    expect(res.stderr).toMatch(/sidecar\.log\s+sidecar\s+file-name/);
   });
 
   it('--fail-on names verdicts and coverage conditions', async () => {
