@@ -7,8 +7,8 @@
 import { before, GATEWAY, Held, INNER, ListIndex, nextOn, SCAN_LIMIT, SIDECAR, type JoinedBy } from './held.js';
 import { sameRequestId } from './entry-keys.js';
 import { authorityDiffers, pairScore, TIER } from './pair-score.js';
+import { outranks, StableMatching } from './stable-matching.js';
 
-const MAX_ROUNDS = 4096;
 const NO_ATTEMPTS: readonly Held[] = [];
 
 /** What the matcher tells its owner. */
@@ -20,7 +20,7 @@ export interface PairHooks {
 }
 
 /** The sidecar/gateway matching with its indexes. */
-export class PairMatcher {
+export class PairMatcher extends StableMatching {
   private readonly byRid = new ListIndex<number>(0);
   /** TCP entries by socket. */
   private readonly byConnTcp = new ListIndex(1);
@@ -28,14 +28,14 @@ export class PairMatcher {
   private readonly byConnHttp = new ListIndex(1);
   /** HTTP entries with a request id by socket, while not joined by it: for peers without ids and the release-time fallback. */
   private readonly byConnRid = new ListIndex(1);
-  private readonly work: Held[] = [];
-  private bestScore = Infinity;
   private bestBy: JoinedBy = 'address';
 
   constructor(
     private readonly windowMs: number,
     private readonly hooks: PairHooks,
-  ) {}
+  ) {
+    super();
+  }
 
   private connIndex(h: Held): ListIndex {
     return !h.http ? this.byConnTcp : h.rid === null ? this.byConnHttp : this.byConnRid;
@@ -58,32 +58,21 @@ export class PairMatcher {
     return pairScore(y, c, by, this.windowMs);
   }
 
-  /** Matches a new entry, then moves partners until no sidecar and gateway entry would both rather be together. */
-  settle(x: Held): void {
-    const work = this.work;
-    work.push(x);
-    for (let round = 0; work.length > 0 && round < MAX_ROUNDS; round++) {
-      const y = work.pop() as Held;
-      if (y.done) continue;
-      const b = this.bestPartner(y);
-      if (b === null) continue;
-      const score = this.bestScore;
-      const by = this.bestBy;
-      const lostY = this.unbind(y);
-      const lostB = this.unbind(b);
-      this.bind(y, b, score, by);
-      if (lostY !== null) this.lose(lostY);
-      if (lostB !== null) this.lose(lostB);
-      this.hooks.partnerChanged(y);
-      this.hooks.partnerChanged(b);
-    }
-    work.length = 0;
+  protected join(y: Held, b: Held, score: number): void {
+    const by = this.bestBy;
+    const lostY = this.unbind(y);
+    const lostB = this.unbind(b);
+    this.bind(y, b, score, by);
+    if (lostY !== null) this.lose(lostY);
+    if (lostB !== null) this.lose(lostB);
+    this.hooks.partnerChanged(y);
+    this.hooks.partnerChanged(b);
   }
 
   private lose(old: Held): void {
     this.hooks.requeue(old);
     this.hooks.partnerChanged(old);
-    this.work.push(old);
+    this.displaced(old);
   }
 
   private bind(a: Held, b: Held, score: number, by: JoinedBy): void {
@@ -117,9 +106,8 @@ export class PairMatcher {
       if (c.done || c.side === y.side || c.shape === INNER || c === y.partner) continue;
       const s = this.score(y, c, by);
       if (s === Infinity) continue;
-      if (c.partner !== null && !(s < c.pairScore || (s === c.pairScore && before(y, c.partner)))) continue;
-      if (y.partner !== null && !(s < y.pairScore || (s === y.pairScore && before(c, y.partner)))) continue;
-      if (best === null || s < this.bestScore || (s === this.bestScore && before(c, best))) {
+      if (!outranks(s, y, c.partner, c.pairScore) || !outranks(s, c, y.partner, y.pairScore)) continue;
+      if (outranks(s, c, best, this.bestScore)) {
         best = c;
         this.bestScore = s;
         this.bestBy = by;
@@ -128,8 +116,7 @@ export class PairMatcher {
     return best;
   }
 
-  /** The partner `y` would rather have than its current one and that would rather have `y`. */
-  private bestPartner(y: Held): Held | null {
+  protected better(y: Held): Held | null {
     this.bestScore = Infinity;
     let best: Held | null = null;
     if (y.rid !== null) best = this.scan(y, this.byRid.first(y.ridHash), 0, 'request-id', best);

@@ -5,10 +5,10 @@
  * moment, and the inner line's byte counts equal the sidecar's (FORMATS.md section 6). Byte counts
  * are the exact key; start-time proximity is the fallback when the sidecar entry is missing.
  */
-import { before, Held, ListIndex, OUTER, SCAN_LIMIT, SIDECAR } from './held.js';
+import { Held, ListIndex, OUTER, SCAN_LIMIT, SIDECAR } from './held.js';
+import { outranks, StableMatching } from './stable-matching.js';
 
 const TIER = 1e12;
-const MAX_ROUNDS = 4096;
 
 /** True when two entries carried the same bytes in both directions. */
 export function sameBytes(a: Held, b: Held): boolean {
@@ -30,20 +30,20 @@ function timeKey(h: Held, second: number): string {
  * other, then nearest start. Better-response moves over a strict ranking of all pairs settle on the
  * unique stable matching, whatever order the lines arrived in.
  */
-export class SniLinker {
+export class SniLinker extends StableMatching {
   private readonly outers = new ListIndex(2);
   private readonly inners = new ListIndex(2);
   private readonly innersByBytes = new ListIndex(0);
   private readonly sidecarsByBytes = new ListIndex(2);
-  private readonly work: Held[] = [];
-  private bestScore = Infinity;
   private best: Held | null = null;
 
   constructor(
     private readonly toleranceMs: number,
     /** Puts an entry that lost its link back in the release queue. */
     private readonly requeue: (h: Held) => void,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Indexes an outer or inner line (by stream and start second; inner lines also by bytes), or a TCP sidecar entry by bytes. */
   index(h: Held): void {
@@ -78,23 +78,12 @@ export class SniLinker {
     return (outer.partner !== null && sameBytes(outer.partner, inner) ? 0 : TIER) + dt;
   }
 
-  /** Links a new line, then moves links until no outer and inner line would both rather be together. */
-  settle(x: Held): void {
-    const work = this.work;
-    work.push(x);
-    for (let round = 0; work.length > 0 && round < MAX_ROUNDS; round++) {
-      const y = work.pop() as Held;
-      if (y.done) continue;
-      const b = this.find(y);
-      if (b === null) continue;
-      const score = this.bestScore;
-      this.unlink(y.link);
-      this.unlink(b.link);
-      y.link = b;
-      b.link = y;
-      y.linkScore = b.linkScore = score;
-    }
-    work.length = 0;
+  protected join(y: Held, b: Held, score: number): void {
+    this.unlink(y.link);
+    this.unlink(b.link);
+    y.link = b;
+    b.link = y;
+    y.linkScore = b.linkScore = score;
   }
 
   /** An outer line's sidecar partner changed, so its scores did: re-score its link and settle again. */
@@ -113,11 +102,10 @@ export class SniLinker {
     old.link = null;
     old.linkScore = Infinity;
     this.requeue(old);
-    this.work.push(old);
+    this.displaced(old);
   }
 
-  /** The counterpart `y` would rather have than its current link and that would rather have `y`. */
-  private find(y: Held): Held | null {
+  protected better(y: Held): Held | null {
     this.best = null;
     this.bestScore = Infinity;
     if (y.second === null) return null;
@@ -147,10 +135,8 @@ export class SniLinker {
     if (c.done || c === y.link || c.entry.file !== y.entry.file) return;
     if (Math.abs(c.entry.startMs - y.entry.startMs) > this.toleranceMs) return;
     const s = y.shape === OUTER ? this.score(y, c) : this.score(c, y);
-    if (c.link !== null && !(s < c.linkScore || (s === c.linkScore && before(y, c.link)))) return;
-    if (y.link !== null && !(s < y.linkScore || (s === y.linkScore && before(c, y.link)))) return;
-    const best = this.best;
-    if (best === null || s < this.bestScore || (s === this.bestScore && before(c, best))) {
+    if (!outranks(s, y, c.link, c.linkScore) || !outranks(s, c, y.link, y.linkScore)) return;
+    if (outranks(s, c, this.best, this.bestScore)) {
       this.best = c;
       this.bestScore = s;
     }
