@@ -11,6 +11,7 @@
  * a second), and watch's NDJSON goes straight to a separate counting process (this file, run with --count).
  *
  * Run: tsc -p tsconfig.json && node dist/bench/watch-scale.js [--containers N] [--rate LINES/S] [--seconds S]
+ * (BENCH_VERBOSE=1 prints the RSS timeline and the report summary; BENCH_CHILD_NODE_ARGS passes node flags to watch.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -175,9 +176,10 @@ interface WatchChild {
 function spawnWatch(api: FakeApiServer, seconds: number): WatchChild {
   const home = mkdtempSync(join(tmpdir(), 'watch-scale-'));
   const counter = startCounter();
-  const extra = process.env['BENCH_CHILD_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_CHILD_NODE_OPTIONS'] } : {};
-  const child = spawn(process.execPath, [BIN, 'watch', '-A', '-o', 'ndjson', '--fail-on', 'none', '--duration', `${seconds + 15}s`], {
-    env: { PATH: process.env['PATH'] ?? '', HOME: home, KUBECONFIG: api.writeKubeconfig(home), ...extra },
+  // BENCH_CHILD_NODE_ARGS: node flags for the watch child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+  const nodeArgs = (process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'watch', '-A', '-o', 'ndjson', '--fail-on', 'none', '--duration', `${seconds + 15}s`], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: home, KUBECONFIG: api.writeKubeconfig(home) },
     stdio: ['ignore', counter.stdin, 'pipe'],
   });
   counter.stdin?.destroy(); // the child holds the pipe now; the counter sees its end when watch exits

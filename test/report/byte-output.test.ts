@@ -1,8 +1,9 @@
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ByteOutput } from '../../src/report/writers/byte-output.js';
 
 /** Lines of different lengths, so chunks end anywhere inside them. */
@@ -43,6 +44,25 @@ describe('byte output', () => {
       expect(readFileSync(path, 'utf8')).toBe(items.join(''));
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps encoding into the same buffer when a pipe took the chunk at once, and still writes every byte in order', async () => {
+    const child = spawn('cat', [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const got: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => got.push(c));
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    const allocs = vi.spyOn(Buffer, 'allocUnsafe');
+    try {
+      const items = lines(20000); // about 10 MB: some 150 chunks, some written at once, some queued behind a full pipe
+      await writeAll(new ByteOutput(child.stdin), items, 20);
+      const chunks = Math.ceil(items.join('').length / (64 * 1024));
+      expect(allocs.mock.calls.length).toBeLessThan(chunks / 2);
+      child.stdin.end();
+      await closed;
+      expect(Buffer.concat(got).toString()).toBe(items.join(''));
+    } finally {
+      allocs.mockRestore();
     }
   });
 

@@ -71,14 +71,24 @@ export class ByteOutput {
     const whole = this.sink.buf;
     const chunk = whole.subarray(0, this.sink.pos);
     const pool = this.pool;
-    this.sink.buf = pool?.pop() ?? Buffer.allocUnsafe(BUFFER_SIZE);
     this.sink.pos = 0;
-    const done =
-      pool === null || whole.length !== BUFFER_SIZE
-        ? undefined
-        : (): void => {
-            if (pool.length < POOL) pool.push(whole);
-          };
-    if (!this.out.write(chunk, done)) this.blocked = true;
+    if (pool === null || whole.length !== BUFFER_SIZE) {
+      this.sink.buf = Buffer.allocUnsafe(BUFFER_SIZE);
+      if (!this.out.write(chunk)) this.blocked = true;
+      return;
+    }
+    let kept = false;
+    const ok = this.out.write(chunk, () => {
+      if (!kept && pool.length < POOL) pool.push(whole);
+    });
+    if (!ok) this.blocked = true;
+    if (this.out.writableLength === 0) {
+      // Written through already (files and pipes are written synchronously on Linux; the callback only
+      // comes on the next tick): keep encoding into the same buffer instead of taking a fresh one.
+      kept = true;
+      this.sink.buf = whole;
+    } else {
+      this.sink.buf = pool.pop() ?? Buffer.allocUnsafe(BUFFER_SIZE);
+    }
   }
 }
