@@ -82,7 +82,7 @@ export class ByteOutput {
       if (!kept && pool.length < POOL) pool.push(whole);
     });
     if (!ok) this.blocked = true;
-    if (this.out.writableLength === 0) {
+    if ((this.out as { writableLength?: number }).writableLength === 0) {
       // Written through already (files and pipes are written synchronously on Linux; the callback only
       // comes on the next tick): keep encoding into the same buffer instead of taking a fresh one.
       kept = true;
