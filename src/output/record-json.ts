@@ -1,4 +1,4 @@
-import { FIELD_COUNT, NUMERIC_FIELDS, RECORD_KEYS, type Envelope, type RecordView } from '../../parsers/index.js';
+import { FIELD_COUNT, NUMERIC_FIELDS, RECORD_KEYS, type AccessRecord, type Envelope, type ExtraValue, type FormatName, type RecordView } from '../../parsers/index.js';
 import type { StreamInfo } from '../types.js';
 import { ByteSink } from './byte-sink.js';
 
@@ -75,13 +75,13 @@ function writeValues(sink: ByteSink, view: RecordView): void {
   }
 }
 
-function writeExtras(sink: ByteSink, view: RecordView): void {
+function writeExtras(sink: ByteSink, names: readonly string[], values: readonly ExtraValue[]): void {
   sink.bytes(EXTRA_KEY);
-  for (let i = 0; i < view.extraNames.length; i++) {
+  for (let i = 0; i < names.length; i++) {
     if (i > 0) sink.ascii(',');
-    sink.jsonString(view.extraNames[i] as string);
+    sink.jsonString(names[i] as string);
     sink.ascii(':');
-    sink.jsonValue(view.extraValues[i] ?? null);
+    sink.jsonValue(values[i] ?? null);
   }
   sink.ascii('}');
 }
@@ -93,29 +93,110 @@ export function writeRecordJson(sink: ByteSink, view: RecordView, source: Source
   else writeRanges(sink, view);
   sink.bytes(FORMAT_KEY);
   sink.jsonString(view.format);
-  if (view.extraNames.length > 0) writeExtras(sink, view);
+  if (view.extraNames.length > 0) writeExtras(sink, view.extraNames, view.extraValues);
   writeSource(sink, view.envelope, source, line);
 }
 
 /** Appends `,"source":{...}}`: what the stream knows, overridden by the line's envelope. */
 export function writeSource(sink: ByteSink, env: Envelope | null, source: SourcePrefix, line: number): void {
+  if (env === null) writeSourceFields(sink, source, line, source.pod, source.namespace, source.container, null);
+  else writeSourceFields(sink, source, line, env.pod ?? source.pod, env.namespace ?? source.namespace, env.container ?? source.container, env.timestamp ?? null);
+}
+
+function writeSourceFields(sink: ByteSink, source: SourcePrefix, line: number, pod: string | null, namespace: string | null, container: string | null, timestamp: string | null): void {
   sink.bytes(source.file);
   sink.bytes(LINE_KEY);
   sink.ascii(String(line));
-  if (env === null && source.pod === null && source.namespace === null && source.container === null) {
+  if (pod === null && namespace === null && container === null && timestamp === null) {
     sink.bytes(NULL_SOURCE_TAIL);
     return;
   }
   sink.bytes(POD_KEY);
-  sink.jsonValue(env?.pod ?? source.pod);
+  sink.jsonValue(pod);
   sink.bytes(NAMESPACE_KEY);
-  sink.jsonValue(env?.namespace ?? source.namespace);
+  sink.jsonValue(namespace);
   sink.bytes(CONTAINER_KEY);
-  sink.jsonValue(env?.container ?? source.container);
+  sink.jsonValue(container);
   sink.bytes(TIMESTAMP_KEY);
-  sink.jsonValue(env?.timestamp ?? null);
+  sink.jsonValue(timestamp);
   sink.bytes(END);
 }
 
 /** The tail of `source` when nothing but the file is known: written in one copy. */
 const NULL_SOURCE_TAIL = Buffer.from(',"pod":null,"namespace":null,"container":null,"timestamp":null}}');
+
+/** What a record's JSON can be written from once its line is gone (an Entry has all of it). */
+export interface KeptRecord {
+  readonly record: AccessRecord;
+  readonly format: FormatName;
+  readonly line: number;
+  readonly pod: string | null;
+  readonly namespace: string | null;
+  readonly container: string | null;
+  readonly timestamp: string | null;
+}
+
+function len(s: string | null): number {
+  return s === null ? 0 : s.length;
+}
+
+/** Characters in the record's string fields: with 6 bytes each plus FIXED_BYTES, room for every field. */
+function stringChars(r: AccessRecord): number {
+  return (
+    len(r.start_time) + len(r.method) + len(r.path) + len(r.protocol) + len(r.response_flags) + len(r.response_code_details) +
+    len(r.connection_termination_details) + len(r.upstream_transport_failure_reason) + len(r.upstream_service_time) +
+    len(r.x_forwarded_for) + len(r.user_agent) + len(r.request_id) + len(r.authority) + len(r.upstream_host) + len(r.upstream_cluster) +
+    len(r.upstream_local_address) + len(r.downstream_local_address) + len(r.downstream_remote_address) + len(r.requested_server_name) +
+    len(r.route_name)
+  );
+}
+
+/** One field with its key, unchecked: the caller reserved room for the whole record (stringChars). */
+function field(sink: ByteSink, i: number, v: string | number | null): void {
+  if (v === null) {
+    sink.pos = copy(sink.buf, sink.pos, KEY_NULL_BYTES[i] as Buffer);
+    return;
+  }
+  sink.pos = copy(sink.buf, sink.pos, KEY_BYTES[i] as Buffer);
+  if (typeof v === 'string') sink.jsonStringUnchecked(v, 0, v.length);
+  else sink.ascii(Number.isFinite(v) ? String(v) : 'null');
+}
+
+/**
+ * Appends the record JSON of a kept record, byte for byte what writeRecordJson wrote from its line
+ * (test/output/record-json.test.ts checks both on every corpus line). Live audits write it only when
+ * a flow goes out, so entries held for a join do not carry ~1 KB of JSON through the window.
+ */
+export function writeKeptRecordJson(sink: ByteSink, e: KeptRecord, source: SourcePrefix): void {
+  const r = e.record;
+  sink.reserve(stringChars(r) * 6 + FIXED_BYTES + source.file.length);
+  // Named loads, one per field: a loop over RECORD_KEYS would make every read a keyed lookup.
+  field(sink, 0, r.start_time);
+  field(sink, 1, r.method);
+  field(sink, 2, r.path);
+  field(sink, 3, r.protocol);
+  field(sink, 4, r.response_code);
+  field(sink, 5, r.response_flags);
+  field(sink, 6, r.response_code_details);
+  field(sink, 7, r.connection_termination_details);
+  field(sink, 8, r.upstream_transport_failure_reason);
+  field(sink, 9, r.bytes_received);
+  field(sink, 10, r.bytes_sent);
+  field(sink, 11, r.duration);
+  field(sink, 12, r.upstream_service_time);
+  field(sink, 13, r.x_forwarded_for);
+  field(sink, 14, r.user_agent);
+  field(sink, 15, r.request_id);
+  field(sink, 16, r.authority);
+  field(sink, 17, r.upstream_host);
+  field(sink, 18, r.upstream_cluster);
+  field(sink, 19, r.upstream_local_address);
+  field(sink, 20, r.downstream_local_address);
+  field(sink, 21, r.downstream_remote_address);
+  field(sink, 22, r.requested_server_name);
+  field(sink, 23, r.route_name);
+  sink.bytes(FORMAT_KEY);
+  sink.jsonString(e.format);
+  if (r.extra !== undefined) writeExtras(sink, Object.keys(r.extra), Object.values(r.extra));
+  writeSourceFields(sink, source, e.line, e.pod, e.namespace, e.container, e.timestamp);
+}

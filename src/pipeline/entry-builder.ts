@@ -1,7 +1,7 @@
 import { toRecord, type AccessRecord, type FormatName, type RecordView } from '../../parsers/index.js';
 import type { Entry, Role, StreamInfo } from '../types.js';
 import { ByteSink } from '../output/byte-sink.js';
-import { sourcePrefix, writeRecordJson, type SourcePrefix } from '../output/record-json.js';
+import { sourcePrefix, writeKeptRecordJson, writeRecordJson, type KeptRecord, type SourcePrefix } from '../output/record-json.js';
 import type { EntryJsonBytes } from '../report/flow-json.js';
 import type { JsonBatch } from './json-feed.js';
 import { isoToMs } from './times.js';
@@ -16,10 +16,17 @@ export type RoleLookup = (info: StreamInfo, pod: string | null) => Role;
 const SLAB_BYTES = 256 * 1024;
 /** Bytes a record may take beyond 6 per character of its line (keys, punctuation, `source`). */
 const RECORD_OVERHEAD = 2048;
+/**
+ * Room checked before writing a kept record. ByteSink grows itself if a record is larger (earlier
+ * entries keep their views of the old buffer, which stays intact), so this only sizes the common case.
+ */
+const KEPT_BYTES = 8192;
 
 /**
  * An Entry whose record JSON is kept as the UTF-8 bytes the record writer produced; `json` (the
- * string of the contract) is decoded from them only when someone asks for it.
+ * string of the contract) is decoded from them only when someone asks for it. Without a worker's
+ * bytes, the JSON is written from the record the first time a writer asks (`jsonBytes`), so an entry
+ * held for a join does not carry it through the window.
  */
 export class BuiltEntry implements Entry, EntryJsonBytes {
   constructor(
@@ -35,8 +42,19 @@ export class BuiltEntry implements Entry, EntryJsonBytes {
     readonly startMs: number,
     readonly endMs: number,
     readonly raw: string,
-    public jsonBytes: Uint8Array | null,
+    private bytes: Uint8Array | null,
+    /** Writes the JSON on demand when `bytes` is null; null when no output needs JSON. */
+    private writer: EntryBuilder | null,
   ) {}
+
+  /** The record JSON bytes, written now if they were not built with the entry; null when no output needs them. */
+  get jsonBytes(): Uint8Array | null {
+    if (this.bytes === null && this.writer !== null) {
+      this.bytes = this.writer.keptJson(this);
+      this.writer = null;
+    }
+    return this.bytes;
+  }
 
   /** The record JSON as a string (`egress-audit parse`'s line); empty when it was not built. */
   get json(): string {
@@ -45,13 +63,12 @@ export class BuiltEntry implements Entry, EntryJsonBytes {
   }
 
   /**
-   * Moves the record JSON out of the shared slab into `held` (see HeldJson): an entry held for a join
-   * then pins only bytes of other held entries, and the slab, used only by entries whose flows went
-   * out at once, is garbage while it is still young.
+   * Moves a worker's record JSON out of the batch it came in into `held` (see HeldJson): an entry
+   * held for a join then pins only bytes of other held entries, not a whole chunk's.
    */
   detachJson(held: HeldJson): void {
-    const b = this.jsonBytes;
-    if (b !== null) this.jsonBytes = held.copy(b);
+    const b = this.bytes;
+    if (b !== null) this.bytes = held.copy(b);
   }
 }
 
@@ -116,6 +133,7 @@ export class EntryBuilder {
       endMs = isoToMs(env.timestamp);
       startMs = endMs - duration;
     }
+    const bytes = this.withJson ? this.recordJson(view, lineNo) : null;
     return new BuiltEntry(
       record,
       view.format,
@@ -129,8 +147,17 @@ export class EntryBuilder {
       startMs,
       endMs,
       raw,
-      this.withJson ? this.recordJson(view, lineNo) : null,
+      bytes,
+      this.withJson && bytes === null ? this : null,
     );
+  }
+
+  /** Writes a kept entry's record JSON (from its record, after its line is gone) into the current slab. */
+  keptJson(entry: KeptRecord): Uint8Array {
+    const sink = this.slab(KEPT_BYTES);
+    const start = sink.pos;
+    writeKeptRecordJson(sink, entry, this.prefix);
+    return sink.buf.subarray(start, sink.pos);
   }
 
   private role(pod: string | null): Role {
@@ -141,19 +168,28 @@ export class EntryBuilder {
     return this.lastRole;
   }
 
-  /** The record JSON: the worker's, else written here into the current slab (a new one when it may not fit). */
-  private recordJson(view: RecordView, lineNo: number): Uint8Array {
+  /**
+   * The record JSON: the worker's; or null, to be written from the record when a writer asks; or, for
+   * a line with extra fields (whose names a record object may reorder), written here from the line.
+   */
+  private recordJson(view: RecordView, lineNo: number): Uint8Array | null {
     const written = this.batch?.take(lineNo);
     if (written !== undefined && written !== null) return written;
-    const sink = this.sink;
-    const need = view.text.length * 6 + RECORD_OVERHEAD + this.prefix.file.length;
-    if (sink.pos + need > sink.buf.length) {
-      // Earlier entries keep views of the old slab; a fresh one means nothing is ever copied.
-      sink.buf = Buffer.allocUnsafe(Math.max(SLAB_BYTES, need));
-      sink.pos = 0;
-    }
+    if (view.extraNames.length === 0) return null;
+    const sink = this.slab(view.text.length * 6 + RECORD_OVERHEAD);
     const start = sink.pos;
     writeRecordJson(sink, view, this.prefix, lineNo);
     return sink.buf.subarray(start, sink.pos);
+  }
+
+  /** The slab sink with room for `need` more bytes (a fresh slab when not: earlier entries keep views of the old one). */
+  private slab(need: number): ByteSink {
+    const sink = this.sink;
+    const total = need + this.prefix.file.length;
+    if (sink.pos + total > sink.buf.length) {
+      sink.buf = Buffer.allocUnsafe(Math.max(SLAB_BYTES, total));
+      sink.pos = 0;
+    }
+    return sink;
   }
 }
