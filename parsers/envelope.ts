@@ -24,6 +24,12 @@ export type Peeled =
   /** A joined partial line grew past the limit. */
   | { kind: 'too-long' };
 
+/** `[` and a digit: an access-log line's own `[START_TIME]`, with no envelope left to peel. */
+function isBareLine(text: string): boolean {
+  const c1 = text.charCodeAt(1);
+  return text.charCodeAt(0) === 91 && c1 >= 48 && c1 <= 57;
+}
+
 function blank(): Envelope {
   return { timestamp: null, pod: null, namespace: null, container: null, stream: null };
 }
@@ -39,8 +45,7 @@ export class EnvelopeStripper {
 
   /** Peels one physical line. */
   peel(line: string): Peeled {
-    const c0 = line.charCodeAt(0);
-    if (c0 === 91 /* [ */ && line.charCodeAt(1) >= 48 && line.charCodeAt(1) <= 57 && this.partial === '') {
+    if (this.partial === '' && isBareLine(line)) {
       return { kind: 'line', text: line, envelope: null }; // the common case: a bare access-log line
     }
     let env: Envelope | null = null;
@@ -50,6 +55,7 @@ export class EnvelopeStripper {
       if (next === null) break;
       if (typeof next !== 'string') return this.join(next.text, env, next.final);
       text = next;
+      if (isBareLine(text)) break; // as for a line without envelope: nothing more to peel
     }
     if (env !== null && env.timestamp === null && env.pod === null && env.container === null && env.stream === null) env = null;
     if (this.partial !== '') return this.join(text, env, true);
@@ -65,6 +71,7 @@ export class EnvelopeStripper {
       if (m === null) return null;
       const rest = text.slice(m[0].length);
       env.timestamp ??= m[0].slice(0, -1);
+      if (rest.length <= CRI_SPLIT && isBareLine(rest)) return rest; // `kubectl logs --timestamps`, the common live line
       const cri = /^(stdout|stderr) ([FP]) /.exec(rest);
       if (cri !== null) {
         env.stream = cri[1] as string;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EnvelopeStripper } from '../../parsers/envelope.js';
 import { LineParser, parseLineText, resolveFormat, toRecord, type FormatSpec } from '../../parsers/index.js';
 
 const LINE =
@@ -30,6 +31,14 @@ describe('envelopes are stripped and their information kept', () => {
     if (got.kind !== 'record') return;
     expect(got.record.upstream_local_address).toBe('10.108.0.56:33706');
     expect(got.envelope).toMatchObject(env);
+  });
+
+  it('reads a timestamped line whose own time has a space in it as that line, not as a docker-compose prefix', () => {
+    // A custom format with `[%START_TIME(%Y-%m-%d %T)%] ...`: bare, it was never peeled; with a kubectl timestamp it must not be either.
+    const inner = '[2019-02-21 05:38:48.587] "GET /x HTTP/1.1" 200';
+    const peeled = new EnvelopeStripper(65536).peel(`2024-03-01T10:00:00.987654321Z ${inner}`);
+    expect(peeled).toEqual({ kind: 'line', text: inner, envelope: expect.objectContaining({ timestamp: '2024-03-01T10:00:00.987654321Z', pod: null, container: null }) });
+    expect(new EnvelopeStripper(65536).peel(inner)).toEqual({ kind: 'line', text: inner, envelope: null });
   });
 
   it('joins CRI partial (P) lines into one record', () => {
