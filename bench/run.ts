@@ -43,13 +43,15 @@ function table(rows: Row[]): string {
 }
 
 async function watchRow(): Promise<string> {
-  if (!process.argv.includes('--watch')) return 'Live scale (`npm run bench:watch`, about 80 s): not run this time; pass --watch.';
-  const { benchWatchScale } = await import('./watch-scale.js');
-  const r = await benchWatchScale();
-  return (
-    `Live scale (fake API server, 300 containers, 50,000 lines/s for 60 s): ${r.accounted.toLocaleString('en')} of ${r.lines.toLocaleString('en')} lines ` +
-    `accounted for, watch used ${(r.cpuCoreFraction * 100).toFixed(0)}% of a core, RSS ${r.rssStartMb.toFixed(0)} -> ${r.rssEndMb.toFixed(0)} MB (peak ${r.rssPeakMb.toFixed(0)} MB).`
-  );
+  if (!process.argv.includes('--watch')) return 'Live scale (`npm run bench:watch`, about 3 minutes): not run this time; pass --watch.';
+  const { benchWatchScale, describeWatchScale } = await import('./watch-scale.js');
+  const report = await benchWatchScale({ output: 'report' });
+  const ndjson = await benchWatchScale({ output: 'ndjson' });
+  return [
+    'Live scale (fake API server, 300 containers, 50,000 lines/s for 60 s):',
+    `- \`watch -A -o markdown\` (reports at the end): ${describeWatchScale(report)}.`,
+    `- \`watch -A -o ndjson\` (every flow streamed): ${describeWatchScale(ndjson)}.`,
+  ].join('\n');
 }
 
 async function dashboardRow(): Promise<string> {

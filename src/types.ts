@@ -177,7 +177,7 @@ export interface AuditSettings {
   gatewayHosts: string[];
   /** How far apart in log time two hops of one connection may start. @default 5000 */
   windowMs: number;
-  /** Upper bound on entries held for a join; beyond it the oldest are evicted and counted. @default 200000 */
+  /** Upper bound on entries held for a join; beyond it the oldest are evicted and counted. @default 400000 */
   maxPending: number;
 }
 

@@ -81,7 +81,7 @@ function addAuditCommonOptions(cmd: Command): Command {
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain (default cluster.local)')
     .option('--gateway-host <glob>', 'host glob naming an egress gateway service (repeatable; default *egressgateway*)', collect)
     .option('--window <duration>', 'how far apart two hops of one connection may start', '5s')
-    .option('--max-pending <n>', 'entries held for a join before the oldest are evicted', '200000')
+    .option('--max-pending <n>', 'entries held for a join before the oldest are evicted', '400000')
     .addOption(new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`))
     .option('--report <format=path>', 'also write a report to a file (repeatable), e.g. sarif=egress.sarif', collect)
     .option('--fail-on <list>', 'comma-separated verdicts (or coverage warnings) that fail the run, or none', 'direct')
