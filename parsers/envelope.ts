@@ -8,7 +8,40 @@ import type { Envelope } from './types.js';
  */
 
 /** RFC3339 with optional fraction and a `Z` or `±hh:mm` offset, followed by one space. */
-const RFC3339_SP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d) /;
+/** Where the digits of `YYYY-MM-DDThh:mm:ss` are, from the start of the timestamp. */
+const STAMP_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+function digitAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * The length of an RFC 3339 timestamp and the space after it at `from` (what kubelet and `kubectl logs
+ * --timestamps` write: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:?\d\d) /), or 0 when there
+ * is none. Read in place: every live line starts with one, and a regex would allocate its match.
+ */
+export function timestampSpan(text: string, from = 0): number {
+  if (text.charCodeAt(from + 4) !== 45 || text.charCodeAt(from + 7) !== 45 || text.charCodeAt(from + 10) !== 84) return 0;
+  if (text.charCodeAt(from + 13) !== 58 || text.charCodeAt(from + 16) !== 58) return 0;
+  for (const d of STAMP_DIGITS) if (!digitAt(text, from + d)) return 0;
+  let i = from + 19;
+  if (text.charCodeAt(i) === 46) {
+    const start = ++i;
+    while (i - start < 9 && digitAt(text, i)) i++;
+    if (i === start || digitAt(text, i)) return 0;
+  }
+  const c = text.charCodeAt(i);
+  if (c === 90) i++;
+  else if (c === 43 || c === 45) {
+    if (!digitAt(text, i + 1) || !digitAt(text, i + 2)) return 0;
+    i += 3;
+    if (text.charCodeAt(i) === 58) i++;
+    if (!digitAt(text, i) || !digitAt(text, i + 1)) return 0;
+    i += 2;
+  } else return 0;
+  return text.charCodeAt(i) === 32 ? i + 1 - from : 0;
+}
 const KUBECTL_PREFIX = /^\[pod\/([^/\]\s]+)\/([^\]\s]+)\] /;
 const COMPOSE_PREFIX = /^\[([^\]\s/]+) ([^\]\s]+)\] /;
 const STERN_PREFIX = /^([a-z0-9][-a-z0-9.]*) ([a-z0-9][-a-z0-9]*) (?=\[\d|\{|\d{4}-)/;
@@ -67,10 +100,10 @@ export class EnvelopeStripper {
     const c0 = text.charCodeAt(0);
     if (c0 === 123 /* { */ && text.startsWith('{"log":')) return dockerJson(text, env);
     if (c0 >= 48 && c0 <= 57) {
-      const m = RFC3339_SP.exec(text);
-      if (m === null) return null;
-      const rest = text.slice(m[0].length);
-      env.timestamp ??= m[0].slice(0, -1);
+      const span = timestampSpan(text);
+      if (span === 0) return null;
+      const rest = text.slice(span);
+      env.timestamp ??= text.slice(0, span - 1);
       if (rest.length <= CRI_SPLIT && isBareLine(rest)) return rest; // `kubectl logs --timestamps`, the common live line
       const cri = /^(stdout|stderr) ([FP]) /.exec(rest);
       if (cri !== null) {
@@ -150,10 +183,10 @@ function unsplit(text: string): string {
   let out = '';
   let rest = text;
   while (rest.length > CRI_SPLIT) {
-    const m = RFC3339_SP.exec(rest.slice(CRI_SPLIT, CRI_SPLIT + 40));
-    if (m === null) break;
+    const span = timestampSpan(rest, CRI_SPLIT);
+    if (span === 0) break;
     out += rest.slice(0, CRI_SPLIT);
-    rest = rest.slice(CRI_SPLIT + m[0].length);
+    rest = rest.slice(CRI_SPLIT + span);
   }
   return out + rest;
 }

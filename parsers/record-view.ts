@@ -114,7 +114,20 @@ export class RecordView {
       return v === null || v === undefined ? null : typeof v === 'number' ? v : Number(v);
     }
     const s = this.start[i] as number;
-    return s < 0 ? null : Number(this.text.slice(s, this.end[i]));
+    if (s < 0) return null;
+    const e = this.end[i] as number;
+    // Plain digits (what Envoy writes) are read in place: no string per numeric field.
+    const text = this.text;
+    let n = 0;
+    if (e - s <= 15) {
+      for (let k = s; k < e; k++) {
+        const d = text.charCodeAt(k) - 48;
+        if (d < 0 || d > 9) return Number(text.slice(s, e));
+        n = n * 10 + d;
+      }
+      return n;
+    }
+    return Number(text.slice(s, e));
   }
 }
 

@@ -95,9 +95,15 @@ export class PairMatcher extends StableMatching {
     h.pairScore = p.pairScore = Infinity;
     h.joinedBy = p.joinedBy = null;
     if (byId) {
-      for (const x of [h, p]) if (x.rid !== null && x.conn !== null && !this.byConnRid.has(x)) this.byConnRid.add(x.conn, x);
+      this.reindexBySocket(h);
+      this.reindexBySocket(p);
     }
     return p;
+  }
+
+  /** An entry no longer joined by request id can be found by its socket again. */
+  private reindexBySocket(x: Held): void {
+    if (x.rid !== null && x.conn !== null && !this.byConnRid.has(x)) this.byConnRid.add(x.conn, x);
   }
 
   private scan(y: Held, first: Held | null, slot: 0 | 1, by: JoinedBy, best: Held | null): Held | null {

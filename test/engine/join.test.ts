@@ -1,3 +1,4 @@
+import { sameRequestId } from '../../src/engine/entry-keys.js';
 import { describe, expect, it } from 'vitest';
 import { engineWith, entry, flowOf, run, shuffled } from './helpers.js';
 import { at, httpPair, ms, tcpPair } from './pairs.js';
@@ -114,3 +115,19 @@ describe('joining by address', () => {
   });
 });
 
+
+describe('request id comparison', () => {
+  const id = 'ceea0a7f-892b-2843-6106-0a247d8f5584';
+  it.each([
+    [id, id, true],
+    [id, `${id.slice(0, 14)}4${id.slice(15)}`, true], // the trace nibble Envoy rewrites
+    [id, `${id.slice(0, 13)}x${id.slice(14)}`, false],
+    [id, `${id.slice(0, 35)}5`, false],
+    [id, `${id.slice(0, 15)}9${id.slice(16)}`, false],
+    ['not-a-uuid', 'not-a-uuid', true],
+    ['not-a-uuid-1', 'not-a-uuid-2', false],
+  ])('%s vs %s: %s', (a, b, same) => {
+    expect(sameRequestId(a, b)).toBe(same);
+    expect(sameRequestId(b, a)).toBe(same);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EnvelopeStripper } from '../../parsers/envelope.js';
+import { EnvelopeStripper, timestampSpan } from '../../parsers/envelope.js';
 import { LineParser, parseLineText, resolveFormat, toRecord, type FormatSpec } from '../../parsers/index.js';
 
 const LINE =
@@ -70,5 +70,32 @@ describe('envelopes are stripped and their information kept', () => {
     const split = `${long.slice(0, 16384)}2024-03-01T10:00:00.100000000Z ${long.slice(16384)}`;
     const got = parseLineText(`2024-03-01T10:00:00.100000000Z ${split}`, 'auto', 1 << 20);
     expect(got.kind === 'record' && got.record.user_agent).toBe('a'.repeat(17000));
+  });
+});
+
+describe('the in-place RFC 3339 timestamp reader', () => {
+  const REGEX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d) /;
+  const base = ['2024-03-01T10:00:00Z ', '2024-03-01T10:00:00.1Z ', '2024-03-01T10:00:00.987654321Z ', '2024-03-01T11:00:00.9876+01:00 ', '2020-06-09T11:54:53.28-0700 '];
+  /** Every timestamp above with each character replaced by a few others, cut short, or lengthened. */
+  function variants(): string[] {
+    const out = [...base, '', ' ', '2024-03-01T10:00:00.1234567890Z ', '2024-03-01T10:00:00.Z ', '2024-03-01T10:00:00+0100x', '[2024-03-01T10:00:00Z] '];
+    for (const b of base) {
+      for (let i = 0; i < b.length; i++) {
+        for (const c of ['0', '9', 'a', 'Z', ' ', '.', '-', ':', '+', 'T', '']) out.push(b.slice(0, i) + c + b.slice(i + 1));
+        out.push(b.slice(0, i));
+      }
+    }
+    return out;
+  }
+  it('accepts exactly what the timestamp pattern accepts, with the same length', () => {
+    let accepted = 0;
+    for (const v of variants()) {
+      for (const text of [v, `${v}[2024-03-01T10:00:00.123Z] "GET / HTTP/1.1"`]) {
+        const m = REGEX.exec(text);
+        expect(timestampSpan(text), JSON.stringify(text)).toBe(m === null ? 0 : m[0].length);
+        if (m !== null) accepted++;
+      }
+    }
+    expect(accepted).toBeGreaterThan(50);
   });
 });
