@@ -151,6 +151,12 @@ function stringChars(r: AccessRecord): number {
   );
 }
 
+/** Most bytes writeKeptRecordJson writes for `e`: 6 per character of its strings, and room for keys, numbers and `source`. */
+export function keptRecordBound(e: KeptRecord, source: SourcePrefix): number {
+  const envelope = len(e.pod) + len(e.namespace) + len(e.container) + len(e.timestamp);
+  return (stringChars(e.record) + envelope) * 6 + FIXED_BYTES + source.file.length;
+}
+
 /** One field with its key, unchecked: the caller reserved room for the whole record (stringChars). */
 function field(sink: ByteSink, i: number, v: string | number | null): void {
   if (v === null) {
@@ -169,7 +175,7 @@ function field(sink: ByteSink, i: number, v: string | number | null): void {
  */
 export function writeKeptRecordJson(sink: ByteSink, e: KeptRecord, source: SourcePrefix): void {
   const r = e.record;
-  sink.reserve(stringChars(r) * 6 + FIXED_BYTES + source.file.length);
+  sink.reserve(keptRecordBound(e, source));
   // Named loads, one per field: a loop over RECORD_KEYS would make every read a keyed lookup.
   field(sink, 0, r.start_time);
   field(sink, 1, r.method);

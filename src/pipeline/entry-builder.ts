@@ -1,7 +1,7 @@
 import { toRecord, type AccessRecord, type FormatName, type RecordView } from '../../parsers/index.js';
 import type { Entry, Role, StreamInfo } from '../types.js';
 import { ByteSink } from '../output/byte-sink.js';
-import { sourcePrefix, writeKeptRecordJson, writeRecordJson, type KeptRecord, type SourcePrefix } from '../output/record-json.js';
+import { keptRecordBound, sourcePrefix, writeKeptRecordJson, writeRecordJson, type KeptRecord, type SourcePrefix } from '../output/record-json.js';
 import type { EntryJsonBytes } from '../report/flow-json.js';
 import type { JsonBatch } from './json-feed.js';
 import { isoToMs } from './times.js';
@@ -54,6 +54,16 @@ export class BuiltEntry implements Entry, EntryJsonBytes {
       this.writer = null;
     }
     return this.bytes;
+  }
+
+  /** @internal EntryJsonBytes: room for the record JSON still to be written, or -1. */
+  pendingJsonBound(): number {
+    return this.bytes === null && this.writer !== null ? this.writer.keptBound(this) : -1;
+  }
+
+  /** @internal EntryJsonBytes: writes the pending record JSON into a writer's buffer (no copy kept). */
+  writeJson(sink: ByteSink): void {
+    (this.writer as EntryBuilder).writeKept(sink, this);
   }
 
   /** The record JSON as a string (`egress-audit parse`'s line); empty when it was not built. */
@@ -158,6 +168,16 @@ export class EntryBuilder {
     const start = sink.pos;
     writeKeptRecordJson(sink, entry, this.prefix);
     return sink.buf.subarray(start, sink.pos);
+  }
+
+  /** Most bytes a kept entry's record JSON takes. */
+  keptBound(entry: KeptRecord): number {
+    return keptRecordBound(entry, this.prefix);
+  }
+
+  /** Writes a kept entry's record JSON at `sink.pos` (a writer's buffer). */
+  writeKept(sink: ByteSink, entry: KeptRecord): void {
+    writeKeptRecordJson(sink, entry, this.prefix);
   }
 
   private role(pod: string | null): Role {

@@ -16,6 +16,13 @@ import { RepeatedParts } from './flow-parts.js';
 export interface EntryJsonBytes {
   /** The record JSON (`Entry.json` as bytes), or null when it was not built. */
   readonly jsonBytes: Uint8Array | null;
+  /**
+   * Bytes the record JSON may take when it is still to be written from the record (a kept entry),
+   * or -1 when it is not: then `writeJson` writes it straight into a writer's buffer, with no copy.
+   */
+  pendingJsonBound?(): number;
+  /** Writes the pending record JSON at `sink.pos` (room for pendingJsonBound() bytes is there). */
+  writeJson?(sink: ByteSink): void;
 }
 
 const K = {
@@ -69,21 +76,43 @@ function bytesOf(e: Entry): Uint8Array | null | undefined {
   return (e as Partial<EntryJsonBytes>).jsonBytes;
 }
 
+/** Bytes a pending record JSON may take, or -1 when the entry has none pending. */
+function pendingBound(e: Entry): number {
+  const pending = (e as Partial<EntryJsonBytes>).pendingJsonBound;
+  return pending === undefined ? -1 : pending.call(e);
+}
+
 function entryBound(e: Entry | null): number {
   if (e === null) return 4;
+  const pending = pendingBound(e);
+  if (pending >= 0) return pending + 4;
   const bytes = bytesOf(e);
   return bytes === undefined || bytes === null ? e.json.length * 3 + 4 : bytes.length + 4;
 }
 
-/** The entry's record JSON: its bytes when it has them, else its `json` text; `null` when there is none. */
+/** A ByteSink over the writer's buffer, for entries that write their record JSON in place. */
+const inPlace = new ByteSink(0);
+
+/** The entry's record JSON: written in place when pending, else its bytes, else its `json` text; `null` when there is none. */
 function putEntry(buf: Buffer, p: number, e: Entry | null): number {
   if (e === null) return putStringOrNull(buf, p, null);
+  if (pendingBound(e) >= 0) {
+    inPlace.buf = buf;
+    inPlace.pos = p;
+    (e as unknown as Required<EntryJsonBytes>).writeJson(inPlace);
+    // The flow's bound reserved room for it, so the buffer never grows underneath the writer.
+    if (inPlace.buf !== buf) throw new Error('a record outgrew the room reserved for its flow');
+    inPlace.buf = EMPTY;
+    return inPlace.pos;
+  }
   const bytes = bytesOf(e);
   // An empty record would break the document; the parse stage always writes one, so this is a guard only.
   if (bytes !== undefined && bytes !== null) return bytes.length > 0 ? putBytes(buf, p, bytes) : putStringOrNull(buf, p, null);
   const text = e.json;
   return text.length > 0 ? p + buf.write(text, p, 'utf8') : putStringOrNull(buf, p, null);
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function destinationBound(d: Destination): number {
   return 96 + jsonBound(d.key) + jsonBound(d.host) + jsonBound(d.address);

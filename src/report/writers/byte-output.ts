@@ -11,8 +11,12 @@ import { CHUNK_SIZE, waitForDrain } from './output.js';
 
 /** Room per buffer: a chunk plus the flow that crosses CHUNK_SIZE (larger flows grow the sink). */
 const BUFFER_SIZE = CHUNK_SIZE * 2;
-/** Written buffers kept for reuse (more are allocated while a stream is busy, and left to the GC). */
-const POOL = 16;
+/**
+ * Written buffers kept for reuse (more are allocated while a stream is busy, and left to the GC). A
+ * live run writes until its next drain check while a slow reader holds the pipe: 64 (8 MiB) cover
+ * that, where fresh buffers cost an allocation and page faults on every chunk.
+ */
+const POOL = 64;
 
 /** Streams known to let go of a chunk once its write callback has run. */
 function releasesChunks(out: NodeJS.WritableStream): boolean {
