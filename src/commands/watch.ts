@@ -139,6 +139,7 @@ async function follow(run: Run, cluster: LiveCluster, s: Stops, outputs: Outputs
       dashboard?.progress(progressOf(run, cluster), false);
     },
     drain, // one wait for all streams, not one listener each
+    draining: () => draining !== null,
   });
   meter.done();
   background.abort();

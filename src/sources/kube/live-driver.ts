@@ -34,6 +34,8 @@ export interface LiveHooks {
   tick(): void;
   /** Awaited every few chunks so slow outputs slow the reading down. */
   drain(): Promise<void>;
+  /** True while some stream already waits in `drain`: then every stream waits before its next chunk. */
+  draining(): boolean;
 }
 
 /** The watermark for `now`: lagging the clock, held back by late streams, but never by more than MAX_HOLD_MS. */
@@ -47,7 +49,9 @@ async function pump(pipeline: AuditPipeline, stream: LogStream, signal: AbortSig
   try {
     for await (const chunk of stream.chunks(signal)) {
       pipeline.push(state, chunk);
-      if (++chunks % 8 === 0) await hooks.drain();
+      // Every few chunks, or at once when a slow reader already holds the output back (else 300 streams
+      // would each decode several more chunks into memory before noticing).
+      if (++chunks % 8 === 0 || hooks.draining()) await hooks.drain();
     }
     pipeline.close(state);
   } catch (error) {
