@@ -16,11 +16,6 @@ export type RoleLookup = (info: StreamInfo, pod: string | null) => Role;
 const SLAB_BYTES = 256 * 1024;
 /** Bytes a record may take beyond 6 per character of its line (keys, punctuation, `source`). */
 const RECORD_OVERHEAD = 2048;
-/**
- * Room checked before writing a kept record. ByteSink grows itself if a record is larger (earlier
- * entries keep their views of the old buffer, which stays intact), so this only sizes the common case.
- */
-const KEPT_BYTES = 8192;
 
 /**
  * An Entry whose record JSON is kept as the UTF-8 bytes the record writer produced; `json` (the
@@ -164,7 +159,7 @@ export class EntryBuilder {
 
   /** Writes a kept entry's record JSON (from its record, after its line is gone) into the current slab. */
   keptJson(entry: KeptRecord): Uint8Array {
-    const sink = this.slab(KEPT_BYTES);
+    const sink = this.slab(keptRecordBound(entry, this.prefix));
     const start = sink.pos;
     writeKeptRecordJson(sink, entry, this.prefix);
     return sink.buf.subarray(start, sink.pos);
