@@ -112,7 +112,8 @@ export class HeldJson {
 export class EntryBuilder {
   /** Record JSON a worker wrote for the chunk being read (json-feed.ts), or null to write it here. */
   batch: JsonBatch | null = null;
-  private readonly sink = new ByteSink(SLAB_BYTES);
+  /** Empty until a record JSON is first written here: most streams never need it (a worker's, or written in place). */
+  private readonly sink = new ByteSink(0);
   private readonly prefix: SourcePrefix;
   /** The role of the last pod asked about (streams rarely switch pods between lines). */
   private lastPod: string | null | undefined = undefined;
