@@ -2,8 +2,7 @@ import type { FormatSpec } from '../../parsers/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { StreamReader, addCounts, emptyCounts } from '../lines/stream-reader.js';
 import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineProblem, StreamInfo } from '../types.js';
-import { EntryBuilder, HeldJson, type RoleLookup } from './entry-builder.js';
-import type { JsonBatch } from './json-feed.js';
+import { EntryBuilder, type RoleLookup } from './entry-builder.js';
 
 /** An ordinary successful entry: what a log filter on errors/Passthrough/BlackHole would have dropped. */
 function isPlain(entry: Entry): boolean {
@@ -19,8 +18,6 @@ export type FlowSink = (flow: Flow) => void;
 export interface StreamState {
   readonly info: StreamInfo;
   readonly reader: StreamReader;
-  /** Builds its entries (and takes record JSON a worker wrote, see `push`). */
-  readonly builder: EntryBuilder;
   /** Latest end time (ms) of a record read from it; -Infinity before the first. */
   progressMs: number;
   /** Bytes read so far (progress display). */
@@ -51,8 +48,6 @@ export class AuditPipeline {
   readonly engine: Engine;
   /** Records that are neither errors nor Passthrough/BlackHole (near zero: logging was filtered). */
   plainRecords = 0;
-  /** Where the record JSON of entries held for a join is kept. */
-  private readonly heldJson = new HeldJson();
 
   constructor(private readonly options: AuditPipelineOptions) {
     this.engine = createEngine(options.settings, options.context, options.onFlow);
@@ -63,7 +58,6 @@ export class AuditPipeline {
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
     const state: StreamState = {
       info,
-      builder,
       progressMs: Number.NEGATIVE_INFINITY,
       bytes: 0,
       error: null,
@@ -72,41 +66,23 @@ export class AuditPipeline {
         const entry = builder.build(view, lineNo, raw);
         if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
         if (isPlain(entry)) this.plainRecords++;
-        // A held entry outlives its neighbours: it should not keep their shared slab alive.
-        if (this.engine.add(entry)) entry.detachJson(this.heldJson);
+        this.engine.add(entry);
       }),
     };
     this.streams.push(state);
     return state;
   }
 
-  /** True when entries need their record JSON (json/ndjson outputs). */
-  get withJson(): boolean {
-    return this.options.withJson;
-  }
-
-  /** The format spec and line limit streams are read with. */
-  get format(): { spec: FormatSpec; maxLineLength: number } {
-    return { spec: this.options.spec, maxLineLength: this.options.maxLineLength };
-  }
-
-  /**
-   * Feeds a chunk of a stream's bytes; the entries it completes go to the engine. `json` is the
-   * record JSON a worker wrote for this very chunk (json-feed.ts), when one did.
-   */
-  push(state: StreamState, chunk: Uint8Array, json: JsonBatch | null = null): void {
+  /** Feeds a chunk of a stream's bytes; the entries it completes go to the engine. */
+  push(state: StreamState, chunk: Uint8Array): void {
     state.bytes += chunk.length;
-    state.builder.batch = json;
     state.reader.push(chunk);
-    state.builder.batch = null;
   }
 
-  /** Ends a stream (its last line and any dangling partial are accounted for); `json` as for `push`. */
-  close(state: StreamState, error: string | null = null, json: JsonBatch | null = null): void {
+  /** Ends a stream (its last line and any dangling partial are accounted for). */
+  close(state: StreamState, error: string | null = null): void {
     if (state.done) return;
-    state.builder.batch = json;
     state.reader.end();
-    state.builder.batch = null;
     state.error = error;
     state.done = true;
   }

@@ -3,7 +3,6 @@ import type { Entry, Role, StreamInfo } from '../types.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { keptRecordBound, sourcePrefix, writeKeptRecordJson, writeRecordJson, type KeptRecord, type SourcePrefix } from '../output/record-json.js';
 import type { EntryJsonBytes } from '../report/flow-json.js';
-import type { JsonBatch } from './json-feed.js';
 import { isoToMs } from './times.js';
 
 /** Gives an entry its role: from the stream, or per pod inside a mixed (`kubectl logs --prefix`) stream. */
@@ -19,9 +18,10 @@ const RECORD_OVERHEAD = 2048;
 
 /**
  * An Entry whose record JSON is kept as the UTF-8 bytes the record writer produced; `json` (the
- * string of the contract) is decoded from them only when someone asks for it. Without a worker's
- * bytes, the JSON is written from the record the first time a writer asks (`jsonBytes`), so an entry
- * held for a join does not carry it through the window.
+ * string of the contract) is decoded from them only when someone asks for it. Usually there are none
+ * yet: the JSON is written from the record when a flow goes out, straight into the writer's buffer
+ * (`writeJson`) or, for anyone else, into a slab (`jsonBytes`), so an entry held for a join does not
+ * carry it through the window.
  */
 export class BuiltEntry implements Entry, EntryJsonBytes {
   constructor(
@@ -66,42 +66,6 @@ export class BuiltEntry implements Entry, EntryJsonBytes {
     const b = this.jsonBytes;
     return b === null ? '' : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
   }
-
-  /**
-   * Moves a worker's record JSON out of the batch it came in into `held` (see HeldJson): an entry
-   * held for a join then pins only bytes of other held entries, not a whole chunk's.
-   */
-  detachJson(held: HeldJson): void {
-    const b = this.bytes;
-    if (b !== null) this.bytes = held.copy(b);
-  }
-}
-
-/** Bytes per slab of held entries' record JSON (~60 records). */
-const HELD_SLAB_BYTES = 64 * 1024;
-
-/**
- * Slabs for the record JSON of entries held for a join, filled in arrival order. Held entries leave
- * roughly in that order (a window after they ended), so a slab is freed soon after its last entry.
- * One ArrayBuffer per 64 KiB: a Buffer per entry (Node's 8 KiB pool) cost ~5% of watch's CPU at
- * 50k lines/s in ArrayBuffer allocations; a latin1 string per entry kept ~15% more RSS offline.
- */
-export class HeldJson {
-  private slab = Buffer.allocUnsafeSlow(HELD_SLAB_BYTES);
-  private pos = 0;
-
-  /** A copy of `bytes` that shares its memory only with other held entries' JSON. */
-  copy(bytes: Uint8Array): Uint8Array {
-    if (bytes.length > HELD_SLAB_BYTES / 4) return Buffer.from(bytes);
-    if (this.pos + bytes.length > HELD_SLAB_BYTES) {
-      this.slab = Buffer.allocUnsafeSlow(HELD_SLAB_BYTES);
-      this.pos = 0;
-    }
-    const out = this.slab.subarray(this.pos, this.pos + bytes.length);
-    out.set(bytes);
-    this.pos += bytes.length;
-    return out;
-  }
 }
 
 /**
@@ -110,9 +74,7 @@ export class HeldJson {
  * when a writer needs it, its record JSON (the very bytes `parse` prints).
  */
 export class EntryBuilder {
-  /** Record JSON a worker wrote for the chunk being read (json-feed.ts), or null to write it here. */
-  batch: JsonBatch | null = null;
-  /** Empty until a record JSON is first written here: most streams never need it (a worker's, or written in place). */
+  /** Empty until a record JSON is first written here: most streams never need it (flows write theirs in place). */
   private readonly sink = new ByteSink(0);
   private readonly prefix: SourcePrefix;
   /** The role of the last pod asked about (streams rarely switch pods between lines). */
@@ -185,12 +147,10 @@ export class EntryBuilder {
   }
 
   /**
-   * The record JSON: the worker's; or null, to be written from the record when a writer asks; or, for
-   * a line with extra fields (whose names a record object may reorder), written here from the line.
+   * The record JSON: null, to be written from the record when a writer asks; or, for a line with
+   * extra fields (whose names a record object may reorder), written here from the line.
    */
   private recordJson(view: RecordView, lineNo: number): Uint8Array | null {
-    const written = this.batch?.take(lineNo);
-    if (written !== undefined && written !== null) return written;
     if (view.extraNames.length === 0) return null;
     const sink = this.slab(view.text.length * 6 + RECORD_OVERHEAD);
     const start = sink.pos;
