@@ -174,8 +174,13 @@ function field(sink: ByteSink, i: number, v: string | number | null): void {
  * a flow goes out, so entries held for a join do not carry ~1 KB of JSON through the window.
  */
 export function writeKeptRecordJson(sink: ByteSink, e: KeptRecord, source: SourcePrefix): void {
-  const r = e.record;
   sink.reserve(keptRecordBound(e, source));
+  writeKeptRecordUnchecked(sink, e, source);
+}
+
+/** writeKeptRecordJson for a sink that already has room for keptRecordBound() bytes (a flow writer's buffer). */
+export function writeKeptRecordUnchecked(sink: ByteSink, e: KeptRecord, source: SourcePrefix): void {
+  const r = e.record;
   // Named loads, one per field: a loop over RECORD_KEYS would make every read a keyed lookup.
   field(sink, 0, r.start_time);
   field(sink, 1, r.method);

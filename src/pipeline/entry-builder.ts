@@ -1,7 +1,7 @@
 import { toRecord, type AccessRecord, type FormatName, type RecordView } from '../../parsers/index.js';
 import type { Entry, Role, StreamInfo } from '../types.js';
 import { ByteSink } from '../output/byte-sink.js';
-import { keptRecordBound, sourcePrefix, writeKeptRecordJson, writeRecordJson, type KeptRecord, type SourcePrefix } from '../output/record-json.js';
+import { keptRecordBound, sourcePrefix, writeKeptRecordJson, writeKeptRecordUnchecked, writeRecordJson, type KeptRecord, type SourcePrefix } from '../output/record-json.js';
 import type { EntryJsonBytes } from '../report/flow-json.js';
 import { isoToMs } from './times.js';
 
@@ -56,9 +56,11 @@ export class BuiltEntry implements Entry, EntryJsonBytes {
     return this.bytes === null && this.writer !== null ? this.writer.keptBound(this) : -1;
   }
 
-  /** @internal EntryJsonBytes: writes the pending record JSON into a writer's buffer (no copy kept). */
-  writeJson(sink: ByteSink): void {
-    (this.writer as EntryBuilder).writeKept(sink, this);
+  /** @internal EntryJsonBytes: writes a pending record JSON into a writer's buffer (no copy kept). */
+  writeJson(sink: ByteSink): boolean {
+    if (this.bytes !== null || this.writer === null) return false;
+    this.writer.writeKept(sink, this);
+    return true;
   }
 
   /** The record JSON as a string (`egress-audit parse`'s line); empty when it was not built. */
@@ -133,9 +135,9 @@ export class EntryBuilder {
     return keptRecordBound(entry, this.prefix);
   }
 
-  /** Writes a kept entry's record JSON at `sink.pos` (a writer's buffer). */
+  /** Writes a kept entry's record JSON at `sink.pos` (a writer's buffer with room for keptBound()). */
   writeKept(sink: ByteSink, entry: KeptRecord): void {
-    writeKeptRecordJson(sink, entry, this.prefix);
+    writeKeptRecordUnchecked(sink, entry, this.prefix);
   }
 
   private role(pod: string | null): Role {

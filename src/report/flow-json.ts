@@ -21,8 +21,8 @@ export interface EntryJsonBytes {
    * or -1 when it is not: then `writeJson` writes it straight into a writer's buffer, with no copy.
    */
   pendingJsonBound?(): number;
-  /** Writes the pending record JSON at `sink.pos` (room for pendingJsonBound() bytes is there). */
-  writeJson?(sink: ByteSink): void;
+  /** Writes a pending record JSON at `sink.pos` without capacity checks (the caller reserved pendingJsonBound()); false when none is pending. */
+  writeJson?(sink: ByteSink): boolean;
 }
 
 const K = {
@@ -96,14 +96,15 @@ const inPlace = new ByteSink(0);
 /** The entry's record JSON: written in place when pending, else its bytes, else its `json` text; `null` when there is none. */
 function putEntry(buf: Buffer, p: number, e: Entry | null): number {
   if (e === null) return putStringOrNull(buf, p, null);
-  if (pendingBound(e) >= 0) {
+  const inPlaceWriter = (e as Partial<EntryJsonBytes>).writeJson;
+  if (inPlaceWriter !== undefined) {
     inPlace.buf = buf;
     inPlace.pos = p;
-    (e as unknown as Required<EntryJsonBytes>).writeJson(inPlace);
-    // The flow's bound reserved room for it, so the buffer never grows underneath the writer.
+    const wrote = inPlaceWriter.call(e, inPlace);
+    // The flow's bound reserved room for it (entryBound), so the buffer never grows underneath the writer.
     if (inPlace.buf !== buf) throw new Error('a record outgrew the room reserved for its flow');
     inPlace.buf = EMPTY;
-    return inPlace.pos;
+    if (wrote) return inPlace.pos;
   }
   const bytes = bytesOf(e);
   // An empty record would break the document; the parse stage always writes one, so this is a guard only.

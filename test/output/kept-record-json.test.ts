@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { LineParser, resolveFormat, type FormatSpec } from '../../parsers/index.js';
 import { ByteSink } from '../../src/output/byte-sink.js';
 import { sourcePrefix, writeRecordJson } from '../../src/output/record-json.js';
+import { flowJson } from '../../src/report/flow-json.js';
+import type { Entry } from '../../src/types.js';
+import { flow } from '../report/helpers.js';
 import { EntryBuilder } from '../../src/pipeline/entry-builder.js';
 import type { StreamInfo } from '../../src/types.js';
 import { corpusLines, corpusPairs } from '../helpers/corpus.js';
@@ -26,7 +29,13 @@ function scenarioLines(): string[] {
   return out;
 }
 
-const HOSTILE = ['\u001b[2J\u001b]0;pwned\u0007', 'caf\u00e9 \u4e2d\u6587 \ud83d\ude00', 'nul\u0000byte\u007fdel', 'quote " and backslash \\ and tab \t'];
+const HOSTILE = [
+  '\u001b[2J\u001b]0;pwned\u0007',
+  'caf\u00e9 \u4e2d\u6587 \ud83d\ude00',
+  'nul\u0000byte\u007fdel',
+  'quote " and backslash \\ and tab \t',
+  '\u4e2d"\u001b'.repeat(3000), // long and escape-heavy: far more than any slack a flow's bound has
+];
 
 function autoLines(): string[] {
   const base = [...corpusLines.map((o) => o.line), ...corpusPairs.flatMap((p) => [p.sidecar, p.gateway]), ...scenarioLines()];
@@ -68,6 +77,24 @@ function compare(lines: string[], spec: FormatSpec): number {
 describe('record JSON written from a kept record', () => {
   it('is byte for byte what the line writer wrote, for every real line, fixture, envelope and hostile text', () => {
     expect(compare(autoLines(), { kind: 'auto' } as FormatSpec)).toBeGreaterThan(250);
+  });
+
+  it('is the same written in place inside a flow (sidecar, gateway and related), within the room the flow reserved', () => {
+    const parser = new LineParser({ kind: 'auto' } as FormatSpec, 65536);
+    const builder = new EntryBuilder(info, () => 'sidecar', true);
+    const prefix = sourcePrefix(info);
+    let checked = 0;
+    for (const [i, line] of autoLines().entries()) {
+      if (parser.parse(line) !== 'record') continue;
+      const fromLine = new ByteSink(16);
+      writeRecordJson(fromLine, parser.view, prefix, i + 1);
+      const kept = builder.build(parser.view, i + 1, line);
+      const asText: Entry = { ...kept, record: kept.record, json: fromLine.text() }; // a plain Entry: its JSON as text
+      const inPlace = flowJson(flow({ sidecar: kept, gateway: kept, related: [kept] }));
+      expect(inPlace).toBe(flowJson(flow({ sidecar: asText, gateway: asText, related: [asText] })));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(250);
   });
 
   it('is the same for custom formats (extra operators under their own names)', () => {
