@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { bestOf, canMeasure, ensureMawk, measure, type Measured } from './measure.js';
 import { benchInputs } from './write-inputs.js';

@@ -9,12 +9,13 @@ import { ReportBuilder } from '../report/index.js';
 import { startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { NO_RECORDS } from '../run/coverage.js';
 import { finishRun } from '../run/finish.js';
+import { flowSink } from '../run/flow-sink.js';
 import { openOutputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit } from '../run/setup.js';
 import { fileSource, SMALL_CHUNK } from '../sources/file-source.js';
 import { escapeControl } from '../text/escape.js';
-import { VERDICTS, type LogStream, type Verdict } from '../types.js';
+import type { LogStream } from '../types.js';
 import { formatFromOption } from './format-option.js';
 
 /** `--explain`, printed once the run is over: late pods have their roles then, and record-less streams say so as coverage does. */
@@ -55,7 +56,6 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal);
 
   const builder = new ReportBuilder({ failOn: options.failOn });
-  const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   const dashboard: RunDashboard | null = useDashboard
     ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'files', description: source.describe(), builder })
     : null;
@@ -67,13 +67,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     context: offlineContext(setup.settings, roles.resolution.learnedGatewayIps),
     roleOf: roles.resolution.lookup,
     withJson: outputs.needsRecordJson,
-    onFlow: (flow) => {
-      setup.stage.apply(flow);
-      verdicts[flow.verdict]++;
-      if (dashboard !== null) dashboard.flow(flow); // the store adds it to the builder
-      else builder.add(flow);
-      outputs.flow(flow);
-    },
+    onFlow: flowSink({ stage: setup.stage, builder, dashboard, outputs }),
   });
   const totalBytes = streams.every((s) => s.info.size !== null) ? streams.reduce((a, s) => a + (s.info.size ?? 0), 0) : null;
   const progress = (): RunProgress => ({ lines: pipeline.totals(), bytes: pipeline.streams.reduce((a, s) => a + s.bytes, 0), streams: streams.length, reconnects: 0 });
@@ -99,7 +93,6 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
         streams: streamFacts,
         roles: roles.resolution.assignments,
         engine: pipeline.engine.counters(),
-        verdicts,
         plainRecords: pipeline.plainRecords,
         windowMs: setup.settings.windowMs,
         expiredExceptions: setup.stage.expiredHits(),

@@ -7,12 +7,13 @@ import { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import { ReportBuilder } from '../report/index.js';
 import { startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { finishRun } from '../run/finish.js';
+import { flowSink } from '../run/flow-sink.js';
 import { openOutputs, type Outputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit, type AuditSetup } from '../run/setup.js';
 import { connectCluster, runLive, watchFilters, type LiveCluster } from '../sources/kube/index.js';
 import { escapeControl } from '../text/escape.js';
-import { VERDICTS, type Flow, type Verdict } from '../types.js';
+import type { Flow } from '../types.js';
 import { formatFromOption } from './format-option.js';
 import { lineSummary } from './line-summary.js';
 
@@ -87,7 +88,6 @@ function nameDestination(flow: Flow, cluster: LiveCluster): void {
 interface Run {
   pipeline: AuditPipeline;
   builder: ReportBuilder;
-  verdicts: Record<Verdict, number>;
 }
 
 async function buildPipeline(
@@ -98,7 +98,7 @@ async function buildPipeline(
   ui: { builder: ReportBuilder; dashboard: RunDashboard | null; spec: FormatSpec },
 ): Promise<Run> {
   const { builder, dashboard } = ui;
-  const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  const sink = flowSink({ stage: setup.stage, builder, dashboard, outputs });
   const pipeline = new AuditPipeline({
     spec: ui.spec,
     maxLineLength: options.maxLineLength,
@@ -108,14 +108,10 @@ async function buildPipeline(
     withJson: outputs.needsRecordJson,
     onFlow: (flow) => {
       nameDestination(flow, cluster);
-      setup.stage.apply(flow);
-      verdicts[flow.verdict]++;
-      if (dashboard !== null) dashboard.flow(flow); // the store adds it to the builder
-      else builder.add(flow);
-      outputs.flow(flow);
+      sink(flow);
     },
   });
-  return { pipeline, builder, verdicts };
+  return { pipeline, builder };
 }
 
 function progressOf(run: Run, cluster: LiveCluster): RunProgress {
@@ -190,7 +186,6 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
         streams: pipeline.streams.map((st) => ({ name: st.info.name, lines: st.reader.counts.lines, records: st.reader.counts.records, error: st.error })),
         roles: cluster.source.roles,
         engine: pipeline.engine.counters(),
-        verdicts: run.verdicts,
         plainRecords: pipeline.plainRecords,
         windowMs: o.setup.settings.windowMs,
         expiredExceptions: o.setup.stage.expiredHits(),

@@ -18,7 +18,6 @@ const DOCKER = Buffer.from('{"log":');
 const MAX_KEYS = 64;
 
 /** Value kinds as scanned. */
-const MISSING = 0;
 const STRING = 1;
 const NUMBER = 2;
 const NULL = 3;

@@ -55,6 +55,11 @@ export class ReportBuilder {
     if (finding) this.findingTable.add(flow, flowFingerprint(flow), startMs, endMs);
   }
 
+  /** Flows counted so far by verdict (a copy). */
+  verdictCounts(): Record<Verdict, number> {
+    return { ...this.verdicts };
+  }
+
   /** External destinations: rows with direct traffic first, then by flow count; `(other)` last. */
   destinations(): DestinationSummary[] {
     return this.destinationTable.summaries();
@@ -74,7 +79,7 @@ export class ReportBuilder {
   summary(coverage: Coverage, findings: Finding[] = this.findings()): Summary {
     return {
       flows: this.flows,
-      verdicts: { ...this.verdicts },
+      verdicts: this.verdictCounts(),
       findings: findings.length,
       failing: findings.filter((f) => f.failing).length,
       allowed: findings.filter((f) => f.allowedBy !== null).length,

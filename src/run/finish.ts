@@ -7,10 +7,10 @@ import { VERSION } from '../version.js';
 import { buildCoverage, type CoverageFacts } from './coverage.js';
 import type { Outputs } from './outputs.js';
 
-/** What a finished run hands over: the aggregates, the coverage facts, and what was read. */
+/** What a finished run hands over: the aggregates, the coverage facts (verdict counts come from the aggregates), and what was read. */
 export interface RunEnd {
   builder: ReportBuilder;
-  facts: CoverageFacts;
+  facts: Omit<CoverageFacts, 'verdicts'>;
   input: Report['input'];
 }
 
@@ -19,7 +19,7 @@ export interface RunEnd {
  * baseline, and the exit code (unreadable input beats findings: the audit was incomplete).
  */
 export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCommonOptions): Promise<{ report: Report; exitCode: number }> {
-  const coverage = buildCoverage(end.facts);
+  const coverage = buildCoverage({ ...end.facts, verdicts: end.builder.verdictCounts() });
   const report = end.builder.build(end.input, coverage, VERSION);
   await outputs.end(report);
   if (options.writeBaseline) {
