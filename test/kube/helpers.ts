@@ -3,7 +3,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { BIN } from '../helpers/cli.js';
+import { startFakeApiServer, type FakeApiServer } from '../fake-apiserver/index.js';
 
 /** A running `egress-audit watch` child. */
 export interface WatchRun {
@@ -21,6 +23,28 @@ export interface WatchRun {
 /** A fresh temporary directory. */
 export function tempDir(prefix = 'watch-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** One fake API server for a test file and a kubeconfig that points at it: started before its tests, closed after. */
+export function fakeClusterPerFile(): { readonly api: FakeApiServer; readonly kubeconfig: string } {
+  let api: FakeApiServer | null = null;
+  let kubeconfig = '';
+  beforeAll(async () => {
+    api = await startFakeApiServer();
+    kubeconfig = api.writeKubeconfig(tempDir());
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+  return {
+    get api(): FakeApiServer {
+      if (api === null) throw new Error('the fake API server starts in beforeAll');
+      return api;
+    },
+    get kubeconfig(): string {
+      return kubeconfig;
+    },
+  };
 }
 
 /**

@@ -1,23 +1,13 @@
 // What only a live cluster can tell the coverage report, and what the cluster's objects add to verdicts:
 // pods without sidecars, excluded traffic, no gateway pod, --max-streams, ServiceEntries, attribution
 // of gateway entries by pod IP. Real binary against the fake API server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startFakeApiServer, type FakeApiServer, type FakePod } from '../fake-apiserver/index.js';
-import { lineCounts, parseNdjson, passthroughLine, seed000Pair, SEED000, startWatch, tempDir, warnings } from './helpers.js';
+import { fakeClusterPerFile, lineCounts, parseNdjson, passthroughLine, seed000Pair, SEED000, startWatch, tempDir, warnings } from './helpers.js';
 
-let api: FakeApiServer;
-let kubeconfig: string;
+const fake = fakeClusterPerFile();
 
-beforeAll(async () => {
-  api = await startFakeApiServer();
-  kubeconfig = api.writeKubeconfig(tempDir());
-});
-
-afterAll(async () => {
-  await api.close();
-});
-
-async function followed(p: FakePod, server = api): Promise<void> {
+async function followed(p: FakePod, server = fake.api): Promise<void> {
   await server.waitUntil(() => server.requests.some((r) => r.subresource === 'log' && r.namespace === p.namespace && r.name === p.name && r.status === 200));
 }
 
@@ -25,9 +15,9 @@ const logged = (server: FakeApiServer): Set<string> => new Set(server.requests.f
 
 describe('watch: live coverage and cluster knowledge (fake API server)', () => {
   it('lists pods without a sidecar and pods excluding traffic from it, says no gateway pod was found, and can fail on it', async () => {
-    const cart = api.addPod({ namespace: 'cov', name: 'cart-1', annotations: { 'traffic.sidecar.istio.io/excludeOutboundIPRanges': '10.0.0.0/8' }, containers: ['app', 'istio-proxy'] });
-    api.addPod({ namespace: 'cov', name: 'legacy-batch', containers: ['batch'] });
-    const run = startWatch(['-n', 'cov', '--gateway-namespace', 'cov-gw', '-o', 'ndjson', '--fail-on', 'pods-without-sidecar'], { KUBECONFIG: kubeconfig });
+    const cart = fake.api.addPod({ namespace: 'cov', name: 'cart-1', annotations: { 'traffic.sidecar.istio.io/excludeOutboundIPRanges': '10.0.0.0/8' }, containers: ['app', 'istio-proxy'] });
+    fake.api.addPod({ namespace: 'cov', name: 'legacy-batch', containers: ['batch'] });
+    const run = startWatch(['-n', 'cov', '--gateway-namespace', 'cov-gw', '-o', 'ndjson', '--fail-on', 'pods-without-sidecar'], { KUBECONFIG: fake.kubeconfig });
     await followed(cart);
     cart.appendLog('istio-proxy', [passthroughLine(new Date())]);
     run.interrupt();
@@ -40,25 +30,25 @@ describe('watch: live coverage and cluster knowledge (fake API server)', () => {
   });
 
   it('follows at most --max-streams containers, gateways first, says so when the cap binds, and reports the rest', async () => {
-    api.addPod({ namespace: 'cap-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, containers: ['istio-proxy'] });
-    for (const n of [1, 2, 3]) api.addPod({ namespace: 'cap', name: `cart-${n}`, containers: ['app', 'istio-proxy'] });
-    const run = startWatch(['-n', 'cap', '--gateway-namespace', 'cap-gw', '-o', 'ndjson', '--max-streams', '2'], { KUBECONFIG: kubeconfig });
+    fake.api.addPod({ namespace: 'cap-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, containers: ['istio-proxy'] });
+    for (const n of [1, 2, 3]) fake.api.addPod({ namespace: 'cap', name: `cart-${n}`, containers: ['app', 'istio-proxy'] });
+    const run = startWatch(['-n', 'cap', '--gateway-namespace', 'cap-gw', '-o', 'ndjson', '--max-streams', '2'], { KUBECONFIG: fake.kubeconfig });
     await run.waitForStderr((t) => /--max-streams 2 reached: more containers should be followed than that; the others \(first: cap\/cart-\d\) wait/.test(t));
-    await api.waitForStreams({ kind: 'log', namespace: 'cap-gw', pod: 'egw-1' });
-    await api.waitUntil(() => api.activeStreams({ kind: 'log', namespace: 'cap' }) === 1);
+    await fake.api.waitForStreams({ kind: 'log', namespace: 'cap-gw', pod: 'egw-1' });
+    await fake.api.waitUntil(() => fake.api.activeStreams({ kind: 'log', namespace: 'cap' }) === 1);
     run.interrupt();
     const { stdout } = await run.exited;
-    const followedPods = [...logged(api)].filter((k) => k.startsWith('cap'));
+    const followedPods = [...logged(fake.api)].filter((k) => k.startsWith('cap'));
     expect(followedPods).toHaveLength(2);
     expect(followedPods).toContain('cap-gw/egw-1');
     expect(warnings(parseNdjson(stdout).report).find((w) => w.code === 'streams-unfollowed')?.message).toMatch(/^--max-streams 2 left 2 container\(s\) unfollowed, so their traffic was not audited: cap\/cart-\d, cap\/cart-\d\.$/);
   });
 
   it('uses ServiceEntries: an IP listed by one entry is named by its host, and MESH_EXTERNAL addresses inside a pod range are external', async () => {
-    api.addServiceEntry({ namespace: 'se', name: 'my-server', spec: { hosts: ['my.server.com'], addresses: ['192.168.0.78'], ports: [{ number: 1234, name: 'tcp', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '192.168.0.78' }] } });
-    api.addServiceEntry({ namespace: 'se', name: 'vm-db', spec: { hosts: ['db.example.com'], ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '10.108.77.7' }] } });
-    const client = api.addPod({ namespace: 'se', name: 'sleep-1', ip: SEED000.clientIp, containers: ['sleep', 'istio-proxy'] });
-    const run = startWatch(['-n', 'se', '--gateway-namespace', 'se-gw', '-o', 'ndjson'], { KUBECONFIG: kubeconfig });
+    fake.api.addServiceEntry({ namespace: 'se', name: 'my-server', spec: { hosts: ['my.server.com'], addresses: ['192.168.0.78'], ports: [{ number: 1234, name: 'tcp', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '192.168.0.78' }] } });
+    fake.api.addServiceEntry({ namespace: 'se', name: 'vm-db', spec: { hosts: ['db.example.com'], ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '10.108.77.7' }] } });
+    const client = fake.api.addPod({ namespace: 'se', name: 'sleep-1', ip: SEED000.clientIp, containers: ['sleep', 'istio-proxy'] });
+    const run = startWatch(['-n', 'se', '--gateway-namespace', 'se-gw', '-o', 'ndjson'], { KUBECONFIG: fake.kubeconfig });
     await followed(client);
     const at = new Date();
     client.appendLog('istio-proxy', [passthroughLine(at), passthroughLine(at, 41235).replaceAll('192.168.0.78:1234', '10.108.77.7:5432')]);
@@ -70,9 +60,9 @@ describe('watch: live coverage and cluster knowledge (fake API server)', () => {
   });
 
   it('attributes a gateway entry to the calling workload by pod IP although that pod’s log is not followed', async () => {
-    const gw = api.addPod({ namespace: 'attr-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
-    api.addPod({ namespace: 'attr', name: 'billing-7d4f8b9c6d-k2x9p', labels: { app: 'billing' }, ip: SEED000.clientIp, containers: ['app', 'istio-proxy'] });
-    const run = startWatch(['-n', 'attr', '--gateway-namespace', 'attr-gw', '-l', 'app=nothing-matches', '-o', 'ndjson'], { KUBECONFIG: kubeconfig });
+    const gw = fake.api.addPod({ namespace: 'attr-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
+    fake.api.addPod({ namespace: 'attr', name: 'billing-7d4f8b9c6d-k2x9p', labels: { app: 'billing' }, ip: SEED000.clientIp, containers: ['app', 'istio-proxy'] });
+    const run = startWatch(['-n', 'attr', '--gateway-namespace', 'attr-gw', '-l', 'app=nothing-matches', '-o', 'ndjson'], { KUBECONFIG: fake.kubeconfig });
     await followed(gw);
     gw.appendLog('istio-proxy', [seed000Pair(new Date()).gateway]);
     run.interrupt();
@@ -80,7 +70,7 @@ describe('watch: live coverage and cluster knowledge (fake API server)', () => {
     const { flows, report } = parseNdjson(stdout);
     expect(flows.map((f) => [f['verdict'], f['source']])).toEqual([['gateway-only', { workload: 'billing', pod: 'billing-7d4f8b9c6d-k2x9p', namespace: 'attr', address: `${SEED000.clientIp}:33706` }]]);
     expect(lineCounts(report).records).toBe(1);
-    expect(logged(api).has('attr/billing-7d4f8b9c6d-k2x9p')).toBe(false);
+    expect(logged(fake.api).has('attr/billing-7d4f8b9c6d-k2x9p')).toBe(false);
   });
 
   it('reads ServiceEntries in whichever networking.istio.io version the cluster serves (v1alpha3 here)', async () => {

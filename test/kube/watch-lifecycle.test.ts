@@ -1,25 +1,15 @@
 // `egress-audit watch` keeps following as the (fake) cluster changes: restarts, drops, deletions, new pods,
 // 410 relists, native sidecars, late starters. Every check counts lines: each written line exactly once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeApiServer, type FakeApiServer, type FakePod, type FakePodSpec, type RecordedRequest } from '../fake-apiserver/index.js';
-import { internalLine, lineCounts, parseNdjson, startWatch, tempDir, warnings, type WatchRun } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { FakePod, FakePodSpec, RecordedRequest } from '../fake-apiserver/index.js';
+import { fakeClusterPerFile, internalLine, lineCounts, parseNdjson, startWatch, warnings, type WatchRun } from './helpers.js';
 
-let api: FakeApiServer;
-let kubeconfig: string;
+const fake = fakeClusterPerFile();
 let ipSeq = 0;
-
-beforeAll(async () => {
-  api = await startFakeApiServer();
-  kubeconfig = api.writeKubeconfig(tempDir());
-});
-
-afterAll(async () => {
-  await api.close();
-});
 
 function sidecarPod(namespace: string, name: string, over: Partial<FakePodSpec> = {}): FakePod {
   ipSeq++;
-  return api.addPod({ namespace, name, ip: `10.108.${1 + (ipSeq >> 8)}.${ipSeq & 255}`, containers: ['app', 'istio-proxy'], ...over });
+  return fake.api.addPod({ namespace, name, ip: `10.108.${1 + (ipSeq >> 8)}.${ipSeq & 255}`, containers: ['app', 'istio-proxy'], ...over });
 }
 
 /** `count` distinct in-mesh request lines numbered from `from`. */
@@ -28,14 +18,14 @@ function lines(from: number, count: number, at = new Date()): string[] {
 }
 
 function watch(namespace: string): WatchRun {
-  return startWatch(['-n', namespace, '--gateway-namespace', `${namespace}-gw`, '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig });
+  return startWatch(['-n', namespace, '--gateway-namespace', `${namespace}-gw`, '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: fake.kubeconfig });
 }
 
 const isLog = (pod: FakePod) => (r: RecordedRequest): boolean => r.subresource === 'log' && r.namespace === pod.namespace && r.name === pod.name;
-const follows = (pod: FakePod): RecordedRequest[] => api.requests.filter((r) => isLog(pod)(r) && r.query['follow'] === 'true' && r.status === 200);
+const follows = (pod: FakePod): RecordedRequest[] => fake.api.requests.filter((r) => isLog(pod)(r) && r.query['follow'] === 'true' && r.status === 200);
 
 async function followedTimes(pod: FakePod, n: number): Promise<void> {
-  await api.waitUntil(() => follows(pod).length >= n);
+  await fake.api.waitUntil(() => follows(pod).length >= n);
 }
 
 /** Request ids of the sidecar entries in the flows: each written line must appear exactly once. */
@@ -69,19 +59,19 @@ describe('watch: following a changing cluster (fake API server)', () => {
     await followedTimes(pod, 1);
     pod.appendLog('istio-proxy', lines(0, 2));
     await run.waitForStdout((t) => flowCount(t) >= 2);
-    const before = api.requests.length;
-    const allow = api.setForbidden({ resource: 'pods/log', namespace: 'prevtail', name: 'cart-1' });
-    api.dropConnections({ kind: 'log', namespace: 'prevtail', pod: 'cart-1' });
+    const before = fake.api.requests.length;
+    const allow = fake.api.setForbidden({ resource: 'pods/log', namespace: 'prevtail', name: 'cart-1' });
+    fake.api.dropConnections({ kind: 'log', namespace: 'prevtail', pod: 'cart-1' });
     pod.appendLog('istio-proxy', lines(2, 3)); // only the old instance holds these
     pod.restart('istio-proxy');
     pod.appendLog('istio-proxy', lines(5, 2));
-    await api.waitUntil(() => api.requests.slice(before).some((r) => isLog(pod)(r) && r.status === 403));
+    await fake.api.waitUntil(() => fake.api.requests.slice(before).some((r) => isLog(pod)(r) && r.status === 403));
     allow();
     await followedTimes(pod, 2);
     run.interrupt();
     const { code, stdout } = await run.exited;
     expect(requestIds(stdout)).toEqual(ids(0, 7));
-    expect(api.requests.some((r) => isLog(pod)(r) && r.query['previous'] === 'true' && r.status === 200)).toBe(true);
+    expect(fake.api.requests.some((r) => isLog(pod)(r) && r.query['previous'] === 'true' && r.status === 200)).toBe(true);
     expect(code).toBe(0);
   });
 
@@ -92,7 +82,7 @@ describe('watch: following a changing cluster (fake API server)', () => {
     const at = new Date();
     pod.appendLog('istio-proxy', lines(0, 5, at), at);
     await run.waitForStdout((t) => flowCount(t) >= 5);
-    expect(api.dropConnections({ kind: 'log', namespace: 'drop', pod: 'cart-1' })).toBe(1);
+    expect(fake.api.dropConnections({ kind: 'log', namespace: 'drop', pod: 'cart-1' })).toBe(1);
     pod.appendLog('istio-proxy', lines(5, 5, at), at); // the same instant: sinceTime sends all ten again
     await followedTimes(pod, 2);
     expect(follows(pod)[1]?.query['sinceTime']).toBe(`${at.toISOString().slice(0, 19)}Z`);
@@ -110,7 +100,7 @@ describe('watch: following a changing cluster (fake API server)', () => {
     pod.appendLog('istio-proxy', lines(0, 3));
     await run.waitForStdout((t) => flowCount(t) >= 3);
     pod.delete();
-    await api.waitForRequest((r) => r.verb === 'get' && r.resource === 'pods' && r.subresource === undefined && r.name === 'cart-1' && r.namespace === 'gone' && r.status === 404);
+    await fake.api.waitForRequest((r) => r.verb === 'get' && r.resource === 'pods' && r.subresource === undefined && r.name === 'cart-1' && r.namespace === 'gone' && r.status === 404);
     run.interrupt();
     const { code, stdout } = await run.exited;
     const { report } = parseNdjson(stdout);
@@ -140,9 +130,9 @@ describe('watch: following a changing cluster (fake API server)', () => {
     const first = sidecarPod(ns, 'cart-1');
     const run = watch(ns);
     await followedTimes(first, 1);
-    const before = api.requests.length;
-    api.expireWatches({ mode, endActive: true });
-    await api.waitUntil(() => api.requests.slice(before).some((r) => r.verb === 'list' && r.resource === 'pods' && r.namespace === ns && r.status === 200));
+    const before = fake.api.requests.length;
+    fake.api.expireWatches({ mode, endActive: true });
+    await fake.api.waitUntil(() => fake.api.requests.slice(before).some((r) => r.verb === 'list' && r.resource === 'pods' && r.namespace === ns && r.status === 200));
     const later = sidecarPod(ns, 'cart-2');
     await followedTimes(later, 1);
     later.appendLog('istio-proxy', lines(0, 2));
@@ -166,8 +156,8 @@ describe('watch: following a changing cluster (fake API server)', () => {
   it('waits for an istio-proxy that is not running yet, then follows it', async () => {
     const pod = sidecarPod('late', 'cart-1', { containers: ['app', { name: 'istio-proxy', state: 'waiting', reason: 'PodInitializing' }] });
     const run = watch('late');
-    await api.waitForRequest((r) => r.verb === 'list' && r.resource === 'pods' && r.namespace === 'late');
-    api.setContainerState('late', 'cart-1', 'istio-proxy', 'running');
+    await fake.api.waitForRequest((r) => r.verb === 'list' && r.resource === 'pods' && r.namespace === 'late');
+    fake.api.setContainerState('late', 'cart-1', 'istio-proxy', 'running');
     await followedTimes(pod, 1);
     pod.appendLog('istio-proxy', lines(0, 2));
     run.interrupt();
