@@ -9,7 +9,7 @@
 import { ByteSink } from '../output/byte-sink.js';
 import type { Destination, Entry, ExceptionRef, Flow } from '../types.js';
 import { ISO_BOUND, IsoTimeWriter } from './iso-time.js';
-import { ascii, jsonBound, NUMBER_BOUND, putBytes, putNumber, putString, putStringOrNull } from './json-bytes.js';
+import { ascii, jsonBound, NUMBER_BOUND, putBytes, putField, putFieldOrNull, putNumber, putString, putStringOrNull } from './json-bytes.js';
 import { RepeatedParts } from './flow-parts.js';
 
 /** An entry that also carries its record JSON as UTF-8 bytes (what the parse stage wrote), so writers need no string. */
@@ -61,12 +61,9 @@ function exceptionBound(e: ExceptionRef | null): number {
 
 function putException(buf: Buffer, p: number, e: ExceptionRef | null): number {
   if (e === null) return putStringOrNull(buf, p, null);
-  p = putBytes(buf, p, K.exceptionId);
-  p = putString(buf, p, e.id);
-  p = putBytes(buf, p, K.exceptionReason);
-  p = putString(buf, p, e.reason);
-  p = putBytes(buf, p, K.exceptionExpires);
-  p = putStringOrNull(buf, p, e.expires);
+  p = putField(buf, p, K.exceptionId, e.id);
+  p = putField(buf, p, K.exceptionReason, e.reason);
+  p = putFieldOrNull(buf, p, K.exceptionExpires, e.expires);
   buf[p] = 125; // }
   return p + 1;
 }
@@ -184,12 +181,9 @@ export class FlowJsonWriter {
     p = this.parts.putWording(buf, p, flow);
     p = this.parts.putDestination(buf, p, flow.destination);
     p = putString(buf, p, s.workload);
-    p = putBytes(buf, p, K.pod);
-    p = putStringOrNull(buf, p, s.pod);
-    p = putBytes(buf, p, K.namespace);
-    p = putStringOrNull(buf, p, s.namespace);
-    p = putBytes(buf, p, K.address);
-    p = putStringOrNull(buf, p, s.address);
+    p = putFieldOrNull(buf, p, K.pod, s.pod);
+    p = putFieldOrNull(buf, p, K.namespace, s.namespace);
+    p = putFieldOrNull(buf, p, K.address, s.address);
     p = putJoined(buf, p, flow.joinedBy);
     p = this.times.put(buf, p, flow.startMs);
     p = putBytes(buf, p, K.bytesSent);

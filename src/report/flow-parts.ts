@@ -5,7 +5,7 @@
  * bounded and forget everything when full.
  */
 import type { Destination, Flow } from '../types.js';
-import { ascii, putBytes, putNumber, putString, putStringOrNull } from './json-bytes.js';
+import { ascii, putBytes, putField, putFieldOrNull, putNumber, putStringOrNull } from './json-bytes.js';
 
 const LIMIT = 4096;
 
@@ -30,25 +30,18 @@ interface Wording {
 }
 
 function encodeWording(buf: Buffer, p: number, flow: Flow): number {
-  p = putBytes(buf, p, K.verdict);
-  p = putString(buf, p, flow.verdict);
-  p = putBytes(buf, p, K.rule);
-  p = putString(buf, p, flow.rule);
-  p = putBytes(buf, p, K.reason);
-  p = putString(buf, p, flow.reason);
-  p = putBytes(buf, p, K.remediation);
-  return putStringOrNull(buf, p, flow.remediation);
+  p = putField(buf, p, K.verdict, flow.verdict);
+  p = putField(buf, p, K.rule, flow.rule);
+  p = putField(buf, p, K.reason, flow.reason);
+  return putFieldOrNull(buf, p, K.remediation, flow.remediation);
 }
 
 function encodeDestination(buf: Buffer, p: number, d: Destination): number {
-  p = putBytes(buf, p, K.destination);
-  p = putString(buf, p, d.key);
-  p = putBytes(buf, p, K.host);
-  p = putString(buf, p, d.host);
+  p = putField(buf, p, K.destination, d.key);
+  p = putField(buf, p, K.host, d.host);
   p = putBytes(buf, p, K.port);
   p = d.port === null ? putStringOrNull(buf, p, null) : putNumber(buf, p, d.port);
-  p = putBytes(buf, p, K.address);
-  p = putStringOrNull(buf, p, d.address);
+  p = putFieldOrNull(buf, p, K.address, d.address);
   return putBytes(buf, p, d.external ? K.externalTrue : K.externalFalse);
 }
 

@@ -41,6 +41,16 @@ export function putString(buf: Buffer, p: number, s: string): number {
   return p + n + 2;
 }
 
+/** A pre-encoded key (`,"host":`) and then its string value: the pair every object writer repeats. */
+export function putField(buf: Buffer, p: number, key: Uint8Array, s: string): number {
+  return putString(buf, putBytes(buf, p, key), s);
+}
+
+/** putField for a value that may be null. */
+export function putFieldOrNull(buf: Buffer, p: number, key: Uint8Array, s: string | null): number {
+  return putStringOrNull(buf, putBytes(buf, p, key), s);
+}
+
 /** A JSON string literal, or `null`. */
 export function putStringOrNull(buf: Buffer, p: number, s: string | null): number {
   if (s !== null) return putString(buf, p, s);
