@@ -14,10 +14,18 @@ function isPlain(entry: Entry): boolean {
 /** Where decided flows go: the policy stage, the report builder, writers, the dashboard. */
 export type FlowSink = (flow: Flow) => void;
 
-/** One stream being read: its reader (accounting) and how far it got in log time. */
+/**
+ * One stream being read: its reader while it is open, its accounting for ever after (a closed stream
+ * drops its reader and parser, so a watch over days of pod churn keeps a few numbers per container).
+ */
 export interface StreamState {
   readonly info: StreamInfo;
-  readonly reader: StreamReader;
+  /** Null once the stream is closed. */
+  reader: StreamReader | null;
+  /** Its lines by outcome (the reader's own counts, kept after it is gone). */
+  readonly counts: LineCounts;
+  /** Its first problem lines. */
+  readonly problems: readonly LineProblem[];
   /** Latest end time (ms) of a record read from it; -Infinity before the first. */
   progressMs: number;
   /** Bytes read so far (progress display). */
@@ -56,18 +64,21 @@ export class AuditPipeline {
   /** Starts accounting for a new stream. */
   open(info: StreamInfo): StreamState {
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
+    const reader = new StreamReader(info, this.options.spec, this.options.maxLineLength, (view, lineNo, raw) => {
+      const entry = builder.build(view, lineNo, raw);
+      if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
+      if (isPlain(entry)) this.plainRecords++;
+      this.engine.add(entry);
+    });
     const state: StreamState = {
       info,
       progressMs: Number.NEGATIVE_INFINITY,
       bytes: 0,
       error: null,
       done: false,
-      reader: new StreamReader(info, this.options.spec, this.options.maxLineLength, (view, lineNo, raw) => {
-        const entry = builder.build(view, lineNo, raw);
-        if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
-        if (isPlain(entry)) this.plainRecords++;
-        this.engine.add(entry);
-      }),
+      reader,
+      counts: reader.counts,
+      problems: reader.problems,
     };
     this.streams.push(state);
     return state;
@@ -75,14 +86,16 @@ export class AuditPipeline {
 
   /** Feeds a chunk of a stream's bytes; the entries it completes go to the engine. */
   push(state: StreamState, chunk: Uint8Array): void {
+    if (state.reader === null) throw new Error(`stream ${state.info.name} was pushed to after it was closed`);
     state.bytes += chunk.length;
     state.reader.push(chunk);
   }
 
   /** Ends a stream (its last line and any dangling partial are accounted for). */
   close(state: StreamState, error: string | null = null): void {
-    if (state.done) return;
+    if (state.done || state.reader === null) return;
     state.reader.end();
+    state.reader = null;
     state.error = error;
     state.done = true;
   }
@@ -101,12 +114,12 @@ export class AuditPipeline {
   /** Line accounting over all streams. */
   totals(): LineCounts {
     const totals = emptyCounts();
-    for (const state of this.streams) addCounts(totals, state.reader.counts);
+    for (const state of this.streams) addCounts(totals, state.counts);
     return totals;
   }
 
   /** The first problem lines of every stream. */
   problems(): LineProblem[] {
-    return this.streams.flatMap((s) => s.reader.problems);
+    return this.streams.flatMap((s) => s.problems);
   }
 }

@@ -38,6 +38,7 @@ async function run(draining: () => boolean): Promise<{ drains: number; flows: nu
       yield stream('a', 3, read);
       yield stream('b', 3, read);
     },
+    sweep: () => undefined,
     completeUpTo: () => Number.POSITIVE_INFINITY,
   };
   let drains = 0;

@@ -96,16 +96,21 @@ export class KubeSource implements Source {
     for (let next = await this.queue.next(signal); next !== undefined; next = await this.queue.next(signal)) yield next;
   }
 
-  /** Log time (ms) up to which every followed stream has delivered its lines (Infinity: none holds back). */
-  completeUpTo(now: number): number {
+  /** Per-tick upkeep: forgets pod IPs past their keep time, and followers whose pod has gone or been replaced. */
+  sweep(): void {
     this.index.maybeSweep();
-    let min = Number.POSITIVE_INFINITY;
     for (const [uid, f] of this.followers) {
       if (f.done && this.registry.get(f.label)?.facts.uid !== uid) {
         if (f.cutShort) this.cut.push(f.label);
         this.followers.delete(uid);
-      } else min = Math.min(min, f.completeUpTo(now));
+      }
     }
+  }
+
+  /** Log time (ms) up to which every followed stream has delivered its lines (Infinity: none holds back). */
+  completeUpTo(now: number): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const f of this.followers.values()) min = Math.min(min, f.completeUpTo(now));
     return min;
   }
 

@@ -24,6 +24,8 @@ export const TICK_MS = 1000;
 /** What the live run tells the driver about its streams. */
 export interface LiveSource {
   streams(signal: AbortSignal): AsyncIterable<LogStream>;
+  /** Upkeep once per tick, before log time advances (forget what is gone). */
+  sweep(): void;
   /** Log time (ms) up to which every stream has delivered everything; Infinity when none holds back. */
   completeUpTo(now: number): number;
 }
@@ -63,6 +65,7 @@ async function pump(pipeline: AuditPipeline, stream: LogStream, signal: AbortSig
 export async function runLive(pipeline: AuditPipeline, source: LiveSource, signal: AbortSignal, hooks: LiveHooks): Promise<void> {
   let watermark = Number.NEGATIVE_INFINITY;
   const advance = (): void => {
+    source.sweep();
     const now = Date.now();
     const next = liveWatermark(now, source.completeUpTo(now));
     if (next > watermark) {
