@@ -190,13 +190,21 @@ export interface PodRef {
   labels: Record<string, string>;
 }
 
+/** Who had an IP, as far as the engine needs to name a flow's source (a live PodRef, or a pod learned from saved logs). */
+export interface PodIdentity {
+  name: string;
+  /** Null when the logs that named the pod did not say its namespace (`kubectl logs --prefix`). */
+  namespace: string | null;
+  workload: string;
+}
+
 /**
  * What the engine may ask about the world beyond the log lines: live pod IPs (from the cluster) or
  * addresses learned from the logs themselves (offline). Every method is cheap and synchronous.
  */
 export interface EngineContext {
   /** The pod that had this IP (kept for a while after deletion), when known. */
-  podByIp(ip: string): PodRef | undefined;
+  podByIp(ip: string): PodIdentity | undefined;
   /** True when this IP belongs to an egress gateway pod (live labels, or learned from gateway logs). */
   isGatewayIp(ip: string): boolean;
   /** True/false when the mesh's address ranges are known (flags, policy, live pod IPs); undefined when not. */

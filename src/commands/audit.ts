@@ -18,6 +18,9 @@ import { escapeControl } from '../text/escape.js';
 import type { LogStream } from '../types.js';
 import { formatFromOption } from './format-option.js';
 
+/** How many learned pod IPs `--explain` lists by name. */
+const EXPLAIN_MAX_PODS = 50;
+
 /** `--explain`, printed once the run is over: late pods have their roles then, and record-less streams say so as coverage does. */
 function explain(resolution: RoleResolution, streams: readonly { name: string; lines: number; records: number }[]): string {
   const empty = new Map(streams.filter((s) => s.records === 0).map((s) => [s.name, s.lines]));
@@ -29,7 +32,11 @@ function explain(resolution: RoleResolution, streams: readonly { name: string; l
     return `  ${escapeControl(key).padEnd(width)}  ${role.padEnd(15)}  ${rule}: ${escapeControl(detail)}`;
   });
   const ips = resolution.learnedGatewayIps.length > 0 ? `\n  gateway pod IPs learned from the logs: ${resolution.learnedGatewayIps.join(', ')}` : '';
-  return `egress-audit: roles\n${lines.join('\n')}${ips}\n`;
+  const pods = [...resolution.learnedPods].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
+  const shown = pods.slice(0, EXPLAIN_MAX_PODS).map(([ip, p]) => `${ip}=${p.namespace === null ? '' : `${p.namespace}/`}${p.name}`);
+  const more = pods.length > EXPLAIN_MAX_PODS ? `, and ${pods.length - EXPLAIN_MAX_PODS} more` : '';
+  const podIps = pods.length > 0 ? `\n  pod IPs learned from their own sidecar logs (${pods.length}): ${escapeControl(shown.join(', '))}${more}` : '';
+  return `egress-audit: roles\n${lines.join('\n')}${ips}${podIps}\n`;
 }
 
 async function collectStreams(iterable: AsyncIterable<LogStream>): Promise<LogStream[]> {
@@ -64,7 +71,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     spec,
     maxLineLength: options.maxLineLength,
     settings: setup.settings,
-    context: offlineContext(setup.settings, roles.resolution.learnedGatewayIps),
+    context: offlineContext(setup.settings, roles.resolution.learnedGatewayIps, roles.resolution.learnedPods),
     roleOf: roles.resolution.lookup,
     withJson: outputs.needsRecordJson,
     onFlow: flowSink({ stage: setup.stage, builder, dashboard, outputs }),

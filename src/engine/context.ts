@@ -1,10 +1,11 @@
 /**
  * The engine's view of the world when no cluster is reachable: mesh ranges come from the settings
- * (flags / policy), gateway IPs from the gateway logs themselves, and no pods are known.
+ * (flags / policy), gateway IPs from the gateway logs themselves, and pods from the IPs their own
+ * sidecar logs show (learned-pods.ts).
  */
 import ipaddr from 'ipaddr.js';
 import { UsageError } from '../errors.js';
-import type { AuditSettings, EngineContext } from '../types.js';
+import type { AuditSettings, EngineContext, PodIdentity } from '../types.js';
 import { BoundedCache } from './cache.js';
 
 type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
@@ -42,15 +43,15 @@ function inRanges(ranges: readonly Cidr[], ip: string): boolean | undefined {
   return false;
 }
 
-/** Builds the offline context: mesh CIDRs from the settings (a bad one is a usage error), gateway IPs learned from logs, no pods. */
-export function offlineContext(settings: AuditSettings, learnedGatewayIps: Iterable<string>): EngineContext {
+/** Builds the offline context: mesh CIDRs from the settings (a bad one is a usage error), gateway IPs and pod IPs learned from logs. */
+export function offlineContext(settings: AuditSettings, learnedGatewayIps: Iterable<string>, learnedPods: ReadonlyMap<string, PodIdentity> = new Map()): EngineContext {
   const ranges = settings.meshCidrs.map(parseCidr);
   const gateways = new Set<string>();
   for (const ip of learnedGatewayIps) gateways.add(canonicalIp(ip));
   const mesh = new BoundedCache<boolean | undefined>(65_536);
   const lookup = (ip: string): boolean | undefined => inRanges(ranges, ip);
   return {
-    podByIp: () => undefined,
+    podByIp: (ip) => (learnedPods.size === 0 ? undefined : learnedPods.get(canonicalIp(ip))),
     isGatewayIp: (ip) => gateways.has(canonicalIp(ip)),
     isMeshIp: (ip) => (ranges.length === 0 ? undefined : mesh.get(ip, lookup)),
   };

@@ -13,6 +13,7 @@
 export { createEngine } from './engine.js';
 export { offlineContext, canonicalIp } from './context.js';
 export { inferRoles, learnGatewayIps } from './roles.js';
+export { learnPodIps } from './learned-pods.js';
 export { workloadOfPod } from './workload.js';
 export { hostPort, isIpLiteral } from './net.js';
 export { BoundedCache, PairMemo } from './cache.js';

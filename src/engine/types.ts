@@ -34,5 +34,7 @@ export interface RoleSample {
   info: StreamInfo;
   /** The pod these records came from, when an envelope or the source says. */
   pod: string | null;
+  /** That pod's namespace, when the envelope or the source says. */
+  namespace?: string | null;
   records: AccessRecord[];
 }

@@ -2,7 +2,7 @@
  * Who sent a flow: the workload behind a pod (its name without the ReplicaSet / pod hash), the live
  * cluster's pod for an IP when there is one, or else just the IP the first hop saw.
  */
-import type { Entry, EngineContext, FlowSource, PodRef } from '../types.js';
+import type { Entry, EngineContext, FlowSource, PodIdentity } from '../types.js';
 import { BoundedCache } from './cache.js';
 import { ipOf } from './net.js';
 
@@ -25,7 +25,7 @@ export function workloadOfPod(pod: string): string {
   return workloads.get(pod, computeWorkload);
 }
 
-function fromRef(ref: PodRef, address: string | null): FlowSource {
+function fromRef(ref: PodIdentity, address: string | null): FlowSource {
   return { workload: ref.workload, pod: ref.name, namespace: ref.namespace, address };
 }
 

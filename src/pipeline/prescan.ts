@@ -1,8 +1,8 @@
 import type { AccessRecord, FormatSpec } from '../../parsers/index.js';
 import { toRecord } from '../../parsers/index.js';
-import { inferRoles, learnGatewayIps, type RoleSample } from '../engine/index.js';
+import { inferRoles, learnGatewayIps, learnPodIps, type RoleSample } from '../engine/index.js';
 import { StreamReader } from '../lines/stream-reader.js';
-import type { AuditSettings, LogStream, Role, RoleAssignment, StreamInfo } from '../types.js';
+import type { AuditSettings, LogStream, PodIdentity, Role, RoleAssignment, StreamInfo } from '../types.js';
 import type { RoleLookup } from './entry-builder.js';
 
 /** Records sampled per stream (or per pod inside a stream) to infer roles from content. */
@@ -16,6 +16,14 @@ export interface RoleResolution {
   /** key (`file` or `file#pod`) -> assignment, for --explain and coverage. */
   assignments: Map<string, RoleAssignment>;
   learnedGatewayIps: string[];
+  /** Pod IPs shown by sidecar streams that name their pod (IP → pod). */
+  learnedPods: Map<string, PodIdentity>;
+}
+
+/** The sampled records of one pod (or of a stream that names none) and the namespace its envelope gave. */
+interface PodSample {
+  namespace: string | null;
+  records: AccessRecord[];
 }
 
 /** A stream that can be read again after sampling: files re-open; stdin replays what was sampled. */
@@ -31,14 +39,15 @@ function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterat
 }
 
 /** Reads the start of one stream into per-pod record samples. */
-async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal): Promise<{ samples: Map<string | null, AccessRecord[]>; replay: LogStream }> {
-  const samples = new Map<string | null, AccessRecord[]>();
+async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal): Promise<{ samples: Map<string | null, PodSample>; replay: LogStream }> {
+  const samples = new Map<string | null, PodSample>();
   let taken = 0;
   const reader = new StreamReader(stream.info, spec, maxLineLength, (view) => {
-    const pod = view.envelope?.pod ?? stream.info.pod;
-    const list = samples.get(pod) ?? [];
-    if (list.length < SAMPLE_RECORDS) list.push(toRecord(view));
-    samples.set(pod, list);
+    const env = view.envelope;
+    const pod = env?.pod ?? stream.info.pod;
+    let sample = samples.get(pod);
+    if (sample === undefined) samples.set(pod, (sample = { namespace: env?.pod != null ? (env.namespace ?? null) : stream.info.namespace, records: [] }));
+    if (sample.records.length < SAMPLE_RECORDS) sample.records.push(toRecord(view));
     taken++;
   });
   const buffered: Uint8Array[] = [];
@@ -76,10 +85,11 @@ export async function resolveRoles(
     const { samples: byPod, replay } = await sampleStream(stream, spec, maxLineLength, signal);
     replays.push(replay);
     if (byPod.size === 0) samples.push({ key: stream.info.name, info: stream.info, pod: stream.info.pod, records: [] });
-    for (const [pod, records] of byPod) samples.push({ key: keyOf(stream.info, pod), info: stream.info, pod, records });
+    for (const [pod, { namespace, records }] of byPod) samples.push({ key: keyOf(stream.info, pod), info: stream.info, pod, namespace, records });
   }
   const assignments = inferRoles(samples, settings);
   const learnedGatewayIps = learnGatewayIps(samples, assignments);
+  const learnedPods = learnPodIps(samples, assignments, settings);
   const lookup: RoleLookup = (info, pod) => {
     const key = keyOf(info, pod);
     const found = assignments.get(key) ?? assignments.get(info.name);
@@ -89,5 +99,5 @@ export async function resolveRoles(
     assignments.set(key, late);
     return late.role as Role;
   };
-  return { resolution: { lookup, assignments, learnedGatewayIps }, streams: replays };
+  return { resolution: { lookup, assignments, learnedGatewayIps, learnedPods }, streams: replays };
 }

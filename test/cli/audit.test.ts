@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,5 +155,23 @@ describe('egress-audit audit: reports', () => {
     const res = await runCli(['audit', file]);
     expect(res.stdout).not.toMatch(/\u001b/);
     expect(res.stdout).not.toMatch(/\u0007/);
+  });
+});
+
+describe('egress-audit audit: pods learned from saved logs', () => {
+  it('names a gateway entry caller by the pod whose own sidecar log shows its IP', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ea-learned-'));
+    const podDir = join(root, 'pods', 'shop_sleep-7c7db887d8-9dnd7_0a122598-f40d-1198-397e-a9f4c207b970', 'istio-proxy');
+    mkdirSync(podDir, { recursive: true });
+    // The sidecar logged only an internal call; its egress connection's own entry is missing.
+    writeFileSync(join(podDir, '0.log'), '2026-11-02T09:00:00.536748164Z stdout F [2026-11-02T09:00:00.507Z] "GET /reviews/0 HTTP/1.1" 200 - via_upstream - "-" 0 358 29 29 "-" "curl/8.5.0" "0a122598-f40d-1198-397e-a9f4c207b970" "reviews:9080" "10.244.3.21:9080" outbound|9080||reviews.shop.svc.cluster.local 10.244.1.7:59391 10.96.81.152:9080 10.244.1.7:34997 - default\n');
+    writeFileSync(join(root, 'istio-egressgateway.log'), '[2026-11-02T09:00:01.147Z] "- - -" 0 - - - "-" 85 844 12 - "-" "-" "-" "-" "192.168.0.78:1234" outbound|1234||my.server.com 10.108.0.55:49356 10.108.0.55:2234 10.244.1.7:33706 - -\n');
+    const res = await runCli(['audit', root, '-o', 'json', '--fail-on', 'none']);
+    expect(res.code).toBe(0);
+    const flows = (JSON.parse(res.stdout) as { flows: { verdict: string; source: { workload: string; pod: string | null; namespace: string | null } }[] }).flows;
+    const alone = flows.find((f) => f.verdict === 'gateway-only');
+    expect(alone?.source).toMatchObject({ workload: 'sleep', pod: 'sleep-7c7db887d8-9dnd7', namespace: 'shop' });
+    const explained = await runCli(['audit', root, '-o', 'json', '--fail-on', 'none', '--explain']);
+    expect(explained.stderr).toContain('pod IPs learned from their own sidecar logs (1): 10.244.1.7=shop/sleep-7c7db887d8-9dnd7');
   });
 });
