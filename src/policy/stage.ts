@@ -37,6 +37,13 @@ function withoutPort(address: string | null): string | null {
   return colon > 0 && (address.startsWith('[') || address.indexOf(':') === colon) ? address.slice(0, colon) : address;
 }
 
+/**
+ * Cached decisions before the cache starts over: a live mesh of 300 pods easily has several thousand
+ * (destination, workload) pairs once inbound calls count, and a cache that keeps starting over
+ * hashes a fingerprint for every flow (~200 B per decision, so ~13 MB at most).
+ */
+const DEFAULT_POLICY_CACHE = 65_536;
+
 /** Creates the stage; `now` fixes "today" (UTC) for expiry, so runs are reproducible in tests. */
 export function createPolicyStage(policy: Policy, options: PolicyStageOptions): PolicyStage {
   const today = options.now.toISOString().slice(0, 10);
@@ -49,7 +56,7 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
   // Nested maps by the Destination object (the engine shares one per place) and the workload, then a
   // short list of variants: everything the decision depends on, and nothing more. Addresses only
   // when some CIDR reads them, the caller's without its ephemeral port (equal text, equal IP).
-  const cache = new PairMemo<Destination, Cached>(Math.max(1, options.cacheSize ?? 4096), 32);
+  const cache = new PairMemo<Destination, Cached>(Math.max(1, options.cacheSize ?? DEFAULT_POLICY_CACHE), 32);
   const hit = new Set<CompiledException>();
 
   const lookup = (f: Flow): Decision => {

@@ -69,6 +69,6 @@ export interface PolicyStageOptions {
   baseline: Baseline | null;
   /** "Today" for expiry, as a UTC date. */
   now: Date;
-  /** Bound on cached match results. @default 4096 */
+  /** Bound on cached match results. @default DEFAULT_POLICY_CACHE (stage.ts) */
   cacheSize?: number;
 }
