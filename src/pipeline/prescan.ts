@@ -44,9 +44,10 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   let taken = 0;
   const reader = new StreamReader(stream.info, spec, maxLineLength, (view) => {
     const env = view.envelope;
-    const pod = env?.pod ?? stream.info.pod;
+    const named = env !== null && env.pod !== null; // the envelope names the pod (`--prefix`, stern), and maybe its namespace
+    const pod = named ? env.pod : stream.info.pod;
     let sample = samples.get(pod);
-    if (sample === undefined) samples.set(pod, (sample = { namespace: env?.pod != null ? (env.namespace ?? null) : stream.info.namespace, records: [] }));
+    if (sample === undefined) samples.set(pod, (sample = { namespace: named ? env.namespace : stream.info.namespace, records: [] }));
     if (sample.records.length < SAMPLE_RECORDS) sample.records.push(toRecord(view));
     taken++;
   });
