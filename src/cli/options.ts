@@ -43,6 +43,8 @@ export interface AuditOptions extends ReadOptions, AuditCommonOptions {
   sidecar: string[];
   gateway: string[];
   ingress: string[];
+  /** A saved `kubectl get pods -A -o json|yaml`: who had each IP, and the mesh's ranges. */
+  pods: string | null;
   explain: boolean;
   dashboard: boolean;
   /** Replay pace for --dashboard: 0 = as fast as possible, 1 = log-time pace, 10 = ten times faster. */

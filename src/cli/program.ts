@@ -138,6 +138,7 @@ function auditCommand(handlers: CommandHandlers): Command {
     .option('--sidecar <file|glob>', 'these files are sidecar logs (repeatable)', collect)
     .option('--gateway <file|glob>', 'these files are egress-gateway logs (repeatable)', collect)
     .option('--ingress <file|glob>', 'these files are ingress-gateway logs (repeatable)', collect)
+    .option('--pods <file>', 'a saved `kubectl get pods -A -o json` (or -o yaml): names the pod behind each IP and the mesh ranges, as watch does')
     .option('--explain', 'print which rule gave each file its role')
     .option('--dashboard', 'replay the audit in the terminal dashboard')
     .option('--speed <factor>', 'with --dashboard: 0 = as fast as possible, 1 = log-time pace, 10 = ten times faster', '0');
@@ -152,6 +153,7 @@ function auditCommand(handlers: CommandHandlers): Command {
       sidecar: (o['sidecar'] as string[] | undefined) ?? [],
       gateway: (o['gateway'] as string[] | undefined) ?? [],
       ingress: (o['ingress'] as string[] | undefined) ?? [],
+      pods: (o['pods'] as string | undefined) ?? null,
       explain: o['explain'] === true,
       dashboard: o['dashboard'] === true,
       speed,
@@ -167,7 +169,8 @@ Examples:
   egress-audit audit --sidecar 'logs/app-*.log' --gateway logs/egressgateway.log
   egress-audit audit logs/ --policy egress-policy.yaml -o sarif > egress.sarif
   egress-audit audit logs/ --report junit=egress.xml --report markdown=summary.md --fail-on direct,gateway-only
-  kubectl logs -A -l istio.io/rev --prefix -c istio-proxy | egress-audit audit -`,
+  kubectl logs -A -l istio.io/rev --prefix -c istio-proxy | egress-audit audit -
+  kubectl get pods -A -o json > pods.json; egress-audit audit exported-logs/ --pods pods.json`,
   );
 }
 

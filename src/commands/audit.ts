@@ -14,15 +14,16 @@ import { openOutputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit } from '../run/setup.js';
 import { fileSource, SMALL_CHUNK } from '../sources/file-source.js';
+import { loadPodSnapshot, snapshotContext, type PodSnapshot } from '../sources/pod-snapshot.js';
 import { escapeControl } from '../text/escape.js';
-import type { LogStream } from '../types.js';
+import type { EngineContext, LogStream } from '../types.js';
 import { formatFromOption } from './format-option.js';
 
 /** How many learned pod IPs `--explain` lists by name. */
 const EXPLAIN_MAX_PODS = 50;
 
 /** `--explain`, printed once the run is over: late pods have their roles then, and record-less streams say so as coverage does. */
-function explain(resolution: RoleResolution, streams: readonly { name: string; lines: number; records: number }[]): string {
+function explain(resolution: RoleResolution, streams: readonly { name: string; lines: number; records: number }[], snapshot: PodSnapshot | null): string {
   const empty = new Map(streams.filter((s) => s.records === 0).map((s) => [s.name, s.lines]));
   const rows = [...resolution.assignments].sort(([a], [b]) => a.localeCompare(b));
   const width = Math.min(60, Math.max(...rows.map(([k]) => k.length), 4));
@@ -36,7 +37,12 @@ function explain(resolution: RoleResolution, streams: readonly { name: string; l
   const shown = pods.slice(0, EXPLAIN_MAX_PODS).map(([ip, p]) => `${ip}=${p.namespace === null ? '' : `${p.namespace}/`}${p.name}`);
   const more = pods.length > EXPLAIN_MAX_PODS ? `, and ${pods.length - EXPLAIN_MAX_PODS} more` : '';
   const podIps = pods.length > 0 ? `\n  pod IPs learned from their own sidecar logs (${pods.length}): ${escapeControl(shown.join(', '))}${more}` : '';
-  return `egress-audit: roles\n${lines.join('\n')}${ips}${podIps}\n`;
+  const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${snapshot.pods} pods with ${snapshot.ips} IPs (${snapshot.gateways} egress gateway pods); the mesh is the /16 and /64 ranges of their IPs`;
+  return `egress-audit: roles\n${lines.join('\n')}${ips}${podIps}${fromSnapshot}\n`;
+}
+
+function withSnapshot(snapshot: PodSnapshot | null, offline: EngineContext): EngineContext {
+  return snapshot === null ? offline : snapshotContext(snapshot, offline);
 }
 
 async function collectStreams(iterable: AsyncIterable<LogStream>): Promise<LogStream[]> {
@@ -52,6 +58,10 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const { spec } = await formatFromOption(options.format);
   const paced = options.dashboard && options.speed > 0;
   const source = await fileSource(inputs, options, paced ? { chunkSize: SMALL_CHUNK } : {});
+  const snapshot = options.pods === null ? null : await loadPodSnapshot(options.pods);
+  if (snapshot !== null && snapshot.skipped > 0) {
+    process.stderr.write(`egress-audit: --pods ${escapeControl(options.pods as string)}: ${snapshot.skipped} item(s) that are not pods left out\n`);
+  }
   const useDashboard = options.dashboard && process.stdout.isTTY === true && options.output === null;
   if (options.dashboard && !useDashboard) {
     process.stderr.write('egress-audit: --dashboard needs a terminal on stdout and no -o; writing the table instead\n');
@@ -71,7 +81,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     spec,
     maxLineLength: options.maxLineLength,
     settings: setup.settings,
-    context: offlineContext(setup.settings, roles.resolution.learnedGatewayIps, roles.resolution.learnedPods),
+    context: withSnapshot(snapshot, offlineContext(setup.settings, roles.resolution.learnedGatewayIps, roles.resolution.learnedPods)),
     roleOf: roles.resolution.lookup,
     withJson: outputs.needsRecordJson,
     onFlow: flowSink({ stage: setup.stage, builder, dashboard, outputs }),
@@ -114,6 +124,6 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     dashboard.finish(report, progress());
     await dashboard.waitUntilQuit();
   }
-  if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts)); // after the dashboard has let go of the terminal
+  if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts, snapshot)); // after the dashboard has let go of the terminal
   return exitCode;
 }

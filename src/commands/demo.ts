@@ -29,6 +29,7 @@ export async function runDemo(options: { color: boolean }): Promise<number> {
     sidecar: [],
     gateway: [],
     ingress: [],
+    pods: null,
     explain: false,
     dashboard: process.stdout.isTTY === true,
     speed: 0,

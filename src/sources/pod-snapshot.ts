@@ -1,0 +1,92 @@
+/**
+ * Pods from a saved `kubectl get pods -A -o json` (or `-o yaml`), for offline audits of files that do
+ * not name their pods (a log pipeline's export, say): the same IP → pod, namespace and workload map and
+ * the same mesh ranges (the pod IPs' /16 and /64) that `watch` gets from the API server, read from the
+ * snapshot instead. The snapshot should be taken around the time the logs were, since pod IPs are reused.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import { InputError } from '../errors.js';
+import type { EngineContext } from '../types.js';
+import { podFacts, type KubePod } from './kube/pod-facts.js';
+import { liveContext, PodIpIndex } from './kube/pod-index.js';
+
+/** What a snapshot held. */
+export interface PodSnapshot {
+  index: PodIpIndex;
+  /** Pods read (with a name and namespace). */
+  pods: number;
+  /** Pod IPs named (host-network pods name none). */
+  ips: number;
+  /** Pods labelled `istio=egressgateway`. */
+  gateways: number;
+  /** Items that were not pods (a `kubectl get all` list, say), left out. */
+  skipped: number;
+}
+
+const NO_EXTERNAL = { isExternal: () => false };
+
+function isPodList(doc: unknown): doc is { items: unknown[] } {
+  return typeof doc === 'object' && doc !== null && Array.isArray((doc as { items?: unknown }).items);
+}
+
+function isPod(item: unknown): item is KubePod & { kind?: string } {
+  if (typeof item !== 'object' || item === null) return false;
+  const kind = (item as { kind?: unknown }).kind;
+  return (kind === undefined || kind === 'Pod') && typeof (item as { metadata?: unknown }).metadata === 'object';
+}
+
+/** `-o json` (read by JSON.parse: a cluster's pod list runs to megabytes) or `-o yaml`; exit 3 naming the line when it is neither. */
+function parseJsonOrYaml(path: string, text: string): unknown {
+  if (/^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      const at = /position (\d+)/.exec((error as Error).message);
+      const line = at === null ? 1 : text.slice(0, Number(at[1])).split('\n').length;
+      throw new InputError(`--pods ${path}:${line}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
+    }
+  }
+  const doc = parseDocument(text);
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    throw new InputError(`--pods ${path}:${first.linePos?.[0]?.line ?? 1}: not valid YAML (${first.message.split('\n')[0]})`);
+  }
+  return doc.toJS({ maxAliasCount: 100 }) as unknown;
+}
+
+/** Reads a Pod, PodList or List of pods; exit 3 naming the file (and line) when it is not one. */
+export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`--pods ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  const root = parseJsonOrYaml(path, text);
+  const items: unknown[] = isPodList(root) ? root.items : [root];
+  const snapshot: PodSnapshot = { index: new PodIpIndex(), pods: 0, ips: 0, gateways: 0, skipped: 0 };
+  for (const item of items) {
+    const facts = isPod(item) ? podFacts(item) : null;
+    if (facts === null) {
+      snapshot.skipped++;
+      continue;
+    }
+    const gateway = facts.ref.labels['istio'] === 'egressgateway';
+    snapshot.index.upsert(facts, gateway);
+    snapshot.pods++;
+    if (gateway) snapshot.gateways++;
+    if (!facts.hostNetwork) snapshot.ips += facts.ips.length;
+  }
+  if (snapshot.pods === 0) {
+    throw new InputError(`--pods ${path}: no pod in it (give the output of kubectl get pods -A -o json)`);
+  }
+  return snapshot;
+}
+
+/** The offline context, told by the snapshot who had each IP and where the mesh is (the logs' own learning fills the gaps). */
+export function snapshotContext(snapshot: PodSnapshot, offline: EngineContext): EngineContext {
+  const live = liveContext(snapshot.index, offline, NO_EXTERNAL);
+  return { ...live, podByIp: (ip) => snapshot.index.podByIp(ip) ?? offline.podByIp(ip) };
+}

@@ -1,0 +1,86 @@
+// `audit --pods`: a saved `kubectl get pods -A -o json|yaml` names callers and the mesh's ranges, as watch's API server does.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { runCli } from '../helpers/cli.js';
+
+let dir = '';
+const SLEEP_POD = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    name: 'sleep-7c7db887d8-9dnd7',
+    namespace: 'shop',
+    uid: '0a122598-f40d-1198-397e-a9f4c207b970',
+    labels: { app: 'sleep', 'pod-template-hash': '7c7db887d8' },
+    ownerReferences: [{ kind: 'ReplicaSet', name: 'sleep-7c7db887d8', controller: true }],
+  },
+  spec: { nodeName: 'node-1', containers: [{ name: 'sleep' }, { name: 'istio-proxy' }] },
+  status: { phase: 'Running', podIP: '10.244.1.7', podIPs: [{ ip: '10.244.1.7' }] },
+};
+const GATEWAY_POD = {
+  kind: 'Pod',
+  metadata: { name: 'istio-egressgateway-6d8f9c7b5-abcde', namespace: 'istio-system', labels: { istio: 'egressgateway' } },
+  spec: { nodeName: 'node-2', containers: [{ name: 'istio-proxy' }] },
+  status: { phase: 'Running', podIP: '10.244.2.10' },
+};
+const LIST = { apiVersion: 'v1', kind: 'List', items: [SLEEP_POD, GATEWAY_POD, { kind: 'Service', metadata: { name: 'sleep', namespace: 'shop' } }] };
+
+// The gateway carried a connection from 10.244.1.7, whose sidecar log is not among the files.
+const GATEWAY_LINE = '[2026-11-02T09:00:01.147Z] "- - -" 0 - - - "-" 85 844 12 - "-" "-" "-" "-" "192.168.0.78:1234" outbound|1234||my.server.com 10.244.2.10:49356 10.244.2.10:2234 10.244.1.7:33706 - -\n';
+// A sidecar (no pod named) sent PassthroughCluster traffic to 10.244.3.9, inside the pods' range.
+const PASSTHROUGH_LINE = '[2026-11-02T09:00:02.009Z] "- - -" 0 - - - "-" 700 21138 6 - "-" "-" "-" "-" "10.244.3.9:8080" PassthroughCluster 10.244.1.18:40494 10.244.3.9:8080 10.244.1.18:48604 - -\n';
+
+type Flow = { verdict: string; rule: string; source: { workload: string; pod: string | null; namespace: string | null } };
+
+function flows(stdout: string): Flow[] {
+  return (JSON.parse(stdout) as { flows: Flow[] }).flows;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ea-pods-'));
+  writeFileSync(join(dir, 'istio-egressgateway.log'), GATEWAY_LINE);
+  writeFileSync(join(dir, 'sidecar.log'), PASSTHROUGH_LINE);
+  writeFileSync(join(dir, 'pods.json'), JSON.stringify(LIST, null, 2));
+  writeFileSync(join(dir, 'pods.yaml'), stringify({ apiVersion: 'v1', kind: 'List', items: [SLEEP_POD, GATEWAY_POD] }));
+  writeFileSync(join(dir, 'broken.json'), '{\n  "items": [\n    {"kind": "Pod",,}\n  ]\n}\n');
+  writeFileSync(join(dir, 'services.json'), JSON.stringify({ kind: 'List', items: [{ kind: 'Service', metadata: { name: 'x', namespace: 'y' } }] }));
+});
+
+describe('egress-audit audit --pods', () => {
+  it('names the calling workload from the snapshot and takes the mesh ranges from its pod IPs', async () => {
+    const logs = [join(dir, 'istio-egressgateway.log'), join(dir, 'sidecar.log')];
+    const without = await runCli(['audit', ...logs, '-o', 'json', '--fail-on', 'none']);
+    const withPods = await runCli(['audit', ...logs, '--pods', join(dir, 'pods.json'), '-o', 'json', '--fail-on', 'none', '--explain']);
+    expect(without.code).toBe(0);
+    expect(withPods.code).toBe(0);
+    const before = flows(without.stdout);
+    const after = flows(withPods.stdout);
+    expect(before.find((f) => f.verdict === 'gateway-only')?.source.workload).toBe('10.244.1.7');
+    expect(after.find((f) => f.verdict === 'gateway-only')?.source).toMatchObject({ workload: 'sleep', pod: 'sleep-7c7db887d8-9dnd7', namespace: 'shop' });
+    // Without ranges Passthrough is always direct; the snapshot says 10.244.3.9 is inside the mesh.
+    expect(before.find((f) => f.source.workload === '10.244.1.18')?.verdict).toBe('direct');
+    expect(after.find((f) => f.source.workload === '10.244.1.18')).toMatchObject({ verdict: 'internal', rule: 'internal/passthrough-to-mesh' });
+    expect(withPods.stderr).toContain('1 item(s) that are not pods left out');
+    expect(withPods.stderr).toContain('pods from --pods: 2 pods with 2 IPs (1 egress gateway pods)');
+  });
+
+  it('reads kubectl -o yaml too', async () => {
+    const res = await runCli(['audit', join(dir, 'istio-egressgateway.log'), '--pods', join(dir, 'pods.yaml'), '-o', 'json', '--fail-on', 'none']);
+    expect(res.code).toBe(0);
+    expect(flows(res.stdout)[0]?.source.workload).toBe('sleep');
+  });
+
+  it.each([
+    ['a missing file', 'missing.json', /--pods .*missing\.json: no such file/],
+    ['invalid JSON, naming the line', 'broken.json', /--pods .*broken\.json:3: not valid JSON/],
+    ['a list without pods', 'services.json', /--pods .*services\.json: no pod in it/],
+  ])('exits 3 on %s', async (_name, file, message) => {
+    const res = await runCli(['audit', join(dir, 'istio-egressgateway.log'), '--pods', join(dir, file)]);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toMatch(message);
+    expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
