@@ -1,12 +1,9 @@
 // The live driver stops every stream while a slow output is being drained, not only the one that asked.
 import { describe, expect, it } from 'vitest';
-import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
-import { offlineContext } from '../../src/engine/index.js';
-import { AuditPipeline } from '../../src/pipeline/audit-pipeline.js';
 import { runLive, type LiveSource } from '../../src/sources/kube/live-driver.js';
-import type { AuditSettings, LogStream } from '../../src/types.js';
+import type { LogStream } from '../../src/types.js';
+import { sidecarPipeline } from '../helpers/pipeline.js';
 
-const settings: AuditSettings = { meshCidrs: [], clusterDomain: 'cluster.local', gatewayHosts: ['*egressgateway*'], windowMs: 5000, maxPending: 1000 };
 const LINE = '[2026-11-02T09:00:00.009Z] "- - -" 0 - - - "-" 700 21138 6 - "-" "-" "-" "-" "151.101.0.223:443" PassthroughCluster 10.244.1.18:40494 151.101.0.223:443 10.244.1.18:48604 pypi.org -\n';
 
 function stream(name: string, chunks: number, read: string[]): LogStream {
@@ -24,15 +21,7 @@ function stream(name: string, chunks: number, read: string[]): LogStream {
 async function run(draining: () => boolean): Promise<{ drains: number; flows: number }> {
   const read: string[] = [];
   let flows = 0;
-  const pipeline = new AuditPipeline({
-    spec: resolveFormat('auto') as FormatSpec,
-    maxLineLength: 65536,
-    settings,
-    context: offlineContext(settings, []),
-    roleOf: () => 'sidecar',
-    withJson: false,
-    onFlow: () => flows++,
-  });
+  const pipeline = sidecarPipeline(() => flows++);
   const source: LiveSource = {
     async *streams() {
       yield stream('a', 3, read);

@@ -1,28 +1,13 @@
 // A closed stream keeps its accounting but lets its reader and parser go (watch runs for days of pod churn).
 import { describe, expect, it } from 'vitest';
-import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
-import { offlineContext } from '../../src/engine/index.js';
-import { AuditPipeline } from '../../src/pipeline/audit-pipeline.js';
-import type { AuditSettings, StreamInfo } from '../../src/types.js';
+import type { StreamInfo } from '../../src/types.js';
+import { sidecarPipeline as pipeline } from '../helpers/pipeline.js';
 
-const settings: AuditSettings = { meshCidrs: [], clusterDomain: 'cluster.local', gatewayHosts: ['*egressgateway*'], windowMs: 5000, maxPending: 1000 };
 const RECORD = '[2026-11-02T09:00:00.009Z] "- - -" 0 - - - "-" 700 21138 6 - "-" "-" "-" "-" "151.101.0.223:443" PassthroughCluster 10.244.1.18:40494 151.101.0.223:443 10.244.1.18:48604 pypi.org -\n';
 const NOISE = '2026-11-02T09:00:01.000000Z\tinfo\tads\tADS: new connection for node:sleep-1\n';
 
 function info(name: string): StreamInfo {
   return { name, kind: 'pod', pod: name, namespace: 'shop', container: 'istio-proxy', labels: null, role: null, size: null };
-}
-
-function pipeline(): AuditPipeline {
-  return new AuditPipeline({
-    spec: resolveFormat('auto') as FormatSpec,
-    maxLineLength: 65536,
-    settings,
-    context: offlineContext(settings, []),
-    roleOf: () => 'sidecar',
-    withJson: false,
-    onFlow: () => undefined,
-  });
 }
 
 describe('stream state', () => {
