@@ -2,13 +2,17 @@
  * Pods from a saved `kubectl get pods -A -o json` (or `-o yaml`), for offline audits of files that do
  * not name their pods (a log pipeline's export, say): the same IP → pod, namespace and workload map and
  * the same mesh ranges (the pod IPs' /16 and /64) that `watch` gets from the API server, read from the
- * snapshot instead. The snapshot should be taken around the time the logs were, since pod IPs are reused.
+ * snapshot instead, and the same coverage holes: pods of the mesh's namespaces (those where some pod has
+ * a sidecar) without one, and pods whose annotations keep outbound traffic from their sidecar. The
+ * snapshot should be taken around the time the logs were, since pod IPs are reused.
  */
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
+import type { CoverageWarning } from '../report/model.js';
 import type { EngineContext } from '../types.js';
-import { podFacts, type KubePod } from './kube/pod-facts.js';
+import { excludedTrafficWarning, withoutSidecarWarning } from './kube/live-coverage.js';
+import { excludesOutbound, podFacts, type KubePod, type PodFacts } from './kube/pod-facts.js';
 import { liveContext, PodIpIndex } from './kube/pod-index.js';
 
 /** What a snapshot held. */
@@ -22,6 +26,8 @@ export interface PodSnapshot {
   gateways: number;
   /** Items that were not pods (a `kubectl get all` list, say), left out. */
   skipped: number;
+  /** The coverage holes the pod specs show. */
+  warnings: CoverageWarning[];
 }
 
 const NO_EXTERNAL = { isExternal: () => false };
@@ -55,6 +61,16 @@ function parseJsonOrYaml(path: string, text: string): unknown {
   return doc.toJS({ maxAliasCount: 100 }) as unknown;
 }
 
+/** Pods without a sidecar in namespaces where other pods have one, and pods that exclude outbound traffic from theirs. */
+function coverageHoles(pods: readonly PodFacts[]): CoverageWarning[] {
+  const meshNamespaces = new Set(pods.filter((p) => p.proxy !== null).map((p) => p.ref.namespace));
+  const without = pods.filter((p) => p.proxy === null && meshNamespaces.has(p.ref.namespace)).map((p) => p.key);
+  const excluded = pods
+    .filter((p) => p.proxy !== null && excludesOutbound(p))
+    .map((p) => ({ ref: p.ref, ...p.excludedOutbound }));
+  return [withoutSidecarWarning(without, 'in the mesh namespaces of --pods'), excludedTrafficWarning(excluded)].filter((w): w is CoverageWarning => w !== null);
+}
+
 /** Reads a Pod, PodList or List of pods; exit 3 naming the file (and line) when it is not one. */
 export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
   let text: string;
@@ -66,13 +82,15 @@ export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
   }
   const root = parseJsonOrYaml(path, text);
   const items: unknown[] = isPodList(root) ? root.items : [root];
-  const snapshot: PodSnapshot = { index: new PodIpIndex(), pods: 0, ips: 0, gateways: 0, skipped: 0 };
+  const snapshot: PodSnapshot = { index: new PodIpIndex(), pods: 0, ips: 0, gateways: 0, skipped: 0, warnings: [] };
+  const all: PodFacts[] = [];
   for (const item of items) {
     const facts = isPod(item) ? podFacts(item) : null;
     if (facts === null) {
       snapshot.skipped++;
       continue;
     }
+    all.push(facts);
     const gateway = facts.ref.labels['istio'] === 'egressgateway';
     snapshot.index.upsert(facts, gateway);
     snapshot.pods++;
@@ -82,6 +100,7 @@ export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
   if (snapshot.pods === 0) {
     throw new InputError(`--pods ${path}: no pod in it (give the output of kubectl get pods -A -o json)`);
   }
+  snapshot.warnings = coverageHoles(all);
   return snapshot;
 }
 

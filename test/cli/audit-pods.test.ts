@@ -26,7 +26,18 @@ const GATEWAY_POD = {
   spec: { nodeName: 'node-2', containers: [{ name: 'istio-proxy' }] },
   status: { phase: 'Running', podIP: '10.244.2.10' },
 };
-const LIST = { apiVersion: 'v1', kind: 'List', items: [SLEEP_POD, GATEWAY_POD, { kind: 'Service', metadata: { name: 'sleep', namespace: 'shop' } }] };
+/** A pod of a mesh namespace without a sidecar, one that keeps a range from its sidecar, and kube-system (not the mesh). */
+const HOLES = [
+  { kind: 'Pod', metadata: { name: 'legacy-batch-x7k2p', namespace: 'shop' }, spec: { containers: [{ name: 'batch' }] }, status: { podIP: '10.244.1.30' } },
+  {
+    kind: 'Pod',
+    metadata: { name: 'payments-0', namespace: 'shop', annotations: { 'traffic.sidecar.istio.io/excludeOutboundIPRanges': '10.0.0.0/8' } },
+    spec: { containers: [{ name: 'app' }, { name: 'istio-proxy' }] },
+    status: { podIP: '10.244.1.31' },
+  },
+  { kind: 'Pod', metadata: { name: 'coredns-5d78c9869d-abcde', namespace: 'kube-system' }, spec: { containers: [{ name: 'coredns' }] }, status: { podIP: '10.244.0.2' } },
+];
+const LIST = { apiVersion: 'v1', kind: 'List', items: [SLEEP_POD, GATEWAY_POD, ...HOLES, { kind: 'Service', metadata: { name: 'sleep', namespace: 'shop' } }] };
 
 // The gateway carried a connection from 10.244.1.7, whose sidecar log is not among the files.
 const GATEWAY_LINE = '[2026-11-02T09:00:01.147Z] "- - -" 0 - - - "-" 85 844 12 - "-" "-" "-" "-" "192.168.0.78:1234" outbound|1234||my.server.com 10.244.2.10:49356 10.244.2.10:2234 10.244.1.7:33706 - -\n';
@@ -64,7 +75,20 @@ describe('egress-audit audit --pods', () => {
     expect(before.find((f) => f.source.workload === '10.244.1.18')?.verdict).toBe('direct');
     expect(after.find((f) => f.source.workload === '10.244.1.18')).toMatchObject({ verdict: 'internal', rule: 'internal/passthrough-to-mesh' });
     expect(withPods.stderr).toContain('1 item(s) that are not pods left out');
-    expect(withPods.stderr).toContain('pods from --pods: 2 pods with 2 IPs (1 egress gateway pods)');
+    expect(withPods.stderr).toContain('pods from --pods: 5 pods with 5 IPs (1 egress gateway pods)');
+  });
+
+  it('reports the coverage holes the pod specs show, and --fail-on can fail on them', async () => {
+    const args = ['audit', join(dir, 'istio-egressgateway.log'), '--pods', join(dir, 'pods.json'), '-o', 'json'];
+    const res = await runCli([...args, '--fail-on', 'none']);
+    const warnings = (JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } }).coverage.warnings;
+    const noSidecar = warnings.find((w) => w.code === 'pods-without-sidecar');
+    expect(noSidecar?.message).toContain('1 pod(s) in the mesh namespaces of --pods have no istio-proxy sidecar');
+    expect(noSidecar?.message).toContain('shop/legacy-batch-x7k2p');
+    expect(noSidecar?.message).not.toContain('coredns'); // kube-system has no sidecar pod: not the mesh
+    expect(warnings.find((w) => w.code === 'traffic-excluded-from-sidecar')?.message).toContain('shop/payments-0 (excludeOutboundIPRanges 10.0.0.0/8)');
+    expect(res.code).toBe(0);
+    expect((await runCli([...args, '--fail-on', 'pods-without-sidecar'])).code).toBe(1);
   });
 
   it('reads kubectl -o yaml too', async () => {

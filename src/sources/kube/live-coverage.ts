@@ -41,23 +41,33 @@ function gatewayWhere(plan: WatchPlan): string {
   return plan.gatewayNamespaces === null ? 'any namespace' : `namespace ${plan.gatewayNamespaces.join(', ')}`;
 }
 
+/** Pods (`namespace/name`) without a sidecar, `where` they were looked for; shared with `audit --pods`. */
+export function withoutSidecarWarning(podKeys: readonly string[], where: string): CoverageWarning | null {
+  if (podKeys.length === 0) return null;
+  const names = [...podKeys].sort();
+  return {
+    code: 'pods-without-sidecar',
+    message: `${names.length} pod(s) ${where} have no istio-proxy sidecar: their egress never passes an Envoy, so no log-based audit can see it: ${some(names)}.`,
+  };
+}
+
+/** Pods whose annotations keep outbound traffic away from their sidecar; shared with `audit --pods`. */
+export function excludedTrafficWarning(excluded: readonly ExcludedTraffic[]): CoverageWarning | null {
+  if (excluded.length === 0) return null;
+  const items = [...excluded].sort((a, b) => `${a.ref.namespace}/${a.ref.name}`.localeCompare(`${b.ref.namespace}/${b.ref.name}`));
+  return {
+    code: 'traffic-excluded-from-sidecar',
+    message: `${items.length} pod(s) exclude outbound traffic from their sidecar (traffic.sidecar.istio.io annotations): that traffic is never logged: ${some(items.map(excludedText))}.`,
+  };
+}
+
 /** The live warnings, in a stable order. */
 export function liveWarnings(f: LiveCoverageFacts): CoverageWarning[] {
   const out: CoverageWarning[] = [];
-  if (f.withoutSidecar.length > 0) {
-    const names = [...f.withoutSidecar].sort();
-    out.push({
-      code: 'pods-without-sidecar',
-      message: `${names.length} pod(s) in the watched namespaces have no istio-proxy sidecar: their egress never passes an Envoy, so no log-based audit can see it: ${some(names)}.`,
-    });
-  }
-  if (f.excluded.length > 0) {
-    const items = [...f.excluded].sort((a, b) => `${a.ref.namespace}/${a.ref.name}`.localeCompare(`${b.ref.namespace}/${b.ref.name}`));
-    out.push({
-      code: 'traffic-excluded-from-sidecar',
-      message: `${items.length} pod(s) exclude outbound traffic from their sidecar (traffic.sidecar.istio.io annotations): that traffic is never logged: ${some(items.map(excludedText))}.`,
-    });
-  }
+  const noSidecar = withoutSidecarWarning(f.withoutSidecar, 'in the watched namespaces');
+  if (noSidecar !== null) out.push(noSidecar);
+  const excluded = excludedTrafficWarning(f.excluded);
+  if (excluded !== null) out.push(excluded);
   if (f.gatewayPods === 0) {
     const why = f.gatewayProblem !== null ? ` (${f.gatewayProblem})` : '';
     out.push({

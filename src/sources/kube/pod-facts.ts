@@ -110,6 +110,12 @@ function proxyFacts(pod: KubePod): ProxyFacts | null {
   };
 }
 
+/** True when the pod's annotations keep some outbound traffic away from its sidecar (that traffic is never logged). */
+export function excludesOutbound(f: PodFacts): boolean {
+  const { ipRanges, ports } = f.excludedOutbound;
+  return (ipRanges !== null && ipRanges.trim() !== '') || (ports !== null && ports.trim() !== '');
+}
+
 /** Reduces a Pod object; null when it lacks a name or namespace. */
 export function podFacts(pod: KubePod): PodFacts | null {
   const meta = pod.metadata ?? {};

@@ -5,7 +5,7 @@
  */
 import type { PodRef } from '../../types.js';
 import type { WatchEventType } from './list-watch.js';
-import { podFacts, type KubePod, type PodFacts } from './pod-facts.js';
+import { excludesOutbound, podFacts, type KubePod, type PodFacts } from './pod-facts.js';
 import type { PodIpIndex } from './pod-index.js';
 
 /** Which view a pod was seen in: `sidecar:<namespace or *>` or `gateway:<namespace or *>`. */
@@ -148,7 +148,6 @@ export class PodRegistry {
       this.withoutSidecar.set(facts.key, facts.ref);
       return;
     }
-    const { ipRanges, ports } = facts.excludedOutbound;
-    if ((ipRanges !== null && ipRanges.trim() !== '') || (ports !== null && ports.trim() !== '')) this.excluded.set(facts.key, { ref: facts.ref, ipRanges, ports });
+    if (excludesOutbound(facts)) this.excluded.set(facts.key, { ref: facts.ref, ...facts.excludedOutbound });
   }
 }
