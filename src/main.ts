@@ -59,5 +59,7 @@ if (process.argv.length <= 2) {
     await program.parseAsync(process.argv);
   } catch (error) {
     process.exitCode = reportError(error);
+    // After a bug, streams a live run still holds open would keep the process alive: end it here.
+    if (process.exitCode === EXIT_INTERNAL) process.exit(EXIT_INTERNAL);
   }
 }

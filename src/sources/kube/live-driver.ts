@@ -20,6 +20,12 @@ export const LOG_LAG_MS = 3000;
 export const MAX_HOLD_MS = 30_000;
 /** How often log time advances (and progress is shown). */
 export const TICK_MS = 1000;
+/**
+ * Log time is advanced in steps this long, with a wait for the outputs to drain between steps: one
+ * second of a busy mesh releases ~50,000 flows at once, ~75 MB of NDJSON that a pipe cannot take in
+ * one go, and would all be buffered (each chunk a fresh buffer) before the reader got any of it.
+ */
+export const RELEASE_STEP_MS = 50;
 
 /** What the live run tells the driver about its streams. */
 export interface LiveSource {
@@ -64,21 +70,36 @@ async function pump(pipeline: AuditPipeline, stream: LogStream, signal: AbortSig
 /** Runs until `signal` aborts and every stream has ended; then every pending entry is decided. */
 export async function runLive(pipeline: AuditPipeline, source: LiveSource, signal: AbortSignal, hooks: LiveHooks): Promise<void> {
   let watermark = Number.NEGATIVE_INFINITY;
-  const advance = (): void => {
+  let advancing: Promise<void> | null = null;
+  // A failure while advancing (a bug) ends the run at once, instead of waiting for streams that may never end.
+  let fail: (error: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined);
+  const advance = async (): Promise<void> => {
     source.sweep();
     const now = Date.now();
     const next = liveWatermark(now, source.completeUpTo(now));
-    if (next > watermark) {
-      watermark = next;
-      pipeline.advance(next);
+    // The first advance releases what came before it at once; later ones step, letting the outputs drain.
+    for (let step = watermark === Number.NEGATIVE_INFINITY ? next : watermark + RELEASE_STEP_MS; watermark < next; step += RELEASE_STEP_MS) {
+      watermark = Math.min(step, next);
+      pipeline.advance(watermark);
+      if (watermark < next) await hooks.drain();
     }
     hooks.tick();
   };
-  const timer = setInterval(advance, TICK_MS);
+  const timer = setInterval(() => {
+    advancing ??= advance()
+      .catch(fail)
+      .finally(() => (advancing = null));
+  }, TICK_MS);
   const pumps: Promise<void>[] = [];
-  try {
+  const reading = (async () => {
     for await (const stream of source.streams(signal)) pumps.push(pump(pipeline, stream, signal, hooks));
     await Promise.all(pumps);
+  })();
+  try {
+    await Promise.race([reading, failed]);
+    await Promise.race([advancing, failed]);
   } finally {
     clearInterval(timer);
   }
