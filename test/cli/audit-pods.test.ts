@@ -91,6 +91,13 @@ describe('egress-audit audit --pods', () => {
     expect((await runCli([...args, '--fail-on', 'pods-without-sidecar'])).code).toBe(1);
   });
 
+  it('names the running pod when a finished one still shows the same IP', async () => {
+    const done = { kind: 'Pod', metadata: { name: 'migrate-x7k2p', namespace: 'shop' }, spec: { containers: [{ name: 'job' }] }, status: { phase: 'Succeeded', podIP: '10.244.1.7' } };
+    writeFileSync(join(dir, 'reused.json'), JSON.stringify({ kind: 'List', items: [SLEEP_POD, done] }));
+    const res = await runCli(['audit', join(dir, 'istio-egressgateway.log'), '--pods', join(dir, 'reused.json'), '-o', 'json', '--fail-on', 'none']);
+    expect(flows(res.stdout)[0]?.source.pod).toBe('sleep-7c7db887d8-9dnd7');
+  });
+
   it('reads kubectl -o yaml too', async () => {
     const res = await runCli(['audit', join(dir, 'istio-egressgateway.log'), '--pods', join(dir, 'pods.yaml'), '-o', 'json', '--fail-on', 'none']);
     expect(res.code).toBe(0);
