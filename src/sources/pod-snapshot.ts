@@ -91,10 +91,6 @@ export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
       continue;
     }
     all.push(facts);
-  }
-  // Finished pods keep their IP in the status after it was handed to another pod: index them first, so a running pod wins.
-  all.sort((a, b) => Number(b.finished) - Number(a.finished));
-  for (const facts of all) {
     const gateway = facts.ref.labels['istio'] === 'egressgateway';
     snapshot.index.upsert(facts, gateway);
     snapshot.pods++;

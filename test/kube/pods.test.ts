@@ -75,6 +75,17 @@ describe('pod-IP map', () => {
     expect(index.size).toBe(0);
   });
 
+  it.each([
+    ['the running pod first', false],
+    ['the finished pod first', true],
+  ])('keeps naming the running pod when a finished one still shows its IP (%s)', (_name, finishedFirst) => {
+    const index = new PodIpIndex();
+    const running = facts(pod({ name: 'web-0', uid: 'u2', owner: { kind: 'StatefulSet', name: 'web' } }));
+    const finished = facts(pod({ name: 'migrate-x7k2p', uid: 'u3', phase: 'Succeeded', owner: { kind: 'Job', name: 'migrate' } }));
+    for (const f of finishedFirst ? [finished, running] : [running, finished]) index.upsert(f, false);
+    expect(index.podByIp('10.244.1.7')?.name).toBe('web-0');
+  });
+
   it('lets a new pod take over a deleted pod’s IP at once', () => {
     let now = 0;
     const index = new PodIpIndex(60_000, () => now);

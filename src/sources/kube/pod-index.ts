@@ -17,6 +17,8 @@ interface IpEntry {
   ref: PodRef;
   uid: string;
   gateway: boolean;
+  /** Succeeded or Failed: its IP may already be another pod's. */
+  finished: boolean;
   /** Infinity while the pod exists. */
   expiresAt: number;
 }
@@ -52,12 +54,18 @@ export class PodIpIndex {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** A pod exists (added or changed); host-network pods share the node's IP and name nobody. */
+  /**
+   * A pod exists (added or changed); host-network pods share the node's IP and name nobody, and a
+   * finished pod, whose status still shows an IP that may have been handed on, never displaces a
+   * running pod that has it (a relist or a snapshot lists them in any order).
+   */
   upsert(pod: PodFacts, gateway: boolean): void {
     if (pod.hostNetwork) return;
     for (const raw of pod.ips) {
       const ip = canonicalIp(raw);
-      this.byIp.set(ip, { ref: pod.ref, uid: pod.uid, gateway, expiresAt: Number.POSITIVE_INFINITY });
+      const current = this.byIp.get(ip);
+      if (pod.finished && current !== undefined && current.uid !== pod.uid && !current.finished && current.expiresAt === Number.POSITIVE_INFINITY) continue;
+      this.byIp.set(ip, { ref: pod.ref, uid: pod.uid, gateway, finished: pod.finished, expiresAt: Number.POSITIVE_INFINITY });
       const prefix = meshPrefix(ip);
       if (prefix !== null) this.prefixes.add(prefix);
     }
