@@ -7,7 +7,6 @@ import type { Envelope } from './types.js';
  * and Cloud Foundry's `<ts> [APP/...] OUT `. Envelopes may nest (`[pod/x/c] <ts> <line>`).
  */
 
-/** RFC3339 with optional fraction and a `Z` or `±hh:mm` offset, followed by one space. */
 /** Where the digits of `YYYY-MM-DDThh:mm:ss` are, from the start of the timestamp. */
 const STAMP_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
 

@@ -34,20 +34,22 @@ class AuditEngine implements Engine {
     this.correlator = new Correlator(settings, (group, evicted) => this.released(group, evicted));
   }
 
-  add(entry: Entry): boolean {
+  add(entry: Entry): void {
     if (entry.role === 'ingress-gateway') {
       this.emit(this.flows.ingress(entry));
-      return false;
+      return;
     }
-    if (entry.role !== 'egress-gateway') return this.addSidecar(entry);
+    if (entry.role !== 'egress-gateway') {
+      this.addSidecar(entry);
+      return;
+    }
     const h = heldGateway(entry, this.windowMs);
     if (h !== null) {
       this.correlator.hold(h);
-      return true;
+      return;
     }
     this.unmatchedGateway++;
     this.emit(this.flows.gatewayAlone(entry));
-    return false;
   }
 
   advance(watermarkMs: number): void {
@@ -68,20 +70,19 @@ class AuditEngine implements Engine {
     };
   }
 
-  private addSidecar(entry: Entry): boolean {
+  private addSidecar(entry: Entry): void {
     const r = entry.record;
     const decision = classifySidecar(r, this.clusters.info(r.upstream_cluster), this.context, this.domain);
     if (decision !== null) {
       this.emit(this.flows.sidecar(entry, decision));
-      return false;
+      return;
     }
     const h = heldSidecar(entry, this.windowMs);
     if (h !== null) {
       this.correlator.hold(h);
-      return true;
+      return;
     }
     this.emit(this.flows.sidecar(entry, D.noConnection));
-    return false;
   }
 
   private released(group: Group, evicted: boolean): void {

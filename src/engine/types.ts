@@ -18,8 +18,8 @@ export interface EngineCounters {
 
 /** The join-and-verdict engine; single-threaded, synchronous, no timers (the driver calls advance). */
 export interface Engine {
-  /** Adds one entry (hot path: O(1) amortised); true when it is held for a join, false when its flow went out at once. */
-  add(entry: Entry): boolean;
+  /** Adds one entry (hot path: O(1) amortised): its flow goes out at once, or when it is released from the join. */
+  add(entry: Entry): void;
   /** Every stream has been read up to this log time: release what can no longer join. */
   advance(watermarkMs: number): void;
   /** End of input: release everything still pending. */

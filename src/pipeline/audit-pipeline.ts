@@ -20,7 +20,7 @@ export type FlowSink = (flow: Flow) => void;
  */
 export interface StreamState {
   readonly info: StreamInfo;
-  /** Null once the stream is closed. */
+  /** Null once the stream is closed (its last line accounted for). */
   reader: StreamReader | null;
   /** Its lines by outcome (the reader's own counts, kept after it is gone). */
   readonly counts: LineCounts;
@@ -32,7 +32,6 @@ export interface StreamState {
   bytes: number;
   /** Set when the stream failed (unreadable, corrupt gzip, API error). */
   error: string | null;
-  done: boolean;
 }
 
 /** Options of one audit run. */
@@ -75,7 +74,6 @@ export class AuditPipeline {
       progressMs: Number.NEGATIVE_INFINITY,
       bytes: 0,
       error: null,
-      done: false,
       reader,
       counts: reader.counts,
       problems: reader.problems,
@@ -93,11 +91,10 @@ export class AuditPipeline {
 
   /** Ends a stream (its last line and any dangling partial are accounted for). */
   close(state: StreamState, error: string | null = null): void {
-    if (state.done || state.reader === null) return;
+    if (state.reader === null) return;
     state.reader.end();
     state.reader = null;
     state.error = error;
-    state.done = true;
   }
 
   /** Every stream has been read up to this log time. */

@@ -1,6 +1,6 @@
 import type { PolicyStage } from '../policy/index.js';
 import type { ReportBuilder } from '../report/index.js';
-import type { Flow } from '../types.js';
+import type { FlowSink } from '../pipeline/audit-pipeline.js';
 import type { RunDashboard } from './dashboard-run.js';
 import type { Outputs } from './outputs.js';
 
@@ -17,7 +17,7 @@ export interface FlowTargets {
  * exception and failing flag, the report counts it once (through the dashboard's store when there is
  * one), and the outputs stream it.
  */
-export function flowSink(t: FlowTargets): (flow: Flow) => void {
+export function flowSink(t: FlowTargets): FlowSink {
   return (flow) => {
     t.stage.apply(flow);
     if (t.dashboard !== null) t.dashboard.flow(flow); // the store adds it to the builder
