@@ -7,6 +7,7 @@ import type { AccessRecord, Envelope, FormatName, MalformedReason } from './type
 
 export { LineParser, resolveFormat, type FormatSpec, type LineOutcome } from './line-parser.js';
 export { RecordView, toRecord, F, FIELD_COUNT, NUMERIC_FIELDS } from './record-view.js';
+export { LineRecord, keepRecord, toPlain } from './line-record.js';
 export { LAYOUTS, type Layout } from './layouts.js';
 export * from './types.js';
 

@@ -114,21 +114,20 @@ export class RecordView {
       return v === null || v === undefined ? null : typeof v === 'number' ? v : Number(v);
     }
     const s = this.start[i] as number;
-    if (s < 0) return null;
-    const e = this.end[i] as number;
-    // Plain digits (what Envoy writes) are read in place: no string per numeric field.
-    const text = this.text;
-    let n = 0;
-    if (e - s <= 15) {
-      for (let k = s; k < e; k++) {
-        const d = text.charCodeAt(k) - 48;
-        if (d < 0 || d > 9) return Number(text.slice(s, e));
-        n = n * 10 + d;
-      }
-      return n;
-    }
-    return Number(text.slice(s, e));
+    return s < 0 ? null : numberAt(this.text, s, this.end[i] as number);
   }
+}
+
+/** The number in text[s, e) (NaN when it is not one): plain digits, what Envoy writes, are read in place without a string. */
+export function numberAt(text: string, s: number, e: number): number {
+  if (e - s > 15) return Number(text.slice(s, e));
+  let n = 0;
+  for (let k = s; k < e; k++) {
+    const d = text.charCodeAt(k) - 48;
+    if (d < 0 || d > 9) return Number(text.slice(s, e));
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 /** Materialises a view into a plain AccessRecord (for the engine and tests); the hot NDJSON path avoids this. */

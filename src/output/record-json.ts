@@ -1,4 +1,4 @@
-import { FIELD_COUNT, NUMERIC_FIELDS, RECORD_KEYS, type AccessRecord, type Envelope, type ExtraValue, type FormatName, type RecordView } from '../../parsers/index.js';
+import { FIELD_COUNT, LineRecord, NUMERIC_FIELDS, RECORD_KEYS, type AccessRecord, type Envelope, type ExtraValue, type FormatName, type RecordView } from '../../parsers/index.js';
 import type { StreamInfo } from '../types.js';
 import { ByteSink } from './byte-sink.js';
 
@@ -48,11 +48,10 @@ function copy(buf: Buffer, p: number, b: Uint8Array): number {
   return p + b.length;
 }
 
-/** Writes the 24 fields from text offsets (text formats: no string is created per field). */
-function writeRanges(sink: ByteSink, view: RecordView): void {
-  const text = view.text;
+/** Writes the 24 fields from offsets into `text` (text formats: no string is created per field). */
+function writeRanges(sink: ByteSink, text: string, start: Int32Array, end: Int32Array): void {
   for (let i = 0; i < FIELD_COUNT; i++) {
-    const s = view.start[i] as number;
+    const s = start[i] as number;
     if (s < 0) {
       sink.pos = copy(sink.buf, sink.pos, KEY_NULL_BYTES[i] as Buffer);
       continue;
@@ -61,9 +60,9 @@ function writeRanges(sink: ByteSink, view: RecordView): void {
     if (IS_NUMERIC[i] === 1) {
       const buf = sink.buf;
       let p = sink.pos;
-      for (let k = s, e = view.end[i] as number; k < e; k++) buf[p++] = text.charCodeAt(k);
+      for (let k = s, e = end[i] as number; k < e; k++) buf[p++] = text.charCodeAt(k);
       sink.pos = p;
-    } else sink.jsonStringUnchecked(text, s, view.end[i] as number);
+    } else sink.jsonStringUnchecked(text, s, end[i] as number);
   }
 }
 
@@ -90,7 +89,7 @@ function writeExtras(sink: ByteSink, names: readonly string[], values: readonly 
 export function writeRecordJson(sink: ByteSink, view: RecordView, source: SourcePrefix, line: number): void {
   sink.reserve(view.text.length * 6 + FIXED_BYTES + source.file.length);
   if (view.hasValues) writeValues(sink, view);
-  else writeRanges(sink, view);
+  else writeRanges(sink, view.text, view.start, view.end);
   sink.bytes(FORMAT_KEY);
   sink.jsonString(view.format);
   if (view.extraNames.length > 0) writeExtras(sink, view.extraNames, view.extraValues);
@@ -154,8 +153,13 @@ function stringChars(r: AccessRecord): number {
 /** Most bytes writeKeptRecordJson writes for `e`: 6 per character of its strings, and room for keys, numbers and `source`. */
 export function keptRecordBound(e: KeptRecord, source: SourcePrefix): number {
   const envelope = len(e.pod) + len(e.namespace) + len(e.container) + len(e.timestamp);
-  return (stringChars(e.record) + envelope) * 6 + FIXED_BYTES + source.file.length;
+  const chars = e.record instanceof LineRecord ? e.record.text.length : stringChars(e.record);
+  return (chars + envelope) * 6 + FIXED_BYTES + source.file.length;
 }
+
+/** Scratch offsets a LineRecord is unpacked into for writeRanges. */
+const keptStart = new Int32Array(FIELD_COUNT);
+const keptEnd = new Int32Array(FIELD_COUNT);
 
 /** One field with its key, unchecked: the caller reserved room for the whole record (stringChars). */
 function field(sink: ByteSink, i: number, v: string | number | null): void {
@@ -181,6 +185,15 @@ export function writeKeptRecordJson(sink: ByteSink, e: KeptRecord, source: Sourc
 /** writeKeptRecordJson for a sink that already has room for keptRecordBound() bytes (a flow writer's buffer). */
 export function writeKeptRecordUnchecked(sink: ByteSink, e: KeptRecord, source: SourcePrefix): void {
   const r = e.record;
+  if (r instanceof LineRecord) {
+    // Straight from the line, as writeRecordJson did: no string per field.
+    r.spansInto(keptStart, keptEnd);
+    writeRanges(sink, r.text, keptStart, keptEnd);
+    sink.bytes(FORMAT_KEY);
+    sink.jsonString(e.format);
+    writeSourceFields(sink, source, e.line, e.pod, e.namespace, e.container, e.timestamp);
+    return;
+  }
   // Named loads, one per field: a loop over RECORD_KEYS would make every read a keyed lookup.
   field(sink, 0, r.start_time);
   field(sink, 1, r.method);

@@ -1,4 +1,4 @@
-import { toRecord, type AccessRecord, type FormatName, type RecordView } from '../../parsers/index.js';
+import { keepRecord, type AccessRecord, type FormatName, type RecordView } from '../../parsers/index.js';
 import type { Entry, Role, StreamInfo } from '../types.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { keptRecordBound, sourcePrefix, writeKeptRecordJson, writeKeptRecordUnchecked, writeRecordJson, type KeptRecord, type SourcePrefix } from '../output/record-json.js';
@@ -93,7 +93,7 @@ export class EntryBuilder {
 
   /** Builds the entry for the record in `view` (which the next line overwrites). */
   build(view: RecordView, lineNo: number, raw: string): BuiltEntry {
-    const record = toRecord(view);
+    const record = keepRecord(view);
     const env = view.envelope;
     const pod = env?.pod ?? this.info.pod;
     const duration = record.duration ?? 0;

@@ -1,0 +1,176 @@
+/**
+ * A record that keeps its line and reads each field from it when asked. The engine holds gateway-bound
+ * entries for the join window (seconds of traffic: ~250,000 entries in a busy live watch); a plain
+ * record is 24 strings and an object, ~1 KB that the young-generation GC copies twice. This one is
+ * the line (already kept as the entry's evidence), one 96-byte string of offsets and the object.
+ */
+import { F, FIELD_COUNT, numberAt, toRecord, type RecordView } from './record-view.js';
+import type { AccessRecord } from './types.js';
+
+/** Offsets are stored as UTF-16 code units, so lines this long or longer keep a plain record. */
+const MAX_TEXT = 0xffff;
+/** The start code unit of a missing field (no text offset reaches MAX_TEXT). */
+const MISSING = 0xffff;
+
+/**
+ * The lazy AccessRecord of a text-format line: `spans` holds each field's start and end offset in
+ * `text` as two code units (start MISSING: the field is null). Every read slices afresh, so readers
+ * that use a field many times should keep it in a local.
+ */
+export class LineRecord implements AccessRecord {
+  constructor(
+    /** The text the offsets index into (the line after its envelope). */
+    readonly text: string,
+    /** Two code units per field: start, end. */
+    readonly spans: string,
+  ) {}
+
+  /** Field `i` as a string, or null. */
+  str(i: number): string | null {
+    const s = this.spans.charCodeAt(2 * i);
+    return s === MISSING ? null : this.text.slice(s, this.spans.charCodeAt(2 * i + 1));
+  }
+
+  /** Field `i` as a number (NaN when it is not one), or null: the same reading as RecordView.num. */
+  num(i: number): number | null {
+    const s = this.spans.charCodeAt(2 * i);
+    if (s === MISSING) return null;
+    return numberAt(this.text, s, this.spans.charCodeAt(2 * i + 1));
+  }
+
+  /** Unpacks the offsets into RecordView's layout (start -1: null), for writers that read the text in place. */
+  spansInto(start: Int32Array, end: Int32Array): void {
+    const spans = this.spans;
+    for (let i = 0; i < FIELD_COUNT; i++) {
+      const s = spans.charCodeAt(2 * i);
+      start[i] = s === MISSING ? -1 : s;
+      end[i] = spans.charCodeAt(2 * i + 1);
+    }
+  }
+
+  get start_time(): string | null {
+    return this.str(F.start_time);
+  }
+  get method(): string | null {
+    return this.str(F.method);
+  }
+  get path(): string | null {
+    return this.str(F.path);
+  }
+  get protocol(): string | null {
+    return this.str(F.protocol);
+  }
+  get response_code(): number | null {
+    return this.num(F.response_code);
+  }
+  get response_flags(): string | null {
+    return this.str(F.response_flags);
+  }
+  get response_code_details(): string | null {
+    return this.str(F.response_code_details);
+  }
+  get connection_termination_details(): string | null {
+    return this.str(F.connection_termination_details);
+  }
+  get upstream_transport_failure_reason(): string | null {
+    return this.str(F.upstream_transport_failure_reason);
+  }
+  get bytes_received(): number | null {
+    return this.num(F.bytes_received);
+  }
+  get bytes_sent(): number | null {
+    return this.num(F.bytes_sent);
+  }
+  get duration(): number | null {
+    return this.num(F.duration);
+  }
+  get upstream_service_time(): string | null {
+    return this.str(F.upstream_service_time);
+  }
+  get x_forwarded_for(): string | null {
+    return this.str(F.x_forwarded_for);
+  }
+  get user_agent(): string | null {
+    return this.str(F.user_agent);
+  }
+  get request_id(): string | null {
+    return this.str(F.request_id);
+  }
+  get authority(): string | null {
+    return this.str(F.authority);
+  }
+  get upstream_host(): string | null {
+    return this.str(F.upstream_host);
+  }
+  get upstream_cluster(): string | null {
+    return this.str(F.upstream_cluster);
+  }
+  get upstream_local_address(): string | null {
+    return this.str(F.upstream_local_address);
+  }
+  get downstream_local_address(): string | null {
+    return this.str(F.downstream_local_address);
+  }
+  get downstream_remote_address(): string | null {
+    return this.str(F.downstream_remote_address);
+  }
+  get requested_server_name(): string | null {
+    return this.str(F.requested_server_name);
+  }
+  get route_name(): string | null {
+    return this.str(F.route_name);
+  }
+
+  /** The same values as own enumerable properties (for JSON.stringify, spreading and test equality). */
+  toJSON(): AccessRecord {
+    return toPlain(this);
+  }
+}
+
+const units: number[] = new Array<number>(2 * FIELD_COUNT).fill(0);
+
+/**
+ * The record of `view` for keeping past the next line: a LineRecord for a text-format line without
+ * extra fields (offsets into its text), otherwise a plain record (decoded values, extras, huge lines).
+ */
+export function keepRecord(view: RecordView): AccessRecord {
+  if (view.hasValues || view.extraNames.length > 0 || view.text.length >= MAX_TEXT) return toRecord(view);
+  for (let i = 0; i < FIELD_COUNT; i++) {
+    const s = view.start[i] as number;
+    units[2 * i] = s < 0 ? MISSING : s;
+    units[2 * i + 1] = s < 0 ? 0 : (view.end[i] as number);
+  }
+  return new LineRecord(view.text, String.fromCharCode.apply(null, units));
+}
+
+/** Any record as a plain object with every key as an own property. */
+export function toPlain(r: AccessRecord): AccessRecord {
+  const plain: AccessRecord = {
+    start_time: r.start_time,
+    method: r.method,
+    path: r.path,
+    protocol: r.protocol,
+    response_code: r.response_code,
+    response_flags: r.response_flags,
+    response_code_details: r.response_code_details,
+    connection_termination_details: r.connection_termination_details,
+    upstream_transport_failure_reason: r.upstream_transport_failure_reason,
+    bytes_received: r.bytes_received,
+    bytes_sent: r.bytes_sent,
+    duration: r.duration,
+    upstream_service_time: r.upstream_service_time,
+    x_forwarded_for: r.x_forwarded_for,
+    user_agent: r.user_agent,
+    request_id: r.request_id,
+    authority: r.authority,
+    upstream_host: r.upstream_host,
+    upstream_cluster: r.upstream_cluster,
+    upstream_local_address: r.upstream_local_address,
+    downstream_local_address: r.downstream_local_address,
+    downstream_remote_address: r.downstream_remote_address,
+    requested_server_name: r.requested_server_name,
+    route_name: r.route_name,
+  };
+  if (r.extra !== undefined) plain.extra = r.extra;
+  return plain;
+}
