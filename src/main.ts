@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { CommanderError } from 'commander';
 import { buildProgram, type CommandHandlers } from './cli/program.js';
 import { EXIT } from './errors.js';
@@ -14,6 +15,11 @@ const handlers: CommandHandlers = {
   watch: async (options) => (await import('./commands/watch.js')).runWatch(options),
 };
 
+/** The name a user typed: `kubectl egress-audit` when kubectl runs us as its plugin, so that help shows what to type. */
+function invokedAs(script: string | undefined): string {
+  return script !== undefined && basename(script).startsWith('kubectl-') ? 'kubectl egress-audit' : 'egress-audit';
+}
+
 function reportError(error: unknown): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
@@ -23,7 +29,8 @@ function reportError(error: unknown): number {
   }
   const exitCode = (error as { exitCode?: unknown }).exitCode;
   if (typeof exitCode === 'number' && error instanceof Error) {
-    process.stderr.write(`egress-audit: ${escapeControl(error.message)}\n`);
+    // A message may list several problems (a policy's errors), one per line: each line is escaped on its own.
+    process.stderr.write(`egress-audit: ${error.message.split('\n').map(escapeControl).join('\n')}\n`);
     return exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -42,15 +49,20 @@ process.on('exit', (code) => {
   }
 });
 
+/** Exit code when the reader of stdout went away before the run ended: what a shell reports for a process killed by SIGPIPE. */
+const EXIT_BROKEN_PIPE = 128 + 13;
+
 // A reader that went away (egress-audit ... | head, a closed terminal or socket) ends the run quietly:
-// nobody is left to read the output, and a live run must not linger.
+// nobody is left to read the output, and a live run must not linger. The run did not finish, so it
+// never exits 0 for it (a CI step `audit | head` under pipefail must not pass), as a classic Unix
+// filter killed by SIGPIPE would; an exit code already decided (the run had ended) is kept.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE' || error.code === 'ECONNRESET' || error.code === 'EIO') process.exit(process.exitCode ?? EXIT.ok);
+  if (error.code === 'EPIPE' || error.code === 'ECONNRESET' || error.code === 'EIO') process.exit(process.exitCode ?? EXIT_BROKEN_PIPE);
   process.stderr.write(`egress-audit: cannot write the output: ${error.message}\n`);
   process.exit(EXIT.input);
 });
 
-const program = buildProgram(handlers);
+const program = buildProgram(handlers, invokedAs(process.argv[1]));
 if (process.argv.length <= 2) {
   program.outputHelp({ error: true });
   process.exitCode = EXIT.usage;

@@ -99,6 +99,12 @@ export interface Destination {
   address: string | null;
   /** True for destinations outside the mesh (the ones egress auditing is about). */
   external: boolean;
+  /**
+   * True when the name is only what the client claimed (its Host header or SNI) on a path the mesh did
+   * not route by name (PassthroughCluster, a wildcard cluster): anyone can send any Host header, so the
+   * name is no evidence of where the bytes went, and policy host globs do not apply to it. Absent: false.
+   */
+  claimed?: boolean;
 }
 
 /** Who sent the traffic, as far as the evidence tells. */

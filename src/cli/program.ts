@@ -40,6 +40,7 @@ const COVERAGE_FAIL_NAMES = [
   'streams-cut',
   'stream-errors',
   'expired-exceptions',
+  'claimed-host-not-trusted',
 ];
 
 function outputFormat(flag: string, text: string): OutputFormat {
@@ -56,8 +57,10 @@ function reportTarget(text: string): { format: OutputFormat; path: string } {
 }
 
 function failOnList(text: string): string[] {
-  if (text === 'none') return [];
+  if (text.trim() === 'none') return [];
   const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  // An empty list (`--fail-on "$UNSET"`) would silently turn gating off: "never fail" must be said as `none`.
+  if (names.length === 0) throw new UsageError(`--fail-on: "${text}" names nothing (give verdicts or coverage warnings, or none to never fail)`);
   for (const name of names) {
     if (!VERDICT_NAMES.includes(name) && !COVERAGE_FAIL_NAMES.includes(name)) {
       throw new UsageError(
@@ -123,6 +126,9 @@ function parseCommand(handlers: CommandHandlers): Command {
   return cmd.addHelpText(
     'after',
     `
+Exit codes: 0 read, 1 malformed lines with --strict, 2 usage error,
+            3 unreadable file or corrupt .gz (named; the other inputs are still read).
+
 Examples:
   egress-audit parse sidecar.log gateway.log.gz | jq -c 'select(.upstream_cluster == "PassthroughCluster")'
   kubectl logs -n istio-system -l istio=egressgateway -c istio-proxy --prefix | egress-audit parse -
@@ -210,6 +216,10 @@ function watchCommand(handlers: CommandHandlers): Command {
   return cmd.addHelpText(
     'after',
     `
+Exit codes (at the end of --duration or Ctrl-C): 0 no failing findings, 1 failing findings (--fail-on),
+            2 usage error, 3 no usable kubeconfig, API errors (401, 403, unreachable) or invalid policy,
+            4 no access-log entries at all.
+
 Examples:
   egress-audit watch -n shop -n payments
   egress-audit watch -A --duration 10m --report sarif=egress.sarif -o json > egress.json
@@ -227,8 +237,8 @@ function demoCommand(handlers: CommandHandlers): Command {
 }
 
 /** Builds the command-line program; every parse error becomes a UsageError (exit 2). */
-export function buildProgram(handlers: CommandHandlers): Command {
-  const program = new Command('egress-audit')
+export function buildProgram(handlers: CommandHandlers, name = 'egress-audit'): Command {
+  const program = new Command(name)
     .description('Prove, from Envoy access logs, whether each Istio egress flow went through the egress gateway or direct.')
     .version(VERSION, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')

@@ -113,6 +113,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
         plainRecords: pipeline.plainRecords,
         windowMs: setup.settings.windowMs,
         expiredExceptions: setup.stage.expiredHits(),
+        claimedHostExceptions: setup.stage.claimedHostHits(),
         extraWarnings: snapshot?.warnings ?? [],
       },
     },

@@ -189,6 +189,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
         plainRecords: pipeline.plainRecords,
         windowMs: o.setup.settings.windowMs,
         expiredExceptions: o.setup.stage.expiredHits(),
+        claimedHostExceptions: o.setup.stage.claimedHostHits(),
         extraWarnings: cluster.source.warnings(),
       },
     },

@@ -14,9 +14,9 @@ const SLOTS = 4096;
 const interned: (Destination | undefined)[] = new Array<Destination | undefined>(SLOTS).fill(undefined);
 
 /** A slot from the lengths and a few characters of host and address (no pass over whole strings). */
-function slotOf(host: string, port: number | null, address: string | null, external: boolean): number {
+function slotOf(host: string, port: number | null, address: string | null, external: boolean, claimed: boolean): number {
   const n = host.length;
-  let h = n * 31 + host.charCodeAt(n - 1) * 7 + host.charCodeAt(n >> 1) * 3 + (port ?? 0) * 13 + (external ? 1 : 0);
+  let h = n * 31 + host.charCodeAt(n - 1) * 7 + host.charCodeAt(n >> 1) * 3 + (port ?? 0) * 13 + (external ? 1 : 0) + (claimed ? 2 : 0);
   if (address !== null) {
     const a = address.length;
     h += a * 17;
@@ -29,11 +29,16 @@ function slotOf(host: string, port: number | null, address: string | null, exter
  * The destination for these parts. Flows to the same place share one frozen object, so the key is
  * built once and everything downstream (memos, aggregates, writers) compares and hashes it once.
  */
-function make(host: string, port: number | null, address: string | null, external: boolean): Destination {
-  const slot = slotOf(host, port, address, external);
+function make(host: string, port: number | null, address: string | null, external: boolean, claimed = false): Destination {
+  const slot = slotOf(host, port, address, external, claimed);
   const known = interned[slot];
-  if (known !== undefined && known.host === host && known.port === port && known.address === address && known.external === external) return known;
-  const made: Destination = Object.freeze({ key: hostPort(host, port), host, port, address, external });
+  if (
+    known !== undefined && known.host === host && known.port === port && known.address === address && known.external === external &&
+    known.claimed === claimed
+  ) {
+    return known;
+  }
+  const made: Destination = Object.freeze({ key: hostPort(host, port), host, port, address, external, claimed });
   interned[slot] = made;
   return made;
 }
@@ -62,13 +67,16 @@ export function sidecarDestination(r: AccessRecord, c: ClusterInfo, viaGateway: 
   const original = ipAddress(r.downstream_local_address);
   const origPort = portOf(original);
   const address = viaGateway ? original : ipAddress(r.upstream_host) ?? original;
+  const named = c.kind === 'outbound' && c.host !== null && !c.wildcard;
+  // Sent direct without a cluster of that name, the Host header or SNI is only the client's word.
+  const claimed = !viaGateway && !named;
   if (r.authority !== null && r.authority.length > 0) {
     const a = splitAuthority(r.authority);
-    return make(a.host, a.port ?? origPort ?? (viaGateway ? null : c.port), address, external);
+    return make(a.host, a.port ?? origPort ?? (viaGateway ? null : c.port), address, external, claimed);
   }
-  if (!viaGateway && c.kind === 'outbound' && c.host !== null && !c.wildcard) return make(c.host, c.port, address, external);
+  if (!viaGateway && named) return make(c.host as string, c.port, address, external);
   const sni = plainSni(r.requested_server_name);
-  if (sni !== null) return make(sni, origPort ?? c.port, address, external);
+  if (sni !== null) return make(sni, origPort ?? c.port, address, external, claimed);
   return byAddress(original ?? (viaGateway ? null : ipAddress(r.upstream_host)), viaGateway ? null : c.port, external);
 }
 

@@ -46,9 +46,9 @@ function portMatches(ports: readonly PortRange[], port: number | null): boolean 
   return port !== null && ports.some((r) => port >= r.from && port <= r.to);
 }
 
-function destinationMatches(c: CompiledException, d: Destination): boolean {
+function destinationMatches(c: CompiledException, d: Destination, trustClaimed: boolean): boolean {
   if (!portMatches(c.ports, d.port)) return false;
-  if (c.host?.(d.host)) return true;
+  if ((d.claimed !== true || trustClaimed) && c.host?.(d.host)) return true;
   return c.ranges.length > 0 && (inRanges(ipOf(d.host), c.ranges) || inRanges(ipOf(d.address), c.ranges));
 }
 
@@ -64,9 +64,13 @@ function sourceMatches(c: CompiledException, s: FlowSource): boolean {
   return c.sourceRanges.length === 0 || inRanges(ipOf(s.address) ?? ipOf(s.workload), c.sourceRanges);
 }
 
-/** True when the exception covers this flow's verdict, destination and source. */
-export function exceptionMatches(c: CompiledException, flow: Flow): boolean {
-  return c.verdicts.has(flow.verdict) && destinationMatches(c, flow.destination) && sourceMatches(c, flow.source);
+/**
+ * True when the exception covers this flow's verdict, destination and source. A host glob never
+ * matches a name the client only claimed (Destination.claimed) unless `trustClaimed` asks what would
+ * have matched if it did (to say so, not to allow).
+ */
+export function exceptionMatches(c: CompiledException, flow: Flow, trustClaimed = false): boolean {
+  return c.verdicts.has(flow.verdict) && destinationMatches(c, flow.destination, trustClaimed) && sourceMatches(c, flow.source);
 }
 
 /** True when an exception's last day (`YYYY-MM-DD`, UTC) is before `today` (`YYYY-MM-DD`). */

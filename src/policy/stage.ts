@@ -13,6 +13,8 @@ interface Decision {
   fingerprint: string;
   allowedBy: CompiledException | null;
   expired: CompiledException | null;
+  /** A live exception that would have allowed the flow had its claimed host name been trusted. */
+  claimedOnly: CompiledException | null;
 }
 
 /** A cached decision with the fields (beyond the destination object and the workload) it was decided for. */
@@ -58,6 +60,7 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
   // when some CIDR reads them, the caller's without its ephemeral port (equal text, equal IP).
   const cache = new PairMemo<Destination, Cached>(Math.max(1, options.cacheSize ?? DEFAULT_POLICY_CACHE), 32);
   const hit = new Set<CompiledException>();
+  const claimedHit = new Set<CompiledException>();
 
   const lookup = (f: Flow): Decision => {
     const d = f.destination;
@@ -81,13 +84,15 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
   const decide = (f: Flow): Decision => {
     const allowedBy = live.find((c) => exceptionMatches(c, f)) ?? null;
     const lapsed = allowedBy ? null : (expired.find((c) => exceptionMatches(c, f)) ?? null);
-    return { fingerprint: fingerprintOf(f), allowedBy, expired: lapsed };
+    const claimedOnly = allowedBy || f.destination.claimed !== true ? null : (live.find((c) => exceptionMatches(c, f, true)) ?? null);
+    return { fingerprint: fingerprintOf(f), allowedBy, expired: lapsed, claimedOnly };
   };
 
   return {
     apply(flow) {
       const decision = lookup(flow);
       if (decision.expired) hit.add(decision.expired);
+      if (decision.claimedOnly) claimedHit.add(decision.claimedOnly);
       flow.fingerprint = decision.fingerprint;
       flow.allowedBy = decision.allowedBy?.ref ?? null;
       flow.expiredException = decision.expired?.ref ?? null;
@@ -96,6 +101,9 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
     },
     expiredHits(): ExceptionRef[] {
       return expired.filter((c) => hit.has(c)).map((c) => ({ ...c.ref }));
+    },
+    claimedHostHits(): ExceptionRef[] {
+      return live.filter((c) => claimedHit.has(c)).map((c) => ({ ...c.ref }));
     },
   };
 }

@@ -82,7 +82,8 @@ export interface CoverageWarning {
     | 'stream-errors'
     | 'streams-unfollowed'
     | 'streams-cut'
-    | 'expired-exceptions';
+    | 'expired-exceptions'
+    | 'claimed-host-not-trusted';
   message: string;
 }
 

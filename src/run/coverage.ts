@@ -14,6 +14,8 @@ export interface CoverageFacts {
   plainRecords: number;
   windowMs: number;
   expiredExceptions: ExceptionRef[];
+  /** Exceptions not applied because they matched only a host name the client claimed. */
+  claimedHostExceptions: ExceptionRef[];
   /** Statements a live source adds (pods without sidecars, excluded ranges, no gateway pod...). */
   extraWarnings: CoverageWarning[];
 }
@@ -60,6 +62,12 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   }
   if (f.expiredExceptions.length > 0) {
     out.push({ code: 'expired-exceptions', message: `Expired policy exceptions no longer apply: ${f.expiredExceptions.map((e) => `${e.id} (expired ${e.expires ?? '?'})`).join(', ')}.` });
+  }
+  if (f.claimedHostExceptions.length > 0) {
+    out.push({
+      code: 'claimed-host-not-trusted',
+      message: `Policy exceptions matched direct flows only by the host name the client sent (its Host header or SNI, through PassthroughCluster or a wildcard cluster, where any name can be claimed), so they were not applied: ${f.claimedHostExceptions.map((e) => e.id).join(', ')}. Allow such destinations by cidrs.`,
+    });
   }
   const failed = f.streams.filter((s) => s.error !== null);
   if (failed.length > 0) {

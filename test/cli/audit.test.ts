@@ -70,6 +70,9 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
   it.each([
     [['audit', DIRECT, '-o', 'xml'], '-o/--output: unknown format "xml"'],
     [['audit', DIRECT, '--fail-on', 'sideways'], '--fail-on: unknown name "sideways"'],
+    // An unset CI variable must not turn gating off: "never fail" is said as none.
+    [['audit', DIRECT, '--fail-on', ''], '--fail-on: "" names nothing'],
+    [['audit', DIRECT, '--fail-on', ' , '], '--fail-on: " , " names nothing'],
     [['audit', DIRECT, '--window', 'soon'], '--window: "soon" is not a duration'],
     [['audit', DIRECT, '--mesh-cidr', '10.0.0.0/33'], '--mesh-cidr'],
     [['audit', DIRECT, '--report', 'sarif'], '--report: "sarif" is not FORMAT=PATH'],
@@ -77,6 +80,59 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     const res = await runCli(args);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(message);
+  });
+});
+
+describe('egress-audit audit: the end of a run that could not finish or had several problems', () => {
+  it('never exits 0 when the reader of its output went away before the end (audit | head)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('../helpers/cli.js');
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'audit', fixture('demo'), '-o', 'ndjson', '--fail-on', 'none'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      child.stdout.once('data', () => child.stdout.destroy()); // like `| head -1`: read a little, then close the pipe
+      child.on('close', resolve);
+    });
+    expect(code).toBe(141);
+  });
+
+  it('prints each problem of a policy file on a line of its own', async () => {
+    const res = await runCli(['audit', DIRECT, '--policy', fixture('policy/many-problems.yaml')]);
+    expect(res.code).toBe(3);
+    const lines = res.stderr.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(res.stderr).not.toContain('\\n');
+    expect(lines.filter((l) => /many-problems\.yaml:\d+:\d+: /.test(l)).length).toBe(lines.length);
+  });
+});
+
+describe('egress-audit audit: policy host names the client only claimed', () => {
+  const CLAIMED = fixture('policy/claimed-host');
+
+  it('does not allow PassthroughCluster flows by the Host header or SNI they sent, and says why', async () => {
+    const res = await runCli(['audit', join(CLAIMED, 'sidecar.log'), '--policy', join(CLAIMED, 'by-host.yaml'), '-o', 'json']);
+    expect(res.code).toBe(1);
+    const report = JSON.parse(res.stdout) as { flows: { allowedBy: unknown; failing: boolean }[]; coverage: { warnings: { code: string; message: string }[] } };
+    expect(report.flows.map((f) => [f.allowedBy, f.failing])).toEqual([[null, true], [null, true]]);
+    const warning = report.coverage.warnings.find((w) => w.code === 'claimed-host-not-trusted');
+    expect(warning?.message).toContain('googleapis');
+  });
+
+  it('allows them by the addresses they went to', async () => {
+    const res = await runCli(['audit', join(CLAIMED, 'sidecar.log'), '--policy', join(CLAIMED, 'by-cidr.yaml'), '-o', 'json']);
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.stdout) as { summary: { allowed: number }; coverage: { warnings: { code: string }[] } };
+    expect(report.summary.allowed).toBe(2);
+    expect(report.coverage.warnings.map((w) => w.code)).not.toContain('claimed-host-not-trusted');
+  });
+
+  it('still trusts names from a ServiceEntry cluster', async () => {
+    const policy = join(dir, 'googleapis-host.yaml');
+    writeFileSync(policy, 'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: googleapis\n    reason: approved\n    hosts: [www.googleapis.com]\n');
+    const res = await runCli(['audit', GOOGLEAPIS, '--policy', policy, '-o', 'json']);
+    const report = JSON.parse(res.stdout) as { flows: { verdict: string; allowedBy: { id: string } | null }[] };
+    const direct = report.flows.filter((f) => f.verdict === 'direct');
+    expect(direct.length).toBeGreaterThan(0);
+    expect(direct.every((f) => f.allowedBy?.id === 'googleapis')).toBe(true);
   });
 });
 

@@ -15,6 +15,11 @@ describe('the kubectl plugin executable', () => {
     expect(res.stdout.trim()).toBe(VERSION);
   });
 
+  it('shows the usage a kubectl user types', () => {
+    const res = spawnSync(process.execPath, [PLUGIN, 'audit', '--help'], { encoding: 'utf8' });
+    expect(res.stdout).toContain('Usage: kubectl egress-audit audit [options]');
+  });
+
   it.skipIf(!HAVE_KUBECTL)(`is found by kubectl as "kubectl egress-audit"${HAVE_KUBECTL ? '' : ' (SKIPPED: kubectl is not installed)'}`, () => {
     // npm installs the bin entry under its name without .js, which is what kubectl looks for on PATH.
     const dir = mkdtempSync(join(tmpdir(), 'ea-plugin-'));
