@@ -117,7 +117,7 @@ describe('shared destinations', () => {
     const other = sidecarDestination(rec('api.example.com', '93.184.216.35:443'), c, false, true);
     expect(b).toBe(a);
     expect(Object.isFrozen(a)).toBe(true);
-    expect(a).toEqual({ key: 'api.example.com:443', host: 'api.example.com', port: 443, address: '93.184.216.34:443', external: true });
+    expect(a).toEqual({ key: 'api.example.com:443', host: 'api.example.com', port: 443, address: '93.184.216.34:443', external: true, claimed: true }); // PassthroughCluster: the name is the client's word
     expect(other).not.toBe(a);
     expect(other.address).toBe('93.184.216.35:443');
   });
