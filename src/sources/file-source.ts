@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { open } from 'node:fs/promises';
+import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import picomatch from 'picomatch';
-import { glob, isDynamicPattern } from 'tinyglobby';
 import { InputError, UsageError } from '../errors.js';
+import { escapeControl } from '../text/escape.js';
 import type { LogStream, RoleAssignment, Source, StreamInfo } from '../types.js';
+import { findInputs, type InputFile, type Warn } from './input-paths.js';
 import { podFromPath } from './pod-path.js';
 
 /** Read size per chunk: large enough that per-chunk overhead vanishes, small enough for flat memory. */
@@ -22,11 +23,11 @@ export interface RoleFlags {
   ingress: string[];
 }
 
-function streamInfo(name: string, size: number | null, role: RoleAssignment | null): StreamInfo {
+function streamInfo(name: string, kind: 'file' | 'stdin', size: number | null, role: RoleAssignment | null): StreamInfo {
   const pod = name === '-' ? null : podFromPath(name);
   return {
     name,
-    kind: name === '-' ? 'stdin' : 'file',
+    kind,
     pod: pod?.pod ?? null,
     namespace: pod?.namespace ?? null,
     container: pod?.container ?? null,
@@ -36,51 +37,84 @@ function streamInfo(name: string, size: number | null, role: RoleAssignment | nu
   };
 }
 
-async function isGzip(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
+/** Chunks until at least `bytes` bytes have come (or the input ended): a pipe may hand over one byte at a time. */
+async function peek(iterator: AsyncIterator<Buffer>, bytes: number): Promise<{ head: Buffer[]; ended: boolean }> {
+  const head: Buffer[] = [];
+  for (let length = 0; length < bytes; ) {
+    const next = await iterator.next();
+    if (next.done === true) return { head, ended: true };
+    head.push(next.value);
+    length += next.value.length;
+  }
+  return { head, ended: false };
+}
+
+function isGzipHead(head: Buffer[]): boolean {
+  const first = head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head);
+  return first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+}
+
+async function* replayed(head: Buffer[], ended: boolean, iterator: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  yield* head;
+  if (!ended) yield* { [Symbol.asyncIterator]: () => iterator };
+}
+
+/**
+ * Raw bytes, or their decompression when the first two are gzip's magic: peeked from the stream itself,
+ * never by seeking or reopening, so that a FIFO or /dev/fd/N is read once and whole.
+ */
+async function* decoded(raw: Readable, name: string, chunkSize: number, signal: AbortSignal): AsyncGenerator<Buffer> {
+  const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let gzip = false;
   try {
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(head, 0, 2, 0);
-    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    const { head, ended } = await peek(iterator, 2);
+    gzip = isGzipHead(head);
+    const bytes = replayed(head, ended, iterator);
+    if (!gzip) {
+      yield* bytes;
+      return;
+    }
+    const gunzip = createGunzip({ chunkSize });
+    pipeline(Readable.from(bytes, { objectMode: false }), gunzip, () => undefined);
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (error) {
+    if (signal.aborted) return;
+    const what = gzip ? 'corrupt or truncated gzip data' : 'read failed';
+    throw new InputError(`${name}: ${what} (${(error as Error).message})`);
   } finally {
-    await handle.close();
+    raw.destroy();
   }
 }
 
-/** A file on disk; `.gz` content (detected by its magic bytes, not its name) is decompressed. */
-export function fileStream(path: string, size: number | null, role: RoleAssignment | null = null, chunkSize = CHUNK): LogStream {
+/**
+ * A file, FIFO or device on disk; gzip content (detected by its magic bytes, not its name) is decompressed.
+ * Only a regular file is of kind `file` (opened again after the role prescan); a FIFO is read once, as stdin is.
+ */
+export function fileStream(file: Pick<InputFile, 'name' | 'path' | 'size' | 'kind'>, role: RoleAssignment | null = null, chunkSize = CHUNK): LogStream {
   return {
-    info: streamInfo(path, size, role),
+    info: streamInfo(file.name, file.kind === 'file' ? 'file' : 'stdin', file.size, role),
     async *chunks(signal) {
-      let gzip: boolean;
+      let handle;
       try {
-        gzip = await isGzip(path);
+        handle = await open(file.path, 'r');
       } catch (error) {
-        throw new InputError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+        throw new InputError(`${file.name}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
-      const raw = createReadStream(path, { highWaterMark: chunkSize, signal });
-      const input = gzip ? raw.pipe(createGunzip({ chunkSize })) : raw;
-      if (gzip) raw.on('error', (error) => input.destroy(error));
-      try {
-        for await (const chunk of input) yield chunk as Buffer;
-      } catch (error) {
-        if (signal.aborted) return;
-        const what = gzip ? 'corrupt or truncated gzip data' : 'read failed';
-        throw new InputError(`${path}: ${what} (${(error as Error).message})`);
-      }
+      yield* decoded(createReadStream('', { fd: handle, highWaterMark: chunkSize, signal }), file.name, chunkSize, signal);
     },
   };
 }
 
-/** Standard input as one stream named `-`. */
-export function stdinStream(role: RoleAssignment | null = null): LogStream {
+/** Standard input as one stream, named `-` (or `/dev/stdin` when the user named it so and it cannot be reopened). */
+export function stdinStream(role: RoleAssignment | null = null, name = '-'): LogStream {
   return {
-    info: streamInfo('-', null, role),
+    info: streamInfo(name, 'stdin', null, role),
     async *chunks(signal) {
       const onAbort = (): void => void process.stdin.destroy();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        for await (const chunk of process.stdin) yield chunk as Buffer;
+        if (name === '-') for await (const chunk of process.stdin) yield chunk as Buffer;
+        else yield* decoded(process.stdin, name, CHUNK, signal);
       } finally {
         signal.removeEventListener('abort', onAbort);
       }
@@ -88,42 +122,14 @@ export function stdinStream(role: RoleAssignment | null = null): LogStream {
   };
 }
 
-/** Files a directory walk leaves out: hidden files and documentation or configuration next to the logs. */
-const NOT_LOGS = /(^\.|\.(md|markdown|ya?ml|toml|sh|py|js|ts|png|jpe?g|gif|svg|pdf|html?|sarif|xml)$)/i;
-
-async function walk(dir: string, out: string[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  for (const entry of entries) {
-    if (NOT_LOGS.test(entry.name)) continue;
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(full, out);
-    else if (entry.isFile()) out.push(full);
-  }
+/** Expands FILE|DIR|GLOB|- operands into sorted, de-duplicated stream names (and '-'); missing ones exit 3. */
+export async function expandInputs(inputs: string[], warn: Warn = warnOnStderr): Promise<string[]> {
+  return (await findInputs(inputs, warn)).map((f) => f.name);
 }
 
-/** Expands FILE|DIR|GLOB|- operands into sorted, de-duplicated file paths (and '-'); missing ones exit 3. */
-export async function expandInputs(inputs: string[]): Promise<string[]> {
-  const found = new Set<string>();
-  for (const input of inputs) {
-    if (input === '-') {
-      found.add('-');
-      continue;
-    }
-    const info = await stat(input).catch(() => null);
-    if (info?.isFile()) found.add(input);
-    else if (info?.isDirectory()) {
-      const files: string[] = [];
-      await walk(input, files);
-      files.forEach((f) => found.add(f));
-    } else if (isDynamicPattern(input)) {
-      const matches = await glob(input, { onlyFiles: true, dot: false, expandDirectories: false, absolute: isAbsolute(input) });
-      if (matches.length === 0) throw new InputError(`${input}: no files match this pattern`);
-      matches.forEach((f) => found.add(f));
-    } else {
-      throw new InputError(`${input}: no such file or directory`);
-    }
-  }
-  return [...found].sort((a, b) => (a === '-' ? -1 : b === '-' ? 1 : a.localeCompare(b)));
+/** An input left out is said on stderr, one line naming it, as the other per-input notes are. */
+function warnOnStderr(message: string): void {
+  process.stderr.write(`egress-audit: ${escapeControl(message)}\n`);
 }
 
 function roleMatcher(flags: RoleFlags): (path: string) => RoleAssignment | null {
@@ -146,19 +152,19 @@ function roleMatcher(flags: RoleFlags): (path: string) => RoleAssignment | null 
 export async function fileSource(
   inputs: string[],
   flags: RoleFlags = { sidecar: [], gateway: [], ingress: [] },
-  options: { chunkSize?: number } = {},
+  options: { chunkSize?: number; warn?: Warn } = {},
 ): Promise<Source> {
   const operands = [...inputs, ...flags.sidecar, ...flags.gateway, ...flags.ingress];
   if (operands.length === 0) {
     if (process.stdin.isTTY) throw new UsageError('no input: give log files, directories or globs, or pipe logs into - (see --help)');
     operands.push('-');
   }
-  const paths = await expandInputs(operands);
+  const files = await findInputs(operands, options.warn ?? warnOnStderr);
   const roleOf = roleMatcher(flags);
-  const sizes = await Promise.all(paths.map((p) => (p === '-' ? null : stat(p).then((s) => s.size))));
-  const chunk = options.chunkSize ?? Math.max(SMALL_CHUNK, Math.min(CHUNK, Math.floor(READ_AHEAD_BUDGET / paths.length)));
-  const streams = paths.map((p, i) => (p === '-' ? stdinStream(roleOf('-')) : fileStream(p, sizes[i] ?? null, roleOf(p), chunk)));
-  const described = paths.length === 1 ? (paths[0] === '-' ? 'stdin' : (paths[0] as string)) : `${paths.length} files`;
+  const roleOfAny = (f: InputFile): RoleAssignment | null => [f.name, ...f.aliases].map(roleOf).find((r) => r !== null) ?? null;
+  const chunk = options.chunkSize ?? Math.max(SMALL_CHUNK, Math.min(CHUNK, Math.floor(READ_AHEAD_BUDGET / Math.max(1, files.length))));
+  const streams = files.map((f) => (f.kind === 'stdin' ? stdinStream(roleOfAny(f), f.name) : fileStream(f, roleOfAny(f), chunk)));
+  const described = files.length === 1 ? (files[0]?.name === '-' ? 'stdin' : (files[0]?.name as string)) : `${files.length} files`;
   return {
     describe: () => described,
     async *streams() {

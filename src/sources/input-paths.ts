@@ -1,0 +1,159 @@
+import type { Stats } from 'node:fs';
+import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { InputError } from '../errors.js';
+import { childPath, entryName } from './file-name.js';
+
+/** One input to read, under the name the user sees: the path as given or as walked, never a link's target. */
+export interface InputFile {
+  /** The stream name that evidence cites (`-` for stdin; `\xNN` escapes for bytes of a name that is not UTF-8). */
+  name: string;
+  /** What to open: the name itself, or its bytes when the name is not UTF-8. */
+  path: string | Buffer;
+  /** `file` is seekable with a size; `stream` (a FIFO, /dev/fd/N, a device) is read once, front to back; `stdin` is this process's. */
+  kind: 'file' | 'stream' | 'stdin';
+  size: number | null;
+  /** Other names of the same file (a link and its target both found), so that a role flag naming any of them still applies. */
+  aliases: string[];
+}
+
+/** Reports an input left out (a dangling link in a directory), so that skipping it is never silent. */
+export type Warn = (message: string) => void;
+
+/** Files a directory walk leaves out: hidden files and documentation or configuration next to the logs. */
+const NOT_LOGS = /(^\.|\.(md|markdown|ya?ml|toml|sh|py|js|ts|png|jpe?g|gif|svg|pdf|html?|sarif|xml)$)/i;
+
+/** Names of this process's own stdin: when stdin is a socket (not a pipe), it cannot be opened again by path. */
+const STDIN_NAMES = /^\/(dev\/stdin|dev\/fd\/0|proc\/self\/fd\/0)$/;
+
+interface Found {
+  file: Omit<InputFile, 'aliases'>;
+  /** The same file reached twice (a symlink and its target, two links) is read once. */
+  identity: string;
+}
+
+interface Walk {
+  found: Found[];
+  /** Directories already walked (device:inode): a symlink loop, or a directory reached twice, is walked once. */
+  visited: Set<string>;
+  warn: Warn;
+}
+
+function identity(info: Stats): string {
+  return `${info.dev}:${info.ino}`;
+}
+
+function code(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
+function add(walk: Walk, name: string, path: string | Buffer, info: Stats): void {
+  const file = info.isFile();
+  walk.found.push({ file: { name, path, kind: file ? 'file' : 'stream', size: file ? info.size : null }, identity: identity(info) });
+}
+
+/** Why a path that is there (lstat) cannot be followed (stat failed): a dangling link or a loop says so, with its target. */
+async function whyUnreadable(path: string | Buffer, error: unknown): Promise<string> {
+  const link = await lstat(path).then((s) => s.isSymbolicLink(), () => false);
+  if (!link) return code(error) === 'ENOENT' || code(error) === 'ENOTDIR' ? 'no such file or directory' : `cannot read (${code(error)})`;
+  if (code(error) === 'ELOOP') return 'a symbolic link loop';
+  const target = await readlink(path, { encoding: 'buffer' }).then((t) => entryName(t).text, () => '?');
+  return code(error) === 'ENOENT' ? `a broken symbolic link (to ${target})` : `a symbolic link to ${target} that cannot be read (${code(error)})`;
+}
+
+async function readDirectory(path: string | Buffer, name: string): Promise<Buffer[]> {
+  try {
+    const entries = await readdir(path, { encoding: 'buffer' });
+    return entries.sort(Buffer.compare);
+  } catch (error) {
+    throw new InputError(`${name}: cannot read this directory (${code(error)})`);
+  }
+}
+
+async function walkDirectory(path: string | Buffer, name: string, info: Stats, walk: Walk): Promise<void> {
+  if (walk.visited.has(identity(info))) return;
+  walk.visited.add(identity(info));
+  for (const entry of await readDirectory(path, name)) {
+    const shown = entryName(entry);
+    if (NOT_LOGS.test(shown.text)) continue;
+    await walkEntry(childPath(path, entry, shown), join(name, shown.text), walk);
+  }
+}
+
+/** One directory entry, links followed: files are kept, directories walked, anything else (a FIFO, a socket) left alone. */
+async function walkEntry(path: string | Buffer, name: string, walk: Walk): Promise<void> {
+  let info: Stats;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    walk.warn(`${name}: skipped, ${await whyUnreadable(path, error)}`);
+    return;
+  }
+  if (info.isDirectory()) await walkDirectory(path, name, info, walk);
+  else if (info.isFile()) add(walk, name, path, info);
+}
+
+/** A glob match whose name was not UTF-8 comes back with U+FFFD, which opens nothing: find its bytes in its directory. */
+async function byteMatches(match: string, walk: Walk): Promise<boolean> {
+  if (!match.includes('\ufffd')) return false;
+  const dir = dirname(match);
+  const entries = await readdir(dir, { encoding: 'buffer' }).catch(() => [] as Buffer[]);
+  const same = entries.filter((e) => e.toString('utf8') === basename(match)).sort(Buffer.compare);
+  for (const entry of same) await walkEntry(childPath(dir, entry, entryName(entry)), join(dir, entryName(entry).text), walk);
+  return same.length > 0;
+}
+
+async function globMatches(pattern: string, walk: Walk): Promise<void> {
+  const matches = await glob(pattern, { onlyFiles: true, dot: false, expandDirectories: false, absolute: isAbsolute(pattern) });
+  if (matches.length === 0) throw new InputError(`${pattern}: no files match this pattern`);
+  for (const match of matches) {
+    const info = await stat(match).catch((error: unknown) => error as Error);
+    if (!(info instanceof Error)) {
+      if (info.isFile()) add(walk, match, match, info);
+    } else if (!(await byteMatches(match, walk))) {
+      walk.warn(`${match}: skipped, ${await whyUnreadable(match, info)}`);
+    }
+  }
+}
+
+/** A path the user named: a directory is walked, anything else that reads (a FIFO, /dev/fd/N, a device) is one input. */
+async function operand(input: string, walk: Walk): Promise<void> {
+  if (input === '-') {
+    walk.found.push({ file: { name: '-', path: '-', kind: 'stdin', size: null }, identity: 'stdin' });
+    return;
+  }
+  const info = await stat(input).catch((error: unknown) => error as Error);
+  if (info instanceof Error) {
+    if (isDynamicPattern(input)) return globMatches(input, walk);
+    throw new InputError(`${input}: ${await whyUnreadable(input, info)}`);
+  }
+  if (info.isDirectory()) return walkDirectory(input, input, info, walk);
+  if (!info.isSocket()) return add(walk, input, input, info);
+  if (!STDIN_NAMES.test(input)) throw new InputError(`${input}: a socket, which cannot be read as a file`);
+  walk.found.push({ file: { name: input, path: input, kind: 'stdin', size: null }, identity: 'stdin' });
+}
+
+function byName(a: Found, b: Found): number {
+  const x = a.file.name;
+  const y = b.file.name;
+  return x === '-' ? -1 : y === '-' ? 1 : x.localeCompare(y);
+}
+
+/** Sorted by name; a file found under several names is kept once, under the first, with the others as aliases. */
+function distinct(found: Found[]): InputFile[] {
+  const byIdentity = new Map<string, InputFile>();
+  for (const f of [...found].sort(byName)) {
+    const seen = byIdentity.get(f.identity);
+    if (seen === undefined) byIdentity.set(f.identity, { ...f.file, aliases: [] });
+    else if (seen.name !== f.file.name && !seen.aliases.includes(f.file.name)) seen.aliases.push(f.file.name);
+  }
+  return [...byIdentity.values()];
+}
+
+/** FILE|DIR|GLOB|- operands as the inputs to read, links followed; a missing or broken operand exits 3, a broken link inside a directory warns. */
+export async function findInputs(inputs: string[], warn: Warn): Promise<InputFile[]> {
+  const walk: Walk = { found: [], visited: new Set(), warn };
+  for (const input of inputs) await operand(input, walk);
+  return distinct(walk.found);
+}

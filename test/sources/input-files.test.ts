@@ -1,0 +1,206 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ndjson, runCli, type CliResult } from '../helpers/cli.js';
+
+const fixture = (p: string): string => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
+const VIA = fixture('scenarios/seed-000-via-gateway-tcp');
+const TCP = '[2022-02-19T09:31:17.146Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:33706 192.168.0.78:1234 10.108.0.56:50898 - -';
+const CID = 'c0ffee'.padEnd(64, '0');
+let root = '';
+
+/** The evidence file of each record `parse` printed. */
+function files(res: CliResult): string[] {
+  return ndjson(res.stdout).map((r) => (r['source'] as { file: string }).file);
+}
+
+/** Whether this system can make a FIFO (mkfifo); the FIFO cases say so in their names when it cannot. */
+function canMkfifo(): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'ea-fifo-probe-'));
+  const made = spawnSync('mkfifo', [join(dir, 'p')]).status === 0;
+  rmSync(dir, { recursive: true, force: true });
+  return made;
+}
+const FIFO = canMkfifo();
+const NO_FIFO = FIFO ? '' : ' (skipped: mkfifo is not available here)';
+
+/** Runs the CLI while another process writes `data` into the FIFO, as `audit <(zcat x.gz)` would; the writer never outlives the run. */
+async function withWriter(fifo: string, data: Buffer, args: string[]): Promise<CliResult> {
+  const script = 'require("fs").writeFileSync(process.argv[1], Buffer.from(process.argv[2], "base64"))';
+  const writer = spawn(process.execPath, ['-e', script, fifo, data.toString('base64')], { stdio: 'ignore' });
+  try {
+    return await runCli(args);
+  } finally {
+    writer.kill();
+  }
+}
+
+/** Runs `sh -c "cat FILE | egress-audit ARGS"`: stdin a real pipe, not the socket node gives its children. */
+function throughPipe(file: string, args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', 'f=$1; shift; cat "$f" | "$@"', 'sh', file, process.execPath, BIN, ...args], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
+}
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'ea-inputs-'));
+  // /var/log/pods and /var/log/containers as kubelet lays them out: the containers are links into pods.
+  const pod = join(root, 'var/log/pods/default_sleep-7d9f_0123abcd-4567-89ab-cdef-0123456789ab/istio-proxy');
+  mkdirSync(pod, { recursive: true });
+  writeFileSync(join(pod, '0.log'), `${TCP}\n`);
+  mkdirSync(join(root, 'var/log/containers'));
+  symlinkSync(join(pod, '0.log'), join(root, `var/log/containers/sleep-7d9f_default_istio-proxy-${CID}.log`));
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('inputs: a directory of symbolic links', () => {
+  it('parse reads the linked files under the link names, which carry the pod', async () => {
+    const dir = join(root, 'var/log/containers');
+    const res = await runCli(['parse', dir]);
+    expect(res.code).toBe(0);
+    expect(ndjson(res.stdout)).toMatchObject([
+      { source: { file: join(dir, `sleep-7d9f_default_istio-proxy-${CID}.log`), line: 1, pod: 'sleep-7d9f', namespace: 'default', container: 'istio-proxy' } },
+    ]);
+    expect(res.stderr).toContain('1 lines read, 1 records');
+  });
+
+  it('reads a file reached both through a link and directly once, under the first name', async () => {
+    const res = await runCli(['parse', join(root, 'var/log')]);
+    expect(res.code).toBe(0);
+    expect(files(res)).toEqual([join(root, `var/log/containers/sleep-7d9f_default_istio-proxy-${CID}.log`)]);
+  });
+
+  it('audit finds the files behind the links, and a role flag naming a link target still applies', async () => {
+    const dir = join(root, 'links');
+    mkdirSync(dir);
+    symlinkSync(join(VIA, 'sidecar.log'), join(dir, 'a.log'));
+    symlinkSync(join(VIA, 'egress-gateway.log'), join(dir, 'b.log'));
+    const res = await runCli(['audit', dir, '--gateway', join(VIA, 'egress-gateway.log'), '-o', 'json']);
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.stdout) as { summary: { flows: number }; coverage: { streams: { name: string; role: string; roleRule: string }[] } };
+    expect(report.summary.flows).toBe(1);
+    expect(report.coverage.streams).toMatchObject([
+      { name: join(dir, 'a.log'), role: 'sidecar' },
+      { name: join(dir, 'b.log'), role: 'egress-gateway', roleRule: 'flag:--gateway' },
+    ]);
+  });
+
+  it('follows a link to a directory, and a link loop neither hangs nor reads a file twice', async () => {
+    const dir = join(root, 'loops');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'sub/x.log'), `${TCP}\n`);
+    symlinkSync('..', join(dir, 'sub/up'));
+    symlinkSync('.', join(dir, 'self'));
+    symlinkSync('knot', join(dir, 'knot'));
+    const res = await runCli(['parse', dir]);
+    expect(res.code).toBe(0);
+    expect(files(res)).toEqual([join(dir, 'sub/x.log')]);
+    expect(res.stderr).toContain(`egress-audit: ${join(dir, 'knot')}: skipped, a symbolic link loop\n`);
+  });
+
+  it('warns about a dangling link inside a directory by name and reads the rest', async () => {
+    const dir = join(root, 'dangling');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'live.log'), `${TCP}\n`);
+    symlinkSync(join(root, 'rotated-away.log'), join(dir, 'stale.log'));
+    const res = await runCli(['parse', dir]);
+    expect(res.code).toBe(0);
+    expect(files(res)).toEqual([join(dir, 'live.log')]);
+    expect(res.stderr).toContain(`egress-audit: ${join(dir, 'stale.log')}: skipped, a broken symbolic link (to ${join(root, 'rotated-away.log')})\n`);
+  });
+
+  it('a dangling link given as an argument is an input error naming it (exit 3)', async () => {
+    const link = join(root, 'dangling-arg.log');
+    symlinkSync(join(root, 'nowhere.log'), link);
+    const res = await runCli(['audit', link]);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toBe(`egress-audit: ${link}: a broken symbolic link (to ${join(root, 'nowhere.log')})\n`);
+  });
+});
+
+describe('inputs: FIFOs, process substitution and /dev/stdin', () => {
+  it.skipIf(!FIFO)(`reads a FIFO given as an argument, gzip detected by content${NO_FIFO}`, async () => {
+    const plain = join(root, 'plain.fifo');
+    const gz = join(root, 'gz.fifo');
+    spawnSync('mkfifo', [plain, gz]);
+    const res = await withWriter(plain, Buffer.from(`${TCP}\n${TCP}\n`), ['parse', plain]);
+    expect(res.stderr).toBe('egress-audit parse: 2 lines read, 2 records, 0 not access logs, 0 malformed, 0 too long\n');
+    expect(res.code).toBe(0);
+    expect(files(res)).toEqual([plain, plain]);
+    const zipped = await withWriter(gz, gzipSync(`${TCP}\n`), ['parse', gz]);
+    expect(zipped.code).toBe(0);
+    expect(files(zipped)).toEqual([gz]);
+  });
+
+  it.skipIf(!FIFO)(`audit --sidecar FIFO reads it with the role the flag gives${NO_FIFO}`, async () => {
+    const fifo = join(root, 'sidecar.fifo');
+    spawnSync('mkfifo', [fifo]);
+    const res = await withWriter(fifo, readFileSync(join(VIA, 'sidecar.log')), ['audit', '--sidecar', fifo, join(VIA, 'egress-gateway.log'), '-o', 'json']);
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.stdout) as { coverage: { streams: { name: string; role: string; roleRule: string }[] } };
+    expect(report.coverage.streams).toContainEqual(expect.objectContaining({ name: fifo, role: 'sidecar', roleRule: 'flag:--sidecar' }));
+  });
+
+  it('reads /dev/stdin when stdin is a pipe', async () => {
+    const res = await throughPipe(join(VIA, 'sidecar.log'), ['parse', '/dev/stdin']);
+    expect(res.stderr).toContain('1 lines read, 1 records');
+    expect(res.code).toBe(0);
+    expect(files(res)).toEqual(['/dev/stdin']);
+  });
+
+  it('reads /dev/stdin when stdin is a socket (as node and some CI runners give it)', async () => {
+    const res = await runCli(['parse', '/dev/stdin'], { input: `${TCP}\n` });
+    expect(res.code).toBe(0);
+    expect(files(res)).toEqual(['/dev/stdin']);
+  });
+});
+
+describe('inputs: file names that are not UTF-8', () => {
+  const dir = (): string => join(root, 'bytes');
+  let made = false;
+
+  beforeAll(() => {
+    mkdirSync(dir());
+    try {
+      writeFileSync(Buffer.concat([Buffer.from(`${dir()}/caf`), Buffer.from([0xe9]), Buffer.from('.log')]), `${TCP}\n`);
+      made = true;
+    } catch {
+      made = false; // a file system that only takes UTF-8 names (APFS): nothing to test
+    }
+    writeFileSync(join(dir(), 'ok.log'), `${TCP}\n`);
+  });
+
+  it('reads such a file in a directory, named with \\xNN escapes, instead of an internal error', async () => {
+    const res = await runCli(['parse', dir()]);
+    expect(res.stderr).not.toContain('internal error');
+    expect(res.code).toBe(0);
+    expect(files(res)).toEqual(made ? [join(dir(), 'caf\\xe9.log'), join(dir(), 'ok.log')] : [join(dir(), 'ok.log')]);
+  });
+
+  it('reads it through a glob too', async () => {
+    const res = await runCli(['parse', join(dir(), 'caf*')]);
+    if (!made) return;
+    expect(res.code).toBe(0);
+    expect(files(res)).toEqual([join(dir(), 'caf\\xe9.log')]);
+  });
+
+  it('audit counts it as a stream', async () => {
+    const res = await runCli(['audit', dir(), '-o', 'json']);
+    expect(res.stderr).not.toContain('internal error');
+    const report = JSON.parse(res.stdout) as { coverage: { streams: { name: string }[] } };
+    expect(report.coverage.streams.map((s) => s.name)).toEqual(made ? [join(dir(), 'caf\\xe9.log'), join(dir(), 'ok.log')] : [join(dir(), 'ok.log')]);
+  });
+});
