@@ -41,6 +41,7 @@ const COVERAGE_FAIL_NAMES = [
   'stream-errors',
   'expired-exceptions',
   'claimed-host-not-trusted',
+  'unparsed-lines',
 ];
 
 function outputFormat(flag: string, text: string): OutputFormat {

@@ -3,6 +3,8 @@ import { toRecord } from '../../parsers/index.js';
 import { inferRoles, learnGatewayIps, learnPodIps, type RoleSample } from '../engine/index.js';
 import { StreamReader } from '../lines/stream-reader.js';
 import type { AuditSettings, LogStream, PodIdentity, Role, RoleAssignment, StreamInfo } from '../types.js';
+import { learnGatewayHosts } from '../engine/roles.js';
+import { ipOf } from '../engine/net.js';
 import type { RoleLookup } from './entry-builder.js';
 
 /** Records sampled per stream (or per pod inside a stream) to infer roles from content. */
@@ -16,6 +18,8 @@ export interface RoleResolution {
   /** key (`file` or `file#pod`) -> assignment, for --explain and coverage. */
   assignments: Map<string, RoleAssignment>;
   learnedGatewayIps: string[];
+  /** Egress gateway service hosts learned from sidecar entries to gateway pod IPs (host -> those IPs); already added to settings.gatewayHosts. */
+  learnedGatewayHosts: Map<string, string[]>;
   /** Pod IPs shown by sidecar streams that name their pod (IP → pod). */
   learnedPods: Map<string, PodIdentity>;
 }
@@ -65,6 +69,24 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   return { samples, replay: replayable(stream, buffered, stream.info.kind === 'file' ? null : iterator) };
 }
 
+/**
+ * Makes learned gateway service hosts count as gateway hosts for the audit that follows (the engine
+ * reads settings.gatewayHosts), and says so in the --explain row of each gateway stream whose pod IPs
+ * revealed them. The settings object is this run's own (mergeSettings copies the lists).
+ */
+function applyLearnedGatewayHosts(hosts: Map<string, string[]>, samples: RoleSample[], assignments: Map<string, RoleAssignment>, settings: AuditSettings): void {
+  if (hosts.size === 0) return;
+  for (const host of hosts.keys()) if (!settings.gatewayHosts.includes(host)) settings.gatewayHosts.push(host);
+  for (const s of samples) {
+    const a = assignments.get(s.key);
+    if (a?.role !== 'egress-gateway') continue;
+    const own = new Set(s.records.map((r) => ipOf(r.downstream_local_address)));
+    const named = [...hosts].filter(([, ips]) => ips.some((ip) => own.has(ip))).map(([h]) => h);
+    if (named.length === 0) continue;
+    assignments.set(s.key, { ...a, detail: `${a.detail}; sidecars reach it as ${named.join(', ')}, so their other entries to that host are gateway-bound (learned gateway host)` });
+  }
+}
+
 function keyOf(info: StreamInfo, pod: string | null): string {
   return pod !== null && pod !== info.pod ? `${info.name}#${pod}` : info.name;
 }
@@ -90,6 +112,8 @@ export async function resolveRoles(
   }
   const assignments = inferRoles(samples, settings);
   const learnedGatewayIps = learnGatewayIps(samples, assignments);
+  const learnedGatewayHosts = learnGatewayHosts(samples, assignments, learnedGatewayIps, settings);
+  applyLearnedGatewayHosts(learnedGatewayHosts, samples, assignments, settings);
   const learnedPods = learnPodIps(samples, assignments, settings);
   const lookup: RoleLookup = (info, pod) => {
     const key = keyOf(info, pod);
@@ -100,5 +124,5 @@ export async function resolveRoles(
     assignments.set(key, late);
     return late.role as Role;
   };
-  return { resolution: { lookup, assignments, learnedGatewayIps, learnedPods }, streams: replays };
+  return { resolution: { lookup, assignments, learnedGatewayIps, learnedGatewayHosts, learnedPods }, streams: replays };
 }

@@ -83,7 +83,8 @@ export interface CoverageWarning {
     | 'streams-unfollowed'
     | 'streams-cut'
     | 'expired-exceptions'
-    | 'claimed-host-not-trusted';
+    | 'claimed-host-not-trusted'
+    | 'unparsed-lines';
   message: string;
 }
 

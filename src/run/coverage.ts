@@ -33,9 +33,26 @@ function streamRole(name: string, roles: Map<string, RoleAssignment>): Pick<Stre
   return { role: first.role, roleRule: first.rule };
 }
 
-function anyRole(roles: Map<string, RoleAssignment>, role: Role): boolean {
-  for (const a of roles.values()) if (a.role === role) return true;
+/**
+ * True when a stream with at least one access-log record was read in this role. A role given to an
+ * empty file, or to a log holding only Envoy/agent lines (access logging switched off), is no evidence:
+ * not one entry of that proxy was read. A pod inside a `--prefix` stream counts when its stream has records.
+ */
+function anyRoleWithRecords(f: CoverageFacts, role: Role): boolean {
+  const withRecords = f.streams.filter((s) => s.records > 0).map((s) => s.name);
+  for (const [key, a] of f.roles) {
+    if (a.role !== role) continue;
+    if (withRecords.some((name) => key === name || key.startsWith(`${name}#`))) return true;
+  }
   return false;
+}
+
+/** `truncated 28, too-long 1`: the unparsed lines by reason, largest first. */
+function unparsedByReason(lines: LineCounts): { total: number; text: string } {
+  const parts: [string, number][] = Object.entries(lines.malformed).filter((e): e is [string, number] => (e[1] ?? 0) > 0);
+  if (lines.tooLong > 0) parts.push(['too-long', lines.tooLong]);
+  parts.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return { total: parts.reduce((n, [, c]) => n + c, 0), text: parts.map(([r, c]) => `${r} ${c}`).join(', ') };
 }
 
 function warnings(f: CoverageFacts): CoverageWarning[] {
@@ -44,10 +61,17 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   if (f.lines.records === 0) {
     out.push({ code: 'no-records', message: `No access-log entries were read (${f.lines.lines} lines): nothing was audited, so nothing is proven.` });
   }
-  if (!anyRole(f.roles, 'egress-gateway') && v['via-gateway-unconfirmed'] > 0) {
+  const unparsed = unparsedByReason(f.lines);
+  if (unparsed.total > 0) {
+    out.push({
+      code: 'unparsed-lines',
+      message: `${unparsed.total} of ${f.lines.lines} lines could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. Check --format, --max-line-length and how the logs were copied.`,
+    });
+  }
+  if (!anyRoleWithRecords(f, 'egress-gateway') && v['via-gateway-unconfirmed'] > 0) {
     out.push({ code: 'no-gateway-logs', message: `No egress-gateway logs were read, although ${v['via-gateway-unconfirmed']} sidecar flows were sent to a gateway: those are unconfirmed, not proven.` });
   }
-  if (!anyRole(f.roles, 'sidecar') && v['gateway-only'] > 0) {
+  if (!anyRoleWithRecords(f, 'sidecar') && v['gateway-only'] > 0) {
     out.push({ code: 'no-sidecar-logs', message: `No sidecar logs were read: ${v['gateway-only']} gateway flows cannot be tied to a calling workload's own log, and direct traffic from sidecars would not be seen.` });
   }
   if (f.lines.records >= 20 && f.plainRecords / f.lines.records < 0.02) {

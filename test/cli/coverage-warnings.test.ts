@@ -1,0 +1,106 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+/** Coverage warnings and learned facts a user sees: fixtures/coverage/README.md says where each case comes from. */
+const DIR = fileURLToPath(new URL('../../fixtures/coverage/', import.meta.url));
+
+interface Report {
+  summary: { exitCode: number; verdicts: Record<string, number> };
+  coverage: { warnings: { code: string; message: string }[]; streams: { name: string; role: string; roleRule: string }[] };
+  flows?: { verdict: string; rule: string; destination: { host: string } }[];
+}
+
+async function audit(args: string[]): Promise<{ code: number | null; report: Report; stderr: string }> {
+  const res = await runCli(['audit', ...args, '-o', 'json']);
+  expect(res.stdout, res.stderr).not.toBe('');
+  return { code: res.code, report: JSON.parse(res.stdout) as Report, stderr: res.stderr };
+}
+
+function codes(r: Report): string[] {
+  return r.coverage.warnings.map((w) => w.code);
+}
+
+describe('lines that could not be read are a coverage warning', () => {
+  const log = `${DIR}truncated-direct/sidecar.log`;
+
+  it('says how many of how many lines, by reason, and that their traffic was not judged', async () => {
+    const { code, report } = await audit([log, '--fail-on', 'direct']);
+    expect(code).toBe(0); // nothing readable went direct; the warning alone does not fail unless named
+    const warning = report.coverage.warnings.find((w) => w.code === 'unparsed-lines');
+    expect(warning?.message).toMatch(/^3 of 5 lines could not be read/);
+    expect(warning?.message).toContain('truncated 3');
+    expect(warning?.message).toMatch(/not judged/);
+  });
+
+  it('fails CI when --fail-on names unparsed-lines', async () => {
+    const { code, report } = await audit([log, '--fail-on', 'direct,unparsed-lines']);
+    expect(code).toBe(1);
+    expect(report.summary.exitCode).toBe(1);
+  });
+
+  it('counts lines over --max-line-length too', async () => {
+    const { report } = await audit([log, '--fail-on', 'none', '--max-line-length', '300']);
+    const warning = report.coverage.warnings.find((w) => w.code === 'unparsed-lines');
+    expect(warning?.message).toMatch(/^4 of 5 lines/);
+    expect(warning?.message).toContain('truncated 3, too-long 1');
+  });
+
+  it('stays quiet when every line was read', async () => {
+    const { report } = await audit([`${DIR}custom-gateway-replica`, '--fail-on', 'none']);
+    expect(codes(report)).not.toContain('unparsed-lines');
+  });
+});
+
+describe('a gateway log without a single entry is not "gateway logs read"', () => {
+  it.each([
+    ['an empty gateway file', 'empty-gateway-log', []],
+    ['an empty file given with --gateway', 'empty-gateway-log', ['--gateway', `${DIR}empty-gateway-log/egress-gateway.log`]],
+    ['a gateway log with only agent lines', 'agent-only-gateway-log', []],
+  ] as const)('%s: no-gateway-logs warns and --fail-on no-gateway-logs fails', async (_name, dir, extra) => {
+    const { code, report } = await audit([`${DIR}${dir}/sidecar.log`, `${DIR}${dir}/egress-gateway.log`, ...extra, '--fail-on', 'no-gateway-logs']);
+    expect(report.summary.verdicts['via-gateway-unconfirmed']).toBe(2);
+    expect(codes(report)).toContain('no-gateway-logs');
+    expect(code).toBe(1);
+  });
+
+  it('a gateway log with entries still counts', async () => {
+    const { code, report } = await audit([`${DIR}custom-gateway-replica`, '--fail-on', 'no-gateway-logs']);
+    expect(codes(report)).not.toContain('no-gateway-logs');
+    expect(code).toBe(0);
+  });
+
+  it('a sidecar log without entries does not count as sidecar logs either', async () => {
+    const { code, report } = await audit([`${DIR}neutral-gateway-file/gw.log`, '--sidecar', `${DIR}empty-gateway-log/egress-gateway.log`, '--fail-on', 'no-sidecar-logs']);
+    expect(codes(report)).toContain('no-sidecar-logs');
+    expect(code).toBe(1);
+  });
+});
+
+describe('a custom-named gateway service is learned from the replica whose log is present', () => {
+  it('sends the request to the replica without a log to via-gateway-unconfirmed, not internal', async () => {
+    const { report, stderr } = await audit([`${DIR}custom-gateway-replica`, '--fail-on', 'none', '--explain']);
+    const verdicts = (report.flows ?? []).map((f) => f.verdict).sort();
+    expect(verdicts).toEqual(['via-gateway', 'via-gateway-unconfirmed']);
+    expect(report.summary.verdicts['internal']).toBe(0);
+    expect(stderr).toMatch(/sidecars reach it as ci00000000-test-egress\.sbercode-[^ ]+\.svc\.cluster\.local/);
+  });
+});
+
+describe('a gateway log under a neutral file name', () => {
+  const log = `${DIR}neutral-gateway-file/gw.log`;
+
+  it('is read as an egress gateway by its entries, so nothing is direct', async () => {
+    const { code, report, stderr } = await audit([log, '--fail-on', 'direct', '--explain']);
+    expect(report.summary.verdicts['direct']).toBe(0);
+    expect(report.summary.verdicts['gateway-only']).toBe(3);
+    expect(report.coverage.streams[0]).toMatchObject({ role: 'egress-gateway', roleRule: 'content:own-address' });
+    expect(stderr).toMatch(/egress-gateway\s+content:own-address: 3 of 3 outbound entries/);
+    expect(code).toBe(0);
+  });
+
+  it('--sidecar still wins over the content rule', async () => {
+    const { report } = await audit([log, '--sidecar', log, '--fail-on', 'none']);
+    expect(report.coverage.streams[0]).toMatchObject({ role: 'sidecar', roleRule: 'flag:--sidecar' });
+  });
+});
