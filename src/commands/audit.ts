@@ -66,7 +66,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   if (options.dashboard && !useDashboard) {
     process.stderr.write('egress-audit: --dashboard needs a terminal on stdout and no -o; writing the table instead\n');
   }
-  const outputs = await openOutputs(options, useDashboard ? null : (options.output ?? 'table'));
+  const outputs = await openOutputs(options, useDashboard ? null : (options.output ?? 'table'), inputs);
   const abort = new AbortController();
   setMaxListeners(0, abort.signal); // one listener per open file
   const streams = await collectStreams(source.streams(abort.signal));

@@ -1,8 +1,14 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, unlinkSync, type WriteStream } from 'node:fs';
+import { realpath, rename, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { finished } from 'node:stream/promises';
 import type { AuditCommonOptions, OutputFormat } from '../cli/options.js';
-import { InputError } from '../errors.js';
-import { createWriter, type ReportWriter } from '../report/index.js';
+import { InputError, UsageError } from '../errors.js';
+import { createWriter, type ReportWriter, type WriterOptions } from '../report/index.js';
 import type { Report } from '../report/model.js';
+import { expandInputs, type RoleFlags } from '../sources/file-source.js';
+import { escapeControl } from '../text/escape.js';
 import type { Flow } from '../types.js';
 
 /** Every output of a run: the console (unless the dashboard owns the terminal) and each --report file. */
@@ -11,54 +17,213 @@ export interface Outputs {
   flow(flow: Flow): void;
   /** Backpressure: resolves when every output has accepted what it was given. */
   drain(): Promise<void>;
-  /** Writes the report everywhere and closes the files. */
+  /** Writes the report everywhere and puts each complete report file in place; a report that could not be written exits 3. */
   end(report: Report): Promise<void>;
   /** True when some output embeds each flow's record JSON (json, ndjson). */
   readonly needsRecordJson: boolean;
 }
 
-function openFile(path: string): Promise<WriteStream> {
+/** A --report target as given on the command line. */
+type ReportTarget = AuditCommonOptions['report'][number];
+
+/**
+ * One --report file. A regular file (or a new one) is written to a hidden temporary file next to it
+ * and renamed over it only when complete; a device, FIFO or /dev/stdout cannot be replaced that way
+ * and is written directly (temp === null).
+ */
+interface ReportFile {
+  readonly spec: ReportTarget;
+  /** Where the complete report goes: the real path when the target exists (a symlink stays a symlink). */
+  readonly target: string;
+  readonly temp: string | null;
+  /** True when a regular file was at the target before this run. */
+  readonly existed: boolean;
+  readonly stream: WriteStream;
+  readonly writer: ReportWriter;
+  /** The first error the stream reported: the cause shown to the user. */
+  error: Error | null;
+  state: 'writing' | 'done' | 'discarded';
+}
+
+/** Report files of this process still being written: removed if the process ends before they are complete. */
+const unfinished = new Set<ReportFile>();
+
+/** Node's "ENOSPC: no space left on device, write" as "no space left on device". */
+function reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return /^E[A-Z0-9]+: ([^,]+)/.exec(message)?.[1] ?? message;
+}
+
+function cannotWrite(spec: ReportTarget, error: unknown): string {
+  return `cannot write report ${spec.path}: ${reason(error)}`;
+}
+
+/** The real path of `path`, or of its nearest existing ancestor joined with the rest (for files not created yet). */
+async function realTarget(path: string): Promise<string> {
+  const absolute = resolve(path);
+  try {
+    return await realpath(absolute);
+  } catch {
+    const parent = dirname(absolute);
+    return parent === absolute ? absolute : join(await realTarget(parent), basename(absolute));
+  }
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/** Why writing a report at `real` would destroy or pollute this input, or null when it would not. */
+async function inputConflict(real: string, input: string): Promise<string | null> {
+  if (input === '-') return null;
+  const info = await stat(input).catch(() => null);
+  if (info?.isDirectory()) return isInside(real, await realpath(input)) ? `it lies inside the input directory ${input}` : null;
+  const files = info?.isFile() ? [input] : await expandInputs([input], () => undefined).catch(() => []);
+  for (const file of files) if ((await realpath(file).catch(() => null)) === real) return `it is the input ${file}`;
+  return null;
+}
+
+function refusal(spec: ReportTarget, why: string): UsageError {
+  return new UsageError(`--report ${spec.format}=${spec.path}: ${why}; a report must not overwrite or be read as its own input (write it elsewhere)`);
+}
+
+/** Refuses (exit 2) a report that is an input file, or inside an input directory, before anything is opened. */
+async function checkAgainstInputs(reports: readonly ReportTarget[], inputs: readonly string[]): Promise<void> {
+  for (const spec of reports) {
+    const real = await realTarget(spec.path);
+    for (const input of inputs) {
+      const why = await inputConflict(real, input);
+      if (why !== null) throw refusal(spec, why);
+    }
+  }
+}
+
+/** Every file operand of the run: log inputs, role flags, and the policy, baseline and pod snapshot it reads. */
+function runInputs(options: AuditCommonOptions & Partial<RoleFlags> & { pods?: string | null }, inputs: readonly string[]): string[] {
+  const named = [options.policy, options.baseline, options.pods ?? null].filter((p): p is string => p !== null);
+  return [...inputs, ...(options.sidecar ?? []), ...(options.gateway ?? []), ...(options.ingress ?? []), ...named];
+}
+
+function openStream(path: string, flags: string, spec: ReportTarget): Promise<WriteStream> {
   return new Promise((resolve, reject) => {
-    const stream = createWriteStream(path);
+    const stream = createWriteStream(path, { flags });
     stream.once('open', () => resolve(stream));
-    stream.once('error', (error: NodeJS.ErrnoException) => reject(new InputError(`--report ${path}: cannot write (${error.code ?? error.message})`)));
+    stream.once('error', (error) => reject(new InputError(cannotWrite(spec, error))));
   });
 }
 
-function closeFile(stream: WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.once('error', reject);
-    stream.end(() => resolve());
-  });
+async function openReport(spec: ReportTarget, writerOptions: WriterOptions): Promise<ReportFile> {
+  const info = await stat(spec.path).catch(() => null);
+  const direct = info !== null && !info.isFile();
+  const target = direct ? spec.path : await realTarget(spec.path);
+  const temp = direct ? null : join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const stream = await openStream(temp ?? target, temp === null ? 'w' : 'wx', spec);
+  const writer = createWriter(spec.format, stream, { ...writerOptions, color: false });
+  const file: ReportFile = { spec, target, temp, existed: info !== null && !direct, stream, writer, error: null, state: 'writing' };
+  stream.on('error', (error) => (file.error ??= error));
+  unfinished.add(file);
+  return file;
 }
 
-/** Opens the console writer (format, or none) and the report files; a file that cannot be created exits 3. */
-export async function openOutputs(options: AuditCommonOptions, consoleFormat: OutputFormat | null): Promise<Outputs> {
-  const writers: ReportWriter[] = [];
-  const files: WriteStream[] = [];
-  const formats: OutputFormat[] = [];
+/**
+ * Drops an unfinished report: its temporary file goes, and with `stale` an older report at the
+ * target goes too (CI that uploads it with `if: always()` must not take an earlier run's result for
+ * this one's). Synchronous, so the 'exit' handler can use it.
+ */
+function discardSync(file: ReportFile, stale: boolean): void {
+  if (file.state !== 'writing') return;
+  file.state = 'discarded';
+  unfinished.delete(file);
+  file.stream.destroy();
+  if (file.temp === null) return;
+  const remove = (path: string): boolean => {
+    try {
+      unlinkSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  remove(file.temp);
+  if (stale && file.existed && remove(file.target)) {
+    process.stderr.write(`egress-audit: removed ${escapeControl(file.spec.path)}: it was an earlier run's report and this run did not complete one\n`);
+  }
+}
+
+process.on('exit', () => {
+  for (const file of [...unfinished]) discardSync(file, true);
+});
+
+function writing(file: ReportFile): boolean {
+  return file.state === 'writing' && file.error === null;
+}
+
+async function closeStream(stream: WriteStream): Promise<void> {
+  if (!stream.destroyed) stream.end();
+  await finished(stream);
+}
+
+/** Finishes one report file; returns the message for a report that could not be written. */
+async function endReport(file: ReportFile, report: Report): Promise<string | null> {
+  try {
+    if (file.error !== null) throw file.error;
+    await file.writer.end(report);
+    await closeStream(file.stream);
+    if (file.error !== null) throw file.error;
+    if (file.temp !== null) await rename(file.temp, file.target);
+    file.state = 'done';
+    unfinished.delete(file);
+    return null;
+  } catch (error) {
+    discardSync(file, true);
+    return cannotWrite(file.spec, file.error ?? error);
+  }
+}
+
+/** Throws one InputError (exit 3) for the last failure; earlier ones are printed first, one line each. */
+function throwFailures(failures: readonly string[]): void {
+  const last = failures.at(-1);
+  if (last === undefined) return;
+  for (const message of failures.slice(0, -1)) process.stderr.write(`egress-audit: ${escapeControl(message)}\n`);
+  throw new InputError(last);
+}
+
+/** Opens the console writer (format, or none) and the report files: one that is (or lies inside) an input exits 2 before anything is opened, one that cannot be created exits 3. */
+export async function openOutputs(
+  options: AuditCommonOptions & Partial<RoleFlags> & { pods?: string | null },
+  consoleFormat: OutputFormat | null,
+  inputs: readonly string[] = [],
+): Promise<Outputs> {
+  await checkAgainstInputs(options.report, runInputs(options, inputs));
   const writerOptions = { color: options.color && process.stdout.isTTY === true, cwd: process.cwd() };
-  if (consoleFormat !== null) {
-    writers.push(createWriter(consoleFormat, process.stdout, writerOptions));
-    formats.push(consoleFormat);
+  const consoleWriter = consoleFormat === null ? null : createWriter(consoleFormat, process.stdout, writerOptions);
+  const files: ReportFile[] = [];
+  try {
+    for (const spec of options.report) files.push(await openReport(spec, writerOptions));
+  } catch (error) {
+    for (const file of files) discardSync(file, false); // nothing was read yet: earlier reports stay as they were
+    throw error;
   }
-  for (const target of options.report) {
-    const file = await openFile(target.path);
-    files.push(file);
-    writers.push(createWriter(target.format, file, { ...writerOptions, color: false }));
-    formats.push(target.format);
-  }
+  const formats = [...(consoleFormat === null ? [] : [consoleFormat]), ...options.report.map((r) => r.format)];
   return {
     needsRecordJson: formats.includes('json') || formats.includes('ndjson'),
     flow(flow) {
-      for (const w of writers) w.flow(flow);
+      consoleWriter?.flow(flow);
+      for (const f of files) if (writing(f)) f.writer.flow(flow); // a failed report stops taking flows
     },
     async drain() {
-      await Promise.all(writers.map((w) => w.drain()));
+      const reports = files.filter(writing).map((f) => f.writer.drain().catch((error: Error) => void (f.error ??= error)));
+      await Promise.all([consoleWriter?.drain(), ...reports]);
     },
     async end(report) {
-      for (const w of writers) await w.end(report);
-      await Promise.all(files.map(closeFile));
+      await consoleWriter?.end(report);
+      const failures: string[] = [];
+      for (const file of files) {
+        const failure = await endReport(file, report);
+        if (failure !== null) failures.push(failure);
+      }
+      throwFailures(failures);
     },
   };
 }
