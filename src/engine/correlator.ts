@@ -30,6 +30,8 @@ export class Correlator {
   private readonly pairs: PairMatcher;
   private readonly maxPending: number;
   private held = 0;
+  /** Retry attempts popped ripe and left to leave with their request, by that request's sidecar entry. */
+  private readonly parked = new Map<Held, Held[]>();
 
   constructor(
     settings: AuditSettings,
@@ -44,7 +46,10 @@ export class Correlator {
         if (h.done) return;
         if (h.shape === OUTER) this.links.rescore(h);
         // Attempts filed under a request were popped with it in mind; they may stand alone now.
-        if (h.side === SIDECAR) this.pairs.requeueAttempts(h);
+        if (h.side === SIDECAR) {
+          this.pairs.requeueAttempts(h);
+          this.unpark(h);
+        }
       },
     });
   }
@@ -68,7 +73,7 @@ export class Correlator {
   /** Releases every group whose members all ended more than the window before `watermarkMs`. */
   advance(watermarkMs: number): void {
     for (let h = this.queue.popRipe(watermarkMs); h !== null; h = this.queue.popRipe(watermarkMs)) {
-      if (h.done || !this.groupRipe(h, watermarkMs) || this.pairs.ownerOf(h) !== null) continue; // an attempt leaves with its request
+      if (h.done || !this.groupRipe(h, watermarkMs) || this.parkAttempt(h)) continue;
       this.release(this.members(h), false, true);
     }
   }
@@ -76,8 +81,26 @@ export class Correlator {
   /** Releases everything still held (end of input). */
   finish(): void {
     for (let h = this.queue.popAny(); h !== null; h = this.queue.popAny()) {
-      if (!h.done && this.pairs.ownerOf(h) === null) this.release(this.members(h), false, true);
+      if (!h.done && !this.parkAttempt(h)) this.release(this.members(h), false, true);
     }
+  }
+
+  /** True when `h` is a retry attempt of a joined request: it waits for that request's release (an attempt leaves with its request). */
+  private parkAttempt(h: Held): boolean {
+    const owner = this.pairs.ownerOf(h);
+    if (owner === null) return false;
+    const list = this.parked.get(owner);
+    if (list === undefined) this.parked.set(owner, [h]);
+    else list.push(h);
+    return true;
+  }
+
+  /** Puts the attempts parked under a request back in the queue (the request left or changed partner); gathered ones are done and skipped. */
+  private unpark(s: Held): void {
+    const list = this.parked.get(s);
+    if (list === undefined) return;
+    this.parked.delete(s);
+    for (const h of list) this.queue.requeue(h);
   }
 
   private evictOldest(): void {
@@ -122,6 +145,8 @@ export class Correlator {
     if (g.gateway !== null) this.retire(g.gateway);
     if (g.inner !== null) this.retire(g.inner);
     for (const e of g.extras) this.retire(e);
+    // Attempts parked under this request that it did not gather (beyond the scan) must not be stranded.
+    if (g.sidecar !== null) this.unpark(g.sidecar);
     this.onGroup(g, evicted);
   }
 

@@ -1,21 +1,41 @@
 /**
  * The rank of a possible sidecar/gateway pair. Lower is better; Infinity means the two cannot be
- * the two hops of one connection. Tiers dominate the start-time distance: a request-id match beats
- * any address match, then a matching authority (HTTP) or matching byte counts (TCP).
+ * the two hops of one connection. Tiers dominate the time distance: a request-id match beats any
+ * address match. Among request-id matches (the gateway logs every attempt of a retried request, the
+ * sidecar one line for the request, with the socket and the answer of the last attempt): the
+ * sidecar's own socket, then a matching authority, then the response code the sidecar saw, then the
+ * attempt that ended nearest the sidecar's end (the last one). Among address matches: a matching
+ * authority (HTTP) or matching byte counts (TCP), then the start-time distance.
  */
 import type { Held, JoinedBy } from './held.js';
 import { sameRequestId } from './entry-keys.js';
 import { sameBytes } from './sni-links.js';
 
-/** One tier outweighs any start-time distance in ms. */
+/** One tier outweighs any time distance in ms. */
 export const TIER = 1e12;
+
+/** The first tier of address joins: every request-id tier (0 to 7) ranks above it. */
+export const ADDRESS_TIER = 8;
 
 /** True when both authorities are known and differ (case-insensitive). */
 export function authorityDiffers(a: string | null, b: string | null): boolean {
   return a !== null && b !== null && a !== b && a.toLowerCase() !== b.toLowerCase();
 }
 
-/** Rank of pairing `y` with `c` joined `by` request id or address, within `windowMs`. */
+/** True when both response codes are known and differ. */
+function codeDiffers(a: number | null, b: number | null): boolean {
+  return a !== null && b !== null && a !== b;
+}
+
+/** True when two `ip:port` / `[v6]:port` sockets have the same IP (the same pod), compared in place. */
+function sameHost(a: string, b: string): boolean {
+  const n = a.lastIndexOf(':');
+  if (n < 0 || n !== b.lastIndexOf(':')) return false;
+  for (let i = 0; i < n; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Rank of pairing `y` with `c` joined `by` request id or address, within `windowMs` of each other's start. */
 export function pairScore(y: Held, c: Held, by: JoinedBy, windowMs: number): number {
   let dt = Math.abs(y.entry.startMs - c.entry.startMs);
   if (Number.isNaN(dt)) {
@@ -25,11 +45,20 @@ export function pairScore(y: Held, c: Held, by: JoinedBy, windowMs: number): num
   if (y.hop !== null && c.hop !== null && y.hop !== c.hop) return Infinity;
   let tier = 0;
   if (by === 'request-id') {
-    if (y.conn !== null && c.conn !== null && y.conn !== c.conn) return Infinity;
     if (!sameRequestId(y.rid as string, c.rid as string)) return Infinity; // a hash collision
+    if (y.conn !== null && c.conn !== null && y.conn !== c.conn) {
+      // Another socket of the same pod: a retry on a new connection, the same request seen less surely.
+      // Another pod with the id (propagated by the app) is another request.
+      if (!sameHost(y.conn, c.conn)) return Infinity;
+      tier += 4;
+    }
+    if (codeDiffers(y.entry.record.response_code, c.entry.record.response_code)) tier += 1;
+    // The sidecar's answer came from the last attempt, which ended nearest the sidecar's own end.
+    const end = Math.abs(y.entry.endMs - c.entry.endMs);
+    if (!Number.isNaN(end)) dt = end;
   } else {
     if (y.rid !== null && c.rid !== null && !sameRequestId(y.rid, c.rid)) return Infinity;
-    tier += 4;
+    tier += ADDRESS_TIER;
   }
   if (y.http) {
     if (authorityDiffers(y.entry.record.authority, c.entry.record.authority)) tier += 2;

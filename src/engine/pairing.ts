@@ -1,12 +1,15 @@
 /**
  * Sidecar ↔ gateway matching. Candidates come from hash indexes (request id; sidecar→gateway
- * socket); every possible pair has a strict rank (join kind, authority, bytes, start-time distance,
- * then the entries' order), and better-response moves settle on the unique stable matching, so the
- * result does not depend on arrival order. Retry attempts and regenerated ids are handled at release.
+ * socket); every possible pair has a strict rank (pair-score.ts: join kind; for a request id the
+ * socket, authority, response code and end-time distance; for an address the authority or bytes and
+ * start-time distance; then the entries' order), and better-response moves settle on the unique
+ * stable matching, so the result does not depend on arrival order. Of a retried request's gateway
+ * attempts the best-ranked one becomes the sidecar's partner; the others, on whatever socket, and
+ * regenerated ids are handled at release.
  */
 import { before, GATEWAY, Held, INNER, ListIndex, nextOn, SCAN_LIMIT, SIDECAR, type JoinedBy } from './held.js';
 import { sameRequestId } from './entry-keys.js';
-import { authorityDiffers, pairScore, TIER } from './pair-score.js';
+import { ADDRESS_TIER, authorityDiffers, pairScore, TIER } from './pair-score.js';
 import { outranks, StableMatching } from './stable-matching.js';
 
 const NO_ATTEMPTS: readonly Held[] = [];
@@ -142,17 +145,21 @@ export class PairMatcher extends StableMatching {
     return false;
   }
 
-  /** The joined sidecar entry (same request id and socket) that an unpartnered gateway line is a retry attempt of. */
+  /**
+   * The joined sidecar entry that an unpartnered gateway line is a retry attempt of: of the sidecar
+   * entries joined by its request id, the one it ranks best (its own socket first, but a retry on a
+   * new connection belongs to the request too), ties to the earlier entry.
+   */
   ownerOf(g: Held): Held | null {
-    if (g.side !== GATEWAY || g.partner !== null || g.rid === null || g.conn === null || g.shape !== 0) return null;
+    if (g.side !== GATEWAY || g.partner !== null || g.done || g.rid === null || g.shape !== 0) return null;
     let best: Held | null = null;
     let bestScore = Infinity;
     let n = 0;
     for (let s = this.byRid.first(g.ridHash); s !== null && n < SCAN_LIMIT; s = s.next0, n++) {
-      if (s.side !== SIDECAR || s.done || s.joinedBy !== 'request-id' || s.conn !== g.conn) continue;
-      if (!sameRequestId(s.rid as string, g.rid)) continue;
+      if (s.side !== SIDECAR || s.done || s.joinedBy !== 'request-id') continue;
       const score = this.score(s, g, 'request-id');
-      if (score < bestScore || (score === bestScore && score !== Infinity && before(s, best as Held))) {
+      if (score === Infinity) continue;
+      if (score < bestScore || (score === bestScore && before(s, best as Held))) {
         best = s;
         bestScore = score;
       }
@@ -160,7 +167,7 @@ export class PairMatcher extends StableMatching {
     return best;
   }
 
-  /** Retry attempts of a joined sidecar entry: unpartnered gateway lines whose best owner it is. */
+  /** Retry attempts of a joined sidecar entry: unpartnered gateway lines whose best owner it is, in file and line order. */
   attemptsOf(s: Held): readonly Held[] {
     if (s.joinedBy !== 'request-id' || s.rid === null) return NO_ATTEMPTS;
     let out: Held[] | null = null;
@@ -168,7 +175,10 @@ export class PairMatcher extends StableMatching {
     for (let g = this.byRid.first(s.ridHash); g !== null && n < SCAN_LIMIT; g = g.next0, n++) {
       if (g !== s.partner && !g.done && this.ownerOf(g) === s) (out ??= []).push(g);
     }
-    return out ?? NO_ATTEMPTS;
+    if (out === null) return NO_ATTEMPTS;
+    // The list is newest first (arrival order); the flow's related entries must not depend on it.
+    if (out.length > 1) out.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    return out;
   }
 
   /** Puts the unpartnered gateway lines sharing a sidecar entry's request id back in the release queue. */
@@ -197,7 +207,7 @@ export class PairMatcher extends StableMatching {
         bestDt = dt;
       }
     }
-    if (best !== null) this.bind(x, best, 4 * TIER + bestDt, 'address');
+    if (best !== null) this.bind(x, best, ADDRESS_TIER * TIER + bestDt, 'address');
     return best;
   }
 }
