@@ -5,7 +5,7 @@
 import type { AccessRecord } from '../../parsers/types.js';
 import type { Entry } from '../types.js';
 import { GATEWAY, Held, INNER, OUTER, PLAIN, SIDECAR, type Shape, type Side } from './held.js';
-import { isIpAddress } from './net.js';
+import { isIpAddress, unmapV4 } from './net.js';
 
 function isUuid(rid: string): boolean {
   return rid.length === 36 && rid.charCodeAt(8) === 45 && rid.charCodeAt(13) === 45;
@@ -39,8 +39,9 @@ export function isHttp(r: AccessRecord): boolean {
   return r.protocol !== null || r.method !== null;
 }
 
+/** A join key: the socket as both hops print it (an IPv4-mapped IPv6 address as plain IPv4). */
 function ipAddress(a: string | null): string | null {
-  return isIpAddress(a) ? a : null;
+  return isIpAddress(a) ? unmapV4(a) : null;
 }
 
 function isInternal(a: string | null): boolean {

@@ -10,12 +10,33 @@ export type IpScope = 'public' | 'private' | 'invalid';
 
 const scopes = new BoundedCache<IpScope>(65_536);
 
-/** The IP part of `ip:port` / `[v6]:port` / a bare IP; null for `envoy://...`, `-` or null. */
+/** `[::ffff:` : how a dual-stack listener prints an IPv4 peer. */
+const V4_MAPPED = '[::ffff:';
+
+/** The dotted IPv4 inside an IPv4-mapped IPv6 `[::ffff:a.b.c.d]...`, or null. */
+function mappedV4(address: string): string | null {
+  if (!address.startsWith(V4_MAPPED)) return null;
+  const close = address.indexOf(']');
+  const v4 = address.slice(V4_MAPPED.length, close);
+  return close > 0 && v4.includes('.') ? v4 : null;
+}
+
+/**
+ * The address with an IPv4-mapped IPv6 host (`[::ffff:10.0.0.5]:443`, as a dual-stack gateway
+ * listener logs its IPv4 callers) written as the IPv4 address it is (`10.0.0.5:443`), so both hops
+ * of one connection name the socket alike; any other address unchanged.
+ */
+export function unmapV4(address: string): string {
+  const v4 = mappedV4(address);
+  return v4 === null ? address : v4 + address.slice(address.indexOf(']') + 1);
+}
+
+/** The IP part of `ip:port` / `[v6]:port` / a bare IP (an IPv4-mapped one as IPv4); null for `envoy://...`, `-` or null. */
 export function ipOf(address: string | null): string | null {
   if (address === null || address.length === 0 || address === '-') return null;
   if (address.charCodeAt(0) === 91 /* [ */) {
     const close = address.indexOf(']');
-    return close > 1 ? address.slice(1, close) : null;
+    return close > 1 ? (mappedV4(address) ?? address.slice(1, close)) : null;
   }
   if (address.includes('://')) return null;
   const colon = address.indexOf(':');

@@ -70,8 +70,21 @@ export function reasonFor(rule: RuleId, f: Facts): string {
   return REASONS[rule](f);
 }
 
+/** Fixes for rules whose cause is not the verdict's usual one: the verdict's fix would send the user the wrong way. */
+const RULE_REMEDIATIONS: Partial<Record<RuleId, (f: Facts) => string>> = {
+  'blocked/gateway-denied': (f) =>
+    `The traffic did go through the egress gateway; the gateway's own authorization (an AuthorizationPolicy on the egress ` +
+    `gateway, or its RBAC filter) refused it. If ${f.who} needs ${f.host}, allow that caller there; if the block is ` +
+    `intended, allow it in the policy with a reason.`,
+  'via-gateway-unconfirmed/no-connection': (f) =>
+    `Nothing reached the gateway, so there is no gateway entry to collect: check that the egress gateway pods are ` +
+    `running and reachable from ${f.who} (the gateway Service's endpoints, and any NetworkPolicy between them).`,
+};
+
 /** What would fix a finding (DOMAIN.md / notes), or null for verdicts that need nothing. */
-export function remediationFor(verdict: Verdict, f: Facts): string | null {
+export function remediationFor(rule: RuleId, verdict: Verdict, f: Facts): string | null {
+  const special = RULE_REMEDIATIONS[rule];
+  if (special !== undefined) return special(f);
   switch (verdict) {
     case 'direct':
       return (
@@ -162,7 +175,7 @@ export class PhraseMemo {
       details: x.details,
       joinedBy: x.joinedBy,
     };
-    const phrases = { reason: reasonFor(rule, f), remediation: remediationFor(verdict, f) };
+    const phrases = { reason: reasonFor(rule, f), remediation: remediationFor(rule, verdict, f) };
     this.memo.remember(list, { rule, verdict, key: d.key, host: d.host, namespace: x.namespace, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, phrases });
     return phrases;
   }

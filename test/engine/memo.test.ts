@@ -90,8 +90,17 @@ describe('PhraseMemo', () => {
       };
       const got = memo.get(rule, verdict, x);
       expect(got.reason).toBe(reasonFor(rule, f));
-      expect(got.remediation).toBe(remediationFor(verdict, f));
+      expect(got.remediation).toBe(remediationFor(rule, verdict, f));
     }
+  });
+
+  it('points a refusal by the gateway at the gateway, and a failed connection at the gateway pods, not at missing logs', () => {
+    const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: null, details: null, joinedBy: 'request-id' };
+    expect(remediationFor('blocked/gateway-denied', 'blocked', f)).toContain('AuthorizationPolicy');
+    expect(remediationFor('blocked/gateway-denied', 'blocked', f)).not.toContain('add a ServiceEntry');
+    expect(remediationFor('via-gateway-unconfirmed/no-connection', 'via-gateway-unconfirmed', f)).toContain('reachable');
+    expect(remediationFor('via-gateway-unconfirmed/no-connection', 'via-gateway-unconfirmed', f)).not.toContain('Collect');
+    expect(remediationFor('via-gateway-unconfirmed/no-gateway-entry', 'via-gateway-unconfirmed', f)).toContain('Collect');
   });
 
   it('hands out the very same strings for the same facts', () => {
