@@ -143,7 +143,9 @@ export interface Flow {
   joinedBy: 'request-id' | 'address' | null;
   /** Flow start, epoch ms (NaN when unknown). */
   startMs: number;
+  /** Bytes the source sent towards the destination (Envoy's bytes_received at the first hop): what exfiltration would be. */
   bytesSent: number;
+  /** Bytes the source got back (Envoy's bytes_sent at the first hop). */
   bytesReceived: number;
   /** Set by the policy stage: the exception that allowed it, or null. */
   allowedBy: ExceptionRef | null;

@@ -62,8 +62,10 @@ function build(
     related,
     joinedBy,
     startMs: first.startMs,
-    bytesSent: first.record.bytes_sent ?? 0,
-    bytesReceived: first.record.bytes_received ?? 0,
+    // Envoy counts from its downstream's side (bytes_received: what the caller sent it), so the
+    // source's upload is bytes_received and its download bytes_sent, at either hop.
+    bytesSent: first.record.bytes_received ?? 0,
+    bytesReceived: first.record.bytes_sent ?? 0,
     allowedBy: null,
     expiredException: null,
     failing: false,
