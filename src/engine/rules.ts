@@ -20,7 +20,6 @@ export type RuleId =
   | 'direct/passthrough-cluster'
   | 'internal/passthrough-to-mesh'
   | 'direct/service-entry-host'
-  | 'internal/service-entry-in-mesh'
   | 'direct/endpoint-outside-mesh'
   | 'internal/mesh-service'
   | 'via-gateway/joined'
@@ -55,7 +54,6 @@ export const D = {
   passthrough: decision('direct', 'direct/passthrough-cluster'),
   passthroughToMesh: decision('internal', 'internal/passthrough-to-mesh'),
   serviceEntryHost: decision('direct', 'direct/service-entry-host'),
-  serviceEntryInMesh: decision('internal', 'internal/service-entry-in-mesh'),
   endpointOutsideMesh: decision('direct', 'direct/endpoint-outside-mesh'),
   meshService: decision('internal', 'internal/mesh-service'),
   viaGateway: decision('via-gateway', 'via-gateway/joined'),
@@ -117,9 +115,9 @@ export function isGatewayBound(r: AccessRecord, c: ClusterInfo, ctx: EngineConte
 function outbound(r: AccessRecord, c: ClusterInfo, ctx: EngineContext): Decision {
   const ip = ipOf(r.upstream_host);
   const host = c.host;
-  if (host !== null && !c.inClusterDomain && !isIpLiteral(host)) {
-    return ip !== null && ctx.isMeshIp(ip) === true ? D.serviceEntryInMesh : D.serviceEntryHost;
-  }
+  // A ServiceEntry host (outside the cluster domain) is external whatever its endpoint (DOMAIN.md): a
+  // broad --mesh-cidr (a corporate 10/8) must not hide a database outside the cluster as internal.
+  if (host !== null && !c.inClusterDomain && !isIpLiteral(host)) return D.serviceEntryHost;
   const target = host !== null && isIpLiteral(host) ? host : ip ?? ipOf(r.downstream_local_address);
   return target !== null && isExternalIp(target, ctx) ? D.endpointOutsideMesh : D.meshService;
 }

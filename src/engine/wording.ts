@@ -46,7 +46,6 @@ const REASONS: Record<RuleId, (f: Facts) => string> = {
   'internal/passthrough-to-mesh': (f) => `The sidecar of ${f.who} passed this through to ${f.dest}, an address inside the mesh.`,
   'direct/service-entry-host': (f) =>
     `The sidecar of ${f.who} sent this to ${f.dest} on its own cluster ${cl(f)}, a host outside the cluster domain, without an egress gateway.`,
-  'internal/service-entry-in-mesh': (f) => `The sidecar of ${f.who} sent this to ${f.dest} on cluster ${cl(f)}, whose endpoint is inside the mesh.`,
   'direct/endpoint-outside-mesh': (f) =>
     `The sidecar of ${f.who} sent this to ${f.dest} on cluster ${cl(f)}, whose endpoint is outside the mesh, without an egress gateway.`,
   'internal/mesh-service': (f) => `The sidecar of ${f.who} sent this to ${f.dest}, a workload inside the mesh.`,

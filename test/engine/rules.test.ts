@@ -113,9 +113,9 @@ const sidecarCases: SidecarCase[] = [
     verdict: 'direct', rule: 'direct/service-entry-host',
   },
   {
-    name: 'ServiceEntry host whose endpoint is inside the known mesh ranges',
+    name: 'ServiceEntry host whose endpoint is inside the known mesh ranges (still external, DOMAIN.md)',
     rec: record({ upstream_cluster: 'outbound|5432||db.corp.example', upstream_host: '10.244.3.3:5432' }),
-    verdict: 'internal', rule: 'internal/service-entry-in-mesh', s: { meshCidrs: ['10.244.0.0/16'] },
+    verdict: 'direct', rule: 'direct/service-entry-host', s: { meshCidrs: ['10.244.0.0/16'] },
   },
   {
     name: 'cluster-domain host whose endpoint is a public IP (seed 001 external-db)',
