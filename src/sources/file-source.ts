@@ -113,8 +113,7 @@ export function stdinStream(role: RoleAssignment | null = null, name = '-'): Log
       const onAbort = (): void => void process.stdin.destroy();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        if (name === '-') for await (const chunk of process.stdin) yield chunk as Buffer;
-        else yield* decoded(process.stdin, name, CHUNK, signal);
+        yield* decoded(process.stdin, name, CHUNK, signal); // `kubectl logs ... | gzip | egress-audit parse -` too
       } finally {
         signal.removeEventListener('abort', onAbort);
       }

@@ -161,6 +161,13 @@ describe('inputs: FIFOs, process substitution and /dev/stdin', () => {
     expect(files(res)).toEqual(['/dev/stdin']);
   });
 
+  it('decompresses gzip on stdin (-), detected by content as for files', async () => {
+    const res = await runCli(['parse', '-'], { input: gzipSync(`${TCP}\n${TCP}\n`) });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain('2 lines read, 2 records');
+    expect(files(res)).toEqual(['-', '-']);
+  });
+
   it('reads /dev/stdin when stdin is a socket (as node and some CI runners give it)', async () => {
     const res = await runCli(['parse', '/dev/stdin'], { input: `${TCP}\n` });
     expect(res.code).toBe(0);
