@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ndjson, runCli, type CliResult } from '../helpers/cli.js';
+import { BIN, ndjson, outcome, runCli, type CliResult } from '../helpers/cli.js';
 
 const fixture = (p: string): string => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
 const VIA = fixture('scenarios/seed-000-via-gateway-tcp');
@@ -41,17 +41,10 @@ async function withWriter(fifo: string, data: Buffer, args: string[]): Promise<C
 
 /** Runs `sh -c "cat FILE | egress-audit ARGS"`: stdin a real pipe, not the socket node gives its children. */
 function throughPipe(file: string, args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', 'f=$1; shift; cat "$f" | "$@"', 'sh', file, process.execPath, BIN, ...args], {
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  const child = spawn('sh', ['-c', 'f=$1; shift; cat "$f" | "$@"', 'sh', file, process.execPath, BIN, ...args], {
+    env: { ...process.env, NO_COLOR: '1' },
   });
+  return outcome(child);
 }
 
 beforeAll(() => {
