@@ -4,10 +4,14 @@
  * address match. Among request-id matches (the gateway logs every attempt of a retried request, the
  * sidecar one line for the request, with the socket and the answer of the last attempt): the
  * sidecar's own socket, then a matching authority, then the response code the sidecar saw, then the
- * attempt that ended nearest the sidecar's end (the last one). Among address matches: a matching
- * authority (HTTP) or matching byte counts (TCP), then the start-time distance.
+ * attempt that ended nearest the sidecar's end (the last one). A gateway line on another socket of
+ * the sidecar's pod is a candidate only when it shows that its attempt failed (retryEvidence): a
+ * line that succeeded there is another request that shares the id (an app that propagates one id to
+ * several calls), never an attempt of this one. Among address matches: a matching authority (HTTP)
+ * or matching byte counts (TCP), then the start-time distance. Every test here looks at the two
+ * entries alone, so the ranking stays a fixed order over pairs, whatever the arrival order.
  */
-import type { Held, JoinedBy } from './held.js';
+import { GATEWAY, type Held, type JoinedBy } from './held.js';
 import { sameRequestId } from './entry-keys.js';
 import { sameBytes } from './sni-links.js';
 
@@ -25,6 +29,20 @@ export function authorityDiffers(a: string | null, b: string | null): boolean {
 /** True when both response codes are known and differ. */
 function codeDiffers(a: number | null, b: number | null): boolean {
   return a !== null && b !== null && a !== b;
+}
+
+/**
+ * True when a gateway line shows its attempt failed, as a retried attempt does: no response (code
+ * 0), a 5xx, any response flag (UF, URX, UC, UH, NC, UT...), or an upstream transport failure.
+ */
+export function retryEvidence(g: Held): boolean {
+  const r = g.entry.record;
+  const code = r.response_code;
+  if (code !== null && (code === 0 || code >= 500)) return true;
+  const flags = r.response_flags;
+  if (flags !== null && flags !== '' && flags !== '-') return true;
+  const failure = r.upstream_transport_failure_reason;
+  return failure !== null && failure !== '' && failure !== '-';
 }
 
 /** True when two `ip:port` / `[v6]:port` sockets have the same IP (the same pod), compared in place. */
@@ -50,6 +68,9 @@ export function pairScore(y: Held, c: Held, by: JoinedBy, windowMs: number): num
       // Another socket of the same pod: a retry on a new connection, the same request seen less surely.
       // Another pod with the id (propagated by the app) is another request.
       if (!sameHost(y.conn, c.conn)) return Infinity;
+      // Only a failed attempt is retried: a line that succeeded on another socket is another request
+      // with the id (propagated by the app to several calls), even when its own sidecar line is missing.
+      if (!retryEvidence(y.side === GATEWAY ? y : c)) return Infinity;
       tier += 4;
     }
     if (codeDiffers(y.entry.record.response_code, c.entry.record.response_code)) tier += 1;

@@ -4,8 +4,8 @@
  * socket, authority, response code and end-time distance; for an address the authority or bytes and
  * start-time distance; then the entries' order), and better-response moves settle on the unique
  * stable matching, so the result does not depend on arrival order. Of a retried request's gateway
- * attempts the best-ranked one becomes the sidecar's partner; the others, on whatever socket, and
- * regenerated ids are handled at release.
+ * attempts the best-ranked one becomes the sidecar's partner; the others (on another socket of the
+ * pod only when they failed) and regenerated ids are handled at release.
  */
 import { before, GATEWAY, Held, INNER, ListIndex, nextOn, SCAN_LIMIT, SIDECAR, type JoinedBy } from './held.js';
 import { sameRequestId } from './entry-keys.js';
@@ -148,7 +148,8 @@ export class PairMatcher extends StableMatching {
   /**
    * The joined sidecar entry that an unpartnered gateway line is a retry attempt of: of the sidecar
    * entries joined by its request id, the one it ranks best (its own socket first, but a retry on a
-   * new connection belongs to the request too), ties to the earlier entry.
+   * new connection belongs to the request too when the line shows its attempt failed: pair-score.ts),
+   * ties to the earlier entry. A line that succeeded on another socket has no owner: another request.
    */
   ownerOf(g: Held): Held | null {
     if (g.side !== GATEWAY || g.partner !== null || g.done || g.rid === null || g.shape !== 0) return null;

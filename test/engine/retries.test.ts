@@ -2,7 +2,8 @@
  * Gateway retries: the gateway logs one line per attempt of a request, the sidecar one line for the
  * request, with the socket and the answer of the last attempt. The flow's gateway hop is the attempt
  * whose response the sidecar saw (same response code; failing that, the last one), the other
- * attempts are related evidence of the same flow, whichever socket they came on, and none of this
+ * attempts are related evidence of the same flow (on another socket of the same pod only when they
+ * failed: a successful line there is another request whose app forwarded the id), and none of this
  * depends on the order the lines arrive in or stand in their files.
  */
 import { describe, expect, it } from 'vitest';
@@ -120,12 +121,11 @@ describe('a retry on a new connection', () => {
     });
   });
 
-  it('joins the attempt on another socket when the sidecar\'s own socket has no gateway line', () => {
+  it('does not take a successful line on another socket as the partner (no retry evidence: another request with a forwarded id)', () => {
     const { s, g } = httpPair({ t: 0, port: 50174, rid: RID });
     const only = attempt(g, 1, 1, { downstream_remote_address: '10.1.0.56:50170' });
     everyOrder([s, only], (flows) => {
-      expect(flows).toHaveLength(1);
-      expect(flows[0]).toMatchObject({ verdict: 'via-gateway', joinedBy: 'request-id', sidecar: s, gateway: only });
+      expect(flows.map((f) => f.verdict).sort()).toEqual(['gateway-only', 'via-gateway-unconfirmed']);
     });
   });
 
@@ -208,6 +208,77 @@ describe('requests that are not retries', () => {
     });
     // Both are joined by the request id; the attempt ranks a.s better (its end is nearer), so it goes there.
     expect(flowOf(flows, extra)?.sidecar).toBe(a.s);
+  });
+});
+
+describe('a request id propagated to several calls of one pod (no retry evidence on the other socket)', () => {
+  it.each([
+    ['answered 200', { response_code: 200 }],
+    ['answered 404 without flags', { response_code: 404, response_flags: null }],
+  ])('keeps a gateway line on another socket that %s as its own gateway-only flow', (_name, o: Partial<AccessRecord>) => {
+    // The sidecar entry on socket A is joined to its 200 on A; the app sent the same id on another call (socket B),
+    // whose sidecar line was not collected: that line is another request, not an attempt of this one.
+    const a = httpPair({ t: 0, port: 50174, rid: RID });
+    const other = attempt(a.g, 3, 7, { ...o, downstream_remote_address: '10.1.0.56:50180', duration: 9 });
+    everyOrder([a.s, a.g, other], (flows) => {
+      expect(flows).toHaveLength(2);
+      expect(flowOf(flows, a.s)).toMatchObject({ verdict: 'via-gateway', joinedBy: 'request-id', gateway: a.g, related: [] });
+      expect(flowOf(flows, other)).toMatchObject({ verdict: 'gateway-only', sidecar: null, gateway: other });
+    });
+    for (const order of permutations([a.s, a.g, other])) {
+      const { flows, engine } = engineWith();
+      for (const e of order) engine.add(e);
+      engine.advance(ms(20 + 5000));
+      expect(flows).toHaveLength(2);
+      expect(engine.counters()).toMatchObject({ pending: 0, joined: 1, unmatchedGateway: 1 });
+    }
+  });
+
+  it('gathers the failed attempt on a new connection and leaves the successful line on a third socket gateway-only', () => {
+    const a = httpPair({ t: 0, port: 50174, rid: RID });
+    const failed = attempt(a.g, 0, 1, { ...CONNECT_FAILURE, downstream_remote_address: '10.1.0.56:50170', duration: 5 });
+    const other = attempt(a.g, 2, 3, { downstream_remote_address: '10.1.0.56:50180' });
+    everyOrder([a.s, a.g, failed, other], (flows) => {
+      expect(flows).toHaveLength(2);
+      expect(flowOf(flows, a.s)).toMatchObject({ verdict: 'via-gateway', gateway: a.g, related: [failed] });
+      expect(flowOf(flows, other)).toMatchObject({ verdict: 'gateway-only', sidecar: null, gateway: other });
+    });
+  });
+
+  it.each([
+    ['no response (code 0)', { response_code: 0, response_flags: null, response_code_details: null }],
+    ['a 5xx without flags', { response_code: 502, response_flags: null }],
+    ['a response flag', { response_code: 200, response_flags: 'URX' }],
+    ['an upstream transport failure', { response_code: 200, response_flags: null, upstream_transport_failure_reason: 'TLS_error:_268435581:SSL_routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED' }],
+  ])('gathers the line on another socket when it shows %s', (_name, o: Partial<AccessRecord>) => {
+    const a = httpPair({ t: 0, port: 50174, rid: RID });
+    const failed = attempt(a.g, 0, 1, { ...o, downstream_remote_address: '10.1.0.56:50170', duration: 5 });
+    everyOrder([a.s, a.g, failed], (flows) => {
+      expect(flows).toHaveLength(1);
+      expect(flows[0]).toMatchObject({ verdict: 'via-gateway', gateway: a.g, related: [failed] });
+    });
+  });
+
+  it('joins a failed attempt on another socket as the partner when the sidecar\'s own socket has no gateway line', () => {
+    const { s: s0, g } = httpPair({ t: 0, port: 50174, rid: RID });
+    const s = entry({ ...s0.record, response_code: 503, response_flags: 'URX', duration: 12 }, { line: 10 });
+    const uf = attempt(g, 1, 1, { ...CONNECT_FAILURE, downstream_remote_address: '10.1.0.56:50170', duration: 5 });
+    everyOrder([s, uf], (flows) => {
+      expect(flows).toHaveLength(1);
+      expect(flows[0]).toMatchObject({ joinedBy: 'request-id', sidecar: s, gateway: uf });
+    });
+  });
+
+  it('keeps the successful line on its own when a failed attempt on another socket is the sidecar\'s only candidate', () => {
+    const { s: s0, g } = httpPair({ t: 0, port: 50174, rid: RID });
+    const s = entry({ ...s0.record, response_code: 503, response_flags: 'URX', duration: 12 }, { line: 10 });
+    const uf = attempt(g, 1, 1, { ...CONNECT_FAILURE, downstream_remote_address: '10.1.0.56:50170', duration: 5 });
+    const other = attempt(g, 4, 2, { downstream_remote_address: '10.1.0.56:50180' });
+    everyOrder([s, uf, other], (flows) => {
+      expect(flows).toHaveLength(2);
+      expect(flowOf(flows, s)).toMatchObject({ sidecar: s, gateway: uf, related: [] });
+      expect(flowOf(flows, other)).toMatchObject({ verdict: 'gateway-only', sidecar: null, gateway: other });
+    });
   });
 });
 
