@@ -33,12 +33,14 @@ function explain(resolution: RoleResolution, streams: readonly { name: string; l
     return `  ${escapeControl(key).padEnd(width)}  ${role.padEnd(15)}  ${rule}: ${escapeControl(detail)}`;
   });
   const ips = resolution.learnedGatewayIps.length > 0 ? `\n  gateway pod IPs learned from the logs: ${resolution.learnedGatewayIps.join(', ')}` : '';
+  const hosts = [...resolution.learnedGatewayHosts].map(([host, via]) => `${host} (reaches ${via.join(', ')})`);
+  const gatewayHosts = hosts.length > 0 ? `\n  gateway services learned from sidecar entries to those IPs: ${escapeControl(hosts.join(', '))}` : '';
   const pods = [...resolution.learnedPods].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
   const shown = pods.slice(0, EXPLAIN_MAX_PODS).map(([ip, p]) => `${ip}=${p.namespace === null ? '' : `${p.namespace}/`}${p.name}`);
   const more = pods.length > EXPLAIN_MAX_PODS ? `, and ${pods.length - EXPLAIN_MAX_PODS} more` : '';
   const podIps = pods.length > 0 ? `\n  pod IPs learned from their own sidecar logs (${pods.length}): ${escapeControl(shown.join(', '))}${more}` : '';
   const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${snapshot.pods} pods with ${snapshot.ips} IPs (${snapshot.gateways} egress gateway pods); the mesh is the /16 and /64 ranges of their IPs`;
-  return `egress-audit: roles\n${lines.join('\n')}${ips}${podIps}${fromSnapshot}\n`;
+  return `egress-audit: roles\n${lines.join('\n')}${ips}${gatewayHosts}${podIps}${fromSnapshot}\n`;
 }
 
 function withSnapshot(snapshot: PodSnapshot | null, offline: EngineContext): EngineContext {

@@ -4,7 +4,6 @@ import { inferRoles, learnGatewayIps, learnPodIps, type RoleSample } from '../en
 import { StreamReader } from '../lines/stream-reader.js';
 import type { AuditSettings, LogStream, PodIdentity, Role, RoleAssignment, StreamInfo } from '../types.js';
 import { learnGatewayHosts } from '../engine/roles.js';
-import { ipOf } from '../engine/net.js';
 import type { RoleLookup } from './entry-builder.js';
 
 /** Records sampled per stream (or per pod inside a stream) to infer roles from content. */
@@ -30,13 +29,19 @@ interface PodSample {
   records: AccessRecord[];
 }
 
-/** A stream that can be read again after sampling: files re-open; stdin replays what was sampled. */
-function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterator<Uint8Array> | null): LogStream {
-  if (stream.info.kind === 'file' || rest === null) return stream;
+/**
+ * A stream that can be read again after sampling: files re-open (and so meet any error of theirs again,
+ * at the same point); stdin replays what was sampled, then the live rest, or the error that ended the
+ * sample, so that the main read records it as this stream's error after the same bytes.
+ */
+function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterator<Uint8Array> | null, failure: { error: unknown } | null): LogStream {
+  if (stream.info.kind === 'file') return stream;
   return {
     info: stream.info,
     async *chunks() {
       yield* buffered;
+      if (failure !== null) throw failure.error;
+      if (rest === null) return;
       for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
     },
   };
@@ -58,33 +63,35 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   const buffered: Uint8Array[] = [];
   let bytes = 0;
   const iterator = stream.chunks(signal)[Symbol.asyncIterator]();
+  // A stream that fails inside the sample (corrupt or truncated gzip, unreadable file) keeps what it gave
+  // before the error; its replay fails at the same point, and the main read records that as its error.
+  let failure: { error: unknown } | null = null;
+  let ended = false;
   while (bytes < SAMPLE_BYTES && taken < SAMPLE_RECORDS) {
-    const next = await iterator.next();
-    if (next.done) break;
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      failure = { error };
+      break;
+    }
+    if (next.done) {
+      ended = true;
+      break;
+    }
     if (stream.info.kind !== 'file') buffered.push(next.value);
     bytes += next.value.length;
     reader.push(next.value);
   }
+  if (failure !== null) reader.end(); // the last line before the error counts, as the main read's close counts it
   if (stream.info.kind === 'file') await iterator.return?.();
-  return { samples, replay: replayable(stream, buffered, stream.info.kind === 'file' ? null : iterator) };
+  const rest = stream.info.kind === 'file' || failure !== null || ended ? null : iterator;
+  return { samples, replay: replayable(stream, buffered, rest, failure) };
 }
 
-/**
- * Makes learned gateway service hosts count as gateway hosts for the audit that follows (the engine
- * reads settings.gatewayHosts), and says so in the --explain row of each gateway stream whose pod IPs
- * revealed them. The settings object is this run's own (mergeSettings copies the lists).
- */
-function applyLearnedGatewayHosts(hosts: Map<string, string[]>, samples: RoleSample[], assignments: Map<string, RoleAssignment>, settings: AuditSettings): void {
-  if (hosts.size === 0) return;
+/** Makes learned gateway service hosts count as gateway hosts for the audit that follows (the engine reads settings.gatewayHosts; this run's own copy). */
+function applyLearnedGatewayHosts(hosts: Map<string, string[]>, settings: AuditSettings): void {
   for (const host of hosts.keys()) if (!settings.gatewayHosts.includes(host)) settings.gatewayHosts.push(host);
-  for (const s of samples) {
-    const a = assignments.get(s.key);
-    if (a?.role !== 'egress-gateway') continue;
-    const own = new Set(s.records.map((r) => ipOf(r.downstream_local_address)));
-    const named = [...hosts].filter(([, ips]) => ips.some((ip) => own.has(ip))).map(([h]) => h);
-    if (named.length === 0) continue;
-    assignments.set(s.key, { ...a, detail: `${a.detail}; sidecars reach it as ${named.join(', ')}, so their other entries to that host are gateway-bound (learned gateway host)` });
-  }
 }
 
 function keyOf(info: StreamInfo, pod: string | null): string {
@@ -113,7 +120,7 @@ export async function resolveRoles(
   const assignments = inferRoles(samples, settings);
   const learnedGatewayIps = learnGatewayIps(samples, assignments);
   const learnedGatewayHosts = learnGatewayHosts(samples, assignments, learnedGatewayIps, settings);
-  applyLearnedGatewayHosts(learnedGatewayHosts, samples, assignments, settings);
+  applyLearnedGatewayHosts(learnedGatewayHosts, settings);
   const learnedPods = learnPodIps(samples, assignments, settings);
   const lookup: RoleLookup = (info, pod) => {
     const key = keyOf(info, pod);

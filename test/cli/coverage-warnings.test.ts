@@ -83,7 +83,7 @@ describe('a custom-named gateway service is learned from the replica whose log i
     const verdicts = (report.flows ?? []).map((f) => f.verdict).sort();
     expect(verdicts).toEqual(['via-gateway', 'via-gateway-unconfirmed']);
     expect(report.summary.verdicts['internal']).toBe(0);
-    expect(stderr).toMatch(/sidecars reach it as ci00000000-test-egress\.sbercode-[^ ]+\.svc\.cluster\.local/);
+    expect(stderr).toMatch(/gateway services learned from sidecar entries to those IPs: ci00000000-test-egress\.sbercode-[^ ]+\.svc\.cluster\.local \(reaches 10\.128\.2\.35\)/);
   });
 });
 

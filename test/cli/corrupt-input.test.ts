@@ -1,0 +1,138 @@
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { BIN, outcome, runCli } from '../helpers/cli.js';
+
+/**
+ * A corrupt or truncated .gz is one stream's error wherever the corruption lies: inside the role
+ * prescan's sample (its first records) or after it. Either way every other input is audited, the
+ * reports are complete, the file is named on stderr and the run exits 3.
+ */
+const VIA = fileURLToPath(new URL('../../fixtures/scenarios/seed-000-via-gateway-tcp/', import.meta.url));
+const PAIR = [join(VIA, 'sidecar.log'), join(VIA, 'egress-gateway.log')];
+
+interface Report {
+  summary: { exitCode: number };
+  coverage: { warnings: { code: string; message: string }[]; streams: { name: string; role: string }[] };
+  flows: { verdict: string; rule: string; destination: { host: string } }[];
+}
+
+/** `n` sidecar entries to distinct external hosts (so they compress only moderately). */
+function sidecarLines(n: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const min = String(31 + (Math.floor(i / 60) % 28)).padStart(2, '0');
+    const sec = String(i % 60).padStart(2, '0');
+    const ms = String(i % 1000).padStart(3, '0');
+    const ip = `203.0.113.${i % 250}`;
+    out.push(
+      `[2022-02-19T09:${min}:${sec}.${ms}Z] "- - -" 0 - - - "-" ${80 + (i % 17)} ${800 + i} 3 - "-" "-" "-" "-" "${ip}:443" ` +
+        `outbound|443||api${i % 7}.example.com 10.108.1.${i % 200}:${40000 + i} ${ip}:443 10.108.1.9:${30000 + i} - -`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Gzip data broken within its first few hundred bytes: truncated there, or overwritten with garbage. */
+function earlyBroken(how: 'truncated' | 'garbage'): Buffer {
+  const gz = gzipSync(sidecarLines(20));
+  if (how === 'truncated') return gz.subarray(0, Math.min(200, gz.length - 16));
+  const bad = Buffer.from(gz);
+  bad.fill(0xff, 40, 120);
+  return bad;
+}
+
+/** Gzip data whose first thousands of records (far more than the prescan samples) are whole, then cut short. */
+function lateTruncated(): Buffer {
+  const gz = gzipSync(sidecarLines(5000)); // > SAMPLE_RECORDS (2000) records before the cut
+  return gz.subarray(0, gz.length - 12);
+}
+
+function workDir(): string {
+  return mkdtempSync(join(tmpdir(), 'ea-corrupt-input-'));
+}
+
+function expectAudited(res: { code: number | null; stdout: string; stderr: string }, name: string): Report {
+  expect(res.code, res.stderr).toBe(3);
+  expect(res.stderr).toContain(name);
+  expect(res.stderr).toMatch(/corrupt or truncated gzip data/);
+  expect(res.stderr).not.toContain('internal error');
+  const report = JSON.parse(res.stdout) as Report;
+  expectComplete(report, name);
+  return report;
+}
+
+function expectComplete(report: Report, name: string): void {
+  expect(report.flows.some((f) => f.verdict === 'via-gateway' && f.destination.host === 'my.server.com')).toBe(true);
+  const warning = report.coverage.warnings.find((w) => w.code === 'stream-errors');
+  expect(warning?.message).toContain(name);
+  const streams = report.coverage.streams.map((s) => s.name);
+  for (const p of PAIR) expect(streams).toContain(p);
+  expect(streams).toContain(name);
+}
+
+describe('a .gz corrupt within the prescan sample', () => {
+  it.each(['truncated', 'garbage'] as const)('(%s) is that stream\'s error: the rest is audited, -o json is complete, exit 3', async (how) => {
+    const dir = workDir();
+    const gz = join(dir, 'app.log.gz');
+    writeFileSync(gz, earlyBroken(how));
+    expectAudited(await runCli(['audit', gz, ...PAIR, '-o', 'json']), gz);
+  });
+
+  it('keeps the records read before the error (they decide the stream\'s role and are audited)', async () => {
+    const dir = workDir();
+    const gz = join(dir, 'app.log.gz');
+    writeFileSync(gz, earlyBroken('truncated'));
+    const report = expectAudited(await runCli(['audit', gz, ...PAIR, '-o', 'json']), gz);
+    expect(report.coverage.streams.find((s) => s.name === gz)?.role).toBe('sidecar');
+    expect(report.flows.some((f) => f.destination.host === 'api0.example.com')).toBe(true);
+  });
+
+  it('writes a complete --report json=PATH file', async () => {
+    const dir = workDir();
+    const gz = join(dir, 'app.log.gz');
+    const json = join(dir, 'egress.json');
+    writeFileSync(gz, earlyBroken('truncated'));
+    const res = await runCli(['audit', gz, ...PAIR, '--report', `json=${json}`, '-o', 'table']);
+    expect(res.code, res.stderr).toBe(3);
+    expect(res.stderr).toContain(gz);
+    expect(existsSync(json)).toBe(true);
+    expectComplete(JSON.parse(readFileSync(json, 'utf8')) as Report, gz);
+  });
+});
+
+describe('a .gz cut short after more than the prescan samples', () => {
+  it('gives the same outcome: stream error, complete report, exit 3', async () => {
+    const dir = workDir();
+    const gz = join(dir, 'app.log.gz');
+    const json = join(dir, 'egress.json');
+    writeFileSync(gz, lateTruncated());
+    const res = await runCli(['audit', gz, ...PAIR, '-o', 'json', '--report', `json=${json}`]);
+    const report = expectAudited(res, gz);
+    expect(report.flows.length).toBeGreaterThan(4000);
+    expectComplete(JSON.parse(readFileSync(json, 'utf8')) as Report, gz);
+  });
+});
+
+describe('a corrupt .gz that can be read only once (stdin, FIFO)', () => {
+  it.each([
+    ['early', earlyBroken('truncated')],
+    ['late', lateTruncated()],
+  ] as const)('on stdin (%s corruption): the replay raises the error after what was read', async (_when, data) => {
+    expectAudited(await runCli(['audit', '-', ...PAIR, '-o', 'json'], { input: data }), '-');
+  });
+
+  it.skipIf(process.platform === 'win32')('named as a FIFO (early corruption)', async () => {
+    const dir = workDir();
+    const fifo = join(dir, 'app.log.gz');
+    execFileSync('mkfifo', [fifo]);
+    const child = spawn(process.execPath, [BIN, 'audit', fifo, ...PAIR, '-o', 'json'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [res] = await Promise.all([outcome(child), writeFile(fifo, earlyBroken('truncated'))]);
+    expectAudited(res, fifo);
+  });
+});
