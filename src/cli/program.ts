@@ -128,7 +128,8 @@ function parseCommand(handlers: CommandHandlers): Command {
     'after',
     `
 Exit codes: 0 read, 1 malformed lines with --strict, 2 usage error,
-            3 unreadable file or corrupt .gz (named; the other inputs are still read).
+            3 unreadable file or corrupt .gz (named; the other inputs are still read),
+            141 the reader of the output went away first (parse ... | head).
 
 Examples:
   egress-audit parse sidecar.log gateway.log.gz | jq -c 'select(.upstream_cluster == "PassthroughCluster")'

@@ -1,8 +1,9 @@
 import type { AuditCommonOptions } from '../cli/options.js';
-import { EXIT } from '../errors.js';
+import { EXIT, InputError } from '../errors.js';
 import { writeBaseline } from '../policy/index.js';
 import type { ReportBuilder } from '../report/index.js';
 import type { Report } from '../report/model.js';
+import { escapeControl } from '../text/escape.js';
 import { VERSION } from '../version.js';
 import { buildCoverage, type CoverageFacts } from './coverage.js';
 import type { Outputs } from './outputs.js';
@@ -21,7 +22,7 @@ export interface RunEnd {
 export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCommonOptions): Promise<{ report: Report; exitCode: number }> {
   const coverage = buildCoverage({ ...end.facts, verdicts: end.builder.verdictCounts() });
   const report = end.builder.build(end.input, coverage, VERSION);
-  await outputs.end(report);
+  const failures = await outputs.end(report);
   if (options.writeBaseline) {
     const written = await writeBaseline(options.writeBaseline, report.findings, { version: VERSION, failOn: options.failOn });
     process.stderr.write(`egress-audit: wrote baseline ${options.writeBaseline} (${written.written} findings)\n`);
@@ -29,6 +30,15 @@ export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCom
       process.stderr.write(`egress-audit: ${written.unrecorded} findings folded into "(other)" have no fingerprint and were not recorded\n`);
     }
   }
+  throwFailures(failures); // after the baseline: one report that could not be written does not cost the others
   const streamFailed = end.facts.streams.some((s) => s.error !== null);
   return { report, exitCode: streamFailed ? EXIT.input : report.summary.exitCode };
+}
+
+/** Throws one InputError (exit 3) for the last report that could not be written; earlier ones are printed first, one line each. */
+function throwFailures(failures: readonly string[]): void {
+  const last = failures.at(-1);
+  if (last === undefined) return;
+  for (const message of failures.slice(0, -1)) process.stderr.write(`egress-audit: ${escapeControl(message)}\n`);
+  throw new InputError(last);
 }

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, unlinkSync, type WriteStream } from 'node:fs';
-import { realpath, rename, stat } from 'node:fs/promises';
+import { chmod, realpath, rename, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { AuditCommonOptions, OutputFormat } from '../cli/options.js';
 import { InputError, UsageError } from '../errors.js';
 import { createWriter, type ReportWriter, type WriterOptions } from '../report/index.js';
 import type { Report } from '../report/model.js';
-import { expandInputs, type RoleFlags } from '../sources/file-source.js';
+import picomatch from 'picomatch';
+import { isDynamicPattern } from 'tinyglobby';
+import type { RoleFlags } from '../sources/file-source.js';
+import { walkSkips } from '../sources/input-paths.js';
 import { escapeControl } from '../text/escape.js';
 import type { Flow } from '../types.js';
 
@@ -17,8 +20,8 @@ export interface Outputs {
   flow(flow: Flow): void;
   /** Backpressure: resolves when every output has accepted what it was given. */
   drain(): Promise<void>;
-  /** Writes the report everywhere and puts each complete report file in place; a report that could not be written exits 3. */
-  end(report: Report): Promise<void>;
+  /** Writes the report everywhere and puts each complete report file in place; returns one message per report that could not be written (the run then exits 3). */
+  end(report: Report): Promise<string[]>;
   /** True when some output embeds each flow's record JSON (json, ndjson). */
   readonly needsRecordJson: boolean;
 }
@@ -38,11 +41,14 @@ interface ReportFile {
   readonly temp: string | null;
   /** True when a regular file was at the target before this run. */
   readonly existed: boolean;
+  /** The earlier report's permission bits, given to the new one (null when there was none). */
+  readonly mode: number | null;
   readonly stream: WriteStream;
   readonly writer: ReportWriter;
   /** The first error the stream reported: the cause shown to the user. */
   error: Error | null;
-  state: 'writing' | 'done' | 'discarded';
+  /** `renaming`: complete and being moved into place, so the target is no longer an earlier run's. */
+  state: 'writing' | 'renaming' | 'done' | 'discarded';
 }
 
 /** Report files of this process still being written: removed if the process ends before they are complete. */
@@ -74,14 +80,22 @@ function isInside(path: string, dir: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
-/** Why writing a report at `real` would destroy or pollute this input, or null when it would not. */
-async function inputConflict(real: string, input: string): Promise<string | null> {
+/**
+ * Why writing a report at `path` (`real`: its real path) would destroy or pollute this input, or null:
+ * it is the input file, a match of the input pattern, or a file inside an input directory whose
+ * walk would read it (a .md, .sarif or .xml report there is skipped by the walk, so it is fine).
+ */
+async function inputConflict(path: string, real: string, input: string): Promise<string | null> {
   if (input === '-') return null;
   const info = await stat(input).catch(() => null);
-  if (info?.isDirectory()) return isInside(real, await realpath(input)) ? `it lies inside the input directory ${input}` : null;
-  const files = info?.isFile() ? [input] : await expandInputs([input], () => undefined).catch(() => []);
-  for (const file of files) if ((await realpath(file).catch(() => null)) === real) return `it is the input ${file}`;
-  return null;
+  if (info === null) {
+    const target = isAbsolute(input) ? resolve(path) : relative(process.cwd(), resolve(path));
+    return isDynamicPattern(input) && picomatch(input, { dot: false })(target) ? `it matches the input pattern ${input}` : null;
+  }
+  if (info.isDirectory()) {
+    return isInside(real, await realpath(input)) && !walkSkips(basename(real)) ? `it lies inside the input directory ${input}` : null;
+  }
+  return (await realpath(input).catch(() => null)) === real ? `it is the input ${input}` : null;
 }
 
 function refusal(spec: ReportTarget, why: string): UsageError {
@@ -93,7 +107,7 @@ async function checkAgainstInputs(reports: readonly ReportTarget[], inputs: read
   for (const spec of reports) {
     const real = await realTarget(spec.path);
     for (const input of inputs) {
-      const why = await inputConflict(real, input);
+      const why = await inputConflict(spec.path, real, input);
       if (why !== null) throw refusal(spec, why);
     }
   }
@@ -120,7 +134,9 @@ async function openReport(spec: ReportTarget, writerOptions: WriterOptions): Pro
   const temp = direct ? null : join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   const stream = await openStream(temp ?? target, temp === null ? 'w' : 'wx', spec);
   const writer = createWriter(spec.format, stream, { ...writerOptions, color: false });
-  const file: ReportFile = { spec, target, temp, existed: info !== null && !direct, stream, writer, error: null, state: 'writing' };
+  const existed = info !== null && !direct;
+  const mode = existed ? info.mode & 0o7777 : null;
+  const file: ReportFile = { spec, target, temp, existed, mode, stream, writer, error: null, state: 'writing' };
   stream.on('error', (error) => (file.error ??= error));
   unfinished.add(file);
   return file;
@@ -132,7 +148,9 @@ async function openReport(spec: ReportTarget, writerOptions: WriterOptions): Pro
  * this one's). Synchronous, so the 'exit' handler can use it.
  */
 function discardSync(file: ReportFile, stale: boolean): void {
-  if (file.state !== 'writing') return;
+  if (file.state !== 'writing' && file.state !== 'renaming') return;
+  // Mid-rename the target is either the old report or already the new one: only the temporary file goes.
+  if (file.state === 'renaming') stale = false;
   file.state = 'discarded';
   unfinished.delete(file);
   file.stream.destroy();
@@ -155,6 +173,29 @@ process.on('exit', () => {
   for (const file of [...unfinished]) discardSync(file, true);
 });
 
+/**
+ * A signal that would end the process (CI cancelling a job sends SIGTERM) skips 'exit': unless the
+ * command handles it itself (watch and the dashboard finish and write their reports), discard the
+ * unfinished reports and end killed by that signal.
+ */
+function onSignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return;
+  for (const file of [...unfinished]) discardSync(file, true);
+  // Die of the signal itself (the default action, once no listener is left): process.exit() would
+  // wait for a thread still blocked reading a FIFO whose writer is alive.
+  watchSignals(false);
+  process.kill(process.pid, signal);
+}
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function watchSignals(on: boolean): void {
+  for (const signal of SIGNALS) {
+    if (on) process.on(signal, onSignal);
+    else process.off(signal, onSignal);
+  }
+}
+
 function writing(file: ReportFile): boolean {
   return file.state === 'writing' && file.error === null;
 }
@@ -171,7 +212,11 @@ async function endReport(file: ReportFile, report: Report): Promise<string | nul
     await file.writer.end(report);
     await closeStream(file.stream);
     if (file.error !== null) throw file.error;
-    if (file.temp !== null) await rename(file.temp, file.target);
+    if (file.temp !== null) {
+      if (file.mode !== null) await chmod(file.temp, file.mode);
+      file.state = 'renaming';
+      await rename(file.temp, file.target);
+    }
     file.state = 'done';
     unfinished.delete(file);
     return null;
@@ -181,15 +226,7 @@ async function endReport(file: ReportFile, report: Report): Promise<string | nul
   }
 }
 
-/** Throws one InputError (exit 3) for the last failure; earlier ones are printed first, one line each. */
-function throwFailures(failures: readonly string[]): void {
-  const last = failures.at(-1);
-  if (last === undefined) return;
-  for (const message of failures.slice(0, -1)) process.stderr.write(`egress-audit: ${escapeControl(message)}\n`);
-  throw new InputError(last);
-}
-
-/** Opens the console writer (format, or none) and the report files: one that is (or lies inside) an input exits 2 before anything is opened, one that cannot be created exits 3. */
+/** Opens the console writer (format, or none) and the report files: one that is (or lies inside) an input exits 2 before any log is read or a report opened, one that cannot be created exits 3. */
 export async function openOutputs(
   options: AuditCommonOptions & Partial<RoleFlags> & { pods?: string | null },
   consoleFormat: OutputFormat | null,
@@ -205,6 +242,7 @@ export async function openOutputs(
     for (const file of files) discardSync(file, false); // nothing was read yet: earlier reports stay as they were
     throw error;
   }
+  if (files.length > 0) watchSignals(true);
   const formats = [...(consoleFormat === null ? [] : [consoleFormat]), ...options.report.map((r) => r.format)];
   return {
     needsRecordJson: formats.includes('json') || formats.includes('ndjson'),
@@ -223,7 +261,8 @@ export async function openOutputs(
         const failure = await endReport(file, report);
         if (failure !== null) failures.push(failure);
       }
-      throwFailures(failures);
+      if (files.length > 0) watchSignals(false);
+      return failures;
     },
   };
 }

@@ -121,11 +121,6 @@ export function stdinStream(role: RoleAssignment | null = null, name = '-'): Log
   };
 }
 
-/** Expands FILE|DIR|GLOB|- operands into sorted, de-duplicated stream names (and '-'); missing ones exit 3. */
-export async function expandInputs(inputs: string[], warn: Warn = warnOnStderr): Promise<string[]> {
-  return (await findInputs(inputs, warn)).map((f) => f.name);
-}
-
 /** An input left out is said on stderr, one line naming it, as the other per-input notes are. */
 function warnOnStderr(message: string): void {
   process.stderr.write(`egress-audit: ${escapeControl(message)}\n`);

@@ -24,6 +24,11 @@ export type Warn = (message: string) => void;
 /** Files a directory walk leaves out: hidden files and documentation or configuration next to the logs. */
 const NOT_LOGS = /(^\.|\.(md|markdown|ya?ml|toml|sh|py|js|ts|png|jpe?g|gif|svg|pdf|html?|sarif|xml)$)/i;
 
+/** True for a file name a directory walk leaves out (hidden files, docs, reports): a report may be written there. */
+export function walkSkips(name: string): boolean {
+  return NOT_LOGS.test(name);
+}
+
 /** Names of this process's own stdin: when stdin is a socket (not a pipe), it cannot be opened again by path. */
 const STDIN_NAMES = /^\/(dev\/stdin|dev\/fd\/0|proc\/self\/fd\/0)$/;
 
@@ -76,7 +81,7 @@ async function walkDirectory(path: string | Buffer, name: string, info: Stats, w
   walk.visited.add(identity(info));
   for (const entry of await readDirectory(path, name)) {
     const shown = entryName(entry);
-    if (NOT_LOGS.test(shown.text)) continue;
+    if (walkSkips(shown.text)) continue;
     await walkEntry(childPath(path, entry, shown), join(name, shown.text), walk);
   }
 }

@@ -1,9 +1,10 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ndjson, runCli } from '../helpers/cli.js';
+import { BIN, ndjson, outcome, runCli } from '../helpers/cli.js';
 
 const fixture = (p: string): string => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
 const DIRECT = fixture('scenarios/seed-001-direct-external-db');
@@ -11,6 +12,7 @@ const VIA = fixture('scenarios/seed-000-via-gateway-tcp');
 /** Large enough (several MB of json) that streaming writers hit the file before the end. */
 const DEMO = fixture('demo');
 const HAS_DEV_FULL = existsSync('/dev/full');
+const HAS_MKFIFO = spawnSync('mkfifo', ['--version']).status === 0;
 
 /** A fresh directory with a copy of the direct-flow scenario in `logs/`. */
 function workDir(): { dir: string; logs: string; log: string } {
@@ -61,27 +63,37 @@ describe('--report: a report path that is also an input', () => {
   });
 });
 
-describe('--report: a run that fails leaves no empty or partial report', () => {
-  it('does not create an empty report when an input is a corrupt .gz', async () => {
+describe('--report: what an input walk would not read, or would', () => {
+  it('is refused on the first run too when it matches an input glob (not only once it exists)', async () => {
+    const { dir } = workDir();
+    const res = await runCli(['audit', 'logs/*.log', '--report', 'json=logs/report.log'], { cwd: dir });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('it matches the input pattern logs/*.log');
+    expect(existsSync(join(dir, 'logs', 'report.log'))).toBe(false);
+  });
+
+  it('is allowed inside an input directory for names the walk leaves out (.md, .sarif, .xml)', async () => {
+    const { logs } = workDir();
+    const res = await runCli(['audit', logs, '--report', `markdown=${join(logs, 'summary.md')}`, '--report', `sarif=${join(logs, 'r.sarif')}`]);
+    expect(res.code).toBe(1); // the scenario's direct flow, not a refusal
+    expect(readFileSync(join(logs, 'summary.md'), 'utf8')).toContain('external-db');
+    const again = await runCli(['audit', logs, '-o', 'json']);
+    expect((JSON.parse(again.stdout) as { coverage: { streams: { name: string }[] } }).coverage.streams.map((x) => x.name).some((n) => n.endsWith('.md') || n.endsWith('.sarif'))).toBe(false);
+  });
+});
+
+describe('--report: an input that cannot be read to the end', () => {
+  it('writes complete reports of everything else and exits 3 when an input is a corrupt .gz', async () => {
     const { dir, logs } = workDir();
     const sarif = join(dir, 'egress.sarif');
     const json = join(dir, 'egress.json');
+    writeFileSync(sarif, '{"version":"2.1.0","runs":[]}\n'); // an earlier run's: replaced, never truncated
     const res = await runCli(['audit', logs, corruptGz(dir), '--report', `sarif=${sarif}`, '--report', `json=${json}`]);
     expect(res.code).toBe(3);
     expect(res.stderr).toContain('broken.log.gz');
-    for (const path of [sarif, json]) expect(existsSync(path) ? statSync(path).size : 'absent').not.toBe(0);
-    expect(leftovers(dir)).toEqual([]);
-  });
-
-  it('never truncates an earlier report to 0 bytes: it is removed, saying so, rather than left to pass for this run', async () => {
-    const { dir, logs } = workDir();
-    const sarif = join(dir, 'egress.sarif');
-    writeFileSync(sarif, '{"version":"2.1.0","runs":[]}\n');
-    const res = await runCli(['audit', logs, corruptGz(dir), '--report', `sarif=${sarif}`]);
-    expect(res.code).toBe(3);
-    expect(existsSync(sarif) ? statSync(sarif).size : 'absent').not.toBe(0);
-    expect(existsSync(sarif)).toBe(false);
-    expect(res.stderr).toContain(`removed ${sarif}`);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { coverage: { warnings: { code: string; message: string }[] } };
+    expect(report.coverage.warnings.find((w) => w.code === 'stream-errors')?.message).toContain('broken.log.gz');
+    expect((JSON.parse(readFileSync(sarif, 'utf8')) as { runs: unknown[] }).runs.length).toBe(1);
     expect(leftovers(dir)).toEqual([]);
   });
 });
@@ -102,6 +114,49 @@ describe.skipIf(!HAS_DEV_FULL)('--report: a report that cannot be written', () =
     expect(res.code).toBe(3);
     expect(res.stderr).toContain('cannot write report /dev/full: no space left on device');
     expect(JSON.parse(readFileSync(json, 'utf8'))).toEqual(JSON.parse(res.stdout));
+  });
+});
+
+describe('--report: around a failure', () => {
+  it.skipIf(!HAS_DEV_FULL)('still writes --write-baseline when a report cannot be written', async () => {
+    const { dir, logs } = workDir();
+    const baseline = join(dir, 'baseline.json');
+    const res = await runCli(['audit', logs, '--report', 'json=/dev/full', '--write-baseline', baseline]);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('cannot write report /dev/full');
+    expect(existsSync(baseline)).toBe(true);
+  });
+
+  it('keeps the permission bits of the report it replaces', async () => {
+    const { dir, logs } = workDir();
+    const json = join(dir, 'r.json');
+    writeFileSync(json, '{}');
+    chmodSync(json, 0o640);
+    const res = await runCli(['audit', logs, '--report', `json=${json}`]);
+    expect(res.code).toBe(1);
+    expect(statSync(json).mode & 0o777).toBe(0o640);
+    expect(readFileSync(json, 'utf8').length).toBeGreaterThan(100);
+  });
+
+  it.skipIf(!HAS_MKFIFO)(`leaves no temporary file and no earlier report when the run is killed by SIGTERM (a cancelled CI job)${HAS_MKFIFO ? '' : ' (skipped: no mkfifo)'}`, async () => {
+    const { dir } = workDir();
+    const fifo = join(dir, 'live.log');
+    spawnSync('mkfifo', [fifo]);
+    const json = join(dir, 'r.json');
+    writeFileSync(json, '{"earlier":true}');
+    const child = spawn(process.execPath, [BIN, 'audit', '--sidecar', fifo, '--report', `json=${json}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const writer = createWriteStream(fifo); // keeps the FIFO open: the audit waits for more lines
+    writer.write(`${readFileSync(join(DIRECT, 'sidecar.log'), 'utf8')}`);
+    await new Promise((r) => setTimeout(r, 1500));
+    const done = outcome(child);
+    const killedBy = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    child.kill('SIGTERM');
+    const res = await done;
+    writer.destroy();
+    expect(await killedBy).toBe('SIGTERM'); // as the shell sees it: exit status 143
+    expect(leftovers(dir)).toEqual([]);
+    expect(existsSync(json)).toBe(false);
+    expect(res.stderr).toContain('removed');
   });
 });
 

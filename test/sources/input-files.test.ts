@@ -78,10 +78,14 @@ describe('inputs: a directory of symbolic links', () => {
 
   it('audit finds the files behind the links, and a role flag naming a link target still applies', async () => {
     const dir = join(root, 'links');
+    // The targets sit beside the links and sort after them wherever the checkout is (/tmp/ci/... would sort first).
+    const targets = join(root, 'targets');
     mkdirSync(dir);
-    symlinkSync(join(VIA, 'sidecar.log'), join(dir, 'a.log'));
-    symlinkSync(join(VIA, 'egress-gateway.log'), join(dir, 'b.log'));
-    const res = await runCli(['audit', dir, '--gateway', join(VIA, 'egress-gateway.log'), '-o', 'json']);
+    mkdirSync(targets);
+    for (const f of ['sidecar.log', 'egress-gateway.log']) writeFileSync(join(targets, f), readFileSync(join(VIA, f)));
+    symlinkSync(join(targets, 'sidecar.log'), join(dir, 'a.log'));
+    symlinkSync(join(targets, 'egress-gateway.log'), join(dir, 'b.log'));
+    const res = await runCli(['audit', dir, '--gateway', join(targets, 'egress-gateway.log'), '-o', 'json']);
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout) as { summary: { flows: number }; coverage: { streams: { name: string; role: string; roleRule: string }[] } };
     expect(report.summary.flows).toBe(1);
