@@ -79,7 +79,9 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   }
   const unmatched = f.engine.unmatchedSidecar + f.engine.unmatchedGateway;
   if (unmatched > 0) {
-    out.push({ code: 'unmatched-entries', message: `${f.engine.unmatchedSidecar} gateway-bound sidecar entries found no gateway entry and ${f.engine.unmatchedGateway} gateway entries found no sidecar entry within ${f.windowMs / 1000}s.` });
+    // Leftovers on both sides are what clock skew between the hops (or between log exports) looks like.
+    const skew = f.engine.unmatchedSidecar > 0 && f.engine.unmatchedGateway > 0 ? ` If the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
+    out.push({ code: 'unmatched-entries', message: `${f.engine.unmatchedSidecar} gateway-bound sidecar entries found no gateway entry and ${f.engine.unmatchedGateway} gateway entries found no sidecar entry within ${f.windowMs / 1000}s.${skew}` });
   }
   if (f.engine.evicted > 0) {
     out.push({ code: 'evicted-entries', message: `${f.engine.evicted} entries were released before their window closed because more than --max-pending were waiting: some joins may have been missed.` });

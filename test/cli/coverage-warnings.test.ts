@@ -104,3 +104,16 @@ describe('a gateway log under a neutral file name', () => {
     expect(report.coverage.streams[0]).toMatchObject({ role: 'sidecar', roleRule: 'flag:--sidecar' });
   });
 });
+
+describe('clock skew between the hops', () => {
+  const dir = `${DIR}clock-skew`;
+
+  it('suggests raising --window when entries are left over on both sides, and the larger window joins them', async () => {
+    const skewed = await audit([dir, '--fail-on', 'none']);
+    const warning = skewed.report.coverage.warnings.find((w) => w.code === 'unmatched-entries');
+    expect(warning?.message).toContain('raise --window');
+    const wider = await audit([dir, '--fail-on', 'none', '--window', '10s']);
+    expect(wider.report.summary.verdicts['via-gateway']).toBeGreaterThan(0);
+    expect(codes(wider.report)).not.toContain('unmatched-entries');
+  });
+});
