@@ -151,6 +151,18 @@ describe('inputs: FIFOs, process substitution and /dev/stdin', () => {
     expect(report.coverage.streams).toContainEqual(expect.objectContaining({ name: fifo, role: 'sidecar', roleRule: 'flag:--sidecar' }));
   });
 
+  it.skipIf(!FIFO)(`takes a FIFO's role from its name, as a file's (mkfifo egress-gateway.log)${NO_FIFO}`, async () => {
+    const dir = join(root, 'named-fifo');
+    mkdirSync(dir);
+    const fifo = join(dir, 'egress-gateway.log');
+    spawnSync('mkfifo', [fifo]);
+    const res = await withWriter(fifo, readFileSync(join(VIA, 'egress-gateway.log')), ['audit', fifo, join(VIA, 'sidecar.log'), '-o', 'json']);
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.stdout) as { summary: { verdicts: Record<string, number> }; coverage: { streams: { name: string; role: string; roleRule: string }[] } };
+    expect(report.coverage.streams).toContainEqual(expect.objectContaining({ name: fifo, role: 'egress-gateway', roleRule: 'file-name' }));
+    expect(report.summary.verdicts['via-gateway']).toBe(1);
+  });
+
   it('reads /dev/stdin when stdin is a pipe', async () => {
     const res = await throughPipe(join(VIA, 'sidecar.log'), ['parse', '/dev/stdin']);
     expect(res.stderr).toContain('1 lines read, 1 records');
