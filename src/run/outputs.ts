@@ -102,7 +102,7 @@ function refusal(spec: ReportTarget, why: string): UsageError {
   return new UsageError(`--report ${spec.format}=${spec.path}: ${why}; a report must not overwrite or be read as its own input (write it elsewhere)`);
 }
 
-/** Refuses (exit 2) a report that is an input file, or inside an input directory, before anything is opened. */
+/** Refuses (exit 2) a report that is an input file, matches an input glob, or would be read from an input directory, before anything is opened. */
 async function checkAgainstInputs(reports: readonly ReportTarget[], inputs: readonly string[]): Promise<void> {
   for (const spec of reports) {
     const real = await realTarget(spec.path);
