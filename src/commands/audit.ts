@@ -4,7 +4,7 @@ import { offlineContext } from '../engine/index.js';
 import { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import { runOffline } from '../pipeline/offline-driver.js';
 import { Pacer } from '../pipeline/pace.js';
-import { resolveRoles, type RoleResolution } from '../pipeline/prescan.js';
+import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { ReportBuilder } from '../report/index.js';
 import { startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { NO_RECORDS } from '../run/coverage.js';
@@ -73,6 +73,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   setMaxListeners(0, abort.signal); // one listener per open file
   const streams = await collectStreams(source.streams(abort.signal));
   const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal);
+  const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
 
   const builder = new ReportBuilder({ failOn: options.failOn });
   const dashboard: RunDashboard | null = useDashboard
@@ -82,8 +83,8 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const pipeline = new AuditPipeline({
     spec,
     maxLineLength: options.maxLineLength,
-    settings: setup.settings,
-    context: withSnapshot(snapshot, offlineContext(setup.settings, roles.resolution.learnedGatewayIps, roles.resolution.learnedPods)),
+    settings,
+    context: withSnapshot(snapshot, offlineContext(settings, roles.resolution.learnedGatewayIps, roles.resolution.learnedPods)),
     roleOf: roles.resolution.lookup,
     withJson: outputs.needsRecordJson,
     onFlow: flowSink({ stage: setup.stage, builder, dashboard, outputs }),

@@ -17,7 +17,7 @@ export interface RoleResolution {
   /** key (`file` or `file#pod`) -> assignment, for --explain and coverage. */
   assignments: Map<string, RoleAssignment>;
   learnedGatewayIps: string[];
-  /** Egress gateway service hosts learned from sidecar entries to gateway pod IPs (host -> those IPs); already added to settings.gatewayHosts. */
+  /** Egress gateway service hosts learned from sidecar entries to gateway pod IPs (host -> those IPs): the audit counts them as gateway hosts. */
   learnedGatewayHosts: Map<string, string[]>;
   /** Pod IPs shown by sidecar streams that name their pod (IP → pod). */
   learnedPods: Map<string, PodIdentity>;
@@ -89,11 +89,6 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   return { samples, replay: replayable(stream, buffered, rest, failure) };
 }
 
-/** Makes learned gateway service hosts count as gateway hosts for the audit that follows (the engine reads settings.gatewayHosts; this run's own copy). */
-function applyLearnedGatewayHosts(hosts: Map<string, string[]>, settings: AuditSettings): void {
-  for (const host of hosts.keys()) if (!settings.gatewayHosts.includes(host)) settings.gatewayHosts.push(host);
-}
-
 function keyOf(info: StreamInfo, pod: string | null): string {
   return pod !== null && pod !== info.pod ? `${info.name}#${pod}` : info.name;
 }
@@ -120,7 +115,6 @@ export async function resolveRoles(
   const assignments = inferRoles(samples, settings);
   const learnedGatewayIps = learnGatewayIps(samples, assignments);
   const learnedGatewayHosts = learnGatewayHosts(samples, assignments, learnedGatewayIps, settings);
-  applyLearnedGatewayHosts(learnedGatewayHosts, settings);
   const learnedPods = learnPodIps(samples, assignments, settings);
   const lookup: RoleLookup = (info, pod) => {
     const key = keyOf(info, pod);
@@ -132,4 +126,10 @@ export async function resolveRoles(
     return late.role as Role;
   };
   return { resolution: { lookup, assignments, learnedGatewayIps, learnedGatewayHosts, learnedPods }, streams: replays };
+}
+
+/** The settings the audit runs with: the user's, plus the gateway services the logs revealed (a new object; the user's stay as given). */
+export function withLearnedGatewayHosts(settings: AuditSettings, resolution: RoleResolution): AuditSettings {
+  const learned = [...resolution.learnedGatewayHosts.keys()].filter((h) => !settings.gatewayHosts.includes(h));
+  return learned.length === 0 ? settings : { ...settings, gatewayHosts: [...settings.gatewayHosts, ...learned] };
 }
