@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, unlinkSync, type WriteStream } from 'node:fs';
-import { chmod, realpath, rename, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { chmod, rename, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { AuditCommonOptions, OutputFormat } from '../cli/options.js';
 import { InputError, UsageError } from '../errors.js';
 import { createWriter, type ReportWriter, type WriterOptions } from '../report/index.js';
 import type { Report } from '../report/model.js';
-import picomatch from 'picomatch';
-import { isDynamicPattern } from 'tinyglobby';
 import type { RoleFlags } from '../sources/file-source.js';
-import { walkSkips } from '../sources/input-paths.js';
+import { realTarget, wouldRead } from '../sources/input-paths.js';
 import { escapeControl } from '../text/escape.js';
 import type { Flow } from '../types.js';
 
@@ -39,9 +37,7 @@ interface ReportFile {
   /** Where the complete report goes: the real path when the target exists (a symlink stays a symlink). */
   readonly target: string;
   readonly temp: string | null;
-  /** True when a regular file was at the target before this run. */
-  readonly existed: boolean;
-  /** The earlier report's permission bits, given to the new one (null when there was none). */
+  /** The permission bits of the regular file at the target before this run, given to the new report; null when there was none. */
   readonly mode: number | null;
   readonly stream: WriteStream;
   readonly writer: ReportWriter;
@@ -64,40 +60,6 @@ function cannotWrite(spec: ReportTarget, error: unknown): string {
   return `cannot write report ${spec.path}: ${reason(error)}`;
 }
 
-/** The real path of `path`, or of its nearest existing ancestor joined with the rest (for files not created yet). */
-async function realTarget(path: string): Promise<string> {
-  const absolute = resolve(path);
-  try {
-    return await realpath(absolute);
-  } catch {
-    const parent = dirname(absolute);
-    return parent === absolute ? absolute : join(await realTarget(parent), basename(absolute));
-  }
-}
-
-function isInside(path: string, dir: string): boolean {
-  const rel = relative(dir, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-}
-
-/**
- * Why writing a report at `path` (`real`: its real path) would destroy or pollute this input, or null:
- * it is the input file, a match of the input pattern, or a file inside an input directory whose
- * walk would read it (a .md, .sarif or .xml report there is skipped by the walk, so it is fine).
- */
-async function inputConflict(path: string, real: string, input: string): Promise<string | null> {
-  if (input === '-') return null;
-  const info = await stat(input).catch(() => null);
-  if (info === null) {
-    const target = isAbsolute(input) ? resolve(path) : relative(process.cwd(), resolve(path));
-    return isDynamicPattern(input) && picomatch(input, { dot: false })(target) ? `it matches the input pattern ${input}` : null;
-  }
-  if (info.isDirectory()) {
-    return isInside(real, await realpath(input)) && !walkSkips(basename(real)) ? `it lies inside the input directory ${input}` : null;
-  }
-  return (await realpath(input).catch(() => null)) === real ? `it is the input ${input}` : null;
-}
-
 function refusal(spec: ReportTarget, why: string): UsageError {
   return new UsageError(`--report ${spec.format}=${spec.path}: ${why}; a report must not overwrite or be read as its own input (write it elsewhere)`);
 }
@@ -105,9 +67,8 @@ function refusal(spec: ReportTarget, why: string): UsageError {
 /** Refuses (exit 2) a report that is an input file, matches an input glob, or would be read from an input directory, before anything is opened. */
 async function checkAgainstInputs(reports: readonly ReportTarget[], inputs: readonly string[]): Promise<void> {
   for (const spec of reports) {
-    const real = await realTarget(spec.path);
     for (const input of inputs) {
-      const why = await inputConflict(spec.path, real, input);
+      const why = await wouldRead(input, spec.path);
       if (why !== null) throw refusal(spec, why);
     }
   }
@@ -134,9 +95,8 @@ async function openReport(spec: ReportTarget, writerOptions: WriterOptions): Pro
   const temp = direct ? null : join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   const stream = await openStream(temp ?? target, temp === null ? 'w' : 'wx', spec);
   const writer = createWriter(spec.format, stream, { ...writerOptions, color: false });
-  const existed = info !== null && !direct;
-  const mode = existed ? info.mode & 0o7777 : null;
-  const file: ReportFile = { spec, target, temp, existed, mode, stream, writer, error: null, state: 'writing' };
+  const mode = info !== null && !direct ? info.mode & 0o7777 : null;
+  const file: ReportFile = { spec, target, temp, mode, stream, writer, error: null, state: 'writing' };
   stream.on('error', (error) => (file.error ??= error));
   unfinished.add(file);
   return file;
@@ -164,7 +124,7 @@ function discardSync(file: ReportFile, stale: boolean): void {
     }
   };
   remove(file.temp);
-  if (stale && file.existed && remove(file.target)) {
+  if (stale && file.mode !== null && remove(file.target)) {
     process.stderr.write(`egress-audit: removed ${escapeControl(file.spec.path)}: it was an earlier run's report and this run did not complete one\n`);
   }
 }

@@ -6,7 +6,7 @@ import picomatch from 'picomatch';
 import { InputError, UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import type { LogStream, RoleAssignment, Source, StreamInfo } from '../types.js';
-import { findInputs, type InputFile, type Warn } from './input-paths.js';
+import { errorCode, findInputs, type InputFile, type Warn } from './input-paths.js';
 import { podFromPath } from './pod-path.js';
 
 /** Read size per chunk: large enough that per-chunk overhead vanishes, small enough for flat memory. */
@@ -98,7 +98,7 @@ export function fileStream(file: Pick<InputFile, 'name' | 'path' | 'size' | 'kin
       try {
         handle = await open(file.path, 'r');
       } catch (error) {
-        throw new InputError(`${file.name}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+        throw new InputError(`${file.name}: cannot read (${errorCode(error)})`);
       }
       yield* decoded(createReadStream('', { fd: handle, highWaterMark: chunkSize, signal }), file.name, chunkSize, signal);
     },

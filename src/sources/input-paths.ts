@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs';
-import { lstat, readdir, readlink, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import picomatch from 'picomatch';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { InputError } from '../errors.js';
 import { childPath, entryName } from './file-name.js';
@@ -24,8 +25,7 @@ export type Warn = (message: string) => void;
 /** Files a directory walk leaves out: hidden files and documentation or configuration next to the logs. */
 const NOT_LOGS = /(^\.|\.(md|markdown|ya?ml|toml|sh|py|js|ts|png|jpe?g|gif|svg|pdf|html?|sarif|xml)$)/i;
 
-/** True for a file name a directory walk leaves out (hidden files, docs, reports): a report may be written there. */
-export function walkSkips(name: string): boolean {
+function walkSkips(name: string): boolean {
   return NOT_LOGS.test(name);
 }
 
@@ -49,7 +49,8 @@ function identity(info: Stats): string {
   return `${info.dev}:${info.ino}`;
 }
 
-function code(error: unknown): string {
+/** An I/O error as its errno code (ENOENT), or its message when it has none: what one-line input errors show. */
+export function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
@@ -61,10 +62,10 @@ function add(walk: Walk, name: string, path: string | Buffer, info: Stats): void
 /** Why a path that is there (lstat) cannot be followed (stat failed): a dangling link or a loop says so, with its target. */
 async function whyUnreadable(path: string | Buffer, error: unknown): Promise<string> {
   const link = await lstat(path).then((s) => s.isSymbolicLink(), () => false);
-  if (!link) return code(error) === 'ENOENT' || code(error) === 'ENOTDIR' ? 'no such file or directory' : `cannot read (${code(error)})`;
-  if (code(error) === 'ELOOP') return 'a symbolic link loop';
+  if (!link) return errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR' ? 'no such file or directory' : `cannot read (${errorCode(error)})`;
+  if (errorCode(error) === 'ELOOP') return 'a symbolic link loop';
   const target = await readlink(path, { encoding: 'buffer' }).then((t) => entryName(t).text, () => '?');
-  return code(error) === 'ENOENT' ? `a broken symbolic link (to ${target})` : `a symbolic link to ${target} that cannot be read (${code(error)})`;
+  return errorCode(error) === 'ENOENT' ? `a broken symbolic link (to ${target})` : `a symbolic link to ${target} that cannot be read (${errorCode(error)})`;
 }
 
 async function readDirectory(path: string | Buffer, name: string): Promise<Buffer[]> {
@@ -72,7 +73,7 @@ async function readDirectory(path: string | Buffer, name: string): Promise<Buffe
     const entries = await readdir(path, { encoding: 'buffer' });
     return entries.sort(Buffer.compare);
   } catch (error) {
-    throw new InputError(`${name}: cannot read this directory (${code(error)})`);
+    throw new InputError(`${name}: cannot read this directory (${errorCode(error)})`);
   }
 }
 
@@ -86,7 +87,7 @@ async function walkDirectory(path: string | Buffer, name: string, info: Stats, w
   }
 }
 
-/** One directory entry, links followed: files are kept, directories walked, anything else (a FIFO, a socket) left alone. */
+/** One directory entry, links followed: files are kept, directories walked, anything else (a FIFO, a socket) left out and said. */
 async function walkEntry(path: string | Buffer, name: string, walk: Walk): Promise<void> {
   let info: Stats;
   try {
@@ -97,6 +98,7 @@ async function walkEntry(path: string | Buffer, name: string, walk: Walk): Promi
   }
   if (info.isDirectory()) await walkDirectory(path, name, info, walk);
   else if (info.isFile()) add(walk, name, path, info);
+  else walk.warn(`${name}: skipped, not a regular file (a FIFO, socket or device in a directory could block the walk; name it on its own to read it)`);
 }
 
 /** A glob match whose name was not UTF-8 comes back with U+FFFD, which opens nothing: find its bytes in its directory. */
@@ -161,4 +163,39 @@ export async function findInputs(inputs: string[], warn: Warn): Promise<InputFil
   const walk: Walk = { found: [], visited: new Set(), warn };
   for (const input of inputs) await operand(input, walk);
   return distinct(walk.found);
+}
+
+/** The real path of `path`, or of its nearest existing ancestor joined with the rest (for files not created yet). */
+export async function realTarget(path: string): Promise<string> {
+  const absolute = resolve(path);
+  try {
+    return await realpath(absolute);
+  } catch {
+    const parent = dirname(absolute);
+    return parent === absolute ? absolute : join(await realTarget(parent), basename(absolute));
+  }
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/**
+ * Why the operand `input` reads (or, once it exists, would read) the file at `path`, or null: it is
+ * that file, a glob that matches it, or a directory whose walk would take it (not a .md, .sarif or
+ * .xml there). Kept beside the walk so that a report is never written where an audit reads logs.
+ */
+export async function wouldRead(input: string, path: string): Promise<string | null> {
+  if (input === '-') return null;
+  const real = await realTarget(path);
+  const info = await stat(input).catch(() => null);
+  if (info === null) {
+    const target = isAbsolute(input) ? resolve(path) : relative(process.cwd(), resolve(path));
+    return isDynamicPattern(input) && picomatch(input, { dot: false })(target) ? `it matches the input pattern ${input}` : null;
+  }
+  if (info.isDirectory()) {
+    return isInside(real, await realpath(input)) && !walkSkips(basename(real)) ? `it lies inside the input directory ${input}` : null;
+  }
+  return (await realpath(input).catch(() => null)) === real ? `it is the input ${input}` : null;
 }

@@ -163,6 +163,17 @@ describe('inputs: FIFOs, process substitution and /dev/stdin', () => {
     expect(report.summary.verdicts['via-gateway']).toBe(1);
   });
 
+  it.skipIf(!FIFO)(`says so when a directory walk leaves a FIFO out (reading it could block)${NO_FIFO}`, async () => {
+    const dir = join(root, 'dir-with-fifo');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.log'), `${TCP}\n`);
+    spawnSync('mkfifo', [join(dir, 'b.log')]);
+    const res = await runCli(['parse', dir]);
+    expect(res.code).toBe(0);
+    expect(files(res)).toEqual([join(dir, 'a.log')]);
+    expect(res.stderr).toContain(`${join(dir, 'b.log')}: skipped, not a regular file`);
+  });
+
   it('reads /dev/stdin when stdin is a pipe', async () => {
     const res = await throughPipe(join(VIA, 'sidecar.log'), ['parse', '/dev/stdin']);
     expect(res.stderr).toContain('1 lines read, 1 records');
