@@ -13,27 +13,41 @@ import type { LineCounts, LineProblem } from '../types.js';
 import { formatFromOption } from './format-option.js';
 import { lineSummary, malformedTotal, problemList } from './line-summary.js';
 
-/** Batches parsed on the main thread before worker threads are worth starting (small inputs never pay for them). */
+/** Batches parsed on the main thread before deciding whether worker threads are worth starting. */
 const INLINE_BATCHES = 2;
+/**
+ * Below this share of lines written by the text lane (WebAssembly), batches go to worker threads.
+ * Plain text lines cost the lane less than copying them to a thread and back; JSON lines, envelopes
+ * and custom formats go through JavaScript parsers, which a second core speeds up.
+ */
+const INLINE_LANE_SHARE = 0.5;
 
-/** Runs batches inline at first, then on worker threads; results come back in submission order. */
+/** Runs batches inline at first, then on worker threads when the lines need the general parsers; results come back in submission order. */
 class BatchRunner {
   private readonly inline = new BatchParser();
   private pool: WorkerPool<ParseTask, BatchResult> | null = null;
-  private submitted = 0;
+  private inlineBatches = 0;
+  private inlineLines = 0;
+  private inlineLaneLines = 0;
 
   constructor(private readonly threads: number) {}
 
   /** How many batches may be in flight: enough to keep every thread busy. */
   get depth(): number {
-    return this.threads + 2;
+    return this.pool === null ? 1 : this.threads + 2;
   }
 
   run(stream: BatchStream, bytes: Buffer, firstLine: number): Promise<BatchResult> {
-    if (this.pool === null && this.threads > 0 && ++this.submitted > INLINE_BATCHES) {
+    if (this.pool === null && this.threads > 0 && this.inlineBatches >= INLINE_BATCHES && this.inlineLaneLines < INLINE_LANE_SHARE * this.inlineLines) {
       this.pool = new WorkerPool<ParseTask, BatchResult>(new URL('../parallel/parse-worker.js', import.meta.url), this.threads);
     }
-    if (this.pool === null) return Promise.resolve(this.inline.parse(stream, bytes, firstLine));
+    if (this.pool === null) {
+      const result = this.inline.parse(stream, bytes, firstLine);
+      this.inlineBatches++;
+      this.inlineLines += result.counts.lines;
+      this.inlineLaneLines += result.laneLines;
+      return Promise.resolve(result);
+    }
     const own = new Uint8Array(bytes); // a copy with its own ArrayBuffer, so it can be transferred
     return this.pool.run({ stream, bytes: own, firstLine }, [own.buffer]);
   }

@@ -40,6 +40,16 @@ export class LineSplitter {
     return this.lineNo;
   }
 
+  /** Counts `n` whole lines that were read elsewhere (a fast lane); only between lines, with nothing carried. */
+  skip(n: number): void {
+    this.lineNo += n;
+  }
+
+  /** True between lines: nothing carried over and no line being skipped. */
+  get atLineStart(): boolean {
+    return this.carry === null && !this.skipping;
+  }
+
   /** Feeds one chunk; calls `handler` for every line it completes. */
   push(input: Uint8Array, handler: LineHandler): void {
     const chunk = asBuffer(input);

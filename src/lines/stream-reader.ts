@@ -66,6 +66,23 @@ export class StreamReader implements LineHandler {
     this.fast = fast;
   }
 
+  /** True when the next line may be read by a fast lane: at a line start, with no CRI/Docker part waiting for its rest. */
+  get acceptsFastLines(): boolean {
+    return this.pendingPartials === 0 && this.splitter.atLineStart;
+  }
+
+  /** Accounts for `n` lines a fast lane read and wrote as records. */
+  countFastRecords(n: number): void {
+    this.splitter.skip(n);
+    this.counts.lines += n;
+    this.counts.records += n;
+  }
+
+  /** The number the next line will have. */
+  get nextLine(): number {
+    return this.splitter.lines + 1;
+  }
+
   /** @internal LineHandler */
   lineBytes(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
     if (this.fast === null || this.pendingPartials > 0 || !this.fast(bytes, start, end, lineNo)) return false;

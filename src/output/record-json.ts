@@ -16,7 +16,8 @@ export const KEY_NULL_BYTES = RECORD_KEYS.map((key, i) => Buffer.from(`${i === 0
 export const IS_NUMERIC = Uint8Array.from({ length: FIELD_COUNT }, (_, i) => (NUMERIC_FIELDS.has(i) ? 1 : 0));
 const FORMAT_KEY = Buffer.from(',"format":');
 const EXTRA_KEY = Buffer.from(',"extra":{');
-const LINE_KEY = Buffer.from(',"line":');
+/** `,"line":`, between a record's file and its line number. */
+export const LINE_KEY = Buffer.from(',"line":');
 const POD_KEY = Buffer.from(',"pod":');
 const NAMESPACE_KEY = Buffer.from(',"namespace":');
 const CONTAINER_KEY = Buffer.from(',"container":');
@@ -106,6 +107,17 @@ function writeSourceFields(sink: ByteSink, source: SourcePrefix, line: number, p
   sink.bytes(source.file);
   sink.bytes(LINE_KEY);
   sink.ascii(String(line));
+  writeSourceTail(sink, pod, namespace, container, timestamp);
+}
+
+/** The bytes after the line number of every record of a stream whose lines carry no envelope (the text lane copies them). */
+export function streamSourceTail(source: SourcePrefix): Uint8Array {
+  const sink = new ByteSink(256);
+  writeSourceTail(sink, source.pod, source.namespace, source.container, null);
+  return sink.buf.subarray(0, sink.pos);
+}
+
+function writeSourceTail(sink: ByteSink, pod: string | null, namespace: string | null, container: string | null, timestamp: string | null): void {
   if (pod === null && namespace === null && container === null && timestamp === null) {
     sink.bytes(NULL_SOURCE_TAIL);
     return;

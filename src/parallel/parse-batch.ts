@@ -2,8 +2,8 @@ import { LineParser, resolveFormat, type FormatSpec } from '../../parsers/index.
 import { StreamReader } from '../lines/stream-reader.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { sourcePrefix, writeRecordJson, type SourcePrefix } from '../output/record-json.js';
-import { FastLane } from '../output/fast-lane.js';
 import { JsonFastLane } from '../output/json-fast-lane.js';
+import { TextLane } from '../output/text-lane.js';
 import type { LineCounts, LineProblem, StreamInfo } from '../types.js';
 
 /** What parsing a batch needs to know about its stream; plain data, so it can cross to a worker thread. */
@@ -17,6 +17,8 @@ export interface BatchStream {
 /** A batch's NDJSON and its accounting. */
 export interface BatchResult {
   ndjson: Uint8Array;
+  /** Lines the text lane (WebAssembly) wrote: a batch made mostly of them is not worth another thread. */
+  laneLines: number;
   counts: LineCounts;
   problems: LineProblem[];
 }
@@ -26,7 +28,7 @@ interface StreamState {
   prefix: SourcePrefix;
   spec: FormatSpec;
   /** Plain default-format lines skip the general parser (auto-detection only). */
-  fast: FastLane | null;
+  text: TextLane | null;
   /** Plain Istio JSON lines skip JSON.parse (auto-detection or --format istio-json). */
   fastJson: JsonFastLane | null;
 }
@@ -48,12 +50,39 @@ export class BatchParser {
         parser: new LineParser(spec, stream.maxLineLength),
         prefix: sourcePrefix(stream.info),
         spec,
-        fast: spec.kind === 'auto' ? new FastLane() : null,
+        text: null,
         fastJson: spec.kind === 'auto' || spec.kind === 'json' ? new JsonFastLane() : null,
       };
       this.streams.set(stream.info.name, state);
     }
     return state;
+  }
+
+  /** Runs the text lane over the batch, handing each line it stops at to the reader (general parser). */
+  private readWithTextLane(reader: StreamReader, lane: TextLane, bytes: Uint8Array, maxLineLength: number): { ndjson: Uint8Array; laneLines: number } {
+    const sink = this.sink;
+    lane.load(bytes);
+    const length = bytes.length;
+    let pos = 0;
+    let laneLines = 0;
+    while (pos < length) {
+      if (reader.acceptsFastLines) {
+        pos = lane.take(pos, reader.nextLine, maxLineLength);
+        reader.countFastRecords(lane.lines);
+        laneLines += lane.lines;
+        if (pos >= length) break;
+      }
+      const newline = bytes.indexOf(10, pos);
+      const end = newline < 0 ? length : newline + 1;
+      reader.push(bytes.subarray(pos, end));
+      pos = end;
+      lane.append(sink.buf.subarray(0, sink.pos));
+      sink.clear();
+    }
+    reader.end();
+    lane.append(sink.buf.subarray(0, sink.pos));
+    sink.clear();
+    return { ndjson: lane.output(), laneLines };
   }
 
   /** Parses one batch (whole lines, numbered from `firstLine`). */
@@ -72,18 +101,21 @@ export class BatchParser {
       state.parser,
       firstLine,
     );
-    const { fast, fastJson } = state;
-    if (fast !== null || fastJson !== null) {
+    const { fastJson } = state;
+    if (fastJson !== null) {
       reader.useFastPath((buf, start, end, lineNo) => {
-        const c0 = buf[start];
-        const lane = c0 === 91 ? fast : c0 === 123 ? fastJson : null;
-        if (lane === null || !lane.write(buf, start, end, sink, state.prefix, lineNo)) return false;
+        if (buf[start] !== 123 || !fastJson.write(buf, start, end, sink, state.prefix, lineNo)) return false;
         sink.buf[sink.pos++] = 10;
         return true;
       });
     }
+    if (state.spec.kind === 'auto') {
+      state.text ??= new TextLane(state.prefix);
+      const { ndjson, laneLines } = this.readWithTextLane(reader, state.text, bytes, stream.maxLineLength);
+      return { ndjson, laneLines, counts: reader.counts, problems: reader.problems };
+    }
     reader.push(bytes);
     reader.end();
-    return { ndjson: Uint8Array.prototype.slice.call(sink.buf, 0, sink.pos), counts: reader.counts, problems: reader.problems };
+    return { ndjson: Uint8Array.prototype.slice.call(sink.buf, 0, sink.pos), laneLines: 0, counts: reader.counts, problems: reader.problems };
   }
 }

@@ -1,0 +1,232 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { F, FIELD_COUNT, LAYOUTS, type Layout } from '../../parsers/index.js';
+import { IS_NUMERIC, KEY_BYTES, KEY_NULL_BYTES, LINE_KEY, streamSourceTail, type SourcePrefix } from './record-json.js';
+
+/**
+ * `parse`'s fast lane for plain default-format lines, run in WebAssembly (src/output/wasm/text-lane.ts)
+ * over a whole batch: it writes their NDJSON byte for byte as the general parser would, and stops at
+ * the first line it does not take, which the caller hands to the general parser. WebAssembly because
+ * this loop touches every byte of the input and output: typed-array byte loops in JavaScript were the
+ * limit of `parse` (README, benchmarks).
+ */
+
+/** The parts of the WebAssembly API used here (this project's TypeScript lib has no DOM or wasm types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const { Module, Instance } = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface LaneExports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  heapBase(): number;
+  setTables(at: number): void;
+  run(pos: number, end: number, lineNo: number, out: number, outLimit: number, maxLength: number, memo: number, head: number, headLen: number, tail: number, tailLen: number): number;
+  resultOut(): number;
+  resultLines(): number;
+  resultStop(): number;
+  resultMemo(): number;
+}
+
+/** Layouts the lane reads (the glued 1.0.3 request line is left to the general parser). */
+const LANE_LAYOUTS = LAYOUTS.filter((l) => !l.slots.some((slot) => slot.kind === 'request-glued'));
+const MAX_LAYOUTS = 16;
+/** Tokens after the time: the quoting mask has 64 bits, and the lane reads at most 47 tokens. */
+const MAX_SLOTS = 47;
+const LAYOUT_SIZE = 256;
+const T_LAYOUTS = 64;
+const T_FIELDS = T_LAYOUTS + MAX_LAYOUTS * LAYOUT_SIZE;
+const T_STRINGS = T_FIELDS + 64 * 20;
+const CHECK = { none: 0, number: 1, flags: 2 } as const;
+const NORMALISE = { none: 0, trimSemicolon: 1, dropScheme: 2, method: 3, path: 4, protocol: 5 } as const;
+const PAGE = 65536;
+
+/** How the lane reads field `f` from a token: the general parser's check and normalisation (parsers/text-format.ts). */
+function fieldRule(kind: Layout['slots'][number]['kind'], f: number): [check: number, normalise: number] {
+  const check = kind === 'number' ? CHECK.number : f === F.response_flags ? CHECK.flags : CHECK.none;
+  if (f === F.upstream_cluster) return [check, NORMALISE.trimSemicolon];
+  if (f >= F.upstream_host && f <= F.downstream_remote_address) return [check, NORMALISE.dropScheme];
+  return [check, NORMALISE.none];
+}
+
+/** Encodes the layouts, keys and constants the lane reads (the layouts stay defined once, in parsers/). */
+function tables(): Uint8Array {
+  const strings: Buffer[] = [];
+  let stringEnd = T_STRINGS;
+  const addString = (b: Uint8Array): [number, number] => {
+    strings.push(Buffer.from(b));
+    stringEnd += b.length;
+    return [stringEnd - b.length, b.length];
+  };
+  const head = new Int32Array(T_STRINGS / 4);
+  const u8 = new Uint8Array(head.buffer);
+  if (LANE_LAYOUTS.length > MAX_LAYOUTS || FIELD_COUNT > 64) throw new Error('text lane tables too small');
+  head[0] = LANE_LAYOUTS.length;
+  head[1] = FIELD_COUNT;
+  [head[2], head[3]] = addString(Buffer.from(',"extra":{"istio_policy_status":'));
+  [head[4], head[5]] = addString(LINE_KEY);
+  LANE_LAYOUTS.forEach((layout: Layout, i) => {
+    if (layout.slots.length > MAX_SLOTS) throw new Error(`text lane: layout ${layout.name} has too many tokens`);
+    const at = T_LAYOUTS + i * LAYOUT_SIZE;
+    head[at / 4] = layout.slots.length;
+    new BigUint64Array(head.buffer, at + 8, 1)[0] = [...layout.signature].reduceRight((mask, q) => (mask << 1n) | (q === 'q' ? 1n : 0n), 0n);
+    [head[at / 4 + 4], head[at / 4 + 5]] = addString(Buffer.from(`,"format":"${layout.name}"`));
+    const extraSlot = layout.slots.findIndex((slot) => slot.kind === 'quoted-extra');
+    head[at / 4 + 6] = extraSlot < 0 ? -1 : extraSlot + 1; // its token
+    const field = (f: number, token: number, check: number, normalise: number): void => {
+      u8[at + 32 + f * 4] = token + 1;
+      u8[at + 32 + f * 4 + 1] = check;
+      u8[at + 32 + f * 4 + 2] = normalise;
+    };
+    field(F.start_time, 0, CHECK.none, NORMALISE.none);
+    layout.slots.forEach((slot, k) => {
+      if (slot.kind === 'request') {
+        field(F.method, k + 1, CHECK.none, NORMALISE.method);
+        field(F.path, k + 1, CHECK.none, NORMALISE.path);
+        field(F.protocol, k + 1, CHECK.none, NORMALISE.protocol);
+      } else if (slot.kind !== 'quoted-extra') field(slot.field, k + 1, ...fieldRule(slot.kind, slot.field));
+    });
+  });
+  for (let f = 0; f < FIELD_COUNT; f++) {
+    const at = (T_FIELDS + f * 20) / 4;
+    [head[at], head[at + 1]] = addString(KEY_BYTES[f] as Buffer);
+    [head[at + 2], head[at + 3]] = addString(KEY_NULL_BYTES[f] as Buffer);
+    head[at + 4] = IS_NUMERIC[f] as number;
+  }
+  return Buffer.concat([u8, ...strings]);
+}
+
+/** The compiled module: beside this file in dist/, or in dist/ when this file runs from source (tests). */
+function moduleBytes(): Buffer {
+  const beside = new URL('./wasm/text-lane.wasm', import.meta.url);
+  const built = new URL('../../dist/src/output/wasm/text-lane.wasm', import.meta.url);
+  return readFileSync(existsSync(beside) ? beside : built);
+}
+
+/** One instance per thread: the module and its memory, shared by every stream's lane. */
+class LaneEngine {
+  private readonly x: LaneExports;
+  private mem = new Uint8Array(0);
+  /** Where per-batch data starts: after the tables. */
+  private readonly dataBase: number;
+
+  constructor() {
+    this.x = new Instance(new Module(moduleBytes()), {}).exports as LaneExports;
+    const table = tables();
+    const at = (this.x.heapBase() + 15) & ~15;
+    this.dataBase = (at + table.length + 15) & ~15;
+    this.ensure(this.dataBase);
+    this.mem.set(table, at);
+    this.x.setTables(at);
+  }
+
+  /** Grows the memory to at least `size` bytes. */
+  private ensure(size: number): void {
+    const have = this.x.memory.buffer.byteLength;
+    if (size > have) this.x.memory.grow(Math.ceil((size - have) / PAGE));
+    this.mem = new Uint8Array(this.x.memory.buffer);
+  }
+
+  private batchLength = 0;
+  private inBase = 0;
+  private outBase = 0;
+  /** Where the next record goes. */
+  private outPos = 0;
+  private head = 0;
+  private headLen = 0;
+  private tail = 0;
+  private tailLen = 0;
+
+  /** Copies a batch and its stream's `source` parts into the module's memory, and empties the output. */
+  load(bytes: Uint8Array, head: Uint8Array, tail: Uint8Array): void {
+    this.head = this.dataBase;
+    this.headLen = head.length;
+    this.tail = this.head + head.length;
+    this.tailLen = tail.length;
+    this.inBase = (this.tail + tail.length + 15) & ~15;
+    this.outBase = (this.inBase + bytes.length + 16 + 15) & ~15;
+    this.outPos = this.outBase;
+    this.batchLength = bytes.length;
+    this.ensure(this.outBase + 2 * bytes.length + (1 << 16));
+    const mem = this.mem;
+    mem.set(head, this.head);
+    mem.set(tail, this.tail);
+    mem.set(bytes, this.inBase);
+    mem.fill(0, this.inBase + bytes.length, this.inBase + bytes.length + 16); // a line never runs into stale bytes
+  }
+
+  /** Room for `n` more output bytes. */
+  private room(n: number): void {
+    const need = this.outPos + n + 16;
+    if (need > this.mem.length) this.ensure(Math.max(need, this.mem.length + (this.mem.length >> 1)));
+  }
+
+  /**
+   * Writes the records of the plain lines from `from` on and returns where it stopped: the start of
+   * a line the general parser must read, or the end of the batch.
+   */
+  run(from: number, lineNo: number, maxLength: number, lane: TextLane): number {
+    const x = this.x;
+    for (;;) {
+      const next = x.run(this.inBase + from, this.inBase + this.batchLength, lineNo, this.outPos, this.mem.length - 16, maxLength, lane.memo, this.head, this.headLen, this.tail, this.tailLen);
+      lane.memo = x.resultMemo();
+      lane.lines += x.resultLines();
+      this.outPos = x.resultOut();
+      if (x.resultStop() !== 2) return next - this.inBase;
+      // The output area is full: grow it and go on from the line that did not fit.
+      this.room(this.mem.length >> 1);
+      from = next - this.inBase;
+      lineNo += x.resultLines();
+    }
+  }
+
+  /** Appends what the general parser wrote for the lines the lane left to it, keeping input order. */
+  append(bytes: Uint8Array): void {
+    this.room(bytes.length);
+    this.mem.set(bytes, this.outPos);
+    this.outPos += bytes.length;
+  }
+
+  /** The batch's NDJSON, in a buffer of its own (it can be transferred to another thread). */
+  output(): Uint8Array {
+    return this.mem.slice(this.outBase, this.outPos);
+  }
+}
+
+let engine: LaneEngine | null = null;
+
+/** One per stream: it remembers the stream's `source` bytes and the layout that matched last. */
+export class TextLane {
+  memo = 0;
+  /** Lines the last take() wrote. */
+  lines = 0;
+  private readonly head: Uint8Array;
+  private readonly tail: Uint8Array;
+
+  constructor(prefix: SourcePrefix) {
+    this.head = prefix.file;
+    this.tail = streamSourceTail(prefix);
+  }
+
+  /** Loads a batch of whole lines and starts its output; then take() and append() fill it, and output() returns it. */
+  load(bytes: Uint8Array): void {
+    engine ??= new LaneEngine();
+    engine.load(bytes, this.head, this.tail);
+  }
+
+  /** Writes the records of plain lines from byte `from` of the loaded batch; returns where it stopped (`lines` says how many). */
+  take(from: number, lineNo: number, maxLength: number): number {
+    this.lines = 0;
+    return (engine as LaneEngine).run(from, lineNo, maxLength, this);
+  }
+
+  /** Appends the general parser's output for a line the lane did not take. */
+  append(bytes: Uint8Array): void {
+    (engine as LaneEngine).append(bytes);
+  }
+
+  /** The loaded batch's NDJSON. */
+  output(): Uint8Array {
+    return (engine as LaneEngine).output();
+  }
+}

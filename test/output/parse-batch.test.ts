@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
+import { generateLines } from '../../bench/generate.js';
+import { ByteSink } from '../../src/output/byte-sink.js';
+import { sourcePrefix, writeRecordJson } from '../../src/output/record-json.js';
+import { StreamReader } from '../../src/lines/stream-reader.js';
+import { BatchParser, type BatchStream } from '../../src/parallel/parse-batch.js';
+import type { StreamInfo } from '../../src/types.js';
+
+const info: StreamInfo = { name: 'logs/mixed.log', kind: 'file', pod: 'web-1', namespace: 'shop', container: 'istio-proxy', labels: null, role: null, size: null };
+const stream: BatchStream = { info, format: 'auto', maxLineLength: 2048 };
+
+/** The general parser alone, line by line: what every batch must come to, whichever lanes took which lines. */
+function generalOnly(bytes: Buffer, firstLine: number): { ndjson: string; counts: unknown; problems: unknown } {
+  const sink = new ByteSink(1 << 16);
+  const prefix = sourcePrefix(info);
+  const reader = new StreamReader(info, resolveFormat('auto') as FormatSpec, stream.maxLineLength, (view, lineNo) => {
+    writeRecordJson(sink, view, prefix, lineNo);
+    sink.ascii('\n');
+  }, undefined, firstLine);
+  reader.push(bytes);
+  reader.end();
+  return { ndjson: sink.text(), counts: reader.counts, problems: reader.problems };
+}
+
+const plain = [...generateLines(400, { seed: 5 })].map((l) => l.text).filter((t) => t.startsWith('['));
+
+/** Plain lines with every kind of line the text lane stops at in between. */
+function mixedBatch(): string {
+  const odd = [
+    '{"start_time":"2024-03-01T10:00:00Z","response_code":200,"upstream_cluster":"x","response_flags":null}',
+    '2024-03-01T10:00:00.100000000Z stdout P [2024-03-01T10:00:00.123Z] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 1 2 3 "-" ',
+    `2024-03-01T10:00:00.100000000Z stdout F "ua" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -`,
+    '2024-03-01T10:00:00.000Z\tinfo\tads\tADS: new connection',
+    `${plain[0] as string} ${'x'.repeat(3000)}`, // too long for this stream's limit
+    (plain[1] as string).replace('"GET ', '"G\u0001ET '), // a control byte: escaped by the general parser
+    '',
+    (plain[2] as string).replace(/ - -$/, ' - -\r'),
+  ];
+  const lines: string[] = [];
+  plain.forEach((line, i) => {
+    lines.push(line);
+    if (i % 7 === 3) lines.push(odd[(i / 7) % odd.length | 0] as string);
+  });
+  return lines.join('\n');
+}
+
+describe('BatchParser: the text lane and the general parser together', () => {
+  it('writes, counts and numbers every line exactly as the general parser alone does', () => {
+    const text = mixedBatch();
+    for (const trailingNewline of [true, false]) {
+      const bytes = Buffer.from(trailingNewline ? `${text}\n` : text);
+      const got = new BatchParser().parse(stream, bytes, 41);
+      const want = generalOnly(bytes, 41);
+      expect(Buffer.from(got.ndjson).toString('utf8')).toBe(want.ndjson);
+      expect(got.counts).toEqual(want.counts);
+      expect(got.problems).toEqual(want.problems);
+    }
+  });
+
+  it('grows its output when the general parser writes more than the batch was sized for', () => {
+    // Control bytes become \u00XX: six bytes each, more than the lane's room of twice the input.
+    const noisy = (plain[3] as string).replace('"GET ', `"${'\u0001'.repeat(200)} `);
+    const bytes = Buffer.from(`${[noisy, plain[4], noisy, noisy, plain[5]].join('\n')}\n`);
+    const got = new BatchParser().parse(stream, bytes, 1);
+    expect(Buffer.from(got.ndjson).toString('utf8')).toBe(generalOnly(bytes, 1).ndjson);
+  });
+
+  it('keeps the layout it matched last from one batch of a stream to the next', () => {
+    const parser = new BatchParser();
+    const first = Buffer.from(`${plain.slice(0, 10).join('\n')}\n`);
+    const second = Buffer.from(`${plain.slice(10, 20).join('\n')}\n`);
+    const a = parser.parse(stream, first, 1);
+    const b = parser.parse(stream, second, 11);
+    expect(Buffer.from(a.ndjson).toString('utf8') + Buffer.from(b.ndjson).toString('utf8')).toBe(generalOnly(Buffer.concat([first, second]), 1).ndjson);
+    expect(b.counts.records).toBe(10);
+  });
+});
