@@ -23,6 +23,9 @@ export interface BatchResult {
   problems: LineProblem[];
 }
 
+/** Larger batches (only with a very large --max-line-length) skip the text lane, whose memory stays well below WebAssembly's 4 GiB. */
+const TEXT_LANE_MAX_BATCH = 64 << 20;
+
 interface StreamState {
   parser: LineParser;
   prefix: SourcePrefix;
@@ -109,7 +112,7 @@ export class BatchParser {
         return true;
       });
     }
-    if (state.spec.kind === 'auto') {
+    if (state.spec.kind === 'auto' && bytes.length <= TEXT_LANE_MAX_BATCH) {
       state.text ??= new TextLane(state.prefix);
       const { ndjson, laneLines } = this.readWithTextLane(reader, state.text, bytes, stream.maxLineLength);
       return { ndjson, laneLines, counts: reader.counts, problems: reader.problems };

@@ -5,7 +5,7 @@
 // src/output/text-lane.ts) and writes the line's NDJSON record, until a line it does not take. Plain
 // means: printable ASCII, no envelope, no quote or backslash inside a value, every field as the
 // layout expects. The host's general parser reads every other line, and both write the same bytes
-// (test/output/text-lane.test.ts checks that line by line).
+// (test/output/fast-lane.test.ts checks that line by line, test/output/parse-batch.test.ts batch by batch).
 
 // Table layout (byte offsets from `tables`), written by the host.
 const T_LAYOUT_COUNT: usize = 0;
