@@ -75,10 +75,8 @@ async function main(): Promise<void> {
   const mawk = (files: string): Measured | null => (haveMawk ? bestOf(runs, `cat ${files} | ${MAWK}`) : null);
   const auditFiles = `${small.sidecars} ${small.gateway}`;
   process.stderr.write('bench: measuring ...\n');
-  const single = `EGRESS_AUDIT_THREADS=0 ${BIN}`;
   const rows: Row[] = [
     { name: 'parse (text file)', lines, m: bestOf(runs, `${BIN} parse ${small.text}`), baseline: mawk(small.text), target: '>= 2x mawk, RSS <= 150 MB' },
-    { name: 'parse (text file, one thread)', lines, m: bestOf(runs, `${single} parse ${small.text}`), baseline: mawk(small.text), target: '(reference: worker threads off)' },
     { name: 'parse (JSON lines)', lines, m: bestOf(runs, `${BIN} parse ${small.json}`), target: '>= 300k lines/s' },
     { name: 'parse (text on stdin)', lines, m: bestOf(runs, `cat ${small.text} | ${BIN} parse -`), target: '>= 0.8x file' },
     { name: 'parse (text, 5x input)', lines: big, m: measure(`${BIN} parse ${large.text}`), target: 'RSS <= 150 MB, flat' },

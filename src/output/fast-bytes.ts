@@ -1,4 +1,4 @@
-/** Byte-level helpers the fast lanes share: tests on ASCII bytes, and a JSON string copy. */
+/** Byte-level helpers of the JSON fast lane: tests on ASCII bytes, and a JSON string copy. */
 
 /** `"` */
 export const QUOTE = 34;

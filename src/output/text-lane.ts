@@ -34,6 +34,8 @@ const MAX_LAYOUTS = 16;
 /** Tokens after the time: the quoting mask has 64 bits, and the lane reads at most 47 tokens. */
 const MAX_SLOTS = 47;
 const LAYOUT_SIZE = 256;
+/** Where a layout's field entries start, after its header. */
+const LAYOUT_FIELDS = 48;
 const T_LAYOUTS = 64;
 const T_FIELDS = T_LAYOUTS + MAX_LAYOUTS * LAYOUT_SIZE;
 const T_STRINGS = T_FIELDS + 64 * 20;
@@ -63,7 +65,6 @@ function tables(): Uint8Array {
   if (LANE_LAYOUTS.length > MAX_LAYOUTS || FIELD_COUNT > 64) throw new Error('text lane tables too small');
   head[0] = LANE_LAYOUTS.length;
   head[1] = FIELD_COUNT;
-  [head[2], head[3]] = addString(Buffer.from(',"extra":{"istio_policy_status":'));
   [head[4], head[5]] = addString(LINE_KEY);
   LANE_LAYOUTS.forEach((layout: Layout, i) => {
     if (layout.slots.length > MAX_SLOTS) throw new Error(`text lane: layout ${layout.name} has too many tokens`);
@@ -73,10 +74,11 @@ function tables(): Uint8Array {
     [head[at / 4 + 4], head[at / 4 + 5]] = addString(Buffer.from(`,"format":"${layout.name}"`));
     const extraSlot = layout.slots.findIndex((slot) => slot.kind === 'quoted-extra');
     head[at / 4 + 6] = extraSlot < 0 ? -1 : extraSlot + 1; // its token
+    if (extraSlot >= 0) [head[at / 4 + 8], head[at / 4 + 9]] = addString(Buffer.from(`,"extra":{${JSON.stringify(layout.slots[extraSlot]?.extra)}:`));
     const field = (f: number, token: number, check: number, normalise: number): void => {
-      u8[at + 32 + f * 4] = token + 1;
-      u8[at + 32 + f * 4 + 1] = check;
-      u8[at + 32 + f * 4 + 2] = normalise;
+      u8[at + LAYOUT_FIELDS + f * 4] = token + 1;
+      u8[at + LAYOUT_FIELDS + f * 4 + 1] = check;
+      u8[at + LAYOUT_FIELDS + f * 4 + 2] = normalise;
     };
     field(F.start_time, 0, CHECK.none, NORMALISE.none);
     layout.slots.forEach((slot, k) => {

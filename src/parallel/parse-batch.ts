@@ -23,6 +23,9 @@ export interface BatchResult {
   problems: LineProblem[];
 }
 
+/** Where a line the text lane may take starts: after a newline, a `[` (its time). */
+const LANE_LINE_START = Buffer.from('\n[');
+
 /** Larger batches (only with a very large --max-line-length) skip the text lane, whose memory stays well below WebAssembly's 4 GiB. */
 const TEXT_LANE_MAX_BATCH = 64 << 20;
 
@@ -64,6 +67,7 @@ export class BatchParser {
   /** Runs the text lane over the batch, handing each line it stops at to the reader (general parser). */
   private readWithTextLane(reader: StreamReader, lane: TextLane, bytes: Uint8Array, maxLineLength: number): { ndjson: Uint8Array; laneLines: number } {
     const sink = this.sink;
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     lane.load(bytes);
     const length = bytes.length;
     let pos = 0;
@@ -75,9 +79,11 @@ export class BatchParser {
         laneLines += lane.lines;
         if (pos >= length) break;
       }
-      const newline = bytes.indexOf(10, pos);
-      const end = newline < 0 ? length : newline + 1;
-      reader.push(bytes.subarray(pos, end));
+      // The lines up to the next one that starts like a default-format line go to the reader in one
+      // push: envelopes (CRI, kubectl --timestamps) and JSON lines never start with `[`.
+      const next = buf.indexOf(LANE_LINE_START, pos);
+      const end = next < 0 ? length : next + 1;
+      reader.push(buf.subarray(pos, end));
       pos = end;
       lane.append(sink.buf.subarray(0, sink.pos));
       sink.clear();

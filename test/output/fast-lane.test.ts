@@ -96,9 +96,15 @@ describe('the fast lanes write exactly what the general parser writes, or declin
     const lines = [
       '[2024-03-01T10:00:00.123Z] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 1 2 3 "-" "ua" "id" "h" "1.2.3.4:80" c; 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -',
       '[2019-03-01T10:00:00.123Z] "GET / HTTP/1.1" 200 - "-" "-" 0 1 2 3 "-" "ua" "id" "h" "tcp://1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -',
+      '[2019-03-01T10:00:00.123Z] "GET / HTTP/1.1" 200 - "UNAVAILABLE:no healthy upstream" "-" 0 1 2 3 "-" "ua" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -',
       '[2024-03-01T10:00:00.123Z] "GET / HTTP/1.1" 200 UF,URX 0 1 2 3 "-" "ua" "id" "h" "1.2.3.4:80"',
     ];
-    for (const line of lines) expect(fastText(lane, line, 7), line).toBe(general(line, 7));
+    for (const line of lines) {
+      const got = fastText(lane, line, 7);
+      expect(got, line).not.toBeNull();
+      expect(got, line).toBe(general(line, 7));
+    }
+    expect(fastText(lane, lines[2] as string, 7)).toContain('"extra":{"istio_policy_status":"UNAVAILABLE:no healthy upstream"}');
   });
 
   it.each([

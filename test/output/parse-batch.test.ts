@@ -66,7 +66,7 @@ describe('BatchParser: the text lane and the general parser together', () => {
     expect(Buffer.from(got.ndjson).toString('utf8')).toBe(generalOnly(bytes, 1).ndjson);
   });
 
-  it('keeps the layout it matched last from one batch of a stream to the next', () => {
+  it('reads a stream batch after batch as one stream (line numbers, the lane\'s per-stream state)', () => {
     const parser = new BatchParser();
     const first = Buffer.from(`${plain.slice(0, 10).join('\n')}\n`);
     const second = Buffer.from(`${plain.slice(10, 20).join('\n')}\n`);

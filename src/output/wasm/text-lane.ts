@@ -10,13 +10,14 @@
 // Table layout (byte offsets from `tables`), written by the host.
 const T_LAYOUT_COUNT: usize = 0;
 const T_FIELD_COUNT: usize = 4;
-const T_EXTRA_OPEN: usize = 8; // offset, length
 const T_LINE_KEY: usize = 16; // offset, length
 const T_LAYOUTS: usize = 64; // LAYOUT_SIZE bytes each
 // Per layout: token count after the time (i32), quoting mask (u64 at 8: bit k-1 set when token k is
-// quoted), `,"format":"..."` (offset, length at 16), the token of the mixer status or -1 (at 24), and
-// from 32, 4 bytes per field: its token + 1 (0: none), its check, its normalisation.
+// quoted), `,"format":"..."` (offset, length at 16), the token of the mixer status or -1 (at 24),
+// `,"extra":{"<its name>":` (offset, length at 32), and from 48, 4 bytes per field: its token + 1
+// (0: none), its check, its normalisation.
 const LAYOUT_SIZE: usize = 256;
+const LAYOUT_FIELDS: usize = 48;
 const T_FIELDS: usize = 64 + 16 * 256; // 20 bytes per field: key offset, key length, null-key offset, null-key length, numeric
 
 // Checks (byte 1 of a layout's field entry).
@@ -263,7 +264,7 @@ function writeFields(p: usize, l: usize): usize {
   let split = -1; // the request line's first and last space, found once
   let last = -1;
   for (let f = 0; f < count; f++) {
-    const entry = l + 32 + (<usize>f << 2);
+    const entry = l + LAYOUT_FIELDS + (<usize>f << 2);
     const token = <i32>load<u8>(entry) - 1;
     let s = -1;
     let e = -1;
@@ -325,7 +326,7 @@ function writeRest(p: usize, l: usize, lineNo: i32, head: usize, headLen: usize,
   if (extra >= 0) {
     const s = load<i32>(tokStart + (<usize>extra << 2));
     const e = load<i32>(tokEnd + (<usize>extra << 2));
-    p = copyTable(p, T_EXTRA_OPEN);
+    p = copyTable(p, l + 32 - tables);
     if (isDash(s, e)) {
       store<u32>(p, 0x6c6c756e); // null
       p += 4;
