@@ -34,6 +34,11 @@ export interface ClusterInfo {
   wildcard: boolean;
 }
 
+/** True for a sidecar's inbound clusters (traffic into its pod), named or passthrough. */
+export function isInbound(c: ClusterInfo): boolean {
+  return c.kind === 'inbound' || c.kind === 'inbound-passthrough';
+}
+
 const NONE: ClusterInfo = {
   name: null, kind: 'none', port: null, subset: null, host: null,
   inClusterDomain: false, gatewayHost: false, wildcard: false,

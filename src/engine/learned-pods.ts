@@ -7,8 +7,8 @@
  * own entry for that connection is missing.
  */
 import type { AuditSettings, PodIdentity, RoleAssignment } from '../types.js';
-import { ClusterTable } from './cluster.js';
-import { ipOf, isIpLiteral } from './net.js';
+import { ClusterTable, isInbound } from './cluster.js';
+import { ipOf, isOwnAddress } from './net.js';
 import type { RoleSample } from './types.js';
 import { workloadOfPod } from './workload.js';
 import { canonicalIp } from './context.js';
@@ -16,9 +16,7 @@ import { canonicalIp } from './context.js';
 /** An address that is a pod's own (not loopback, not Istio's inbound passthrough source, not unspecified). */
 function ownIp(address: string | null): string | null {
   const ip = ipOf(address);
-  if (ip === null || !isIpLiteral(ip)) return null;
-  if (ip.startsWith('127.') || ip === '::1' || ip === '::6' || ip === '0.0.0.0' || ip === '::') return null;
-  return canonicalIp(ip);
+  return ip === null || !isOwnAddress(ip) ? null : canonicalIp(ip);
 }
 
 /**
@@ -33,9 +31,7 @@ export function learnPodIps(samples: readonly RoleSample[], roles: Map<string, R
     if (s.pod === null || roles.get(s.key)?.role !== 'sidecar') continue;
     const pod: PodIdentity = { name: s.pod, namespace: s.namespace ?? null, workload: workloadOfPod(s.pod) };
     for (const r of s.records) {
-      const kind = clusters.info(r.upstream_cluster).kind;
-      const inbound = kind === 'inbound' || kind === 'inbound-passthrough';
-      const ip = ownIp(inbound ? r.downstream_local_address : r.upstream_local_address);
+      const ip = ownIp(isInbound(clusters.info(r.upstream_cluster)) ? r.downstream_local_address : r.upstream_local_address);
       if (ip === null) continue;
       const known = byIp.get(ip);
       if (known === undefined) byIp.set(ip, pod);

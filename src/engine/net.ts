@@ -82,6 +82,11 @@ export function ipScope(ip: string): IpScope {
   return scopes.get(ip, computeScope);
 }
 
+/** True for an address a host can have as its own: not loopback, Istio's inbound passthrough source (::6) or unspecified. */
+export function isOwnAddress(ip: string): boolean {
+  return isIpLiteral(ip) && !(ip.startsWith('127.') || ip === '::1' || ip === '::6' || ip === '0.0.0.0' || ip === '::');
+}
+
 /** True when `text` is an IP literal (so a "host" is really an address). */
 export function isIpLiteral(text: string): boolean {
   return ipScope(text) !== 'invalid';

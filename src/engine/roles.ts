@@ -4,8 +4,8 @@
  */
 import type { AccessRecord } from '../../parsers/types.js';
 import type { AuditSettings, Role, RoleAssignment } from '../types.js';
-import { ClusterTable, hostMatcher, parseIstioSni, type ClusterInfo } from './cluster.js';
-import { ipOf, ipScope, isIpAddress, isIpLiteral } from './net.js';
+import { ClusterTable, hostMatcher, isInbound, parseIstioSni, type ClusterInfo } from './cluster.js';
+import { ipOf, ipScope, isIpAddress, isOwnAddress } from './net.js';
 import type { RoleSample } from './types.js';
 
 const isEgressName = hostMatcher(['*egressgateway*', '*egress-gateway*']);
@@ -22,7 +22,8 @@ function gatewayByName(name: string, rule: string, what: string): RoleAssignment
   return null;
 }
 
-function byLabels(labels: Record<string, string> | null): RoleAssignment | null {
+/** The role pod labels give (istio=egressgateway, or an app label named like a gateway), or null. */
+export function roleFromLabels(labels: Record<string, string> | null): RoleAssignment | null {
   if (labels === null) return null;
   const istio = labels['istio'];
   if (istio === 'egressgateway') return assign('egress-gateway', 'pod-labels', 'pod label istio=egressgateway');
@@ -34,10 +35,6 @@ function byLabels(labels: Record<string, string> | null): RoleAssignment | null 
 function baseName(path: string): string {
   const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   return path.slice(slash + 1);
-}
-
-function isInbound(c: ClusterInfo): boolean {
-  return c.kind === 'inbound' || c.kind === 'inbound-passthrough';
 }
 
 /** True when an entry forwards to something outside the mesh (what a gateway's entries do, and an ingress gateway's do not). */
@@ -144,7 +141,7 @@ function sidecarContent(s: RoleSample, clusters: ClusterTable): RoleAssignment |
 
 function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGateway: (h: string) => boolean): RoleAssignment {
   if (s.info.role !== null) return s.info.role;
-  const labelled = byLabels(s.info.labels);
+  const labelled = roleFromLabels(s.info.labels);
   if (labelled !== null) return labelled;
   const pod = s.pod ?? s.info.pod;
   const named = pod === null ? null : gatewayByName(pod, 'pod-name', 'pod');
@@ -176,7 +173,7 @@ export function learnGatewayIps(samples: RoleSample[], roles: Map<string, RoleAs
     if (roles.get(s.key)?.role !== 'egress-gateway') continue;
     for (const r of s.records) {
       const ip = ipOf(r.downstream_local_address);
-      if (ip === null || !isIpLiteral(ip) || ip.startsWith('127.') || ip === '::1' || ip === '0.0.0.0') continue;
+      if (ip === null || !isOwnAddress(ip)) continue;
       ips.add(ip);
     }
   }

@@ -8,6 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
+import { roleFromLabels } from '../engine/roles.js';
 import { InputError } from '../errors.js';
 import type { CoverageWarning } from '../report/model.js';
 import type { EngineContext } from '../types.js';
@@ -91,7 +92,7 @@ export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
       continue;
     }
     all.push(facts);
-    const gateway = facts.ref.labels['istio'] === 'egressgateway';
+    const gateway = roleFromLabels(facts.ref.labels)?.role === 'egress-gateway';
     snapshot.index.upsert(facts, gateway);
     snapshot.pods++;
     if (gateway) snapshot.gateways++;
@@ -106,6 +107,5 @@ export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
 
 /** The offline context, told by the snapshot who had each IP and where the mesh is (the logs' own learning fills the gaps). */
 export function snapshotContext(snapshot: PodSnapshot, offline: EngineContext): EngineContext {
-  const live = liveContext(snapshot.index, offline, NO_EXTERNAL);
-  return { ...live, podByIp: (ip) => snapshot.index.podByIp(ip) ?? offline.podByIp(ip) };
+  return liveContext(snapshot.index, offline, NO_EXTERNAL);
 }

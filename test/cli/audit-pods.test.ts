@@ -56,11 +56,20 @@ beforeAll(() => {
   writeFileSync(join(dir, 'sidecar.log'), PASSTHROUGH_LINE);
   writeFileSync(join(dir, 'pods.json'), JSON.stringify(LIST, null, 2));
   writeFileSync(join(dir, 'pods.yaml'), stringify({ apiVersion: 'v1', kind: 'List', items: [SLEEP_POD, GATEWAY_POD] }));
+  const appLabelled = { ...GATEWAY_POD, metadata: { ...GATEWAY_POD.metadata, labels: { app: 'payments-egressgateway' } } };
+  writeFileSync(join(dir, 'pods-app-label.json'), JSON.stringify({ kind: 'List', items: [SLEEP_POD, appLabelled] }));
   writeFileSync(join(dir, 'broken.json'), '{\n  "items": [\n    {"kind": "Pod",,}\n  ]\n}\n');
   writeFileSync(join(dir, 'services.json'), JSON.stringify({ kind: 'List', items: [{ kind: 'Service', metadata: { name: 'x', namespace: 'y' } }] }));
 });
 
 describe('egress-audit audit --pods', () => {
+  it('knows a gateway pod by the same labels as the file roles do (an app label named like an egress gateway)', async () => {
+    const logs = [join(dir, 'istio-egressgateway.log'), join(dir, 'sidecar.log')];
+    const res = await runCli(['audit', ...logs, '--pods', join(dir, 'pods-app-label.json'), '-o', 'json', '--fail-on', 'none', '--explain']);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain('pods from --pods: 2 pods with 2 IPs (1 egress gateway pods)');
+  });
+
   it('names the calling workload from the snapshot and takes the mesh ranges from its pod IPs', async () => {
     const logs = [join(dir, 'istio-egressgateway.log'), join(dir, 'sidecar.log')];
     const without = await runCli(['audit', ...logs, '-o', 'json', '--fail-on', 'none']);

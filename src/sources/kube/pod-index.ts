@@ -130,12 +130,13 @@ export interface ExternalAddresses {
 }
 
 /**
- * The engine's view of a live cluster: pods by IP, gateway pods by IP, and the mesh = `--mesh-cidr`
+ * The engine's view of a live cluster: pods by IP (then what `flags` knows: pods learned from saved logs
+ * under `audit --pods`), gateway pods by IP, and the mesh = `--mesh-cidr`
  * ranges plus the ranges of real pod IPs, minus what MESH_EXTERNAL ServiceEntries name.
  */
 export function liveContext(index: PodIpIndex, flags: EngineContext, serviceEntries: ExternalAddresses): EngineContext {
   return {
-    podByIp: (ip) => index.podByIp(ip),
+    podByIp: (ip) => index.podByIp(ip) ?? flags.podByIp(ip),
     isGatewayIp: (ip) => index.isGatewayIp(ip) || flags.isGatewayIp(ip),
     isMeshIp: (ip) => {
       if (serviceEntries.isExternal(ip)) return false;
