@@ -18,3 +18,12 @@ export class InputError extends Error {
   readonly exitCode = EXIT.input;
   override readonly name = 'InputError';
 }
+
+/** Explains a failed read of a file the user named (--policy, --baseline, --pods) in a few words, e.g. `no such file` or `is a directory`. */
+export function describeReadError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory, not a file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return err instanceof Error ? err.message : String(err);
+}

@@ -5,11 +5,10 @@
  */
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { ValidateFunction } from 'ajv';
-import { InputError } from '../errors.js';
+import { describeReadError, InputError } from '../errors.js';
 import type { Finding } from '../report/model.js';
 import { escapeControl } from '../text/escape.js';
 import { issuesFromAjv } from './issues.js';
-import { describeReadError } from './load.js';
 import { newAjv } from './schema.js';
 import type { Baseline } from './types.js';
 import { formatPath } from './yaml-position.js';

@@ -1,6 +1,6 @@
 /** Reads a policy file from disk; every failure is an InputError (exit 3) that names the file. */
 import { readFile } from 'node:fs/promises';
-import { InputError } from '../errors.js';
+import { describeReadError, InputError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import { parsePolicy } from './parse.js';
 import type { Policy } from './types.js';
@@ -8,15 +8,6 @@ import type { Policy } from './types.js';
 /** The policy in force when no --policy is given: no exceptions, no setting overrides. */
 export function emptyPolicy(): Policy {
   return { settings: {}, exceptions: [], file: null };
-}
-
-/** Explains a failed read in a few words, e.g. `no such file` or `is a directory`. */
-export function describeReadError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'is a directory, not a file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Reads and validates the policy file at `path` (`--policy`). */

@@ -39,10 +39,12 @@ function streamRole(name: string, roles: Map<string, RoleAssignment>): Pick<Stre
  * not one entry of that proxy was read. A pod inside a `--prefix` stream counts when its stream has records.
  */
 function anyRoleWithRecords(f: CoverageFacts, role: Role): boolean {
-  const withRecords = f.streams.filter((s) => s.records > 0).map((s) => s.name);
+  const withRecords = new Set(f.streams.filter((s) => s.records > 0).map((s) => s.name));
   for (const [key, a] of f.roles) {
     if (a.role !== role) continue;
-    if (withRecords.some((name) => key === name || key.startsWith(`${name}#`))) return true;
+    if (withRecords.has(key)) return true;
+    // `name#pod`: a pod inside a stream (the stream's name may hold a `#` itself).
+    for (let i = key.indexOf('#'); i >= 0; i = key.indexOf('#', i + 1)) if (withRecords.has(key.slice(0, i))) return true;
   }
   return false;
 }
@@ -68,10 +70,10 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
       message: `${unparsed.total} of ${f.lines.lines} lines could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. Check --format, --max-line-length and how the logs were copied.`,
     });
   }
-  if (!anyRoleWithRecords(f, 'egress-gateway') && v['via-gateway-unconfirmed'] > 0) {
+  if (v['via-gateway-unconfirmed'] > 0 && !anyRoleWithRecords(f, 'egress-gateway')) {
     out.push({ code: 'no-gateway-logs', message: `No egress-gateway logs were read, although ${v['via-gateway-unconfirmed']} sidecar flows were sent to a gateway: those are unconfirmed, not proven.` });
   }
-  if (!anyRoleWithRecords(f, 'sidecar') && v['gateway-only'] > 0) {
+  if (v['gateway-only'] > 0 && !anyRoleWithRecords(f, 'sidecar')) {
     out.push({ code: 'no-sidecar-logs', message: `No sidecar logs were read: ${v['gateway-only']} gateway flows cannot be tied to a calling workload's own log, and direct traffic from sidecars would not be seen.` });
   }
   if (f.lines.records >= 20 && f.plainRecords / f.lines.records < 0.02) {

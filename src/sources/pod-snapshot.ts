@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { roleFromLabels } from '../engine/roles.js';
-import { InputError } from '../errors.js';
+import { describeReadError, InputError } from '../errors.js';
 import type { CoverageWarning } from '../report/model.js';
 import type { EngineContext } from '../types.js';
 import { excludedTrafficWarning, withoutSidecarWarning } from './kube/live-coverage.js';
@@ -78,8 +78,7 @@ export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`--pods ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw new InputError(`--pods ${path}: ${describeReadError(error)}`);
   }
   const root = parseJsonOrYaml(path, text);
   const items: unknown[] = isPodList(root) ? root.items : [root];

@@ -217,9 +217,9 @@ describe('inputs: file names that are not UTF-8', () => {
     expect(files(res)).toEqual(made ? [join(dir(), 'caf\\xe9.log'), join(dir(), 'ok.log')] : [join(dir(), 'ok.log')]);
   });
 
-  it('reads it through a glob too', async () => {
+  it('reads it through a glob too', async (ctx) => {
+    if (!made) ctx.skip('this file system does not take a name that is not UTF-8');
     const res = await runCli(['parse', join(dir(), 'caf*')]);
-    if (!made) return;
     expect(res.code).toBe(0);
     expect(files(res)).toEqual([join(dir(), 'caf\\xe9.log')]);
   });
