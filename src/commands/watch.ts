@@ -8,7 +8,7 @@ import { ReportBuilder } from '../report/index.js';
 import { startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { finishRun } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
-import { openOutputs, type Outputs } from '../run/outputs.js';
+import { onStopSignals, openOutputs, type Outputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit, type AuditSetup } from '../run/setup.js';
 import { connectCluster, runLive, watchFilters, type LiveCluster } from '../sources/kube/index.js';
@@ -40,8 +40,7 @@ function stops(durationMs: number | null): Stops {
     else if (signals === 2) hard.abort();
     else process.exit(130); // a third Ctrl-C: out now, no report
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  onStopSignals(['SIGINT', 'SIGTERM'], onSignal, { once: false });
   let duration: NodeJS.Timeout | undefined;
   let grace: NodeJS.Timeout | undefined;
   graceful.signal.addEventListener('abort', () => { grace = setTimeout(() => hard.abort(), STOP_GRACE_MS); }, { once: true });

@@ -3,6 +3,7 @@ import { ReadStream } from 'node:tty';
 import type { ReportBuilder } from '../report/index.js';
 import type { Report } from '../report/model.js';
 import type { Flow, LineCounts } from '../types.js';
+import { onStopSignals } from './outputs.js';
 
 /** Progress the dashboard header shows, as the run counts it. */
 export interface RunProgress {
@@ -58,8 +59,7 @@ export async function startRunDashboard(options: {
   const quit = new AbortController();
   const quitting = handle.waitUntilQuit().then(() => quit.abort());
   const onSignal = (): void => handle.unmount();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  onStopSignals(['SIGINT', 'SIGTERM'], onSignal, { once: true });
   const setProgress = (p: RunProgress, finished: boolean): void =>
     store.setProgress({ lines: p.lines.lines, records: p.lines.records, skipped: skipped(p.lines), bytes: p.bytes, streams: p.streams, reconnects: p.reconnects, finished });
   return {

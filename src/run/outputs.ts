@@ -133,17 +133,33 @@ process.on('exit', () => {
   for (const file of [...unfinished]) discardSync(file, true);
 });
 
+/** Handlers of commands that finish and write their reports on a signal (watch, the dashboard). */
+const finishers = new Set<(...args: unknown[]) => void>();
+
+/**
+ * Registers a command's own handler for stop signals: while it listens, the report cleanup below
+ * leaves those signals to it. Other listeners (Ink's signal-exit, say) do not count.
+ */
+export function onStopSignals(signals: readonly NodeJS.Signals[], handler: () => void, options: { once: boolean }): void {
+  finishers.add(handler);
+  for (const signal of signals) {
+    if (options.once) process.once(signal, handler);
+    else process.on(signal, handler);
+  }
+}
+
 /**
  * A signal that would end the process (CI cancelling a job sends SIGTERM) skips 'exit': unless the
- * command handles it itself (watch and the dashboard finish and write their reports), discard the
- * unfinished reports and end killed by that signal.
+ * command handles it itself, discard the unfinished reports and end killed by that signal.
  */
 function onSignal(signal: NodeJS.Signals): void {
-  if (process.listenerCount(signal) > 1) return;
+  if (process.listeners(signal).some((l) => finishers.has(l as () => void))) return;
   for (const file of [...unfinished]) discardSync(file, true);
-  // Die of the signal itself (the default action, once no listener is left): process.exit() would
-  // wait for a thread still blocked reading a FIFO whose writer is alive.
+  // Die of the signal itself: the default action, once no listener is left (the other listeners of
+  // this signal still run in this emit). process.exit() would wait for a thread still blocked
+  // reading a FIFO whose writer is alive.
   watchSignals(false);
+  process.removeAllListeners(signal);
   process.kill(process.pid, signal);
 }
 

@@ -160,6 +160,31 @@ describe('--report: around a failure', () => {
   });
 });
 
+describe('--report: a stop signal with another library listening too', () => {
+  it.skipIf(!HAS_MKFIFO)(`still discards the reports and dies of SIGHUP when a listener that is not a command's (Ink's signal-exit, say) is registered${HAS_MKFIFO ? '' : ' (skipped: no mkfifo)'}`, async () => {
+    const { dir } = workDir();
+    const fifo = join(dir, 'live.log');
+    spawnSync('mkfifo', [fifo]);
+    const foreign = join(dir, 'foreign-listener.mjs');
+    writeFileSync(foreign, "process.on('SIGHUP', () => {});\n");
+    const json = join(dir, 'r.json');
+    const child = spawn(process.execPath, ['--import', foreign, BIN, 'audit', '--sidecar', fifo, '--report', `json=${json}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const writer = createWriteStream(fifo); // keeps the FIFO open: the audit waits for more lines
+    writer.write(`${readFileSync(join(DIRECT, 'sidecar.log'), 'utf8')}`);
+    await new Promise((r) => setTimeout(r, 1500));
+    const done = outcome(child);
+    const killedBy = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    child.kill('SIGHUP');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000); // the old behaviour: the signal was left to the other listener, which ignores it
+    await done;
+    clearTimeout(timer);
+    writer.destroy();
+    expect(await killedBy).toBe('SIGHUP');
+    expect(leftovers(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(existsSync(json)).toBe(false);
+  });
+});
+
 describe('--report: a normal run', () => {
   it('writes complete, valid reports, replacing earlier ones, with no temporary files left', async () => {
     const { dir } = workDir();
