@@ -18,7 +18,8 @@ export interface RoleAssignment {
 export interface StreamInfo {
   /** File path, `-` for stdin, or `pod/<namespace>/<pod>/<container>` for a live container. */
   name: string;
-  kind: 'file' | 'stdin' | 'pod';
+  /** `file`: a regular file, opened again after the role prescan; `stream`: a FIFO or device, read once, as stdin is. */
+  kind: 'file' | 'stream' | 'stdin' | 'pod';
   pod: string | null;
   namespace: string | null;
   container: string | null;

@@ -146,7 +146,7 @@ function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGatewa
   const pod = s.pod ?? s.info.pod;
   const named = pod === null ? null : gatewayByName(pod, 'pod-name', 'pod');
   if (named !== null) return named;
-  const file = pod === null && s.info.name !== '-' ? baseName(s.info.name) : null; // a named FIFO has a file name too
+  const file = pod === null && (s.info.kind === 'file' || s.info.kind === 'stream') ? baseName(s.info.name) : null;
   const filed = file === null ? null : gatewayByName(file, 'file-name', 'file');
   if (filed !== null) return filed;
   if (file !== null && isSidecarFile(file)) return assign('sidecar', 'file-name', `file "${file}" is named like a sidecar log`);

@@ -23,7 +23,7 @@ export interface RoleFlags {
   ingress: string[];
 }
 
-function streamInfo(name: string, kind: 'file' | 'stdin', size: number | null, role: RoleAssignment | null): StreamInfo {
+function streamInfo(name: string, kind: StreamInfo['kind'], size: number | null, role: RoleAssignment | null): StreamInfo {
   const pod = name === '-' ? null : podFromPath(name);
   return {
     name,
@@ -92,7 +92,7 @@ async function* decoded(raw: Readable, name: string, chunkSize: number, signal: 
  */
 export function fileStream(file: Pick<InputFile, 'name' | 'path' | 'size' | 'kind'>, role: RoleAssignment | null = null, chunkSize = CHUNK): LogStream {
   return {
-    info: streamInfo(file.name, file.kind === 'file' ? 'file' : 'stdin', file.size, role),
+    info: streamInfo(file.name, file.kind === 'file' ? 'file' : 'stream', file.size, role),
     async *chunks(signal) {
       let handle;
       try {
