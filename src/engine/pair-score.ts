@@ -35,7 +35,7 @@ function codeDiffers(a: number | null, b: number | null): boolean {
  * True when a gateway line shows its attempt failed, as a retried attempt does: no response (code
  * 0), a 5xx, any response flag (UF, URX, UC, UH, NC, UT...), or an upstream transport failure.
  */
-export function retryEvidence(g: Held): boolean {
+function retryEvidence(g: Held): boolean {
   const r = g.entry.record;
   const code = r.response_code;
   if (code !== null && (code === 0 || code >= 500)) return true;

@@ -130,6 +130,7 @@ export async function resolveRoles(
 
 /** The settings the audit runs with: the user's, plus the gateway services the logs revealed (a new object; the user's stay as given). */
 export function withLearnedGatewayHosts(settings: AuditSettings, resolution: RoleResolution): AuditSettings {
-  const learned = [...resolution.learnedGatewayHosts.keys()].filter((h) => !settings.gatewayHosts.includes(h));
+  // learnGatewayHosts took only hosts that settings.gatewayHosts does not match, so none repeats one.
+  const learned = [...resolution.learnedGatewayHosts.keys()];
   return learned.length === 0 ? settings : { ...settings, gatewayHosts: [...settings.gatewayHosts, ...learned] };
 }
