@@ -140,50 +140,50 @@ describe('--report: around a failure', () => {
 
   it.skipIf(!HAS_MKFIFO)(`leaves no temporary file and no earlier report when the run is killed by SIGTERM (a cancelled CI job)${HAS_MKFIFO ? '' : ' (skipped: no mkfifo)'}`, async () => {
     const { dir } = workDir();
-    const fifo = join(dir, 'live.log');
-    spawnSync('mkfifo', [fifo]);
     const json = join(dir, 'r.json');
     writeFileSync(json, '{"earlier":true}');
-    const child = spawn(process.execPath, [BIN, 'audit', '--sidecar', fifo, '--report', `json=${json}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const writer = createWriteStream(fifo); // keeps the FIFO open: the audit waits for more lines
-    writer.write(`${readFileSync(join(DIRECT, 'sidecar.log'), 'utf8')}`);
-    await new Promise((r) => setTimeout(r, 1500));
-    const done = outcome(child);
-    const killedBy = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    child.kill('SIGTERM');
-    const res = await done;
-    writer.destroy();
-    expect(await killedBy).toBe('SIGTERM'); // as the shell sees it: exit status 143
+    const { signal, stderr } = await killWhileReading(dir, json, 'SIGTERM');
+    expect(signal).toBe('SIGTERM'); // as the shell sees it: exit status 143
     expect(leftovers(dir)).toEqual([]);
     expect(existsSync(json)).toBe(false);
-    expect(res.stderr).toContain('removed');
+    expect(stderr).toContain('removed');
   });
 });
 
 describe('--report: a stop signal with another library listening too', () => {
   it.skipIf(!HAS_MKFIFO)(`still discards the reports and dies of SIGHUP when a listener that is not a command's (Ink's signal-exit, say) is registered${HAS_MKFIFO ? '' : ' (skipped: no mkfifo)'}`, async () => {
     const { dir } = workDir();
-    const fifo = join(dir, 'live.log');
-    spawnSync('mkfifo', [fifo]);
     const foreign = join(dir, 'foreign-listener.mjs');
     writeFileSync(foreign, "process.on('SIGHUP', () => {});\n");
     const json = join(dir, 'r.json');
-    const child = spawn(process.execPath, ['--import', foreign, BIN, 'audit', '--sidecar', fifo, '--report', `json=${json}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const writer = createWriteStream(fifo); // keeps the FIFO open: the audit waits for more lines
-    writer.write(`${readFileSync(join(DIRECT, 'sidecar.log'), 'utf8')}`);
-    await new Promise((r) => setTimeout(r, 1500));
-    const done = outcome(child);
-    const killedBy = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    child.kill('SIGHUP');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000); // the old behaviour: the signal was left to the other listener, which ignores it
-    await done;
-    clearTimeout(timer);
-    writer.destroy();
-    expect(await killedBy).toBe('SIGHUP');
+    // Before: the signal was left to the other listener, which ignores it, and the run went on.
+    const { signal } = await killWhileReading(dir, json, 'SIGHUP', ['--import', foreign]);
+    expect(signal).toBe('SIGHUP');
     expect(leftovers(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(existsSync(json)).toBe(false);
   });
 });
+
+/**
+ * Starts `audit --sidecar FIFO --report json=...` with lines in the FIFO and its writer still open (so the
+ * audit waits, its report unfinished), sends `signal`, and says what the process died of (SIGKILL after 5 s).
+ */
+async function killWhileReading(dir: string, json: string, signal: NodeJS.Signals, nodeArgs: string[] = []): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
+  const fifo = join(dir, 'live.log');
+  spawnSync('mkfifo', [fifo]);
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'audit', '--sidecar', fifo, '--report', `json=${json}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const writer = createWriteStream(fifo);
+  writer.write(`${readFileSync(join(DIRECT, 'sidecar.log'), 'utf8')}`);
+  await new Promise((r) => setTimeout(r, 1500));
+  const done = outcome(child);
+  const killedBy = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  const res = await done;
+  clearTimeout(timer);
+  writer.destroy();
+  return { signal: await killedBy, stderr: res.stderr };
+}
 
 describe('--report: a normal run', () => {
   it('writes complete, valid reports, replacing earlier ones, with no temporary files left', async () => {
