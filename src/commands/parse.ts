@@ -16,9 +16,9 @@ import { lineSummary, malformedTotal, problemList } from './line-summary.js';
 /** Batches parsed on the main thread before deciding whether worker threads are worth starting. */
 const INLINE_BATCHES = 2;
 /**
- * Below this share of lines written by the text lane (WebAssembly), batches go to worker threads.
- * Plain text lines cost the lane less than copying them to a thread and back; JSON lines, envelopes
- * and custom formats go through JavaScript parsers, which a second core speeds up.
+ * Below this share of lines written by the fast lane (WebAssembly), batches go to worker threads.
+ * Plain text and JSON lines cost the lane less than copying them to a thread and back; envelopes,
+ * escaped JSON and custom formats go through JavaScript parsers, which a second core speeds up.
  */
 const INLINE_LANE_SHARE = 0.5;
 

@@ -8,8 +8,6 @@
 export interface LineHandler {
   line(text: string, lineNo: number): void;
   tooLong(lineNo: number): void;
-  /** Optional: takes the line as bytes before it is decoded; true when it was fully handled. */
-  lineBytes?(bytes: Buffer, start: number, end: number, lineNo: number): boolean;
 }
 
 type Utf8Buffer = Buffer & { utf8Slice(start: number, end: number): string };
@@ -67,7 +65,7 @@ export class LineSplitter {
     for (let nl = chunk.indexOf(10, pos); nl >= 0; nl = chunk.indexOf(10, pos)) {
       this.lineNo++;
       if (nl - pos > max) handler.tooLong(this.lineNo);
-      else if (handler.lineBytes === undefined || !handler.lineBytes(chunk, pos, nl, this.lineNo)) handler.line(chunk.utf8Slice(pos, nl), this.lineNo);
+      else handler.line(chunk.utf8Slice(pos, nl), this.lineNo);
       pos = nl + 1;
     }
     if (pos < chunk.length) this.extend(chunk, pos);

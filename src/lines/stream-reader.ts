@@ -8,9 +8,6 @@ export const MAX_PROBLEMS = 20;
 /** Called for each record; `view` is reused by the next line, so copy what you keep. */
 export type RecordCallback = (view: RecordView, lineNo: number, raw: string) => void;
 
-/** A fast path over a line's bytes (parse's fast lane): true when it wrote the line's record itself. */
-export type BytesCallback = (bytes: Buffer, start: number, end: number, lineNo: number) => boolean;
-
 /** Fresh zero counts. */
 export function emptyCounts(): LineCounts {
   return { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0 };
@@ -38,7 +35,6 @@ export class StreamReader implements LineHandler {
   private readonly splitter: LineSplitter;
   private readonly parser: LineParser;
   private pendingPartials = 0;
-  private fast: BytesCallback | null = null;
 
   /**
    * @param parser a LineParser to reuse (its layout memo carries over between batches of a stream).
@@ -61,11 +57,6 @@ export class StreamReader implements LineHandler {
     this.splitter.push(chunk, this);
   }
 
-  /** Routes lines through `fast` first; lines it declines go through the general parser. */
-  useFastPath(fast: BytesCallback): void {
-    this.fast = fast;
-  }
-
   /** True when the next line may be read by a fast lane: at a line start, with no CRI/Docker part waiting for its rest. */
   get acceptsFastLines(): boolean {
     return this.pendingPartials === 0 && this.splitter.atLineStart;
@@ -81,14 +72,6 @@ export class StreamReader implements LineHandler {
   /** The number the next line will have. */
   get nextLine(): number {
     return this.splitter.lines + 1;
-  }
-
-  /** @internal LineHandler */
-  lineBytes(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
-    if (this.fast === null || this.pendingPartials > 0 || !this.fast(bytes, start, end, lineNo)) return false;
-    this.counts.lines++;
-    this.counts.records++;
-    return true;
   }
 
   /** Ends the stream: the last unterminated line and any dangling partial line are accounted for. */

@@ -110,7 +110,7 @@ function writeSourceFields(sink: ByteSink, source: SourcePrefix, line: number, p
   writeSourceTail(sink, pod, namespace, container, timestamp);
 }
 
-/** The bytes after the line number of every record of a stream whose lines carry no envelope (the text lane copies them). */
+/** The bytes after the line number of every record of a stream whose lines carry no envelope (the fast lane copies them). */
 export function streamSourceTail(source: SourcePrefix): Uint8Array {
   const sink = new ByteSink(256);
   writeSourceTail(sink, source.pod, source.namespace, source.container, null);

@@ -2,8 +2,7 @@ import { LineParser, resolveFormat, type FormatSpec } from '../../parsers/index.
 import { StreamReader } from '../lines/stream-reader.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { sourcePrefix, writeRecordJson, type SourcePrefix } from '../output/record-json.js';
-import { JsonFastLane } from '../output/json-fast-lane.js';
-import { TextLane } from '../output/text-lane.js';
+import { FastLane, LANE_MODE } from '../output/fast-lane.js';
 import type { LineCounts, LineProblem, StreamInfo } from '../types.js';
 
 /** What parsing a batch needs to know about its stream; plain data, so it can cross to a worker thread. */
@@ -17,26 +16,27 @@ export interface BatchStream {
 /** A batch's NDJSON and its accounting. */
 export interface BatchResult {
   ndjson: Uint8Array;
-  /** Lines the text lane (WebAssembly) wrote: a batch made mostly of them is not worth another thread. */
+  /** Lines the fast lane (WebAssembly) wrote: a batch made mostly of them is not worth another thread. */
   laneLines: number;
   counts: LineCounts;
   problems: LineProblem[];
 }
 
-/** Where a line the text lane may take starts: after a newline, a `[` (its time). */
-const LANE_LINE_START = Buffer.from('\n[');
-
-/** Larger batches (only with a very large --max-line-length) skip the text lane, whose memory stays well below WebAssembly's 4 GiB. */
-const TEXT_LANE_MAX_BATCH = 64 << 20;
+/** Larger batches (only with a very large --max-line-length) skip the fast lane, whose memory stays well below WebAssembly's 4 GiB. */
+const LANE_MAX_BATCH = 64 << 20;
 
 interface StreamState {
   parser: LineParser;
   prefix: SourcePrefix;
   spec: FormatSpec;
-  /** Plain default-format lines skip the general parser (auto-detection only). */
-  text: TextLane | null;
-  /** Plain Istio JSON lines skip JSON.parse (auto-detection or --format istio-json). */
-  fastJson: JsonFastLane | null;
+  /** Plain default-format lines (auto-detection) and plain Istio JSON lines (auto-detection or --format istio-json) skip the general parser; null for other formats. */
+  lane: FastLane | null;
+}
+
+/** The kinds of line the fast lane may take under a --format: it must never take a line the format would not read. */
+function laneModes(spec: FormatSpec): number {
+  if (spec.kind === 'auto') return LANE_MODE.text | LANE_MODE.json;
+  return spec.kind === 'json' ? LANE_MODE.json : 0;
 }
 
 /**
@@ -52,20 +52,16 @@ export class BatchParser {
     if (state === undefined) {
       const spec = resolveFormat(stream.format);
       if (typeof spec === 'string') throw new TypeError(spec); // validated by the command before any batch
-      state = {
-        parser: new LineParser(spec, stream.maxLineLength),
-        prefix: sourcePrefix(stream.info),
-        spec,
-        text: null,
-        fastJson: spec.kind === 'auto' || spec.kind === 'json' ? new JsonFastLane() : null,
-      };
+      const prefix = sourcePrefix(stream.info);
+      const modes = laneModes(spec);
+      state = { parser: new LineParser(spec, stream.maxLineLength), prefix, spec, lane: modes === 0 ? null : new FastLane(prefix, modes) };
       this.streams.set(stream.info.name, state);
     }
     return state;
   }
 
-  /** Runs the text lane over the batch, handing each line it stops at to the reader (general parser). */
-  private readWithTextLane(reader: StreamReader, lane: TextLane, bytes: Uint8Array, maxLineLength: number): { ndjson: Uint8Array; laneLines: number } {
+  /** Runs the fast lane over the batch, handing the lines it stops at to the reader (general parser). */
+  private readWithLane(reader: StreamReader, lane: FastLane, bytes: Uint8Array, maxLineLength: number): { ndjson: Uint8Array; laneLines: number } {
     const sink = this.sink;
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     lane.load(bytes);
@@ -79,10 +75,9 @@ export class BatchParser {
         laneLines += lane.lines;
         if (pos >= length) break;
       }
-      // The lines up to the next one that starts like a default-format line go to the reader in one
-      // push: envelopes (CRI, kubectl --timestamps) and JSON lines never start with `[`.
-      const next = buf.indexOf(LANE_LINE_START, pos);
-      const end = next < 0 ? length : next + 1;
+      // The lines up to the next one the lane may take go to the reader in one push (envelopes such as
+      // CRI, kubectl --timestamps or Docker's json-file never start like a plain line).
+      const end = lane.nextCandidate(pos);
       reader.push(buf.subarray(pos, end));
       pos = end;
       lane.append(sink.buf.subarray(0, sink.pos));
@@ -110,17 +105,8 @@ export class BatchParser {
       state.parser,
       firstLine,
     );
-    const { fastJson } = state;
-    if (fastJson !== null) {
-      reader.useFastPath((buf, start, end, lineNo) => {
-        if (buf[start] !== 123 || !fastJson.write(buf, start, end, sink, state.prefix, lineNo)) return false;
-        sink.buf[sink.pos++] = 10;
-        return true;
-      });
-    }
-    if (state.spec.kind === 'auto' && bytes.length <= TEXT_LANE_MAX_BATCH) {
-      state.text ??= new TextLane(state.prefix);
-      const { ndjson, laneLines } = this.readWithTextLane(reader, state.text, bytes, stream.maxLineLength);
+    if (state.lane !== null && bytes.length <= LANE_MAX_BATCH) {
+      const { ndjson, laneLines } = this.readWithLane(reader, state.lane, bytes, stream.maxLineLength);
       return { ndjson, laneLines, counts: reader.counts, problems: reader.problems };
     }
     reader.push(bytes);

@@ -11,10 +11,10 @@ const info: StreamInfo = { name: 'logs/mixed.log', kind: 'file', pod: 'web-1', n
 const stream: BatchStream = { info, format: 'auto', maxLineLength: 2048 };
 
 /** The general parser alone, line by line: what every batch must come to, whichever lanes took which lines. */
-function generalOnly(bytes: Buffer, firstLine: number): { ndjson: string; counts: unknown; problems: unknown } {
+function generalOnly(bytes: Buffer, firstLine: number, format = 'auto'): { ndjson: string; counts: unknown; problems: unknown } {
   const sink = new ByteSink(1 << 16);
   const prefix = sourcePrefix(info);
-  const reader = new StreamReader(info, resolveFormat('auto') as FormatSpec, stream.maxLineLength, (view, lineNo) => {
+  const reader = new StreamReader(info, resolveFormat(format) as FormatSpec, stream.maxLineLength, (view, lineNo) => {
     writeRecordJson(sink, view, prefix, lineNo);
     sink.ascii('\n');
   }, undefined, firstLine);
@@ -24,11 +24,18 @@ function generalOnly(bytes: Buffer, firstLine: number): { ndjson: string; counts
 }
 
 const plain = [...generateLines(400, { seed: 5 })].map((l) => l.text).filter((t) => t.startsWith('['));
+const plainJson = [...generateLines(100, { seed: 6, json: true })].map((l) => l.text).filter((t) => t.startsWith('{'));
 
-/** Plain lines with every kind of line the text lane stops at in between. */
+/** Plain text and JSON lines with every kind of line the fast lane stops at in between. */
 function mixedBatch(): string {
   const odd = [
     '{"start_time":"2024-03-01T10:00:00Z","response_code":200,"upstream_cluster":"x","response_flags":null}',
+    plainJson[0] as string,
+    '{"log":"[2024-03-01T10:00:00.123Z] \\"GET / HTTP/1.1\\" 200\\n","stream":"stdout","time":"2024-03-01T10:00:00.1Z"}',
+    (plainJson[1] as string).replace('"start_time"', '"x\\"y":1,"start_time"'), // an escape: decoded by the general parser
+    plainJson[2] as string,
+    (plainJson[3] as string).replace('}', ',"upstream_cluster":"dup"}'), // a duplicate key
+    `${plainJson[4] as string} `,
     '2024-03-01T10:00:00.100000000Z stdout P [2024-03-01T10:00:00.123Z] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 1 2 3 "-" ',
     `2024-03-01T10:00:00.100000000Z stdout F "ua" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -`,
     '2024-03-01T10:00:00.000Z\tinfo\tads\tADS: new connection',
@@ -41,11 +48,12 @@ function mixedBatch(): string {
   plain.forEach((line, i) => {
     lines.push(line);
     if (i % 7 === 3) lines.push(odd[(i / 7) % odd.length | 0] as string);
+    if (i % 5 === 1) lines.push(plainJson[(i / 5) % plainJson.length | 0] as string, plainJson[((i / 5) % plainJson.length | 0) + 1] as string);
   });
   return lines.join('\n');
 }
 
-describe('BatchParser: the text lane and the general parser together', () => {
+describe('BatchParser: the fast lane and the general parser together', () => {
   it('writes, counts and numbers every line exactly as the general parser alone does', () => {
     const text = mixedBatch();
     for (const trailingNewline of [true, false]) {
@@ -56,6 +64,15 @@ describe('BatchParser: the text lane and the general parser together', () => {
       expect(got.counts).toEqual(want.counts);
       expect(got.problems).toEqual(want.problems);
     }
+  });
+
+  it('takes only JSON lines under --format istio-json, and leaves the text lines to the general parser', () => {
+    const bytes = Buffer.from(`${mixedBatch()}\n`);
+    const got = new BatchParser().parse({ ...stream, format: 'istio-json' }, bytes, 1);
+    const want = generalOnly(bytes, 1, 'istio-json');
+    expect(Buffer.from(got.ndjson).toString('utf8')).toBe(want.ndjson);
+    expect(got.counts).toEqual(want.counts);
+    expect(got.laneLines).toBeGreaterThan(100);
   });
 
   it('grows its output when the general parser writes more than the batch was sized for', () => {

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { F, FIELD_COUNT, LAYOUTS, type Layout } from '../../parsers/index.js';
+import { F, FIELD_COUNT, LAYOUTS, RECORD_KEYS, type Layout } from '../../parsers/index.js';
 import { IS_NUMERIC, KEY_BYTES, KEY_NULL_BYTES, LINE_KEY, streamSourceTail, type SourcePrefix } from './record-json.js';
 
 /**
- * `parse`'s fast lane for plain default-format lines, run in WebAssembly (src/output/wasm/text-lane.ts)
- * over a whole batch: it writes their NDJSON byte for byte as the general parser would, and stops at
- * the first line it does not take, which the caller hands to the general parser. WebAssembly because
- * this loop touches every byte of the input and output: typed-array byte loops in JavaScript were the
- * limit of `parse` (README, benchmarks).
+ * `parse`'s fast lane for plain default-format text lines and plain Istio JSON lines, run in
+ * WebAssembly (src/output/wasm/fast-lane.ts) over a whole batch: it writes their NDJSON byte for byte
+ * as the general parser would, and stops at the first line it does not take, which the caller hands
+ * to the general parser. WebAssembly because this loop touches every byte of the input and output:
+ * typed-array byte loops in JavaScript were the limit of `parse` (README, benchmarks).
  */
 
 /** The parts of the WebAssembly API used here (this project's TypeScript lib has no DOM or wasm types). */
@@ -21,7 +21,8 @@ interface LaneExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   heapBase(): number;
   setTables(at: number): void;
-  run(pos: number, end: number, lineNo: number, out: number, outLimit: number, maxLength: number, memo: number, head: number, headLen: number, tail: number, tailLen: number): number;
+  run(pos: number, end: number, lineNo: number, out: number, outLimit: number, maxLength: number, memo: number, head: number, headLen: number, tail: number, tailLen: number, modes: number): number;
+  nextCandidate(from: number, end: number, modes: number): number;
   resultOut(): number;
   resultLines(): number;
   resultStop(): number;
@@ -38,9 +39,17 @@ const LAYOUT_SIZE = 256;
 const LAYOUT_FIELDS = 48;
 const T_LAYOUTS = 64;
 const T_FIELDS = T_LAYOUTS + MAX_LAYOUTS * LAYOUT_SIZE;
-const T_STRINGS = T_FIELDS + 64 * 20;
+const FIELD_SIZE = 32;
+const T_STRINGS = T_FIELDS + 64 * FIELD_SIZE;
 const CHECK = { none: 0, number: 1, flags: 2 } as const;
 const NORMALISE = { none: 0, trimSemicolon: 1, dropScheme: 2, method: 3, path: 4, protocol: 5 } as const;
+/** JSON lines: a key that only an access-log object has (parsers/json-format.ts: two of them make a record). */
+const JSON_MARKER = 1;
+const JSON_MARKERS = new Set<number>([F.upstream_cluster, F.response_flags, F.downstream_remote_address, F.upstream_host, F.start_time]);
+/** JSON lines: how a string value is normalised (parsers/json-format.ts, normaliseValue). */
+const JSON_NORMALISE = { trimSemicolon: 1, dropScheme: 2, methodTime: 3 } as const;
+/** Which lines the lane takes. */
+export const LANE_MODE = { text: 1, json: 2 } as const;
 const PAGE = 65536;
 
 /** How the lane reads field `f` from a token: the general parser's check and normalisation (parsers/text-format.ts). */
@@ -49,6 +58,12 @@ function fieldRule(kind: Layout['slots'][number]['kind'], f: number): [check: nu
   if (f === F.upstream_cluster) return [check, NORMALISE.trimSemicolon];
   if (f >= F.upstream_host && f <= F.downstream_remote_address) return [check, NORMALISE.dropScheme];
   return [check, NORMALISE.none];
+}
+
+function jsonNormalisation(f: number): number {
+  if (f === F.upstream_cluster) return JSON_NORMALISE.trimSemicolon;
+  if (f >= F.upstream_host && f <= F.downstream_remote_address) return JSON_NORMALISE.dropScheme;
+  return f === F.method ? JSON_NORMALISE.methodTime : 0;
 }
 
 /** Encodes the layouts, keys and constants the lane reads (the layouts stay defined once, in parsers/). */
@@ -62,12 +77,14 @@ function tables(): Uint8Array {
   };
   const head = new Int32Array(T_STRINGS / 4);
   const u8 = new Uint8Array(head.buffer);
-  if (LANE_LAYOUTS.length > MAX_LAYOUTS || FIELD_COUNT > 64) throw new Error('text lane tables too small');
+  if (LANE_LAYOUTS.length > MAX_LAYOUTS || FIELD_COUNT > 64) throw new Error('fast lane tables too small');
   head[0] = LANE_LAYOUTS.length;
   head[1] = FIELD_COUNT;
   [head[4], head[5]] = addString(LINE_KEY);
+  [head[6], head[7]] = addString(Buffer.from(',"format":"istio-json"'));
+  [head[8], head[9]] = addString(Buffer.from(',"extra":{'));
   LANE_LAYOUTS.forEach((layout: Layout, i) => {
-    if (layout.slots.length > MAX_SLOTS) throw new Error(`text lane: layout ${layout.name} has too many tokens`);
+    if (layout.slots.length > MAX_SLOTS) throw new Error(`fast lane: layout ${layout.name} has too many tokens`);
     const at = T_LAYOUTS + i * LAYOUT_SIZE;
     head[at / 4] = layout.slots.length;
     new BigUint64Array(head.buffer, at + 8, 1)[0] = [...layout.signature].reduceRight((mask, q) => (mask << 1n) | (q === 'q' ? 1n : 0n), 0n);
@@ -90,18 +107,21 @@ function tables(): Uint8Array {
     });
   });
   for (let f = 0; f < FIELD_COUNT; f++) {
-    const at = (T_FIELDS + f * 20) / 4;
+    const at = (T_FIELDS + f * FIELD_SIZE) / 4;
     [head[at], head[at + 1]] = addString(KEY_BYTES[f] as Buffer);
     [head[at + 2], head[at + 3]] = addString(KEY_NULL_BYTES[f] as Buffer);
     head[at + 4] = IS_NUMERIC[f] as number;
+    [head[at + 5], head[at + 6]] = addString(Buffer.from(RECORD_KEYS[f] as string));
+    u8[at * 4 + 28] = JSON_MARKERS.has(f) ? JSON_MARKER : 0;
+    u8[at * 4 + 29] = jsonNormalisation(f);
   }
   return Buffer.concat([u8, ...strings]);
 }
 
 /** The compiled module: beside this file in dist/, or in dist/ when this file runs from source (tests). */
 function moduleBytes(): Buffer {
-  const beside = new URL('./wasm/text-lane.wasm', import.meta.url);
-  const built = new URL('../../dist/src/output/wasm/text-lane.wasm', import.meta.url);
+  const beside = new URL('./wasm/fast-lane.wasm', import.meta.url);
+  const built = new URL('../../dist/src/output/wasm/fast-lane.wasm', import.meta.url);
   return readFileSync(existsSync(beside) ? beside : built);
 }
 
@@ -167,10 +187,10 @@ class LaneEngine {
    * Writes the records of the plain lines from `from` on and returns where it stopped: the start of
    * a line the general parser must read, or the end of the batch.
    */
-  run(from: number, lineNo: number, maxLength: number, lane: TextLane): number {
+  run(from: number, lineNo: number, maxLength: number, lane: FastLane): number {
     const x = this.x;
     for (;;) {
-      const next = x.run(this.inBase + from, this.inBase + this.batchLength, lineNo, this.outPos, this.mem.length - 16, maxLength, lane.memo, this.head, this.headLen, this.tail, this.tailLen);
+      const next = x.run(this.inBase + from, this.inBase + this.batchLength, lineNo, this.outPos, this.mem.length - 16, maxLength, lane.memo, this.head, this.headLen, this.tail, this.tailLen, lane.modes);
       lane.memo = x.resultMemo();
       lane.lines += x.resultLines();
       this.outPos = x.resultOut();
@@ -180,6 +200,11 @@ class LaneEngine {
       from = next - this.inBase;
       lineNo += x.resultLines();
     }
+  }
+
+  /** Where the first line after the one at `from` starts that the lane may take, or the batch's end. */
+  nextCandidate(from: number, modes: number): number {
+    return this.x.nextCandidate(this.inBase + from, this.inBase + this.batchLength, modes) - this.inBase;
   }
 
   /** Appends what the general parser wrote for the lines the lane left to it, keeping input order. */
@@ -197,15 +222,16 @@ class LaneEngine {
 
 let engine: LaneEngine | null = null;
 
-/** One per stream: it remembers the stream's `source` bytes and the layout that matched last. */
-export class TextLane {
+/** One per stream: it remembers the stream's `source` bytes and the text layout that matched last. */
+export class FastLane {
   memo = 0;
   /** Lines the last take() wrote. */
   lines = 0;
   private readonly head: Uint8Array;
   private readonly tail: Uint8Array;
 
-  constructor(prefix: SourcePrefix) {
+  /** `modes`: LANE_MODE bits, the kinds of line the stream's --format lets the lane take. */
+  constructor(prefix: SourcePrefix, readonly modes: number) {
     this.head = prefix.file;
     this.tail = streamSourceTail(prefix);
   }
@@ -220,6 +246,11 @@ export class TextLane {
   take(from: number, lineNo: number, maxLength: number): number {
     this.lines = 0;
     return (engine as LaneEngine).run(from, lineNo, maxLength, this);
+  }
+
+  /** Where the first line after the one at byte `from` starts that the lane may take (the lines between go to the general parser in one piece). */
+  nextCandidate(from: number): number {
+    return (engine as LaneEngine).nextCandidate(from, this.modes);
   }
 
   /** Appends the general parser's output for a line the lane did not take. */
