@@ -16,21 +16,19 @@ export class OutputChannel {
     return this.closed;
   }
 
-  /** Writes bytes (the channel takes ownership of the buffer); resolves when the stream wants more. */
+  /**
+   * Writes bytes; resolves once the stream has handed them to the system (or failed), so the caller
+   * may then reuse their memory (parse's fast-lane output is a view that the next batch overwrites).
+   */
   async write(chunk: Uint8Array | string): Promise<void> {
     if (this.closed || chunk.length === 0) return;
-    if (!this.out.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          this.out.off('drain', done);
-          this.out.off('error', done);
-          this.out.off('close', done);
-          resolve();
-        };
-        this.out.on('drain', done);
-        this.out.on('error', done);
-        this.out.on('close', done);
-      });
-    }
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.out.off('close', done);
+        resolve();
+      };
+      this.out.on('close', done);
+      this.out.write(chunk, done);
+    });
   }
 }

@@ -15,6 +15,7 @@ export interface BatchStream {
 
 /** A batch's NDJSON and its accounting. */
 export interface BatchResult {
+  /** May be a view into this thread's fast-lane memory, valid until the next parse() on the thread: write it out (or copy it) first. */
   ndjson: Uint8Array;
   /** Lines the fast lane (WebAssembly) wrote: a batch made mostly of them is not worth another thread. */
   laneLines: number;

@@ -8,9 +8,11 @@ export interface ParseTask {
   firstLine: number;
 }
 
-// Worker thread entry: parses batches to NDJSON and hands the bytes back without copying them.
+// Worker thread entry: parses batches to NDJSON and hands the bytes back in a buffer of their own
+// (the fast lane's output is a view into memory that the next batch reuses, and cannot be transferred).
 const parser = new BatchParser();
 parentPort?.on('message', (task: ParseTask) => {
-  const result: BatchResult = parser.parse(task.stream, task.bytes, task.firstLine);
+  const parsed: BatchResult = parser.parse(task.stream, task.bytes, task.firstLine);
+  const result: BatchResult = { ...parsed, ndjson: parsed.ndjson.slice() };
   parentPort?.postMessage(result, [result.ndjson.buffer as ArrayBuffer]);
 });

@@ -87,9 +87,9 @@ describe('BatchParser: the fast lane and the general parser together', () => {
     const parser = new BatchParser();
     const first = Buffer.from(`${plain.slice(0, 10).join('\n')}\n`);
     const second = Buffer.from(`${plain.slice(10, 20).join('\n')}\n`);
-    const a = parser.parse(stream, first, 1);
+    const a = Buffer.from(parser.parse(stream, first, 1).ndjson).toString('utf8'); // a view the next batch overwrites
     const b = parser.parse(stream, second, 11);
-    expect(Buffer.from(a.ndjson).toString('utf8') + Buffer.from(b.ndjson).toString('utf8')).toBe(generalOnly(Buffer.concat([first, second]), 1).ndjson);
+    expect(a + Buffer.from(b.ndjson).toString('utf8')).toBe(generalOnly(Buffer.concat([first, second]), 1).ndjson);
     expect(b.counts.records).toBe(10);
   });
 });
