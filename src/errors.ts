@@ -17,6 +17,16 @@ export class UsageError extends Error {
 export class InputError extends Error {
   readonly exitCode = EXIT.input;
   override readonly name = 'InputError';
+  /**
+   * The lines to print: one, or one per problem (a policy's errors). Kept apart so that each is escaped
+   * on its own and a newline inside a file name can never start a forged line of its own.
+   */
+  readonly lines: readonly string[];
+
+  constructor(message: string | readonly string[]) {
+    super(typeof message === 'string' ? message : message.join('\n'));
+    this.lines = typeof message === 'string' ? [message] : [...message];
+  }
 }
 
 /** Explains a failed read of a file the user named (--policy, --baseline, --pods) in a few words, e.g. `no such file` or `is a directory`. */

@@ -73,7 +73,7 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   if (!validator(data)) {
     const issues = issuesFromAjv(validator.errors ?? []).slice(0, 10);
     const lines = issues.map((i) => `${name}: ${formatPath(i.path) || '(top level)'}: ${escapeControl(i.message)}`);
-    throw new InputError(`${lines.join('\n')}\n(a baseline is written by --write-baseline)`);
+    throw new InputError([...lines, '(a baseline is written by --write-baseline)']);
   }
   const findings = (data as { findings: { fingerprint: string }[] }).findings;
   return { fingerprints: new Set(findings.map((f) => f.fingerprint)), file: path };

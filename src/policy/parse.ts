@@ -23,10 +23,10 @@ function syntaxError(file: string, errors: readonly YAMLError[]): InputError {
         : (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     return `${file}:${pos.line}:${pos.col}: YAML syntax: ${escapeControl(text)}`;
   });
-  return new InputError(lines.join('\n'));
+  return new InputError(lines);
 }
 
-function render(file: string, doc: Document, counter: LineCounter, issues: Issue[]): string {
+function render(file: string, doc: Document, counter: LineCounter, issues: Issue[]): string[] {
   const placed = issues.map((issue) => ({ issue, offset: offsetOf(doc, issue.path, issue.anchor) }));
   placed.sort((a, b) => a.offset - b.offset);
   const lines = placed.slice(0, MAX_LISTED).map(({ issue, offset }) => {
@@ -35,7 +35,7 @@ function render(file: string, doc: Document, counter: LineCounter, issues: Issue
     return `${file}:${line}:${col}: ${path ? `${path}: ` : ''}${escapeControl(issue.message)}`;
   });
   if (placed.length > MAX_LISTED) lines.push(`${file}: and ${placed.length - MAX_LISTED} more problems`);
-  return lines.join('\n');
+  return lines;
 }
 
 function portRange(entry: number | string): PortRange {

@@ -212,6 +212,13 @@ describe('egress-audit audit: reports', () => {
     expect(res.stdout).not.toMatch(/\u001b/);
     expect(res.stdout).not.toMatch(/\u0007/);
   });
+
+  it('prints an error about a file whose name holds a newline on one line, escaped (no forged stderr line)', async () => {
+    const res = await runCli(['audit', join(dir, 'missing\negress-audit: all clear.log')]);
+    expect(res.code).toBe(3);
+    expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(res.stderr).toContain('missing\\negress-audit: all clear.log');
+  });
 });
 
 describe('egress-audit audit: pods learned from saved logs', () => {
