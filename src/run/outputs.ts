@@ -74,6 +74,19 @@ async function checkAgainstInputs(reports: readonly ReportTarget[], inputs: read
   }
 }
 
+/** Refuses (exit 2) two reports that would be written to one file (directly or through links): the last would silently replace the first. */
+async function checkDistinct(reports: readonly ReportTarget[]): Promise<void> {
+  const seen = new Map<string, ReportTarget>();
+  for (const spec of reports) {
+    const target = await realTarget(spec.path);
+    const earlier = seen.get(target);
+    if (earlier !== undefined) {
+      throw new UsageError(`--report ${spec.format}=${spec.path}: the same file as --report ${earlier.format}=${earlier.path}; give each report a file of its own`);
+    }
+    seen.set(target, spec);
+  }
+}
+
 /** Every file operand of the run: log inputs, role flags, and the policy, baseline and pod snapshot it reads. */
 function runInputs(options: AuditCommonOptions & Partial<RoleFlags> & { pods?: string | null }, inputs: readonly string[]): string[] {
   const named = [options.policy, options.baseline, options.pods ?? null].filter((p): p is string => p !== null);
@@ -202,13 +215,14 @@ async function endReport(file: ReportFile, report: Report): Promise<string | nul
   }
 }
 
-/** Opens the console writer (format, or none) and the report files: one that is (or lies inside) an input exits 2 before any log is read or a report opened, one that cannot be created exits 3. */
+/** Opens the console writer (format, or none) and the report files: one that is (or lies inside) an input, or that another report names too, exits 2 before any log is read or a report opened; one that cannot be created exits 3. */
 export async function openOutputs(
   options: AuditCommonOptions & Partial<RoleFlags> & { pods?: string | null },
   consoleFormat: OutputFormat | null,
   inputs: readonly string[] = [],
 ): Promise<Outputs> {
   await checkAgainstInputs(options.report, runInputs(options, inputs));
+  await checkDistinct(options.report);
   const writerOptions = { color: options.color && process.stdout.isTTY === true, cwd: process.cwd() };
   const consoleWriter = consoleFormat === null ? null : createWriter(consoleFormat, process.stdout, writerOptions);
   const files: ReportFile[] = [];

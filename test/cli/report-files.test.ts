@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,19 @@ describe('--report: a report path that is also an input', () => {
     expect(res.stdout).toBe('');
     expect(res.stderr).toContain('--report json=logs/./sidecar.log');
     expect(readFileSync(log)).toEqual(before);
+  });
+});
+
+describe('--report: two reports to one file', () => {
+  it('is refused with exit 2 before anything is written, also when the second path reaches the file through a link', async () => {
+    const { dir, log } = workDir();
+    symlinkSync(dir, join(dir, 'via-link'));
+    for (const second of ['out/../report.json', 'via-link/report.json']) {
+      const res = await runCli(['audit', log, '--report', 'json=report.json', '--report', `sarif=${second}`], { cwd: dir });
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain(`--report sarif=${second}: the same file as --report json=report.json`);
+      expect(existsSync(join(dir, 'report.json'))).toBe(false);
+    }
   });
 });
 
