@@ -23,6 +23,7 @@ interface LaneExports {
   setTables(at: number): void;
   run(pos: number, end: number, lineNo: number, out: number, outLimit: number, maxLength: number, memo: number, head: number, headLen: number, tail: number, tailLen: number, modes: number): number;
   nextCandidate(from: number, end: number, modes: number): number;
+  recordFields(pos: number, end: number, out: number, outLimit: number): number;
   resultOut(): number;
   resultLines(): number;
   resultStop(): number;
@@ -51,6 +52,9 @@ const JSON_NORMALISE = { trimSemicolon: 1, dropScheme: 2, methodTime: 3 } as con
 /** Which lines the lane takes. */
 export const LANE_MODE = { text: 1, json: 2 } as const;
 const PAGE = 65536;
+/** Longest kept line the lane writes a record for (longer ones are rare, and the general writer takes them). */
+const RECORD_MAX_LINE = 16384;
+const encoder = new TextEncoder();
 
 /** How the lane reads field `f` from a token: the general parser's check and normalisation (parsers/text-format.ts). */
 function fieldRule(kind: Layout['slots'][number]['kind'], f: number): [check: number, normalise: number] {
@@ -129,17 +133,39 @@ function moduleBytes(): Buffer {
 class LaneEngine {
   private readonly x: LaneExports;
   private mem = new Uint8Array(0);
-  /** Where per-batch data starts: after the tables. */
+  /** One kept record's line (recordFields), after the tables; then its output. */
+  private readonly recordIn: number;
+  private readonly recordOut: number;
+  /** Where per-batch data starts: after the record area. */
   private readonly dataBase: number;
 
   constructor() {
     this.x = new Instance(new Module(moduleBytes()), {}).exports as LaneExports;
     const table = tables();
     const at = (this.x.heapBase() + 15) & ~15;
-    this.dataBase = (at + table.length + 15) & ~15;
+    this.recordIn = (at + table.length + 15) & ~15;
+    this.recordOut = this.recordIn + RECORD_MAX_LINE + 32;
+    this.dataBase = this.recordOut + 2 * RECORD_MAX_LINE + 4096;
     this.ensure(this.dataBase);
     this.mem.set(table, at);
     this.x.setTables(at);
+  }
+
+  /**
+   * Writes the fields and format of a kept text line's record into `out` at `at` and returns the end,
+   * or -1 when the lane does not take the line or reads it as another layout than `format` (a --format
+   * the user forced): the caller's general writer decides then.
+   */
+  recordFields(text: string, format: string, out: Uint8Array, at: number): number {
+    const mem = this.mem;
+    const { read, written } = encoder.encodeInto(text, mem.subarray(this.recordIn, this.recordIn + RECORD_MAX_LINE));
+    if (read !== text.length || written !== text.length) return -1; // too long, or not ASCII: never a plain line
+    mem[this.recordIn + written] = 10;
+    mem.fill(0, this.recordIn + written + 1, this.recordIn + written + 17); // nothing stale within a 16-byte read
+    const end = this.x.recordFields(this.recordIn, this.recordIn + written + 1, this.recordOut, this.dataBase);
+    if (end === 0 || LANE_LAYOUTS[this.x.resultMemo()]?.name !== format || at + (end - this.recordOut) > out.length) return -1;
+    out.set(mem.subarray(this.recordOut, end), at);
+    return at + (end - this.recordOut);
   }
 
   /** Grows the memory to at least `size` bytes. */
@@ -221,6 +247,16 @@ class LaneEngine {
 }
 
 let engine: LaneEngine | null = null;
+
+/**
+ * Writes the 24 fields and `format` of a record kept as its default-format line (an audit's held
+ * entry, written when its flow goes out) into `out` at `at`, byte for byte as writeRecordJson would;
+ * returns the end, or -1 to leave it to the general writer. The lane is ~5x faster than JavaScript here.
+ */
+export function laneRecordFields(text: string, format: string, out: Uint8Array, at: number): number {
+  engine ??= new LaneEngine();
+  return engine.recordFields(text, format, out, at);
+}
 
 /** One per stream: it remembers the stream's `source` bytes and the text layout that matched last. */
 export class FastLane {

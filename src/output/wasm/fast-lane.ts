@@ -707,6 +707,19 @@ export function run(pos: i32, end: i32, lineNo: i32, out: usize, outLimit: usize
   return pos;
 }
 
+/**
+ * Writes the 24 fields and `format` of one plain default-format text line at [pos, end) (its newline
+ * at end - 1) from `out`, as run() would but without `source`; returns the end, or 0 for a line left
+ * to the general writer. resultMemo() is then the layout that matched. For records kept by an audit,
+ * whose JSON is written when their flow goes out.
+ */
+export function recordFields(pos: i32, end: i32, out: usize, outLimit: usize): usize {
+  roomLimit = outLimit > 2048 ? outLimit - 2048 : 0;
+  outFull = false;
+  if (!candidate(pos, MODE_TEXT)) return 0;
+  return textLine(pos, end, out, end - pos);
+}
+
 /** The start of the first line after the one at `from` that run() may take, or `end`: the lines between go to the general parser in one piece. */
 export function nextCandidate(from: i32, end: i32, modes: i32): i32 {
   let i = from;
