@@ -134,16 +134,28 @@ function hasScheme(s: i32, e: i32): bool {
   return (b(s) == 116 && b(s + 1) == 99 && b(s + 2) == 112) || (b(s) == 117 && b(s + 1) == 100 && b(s + 2) == 112);
 }
 
+// What firstByte() stops at.
+/** A byte that is not plain (control, DEL, non-ASCII, `"`, `\`), or `c`. */
+const STOP_ODD: i32 = 1;
+/** Only `c`. */
+const STOP_BYTE: i32 = 2;
+/** A byte a JSON line cannot hold unescaped-and-plain (control, DEL, non-ASCII, `\`); its newline is one. */
+const STOP_JSON: i32 = 3;
+
 /**
- * The first byte from `j` on that is not plain (printable ASCII other than `"` and `\`), or that is
- * one of `also` (its lanes not 0): 16 bytes at a time. Returns `end` when there is none before it.
- * Reading up to 15 bytes past `end` is safe: the host keeps the output area after the input.
+ * The first byte from `j` on that `stop` names, 16 bytes at a time; `end` when there is none before
+ * it. Reading up to 15 bytes past `end` is safe: the host keeps 16 more bytes after every input.
  */
-@inline function scan(j: i32, end: i32, also: v128): i32 {
+@inline function firstByte(j: i32, end: i32, stop: i32, c: u8): i32 {
   while (j < end) {
     const v = v128.load(<usize>j);
-    const odd = v128.or(v128.or(i8x16.lt_u(v, i8x16.splat(32)), i8x16.gt_u(v, i8x16.splat(126))), v128.or(i8x16.eq(v, i8x16.splat(34)), i8x16.eq(v, i8x16.splat(92))));
-    const bits = i8x16.bitmask(v128.or(odd, i8x16.eq(v, also)));
+    let hit = i8x16.eq(v, i8x16.splat(c));
+    if (stop != STOP_BYTE) {
+      const outside = v128.or(i8x16.lt_u(v, i8x16.splat(32)), i8x16.gt_u(v, i8x16.splat(126)));
+      hit = v128.or(v128.or(hit, outside), i8x16.eq(v, i8x16.splat(92)));
+      if (stop == STOP_ODD) hit = v128.or(hit, i8x16.eq(v, i8x16.splat(34)));
+    }
+    const bits = i8x16.bitmask(hit);
     if (bits != 0) {
       const k = j + ctz<i32>(bits);
       return k < end ? k : end;
@@ -161,7 +173,7 @@ function hasScheme(s: i32, e: i32): bool {
  * same as checking each value as it is copied.
  */
 function tokenize(s: i32, end: i32): i32 {
-  let i = scan(s + 1, end, i8x16.splat(93));
+  let i = firstByte(s + 1, end, STOP_ODD, 93);
   if (i >= end || b(i) != 93 || !isTime(s + 1, i) || b(i + 1) != SPACE) return -1;
   store<i32>(tokStart, s + 1);
   store<i32>(tokEnd, i);
@@ -175,7 +187,7 @@ function tokenize(s: i32, end: i32): i32 {
     if (k == MAX_TOKENS) return -1;
     let j: i32;
     if (c == QUOTE) {
-      j = scan(i + 1, end, i8x16.splat(QUOTE));
+      j = firstByte(i + 1, end, STOP_ODD, QUOTE);
       if (j >= end || b(j) != QUOTE) return -1; // unterminated, or a byte to escape
       store<i32>(tokStart + (<usize>k << 2), i + 1);
       store<i32>(tokEnd + (<usize>k << 2), j);
@@ -189,7 +201,7 @@ function tokenize(s: i32, end: i32): i32 {
       if (c != SPACE) return -1; // a quote inside a value
       i = j + 2;
     } else {
-      j = scan(i, end, i8x16.splat(SPACE));
+      j = firstByte(i, end, STOP_ODD, SPACE);
       if (j >= end) return -1;
       c = b(j);
       if (c != SPACE && c != 10) return -1; // a byte to escape, or a quote inside a value
@@ -380,44 +392,20 @@ let keyCount: i32 = 0;
   return load<i32>(base + (<usize>k << 2));
 }
 
-/** The first byte from `j` on that is `c`, 16 at a time, or `end`. */
-@inline function find(j: i32, end: i32, c: u8): i32 {
-  const splat = i8x16.splat(c);
-  while (j < end) {
-    const bits = i8x16.bitmask(i8x16.eq(v128.load(<usize>j), splat));
-    if (bits != 0) {
-      const k = j + ctz<i32>(bits);
-      return k < end ? k : end;
-    }
-    j += 16;
-  }
-  return end;
-}
-
 /**
  * The end of the JSON line at `s`: its newline, or -1 when a byte before it would need escaping or
  * decoding (control, DEL, non-ASCII, a backslash: a line with an escape is left to the general parser).
  */
 function jsonLineEnd(s: i32, end: i32): i32 {
-  let j = s;
-  while (j < end) {
-    const v = v128.load(<usize>j);
-    const odd = v128.or(v128.or(i8x16.lt_u(v, i8x16.splat(32)), i8x16.gt_u(v, i8x16.splat(126))), i8x16.eq(v, i8x16.splat(92)));
-    const bits = i8x16.bitmask(odd);
-    if (bits != 0) {
-      const k = j + ctz<i32>(bits);
-      return k < end && b(k) == 10 ? k : -1;
-    }
-    j += 16;
-  }
-  return -1;
+  const k = firstByte(s, end, STOP_JSON, 10);
+  return k < end && b(k) == 10 ? k : -1;
 }
 
 /** Scans one value at `i` (before `nl`) into slot `k`; returns the position after it, or -1. */
 function jsonValue(i: i32, nl: i32, k: i32): i32 {
   const c = b(i);
   if (c == QUOTE) {
-    const j = find(i + 1, nl, QUOTE);
+    const j = firstByte(i + 1, nl, STOP_BYTE, QUOTE);
     if (j >= nl) return -1;
     set32(valStart, k, i + 1);
     set32(valEnd, k, j);
@@ -453,7 +441,7 @@ function jsonScan(s: i32, nl: i32): bool {
   let k = 0;
   while (true) {
     if (k == MAX_KEYS || b(i) != QUOTE) return false;
-    const j = find(i + 1, nl, QUOTE);
+    const j = firstByte(i + 1, nl, STOP_BYTE, QUOTE);
     if (j + 1 >= nl || b(j + 1) != 58) return false;
     set32(keyStart, k, i + 1);
     set32(keyEnd, k, j);
@@ -724,7 +712,7 @@ export function recordFields(pos: i32, end: i32, out: usize, outLimit: usize): u
 export function nextCandidate(from: i32, end: i32, modes: i32): i32 {
   let i = from;
   while (true) {
-    i = find(i, end, 10) + 1;
+    i = firstByte(i, end, STOP_BYTE, 10) + 1;
     if (i >= end) return end;
     if (candidate(i, modes)) return i;
   }
