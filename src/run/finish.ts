@@ -1,5 +1,5 @@
 import type { AuditCommonOptions } from '../cli/options.js';
-import { EXIT, InputError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { writeBaseline } from '../policy/index.js';
 import type { ReportBuilder } from '../report/index.js';
 import type { Report } from '../report/model.js';
@@ -17,11 +17,12 @@ export interface RunEnd {
 
 /**
  * Ends a run the same way for `audit` and `watch`: coverage, the report to every output, the
- * baseline, and the exit code (unreadable input beats findings: the audit was incomplete).
+ * baseline, and the exit code the report states (unreadable input beats findings: the audit was incomplete).
  */
 export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCommonOptions): Promise<{ report: Report; exitCode: number }> {
   const coverage = buildCoverage({ ...end.facts, verdicts: end.builder.verdictCounts() });
-  const report = end.builder.build(end.input, coverage, VERSION);
+  const unreadable = end.facts.streams.some((s) => s.error !== null);
+  const report = end.builder.build(end.input, coverage, VERSION, unreadable);
   const failures = await outputs.end(report);
   if (options.writeBaseline) {
     const written = await writeBaseline(options.writeBaseline, report.findings, { version: VERSION, failOn: options.failOn });
@@ -31,8 +32,7 @@ export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCom
     }
   }
   throwFailures(failures); // after the baseline: one report that could not be written does not cost the others
-  const streamFailed = end.facts.streams.some((s) => s.error !== null);
-  return { report, exitCode: streamFailed ? EXIT.input : report.summary.exitCode };
+  return { report, exitCode: report.summary.exitCode };
 }
 
 /** Throws one InputError (exit 3) for the last report that could not be written; earlier ones are printed first, one line each. */
