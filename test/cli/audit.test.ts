@@ -200,6 +200,18 @@ describe('egress-audit audit: reports', () => {
     expect((await runCli(['audit', DIRECT, GOOGLEAPIS, '--baseline', baseline])).code).toBe(1);
   });
 
+  it('does not overwrite a baseline from a run that read no access-log records (exit 4): nothing found is not "no findings"', async () => {
+    const baseline = join(dir, 'kept-baseline.json');
+    expect((await runCli(['audit', DIRECT, '--write-baseline', baseline])).code).toBe(1);
+    const before = readFileSync(baseline, 'utf8');
+    expect(before).toContain('"fingerprint"');
+    const empty = await runCli(['audit', join(dir, 'noise.log'), '--baseline', baseline, '--write-baseline', baseline]);
+    expect(empty.code).toBe(4);
+    expect(empty.stderr).toContain(`baseline ${baseline} not written: no access-log records were read`);
+    expect(readFileSync(baseline, 'utf8')).toBe(before);
+    expect((await runCli(['audit', DIRECT, '--baseline', baseline])).code).toBe(0);
+  });
+
   it('--explain prints the rule that gave each file its role', async () => {
     const res = await runCli(['audit', VIA, '--explain']);
     expect(res.stderr).toMatch(/egress-gateway\.log\s+egress-gateway\s+file-name/);
