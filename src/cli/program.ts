@@ -57,6 +57,16 @@ function reportTarget(text: string): { format: OutputFormat; path: string } {
   return { format: outputFormat('--report', text.slice(0, eq)), path: text.slice(eq + 1) };
 }
 
+/** The names each --fail-on gives, added up (a repeated flag must not silently drop an earlier list); none alone means never fail. */
+function failOnLists(texts: readonly string[] | undefined): string[] {
+  if (texts === undefined) return ['direct'];
+  const lists = texts.map(failOnList);
+  if (lists.some((l) => l.length === 0) && lists.some((l) => l.length > 0)) {
+    throw new UsageError('--fail-on: none cannot be combined with other names (it means never fail)');
+  }
+  return [...new Set(lists.flat())];
+}
+
 function failOnList(text: string): string[] {
   if (text.trim() === 'none') return [];
   const names = text.split(',').map((s) => s.trim()).filter(Boolean);
@@ -88,7 +98,7 @@ function addAuditCommonOptions(cmd: Command): Command {
     .option('--max-pending <n>', 'entries held for a join before the oldest are evicted', '400000')
     .addOption(new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`))
     .option('--report <format=path>', 'also write a report to a file (repeatable), e.g. sarif=egress.sarif', collect)
-    .option('--fail-on <list>', 'comma-separated verdicts (or coverage warnings) that fail the run, or none', 'direct')
+    .option('--fail-on <list>', 'comma-separated verdicts (or coverage warnings) that fail the run, or none (repeatable: the lists add up; default: "direct")', collect)
     .option('--baseline <file>', 'report only findings that are not in this baseline')
     .option('--write-baseline <file>', 'write the findings of this run as a baseline')
     .option('--no-color', 'no colours (also NO_COLOR=1)');
@@ -105,7 +115,7 @@ function commonAuditValues(o: Record<string, unknown>): AuditCommonOptions {
     maxPending: parsePositiveInt('--max-pending', String(o['maxPending'])),
     output,
     report: ((o['report'] as string[] | undefined) ?? []).map(reportTarget),
-    failOn: failOnList(String(o['failOn'])),
+    failOn: failOnLists(o['failOn'] as string[] | undefined),
     baseline: (o['baseline'] as string | undefined) ?? null,
     writeBaseline: (o['writeBaseline'] as string | undefined) ?? null,
     color: o['color'] !== false && !process.env['NO_COLOR'],

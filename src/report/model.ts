@@ -109,8 +109,8 @@ export interface Summary {
   baselined: number;
   /** The verdict names that fail the run (--fail-on). */
   failOn: string[];
-  /** The exit code the run ends with: 0 clean, 1 failing findings, 4 nothing read. */
-  exitCode: 0 | 1 | 4;
+  /** The exit code the run ends with: 0 clean, 1 failing findings, 3 an input not read to the end, 4 nothing read. */
+  exitCode: 0 | 1 | 3 | 4;
 }
 
 /** The whole report (flows are streamed separately to writers that want them). */

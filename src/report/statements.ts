@@ -20,7 +20,7 @@ export const VERDICT_MEANING: Record<Verdict, string> = {
 
 /** The overall result of a run, as the exit code decides it. */
 export interface ResultStatement {
-  status: 'pass' | 'fail' | 'no-evidence';
+  status: 'pass' | 'fail' | 'incomplete' | 'no-evidence';
   /** One sentence with the reason and the exit code. */
   text: string;
 }
@@ -45,15 +45,25 @@ export function resultStatement(report: Report): ResultStatement {
     return { status: 'no-evidence', text: `NO EVIDENCE: no access-log records were read, so nothing was audited (exit 4).` };
   }
   const failingWarnings = coverage.warnings.filter((w) => summary.failOn.includes(w.code)).map((w) => w.code);
+  const failing = summary.failing > 0 ? `${plural(summary.failing, 'failing finding')} (${failingByVerdict(report)})` : null;
+  if (code === 3) {
+    const found = failing === null ? 'no failing findings' : failing;
+    return { status: 'incomplete', text: `INCOMPLETE: some input could not be read to the end (stream-errors), so the audit is incomplete; ${found} in what was read (exit 3).` };
+  }
   if (code === 1) {
     const parts: string[] = [];
-    if (summary.failing > 0) parts.push(`${plural(summary.failing, 'failing finding')} (${failingByVerdict(report)})`);
+    if (failing !== null) parts.push(failing);
     if (failingWarnings.length > 0) parts.push(`coverage ${failingWarnings.length === 1 ? 'warning' : 'warnings'} in --fail-on: ${[...new Set(failingWarnings)].join(', ')}`);
     if (parts.length === 0) parts.push('failing flows');
     return { status: 'fail', text: `FAIL: ${parts.join('; ')} (exit 1).` };
   }
   const warn = coverage.warnings.length > 0 ? ` ${plural(coverage.warnings.length, 'coverage warning')}: read them before trusting the result.` : '';
   return { status: 'pass', text: `PASS: no failing findings in ${plural(summary.flows, 'flow')} (exit 0).${warn}` };
+}
+
+/** True when a coverage warning fails the run: named in --fail-on, or `stream-errors` once an input was not read to the end (exit 3). */
+export function warningFailsRun(summary: Report['summary'], code: string): boolean {
+  return summary.failOn.includes(code) || (code === 'stream-errors' && summary.exitCode === 3);
 }
 
 /** Lines skipped and why, e.g. `not an access log 200, malformed 30 (truncated 20, bad-json 10), too long 4`. */

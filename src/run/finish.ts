@@ -1,5 +1,5 @@
 import type { AuditCommonOptions } from '../cli/options.js';
-import { EXIT, InputError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { writeBaseline } from '../policy/index.js';
 import type { ReportBuilder } from '../report/index.js';
 import type { Report } from '../report/model.js';
@@ -17,13 +17,17 @@ export interface RunEnd {
 
 /**
  * Ends a run the same way for `audit` and `watch`: coverage, the report to every output, the
- * baseline, and the exit code (unreadable input beats findings: the audit was incomplete).
+ * baseline, and the exit code the report states (unreadable input beats findings: the audit was incomplete).
  */
 export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCommonOptions): Promise<{ report: Report; exitCode: number }> {
   const coverage = buildCoverage({ ...end.facts, verdicts: end.builder.verdictCounts() });
-  const report = end.builder.build(end.input, coverage, VERSION);
+  const unreadable = end.facts.streams.some((s) => s.error !== null);
+  const report = end.builder.build(end.input, coverage, VERSION, unreadable);
   const failures = await outputs.end(report);
-  if (options.writeBaseline) {
+  if (options.writeBaseline && report.coverage.lines.records === 0) {
+    // A run that read nothing found nothing: recording that would silently drop every known finding.
+    process.stderr.write(`egress-audit: baseline ${escapeControl(options.writeBaseline)} not written: no access-log records were read, so there is nothing to record\n`);
+  } else if (options.writeBaseline) {
     const written = await writeBaseline(options.writeBaseline, report.findings, { version: VERSION, failOn: options.failOn });
     process.stderr.write(`egress-audit: wrote baseline ${options.writeBaseline} (${written.written} findings)\n`);
     if (written.unrecorded > 0) {
@@ -31,8 +35,7 @@ export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCom
     }
   }
   throwFailures(failures); // after the baseline: one report that could not be written does not cost the others
-  const streamFailed = end.facts.streams.some((s) => s.error !== null);
-  return { report, exitCode: streamFailed ? EXIT.input : report.summary.exitCode };
+  return { report, exitCode: report.summary.exitCode };
 }
 
 /** Throws one InputError (exit 3) for the last report that could not be written; earlier ones are printed first, one line each. */

@@ -58,6 +58,16 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     expect(res.stdout).toMatch(/No egress-gateway logs were read/);
   });
 
+  it('--fail-on given twice adds up: a later --fail-on does not silently drop the first (a direct flow still fails)', async () => {
+    const res = await runCli(['audit', DIRECT, '--fail-on', 'direct', '--fail-on', 'blocked', '-o', 'json']);
+    expect(res.code).toBe(1);
+    expect((JSON.parse(res.stdout) as { summary: { failOn: string[] } }).summary.failOn).toEqual(['direct', 'blocked']);
+    expect((await runCli(['audit', DIRECT, '--fail-on', 'blocked'])).code).toBe(0); // one --fail-on still replaces the default
+    const none = await runCli(['audit', DIRECT, '--fail-on', 'none', '--fail-on', 'direct']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--fail-on: none cannot be combined with other names');
+  });
+
   it('exits 3 for a missing input and for an invalid policy, naming line, column and field', async () => {
     const missing = await runCli(['audit', join(dir, 'nope.log')]);
     expect(missing.code).toBe(3);
@@ -188,6 +198,18 @@ describe('egress-audit audit: reports', () => {
     expect(first.stderr).toContain('wrote baseline');
     expect((await runCli(['audit', DIRECT, '--baseline', baseline])).code).toBe(0);
     expect((await runCli(['audit', DIRECT, GOOGLEAPIS, '--baseline', baseline])).code).toBe(1);
+  });
+
+  it('does not overwrite a baseline from a run that read no access-log records (exit 4): nothing found is not "no findings"', async () => {
+    const baseline = join(dir, 'kept-baseline.json');
+    expect((await runCli(['audit', DIRECT, '--write-baseline', baseline])).code).toBe(1);
+    const before = readFileSync(baseline, 'utf8');
+    expect(before).toContain('"fingerprint"');
+    const empty = await runCli(['audit', join(dir, 'noise.log'), '--baseline', baseline, '--write-baseline', baseline]);
+    expect(empty.code).toBe(4);
+    expect(empty.stderr).toContain(`baseline ${baseline} not written: no access-log records were read`);
+    expect(readFileSync(baseline, 'utf8')).toBe(before);
+    expect((await runCli(['audit', DIRECT, '--baseline', baseline])).code).toBe(0);
   });
 
   it('--explain prints the rule that gave each file its role', async () => {

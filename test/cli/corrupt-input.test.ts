@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BIN, outcome, runCli } from '../helpers/cli.js';
+import { errorText, reportValidator } from '../report/validate.js';
 
 /**
  * A corrupt or truncated .gz is one stream's error wherever the corruption lies: inside the role
@@ -134,5 +135,45 @@ describe('a corrupt .gz that can be read only once (stdin, FIFO)', () => {
     const child = spawn(process.execPath, [BIN, 'audit', fifo, ...PAIR, '-o', 'json'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const [res] = await Promise.all([outcome(child), writeFile(fifo, earlyBroken('truncated'))]);
     expectAudited(res, fifo);
+  });
+});
+
+describe('an input that cannot be read to the end: every report states the exit code the run ends with', () => {
+  it('says exit 3 (not PASS, exit 0) in table, json, sarif, junit and markdown, and the json is valid', async () => {
+    const dir = workDir();
+    const gz = join(dir, 'app.log.gz');
+    const out = (name: string): string => join(dir, name);
+    writeFileSync(gz, earlyBroken('truncated'));
+    // Everything that was read is clean (one via-gateway pair plus the readable part of the .gz,
+    // whose hosts are ServiceEntries and so direct): --fail-on none leaves only the unreadable input.
+    const res = await runCli([
+      'audit', gz, ...PAIR, '--fail-on', 'none',
+      '--report', `json=${out('r.json')}`, '--report', `sarif=${out('r.sarif')}`,
+      '--report', `junit=${out('r.xml')}`, '--report', `markdown=${out('r.md')}`,
+    ]);
+    expect(res.code, res.stderr).toBe(3);
+    const result = (res.stdout.trim().split('\n\n').at(-1) ?? '').replace(/\s+/g, ' '); // the table's closing statement
+    expect(result).not.toMatch(/PASS|exit 0/);
+    expect(result).toContain('(exit 3)');
+
+    const json = JSON.parse(readFileSync(out('r.json'), 'utf8')) as Report;
+    expect(json.summary.exitCode).toBe(3);
+    const validate = reportValidator();
+    expect(validate(json), errorText(validate)).toBe(true);
+
+    const sarif = JSON.parse(readFileSync(out('r.sarif'), 'utf8')) as {
+      runs: { invocations: { exitCode: number; executionSuccessful: boolean; toolExecutionNotifications: { descriptor: { id: string }; level: string }[] }[] }[];
+    };
+    const invocation = sarif.runs[0]?.invocations[0];
+    expect(invocation?.exitCode).toBe(3);
+    expect(invocation?.executionSuccessful).toBe(false);
+    expect(invocation?.toolExecutionNotifications.find((n) => n.descriptor.id === 'stream-errors')?.level).toBe('error');
+
+    const junit = readFileSync(out('r.xml'), 'utf8');
+    expect(junit).toContain('<property name="exit-code" value="3"/>');
+    expect(junit).toMatch(/<testcase name="stream-errors" classname="egress-audit.coverage" time="0">\s*<failure type="stream-errors"/);
+    expect(junit).not.toMatch(/<testsuites [^>]*failures="0"/);
+
+    expect(readFileSync(out('r.md'), 'utf8').split('\n')[0]).toContain('(exit 3)');
   });
 });

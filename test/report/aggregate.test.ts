@@ -180,6 +180,13 @@ describe('ReportBuilder summary and exit code', () => {
     expect(built([...flows], [...failOn]).summary(cov).exitCode).toBe(exitCode);
   });
 
+  it('exits 3 when an input was not read to the end, whether it found failing flows, nothing, or no records', () => {
+    const read = coverage({ lines: lineCounts({ records: 5 }) });
+    expect(built([flow()]).summary(read, undefined, true).exitCode).toBe(3);
+    expect(built([flow({ verdict: 'via-gateway', failing: false })]).summary(read, undefined, true).exitCode).toBe(3);
+    expect(built([]).summary(coverage({ lines: lineCounts({ records: 0 }) }), undefined, true).exitCode).toBe(3);
+  });
+
   it('counts every verdict, findings by state, and echoes --fail-on', () => {
     const summary = built(sampleFlows()).summary(sampleCoverage());
     expect(summary).toEqual({

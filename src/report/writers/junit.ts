@@ -6,7 +6,7 @@
  */
 import type { Finding, Report } from '../model.js';
 import { workloadLabel } from '../flow-facts.js';
-import { findingStatus, plural, resultStatement } from '../statements.js';
+import { findingStatus, plural, resultStatement, warningFailsRun } from '../statements.js';
 import { xml, xmlLines } from '../xml.js';
 import { documentWriter, type ReportWriter } from './output.js';
 
@@ -47,7 +47,7 @@ function coverageCases(report: Report): Case[] {
   const cases = new Map<string, Case>([['no-records', records]]);
   for (const w of coverage.warnings) {
     const c = caseFor(cases, w.code);
-    if (w.code !== 'no-records' && summary.failOn.includes(w.code)) c.coverageFailure ??= [w.code, w.message];
+    if (w.code !== 'no-records' && warningFailsRun(summary, w.code)) c.coverageFailure ??= [w.code, w.message];
     c.notes.push(w.message);
   }
   return [...cases.values()];

@@ -16,7 +16,7 @@ export const MARKDOWN_MAX_FINDINGS = 50;
 /** Destination rows shown: the busiest ones, direct traffic first. */
 export const MARKDOWN_TOP_DESTINATIONS = 10;
 
-const ICON = { pass: '✅', fail: '❌', 'no-evidence': '⚠️' } as const;
+const ICON = { pass: '✅', fail: '❌', incomplete: '❌', 'no-evidence': '⚠️' } as const;
 const STATUS_ICON = { FAIL: '❌ fail', ALLOWED: '☑️ allowed', BASELINE: '☑️ baseline', WARN: '⚠️ warn' } as const;
 
 function heading(report: Report): string[] {

@@ -9,7 +9,7 @@ import type { Verdict } from '../../types.js';
 import type { Finding, Report } from '../model.js';
 import { escapeControl as safe } from '../../text/escape.js';
 import { workloadLabel } from '../flow-facts.js';
-import { VERDICT_MEANING, resultStatement } from '../statements.js';
+import { VERDICT_MEANING, resultStatement, warningFailsRun } from '../statements.js';
 import { documentWriter, type ReportWriter } from './output.js';
 import { isPodStream, originalUriBaseIds, sarifLocation, type SarifLocation } from './sarif-location.js';
 
@@ -106,7 +106,7 @@ function notifications(report: Report): object[] {
   const out: object[] = coverage.warnings.map((w) => ({
     descriptor: { id: w.code },
     message: { text: safe(w.message) },
-    level: summary.failOn.includes(w.code) ? 'error' : 'warning',
+    level: warningFailsRun(summary, w.code) ? 'error' : 'warning',
   }));
   if (summary.exitCode === 4 && !coverage.warnings.some((w) => w.code === 'no-records')) {
     out.push({ descriptor: { id: 'no-records' }, message: { text: resultStatement(report).text }, level: 'error' });
@@ -135,7 +135,7 @@ export function sarifLog(report: Report, cwd: string): object {
         },
         invocations: [
           {
-            executionSuccessful: true,
+            executionSuccessful: report.summary.exitCode !== 3, // an input could not be read to the end
             exitCode: report.summary.exitCode,
             exitCodeDescription: resultStatement(report).text,
             startTimeUtc: report.input.startedAt,
