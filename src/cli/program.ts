@@ -26,6 +26,11 @@ const VERDICT_NAMES = [
   'inbound',
   'ingress',
 ];
+/**
+ * What fails a run without --fail-on: direct egress, and inputs that hold several proxies' logs read
+ * as one role (their verdicts are wrong, and direct traffic can pass for gateway traffic).
+ */
+const DEFAULT_FAIL_ON = ['direct', 'mixed-roles'];
 /** Coverage conditions that --fail-on may also name, so "nothing to see" can fail CI. */
 const COVERAGE_FAIL_NAMES = [
   'no-gateway-logs',
@@ -42,6 +47,7 @@ const COVERAGE_FAIL_NAMES = [
   'expired-exceptions',
   'claimed-host-not-trusted',
   'unparsed-lines',
+  'mixed-roles',
 ];
 
 function outputFormat(flag: string, text: string): OutputFormat {
@@ -59,7 +65,7 @@ function reportTarget(text: string): { format: OutputFormat; path: string } {
 
 /** The names each --fail-on gives, added up (a repeated flag must not silently drop an earlier list); none alone means never fail. */
 function failOnLists(texts: readonly string[] | undefined): string[] {
-  if (texts === undefined) return ['direct'];
+  if (texts === undefined) return DEFAULT_FAIL_ON;
   const lists = texts.map(failOnList);
   if (lists.some((l) => l.length === 0) && lists.some((l) => l.length > 0)) {
     throw new UsageError('--fail-on: none cannot be combined with other names (it means never fail)');
@@ -98,7 +104,7 @@ function addAuditCommonOptions(cmd: Command): Command {
     .option('--max-pending <n>', 'entries held for a join before the oldest are evicted', '400000')
     .addOption(new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`))
     .option('--report <format=path>', 'also write a report to a file (repeatable), e.g. sarif=egress.sarif', collect)
-    .option('--fail-on <list>', 'comma-separated verdicts (or coverage warnings) that fail the run, or none (repeatable: the lists add up; default: "direct")', collect)
+    .option('--fail-on <list>', 'comma-separated verdicts (or coverage warnings) that fail the run, or none (repeatable: the lists add up; default: "direct,mixed-roles")', collect)
     .option('--baseline <file>', 'report only findings that are not in this baseline')
     .option('--write-baseline <file>', 'write the findings of this run as a baseline')
     .option('--no-color', 'no colours (also NO_COLOR=1)');

@@ -4,10 +4,11 @@
  * released by log time (`advance`), the memory bound (`maxPending`) or the end of input (`finish`).
  */
 import type { AuditSettings, Entry, EngineContext, Flow } from '../types.js';
-import { ClusterTable } from './cluster.js';
+import { ClusterTable, type ClusterInfo } from './cluster.js';
 import { Correlator, type Group } from './correlator.js';
 import { heldGateway, heldSidecar } from './entry-keys.js';
 import { FlowFactory } from './flow.js';
+import { RoleConflicts } from './role-conflicts.js';
 import { classifySidecar, D } from './rules.js';
 import type { Engine, EngineCounters } from './types.js';
 
@@ -21,6 +22,7 @@ class AuditEngine implements Engine {
   private unmatchedSidecar = 0;
   private unmatchedGateway = 0;
   private evicted = 0;
+  private readonly conflicts: RoleConflicts;
 
   constructor(
     settings: AuditSettings,
@@ -32,6 +34,7 @@ class AuditEngine implements Engine {
     this.domain = settings.clusterDomain.toLowerCase().replace(/\.$/, '');
     this.windowMs = settings.windowMs;
     this.correlator = new Correlator(settings, (group, evicted) => this.released(group, evicted));
+    this.conflicts = new RoleConflicts(settings);
   }
 
   add(entry: Entry): void {
@@ -39,8 +42,10 @@ class AuditEngine implements Engine {
       this.emit(this.flows.ingress(entry));
       return;
     }
+    const cluster = this.clusters.info(entry.record.upstream_cluster);
+    this.conflicts.note(entry, cluster);
     if (entry.role !== 'egress-gateway') {
-      this.addSidecar(entry);
+      this.addSidecar(entry, cluster);
       return;
     }
     const h = heldGateway(entry, this.windowMs);
@@ -67,12 +72,12 @@ class AuditEngine implements Engine {
       unmatchedSidecar: this.unmatchedSidecar,
       unmatchedGateway: this.unmatchedGateway,
       evicted: this.evicted,
+      roleConflicts: this.conflicts.list(),
     };
   }
 
-  private addSidecar(entry: Entry): void {
-    const r = entry.record;
-    const decision = classifySidecar(r, this.clusters.info(r.upstream_cluster), this.context, this.domain);
+  private addSidecar(entry: Entry, cluster: ClusterInfo): void {
+    const decision = classifySidecar(entry.record, cluster, this.context, this.domain);
     if (decision !== null) {
       this.emit(this.flows.sidecar(entry, decision));
       return;

@@ -45,6 +45,16 @@ function forwardsOutside(r: AccessRecord, c: ClusterInfo): boolean {
   return ip !== null && ipScope(ip) === 'public';
 }
 
+/**
+ * For an entry that leaves the mesh with both its addresses known: whether it leaves from the address
+ * it arrived on (`own`: a gateway pod does) or from another (`other`: a sidecar keeps the original
+ * destination as its local address); null for any other entry.
+ */
+export function leavesFrom(r: AccessRecord, c: ClusterInfo): 'own' | 'other' | null {
+  if (isInbound(c) || !isIpAddress(r.downstream_local_address) || !isIpAddress(r.upstream_local_address) || !forwardsOutside(r, c)) return null;
+  return ipOf(r.downstream_local_address) === ipOf(r.upstream_local_address) ? 'own' : 'other';
+}
+
 /** What all samples together say: gateway listener IPs and sidecar sockets seen from the client side. */
 interface FarSide {
   /** upstream_host IPs of gateway-bound sidecar entries → the sample that dialled them. */
@@ -117,8 +127,7 @@ function ownAddressRule(s: RoleSample, clusters: ClusterTable): RoleAssignment |
     const c = clusters.info(r.upstream_cluster);
     if (isInbound(c) || !isIpAddress(r.downstream_local_address) || !isIpAddress(r.upstream_local_address)) continue;
     considered++;
-    const ip = ipOf(r.downstream_local_address) as string;
-    if (ip !== ipOf(r.upstream_local_address) || !forwardsOutside(r, c)) continue;
+    if (leavesFrom(r, c) !== 'own') continue;
     own++;
     example ??= `${r.downstream_local_address} -> ${r.upstream_local_address} on ${r.upstream_cluster ?? '-'}`;
   }

@@ -1,6 +1,7 @@
 /** The engine's public types (the shared contracts live in src/types.ts). */
 import type { AccessRecord } from '../../parsers/types.js';
 import type { Entry, StreamInfo } from '../types.js';
+import type { RoleConflict } from './role-conflicts.js';
 
 /** How many entries the engine holds and how the released ones ended, for progress and coverage. */
 export interface EngineCounters {
@@ -14,6 +15,8 @@ export interface EngineCounters {
   unmatchedGateway: number;
   /** Entries released unjoined before their window had passed, because more than maxPending were held. */
   evicted: number;
+  /** Streams holding entries that look like another proxy's (a mixed log, read as one role). */
+  roleConflicts: RoleConflict[];
 }
 
 /** The join-and-verdict engine; single-threaded, synchronous, no timers (the driver calls advance). */

@@ -84,7 +84,8 @@ export interface CoverageWarning {
     | 'streams-cut'
     | 'expired-exceptions'
     | 'claimed-host-not-trusted'
-    | 'unparsed-lines';
+    | 'unparsed-lines'
+    | 'mixed-roles';
   message: string;
 }
 

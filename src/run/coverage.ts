@@ -49,6 +49,9 @@ function anyRoleWithRecords(f: CoverageFacts, role: Role): boolean {
   return false;
 }
 
+/** Streams named in one warning; the rest are counted. */
+const MAX_LISTED_STREAMS = 5;
+
 /** `truncated 28, too-long 1`: the unparsed lines by reason, largest first. */
 function unparsedByReason(lines: LineCounts): { total: number; text: string } {
   const parts: [string, number][] = Object.entries(lines.malformed).filter((e): e is [string, number] => (e[1] ?? 0) > 0);
@@ -68,6 +71,18 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
     out.push({
       code: 'unparsed-lines',
       message: `${unparsed.total} of ${f.lines.lines} lines could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. Check --format, --max-line-length and how the logs were copied.`,
+    });
+  }
+  const mixed = f.engine.roleConflicts;
+  if (mixed.length > 0) {
+    const listed = mixed.slice(0, MAX_LISTED_STREAMS).map((c) => {
+      const other = c.role === 'sidecar' ? "an egress gateway's" : "a sidecar's";
+      return `${c.file} (read as ${c.role === 'sidecar' ? 'a sidecar' : 'an egress gateway'}; ${c.conflicting} of ${c.entries} entries read like ${other}, e.g. line ${c.firstLine}: ${c.why})`;
+    });
+    if (mixed.length > MAX_LISTED_STREAMS) listed.push(`and ${mixed.length - MAX_LISTED_STREAMS} more`);
+    out.push({
+      code: 'mixed-roles',
+      message: `${mixed.length} input(s) seem to hold the logs of both sidecars and egress gateways, and each was read as one role, so part of their verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only): ${listed.join('; ')}. Give each proxy's log a file of its own (one per pod, or kubectl logs --prefix) so that each gets its own role.`,
     });
   }
   if (v['via-gateway-unconfirmed'] > 0 && !anyRoleWithRecords(f, 'egress-gateway')) {

@@ -115,6 +115,38 @@ describe('egress-audit audit: the end of a run that could not finish or had seve
   });
 });
 
+describe('egress-audit audit: one input holding both sidecar and gateway logs (mixed-roles)', () => {
+  const scenarios = fixture('scenarios');
+  const warningsOf = (stdout: string): { code: string; message: string }[] => (JSON.parse(stdout) as { coverage: { warnings: { code: string; message: string }[] } }).coverage.warnings;
+  const mixedFile = (parts: string[]): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'ea-mixed-'));
+    const file = join(dir, 'all.log');
+    writeFileSync(file, parts.map((p) => readFileSync(join(scenarios, p), 'utf8')).join(''));
+    return file;
+  };
+
+  it('fails by default when a gateway log with direct sidecar lines appended would otherwise pass as gateway-only', async () => {
+    const file = mixedFile(['corpus-sni-two-line-gateway/egress-gateway.log', 'direct-passthrough/sidecar.log']);
+    const res = await runCli(['audit', file, '-o', 'json']);
+    expect(res.code).toBe(1);
+    const mixed = warningsOf(res.stdout).find((w) => w.code === 'mixed-roles');
+    expect(mixed?.message).toContain('all.log (read as an egress gateway; 3 of 7 entries read like a sidecar');
+  });
+
+  it('says so when sidecar and gateway logs were concatenated into one file read as a sidecar', async () => {
+    const file = mixedFile(['seed-000-via-gateway-tcp/sidecar.log', 'seed-000-via-gateway-tcp/egress-gateway.log']);
+    const res = await runCli(['audit', file, '-o', 'json', '--fail-on', 'none']);
+    expect(res.code).toBe(0);
+    expect(warningsOf(res.stdout).find((w) => w.code === 'mixed-roles')?.message).toMatch(/all\.log \(read as a sidecar; \d+ of \d+ entries read like an egress gateway's/);
+  });
+
+  it('never warns on the scenario fixtures, each proxy in a file of its own', async () => {
+    const res = await runCli(['audit', scenarios, '-o', 'json', '--fail-on', 'none']);
+    expect(res.code).toBe(0);
+    expect(warningsOf(res.stdout).map((w) => w.code)).not.toContain('mixed-roles');
+  });
+});
+
 describe('egress-audit audit: policy host names the client only claimed', () => {
   const CLAIMED = fixture('policy/claimed-host');
 

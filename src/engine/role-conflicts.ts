@@ -1,0 +1,75 @@
+/**
+ * Entries that contradict their stream's role. Roles are given per stream (file, pod), so a file that
+ * holds the logs of several proxies (`cat`ed files, `kubectl logs -l ...` without `--prefix`, a log
+ * pipeline's export) is read as one role, and the other role's entries get wrong verdicts: gateway
+ * lines judged as a sidecar's show up as direct, sidecar lines judged as a gateway's hide direct
+ * traffic as gateway-only. Counting contradictions per stream lets the coverage say so, and fail.
+ */
+import type { AccessRecord } from '../../parsers/types.js';
+import type { AuditSettings, Entry, Role } from '../types.js';
+import { hostMatcher, isInbound, parseIstioSni, type ClusterInfo } from './cluster.js';
+import { leavesFrom } from './roles.js';
+
+/** A stream some of whose entries look like another proxy's. */
+export interface RoleConflict {
+  file: string;
+  role: Role;
+  /** Entries that look like the other role's, and the stream's entries in all. */
+  conflicting: number;
+  entries: number;
+  /** The first conflicting entry's line. */
+  firstLine: number;
+  /** What that entry shows, in a few words. */
+  why: string;
+}
+
+/** Below this share of a stream's entries, contradictions are taken for odd lines, not another proxy's log. */
+const MIN_SHARE = 0.01;
+
+/** Counts per stream the entries that contradict its role (sidecar or egress gateway). */
+export class RoleConflicts {
+  private readonly streams = new Map<string, RoleConflict>();
+  private readonly isGatewayHost: (host: string) => boolean;
+
+  constructor(settings: AuditSettings) {
+    this.isGatewayHost = hostMatcher(settings.gatewayHosts);
+  }
+
+  /** Notes one entry and its cluster: hot path, a few comparisons. */
+  note(entry: Entry, c: ClusterInfo): void {
+    if (entry.role !== 'sidecar' && entry.role !== 'egress-gateway') return;
+    let s = this.streams.get(entry.file);
+    if (s === undefined) {
+      s = { file: entry.file, role: entry.role, conflicting: 0, entries: 0, firstLine: 0, why: '' };
+      this.streams.set(entry.file, s);
+    }
+    s.entries++;
+    const why = entry.role === 'sidecar' ? this.gatewayLike(entry.record, c) : sidecarLike(entry.record, c);
+    if (why === null) return;
+    if (s.conflicting++ === 0) {
+      s.firstLine = entry.line;
+      s.why = why;
+    }
+  }
+
+  /** Streams with enough contradicting entries to be another proxy's log mixed in, by file name. */
+  list(): RoleConflict[] {
+    return [...this.streams.values()].filter((s) => s.conflicting > 0 && s.conflicting >= MIN_SHARE * s.entries).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  }
+
+  /** Why a sidecar stream's entry reads like an egress gateway's, or null. */
+  private gatewayLike(r: AccessRecord, c: ClusterInfo): string | null {
+    const sni = parseIstioSni(r.requested_server_name);
+    if (sni !== null && this.isGatewayHost(sni.host) && !isInbound(c)) return `it arrived with the egress gateway's mTLS SNI ${r.requested_server_name}`;
+    if (leavesFrom(r, c) === 'own') return 'it leaves the mesh from the address it arrived on, as a gateway pod does';
+    return null;
+  }
+}
+
+/** Why an egress gateway stream's entry reads like a client sidecar's, or null. */
+function sidecarLike(r: AccessRecord, c: ClusterInfo): string | null {
+  if (isInbound(c)) return `it is on the inbound cluster ${r.upstream_cluster ?? ''}`;
+  if (c.gatewayHost) return `it is sent to the egress gateway ${c.host ?? ''}`;
+  if (leavesFrom(r, c) === 'other') return 'it leaves the mesh from another address than it arrived on, as a sidecar does';
+  return null;
+}
