@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import { ByteOutput } from '../../src/report/writers/byte-output.js';
+import { ByteOutput, DRAIN_BUDGET } from '../../src/report/writers/byte-output.js';
+import { CHUNK_SIZE } from '../../src/report/writers/output.js';
 
 /** Lines of different lengths, so chunks end anywhere inside them. */
 function lines(n: number): string[] {
@@ -66,16 +67,57 @@ describe('byte output', () => {
     }
   });
 
-  it('waits for a slow stream to drain, and does not wait for a drain that already happened', async () => {
-    let pending = 0;
+  it('holds the caller back only while more than the budget waits in a slow stream, then until half of it is written', async () => {
+    const pending: (() => void)[] = [];
+    const written: Buffer[] = [];
+    let held = true; // each write waits for writeOne() until the end of the test
+    const slow = new Writable({
+      highWaterMark: 1024,
+      write(chunk: Buffer, _enc, done) {
+        const finish = (): void => {
+          written.push(Buffer.from(chunk));
+          done();
+        };
+        if (held) pending.push(finish);
+        else setImmediate(finish);
+      },
+    });
+    const writeOne = async (): Promise<void> => {
+      pending.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    const output = new ByteOutput(slow);
+    const small = lines(400); // ~200 KB: under the budget, so the stream writes it in the background
+    for (const item of small) output.push(item);
+    await output.drain();
+    expect(slow.writableLength).toBeGreaterThan(0);
+    const big: string[] = [];
+    while (slow.writableLength + output.sink.pos <= DRAIN_BUDGET + CHUNK_SIZE) {
+      const more = lines(400);
+      for (const item of more) output.push(item);
+      big.push(...more);
+    }
+    let drained = false;
+    const draining = output.drain().then(() => (drained = true));
+    while (slow.writableLength > DRAIN_BUDGET / 2) {
+      expect(drained).toBe(false);
+      await writeOne();
+    }
+    await draining;
+    held = false;
+    while (pending.length > 0) await writeOne();
+    await output.finish();
+    await new Promise<void>((resolve) => slow.end(resolve));
+    expect(Buffer.concat(written).toString()).toBe([...small, ...big].join(''));
+  });
+
+  it('does not wait for a drain that already happened', async () => {
     const written: Buffer[] = [];
     const slow = new Writable({
       highWaterMark: 1024,
       write(chunk: Buffer, _enc, done) {
-        pending++;
         setTimeout(() => {
           written.push(Buffer.from(chunk));
-          pending--;
           done();
         }, 1);
       },
@@ -83,13 +125,10 @@ describe('byte output', () => {
     const output = new ByteOutput(slow);
     const items = lines(400);
     for (const item of items) output.push(item);
-    await output.drain(); // the stream asked to wait: this resolves only once it has caught up
-    expect(pending).toBe(0);
-    output.push('tail\n');
     await new Promise((resolve) => setTimeout(resolve, 50)); // any 'drain' fires while nobody waits
     await output.drain();
     await output.finish();
     await new Promise<void>((resolve) => slow.end(resolve)); // as the run closes its outputs
-    expect(Buffer.concat(written).toString()).toBe(`${items.join('')}tail\n`);
+    expect(Buffer.concat(written).toString()).toBe(items.join(''));
   });
 });

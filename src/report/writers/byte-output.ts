@@ -12,15 +12,28 @@ import { CHUNK_SIZE, waitForDrain } from './output.js';
 /** Room per buffer: a chunk plus the flow that crosses CHUNK_SIZE (larger flows grow the sink). */
 const BUFFER_SIZE = CHUNK_SIZE * 2;
 /**
- * Written buffers kept for reuse (more are allocated while a stream is busy, and left to the GC). A
- * live run writes until its next drain check while a slow reader holds the pipe: 64 (8 MiB) cover
- * that, where fresh buffers cost an allocation and page faults on every chunk.
+ * Written buffers kept for reuse (more are allocated while a stream is busy, and left to the GC): 64
+ * (8 MiB) cover the DRAIN_BUDGET of 64 KiB chunks a slow reader may leave in flight, where fresh
+ * buffers cost an allocation and page faults on every chunk.
  */
 const POOL = 64;
+
+/**
+ * How many bytes may wait in the stream before `drain()` holds the caller back. Waiting for the stream
+ * to be empty (its 'drain' event) made the run and the reader take turns: a 64 KiB pipe has room for one
+ * chunk, so every chunk cost a round trip while this process sat idle. With a budget the stream keeps
+ * writing in the background while flows are being decided; memory stays bounded by the budget.
+ */
+export const DRAIN_BUDGET = 4 * 1024 * 1024;
 
 /** Streams known to let go of a chunk once its write callback has run. */
 function releasesChunks(out: NodeJS.WritableStream): boolean {
   return out === process.stdout || out === process.stderr || out instanceof WriteStream || out instanceof Socket;
+}
+
+/** Bytes the stream holds that it has not written yet; undefined for streams that do not say. */
+function queued(out: NodeJS.WritableStream): number | undefined {
+  return (out as { writableLength?: number }).writableLength;
 }
 
 /** True when the stream asked its writers to wait for 'drain' and has not emitted it yet. */
@@ -33,6 +46,9 @@ export class ByteOutput {
   readonly sink = new ByteSink(BUFFER_SIZE);
   private readonly pool: Buffer[] | null;
   private blocked = false;
+  /** Called after each write completes while `drain()` waits for the stream to fall under half the budget. */
+  private onWritten: (() => void) | null = null;
+  private readonly afterWrite = (): void => this.onWritten?.();
 
   constructor(private readonly out: NodeJS.WritableStream) {
     this.pool = releasesChunks(out) ? [] : null;
@@ -50,13 +66,52 @@ export class ByteOutput {
     if (this.sink.pos >= CHUNK_SIZE) this.flush();
   }
 
-  /** Writes what is buffered, then waits for 'drain' if the stream still asks the writer to back off. */
+  /**
+   * Writes what is buffered (a part-filled buffer only to an idle stream); then, when more than
+   * DRAIN_BUDGET bytes wait in the stream, resolves once it has written them down to half the budget
+   * (streams that do not say how much waits: once drained).
+   */
   async drain(): Promise<void> {
+    const waiting = queued(this.out);
+    if (waiting !== undefined) {
+      // A part-filled buffer waits for more while the stream is still busy (it would take a buffer of its own).
+      if (waiting === 0 || this.sink.pos >= CHUNK_SIZE) this.flush();
+      if ((queued(this.out) as number) > DRAIN_BUDGET) await this.waitBelow(DRAIN_BUDGET / 2);
+      return;
+    }
     this.flush();
     if (!this.blocked) return;
     this.blocked = false;
     // 'drain' may have come already while the caller was busy: waiting for it again would never end.
     if (needsDrain(this.out)) await waitForDrain(this.out);
+  }
+
+  /** Resolves when at most `limit` bytes wait in the stream (or it drained, or closed); rejects on its error. */
+  private waitBelow(limit: number): Promise<void> {
+    const out = this.out;
+    if ((out as { destroyed?: boolean }).destroyed) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const cleanup = (): void => {
+        this.onWritten = null;
+        out.off('drain', done);
+        out.off('close', done);
+        out.off('error', fail);
+      };
+      const done = (): void => {
+        cleanup();
+        resolve();
+      };
+      const fail = (error: Error): void => {
+        cleanup();
+        reject(error);
+      };
+      this.onWritten = () => {
+        if ((queued(out) as number) <= limit) done();
+      };
+      out.on('drain', done);
+      out.on('close', done);
+      out.on('error', fail);
+    });
   }
 
   /** Writes the rest and resolves when the stream has handled it. */
@@ -78,15 +133,16 @@ export class ByteOutput {
     this.sink.pos = 0;
     if (pool === null || whole.length !== BUFFER_SIZE) {
       this.sink.buf = Buffer.allocUnsafe(BUFFER_SIZE);
-      if (!this.out.write(chunk)) this.blocked = true;
+      if (!this.out.write(chunk, this.afterWrite)) this.blocked = true;
       return;
     }
     let kept = false;
     const ok = this.out.write(chunk, () => {
       if (!kept && pool.length < POOL) pool.push(whole);
+      this.afterWrite();
     });
     if (!ok) this.blocked = true;
-    if ((this.out as { writableLength?: number }).writableLength === 0) {
+    if (queued(this.out) === 0) {
       // Written through already (files and pipes are written synchronously on Linux; the callback only
       // comes on the next tick): keep encoding into the same buffer instead of taking a fresh one.
       kept = true;

@@ -55,11 +55,11 @@ export class LogFollower implements LogStream {
   /**
    * Log time (ms) up to which this stream has delivered every line; Infinity when it holds nothing back.
    * A connected stream that is still receiving (a backlog, or a server that lags) is complete up to its
-   * cursor; one that has been quiet for IDLE_MS has caught up.
+   * cursor; one whose server has sent nothing for IDLE_MS while it was being read has caught up.
    */
   completeUpTo(now: number): number {
     const cursor = this.reader.gate.cursorMs();
-    if (this.phase === 'following') return now - this.reader.lastByteAt < IDLE_MS ? cursor : Number.POSITIVE_INFINITY;
+    if (this.phase === 'following') return this.reader.idleMs(now) < IDLE_MS ? cursor : Number.POSITIVE_INFINITY;
     if (this.phase === 'connecting') return cursor;
     if (this.phase === 'failing' && this.lastError !== null && !LASTING.includes(this.lastError.kind)) return cursor;
     return Number.POSITIVE_INFINITY;

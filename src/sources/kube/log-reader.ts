@@ -35,7 +35,10 @@ export class LogReader {
   readonly gate: ResumeGate;
   private readonly path: string;
   private readonly action: ApiAction;
-  lastByteAt = 0;
+  /** When the server last sent bytes, or this reader last asked it for more (after its consumer took a chunk). */
+  private lastHeardAt = 0;
+  /** True while a chunk is with the consumer: the server is not being read, so silence says nothing about it. */
+  private handedOut = false;
   /** When the graceful stop came (ms), and whether a follow then read everything up to it. */
   stopAt: number | null = null;
   drained = false;
@@ -57,6 +60,14 @@ export class LogReader {
     this.action = { verb: 'get', resource: 'pods/log', group: '', namespace, name };
   }
 
+  /**
+   * How long the server has had nothing for this reader (ms): 0 while the consumer still holds a chunk,
+   * so a stream paused by a slow output (or a busy process) never passes for one that has caught up.
+   */
+  idleMs(now: number): number {
+    return this.handedOut ? 0 : now - this.lastHeardAt;
+  }
+
   /** One request (`extra`: `follow`, `previous`); a follow passes `hooks`. */
   async *read(extra: Record<string, string>, hooks: FollowHooks | null): AsyncGenerator<Buffer, Outcome> {
     const started = Date.now();
@@ -69,16 +80,23 @@ export class LogReader {
     } catch (error) {
       return done(this.hardStop.aborted ? 'stopped' : 'failed', 0, error as KubeApiError);
     }
-    this.lastByteAt = Date.now();
+    this.lastHeardAt = Date.now();
     hooks?.connected();
     const unwatch = hooks === null ? (): void => undefined : this.drainAtStop(res, hooks.graceful);
     let bytes = 0;
     try {
       for await (const chunk of res) {
         bytes += (chunk as Buffer).length;
-        this.lastByteAt = Date.now();
         const out = this.gate.push(chunk as Buffer);
-        if (out !== null) yield out;
+        if (out !== null) {
+          this.handedOut = true;
+          try {
+            yield out;
+          } finally {
+            this.handedOut = false;
+          }
+        }
+        this.lastHeardAt = Date.now(); // heard, and (after the consumer) asking again
         if (hooks !== null && this.stopAt !== null && this.gate.cursorMs() >= this.stopAt) {
           this.drained = true;
           return done('stopped', bytes);
@@ -104,7 +122,7 @@ export class LogReader {
     const onStop = (): void => {
       this.stopAt = Date.now();
       timer = setInterval(() => {
-        if (Date.now() - this.lastByteAt < IDLE_MS) return;
+        if (this.idleMs(Date.now()) < IDLE_MS) return;
         this.quietAtStop = true;
         res.destroy();
       }, IDLE_MS / 4);
