@@ -88,25 +88,35 @@ function failOnList(text: string): string[] {
   return names;
 }
 
+/** A value parser that refuses a second value: a single-value flag given twice would silently keep only the last. */
+function once(flag: string): (value: string) => string {
+  let seen = false;
+  return (value) => {
+    if (seen) throw new UsageError(`${flag} was given twice; it takes one value`);
+    seen = true;
+    return value;
+  };
+}
+
 function addReadOptions(cmd: Command): Command {
   return cmd
-    .option('--format <format>', 'auto, a format name (istio-1.9, istio-1.3, envoy, istio-json, ...), an Envoy format string, or @FILE holding one', 'auto')
-    .option('--max-line-length <bytes>', 'skip (and count) lines longer than this', '65536');
+    .option('--format <format>', 'auto, a format name (istio-1.9, istio-1.3, envoy, istio-json, ...), an Envoy format string, or @FILE holding one', once('--format'), 'auto')
+    .option('--max-line-length <bytes>', 'skip (and count) lines longer than this', once('--max-line-length'), '65536');
 }
 
 function addAuditCommonOptions(cmd: Command): Command {
   return cmd
-    .option('--policy <file>', 'YAML policy: allowed direct destinations, gateway hosts, mesh CIDRs, cluster domain')
+    .option('--policy <file>', 'YAML policy: allowed direct destinations, gateway hosts, mesh CIDRs, cluster domain', once('--policy'))
     .option('--mesh-cidr <cidr>', 'address range inside the mesh (repeatable)', collect)
-    .option('--cluster-domain <domain>', 'Kubernetes cluster domain (default cluster.local)')
+    .option('--cluster-domain <domain>', 'Kubernetes cluster domain (default cluster.local)', once('--cluster-domain'))
     .option('--gateway-host <glob>', 'host glob naming an egress gateway service (repeatable; default *egressgateway*)', collect)
-    .option('--window <duration>', 'how far apart two hops of one connection may start', '5s')
-    .option('--max-pending <n>', 'entries held for a join before the oldest are evicted', '400000')
-    .addOption(new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`))
+    .option('--window <duration>', 'how far apart two hops of one connection may start', once('--window'), '5s')
+    .option('--max-pending <n>', 'entries held for a join before the oldest are evicted', once('--max-pending'), '400000')
+    .addOption(new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`).argParser(once('-o/--output')))
     .option('--report <format=path>', 'also write a report to a file (repeatable), e.g. sarif=egress.sarif', collect)
     .option('--fail-on <list>', 'comma-separated verdicts (or coverage warnings) that fail the run, or none (repeatable: the lists add up; default: "direct,mixed-roles")', collect)
-    .option('--baseline <file>', 'report only findings that are not in this baseline')
-    .option('--write-baseline <file>', 'write the findings of this run as a baseline')
+    .option('--baseline <file>', 'report only findings that are not in this baseline', once('--baseline'))
+    .option('--write-baseline <file>', 'write the findings of this run as a baseline', once('--write-baseline'))
     .option('--no-color', 'no colours (also NO_COLOR=1)');
 }
 
@@ -162,10 +172,10 @@ function auditCommand(handlers: CommandHandlers): Command {
     .option('--sidecar <file|glob>', 'these files are sidecar logs (repeatable)', collect)
     .option('--gateway <file|glob>', 'these files are egress-gateway logs (repeatable)', collect)
     .option('--ingress <file|glob>', 'these files are ingress-gateway logs (repeatable)', collect)
-    .option('--pods <file>', 'a saved `kubectl get pods -A -o json` (or -o yaml): names the pod behind each IP and the mesh ranges, as watch does')
+    .option('--pods <file>', 'a saved `kubectl get pods -A -o json` (or -o yaml): names the pod behind each IP and the mesh ranges, as watch does', once('--pods'))
     .option('--explain', 'print which rule gave each file its role')
     .option('--dashboard', 'replay the audit in the terminal dashboard')
-    .option('--speed <factor>', 'with --dashboard: 0 = as fast as possible, 1 = log-time pace, 10 = ten times faster', '0');
+    .option('--speed <factor>', 'with --dashboard: 0 = as fast as possible, 1 = log-time pace, 10 = ten times faster', once('--speed'), '0');
   addReadOptions(cmd);
   addAuditCommonOptions(cmd).action(async (inputs: string[], o: Record<string, unknown>) => {
     const speed = Number(o['speed']);
@@ -205,13 +215,13 @@ function watchCommand(handlers: CommandHandlers): Command {
     .option('-n, --namespace <ns>', 'namespace to follow (repeatable; default: the context namespace)', collect)
     .option('-A, --all-namespaces', 'follow all namespaces (and find gateways in any namespace)')
     .option('-l, --selector <selector>', 'label selector for sidecar pods')
-    .option('--context <name>', 'kubeconfig context to use')
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
-    .option('--gateway-namespace <ns>', 'namespace of the egress gateway pods', 'istio-system')
-    .option('--gateway-selector <selector>', 'label selector of the egress gateway pods', 'istio=egressgateway')
-    .option('--since <duration>', 'start with log lines newer than this (default: only new lines)')
-    .option('--duration <duration>', 'stop after this long, write reports and exit')
-    .option('--max-streams <n>', 'cap on concurrently followed containers', '500');
+    .option('--context <name>', 'kubeconfig context to use', once('--context'))
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)', once('--kubeconfig'))
+    .option('--gateway-namespace <ns>', 'namespace of the egress gateway pods', once('--gateway-namespace'), 'istio-system')
+    .option('--gateway-selector <selector>', 'label selector of the egress gateway pods', once('--gateway-selector'), 'istio=egressgateway')
+    .option('--since <duration>', 'start with log lines newer than this (default: only new lines)', once('--since'))
+    .option('--duration <duration>', 'stop after this long, write reports and exit', once('--duration'))
+    .option('--max-streams <n>', 'cap on concurrently followed containers', once('--max-streams'), '500');
   addReadOptions(cmd);
   addAuditCommonOptions(cmd).action(async (podQuery: string | undefined, o: Record<string, unknown>) => {
     process.exitCode = await handlers.watch({

@@ -24,9 +24,11 @@ export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCom
   const unreadable = end.facts.streams.some((s) => s.error !== null);
   const report = end.builder.build(end.input, coverage, VERSION, unreadable);
   const failures = await outputs.end(report);
-  if (options.writeBaseline && report.coverage.lines.records === 0) {
-    // A run that read nothing found nothing: recording that would silently drop every known finding.
-    process.stderr.write(`egress-audit: baseline ${escapeControl(options.writeBaseline)} not written: no access-log records were read, so there is nothing to record\n`);
+  const partial = report.coverage.lines.records === 0 ? 'no access-log records were read, so there is nothing to record' : unreadable ? 'an input could not be read to the end, so the findings of its unread part would be dropped' : null;
+  if (options.writeBaseline && partial !== null) {
+    // A run that read nothing (or only part of its input) did not see every finding: recording what it saw
+    // would silently drop the others from the baseline.
+    process.stderr.write(`egress-audit: baseline ${escapeControl(options.writeBaseline)} not written: ${partial}\n`);
   } else if (options.writeBaseline) {
     const written = await writeBaseline(options.writeBaseline, report.findings, { version: VERSION, failOn: options.failOn });
     process.stderr.write(`egress-audit: wrote baseline ${options.writeBaseline} (${written.written} findings)\n`);

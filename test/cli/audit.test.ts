@@ -244,6 +244,28 @@ describe('egress-audit audit: reports', () => {
     expect((await runCli(['audit', DIRECT, '--baseline', baseline])).code).toBe(0);
   });
 
+  it('does not overwrite a baseline from a run with an input it could not read to the end (exit 3): its unread findings would be dropped', async () => {
+    const baseline = join(dir, 'kept-baseline-partial.json');
+    expect((await runCli(['audit', DIRECT, GOOGLEAPIS, '--write-baseline', baseline])).code).toBe(1);
+    const before = readFileSync(baseline, 'utf8');
+    const broken = join(dir, 'broken.log.gz');
+    writeFileSync(broken, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x67, 0x61, 0x72, 0x62, 0x61, 0x67, 0x65]));
+    const partial = await runCli(['audit', DIRECT, broken, '--write-baseline', baseline]);
+    expect(partial.code).toBe(3);
+    expect(partial.stderr).toContain(`baseline ${baseline} not written: an input could not be read to the end`);
+    expect(readFileSync(baseline, 'utf8')).toBe(before);
+  });
+
+  it.each([
+    ['--policy', ['--policy', 'a.yaml', '--policy', 'b.yaml']],
+    ['--window', ['--window', '5s', '--window', '9s']],
+    ['-o/--output', ['-o', 'json', '--output', 'sarif']],
+  ])('refuses %s given twice (exit 2): only the last would count', async (flag, args) => {
+    const res = await runCli(['audit', DIRECT, ...args]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`${flag} was given twice; it takes one value`);
+  });
+
   it('--explain prints the rule that gave each file its role', async () => {
     const res = await runCli(['audit', VIA, '--explain']);
     expect(res.stderr).toMatch(/egress-gateway\.log\s+egress-gateway\s+file-name/);
