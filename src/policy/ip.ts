@@ -12,16 +12,24 @@ function parseStrictIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   return ipaddr.IPv4.isValidFourPartDecimal(text) ? ipaddr.IPv4.parse(text) : null;
 }
 
-/** Parses `10.0.0.0/8`, `fd00::/8`, or a bare address (a /32 or /128); null when it is not one. */
+/**
+ * Parses `10.0.0.0/8`, `fd00::/8`, or a bare address (a /32 or /128); null when it is not one. An
+ * IPv4-mapped range (`::ffff:1.2.3.4/128`, `::ffff:10.0.0.0/104`) becomes the IPv4 range it covers,
+ * as ipOf() reads such addresses in logs: written either way, it matches the same traffic.
+ */
 export function parseRange(text: string): IpRange | null {
   const slash = text.indexOf('/');
   const ip = parseStrictIp(slash < 0 ? text : text.slice(0, slash));
   if (!ip) return null;
   const max = ip.kind() === 'ipv4' ? 32 : 128;
-  if (slash < 0) return [ip, max];
-  const bits = text.slice(slash + 1);
-  if (!/^(0|[1-9]\d{0,2})$/.test(bits) || Number(bits) > max) return null;
-  return [ip, Number(bits)];
+  let bits = max;
+  if (slash >= 0) {
+    const digits = text.slice(slash + 1);
+    if (!/^(0|[1-9]\d{0,2})$/.test(digits) || Number(digits) > max) return null;
+    bits = Number(digits);
+  }
+  if (ip.kind() === 'ipv6' && bits >= 96 && (ip as ipaddr.IPv6).isIPv4MappedAddress()) return [(ip as ipaddr.IPv6).toIPv4Address(), bits - 96];
+  return [ip, bits];
 }
 
 /** The IP of `ip`, `ip:port`, `[v6]:port` or `[v6]` (IPv4-mapped IPv6 becomes IPv4); null when none. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { globMatch, hostGlobProblem } from '../../src/policy/glob.js';
-import { ipOf, parseRange } from '../../src/policy/ip.js';
+import { inRanges, ipOf, parseRange, type IpRange } from '../../src/policy/ip.js';
 
 describe('globMatch', () => {
   it.each([
@@ -51,6 +51,22 @@ describe('parseRange is stricter than ipaddr.js', () => {
     { name: 'a host name', text: 'db.example.com', ok: false },
   ])('$name: $ok', ({ text, ok }) => {
     expect(parseRange(text) !== null).toBe(ok);
+  });
+
+  it.each([
+    { text: '::ffff:104.102.54.251/128', range: '104.102.54.251/32' },
+    { text: '::ffff:104.102.54.251', range: '104.102.54.251/32' },
+    { text: '::ffff:10.0.0.0/104', range: '10.0.0.0/8' },
+    { text: '::ffff:0:0/96', range: '0.0.0.0/0' },
+    { text: '::ffff:0:0/64', range: '::ffff:0:0/64' },
+  ])('an IPv4-mapped range matches IPv4 traffic as the logs read it: $text is $range', ({ text, range }) => {
+    const parsed = parseRange(text);
+    expect(parsed === null ? null : `${parsed[0].toString()}/${parsed[1]}`).toBe(range);
+  });
+
+  it('matches [::ffff:a.b.c.d]:port in a log against an IPv4-mapped exception', () => {
+    expect(inRanges(ipOf('[::ffff:104.102.54.251]:443'), [parseRange('::ffff:104.102.54.251/128') as IpRange])).toBe(true);
+    expect(inRanges(ipOf('104.102.54.251:443'), [parseRange('::ffff:104.102.54.251/128') as IpRange])).toBe(true);
   });
 
   it.each([
