@@ -30,7 +30,7 @@ const VERDICT_NAMES = [
  * What fails a run without --fail-on: direct egress, and inputs that hold several proxies' logs read
  * as one role (their verdicts are wrong, and direct traffic can pass for gateway traffic).
  */
-const DEFAULT_FAIL_ON = ['direct', 'mixed-roles'];
+const DEFAULT_FAIL_ON: readonly string[] = ['direct', 'mixed-roles'];
 /** Coverage conditions that --fail-on may also name, so "nothing to see" can fail CI. */
 const COVERAGE_FAIL_NAMES = [
   'no-gateway-logs',
@@ -65,7 +65,7 @@ function reportTarget(text: string): { format: OutputFormat; path: string } {
 
 /** The names each --fail-on gives, added up (a repeated flag must not silently drop an earlier list); none alone means never fail. */
 function failOnLists(texts: readonly string[] | undefined): string[] {
-  if (texts === undefined) return DEFAULT_FAIL_ON;
+  if (texts === undefined) return [...DEFAULT_FAIL_ON];
   const lists = texts.map(failOnList);
   if (lists.some((l) => l.length === 0) && lists.some((l) => l.length > 0)) {
     throw new UsageError('--fail-on: none cannot be combined with other names (it means never fail)');
