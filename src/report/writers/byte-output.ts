@@ -88,29 +88,13 @@ export class ByteOutput {
 
   /** Resolves when at most `limit` bytes wait in the stream (or it drained, or closed); rejects on its error. */
   private waitBelow(limit: number): Promise<void> {
-    const out = this.out;
-    if ((out as { destroyed?: boolean }).destroyed) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const cleanup = (): void => {
-        this.onWritten = null;
-        out.off('drain', done);
-        out.off('close', done);
-        out.off('error', fail);
-      };
-      const done = (): void => {
-        cleanup();
-        resolve();
-      };
-      const fail = (error: Error): void => {
-        cleanup();
-        reject(error);
-      };
+    const below = new Promise<void>((resolve) => {
       this.onWritten = () => {
-        if ((queued(out) as number) <= limit) done();
+        if ((queued(this.out) as number) <= limit) resolve();
       };
-      out.on('drain', done);
-      out.on('close', done);
-      out.on('error', fail);
+    });
+    return waitForDrain(this.out, below).finally(() => {
+      this.onWritten = null;
     });
   }
 

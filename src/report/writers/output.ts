@@ -18,8 +18,11 @@ export interface ReportWriter {
 /** About 64 KiB: large enough that 1M flows are ~16k writes, small enough to keep memory flat. */
 export const CHUNK_SIZE = 64 * 1024;
 
-/** Resolves on 'drain' (or 'close', or at once if already destroyed: nothing more will be accepted), rejects on 'error'. */
-export function waitForDrain(out: NodeJS.WritableStream): Promise<void> {
+/**
+ * Resolves on 'drain' (or 'close', or at once if already destroyed: nothing more will be accepted), or
+ * when `until` resolves first (a writer that needs less than an empty stream); rejects on 'error'.
+ */
+export function waitForDrain(out: NodeJS.WritableStream, until?: Promise<void>): Promise<void> {
   if ((out as { destroyed?: boolean }).destroyed) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const done = (): void => {
@@ -38,6 +41,7 @@ export function waitForDrain(out: NodeJS.WritableStream): Promise<void> {
     out.on('drain', done);
     out.on('close', done);
     out.on('error', fail);
+    void until?.then(done);
   });
 }
 
