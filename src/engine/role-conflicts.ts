@@ -10,9 +10,10 @@ import type { AuditSettings, Entry, Role } from '../types.js';
 import { hostMatcher, isInbound, parseIstioSni, type ClusterInfo } from './cluster.js';
 import { leavesFrom } from './roles.js';
 
-/** A stream some of whose entries look like another proxy's. */
+/** A stream (or a pod inside a `kubectl logs --prefix` stream: roles are given per pod there) some of whose entries look like another proxy's. */
 export interface RoleConflict {
   file: string;
+  pod: string | null;
   role: Role;
   /** Entries that look like the other role's, and the stream's entries in all. */
   conflicting: number;
@@ -38,10 +39,11 @@ export class RoleConflicts {
   /** Notes one entry and its cluster: hot path, a few comparisons. */
   note(entry: Entry, c: ClusterInfo): void {
     if (entry.role !== 'sidecar' && entry.role !== 'egress-gateway') return;
-    let s = this.streams.get(entry.file);
+    const key = entry.pod === null ? entry.file : `${entry.file}\u0000${entry.pod}`;
+    let s = this.streams.get(key);
     if (s === undefined) {
-      s = { file: entry.file, role: entry.role, conflicting: 0, entries: 0, firstLine: 0, why: '' };
-      this.streams.set(entry.file, s);
+      s = { file: entry.file, pod: entry.pod, role: entry.role, conflicting: 0, entries: 0, firstLine: 0, why: '' };
+      this.streams.set(key, s);
     }
     s.entries++;
     const why = entry.role === 'sidecar' ? this.gatewayLike(entry.record, c) : sidecarLike(entry.record, c);
@@ -52,9 +54,10 @@ export class RoleConflicts {
     }
   }
 
-  /** Streams with enough contradicting entries to be another proxy's log mixed in, by file name. */
+  /** Streams with enough contradicting entries to be another proxy's log mixed in, by file name and pod. */
   list(): RoleConflict[] {
-    return [...this.streams.values()].filter((s) => s.conflicting > 0 && s.conflicting >= MIN_SHARE * s.entries).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    const order = (s: RoleConflict): string => `${s.file}\u0000${s.pod ?? ''}`;
+    return [...this.streams.values()].filter((s) => s.conflicting > 0 && s.conflicting >= MIN_SHARE * s.entries).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   }
 
   /** Why a sidecar stream's entry reads like an egress gateway's, or null. */

@@ -140,6 +140,16 @@ describe('egress-audit audit: one input holding both sidecar and gateway logs (m
     expect(warningsOf(res.stdout).find((w) => w.code === 'mixed-roles')?.message).toMatch(/all\.log \(read as a sidecar; \d+ of \d+ entries read like an egress gateway's/);
   });
 
+  it('never warns on one kubectl logs --prefix file holding a sidecar pod and a gateway pod (roles are per pod there)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ea-prefixed-'));
+    const file = join(dir, 'all.log');
+    const prefixed = (path: string, pod: string): string => readFileSync(join(scenarios, path), 'utf8').split('\n').filter((l) => l !== '').map((l) => `[pod/${pod}/istio-proxy] ${l}\n`).join('');
+    writeFileSync(file, prefixed('seed-000-via-gateway-tcp/sidecar.log', 'sleep-7c7db887d8-9dnd7') + prefixed('seed-000-via-gateway-tcp/egress-gateway.log', 'istio-egressgateway-5f7b8c9d4-x2x9z'));
+    const res = await runCli(['audit', file, '-o', 'json']);
+    expect(warningsOf(res.stdout).map((w) => w.code)).not.toContain('mixed-roles');
+    expect(res.stdout).toContain('"verdict":"via-gateway"');
+  });
+
   it('never warns on the scenario fixtures, each proxy in a file of its own', async () => {
     const res = await runCli(['audit', scenarios, '-o', 'json', '--fail-on', 'none']);
     expect(res.code).toBe(0);
