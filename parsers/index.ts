@@ -6,6 +6,7 @@ import { toRecord } from './record-view.js';
 import type { AccessRecord, Envelope, FormatName, MalformedReason } from './types.js';
 
 export { LineParser, resolveFormat, type FormatSpec, type LineOutcome } from './line-parser.js';
+export type { TextSpans } from './text-format.js';
 export { RecordView, toRecord, F, FIELD_COUNT, NUMERIC_FIELDS } from './record-view.js';
 export { LineRecord, keepRecord, toPlain } from './line-record.js';
 export { LAYOUTS, type Layout } from './layouts.js';

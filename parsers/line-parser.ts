@@ -4,7 +4,7 @@ import { looksLikeAccessLogJson, parseJsonLine } from './json-format.js';
 import { compileFormat, type CustomFormat } from './custom-format.js';
 import { isAccessLogFragment, isKnownNoise } from './noise.js';
 import { RecordView } from './record-view.js';
-import { TextFormatParser } from './text-format.js';
+import { TextFormatParser, type TextSpans } from './text-format.js';
 import { startsWithIsoBracket } from './tokenize.js';
 import type { MalformedReason } from './types.js';
 
@@ -62,12 +62,14 @@ export class LineParser {
   private readonly envelopes: EnvelopeStripper;
   private readonly text: TextFormatParser;
 
+  /** @param textSpans a faster reader of plain text lines (the audit's WebAssembly lane), or null. */
   constructor(
     private readonly spec: FormatSpec,
     maxLineLength: number,
+    textSpans: TextSpans | null = null,
   ) {
     this.envelopes = new EnvelopeStripper(maxLineLength);
-    this.text = new TextFormatParser(spec.kind === 'layout' ? spec.layout : null);
+    this.text = new TextFormatParser(spec.kind === 'layout' ? spec.layout : null, textSpans);
   }
 
   /** Parses one physical line (without its newline); never throws. */

@@ -24,6 +24,9 @@ interface LaneExports {
   run(pos: number, end: number, lineNo: number, out: number, outLimit: number, maxLength: number, memo: number, head: number, headLen: number, tail: number, tailLen: number, modes: number): number;
   nextCandidate(from: number, end: number, modes: number): number;
   recordFields(pos: number, end: number, out: number, outLimit: number): number;
+  lineSpans(pos: number, end: number, index: number): number;
+  spanStartsAt(): number;
+  spanEndsAt(): number;
   resultOut(): number;
   resultLines(): number;
   resultStop(): number;
@@ -32,6 +35,7 @@ interface LaneExports {
 
 /** Layouts the lane reads (the glued 1.0.3 request line is left to the general parser). */
 const LANE_LAYOUTS = LAYOUTS.filter((l) => !l.slots.some((slot) => slot.kind === 'request-glued'));
+const LANE_LAYOUT_INDEX = new Map<string, number>(LANE_LAYOUTS.map((l, i) => [l.name, i]));
 const MAX_LAYOUTS = 16;
 /** Tokens after the time: the quoting mask has 64 bits, and the lane reads at most 47 tokens. */
 const MAX_SLOTS = 47;
@@ -151,18 +155,42 @@ class LaneEngine {
     this.x.setTables(at);
   }
 
+  /** Copies a kept or parsed line into the record area with its newline; its length, or -1 when it is too long or not ASCII (never a plain line). */
+  private loadLine(text: string): number {
+    const mem = this.mem;
+    const { read, written } = encoder.encodeInto(text, mem.subarray(this.recordIn, this.recordIn + RECORD_MAX_LINE));
+    if (read !== text.length || written !== text.length) return -1;
+    mem[this.recordIn + written] = 10;
+    mem.fill(0, this.recordIn + written + 1, this.recordIn + written + 17); // nothing stale within a 16-byte read
+    return written;
+  }
+
+  /** Reads the fields of a plain text line as `layout` maps them into `start`/`end` (-1: no token); false to leave it to the general parser. */
+  lineSpans(text: string, layout: string, start: Int32Array, end: Int32Array): boolean {
+    const index = LANE_LAYOUT_INDEX.get(layout);
+    if (index === undefined) return false;
+    const length = this.loadLine(text);
+    if (length < 0 || this.x.lineSpans(this.recordIn, this.recordIn + length + 1, index) === 0) return false;
+    const starts = new Int32Array(this.x.memory.buffer, this.x.spanStartsAt(), FIELD_COUNT);
+    const ends = new Int32Array(this.x.memory.buffer, this.x.spanEndsAt(), FIELD_COUNT);
+    for (let f = 0; f < FIELD_COUNT; f++) {
+      const s = starts[f] as number;
+      start[f] = s < 0 ? -1 : s - this.recordIn;
+      end[f] = (ends[f] as number) - this.recordIn;
+    }
+    return true;
+  }
+
   /**
    * Writes the fields and format of a kept text line's record into `out` at `at` and returns the end,
    * or -1 when the lane does not take the line or reads it as another layout than `format` (a --format
    * the user forced): the caller's general writer decides then.
    */
   recordFields(text: string, format: string, out: Uint8Array, at: number): number {
+    const length = this.loadLine(text);
+    if (length < 0) return -1;
     const mem = this.mem;
-    const { read, written } = encoder.encodeInto(text, mem.subarray(this.recordIn, this.recordIn + RECORD_MAX_LINE));
-    if (read !== text.length || written !== text.length) return -1; // too long, or not ASCII: never a plain line
-    mem[this.recordIn + written] = 10;
-    mem.fill(0, this.recordIn + written + 1, this.recordIn + written + 17); // nothing stale within a 16-byte read
-    const end = this.x.recordFields(this.recordIn, this.recordIn + written + 1, this.recordOut, this.dataBase);
+    const end = this.x.recordFields(this.recordIn, this.recordIn + length + 1, this.recordOut, this.dataBase);
     if (end === 0 || LANE_LAYOUTS[this.x.resultMemo()]?.name !== format || at + (end - this.recordOut) > out.length) return -1;
     out.set(mem.subarray(this.recordOut, end), at);
     return at + (end - this.recordOut);
@@ -256,6 +284,16 @@ let engine: LaneEngine | null = null;
 export function laneRecordFields(text: string, format: string, out: Uint8Array, at: number): number {
   engine ??= new LaneEngine();
   return engine.recordFields(text, format, out, at);
+}
+
+/**
+ * Reads the fields of a plain default-format line as `layout` maps them, as parsers/text-format.ts
+ * would (its checks and normalisations), into `start`/`end` (-1: no token); false to leave the line to
+ * it. The audit's parser tries this first for the layout that matched its previous line (TextSpans).
+ */
+export function laneTextSpans(line: string, layout: string, start: Int32Array, end: Int32Array): boolean {
+  engine ??= new LaneEngine();
+  return engine.lineSpans(line, layout, start, end);
 }
 
 /** One per stream: it remembers the stream's `source` bytes and the text layout that matched last. */

@@ -1,8 +1,9 @@
-import type { FormatSpec } from '../../parsers/index.js';
+import { LineParser, type FormatSpec } from '../../parsers/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { StreamReader, addCounts, emptyCounts } from '../lines/stream-reader.js';
 import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineProblem, StreamInfo } from '../types.js';
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
+import { laneTextSpans } from '../output/fast-lane.js';
 
 /** An ordinary successful entry: what a log filter on errors/Passthrough/BlackHole would have dropped. */
 function isPlain(entry: Entry): boolean {
@@ -63,12 +64,13 @@ export class AuditPipeline {
   /** Starts accounting for a new stream. */
   open(info: StreamInfo): StreamState {
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
+    const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans);
     const reader = new StreamReader(info, this.options.spec, this.options.maxLineLength, (view, lineNo, raw) => {
       const entry = builder.build(view, lineNo, raw);
       if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
       if (isPlain(entry)) this.plainRecords++;
       this.engine.add(entry);
-    });
+    }, parser);
     const state: StreamState = {
       info,
       progressMs: Number.NEGATIVE_INFINITY,

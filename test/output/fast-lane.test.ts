@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LineParser, type FormatSpec } from '../../parsers/index.js';
 import { generateLines } from '../../bench/generate.js';
 import { ByteSink } from '../../src/output/byte-sink.js';
-import { FastLane, LANE_MODE } from '../../src/output/fast-lane.js';
+import { FastLane, LANE_MODE, laneTextSpans } from '../../src/output/fast-lane.js';
 import { sourcePrefix, writeRecordJson } from '../../src/output/record-json.js';
 import type { StreamInfo } from '../../src/types.js';
 import { corpusLines } from '../helpers/corpus.js';
@@ -76,6 +76,33 @@ describe('the fast lanes write exactly what the general parser writes, or declin
     // The lane must really carry the common case of both kinds, or it is pointless.
     expect(taken.text).toBeGreaterThan(3000);
     expect(taken.json).toBeGreaterThan(3000);
+  });
+
+  it("reads a line's fields for the audit's parser exactly as the general parser does, line after line (TextSpans)", () => {
+    const spec = { kind: 'auto' } as FormatSpec;
+    const plain = new LineParser(spec, 65536);
+    const withLane = new LineParser(spec, 65536, laneTextSpans);
+    let taken = 0;
+    const spy = (line: string, layout: string, start: Int32Array, end: Int32Array): boolean => {
+      const ok = laneTextSpans(line, layout, start, end);
+      if (ok) taken++;
+      return ok;
+    };
+    const counted = new LineParser(spec, 65536, spy);
+    for (const line of cases()) {
+      const want = plain.parse(line);
+      expect(withLane.parse(line), line).toBe(want);
+      expect(counted.parse(line)).toBe(want);
+      if (want !== 'record') continue;
+      const [a, b] = [plain.view, withLane.view];
+      expect(b.format, line).toBe(a.format);
+      expect(b.text).toBe(a.text);
+      expect([...b.start], line).toEqual([...a.start]);
+      expect([...b.end].map((e, i) => ((b.start[i] as number) < 0 ? -1 : e)), line).toEqual([...a.end].map((e, i) => ((a.start[i] as number) < 0 ? -1 : e)));
+      expect(b.extraNames).toEqual(a.extraNames);
+      expect(b.extraValues).toEqual(a.extraValues);
+    }
+    expect(taken).toBeGreaterThan(3000); // it must really carry the common case
   });
 
   it('takes a plain line of each default layout it reads', () => {

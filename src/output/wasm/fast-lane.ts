@@ -92,6 +92,14 @@ export function resultMemo(): i32 {
   return load<u8>(<usize>p);
 }
 
+@inline function set32(base: usize, k: i32, v: i32): void {
+  store<i32>(base + (<usize>k << 2), v);
+}
+
+@inline function get32(base: usize, k: i32): i32 {
+  return load<i32>(base + (<usize>k << 2));
+}
+
 @inline function isDigit(c: u8): bool {
   return c >= 48 && c <= 57;
 }
@@ -280,11 +288,15 @@ function match(): i32 {
   return p + len;
 }
 
+/** Each field's text after the layout's checks and normalisations (fieldSpans): start (-1: no token) and end. */
+const spanStart = memory.data(64 * 4, 16);
+const spanEnd = memory.data(64 * 4, 16);
+
 /**
- * Writes the 24 fields of the line as the layout maps its tokens, with the general parser's checks
- * and normalisations; returns the end, or 0 for a line left to the general parser.
+ * Reads the 24 fields of the tokenized line as the layout maps its tokens, with the general parser's
+ * checks and normalisations, into spanStart/spanEnd; false for a line left to the general parser.
  */
-function writeFields(p: usize, l: usize): usize {
+function fieldSpans(l: usize): bool {
   const count = t32(T_FIELD_COUNT);
   let split = -1; // the request line's first and last space, found once
   let last = -1;
@@ -297,7 +309,7 @@ function writeFields(p: usize, l: usize): usize {
       s = load<i32>(tokStart + (<usize>token << 2));
       e = load<i32>(tokEnd + (<usize>token << 2));
       const check = load<u8>(entry + 1);
-      if ((check == CHECK_NUMBER && !isNumber(s, e)) || (check == CHECK_FLAGS && !isFlags(s, e))) return 0;
+      if ((check == CHECK_NUMBER && !isNumber(s, e)) || (check == CHECK_FLAGS && !isFlags(s, e))) return false;
       const norm = load<u8>(entry + 2);
       if (norm >= REQUEST_METHOD) {
         if (split < 0) {
@@ -306,7 +318,7 @@ function writeFields(p: usize, l: usize): usize {
           while (split < e && b(split) != SPACE) split++;
           last = e - 1;
           while (last > split && b(last) != SPACE) last--;
-          if (split >= e || last <= split) return 0; // "-" or no protocol: the general parser decides
+          if (split >= e || last <= split) return false; // "-" or no protocol: the general parser decides
         }
         if (norm == REQUEST_METHOD) e = split;
         else if (norm == REQUEST_PATH) {
@@ -317,6 +329,19 @@ function writeFields(p: usize, l: usize): usize {
         if (e - s > 1 && b(e - 1) == 59) e--;
       } else if (norm == DROP_SCHEME && hasScheme(s, e)) s += 6;
     }
+    set32(spanStart, f, s);
+    set32(spanEnd, f, e);
+  }
+  return true;
+}
+
+/** Writes the 24 fields of the line (fieldSpans); returns the end, or 0 for a line left to the general parser. */
+function writeFields(p: usize, l: usize): usize {
+  if (!fieldSpans(l)) return 0;
+  const count = t32(T_FIELD_COUNT);
+  for (let f = 0; f < count; f++) {
+    const s = get32(spanStart, f);
+    const e = get32(spanEnd, f);
     const key = T_FIELDS + <usize>f * FIELD_SIZE;
     if (s < 0 || e <= s || isDash(s, e)) {
       p = copyTable(p, key + 8);
@@ -383,14 +408,6 @@ const keyMemo = memory.data(MAX_KEYS, 16);
 /** Which key holds each record field, or -1. */
 const slotOf = memory.data(64, 16);
 let keyCount: i32 = 0;
-
-@inline function set32(base: usize, k: i32, v: i32): void {
-  store<i32>(base + (<usize>k << 2), v);
-}
-
-@inline function get32(base: usize, k: i32): i32 {
-  return load<i32>(base + (<usize>k << 2));
-}
 
 /**
  * The end of the JSON line at `s`: its newline, or -1 when a byte before it would need escaping or
@@ -706,6 +723,27 @@ export function recordFields(pos: i32, end: i32, out: usize, outLimit: usize): u
   outFull = false;
   if (!candidate(pos, MODE_TEXT)) return 0;
   return textLine(pos, end, out, end - pos);
+}
+
+/**
+ * Reads the fields of one plain text line at [pos, end) (its newline at end - 1) as layout `index`
+ * maps them, into the spans (spanStartsAt/spanEndsAt: positions, start -1 for a field without a
+ * token); false for a line left to the general parser, or one of a layout with a mixer status. For
+ * the audit's parser, which tries the layout that matched its previous line first.
+ */
+export function lineSpans(pos: i32, end: i32, index: i32): bool {
+  if (index < 0 || index >= t32(T_LAYOUT_COUNT) || !candidate(pos, MODE_TEXT)) return false;
+  const nl = tokenize(pos, end);
+  if (nl < 0 || nl - pos < 40 || !fits(index) || load<i32>(layoutAt(index) + 24) >= 0) return false;
+  return fieldSpans(layoutAt(index));
+}
+
+/** Where lineSpans() leaves each field's start and end. */
+export function spanStartsAt(): usize {
+  return spanStart;
+}
+export function spanEndsAt(): usize {
+  return spanEnd;
 }
 
 /** The start of the first line after the one at `from` that run() may take, or `end`: the lines between go to the general parser in one piece. */
