@@ -26,9 +26,21 @@ export function measure(command: string): Measured {
 
 /** Best of `n` runs (least wall time): the machine's noise only ever slows a run down. */
 export function bestOf(n: number, command: string): Measured {
-  const runs = Array.from({ length: n }, () => measure(command));
-  const fastest = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-  return { ...fastest, peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) };
+  return bestOfEach(n, [command])[0] as Measured;
+}
+
+/**
+ * The best of `n` runs of each command, run in turn (a, b, c, a, b, c, ...): on a shared machine whose
+ * speed drifts, commands compared in a ratio (parse against mawk, stdin against the file) then meet the
+ * same conditions, where back-to-back blocks of runs would each catch a different phase.
+ */
+export function bestOfEach(n: number, commands: readonly string[]): Measured[] {
+  const runs: Measured[][] = commands.map(() => []);
+  for (let i = 0; i < n; i++) commands.forEach((command, k) => runs[k]?.push(measure(command)));
+  return runs.map((r) => {
+    const fastest = r.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    return { ...fastest, peakRssMb: Math.max(...r.map((m) => m.peakRssMb)) };
+  });
 }
 
 /** Makes sure mawk is installed (the baseline); returns false, saying why, when it cannot be. */
