@@ -15,22 +15,29 @@ export interface RoleConflict {
   file: string;
   pod: string | null;
   role: Role;
-  /** Entries that look like the other role's, and the stream's entries in all. */
+  /** Entries that look like the other role's, and the stream's entries checked (all of the first CHECK_ALL, then a sample). */
   conflicting: number;
   entries: number;
+  /** Entries seen, checked or not. */
+  seen: number;
   /** The first conflicting entry's line. */
   firstLine: number;
   /** What that entry shows, in a few words. */
   why: string;
 }
 
-/** Below this share of a stream's entries, contradictions are taken for odd lines, not another proxy's log. */
+/** Below this share of a stream's checked entries, contradictions are taken for odd lines, not another proxy's log. */
 const MIN_SHARE = 0.01;
+/** Every entry of a stream is checked up to this many; then one in SAMPLE_EVERY (a mixed log holds many, and this runs per entry). */
+const CHECK_ALL = 4096;
+const SAMPLE_EVERY = 8;
 
 /** Counts per stream the entries that contradict its role (sidecar or egress gateway). */
 export class RoleConflicts {
   private readonly streams = new Map<string, RoleConflict>();
   private readonly isGatewayHost: (host: string) => boolean;
+  /** The stream of the previous entry: entries come in runs from one stream, so most lookups end here. */
+  private last: RoleConflict | null = null;
 
   constructor(settings: AuditSettings) {
     this.isGatewayHost = hostMatcher(settings.gatewayHosts);
@@ -39,12 +46,17 @@ export class RoleConflicts {
   /** Notes one entry and its cluster: hot path, a few comparisons. */
   note(entry: Entry, c: ClusterInfo): void {
     if (entry.role !== 'sidecar' && entry.role !== 'egress-gateway') return;
-    const key = entry.pod === null ? entry.file : `${entry.file}\u0000${entry.pod}`;
-    let s = this.streams.get(key);
-    if (s === undefined) {
-      s = { file: entry.file, pod: entry.pod, role: entry.role, conflicting: 0, entries: 0, firstLine: 0, why: '' };
-      this.streams.set(key, s);
+    let s = this.last;
+    if (s === null || s.file !== entry.file || s.pod !== entry.pod) {
+      const key = entry.pod === null ? entry.file : `${entry.file}\u0000${entry.pod}`;
+      s = this.streams.get(key) ?? null;
+      if (s === null) {
+        s = { file: entry.file, pod: entry.pod, role: entry.role, conflicting: 0, entries: 0, seen: 0, firstLine: 0, why: '' };
+        this.streams.set(key, s);
+      }
+      this.last = s;
     }
+    if (s.seen++ >= CHECK_ALL && s.seen % SAMPLE_EVERY !== 0) return;
     s.entries++;
     const why = entry.role === 'sidecar' ? this.gatewayLike(entry.record, c) : sidecarLike(entry.record, c);
     if (why === null) return;

@@ -78,7 +78,8 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
     const listed = mixed.slice(0, MAX_LISTED_STREAMS).map((c) => {
       const other = c.role === 'sidecar' ? "an egress gateway's" : "a sidecar's";
       const where = c.pod === null ? c.file : `${c.file}, pod ${c.pod}`;
-      return `${where} (read as ${c.role === 'sidecar' ? 'a sidecar' : 'an egress gateway'}; ${c.conflicting} of ${c.entries} entries read like ${other}, e.g. line ${c.firstLine}: ${c.why})`;
+      const counted = c.seen > c.entries ? `${c.conflicting} of ${c.entries} sampled entries (of ${c.seen})` : `${c.conflicting} of ${c.entries} entries`;
+      return `${where} (read as ${c.role === 'sidecar' ? 'a sidecar' : 'an egress gateway'}; ${counted} read like ${other}, e.g. line ${c.firstLine}: ${c.why})`;
     });
     if (mixed.length > MAX_LISTED_STREAMS) listed.push(`and ${mixed.length - MAX_LISTED_STREAMS} more`);
     out.push({
