@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { CommanderError } from 'commander';
 import { buildProgram, type CommandHandlers } from './cli/program.js';
 import { EXIT, InputError } from './errors.js';
@@ -7,15 +6,6 @@ import { escapeControl } from './text/escape.js';
 
 /** Exit code for a bug in egress-audit itself (EX_SOFTWARE), distinct from every documented outcome. */
 const EXIT_INTERNAL = 70;
-
-// The live state of every command is small and bounded (join window, capped tables), while its garbage
-// is large (~1 GB of parsed lines per 1M): V8's default heap growth let RSS rise to ~230 MB before each
-// full collection. Letting the heap grow to twice what is live keeps `audit` at ~165 MB for a few more
-// full collections (39 instead of 13 per 1M lines, ~0.3 s; 50% measured ~150 MB but 86 collections).
-// A soft setting: a larger live state still gets all the heap it needs. Node warns that flags changed
-// after start may misbehave; this one is safe to set here: V8 reads it afresh each time it computes the
-// next heap limit (MemoryController::GrowingFactor in heap-controller.cc), and nothing was cached from it.
-setFlagsFromString('--heap-growing-percent=100');
 
 // Commands are imported on first use so that `--help` and `parse` never pay for Ink or the Kubernetes client.
 const handlers: CommandHandlers = {

@@ -18,6 +18,7 @@ import { loadPodSnapshot, snapshotContext, type PodSnapshot } from '../sources/p
 import { escapeControl } from '../text/escape.js';
 import type { EngineContext, LogStream } from '../types.js';
 import { formatFromOption } from './format-option.js';
+import { boundHeapGrowth } from '../run/heap.js';
 
 /** How many learned pod IPs `--explain` lists by name. */
 const EXPLAIN_MAX_PODS = 50;
@@ -55,6 +56,7 @@ async function collectStreams(iterable: AsyncIterable<LogStream>): Promise<LogSt
 
 /** `egress-audit audit`: saved logs in, one verdict per flow, reports out, an exit code CI can trust. */
 export async function runAudit(inputs: string[], options: AuditOptions): Promise<number> {
+  boundHeapGrowth();
   const startedAt = new Date().toISOString();
   const setup = await prepareAudit(options);
   const { spec } = await formatFromOption(options.format);
