@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { F, FIELD_COUNT, LAYOUTS, RECORD_KEYS, type Layout } from '../../parsers/index.js';
-import { IS_NUMERIC, KEY_BYTES, KEY_NULL_BYTES, LINE_KEY, streamSourceTail, type SourcePrefix } from './record-json.js';
+import { IS_NUMERIC, KEY_BYTES, KEY_NULL_BYTES, LINE_KEY } from './record-keys.js';
 
 /**
  * `parse`'s fast lane for plain default-format text lines and plain Istio JSON lines, run in
@@ -137,6 +137,9 @@ function moduleBytes(): Buffer {
 class LaneEngine {
   private readonly x: LaneExports;
   private mem = new Uint8Array(0);
+  /** Views of where lineSpans() leaves each field's start and end (renewed when the memory grows). */
+  private spanStarts = new Int32Array(0);
+  private spanEnds = new Int32Array(0);
   /** One kept record's line (recordFields), after the tables; then its output. */
   private readonly recordIn: number;
   private readonly recordOut: number;
@@ -171,8 +174,8 @@ class LaneEngine {
     if (index === undefined) return false;
     const length = this.loadLine(text);
     if (length < 0 || this.x.lineSpans(this.recordIn, this.recordIn + length + 1, index) === 0) return false;
-    const starts = new Int32Array(this.x.memory.buffer, this.x.spanStartsAt(), FIELD_COUNT);
-    const ends = new Int32Array(this.x.memory.buffer, this.x.spanEndsAt(), FIELD_COUNT);
+    const starts = this.spanStarts;
+    const ends = this.spanEnds;
     for (let f = 0; f < FIELD_COUNT; f++) {
       const s = starts[f] as number;
       start[f] = s < 0 ? -1 : s - this.recordIn;
@@ -200,7 +203,10 @@ class LaneEngine {
   private ensure(size: number): void {
     const have = this.x.memory.buffer.byteLength;
     if (size > have) this.x.memory.grow(Math.ceil((size - have) / PAGE));
-    this.mem = new Uint8Array(this.x.memory.buffer);
+    const buffer = this.x.memory.buffer;
+    this.mem = new Uint8Array(buffer);
+    this.spanStarts = new Int32Array(buffer, this.x.spanStartsAt(), FIELD_COUNT);
+    this.spanEnds = new Int32Array(buffer, this.x.spanEndsAt(), FIELD_COUNT);
   }
 
   private batchLength = 0;
@@ -276,14 +282,19 @@ class LaneEngine {
 
 let engine: LaneEngine | null = null;
 
+/** This thread's engine, made on first use (commands that never meet a plain line never compile the module). */
+function laneEngine(): LaneEngine {
+  engine ??= new LaneEngine();
+  return engine;
+}
+
 /**
  * Writes the 24 fields and `format` of a record kept as its default-format line (an audit's held
  * entry, written when its flow goes out) into `out` at `at`, byte for byte as writeRecordJson would;
  * returns the end, or -1 to leave it to the general writer. The lane is ~5x faster than JavaScript here.
  */
 export function laneRecordFields(text: string, format: string, out: Uint8Array, at: number): number {
-  engine ??= new LaneEngine();
-  return engine.recordFields(text, format, out, at);
+  return laneEngine().recordFields(text, format, out, at);
 }
 
 /**
@@ -292,8 +303,7 @@ export function laneRecordFields(text: string, format: string, out: Uint8Array, 
  * it. The audit's parser tries this first for the layout that matched its previous line (TextSpans).
  */
 export function laneTextSpans(line: string, layout: string, start: Int32Array, end: Int32Array): boolean {
-  engine ??= new LaneEngine();
-  return engine.lineSpans(line, layout, start, end);
+  return laneEngine().lineSpans(line, layout, start, end);
 }
 
 /** One per stream: it remembers the stream's `source` bytes and the text layout that matched last. */
@@ -301,39 +311,41 @@ export class FastLane {
   memo = 0;
   /** Lines the last take() wrote. */
   lines = 0;
-  private readonly head: Uint8Array;
-  private readonly tail: Uint8Array;
 
-  /** `modes`: LANE_MODE bits, the kinds of line the stream's --format lets the lane take. */
-  constructor(prefix: SourcePrefix, readonly modes: number) {
-    this.head = prefix.file;
-    this.tail = streamSourceTail(prefix);
-  }
+  /**
+   * @param head `,"source":{"file":"..."` and `tail` the rest of `source` after the line number, as the
+   *   record writer encodes them for this stream (record-json.ts: sourcePrefix, streamSourceTail).
+   * @param modes LANE_MODE bits, the kinds of line the stream's --format lets the lane take.
+   */
+  constructor(
+    private readonly head: Uint8Array,
+    private readonly tail: Uint8Array,
+    readonly modes: number,
+  ) {}
 
   /** Loads a batch of whole lines and starts its output; then take() and append() fill it, and output() returns it. */
   load(bytes: Uint8Array): void {
-    engine ??= new LaneEngine();
-    engine.load(bytes, this.head, this.tail);
+    laneEngine().load(bytes, this.head, this.tail);
   }
 
   /** Writes the records of plain lines from byte `from` of the loaded batch; returns where it stopped (`lines` says how many). */
   take(from: number, lineNo: number, maxLength: number): number {
     this.lines = 0;
-    return (engine as LaneEngine).run(from, lineNo, maxLength, this);
+    return laneEngine().run(from, lineNo, maxLength, this);
   }
 
   /** Where the first line after the one at byte `from` starts that the lane may take (the lines between go to the general parser in one piece). */
   nextCandidate(from: number): number {
-    return (engine as LaneEngine).nextCandidate(from, this.modes);
+    return laneEngine().nextCandidate(from, this.modes);
   }
 
   /** Appends the general parser's output for a line the lane did not take. */
   append(bytes: Uint8Array): void {
-    (engine as LaneEngine).append(bytes);
+    laneEngine().append(bytes);
   }
 
   /** The loaded batch's NDJSON, valid until the next load() on this thread (any stream's): copy it to keep it. */
   output(): Uint8Array {
-    return (engine as LaneEngine).output();
+    return laneEngine().output();
   }
 }

@@ -1,7 +1,8 @@
-import { FIELD_COUNT, LineRecord, NUMERIC_FIELDS, RECORD_KEYS, type AccessRecord, type Envelope, type ExtraValue, type FormatName, type RecordView } from '../../parsers/index.js';
+import { FIELD_COUNT, LineRecord, type AccessRecord, type Envelope, type ExtraValue, type FormatName, type RecordView } from '../../parsers/index.js';
 import type { StreamInfo } from '../types.js';
 import { ByteSink } from './byte-sink.js';
 import { laneRecordFields } from './fast-lane.js';
+import { IS_NUMERIC, KEY_BYTES, KEY_NULL_BYTES, LINE_KEY } from './record-keys.js';
 
 /**
  * Writes one record exactly as `egress-audit parse` prints it: the 24 Istio JSON keys, `format`,
@@ -9,16 +10,8 @@ import { laneRecordFields } from './fast-lane.js';
  * This is the hottest loop of `parse`: one capacity check per record, then plain byte stores.
  */
 
-/** `{"key":` / `,"key":` for each record key, in order. */
-export const KEY_BYTES = RECORD_KEYS.map((key, i) => Buffer.from(`${i === 0 ? '{' : ','}"${key}":`));
-/** `,"key":null` in one piece: a missing field costs one copy, not two. */
-export const KEY_NULL_BYTES = RECORD_KEYS.map((key, i) => Buffer.from(`${i === 0 ? '{' : ','}"${key}":null`));
-/** 1 for the fields printed as JSON numbers. */
-export const IS_NUMERIC = Uint8Array.from({ length: FIELD_COUNT }, (_, i) => (NUMERIC_FIELDS.has(i) ? 1 : 0));
 const FORMAT_KEY = Buffer.from(',"format":');
 const EXTRA_KEY = Buffer.from(',"extra":{');
-/** `,"line":`, between a record's file and its line number. */
-export const LINE_KEY = Buffer.from(',"line":');
 const POD_KEY = Buffer.from(',"pod":');
 const NAMESPACE_KEY = Buffer.from(',"namespace":');
 const CONTAINER_KEY = Buffer.from(',"container":');

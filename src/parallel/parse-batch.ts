@@ -1,7 +1,7 @@
 import { LineParser, resolveFormat, type FormatSpec } from '../../parsers/index.js';
 import { StreamReader } from '../lines/stream-reader.js';
 import { ByteSink } from '../output/byte-sink.js';
-import { sourcePrefix, writeRecordJson, type SourcePrefix } from '../output/record-json.js';
+import { sourcePrefix, streamSourceTail, writeRecordJson, type SourcePrefix } from '../output/record-json.js';
 import { FastLane, LANE_MODE } from '../output/fast-lane.js';
 import type { LineCounts, LineProblem, StreamInfo } from '../types.js';
 
@@ -55,7 +55,8 @@ export class BatchParser {
       if (typeof spec === 'string') throw new TypeError(spec); // validated by the command before any batch
       const prefix = sourcePrefix(stream.info);
       const modes = laneModes(spec);
-      state = { parser: new LineParser(spec, stream.maxLineLength), prefix, spec, lane: modes === 0 ? null : new FastLane(prefix, modes) };
+      const lane = modes === 0 ? null : new FastLane(prefix.file, streamSourceTail(prefix), modes);
+      state = { parser: new LineParser(spec, stream.maxLineLength), prefix, spec, lane };
       this.streams.set(stream.info.name, state);
     }
     return state;
