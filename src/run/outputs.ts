@@ -64,26 +64,24 @@ function refusal(spec: ReportTarget, why: string): UsageError {
   return new UsageError(`--report ${spec.format}=${spec.path}: ${why}; a report must not overwrite or be read as its own input (write it elsewhere)`);
 }
 
-/** Refuses (exit 2) a report that is an input file, matches an input glob, or would be read from an input directory, before anything is opened. */
-async function checkAgainstInputs(reports: readonly ReportTarget[], inputs: readonly string[]): Promise<void> {
-  for (const spec of reports) {
-    for (const input of inputs) {
-      const why = await wouldRead(input, spec.path);
-      if (why !== null) throw refusal(spec, why);
-    }
-  }
-}
-
-/** Refuses (exit 2) two reports that would be written to one file (directly or through links): the last would silently replace the first. */
-async function checkDistinct(reports: readonly ReportTarget[]): Promise<void> {
+/**
+ * Refuses (exit 2), before anything is opened, a report that is an input file, matches an input glob or
+ * would be read from an input directory, and two reports to one file (directly or through links: the
+ * last would silently replace the first).
+ */
+async function checkReportPaths(reports: readonly ReportTarget[], inputs: readonly string[]): Promise<void> {
   const seen = new Map<string, ReportTarget>();
   for (const spec of reports) {
-    const target = await realTarget(spec.path);
-    const earlier = seen.get(target);
+    const real = await realTarget(spec.path);
+    const earlier = seen.get(real);
     if (earlier !== undefined) {
       throw new UsageError(`--report ${spec.format}=${spec.path}: the same file as --report ${earlier.format}=${earlier.path}; give each report a file of its own`);
     }
-    seen.set(target, spec);
+    seen.set(real, spec);
+    for (const input of inputs) {
+      const why = await wouldRead(input, spec.path, real);
+      if (why !== null) throw refusal(spec, why);
+    }
   }
 }
 
@@ -221,8 +219,7 @@ export async function openOutputs(
   consoleFormat: OutputFormat | null,
   inputs: readonly string[] = [],
 ): Promise<Outputs> {
-  await checkAgainstInputs(options.report, runInputs(options, inputs));
-  await checkDistinct(options.report);
+  await checkReportPaths(options.report, runInputs(options, inputs));
   const writerOptions = { color: options.color && process.stdout.isTTY === true, cwd: process.cwd() };
   const consoleWriter = consoleFormat === null ? null : createWriter(consoleFormat, process.stdout, writerOptions);
   const files: ReportFile[] = [];

@@ -182,13 +182,13 @@ function isInside(path: string, dir: string): boolean {
 }
 
 /**
- * Why the operand `input` reads (or, once it exists, would read) the file at `path`, or null: it is
- * that file, a glob that matches it, or a directory whose walk would take it (not a .md, .sarif or
- * .xml there). Kept beside the walk so that a report is never written where an audit reads logs.
+ * Why the operand `input` reads (or, once it exists, would read) the file at `path` (whose
+ * realTarget() is `real`), or null: it is that file, a glob that matches it, or a directory whose walk
+ * would take it (not a .md, .sarif or .xml there). Kept beside the walk so that a report is never
+ * written where an audit reads logs.
  */
-export async function wouldRead(input: string, path: string): Promise<string | null> {
+export async function wouldRead(input: string, path: string, real: string): Promise<string | null> {
   if (input === '-') return null;
-  const real = await realTarget(path);
   const info = await stat(input).catch(() => null);
   if (info === null) {
     const target = isAbsolute(input) ? resolve(path) : relative(process.cwd(), resolve(path));
