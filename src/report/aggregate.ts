@@ -76,11 +76,12 @@ export class ReportBuilder {
   }
 
   /**
-   * Counts and the exit code: 3 when an input could not be read to the end (`unreadable`: the audit is
-   * incomplete, whatever it found), 4 when no record was read, 1 on a failing finding or a --fail-on
-   * coverage warning, else 0. The reports carry it, so they must say what the process returns.
+   * Counts and the exit code: 3 when an input could not be read to the end (coverage says
+   * `stream-errors`: the audit is incomplete, whatever it found), 4 when no record was read, 1 on a
+   * failing finding or a --fail-on coverage warning, else 0. The reports carry it, so they must say
+   * what the process returns.
    */
-  summary(coverage: Coverage, findings: Finding[] = this.findings(), unreadable = false): Summary {
+  summary(coverage: Coverage, findings: Finding[] = this.findings()): Summary {
     return {
       flows: this.flows,
       verdicts: this.verdictCounts(),
@@ -89,26 +90,26 @@ export class ReportBuilder {
       allowed: findings.filter((f) => f.allowedBy !== null).length,
       baselined: findings.filter((f) => f.baselined).length,
       failOn: [...this.failOn],
-      exitCode: this.exitCode(coverage, unreadable),
+      exitCode: this.exitCode(coverage),
     };
   }
 
-  private exitCode(coverage: Coverage, unreadable: boolean): Summary['exitCode'] {
-    if (unreadable) return 3;
+  private exitCode(coverage: Coverage): Summary['exitCode'] {
+    if (coverage.warnings.some((w) => w.code === 'stream-errors')) return 3;
     if (coverage.lines.records === 0) return 4;
     if (this.failingFlows > 0) return 1;
     return coverage.warnings.some((w) => this.failOn.includes(w.code)) ? 1 : 0;
   }
 
-  /** The whole report (flows themselves are streamed to the writers separately); `unreadable` as in summary(). */
-  build(input: Report['input'], coverage: Coverage, version: string, unreadable = false): Report {
+  /** The whole report (flows themselves are streamed to the writers separately). */
+  build(input: Report['input'], coverage: Coverage, version: string): Report {
     const findings = this.findings();
     return {
       schema: REPORT_SCHEMA,
       tool: { name: 'egress-audit', version },
       generatedAt: this.now().toISOString(),
       input,
-      summary: this.summary(coverage, findings, unreadable),
+      summary: this.summary(coverage, findings),
       destinations: this.destinations(),
       findings,
       coverage,

@@ -21,10 +21,10 @@ export interface RunEnd {
  */
 export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCommonOptions): Promise<{ report: Report; exitCode: number }> {
   const coverage = buildCoverage({ ...end.facts, verdicts: end.builder.verdictCounts() });
-  const unreadable = end.facts.streams.some((s) => s.error !== null);
-  const report = end.builder.build(end.input, coverage, VERSION, unreadable);
+  const report = end.builder.build(end.input, coverage, VERSION);
   const failures = await outputs.end(report);
-  const partial = report.coverage.lines.records === 0 ? 'no access-log records were read, so there is nothing to record' : unreadable ? 'an input could not be read to the end, so the findings of its unread part would be dropped' : null;
+  const code = report.summary.exitCode;
+  const partial = code === 4 ? 'no access-log records were read, so there is nothing to record' : code === 3 ? 'an input could not be read to the end, so the findings of its unread part would be dropped' : null;
   if (options.writeBaseline && partial !== null) {
     // A run that read nothing (or only part of its input) did not see every finding: recording what it saw
     // would silently drop the others from the baseline.

@@ -181,10 +181,12 @@ describe('ReportBuilder summary and exit code', () => {
   });
 
   it('exits 3 when an input was not read to the end, whether it found failing flows, nothing, or no records', () => {
-    const read = coverage({ lines: lineCounts({ records: 5 }) });
-    expect(built([flow()]).summary(read, undefined, true).exitCode).toBe(3);
-    expect(built([flow({ verdict: 'via-gateway', failing: false })]).summary(read, undefined, true).exitCode).toBe(3);
-    expect(built([]).summary(coverage({ lines: lineCounts({ records: 0 }) }), undefined, true).exitCode).toBe(3);
+    const failed = [{ code: 'stream-errors' as const, message: '1 input(s) could not be read to the end: x.gz' }];
+    const read = coverage({ lines: lineCounts({ records: 5 }), warnings: failed });
+    expect(built([flow()]).summary(read).exitCode).toBe(3);
+    expect(built([flow({ verdict: 'via-gateway', failing: false })]).summary(read).exitCode).toBe(3);
+    expect(built([]).summary(coverage({ lines: lineCounts({ records: 0 }), warnings: failed })).exitCode).toBe(3);
+    expect(built([flow({ verdict: 'via-gateway', failing: false })]).summary(coverage({ lines: lineCounts({ records: 5 }) })).exitCode).toBe(0);
   });
 
   it('counts every verdict, findings by state, and echoes --fail-on', () => {
