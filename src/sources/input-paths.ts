@@ -1,4 +1,4 @@
-import type { Stats } from 'node:fs';
+import { fstatSync, type Stats } from 'node:fs';
 import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import picomatch from 'picomatch';
@@ -127,7 +127,7 @@ async function globMatches(pattern: string, walk: Walk): Promise<void> {
 /** A path the user named: a directory is walked, anything else that reads (a FIFO, /dev/fd/N, a device) is one input. */
 async function operand(input: string, walk: Walk): Promise<void> {
   if (input === '-') {
-    walk.found.push({ file: { name: '-', path: '-', kind: 'stdin', size: null }, identity: 'stdin' });
+    walk.found.push({ file: { name: '-', path: '-', kind: 'stdin', size: null }, identity: stdinIdentity() });
     return;
   }
   const info = await stat(input).catch((error: unknown) => error as Error);
@@ -138,7 +138,16 @@ async function operand(input: string, walk: Walk): Promise<void> {
   if (info.isDirectory()) return walkDirectory(input, input, info, walk);
   if (!info.isSocket()) return add(walk, input, input, info);
   if (!STDIN_NAMES.test(input)) throw new InputError(`${input}: a socket, which cannot be read as a file`);
-  walk.found.push({ file: { name: input, path: input, kind: 'stdin', size: null }, identity: 'stdin' });
+  walk.found.push({ file: { name: input, path: input, kind: 'stdin', size: null }, identity: stdinIdentity() });
+}
+
+/** What stdin is (its device:inode), so that `-` and `/dev/stdin` (a pipe or a redirected file) are read once, not twice with the second empty. */
+function stdinIdentity(): string {
+  try {
+    return identity(fstatSync(0));
+  } catch {
+    return 'stdin';
+  }
 }
 
 function byName(a: Found, b: Found): number {

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ndjson, runCli } from '../helpers/cli.js';
+import { BIN, ndjson, outcome, runCli } from '../helpers/cli.js';
 
 const fixture = (p: string): string => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
 const DIRECT = fixture('scenarios/direct-passthrough');
@@ -287,6 +288,19 @@ describe('egress-audit audit: reports', () => {
     const res = await runCli(['audit', join(VIA, 'sidecar.log'), '--gateway', '-', '-o', 'ndjson'], { input: gw });
     const flows = ndjson(res.stdout).filter((f) => f['type'] === 'flow');
     expect(flows.map((f) => f['verdict'])).toEqual(['via-gateway']);
+  });
+
+  it('reads stdin once when it is named twice (- and /dev/stdin), whether a socket or a redirected file', async () => {
+    const file = join(DIRECT, 'sidecar.log');
+    const streams = (stdout: string): unknown => (JSON.parse(stdout) as { coverage: { streams: { name: string; lines: number }[] } }).coverage.streams.map((s) => [s.name, s.lines]);
+    const piped = await runCli(['audit', '-', '/dev/stdin', '-o', 'json'], { input: readFileSync(file) });
+    expect(streams(piped.stdout)).toEqual([['-', 3]]);
+    const fd = openSync(file, 'r');
+    const child = spawn(process.execPath, [BIN, 'audit', '-', '/dev/stdin', '-o', 'json'], { stdio: [fd, 'pipe', 'pipe'] });
+    closeSync(fd);
+    const redirected = await outcome(child);
+    expect(streams(redirected.stdout)).toEqual([['-', 3]]);
+    expect(redirected.code).toBe(1);
   });
 
   it('never lets a hostile log line reach the terminal raw', async () => {
