@@ -60,27 +60,33 @@ function cannotWrite(spec: ReportTarget, error: unknown): string {
   return `cannot write report ${spec.path}: ${reason(error)}`;
 }
 
-function refusal(spec: ReportTarget, why: string): UsageError {
-  return new UsageError(`--report ${spec.format}=${spec.path}: ${why}; a report must not overwrite or be read as its own input (write it elsewhere)`);
+/** A file this run writes, as its flag names it in messages. */
+interface WrittenFile {
+  flag: string;
+  path: string;
+  /** The input it may replace: the baseline that --write-baseline updates. */
+  replaces: string | null;
 }
 
 /**
- * Refuses (exit 2), before anything is opened, a report that is an input file, matches an input glob or
- * would be read from an input directory, and two reports to one file (directly or through links: the
- * last would silently replace the first).
+ * Refuses (exit 2), before anything is opened, a report or a baseline to write that is an input file,
+ * matches an input glob or would be read from an input directory (the next run would read it as log
+ * lines), and two of them to one file (directly or through links: the last would silently replace the
+ * first). The baseline read by --baseline may be the one --write-baseline updates.
  */
-async function checkReportPaths(reports: readonly ReportTarget[], inputs: readonly string[]): Promise<void> {
-  const seen = new Map<string, ReportTarget>();
-  for (const spec of reports) {
-    const real = await realTarget(spec.path);
+async function checkWrittenPaths(options: AuditCommonOptions, inputs: readonly string[]): Promise<void> {
+  const written: WrittenFile[] = options.report.map((spec) => ({ flag: `--report ${spec.format}=${spec.path}`, path: spec.path, replaces: null }));
+  if (options.writeBaseline !== null) written.push({ flag: `--write-baseline ${options.writeBaseline}`, path: options.writeBaseline, replaces: options.baseline });
+  const seen = new Map<string, WrittenFile>();
+  for (const file of written) {
+    const real = await realTarget(file.path);
     const earlier = seen.get(real);
-    if (earlier !== undefined) {
-      throw new UsageError(`--report ${spec.format}=${spec.path}: the same file as --report ${earlier.format}=${earlier.path}; give each report a file of its own`);
-    }
-    seen.set(real, spec);
+    if (earlier !== undefined) throw new UsageError(`${file.flag}: the same file as ${earlier.flag}; give each output a file of its own`);
+    seen.set(real, file);
     for (const input of inputs) {
-      const why = await wouldRead(input, spec.path, real);
-      if (why !== null) throw refusal(spec, why);
+      if (input === file.replaces) continue;
+      const why = await wouldRead(input, file.path, real);
+      if (why !== null) throw new UsageError(`${file.flag}: ${why}; a file this run writes must not overwrite or be read as its input (write it elsewhere)`);
     }
   }
 }
@@ -219,7 +225,7 @@ export async function openOutputs(
   consoleFormat: OutputFormat | null,
   inputs: readonly string[] = [],
 ): Promise<Outputs> {
-  await checkReportPaths(options.report, runInputs(options, inputs));
+  await checkWrittenPaths(options, runInputs(options, inputs));
   const writerOptions = { color: options.color && process.stdout.isTTY === true, cwd: process.cwd() };
   const consoleWriter = consoleFormat === null ? null : createWriter(consoleFormat, process.stdout, writerOptions);
   const files: ReportFile[] = [];

@@ -76,6 +76,32 @@ describe('--report: two reports to one file', () => {
   });
 });
 
+describe('--write-baseline: a baseline written where the audit reads logs', () => {
+  it('is refused with exit 2 inside an input directory (the next run would read it as log lines), and nothing is written', async () => {
+    const { logs } = workDir();
+    const res = await runCli(['audit', logs, '--write-baseline', join(logs, 'baseline.json')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`--write-baseline ${join(logs, 'baseline.json')}: it lies inside the input directory ${logs}`);
+    expect(existsSync(join(logs, 'baseline.json'))).toBe(false);
+  });
+
+  it('is refused with exit 2 when it is the file a report goes to', async () => {
+    const { dir, log } = workDir();
+    const res = await runCli(['audit', log, '--report', 'json=out.json', '--write-baseline', 'out.json'], { cwd: dir });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--write-baseline out.json: the same file as --report json=out.json');
+  });
+
+  it('may update the baseline that --baseline reads', async () => {
+    const { dir, log } = workDir();
+    const first = await runCli(['audit', log, '--write-baseline', 'baseline.json'], { cwd: dir });
+    expect(first.code).toBe(1);
+    const update = await runCli(['audit', log, '--baseline', 'baseline.json', '--write-baseline', 'baseline.json'], { cwd: dir });
+    expect(update.code).toBe(0);
+    expect(update.stderr).toContain('wrote baseline baseline.json');
+  });
+});
+
 describe('--report: what an input walk would not read, or would', () => {
   it('is refused on the first run too when it matches an input glob (not only once it exists)', async () => {
     const { dir } = workDir();
