@@ -29,6 +29,11 @@ export interface StreamState {
   readonly problems: readonly LineProblem[];
   /** Latest end time (ms) of a record read from it; -Infinity before the first. */
   progressMs: number;
+  /**
+   * False once an envelope names the pods of its lines (`kubectl logs --prefix`, stern): such an input
+   * may hold one pod's whole log after another's, so its log time must not release entries before it ends.
+   */
+  inOrder: boolean;
   /** Bytes read so far (progress display). */
   bytes: number;
   /** Set when the stream failed (unreadable, corrupt gzip, API error). */
@@ -68,12 +73,14 @@ export class AuditPipeline {
     const reader = new StreamReader(info, this.options.spec, this.options.maxLineLength, (view, lineNo, raw) => {
       const entry = builder.build(view, lineNo, raw);
       if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
+      if (entry.pod !== info.pod) state.inOrder = false;
       if (isPlain(entry)) this.plainRecords++;
       this.engine.add(entry);
     }, parser);
     const state: StreamState = {
       info,
       progressMs: Number.NEGATIVE_INFINITY,
+      inOrder: true,
       bytes: 0,
       error: null,
       reader,

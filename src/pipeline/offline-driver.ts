@@ -25,9 +25,13 @@ function laggard(active: Cursor[]): Cursor {
   return best;
 }
 
+/** The log time every open stream has been read up to; a stream out of log-time order vouches for none until it ends. */
 function watermark(active: Cursor[]): number {
   let min = Number.POSITIVE_INFINITY;
-  for (const c of active) if (c.state.progressMs < min) min = c.state.progressMs;
+  for (const c of active) {
+    if (!c.state.inOrder) return Number.NEGATIVE_INFINITY;
+    if (c.state.progressMs < min) min = c.state.progressMs;
+  }
   return min;
 }
 
