@@ -53,13 +53,23 @@ function sameHost(a: string, b: string): boolean {
   return true;
 }
 
-/** Rank of pairing `y` with `c` joined `by` request id or address, within `windowMs` of each other's start. */
+/**
+ * True when a gateway line starts while the sidecar's request is under way (give or take the window):
+ * a retry starts when an earlier attempt failed, which can be long after the request began.
+ */
+function duringRequest(y: Held, c: Held, windowMs: number): boolean {
+  const s = y.side === GATEWAY ? c : y;
+  const g = y.side === GATEWAY ? y : c;
+  return g.entry.startMs >= s.entry.startMs - windowMs && g.entry.startMs <= s.entry.endMs + windowMs;
+}
+
+/** Rank of pairing `y` with `c` joined `by` address within `windowMs` of each other's start, or by request id during the sidecar's request. */
 export function pairScore(y: Held, c: Held, by: JoinedBy, windowMs: number): number {
   let dt = Math.abs(y.entry.startMs - c.entry.startMs);
   if (Number.isNaN(dt)) {
     if (by !== 'request-id') return Infinity;
     dt = windowMs;
-  } else if (dt > windowMs) return Infinity;
+  } else if (dt > windowMs && (by !== 'request-id' || !duringRequest(y, c, windowMs))) return Infinity;
   if (y.hop !== null && c.hop !== null && y.hop !== c.hop) return Infinity;
   let tier = 0;
   if (by === 'request-id') {

@@ -303,3 +303,34 @@ describe('bounds', () => {
     expect(engine.counters().pending).toBe(0);
   });
 });
+
+describe('a retry that starts more than the window after the request began (a slow first attempt)', () => {
+  it('is an attempt of the sidecar\'s request, not a gateway-only flow of its own', () => {
+    const { s: s0, g } = httpPair({ t: 0, port: 50174, rid: RID });
+    // The request took 8 s at the sidecar; the gateway's first attempt was reset after 6 s and the retry answered.
+    const s = entry({ ...s0.record, duration: 8000 }, { line: 10 });
+    const reset = attempt(g, 2, 1, { response_code: 503, response_flags: 'UC', response_code_details: 'upstream_reset_before_response_started{connection_termination}', duration: 6000 });
+    const ok = attempt(g, 6003, 2, { duration: 1990 });
+    everyOrder([s, reset, ok], (flows) => {
+      expect(flows).toHaveLength(1);
+      expect(flows[0]).toMatchObject({ verdict: 'via-gateway', joinedBy: 'request-id', sidecar: s, gateway: ok, related: [reset] });
+    });
+    for (const order of permutations([s, reset, ok])) {
+      const { flows, engine } = engineWith();
+      for (const e of order) engine.add(e);
+      engine.advance(ms(8000 + 5000));
+      expect(flows).toHaveLength(1);
+      expect(engine.counters()).toMatchObject({ pending: 0, joined: 1, unmatchedGateway: 0 });
+    }
+  });
+
+  it('still keeps a line with the id that starts after the request ended (plus the window) apart', () => {
+    const { s: s0, g } = httpPair({ t: 0, port: 50174, rid: RID });
+    const s = entry({ ...s0.record, duration: 100 }, { line: 10 });
+    const own = attempt(g, 1, 1, { duration: 98 });
+    const later = attempt(g, 5200, 2, { duration: 50 });
+    const flows = run([s, own, later]);
+    expect(flowOf(flows, s)).toMatchObject({ verdict: 'via-gateway', gateway: own, related: [] });
+    expect(flowOf(flows, later)?.verdict).toBe('gateway-only');
+  });
+});
