@@ -48,6 +48,7 @@ const COVERAGE_FAIL_NAMES = [
   'claimed-host-not-trusted',
   'unparsed-lines',
   'mixed-roles',
+  'unordered-input',
 ];
 
 function outputFormat(flag: string, text: string): OutputFormat {

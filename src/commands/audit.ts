@@ -104,7 +104,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     pace: paced ? (logMs) => pacer.wait(logMs, abort.signal) : undefined,
   });
   meter.done();
-  const streamFacts = pipeline.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error }));
+  const streamFacts = pipeline.streamFacts();
 
   const { report, exitCode } = await finishRun(
     {

@@ -182,7 +182,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
       input: { mode: 'live', description: cluster.source.describe(), startedAt: o.startedAt.toISOString(), endedAt: new Date().toISOString() },
       facts: {
         lines: pipeline.totals(),
-        streams: pipeline.streams.map((st) => ({ name: st.info.name, lines: st.counts.lines, records: st.counts.records, error: st.error })),
+        streams: pipeline.streamFacts(),
         roles: cluster.source.roles,
         engine: pipeline.engine.counters(),
         plainRecords: pipeline.plainRecords,

@@ -1,7 +1,8 @@
 import { LineParser, type FormatSpec } from '../../parsers/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { StreamReader, addCounts, emptyCounts } from '../lines/stream-reader.js';
-import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineProblem, StreamInfo } from '../types.js';
+import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineProblem, LogStream, StreamInfo } from '../types.js';
+import { probeTimeOrder, type TimeJump } from './time-order.js';
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
 import { laneTextSpans } from '../output/fast-lane.js';
 
@@ -10,6 +11,15 @@ function isPlain(entry: Entry): boolean {
   const r = entry.record;
   if (r.response_flags !== null || (r.response_code !== null && r.response_code >= 400)) return false;
   return r.upstream_cluster !== 'PassthroughCluster' && r.upstream_cluster !== 'BlackHoleCluster';
+}
+
+/** One input as the run read it: its lines, and what went wrong (an error, or log time going back once entries had been released). */
+export interface StreamFacts {
+  name: string;
+  lines: number;
+  records: number;
+  error: string | null;
+  lateJump: TimeJump | null;
 }
 
 /** Where decided flows go: the policy stage, the report builder, writers, the dashboard. */
@@ -30,10 +40,13 @@ export interface StreamState {
   /** Latest end time (ms) of a record read from it; -Infinity before the first. */
   progressMs: number;
   /**
-   * False once an envelope names the pods of its lines (`kubectl logs --prefix`, stern): such an input
-   * may hold one pod's whole log after another's, so its log time must not release entries before it ends.
+   * False once its log time is known to go back: an envelope names the pods of its lines (`kubectl logs
+   * --prefix`, stern: one pod's whole log after another's), probes of the file found it, or it went back
+   * by more than the window while read. Its log time must then not release entries before it ends.
    */
   inOrder: boolean;
+  /** Where its log time went back while it was read, after entries may already have been released unjoined (a coverage warning); else null. */
+  lateJump: TimeJump | null;
   /** Bytes read so far (progress display). */
   bytes: number;
   /** Set when the stream failed (unreadable, corrupt gzip, API error). */
@@ -66,13 +79,18 @@ export class AuditPipeline {
     this.engine = createEngine(options.settings, options.context, options.onFlow);
   }
 
-  /** Starts accounting for a new stream. */
-  open(info: StreamInfo): StreamState {
+  /** True once log time may have released an entry: a later jump back in time can no longer be undone. */
+  private released = false;
+
+  /** Starts accounting for a new stream; `ordered` false when it is already known to go back in log time. */
+  open(info: StreamInfo, ordered = true): StreamState {
+    const windowMs = this.options.settings.windowMs;
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
     const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans);
     const reader = new StreamReader(info, this.options.spec, this.options.maxLineLength, (view, lineNo, raw) => {
       const entry = builder.build(view, lineNo, raw);
       if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
+      else if (entry.endMs < state.progressMs - windowMs && state.inOrder) this.wentBack(state, lineNo, state.progressMs - entry.endMs);
       if (entry.pod !== info.pod) state.inOrder = false;
       if (isPlain(entry)) this.plainRecords++;
       this.engine.add(entry);
@@ -80,7 +98,8 @@ export class AuditPipeline {
     const state: StreamState = {
       info,
       progressMs: Number.NEGATIVE_INFINITY,
-      inOrder: true,
+      inOrder: ordered,
+      lateJump: null,
       bytes: 0,
       error: null,
       reader,
@@ -89,6 +108,17 @@ export class AuditPipeline {
     };
     this.streams.push(state);
     return state;
+  }
+
+  /** A stream's log time went back while it was read: from now on it holds its entries until it ends. */
+  private wentBack(state: StreamState, line: number, backMs: number): void {
+    state.inOrder = false;
+    if (this.released) state.lateJump = { line, backMs };
+  }
+
+  /** Log time that a saved stream's probes found going back (null: in order, or not a file that can be probed). */
+  probeTimeOrder(stream: LogStream): Promise<TimeJump | null> {
+    return probeTimeOrder(stream, this.options.spec, this.options.maxLineLength, this.options.settings.windowMs);
   }
 
   /** Feeds a chunk of a stream's bytes; the entries it completes go to the engine. */
@@ -108,6 +138,7 @@ export class AuditPipeline {
 
   /** Every stream has been read up to this log time. */
   advance(watermarkMs: number): void {
+    if (watermarkMs > Number.NEGATIVE_INFINITY) this.released = true;
     this.engine.advance(watermarkMs);
   }
 
@@ -115,6 +146,11 @@ export class AuditPipeline {
   finish(): void {
     for (const state of this.streams) this.close(state);
     this.engine.finish();
+  }
+
+  /** Each stream's accounting, for coverage and --explain. */
+  streamFacts(): StreamFacts[] {
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump }));
   }
 
   /** Line accounting over all streams. */

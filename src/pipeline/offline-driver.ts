@@ -41,11 +41,11 @@ function watermark(active: Cursor[]): number {
  * the files were named. Log time, not wall time, releases unmatched entries.
  */
 export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks = {}): Promise<void> {
-  const active: Cursor[] = streams.map((stream, order) => ({
-    state: pipeline.open(stream.info),
-    chunks: stream.chunks(signal)[Symbol.asyncIterator](),
-    order,
-  }));
+  const active: Cursor[] = [];
+  for (const [order, stream] of streams.entries()) {
+    const ordered = (await pipeline.probeTimeOrder(stream)) === null;
+    active.push({ state: pipeline.open(stream.info, ordered), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
+  }
   let sinceDrain = 0;
   while (active.length > 0 && !signal.aborted) {
     const cursor = laggard(active);

@@ -85,7 +85,8 @@ export interface CoverageWarning {
     | 'expired-exceptions'
     | 'claimed-host-not-trusted'
     | 'unparsed-lines'
-    | 'mixed-roles';
+    | 'mixed-roles'
+    | 'unordered-input';
   message: string;
 }
 

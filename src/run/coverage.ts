@@ -1,11 +1,13 @@
 import type { Coverage, CoverageWarning, StreamCoverage } from '../report/model.js';
 import type { EngineCounters } from '../engine/index.js';
+import type { StreamFacts } from '../pipeline/audit-pipeline.js';
+import type { TimeJump } from '../pipeline/time-order.js';
 import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
 
 /** What the run knows when it ends: lines, streams and their roles, the join, policy and live facts. */
 export interface CoverageFacts {
   lines: LineCounts;
-  streams: { name: string; lines: number; records: number; error: string | null }[];
+  streams: StreamFacts[];
   /** Role assignments by key (`file` or `file#pod`). */
   roles: Map<string, RoleAssignment>;
   engine: EngineCounters;
@@ -112,6 +114,15 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
     out.push({
       code: 'claimed-host-not-trusted',
       message: `Policy exceptions matched direct flows only by the host name the client sent (its Host header or SNI, through PassthroughCluster or a wildcard cluster, where any name can be claimed), so they were not applied: ${f.claimedHostExceptions.map((e) => e.id).join(', ')}. Allow such destinations by cidrs.`,
+    });
+  }
+  const unordered = f.streams.filter((s) => s.lateJump !== null);
+  if (unordered.length > 0) {
+    const listed = unordered.slice(0, MAX_LISTED_STREAMS).map((s) => `${s.name} (back ${Math.round((s.lateJump as TimeJump).backMs / 1000)}s at line ${(s.lateJump as TimeJump).line ?? '?'})`);
+    if (unordered.length > MAX_LISTED_STREAMS) listed.push(`and ${unordered.length - MAX_LISTED_STREAMS} more`);
+    out.push({
+      code: 'unordered-input',
+      message: `Log time goes back in ${unordered.length} input(s) that could not be probed before reading (stdin, gzip): ${listed.join('; ')}. Such an input holds several pods' logs one after another (as kubectl logs -l prints them), so entries read before that point were given up on and their partners after it show as unjoined (via-gateway-unconfirmed, gateway-only). Give each pod's log a file of its own, use kubectl logs --prefix, or save it uncompressed.`,
     });
   }
   const failed = f.streams.filter((s) => s.error !== null);

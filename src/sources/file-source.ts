@@ -102,7 +102,26 @@ export function fileStream(file: Pick<InputFile, 'name' | 'path' | 'size' | 'kin
       }
       yield* decoded(createReadStream('', { fd: handle, highWaterMark: chunkSize, signal }), file.name, chunkSize, signal);
     },
+    readAt: file.kind === 'file' ? (offset, length) => readPlainAt(file.path, offset, length) : undefined,
   };
+}
+
+/** Bytes at `offset` of a file that is not gzip (its first two bytes say), or null; an unreadable file is left to the main read to report. */
+async function readPlainAt(path: string | Buffer, offset: number, length: number): Promise<Uint8Array | null> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const magic = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(magic, 0, 2, 0);
+    if (bytesRead === 2 && isGzipHead([magic])) return null;
+    const buf = Buffer.alloc(length);
+    const read = await handle.read(buf, 0, length, offset);
+    return buf.subarray(0, read.bytesRead);
+  } catch {
+    return null;
+  } finally {
+    await handle?.close();
+  }
 }
 
 /** Standard input as one stream, named `-` (or `/dev/stdin` when the user named it so and it cannot be reopened). */

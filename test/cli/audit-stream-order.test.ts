@@ -1,6 +1,7 @@
 // One input that holds several pods' logs one after another (`kubectl logs --prefix`, which dumps each
 // pod's log in turn) is not in log-time order: its verdicts must not depend on where one pod ends.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -27,9 +28,10 @@ function connection(i: number): { sidecar: string; gateway: string } {
 }
 
 let file = '';
+let dir = '';
 
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), 'ea-order-'));
+  dir = mkdtempSync(join(tmpdir(), 'ea-order-'));
   const conns = Array.from({ length: N }, (_, i) => connection(i));
   const sidecar = conns.map((c) => `[pod/sleep-7c7db887d8-9dnd7/istio-proxy] ${c.sidecar}\n`).join('');
   const gateway = conns.map((c) => `[pod/istio-egressgateway-5f7b8c9d4-x2x9z/istio-proxy] ${c.gateway}\n`).join('');
@@ -53,5 +55,70 @@ describe('egress-audit audit: one kubectl logs --prefix dump, pod after pod', ()
   it('does the same when the dump comes on stdin', async () => {
     const res = await runCli(['audit', '-', '-o', 'ndjson'], { input: readFileSync(file) });
     expect(verdicts(res.stdout)).toEqual({ 'via-gateway': N });
+  });
+});
+
+/** Two gateway replicas: connection i went through replica i % 2 (its own address), logged as such. */
+function throughReplicas(i: number): { sidecar: string; gateway: string } {
+  const { sidecar, gateway } = connection(i);
+  const replica = i % 2 === 0 ? '10.1.0.55' : '10.1.0.56';
+  return { sidecar: sidecar.replaceAll('10.1.0.55', replica), gateway: gateway.replaceAll('10.1.0.55', replica) };
+}
+
+/** Summary counts by verdict (the json report's), and the coverage warnings' codes. */
+function summary(stdout: string): { verdicts: Record<string, number>; warnings: string[] } {
+  const report = JSON.parse(stdout) as { summary: { verdicts: Record<string, number> }; coverage: { warnings: { code: string }[] } };
+  const verdicts = Object.fromEntries(Object.entries(report.summary.verdicts).filter(([, n]) => n > 0));
+  return { verdicts, warnings: report.coverage.warnings.map((w) => w.code) };
+}
+
+describe('egress-audit audit: gateway replicas\' logs one after another, no --prefix (kubectl logs -l)', () => {
+  const M = 10_000; // each file spans several read chunks, and the replicas' part far more than the window
+  let sidecars = '';
+  let gateways = '';
+
+  beforeAll(() => {
+    const conns = Array.from({ length: M }, (_, i) => throughReplicas(i));
+    sidecars = join(dir, 'sidecar.log');
+    writeFileSync(sidecars, conns.map((c) => `${c.sidecar}\n`).join(''));
+    const byReplica = [0, 1].map((r) => conns.filter((_, i) => i % 2 === r).map((c) => `${c.gateway}\n`).join(''));
+    gateways = join(dir, 'gateways.log');
+    writeFileSync(gateways, byReplica.join(''));
+    writeFileSync(`${gateways}.gz`, gzipSync(readFileSync(gateways)));
+  });
+
+  it('probes a saved file, sees its log time go back, and joins every entry', async () => {
+    const res = await runCli(['audit', sidecars, '--gateway', gateways, '-o', 'json']);
+    expect(summary(res.stdout)).toEqual({ verdicts: { 'via-gateway': M }, warnings: [] });
+    expect(res.code).toBe(0);
+  });
+
+  it('says so (unordered-input, naming the line) when it finds out only while reading (gzip), and never loses an entry', async () => {
+    const res = await runCli(['audit', sidecars, '--gateway', `${gateways}.gz`, '-o', 'json']);
+    const { verdicts, warnings } = summary(res.stdout);
+    expect(warnings).toContain('unordered-input');
+    expect(res.stdout).toContain(`gateways.log.gz (back 6998s at line ${M / 2 + 1})`);
+    expect((verdicts['via-gateway'] ?? 0) + (verdicts['via-gateway-unconfirmed'] ?? 0)).toBe(M);
+    expect((verdicts['via-gateway'] ?? 0) + (verdicts['gateway-only'] ?? 0)).toBe(M);
+    expect(verdicts['via-gateway']).toBeGreaterThan(M / 2); // entries after the jump wait until the end
+  });
+
+  it('fails the run on it when --fail-on names it', async () => {
+    const res = await runCli(['audit', sidecars, '--gateway', `${gateways}.gz`, '-o', 'json', '--fail-on', 'unordered-input']);
+    expect(res.code).toBe(1);
+  });
+
+  it('raises nothing, and loses no join, for inputs in log-time order with jitter within the window (lines 2.8 s back)', async () => {
+    const jittered = (path: string): string => {
+      const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+      for (let i = 0; i + 4 < lines.length; i += 10) [lines[i], lines[i + 4]] = [lines[i + 4] as string, lines[i] as string];
+      const out = `${path}.jittered`;
+      writeFileSync(out, `${lines.join('\n')}\n`);
+      return out;
+    };
+    const res = await runCli(['audit', jittered(sidecars), '--gateway', `${gateways}.gz`, '-o', 'json']);
+    const plain = await runCli(['audit', jittered(sidecars), '--gateway', gateways, '-o', 'json']);
+    expect(summary(plain.stdout)).toEqual({ verdicts: { 'via-gateway': M }, warnings: [] });
+    expect(summary(res.stdout).warnings).toEqual(['unmatched-entries', 'unordered-input']); // only the gateway file's jump
   });
 });
