@@ -122,7 +122,7 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
     if (unordered.length > MAX_LISTED_STREAMS) listed.push(`and ${unordered.length - MAX_LISTED_STREAMS} more`);
     out.push({
       code: 'unordered-input',
-      message: `Log time goes back in ${unordered.length} input(s) that could not be probed before reading (stdin, gzip): ${listed.join('; ')}. Such an input holds several pods' logs one after another (as kubectl logs -l prints them), so entries read before that point were given up on and their partners after it show as unjoined (via-gateway-unconfirmed, gateway-only). Give each pod's log a file of its own, use kubectl logs --prefix, or save it uncompressed.`,
+      message: `Log time goes back in ${unordered.length} input(s) that could not be probed before reading (stdin, gzip, a live pod): ${listed.join('; ')}. Such an input holds several pods' logs one after another (as kubectl logs -l prints them), so entries read before that point were given up on and their partners after it show as unjoined (via-gateway-unconfirmed, gateway-only). Give each pod's log a file of its own, use kubectl logs --prefix, or save it uncompressed.`,
     });
   }
   const failed = f.streams.filter((s) => s.error !== null);
