@@ -78,3 +78,18 @@ describe('times no Date can hold, or that reports cannot write as RFC 3339', () 
     expect((report['findings'] as { lastSeen: string }[])[0]?.lastSeen).toBe('2024-06-26T03:30:14.684Z');
   });
 });
+
+describe('typed JSON counts no proxy writes', () => {
+  it.each([
+    ['a negative byte count', { bytes_received: -5 }],
+    ['a byte count of 1e308 (two of them summed to Infinity, written as null)', { bytes_received: 1e308 }],
+    ['a fractional byte count', { bytes_received: 1.5 }],
+    ['a 2^63 ms duration', { duration: 12345678901234567890 }],
+  ])('%s is a malformed line (bad-number), as the same value is in a text line, and the reports stay valid', async (_name, fields) => {
+    const log = logFile([jsonLine('good', {}), jsonLine('bad1', fields), jsonLine('bad2', fields)]);
+    const report = await auditsCleanly(log, 1);
+    const coverage = report['coverage'] as { lines: { records: number; malformed: Record<string, number> } };
+    expect(coverage.lines.records).toBe(1);
+    expect(coverage.lines.malformed['bad-number']).toBe(2);
+  });
+});
