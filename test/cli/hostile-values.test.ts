@@ -93,3 +93,21 @@ describe('typed JSON counts no proxy writes', () => {
     expect(coverage.lines.malformed['bad-number']).toBe(2);
   });
 });
+
+describe('text numbers with leading zeros', () => {
+  const log = (): string => logFile([textLine('00', '0123', '012')]);
+
+  it('are written as JSON numbers (0123 is not JSON: -o json and ndjson could not be parsed), read as the engine reads them', async () => {
+    const report = await auditsCleanly(log(), 1);
+    const sidecar = (report['flows'] as { sidecar: Record<string, unknown>; bytesReceived: number }[])[0]?.sidecar;
+    expect([sidecar?.['bytes_received'], sidecar?.['bytes_sent'], sidecar?.['duration']]).toEqual([0, 123, 12]);
+    const lines = (await runCli(['audit', log(), '-o', 'ndjson'])).stdout.trim().split('\n');
+    for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+  });
+
+  it('are valid JSON in parse output too', async () => {
+    const res = await runCli(['parse', log()]);
+    expect(res.code).toBe(0);
+    expect((JSON.parse(res.stdout) as Record<string, unknown>)['bytes_sent']).toBe(123);
+  });
+});
