@@ -26,7 +26,9 @@ function isIsoLike(v: string): boolean {
 export function normaliseValue(field: number, raw: unknown): string | number | null | undefined {
   if (raw === null || raw === undefined || raw === '-' || raw === '') return null;
   if (NUMERIC_FIELDS.has(field)) {
-    if (typeof raw === 'number') return raw;
+    // What a proxy writes, and what text lines and untyped values may hold: up to 15 digits. A negative,
+    // fractional or huge count is corrupt (and broke the reports: negative bytes, sums to Infinity, times past any Date).
+    if (typeof raw === 'number') return Number.isInteger(raw) && raw >= 0 && raw < 1e15 ? raw : undefined;
     if (typeof raw === 'string' && /^\d{1,15}$/.test(raw)) return Number(raw);
     return undefined;
   }

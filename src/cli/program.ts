@@ -99,6 +99,18 @@ function once(flag: string): (value: string) => string {
   };
 }
 
+/**
+ * A single file flag: given once, and naming a file. `--policy "$UNSET"` ran without the policy, whose
+ * mesh ranges decide verdicts (a direct flow could pass as internal): an empty name is a usage error.
+ */
+function oneFile(flag: string): (value: string) => string {
+  const single = once(flag);
+  return (value) => {
+    if (value === '') throw new UsageError(`${flag}: "" names no file`);
+    return single(value);
+  };
+}
+
 function addReadOptions(cmd: Command): Command {
   return cmd
     .option('--format <format>', 'auto, a format name (istio-1.9, istio-1.3, envoy, istio-json, ...), an Envoy format string, or @FILE holding one', once('--format'), 'auto')
@@ -107,7 +119,7 @@ function addReadOptions(cmd: Command): Command {
 
 function addAuditCommonOptions(cmd: Command): Command {
   return cmd
-    .option('--policy <file>', 'YAML policy: allowed direct destinations, gateway hosts, mesh CIDRs, cluster domain', once('--policy'))
+    .option('--policy <file>', 'YAML policy: allowed direct destinations, gateway hosts, mesh CIDRs, cluster domain', oneFile('--policy'))
     .option('--mesh-cidr <cidr>', 'address range inside the mesh (repeatable)', collect)
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain (default cluster.local)', once('--cluster-domain'))
     .option('--gateway-host <glob>', 'host glob naming an egress gateway service (repeatable; default *egressgateway*)', collect)
@@ -116,8 +128,8 @@ function addAuditCommonOptions(cmd: Command): Command {
     .addOption(new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`).argParser(once('-o/--output')))
     .option('--report <format=path>', 'also write a report to a file (repeatable), e.g. sarif=egress.sarif', collect)
     .option('--fail-on <list>', 'comma-separated verdicts (or coverage warnings) that fail the run, or none (repeatable: the lists add up; default: "direct,mixed-roles")', collect)
-    .option('--baseline <file>', 'report only findings that are not in this baseline', once('--baseline'))
-    .option('--write-baseline <file>', 'write the findings of this run as a baseline', once('--write-baseline'))
+    .option('--baseline <file>', 'report only findings that are not in this baseline', oneFile('--baseline'))
+    .option('--write-baseline <file>', 'write the findings of this run as a baseline', oneFile('--write-baseline'))
     .option('--no-color', 'no colours (also NO_COLOR=1)');
 }
 
@@ -173,7 +185,7 @@ function auditCommand(handlers: CommandHandlers): Command {
     .option('--sidecar <file|glob>', 'these files are sidecar logs (repeatable)', collect)
     .option('--gateway <file|glob>', 'these files are egress-gateway logs (repeatable)', collect)
     .option('--ingress <file|glob>', 'these files are ingress-gateway logs (repeatable)', collect)
-    .option('--pods <file>', 'a saved `kubectl get pods -A -o json` (or -o yaml): names the pod behind each IP and the mesh ranges, as watch does', once('--pods'))
+    .option('--pods <file>', 'a saved `kubectl get pods -A -o json` (or -o yaml): names the pod behind each IP and the mesh ranges, as watch does', oneFile('--pods'))
     .option('--explain', 'print which rule gave each file its role')
     .option('--dashboard', 'replay the audit in the terminal dashboard')
     .option('--speed <factor>', 'with --dashboard: 0 = as fast as possible, 1 = log-time pace, 10 = ten times faster', once('--speed'), '0');

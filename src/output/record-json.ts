@@ -55,7 +55,10 @@ function writeRanges(sink: ByteSink, text: string, start: Int32Array, end: Int32
     if (IS_NUMERIC[i] === 1) {
       const buf = sink.buf;
       let p = sink.pos;
-      for (let k = s, e = end[i] as number; k < e; k++) buf[p++] = text.charCodeAt(k);
+      const e = end[i] as number;
+      let k = s;
+      while (k < e - 1 && text.charCodeAt(k) === 48) k++; // `0123` in a line is 123: JSON has no leading zeros
+      for (; k < e; k++) buf[p++] = text.charCodeAt(k);
       sink.pos = p;
     } else sink.jsonStringUnchecked(text, s, end[i] as number);
   }

@@ -13,7 +13,16 @@ function digits(s: string, at: number, n: number): number {
   return v;
 }
 
-/** Milliseconds since the epoch, or NaN when the text is not a time. */
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the times an RFC 3339 date-time (every report's) can say. */
+const FIRST_MS = -62_167_219_200_000;
+const LAST_MS = 253_402_300_799_999;
+
+/** The time, or NaN when no report could write it (years 0000-9999): such a time in a log is corrupt, and Date throws past year 275760. */
+export function writableMs(ms: number): number {
+  return ms >= FIRST_MS && ms <= LAST_MS ? ms : Number.NaN;
+}
+
+/** Milliseconds since the epoch, or NaN when the text is not a time (or one no report could write). */
 export function isoToMs(text: string | null): number {
   if (text === null) return Number.NaN;
   if (text.length === 24 && text.charCodeAt(23) === 90 /* Z */ && text.charCodeAt(19) === 46) {
@@ -24,9 +33,9 @@ export function isoToMs(text: string | null): number {
     const mi = digits(text, 14, 2);
     const sec = digits(text, 17, 2);
     const ms = digits(text, 20, 3);
-    if (y >= 0 && mo >= 1 && d >= 1 && h >= 0 && mi >= 0 && sec >= 0 && ms >= 0) return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+    if (y >= 0 && mo >= 1 && d >= 1 && h >= 0 && mi >= 0 && sec >= 0 && ms >= 0) return writableMs(Date.UTC(y, mo - 1, d, h, mi, sec, ms));
   }
-  return Date.parse(text);
+  return writableMs(Date.parse(text));
 }
 
 /** An ISO string for a time in ms, or null for NaN. */

@@ -87,6 +87,11 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     [['audit', DIRECT, '--window', 'soon'], '--window: "soon" is not a duration'],
     [['audit', DIRECT, '--mesh-cidr', '10.0.0.0/33'], '--mesh-cidr'],
     [['audit', DIRECT, '--report', 'sarif'], '--report: "sarif" is not FORMAT=PATH'],
+    // An unset CI variable must not silently drop the policy (its mesh ranges decide verdicts) or a baseline.
+    [['audit', DIRECT, '--policy', ''], '--policy: "" names no file'],
+    [['audit', DIRECT, '--baseline', ''], '--baseline: "" names no file'],
+    [['audit', DIRECT, '--write-baseline', ''], '--write-baseline: "" names no file'],
+    [['audit', DIRECT, '--pods', ''], '--pods: "" names no file'],
   ])('exits 2 on a usage error: %j', async (args, message) => {
     const res = await runCli(args);
     expect(res.code).toBe(2);

@@ -120,6 +120,7 @@ function isDash(s: i32, e: i32): bool {
 function isNumber(s: i32, e: i32): bool {
   if (isDash(s, e)) return true;
   if (e <= s || e - s > 15) return false;
+  if (b(s) == 48 && e - s > 1) return false; // a leading zero is copied as it is here: the general writer drops it
   for (let i = s; i < e; i++) if (!isDigit(b(i))) return false;
   return true;
 }

@@ -1,0 +1,113 @@
+/**
+ * Access-log lines whose times and numbers no proxy writes (corrupt, hand-edited or hostile): the
+ * audit must still end with its own exit code and write every report valid, as a CI job reads them.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ValidateFunction } from 'ajv';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { errorText, reportValidator, sarifValidator } from '../report/validate.js';
+import { parseXml } from '../report/xml-check.js';
+
+/** A typed (Istio >= 1.9) JSON sidecar entry that went direct through PassthroughCluster. */
+function jsonLine(id: string, fields: Record<string, unknown>): string {
+  return JSON.stringify({
+    start_time: '2024-06-26T03:30:14.684Z', method: 'GET', path: '/', protocol: 'HTTP/1.1', response_code: 200,
+    response_flags: '-', response_code_details: 'via_upstream', connection_termination_details: null,
+    upstream_transport_failure_reason: null, bytes_received: 0, bytes_sent: 2381, duration: 12,
+    upstream_service_time: '12', x_forwarded_for: null, user_agent: 'curl', request_id: id, authority: 'x.example.com',
+    upstream_host: '183.2.172.185:80', upstream_cluster: 'PassthroughCluster', upstream_local_address: '10.244.96.245:47908',
+    downstream_local_address: '183.2.172.185:80', downstream_remote_address: '10.244.96.245:47906',
+    requested_server_name: null, route_name: 'allow_any', ...fields,
+  });
+}
+
+/** The same flow in Istio's default text format, with the numbers given as they appear in the line. */
+function textLine(received: string, sent: string, duration: string): string {
+  return `[2024-06-26T03:30:14.684Z] "GET / HTTP/1.1" 200 - via_upstream - "-" ${received} ${sent} ${duration} 12 "-" "curl/8.8.0" "599df0d8" "x.example.com" "183.2.172.185:80" PassthroughCluster 10.244.96.245:47908 183.2.172.185:80 10.244.96.245:47906 - allow_any`;
+}
+
+function logFile(lines: string[]): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'ea-hostile-values-')), 'sidecar.log');
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+let reportSchema: ValidateFunction;
+let sarifSchema: ValidateFunction;
+beforeAll(() => {
+  reportSchema = reportValidator();
+  sarifSchema = sarifValidator();
+});
+
+/** Runs the audit in json, sarif and junit: the same exit code each time, and each document valid. */
+async function auditsCleanly(log: string, code: number): Promise<Record<string, unknown>> {
+  const json = await runCli(['audit', log, '-o', 'json']);
+  expect(json.stderr).not.toContain('internal error');
+  expect(json.code).toBe(code);
+  const report = JSON.parse(json.stdout) as Record<string, unknown>;
+  expect(reportSchema(report), errorText(reportSchema)).toBe(true);
+  const sarif = await runCli(['audit', log, '-o', 'sarif']);
+  expect(sarif.code).toBe(code);
+  expect(sarifSchema(JSON.parse(sarif.stdout)), errorText(sarifSchema)).toBe(true);
+  const junit = await runCli(['audit', log, '-o', 'junit']);
+  expect(junit.code).toBe(code);
+  expect(() => parseXml(junit.stdout)).not.toThrow();
+  return report;
+}
+
+describe('times no Date can hold, or that reports cannot write as RFC 3339', () => {
+  it('a JSON entry whose duration ends in year 33713 keeps its start as its last time', async () => {
+    const report = await auditsCleanly(logFile([jsonLine('a', { duration: 999999999999999 })]), 1);
+    expect((report['findings'] as { lastSeen: string }[])[0]?.lastSeen).toBe('2024-06-26T03:30:14.684Z');
+  });
+
+  it('a JSON entry that starts at the last millisecond a Date holds is audited (exit 70 before)', async () => {
+    await auditsCleanly(logFile([jsonLine('a', { start_time: '+275760-09-13T00:00:00.000Z' })]), 1);
+  });
+
+  it('a JSON entry in year 10000 gives no startTime rather than one the schema refuses', async () => {
+    const report = await auditsCleanly(logFile([jsonLine('a', { start_time: '+010000-01-01T00:00:00.000Z' })]), 1);
+    expect((report['flows'] as { startTime: unknown }[])[0]?.startTime).toBeNull();
+  });
+
+  it('a text entry whose 15-digit duration ends in year 33713 keeps its start as its last time', async () => {
+    const report = await auditsCleanly(logFile([textLine('0', '2381', '999999999999999')]), 1);
+    expect((report['findings'] as { lastSeen: string }[])[0]?.lastSeen).toBe('2024-06-26T03:30:14.684Z');
+  });
+});
+
+describe('typed JSON counts no proxy writes', () => {
+  it.each([
+    ['a negative byte count', { bytes_received: -5 }],
+    ['a byte count of 1e308 (two of them summed to Infinity, written as null)', { bytes_received: 1e308 }],
+    ['a fractional byte count', { bytes_received: 1.5 }],
+    ['a 2^63 ms duration', { duration: 12345678901234567890 }],
+  ])('%s is a malformed line (bad-number), as the same value is in a text line, and the reports stay valid', async (_name, fields) => {
+    const log = logFile([jsonLine('good', {}), jsonLine('bad1', fields), jsonLine('bad2', fields)]);
+    const report = await auditsCleanly(log, 1);
+    const coverage = report['coverage'] as { lines: { records: number; malformed: Record<string, number> } };
+    expect(coverage.lines.records).toBe(1);
+    expect(coverage.lines.malformed['bad-number']).toBe(2);
+  });
+});
+
+describe('text numbers with leading zeros', () => {
+  const log = (): string => logFile([textLine('00', '0123', '012')]);
+
+  it('are written as JSON numbers (0123 is not JSON: -o json and ndjson could not be parsed), read as the engine reads them', async () => {
+    const report = await auditsCleanly(log(), 1);
+    const sidecar = (report['flows'] as { sidecar: Record<string, unknown>; bytesReceived: number }[])[0]?.sidecar;
+    expect([sidecar?.['bytes_received'], sidecar?.['bytes_sent'], sidecar?.['duration']]).toEqual([0, 123, 12]);
+    const lines = (await runCli(['audit', log(), '-o', 'ndjson'])).stdout.trim().split('\n');
+    for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+  });
+
+  it('are valid JSON in parse output too', async () => {
+    const res = await runCli(['parse', log()]);
+    expect(res.code).toBe(0);
+    expect((JSON.parse(res.stdout) as Record<string, unknown>)['bytes_sent']).toBe(123);
+  });
+});
