@@ -90,10 +90,16 @@ async function* decoded(raw: Readable, name: string, chunkSize: number, signal: 
  * A file, FIFO or device on disk; gzip content (detected by its magic bytes, not its name) is decompressed.
  * Only a regular file is of kind `file` (opened again after the role prescan); a FIFO is read once, as stdin is.
  */
-export function fileStream(file: Pick<InputFile, 'name' | 'path' | 'size' | 'kind'>, role: RoleAssignment | null = null, chunkSize = CHUNK): LogStream {
+export function fileStream(
+  file: Pick<InputFile, 'name' | 'path' | 'size' | 'kind'> & Partial<Pick<InputFile, 'unreadable'>>,
+  role: RoleAssignment | null = null,
+  chunkSize = CHUNK,
+): LogStream {
+  const unreadable = file.unreadable ?? null;
   return {
     info: streamInfo(file.name, file.kind === 'file' ? 'file' : 'stream', file.size, role),
     async *chunks(signal) {
+      if (unreadable !== null) throw new InputError(`${file.name}: ${unreadable}`);
       let handle;
       try {
         handle = await open(file.path, 'r');
@@ -102,7 +108,7 @@ export function fileStream(file: Pick<InputFile, 'name' | 'path' | 'size' | 'kin
       }
       yield* decoded(createReadStream('', { fd: handle, highWaterMark: chunkSize, signal }), file.name, chunkSize, signal);
     },
-    readAt: file.kind === 'file' ? (offset, length) => readPlainAt(file.path, offset, length) : undefined,
+    readAt: file.kind === 'file' && unreadable === null ? (offset, length) => readPlainAt(file.path, offset, length) : undefined,
   };
 }
 

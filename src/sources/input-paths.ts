@@ -3,7 +3,6 @@ import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { InputError } from '../errors.js';
 import { childPath, entryName } from './file-name.js';
 
 /** One input to read, under the name the user sees: the path as given or as walked, never a link's target. */
@@ -17,6 +16,11 @@ export interface InputFile {
   size: number | null;
   /** Other names of the same file (a link and its target both found), so that a role flag naming any of them still applies. */
   aliases: string[];
+  /**
+   * Why an operand the user named cannot be read (missing, a glob matching nothing), or null: it stays an
+   * input that fails when read, so the other inputs are still audited and reported, and the run exits 3.
+   */
+  unreadable: string | null;
 }
 
 /** Reports an input left out (a dangling link in a directory), so that skipping it is never silent. */
@@ -33,7 +37,7 @@ function walkSkips(name: string): boolean {
 const STDIN_NAMES = /^\/(dev\/stdin|dev\/fd\/0|proc\/self\/fd\/0)$/;
 
 interface Found {
-  file: Omit<InputFile, 'aliases'>;
+  file: Omit<InputFile, 'aliases' | 'unreadable'> & { unreadable?: string };
   /** The same file reached twice (a symlink and its target, two links) is read once. */
   identity: string;
 }
@@ -68,19 +72,16 @@ async function whyUnreadable(path: string | Buffer, error: unknown): Promise<str
   return errorCode(error) === 'ENOENT' ? `a broken symbolic link (to ${target})` : `a symbolic link to ${target} that cannot be read (${errorCode(error)})`;
 }
 
-async function readDirectory(path: string | Buffer, name: string): Promise<Buffer[]> {
-  try {
-    const entries = await readdir(path, { encoding: 'buffer' });
-    return entries.sort(Buffer.compare);
-  } catch (error) {
-    throw new InputError(`${name}: cannot read this directory (${errorCode(error)})`);
-  }
-}
-
 async function walkDirectory(path: string | Buffer, name: string, info: Stats, walk: Walk): Promise<void> {
   if (walk.visited.has(identity(info))) return;
   walk.visited.add(identity(info));
-  for (const entry of await readDirectory(path, name)) {
+  let entries: Buffer[];
+  try {
+    entries = (await readdir(path, { encoding: 'buffer' })).sort(Buffer.compare);
+  } catch (error) {
+    return unreadable(walk, name, `cannot read this directory (${errorCode(error)})`);
+  }
+  for (const entry of entries) {
     const shown = entryName(entry);
     if (walkSkips(shown.text)) continue;
     await walkEntry(childPath(path, entry, shown), join(name, shown.text), walk);
@@ -113,7 +114,7 @@ async function byteMatches(match: string, walk: Walk): Promise<boolean> {
 
 async function globMatches(pattern: string, walk: Walk): Promise<void> {
   const matches = await glob(pattern, { onlyFiles: true, dot: false, expandDirectories: false, absolute: isAbsolute(pattern) });
-  if (matches.length === 0) throw new InputError(`${pattern}: no files match this pattern`);
+  if (matches.length === 0) return unreadable(walk, pattern, 'no files match this pattern');
   for (const match of matches) {
     const info = await stat(match).catch((error: unknown) => error as Error);
     if (!(info instanceof Error)) {
@@ -122,6 +123,11 @@ async function globMatches(pattern: string, walk: Walk): Promise<void> {
       walk.warn(`${match}: skipped, ${await whyUnreadable(match, info)}`);
     }
   }
+}
+
+/** An operand that names nothing readable: kept as an input that fails when it is read, named with why. */
+function unreadable(walk: Walk, input: string, why: string): void {
+  walk.found.push({ file: { name: input, path: input, kind: 'file', size: null, unreadable: why }, identity: `unreadable:${input}` });
 }
 
 /** A path the user named: a directory is walked, anything else that reads (a FIFO, /dev/fd/N, a device) is one input. */
@@ -133,11 +139,11 @@ async function operand(input: string, walk: Walk): Promise<void> {
   const info = await stat(input).catch((error: unknown) => error as Error);
   if (info instanceof Error) {
     if (isDynamicPattern(input)) return globMatches(input, walk);
-    throw new InputError(`${input}: ${await whyUnreadable(input, info)}`);
+    return unreadable(walk, input, await whyUnreadable(input, info));
   }
   if (info.isDirectory()) return walkDirectory(input, input, info, walk);
   if (!info.isSocket()) return add(walk, input, input, info);
-  if (!STDIN_NAMES.test(input)) throw new InputError(`${input}: a socket, which cannot be read as a file`);
+  if (!STDIN_NAMES.test(input)) return unreadable(walk, input, 'a socket, which cannot be read as a file');
   walk.found.push({ file: { name: input, path: input, kind: 'stdin', size: null }, identity: stdinIdentity() });
 }
 
@@ -161,13 +167,13 @@ function distinct(found: Found[]): InputFile[] {
   const byIdentity = new Map<string, InputFile>();
   for (const f of [...found].sort(byName)) {
     const seen = byIdentity.get(f.identity);
-    if (seen === undefined) byIdentity.set(f.identity, { ...f.file, aliases: [] });
+    if (seen === undefined) byIdentity.set(f.identity, { ...f.file, unreadable: f.file.unreadable ?? null, aliases: [] });
     else if (seen.name !== f.file.name && !seen.aliases.includes(f.file.name)) seen.aliases.push(f.file.name);
   }
   return [...byIdentity.values()];
 }
 
-/** FILE|DIR|GLOB|- operands as the inputs to read, links followed; a missing or broken operand exits 3, a broken link inside a directory warns. */
+/** FILE|DIR|GLOB|- operands as the inputs to read, links followed; a missing or broken operand is an input that fails when read, a broken link inside a directory warns. */
 export async function findInputs(inputs: string[], warn: Warn): Promise<InputFile[]> {
   const walk: Walk = { found: [], visited: new Set(), warn };
   for (const input of inputs) await operand(input, walk);

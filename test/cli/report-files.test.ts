@@ -122,6 +122,20 @@ describe('--report: what an input walk would not read, or would', () => {
 });
 
 describe('--report: an input that cannot be read to the end', () => {
+  it('audits and reports the other inputs when a named input is missing or a glob matches nothing, and exits 3 (an earlier report is replaced, never left as this run\'s)', async () => {
+    const { dir, logs } = workDir();
+    writeFileSync(join(dir, 'r.json'), '{"stale":true}');
+    const res = await runCli(['audit', logs, 'missing.log', 'gone/*.log', '--report', 'json=r.json', '-o', 'markdown'], { cwd: dir });
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('missing.log: no such file or directory');
+    expect(res.stderr).toContain('gone/*.log: no files match this pattern');
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { summary: { exitCode: number; verdicts: Record<string, number> }; coverage: { warnings: { code: string; message: string }[] } };
+    expect(report.summary.exitCode).toBe(3);
+    expect(report.summary.verdicts['direct']).toBeGreaterThan(0);
+    expect(report.coverage.warnings.find((w) => w.code === 'stream-errors')?.message).toContain('missing.log: no such file or directory');
+    expect(res.stdout).toContain('INCOMPLETE');
+  });
+
   it('writes complete reports of everything else and exits 3 when an input is a corrupt .gz', async () => {
     const { dir, logs } = workDir();
     const sarif = join(dir, 'egress.sarif');
