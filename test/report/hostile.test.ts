@@ -1,3 +1,5 @@
+import { micromark } from 'micromark';
+import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ValidateFunction } from 'ajv';
 import type { Flow } from '../../src/types.js';
@@ -101,6 +103,18 @@ describe('hostile log content', () => {
       const width = cellSeparators(rows[0] as string);
       for (const row of rows) expect(cellSeparators(row), row).toBe(width);
     }
+  });
+
+  it('renders, through a GitHub-flavoured Markdown renderer, no link, image or HTML from log content (URLs, www. hosts, e-mail addresses)', async () => {
+    const linky = 'https://www.evil.example/login?x=1 and www.evil.example or user@evil.example';
+    const linkFlows = [flow({ destination: { key: `${linky}:443`, host: linky, port: 443, address: null, external: true }, reason: `sent to ${linky}`, source: { workload: linky, pod: null, namespace: null, address: null } })];
+    for (const [items, rep] of [[flows, report], [linkFlows, buildReport(linkFlows, sampleCoverage(), ['direct'])]] as const) {
+      const html = micromark(await render('markdown', items, rep), { extensions: [gfm()], htmlExtensions: [gfmHtml()], allowDangerousHtml: true });
+      expect(html).not.toMatch(/<(a|img|script)\b/i);
+      expect(html.replace(/<\/?(code|br|p|h[1-6]|ul|li|table|thead|tbody|tr|th|td|strong|em)( align="\w+")?>/g, '')).not.toMatch(/<[a-z/]/i);
+    }
+    const md = await render('markdown', linkFlows, buildReport(linkFlows, sampleCoverage(), ['direct']));
+    expect(micromark(md, { extensions: [gfm()], htmlExtensions: [gfmHtml()] })).toContain('https://www.evil.example/login?x=1');
   });
 
   it('never lets a control character reach the terminal table, and keeps it within 80 columns', async () => {
