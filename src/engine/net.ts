@@ -94,15 +94,23 @@ export function isIpLiteral(text: string): boolean {
 
 /** Joins a host and port into a destination key: `host:port`, `[v6]:port`, or the host alone. */
 export function hostPort(host: string, port: number | null): string {
-  const shown = host.includes(':') ? `[${host}]` : host;
+  const shown = host.includes(':') && host.charCodeAt(0) !== 91 /* [: a client's garbage, kept whole */ ? `[${host}]` : host;
   return port === null ? shown : `${shown}:${port}`;
 }
 
-/** Splits an HTTP authority (`host`, `host:port`, `[v6]:port`) into a lower-case host and a port. */
+/**
+ * Splits an HTTP authority (`host`, `host:port`, `[v6]:port`) into a lower-case host and a port. Brackets
+ * hold only an IPv6 address, followed by nothing or a port: a client-sent `[click](http://evil)` is kept
+ * whole, never shown as the destination `click`.
+ */
 export function splitAuthority(authority: string): { host: string; port: number | null } {
   if (authority.charCodeAt(0) === 91) {
     const close = authority.indexOf(']');
-    if (close > 0) return { host: authority.slice(1, close).toLowerCase(), port: portOf(authority) };
+    const inner = authority.slice(1, close).toLowerCase();
+    const port = portOf(authority);
+    const tail = close + 1 === authority.length || (authority.charCodeAt(close + 1) === 58 /* : */ && port !== null);
+    if (close > 0 && tail && inner.includes(':') && isIpLiteral(inner)) return { host: inner, port: close + 1 === authority.length ? null : port };
+    return { host: authority.toLowerCase(), port: null };
   }
   const colon = authority.lastIndexOf(':');
   if (colon > 0 && authority.indexOf(':') === colon) {
