@@ -10,7 +10,7 @@ import { startRunDashboard, type RunDashboard, type RunProgress } from '../run/d
 import { NO_RECORDS } from '../run/coverage.js';
 import { finishRun } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
-import { openOutputs } from '../run/outputs.js';
+import { beforeOutputs, openOutputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit } from '../run/setup.js';
 import { fileSource, SMALL_CHUNK } from '../sources/file-source.js';
@@ -58,11 +58,13 @@ async function collectStreams(iterable: AsyncIterable<LogStream>): Promise<LogSt
 export async function runAudit(inputs: string[], options: AuditOptions): Promise<number> {
   boundHeapGrowth();
   const startedAt = new Date().toISOString();
-  const setup = await prepareAudit(options);
-  const { spec } = await formatFromOption(options.format);
   const paced = options.dashboard && options.speed > 0;
-  const source = await fileSource(inputs, options, paced ? { chunkSize: SMALL_CHUNK } : {});
-  const snapshot = options.pods === null ? null : await loadPodSnapshot(options.pods);
+  const { setup, spec, source, snapshot } = await beforeOutputs(options, inputs, async () => ({
+    setup: await prepareAudit(options),
+    spec: (await formatFromOption(options.format)).spec,
+    source: await fileSource(inputs, options, paced ? { chunkSize: SMALL_CHUNK } : {}),
+    snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods),
+  }));
   if (snapshot !== null && snapshot.skipped > 0) {
     process.stderr.write(`egress-audit: --pods ${escapeControl(options.pods as string)}: ${snapshot.skipped} item(s) that are not pods left out\n`);
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, unlinkSync, type WriteStream } from 'node:fs';
+import { createWriteStream, lstatSync, unlinkSync, type WriteStream } from 'node:fs';
 import { chmod, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -46,6 +46,9 @@ interface ReportFile {
   /** `renaming`: complete and being moved into place, so the target is no longer an earlier run's. */
   state: 'writing' | 'renaming' | 'done' | 'discarded';
 }
+
+/** Why a report file was removed: it would pass for this run's. */
+const EARLIER_REPORT = "it was an earlier run's report and this run did not complete one";
 
 /** Report files of this process still being written: removed if the process ends before they are complete. */
 const unfinished = new Set<ReportFile>();
@@ -142,7 +145,7 @@ function discardSync(file: ReportFile, stale: boolean): void {
   };
   remove(file.temp);
   if (stale && file.mode !== null && remove(file.target)) {
-    process.stderr.write(`egress-audit: removed ${escapeControl(file.spec.path)}: it was an earlier run's report and this run did not complete one\n`);
+    process.stderr.write(`egress-audit: removed ${escapeControl(file.spec.path)}: ${EARLIER_REPORT}\n`);
   }
 }
 
@@ -219,6 +222,33 @@ async function endReport(file: ReportFile, report: Report): Promise<string | nul
   }
 }
 
+/**
+ * Runs what a run does before it opens its outputs (policy, baseline, --pods, input walk); when that fails
+ * with exit 3, the earlier reports at the --report paths are removed, saying so, as any failed run's are:
+ * CI that uploads them with `if: always()` must not take an earlier run's result for this one's. A path the
+ * checks refuse (an input) is never touched.
+ */
+export async function beforeOutputs<T>(options: AuditCommonOptions & Partial<RoleFlags> & { pods?: string | null }, inputs: readonly string[], step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof InputError && (await checkWrittenPaths(options, runInputs(options, inputs)).then(() => true, () => false))) {
+      for (const spec of options.report) removeEarlierReport(spec.path);
+    }
+    throw error;
+  }
+}
+
+function removeEarlierReport(path: string): void {
+  try {
+    if (!lstatSync(path).isFile()) return;
+    unlinkSync(path);
+    process.stderr.write(`egress-audit: removed ${escapeControl(path)}: ${EARLIER_REPORT}\n`);
+  } catch {
+    // none there, or not ours to remove
+  }
+}
+
 /** Opens the console writer (format, or none) and the report files: one that is (or lies inside) an input, or that another report names too, exits 2 before any log is read or a report opened; one that cannot be created exits 3. */
 export async function openOutputs(
   options: AuditCommonOptions & Partial<RoleFlags> & { pods?: string | null },
@@ -232,7 +262,7 @@ export async function openOutputs(
   try {
     for (const spec of options.report) files.push(await openReport(spec, writerOptions));
   } catch (error) {
-    for (const file of files) discardSync(file, false); // nothing was read yet: earlier reports stay as they were
+    for (const file of files) discardSync(file, true); // the run fails: no earlier run's report may pass for this one's
     throw error;
   }
   if (files.length > 0) watchSignals(true);

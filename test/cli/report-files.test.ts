@@ -122,6 +122,25 @@ describe('--report: what an input walk would not read, or would', () => {
 });
 
 describe('--report: an input that cannot be read to the end', () => {
+  it('removes an earlier run\'s report, saying so, when the run fails before reading (an invalid policy: exit 3)', async () => {
+    const { dir, log } = workDir();
+    writeFileSync(join(dir, 'r.json'), '{"stale":true}');
+    writeFileSync(join(dir, 'r.xml'), '<testsuites/>');
+    const res = await runCli(['audit', log, '--policy', fixture('policy/invalid/bad-cidr.yaml'), '--report', 'json=r.json', '--report', 'junit=r.xml'], { cwd: dir });
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain("removed r.json: it was an earlier run's report and this run did not complete one");
+    expect(existsSync(join(dir, 'r.json'))).toBe(false);
+    expect(existsSync(join(dir, 'r.xml'))).toBe(false);
+  });
+
+  it('never removes an input named as a report, even when the run fails before reading', async () => {
+    const { log } = workDir();
+    const before = readFileSync(log);
+    const res = await runCli(['audit', log, '--policy', fixture('policy/invalid/bad-cidr.yaml'), '--report', `json=${log}`]);
+    expect(res.code).toBe(3);
+    expect(readFileSync(log)).toEqual(before);
+  });
+
   it('audits and reports the other inputs when a named input is missing or a glob matches nothing, and exits 3 (an earlier report is replaced, never left as this run\'s)', async () => {
     const { dir, logs } = workDir();
     writeFileSync(join(dir, 'r.json'), '{"stale":true}');
