@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { AuditOptions } from '../cli/options.js';
 import { offlineContext } from '../engine/index.js';
-import { AuditPipeline } from '../pipeline/audit-pipeline.js';
+import { AuditPipeline, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { runOffline } from '../pipeline/offline-driver.js';
 import { Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
@@ -24,7 +24,7 @@ import { boundHeapGrowth } from '../run/heap.js';
 const EXPLAIN_MAX_PODS = 50;
 
 /** `--explain`, printed once the run is over: late pods have their roles then, and record-less streams say so as coverage does. */
-function explain(resolution: RoleResolution, streams: readonly { name: string; lines: number; records: number }[], snapshot: PodSnapshot | null): string {
+function explain(resolution: RoleResolution, streams: readonly StreamFacts[], snapshot: PodSnapshot | null): string {
   const empty = new Map(streams.filter((s) => s.records === 0).map((s) => [s.name, s.lines]));
   const rows = [...resolution.assignments].sort(([a], [b]) => a.localeCompare(b));
   const width = Math.min(60, Math.max(...rows.map(([k]) => k.length), 4));
@@ -41,7 +41,8 @@ function explain(resolution: RoleResolution, streams: readonly { name: string; l
   const more = pods.length > EXPLAIN_MAX_PODS ? `, and ${pods.length - EXPLAIN_MAX_PODS} more` : '';
   const podIps = pods.length > 0 ? `\n  pod IPs learned from their own sidecar logs (${pods.length}): ${escapeControl(shown.join(', '))}${more}` : '';
   const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${snapshot.pods} pods with ${snapshot.ips} IPs (${snapshot.gateways} egress gateway pods); the mesh is the /16 and /64 ranges of their IPs`;
-  return `egress-audit: roles\n${lines.join('\n')}${ips}${gatewayHosts}${podIps}${fromSnapshot}\n`;
+  const held = streams.filter((s) => s.unordered !== null).map((s) => `\n  ${escapeControl(s.name)}: its entries waited until it ended: ${s.unordered}`);
+  return `egress-audit: roles\n${lines.join('\n')}${ips}${gatewayHosts}${podIps}${fromSnapshot}${held.join('')}\n`;
 }
 
 function withSnapshot(snapshot: PodSnapshot | null, offline: EngineContext): EngineContext {

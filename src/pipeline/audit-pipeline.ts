@@ -6,6 +6,11 @@ import { probeTimeOrder, type TimeJump } from './time-order.js';
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
 import { laneTextSpans } from '../output/fast-lane.js';
 
+/** A time span as whole seconds, for messages. */
+export function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)}s`;
+}
+
 /** An ordinary successful entry: what a log filter on errors/Passthrough/BlackHole would have dropped. */
 function isPlain(entry: Entry): boolean {
   const r = entry.record;
@@ -20,6 +25,8 @@ export interface StreamFacts {
   records: number;
   error: string | null;
   lateJump: TimeJump | null;
+  /** Why its entries waited until it ended (StreamState.unordered), or null. */
+  unordered: string | null;
 }
 
 /** Where decided flows go: the policy stage, the report builder, writers, the dashboard. */
@@ -40,11 +47,12 @@ export interface StreamState {
   /** Latest end time (ms) of a record read from it; -Infinity before the first. */
   progressMs: number;
   /**
-   * False once its log time is known to go back: an envelope names the pods of its lines (`kubectl logs
-   * --prefix`, stern: one pod's whole log after another's), probes of the file found it, or it went back
-   * by more than the window while read. Its log time must then not release entries before it ends.
+   * Why its log time is known to go back, or null while it is in order: an envelope names the pods of its
+   * lines (`kubectl logs --prefix`, stern: one pod's whole log after another's), probes of the file found
+   * it, or it went back by more than the window while read. Its log time must then not release entries
+   * before it ends (said by --explain).
    */
-  inOrder: boolean;
+  unordered: string | null;
   /** Where its log time went back while it was read, after entries may already have been released unjoined (a coverage warning); else null. */
   lateJump: TimeJump | null;
   /** Bytes read so far (progress display). */
@@ -82,23 +90,23 @@ export class AuditPipeline {
   /** True once log time may have released an entry: a later jump back in time can no longer be undone. */
   private released = false;
 
-  /** Starts accounting for a new stream; `ordered` false when it is already known to go back in log time. */
-  open(info: StreamInfo, ordered = true): StreamState {
+  /** Starts accounting for a new stream; `unordered` says why when it is already known to go back in log time. */
+  open(info: StreamInfo, unordered: string | null = null): StreamState {
     const windowMs = this.options.settings.windowMs;
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
     const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans);
     const reader = new StreamReader(info, this.options.spec, this.options.maxLineLength, (view, lineNo, raw) => {
       const entry = builder.build(view, lineNo, raw);
       if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
-      else if (entry.endMs < state.progressMs - windowMs && state.inOrder) this.wentBack(state, lineNo, state.progressMs - entry.endMs);
-      if (entry.pod !== info.pod) state.inOrder = false;
+      else if (entry.endMs < state.progressMs - windowMs && state.unordered === null) this.wentBack(state, lineNo, state.progressMs - entry.endMs);
+      if (entry.pod !== info.pod && state.unordered === null) state.unordered = 'it names the pod of each line, as several pods\' logs one after another do';
       if (isPlain(entry)) this.plainRecords++;
       this.engine.add(entry);
     }, parser);
     const state: StreamState = {
       info,
       progressMs: Number.NEGATIVE_INFINITY,
-      inOrder: ordered,
+      unordered,
       lateJump: null,
       bytes: 0,
       error: null,
@@ -112,7 +120,7 @@ export class AuditPipeline {
 
   /** A stream's log time went back while it was read: from now on it holds its entries until it ends. */
   private wentBack(state: StreamState, line: number, backMs: number): void {
-    state.inOrder = false;
+    state.unordered = `its log time went back ${seconds(backMs)} at line ${line}`;
     if (this.released) state.lateJump = { line, backMs };
   }
 
@@ -150,7 +158,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered }));
   }
 
   /** Line accounting over all streams. */

@@ -1,5 +1,5 @@
 import type { LogStream } from '../types.js';
-import type { AuditPipeline, StreamState } from './audit-pipeline.js';
+import { seconds, type AuditPipeline, type StreamState } from './audit-pipeline.js';
 
 /** Hooks the offline run calls between chunks. */
 export interface OfflineHooks {
@@ -29,7 +29,7 @@ function laggard(active: Cursor[]): Cursor {
 function watermark(active: Cursor[]): number {
   let min = Number.POSITIVE_INFINITY;
   for (const c of active) {
-    if (!c.state.inOrder) return Number.NEGATIVE_INFINITY;
+    if (c.state.unordered !== null) return Number.NEGATIVE_INFINITY;
     if (c.state.progressMs < min) min = c.state.progressMs;
   }
   return min;
@@ -43,8 +43,9 @@ function watermark(active: Cursor[]): number {
 export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks = {}): Promise<void> {
   const active: Cursor[] = [];
   for (const [order, stream] of streams.entries()) {
-    const ordered = (await pipeline.probeTimeOrder(stream)) === null;
-    active.push({ state: pipeline.open(stream.info, ordered), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
+    const jump = await pipeline.probeTimeOrder(stream);
+    const unordered = jump === null ? null : `probes of it found its log time going back ${seconds(jump.backMs)}`;
+    active.push({ state: pipeline.open(stream.info, unordered), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
   }
   let sinceDrain = 0;
   while (active.length > 0 && !signal.aborted) {

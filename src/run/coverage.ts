@@ -1,6 +1,6 @@
 import type { Coverage, CoverageWarning, StreamCoverage } from '../report/model.js';
 import type { EngineCounters } from '../engine/index.js';
-import type { StreamFacts } from '../pipeline/audit-pipeline.js';
+import { seconds, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import type { TimeJump } from '../pipeline/time-order.js';
 import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
 
@@ -118,7 +118,7 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   }
   const unordered = f.streams.filter((s) => s.lateJump !== null);
   if (unordered.length > 0) {
-    const listed = unordered.slice(0, MAX_LISTED_STREAMS).map((s) => `${s.name} (back ${Math.round((s.lateJump as TimeJump).backMs / 1000)}s at line ${(s.lateJump as TimeJump).line ?? '?'})`);
+    const listed = unordered.slice(0, MAX_LISTED_STREAMS).map((s) => `${s.name} (back ${seconds((s.lateJump as TimeJump).backMs)} at line ${(s.lateJump as TimeJump).line ?? '?'})`);
     if (unordered.length > MAX_LISTED_STREAMS) listed.push(`and ${unordered.length - MAX_LISTED_STREAMS} more`);
     out.push({
       code: 'unordered-input',

@@ -88,9 +88,11 @@ describe('egress-audit audit: gateway replicas\' logs one after another, no --pr
   });
 
   it('probes a saved file, sees its log time go back, and joins every entry', async () => {
-    const res = await runCli(['audit', sidecars, '--gateway', gateways, '-o', 'json']);
+    const res = await runCli(['audit', sidecars, '--gateway', gateways, '-o', 'json', '--explain']);
     expect(summary(res.stdout)).toEqual({ verdicts: { 'via-gateway': M }, warnings: [] });
     expect(res.code).toBe(0);
+    expect(res.stderr).toContain('gateways.log: its entries waited until it ended: probes of it found its log time going back');
+    expect(res.stderr).not.toContain('sidecar.log: its entries waited');
   });
 
   it('says so (unordered-input, naming the line) when it finds out only while reading (gzip), and never loses an entry', async () => {
