@@ -48,8 +48,11 @@ function portMatches(ports: readonly PortRange[], port: number | null): boolean 
 
 function destinationMatches(c: CompiledException, d: Destination, trustClaimed: boolean): boolean {
   if (!portMatches(c.ports, d.port)) return false;
-  if ((d.claimed !== true || trustClaimed) && c.host?.(d.host)) return true;
-  return c.ranges.length > 0 && (inRanges(ipOf(d.host), c.ranges) || inRanges(ipOf(d.address), c.ranges));
+  // A claimed host is the client's word even when it reads as an IP (`Host: 190.64.31.5` sent to
+  // 203.0.113.9): only the address the flow went to can then match a CIDR.
+  const trusted = d.claimed !== true || trustClaimed;
+  if (trusted && c.host?.(d.host)) return true;
+  return c.ranges.length > 0 && ((trusted && inRanges(ipOf(d.host), c.ranges)) || inRanges(ipOf(d.address), c.ranges));
 }
 
 function workloadMatches(c: CompiledException, s: FlowSource): boolean {
