@@ -128,6 +128,8 @@ const INVALID_CASES: { name: string; message: string }[] = [
   { name: 'reversed-port-range', message: '7:13: allow[0].ports[0]: must be a range from a lower to a higher port' },
   { name: 'unknown-verdict', message: '7:24: allow[0].verdicts[1]: must be a verdict (direct, blocked, via-gateway-unconfirmed, gateway-only, via-gateway, internal, inbound, ingress)' },
   { name: 'empty-verdicts', message: '7:15: allow[0].verdicts: must not be empty' },
+  { name: 'empty-ports', message: '7:12: allow[0].ports: must not be empty (leave ports out for any port)' },
+  { name: 'empty-from-list', message: '8:19: allow[0].from.namespaces: must not be empty (leave it out for any caller)' },
   { name: 'duplicate-id', message: '7:9: allow[1].id: duplicate id "api" (first used by allow[0])' },
   { name: 'no-destination', message: '4:5: allow[0]: needs hosts or cidrs to name its destinations (hosts: ["*"] matches all)' },
   { name: 'bad-workload-glob', message: '8:19: allow[0].from.workloads[0]: "default/app/extra" is not a workload glob ("name" or "namespace/name"; lower-case letters, digits, ".", "-", "*", "?")' },
@@ -146,6 +148,12 @@ describe('parsePolicy on invalid files', () => {
   it('has a table row for every file in fixtures/policy/invalid', async () => {
     const files = (await readdir(INVALID)).map((f) => f.replace(/\.yaml$/, '')).sort();
     expect(files).toEqual(INVALID_CASES.map((c) => c.name).sort());
+  });
+
+  it.each(['namespaces', 'workloads', 'cidrs'])('rejects an empty from.%s rather than letting every caller through', (key) => {
+    const text = `apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: a\n    reason: r\n    hosts: [a.example]\n    from: {${key}: []}\n`;
+    const err = thrownBy(() => parsePolicy(text, 'p.yaml'));
+    expect(err.message).toMatch(new RegExp(`^p\\.yaml:7:\\d+: allow\\[0\\]\\.from\\.${key}: must not be empty`));
   });
 
   it('lists every problem of a file, schema and semantic alike, in file order', async () => {
