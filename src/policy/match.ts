@@ -3,7 +3,7 @@
  * matching a flow is a few comparisons. Within a field any entry may match; across fields all must.
  */
 import type { Destination, ExceptionRef, Flow, FlowSource, Verdict } from '../types.js';
-import { compileGlobs } from './glob.js';
+import { compileGlobs, compileHostGlobs } from './glob.js';
 import { inRanges, ipOf, parseRange, type IpRange } from './ip.js';
 import type { PolicyException, PortRange } from './types.js';
 
@@ -31,7 +31,7 @@ export function compileException(e: PolicyException): CompiledException {
   return {
     ref: { id: e.id, reason: e.reason, expires: e.expires },
     verdicts: new Set(e.verdicts),
-    host: compileGlobs(e.hosts),
+    host: compileHostGlobs(e.hosts),
     ranges: ranges(e.cidrs),
     ports: e.ports,
     namespace: compileGlobs(e.from.namespaces),

@@ -14,6 +14,8 @@ describe('matching exceptions to flows', () => {
     { name: 'a host glob matches a subdomain', shape: { host: 'api.example.com', port: 443 }, allowedBy: 'glob-host' },
     { name: 'a host glob matches several labels deep', shape: { host: 'a.b.example.com', port: 443 }, allowedBy: 'glob-host' },
     { name: 'a host glob ignores case', shape: { host: 'API.Example.COM', port: 443 }, allowedBy: 'glob-host' },
+    { name: 'a host glob matches an absolute name (trailing dot)', shape: { host: 'api.example.com.', port: 443 }, allowedBy: 'glob-host' },
+    { name: 'a plain host matches an absolute name (trailing dot)', shape: { host: 'payments.example.net.', namespace: 'shop' }, allowedBy: 'ns-only' },
     { name: '"*.example.com" does not match example.com itself', shape: { host: 'example.com', port: 443 }, allowedBy: null },
     { name: 'a host glob does not match a suffix lookalike', shape: { host: 'api.example.com.evil.net', port: 443 }, allowedBy: null },
     { name: 'the port list excludes other ports', shape: { host: 'api.example.com', port: 80 }, allowedBy: null },
