@@ -127,6 +127,20 @@ describe('expiry', () => {
     expect(stage.expiredHits().map((e) => e.id)).toEqual(allowed ? [] : ['ends-march-first']);
   });
 
+  it('stops applying at midnight UTC in a run that goes on past it (watch)', async () => {
+    let ms = 0;
+    const clock = (): number => ms;
+    const stage = createPolicyStage(await policy('expiry.yaml'), { failOn: ['direct'], baseline: null, now: new Date('2026-03-01T23:59:58Z'), clock });
+    const before = vendor('default');
+    stage.apply(before);
+    ms += 3_000; // 2026-03-02T00:00:01Z
+    const after = vendor('default');
+    stage.apply(after);
+    expect([before.allowedBy?.id ?? null, before.failing]).toEqual(['ends-march-first', false]);
+    expect([after.allowedBy?.id ?? null, after.expiredException?.id ?? null, after.failing]).toEqual([null, 'ends-march-first', true]);
+    expect(stage.expiredHits().map((e) => e.id)).toEqual(['ends-march-first']);
+  });
+
   it('reports an expired exception only when a flow hit it', async () => {
     const stage = createPolicyStage(await policy('expiry.yaml'), { failOn: ['direct'], baseline: null, now: new Date('2026-06-01T00:00:00Z') });
     const f = vendor('shop');
