@@ -105,7 +105,8 @@ describe('parsePolicy on valid files', () => {
 
 const INVALID_CASES: { name: string; message: string }[] = [
   { name: 'yaml-syntax', message: '6:5: YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]' },
-  { name: 'duplicate-key', message: '3:1: YAML syntax: Map keys must be unique' },
+  { name: 'duplicate-key', message: '3:1: kind: duplicate key (first on line 2)' },
+  { name: 'duplicate-nested-key', message: '8:5: allow[0].expires: duplicate key (first on line 7)' },
   { name: 'multiple-documents', message: '3:1: YAML syntax: a policy file holds a single YAML document (remove the second "---")' },
   { name: 'empty', message: '1:1: the policy is empty (a mapping with apiVersion: egress-audit/v1 and kind: EgressPolicy)' },
   { name: 'not-a-mapping', message: '1:1: must be a mapping with apiVersion: egress-audit/v1 and kind: EgressPolicy, not a list' },
