@@ -77,7 +77,9 @@ function toPolicy(raw: RawPolicy, file: string, doc: Document, counter: LineCoun
 export function parsePolicy(text: string, file: string): Policy {
   const name = escapeControl(file);
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
+  // logLevel 'error': yaml's warnings (a list used as a key) would reach stderr as a Node warning; the
+  // schema reports such a key as unknown, with its position.
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) throw syntaxError(name, doc.errors, doc, counter);
   if (doc.contents === null) throw new InputError(`${name}:1:1: the policy is empty (${POLICY_JSON_SCHEMA.expected})`);
   let data: unknown;

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { loadPolicy, parsePolicy, type Policy } from '../../src/policy/index.js';
 
@@ -165,6 +165,17 @@ describe('parsePolicy on invalid files', () => {
       'many-problems.yaml:9:5: allow[1].reason: is missing (expected a non-empty sentence saying why this is allowed)',
       'many-problems.yaml:13:13: allow[2].cidrs[0]: "300.1.2.3/8" is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address',
     ]);
+  });
+
+  it('rejects a key that is a list or mapping with exit 3 alone, no Node warning on stderr', () => {
+    const warn = vi.spyOn(process, 'emitWarning');
+    try {
+      const err = thrownBy(() => parsePolicy('apiVersion: egress-audit/v1\nkind: EgressPolicy\n? [a]\n: b\n', 'p.yaml'));
+      expect(err.message).toContain('unknown key');
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('escapes control characters that the file puts into a message', () => {
