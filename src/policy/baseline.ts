@@ -65,7 +65,7 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   }
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(text.replace(/^\ufeff/, '')); // a byte order mark, as some editors save JSON: not part of it
   } catch (err) {
     throw new InputError(`${name}:${escapeControl(jsonProblem(text, err))}`);
   }

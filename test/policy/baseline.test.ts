@@ -103,6 +103,12 @@ describe('loadBaseline', () => {
     expect(baseline).toEqual({ fingerprints: new Set(['2222222222222222', '1111111111111111']), file: 'fixtures/policy/baseline.json' });
   });
 
+  it('reads a baseline an editor saved with a UTF-8 byte order mark', async () => {
+    const path = join(dir, 'baseline.json');
+    await writeFile(path, `\ufeff${await readFile('fixtures/policy/baseline.json', 'utf8')}`);
+    expect((await loadBaseline(path)).fingerprints).toEqual(new Set(['2222222222222222', '1111111111111111']));
+  });
+
   it.each([
     { name: 'a missing file', text: null, message: 'cannot read baseline: no such file' },
     { name: 'text that is not JSON', text: '{"schema": ', message: 'not JSON: Unexpected end of JSON input' },
