@@ -28,6 +28,7 @@ export interface BaselineEntry {
 
 const BASELINE_JSON_SCHEMA = {
   type: 'object',
+  expected: 'a mapping with schema and findings',
   required: ['schema', 'findings'],
   properties: {
     schema: { const: BASELINE_SCHEMA, expected: `"${BASELINE_SCHEMA}"` },

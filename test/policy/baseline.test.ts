@@ -114,6 +114,7 @@ describe('loadBaseline', () => {
     { name: 'text that is not JSON', text: '{"schema": ', message: 'not JSON: Unexpected end of JSON input' },
     { name: 'another schema', text: '{"schema":"egress-audit/report@1","findings":[]}', message: 'schema: must be "egress-audit/baseline@1"\n(a baseline is written by --write-baseline)' },
     { name: 'no findings list', text: '{"schema":"egress-audit/baseline@1"}', message: 'findings: is missing (expected a list of findings)\n(a baseline is written by --write-baseline)' },
+    { name: 'a list', text: '[]', message: '(top level): must be a mapping with schema and findings, not a list\n(a baseline is written by --write-baseline)' },
     { name: 'a bad fingerprint', text: '{"schema":"egress-audit/baseline@1","findings":[{"fingerprint":"xyz"}]}', message: 'findings[0].fingerprint: must be 16 lower-case hex characters\n(a baseline is written by --write-baseline)' },
   ])('rejects $name with exit code 3, naming the file', async ({ text, message }) => {
     const path = join(dir, 'baseline.json');
