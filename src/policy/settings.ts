@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import type { AuditSettings } from '../types.js';
 import { firstBadCidr, firstBadHostGlob } from './check.js';
+import { meshRangeText } from './ip.js';
 import type { Policy } from './types.js';
 
 /** The settings flags of `audit` and `watch`, as commander hands them over (empty/null = not given). */
@@ -35,7 +36,7 @@ export function mergeSettings(defaults: AuditSettings, policy: Policy, flags: Se
   const fromPolicy = policy.settings;
   return {
     ...defaults,
-    meshCidrs: [...(flags.meshCidr.length > 0 ? flags.meshCidr : (fromPolicy.meshCidrs ?? defaults.meshCidrs))],
+    meshCidrs: (flags.meshCidr.length > 0 ? flags.meshCidr : (fromPolicy.meshCidrs ?? defaults.meshCidrs)).map(meshRangeText),
     clusterDomain: flags.clusterDomain ?? fromPolicy.clusterDomain ?? defaults.clusterDomain,
     gatewayHosts: [...(flags.gatewayHost.length > 0 ? flags.gatewayHost : (fromPolicy.gatewayHosts ?? defaults.gatewayHosts))],
   };
