@@ -6,7 +6,8 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { VERDICTS } from '../types.js';
 import { POLICY_API_VERSION, POLICY_KIND } from './types.js';
 
-const DNS_NAME = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$';
+/** A lower-case DNS name (labels of 1-63 letters, digits and inner `-`): mesh.clusterDomain and --cluster-domain alike. */
+export const DNS_NAME = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$';
 
 function list(expected: string, item: object): object {
   return { type: 'array', items: item, expected: `a list of ${expected}` };

@@ -7,6 +7,7 @@ import { escapeControl } from '../text/escape.js';
 import type { AuditSettings } from '../types.js';
 import { firstBadCidr, firstBadHostGlob } from './check.js';
 import { meshRangeText } from './ip.js';
+import { DNS_NAME } from './schema.js';
 import type { Policy } from './types.js';
 
 /** The settings flags of `audit` and `watch`, as commander hands them over (empty/null = not given). */
@@ -25,7 +26,7 @@ function checkFlags(flags: SettingFlags): void {
   if (glob !== null) {
     throw new UsageError(`--gateway-host: "${escapeControl(glob)}" is not a host glob (letters, digits, ".", "-", "_", "*", "?")`);
   }
-  if (flags.clusterDomain !== null && !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(flags.clusterDomain)) {
+  if (flags.clusterDomain !== null && !new RegExp(DNS_NAME).test(flags.clusterDomain)) {
     throw new UsageError(`--cluster-domain: "${escapeControl(flags.clusterDomain)}" is not a DNS domain such as cluster.local`);
   }
 }
