@@ -28,6 +28,7 @@ export interface BaselineEntry {
 
 const BASELINE_JSON_SCHEMA = {
   type: 'object',
+  expected: 'a mapping with schema and findings',
   required: ['schema', 'findings'],
   properties: {
     schema: { const: BASELINE_SCHEMA, expected: `"${BASELINE_SCHEMA}"` },
@@ -65,7 +66,7 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   }
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(text.replace(/^\ufeff/, '')); // a byte order mark, as some editors save JSON: not part of it
   } catch (err) {
     throw new InputError(`${name}:${escapeControl(jsonProblem(text, err))}`);
   }

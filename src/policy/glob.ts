@@ -61,3 +61,14 @@ export function compileGlobs(globs: readonly string[]): ((text: string) => boole
     return lower.some((g) => globMatch(g, t));
   };
 }
+
+const withoutRootDot = (name: string): string => (name.endsWith('.') ? name.slice(0, -1) : name);
+
+/**
+ * Compiles host globs: as compileGlobs, but a name and its absolute form (`api.example.com.`, which
+ * Istio routes like the plain one and logs as sent) are the same host, on either side.
+ */
+export function compileHostGlobs(globs: readonly string[]): ((host: string) => boolean) | null {
+  const match = compileGlobs(globs.map(withoutRootDot));
+  return match && ((host) => match(withoutRootDot(host)));
+}

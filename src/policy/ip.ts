@@ -55,3 +55,13 @@ export function inRanges(ip: ipaddr.IPv4 | ipaddr.IPv6 | null, ranges: readonly 
   }
   return false;
 }
+
+/**
+ * A range as the engine's mesh check reads it: an IPv4-mapped range (`::ffff:10.0.0.0/104`) becomes
+ * the IPv4 range it covers (`10.0.0.0/8`), because logged mapped addresses are read as IPv4; any
+ * other text is kept as written.
+ */
+export function meshRangeText(text: string): string {
+  const range = parseRange(text);
+  return range !== null && range[0].kind() === 'ipv4' && text.includes(':') ? `${range[0].toString()}/${range[1]}` : text;
+}

@@ -3,7 +3,7 @@
  * matching a flow is a few comparisons. Within a field any entry may match; across fields all must.
  */
 import type { Destination, ExceptionRef, Flow, FlowSource, Verdict } from '../types.js';
-import { compileGlobs } from './glob.js';
+import { compileGlobs, compileHostGlobs } from './glob.js';
 import { inRanges, ipOf, parseRange, type IpRange } from './ip.js';
 import type { PolicyException, PortRange } from './types.js';
 
@@ -31,7 +31,7 @@ export function compileException(e: PolicyException): CompiledException {
   return {
     ref: { id: e.id, reason: e.reason, expires: e.expires },
     verdicts: new Set(e.verdicts),
-    host: compileGlobs(e.hosts),
+    host: compileHostGlobs(e.hosts),
     ranges: ranges(e.cidrs),
     ports: e.ports,
     namespace: compileGlobs(e.from.namespaces),
@@ -48,8 +48,11 @@ function portMatches(ports: readonly PortRange[], port: number | null): boolean 
 
 function destinationMatches(c: CompiledException, d: Destination, trustClaimed: boolean): boolean {
   if (!portMatches(c.ports, d.port)) return false;
-  if ((d.claimed !== true || trustClaimed) && c.host?.(d.host)) return true;
-  return c.ranges.length > 0 && (inRanges(ipOf(d.host), c.ranges) || inRanges(ipOf(d.address), c.ranges));
+  // A claimed host is the client's word even when it reads as an IP (`Host: 190.64.31.5` sent to
+  // 203.0.113.9): only the address the flow went to can then match a CIDR.
+  const trusted = d.claimed !== true || trustClaimed;
+  if (trusted && c.host?.(d.host)) return true;
+  return c.ranges.length > 0 && ((trusted && inRanges(ipOf(d.host), c.ranges)) || inRanges(ipOf(d.address), c.ranges));
 }
 
 function workloadMatches(c: CompiledException, s: FlowSource): boolean {

@@ -9,14 +9,20 @@ import { semanticIssues, type RawException, type RawPolicy } from './check.js';
 import { issuesFromAjv, mergeIssues, type Issue } from './issues.js';
 import { POLICY_JSON_SCHEMA, policyValidator } from './schema.js';
 import type { Policy, PolicyException, PortRange } from './types.js';
-import { formatPath, offsetOf } from './yaml-position.js';
+import { duplicateKeys, formatPath, offsetOf } from './yaml-position.js';
 
 /** At most this many problems are listed; the rest are counted. */
 const MAX_LISTED = 20;
 
-function syntaxError(file: string, errors: readonly YAMLError[]): InputError {
+function syntaxError(file: string, errors: readonly YAMLError[], doc: Document, counter: LineCounter): InputError {
+  const duplicates = new Map(duplicateKeys(doc).map((d) => [d.offset, d]));
   const lines = errors.slice(0, MAX_LISTED).map((e) => {
     const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    const duplicate = e.code === 'DUPLICATE_KEY' ? duplicates.get(e.pos[0]) : undefined;
+    if (duplicate) {
+      const first = counter.linePos(duplicate.firstOffset).line;
+      return `${file}:${pos.line}:${pos.col}: ${escapeControl(formatPath(duplicate.path))}: duplicate key (first on line ${first})`;
+    }
     const text =
       e.code === 'MULTIPLE_DOCS'
         ? 'a policy file holds a single YAML document (remove the second "---")'
@@ -71,8 +77,10 @@ function toPolicy(raw: RawPolicy, file: string, doc: Document, counter: LineCoun
 export function parsePolicy(text: string, file: string): Policy {
   const name = escapeControl(file);
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) throw syntaxError(name, doc.errors);
+  // logLevel 'error': yaml's warnings (a list used as a key) would reach stderr as a Node warning; the
+  // schema reports such a key as unknown, with its position.
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
+  if (doc.errors.length > 0) throw syntaxError(name, doc.errors, doc, counter);
   if (doc.contents === null) throw new InputError(`${name}:1:1: the policy is empty (${POLICY_JSON_SCHEMA.expected})`);
   let data: unknown;
   try {

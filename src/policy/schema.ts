@@ -6,13 +6,19 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { VERDICTS } from '../types.js';
 import { POLICY_API_VERSION, POLICY_KIND } from './types.js';
 
-const DNS_NAME = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$';
+/** A lower-case DNS name (labels of 1-63 letters, digits and inner `-`): mesh.clusterDomain and --cluster-domain alike. */
+export const DNS_NAME = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$';
 
 function list(expected: string, item: object): object {
   return { type: 'array', items: item, expected: `a list of ${expected}` };
 }
 
 const strings = (expected: string): object => list(expected, { type: 'string', expected });
+
+// A condition list written but empty matches nothing by the docs and everything by "absent = any":
+// either reading would surprise someone (a templated `namespaces: []` letting every caller through), so it is an error.
+const nonEmpty = (ifEmpty: string, schema: object): object => ({ ...schema, minItems: 1, ifEmpty });
+const ANY_CALLER = 'leave it out for any caller';
 
 const exception = {
   type: 'object',
@@ -26,21 +32,21 @@ const exception = {
     verdicts: { ...list('verdicts', { enum: [...VERDICTS], expected: `a verdict (${VERDICTS.join(', ')})` }), minItems: 1 },
     hosts: strings('host globs such as "*.example.com"'),
     cidrs: strings('CIDRs such as 203.0.113.0/24'),
-    ports: list('ports', {
+    ports: nonEmpty('leave ports out for any port', list('ports', {
       type: ['integer', 'string'],
       minimum: 1,
       maximum: 65535,
       pattern: '^\\d{1,5}-\\d{1,5}$',
       expected: 'a port (1-65535) or a range such as "8000-8100"',
-    }),
+    })),
     from: {
       type: 'object',
       expected: 'a mapping with namespaces, workloads or cidrs',
       additionalProperties: false,
       properties: {
-        namespaces: strings('namespace globs'),
-        workloads: strings('workload globs ("name" or "namespace/name")'),
-        cidrs: strings('CIDRs such as 10.0.0.0/8'),
+        namespaces: nonEmpty(ANY_CALLER, strings('namespace globs')),
+        workloads: nonEmpty(ANY_CALLER, strings('workload globs ("name" or "namespace/name")')),
+        cidrs: nonEmpty(ANY_CALLER, strings('CIDRs such as 10.0.0.0/8')),
       },
     },
   },
@@ -81,6 +87,7 @@ export function isIsoDate(text: string): boolean {
 export function newAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true });
   ajv.addKeyword({ keyword: 'expected', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'ifEmpty', schemaType: 'string' });
   ajv.addFormat('date', isIsoDate);
   return ajv;
 }

@@ -6,6 +6,8 @@ import { UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import type { AuditSettings } from '../types.js';
 import { firstBadCidr, firstBadHostGlob } from './check.js';
+import { meshRangeText } from './ip.js';
+import { DNS_NAME } from './schema.js';
 import type { Policy } from './types.js';
 
 /** The settings flags of `audit` and `watch`, as commander hands them over (empty/null = not given). */
@@ -24,7 +26,7 @@ function checkFlags(flags: SettingFlags): void {
   if (glob !== null) {
     throw new UsageError(`--gateway-host: "${escapeControl(glob)}" is not a host glob (letters, digits, ".", "-", "_", "*", "?")`);
   }
-  if (flags.clusterDomain !== null && !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(flags.clusterDomain)) {
+  if (flags.clusterDomain !== null && !new RegExp(DNS_NAME).test(flags.clusterDomain)) {
     throw new UsageError(`--cluster-domain: "${escapeControl(flags.clusterDomain)}" is not a DNS domain such as cluster.local`);
   }
 }
@@ -35,7 +37,7 @@ export function mergeSettings(defaults: AuditSettings, policy: Policy, flags: Se
   const fromPolicy = policy.settings;
   return {
     ...defaults,
-    meshCidrs: [...(flags.meshCidr.length > 0 ? flags.meshCidr : (fromPolicy.meshCidrs ?? defaults.meshCidrs))],
+    meshCidrs: (flags.meshCidr.length > 0 ? flags.meshCidr : (fromPolicy.meshCidrs ?? defaults.meshCidrs)).map(meshRangeText),
     clusterDomain: flags.clusterDomain ?? fromPolicy.clusterDomain ?? defaults.clusterDomain,
     gatewayHosts: [...(flags.gatewayHost.length > 0 ? flags.gatewayHost : (fromPolicy.gatewayHosts ?? defaults.gatewayHosts))],
   };

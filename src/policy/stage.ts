@@ -46,23 +46,44 @@ function withoutPort(address: string | null): string | null {
  */
 const DEFAULT_POLICY_CACHE = 65_536;
 
-/** Creates the stage; `now` fixes "today" (UTC) for expiry, so runs are reproducible in tests. */
+const DAY_MS = 86_400_000;
+
+/**
+ * Creates the stage; `now` is "today" (UTC) for expiry when the run starts, so runs are reproducible
+ * in tests. Time then goes on with `clock`: a watch that runs past midnight stops applying an
+ * exception whose last day just ended.
+ */
 export function createPolicyStage(policy: Policy, options: PolicyStageOptions): PolicyStage {
-  const today = options.now.toISOString().slice(0, 10);
-  const all = policy.exceptions.map((e) => ({ c: compileException(e), expired: isExpired(e.expires, today) }));
-  const live = all.filter((x) => !x.expired).map((x) => x.c);
-  const expired = all.filter((x) => x.expired).map((x) => x.c);
+  const compiled = policy.exceptions.map((e) => ({ c: compileException(e), expires: e.expires }));
+  const clock = options.clock ?? Date.now;
+  const startedAt = clock();
+  let dayEndsMs = 0;
+  let live: CompiledException[] = [];
+  let expired: CompiledException[] = [];
   const failOn = new Set(options.failOn);
-  const byDestAddress = all.some((x) => x.c.ranges.length > 0);
-  const bySourceIp = all.some((x) => x.c.sourceRanges.length > 0);
+  const byDestAddress = compiled.some((x) => x.c.ranges.length > 0);
+  const bySourceIp = compiled.some((x) => x.c.sourceRanges.length > 0);
   // Nested maps by the Destination object (the engine shares one per place) and the workload, then a
   // short list of variants: everything the decision depends on, and nothing more. Addresses only
   // when some CIDR reads them, the caller's without its ephemeral port (equal text, equal IP).
-  const cache = new PairMemo<Destination, Cached>(Math.max(1, options.cacheSize ?? DEFAULT_POLICY_CACHE), 32);
+  const cacheSize = Math.max(1, options.cacheSize ?? DEFAULT_POLICY_CACHE);
+  let cache = new PairMemo<Destination, Cached>(cacheSize, 32);
   const hit = new Set<CompiledException>();
   const claimedHit = new Set<CompiledException>();
 
+  /** Sorts exceptions into live and expired for the day of `nowMs`, forgetting decisions made on another day. */
+  const startDay = (nowMs: number): void => {
+    const today = new Date(nowMs).toISOString().slice(0, 10);
+    dayEndsMs = (Math.floor(nowMs / DAY_MS) + 1) * DAY_MS;
+    live = compiled.filter((x) => !isExpired(x.expires, today)).map((x) => x.c);
+    expired = compiled.filter((x) => isExpired(x.expires, today)).map((x) => x.c);
+    cache = new PairMemo<Destination, Cached>(cacheSize, 32);
+  };
+  startDay(options.now.getTime());
+
   const lookup = (f: Flow): Decision => {
+    const nowMs = options.now.getTime() + (clock() - startedAt);
+    if (nowMs >= dayEndsMs) startDay(nowMs);
     const d = f.destination;
     const address = byDestAddress ? d.address : null;
     const sourceIp = bySourceIp ? withoutPort(f.source.address) : null;
@@ -100,10 +121,10 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
       flow.failing = failOn.has(flow.verdict) && flow.allowedBy === null && !baselined;
     },
     expiredHits(): ExceptionRef[] {
-      return expired.filter((c) => hit.has(c)).map((c) => ({ ...c.ref }));
+      return compiled.filter((x) => hit.has(x.c)).map((x) => ({ ...x.c.ref }));
     },
     claimedHostHits(): ExceptionRef[] {
-      return live.filter((c) => claimedHit.has(c)).map((c) => ({ ...c.ref }));
+      return compiled.filter((x) => claimedHit.has(x.c)).map((x) => ({ ...x.c.ref }));
     },
   };
 }

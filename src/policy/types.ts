@@ -69,8 +69,10 @@ export interface PolicyStageOptions {
   /** --fail-on names; only verdict names matter here. */
   failOn: readonly string[];
   baseline: Baseline | null;
-  /** "Today" for expiry, as a UTC date. */
+  /** "Today" for expiry, as a UTC date, when the stage is created. */
   now: Date;
+  /** Milliseconds that move `now` on as the run goes (tests pass a fake). @default Date.now */
+  clock?: () => number;
   /** Bound on cached match results. @default DEFAULT_POLICY_CACHE (stage.ts) */
   cacheSize?: number;
 }

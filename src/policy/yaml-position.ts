@@ -60,3 +60,39 @@ export function formatPath(path: FieldPath): string {
   }
   return out;
 }
+
+/** A key written twice in one mapping: the field, and where its second and first occurrences start. */
+export interface DuplicateKey {
+  path: FieldPath;
+  offset: number;
+  firstOffset: number;
+}
+
+function keyText(key: unknown): string {
+  return isScalar(key) ? String(key.value) : String(key);
+}
+
+/**
+ * Every key written twice in one mapping, by field path, so a duplicate can be named like any other
+ * problem (`allow[0].expires`) rather than only by the YAML parser's position.
+ */
+export function duplicateKeys(doc: Document): DuplicateKey[] {
+  const found: DuplicateKey[] = [];
+  const walk = (node: unknown, path: FieldPath): void => {
+    if (isMap(node)) {
+      const first = new Map<string, number>();
+      for (const pair of node.items) {
+        const key = keyText(pair.key);
+        const offset = startOf(pair.key) ?? 0;
+        const earlier = first.get(key);
+        if (earlier === undefined) first.set(key, offset);
+        else found.push({ path: [...path, key], offset, firstOffset: earlier });
+        walk(pair.value, [...path, key]);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, [...path, i]));
+    }
+  };
+  walk(doc.contents, []);
+  return found;
+}

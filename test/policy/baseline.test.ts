@@ -103,11 +103,18 @@ describe('loadBaseline', () => {
     expect(baseline).toEqual({ fingerprints: new Set(['2222222222222222', '1111111111111111']), file: 'fixtures/policy/baseline.json' });
   });
 
+  it('reads a baseline an editor saved with a UTF-8 byte order mark', async () => {
+    const path = join(dir, 'baseline.json');
+    await writeFile(path, `\ufeff${await readFile('fixtures/policy/baseline.json', 'utf8')}`);
+    expect((await loadBaseline(path)).fingerprints).toEqual(new Set(['2222222222222222', '1111111111111111']));
+  });
+
   it.each([
     { name: 'a missing file', text: null, message: 'cannot read baseline: no such file' },
     { name: 'text that is not JSON', text: '{"schema": ', message: 'not JSON: Unexpected end of JSON input' },
     { name: 'another schema', text: '{"schema":"egress-audit/report@1","findings":[]}', message: 'schema: must be "egress-audit/baseline@1"\n(a baseline is written by --write-baseline)' },
     { name: 'no findings list', text: '{"schema":"egress-audit/baseline@1"}', message: 'findings: is missing (expected a list of findings)\n(a baseline is written by --write-baseline)' },
+    { name: 'a list', text: '[]', message: '(top level): must be a mapping with schema and findings, not a list\n(a baseline is written by --write-baseline)' },
     { name: 'a bad fingerprint', text: '{"schema":"egress-audit/baseline@1","findings":[{"fingerprint":"xyz"}]}', message: 'findings[0].fingerprint: must be 16 lower-case hex characters\n(a baseline is written by --write-baseline)' },
   ])('rejects $name with exit code 3, naming the file', async ({ text, message }) => {
     const path = join(dir, 'baseline.json');

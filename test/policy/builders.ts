@@ -10,6 +10,8 @@ export interface FlowShape {
   port?: number | null;
   /** Destination `ip:port` the flow went to. */
   address?: string | null;
+  /** The host is only the client's Host header or SNI (PassthroughCluster). */
+  claimed?: boolean;
   namespace?: string | null;
   workload?: string;
   pod?: string | null;
@@ -33,6 +35,7 @@ export function flow(shape: FlowShape = {}): Flow {
       port,
       address: shape.address === undefined ? '142.250.74.106:443' : shape.address,
       external: true,
+      ...(shape.claimed === undefined ? {} : { claimed: shape.claimed }),
     },
     source: {
       workload: shape.workload ?? 'productpage-v1',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globMatch, hostGlobProblem } from '../../src/policy/glob.js';
+import { compileHostGlobs, globMatch, hostGlobProblem } from '../../src/policy/glob.js';
 import { inRanges, ipOf, parseRange, type IpRange } from '../../src/policy/ip.js';
 
 describe('globMatch', () => {
@@ -20,6 +20,18 @@ describe('globMatch', () => {
 
   it('answers a many-star glob against a long hostile host without backtracking blow-up', () => {
     expect(globMatch('*a*a*a*a*a*a*a*a*b', 'a'.repeat(60_000))).toBe(false);
+  });
+});
+
+describe('compileHostGlobs', () => {
+  it.each([
+    { glob: 'www.googleapis.com', host: 'www.googleapis.com.', matches: true },
+    { glob: 'www.googleapis.com.', host: 'www.googleapis.com', matches: true },
+    { glob: '*.googleapis.com', host: 'WWW.GoogleAPIs.com.', matches: true },
+    { glob: 'googleapis.com', host: 'googleapis.com..', matches: false },
+    { glob: '*.googleapis.com', host: 'googleapis.com.', matches: false },
+  ])('"$glob" against "$host" is $matches: a DNS name means the same with or without its root dot', ({ glob, host, matches }) => {
+    expect(compileHostGlobs([glob])?.(host)).toBe(matches);
   });
 });
 

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { loadPolicy, parsePolicy, type Policy } from '../../src/policy/index.js';
 
@@ -105,7 +105,8 @@ describe('parsePolicy on valid files', () => {
 
 const INVALID_CASES: { name: string; message: string }[] = [
   { name: 'yaml-syntax', message: '6:5: YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]' },
-  { name: 'duplicate-key', message: '3:1: YAML syntax: Map keys must be unique' },
+  { name: 'duplicate-key', message: '3:1: kind: duplicate key (first on line 2)' },
+  { name: 'duplicate-nested-key', message: '8:5: allow[0].expires: duplicate key (first on line 7)' },
   { name: 'multiple-documents', message: '3:1: YAML syntax: a policy file holds a single YAML document (remove the second "---")' },
   { name: 'empty', message: '1:1: the policy is empty (a mapping with apiVersion: egress-audit/v1 and kind: EgressPolicy)' },
   { name: 'not-a-mapping', message: '1:1: must be a mapping with apiVersion: egress-audit/v1 and kind: EgressPolicy, not a list' },
@@ -128,6 +129,8 @@ const INVALID_CASES: { name: string; message: string }[] = [
   { name: 'reversed-port-range', message: '7:13: allow[0].ports[0]: must be a range from a lower to a higher port' },
   { name: 'unknown-verdict', message: '7:24: allow[0].verdicts[1]: must be a verdict (direct, blocked, via-gateway-unconfirmed, gateway-only, via-gateway, internal, inbound, ingress)' },
   { name: 'empty-verdicts', message: '7:15: allow[0].verdicts: must not be empty' },
+  { name: 'empty-ports', message: '7:12: allow[0].ports: must not be empty (leave ports out for any port)' },
+  { name: 'empty-from-list', message: '8:19: allow[0].from.namespaces: must not be empty (leave it out for any caller)' },
   { name: 'duplicate-id', message: '7:9: allow[1].id: duplicate id "api" (first used by allow[0])' },
   { name: 'no-destination', message: '4:5: allow[0]: needs hosts or cidrs to name its destinations (hosts: ["*"] matches all)' },
   { name: 'bad-workload-glob', message: '8:19: allow[0].from.workloads[0]: "default/app/extra" is not a workload glob ("name" or "namespace/name"; lower-case letters, digits, ".", "-", "*", "?")' },
@@ -148,6 +151,12 @@ describe('parsePolicy on invalid files', () => {
     expect(files).toEqual(INVALID_CASES.map((c) => c.name).sort());
   });
 
+  it.each(['namespaces', 'workloads', 'cidrs'])('rejects an empty from.%s rather than letting every caller through', (key) => {
+    const text = `apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: a\n    reason: r\n    hosts: [a.example]\n    from: {${key}: []}\n`;
+    const err = thrownBy(() => parsePolicy(text, 'p.yaml'));
+    expect(err.message).toMatch(new RegExp(`^p\\.yaml:7:\\d+: allow\\[0\\]\\.from\\.${key}: must not be empty`));
+  });
+
   it('lists every problem of a file, schema and semantic alike, in file order', async () => {
     const text = await fixture('many-problems.yaml');
     const err = thrownBy(() => parsePolicy(text, 'many-problems.yaml'));
@@ -156,6 +165,17 @@ describe('parsePolicy on invalid files', () => {
       'many-problems.yaml:9:5: allow[1].reason: is missing (expected a non-empty sentence saying why this is allowed)',
       'many-problems.yaml:13:13: allow[2].cidrs[0]: "300.1.2.3/8" is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address',
     ]);
+  });
+
+  it('rejects a key that is a list or mapping with exit 3 alone, no Node warning on stderr', () => {
+    const warn = vi.spyOn(process, 'emitWarning');
+    try {
+      const err = thrownBy(() => parsePolicy('apiVersion: egress-audit/v1\nkind: EgressPolicy\n? [a]\n: b\n', 'p.yaml'));
+      expect(err.message).toContain('unknown key');
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('escapes control characters that the file puts into a message', () => {

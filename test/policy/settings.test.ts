@@ -58,10 +58,17 @@ describe('mergeSettings precedence', () => {
     expect(DEFAULTS.gatewayHosts).toEqual(['*egressgateway*']);
   });
 
+  it('hands IPv4-mapped mesh ranges on as the IPv4 ranges they cover, as exceptions read them', () => {
+    const policy: Policy = { ...NO_POLICY, settings: { meshCidrs: ['::ffff:172.16.0.0/108', 'fd00::/8'] } };
+    expect(mergeSettings(DEFAULTS, policy, NO_FLAGS).meshCidrs).toEqual(['172.16.0.0/12', 'fd00::/8']);
+    expect(mergeSettings(DEFAULTS, NO_POLICY, { ...NO_FLAGS, meshCidr: ['::ffff:10.0.0.5', '10.0.0.0/8'] }).meshCidrs).toEqual(['10.0.0.5/32', '10.0.0.0/8']);
+  });
+
   it.each([
     { name: 'a bad --mesh-cidr', flags: { ...NO_FLAGS, meshCidr: ['10.0.0.0/8', '10/8'] }, message: '--mesh-cidr: "10/8" is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address' },
     { name: 'a bad --gateway-host', flags: { ...NO_FLAGS, gatewayHost: ['gw:15443'] }, message: '--gateway-host: "gw:15443" is not a host glob (letters, digits, ".", "-", "_", "*", "?")' },
     { name: 'a bad --cluster-domain', flags: { ...NO_FLAGS, clusterDomain: 'Cluster Local' }, message: '--cluster-domain: "Cluster Local" is not a DNS domain such as cluster.local' },
+    { name: 'a --cluster-domain with an empty label, which mesh.clusterDomain refuses', flags: { ...NO_FLAGS, clusterDomain: 'cluster..local' }, message: '--cluster-domain: "cluster..local" is not a DNS domain such as cluster.local' },
   ])('rejects $name as a usage error (exit 2)', ({ flags, message }) => {
     expect(() => mergeSettings(DEFAULTS, NO_POLICY, flags)).toThrow(new UsageError(message));
     expect(() => mergeSettings(DEFAULTS, NO_POLICY, flags)).toThrow(expect.objectContaining({ exitCode: 2 }));

@@ -14,6 +14,8 @@ describe('matching exceptions to flows', () => {
     { name: 'a host glob matches a subdomain', shape: { host: 'api.example.com', port: 443 }, allowedBy: 'glob-host' },
     { name: 'a host glob matches several labels deep', shape: { host: 'a.b.example.com', port: 443 }, allowedBy: 'glob-host' },
     { name: 'a host glob ignores case', shape: { host: 'API.Example.COM', port: 443 }, allowedBy: 'glob-host' },
+    { name: 'a host glob matches an absolute name (trailing dot)', shape: { host: 'api.example.com.', port: 443 }, allowedBy: 'glob-host' },
+    { name: 'a plain host matches an absolute name (trailing dot)', shape: { host: 'payments.example.net.', namespace: 'shop' }, allowedBy: 'ns-only' },
     { name: '"*.example.com" does not match example.com itself', shape: { host: 'example.com', port: 443 }, allowedBy: null },
     { name: 'a host glob does not match a suffix lookalike', shape: { host: 'api.example.com.evil.net', port: 443 }, allowedBy: null },
     { name: 'the port list excludes other ports', shape: { host: 'api.example.com', port: 80 }, allowedBy: null },
@@ -123,6 +125,20 @@ describe('expiry', () => {
     expect(f.expiredException?.id ?? null).toBe(allowed ? null : 'ends-march-first');
     expect(f.failing).toBe(!allowed);
     expect(stage.expiredHits().map((e) => e.id)).toEqual(allowed ? [] : ['ends-march-first']);
+  });
+
+  it('stops applying at midnight UTC in a run that goes on past it (watch)', async () => {
+    let ms = 0;
+    const clock = (): number => ms;
+    const stage = createPolicyStage(await policy('expiry.yaml'), { failOn: ['direct'], baseline: null, now: new Date('2026-03-01T23:59:58Z'), clock });
+    const before = vendor('default');
+    stage.apply(before);
+    ms += 3_000; // 2026-03-02T00:00:01Z
+    const after = vendor('default');
+    stage.apply(after);
+    expect([before.allowedBy?.id ?? null, before.failing]).toEqual(['ends-march-first', false]);
+    expect([after.allowedBy?.id ?? null, after.expiredException?.id ?? null, after.failing]).toEqual([null, 'ends-march-first', true]);
+    expect(stage.expiredHits().map((e) => e.id)).toEqual(['ends-march-first']);
   });
 
   it('reports an expired exception only when a flow hit it', async () => {
