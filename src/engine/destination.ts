@@ -7,7 +7,7 @@ import type { AccessRecord } from '../../parsers/types.js';
 import type { Destination } from '../types.js';
 import type { ClusterInfo } from './cluster.js';
 import { parseIstioSni } from './cluster.js';
-import { hostPort, ipOf, isIpAddress, portOf, splitAuthority } from './net.js';
+import { hostPort, ipOf, isIpAddress, portOf, relativeName, splitAuthority } from './net.js';
 
 /** Slots of the destination interner (direct-mapped: a miss only costs a new object). */
 const SLOTS = 4096;
@@ -46,7 +46,7 @@ function make(host: string, port: number | null, address: string | null, externa
 /** A usable server name: not `-`, not Istio's own `outbound_.port_.subset_.host` mTLS form. */
 export function plainSni(sni: string | null): string | null {
   if (sni === null || sni.length === 0 || sni.startsWith('outbound_.')) return null;
-  return sni.toLowerCase();
+  return relativeName(sni.toLowerCase());
 }
 
 function ipAddress(a: string | null): string | null {

@@ -115,7 +115,15 @@ export function splitAuthority(authority: string): { host: string; port: number 
   const colon = authority.lastIndexOf(':');
   if (colon > 0 && authority.indexOf(':') === colon) {
     const port = portOf(authority);
-    if (port !== null) return { host: authority.slice(0, colon).toLowerCase(), port };
+    if (port !== null) return { host: relativeName(authority.slice(0, colon).toLowerCase()), port };
   }
-  return { host: authority.toLowerCase(), port: null };
+  return { host: relativeName(authority.toLowerCase()), port: null };
+}
+
+/**
+ * A DNS name without the root dot (`www.googleapis.com.` is `www.googleapis.com`): a client may send
+ * either, Istio routes both to one cluster, and one destination must not become two findings.
+ */
+export function relativeName(name: string): string {
+  return name.length > 1 && name.charCodeAt(name.length - 1) === 46 /* . */ ? name.slice(0, -1) : name;
 }
