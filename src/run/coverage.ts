@@ -113,7 +113,7 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   if (f.claimedHostExceptions.length > 0) {
     out.push({
       code: 'claimed-host-not-trusted',
-      message: `Policy exceptions matched direct flows only by the host name the client sent (its Host header or SNI, through PassthroughCluster or a wildcard cluster, where any name can be claimed), so they were not applied: ${f.claimedHostExceptions.map((e) => e.id).join(', ')}. Allow such destinations by cidrs.`,
+      message: `Policy exceptions matched direct flows only by the name the client sent (its Host header or SNI, a host name or an IP, through PassthroughCluster or a wildcard cluster, where anything can be claimed), so they were not applied: ${f.claimedHostExceptions.map((e) => e.id).join(', ')}. Allow such destinations by cidrs that hold the address the flow actually went to.`,
     });
   }
   const unordered = f.streams.filter((s) => s.lateJump !== null);
