@@ -77,11 +77,7 @@ export class StreamReader implements LineHandler {
   /** Ends the stream: the last unterminated line and any dangling partial line are accounted for. */
   end(): void {
     this.splitter.end(this);
-    if (this.pendingPartials > 0) {
-      this.counts.joinedPartials -= 1;
-      this.malformed('truncated', this.splitter.lines);
-      this.pendingPartials = 0;
-    }
+    if (this.pendingPartials > 0) this.cutPartial(this.splitter.lines);
     this.parser.reset();
   }
 
@@ -116,9 +112,20 @@ export class StreamReader implements LineHandler {
 
   /** @internal LineHandler */
   tooLong(lineNo: number): void {
+    // A too-long part ends a CRI/Docker partial line: the parts before it are cut short, never joined
+    // with the parts after it into a line missing its middle (and the result does not depend on chunking).
+    if (this.pendingPartials > 0) this.cutPartial(lineNo - 1);
     this.counts.lines++;
     this.counts.tooLong++;
     this.problem('too-long', lineNo);
+  }
+
+  /** Counts a partial line whose rest never came as truncated (its parts were counted as joined), and drops it. */
+  private cutPartial(lineNo: number): void {
+    this.counts.joinedPartials -= 1;
+    this.malformed('truncated', lineNo);
+    this.pendingPartials = 0;
+    this.parser.reset();
   }
 
   private settlePartials(): void {

@@ -98,4 +98,19 @@ describe('every input line is accounted for exactly once', () => {
     expect(counts).toMatchObject({ lines: 3, records: 1, joinedPartials: 2 });
     expect(lines).toEqual([3]);
   });
+
+  it('never joins the parts around a CRI part that was too long into a record missing its middle, however the bytes are chunked', () => {
+    const cri = (flag: string, text: string): string => `2024-03-01T10:00:00.1Z stdout ${flag} ${text}`;
+    const text = [
+      cri('P', '[2024-03-01T10:00:00.123Z] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 1 2 3 "-" "Mozilla'),
+      cri('P', 'A'.repeat(400)), // skipped as too long, never buffered
+      cri('F', '" "id" "h" "1.2.3.4:443" outbound|443||h 5.5.5.5:1 6.6.6.6:443 7.7.7.7:2 - -'),
+      '',
+    ].join('\n');
+    const whole = read([Buffer.from(text)], 300);
+    expect(whole.lines).toEqual([]); // was [3]: a record whose user agent was "Mozilla"
+    expect(whole.counts).toMatchObject({ lines: 3, records: 0, tooLong: 1, joinedPartials: 0, malformed: { truncated: 1 } });
+    expect(accounted(whole.counts)).toBe(3);
+    expect(read(chop(Buffer.from(text), seeded(7)), 300)).toEqual(whole);
+  });
 });
