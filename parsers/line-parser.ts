@@ -96,8 +96,10 @@ export class LineParser {
 
   private classify(line: string): LineOutcome {
     switch (this.spec.kind) {
-      case 'custom':
-        return this.outcome(this.spec.format.parse(line, this.view), line);
+      case 'custom': {
+        const reason = this.spec.format.parse(line, this.view);
+        return reason === 'not-access-log' ? reason : this.outcome(reason, line);
+      }
       case 'json':
         return line.charCodeAt(0) === 123 && looksLikeAccessLogJson(line) ? this.outcome(parseJsonLine(line, this.view), line) : this.noise(line);
       default:
