@@ -74,7 +74,12 @@ export class LineParser {
 
   /** Parses one physical line (without its newline); never throws. */
   parse(physical: string): LineOutcome {
-    const peeled = this.envelopes.peel(physical);
+    // A file's CR and BOM come before its envelopes are peeled: CRI parts of a CRLF file join without a CR
+    // inside, and an enveloped first line after a BOM is read (they are stripped again inside envelopes).
+    let raw = physical;
+    if (raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
+    if (raw.charCodeAt(0) === 0xfeff) raw = raw.slice(1);
+    const peeled = this.envelopes.peel(raw);
     if (peeled.kind !== 'line') return peeled.kind;
     let line = peeled.text;
     if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
