@@ -18,6 +18,8 @@ export interface Cut {
 }
 
 const CRI_PARTIAL = /^\S+ (?:stdout|stderr) P /;
+/** Partial lines held for their final part: up to this many times the line limit in bytes (envelopes and JSON escapes included). */
+const PARTIAL_HOLD = 8;
 
 /** True when the line is a CRI `P` part or a Docker json-file part (its log does not end in \n). */
 function isPartial(bytes: Buffer, start: number, end: number): boolean {
@@ -109,12 +111,18 @@ export class BatchSplitter {
     this.carryOpen = open;
   }
 
-  /** Where trailing partial lines start in `body` (whole lines), so they travel with their final part. */
+  /**
+   * Where trailing partial lines start in `body` (whole lines), so they travel with their final part.
+   * Parts beyond a few times the limit (their line is too long anyway: parts that never end) go out,
+   * so memory stays bounded and each chunk is scanned once.
+   */
   private partialTail(body: Buffer): number {
     let end = body.length - 1; // the final \n
     let start = body.lastIndexOf(10, end - 1) + 1;
     let keep = body.length;
+    const most = PARTIAL_HOLD * this.maxLength;
     while (end > 0 && isPartial(body, start, end)) {
+      if (body.length - start > most) return body.length;
       keep = start;
       if (start === 0) break;
       end = start - 1;
