@@ -43,7 +43,8 @@ export function timestampSpan(text: string, from = 0): number {
 }
 const KUBECTL_PREFIX = /^\[pod\/([^/\]\s]+)\/([^\]\s]+)\] /;
 const COMPOSE_PREFIX = /^\[([^\]\s/]+) ([^\]\s]+)\] /;
-const STERN_PREFIX = /^([a-z0-9][-a-z0-9.]*) ([a-z0-9][-a-z0-9]*) (?=\[\d|\{|\d{4}-)/;
+/** stern's `pod container `, with `namespace ` before them under `-A` or several `-n`. */
+const STERN_PREFIX = /^(?:([a-z0-9][-a-z0-9]*) )?([a-z0-9][-a-z0-9.]*) ([a-z0-9][-a-z0-9]*) (?=\[\d|\{|\d{4}-)/;
 const CLOUD_FOUNDRY = /^\[[A-Z]+\/[^\]]*\] (?:OUT|ERR) /;
 /** kubelet splits lines at 16 KiB; with timestamps each part gets its own prefix (kubernetes-api.md section 3). */
 const CRI_SPLIT = 16 * 1024;
@@ -122,8 +123,9 @@ export class EnvelopeStripper {
     }
     const s = STERN_PREFIX.exec(text);
     if (s === null) return null;
-    env.pod ??= s[1] as string;
-    env.container ??= s[2] as string;
+    if (s[1] !== undefined) env.namespace ??= s[1];
+    env.pod ??= s[2] as string;
+    env.container ??= s[3] as string;
     return text.slice(s[0].length);
   }
 

@@ -23,6 +23,13 @@ describe('envelopes are stripped and their information kept', () => {
     { name: "Docker's json-file format", line: JSON.stringify({ log: `${LINE}\n`, stream: 'stdout', time: '2024-03-01T10:00:00.9876Z' }), env: { stream: 'stdout', timestamp: '2024-03-01T10:00:00.9876Z' } },
     { name: "stern's pod container prefix", line: `sleep-7c7db887d8-9dnd7 istio-proxy ${LINE}`, env: { pod: 'sleep-7c7db887d8-9dnd7', container: 'istio-proxy' } },
     { name: 'stern with the pod name elided', line: `sleep-.. istio-proxy ${LINE}`, env: { pod: 'sleep-..', container: 'istio-proxy' } },
+    // stern -A (or several -n) puts the namespace first; these lines were malformed (truncated).
+    { name: "stern's namespace pod container prefix (-A)", line: `default sleep-7c7db887d8-9dnd7 istio-proxy ${LINE}`, env: { namespace: 'default', pod: 'sleep-7c7db887d8-9dnd7', container: 'istio-proxy' } },
+    {
+      name: 'stern -A --timestamps',
+      line: `istio-system istio-egressgateway-5d8f7b9c4-x2x7z istio-proxy 2024-03-01T10:00:00.987654321Z ${LINE}`,
+      env: { namespace: 'istio-system', pod: 'istio-egressgateway-5d8f7b9c4-x2x7z', container: 'istio-proxy', timestamp: '2024-03-01T10:00:00.987654321Z' },
+    },
     { name: "docker-compose's [name container] prefix", line: `[ubuntu istio-proxy] ${LINE}`, env: { pod: 'ubuntu', container: 'istio-proxy' } },
     { name: 'Cloud Foundry', line: `2020-06-09T11:54:53.28-0700 [APP/PROC/WEB/0] OUT ${LINE}`, env: { timestamp: '2020-06-09T11:54:53.28-0700' } },
   ])('$name', ({ line, env }) => {
