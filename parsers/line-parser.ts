@@ -106,7 +106,9 @@ export class LineParser {
         return reason === 'not-access-log' ? reason : this.outcome(reason, line);
       }
       case 'json':
-        return line.charCodeAt(0) === 123 && looksLikeAccessLogJson(line) ? this.outcome(parseJsonLine(line, this.view), line) : this.noise(line);
+        if (line.charCodeAt(0) === 123 && looksLikeAccessLogJson(line)) return this.outcome(parseJsonLine(line, this.view), line);
+        // A text access log under --format istio-json: say so, as a forced text layout does for JSON.
+        return startsWithIsoBracket(line) ? this.outcome('format-mismatch', line) : this.noise(line);
       default:
         return this.auto(line);
     }
