@@ -44,6 +44,14 @@ describe('quirks seen in real logs', () => {
     expect(toRecord(parser.view)).toEqual(rec(line));
   });
 
+  it('keeps every trailing field, however many: past the tokenizer\'s room the last one holds the rest of the line', () => {
+    const tail = Array.from({ length: 30 }, (_, i) => (i === 27 ? '"q r"' : String(i + 1))).join(' ');
+    const extra = rec(`${base19('curl/8')} ${tail}`).extra ?? {};
+    expect(Object.keys(extra)).toHaveLength(26);
+    expect(extra['trailing_25']).toBe('25');
+    expect(extra['trailing_26']).toBe('26 27 "q r" 29 30'); // 27-30 were dropped without a word
+  });
+
   it('reads port :0 (XFF-derived remote address) verbatim', () => {
     const line = base19('curl/8').replace('10.1.0.7:40142', '52.123.190.124:0');
     expect(rec(line).downstream_remote_address).toBe('52.123.190.124:0');
