@@ -89,12 +89,12 @@ export class LineParser {
     return outcome;
   }
 
-  /** True when a partial line is still waiting at the end of input (the caller counts it as malformed). */
-  pendingPartial(): boolean {
-    return this.envelopes.hasPending();
+  /** How many partial lines (one per output stream at most) wait for their rest; at the end of input the caller counts each as malformed. */
+  pendingPartials(): number {
+    return this.envelopes.pendingCount();
   }
 
-  /** Drops a pending partial line (end of a stream or batch); the layout memo is kept. */
+  /** Drops pending partial lines (end of a stream or batch); the layout memo is kept. */
   reset(): void {
     this.envelopes.reset();
   }

@@ -31,6 +31,14 @@ describe('BatchSplitter', () => {
     for (const cut of cuts) for (const b of cut.batches) expect(b.bytes.toString()).toMatch(/stdout F [^\n]*\n$/);
   });
 
+  it("keeps a CRI partial line with its final part when a line of the other stream lies between them", () => {
+    const stderr = '2024-03-01T10:00:00.2Z stderr F 2024-03-01T10:00:00.200000Z\twarn\tenvoy config\tgRPC stream closed\n';
+    const text = `2024-03-01T10:00:00.1Z stdout P [2024-03-01T10:00:00.123Z] "GET\n${stderr}2024-03-01T10:00:00.3Z stdout F  / HTTP/1.1"\n`;
+    const chunk = text.indexOf('stdout F') - 23; // chunks end after the stderr line, then inside the next group
+    const { cuts } = split(Buffer.from(text.repeat(3)), 1000, chunk);
+    for (const cut of cuts) for (const b of cut.batches) expect(b.bytes.toString().split('stdout P').length).toBe(b.bytes.toString().split('stdout F').length);
+  });
+
   it('holds no more than a few times --max-line-length when partial lines never end (a stream of P lines)', () => {
     const part = `2024-03-01T10:00:00.1Z stdout P ${'x'.repeat(200)}\n`;
     const bytes = Buffer.from(part.repeat(20_000)); // 4.6 MB: was held whole, re-scanned and copied on every chunk

@@ -48,6 +48,17 @@ describe('envelopes are stripped and their information kept', () => {
     expect(new EnvelopeStripper(65536).peel(inner)).toEqual({ kind: 'line', text: inner, envelope: null });
   });
 
+  it("joins a stream's CRI parts around a line of the other stream (stdout and stderr share the file)", () => {
+    const p = parser();
+    const half = LINE.length >> 1;
+    expect(p.parse(`2024-03-01T10:00:00.1Z stdout P ${LINE.slice(0, half)}`)).toBe('partial');
+    expect(p.parse('2024-03-01T10:00:00.2Z stderr F 2024-03-01T10:00:00.200000Z\twarn\tenvoy config\tgRPC stream closed')).toBe('not-access-log');
+    expect(p.pendingPartials()).toBe(1);
+    expect(p.parse(`2024-03-01T10:00:00.3Z stdout F ${LINE.slice(half)}`)).toBe('record'); // was malformed, with the stderr line inside
+    expect(toRecord(p.view)).toEqual(toRecord((() => { const q = parser(); q.parse(LINE); return q.view; })()));
+    expect(p.pendingPartials()).toBe(0);
+  });
+
   it('joins CRI partial (P) lines into one record', () => {
     const p = parser();
     const half = LINE.length >> 1;
