@@ -39,10 +39,11 @@ function partOf(bytes: Buffer, start: number, end: number): Part | null {
   const tail = bytes.toString('latin1', Math.max(start, end - 64), end);
   const final = /\\n",/.test(tail) || /\\n"}\s*$/.test(tail);
   // A quote inside the log value is escaped, so the first `"stream":"` is the key.
-  const at = bytes.indexOf(DOCKER_STREAM, start);
+  const line = bytes.subarray(start, end);
+  const at = line.indexOf(DOCKER_STREAM);
   const from = at + DOCKER_STREAM.length;
-  const to = at < 0 || at >= end ? -1 : bytes.indexOf(34, from);
-  return { stream: to < 0 || to > end ? '' : bytes.toString('latin1', from, to), final };
+  const to = at < 0 ? -1 : line.indexOf(34, from);
+  return { stream: to < 0 ? '' : line.toString('latin1', from, to), final };
 }
 
 function countLines(bytes: Buffer): number {
