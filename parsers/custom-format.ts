@@ -55,9 +55,12 @@ const VALUE_PATTERNS: ReadonlyMap<number, string> = new Map([
   [F.duration, '(\\d+|-)'],
 ]);
 
+/** What a custom format made of a line: a record (null), a line of another kind, or why it could not read it. */
+export type CustomOutcome = MalformedReason | 'not-access-log' | null;
+
 /** A compiled custom format. */
 export interface CustomFormat {
-  parse(line: string, view: RecordView): MalformedReason | null;
+  parse(line: string, view: RecordView): CustomOutcome;
   /** Operator names in order, for `--explain`-style messages. */
   readonly operators: readonly string[];
 }
@@ -149,9 +152,12 @@ function compileJsonFormat(text: string): CustomFormat | string {
     const m = typeof template === 'string' ? /^%([A-Z_0-9]+(?:\([^)]*\))?)(?::\d+)?%$/.exec(template) : null;
     keys.set(key, m ? targetOf(m[1] as string, key) : { field: -1, extra: key });
   }
+  // An object carrying fewer of the format's keys is another JSON log (the agent's `{"level":...}`), as in auto-detection.
+  const wanted = Math.min(2, keys.size);
   return {
     operators: [...keys.keys()],
     parse(line, view) {
+      if (line.charCodeAt(0) !== 123 /* { */) return 'format-mismatch'; // a text line: the agent's own, or not this format
       let obj: unknown;
       try {
         obj = JSON.parse(line);
@@ -159,6 +165,9 @@ function compileJsonFormat(text: string): CustomFormat | string {
         return 'bad-json';
       }
       if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'format-mismatch';
+      let hits = 0;
+      for (const key of Object.keys(obj)) if (keys.has(key) && ++hits >= wanted) break;
+      if (hits < wanted) return 'not-access-log';
       view.resetValues(line, 'custom');
       for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
         const reason = assign(view, keys.get(key) ?? { field: -1, extra: key }, raw);

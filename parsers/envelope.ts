@@ -43,7 +43,8 @@ export function timestampSpan(text: string, from = 0): number {
 }
 const KUBECTL_PREFIX = /^\[pod\/([^/\]\s]+)\/([^\]\s]+)\] /;
 const COMPOSE_PREFIX = /^\[([^\]\s/]+) ([^\]\s]+)\] /;
-const STERN_PREFIX = /^([a-z0-9][-a-z0-9.]*) ([a-z0-9][-a-z0-9]*) (?=\[\d|\{|\d{4}-)/;
+/** stern's `pod container `, with `namespace ` before them under `-A` or several `-n`. */
+const STERN_PREFIX = /^(?:([a-z0-9][-a-z0-9]*) )?([a-z0-9][-a-z0-9.]*) ([a-z0-9][-a-z0-9]*) (?=\[\d|\{|\d{4}-)/;
 const CLOUD_FOUNDRY = /^\[[A-Z]+\/[^\]]*\] (?:OUT|ERR) /;
 /** kubelet splits lines at 16 KiB; with timestamps each part gets its own prefix (kubernetes-api.md section 3). */
 const CRI_SPLIT = 16 * 1024;
@@ -66,18 +67,27 @@ function blank(): Envelope {
   return { timestamp: null, pod: null, namespace: null, container: null, stream: null };
 }
 
+/** A partial line waiting for the rest of its parts. */
+interface Pending {
+  text: string;
+  envelope: Envelope | null;
+  /** The parts grew past the limit: the text is no longer kept. */
+  tooLong: boolean;
+}
+
 /** Strips envelopes line by line, joining partial lines; one per stream (it holds the partial state). */
 export class EnvelopeStripper {
-  private partial = '';
-  private partialEnvelope: Envelope | null = null;
-  private partialTooLong = false;
+  /** Partial lines by their output stream (`stdout`, `stderr`; '' unnamed): kubelet writes both to one file, interleaved. */
+  private readonly pending = new Map<string, Pending>();
+  /** The stream of the latest part, which a line without an envelope of its own ends. */
+  private lastStream = '';
 
   /** @param maxLength a joined line longer than this many characters is reported too long. */
   constructor(private readonly maxLength: number) {}
 
   /** Peels one physical line. */
   peel(line: string): Peeled {
-    if (this.partial === '' && isBareLine(line)) {
+    if (this.pending.size === 0 && isBareLine(line)) {
       return { kind: 'line', text: line, envelope: null }; // the common case: a bare access-log line
     }
     let env: Envelope | null = null;
@@ -85,12 +95,12 @@ export class EnvelopeStripper {
     for (let depth = 0; depth < 4; depth++) {
       const next = this.peelOne(text, env ?? (env = blank()));
       if (next === null) break;
-      if (typeof next !== 'string') return this.join(next.text, env, next.final);
+      if (typeof next !== 'string') return this.join(env.stream ?? '', next.text, env, next.final);
       text = next;
       if (isBareLine(text)) break; // as for a line without envelope: nothing more to peel
     }
     if (env !== null && env.timestamp === null && env.pod === null && env.container === null && env.stream === null) env = null;
-    if (this.partial !== '') return this.join(text, env, true);
+    if (this.pending.size > 0) return this.join(this.lastStream, text, env, true);
     return { kind: 'line', text, envelope: env };
   }
 
@@ -122,43 +132,42 @@ export class EnvelopeStripper {
     }
     const s = STERN_PREFIX.exec(text);
     if (s === null) return null;
-    env.pod ??= s[1] as string;
-    env.container ??= s[2] as string;
+    if (s[1] !== undefined) env.namespace ??= s[1];
+    env.pod ??= s[2] as string;
+    env.container ??= s[3] as string;
     return text.slice(s[0].length);
   }
 
-  /** Collects a part; returns the whole line when the final part arrives. */
-  private join(text: string, env: Envelope | null, final: boolean): Peeled {
-    if (this.partial === '' && final) return { kind: 'line', text, envelope: env };
-    if (this.partial === '') this.partialEnvelope = env;
-    if (!this.partialTooLong) {
-      if (this.partial.length + text.length > this.maxLength) {
-        this.partialTooLong = true;
-        this.partial = '\u0000'; // keep "a partial is pending" without holding the text
+  /** Collects a part of `stream`'s line; returns the whole line when its final part arrives. */
+  private join(stream: string, text: string, env: Envelope | null, final: boolean): Peeled {
+    let part = this.pending.get(stream);
+    if (part === undefined) {
+      if (final) return { kind: 'line', text, envelope: env };
+      part = { text: '', envelope: env, tooLong: false };
+      this.pending.set(stream, part);
+    }
+    this.lastStream = stream;
+    if (!part.tooLong) {
+      if (part.text.length + text.length > this.maxLength) {
+        part.tooLong = true;
+        part.text = ''; // no longer held
       } else {
-        this.partial += text;
+        part.text += text;
       }
     }
     if (!final) return { kind: 'partial' };
-    const whole = this.partial;
-    const tooLong = this.partialTooLong;
-    const envelope = this.partialEnvelope;
-    this.partial = '';
-    this.partialEnvelope = null;
-    this.partialTooLong = false;
-    return tooLong ? { kind: 'too-long' } : { kind: 'line', text: whole, envelope };
+    this.pending.delete(stream);
+    return part.tooLong ? { kind: 'too-long' } : { kind: 'line', text: part.text, envelope: part.envelope };
   }
 
-  /** True when a partial line is pending (at end of input it is then counted as a line of its own). */
-  hasPending(): boolean {
-    return this.partial !== '';
+  /** How many partial lines are pending (at end of input each is then counted as a line of its own). */
+  pendingCount(): number {
+    return this.pending.size;
   }
 
-  /** Forgets a pending partial line. */
+  /** Forgets pending partial lines. */
   reset(): void {
-    this.partial = '';
-    this.partialEnvelope = null;
-    this.partialTooLong = false;
+    this.pending.clear();
   }
 }
 

@@ -74,7 +74,12 @@ export class LineParser {
 
   /** Parses one physical line (without its newline); never throws. */
   parse(physical: string): LineOutcome {
-    const peeled = this.envelopes.peel(physical);
+    // A file's CR and BOM come before its envelopes are peeled: CRI parts of a CRLF file join without a CR
+    // inside, and an enveloped first line after a BOM is read (they are stripped again inside envelopes).
+    let raw = physical;
+    if (raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
+    if (raw.charCodeAt(0) === 0xfeff) raw = raw.slice(1);
+    const peeled = this.envelopes.peel(raw);
     if (peeled.kind !== 'line') return peeled.kind;
     let line = peeled.text;
     if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
@@ -84,22 +89,26 @@ export class LineParser {
     return outcome;
   }
 
-  /** True when a partial line is still waiting at the end of input (the caller counts it as malformed). */
-  pendingPartial(): boolean {
-    return this.envelopes.hasPending();
+  /** How many partial lines (one per output stream at most) wait for their rest; at the end of input the caller counts each as malformed. */
+  pendingPartials(): number {
+    return this.envelopes.pendingCount();
   }
 
-  /** Drops a pending partial line (end of a stream or batch); the layout memo is kept. */
+  /** Drops pending partial lines (end of a stream or batch); the layout memo is kept. */
   reset(): void {
     this.envelopes.reset();
   }
 
   private classify(line: string): LineOutcome {
     switch (this.spec.kind) {
-      case 'custom':
-        return this.outcome(this.spec.format.parse(line, this.view), line);
+      case 'custom': {
+        const reason = this.spec.format.parse(line, this.view);
+        return reason === 'not-access-log' ? reason : this.outcome(reason, line);
+      }
       case 'json':
-        return line.charCodeAt(0) === 123 && looksLikeAccessLogJson(line) ? this.outcome(parseJsonLine(line, this.view), line) : this.noise(line);
+        if (line.charCodeAt(0) === 123 && looksLikeAccessLogJson(line)) return this.outcome(parseJsonLine(line, this.view), line);
+        // A text access log under --format istio-json: say so, as a forced text layout does for JSON.
+        return startsWithIsoBracket(line) ? this.outcome('format-mismatch', line) : this.noise(line);
       default:
         return this.auto(line);
     }

@@ -13,7 +13,7 @@ const SPACE = 32;
 /** Token offsets of one line, reused from line to line. Token 0 is the bracketed start time. */
 export class Tokens {
   count = 0;
-  /** True when the line had more than MAX_TOKENS tokens. */
+  /** True when the line had more than MAX_TOKENS tokens (the last one then holds the rest of the line). */
   overflow = false;
   /** True when a quoted token never closed (a truncated line). */
   unterminated = false;
@@ -64,6 +64,12 @@ export function tokenize(line: string, out: Tokens): boolean {
   if (i < len && line.charCodeAt(i) === SPACE) i++;
   while (i < len) {
     if (out.count === MAX_TOKENS) {
+      // No room for more: the last token (a trailing extra) takes the rest of the line, quotes and all,
+      // so no value is dropped unseen.
+      const last = MAX_TOKENS - 1;
+      if (out.quoted[last] === 1) out.start[last] = (out.start[last] as number) - 1;
+      out.quoted[last] = 0;
+      out.end[last] = len;
       out.overflow = true;
       return true;
     }

@@ -17,15 +17,33 @@ export interface Cut {
   tooLong: number[];
 }
 
-const CRI_PARTIAL = /^\S+ (?:stdout|stderr) P /;
+const CRI_PART = /^\S+ (stdout|stderr) ([FP]) /;
+/** Partial lines held for their final part: up to this many times the line limit in bytes (envelopes and JSON escapes included). */
+const PARTIAL_HOLD = 8;
+const DOCKER_STREAM = Buffer.from('"stream":"');
+/** Whole lines looked at past the end for a part of the other stream still open (stdout and stderr interleave). */
+const LOOK_BACK = 16;
 
-/** True when the line is a CRI `P` part or a Docker json-file part (its log does not end in \n). */
-function isPartial(bytes: Buffer, start: number, end: number): boolean {
+/** A CRI or Docker json-file line's output stream, and whether it is its line's last part (a Docker log ending in \n). */
+interface Part {
+  stream: string;
+  final: boolean;
+}
+
+/** The part `bytes[start, end)` is, or null for a line of neither format. */
+function partOf(bytes: Buffer, start: number, end: number): Part | null {
   const head = bytes.toString('latin1', start, Math.min(end, start + 48));
-  if (CRI_PARTIAL.test(head)) return true;
-  if (!head.startsWith('{"log":"')) return false;
+  const cri = CRI_PART.exec(head);
+  if (cri !== null) return { stream: cri[1] as string, final: cri[2] === 'F' };
+  if (!head.startsWith('{"log":"')) return null;
   const tail = bytes.toString('latin1', Math.max(start, end - 64), end);
-  return !/\\n",/.test(tail) && !/\\n"}\s*$/.test(tail);
+  const final = /\\n",/.test(tail) || /\\n"}\s*$/.test(tail);
+  // A quote inside the log value is escaped, so the first `"stream":"` is the key.
+  const line = bytes.subarray(start, end);
+  const at = line.indexOf(DOCKER_STREAM);
+  const from = at + DOCKER_STREAM.length;
+  const to = at < 0 ? -1 : line.indexOf(34, from);
+  return { stream: to < 0 ? '' : line.toString('latin1', from, to), final };
 }
 
 function countLines(bytes: Buffer): number {
@@ -109,13 +127,35 @@ export class BatchSplitter {
     this.carryOpen = open;
   }
 
-  /** Where trailing partial lines start in `body` (whole lines), so they travel with their final part. */
+  /**
+   * Where trailing partial lines start in `body` (whole lines), so they travel with their final part;
+   * a stream's parts may have lines of the other stream (stdout, stderr) between them. Parts beyond a
+   * few times the limit (their line is too long anyway: parts that never end) go out, so memory stays
+   * bounded and each chunk is scanned once.
+   */
   private partialTail(body: Buffer): number {
     let end = body.length - 1; // the final \n
     let start = body.lastIndexOf(10, end - 1) + 1;
     let keep = body.length;
-    while (end > 0 && isPartial(body, start, end)) {
-      keep = start;
+    const most = PARTIAL_HOLD * this.maxLength;
+    const open = new Set<string>(); // streams whose last part seen (from the end) does not end its line
+    const done = new Set<string>(); // streams whose last part seen ends its line: their earlier parts are whole lines
+    let passed = 0;
+    while (end > 0) {
+      const part = partOf(body, start, end);
+      if (part === null) break;
+      if (body.length - start > most) return body.length;
+      if (!done.has(part.stream)) {
+        if (part.final) {
+          open.delete(part.stream); // its open line, if any, starts after this one
+          done.add(part.stream);
+        } else {
+          open.add(part.stream);
+          keep = start;
+        }
+      }
+      // With no line open, a few more lines back may still hold the other stream's open parts.
+      if (open.size === 0 && (done.size >= 2 || ++passed >= LOOK_BACK)) break;
       if (start === 0) break;
       end = start - 1;
       start = body.lastIndexOf(10, end - 1) + 1;

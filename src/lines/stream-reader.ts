@@ -34,7 +34,6 @@ export class StreamReader implements LineHandler {
   readonly problems: LineProblem[] = [];
   private readonly splitter: LineSplitter;
   private readonly parser: LineParser;
-  private pendingPartials = 0;
 
   /**
    * @param parser a LineParser to reuse (its layout memo carries over between batches of a stream).
@@ -59,7 +58,7 @@ export class StreamReader implements LineHandler {
 
   /** True when the next line may be read by a fast lane: at a line start, with no CRI/Docker part waiting for its rest. */
   get acceptsFastLines(): boolean {
-    return this.pendingPartials === 0 && this.splitter.atLineStart;
+    return this.parser.pendingPartials() === 0 && this.splitter.atLineStart;
   }
 
   /** Accounts for `n` lines a fast lane read and wrote as records. */
@@ -77,11 +76,7 @@ export class StreamReader implements LineHandler {
   /** Ends the stream: the last unterminated line and any dangling partial line are accounted for. */
   end(): void {
     this.splitter.end(this);
-    if (this.pendingPartials > 0) {
-      this.counts.joinedPartials -= 1;
-      this.malformed('truncated', this.splitter.lines);
-      this.pendingPartials = 0;
-    }
+    this.cutPartials(this.splitter.lines);
     this.parser.reset();
   }
 
@@ -90,39 +85,42 @@ export class StreamReader implements LineHandler {
     this.counts.lines++;
     switch (this.parser.parse(text)) {
       case 'record':
-        this.settlePartials();
         this.counts.records++;
         this.onRecord(this.parser.view, lineNo, text);
         return;
       case 'not-access-log':
-        this.settlePartials();
         this.counts.notAccessLog++;
         return;
       case 'malformed':
-        this.settlePartials();
         this.malformed(this.parser.reason, lineNo);
         return;
       case 'too-long':
-        this.settlePartials();
         this.counts.tooLong++;
         this.problem('too-long', lineNo);
         return;
       case 'partial':
         this.counts.joinedPartials++;
-        this.pendingPartials++;
         return;
     }
   }
 
   /** @internal LineHandler */
   tooLong(lineNo: number): void {
+    // A too-long part ends a CRI/Docker partial line: the parts before it are cut short, never joined
+    // with the parts after it into a line missing its middle (and the result does not depend on chunking).
+    this.cutPartials(lineNo - 1);
     this.counts.lines++;
     this.counts.tooLong++;
     this.problem('too-long', lineNo);
   }
 
-  private settlePartials(): void {
-    this.pendingPartials = 0;
+  /** Counts each partial line whose rest never came as truncated (one of its parts was counted as joined), and drops them. */
+  private cutPartials(lineNo: number): void {
+    const n = this.parser.pendingPartials();
+    if (n === 0) return;
+    this.counts.joinedPartials -= n;
+    for (let i = 0; i < n; i++) this.malformed('truncated', lineNo);
+    this.parser.reset();
   }
 
   private malformed(reason: MalformedReason, lineNo: number): void {

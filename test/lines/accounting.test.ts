@@ -98,4 +98,31 @@ describe('every input line is accounted for exactly once', () => {
     expect(counts).toMatchObject({ lines: 3, records: 1, joinedPartials: 2 });
     expect(lines).toEqual([3]);
   });
+
+  it("accounts for a stream's CRI parts with a line of the other stream between them, joined or left dangling", () => {
+    const line = corpusLines[0]?.line as string;
+    const stderr = '2024-03-01T10:00:00.2Z stderr F 2024-03-01T10:00:00.200000Z\twarn\tenvoy config\tgRPC stream closed';
+    const joined = `2024-03-01T10:00:00.1Z stdout P ${line.slice(0, 50)}\n${stderr}\n2024-03-01T10:00:00.3Z stdout F ${line.slice(50)}\n`;
+    const one = read([Buffer.from(joined)]);
+    expect(one.counts).toMatchObject({ lines: 3, records: 1, notAccessLog: 1, joinedPartials: 1, malformed: {} });
+    expect(one.lines).toEqual([3]);
+    const dangling = read([Buffer.from(`2024-03-01T10:00:00.1Z stdout P ${line.slice(0, 50)}\n${stderr}\n`)]);
+    expect(dangling.counts).toMatchObject({ lines: 2, records: 0, notAccessLog: 1, joinedPartials: 0, malformed: { truncated: 1 } });
+    expect(accounted(dangling.counts)).toBe(2);
+  });
+
+  it('never joins the parts around a CRI part that was too long into a record missing its middle, however the bytes are chunked', () => {
+    const cri = (flag: string, text: string): string => `2024-03-01T10:00:00.1Z stdout ${flag} ${text}`;
+    const text = [
+      cri('P', '[2024-03-01T10:00:00.123Z] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 1 2 3 "-" "Mozilla'),
+      cri('P', 'A'.repeat(400)), // skipped as too long, never buffered
+      cri('F', '" "id" "h" "1.2.3.4:443" outbound|443||h 5.5.5.5:1 6.6.6.6:443 7.7.7.7:2 - -'),
+      '',
+    ].join('\n');
+    const whole = read([Buffer.from(text)], 300);
+    expect(whole.lines).toEqual([]); // was [3]: a record whose user agent was "Mozilla"
+    expect(whole.counts).toMatchObject({ lines: 3, records: 0, tooLong: 1, joinedPartials: 0, malformed: { truncated: 1 } });
+    expect(accounted(whole.counts)).toBe(3);
+    expect(read(chop(Buffer.from(text), seeded(7)), 300)).toEqual(whole);
+  });
 });

@@ -51,6 +51,17 @@ describe('custom Envoy format strings', () => {
     expect(parseLineText('something else entirely "x"', format)).toEqual({ kind: 'malformed', reason: 'format-mismatch' });
   });
 
+  it('reads only its own JSON objects with a JSON-shaped format: the agent\'s JSON and text lines are not access logs', () => {
+    const format = '{"ts":"%START_TIME%","cluster":"%UPSTREAM_CLUSTER%","up":"%UPSTREAM_HOST%"}';
+    // Were a record with every field null (and, in audit, a flow from "unknown"), and a malformed line.
+    expect(parseLineText('{"level":"info","time":"2024-03-01T10:00:00Z","msg":"Envoy proxy is ready"}', format)).toEqual({ kind: 'not-access-log' });
+    expect(parseLineText('2020-08-20T03:25:49.580264Z\tinfo\tVersion 1.6.4', format)).toEqual({ kind: 'not-access-log' });
+    expect(parseLineText('something else entirely "x"', format)).toEqual({ kind: 'malformed', reason: 'format-mismatch' });
+    expect(parseLineText('{"ts":"2024-03-01T10:00:00Z","cluster":"outb', format)).toEqual({ kind: 'malformed', reason: 'bad-json' });
+    const own = parseLineText('{"cluster":"outbound|443||api.example.com","up":null}', format);
+    expect(own.kind === 'record' && own.record).toMatchObject({ upstream_cluster: 'outbound|443||api.example.com', upstream_host: null });
+  });
+
   it.each([
     ['no operator', 'just text'],
     ['broken JSON shape', '{"a": "%START_TIME%"'],

@@ -23,6 +23,13 @@ describe('envelopes are stripped and their information kept', () => {
     { name: "Docker's json-file format", line: JSON.stringify({ log: `${LINE}\n`, stream: 'stdout', time: '2024-03-01T10:00:00.9876Z' }), env: { stream: 'stdout', timestamp: '2024-03-01T10:00:00.9876Z' } },
     { name: "stern's pod container prefix", line: `sleep-7c7db887d8-9dnd7 istio-proxy ${LINE}`, env: { pod: 'sleep-7c7db887d8-9dnd7', container: 'istio-proxy' } },
     { name: 'stern with the pod name elided', line: `sleep-.. istio-proxy ${LINE}`, env: { pod: 'sleep-..', container: 'istio-proxy' } },
+    // stern -A (or several -n) puts the namespace first; these lines were malformed (truncated).
+    { name: "stern's namespace pod container prefix (-A)", line: `default sleep-7c7db887d8-9dnd7 istio-proxy ${LINE}`, env: { namespace: 'default', pod: 'sleep-7c7db887d8-9dnd7', container: 'istio-proxy' } },
+    {
+      name: 'stern -A --timestamps',
+      line: `istio-system istio-egressgateway-5d8f7b9c4-x2x7z istio-proxy 2024-03-01T10:00:00.987654321Z ${LINE}`,
+      env: { namespace: 'istio-system', pod: 'istio-egressgateway-5d8f7b9c4-x2x7z', container: 'istio-proxy', timestamp: '2024-03-01T10:00:00.987654321Z' },
+    },
     { name: "docker-compose's [name container] prefix", line: `[ubuntu istio-proxy] ${LINE}`, env: { pod: 'ubuntu', container: 'istio-proxy' } },
     { name: 'Cloud Foundry', line: `2020-06-09T11:54:53.28-0700 [APP/PROC/WEB/0] OUT ${LINE}`, env: { timestamp: '2020-06-09T11:54:53.28-0700' } },
   ])('$name', ({ line, env }) => {
@@ -39,6 +46,17 @@ describe('envelopes are stripped and their information kept', () => {
     const peeled = new EnvelopeStripper(65536).peel(`2024-03-01T10:00:00.987654321Z ${inner}`);
     expect(peeled).toEqual({ kind: 'line', text: inner, envelope: expect.objectContaining({ timestamp: '2024-03-01T10:00:00.987654321Z', pod: null, container: null }) });
     expect(new EnvelopeStripper(65536).peel(inner)).toEqual({ kind: 'line', text: inner, envelope: null });
+  });
+
+  it("joins a stream's CRI parts around a line of the other stream (stdout and stderr share the file)", () => {
+    const p = parser();
+    const half = LINE.length >> 1;
+    expect(p.parse(`2024-03-01T10:00:00.1Z stdout P ${LINE.slice(0, half)}`)).toBe('partial');
+    expect(p.parse('2024-03-01T10:00:00.2Z stderr F 2024-03-01T10:00:00.200000Z\twarn\tenvoy config\tgRPC stream closed')).toBe('not-access-log');
+    expect(p.pendingPartials()).toBe(1);
+    expect(p.parse(`2024-03-01T10:00:00.3Z stdout F ${LINE.slice(half)}`)).toBe('record'); // was malformed, with the stderr line inside
+    expect(toRecord(p.view)).toEqual(toRecord((() => { const q = parser(); q.parse(LINE); return q.view; })()));
+    expect(p.pendingPartials()).toBe(0);
   });
 
   it('joins CRI partial (P) lines into one record', () => {

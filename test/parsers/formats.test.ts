@@ -125,4 +125,11 @@ describe('default text formats of every Istio version', () => {
     const line = renderLine(FORMAT_STRINGS['istio-1.9'] as string, HTTP_VALUES);
     expect(parseLineText(line, 'istio-1.3')).toEqual({ kind: 'malformed', reason: 'field-count' });
   });
+
+  it('reports a text line under --format istio-json as a format mismatch, as a JSON line under a text layout is', () => {
+    const line = renderLine(FORMAT_STRINGS['istio-1.9'] as string, HTTP_VALUES);
+    expect(parseLineText(line, 'istio-json')).toEqual({ kind: 'malformed', reason: 'format-mismatch' }); // was 'truncated', a whole line
+    expect(parseLineText('2020-08-20T03:25:49.580264Z\tinfo\tVersion 1.6.4', 'istio-json')).toEqual({ kind: 'not-access-log' });
+    expect(parseLineText('{"start_time":"2024-03-01T10:00:00.123Z","upstream_cluster":"x"', 'istio-1.9')).toEqual({ kind: 'malformed', reason: 'format-mismatch' });
+  });
 });

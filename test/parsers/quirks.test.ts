@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLineText } from '../../parsers/index.js';
+import { LineParser, parseLineText, toRecord } from '../../parsers/index.js';
 
 const base19 = (ua: string, path = '/get', cluster = 'outbound|80||httpbin.org', dla = '52.1.2.3:80'): string =>
   `[2024-03-01T10:00:00.123Z] "GET ${path} HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "${ua}" "8e1f-44" "httpbin.org" "52.1.2.3:80" ${cluster} 10.1.0.7:40188 ${dla} 10.1.0.7:40142 - -`;
@@ -23,6 +23,33 @@ describe('quirks seen in real logs', () => {
     { name: 'a byte-order mark', line: `\ufeff${base19('curl/8')}`, key: 'method', value: 'GET' },
   ])('reads $name', ({ line, key, value }) => {
     expect(rec(line)[key as 'path']).toEqual(value);
+  });
+
+  it.each([
+    ['kubectl --timestamps', '2024-03-01T10:00:00.123456789Z '],
+    ['kubectl --prefix', '[pod/web-1/istio-proxy] '],
+    ['CRI', '2024-03-01T10:00:00.123456789Z stdout F '],
+    ['stern', 'web-1 istio-proxy '],
+  ])('reads a line behind a byte-order mark and a %s envelope (the first line of a file saved with a BOM)', (_name, envelope) => {
+    expect(rec(`\ufeff${envelope}${base19('curl/8')}`).route_name).toBeNull(); // was malformed (truncated)
+    expect(rec(`\ufeff${envelope}${base19('curl/8')}\r`).authority).toBe('httpbin.org');
+  });
+
+  it('joins CRI partial lines of a CRLF file without the carriage returns in between', () => {
+    const line = base19('curl/8');
+    const parser = new LineParser({ kind: 'auto' }, 65536);
+    expect(parser.parse(`2024-03-01T10:00:00.1Z stdout P ${line.slice(0, 90)}\r`)).toBe('partial');
+    expect(parser.parse(`2024-03-01T10:00:00.1Z stdout P ${line.slice(90, 130)}\r`)).toBe('partial');
+    expect(parser.parse(`2024-03-01T10:00:00.1Z stdout F ${line.slice(130)}\r`)).toBe('record'); // was malformed (bad-number)
+    expect(toRecord(parser.view)).toEqual(rec(line));
+  });
+
+  it('keeps every trailing field, however many: past the tokenizer\'s room the last one holds the rest of the line', () => {
+    const tail = Array.from({ length: 30 }, (_, i) => (i === 27 ? '"q r"' : String(i + 1))).join(' ');
+    const extra = rec(`${base19('curl/8')} ${tail}`).extra ?? {};
+    expect(Object.keys(extra)).toHaveLength(26);
+    expect(extra['trailing_25']).toBe('25');
+    expect(extra['trailing_26']).toBe('26 27 "q r" 29 30'); // 27-30 were dropped without a word
   });
 
   it('reads port :0 (XFF-derived remote address) verbatim', () => {

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { BatchSplitter, type Cut } from '../../src/lines/batch-splitter.js';
+
+/** Feeds `bytes` in chunks of `size`; returns every batch and too-long line, and the most bytes held between pushes. */
+function split(bytes: Buffer, maxLength: number, size = 65536): { cuts: Cut[]; emitted: number; lines: number; heldMost: number } {
+  const splitter = new BatchSplitter(maxLength);
+  const cuts: Cut[] = [];
+  let emitted = 0;
+  let heldMost = 0;
+  for (let i = 0; i < bytes.length; i += size) {
+    const cut = splitter.push(bytes.subarray(i, i + size));
+    cuts.push(cut);
+    for (const b of cut.batches) emitted += b.bytes.length;
+    heldMost = Math.max(heldMost, Math.min(i + size, bytes.length) - emitted);
+  }
+  const last = splitter.end();
+  cuts.push(last);
+  for (const b of last.batches) emitted += b.bytes.length;
+  let lines = 0;
+  for (const cut of cuts) {
+    lines += cut.tooLong.length;
+    for (const b of cut.batches) lines += b.bytes.toString('latin1').split('\n').length - (b.bytes[b.bytes.length - 1] === 10 ? 1 : 0);
+  }
+  return { cuts, emitted, lines, heldMost };
+}
+
+describe('BatchSplitter', () => {
+  it('keeps a CRI partial line with its final part in one batch', () => {
+    const text = '2024-03-01T10:00:00.1Z stdout P [2024-03-01T10:00:00.123Z] "GET\n2024-03-01T10:00:00.1Z stdout F  / HTTP/1.1"\n';
+    const { cuts } = split(Buffer.from(text.repeat(3)), 1000, 70); // a chunk ends between the parts of each line
+    for (const cut of cuts) for (const b of cut.batches) expect(b.bytes.toString()).toMatch(/stdout F [^\n]*\n$/);
+  });
+
+  it("keeps a CRI partial line with its final part when a line of the other stream lies between them", () => {
+    const stderr = '2024-03-01T10:00:00.2Z stderr F 2024-03-01T10:00:00.200000Z\twarn\tenvoy config\tgRPC stream closed\n';
+    const text = `2024-03-01T10:00:00.1Z stdout P [2024-03-01T10:00:00.123Z] "GET\n${stderr}2024-03-01T10:00:00.3Z stdout F  / HTTP/1.1"\n`;
+    const chunk = text.indexOf('stdout F') - 23; // chunks end after the stderr line, then inside the next group
+    const { cuts } = split(Buffer.from(text.repeat(3)), 1000, chunk);
+    for (const cut of cuts) for (const b of cut.batches) expect(b.bytes.toString().split('stdout P').length).toBe(b.bytes.toString().split('stdout F').length);
+  });
+
+  it('holds no more than a few times --max-line-length when partial lines never end (a stream of P lines)', () => {
+    const part = `2024-03-01T10:00:00.1Z stdout P ${'x'.repeat(200)}\n`;
+    const bytes = Buffer.from(part.repeat(20_000)); // 4.6 MB: was held whole, re-scanned and copied on every chunk
+    const { emitted, lines, heldMost } = split(bytes, 1000);
+    expect(emitted).toBe(bytes.length);
+    expect(lines).toBe(20_000);
+    expect(heldMost).toBeLessThan(16 * 1000 + 2 * 65536);
+  });
+});
