@@ -1,6 +1,7 @@
 import { F, NUMERIC_FIELDS, RecordView } from './record-view.js';
 import { extraValue, normaliseValue } from './json-format.js';
 import type { MalformedReason } from './types.js';
+import { compileStartTime, type StartTimeLayout } from './strftime.js';
 
 /**
  * Compiles a user's Envoy format string (`--format '[%START_TIME%] %UPSTREAM_HOST% ...'`, or a
@@ -69,6 +70,8 @@ export interface CustomFormat {
 interface Target {
   field: number;
   extra: string;
+  /** `%START_TIME(<layout>)%`: the layout its value is read back from (the written text is also kept under `extra`). */
+  time?: StartTimeLayout;
 }
 
 const OPERATOR = /%([A-Z_0-9]+(?:\([^)]*\))?)(?::\d+)?%/g;
@@ -79,10 +82,24 @@ function normaliseOperator(op: string): string {
 }
 
 function targetOf(op: string, extraName: string): Target {
+  const layout = /^START_TIME\((.+)\)$/s.exec(op);
+  const time = layout === null ? null : compileStartTime(layout[1] as string);
+  if (time !== null) return { field: F.start_time, extra: extraName, time };
   const key = normaliseOperator(op);
   if (key === 'DYNAMIC_METADATA(istio.mixer:status)') return { field: -1, extra: 'istio_policy_status' };
   const field = OPERATOR_FIELDS.get(key);
   return field === undefined ? { field: -1, extra: extraName } : { field, extra: '' };
+}
+
+/** With a plain `%START_TIME%` in the format too (full precision, UTC), a `%START_TIME(<layout>)%` is only kept under its name. */
+function preferPlainStartTime(targets: Iterable<Target>): void {
+  const all = [...targets];
+  if (!all.some((t) => t.field === F.start_time && t.time === undefined)) return;
+  for (const t of all) {
+    if (t.time === undefined) continue;
+    t.field = -1;
+    delete t.time;
+  }
 }
 
 function escapeRegExp(text: string): string {
@@ -97,14 +114,18 @@ export function compileFormat(format: string): CustomFormat | string {
   const operators: string[] = [];
   let pattern = '^';
   let last = 0;
-  for (const m of text.matchAll(OPERATOR)) {
+  const found = [...text.matchAll(OPERATOR)];
+  const chosen = found.map((m) => targetOf(m[1] as string, m[1] as string));
+  preferPlainStartTime(chosen);
+  for (const [k, m] of found.entries()) {
     const op = m[1] as string;
     const before = text.slice(last, m.index);
     const after = text.charAt((m.index ?? 0) + m[0].length);
     pattern += escapeRegExp(before);
-    const target = targetOf(op, op);
+    const target = chosen[k] as Target;
     const quoted = before.endsWith('"') && after === '"';
-    pattern += VALUE_PATTERNS.get(target.field) ?? (quoted || !SINGLE_TOKEN.has(target.field) ? '(.*?)' : '(\\S*)');
+    const shape = target.time === undefined ? VALUE_PATTERNS.get(target.field) : `(${target.time.pattern}|-)`;
+    pattern += shape ?? (quoted || !SINGLE_TOKEN.has(target.field) ? '(.*?)' : '(\\S*)');
     targets.push(target);
     operators.push(op);
     last = (m.index ?? 0) + m[0].length;
@@ -128,6 +149,13 @@ export function compileFormat(format: string): CustomFormat | string {
 }
 
 function assign(view: RecordView, target: Target, raw: unknown): MalformedReason | null {
+  if (target.time !== undefined && raw !== '-' && raw !== null && raw !== undefined) {
+    const iso = target.time.toIso(String(raw));
+    if (iso === null) return 'format-mismatch';
+    view.values[target.field] = iso;
+    view.addExtra(target.extra, extraValue(raw));
+    return null;
+  }
   if (target.field < 0) {
     view.addExtra(target.extra, raw === '-' ? null : extraValue(raw ?? null));
     return null;
@@ -152,6 +180,7 @@ function compileJsonFormat(text: string): CustomFormat | string {
     const m = typeof template === 'string' ? /^%([A-Z_0-9]+(?:\([^)]*\))?)(?::\d+)?%$/.exec(template) : null;
     keys.set(key, m ? targetOf(m[1] as string, key) : { field: -1, extra: key });
   }
+  preferPlainStartTime(keys.values());
   // An object carrying fewer of the format's keys is another JSON log (the agent's `{"level":...}`), as in auto-detection.
   const wanted = Math.min(2, keys.size);
   return {

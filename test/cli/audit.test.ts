@@ -326,6 +326,27 @@ describe('egress-audit audit: reports', () => {
   });
 });
 
+describe('egress-audit audit: a custom format with %START_TIME(<layout>)%', () => {
+  it('reads the time back, so TCP hops join by address within the window (without it they had no time)', async () => {
+    const format = '[%START_TIME(%d/%b/%Y:%H:%M:%S.%3f %z)%] %BYTES_RECEIVED% %BYTES_SENT% %DURATION% %UPSTREAM_HOST% %UPSTREAM_CLUSTER% %UPSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_REMOTE_ADDRESS% %REQUESTED_SERVER_NAME%';
+    const work = mkdtempSync(join(tmpdir(), 'ea-strftime-'));
+    const sidecar = (t: string, port: number): string =>
+      `[01/May/2024:14:00:${t} +0200] 100 2000 40 10.1.0.55:8443 outbound|443||istio-egressgateway.istio-system.svc.cluster.local 10.1.1.2:${port} 93.184.216.34:443 10.1.1.2:40000 api.example.com`;
+    const gateway = (t: string, port: number): string =>
+      `[01/May/2024:12:00:${t} +0000] 100 2000 38 93.184.216.34:443 outbound|443||api.example.com 10.1.0.55:30000 10.1.0.55:8443 10.1.1.2:${port} api.example.com`;
+    // One socket used twice, 20 s apart: only the times tell the two connections apart.
+    writeFileSync(join(work, 'sidecar.log'), `${sidecar('01.000', 20000)}\n${sidecar('21.000', 20000)}\n`);
+    writeFileSync(join(work, 'egress-gateway.log'), `${gateway('01.002', 20000)}\n${gateway('21.003', 20000)}\n`);
+    const res = await runCli(['audit', work, '--format', format, '-o', 'ndjson']);
+    const flows = ndjson(res.stdout).filter((f) => f['type'] === 'flow');
+    expect(flows.map((f) => [f['verdict'], f['joinedBy'], f['startTime']])).toEqual([
+      ['via-gateway', 'address', '2024-05-01T12:00:01.000Z'],
+      ['via-gateway', 'address', '2024-05-01T12:00:21.000Z'],
+    ]);
+    expect(res.code).toBe(0);
+  });
+});
+
 describe('egress-audit audit: pods learned from saved logs', () => {
   it('names a gateway entry caller by the pod whose own sidecar log shows its IP', async () => {
     const root = mkdtempSync(join(tmpdir(), 'ea-learned-'));

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { compileStartTime } from '../../parsers/strftime.js';
+import { parseLineText } from '../../parsers/index.js';
+
+describe('%START_TIME(<layout>)% read back to the canonical time', () => {
+  it.each([
+    { layout: '%Y-%m-%dT%H:%M:%S%z', text: '2024-05-01T12:00:03+0200', iso: '2024-05-01T10:00:03.000Z' },
+    { layout: '%Y-%m-%dT%H:%M:%S%z', text: '2024-05-01T12:00:03-05:30', iso: '2024-05-01T17:30:03.000Z' },
+    { layout: '%s.%3f', text: '1714564803.123', iso: '2024-05-01T12:00:03.123Z' },
+    { layout: '%s', text: '1714564803', iso: '2024-05-01T12:00:03.000Z' },
+    { layout: '%d/%b/%Y:%H:%M:%S %z', text: '01/May/2024:12:00:03 +0000', iso: '2024-05-01T12:00:03.000Z' },
+    { layout: '%FT%T.%6fZ', text: '2024-05-01T12:00:03.123456Z', iso: '2024-05-01T12:00:03.123Z' },
+    { layout: '%FT%T.%9f', text: '2024-05-01T12:00:03.999999999', iso: '2024-05-01T12:00:03.999Z' },
+    { layout: '%e %B %Y %T %Z', text: ' 1 December 2024 23:59:59 UTC', iso: '2024-12-01T23:59:59.000Z' },
+  ])('reads $text in $layout', ({ layout, text, iso }) => {
+    expect(compileStartTime(layout)?.toIso(text)).toBe(iso);
+  });
+
+  it.each([
+    { layout: '%Y-%m-%d %T', text: '2024-13-01 12:00:00', why: 'month 13' },
+    { layout: '%Y-%m-%d %T', text: '2024-05-01 25:00:00', why: 'hour 25' },
+    { layout: '%Y-%m-%d %T', text: '2024-05-01T12:00:00', why: 'another separator' },
+    { layout: '%d/%b/%Y', text: '01/Mai/2024', why: 'no such month' },
+  ])('refuses $text ($why)', ({ layout, text }) => {
+    expect(compileStartTime(layout)?.toIso(text)).toBeNull();
+  });
+
+  it.each(['%H:%M:%S', '%Y-%j', '%Q'])('does not take %s (no date, or a specifier it does not know)', (layout) => {
+    expect(compileStartTime(layout)).toBeNull();
+  });
+
+  it('fills start_time in a custom format, keeps the written text under its operator, and reads layouts with spaces', () => {
+    const format = '[%START_TIME(%d/%b/%Y:%H:%M:%S.%3f %z)%] %UPSTREAM_CLUSTER% %DOWNSTREAM_REMOTE_ADDRESS% %DURATION%';
+    const got = parseLineText('[01/May/2024:14:00:03.250 +0200] PassthroughCluster 10.1.0.7:40142 12', format);
+    expect(got.kind === 'record' && got.record).toMatchObject({
+      start_time: '2024-05-01T12:00:03.250Z',
+      upstream_cluster: 'PassthroughCluster',
+      duration: 12,
+      extra: { 'START_TIME(%d/%b/%Y:%H:%M:%S.%3f %z)': '01/May/2024:14:00:03.250 +0200' },
+    });
+    const bad = parseLineText('[31/Foo/2024:14:00:03.250 +0200] PassthroughCluster 10.1.0.7:40142 12', format);
+    expect(bad.kind).toBe('malformed');
+  });
+
+  it('does the same in a JSON-shaped format', () => {
+    const got = parseLineText('{"ts":"1714564803.123","up":"PassthroughCluster"}', '{"ts":"%START_TIME(%s.%3f)%","up":"%UPSTREAM_CLUSTER%"}');
+    expect(got.kind === 'record' && got.record).toMatchObject({ start_time: '2024-05-01T12:00:03.123Z', upstream_cluster: 'PassthroughCluster' });
+  });
+});
