@@ -15,7 +15,7 @@ import { throttleNotices } from './notice-throttle.js';
 import type { FollowerDeps, LiveStats } from './follower-deps.js';
 import { LogFollower } from './log-follower.js';
 import type { LogTime } from './log-time.js';
-import { describePlan, wantsSidecar, type WatchPlan } from './plan.js';
+import { describePlan, wantsGateway, wantsSidecar, type WatchPlan } from './plan.js';
 import { PodIpIndex } from './pod-index.js';
 import { inSidecarScope, isGatewayPod, PodRegistry, type KnownPod } from './pod-registry.js';
 import { listGateways, podViews, type PodView } from './pod-views.js';
@@ -139,7 +139,7 @@ export class KubeSource implements Source {
   private consider(pod: KnownPod): void {
     const f = pod.facts;
     if (this.followers.has(f.uid) || f.proxy === null || f.finished || this.o.hardStop.aborted) return;
-    const gateway = isGatewayPod(pod);
+    const gateway = isGatewayPod(pod) || wantsGateway(this.o.plan, f.ref);
     if (!gateway && !(inSidecarScope(pod) && wantsSidecar(this.o.plan, f.ref))) return;
     const role = gateway ? this.gatewayRole(f.key) : this.sidecarRole(pod);
     const follower = new LogFollower(f, role, gateway ? 0 : 1, this.deps);
