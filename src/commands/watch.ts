@@ -20,6 +20,19 @@ import { lineSummary } from './line-summary.js';
 /** After a stop, the final reads get this long before everything is cut off (a second Ctrl-C cuts at once). */
 const STOP_GRACE_MS = 10_000;
 
+/** Node fires a timer longer than this at once (TimeoutOverflowWarning), so longer ones are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `fn` after `ms`, however long (a --duration of 30d must not stop the run at once); returns a canceller. */
+function afterMs(ms: number, fn: () => void): () => void {
+  let timer: NodeJS.Timeout;
+  const arm = (left: number): void => {
+    timer = setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fn()), Math.min(left, MAX_TIMER_MS));
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
+}
+
 /** The stop controls: graceful (stop following, read what is left, report) and hard (cut everything). */
 interface Stops {
   graceful: AbortController;
@@ -41,19 +54,19 @@ function stops(durationMs: number | null): Stops {
     else process.exit(130); // a third Ctrl-C: out now, no report
   };
   onStopSignals(['SIGINT', 'SIGTERM'], onSignal, { once: false });
-  let duration: NodeJS.Timeout | undefined;
+  let cancelDuration = (): void => undefined;
   let grace: NodeJS.Timeout | undefined;
   graceful.signal.addEventListener('abort', () => { grace = setTimeout(() => hard.abort(), STOP_GRACE_MS); }, { once: true });
   return {
     graceful,
     hard,
     startClock() {
-      if (durationMs !== null) duration = setTimeout(() => graceful.abort(), durationMs);
+      if (durationMs !== null) cancelDuration = afterMs(durationMs, () => graceful.abort());
     },
     dispose() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      clearTimeout(duration);
+      cancelDuration();
       clearTimeout(grace);
     },
   };
