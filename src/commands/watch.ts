@@ -163,10 +163,12 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   const flagContext = offlineContext(setup.settings, []);
   const notices = new Notices();
   const s = stops(options.durationMs);
+  // Not before 1970: an earlier sinceTime is no RFC3339 time, and every log request would get 400.
+  const startAtMs = Math.max(0, startedAt.getTime() - (options.sinceMs ?? 0));
   try {
     const cluster = await connectCluster({
       kubeconfig: options.kubeconfig, context: options.context, env: process.env, filters, settings: setup.settings, flagContext,
-      startAtMs: startedAt.getTime() - (options.sinceMs ?? 0), maxLineLength: options.maxLineLength, maxStreams: options.maxStreams,
+      startAtMs, maxLineLength: options.maxLineLength, maxStreams: options.maxStreams,
       hardStop: s.hard.signal, notice: notices.say,
     });
     await cluster.source.start(s.hard.signal); // a Ctrl-C now lets the first lists finish, then reports nothing read
