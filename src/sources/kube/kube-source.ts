@@ -14,7 +14,8 @@ import { liveWarnings } from './live-coverage.js';
 import { throttleNotices } from './notice-throttle.js';
 import type { FollowerDeps, LiveStats } from './follower-deps.js';
 import { LogFollower } from './log-follower.js';
-import type { LogTime } from './log-time.js';
+import { logTimeToMs, type LogTime } from './log-time.js';
+import type { ProxyFacts } from './pod-facts.js';
 import { describePlan, wantsGateway, wantsSidecar, type WatchPlan } from './plan.js';
 import { PodIpIndex } from './pod-index.js';
 import { inSidecarScope, isGatewayPod, PodRegistry, type KnownPod } from './pod-registry.js';
@@ -138,7 +139,8 @@ export class KubeSource implements Source {
   /** A pod appeared or changed: follow it if it should be and is not yet. */
   private consider(pod: KnownPod): void {
     const f = pod.facts;
-    if (this.followers.has(f.uid) || f.proxy === null || f.finished || this.o.hardStop.aborted) return;
+    if (this.followers.has(f.uid) || f.proxy === null || this.o.hardStop.aborted) return;
+    if (f.finished && !this.endedInWindow(f.proxy)) return;
     const gateway = isGatewayPod(pod) || wantsGateway(this.o.plan, f.ref);
     if (!gateway && !(inSidecarScope(pod) && wantsSidecar(this.o.plan, f.ref))) return;
     const role = gateway ? this.gatewayRole(f.key) : this.sidecarRole(pod);
@@ -146,6 +148,15 @@ export class KubeSource implements Source {
     this.followers.set(f.uid, follower);
     this.roles.set(follower.info.name, role);
     this.queue.push(follower);
+  }
+
+  /**
+   * A finished pod (a Job's) is read once when its proxy ended after the audit window began: with
+   * --since, or when it ran and finished while a watch was down (first seen at a relist).
+   */
+  private endedInWindow(proxy: ProxyFacts): boolean {
+    const windowStart = logTimeToMs(this.o.startAt) - 1000; // finishedAt has whole seconds
+    return proxy.state === 'terminated' && (proxy.finishedAt === null || proxy.finishedAt >= windowStart);
   }
 
   private gatewayRole(key: string): RoleAssignment {

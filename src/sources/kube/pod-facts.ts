@@ -42,7 +42,7 @@ export interface KubeContainerStatus {
   name?: string;
   containerID?: string;
   restartCount?: number;
-  state?: { running?: object; waiting?: { reason?: string }; terminated?: { reason?: string; containerID?: string } };
+  state?: { running?: object; waiting?: { reason?: string }; terminated?: { reason?: string; containerID?: string; finishedAt?: string } };
 }
 
 /** The proxy container of a pod and where it is in its life. */
@@ -53,6 +53,8 @@ export interface ProxyFacts {
   containerId: string | null;
   restartCount: number;
   reason: string | null;
+  /** When the last instance ended (epoch ms), while the container is terminated; null when unknown or not ended. */
+  finishedAt: number | null;
 }
 
 /** One pod, reduced to what the live audit uses. */
@@ -93,6 +95,11 @@ export function workloadOf(pod: KubePod): string {
   return labels['app.kubernetes.io/name'] ?? labels['app'] ?? workloadOfPod(name);
 }
 
+function finishedAt(text: string | undefined): number | null {
+  const ms = text === undefined ? Number.NaN : Date.parse(text);
+  return Number.isNaN(ms) ? null : ms;
+}
+
 function proxyFacts(pod: KubePod): ProxyFacts | null {
   const spec = pod.spec ?? {};
   const regular = (spec.containers ?? []).some((c) => c.name === PROXY_CONTAINER);
@@ -107,6 +114,7 @@ function proxyFacts(pod: KubePod): ProxyFacts | null {
     containerId: s?.containerID ?? s?.state?.terminated?.containerID ?? null,
     restartCount: s?.restartCount ?? 0,
     reason: s?.state?.waiting?.reason ?? s?.state?.terminated?.reason ?? null,
+    finishedAt: finishedAt(s?.state?.terminated?.finishedAt),
   };
 }
 
