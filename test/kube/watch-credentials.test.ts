@@ -149,6 +149,19 @@ describe('watch: API errors are clear, name what failed, and never print credent
     await failsWith({ KUBECONFIG: kubeconfig() }, ['-n', 'shop'], /cannot list pods in namespace shop: the ClusterRole needs pods: list/);
   });
 
+  it('says on stderr at once when the pod watch is forbidden, naming the permission, and exits 3', async () => {
+    const p = pod('denywatch', 'cart-1');
+    api.setForbidden({ verb: 'watch', resource: 'pods', namespace: 'denywatch' });
+    const run = startWatch(['-n', 'denywatch', '--gateway-namespace', 'denywatch-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig() });
+    await followed(p);
+    await run.waitForStderr((t) => t.includes('cannot watch pods in namespace denywatch: the ClusterRole needs pods: watch'));
+    run.interrupt();
+    const out = await run.exited;
+    expect(out.stderr.split('needs pods: watch')).toHaveLength(2); // once, not at every retry
+    expect(out.code).toBe(3);
+    expectNoSecrets(out);
+  });
+
   it('reads the other pods when one pod’s log is forbidden, says which permission is missing, and exits 3', async () => {
     const ok = pod('denylog', 'cart-1');
     pod('denylog', 'cart-2');

@@ -65,7 +65,7 @@ export class KubeSource implements Source {
       api: o.api, registry: this.registry, slots: this.slots, sweeps: new StreamSlots(SWEEP_CONCURRENCY, () => undefined),
       stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, notice: throttleNotices(o.notice),
     };
-    this.views = podViews(o.api, this.registry, o.plan);
+    this.views = podViews(o.api, this.registry, o.plan, this.deps.notice);
     this.serviceEntries = new ServiceEntryWatch(o.api, o.plan);
   }
 
