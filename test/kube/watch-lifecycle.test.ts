@@ -179,4 +179,16 @@ describe('watch: following a changing cluster (fake API server)', () => {
     expect(later.code).toBe(4);
     expect(fake.api.requests.filter(isLog(recent))).toHaveLength(1);
   });
+
+  it('with --since reads the instance before a restart that happened before the run, each line once', async () => {
+    const pod = sidecarPod('sincerestart', 'cart-1');
+    const before = new Date(Date.now() - 120_000);
+    const after = new Date(Date.now() - 60_000);
+    pod.appendLog('istio-proxy', lines(0, 2, before), before);
+    pod.restart('istio-proxy');
+    pod.appendLog('istio-proxy', lines(2, 1, after), after);
+    const { code, stdout } = await startWatch(['-n', 'sincerestart', '--gateway-namespace', 'sincerestart-gw', '-o', 'ndjson', '--fail-on', 'none', '--since', '5m', '--duration', '2s'], { KUBECONFIG: fake.kubeconfig }).exited;
+    expect(requestIds(stdout)).toEqual(ids(0, 3));
+    expect(code).toBe(0);
+  });
 });

@@ -15,7 +15,7 @@ import { throttleNotices } from './notice-throttle.js';
 import type { FollowerDeps, LiveStats } from './follower-deps.js';
 import { LogFollower } from './log-follower.js';
 import { logTimeToMs, type LogTime } from './log-time.js';
-import type { ProxyFacts } from './pod-facts.js';
+import { endedSince, type ProxyFacts } from './pod-facts.js';
 import { describePlan, wantsGateway, wantsSidecar, type WatchPlan } from './plan.js';
 import { PodIpIndex } from './pod-index.js';
 import { inSidecarScope, isGatewayPod, PodRegistry, type KnownPod } from './pod-registry.js';
@@ -155,8 +155,7 @@ export class KubeSource implements Source {
    * --since, or when it ran and finished while a watch was down (first seen at a relist).
    */
   private endedInWindow(proxy: ProxyFacts): boolean {
-    const windowStart = logTimeToMs(this.o.startAt) - 1000; // finishedAt has whole seconds
-    return proxy.state === 'terminated' && (proxy.finishedAt === null || proxy.finishedAt >= windowStart);
+    return proxy.state === 'terminated' && endedSince(proxy.finishedAt, logTimeToMs(this.o.startAt));
   }
 
   private gatewayRole(key: string): RoleAssignment {

@@ -42,6 +42,7 @@ export interface KubeContainerStatus {
   name?: string;
   containerID?: string;
   restartCount?: number;
+  lastState?: { terminated?: { finishedAt?: string } };
   state?: { running?: object; waiting?: { reason?: string }; terminated?: { reason?: string; containerID?: string; finishedAt?: string } };
 }
 
@@ -55,6 +56,8 @@ export interface ProxyFacts {
   reason: string | null;
   /** When the last instance ended (epoch ms), while the container is terminated; null when unknown or not ended. */
   finishedAt: number | null;
+  /** When the instance before the current one ended (epoch ms; `lastState`), null when unknown or none. */
+  previousFinishedAt: number | null;
 }
 
 /** One pod, reduced to what the live audit uses. */
@@ -95,6 +98,11 @@ export function workloadOf(pod: KubePod): string {
   return labels['app.kubernetes.io/name'] ?? labels['app'] ?? workloadOfPod(name);
 }
 
+/** True when an instance that ended at `at` (whole seconds; null: unknown) may hold lines logged from `startMs` on. */
+export function endedSince(at: number | null, startMs: number): boolean {
+  return at === null || at >= startMs - 1000;
+}
+
 function finishedAt(text: string | undefined): number | null {
   const ms = text === undefined ? Number.NaN : Date.parse(text);
   return Number.isNaN(ms) ? null : ms;
@@ -115,6 +123,7 @@ function proxyFacts(pod: KubePod): ProxyFacts | null {
     restartCount: s?.restartCount ?? 0,
     reason: s?.state?.waiting?.reason ?? s?.state?.terminated?.reason ?? null,
     finishedAt: finishedAt(s?.state?.terminated?.finishedAt),
+    previousFinishedAt: finishedAt(s?.lastState?.terminated?.finishedAt),
   };
 }
 
