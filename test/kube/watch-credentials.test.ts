@@ -75,6 +75,23 @@ describe('watch: credentials the kubectl way (fake API server)', () => {
     expectNoSecrets(out);
   });
 
+  it('runs an exec plugin named by a relative path from the kubeconfig’s directory, as kubectl does', async () => {
+    const ns = 'exec-relative';
+    const p = pod(ns);
+    const dir = tempDir();
+    const path = api.writeKubeconfig(dir, { user: 'exec' });
+    const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { exec: { command: string; args?: string[] } } }[] };
+    const exec = doc.users[0]?.user.exec as { command: string; args?: string[] };
+    writeFileSync(join(dir, 'auth.sh'), `#!/bin/sh\nexec ${[exec.command, ...(exec.args ?? [])].map((a) => `'${a}'`).join(' ')}\n`, { mode: 0o755 });
+    exec.command = './auth.sh';
+    exec.args = [];
+    writeFileSync(path, stringify(doc));
+    const out = await readTwoLines(ns, p, { KUBECONFIG: path });
+    expect(out.stderr).not.toMatch(/cannot get credentials/);
+    expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
+    expect(out.code).toBe(0);
+  });
+
   it('re-runs the exec plugin and carries on when the token is rotated mid-run', async () => {
     const p = pod('rotate');
     const run = startWatch(['-n', 'rotate', '--gateway-namespace', 'rotate-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig({ user: 'exec' }) });
