@@ -33,6 +33,17 @@ function afterMs(ms: number, fn: () => void): () => void {
   return () => clearTimeout(timer);
 }
 
+/** How long a finished run waits for the process to end by itself before ending it. */
+const EXIT_AFTER_MS = 2000;
+
+/**
+ * A finished run (report written, or an error said) must end the process: an exec credential plugin
+ * that never answered (a login nobody completes; client-node gives no handle to stop it) would keep it alive.
+ */
+function exitWhenDone(): void {
+  setTimeout(() => process.exit(), EXIT_AFTER_MS).unref();
+}
+
 /** The stop controls: graceful (stop following, read what is left, report) and hard (cut everything). */
 interface Stops {
   graceful: AbortController;
@@ -186,6 +197,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     return await finish(run, cluster, outputs, options, { startedAt, dashboard, notices, setup });
   } finally {
     s.dispose();
+    exitWhenDone();
   }
 }
 

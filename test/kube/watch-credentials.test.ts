@@ -92,6 +92,26 @@ describe('watch: credentials the kubectl way (fake API server)', () => {
     expect(out.code).toBe(0);
   });
 
+  it('stops at Ctrl-C while an exec plugin hangs (a login that never completes), exit 3', async () => {
+    const dir = tempDir();
+    const path = api.writeKubeconfig(dir, { user: 'exec' });
+    const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { exec: { command: string; args?: string[] } } }[] };
+    // Never answers; leaves when egress-audit has gone, so the test leaves no process behind.
+    writeFileSync(join(dir, 'hang.mjs'), 'const p = process.ppid; setInterval(() => { try { process.kill(p, 0); } catch { process.exit(1); } }, 200);\n');
+    Object.assign(doc.users[0]?.user.exec ?? {}, { command: process.execPath, args: [join(dir, 'hang.mjs')] });
+    writeFileSync(path, stringify(doc));
+    const before = api.requests.length;
+    const run = startWatch(['-n', 'hang', '-o', 'ndjson', '--duration', '1s'], { KUBECONFIG: path });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    run.interrupt();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    run.interrupt(); // the second Ctrl-C cuts everything short
+    const out = await run.exited;
+    expect(out.stderr).toMatch(/cannot list pods in namespace istio-system: aborted|cannot list pods in namespace hang: aborted/);
+    expect(out.code).toBe(3);
+    expect(api.requests.length).toBe(before);
+  });
+
   it('re-runs the exec plugin and carries on when the token is rotated mid-run', async () => {
     const p = pod('rotate');
     const run = startWatch(['-n', 'rotate', '--gateway-namespace', 'rotate-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig({ user: 'exec' }) });
