@@ -20,6 +20,30 @@ import { lineSummary } from './line-summary.js';
 /** After a stop, the final reads get this long before everything is cut off (a second Ctrl-C cuts at once). */
 const STOP_GRACE_MS = 10_000;
 
+/** Node fires a timer longer than this at once (TimeoutOverflowWarning), so longer ones are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `fn` after `ms`, however long (a --duration of 30d must not stop the run at once); returns a canceller. */
+function afterMs(ms: number, fn: () => void): () => void {
+  let timer: NodeJS.Timeout;
+  const arm = (left: number): void => {
+    timer = setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fn()), Math.min(left, MAX_TIMER_MS));
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
+}
+
+/** How long a finished run waits for the process to end by itself before ending it. */
+const EXIT_AFTER_MS = 2000;
+
+/**
+ * A finished run (report written, or an error said) must end the process: an exec credential plugin
+ * that never answered (a login nobody completes; client-node gives no handle to stop it) would keep it alive.
+ */
+function exitWhenDone(): void {
+  setTimeout(() => process.exit(), EXIT_AFTER_MS).unref();
+}
+
 /** The stop controls: graceful (stop following, read what is left, report) and hard (cut everything). */
 interface Stops {
   graceful: AbortController;
@@ -41,19 +65,19 @@ function stops(durationMs: number | null): Stops {
     else process.exit(130); // a third Ctrl-C: out now, no report
   };
   onStopSignals(['SIGINT', 'SIGTERM'], onSignal, { once: false });
-  let duration: NodeJS.Timeout | undefined;
+  let cancelDuration = (): void => undefined;
   let grace: NodeJS.Timeout | undefined;
   graceful.signal.addEventListener('abort', () => { grace = setTimeout(() => hard.abort(), STOP_GRACE_MS); }, { once: true });
   return {
     graceful,
     hard,
     startClock() {
-      if (durationMs !== null) duration = setTimeout(() => graceful.abort(), durationMs);
+      if (durationMs !== null) cancelDuration = afterMs(durationMs, () => graceful.abort());
     },
     dispose() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      clearTimeout(duration);
+      cancelDuration();
       clearTimeout(grace);
     },
   };
@@ -150,10 +174,12 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   const flagContext = offlineContext(setup.settings, []);
   const notices = new Notices();
   const s = stops(options.durationMs);
+  // Not before 1970: an earlier sinceTime is no RFC3339 time, and every log request would get 400.
+  const startAtMs = Math.max(0, startedAt.getTime() - (options.sinceMs ?? 0));
   try {
     const cluster = await connectCluster({
       kubeconfig: options.kubeconfig, context: options.context, env: process.env, filters, settings: setup.settings, flagContext,
-      startAtMs: startedAt.getTime() - (options.sinceMs ?? 0), maxLineLength: options.maxLineLength, maxStreams: options.maxStreams,
+      startAtMs, maxLineLength: options.maxLineLength, maxStreams: options.maxStreams,
       hardStop: s.hard.signal, notice: notices.say,
     });
     await cluster.source.start(s.hard.signal); // a Ctrl-C now lets the first lists finish, then reports nothing read
@@ -171,6 +197,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     return await finish(run, cluster, outputs, options, { startedAt, dashboard, notices, setup });
   } finally {
     s.dispose();
+    exitWhenDone();
   }
 }
 

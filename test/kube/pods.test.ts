@@ -49,7 +49,7 @@ describe('pod facts', () => {
     ['a regular istio-proxy container', pod(), 'regular'],
     ['a native sidecar (init container with restartPolicy Always)', pod({ native: true }), 'native-sidecar'],
   ])('finds %s and its state', (_case, p, kind) => {
-    expect(facts(p).proxy).toEqual({ kind, state: 'running', containerId: 'containerd://a', restartCount: 0, reason: null });
+    expect(facts(p).proxy).toEqual({ kind, state: 'running', containerId: 'containerd://a', restartCount: 0, reason: null, finishedAt: null, previousFinishedAt: null });
   });
 
   it('reports no proxy for a pod without a sidecar, and reads the exclusion annotations', () => {

@@ -75,6 +75,43 @@ describe('watch: credentials the kubectl way (fake API server)', () => {
     expectNoSecrets(out);
   });
 
+  it('runs an exec plugin named by a relative path from the kubeconfig’s directory, as kubectl does', async () => {
+    const ns = 'exec-relative';
+    const p = pod(ns);
+    const dir = tempDir();
+    const path = api.writeKubeconfig(dir, { user: 'exec' });
+    const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { exec: { command: string; args?: string[] } } }[] };
+    const exec = doc.users[0]?.user.exec as { command: string; args?: string[] };
+    writeFileSync(join(dir, 'auth.sh'), `#!/bin/sh\nexec ${[exec.command, ...(exec.args ?? [])].map((a) => `'${a}'`).join(' ')}\n`, { mode: 0o755 });
+    exec.command = './auth.sh';
+    exec.args = [];
+    writeFileSync(path, stringify(doc));
+    const out = await readTwoLines(ns, p, { KUBECONFIG: path });
+    expect(out.stderr).not.toMatch(/cannot get credentials/);
+    expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
+    expect(out.code).toBe(0);
+  });
+
+  it('stops at Ctrl-C while an exec plugin hangs (a login that never completes), exit 3', async () => {
+    const dir = tempDir();
+    const path = api.writeKubeconfig(dir, { user: 'exec' });
+    const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { exec: { command: string; args?: string[] } } }[] };
+    // Never answers; leaves when egress-audit has gone, so the test leaves no process behind.
+    writeFileSync(join(dir, 'hang.mjs'), 'const p = process.ppid; setInterval(() => { try { process.kill(p, 0); } catch { process.exit(1); } }, 200);\n');
+    Object.assign(doc.users[0]?.user.exec ?? {}, { command: process.execPath, args: [join(dir, 'hang.mjs')] });
+    writeFileSync(path, stringify(doc));
+    const before = api.requests.length;
+    const run = startWatch(['-n', 'hang', '-o', 'ndjson', '--duration', '1s'], { KUBECONFIG: path });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    run.interrupt();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    run.interrupt(); // the second Ctrl-C cuts everything short
+    const out = await run.exited;
+    expect(out.stderr).toMatch(/cannot list pods in namespace istio-system: aborted|cannot list pods in namespace hang: aborted/);
+    expect(out.code).toBe(3);
+    expect(api.requests.length).toBe(before);
+  });
+
   it('re-runs the exec plugin and carries on when the token is rotated mid-run', async () => {
     const p = pod('rotate');
     const run = startWatch(['-n', 'rotate', '--gateway-namespace', 'rotate-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig({ user: 'exec' }) });
@@ -147,6 +184,19 @@ describe('watch: API errors are clear, name what failed, and never print credent
   it('exits 3 on 403 for the pod list, naming the missing permission', async () => {
     api.setForbidden({ verb: 'list', resource: 'pods', namespace: 'shop' });
     await failsWith({ KUBECONFIG: kubeconfig() }, ['-n', 'shop'], /cannot list pods in namespace shop: the ClusterRole needs pods: list/);
+  });
+
+  it('says on stderr at once when the pod watch is forbidden, naming the permission, and exits 3', async () => {
+    const p = pod('denywatch', 'cart-1');
+    api.setForbidden({ verb: 'watch', resource: 'pods', namespace: 'denywatch' });
+    const run = startWatch(['-n', 'denywatch', '--gateway-namespace', 'denywatch-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig() });
+    await followed(p);
+    await run.waitForStderr((t) => t.includes('cannot watch pods in namespace denywatch: the ClusterRole needs pods: watch'));
+    run.interrupt();
+    const out = await run.exited;
+    expect(out.stderr.split('needs pods: watch')).toHaveLength(2); // once, not at every retry
+    expect(out.code).toBe(3);
+    expectNoSecrets(out);
   });
 
   it('reads the other pods when one pod’s log is forbidden, says which permission is missing, and exits 3', async () => {

@@ -164,4 +164,31 @@ describe('watch: following a changing cluster (fake API server)', () => {
     const { stdout } = await run.exited;
     expect(requestIds(stdout)).toEqual(ids(0, 2));
   });
+
+  it('reads a finished Job pod once when its proxy ended inside the --since window, not in a run that starts later', async () => {
+    const recent = sidecarPod('jobs', 'report-1', { containers: ['app', { name: 'istio-proxy', kind: 'native-sidecar' }] });
+    const at = new Date(Date.now() - 60_000);
+    recent.appendLog('istio-proxy', lines(0, 2, at), at);
+    for (const c of ['app', 'istio-proxy']) fake.api.setContainerState('jobs', recent.name, c, 'terminated', { reason: 'Completed', exitCode: 0 });
+    recent.modify({ phase: 'Succeeded' });
+    const { code, stdout } = await startWatch(['-n', 'jobs', '--gateway-namespace', 'jobs-gw', '-o', 'ndjson', '--fail-on', 'none', '--since', '5m', '--duration', '2s'], { KUBECONFIG: fake.kubeconfig }).exited;
+    expect(requestIds(stdout)).toEqual(ids(0, 2));
+    expect(fake.api.requests.filter(isLog(recent)).map((r) => r.query['follow'])).toEqual([undefined]);
+    expect(code).toBe(0);
+    const later = await startWatch(['-n', 'jobs', '--gateway-namespace', 'jobs-gw', '-o', 'ndjson', '--fail-on', 'none', '--duration', '1s'], { KUBECONFIG: fake.kubeconfig }).exited;
+    expect(later.code).toBe(4);
+    expect(fake.api.requests.filter(isLog(recent))).toHaveLength(1);
+  });
+
+  it('with --since reads the instance before a restart that happened before the run, each line once', async () => {
+    const pod = sidecarPod('sincerestart', 'cart-1');
+    const before = new Date(Date.now() - 120_000);
+    const after = new Date(Date.now() - 60_000);
+    pod.appendLog('istio-proxy', lines(0, 2, before), before);
+    pod.restart('istio-proxy');
+    pod.appendLog('istio-proxy', lines(2, 1, after), after);
+    const { code, stdout } = await startWatch(['-n', 'sincerestart', '--gateway-namespace', 'sincerestart-gw', '-o', 'ndjson', '--fail-on', 'none', '--since', '5m', '--duration', '2s'], { KUBECONFIG: fake.kubeconfig }).exited;
+    expect(requestIds(stdout)).toEqual(ids(0, 3));
+    expect(code).toBe(0);
+  });
 });

@@ -31,6 +31,16 @@ function readSmall(res: IncomingMessage): Promise<string> {
   });
 }
 
+/** Waits for `promise` unless `signal` aborts first: a hung exec plugin must not outlive the stop. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, aborted: () => Error): Promise<T> {
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** GETs against one API server as one user. */
 export class KubeHttp {
   readonly target: ApiTarget;
@@ -94,7 +104,8 @@ export class KubeHttp {
   }
 
   private async once(action: ApiAction, path: string, query: Record<string, string>, signal: AbortSignal, stream: boolean, fresh: boolean): Promise<IncomingMessage> {
-    const options = await this.options(fresh);
+    const aborted = (): KubeApiError => transportError(action, Object.assign(new Error('aborted'), { name: 'AbortError' }), this.target);
+    const options = await untilAborted(this.options(fresh), signal, aborted);
     const url = this.url(path, query);
     const module = url.protocol === 'http:' ? http : https;
     const headers = { ...(options.headers as Record<string, string>), Accept: 'application/json, */*', 'User-Agent': `egress-audit/${VERSION}` };

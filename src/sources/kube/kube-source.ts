@@ -14,8 +14,9 @@ import { liveWarnings } from './live-coverage.js';
 import { throttleNotices } from './notice-throttle.js';
 import type { FollowerDeps, LiveStats } from './follower-deps.js';
 import { LogFollower } from './log-follower.js';
-import type { LogTime } from './log-time.js';
-import { describePlan, wantsSidecar, type WatchPlan } from './plan.js';
+import { logTimeToMs, type LogTime } from './log-time.js';
+import { endedSince, type ProxyFacts } from './pod-facts.js';
+import { describePlan, wantsGateway, wantsSidecar, type WatchPlan } from './plan.js';
 import { PodIpIndex } from './pod-index.js';
 import { inSidecarScope, isGatewayPod, PodRegistry, type KnownPod } from './pod-registry.js';
 import { listGateways, podViews, type PodView } from './pod-views.js';
@@ -64,7 +65,7 @@ export class KubeSource implements Source {
       api: o.api, registry: this.registry, slots: this.slots, sweeps: new StreamSlots(SWEEP_CONCURRENCY, () => undefined),
       stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, notice: throttleNotices(o.notice),
     };
-    this.views = podViews(o.api, this.registry, o.plan);
+    this.views = podViews(o.api, this.registry, o.plan, this.deps.notice);
     this.serviceEntries = new ServiceEntryWatch(o.api, o.plan);
   }
 
@@ -138,14 +139,23 @@ export class KubeSource implements Source {
   /** A pod appeared or changed: follow it if it should be and is not yet. */
   private consider(pod: KnownPod): void {
     const f = pod.facts;
-    if (this.followers.has(f.uid) || f.proxy === null || f.finished || this.o.hardStop.aborted) return;
-    const gateway = isGatewayPod(pod);
+    if (this.followers.has(f.uid) || f.proxy === null || this.o.hardStop.aborted) return;
+    if (f.finished && !this.endedInWindow(f.proxy)) return;
+    const gateway = isGatewayPod(pod) || wantsGateway(this.o.plan, f.ref);
     if (!gateway && !(inSidecarScope(pod) && wantsSidecar(this.o.plan, f.ref))) return;
     const role = gateway ? this.gatewayRole(f.key) : this.sidecarRole(pod);
     const follower = new LogFollower(f, role, gateway ? 0 : 1, this.deps);
     this.followers.set(f.uid, follower);
     this.roles.set(follower.info.name, role);
     this.queue.push(follower);
+  }
+
+  /**
+   * A finished pod (a Job's) is read once when its proxy ended after the audit window began: with
+   * --since, or when it ran and finished while a watch was down (first seen at a relist).
+   */
+  private endedInWindow(proxy: ProxyFacts): boolean {
+    return proxy.state === 'terminated' && endedSince(proxy.finishedAt, logTimeToMs(this.o.startAt));
   }
 
   private gatewayRole(key: string): RoleAssignment {

@@ -80,6 +80,15 @@ function withTokenFiles(users: User[], text: string, dir: string): User[] {
   });
 }
 
+/** kubectl runs an exec plugin named by a relative path with a `/` (`./bin/auth`) from the kubeconfig's directory, not the working one. */
+function withExecPaths(users: User[], dir: string): User[] {
+  return users.map((u) => {
+    const command: unknown = u.exec?.command;
+    if (typeof command !== 'string' || isAbsolute(command) || !command.includes('/')) return u;
+    return { ...u, exec: { ...u.exec, command: join(dir, command) } };
+  });
+}
+
 async function newKubeConfig(): Promise<KubeConfig> {
   const k8s = await import('@kubernetes/client-node');
   return new k8s.KubeConfig();
@@ -96,7 +105,7 @@ async function readFile(path: string): Promise<ConfigParts> {
     const e = error as NodeJS.ErrnoException;
     throw new InputError(`kubeconfig ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.code ? `cannot read (${e.code})` : `not a valid kubeconfig (${e.message.split('\n')[0] ?? ''})`}`);
   }
-  return { clusters: kc.getClusters(), users: withTokenFiles(kc.getUsers(), text, dirname(path)), contexts: kc.getContexts(), currentContext: kc.getCurrentContext() };
+  return { clusters: kc.getClusters(), users: withExecPaths(withTokenFiles(kc.getUsers(), text, dirname(path)), dirname(path)), contexts: kc.getContexts(), currentContext: kc.getCurrentContext() };
 }
 
 /** Which files to read and how to name them in messages; [] when none applies. */

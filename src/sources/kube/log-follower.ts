@@ -12,7 +12,8 @@ import type { ApiAction, FailureKind, KubeApiError } from './api-errors.js';
 import { Backoff, sleep } from './backoff.js';
 import { nextStep, type FollowStep } from './follow-step.js';
 import { IDLE_MS, LogReader, type Outcome } from './log-reader.js';
-import { podFacts, PROXY_CONTAINER, type KubePod, type PodFacts } from './pod-facts.js';
+import { logTimeToMs } from './log-time.js';
+import { endedSince, podFacts, PROXY_CONTAINER, type KubePod, type PodFacts } from './pod-facts.js';
 
 /** Failures that retrying soon will not fix: they do not hold back log time. */
 const LASTING: FailureKind[] = ['forbidden', 'unauthorized', 'tls'];
@@ -40,6 +41,9 @@ export class LogFollower implements LogStream {
     const { namespace, name } = pod.ref;
     this.info = { name: `pod/${namespace}/${name}/${PROXY_CONTAINER}`, kind: 'pod', pod: name, namespace, container: PROXY_CONTAINER, labels: pod.ref.labels, role, size: null };
     this.reader = new LogReader(deps.api, namespace, name, deps.startAt, deps.maxLineLength, deps.hardStop);
+    // Restarted before it was first seen, after the audit window began (--since): the old instance is read too.
+    const proxy = pod.proxy;
+    this.previousOwed = proxy !== null && proxy.restartCount > 0 && endedSince(proxy.previousFinishedAt, logTimeToMs(deps.startAt));
   }
 
   /** `namespace/name`. */

@@ -68,6 +68,14 @@ export function wantsSidecar(plan: WatchFilters, pod: { name: string; labels: Re
   return matchesSelector(plan.selector, pod.labels) && (plan.podQuery === null || plan.podQuery.test(pod.name));
 }
 
+/**
+ * True when a pod is one of the egress gateways the plan looks for, decided locally: a new pod in a
+ * namespace both views watch may reach the sidecar view first, and must not be followed as a sidecar.
+ */
+export function wantsGateway(plan: WatchPlan, pod: { namespace: string; labels: Record<string, string> }): boolean {
+  return (plan.gatewayNamespaces === null || plan.gatewayNamespaces.includes(pod.namespace)) && matchesSelector(plan.gatewaySelector, pod.labels);
+}
+
 /** `namespaces shop, payments` / `all namespaces`, plus the filters, for headers and reports. */
 export function describePlan(plan: WatchPlan): string {
   const where = plan.sidecarNamespaces === null ? 'all namespaces' : `namespace${plan.sidecarNamespaces.length > 1 ? 's' : ''} ${plan.sidecarNamespaces.join(', ')}`;

@@ -42,7 +42,8 @@ export interface KubeContainerStatus {
   name?: string;
   containerID?: string;
   restartCount?: number;
-  state?: { running?: object; waiting?: { reason?: string }; terminated?: { reason?: string; containerID?: string } };
+  lastState?: { terminated?: { finishedAt?: string } };
+  state?: { running?: object; waiting?: { reason?: string }; terminated?: { reason?: string; containerID?: string; finishedAt?: string } };
 }
 
 /** The proxy container of a pod and where it is in its life. */
@@ -53,6 +54,10 @@ export interface ProxyFacts {
   containerId: string | null;
   restartCount: number;
   reason: string | null;
+  /** When the last instance ended (epoch ms), while the container is terminated; null when unknown or not ended. */
+  finishedAt: number | null;
+  /** When the instance before the current one ended (epoch ms; `lastState`), null when unknown or none. */
+  previousFinishedAt: number | null;
 }
 
 /** One pod, reduced to what the live audit uses. */
@@ -93,6 +98,16 @@ export function workloadOf(pod: KubePod): string {
   return labels['app.kubernetes.io/name'] ?? labels['app'] ?? workloadOfPod(name);
 }
 
+/** True when an instance that ended at `at` (whole seconds; null: unknown) may hold lines logged from `startMs` on. */
+export function endedSince(at: number | null, startMs: number): boolean {
+  return at === null || at >= startMs - 1000;
+}
+
+function finishedAt(text: string | undefined): number | null {
+  const ms = text === undefined ? Number.NaN : Date.parse(text);
+  return Number.isNaN(ms) ? null : ms;
+}
+
 function proxyFacts(pod: KubePod): ProxyFacts | null {
   const spec = pod.spec ?? {};
   const regular = (spec.containers ?? []).some((c) => c.name === PROXY_CONTAINER);
@@ -107,6 +122,8 @@ function proxyFacts(pod: KubePod): ProxyFacts | null {
     containerId: s?.containerID ?? s?.state?.terminated?.containerID ?? null,
     restartCount: s?.restartCount ?? 0,
     reason: s?.state?.waiting?.reason ?? s?.state?.terminated?.reason ?? null,
+    finishedAt: finishedAt(s?.state?.terminated?.finishedAt),
+    previousFinishedAt: finishedAt(s?.lastState?.terminated?.finishedAt),
   };
 }
 

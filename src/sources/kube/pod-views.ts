@@ -4,7 +4,7 @@
  * (filtered by `--gateway-selector` on the server). A view that cannot be listed at the start stops the
  * run for sidecars; for gateways it is reported, and the audit goes on with sidecar logs only.
  */
-import type { ApiAction, KubeApiError } from './api-errors.js';
+import type { ApiAction, FailureKind, KubeApiError } from './api-errors.js';
 import { Informer } from './informer.js';
 import type { KubeHttp } from './kube-http.js';
 import type { KubePod } from './pod-facts.js';
@@ -21,11 +21,14 @@ export interface PodView {
   listed: boolean;
 }
 
+/** Failures retrying will not fix (a permission, credentials, trust): the person hears of them at once, not only in the report. */
+const LASTING: FailureKind[] = ['forbidden', 'unauthorized', 'tls'];
+
 function pathFor(namespace: string | null): string {
   return namespace === null ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
 }
 
-function view(api: KubeHttp, registry: PodRegistry, kind: 'sidecar' | 'gateway', namespace: string | null, labelSelector: string): PodView {
+function view(api: KubeHttp, registry: PodRegistry, notice: (message: string) => void, kind: 'sidecar' | 'gateway', namespace: string | null, labelSelector: string): PodView {
   const scope: PodScope = `${kind}:${namespace ?? '*'}`;
   const action: ApiAction = { verb: 'list', resource: 'pods', group: '', namespace };
   const v: PodView = {
@@ -40,6 +43,7 @@ function view(api: KubeHttp, registry: PodRegistry, kind: 'sidecar' | 'gateway',
       },
       event: (type, pod) => registry.event(scope, type, pod),
       health: (error) => {
+        if (error !== null && LASTING.includes(error.kind) && error.message !== v.failure) notice(error.message);
         v.failure = error === null ? null : error.message;
       },
     }),
@@ -47,10 +51,10 @@ function view(api: KubeHttp, registry: PodRegistry, kind: 'sidecar' | 'gateway',
   return v;
 }
 
-/** The views a plan needs. */
-export function podViews(api: KubeHttp, registry: PodRegistry, plan: WatchPlan): { sidecars: PodView[]; gateways: PodView[] } {
-  const sidecars = (plan.sidecarNamespaces ?? [null]).map((ns) => view(api, registry, 'sidecar', ns, ''));
-  const gateways = (plan.gatewayNamespaces ?? [null]).map((ns) => view(api, registry, 'gateway', ns, plan.gatewaySelector.text));
+/** The views a plan needs; `notice` hears of a watch that a permission or the credentials keep failing. */
+export function podViews(api: KubeHttp, registry: PodRegistry, plan: WatchPlan, notice: (message: string) => void): { sidecars: PodView[]; gateways: PodView[] } {
+  const sidecars = (plan.sidecarNamespaces ?? [null]).map((ns) => view(api, registry, notice, 'sidecar', ns, ''));
+  const gateways = (plan.gatewayNamespaces ?? [null]).map((ns) => view(api, registry, notice, 'gateway', ns, plan.gatewaySelector.text));
   return { sidecars, gateways };
 }
 
