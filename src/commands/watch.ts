@@ -8,7 +8,7 @@ import { ReportBuilder } from '../report/index.js';
 import { startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { finishRun } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
-import { onStopSignals, openOutputs, type Outputs } from '../run/outputs.js';
+import { beforeOutputs, onStopSignals, openOutputs, type Outputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit, type AuditSetup } from '../run/setup.js';
 import { connectCluster, runLive, watchFilters, type LiveCluster } from '../sources/kube/index.js';
@@ -170,19 +170,19 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   const startedAt = new Date();
   const filters = watchFilters(options);
   const { spec } = await formatFromOption(options.format); // a bad --format exits 2 before any request
-  const setup = await prepareAudit(options);
+  const setup = await beforeOutputs(options, [], () => prepareAudit(options));
   const flagContext = offlineContext(setup.settings, []);
   const notices = new Notices();
   const s = stops(options.durationMs);
   // Not before 1970: an earlier sinceTime is no RFC3339 time, and every log request would get 400.
   const startAtMs = Math.max(0, startedAt.getTime() - (options.sinceMs ?? 0));
   try {
-    const cluster = await connectCluster({
+    const cluster = await beforeOutputs(options, [], () => connectCluster({
       kubeconfig: options.kubeconfig, context: options.context, env: process.env, filters, settings: setup.settings, flagContext,
       startAtMs, maxLineLength: options.maxLineLength, maxStreams: options.maxStreams,
       hardStop: s.hard.signal, notice: notices.say,
-    });
-    await cluster.source.start(s.hard.signal); // a Ctrl-C now lets the first lists finish, then reports nothing read
+    }));
+    await beforeOutputs(options, [], () => cluster.source.start(s.hard.signal)); // a Ctrl-C now lets the first lists finish, then reports nothing read
     s.startClock();
     const useDashboard = process.stdout.isTTY === true && options.output === null;
     const outputs = await openOutputs(options, useDashboard ? null : (options.output ?? 'table'));

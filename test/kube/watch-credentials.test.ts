@@ -2,7 +2,7 @@
 // kind, $KUBECONFIG with two files, --context, in-cluster, no configuration at all, and 401/403/404,
 // an unreachable server and an untrusted certificate, each with a clear message and exit 3. The token
 // must never appear in any output.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -172,6 +172,13 @@ describe('watch: credentials the kubectl way (fake API server)', () => {
 
   it('exits 3 with --kubeconfig naming a missing file', async () => {
     await failsWith({}, ['--kubeconfig', '/nonexistent/kubeconfig'], /kubeconfig \/nonexistent\/kubeconfig: no such file/);
+  });
+
+  it('removes an earlier run\'s report, saying so, when it cannot connect (CI must not upload it as this run\'s)', async () => {
+    const report = join(tempDir('stale-report-'), 'r.json');
+    writeFileSync(report, '{"stale":true}');
+    await failsWith({}, ['--kubeconfig', '/nonexistent/kubeconfig', '--report', `json=${report}`], /removed .*r\.json: it was an earlier run's report/);
+    expect(existsSync(report)).toBe(false);
   });
 });
 
