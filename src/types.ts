@@ -37,10 +37,10 @@ export interface LogStream {
   /** Raw bytes in order; ends when the stream ends; must stop promptly when `signal` aborts. */
   chunks(signal: AbortSignal): AsyncIterable<Uint8Array>;
   /**
-   * Up to `length` bytes from `offset` of a saved, uncompressed file, or null when this stream is not
-   * one: lets an audit sample a file's log-time order before reading it front to back.
+   * Up to `length` bytes from each of `offsets` of a saved, uncompressed file (one open), or null when
+   * this stream is not one: lets an audit sample a file's log-time order before reading it front to back.
    */
-  readAt?(offset: number, length: number): Promise<Uint8Array | null>;
+  readAt?(offsets: readonly number[], length: number): Promise<Uint8Array[] | null>;
 }
 
 /** Anything that yields log streams: files and globs, stdin, or the pods of a cluster (streams appear over time). */

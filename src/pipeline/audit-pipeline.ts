@@ -2,7 +2,7 @@ import { LineParser, type FormatSpec } from '../../parsers/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { StreamReader, addCounts, emptyCounts } from '../lines/stream-reader.js';
 import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineProblem, LogStream, StreamInfo } from '../types.js';
-import { probeTimeOrder, type TimeJump } from './time-order.js';
+import { probeTimeOrder } from './time-order.js';
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
 import { laneTextSpans } from '../output/fast-lane.js';
 
@@ -16,6 +16,13 @@ function isPlain(entry: Entry): boolean {
   const r = entry.record;
   if (r.response_flags !== null || (r.response_code !== null && r.response_code >= 400)) return false;
   return r.upstream_cluster !== 'PassthroughCluster' && r.upstream_cluster !== 'BlackHoleCluster';
+}
+
+/** Where a stream's log time went back by more than the join window while it was read. */
+export interface TimeJump {
+  line: number;
+  /** How far back, in ms. */
+  backMs: number;
 }
 
 /** One input as the run read it: its lines, and what went wrong (an error, or log time going back once entries had been released). */
@@ -124,8 +131,8 @@ export class AuditPipeline {
     if (this.released) state.lateJump = { line, backMs };
   }
 
-  /** Log time that a saved stream's probes found going back (null: in order, or not a file that can be probed). */
-  probeTimeOrder(stream: LogStream): Promise<TimeJump | null> {
+  /** How far back (ms) a saved stream's probes found its log time going (null: in order, or not a file that can be probed). */
+  probeTimeOrder(stream: LogStream): Promise<number | null> {
     return probeTimeOrder(stream, this.options.spec, this.options.maxLineLength, this.options.settings.windowMs);
   }
 

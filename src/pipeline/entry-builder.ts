@@ -3,7 +3,7 @@ import type { Entry, Role, StreamInfo } from '../types.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { keptRecordBound, sourcePrefix, writeKeptRecordJson, writeKeptRecordUnchecked, writeRecordJson, type KeptRecord, type SourcePrefix } from '../output/record-json.js';
 import type { EntryJsonBytes } from '../report/flow-json.js';
-import { isoToMs, writableMs } from './times.js';
+import { entryEndMs, isoToMs, writableMs } from './times.js';
 
 /** Gives an entry its role: from the stream, or per pod inside a mixed (`kubectl logs --prefix`) stream. */
 export type RoleLookup = (info: StreamInfo, pod: string | null) => Role;
@@ -98,11 +98,8 @@ export class EntryBuilder {
     const pod = env?.pod ?? this.info.pod;
     const duration = record.duration ?? 0;
     let startMs = isoToMs(record.start_time);
-    let endMs = startMs + duration;
-    if (Number.isNaN(startMs) && env?.timestamp) {
-      endMs = isoToMs(env.timestamp);
-      startMs = endMs - duration;
-    }
+    let endMs = entryEndMs(startMs, duration, env?.timestamp);
+    if (Number.isNaN(startMs)) startMs = endMs - duration;
     // A duration that carries the entry beyond the years a report can write (a corrupt line) is ignored.
     if (Number.isNaN(writableMs(endMs))) endMs = startMs;
     else if (Number.isNaN(writableMs(startMs))) startMs = endMs;

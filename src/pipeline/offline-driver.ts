@@ -43,8 +43,8 @@ function watermark(active: Cursor[]): number {
 export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks = {}): Promise<void> {
   const active: Cursor[] = [];
   for (const [order, stream] of streams.entries()) {
-    const jump = await pipeline.probeTimeOrder(stream);
-    const unordered = jump === null ? null : `probes of it found its log time going back ${seconds(jump.backMs)}`;
+    const backMs = await pipeline.probeTimeOrder(stream);
+    const unordered = backMs === null ? null : `probes of it found its log time going back ${seconds(backMs)}`;
     active.push({ state: pipeline.open(stream.info, unordered), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
   }
   let sinceDrain = 0;

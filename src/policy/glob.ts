@@ -2,6 +2,7 @@
  * The policy's glob dialect, kept deliberately tiny: `*` matches any run of characters (dots
  * included) and `?` one character. No braces, classes or negation, so a glob reads as what it matches.
  */
+import { relativeName } from '../engine/index.js';
 
 const HOST_GLOB = /^[A-Za-z0-9._*?-]+$/;
 const NAME_GLOB = /^[a-z0-9.*?-]+$/;
@@ -62,13 +63,11 @@ export function compileGlobs(globs: readonly string[]): ((text: string) => boole
   };
 }
 
-const withoutRootDot = (name: string): string => (name.endsWith('.') ? name.slice(0, -1) : name);
-
 /**
  * Compiles host globs: as compileGlobs, but a name and its absolute form (`api.example.com.`, which
  * Istio routes like the plain one and logs as sent) are the same host, on either side.
  */
 export function compileHostGlobs(globs: readonly string[]): ((host: string) => boolean) | null {
-  const match = compileGlobs(globs.map(withoutRootDot));
-  return match && ((host) => match(withoutRootDot(host)));
+  const match = compileGlobs(globs.map(relativeName));
+  return match && ((host) => match(relativeName(host)));
 }

@@ -1,7 +1,6 @@
 import type { Coverage, CoverageWarning, StreamCoverage } from '../report/model.js';
 import type { EngineCounters } from '../engine/index.js';
 import { seconds, type StreamFacts } from '../pipeline/audit-pipeline.js';
-import type { TimeJump } from '../pipeline/time-order.js';
 import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
 
 /** What the run knows when it ends: lines, streams and their roles, the join, policy and live facts. */
@@ -54,6 +53,13 @@ function anyRoleWithRecords(f: CoverageFacts, role: Role): boolean {
 /** Streams named in one warning; the rest are counted. */
 const MAX_LISTED_STREAMS = 5;
 
+/** The first few items, described, then how many more: a warning about many streams stays one readable line. */
+function listed<T>(items: readonly T[], describe: (item: T) => string): string {
+  const shown = items.slice(0, MAX_LISTED_STREAMS).map(describe);
+  if (items.length > MAX_LISTED_STREAMS) shown.push(`and ${items.length - MAX_LISTED_STREAMS} more`);
+  return shown.join('; ');
+}
+
 /** `truncated 28, too-long 1`: the unparsed lines by reason, largest first. */
 function unparsedByReason(lines: LineCounts): { total: number; text: string } {
   const parts: [string, number][] = Object.entries(lines.malformed).filter((e): e is [string, number] => (e[1] ?? 0) > 0);
@@ -77,16 +83,15 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   }
   const mixed = f.engine.roleConflicts;
   if (mixed.length > 0) {
-    const listed = mixed.slice(0, MAX_LISTED_STREAMS).map((c) => {
+    const streams = listed(mixed, (c) => {
       const other = c.role === 'sidecar' ? "an egress gateway's" : "a sidecar's";
       const where = c.pod === null ? c.file : `${c.file}, pod ${c.pod}`;
       const counted = c.seen > c.entries ? `${c.conflicting} of ${c.entries} sampled entries (of ${c.seen})` : `${c.conflicting} of ${c.entries} entries`;
       return `${where} (read as ${c.role === 'sidecar' ? 'a sidecar' : 'an egress gateway'}; ${counted} read like ${other}, e.g. line ${c.firstLine}: ${c.why})`;
     });
-    if (mixed.length > MAX_LISTED_STREAMS) listed.push(`and ${mixed.length - MAX_LISTED_STREAMS} more`);
     out.push({
       code: 'mixed-roles',
-      message: `${mixed.length} input(s) seem to hold the logs of both sidecars and egress gateways, and each was read as one role, so part of their verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only): ${listed.join('; ')}. Give each proxy's log a file of its own (one per pod, or kubectl logs --prefix) so that each gets its own role.`,
+      message: `${mixed.length} input(s) seem to hold the logs of both sidecars and egress gateways, and each was read as one role, so part of their verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only): ${streams}. Give each proxy's log a file of its own (one per pod, or kubectl logs --prefix) so that each gets its own role.`,
     });
   }
   if (v['via-gateway-unconfirmed'] > 0 && !anyRoleWithRecords(f, 'egress-gateway')) {
@@ -116,13 +121,12 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
       message: `Policy exceptions matched direct flows only by the name the client sent (its Host header or SNI, a host name or an IP, through PassthroughCluster or a wildcard cluster, where anything can be claimed), so they were not applied: ${f.claimedHostExceptions.map((e) => e.id).join(', ')}. Allow such destinations by cidrs that hold the address the flow actually went to.`,
     });
   }
-  const unordered = f.streams.filter((s) => s.lateJump !== null);
+  const unordered = f.streams.flatMap((s) => (s.lateJump === null ? [] : [{ name: s.name, jump: s.lateJump }]));
   if (unordered.length > 0) {
-    const listed = unordered.slice(0, MAX_LISTED_STREAMS).map((s) => `${s.name} (back ${seconds((s.lateJump as TimeJump).backMs)} at line ${(s.lateJump as TimeJump).line ?? '?'})`);
-    if (unordered.length > MAX_LISTED_STREAMS) listed.push(`and ${unordered.length - MAX_LISTED_STREAMS} more`);
+    const streams = listed(unordered, (s) => `${s.name} (back ${seconds(s.jump.backMs)} at line ${s.jump.line})`);
     out.push({
       code: 'unordered-input',
-      message: `Log time goes back in ${unordered.length} input(s) that could not be probed before reading (stdin, gzip, a live pod): ${listed.join('; ')}. Such an input holds several pods' logs one after another (as kubectl logs -l prints them), so entries read before that point were given up on and their partners after it show as unjoined (via-gateway-unconfirmed, gateway-only). Give each pod's log a file of its own, use kubectl logs --prefix, or save it uncompressed.`,
+      message: `Log time goes back in ${unordered.length} input(s) that could not be probed before reading (stdin, gzip, a live pod): ${streams}. Such an input holds several pods' logs one after another (as kubectl logs -l prints them), so entries read before that point were given up on and their partners after it show as unjoined (via-gateway-unconfirmed, gateway-only). Give each pod's log a file of its own, use kubectl logs --prefix, or save it uncompressed.`,
     });
   }
   const failed = f.streams.filter((s) => s.error !== null);

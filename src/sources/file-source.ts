@@ -108,21 +108,24 @@ export function fileStream(
       }
       yield* decoded(createReadStream('', { fd: handle, highWaterMark: chunkSize, signal }), file.name, chunkSize, signal);
     },
-    readAt: file.kind === 'file' && unreadable === null ? (offset, length) => readPlainAt(file.path, offset, length) : undefined,
+    readAt: file.kind === 'file' && unreadable === null ? (offsets, length) => readPlainAt(file.path, offsets, length) : undefined,
   };
 }
 
-/** Bytes at `offset` of a file that is not gzip (its first two bytes say), or null; an unreadable file is left to the main read to report. */
-async function readPlainAt(path: string | Buffer, offset: number, length: number): Promise<Uint8Array | null> {
+/** Bytes at each offset of a file that is not gzip (its first two bytes say), or null; an unreadable file is left to the main read to report. */
+async function readPlainAt(path: string | Buffer, offsets: readonly number[], length: number): Promise<Uint8Array[] | null> {
   let handle;
   try {
     handle = await open(path, 'r');
     const magic = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(magic, 0, 2, 0);
-    if (bytesRead === 2 && isGzipHead([magic])) return null;
-    const buf = Buffer.alloc(length);
-    const read = await handle.read(buf, 0, length, offset);
-    return buf.subarray(0, read.bytesRead);
+    if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && isGzipHead([magic])) return null;
+    const parts: Uint8Array[] = [];
+    for (const offset of offsets) {
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buf, 0, length, offset);
+      parts.push(buf.subarray(0, bytesRead));
+    }
+    return parts;
   } catch {
     return null;
   } finally {
