@@ -1,10 +1,12 @@
+import { jsonEnvelope } from './json-envelope.js';
 import type { Envelope } from './types.js';
 
 /**
  * Peels what tooling wrapped around a log line (FORMATS.md section 7, kubernetes-api.md section 3):
  * `kubectl logs --timestamps` and `--prefix`, the CRI file format (`<ts> stdout F <msg>`, `P` parts
- * joined), Docker's json-file lines, stern's `pod container ` prefix, docker-compose's `[name ctr] `
- * and Cloud Foundry's `<ts> [APP/...] OUT `. Envelopes may nest (`[pod/x/c] <ts> <line>`).
+ * joined), JSON envelopes (Docker's json-file lines and log pipelines' records: json-envelope.ts),
+ * stern's `pod container ` prefix, docker-compose's `[name ctr] ` and Cloud Foundry's
+ * `<ts> [APP/...] OUT `. Envelopes may nest (`[pod/x/c] <ts> <line>`, a Loki line holding a CRI line).
  */
 
 /** Where the digits of `YYYY-MM-DDThh:mm:ss` are, from the start of the timestamp. */
@@ -64,7 +66,7 @@ function isBareLine(text: string): boolean {
 }
 
 function blank(): Envelope {
-  return { timestamp: null, pod: null, namespace: null, container: null, stream: null };
+  return { timestamp: null, pod: null, namespace: null, container: null, stream: null, labels: null, exported: false };
 }
 
 /** A partial line waiting for the rest of its parts. */
@@ -99,7 +101,7 @@ export class EnvelopeStripper {
       text = next;
       if (isBareLine(text)) break; // as for a line without envelope: nothing more to peel
     }
-    if (env !== null && env.timestamp === null && env.pod === null && env.container === null && env.stream === null) env = null;
+    if (env !== null && env.timestamp === null && env.pod === null && env.container === null && env.stream === null && env.labels === null) env = null;
     if (this.pending.size > 0) return this.join(this.lastStream, text, env, true);
     return { kind: 'line', text, envelope: env };
   }
@@ -107,7 +109,11 @@ export class EnvelopeStripper {
   /** Peels one envelope layer; a string is the inner text, an object a CRI/Docker part, null means none. */
   private peelOne(text: string, env: Envelope): string | { text: string; final: boolean } | null {
     const c0 = text.charCodeAt(0);
-    if (c0 === 123 /* { */ && text.startsWith('{"log":')) return dockerJson(text, env);
+    if (c0 === 123 /* { */) {
+      const part = jsonEnvelope(text, env);
+      // A whole line is peeled further (a pipeline may have shipped kubelet's CRI line as it was).
+      return part === null || !part.final || this.pending.size > 0 ? part : part.text;
+    }
     if (c0 >= 48 && c0 <= 57) {
       const span = timestampSpan(text);
       if (span === 0) return null;
@@ -169,21 +175,6 @@ export class EnvelopeStripper {
   reset(): void {
     this.pending.clear();
   }
-}
-
-function dockerJson(text: string, env: Envelope): { text: string; final: boolean } | null {
-  let obj: { log?: unknown; stream?: unknown; time?: unknown };
-  try {
-    obj = JSON.parse(text) as typeof obj;
-  } catch {
-    return null;
-  }
-  if (typeof obj.log !== 'string') return null;
-  if (typeof obj.stream === 'string') env.stream = obj.stream;
-  if (typeof obj.time === 'string') env.timestamp ??= obj.time;
-  const log = obj.log;
-  const final = log.endsWith('\n');
-  return { text: final ? log.slice(0, log.endsWith('\r\n') ? -2 : -1) : log, final };
 }
 
 /** Removes the second (third...) kubelet timestamp that `kubectl logs --timestamps` puts inside a line longer than 16 KiB. */

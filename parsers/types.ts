@@ -108,6 +108,13 @@ export interface Envelope {
   container: string | null;
   /** `stdout` / `stderr` where the envelope says. */
   stream: string | null;
+  /** The pod's labels, where a log pipeline's record carries them (its role may follow from `istio=egressgateway`). */
+  labels: Readonly<Record<string, string>> | null;
+  /**
+   * A log pipeline's record (json-envelope.ts): the pipeline stored its pods' lines interleaved, about in
+   * the order they were written, where `kubectl logs --prefix` prints one pod's log after another.
+   */
+  exported: boolean;
 }
 
 /** How one input line was accounted for: every line is exactly one of these (partials join into one logical line). */

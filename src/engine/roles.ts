@@ -23,7 +23,7 @@ function gatewayByName(name: string, rule: string, what: string): RoleAssignment
 }
 
 /** The role pod labels give (istio=egressgateway, or an app label named like a gateway), or null. */
-export function roleFromLabels(labels: Record<string, string> | null): RoleAssignment | null {
+export function roleFromLabels(labels: Readonly<Record<string, string>> | null): RoleAssignment | null {
   if (labels === null) return null;
   const istio = labels['istio'];
   if (istio === 'egressgateway') return assign('egress-gateway', 'pod-labels', 'pod label istio=egressgateway');
@@ -150,7 +150,7 @@ function sidecarContent(s: RoleSample, clusters: ClusterTable): RoleAssignment |
 
 function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGateway: (h: string) => boolean): RoleAssignment {
   if (s.info.role !== null) return s.info.role;
-  const labelled = roleFromLabels(s.info.labels);
+  const labelled = roleFromLabels(s.labels ?? s.info.labels);
   if (labelled !== null) return labelled;
   const pod = s.pod ?? s.info.pod;
   const named = pod === null ? null : gatewayByName(pod, 'pod-name', 'pod');

@@ -39,5 +39,7 @@ export interface RoleSample {
   pod: string | null;
   /** That pod's namespace, when the envelope or the source says. */
   namespace?: string | null;
+  /** That pod's labels, when a log pipeline's envelope carries them (else the stream's own, if any). */
+  labels?: Readonly<Record<string, string>> | null;
   records: AccessRecord[];
 }

@@ -21,6 +21,10 @@ const CRI_PART = /^\S+ (stdout|stderr) ([FP]) /;
 /** Partial lines held for their final part: up to this many times the line limit in bytes (envelopes and JSON escapes included). */
 const PARTIAL_HOLD = 8;
 const DOCKER_STREAM = Buffer.from('"stream":"');
+const PART_TAG = Buffer.from('"_p":"P"');
+const FINAL_TAG = Buffer.from('"_p":"F"');
+const LOGTAG_P = Buffer.from('"logtag":"P"');
+const LOGTAG_F = Buffer.from('"logtag":"F"');
 /** Whole lines looked at past the end for a part of the other stream still open (stdout and stderr interleave). */
 const LOOK_BACK = 16;
 
@@ -30,20 +34,40 @@ interface Part {
   final: boolean;
 }
 
+/** The output stream a JSON envelope names (`"stream":"..."`; a quote inside a value is escaped, so the first is the key), or ''. */
+function jsonStream(line: Buffer): string {
+  const at = line.indexOf(DOCKER_STREAM);
+  const from = at + DOCKER_STREAM.length;
+  const to = at < 0 ? -1 : line.indexOf(34, from);
+  return to < 0 ? '' : line.toString('latin1', from, to);
+}
+
 /** The part `bytes[start, end)` is, or null for a line of neither format. */
 function partOf(bytes: Buffer, start: number, end: number): Part | null {
   const head = bytes.toString('latin1', start, Math.min(end, start + 48));
   const cri = CRI_PART.exec(head);
   if (cri !== null) return { stream: cri[1] as string, final: cri[2] === 'F' };
-  if (!head.startsWith('{"log":"')) return null;
-  const tail = bytes.toString('latin1', Math.max(start, end - 64), end);
-  const final = /\\n",/.test(tail) || /\\n"}\s*$/.test(tail);
-  // A quote inside the log value is escaped, so the first `"stream":"` is the key.
+  if (head.charCodeAt(0) !== 123) return null;
   const line = bytes.subarray(start, end);
-  const at = line.indexOf(DOCKER_STREAM);
-  const from = at + DOCKER_STREAM.length;
-  const to = at < 0 ? -1 : line.indexOf(34, from);
-  return { stream: to < 0 ? '' : line.toString('latin1', from, to), final };
+  // Fluent Bit's and Fluentd's CRI parsers tag each part (json-envelope.ts): P waits for its F.
+  if (line.includes(PART_TAG) || line.includes(LOGTAG_P)) return { stream: jsonStream(line), final: false };
+  if (!head.startsWith('{"log":"')) return null;
+  return { stream: jsonStream(line), final: line.includes(FINAL_TAG) || line.includes(LOGTAG_F) || logEndsLine(line) };
+}
+
+/** Backslashes right before `at`. */
+function backslashesBefore(line: Buffer, at: number): number {
+  let n = 0;
+  while (at - n - 1 >= 0 && line[at - n - 1] === 92) n++;
+  return n;
+}
+
+/** True when the `log` string of `{"log":"...` ends with an escaped newline (Docker's whole line), wherever other keys follow it. */
+function logEndsLine(line: Buffer): boolean {
+  let at = line.indexOf(34, 8);
+  while (at >= 0 && backslashesBefore(line, at) % 2 === 1) at = line.indexOf(34, at + 1);
+  // `\n"` ends the line; `\\n"` is a backslash and an n.
+  return at >= 10 && line[at - 1] === 110 && backslashesBefore(line, at - 1) % 2 === 1;
 }
 
 function countLines(bytes: Buffer): number {

@@ -6,7 +6,7 @@ import type { EntryJsonBytes } from '../report/flow-json.js';
 import { entryEndMs, isoToMs, writableMs } from './times.js';
 
 /** Gives an entry its role: from the stream, or per pod inside a mixed (`kubectl logs --prefix`) stream. */
-export type RoleLookup = (info: StreamInfo, pod: string | null) => Role;
+export type RoleLookup = (info: StreamInfo, pod: string | null, labels: Readonly<Record<string, string>> | null) => Role;
 
 /**
  * Record JSON is written into shared slabs of this size, and each entry keeps a view of its bytes:
@@ -113,7 +113,7 @@ export class EntryBuilder {
       env?.namespace ?? this.info.namespace,
       env?.container ?? this.info.container,
       env?.timestamp ?? null,
-      this.role(pod),
+      this.role(pod, env?.labels ?? null),
       startMs,
       endMs,
       raw,
@@ -140,9 +140,9 @@ export class EntryBuilder {
     writeKeptRecordUnchecked(sink, entry, this.prefix);
   }
 
-  private role(pod: string | null): Role {
+  private role(pod: string | null, labels: Readonly<Record<string, string>> | null): Role {
     if (pod !== this.lastPod) {
-      this.lastRole = this.roleOf(this.info, pod);
+      this.lastRole = this.roleOf(this.info, pod, labels);
       this.lastPod = pod;
     }
     return this.lastRole;

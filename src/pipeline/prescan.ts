@@ -26,6 +26,7 @@ export interface RoleResolution {
 /** The sampled records of one pod (or of a stream that names none) and the namespace its envelope gave. */
 interface PodSample {
   namespace: string | null;
+  labels: Readonly<Record<string, string>> | null;
   records: AccessRecord[];
 }
 
@@ -56,7 +57,7 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
     const named = env !== null && env.pod !== null; // the envelope names the pod (`--prefix`, stern), and maybe its namespace
     const pod = named ? env.pod : stream.info.pod;
     let sample = samples.get(pod);
-    if (sample === undefined) samples.set(pod, (sample = { namespace: named ? env.namespace : stream.info.namespace, records: [] }));
+    if (sample === undefined) samples.set(pod, (sample = { namespace: named ? env.namespace : stream.info.namespace, labels: named ? env.labels : null, records: [] }));
     if (sample.records.length < SAMPLE_RECORDS) sample.records.push(toRecord(view));
     taken++;
   });
@@ -110,18 +111,18 @@ export async function resolveRoles(
     const { samples: byPod, replay } = await sampleStream(stream, spec, maxLineLength, signal);
     replays.push(replay);
     if (byPod.size === 0) samples.push({ key: stream.info.name, info: stream.info, pod: stream.info.pod, records: [] });
-    for (const [pod, { namespace, records }] of byPod) samples.push({ key: keyOf(stream.info, pod), info: stream.info, pod, namespace, records });
+    for (const [pod, { namespace, labels, records }] of byPod) samples.push({ key: keyOf(stream.info, pod), info: stream.info, pod, namespace, labels, records });
   }
   const assignments = inferRoles(samples, settings);
   const learnedGatewayIps = learnGatewayIps(samples, assignments);
   const learnedGatewayHosts = learnGatewayHosts(samples, assignments, learnedGatewayIps, settings);
   const learnedPods = learnPodIps(samples, assignments, settings);
-  const lookup: RoleLookup = (info, pod) => {
+  const lookup: RoleLookup = (info, pod, labels) => {
     const key = keyOf(info, pod);
     const found = assignments.get(key) ?? assignments.get(info.name);
     if (found !== undefined && (key === info.name || assignments.has(key))) return found.role;
-    // A pod first seen after the sample (a long `--prefix` file): decide it by its name alone.
-    const late = inferRoles([{ key, info, pod, records: [] }], settings).get(key) as RoleAssignment;
+    // A pod first seen after the sample (a long `--prefix` file or pipeline export): decide it by its labels and name alone.
+    const late = inferRoles([{ key, info, pod, labels, records: [] }], settings).get(key) as RoleAssignment;
     assignments.set(key, late);
     return late.role as Role;
   };

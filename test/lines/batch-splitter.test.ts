@@ -47,4 +47,19 @@ describe('BatchSplitter', () => {
     expect(lines).toBe(20_000);
     expect(heldMost).toBeLessThan(16 * 1000 + 2 * 65536);
   });
+  it("keeps Fluent Bit's tagged JSON parts (_p P, then F) in one batch", () => {
+    const part = (log: string, tag: string) => `${JSON.stringify({ date: 1.7e9, stream: 'stdout', _p: tag, log, kubernetes: { pod_name: 'p' } })}\n`;
+    const text = part('[2024-03-01T10:00:00.123Z] "GET', 'P') + part(' / HTTP/1.1"', 'F');
+    const { cuts } = split(Buffer.from(text.repeat(3)), 1000, 150); // a chunk ends between the parts of each line
+    for (const cut of cuts) for (const b of cut.batches) expect(b.bytes.toString().split('"_p":"P"').length).toBe(b.bytes.toString().split('"_p":"F"').length);
+  });
+
+  it('sees that a Fluentd line whose log ends in a newline is whole, although its metadata follows the log', () => {
+    const line = `${JSON.stringify({ log: 'not an access log\\n\n', stream: 'stdout', kubernetes: { pod_name: 'p', labels: { a: 'x'.repeat(80) } } })}\n`;
+    const lone = `${JSON.stringify({ log: 'ends in a backslash and an n: \\n', stream: 'stdout', kubernetes: { pod_name: 'p' } })}\n`;
+    const splitter = new BatchSplitter(1000);
+    // Each push's whole lines go out at once: none is held as the start of a longer line.
+    expect(splitter.push(Buffer.from(line.repeat(3))).batches.map((b) => b.bytes.length)).toEqual([line.length * 3]);
+    expect(new BatchSplitter(1000).push(Buffer.from(lone)).batches).toEqual([]);
+  });
 });

@@ -1,0 +1,146 @@
+import type { Envelope } from './types.js';
+
+/**
+ * JSON envelopes: Docker's json-file lines and the records log pipelines export, which carry the proxy's
+ * line and the pod that wrote it. Read so that a pipeline's export, where every pod's lines are mixed in
+ * one file, gets a role per pod (as a `kubectl logs --prefix` file does) instead of one for the file:
+ * - Docker json-file, Fluentd and Fluent Bit: `log` (`_p`/`logtag` P or F for CRI parts; Docker's parts
+ *   lack the final newline), `time`/`date`, `stream`, and the Kubernetes filters' `kubernetes.pod_name`,
+ *   `namespace_name`, `container_name`, `labels`;
+ * - Vector's kubernetes_logs: `message`, `timestamp`, `kubernetes.pod_name`, `pod_namespace`, `pod_labels`;
+ * - Filebeat / Elastic Agent (ECS): `message`, `@timestamp`, `kubernetes.pod.name`, `kubernetes.namespace`,
+ *   `kubernetes.container.name`, also as the `_source` of an Elasticsearch export;
+ * - Loki's `logcli query --output jsonl`: `line`, `timestamp`, `labels.pod`/`namespace`/`container`;
+ * - Google Cloud Logging exports: `textPayload` or `jsonPayload`, `timestamp`, `resource.labels.pod_name`,
+ *   `namespace_name`, `container_name`, and pod labels as `labels["k8s-pod/<name>"]`.
+ */
+
+/** One JSON envelope's payload: the inner line, and whether it ends a line (false for a CRI/Docker part). */
+export interface JsonPart {
+  text: string;
+  final: boolean;
+}
+
+/** A key some envelope carries its line or its pod under; a line with none is not parsed a second time. */
+const ENVELOPE_KEY = /"(?:log|message|line|textPayload|jsonPayload|kubernetes|_source)":/;
+/** Top-level keys of an access log itself: an object with them and no pod metadata is the record, not an envelope. */
+const ACCESS_LOG_KEYS = ['start_time', 'upstream_cluster', 'response_flags', 'downstream_remote_address'];
+/** An RFC 3339 date-time, as envelopes write their times (kept verbatim, as kubelet's are). */
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/;
+/** Epoch seconds (Fluent Bit's `date`) from 2000 to 2100: anything else is not a log time. */
+const EPOCH_RANGE = [946_684_800, 4_102_444_800];
+
+type Json = Record<string, unknown>;
+
+function objectAt(value: unknown): Json | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : null;
+}
+
+function stringAt(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** The first of `keys` that holds a non-empty string. */
+function firstString(obj: Json | null, ...keys: string[]): string | null {
+  if (obj === null) return null;
+  for (const key of keys) {
+    const s = stringAt(obj[key]);
+    if (s !== null) return s;
+  }
+  return null;
+}
+
+/** The string values of a label map (keys with `prefix` only, the prefix dropped), or null when it has none. */
+function labelMap(value: unknown, prefix = ''): Record<string, string> | null {
+  const obj = objectAt(value);
+  if (obj === null) return null;
+  let labels: Record<string, string> | null = null;
+  for (const [key, v] of Object.entries(obj)) {
+    if (typeof v !== 'string' || !key.startsWith(prefix)) continue;
+    (labels ??= {})[key.slice(prefix.length)] = v;
+  }
+  return labels;
+}
+
+/** The envelope's write time: an RFC 3339 string verbatim, or epoch seconds as UTC; null when neither. */
+function timeOf(obj: Json): string | null {
+  for (const key of ['time', 'timestamp', '@timestamp', 'date']) {
+    const v = obj[key];
+    if (typeof v === 'string' && RFC3339.test(v)) return v;
+    if (typeof v === 'number' && v >= (EPOCH_RANGE[0] as number) && v < (EPOCH_RANGE[1] as number)) return new Date(Math.round(v * 1000)).toISOString();
+  }
+  return null;
+}
+
+/** Fills the envelope's pod, namespace, container and labels from whichever pipeline's metadata the record has; false when it has none. */
+function podMetadata(obj: Json, env: Envelope, payloadKey: string): boolean {
+  const k8s = objectAt(obj['kubernetes']);
+  if (k8s !== null) {
+    env.pod ??= firstString(k8s, 'pod_name') ?? firstString(objectAt(k8s['pod']), 'name');
+    env.namespace ??= firstString(k8s, 'namespace_name', 'pod_namespace', 'namespace');
+    env.container ??= firstString(k8s, 'container_name') ?? firstString(objectAt(k8s['container']), 'name');
+    env.labels ??= labelMap(k8s['labels']) ?? labelMap(k8s['pod_labels']);
+    return true;
+  }
+  const resource = objectAt(objectAt(obj['resource'])?.['labels']);
+  if (resource !== null) {
+    env.pod ??= firstString(resource, 'pod_name');
+    env.namespace ??= firstString(resource, 'namespace_name');
+    env.container ??= firstString(resource, 'container_name');
+    env.labels ??= labelMap(obj['labels'], 'k8s-pod/');
+    return true;
+  }
+  const loki = payloadKey === 'line' ? objectAt(obj['labels']) : null;
+  if (loki !== null) {
+    env.pod ??= firstString(loki, 'pod', 'pod_name', 'k8s_pod_name');
+    env.namespace ??= firstString(loki, 'namespace', 'namespace_name', 'k8s_namespace_name');
+    env.container ??= firstString(loki, 'container', 'container_name', 'k8s_container_name');
+    env.stream ??= firstString(loki, 'stream');
+    env.labels ??= labelMap(loki);
+    return true;
+  }
+  return false;
+}
+
+/** The record's line and the key it was under: the first string of log/message/line/textPayload, else jsonPayload written back as JSON. */
+function payloadOf(obj: Json): { key: string; text: string } | null {
+  for (const key of ['log', 'message', 'line', 'textPayload']) {
+    const v = obj[key];
+    if (typeof v === 'string') return { key, text: v };
+  }
+  const json = objectAt(obj['jsonPayload']);
+  return json === null ? null : { key: 'jsonPayload', text: JSON.stringify(json) };
+}
+
+/** True when the payload is the part of a longer line: a CRI tag says P, or (Docker json-file, no tag) the line lacks its newline. */
+function isPart(obj: Json, payload: { key: string; text: string }, withMetadata: boolean): boolean {
+  const tag = firstString(obj, '_p', 'logtag');
+  if (tag !== null) return tag === 'P';
+  return payload.key === 'log' && !withMetadata && !payload.text.endsWith('\n');
+}
+
+/**
+ * Reads one JSON envelope into `env` (the fields it does not already have); returns its payload, or null
+ * when the line is not one (an access log written as JSON, agent JSON, or not JSON at all).
+ */
+export function jsonEnvelope(text: string, env: Envelope): JsonPart | null {
+  if (!text.startsWith('{"log":') && !ENVELOPE_KEY.test(text)) return null;
+  let obj: Json | null;
+  try {
+    obj = objectAt(JSON.parse(text));
+  } catch {
+    return null;
+  }
+  if (obj === null) return null;
+  obj = objectAt(obj['_source']) ?? obj;
+  const payload = payloadOf(obj);
+  if (payload === null) return null;
+  const withMetadata = podMetadata(obj, env, payload.key);
+  env.exported ||= withMetadata;
+  if (!withMetadata && ACCESS_LOG_KEYS.some((key) => key in (obj as Json))) return null;
+  env.stream ??= firstString(obj, 'stream');
+  env.timestamp ??= timeOf(obj);
+  const line = payload.text;
+  const cut = line.endsWith('\r\n') ? 2 : line.endsWith('\n') ? 1 : 0;
+  return { text: cut === 0 ? line : line.slice(0, -cut), final: !isPart(obj, payload, withMetadata) };
+}

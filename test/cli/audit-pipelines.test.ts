@@ -1,0 +1,95 @@
+// A log pipeline's export mixes every pod's lines in one file, each wrapped in the pipeline's JSON with the
+// pod that wrote it (fixtures/pipelines: Fluent Bit, Fluentd, Vector, Filebeat, Loki, Google Cloud Logging).
+// Each pod gets its own role, the join works inside the one file, and a time-ordered export is not held whole.
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ndjson, runCli } from '../helpers/cli.js';
+
+const DIR = fileURLToPath(new URL('../../fixtures/pipelines/', import.meta.url));
+const GATEWAY_POD = 'egress-proxy-5d4f8b7c9-kq2mx';
+
+interface Expected {
+  file: string;
+  line: number;
+  verdict: string;
+  rule: string;
+}
+
+interface Hop {
+  source: { file: string; line: number; pod: string | null; namespace: string | null };
+}
+
+/** Each evidence line's verdict and pod, from the ndjson flows' hops. */
+function byLine(stdout: string): Map<number, { verdict: string; rule: string; pod: string | null }> {
+  const out = new Map<number, { verdict: string; rule: string; pod: string | null }>();
+  for (const flow of ndjson(stdout).filter((f) => f['type'] === 'flow')) {
+    for (const hop of [flow['sidecar'], flow['gateway']] as (Hop | null)[]) {
+      if (hop !== null) out.set(hop.source.line, { verdict: flow['verdict'] as string, rule: flow['rule'] as string, pod: hop.source.pod });
+    }
+  }
+  return out;
+}
+
+describe("log pipelines' exports, through the real binary", () => {
+  const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as Expected[];
+  const files = readdirSync(DIR).filter((f) => f.endsWith('.jsonl'));
+
+  it('has one export per pipeline', () => {
+    expect(files.sort()).toEqual(['filebeat.jsonl', 'fluent-bit.jsonl', 'fluentd.jsonl', 'gcp.jsonl', 'loki.jsonl', 'vector.jsonl']);
+  });
+
+  it.each(files)('%s: every line gets its verdict, and the gateway pod its role, inside one file', async (file) => {
+    const res = await runCli(['audit', join(DIR, file), '-o', 'ndjson', '--fail-on', 'direct', '--explain']);
+    expect(res.code).toBe(1); // the passthrough request went direct
+    const got = byLine(res.stdout);
+    const mine = expected.filter((e) => e.file === file);
+    expect(mine).toHaveLength(5);
+    for (const e of mine) expect(got.get(e.line), `${file}:${e.line}`).toMatchObject({ verdict: e.verdict, rule: e.rule });
+    expect(got.size).toBe(5);
+    expect([...got.values()].filter((v) => v.pod === GATEWAY_POD)).toHaveLength(2);
+    // Named unlike a gateway: its labels say so where the pipeline keeps them (logcli's stream labels do not).
+    const rule = file === 'loki.jsonl' ? 'content:far-side' : 'pod-labels';
+    expect(res.stderr).toMatch(new RegExp(`${file}#${GATEWAY_POD}\\s+egress-gateway\\s+${rule}`));
+    expect(res.stderr).toMatch(new RegExp(`${file}#sleep-76df4f989c-lrvpj\\s+sidecar`));
+  });
+
+  it('parse prints each record with the pod, namespace, container and time its envelope named', async () => {
+    const res = await runCli(['parse', join(DIR, 'vector.jsonl')]);
+    expect(res.code).toBe(0);
+    const records = ndjson(res.stdout);
+    expect(records).toHaveLength(5);
+    expect(records[0]?.['source']).toMatchObject({ pod: GATEWAY_POD, namespace: 'istio-system', container: 'istio-proxy', timestamp: '2021-06-08T03:14:07.619000000Z' });
+  });
+
+  it('does not hold a large time-ordered export until it ends: its joins need only the window', async () => {
+    // 40 client pods and 2 gateway replicas, 3000 requests 20 ms apart, interleaved as a pipeline stores
+    // them; held whole, --max-pending 200 would evict most of them before their join.
+    const lines: string[] = [];
+    const base = Date.parse('2024-05-01T12:00:00.000Z');
+    const at = (ms: number) => new Date(base + ms).toISOString();
+    const envelope = (pod: string, ns: string, ms: number, message: string) =>
+      JSON.stringify({ kubernetes: { container_name: 'istio-proxy', pod_name: pod, pod_namespace: ns }, message, stream: 'stdout', timestamp: at(ms) });
+    for (let i = 0; i < 3000; i++) {
+      const t = i * 20;
+      const client = `10.1.${1 + (i % 40)}.2`;
+      const gw = `10.1.0.${50 + (i % 2)}`;
+      const rid = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      lines.push(envelope(`istio-egressgateway-6d8f-${i % 2}`, 'istio-system', t + 9,
+        `[${at(t + 1)}] "GET /v1/${i} HTTP/1.1" 200 - via_upstream - "-" 0 10 8 7 "${client}" "curl/8" "${rid}" "api.example.com" "93.184.216.34:443" outbound|443||api.example.com ${gw}:${30_000 + i} ${gw}:8080 ${client}:${20_000 + i} - -`));
+      lines.push(envelope(`client-7c9f-${i % 40}`, 'shop', t + 11,
+        `[${at(t)}] "GET /v1/${i} HTTP/1.1" 200 - via_upstream - "-" 0 10 10 9 "-" "curl/8" "${rid}" "api.example.com" "${gw}:8080" outbound|80||istio-egressgateway.istio-system.svc.cluster.local ${client}:${20_000 + i} 10.96.0.80:80 ${client}:${40_000 + i} - -`));
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'ea-pipeline-'));
+    const file = join(dir, 'vector-export.jsonl');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const res = await runCli(['audit', file, '-o', 'json', '--max-pending', '200', '--explain']);
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.stdout) as { summary: { verdicts: Record<string, number> }; coverage: { warnings: { code: string }[] } };
+    expect(report.summary.verdicts).toMatchObject({ 'via-gateway': 3000 });
+    expect(report.coverage.warnings.map((w) => w.code)).not.toContain('evicted-entries');
+    expect(res.stderr).not.toContain('waited until it ended');
+  });
+});

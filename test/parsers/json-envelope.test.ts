@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { LineParser, parseLineText, resolveFormat, toRecord, type FormatSpec } from '../../parsers/index.js';
+
+const LINE =
+  '[2024-03-01T10:00:00.123Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:33706 192.168.0.78:1234 10.108.0.56:50898 - -';
+const POD = 'sleep-7c7db887d8-9dnd7';
+const LABELS = { app: 'sleep', 'pod-template-hash': '7c7db887d8' };
+
+function parser(): LineParser {
+  return new LineParser(resolveFormat('auto') as FormatSpec, 65536);
+}
+
+describe("log pipelines' JSON records are read as envelopes, with the pod that wrote the line", () => {
+  it.each([
+    {
+      name: 'Fluent Bit (CRI multiline parser, kubernetes filter, json_lines)',
+      line: { date: 1709287200.5, time: '2024-03-01T10:00:00.500000000Z', stream: 'stdout', _p: 'F', log: LINE, kubernetes: { pod_name: POD, namespace_name: 'shop', container_name: 'istio-proxy', labels: LABELS } },
+      env: { pod: POD, namespace: 'shop', container: 'istio-proxy', labels: LABELS, timestamp: '2024-03-01T10:00:00.500000000Z', stream: 'stdout' },
+    },
+    {
+      name: "Fluent Bit's date alone (epoch seconds), no time key",
+      line: { date: 1709287200.5, log: LINE, kubernetes: { pod_name: POD, namespace_name: 'shop', container_name: 'istio-proxy' } },
+      env: { pod: POD, timestamp: '2024-03-01T10:00:00.500Z' },
+    },
+    {
+      name: 'Fluentd (Docker json-file source, kubernetes_metadata filter)',
+      line: { log: `${LINE}\n`, stream: 'stderr', docker: { container_id: 'c0ffee' }, kubernetes: { container_name: 'istio-proxy', namespace_name: 'shop', pod_name: POD, labels: LABELS } },
+      env: { pod: POD, namespace: 'shop', container: 'istio-proxy', labels: LABELS, stream: 'stderr' },
+    },
+    {
+      name: "Vector's kubernetes_logs source",
+      line: { file: '/var/log/pods/x/istio-proxy/0.log', kubernetes: { container_name: 'istio-proxy', pod_labels: LABELS, pod_name: POD, pod_namespace: 'shop' }, message: LINE, source_type: 'kubernetes_logs', stream: 'stdout', timestamp: '2024-03-01T10:00:00.5Z' },
+      env: { pod: POD, namespace: 'shop', container: 'istio-proxy', labels: LABELS, timestamp: '2024-03-01T10:00:00.5Z' },
+    },
+    {
+      name: 'Filebeat (ECS) in an Elasticsearch export',
+      line: { _index: 'filebeat', _id: '1', _source: { '@timestamp': '2024-03-01T10:00:00.500Z', message: LINE, kubernetes: { pod: { name: POD }, namespace: 'shop', container: { name: 'istio-proxy' }, labels: LABELS } } },
+      env: { pod: POD, namespace: 'shop', container: 'istio-proxy', labels: LABELS, timestamp: '2024-03-01T10:00:00.500Z' },
+    },
+    {
+      name: "Loki's logcli --output jsonl",
+      line: { labels: { container: 'istio-proxy', namespace: 'shop', pod: POD, app: 'sleep', stream: 'stdout' }, line: LINE, timestamp: '2024-03-01T11:00:00.5+01:00' },
+      env: { pod: POD, namespace: 'shop', container: 'istio-proxy', stream: 'stdout', timestamp: '2024-03-01T11:00:00.5+01:00' },
+    },
+    {
+      name: 'Google Cloud Logging (textPayload)',
+      line: { textPayload: `${LINE}\n`, resource: { type: 'k8s_container', labels: { pod_name: POD, namespace_name: 'shop', container_name: 'istio-proxy' } }, labels: { 'k8s-pod/app': 'sleep', 'compute.googleapis.com/resource_name': 'n1' }, timestamp: '2024-03-01T10:00:00.5Z' },
+      env: { pod: POD, namespace: 'shop', container: 'istio-proxy', labels: { app: 'sleep' } },
+    },
+  ])('$name', ({ line, env }) => {
+    const got = parseLineText(JSON.stringify(line));
+    expect(got.kind).toBe('record');
+    if (got.kind !== 'record') return;
+    expect(got.record.upstream_local_address).toBe('10.108.0.56:33706');
+    expect(got.envelope).toMatchObject({ ...env, exported: true });
+  });
+
+  it("reads Google Cloud Logging's jsonPayload (a JSON access log the logging agent parsed) as that JSON line", () => {
+    const access = { start_time: '2024-03-01T10:00:00.123Z', upstream_cluster: 'PassthroughCluster', response_flags: '-', upstream_local_address: '10.108.0.56:33706', duration: 1 };
+    const got = parseLineText(JSON.stringify({ jsonPayload: access, resource: { labels: { pod_name: POD, namespace_name: 'shop' } } }));
+    expect(got.kind).toBe('record');
+    if (got.kind !== 'record') return;
+    expect(got.record.upstream_cluster).toBe('PassthroughCluster');
+    expect(got.envelope).toMatchObject({ pod: POD, namespace: 'shop' });
+  });
+
+  it("takes Fluent Bit's kept `log` over the keys Merge_Log added beside it", () => {
+    const got = parseLineText(JSON.stringify({ log: LINE, start_time: 'junk', upstream_cluster: 'junk', kubernetes: { pod_name: POD } }));
+    expect(got.kind === 'record' && got.record.upstream_cluster).toBe('outbound|2234||istio-egressgateway.istio-system.svc.cluster.local');
+  });
+
+  it('peels a CRI line a pipeline shipped as it was (promtail without its cri stage)', () => {
+    const got = parseLineText(JSON.stringify({ labels: { pod: POD, namespace: 'shop' }, line: `2024-03-01T10:00:00.500000000Z stdout F ${LINE}`, timestamp: '2024-03-01T10:00:00.5Z' }));
+    expect(got.kind).toBe('record');
+    if (got.kind !== 'record') return;
+    expect(got.record.downstream_remote_address).toBe('10.108.0.56:50898');
+    expect(got.envelope).toMatchObject({ pod: POD, stream: 'stdout', timestamp: '2024-03-01T10:00:00.5Z' });
+  });
+
+  it("joins Fluent Bit's CRI parts (_p P, then F) per stream, keeping the first part's pod", () => {
+    const p = parser();
+    const part = (log: string, tag: string) => JSON.stringify({ time: '2024-03-01T10:00:00.5Z', stream: 'stdout', _p: tag, log, kubernetes: { pod_name: POD } });
+    expect(p.parse(part(LINE.slice(0, 50), 'P'))).toBe('partial');
+    expect(p.parse(part(LINE.slice(50), 'F'))).toBe('record');
+    expect(toRecord(p.view).downstream_remote_address).toBe('10.108.0.56:50898');
+    expect(p.view.envelope?.pod).toBe(POD);
+  });
+
+  it('leaves a JSON access log that merely has a key like `message` to the JSON parser', () => {
+    const access = { start_time: '2024-03-01T10:00:00.123Z', upstream_cluster: 'PassthroughCluster', response_flags: '-', message: 'hello', duration: 1 };
+    const got = parseLineText(JSON.stringify(access));
+    expect(got.kind).toBe('record');
+    if (got.kind !== 'record') return;
+    expect(got.envelope).toBeNull();
+    expect(got.record.upstream_cluster).toBe('PassthroughCluster');
+  });
+
+  it('drops envelope times that are not times, and keeps an ordinary Docker json-file line unexported', () => {
+    const got = parseLineText(JSON.stringify({ log: `${LINE}\n`, stream: 'stdout', time: 'yesterday', date: 12 }));
+    expect(got.kind === 'record' && got.envelope).toMatchObject({ timestamp: null, stream: 'stdout', exported: false });
+  });
+
+  it('counts the other lines a pipeline exports (an app container, an agent) as not access logs, never as records', () => {
+    for (const line of [
+      { log: 'GET /healthz 200', kubernetes: { pod_name: POD, container_name: 'app' } },
+      { message: '2024-03-01T10:00:00.100985Z\tinfo\tEnvoy proxy is ready', kubernetes: { pod_name: POD } },
+      { labels: { pod: POD }, line: '', timestamp: '2024-03-01T10:00:00.5Z' },
+    ]) {
+      expect(parseLineText(JSON.stringify(line)).kind, JSON.stringify(line)).toBe('not-access-log');
+    }
+  });
+});
