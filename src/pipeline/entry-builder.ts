@@ -79,9 +79,11 @@ export class EntryBuilder {
   /** Empty until a record JSON is first written here: most streams never need it (flows write theirs in place). */
   private readonly sink = new ByteSink(0);
   private readonly prefix: SourcePrefix;
-  /** The role of the last pod asked about (streams rarely switch pods between lines). */
+  /** The role of the last pod asked about (most streams never switch pods between lines). */
   private lastPod: string | null | undefined = undefined;
   private lastRole: Role = 'sidecar';
+  /** Every pod's role once asked (a pipeline's export switches pods on almost every line). */
+  private readonly podRoles = new Map<string | null, Role>();
 
   constructor(
     private readonly info: StreamInfo,
@@ -142,7 +144,9 @@ export class EntryBuilder {
 
   private role(pod: string | null, labels: Readonly<Record<string, string>> | null): Role {
     if (pod !== this.lastPod) {
-      this.lastRole = this.roleOf(this.info, pod, labels);
+      let role = this.podRoles.get(pod);
+      if (role === undefined) this.podRoles.set(pod, (role = this.roleOf(this.info, pod, labels)));
+      this.lastRole = role;
       this.lastPod = pod;
     }
     return this.lastRole;
