@@ -152,12 +152,16 @@ function assign(view: RecordView, target: Target, raw: unknown): MalformedReason
   if (target.time !== undefined && raw !== '-' && raw !== null && raw !== undefined) {
     const iso = target.time.toIso(String(raw));
     if (iso === null) return 'format-mismatch';
+    const written = extraValue(raw);
+    if (written === undefined) return 'bad-json';
     view.values[target.field] = iso;
-    view.addExtra(target.extra, extraValue(raw));
+    view.addExtra(target.extra, written);
     return null;
   }
   if (target.field < 0) {
-    view.addExtra(target.extra, raw === '-' ? null : extraValue(raw ?? null));
+    const extra = raw === '-' ? null : extraValue(raw ?? null);
+    if (extra === undefined) return 'bad-json';
+    view.addExtra(target.extra, extra);
     return null;
   }
   const value = normaliseValue(target.field, raw);

@@ -1,3 +1,4 @@
+import { jsonText } from './json-format.js';
 import type { Envelope } from './types.js';
 
 /**
@@ -109,7 +110,8 @@ function payloadOf(obj: Json): { key: string; text: string } | null {
     if (typeof v === 'string') return { key, text: v };
   }
   const json = objectAt(obj['jsonPayload']);
-  return json === null ? null : { key: 'jsonPayload', text: JSON.stringify(json) };
+  const text = json === null ? undefined : jsonText(json);
+  return text === undefined ? null : { key: 'jsonPayload', text };
 }
 
 /** True when the payload is the part of a longer line: a CRI tag says P, or (Docker json-file, no tag) the line lacks its newline. */

@@ -22,6 +22,15 @@ function isIsoLike(v: string): boolean {
   return /^\d{4}-\d\d-\d\dT/.test(v);
 }
 
+/** A decoded value as JSON text, or undefined when it nests too deep to write back (JSON.stringify recurses: a hostile line must not throw). */
+export function jsonText(raw: unknown): string | undefined {
+  try {
+    return JSON.stringify(raw);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Normalises one decoded value into the record's typing; returns undefined when it has the wrong type. */
 export function normaliseValue(field: number, raw: unknown): string | number | null | undefined {
   if (raw === null || raw === undefined || raw === '-' || raw === '') return null;
@@ -32,17 +41,18 @@ export function normaliseValue(field: number, raw: unknown): string | number | n
     if (typeof raw === 'string' && /^\d{1,15}$/.test(raw)) return Number(raw);
     return undefined;
   }
-  let v = typeof raw === 'string' ? raw : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
+  let v = typeof raw === 'string' ? raw : typeof raw === 'object' ? jsonText(raw) : String(raw);
+  if (v === undefined) return undefined;
   if (field === F.upstream_cluster && v.length > 1 && v.endsWith(';')) v = v.slice(0, -1);
   else if (field !== F.upstream_cluster && field >= F.upstream_host && field <= F.downstream_remote_address && /^(tcp|udp):\/\//.test(v)) v = v.slice(6);
   else if (field === F.method && isIsoLike(v)) return null; // Istio 1.1.0-1.1.2 mapped "method" to START_TIME
   return v;
 }
 
-/** An extra value as kept: primitives as they are, objects and arrays as JSON text. */
-export function extraValue(raw: unknown): ExtraValue {
+/** An extra value as kept: primitives as they are, objects and arrays as JSON text; undefined when too deep to write back. */
+export function extraValue(raw: unknown): ExtraValue | undefined {
   if (raw === null || typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') return raw;
-  return JSON.stringify(raw) ?? null;
+  return jsonText(raw);
 }
 
 /** Fills `view` from a JSON access-log line; returns null, or why it could not. */
@@ -58,7 +68,9 @@ export function parseJsonLine(line: string, view: RecordView): MalformedReason |
   for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
     const field = KEY_INDEX.get(key);
     if (field === undefined) {
-      view.addExtra(key, raw === '-' ? null : extraValue(raw));
+      const extra = raw === '-' ? null : extraValue(raw);
+      if (extra === undefined) return 'bad-json';
+      view.addExtra(key, extra);
       continue;
     }
     const value = normaliseValue(field, raw);

@@ -109,4 +109,15 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
       expect(parseLineText(JSON.stringify(line)).kind, JSON.stringify(line)).toBe('not-access-log');
     }
   });
+  it('never throws on values nested too deep to write back (JSON.stringify recurses): the line is accounted for', () => {
+    const deep = `${'{"a":'.repeat(30_000)}1${'}'.repeat(30_000)}`;
+    const access = `{"start_time":"2024-03-01T10:00:00.123Z","upstream_cluster":"PassthroughCluster","response_flags":"-"`;
+    // An access log's extra key, one of its fields, a custom JSON format's extra key: malformed, never a throw.
+    expect(parseLineText(`${access},"x":${deep}}`, 'auto', 1 << 20)).toEqual({ kind: 'malformed', reason: 'bad-json' });
+    expect(parseLineText(`${access},"path":${deep}}`, 'auto', 1 << 20)).toEqual({ kind: 'malformed', reason: 'bad-json' });
+    const custom = '{"start":"%START_TIME%","cluster":"%UPSTREAM_CLUSTER%","flags":"%RESPONSE_FLAGS%","x":"%DYNAMIC_METADATA(a)%"}';
+    expect(parseLineText(`{"start":"2024-03-01T10:00:00.123Z","cluster":"c","flags":"-","x":${deep}}`, custom, 1 << 20)).toEqual({ kind: 'malformed', reason: 'bad-json' });
+    // A pipeline's jsonPayload that deep is no access log to read back.
+    expect(parseLineText(`{"jsonPayload":${deep},"resource":{"labels":{"pod_name":"p"}}}`, 'auto', 1 << 20).kind).toBe('not-access-log');
+  });
 });
