@@ -1,5 +1,5 @@
 import { F, NUMERIC_FIELDS, RecordView } from './record-view.js';
-import { extraValue, normaliseValue } from './json-format.js';
+import { extraValue, normaliseValue, parseJson } from './json-format.js';
 import type { MalformedReason } from './types.js';
 import { compileStartTime, type StartTimeLayout } from './strftime.js';
 
@@ -61,7 +61,8 @@ export type CustomOutcome = MalformedReason | 'not-access-log' | null;
 
 /** A compiled custom format. */
 export interface CustomFormat {
-  parse(line: string, view: RecordView): CustomOutcome;
+  /** @param parsed the line's JSON value when the envelope stripper already parsed it. */
+  parse(line: string, view: RecordView, parsed?: unknown): CustomOutcome;
   /** Operator names in order, for `--explain`-style messages. */
   readonly operators: readonly string[];
 }
@@ -189,14 +190,10 @@ function compileJsonFormat(text: string): CustomFormat | string {
   const wanted = Math.min(2, keys.size);
   return {
     operators: [...keys.keys()],
-    parse(line, view) {
+    parse(line, view, parsed) {
       if (line.charCodeAt(0) !== 123 /* { */) return 'format-mismatch'; // a text line: the agent's own, or not this format
-      let obj: unknown;
-      try {
-        obj = JSON.parse(line);
-      } catch {
-        return 'bad-json';
-      }
+      const obj = parsed ?? parseJson(line);
+      if (obj === undefined) return 'bad-json';
       if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'format-mismatch';
       let hits = 0;
       for (const key of Object.keys(obj)) if (keys.has(key) && ++hits >= wanted) break;

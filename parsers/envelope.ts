@@ -1,4 +1,5 @@
 import { jsonEnvelope } from './json-envelope.js';
+import { parseJson } from './json-format.js';
 import type { Envelope } from './types.js';
 
 /**
@@ -83,6 +84,8 @@ export class EnvelopeStripper {
   private readonly pending = new Map<string, Pending>();
   /** The stream of the latest part, which a line without an envelope of its own ends. */
   private lastStream = '';
+  /** The last JSON line that was no envelope, and its value: the JSON parser reads that value instead of parsing the line again. */
+  private json: { text: string; value: unknown } | null = null;
 
   /** @param maxLength a joined line longer than this many characters is reported too long. */
   constructor(private readonly maxLength: number) {}
@@ -110,7 +113,9 @@ export class EnvelopeStripper {
   private peelOne(text: string, env: Envelope): string | { text: string; final: boolean } | null {
     const c0 = text.charCodeAt(0);
     if (c0 === 123 /* { */) {
-      const part = jsonEnvelope(text, env);
+      const value = parseJson(text);
+      const part = jsonEnvelope(value, env);
+      if (part === null && value !== undefined) this.json = { text, value };
       // A whole line is peeled further (a pipeline may have shipped kubelet's CRI line as it was).
       return part === null || !part.final || this.pending.size > 0 ? part : part.text;
     }
@@ -166,6 +171,13 @@ export class EnvelopeStripper {
     return part.tooLong ? { kind: 'too-long' } : { kind: 'line', text: part.text, envelope: part.envelope };
   }
 
+  /** The JSON value of `line` when peel() already parsed it (a JSON line with no envelope), else undefined; asked once per line. */
+  takeJson(line: string): unknown {
+    const json = this.json;
+    this.json = null;
+    return json !== null && json.text === line ? json.value : undefined;
+  }
+
   /** How many partial lines are pending (at end of input each is then counted as a line of its own). */
   pendingCount(): number {
     return this.pending.size;
@@ -174,6 +186,7 @@ export class EnvelopeStripper {
   /** Forgets pending partial lines. */
   reset(): void {
     this.pending.clear();
+    this.json = null;
   }
 }
 

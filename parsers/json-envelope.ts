@@ -22,8 +22,6 @@ export interface JsonPart {
   final: boolean;
 }
 
-/** A key some envelope carries its line or its pod under; a line with none is not parsed a second time. */
-const ENVELOPE_KEY = /"(?:log|message|line|textPayload|jsonPayload|kubernetes|_source)":/;
 /** Top-level keys of an access log itself: an object with them and no pod metadata is the record, not an envelope. */
 const ACCESS_LOG_KEYS = ['start_time', 'upstream_cluster', 'response_flags', 'downstream_remote_address'];
 /** An RFC 3339 date-time, as envelopes write their times (kept verbatim, as kubelet's are). */
@@ -122,17 +120,11 @@ function isPart(obj: Json, payload: { key: string; text: string }, withMetadata:
 }
 
 /**
- * Reads one JSON envelope into `env` (the fields it does not already have); returns its payload, or null
- * when the line is not one (an access log written as JSON, agent JSON, or not JSON at all).
+ * Reads a JSON line's value as an envelope into `env` (the fields it does not already have); returns its
+ * payload, or null when it is not one (an access log written as JSON, or the agent's own JSON).
  */
-export function jsonEnvelope(text: string, env: Envelope): JsonPart | null {
-  if (!text.startsWith('{"log":') && !ENVELOPE_KEY.test(text)) return null;
-  let obj: Json | null;
-  try {
-    obj = objectAt(JSON.parse(text));
-  } catch {
-    return null;
-  }
+export function jsonEnvelope(value: unknown, env: Envelope): JsonPart | null {
+  let obj = objectAt(value);
   if (obj === null) return null;
   obj = objectAt(obj['_source']) ?? obj;
   const payload = payloadOf(obj);

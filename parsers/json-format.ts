@@ -22,6 +22,15 @@ function isIsoLike(v: string): boolean {
   return /^\d{4}-\d\d-\d\dT/.test(v);
 }
 
+/** A line's JSON value, or undefined when it is not JSON (JSON.parse throws, also on nesting too deep). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A decoded value as JSON text, or undefined when it nests too deep to write back (JSON.stringify recurses: a hostile line must not throw). */
 export function jsonText(raw: unknown): string | undefined {
   try {
@@ -55,14 +64,10 @@ export function extraValue(raw: unknown): ExtraValue | undefined {
   return jsonText(raw);
 }
 
-/** Fills `view` from a JSON access-log line; returns null, or why it could not. */
-export function parseJsonLine(line: string, view: RecordView): MalformedReason | null {
-  let obj: unknown;
-  try {
-    obj = JSON.parse(line);
-  } catch {
-    return line.trimEnd().endsWith('}') ? 'bad-json' : 'truncated';
-  }
+/** Fills `view` from a JSON access-log line (`parsed`: its value, when already parsed); returns null, or why it could not. */
+export function parseJsonLine(line: string, view: RecordView, parsed?: unknown): MalformedReason | null {
+  const obj = parsed ?? parseJson(line);
+  if (obj === undefined) return line.trimEnd().endsWith('}') ? 'bad-json' : 'truncated';
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'bad-json';
   view.resetValues(line, 'istio-json');
   for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {

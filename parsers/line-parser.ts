@@ -84,7 +84,7 @@ export class LineParser {
     let line = peeled.text;
     if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
     if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-    const outcome = this.classify(line);
+    const outcome = this.classify(line, this.envelopes.takeJson(line));
     this.view.envelope = peeled.envelope;
     return outcome;
   }
@@ -99,22 +99,23 @@ export class LineParser {
     this.envelopes.reset();
   }
 
-  private classify(line: string): LineOutcome {
+  /** @param json the line's JSON value when the envelope stripper already parsed it, else undefined. */
+  private classify(line: string, json: unknown): LineOutcome {
     switch (this.spec.kind) {
       case 'custom': {
-        const reason = this.spec.format.parse(line, this.view);
+        const reason = this.spec.format.parse(line, this.view, json);
         return reason === 'not-access-log' ? reason : this.outcome(reason, line);
       }
       case 'json':
-        if (line.charCodeAt(0) === 123 && looksLikeAccessLogJson(line)) return this.outcome(parseJsonLine(line, this.view), line);
+        if (line.charCodeAt(0) === 123 && looksLikeAccessLogJson(line)) return this.outcome(parseJsonLine(line, this.view, json), line);
         // A text access log under --format istio-json: say so, as a forced text layout does for JSON.
         return startsWithIsoBracket(line) ? this.outcome('format-mismatch', line) : this.noise(line);
       default:
-        return this.auto(line);
+        return this.auto(line, json);
     }
   }
 
-  private auto(line: string): LineOutcome {
+  private auto(line: string, json: unknown): LineOutcome {
     const c0 = line.charCodeAt(0);
     if (c0 === 91 /* [ */ && startsWithIsoBracket(line)) {
       const reason = this.text.parse(line, this.view);
@@ -124,7 +125,7 @@ export class LineParser {
     }
     if (c0 === 123 /* { */ && looksLikeAccessLogJson(line)) {
       // A forced text layout does not read JSON access logs: say so rather than call them noise.
-      return this.outcome(this.spec.kind === 'auto' ? parseJsonLine(line, this.view) : 'format-mismatch', line);
+      return this.outcome(this.spec.kind === 'auto' ? parseJsonLine(line, this.view, json) : 'format-mismatch', line);
     }
     if (isAccessLogFragment(line)) {
       this.reason = 'truncated';
