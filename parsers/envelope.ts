@@ -1,4 +1,4 @@
-import { jsonEnvelope } from './json-envelope.js';
+import { jsonEnvelope, streamLabels } from './json-envelope.js';
 import { parseJson } from './json-format.js';
 import type { Envelope } from './types.js';
 
@@ -49,6 +49,9 @@ const COMPOSE_PREFIX = /^\[([^\]\s/]+) ([^\]\s]+)\] /;
 /** stern's `pod container `, with `namespace ` before them under `-A` or several `-n`. */
 const STERN_PREFIX = /^(?:([a-z0-9][-a-z0-9]*) )?([a-z0-9][-a-z0-9.]*) ([a-z0-9][-a-z0-9]*) (?=\[\d|\{|\d{4}-)/;
 const CLOUD_FOUNDRY = /^\[[A-Z]+\/[^\]]*\] (?:OUT|ERR) /;
+/** A Prometheus label set, `{app="x", pod="y"}`, and the padding after it: what `logcli query` prints between its time and the line. */
+const LABEL_SET = /^\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(?:, )?)+)\} +/;
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 /** kubelet splits lines at 16 KiB; with timestamps each part gets its own prefix (kubernetes-api.md section 3). */
 const CRI_SPLIT = 16 * 1024;
 
@@ -112,6 +115,11 @@ export class EnvelopeStripper {
   /** Peels one envelope layer; a string is the inner text, an object a CRI/Docker part, null means none. */
   private peelOne(text: string, env: Envelope): string | { text: string; final: boolean } | null {
     const c0 = text.charCodeAt(0);
+    if (c0 === 123 /* { */ && text.charCodeAt(1) !== 34 /* " */ && env.timestamp !== null) {
+      const set = LABEL_SET.exec(text);
+      if (set !== null) streamLabels(labelSet(set[1] as string), env);
+      return set === null ? null : text.slice(set[0].length);
+    }
     if (c0 === 123 /* { */) {
       const value = parseJson(text);
       const part = jsonEnvelope(value, env);
@@ -188,6 +196,13 @@ export class EnvelopeStripper {
     this.pending.clear();
     this.json = null;
   }
+}
+
+/** The labels of a Prometheus label set's inside (Go-quoted values: `\"` and `\\` read back). */
+function labelSet(inside: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const m of inside.matchAll(LABEL)) labels[m[1] as string] = (m[2] as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+  return labels;
 }
 
 /** Removes the second (third...) kubelet timestamp that `kubectl logs --timestamps` puts inside a line longer than 16 KiB. */

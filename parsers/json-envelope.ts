@@ -89,16 +89,22 @@ function podMetadata(obj: Json, env: Envelope, payloadKey: string): boolean {
     env.labels ??= labelMap(obj['labels'], 'k8s-pod/');
     return true;
   }
-  const loki = payloadKey === 'line' ? objectAt(obj['labels']) : null;
-  if (loki !== null) {
-    env.pod ??= firstString(loki, 'pod', 'pod_name', 'k8s_pod_name');
-    env.namespace ??= firstString(loki, 'namespace', 'namespace_name', 'k8s_namespace_name');
-    env.container ??= firstString(loki, 'container', 'container_name', 'k8s_container_name');
-    env.stream ??= firstString(loki, 'stream');
-    env.labels ??= labelMap(loki);
-    return true;
-  }
-  return false;
+  const loki = payloadKey === 'line' ? labelMap(obj['labels']) : null;
+  if (loki !== null) streamLabels(loki, env);
+  return loki !== null;
+}
+
+/**
+ * Fills the envelope from a Loki stream's labels (promtail's `pod`, `namespace`, `container`, or the
+ * OpenTelemetry-style `k8s_pod_name`...), as `logcli` prints them in its JSON lines and its default output.
+ */
+export function streamLabels(labels: Record<string, string>, env: Envelope): void {
+  env.pod ??= firstString(labels, 'pod', 'pod_name', 'k8s_pod_name');
+  env.namespace ??= firstString(labels, 'namespace', 'namespace_name', 'k8s_namespace_name');
+  env.container ??= firstString(labels, 'container', 'container_name', 'k8s_container_name');
+  env.stream ??= firstString(labels, 'stream');
+  env.labels ??= labels;
+  env.exported = true;
 }
 
 /** The record's line and the key it was under: the first string of log/message/line/textPayload, else jsonPayload written back as JSON. */

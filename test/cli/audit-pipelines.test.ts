@@ -1,5 +1,5 @@
 // A log pipeline's export mixes every pod's lines in one file, each wrapped in the pipeline's JSON with the
-// pod that wrote it (fixtures/pipelines: Fluent Bit, Fluentd, Vector, Filebeat, Loki, Google Cloud Logging).
+// pod that wrote it (fixtures/pipelines: Fluent Bit, Fluentd, Vector, Filebeat, Loki's JSON and default output, Google Cloud Logging).
 // Each pod gets its own role, the join works inside the one file, and a time-ordered export is not held whole.
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,10 +35,10 @@ function byLine(stdout: string): Map<number, { verdict: string; rule: string; po
 
 describe("log pipelines' exports, through the real binary", () => {
   const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as Expected[];
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.jsonl'));
+  const files = readdirSync(DIR).filter((f) => f.endsWith('.jsonl') || f.endsWith('.log'));
 
   it('has one export per pipeline', () => {
-    expect(files.sort()).toEqual(['filebeat.jsonl', 'fluent-bit.jsonl', 'fluentd.jsonl', 'gcp.jsonl', 'loki.jsonl', 'vector.jsonl']);
+    expect(files.sort()).toEqual(['filebeat.jsonl', 'fluent-bit.jsonl', 'fluentd.jsonl', 'gcp.jsonl', 'loki-default.log', 'loki.jsonl', 'vector.jsonl']);
   });
 
   it.each(files)('%s: every line gets its verdict, and the gateway pod its role, inside one file', async (file) => {
@@ -51,7 +51,7 @@ describe("log pipelines' exports, through the real binary", () => {
     expect(got.size).toBe(5);
     expect([...got.values()].filter((v) => v.pod === GATEWAY_POD)).toHaveLength(2);
     // Named unlike a gateway: its labels say so where the pipeline keeps them (logcli's stream labels do not).
-    const rule = file === 'loki.jsonl' ? 'content:far-side' : 'pod-labels';
+    const rule = file.startsWith('loki') ? 'content:far-side' : 'pod-labels';
     expect(res.stderr).toMatch(new RegExp(`${file}#${GATEWAY_POD}\\s+egress-gateway\\s+${rule}`));
     expect(res.stderr).toMatch(new RegExp(`${file}#sleep-76df4f989c-lrvpj\\s+sidecar`));
   });

@@ -120,4 +120,14 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     // A pipeline's jsonPayload that deep is no access log to read back.
     expect(parseLineText(`{"jsonPayload":${deep},"resource":{"labels":{"pod_name":"p"}}}`, 'auto', 1 << 20).kind).toBe('not-access-log');
   });
+  it("reads logcli's default output: its time, the stream's labels (Go-quoted), padding, then the line", () => {
+    const got = parseLineText(`2024-03-01T11:00:00+01:00 {app="sleep", container="istio-proxy", namespace="shop", note="a \\"quoted\\" \\\\ value", pod="${POD}"}    ${LINE}`);
+    expect(got.kind).toBe('record');
+    if (got.kind !== 'record') return;
+    expect(got.record.downstream_remote_address).toBe('10.108.0.56:50898');
+    expect(got.envelope).toMatchObject({ timestamp: '2024-03-01T11:00:00+01:00', pod: POD, namespace: 'shop', container: 'istio-proxy', exported: true });
+    expect(got.envelope?.labels).toMatchObject({ app: 'sleep', note: 'a "quoted" \\ value' });
+    // Without logcli's time before it, a line that starts like a label set is the line itself.
+    expect(parseLineText(`{app="sleep"} ${LINE}`).kind).not.toBe('record');
+  });
 });
