@@ -6,8 +6,8 @@ import type { Envelope } from './types.js';
  * Peels what tooling wrapped around a log line (FORMATS.md section 7, kubernetes-api.md section 3):
  * `kubectl logs --timestamps` and `--prefix`, the CRI file format (`<ts> stdout F <msg>`, `P` parts
  * joined), JSON envelopes (Docker's json-file lines and log pipelines' records: json-envelope.ts),
- * stern's `pod container ` prefix, docker-compose's `[name ctr] ` and Cloud Foundry's
- * `<ts> [APP/...] OUT `. Envelopes may nest (`[pod/x/c] <ts> <line>`, a Loki line holding a CRI line).
+ * stern's `pod container ` prefix, docker-compose's `[name ctr] `, Cloud Foundry's `<ts> [APP/...] OUT `
+ * and logcli's `<ts> {pod="..."} `. Envelopes may nest (`[pod/x/c] <ts> <line>`, a Loki line holding a CRI line).
  */
 
 /** Where the digits of `YYYY-MM-DDThh:mm:ss` are, from the start of the timestamp. */

@@ -217,6 +217,8 @@ Examples:
   egress-audit audit logs/ --policy egress-policy.yaml -o sarif > egress.sarif
   egress-audit audit logs/ --report junit=egress.xml --report markdown=summary.md --fail-on direct,gateway-only
   kubectl logs -A -l istio.io/rev --prefix -c istio-proxy | egress-audit audit -
+  logcli query --forward --output jsonl --since 24h --limit 1000000 '{container="istio-proxy"}' | egress-audit audit -
+  egress-audit audit fluent-bit-export.jsonl.gz     (Fluent Bit, Fluentd, Vector, Filebeat, Cloud Logging)
   kubectl get pods -A -o json > pods.json; egress-audit audit exported-logs/ --pods pods.json`,
   );
 }
