@@ -94,9 +94,6 @@ export class AuditPipeline {
     this.engine = createEngine(options.settings, options.context, options.onFlow);
   }
 
-  /** True once log time may have released an entry: a later jump back in time can no longer be undone. */
-  private released = false;
-
   /** Starts accounting for a new stream; `unordered` says why when it is already known to go back in log time. */
   open(info: StreamInfo, unordered: string | null = null): StreamState {
     const windowMs = this.options.settings.windowMs;
@@ -130,7 +127,9 @@ export class AuditPipeline {
   /** A stream's log time went back while it was read: from now on it holds its entries until it ends. */
   private wentBack(state: StreamState, line: number, backMs: number): void {
     state.unordered = `its log time went back ${seconds(backMs)} at line ${line}`;
-    if (this.released) state.lateJump = { line, backMs };
+    // Only an entry released unjoined may have lost its partner to the jump (a newest-first export loses none).
+    const counters = this.engine.counters();
+    if (counters.unmatchedSidecar + counters.unmatchedGateway > 0) state.lateJump = { line, backMs };
   }
 
   /** How far back (ms) a saved stream's probes found its log time going (null: in order, or not a file that can be probed). */
@@ -155,7 +154,6 @@ export class AuditPipeline {
 
   /** Every stream has been read up to this log time. */
   advance(watermarkMs: number): void {
-    if (watermarkMs > Number.NEGATIVE_INFINITY) this.released = true;
     this.engine.advance(watermarkMs);
   }
 

@@ -65,26 +65,9 @@ describe("log pipelines' exports, through the real binary", () => {
   });
 
   it('does not hold a large time-ordered export until it ends: its joins need only the window', async () => {
-    // 40 client pods and 2 gateway replicas, 3000 requests 20 ms apart, interleaved as a pipeline stores
-    // them; held whole, --max-pending 200 would evict most of them before their join.
-    const lines: string[] = [];
-    const base = Date.parse('2024-05-01T12:00:00.000Z');
-    const at = (ms: number) => new Date(base + ms).toISOString();
-    const envelope = (pod: string, ns: string, ms: number, message: string) =>
-      JSON.stringify({ kubernetes: { container_name: 'istio-proxy', pod_name: pod, pod_namespace: ns }, message, stream: 'stdout', timestamp: at(ms) });
-    for (let i = 0; i < 3000; i++) {
-      const t = i * 20;
-      const client = `10.1.${1 + (i % 40)}.2`;
-      const gw = `10.1.0.${50 + (i % 2)}`;
-      const rid = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-      lines.push(envelope(`istio-egressgateway-6d8f-${i % 2}`, 'istio-system', t + 9,
-        `[${at(t + 1)}] "GET /v1/${i} HTTP/1.1" 200 - via_upstream - "-" 0 10 8 7 "${client}" "curl/8" "${rid}" "api.example.com" "93.184.216.34:443" outbound|443||api.example.com ${gw}:${30_000 + i} ${gw}:8080 ${client}:${20_000 + i} - -`));
-      lines.push(envelope(`client-7c9f-${i % 40}`, 'shop', t + 11,
-        `[${at(t)}] "GET /v1/${i} HTTP/1.1" 200 - via_upstream - "-" 0 10 10 9 "-" "curl/8" "${rid}" "api.example.com" "${gw}:8080" outbound|80||istio-egressgateway.istio-system.svc.cluster.local ${client}:${20_000 + i} 10.96.0.80:80 ${client}:${40_000 + i} - -`));
-    }
     const dir = mkdtempSync(join(tmpdir(), 'ea-pipeline-'));
     const file = join(dir, 'vector-export.jsonl');
-    writeFileSync(file, `${lines.join('\n')}\n`);
+    writeFileSync(file, `${vectorExport(3000).join('\n')}\n`);
     const res = await runCli(['audit', file, '-o', 'json', '--max-pending', '200', '--explain']);
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout) as { summary: { verdicts: Record<string, number> }; coverage: { warnings: { code: string }[] } };
@@ -92,4 +75,34 @@ describe("log pipelines' exports, through the real binary", () => {
     expect(report.coverage.warnings.map((w) => w.code)).not.toContain('evicted-entries');
     expect(res.stderr).not.toContain('waited until it ended');
   });
+
+  it('reads a newest-first export on stdin (logcli without --forward) whole, without a false unordered-input warning', async () => {
+    const res = await runCli(['audit', '-', '-o', 'json', '--fail-on', 'unordered-input'], { input: `${vectorExport(1000).reverse().join('\n')}\n` });
+    expect(res.code).toBe(0); // was 1: "entries read before that point were given up on", when none was
+    const report = JSON.parse(res.stdout) as { summary: { verdicts: Record<string, number> } };
+    expect(report.summary.verdicts).toMatchObject({ 'via-gateway': 1000 });
+  });
 });
+
+/**
+ * A Vector export of `n` HTTP requests 20 ms apart from 40 client pods through 2 gateway replicas,
+ * interleaved by time as a pipeline stores them; held whole, --max-pending 200 would evict most of them.
+ */
+function vectorExport(n: number): string[] {
+  const lines: string[] = [];
+  const base = Date.parse('2024-05-01T12:00:00.000Z');
+  const at = (ms: number) => new Date(base + ms).toISOString();
+  const envelope = (pod: string, ns: string, ms: number, message: string) =>
+    JSON.stringify({ kubernetes: { container_name: 'istio-proxy', pod_name: pod, pod_namespace: ns }, message, stream: 'stdout', timestamp: at(ms) });
+  for (let i = 0; i < n; i++) {
+    const t = i * 20;
+    const client = `10.1.${1 + (i % 40)}.2`;
+    const gw = `10.1.0.${50 + (i % 2)}`;
+    const rid = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    lines.push(envelope(`istio-egressgateway-6d8f-${i % 2}`, 'istio-system', t + 9,
+      `[${at(t + 1)}] "GET /v1/${i} HTTP/1.1" 200 - via_upstream - "-" 0 10 8 7 "${client}" "curl/8" "${rid}" "api.example.com" "93.184.216.34:443" outbound|443||api.example.com ${gw}:${30_000 + i} ${gw}:8080 ${client}:${20_000 + i} - -`));
+    lines.push(envelope(`client-7c9f-${i % 40}`, 'shop', t + 11,
+      `[${at(t)}] "GET /v1/${i} HTTP/1.1" 200 - via_upstream - "-" 0 10 10 9 "-" "curl/8" "${rid}" "api.example.com" "${gw}:8080" outbound|80||istio-egressgateway.istio-system.svc.cluster.local ${client}:${20_000 + i} 10.96.0.80:80 ${client}:${40_000 + i} - -`));
+  }
+  return lines;
+}
