@@ -34,6 +34,9 @@ export interface StreamFacts {
   lateJump: TimeJump | null;
   /** Why its entries waited until it ended (StreamState.unordered), or null. */
   unordered: string | null;
+  /** The log time its records cover (ms): earliest start, latest end; Infinity and -Infinity when it had none. */
+  firstMs: number;
+  lastMs: number;
 }
 
 /** Where decided flows go: the policy stage, the report builder, writers, the dashboard. */
@@ -53,6 +56,8 @@ export interface StreamState {
   readonly problems: readonly LineProblem[];
   /** Latest end time (ms) of a record read from it; -Infinity before the first. */
   progressMs: number;
+  /** Earliest start time (ms) of a record read from it; Infinity before the first (with progressMs: the log time it covers). */
+  firstMs: number;
   /**
    * Why its log time is known to go back, or null while it is in order: an envelope names the pods of its
    * lines (`kubectl logs --prefix`, stern: one pod's whole log after another's), probes of the file found
@@ -102,6 +107,7 @@ export class AuditPipeline {
     const reader = new StreamReader(info, this.options.spec, this.options.maxLineLength, (view, lineNo, raw) => {
       const entry = builder.build(view, lineNo, raw);
       if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
+      if (entry.startMs < state.firstMs) state.firstMs = entry.startMs;
       else if (entry.endMs < state.progressMs - windowMs && state.unordered === null) this.wentBack(state, lineNo, state.progressMs - entry.endMs);
       // `kubectl logs --prefix` prints one pod after another, so its log time goes back at each pod; a pipeline's
       // export interleaves its pods by time, and a jump in it is found as in any stream.
@@ -112,6 +118,7 @@ export class AuditPipeline {
     const state: StreamState = {
       info,
       progressMs: Number.NEGATIVE_INFINITY,
+      firstMs: Number.POSITIVE_INFINITY,
       unordered,
       lateJump: null,
       bytes: 0,
@@ -165,7 +172,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

@@ -64,6 +64,9 @@ export interface StreamCoverage {
   roleRule: string;
   lines: number;
   records: number;
+  /** The log time its records cover (earliest start, latest end), or null without records. */
+  firstSeen: string | null;
+  lastSeen: string | null;
 }
 
 /** A plain statement about what the audit could not see (its code is stable for CI and --fail-on). */
@@ -93,6 +96,9 @@ export interface CoverageWarning {
 /** What the audit read and what it could not see. */
 export interface Coverage {
   lines: LineCounts;
+  /** The log time all records cover: what period the audit is evidence for (null without records). */
+  firstSeen: string | null;
+  lastSeen: string | null;
   streams: StreamCoverage[];
   unmatchedSidecar: number;
   unmatchedGateway: number;

@@ -74,6 +74,11 @@ export function skippedStatement(lines: LineCounts): string {
   return `not an access log ${lines.notAccessLog}, malformed ${malformedTotal}${detail}, too long ${lines.tooLong}`;
 }
 
+/** The log time the records cover (`<first> to <last>`), the period the audit is evidence for; `none` without records. */
+export function logTimeStatement(span: { firstSeen: string | null; lastSeen: string | null }): string {
+  return span.firstSeen === null || span.lastSeen === null ? 'none (no records)' : `${span.firstSeen} to ${span.lastSeen}`;
+}
+
 /** What the `(other)` rows mean. */
 export const FOLDED_DESTINATIONS = `destinations beyond the first ${REPORT_LIMITS.destinations} tracked one by one, folded into one row`;
 

@@ -1,6 +1,7 @@
 import type { Coverage, CoverageWarning, StreamCoverage } from '../report/model.js';
 import type { EngineCounters } from '../engine/index.js';
 import { seconds, type StreamFacts } from '../pipeline/audit-pipeline.js';
+import { msToIso } from '../pipeline/times.js';
 import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
 
 /** What the run knows when it ends: lines, streams and their roles, the join, policy and live facts. */
@@ -48,6 +49,40 @@ function anyRoleWithRecords(f: CoverageFacts, role: Role): boolean {
     for (let i = key.indexOf('#'); i >= 0; i = key.indexOf('#', i + 1)) if (withRecords.has(key.slice(0, i))) return true;
   }
   return false;
+}
+
+/** The log time some streams cover together: their earliest start and latest end (Infinity and -Infinity for none). */
+function span(streams: readonly StreamFacts[]): { firstMs: number; lastMs: number } {
+  let firstMs = Number.POSITIVE_INFINITY;
+  let lastMs = Number.NEGATIVE_INFINITY;
+  for (const s of streams) {
+    if (s.firstMs < firstMs) firstMs = s.firstMs;
+    if (s.lastMs > lastMs) lastMs = s.lastMs;
+  }
+  return { firstMs, lastMs };
+}
+
+/** The streams read in one role alone (a stream of several roles, per pod, says nothing about either's time). */
+function streamsIn(f: CoverageFacts, role: Role): StreamFacts[] {
+  return f.streams.filter((s) => s.records > 0 && streamRole(s.name, f.roles).role === role);
+}
+
+/** How much longer than the gateway logs the sidecar logs must run before their time is named as a cause. */
+const GAP_MS = 60_000;
+
+/**
+ * When the egress-gateway logs cover less log time than the sidecar logs (an older rotation, a shorter
+ * retention, an export of another period), the gateway-bound entries outside it cannot be confirmed:
+ * saying so turns a count of unmatched entries into its cause. Empty when either side has no time.
+ */
+function gatewayTimeGap(f: CoverageFacts): string {
+  const gw = span(streamsIn(f, 'egress-gateway'));
+  const sc = span(streamsIn(f, 'sidecar'));
+  if (!Number.isFinite(gw.firstMs) || !Number.isFinite(sc.firstMs) || !Number.isFinite(gw.lastMs) || !Number.isFinite(sc.lastMs)) return '';
+  // Less than a minute beyond is what clock skew or a missing replica's log look like, which other words explain.
+  const slack = Math.max(f.windowMs, GAP_MS);
+  if (sc.firstMs >= gw.firstMs - slack && sc.lastMs <= gw.lastMs + slack) return '';
+  return ` The egress-gateway logs cover ${msToIso(gw.firstMs)} to ${msToIso(gw.lastMs)}, the sidecar logs ${msToIso(sc.firstMs)} to ${msToIso(sc.lastMs)}: gateway-bound sidecar entries outside the gateway logs' time cannot be confirmed, so read gateway logs of the same period.`;
 }
 
 /** Streams named in one warning; the rest are counted. */
@@ -107,7 +142,8 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   if (unmatched > 0) {
     // Leftovers on both sides are what clock skew between the hops (or between log exports) looks like.
     const skew = f.engine.unmatchedSidecar > 0 && f.engine.unmatchedGateway > 0 ? ` If the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
-    out.push({ code: 'unmatched-entries', message: `${f.engine.unmatchedSidecar} gateway-bound sidecar entries found no gateway entry and ${f.engine.unmatchedGateway} gateway entries found no sidecar entry within ${f.windowMs / 1000}s.${skew}` });
+    const gap = f.engine.unmatchedSidecar > 0 ? gatewayTimeGap(f) : '';
+    out.push({ code: 'unmatched-entries', message: `${f.engine.unmatchedSidecar} gateway-bound sidecar entries found no gateway entry and ${f.engine.unmatchedGateway} gateway entries found no sidecar entry within ${f.windowMs / 1000}s.${gap}${skew}` });
   }
   if (f.engine.evicted > 0) {
     out.push({ code: 'evicted-entries', message: `${f.engine.evicted} entries were released before their window closed because more than --max-pending were waiting: some joins may have been missed.` });
@@ -136,15 +172,20 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   return [...out, ...f.extraWarnings];
 }
 
-/** Builds the coverage section: every line accounted for, each stream's role and why, and plain warnings. */
+/** Builds the coverage section: every line accounted for, the log time it covers, each stream's role and why, and plain warnings. */
 export function buildCoverage(f: CoverageFacts): Coverage {
+  const all = span(f.streams);
   return {
     lines: f.lines,
+    firstSeen: msToIso(all.firstMs),
+    lastSeen: msToIso(all.lastMs),
     streams: f.streams.map((s) => ({
       name: s.name,
       lines: s.lines,
       records: s.records,
       ...(s.records === 0 ? NO_RECORDS : streamRole(s.name, f.roles)),
+      firstSeen: msToIso(s.firstMs),
+      lastSeen: msToIso(s.lastMs),
     })),
     unmatchedSidecar: f.engine.unmatchedSidecar,
     unmatchedGateway: f.engine.unmatchedGateway,

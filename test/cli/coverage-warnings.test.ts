@@ -7,7 +7,12 @@ const DIR = fileURLToPath(new URL('../../fixtures/coverage/', import.meta.url));
 
 interface Report {
   summary: { exitCode: number; verdicts: Record<string, number> };
-  coverage: { warnings: { code: string; message: string }[]; streams: { name: string; role: string; roleRule: string }[] };
+  coverage: {
+    warnings: { code: string; message: string }[];
+    firstSeen: string | null;
+    lastSeen: string | null;
+    streams: { name: string; role: string; roleRule: string; firstSeen: string | null; lastSeen: string | null }[];
+  };
   flows?: { verdict: string; rule: string; destination: { host: string } }[];
 }
 
@@ -117,3 +122,36 @@ describe('clock skew between the hops', () => {
     expect(codes(wider.report)).not.toContain('unmatched-entries');
   });
 });
+
+describe('the log time the audit covers', () => {
+  it('is stated for the whole audit and each stream, and a gateway log shorter than the sidecars\' explains their unmatched entries', async () => {
+    const { code, report } = await audit([`${DIR}gateway-log-shorter`, '--fail-on', 'direct']);
+    expect(code).toBe(0);
+    const { coverage } = report;
+    expect([coverage.firstSeen, coverage.lastSeen]).toEqual(['2021-06-08T09:00:00.000Z', '2021-06-08T11:00:00.038Z']);
+    const gateway = coverage.streams.find((s) => s.name.endsWith('egress-gateway.log'));
+    expect([gateway?.firstSeen, gateway?.lastSeen]).toEqual(['2021-06-08T10:00:00.007Z', '2021-06-08T10:00:00.036Z']);
+    expect(report.summary.verdicts['via-gateway-unconfirmed']).toBe(2);
+    const unmatched = report.coverage.warnings.find((w) => w.code === 'unmatched-entries');
+    expect(unmatched?.message).toContain(
+      'The egress-gateway logs cover 2021-06-08T10:00:00.007Z to 2021-06-08T10:00:00.036Z, the sidecar logs 2021-06-08T09:00:00.000Z to 2021-06-08T11:00:00.038Z',
+    );
+  });
+
+  it.each([
+    ['clock-skew', /raise --window/], // the gateway's clock 6 s ahead
+    ['custom-gateway-replica', /^1 gateway-bound sidecar entries found no gateway entry/], // a replica's log missing
+  ])('says nothing of the gateway logs\' time when they run within a minute of the sidecars\' (%s: another cause)', async (name, rest) => {
+    const { report } = await audit([`${DIR}${name}`, '--fail-on', 'none']);
+    const unmatched = report.coverage.warnings.find((w) => w.code === 'unmatched-entries');
+    expect(unmatched?.message).toMatch(rest);
+    expect(unmatched?.message).not.toContain('logs cover');
+  });
+
+  it('is none for an audit of no records, in every report', async () => {
+    const res = await runCli(['audit', `${DIR}agent-only-gateway-log/egress-gateway.log`, '-o', 'markdown']);
+    expect(res.code).toBe(4);
+    expect(res.stdout).toContain('- Log time covered: none (no records).');
+  });
+});
+

@@ -32,7 +32,7 @@ function hostileFlows(): Flow[] {
 
 function hostileReport(flows: Flow[]): Report {
   const cov = sampleCoverage({
-    streams: [{ name: HOSTILE, role: 'sidecar', roleRule: HOSTILE, lines: 1, records: 1 }],
+    streams: [{ name: HOSTILE, role: 'sidecar', roleRule: HOSTILE, lines: 1, records: 1, firstSeen: null, lastSeen: null }],
     warnings: [{ code: 'no-gateway-logs', message: `No gateway logs for ${HOSTILE}` }],
   });
   return buildReport(flows, cov, ['direct', 'no-gateway-logs']);

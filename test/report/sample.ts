@@ -125,10 +125,12 @@ export function sampleFlows(): Flow[] {
 export function sampleCoverage(overrides: Partial<Coverage> = {}): Coverage {
   return coverage({
     lines: lineCounts({ lines: 120, records: 100, notAccessLog: 15, malformed: { truncated: 3, 'bad-json': 2 }, tooLong: 0, joinedPartials: 1 }),
+    firstSeen: '2024-03-01T11:00:00.000Z',
+    lastSeen: '2024-03-01T11:59:59.000Z',
     streams: [
-      { name: 'logs/app.log', role: 'sidecar', roleRule: 'flag:--sidecar', lines: 80, records: 70 },
-      { name: '/var/log/egress/gw.log', role: 'egress-gateway', roleRule: 'flag:--gateway', lines: 30, records: 22 },
-      { name: 'pod/istio-system/istio-egressgateway-5d9f/istio-proxy', role: 'egress-gateway', roleRule: 'pod-labels', lines: 10, records: 8 },
+      { name: 'logs/app.log', role: 'sidecar', roleRule: 'flag:--sidecar', lines: 80, records: 70, firstSeen: '2024-03-01T11:00:00.000Z', lastSeen: '2024-03-01T11:59:59.000Z' },
+      { name: '/var/log/egress/gw.log', role: 'egress-gateway', roleRule: 'flag:--gateway', lines: 30, records: 22, firstSeen: '2024-03-01T11:00:00.120Z', lastSeen: '2024-03-01T11:59:58.000Z' },
+      { name: 'pod/istio-system/istio-egressgateway-5d9f/istio-proxy', role: 'egress-gateway', roleRule: 'pod-labels', lines: 10, records: 8, firstSeen: '2024-03-01T11:30:00.000Z', lastSeen: '2024-03-01T11:59:59.000Z' },
     ],
     unmatchedSidecar: 1,
     unmatchedGateway: 1,

@@ -6,7 +6,7 @@
  */
 import type { Finding, Report } from '../model.js';
 import { workloadLabel } from '../flow-facts.js';
-import { findingStatus, plural, resultStatement, warningFailsRun } from '../statements.js';
+import { findingStatus, logTimeStatement, plural, resultStatement, warningFailsRun } from '../statements.js';
 import { xml, xmlLines } from '../xml.js';
 import { documentWriter, type ReportWriter } from './output.js';
 
@@ -119,6 +119,7 @@ export function renderJunit(report: Report): string {
     property('fail-on', report.summary.failOn.join(',') || 'none'),
     property('exit-code', String(report.summary.exitCode)),
     property('result', resultStatement(report).text),
+    property('log-time', logTimeStatement(report.coverage)),
     '    </properties>',
   ].join('\n');
   const tests = suites.reduce((n, s) => n + s.cases.length, 0);

@@ -6,7 +6,7 @@ import { VERDICTS } from '../../types.js';
 import type { DestinationSummary, Finding, Report } from '../model.js';
 import { workloadLabel } from '../flow-facts.js';
 import { mdCode, mdText } from '../markdown-escape.js';
-import { findingStatus, noFindingsStatement, plural, resultStatement, skippedStatement } from '../statements.js';
+import { findingStatus, logTimeStatement, noFindingsStatement, plural, resultStatement, skippedStatement } from '../statements.js';
 import { REPORT_LIMITS } from '../limits.js';
 import { bytes } from './layout.js';
 import { documentWriter, type ReportWriter } from './output.js';
@@ -93,6 +93,7 @@ function coverageList(report: Report): string[] {
     '### Coverage',
     '',
     `- Read ${plural(lines.lines, 'line')}: ${plural(lines.records, 'access-log record')}. Skipped: ${mdText(skippedStatement(lines))}.`,
+    `- Log time covered: ${logTimeStatement(coverage)}.`,
     `- Unmatched: ${plural(coverage.unmatchedSidecar, 'sidecar entry', 'sidecar entries')}, ${plural(coverage.unmatchedGateway, 'gateway entry', 'gateway entries')}; ${coverage.evicted} evicted before a join.`,
     `- Streams: ${coverage.streams.length}.`,
     ...warnings,

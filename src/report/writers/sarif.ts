@@ -145,7 +145,7 @@ export function sarifLog(report: Report, cwd: string): object {
         ],
         originalUriBaseIds: originalUriBaseIds(cwd, usesPods),
         results,
-        properties: { summary: report.summary },
+        properties: { summary: report.summary, logTime: { first: report.coverage.firstSeen, last: report.coverage.lastSeen } },
       },
     ],
   };

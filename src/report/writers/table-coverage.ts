@@ -2,7 +2,7 @@
 import type { Coverage } from '../model.js';
 import { escapeControl as safe } from '../../text/escape.js';
 import type { Palette } from '../../text/color.js';
-import { plural, skippedStatement } from '../statements.js';
+import { logTimeStatement, plural, skippedStatement } from '../statements.js';
 import { labelled, wrap, WIDTH } from './layout.js';
 
 /** Streams listed before "and N more". */
@@ -13,7 +13,8 @@ function streams(coverage: Coverage): string[] {
   const lines = [`  streams (${coverage.streams.length})`];
   for (const s of coverage.streams.slice(0, TABLE_MAX_STREAMS)) {
     lines.push(...wrap(safe(s.name), WIDTH - 4).map((l) => `    ${l}`));
-    const detail = `${s.role} (${safe(s.roleRule)}): ${plural(s.lines, 'line')}, ${plural(s.records, 'record')}`;
+    const time = s.firstSeen === null ? '' : `, ${logTimeStatement(s)}`;
+    const detail = `${s.role} (${safe(s.roleRule)}): ${plural(s.lines, 'line')}, ${plural(s.records, 'record')}${time}`;
     lines.push(...wrap(detail, WIDTH - 6).map((l) => `      ${l}`));
   }
   const rest = coverage.streams.length - TABLE_MAX_STREAMS;
@@ -42,6 +43,7 @@ export function coverageSection(coverage: Coverage, failOn: readonly string[], p
     p.bold('COVERAGE'),
     ...at('lines read', read),
     ...at('skipped', skippedStatement(lines)),
+    ...at('log time', logTimeStatement(coverage)),
     ...at('unmatched', unmatched),
     ...streams(coverage),
     ...warnings(coverage, failOn, p),
