@@ -87,6 +87,8 @@ async function main(): Promise<void> {
     { name: 'parse (text, 5x input)', lines: big, m: measure(`${BIN} parse ${large.text}`), target: 'RSS <= 150 MB, flat' },
     { name: 'audit -o json', lines, m: audit ?? null, baseline: auditMawk ?? null, target: '>= 1.2x mawk, RSS <= 200 MB' },
     { name: 'audit -o json (5x input)', lines: big, m: measure(`${BIN} audit -o json --fail-on none ${large.sidecars} ${large.gateway}`), target: 'RSS flat' },
+    // One run: the same lines as one log pipeline's export (a JSON envelope per line, every pod in one file).
+    { name: 'audit -o json (Vector export)', lines, m: measure(`${BIN} audit -o json --fail-on none ${small.pipeline}`), target: 'none set; one run' },
   ];
   const result = [
     table(rows),

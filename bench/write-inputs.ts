@@ -1,7 +1,7 @@
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { generateLines, type GeneratorOptions } from './generate.js';
+import { generateLines, type GeneratedLine, type GeneratorOptions } from './generate.js';
 
 /** Writes generated lines to files: one mixed file, or split by role (sidecars / egress gateway). */
 async function write(path: string, lines: Iterable<{ text: string }>): Promise<void> {
@@ -24,13 +24,23 @@ export interface BenchInputs {
   json: string;
   sidecars: string;
   gateway: string;
+  /** The same lines as a log pipeline exports them (Vector's kubernetes_logs records, every pod in one file). */
+  pipeline: string;
+}
+
+/** A generated line as Vector's kubernetes_logs source records it, with the pod that wrote it. */
+function* vectorRecords(lines: Iterable<GeneratedLine>): Generator<{ text: string }> {
+  for (const l of lines) {
+    const kubernetes = { container_name: 'istio-proxy', pod_name: l.pod, pod_namespace: l.namespace };
+    yield { text: JSON.stringify({ kubernetes, message: l.text, source_type: 'kubernetes_logs', stream: 'stdout', timestamp: new Date(l.endMs).toISOString() }) };
+  }
 }
 
 function* only<T extends { role: string }>(lines: Iterable<T>, role: string): Generator<T> {
   for (const l of lines) if (l.role === role) yield l;
 }
 
-/** Generates (or reuses) `lines`-line inputs in `dir` (the JSON file only when `json` is true). */
+/** Generates (or reuses) `lines`-line inputs in `dir` (the JSON file and the pipeline export only when `json` is true). */
 export async function benchInputs(dir: string, lines: number, options: GeneratorOptions = {}, json = true): Promise<BenchInputs> {
   mkdirSync(dir, { recursive: true });
   const tag = `${lines / 1e6}m`;
@@ -39,9 +49,11 @@ export async function benchInputs(dir: string, lines: number, options: Generator
     json: join(dir, `mixed-${tag}.json.log`),
     sidecars: join(dir, `audit-${tag}`, 'sidecars.log'),
     gateway: join(dir, `audit-${tag}`, 'istio-egressgateway.log'),
+    pipeline: join(dir, `pipeline-${tag}.jsonl`),
   };
   if (!existsSync(inputs.text)) await write(inputs.text, generateLines(lines, options));
   if (json && !existsSync(inputs.json)) await write(inputs.json, generateLines(lines, { ...options, json: true }));
+  if (json && !existsSync(inputs.pipeline)) await write(inputs.pipeline, vectorRecords(generateLines(lines, options)));
   if (!existsSync(inputs.gateway)) {
     mkdirSync(join(dir, `audit-${tag}`), { recursive: true });
     await write(inputs.sidecars, only(generateLines(lines, options), 'sidecar'));
