@@ -84,6 +84,11 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     // An unset CI variable must not turn gating off: "never fail" is said as none.
     [['audit', DIRECT, '--fail-on', ''], '--fail-on: "" names nothing'],
     [['audit', DIRECT, '--fail-on', ' , '], '--fail-on: " , " names nothing'],
+    // An empty item must not silently drop a name (`direct,,blocked`, `direct,$UNSET`), in audit and in watch.
+    [['audit', DIRECT, '--fail-on', 'direct,,blocked'], '--fail-on: "direct,,blocked" has an empty item (item 2 of 3'],
+    [['audit', DIRECT, '--fail-on', 'direct,'], '--fail-on: "direct," has an empty item (item 2 of 2'],
+    [['watch', '--kubeconfig', '/nonexistent', '--fail-on', 'direct,,blocked'], '--fail-on: "direct,,blocked" has an empty item'],
+    [['watch', '--kubeconfig', '/nonexistent', '-n', 'shop,,payments'], '-n/--namespace: "shop,,payments" has an empty item'],
     [['audit', DIRECT, '--window', 'soon'], '--window: "soon" is not a duration'],
     [['audit', DIRECT, '--mesh-cidr', '10.0.0.0/33'], '--mesh-cidr'],
     [['audit', DIRECT, '--report', 'sarif'], '--report: "sarif" is not FORMAT=PATH'],
