@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeApiServer, type FakeApiServer, type FakePod, type KubeconfigOptions } from '../fake-apiserver/index.js';
-import { internalLine, lineCounts, parseNdjson, startWatch, tempDir, warnings } from './helpers.js';
+import { internalLine, lineCounts, parseNdjson, startWatch, tempDir, warnings, type WatchRun } from './helpers.js';
 
 let api: FakeApiServer;
 let seq = 0;
@@ -38,10 +38,16 @@ async function followed(p: FakePod): Promise<void> {
   await api.waitUntil(() => api.requests.some((r) => r.subresource === 'log' && r.namespace === p.namespace && r.name === p.name && r.query['follow'] === 'true' && r.status === 200));
 }
 
+/** Waits until `p`'s log is followed; fails at once, with the watch's stderr, when it exits first. */
+async function followedBy(run: WatchRun, p: FakePod): Promise<void> {
+  const early = await Promise.race([followed(p).then(() => null), run.exited]);
+  if (early !== null) throw new Error(`watch exited ${early.code} before following ${p.namespace}/${p.name}: ${early.stderr}`);
+}
+
 /** Runs a watch of `ns` that reads two lines of `p`, stopped with Ctrl-C. */
 async function readTwoLines(ns: string, p: FakePod, env: Record<string, string>, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = startWatch(['-n', ns, '--gateway-namespace', `${ns}-gw`, '-o', 'ndjson', '--fail-on', 'none', ...extra], env);
-  await followed(p);
+  await followedBy(run, p);
   p.appendLog('istio-proxy', [internalLine(new Date(), 1), internalLine(new Date(), 2)]);
   run.interrupt();
   return run.exited;
@@ -73,6 +79,19 @@ describe('watch: credentials the kubectl way (fake API server)', () => {
     expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
     expect(out.code).toBe(0);
     if (user === 'exec') expect(api.execRuns()).toBeGreaterThan(runsBefore);
+    expectNoSecrets(out);
+  });
+
+  it('reads a token file that ends in a newline (`kubectl create token sa > file`), trimmed as kubectl does', async () => {
+    const ns = 'token-newline';
+    const p = pod(ns);
+    const dir = tempDir();
+    const path = api.writeKubeconfig(dir, { user: 'token-file' });
+    writeFileSync(join(dir, 'token'), `${api.token}\n`);
+    // It used to exit 3 before reading: "Invalid character in header content ["Authorization"]".
+    const out = await readTwoLines(ns, p, { KUBECONFIG: path });
+    expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
+    expect(out.code).toBe(0);
     expectNoSecrets(out);
   });
 
@@ -174,8 +193,7 @@ describe('watch: credentials the kubectl way (fake API server)', () => {
       const p = pod('inclusterport');
       const env = { ...files.env, KUBERNETES_SERVICE_PORT: String(relay.port) };
       const run = startWatch(['--gateway-namespace', 'inclusterport-gw', '-o', 'ndjson', '--fail-on', 'none'], { EGRESS_AUDIT_IN_CLUSTER_ROOT: root, ...env });
-      const early = await Promise.race([followed(p).then(() => null), run.exited]);
-      expect(early?.stderr ?? '').toBe(''); // it used to exit 3 at once: "cluster "inCluster" uses plain http://"
+      await followedBy(run, p); // it used to exit 3 at once: "cluster "inCluster" uses plain http://"
       p.appendLog('istio-proxy', [internalLine(new Date(), 1)]);
       run.interrupt();
       const out = await run.exited;
