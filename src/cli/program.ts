@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
-import { collect, parseDuration, parsePositiveInt, parseSize } from './values.js';
+import { collect, commaItems, parseDuration, parsePositiveInt, parseSize } from './values.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './options.js';
 import type { AuditCommonOptions, AuditOptions, ParseOptions, WatchOptions } from './options.js';
 
@@ -76,9 +76,9 @@ function failOnLists(texts: readonly string[] | undefined): string[] {
 
 function failOnList(text: string): string[] {
   if (text.trim() === 'none') return [];
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
   // An empty list (`--fail-on "$UNSET"`) would silently turn gating off: "never fail" must be said as `none`.
-  if (names.length === 0) throw new UsageError(`--fail-on: "${text}" names nothing (give verdicts or coverage warnings, or none to never fail)`);
+  if (text.replaceAll(',', '').trim() === '') throw new UsageError(`--fail-on: "${text}" names nothing (give verdicts or coverage warnings, or none to never fail)`);
+  const names = commaItems('--fail-on', text);
   for (const name of names) {
     if (!VERDICT_NAMES.includes(name) && !COVERAGE_FAIL_NAMES.includes(name)) {
       throw new UsageError(
@@ -227,7 +227,7 @@ function watchCommand(handlers: CommandHandlers): Command {
   const cmd = new Command('watch')
     .description('follow the istio-proxy logs of sidecars and egress gateways in a cluster and audit them live')
     .argument('[pod-query]', 'regular expression on pod names')
-    .option('-n, --namespace <ns>', 'namespace to follow (repeatable; default: the context namespace)', collect)
+    .option('-n, --namespace <ns>', 'namespace to follow (repeatable or comma-separated; default: the context namespace)', collect)
     .option('-A, --all-namespaces', 'follow all namespaces (and find gateways in any namespace)')
     .option('-l, --selector <selector>', 'label selector for sidecar pods')
     .option('--context <name>', 'kubeconfig context to use', once('--context'))

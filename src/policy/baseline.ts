@@ -3,9 +3,10 @@
  * only on what is new. The file is sorted, one finding per line, with no timestamps: re-writing an
  * unchanged baseline gives the same bytes, and a review diff shows exactly the findings that changed.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { ValidateFunction } from 'ajv';
 import { describeReadError, InputError } from '../errors.js';
+import { planReplacement, putInPlace, type Replacement } from '../output/replace-file.js';
 import type { Finding } from '../report/model.js';
 import { escapeControl } from '../text/escape.js';
 import { issuesFromAjv } from './issues.js';
@@ -136,7 +137,8 @@ export interface BaselineWritten {
 }
 
 /**
- * Writes a baseline (replacing the file atomically); a write failure is an InputError naming the file.
+ * Writes a baseline (replacing the file atomically, through a symbolic link to its target, keeping its
+ * permission bits); a write failure or a dangling link is an InputError naming the file.
  * Returns the counts so the command can say when folded findings could not be recorded.
  */
 export async function writeBaseline(
@@ -147,13 +149,14 @@ export async function writeBaseline(
   const entries = baselineEntries(findings, meta.failOn);
   const recordable = entries.filter((e) => isFingerprint(e.fingerprint));
   const text = renderBaseline(recordable, meta.version);
-  const temp = `${path}.${process.pid}.tmp`;
+  let place: Replacement | null = null;
   try {
-    await writeFile(temp, text, 'utf8');
-    await rename(temp, path);
+    place = await planReplacement(path);
+    await writeFile(place.temp ?? place.target, text, { encoding: 'utf8', flag: place.temp === null ? 'w' : 'wx' });
+    await putInPlace(place);
     return { written: new Set(recordable.map((e) => e.fingerprint)).size, unrecorded: entries.length - recordable.length };
   } catch (err) {
-    await rm(temp, { force: true });
+    if (place?.temp != null) await rm(place.temp, { force: true });
     throw new InputError(`${escapeControl(path)}: cannot write baseline: ${escapeControl(describeReadError(err))}`);
   }
 }

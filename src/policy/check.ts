@@ -3,7 +3,7 @@
  * every exception names a destination.
  */
 import type { Verdict } from '../types.js';
-import { hostGlobProblem, namespaceGlobProblem, workloadGlobProblem } from './glob.js';
+import { exceptionHostGlobProblem, hostGlobProblem, namespaceGlobProblem, workloadGlobProblem } from './glob.js';
 import { parseRange } from './ip.js';
 import type { Issue } from './issues.js';
 import type { FieldPath } from './yaml-position.js';
@@ -61,7 +61,7 @@ function checkException(issues: Issue[], entry: unknown, at: FieldPath): void {
   if (none(e['hosts']) && none(e['cidrs'])) {
     issues.push({ path: at, anchor: 'value', message: 'needs hosts or cidrs to name its destinations (hosts: ["*"] matches all)' });
   }
-  each(issues, [...at, 'hosts'], e['hosts'], hostGlobProblem);
+  each(issues, [...at, 'hosts'], e['hosts'], exceptionHostGlobProblem);
   each(issues, [...at, 'cidrs'], e['cidrs'], cidrProblem);
   list(e['ports']).forEach((port, i) => {
     const problem = portProblem(port);

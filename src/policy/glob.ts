@@ -3,6 +3,7 @@
  * included) and `?` one character. No braces, classes or negation, so a glob reads as what it matches.
  */
 import { relativeName } from '../engine/index.js';
+import { asciiName, unicodeGlobProblem } from './idn.js';
 
 const HOST_GLOB = /^[A-Za-z0-9._*?-]+$/;
 const NAME_GLOB = /^[a-z0-9.*?-]+$/;
@@ -14,6 +15,15 @@ export function hostGlobProblem(text: string): string | null {
   if (text.includes(':')) return 'must not hold a port (use ports:)';
   if (!HOST_GLOB.test(text)) return 'is not a host glob (letters, digits, ".", "-", "_", and the wildcards "*" and "?")';
   return null;
+}
+
+/**
+ * Why `text` is not an exception's host glob, or null: a host glob whose labels may also be written in
+ * Unicode (`*.bücher.example`), checked in its punycode form (the form it is matched in).
+ */
+export function exceptionHostGlobProblem(text: string): string | null {
+  if (text.includes(':')) return hostGlobProblem(text); // a port, said as such rather than as a bad label
+  return unicodeGlobProblem(text) ?? hostGlobProblem(asciiName(text) ?? text);
 }
 
 /** Why `text` is not a namespace glob, or null when it is one. */
@@ -64,10 +74,20 @@ export function compileGlobs(globs: readonly string[]): ((text: string) => boole
 }
 
 /**
- * Compiles host globs: as compileGlobs, but a name and its absolute form (`api.example.com.`, which
- * Istio routes like the plain one and logs as sent) are the same host, on either side.
+ * A host as exception globs match it: without the root dot (`api.example.com.`, which Istio routes like
+ * the plain name and logs as sent), and with its non-ASCII labels in punycode (`bücher` as
+ * `xn--bcher-kva`). Only the match uses this form: reports show the host as the log wrote it.
+ */
+function matchedName(host: string): string {
+  const name = relativeName(host);
+  return asciiName(name) ?? name;
+}
+
+/**
+ * Compiles exception host globs: as compileGlobs, but a name and its absolute form are the same host,
+ * and so are its Unicode and punycode forms, on either side.
  */
 export function compileHostGlobs(globs: readonly string[]): ((host: string) => boolean) | null {
-  const match = compileGlobs(globs.map(relativeName));
-  return match && ((host) => match(relativeName(host)));
+  const match = compileGlobs(globs.map(matchedName));
+  return match && ((host) => match(matchedName(host)));
 }

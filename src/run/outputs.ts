@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, lstatSync, unlinkSync, type WriteStream } from 'node:fs';
-import { chmod, rename, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { AuditCommonOptions, OutputFormat } from '../cli/options.js';
 import { InputError, UsageError } from '../errors.js';
+import { planReplacement, putInPlace, type Replacement } from '../output/replace-file.js';
 import { createWriter, type ReportWriter, type WriterOptions } from '../report/index.js';
 import type { Report } from '../report/model.js';
 import type { RoleFlags } from '../sources/file-source.js';
@@ -28,17 +26,14 @@ export interface Outputs {
 type ReportTarget = AuditCommonOptions['report'][number];
 
 /**
- * One --report file. A regular file (or a new one) is written to a hidden temporary file next to it
- * and renamed over it only when complete; a device, FIFO or /dev/stdout cannot be replaced that way
- * and is written directly (temp === null).
+ * One --report file. A regular file (or a new one) is written to a hidden temporary file beside its real
+ * file and renamed over it only when complete; a device, FIFO or /dev/stdout cannot be replaced that way
+ * and is written directly (place.temp === null).
  */
 interface ReportFile {
   readonly spec: ReportTarget;
-  /** Where the complete report goes: the real path when the target exists (a symlink stays a symlink). */
-  readonly target: string;
-  readonly temp: string | null;
-  /** The permission bits of the regular file at the target before this run, given to the new report; null when there was none. */
-  readonly mode: number | null;
+  /** Where the complete report goes (through links: a symlink stays a symlink) and what it replaces. */
+  readonly place: Replacement;
   readonly stream: WriteStream;
   readonly writer: ReportWriter;
   /** The first error the stream reported: the cause shown to the user. */
@@ -109,14 +104,12 @@ function openStream(path: string, flags: string, spec: ReportTarget): Promise<Wr
 }
 
 async function openReport(spec: ReportTarget, writerOptions: WriterOptions): Promise<ReportFile> {
-  const info = await stat(spec.path).catch(() => null);
-  const direct = info !== null && !info.isFile();
-  const target = direct ? spec.path : await realTarget(spec.path);
-  const temp = direct ? null : join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  const stream = await openStream(temp ?? target, temp === null ? 'w' : 'wx', spec);
+  const place = await planReplacement(spec.path).catch((error: unknown) => {
+    throw new InputError(cannotWrite(spec, error));
+  });
+  const stream = await openStream(place.temp ?? place.target, place.temp === null ? 'w' : 'wx', spec);
   const writer = createWriter(spec.format, stream, { ...writerOptions, color: false });
-  const mode = info !== null && !direct ? info.mode & 0o7777 : null;
-  const file: ReportFile = { spec, target, temp, mode, stream, writer, error: null, state: 'writing' };
+  const file: ReportFile = { spec, place, stream, writer, error: null, state: 'writing' };
   stream.on('error', (error) => (file.error ??= error));
   unfinished.add(file);
   return file;
@@ -134,7 +127,7 @@ function discardSync(file: ReportFile, stale: boolean): void {
   file.state = 'discarded';
   unfinished.delete(file);
   file.stream.destroy();
-  if (file.temp === null) return;
+  if (file.place.temp === null) return;
   const remove = (path: string): boolean => {
     try {
       unlinkSync(path);
@@ -143,8 +136,8 @@ function discardSync(file: ReportFile, stale: boolean): void {
       return false;
     }
   };
-  remove(file.temp);
-  if (stale && file.mode !== null && remove(file.target)) {
+  remove(file.place.temp);
+  if (stale && file.place.mode !== null && remove(file.place.target)) {
     process.stderr.write(`egress-audit: removed ${escapeControl(file.spec.path)}: ${EARLIER_REPORT}\n`);
   }
 }
@@ -208,11 +201,7 @@ async function endReport(file: ReportFile, report: Report): Promise<string | nul
     await file.writer.end(report);
     await closeStream(file.stream);
     if (file.error !== null) throw file.error;
-    if (file.temp !== null) {
-      if (file.mode !== null) await chmod(file.temp, file.mode);
-      file.state = 'renaming';
-      await rename(file.temp, file.target);
-    }
+    await putInPlace(file.place, () => (file.state = 'renaming'));
     file.state = 'done';
     unfinished.delete(file);
     return null;

@@ -84,6 +84,11 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     // An unset CI variable must not turn gating off: "never fail" is said as none.
     [['audit', DIRECT, '--fail-on', ''], '--fail-on: "" names nothing'],
     [['audit', DIRECT, '--fail-on', ' , '], '--fail-on: " , " names nothing'],
+    // An empty item must not silently drop a name (`direct,,blocked`, `direct,$UNSET`), in audit and in watch.
+    [['audit', DIRECT, '--fail-on', 'direct,,blocked'], '--fail-on: "direct,,blocked" has an empty item (item 2 of 3'],
+    [['audit', DIRECT, '--fail-on', 'direct,'], '--fail-on: "direct," has an empty item (item 2 of 2'],
+    [['watch', '--kubeconfig', '/nonexistent', '--fail-on', 'direct,,blocked'], '--fail-on: "direct,,blocked" has an empty item'],
+    [['watch', '--kubeconfig', '/nonexistent', '-n', 'shop,,payments'], '-n/--namespace: "shop,,payments" has an empty item'],
     [['audit', DIRECT, '--window', 'soon'], '--window: "soon" is not a duration'],
     [['audit', DIRECT, '--mesh-cidr', '10.0.0.0/33'], '--mesh-cidr'],
     [['audit', DIRECT, '--report', 'sarif'], '--report: "sarif" is not FORMAT=PATH'],
@@ -191,6 +196,20 @@ describe('egress-audit audit: policy host names the client only claimed', () => 
     const direct = report.flows.filter((f) => f.verdict === 'direct');
     expect(direct.length).toBeGreaterThan(0);
     expect(direct.every((f) => f.allowedBy?.id === 'googleapis')).toBe(true);
+  });
+});
+
+describe('egress-audit audit: international host names in the policy', () => {
+  const IDN = fixture('policy/idn-host');
+
+  it('matches a punycode glob to a Unicode Host header and a Unicode glob to a punycode one, reporting each host as logged', async () => {
+    const res = await runCli(['audit', join(IDN, 'sidecar.log'), '--policy', join(IDN, 'policy.yaml'), '-o', 'json']);
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.stdout) as { flows: { destination: { host: string }; allowedBy: { id: string } | null }[] };
+    expect(report.flows.map((f) => [f.destination.host, f.allowedBy?.id])).toEqual([
+      ['bücher.example', 'punycode-glob'],
+      ['shop.xn--bcher-kva.example', 'unicode-glob'],
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, createWriteStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -289,6 +289,38 @@ describe('--report: a normal run', () => {
     expect(res.code).toBe(1);
     expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
     expect(leftovers('/dev')).toEqual([]);
+  });
+
+  it('writes a report and the baseline through symbolic links to their targets, keeping the links and the targets\' permission bits', async () => {
+    const { dir, logs } = workDir();
+    mkdirSync(join(dir, 'kept'));
+    for (const name of ['r.json', 'baseline.json']) {
+      writeFileSync(join(dir, 'kept', name), '{}');
+      chmodSync(join(dir, 'kept', name), 0o640);
+      symlinkSync(`kept/${name}`, join(dir, name));
+    }
+    const res = await runCli(['audit', logs, '--report', 'json=r.json', '--write-baseline', 'baseline.json'], { cwd: dir });
+    expect(res.code).toBe(1);
+    for (const name of ['r.json', 'baseline.json']) {
+      expect(readlinkSync(join(dir, name))).toBe(`kept/${name}`);
+      expect(statSync(join(dir, 'kept', name)).mode & 0o777).toBe(0o640);
+      expect(readFileSync(join(dir, 'kept', name), 'utf8').length).toBeGreaterThan(100);
+    }
+    expect([...leftovers(dir), ...leftovers(join(dir, 'kept'))]).toEqual([]);
+  });
+
+  it('refuses (exit 3) a report or baseline path that is a dangling link, as cp does, and leaves the link alone', async () => {
+    const { dir, logs } = workDir();
+    symlinkSync('gone/r.json', join(dir, 'r.json'));
+    symlinkSync('gone/baseline.json', join(dir, 'baseline.json'));
+    const report = await runCli(['audit', logs, '--report', 'json=r.json'], { cwd: dir });
+    expect(report.code).toBe(3);
+    expect(report.stderr).toContain('cannot write report r.json: it is a symbolic link to gone/r.json, which does not exist');
+    const baseline = await runCli(['audit', logs, '--write-baseline', 'baseline.json'], { cwd: dir });
+    expect(baseline.code).toBe(3);
+    expect(baseline.stderr).toContain('baseline.json: cannot write baseline: it is a symbolic link to gone/baseline.json, which does not exist');
+    for (const name of ['r.json', 'baseline.json']) expect(lstatSync(join(dir, name)).isSymbolicLink()).toBe(true);
+    expect(leftovers(dir)).toEqual([]);
   });
 
   it('exits 3 naming the report when its directory does not exist', async () => {

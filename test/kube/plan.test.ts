@@ -58,6 +58,7 @@ describe('watch planning', () => {
   it.each([
     ['-n with -A', flags({ namespace: ['shop'], allNamespaces: true }), /cannot be combined/],
     ['a namespace that is not a DNS label', flags({ namespace: ['Shop'] }), /not a namespace name/],
+    ['an empty item in a comma list of namespaces', flags({ namespace: ['shop,,payments'] }), /-n\/--namespace: "shop,,payments" has an empty item/],
     ['a pod query that is not a regular expression', flags({ podQuery: 'cart-(' }), /not a regular expression/],
     ['a bad gateway selector', flags({ gatewaySelector: 'istio=egress gateway' }), /--gateway-selector/],
   ])('refuses %s before any request', (_case, f, message) => {

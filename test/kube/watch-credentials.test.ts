@@ -3,11 +3,12 @@
 // an unreachable server and an untrusted certificate, each with a clear message and exit 3. The token
 // must never appear in any output.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeApiServer, type FakeApiServer, type FakePod, type KubeconfigOptions } from '../fake-apiserver/index.js';
-import { internalLine, lineCounts, parseNdjson, startWatch, tempDir, warnings } from './helpers.js';
+import { internalLine, lineCounts, parseNdjson, startWatch, tempDir, warnings, type WatchRun } from './helpers.js';
 
 let api: FakeApiServer;
 let seq = 0;
@@ -37,10 +38,16 @@ async function followed(p: FakePod): Promise<void> {
   await api.waitUntil(() => api.requests.some((r) => r.subresource === 'log' && r.namespace === p.namespace && r.name === p.name && r.query['follow'] === 'true' && r.status === 200));
 }
 
+/** Waits until `p`'s log is followed; fails at once, with the watch's stderr, when it exits first. */
+async function followedBy(run: WatchRun, p: FakePod): Promise<void> {
+  const early = await Promise.race([followed(p).then(() => null), run.exited]);
+  if (early !== null) throw new Error(`watch exited ${early.code} before following ${p.namespace}/${p.name}: ${early.stderr}`);
+}
+
 /** Runs a watch of `ns` that reads two lines of `p`, stopped with Ctrl-C. */
 async function readTwoLines(ns: string, p: FakePod, env: Record<string, string>, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = startWatch(['-n', ns, '--gateway-namespace', `${ns}-gw`, '-o', 'ndjson', '--fail-on', 'none', ...extra], env);
-  await followed(p);
+  await followedBy(run, p);
   p.appendLog('istio-proxy', [internalLine(new Date(), 1), internalLine(new Date(), 2)]);
   run.interrupt();
   return run.exited;
@@ -72,6 +79,19 @@ describe('watch: credentials the kubectl way (fake API server)', () => {
     expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
     expect(out.code).toBe(0);
     if (user === 'exec') expect(api.execRuns()).toBeGreaterThan(runsBefore);
+    expectNoSecrets(out);
+  });
+
+  it('reads a token file that ends in a newline (`kubectl create token sa > file`), trimmed as kubectl does', async () => {
+    const ns = 'token-newline';
+    const p = pod(ns);
+    const dir = tempDir();
+    const path = api.writeKubeconfig(dir, { user: 'token-file' });
+    writeFileSync(join(dir, 'token'), `${api.token}\n`);
+    // It used to exit 3 before reading: "Invalid character in header content ["Authorization"]".
+    const out = await readTwoLines(ns, p, { KUBECONFIG: path });
+    expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
+    expect(out.code).toBe(0);
     expectNoSecrets(out);
   });
 
@@ -163,6 +183,32 @@ describe('watch: credentials the kubectl way (fake API server)', () => {
     expectNoSecrets(out);
   });
 
+  it('speaks https to an in-cluster API service on port 8001, 8080 or 80, where client-node would pick plain http (kubectl never does)', async (ctx) => {
+    // The fake listens on a random port; a relay on the first of those ports that is free stands in for the Service.
+    const relay = await relayFromFirstFree([8001, 8080, 80], api.port);
+    if (relay === null) return ctx.skip('none of the ports 8001, 8080, 80 is free on 127.0.0.1');
+    try {
+      const root = tempDir('incluster-port-');
+      const files = api.writeInClusterFiles(root, 'inclusterport');
+      const p = pod('inclusterport');
+      const env = { ...files.env, KUBERNETES_SERVICE_PORT: String(relay.port) };
+      const run = startWatch(['--gateway-namespace', 'inclusterport-gw', '-o', 'ndjson', '--fail-on', 'none'], { EGRESS_AUDIT_IN_CLUSTER_ROOT: root, ...env });
+      await followedBy(run, p); // it used to exit 3 at once: "cluster "inCluster" uses plain http://"
+      p.appendLog('istio-proxy', [internalLine(new Date(), 1)]);
+      run.interrupt();
+      const out = await run.exited;
+      expect(out.stderr).not.toMatch(/plain http/);
+      expect((parseNdjson(out.stdout).report['input'] as { description: string }).description).toMatch(/^context inClusterContext, namespace inclusterport;/);
+      expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(1);
+      // A kubeconfig's https://host:8001 (or :8080, :80) was always kept https: client-node changes only the in-cluster scheme.
+      const q = pod('kubeconfigport');
+      const viaFile = await readTwoLines('kubeconfigport', q, { KUBECONFIG: kubeconfig({ server: `https://127.0.0.1:${relay.port}` }) });
+      expect(lineCounts(parseNdjson(viaFile.stdout).report).records).toBe(2);
+    } finally {
+      await relay.close();
+    }
+  });
+
   it.each([
     ['no configuration at all (never a silent try of localhost:8080)', {}, /no Kubernetes configuration found.*never falls back to http:\/\/localhost:8080/],
     ['a $KUBECONFIG naming only missing files', { KUBECONFIG: '/nonexistent/a:/nonexistent/b' }, /\$KUBECONFIG names no file that exists/],
@@ -239,3 +285,30 @@ describe('watch: API errors are clear, name what failed, and never print credent
     await failsWith({ KUBECONFIG: path }, ['-n', 'shop'], /the TLS connection to https:\/\/127\.0\.0\.1:\d+ failed \(.*certificate-authority/);
   });
 });
+
+/** A TCP relay on 127.0.0.1 to `to`, listening on the first of `ports` that is free; null when none is. */
+async function relayFromFirstFree(ports: number[], to: number): Promise<{ port: number; close(): Promise<void> } | null> {
+  for (const port of ports) {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      const upstream = connect(to, '127.0.0.1');
+      for (const s of [socket, upstream]) {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+        s.on('error', () => [socket, upstream].forEach((x) => x.destroy()));
+      }
+      socket.pipe(upstream).pipe(socket);
+    });
+    const listening = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!listening) continue;
+    const close = (): Promise<void> => {
+      for (const s of sockets) s.destroy(); // the API server keeps its connections alive
+      return new Promise((resolve) => server.close(() => resolve()));
+    };
+    return { port, close };
+  }
+  return null;
+}

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -71,6 +71,32 @@ describe('writeBaseline', () => {
 
   it('leaves no temporary file behind', async () => {
     await writeBaseline(join(dir, 'baseline.json'), [GOOGLE], { version: '0.1.0', failOn: ['direct'] });
+    expect(await readdir(dir)).toEqual(['baseline.json']);
+  });
+
+  it('writes through a symbolic link to its target, which keeps its permission bits (the link stays a link)', async () => {
+    await mkdir(join(dir, 'kept'));
+    const real = join(dir, 'kept', 'baseline.json');
+    await writeFile(real, '{}');
+    await chmod(real, 0o640);
+    const link = join(dir, 'baseline.json');
+    await symlink('kept/baseline.json', link);
+    await writeBaseline(link, [GOOGLE], { version: '0.1.0', failOn: ['direct'] });
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readlink(link)).toBe('kept/baseline.json');
+    expect([...(await loadBaseline(real)).fingerprints]).toEqual(['1111111111111111']);
+    expect((await stat(real)).mode & 0o777).toBe(0o640);
+    expect((await readdir(dir)).sort()).toEqual(['baseline.json', 'kept']);
+    expect(await readdir(join(dir, 'kept'))).toEqual(['baseline.json']);
+  });
+
+  it('refuses a dangling link with exit code 3, as cp does, leaving the link as it was', async () => {
+    const link = join(dir, 'baseline.json');
+    await symlink('nowhere/baseline.json', link);
+    await expect(writeBaseline(link, [GOOGLE], { version: '0.1.0' })).rejects.toThrow(
+      new InputError(`${link}: cannot write baseline: it is a symbolic link to nowhere/baseline.json, which does not exist; like cp, egress-audit does not write through a dangling link (create the file it names, or remove the link)`),
+    );
+    expect(await readlink(link)).toBe('nowhere/baseline.json');
     expect(await readdir(dir)).toEqual(['baseline.json']);
   });
 

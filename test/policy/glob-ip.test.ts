@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileHostGlobs, globMatch, hostGlobProblem } from '../../src/policy/glob.js';
+import { compileHostGlobs, exceptionHostGlobProblem, globMatch, hostGlobProblem } from '../../src/policy/glob.js';
 import { inRanges, ipOf, parseRange, type IpRange } from '../../src/policy/ip.js';
 
 describe('globMatch', () => {
@@ -32,6 +32,39 @@ describe('compileHostGlobs', () => {
     { glob: '*.googleapis.com', host: 'googleapis.com.', matches: false },
   ])('"$glob" against "$host" is $matches: a DNS name means the same with or without its root dot', ({ glob, host, matches }) => {
     expect(compileHostGlobs([glob])?.(host)).toBe(matches);
+  });
+});
+
+describe('compileHostGlobs: international names', () => {
+  it.each([
+    { glob: 'xn--bcher-kva.example', host: 'bücher.example', matches: true },
+    { glob: 'bücher.example', host: 'xn--bcher-kva.example', matches: true },
+    { glob: '*.xn--bcher-kva.example', host: 'shop.bücher.example', matches: true },
+    { glob: '*.bücher.example', host: 'shop.xn--bcher-kva.example', matches: true },
+    { glob: '*.bücher.example', host: 'SHOP.BÜCHER.example.', matches: true },
+    { glob: 'BÜCHER.example', host: 'XN--BCHER-KVA.EXAMPLE', matches: true },
+    { glob: 'b?cher.example', host: 'bücher.example', matches: false }, // ? is one character of the punycode form
+    { glob: '*.bücher.example', host: 'bücher.example', matches: false },
+    { glob: 'bücher.example', host: 'bucher.example', matches: false },
+  ])('"$glob" against "$host" is $matches: Unicode and punycode labels are one name', ({ glob, host, matches }) => {
+    expect(compileHostGlobs([glob])?.(host)).toBe(matches);
+  });
+});
+
+describe('exceptionHostGlobProblem', () => {
+  it.each([
+    { text: '*.bücher.example', problem: null },
+    { text: '*.xn--bcher-kva.example', problem: null },
+    { text: 'bü*.example', problem: 'has "*" or "?" inside the label "bü*", which is not ASCII: write that label whole, or in punycode (xn--...)' },
+    { text: 'bü b.example', problem: 'has the label "bü b", which is not a valid international domain name' },
+    { text: 'bücher.example:443', problem: 'must not hold a port (use ports:)' },
+    { text: '!evil.com', problem: 'is not a host glob (letters, digits, ".", "-", "_", and the wildcards "*" and "?")' },
+  ])('"$text" gives $problem', ({ text, problem }) => {
+    expect(exceptionHostGlobProblem(text)).toBe(problem);
+  });
+
+  it('leaves gateway host globs ASCII (Kubernetes service names)', () => {
+    expect(hostGlobProblem('*.bücher.example')).not.toBeNull();
   });
 });
 

@@ -71,6 +71,8 @@ export class KubeHttp {
         throw new KubeApiError(this.redactor.scrub(`cannot get credentials for context "${this.target.context}": ${(error as Error).message}`), 'unauthorized', null, '');
       }
       const headers = (options.headers ?? {}) as Record<string, unknown>;
+      // client-node sends a token file as read; kubectl trims it (`kubectl create token sa > file` ends in a newline).
+      if (typeof headers['Authorization'] === 'string') headers['Authorization'] = headers['Authorization'].trim();
       this.redactor.addHeader(headers['Authorization'] ?? headers['authorization']);
       this.redactor.add(options.key);
       this.redactor.add(options.passphrase);

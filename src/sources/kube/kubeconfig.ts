@@ -141,7 +141,18 @@ async function inCluster(env: NodeJS.ProcessEnv): Promise<{ kc: KubeConfig; orig
     if (saved.host === undefined) delete process.env['KUBERNETES_SERVICE_HOST'];
     if (saved.port === undefined) delete process.env['KUBERNETES_SERVICE_PORT'];
   }
-  return { kc, origin: 'in-cluster service account' };
+  return { kc: overHttps(kc), origin: 'in-cluster service account' };
+}
+
+/**
+ * client-node's in-cluster config speaks plain http when KUBERNETES_SERVICE_PORT is 80, 8080 or 8001;
+ * client-go (kubectl, every in-cluster controller) always speaks https to the API service, with the
+ * service account's CA. The service's port says nothing about its scheme: keep https.
+ */
+function overHttps(kc: KubeConfig): KubeConfig {
+  const clusters = kc.getClusters().map((c) => ({ ...c, server: c.server.replace(/^http:\/\//, 'https://') }));
+  kc.loadFromOptions({ clusters, users: kc.getUsers(), contexts: kc.getContexts(), currentContext: kc.getCurrentContext() });
+  return kc;
 }
 
 const NO_CONFIG =

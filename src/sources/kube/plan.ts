@@ -4,6 +4,7 @@
  * the egress gateways, and the label and pod-name filters.
  */
 import type { WatchOptions } from '../../cli/options.js';
+import { commaItems } from '../../cli/values.js';
 import { UsageError } from '../../errors.js';
 import { matchesSelector, parseLabelSelector, type LabelSelector } from './selector.js';
 
@@ -42,7 +43,7 @@ function podRegex(text: string | null): RegExp | null {
 /** Validates and parses the selection flags; every mistake is a usage error (exit 2). */
 export function watchFilters(o: Pick<WatchOptions, 'namespace' | 'allNamespaces' | 'selector' | 'podQuery' | 'gatewayNamespace' | 'gatewaySelector'>): WatchFilters {
   if (o.allNamespaces && o.namespace.length > 0) throw new UsageError('-n/--namespace and -A/--all-namespaces cannot be combined');
-  const namespaces = [...new Set(o.namespace.flatMap((n) => n.split(',')).map((n) => namespaceName('-n/--namespace', n.trim())))];
+  const namespaces = [...new Set(o.namespace.flatMap((n) => commaItems('-n/--namespace', n)).map((n) => namespaceName('-n/--namespace', n)))];
   return {
     namespaces,
     allNamespaces: o.allNamespaces,

@@ -1,0 +1,38 @@
+/**
+ * International host names compared in one form: every label that is not ASCII becomes its punycode
+ * A-label (`bücher` is `xn--bcher-kva`, mapped as browsers do, UTS #46 via node:url), so an exception's
+ * host glob and a logged Host header or SNI match whichever of the two forms each was written in.
+ */
+import { domainToASCII } from 'node:url';
+
+const NON_ASCII = /[^\x00-\x7f]/;
+/** The dots UTS #46 reads as label separators: the ASCII one, and the ideographic and full-width ones. */
+const DOTS = /[.\u3002\uff0e\uff61]/;
+const WILDCARD = /[*?]/;
+
+function asciiLabel(label: string): string | null {
+  if (!NON_ASCII.test(label)) return label;
+  const ascii = domainToASCII(label);
+  return ascii === '' || ascii.includes('.') ? null : ascii;
+}
+
+/** `name` with each non-ASCII label in punycode (lower case); an ASCII name as it is; null when a label is not a valid international name. */
+export function asciiName(name: string): string | null {
+  if (!NON_ASCII.test(name)) return name;
+  const labels = name.split(DOTS).map(asciiLabel);
+  return labels.includes(null) ? null : labels.join('.');
+}
+
+/**
+ * Why a host glob's non-ASCII labels cannot be matched, or null: a wildcard inside such a label (its
+ * punycode is not a glob of the names it would match) or a label that is not a valid international name.
+ */
+export function unicodeGlobProblem(glob: string): string | null {
+  if (!NON_ASCII.test(glob)) return null;
+  for (const label of glob.split(DOTS)) {
+    if (!NON_ASCII.test(label)) continue;
+    if (WILDCARD.test(label)) return `has "*" or "?" inside the label "${label}", which is not ASCII: write that label whole, or in punycode (xn--...)`;
+    if (asciiLabel(label) === null) return `has the label "${label}", which is not a valid international domain name`;
+  }
+  return null;
+}
