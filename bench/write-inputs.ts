@@ -29,7 +29,7 @@ export interface BenchInputs {
 }
 
 /** A generated line as Vector's kubernetes_logs source records it, with the pod that wrote it. */
-function* vectorRecords(lines: Iterable<GeneratedLine>): Generator<{ text: string }> {
+export function* vectorRecords(lines: Iterable<GeneratedLine>): Generator<{ text: string }> {
   for (const l of lines) {
     const kubernetes = { container_name: 'istio-proxy', pod_name: l.pod, pod_namespace: l.namespace };
     yield { text: JSON.stringify({ kubernetes, message: l.text, source_type: 'kubernetes_logs', stream: 'stdout', timestamp: new Date(l.endMs).toISOString() }) };

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { generateLines } from '../../bench/generate.js';
+import { vectorRecords } from '../../bench/write-inputs.js';
 import { ndjson, runCli } from '../helpers/cli.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/pipelines/', import.meta.url));
@@ -74,6 +76,31 @@ describe("log pipelines' exports, through the real binary", () => {
     expect(report.summary.verdicts).toMatchObject({ 'via-gateway': 3000 });
     expect(report.coverage.warnings.map((w) => w.code)).not.toContain('evicted-entries');
     expect(res.stderr).not.toContain('waited until it ended');
+  });
+
+  it('gives every line of an export the verdict it gets from one file per role (20k generated lines, seed 1)', async () => {
+    const lines = [...generateLines(20_000)];
+    const dir = mkdtempSync(join(tmpdir(), 'ea-pipeline-same-'));
+    const write = (name: string, texts: string[]) => writeFileSync(join(dir, name), `${texts.join('\n')}\n`);
+    write('export.jsonl', [...vectorRecords(lines)].map((r) => r.text));
+    write('sidecars.log', lines.filter((l) => l.role === 'sidecar').map((l) => l.text));
+    write('istio-egressgateway.log', lines.filter((l) => l.role === 'egress-gateway').map((l) => l.text));
+    // Each export line's place in its role's file.
+    const counters = { sidecar: 0, 'egress-gateway': 0 };
+    const place = lines.map((l) => `${l.role}:${++counters[l.role]}`);
+    const verdicts = async (files: string[], key: (file: string, line: number) => string) => {
+      const res = await runCli(['audit', ...files.map((f) => join(dir, f)), '-o', 'ndjson', '--fail-on', 'none']);
+      expect(res.code).toBe(0);
+      const out = new Map<string, string>();
+      for (const flow of ndjson(res.stdout).filter((f) => f['type'] === 'flow')) {
+        for (const hop of [flow['sidecar'], flow['gateway']] as (Hop | null)[]) if (hop !== null) out.set(key(hop.source.file, hop.source.line), `${flow['verdict'] as string} ${flow['rule'] as string}`);
+      }
+      return out;
+    };
+    const fromExport = await verdicts(['export.jsonl'], (_file, line) => place[line - 1] as string);
+    const fromFiles = await verdicts(['sidecars.log', 'istio-egressgateway.log'], (file, line) => `${file.endsWith('sidecars.log') ? 'sidecar' : 'egress-gateway'}:${line}`);
+    expect(fromExport.size).toBeGreaterThan(19_000);
+    expect(fromExport).toEqual(fromFiles);
   });
 
   it('reads a newest-first export on stdin (logcli without --forward) whole, without a false unordered-input warning', async () => {
