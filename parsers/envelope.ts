@@ -69,6 +69,11 @@ function isBareLine(text: string): boolean {
   return text.charCodeAt(0) === 91 && c1 >= 48 && c1 <= 57;
 }
 
+/** Whose parts join: one pod's container's output stream (`stdout`, `stderr`; '' unnamed), as far as the envelope names them. */
+function partKey(env: Envelope): string {
+  return env.pod === null ? (env.stream ?? '') : `${env.namespace ?? ''}/${env.pod}/${env.container ?? ''}/${env.stream ?? ''}`;
+}
+
 function blank(): Envelope {
   return { timestamp: null, pod: null, namespace: null, container: null, stream: null, labels: null, exported: false };
 }
@@ -83,10 +88,10 @@ interface Pending {
 
 /** Strips envelopes line by line, joining partial lines; one per stream (it holds the partial state). */
 export class EnvelopeStripper {
-  /** Partial lines by their output stream (`stdout`, `stderr`; '' unnamed): kubelet writes both to one file, interleaved. */
+  /** Partial lines by their pod and output stream (partKey): kubelet writes stdout and stderr to one file, a pipeline's export every pod's lines, interleaved. */
   private readonly pending = new Map<string, Pending>();
-  /** The stream of the latest part, which a line without an envelope of its own ends. */
-  private lastStream = '';
+  /** The partKey of the latest part, which a line without an envelope of its own ends. */
+  private lastKey = '';
   /** The last JSON line that was no envelope, and its value: the JSON parser reads that value instead of parsing the line again. */
   private json: { text: string; value: unknown } | null = null;
 
@@ -103,12 +108,12 @@ export class EnvelopeStripper {
     for (let depth = 0; depth < 4; depth++) {
       const next = this.peelOne(text, env ?? (env = blank()));
       if (next === null) break;
-      if (typeof next !== 'string') return this.join(env.stream ?? '', next.text, env, next.final);
+      if (typeof next !== 'string') return this.join(partKey(env), next.text, env, next.final);
       text = next;
       if (isBareLine(text)) break; // as for a line without envelope: nothing more to peel
     }
     if (env !== null && env.timestamp === null && env.pod === null && env.container === null && env.stream === null && env.labels === null) env = null;
-    if (this.pending.size > 0) return this.join(this.lastStream, text, env, true);
+    if (this.pending.size > 0) return this.join(this.lastKey, text, env, true);
     return { kind: 'line', text, envelope: env };
   }
 
@@ -157,15 +162,15 @@ export class EnvelopeStripper {
     return text.slice(s[0].length);
   }
 
-  /** Collects a part of `stream`'s line; returns the whole line when its final part arrives. */
-  private join(stream: string, text: string, env: Envelope | null, final: boolean): Peeled {
-    let part = this.pending.get(stream);
+  /** Collects a part of the line of `key` (partKey); returns the whole line when its final part arrives. */
+  private join(key: string, text: string, env: Envelope | null, final: boolean): Peeled {
+    let part = this.pending.get(key);
     if (part === undefined) {
       if (final) return { kind: 'line', text, envelope: env };
       part = { text: '', envelope: env, tooLong: false };
-      this.pending.set(stream, part);
+      this.pending.set(key, part);
     }
-    this.lastStream = stream;
+    this.lastKey = key;
     if (!part.tooLong) {
       if (part.text.length + text.length > this.maxLength) {
         part.tooLong = true;
@@ -175,7 +180,7 @@ export class EnvelopeStripper {
       }
     }
     if (!final) return { kind: 'partial' };
-    this.pending.delete(stream);
+    this.pending.delete(key);
     return part.tooLong ? { kind: 'too-long' } : { kind: 'line', text: part.text, envelope: part.envelope };
   }
 

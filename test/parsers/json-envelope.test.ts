@@ -86,6 +86,18 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     expect(p.view.envelope?.pod).toBe(POD);
   });
 
+  it("joins each pod's parts apart when a pipeline's export interleaves pods (another pod's line between P and F)", () => {
+    const p = parser();
+    const record = (pod: string, log: string, tag: string) => JSON.stringify({ time: '2024-03-01T10:00:00.5Z', stream: 'stdout', _p: tag, log, kubernetes: { pod_name: pod } });
+    const other = LINE.replace('10.108.0.56:50898', '10.108.0.57:50898');
+    expect(p.parse(record(POD, LINE.slice(0, 50), 'P'))).toBe('partial');
+    expect(p.parse(record('sleep-2', other, 'F'))).toBe('record');
+    expect(toRecord(p.view).downstream_remote_address).toBe('10.108.0.57:50898');
+    expect(p.parse(record(POD, LINE.slice(50), 'F'))).toBe('record');
+    expect(toRecord(p.view).downstream_remote_address).toBe('10.108.0.56:50898');
+    expect(p.view.envelope?.pod).toBe(POD);
+  });
+
   it('leaves a JSON access log that merely has a key like `message` to the JSON parser', () => {
     const access = { start_time: '2024-03-01T10:00:00.123Z', upstream_cluster: 'PassthroughCluster', response_flags: '-', message: 'hello', duration: 1 };
     const got = parseLineText(JSON.stringify(access));
