@@ -127,19 +127,23 @@ function isPart(obj: Json, payload: { key: string; text: string }, withMetadata:
 
 /**
  * Reads a JSON line's value as an envelope into `env` (the fields it does not already have); returns its
- * payload, or null when it is not one (an access log written as JSON, or the agent's own JSON).
+ * payload, or null when the line is no envelope (an access log written as JSON, or the agent's own JSON)
+ * or holds its access log in place (see below; `env` then names its pod).
  */
 export function jsonEnvelope(value: unknown, env: Envelope): JsonPart | null {
   let obj = objectAt(value);
   if (obj === null) return null;
   obj = objectAt(obj['_source']) ?? obj;
   const payload = payloadOf(obj);
-  if (payload === null) return null;
-  const withMetadata = podMetadata(obj, env, payload.key);
+  const accessLog = ACCESS_LOG_KEYS.some((key) => key in (obj as Json));
+  if (payload === null && !accessLog) return null;
+  const withMetadata = podMetadata(obj, env, payload?.key ?? '');
   env.exported ||= withMetadata;
-  if (!withMetadata && ACCESS_LOG_KEYS.some((key) => key in (obj as Json))) return null;
+  if (!withMetadata && accessLog) return null;
   env.stream ??= firstString(obj, 'stream');
   env.timestamp ??= timeOf(obj);
+  // A pipeline merged the JSON access log into its record (Fluent Bit's Merge_Log with Keep_Log Off drops `log`): the record is the line.
+  if (payload === null) return null;
   const line = payload.text;
   const cut = line.endsWith('\r\n') ? 2 : line.endsWith('\n') ? 1 : 0;
   return { text: cut === 0 ? line : line.slice(0, -cut), final: !isPart(obj, payload, withMetadata) };

@@ -69,6 +69,15 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     expect(got.kind === 'record' && got.record.upstream_cluster).toBe('outbound|2234||istio-egressgateway.istio-system.svc.cluster.local');
   });
 
+  it("reads a JSON access log Fluent Bit merged into its record (Merge_Log On, Keep_Log Off: no `log` left) with the record's pod", () => {
+    const access = { start_time: '2024-03-01T10:00:00.123Z', upstream_cluster: 'PassthroughCluster', response_flags: '-', upstream_local_address: '10.108.0.56:33706', duration: 1 };
+    const got = parseLineText(JSON.stringify({ date: 1709287200.5, time: '2024-03-01T10:00:00.5Z', stream: 'stdout', _p: 'F', ...access, kubernetes: { pod_name: POD, namespace_name: 'shop', container_name: 'istio-proxy', labels: LABELS } }));
+    expect(got.kind).toBe('record');
+    if (got.kind !== 'record') return;
+    expect(got.record.upstream_cluster).toBe('PassthroughCluster');
+    expect(got.envelope).toMatchObject({ pod: POD, namespace: 'shop', container: 'istio-proxy', labels: LABELS, timestamp: '2024-03-01T10:00:00.5Z', exported: true });
+  });
+
   it('peels a CRI line a pipeline shipped as it was (promtail without its cri stage)', () => {
     const got = parseLineText(JSON.stringify({ labels: { pod: POD, namespace: 'shop' }, line: `2024-03-01T10:00:00.500000000Z stdout F ${LINE}`, timestamp: '2024-03-01T10:00:00.5Z' }));
     expect(got.kind).toBe('record');
