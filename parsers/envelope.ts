@@ -1,4 +1,4 @@
-import { jsonEnvelope, streamLabels } from './json-envelope.js';
+import { hasIstioKeys, jsonEnvelope, streamLabels, type AccessLogTest } from './json-envelope.js';
 import { parseJson } from './json-format.js';
 import type { Envelope } from './types.js';
 
@@ -95,8 +95,14 @@ export class EnvelopeStripper {
   /** The last JSON line that was no envelope, and its value: the JSON parser reads that value instead of parsing the line again. */
   private json: { text: string; value: unknown } | null = null;
 
-  /** @param maxLength a joined line longer than this many characters is reported too long. */
-  constructor(private readonly maxLength: number) {}
+  /**
+   * @param maxLength a joined line longer than this many characters is reported too long.
+   * @param isAccessLog tells a JSON access log (a custom format's keys, too) from a pipeline's record.
+   */
+  constructor(
+    private readonly maxLength: number,
+    private readonly isAccessLog: AccessLogTest = hasIstioKeys,
+  ) {}
 
   /** Peels one physical line. */
   peel(line: string): Peeled {
@@ -127,7 +133,7 @@ export class EnvelopeStripper {
     }
     if (c0 === 123 /* { */) {
       const value = parseJson(text);
-      const part = jsonEnvelope(value, env);
+      const part = jsonEnvelope(value, env, this.isAccessLog);
       if (part === null && value !== undefined) this.json = { text, value };
       // A whole line is peeled further (a pipeline may have shipped kubelet's CRI line as it was).
       return part === null || !part.final || this.pending.size > 0 ? part : part.text;

@@ -31,6 +31,14 @@ const EPOCH_RANGE = [946_684_800, 4_102_444_800];
 
 type Json = Record<string, unknown>;
 
+/** Tells an access log written as JSON (the line itself) from a pipeline's record around one. */
+export type AccessLogTest = (obj: Json) => boolean;
+
+/** Istio's JSON access log: any of its telling keys at the top. */
+export function hasIstioKeys(obj: Json): boolean {
+  return ACCESS_LOG_KEYS.some((key) => key in obj);
+}
+
 function objectAt(value: unknown): Json | null {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : null;
 }
@@ -130,12 +138,12 @@ function isPart(obj: Json, payload: { key: string; text: string }, withMetadata:
  * payload, or null when the line is no envelope (an access log written as JSON, or the agent's own JSON)
  * or holds its access log in place (see below; `env` then names its pod).
  */
-export function jsonEnvelope(value: unknown, env: Envelope): JsonPart | null {
+export function jsonEnvelope(value: unknown, env: Envelope, isAccessLog: AccessLogTest = hasIstioKeys): JsonPart | null {
   let obj = objectAt(value);
   if (obj === null) return null;
   obj = objectAt(obj['_source']) ?? obj;
   const payload = payloadOf(obj);
-  const accessLog = ACCESS_LOG_KEYS.some((key) => key in (obj as Json));
+  const accessLog = isAccessLog(obj);
   if (payload === null && !accessLog) return null;
   const withMetadata = podMetadata(obj, env, payload?.key ?? '');
   env.exported ||= withMetadata;
