@@ -49,8 +49,11 @@ const COMPOSE_PREFIX = /^\[([^\]\s/]+) ([^\]\s]+)\] /;
 /** stern's `pod container `, with `namespace ` before them under `-A` or several `-n`. */
 const STERN_PREFIX = /^(?:([a-z0-9][-a-z0-9]*) )?([a-z0-9][-a-z0-9.]*) ([a-z0-9][-a-z0-9]*) (?=\[\d|\{|\d{4}-)/;
 const CLOUD_FOUNDRY = /^\[[A-Z]+\/[^\]]*\] (?:OUT|ERR) /;
-/** A Prometheus label set, `{app="x", pod="y"}`, and the padding after it: what `logcli query` prints between its time and the line. */
-const LABEL_SET = /^\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(?:, )?)+)\} +/;
+/**
+ * A Prometheus label set, `{app="x", pod="y"}`, and the padding after it: what `logcli query` prints between
+ * its time and the line, less the labels common to every stream (`{}` when it read one stream).
+ */
+const LABEL_SET = /^\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(?:, )?)*)\} +/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 /** kubelet splits lines at 16 KiB; with timestamps each part gets its own prefix (kubernetes-api.md section 3). */
 const CRI_SPLIT = 16 * 1024;
@@ -128,8 +131,9 @@ export class EnvelopeStripper {
     const c0 = text.charCodeAt(0);
     if (c0 === 123 /* { */ && text.charCodeAt(1) !== 34 /* " */ && env.timestamp !== null) {
       const set = LABEL_SET.exec(text);
-      if (set !== null) streamLabels(labelSet(set[1] as string), env);
-      return set === null ? null : text.slice(set[0].length);
+      if (set === null) return null;
+      if (set[1] !== '') streamLabels(labelSet(set[1] as string), env);
+      return text.slice(set[0].length);
     }
     if (c0 === 123 /* { */) {
       const value = parseJson(text);

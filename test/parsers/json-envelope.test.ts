@@ -151,4 +151,12 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     // Without logcli's time before it, a line that starts like a label set is the line itself.
     expect(parseLineText(`{app="sleep"} ${LINE}`).kind).not.toBe('record');
   });
+
+  it("reads logcli's default output of one stream, whose labels are all common and so printed as `{}`", () => {
+    const got = parseLineText(`2024-03-01T11:00:00+01:00 {} ${LINE}`);
+    expect(got.kind).toBe('record');
+    if (got.kind !== 'record') return;
+    expect(got.record.downstream_remote_address).toBe('10.108.0.56:50898');
+    expect(got.envelope).toMatchObject({ timestamp: '2024-03-01T11:00:00+01:00', pod: null, labels: null });
+  });
 });
