@@ -93,7 +93,7 @@ interface Pending {
 export class EnvelopeStripper {
   /** Partial lines by their pod and output stream (partKey): kubelet writes stdout and stderr to one file, a pipeline's export every pod's lines, interleaved. */
   private readonly pending = new Map<string, Pending>();
-  /** The partKey of the latest part, which a line without an envelope of its own ends. */
+  /** The partKey of the latest part, which a line without an envelope of its own ends (one with an envelope is its own line). */
   private lastKey = '';
   /** The last JSON line that was no envelope, and its value: the JSON parser reads that value instead of parsing the line again. */
   private json: { text: string; value: unknown } | null = null;
@@ -122,7 +122,7 @@ export class EnvelopeStripper {
       if (isBareLine(text)) break; // as for a line without envelope: nothing more to peel
     }
     if (env !== null && env.timestamp === null && env.pod === null && env.container === null && env.stream === null && env.labels === null) env = null;
-    if (this.pending.size > 0) return this.join(this.lastKey, text, env, true);
+    if (this.pending.size > 0 && env === null) return this.join(this.lastKey, text, env, true);
     return { kind: 'line', text, envelope: env };
   }
 
@@ -139,8 +139,8 @@ export class EnvelopeStripper {
       const value = parseJson(text);
       const part = jsonEnvelope(value, env, this.isAccessLog);
       if (part === null && value !== undefined) this.json = { text, value };
-      // A whole line is peeled further (a pipeline may have shipped kubelet's CRI line as it was).
-      return part === null || !part.final || this.pending.size > 0 ? part : part.text;
+      // A whole line is peeled further (a pipeline may have shipped kubelet's CRI line as it was), unless it ends its own key's parts.
+      return part === null || !part.final || this.pending.has(partKey(env)) ? part : part.text;
     }
     if (c0 >= 48 && c0 <= 57) {
       const span = timestampSpan(text);

@@ -107,6 +107,21 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     expect(p.view.envelope?.pod).toBe(POD);
   });
 
+  it("peels each pod's CRI line inside a Loki export (promtail without its cri stage) while another pod's part waits", () => {
+    const p = parser();
+    const loki = (pod: string, line: string) => JSON.stringify({ labels: { pod, namespace: 'shop' }, line, timestamp: '2024-03-01T10:00:00.5Z' });
+    const cri = (tag: string, text: string) => `2024-03-01T10:00:00.500000000Z stdout ${tag} ${text}`;
+    const other = LINE.replace('10.108.0.56:50898', '10.108.0.57:50898');
+    expect(p.parse(loki(POD, cri('P', LINE.slice(0, 50))))).toBe('partial');
+    expect(p.parse(loki('sleep-2', cri('F', other)))).toBe('record');
+    expect(toRecord(p.view).downstream_remote_address).toBe('10.108.0.57:50898');
+    expect(p.parse(loki('sleep-3', other))).toBe('record');
+    expect(p.view.envelope?.pod).toBe('sleep-3');
+    expect(p.parse(loki(POD, cri('F', LINE.slice(50))))).toBe('record');
+    expect(toRecord(p.view).downstream_remote_address).toBe('10.108.0.56:50898');
+    expect(p.view.envelope?.pod).toBe(POD);
+  });
+
   it('leaves a JSON access log that merely has a key like `message` to the JSON parser', () => {
     const access = { start_time: '2024-03-01T10:00:00.123Z', upstream_cluster: 'PassthroughCluster', response_flags: '-', message: 'hello', duration: 1 };
     const got = parseLineText(JSON.stringify(access));
