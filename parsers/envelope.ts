@@ -1,4 +1,4 @@
-import { hasIstioKeys, jsonEnvelope, streamLabels, type AccessLogTest } from './json-envelope.js';
+import { hasIstioKeys, jsonEnvelope, recordOf, streamLabels, type AccessLogTest } from './json-envelope.js';
 import { parseJson } from './json-format.js';
 import type { Envelope } from './types.js';
 
@@ -95,7 +95,7 @@ export class EnvelopeStripper {
   private readonly pending = new Map<string, Pending>();
   /** The partKey of the latest part, which a line without an envelope of its own ends (one with an envelope is its own line). */
   private lastKey = '';
-  /** The last JSON line that was no envelope, and its value: the JSON parser reads that value instead of parsing the line again. */
+  /** The last JSON line that was no envelope, and its record (recordOf): the JSON parser reads that instead of parsing the line again. */
   private json: { text: string; value: unknown } | null = null;
 
   /**
@@ -136,7 +136,7 @@ export class EnvelopeStripper {
       return text.slice(set[0].length);
     }
     if (c0 === 123 /* { */) {
-      const value = parseJson(text);
+      const value = recordOf(parseJson(text));
       const part = jsonEnvelope(value, env, this.isAccessLog);
       if (part === null && value !== undefined) this.json = { text, value };
       // A whole line is peeled further (a pipeline may have shipped kubelet's CRI line as it was), unless it ends its own key's parts.

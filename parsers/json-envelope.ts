@@ -133,15 +133,20 @@ function isPart(obj: Json, payload: { key: string; text: string }, withMetadata:
   return payload.key === 'log' && !withMetadata && !payload.text.endsWith('\n');
 }
 
+/** The record a JSON line's value holds: an Elasticsearch export's `_source`, else the value itself (what both the envelope and the JSON parsers read). */
+export function recordOf(value: unknown): unknown {
+  const obj = objectAt(value);
+  return obj === null ? value : (objectAt(obj['_source']) ?? obj);
+}
+
 /**
- * Reads a JSON line's value as an envelope into `env` (the fields it does not already have); returns its
+ * Reads a JSON line's record (recordOf) as an envelope into `env` (the fields it does not already have); returns its
  * payload, or null when the line is no envelope (an access log written as JSON, or the agent's own JSON)
  * or holds its access log in place (see below; `env` then names its pod).
  */
 export function jsonEnvelope(value: unknown, env: Envelope, isAccessLog: AccessLogTest = hasIstioKeys): JsonPart | null {
-  let obj = objectAt(value);
+  const obj = objectAt(value);
   if (obj === null) return null;
-  obj = objectAt(obj['_source']) ?? obj;
   const payload = payloadOf(obj);
   const accessLog = isAccessLog(obj);
   if (payload === null && !accessLog) return null;

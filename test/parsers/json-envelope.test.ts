@@ -78,6 +78,15 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     expect(got.envelope).toMatchObject({ pod: POD, namespace: 'shop', container: 'istio-proxy', labels: LABELS, timestamp: '2024-03-01T10:00:00.5Z', exported: true });
   });
 
+  it("reads a JSON access log that is an Elasticsearch export's _source (Filebeat decoded it to the root), not the export's own keys", () => {
+    const access = { start_time: '2024-03-01T10:00:00.123Z', upstream_cluster: 'PassthroughCluster', response_flags: '-', upstream_local_address: '10.108.0.56:33706', duration: 1 };
+    const got = parseLineText(JSON.stringify({ _index: 'filebeat', _id: '1', _source: { '@timestamp': '2024-03-01T10:00:00.5Z', ...access, kubernetes: { pod: { name: POD }, namespace: 'shop' } } }));
+    expect(got.kind === 'record' && got.record).toMatchObject({ upstream_cluster: 'PassthroughCluster', upstream_local_address: '10.108.0.56:33706' });
+    expect(got.kind === 'record' && got.envelope).toMatchObject({ pod: POD, namespace: 'shop' });
+    const bare = parseLineText(JSON.stringify({ _index: 'istio', _id: '2', _source: access }));
+    expect(bare.kind === 'record' && bare.record.upstream_cluster).toBe('PassthroughCluster');
+  });
+
   it('peels a CRI line a pipeline shipped as it was (promtail without its cri stage)', () => {
     const got = parseLineText(JSON.stringify({ labels: { pod: POD, namespace: 'shop' }, line: `2024-03-01T10:00:00.500000000Z stdout F ${LINE}`, timestamp: '2024-03-01T10:00:00.5Z' }));
     expect(got.kind).toBe('record');
