@@ -78,6 +78,12 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     expect(got.envelope).toMatchObject({ pod: POD, namespace: 'shop', container: 'istio-proxy', labels: LABELS, timestamp: '2024-03-01T10:00:00.5Z', exported: true });
   });
 
+  it('never makes a record of JSON whose access-log keys are all nested (Merge_Log_Key with Keep_Log Off): a record of nulls was an internal flow', () => {
+    const access = { start_time: '2024-03-01T10:00:00.123Z', upstream_cluster: 'PassthroughCluster', response_flags: '-', downstream_remote_address: '10.108.0.56:50898' };
+    const got = parseLineText(JSON.stringify({ time: '2024-03-01T10:00:00.5Z', stream: 'stdout', log_processed: access, kubernetes: { pod_name: POD } }));
+    expect(got).toEqual({ kind: 'malformed', reason: 'format-mismatch' });
+  });
+
   it("reads a JSON access log that is an Elasticsearch export's _source (Filebeat decoded it to the root), not the export's own keys", () => {
     const access = { start_time: '2024-03-01T10:00:00.123Z', upstream_cluster: 'PassthroughCluster', response_flags: '-', upstream_local_address: '10.108.0.56:33706', duration: 1 };
     const got = parseLineText(JSON.stringify({ _index: 'filebeat', _id: '1', _source: { '@timestamp': '2024-03-01T10:00:00.5Z', ...access, kubernetes: { pod: { name: POD }, namespace: 'shop' } } }));
