@@ -176,7 +176,6 @@ export class BatchSplitter {
     while (end > 0) {
       const part = partOf(body, start, end);
       if (part === null) break;
-      if (body.length - start > most) return body.length;
       if (!done.has(part.stream)) {
         if (part.final) {
           open.delete(part.stream); // its open line, if any, starts after this one
@@ -186,6 +185,9 @@ export class BatchSplitter {
           keep = start;
         }
       }
+      // Only what would be held counts against the limit: whole lines looked back at go out anyway.
+      if (body.length - keep > most) return body.length;
+      if (body.length - start > most) break; // as far back as a held part may reach
       // With no line open, a few more lines back may still hold another stream's open parts (a pipeline's export: any pod's).
       if (open.size === 0 && ++passed >= LOOK_BACK) break;
       if (start === 0) break;

@@ -64,6 +64,15 @@ describe('BatchSplitter', () => {
     for (const cut of cuts) for (const b of cut.batches) expect(count(b.bytes.toString(), '"_p":"P"')).toBe(count(b.bytes.toString(), '"_p":"F","log":" / HTTP'));
   });
 
+  it('keeps the last open part with its F even when the whole lines looked back at span more than the hold limit', () => {
+    const part = (pod: string, log: string, tag: string) => `${JSON.stringify({ stream: 'stdout', _p: tag, log, kubernetes: { pod_name: pod } })}\n`;
+    const group = part('a', 'x'.repeat(300), 'P') + part('b', 'hello', 'F') + part('a', 'y'.repeat(300), 'F');
+    const chunk = group.length * 12 + group.indexOf('\n') + 1; // each chunk ends right after a P part, 36 lines (> 8 x 500 bytes) after the last
+    const { cuts } = split(Buffer.from(group.repeat(40)), 500, chunk);
+    const count = (text: string, s: string) => text.split(s).length - 1;
+    for (const cut of cuts) for (const b of cut.batches) expect(count(b.bytes.toString(), '"_p":"P"')).toBe(count(b.bytes.toString(), 'yyy"'));
+  });
+
   it('sees that a Fluentd line whose log ends in a newline is whole, although its metadata follows the log', () => {
     const line = `${JSON.stringify({ log: 'not an access log\\n\n', stream: 'stdout', kubernetes: { pod_name: 'p', labels: { a: 'x'.repeat(80) } } })}\n`;
     const lone = `${JSON.stringify({ log: 'ends in a backslash and an n: \\n', stream: 'stdout', kubernetes: { pod_name: 'p' } })}\n`;
