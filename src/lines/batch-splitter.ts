@@ -30,7 +30,7 @@ const LOGTAG_F = Buffer.from('"logtag":"F"');
 /** Whole lines looked at past the end for a part of another stream still open (stdout and stderr interleave, and a pipeline's pods). */
 const LOOK_BACK = 16;
 
-/** A CRI or Docker json-file line's output stream, and whether it is its line's last part (a Docker log ending in \n). */
+/** A CRI, Docker json-file or tagged pipeline line's stream (a tagged record's names its pod too), and whether it is its line's last part (a Docker log ending in \n). */
 interface Part {
   stream: string;
   final: boolean;
