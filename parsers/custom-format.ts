@@ -65,6 +65,8 @@ export interface CustomFormat {
   parse(line: string, view: RecordView, parsed?: unknown): CustomOutcome;
   /** Operator names in order, for `--explain`-style messages. */
   readonly operators: readonly string[];
+  /** A JSON-shaped format's test of a parsed object: true when it carries the format's keys (it is this log, not a pipeline's envelope). */
+  carries?(obj: object): boolean;
 }
 
 /** Where an operator's value goes: a field index, or an extra name. */
@@ -188,16 +190,20 @@ function compileJsonFormat(text: string): CustomFormat | string {
   preferPlainStartTime(keys.values());
   // An object carrying fewer of the format's keys is another JSON log (the agent's `{"level":...}`), as in auto-detection.
   const wanted = Math.min(2, keys.size);
+  const carries = (obj: object): boolean => {
+    let hits = 0;
+    for (const key of Object.keys(obj)) if (keys.has(key) && ++hits >= wanted) return true;
+    return false;
+  };
   return {
     operators: [...keys.keys()],
+    carries,
     parse(line, view, parsed) {
       if (line.charCodeAt(0) !== 123 /* { */) return 'format-mismatch'; // a text line: the agent's own, or not this format
       const obj = parsed ?? parseJson(line);
       if (obj === undefined) return 'bad-json';
       if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'format-mismatch';
-      let hits = 0;
-      for (const key of Object.keys(obj)) if (keys.has(key) && ++hits >= wanted) break;
-      if (hits < wanted) return 'not-access-log';
+      if (!carries(obj)) return 'not-access-log';
       view.resetValues(line, 'custom');
       for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
         const reason = assign(view, keys.get(key) ?? { field: -1, extra: key }, raw);

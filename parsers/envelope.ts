@@ -1,4 +1,4 @@
-import { jsonEnvelope, streamLabels } from './json-envelope.js';
+import { hasIstioKeys, jsonEnvelope, recordOf, streamLabels, type AccessLogTest } from './json-envelope.js';
 import { parseJson } from './json-format.js';
 import type { Envelope } from './types.js';
 
@@ -49,8 +49,11 @@ const COMPOSE_PREFIX = /^\[([^\]\s/]+) ([^\]\s]+)\] /;
 /** stern's `pod container `, with `namespace ` before them under `-A` or several `-n`. */
 const STERN_PREFIX = /^(?:([a-z0-9][-a-z0-9]*) )?([a-z0-9][-a-z0-9.]*) ([a-z0-9][-a-z0-9]*) (?=\[\d|\{|\d{4}-)/;
 const CLOUD_FOUNDRY = /^\[[A-Z]+\/[^\]]*\] (?:OUT|ERR) /;
-/** A Prometheus label set, `{app="x", pod="y"}`, and the padding after it: what `logcli query` prints between its time and the line. */
-const LABEL_SET = /^\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(?:, )?)+)\} +/;
+/**
+ * A Prometheus label set, `{app="x", pod="y"}`, and the padding after it: what `logcli query` prints between
+ * its time and the line, less the labels common to every stream (`{}` when it read one stream).
+ */
+const LABEL_SET = /^\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(?:, )?)*)\} +/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 /** kubelet splits lines at 16 KiB; with timestamps each part gets its own prefix (kubernetes-api.md section 3). */
 const CRI_SPLIT = 16 * 1024;
@@ -69,6 +72,11 @@ function isBareLine(text: string): boolean {
   return text.charCodeAt(0) === 91 && c1 >= 48 && c1 <= 57;
 }
 
+/** Whose parts join: one pod's container's output stream (`stdout`, `stderr`; '' unnamed), as far as the envelope names them. */
+function partKey(env: Envelope): string {
+  return env.pod === null ? (env.stream ?? '') : `${env.namespace ?? ''}/${env.pod}/${env.container ?? ''}/${env.stream ?? ''}`;
+}
+
 function blank(): Envelope {
   return { timestamp: null, pod: null, namespace: null, container: null, stream: null, labels: null, exported: false };
 }
@@ -83,15 +91,21 @@ interface Pending {
 
 /** Strips envelopes line by line, joining partial lines; one per stream (it holds the partial state). */
 export class EnvelopeStripper {
-  /** Partial lines by their output stream (`stdout`, `stderr`; '' unnamed): kubelet writes both to one file, interleaved. */
+  /** Partial lines by their pod and output stream (partKey): kubelet writes stdout and stderr to one file, a pipeline's export every pod's lines, interleaved. */
   private readonly pending = new Map<string, Pending>();
-  /** The stream of the latest part, which a line without an envelope of its own ends. */
-  private lastStream = '';
-  /** The last JSON line that was no envelope, and its value: the JSON parser reads that value instead of parsing the line again. */
+  /** The partKey of the latest part, which a line without an envelope of its own ends (one with an envelope is its own line). */
+  private lastKey = '';
+  /** The last JSON line that was no envelope, and its record (recordOf): the JSON parser reads that instead of parsing the line again. */
   private json: { text: string; value: unknown } | null = null;
 
-  /** @param maxLength a joined line longer than this many characters is reported too long. */
-  constructor(private readonly maxLength: number) {}
+  /**
+   * @param maxLength a joined line longer than this many characters is reported too long.
+   * @param isAccessLog tells a JSON access log (a custom format's keys, too) from a pipeline's record.
+   */
+  constructor(
+    private readonly maxLength: number,
+    private readonly isAccessLog: AccessLogTest = hasIstioKeys,
+  ) {}
 
   /** Peels one physical line. */
   peel(line: string): Peeled {
@@ -103,12 +117,12 @@ export class EnvelopeStripper {
     for (let depth = 0; depth < 4; depth++) {
       const next = this.peelOne(text, env ?? (env = blank()));
       if (next === null) break;
-      if (typeof next !== 'string') return this.join(env.stream ?? '', next.text, env, next.final);
+      if (typeof next !== 'string') return this.join(partKey(env), next.text, env, next.final);
       text = next;
       if (isBareLine(text)) break; // as for a line without envelope: nothing more to peel
     }
     if (env !== null && env.timestamp === null && env.pod === null && env.container === null && env.stream === null && env.labels === null) env = null;
-    if (this.pending.size > 0) return this.join(this.lastStream, text, env, true);
+    if (this.pending.size > 0 && env === null) return this.join(this.lastKey, text, env, true);
     return { kind: 'line', text, envelope: env };
   }
 
@@ -117,15 +131,16 @@ export class EnvelopeStripper {
     const c0 = text.charCodeAt(0);
     if (c0 === 123 /* { */ && text.charCodeAt(1) !== 34 /* " */ && env.timestamp !== null) {
       const set = LABEL_SET.exec(text);
-      if (set !== null) streamLabels(labelSet(set[1] as string), env);
-      return set === null ? null : text.slice(set[0].length);
+      if (set === null) return null;
+      if (set[1] !== '') streamLabels(labelSet(set[1] as string), env);
+      return text.slice(set[0].length);
     }
     if (c0 === 123 /* { */) {
-      const value = parseJson(text);
-      const part = jsonEnvelope(value, env);
+      const value = recordOf(parseJson(text));
+      const part = jsonEnvelope(value, env, this.isAccessLog);
       if (part === null && value !== undefined) this.json = { text, value };
-      // A whole line is peeled further (a pipeline may have shipped kubelet's CRI line as it was).
-      return part === null || !part.final || this.pending.size > 0 ? part : part.text;
+      // A whole line is peeled further (a pipeline may have shipped kubelet's CRI line as it was), unless it ends its own key's parts.
+      return part === null || !part.final || this.pending.has(partKey(env)) ? part : part.text;
     }
     if (c0 >= 48 && c0 <= 57) {
       const span = timestampSpan(text);
@@ -157,15 +172,15 @@ export class EnvelopeStripper {
     return text.slice(s[0].length);
   }
 
-  /** Collects a part of `stream`'s line; returns the whole line when its final part arrives. */
-  private join(stream: string, text: string, env: Envelope | null, final: boolean): Peeled {
-    let part = this.pending.get(stream);
+  /** Collects a part of the line of `key` (partKey); returns the whole line when its final part arrives. */
+  private join(key: string, text: string, env: Envelope | null, final: boolean): Peeled {
+    let part = this.pending.get(key);
     if (part === undefined) {
       if (final) return { kind: 'line', text, envelope: env };
       part = { text: '', envelope: env, tooLong: false };
-      this.pending.set(stream, part);
+      this.pending.set(key, part);
     }
-    this.lastStream = stream;
+    this.lastKey = key;
     if (!part.tooLong) {
       if (part.text.length + text.length > this.maxLength) {
         part.tooLong = true;
@@ -175,7 +190,7 @@ export class EnvelopeStripper {
       }
     }
     if (!final) return { kind: 'partial' };
-    this.pending.delete(stream);
+    this.pending.delete(key);
     return part.tooLong ? { kind: 'too-long' } : { kind: 'line', text: part.text, envelope: part.envelope };
   }
 

@@ -31,6 +31,14 @@ const EPOCH_RANGE = [946_684_800, 4_102_444_800];
 
 type Json = Record<string, unknown>;
 
+/** Tells an access log written as JSON (the line itself) from a pipeline's record around one. */
+export type AccessLogTest = (obj: Json) => boolean;
+
+/** Istio's JSON access log: any of its telling keys at the top. */
+export function hasIstioKeys(obj: Json): boolean {
+  return ACCESS_LOG_KEYS.some((key) => key in obj);
+}
+
 function objectAt(value: unknown): Json | null {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : null;
 }
@@ -125,21 +133,30 @@ function isPart(obj: Json, payload: { key: string; text: string }, withMetadata:
   return payload.key === 'log' && !withMetadata && !payload.text.endsWith('\n');
 }
 
+/** The record a JSON line's value holds: an Elasticsearch export's `_source`, else the value itself (what both the envelope and the JSON parsers read). */
+export function recordOf(value: unknown): unknown {
+  const obj = objectAt(value);
+  return obj === null ? value : (objectAt(obj['_source']) ?? obj);
+}
+
 /**
- * Reads a JSON line's value as an envelope into `env` (the fields it does not already have); returns its
- * payload, or null when it is not one (an access log written as JSON, or the agent's own JSON).
+ * Reads a JSON line's record (recordOf) as an envelope into `env` (the fields it does not already have); returns its
+ * payload, or null when the line is no envelope (an access log written as JSON, or the agent's own JSON)
+ * or holds its access log in place (see below; `env` then names its pod).
  */
-export function jsonEnvelope(value: unknown, env: Envelope): JsonPart | null {
-  let obj = objectAt(value);
+export function jsonEnvelope(value: unknown, env: Envelope, isAccessLog: AccessLogTest = hasIstioKeys): JsonPart | null {
+  const obj = objectAt(value);
   if (obj === null) return null;
-  obj = objectAt(obj['_source']) ?? obj;
   const payload = payloadOf(obj);
-  if (payload === null) return null;
-  const withMetadata = podMetadata(obj, env, payload.key);
+  const accessLog = isAccessLog(obj);
+  if (payload === null && !accessLog) return null;
+  const withMetadata = podMetadata(obj, env, payload?.key ?? '');
   env.exported ||= withMetadata;
-  if (!withMetadata && ACCESS_LOG_KEYS.some((key) => key in (obj as Json))) return null;
+  if (!withMetadata && accessLog) return null;
   env.stream ??= firstString(obj, 'stream');
   env.timestamp ??= timeOf(obj);
+  // A pipeline merged the JSON access log into its record (Fluent Bit's Merge_Log with Keep_Log Off drops `log`): the record is the line.
+  if (payload === null) return null;
   const line = payload.text;
   const cut = line.endsWith('\r\n') ? 2 : line.endsWith('\n') ? 1 : 0;
   return { text: cut === 0 ? line : line.slice(0, -cut), final: !isPart(obj, payload, withMetadata) };

@@ -1,4 +1,5 @@
 import { EnvelopeStripper } from './envelope.js';
+import { hasIstioKeys } from './json-envelope.js';
 import { layoutByName, type Layout } from './layouts.js';
 import { looksLikeAccessLogJson, parseJsonLine } from './json-format.js';
 import { compileFormat, type CustomFormat } from './custom-format.js';
@@ -68,7 +69,8 @@ export class LineParser {
     maxLineLength: number,
     textSpans: TextSpans | null = null,
   ) {
-    this.envelopes = new EnvelopeStripper(maxLineLength);
+    const carries = spec.kind === 'custom' ? spec.format.carries : undefined;
+    this.envelopes = new EnvelopeStripper(maxLineLength, carries === undefined ? hasIstioKeys : (obj) => hasIstioKeys(obj) || carries(obj));
     this.text = new TextFormatParser(spec.kind === 'layout' ? spec.layout : null, textSpans);
   }
 

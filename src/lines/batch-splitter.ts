@@ -21,25 +21,32 @@ const CRI_PART = /^\S+ (stdout|stderr) ([FP]) /;
 /** Partial lines held for their final part: up to this many times the line limit in bytes (envelopes and JSON escapes included). */
 const PARTIAL_HOLD = 8;
 const DOCKER_STREAM = Buffer.from('"stream":"');
+/** The pod metadata a pipeline's tagged record names (Fluent Bit's and Fluentd's Kubernetes filters), whose parts join apart. */
+const POD_KEYS = ['"namespace_name":"', '"pod_name":"', '"container_name":"'].map((k) => Buffer.from(k));
 const PART_TAG = Buffer.from('"_p":"P"');
 const FINAL_TAG = Buffer.from('"_p":"F"');
 const LOGTAG_P = Buffer.from('"logtag":"P"');
 const LOGTAG_F = Buffer.from('"logtag":"F"');
-/** Whole lines looked at past the end for a part of the other stream still open (stdout and stderr interleave). */
+/** Whole lines looked at past the end for a part of another stream still open (stdout and stderr interleave, and a pipeline's pods). */
 const LOOK_BACK = 16;
 
-/** A CRI or Docker json-file line's output stream, and whether it is its line's last part (a Docker log ending in \n). */
+/** A CRI, Docker json-file or tagged pipeline line's stream (a tagged record's names its pod too), and whether it is its line's last part (a Docker log ending in \n). */
 interface Part {
   stream: string;
   final: boolean;
 }
 
-/** The output stream a JSON envelope names (`"stream":"..."`; a quote inside a value is escaped, so the first is the key), or ''. */
-function jsonStream(line: Buffer): string {
-  const at = line.indexOf(DOCKER_STREAM);
-  const from = at + DOCKER_STREAM.length;
+/** The string value of a JSON envelope's `"key":"` (a quote inside a value is escaped, so the first is the key), or ''. */
+function jsonValue(line: Buffer, key: Buffer): string {
+  const at = line.indexOf(key);
+  const from = at + key.length;
   const to = at < 0 ? -1 : line.indexOf(34, from);
   return to < 0 ? '' : line.toString('latin1', from, to);
+}
+
+/** Whose parts a tagged record's are: its pod's container's output stream (as the envelope stripper joins them). */
+function taggedKey(line: Buffer): string {
+  return `${POD_KEYS.map((key) => jsonValue(line, key)).join('/')}/${jsonValue(line, DOCKER_STREAM)}`;
 }
 
 /** The part `bytes[start, end)` is, or null for a line of neither format. */
@@ -49,10 +56,11 @@ function partOf(bytes: Buffer, start: number, end: number): Part | null {
   if (cri !== null) return { stream: cri[1] as string, final: cri[2] === 'F' };
   if (head.charCodeAt(0) !== 123) return null;
   const line = bytes.subarray(start, end);
-  // Fluent Bit's and Fluentd's CRI parsers tag each part (json-envelope.ts): P waits for its F.
-  if (line.includes(PART_TAG) || line.includes(LOGTAG_P)) return { stream: jsonStream(line), final: false };
+  // Fluent Bit's and Fluentd's CRI parsers tag each part (json-envelope.ts): P waits for its F, per pod.
+  if (line.includes(PART_TAG) || line.includes(LOGTAG_P)) return { stream: taggedKey(line), final: false };
+  if (line.includes(FINAL_TAG) || line.includes(LOGTAG_F)) return { stream: taggedKey(line), final: true };
   if (!head.startsWith('{"log":"')) return null;
-  return { stream: jsonStream(line), final: line.includes(FINAL_TAG) || line.includes(LOGTAG_F) || logEndsLine(line) };
+  return { stream: jsonValue(line, DOCKER_STREAM), final: logEndsLine(line) };
 }
 
 /** Backslashes right before `at`. */
@@ -168,7 +176,6 @@ export class BatchSplitter {
     while (end > 0) {
       const part = partOf(body, start, end);
       if (part === null) break;
-      if (body.length - start > most) return body.length;
       if (!done.has(part.stream)) {
         if (part.final) {
           open.delete(part.stream); // its open line, if any, starts after this one
@@ -178,8 +185,11 @@ export class BatchSplitter {
           keep = start;
         }
       }
-      // With no line open, a few more lines back may still hold the other stream's open parts.
-      if (open.size === 0 && (done.size >= 2 || ++passed >= LOOK_BACK)) break;
+      // Only what would be held counts against the limit: whole lines looked back at go out anyway.
+      if (body.length - keep > most) return body.length;
+      if (body.length - start > most) break; // as far back as a held part may reach
+      // With no line open, a few more lines back may still hold another stream's open parts (a pipeline's export: any pod's).
+      if (open.size === 0 && ++passed >= LOOK_BACK) break;
       if (start === 0) break;
       end = start - 1;
       start = body.lastIndexOf(10, end - 1) + 1;

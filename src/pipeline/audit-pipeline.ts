@@ -106,8 +106,8 @@ export class AuditPipeline {
     const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans);
     const reader = new StreamReader(info, this.options.spec, this.options.maxLineLength, (view, lineNo, raw) => {
       const entry = builder.build(view, lineNo, raw);
-      if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
       if (entry.startMs < state.firstMs) state.firstMs = entry.startMs;
+      if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
       else if (entry.endMs < state.progressMs - windowMs && state.unordered === null) this.wentBack(state, lineNo, state.progressMs - entry.endMs);
       // `kubectl logs --prefix` prints one pod after another, so its log time goes back at each pod; a pipeline's
       // export interleaves its pods by time, and a jump in it is found as in any stream.

@@ -64,7 +64,7 @@ export interface StreamCoverage {
   roleRule: string;
   lines: number;
   records: number;
-  /** The log time its records cover (earliest start, latest end), or null without records. */
+  /** The log time its records cover (earliest start, latest end), or null when none has a log time. */
   firstSeen: string | null;
   lastSeen: string | null;
 }
@@ -96,7 +96,7 @@ export interface CoverageWarning {
 /** What the audit read and what it could not see. */
 export interface Coverage {
   lines: LineCounts;
-  /** The log time all records cover: what period the audit is evidence for (null without records). */
+  /** The log time all records cover: what period the audit is evidence for (null when no record has a log time). */
   firstSeen: string | null;
   lastSeen: string | null;
   streams: StreamCoverage[];

@@ -74,9 +74,9 @@ export function skippedStatement(lines: LineCounts): string {
   return `not an access log ${lines.notAccessLog}, malformed ${malformedTotal}${detail}, too long ${lines.tooLong}`;
 }
 
-/** The log time the records cover (`<first> to <last>`), the period the audit is evidence for; `none` without records. */
+/** The log time the records cover (`<first> to <last>`), the period the audit is evidence for; `none` when no record has a log time (none read, or a format without one). */
 export function logTimeStatement(span: { firstSeen: string | null; lastSeen: string | null }): string {
-  return span.firstSeen === null || span.lastSeen === null ? 'none (no records)' : `${span.firstSeen} to ${span.lastSeen}`;
+  return span.firstSeen === null || span.lastSeen === null ? 'none (no record with a log time)' : `${span.firstSeen} to ${span.lastSeen}`;
 }
 
 /** What the `(other)` rows mean. */

@@ -105,6 +105,15 @@ describe('egress-audit audit: gateway replicas\' logs one after another, no --pr
     expect(verdicts['via-gateway']).toBeGreaterThan(M / 2); // entries after the jump wait until the end
   });
 
+  it('names the line of the jump when that line goes back before the input\'s first entry (gzip)', async () => {
+    const conns = Array.from({ length: M }, (_, i) => throughReplicas(i));
+    const replicaOneFirst = [1, 0].map((r) => conns.filter((_, i) => i % 2 === r).map((c) => `${c.gateway}\n`).join(''));
+    const path = join(dir, 'gateways-replica-1-first.log.gz');
+    writeFileSync(path, gzipSync(replicaOneFirst.join('')));
+    const res = await runCli(['audit', sidecars, '--gateway', path, '-o', 'json']);
+    expect(res.stdout).toContain(`gateways-replica-1-first.log.gz (back 6999s at line ${M / 2 + 1})`);
+  });
+
   it('fails the run on it when --fail-on names it', async () => {
     const res = await runCli(['audit', sidecars, '--gateway', `${gateways}.gz`, '-o', 'json', '--fail-on', 'unordered-input']);
     expect(res.code).toBe(1);

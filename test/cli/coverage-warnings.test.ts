@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -151,7 +154,15 @@ describe('the log time the audit covers', () => {
   it('is none for an audit of no records, in every report', async () => {
     const res = await runCli(['audit', `${DIR}agent-only-gateway-log/egress-gateway.log`, '-o', 'markdown']);
     expect(res.code).toBe(4);
-    expect(res.stdout).toContain('- Log time covered: none (no records).');
+    expect(res.stdout).toContain('- Log time covered: none (no record with a log time).');
+  });
+
+  it('does not say there were no records when the records read have no time (a custom format without %START_TIME%)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ea-no-time-')), 'sidecar.log');
+    writeFileSync(file, 'PassthroughCluster 10.0.0.1:1234 1.2.3.4:443\n');
+    const res = await runCli(['audit', file, '--format', '%UPSTREAM_CLUSTER% %DOWNSTREAM_REMOTE_ADDRESS% %UPSTREAM_HOST%', '-o', 'markdown', '--fail-on', 'none']);
+    expect(res.stdout).toContain('Read 1 line: 1 access-log record.');
+    expect(res.stdout).toContain('- Log time covered: none (no record with a log time).');
   });
 });
 

@@ -54,6 +54,25 @@ describe('BatchSplitter', () => {
     for (const cut of cuts) for (const b of cut.batches) expect(b.bytes.toString().split('"_p":"P"').length).toBe(b.bytes.toString().split('"_p":"F"').length);
   });
 
+  it("keeps a pod's tagged JSON parts in one batch when other pods' whole lines lie between them (a pipeline's export)", () => {
+    const part = (pod: string, log: string, tag: string) => `${JSON.stringify({ date: 1.7e9, stream: 'stdout', _p: tag, log, kubernetes: { pod_name: pod } })}\n`;
+    const other = (pod: string) => part(pod, '[2024-03-01T10:00:00.124Z] "GET / HTTP/1.1"', 'F');
+    const group = part('a', '[2024-03-01T10:00:00.123Z] "GET', 'P') + other('b') + other('c') + part('a', ' / HTTP/1.1"', 'F');
+    const chunk = group.lastIndexOf('{"date"') + 10; // chunks end after the other pods' lines, then inside the next group
+    const { cuts } = split(Buffer.from(group.repeat(3)), 1000, chunk);
+    const count = (text: string, s: string) => text.split(s).length - 1;
+    for (const cut of cuts) for (const b of cut.batches) expect(count(b.bytes.toString(), '"_p":"P"')).toBe(count(b.bytes.toString(), '"_p":"F","log":" / HTTP'));
+  });
+
+  it('keeps the last open part with its F even when the whole lines looked back at span more than the hold limit', () => {
+    const part = (pod: string, log: string, tag: string) => `${JSON.stringify({ stream: 'stdout', _p: tag, log, kubernetes: { pod_name: pod } })}\n`;
+    const group = part('a', 'x'.repeat(300), 'P') + part('b', 'hello', 'F') + part('a', 'y'.repeat(300), 'F');
+    const chunk = group.length * 12 + group.indexOf('\n') + 1; // each chunk ends right after a P part, 36 lines (> 8 x 500 bytes) after the last
+    const { cuts } = split(Buffer.from(group.repeat(40)), 500, chunk);
+    const count = (text: string, s: string) => text.split(s).length - 1;
+    for (const cut of cuts) for (const b of cut.batches) expect(count(b.bytes.toString(), '"_p":"P"')).toBe(count(b.bytes.toString(), 'yyy"'));
+  });
+
   it('sees that a Fluentd line whose log ends in a newline is whole, although its metadata follows the log', () => {
     const line = `${JSON.stringify({ log: 'not an access log\\n\n', stream: 'stdout', kubernetes: { pod_name: 'p', labels: { a: 'x'.repeat(80) } } })}\n`;
     const lone = `${JSON.stringify({ log: 'ends in a backslash and an n: \\n', stream: 'stdout', kubernetes: { pod_name: 'p' } })}\n`;

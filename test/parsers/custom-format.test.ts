@@ -62,6 +62,12 @@ describe('custom Envoy format strings', () => {
     expect(own.kind === 'record' && own.record).toMatchObject({ upstream_cluster: 'outbound|443||api.example.com', upstream_host: null });
   });
 
+  it.each(['message', 'log', 'line', 'textPayload'])('reads a JSON-shaped format with a `%s` key as itself, not as a log pipeline\'s envelope', (key) => {
+    const format = `{"ts":"%START_TIME%","${key}":"%REQ(:METHOD)% %REQ(:PATH)%","cluster":"%UPSTREAM_CLUSTER%","src":"%DOWNSTREAM_REMOTE_ADDRESS%"}`;
+    const got = parseLineText(`{"ts":"2024-03-01T10:00:00.123Z","${key}":"GET /x","cluster":"PassthroughCluster","src":"10.0.0.1:1234"}`, format);
+    expect(got.kind === 'record' && got.record).toMatchObject({ upstream_cluster: 'PassthroughCluster', downstream_remote_address: '10.0.0.1:1234', extra: { [key]: 'GET /x' } });
+  });
+
   it.each([
     ['no operator', 'just text'],
     ['broken JSON shape', '{"a": "%START_TIME%"'],

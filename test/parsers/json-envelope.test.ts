@@ -69,6 +69,30 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     expect(got.kind === 'record' && got.record.upstream_cluster).toBe('outbound|2234||istio-egressgateway.istio-system.svc.cluster.local');
   });
 
+  it("reads a JSON access log Fluent Bit merged into its record (Merge_Log On, Keep_Log Off: no `log` left) with the record's pod", () => {
+    const access = { start_time: '2024-03-01T10:00:00.123Z', upstream_cluster: 'PassthroughCluster', response_flags: '-', upstream_local_address: '10.108.0.56:33706', duration: 1 };
+    const got = parseLineText(JSON.stringify({ date: 1709287200.5, time: '2024-03-01T10:00:00.5Z', stream: 'stdout', _p: 'F', ...access, kubernetes: { pod_name: POD, namespace_name: 'shop', container_name: 'istio-proxy', labels: LABELS } }));
+    expect(got.kind).toBe('record');
+    if (got.kind !== 'record') return;
+    expect(got.record.upstream_cluster).toBe('PassthroughCluster');
+    expect(got.envelope).toMatchObject({ pod: POD, namespace: 'shop', container: 'istio-proxy', labels: LABELS, timestamp: '2024-03-01T10:00:00.5Z', exported: true });
+  });
+
+  it('never makes a record of JSON whose access-log keys are all nested (Merge_Log_Key with Keep_Log Off): a record of nulls was an internal flow', () => {
+    const access = { start_time: '2024-03-01T10:00:00.123Z', upstream_cluster: 'PassthroughCluster', response_flags: '-', downstream_remote_address: '10.108.0.56:50898' };
+    const got = parseLineText(JSON.stringify({ time: '2024-03-01T10:00:00.5Z', stream: 'stdout', log_processed: access, kubernetes: { pod_name: POD } }));
+    expect(got).toEqual({ kind: 'malformed', reason: 'format-mismatch' });
+  });
+
+  it("reads a JSON access log that is an Elasticsearch export's _source (Filebeat decoded it to the root), not the export's own keys", () => {
+    const access = { start_time: '2024-03-01T10:00:00.123Z', upstream_cluster: 'PassthroughCluster', response_flags: '-', upstream_local_address: '10.108.0.56:33706', duration: 1 };
+    const got = parseLineText(JSON.stringify({ _index: 'filebeat', _id: '1', _source: { '@timestamp': '2024-03-01T10:00:00.5Z', ...access, kubernetes: { pod: { name: POD }, namespace: 'shop' } } }));
+    expect(got.kind === 'record' && got.record).toMatchObject({ upstream_cluster: 'PassthroughCluster', upstream_local_address: '10.108.0.56:33706' });
+    expect(got.kind === 'record' && got.envelope).toMatchObject({ pod: POD, namespace: 'shop' });
+    const bare = parseLineText(JSON.stringify({ _index: 'istio', _id: '2', _source: access }));
+    expect(bare.kind === 'record' && bare.record.upstream_cluster).toBe('PassthroughCluster');
+  });
+
   it('peels a CRI line a pipeline shipped as it was (promtail without its cri stage)', () => {
     const got = parseLineText(JSON.stringify({ labels: { pod: POD, namespace: 'shop' }, line: `2024-03-01T10:00:00.500000000Z stdout F ${LINE}`, timestamp: '2024-03-01T10:00:00.5Z' }));
     expect(got.kind).toBe('record');
@@ -82,6 +106,33 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     const part = (log: string, tag: string) => JSON.stringify({ time: '2024-03-01T10:00:00.5Z', stream: 'stdout', _p: tag, log, kubernetes: { pod_name: POD } });
     expect(p.parse(part(LINE.slice(0, 50), 'P'))).toBe('partial');
     expect(p.parse(part(LINE.slice(50), 'F'))).toBe('record');
+    expect(toRecord(p.view).downstream_remote_address).toBe('10.108.0.56:50898');
+    expect(p.view.envelope?.pod).toBe(POD);
+  });
+
+  it("joins each pod's parts apart when a pipeline's export interleaves pods (another pod's line between P and F)", () => {
+    const p = parser();
+    const record = (pod: string, log: string, tag: string) => JSON.stringify({ time: '2024-03-01T10:00:00.5Z', stream: 'stdout', _p: tag, log, kubernetes: { pod_name: pod } });
+    const other = LINE.replace('10.108.0.56:50898', '10.108.0.57:50898');
+    expect(p.parse(record(POD, LINE.slice(0, 50), 'P'))).toBe('partial');
+    expect(p.parse(record('sleep-2', other, 'F'))).toBe('record');
+    expect(toRecord(p.view).downstream_remote_address).toBe('10.108.0.57:50898');
+    expect(p.parse(record(POD, LINE.slice(50), 'F'))).toBe('record');
+    expect(toRecord(p.view).downstream_remote_address).toBe('10.108.0.56:50898');
+    expect(p.view.envelope?.pod).toBe(POD);
+  });
+
+  it("peels each pod's CRI line inside a Loki export (promtail without its cri stage) while another pod's part waits", () => {
+    const p = parser();
+    const loki = (pod: string, line: string) => JSON.stringify({ labels: { pod, namespace: 'shop' }, line, timestamp: '2024-03-01T10:00:00.5Z' });
+    const cri = (tag: string, text: string) => `2024-03-01T10:00:00.500000000Z stdout ${tag} ${text}`;
+    const other = LINE.replace('10.108.0.56:50898', '10.108.0.57:50898');
+    expect(p.parse(loki(POD, cri('P', LINE.slice(0, 50))))).toBe('partial');
+    expect(p.parse(loki('sleep-2', cri('F', other)))).toBe('record');
+    expect(toRecord(p.view).downstream_remote_address).toBe('10.108.0.57:50898');
+    expect(p.parse(loki('sleep-3', other))).toBe('record');
+    expect(p.view.envelope?.pod).toBe('sleep-3');
+    expect(p.parse(loki(POD, cri('F', LINE.slice(50))))).toBe('record');
     expect(toRecord(p.view).downstream_remote_address).toBe('10.108.0.56:50898');
     expect(p.view.envelope?.pod).toBe(POD);
   });
@@ -129,5 +180,13 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     expect(got.envelope?.labels).toMatchObject({ app: 'sleep', note: 'a "quoted" \\ value' });
     // Without logcli's time before it, a line that starts like a label set is the line itself.
     expect(parseLineText(`{app="sleep"} ${LINE}`).kind).not.toBe('record');
+  });
+
+  it("reads logcli's default output of one stream, whose labels are all common and so printed as `{}`", () => {
+    const got = parseLineText(`2024-03-01T11:00:00+01:00 {} ${LINE}`);
+    expect(got.kind).toBe('record');
+    if (got.kind !== 'record') return;
+    expect(got.record.downstream_remote_address).toBe('10.108.0.56:50898');
+    expect(got.envelope).toMatchObject({ timestamp: '2024-03-01T11:00:00+01:00', pod: null, labels: null });
   });
 });
