@@ -162,7 +162,7 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
     const streams = listed(unordered, (s) => `${s.name} (back ${seconds(s.jump.backMs)} at line ${s.jump.line})`);
     out.push({
       code: 'unordered-input',
-      message: `Log time goes back in ${unordered.length} input(s) that could not be probed before reading (stdin, gzip, a live pod): ${streams}. Such an input holds several pods' logs one after another (as kubectl logs -l prints them), so entries read before that point were given up on and their partners after it show as unjoined (via-gateway-unconfirmed, gateway-only). Give each pod's log a file of its own, use kubectl logs --prefix, or save it uncompressed.`,
+      message: `Log time goes back in ${unordered.length} input(s) that could not be probed before reading (stdin, gzip, a live pod): ${streams}. Such an input holds several pods' logs one after another (as kubectl logs -l prints them) or a log pipeline's export out of time order, so entries read before that point were given up on and their partners after it show as unjoined (via-gateway-unconfirmed, gateway-only). Give each pod's log a file of its own, use kubectl logs --prefix, export oldest first (logcli --forward), or save it uncompressed.`,
     });
   }
   const failed = f.streams.filter((s) => s.error !== null);
