@@ -10,6 +10,13 @@ export type IpScope = 'public' | 'private' | 'invalid';
 
 const scopes = new BoundedCache<IpScope>(65_536);
 
+/**
+ * One string per distinct IP cut from an address: IPs become workloads and memo keys on every flow,
+ * and a string seen before is compared by identity and hashed once.
+ */
+const ips = new BoundedCache<string>(16_384);
+const same = (ip: string): string => ip;
+
 /** `[::ffff:` : how a dual-stack listener prints an IPv4 peer. */
 const V4_MAPPED = '[::ffff:';
 
@@ -43,7 +50,7 @@ export function ipOf(address: string | null): string | null {
   if (colon < 0) return address;
   // Two or more colons without brackets: a bare IPv6 address with no port.
   if (address.indexOf(':', colon + 1) >= 0) return address;
-  return address.slice(0, colon);
+  return colon === 0 ? '' : ips.get(address.slice(0, colon), same);
 }
 
 /** The port of `ip:port` / `[v6]:port` / `host:port`; null when there is none or it is not a number. */
