@@ -17,6 +17,15 @@ const scopes = new BoundedCache<IpScope>(65_536);
 const ips = new BoundedCache<string>(16_384);
 const same = (ip: string): string => ip;
 
+/** An HTTP authority read: lower-case host and port (one object per distinct authority, shared, so read-only). */
+export interface Authority {
+  readonly host: string;
+  readonly port: number | null;
+}
+
+/** Authorities read so far: clients send the same few hosts over and over. */
+const authorities = new BoundedCache<Authority>(4096);
+
 /** `[::ffff:` : how a dual-stack listener prints an IPv4 peer. */
 const V4_MAPPED = '[::ffff:';
 
@@ -110,7 +119,11 @@ export function hostPort(host: string, port: number | null): string {
  * hold only an IPv6 address, followed by nothing or a port: a client-sent `[click](http://evil)` is kept
  * whole, never shown as the destination `click`.
  */
-export function splitAuthority(authority: string): { host: string; port: number | null } {
+export function splitAuthority(authority: string): Authority {
+  return authorities.get(authority, readAuthority);
+}
+
+function readAuthority(authority: string): Authority {
   if (authority.charCodeAt(0) === 91) {
     const close = authority.indexOf(']');
     const inner = authority.slice(1, close).toLowerCase();
