@@ -2,7 +2,8 @@
  * A record that keeps its line and reads each field from it when asked. The engine holds gateway-bound
  * entries for the join window (seconds of traffic: ~250,000 entries in a busy live watch); a plain
  * record is 24 strings and an object, ~1 KB that the young-generation GC copies twice. This one is
- * the line (already kept as the entry's evidence), one 96-byte string of offsets and the object.
+ * the line (already kept as the entry's evidence), its offsets (96 bytes in a shared slab, outside the
+ * heap the GC copies) and the object.
  */
 import { F, FIELD_COUNT, numberAt, toRecord, type RecordView } from './record-view.js';
 import type { AccessRecord } from './types.js';
@@ -12,39 +13,54 @@ const MAX_TEXT = 0xffff;
 /** The start code unit of a missing field (no text offset reaches MAX_TEXT). */
 const MISSING = 0xffff;
 
+/** Units of one slab of offsets: 2 per field, so ~170 records share one (a 16 KB typed array, not a string each). */
+const SLAB_UNITS = 8192;
+let slab = new Uint16Array(SLAB_UNITS);
+let slabUsed = 0;
+
 /**
- * The lazy AccessRecord of a text-format line: `spans` holds each field's start and end offset in
- * `text` as two code units (start MISSING: the field is null). Every read slices afresh, so readers
- * that use a field many times should keep it in a local.
+ * The lazy AccessRecord of a text-format line: its offsets are 2 units per field in a shared slab
+ * from `#at` on, each field's start and end in `text` (start MISSING: the field is null). Private, so
+ * that equality in tests sees the text alone. Every read slices afresh, so readers that use a field
+ * many times should keep it in a local.
  */
 export class LineRecord implements AccessRecord {
+  readonly #slab: Uint16Array;
+  readonly #at: number;
+
   constructor(
     /** The text the offsets index into (the line after its envelope). */
     readonly text: string,
-    /** Two code units per field: start, end. */
-    readonly spans: string,
-  ) {}
+    slab: Uint16Array,
+    at: number,
+  ) {
+    this.#slab = slab;
+    this.#at = at;
+  }
 
   /** Field `i` as a string, or null. */
   str(i: number): string | null {
-    const s = this.spans.charCodeAt(2 * i);
-    return s === MISSING ? null : this.text.slice(s, this.spans.charCodeAt(2 * i + 1));
+    const k = this.#at + 2 * i;
+    const s = this.#slab[k] as number;
+    return s === MISSING ? null : this.text.slice(s, this.#slab[k + 1]);
   }
 
   /** Field `i` as a number (NaN when it is not one), or null: the same reading as RecordView.num. */
   num(i: number): number | null {
-    const s = this.spans.charCodeAt(2 * i);
+    const k = this.#at + 2 * i;
+    const s = this.#slab[k] as number;
     if (s === MISSING) return null;
-    return numberAt(this.text, s, this.spans.charCodeAt(2 * i + 1));
+    return numberAt(this.text, s, this.#slab[k + 1] as number);
   }
 
   /** Unpacks the offsets into RecordView's layout (start -1: null), for writers that read the text in place. */
   spansInto(start: Int32Array, end: Int32Array): void {
-    const spans = this.spans;
+    const units = this.#slab;
+    const at = this.#at;
     for (let i = 0; i < FIELD_COUNT; i++) {
-      const s = spans.charCodeAt(2 * i);
+      const s = units[at + 2 * i] as number;
       start[i] = s === MISSING ? -1 : s;
-      end[i] = spans.charCodeAt(2 * i + 1);
+      end[i] = units[at + 2 * i + 1] as number;
     }
   }
 
@@ -127,20 +143,24 @@ export class LineRecord implements AccessRecord {
   }
 }
 
-const units: number[] = new Array<number>(2 * FIELD_COUNT).fill(0);
-
 /**
  * The record of `view` for keeping past the next line: a LineRecord for a text-format line without
  * extra fields (offsets into its text), otherwise a plain record (decoded values, extras, huge lines).
  */
 export function keepRecord(view: RecordView): AccessRecord {
   if (view.hasValues || view.extraNames.length > 0 || view.text.length >= MAX_TEXT) return toRecord(view);
+  if (slabUsed + 2 * FIELD_COUNT > SLAB_UNITS) {
+    slab = new Uint16Array(SLAB_UNITS); // the records of the full one keep it as long as they live
+    slabUsed = 0;
+  }
+  const at = slabUsed;
+  slabUsed += 2 * FIELD_COUNT;
   for (let i = 0; i < FIELD_COUNT; i++) {
     const s = view.start[i] as number;
-    units[2 * i] = s < 0 ? MISSING : s;
-    units[2 * i + 1] = s < 0 ? 0 : (view.end[i] as number);
+    slab[at + 2 * i] = s < 0 ? MISSING : s;
+    slab[at + 2 * i + 1] = s < 0 ? 0 : (view.end[i] as number);
   }
-  return new LineRecord(view.text, String.fromCharCode.apply(null, units));
+  return new LineRecord(view.text, slab, at);
 }
 
 /** Any record as a plain object with every key as an own property. */

@@ -79,7 +79,7 @@ class AuditEngine implements Engine {
   private addSidecar(entry: Entry, cluster: ClusterInfo): void {
     const decision = classifySidecar(entry.record, cluster, this.context, this.domain);
     if (decision !== null) {
-      this.emit(this.flows.sidecar(entry, decision));
+      this.emit(this.flows.sidecar(entry, decision, cluster));
       return;
     }
     const h = heldSidecar(entry, this.windowMs);
@@ -87,7 +87,7 @@ class AuditEngine implements Engine {
       this.correlator.hold(h);
       return;
     }
-    this.emit(this.flows.sidecar(entry, D.noConnection));
+    this.emit(this.flows.sidecar(entry, D.noConnection, cluster));
   }
 
   private released(group: Group, evicted: boolean): void {

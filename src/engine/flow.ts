@@ -3,7 +3,8 @@
  * destination and source. Policy fields get the engine defaults; the policy stage fills them later.
  */
 import type { Destination, Entry, EngineContext, Flow, FlowSource, Verdict } from '../types.js';
-import type { ClusterTable } from './cluster.js';
+import type { AccessRecord } from '../../parsers/types.js';
+import type { ClusterInfo, ClusterTable } from './cluster.js';
 import type { Group } from './correlator.js';
 import { gatewayDestination, ingressDestination, inboundDestination, sidecarDestination } from './destination.js';
 import type { JoinedBy } from './held.js';
@@ -13,10 +14,9 @@ import { outboundSource, peerSource } from './workload.js';
 
 const OUTSIDE: ReadonlySet<Verdict> = new Set<Verdict>(['direct', 'blocked', 'via-gateway', 'via-gateway-unconfirmed', 'gateway-only']);
 
-/** The cluster name as the cluster table first saw it (one string per name, so memos compare it by identity). */
-function clusterName(clusters: ClusterTable, name: string | null): string | null {
-  const known = clusters.info(name).name;
-  return known !== null ? known : name;
+/** The cluster name of `r` (read as `c`) as the cluster table first saw it (one string per name, so memos compare it by identity). */
+function clusterName(c: ClusterInfo, r: AccessRecord): string | null {
+  return c.name !== null ? c.name : r.upstream_cluster;
 }
 
 /** Flows without further gateway lines share one empty list (frozen: nothing may add to it). */
@@ -24,11 +24,11 @@ const NO_RELATED = Object.freeze([]) as unknown as Entry[];
 
 /**
  * Assembles a flow. `first` stands for the flow's start and byte counts (the app's own view where
- * there is one); `quoted` is the entry whose cluster, flags and details the reason quotes.
+ * there is one); `quoted` is the entry whose cluster (read as `quotedCluster`), flags and details the reason quotes.
  */
 function build(
   phrases: PhraseMemo,
-  clusters: ClusterTable,
+  quotedCluster: ClusterInfo,
   decision: Decision,
   source: FlowSource,
   destination: Destination,
@@ -45,7 +45,7 @@ function build(
     namespace: source.namespace,
     workload: source.workload,
     destination,
-    cluster: clusterName(clusters, r.upstream_cluster),
+    cluster: clusterName(quotedCluster, r),
     flags: r.response_flags,
     details: r.response_code_details ?? r.connection_termination_details,
     joinedBy,
@@ -82,23 +82,23 @@ export class FlowFactory {
     private readonly ctx: EngineContext,
   ) {}
 
-  /** A flow decided from one sidecar entry alone. */
-  sidecar(e: Entry, d: Decision): Flow {
+  /** A flow decided from one sidecar entry alone (`c`: its cluster, when the caller has read it). */
+  sidecar(e: Entry, d: Decision, c: ClusterInfo = this.clusters.info(e.record.upstream_cluster)): Flow {
     const r = e.record;
-    const c = this.clusters.info(r.upstream_cluster);
     const inbound = d.verdict === 'inbound';
     const source = inbound ? peerSource(r.downstream_remote_address, this.ctx) : outboundSource(e, this.ctx);
     const destination = inbound
       ? inboundDestination(r, c)
       : sidecarDestination(r, c, d.verdict === 'via-gateway-unconfirmed', OUTSIDE.has(d.verdict));
-    return build(this.phrases, this.clusters, d, source, destination, e, null, NO_RELATED, null, e, e);
+    return build(this.phrases, c, d, source, destination, e, null, NO_RELATED, null, e, e);
   }
 
   /** An ingress gateway entry. */
   ingress(e: Entry): Flow {
     const r = e.record;
-    const destination = ingressDestination(r, this.clusters.info(r.upstream_cluster));
-    return build(this.phrases, this.clusters, D.ingress, peerSource(r.downstream_remote_address, this.ctx), destination, null, e, NO_RELATED, null, e, e);
+    const c = this.clusters.info(r.upstream_cluster);
+    const destination = ingressDestination(r, c);
+    return build(this.phrases, c, D.ingress, peerSource(r.downstream_remote_address, this.ctx), destination, null, e, NO_RELATED, null, e, e);
   }
 
   /** An egress gateway entry that cannot join anything (no socket, no request id). */
@@ -127,13 +127,15 @@ export class FlowFactory {
       (inner === null ? null : gatewayRefusal(inner.record, this.clusters.info(inner.record.upstream_cluster)));
     const destination = gatewayDestination(gw.record, c, inner?.record ?? null, s.record);
     const source = outboundSource(s, this.ctx);
-    return build(this.phrases, this.clusters, refusal ?? D.viaGateway, source, destination, s, gw, related, joinedBy, s, refusal === null ? s : gw);
+    const quoted = refusal === null ? s : gw;
+    const quotedCluster = quoted === gw ? c : this.clusters.info(s.record.upstream_cluster);
+    return build(this.phrases, quotedCluster, refusal ?? D.viaGateway, source, destination, s, gw, related, joinedBy, s, quoted);
   }
 
   private fromGateway(gw: Entry, inner: Entry | null, related: Entry[], joinedBy: JoinedBy | null): Flow {
     const c = this.clusters.info(gw.record.upstream_cluster);
     const destination = gatewayDestination(gw.record, c, inner?.record ?? null, null);
     const source = peerSource(gw.record.downstream_remote_address, this.ctx);
-    return build(this.phrases, this.clusters, D.gatewayOnly, source, destination, null, gw, related, joinedBy, inner ?? gw, gw);
+    return build(this.phrases, c, D.gatewayOnly, source, destination, null, gw, related, joinedBy, inner ?? gw, gw);
   }
 }

@@ -10,6 +10,22 @@ export type IpScope = 'public' | 'private' | 'invalid';
 
 const scopes = new BoundedCache<IpScope>(65_536);
 
+/**
+ * One string per distinct IP cut from an address: IPs become workloads and memo keys on every flow,
+ * and a string seen before is compared by identity and hashed once.
+ */
+const ips = new BoundedCache<string>(16_384);
+const same = (ip: string): string => ip;
+
+/** An HTTP authority read: lower-case host and port (one object per distinct authority, shared, so read-only). */
+export interface Authority {
+  readonly host: string;
+  readonly port: number | null;
+}
+
+/** Authorities read so far: clients send the same few hosts over and over. */
+const authorities = new BoundedCache<Authority>(4096);
+
 /** `[::ffff:` : how a dual-stack listener prints an IPv4 peer. */
 const V4_MAPPED = '[::ffff:';
 
@@ -43,7 +59,7 @@ export function ipOf(address: string | null): string | null {
   if (colon < 0) return address;
   // Two or more colons without brackets: a bare IPv6 address with no port.
   if (address.indexOf(':', colon + 1) >= 0) return address;
-  return address.slice(0, colon);
+  return colon === 0 ? '' : ips.get(address.slice(0, colon), same);
 }
 
 /** The port of `ip:port` / `[v6]:port` / `host:port`; null when there is none or it is not a number. */
@@ -103,7 +119,11 @@ export function hostPort(host: string, port: number | null): string {
  * hold only an IPv6 address, followed by nothing or a port: a client-sent `[click](http://evil)` is kept
  * whole, never shown as the destination `click`.
  */
-export function splitAuthority(authority: string): { host: string; port: number | null } {
+export function splitAuthority(authority: string): Authority {
+  return authorities.get(authority, readAuthority);
+}
+
+function readAuthority(authority: string): Authority {
   if (authority.charCodeAt(0) === 91) {
     const close = authority.indexOf(']');
     const inner = authority.slice(1, close).toLowerCase();

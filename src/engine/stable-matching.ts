@@ -16,7 +16,12 @@ export function outranks(s: number, y: Held, current: Held | null, currentScore:
 
 /** Subclasses say whom an entry would rather have and how to join two; the settling is here once. */
 export abstract class StableMatching {
-  private readonly work: Held[] = [];
+  /**
+   * Entries still to settle, as a stack with its own top: an array popped empty drops its backing
+   * store, and every settle would allocate a new one. Popped slots are cleared (nothing kept alive).
+   */
+  private readonly work: (Held | null)[] = [];
+  private top = 0;
   /** The score of the counterpart the last `better` call returned. */
   protected bestScore = Infinity;
 
@@ -28,19 +33,20 @@ export abstract class StableMatching {
 
   /** An entry that lost its counterpart looks for another one in the same settle. */
   protected displaced(h: Held): void {
-    this.work.push(h);
+    this.work[this.top++] = h;
   }
 
   /** Matches an entry, then moves counterparts until no two entries would both rather be together. */
   settle(x: Held): void {
     const work = this.work;
-    work.push(x);
-    for (let round = 0; work.length > 0 && round < MAX_ROUNDS; round++) {
-      const y = work.pop() as Held;
+    work[this.top++] = x;
+    for (let round = 0; this.top > 0 && round < MAX_ROUNDS; round++) {
+      const y = work[--this.top] as Held;
+      work[this.top] = null;
       if (y.done) continue;
       const b = this.better(y);
       if (b !== null) this.join(y, b, this.bestScore);
     }
-    work.length = 0;
+    while (this.top > 0) work[--this.top] = null;
   }
 }

@@ -140,6 +140,8 @@ class LaneEngine {
   /** Views of where lineSpans() leaves each field's start and end (renewed when the memory grows). */
   private spanStarts = new Int32Array(0);
   private spanEnds = new Int32Array(0);
+  /** A view of the record area a line is encoded into (renewed with the memory: no view per line). */
+  private lineIn = new Uint8Array(0);
   /** One kept record's line (recordFields), after the tables; then its output. */
   private readonly recordIn: number;
   private readonly recordOut: number;
@@ -161,7 +163,7 @@ class LaneEngine {
   /** Copies a kept or parsed line into the record area with its newline; its length, or -1 when it is too long or not ASCII (never a plain line). */
   private loadLine(text: string): number {
     const mem = this.mem;
-    const { read, written } = encoder.encodeInto(text, mem.subarray(this.recordIn, this.recordIn + RECORD_MAX_LINE));
+    const { read, written } = encoder.encodeInto(text, this.lineIn);
     if (read !== text.length || written !== text.length) return -1;
     mem[this.recordIn + written] = 10;
     mem.fill(0, this.recordIn + written + 1, this.recordIn + written + 17); // nothing stale within a 16-byte read
@@ -207,6 +209,7 @@ class LaneEngine {
     this.mem = new Uint8Array(buffer);
     this.spanStarts = new Int32Array(buffer, this.x.spanStartsAt(), FIELD_COUNT);
     this.spanEnds = new Int32Array(buffer, this.x.spanEndsAt(), FIELD_COUNT);
+    this.lineIn = this.mem.subarray(this.recordIn, this.recordIn + RECORD_MAX_LINE);
   }
 
   private batchLength = 0;

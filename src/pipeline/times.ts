@@ -22,6 +22,26 @@ export function writableMs(ms: number): number {
   return ms >= FIRST_MS && ms <= LAST_MS ? ms : Number.NaN;
 }
 
+/** The day of the last dayMs() call: a log's records come day after day, so Date.UTC runs once per day. */
+let lastYear = -1;
+let lastMonth = -1;
+let lastDay = -1;
+let lastDayMs = 0;
+
+/**
+ * Date.UTC(y, mo - 1, d): the time of day adds linearly to it (Date.UTC's MakeTime), hours and
+ * minutes beyond their range included, so the result equals Date.UTC with all seven fields.
+ */
+function dayMs(y: number, mo: number, d: number): number {
+  if (y !== lastYear || mo !== lastMonth || d !== lastDay) {
+    lastDayMs = Date.UTC(y, mo - 1, d);
+    lastYear = y;
+    lastMonth = mo;
+    lastDay = d;
+  }
+  return lastDayMs;
+}
+
 /** Milliseconds since the epoch, or NaN when the text is not a time (or one no report could write). */
 export function isoToMs(text: string | null): number {
   if (text === null) return Number.NaN;
@@ -33,7 +53,7 @@ export function isoToMs(text: string | null): number {
     const mi = digits(text, 14, 2);
     const sec = digits(text, 17, 2);
     const ms = digits(text, 20, 3);
-    if (y >= 0 && mo >= 1 && d >= 1 && h >= 0 && mi >= 0 && sec >= 0 && ms >= 0) return writableMs(Date.UTC(y, mo - 1, d, h, mi, sec, ms));
+    if (y >= 0 && mo >= 1 && d >= 1 && h >= 0 && mi >= 0 && sec >= 0 && ms >= 0) return writableMs(dayMs(y, mo, d) + ((h * 60 + mi) * 60 + sec) * 1000 + ms);
   }
   return writableMs(Date.parse(text));
 }

@@ -34,13 +34,13 @@ interface Group {
   expiredException: ExceptionRef | null;
 }
 
+/** Evidence at `t` from `file`:`line` by `hop` against `b`: the order of compareEvidence, without an object for the first. */
+function compareToEvidence(t: number, file: string, line: number, hop: EvidenceRef['hop'], b: Evidence): number {
+  return t - b.t || compareStrings(file, b.ref.file) || line - b.ref.line || compareStrings(hop, b.ref.hop);
+}
+
 function compareEvidence(a: Evidence, b: Evidence): number {
-  return (
-    a.t - b.t ||
-    compareStrings(a.ref.file, b.ref.file) ||
-    a.ref.line - b.ref.line ||
-    compareStrings(a.ref.hop, b.ref.hop)
-  );
+  return compareToEvidence(a.t, a.ref.file, a.ref.line, a.ref.hop, b);
 }
 
 /** The exception with the smaller id, so the choice does not depend on arrival order. */
@@ -52,7 +52,10 @@ function pickException(current: ExceptionRef | null, next: ExceptionRef | null):
 
 function addEvidence(group: Group, entry: Entry | null, hop: EvidenceRef['hop'], t: number): void {
   if (!entry) return;
-  insertSmallest(group.evidence, { t, ref: { hop, file: entry.file, line: entry.line } }, REPORT_LIMITS.evidence, compareEvidence);
+  const list = group.evidence;
+  // A full list keeps it only when it sorts before the last one: most flows of a busy finding do not, and cost no objects.
+  if (list.length >= REPORT_LIMITS.evidence && compareToEvidence(t, entry.file, entry.line, hop, list[list.length - 1] as Evidence) >= 0) return;
+  insertSmallest(list, { t, ref: { hop, file: entry.file, line: entry.line } }, REPORT_LIMITS.evidence, compareEvidence);
 }
 
 function newGroup(flow: Flow, fingerprint: string, folded: boolean): Group {
@@ -97,7 +100,8 @@ export class FindingTable {
     if (endMs > group.lastMs) group.lastMs = endMs;
     addEvidence(group, flow.sidecar, 'sidecar', t);
     addEvidence(group, flow.gateway, 'gateway', t);
-    for (const related of flow.related) addEvidence(group, related, 'gateway', t);
+    const related = flow.related;
+    for (let i = 0; i < related.length; i++) addEvidence(group, related[i] as Entry, 'gateway', t); // no iterator per flow
     group.failing ||= flow.failing;
     group.allowedBy = pickException(group.allowedBy, flow.allowedBy);
     group.expiredException = pickException(group.expiredException, flow.expiredException);
