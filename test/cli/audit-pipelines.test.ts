@@ -9,27 +9,17 @@ import { describe, expect, it } from 'vitest';
 import { generateLines } from '../../bench/generate.js';
 import { vectorRecords } from '../../bench/write-inputs.js';
 import { ndjson, runCli } from '../helpers/cli.js';
+import type { ExpectedVerdict as Expected, HopSource as Hop } from '../helpers/expected.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/pipelines/', import.meta.url));
 const GATEWAY_POD = 'egress-proxy-5d4f8b7c9-kq2mx';
-
-interface Expected {
-  file: string;
-  line: number;
-  verdict: string;
-  rule: string;
-}
-
-interface Hop {
-  source: { file: string; line: number; pod: string | null; namespace: string | null };
-}
 
 /** Each evidence line's verdict and pod, from the ndjson flows' hops. */
 function byLine(stdout: string): Map<number, { verdict: string; rule: string; pod: string | null }> {
   const out = new Map<number, { verdict: string; rule: string; pod: string | null }>();
   for (const flow of ndjson(stdout).filter((f) => f['type'] === 'flow')) {
     for (const hop of [flow['sidecar'], flow['gateway']] as (Hop | null)[]) {
-      if (hop !== null) out.set(hop.source.line, { verdict: flow['verdict'] as string, rule: flow['rule'] as string, pod: hop.source.pod });
+      if (hop !== null) out.set(hop.source.line, { verdict: flow['verdict'] as string, rule: flow['rule'] as string, pod: hop.source.pod ?? null });
     }
   }
   return out;

@@ -3,20 +3,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ndjson, runCli } from '../helpers/cli.js';
+import type { ExpectedVerdict as Expected, HopSource as Hop } from '../helpers/expected.js';
 
 /** Every seed scenario of DOMAIN.md (and the corpus pairs) as a folder: log files + expected verdicts per line. */
 const SCENARIOS = fileURLToPath(new URL('../../fixtures/scenarios/', import.meta.url));
-
-interface Expected {
-  file: string;
-  line: number;
-  verdict: string;
-  rule: string;
-}
-
-interface Hop {
-  source: { file: string; line: number };
-}
 
 /** Each log line's verdict as the CLI decided it: from the ndjson flows' hops. */
 function verdictsByLine(flows: Record<string, unknown>[], dir: string): Map<string, { verdict: string; rule: string }> {
