@@ -161,7 +161,11 @@ function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGatewa
   if (file !== null && isSidecarFile(file)) return assign('sidecar', 'file-name', `file "${file}" is named like a sidecar log`);
   const content = sniRule(s, clusters, isGateway) ?? farSideRule(s, side, clusters);
   if (content !== null) return content;
-  if (pod !== null) return assign('sidecar', 'pod-name', `pod "${pod}" is not named like a gateway and its entries show no gateway traffic`);
+  if (pod !== null) {
+    // A pod first seen after the sample (prescan decides it alone, with no records) was judged by its name only.
+    const seen = s.records.length === 0 ? 'and none of its entries was sampled (it was first seen after the sample)' : 'and its entries show no gateway traffic';
+    return assign('sidecar', 'pod-name', `pod "${pod}" is not named like a gateway ${seen}`);
+  }
   return ownAddressRule(s, clusters) ?? sidecarContent(s, clusters) ?? assign('sidecar', 'default', 'no name or entry says otherwise, so a client sidecar is assumed');
 }
 

@@ -93,6 +93,15 @@ describe("log pipelines' exports, through the real binary", () => {
     expect(fromExport).toEqual(fromFiles);
   });
 
+  it('says a pod first seen after the role sample was judged by its name, not by entries it never looked at', async () => {
+    // 2,200 records from one client pod fill the 2,000-record sample; the next request comes from another.
+    const lines = [...vectorExport(1100).map((l) => l.replace(/client-7c9f-\d+/, 'client-7c9f-0')), ...vectorExport(1101).slice(2200)];
+    const res = await runCli(['audit', '-', '-o', 'json', '--explain'], { input: `${lines.join('\n')}\n` });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/#client-7c9f-20\s+sidecar\s+pod-name: pod "client-7c9f-20" is not named like a gateway and none of its entries was sampled/);
+    expect(res.stderr).toMatch(/#client-7c9f-0\s+sidecar\s+content:sidecar|#client-7c9f-0\s+sidecar\s+pod-name: pod "client-7c9f-0" is not named like a gateway and its entries show no gateway traffic/);
+  });
+
   it('reads a newest-first export on stdin (logcli without --forward) whole, without a false unordered-input warning', async () => {
     const res = await runCli(['audit', '-', '-o', 'json', '--fail-on', 'unordered-input'], { input: `${vectorExport(1000).reverse().join('\n')}\n` });
     expect(res.code).toBe(0); // was 1: "entries read before that point were given up on", when none was
