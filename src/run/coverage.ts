@@ -62,9 +62,9 @@ function span(streams: readonly StreamFacts[]): { firstMs: number; lastMs: numbe
   return { firstMs, lastMs };
 }
 
-/** The streams read in one role alone (a stream of several roles, per pod, says nothing about either's time). */
-function streamsIn(f: CoverageFacts, role: Role): StreamFacts[] {
-  return f.streams.filter((s) => s.records > 0 && streamRole(s.name, f.roles).role === role);
+/** Each stream's role as reported (none worth stating without a record), in the order of `f.streams`. */
+function reportedRoles(f: CoverageFacts): Pick<StreamCoverage, 'role' | 'roleRule'>[] {
+  return f.streams.map((s) => (s.records === 0 ? NO_RECORDS : streamRole(s.name, f.roles)));
 }
 
 /** How much longer than the gateway logs the sidecar logs must run before their time is named as a cause. */
@@ -75,9 +75,11 @@ const GAP_MS = 60_000;
  * retention, an export of another period), the gateway-bound entries outside it cannot be confirmed:
  * saying so turns a count of unmatched entries into its cause. Empty when either side has no time.
  */
-function gatewayTimeGap(f: CoverageFacts): string {
-  const gw = span(streamsIn(f, 'egress-gateway'));
-  const sc = span(streamsIn(f, 'sidecar'));
+function gatewayTimeGap(f: CoverageFacts, roles: readonly Pick<StreamCoverage, 'role'>[]): string {
+  // A stream of several roles ('mixed', per pod) says nothing about either side's time.
+  const streamsIn = (role: Role): StreamFacts[] => f.streams.filter((_, i) => roles[i]?.role === role);
+  const gw = span(streamsIn('egress-gateway'));
+  const sc = span(streamsIn('sidecar'));
   if (!Number.isFinite(gw.firstMs) || !Number.isFinite(sc.firstMs) || !Number.isFinite(gw.lastMs) || !Number.isFinite(sc.lastMs)) return '';
   // Less than a minute beyond is what clock skew or a missing replica's log look like, which other words explain.
   const slack = Math.max(f.windowMs, GAP_MS);
@@ -103,7 +105,7 @@ function unparsedByReason(lines: LineCounts): { total: number; text: string } {
   return { total: parts.reduce((n, [, c]) => n + c, 0), text: parts.map(([r, c]) => `${r} ${c}`).join(', ') };
 }
 
-function warnings(f: CoverageFacts): CoverageWarning[] {
+function warnings(f: CoverageFacts, roles: readonly Pick<StreamCoverage, 'role'>[]): CoverageWarning[] {
   const out: CoverageWarning[] = [];
   const v = f.verdicts;
   if (f.lines.records === 0) {
@@ -142,7 +144,7 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   if (unmatched > 0) {
     // Leftovers on both sides are what clock skew between the hops (or between log exports) looks like.
     const skew = f.engine.unmatchedSidecar > 0 && f.engine.unmatchedGateway > 0 ? ` If the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
-    const gap = f.engine.unmatchedSidecar > 0 ? gatewayTimeGap(f) : '';
+    const gap = f.engine.unmatchedSidecar > 0 ? gatewayTimeGap(f, roles) : '';
     out.push({ code: 'unmatched-entries', message: `${f.engine.unmatchedSidecar} gateway-bound sidecar entries found no gateway entry and ${f.engine.unmatchedGateway} gateway entries found no sidecar entry within ${f.windowMs / 1000}s.${gap}${skew}` });
   }
   if (f.engine.evicted > 0) {
@@ -175,21 +177,22 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
 /** Builds the coverage section: every line accounted for, the log time it covers, each stream's role and why, and plain warnings. */
 export function buildCoverage(f: CoverageFacts): Coverage {
   const all = span(f.streams);
+  const roles = reportedRoles(f);
   return {
     lines: f.lines,
     firstSeen: msToIso(all.firstMs),
     lastSeen: msToIso(all.lastMs),
-    streams: f.streams.map((s) => ({
+    streams: f.streams.map((s, i) => ({
       name: s.name,
       lines: s.lines,
       records: s.records,
-      ...(s.records === 0 ? NO_RECORDS : streamRole(s.name, f.roles)),
+      ...(roles[i] as Pick<StreamCoverage, 'role' | 'roleRule'>),
       firstSeen: msToIso(s.firstMs),
       lastSeen: msToIso(s.lastMs),
     })),
     unmatchedSidecar: f.engine.unmatchedSidecar,
     unmatchedGateway: f.engine.unmatchedGateway,
     evicted: f.engine.evicted,
-    warnings: warnings(f),
+    warnings: warnings(f, roles),
   };
 }
