@@ -69,7 +69,8 @@ async function main(): Promise<void> {
   const big = arg('--big', 5_000_000);
   const runs = arg('--runs', 5);
   const haveMawk = ensureMawk();
-  // Before the inputs are written: the kernel writing back ~1.5 GB of them doubled this figure (200-260 ms against 90-130 ms alone).
+  // Before the inputs are written. It still reads 200-260 ms here, right after the build `npm run bench` runs first,
+  // where the same measure (bestOf, through bash and GNU time) gives 90-100 ms on a settled machine.
   const startup = bestOf(5, `${BIN} --version`);
   process.stderr.write(`bench: generating inputs (${lines} and ${big} lines, seed 1) in bench/out ...\n`);
   const small = await benchInputs(OUT, lines);
