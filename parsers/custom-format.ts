@@ -153,12 +153,12 @@ export function compileFormat(format: string): CustomFormat | string {
 
 function assign(view: RecordView, target: Target, raw: unknown): MalformedReason | null {
   if (target.time !== undefined && raw !== '-' && raw !== null && raw !== undefined) {
+    // Only a string or a number is a written time: an array's text is its elements' (and a deep one overflows writing it).
+    if (typeof raw !== 'string' && typeof raw !== 'number') return 'format-mismatch';
     const iso = target.time.toIso(String(raw));
     if (iso === null) return 'format-mismatch';
-    const written = extraValue(raw);
-    if (written === undefined) return 'bad-json';
     view.values[target.field] = iso;
-    view.addExtra(target.extra, written);
+    view.addExtra(target.extra, raw);
     return null;
   }
   if (target.field < 0) {

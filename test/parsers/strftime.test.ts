@@ -46,4 +46,13 @@ describe('%START_TIME(<layout>)% read back to the canonical time', () => {
     const got = parseLineText('{"ts":"1714564803.123","up":"PassthroughCluster"}', '{"ts":"%START_TIME(%s.%3f)%","up":"%UPSTREAM_CLUSTER%"}');
     expect(got.kind === 'record' && got.record).toMatchObject({ start_time: '2024-05-01T12:00:03.123Z', upstream_cluster: 'PassthroughCluster' });
   });
+
+  it('reads only a string or a number as a written time in a JSON-shaped format, and never throws on a hostile value', () => {
+    const format = '{"ts":"%START_TIME(%s)%","up":"%UPSTREAM_CLUSTER%"}';
+    expect(parseLineText('{"ts":1714564803,"up":"PassthroughCluster"}', format)).toMatchObject({ kind: 'record', record: { start_time: '2024-05-01T12:00:03.000Z' } });
+    // An array's text is its elements' (was a record with that time), and a deep one overflowed the stack writing it.
+    expect(parseLineText('{"ts":["1714564803"],"up":"PassthroughCluster"}', format)).toEqual({ kind: 'malformed', reason: 'format-mismatch' });
+    const deep = `${'['.repeat(20_000)}"1714564803"${']'.repeat(20_000)}`;
+    expect(parseLineText(`{"ts":${deep},"up":"PassthroughCluster"}`, format)).toEqual({ kind: 'malformed', reason: 'format-mismatch' });
+  });
 });
