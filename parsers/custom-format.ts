@@ -1,7 +1,7 @@
 import { F, NUMERIC_FIELDS, RecordView } from './record-view.js';
 import { extraValue, normaliseValue, parseJson } from './json-format.js';
 import type { MalformedReason } from './types.js';
-import { compileStartTime, type StartTimeLayout } from './strftime.js';
+import { compileStartTime, escapeRegExp, type StartTimeLayout } from './strftime.js';
 
 /**
  * Compiles a user's Envoy format string (`--format '[%START_TIME%] %UPSTREAM_HOST% ...'`, or a
@@ -103,10 +103,6 @@ function preferPlainStartTime(targets: Iterable<Target>): void {
     t.field = -1;
     delete t.time;
   }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Compiles a format string; returns an error message instead when it has no operators or is not valid. */

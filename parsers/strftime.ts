@@ -88,7 +88,8 @@ function inRange(p: TimeParts): boolean {
   return p.month >= 1 && p.month <= 12 && p.day >= 1 && p.day <= 31 && p.hour <= 23 && p.minute <= 59 && p.second <= 60;
 }
 
-function escapeRegExp(text: string): string {
+/** Text as a regular expression that matches it literally (custom-format.ts reads its format strings with it too). */
+export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
