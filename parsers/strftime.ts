@@ -135,8 +135,8 @@ export function compileStartTime(layout: string): StartTimeLayout | null {
         ? p.epochSeconds * 1000 + p.fractionMs
         : Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) + p.fractionMs - p.offsetMin * 60_000;
       const date = new Date(Math.floor(ms));
-      const year = date.getUTCFullYear();
-      return Number.isNaN(ms) || year < 1000 || year > 9999 ? null : date.toISOString();
+      const year = date.getUTCFullYear(); // NaN past what a Date holds (toISOString would throw): no year passes
+      return year >= 1000 && year <= 9999 ? date.toISOString() : null;
     },
   };
 }

@@ -21,6 +21,7 @@ describe('%START_TIME(<layout>)% read back to the canonical time', () => {
     { layout: '%Y-%m-%d %T', text: '2024-05-01 25:00:00', why: 'hour 25' },
     { layout: '%Y-%m-%d %T', text: '2024-05-01T12:00:00', why: 'another separator' },
     { layout: '%d/%b/%Y', text: '01/Mai/2024', why: 'no such month' },
+    { layout: '%s', text: '99999999999999999', why: 'past what a Date holds (threw)' },
   ])('refuses $text ($why)', ({ layout, text }) => {
     expect(compileStartTime(layout)?.toIso(text)).toBeNull();
   });
