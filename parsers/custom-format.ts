@@ -1,7 +1,7 @@
 import { F, NUMERIC_FIELDS, RecordView } from './record-view.js';
 import { extraValue, normaliseValue, parseJson } from './json-format.js';
 import type { MalformedReason } from './types.js';
-import { compileStartTime, type StartTimeLayout } from './strftime.js';
+import { compileStartTime, escapeRegExp, type StartTimeLayout } from './strftime.js';
 
 /**
  * Compiles a user's Envoy format string (`--format '[%START_TIME%] %UPSTREAM_HOST% ...'`, or a
@@ -105,10 +105,6 @@ function preferPlainStartTime(targets: Iterable<Target>): void {
   }
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Compiles a format string; returns an error message instead when it has no operators or is not valid. */
 export function compileFormat(format: string): CustomFormat | string {
   const text = format.replace(/(\\n|\n|\r)+$/, '');
@@ -153,12 +149,12 @@ export function compileFormat(format: string): CustomFormat | string {
 
 function assign(view: RecordView, target: Target, raw: unknown): MalformedReason | null {
   if (target.time !== undefined && raw !== '-' && raw !== null && raw !== undefined) {
+    // Only a string or a number is a written time: an array's text is its elements' (and a deep one overflows writing it).
+    if (typeof raw !== 'string' && typeof raw !== 'number') return 'format-mismatch';
     const iso = target.time.toIso(String(raw));
     if (iso === null) return 'format-mismatch';
-    const written = extraValue(raw);
-    if (written === undefined) return 'bad-json';
     view.values[target.field] = iso;
-    view.addExtra(target.extra, written);
+    view.addExtra(target.extra, raw);
     return null;
   }
   if (target.field < 0) {

@@ -144,7 +144,7 @@ export function recordOf(value: unknown): unknown {
  * payload, or null when the line is no envelope (an access log written as JSON, or the agent's own JSON)
  * or holds its access log in place (see below; `env` then names its pod).
  */
-export function jsonEnvelope(value: unknown, env: Envelope, isAccessLog: AccessLogTest = hasIstioKeys): JsonPart | null {
+export function jsonEnvelope(value: unknown, env: Envelope, isAccessLog: AccessLogTest): JsonPart | null {
   const obj = objectAt(value);
   if (obj === null) return null;
   const payload = payloadOf(obj);

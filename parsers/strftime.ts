@@ -88,7 +88,8 @@ function inRange(p: TimeParts): boolean {
   return p.month >= 1 && p.month <= 12 && p.day >= 1 && p.day <= 31 && p.hour <= 23 && p.minute <= 59 && p.second <= 60;
 }
 
-function escapeRegExp(text: string): string {
+/** Text as a regular expression that matches it literally (custom-format.ts reads its format strings with it too). */
+export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -134,8 +135,8 @@ export function compileStartTime(layout: string): StartTimeLayout | null {
         ? p.epochSeconds * 1000 + p.fractionMs
         : Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) + p.fractionMs - p.offsetMin * 60_000;
       const date = new Date(Math.floor(ms));
-      const year = date.getUTCFullYear();
-      return Number.isNaN(ms) || year < 1000 || year > 9999 ? null : date.toISOString();
+      const year = date.getUTCFullYear(); // NaN past what a Date holds (toISOString would throw): no year passes
+      return year >= 1000 && year <= 9999 ? date.toISOString() : null;
     },
   };
 }

@@ -21,6 +21,7 @@ describe('%START_TIME(<layout>)% read back to the canonical time', () => {
     { layout: '%Y-%m-%d %T', text: '2024-05-01 25:00:00', why: 'hour 25' },
     { layout: '%Y-%m-%d %T', text: '2024-05-01T12:00:00', why: 'another separator' },
     { layout: '%d/%b/%Y', text: '01/Mai/2024', why: 'no such month' },
+    { layout: '%s', text: '99999999999999999', why: 'past what a Date holds (threw)' },
   ])('refuses $text ($why)', ({ layout, text }) => {
     expect(compileStartTime(layout)?.toIso(text)).toBeNull();
   });
@@ -45,5 +46,14 @@ describe('%START_TIME(<layout>)% read back to the canonical time', () => {
   it('does the same in a JSON-shaped format', () => {
     const got = parseLineText('{"ts":"1714564803.123","up":"PassthroughCluster"}', '{"ts":"%START_TIME(%s.%3f)%","up":"%UPSTREAM_CLUSTER%"}');
     expect(got.kind === 'record' && got.record).toMatchObject({ start_time: '2024-05-01T12:00:03.123Z', upstream_cluster: 'PassthroughCluster' });
+  });
+
+  it('reads only a string or a number as a written time in a JSON-shaped format, and never throws on a hostile value', () => {
+    const format = '{"ts":"%START_TIME(%s)%","up":"%UPSTREAM_CLUSTER%"}';
+    expect(parseLineText('{"ts":1714564803,"up":"PassthroughCluster"}', format)).toMatchObject({ kind: 'record', record: { start_time: '2024-05-01T12:00:03.000Z' } });
+    // An array's text is its elements' (was a record with that time), and a deep one overflowed the stack writing it.
+    expect(parseLineText('{"ts":["1714564803"],"up":"PassthroughCluster"}', format)).toEqual({ kind: 'malformed', reason: 'format-mismatch' });
+    const deep = `${'['.repeat(20_000)}"1714564803"${']'.repeat(20_000)}`;
+    expect(parseLineText(`{"ts":${deep},"up":"PassthroughCluster"}`, format)).toEqual({ kind: 'malformed', reason: 'format-mismatch' });
   });
 });
