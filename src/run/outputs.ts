@@ -251,7 +251,9 @@ export async function openOutputs(
   try {
     for (const spec of options.report) files.push(await openReport(spec, writerOptions));
   } catch (error) {
-    for (const file of files) discardSync(file, true); // the run fails: no earlier run's report may pass for this one's
+    // The run fails: no earlier run's report may pass for this one's, at a path opened or not.
+    for (const file of files) discardSync(file, true);
+    for (const spec of options.report.slice(files.length)) removeEarlierReport(spec.path);
     throw error;
   }
   if (files.length > 0) watchSignals(true);
