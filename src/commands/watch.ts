@@ -177,12 +177,15 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   // Not before 1970: an earlier sinceTime is no RFC3339 time, and every log request would get 400.
   const startAtMs = Math.max(0, startedAt.getTime() - (options.sinceMs ?? 0));
   try {
-    const cluster = await beforeOutputs(options, [], () => connectCluster({
-      kubeconfig: options.kubeconfig, context: options.context, env: process.env, filters, settings: setup.settings, flagContext,
-      startAtMs, maxLineLength: options.maxLineLength, maxStreams: options.maxStreams,
-      hardStop: s.hard.signal, notice: notices.say,
-    }));
-    await beforeOutputs(options, [], () => cluster.source.start(s.hard.signal)); // a Ctrl-C now lets the first lists finish, then reports nothing read
+    const cluster = await beforeOutputs(options, [], async () => {
+      const connected = await connectCluster({
+        kubeconfig: options.kubeconfig, context: options.context, env: process.env, filters, settings: setup.settings, flagContext,
+        startAtMs, maxLineLength: options.maxLineLength, maxStreams: options.maxStreams,
+        hardStop: s.hard.signal, notice: notices.say,
+      });
+      await connected.source.start(s.hard.signal); // a Ctrl-C now lets the first lists finish, then reports nothing read
+      return connected;
+    });
     s.startClock();
     const useDashboard = process.stdout.isTTY === true && options.output === null;
     const outputs = await openOutputs(options, useDashboard ? null : (options.output ?? 'table'));

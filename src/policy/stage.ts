@@ -75,8 +75,9 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
   const startDay = (nowMs: number): void => {
     const today = new Date(nowMs).toISOString().slice(0, 10);
     dayEndsMs = (Math.floor(nowMs / DAY_MS) + 1) * DAY_MS;
-    live = compiled.filter((x) => !isExpired(x.expires, today)).map((x) => x.c);
-    expired = compiled.filter((x) => isExpired(x.expires, today)).map((x) => x.c);
+    live = [];
+    expired = [];
+    for (const x of compiled) (isExpired(x.expires, today) ? expired : live).push(x.c);
     cache = new PairMemo<Destination, Cached>(cacheSize, 32);
   };
   startDay(options.now.getTime());

@@ -62,7 +62,7 @@ export function formatPath(path: FieldPath): string {
 }
 
 /** A key written twice in one mapping: the field, and where its second and first occurrences start. */
-export interface DuplicateKey {
+interface DuplicateKey {
   path: FieldPath;
   offset: number;
   firstOffset: number;

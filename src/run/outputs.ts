@@ -89,8 +89,11 @@ async function checkWrittenPaths(options: AuditCommonOptions, inputs: readonly s
   }
 }
 
+/** The options of a run that name files: audit's (role flags, --pods) or watch's. */
+type RunFileOptions = AuditCommonOptions & Partial<RoleFlags> & { pods?: string | null };
+
 /** Every file operand of the run: log inputs, role flags, and the policy, baseline and pod snapshot it reads. */
-function runInputs(options: AuditCommonOptions & Partial<RoleFlags> & { pods?: string | null }, inputs: readonly string[]): string[] {
+function runInputs(options: RunFileOptions, inputs: readonly string[]): string[] {
   const named = [options.policy, options.baseline, options.pods ?? null].filter((p): p is string => p !== null);
   return [...inputs, ...(options.sidecar ?? []), ...(options.gateway ?? []), ...(options.ingress ?? []), ...named];
 }
@@ -217,7 +220,7 @@ async function endReport(file: ReportFile, report: Report): Promise<string | nul
  * CI that uploads them with `if: always()` must not take an earlier run's result for this one's. A path the
  * checks refuse (an input) is never touched.
  */
-export async function beforeOutputs<T>(options: AuditCommonOptions & Partial<RoleFlags> & { pods?: string | null }, inputs: readonly string[], step: () => Promise<T>): Promise<T> {
+export async function beforeOutputs<T>(options: RunFileOptions, inputs: readonly string[], step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (error) {
@@ -240,7 +243,7 @@ function removeEarlierReport(path: string): void {
 
 /** Opens the console writer (format, or none) and the report files: one that is (or lies inside) an input, or that another report names too, exits 2 before any log is read or a report opened; one that cannot be created exits 3. */
 export async function openOutputs(
-  options: AuditCommonOptions & Partial<RoleFlags> & { pods?: string | null },
+  options: RunFileOptions,
   consoleFormat: OutputFormat | null,
   inputs: readonly string[] = [],
 ): Promise<Outputs> {
@@ -251,7 +254,9 @@ export async function openOutputs(
   try {
     for (const spec of options.report) files.push(await openReport(spec, writerOptions));
   } catch (error) {
-    for (const file of files) discardSync(file, true); // the run fails: no earlier run's report may pass for this one's
+    // The run fails: no earlier run's report may pass for this one's, at a path opened or not.
+    for (const file of files) discardSync(file, true);
+    for (const spec of options.report.slice(files.length)) removeEarlierReport(spec.path);
     throw error;
   }
   if (files.length > 0) watchSignals(true);

@@ -329,4 +329,16 @@ describe('--report: a normal run', () => {
     expect(res.code).toBe(3);
     expect(res.stderr).toContain(`cannot write report ${join(dir, 'missing', 'r.json')}: no such file or directory`);
   });
+
+  it('removes the earlier reports at every other --report path when one cannot be created, those named after it too', async () => {
+    const { dir } = workDir();
+    writeFileSync(join(dir, 'a.json'), '{"stale":true}');
+    writeFileSync(join(dir, 'c.md'), 'stale');
+    const res = await runCli(['audit', DIRECT, '--report', 'json=a.json', '--report', 'junit=missing/b.xml', '--report', 'markdown=c.md'], { cwd: dir });
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('cannot write report missing/b.xml: no such file or directory');
+    expect(existsSync(join(dir, 'a.json'))).toBe(false);
+    expect(existsSync(join(dir, 'c.md'))).toBe(false);
+    expect(res.stderr).toContain("removed c.md: it was an earlier run's report and this run did not complete one");
+  });
 });

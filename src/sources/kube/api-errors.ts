@@ -28,6 +28,9 @@ export type FailureKind =
   | 'tls'
   | 'aborted';
 
+/** Failures that retrying soon will not fix (a permission, credentials, trust). */
+export const LASTING_FAILURES: readonly FailureKind[] = ['forbidden', 'unauthorized', 'tls'];
+
 /** Where requests go and as whom, for messages (never the credentials themselves). */
 export interface ApiTarget {
   server: string;

@@ -8,15 +8,12 @@
  */
 import type { LogStream, RoleAssignment, StreamInfo } from '../../types.js';
 import type { FollowerDeps } from './follower-deps.js';
-import type { ApiAction, FailureKind, KubeApiError } from './api-errors.js';
+import { LASTING_FAILURES, type ApiAction, type KubeApiError } from './api-errors.js';
 import { Backoff, sleep } from './backoff.js';
 import { nextStep, type FollowStep } from './follow-step.js';
 import { IDLE_MS, LogReader, type Outcome } from './log-reader.js';
 import { logTimeToMs } from './log-time.js';
 import { endedSince, podFacts, PROXY_CONTAINER, type KubePod, type PodFacts } from './pod-facts.js';
-
-/** Failures that retrying soon will not fix: they do not hold back log time. */
-const LASTING: FailureKind[] = ['forbidden', 'unauthorized', 'tls'];
 
 type Phase = 'queued' | 'connecting' | 'following' | 'waiting' | 'failing' | 'done';
 
@@ -65,7 +62,8 @@ export class LogFollower implements LogStream {
     const cursor = this.reader.gate.cursorMs();
     if (this.phase === 'following') return this.reader.idleMs(now) < IDLE_MS ? cursor : Number.POSITIVE_INFINITY;
     if (this.phase === 'connecting') return cursor;
-    if (this.phase === 'failing' && this.lastError !== null && !LASTING.includes(this.lastError.kind)) return cursor;
+    // A lasting failure does not hold back log time: retrying soon will not fix it.
+    if (this.phase === 'failing' && this.lastError !== null && !LASTING_FAILURES.includes(this.lastError.kind)) return cursor;
     return Number.POSITIVE_INFINITY;
   }
 

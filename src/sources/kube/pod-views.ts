@@ -4,7 +4,7 @@
  * (filtered by `--gateway-selector` on the server). A view that cannot be listed at the start stops the
  * run for sidecars; for gateways it is reported, and the audit goes on with sidecar logs only.
  */
-import type { ApiAction, FailureKind, KubeApiError } from './api-errors.js';
+import { LASTING_FAILURES, type ApiAction, type KubeApiError } from './api-errors.js';
 import { Informer } from './informer.js';
 import type { KubeHttp } from './kube-http.js';
 import type { KubePod } from './pod-facts.js';
@@ -20,9 +20,6 @@ export interface PodView {
   /** The first list went through (a view that never listed is reported by whoever listed it). */
   listed: boolean;
 }
-
-/** Failures retrying will not fix (a permission, credentials, trust): the person hears of them at once, not only in the report. */
-const LASTING: FailureKind[] = ['forbidden', 'unauthorized', 'tls'];
 
 function pathFor(namespace: string | null): string {
   return namespace === null ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
@@ -43,7 +40,8 @@ function view(api: KubeHttp, registry: PodRegistry, notice: (message: string) =>
       },
       event: (type, pod) => registry.event(scope, type, pod),
       health: (error) => {
-        if (error !== null && LASTING.includes(error.kind) && error.message !== v.failure) notice(error.message);
+        // A lasting failure: the person hears of it at once, not only in the report.
+        if (error !== null && LASTING_FAILURES.includes(error.kind) && error.message !== v.failure) notice(error.message);
         v.failure = error === null ? null : error.message;
       },
     }),
