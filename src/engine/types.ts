@@ -32,7 +32,7 @@ export interface Engine {
 
 /** A stream, or one pod inside a mixed stream (`kubectl logs --prefix`), with a sample of its records for role inference. */
 export interface RoleSample {
-  /** Identifies the stream, or the pod inside a stream (e.g. `file.log#pod-name`). */
+  /** Identifies the stream, or the pod inside a stream (e.g. `file.log#pod-name`, or `file.log#namespace/pod-name` when the envelope names its namespace). */
   key: string;
   info: StreamInfo;
   /** The pod these records came from, when an envelope or the source says. */

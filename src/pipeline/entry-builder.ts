@@ -5,8 +5,11 @@ import { keptRecordBound, sourcePrefix, writeKeptRecordJson, writeKeptRecordUnch
 import type { EntryJsonBytes } from '../report/flow-json.js';
 import { entryEndMs, isoToMs, writableMs } from './times.js';
 
-/** Gives an entry its role: from the stream, or per pod inside a mixed (`kubectl logs --prefix`) stream. */
-export type RoleLookup = (info: StreamInfo, pod: string | null, labels: Readonly<Record<string, string>> | null) => Role;
+/**
+ * Gives an entry its role: from the stream, or per pod inside a mixed stream (`kubectl logs --prefix`, a
+ * pipeline's export). `pod` and `namespace` are the envelope's (the stream's own when it names no pod).
+ */
+export type RoleLookup = (info: StreamInfo, pod: string | null, namespace: string | null, labels: Readonly<Record<string, string>> | null) => Role;
 
 /**
  * Record JSON is written into shared slabs of this size, and each entry keeps a view of its bytes:
@@ -81,9 +84,10 @@ export class EntryBuilder {
   private readonly prefix: SourcePrefix;
   /** The role of the last pod asked about (most streams never switch pods between lines). */
   private lastPod: string | null | undefined = undefined;
+  private lastNamespace: string | null | undefined = undefined;
   private lastRole: Role = 'sidecar';
-  /** Every pod's role once asked (a pipeline's export switches pods on almost every line). */
-  private readonly podRoles = new Map<string | null, Role>();
+  /** Every pod's role once asked, by namespace and pod (a pipeline's export switches pods on almost every line). */
+  private readonly podRoles = new Map<string | null, Map<string | null, Role>>();
 
   constructor(
     private readonly info: StreamInfo,
@@ -97,7 +101,8 @@ export class EntryBuilder {
   build(view: RecordView, lineNo: number, raw: string): BuiltEntry {
     const record = keepRecord(view);
     const env = view.envelope;
-    const pod = env?.pod ?? this.info.pod;
+    const named = env !== null && env.pod !== null;
+    const pod = named ? env.pod : this.info.pod;
     const duration = record.duration ?? 0;
     let startMs = isoToMs(record.start_time);
     let endMs = entryEndMs(startMs, duration, env?.timestamp);
@@ -115,7 +120,7 @@ export class EntryBuilder {
       env?.namespace ?? this.info.namespace,
       env?.container ?? this.info.container,
       env?.timestamp ?? null,
-      this.role(pod, env?.labels ?? null),
+      this.role(pod, named ? env.namespace : this.info.namespace, named ? env.labels : null),
       startMs,
       endMs,
       raw,
@@ -142,12 +147,15 @@ export class EntryBuilder {
     writeKeptRecordUnchecked(sink, entry, this.prefix);
   }
 
-  private role(pod: string | null, labels: Readonly<Record<string, string>> | null): Role {
-    if (pod !== this.lastPod) {
-      let role = this.podRoles.get(pod);
-      if (role === undefined) this.podRoles.set(pod, (role = this.roleOf(this.info, pod, labels)));
+  private role(pod: string | null, namespace: string | null, labels: Readonly<Record<string, string>> | null): Role {
+    if (pod !== this.lastPod || namespace !== this.lastNamespace) {
+      let inNamespace = this.podRoles.get(namespace);
+      if (inNamespace === undefined) this.podRoles.set(namespace, (inNamespace = new Map()));
+      let role = inNamespace.get(pod);
+      if (role === undefined) inNamespace.set(pod, (role = this.roleOf(this.info, pod, namespace, labels)));
       this.lastRole = role;
       this.lastPod = pod;
+      this.lastNamespace = namespace;
     }
     return this.lastRole;
   }

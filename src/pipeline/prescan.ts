@@ -14,7 +14,7 @@ const SAMPLE_BYTES = 4 << 20;
 /** Roles of every stream (and pod), how they were decided, and the gateway IPs the logs revealed. */
 export interface RoleResolution {
   lookup: RoleLookup;
-  /** key (`file` or `file#pod`) -> assignment, for --explain and coverage. */
+  /** key (`file`, `file#pod` or `file#namespace/pod`: see roleKey) -> assignment, for --explain and coverage. */
   assignments: Map<string, RoleAssignment>;
   learnedGatewayIps: string[];
   /** Egress gateway service hosts learned from sidecar entries to gateway pod IPs (host -> those IPs): the audit counts them as gateway hosts. */
@@ -25,6 +25,7 @@ export interface RoleResolution {
 
 /** The sampled records of one pod (or of a stream that names none) and the namespace its envelope gave. */
 interface PodSample {
+  pod: string | null;
   namespace: string | null;
   labels: Readonly<Record<string, string>> | null;
   records: AccessRecord[];
@@ -49,15 +50,18 @@ function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterat
 }
 
 /** Reads the start of one stream into per-pod record samples. */
-async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal): Promise<{ samples: Map<string | null, PodSample>; replay: LogStream }> {
-  const samples = new Map<string | null, PodSample>();
+async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal): Promise<{ samples: Map<string, PodSample>; replay: LogStream }> {
+  // Keyed as roles are (`file#namespace/pod`): one pod name in two namespaces is two pods.
+  const samples = new Map<string, PodSample>();
   let taken = 0;
   const reader = new StreamReader(stream.info, spec, maxLineLength, (view) => {
     const env = view.envelope;
     const named = env !== null && env.pod !== null; // the envelope names the pod (`--prefix`, stern), and maybe its namespace
     const pod = named ? env.pod : stream.info.pod;
-    let sample = samples.get(pod);
-    if (sample === undefined) samples.set(pod, (sample = { namespace: named ? env.namespace : stream.info.namespace, labels: named ? env.labels : null, records: [] }));
+    const namespace = named ? env.namespace : stream.info.namespace;
+    const key = roleKey(stream.info, pod, namespace);
+    let sample = samples.get(key);
+    if (sample === undefined) samples.set(key, (sample = { pod, namespace, labels: named ? env.labels : null, records: [] }));
     if (sample.records.length < SAMPLE_RECORDS) sample.records.push(toRecord(view));
     taken++;
   });
@@ -90,8 +94,13 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   return { samples, replay: replayable(stream, buffered, rest, failure) };
 }
 
-function keyOf(info: StreamInfo, pod: string | null): string {
-  return pod !== null && pod !== info.pod ? `${info.name}#${pod}` : info.name;
+/**
+ * The key a role is kept under: the stream's name, or `name#namespace/pod` for a pod inside a mixed
+ * stream (`name#pod` when its envelope names no namespace, as `kubectl logs --prefix` does not).
+ */
+export function roleKey(info: StreamInfo, pod: string | null, namespace: string | null): string {
+  if (pod === null || pod === info.pod) return info.name;
+  return namespace === null ? `${info.name}#${pod}` : `${info.name}#${namespace}/${pod}`;
 }
 
 /**
@@ -111,18 +120,18 @@ export async function resolveRoles(
     const { samples: byPod, replay } = await sampleStream(stream, spec, maxLineLength, signal);
     replays.push(replay);
     if (byPod.size === 0) samples.push({ key: stream.info.name, info: stream.info, pod: stream.info.pod, records: [] });
-    for (const [pod, { namespace, labels, records }] of byPod) samples.push({ key: keyOf(stream.info, pod), info: stream.info, pod, namespace, labels, records });
+    for (const [key, { pod, namespace, labels, records }] of byPod) samples.push({ key, info: stream.info, pod, namespace, labels, records });
   }
   const assignments = inferRoles(samples, settings);
   const learnedGatewayIps = learnGatewayIps(samples, assignments);
   const learnedGatewayHosts = learnGatewayHosts(samples, assignments, learnedGatewayIps, settings);
   const learnedPods = learnPodIps(samples, assignments, settings);
-  const lookup: RoleLookup = (info, pod, labels) => {
-    const key = keyOf(info, pod);
+  const lookup: RoleLookup = (info, pod, namespace, labels) => {
+    const key = roleKey(info, pod, namespace);
     const found = assignments.get(key) ?? assignments.get(info.name);
     if (found !== undefined && (key === info.name || assignments.has(key))) return found.role;
     // A pod first seen after the sample (a long `--prefix` file or pipeline export): decide it by its labels and name alone.
-    const late = inferRoles([{ key, info, pod, labels, records: [] }], settings).get(key) as RoleAssignment;
+    const late = inferRoles([{ key, info, pod, namespace, labels, records: [] }], settings).get(key) as RoleAssignment;
     assignments.set(key, late);
     return late.role as Role;
   };

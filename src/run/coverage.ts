@@ -8,7 +8,7 @@ import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '..
 export interface CoverageFacts {
   lines: LineCounts;
   streams: StreamFacts[];
-  /** Role assignments by key (`file` or `file#pod`). */
+  /** Role assignments by key (`file`, or `file#pod` / `file#namespace/pod` for a pod inside a stream). */
   roles: Map<string, RoleAssignment>;
   engine: EngineCounters;
   verdicts: Record<Verdict, number>;

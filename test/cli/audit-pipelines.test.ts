@@ -44,8 +44,8 @@ describe("log pipelines' exports, through the real binary", () => {
     expect([...got.values()].filter((v) => v.pod === GATEWAY_POD)).toHaveLength(2);
     // Named unlike a gateway: its labels say so where the pipeline keeps them (logcli's stream labels do not).
     const rule = file.startsWith('loki') ? 'content:far-side' : 'pod-labels';
-    expect(res.stderr).toMatch(new RegExp(`${file}#${GATEWAY_POD}\\s+egress-gateway\\s+${rule}`));
-    expect(res.stderr).toMatch(new RegExp(`${file}#sleep-76df4f989c-lrvpj\\s+sidecar`));
+    expect(res.stderr).toMatch(new RegExp(`${file}#istio-system/${GATEWAY_POD}\\s+egress-gateway\\s+${rule}`));
+    expect(res.stderr).toMatch(new RegExp(`${file}#default/sleep-76df4f989c-lrvpj\\s+sidecar`));
   });
 
   it('parse prints each record with the pod, namespace, container and time its envelope named', async () => {
@@ -98,8 +98,35 @@ describe("log pipelines' exports, through the real binary", () => {
     const lines = [...vectorExport(1100).map((l) => l.replace(/client-7c9f-\d+/, 'client-7c9f-0')), ...vectorExport(1101).slice(2200)];
     const res = await runCli(['audit', '-', '-o', 'json', '--explain'], { input: `${lines.join('\n')}\n` });
     expect(res.code).toBe(0);
-    expect(res.stderr).toMatch(/#client-7c9f-20\s+sidecar\s+pod-name: pod "client-7c9f-20" is not named like a gateway and none of its entries was sampled/);
-    expect(res.stderr).toMatch(/#client-7c9f-0\s+sidecar\s+content:sidecar|#client-7c9f-0\s+sidecar\s+pod-name: pod "client-7c9f-0" is not named like a gateway and its entries show no gateway traffic/);
+    expect(res.stderr).toMatch(/#shop\/client-7c9f-20\s+sidecar\s+pod-name: pod "client-7c9f-20" is not named like a gateway and none of its entries was sampled/);
+    expect(res.stderr).toMatch(/#shop\/client-7c9f-0\s+sidecar\s+content:sidecar|#shop\/client-7c9f-0\s+sidecar\s+pod-name: pod "client-7c9f-0" is not named like a gateway and its entries show no gateway traffic/);
+  });
+
+  it('keeps two pods of one name in two namespaces apart: each its own role, its own IP and its own namespace', async () => {
+    // shop/web-0 (10.1.1.2) and billing/web-0 (10.1.2.2) each send one request through the gateway; the
+    // gateway's entry of a third request from billing's IP has no sidecar entry, so only the IP names its
+    // source. One pod key for both had given both IPs to whichever namespace came first.
+    const gwLine = (i: number, client: string) =>
+      `[${stamp(i * 20 + 1)}] "GET /v1/${i} HTTP/1.1" 200 - via_upstream - "-" 0 10 8 7 "${client}" "curl/8" "${requestId(i)}" "api.example.com" "93.184.216.34:443" outbound|443||api.example.com 10.1.0.50:${30_000 + i} 10.1.0.50:8080 ${client}:${20_000 + i} - -`;
+    const sidecarLine = (i: number, client: string) =>
+      `[${stamp(i * 20)}] "GET /v1/${i} HTTP/1.1" 200 - via_upstream - "-" 0 10 10 9 "-" "curl/8" "${requestId(i)}" "api.example.com" "10.1.0.50:8080" outbound|80||istio-egressgateway.istio-system.svc.cluster.local ${client}:${20_000 + i} 10.96.0.80:80 ${client}:${40_000 + i} - -`;
+    const gateway = 'istio-egressgateway-6d8f-0';
+    const lines = [
+      vectorLine('web-0', 'shop', 11, sidecarLine(0, '10.1.1.2')),
+      vectorLine(gateway, 'istio-system', 12, gwLine(0, '10.1.1.2')),
+      vectorLine('web-0', 'billing', 31, sidecarLine(1, '10.1.2.2')),
+      vectorLine(gateway, 'istio-system', 32, gwLine(1, '10.1.2.2')),
+      vectorLine(gateway, 'istio-system', 52, gwLine(2, '10.1.2.2')),
+    ];
+    const res = await runCli(['audit', '-', '-o', 'ndjson', '--fail-on', 'none', '--explain'], { input: `${lines.join('\n')}\n` });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/#shop\/web-0\s+sidecar/);
+    expect(res.stderr).toMatch(/#billing\/web-0\s+sidecar/);
+    expect(res.stderr).toMatch(/10\.1\.1\.2=shop\/web-0, 10\.1\.2\.2=billing\/web-0/);
+    const flows = ndjson(res.stdout).filter((f) => f['type'] === 'flow');
+    const sources = flows.map((f) => [f['verdict'], (f['source'] as { namespace: string | null }).namespace]);
+    expect(sources).toEqual(expect.arrayContaining([['via-gateway', 'shop'], ['via-gateway', 'billing'], ['gateway-only', 'billing']]));
+    expect(flows).toHaveLength(3);
   });
 
   it('reads a newest-first export on stdin (logcli without --forward) whole, without a false unordered-input warning', async () => {
@@ -116,19 +143,32 @@ describe("log pipelines' exports, through the real binary", () => {
  */
 function vectorExport(n: number): string[] {
   const lines: string[] = [];
-  const base = Date.parse('2024-05-01T12:00:00.000Z');
-  const at = (ms: number) => new Date(base + ms).toISOString();
-  const envelope = (pod: string, ns: string, ms: number, message: string) =>
-    JSON.stringify({ kubernetes: { container_name: 'istio-proxy', pod_name: pod, pod_namespace: ns }, message, stream: 'stdout', timestamp: at(ms) });
+  const at = stamp;
+  const envelope = vectorLine;
   for (let i = 0; i < n; i++) {
     const t = i * 20;
     const client = `10.1.${1 + (i % 40)}.2`;
     const gw = `10.1.0.${50 + (i % 2)}`;
-    const rid = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const rid = requestId(i);
     lines.push(envelope(`istio-egressgateway-6d8f-${i % 2}`, 'istio-system', t + 9,
       `[${at(t + 1)}] "GET /v1/${i} HTTP/1.1" 200 - via_upstream - "-" 0 10 8 7 "${client}" "curl/8" "${rid}" "api.example.com" "93.184.216.34:443" outbound|443||api.example.com ${gw}:${30_000 + i} ${gw}:8080 ${client}:${20_000 + i} - -`));
     lines.push(envelope(`client-7c9f-${i % 40}`, 'shop', t + 11,
       `[${at(t)}] "GET /v1/${i} HTTP/1.1" 200 - via_upstream - "-" 0 10 10 9 "-" "curl/8" "${rid}" "api.example.com" "${gw}:8080" outbound|80||istio-egressgateway.istio-system.svc.cluster.local ${client}:${20_000 + i} 10.96.0.80:80 ${client}:${40_000 + i} - -`));
   }
   return lines;
+}
+
+/** A log time `ms` after the exports' base time. */
+function stamp(ms: number): string {
+  return new Date(Date.parse('2024-05-01T12:00:00.000Z') + ms).toISOString();
+}
+
+/** The request id of request `i`. */
+function requestId(i: number): string {
+  return `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+}
+
+/** One line of a Vector `kubernetes_logs` export: `message` as pod `pod` in namespace `ns` wrote it, shipped at `ms`. */
+function vectorLine(pod: string, ns: string, ms: number, message: string): string {
+  return JSON.stringify({ kubernetes: { container_name: 'istio-proxy', pod_name: pod, pod_namespace: ns }, message, stream: 'stdout', timestamp: stamp(ms) });
 }
