@@ -119,6 +119,8 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
         roles: roles.resolution.assignments,
         engine: pipeline.engine.counters(),
         plainRecords: pipeline.plainRecords,
+        sidecarSpan: pipeline.sidecarSpan,
+        gatewaySpan: pipeline.gatewaySpan,
         windowMs: setup.settings.windowMs,
         expiredExceptions: setup.stage.expiredHits(),
         claimedHostExceptions: setup.stage.claimedHostHits(),

@@ -216,6 +216,8 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
         roles: cluster.source.roles,
         engine: pipeline.engine.counters(),
         plainRecords: pipeline.plainRecords,
+        sidecarSpan: pipeline.sidecarSpan,
+        gatewaySpan: pipeline.gatewaySpan,
         windowMs: o.setup.settings.windowMs,
         expiredExceptions: o.setup.stage.expiredHits(),
         claimedHostExceptions: o.setup.stage.claimedHostHits(),

@@ -42,6 +42,17 @@ export interface StreamFacts {
   lastMs: number;
 }
 
+/** The log time some entries cover (ms): earliest start, latest end; Infinity and -Infinity when there were none. */
+export interface LogSpan {
+  firstMs: number;
+  lastMs: number;
+}
+
+/** An empty span, to be widened by entries. */
+export function emptySpan(): LogSpan {
+  return { firstMs: Number.POSITIVE_INFINITY, lastMs: Number.NEGATIVE_INFINITY };
+}
+
 /** Where decided flows go: the policy stage, the report builder, writers, the dashboard. */
 export type FlowSink = (flow: Flow) => void;
 
@@ -97,6 +108,12 @@ export class AuditPipeline {
   readonly engine: Engine;
   /** Records that are neither errors nor Passthrough/BlackHole (near zero: logging was filtered). */
   plainRecords = 0;
+  /**
+   * The log time the sidecars' and the egress gateways' entries cover, whichever streams they came in:
+   * a pipeline's export holds both in one stream, so the streams' own spans cannot tell them apart.
+   */
+  readonly sidecarSpan = emptySpan();
+  readonly gatewaySpan = emptySpan();
 
   constructor(private readonly options: AuditPipelineOptions) {
     this.engine = createEngine(options.settings, options.context, options.onFlow);
@@ -116,6 +133,11 @@ export class AuditPipeline {
       // export interleaves its pods by time, and a jump in it is found as in any stream.
       if (entry.pod !== info.pod && state.unordered === null && view.envelope?.exported !== true) state.unordered = 'it names the pod of each line, as several pods\' logs one after another do';
       if (isPlain(entry)) this.plainRecords++;
+      const span = entry.role === 'sidecar' ? this.sidecarSpan : entry.role === 'egress-gateway' ? this.gatewaySpan : null;
+      if (span !== null) {
+        if (entry.startMs < span.firstMs) span.firstMs = entry.startMs;
+        if (entry.endMs > span.lastMs) span.lastMs = entry.endMs;
+      }
       this.engine.add(entry);
     }, parser);
     const state: StreamState = {

@@ -1,6 +1,6 @@
 import type { Coverage, CoverageWarning, StreamCoverage } from '../report/model.js';
 import type { EngineCounters } from '../engine/index.js';
-import { seconds, type StreamFacts } from '../pipeline/audit-pipeline.js';
+import { seconds, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
 import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
 
@@ -14,6 +14,9 @@ export interface CoverageFacts {
   verdicts: Record<Verdict, number>;
   /** Records that are neither errors nor Passthrough/BlackHole: near zero means logging was filtered. */
   plainRecords: number;
+  /** The log time the sidecars' entries cover, and the egress gateways' (whichever streams held them). */
+  sidecarSpan: LogSpan;
+  gatewaySpan: LogSpan;
   windowMs: number;
   expiredExceptions: ExceptionRef[];
   /** Exceptions not applied because they matched only a host name the client claimed. */
@@ -75,11 +78,9 @@ const GAP_MS = 60_000;
  * retention, an export of another period), the gateway-bound entries outside it cannot be confirmed:
  * saying so turns a count of unmatched entries into its cause. Empty when either side has no time.
  */
-function gatewayTimeGap(f: CoverageFacts, roles: readonly Pick<StreamCoverage, 'role'>[]): string {
-  // A stream of several roles ('mixed', per pod) says nothing about either side's time.
-  const streamsIn = (role: Role): StreamFacts[] => f.streams.filter((_, i) => roles[i]?.role === role);
-  const gw = span(streamsIn('egress-gateway'));
-  const sc = span(streamsIn('sidecar'));
+function gatewayTimeGap(f: CoverageFacts): string {
+  const gw = f.gatewaySpan;
+  const sc = f.sidecarSpan;
   if (!Number.isFinite(gw.firstMs) || !Number.isFinite(sc.firstMs) || !Number.isFinite(gw.lastMs) || !Number.isFinite(sc.lastMs)) return '';
   // Less than a minute beyond is what clock skew or a missing replica's log look like, which other words explain.
   const slack = Math.max(f.windowMs, GAP_MS);
@@ -105,7 +106,7 @@ function unparsedByReason(lines: LineCounts): { total: number; text: string } {
   return { total: parts.reduce((n, [, c]) => n + c, 0), text: parts.map(([r, c]) => `${r} ${c}`).join(', ') };
 }
 
-function warnings(f: CoverageFacts, roles: readonly Pick<StreamCoverage, 'role'>[]): CoverageWarning[] {
+function warnings(f: CoverageFacts): CoverageWarning[] {
   const out: CoverageWarning[] = [];
   const v = f.verdicts;
   if (f.lines.records === 0) {
@@ -144,7 +145,7 @@ function warnings(f: CoverageFacts, roles: readonly Pick<StreamCoverage, 'role'>
   if (unmatched > 0) {
     // Leftovers on both sides are what clock skew between the hops (or between log exports) looks like.
     const skew = f.engine.unmatchedSidecar > 0 && f.engine.unmatchedGateway > 0 ? ` If the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
-    const gap = f.engine.unmatchedSidecar > 0 ? gatewayTimeGap(f, roles) : '';
+    const gap = f.engine.unmatchedSidecar > 0 ? gatewayTimeGap(f) : '';
     out.push({ code: 'unmatched-entries', message: `${f.engine.unmatchedSidecar} gateway-bound sidecar entries found no gateway entry and ${f.engine.unmatchedGateway} gateway entries found no sidecar entry within ${f.windowMs / 1000}s.${gap}${skew}` });
   }
   if (f.engine.evicted > 0) {
@@ -193,6 +194,6 @@ export function buildCoverage(f: CoverageFacts): Coverage {
     unmatchedSidecar: f.engine.unmatchedSidecar,
     unmatchedGateway: f.engine.unmatchedGateway,
     evicted: f.engine.evicted,
-    warnings: warnings(f, roles),
+    warnings: warnings(f),
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,6 +134,27 @@ describe('the log time the audit covers', () => {
     expect([coverage.firstSeen, coverage.lastSeen]).toEqual(['2021-06-08T09:00:00.000Z', '2021-06-08T11:00:00.038Z']);
     const gateway = coverage.streams.find((s) => s.name.endsWith('egress-gateway.log'));
     expect([gateway?.firstSeen, gateway?.lastSeen]).toEqual(['2021-06-08T10:00:00.007Z', '2021-06-08T10:00:00.036Z']);
+    expect(report.summary.verdicts['via-gateway-unconfirmed']).toBe(2);
+    const unmatched = report.coverage.warnings.find((w) => w.code === 'unmatched-entries');
+    expect(unmatched?.message).toContain(
+      'The egress-gateway logs cover 2021-06-08T10:00:00.007Z to 2021-06-08T10:00:00.036Z, the sidecar logs 2021-06-08T09:00:00.000Z to 2021-06-08T11:00:00.038Z',
+    );
+  });
+
+  it('explains them the same way when both sides come in one pipeline export (one stream, a role per pod)', async () => {
+    // The same four lines as one Vector export, in log-time order: the stream's role is "mixed", so only the
+    // entries' own roles can tell the gateway's period from the sidecars'.
+    const wrap = (file: string, pod: string, namespace: string) =>
+      readFileSync(`${DIR}gateway-log-shorter/${file}`, 'utf8').trim().split('\n').map((message) => ({
+        at: message.slice(1, 25),
+        line: JSON.stringify({ kubernetes: { container_name: 'istio-proxy', pod_name: pod, pod_namespace: namespace }, message, stream: 'stdout', timestamp: message.slice(1, 25) }),
+      }));
+    const lines = [...wrap('sidecar.log', 'sleep-76df4f989c-lrvpj', 'default'), ...wrap('egress-gateway.log', 'istio-egressgateway-7d4f8b7c9-kq2mx', 'istio-system')];
+    lines.sort((a, b) => a.at.localeCompare(b.at));
+    const file = join(mkdtempSync(join(tmpdir(), 'ea-export-')), 'vector.jsonl');
+    writeFileSync(file, lines.map((l) => l.line).join('\n') + '\n');
+    const { report } = await audit([file, '--fail-on', 'none']);
+    expect(report.coverage.streams.map((s) => s.role)).toEqual(['mixed']);
     expect(report.summary.verdicts['via-gateway-unconfirmed']).toBe(2);
     const unmatched = report.coverage.warnings.find((w) => w.code === 'unmatched-entries');
     expect(unmatched?.message).toContain(
