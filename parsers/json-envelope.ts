@@ -26,6 +26,11 @@ export interface JsonPart {
 const ACCESS_LOG_KEYS = ['start_time', 'upstream_cluster', 'response_flags', 'downstream_remote_address'];
 /** An RFC 3339 date-time, as envelopes write their times (kept verbatim, as kubelet's are). */
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/;
+/**
+ * Nearly RFC 3339, as Fluentd and Ruby write times: a space for the `T`, an offset without its colon
+ * (`%z`: `+0000`), a space before it, or `UTC` (`Time#to_s`). Rewritten to RFC 3339, not dropped.
+ */
+const LOOSE_TIME = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d(?:\.\d{1,9})?) ?(?:(Z|UTC)|([+-]\d\d):?(\d\d))$/;
 /** Epoch seconds (Fluent Bit's `date`) from 2000 to 2100: anything else is not a log time. */
 const EPOCH_RANGE = [946_684_800, 4_102_444_800];
 
@@ -69,11 +74,22 @@ function labelMap(value: unknown, prefix = ''): Record<string, string> | null {
   return labels;
 }
 
-/** The envelope's write time: an RFC 3339 string verbatim, or epoch seconds as UTC; null when neither. */
+/** A time in one of LOOSE_TIME's shapes as RFC 3339 (`2024-03-01T10:00:00.5+00:00`), or null. */
+function looseTime(text: string): string | null {
+  const m = LOOSE_TIME.exec(text);
+  if (m === null) return null;
+  return `${m[1]}T${m[2]}${m[3] !== undefined ? 'Z' : `${m[4]}:${m[5]}`}`;
+}
+
+/** The envelope's write time: an RFC 3339 string verbatim (or rewritten from a near miss), or epoch seconds as UTC; null when neither. */
 function timeOf(obj: Json): string | null {
   for (const key of ['time', 'timestamp', '@timestamp', 'date']) {
     const v = obj[key];
-    if (typeof v === 'string' && RFC3339.test(v)) return v;
+    if (typeof v === 'string') {
+      if (RFC3339.test(v)) return v;
+      const loose = looseTime(v);
+      if (loose !== null) return loose;
+    }
     if (typeof v === 'number' && v >= (EPOCH_RANGE[0] as number) && v < (EPOCH_RANGE[1] as number)) return new Date(Math.round(v * 1000)).toISOString();
   }
   return null;

@@ -23,6 +23,21 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
       env: { pod: POD, timestamp: '2024-03-01T10:00:00.500Z' },
     },
     {
+      name: "Fluentd's time injected with %z (no colon in the offset): rewritten to RFC 3339",
+      line: { log: LINE, time: '2024-03-01T11:00:00.500000000+0100', kubernetes: { pod_name: POD, namespace_name: 'shop' } },
+      env: { pod: POD, timestamp: '2024-03-01T11:00:00.500000000+01:00' },
+    },
+    {
+      name: "Ruby's Time#to_s (a space for the T, then UTC)",
+      line: { log: LINE, time: '2024-03-01 10:00:00 UTC', kubernetes: { pod_name: POD, namespace_name: 'shop' } },
+      env: { pod: POD, timestamp: '2024-03-01T10:00:00Z' },
+    },
+    {
+      name: 'a space for the T and before the offset',
+      line: { log: LINE, time: '2024-03-01 10:00:00.5 +0000', kubernetes: { pod_name: POD, namespace_name: 'shop' } },
+      env: { pod: POD, timestamp: '2024-03-01T10:00:00.5+00:00' },
+    },
+    {
       name: 'Fluentd (Docker json-file source, kubernetes_metadata filter)',
       line: { log: `${LINE}\n`, stream: 'stderr', docker: { container_id: 'c0ffee' }, kubernetes: { container_name: 'istio-proxy', namespace_name: 'shop', pod_name: POD, labels: LABELS } },
       env: { pod: POD, namespace: 'shop', container: 'istio-proxy', labels: LABELS, stream: 'stderr' },
