@@ -14,6 +14,8 @@ import { leavesFrom } from './roles.js';
 export interface RoleConflict {
   file: string;
   pod: string | null;
+  /** The pod's namespace, when its envelope named one (one pod name in two namespaces is two pods). */
+  namespace: string | null;
   role: Role;
   /** Entries that look like the other role's, and the stream's entries checked (all of the first CHECK_ALL, then a sample). */
   conflicting: number;
@@ -47,11 +49,11 @@ export class RoleConflicts {
   note(entry: Entry, c: ClusterInfo): void {
     if (entry.role !== 'sidecar' && entry.role !== 'egress-gateway') return;
     let s = this.last;
-    if (s === null || s.file !== entry.file || s.pod !== entry.pod) {
-      const key = entry.pod === null ? entry.file : `${entry.file}\u0000${entry.pod}`;
+    if (s === null || s.file !== entry.file || s.pod !== entry.pod || s.namespace !== entry.namespace) {
+      const key = entry.pod === null ? entry.file : `${entry.file}\u0000${entry.namespace ?? ''}\u0000${entry.pod}`;
       s = this.streams.get(key) ?? null;
       if (s === null) {
-        s = { file: entry.file, pod: entry.pod, role: entry.role, conflicting: 0, entries: 0, seen: 0, firstLine: 0, why: '' };
+        s = { file: entry.file, pod: entry.pod, namespace: entry.namespace, role: entry.role, conflicting: 0, entries: 0, seen: 0, firstLine: 0, why: '' };
         this.streams.set(key, s);
       }
       this.last = s;
@@ -68,7 +70,7 @@ export class RoleConflicts {
 
   /** Streams with enough contradicting entries to be another proxy's log mixed in, by file name and pod. */
   list(): RoleConflict[] {
-    const order = (s: RoleConflict): string => `${s.file}\u0000${s.pod ?? ''}`;
+    const order = (s: RoleConflict): string => `${s.file}\u0000${s.pod ?? ''}\u0000${s.namespace ?? ''}`;
     return [...this.streams.values()].filter((s) => s.conflicting > 0 && s.conflicting >= MIN_SHARE * s.entries).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   }
 

@@ -123,7 +123,7 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   if (mixed.length > 0) {
     const streams = listed(mixed, (c) => {
       const other = c.role === 'sidecar' ? "an egress gateway's" : "a sidecar's";
-      const where = c.pod === null ? c.file : `${c.file}, pod ${c.pod}`;
+      const where = c.pod === null ? c.file : `${c.file}, pod ${c.namespace === null ? '' : `${c.namespace}/`}${c.pod}`;
       const counted = c.seen > c.entries ? `${c.conflicting} of ${c.entries} sampled entries (of ${c.seen})` : `${c.conflicting} of ${c.entries} entries`;
       return `${where} (read as ${c.role === 'sidecar' ? 'a sidecar' : 'an egress gateway'}; ${counted} read like ${other}, e.g. line ${c.firstLine}: ${c.why})`;
     });

@@ -129,6 +129,20 @@ describe("log pipelines' exports, through the real binary", () => {
     expect(flows).toHaveLength(3);
   });
 
+  it('counts the entries that contradict a pod\'s role per namespace too (mixed-roles names the one pod)', async () => {
+    // shop/web-0 is an egress gateway that neither its name nor its labels give away, and no sidecar in the
+    // export dials it: it is read as a sidecar, and its entries say otherwise. billing/web-0 is a sidecar.
+    const gatewayLike = (i: number) =>
+      `[${stamp(i * 20 + 1)}] "GET /v1/${i} HTTP/1.1" 200 - via_upstream - "-" 0 10 8 7 "10.1.9.9" "curl/8" "${requestId(i)}" "api.example.com" "93.184.216.34:443" outbound|443||api.example.com 10.1.0.50:${30_000 + i} 10.1.0.50:8080 10.1.9.9:${20_000 + i} - -`;
+    const passthrough = (i: number) =>
+      `[${stamp(i * 20)}] "GET /v1/${i} HTTP/1.1" 200 - via_upstream - "-" 0 10 10 9 "-" "curl/8" "${requestId(100 + i)}" "pypi.org" "151.101.0.223:443" PassthroughCluster 10.1.2.2:${40_000 + i} 151.101.0.223:443 10.1.2.2:${41_000 + i} - allow_any`;
+    const lines = [0, 1, 2, 3, 4].flatMap((i) => [vectorLine('web-0', 'billing', i * 20 + 5, passthrough(i)), ...(i < 3 ? [vectorLine('web-0', 'shop', i * 20 + 9, gatewayLike(i))] : [])]);
+    const res = await runCli(['audit', '-', '-o', 'json', '--fail-on', 'none'], { input: `${lines.join('\n')}\n` });
+    const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
+    const mixed = report.coverage.warnings.find((w) => w.code === 'mixed-roles');
+    expect(mixed?.message).toContain('pod shop/web-0 (read as a sidecar; 3 of 3 entries read like an egress gateway\'s');
+  });
+
   it('reads a newest-first export on stdin (logcli without --forward) whole, without a false unordered-input warning', async () => {
     const res = await runCli(['audit', '-', '-o', 'json', '--fail-on', 'unordered-input'], { input: `${vectorExport(1000).reverse().join('\n')}\n` });
     expect(res.code).toBe(0); // was 1: "entries read before that point were given up on", when none was
