@@ -41,6 +41,19 @@ export interface LogStream {
    * this stream is not one: lets an audit sample a file's log-time order before reading it front to back.
    */
   readAt?(offsets: readonly number[], length: number): Promise<Uint8Array[] | null>;
+  /**
+   * The same saved, uncompressed file read from its last line to its first, or null when this stream
+   * cannot be: lets an audit read a newest-first export oldest first.
+   */
+  backwards?(maxLineLength: number): Promise<BackwardRead | null>;
+}
+
+/** A saved file read from its last line back to its first. */
+export interface BackwardRead {
+  /** How many lines the file has: the first line read back is this one, the last is line 1. */
+  lines: number;
+  /** The lines, last first, each ended by a newline (bytes within a line as in the file, CR included). */
+  chunks(signal: AbortSignal): AsyncIterable<Uint8Array>;
 }
 
 /** Anything that yields log streams: files and globs, stdin, or the pods of a cluster (streams appear over time). */

@@ -42,7 +42,8 @@ function explain(resolution: RoleResolution, streams: readonly StreamFacts[], sn
   const podIps = pods.length > 0 ? `\n  pod IPs learned from their own sidecar logs (${pods.length}): ${escapeControl(shown.join(', '))}${more}` : '';
   const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${snapshot.pods} pods with ${snapshot.ips} IPs (${snapshot.gateways} egress gateway pods); the mesh is the /16 and /64 ranges of their IPs`;
   const held = streams.filter((s) => s.unordered !== null).map((s) => `\n  ${escapeControl(s.name)}: its entries waited until it ended: ${s.unordered}`);
-  return `egress-audit: roles\n${lines.join('\n')}${ips}${gatewayHosts}${podIps}${fromSnapshot}${held.join('')}\n`;
+  const backwards = streams.filter((s) => s.backwards).map((s) => `\n  ${escapeControl(s.name)}: read from its last line back, as its log time runs newest first`);
+  return `egress-audit: roles\n${lines.join('\n')}${ips}${gatewayHosts}${podIps}${fromSnapshot}${held.join('')}${backwards.join('')}\n`;
 }
 
 function withSnapshot(snapshot: PodSnapshot | null, offline: EngineContext): EngineContext {

@@ -38,6 +38,8 @@ export class StreamReader implements LineHandler {
   /**
    * @param parser a LineParser to reuse (its layout memo carries over between batches of a stream).
    * @param firstLine the number of the first line this reader will see.
+   * @param backFrom when the lines come last first (a file read backwards), the number of the first line
+   *   it sees, counting down from there: evidence and problems keep the file's own line numbers.
    */
   constructor(
     readonly info: StreamInfo,
@@ -46,6 +48,7 @@ export class StreamReader implements LineHandler {
     private readonly onRecord: RecordCallback,
     parser?: LineParser,
     firstLine = 1,
+    private readonly backFrom: number | null = null,
   ) {
     this.splitter = new LineSplitter(maxLineLength, firstLine);
     this.parser = parser ?? new LineParser(spec, maxLineLength);
@@ -76,12 +79,18 @@ export class StreamReader implements LineHandler {
   /** Ends the stream: the last unterminated line and any dangling partial line are accounted for. */
   end(): void {
     this.splitter.end(this);
-    this.cutPartials(this.splitter.lines);
+    this.cutPartials(this.number(this.splitter.lines));
     this.parser.reset();
   }
 
+  /** The file's own number of the `n`th line read. */
+  private number(n: number): number {
+    return this.backFrom === null ? n : this.backFrom + 1 - n;
+  }
+
   /** @internal LineHandler */
-  line(text: string, lineNo: number): void {
+  line(text: string, n: number): void {
+    const lineNo = this.number(n);
     this.counts.lines++;
     switch (this.parser.parse(text)) {
       case 'record':
@@ -105,10 +114,11 @@ export class StreamReader implements LineHandler {
   }
 
   /** @internal LineHandler */
-  tooLong(lineNo: number): void {
+  tooLong(n: number): void {
+    const lineNo = this.number(n);
     // A too-long part ends a CRI/Docker partial line: the parts before it are cut short, never joined
     // with the parts after it into a line missing its middle (and the result does not depend on chunking).
-    this.cutPartials(lineNo - 1);
+    this.cutPartials(this.number(n - 1));
     this.counts.lines++;
     this.counts.tooLong++;
     this.problem('too-long', lineNo);

@@ -2,7 +2,7 @@ import { LineParser, type FormatSpec } from '../../parsers/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { StreamReader, addCounts, emptyCounts } from '../lines/stream-reader.js';
 import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineProblem, LogStream, StreamInfo } from '../types.js';
-import { probeTimeOrder } from './time-order.js';
+import { probeTimeOrder, type TimeOrder } from './time-order.js';
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
 import { laneTextSpans } from '../output/fast-lane.js';
 
@@ -37,6 +37,8 @@ export interface StreamFacts {
   lateJump: TimeJump | null;
   /** Why its entries waited until it ended (StreamState.unordered), or null. */
   unordered: string | null;
+  /** True when it was read from its last line back (it ran newest first). */
+  backwards: boolean;
   /** The log time its records cover (ms): earliest start, latest end; Infinity and -Infinity when it had none. */
   firstMs: number;
   lastMs: number;
@@ -81,6 +83,8 @@ export interface StreamState {
   unordered: string | null;
   /** Where its log time went back while it was read, after entries may already have been released unjoined (a coverage warning); else null. */
   lateJump: TimeJump | null;
+  /** True when it is read from its last line back (a newest-first export, read oldest first). */
+  readonly backwards: boolean;
   /** Bytes read so far (progress display). */
   bytes: number;
   /** Set when the stream failed (unreadable, corrupt gzip, API error). */
@@ -119,8 +123,11 @@ export class AuditPipeline {
     this.engine = createEngine(options.settings, options.context, options.onFlow);
   }
 
-  /** Starts accounting for a new stream; `unordered` says why when it is already known to go back in log time. */
-  open(info: StreamInfo, unordered: string | null = null): StreamState {
+  /**
+   * Starts accounting for a new stream; `unordered` says why when it is already known to go back in log
+   * time; `backFrom` is its number of lines when it is read from its last line back (see StreamReader).
+   */
+  open(info: StreamInfo, unordered: string | null = null, backFrom: number | null = null): StreamState {
     const windowMs = this.options.settings.windowMs;
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
     const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans);
@@ -139,13 +146,14 @@ export class AuditPipeline {
         if (entry.endMs > span.lastMs) span.lastMs = entry.endMs;
       }
       this.engine.add(entry);
-    }, parser);
+    }, parser, 1, backFrom);
     const state: StreamState = {
       info,
       progressMs: Number.NEGATIVE_INFINITY,
       firstMs: Number.POSITIVE_INFINITY,
       unordered,
       lateJump: null,
+      backwards: backFrom !== null,
       bytes: 0,
       error: null,
       reader,
@@ -164,8 +172,13 @@ export class AuditPipeline {
     if (counters.unmatchedSidecar + counters.unmatchedGateway > 0) state.lateJump = { line, backMs };
   }
 
-  /** How far back (ms) a saved stream's probes found its log time going (null: in order, or not a file that can be probed). */
-  probeTimeOrder(stream: LogStream): Promise<number | null> {
+  /** Lines longer than this are skipped and counted (a backward read must know it: it never holds one whole). */
+  get maxLineLength(): number {
+    return this.options.maxLineLength;
+  }
+
+  /** How a saved stream's probes found its log time going back (null: in order, or not a file that can be probed). */
+  probeTimeOrder(stream: LogStream): Promise<TimeOrder | null> {
     return probeTimeOrder(stream, this.options.spec, this.options.maxLineLength, this.options.settings.windowMs);
   }
 
@@ -197,7 +210,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, backwards: s.backwards, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

@@ -43,8 +43,14 @@ function watermark(active: Cursor[]): number {
 export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks = {}): Promise<void> {
   const active: Cursor[] = [];
   for (const [order, stream] of streams.entries()) {
-    const backMs = await pipeline.probeTimeOrder(stream);
-    const unordered = backMs === null ? null : `probes of it found its log time going back ${seconds(backMs)}`;
+    const time = await pipeline.probeTimeOrder(stream);
+    // A file that runs newest first is read from its end: oldest first, it needs only the window's memory.
+    const backwards = time?.newestFirst === true ? ((await stream.backwards?.(pipeline.maxLineLength)) ?? null) : null;
+    if (backwards !== null) {
+      active.push({ state: pipeline.open(stream.info, null, backwards.lines), chunks: backwards.chunks(signal)[Symbol.asyncIterator](), order });
+      continue;
+    }
+    const unordered = time === null ? null : `probes of it found its log time going back ${seconds(time.backMs)}`;
     active.push({ state: pipeline.open(stream.info, unordered), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
   }
   let sinceDrain = 0;

@@ -14,6 +14,8 @@ const PROBE_BYTES = 16 << 10;
 const MIN_SPACING = 64 << 10;
 /** Probes per file at most: a file of k pods' logs one after another is seen for k up to about this. */
 const MAX_PROBES = 32;
+/** Timed probes that must all go back (none forward) before a file is taken to run newest first. */
+const MIN_NEWEST_FIRST_PROBES = 3;
 
 /** The end time (ms) of the first access-log record in `bytes` (from its first whole line when mid-file), or NaN. */
 function firstEndMs(stream: LogStream, bytes: Uint8Array, midFile: boolean, spec: FormatSpec, maxLineLength: number): number {
@@ -28,11 +30,24 @@ function firstEndMs(stream: LogStream, bytes: Uint8Array, midFile: boolean, spec
   return found;
 }
 
+/** What a saved file's probes found of its log-time order. */
+export interface TimeOrder {
+  /** How far back (ms) a probe's log time was from an earlier probe's, past the window. */
+  backMs: number;
+  /**
+   * True when no probe is later than the one before it (beyond the window), over at least three probes:
+   * the file runs newest first as a whole (a log store's export), not several logs one after another.
+   * Should it still hold logs one after another, each read back goes back in log time at once, and the
+   * run holds it until it ends, as it holds any file found going back while read.
+   */
+  newestFirst: boolean;
+}
+
 /**
- * How far back (ms) the first probe's log time is from an earlier probe's, when more than `windowMs`;
- * null when the probes are in order, or the stream is not a plain file that can be probed.
+ * How the probes' log times go, when one is more than `windowMs` behind an earlier one; null when the
+ * probes are in order, or the stream is not a plain file that can be probed.
  */
-export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLineLength: number, windowMs: number): Promise<number | null> {
+export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLineLength: number, windowMs: number): Promise<TimeOrder | null> {
   const size = stream.info.size;
   if (stream.readAt === undefined || size === null) return null;
   const probes = Math.min(MAX_PROBES, Math.floor(size / MIN_SPACING));
@@ -41,10 +56,19 @@ export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLin
   const parts = await stream.readAt(offsets, PROBE_BYTES);
   if (parts === null) return null; // gzip, or unreadable: the read itself judges it
   let latest = Number.NEGATIVE_INFINITY;
+  let previous = Number.NaN;
+  let backMs = 0;
+  let newestFirst = true;
+  let timed = 0;
   for (const [i, bytes] of parts.entries()) {
     const endMs = firstEndMs(stream, bytes, (offsets[i] as number) > 0, spec, maxLineLength);
-    if (endMs < latest - windowMs) return latest - endMs;
+    if (Number.isNaN(endMs)) continue;
+    timed++;
+    if (endMs < latest - windowMs) backMs = Math.max(backMs, latest - endMs);
+    if (endMs > previous + windowMs) newestFirst = false;
     if (endMs > latest) latest = endMs;
+    previous = endMs;
   }
-  return null;
+  // Two probes going back may as well be two logs one after another; three or more all going back are an export's order.
+  return backMs === 0 ? null : { backMs, newestFirst: newestFirst && timed >= MIN_NEWEST_FIRST_PROBES };
 }

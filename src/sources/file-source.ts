@@ -8,6 +8,7 @@ import { escapeControl } from '../text/escape.js';
 import type { LogStream, RoleAssignment, Source, StreamInfo } from '../types.js';
 import { errorCode, findInputs, type InputFile, type Warn } from './input-paths.js';
 import { podFromPath } from './pod-path.js';
+import { readBackwards } from './backward-lines.js';
 
 /** Read size per chunk: large enough that per-chunk overhead vanishes, small enough for flat memory. */
 const CHUNK = 256 << 10;
@@ -109,6 +110,7 @@ export function fileStream(
       yield* decoded(createReadStream('', { fd: handle, highWaterMark: chunkSize, signal }), file.name, chunkSize, signal);
     },
     readAt: file.kind === 'file' && unreadable === null ? (offsets, length) => readPlainAt(file.path, offsets, length) : undefined,
+    backwards: file.kind === 'file' && unreadable === null ? (maxLineLength) => readBackwards(file.path, file.name, maxLineLength) : undefined,
   };
 }
 

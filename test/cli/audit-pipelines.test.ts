@@ -68,6 +68,34 @@ describe("log pipelines' exports, through the real binary", () => {
     expect(res.stderr).not.toContain('waited until it ended');
   });
 
+  it('reads a newest-first export file from its last line back: only the window is held, and evidence keeps the file\'s line numbers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ea-pipeline-newest-'));
+    const file = join(dir, 'loki-backward.jsonl');
+    // The gateway's pipeline ships its lines 1 s later, so partners are ~100 lines apart; newest first, as
+    // logcli without --forward and Kibana's export write them. Before, such a file was held until it ended
+    // (memory for every line of it); read back, it is in log-time order and held only for the window.
+    const shipped = vectorExport(3000).map((line) => {
+      const record = JSON.parse(line) as { kubernetes: { pod_name: string }; timestamp: string };
+      if (record.kubernetes.pod_name.startsWith('istio-egressgateway')) record.timestamp = new Date(Date.parse(record.timestamp) + 1000).toISOString();
+      return { at: record.timestamp, line: JSON.stringify(record) };
+    });
+    const lines = shipped.sort((a, b) => b.at.localeCompare(a.at)).map((s) => s.line);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const res = await runCli(['audit', file, '-o', 'ndjson', '--max-pending', '200', '--explain']);
+    expect(res.code).toBe(0);
+    const out = ndjson(res.stdout);
+    const report = out.find((r) => r['type'] === 'report') as { summary: { verdicts: Record<string, number> }; coverage: { warnings: { code: string }[] } };
+    expect(report.summary.verdicts).toMatchObject({ 'via-gateway': 3000, 'gateway-only': 0 });
+    expect(report.coverage.warnings.map((w) => w.code)).not.toContain('evicted-entries');
+    expect(res.stderr).toContain('loki-backward.jsonl: read from its last line back, as its log time runs newest first');
+    expect(res.stderr).not.toContain('waited until it ended');
+    const flows = out.filter((r) => r['type'] === 'flow') as unknown as { sidecar: Hop & { request_id: string }; gateway: Hop & { request_id: string } }[];
+    for (const flow of flows) {
+      for (const hop of [flow.sidecar, flow.gateway]) expect(lines[hop.source.line - 1], `line ${hop.source.line}`).toContain(hop.request_id);
+    }
+    expect(flows.find((f) => f.sidecar.request_id === requestId(0))?.sidecar.source.line).toBe(6000); // the oldest line is the last
+  });
+
   it('gives every line of an export the verdict it gets from one file per role (20k generated lines, seed 1)', async () => {
     const lines = [...generateLines(20_000)];
     const dir = mkdtempSync(join(tmpdir(), 'ea-pipeline-same-'));

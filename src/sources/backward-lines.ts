@@ -1,0 +1,141 @@
+/**
+ * A saved file's lines from the last to the first. An export that a log store wrote newest first
+ * (Loki's `logcli` without `--forward`, Kibana's Discover, an Elasticsearch query sorted descending)
+ * read this way runs oldest first, so the audit holds its entries only for the join window instead
+ * of until the file ends. Memory: one block and one line at a time, whatever the file's size.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+import type { BackwardRead } from '../types.js';
+import { errorCode } from './input-paths.js';
+
+/** Bytes read per step from the end. */
+const BLOCK = 1 << 20;
+const NEWLINE = 10;
+
+async function readFully(handle: FileHandle, buf: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < buf.length; ) {
+    const { bytesRead } = await handle.read(buf, done, buf.length - done, position + done);
+    if (bytesRead === 0) throw new Error('the file became shorter while it was read');
+    done += bytesRead;
+  }
+}
+
+/** Where the file's lines end: its size, less the newline that ends the last line (that newline ends it; no empty line follows). */
+async function contentEnd(handle: FileHandle, size: number): Promise<number> {
+  if (size === 0) return 0;
+  const last = Buffer.alloc(1);
+  await readFully(handle, last, size - 1);
+  return last[0] === NEWLINE ? size - 1 : size;
+}
+
+/** Newlines in the first `end` bytes, plus one: the file's lines, as a front-to-back read counts them. */
+async function countLines(handle: FileHandle, end: number, blockSize: number): Promise<number> {
+  const buf = Buffer.allocUnsafe(Math.min(blockSize, end));
+  let lines = 1;
+  for (let pos = 0; pos < end; pos += buf.length) {
+    const part = buf.subarray(0, Math.min(buf.length, end - pos));
+    await readFully(handle, part, pos);
+    for (let i = part.indexOf(NEWLINE); i >= 0; i = part.indexOf(NEWLINE, i + 1)) lines++;
+  }
+  return lines;
+}
+
+/**
+ * Collects lines (last first) into one chunk. A line longer than `maxLineLength` is not kept: a
+ * stand-in of `maxLineLength + 1` bytes takes its place, so that the reader counts it as too long
+ * at its own line number, as a front-to-back read does, without this holding it whole.
+ */
+class LineCollector {
+  private parts: Buffer[] = [];
+  /** The end of a line whose start is in an earlier block (null: none), or true once that line is too long. */
+  private tail: Buffer | true | null = null;
+
+  constructor(private readonly maxLineLength: number) {}
+
+  /** A whole line: `head` (the bytes from its start in this block) plus the tail gathered so far. */
+  line(head: Buffer): void {
+    const tail = this.tail;
+    this.tail = null;
+    if (tail === true || head.length + (tail?.length ?? 0) > this.maxLineLength) {
+      this.parts.push(Buffer.alloc(this.maxLineLength + 1, 0x78), Buffer.of(NEWLINE));
+      return;
+    }
+    this.parts.push(tail === null ? head : Buffer.concat([head, tail]), Buffer.of(NEWLINE));
+  }
+
+  /** The end of a line that started in an earlier block (copied: the block's buffer is reused). */
+  carry(bytes: Buffer): void {
+    if (this.tail === true) return;
+    const length = bytes.length + (this.tail?.length ?? 0);
+    if (length > this.maxLineLength) this.tail = true;
+    else this.tail = this.tail === null ? Buffer.from(bytes) : Buffer.concat([bytes, this.tail]);
+  }
+
+  /** The lines collected since the last take, as one chunk. */
+  take(): Buffer {
+    const chunk = Buffer.concat(this.parts);
+    this.parts = [];
+    return chunk;
+  }
+}
+
+async function* backwardChunks(path: string | Buffer, name: string, end: number, maxLineLength: number, blockSize: number, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  if (end === 0) return; // an empty file (a file of one newline is oneEmptyLine)
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new InputError(`${name}: cannot read (${errorCode(error)})`);
+  }
+  try {
+    const collector = new LineCollector(maxLineLength);
+    const block = Buffer.allocUnsafe(Math.min(blockSize, Math.max(end, 1)));
+    for (let pos = end; pos > 0 && !signal.aborted; ) {
+      const start = Math.max(0, pos - block.length);
+      const part = block.subarray(0, pos - start);
+      await readFully(handle, part, start);
+      let lineEnd = part.length;
+      for (let nl = part.lastIndexOf(NEWLINE, lineEnd - 1); nl >= 0; nl = nl === 0 ? -1 : part.lastIndexOf(NEWLINE, nl - 1)) {
+        collector.line(part.subarray(nl + 1, lineEnd));
+        lineEnd = nl;
+      }
+      if (start === 0) collector.line(part.subarray(0, lineEnd)); // the file's first line
+      else collector.carry(part.subarray(0, lineEnd));
+      pos = start;
+      yield collector.take();
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`${name}: read failed (${errorCode(error)})`);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A file of a single newline: one empty line. */
+async function* oneEmptyLine(): AsyncGenerator<Uint8Array> {
+  yield Buffer.of(NEWLINE);
+}
+
+/**
+ * The file at `path` to be read from its end, or null when it cannot be (gzip, which can only be read
+ * from its start; unreadable, which the front-to-back read then reports).
+ */
+export async function readBackwards(path: string | Buffer, name: string, maxLineLength: number, blockSize = BLOCK): Promise<BackwardRead | null> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, 'r');
+    const size = (await handle.stat()).size;
+    const magic = Buffer.alloc(2);
+    if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b) return null;
+    const end = await contentEnd(handle, size);
+    const lines = size === 0 ? 0 : await countLines(handle, end, blockSize);
+    const chunks = lines === 1 && end === 0 ? oneEmptyLine : (signal: AbortSignal) => backwardChunks(path, name, end, maxLineLength, blockSize, signal);
+    return { lines, chunks };
+  } catch {
+    return null;
+  } finally {
+    await handle?.close();
+  }
+}

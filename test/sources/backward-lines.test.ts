@@ -1,0 +1,78 @@
+// A newest-first export is read from its last line back. Whatever the block size, the lines come out
+// as the front-to-back read splits them, last first, and a line over the limit takes a stand-in of
+// limit + 1 bytes (so that it is counted too long at its place) instead of being held whole.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { seeded } from '../../bench/random.js';
+import { readBackwards } from '../../src/sources/backward-lines.js';
+
+const DIR = mkdtempSync(join(tmpdir(), 'ea-backward-'));
+const MAX = 40;
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(DIR, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** The file's lines as a front-to-back read splits them (the newline that ends the last line ends it). */
+function forwardLines(content: string): string[] {
+  if (content === '') return [];
+  return (content.endsWith('\n') ? content.slice(0, -1) : content).split('\n');
+}
+
+/** What a backward read must yield: the lines last first, each ended by a newline, too-long ones as stand-ins. */
+function expected(content: string): string {
+  return forwardLines(content)
+    .reverse()
+    .map((line) => `${Buffer.byteLength(line) > MAX ? 'x'.repeat(MAX + 1) : line}\n`)
+    .join('');
+}
+
+async function readAll(path: string, blockSize: number): Promise<{ lines: number; text: string }> {
+  const read = await readBackwards(path, path, MAX, blockSize);
+  if (read === null) throw new Error('not readable backwards');
+  const chunks: Buffer[] = [];
+  for await (const chunk of read.chunks(new AbortController().signal)) chunks.push(Buffer.from(chunk));
+  return { lines: read.lines, text: Buffer.concat(chunks).toString('utf8') };
+}
+
+describe('reading a file from its last line back', () => {
+  it.each([
+    ['ends with a newline', 'a\nbb\nccc\n'],
+    ['no newline at the end', 'a\nbb\nccc'],
+    ['empty lines, first and last', '\n\na\n\n'],
+    ['a lone newline', '\n'],
+    ['CRLF kept inside the lines', 'one\r\ntwo\r\n'],
+    ['a line over the limit between short ones', `a\n${'y'.repeat(MAX + 5)}\nb\n`],
+    ['a first line over the limit', `${'z'.repeat(MAX * 3)}\nb`],
+    ['multi-byte characters across block edges', 'é€😀\nñ\n€€€€\n'],
+  ])('%s: the same lines as a front-to-back read, last first, at every block size', async (_name, content) => {
+    const path = file(`case-${content.length}-${Math.random().toString(36).slice(2)}.log`, content);
+    for (const block of [1, 2, 3, 5, 7, 64, 1 << 20]) {
+      const got = await readAll(path, block);
+      expect(got.text, `block ${block}`).toBe(expected(content));
+      expect(got.lines).toBe(forwardLines(content).length);
+    }
+  });
+
+  it('gives the same lines on 2,000 generated lines of random lengths (seed 7), with small blocks', async () => {
+    const random = seeded(7);
+    const lines = Array.from({ length: 2000 }, (_, i) => (random() < 0.02 ? 'L'.repeat(MAX + Math.floor(random() * 200)) : `${i} ${'v'.repeat(Math.floor(random() * MAX * 0.9))}`.slice(0, MAX)));
+    const content = `${lines.join('\n')}\n`;
+    const path = file('generated.log', content);
+    for (const block of [13, 97, 4096]) expect((await readAll(path, block)).text).toBe(expected(content));
+  });
+
+  it('reads an empty file as no lines', async () => {
+    expect(await readAll(file('empty.log', ''), 8)).toEqual({ lines: 0, text: '' });
+  });
+
+  it('declines gzip (it can only be read from its start) and a file it cannot open', async () => {
+    expect(await readBackwards(file('x.log.gz', gzipSync('a\nb\n')), 'x.log.gz', MAX)).toBeNull();
+    expect(await readBackwards(join(DIR, 'missing.log'), 'missing.log', MAX)).toBeNull();
+  });
+});
