@@ -1,6 +1,6 @@
 import type { Coverage, CoverageWarning, StreamCoverage } from '../report/model.js';
 import type { EngineCounters } from '../engine/index.js';
-import { seconds, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
+import { emptySpan, seconds, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
 import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
 
@@ -55,14 +55,13 @@ function anyRoleWithRecords(f: CoverageFacts, role: Role): boolean {
 }
 
 /** The log time some streams cover together: their earliest start and latest end (Infinity and -Infinity for none). */
-function span(streams: readonly StreamFacts[]): { firstMs: number; lastMs: number } {
-  let firstMs = Number.POSITIVE_INFINITY;
-  let lastMs = Number.NEGATIVE_INFINITY;
+function span(streams: readonly StreamFacts[]): LogSpan {
+  const all = emptySpan();
   for (const s of streams) {
-    if (s.firstMs < firstMs) firstMs = s.firstMs;
-    if (s.lastMs > lastMs) lastMs = s.lastMs;
+    if (s.firstMs < all.firstMs) all.firstMs = s.firstMs;
+    if (s.lastMs > all.lastMs) all.lastMs = s.lastMs;
   }
-  return { firstMs, lastMs };
+  return all;
 }
 
 /** Each stream's role as reported (none worth stating without a record), in the order of `f.streams`. */
