@@ -136,7 +136,7 @@ describe('byte output', () => {
     const pending: (() => void)[] = [];
     const slow = new Writable({
       highWaterMark: 1024,
-      write(chunk: Buffer, _enc, done) {
+      write(_chunk: Buffer, _enc, done) {
         pending.push(done);
       },
     });
