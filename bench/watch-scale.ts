@@ -115,12 +115,19 @@ function driveLogs(api: FakeApiServer, pool: PoolLine[], rate: number): { stop()
   };
 }
 
-function procStat(pid: number): { cpuTicks: number; rssMb: number } {
+function procStat(pid: number): { cpuTicks: number; rssMb: number; minorFaults: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuTicks: Number(fields[11]) + Number(fields[12]), rssMb: rssKb / 1024 };
+  return { cpuTicks: Number(fields[11]) + Number(fields[12]), rssMb: rssKb / 1024, minorFaults: Number(fields[7]) };
+}
+
+/** CPU time (in ticks) the whole machine spent busy so far, all cores: what else ran during a run (BENCH_VERBOSE). */
+function machineBusyTicks(): number {
+  const cpu = (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string).trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: idle and iowait are not busy
+  return cpu.slice(0, 8).reduce((a, b) => a + b, 0) - (cpu[3] ?? 0) - (cpu[4] ?? 0);
 }
 
 /**
@@ -157,12 +164,12 @@ function runCounter(): void {
 }
 
 /** Starts the counter (this file with --count); its stdin is handed to watch as stdout (the data never passes through this process). */
-function startCounter(): { stdin: ChildProcess['stdin']; result: Promise<{ entries: number; report: Record<string, unknown> | null }> } {
+function startCounter(): { pid: number; stdin: ChildProcess['stdin']; result: Promise<{ entries: number; report: Record<string, unknown> | null }> } {
   const counter = spawn(process.execPath, [fileURLToPath(import.meta.url), '--count'], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   counter.stdout?.setEncoding('utf8').on('data', (c: string) => { out += c; });
   const result = new Promise<{ entries: number; report: Record<string, unknown> | null }>((resolve) => counter.on('close', () => resolve(JSON.parse(out || '{"entries":0,"report":null}'))));
-  return { stdin: counter.stdin, result };
+  return { pid: counter.pid as number, stdin: counter.stdin, result };
 }
 
 /** The generator's own pods (the same seeded draw as generateLines makes first) plus the gateways, in the fake. */
@@ -190,6 +197,10 @@ interface Counted {
 /** The watch child and what it wrote. */
 interface WatchChild {
   pid: number;
+  /** The NDJSON counting process (mode ndjson), whose CPU BENCH_VERBOSE shows. */
+  counterPid: number | null;
+  /** The child's CPU time (s) and minor page faults at the last look before it exited: its whole run, catching up included. */
+  whole(): { cpuSeconds: number; minorFaults: number };
   exited: Promise<number | null>;
   stderr(): string;
   counted(): Promise<Counted>;
@@ -224,8 +235,20 @@ function spawnWatch(api: FakeApiServer, seconds: number, output: WatchOutput): W
   const orphan = (): void => void child.kill('SIGKILL');
   process.once('exit', orphan);
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let last = { cpuSeconds: 0, minorFaults: 0 };
+  const cpuPoll = setInterval(() => {
+    try {
+      const now = procStat(child.pid as number);
+      last = { cpuSeconds: now.cpuTicks / CLK_TCK, minorFaults: now.minorFaults };
+    } catch {
+      clearInterval(cpuPoll); // exited
+    }
+  }, 250);
+  void exited.then(() => clearInterval(cpuPoll));
   return {
     pid: child.pid as number,
+    counterPid: counter?.pid ?? null,
+    whole: () => last,
     exited,
     stderr: () => stderr,
     async counted() {
@@ -288,18 +311,31 @@ export async function benchWatchScale(options: { containers?: number; linesPerSe
     await Promise.race([api.waitUntil(() => api.activeStreams({ kind: 'log' }) >= podCount), early]);
     const driver = driveLogs(api, pool, rate);
     const sampler = sampleChild(child.pid);
+    const counterStart = child.counterPid === null ? 0 : procStat(child.counterPid).cpuTicks;
+    const machineStart = machineBusyTicks();
     const started = performance.now();
     const ownCpu = process.cpuUsage();
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const { end, peakMb, timeline } = sampler.stop();
     const wall = (performance.now() - started) / 1000;
     const own = process.cpuUsage(ownCpu);
+    const machine = (machineBusyTicks() - machineStart) / CLK_TCK / wall;
+    const counterCpu = child.counterPid === null ? 0 : (procStat(child.counterPid).cpuTicks - counterStart) / CLK_TCK / wall;
     const lines = driver.stop();
     const counted = await child.counted();
     child.dispose();
     process.stderr.write(child.stderr());
     if (process.env['BENCH_VERBOSE']) {
-      process.stderr.write(`watch RSS (MB, every second): ${timeline.join(' ')}\nfake API server + line driver: ${(((own.user + own.system) / 1e6 / wall) * 100).toFixed(0)}% of one core\n`);
+      const ownCores = (own.user + own.system) / 1e6 / wall;
+      const watchCores = (end.cpuTicks - sampler.start.cpuTicks) / CLK_TCK / wall;
+      const pct = (cores: number): string => `${(cores * 100).toFixed(0)}%`;
+      process.stderr.write(`watch RSS (MB, every second): ${timeline.join(' ')}\nfake API server + line driver: ${pct(ownCores)} of one core\n`);
+      // CPU per line over the whole run is what the output mode costs, however busy the machine was.
+      const whole = child.whole();
+      process.stderr.write(`watch over the whole run: ${whole.cpuSeconds.toFixed(1)} s of CPU, ${((whole.cpuSeconds / counted.read) * 1e6).toFixed(1)} µs per line read; ${whole.minorFaults.toLocaleString('en')} minor page faults\n`);
+      if (child.counterPid !== null) process.stderr.write(`NDJSON counter: ${pct(counterCpu)} of one core\n`);
+      // On a shared machine other work competes for the same cores: a run with much of it measures that, not watch.
+      process.stderr.write(`whole machine: ${pct(machine)} of one core busy, of which ${pct(Math.max(0, machine - ownCores - watchCores - counterCpu))} not this bench\n`);
       if (counted.report !== null) process.stderr.write(`${JSON.stringify({ summary: counted.report['summary'], coverage: { ...(counted.report['coverage'] as object), streams: undefined } })}\n`);
     }
     const start = sampler.start;

@@ -158,7 +158,7 @@ async function follow(run: Run, cluster: LiveCluster, s: Stops, outputs: Outputs
       dashboard?.progress(progressOf(run, cluster), false);
     },
     drain, // one wait for all streams, not one listener each
-    draining: () => draining !== null,
+    draining: () => draining !== null || outputs.backlogged(),
   });
   meter.done();
   background.abort();

@@ -16,6 +16,8 @@ export interface Outputs {
   flow(flow: Flow): void;
   /** Backpressure: resolves when every output has accepted what it was given. */
   drain(): Promise<void>;
+  /** True while some output holds more than it should: producers await drain() before making more flows. */
+  backlogged(): boolean;
   /** Writes the report everywhere and puts each complete report file in place; returns one message per report that could not be written (the run then exits 3). */
   end(report: Report): Promise<string[]>;
   /** True when some output embeds each flow's record JSON (json, ndjson). */
@@ -266,6 +268,9 @@ export async function openOutputs(
     flow(flow) {
       consoleWriter?.flow(flow);
       for (const f of files) if (writing(f)) f.writer.flow(flow); // a failed report stops taking flows
+    },
+    backlogged() {
+      return consoleWriter?.backlogged() === true || files.some((f) => writing(f) && f.writer.backlogged());
     },
     async drain() {
       const reports = files.filter(writing).map((f) => f.writer.drain().catch((error: Error) => void (f.error ??= error)));

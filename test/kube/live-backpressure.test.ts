@@ -1,4 +1,5 @@
-// The live driver stops every stream while a slow output is being drained, not only the one that asked.
+// The live driver stops every stream while a slow output is being drained, not only the one that asked,
+// and a stream makes no flows while the output is backlogged.
 import { describe, expect, it } from 'vitest';
 import { runLive, type LiveSource } from '../../src/sources/kube/live-driver.js';
 import type { LogStream } from '../../src/types.js';
@@ -18,10 +19,33 @@ function stream(name: string, chunks: number, read: string[]): LogStream {
   };
 }
 
-async function run(draining: () => boolean): Promise<{ drains: number; flows: number }> {
+/** An output that is backlogged from each flow until the next drain has finished (one drain shared by all, as watch does). */
+function backloggedOutput(): { onFlow(): void; drain(): Promise<void>; draining(): boolean; flowsWhileBacklogged: number } {
+  let backlogged = false;
+  let draining: Promise<void> | null = null;
+  const output = {
+    flowsWhileBacklogged: 0,
+    onFlow(): void {
+      if (backlogged) output.flowsWhileBacklogged++;
+      backlogged = true;
+    },
+    drain: (): Promise<void> =>
+      (draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        backlogged = false;
+        draining = null;
+      })),
+    draining: (): boolean => draining !== null || backlogged,
+  };
+  return output;
+}
+
+async function run(draining: () => boolean, options: { drain?: () => Promise<void>; onFlow?: () => void } = {}): Promise<{ drains: number; flows: number }> {
   const read: string[] = [];
   let flows = 0;
-  const pipeline = sidecarPipeline(() => flows++);
+  const pipeline = sidecarPipeline(() => {
+    flows++;
+    options.onFlow?.();
+  });
   const source: LiveSource = {
     async *streams() {
       yield stream('a', 3, read);
@@ -31,7 +55,8 @@ async function run(draining: () => boolean): Promise<{ drains: number; flows: nu
     completeUpTo: () => Number.POSITIVE_INFINITY,
   };
   let drains = 0;
-  await runLive(pipeline, source, new AbortController().signal, { tick: () => undefined, drain: async () => void drains++, draining });
+  const drain = options.drain ?? (async () => undefined);
+  await runLive(pipeline, source, new AbortController().signal, { tick: () => undefined, drain: () => (drains++, drain()), draining });
   expect(read).toHaveLength(6);
   return { drains, flows };
 }
@@ -42,6 +67,14 @@ describe('live backpressure', () => {
   });
 
   it('waits before every chunk of every stream while a drain is under way', async () => {
-    expect(await run(() => true)).toEqual({ drains: 6, flows: 6 });
+    let waits = 6; // under way for six checks, then over
+    expect(await run(() => waits-- > 0)).toEqual({ drains: 6, flows: 6 });
+  });
+
+  it('makes no flow while the output is backlogged: a stream checks before each chunk, and again after each wait', async () => {
+    const output = backloggedOutput();
+    const { flows } = await run(() => output.draining(), { drain: () => output.drain(), onFlow: () => output.onFlow() });
+    expect(flows).toBe(6);
+    expect(output.flowsWhileBacklogged).toBe(0);
   });
 });

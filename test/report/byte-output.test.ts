@@ -131,4 +131,63 @@ describe('byte output', () => {
     await new Promise<void>((resolve) => slow.end(resolve)); // as the run closes its outputs
     expect(Buffer.concat(written).toString()).toBe(items.join(''));
   });
+
+  it('says it is backlogged while more than the budget waits in the stream, and not once it is written', async () => {
+    const pending: (() => void)[] = [];
+    const slow = new Writable({
+      highWaterMark: 1024,
+      write(_chunk: Buffer, _enc, done) {
+        pending.push(done);
+      },
+    });
+    const output = new ByteOutput(slow);
+    while (slow.writableLength <= DRAIN_BUDGET) {
+      expect(output.backlogged()).toBe(false);
+      for (const item of lines(100)) output.push(item);
+    }
+    expect(output.backlogged()).toBe(true);
+    while (pending.length > 0) {
+      pending.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(output.backlogged()).toBe(false);
+  });
+
+  it('reuses the buffers of a burst of twice the budget into a busy pipe: the next such burst allocates next to none', async () => {
+    const child = spawn('cat', [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdout.pause(); // cat stops reading once its output is full: the chunks queue in this process
+    let got = 0;
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    const output = new ByteOutput(child.stdin);
+    const burst = (): void => {
+      for (let n = 0; n < 2 * DRAIN_BUDGET - 4 * CHUNK_SIZE; ) {
+        const item = `{"pad":"${'x'.repeat(1000)}"}\n`;
+        output.push(item);
+        n += item.length;
+      }
+    };
+    const written = async (): Promise<void> => {
+      child.stdout.on('data', (c: Buffer) => (got += c.length));
+      child.stdout.resume();
+      while (child.stdin.writableLength > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setImmediate(resolve)); // the last write callbacks
+      child.stdout.pause();
+    };
+    burst();
+    expect(child.stdin.writableLength).toBeGreaterThan(DRAIN_BUDGET);
+    await written();
+    const allocs = vi.spyOn(Buffer, 'allocUnsafe');
+    try {
+      burst();
+      expect(allocs.mock.calls.length).toBeLessThan(4); // none but for what the pipe took at once the first time and queues now
+    } finally {
+      allocs.mockRestore();
+    }
+    await written();
+    await output.finish();
+    child.stdin.end();
+    child.stdout.resume();
+    await closed;
+    expect(got).toBeGreaterThan(2 * (2 * DRAIN_BUDGET - 4 * CHUNK_SIZE));
+  });
 });

@@ -11,12 +11,6 @@ import { CHUNK_SIZE, waitForDrain } from './output.js';
 
 /** Room per buffer: a chunk plus the flow that crosses CHUNK_SIZE (larger flows grow the sink). */
 const BUFFER_SIZE = CHUNK_SIZE * 2;
-/**
- * Written buffers kept for reuse (more are allocated while a stream is busy, and left to the GC): 64
- * (8 MiB) cover the DRAIN_BUDGET of 64 KiB chunks a slow reader may leave in flight, where fresh
- * buffers cost an allocation and page faults on every chunk.
- */
-const POOL = 64;
 
 /**
  * How many bytes may wait in the stream before `drain()` holds the caller back. Waiting for the stream
@@ -25,6 +19,15 @@ const POOL = 64;
  * writing in the background while flows are being decided; memory stays bounded by the budget.
  */
 export const DRAIN_BUDGET = 4 * 1024 * 1024;
+
+/**
+ * Written buffers kept for reuse (more are allocated while a stream is busy, and left to the GC): twice
+ * the DRAIN_BUDGET of 64 KiB chunks (16 MiB), because the stream may hold more than the budget before
+ * `drain()` is next called (one release step of live log time can add megabytes at once). A fresh
+ * buffer per chunk costs page faults and, as external memory, brings V8's full collections forward:
+ * with watch's large heap (the entries waiting for a join), that cost watch more CPU than its NDJSON.
+ */
+const POOL = (2 * DRAIN_BUDGET) / CHUNK_SIZE;
 
 /** Streams known to let go of a chunk once its write callback has run. */
 function releasesChunks(out: NodeJS.WritableStream): boolean {
@@ -84,6 +87,16 @@ export class ByteOutput {
     this.blocked = false;
     // 'drain' may have come already while the caller was busy: waiting for it again would never end.
     if (needsDrain(this.out)) await waitForDrain(this.out);
+  }
+
+  /**
+   * True when more than DRAIN_BUDGET bytes wait in the stream (streams that do not say: once it asked
+   * for a drain), so `drain()` would hold the caller back: a synchronous check for producers that make
+   * many flows between awaits (300 live streams, each pushing a chunk).
+   */
+  backlogged(): boolean {
+    const waiting = queued(this.out);
+    return waiting === undefined ? this.blocked : waiting > DRAIN_BUDGET;
   }
 
   /** Resolves when at most `limit` bytes wait in the stream (or it drained, or closed); rejects on its error. */

@@ -41,6 +41,7 @@ export function jsonWriter(out: NodeJS.WritableStream): ReportWriter {
       output.written();
     },
     drain: () => output.drain(),
+    backlogged: () => output.backlogged(),
     async end(report: Report): Promise<void> {
       start();
       output.push(`${flows > 0 ? '\n' : ''}],\n${reportTail(report)}}\n`);

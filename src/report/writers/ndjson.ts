@@ -28,6 +28,7 @@ export function ndjsonWriter(out: NodeJS.WritableStream): ReportWriter {
       output.written();
     },
     drain: () => output.drain(),
+    backlogged: () => output.backlogged(),
     async end(report: Report): Promise<void> {
       const { schema, tool, generatedAt, input, summary, destinations, findings, coverage } = report;
       const rest = { schema, tool, generatedAt, input, summary, destinations, findings, coverage };

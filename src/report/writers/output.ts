@@ -11,6 +11,8 @@ export interface ReportWriter {
   flow(flow: Flow): void;
   /** Flushes buffered flows and resolves once the stream has accepted them (call between batches). */
   drain(): Promise<void>;
+  /** True while more bytes wait in the stream than it should hold: a producer checks this before making more, and awaits drain() first. */
+  backlogged(): boolean;
   /** Writes the rest of the report and resolves when the stream has accepted it; the caller closes the stream. */
   end(report: Report): Promise<void>;
 }
@@ -58,6 +60,7 @@ export function documentWriter(out: NodeJS.WritableStream, render: (report: Repo
   return {
     flow: () => undefined,
     drain: () => Promise.resolve(),
+    backlogged: () => false,
     end: (report) => writeAndWait(out, render(report)),
   };
 }

@@ -42,7 +42,10 @@ export interface LiveHooks {
   tick(): void;
   /** Awaited every few chunks so slow outputs slow the reading down. */
   drain(): Promise<void>;
-  /** True while some stream already waits in `drain`: then every stream waits before its next chunk. */
+  /**
+   * True while some stream already waits in `drain`, or the outputs hold more than they should: then
+   * every stream waits before it pushes its next chunk.
+   */
   draining(): boolean;
 }
 
@@ -56,10 +59,12 @@ async function pump(pipeline: AuditPipeline, stream: LogStream, signal: AbortSig
   let chunks = 0;
   try {
     for await (const chunk of stream.chunks(signal)) {
+      // Before a chunk makes flows, while a slow reader holds the output back: else each of 300 streams
+      // would add a chunk's flows (sidecar entries that need no join go out at once) before noticing.
+      // Checked again after each wait: the streams resume together, and the first may refill the output.
+      while (hooks.draining()) await hooks.drain();
       pipeline.push(state, chunk);
-      // Every few chunks, or at once when a slow reader already holds the output back (else 300 streams
-      // would each decode several more chunks into memory before noticing).
-      if (++chunks % 8 === 0 || hooks.draining()) await hooks.drain();
+      if (++chunks % 8 === 0) await hooks.drain();
     }
     pipeline.close(state);
   } catch (error) {
