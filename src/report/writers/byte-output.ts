@@ -95,6 +95,8 @@ export class ByteOutput {
    * many flows between awaits (300 live streams, each pushing a chunk).
    */
   backlogged(): boolean {
+    // A destroyed stream (its reader gone) takes nothing more: waiting for it would never end, and drain() does not.
+    if ((this.out as { destroyed?: boolean }).destroyed === true) return false;
     const waiting = queued(this.out);
     return waiting === undefined ? this.blocked : waiting > DRAIN_BUDGET;
   }

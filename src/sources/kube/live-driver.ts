@@ -62,7 +62,7 @@ async function pump(pipeline: AuditPipeline, stream: LogStream, signal: AbortSig
       // Before a chunk makes flows, while a slow reader holds the output back: else each of 300 streams
       // would add a chunk's flows (sidecar entries that need no join go out at once) before noticing.
       // Checked again after each wait: the streams resume together, and the first may refill the output.
-      while (hooks.draining()) await hooks.drain();
+      while (hooks.draining() && !signal.aborted) await hooks.drain();
       pipeline.push(state, chunk);
       if (++chunks % 8 === 0) await hooks.drain();
     }
