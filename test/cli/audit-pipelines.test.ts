@@ -74,12 +74,7 @@ describe("log pipelines' exports, through the real binary", () => {
     // The gateway's pipeline ships its lines 1 s later, so partners are ~100 lines apart; newest first, as
     // logcli without --forward and Kibana's export write them. Before, such a file was held until it ended
     // (memory for every line of it); read back, it is in log-time order and held only for the window.
-    const shipped = vectorExport(3000).map((line) => {
-      const record = JSON.parse(line) as { kubernetes: { pod_name: string }; timestamp: string };
-      if (record.kubernetes.pod_name.startsWith('istio-egressgateway')) record.timestamp = new Date(Date.parse(record.timestamp) + 1000).toISOString();
-      return { at: record.timestamp, line: JSON.stringify(record) };
-    });
-    const lines = shipped.sort((a, b) => b.at.localeCompare(a.at)).map((s) => s.line);
+    const lines = newestFirstLagged(3000);
     writeFileSync(file, `${lines.join('\n')}\n`);
     const res = await runCli(['audit', file, '-o', 'ndjson', '--max-pending', '200', '--explain']);
     expect(res.code).toBe(0);
@@ -171,6 +166,15 @@ describe("log pipelines' exports, through the real binary", () => {
     expect(mixed?.message).toContain('pod shop/web-0 (read as a sidecar; 3 of 3 entries read like an egress gateway\'s');
   });
 
+  it('names a newest-first export on stdin, held whole, as the cause when --max-pending evicts, and the way out', async () => {
+    const res = await runCli(['audit', '-', '-o', 'json', '--fail-on', 'none', '--max-pending', '20'], { input: `${newestFirstLagged(1000).join('\n')}\n` });
+    const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
+    const evicted = report.coverage.warnings.find((w) => w.code === 'evicted-entries');
+    expect(evicted?.message).toMatch(/^\d+ entries were released before their window closed/);
+    expect(evicted?.message).toContain('1 input(s) held their entries until they ended, as their log time goes back: -. A newest-first export');
+    expect(evicted?.message).toContain('saved as an uncompressed file is read from its end instead');
+  });
+
   it('reads a newest-first export on stdin (logcli without --forward) whole, without a false unordered-input warning', async () => {
     const res = await runCli(['audit', '-', '-o', 'json', '--fail-on', 'unordered-input'], { input: `${vectorExport(1000).reverse().join('\n')}\n` });
     expect(res.code).toBe(0); // was 1: "entries read before that point were given up on", when none was
@@ -213,4 +217,14 @@ function requestId(i: number): string {
 /** One line of a Vector `kubernetes_logs` export: `message` as pod `pod` in namespace `ns` wrote it, shipped at `ms`. */
 function vectorLine(pod: string, ns: string, ms: number, message: string): string {
   return JSON.stringify({ kubernetes: { container_name: 'istio-proxy', pod_name: pod, pod_namespace: ns }, message, stream: 'stdout', timestamp: stamp(ms) });
+}
+
+/** vectorExport(n) as a store returns it newest first, with the gateway's lines shipped 1 s late: partners ~100 lines apart. */
+function newestFirstLagged(n: number): string[] {
+  const shipped = vectorExport(n).map((line) => {
+    const record = JSON.parse(line) as { kubernetes: { pod_name: string }; timestamp: string };
+    if (record.kubernetes.pod_name.startsWith('istio-egressgateway')) record.timestamp = new Date(Date.parse(record.timestamp) + 1000).toISOString();
+    return { at: record.timestamp, line: JSON.stringify(record) };
+  });
+  return shipped.sort((a, b) => b.at.localeCompare(a.at)).map((s) => s.line);
 }
