@@ -27,6 +27,10 @@ const PART_TAG = Buffer.from('"_p":"P"');
 const FINAL_TAG = Buffer.from('"_p":"F"');
 const LOGTAG_P = Buffer.from('"logtag":"P"');
 const LOGTAG_F = Buffer.from('"logtag":"F"');
+/** The keys a pipeline's record keeps the shipped line under (Loki, Vector, Fluent Bit/Fluentd, Cloud Logging). */
+const PAYLOAD_KEYS = ['"line":"', '"message":"', '"log":"', '"textPayload":"'].map((k) => Buffer.from(k));
+/** The keys naming whose line it is, whichever pipeline wrote the record (see json-envelope.ts). */
+const OWNER_KEYS = ['"namespace":"', '"namespace_name":"', '"pod_namespace":"', '"pod":"', '"pod_name":"', '"container":"', '"container_name":"'].map((k) => Buffer.from(k));
 /** Whole lines looked at past the end for a part of another stream still open (stdout and stderr interleave, and a pipeline's pods). */
 const LOOK_BACK = 16;
 
@@ -49,6 +53,23 @@ function taggedKey(line: Buffer): string {
   return `${POD_KEYS.map((key) => jsonValue(line, key)).join('/')}/${jsonValue(line, DOCKER_STREAM)}`;
 }
 
+/**
+ * The CRI part a pipeline's record ships with kubelet's prefix still on its line (promtail without its
+ * `cri` stage, a Fluent Bit tail without the CRI parser), keyed by its pod's names and its output
+ * stream; null when the record's line has no CRI prefix.
+ */
+function innerCriPart(line: Buffer): Part | null {
+  for (const key of PAYLOAD_KEYS) {
+    const at = line.indexOf(key);
+    if (at < 0) continue;
+    const from = at + key.length;
+    const cri = CRI_PART.exec(line.toString('latin1', from, Math.min(line.length, from + 48)));
+    if (cri === null) return null;
+    return { stream: `${OWNER_KEYS.map((k) => jsonValue(line, k)).join('/')}/${cri[1] as string}`, final: cri[2] === 'F' };
+  }
+  return null;
+}
+
 /** The part `bytes[start, end)` is, or null for a line of neither format. */
 function partOf(bytes: Buffer, start: number, end: number): Part | null {
   const head = bytes.toString('latin1', start, Math.min(end, start + 48));
@@ -59,6 +80,8 @@ function partOf(bytes: Buffer, start: number, end: number): Part | null {
   // Fluent Bit's and Fluentd's CRI parsers tag each part (json-envelope.ts): P waits for its F, per pod.
   if (line.includes(PART_TAG) || line.includes(LOGTAG_P)) return { stream: taggedKey(line), final: false };
   if (line.includes(FINAL_TAG) || line.includes(LOGTAG_F)) return { stream: taggedKey(line), final: true };
+  const inner = innerCriPart(line);
+  if (inner !== null) return inner;
   if (!head.startsWith('{"log":"')) return null;
   return { stream: jsonValue(line, DOCKER_STREAM), final: logEndsLine(line) };
 }

@@ -64,6 +64,17 @@ describe('BatchSplitter', () => {
     for (const cut of cuts) for (const b of cut.batches) expect(count(b.bytes.toString(), '"_p":"P"')).toBe(count(b.bytes.toString(), '"_p":"F","log":" / HTTP'));
   });
 
+  it("keeps a Loki export's CRI parts (the kubelet prefix still on each line) in one batch, per pod, with other pods' lines between them", () => {
+    const record = (pod: string, line: string) => `${JSON.stringify({ labels: { namespace: 'shop', pod }, line, timestamp: '2024-03-01T10:00:00.1Z' })}\n`;
+    const whole = (pod: string) => record(pod, `2024-03-01T10:00:00.1Z stdout F [2024-03-01T10:00:00.100Z] "GET /${'w'.repeat(60)} HTTP/1.1" 200`);
+    const group = `${record('a', '2024-03-01T10:00:00.1Z stdout P [2024-03-01T10:00:00.123Z] "GET')}${whole('b')}${whole('c')}${record('a', '2024-03-01T10:00:00.1Z stdout F  / HTTP/1.1" 200')}`;
+    const count = (text: string, s: string) => text.split(s).length - 1;
+    for (const chunk of [90, 150, 230, 310]) {
+      const { cuts } = split(Buffer.from(group.repeat(5)), 1000, chunk);
+      for (const cut of cuts) for (const b of cut.batches) expect(count(b.bytes.toString(), 'stdout P'), `chunk ${chunk}`).toBe(count(b.bytes.toString(), 'stdout F  / HTTP'));
+    }
+  });
+
   it('keeps the last open part with its F even when the whole lines looked back at span more than the hold limit', () => {
     const part = (pod: string, log: string, tag: string) => `${JSON.stringify({ stream: 'stdout', _p: tag, log, kubernetes: { pod_name: pod } })}\n`;
     const group = part('a', 'x'.repeat(300), 'P') + part('b', 'hello', 'F') + part('a', 'y'.repeat(300), 'F');
