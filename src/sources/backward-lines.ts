@@ -9,9 +9,11 @@ import { InputError } from '../errors.js';
 import type { BackwardRead } from '../types.js';
 import { errorCode } from './input-paths.js';
 
-/** Bytes read per step from the end. */
-const BLOCK = 1 << 20;
+/** Bytes read per step from the end: the size of a forward read's chunk, so memory matches it. */
+const BLOCK = 256 << 10;
 const NEWLINE = 10;
+/** The newline put after each line (Buffer.concat copies it; one buffer serves every line). */
+const NEWLINE_BYTES = Buffer.of(NEWLINE);
 
 async function readFully(handle: FileHandle, buf: Buffer, position: number): Promise<void> {
   for (let done = 0; done < buf.length; ) {
@@ -58,10 +60,10 @@ class LineCollector {
     const tail = this.tail;
     this.tail = null;
     if (tail === true || head.length + (tail?.length ?? 0) > this.maxLineLength) {
-      this.parts.push(Buffer.alloc(this.maxLineLength + 1, 0x78), Buffer.of(NEWLINE));
+      this.parts.push(Buffer.alloc(this.maxLineLength + 1, 0x78), NEWLINE_BYTES);
       return;
     }
-    this.parts.push(tail === null ? head : Buffer.concat([head, tail]), Buffer.of(NEWLINE));
+    this.parts.push(tail === null ? head : Buffer.concat([head, tail]), NEWLINE_BYTES);
   }
 
   /** The end of a line that started in an earlier block (copied: the block's buffer is reused). */
@@ -115,7 +117,7 @@ async function* backwardChunks(path: string | Buffer, name: string, end: number,
 
 /** A file of a single newline: one empty line. */
 async function* oneEmptyLine(): AsyncGenerator<Uint8Array> {
-  yield Buffer.of(NEWLINE);
+  yield Buffer.of(NEWLINE); // its own: the reader may keep what it is given
 }
 
 /**
