@@ -1,6 +1,6 @@
 /**
  * A saved file's lines from the last to the first. An export that a log store wrote newest first
- * (Loki's `logcli` without `--forward`, Kibana's Discover, an Elasticsearch query sorted descending)
+ * (Loki's `logcli` without `--forward`, `gcloud logging read`, an Elasticsearch query sorted descending)
  * read this way runs oldest first, so the audit holds its entries only for the join window instead
  * of until the file ends. Memory: one block and one line at a time, whatever the file's size.
  */

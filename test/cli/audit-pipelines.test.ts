@@ -72,7 +72,7 @@ describe("log pipelines' exports, through the real binary", () => {
     const dir = mkdtempSync(join(tmpdir(), 'ea-pipeline-newest-'));
     const file = join(dir, 'loki-backward.jsonl');
     // The gateway's pipeline ships its lines 1 s later, so partners are ~100 lines apart; newest first, as
-    // logcli without --forward and Kibana's export write them. Before, such a file was held until it ended
+    // logcli without --forward and gcloud logging read write them. Before, such a file was held until it ended
     // (memory for every line of it); read back, it is in log-time order and held only for the window.
     const lines = newestFirstLagged(3000);
     writeFileSync(file, `${lines.join('\n')}\n`);
