@@ -21,15 +21,13 @@ const CRI_PART = /^\S+ (stdout|stderr) ([FP]) /;
 /** Partial lines held for their final part: up to this many times the line limit in bytes (envelopes and JSON escapes included). */
 const PARTIAL_HOLD = 8;
 const DOCKER_STREAM = Buffer.from('"stream":"');
-/** The pod metadata a pipeline's tagged record names (Fluent Bit's and Fluentd's Kubernetes filters), whose parts join apart. */
-const POD_KEYS = ['"namespace_name":"', '"pod_name":"', '"container_name":"'].map((k) => Buffer.from(k));
 const PART_TAG = Buffer.from('"_p":"P"');
 const FINAL_TAG = Buffer.from('"_p":"F"');
 const LOGTAG_P = Buffer.from('"logtag":"P"');
 const LOGTAG_F = Buffer.from('"logtag":"F"');
 /** The keys a pipeline's record keeps the shipped line under (Loki, Vector, Fluent Bit/Fluentd, Cloud Logging). */
 const PAYLOAD_KEYS = ['"line":"', '"message":"', '"log":"', '"textPayload":"'].map((k) => Buffer.from(k));
-/** The keys naming whose line it is, whichever pipeline wrote the record (see json-envelope.ts). */
+/** The keys naming whose line a pipeline's record holds, whichever pipeline wrote it (see json-envelope.ts): parts of different pods join apart. */
 const OWNER_KEYS = ['"namespace":"', '"namespace_name":"', '"pod_namespace":"', '"pod":"', '"pod_name":"', '"container":"', '"container_name":"'].map((k) => Buffer.from(k));
 /** Whole lines looked at past the end for a part of another stream still open (stdout and stderr interleave, and a pipeline's pods). */
 const LOOK_BACK = 16;
@@ -48,9 +46,9 @@ function jsonValue(line: Buffer, key: Buffer): string {
   return to < 0 ? '' : line.toString('latin1', from, to);
 }
 
-/** Whose parts a tagged record's are: its pod's container's output stream (as the envelope stripper joins them). */
-function taggedKey(line: Buffer): string {
-  return `${POD_KEYS.map((key) => jsonValue(line, key)).join('/')}/${jsonValue(line, DOCKER_STREAM)}`;
+/** Whose parts a pipeline's record holds, and on which output stream (`output`): its pod's container's stream, as the envelope stripper joins them. */
+function ownerKey(line: Buffer, output: string): string {
+  return `${OWNER_KEYS.map((key) => jsonValue(line, key)).join('/')}/${output}`;
 }
 
 /**
@@ -65,7 +63,7 @@ function innerCriPart(line: Buffer): Part | null {
     const from = at + key.length;
     const cri = CRI_PART.exec(line.toString('latin1', from, Math.min(line.length, from + 48)));
     if (cri === null) return null;
-    return { stream: `${OWNER_KEYS.map((k) => jsonValue(line, k)).join('/')}/${cri[1] as string}`, final: cri[2] === 'F' };
+    return { stream: ownerKey(line, cri[1] as string), final: cri[2] === 'F' };
   }
   return null;
 }
@@ -78,8 +76,8 @@ function partOf(bytes: Buffer, start: number, end: number): Part | null {
   if (head.charCodeAt(0) !== 123) return null;
   const line = bytes.subarray(start, end);
   // Fluent Bit's and Fluentd's CRI parsers tag each part (json-envelope.ts): P waits for its F, per pod.
-  if (line.includes(PART_TAG) || line.includes(LOGTAG_P)) return { stream: taggedKey(line), final: false };
-  if (line.includes(FINAL_TAG) || line.includes(LOGTAG_F)) return { stream: taggedKey(line), final: true };
+  if (line.includes(PART_TAG) || line.includes(LOGTAG_P)) return { stream: ownerKey(line, jsonValue(line, DOCKER_STREAM)), final: false };
+  if (line.includes(FINAL_TAG) || line.includes(LOGTAG_F)) return { stream: ownerKey(line, jsonValue(line, DOCKER_STREAM)), final: true };
   const inner = innerCriPart(line);
   if (inner !== null) return inner;
   if (!head.startsWith('{"log":"')) return null;
