@@ -82,8 +82,11 @@ class LineCollector {
   }
 }
 
-async function* backwardChunks(path: string | Buffer, name: string, end: number, maxLineLength: number, blockSize: number, signal: AbortSignal): AsyncGenerator<Uint8Array> {
-  if (end === 0) return; // an empty file (a file of one newline is oneEmptyLine)
+async function* backwardChunks(path: string | Buffer, name: string, end: number, lines: number, maxLineLength: number, blockSize: number, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  if (end === 0) {
+    if (lines === 1) yield Buffer.of(NEWLINE); // a file of one newline: one empty line (an empty file has none)
+    return;
+  }
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -115,11 +118,6 @@ async function* backwardChunks(path: string | Buffer, name: string, end: number,
   }
 }
 
-/** A file of a single newline: one empty line. */
-async function* oneEmptyLine(): AsyncGenerator<Uint8Array> {
-  yield Buffer.of(NEWLINE); // its own: the reader may keep what it is given
-}
-
 /**
  * The file at `path` to be read from its end, or null when it cannot be (gzip, which can only be read
  * from its start; unreadable, which the front-to-back read then reports).
@@ -133,8 +131,7 @@ export async function readBackwards(path: string | Buffer, name: string, maxLine
     if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b) return null;
     const end = await contentEnd(handle, size);
     const lines = size === 0 ? 0 : await countLines(handle, end, blockSize);
-    const chunks = lines === 1 && end === 0 ? oneEmptyLine : (signal: AbortSignal) => backwardChunks(path, name, end, maxLineLength, blockSize, signal);
-    return { lines, chunks };
+    return { lines, chunks: (signal) => backwardChunks(path, name, end, lines, maxLineLength, blockSize, signal) };
   } catch {
     return null;
   } finally {
