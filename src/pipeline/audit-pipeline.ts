@@ -55,6 +55,12 @@ export function emptySpan(): LogSpan {
   return { firstMs: Number.POSITIVE_INFINITY, lastMs: Number.NEGATIVE_INFINITY };
 }
 
+/** Widens `span` to take in `firstMs` to `lastMs`. */
+export function widenSpan(span: LogSpan, firstMs: number, lastMs: number): void {
+  if (firstMs < span.firstMs) span.firstMs = firstMs;
+  if (lastMs > span.lastMs) span.lastMs = lastMs;
+}
+
 /** Where decided flows go: the policy stage, the report builder, writers, the dashboard. */
 export type FlowSink = (flow: Flow) => void;
 
@@ -140,11 +146,8 @@ export class AuditPipeline {
       // export interleaves its pods by time, and a jump in it is found as in any stream.
       if (entry.pod !== info.pod && state.unordered === null && view.envelope?.exported !== true) state.unordered = 'it names the pod of each line, as several pods\' logs one after another do';
       if (isPlain(entry)) this.plainRecords++;
-      const span = entry.role === 'sidecar' ? this.sidecarSpan : entry.role === 'egress-gateway' ? this.gatewaySpan : null;
-      if (span !== null) {
-        if (entry.startMs < span.firstMs) span.firstMs = entry.startMs;
-        if (entry.endMs > span.lastMs) span.lastMs = entry.endMs;
-      }
+      if (entry.role === 'sidecar') widenSpan(this.sidecarSpan, entry.startMs, entry.endMs);
+      else if (entry.role === 'egress-gateway') widenSpan(this.gatewaySpan, entry.startMs, entry.endMs);
       this.engine.add(entry);
     }, parser, 1, backFrom);
     const state: StreamState = {

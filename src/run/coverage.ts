@@ -1,6 +1,6 @@
 import type { Coverage, CoverageWarning, StreamCoverage } from '../report/model.js';
 import type { EngineCounters } from '../engine/index.js';
-import { emptySpan, seconds, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
+import { emptySpan, seconds, widenSpan, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
 import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
 
@@ -57,16 +57,8 @@ function anyRoleWithRecords(f: CoverageFacts, role: Role): boolean {
 /** The log time some streams cover together: their earliest start and latest end (Infinity and -Infinity for none). */
 function span(streams: readonly StreamFacts[]): LogSpan {
   const all = emptySpan();
-  for (const s of streams) {
-    if (s.firstMs < all.firstMs) all.firstMs = s.firstMs;
-    if (s.lastMs > all.lastMs) all.lastMs = s.lastMs;
-  }
+  for (const s of streams) widenSpan(all, s.firstMs, s.lastMs);
   return all;
-}
-
-/** Each stream's role as reported (none worth stating without a record), in the order of `f.streams`. */
-function reportedRoles(f: CoverageFacts): Pick<StreamCoverage, 'role' | 'roleRule'>[] {
-  return f.streams.map((s) => (s.records === 0 ? NO_RECORDS : streamRole(s.name, f.roles)));
 }
 
 /** How much longer than the gateway logs the sidecar logs must run before their time is named as a cause. */
@@ -180,16 +172,15 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
 /** Builds the coverage section: every line accounted for, the log time it covers, each stream's role and why, and plain warnings. */
 export function buildCoverage(f: CoverageFacts): Coverage {
   const all = span(f.streams);
-  const roles = reportedRoles(f);
   return {
     lines: f.lines,
     firstSeen: msToIso(all.firstMs),
     lastSeen: msToIso(all.lastMs),
-    streams: f.streams.map((s, i) => ({
+    streams: f.streams.map((s) => ({
       name: s.name,
       lines: s.lines,
       records: s.records,
-      ...(roles[i] as Pick<StreamCoverage, 'role' | 'roleRule'>),
+      ...(s.records === 0 ? NO_RECORDS : streamRole(s.name, f.roles)),
       firstSeen: msToIso(s.firstMs),
       lastSeen: msToIso(s.lastMs),
     })),
