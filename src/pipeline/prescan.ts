@@ -98,7 +98,7 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
  * The key a role is kept under: the stream's name, or `name#namespace/pod` for a pod inside a mixed
  * stream (`name#pod` when its envelope names no namespace, as `kubectl logs --prefix` does not).
  */
-export function roleKey(info: StreamInfo, pod: string | null, namespace: string | null): string {
+function roleKey(info: StreamInfo, pod: string | null, namespace: string | null): string {
   if (pod === null || pod === info.pod) return info.name;
   return namespace === null ? `${info.name}#${pod}` : `${info.name}#${namespace}/${pod}`;
 }
