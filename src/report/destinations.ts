@@ -6,7 +6,7 @@ import type { Flow, Verdict } from '../types.js';
 import type { DestinationSummary } from './model.js';
 import { BoundedNameSet, CappedDistinctCounter, compareStrings } from './bounded.js';
 import { REPORT_LIMITS, OTHER } from './limits.js';
-import { isoTime } from './flow-facts.js';
+import { msToIso } from '../pipeline/times.js';
 
 interface Row {
   key: string;
@@ -46,8 +46,8 @@ function toSummary(row: Row): DestinationSummary {
     bytesReceived: row.bytesReceived,
     sources: row.sources.list(),
     moreSources: row.sources.more,
-    firstSeen: Number.isFinite(row.firstMs) ? isoTime(row.firstMs) : null,
-    lastSeen: Number.isFinite(row.lastMs) ? isoTime(row.lastMs) : null,
+    firstSeen: msToIso(row.firstMs),
+    lastSeen: msToIso(row.lastMs),
   };
 }
 

@@ -7,7 +7,7 @@ import { VERDICTS, type Entry, type ExceptionRef, type Flow, type Verdict } from
 import type { EvidenceRef, Finding } from './model.js';
 import { compareStrings, insertSmallest } from './bounded.js';
 import { OTHER, REPORT_LIMITS } from './limits.js';
-import { isoTime } from './flow-facts.js';
+import { msToIso } from '../pipeline/times.js';
 
 interface Evidence {
   t: number;
@@ -145,8 +145,8 @@ function toFinding(g: Group, failOn: readonly string[]): Finding {
     sourceWorkload: g.sourceWorkload,
     namespace: g.namespace,
     count: g.count,
-    firstSeen: Number.isFinite(g.firstMs) ? isoTime(g.firstMs) : null,
-    lastSeen: Number.isFinite(g.lastMs) ? isoTime(g.lastMs) : null,
+    firstSeen: msToIso(g.firstMs),
+    lastSeen: msToIso(g.lastMs),
     evidence: g.evidence.map((e) => e.ref),
     failing: g.failing,
     allowedBy,

@@ -9,11 +9,6 @@ export function workloadLabel(namespace: string | null, workload: string): strin
   return namespace ? `${namespace}/${workload}` : workload;
 }
 
-/** Epoch ms to ISO-8601, or null for NaN/absent times. */
-export function isoTime(ms: number): string | null {
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
-}
-
 /** When the flow was last seen: the latest end of its log entries, else its start (NaN when unknown). */
 export function flowEndMs(flow: Flow): number {
   let end = flow.startMs;
