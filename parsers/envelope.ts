@@ -144,7 +144,7 @@ export class EnvelopeStripper {
         this.jsonValue = value;
       }
       // A whole line is peeled further (a pipeline may have shipped kubelet's CRI line as it was), unless it ends its own key's parts.
-      return part === null || !part.final || this.pending.has(partKey(env)) ? part : part.text;
+      return part === null || !part.final || (this.pending.size > 0 && this.pending.has(partKey(env))) ? part : part.text;
     }
     if (c0 >= 48 && c0 <= 57) {
       const span = timestampSpan(text);
