@@ -95,8 +95,9 @@ export class EnvelopeStripper {
   private readonly pending = new Map<string, Pending>();
   /** The partKey of the latest part, which a line without an envelope of its own ends (one with an envelope is its own line). */
   private lastKey = '';
-  /** The last JSON line that was no envelope, and its record (recordOf): the JSON parser reads that instead of parsing the line again. */
-  private json: { text: string; value: unknown } | null = null;
+  /** The last JSON line that was no envelope (null: none), and its record (recordOf): the JSON parser reads that instead of parsing the line again. */
+  private jsonLine: string | null = null;
+  private jsonValue: unknown = undefined;
 
   /**
    * @param maxLength a joined line longer than this many characters is reported too long.
@@ -138,9 +139,12 @@ export class EnvelopeStripper {
     if (c0 === 123 /* { */) {
       const value = recordOf(parseJson(text));
       const part = jsonEnvelope(value, env, this.isAccessLog);
-      if (part === null && value !== undefined) this.json = { text, value };
+      if (part === null && value !== undefined) {
+        this.jsonLine = text;
+        this.jsonValue = value;
+      }
       // A whole line is peeled further (a pipeline may have shipped kubelet's CRI line as it was), unless it ends its own key's parts.
-      return part === null || !part.final || this.pending.has(partKey(env)) ? part : part.text;
+      return part === null || !part.final || (this.pending.size > 0 && this.pending.has(partKey(env))) ? part : part.text;
     }
     if (c0 >= 48 && c0 <= 57) {
       const span = timestampSpan(text);
@@ -196,9 +200,10 @@ export class EnvelopeStripper {
 
   /** The JSON value of `line` when peel() already parsed it (a JSON line with no envelope), else undefined; asked once per line. */
   takeJson(line: string): unknown {
-    const json = this.json;
-    this.json = null;
-    return json !== null && json.text === line ? json.value : undefined;
+    const value = this.jsonLine === line ? this.jsonValue : undefined;
+    this.jsonLine = null;
+    this.jsonValue = undefined;
+    return value;
   }
 
   /** How many partial lines are pending (at end of input each is then counted as a line of its own). */
@@ -209,7 +214,8 @@ export class EnvelopeStripper {
   /** Forgets pending partial lines. */
   reset(): void {
     this.pending.clear();
-    this.json = null;
+    this.jsonLine = null;
+    this.jsonValue = undefined;
   }
 }
 

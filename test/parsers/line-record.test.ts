@@ -32,6 +32,18 @@ describe('LineRecord', () => {
     expect(lazy).toBeGreaterThan(50);
   });
 
+  it('reads every field after hundreds more records were kept (their offsets fill one shared slab after another)', () => {
+    const lines = corpusLines.map((o) => o.line);
+    const parser = new LineParser(AUTO, 65536);
+    const kept: { kept: AccessRecord; plain: AccessRecord }[] = [];
+    for (let round = 0; kept.length < 1000; round++) {
+      for (const line of lines) if (parser.parse(line) === 'record') kept.push({ kept: keepRecord(parser.view), plain: toRecord(parser.view) });
+      expect(round).toBeLessThan(1000);
+    }
+    expect(kept.filter((k) => k.kept instanceof LineRecord).length).toBeGreaterThan(3 * 170);
+    for (const { kept: record, plain } of kept) expect(toPlain(record)).toEqual(plain);
+  });
+
   it('is kept for text lines only: JSON lines, extra fields and lines past 65,534 characters keep a plain record', () => {
     const text = corpusLines.find((o) => o.line.includes('"GET /reviews/0'))?.line as string;
     expect(keptAndPlain(text)?.kept).toBeInstanceOf(LineRecord);
