@@ -20,6 +20,11 @@ export interface Replacement {
   readonly mode: number | null;
 }
 
+/** The file to write the new content to now, and how to open it: a fresh temporary file must not exist yet (`wx`). */
+export function writeTarget(replacement: Replacement): { path: string; flag: 'w' | 'wx' } {
+  return replacement.temp === null ? { path: replacement.target, flag: 'w' } : { path: replacement.temp, flag: 'wx' };
+}
+
 /** A link whose target does not exist: an Error whose message says so, for the caller to put after the file's name. */
 async function danglingLink(path: string): Promise<Error | null> {
   const link = await lstat(path).catch(() => null);

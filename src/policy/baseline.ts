@@ -6,7 +6,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { ValidateFunction } from 'ajv';
 import { describeReadError, InputError } from '../errors.js';
-import { planReplacement, putInPlace, type Replacement } from '../output/replace-file.js';
+import { planReplacement, putInPlace, writeTarget, type Replacement } from '../output/replace-file.js';
 import type { Finding } from '../report/model.js';
 import { escapeControl } from '../text/escape.js';
 import { issuesFromAjv } from './issues.js';
@@ -152,7 +152,8 @@ export async function writeBaseline(
   let place: Replacement | null = null;
   try {
     place = await planReplacement(path);
-    await writeFile(place.temp ?? place.target, text, { encoding: 'utf8', flag: place.temp === null ? 'w' : 'wx' });
+    const to = writeTarget(place);
+    await writeFile(to.path, text, { encoding: 'utf8', flag: to.flag });
     await putInPlace(place);
     return { written: new Set(recordable.map((e) => e.fingerprint)).size, unrecorded: entries.length - recordable.length };
   } catch (err) {

@@ -2,7 +2,7 @@ import { createWriteStream, lstatSync, unlinkSync, type WriteStream } from 'node
 import { finished } from 'node:stream/promises';
 import type { AuditCommonOptions, OutputFormat } from '../cli/options.js';
 import { InputError, UsageError } from '../errors.js';
-import { planReplacement, putInPlace, type Replacement } from '../output/replace-file.js';
+import { planReplacement, putInPlace, writeTarget, type Replacement } from '../output/replace-file.js';
 import { createWriter, type ReportWriter, type WriterOptions } from '../report/index.js';
 import type { Report } from '../report/model.js';
 import type { RoleFlags } from '../sources/file-source.js';
@@ -112,7 +112,8 @@ async function openReport(spec: ReportTarget, writerOptions: WriterOptions): Pro
   const place = await planReplacement(spec.path).catch((error: unknown) => {
     throw new InputError(cannotWrite(spec, error));
   });
-  const stream = await openStream(place.temp ?? place.target, place.temp === null ? 'w' : 'wx', spec);
+  const to = writeTarget(place);
+  const stream = await openStream(to.path, to.flag, spec);
   const writer = createWriter(spec.format, stream, { ...writerOptions, color: false });
   const file: ReportFile = { spec, place, stream, writer, error: null, state: 'writing' };
   stream.on('error', (error) => (file.error ??= error));
