@@ -112,6 +112,30 @@ describe('watch: credentials the kubectl way (fake API server)', () => {
     expect(out.code).toBe(0);
   });
 
+
+  it('shows what an exec plugin writes to stderr (a device-code login), and gives it end-of-file on stdin without a terminal', async () => {
+    const ns = 'exec-login';
+    const p = pod(ns);
+    const dir = tempDir();
+    const path = api.writeKubeconfig(dir, { user: 'exec' });
+    const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { exec: { command: string; args?: string[] } } }[] };
+    const exec = doc.users[0]?.user.exec as { command: string; args?: string[] };
+    // Like `kubelogin` in device-code mode: instructions on stderr, stdin read to its end, then the credential.
+    writeFileSync(
+      join(dir, 'login.sh'),
+      `#!/bin/sh\necho 'To sign in, open https://login.example/device and enter the code QX7-\x1b[31mRED' >&2\ncat > /dev/null\nexec ${[exec.command, ...(exec.args ?? [])].map((a) => `'${a}'`).join(' ')}\n`,
+      { mode: 0o755 },
+    );
+    exec.command = join(dir, 'login.sh');
+    exec.args = [];
+    writeFileSync(path, stringify(doc));
+    const out = await readTwoLines(ns, p, { KUBECONFIG: path });
+    // client-node's runner kept stderr until the plugin ended and gave it a stdin pipe that never closed: this hung.
+    expect(out.stderr).toContain('egress-audit: exec plugin login.sh: To sign in, open https://login.example/device and enter the code QX7-\\e[31mRED\n');
+    expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
+    expect(out.code).toBe(0);
+    expectNoSecrets(out);
+  });
   it('stops at Ctrl-C while an exec plugin hangs (a login that never completes), exit 3', async () => {
     const dir = tempDir();
     const path = api.writeKubeconfig(dir, { user: 'exec' });

@@ -3,6 +3,7 @@
  * to follow, and hand back the Source and the EngineContext backed by the live pods.
  */
 import type { EngineContext, AuditSettings } from '../../types.js';
+import { ExecCredentialRunner } from './exec-credential.js';
 import { KubeHttp } from './kube-http.js';
 import { KubeSource } from './kube-source.js';
 import { loadKubeconfig } from './kubeconfig.js';
@@ -51,7 +52,13 @@ export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
   redactor.add(loaded.user.password);
   redactor.add(loaded.user.keyData);
   const plan = planWatch(o.filters, loaded.namespace);
-  const api = new KubeHttp(loaded.kc, loaded.cluster.server, loaded.context, redactor);
+  const exec = loaded.exec === null
+    ? null
+    : new ExecCredentialRunner({
+      exec: loaded.exec, user: loaded.user.name, context: loaded.context, cluster: loaded.cluster, redactor,
+      notice: (m) => o.notice(redactor.scrub(m)), stop: o.hardStop, stdinIsTerminal: process.stdin.isTTY === true,
+    });
+  const api = new KubeHttp(loaded.kc, loaded.cluster.server, loaded.context, redactor, exec);
   const source = new KubeSource({
     api, plan, context: loaded.context, settings: o.settings, startAt: logTimeFromMs(o.startAtMs), maxLineLength: o.maxLineLength,
     maxStreams: o.maxStreams, hardStop: o.hardStop, notice: (m) => o.notice(redactor.scrub(m)),

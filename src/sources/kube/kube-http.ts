@@ -10,9 +10,10 @@ import https, { type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { VERSION } from '../../version.js';
 import { KubeApiError, statusError, transportError, type ApiAction, type ApiTarget } from './api-errors.js';
+import type { ExecCredentialRunner } from './exec-credential.js';
 import type { Redactor } from './redact.js';
 
-/** Credentials are re-derived this often (exec plugins without an expiry would otherwise run per request). */
+/** Credentials are re-derived this often (a rotated token file is read again); exec plugins keep theirs until it expires (exec-credential.ts). */
 const AUTH_TTL_MS = 30_000;
 /** A request that is not a stream must have its answer's head within this long. */
 const HEAD_TIMEOUT_MS = 30_000;
@@ -31,9 +32,10 @@ function readSmall(res: IncomingMessage): Promise<string> {
   });
 }
 
-/** Waits for `promise` unless `signal` aborts first: a hung exec plugin must not outlive the stop. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, aborted: () => Error): Promise<T> {
+/** Waits for `start()` unless `signal` aborts first (then not started at all): a hung exec plugin must not outlive the stop. */
+function untilAborted<T>(start: () => Promise<T>, signal: AbortSignal, aborted: () => Error): Promise<T> {
   if (signal.aborted) return Promise.reject(aborted());
+  const promise = start();
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(aborted());
     signal.addEventListener('abort', onAbort, { once: true });
@@ -52,6 +54,8 @@ export class KubeHttp {
     server: string,
     context: string,
     private readonly redactor: Redactor,
+    /** The user's exec plugin, run here rather than by client-node (see exec-credential.ts), or null. */
+    private readonly exec: ExecCredentialRunner | null = null,
   ) {
     this.base = new URL(server);
     const shown = new URL(server);
@@ -67,6 +71,11 @@ export class KubeHttp {
       const options: RequestOptions = { headers: {} };
       try {
         await this.kc.applyToHTTPSOptions(options);
+        if (this.exec !== null) {
+          const c = await this.exec.credential(fresh);
+          if (c.token !== null) (options.headers as Record<string, string>)['Authorization'] = `Bearer ${c.token}`;
+          if (c.cert !== null && c.key !== null) Object.assign(options, { cert: c.cert, key: c.key });
+        }
       } catch (error) {
         throw new KubeApiError(this.redactor.scrub(`cannot get credentials for context "${this.target.context}": ${(error as Error).message}`), 'unauthorized', null, '');
       }
@@ -107,7 +116,7 @@ export class KubeHttp {
 
   private async once(action: ApiAction, path: string, query: Record<string, string>, signal: AbortSignal, stream: boolean, fresh: boolean): Promise<IncomingMessage> {
     const aborted = (): KubeApiError => transportError(action, Object.assign(new Error('aborted'), { name: 'AbortError' }), this.target);
-    const options = await untilAborted(this.options(fresh), signal, aborted);
+    const options = await untilAborted(() => this.options(fresh), signal, aborted);
     const url = this.url(path, query);
     const module = url.protocol === 'http:' ? http : https;
     const headers = { ...(options.headers as Record<string, string>), Accept: 'application/json, */*', 'User-Agent': `egress-audit/${VERSION}` };

@@ -11,6 +11,7 @@ import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../errors.js';
+import { execStanza, type ExecConfig } from './exec-credential.js';
 
 /** The service-account files, under an optional root (EGRESS_AUDIT_IN_CLUSTER_ROOT, for tests and chroots). */
 const SERVICE_ACCOUNT = 'var/run/secrets/kubernetes.io/serviceaccount';
@@ -30,6 +31,8 @@ export interface LoadedKubeconfig {
   namespace: string | null;
   cluster: Cluster;
   user: User;
+  /** The user's exec credential plugin, run by exec-credential.ts (taken out of `kc`, so client-node never runs it), or null. */
+  exec: ExecConfig | null;
   /** Where it came from, for messages: `--kubeconfig x`, `$KUBECONFIG`, `~/.kube/config`, `in-cluster service account`. */
   origin: string;
 }
@@ -177,7 +180,12 @@ function choose(kc: KubeConfig, requested: string | null, origin: string): Loade
     user = { name: context.user || `${name}-anonymous` };
     kc.loadFromOptions({ clusters: kc.getClusters(), users: [...kc.getUsers(), user], contexts: kc.getContexts(), currentContext: name });
   }
-  return { kc, context: name, namespace: context.namespace ?? null, cluster, user, origin };
+  const exec = execStanza(user.exec);
+  if (exec !== null) {
+    const plain: User = { ...user, exec: undefined };
+    kc.loadFromOptions({ clusters: kc.getClusters(), users: kc.getUsers().map((u) => (u.name === plain.name ? plain : u)), contexts: kc.getContexts(), currentContext: name });
+  }
+  return { kc, context: name, namespace: context.namespace ?? null, cluster, user, exec, origin };
 }
 
 /** Loads the configuration kubectl would use; anything missing or invalid is an InputError (exit 3). */

@@ -1,0 +1,239 @@
+/**
+ * kubeconfig `exec` credential plugins (kubelogin, gke-gcloud-auth-plugin, aws eks get-token), run the
+ * way kubectl runs them. client-node's runner gives the plugin a stdin pipe that never closes and keeps
+ * its stderr until it exits, so a plugin that asks for a login (a device code, a browser, a prompt) hung
+ * the run without a word. Here the plugin's stderr reaches the user as it is written, it gets the
+ * terminal only when one is there to answer (else it reads end-of-file at once), a plugin run without a
+ * terminal has a time limit, and a credential is kept until it expires or the server refuses it.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { Cluster } from '@kubernetes/client-node';
+import type { Redactor } from './redact.js';
+
+/** A plugin still running after this long is said to be waiting (once), with how to stop it. */
+export const EXEC_WAIT_NOTICE_MS = 10_000;
+/** A plugin run without a terminal cannot be waiting for a person: after this long it has failed. */
+export const EXEC_TIMEOUT_MS = 60_000;
+/** A credential is renewed this long before its expirationTimestamp (clocks and requests in flight). */
+const EXPIRY_SKEW_MS = 10_000;
+/** How much of a failed plugin's stderr its error quotes. */
+const MAX_QUOTED = 1000;
+
+/** What a plugin gave: a bearer token, or a client certificate and key (PEM). */
+export interface ExecCredential {
+  token: string | null;
+  cert: string | null;
+  key: string | null;
+  /** Epoch ms after which it must not be used; null: until the server refuses it. */
+  expiresAt: number | null;
+}
+
+/** The `exec` stanza of a kubeconfig user (client.authentication.k8s.io v1 or v1beta1). */
+export interface ExecConfig {
+  command: string;
+  args?: string[];
+  env?: { name: string; value: string }[] | null;
+  apiVersion?: string;
+  installHint?: string;
+  provideClusterInfo?: boolean;
+  interactiveMode?: 'Never' | 'IfAvailable' | 'Always';
+}
+
+/** What the runner needs besides the stanza. */
+export interface ExecRunnerOptions {
+  exec: ExecConfig;
+  user: string;
+  context: string;
+  cluster: Cluster;
+  redactor: Redactor;
+  /** One line for the user (the plugin's stderr, the waiting notice); escaped by the caller. */
+  notice(message: string): void;
+  /** The whole run's stop: a plugin still running then is ended (one request giving up must not end a run others share). */
+  stop: AbortSignal;
+  /** True when standard input is a terminal a person can answer on. */
+  stdinIsTerminal: boolean;
+  /** For tests: the wait before the notice, and the limit without a terminal. */
+  waitNoticeMs?: number;
+  timeoutMs?: number;
+}
+
+/** A plugin failure, worded for the user (the caller makes it a credentials error, exit 3). */
+export class ExecCredentialError extends Error {}
+
+function isStanza(value: unknown): value is ExecConfig {
+  return typeof value === 'object' && value !== null && typeof (value as { command?: unknown }).command === 'string';
+}
+
+/** The user's `exec` stanza, or null when the user has none (client-node then does the rest). */
+export function execStanza(exec: unknown): ExecConfig | null {
+  return isStanza(exec) ? exec : null;
+}
+
+/** The plugin's name for messages: the command's last path part. */
+function pluginName(command: string): string {
+  return command.split('/').pop() || command;
+}
+
+function clusterInfo(cluster: Cluster): Record<string, unknown> {
+  let ca = cluster.caData;
+  if (ca === undefined && cluster.caFile !== undefined) {
+    try {
+      ca = readFileSync(cluster.caFile).toString('base64');
+    } catch {
+      ca = undefined; // the TLS setup names an unreadable CA file itself
+    }
+  }
+  const info: Record<string, unknown> = { server: cluster.server };
+  if (ca !== undefined) info['certificate-authority-data'] = ca;
+  if (cluster.skipTLSVerify) info['insecure-skip-tls-verify'] = true;
+  if (cluster.tlsServerName !== undefined) info['tls-server-name'] = cluster.tlsServerName;
+  return info;
+}
+
+/** Reads the plugin's stdout as an ExecCredential; throws an ExecCredentialError saying what is wrong. */
+export function readCredential(stdout: string, name: string): ExecCredential {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(stdout);
+  } catch {
+    throw new ExecCredentialError(`exec plugin ${name} did not print an ExecCredential (its output is not JSON)`);
+  }
+  const d = doc as { kind?: unknown; status?: Record<string, unknown> } | null;
+  if (d === null || typeof d !== 'object' || d.kind !== 'ExecCredential' || typeof d.status !== 'object' || d.status === null) {
+    throw new ExecCredentialError(`exec plugin ${name} did not print an ExecCredential (no kind ExecCredential with a status)`);
+  }
+  const s = d.status;
+  const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  const token = text(s['token']);
+  const cert = text(s['clientCertificateData']);
+  const key = text(s['clientKeyData']);
+  if (token === null && (cert === null || key === null)) {
+    throw new ExecCredentialError(`exec plugin ${name} printed an ExecCredential with neither a token nor a client certificate and key`);
+  }
+  const expiry = text(s['expirationTimestamp']);
+  const expiresAt = expiry === null ? null : Date.parse(expiry);
+  if (expiresAt !== null && !Number.isFinite(expiresAt)) {
+    throw new ExecCredentialError(`exec plugin ${name} printed an expirationTimestamp that is not a time: ${expiry}`);
+  }
+  return { token, cert, key, expiresAt };
+}
+
+/** Runs one user's exec plugin when its credential is needed, and keeps the credential while it is good. */
+export class ExecCredentialRunner {
+  private cached: ExecCredential | null = null;
+  private runs = 0;
+  readonly name: string;
+
+  constructor(private readonly o: ExecRunnerOptions) {
+    this.name = pluginName(o.exec.command);
+  }
+
+  /** The current credential: the kept one, or a new run of the plugin (`fresh`: the server refused the kept one). */
+  async credential(fresh: boolean): Promise<ExecCredential> {
+    const c = this.cached;
+    if (!fresh && c !== null && (c.expiresAt === null || c.expiresAt - EXPIRY_SKEW_MS > Date.now())) return c;
+    this.cached = null;
+    const got = await this.run(this.o.stop);
+    this.o.redactor.add(got.token);
+    this.o.redactor.add(got.key);
+    this.cached = got;
+    return got;
+  }
+
+  /** Only the first run may ask a person (before the dashboard takes the terminal), and only when the stanza allows it. */
+  private interactive(): boolean {
+    const mode = this.o.exec.interactiveMode ?? 'IfAvailable';
+    const can = this.runs === 0 && this.o.stdinIsTerminal;
+    if (mode === 'Always' && !can) {
+      throw new ExecCredentialError(
+        `exec plugin ${this.name} of user "${this.o.user}" needs a terminal to ask for a login (interactiveMode: Always), ` +
+          `but ${this.runs === 0 ? 'standard input is not one' : 'its credential ran out during the run'}: log in first (run it once by hand), or run egress-audit from a terminal`,
+      );
+    }
+    return mode !== 'Never' && can;
+  }
+
+  private run(signal: AbortSignal): Promise<ExecCredential> {
+    const { exec, notice, redactor } = this.o;
+    const interactive = this.interactive();
+    this.runs++;
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const e of exec.env ?? []) if (typeof e?.name === 'string') env[e.name] = String(e.value ?? '');
+    const spec: Record<string, unknown> = { interactive };
+    if (exec.provideClusterInfo === true) spec['cluster'] = clusterInfo(this.o.cluster);
+    env['KUBERNETES_EXEC_INFO'] = JSON.stringify({ apiVersion: exec.apiVersion ?? 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec });
+    const name = this.name;
+    const say = (text: string): void => notice(redactor.scrub(`exec plugin ${name}: ${text}`));
+    return new Promise<ExecCredential>((resolve, reject) => {
+      if (signal.aborted) return reject(new ExecCredentialError(`exec plugin ${name} was not run: the run is stopping`));
+      let stdout = '';
+      let stderr = '';
+      let partial = '';
+      let settled = false;
+      const child = spawn(exec.command, Array.isArray(exec.args) ? exec.args.map(String) : [], {
+        env,
+        stdio: [interactive ? 'inherit' : 'ignore', 'pipe', 'pipe'],
+      });
+      const finish = (error: Error | null, value?: ExecCredential): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(waitTimer);
+        clearTimeout(limitTimer);
+        signal.removeEventListener('abort', onAbort);
+        if (error !== null) reject(error);
+        else resolve(value as ExecCredential);
+      };
+      const stop = (why: string): void => {
+        child.kill('SIGTERM');
+        finish(new ExecCredentialError(why));
+      };
+      const onAbort = (): void => stop(`exec plugin ${name} was stopped: the run is stopping`);
+      signal.addEventListener('abort', onAbort, { once: true });
+      const waitTimer = setTimeout(() => {
+        const how = interactive ? 'it may be waiting for a login (in a browser, or on this terminal); Ctrl-C stops' : `it has no terminal to ask on, and is stopped after ${Math.round(this.timeoutMs() / 1000)}s`;
+        notice(`still waiting for exec plugin ${name} (user "${this.o.user}", context "${this.o.context}") after ${Math.round(this.waitNoticeMs() / 1000)}s: ${how}`);
+      }, this.waitNoticeMs());
+      const limitTimer = interactive
+        ? undefined
+        : setTimeout(() => stop(`exec plugin ${name} gave no credential within ${Math.round(this.timeoutMs() / 1000)}s (it had no terminal to ask for a login on: log in first, by running it once by hand)`), this.timeoutMs());
+      child.stdout.setEncoding('utf8');
+      child.stderr.setEncoding('utf8');
+      child.stdout.on('data', (d: string) => (stdout += d));
+      child.stderr.on('data', (d: string) => {
+        if (stderr.length < 64 * 1024) stderr += d;
+        // Shown line by line as written: a device-code login's instructions are for the user to act on now.
+        const lines = (partial + d).split(/\r?\n/);
+        partial = lines.pop() ?? '';
+        if (partial.length > 4096) partial = partial.slice(0, 4096);
+        for (const line of lines) if (line.trim() !== '') say(line);
+      });
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        const hint = typeof exec.installHint === 'string' && exec.installHint.trim() !== '' ? `\n${exec.installHint.trim()}` : '';
+        const why = error.code === 'ENOENT' ? 'was not found' : error.code === 'EACCES' ? 'is not executable' : `could not be started (${error.code ?? error.message})`;
+        finish(new ExecCredentialError(`exec plugin ${exec.command} of user "${this.o.user}" ${why}${hint}`));
+      });
+      child.on('close', (code, sig) => {
+        if (partial.trim() !== '') say(partial);
+        if (code !== 0) {
+          const tail = stderr.trim().slice(-MAX_QUOTED);
+          const how = code === null ? `was killed (${sig ?? 'signal'})` : `failed (exit ${code})`;
+          return finish(new ExecCredentialError(redactor.scrub(`exec plugin ${name} of user "${this.o.user}" ${how}${tail === '' ? '' : `: ${tail}`}`)));
+        }
+        try {
+          finish(null, readCredential(stdout, name));
+        } catch (error) {
+          finish(error as Error);
+        }
+      });
+    });
+  }
+
+  private waitNoticeMs(): number {
+    return this.o.waitNoticeMs ?? EXEC_WAIT_NOTICE_MS;
+  }
+
+  private timeoutMs(): number {
+    return this.o.timeoutMs ?? EXEC_TIMEOUT_MS;
+  }
+}

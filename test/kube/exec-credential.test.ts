@@ -1,0 +1,154 @@
+// The exec credential runner against real child processes (small node scripts): what kubectl users get
+// from their plugins (the plugin's stderr as it is written, end-of-file on stdin without a terminal, a
+// credential kept until it expires), and what a run without a terminal must not do (hang for ever).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ExecCredentialRunner, readCredential, type ExecConfig } from '../../src/sources/kube/exec-credential.js';
+import { Redactor } from '../../src/sources/kube/redact.js';
+import { tempDir } from './helpers.js';
+
+const TOKEN = 'tok-0123456789abcdef';
+
+/** A plugin script in a fresh directory; it appends a line to `runs` on every run. */
+function plugin(body: string): { exec: ExecConfig; dir: string; runs(): number } {
+  const dir = tempDir();
+  const script = join(dir, 'plugin.mjs');
+  writeFileSync(
+    script,
+    `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(join(dir, 'runs'))}, 'run\\n');\n` +
+      `const credential = (status) => process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status }));\n${body}\n`,
+  );
+  return {
+    exec: { command: process.execPath, args: [script], apiVersion: 'client.authentication.k8s.io/v1' },
+    dir,
+    runs: () => {
+      try {
+        return readFileSync(join(dir, 'runs'), 'utf8').split('\n').filter(Boolean).length;
+      } catch {
+        return 0;
+      }
+    },
+  };
+}
+
+function runner(exec: ExecConfig, extra: Partial<ConstructorParameters<typeof ExecCredentialRunner>[0]> = {}) {
+  const notices: { at: number; text: string }[] = [];
+  const stop = new AbortController();
+  const r = new ExecCredentialRunner({
+    exec,
+    user: 'alice',
+    context: 'prod',
+    cluster: { name: 'c', server: 'https://api.example:6443', skipTLSVerify: false, caData: 'Q0E=' },
+    redactor: new Redactor(),
+    notice: (text) => notices.push({ at: Date.now(), text }),
+    stop: stop.signal,
+    stdinIsTerminal: false,
+    ...extra,
+  });
+  return { r, notices, stop };
+}
+
+describe('exec credential plugins, run the way kubectl runs them', () => {
+  it('shows the plugin’s stderr (a device-code login) while it runs, not after it ends', async () => {
+    const p = plugin(
+      `process.stderr.write('To sign in, open https://login.example/device and enter the code ABCD-1234\\n');\n` +
+        `setTimeout(() => credential({ token: ${JSON.stringify(TOKEN)} }), 400);`,
+    );
+    const { r, notices } = runner(p.exec);
+    const started = Date.now();
+    const c = await r.credential(false);
+    const done = Date.now();
+    expect(c.token).toBe(TOKEN);
+    const shown = notices.find((n) => n.text.includes('enter the code ABCD-1234'));
+    expect(shown?.text).toBe('exec plugin node: To sign in, open https://login.example/device and enter the code ABCD-1234');
+    // Shown before the plugin finished: a user must read the code while the plugin waits for it.
+    expect((shown?.at ?? done) - started).toBeLessThan(done - started - 200);
+  });
+
+  it('gives the plugin end-of-file on stdin when there is no terminal (client-node’s open pipe hung it)', async () => {
+    const p = plugin(
+      `let input = '';\nprocess.stdin.on('data', (d) => (input += d));\n` +
+        `process.stdin.on('end', () => credential({ token: ${JSON.stringify(TOKEN)} + input.length }));`,
+    );
+    const { r } = runner(p.exec, { timeoutMs: 5000 });
+    expect((await r.credential(false)).token).toBe(`${TOKEN}0`);
+  });
+
+  it('tells the plugin whether it may ask, and the cluster when it asks for it (KUBERNETES_EXEC_INFO)', async () => {
+    const p = plugin(`credential({ token: process.env.KUBERNETES_EXEC_INFO });`);
+    const { r } = runner({ ...p.exec, provideClusterInfo: true, env: [{ name: 'EXTRA', value: '1' }] });
+    const info = JSON.parse((await r.credential(false)).token ?? '') as { kind: string; apiVersion: string; spec: { interactive: boolean; cluster: Record<string, unknown> } };
+    expect(info).toEqual({
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      spec: { interactive: false, cluster: { server: 'https://api.example:6443', 'certificate-authority-data': 'Q0E=' } },
+    });
+  });
+
+  it('keeps a credential without expiry until the server refuses it, and one with expiry until it runs out', async () => {
+    const p = plugin(`credential({ token: ${JSON.stringify(TOKEN)} });`);
+    const { r } = runner(p.exec);
+    await r.credential(false);
+    await r.credential(false);
+    expect(p.runs()).toBe(1);
+    await r.credential(true); // a 401: run it again
+    expect(p.runs()).toBe(2);
+
+    const soon = plugin(`credential({ token: ${JSON.stringify(TOKEN)}, expirationTimestamp: new Date(Date.now() + 5000).toISOString() });`);
+    const s = runner(soon.exec).r;
+    await s.credential(false);
+    await s.credential(false);
+    expect(soon.runs()).toBe(2); // within the renewal margin: not used again
+  });
+
+  it('stops a plugin that never answers when there is no terminal, after saying it waits (exit 3 upstream)', async () => {
+    const p = plugin(`setInterval(() => undefined, 1000);`);
+    const { r, notices } = runner(p.exec, { waitNoticeMs: 100, timeoutMs: 600 });
+    await expect(r.credential(false)).rejects.toThrow(/exec plugin node gave no credential within 1s \(it had no terminal to ask for a login on/);
+    expect(notices.map((n) => n.text)).toContainEqual(expect.stringMatching(/^still waiting for exec plugin node \(user "alice", context "prod"\) after 0s: it has no terminal to ask on/));
+  });
+
+  it('ends a running plugin when the run stops', async () => {
+    const p = plugin(`setInterval(() => undefined, 1000);`);
+    const { r, stop } = runner(p.exec, { timeoutMs: 60_000 });
+    const pending = r.credential(false);
+    setTimeout(() => stop.abort(), 200);
+    await expect(pending).rejects.toThrow(/exec plugin node was stopped: the run is stopping/);
+  });
+
+  it('names a missing plugin with the kubeconfig’s installHint, as kubectl does', async () => {
+    const { r } = runner({ command: '/nonexistent/kubelogin', args: ['get-token'], installHint: 'Install kubelogin: https://azure.github.io/kubelogin/' });
+    await expect(r.credential(false)).rejects.toThrow('exec plugin /nonexistent/kubelogin of user "alice" was not found\nInstall kubelogin: https://azure.github.io/kubelogin/');
+  });
+
+  it('quotes a failing plugin’s stderr, without any credential it already gave', async () => {
+    const p = plugin(`process.stderr.write('error: refresh token expired for ' + ${JSON.stringify(TOKEN)} + '\\n'); process.exit(1);`);
+    const redactor = new Redactor();
+    redactor.add(TOKEN);
+    const { r } = runner(p.exec, { redactor });
+    await expect(r.credential(false)).rejects.toThrow('exec plugin node of user "alice" failed (exit 1): error: refresh token expired for [redacted]');
+  });
+
+  it('refuses interactiveMode Always without a terminal, saying how to log in', async () => {
+    const p = plugin(`credential({ token: ${JSON.stringify(TOKEN)} });`);
+    const { r } = runner({ ...p.exec, interactiveMode: 'Always' });
+    await expect(r.credential(false)).rejects.toThrow(/needs a terminal to ask for a login \(interactiveMode: Always\), but standard input is not one/);
+    expect(p.runs()).toBe(0);
+  });
+
+  it.each([
+    ['not JSON', 'Login succeeded', /its output is not JSON/],
+    ['another kind', '{"kind":"Status","status":{"token":"x"}}', /no kind ExecCredential with a status/],
+    ['no token or certificate', '{"kind":"ExecCredential","status":{"clientCertificateData":"c"}}', /neither a token nor a client certificate and key/],
+    ['a bad expiry', '{"kind":"ExecCredential","status":{"token":"x","expirationTimestamp":"soon"}}', /expirationTimestamp that is not a time: soon/],
+  ])('says what is wrong with output that is %s', (_case, stdout, message) => {
+    expect(() => readCredential(stdout, 'p')).toThrow(message);
+  });
+
+  it('reads a client certificate credential with its expiry', () => {
+    const c = readCredential('{"kind":"ExecCredential","status":{"clientCertificateData":"C","clientKeyData":"K","expirationTimestamp":"2030-01-01T00:00:00Z"}}', 'p');
+    expect(c).toEqual({ token: null, cert: 'C', key: 'K', expiresAt: Date.parse('2030-01-01T00:00:00Z') });
+  });
+});
+
