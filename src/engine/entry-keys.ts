@@ -39,9 +39,13 @@ export function isHttp(r: AccessRecord): boolean {
   return r.protocol !== null || r.method !== null;
 }
 
-/** A join key: the socket as both hops print it (an IPv4-mapped IPv6 address as plain IPv4). */
+/**
+ * A join key: the socket as both hops print it (an IPv4-mapped IPv6 address as plain IPv4). An address
+ * with port 0 is no socket: Envoy took it from X-Forwarded-For (a gateway trusting XFF hops logs the
+ * app's forwarded client so), and it must not keep a request from joining by its id.
+ */
 function ipAddress(a: string | null): string | null {
-  return isIpAddress(a) ? unmapV4(a) : null;
+  return isIpAddress(a) && !a.endsWith(':0') ? unmapV4(a) : null;
 }
 
 function isInternal(a: string | null): boolean {

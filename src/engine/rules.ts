@@ -92,11 +92,12 @@ function noClusterTarget(r: AccessRecord): string | null {
   return ipOf(r.downstream_local_address);
 }
 
-function noCluster(r: AccessRecord, c: ClusterInfo, ctx: EngineContext, domain: string): Decision {
+/** The verdict of an entry without a cluster, or null when its upstream is an egress gateway pod (the join decides). */
+function noCluster(r: AccessRecord, c: ClusterInfo, ctx: EngineContext, domain: string): Decision | null {
   if (r.response_code === 502 && r.route_name === 'block_all') return D.registryOnlyHttp;
   // No cluster but an upstream host: a layout without the cluster field (Envoy's default format,
-  // Istio 1.0.0-1.0.2), so the upstream address is the only evidence of where it went.
-  if (isIpAddress(r.upstream_host)) return outbound(r, c, ctx);
+  // Istio 1.0.0-1.0.2, a custom format), so the upstream address is the only evidence of where it went.
+  if (isIpAddress(r.upstream_host)) return isGatewayBound(r, c, ctx) ? null : outbound(r, c, ctx);
   const nr = hasFlag(r.response_flags, 'NR');
   const nc = !nr && (hasFlag(r.response_flags, 'NC') || hasFlag(r.response_flags, 'UH'));
   if (!nr && !nc) return D.localReply;

@@ -3,7 +3,8 @@
  * downstream is the sidecar's socket) and an inner `dynamic_forward_proxy` line (downstream
  * `envoy://...`, the real SNI and upstream). They share the gateway stream and start within the same
  * moment, and the inner line's byte counts equal the sidecar's (FORMATS.md section 6). Byte counts
- * are the exact key; start-time proximity is the fallback when the sidecar entry is missing.
+ * are the exact key; start-time proximity is the fallback when the sidecar entry is missing. Both lines
+ * come from one gateway pod, so only lines of one file and one pod are linked.
  */
 import { Held, ListIndex, OUTER, SCAN_LIMIT, SIDECAR } from './held.js';
 import { outranks, StableMatching } from './stable-matching.js';
@@ -21,8 +22,13 @@ function bytesKey(h: Held): string {
   return `${h.entry.record.bytes_received ?? '-'}:${h.entry.record.bytes_sent ?? '-'}`;
 }
 
+/** The stream an SNI line was written in: its file, and its pod where the file names one (`kubectl logs --prefix` holds every replica). */
+function sameStream(a: Held, b: Held): boolean {
+  return a.entry.file === b.entry.file && a.entry.pod === b.entry.pod && a.entry.namespace === b.entry.namespace;
+}
+
 function timeKey(h: Held, second: number): string {
-  return `${h.entry.file}|${second}`;
+  return h.entry.pod === null ? `${h.entry.file}|${second}` : `${h.entry.file}|${h.entry.namespace ?? ''}|${h.entry.pod}|${second}`;
 }
 
 /**
@@ -132,7 +138,7 @@ export class SniLinker extends StableMatching {
   }
 
   private consider(y: Held, c: Held): void {
-    if (c.done || c === y.link || c.entry.file !== y.entry.file) return;
+    if (c.done || c === y.link || !sameStream(c, y)) return;
     if (Math.abs(c.entry.startMs - y.entry.startMs) > this.toleranceMs) return;
     const s = y.shape === OUTER ? this.score(y, c) : this.score(c, y);
     if (!outranks(s, y, c.link, c.linkScore) || !outranks(s, c, y.link, y.linkScore)) return;

@@ -4,7 +4,7 @@
  */
 import type { Entry, EngineContext, FlowSource, PodIdentity } from '../types.js';
 import { BoundedCache } from './cache.js';
-import { ipOf } from './net.js';
+import { ipOf, isIpAddress } from './net.js';
 
 // Kubernetes' rand.SafeEncodeString alphabet: no vowels, no 0/1/3, so hash suffixes rarely look like words.
 const SAFE = '[bcdfghjklmnpqrstvwxz2456789]';
@@ -30,11 +30,22 @@ function fromRef(ref: PodIdentity, address: string | null): FlowSource {
 }
 
 /**
+ * The app's socket in a sidecar's outbound entry. When the app forwards an X-Forwarded-For header, the
+ * sidecar's outbound listener (use_remote_address false) logs the header's address with port 0 as its
+ * downstream: the app's own caller, never the sender. The sidecar's socket upstream (its pod's IP) is
+ * then the sender; with none (a local reply), the sender is unknown.
+ */
+function appAddress(downstream: string | null, upstreamLocal: string | null): string | null {
+  if (downstream === null || !downstream.endsWith(':0')) return downstream;
+  return isIpAddress(upstreamLocal) ? upstreamLocal : null;
+}
+
+/**
  * The source of a sidecar's outbound entry: the pod whose sidecar logged it (the stream's pod is
  * authoritative; the downstream address can be an XFF-derived client), else the app's IP.
  */
 export function outboundSource(e: Entry, ctx: EngineContext): FlowSource {
-  const address = e.record.downstream_remote_address;
+  const address = appAddress(e.record.downstream_remote_address, e.record.upstream_local_address);
   const ip = ipOf(address);
   const ref = ip === null ? undefined : ctx.podByIp(ip);
   if (e.pod !== null) {
