@@ -6,7 +6,7 @@ import { VERDICTS } from '../../types.js';
 import type { DestinationSummary, Finding, Report } from '../model.js';
 import { workloadLabel } from '../flow-facts.js';
 import { mdCode, mdText } from '../markdown-escape.js';
-import { findingStatus, logTimeStatement, noFindingsStatement, plural, resultStatement, skippedStatement } from '../statements.js';
+import { findingStatus, logTimeStatement, noFindingsStatement, plural, resultStatement, skippedStatement, warningFailsRun } from '../statements.js';
 import { REPORT_LIMITS } from '../limits.js';
 import { bytes } from './layout.js';
 import { documentWriter, type ReportWriter } from './output.js';
@@ -87,7 +87,7 @@ function coverageList(report: Report): string[] {
   const { coverage, summary } = report;
   const { lines } = coverage;
   const warnings = coverage.warnings.map((w) =>
-    summary.failOn.includes(w.code) ? `- ❌ ${mdText(w.message)} (${mdCode(w.code)} fails the run)` : `- ⚠️ ${mdText(w.message)} (${mdCode(w.code)})`,
+    warningFailsRun(summary, w.code) ? `- ❌ ${mdText(w.message)} (${mdCode(w.code)} fails the run)` : `- ⚠️ ${mdText(w.message)} (${mdCode(w.code)})`,
   );
   return [
     '### Coverage',
