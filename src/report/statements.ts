@@ -61,9 +61,20 @@ export function resultStatement(report: Report): ResultStatement {
   return { status: 'pass', text: `PASS: no failing findings in ${plural(summary.flows, 'flow')} (exit 0).${warn}` };
 }
 
-/** True when a coverage warning fails the run: named in --fail-on, or `stream-errors` once an input was not read to the end (exit 3). */
+/**
+ * Why a coverage warning fails the run, or null when it does not: `--fail-on` names it, or it is the
+ * cause of the exit code itself (`stream-errors` for exit 3, `no-records` for exit 4), which no flag
+ * can waive. Every writer marks the same warnings failing, so the console and the files agree.
+ */
+export function warningFailure(summary: Report['summary'], code: string): '--fail-on' | 'exit 3' | 'exit 4' | null {
+  if (code === 'stream-errors' && summary.exitCode === 3) return 'exit 3';
+  if (code === 'no-records' && summary.exitCode === 4) return 'exit 4';
+  return summary.failOn.includes(code) ? '--fail-on' : null;
+}
+
+/** True when a coverage warning fails the run (see warningFailure). */
 export function warningFailsRun(summary: Report['summary'], code: string): boolean {
-  return summary.failOn.includes(code) || (code === 'stream-errors' && summary.exitCode === 3);
+  return warningFailure(summary, code) !== null;
 }
 
 /** Lines skipped and why, e.g. `not an access log 200, malformed 30 (truncated 20, bad-json 10), too long 4`. */

@@ -64,8 +64,22 @@ describe('table layout', () => {
     { name: 'at spaces', text: 'alpha beta gamma', width: 10, lines: ['alpha beta', 'gamma'] },
     { name: 'a word longer than the width', text: 'abcdefghijkl x', width: 5, lines: ['abcde', 'fghij', 'kl x'] },
     { name: 'empty text', text: '', width: 5, lines: [''] },
+    // A cut at the width would leave half a surrogate pair on each line, each printed as U+FFFD.
+    { name: 'a long word of characters outside the BMP, never inside one', text: 'a😀😀😀', width: 4, lines: ['a😀', '😀😀'] },
   ])('wraps $name', ({ text, width, lines }) => {
     expect(wrap(text, width)).toEqual(lines);
+  });
+
+  it('never leaves a lone surrogate on a line, whatever the width', () => {
+    const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+    const host = `x${'😀'.repeat(60)}.example:443`;
+    for (let width = 2; width <= 80; width++) {
+      for (const line of wrap(host, width)) {
+        expect(line, `width ${width}`).not.toMatch(lone);
+        expect(line.length).toBeLessThanOrEqual(width);
+      }
+      expect(wrap(host, width).join('')).toBe(host);
+    }
   });
 
   it.each([

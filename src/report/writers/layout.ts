@@ -13,7 +13,13 @@ export function num(text: string, width: number): string {
   return text.padStart(width);
 }
 
-/** Splits `text` into lines of at most `width` characters, breaking at spaces, hard-splitting long words. */
+/** Where to hard-split a word at most `width` units long: one unit sooner when `width` would cut a surrogate pair in two. */
+function splitAt(word: string, width: number): number {
+  const last = word.charCodeAt(width - 1);
+  return width > 1 && last >= 0xd800 && last <= 0xdbff ? width - 1 : width;
+}
+
+/** Splits `text` into lines of at most `width` characters, breaking at spaces, hard-splitting long words (never inside a character). */
 export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
@@ -21,8 +27,9 @@ export function wrap(text: string, width: number): string[] {
     while (word.length > width) {
       if (line) lines.push(line);
       line = '';
-      lines.push(word.slice(0, width));
-      word = word.slice(width);
+      const at = splitAt(word, width);
+      lines.push(word.slice(0, at));
+      word = word.slice(at);
     }
     if (!line) line = word;
     else if (line.length + 1 + word.length <= width) line += ` ${word}`;

@@ -5,8 +5,9 @@
 import { VERDICTS } from '../../types.js';
 import type { DestinationSummary, Finding, Report } from '../model.js';
 import { workloadLabel } from '../flow-facts.js';
+import { clip, clipStart } from '../clip.js';
 import { mdCode, mdText } from '../markdown-escape.js';
-import { findingStatus, logTimeStatement, noFindingsStatement, plural, resultStatement, skippedStatement } from '../statements.js';
+import { findingStatus, logTimeStatement, noFindingsStatement, plural, resultStatement, skippedStatement, warningFailsRun } from '../statements.js';
 import { REPORT_LIMITS } from '../limits.js';
 import { bytes } from './layout.js';
 import { documentWriter, type ReportWriter } from './output.js';
@@ -15,6 +16,33 @@ import { documentWriter, type ReportWriter } from './output.js';
 export const MARKDOWN_MAX_FINDINGS = 50;
 /** Destination rows shown: the busiest ones, direct traffic first. */
 export const MARKDOWN_TOP_DESTINATIONS = 10;
+/**
+ * GitHub refuses a job summary over 1 MiB per step (the whole summary is then not shown), and log
+ * values are as long as a client makes its Host header: identifiers (hosts, workloads, files, rules)
+ * and sentences (reasons, fixes, warnings) are cut to these many characters, and the findings and
+ * destination rows stop at these many bytes, so the summary stays well under the limit.
+ */
+export const MARKDOWN_MAX_VALUE = 256;
+export const MARKDOWN_MAX_SENTENCE = 1024;
+export const MARKDOWN_FINDINGS_BYTES = 640 * 1024;
+export const MARKDOWN_DESTINATIONS_BYTES = 128 * 1024;
+
+/** A log-derived identifier as code, cut to MARKDOWN_MAX_VALUE. */
+const code = (text: string): string => mdCode(clip(text, MARKDOWN_MAX_VALUE));
+/** A sentence that may quote log values, cut to MARKDOWN_MAX_SENTENCE. */
+const prose = (text: string): string => mdText(clip(text, MARKDOWN_MAX_SENTENCE));
+
+/** The leading rows whose UTF-8 bytes (a newline each) fit in `budget`. */
+function withinBytes(rows: string[], budget: number): string[] {
+  let used = 0;
+  let n = 0;
+  for (const row of rows) {
+    used += Buffer.byteLength(row) + 1;
+    if (used > budget) break;
+    n++;
+  }
+  return rows.slice(0, n);
+}
 
 const ICON = { pass: '✅', fail: '❌', incomplete: '❌', 'no-evidence': '⚠️' } as const;
 const STATUS_ICON = { FAIL: '❌ fail', ALLOWED: '☑️ allowed', BASELINE: '☑️ baseline', WARN: '⚠️ warn' } as const;
@@ -25,7 +53,7 @@ function heading(report: Report): string[] {
   return [
     `## egress-audit ${ICON[r.status]} ${mdText(r.text)}`,
     '',
-    `${mdText(report.input.description)}: ${plural(report.summary.flows, 'flow')}, failing on ${failOn}. egress-audit ${mdText(report.tool.version)}, ${report.generatedAt}.`,
+    `${prose(report.input.description)}: ${plural(report.summary.flows, 'flow')}, failing on ${failOn}. egress-audit ${mdText(report.tool.version)}, ${report.generatedAt}.`,
   ];
 }
 
@@ -36,20 +64,26 @@ function verdictTable(report: Report): string[] {
 }
 
 function why(f: Finding): string {
-  const parts = [mdText(f.reason)];
-  if (f.remediation) parts.push(`**Fix:** ${mdText(f.remediation)}`);
-  if (f.allowedBy) parts.push(`**Allowed by** ${mdCode(f.allowedBy.id)}: ${mdText(f.allowedBy.reason)}${f.allowedBy.expires ? ` (expires ${mdText(f.allowedBy.expires)})` : ''}`);
-  if (f.expiredException) parts.push(`**Expired exception** ${mdCode(f.expiredException.id)}${f.expiredException.expires ? ` (${mdText(f.expiredException.expires)})` : ''}`);
+  const parts = [prose(f.reason)];
+  if (f.remediation) parts.push(`**Fix:** ${prose(f.remediation)}`);
+  if (f.allowedBy) parts.push(`**Allowed by** ${code(f.allowedBy.id)}: ${prose(f.allowedBy.reason)}${f.allowedBy.expires ? ` (expires ${mdText(clip(f.allowedBy.expires, MARKDOWN_MAX_VALUE))})` : ''}`);
+  if (f.expiredException) parts.push(`**Expired exception** ${code(f.expiredException.id)}${f.expiredException.expires ? ` (${mdText(clip(f.expiredException.expires, MARKDOWN_MAX_VALUE))})` : ''}`);
   return parts.join('<br>');
+}
+
+/** The evidence cell: a long path cut from its start, so the file's own name and the line number stay. */
+function evidenceCell(f: Finding): string {
+  return f.evidence.map((e) => `${e.hop} ${mdCode(clipStart(`${e.file}:${e.line}`, MARKDOWN_MAX_VALUE))}`).join('<br>');
 }
 
 function findingsTable(findings: Finding[], records: number): string[] {
   if (findings.length === 0) return ['### Findings', '', noFindingsStatement(records)];
-  const rows = findings.slice(0, MARKDOWN_MAX_FINDINGS).map((f) => {
-    const evidence = f.evidence.map((e) => `${e.hop} ${mdCode(`${e.file}:${e.line}`)}`).join('<br>');
-    return `| ${STATUS_ICON[findingStatus(f)]} | ${f.verdict} | ${mdCode(workloadLabel(f.namespace, f.sourceWorkload))} | ${mdCode(f.destination)} | ${f.count} | ${mdCode(f.rule)} | ${why(f)} | ${evidence} |`;
-  });
-  const rest = findings.length - MARKDOWN_MAX_FINDINGS;
+  const all = findings.slice(0, MARKDOWN_MAX_FINDINGS).map(
+    (f) =>
+      `| ${STATUS_ICON[findingStatus(f)]} | ${f.verdict} | ${code(workloadLabel(f.namespace, f.sourceWorkload))} | ${code(f.destination)} | ${f.count} | ${code(f.rule)} | ${why(f)} | ${evidenceCell(f)} |`,
+  );
+  const rows = withinBytes(all, MARKDOWN_FINDINGS_BYTES);
+  const rest = findings.length - rows.length;
   return [
     `### Findings (${findings.length})`,
     '',
@@ -66,20 +100,20 @@ function destinationRow(d: DestinationSummary): string {
   const hidden = d.sources.length - shown.length + d.moreSources;
   const saturated = d.moreSources >= REPORT_LIMITS.sourcesCounted;
   const more = hidden > 0 ? ` +${hidden}${saturated ? ' or' : ''} more` : '';
-  const sources = shown.map((s) => mdCode(s)).join(', ');
+  const sources = shown.map((s) => code(s)).join(', ');
   const direct = n('direct') > 0 ? `**${n('direct')}**` : '0';
-  return `| ${mdCode(d.destination)} | ${sources}${more} | ${n('via-gateway')} | ${direct} | ${n('blocked')} | ${n('via-gateway-unconfirmed')} | ${n('gateway-only')} | ${bytes(d.bytesSent)} | ${bytes(d.bytesReceived)} |`;
+  return `| ${code(d.destination)} | ${sources}${more} | ${n('via-gateway')} | ${direct} | ${n('blocked')} | ${n('via-gateway-unconfirmed')} | ${n('gateway-only')} | ${bytes(d.bytesSent)} | ${bytes(d.bytesReceived)} |`;
 }
 
 function destinationsTable(destinations: DestinationSummary[]): string[] {
   if (destinations.length === 0) return ['### External destinations', '', 'No traffic to external destinations was seen.'];
-  const shown = destinations.slice(0, MARKDOWN_TOP_DESTINATIONS);
+  const shown = withinBytes(destinations.slice(0, MARKDOWN_TOP_DESTINATIONS).map(destinationRow), MARKDOWN_DESTINATIONS_BYTES);
   return [
     `### External destinations (top ${shown.length} of ${destinations.length})`,
     '',
     '| destination | sources | via gateway | direct | blocked | unconfirmed | gateway-only | sent | received |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...shown.map(destinationRow),
+    ...shown,
   ];
 }
 
@@ -87,7 +121,7 @@ function coverageList(report: Report): string[] {
   const { coverage, summary } = report;
   const { lines } = coverage;
   const warnings = coverage.warnings.map((w) =>
-    summary.failOn.includes(w.code) ? `- ❌ ${mdText(w.message)} (${mdCode(w.code)} fails the run)` : `- ⚠️ ${mdText(w.message)} (${mdCode(w.code)})`,
+    warningFailsRun(summary, w.code) ? `- ❌ ${prose(w.message)} (${mdCode(w.code)} fails the run)` : `- ⚠️ ${prose(w.message)} (${mdCode(w.code)})`,
   );
   return [
     '### Coverage',

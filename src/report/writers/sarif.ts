@@ -1,9 +1,10 @@
 /**
  * `sarif`: SARIF 2.1.0 for code scanning. One reportingDescriptor per rule id, one result per
  * finding, located at the log line of its earliest evidence (the other evidence lines are related
- * locations). `partialFingerprints` carry the finding fingerprint so alerts stay the same across
- * runs. Levels: failing → error; allowed or baselined → note with a `suppressions` entry; other
- * findings (verdicts not in --fail-on) → warning. Coverage warnings become tool notifications.
+ * locations). `partialFingerprints` carry the finding fingerprint, also as GitHub's line hash, so
+ * alerts stay the same across runs. Levels: failing → error; allowed or baselined → note with a
+ * `suppressions` entry; other findings (verdicts not in --fail-on) → warning. Coverage warnings
+ * become tool notifications.
  */
 import type { Verdict } from '../../types.js';
 import type { Finding, Report } from '../model.js';
@@ -15,6 +16,13 @@ import { isPodStream, originalUriBaseIds, sarifLocation, type SarifLocation } fr
 
 /** The key under which the finding fingerprint goes into `partialFingerprints`. */
 export const FINGERPRINT_KEY = 'egressAuditFinding/v1';
+/**
+ * The key GitHub code scanning builds an alert's identity from (with the file path and the rule). When a
+ * result lacks it, the upload-sarif action computes it from the text around the located line, and a log
+ * line's text (times, request ids) is new in every run: every run would open new alerts and close the
+ * previous ones as fixed. So it carries the finding's own fingerprint, the same for the same finding.
+ */
+export const GITHUB_LINE_HASH_KEY = 'primaryLocationLineHash';
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 type Level = 'error' | 'warning' | 'note';
@@ -86,7 +94,7 @@ function result(f: Finding, ruleIndex: number, cwd: string): object {
     message: { text: message(f) },
     locations: [primary],
     ...(related.length > 0 ? { relatedLocations: related } : {}),
-    partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
+    partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint, [GITHUB_LINE_HASH_KEY]: `${f.fingerprint}:1` },
     occurrenceCount: Math.max(1, f.count),
     ...(supp ? { suppressions: supp } : {}),
     ...(f.baselined ? { baselineState: 'unchanged' } : {}),

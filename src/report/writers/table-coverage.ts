@@ -1,8 +1,8 @@
 /** The coverage section of the table: what was read, what was skipped, and what the audit could not see. */
-import type { Coverage } from '../model.js';
+import type { Coverage, Summary } from '../model.js';
 import { escapeControl as safe } from '../../text/escape.js';
 import type { Palette } from '../../text/color.js';
-import { logTimeStatement, plural, skippedStatement } from '../statements.js';
+import { logTimeStatement, plural, skippedStatement, warningFailure } from '../statements.js';
 import { labelled, wrap, WIDTH } from './layout.js';
 
 /** Streams listed before "and N more". */
@@ -22,11 +22,12 @@ function streams(coverage: Coverage): string[] {
   return lines;
 }
 
-function warnings(coverage: Coverage, failOn: readonly string[], p: Palette): string[] {
+function warnings(coverage: Coverage, summary: Summary, p: Palette): string[] {
   const lines: string[] = [];
   for (const w of coverage.warnings) {
-    const fails = failOn.includes(w.code);
-    const text = `${safe(w.message)}${fails ? ` [${w.code}: fails the run, --fail-on]` : ` [${w.code}]`}`;
+    const why = warningFailure(summary, w.code);
+    const fails = why !== null;
+    const text = `${safe(w.message)}${fails ? ` [${w.code}: fails the run, ${why}]` : ` [${w.code}]`}`;
     const body = wrap(text, WIDTH - 4).map((l, i) => (i === 0 ? `  ! ${l}` : `    ${l}`));
     lines.push(...body.map((l) => (fails ? p.red(l) : p.yellow(l))));
   }
@@ -34,7 +35,7 @@ function warnings(coverage: Coverage, failOn: readonly string[], p: Palette): st
 }
 
 /** The section: line accounting, streams with their roles, unmatched entries, and the warnings as statements. */
-export function coverageSection(coverage: Coverage, failOn: readonly string[], p: Palette): string[] {
+export function coverageSection(coverage: Coverage, summary: Summary, p: Palette): string[] {
   const { lines } = coverage;
   const at = (label: string, text: string): string[] => labelled(2, label, LABEL_WIDTH, text);
   const read = `${lines.lines}, of which ${lines.records} access-log records` + (lines.joinedPartials > 0 ? ` (${plural(lines.joinedPartials, 'partial line')} joined)` : '');
@@ -46,6 +47,6 @@ export function coverageSection(coverage: Coverage, failOn: readonly string[], p
     ...at('log time', logTimeStatement(coverage)),
     ...at('unmatched', unmatched),
     ...streams(coverage),
-    ...warnings(coverage, failOn, p),
+    ...warnings(coverage, summary, p),
   ];
 }

@@ -37,7 +37,7 @@ export function renderTable(report: Report, color: boolean): string {
     header(report, p),
     destinationsSection(report.destinations, p),
     findingsSection(report.findings, report.coverage.lines.records, p),
-    coverageSection(report.coverage, report.summary.failOn, p),
+    coverageSection(report.coverage, report.summary, p),
     result(report, p),
   ];
   return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
