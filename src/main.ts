@@ -64,6 +64,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(EXIT.input);
 });
 
+// A reader of the messages that went away (`audit ... 2>&1 | head -1`, a closed CI log stream) loses
+// them, but must not decide the exit code: the run's own result stands. Unhandled, it was exit 1.
+process.stderr.on('error', () => undefined);
+
 const program = buildProgram(handlers, invokedAs(process.argv[1]));
 if (process.argv.length <= 2) {
   program.outputHelp({ error: true });
