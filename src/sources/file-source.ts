@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import picomatch from 'picomatch';
 import { InputError, UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
@@ -9,6 +8,7 @@ import type { LogStream, RoleAssignment, Source, StreamInfo } from '../types.js'
 import { errorCode, findInputs, type InputFile, type Warn } from './input-paths.js';
 import { podFromPath } from './pod-path.js';
 import { readBackwards } from './backward-lines.js';
+import { gunzipChunks, GzipError } from './gunzip.js';
 
 /** Read size per chunk: large enough that per-chunk overhead vanishes, small enough for flat memory. */
 const CHUNK = 256 << 10;
@@ -66,21 +66,17 @@ async function* replayed(head: Buffer[], ended: boolean, iterator: AsyncIterator
  */
 async function* decoded(raw: Readable, name: string, chunkSize: number, signal: AbortSignal): AsyncGenerator<Buffer> {
   const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  let gzip = false;
   try {
     const { head, ended } = await peek(iterator, 2);
-    gzip = isGzipHead(head);
     const bytes = replayed(head, ended, iterator);
-    if (!gzip) {
+    if (!isGzipHead(head)) {
       yield* bytes;
       return;
     }
-    const gunzip = createGunzip({ chunkSize });
-    pipeline(Readable.from(bytes, { objectMode: false }), gunzip, () => undefined);
-    for await (const chunk of gunzip) yield chunk as Buffer;
+    yield* gunzipChunks(bytes, chunkSize);
   } catch (error) {
     if (signal.aborted) return;
-    const what = gzip ? 'corrupt or truncated gzip data' : 'read failed';
+    const what = error instanceof GzipError ? 'corrupt or truncated gzip data' : 'read failed';
     throw new InputError(`${name}: ${what} (${(error as Error).message})`);
   } finally {
     raw.destroy();
