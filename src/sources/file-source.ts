@@ -1,13 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import picomatch from 'picomatch';
 import { InputError, UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import type { LogStream, RoleAssignment, Source, StreamInfo } from '../types.js';
 import { errorCode, findInputs, type InputFile, type Warn } from './input-paths.js';
 import { podFromPath } from './pod-path.js';
 import { readBackwards } from './backward-lines.js';
+import { roleMatcher, type RoleFlags } from './role-flags.js';
 import { gunzipChunks, GzipError } from './gunzip.js';
 
 /** Read size per chunk: large enough that per-chunk overhead vanishes, small enough for flat memory. */
@@ -16,13 +16,6 @@ const CHUNK = 256 << 10;
 const READ_AHEAD_BUDGET = 64 << 20;
 /** The smallest chunk, also used for paced replays so that pacing is smooth. */
 export const SMALL_CHUNK = 16 << 10;
-
-/** Which files the user said are what (`--sidecar`, `--gateway`, `--ingress`). */
-export interface RoleFlags {
-  sidecar: string[];
-  gateway: string[];
-  ingress: string[];
-}
 
 function streamInfo(name: string, kind: StreamInfo['kind'], size: number | null, role: RoleAssignment | null): StreamInfo {
   const pod = name === '-' ? null : podFromPath(name);
@@ -152,21 +145,8 @@ function warnOnStderr(message: string): void {
   process.stderr.write(`egress-audit: ${escapeControl(message)}\n`);
 }
 
-function roleMatcher(flags: RoleFlags): (path: string) => RoleAssignment | null {
-  const rules: [RoleAssignment['role'], string, string[]][] = [
-    ['egress-gateway', '--gateway', flags.gateway],
-    ['ingress-gateway', '--ingress', flags.ingress],
-    ['sidecar', '--sidecar', flags.sidecar],
-  ];
-  const compiled = rules.map(([role, flag, patterns]) => ({ role, flag, patterns, match: patterns.length ? picomatch(patterns) : () => false }));
-  return (path) => {
-    for (const r of compiled) {
-      const named = r.patterns.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
-      if (named || r.match(path)) return { role: r.role, rule: `flag:${r.flag}`, detail: `${path} named by ${r.flag}` };
-    }
-    return null;
-  };
-}
+/** The role flags' shape, re-exported where run/outputs.ts has always imported it from. */
+export type { RoleFlags };
 
 /** Files, directories, globs and stdin as one Source; role flags add their files and assert their role. */
 export async function fileSource(
@@ -181,7 +161,7 @@ export async function fileSource(
   }
   const files = await findInputs(operands, options.warn ?? warnOnStderr);
   const roleOf = roleMatcher(flags);
-  const roleOfAny = (f: InputFile): RoleAssignment | null => [f.name, ...f.aliases].map(roleOf).find((r) => r !== null) ?? null;
+  const roleOfAny = (f: InputFile): RoleAssignment | null => roleOf([f.name, ...f.aliases]);
   const chunk = options.chunkSize ?? Math.max(SMALL_CHUNK, Math.min(CHUNK, Math.floor(READ_AHEAD_BUDGET / Math.max(1, files.length))));
   const streams = files.map((f) => (f.kind === 'stdin' ? stdinStream(roleOfAny(f), f.name) : fileStream(f, roleOfAny(f), chunk)));
   const described = files.length === 1 ? (files[0]?.name === '-' ? 'stdin' : (files[0]?.name as string)) : `${files.length} files`;
