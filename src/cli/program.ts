@@ -194,6 +194,8 @@ function auditCommand(handlers: CommandHandlers): Command {
   addAuditCommonOptions(cmd).action(async (inputs: string[], o: Record<string, unknown>) => {
     const speed = Number(o['speed']);
     if (!Number.isFinite(speed) || speed < 0) throw new UsageError(`--speed: "${String(o['speed'])}" is not a number >= 0`);
+    // Without --dashboard nothing is replayed: a --speed given alone would be ignored without a word.
+    if (cmd.getOptionValueSource('speed') === 'cli' && o['dashboard'] !== true) throw new UsageError('--speed only applies with --dashboard (the replay it paces)');
     process.exitCode = await handlers.audit(inputs, {
       ...commonAuditValues(o),
       format: String(o['format']),

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.js';
+
+const VIA = fileURLToPath(new URL('../../fixtures/scenarios/seed-000-via-gateway-tcp/', import.meta.url));
 
 /** ESC, BEL and the C1 CSI: what a terminal acts on. */
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
@@ -24,5 +27,20 @@ describe("commander's own errors quote argv with control characters escaped", ()
     const res = await runCli(['audit', '--windw', '5s']);
     expect(res.code).toBe(2);
     expect(res.stderr).toBe("error: unknown option '--windw'\n(Did you mean --window?)\n(run with --help for usage)\n");
+  });
+});
+
+describe('flags that would be ignored', () => {
+  it('--speed without --dashboard is a usage error (exit 2), not a replay that never happens', async () => {
+    const res = await runCli(['audit', '--speed', '10', VIA]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--speed only applies with --dashboard');
+    expect(res.stdout).toBe('');
+  });
+
+  it('--speed with --dashboard is accepted (off a terminal the table is written instead, and said)', async () => {
+    const res = await runCli(['audit', '--dashboard', '--speed', '10', VIA]);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain('--dashboard needs a terminal on stdout');
   });
 });
