@@ -9,6 +9,7 @@ import { podFromPath } from './pod-path.js';
 import { readBackwards } from './backward-lines.js';
 import { roleMatcher, type RoleFlags } from './role-flags.js';
 import { gunzipChunks, GzipError } from './gunzip.js';
+import { utf16Bom, utf16ToUtf8 } from './utf16.js';
 
 /** Read size per chunk: large enough that per-chunk overhead vanishes, small enough for flat memory. */
 const CHUNK = 256 << 10;
@@ -53,20 +54,28 @@ async function* replayed(head: Buffer[], ended: boolean, iterator: AsyncIterator
   if (!ended) yield* { [Symbol.asyncIterator]: () => iterator };
 }
 
+/** The bytes as UTF-8: UTF-16 with a byte-order mark (PowerShell's `>`) is decoded, anything else passes as it is. */
+async function* asUtf8(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const { head, ended } = await peek(iterator, 2);
+  const bytes = replayed(head, ended, iterator);
+  const utf16 = utf16Bom(head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head));
+  yield* utf16 === null ? bytes : utf16ToUtf8(bytes, utf16);
+}
+
 /**
  * Raw bytes, or their decompression when the first two are gzip's magic: peeked from the stream itself,
- * never by seeking or reopening, so that a FIFO or /dev/fd/N is read once and whole.
+ * never by seeking or reopening, so that a FIFO or /dev/fd/N is read once and whole. UTF-16 text
+ * (plain or gzipped) comes out as UTF-8.
  */
 async function* decoded(raw: Readable, name: string, chunkSize: number, signal: AbortSignal): AsyncGenerator<Buffer> {
   const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   try {
     const { head, ended } = await peek(iterator, 2);
     const bytes = replayed(head, ended, iterator);
-    if (!isGzipHead(head)) {
-      yield* bytes;
-      return;
-    }
-    yield* gunzipChunks(bytes, chunkSize);
+    if (isGzipHead(head)) yield* asUtf8(gunzipChunks(bytes, chunkSize));
+    else if (utf16Bom(head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head)) !== null) yield* asUtf8(bytes);
+    else yield* bytes;
   } catch (error) {
     if (signal.aborted) return;
     const what = error instanceof GzipError ? 'corrupt or truncated gzip data' : 'read failed';
@@ -103,13 +112,13 @@ export function fileStream(
   };
 }
 
-/** Bytes at each offset of a file that is not gzip (its first two bytes say), or null; an unreadable file is left to the main read to report. */
+/** Bytes at each offset of a file that is neither gzip nor UTF-16 (its first two bytes say), or null; an unreadable file is left to the main read to report. */
 async function readPlainAt(path: string | Buffer, offsets: readonly number[], length: number): Promise<Uint8Array[] | null> {
   let handle;
   try {
     handle = await open(path, 'r');
     const magic = Buffer.alloc(2);
-    if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && isGzipHead([magic])) return null;
+    if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && (isGzipHead([magic]) || utf16Bom(magic) !== null)) return null;
     const parts: Uint8Array[] = [];
     for (const offset of offsets) {
       const buf = Buffer.alloc(length);
