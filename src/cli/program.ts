@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
+import { escapeControl } from '../text/escape.js';
 import { collect, commaItems, parseDuration, parsePositiveInt, parseSize } from './values.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './options.js';
 import type { AuditCommonOptions, AuditOptions, ParseOptions, WatchOptions } from './options.js';
@@ -193,6 +194,8 @@ function auditCommand(handlers: CommandHandlers): Command {
   addAuditCommonOptions(cmd).action(async (inputs: string[], o: Record<string, unknown>) => {
     const speed = Number(o['speed']);
     if (!Number.isFinite(speed) || speed < 0) throw new UsageError(`--speed: "${String(o['speed'])}" is not a number >= 0`);
+    // Without --dashboard nothing is replayed: a --speed given alone would be ignored without a word.
+    if (cmd.getOptionValueSource('speed') === 'cli' && o['dashboard'] !== true) throw new UsageError('--speed only applies with --dashboard (the replay it paces)');
     process.exitCode = await handlers.audit(inputs, {
       ...commonAuditValues(o),
       format: String(o['format']),
@@ -279,6 +282,22 @@ function demoCommand(handlers: CommandHandlers): Command {
     });
 }
 
+/**
+ * Commander's own error line, with control characters escaped: it quotes argv, where a glob can put a
+ * file name holding ESC sequences (`audit logs/*` with a file named `-\e]0;...`). Only the newlines
+ * commander writes itself (before its "(Did you mean" hint, and at the end) stay newlines.
+ */
+export function escapeCommanderError(text: string): string {
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  const escaped = escapeControl(body).replaceAll('\\n(Did you mean ', '\n(Did you mean ');
+  return body === text ? escaped : `${escaped}\n`;
+}
+
+/** Commander's error messages go through escapeCommanderError; help and version output are ours and left alone. */
+function safeErrors(cmd: Command): Command {
+  return cmd.configureOutput({ outputError: (text, write) => write(escapeCommanderError(text)) });
+}
+
 /** Builds the command-line program; every parse error becomes a UsageError (exit 2). */
 export function buildProgram(handlers: CommandHandlers, name = 'egress-audit'): Command {
   const program = new Command(name)
@@ -286,8 +305,9 @@ export function buildProgram(handlers: CommandHandlers, name = 'egress-audit'): 
     .version(VERSION, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  safeErrors(program);
   for (const cmd of [parseCommand(handlers), auditCommand(handlers), watchCommand(handlers), demoCommand(handlers)]) {
-    program.addCommand(cmd.exitOverride().showHelpAfterError('(run with --help for usage)'));
+    program.addCommand(safeErrors(cmd.exitOverride().showHelpAfterError('(run with --help for usage)')));
   }
   return program;
 }

@@ -3,7 +3,12 @@ import { parse as parseYaml } from 'yaml';
 import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
 import { InputError, UsageError } from '../errors.js';
 
+/**
+ * The `accessLogFormat` in parsed YAML, also inside a string value that is YAML itself: the `istio`
+ * ConfigMap (`kubectl -n istio-system get cm istio -o yaml`) holds meshConfig as the text of `data.mesh`.
+ */
 function findAccessLogFormat(node: unknown): string | null {
+  if (typeof node === 'string') return node.includes('accessLogFormat') ? findAccessLogFormat(parseYamlOrNull(node)) : null;
   if (node === null || typeof node !== 'object') return null;
   for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
     if (key === 'accessLogFormat' && typeof value === 'string') return value;
@@ -11,6 +16,14 @@ function findAccessLogFormat(node: unknown): string | null {
     if (inner !== null) return inner;
   }
   return null;
+}
+
+function parseYamlOrNull(text: string): unknown {
+  try {
+    return parseYaml(text) as unknown;
+  } catch {
+    return null;
+  }
 }
 
 /** Reads `--format @FILE`: a file holding the format string, or meshConfig YAML with `accessLogFormat:`. */
@@ -22,13 +35,12 @@ async function formatFromFile(path: string): Promise<string> {
     throw new InputError(`--format @${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   if (!text.includes('%')) throw new UsageError(`--format @${path}: the file holds no %OPERATOR% format string`);
-  try {
-    const fromYaml = findAccessLogFormat(parseYaml(text));
-    if (fromYaml !== null) return fromYaml;
-  } catch {
-    // not YAML: the file is the format string itself
-  }
-  return text.replace(/\r?\n$/, '');
+  const fromYaml = findAccessLogFormat(parseYamlOrNull(text));
+  if (fromYaml !== null) return fromYaml;
+  // YAML that mentions accessLogFormat but yields none would otherwise be taken whole as the format
+  // string, and every line would then be a format mismatch.
+  if (/^\s*accessLogFormat\s*:/m.test(text)) throw new UsageError(`--format @${path}: accessLogFormat found, but no format string could be read from it (is the YAML valid?)`);
+  return text.replace(/\r?\n$/, ''); // not YAML with an accessLogFormat: the file is the format string itself
 }
 
 /** The --format option resolved: the spec, and its text (worker threads compile their own copy). */

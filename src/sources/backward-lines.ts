@@ -8,6 +8,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { BackwardRead } from '../types.js';
 import { errorCode } from './input-paths.js';
+import { utf16Bom } from './utf16.js';
 
 /** Bytes read per step from the end: the size of a forward read's chunk, so memory matches it. */
 const BLOCK = 256 << 10;
@@ -120,7 +121,7 @@ async function* backwardChunks(path: string | Buffer, name: string, end: number,
 
 /**
  * The file at `path` to be read from its end, or null when it cannot be (gzip, which can only be read
- * from its start; unreadable, which the front-to-back read then reports).
+ * from its start; UTF-16, decoded front to back; unreadable, which the front-to-back read then reports).
  */
 export async function readBackwards(path: string | Buffer, name: string, maxLineLength: number, blockSize = BLOCK): Promise<BackwardRead | null> {
   let handle: FileHandle | undefined;
@@ -128,7 +129,7 @@ export async function readBackwards(path: string | Buffer, name: string, maxLine
     handle = await open(path, 'r');
     const size = (await handle.stat()).size;
     const magic = Buffer.alloc(2);
-    if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b) return null;
+    if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && ((magic[0] === 0x1f && magic[1] === 0x8b) || utf16Bom(magic) !== null)) return null;
     const end = await contentEnd(handle, size);
     const lines = size === 0 ? 0 : await countLines(handle, end, blockSize);
     return { lines, chunks: (signal) => backwardChunks(path, name, end, lines, maxLineLength, blockSize, signal) };

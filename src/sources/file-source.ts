@@ -1,14 +1,15 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import picomatch from 'picomatch';
+import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import type { LogStream, RoleAssignment, Source, StreamInfo } from '../types.js';
 import { errorCode, findInputs, type InputFile, type Warn } from './input-paths.js';
 import { podFromPath } from './pod-path.js';
 import { readBackwards } from './backward-lines.js';
+import { roleMatcher, type RoleFlags } from './role-flags.js';
+import { gunzipChunks, GzipError } from './gunzip.js';
+import { utf16Bom, utf16ToUtf8 } from './utf16.js';
 
 /** Read size per chunk: large enough that per-chunk overhead vanishes, small enough for flat memory. */
 const CHUNK = 256 << 10;
@@ -16,13 +17,6 @@ const CHUNK = 256 << 10;
 const READ_AHEAD_BUDGET = 64 << 20;
 /** The smallest chunk, also used for paced replays so that pacing is smooth. */
 export const SMALL_CHUNK = 16 << 10;
-
-/** Which files the user said are what (`--sidecar`, `--gateway`, `--ingress`). */
-export interface RoleFlags {
-  sidecar: string[];
-  gateway: string[];
-  ingress: string[];
-}
 
 function streamInfo(name: string, kind: StreamInfo['kind'], size: number | null, role: RoleAssignment | null): StreamInfo {
   const pod = name === '-' ? null : podFromPath(name);
@@ -60,27 +54,31 @@ async function* replayed(head: Buffer[], ended: boolean, iterator: AsyncIterator
   if (!ended) yield* { [Symbol.asyncIterator]: () => iterator };
 }
 
+/** The bytes as UTF-8: UTF-16 with a byte-order mark (PowerShell's `>`) is decoded, anything else passes as it is. */
+async function* asUtf8(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const { head, ended } = await peek(iterator, 2);
+  const bytes = replayed(head, ended, iterator);
+  const utf16 = utf16Bom(head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head));
+  yield* utf16 === null ? bytes : utf16ToUtf8(bytes, utf16);
+}
+
 /**
  * Raw bytes, or their decompression when the first two are gzip's magic: peeked from the stream itself,
- * never by seeking or reopening, so that a FIFO or /dev/fd/N is read once and whole.
+ * never by seeking or reopening, so that a FIFO or /dev/fd/N is read once and whole. UTF-16 text
+ * (plain or gzipped) comes out as UTF-8.
  */
 async function* decoded(raw: Readable, name: string, chunkSize: number, signal: AbortSignal): AsyncGenerator<Buffer> {
   const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  let gzip = false;
   try {
     const { head, ended } = await peek(iterator, 2);
-    gzip = isGzipHead(head);
     const bytes = replayed(head, ended, iterator);
-    if (!gzip) {
-      yield* bytes;
-      return;
-    }
-    const gunzip = createGunzip({ chunkSize });
-    pipeline(Readable.from(bytes, { objectMode: false }), gunzip, () => undefined);
-    for await (const chunk of gunzip) yield chunk as Buffer;
+    if (isGzipHead(head)) yield* asUtf8(gunzipChunks(bytes, chunkSize));
+    else if (utf16Bom(head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head)) !== null) yield* asUtf8(bytes);
+    else yield* bytes;
   } catch (error) {
     if (signal.aborted) return;
-    const what = gzip ? 'corrupt or truncated gzip data' : 'read failed';
+    const what = error instanceof GzipError ? 'corrupt or truncated gzip data' : 'read failed';
     throw new InputError(`${name}: ${what} (${(error as Error).message})`);
   } finally {
     raw.destroy();
@@ -114,13 +112,13 @@ export function fileStream(
   };
 }
 
-/** Bytes at each offset of a file that is not gzip (its first two bytes say), or null; an unreadable file is left to the main read to report. */
+/** Bytes at each offset of a file that is neither gzip nor UTF-16 (its first two bytes say), or null; an unreadable file is left to the main read to report. */
 async function readPlainAt(path: string | Buffer, offsets: readonly number[], length: number): Promise<Uint8Array[] | null> {
   let handle;
   try {
     handle = await open(path, 'r');
     const magic = Buffer.alloc(2);
-    if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && isGzipHead([magic])) return null;
+    if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && (isGzipHead([magic]) || utf16Bom(magic) !== null)) return null;
     const parts: Uint8Array[] = [];
     for (const offset of offsets) {
       const buf = Buffer.alloc(length);
@@ -156,21 +154,8 @@ function warnOnStderr(message: string): void {
   process.stderr.write(`egress-audit: ${escapeControl(message)}\n`);
 }
 
-function roleMatcher(flags: RoleFlags): (path: string) => RoleAssignment | null {
-  const rules: [RoleAssignment['role'], string, string[]][] = [
-    ['egress-gateway', '--gateway', flags.gateway],
-    ['ingress-gateway', '--ingress', flags.ingress],
-    ['sidecar', '--sidecar', flags.sidecar],
-  ];
-  const compiled = rules.map(([role, flag, patterns]) => ({ role, flag, patterns, match: patterns.length ? picomatch(patterns) : () => false }));
-  return (path) => {
-    for (const r of compiled) {
-      const named = r.patterns.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
-      if (named || r.match(path)) return { role: r.role, rule: `flag:${r.flag}`, detail: `${path} named by ${r.flag}` };
-    }
-    return null;
-  };
-}
+/** The role flags' shape, re-exported where run/outputs.ts has always imported it from. */
+export type { RoleFlags };
 
 /** Files, directories, globs and stdin as one Source; role flags add their files and assert their role. */
 export async function fileSource(
@@ -185,7 +170,7 @@ export async function fileSource(
   }
   const files = await findInputs(operands, options.warn ?? warnOnStderr);
   const roleOf = roleMatcher(flags);
-  const roleOfAny = (f: InputFile): RoleAssignment | null => [f.name, ...f.aliases].map(roleOf).find((r) => r !== null) ?? null;
+  const roleOfAny = (f: InputFile): RoleAssignment | null => roleOf([f.name, ...f.aliases]);
   const chunk = options.chunkSize ?? Math.max(SMALL_CHUNK, Math.min(CHUNK, Math.floor(READ_AHEAD_BUDGET / Math.max(1, files.length))));
   const streams = files.map((f) => (f.kind === 'stdin' ? stdinStream(roleOfAny(f), f.name) : fileStream(f, roleOfAny(f), chunk)));
   const described = files.length === 1 ? (files[0]?.name === '-' ? 'stdin' : (files[0]?.name as string)) : `${files.length} files`;

@@ -141,10 +141,23 @@ async function operand(input: string, walk: Walk): Promise<void> {
     if (isDynamicPattern(input)) return globMatches(input, walk);
     return unreadable(walk, input, await whyUnreadable(input, info));
   }
-  if (info.isDirectory()) return walkDirectory(input, input, info, walk);
+  if (info.isDirectory()) return walkOperandDirectory(input, info, walk);
   if (!info.isSocket()) return add(walk, input, input, info);
   if (!STDIN_NAMES.test(input)) return unreadable(walk, input, 'a socket, which cannot be read as a file');
   walk.found.push({ file: { name: input, path: input, kind: 'stdin', size: null }, identity: stdinIdentity() });
+}
+
+/**
+ * A directory the user named: walked, and said on stderr when it holds no file to read, as a glob
+ * matching nothing is said (an empty or mistyped log folder must not pass as zero lines read).
+ */
+async function walkOperandDirectory(input: string, info: Stats, walk: Walk): Promise<void> {
+  const before = walk.found.length;
+  const walked = walk.visited.has(identity(info));
+  await walkDirectory(input, input, info, walk);
+  if (!walked && walk.found.length === before) {
+    walk.warn(`${input}: no files to read in this directory (hidden files and .md, .yaml, .sh, ... files are not read from directories)`);
+  }
 }
 
 /** What stdin is (its device:inode), so that `-` and `/dev/stdin` (a pipe or a redirected file) are read once, not twice with the second empty. */

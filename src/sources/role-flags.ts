@@ -1,0 +1,86 @@
+/**
+ * `--sidecar`, `--gateway` and `--ingress` name files, globs or directories. A file that several of
+ * them name takes the role of the one naming it most closely (the file itself, then a glob, then a
+ * directory holding it): `--sidecar logs/ --gateway logs/egress.log` says what it means. Two flags
+ * naming it equally closely contradict each other, a usage error: the order flags are checked in
+ * must never pick a role the user did not choose.
+ */
+import picomatch from 'picomatch';
+import { isDynamicPattern } from 'tinyglobby';
+import { UsageError } from '../errors.js';
+import type { RoleAssignment } from '../types.js';
+
+/** Which files the user said are what (`--sidecar`, `--gateway`, `--ingress`). */
+export interface RoleFlags {
+  sidecar: string[];
+  gateway: string[];
+  ingress: string[];
+}
+
+/** How closely a flag value names a path: 3 the path itself, 2 a glob matching it, 1 a directory holding it, 0 not at all. */
+type Closeness = 0 | 1 | 2 | 3;
+
+const CLOSENESS_WORDS = ['', 'a directory holding it', 'a glob matching it', 'the file itself'] as const;
+
+interface Pattern {
+  role: RoleAssignment['role'];
+  flag: string;
+  value: string;
+  match: (path: string) => boolean;
+}
+
+interface Hit {
+  pattern: Pattern;
+  closeness: Closeness;
+  name: string;
+}
+
+function closeness(p: Pattern, path: string): Closeness {
+  if (path === p.value) return 3;
+  if (isDynamicPattern(p.value) && p.match(path)) return 2;
+  const dir = p.value.endsWith('/') ? p.value : `${p.value}/`;
+  if (path.startsWith(dir)) return 1;
+  return p.match(path) ? 3 : 0; // a literal name picomatch still matches (`./a.log` for `a.log`)
+}
+
+function compile(flags: RoleFlags): Pattern[] {
+  const rules: [RoleAssignment['role'], string, string[]][] = [
+    ['egress-gateway', '--gateway', flags.gateway],
+    ['ingress-gateway', '--ingress', flags.ingress],
+    ['sidecar', '--sidecar', flags.sidecar],
+  ];
+  return rules.flatMap(([role, flag, values]) => values.map((value) => ({ role, flag, value, match: picomatch(value) })));
+}
+
+/**
+ * The role the flags give a file known by `names` (its name, then its aliases), or null; throws a
+ * UsageError when two flags of different roles name it equally closely.
+ */
+export function roleMatcher(flags: RoleFlags): (names: readonly string[]) => RoleAssignment | null {
+  const patterns = compile(flags);
+  if (patterns.length === 0) return () => null;
+  return (names) => {
+    const hits: Hit[] = [];
+    for (const name of names) {
+      for (const pattern of patterns) {
+        const c = closeness(pattern, name);
+        if (c > 0) hits.push({ pattern, closeness: c, name });
+      }
+    }
+    if (hits.length === 0) return null;
+    const best = Math.max(...hits.map((h) => h.closeness));
+    const top = hits.filter((h) => h.closeness === best);
+    const chosen = top[0] as Hit;
+    const rival = top.find((h) => h.pattern.role !== chosen.pattern.role);
+    if (rival !== undefined) {
+      throw new UsageError(
+        `${names[0] as string} is named by ${chosen.pattern.flag} ${chosen.pattern.value} and by ${rival.pattern.flag} ${rival.pattern.value} ` +
+          `(${CLOSENESS_WORDS[best]} both times): give each file one role (a file named itself wins over a glob, and a glob over a directory)`,
+      );
+    }
+    const overridden = hits.find((h) => h.pattern.role !== chosen.pattern.role);
+    const over = overridden === undefined ? '' : `, over ${overridden.pattern.flag} ${overridden.pattern.value} (${CLOSENESS_WORDS[overridden.closeness]})`;
+    const via = chosen.pattern.value === chosen.name ? '' : ` ${chosen.pattern.value}`;
+    return { role: chosen.pattern.role, rule: `flag:${chosen.pattern.flag}`, detail: `${chosen.name} named by ${chosen.pattern.flag}${via}${over}` };
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Logs saved as UTF-16: Windows PowerShell 5.1 writes `kubectl logs ... > sidecar.log` (and
+ * Out-File) as UTF-16LE with a byte-order mark. Read as bytes, every other byte is NUL and no line
+ * is an access log, so such a file audited as "no access-log entries". The mark says what it is:
+ * the text is decoded to UTF-8 before it is cut into lines.
+ */
+
+/** A UTF-16 encoding TextDecoder knows. */
+export type Utf16 = 'utf-16le' | 'utf-16be';
+
+/** The UTF-16 encoding that a byte-order mark at the start of `first` announces, or null (no mark, or UTF-8's). */
+export function utf16Bom(first: Uint8Array): Utf16 | null {
+  if (first.length < 2) return null;
+  if (first[0] === 0xff && first[1] === 0xfe) return 'utf-16le';
+  if (first[0] === 0xfe && first[1] === 0xff) return 'utf-16be';
+  return null;
+}
+
+/** UTF-16 text as UTF-8 bytes, chunk by chunk: a character split between chunks is joined, the mark dropped, bad units become U+FFFD. */
+export async function* utf16ToUtf8(chunks: AsyncIterable<Buffer>, encoding: Utf16): AsyncGenerator<Buffer> {
+  const decoder = new TextDecoder(encoding);
+  for await (const chunk of chunks) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (text.length > 0) yield Buffer.from(text, 'utf8');
+  }
+  const rest = decoder.decode();
+  if (rest.length > 0) yield Buffer.from(rest, 'utf8');
+}

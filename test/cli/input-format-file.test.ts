@@ -1,0 +1,40 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ndjson, runCli } from '../helpers/cli.js';
+
+const LINE = '[2022-02-19T09:31:17.146Z] 10.0.0.1:80 outbound|80||example.com\n';
+const MESH = 'accessLogFile: /dev/stdout\naccessLogFormat: |\n  [%START_TIME%] %UPSTREAM_HOST% %UPSTREAM_CLUSTER%\n';
+
+function withFiles(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ea-input-format-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+describe('--format @FILE holding the istio ConfigMap, whose meshConfig is the text of data.mesh', () => {
+  it('reads accessLogFormat from inside data.mesh (kubectl get cm istio -o yaml)', async () => {
+    const configMap = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  mesh: |-\n${MESH.replace(/^/gm, '    ')}\n`;
+    const cwd = withFiles({ 'istio-cm.yaml': configMap, 'custom.log': LINE });
+    // The old reader found no accessLogFormat key, took the whole ConfigMap as the format string, and
+    // every line became a format mismatch.
+    const res = await runCli(['parse', '--format', '@istio-cm.yaml', 'custom.log'], { cwd });
+    expect(res.stderr).toContain('1 lines read, 1 records');
+    expect(res.code).toBe(0);
+    expect(ndjson(res.stdout)[0]).toMatchObject({ upstream_host: '10.0.0.1:80', upstream_cluster: 'outbound|80||example.com', format: 'custom' });
+  });
+
+  it('and from the same ConfigMap as JSON (-o json)', async () => {
+    const cwd = withFiles({ 'istio-cm.json': JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', data: { mesh: MESH } }), 'custom.log': LINE });
+    const res = await runCli(['parse', '--format', '@istio-cm.json', 'custom.log'], { cwd });
+    expect(res.stderr).toContain('1 lines read, 1 records');
+  });
+
+  it('YAML naming accessLogFormat that cannot be read is a usage error, not the whole file taken as a format', async () => {
+    const cwd = withFiles({ 'mesh.yaml': 'accessLogFormat: [%START_TIME%] %UPSTREAM_HOST%\n', 'custom.log': LINE });
+    const res = await runCli(['parse', '--format', '@mesh.yaml', 'custom.log'], { cwd });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--format @mesh.yaml: accessLogFormat found, but no format string could be read from it');
+  });
+});

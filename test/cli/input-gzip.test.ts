@@ -1,0 +1,79 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { ndjson, runCli } from '../helpers/cli.js';
+
+/** `n` sidecar entries that differ only in their ports: logs of one busy client compress this well (~100x). */
+function repetitiveLines(n: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(
+      `[2022-02-19T09:31:17.146Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" ` +
+        `outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:${30000 + (i % 5000)} 192.168.0.78:1234 10.108.0.56:50898 - -`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Whole lines gzip(1) recovers from `gz` before its damage (zlib flushing what it has instead of failing). */
+function wholeLinesBeforeDamage(gz: Buffer): number {
+  const text = gunzipSync(gz, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').length - 1;
+}
+
+describe('a .gz whose whole first member is followed by a second one cut short', () => {
+  // `gzip -c today.log >> archive.gz` interrupted, or an archive copied while it was appended to: every
+  // line of the first member is whole. The old reader iterated the zlib stream, and the output still
+  // buffered in it when zlib failed was dropped (584 of these 3000 lines, stdout being a pipe).
+  const whole = gzipSync(repetitiveLines(3000));
+  const data = Buffer.concat([whole, whole.subarray(0, 4)]);
+  const dir = mkdtempSync(join(tmpdir(), 'ea-input-gzip-'));
+  const path = join(dir, 'sidecar.log.gz');
+  writeFileSync(path, data);
+
+  it('parse reads all 3000 lines of the first member, then names the file (exit 3)', async () => {
+    expect(wholeLinesBeforeDamage(data)).toBe(3000);
+    const res = await runCli(['parse', path]);
+    expect(res.stderr).toContain('sidecar.log.gz: corrupt or truncated gzip data');
+    expect(res.code).toBe(3);
+    expect(ndjson(res.stdout)).toHaveLength(3000);
+    expect(res.stderr).toContain('3000 lines read, 3000 records');
+  });
+
+  it('the same from stdin, and audit counts them all', async () => {
+    const parsed = await runCli(['parse', '-'], { input: data });
+    expect(parsed.code).toBe(3);
+    expect(ndjson(parsed.stdout)).toHaveLength(3000);
+    const audited = await runCli(['audit', '-o', 'json', path]);
+    expect(audited.code).toBe(3);
+    expect((JSON.parse(audited.stdout) as { coverage: { lines: { records: number } } }).coverage.lines.records).toBe(3000);
+  });
+});
+
+describe('a truncated .gz', () => {
+  it('parse reads every whole line decompressed before the cut (as zlib flushing them does)', async () => {
+    const gz = gzipSync(repetitiveLines(20000));
+    const cut = gz.subarray(0, Math.floor(gz.length * 0.6));
+    const dir = mkdtempSync(join(tmpdir(), 'ea-input-gzip-'));
+    const path = join(dir, 'cut.log.gz');
+    writeFileSync(path, cut);
+    const expected = wholeLinesBeforeDamage(cut);
+    expect(expected).toBeGreaterThan(5000);
+    const res = await runCli(['parse', path]);
+    expect(res.code).toBe(3);
+    expect(ndjson(res.stdout)).toHaveLength(expected);
+  });
+});
+
+describe('gzip members one after another', () => {
+  it('reads every member, and a file named .log holding gzip is decompressed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ea-input-gzip-'));
+    const path = join(dir, 'two-members.log');
+    writeFileSync(path, Buffer.concat([gzipSync(repetitiveLines(3000)), gzipSync(repetitiveLines(2000))]));
+    const res = await runCli(['parse', path]);
+    expect(res.code).toBe(0);
+    expect(ndjson(res.stdout)).toHaveLength(5000);
+  });
+});

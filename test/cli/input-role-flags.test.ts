@@ -1,0 +1,59 @@
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+/** One sidecar entry sent to the egress gateway, and the gateway's entry for it (neutral file names: roles come from the flags). */
+const VIA = fileURLToPath(new URL('../../fixtures/scenarios/seed-000-via-gateway-tcp/', import.meta.url));
+
+function logsDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ea-input-roles-'));
+  mkdirSync(join(dir, 'logs'));
+  copyFileSync(join(VIA, 'sidecar.log'), join(dir, 'logs', 'a.log'));
+  copyFileSync(join(VIA, 'egress-gateway.log'), join(dir, 'logs', 'b.log'));
+  return dir;
+}
+
+interface Streams {
+  coverage: { streams: { name: string; role: string; roleRule: string }[] };
+}
+
+function roles(stdout: string): Record<string, string> {
+  const report = JSON.parse(stdout) as Streams;
+  return Object.fromEntries(report.coverage.streams.map((s) => [s.name, s.role]));
+}
+
+describe('role flags that name one file twice', () => {
+  it('one file named by --sidecar and by --gateway is a usage error naming the file and both flags (exit 2)', async () => {
+    const cwd = logsDir();
+    const res = await runCli(['audit', '--sidecar', 'logs/a.log', '--gateway', 'logs/a.log', 'logs/b.log'], { cwd });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('logs/a.log is named by --gateway logs/a.log and by --sidecar logs/a.log');
+    expect(res.stdout).toBe('');
+  });
+
+  it('two globs of different roles matching one file are a usage error too', async () => {
+    const cwd = logsDir();
+    const res = await runCli(['audit', '--sidecar', 'logs/*.log', '--gateway', 'logs/b*'], { cwd });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('logs/b.log is named by --gateway logs/b* and by --sidecar logs/*.log');
+  });
+
+  it('the file named itself wins over the directory holding it, and --explain says which flag lost', async () => {
+    const cwd = logsDir();
+    // The old matcher tried --gateway first whatever it named: the sidecar's own file became a gateway log.
+    const res = await runCli(['audit', '-o', 'json', '--explain', '--sidecar', 'logs/a.log', '--gateway', 'logs/'], { cwd });
+    expect(roles(res.stdout)).toEqual({ 'logs/a.log': 'sidecar', 'logs/b.log': 'egress-gateway' });
+    expect(res.stderr).toContain('logs/a.log named by --sidecar, over --gateway logs/ (a directory holding it)');
+    expect(res.code).toBe(0);
+  });
+
+  it('a glob wins over a directory', async () => {
+    const cwd = logsDir();
+    const res = await runCli(['audit', '-o', 'json', '--explain', '--sidecar', 'logs', '--gateway', 'logs/b*'], { cwd });
+    expect(roles(res.stdout)).toEqual({ 'logs/a.log': 'sidecar', 'logs/b.log': 'egress-gateway' });
+    expect(res.stderr).toContain('logs/b.log named by --gateway logs/b*, over --sidecar logs (a directory holding it)');
+  });
+});
