@@ -1,4 +1,4 @@
-import { createWriteStream, lstatSync, unlinkSync, type WriteStream } from 'node:fs';
+import { createWriteStream, fstatSync, lstatSync, statSync, unlinkSync, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { AuditCommonOptions, OutputFormat } from '../cli/options.js';
 import { InputError, UsageError } from '../errors.js';
@@ -78,16 +78,44 @@ async function checkWrittenPaths(options: AuditCommonOptions, inputs: readonly s
   const written: WrittenFile[] = options.report.map((spec) => ({ flag: `--report ${spec.format}=${spec.path}`, path: spec.path, replaces: null }));
   if (options.writeBaseline !== null) written.push({ flag: `--write-baseline ${options.writeBaseline}`, path: options.writeBaseline, replaces: options.baseline });
   const seen = new Map<string, WrittenFile>();
+  const stdout = stdoutFile();
   for (const file of written) {
     const real = await realTarget(file.path);
     const earlier = seen.get(real);
     if (earlier !== undefined) throw new UsageError(`${file.flag}: the same file as ${earlier.flag}; give each output a file of its own`);
+    if (stdout !== null && sameFile(real, stdout)) {
+      throw new UsageError(`${file.flag}: the same file as standard output, where the console output (-o, or the dashboard) goes; the two would be mixed: use -o for the console, or give the report a file of its own`);
+    }
     seen.set(real, file);
     for (const input of inputs) {
       if (input === file.replaces) continue;
       const why = await wouldRead(input, file.path, real);
       if (why !== null) throw new UsageError(`${file.flag}: ${why}; a file this run writes must not overwrite or be read as its input (write it elsewhere)`);
     }
+  }
+}
+
+/**
+ * The file standard output writes to (device and inode), where the console writer or the dashboard
+ * always writes: a report there (`--report json=/dev/stdout`, or the file stdout is redirected to) would
+ * be mixed with it. Null when that cannot be told, or for a device that is no terminal (`> /dev/null`:
+ * mixing is harmless there).
+ */
+function stdoutFile(): { dev: number; ino: number } | null {
+  try {
+    const s = fstatSync(1);
+    return s.isCharacterDevice() && process.stdout.isTTY !== true ? null : { dev: s.dev, ino: s.ino };
+  } catch {
+    return null;
+  }
+}
+
+function sameFile(path: string, file: { dev: number; ino: number }): boolean {
+  try {
+    const s = statSync(path);
+    return s.dev === file.dev && s.ino === file.ino;
+  } catch {
+    return false; // not there yet: a new file is no other file
   }
 }
 

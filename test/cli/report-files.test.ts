@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, createWriteStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, openSync, createWriteStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +72,48 @@ describe('--report: two reports to one file', () => {
       expect(res.code).toBe(2);
       expect(res.stderr).toContain(`--report sarif=${second}: the same file as --report json=report.json`);
       expect(existsSync(join(dir, 'report.json'))).toBe(false);
+    }
+  });
+});
+
+describe('--report: a report to where the console output goes', () => {
+  /** Runs the binary with stdout going to `stdout` (a file descriptor or 'pipe'). */
+  function runTo(args: string[], stdout: number | 'pipe', cwd: string) {
+    return outcome(spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', stdout, 'pipe'], env: { ...process.env, NO_COLOR: '1' } }));
+  }
+
+  it('is refused with exit 2 for /dev/stdout (the console\'s JSON and the report\'s would be mixed into one invalid document)', async () => {
+    const { dir, log } = workDir();
+    const res = await runTo(['audit', log, '-o', 'json', '--report', 'json=/dev/stdout'], 'pipe', dir);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--report json=/dev/stdout: the same file as standard output');
+    expect(res.stdout).toBe('');
+  });
+
+  it('is refused with exit 2 for the file stdout is redirected to, which is left as it was', async () => {
+    const { dir, log } = workDir();
+    const target = join(dir, 'out.json');
+    writeFileSync(target, 'earlier\n');
+    const fd = openSync(target, 'a');
+    try {
+      const res = await runTo(['audit', log, '--report', `sarif=${target}`], fd, dir);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain(`--report sarif=${target}: the same file as standard output`);
+    } finally {
+      closeSync(fd);
+    }
+    expect(readFileSync(target, 'utf8')).toBe('earlier\n');
+  });
+
+  it('is allowed for /dev/null when stdout goes there too (nothing to mix)', async () => {
+    const { dir, log } = workDir();
+    const fd = openSync('/dev/null', 'w');
+    try {
+      const res = await runTo(['audit', log, '--report', 'json=/dev/null', '--fail-on', 'none'], fd, dir);
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+    } finally {
+      closeSync(fd);
     }
   });
 });
