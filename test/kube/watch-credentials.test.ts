@@ -53,6 +53,23 @@ async function readTwoLines(ns: string, p: FakePod, env: Record<string, string>,
   return run.exited;
 }
 
+/**
+ * A kubeconfig whose exec plugin is a shell script `name` that runs `before`, then the fake server's own
+ * plugin; the kubeconfig names it as `command` (default: its absolute path). Returns the kubeconfig's path.
+ */
+function wrappedExecPlugin(name: string, before: string, command?: string): string {
+  const dir = tempDir();
+  const path = api.writeKubeconfig(dir, { user: 'exec' });
+  const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { exec: { command: string; args?: string[] } } }[] };
+  const exec = doc.users[0]?.user.exec as { command: string; args?: string[] };
+  const real = [exec.command, ...(exec.args ?? [])].map((a) => `'${a}'`).join(' ');
+  writeFileSync(join(dir, name), `#!/bin/sh\n${before}exec ${real}\n`, { mode: 0o755 });
+  exec.command = command ?? join(dir, name);
+  exec.args = [];
+  writeFileSync(path, stringify(doc));
+  return path;
+}
+
 function expectNoSecrets(out: { stdout: string; stderr: string }): void {
   expect(out.stdout).not.toContain(api.token);
   expect(out.stderr).not.toContain(api.token);
@@ -98,44 +115,25 @@ describe('watch: credentials the kubectl way (fake API server)', () => {
   it('runs an exec plugin named by a relative path from the kubeconfig’s directory, as kubectl does', async () => {
     const ns = 'exec-relative';
     const p = pod(ns);
-    const dir = tempDir();
-    const path = api.writeKubeconfig(dir, { user: 'exec' });
-    const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { exec: { command: string; args?: string[] } } }[] };
-    const exec = doc.users[0]?.user.exec as { command: string; args?: string[] };
-    writeFileSync(join(dir, 'auth.sh'), `#!/bin/sh\nexec ${[exec.command, ...(exec.args ?? [])].map((a) => `'${a}'`).join(' ')}\n`, { mode: 0o755 });
-    exec.command = './auth.sh';
-    exec.args = [];
-    writeFileSync(path, stringify(doc));
-    const out = await readTwoLines(ns, p, { KUBECONFIG: path });
+    const out = await readTwoLines(ns, p, { KUBECONFIG: wrappedExecPlugin('auth.sh', '', './auth.sh') });
     expect(out.stderr).not.toMatch(/cannot get credentials/);
     expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
     expect(out.code).toBe(0);
   });
 
-
   it('shows what an exec plugin writes to stderr (a device-code login), and gives it end-of-file on stdin without a terminal', async () => {
     const ns = 'exec-login';
     const p = pod(ns);
-    const dir = tempDir();
-    const path = api.writeKubeconfig(dir, { user: 'exec' });
-    const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { exec: { command: string; args?: string[] } } }[] };
-    const exec = doc.users[0]?.user.exec as { command: string; args?: string[] };
     // Like `kubelogin` in device-code mode: instructions on stderr, stdin read to its end, then the credential.
-    writeFileSync(
-      join(dir, 'login.sh'),
-      `#!/bin/sh\necho 'To sign in, open https://login.example/device and enter the code QX7-\x1b[31mRED' >&2\ncat > /dev/null\nexec ${[exec.command, ...(exec.args ?? [])].map((a) => `'${a}'`).join(' ')}\n`,
-      { mode: 0o755 },
-    );
-    exec.command = join(dir, 'login.sh');
-    exec.args = [];
-    writeFileSync(path, stringify(doc));
-    const out = await readTwoLines(ns, p, { KUBECONFIG: path });
+    const login = `echo 'To sign in, open https://login.example/device and enter the code QX7-\x1b[31mRED' >&2\ncat > /dev/null\n`;
+    const out = await readTwoLines(ns, p, { KUBECONFIG: wrappedExecPlugin('login.sh', login) });
     // client-node's runner kept stderr until the plugin ended and gave it a stdin pipe that never closed: this hung.
     expect(out.stderr).toContain('egress-audit: exec plugin login.sh: To sign in, open https://login.example/device and enter the code QX7-\\e[31mRED\n');
     expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
     expect(out.code).toBe(0);
     expectNoSecrets(out);
   });
+
   it('stops at Ctrl-C while an exec plugin hangs (a login that never completes), exit 3', async () => {
     const dir = tempDir();
     const path = api.writeKubeconfig(dir, { user: 'exec' });
