@@ -92,7 +92,7 @@ export function Dashboard({ store, color }: DashboardProps) {
   const [ui, setUi] = useState<UiState>(INITIAL_UI);
   const [snap, refresh] = useSnapshot(store, ui.paused);
   const lists = useMemo(() => listsView(snap, ui.filter, ui.sort), [snap, ui.filter, ui.sort]);
-  const layout = computeLayout(rows, snap.warnings.length);
+  const layout = computeLayout(rows, snap.warnings.length, ui.focus);
   useKeys(ui, setUi, (current) => keyContext(store, lists, current, layout, columns), refresh, isRawModeSupported);
   const mode = ui.editingFilter ? 'filter' : ui.help ? 'help' : ui.detail ? 'detail' : 'lists';
   return (
@@ -103,13 +103,14 @@ export function Dashboard({ store, color }: DashboardProps) {
         elapsedMs={snap.elapsedMs}
         linesPerSecond={snap.linesPerSecond}
         paused={ui.paused}
+        rows={layout.header}
         width={columns}
         color={color}
       />
-      <VerdictCounters verdicts={snap.verdicts} flowRate={snap.flowRate} directRate={snap.directRate} width={columns} color={color} />
+      <VerdictCounters verdicts={snap.verdicts} flowRate={snap.flowRate} directRate={snap.directRate} rows={layout.counters} width={columns} color={color} />
       <CoverageBar warnings={snap.warnings} height={layout.coverage} width={columns} color={color} />
       <MainArea ui={ui} snap={snap} lists={lists} layout={layout} width={columns} color={color} />
-      <KeyBar mode={mode} filter={ui.filter} width={columns} color={color} />
+      {layout.footer > 0 ? <KeyBar mode={mode} filter={ui.filter} width={columns} color={color} /> : null}
     </Box>
   );
 }
@@ -127,29 +128,34 @@ function MainArea({ ui, snap, lists, layout, width, color }: MainAreaProps) {
   if (ui.help) return <HelpOverlay height={layout.main} width={width} color={color} />;
   if (ui.detail) return <FlowDetail flow={ui.detail} scroll={ui.scroll} width={width} height={layout.main} color={color} />;
   const ids = { destinations: lists.destinationKeys, findings: lists.findingIds };
+  // On a short terminal only the focused panel has rows (the other one's height is 0).
   return (
     <Box flexDirection="column" height={layout.main}>
-      <DestinationTable
-        rows={lists.destinations}
-        total={snap.destinations.length}
-        selectedIndex={selectedIndex(ui, ids, 'destinations')}
-        focused={ui.focus === 'destinations'}
-        sortLabel={SORT_LABELS[ui.sort]}
-        filter={ui.filter}
-        width={width}
-        height={layout.destinations}
-        color={color}
-      />
-      <FindingsFeed
-        items={lists.findings}
-        held={snap.findings.length}
-        seen={snap.findingsSeen}
-        selectedIndex={selectedIndex(ui, ids, 'findings')}
-        focused={ui.focus === 'findings'}
-        width={width}
-        height={layout.findings}
-        color={color}
-      />
+      {layout.destinations > 0 ? (
+        <DestinationTable
+          rows={lists.destinations}
+          total={snap.destinations.length}
+          selectedIndex={selectedIndex(ui, ids, 'destinations')}
+          focused={ui.focus === 'destinations'}
+          sortLabel={SORT_LABELS[ui.sort]}
+          filter={ui.filter}
+          width={width}
+          height={layout.destinations}
+          color={color}
+        />
+      ) : null}
+      {layout.findings > 0 ? (
+        <FindingsFeed
+          items={lists.findings}
+          held={snap.findings.length}
+          seen={snap.findingsSeen}
+          selectedIndex={selectedIndex(ui, ids, 'findings')}
+          focused={ui.focus === 'findings'}
+          width={width}
+          height={layout.findings}
+          color={color}
+        />
+      ) : null}
     </Box>
   );
 }

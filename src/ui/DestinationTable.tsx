@@ -92,15 +92,19 @@ export function DestinationTable(props: DestinationTableProps) {
   const visible = Math.max(0, height - 2);
   const start = windowStart(selectedIndex, visible);
   const empty = props.total === 0 ? 'no external destinations yet' : 'no destination matches the filter';
+  // Every line is cut to the height: a short terminal gives a panel fewer rows than its title and header.
+  const lines = [
+    <Line width={width} key="title" row={titleRow(props)} color={color} />,
+    <Line width={width} key="header" row={headerRow(width)} color={color} />,
+    ...(rows.length === 0 ? [<Line width={width} key="empty" row={[{ text: `  ${empty}`, tone: 'dim' }]} color={color} />] : []),
+    ...rows.slice(start, start + visible).map((d, i) => {
+      const selected = focused && start + i === selectedIndex;
+      return <Line width={width} key={`d:${d.destination}`} row={dataRow(d, selected ? '›' : ' ', width)} color={color} selected={selected} />;
+    }),
+  ];
   return (
     <Box flexDirection="column" height={height}>
-      <Line width={width} row={titleRow(props)} color={color} />
-      <Line width={width} row={headerRow(width)} color={color} />
-      {rows.length === 0 ? <Line width={width} row={[{ text: `  ${empty}`, tone: 'dim' }]} color={color} /> : null}
-      {rows.slice(start, start + visible).map((d, i) => {
-        const selected = focused && start + i === selectedIndex;
-        return <Line width={width} key={d.destination} row={dataRow(d, selected ? '›' : ' ', width)} color={color} selected={selected} />;
-      })}
+      {lines.slice(0, Math.max(0, height))}
     </Box>
   );
 }

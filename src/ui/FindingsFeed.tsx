@@ -72,14 +72,18 @@ export function FindingsFeed(props: FindingsFeedProps) {
     props.held === 0
       ? [{ text: '  ✓ no findings: nothing direct or blocked so far', tone: 'ok' }]
       : [{ text: '  no finding matches the filter', tone: 'dim' }];
+  // Every line is cut to the height, the title included.
+  const lines = [
+    <Line width={width} key="title" row={titleRow(props)} color={color} />,
+    ...(items.length === 0 ? [<Line width={width} key="empty" row={empty} color={color} />] : []),
+    ...items.slice(start, start + visible).map((item, i) => {
+      const selected = focused && start + i === selectedIndex;
+      return <Line width={width} key={item.id} row={itemRow(item.flow, selected ? '›' : ' ', width)} color={color} selected={selected} />;
+    }),
+  ];
   return (
     <Box flexDirection="column" height={height}>
-      <Line width={width} row={titleRow(props)} color={color} />
-      {items.length === 0 ? <Line width={width} row={empty} color={color} /> : null}
-      {items.slice(start, start + visible).map((item, i) => {
-        const selected = focused && start + i === selectedIndex;
-        return <Line width={width} key={item.id} row={itemRow(item.flow, selected ? '›' : ' ', width)} color={color} selected={selected} />;
-      })}
+      {lines.slice(0, Math.max(0, height))}
     </Box>
   );
 }

@@ -190,6 +190,42 @@ describe('Dashboard', () => {
     ui.unmount();
   });
 
+  it.each([
+    { name: '100x12', columns: 100, rows: 12, lists: true },
+    { name: '40x10', columns: 40, rows: 10, lists: true },
+    { name: '80x8', columns: 80, rows: 8, lists: true },
+    // Room for the state, the counts, the key bar and one panel title: nothing else.
+    { name: '60x5', columns: 60, rows: 5, lists: false },
+  ])('fits a short $name terminal: the state row and the key bar stay, the focused panel shows its selection', async ({ columns, rows, lists }) => {
+    const store = populated();
+    store.setWarnings([
+      { code: 'no-gateway-logs', message: 'no egress gateway logs were read' },
+      { code: 'unmatched-entries', message: 'some entries found no partner' },
+    ]);
+    for (let i = 0; i < 30; i++) store.addFlow(flow({ destination: { key: `service-${i}.partner.example.com:8443` } }));
+    await vi.advanceTimersByTimeAsync(100);
+    const ui = await mount(store, columns, rows);
+    const check = (frame: string): void => {
+      expect(frame.split('\n').length, frame).toBeLessThanOrEqual(rows - 1);
+      expect(widestLine(frame)).toBeLessThanOrEqual(columns);
+      expect(plain(frame).split('\n')[0]).toMatch(/^egress-audit +LIVE/);
+    };
+    check(ui.lastFrame() ?? '');
+    expect(ui.frame()).toMatch(/q quit|esc back/);
+    expect(ui.frame().split('\n').some((l) => l.startsWith('›'))).toBe(lists);
+    await ui.press(KEYS.tab);
+    check(ui.lastFrame() ?? '');
+    expect(ui.frame()).toContain('» Findings');
+    expect(ui.frame().split('\n').some((l) => l.startsWith('›') && l.includes('→'))).toBe(lists);
+    await ui.press(KEYS.enter);
+    check(ui.lastFrame() ?? '');
+    expect(ui.frame()).toContain('» Flow detail');
+    await ui.press('?');
+    check(ui.lastFrame() ?? '');
+    expect(ui.frame()).toContain('» Keys');
+    ui.unmount();
+  });
+
   it('shows full destination names once the terminal is wide enough', async () => {
     const store = new DashboardStore({ failOn: ['direct'] });
     store.addFlow(flow({ destination: { key: 'storage.googleapis.example.com:443' } }));
