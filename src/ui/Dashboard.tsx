@@ -2,7 +2,7 @@
  * Dashboard: the one component that reads the store, handles keys and owns the interaction state
  * (focus, selection, filter, sort, pause, detail, help). Everything it draws is a pure child.
  */
-import { Box, useApp, useInput, useStdin, type Key } from 'ink';
+import { Box, useApp, useStdin } from 'ink';
 import { useMemo, useRef, useState } from 'react';
 import type { DestinationSummary } from '../report/model.js';
 import type { Flow } from '../types.js';
@@ -17,7 +17,9 @@ import { KeyBar } from './KeyBar.js';
 import { computeLayout, type Layout } from './layout.js';
 import type { DashboardSnapshot, FeedItem } from './snapshot.js';
 import type { DashboardStore } from './store.js';
-import { INITIAL_UI, reduceKey, selectedIndex, splitKeys, type KeyContext, type Panel, type UiState } from './ui-state.js';
+import type { KeyPress } from './keys.js';
+import { INITIAL_UI, reduceKey, selectedIndex, type KeyContext, type Panel, type UiState } from './ui-state.js';
+import { useKeyPresses } from './use-key-presses.js';
 import { useSnapshot, useTerminalSize } from './use-terminal.js';
 import { VerdictCounters } from './VerdictCounters.js';
 import { filterDestinations, filterFindings, SORT_LABELS, sortDestinations } from './view.js';
@@ -61,27 +63,24 @@ function keyContext(store: DashboardStore, lists: ListsView, ui: UiState, layout
   };
 }
 
-/** Routes key presses through the reducer; several keys in one tick each see the previous one's result. */
+/** Routes key presses through the reducer; several keys in one event each see the previous one's result. */
 function useKeys(ui: UiState, setUi: (next: UiState) => void, context: (ui: UiState) => KeyContext, refresh: () => void, active: boolean): void {
   const { exit } = useApp();
   const uiRef = useRef(ui);
   uiRef.current = ui;
-  useInput(
-    (chunk: string, chunkKey: Key) => {
-      let next: UiState = uiRef.current;
-      for (const { input, key } of splitKeys(chunk, chunkKey)) {
-        const after = reduceKey(next, input, key, context(next));
-        if (after === 'quit') return exit();
-        next = after;
-      }
-      if (next === uiRef.current) return;
-      // Resuming shows what was counted meanwhile in the same repaint.
-      if (uiRef.current.paused && !next.paused) refresh();
-      uiRef.current = next;
-      setUi(next);
-    },
-    { isActive: active },
-  );
+  useKeyPresses((presses: KeyPress[]) => {
+    let next: UiState = uiRef.current;
+    for (const { input, key } of presses) {
+      const after = reduceKey(next, input, key, context(next));
+      if (after === 'quit') return exit();
+      next = after;
+    }
+    if (next === uiRef.current) return;
+    // Resuming shows what was counted meanwhile in the same repaint.
+    if (uiRef.current.paused && !next.paused) refresh();
+    uiRef.current = next;
+    setUi(next);
+  }, active);
 }
 
 /** The whole screen: header, counters, coverage, then the lists (or the detail / help), then the key bar. */

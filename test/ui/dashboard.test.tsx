@@ -113,6 +113,27 @@ describe('Dashboard', () => {
     ui.unmount();
   });
 
+  it('keeps an Escape that arrives together with the next key (tmux escape-time, fast typing)', async () => {
+    const ui = await mount(populated());
+    await ui.press(KEYS.enter);
+    expect(ui.frame()).toContain('» Flow detail');
+    // Escape then j in one read: the detail closes and the selection moves down.
+    await ui.press(`${KEYS.escape}j`);
+    expect(ui.frame()).not.toContain('» Flow detail');
+    expect(ui.row('api.github.com:443').startsWith('›')).toBe(true);
+    // Escape then /: the help closes and the filter opens.
+    await ui.press('?');
+    expect(ui.frame()).toContain('» Keys');
+    await ui.press(`${KEYS.escape}/`);
+    expect(ui.frame()).not.toContain('» Keys');
+    expect(ui.frame()).toContain('/ ▏');
+    await ui.press('s', 't', 'r', KEYS.enter);
+    expect(ui.frame()).toContain('filter: str');
+    await ui.press(`${KEYS.escape}${KEYS.escape}`);
+    expect(ui.frame()).not.toContain('filter: str');
+    ui.unmount();
+  });
+
   it('changes the destination sort with s', async () => {
     const store = populated();
     for (let i = 0; i < 5; i++) store.addFlow(flow({ verdict: 'via-gateway', failing: false, destination: { key: 'api.github.com:443', host: 'api.github.com' } }));
