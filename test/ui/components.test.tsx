@@ -184,6 +184,18 @@ describe('FindingsFeed', () => {
     expect(widestLine(frame)).toBeLessThanOrEqual(width);
   });
 
+  it.each([
+    { width: 60, second: /^›!09:31:17 DIRECT +shop\/checkout +→ api\.stripe\.com:443$/ },
+    { width: 40, second: /^›!DIRECT +shop\/ch… → api\.strip…:443$/ },
+  ])('drops the rule, then the time, on a narrow terminal ($width columns) so the destination stays readable', ({ width, second }) => {
+    const frame = renderToString(
+      <FindingsFeed items={items} held={2} seen={1234} selectedIndex={1} focused={true} width={width} height={5} color={false} />,
+      { columns: width },
+    );
+    expect(lines(frame)[2]).toMatch(second);
+    expect(widestLine(frame)).toBeLessThanOrEqual(width);
+  });
+
   it('says plainly when nothing went direct or was blocked', () => {
     const frame = renderToString(
       <FindingsFeed items={[]} held={0} seen={0} selectedIndex={0} focused={false} width={80} height={3} color={false} />,
