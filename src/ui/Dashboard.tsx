@@ -2,7 +2,7 @@
  * Dashboard: the one component that reads the store, handles keys and owns the interaction state
  * (focus, selection, filter, sort, pause, detail, help). Everything it draws is a pure child.
  */
-import { Box, useApp, useInput, useStdin, type Key } from 'ink';
+import { Box, useApp, useStdin } from 'ink';
 import { useMemo, useRef, useState } from 'react';
 import type { DestinationSummary } from '../report/model.js';
 import type { Flow } from '../types.js';
@@ -17,7 +17,9 @@ import { KeyBar } from './KeyBar.js';
 import { computeLayout, type Layout } from './layout.js';
 import type { DashboardSnapshot, FeedItem } from './snapshot.js';
 import type { DashboardStore } from './store.js';
-import { INITIAL_UI, reduceKey, selectedIndex, splitKeys, type KeyContext, type Panel, type UiState } from './ui-state.js';
+import type { KeyPress } from './keys.js';
+import { INITIAL_UI, reduceKey, selectedIndex, type KeyContext, type Panel, type UiState } from './ui-state.js';
+import { useKeyPresses } from './use-key-presses.js';
 import { useSnapshot, useTerminalSize } from './use-terminal.js';
 import { VerdictCounters } from './VerdictCounters.js';
 import { filterDestinations, filterFindings, SORT_LABELS, sortDestinations } from './view.js';
@@ -61,27 +63,24 @@ function keyContext(store: DashboardStore, lists: ListsView, ui: UiState, layout
   };
 }
 
-/** Routes key presses through the reducer; several keys in one tick each see the previous one's result. */
+/** Routes key presses through the reducer; several keys in one event each see the previous one's result. */
 function useKeys(ui: UiState, setUi: (next: UiState) => void, context: (ui: UiState) => KeyContext, refresh: () => void, active: boolean): void {
   const { exit } = useApp();
   const uiRef = useRef(ui);
   uiRef.current = ui;
-  useInput(
-    (chunk: string, chunkKey: Key) => {
-      let next: UiState = uiRef.current;
-      for (const { input, key } of splitKeys(chunk, chunkKey)) {
-        const after = reduceKey(next, input, key, context(next));
-        if (after === 'quit') return exit();
-        next = after;
-      }
-      if (next === uiRef.current) return;
-      // Resuming shows what was counted meanwhile in the same repaint.
-      if (uiRef.current.paused && !next.paused) refresh();
-      uiRef.current = next;
-      setUi(next);
-    },
-    { isActive: active },
-  );
+  useKeyPresses((presses: KeyPress[]) => {
+    let next: UiState = uiRef.current;
+    for (const { input, key } of presses) {
+      const after = reduceKey(next, input, key, context(next));
+      if (after === 'quit') return exit();
+      next = after;
+    }
+    if (next === uiRef.current) return;
+    // Resuming shows what was counted meanwhile in the same repaint.
+    if (uiRef.current.paused && !next.paused) refresh();
+    uiRef.current = next;
+    setUi(next);
+  }, active);
 }
 
 /** The whole screen: header, counters, coverage, then the lists (or the detail / help), then the key bar. */
@@ -92,7 +91,7 @@ export function Dashboard({ store, color }: DashboardProps) {
   const [ui, setUi] = useState<UiState>(INITIAL_UI);
   const [snap, refresh] = useSnapshot(store, ui.paused);
   const lists = useMemo(() => listsView(snap, ui.filter, ui.sort), [snap, ui.filter, ui.sort]);
-  const layout = computeLayout(rows, snap.warnings.length);
+  const layout = computeLayout(rows, snap.warnings.length, ui.focus);
   useKeys(ui, setUi, (current) => keyContext(store, lists, current, layout, columns), refresh, isRawModeSupported);
   const mode = ui.editingFilter ? 'filter' : ui.help ? 'help' : ui.detail ? 'detail' : 'lists';
   return (
@@ -103,13 +102,14 @@ export function Dashboard({ store, color }: DashboardProps) {
         elapsedMs={snap.elapsedMs}
         linesPerSecond={snap.linesPerSecond}
         paused={ui.paused}
+        rows={layout.header}
         width={columns}
         color={color}
       />
-      <VerdictCounters verdicts={snap.verdicts} flowRate={snap.flowRate} directRate={snap.directRate} width={columns} color={color} />
+      <VerdictCounters verdicts={snap.verdicts} flowRate={snap.flowRate} directRate={snap.directRate} rows={layout.counters} width={columns} color={color} />
       <CoverageBar warnings={snap.warnings} height={layout.coverage} width={columns} color={color} />
       <MainArea ui={ui} snap={snap} lists={lists} layout={layout} width={columns} color={color} />
-      <KeyBar mode={mode} filter={ui.filter} width={columns} color={color} />
+      {layout.footer > 0 ? <KeyBar mode={mode} filter={ui.filter} width={columns} color={color} /> : null}
     </Box>
   );
 }
@@ -127,29 +127,34 @@ function MainArea({ ui, snap, lists, layout, width, color }: MainAreaProps) {
   if (ui.help) return <HelpOverlay height={layout.main} width={width} color={color} />;
   if (ui.detail) return <FlowDetail flow={ui.detail} scroll={ui.scroll} width={width} height={layout.main} color={color} />;
   const ids = { destinations: lists.destinationKeys, findings: lists.findingIds };
+  // On a short terminal only the focused panel has rows (the other one's height is 0).
   return (
     <Box flexDirection="column" height={layout.main}>
-      <DestinationTable
-        rows={lists.destinations}
-        total={snap.destinations.length}
-        selectedIndex={selectedIndex(ui, ids, 'destinations')}
-        focused={ui.focus === 'destinations'}
-        sortLabel={SORT_LABELS[ui.sort]}
-        filter={ui.filter}
-        width={width}
-        height={layout.destinations}
-        color={color}
-      />
-      <FindingsFeed
-        items={lists.findings}
-        held={snap.findings.length}
-        seen={snap.findingsSeen}
-        selectedIndex={selectedIndex(ui, ids, 'findings')}
-        focused={ui.focus === 'findings'}
-        width={width}
-        height={layout.findings}
-        color={color}
-      />
+      {layout.destinations > 0 ? (
+        <DestinationTable
+          rows={lists.destinations}
+          total={snap.destinations.length}
+          selectedIndex={selectedIndex(ui, ids, 'destinations')}
+          focused={ui.focus === 'destinations'}
+          sortLabel={SORT_LABELS[ui.sort]}
+          filter={ui.filter}
+          width={width}
+          height={layout.destinations}
+          color={color}
+        />
+      ) : null}
+      {layout.findings > 0 ? (
+        <FindingsFeed
+          items={lists.findings}
+          held={snap.findings.length}
+          seen={snap.findingsSeen}
+          selectedIndex={selectedIndex(ui, ids, 'findings')}
+          focused={ui.focus === 'findings'}
+          width={width}
+          height={layout.findings}
+          color={color}
+        />
+      ) : null}
     </Box>
   );
 }

@@ -24,6 +24,7 @@ export interface DestinationTableProps {
   color: boolean;
 }
 
+/** The fixed columns, left to right, with their widths. */
 const FIXED = [
   ['via-gw', 6],
   ['direct', 6],
@@ -32,14 +33,29 @@ const FIXED = [
   ['bytes', 7],
   ['last', 8],
 ] as const;
-/** Marker, the two separators around the flexible columns, and the fixed columns with their separators. */
-const FIXED_WIDTH = 2 + 2 + FIXED.reduce((sum, [, w]) => sum + w + 1, 0);
+type Column = (typeof FIXED)[number][0];
+/** Which fixed columns go first when the terminal is too narrow for all of them; `direct` always stays. */
+const DROP_ORDER: readonly Column[] = ['last', 'unconf', 'bytes', 'blocked', 'via-gw'];
+/** Cells the destination and sources columns share before fixed columns are dropped (all fit from 80 columns). */
+const MIN_FLEX = 30;
+
+/** The fixed columns a terminal width has room for, and the widths of the two flexible ones (destination, sources). */
+export function tableColumns(width: number): { fixed: readonly Column[]; destination: number; sources: number } {
+  let fixed: Column[] = FIXED.map(([name]) => name);
+  const fixedWidth = (cols: readonly Column[]): number => 2 + 2 + FIXED.reduce((sum, [name, w]) => sum + (cols.includes(name) ? w + 1 : 0), 0);
+  for (const drop of DROP_ORDER) {
+    if (width - fixedWidth(fixed) >= MIN_FLEX) break;
+    fixed = fixed.filter((name) => name !== drop);
+  }
+  const flex = Math.max(16, width - fixedWidth(fixed));
+  const destination = Math.max(10, Math.floor(flex * 0.62));
+  return { fixed, destination, sources: Math.max(4, flex - destination) };
+}
 
 /** Widths of the two flexible columns (destination, sources) for a terminal width. */
 export function flexWidths(width: number): { destination: number; sources: number } {
-  const flex = Math.max(16, width - FIXED_WIDTH);
-  const destination = Math.max(10, Math.floor(flex * 0.62));
-  return { destination, sources: Math.max(4, flex - destination) };
+  const { destination, sources } = tableColumns(width);
+  return { destination, sources };
 }
 
 /** The first row to show so that `selected` is visible in `visible` rows. */
@@ -53,28 +69,31 @@ function num(n: number, width: number, tone: Tone): Segment {
 }
 
 function dataRow(d: DestinationSummary, marker: string, width: number): Row {
-  const w = flexWidths(width);
+  const w = tableColumns(width);
+  const has = (name: Column): boolean => w.fixed.includes(name);
   const direct = d.verdicts.direct ?? 0;
-  return [
+  const row: Row = [
     { text: marker, tone: 'focus' },
     { text: direct > 0 ? '!' : ' ', tone: 'direct' },
     { text: `${hostPortCell(d.destination, w.destination)} `, tone: direct > 0 ? 'direct' : 'plain' },
-    num(d.verdicts['via-gateway'] ?? 0, 6, 'ok'),
-    num(direct, 6, 'direct'),
-    num(d.verdicts.blocked ?? 0, 7, 'blocked'),
-    num(d.verdicts['via-gateway-unconfirmed'] ?? 0, 6, 'unconfirmed'),
-    { text: `${cell(bytes(d.bytesSent + d.bytesReceived), 7, 'right')} ` },
-    { text: `${listCell(d.sources, d.moreSources, w.sources)} ` },
-    { text: cell(clock(d.lastSeen), 8) },
   ];
+  if (has('via-gw')) row.push(num(d.verdicts['via-gateway'] ?? 0, 6, 'ok'));
+  row.push(num(direct, 6, 'direct'));
+  if (has('blocked')) row.push(num(d.verdicts.blocked ?? 0, 7, 'blocked'));
+  if (has('unconf')) row.push(num(d.verdicts['via-gateway-unconfirmed'] ?? 0, 6, 'unconfirmed'));
+  if (has('bytes')) row.push({ text: `${cell(bytes(d.bytesSent + d.bytesReceived), 7, 'right')} ` });
+  row.push({ text: `${listCell(d.sources, d.moreSources, w.sources)} ` });
+  if (has('last')) row.push({ text: cell(clock(d.lastSeen), 8) });
+  return row;
 }
 
 function headerRow(width: number): Row {
-  const w = flexWidths(width);
-  const fixed = FIXED.slice(0, 5)
+  const w = tableColumns(width);
+  const fixed = FIXED.filter(([label]) => label !== 'last' && w.fixed.includes(label))
     .map(([label, cw]) => `${cell(label, cw, 'right')} `)
     .join('');
-  return [{ text: `  ${cell('destination', w.destination)} ${fixed}${cell('sources', w.sources)} last`, tone: 'dim' }];
+  const last = w.fixed.includes('last') ? ' last' : '';
+  return [{ text: `  ${cell('destination', w.destination)} ${fixed}${cell('sources', w.sources)}${last}`, tone: 'dim' }];
 }
 
 function titleRow(props: DestinationTableProps): Row {
@@ -92,15 +111,19 @@ export function DestinationTable(props: DestinationTableProps) {
   const visible = Math.max(0, height - 2);
   const start = windowStart(selectedIndex, visible);
   const empty = props.total === 0 ? 'no external destinations yet' : 'no destination matches the filter';
+  // Every line is cut to the height: a short terminal gives a panel fewer rows than its title and header.
+  const lines = [
+    <Line width={width} key="title" row={titleRow(props)} color={color} />,
+    <Line width={width} key="header" row={headerRow(width)} color={color} />,
+    ...(rows.length === 0 ? [<Line width={width} key="empty" row={[{ text: `  ${empty}`, tone: 'dim' }]} color={color} />] : []),
+    ...rows.slice(start, start + visible).map((d, i) => {
+      const selected = focused && start + i === selectedIndex;
+      return <Line width={width} key={`d:${d.destination}`} row={dataRow(d, selected ? '›' : ' ', width)} color={color} selected={selected} />;
+    }),
+  ];
   return (
     <Box flexDirection="column" height={height}>
-      <Line width={width} row={titleRow(props)} color={color} />
-      <Line width={width} row={headerRow(width)} color={color} />
-      {rows.length === 0 ? <Line width={width} row={[{ text: `  ${empty}`, tone: 'dim' }]} color={color} /> : null}
-      {rows.slice(start, start + visible).map((d, i) => {
-        const selected = focused && start + i === selectedIndex;
-        return <Line width={width} key={d.destination} row={dataRow(d, selected ? '›' : ' ', width)} color={color} selected={selected} />;
-      })}
+      {lines.slice(0, Math.max(0, height))}
     </Box>
   );
 }

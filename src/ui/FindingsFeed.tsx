@@ -28,12 +28,22 @@ export interface FindingsFeedProps {
 
 /** Marker, time, verdict, the arrow and the separators. */
 const FIXED_WIDTH = 2 + 9 + 12 + 3 + 1;
+/** Below this many flexible cells the rule column goes, then (below 24) the time: source and destination come first. */
+const MIN_FLEX_WITH_RULE = 36;
+const MIN_FLEX_WITH_TIME = 24;
 
-function widths(width: number): { source: number; destination: number; rule: number } {
-  const flex = Math.max(24, width - FIXED_WIDTH);
-  const source = Math.floor(flex * 0.3);
-  const destination = Math.floor(flex * 0.38);
-  return { source, destination, rule: flex - source - destination };
+/** Column widths for a terminal width (0: the column is not shown). */
+export function feedColumns(width: number): { time: number; source: number; destination: number; rule: number } {
+  const flex = width - FIXED_WIDTH;
+  if (flex >= MIN_FLEX_WITH_RULE) {
+    const source = Math.floor(flex * 0.3);
+    const destination = Math.floor(flex * 0.38);
+    return { time: 9, source, destination, rule: flex - source - destination };
+  }
+  const time = flex >= MIN_FLEX_WITH_TIME ? 9 : 0;
+  const rest = Math.max(16, flex + 9 - time);
+  const source = Math.floor(rest * 0.4);
+  return { time, source, destination: rest - source, rule: 0 };
 }
 
 function state(flow: Flow): string {
@@ -41,12 +51,12 @@ function state(flow: Flow): string {
 }
 
 function itemRow(flow: Flow, marker: string, width: number): Row {
-  const w = widths(width);
+  const w = feedColumns(width);
   const tone = flow.verdict === 'direct' ? 'direct' : verdictTone(flow.verdict);
   return [
     { text: marker, tone: 'focus' },
     { text: state(flow), tone: 'direct' },
-    { text: `${clock(flow.startMs)} ` },
+    { text: w.time > 0 ? `${clock(flow.startMs)} ` : '' },
     { text: `${cell(VERDICT_LABELS[flow.verdict], 11)} `, tone },
     { text: cell(workloadLabel(flow.source.namespace, flow.source.workload), w.source) },
     { text: ' → ' },
@@ -72,14 +82,18 @@ export function FindingsFeed(props: FindingsFeedProps) {
     props.held === 0
       ? [{ text: '  ✓ no findings: nothing direct or blocked so far', tone: 'ok' }]
       : [{ text: '  no finding matches the filter', tone: 'dim' }];
+  // Every line is cut to the height, the title included.
+  const lines = [
+    <Line width={width} key="title" row={titleRow(props)} color={color} />,
+    ...(items.length === 0 ? [<Line width={width} key="empty" row={empty} color={color} />] : []),
+    ...items.slice(start, start + visible).map((item, i) => {
+      const selected = focused && start + i === selectedIndex;
+      return <Line width={width} key={item.id} row={itemRow(item.flow, selected ? '›' : ' ', width)} color={color} selected={selected} />;
+    }),
+  ];
   return (
     <Box flexDirection="column" height={height}>
-      <Line width={width} row={titleRow(props)} color={color} />
-      {items.length === 0 ? <Line width={width} row={empty} color={color} /> : null}
-      {items.slice(start, start + visible).map((item, i) => {
-        const selected = focused && start + i === selectedIndex;
-        return <Line width={width} key={item.id} row={itemRow(item.flow, selected ? '›' : ' ', width)} color={color} selected={selected} />;
-      })}
+      {lines.slice(0, Math.max(0, height))}
     </Box>
   );
 }

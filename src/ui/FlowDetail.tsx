@@ -25,8 +25,10 @@ export function detailPageRows(height: number): number {
 
 /** A title with the scroll position, then one page of the flow's detail rows. */
 export function FlowDetail({ flow, scroll, width, height, color }: FlowDetailProps) {
+  if (height <= 0) return null;
   const rows = detailRows(flow, width);
-  const page = detailPageRows(height);
+  // With a single row there is room for the title only.
+  const page = height === 1 ? 0 : detailPageRows(height);
   const start = Math.min(Math.max(0, scroll), Math.max(0, rows.length - page));
   const end = Math.min(rows.length, start + page);
   return (
@@ -36,7 +38,7 @@ export function FlowDetail({ flow, scroll, width, height, color }: FlowDetailPro
         color={color}
         row={[
           { text: '» Flow detail ', tone: 'focus' },
-          { text: ` rows ${start + 1}-${end} of ${rows.length}  j/k scroll, esc back`, tone: 'dim' },
+          { text: ` rows ${Math.min(start + 1, end)}-${end} of ${rows.length}  j/k scroll, esc back`, tone: 'dim' },
         ]}
       />
       {rows.slice(start, end).map((row, i) => (

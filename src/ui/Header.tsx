@@ -13,6 +13,8 @@ export interface HeaderProps {
   elapsedMs: number;
   linesPerSecond: number;
   paused: boolean;
+  /** Rows available: 2, or 1 on a short terminal (the state row alone). @default 2 */
+  rows?: number;
   width: number;
   color: boolean;
 }
@@ -49,10 +51,12 @@ function countsRow(props: HeaderProps): Row {
 
 /** Two rows: mode, elapsed time, state and input description; then line, record and stream counts. */
 export function Header(props: HeaderProps) {
+  const rows = props.rows ?? 2;
+  if (rows <= 0) return null;
   return (
     <Box flexDirection="column">
       <Line row={stateRow(props)} width={props.width} color={props.color} />
-      <Line row={countsRow(props)} width={props.width} color={props.color} />
+      {rows >= 2 ? <Line row={countsRow(props)} width={props.width} color={props.color} /> : null}
     </Box>
   );
 }

@@ -14,6 +14,8 @@ export interface VerdictCountersProps {
   verdicts: Readonly<Record<Verdict, number>>;
   flowRate: readonly number[];
   directRate: readonly number[];
+  /** Rows available: 2, or 1 on a short terminal (the counts alone). @default 2 */
+  rows?: number;
   width: number;
   color: boolean;
 }
@@ -40,7 +42,9 @@ export function countsRow(verdicts: Readonly<Record<Verdict, number>>, width: nu
 }
 
 /** Counts per verdict, then the rate sparklines (with the in-mesh total in front on narrow terminals). */
-export function VerdictCounters({ verdicts, flowRate, directRate, width, color }: VerdictCountersProps) {
+export function VerdictCounters({ verdicts, flowRate, directRate, rows = 2, width, color }: VerdictCountersProps) {
+  if (rows <= 0) return null;
+  if (rows === 1) return <Line width={width} row={countsRow(verdicts, width)} color={color} />;
   const mesh = MESH.reduce((sum, v) => sum + (verdicts[v] ?? 0), 0);
   const prefix = width >= WIDE ? '' : `in-mesh ${cell(compact(mesh), 5)} `;
   const half = Math.floor((width - prefix.length) / 2);

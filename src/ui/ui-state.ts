@@ -55,17 +55,6 @@ export interface KeyContext {
 /** The keyboard result: a new state, or quit. */
 export type KeyResult = UiState | 'quit';
 
-/**
- * Splits what the terminal delivered at once (typed fast, pasted, or sent by tmux) into single key
- * presses: Ink hands over a multi-character chunk such as `/cloud\r` as one input.
- */
-export function splitKeys(input: string, key: Key): { input: string; key: Key }[] {
-  const special = key.return || key.escape || key.tab || key.backspace || key.delete || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.ctrl || key.meta;
-  if (special || input.length <= 1) return [{ input, key }];
-  const plain: Key = { ...key, return: false, escape: false };
-  return Array.from(input, (ch) => (ch === '\r' || ch === '\n' ? { input: '', key: { ...plain, return: true } } : { input: ch, key: plain }));
-}
-
 /** Applies one key press. */
 export function reduceKey(state: UiState, input: string, key: Key, ctx: KeyContext): KeyResult {
   if (key.ctrl && input === 'c') return 'quit';

@@ -51,9 +51,12 @@ describe('colour', () => {
   it.each([
     { name: 'NO_COLOR is set', env: '1', color: true, coloured: false },
     { name: '--no-color is given', env: undefined, color: false, coloured: false },
+    { name: 'TERM=dumb (a terminal that has no colours: Emacs shell, some CI log viewers)', env: undefined, term: 'dumb', color: true, coloured: false },
     { name: 'neither', env: undefined, color: true, coloured: true },
-  ])('startDashboard styles output only when it should: $name', async ({ env, color, coloured }) => {
+  ])('startDashboard styles output only when it should: $name', async ({ env, term, color, coloured }) => {
     if (env !== undefined) vi.stubEnv('NO_COLOR', env);
+    else vi.stubEnv('NO_COLOR', undefined);
+    vi.stubEnv('TERM', term ?? 'xterm-256color');
     const stdout = new FakeStdout(100, 30);
     const stdin = new FakeStdin();
     const handle = startDashboard(store(), { color, stdout: stdout.asStream(), stdin: stdin.asStream(), patchConsole: false });

@@ -126,6 +126,24 @@ describe('DestinationTable', () => {
     expect(widestLine(frame)).toBeLessThanOrEqual(width);
   });
 
+  it.each([
+    { width: 60, header: /^ +destination +via-gw direct blocked sources$/, first: /^›!api\.stripe\.com:443 +3 +12 +· shop\/chec… \+5$/ },
+    { width: 40, header: /^ +destination +direct sources$/, first: /^›!api\.stripe\.c…:443 +12 shop\/che… \+5$/ },
+  ])('drops the least needed columns on a narrow terminal ($width columns) so destinations stay readable', ({ width, header, first }) => {
+    const frame = renderToString(
+      <DestinationTable rows={rows} total={2} selectedIndex={0} focused={true} sortLabel="direct first" filter="" width={width} height={6} color={false} />,
+      { columns: width },
+    );
+    const [, head, one, two] = lines(frame);
+    expect(head).toMatch(header);
+    expect(one).toMatch(first);
+    expect(two).toContain('www.googleap');
+    // Every count sits under its column title.
+    const at = (line: string | undefined, text: string): number => (line ?? '').indexOf(text);
+    expect(at(one, '12') + 2).toBe(at(head, 'direct') + 'direct'.length);
+    expect(widestLine(frame)).toBeLessThanOrEqual(width);
+  });
+
   it('scrolls so the selected row is visible and says when the filter hides rows', () => {
     const many = Array.from({ length: 20 }, (_, i) => destination({ destination: `h${i}.example.com:443` }));
     const frame = renderToString(
@@ -163,6 +181,18 @@ describe('FindingsFeed', () => {
     expect(title).toBe('» Findings newest first  2 shown, 1234 seen  (! failing, ~ allowed)');
     expect(first).toMatch(/^ ~09:31:17 blocked +shop\/checkout +→ my\.server\.com:1234 +blocked\/blackhole(-cluster|…)$/);
     expect(second).toMatch(/^›!09:31:17 DIRECT +shop\/checkout +→ api\.stripe\.com:443 +direct\/service-en(try-host|…)$/);
+    expect(widestLine(frame)).toBeLessThanOrEqual(width);
+  });
+
+  it.each([
+    { width: 60, second: /^›!09:31:17 DIRECT +shop\/checkout +→ api\.stripe\.com:443$/ },
+    { width: 40, second: /^›!DIRECT +shop\/ch… → api\.strip…:443$/ },
+  ])('drops the rule, then the time, on a narrow terminal ($width columns) so the destination stays readable', ({ width, second }) => {
+    const frame = renderToString(
+      <FindingsFeed items={items} held={2} seen={1234} selectedIndex={1} focused={true} width={width} height={5} color={false} />,
+      { columns: width },
+    );
+    expect(lines(frame)[2]).toMatch(second);
     expect(widestLine(frame)).toBeLessThanOrEqual(width);
   });
 

@@ -113,6 +113,27 @@ describe('Dashboard', () => {
     ui.unmount();
   });
 
+  it('keeps an Escape that arrives together with the next key (tmux escape-time, fast typing)', async () => {
+    const ui = await mount(populated());
+    await ui.press(KEYS.enter);
+    expect(ui.frame()).toContain('» Flow detail');
+    // Escape then j in one read: the detail closes and the selection moves down.
+    await ui.press(`${KEYS.escape}j`);
+    expect(ui.frame()).not.toContain('» Flow detail');
+    expect(ui.row('api.github.com:443').startsWith('›')).toBe(true);
+    // Escape then /: the help closes and the filter opens.
+    await ui.press('?');
+    expect(ui.frame()).toContain('» Keys');
+    await ui.press(`${KEYS.escape}/`);
+    expect(ui.frame()).not.toContain('» Keys');
+    expect(ui.frame()).toContain('/ ▏');
+    await ui.press('s', 't', 'r', KEYS.enter);
+    expect(ui.frame()).toContain('filter: str');
+    await ui.press(`${KEYS.escape}${KEYS.escape}`);
+    expect(ui.frame()).not.toContain('filter: str');
+    ui.unmount();
+  });
+
   it('changes the destination sort with s', async () => {
     const store = populated();
     for (let i = 0; i < 5; i++) store.addFlow(flow({ verdict: 'via-gateway', failing: false, destination: { key: 'api.github.com:443', host: 'api.github.com' } }));
@@ -187,6 +208,42 @@ describe('Dashboard', () => {
     const detail = ui.lastFrame() ?? '';
     expect(widestLine(detail)).toBeLessThanOrEqual(columns);
     expect(detail.split('\n').length).toBeLessThanOrEqual(rows - 1);
+    ui.unmount();
+  });
+
+  it.each([
+    { name: '100x12', columns: 100, rows: 12, lists: true },
+    { name: '40x10', columns: 40, rows: 10, lists: true },
+    { name: '80x8', columns: 80, rows: 8, lists: true },
+    // Room for the state, the counts, the key bar and one panel title: nothing else.
+    { name: '60x5', columns: 60, rows: 5, lists: false },
+  ])('fits a short $name terminal: the state row and the key bar stay, the focused panel shows its selection', async ({ columns, rows, lists }) => {
+    const store = populated();
+    store.setWarnings([
+      { code: 'no-gateway-logs', message: 'no egress gateway logs were read' },
+      { code: 'unmatched-entries', message: 'some entries found no partner' },
+    ]);
+    for (let i = 0; i < 30; i++) store.addFlow(flow({ destination: { key: `service-${i}.partner.example.com:8443` } }));
+    await vi.advanceTimersByTimeAsync(100);
+    const ui = await mount(store, columns, rows);
+    const check = (frame: string): void => {
+      expect(frame.split('\n').length, frame).toBeLessThanOrEqual(rows - 1);
+      expect(widestLine(frame)).toBeLessThanOrEqual(columns);
+      expect(plain(frame).split('\n')[0]).toMatch(/^egress-audit +LIVE/);
+    };
+    check(ui.lastFrame() ?? '');
+    expect(ui.frame()).toMatch(/q quit|esc back/);
+    expect(ui.frame().split('\n').some((l) => l.startsWith('›'))).toBe(lists);
+    await ui.press(KEYS.tab);
+    check(ui.lastFrame() ?? '');
+    expect(ui.frame()).toContain('» Findings');
+    expect(ui.frame().split('\n').some((l) => l.startsWith('›') && l.includes('→'))).toBe(lists);
+    await ui.press(KEYS.enter);
+    check(ui.lastFrame() ?? '');
+    expect(ui.frame()).toContain('» Flow detail');
+    await ui.press('?');
+    check(ui.lastFrame() ?? '');
+    expect(ui.frame()).toContain('» Keys');
     ui.unmount();
   });
 

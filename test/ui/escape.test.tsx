@@ -12,9 +12,17 @@ const HOSTILE = [
   { name: 'right-to-left override', raw: '\u202e', shown: '\\u202e' },
   { name: 'left-to-right isolate', raw: '\u2066', shown: '\\u2066' },
   { name: 'C1 control sequence introducer', raw: '\u009b31m', shown: '\\x9b31m' },
+  // Drawn as nothing: `goo\u200bgle.com` would look exactly like google.com.
+  { name: 'zero-width space', raw: '\u200b', shown: '\\u200b' },
+  { name: 'zero-width joiner', raw: '\u200d', shown: '\\u200d' },
+  { name: 'word joiner', raw: '\u2060', shown: '\\u2060' },
+  { name: 'byte order mark', raw: '\ufeff', shown: '\\ufeff' },
+  { name: 'soft hyphen', raw: '\u00ad', shown: '\\u00ad' },
+  { name: 'line separator', raw: '\u2028', shown: '\\u2028' },
+  { name: 'tag character', raw: '\u{e0041}', shown: '\\u{e0041}' },
 ];
 const EVIL = HOSTILE.map((h) => h.raw).join('');
-const FORBIDDEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const FORBIDDEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
 
 function hostileStore(): DashboardStore {
   const sidecar = entry(

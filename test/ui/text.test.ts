@@ -1,3 +1,4 @@
+import { escapeScreen } from '../../src/ui/screen-escape.js';
 import { describe, expect, it } from 'vitest';
 import { bytes, cell, cleanInput, clock, compact, duration, hostPortCell, listCell, wrap } from '../../src/ui/text.js';
 
@@ -104,5 +105,17 @@ describe('wrap with words', () => {
 
   it('keeps raw evidence exactly, spaces included', () => {
     expect(wrap('ab  cd  ef', 4, 5).join('')).toBe('ab  cd  ef');
+  });
+});
+
+describe('escapeScreen', () => {
+  it('shows the characters a terminal draws as nothing, so a host cannot pass for another', () => {
+    expect(escapeScreen('goo\u200bgle.com')).toBe('goo\\u200bgle.com');
+    expect(escapeScreen('a\u2060b\ufeffc\u00add\u2028e\u{e0041}')).toBe('a\\u2060b\\ufeffc\\u00add\\u2028e\\u{e0041}');
+    expect(escapeScreen('\u001b[31mred\u202e')).toBe('\\e[31mred\\u202e');
+  });
+
+  it('leaves visible text alone: accents, CJK, emoji', () => {
+    for (const text of ['café.example', 'e\u0301.example', '例え.テスト', '💥.example', 'plain-host:443']) expect(escapeScreen(text)).toBe(text);
   });
 });

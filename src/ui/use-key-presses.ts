@@ -1,0 +1,27 @@
+/**
+ * The dashboard's keyboard: Ink's raw input events, decoded by keys.ts (not useInput, which loses an
+ * Escape that arrives together with the next key), with raw mode on while it listens.
+ */
+import { useStdin } from 'ink';
+import { useEffect, useRef } from 'react';
+import { decodeKeys, type KeyPress } from './keys.js';
+
+/** Calls `onKeys` with the presses of each input event while `active` (raw mode on meanwhile). */
+export function useKeyPresses(onKeys: (presses: KeyPress[]) => void, active: boolean): void {
+  const { setRawMode, internal_eventEmitter: events } = useStdin();
+  const handler = useRef(onKeys);
+  handler.current = onKeys;
+  useEffect(() => {
+    if (!active) return;
+    setRawMode(true);
+    const onInput = (event: string): void => {
+      const presses = decodeKeys(event);
+      if (presses.length > 0) handler.current(presses);
+    };
+    events.on('input', onInput);
+    return () => {
+      events.off('input', onInput);
+      setRawMode(false);
+    };
+  }, [active, events, setRawMode]);
+}
