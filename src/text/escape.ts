@@ -3,19 +3,23 @@
  * hide text. Every log-derived string shown on a terminal goes through here (hubble's terminal.go idea).
  */
 
-// C0 controls except none, DEL, C1 controls, and the Unicode bidi overrides/isolates that reorder text.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// C0 controls, DEL, C1 controls, the Unicode bidi overrides/isolates that reorder text, and what a terminal
+// draws as nothing (format characters, line/paragraph separators, default-ignorable code points: zero-width
+// spaces and joiners, BOM, soft hyphen, variation selectors, tags): hidden, `goo\u200bgle.com` reads as
+// google.com, and the cells counted for them push the columns after them out of line.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
 
 function visible(ch: string): string {
-  const code = ch.charCodeAt(0);
+  const code = ch.codePointAt(0) ?? 0;
   if (code === 0x0a) return '\\n';
   if (code === 0x0d) return '\\r';
   if (code === 0x09) return '\\t';
   if (code === 0x1b) return '\\e';
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  if (code <= 0x9f) return `\\x${code.toString(16).padStart(2, '0')}`;
+  return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
 }
 
-/** Replaces control characters (C0, DEL, C1, bidi overrides) with visible escapes such as `\e` and `\x07`. */
+/** Replaces control and invisible characters (C0, DEL, C1, bidi overrides, zero-width and other ignorables) with visible escapes such as `\e`, `\x07` and `\u200b`. */
 export function escapeControl(text: string): string {
   UNSAFE.lastIndex = 0;
   return UNSAFE.test(text) ? text.replace(UNSAFE, visible) : text;

@@ -6,7 +6,7 @@
  * dashboard lays out a handful of strings however long it runs, and its memory stays bounded.
  */
 import { Transform } from 'ink';
-import { escapeScreen } from './screen-escape.js';
+import { escapeControl } from '../text/escape.js';
 import { displayWidth, fitChars } from './text.js';
 import { inverse, paint, type Tone } from './theme.js';
 
@@ -31,7 +31,7 @@ export interface LineProps {
 
 /** Escapes and cuts the segments to `width` cells in total, marking a cut with `…`. */
 export function fitRow(row: Row, width: number): Row {
-  const escaped = row.map((seg) => ({ ...seg, text: escapeScreen(seg.text) }));
+  const escaped = row.map((seg) => ({ ...seg, text: escapeControl(seg.text) }));
   if (escaped.reduce((sum, seg) => sum + displayWidth(seg.text), 0) <= width) return escaped;
   const out: Row = [];
   let budget = Math.max(0, width - 1);

@@ -2,7 +2,7 @@
  * Small text helpers for a fixed-width terminal grid: fitting cells, compact numbers, bytes, clocks.
  * Widths count code points (wide CJK/emoji may misalign a column; Ink's truncation still bounds the line).
  */
-import { escapeScreen } from './screen-escape.js';
+import { escapeControl } from '../text/escape.js';
 
 /**
  * Terminal cells a code point takes, erring wide: ASCII, Latin-1 and the symbols the dashboard draws
@@ -46,14 +46,14 @@ export function truncate(text: string, width: number): string {
 /** Escapes log-derived text and fits it to exactly `width` cells (cut with `…`, padded with spaces). */
 export function cell(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';
-  const cut = truncate(escapeScreen(text), width);
+  const cut = truncate(escapeControl(text), width);
   const pad = ' '.repeat(Math.max(0, width - displayWidth(cut)));
   return align === 'left' ? cut + pad : pad + cut;
 }
 
 /** Splits escaped text into pieces of at most `width` cells, at most `maxLines` of them (the last says what was cut). */
 export function wrap(text: string, width: number, maxLines: number, words = false): string[] {
-  const chars = Array.from(escapeScreen(text));
+  const chars = Array.from(escapeControl(text));
   const w = Math.max(2, width);
   const out: string[] = [];
   let at = 0;
@@ -119,7 +119,7 @@ export function clock(time: number | string | null): string {
 /** Removes control characters from what the user types (a paste can carry them); the filter is plain text. */
 export function cleanInput(input: string): string {
   return Array.from(input)
-    .filter((ch) => escapeScreen(ch) === ch)
+    .filter((ch) => escapeControl(ch) === ch)
     .join('');
 }
 
@@ -128,7 +128,7 @@ export function listCell(names: readonly string[], more: number, width: number):
   const shown: string[] = [];
   let used = 0;
   for (let i = 0; i < names.length; i++) {
-    const name = escapeScreen(names[i] ?? '');
+    const name = escapeControl(names[i] ?? '');
     const hidden = names.length - i - 1 + more;
     const suffix = hidden > 0 ? ` +${hidden}` : '';
     const need = used + (shown.length > 0 ? 1 : 0) + displayWidth(name);
@@ -143,7 +143,7 @@ export function listCell(names: readonly string[], more: number, width: number):
 
 /** A `host:port` in `width` cells, cut inside the host so the port stays visible (`www.googleap…:443`). */
 export function hostPortCell(key: string, width: number): string {
-  const text = escapeScreen(key);
+  const text = escapeControl(key);
   const colon = text.lastIndexOf(':');
   const port = colon > 0 ? text.slice(colon) : '';
   if (displayWidth(text) <= width || port === '' || displayWidth(port) + 2 > width) return cell(text, width);

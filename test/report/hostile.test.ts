@@ -10,8 +10,10 @@ import { sampleCoverage } from './sample.js';
 import { errorText, reportValidator, sarifValidator } from './validate.js';
 import { findAll, parseXml } from './xml-check.js';
 
-/** Everything a log line can smuggle in: markup, quotes, CDATA end, ESC/NUL, bidi, a lone surrogate, Markdown. */
-const HOSTILE = 'x<script>&amp;"\']]>\u001b[2J\u0000|`|`\\|\nnext\r\u202e[a](http://e)*b*_c_ #h\ud800';
+/** Everything a log line can smuggle in: markup, quotes, CDATA end, ESC/NUL, bidi, a zero-width space, a lone surrogate, Markdown. */
+const HOSTILE = 'x<script>&amp;"\']]>\u001b[2J\u0000|`|`\\|\nnext\r\u202e[a](http://e)*b*_c_ goo\u200bgle #h\ud800';
+/** What no human-facing report may carry raw: controls, bidi overrides, and characters drawn as nothing. */
+const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e\u200b]/;
 
 function hostileFlows(): Flow[] {
   const record = { user_agent: HOSTILE, path: `/${HOSTILE}`, authority: HOSTILE, start_time: '2024-03-01T10:00:00.000Z' };
@@ -89,12 +91,12 @@ describe('hostile log content', () => {
   it('keeps the SARIF log valid against the official schema, with plain-text messages', async () => {
     const log = JSON.parse(await render('sarif', flows, report)) as { runs: { results: { message: { text: string } }[] }[] };
     expect(sarifSchema(log), errorText(sarifSchema)).toBe(true);
-    for (const r of log.runs[0]?.results ?? []) expect(r.message.text).not.toMatch(/[\u0000-\u001f\u007f\u202e]/);
+    for (const r of log.runs[0]?.results ?? []) expect(r.message.text).not.toMatch(/[\u0000-\u001f\u007f\u202e\u200b]/);
   });
 
   it('keeps the Markdown free of raw HTML, control characters and extra table cells', async () => {
     const md = await render('markdown', flows, report);
-    expect(md).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/);
+    expect(md).not.toMatch(UNSEEN);
     expect(md.replace(/<\/?code>|<br>/g, '')).not.toMatch(/<[a-z/]/i);
     const tables = md.split('\n\n').filter((block) => block.startsWith('|'));
     expect(tables.length).toBeGreaterThan(0);
@@ -119,8 +121,9 @@ describe('hostile log content', () => {
 
   it('never lets a control character reach the terminal table, and keeps it within 80 columns', async () => {
     const text = await render('table', flows, report);
-    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(text).not.toMatch(UNSEEN);
     expect(text).toContain('\\e[2J');
+    expect(text).toContain('goo\\u200bgle');
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 });

@@ -1,4 +1,4 @@
-import { escapeScreen } from '../../src/ui/screen-escape.js';
+import { escapeControl } from '../../src/text/escape.js';
 import { describe, expect, it } from 'vitest';
 import { bytes, cell, cleanInput, clock, compact, duration, hostPortCell, listCell, wrap } from '../../src/ui/text.js';
 
@@ -108,14 +108,14 @@ describe('wrap with words', () => {
   });
 });
 
-describe('escapeScreen', () => {
+describe('escapeControl, as the dashboard draws log text', () => {
   it('shows the characters a terminal draws as nothing, so a host cannot pass for another', () => {
-    expect(escapeScreen('goo\u200bgle.com')).toBe('goo\\u200bgle.com');
-    expect(escapeScreen('a\u2060b\ufeffc\u00add\u2028e\u{e0041}')).toBe('a\\u2060b\\ufeffc\\u00add\\u2028e\\u{e0041}');
-    expect(escapeScreen('\u001b[31mred\u202e')).toBe('\\e[31mred\\u202e');
+    expect(escapeControl('goo\u200bgle.com')).toBe('goo\\u200bgle.com');
+    expect(escapeControl('a\u2060b\ufeffc\u00add\u2028e\u{e0041}')).toBe('a\\u2060b\\ufeffc\\u00add\\u2028e\\u{e0041}');
+    expect(escapeControl('\u001b[31mred\u202e')).toBe('\\e[31mred\\u202e');
   });
 
   it('leaves visible text alone: accents, CJK, emoji', () => {
-    for (const text of ['café.example', 'e\u0301.example', '例え.テスト', '💥.example', 'plain-host:443']) expect(escapeScreen(text)).toBe(text);
+    for (const text of ['café.example', 'e\u0301.example', '例え.テスト', '💥.example', 'plain-host:443']) expect(escapeControl(text)).toBe(text);
   });
 });
