@@ -3,7 +3,7 @@
  * (focus, selection, filter, sort, pause, detail, help). Everything it draws is a pure child.
  */
 import { Box, useApp, useStdin } from 'ink';
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DestinationSummary } from '../report/model.js';
 import type { Flow } from '../types.js';
 import { CoverageBar } from './CoverageBar.js';
@@ -64,15 +64,14 @@ function keyContext(store: DashboardStore, lists: ListsView, ui: UiState, layout
 }
 
 /** Routes key presses through the reducer; several keys in one event each see the previous one's result. */
-function useKeys(ui: UiState, setUi: (next: UiState) => void, context: (ui: UiState) => KeyContext, refresh: () => void, active: boolean): void {
-  const { exit } = useApp();
+function useKeys(ui: UiState, setUi: (next: UiState) => void, context: (ui: UiState) => KeyContext, refresh: () => void, active: boolean, quit: () => void): void {
   const uiRef = useRef(ui);
   uiRef.current = ui;
   useKeyPresses((presses: KeyPress[]) => {
     let next: UiState = uiRef.current;
     for (const { input, key } of presses) {
       const after = reduceKey(next, input, key, context(next));
-      if (after === 'quit') return exit();
+      if (after === 'quit') return quit();
       next = after;
     }
     if (next === uiRef.current) return;
@@ -92,7 +91,14 @@ export function Dashboard({ store, color }: DashboardProps) {
   const [snap, refresh] = useSnapshot(store, ui.paused);
   const lists = useMemo(() => listsView(snap, ui.filter, ui.sort), [snap, ui.filter, ui.sort]);
   const layout = computeLayout(rows, snap.warnings.length, ui.focus);
-  useKeys(ui, setUi, (current) => keyContext(store, lists, current, layout, columns), refresh, isRawModeSupported);
+  // Quitting draws one last frame that says so (the frame stays on the terminal: a replay cut short must
+  // not be left saying "reading"), then exits.
+  const { exit } = useApp();
+  const [stopped, setStopped] = useState(false);
+  useEffect(() => {
+    if (stopped) exit();
+  }, [stopped, exit]);
+  useKeys(ui, setUi, (current) => keyContext(store, lists, current, layout, columns), refresh, isRawModeSupported, () => setStopped(true));
   const mode = ui.editingFilter ? 'filter' : ui.help ? 'help' : ui.detail ? 'detail' : 'lists';
   return (
     <Box flexDirection="column" width={columns} height={layout.total}>
@@ -102,6 +108,7 @@ export function Dashboard({ store, color }: DashboardProps) {
         elapsedMs={snap.elapsedMs}
         linesPerSecond={snap.linesPerSecond}
         paused={ui.paused}
+        stopped={stopped}
         rows={layout.header}
         width={columns}
         color={color}

@@ -13,6 +13,8 @@ export interface HeaderProps {
   elapsedMs: number;
   linesPerSecond: number;
   paused: boolean;
+  /** The person quit: the last frame says whether the run had finished. @default false */
+  stopped?: boolean;
   /** Rows available: 2, or 1 on a short terminal (the state row alone). @default 2 */
   rows?: number;
   width: number;
@@ -22,12 +24,14 @@ export interface HeaderProps {
 function stateRow(props: HeaderProps): Row {
   const { header, progress, paused } = props;
   const live = header?.mode === 'live';
-  const state = progress.finished ? '■ finished, q to quit' : live ? '● following' : '● reading';
+  const state = props.stopped === true
+    ? progress.finished ? '■ finished' : live ? '■ stopped' : '■ stopped before the end'
+    : progress.finished ? '■ finished, q to quit' : live ? '● following' : '● reading';
   return [
     { text: 'egress-audit', tone: 'title' },
     { text: `  ${live ? 'LIVE' : 'REPLAY'} ${duration(props.elapsedMs)}  ` },
-    { text: state, tone: progress.finished ? 'ok' : 'info' },
-    { text: paused ? '  PAUSED (p resumes)' : '', tone: 'warn' },
+    { text: state, tone: progress.finished ? 'ok' : props.stopped === true ? 'warn' : 'info' },
+    { text: paused && props.stopped !== true ? '  PAUSED (p resumes)' : '', tone: 'warn' },
     { text: `  ${header?.description ?? 'starting…'}`, tone: 'dim' },
   ];
 }

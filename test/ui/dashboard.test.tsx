@@ -191,6 +191,22 @@ describe('Dashboard', () => {
   });
 
   it.each([
+    { mode: 'files' as const, finished: false, state: '■ stopped before the end' },
+    { mode: 'live' as const, finished: false, state: '■ stopped' },
+    { mode: 'files' as const, finished: true, state: '■ finished ' },
+  ])('leaves a last frame that says how it ended when q is pressed ($mode, finished: $finished)', async ({ mode, finished, state }) => {
+    const store = populated();
+    store.setHeader({ mode, description: '2 files', startedAt: START - 3_000 });
+    store.setProgress({ lines: 10, records: 10, skipped: 0, bytes: 100, streams: 2, reconnects: 0, finished });
+    const ui = await mount(store);
+    await ui.press('p', 'q'); // paused, then quit: the last frame must not say "p resumes" either
+    const frame = ui.frame();
+    expect(frame).toContain(state);
+    expect(frame).not.toMatch(/● reading|● following|q to quit|PAUSED/);
+    ui.unmount();
+  });
+
+  it.each([
     { name: '80x24', columns: 80, rows: 24 },
     { name: '120x40', columns: 120, rows: 40 },
     { name: '60x16', columns: 60, rows: 16 },
