@@ -1,12 +1,31 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+/**
+ * The longest a replay sits idle between two records. Saved logs have gaps (a quiet night, logs of
+ * different days or incidents side by side, as in the demo): at `--speed 1` an hour without traffic
+ * would be an hour of a still screen. A longer gap is cut to this, and the replay goes on at its pace.
+ */
+export const MAX_IDLE_MS = 2_000;
+
+/** Waits `ms`, or less when `signal` aborts (the global timer, so that tests' fake clocks drive it). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
 
 /**
  * Replays saved logs at log-time pace (`--speed 1`), or N times faster: waits until wall time has
- * caught up with how far the logs have advanced since the first record.
+ * caught up with how far the logs have advanced since the first record, less the gaps cut short.
  */
 export class Pacer {
   private firstLogMs = Number.NaN;
-  private readonly startedAt = Date.now();
+  private startedAt = Date.now();
 
   constructor(private readonly speed: number) {}
 
@@ -15,7 +34,11 @@ export class Pacer {
     if (this.speed <= 0 || !Number.isFinite(logMs)) return;
     if (Number.isNaN(this.firstLogMs)) this.firstLogMs = logMs;
     const due = this.startedAt + (logMs - this.firstLogMs) / this.speed;
-    const delay = Math.min(due - Date.now(), 5_000);
-    if (delay > 5) await sleep(delay, undefined, { signal }).catch(() => undefined);
+    let delay = due - Date.now();
+    if (delay > MAX_IDLE_MS) {
+      this.startedAt -= delay - MAX_IDLE_MS; // the rest of the gap is skipped, not waited for record by record
+      delay = MAX_IDLE_MS;
+    }
+    if (delay > 5) await sleep(delay, signal);
   }
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Pacer } from '../../src/pipeline/pace.js';
+import { MAX_IDLE_MS, Pacer } from '../../src/pipeline/pace.js';
 
 describe('replay pacing (--speed)', () => {
   beforeEach(() => {
@@ -19,6 +19,26 @@ describe('replay pacing (--speed)', () => {
     expect(done).toBe(false);
     await vi.advanceTimersByTimeAsync(200);
     await waiting;
+    expect(done).toBe(true);
+  });
+
+  it('cuts a long gap in log time to a short wait, then keeps the pace (the demo at --speed 1 stalled for hours)', async () => {
+    const pacer = new Pacer(1);
+    const signal = new AbortController().signal;
+    await pacer.wait(0, signal);
+    let gapDone = false;
+    void pacer.wait(3 * 3_600_000, signal).then(() => (gapDone = true)); // three hours later in the log
+    await vi.advanceTimersByTimeAsync(MAX_IDLE_MS - 100);
+    expect(gapDone).toBe(false);
+    await vi.advanceTimersByTimeAsync(110);
+    expect(gapDone).toBe(true);
+    // The next record, 1 s later in the log, comes 1 s later on the wall: the pace resumes.
+    let done = false;
+    const next = pacer.wait(3 * 3_600_000 + 1_000, signal).then(() => (done = true));
+    await vi.advanceTimersByTimeAsync(900);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(200);
+    await next;
     expect(done).toBe(true);
   });
 
