@@ -7,6 +7,9 @@
  *   `priority-and-fairness.go`). It runs after authentication, before authorization.
  * - 5xx: a Status from `errors.NewInternalError` / `NewServiceUnavailable` / `NewTimeoutError`; with
  *   `details.retryAfterSeconds`, `responsewriters.ErrorNegotiated` also sets the `Retry-After` header.
+ * - `stall`: no answer at all, the connection held open. pods/log is a long-running request (no apiserver
+ *   request timeout) proxied to the kubelet, so a kubelet that accepted the connection and hangs leaves
+ *   the client waiting for the response head until it gives up.
  */
 import { sendStatus, type RequestContext } from './http-util.js';
 import type { RuleTarget } from './auth.js';
@@ -15,7 +18,7 @@ import type { AccessRule } from './types.js';
 
 /** A failure to inject: which requests (an AccessRule), what code, and the Retry-After seconds if any. */
 export interface FaultRule extends AccessRule {
-  code: 429 | 500 | 502 | 503 | 504;
+  code: 429 | 500 | 502 | 503 | 504 | 'stall';
   /** Seconds for the `Retry-After` header (429 always sends one: default 1). */
   retryAfter?: number;
 }
@@ -59,6 +62,7 @@ export class Faults {
       (r.namespace === undefined || r.namespace === t.namespace) && (r.name === undefined || r.name === t.name));
     if (rule === undefined) return false;
     rule.remaining -= 1;
+    if (rule.code === 'stall') return true; // the socket is tracked by the server: close() and dropConnections() end it
     if (rule.code === 429) {
       ctx.rec.status = 429;
       const text = 'Too many requests, please try again later.\n';
