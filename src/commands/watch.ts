@@ -235,6 +235,6 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
   for (const st of pipeline.streams) if (st.error !== null) process.stderr.write(`egress-audit: ${escapeControl(cluster.scrub(st.error))}\n`);
   const secs = Math.round((Date.now() - o.startedAt.getTime()) / 1000);
   const { reconnects } = cluster.source.stats;
-  process.stderr.write(`egress-audit: watched ${pipeline.streams.length} container(s) for ${secs}s (context ${cluster.contextName}): ${lineSummary(pipeline.totals())}; ${reconnects} reconnect(s), ${cluster.source.relists()} relist(s)\n`);
+  process.stderr.write(`egress-audit: watched ${pipeline.streams.length} container(s) for ${secs}s (context ${escapeControl(cluster.contextName)}): ${lineSummary(pipeline.totals())}; ${reconnects} reconnect(s), ${cluster.source.relists()} relist(s)\n`);
   return exitCode;
 }

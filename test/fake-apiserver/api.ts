@@ -6,6 +6,7 @@ import type {
   AccessRule, AppendLogOptions, DropFilter, FakeContainerState, FakePodChange, FakePodSpec, FakeServiceEntrySpec,
   RecordedRequest, RestartOptions,
 } from './types.js';
+import type { FaultRule } from './faults.js';
 import type { ExpiryMode } from './watch.js';
 
 /** Handle on one pod, so tests need not repeat namespace and name. */
@@ -57,6 +58,9 @@ export interface FakeApiServer {
   setForbidden(rule?: AccessRule): () => void;
   /** Answers matching requests with 401; returns a remover. */
   setUnauthorized(rule?: AccessRule): () => void;
+  /** Answers matching requests with a 429 (text/plain, Retry-After) or a 5xx Status, as an overloaded apiserver does; returns a remover. */
+  setFailing(rule: FaultRule): () => void;
+  /** Drops every setForbidden / setUnauthorized / setFailing rule. */
   clearAccessRules(): void;
   /** Accepts only this token from now on; token files and the exec plugin follow. */
   setToken(token: string): void;

@@ -78,9 +78,17 @@ export class AccessControl {
 
   /** 401, 403 or null (allowed) for a resource request; consumes one use of the matching rule. */
   decide(t: RuleTarget): 401 | 403 | null {
-    if (this.consume(this.unauthorized, t)) return 401;
-    if (this.consume(this.forbidden, t)) return 403;
-    return null;
+    return this.authenticated(t) ?? this.authorized(t);
+  }
+
+  /** The authentication step alone: 401 or null (consumes one use of a matching 401 rule). */
+  authenticated(t: RuleTarget): 401 | null {
+    return this.consume(this.unauthorized, t) ? 401 : null;
+  }
+
+  /** The authorization step alone: 403 or null (consumes one use of a matching 403 rule). */
+  authorized(t: RuleTarget): 403 | null {
+    return this.consume(this.forbidden, t) ? 403 : null;
   }
 
   private add(list: LiveRule[], rule: AccessRule): () => void {

@@ -100,7 +100,8 @@ export class FakeCluster {
     if (!c.current || c.state !== 'running') {
       throw new Error(`fake apiserver: ${namespace}/${pod}/${container} is ${c.state}; only a running container logs`);
     }
-    c.current.append(lines, this.stamper(at instanceof Date ? { at } : at ?? {}));
+    const opts = at instanceof Date ? { at } : at ?? {};
+    c.current.append(lines, this.stamper(opts), opts.unterminated === true);
   }
 
   /** Ends the current instance (it becomes `previous`) and starts a new one, or leaves it waiting. */

@@ -71,12 +71,15 @@ export class ContainerLog {
   /** Number of readers currently attached. */
   get readerCount(): number { return this.readers.size; }
 
-  /** Appends lines (split on '\n', long ones into partial records), stamping each, then feeds followers. */
-  append(lines: readonly string[], stamp: () => Stamp): void {
+  /**
+   * Appends lines (split on '\n', long ones into partial records), stamping each, then feeds followers;
+   * `unterminated`: the very last line is a partial record with no newline (see AppendLogOptions).
+   */
+  append(lines: readonly string[], stamp: () => Stamp, unterminated = false): void {
     if (this.stopped) throw new Error(`container instance ${this.containerID} has stopped; restart it first`);
-    for (const raw of lines) {
+    for (const [i, raw] of lines.entries()) {
       const parts = raw.includes('\n') ? raw.split('\n') : [raw];
-      for (const line of parts) this.pushLine(line, stamp());
+      for (const [j, line] of parts.entries()) this.pushLine(line, stamp(), !(unterminated && i === lines.length - 1 && j === parts.length - 1));
     }
     this.maybeRotate();
     for (const r of this.readers) this.pump(r);
@@ -100,12 +103,12 @@ export class ContainerLog {
     return () => this.readers.delete(reader);
   }
 
-  private pushLine(line: string, stamp: Stamp): void {
+  private pushLine(line: string, stamp: Stamp, terminated: boolean): void {
     const limit = this.config.partialLineBytes;
     if (line.length * 3 > limit && Buffer.byteLength(line) > limit) {
-      for (const part of splitByBytes(line, limit)) this.pushRecord(part.text, stamp, part.last);
+      for (const part of splitByBytes(line, limit)) this.pushRecord(part.text, stamp, part.last && terminated);
     } else {
-      this.pushRecord(line, stamp, true);
+      this.pushRecord(line, stamp, terminated);
     }
   }
 

@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import type { Server } from 'node:https';
 import type { FakeApiServer, FakePod } from './api.js';
 import type { AccessControl } from './auth.js';
+import type { FaultRule, Faults } from './faults.js';
 import type { FakeCluster } from './cluster.js';
 import { GeneratorPool, type LogGenerator, type LogGeneratorOptions } from './generator.js';
 import { writeInCluster, writeKubeconfigFile, type CredentialFiles, type InClusterFiles, type KubeconfigOptions } from './kubeconfig.js';
@@ -22,6 +23,7 @@ export interface FacadeParts {
   tls: FakeTlsMaterial;
   stateDir: string;
   access: AccessControl;
+  faults: Faults;
   creds: CredentialFiles;
   cluster: FakeCluster;
   streams: StreamRegistry;
@@ -116,7 +118,11 @@ export class FakeApiServerFacade implements FakeApiServer {
   dropConnections(filter?: DropFilter): number { return this.p.streams.drop(filter); }
   setForbidden(rule: AccessRule = {}): () => void { return this.p.access.addForbidden(rule); }
   setUnauthorized(rule: AccessRule = {}): () => void { return this.p.access.addUnauthorized(rule); }
-  clearAccessRules(): void { this.p.access.clear(); }
+  setFailing(rule: FaultRule): () => void { return this.p.faults.add(rule); }
+  clearAccessRules(): void {
+    this.p.access.clear();
+    this.p.faults.clear();
+  }
 
   setToken(token: string): void {
     this.p.access.token = token;

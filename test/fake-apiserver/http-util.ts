@@ -24,20 +24,25 @@ export interface RequestContext {
 }
 
 /** Writes a JSON body with its status code. */
-export function sendJson(ctx: RequestContext, code: number, body: unknown): void {
+export function sendJson(ctx: RequestContext, code: number, body: unknown, headers: Record<string, string> = {}): void {
   ctx.rec.status = code;
   const text = JSON.stringify(body);
   ctx.res.writeHead(code, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-cache, private',
+    ...headers,
   });
   ctx.res.end(text);
 }
 
-/** Writes a Status error body with the code it carries. */
+/**
+ * Writes a Status error body with the code it carries; `details.retryAfterSeconds` also becomes a
+ * `Retry-After` header, as `responsewriters.ErrorNegotiated` does.
+ */
 export function sendStatus(ctx: RequestContext, body: StatusBody): void {
-  sendJson(ctx, body.code, body);
+  const retry = body.details?.['retryAfterSeconds'];
+  sendJson(ctx, body.code, body, typeof retry === 'number' && retry > 0 ? { 'Retry-After': String(retry) } : {});
 }
 
 /** Sends a 200 head for a chunked stream right away, so the client sees headers before the first chunk. */

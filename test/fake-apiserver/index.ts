@@ -10,6 +10,7 @@ import type { FakeApiServer } from './api.js';
 import { AccessControl } from './auth.js';
 import { FakeCluster } from './cluster.js';
 import { FakeApiServerFacade } from './facade.js';
+import { Faults } from './faults.js';
 import { CredentialFiles } from './kubeconfig.js';
 import { listenHttps } from './server.js';
 import { StreamRegistry } from './streams.js';
@@ -22,6 +23,7 @@ export type { FakeApiServer, FakePod } from './api.js';
 export type { InClusterFiles, KubeconfigOptions, KubeconfigUser } from './kubeconfig.js';
 export type { LogGenerator, LogGeneratorOptions } from './generator.js';
 export type { ExpiryMode } from './watch.js';
+export type { FaultRule } from './faults.js';
 
 /** Default bearer token (test-only). */
 export const FAKE_TOKEN = 'fake-token-for-tests-only';
@@ -35,12 +37,13 @@ export async function startFakeApiServer(opts: FakeApiServerOptions = {}): Promi
   const cluster = new FakeCluster({ partialLineBytes: opts.partialLineBytes ?? 16_384,
     rotateBytes: opts.logRotateBytes ?? 10 * 1024 * 1024 }, opts.watchHistory ?? 100_000);
   const streams = new StreamRegistry();
+  const faults = new Faults();
   const requests: RecordedRequest[] = [];
   let expiryMode: ExpiryMode = 'event';
   const { server, port } = await listenHttps(tls, {
-    cluster, streams, access, istioVersions: opts.istioVersions ?? ['v1', 'v1beta1', 'v1alpha3'],
+    cluster, streams, access, faults, istioVersions: opts.istioVersions ?? ['v1', 'v1beta1', 'v1alpha3'],
     serverMinor: opts.serverMinor ?? 33, expiryMode: () => expiryMode,
   }, requests, streams);
-  return new FakeApiServerFacade({ server, port, tls, stateDir, access, creds, cluster, streams, requests,
+  return new FakeApiServerFacade({ server, port, tls, stateDir, access, faults, creds, cluster, streams, requests,
     setExpiryMode: (mode) => { expiryMode = mode; } });
 }

@@ -6,6 +6,7 @@ import type { AccessControl } from './auth.js';
 import type { FakeCluster } from './cluster.js';
 import { apiGroup, apiGroupList, apiVersions, coreResources, ISTIO_GROUP, istioResources, versionInfo } from './discovery.js';
 import { parseGoBool, sendJson, sendStatus, type RequestContext, type RequestInfo } from './http-util.js';
+import type { Faults } from './faults.js';
 import { handleGet, handleList } from './list.js';
 import { handlePodLog } from './log-handler.js';
 import { findResource } from './resources.js';
@@ -18,6 +19,7 @@ export interface RouterDeps {
   cluster: FakeCluster;
   streams: StreamRegistry;
   access: AccessControl;
+  faults: Faults;
   istioVersions: readonly string[];
   serverMinor: number;
   serverAddress: string;
@@ -81,9 +83,11 @@ function serveResource(ctx: RequestContext, info: RequestInfo, deps: RouterDeps)
   const validSub = info.subresource === undefined || (def?.plural === 'pods' && info.subresource === 'log');
   if (!def || !validSub || (info.namespace !== undefined && !def.namespaced)) return sendStatus(ctx, noSuchResource());
   const full = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
-  const decision = deps.access.decide({ verb: info.verb, resource: full, namespace: info.namespace, name: info.name });
-  if (decision === 401) return sendStatus(ctx, unauthorized());
-  if (decision === 403) {
+  const target = { verb: info.verb, resource: full, namespace: info.namespace, name: info.name };
+  if (deps.access.authenticated(target) === 401) return sendStatus(ctx, unauthorized());
+  // Priority and fairness runs after authentication and before authorization (DefaultBuildHandlerChain).
+  if (deps.faults.answer(ctx, target)) return;
+  if (deps.access.authorized(target) === 403) {
     return sendStatus(ctx, forbidden({ user: ctx.user, verb: info.verb, group: info.group, resource: info.resource,
       subresource: info.subresource, namespace: info.namespace, name: info.name }));
   }

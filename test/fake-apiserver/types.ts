@@ -51,6 +51,13 @@ export interface AppendLogOptions {
   at?: Date;
   /** Offset the runtime recorded, `Z` (default) or `±hh:mm`. */
   utcOffset?: string;
+  /**
+   * The last line is output the container left without a newline when its stream closed: containerd
+   * writes it as a partial (`P`) record (cri io/logger.go `redirectLogs`: "readLine only returns error
+   * when the message doesn't end with a newline, in that case it should be treated as a partial line"),
+   * and the kubelet serves it without a newline. Write nothing more to this instance afterwards.
+   */
+  unterminated?: boolean;
 }
 
 /** How `restartContainer` leaves the container. */

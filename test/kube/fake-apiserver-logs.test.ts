@@ -40,6 +40,13 @@ describe('fake apiserver: pod log reads', () => {
     expect(res.body).toBe('2025-03-01T10:00:05.800000000Z third line\n2025-03-01T10:00:06.100000000Z fourth line\n');
   });
 
+  it('serves output left without a newline as a last partial record: no newline at the end of the body', async () => {
+    api.addPod({ namespace: 'eof', name: 'p', containers: ['istio-proxy'] });
+    api.appendLog('eof', 'p', 'istio-proxy', ['whole', 'cut off'], { at: at('2025-03-01T10:00:05.000Z'), unterminated: true });
+    const res = await get(as(), logPath('eof', 'p', 'container=istio-proxy&timestamps=true'));
+    expect(res.body).toBe('2025-03-01T10:00:05.000000000Z whole\n2025-03-01T10:00:05.000000000Z cut off');
+  });
+
   it('keeps the offset the runtime recorded (±hh:mm)', async () => {
     api.addPod({ namespace: 'tz', name: 'p', containers: ['istio-proxy'] });
     api.appendLog('tz', 'p', 'istio-proxy', ['local'], { at: at('2025-03-01T10:00:05.250Z'), utcOffset: '+02:00' });

@@ -258,6 +258,31 @@ describe('fake apiserver: get and list pods', () => {
     const res = await get(as(), `/api/v1/pods?resourceVersion=${rv}`);
     expect(res.status).toBe(504);
     expect(res.json).toMatchObject({ reason: 'Timeout', message: `Too large resource version: ${rv}, current: ${api.resourceVersion()}` });
+    expect(res.headers['retry-after']).toBe('1'); // details.retryAfterSeconds, as ErrorNegotiated sets it
+  });
+
+  it('answers 429 as priority and fairness does (text/plain, Retry-After) after authentication, before authorization', async () => {
+    const remove = api.setFailing({ code: 429, retryAfter: 2, verb: 'list', resource: 'pods', namespace: 'shop', times: 1 });
+    const denied = api.setForbidden({ verb: 'list', resource: 'pods', namespace: 'shop' });
+    const anonymous = await get({ ...as(), token: null }, '/api/v1/namespaces/shop/pods');
+    expect(anonymous.status).toBe(401);
+    const busy = await get(as(), '/api/v1/namespaces/shop/pods');
+    expect([busy.status, busy.headers['retry-after'], busy.headers['content-type'], busy.body]).toEqual([429, '2', 'text/plain; charset=utf-8', 'Too many requests, please try again later.\n']);
+    expect((await get(as(), '/api/v1/namespaces/shop/pods')).status).toBe(403);
+    denied();
+    remove();
+  });
+
+  it('answers an injected 503 with a ServiceUnavailable Status, and Retry-After only when asked', async () => {
+    const remove = api.setFailing({ code: 503, verb: 'get', resource: 'pods', namespace: 'shop', name: 'cart-1', times: 2 });
+    const first = await get(as(), '/api/v1/namespaces/shop/pods/cart-1');
+    expect(first.json).toMatchObject({ kind: 'Status', code: 503, reason: 'ServiceUnavailable' });
+    expect(first.headers['retry-after']).toBeUndefined();
+    remove();
+    api.setFailing({ code: 503, retryAfter: 3, verb: 'get', resource: 'pods', namespace: 'shop', name: 'cart-1', times: 1 });
+    const second = await get(as(), '/api/v1/namespaces/shop/pods/cart-1');
+    expect([second.status, second.headers['retry-after']]).toEqual([503, '3']);
+    expect((await get(as(), '/api/v1/namespaces/shop/pods/cart-1')).status).toBe(200);
   });
 
   it('gets a pod and a namespace, and answers 404 NotFound bodies for missing ones', async () => {

@@ -90,6 +90,18 @@ describe('resume gate', () => {
     expect(feed(gate, a + b)).toBe(b);
   });
 
+  it('passes an instance’s unfinished last line once on flush, and skips it when a later request sends it again', () => {
+    const gate = new ResumeGate(T0, 65536);
+    const a = line('2025-03-01T10:00:02.000000000Z', 'complete');
+    const last = '2025-03-01T10:00:02.500000000Z left without a newline';
+    expect(feed(gate, a + last)).toBe(a);
+    expect(text(gate.flush())).toBe(`${last}\n`);
+    expect(gate.flush()).toBeNull();
+    gate.resume(); // previous=true after a restart serves the old instance again from the same second
+    expect(feed(gate, a + last)).toBe('');
+    expect(gate.flush()).toBeNull(); // already passed: the cursor is at its timestamp
+  });
+
   it('compares across offsets by instant, not by text', () => {
     const gate = new ResumeGate(T0, 65536);
     feed(gate, line('2025-03-01T10:00:03.000000000Z', 'utc'));

@@ -46,6 +46,8 @@ export class KubeApiError extends Error {
     readonly status: number | null,
     /** The Status message the server sent, or the transport error's. */
     readonly detail: string,
+    /** Seconds the server asked to wait before trying again (`Retry-After` on a 429 or 5xx), else null. */
+    readonly retryAfterS: number | null = null,
   ) {
     super(message);
   }
@@ -96,8 +98,18 @@ function kindOf(status: number, reason: string | null): FailureKind {
   return 'unavailable';
 }
 
-/** The error for a non-2xx answer with its (Status) body. */
-export function statusError(a: ApiAction, status: number, body: string, t: ApiTarget): KubeApiError {
+/**
+ * Seconds to wait before a retry, as client-go's `checkWait` reads them: only on a 429 or a 5xx, only
+ * from a `Retry-After` header of whole seconds; null when the answer does not ask for a retry.
+ */
+export function retryAfterSeconds(status: number, header: string | string[] | undefined): number | null {
+  if (status !== 429 && status < 500) return null;
+  const value = Array.isArray(header) ? header[0] : header;
+  return value !== undefined && /^\s*\d+\s*$/.test(value) ? Number(value) : null;
+}
+
+/** The error for a non-2xx answer with its (Status) body; `retryAfterS` from retryAfterSeconds. */
+export function statusError(a: ApiAction, status: number, body: string, t: ApiTarget, retryAfterS: number | null = null): KubeApiError {
   const { message, reason } = statusMessage(body);
   const kind = kindOf(status, reason);
   const what = `cannot ${describeAction(a)}`;
@@ -112,7 +124,7 @@ export function statusError(a: ApiAction, status: number, body: string, t: ApiTa
   } else {
     text = `${what}: HTTP ${status}${said}`;
   }
-  return new KubeApiError(text, kind, status, message);
+  return new KubeApiError(text, kind, status, message, retryAfterS);
 }
 
 const TLS_CODES = /^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|EPROTO$|ERR_OSSL)/;

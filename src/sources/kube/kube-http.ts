@@ -9,7 +9,8 @@ import http, { type IncomingMessage } from 'node:http';
 import https, { type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { VERSION } from '../../version.js';
-import { KubeApiError, statusError, transportError, type ApiAction, type ApiTarget } from './api-errors.js';
+import { KubeApiError, retryAfterSeconds, statusError, transportError, type ApiAction, type ApiTarget } from './api-errors.js';
+import { sleep } from './backoff.js';
 import type { ExecCredentialRunner } from './exec-credential.js';
 import type { Redactor } from './redact.js';
 
@@ -18,6 +19,14 @@ const AUTH_TTL_MS = 30_000;
 /** A request that is not a stream must have its answer's head within this long. */
 const HEAD_TIMEOUT_MS = 30_000;
 const MAX_ERROR_BODY = 64 * 1024;
+/**
+ * Tries of one request that the server answers "429 / 5xx, Retry-After: n": client-go's rest client
+ * (kubectl) waits n seconds and tries again, 10 times in all, so an API server shedding load (priority
+ * and fairness) does not end a run at its first list.
+ */
+const MAX_TRIES = 10;
+/** The longest Retry-After honoured (seconds): a proxy asking for an hour must not stall a run that long. */
+const MAX_RETRY_AFTER_S = 30;
 
 function readSmall(res: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
@@ -106,11 +115,19 @@ export class KubeHttp {
    * handled: iterate it to see them). Non-2xx answers and transport failures reject with a KubeApiError.
    */
   async open(action: ApiAction, path: string, query: Record<string, string>, signal: AbortSignal, stream: boolean): Promise<IncomingMessage> {
-    try {
-      return await this.once(action, path, query, signal, stream, false);
-    } catch (error) {
-      if (!(error instanceof KubeApiError) || error.kind !== 'unauthorized' || error.status !== 401) throw error;
-      return this.once(action, path, query, signal, stream, true); // a token may have rotated: derive it again, once
+    let fresh = false;
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.once(action, path, query, signal, stream, fresh);
+      } catch (error) {
+        if (!(error instanceof KubeApiError)) throw error;
+        if (error.kind === 'unauthorized' && error.status === 401 && !fresh) {
+          fresh = true; // a token may have rotated: derive it again, once
+          continue;
+        }
+        if (error.retryAfterS === null || tries >= MAX_TRIES || signal.aborted) throw error;
+        await sleep(Math.min(error.retryAfterS, MAX_RETRY_AFTER_S) * 1000, signal); // an abort ends the wait; the next try then says so
+      }
     }
   }
 
@@ -124,7 +141,7 @@ export class KubeHttp {
       const req = module.request(url, { ...options, method: 'GET', headers, signal });
       const fail = (error: KubeApiError): void => {
         req.destroy();
-        reject(new KubeApiError(this.redactor.scrub(error.message), error.kind, error.status, this.redactor.scrub(error.detail)));
+        reject(new KubeApiError(this.redactor.scrub(error.message), error.kind, error.status, this.redactor.scrub(error.detail), error.retryAfterS));
       };
       const timer = stream ? undefined : setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${HEAD_TIMEOUT_MS / 1000}s`), { code: 'ETIMEDOUT' })), HEAD_TIMEOUT_MS);
       req.on('socket', (socket) => socket.setKeepAlive(true, 30_000));
@@ -137,7 +154,7 @@ export class KubeHttp {
         res.on('error', () => undefined); // surfaced by whoever iterates the body
         const status = res.statusCode ?? 0;
         if (status >= 200 && status < 300) return resolve(res);
-        void readSmall(res).then((body) => fail(statusError(action, status, body, this.target)));
+        void readSmall(res).then((body) => fail(statusError(action, status, body, this.target, retryAfterSeconds(status, res.headers['retry-after']))));
       });
       req.end();
     });

@@ -28,6 +28,8 @@ export class LogFollower implements LogStream {
   private previousOwed = false;
   private everConnected = false;
   private lastError: KubeApiError | null = null;
+  /** The last request ended cleanly: a line it left unfinished is the instance's last, once the instance is over. */
+  private endedClean = false;
 
   constructor(
     private readonly pod: PodFacts,
@@ -92,6 +94,7 @@ export class LogFollower implements LogStream {
           if (finished) break;
         }
         step = await this.recheck(signal);
+        if (!signal.aborted && this.instanceOver(step)) yield* this.lastLine(); // a stop says nothing about the instance
       }
       if (signal.aborted && !this.reader.drained) yield* this.finalRead();
       if (this.failure !== null) throw new Error(this.failure);
@@ -108,6 +111,8 @@ export class LogFollower implements LogStream {
     if (this.previousOwed) {
       // A restart: the old instance's tail (what a drop kept from us) comes from previous=true.
       const prev = yield* this.reader.read({ previous: 'true' }, null);
+      this.endedClean = prev.kind === 'ended';
+      if (prev.kind === 'ended') yield* this.lastLine(); // that instance is over
       if (prev.kind === 'ended' || prev.error?.kind === 'bad-request') this.previousOwed = false;
       else {
         await this.settle(prev, signal);
@@ -115,8 +120,28 @@ export class LogFollower implements LogStream {
       }
     }
     const outcome = yield* this.follow(signal, step.kind === 'follow' ? { follow: 'true' } : {});
+    this.endedClean = outcome.kind === 'ended';
     await this.settle(outcome, signal);
-    return step.kind === 'last-read' && (outcome.kind === 'ended' || outcome.kind === 'failed');
+    const finished = step.kind === 'last-read' && (outcome.kind === 'ended' || outcome.kind === 'failed');
+    if (finished) yield* this.lastLine(); // a terminated instance, read to its end
+    return finished;
+  }
+
+  /**
+   * True when the instance the last request read has ended for good (the pod is gone or finished, the
+   * container is not running, or runs as a new instance), so a line it left unfinished stays so.
+   */
+  private instanceOver(step: FollowStep): boolean {
+    if (step.kind === 'stop' || step.kind === 'wait') return true;
+    return step.containerId !== null && this.instance !== null && step.containerId !== this.instance;
+  }
+
+  /** After a clean end of an instance that is over: its unfinished last line, once. */
+  private *lastLine(): Generator<Buffer> {
+    if (!this.endedClean) return;
+    this.endedClean = false;
+    const line = this.reader.gate.flush();
+    if (line !== null) yield line;
   }
 
   /** A follow request: counts as following while connected. */

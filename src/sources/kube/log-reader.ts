@@ -42,7 +42,7 @@ export class LogReader {
   /** When the graceful stop came (ms), and whether a follow then read everything up to it. */
   stopAt: number | null = null;
   drained = false;
-  /** The hard stop cut a follow before it had read up to the graceful stop. */
+  /** The hard stop cut a request (a follow reading, or any request still waiting for its answer) before it had read up to the graceful stop. */
   cut = false;
   /** A follow ended after a graceful stop because it had gone quiet. */
   private quietAtStop = false;
@@ -78,7 +78,11 @@ export class LogReader {
     try {
       res = await this.api.open(this.action, this.path, { container: PROXY_CONTAINER, timestamps: 'true', sinceTime: this.gate.sinceTime(), ...extra }, this.hardStop, true);
     } catch (error) {
-      return done(this.hardStop.aborted ? 'stopped' : 'failed', 0, error as KubeApiError);
+      if (!this.hardStop.aborted) return done('failed', 0, error as KubeApiError);
+      // The hard stop ended a request still waiting for its answer (a kubelet that hangs): what was logged
+      // up to the stop was not read, and the report must say so.
+      this.cut = true;
+      return done('stopped', 0);
     }
     this.lastHeardAt = Date.now();
     hooks?.connected();

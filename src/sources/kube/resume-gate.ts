@@ -58,6 +58,18 @@ export class ResumeGate {
     return { ...this.last, atLast: this.atLast };
   }
 
+  /**
+   * The unfinished line the last response ended with, as a whole line (or null): for when that response
+   * ended cleanly and its container instance is over, so the line will never be finished (containerd
+   * writes output left without a newline as a last partial record). Passed on once, like any line.
+   */
+  flush(): Buffer | null {
+    if (this.carry === null) return null;
+    const line = Buffer.concat([this.carry, NEWLINE]);
+    this.carry = null;
+    return this.admit(line, 0, line.length) ? line : null;
+  }
+
   /** Takes a chunk of the response; returns the bytes of whole lines not delivered before (or null). */
   push(chunk: Buffer): Buffer | null {
     const pieces: Buffer[] = [];
