@@ -6,7 +6,7 @@ import { runOffline } from '../pipeline/offline-driver.js';
 import { Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { ReportBuilder } from '../report/index.js';
-import { startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
+import { canDrawDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { NO_RECORDS } from '../run/coverage.js';
 import { finishRun } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
@@ -70,9 +70,9 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   if (snapshot !== null && snapshot.skipped > 0) {
     process.stderr.write(`egress-audit: --pods ${escapeControl(options.pods as string)}: ${snapshot.skipped} item(s) that are not pods left out\n`);
   }
-  const useDashboard = options.dashboard && process.stdout.isTTY === true && options.output === null;
+  const useDashboard = options.dashboard && canDrawDashboard() && options.output === null;
   if (options.dashboard && !useDashboard) {
-    process.stderr.write('egress-audit: --dashboard needs a terminal on stdout and no -o; writing the table instead\n');
+    process.stderr.write('egress-audit: --dashboard needs a terminal on stdout that can move its cursor (not TERM=dumb) and no -o; writing the table instead\n');
   }
   const outputs = await openOutputs(options, useDashboard ? null : (options.output ?? 'table'), inputs);
   const abort = new AbortController();

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { EXIT } from '../errors.js';
+import { canDrawDashboard } from '../run/dashboard-run.js';
 import { runAudit } from './audit.js';
 
 /** Where the bundled demo capture lives (shipped with the package). */
@@ -31,7 +32,7 @@ export async function runDemo(options: { color: boolean }): Promise<number> {
     ingress: [],
     pods: null,
     explain: false,
-    dashboard: process.stdout.isTTY === true,
+    dashboard: canDrawDashboard(), // else the table, without audit's "--dashboard needs a terminal" (the demo was not asked for one)
     speed: 0,
   });
   if (code !== EXIT.findings) return code;

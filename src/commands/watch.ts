@@ -5,7 +5,7 @@ import { offlineContext } from '../engine/index.js';
 import { hostPort, isIpLiteral } from '../engine/net.js';
 import { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import { ReportBuilder } from '../report/index.js';
-import { startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
+import { canDrawDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { finishRun } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
 import { beforeOutputs, onStopSignals, openOutputs, type Outputs } from '../run/outputs.js';
@@ -187,7 +187,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
       return connected;
     });
     s.startClock();
-    const useDashboard = process.stdout.isTTY === true && options.output === null;
+    const useDashboard = canDrawDashboard() && options.output === null;
     const outputs = await openOutputs(options, useDashboard ? null : (options.output ?? 'table'));
     const builder = new ReportBuilder({ failOn: options.failOn });
     const dashboard = useDashboard ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'live', description: cluster.source.describe(), builder }) : null;

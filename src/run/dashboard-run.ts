@@ -30,6 +30,15 @@ function skipped(lines: LineCounts): number {
   return lines.notAccessLog + lines.tooLong + Object.values(lines.malformed).reduce((a, n) => a + (n ?? 0), 0);
 }
 
+/**
+ * True when standard output is a terminal the dashboard can draw on. Ink redraws by moving the cursor,
+ * which a `TERM=dumb` terminal (Emacs' shell, some CI log viewers) cannot: there the frames pile up as
+ * garbage, so the table is written instead.
+ */
+export function canDrawDashboard(): boolean {
+  return process.stdout.isTTY === true && process.env['TERM'] !== 'dumb';
+}
+
 /** The keyboard: stdin when it is a terminal, else the controlling terminal (logs may be piped into stdin). */
 function keyboard(): NodeJS.ReadStream | null {
   if (process.stdin.isTTY) return process.stdin;

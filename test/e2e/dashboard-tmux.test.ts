@@ -69,4 +69,17 @@ describe.skipIf(!HAVE_TMUX)(`the dashboard in a real terminal (tmux)${HAVE_TMUX 
     for (let i = 0; i < 100 && !existsSync(exitFile); i++) await new Promise((r) => setTimeout(r, 100));
     expect(readFileSync(exitFile, 'utf8').trim()).toBe('1');
   });
+
+  it('writes the table instead on a TERM=dumb terminal, which cannot move its cursor for the redraws', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ea-tmux-'));
+    const exitFile = join(dir, 'exit');
+    const command = `TERM=dumb NO_COLOR=1 ${process.execPath} ${BIN} audit ${fixture('scenarios/direct-passthrough')} --dashboard; echo $? > ${exitFile}; sleep 30`;
+    tmux('new-session', '-d', '-s', 'dumb', '-x', '100', '-y', '30', command);
+    for (let i = 0; i < 150 && !existsSync(exitFile); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(readFileSync(exitFile, 'utf8').trim()).toBe('1'); // it ended by itself: no dashboard waiting for q
+    const text = tmux('capture-pane', '-p', '-S', '-200', '-t', 'dumb');
+    expect(text).toContain('--dashboard needs a terminal on stdout that can move its cursor (not TERM=dumb)');
+    expect(text).toMatch(/DESTINATION|destination/);
+    expect(text).not.toContain('q to quit');
+  });
 });
