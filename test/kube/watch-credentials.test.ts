@@ -299,6 +299,17 @@ describe('watch: API errors are clear, name what failed, and never print credent
     await failsWith({ KUBECONFIG: kubeconfig({ server: 'https://127.0.0.1:1' }) }, ['-n', 'shop'], /cannot reach the API server https:\/\/127\.0\.0\.1:1 of context "fake" \(connect ECONNREFUSED/);
   });
 
+  it('exits 3 naming the proxy too when the cluster goes through one that cannot be reached, without its password', async () => {
+    const path = kubeconfig();
+    const doc = parse(readFileSync(path, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
+    Object.assign(doc.clusters[0]?.cluster ?? {}, { 'proxy-url': 'http://squid:s3cret-proxy-pass@127.0.0.1:1' });
+    writeFileSync(path, stringify(doc));
+    const out = await startWatch(['-n', 'shop', '-o', 'ndjson'], { KUBECONFIG: path }).exited;
+    expect(out.stderr).toMatch(/cannot reach the API server https:\/\/127\.0\.0\.1:\d+ of context "fake" through its proxy http:\/\/127\.0\.0\.1:1 \(/);
+    expect(out.stderr).not.toContain('s3cret-proxy-pass');
+    expect(out.code).toBe(3);
+  });
+
   it('exits 3 when the server certificate is not trusted', async () => {
     const path = kubeconfig();
     const doc = parse(readFileSync(path, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };

@@ -35,6 +35,8 @@ export const LASTING_FAILURES: readonly FailureKind[] = ['forbidden', 'unauthori
 export interface ApiTarget {
   server: string;
   context: string;
+  /** The cluster's `proxy-url` without credentials, when requests go through one (a failure to connect may be the proxy's). */
+  proxy?: string | null;
 }
 
 /** A failed API request; `message` is complete and safe to print. */
@@ -142,5 +144,6 @@ export function transportError(a: ApiAction, error: NodeJS.ErrnoException, t: Ap
       detail,
     );
   }
-  return new KubeApiError(`cannot ${describeAction(a)}: cannot reach the API server ${t.server} of context "${t.context}" (${detail})`, 'unreachable', null, detail);
+  const via = t.proxy ? ` through its proxy ${t.proxy}` : '';
+  return new KubeApiError(`cannot ${describeAction(a)}: cannot reach the API server ${t.server} of context "${t.context}"${via} (${detail})`, 'unreachable', null, detail);
 }

@@ -52,6 +52,19 @@ function untilAborted<T>(start: () => Promise<T>, signal: AbortSignal, aborted: 
   });
 }
 
+/** A proxy URL fit for messages (its user and password left out), or null. */
+function withoutCredentials(url: string | undefined): string | null {
+  if (url === undefined || url === '') return null;
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return null;
+  }
+}
+
 /** GETs against one API server as one user. */
 export class KubeHttp {
   readonly target: ApiTarget;
@@ -70,7 +83,7 @@ export class KubeHttp {
     const shown = new URL(server);
     shown.username = '';
     shown.password = '';
-    this.target = { server: shown.toString().replace(/\/$/, ''), context };
+    this.target = { server: shown.toString().replace(/\/$/, ''), context, proxy: withoutCredentials(kc.getCurrentCluster()?.proxyUrl) };
   }
 
   /** Request options with current credentials (cached briefly; `fresh` forces a re-derivation, e.g. after a 401). */
