@@ -89,7 +89,8 @@ export interface CoverageWarning {
     | 'claimed-host-not-trusted'
     | 'unparsed-lines'
     | 'mixed-roles'
-    | 'unordered-input';
+    | 'unordered-input'
+    | 'nul-padding';
   message: string;
 }
 

@@ -162,6 +162,14 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
       message: `Log time goes back in ${unordered.length} input(s) that could not be probed before reading (stdin, gzip, a live pod): ${streams}. Such an input holds several pods' logs one after another (as kubectl logs -l prints them) or a log pipeline's export out of time order, so entries read before that point were given up on and their partners after it show as unjoined (via-gateway-unconfirmed, gateway-only). Give each pod's log a file of its own, use kubectl logs --prefix, export oldest first (logcli --forward), or save it uncompressed.`,
     });
   }
+  const padded = f.streams.filter((s) => s.nulPadded > 0);
+  if (padded.length > 0) {
+    const streams = listed(padded, (s) => `${s.name} (${s.nulPadded})`);
+    out.push({
+      code: 'nul-padding',
+      message: `${f.lines.nulPadded ?? 0} line(s) began with a run of NUL bytes, which logrotate's copytruncate leaves when the proxy keeps writing at its old offset (Envoy on a VM): ${streams}. The NULs were skipped and each line after them was read and counted as usual. Lines written between logrotate's copy and its truncation are in neither file: read the rotated file too.`,
+    });
+  }
   const failed = f.streams.filter((s) => s.error !== null);
   if (failed.length > 0) {
     out.push({ code: 'stream-errors', message: `${failed.length} input(s) could not be read to the end: ${failed.map((s) => s.error).join('; ')}` });
