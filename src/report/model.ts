@@ -90,7 +90,8 @@ export interface CoverageWarning {
     | 'unparsed-lines'
     | 'mixed-roles'
     | 'unordered-input'
-    | 'nul-padding';
+    | 'nul-padding'
+    | 'json-array-input';
   message: string;
 }
 

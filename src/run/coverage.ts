@@ -103,6 +103,13 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   if (f.lines.records === 0) {
     out.push({ code: 'no-records', message: `No access-log entries were read (${f.lines.lines} lines): nothing was audited, so nothing is proven.` });
   }
+  const arrays = f.streams.filter((s) => s.jsonArray);
+  if (arrays.length > 0) {
+    out.push({
+      code: 'json-array-input',
+      message: `${listed(arrays, (s) => s.name)}: ${arrays.length === 1 ? 'holds' : 'each hold'} a JSON array of log records (as gcloud logging read --format=json prints), not one record per line, so none of ${arrays.length === 1 ? 'its' : 'their'} lines was read as an access log. Convert with jq -c '.[]' FILE > FILE.jsonl and audit that.`,
+    });
+  }
   const unparsed = unparsedByReason(f.lines);
   if (unparsed.total > 0) {
     out.push({
