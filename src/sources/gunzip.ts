@@ -33,6 +33,12 @@ export class GzipError extends Error {
   }
 }
 
+function byteLength(buffers: readonly Buffer[]): number {
+  let n = 0;
+  for (const b of buffers) n += b.length;
+  return n;
+}
+
 /** The compressed input, consumed from the front; `offset` is the input position of its first byte. */
 class ByteQueue {
   private pending: Buffer = Buffer.alloc(0);
@@ -190,21 +196,27 @@ export async function* gunzipChunks(input: AsyncIterable<Buffer>, chunkSize: num
     }
     queue.skip(header);
     const member = new RawMember(chunkSize);
+    let ready: Buffer[] = []; // the previous slice's output, handed on while zlib inflates the next slice
     try {
       for (;;) {
         const slice = await queue.take(SLICE);
+        const work = slice.length === 0 ? member.end().then(() => 0) : member.write(slice);
+        work.catch(() => undefined); // awaited below; no unhandled rejection when the reader stops early
+        decompressed += byteLength(ready);
+        yield* ready; // the reader parses these lines on this thread while zlib works on its own
         let used = 0;
         let failure: Error | null = null;
         try {
-          if (slice.length === 0) await member.end();
-          else used = await member.write(slice);
+          used = await work;
         } catch (error) {
-          failure = error as Error; // zlib's: the output of the slices before it is still yielded
+          failure = error as Error; // zlib's: what earlier slices produced was handed on, and this one's is below
         }
-        decompressed += member.output.reduce((n, b) => n + b.length, 0);
-        yield* member.output.splice(0);
-        if (failure !== null) throw fail(failure.message);
-        if (slice.length === 0) throw fail('unexpected end of file');
+        ready = member.output.splice(0);
+        if (failure !== null || slice.length === 0) {
+          decompressed += byteLength(ready);
+          yield* ready;
+          throw fail(failure?.message ?? 'unexpected end of file');
+        }
         if (used < slice.length) {
           queue.unshift(slice.subarray(used));
           break;
@@ -213,6 +225,8 @@ export async function* gunzipChunks(input: AsyncIterable<Buffer>, chunkSize: num
     } finally {
       member.destroy();
     }
+    decompressed += byteLength(ready);
+    yield* ready;
     if (!(await queue.fill(8))) throw fail('unexpected end of file');
     const trailer = readTrailer(queue.bytes);
     if (trailer.crc32 !== member.crc >>> 0) throw fail('incorrect data check');
