@@ -184,8 +184,9 @@ export async function* gunzipChunks(input: AsyncIterable<Buffer>, chunkSize: num
       if (rest.zero) return;
       throw fail(`${rest.bytes} bytes after the last of ${members} gzip member${members === 1 ? '' : 's'}`, true, at);
     }
-    let header = headerLength(queue.bytes.subarray(0, MAX_HEADER));
+    let header: number;
     try {
+      header = headerLength(queue.bytes.subarray(0, MAX_HEADER));
       while (header < 0) {
         if (queue.length >= MAX_HEADER) throw new GzipHeaderError('header too long');
         if (!(await queue.fill(queue.length + 1))) throw fail('unexpected end of file');

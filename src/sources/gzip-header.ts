@@ -63,7 +63,7 @@ export interface GzipTrailer {
   size: number;
 }
 
-/** Reads the 8-byte trailer at the start of `bytes` (at least 8 long). */
+/** Reads the 8-byte trailer at the start of `bytes` (at least 8 long), so the caller can check what it inflated against it. */
 export function readTrailer(bytes: Uint8Array): GzipTrailer {
   const view = new DataView(bytes.buffer, bytes.byteOffset, 8);
   return { crc32: view.getUint32(0, true), size: view.getUint32(4, true) };

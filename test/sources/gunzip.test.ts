@@ -63,6 +63,15 @@ describe('gunzipChunks', () => {
     }
   });
 
+  it('a second member with a header gzip does not know is corrupt data (a GzipError), after the first member\'s output', async () => {
+    const bad = Buffer.from(gzipSync('x'));
+    bad[2] = 9; // compression method
+    const { text: out, error } = await inflate(Buffer.concat([gzipSync(text), bad]), 1 << 20);
+    expect(out).toBe(text);
+    expect(error?.message).toBe('unknown compression method 9');
+    expect(error?.trailing).toBe(false);
+  });
+
   it('a wrong length in the trailer is corrupt data', async () => {
     const gz = Buffer.from(gzipSync(text));
     gz.writeUInt32LE(1, gz.length - 4);
