@@ -3,7 +3,7 @@ import { hasIstioKeys } from './json-envelope.js';
 import { layoutByName, type Layout } from './layouts.js';
 import { looksLikeAccessLogJson, parseJsonLine } from './json-format.js';
 import { compileFormat, type CustomFormat } from './custom-format.js';
-import { isAccessLogFragment, isKnownNoise } from './noise.js';
+import { fragmentReason, isAccessLogFragment, isKnownNoise } from './noise.js';
 import { RecordView } from './record-view.js';
 import { TextFormatParser, type TextSpans } from './text-format.js';
 import { startsWithIsoBracket } from './tokenize.js';
@@ -130,7 +130,7 @@ export class LineParser {
       return this.outcome(this.spec.kind === 'auto' ? parseJsonLine(line, this.view, json) : 'format-mismatch', line);
     }
     if (isAccessLogFragment(line)) {
-      this.reason = 'truncated';
+      this.reason = fragmentReason(line);
       return 'malformed';
     }
     return 'not-access-log';
@@ -145,7 +145,7 @@ export class LineParser {
 
   private noise(line: string): LineOutcome {
     if (isAccessLogFragment(line)) {
-      this.reason = 'truncated';
+      this.reason = fragmentReason(line);
       return 'malformed';
     }
     return 'not-access-log';

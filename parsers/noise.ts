@@ -31,3 +31,15 @@ const FRAGMENT = /(?:HTTP\/[0-9.]+|- - -)"+ \d{1,3} /;
 export function isAccessLogFragment(line: string): boolean {
   return FRAGMENT.test(line);
 }
+
+/** `[YYYY-MM-DDT` after the first character: where an entry starts inside a line. */
+const LATER_ENTRY_START = /.\[\d{4}-\d\d-\d\dT/;
+
+/**
+ * Why a line with an access log's middle in it (isAccessLogFragment) was not read: `text-before-entry`
+ * when the entry's own `[timestamp]` start is there but other text precedes it (junk, spaces, a prefix no
+ * envelope reader knows), else `truncated` (its start was lost).
+ */
+export function fragmentReason(line: string): 'text-before-entry' | 'truncated' {
+  return LATER_ENTRY_START.test(line) ? 'text-before-entry' : 'truncated';
+}

@@ -97,7 +97,8 @@ export type MalformedReason =
   | 'bad-number' // a numeric field (code, bytes, duration) is not a number
   | 'bad-request-line' // the quoted "METHOD PATH PROTOCOL" field cannot be split
   | 'bad-json' // a JSON access-log object that does not parse or has wrong types
-  | 'format-mismatch'; // a user-given --format did not match the line
+  | 'format-mismatch' // a user-given --format did not match the line
+  | 'text-before-entry'; // a text access-log entry starts after other text (junk, spaces, an unknown prefix), not at the start of the line
 
 /** What a tooling envelope around a line said (kubectl --timestamps/--prefix, CRI, Docker json-file, stern). */
 export interface Envelope {

@@ -185,6 +185,11 @@ export interface LineCounts {
   tooLong: number;
   /** Physical CRI `P` partial lines that were joined into the following line (not counted again). */
   joinedPartials: number;
+  /**
+   * Lines that began with a run of NUL bytes (`logrotate copytruncate` padding), dropped before the rest
+   * of the line was read and counted in its own bucket above; not a bucket itself. Absent when none.
+   */
+  nulPadded?: number;
 }
 
 /** A problem line to show the user (`--strict`, coverage), with its location. */

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
-import { collect, commaItems, parseDuration, parsePositiveInt, parseSize } from './values.js';
+import { collect, commaItems, formatFlag, parseDuration, parsePositiveDuration, parsePositiveInt, parseSize } from './values.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './options.js';
 import type { AuditCommonOptions, AuditOptions, ParseOptions, WatchOptions } from './options.js';
 
@@ -112,10 +112,16 @@ function oneFile(flag: string): (value: string) => string {
   };
 }
 
+/** --format given once, and naming a format or a file. */
+function onceFormat(): (value: string) => string {
+  const single = once('--format');
+  return (value) => single(formatFlag(value));
+}
+
 function addReadOptions(cmd: Command): Command {
   return cmd
-    .option('--format <format>', 'auto, a format name (istio-1.9, istio-1.3, envoy, istio-json, ...), an Envoy format string, or @FILE holding one', once('--format'), 'auto')
-    .option('--max-line-length <bytes>', 'skip (and count) lines longer than this', once('--max-line-length'), '65536');
+    .option('--format <format>', 'auto, a format name (istio-1.9, istio-1.3, envoy, istio-json, ...), an Envoy format string, or @FILE holding one', onceFormat(), 'auto')
+    .option('--max-line-length <bytes>', 'skip (and count) lines longer than this (at most 256MiB)', once('--max-line-length'), '65536');
 }
 
 function addAuditCommonOptions(cmd: Command): Command {
@@ -141,7 +147,7 @@ function commonAuditValues(o: Record<string, unknown>): AuditCommonOptions {
     meshCidr: (o['meshCidr'] as string[] | undefined) ?? [],
     clusterDomain: (o['clusterDomain'] as string | undefined) ?? null,
     gatewayHost: (o['gatewayHost'] as string[] | undefined) ?? [],
-    windowMs: parseDuration('--window', String(o['window'])),
+    windowMs: parsePositiveDuration('--window', String(o['window']), 'a zero join window can never join a sidecar entry to the gateway entry of the same connection (use e.g. 5s)'),
     maxPending: parsePositiveInt('--max-pending', String(o['maxPending'])),
     output,
     report: ((o['report'] as string[] | undefined) ?? []).map(reportTarget),

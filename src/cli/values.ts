@@ -26,13 +26,39 @@ export function parsePositiveInt(flag: string, text: string): number {
   return Number(text);
 }
 
-/** Parses sizes like `64KiB`, `1MiB`, `65536` into bytes, naming the flag when invalid. */
-export function parseSize(flag: string, text: string): number {
-  const m = /^(\d+)\s*(b|k|kb|kib|m|mb|mib)?$/i.exec(text);
+/**
+ * The longest --max-line-length: a line becomes one JavaScript string, and V8's strings stop at ~512 MiB
+ * (`buffer.constants.MAX_STRING_LENGTH`), so a larger limit would let a long line crash the run instead of
+ * being counted as too long; half of that leaves room for a CRI line's parts being joined.
+ */
+export const MAX_LINE_LENGTH_LIMIT = 256 << 20;
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1 << 10, m: 1 << 20, g: 1 << 30 };
+
+/** Parses sizes like `64KiB`, `1MiB`, `1GiB`, `65536` into bytes (K, M, G are 1024-based however written), naming the flag when invalid or above `max`. */
+export function parseSize(flag: string, text: string, max = MAX_LINE_LENGTH_LIMIT): number {
+  const m = /^(\d+)\s*(?:(b)|([kmg])(?:i?b)?)?$/i.exec(text);
   if (!m || Number(m[1]) <= 0) throw new UsageError(`${flag}: "${text}" is not a size (use e.g. 65536, 64KiB, 1MiB)`);
-  const unit = (m[2] ?? 'b').toLowerCase();
-  const mult = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1;
-  return Number(m[1]) * mult;
+  const bytes = Number(m[1]) * (SIZE_UNITS[(m[2] ?? m[3] ?? '').toLowerCase()] as number);
+  if (bytes > max) throw new UsageError(`${flag}: "${text}" is more than the largest allowed, ${max >> 20}MiB (${max} bytes)`);
+  return bytes;
+}
+
+/** Parses a duration flag that must be longer than zero (`--window 0s` could never join two hops), naming the flag. */
+export function parsePositiveDuration(flag: string, text: string, why: string): number {
+  const ms = parseDuration(flag, text);
+  if (ms <= 0) throw new UsageError(`${flag}: "${text}" is zero: ${why}`);
+  return ms;
+}
+
+/**
+ * Checks a --format value: `--format ""` (an unset variable) silently meant auto, and `--format @` read a
+ * file named "" (exit 3, ENOENT); both are usage errors naming the flag.
+ */
+export function formatFlag(text: string): string {
+  if (text.trim() === '') throw new UsageError(`--format: "${text}" names no format (leave the flag out, or say auto, to detect it per line)`);
+  if (text.startsWith('@') && text.slice(1).trim() === '') throw new UsageError(`--format: "${text}" names no file (use @FILE, a file holding the format string or meshConfig YAML)`);
+  return text;
 }
 
 /** Collects a repeatable flag's values; commander calls it once per occurrence. */

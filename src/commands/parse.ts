@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { ParseOptions } from '../cli/options.js';
 import { EXIT } from '../errors.js';
 import { BatchSplitter, type Cut } from '../lines/batch-splitter.js';
+import { JsonArrayProbe, jsonArrayAdvice } from '../lines/json-array.js';
 import { addCounts, emptyCounts } from '../lines/stream-reader.js';
 import { OutputChannel } from '../output/stdout-channel.js';
 import { BatchParser, type BatchResult, type BatchStream } from '../parallel/parse-batch.js';
@@ -61,7 +62,9 @@ class BatchRunner {
 class OrderedOutput {
   readonly totals: LineCounts = emptyCounts();
   readonly problems: LineProblem[] = [];
-  private readonly inFlight: Promise<BatchResult>[] = [];
+  /** Records per stream, by name (a stream that opens with a JSON array and has none is named at the end). */
+  readonly records = new Map<string, number>();
+  private readonly inFlight: { stream: string; result: Promise<BatchResult> }[] = [];
 
   constructor(private readonly out: OutputChannel) {}
 
@@ -69,12 +72,13 @@ class OrderedOutput {
     return this.inFlight.length;
   }
 
-  add(result: Promise<BatchResult>): void {
-    this.inFlight.push(result);
+  add(stream: string, result: Promise<BatchResult>): void {
+    this.inFlight.push({ stream, result });
   }
 
   /** Counts lines the splitter skipped as too long before they reached a batch. */
   skipped(file: string, cut: Cut): void {
+    if (cut.nulPadded > 0) this.totals.nulPadded = (this.totals.nulPadded ?? 0) + cut.nulPadded;
     for (const line of cut.tooLong) {
       this.totals.lines++;
       this.totals.tooLong++;
@@ -83,8 +87,10 @@ class OrderedOutput {
   }
 
   async settleOne(): Promise<void> {
-    const result = await (this.inFlight.shift() as Promise<BatchResult>);
+    const next = this.inFlight.shift() as { stream: string; result: Promise<BatchResult> };
+    const result = await next.result;
     addCounts(this.totals, result.counts);
+    this.records.set(next.stream, (this.records.get(next.stream) ?? 0) + result.counts.records);
     this.problems.push(...result.problems);
     await this.out.write(result.ndjson);
   }
@@ -100,19 +106,23 @@ export async function runParse(inputs: string[], options: ParseOptions): Promise
   const abort = new AbortController();
   setMaxListeners(0, abort.signal); // one listener per open file
   const failures: string[] = [];
+  const arrays: { name: string; probe: JsonArrayProbe }[] = [];
   try {
     for await (const stream of source.streams(abort.signal)) {
       const batchStream: BatchStream = { info: stream.info, format: format.text, maxLineLength: options.maxLineLength };
       const splitter = new BatchSplitter(options.maxLineLength);
+      const probe = new JsonArrayProbe();
+      arrays.push({ name: stream.info.name, probe });
       const take = async (cut: Cut): Promise<void> => {
         output.skipped(stream.info.name, cut);
         for (const b of cut.batches) {
-          output.add(runner.run(batchStream, b.bytes, b.firstLine));
+          output.add(stream.info.name, runner.run(batchStream, b.bytes, b.firstLine));
           while (output.size >= runner.depth) await output.settleOne();
         }
       };
       try {
         for await (const chunk of stream.chunks(abort.signal)) {
+          if (probe.result === null) probe.push(chunk);
           await take(splitter.push(chunk as Buffer));
           if (out.isClosed) break;
         }
@@ -127,6 +137,9 @@ export async function runParse(inputs: string[], options: ParseOptions): Promise
     await runner.close();
   }
   process.stderr.write(`egress-audit parse: ${lineSummary(output.totals)}\n`);
+  for (const { name, probe } of arrays) {
+    if (probe.result === true && (output.records.get(name) ?? 0) === 0) process.stderr.write(`egress-audit: ${escapeControl(jsonArrayAdvice(name))}\n`);
+  }
   for (const failure of failures) process.stderr.write(`egress-audit: ${escapeControl(failure)}\n`);
   if (failures.length > 0) return EXIT.input;
   const malformed = output.problems.filter((p) => p.reason !== 'too-long').sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);

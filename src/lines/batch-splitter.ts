@@ -2,7 +2,9 @@
  * Cuts a byte stream into batches of whole lines, so batches can be parsed anywhere (another
  * thread) and their results joined in order. A line that spans chunks and grows past the limit is
  * skipped here without being buffered; a trailing CRI/Docker partial line waits for the next batch,
- * so partial lines are always joined within one batch.
+ * so partial lines are always joined within one batch. A held line's leading run of NUL bytes
+ * (`logrotate copytruncate` padding) is kept as one NUL and not measured against the limit: the batch's
+ * line splitter drops and counts it, and memory stays bounded whatever the run's length.
  */
 
 /** Whole lines, with the number of the first one. */
@@ -15,6 +17,15 @@ export interface Batch {
 export interface Cut {
   batches: Batch[];
   tooLong: number[];
+  /** How many of the `tooLong` lines began with NUL padding (line-splitter.ts), counted as a batch would count them. */
+  nulPadded: number;
+}
+
+/** The index of the first byte at or after `from` that is not NUL, or `to`. */
+function afterNuls(bytes: Buffer, from: number, to: number): number {
+  let i = from;
+  while (i < to && bytes[i] === 0) i++;
+  return i;
 }
 
 const CRI_PART = /^\S+ (stdout|stderr) ([FP]) /;
@@ -111,6 +122,12 @@ export class BatchSplitter {
   /** Length of the unterminated last line inside `carry`. */
   private carryOpen = 0;
   private skipping = false;
+  /** The line being skipped began with NUL padding. */
+  private skippingNul = false;
+  /** The open line in `carry` began with NUL padding, held as one NUL. */
+  private openNul = false;
+  /** The open line is still inside its leading NUL run: more NULs at the next chunk's start are dropped. */
+  private inNuls = false;
   private nextLine = 1;
 
   /** @param maxLength longest line kept, in bytes; partial-line groups may take a few times that. */
@@ -118,13 +135,17 @@ export class BatchSplitter {
 
   /** Takes a chunk; returns the batches of whole lines it completes. */
   push(chunk: Buffer): Cut {
-    const cut: Cut = { batches: [], tooLong: [] };
+    const cut: Cut = { batches: [], tooLong: [], nulPadded: 0 };
     let pos = 0;
+    if (this.inNuls) {
+      pos = afterNuls(chunk, 0, chunk.length);
+      if (pos === chunk.length) return cut;
+      this.inNuls = false;
+    }
     if (this.skipping) {
-      const nl = chunk.indexOf(10);
+      const nl = chunk.indexOf(10, pos);
       if (nl < 0) return cut;
-      cut.tooLong.push(this.nextLine++);
-      this.skipping = false;
+      this.skipped(cut);
       pos = nl + 1;
     }
     const last = chunk.lastIndexOf(10);
@@ -137,6 +158,7 @@ export class BatchSplitter {
       body = Buffer.concat([this.carry, body]);
       this.carry = null;
       this.carryOpen = 0;
+      this.openNul = false;
     }
     const keepFrom = this.partialTail(body);
     this.emit(body.subarray(0, keepFrom), cut);
@@ -146,13 +168,22 @@ export class BatchSplitter {
 
   /** Ends the stream: what is held becomes the last batch (or a too-long line). */
   end(): Cut {
-    const cut: Cut = { batches: [], tooLong: [] };
-    if (this.skipping) cut.tooLong.push(this.nextLine++);
+    const cut: Cut = { batches: [], tooLong: [], nulPadded: 0 };
+    if (this.skipping) this.skipped(cut);
     else if (this.carry !== null && this.carry.length > 0) this.emit(this.carry, cut, true);
     this.carry = null;
     this.carryOpen = 0;
-    this.skipping = false;
+    this.openNul = false;
+    this.inNuls = false;
     return cut;
+  }
+
+  /** The line being skipped has ended: it is counted too long (and NUL-padded, if it began so). */
+  private skipped(cut: Cut): void {
+    cut.tooLong.push(this.nextLine++);
+    if (this.skippingNul) cut.nulPadded++;
+    this.skipping = false;
+    this.skippingNul = false;
   }
 
   private emit(bytes: Buffer, cut: Cut, final = false): void {
@@ -162,22 +193,38 @@ export class BatchSplitter {
   }
 
   /** Keeps an unfinished tail (or trailing partial lines) for the next chunk, unless its open line is too long. */
-  private hold(tail: Buffer, cut: Cut): void {
-    if (tail.length === 0) return;
+  private hold(held: Buffer, cut: Cut): void {
+    if (held.length === 0) return;
+    let tail = held;
     const newline = tail.lastIndexOf(10);
+    let nul = this.openNul;
+    if (newline >= 0 || this.carryOpen === 0) {
+      // The open line starts in this tail: a leading NUL run is held as one NUL.
+      const start = newline + 1;
+      nul = start < tail.length && tail[start] === 0;
+      if (nul) {
+        const end = afterNuls(tail, start, tail.length);
+        this.inNuls = end === tail.length;
+        if (end > start + 1) tail = Buffer.concat([tail.subarray(0, start + 1), tail.subarray(end)]);
+      }
+    }
     const open = newline < 0 ? this.carryOpen + tail.length : tail.length - newline - 1;
     const carry = this.carry ?? Buffer.alloc(0);
-    if (open > this.maxLength) {
+    if (open - (nul ? 1 : 0) > this.maxLength) {
       // Whole lines held so far still go out; the open line is skipped until its newline.
       const whole = newline < 0 ? carry.subarray(0, carry.length - this.carryOpen) : Buffer.concat([carry, tail.subarray(0, newline + 1)]);
       this.emit(whole, cut);
       this.carry = null;
       this.carryOpen = 0;
+      this.openNul = false;
+      this.inNuls = false;
       this.skipping = true;
+      this.skippingNul = nul;
       return;
     }
     this.carry = Buffer.concat([carry, tail]);
     this.carryOpen = open;
+    this.openNul = nul;
   }
 
   /**

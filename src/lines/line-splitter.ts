@@ -2,12 +2,26 @@
  * Cuts a byte stream into lines. A line longer than the limit is skipped and reported without ever
  * being buffered whole (a 1 GB file with no newline costs one chunk of memory), so every line is
  * accounted for. Bytes are decoded per line as UTF-8; invalid sequences become U+FFFD, never a throw.
+ *
+ * A run of NUL bytes at the start of a line is dropped before the line is measured and decoded: it is
+ * what `logrotate copytruncate` leaves when the writer (Envoy on a VM) keeps its file offset, a hole of
+ * NULs up to where the next line was written. The line after the run is read as any other, and the run
+ * is reported (`nulPadding`), never buffered, whatever its length.
  */
 
 /** Receives each line (without its `\n`) or the number of a line that was too long. */
 export interface LineHandler {
   line(text: string, lineNo: number): void;
   tooLong(lineNo: number): void;
+  /** Line `lineNo` began with a run of NUL bytes, dropped before its `line` or `tooLong` call. */
+  nulPadding?(lineNo: number): void;
+}
+
+/** The index of the first byte at or after `from` that is not NUL, or `to`. */
+function afterNuls(chunk: Buffer, from: number, to: number): number {
+  let i = from;
+  while (i < to && chunk[i] === 0) i++;
+  return i;
 }
 
 type Utf8Buffer = Buffer & { utf8Slice(start: number, end: number): string };
@@ -20,6 +34,8 @@ function asBuffer(chunk: Uint8Array): Utf8Buffer {
 export class LineSplitter {
   private carry: Buffer | null = null;
   private skipping = false;
+  /** Inside a line's leading NUL run that the last chunk ended in. */
+  private inNuls = false;
   private lineNo = 0;
 
   /**
@@ -45,13 +61,18 @@ export class LineSplitter {
 
   /** True between lines: nothing carried over and no line being skipped. */
   get atLineStart(): boolean {
-    return this.carry === null && !this.skipping;
+    return this.carry === null && !this.skipping && !this.inNuls;
   }
 
   /** Feeds one chunk; calls `handler` for every line it completes. */
   push(input: Uint8Array, handler: LineHandler): void {
     const chunk = asBuffer(input);
     let pos = 0;
+    if (this.inNuls) {
+      pos = afterNuls(chunk, 0, chunk.length);
+      if (pos === chunk.length) return;
+      this.inNuls = false;
+    }
     if (this.skipping || this.carry !== null) {
       const nl = chunk.indexOf(10, 0);
       if (nl < 0) {
@@ -64,16 +85,28 @@ export class LineSplitter {
     const max = this.maxLength;
     for (let nl = chunk.indexOf(10, pos); nl >= 0; nl = chunk.indexOf(10, pos)) {
       this.lineNo++;
+      if (chunk[pos] === 0) {
+        handler.nulPadding?.(this.lineNo);
+        pos = afterNuls(chunk, pos, nl);
+      }
       if (nl - pos > max) handler.tooLong(this.lineNo);
       else handler.line(chunk.utf8Slice(pos, nl), this.lineNo);
       pos = nl + 1;
+    }
+    if (pos < chunk.length && chunk[pos] === 0) {
+      handler.nulPadding?.(this.lineNo + 1);
+      pos = afterNuls(chunk, pos, chunk.length);
+      this.inNuls = pos === chunk.length;
     }
     if (pos < chunk.length) this.extend(chunk, pos);
   }
 
   /** Ends the stream: a last line without a newline still counts. */
   end(handler: LineHandler): void {
-    if (this.skipping) {
+    if (this.inNuls) {
+      this.inNuls = false;
+      handler.line('', ++this.lineNo); // a last line of NULs only
+    } else if (this.skipping) {
       this.skipping = false;
       handler.tooLong(++this.lineNo);
     } else if (this.carry !== null) {

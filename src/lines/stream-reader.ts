@@ -20,6 +20,7 @@ export function addCounts(into: LineCounts, from: LineCounts): void {
   into.notAccessLog += from.notAccessLog;
   into.tooLong += from.tooLong;
   into.joinedPartials += from.joinedPartials;
+  if (from.nulPadded !== undefined) into.nulPadded = (into.nulPadded ?? 0) + from.nulPadded;
   for (const [reason, n] of Object.entries(from.malformed) as [MalformedReason, number][]) {
     into.malformed[reason] = (into.malformed[reason] ?? 0) + n;
   }
@@ -28,6 +29,7 @@ export function addCounts(into: LineCounts, from: LineCounts): void {
 /**
  * Reads one stream's bytes into records, accounting for every line: record, not an access log,
  * malformed (with its reason) or too long; CRI/Docker partial lines count as joined into the next.
+ * A line that began with NUL padding is counted in its bucket and, besides, as `nulPadded`.
  */
 export class StreamReader implements LineHandler {
   readonly counts: LineCounts = emptyCounts();
@@ -111,6 +113,11 @@ export class StreamReader implements LineHandler {
         this.counts.joinedPartials++;
         return;
     }
+  }
+
+  /** @internal LineHandler: the line itself is counted by its `line` or `tooLong` call. */
+  nulPadding(): void {
+    this.counts.nulPadded = (this.counts.nulPadded ?? 0) + 1;
   }
 
   /** @internal LineHandler */

@@ -1,6 +1,7 @@
 import { LineParser, type FormatSpec } from '../../parsers/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { StreamReader, addCounts, emptyCounts } from '../lines/stream-reader.js';
+import { JsonArrayProbe } from '../lines/json-array.js';
 import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineProblem, LogStream, StreamInfo } from '../types.js';
 import { probeTimeOrder, type TimeOrder } from './time-order.js';
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
@@ -39,6 +40,10 @@ export interface StreamFacts {
   unordered: string | null;
   /** True when it was read from its last line back (it ran newest first). */
   backwards: boolean;
+  /** Lines that began with NUL padding (`logrotate copytruncate`), dropped before each line was read. */
+  nulPadded: number;
+  /** True when it opens with a JSON array (a pretty-printed export) and none of its lines was an access log. */
+  jsonArray: boolean;
   /** The log time its records cover (ms): earliest start, latest end; Infinity and -Infinity when it had none. */
   firstMs: number;
   lastMs: number;
@@ -95,6 +100,8 @@ export interface StreamState {
   bytes: number;
   /** Set when the stream failed (unreadable, corrupt gzip, API error). */
   error: string | null;
+  /** Whether its first bytes open a JSON array (a pretty-printed export, which is not read line by line). */
+  readonly jsonArray: JsonArrayProbe;
 }
 
 /** Options of one audit run. */
@@ -159,6 +166,7 @@ export class AuditPipeline {
       backwards: backFrom !== null,
       bytes: 0,
       error: null,
+      jsonArray: new JsonArrayProbe(),
       reader,
       counts: reader.counts,
       problems: reader.problems,
@@ -188,6 +196,7 @@ export class AuditPipeline {
   /** Feeds a chunk of a stream's bytes; the entries it completes go to the engine. */
   push(state: StreamState, chunk: Uint8Array): void {
     if (state.reader === null) throw new Error(`stream ${state.info.name} was pushed to after it was closed`);
+    if (state.jsonArray.result === null && !state.backwards) state.jsonArray.push(chunk);
     state.bytes += chunk.length;
     state.reader.push(chunk);
   }
@@ -213,7 +222,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, backwards: s.backwards, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, backwards: s.backwards, nulPadded: s.counts.nulPadded ?? 0, jsonArray: s.jsonArray.result === true && s.counts.records === 0, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

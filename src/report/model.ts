@@ -89,7 +89,9 @@ export interface CoverageWarning {
     | 'claimed-host-not-trusted'
     | 'unparsed-lines'
     | 'mixed-roles'
-    | 'unordered-input';
+    | 'unordered-input'
+    | 'nul-padding'
+    | 'json-array-input';
   message: string;
 }
 

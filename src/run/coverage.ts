@@ -103,6 +103,13 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   if (f.lines.records === 0) {
     out.push({ code: 'no-records', message: `No access-log entries were read (${f.lines.lines} lines): nothing was audited, so nothing is proven.` });
   }
+  const arrays = f.streams.filter((s) => s.jsonArray);
+  if (arrays.length > 0) {
+    out.push({
+      code: 'json-array-input',
+      message: `${listed(arrays, (s) => s.name)}: ${arrays.length === 1 ? 'holds' : 'each hold'} a JSON array of log records (as gcloud logging read --format=json prints), not one record per line, so none of ${arrays.length === 1 ? 'its' : 'their'} lines was read as an access log. Convert with jq -c '.[]' FILE > FILE.jsonl and audit that.`,
+    });
+  }
   const unparsed = unparsedByReason(f.lines);
   if (unparsed.total > 0) {
     out.push({
@@ -160,6 +167,14 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
     out.push({
       code: 'unordered-input',
       message: `Log time goes back in ${unordered.length} input(s) that could not be probed before reading (stdin, gzip, a live pod): ${streams}. Such an input holds several pods' logs one after another (as kubectl logs -l prints them) or a log pipeline's export out of time order, so entries read before that point were given up on and their partners after it show as unjoined (via-gateway-unconfirmed, gateway-only). Give each pod's log a file of its own, use kubectl logs --prefix, export oldest first (logcli --forward), or save it uncompressed.`,
+    });
+  }
+  const padded = f.streams.filter((s) => s.nulPadded > 0);
+  if (padded.length > 0) {
+    const streams = listed(padded, (s) => `${s.name} (${s.nulPadded})`);
+    out.push({
+      code: 'nul-padding',
+      message: `${f.lines.nulPadded ?? 0} line(s) began with a run of NUL bytes, which logrotate's copytruncate leaves when the proxy keeps writing at its old offset (Envoy on a VM): ${streams}. The NULs were skipped and each line after them was read and counted as usual. Lines written between logrotate's copy and its truncation are in neither file: read the rotated file too.`,
     });
   }
   const failed = f.streams.filter((s) => s.error !== null);

@@ -15,6 +15,8 @@ const BLOCK = 256 << 10;
 const NEWLINE = 10;
 /** The newline put after each line (Buffer.concat copies it; one buffer serves every line). */
 const NEWLINE_BYTES = Buffer.of(NEWLINE);
+const NUL_BYTES = Buffer.of(0);
+const EMPTY = Buffer.alloc(0);
 
 async function readFully(handle: FileHandle, buf: Buffer, position: number): Promise<void> {
   for (let done = 0; done < buf.length; ) {
@@ -44,35 +46,56 @@ async function countLines(handle: FileHandle, end: number, blockSize: number): P
   return lines;
 }
 
+/** Leading NUL bytes of `bytes`. */
+function leadingNuls(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  return i;
+}
+
 /**
  * Collects lines (last first) into one chunk. A line longer than `maxLineLength` is not kept: a
  * stand-in of `maxLineLength + 1` bytes takes its place, so that the reader counts it as too long
- * at its own line number, as a front-to-back read does, without this holding it whole.
+ * at its own line number, as a front-to-back read does, without this holding it whole. A line's
+ * leading run of NUL bytes (`logrotate copytruncate` padding, which the reader drops and counts) is
+ * not measured and is kept as one NUL, also on a stand-in.
  */
 class LineCollector {
   private parts: Buffer[] = [];
-  /** The end of a line whose start is in an earlier block (null: none), or true once that line is too long. */
+  /** The end of a line whose start is in an earlier block, less its leading NULs (null: none), or true once that line is too long. */
   private tail: Buffer | true | null = null;
+  /** The NULs at the start of what `tail` holds so far: the line's padding if nothing but NULs comes before them. */
+  private tailNuls = 0;
 
   constructor(private readonly maxLineLength: number) {}
 
   /** A whole line: `head` (the bytes from its start in this block) plus the tail gathered so far. */
   line(head: Buffer): void {
-    const tail = this.tail;
-    this.tail = null;
-    if (tail === true || head.length + (tail?.length ?? 0) > this.maxLineLength) {
-      this.parts.push(Buffer.alloc(this.maxLineLength + 1, 0x78), NEWLINE_BYTES);
+    if (this.tail === null && this.tailNuls === 0 && head[0] !== 0) {
+      // The whole line is in this block, without padding (taken before the block is reused).
+      this.parts.push(head.length > this.maxLineLength ? Buffer.alloc(this.maxLineLength + 1, 0x78) : head, NEWLINE_BYTES);
       return;
     }
-    this.parts.push(tail === null ? head : Buffer.concat([head, tail]), NEWLINE_BYTES);
+    this.carry(head);
+    const tail = this.tail;
+    if (this.tailNuls > 0) this.parts.push(NUL_BYTES);
+    this.parts.push(tail === true ? Buffer.alloc(this.maxLineLength + 1, 0x78) : (tail ?? EMPTY), NEWLINE_BYTES);
+    this.tail = null;
+    this.tailNuls = 0;
   }
 
   /** The end of a line that started in an earlier block (copied: the block's buffer is reused). */
   carry(bytes: Buffer): void {
-    if (this.tail === true) return;
-    const length = bytes.length + (this.tail?.length ?? 0);
-    if (length > this.maxLineLength) this.tail = true;
-    else this.tail = this.tail === null ? Buffer.from(bytes) : Buffer.concat([bytes, this.tail]);
+    const nuls = leadingNuls(bytes);
+    if (nuls === bytes.length) {
+      this.tailNuls += nuls; // all NUL so far: padding, unless text comes before it
+      return;
+    }
+    if (this.tail !== true) {
+      const length = bytes.length - nuls + this.tailNuls + (this.tail?.length ?? 0);
+      this.tail = length > this.maxLineLength ? true : Buffer.concat([bytes.subarray(nuls), Buffer.alloc(this.tailNuls), this.tail ?? EMPTY]);
+    }
+    this.tailNuls = nuls;
   }
 
   /** The lines collected since the last take, as one chunk. */

@@ -64,6 +64,17 @@ async function* asUtf8(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
 }
 
 /**
+ * A gzip failure in words, with how much was read before it. Bytes after the last member are an error
+ * (exit 3), not gzip's "trailing garbage ignored" warning: they are often log text appended to the .gz
+ * (`cat today.log >> logs.gz`), lines an audit would otherwise pass over unread.
+ */
+function gzipProblem(error: GzipError): string {
+  const read = `${error.decompressed} bytes decompressed before it were read`;
+  if (!error.trailing) return `corrupt or truncated gzip data (${error.message}; ${read})`;
+  return `not gzip data from byte ${error.offset} (${error.message}; gzip -d ignores such "trailing garbage", but it may be log text appended to the file: it was not read; the ${error.decompressed} bytes decompressed before it were)`;
+}
+
+/**
  * Raw bytes, or their decompression when the first two are gzip's magic: peeked from the stream itself,
  * never by seeking or reopening, so that a FIFO or /dev/fd/N is read once and whole. UTF-16 text
  * (plain or gzipped) comes out as UTF-8.
@@ -78,8 +89,7 @@ async function* decoded(raw: Readable, name: string, chunkSize: number, signal: 
     else yield* bytes;
   } catch (error) {
     if (signal.aborted) return;
-    const what = error instanceof GzipError ? 'corrupt or truncated gzip data' : 'read failed';
-    throw new InputError(`${name}: ${what} (${(error as Error).message})`);
+    throw new InputError(`${name}: ${error instanceof GzipError ? gzipProblem(error) : `read failed (${(error as Error).message})`}`);
   } finally {
     raw.destroy();
   }

@@ -44,3 +44,37 @@ describe('flags that would be ignored', () => {
     expect(res.stderr).toContain('--dashboard needs a terminal on stdout');
   });
 });
+
+describe('input flags whose value names nothing, or too much', () => {
+  it.each([
+    [['parse', '--format', '@', '-'], '--format: "@" names no file'],
+    [['audit', '--format', '@ ', VIA], '--format: "@ " names no file'],
+    [['parse', '--format', '', '-'], '--format: "" names no format'],
+    [['audit', '--format', '  ', VIA], '--format: "  " names no format'],
+    [['parse', '--max-line-length', '99999999999999', '-'], '--max-line-length: "99999999999999" is more than the largest allowed, 256MiB'],
+    [['parse', '--max-line-length', '1GiB', '-'], '--max-line-length: "1GiB" is more than the largest allowed'],
+    [['parse', '--max-line-length', '1024MiB', '-'], '--max-line-length: "1024MiB" is more than the largest allowed'],
+    [['audit', '--window', '0s', VIA], '--window: "0s" is zero: a zero join window can never join'],
+    [['audit', '--window', '0ms', VIA], '--window: "0ms" is zero'],
+  ])('%j is a usage error naming the flag (exit 2)', async (args, message) => {
+    const res = await runCli(args, { input: '' });
+    expect(res.stderr).toContain(message);
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+    expect(res.code).toBe(2);
+  });
+
+  it('sizes take K, M and G in any spelling, 1024-based, up to 256MiB', async () => {
+    const line = '[2022-02-19T09:31:17.146Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:33706 192.168.0.78:1234 10.108.0.56:50898 - -\n';
+    for (const size of ['256MiB', '256m', '262144KiB', '268435456']) {
+      const res = await runCli(['parse', '--max-line-length', size, '-'], { input: line });
+      expect(res.code, `${size}: ${res.stderr}`).toBe(0);
+    }
+    const over = await runCli(['parse', '--max-line-length', '1g', '-'], { input: line });
+    expect(over.code).toBe(2);
+  });
+
+  it('a --window above zero is taken', async () => {
+    const res = await runCli(['audit', '--window', '1ms', '-o', 'json', VIA]);
+    expect(res.code, res.stderr).toBe(0);
+  });
+});

@@ -77,3 +77,54 @@ describe('gzip members one after another', () => {
     expect(ndjson(res.stdout)).toHaveLength(5000);
   });
 });
+
+describe('a .gz followed by bytes that are not gzip (`(cat x.gz; echo junk) > y.gz`)', () => {
+  // zlib's gzip mode fails on the junk and drops the output of the write that met it: the old reader lost
+  // the lines of the last 16 KiB slice (302 of 200,000 lines of a bench log; here all 20,000, which fit in one).
+  const lines = 20000;
+  const gz = gzipSync(repetitiveLines(lines));
+  const data = Buffer.concat([gz, Buffer.from('junk\n')]);
+  const dir = mkdtempSync(join(tmpdir(), 'ea-input-gzip-'));
+  const path = join(dir, 'trailing.log.gz');
+  writeFileSync(path, data);
+
+  it('parse reads every line of the gzip data, then names the file, the offset and the byte count (exit 3)', async () => {
+    const res = await runCli(['parse', path]);
+    expect(ndjson(res.stdout)).toHaveLength(lines);
+    expect(res.stderr).toContain(`${lines} lines read, ${lines} records`);
+    expect(res.stderr).toContain(`trailing.log.gz: not gzip data from byte ${gz.length} (5 bytes after the last of 1 gzip member`);
+    expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(res.code).toBe(3);
+  });
+
+  it('the same on stdin, and after two members', async () => {
+    const two = Buffer.concat([gz, gzipSync(repetitiveLines(10)), Buffer.from('junk')]);
+    const res = await runCli(['parse', '-'], { input: two });
+    expect(ndjson(res.stdout)).toHaveLength(lines + 10);
+    expect(res.stderr).toContain('-: not gzip data from byte');
+    expect(res.stderr).toContain('after the last of 2 gzip members');
+    expect(res.code).toBe(3);
+  });
+
+  it('zero bytes after the last member are padding, ignored as gzip and zlib ignore them (exit 0)', async () => {
+    const padded = join(dir, 'padded.log.gz');
+    writeFileSync(padded, Buffer.concat([gz, Buffer.alloc(4096)]));
+    const res = await runCli(['parse', padded]);
+    expect(res.stderr).toBe(`egress-audit parse: ${lines} lines read, ${lines} records, 0 not access logs, 0 malformed, 0 too long\n`);
+    expect(res.code).toBe(0);
+  });
+});
+
+describe('a member whose trailer does not match its data', () => {
+  it('is corrupt (exit 3), and the lines inflated before the check are kept', async () => {
+    const gz = Buffer.from(gzipSync(repetitiveLines(100)));
+    gz.writeUInt32LE((gz.readUInt32LE(gz.length - 8) ^ 1) >>> 0, gz.length - 8); // the CRC-32
+    const dir = mkdtempSync(join(tmpdir(), 'ea-input-gzip-'));
+    const path = join(dir, 'crc.log.gz');
+    writeFileSync(path, gz);
+    const res = await runCli(['parse', path]);
+    expect(res.stderr).toContain('crc.log.gz: corrupt or truncated gzip data (incorrect data check;');
+    expect(ndjson(res.stdout)).toHaveLength(100);
+    expect(res.code).toBe(3);
+  });
+});

@@ -53,6 +53,13 @@ describe('egress-audit parse', () => {
     expect(ndjson(res.stdout)).toHaveLength(records ?? -1);
   });
 
+  it('names a line with text before its [timestamp] as such, not as cut short (truncated)', async () => {
+    const res = await runCli(['parse', '--strict', '-'], { input: `${TCP}\n  ${TCP}\njunk: ${TCP}\n` });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('3 lines read, 1 records, 0 not access logs, 2 malformed (text-before-entry 2), 0 too long');
+    expect(res.stderr).toContain('-:2: text-before-entry\n  -:3: text-before-entry');
+  });
+
   it('--strict exits 1 and lists malformed lines with file:line and reason', async () => {
     const res = await runCli(['parse', '--strict', join(dir, 'bad.log')]);
     expect(res.code).toBe(1);

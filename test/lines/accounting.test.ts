@@ -86,6 +86,32 @@ describe('every input line is accounted for exactly once', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(64 << 20);
   });
 
+  it('reads the line after a NUL run (logrotate copytruncate) longer than the limit, counting the run apart, however the bytes are chunked', () => {
+    const good = corpusLines[0]?.line as string;
+    const nul = (n: number): string => '\0'.repeat(n);
+    // padded record, record, NULs only (a blank line), padded and too long after the run, record at the end without a newline
+    const text = `${nul(5000)}${good}\n${good}\n${nul(10)}\n${nul(3)}${'x'.repeat(2000)}\n${good}`;
+    const whole = read([Buffer.from(text)], 1000);
+    expect(whole.counts).toEqual({ lines: 5, records: 3, notAccessLog: 1, malformed: {}, tooLong: 1, joinedPartials: 0, nulPadded: 3 });
+    expect(whole.lines).toEqual([1, 2, 5]);
+    expect(accounted(whole.counts)).toBe(5);
+    for (const seed of [1, 2, 3]) expect(read(chop(Buffer.from(text), seeded(seed)), 1000)).toEqual(whole);
+    expect(read([...Buffer.from(text)].map((b) => Uint8Array.of(b)), 1000)).toEqual(whole); // one byte at a time
+  });
+
+  it('skips 1 GiB of NULs at a line start in bounded memory and reads the line after it', () => {
+    const zeros = Buffer.alloc(4 << 20);
+    const splitter = new LineSplitter(65536);
+    const seen: string[] = [];
+    const handler = { line: (t: string, n: number) => seen.push(`line ${n}:${t}`), tooLong: (n: number) => seen.push(`too-long:${n}`), nulPadding: (n: number) => seen.push(`nul-padding:${n}`) };
+    const before = process.memoryUsage().rss;
+    for (let i = 0; i < 256; i++) splitter.push(zeros, handler);
+    splitter.push(Buffer.from('after\n'), handler);
+    splitter.end(handler);
+    expect(seen).toEqual(['nul-padding:1', 'line 1:after']);
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 << 20);
+  });
+
   it('counts a dangling CRI partial line at the end of input as truncated', () => {
     const { counts } = read([Buffer.from('2024-03-01T10:00:00.1Z stdout P [2024-03-01T10:00:00.123Z] "GET')]);
     expect(counts).toMatchObject({ lines: 1, records: 0, joinedPartials: 0, malformed: { truncated: 1 } });

@@ -85,6 +85,10 @@ describe('quirks seen in real logs', () => {
     ['no closing bracket', '[2024-03-01T10:00:00.123Z "GET', 'truncated'],
     ['an unknown layout', '[2024-03-01T10:00:00.123Z] a b c d e f g h i j k l m n o p q r s t u v w x y z', 'field-count'],
     ['broken JSON', '{"start_time":"2024-03-01T10:00:00.123Z","upstream_cluster":"x","response_flags":', 'truncated'],
+    // The entry's own start is there, after other text: not a line whose start was lost (was 'truncated').
+    ['with spaces before its [timestamp]', '   [2024-03-01T10:00:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'text-before-entry'],
+    ['with junk before its [timestamp]', 'Mar  1 10:00:00 vm-7 envoy[812]: [2024-03-01T10:00:00.123Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'text-before-entry'],
+    ['whose start was lost (no [timestamp] in it)', 'et HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'truncated'],
     ['JSON with a text response code', '{"start_time":"2024-03-01T10:00:00.123Z","upstream_cluster":"x","response_flags":"-","response_code":"teapot"}', 'bad-number'],
   ])('calls a line %s malformed with a reason', (_name, line, reason) => {
     expect(parseLineText(line)).toEqual({ kind: 'malformed', reason });

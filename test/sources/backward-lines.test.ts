@@ -24,11 +24,18 @@ function forwardLines(content: string): string[] {
   return (content.endsWith('\n') ? content.slice(0, -1) : content).split('\n');
 }
 
-/** What a backward read must yield: the lines last first, each ended by a newline, too-long ones as stand-ins. */
+/**
+ * What a backward read must yield: the lines last first, each ended by a newline, too-long ones as
+ * stand-ins; a line's leading NUL run (which the reader drops and counts) kept as one NUL, unmeasured.
+ */
 function expected(content: string): string {
   return forwardLines(content)
     .reverse()
-    .map((line) => `${Buffer.byteLength(line) > MAX ? 'x'.repeat(MAX + 1) : line}\n`)
+    .map((line) => {
+      const pad = /^\0+/.exec(line)?.[0].length ?? 0;
+      const rest = line.slice(pad);
+      return `${pad > 0 ? '\0' : ''}${Buffer.byteLength(rest) > MAX ? 'x'.repeat(MAX + 1) : rest}\n`;
+    })
     .join('');
 }
 
@@ -50,6 +57,10 @@ describe('reading a file from its last line back', () => {
     ['a line over the limit between short ones', `a\n${'y'.repeat(MAX + 5)}\nb\n`],
     ['a first line over the limit', `${'z'.repeat(MAX * 3)}\nb`],
     ['multi-byte characters across block edges', 'é€😀\nñ\n€€€€\n'],
+    ['a NUL run longer than the limit before the first line (logrotate copytruncate)', `${'\0'.repeat(MAX * 3)}abc\nb\n`],
+    ['a NUL run before a line in the middle, and a line of NULs only', `a\n${'\0'.repeat(MAX + 1)}bb\n\0\0\0\nc`],
+    ['a NUL run before a line that is too long itself', `${'\0'.repeat(7)}${'q'.repeat(MAX + 1)}\nd\n`],
+    ['NULs inside a line count towards its length', `a${'\0'.repeat(MAX)}b\nc\n`],
   ])('%s: the same lines as a front-to-back read, last first, at every block size', async (_name, content) => {
     const path = file(`case-${content.length}-${Math.random().toString(36).slice(2)}.log`, content);
     for (const block of [1, 2, 3, 5, 7, 64, 1 << 20]) {
