@@ -12,9 +12,9 @@ import type { Cluster } from '@kubernetes/client-node';
 import type { Redactor } from './redact.js';
 
 /** A plugin still running after this long is said to be waiting (once), with how to stop it. */
-export const EXEC_WAIT_NOTICE_MS = 10_000;
+const EXEC_WAIT_NOTICE_MS = 10_000;
 /** A plugin run without a terminal cannot be waiting for a person: after this long it has failed. */
-export const EXEC_TIMEOUT_MS = 60_000;
+const EXEC_TIMEOUT_MS = 60_000;
 /** A credential is renewed this long before its expirationTimestamp (clocks and requests in flight). */
 const EXPIRY_SKEW_MS = 10_000;
 /** How much of a failed plugin's stderr its error quotes. */
