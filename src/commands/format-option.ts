@@ -8,7 +8,12 @@ import { InputError, UsageError } from '../errors.js';
  * ConfigMap (`kubectl -n istio-system get cm istio -o yaml`) holds meshConfig as the text of `data.mesh`.
  */
 function findAccessLogFormat(node: unknown): string | null {
-  if (typeof node === 'string') return node.includes('accessLogFormat') ? findAccessLogFormat(parseYamlOrNull(node)) : null;
+  if (typeof node === 'string') {
+    if (!node.includes('accessLogFormat')) return null;
+    // Only a mapping or list is looked into: a plain sentence naming accessLogFormat parses to itself.
+    const inner = parseYamlOrNull(node);
+    return typeof inner === 'object' ? findAccessLogFormat(inner) : null;
+  }
   if (node === null || typeof node !== 'object') return null;
   for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
     if (key === 'accessLogFormat' && typeof value === 'string') return value;

@@ -1,23 +1,12 @@
+// The live source's abortable sleep: on the global timer, so that tests' fake clocks drive the pacing too.
+import { sleep } from '../sources/kube/backoff.js';
+
 /**
  * The longest a replay sits idle between two records. Saved logs have gaps (a quiet night, logs of
  * different days or incidents side by side, as in the demo): at `--speed 1` an hour without traffic
  * would be an hour of a still screen. A longer gap is cut to this, and the replay goes on at its pace.
  */
 export const MAX_IDLE_MS = 2_000;
-
-/** Waits `ms`, or less when `signal` aborts (the global timer, so that tests' fake clocks drive it). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /**
  * Replays saved logs at log-time pace (`--speed 1`), or N times faster: waits until wall time has

@@ -40,7 +40,7 @@ const DROP_ORDER: readonly Column[] = ['last', 'unconf', 'bytes', 'blocked', 'vi
 const MIN_FLEX = 30;
 
 /** The fixed columns a terminal width has room for, and the widths of the two flexible ones (destination, sources). */
-export function tableColumns(width: number): { fixed: readonly Column[]; destination: number; sources: number } {
+function tableColumns(width: number): { fixed: readonly Column[]; destination: number; sources: number } {
   let fixed: Column[] = FIXED.map(([name]) => name);
   const fixedWidth = (cols: readonly Column[]): number => 2 + 2 + FIXED.reduce((sum, [name, w]) => sum + (cols.includes(name) ? w + 1 : 0), 0);
   for (const drop of DROP_ORDER) {
@@ -50,12 +50,6 @@ export function tableColumns(width: number): { fixed: readonly Column[]; destina
   const flex = Math.max(16, width - fixedWidth(fixed));
   const destination = Math.max(10, Math.floor(flex * 0.62));
   return { fixed, destination, sources: Math.max(4, flex - destination) };
-}
-
-/** Widths of the two flexible columns (destination, sources) for a terminal width. */
-export function flexWidths(width: number): { destination: number; sources: number } {
-  const { destination, sources } = tableColumns(width);
-  return { destination, sources };
 }
 
 /** The first row to show so that `selected` is visible in `visible` rows. */

@@ -33,7 +33,7 @@ const MIN_FLEX_WITH_RULE = 36;
 const MIN_FLEX_WITH_TIME = 24;
 
 /** Column widths for a terminal width (0: the column is not shown). */
-export function feedColumns(width: number): { time: number; source: number; destination: number; rule: number } {
+function feedColumns(width: number): { time: number; source: number; destination: number; rule: number } {
   const flex = width - FIXED_WIDTH;
   if (flex >= MIN_FLEX_WITH_RULE) {
     const source = Math.floor(flex * 0.3);

@@ -28,7 +28,7 @@ const MIN_MAIN = 3;
 /** Rows the lists get before coverage warnings take rows from them. */
 const COMFORT_MAIN = 6;
 /** Below this many rows the two panels are not split (each would show a row or none): the focused one is shown alone. */
-export const SPLIT_MIN_MAIN = 7;
+const SPLIT_MIN_MAIN = 7;
 
 /** Rows the coverage bar needs for `warnings` warnings. */
 export function coverageRows(warnings: number): number {

@@ -31,7 +31,8 @@ function listMatch(want: string | string[] | undefined, got: string): boolean {
   return Array.isArray(want) ? want.includes(got) : want === got;
 }
 
-function ruleMatches(rule: LiveRule, t: RuleTarget): boolean {
+/** True when a rule with uses left covers the request; shared with the injected faults (faults.ts). */
+export function ruleMatches(rule: LiveRule, t: RuleTarget): boolean {
   return rule.remaining > 0 && listMatch(rule.verb, t.verb) && listMatch(rule.resource, t.resource) &&
     (rule.namespace === undefined || rule.namespace === t.namespace) && (rule.name === undefined || rule.name === t.name);
 }

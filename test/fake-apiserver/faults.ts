@@ -12,7 +12,7 @@
  *   the client waiting for the response head until it gives up.
  */
 import { sendStatus, type RequestContext } from './http-util.js';
-import type { RuleTarget } from './auth.js';
+import { ruleMatches, type RuleTarget } from './auth.js';
 import type { StatusBody } from './status.js';
 import type { AccessRule } from './types.js';
 
@@ -25,11 +25,6 @@ export interface FaultRule extends AccessRule {
 
 interface LiveFault extends FaultRule {
   remaining: number;
-}
-
-function listMatch(want: string | string[] | undefined, got: string): boolean {
-  if (want === undefined) return true;
-  return Array.isArray(want) ? want.includes(got) : want === got;
 }
 
 const REASONS: Record<number, { reason: string; message: string }> = {
@@ -58,8 +53,7 @@ export class Faults {
 
   /** Answers the request if a fault matches it (consuming one use); true when it did. */
   answer(ctx: RequestContext, t: RuleTarget): boolean {
-    const rule = this.rules.find((r) => r.remaining > 0 && listMatch(r.verb, t.verb) && listMatch(r.resource, t.resource) &&
-      (r.namespace === undefined || r.namespace === t.namespace) && (r.name === undefined || r.name === t.name));
+    const rule = this.rules.find((r) => ruleMatches(r, t));
     if (rule === undefined) return false;
     rule.remaining -= 1;
     if (rule.code === 'stall') return true; // the socket is tracked by the server: close() and dropConnections() end it

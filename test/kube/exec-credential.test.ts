@@ -3,7 +3,7 @@
 // credential kept until it expires), and what a run without a terminal must not do (hang for ever).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ExecCredentialRunner, readCredential, type ExecConfig } from '../../src/sources/kube/exec-credential.js';
 import { Redactor } from '../../src/sources/kube/redact.js';
 import { tempDir } from './helpers.js';
@@ -115,6 +115,29 @@ describe('exec credential plugins, run the way kubectl runs them', () => {
     const pending = r.credential(false);
     setTimeout(() => stop.abort(), 200);
     await expect(pending).rejects.toThrow(/exec plugin node was stopped: the run is stopping/);
+  });
+
+  it('kills a stopped plugin that ignores SIGTERM, whose open pipes would keep the run from ending', async () => {
+    const p = plugin(`import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify('PID')}, String(process.pid));\nprocess.on('SIGTERM', () => undefined);\nsetInterval(() => undefined, 1000);`);
+    const pidFile = join(p.dir, 'pid');
+    const script = p.exec.args?.[0] as string;
+    writeFileSync(script, readFileSync(script, 'utf8').replace('"PID"', JSON.stringify(pidFile)));
+    const { r } = runner(p.exec, { waitNoticeMs: 60_000, timeoutMs: 600, killAfterMs: 200 });
+    await expect(r.credential(false)).rejects.toThrow(/gave no credential within 1s/);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      await vi.waitFor(() => expect(alive()).toBe(false), { timeout: 5_000, interval: 50 });
+    } finally {
+      if (alive()) process.kill(pid, 'SIGKILL'); // the old runner left it running
+    }
   });
 
   it('names a missing plugin with the kubeconfig’s installHint, as kubectl does', async () => {

@@ -23,9 +23,9 @@ export const MARKDOWN_TOP_DESTINATIONS = 10;
  * destination rows stop at these many bytes, so the summary stays well under the limit.
  */
 export const MARKDOWN_MAX_VALUE = 256;
-export const MARKDOWN_MAX_SENTENCE = 1024;
-export const MARKDOWN_FINDINGS_BYTES = 640 * 1024;
-export const MARKDOWN_DESTINATIONS_BYTES = 128 * 1024;
+const MARKDOWN_MAX_SENTENCE = 1024;
+const MARKDOWN_FINDINGS_BYTES = 640 * 1024;
+const MARKDOWN_DESTINATIONS_BYTES = 128 * 1024;
 
 /** A log-derived identifier as code, cut to MARKDOWN_MAX_VALUE. */
 const code = (text: string): string => mdCode(clip(text, MARKDOWN_MAX_VALUE));

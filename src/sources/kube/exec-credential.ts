@@ -12,13 +12,15 @@ import type { Cluster } from '@kubernetes/client-node';
 import type { Redactor } from './redact.js';
 
 /** A plugin still running after this long is said to be waiting (once), with how to stop it. */
-export const EXEC_WAIT_NOTICE_MS = 10_000;
+const EXEC_WAIT_NOTICE_MS = 10_000;
 /** A plugin run without a terminal cannot be waiting for a person: after this long it has failed. */
-export const EXEC_TIMEOUT_MS = 60_000;
+const EXEC_TIMEOUT_MS = 60_000;
 /** A credential is renewed this long before its expirationTimestamp (clocks and requests in flight). */
 const EXPIRY_SKEW_MS = 10_000;
 /** How much of a failed plugin's stderr its error quotes. */
 const MAX_QUOTED = 1000;
+/** A plugin stopped with SIGTERM that is still running after this long is killed: its open pipes would keep the run from ending. */
+const KILL_AFTER_MS = 2_000;
 
 /** What a plugin gave: a bearer token, or a client certificate and key (PEM). */
 export interface ExecCredential {
@@ -53,9 +55,10 @@ export interface ExecRunnerOptions {
   stop: AbortSignal;
   /** True when standard input is a terminal a person can answer on. */
   stdinIsTerminal: boolean;
-  /** For tests: the wait before the notice, and the limit without a terminal. */
+  /** For tests: the wait before the notice, the limit without a terminal, and the grace between SIGTERM and SIGKILL. */
   waitNoticeMs?: number;
   timeoutMs?: number;
+  killAfterMs?: number;
 }
 
 /** A plugin failure, worded for the user (the caller makes it a credentials error, exit 3). */
@@ -186,6 +189,10 @@ export class ExecCredentialRunner {
       };
       const stop = (why: string): void => {
         child.kill('SIGTERM');
+        // A plugin that ignores SIGTERM (a shell trap, a prompt) would hold its stdout and stderr pipes, and
+        // with them the process, open after the run has ended.
+        const kill = setTimeout(() => child.kill('SIGKILL'), this.o.killAfterMs ?? KILL_AFTER_MS).unref(); // the pipes, not this timer, keep the process up
+        child.once('exit', () => clearTimeout(kill));
         finish(new ExecCredentialError(why));
       };
       const onAbort = (): void => stop(`exec plugin ${name} was stopped: the run is stopping`);
