@@ -135,13 +135,18 @@ export class ExecCredentialRunner {
   /** The current credential: the kept one, or a new run of the plugin (`fresh`: the server refused the kept one). */
   async credential(fresh: boolean): Promise<ExecCredential> {
     const c = this.cached;
-    if (!fresh && c !== null && (c.expiresAt === null || c.expiresAt - EXPIRY_SKEW_MS > Date.now())) return c;
+    if (!fresh && c !== null && this.renewAt(c) > Date.now()) return c;
     this.cached = null;
     const got = await this.run(this.o.stop);
     this.o.redactor.add(got.token);
     this.o.redactor.add(got.key);
     this.cached = got;
     return got;
+  }
+
+  /** When `c` is to be renewed (epoch ms): its expiry less a margin, or never (until the server refuses it). */
+  renewAt(c: ExecCredential): number {
+    return c.expiresAt === null ? Number.POSITIVE_INFINITY : c.expiresAt - EXPIRY_SKEW_MS;
   }
 
   /** Only the first run may ask a person (before the dashboard takes the terminal), and only when the stanza allows it. */

@@ -69,7 +69,8 @@ function withoutCredentials(url: string | undefined): string | null {
 export class KubeHttp {
   readonly target: ApiTarget;
   private readonly base: URL;
-  private auth: { options: RequestOptions; at: number } | null = null;
+  /** The current credentials, good until `until` (the TTL, or an exec credential's renewal time if sooner). */
+  private auth: { options: RequestOptions; until: number } | null = null;
   private authPending: Promise<RequestOptions> | null = null;
   constructor(
     private readonly kc: KubeConfig,
@@ -86,17 +87,26 @@ export class KubeHttp {
     this.target = { server: shown.toString().replace(/\/$/, ''), context, proxy: withoutCredentials(kc.getCurrentCluster()?.proxyUrl) };
   }
 
-  /** Request options with current credentials (cached briefly; `fresh` forces a re-derivation, e.g. after a 401). */
-  private async options(fresh: boolean): Promise<RequestOptions> {
-    if (!fresh && this.auth !== null && Date.now() - this.auth.at < AUTH_TTL_MS) return this.auth.options;
+  /**
+   * Request options with current credentials, cached briefly. `refused`: the options a 401 answered; they
+   * are derived again (an exec plugin run again) only if they are still the current ones, so that the
+   * 401s of many streams that used one expired token run the plugin once, not once each.
+   */
+  private async options(refused: RequestOptions | null): Promise<RequestOptions> {
+    const a = this.auth;
+    // A 401 to options that are no longer the current ones needs no new derivation: they were renewed since.
+    const fresh = refused !== null && (a === null || a.options === refused);
+    if (!fresh && a !== null && Date.now() < a.until) return a.options;
     this.authPending ??= (async () => {
       const options: RequestOptions = { headers: {} };
+      let until = Date.now() + AUTH_TTL_MS;
       try {
         await this.kc.applyToHTTPSOptions(options);
         if (this.exec !== null) {
           const c = await this.exec.credential(fresh);
           if (c.token !== null) (options.headers as Record<string, string>)['Authorization'] = `Bearer ${c.token}`;
           if (c.cert !== null && c.key !== null) Object.assign(options, { cert: c.cert, key: c.key });
+          until = Math.min(until, this.exec.renewAt(c));
         }
       } catch (error) {
         throw new KubeApiError(this.redactor.scrub(`cannot get credentials for context "${this.target.context}": ${(error as Error).message}`), 'unauthorized', null, '');
@@ -108,7 +118,7 @@ export class KubeHttp {
       this.redactor.add(options.key);
       this.redactor.add(options.passphrase);
       if (typeof options.auth === 'string') this.redactor.add(options.auth.slice(options.auth.indexOf(':') + 1));
-      this.auth = { options, at: Date.now() };
+      this.auth = { options, until };
       return options;
     })().finally(() => {
       this.authPending = null;
@@ -128,14 +138,16 @@ export class KubeHttp {
    * handled: iterate it to see them). Non-2xx answers and transport failures reject with a KubeApiError.
    */
   async open(action: ApiAction, path: string, query: Record<string, string>, signal: AbortSignal, stream: boolean): Promise<IncomingMessage> {
-    let fresh = false;
+    const aborted = (): KubeApiError => transportError(action, Object.assign(new Error('aborted'), { name: 'AbortError' }), this.target);
+    let refused: RequestOptions | null = null;
     for (let tries = 1; ; tries++) {
+      const options = await untilAborted(() => this.options(refused), signal, aborted);
       try {
-        return await this.once(action, path, query, signal, stream, fresh);
+        return await this.once(action, path, query, signal, stream, options);
       } catch (error) {
         if (!(error instanceof KubeApiError)) throw error;
-        if (error.kind === 'unauthorized' && error.status === 401 && !fresh) {
-          fresh = true; // a token may have rotated: derive it again, once
+        if (error.kind === 'unauthorized' && error.status === 401 && refused === null) {
+          refused = options; // a token may have rotated: derive it again, once
           continue;
         }
         if (error.retryAfterS === null || tries >= MAX_TRIES || signal.aborted) throw error;
@@ -144,9 +156,7 @@ export class KubeHttp {
     }
   }
 
-  private async once(action: ApiAction, path: string, query: Record<string, string>, signal: AbortSignal, stream: boolean, fresh: boolean): Promise<IncomingMessage> {
-    const aborted = (): KubeApiError => transportError(action, Object.assign(new Error('aborted'), { name: 'AbortError' }), this.target);
-    const options = await untilAborted(() => this.options(fresh), signal, aborted);
+  private once(action: ApiAction, path: string, query: Record<string, string>, signal: AbortSignal, stream: boolean, options: RequestOptions): Promise<IncomingMessage> {
     const url = this.url(path, query);
     const module = url.protocol === 'http:' ? http : https;
     const headers = { ...(options.headers as Record<string, string>), Accept: 'application/json, */*', 'User-Agent': `egress-audit/${VERSION}` };
