@@ -44,8 +44,13 @@ async function peek(iterator: AsyncIterator<Buffer>, bytes: number): Promise<{ h
   return { head, ended: false };
 }
 
+/** The peeked chunks as one buffer (usually there is one). */
+function joined(head: Buffer[]): Buffer {
+  return head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head);
+}
+
 function isGzipHead(head: Buffer[]): boolean {
-  const first = head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head);
+  const first = joined(head);
   return first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
 }
 
@@ -59,7 +64,7 @@ async function* asUtf8(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const iterator = chunks[Symbol.asyncIterator]();
   const { head, ended } = await peek(iterator, 2);
   const bytes = replayed(head, ended, iterator);
-  const utf16 = utf16Bom(head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head));
+  const utf16 = utf16Bom(joined(head));
   yield* utf16 === null ? bytes : utf16ToUtf8(bytes, utf16);
 }
 
@@ -85,7 +90,7 @@ async function* decoded(raw: Readable, name: string, chunkSize: number, signal: 
     const { head, ended } = await peek(iterator, 2);
     const bytes = replayed(head, ended, iterator);
     if (isGzipHead(head)) yield* asUtf8(gunzipChunks(bytes, chunkSize));
-    else if (utf16Bom(head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head)) !== null) yield* asUtf8(bytes);
+    else if (utf16Bom(joined(head)) !== null) yield* asUtf8(bytes);
     else yield* bytes;
   } catch (error) {
     if (signal.aborted) return;
