@@ -175,11 +175,12 @@ function parseCommand(handlers: CommandHandlers): Command {
     `
 Exit codes: 0 read, 1 malformed lines with --strict, 2 usage error,
             3 unreadable file or corrupt .gz (named; the other inputs are still read),
+            70 a bug in egress-audit (please report it),
             141 the reader of the output went away first (parse ... | head).
 
 Examples:
   egress-audit parse sidecar.log gateway.log.gz | jq -c 'select(.upstream_cluster == "PassthroughCluster")'
-  kubectl logs -n istio-system -l istio=egressgateway -c istio-proxy --prefix | egress-audit parse -
+  kubectl logs -n istio-system -l istio=egressgateway -c istio-proxy --prefix --tail=-1 | egress-audit parse -
   egress-audit parse --format '[%START_TIME%] %UPSTREAM_HOST% %UPSTREAM_CLUSTER%' custom.log
   egress-audit parse --strict logs/`,
   );
@@ -219,15 +220,18 @@ function auditCommand(handlers: CommandHandlers): Command {
     'after',
     `
 Exit codes: 0 no failing findings, 1 failing findings (--fail-on), 2 usage error,
-            3 unreadable input or invalid policy, 4 no access-log entries at all.
+            3 unreadable input, or an invalid policy, baseline or --pods file,
+            4 no access-log entries at all, 70 a bug in egress-audit (please report it),
+            141 the reader of the output went away before the end (audit ... | head).
 
 Examples:
   egress-audit audit --sidecar 'logs/app-*.log' --gateway logs/egressgateway.log
   egress-audit audit logs/ --policy egress-policy.yaml -o sarif > egress.sarif
   egress-audit audit logs/ --report junit=egress.xml --report markdown=summary.md --fail-on direct,gateway-only
-  kubectl logs -A -l istio.io/rev --prefix -c istio-proxy | egress-audit audit -
+  { kubectl logs -n shop -l security.istio.io/tlsMode=istio -c istio-proxy --prefix --tail=-1
+    kubectl logs -n istio-system -l istio=egressgateway -c istio-proxy --prefix --tail=-1; } | egress-audit audit -
   logcli query --forward --output jsonl --since 24h --limit 1000000 '{container="istio-proxy"}' | egress-audit audit -
-  egress-audit audit fluent-bit-export.jsonl.gz     (Fluent Bit, Fluentd, Vector, Filebeat, Cloud Logging)
+  egress-audit audit fluent-bit-export.jsonl.gz     # Fluent Bit, Fluentd, Vector, Filebeat, Cloud Logging
   kubectl get pods -A -o json > pods.json; egress-audit audit exported-logs/ --pods pods.json`,
   );
 }
@@ -269,8 +273,9 @@ function watchCommand(handlers: CommandHandlers): Command {
     'after',
     `
 Exit codes (at the end of --duration or Ctrl-C): 0 no failing findings, 1 failing findings (--fail-on),
-            2 usage error, 3 no usable kubeconfig, API errors (401, 403, unreachable) or invalid policy,
-            4 no access-log entries at all.
+            2 usage error, 3 no usable kubeconfig, API errors (401, 403, unreachable), a log that could
+            not be read to the end, or an invalid policy or baseline, 4 no access-log entries at all,
+            70 a bug in egress-audit (please report it), 141 the reader of the output went away first.
 
 Examples:
   egress-audit watch -n shop -n payments

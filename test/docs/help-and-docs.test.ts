@@ -1,0 +1,109 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/cli.js';
+
+const ROOT = new URL('../../', import.meta.url);
+const COMMANDS = ['parse', 'audit', 'watch', 'demo'] as const;
+
+function help(command: string): string {
+  const res = spawnSync(process.execPath, [BIN, command, '--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  expect(res.status).toBe(0);
+  return res.stdout;
+}
+
+const HELP = new Map(COMMANDS.map((c) => [c, help(c)]));
+
+/** README.md and docs/*.md, where a user looks a flag up. */
+const DOCS = [
+  readFileSync(new URL('README.md', ROOT), 'utf8'),
+  ...readdirSync(new URL('docs/', ROOT))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => readFileSync(new URL(`docs/${f}`, ROOT), 'utf8')),
+].join('\n');
+
+/** The option names a help text lists: `-n, --namespace <ns>` gives ['-n', '--namespace']. */
+function helpFlags(text: string): string[][] {
+  const start = text.indexOf('Options:');
+  const end = text.indexOf('\n\n', start);
+  const options = text.slice(start, end < 0 ? undefined : end);
+  return [...options.matchAll(/^ {2}((?:-[A-Za-z], )?--[a-z][a-z-]*)/gmu)].map((m) => m[1]!.split(', '));
+}
+
+/** The text after `Examples:` in a command's help. */
+function examples(text: string): string {
+  const at = text.indexOf('Examples:');
+  return at < 0 ? '' : text.slice(at + 'Examples:'.length);
+}
+
+/** Every ```sh block of the docs. */
+function shellBlocks(): string[] {
+  return [...DOCS.matchAll(/```sh\n([\s\S]*?)```/gu)].map((m) => m[1]!);
+}
+
+/** `bash -n`: the text parses as shell, so a user can paste it. */
+function shellSyntaxError(script: string): string | null {
+  const res = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
+  return res.status === 0 ? null : res.stderr;
+}
+
+/** kubectl logs invocations in a text: one per line that calls it. */
+function kubectlLogsCalls(text: string): string[] {
+  return text.split('\n').filter((l) => /kubectl logs /u.test(l)).map((l) => l.slice(l.indexOf('kubectl logs ')).split('|')[0]!);
+}
+
+describe('--help and the documentation agree', () => {
+  it.each(COMMANDS.filter((c) => c !== 'demo'))('documents every flag `%s --help` lists', (command) => {
+    const flags = helpFlags(HELP.get(command)!).filter((names) => !names.includes('--help'));
+    expect(flags.length).toBeGreaterThan(1);
+    const missing = flags.filter((names) => !names.some((n) => new RegExp(`(^|[^a-z-])${n}(?![a-z-])`, 'u').test(DOCS)));
+    expect(missing).toEqual([]);
+  });
+
+  it.each(['parse', 'audit', 'watch'] as const)('uses only flags the command\'s --help lists in the docs\' `egress-audit %s` examples', (command) => {
+    const listed = new Set(helpFlags(HELP.get(command)!).flat());
+    const used = shellBlocks()
+      .flatMap((b) => b.split('\n'))
+      .filter((l) => l.includes(`egress-audit ${command} `))
+      .flatMap((l) => [...l.slice(l.indexOf(`egress-audit ${command} `)).split(/[|#]/u)[0]!.matchAll(/\s(--?[A-Za-z][a-z-]*)/gu)].map((m) => m[1]!));
+    expect(used.length).toBeGreaterThan(0);
+    expect(used.filter((f) => !listed.has(f))).toEqual([]);
+  });
+
+  it.each(['parse', 'audit', 'watch'] as const)('gives `%s --help` examples that parse as shell', (command) => {
+    const text = examples(HELP.get(command)!);
+    expect(text.trim()).not.toBe('');
+    expect(shellSyntaxError(text)).toBeNull();
+  });
+
+  it('gives sh blocks in the docs that parse as shell', () => {
+    const blocks = shellBlocks();
+    expect(blocks.length).toBeGreaterThan(3);
+    expect(blocks.map(shellSyntaxError).filter((e) => e !== null)).toEqual([]);
+  });
+
+  it('calls kubectl logs only with flags it has, and with --tail=-1 wherever a selector would cut each pod to 10 lines', () => {
+    const calls = [...shellBlocks().flatMap(kubectlLogsCalls), ...(['parse', 'audit'] as const).flatMap((c) => kubectlLogsCalls(examples(HELP.get(c)!)))].filter((c) => /\s-(l|-selector)\s/u.test(c));
+    expect(calls.length).toBeGreaterThan(2);
+    expect(calls.filter((c) => /\s(-A|--all-namespaces)\b/u.test(c))).toEqual([]);
+    expect(calls.filter((c) => !/--tail[= ]-1\b/u.test(c))).toEqual([]);
+  });
+
+  // The README's exit codes: parse 0-3 (its section), audit and watch 0-4, and for every command
+  // 70 (a bug) and 141 (the output's reader went away).
+  it.each([
+    { command: 'parse', codes: [0, 1, 2, 3, 70, 141] },
+    { command: 'audit', codes: [0, 1, 2, 3, 4, 70, 141] },
+    { command: 'watch', codes: [0, 1, 2, 3, 4, 70, 141] },
+  ])('lists the exit codes the README gives in `$command --help`', ({ command, codes }) => {
+    const text = HELP.get(command as (typeof COMMANDS)[number])!;
+    const section = text.slice(text.indexOf('Exit codes'), text.indexOf('Examples:'));
+    const listed = [...section.matchAll(/(?:^|[\s,:)])(\d{1,3}) (?=[a-z])/gu)].map((m) => Number(m[1]));
+    expect([...new Set(listed)].sort((a, b) => a - b)).toEqual(codes);
+  });
+
+  it('says in `watch --help` that a log not read to the end exits 3, as docs/watch.md does', () => {
+    expect(DOCS).toContain('a log that could not be\nread to the end');
+    expect(HELP.get('watch')!.replace(/\s+/gu, ' ')).toContain('a log that could not be read to the end');
+  });
+});
