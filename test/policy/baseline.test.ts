@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 const GOOGLE = finding({ fingerprint: '1111111111111111', destination: 'www.googleapis.com:443', sourceWorkload: 'productpage-v1' });
-const DB = finding({ fingerprint: '2222222222222222', destination: 'external-db.default.svc.cluster.local:3306', sourceWorkload: 'ratings-v1' });
+const DB = finding({ fingerprint: '2222222222222222', rule: 'direct/endpoint-outside-mesh', destination: 'external-db.default.svc.cluster.local:3306', sourceWorkload: 'ratings-v1' });
 const BLOCKED = finding({ fingerprint: '3333333333333333', verdict: 'blocked', rule: 'blocked/blackhole-cluster', destination: '192.168.0.78:1234', failing: false });
 const ALLOWED = finding({ fingerprint: '4444444444444444', failing: false, allowedBy: { id: 'googleapis', reason: 'approved', expires: null } });
 const OLD = finding({ fingerprint: '5555555555555555', destination: 'www.google.com:80', failing: false, baselined: true });

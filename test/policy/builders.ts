@@ -26,7 +26,7 @@ export function flow(shape: FlowShape = {}): Flow {
   const port = shape.port === undefined ? 443 : shape.port;
   return {
     verdict: shape.verdict ?? 'direct',
-    rule: shape.rule ?? 'direct/service-entry',
+    rule: shape.rule ?? 'direct/service-entry-host',
     reason: 'went out without the gateway',
     remediation: null,
     destination: {
@@ -61,7 +61,7 @@ export function flow(shape: FlowShape = {}): Flow {
 export function finding(overrides: Partial<Finding> & Pick<Finding, 'fingerprint'>): Finding {
   return {
     verdict: 'direct',
-    rule: 'direct/service-entry',
+    rule: 'direct/service-entry-host',
     reason: 'went out without the gateway',
     remediation: null,
     destination: 'www.googleapis.com:443',
