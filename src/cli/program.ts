@@ -50,6 +50,7 @@ const COVERAGE_FAIL_NAMES = [
   'unparsed-lines',
   'mixed-roles',
   'unordered-input',
+  'nul-padding',
 ];
 
 function outputFormat(flag: string, text: string): OutputFormat {

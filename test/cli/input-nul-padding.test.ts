@@ -70,6 +70,14 @@ describe('a line after a run of NUL bytes (logrotate copytruncate)', () => {
     const validate = reportValidator();
     expect(validate(report), errorText(validate)).toBe(true);
   });
+
+  it('fails the run when --fail-on names nul-padding (lines written between the copy and the truncation are in neither file)', async () => {
+    const path = file('padded.log', copytruncated(4096, [TCP(40003)]));
+    const res = await runCli(['audit', '-o', 'markdown', '--fail-on', 'nul-padding', path]);
+    expect(res.code, res.stderr).toBe(1);
+    const clean = await runCli(['audit', '-o', 'markdown', '--fail-on', 'nul-padding', file('clean.log', Buffer.from(`${TCP(40004)}\n`))]);
+    expect(clean.code, clean.stderr).toBe(0);
+  });
 });
 
 describe('what is not a line start is not padding', () => {
