@@ -39,6 +39,9 @@ export function offsetOf(doc: Document, path: FieldPath, anchor: Anchor): number
     const last = i === walk.length - 1;
     const keyStart = startOf(next.key);
     best = (last && anchor === 'key' ? keyStart : null) ?? startOf(next.value) ?? keyStart ?? best;
+    // A field reached through an alias (`- *shared`) is where the alias is written: its problem is that
+    // use of the anchored node (a duplicate id, say), not the anchor, which may be fine where it stands.
+    if (isAlias(next.value)) break;
     node = next.value;
   }
   return best;

@@ -132,6 +132,8 @@ const INVALID_CASES: { name: string; message: string }[] = [
   { name: 'empty-ports', message: '7:12: allow[0].ports: must not be empty (leave ports out for any port)' },
   { name: 'empty-from-list', message: '8:19: allow[0].from.namespaces: must not be empty (leave it out for any caller)' },
   { name: 'duplicate-id', message: '7:9: allow[1].id: duplicate id "api" (first used by allow[0])' },
+  // The second exception is an alias of the first: its problem is where the alias is written, not at the anchor.
+  { name: 'aliased-duplicate-id', message: '8:5: allow[1].id: duplicate id "api" (first used by allow[0])' },
   { name: 'no-destination', message: '4:5: allow[0]: needs hosts or cidrs to name its destinations (hosts: ["*"] matches all)' },
   { name: 'bad-workload-glob', message: '8:19: allow[0].from.workloads[0]: "default/app/extra" is not a workload glob ("name" or "namespace/name"; lower-case letters, digits, ".", "-", "*", "?")' },
   { name: 'bad-cluster-domain', message: '4:18: mesh.clusterDomain: must be a DNS domain such as cluster.local' },
