@@ -141,16 +141,16 @@ describe('exec credential plugins, run the way kubectl runs them', () => {
   });
 
   it('names a missing plugin with the kubeconfig’s installHint, as kubectl does', async () => {
-    const { r } = runner({ command: '/nonexistent/kubelogin', args: ['get-token'], installHint: 'Install kubelogin: https://azure.github.io/kubelogin/' });
-    await expect(r.credential(false)).rejects.toThrow('exec plugin /nonexistent/kubelogin of user "alice" was not found\nInstall kubelogin: https://azure.github.io/kubelogin/');
+    const { r } = runner({ command: '/nonexistent/kubelogin', args: ['get-token'], installHint: 'kubelogin is not installed.\nInstall it: https://azure.github.io/kubelogin/\n' });
+    await expect(r.credential(false)).rejects.toThrow('exec plugin /nonexistent/kubelogin of user "alice" was not found: kubelogin is not installed. / Install it: https://azure.github.io/kubelogin/');
   });
 
   it('quotes a failing plugin’s stderr, without any credential it already gave', async () => {
-    const p = plugin(`process.stderr.write('error: refresh token expired for ' + ${JSON.stringify(TOKEN)} + '\\n'); process.exit(1);`);
+    const p = plugin(`process.stderr.write('login failed\\nerror: refresh token expired for ' + ${JSON.stringify(TOKEN)} + '\\n'); process.exit(1);`);
     const redactor = new Redactor();
     redactor.add(TOKEN);
     const { r } = runner(p.exec, { redactor });
-    await expect(r.credential(false)).rejects.toThrow('exec plugin node of user "alice" failed (exit 1): error: refresh token expired for [redacted]');
+    await expect(r.credential(false)).rejects.toThrow('exec plugin node of user "alice" failed (exit 1): login failed / error: refresh token expired for [redacted]');
   });
 
   it('refuses interactiveMode Always without a terminal, saying how to log in', async () => {

@@ -73,6 +73,11 @@ export function execStanza(exec: unknown): ExecConfig | null {
   return isStanza(exec) ? exec : null;
 }
 
+/** Text of several lines as one (their non-blank lines joined by ` / `), for a one-line message. */
+function oneLine(text: string): string {
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '').join(' / ');
+}
+
 /** The plugin's name for messages: the command's last path part. */
 function pluginName(command: string): string {
   return command.split('/').pop() || command;
@@ -221,14 +226,15 @@ export class ExecCredentialRunner {
         for (const line of lines) if (line.trim() !== '') say(line);
       });
       child.on('error', (error: NodeJS.ErrnoException) => {
-        const hint = typeof exec.installHint === 'string' && exec.installHint.trim() !== '' ? `\n${exec.installHint.trim()}` : '';
+        // One line: messages are printed with control characters escaped, a newline as `\n`.
+        const hint = typeof exec.installHint === 'string' && exec.installHint.trim() !== '' ? `: ${oneLine(exec.installHint)}` : '';
         const why = error.code === 'ENOENT' ? 'was not found' : error.code === 'EACCES' ? 'is not executable' : `could not be started (${error.code ?? error.message})`;
         finish(new ExecCredentialError(`exec plugin ${exec.command} of user "${this.o.user}" ${why}${hint}`));
       });
       child.on('close', (code, sig) => {
         if (partial.trim() !== '') say(partial);
         if (code !== 0) {
-          const tail = stderr.trim().slice(-MAX_QUOTED);
+          const tail = oneLine(stderr).slice(-MAX_QUOTED);
           const how = code === null ? `was killed (${sig ?? 'signal'})` : `failed (exit ${code})`;
           return finish(new ExecCredentialError(redactor.scrub(`exec plugin ${name} of user "${this.o.user}" ${how}${tail === '' ? '' : `: ${tail}`}`)));
         }
