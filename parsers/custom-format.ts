@@ -65,6 +65,8 @@ export interface CustomFormat {
   parse(line: string, view: RecordView, parsed?: unknown): CustomOutcome;
   /** Operator names in order, for `--explain`-style messages. */
   readonly operators: readonly string[];
+  /** The format starts with `%START_TIME...%`, so a line may start with an RFC 3339 time that is the entry's own, not kubectl's. */
+  readonly leadingTime?: boolean;
   /** A JSON-shaped format's test of a parsed object: true when it carries the format's keys (it is this log, not a pipeline's envelope). */
   carries?(obj: object): boolean;
 }
@@ -134,6 +136,7 @@ export function compileFormat(format: string): CustomFormat | string {
   const re = new RegExp(pattern, 's');
   return {
     operators,
+    leadingTime: found[0]?.index === 0 && (found[0][1] as string).startsWith('START_TIME'),
     parse(line, view) {
       const m = re.exec(line);
       if (m === null) return 'format-mismatch';

@@ -102,10 +102,13 @@ export class EnvelopeStripper {
   /**
    * @param maxLength a joined line longer than this many characters is reported too long.
    * @param isAccessLog tells a JSON access log (a custom format's keys, too) from a pipeline's record.
+   * @param ownTime the line's own format starts with an RFC 3339 time (a custom `%START_TIME% ...`): a leading
+   *   time is then kubectl's or kubelet's only when what follows it is another envelope or that own time.
    */
   constructor(
     private readonly maxLength: number,
     private readonly isAccessLog: AccessLogTest = hasIstioKeys,
+    private readonly ownTime = false,
   ) {}
 
   /** Peels one physical line. */
@@ -147,9 +150,11 @@ export class EnvelopeStripper {
       return part === null || !part.final || (this.pending.size > 0 && this.pending.has(partKey(env))) ? part : part.text;
     }
     if (c0 >= 48 && c0 <= 57) {
+      if (this.ownTime && env.timestamp !== null) return null; // the entry's own start time, after kubectl's
       const span = timestampSpan(text);
       if (span === 0) return null;
       const rest = text.slice(span);
+      if (this.ownTime && !wrapsMore(rest)) return null; // `<START_TIME> ...`: the entry itself, no envelope
       env.timestamp ??= text.slice(0, span - 1);
       if (rest.length <= CRI_SPLIT && isBareLine(rest)) return rest; // `kubectl logs --timestamps`, the common live line
       const cri = /^(stdout|stderr) ([FP]) /.exec(rest);
@@ -217,6 +222,13 @@ export class EnvelopeStripper {
     this.jsonLine = null;
     this.jsonValue = undefined;
   }
+}
+
+/** After a leading time: kubectl's time before the entry's own, CRI's stream and tag, Cloud Foundry's or logcli's prefix. */
+function wrapsMore(rest: string): boolean {
+  const c0 = rest.charCodeAt(0);
+  if (c0 >= 48 && c0 <= 57) return timestampSpan(rest) > 0;
+  return c0 === 123 /* { */ || /^(?:stdout|stderr) [FP] /.test(rest) || CLOUD_FOUNDRY.test(rest);
 }
 
 /** The labels of a Prometheus label set's inside (Go-quoted values: `\"` and `\\` read back). */

@@ -70,7 +70,8 @@ export class LineParser {
     textSpans: TextSpans | null = null,
   ) {
     const carries = spec.kind === 'custom' ? spec.format.carries : undefined;
-    this.envelopes = new EnvelopeStripper(maxLineLength, carries === undefined ? hasIstioKeys : (obj) => hasIstioKeys(obj) || carries(obj));
+    const ownTime = spec.kind === 'custom' && spec.format.leadingTime === true;
+    this.envelopes = new EnvelopeStripper(maxLineLength, carries === undefined ? hasIstioKeys : (obj) => hasIstioKeys(obj) || carries(obj), ownTime);
     this.text = new TextFormatParser(spec.kind === 'layout' ? spec.layout : null, textSpans);
   }
 
