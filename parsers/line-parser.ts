@@ -12,7 +12,7 @@ import type { MalformedReason } from './types.js';
 /** How lines are to be read: detected per line, one named layout, JSON only, or a compiled custom format. */
 export type FormatSpec =
   | { kind: 'auto' }
-  | { kind: 'layout'; layout: Layout }
+  | { kind: 'layout'; layouts: readonly Layout[] }
   | { kind: 'json' }
   | { kind: 'custom'; format: CustomFormat; source: string };
 
@@ -22,14 +22,18 @@ const SMART_QUOTES_ALL = /[\u201c\u201d]/g;
 /** What became of one physical line. `partial` lines were joined into the next one. */
 export type LineOutcome = 'record' | 'not-access-log' | 'malformed' | 'too-long' | 'partial';
 
-/** Istio minor versions -> the layout their default format prints (FORMATS.md section 1 summary table). */
-function layoutForIstioVersion(minor: number): string | null {
-  if (minor >= 9) return 'istio-1.9';
-  if (minor === 8) return 'istio-1.8';
-  if (minor >= 3) return 'istio-1.3';
-  if (minor === 2) return 'istio-1.2';
-  if (minor === 1) return 'istio-1.1';
-  return minor === 0 ? 'istio-1.0' : null;
+/**
+ * Istio versions -> the layouts their default format prints (FORMATS.md section 1 summary table). 1.0.0-1.0.2
+ * set no format (Envoy's default); 1.0.3 on print an HTTP and a separate TCP format; `istio-1.0` may be either.
+ */
+function layoutsForIstioVersion(minor: number, patch: number | null): string[] {
+  if (minor >= 9) return ['istio-1.9'];
+  if (minor === 8) return ['istio-1.8'];
+  if (minor >= 3) return ['istio-1.3'];
+  if (minor === 2) return ['istio-1.2'];
+  if (minor === 1) return ['istio-1.1'];
+  if (patch === null) return ['istio-1.0', 'istio-1.0-tcp', 'envoy'];
+  return patch < 3 ? ['envoy'] : ['istio-1.0', 'istio-1.0-tcp'];
 }
 
 /** Resolves `--format` text into a spec, or an error message naming what is wrong (the CLI exits 2 with it). */
@@ -37,13 +41,13 @@ export function resolveFormat(text: string): FormatSpec | string {
   const name = text.trim();
   if (name === '' || name === 'auto') return { kind: 'auto' };
   if (name === 'istio-json' || name === 'json') return { kind: 'json' };
-  const direct = layoutByName(name);
-  if (direct) return { kind: 'layout', layout: direct };
-  const version = /^istio-1\.(\d+)(?:\.\d+)?$/.exec(name);
+  const version = /^istio-1\.(\d+)(?:\.(\d+))?$/.exec(name);
   if (version) {
-    const layout = layoutByName(layoutForIstioVersion(Number(version[1])) ?? '');
-    if (layout) return { kind: 'layout', layout };
+    const names = layoutsForIstioVersion(Number(version[1]), version[2] === undefined ? null : Number(version[2]));
+    return { kind: 'layout', layouts: names.map((n) => layoutByName(n) as Layout) };
   }
+  const direct = layoutByName(name);
+  if (direct) return { kind: 'layout', layouts: [direct] };
   if (!text.includes('%')) {
     return `"${text}" is not a format name (auto, istio-1.0 ... istio-1.30, istio-1.0-tcp, istio-1.1-dev, envoy, istio-json) nor an Envoy format string`;
   }
@@ -72,7 +76,7 @@ export class LineParser {
     const carries = spec.kind === 'custom' ? spec.format.carries : undefined;
     const ownTime = spec.kind === 'custom' && spec.format.leadingTime === true;
     this.envelopes = new EnvelopeStripper(maxLineLength, carries === undefined ? hasIstioKeys : (obj) => hasIstioKeys(obj) || carries(obj), ownTime);
-    this.text = new TextFormatParser(spec.kind === 'layout' ? spec.layout : null, textSpans);
+    this.text = new TextFormatParser(spec.kind === 'layout' ? spec.layouts : null, textSpans);
   }
 
   /** Parses one physical line (without its newline); never throws. */

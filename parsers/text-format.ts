@@ -23,14 +23,14 @@ export class TextFormatParser {
   private readonly spanEnd = new Int32Array(FIELD_COUNT);
 
   /**
-   * @param forced a layout the user named (`--format istio-1.3`), or null to detect per line.
+   * @param forced the layouts the user's `--format` names (`istio-1.3`; `istio-1.0.5`: its HTTP and TCP layouts), or null to detect per line.
    * @param fast reads a plain line's fields for one layout faster (null: this parser alone).
    */
   constructor(
-    private readonly forced: Layout | null,
+    private readonly forced: readonly Layout[] | null,
     private readonly fast: TextSpans | null = null,
   ) {
-    this.last = forced ?? (LAYOUTS[0] as Layout);
+    this.last = (forced ?? LAYOUTS)[0] as Layout;
   }
 
   /** Fills `view` from `line` (which starts with `[YYYY-MM-DDT`) and returns null, or why it could not. */
@@ -49,7 +49,7 @@ export class TextFormatParser {
     if (t.count - 1 === last.slots.length && signatureMatches(last, t, last.slots.length)) {
       if (applyTokens(last, line, t, view, last.slots.length) === null) return null;
     }
-    return this.detect(line, view, this.forced ? [this.forced] : LAYOUTS);
+    return this.detect(line, view, this.forced ?? LAYOUTS);
   }
 
   /** Tries every candidate layout: exact token count, then trailing extra fields, then the anchored slow path. */
