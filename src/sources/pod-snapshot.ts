@@ -81,7 +81,8 @@ export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
     throw new InputError(`--pods ${path}: ${describeReadError(error)}`);
   }
   const root = parseJsonOrYaml(path, text);
-  const items: unknown[] = isPodList(root) ? root.items : [root];
+  // A bare array of pods is what `kubectl get pods -A -o json | jq .items` prints.
+  const items: unknown[] = Array.isArray(root) ? root : isPodList(root) ? root.items : [root];
   const snapshot: PodSnapshot = { index: new PodIpIndex(), pods: 0, ips: 0, gateways: 0, skipped: 0, warnings: [] };
   const all: PodFacts[] = [];
   for (const item of items) {

@@ -107,6 +107,13 @@ describe('egress-audit audit --pods', () => {
     expect(flows(res.stdout)[0]?.source.pod).toBe('sleep-7c7db887d8-9dnd7');
   });
 
+  it('reads a bare array of pods (kubectl get pods -A -o json | jq .items)', async () => {
+    writeFileSync(join(dir, 'items.json'), JSON.stringify([SLEEP_POD, GATEWAY_POD]));
+    const res = await runCli(['audit', join(dir, 'istio-egressgateway.log'), '--pods', join(dir, 'items.json'), '-o', 'json', '--fail-on', 'none']);
+    expect(res.code).toBe(0);
+    expect(flows(res.stdout)[0]?.source).toMatchObject({ workload: 'sleep', pod: 'sleep-7c7db887d8-9dnd7', namespace: 'shop' });
+  });
+
   it('reads kubectl -o yaml too', async () => {
     const res = await runCli(['audit', join(dir, 'istio-egressgateway.log'), '--pods', join(dir, 'pods.yaml'), '-o', 'json', '--fail-on', 'none']);
     expect(res.code).toBe(0);
