@@ -8,6 +8,7 @@
 import type { AccessRecord } from '../../parsers/types.js';
 import type { AuditSettings, Entry, Role } from '../types.js';
 import { hostMatcher, isInbound, parseIstioSni, type ClusterInfo } from './cluster.js';
+import { ipOf } from './net.js';
 import { leavesFrom } from './roles.js';
 
 /** A stream (or a pod inside a `kubectl logs --prefix` stream: roles are given per pod there) some of whose entries look like another proxy's. */
@@ -33,6 +34,22 @@ const MIN_SHARE = 0.01;
 /** Every entry of a stream is checked up to this many; then one in SAMPLE_EVERY (a mixed log holds many, and this runs per entry). */
 const CHECK_ALL = 4096;
 const SAMPLE_EVERY = 8;
+/** Distinct arrival addresses kept per sidecar stream for the far-side check (a gateway's log has a few, its replicas' IPs). */
+const MAX_ARRIVALS = 256;
+
+/**
+ * What a sidecar stream says about both ends of its gateway traffic: the gateway pod IPs its
+ * gateway-bound entries dial, and the addresses its other outbound entries arrived on. An entry that
+ * arrived on an address the same stream dials as its egress gateway is that gateway's own entry (a
+ * sidecar's outbound entries arrive on the original destination): this catches the gateway's entries
+ * that show nothing else, such as refusals and local replies with no upstream (403 by an
+ * AuthorizationPolicy, 404 NR), in whichever order the two logs were put together.
+ */
+interface FarSides {
+  dialled: Set<string>;
+  /** downstream_local IP -> entries that arrived on it, and the first one's line. */
+  arrivals: Map<string, { count: number; line: number }>;
+}
 
 /** Counts per stream the entries that contradict its role (sidecar or egress gateway). */
 export class RoleConflicts {
@@ -40,6 +57,9 @@ export class RoleConflicts {
   private readonly isGatewayHost: (host: string) => boolean;
   /** The stream of the previous entry: entries come in runs from one stream, so most lookups end here. */
   private last: RoleConflict | null = null;
+  private lastSides: FarSides | null = null;
+  /** Per sidecar stream: see FarSides. */
+  private readonly sides = new Map<RoleConflict, FarSides>();
 
   constructor(settings: AuditSettings) {
     this.isGatewayHost = hostMatcher(settings.gatewayHosts);
@@ -55,13 +75,18 @@ export class RoleConflicts {
       if (s === null) {
         s = { file: entry.file, pod: entry.pod, namespace: entry.namespace, role: entry.role, conflicting: 0, entries: 0, seen: 0, firstLine: 0, why: '' };
         this.streams.set(key, s);
+        if (s.role === 'sidecar') this.sides.set(s, { dialled: new Set(), arrivals: new Map() });
       }
       this.last = s;
+      this.lastSides = this.sides.get(s) ?? null;
     }
     if (s.seen++ >= CHECK_ALL && s.seen % SAMPLE_EVERY !== 0) return;
     s.entries++;
     const why = entry.role === 'sidecar' ? this.gatewayLike(entry.record, c) : sidecarLike(entry.record, c);
-    if (why === null) return;
+    if (why === null) {
+      if (this.lastSides !== null) noteFarSide(this.lastSides, entry, c);
+      return;
+    }
     if (s.conflicting++ === 0) {
       s.firstLine = entry.line;
       s.why = why;
@@ -71,7 +96,7 @@ export class RoleConflicts {
   /** Streams with enough contradicting entries to be another proxy's log mixed in, by file name and pod. */
   list(): RoleConflict[] {
     const order = (s: RoleConflict): string => `${s.file}\u0000${s.pod ?? ''}\u0000${s.namespace ?? ''}`;
-    return [...this.streams.values()].filter((s) => s.conflicting > 0 && s.conflicting >= MIN_SHARE * s.entries).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+    return [...this.streams.values()].map((s) => withFarSide(s, this.sides.get(s))).filter((s) => s.conflicting > 0 && s.conflicting >= MIN_SHARE * s.entries).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   }
 
   /** Why a sidecar stream's entry reads like an egress gateway's, or null. */
@@ -81,6 +106,40 @@ export class RoleConflicts {
     if (leavesFrom(r, c) === 'own') return 'it leaves the mesh from the address it arrived on, as a gateway pod does';
     return null;
   }
+}
+
+/** Notes a sidecar stream's entry that nothing else marked: the gateway IP it dials, or the address it arrived on. */
+function noteFarSide(sides: FarSides, entry: Entry, c: ClusterInfo): void {
+  const r = entry.record;
+  if (c.gatewayHost) {
+    const ip = ipOf(r.upstream_host);
+    if (ip !== null) sides.dialled.add(ip);
+    return;
+  }
+  // Inbound entries arrive on the pod's own IP; an app dialling a pod IP leaves through PassthroughCluster.
+  if (isInbound(c) || c.kind === 'passthrough') return;
+  const ip = ipOf(r.downstream_local_address);
+  if (ip === null) return;
+  const seen = sides.arrivals.get(ip);
+  if (seen !== undefined) seen.count++;
+  // Past the cap only the addresses already dialled are kept (few: the gateway replicas), so a gateway's log after a long sidecar log still counts.
+  else if (sides.arrivals.size < MAX_ARRIVALS || sides.dialled.has(ip)) sides.arrivals.set(ip, { count: 1, line: entry.line });
+}
+
+/** A sidecar stream's conflicts with its entries that arrived where its own gateway-bound entries went added (a new object; the stream's counts stay). */
+function withFarSide(s: RoleConflict, sides: FarSides | undefined): RoleConflict {
+  if (sides === undefined || sides.dialled.size === 0) return s;
+  let count = 0;
+  let first: { ip: string; line: number } | null = null;
+  for (const [ip, a] of sides.arrivals) {
+    if (!sides.dialled.has(ip)) continue;
+    count += a.count;
+    if (first === null || a.line < first.line) first = { ip, line: a.line };
+  }
+  if (first === null) return s;
+  const why = `it arrived on ${first.ip}, the egress gateway address this input's own sidecar entries send to, so it is that gateway's entry`;
+  const earlier = s.conflicting === 0 || first.line < s.firstLine;
+  return { ...s, conflicting: s.conflicting + count, firstLine: earlier ? first.line : s.firstLine, why: earlier ? why : s.why };
 }
 
 /** Why an egress gateway stream's entry reads like a client sidecar's, or null. */

@@ -163,7 +163,13 @@ function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGatewa
   if (content !== null) return content;
   if (pod !== null) {
     // A pod first seen after the sample (prescan decides it alone, with no records) was judged by its name only.
-    const seen = s.records.length === 0 ? 'and none of its entries was sampled (it was first seen after the sample)' : 'and its entries show no gateway traffic';
+    // Its entries may still read like a gateway's (own-address): the name wins (mixed-roles then flags the pod), but the detail must not deny it.
+    const own = s.records.length === 0 ? null : ownAddressRule(s, clusters);
+    const seen = s.records.length === 0
+      ? 'and none of its entries was sampled (it was first seen after the sample)'
+      : own === null
+        ? 'and its entries show no gateway traffic'
+        : `and fewer than half its entries come from the sidecars of the other inputs, although ${own.detail.replace(/ \(as a gateway pod does.*$/, '')}, as a gateway pod's do`;
     return assign('sidecar', 'pod-name', `pod "${pod}" is not named like a gateway ${seen}`);
   }
   return ownAddressRule(s, clusters) ?? sidecarContent(s, clusters) ?? assign('sidecar', 'default', 'no name or entry says otherwise, so a client sidecar is assumed');

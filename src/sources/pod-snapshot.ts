@@ -11,6 +11,7 @@ import { parseDocument } from 'yaml';
 import { roleFromLabels } from '../engine/roles.js';
 import { describeReadError, InputError } from '../errors.js';
 import type { CoverageWarning } from '../report/model.js';
+import { canonicalIp } from '../engine/context.js';
 import type { EngineContext } from '../types.js';
 import { excludedTrafficWarning, withoutSidecarWarning } from './kube/live-coverage.js';
 import { excludesOutbound, podFacts, type KubePod, type PodFacts } from './kube/pod-facts.js';
@@ -27,6 +28,12 @@ export interface PodSnapshot {
   gateways: number;
   /** Items that were not pods (a `kubectl get all` list, say), left out. */
   skipped: number;
+  /**
+   * IPs (canonical) that name no pod because two pods of equal standing claim them: two running pods
+   * (a snapshot pieced together from two clusters or two times), or two finished pods and no running
+   * one (a Job's pod and a later one). Which of them made a connection is not known, so neither is named.
+   */
+  ambiguous: Set<string>;
   /** The coverage holes the pod specs show. */
   warnings: CoverageWarning[];
 }
@@ -81,8 +88,9 @@ export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
     throw new InputError(`--pods ${path}: ${describeReadError(error)}`);
   }
   const root = parseJsonOrYaml(path, text);
-  const items: unknown[] = isPodList(root) ? root.items : [root];
-  const snapshot: PodSnapshot = { index: new PodIpIndex(), pods: 0, ips: 0, gateways: 0, skipped: 0, warnings: [] };
+  // A bare array of pods is what `kubectl get pods -A -o json | jq .items` prints.
+  const items: unknown[] = Array.isArray(root) ? root : isPodList(root) ? root.items : [root];
+  const snapshot: PodSnapshot = { index: new PodIpIndex(), pods: 0, ips: 0, gateways: 0, skipped: 0, ambiguous: new Set(), warnings: [] };
   const all: PodFacts[] = [];
   for (const item of items) {
     const facts = isPod(item) ? podFacts(item) : null;
@@ -100,11 +108,36 @@ export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
   if (snapshot.pods === 0) {
     throw new InputError(`--pods ${path}: no pod in it (give the output of kubectl get pods -A -o json)`);
   }
+  snapshot.ambiguous = ambiguousIps(all);
   snapshot.warnings = coverageHoles(all);
   return snapshot;
 }
 
+/**
+ * IPs that two pods of the same standing claim (the index keeps whichever was listed last): two pods
+ * not finished, or two finished pods and no pod that is not. A running pod still wins over finished
+ * ones that show its IP (their IP was handed on), as in the index. Host-network pods name no IP.
+ */
+function ambiguousIps(pods: readonly PodFacts[]): Set<string> {
+  const claims = new Map<string, { live: Set<string>; finished: Set<string> }>();
+  for (const p of pods) {
+    if (p.hostNetwork) continue;
+    for (const ip of new Set(p.ips.map(canonicalIp))) {
+      let c = claims.get(ip);
+      if (c === undefined) claims.set(ip, (c = { live: new Set(), finished: new Set() }));
+      (p.finished ? c.finished : c.live).add(p.uid);
+    }
+  }
+  const ambiguous = new Set<string>();
+  for (const [ip, c] of claims) if (c.live.size > 1 || (c.live.size === 0 && c.finished.size > 1)) ambiguous.add(ip);
+  return ambiguous;
+}
+
 /** The offline context, told by the snapshot who had each IP and where the mesh is (the logs' own learning fills the gaps). */
 export function snapshotContext(snapshot: PodSnapshot, offline: EngineContext): EngineContext {
-  return liveContext(snapshot.index, offline, NO_EXTERNAL);
+  const ctx = liveContext(snapshot.index, offline, NO_EXTERNAL);
+  const { ambiguous } = snapshot;
+  if (ambiguous.size === 0) return ctx;
+  // An IP the snapshot cannot tie to one pod is named only by what the logs themselves show (a file naming its pod).
+  return { ...ctx, podByIp: (ip) => (ambiguous.has(canonicalIp(ip)) ? offline.podByIp(ip) : ctx.podByIp(ip)) };
 }

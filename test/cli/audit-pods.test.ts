@@ -107,6 +107,30 @@ describe('egress-audit audit --pods', () => {
     expect(flows(res.stdout)[0]?.source.pod).toBe('sleep-7c7db887d8-9dnd7');
   });
 
+  it.each([
+    ['two finished pods and no running one', 'Succeeded', 'Failed'],
+    ['two running pods (a snapshot pieced together from two clusters or times)', 'Running', 'Running'],
+  ])('names no pod for an IP that %s claim, rather than the one listed last', async (_name, first, second) => {
+    const a = { kind: 'Pod', metadata: { name: 'migrate-x7k2p', namespace: 'shop', uid: 'a' }, spec: { containers: [{ name: 'job' }] }, status: { phase: first, podIP: '10.244.1.7' } };
+    const b = { kind: 'Pod', metadata: { name: 'report-q9z2w', namespace: 'batch', uid: 'b' }, spec: { containers: [{ name: 'job' }] }, status: { phase: second, podIP: '10.244.1.7' } };
+    const file = join(dir, `ambiguous-${first}-${second}.json`);
+    writeFileSync(file, JSON.stringify({ kind: 'List', items: [GATEWAY_POD, a, b] }));
+    const res = await runCli(['audit', join(dir, 'istio-egressgateway.log'), '--pods', file, '-o', 'json', '--fail-on', 'none']);
+    expect(res.code).toBe(0);
+    expect(flows(res.stdout)[0]?.source).toMatchObject({ workload: '10.244.1.7', pod: null, namespace: null });
+    // The same pod listed twice is one claim, and still named.
+    writeFileSync(file, JSON.stringify({ kind: 'List', items: [GATEWAY_POD, SLEEP_POD, SLEEP_POD] }));
+    const again = await runCli(['audit', join(dir, 'istio-egressgateway.log'), '--pods', file, '-o', 'json', '--fail-on', 'none']);
+    expect(flows(again.stdout)[0]?.source.pod).toBe('sleep-7c7db887d8-9dnd7');
+  });
+
+  it('reads a bare array of pods (kubectl get pods -A -o json | jq .items)', async () => {
+    writeFileSync(join(dir, 'items.json'), JSON.stringify([SLEEP_POD, GATEWAY_POD]));
+    const res = await runCli(['audit', join(dir, 'istio-egressgateway.log'), '--pods', join(dir, 'items.json'), '-o', 'json', '--fail-on', 'none']);
+    expect(res.code).toBe(0);
+    expect(flows(res.stdout)[0]?.source).toMatchObject({ workload: 'sleep', pod: 'sleep-7c7db887d8-9dnd7', namespace: 'shop' });
+  });
+
   it('reads kubectl -o yaml too', async () => {
     const res = await runCli(['audit', join(dir, 'istio-egressgateway.log'), '--pods', join(dir, 'pods.yaml'), '-o', 'json', '--fail-on', 'none']);
     expect(res.code).toBe(0);

@@ -73,6 +73,10 @@ describe('content rule: an egress gateway leaves from the address it was reached
     const flagged: RoleAssignment = { role: 'sidecar', rule: 'flag:--sidecar', detail: '--sidecar gw.log' };
     expect(roleOf(atGateway, { role: flagged })).toBe(flagged);
     expect(roleOf(atGateway, {}, 'sleep-7c7db887d8-9dnd7')).toMatchObject({ role: 'sidecar', rule: 'pod-name' });
+    // --explain does not deny what the entries show.
+    expect(roleOf(atGateway, {}, 'sleep-7c7db887d8-9dnd7')?.detail).toMatch(/^pod "sleep-7c7db887d8-9dnd7" is not named like a gateway and fewer than half its entries come from the sidecars of the other inputs, although \d+ of \d+ outbound entries leave the mesh from the address they arrived on, as a gateway pod's do$/);
+    const sidecarOwn = record({ upstream_cluster: 'outbound|9080||reviews.default.svc.cluster.local', upstream_host: '10.42.0.9:9080', upstream_local_address: '10.42.0.3:50000', downstream_local_address: '10.96.0.9:9080', downstream_remote_address: '10.42.0.3:38560' });
+    expect(roleOf([sidecarOwn], {}, 'sleep-7c7db887d8-9dnd7')?.detail).toBe('pod "sleep-7c7db887d8-9dnd7" is not named like a gateway and its entries show no gateway traffic');
     const named = inferRoles([sample('app-sidecar.log', atGateway)], settings()).get('app-sidecar.log');
     expect(named).toMatchObject({ role: 'sidecar', rule: 'file-name' });
   });
