@@ -125,9 +125,18 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
       const counted = c.seen > c.entries ? `${c.conflicting} of ${c.entries} sampled entries (of ${c.seen})` : `${c.conflicting} of ${c.entries} entries`;
       return `${where} (read as ${c.role === 'sidecar' ? 'a sidecar' : 'an egress gateway'}; ${counted} read like ${other}, e.g. line ${c.firstLine}: ${c.why})`;
     });
+    // The way out depends on where the mix is: a file of several proxies needs splitting; a pod named in
+    // the log already has its own role, from its name or labels, which the user can only override by file.
+    const ways: string[] = [];
+    if (mixed.some((c) => c.pod === null)) ways.push("Give each proxy's log a file of its own (one per pod, or kubectl logs --prefix) so that each gets its own role.");
+    if (mixed.some((c) => c.pod !== null)) {
+      ways.push(
+        'A pod named in the log takes its role from its name or labels (an egress gateway is a pod named *egressgateway* or labelled istio=egressgateway): if a pod listed here is a gateway named otherwise, save its log to a file of its own (kubectl logs POD -c istio-proxy > FILE) and name that file with --gateway.',
+      );
+    }
     out.push({
       code: 'mixed-roles',
-      message: `${mixed.length} input(s) seem to hold the logs of both sidecars and egress gateways, and each was read as one role, so part of their verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only): ${streams}. Give each proxy's log a file of its own (one per pod, or kubectl logs --prefix) so that each gets its own role.`,
+      message: `${mixed.length} input(s) seem to hold the logs of both sidecars and egress gateways, and each was read as one role, so part of their verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only): ${streams}. ${ways.join(' ')}`,
     });
   }
   if (v['via-gateway-unconfirmed'] > 0 && !anyRoleWithRecords(f, 'egress-gateway')) {
