@@ -7,6 +7,8 @@
  * line splitter drops and counts it, and memory stays bounded whatever the run's length.
  */
 
+import { afterNuls } from './line-splitter.js';
+
 /** Whole lines, with the number of the first one. */
 export interface Batch {
   bytes: Buffer;
@@ -19,13 +21,6 @@ export interface Cut {
   tooLong: number[];
   /** How many of the `tooLong` lines began with NUL padding (line-splitter.ts), counted as a batch would count them. */
   nulPadded: number;
-}
-
-/** The index of the first byte at or after `from` that is not NUL, or `to`. */
-function afterNuls(bytes: Buffer, from: number, to: number): number {
-  let i = from;
-  while (i < to && bytes[i] === 0) i++;
-  return i;
 }
 
 const CRI_PART = /^\S+ (stdout|stderr) ([FP]) /;

@@ -17,10 +17,10 @@ export interface LineHandler {
   nulPadding?(lineNo: number): void;
 }
 
-/** The index of the first byte at or after `from` that is not NUL, or `to`. */
-function afterNuls(chunk: Buffer, from: number, to: number): number {
+/** The index of the first byte at or after `from` that is not NUL, or `to`: where a line's copytruncate padding ends (every reader of lines drops it alike). */
+export function afterNuls(bytes: Uint8Array, from: number, to: number): number {
   let i = from;
-  while (i < to && chunk[i] === 0) i++;
+  while (i < to && bytes[i] === 0) i++;
   return i;
 }
 

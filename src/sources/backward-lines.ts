@@ -7,6 +7,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { BackwardRead } from '../types.js';
+import { afterNuls } from '../lines/line-splitter.js';
 import { errorCode } from './input-paths.js';
 import { utf16Bom } from './utf16.js';
 
@@ -46,13 +47,6 @@ async function countLines(handle: FileHandle, end: number, blockSize: number): P
   return lines;
 }
 
-/** Leading NUL bytes of `bytes`. */
-function leadingNuls(bytes: Buffer): number {
-  let i = 0;
-  while (i < bytes.length && bytes[i] === 0) i++;
-  return i;
-}
-
 /**
  * Collects lines (last first) into one chunk. A line longer than `maxLineLength` is not kept: a
  * stand-in of `maxLineLength + 1` bytes takes its place, so that the reader counts it as too long
@@ -86,7 +80,7 @@ class LineCollector {
 
   /** The end of a line that started in an earlier block (copied: the block's buffer is reused). */
   carry(bytes: Buffer): void {
-    const nuls = leadingNuls(bytes);
+    const nuls = afterNuls(bytes, 0, bytes.length);
     if (nuls === bytes.length) {
       this.tailNuls += nuls; // all NUL so far: padding, unless text comes before it
       return;
