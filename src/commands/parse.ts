@@ -138,7 +138,7 @@ export async function runParse(inputs: string[], options: ParseOptions): Promise
   }
   process.stderr.write(`egress-audit parse: ${lineSummary(output.totals)}\n`);
   for (const { name, probe } of arrays) {
-    if (probe.result === true && (output.records.get(name) ?? 0) === 0) process.stderr.write(`egress-audit: ${escapeControl(jsonArrayAdvice(name))}\n`);
+    if (probe.result === true && (output.records.get(name) ?? 0) === 0) process.stderr.write(`egress-audit: ${escapeControl(jsonArrayAdvice(name, 1, "jq -c '.[]' FILE | egress-audit parse -"))}\n`);
   }
   for (const failure of failures) process.stderr.write(`egress-audit: ${escapeControl(failure)}\n`);
   if (failures.length > 0) return EXIT.input;

@@ -49,7 +49,11 @@ export class JsonArrayProbe {
   }
 }
 
-/** What to tell a user whose input is a JSON array: the way to one record per line. */
-export function jsonArrayAdvice(name: string): string {
-  return `${name} holds a JSON array of log records (as gcloud logging read --format=json prints), not one record per line, and none of its lines is an access log: convert it first (jq -c '.[]' FILE | egress-audit parse -)`;
+/**
+ * What to tell a user whose inputs (`names`, `count` of them) are JSON arrays: the way to one record per
+ * line, `convert` saying how for the command at hand. One wording for `parse`'s note and `audit`'s warning.
+ */
+export function jsonArrayAdvice(names: string, count: number, convert: string): string {
+  const one = count === 1;
+  return `${names}: ${one ? 'holds' : 'each hold'} a JSON array of log records (as gcloud logging read --format=json prints), not one record per line, so none of ${one ? 'its' : 'their'} lines was read as an access log. Convert with ${convert}.`;
 }

@@ -1,3 +1,4 @@
+import { jsonArrayAdvice } from '../lines/json-array.js';
 import type { Coverage, CoverageWarning, StreamCoverage } from '../report/model.js';
 import type { EngineCounters } from '../engine/index.js';
 import { emptySpan, seconds, widenSpan, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
@@ -107,7 +108,7 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   if (arrays.length > 0) {
     out.push({
       code: 'json-array-input',
-      message: `${listed(arrays, (s) => s.name)}: ${arrays.length === 1 ? 'holds' : 'each hold'} a JSON array of log records (as gcloud logging read --format=json prints), not one record per line, so none of ${arrays.length === 1 ? 'its' : 'their'} lines was read as an access log. Convert with jq -c '.[]' FILE > FILE.jsonl and audit that.`,
+      message: jsonArrayAdvice(listed(arrays, (s) => s.name), arrays.length, "jq -c '.[]' FILE > FILE.jsonl and audit that"),
     });
   }
   const unparsed = unparsedByReason(f.lines);

@@ -9,7 +9,7 @@ import { InputError } from '../errors.js';
 import type { BackwardRead } from '../types.js';
 import { afterNuls } from '../lines/line-splitter.js';
 import { errorCode } from './input-paths.js';
-import { utf16Bom } from './utf16.js';
+import { needsDecoding } from './utf16.js';
 
 /** Bytes read per step from the end: the size of a forward read's chunk, so memory matches it. */
 const BLOCK = 256 << 10;
@@ -146,7 +146,7 @@ export async function readBackwards(path: string | Buffer, name: string, maxLine
     handle = await open(path, 'r');
     const size = (await handle.stat()).size;
     const magic = Buffer.alloc(2);
-    if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && ((magic[0] === 0x1f && magic[1] === 0x8b) || utf16Bom(magic) !== null)) return null;
+    if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && needsDecoding(magic)) return null;
     const end = await contentEnd(handle, size);
     const lines = size === 0 ? 0 : await countLines(handle, end, blockSize);
     return { lines, chunks: (signal) => backwardChunks(path, name, end, lines, maxLineLength, blockSize, signal) };

@@ -9,7 +9,8 @@ import { podFromPath } from './pod-path.js';
 import { readBackwards } from './backward-lines.js';
 import { roleMatcher, type RoleFlags } from './role-flags.js';
 import { gunzipChunks, GzipError } from './gunzip.js';
-import { utf16Bom, utf16ToUtf8 } from './utf16.js';
+import { isGzipMagic } from './gzip-header.js';
+import { needsDecoding, utf16Bom, utf16ToUtf8 } from './utf16.js';
 
 /** Read size per chunk: large enough that per-chunk overhead vanishes, small enough for flat memory. */
 const CHUNK = 256 << 10;
@@ -49,11 +50,6 @@ function joined(head: Buffer[]): Buffer {
   return head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head);
 }
 
-function isGzipHead(head: Buffer[]): boolean {
-  const first = joined(head);
-  return first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
-}
-
 async function* replayed(head: Buffer[], ended: boolean, iterator: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
   yield* head;
   if (!ended) yield* { [Symbol.asyncIterator]: () => iterator };
@@ -89,9 +85,10 @@ async function* decoded(raw: Readable, name: string, chunkSize: number, signal: 
   try {
     const { head, ended } = await peek(iterator, 2);
     const bytes = replayed(head, ended, iterator);
-    if (isGzipHead(head)) yield* asUtf8(gunzipChunks(bytes, chunkSize));
-    else if (utf16Bom(joined(head)) !== null) yield* asUtf8(bytes);
-    else yield* bytes;
+    const first = joined(head);
+    const utf16 = utf16Bom(first);
+    if (isGzipMagic(first)) yield* asUtf8(gunzipChunks(bytes, chunkSize)); // UTF-16 inside is known only once inflated
+    else yield* utf16 === null ? bytes : utf16ToUtf8(bytes, utf16);
   } catch (error) {
     if (signal.aborted) return;
     throw new InputError(`${name}: ${error instanceof GzipError ? gzipProblem(error) : `read failed (${(error as Error).message})`}`);
@@ -133,7 +130,7 @@ async function readPlainAt(path: string | Buffer, offsets: readonly number[], le
   try {
     handle = await open(path, 'r');
     const magic = Buffer.alloc(2);
-    if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && (isGzipHead([magic]) || utf16Bom(magic) !== null)) return null;
+    if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && needsDecoding(magic)) return null;
     const parts: Uint8Array[] = [];
     for (const offset of offsets) {
       const buf = Buffer.alloc(length);

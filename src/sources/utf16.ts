@@ -5,6 +5,8 @@
  * the text is decoded to UTF-8 before it is cut into lines.
  */
 
+import { isGzipMagic } from './gzip-header.js';
+
 /** A UTF-16 encoding TextDecoder knows. */
 export type Utf16 = 'utf-16le' | 'utf-16be';
 
@@ -25,4 +27,9 @@ export async function* utf16ToUtf8(chunks: AsyncIterable<Buffer>, encoding: Utf1
   }
   const rest = decoder.decode();
   if (rest.length > 0) yield Buffer.from(rest, 'utf8');
+}
+
+/** True when a file starting with `first` is not read as the bytes it holds (gzip, or UTF-16): it cannot be probed or read from its end. */
+export function needsDecoding(first: Uint8Array): boolean {
+  return isGzipMagic(first) || utf16Bom(first) !== null;
 }

@@ -20,14 +20,14 @@ writeFileSync(pretty, `${JSON.stringify(entries, null, 2)}\n`);
 describe('a pretty-printed JSON array', () => {
   it('parse names the file and says how to convert it (jq -c .[])', async () => {
     const res = await runCli(['parse', pretty]);
-    expect(res.stderr).toContain(`egress-audit: ${pretty} holds a JSON array of log records (as gcloud logging read --format=json prints), not one record per line`);
+    expect(res.stderr).toContain(`egress-audit: ${pretty}: holds a JSON array of log records (as gcloud logging read --format=json prints), not one record per line`);
     expect(res.stderr).toContain("jq -c '.[]'");
     expect(res.code).toBe(0);
   });
 
   it('on stdin, and on one line (a compact array), too', async () => {
     const res = await runCli(['parse', '-'], { input: `\ufeff  ${JSON.stringify(entries)}\n` });
-    expect(res.stderr).toContain('egress-audit: - holds a JSON array of log records');
+    expect(res.stderr).toContain('egress-audit: -: holds a JSON array of log records');
   });
 
   it('audit says it in a json-array-input warning beside no-records (exit 4), and the report is valid', async () => {
@@ -49,6 +49,9 @@ describe('a pretty-printed JSON array', () => {
     const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
     // The scenario's expected.json is a JSON array too, but of test expectations, not log records: not named.
     expect(report.coverage.warnings.find((w) => w.code === 'json-array-input')?.message).toMatch(/^\S+gcloud\.json: holds a JSON array of log records/);
+    // A CI job can refuse such a run: the array's lines were never audited.
+    const strict = await runCli(['audit', '-o', 'markdown', '--fail-on', 'json-array-input', pretty, VIA]);
+    expect(strict.code, strict.stderr).toBe(1);
   });
 });
 
