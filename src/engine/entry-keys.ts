@@ -5,7 +5,7 @@
 import type { AccessRecord } from '../../parsers/types.js';
 import type { Entry } from '../types.js';
 import { GATEWAY, Held, INNER, OUTER, PLAIN, SIDECAR, type Shape, type Side } from './held.js';
-import { isIpAddress, unmapV4 } from './net.js';
+import { isForwarded, isIpAddress, unmapV4 } from './net.js';
 
 function isUuid(rid: string): boolean {
   return rid.length === 36 && rid.charCodeAt(8) === 45 && rid.charCodeAt(13) === 45;
@@ -45,7 +45,7 @@ export function isHttp(r: AccessRecord): boolean {
  * app's forwarded client so), and it must not keep a request from joining by its id.
  */
 function ipAddress(a: string | null): string | null {
-  return isIpAddress(a) && !a.endsWith(':0') ? unmapV4(a) : null;
+  return isIpAddress(a) && !isForwarded(a) ? unmapV4(a) : null;
 }
 
 function isInternal(a: string | null): boolean {

@@ -8,6 +8,7 @@ import type { ClusterInfo, ClusterTable } from './cluster.js';
 import type { Group } from './correlator.js';
 import { gatewayDestination, ingressDestination, inboundDestination, sidecarDestination } from './destination.js';
 import type { JoinedBy } from './held.js';
+import { isForwarded } from './net.js';
 import { D, gatewayRefusal, type Decision } from './rules.js';
 import { PhraseMemo } from './wording.js';
 import { outboundSource, peerSource } from './workload.js';
@@ -135,7 +136,9 @@ export class FlowFactory {
   private fromGateway(gw: Entry, inner: Entry | null, related: Entry[], joinedBy: JoinedBy | null): Flow {
     const c = this.clusters.info(gw.record.upstream_cluster);
     const destination = gatewayDestination(gw.record, c, inner?.record ?? null, null);
-    const source = peerSource(gw.record.downstream_remote_address, this.ctx);
+    // A gateway trusting X-Forwarded-For logs the app's end user there (port 0): the caller is then unknown.
+    const peer = gw.record.downstream_remote_address;
+    const source = peerSource(isForwarded(peer) ? null : peer, this.ctx);
     return build(this.phrases, c, D.gatewayOnly, source, destination, null, gw, related, joinedBy, inner ?? gw, gw);
   }
 }

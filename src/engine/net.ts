@@ -73,6 +73,15 @@ export function portOf(address: string | null): number | null {
 }
 
 /**
+ * True for an address Envoy took from X-Forwarded-For rather than from a socket: it logs those with port 0
+ * (a sidecar's outbound listener, a gateway trusting XFF hops). Such an address is the forwarded end
+ * user, so it is neither a join key nor the caller of the hop that logged it.
+ */
+export function isForwarded(address: string | null): boolean {
+  return address !== null && address.endsWith(':0');
+}
+
+/**
  * True when `address` is `ip:port` / `[v6]:port` rather than an internal `envoy://` address or `-`.
  * The parser normalises addresses, so the shape is enough (no parsing on the hot path).
  */

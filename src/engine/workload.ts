@@ -4,7 +4,7 @@
  */
 import type { Entry, EngineContext, FlowSource, PodIdentity } from '../types.js';
 import { BoundedCache } from './cache.js';
-import { ipOf, isIpAddress } from './net.js';
+import { ipOf, isForwarded, isIpAddress } from './net.js';
 
 // Kubernetes' rand.SafeEncodeString alphabet: no vowels, no 0/1/3, so hash suffixes rarely look like words.
 const SAFE = '[bcdfghjklmnpqrstvwxz2456789]';
@@ -36,7 +36,7 @@ function fromRef(ref: PodIdentity, address: string | null): FlowSource {
  * then the sender; with none (a local reply), the sender is unknown.
  */
 function appAddress(downstream: string | null, upstreamLocal: string | null): string | null {
-  if (downstream === null || !downstream.endsWith(':0')) return downstream;
+  if (!isForwarded(downstream)) return downstream;
   return isIpAddress(upstreamLocal) ? upstreamLocal : null;
 }
 

@@ -37,5 +37,7 @@ describe('a gateway line whose downstream address came from X-Forwarded-For', ()
     const other = { ...b.g, record: { ...b.g.record, request_id: '11111111-2222-4333-8444-555555555555' } };
     const flows = run([a.s, other]);
     expect(flows.map((f) => f.verdict).sort()).toEqual(['gateway-only', 'via-gateway-unconfirmed']);
+    // The unjoined gateway line's caller is unknown, not the forwarded end user (one finding per end user).
+    expect(flows.find((f) => f.verdict === 'gateway-only')?.source).toMatchObject({ workload: 'unknown', address: null });
   });
 });
