@@ -1,3 +1,4 @@
+import { colorAllowed } from '../text/color.js';
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
@@ -156,7 +157,7 @@ function commonAuditValues(o: Record<string, unknown>): AuditCommonOptions {
     failOn: failOnLists(o['failOn'] as string[] | undefined),
     baseline: (o['baseline'] as string | undefined) ?? null,
     writeBaseline: (o['writeBaseline'] as string | undefined) ?? null,
-    color: o['color'] !== false && !process.env['NO_COLOR'],
+    color: o['color'] !== false && colorAllowed(process.env),
   };
 }
 
@@ -291,7 +292,7 @@ function demoCommand(handlers: CommandHandlers): Command {
     .description('audit the bundled demo capture (the seed scenarios plus background traffic) in the dashboard, or as a table when not on a terminal')
     .option('--no-color', 'no colours (also NO_COLOR=1)')
     .action(async (o: Record<string, unknown>) => {
-      process.exitCode = await handlers.demo({ color: o['color'] !== false && !process.env['NO_COLOR'] });
+      process.exitCode = await handlers.demo({ color: o['color'] !== false && colorAllowed(process.env) });
     });
 }
 

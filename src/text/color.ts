@@ -56,3 +56,13 @@ const SGR = /\u001b\[[0-9;]*m/g;
 export function stripStyles(text: string): string {
   return text.replace(SGR, '');
 }
+
+/**
+ * True unless the NO_COLOR convention (https://no-color.org) asks for no colour (set and not empty),
+ * or the terminal says it has none (TERM=dumb, as Emacs' shell and some CI log viewers set it): one rule
+ * for the table and the dashboard alike.
+ */
+export function colorAllowed(env: NodeJS.ProcessEnv): boolean {
+  if (env['TERM'] === 'dumb') return false;
+  return env['NO_COLOR'] === undefined || env['NO_COLOR'] === '';
+}

@@ -7,7 +7,7 @@ import { render } from 'ink';
 import { createElement } from 'react';
 import { Dashboard } from './Dashboard.js';
 import type { DashboardStore } from './store.js';
-import { colorAllowed } from './theme.js';
+import { colorAllowed } from '../text/color.js';
 
 // Ink and every component that imports it are loaded by now: CI variables go back for everyone else.
 restoreCiVariables();

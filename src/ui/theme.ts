@@ -76,11 +76,3 @@ export const VERDICT_LABELS: Record<Verdict, string> = {
   ingress: 'ingress',
 };
 
-/**
- * True unless the NO_COLOR convention (https://no-color.org) asks for no colour (set and not empty),
- * or the terminal says it has none (TERM=dumb, as Emacs' shell and some CI log viewers set it).
- */
-export function colorAllowed(env: NodeJS.ProcessEnv): boolean {
-  if (env['TERM'] === 'dumb') return false;
-  return env['NO_COLOR'] === undefined || env['NO_COLOR'] === '';
-}

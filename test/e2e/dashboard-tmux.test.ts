@@ -73,13 +73,14 @@ describe.skipIf(!HAVE_TMUX)(`the dashboard in a real terminal (tmux)${HAVE_TMUX 
   it('writes the table instead on a TERM=dumb terminal, which cannot move its cursor for the redraws', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ea-tmux-'));
     const exitFile = join(dir, 'exit');
-    const command = `TERM=dumb NO_COLOR=1 ${process.execPath} ${BIN} audit ${fixture('scenarios/direct-passthrough')} --dashboard; echo $? > ${exitFile}; sleep 30`;
+    const command = `TERM=dumb ${process.execPath} ${BIN} audit ${fixture('scenarios/direct-passthrough')} --dashboard; echo $? > ${exitFile}; sleep 30`;
     tmux('new-session', '-d', '-s', 'dumb', '-x', '100', '-y', '30', command);
     for (let i = 0; i < 150 && !existsSync(exitFile); i++) await new Promise((r) => setTimeout(r, 100));
     expect(readFileSync(exitFile, 'utf8').trim()).toBe('1'); // it ended by itself: no dashboard waiting for q
-    const text = tmux('capture-pane', '-p', '-S', '-200', '-t', 'dumb');
+    const text = tmux('capture-pane', '-p', '-e', '-S', '-200', '-t', 'dumb'); // -e: with the colours it drew, as escapes
     expect(text).toContain('--dashboard needs a terminal on stdout that can move its cursor (not TERM=dumb)');
     expect(text).toMatch(/DESTINATION|destination/);
     expect(text).not.toContain('q to quit');
+    expect(text).not.toMatch(/\u001b\[[0-9;]*3[0-9]m/); // nor colour: TERM=dumb has none (NO_COLOR is not set here)
   });
 });
