@@ -3,11 +3,12 @@
  * hide text. Every log-derived string shown on a terminal goes through here (hubble's terminal.go idea).
  */
 
-// C0 controls, DEL, C1 controls, the Unicode bidi overrides/isolates that reorder text, and what a terminal
-// draws as nothing (format characters, line/paragraph separators, default-ignorable code points: zero-width
-// spaces and joiners, BOM, soft hyphen, variation selectors, tags): hidden, `goo\u200bgle.com` reads as
-// google.com, and the cells counted for them push the columns after them out of line.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
+// Controls (C0, DEL, C1), format characters (the bidi overrides and isolates that reorder text among
+// them), line/paragraph separators and default-ignorable code points: what moves the cursor, reorders the
+// line, or is drawn as nothing (zero-width spaces and joiners, BOM, soft hyphen, variation selectors,
+// tags). Hidden, `goo\u200bgle.com` reads as google.com, and the cells counted for them push the
+// columns after them out of line.
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
 
 function visible(ch: string): string {
   const code = ch.codePointAt(0) ?? 0;

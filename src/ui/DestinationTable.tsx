@@ -40,7 +40,9 @@ const DROP_ORDER: readonly Column[] = ['last', 'unconf', 'bytes', 'blocked', 'vi
 const MIN_FLEX = 30;
 
 /** The fixed columns a terminal width has room for, and the widths of the two flexible ones (destination, sources). */
-function tableColumns(width: number): { fixed: readonly Column[]; destination: number; sources: number } {
+type Columns = { fixed: readonly Column[]; destination: number; sources: number };
+
+function tableColumns(width: number): Columns {
   let fixed: Column[] = FIXED.map(([name]) => name);
   const fixedWidth = (cols: readonly Column[]): number => 2 + 2 + FIXED.reduce((sum, [name, w]) => sum + (cols.includes(name) ? w + 1 : 0), 0);
   for (const drop of DROP_ORDER) {
@@ -62,8 +64,7 @@ function num(n: number, width: number, tone: Tone): Segment {
   return n > 0 ? { text: `${cell(compact(n), width, 'right')} `, tone } : { text: `${cell('·', width, 'right')} ` };
 }
 
-function dataRow(d: DestinationSummary, marker: string, width: number): Row {
-  const w = tableColumns(width);
+function dataRow(d: DestinationSummary, marker: string, w: Columns): Row {
   const has = (name: Column): boolean => w.fixed.includes(name);
   const direct = d.verdicts.direct ?? 0;
   const row: Row = [
@@ -81,8 +82,7 @@ function dataRow(d: DestinationSummary, marker: string, width: number): Row {
   return row;
 }
 
-function headerRow(width: number): Row {
-  const w = tableColumns(width);
+function headerRow(w: Columns): Row {
   const fixed = FIXED.filter(([label]) => label !== 'last' && w.fixed.includes(label))
     .map(([label, cw]) => `${cell(label, cw, 'right')} `)
     .join('');
@@ -103,16 +103,17 @@ function titleRow(props: DestinationTableProps): Row {
 export function DestinationTable(props: DestinationTableProps) {
   const { rows, selectedIndex, focused, width, height, color } = props;
   const visible = Math.max(0, height - 2);
+  const columns = tableColumns(width); // once per render, not once per row
   const start = windowStart(selectedIndex, visible);
   const empty = props.total === 0 ? 'no external destinations yet' : 'no destination matches the filter';
   // Every line is cut to the height: a short terminal gives a panel fewer rows than its title and header.
   const lines = [
     <Line width={width} key="title" row={titleRow(props)} color={color} />,
-    <Line width={width} key="header" row={headerRow(width)} color={color} />,
+    <Line width={width} key="header" row={headerRow(columns)} color={color} />,
     ...(rows.length === 0 ? [<Line width={width} key="empty" row={[{ text: `  ${empty}`, tone: 'dim' }]} color={color} />] : []),
     ...rows.slice(start, start + visible).map((d, i) => {
       const selected = focused && start + i === selectedIndex;
-      return <Line width={width} key={`d:${d.destination}`} row={dataRow(d, selected ? '›' : ' ', width)} color={color} selected={selected} />;
+      return <Line width={width} key={`d:${d.destination}`} row={dataRow(d, selected ? '›' : ' ', columns)} color={color} selected={selected} />;
     }),
   ];
   return (

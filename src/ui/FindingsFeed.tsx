@@ -50,8 +50,7 @@ function state(flow: Flow): string {
   return flow.failing ? '!' : flow.allowedBy ? '~' : ' ';
 }
 
-function itemRow(flow: Flow, marker: string, width: number): Row {
-  const w = feedColumns(width);
+function itemRow(flow: Flow, marker: string, w: ReturnType<typeof feedColumns>): Row {
   const tone = flow.verdict === 'direct' ? 'direct' : verdictTone(flow.verdict);
   return [
     { text: marker, tone: 'focus' },
@@ -82,13 +81,14 @@ export function FindingsFeed(props: FindingsFeedProps) {
     props.held === 0
       ? [{ text: '  ✓ no findings: nothing direct or blocked so far', tone: 'ok' }]
       : [{ text: '  no finding matches the filter', tone: 'dim' }];
+  const columns = feedColumns(width); // once per render, not once per row
   // Every line is cut to the height, the title included.
   const lines = [
     <Line width={width} key="title" row={titleRow(props)} color={color} />,
     ...(items.length === 0 ? [<Line width={width} key="empty" row={empty} color={color} />] : []),
     ...items.slice(start, start + visible).map((item, i) => {
       const selected = focused && start + i === selectedIndex;
-      return <Line width={width} key={item.id} row={itemRow(item.flow, selected ? '›' : ' ', width)} color={color} selected={selected} />;
+      return <Line width={width} key={item.id} row={itemRow(item.flow, selected ? '›' : ' ', columns)} color={color} selected={selected} />;
     }),
   ];
   return (

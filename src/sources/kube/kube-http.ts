@@ -52,7 +52,7 @@ function untilAborted<T>(start: () => Promise<T>, signal: AbortSignal, aborted: 
   });
 }
 
-/** A proxy URL fit for messages (its user and password left out), or null. */
+/** A server or proxy URL fit for messages (its user and password left out), or null. */
 function withoutCredentials(url: string | undefined): string | null {
   if (url === undefined || url === '') return null;
   try {
@@ -81,10 +81,7 @@ export class KubeHttp {
     private readonly exec: ExecCredentialRunner | null = null,
   ) {
     this.base = new URL(server);
-    const shown = new URL(server);
-    shown.username = '';
-    shown.password = '';
-    this.target = { server: shown.toString().replace(/\/$/, ''), context, proxy: withoutCredentials(kc.getCurrentCluster()?.proxyUrl) };
+    this.target = { server: withoutCredentials(server) ?? server, context, proxy: withoutCredentials(kc.getCurrentCluster()?.proxyUrl) };
   }
 
   /**
