@@ -301,7 +301,7 @@ function demoCommand(handlers: CommandHandlers): Command {
  * file name holding ESC sequences (`audit logs/*` with a file named `-\e]0;...`). Only the newlines
  * commander writes itself (before its "(Did you mean" hint, and at the end) stay newlines.
  */
-export function escapeCommanderError(text: string): string {
+function escapeCommanderError(text: string): string {
   const body = text.endsWith('\n') ? text.slice(0, -1) : text;
   const escaped = escapeControl(body).replaceAll('\\n(Did you mean ', '\n(Did you mean ');
   return body === text ? escaped : `${escaped}\n`;

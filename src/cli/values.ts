@@ -31,7 +31,7 @@ export function parsePositiveInt(flag: string, text: string): number {
  * (`buffer.constants.MAX_STRING_LENGTH`), so a larger limit would let a long line crash the run instead of
  * being counted as too long; half of that leaves room for a CRI line's parts being joined.
  */
-export const MAX_LINE_LENGTH_LIMIT = 256 << 20;
+const MAX_LINE_LENGTH_LIMIT = 256 << 20;
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1 << 10, m: 1 << 20, g: 1 << 30 };
 

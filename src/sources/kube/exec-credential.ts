@@ -62,7 +62,7 @@ export interface ExecRunnerOptions {
 }
 
 /** A plugin failure, worded for the user (the caller makes it a credentials error, exit 3). */
-export class ExecCredentialError extends Error {}
+class ExecCredentialError extends Error {}
 
 function isStanza(value: unknown): value is ExecConfig {
   return typeof value === 'object' && value !== null && typeof (value as { command?: unknown }).command === 'string';
