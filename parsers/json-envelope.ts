@@ -36,6 +36,19 @@ const EPOCH_RANGE = [946_684_800, 4_102_444_800];
 
 type Json = Record<string, unknown>;
 
+/** The keys a pipeline's record keeps the shipped line under, in the order they are looked for (the batch splitter finds parts by them too). */
+export const PAYLOAD_KEYS = ['log', 'message', 'line', 'textPayload'] as const;
+/**
+ * The keys naming whose line a record holds, as a pipeline writes them (Fluentd/Fluent Bit, Vector, Cloud
+ * Logging, promtail and OpenTelemetry-style Loki labels): the envelope reads them, and the batch splitter
+ * keys partial lines by them, so both tell pods apart alike.
+ */
+export const OWNER_KEYS = {
+  pod: ['pod', 'pod_name', 'k8s_pod_name'],
+  namespace: ['namespace', 'namespace_name', 'pod_namespace', 'k8s_namespace_name'],
+  container: ['container', 'container_name', 'k8s_container_name'],
+} as const;
+
 /** Tells an access log written as JSON (the line itself) from a pipeline's record around one. */
 export type AccessLogTest = (obj: Json) => boolean;
 
@@ -99,17 +112,17 @@ function timeOf(obj: Json): string | null {
 function podMetadata(obj: Json, env: Envelope, payloadKey: string): boolean {
   const k8s = objectAt(obj['kubernetes']);
   if (k8s !== null) {
-    env.pod ??= firstString(k8s, 'pod_name') ?? firstString(objectAt(k8s['pod']), 'name');
-    env.namespace ??= firstString(k8s, 'namespace_name', 'pod_namespace', 'namespace');
-    env.container ??= firstString(k8s, 'container_name') ?? firstString(objectAt(k8s['container']), 'name');
+    env.pod ??= firstString(k8s, ...OWNER_KEYS.pod) ?? firstString(objectAt(k8s['pod']), 'name');
+    env.namespace ??= firstString(k8s, ...OWNER_KEYS.namespace);
+    env.container ??= firstString(k8s, ...OWNER_KEYS.container) ?? firstString(objectAt(k8s['container']), 'name');
     env.labels ??= labelMap(k8s['labels']) ?? labelMap(k8s['pod_labels']);
     return true;
   }
   const resource = objectAt(objectAt(obj['resource'])?.['labels']);
   if (resource !== null) {
-    env.pod ??= firstString(resource, 'pod_name');
-    env.namespace ??= firstString(resource, 'namespace_name');
-    env.container ??= firstString(resource, 'container_name');
+    env.pod ??= firstString(resource, ...OWNER_KEYS.pod);
+    env.namespace ??= firstString(resource, ...OWNER_KEYS.namespace);
+    env.container ??= firstString(resource, ...OWNER_KEYS.container);
     env.labels ??= labelMap(obj['labels'], 'k8s-pod/');
     return true;
   }
@@ -123,9 +136,9 @@ function podMetadata(obj: Json, env: Envelope, payloadKey: string): boolean {
  * OpenTelemetry-style `k8s_pod_name`...), as `logcli` prints them in its JSON lines and its default output.
  */
 export function streamLabels(labels: Record<string, string>, env: Envelope): void {
-  env.pod ??= firstString(labels, 'pod', 'pod_name', 'k8s_pod_name');
-  env.namespace ??= firstString(labels, 'namespace', 'namespace_name', 'k8s_namespace_name');
-  env.container ??= firstString(labels, 'container', 'container_name', 'k8s_container_name');
+  env.pod ??= firstString(labels, ...OWNER_KEYS.pod);
+  env.namespace ??= firstString(labels, ...OWNER_KEYS.namespace);
+  env.container ??= firstString(labels, ...OWNER_KEYS.container);
   env.stream ??= firstString(labels, 'stream');
   env.labels ??= labels;
   env.exported = true;
@@ -133,7 +146,7 @@ export function streamLabels(labels: Record<string, string>, env: Envelope): voi
 
 /** The record's line and the key it was under: the first string of log/message/line/textPayload, else jsonPayload written back as JSON. */
 function payloadOf(obj: Json): { key: string; text: string } | null {
-  for (const key of ['log', 'message', 'line', 'textPayload']) {
+  for (const key of PAYLOAD_KEYS) {
     const v = obj[key];
     if (typeof v === 'string') return { key, text: v };
   }

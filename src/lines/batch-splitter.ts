@@ -7,6 +7,7 @@
  * line splitter drops and counts it, and memory stays bounded whatever the run's length.
  */
 
+import { OWNER_KEYS as OWNER_NAMES, PAYLOAD_KEYS as PAYLOAD_NAMES } from '../../parsers/json-envelope.js';
 import { afterNuls } from './line-splitter.js';
 
 /** Whole lines, with the number of the first one. */
@@ -31,10 +32,12 @@ const PART_TAG = Buffer.from('"_p":"P"');
 const FINAL_TAG = Buffer.from('"_p":"F"');
 const LOGTAG_P = Buffer.from('"logtag":"P"');
 const LOGTAG_F = Buffer.from('"logtag":"F"');
-/** The keys a pipeline's record keeps the shipped line under (Loki, Vector, Fluent Bit/Fluentd, Cloud Logging). */
-const PAYLOAD_KEYS = ['"line":"', '"message":"', '"log":"', '"textPayload":"'].map((k) => Buffer.from(k));
-/** The keys naming whose line a pipeline's record holds, whichever pipeline wrote it (see json-envelope.ts): parts of different pods join apart. */
-const OWNER_KEYS = ['"namespace":"', '"namespace_name":"', '"pod_namespace":"', '"pod":"', '"pod_name":"', '"container":"', '"container_name":"'].map((k) => Buffer.from(k));
+/** `"key":"`, as a string value's key is written in a record. */
+const jsonKey = (key: string): Buffer => Buffer.from(`"${key}":"`);
+/** The keys a pipeline's record keeps the shipped line under, as the envelope reads them (json-envelope.ts). */
+const PAYLOAD_KEYS = PAYLOAD_NAMES.map(jsonKey);
+/** The keys naming whose line a pipeline's record holds, as the envelope reads them (json-envelope.ts): parts of different pods join apart. */
+const OWNER_KEYS = [...OWNER_NAMES.namespace, ...OWNER_NAMES.pod, ...OWNER_NAMES.container].map(jsonKey);
 /** Whole lines looked at past the end for a part of another stream still open (stdout and stderr interleave, and a pipeline's pods). */
 const LOOK_BACK = 16;
 
@@ -234,7 +237,7 @@ export class BatchSplitter {
     let keep = body.length;
     const most = PARTIAL_HOLD * this.maxLength;
     const open = new Set<string>(); // streams whose last part seen (from the end) does not end its line
-    const done = new Set<string>(); // streams whose last part seen ends its line: their earlier parts are whole lines
+    const done = new Set<string>(); // streams whose last part seen ends a line that goes out: their earlier parts are whole lines
     let passed = 0;
     while (end > 0) {
       const part = partOf(body, start, end);
@@ -246,6 +249,9 @@ export class BatchSplitter {
         } else {
           open.add(part.stream);
           keep = start;
+          // What is held now takes in every final part seen so far: their lines' earlier parts must come too.
+          for (const stream of done) open.add(stream);
+          done.clear();
         }
       }
       // Only what would be held counts against the limit: whole lines looked back at go out anyway.

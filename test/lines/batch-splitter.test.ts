@@ -81,6 +81,25 @@ describe('BatchSplitter', () => {
     }
   });
 
+  it("keeps each pod's CRI parts in one batch in an export naming pods only by k8s_* labels, two pods' parts interleaved, wherever a batch ends", () => {
+    // logcli/Vector/Fluent Bit with OpenTelemetry-style labels: no `pod`, `namespace` or `container` key at all.
+    const record = (pod: string, tag: string, text: string) => `${JSON.stringify({ labels: { k8s_namespace_name: 'shop', k8s_pod_name: pod, k8s_container_name: 'istio-proxy' }, line: `2024-03-01T10:00:00.1Z stdout ${tag} ${text}`, timestamp: '2024-03-01T10:00:00.1Z' })}\n`;
+    const head = (pod: string) => record(pod, 'P', `[2024-03-01T10:00:00.123Z] "GET /${pod}`);
+    const rest = (pod: string) => record(pod, 'F', ` HTTP/1.1" 200 ${pod}-end`);
+    const count = (text: string, s: string) => text.split(s).length - 1;
+    for (const [g, group] of [head('a') + head('b') + rest('b') + rest('a'), head('a') + head('b') + rest('a') + rest('b')].entries()) {
+      for (let chunk = 40; chunk < group.length; chunk += 23) {
+        const { cuts } = split(Buffer.from(group.repeat(4)), 1000, chunk);
+        for (const cut of cuts) {
+          for (const b of cut.batches) {
+            const text = b.bytes.toString();
+            for (const pod of ['a', 'b']) expect(count(text, `GET /${pod}`), `group ${g}, pod ${pod}, chunks of ${chunk}`).toBe(count(text, `${pod}-end`));
+          }
+        }
+      }
+    }
+  });
+
   it('keeps the last open part with its F even when the whole lines looked back at span more than the hold limit', () => {
     const part = (pod: string, log: string, tag: string) => `${JSON.stringify({ stream: 'stdout', _p: tag, log, kubernetes: { pod_name: pod } })}\n`;
     const group = part('a', 'x'.repeat(300), 'P') + part('b', 'hello', 'F') + part('a', 'y'.repeat(300), 'F');
