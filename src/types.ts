@@ -187,9 +187,9 @@ export interface LineCounts {
   joinedPartials: number;
   /**
    * Lines that began with a run of NUL bytes (`logrotate copytruncate` padding), dropped before the rest
-   * of the line was read and counted in its own bucket above; not a bucket itself. Absent when none.
+   * of the line was read and counted in its own bucket above; not a bucket itself.
    */
-  nulPadded?: number;
+  nulPadded: number;
 }
 
 /** A problem line to show the user (`--strict`, coverage), with its location. */

@@ -78,7 +78,7 @@ class OrderedOutput {
 
   /** Counts lines the splitter skipped as too long before they reached a batch. */
   skipped(file: string, cut: Cut): void {
-    if (cut.nulPadded > 0) this.totals.nulPadded = (this.totals.nulPadded ?? 0) + cut.nulPadded;
+    this.totals.nulPadded += cut.nulPadded;
     for (const line of cut.tooLong) {
       this.totals.lines++;
       this.totals.tooLong++;

@@ -10,7 +10,7 @@ export type RecordCallback = (view: RecordView, lineNo: number, raw: string) => 
 
 /** Fresh zero counts. */
 export function emptyCounts(): LineCounts {
-  return { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0 };
+  return { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0 };
 }
 
 /** Adds `from` into `into` (merging per-stream counts into totals). */
@@ -20,7 +20,7 @@ export function addCounts(into: LineCounts, from: LineCounts): void {
   into.notAccessLog += from.notAccessLog;
   into.tooLong += from.tooLong;
   into.joinedPartials += from.joinedPartials;
-  if (from.nulPadded !== undefined) into.nulPadded = (into.nulPadded ?? 0) + from.nulPadded;
+  into.nulPadded += from.nulPadded;
   for (const [reason, n] of Object.entries(from.malformed) as [MalformedReason, number][]) {
     into.malformed[reason] = (into.malformed[reason] ?? 0) + n;
   }
@@ -117,7 +117,7 @@ export class StreamReader implements LineHandler {
 
   /** @internal LineHandler: the line itself is counted by its `line` or `tooLong` call. */
   nulPadding(): void {
-    this.counts.nulPadded = (this.counts.nulPadded ?? 0) + 1;
+    this.counts.nulPadded++;
   }
 
   /** @internal LineHandler */

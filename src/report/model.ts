@@ -95,9 +95,12 @@ export interface CoverageWarning {
   message: string;
 }
 
+/** The line counts a report shows: `nulPadded` only when some line had NUL padding (the schema's contract). */
+export type ReportLineCounts = Omit<LineCounts, 'nulPadded'> & { nulPadded?: number };
+
 /** What the audit read and what it could not see. */
 export interface Coverage {
-  lines: LineCounts;
+  lines: ReportLineCounts;
   /** The log time all records cover: what period the audit is evidence for (null when no record has a log time). */
   firstSeen: string | null;
   lastSeen: string | null;

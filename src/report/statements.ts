@@ -78,7 +78,7 @@ export function warningFailsRun(summary: Report['summary'], code: string): boole
 }
 
 /** Lines skipped and why, e.g. `not an access log 200, malformed 30 (truncated 20, bad-json 10), too long 4`. */
-export function skippedStatement(lines: LineCounts): string {
+export function skippedStatement(lines: Pick<LineCounts, 'malformed' | 'notAccessLog' | 'tooLong'>): string {
   const malformed = Object.entries(lines.malformed).filter(([, n]) => (n ?? 0) > 0);
   const malformedTotal = malformed.reduce((sum, [, n]) => sum + (n ?? 0), 0);
   const detail = malformed.length > 0 ? ` (${malformed.map(([k, n]) => `${k} ${n}`).join(', ')})` : '';

@@ -1,5 +1,5 @@
 import { jsonArrayAdvice } from '../lines/json-array.js';
-import type { Coverage, CoverageWarning, StreamCoverage } from '../report/model.js';
+import type { Coverage, CoverageWarning, ReportLineCounts, StreamCoverage } from '../report/model.js';
 import type { EngineCounters } from '../engine/index.js';
 import { emptySpan, seconds, widenSpan, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
@@ -184,7 +184,7 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
     const streams = listed(padded, (s) => `${s.name} (${s.nulPadded})`);
     out.push({
       code: 'nul-padding',
-      message: `${f.lines.nulPadded ?? 0} line(s) began with a run of NUL bytes, which logrotate's copytruncate leaves when the proxy keeps writing at its old offset (Envoy on a VM): ${streams}. The NULs were skipped and each line after them was read and counted as usual. Lines written between logrotate's copy and its truncation are in neither file: read the rotated file too.`,
+      message: `${f.lines.nulPadded} line(s) began with a run of NUL bytes, which logrotate's copytruncate leaves when the proxy keeps writing at its old offset (Envoy on a VM): ${streams}. The NULs were skipped and each line after them was read and counted as usual. Lines written between logrotate's copy and its truncation are in neither file: read the rotated file too.`,
     });
   }
   const failed = f.streams.filter((s) => s.error !== null);
@@ -194,11 +194,18 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   return [...out, ...f.extraWarnings];
 }
 
+/** The counts as a report shows them: `nulPadded` left out when no line had padding. */
+function reportedLines(lines: LineCounts): ReportLineCounts {
+  if (lines.nulPadded > 0) return lines;
+  const { nulPadded: _none, ...rest } = lines;
+  return rest;
+}
+
 /** Builds the coverage section: every line accounted for, the log time it covers, each stream's role and why, and plain warnings. */
 export function buildCoverage(f: CoverageFacts): Coverage {
   const all = span(f.streams);
   return {
-    lines: f.lines,
+    lines: reportedLines(f.lines),
     firstSeen: msToIso(all.firstMs),
     lastSeen: msToIso(all.lastMs),
     streams: f.streams.map((s) => ({

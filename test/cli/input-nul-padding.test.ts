@@ -71,6 +71,15 @@ describe('a line after a run of NUL bytes (logrotate copytruncate)', () => {
     expect(validate(report), errorText(validate)).toBe(true);
   });
 
+  it('a report without padding has no nulPadded (the schema: absent when none), and is valid', async () => {
+    const res = await runCli(['audit', '-o', 'json', '--fail-on', 'none', file('unpadded.log', Buffer.from(`${TCP(40005)}\n`))]);
+    expect(res.code, res.stderr).toBe(0);
+    const report = JSON.parse(res.stdout) as { coverage: { lines: Record<string, unknown> } };
+    expect(report.coverage.lines).toEqual({ lines: 1, records: 1, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0 });
+    const validate = reportValidator();
+    expect(validate(report), errorText(validate)).toBe(true);
+  });
+
   it('fails the run when --fail-on names nul-padding (lines written between the copy and the truncation are in neither file)', async () => {
     const path = file('padded.log', copytruncated(4096, [TCP(40003)]));
     const res = await runCli(['audit', '-o', 'markdown', '--fail-on', 'nul-padding', path]);

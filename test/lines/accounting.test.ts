@@ -86,6 +86,12 @@ describe('every input line is accounted for exactly once', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(64 << 20);
   });
 
+  it('counts nulPadded as 0, never leaves it out, when no line had NUL padding (streams add up without a default)', () => {
+    const good = corpusLines[0]?.line as string;
+    const { counts } = read([Buffer.from(`${good}\n${good}\n`)]);
+    expect(counts).toEqual({ lines: 2, records: 2, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0 });
+  });
+
   it('reads the line after a NUL run (logrotate copytruncate) longer than the limit, counting the run apart, however the bytes are chunked', () => {
     const good = corpusLines[0]?.line as string;
     const nul = (n: number): string => '\0'.repeat(n);

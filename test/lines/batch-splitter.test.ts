@@ -131,7 +131,7 @@ describe('BatchSplitter', () => {
       for (const cut of cuts) {
         counts.lines += cut.tooLong.length;
         counts.tooLong += cut.tooLong.length;
-        if (cut.nulPadded > 0) counts.nulPadded = (counts.nulPadded ?? 0) + cut.nulPadded;
+        counts.nulPadded += cut.nulPadded;
         for (const b of cut.batches) {
           // A run inside one chunk goes out as it is (a chunk bounds it); one held across chunks is kept as one NUL.
           if (size === 1000) expect(b.bytes.includes(Buffer.alloc(2)), 'a run held as one NUL').toBe(false);

@@ -4,8 +4,8 @@
  */
 import { Writable } from 'node:stream';
 import { RECORD_KEYS, type AccessRecord } from '../../parsers/types.js';
-import type { Entry, Flow, LineCounts } from '../../src/types.js';
-import type { Coverage, Report } from '../../src/report/model.js';
+import type { Entry, Flow } from '../../src/types.js';
+import type { Coverage, Report, ReportLineCounts } from '../../src/report/model.js';
 import { ReportBuilder } from '../../src/report/aggregate.js';
 import { createWriter } from '../../src/report/index.js';
 import type { OutputFormat } from '../../src/cli/options.js';
@@ -67,7 +67,7 @@ export function flow(overrides: Partial<Flow> = {}): Flow {
 }
 
 /** Line counts with defaults. */
-export function lineCounts(overrides: Partial<LineCounts> = {}): LineCounts {
+export function lineCounts(overrides: Partial<ReportLineCounts> = {}): ReportLineCounts {
   return { lines: 10, records: 10, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, ...overrides };
 }
 
