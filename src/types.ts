@@ -52,8 +52,19 @@ export interface LogStream {
 export interface BackwardRead {
   /** How many lines the file has: the first line read back is this one, the last is line 1. */
   lines: number;
-  /** The lines, last first, each ended by a newline (bytes within a line as in the file, CR included). */
-  chunks(signal: AbortSignal): AsyncIterable<Uint8Array>;
+  /**
+   * The lines, last first, each ended by a newline (bytes within a line as in the file, CR included); a
+   * line too long to hand over, or a line's leading NUL padding, comes as a mark in its place.
+   */
+  chunks(signal: AbortSignal): AsyncIterable<Uint8Array | LineMark>;
+}
+
+/** What a backward read says of a line instead of handing over its bytes (StreamReader.mark counts it). */
+export interface LineMark {
+  /** The line is longer than the limit (it is not handed over). */
+  tooLong: boolean;
+  /** The line began with a run of NUL bytes, not handed over (its rest follows, unless too long). */
+  nulPadded: boolean;
 }
 
 /** Anything that yields log streams: files and globs, stdin, or the pods of a cluster (streams appear over time). */

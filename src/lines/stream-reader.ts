@@ -1,5 +1,5 @@
 import { LineParser, type FormatSpec, type MalformedReason, type RecordView } from '../../parsers/index.js';
-import type { LineCounts, LineProblem, StreamInfo } from '../types.js';
+import type { LineCounts, LineMark, LineProblem, StreamInfo } from '../types.js';
 import { LineSplitter, type LineHandler } from './line-splitter.js';
 
 /** How many problem lines per stream are kept for `--strict` and the coverage report. */
@@ -59,6 +59,14 @@ export class StreamReader implements LineHandler {
   /** Feeds a chunk of the stream's bytes. */
   push(chunk: Uint8Array): void {
     this.splitter.push(chunk, this);
+  }
+
+  /** Accounts for a line a backward read reported instead of handing it over (only between lines): as the splitter would count it. */
+  mark(mark: LineMark): void {
+    if (mark.nulPadded) this.nulPadding();
+    if (!mark.tooLong) return;
+    this.splitter.skip(1);
+    this.tooLong(this.splitter.lines);
   }
 
   /** True when the next line may be read by a fast lane: at a line start, with no CRI/Docker part waiting for its rest. */

@@ -2,7 +2,7 @@ import { LineParser, type FormatSpec } from '../../parsers/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { StreamReader, addCounts, emptyCounts } from '../lines/stream-reader.js';
 import { JsonArrayProbe } from '../lines/json-array.js';
-import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineProblem, LogStream, StreamInfo } from '../types.js';
+import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineMark, LineProblem, LogStream, StreamInfo } from '../types.js';
 import { probeTimeOrder, type TimeOrder } from './time-order.js';
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
 import { laneTextSpans } from '../output/fast-lane.js';
@@ -193,9 +193,13 @@ export class AuditPipeline {
     return probeTimeOrder(stream, this.options.spec, this.options.maxLineLength, this.options.settings.windowMs);
   }
 
-  /** Feeds a chunk of a stream's bytes; the entries it completes go to the engine. */
-  push(state: StreamState, chunk: Uint8Array): void {
+  /** Feeds a chunk of a stream's bytes (or a backward read's mark for a line); the entries it completes go to the engine. */
+  push(state: StreamState, chunk: Uint8Array | LineMark): void {
     if (state.reader === null) throw new Error(`stream ${state.info.name} was pushed to after it was closed`);
+    if (!(chunk instanceof Uint8Array)) {
+      state.reader.mark(chunk);
+      return;
+    }
     if (state.jsonArray.result === null && !state.backwards) state.jsonArray.push(chunk);
     state.bytes += chunk.length;
     state.reader.push(chunk);

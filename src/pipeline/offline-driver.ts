@@ -1,4 +1,4 @@
-import type { LogStream } from '../types.js';
+import type { LineMark, LogStream } from '../types.js';
 import { seconds, type AuditPipeline, type StreamState } from './audit-pipeline.js';
 
 /** Hooks the offline run calls between chunks. */
@@ -13,7 +13,7 @@ export interface OfflineHooks {
 
 interface Cursor {
   state: StreamState;
-  chunks: AsyncIterator<Uint8Array>;
+  chunks: AsyncIterator<Uint8Array | LineMark>;
   order: number;
 }
 
@@ -56,7 +56,7 @@ export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], 
   let sinceDrain = 0;
   while (active.length > 0 && !signal.aborted) {
     const cursor = laggard(active);
-    let next: IteratorResult<Uint8Array>;
+    let next: IteratorResult<Uint8Array | LineMark>;
     try {
       next = await cursor.chunks.next();
     } catch (error) {

@@ -6,7 +6,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import type { BackwardRead } from '../types.js';
+import type { BackwardRead, LineMark } from '../types.js';
 import { afterNuls } from '../lines/line-splitter.js';
 import { errorCode } from './input-paths.js';
 import { needsDecoding } from './utf16.js';
@@ -16,8 +16,11 @@ const BLOCK = 256 << 10;
 const NEWLINE = 10;
 /** The newline put after each line (Buffer.concat copies it; one buffer serves every line). */
 const NEWLINE_BYTES = Buffer.of(NEWLINE);
-const NUL_BYTES = Buffer.of(0);
 const EMPTY = Buffer.alloc(0);
+/** The marks a backward read hands over in place of bytes (one object each: they carry no position). */
+const TOO_LONG: LineMark = { tooLong: true, nulPadded: false };
+const TOO_LONG_PADDED: LineMark = { tooLong: true, nulPadded: true };
+const PADDED: LineMark = { tooLong: false, nulPadded: true };
 
 async function readFully(handle: FileHandle, buf: Buffer, position: number): Promise<void> {
   for (let done = 0; done < buf.length; ) {
@@ -48,14 +51,16 @@ async function countLines(handle: FileHandle, end: number, blockSize: number): P
 }
 
 /**
- * Collects lines (last first) into one chunk. A line longer than `maxLineLength` is not kept: a
- * stand-in of `maxLineLength + 1` bytes takes its place, so that the reader counts it as too long
- * at its own line number, as a front-to-back read does, without this holding it whole. A line's
- * leading run of NUL bytes (`logrotate copytruncate` padding, which the reader drops and counts) is
- * not measured and is kept as one NUL, also on a stand-in.
+ * Collects lines (last first) into chunks. A line longer than `maxLineLength` is not kept: a mark
+ * says so in its place, so that the reader counts it as too long at its own line number, as a
+ * front-to-back read does, without this holding it whole. A line's leading run of NUL bytes
+ * (`logrotate copytruncate` padding, which a front-to-back read drops and counts) is not measured
+ * nor handed over: a mark before the line says it had one.
  */
 class LineCollector {
   private parts: Buffer[] = [];
+  /** Chunks and marks ready, in order; `parts` is the chunk being built after them. */
+  private out: (Buffer | LineMark)[] = [];
   /** The end of a line whose start is in an earlier block, less its leading NULs (null: none), or true once that line is too long. */
   private tail: Buffer | true | null = null;
   /** The NULs at the start of what `tail` holds so far: the line's padding if nothing but NULs comes before them. */
@@ -67,15 +72,32 @@ class LineCollector {
   line(head: Buffer): void {
     if (this.tail === null && this.tailNuls === 0 && head[0] !== 0) {
       // The whole line is in this block, without padding (taken before the block is reused).
-      this.parts.push(head.length > this.maxLineLength ? Buffer.alloc(this.maxLineLength + 1, 0x78) : head, NEWLINE_BYTES);
+      if (head.length > this.maxLineLength) this.mark(TOO_LONG);
+      else this.parts.push(head, NEWLINE_BYTES);
       return;
     }
     this.carry(head);
     const tail = this.tail;
-    if (this.tailNuls > 0) this.parts.push(NUL_BYTES);
-    this.parts.push(tail === true ? Buffer.alloc(this.maxLineLength + 1, 0x78) : (tail ?? EMPTY), NEWLINE_BYTES);
+    const padded = this.tailNuls > 0;
     this.tail = null;
     this.tailNuls = 0;
+    if (tail === true) this.mark(padded ? TOO_LONG_PADDED : TOO_LONG);
+    else {
+      if (padded) this.mark(PADDED);
+      this.parts.push(tail ?? EMPTY, NEWLINE_BYTES);
+    }
+  }
+
+  /** A line's outcome in place of (or, for padding, before) its bytes: the chunk so far goes first. */
+  private mark(mark: LineMark): void {
+    this.flush();
+    this.out.push(mark);
+  }
+
+  private flush(): void {
+    if (this.parts.length === 0) return;
+    this.out.push(Buffer.concat(this.parts));
+    this.parts = [];
   }
 
   /** The end of a line that started in an earlier block (copied: the block's buffer is reused). */
@@ -92,15 +114,16 @@ class LineCollector {
     this.tailNuls = nuls;
   }
 
-  /** The lines collected since the last take, as one chunk. */
-  take(): Buffer {
-    const chunk = Buffer.concat(this.parts);
-    this.parts = [];
-    return chunk;
+  /** The lines collected since the last take: chunks of whole lines, and marks between them. */
+  take(): (Buffer | LineMark)[] {
+    this.flush();
+    const out = this.out;
+    this.out = [];
+    return out;
   }
 }
 
-async function* backwardChunks(path: string | Buffer, name: string, end: number, lines: number, maxLineLength: number, blockSize: number, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+async function* backwardChunks(path: string | Buffer, name: string, end: number, lines: number, maxLineLength: number, blockSize: number, signal: AbortSignal): AsyncGenerator<Uint8Array | LineMark> {
   if (end === 0) {
     if (lines === 1) yield Buffer.of(NEWLINE); // a file of one newline: one empty line (an empty file has none)
     return;
@@ -126,7 +149,7 @@ async function* backwardChunks(path: string | Buffer, name: string, end: number,
       if (start === 0) collector.line(part.subarray(0, lineEnd)); // the file's first line
       else collector.carry(part.subarray(0, lineEnd));
       pos = start;
-      yield collector.take();
+      yield* collector.take();
     }
   } catch (error) {
     if (error instanceof InputError) throw error;

@@ -1,16 +1,22 @@
 // A newest-first export is read from its last line back. Whatever the block size, the lines come out
-// as the front-to-back read splits them, last first, and a line over the limit takes a stand-in of
-// limit + 1 bytes (so that it is counted too long at its place) instead of being held whole.
+// as the front-to-back read splits them, last first, and a line over the limit comes as a mark (so that
+// it is counted too long at its place) instead of being held whole, or stood in for by limit + 1 bytes.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { seeded } from '../../bench/random.js';
+import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
+import { StreamReader } from '../../src/lines/stream-reader.js';
 import { readBackwards } from '../../src/sources/backward-lines.js';
+import type { StreamInfo } from '../../src/types.js';
+import { corpusLines } from '../helpers/corpus.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'ea-backward-'));
 const MAX = 40;
+const INFO: StreamInfo = { name: 'counted.log', kind: 'file', pod: null, namespace: null, container: null, labels: null, role: null, size: null };
+const AUTO = resolveFormat('auto') as FormatSpec;
 
 function file(name: string, content: string | Buffer): string {
   const path = join(DIR, name);
@@ -25,8 +31,9 @@ function forwardLines(content: string): string[] {
 }
 
 /**
- * What a backward read must yield: the lines last first, each ended by a newline, too-long ones as
- * stand-ins; a line's leading NUL run (which the reader drops and counts) kept as one NUL, unmeasured.
+ * What a backward read must yield: the lines last first, each ended by a newline, too-long ones as a
+ * mark (written `<too-long>`, `<padded too-long>` after a NUL run); a line's leading NUL run (which a
+ * front-to-back read drops and counts) unmeasured and not handed over, a `<padded>` mark before the line.
  */
 function expected(content: string): string {
   return forwardLines(content)
@@ -34,7 +41,8 @@ function expected(content: string): string {
     .map((line) => {
       const pad = /^\0+/.exec(line)?.[0].length ?? 0;
       const rest = line.slice(pad);
-      return `${pad > 0 ? '\0' : ''}${Buffer.byteLength(rest) > MAX ? 'x'.repeat(MAX + 1) : rest}\n`;
+      if (Buffer.byteLength(rest) > MAX) return pad > 0 ? '<padded too-long>' : '<too-long>';
+      return `${pad > 0 ? '<padded>' : ''}${rest}\n`;
     })
     .join('');
 }
@@ -43,7 +51,10 @@ async function readAll(path: string, blockSize: number): Promise<{ lines: number
   const read = await readBackwards(path, path, MAX, blockSize);
   if (read === null) throw new Error('not readable backwards');
   const chunks: Buffer[] = [];
-  for await (const chunk of read.chunks(new AbortController().signal)) chunks.push(Buffer.from(chunk));
+  for await (const chunk of read.chunks(new AbortController().signal)) {
+    if (chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk));
+    else chunks.push(Buffer.from(`<${chunk.nulPadded ? 'padded' : ''}${chunk.nulPadded && chunk.tooLong ? ' ' : ''}${chunk.tooLong ? 'too-long' : ''}>`));
+  }
   return { lines: read.lines, text: Buffer.concat(chunks).toString('utf8') };
 }
 
@@ -76,6 +87,29 @@ describe('reading a file from its last line back', () => {
     const content = `${lines.join('\n')}\n`;
     const path = file('generated.log', content);
     for (const block of [13, 97, 4096]) expect((await readAll(path, block)).text).toBe(expected(content));
+  });
+
+  it('counts as a front-to-back read does, through a StreamReader (too-long and NUL-padded lines by their marks), with the same problem line numbers', async () => {
+    const good = corpusLines[0]?.line as string;
+    const max = good.length + 10;
+    const content = `${good}\n${'\0'.repeat(5)}${good}\n${'t'.repeat(max + 1)}\n${'\0'.repeat(max * 2)}${'u'.repeat(max * 3)}\nnot a log\n\0\0\n${good}`;
+    const path = file('counted.log', content);
+    const forward = new StreamReader(INFO, AUTO, max, () => undefined);
+    forward.push(Buffer.from(content));
+    forward.end();
+    for (const block of [7, 64, 1 << 20]) {
+      const read = await readBackwards(path, path, max, block);
+      if (read === null) throw new Error('not readable backwards');
+      const back = new StreamReader(INFO, AUTO, max, () => undefined, undefined, 1, read.lines);
+      for await (const chunk of read.chunks(new AbortController().signal)) {
+        if (chunk instanceof Uint8Array) back.push(chunk);
+        else back.mark(chunk);
+      }
+      back.end();
+      expect(back.counts, `block ${block}`).toEqual(forward.counts);
+      expect(back.counts).toMatchObject({ lines: 7, records: 3, tooLong: 2, nulPadded: 3 });
+      expect([...back.problems].sort((a, b) => a.line - b.line), `block ${block}`).toEqual(forward.problems);
+    }
   });
 
   it('reads an empty file as no lines', async () => {
