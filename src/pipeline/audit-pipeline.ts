@@ -3,7 +3,7 @@ import { createEngine, type Engine } from '../engine/index.js';
 import { StreamReader, addCounts, emptyCounts } from '../lines/stream-reader.js';
 import { JsonArrayProbe } from '../lines/json-array.js';
 import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineMark, LineProblem, LogStream, StreamInfo } from '../types.js';
-import { probeTimeOrder, type TimeOrder } from './time-order.js';
+import { headRunsNewestFirst, probeTimeOrder, type TimeOrder, type UNPROBED } from './time-order.js';
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
 import { laneTextSpans } from '../output/fast-lane.js';
 
@@ -188,9 +188,14 @@ export class AuditPipeline {
     return this.options.maxLineLength;
   }
 
-  /** How a saved stream's probes found its log time going back (null: in order, or not a file that can be probed). */
-  probeTimeOrder(stream: LogStream): Promise<TimeOrder | null> {
+  /** How a saved stream's probes found its log time going back (null: in order; UNPROBED: not a plain file that can be probed). */
+  probeTimeOrder(stream: LogStream): Promise<TimeOrder | null | typeof UNPROBED> {
     return probeTimeOrder(stream, this.options.spec, this.options.maxLineLength, this.options.settings.windowMs);
+  }
+
+  /** Whether the head of a stream that cannot be probed runs newest first. */
+  headRunsNewestFirst(stream: LogStream, head: Uint8Array): boolean {
+    return headRunsNewestFirst(stream, head, this.options.spec, this.options.maxLineLength);
   }
 
   /** Feeds a chunk of a stream's bytes (or a backward read's mark for a line); the entries it completes go to the engine. */

@@ -1,5 +1,8 @@
 import type { LineMark, LogStream } from '../types.js';
 import { seconds, type AuditPipeline, type StreamState } from './audit-pipeline.js';
+import { HEAD_BYTES, UNPROBED } from './time-order.js';
+import { joined, replayed } from '../sources/peek.js';
+import { spoolBackwards } from '../sources/spool.js';
 
 /** Hooks the offline run calls between chunks. */
 export interface OfflineHooks {
@@ -10,6 +13,11 @@ export interface OfflineHooks {
   /** Awaited after each chunk with the log time reached (replay pacing). */
   pace?(logMs: number): Promise<void>;
 }
+
+/** Memory the heads of all streams that cannot be probed may take together while the run starts. */
+const HEADS_BUDGET = 32 << 20;
+/** The smallest head judged: a few hundred lines. */
+const MIN_HEAD_BYTES = 64 << 10;
 
 interface Cursor {
   state: StreamState;
@@ -36,6 +44,51 @@ function watermark(active: Cursor[]): number {
 }
 
 /**
+ * A stream that cannot be probed (stdin, a FIFO, gzip), judged by its head: when that runs newest first
+ * (`logcli query` piped in), the whole stream is copied to a temporary file and read from its end;
+ * otherwise it is read as it comes. A source failure while the head is read is the stream's own error.
+ */
+async function headFirst(pipeline: AuditPipeline, stream: LogStream, order: number, bytes: number, signal: AbortSignal): Promise<Cursor> {
+  const iterator = stream.chunks(signal)[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let ended = false;
+  let failure: { error: unknown } | null = null;
+  try {
+    for (let length = 0; length < bytes && !ended; ) {
+      const next = await iterator.next();
+      if (next.done === true) ended = true;
+      else {
+        head.push(next.value);
+        length += next.value.length;
+      }
+    }
+  } catch (error) {
+    failure = { error }; // the lines before it are read all the same; the failure is the stream's error after them
+  }
+  if (failure === null && !ended && pipeline.headRunsNewestFirst(stream, joined(head))) {
+    try {
+      const backwards = await spoolBackwards(replayed(head, ended, iterator), stream.info.name, pipeline.maxLineLength);
+      return { state: pipeline.open(stream.info, null, backwards.lines), chunks: backwards.chunks(signal)[Symbol.asyncIterator](), order };
+    } catch (error) {
+      return { state: pipeline.open(stream.info), chunks: failing([], { error }), order };
+    }
+  }
+  const rest = failure === null ? replayed(head, ended, iterator) : failing(head, failure);
+  return { state: pipeline.open(stream.info), chunks: rest[Symbol.asyncIterator](), order };
+}
+
+/** Head bytes per stream: HEAD_BYTES, less when many streams' heads are held at once (rotated .gz files). */
+function headBytes(streams: number): number {
+  return Math.max(MIN_HEAD_BYTES, Math.min(HEAD_BYTES, Math.floor(HEADS_BUDGET / streams)));
+}
+
+/** Chunks read before a failure, then the failure. */
+async function* failing(head: Uint8Array[], failure: { error: unknown }): AsyncGenerator<Uint8Array> {
+  yield* head;
+  throw failure.error;
+}
+
+/**
  * Reads saved streams as a merge by log time: always the stream that is furthest behind, so all
  * streams advance together and the join state stays bounded; the result does not depend on the order
  * the files were named. Log time, not wall time, releases unmatched entries.
@@ -44,6 +97,10 @@ export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], 
   const active: Cursor[] = [];
   for (const [order, stream] of streams.entries()) {
     const time = await pipeline.probeTimeOrder(stream);
+    if (time === UNPROBED) {
+      active.push(await headFirst(pipeline, stream, order, headBytes(streams.length), signal));
+      continue;
+    }
     // A file that runs newest first is read from its end: oldest first, it needs only the window's memory.
     const backwards = time?.newestFirst === true ? ((await stream.backwards?.(pipeline.maxLineLength)) ?? null) : null;
     if (backwards !== null) {

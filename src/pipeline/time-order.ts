@@ -17,17 +17,23 @@ const MAX_PROBES = 32;
 /** Timed probes that must all go back (none forward) before a file is taken to run newest first. */
 const MIN_NEWEST_FIRST_PROBES = 3;
 
-/** The end time (ms) of the first access-log record in `bytes` (from its first whole line when mid-file), or NaN. */
-function firstEndMs(stream: LogStream, bytes: Uint8Array, midFile: boolean, spec: FormatSpec, maxLineLength: number): number {
-  let found = Number.NaN;
+/** The end times (ms) of the access-log records in `bytes` (from its first whole line when mid-file), `limit` at most. */
+function endTimes(stream: LogStream, bytes: Uint8Array, midFile: boolean, spec: FormatSpec, maxLineLength: number, limit: number): number[] {
+  const found: number[] = [];
   const reader = new StreamReader(stream.info, spec, maxLineLength, (view) => {
-    if (!Number.isNaN(found)) return;
+    if (found.length >= limit) return;
     const record = toRecord(view);
-    found = entryEndMs(isoToMs(record.start_time), record.duration ?? 0, view.envelope?.timestamp);
+    const endMs = entryEndMs(isoToMs(record.start_time), record.duration ?? 0, view.envelope?.timestamp);
+    if (!Number.isNaN(endMs)) found.push(endMs);
   });
   const from = midFile ? bytes.indexOf(10) + 1 : 0;
   if (from > 0 || !midFile) reader.push(bytes.subarray(from)); // the last line may be cut: it is never ended
   return found;
+}
+
+/** The end time (ms) of the first access-log record in `bytes` (from its first whole line when mid-file), or NaN. */
+function firstEndMs(stream: LogStream, bytes: Uint8Array, midFile: boolean, spec: FormatSpec, maxLineLength: number): number {
+  return endTimes(stream, bytes, midFile, spec, maxLineLength, 1)[0] ?? Number.NaN;
 }
 
 /** What a saved file's probes found of its log-time order. */
@@ -43,18 +49,22 @@ export interface TimeOrder {
   newestFirst: boolean;
 }
 
+/** Why a stream could not be probed: it is read once (stdin, a FIFO) or must be decoded from its start (gzip, UTF-16). */
+export const UNPROBED = 'unprobed';
+
 /**
  * How the probes' log times go, when one is more than `windowMs` behind an earlier one; null when the
- * probes are in order, or the stream is not a plain file that can be probed.
+ * probes are in order or the file is too small to need them; UNPROBED when it cannot be read at offsets.
  */
-export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLineLength: number, windowMs: number): Promise<TimeOrder | null> {
+export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLineLength: number, windowMs: number): Promise<TimeOrder | null | typeof UNPROBED> {
   const size = stream.info.size;
-  if (stream.readAt === undefined || size === null) return null;
+  if (stream.readAt === undefined || size === null) return UNPROBED;
   const probes = Math.min(MAX_PROBES, Math.floor(size / MIN_SPACING));
-  if (probes < 2) return null;
-  const offsets = Array.from({ length: probes }, (_, i) => Math.floor((size * i) / probes));
+  const offsets = probes < 2 ? [] : Array.from({ length: probes }, (_, i) => Math.floor((size * i) / probes));
+  // Asked even of a small file: a small .gz may hold a large log.
   const parts = await stream.readAt(offsets, PROBE_BYTES);
-  if (parts === null) return null; // gzip, or unreadable: the read itself judges it
+  if (parts === null) return UNPROBED; // gzip or UTF-16 (decoded from the start), or unreadable (the read itself reports it)
+  if (probes < 2) return null;
   let latest = Number.NEGATIVE_INFINITY;
   let previous = Number.NaN;
   let backMs = 0;
@@ -71,4 +81,33 @@ export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLin
   }
   // Two probes going back may as well be two logs one after another; three or more all going back are an export's order.
   return backMs === 0 ? null : { backMs, newestFirst: newestFirst && timed >= MIN_NEWEST_FIRST_PROBES };
+}
+
+/** Bytes at the head of a stream that cannot be probed (stdin, gzip) looked at to tell a newest-first export before it is read. */
+export const HEAD_BYTES = 1 << 20;
+/** Blocks the head's records are cut into; their median end times must step back, block after block. */
+const HEAD_BLOCKS = 8;
+/** Records the head must hold for its order to be judged. */
+const MIN_HEAD_RECORDS = 64;
+
+/** The middle value of some numbers (they are sorted in place). */
+function median(values: number[]): number {
+  values.sort((a, b) => a - b);
+  return values[values.length >> 1] as number;
+}
+
+/**
+ * True when the records at a stream's head run newest first (`logcli query` without `--forward` piped in,
+ * a gzipped `gcloud logging read`): the median end time of each block of them is no later than the
+ * block's before, and the last is earlier than the first. Medians, not neighbours: an export sorted by
+ * the time its shipper saw each line has the gateway's lines a little out of step with the sidecars'.
+ * Several pods' logs one after another run forward inside the first pod, so they are not taken for one.
+ */
+export function headRunsNewestFirst(stream: LogStream, head: Uint8Array, spec: FormatSpec, maxLineLength: number): boolean {
+  const whole = head.subarray(0, head.lastIndexOf(10) + 1); // the last line may be cut
+  const times = endTimes(stream, whole, false, spec, maxLineLength, Number.POSITIVE_INFINITY);
+  if (times.length < MIN_HEAD_RECORDS) return false;
+  const size = Math.floor(times.length / HEAD_BLOCKS);
+  const medians = Array.from({ length: HEAD_BLOCKS }, (_, i) => median(times.slice(i * size, (i + 1) * size)));
+  return medians.every((m, i) => i === 0 || m <= (medians[i - 1] as number)) && (medians[HEAD_BLOCKS - 1] as number) < (medians[0] as number);
 }

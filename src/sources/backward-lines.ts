@@ -123,16 +123,24 @@ class LineCollector {
   }
 }
 
-async function* backwardChunks(path: string | Buffer, name: string, end: number, lines: number, maxLineLength: number, blockSize: number, signal: AbortSignal): AsyncGenerator<Uint8Array | LineMark> {
+/** Where a backward read finds its lines: `end` bytes of content (less a last newline), holding `lines` lines. */
+export interface BackwardSpan {
+  end: number;
+  lines: number;
+}
+
+/** The content's end and line count for a file of `size` bytes with `newlines` newlines ending in `lastByte`, as a front-to-back read counts them. */
+export function backwardSpan(size: number, newlines: number, lastByte: number): BackwardSpan {
+  if (size === 0) return { end: 0, lines: 0 };
+  return lastByte === NEWLINE ? { end: size - 1, lines: newlines } : { end: size, lines: newlines + 1 };
+}
+
+/** The lines of an open file, last first (the caller opens and closes it). */
+export async function* backwardChunks(handle: FileHandle, name: string, span: BackwardSpan, maxLineLength: number, signal: AbortSignal, blockSize = BLOCK): AsyncGenerator<Uint8Array | LineMark> {
+  const { end, lines } = span;
   if (end === 0) {
     if (lines === 1) yield Buffer.of(NEWLINE); // a file of one newline: one empty line (an empty file has none)
     return;
-  }
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw new InputError(`${name}: cannot read (${errorCode(error)})`);
   }
   try {
     const collector = new LineCollector(maxLineLength);
@@ -154,6 +162,18 @@ async function* backwardChunks(path: string | Buffer, name: string, end: number,
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`${name}: read failed (${errorCode(error)})`);
+  }
+}
+
+async function* fileBackwardChunks(path: string | Buffer, name: string, span: BackwardSpan, maxLineLength: number, blockSize: number, signal: AbortSignal): AsyncGenerator<Uint8Array | LineMark> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new InputError(`${name}: cannot read (${errorCode(error)})`);
+  }
+  try {
+    yield* backwardChunks(handle, name, span, maxLineLength, signal, blockSize);
   } finally {
     await handle.close();
   }
@@ -171,8 +191,8 @@ export async function readBackwards(path: string | Buffer, name: string, maxLine
     const magic = Buffer.alloc(2);
     if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && needsDecoding(magic)) return null;
     const end = await contentEnd(handle, size);
-    const lines = size === 0 ? 0 : await countLines(handle, end, blockSize);
-    return { lines, chunks: (signal) => backwardChunks(path, name, end, lines, maxLineLength, blockSize, signal) };
+    const span = { end, lines: size === 0 ? 0 : await countLines(handle, end, blockSize) };
+    return { lines: span.lines, chunks: (signal) => fileBackwardChunks(path, name, span, maxLineLength, blockSize, signal) };
   } catch {
     return null;
   } finally {

@@ -11,6 +11,7 @@ import { roleMatcher, type RoleFlags } from './role-flags.js';
 import { gunzipChunks, GzipError } from './gunzip.js';
 import { isGzipMagic } from './gzip-header.js';
 import { needsDecoding, utf16Bom, utf16ToUtf8 } from './utf16.js';
+import { joined, peek, replayed } from './peek.js';
 
 /** Read size per chunk: large enough that per-chunk overhead vanishes, small enough for flat memory. */
 const CHUNK = 256 << 10;
@@ -31,28 +32,6 @@ function streamInfo(name: string, kind: StreamInfo['kind'], size: number | null,
     role,
     size,
   };
-}
-
-/** Chunks until at least `bytes` bytes have come (or the input ended): a pipe may hand over one byte at a time. */
-async function peek(iterator: AsyncIterator<Buffer>, bytes: number): Promise<{ head: Buffer[]; ended: boolean }> {
-  const head: Buffer[] = [];
-  for (let length = 0; length < bytes; ) {
-    const next = await iterator.next();
-    if (next.done === true) return { head, ended: true };
-    head.push(next.value);
-    length += next.value.length;
-  }
-  return { head, ended: false };
-}
-
-/** The peeked chunks as one buffer (usually there is one). */
-function joined(head: Buffer[]): Buffer {
-  return head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head);
-}
-
-async function* replayed(head: Buffer[], ended: boolean, iterator: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  yield* head;
-  if (!ended) yield* { [Symbol.asyncIterator]: () => iterator };
 }
 
 /** The bytes as UTF-8: UTF-16 with a byte-order mark (PowerShell's `>`) is decoded, anything else passes as it is. */

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { generateLines } from '../../bench/generate.js';
 import { vectorRecords } from '../../bench/write-inputs.js';
-import { ndjson, runCli } from '../helpers/cli.js';
+import { ndjson, runCli, type CliResult } from '../helpers/cli.js';
+import { gzipSync } from 'node:zlib';
 import type { ExpectedVerdict as Expected, HopSource as Hop } from '../helpers/expected.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/pipelines/', import.meta.url));
@@ -169,13 +170,64 @@ describe("log pipelines' exports, through the real binary", () => {
     expect(mixed?.message).not.toContain('or kubectl logs --prefix');
   });
 
-  it('names a newest-first export on stdin, held whole, as the cause when --max-pending evicts, and the way out', async () => {
-    const res = await runCli(['audit', '-', '-o', 'json', '--fail-on', 'none', '--max-pending', '20'], { input: `${newestFirstLagged(1000).join('\n')}\n` });
+  it('names a newest-first export on stdin held whole (too short for its head to be judged) as the cause when --max-pending evicts, and the way out', async () => {
+    const input = `${newestFirstLagged(300).join('\n')}\n`;
+    expect(input.length).toBeLessThan(1 << 20); // it ends within the head: read as it comes, held whole
+    const res = await runCli(['audit', '-', '-o', 'json', '--fail-on', 'none', '--max-pending', '20'], { input });
     const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
     const evicted = report.coverage.warnings.find((w) => w.code === 'evicted-entries');
     expect(evicted?.message).toMatch(/^\d+ entries were released before their window closed/);
     expect(evicted?.message).toContain('1 input(s) held their entries until they ended, as their log time goes back: -. A newest-first export');
-    expect(evicted?.message).toContain('saved as an uncompressed file is read from its end instead');
+    expect(evicted?.message).toContain('is read from its end instead when its order is seen before it is read (probes of a file; the first MiB of stdin or a .gz)');
+  });
+
+  describe('a newest-first export that cannot be probed (stdin, gzip): its head is judged, and it is read from its end through a temporary copy', () => {
+    // 3,000 requests: 6,000 entries, about 3.6 MB. Held whole, --max-pending 2000 would evict; read from its end
+    // (oldest first), only the window's entries wait.
+    const lines = newestFirstLagged(3000);
+    const text = `${lines.join('\n')}\n`;
+    const args = ['audit', '-o', 'json', '--fail-on', 'unordered-input', '--max-pending', '2000', '--explain'];
+
+    async function audit(input: 'stdin' | 'gzip'): Promise<{ res: CliResult; tmp: string }> {
+      const tmp = mkdtempSync(join(tmpdir(), 'ea-spool-'));
+      const env = { TMPDIR: tmp };
+      if (input === 'stdin') return { res: await runCli([...args, '-'], { input: text, env }), tmp };
+      const gz = join(mkdtempSync(join(tmpdir(), 'ea-gz-')), 'export.jsonl.gz');
+      writeFileSync(gz, gzipSync(text));
+      return { res: await runCli([...args, gz], { env }), tmp };
+    }
+
+    it.each(['stdin', 'gzip'] as const)('from %s: every request joined, nothing evicted, the evidence at the export\'s own line numbers, no temporary file left', async (input) => {
+      const { res, tmp } = await audit(input);
+      expect(res.code).toBe(0);
+      const report = JSON.parse(res.stdout) as { summary: { verdicts: Record<string, number> }; coverage: { warnings: { code: string }[] }; flows: { sidecar: Hop | null; gateway: Hop | null }[] };
+      expect(report.summary.verdicts).toMatchObject({ 'via-gateway': 3000, 'via-gateway-unconfirmed': 0, 'gateway-only': 0 });
+      expect(report.coverage.warnings.map((w) => w.code)).not.toContain('evicted-entries');
+      expect(res.stderr).toMatch(/: read from its last line back, as its log time runs newest first/);
+      // Line numbers are the export's own: each hop's line holds that hop's request.
+      expect(report.flows.length).toBeGreaterThan(0);
+      for (const flow of report.flows.slice(0, 50)) {
+        for (const hop of [flow.sidecar, flow.gateway] as (Hop & { request_id: string })[]) {
+          const shipped = JSON.parse(lines[hop.source.line - 1] as string) as { message: string };
+          expect(shipped.message).toContain(hop.request_id);
+        }
+      }
+      expect(readdirSync(tmp)).toEqual([]); // the copy was unlinked as soon as it was open
+    });
+
+    it('reads what a cut .gz held before its end, from its end, and then fails (exit 3) as a front-to-back read does', async () => {
+      const tmp = mkdtempSync(join(tmpdir(), 'ea-spool-'));
+      const whole = gzipSync(text);
+      const gz = join(tmp, 'cut.jsonl.gz');
+      writeFileSync(gz, whole.subarray(0, Math.floor(whole.length * 0.8)));
+      const res = await runCli(['audit', '-o', 'json', '--fail-on', 'none', '--explain', gz], { env: { TMPDIR: tmp } });
+      expect(res.code).toBe(3);
+      expect(res.stderr).toContain('cut.jsonl.gz: corrupt or truncated gzip data');
+      expect(res.stderr).toMatch(/cut\.jsonl\.gz: read from its last line back/);
+      const report = JSON.parse(res.stdout) as { summary: { verdicts: Record<string, number> } };
+      expect(report.summary.verdicts['via-gateway']).toBeGreaterThan(2000);
+      expect(readdirSync(tmp)).toEqual(['cut.jsonl.gz']);
+    });
   });
 
   it('reads a newest-first export on stdin (logcli without --forward) whole, without a false unordered-input warning', async () => {

@@ -1,0 +1,28 @@
+/**
+ * Looking at a stream's first bytes before it is read (gzip or UTF-16 magic, a newest-first head),
+ * without seeking or reopening: a FIFO or stdin is read once and whole.
+ */
+
+/** Chunks until at least `bytes` bytes have come (or the input ended): a pipe may hand over one byte at a time. */
+export async function peek<T extends Uint8Array>(iterator: AsyncIterator<T>, bytes: number): Promise<{ head: T[]; ended: boolean }> {
+  const head: T[] = [];
+  for (let length = 0; length < bytes; ) {
+    const next = await iterator.next();
+    if (next.done === true) return { head, ended: true };
+    head.push(next.value);
+    length += next.value.length;
+  }
+  return { head, ended: false };
+}
+
+/** The peeked chunks as one buffer (usually there is one). */
+export function joined(head: Uint8Array[]): Uint8Array {
+  return head.length === 1 ? (head[0] as Uint8Array) : Buffer.concat(head);
+}
+
+/** The peeked chunks again, then the rest of the stream (the iterator they were taken from). */
+export async function* replayed<T extends Uint8Array>(head: T[], ended: boolean, iterator: AsyncIterator<T>): AsyncGenerator<T> {
+  yield* head;
+  if (!ended) yield* { [Symbol.asyncIterator]: () => iterator };
+}
+

@@ -1,0 +1,110 @@
+/**
+ * A stream that runs newest first but can only be read from its start (stdin, gzip) is copied to a
+ * temporary file and read from that file's end, so that it needs the join window's memory instead of
+ * being held whole: disk for memory, as sort(1) does with its temporary files.
+ */
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import type { BackwardRead } from '../types.js';
+import { backwardChunks, backwardSpan } from './backward-lines.js';
+import { errorCode } from './input-paths.js';
+
+const NEWLINE = 10;
+
+/** Directories whose removal waits for the process's end (where an open file cannot be unlinked). */
+const leftBehind = new Set<string>();
+process.on('exit', () => {
+  for (const dir of leftBehind) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A private temporary file, unlinked as soon as it is open wherever the system allows it: it is then
+ * gone when its handle closes, however the process ends (even killed).
+ */
+async function privateTempFile(): Promise<{ handle: FileHandle; release(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'egress-audit-')); // mode 0700
+  const handle = await open(join(dir, 'newest-first.log'), 'wx+', 0o600);
+  const unlinked = await rm(dir, { recursive: true }).then(
+    () => true,
+    () => false,
+  );
+  if (!unlinked) leftBehind.add(dir);
+  return {
+    handle,
+    async release() {
+      await handle.close();
+      if (unlinked) return;
+      await rm(dir, { recursive: true, force: true });
+      leftBehind.delete(dir);
+    },
+  };
+}
+
+/**
+ * Copies `chunks` to a temporary file and reads it back from its last line, with the stream's own line
+ * numbers. Should the stream fail part way (a corrupt gzip member), the lines copied before are read and
+ * the failure comes after them, as a front-to-back read reports it. A copy that cannot be written (a full
+ * disk) is an input error naming the place.
+ */
+export async function spoolBackwards(chunks: AsyncIterable<Uint8Array>, name: string, maxLineLength: number): Promise<BackwardRead> {
+  let file;
+  try {
+    file = await privateTempFile();
+  } catch (error) {
+    throw spoolError(name, error);
+  }
+  let size = 0;
+  let newlines = 0;
+  let lastByte = -1;
+  let failure: unknown = null;
+  try {
+    try {
+      for await (const chunk of chunks) {
+        for (let i = chunk.indexOf(NEWLINE); i >= 0; i = chunk.indexOf(NEWLINE, i + 1)) newlines++;
+        if (chunk.length > 0) lastByte = chunk[chunk.length - 1] as number;
+        await writeFully(file.handle, chunk, size);
+        size += chunk.length;
+      }
+    } catch (error) {
+      if (error instanceof SpoolWriteError) throw error;
+      failure = error; // the source's own failure: reported after the lines copied before it
+    }
+  } catch (error) {
+    await file.release();
+    throw spoolError(name, (error as SpoolWriteError).cause);
+  }
+  const span = backwardSpan(size, newlines, lastByte);
+  const handle = file.handle;
+  return {
+    lines: span.lines,
+    async *chunks(signal) {
+      try {
+        yield* backwardChunks(handle, name, span, maxLineLength, signal);
+        if (failure !== null) throw failure;
+      } finally {
+        await file.release();
+      }
+    },
+  };
+}
+
+/** A write to the temporary copy failed (told apart from the source's own failures). */
+class SpoolWriteError extends Error {}
+
+async function writeFully(handle: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
+  try {
+    for (let done = 0; done < chunk.length; ) {
+      const { bytesWritten } = await handle.write(chunk, done, chunk.length - done, position + done);
+      done += bytesWritten;
+    }
+  } catch (error) {
+    throw new SpoolWriteError('write failed', { cause: error });
+  }
+}
+
+function spoolError(name: string, error: unknown): InputError {
+  return new InputError(`${name}: runs newest first, and its temporary copy (to read it from its end) could not be written in ${tmpdir()} (${errorCode(error)}); set TMPDIR to a place with room, or save it to a file first`);
+}
