@@ -48,6 +48,28 @@ export function isIsoTime(text: string, s: number, e: number): boolean {
   return text.charCodeAt(s + 4) === 45 && text.charCodeAt(s + 7) === 45 && text.charCodeAt(s + 10) === 84 && text.charCodeAt(s + 13) === 58;
 }
 
+/**
+ * True when text[s, e) can be what Envoy prints for `%UPSTREAM_HOST%`: "-", `ip:port`, `[v6]:port` (old
+ * Envoy: `tcp://` first), `envoy://...` or a pipe path, never a host name; tells an Envoy-default line's
+ * fields apart when a user agent holding `" "` makes its token count fit two readings.
+ */
+export function isUpstreamHostShape(text: string, s: number, e: number): boolean {
+  if (e <= s) return false;
+  if (isDash(text, s, e) || text.startsWith('envoy://', s)) return true;
+  if (e - s > 6 && (text.startsWith('tcp://', s) || text.startsWith('udp://', s))) s += 6;
+  const c0 = text.charCodeAt(s);
+  if (c0 === 47 /* / */ || c0 === 64 /* @ */) return true;
+  const colon = text.lastIndexOf(':', e - 1);
+  if (colon <= s || colon === e - 1) return false;
+  for (let i = colon + 1; i < e; i++) if (!isDigit(text.charCodeAt(i))) return false;
+  if (c0 === 91 /* [ */) return text.charCodeAt(colon - 1) === 93 /* ] */;
+  for (let i = s; i < colon; i++) {
+    const c = text.charCodeAt(i);
+    if (!isDigit(c) && c !== 46 /* . */) return false;
+  }
+  return true;
+}
+
 /** Sets an address field, dropping the `tcp://` / `udp://` scheme old Envoy printed; `envoy://` and `[v6]:port` stay verbatim. */
 export function setAddress(view: RecordView, field: number, s: number, e: number): void {
   const t = view.text;
