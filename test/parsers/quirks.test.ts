@@ -52,6 +52,12 @@ describe('quirks seen in real logs', () => {
     expect(extra['trailing_26']).toBe('26 27 "q r" 29 30'); // 27-30 were dropped without a word
   });
 
+  it('reads the days a calendar has at the edges: 29 February of a leap year, 31 December, 23:59:59', () => {
+    expect(rec(base19('curl/8').replace('2024-03-01T10:00:00.123Z', '2024-02-29T23:59:59.999Z')).start_time).toBe('2024-02-29T23:59:59.999Z');
+    expect(rec(base19('curl/8').replace('2024-03-01T10:00:00.123Z', '2000-02-29T00:00:00.000Z')).start_time).toBe('2000-02-29T00:00:00.000Z');
+    expect(rec(base19('curl/8').replace('2024-03-01T10:00:00.123Z', '2023-12-31T23:59:59.000Z')).start_time).toBe('2023-12-31T23:59:59.000Z');
+  });
+
   it('reads port :0 (XFF-derived remote address) verbatim', () => {
     const line = base19('curl/8').replace('10.1.0.7:40142', '52.123.190.124:0');
     expect(rec(line).downstream_remote_address).toBe('52.123.190.124:0');
@@ -81,6 +87,9 @@ describe('quirks seen in real logs', () => {
     ['cut inside a quoted field', '[2024-03-01T10:00:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl/8', 'truncated'],
     ['cut after a few fields', '[2024-03-01T10:00:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512', 'truncated'],
     ['a bad number', '[2024-03-01T10:00:00.123Z] "GET /get HTTP/1.1" 2x0 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'bad-number'],
+    ...['2024-13-01T10:00:00.123Z', '2024-00-01T10:00:00.123Z', '2024-03-32T10:00:00.123Z', '2024-02-30T10:00:00.123Z', '2023-02-29T10:00:00.123Z', '2024-03-01T24:00:00.123Z', '2024-03-01T10:60:00.123Z', '2024-03-01T10:00:61.123Z'].map(
+      (time) => [`a time no calendar has (${time})`, `[${time}] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -`, 'bad-timestamp'],
+    ),
     ['a bad time', '[2024-03-01T10:0x:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'bad-timestamp'],
     ['no closing bracket', '[2024-03-01T10:00:00.123Z "GET', 'truncated'],
     ['an unknown layout', '[2024-03-01T10:00:00.123Z] a b c d e f g h i j k l m n o p q r s t u v w x y z', 'field-count'],
