@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CoverageBar } from '../../src/ui/CoverageBar.js';
 import { DestinationTable } from '../../src/ui/DestinationTable.js';
 import { FindingsFeed } from '../../src/ui/FindingsFeed.js';
-import { FlowDetail } from '../../src/ui/FlowDetail.js';
+import { detailPageRows, FlowDetail } from '../../src/ui/FlowDetail.js';
 import { Header } from '../../src/ui/Header.js';
 import { HelpOverlay, KEY_HELP } from '../../src/ui/HelpOverlay.js';
 import { KeyBar } from '../../src/ui/KeyBar.js';
@@ -267,6 +267,14 @@ describe('FlowDetail', () => {
     expect(lines(next)[0]).toMatch(/rows 10-18 of \d+/);
     expect(widestLine(top)).toBeLessThanOrEqual(width);
     expect(widestLine(next)).toBeLessThanOrEqual(width);
+  });
+});
+
+describe('detailPageRows', () => {
+  it.each([1, 2, 3, 10])('is the number of content rows FlowDetail draws at height %i (the scroll keys page by it)', (height) => {
+    const frame = renderToString(<FlowDetail flow={flow()} scroll={0} width={80} height={height} color={false} />, { columns: 80 });
+    expect(lines(frame)[0]).toContain('Flow detail');
+    expect(lines(frame).length - 1).toBe(detailPageRows(height)); // was 1 at height 1, where only the title fits
   });
 });
 
