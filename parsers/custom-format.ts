@@ -155,7 +155,7 @@ function assign(view: RecordView, target: Target, raw: unknown): MalformedReason
     // Only a string or a number is a written time: an array's text is its elements' (and a deep one overflows writing it).
     if (typeof raw !== 'string' && typeof raw !== 'number') return 'format-mismatch';
     const iso = target.time.toIso(String(raw));
-    if (iso === null) return 'format-mismatch';
+    if (iso === null) return 'bad-timestamp'; // in the layout's shape (text formats), yet no time: month 13, 30 February, hour 24
     view.values[target.field] = iso;
     view.addExtra(target.extra, raw);
     return null;

@@ -1,5 +1,6 @@
 import { F, RecordView } from './record-view.js';
 import type { MalformedReason } from './types.js';
+import { isCalendarTime } from './calendar.js';
 
 /**
  * Reading single fields into a RecordView: the checks and normalisations every format shares
@@ -38,14 +39,49 @@ export function isFlags(text: string, s: number, e: number): boolean {
   return letters > 0;
 }
 
-/** Offsets of the digits in `YYYY-MM-DDThh:mm:ss`. */
-const ISO_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+/** The 2-digit number at text[i, i + 2), or -1 when those are not two digits. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
 
-/** True when text[s, e) starts like an ISO-8601 date-time: `YYYY-MM-DDThh:mm:ss`. */
+/** True when text[s, e) starts like an ISO-8601 date-time, `YYYY-MM-DDThh:mm:ss`, of a real date and time of day. */
 export function isIsoTime(text: string, s: number, e: number): boolean {
   if (e - s < 19) return false;
-  for (let i = 0; i < ISO_DIGITS.length; i++) if (!isDigit(text.charCodeAt(s + (ISO_DIGITS[i] as number)))) return false;
-  return text.charCodeAt(s + 4) === 45 && text.charCodeAt(s + 7) === 45 && text.charCodeAt(s + 10) === 84 && text.charCodeAt(s + 13) === 58;
+  if (text.charCodeAt(s + 4) !== 45 || text.charCodeAt(s + 7) !== 45 || text.charCodeAt(s + 10) !== 84 || text.charCodeAt(s + 13) !== 58) return false;
+  const century = twoDigits(text, s);
+  const year = twoDigits(text, s + 2);
+  const month = twoDigits(text, s + 5);
+  const day = twoDigits(text, s + 8);
+  const hour = twoDigits(text, s + 11);
+  const minute = twoDigits(text, s + 14);
+  const second = twoDigits(text, s + 17);
+  // A -1 (not two digits) fails here or in isCalendarTime (month and day below 1).
+  if ((century | year | hour | minute | second) < 0) return false;
+  return isCalendarTime(century * 100 + year, month, day, hour, minute, second);
+}
+
+/**
+ * True when text[s, e) can be what Envoy prints for `%UPSTREAM_HOST%`: "-", `ip:port`, `[v6]:port` (old
+ * Envoy: `tcp://` first), `envoy://...` or a pipe path, never a host name; tells an Envoy-default line's
+ * fields apart when a user agent holding `" "` makes its token count fit two readings.
+ */
+export function isUpstreamHostShape(text: string, s: number, e: number): boolean {
+  if (e <= s) return false;
+  if (isDash(text, s, e) || text.startsWith('envoy://', s)) return true;
+  if (e - s > 6 && (text.startsWith('tcp://', s) || text.startsWith('udp://', s))) s += 6;
+  const c0 = text.charCodeAt(s);
+  if (c0 === 47 /* / */ || c0 === 64 /* @ */) return true;
+  const colon = text.lastIndexOf(':', e - 1);
+  if (colon <= s || colon === e - 1) return false;
+  for (let i = colon + 1; i < e; i++) if (!isDigit(text.charCodeAt(i))) return false;
+  if (c0 === 91 /* [ */) return text.charCodeAt(colon - 1) === 93 /* ] */;
+  for (let i = s; i < colon; i++) {
+    const c = text.charCodeAt(i);
+    if (!isDigit(c) && c !== 46 /* . */) return false;
+  }
+  return true;
 }
 
 /** Sets an address field, dropping the `tcp://` / `udp://` scheme old Envoy printed; `envoy://` and `[v6]:port` stay verbatim. */

@@ -26,6 +26,11 @@ export interface Layout {
   signature: string;
   /** Index of the user-agent slot (free text that may hold quotes and spaces), or -1. */
   userAgentSlot: number;
+  /**
+   * Every slot after the user agent is quoted (Envoy's default): a line with extra quoted tokens then
+   * reads two ways, a user agent holding `" "` or quoted fields appended at the end.
+   */
+  quotedTail: boolean;
 }
 
 const req: Slot = { kind: 'request', field: -1 };
@@ -44,7 +49,8 @@ const COUNTERS = [n(F.bytes_received), n(F.bytes_sent), n(F.duration), b(F.upstr
 
 function layout(name: FormatName, slots: Slot[]): Layout {
   const signature = slots.map((s) => (s.kind === 'bare' || s.kind === 'number' ? 'u' : 'q')).join('');
-  return { name, slots, signature, userAgentSlot: slots.findIndex((s) => s.field === F.user_agent) };
+  const userAgentSlot = slots.findIndex((s) => s.field === F.user_agent);
+  return { name, slots, signature, userAgentSlot, quotedTail: userAgentSlot >= 0 && !signature.includes('u', userAgentSlot) };
 }
 
 /** Every default layout, the most common first (detection tries them in this order). */

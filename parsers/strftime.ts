@@ -1,3 +1,5 @@
+import { isCalendarTime } from './calendar.js';
+
 /**
  * `%START_TIME(<strftime>)%` in a custom format: Envoy writes the start time in the user's layout (UTC,
  * `%s` epoch seconds, `%3f`/`%6f`/`%9f` fractions, `%z` offsets). Reading it back to the canonical
@@ -83,11 +85,6 @@ export interface StartTimeLayout {
   toIso(text: string): string | null;
 }
 
-/** Parts a calendar can hold (Date.UTC would roll month 13 into the next year). */
-function inRange(p: TimeParts): boolean {
-  return p.month >= 1 && p.month <= 12 && p.day >= 1 && p.day <= 31 && p.hour <= 23 && p.minute <= 59 && p.second <= 60;
-}
-
 /** Text as a regular expression that matches it literally (custom-format.ts reads its format strings with it too). */
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -95,7 +92,8 @@ export function escapeRegExp(text: string): string {
 
 /** Compiles Envoy's `%START_TIME(<layout>)%` argument; null when it uses a specifier this reader does not know. */
 export function compileStartTime(layout: string): StartTimeLayout | null {
-  const expanded = layout.replace(/%([TFDR])/g, (_, c: string) => COMPOSITES[c] as string);
+  // `%%` is a literal `%`, matched first so `%%T` stays a `%` and a `T`.
+  const expanded = layout.replace(/%([%TFDR])/g, (all, c: string) => COMPOSITES[c] ?? all);
   const setters: ((p: TimeParts, t: string) => boolean)[] = [];
   let source = '';
   let plain = '';
@@ -130,7 +128,7 @@ export function compileStartTime(layout: string): StartTimeLayout | null {
       if (m === null) return null;
       const p: TimeParts = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, fractionMs: 0, offsetMin: 0, epochSeconds: null };
       for (let k = 0; k < setters.length; k++) if (!(setters[k] as (p: TimeParts, t: string) => boolean)(p, m[k + 1] as string)) return null;
-      if (p.epochSeconds === null && !inRange(p)) return null;
+      if (p.epochSeconds === null && !isCalendarTime(p.year, p.month, p.day, p.hour, p.minute, p.second)) return null;
       const ms = p.epochSeconds !== null
         ? p.epochSeconds * 1000 + p.fractionMs
         : Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) + p.fractionMs - p.offsetMin * 60_000;

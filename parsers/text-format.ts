@@ -1,7 +1,7 @@
 import { LAYOUTS, type Layout } from './layouts.js';
 import { F, FIELD_COUNT, RecordView } from './record-view.js';
 import { Tokens, tokenize, closingQuote } from './tokenize.js';
-import { isFlags, isIsoTime, isNumberOrDash, setField, setGluedRequestLine, setRequestLine } from './fields.js';
+import { isFlags, isIsoTime, isNumberOrDash, isUpstreamHostShape, setField, setGluedRequestLine, setRequestLine } from './fields.js';
 import type { MalformedReason } from './types.js';
 
 /**
@@ -52,7 +52,11 @@ export class TextFormatParser {
     return this.detect(line, view, this.forced ?? LAYOUTS);
   }
 
-  /** Tries every candidate layout: exact token count, then trailing extra fields, then the anchored slow path. */
+  /**
+   * Tries every candidate layout: exact token count, then trailing extra fields, then the anchored slow
+   * path; layouts whose fields after the user agent are all quoted (Envoy's default) come last, as
+   * their extra tokens may be the user agent's (quotedTailReading).
+   */
   private detect(line: string, view: RecordView, candidates: readonly Layout[]): MalformedReason | null {
     const t = this.tokens;
     let best: MalformedReason | null = null;
@@ -63,11 +67,17 @@ export class TextFormatParser {
       best ??= reason;
     }
     for (const layout of candidates) {
-      if (t.count - 1 <= layout.slots.length || !signatureMatches(layout, t, layout.slots.length)) continue;
+      if (layout.quotedTail || t.count - 1 <= layout.slots.length || !signatureMatches(layout, t, layout.slots.length)) continue;
       if (applyTokens(layout, line, t, view, t.count - 1) === null) return this.matched(layout);
     }
     for (const layout of candidates) {
-      if (layout.userAgentSlot >= 0 && applyAnchored(layout, line, t, view) === null) return this.matched(layout);
+      if (!layout.quotedTail && layout.userAgentSlot >= 0 && applyAnchored(layout, line, t, view) === null) return this.matched(layout);
+    }
+    for (const layout of candidates) {
+      if (!layout.quotedTail) continue;
+      const reason = quotedTailReading(layout, line, t, view);
+      if (reason === null) return this.matched(layout);
+      if (reason === 'ambiguous-fields') return reason;
     }
     return best ?? (t.unterminated || isTruncatedPrefix(line, t, view, candidates) ? 'truncated' : 'field-count');
   }
@@ -134,6 +144,26 @@ function applySlot(layout: Layout, i: number, view: RecordView, s: number, e: nu
       setField(view, slot.field, s, e);
       return null;
   }
+}
+
+/**
+ * Reads a line with more tokens than a quoted-tail layout (Envoy's default) has: either trailing
+ * fields were appended, or the user agent holds `" "` and its pieces pushed the rest to the right
+ * (the anchored reading). Only a reading whose upstream host looks like one (an address, never the
+ * authority or request id a shift puts there) counts; two such readings are `ambiguous-fields`.
+ */
+function quotedTailReading(layout: Layout, line: string, t: Tokens, view: RecordView): MalformedReason | null {
+  const trailing = t.count - 1 > layout.slots.length && signatureMatches(layout, t, layout.slots.length) && applyTokens(layout, line, t, view, t.count - 1) === null && upstreamHostShaped(view);
+  const anchored = applyAnchored(layout, line, t, view) === null && upstreamHostShaped(view);
+  if (trailing && anchored) return 'ambiguous-fields';
+  if (anchored) return null;
+  if (trailing) return applyTokens(layout, line, t, view, t.count - 1);
+  return 'field-count';
+}
+
+function upstreamHostShaped(view: RecordView): boolean {
+  const s = view.start[F.upstream_host] as number;
+  return s < 0 || isUpstreamHostShape(view.text, s, view.end[F.upstream_host] as number);
 }
 
 /**

@@ -98,6 +98,7 @@ export type MalformedReason =
   | 'bad-request-line' // the quoted "METHOD PATH PROTOCOL" field cannot be split
   | 'bad-json' // a JSON access-log object that does not parse or has wrong types
   | 'format-mismatch' // a user-given --format did not match the line
+  | 'ambiguous-fields' // the fields read two ways (Envoy's default layout: a user agent holding `" "`, or quoted fields appended)
   | 'text-before-entry'; // a text access-log entry starts after other text (junk, spaces, an unknown prefix), not at the start of the line
 
 /** What a tooling envelope around a line said (kubectl --timestamps/--prefix, CRI, Docker json-file, stern). */

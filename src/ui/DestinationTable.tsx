@@ -1,12 +1,12 @@
 /**
  * Destination table: each external host:port with how it was reached (via gateway, direct, blocked,
- * unconfirmed), bytes, source workloads and last seen. Rows with direct traffic are marked `!`.
+ * unconfirmed, gateway-only), bytes, source workloads and last seen. Rows with direct traffic are marked `!`.
  */
 import { Box } from 'ink';
 import type { DestinationSummary } from '../report/model.js';
 import { Line, type Row, type Segment } from './Line.js';
 import { bytes, cell, clock, compact, hostPortCell, listCell } from './text.js';
-import type { Tone } from './theme.js';
+import { verdictTone, type Tone } from './theme.js';
 
 /** Props of {@link DestinationTable}. */
 export interface DestinationTableProps {
@@ -30,12 +30,17 @@ const FIXED = [
   ['direct', 6],
   ['blocked', 7],
   ['unconf', 6],
+  ['gw-only', 7],
   ['bytes', 7],
   ['last', 8],
 ] as const;
 type Column = (typeof FIXED)[number][0];
-/** Which fixed columns go first when the terminal is too narrow for all of them; `direct` always stays. */
-const DROP_ORDER: readonly Column[] = ['last', 'unconf', 'bytes', 'blocked', 'via-gw'];
+/**
+ * Which fixed columns go first when the terminal is too narrow for all of them; `direct` always stays.
+ * `gw-only` (gateway traffic no sidecar entry accounts for) goes first: the verdict counters and the
+ * findings feed still show it, and an 80-column table keeps the columns it had.
+ */
+const DROP_ORDER: readonly Column[] = ['gw-only', 'last', 'unconf', 'bytes', 'blocked', 'via-gw'];
 /** Cells the destination and sources columns share before fixed columns are dropped (all fit from 80 columns). */
 const MIN_FLEX = 30;
 
@@ -76,6 +81,7 @@ function dataRow(d: DestinationSummary, marker: string, w: Columns): Row {
   row.push(num(direct, 6, 'direct'));
   if (has('blocked')) row.push(num(d.verdicts.blocked ?? 0, 7, 'blocked'));
   if (has('unconf')) row.push(num(d.verdicts['via-gateway-unconfirmed'] ?? 0, 6, 'unconfirmed'));
+  if (has('gw-only')) row.push(num(d.verdicts['gateway-only'] ?? 0, 7, verdictTone('gateway-only')));
   if (has('bytes')) row.push({ text: `${cell(bytes(d.bytesSent + d.bytesReceived), 7, 'right')} ` });
   row.push({ text: `${listCell(d.sources, d.moreSources, w.sources)} ` });
   if (has('last')) row.push({ text: cell(clock(d.lastSeen), 8) });

@@ -18,17 +18,16 @@ export interface FlowDetailProps {
   color: boolean;
 }
 
-/** Content rows the detail view shows at once for a given height (the title takes one). */
+/** Content rows the detail view shows at once for a given height: the title takes one, so a height of 1 shows none. */
 export function detailPageRows(height: number): number {
-  return Math.max(1, height - 1);
+  return Math.max(0, height - 1);
 }
 
 /** A title with the scroll position, then one page of the flow's detail rows. */
 export function FlowDetail({ flow, scroll, width, height, color }: FlowDetailProps) {
   if (height <= 0) return null;
   const rows = detailRows(flow, width);
-  // With a single row there is room for the title only.
-  const page = height === 1 ? 0 : detailPageRows(height);
+  const page = detailPageRows(height);
   const start = Math.min(Math.max(0, scroll), Math.max(0, rows.length - page));
   const end = Math.min(rows.length, start + page);
   return (

@@ -7,7 +7,7 @@
  */
 import { Transform } from 'ink';
 import { escapeControl } from '../text/escape.js';
-import { displayWidth, fitChars } from './text.js';
+import { displayWidth, fitChars, graphemes } from './text.js';
 import { inverse, paint, type Tone } from './theme.js';
 
 /** A piece of a row with a meaning (tone); its text may come from a log and is escaped here. */
@@ -36,7 +36,7 @@ export function fitRow(row: Row, width: number): Row {
   const out: Row = [];
   let budget = Math.max(0, width - 1);
   for (const seg of escaped) {
-    const piece = fitChars(Array.from(seg.text), budget);
+    const piece = fitChars(graphemes(seg.text), budget);
     out.push({ ...seg, text: piece.text });
     budget -= piece.used;
     if (piece.text.length < seg.text.length) break;

@@ -1,13 +1,14 @@
 /**
  * Small text helpers for a fixed-width terminal grid: fitting cells, compact numbers, bytes, clocks.
- * Widths count code points (wide CJK/emoji may misalign a column; Ink's truncation still bounds the line).
+ * Widths count grapheme clusters (what a terminal draws as one character: `e` and a combining accent,
+ * an emoji with its skin tone, a flag), each as wide as its first code point.
  */
 import { escapeControl } from '../text/escape.js';
 
 /**
  * Terminal cells a code point takes, erring wide: ASCII, Latin-1 and the symbols the dashboard draws
- * are 1; anything else (CJK, emoji, combining marks...) counts 2, so a row can end short but never
- * spill past the edge and wrap.
+ * are 1; anything else (CJK, emoji, a combining mark with nothing before it...) counts 2, so a row can
+ * end short but never spill past the edge and wrap.
  */
 export function charWidth(cp: number): number {
   if (cp < 0x2010) return cp < 0x100 ? 1 : 2;
@@ -17,30 +18,54 @@ export function charWidth(cp: number): number {
   return cp === 0x2713 ? 1 : 2; // ✓
 }
 
-/** Cells a string takes (see {@link charWidth}). */
+/** Below U+0300 (ASCII, Latin-1, Latin Extended) every code point is a cluster of its own: no segmenting needed. */
+function allBelowCombining(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x300) return false;
+  return true;
+}
+
+let segmenter: Intl.Segmenter | null = null;
+
+/** The grapheme clusters of `text`, in order. */
+export function graphemes(text: string): string[] {
+  if (allBelowCombining(text)) return text.split('');
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return Array.from(segmenter.segment(text), (s) => s.segment);
+}
+
+/** Cells one grapheme cluster takes: its first code point's (the marks and modifiers after it add none). */
+function clusterWidth(cluster: string): number {
+  return charWidth(cluster.codePointAt(0) ?? 0);
+}
+
+/** Cells a string takes (see {@link charWidth}), counted per grapheme cluster. */
 export function displayWidth(text: string): number {
   let w = 0;
-  for (const ch of text) w += charWidth(ch.codePointAt(0) ?? 0);
+  if (allBelowCombining(text)) {
+    for (let i = 0; i < text.length; i++) w += text.charCodeAt(i) < 0x100 ? 1 : 2;
+    return w;
+  }
+  for (const g of graphemes(text)) w += clusterWidth(g);
   return w;
 }
 
-/** The longest prefix of `chars` that fits in `width` cells, and the cells it takes. */
-export function fitChars(chars: readonly string[], width: number): { text: string; used: number } {
+/** The longest prefix of `clusters` (see {@link graphemes}) that fits in `width` cells, the cells it takes and how many clusters it holds. */
+export function fitChars(clusters: readonly string[], width: number): { text: string; used: number; count: number } {
   let used = 0;
   let end = 0;
-  for (; end < chars.length; end++) {
-    const w = charWidth(chars[end]?.codePointAt(0) ?? 0);
+  for (; end < clusters.length; end++) {
+    const w = clusterWidth(clusters[end] ?? '');
     if (used + w > width) break;
     used += w;
   }
-  return { text: chars.slice(0, end).join(''), used };
+  return { text: clusters.slice(0, end).join(''), used, count: end };
 }
 
 /** Cuts escaped text to `width` cells, ending in `…` when something was cut; no padding. */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
   if (displayWidth(text) <= width) return text;
-  return `${fitChars(Array.from(text), width - 1).text}…`;
+  return `${fitChars(graphemes(text), width - 1).text}…`;
 }
 
 /** Escapes log-derived text and fits it to exactly `width` cells (cut with `…`, padded with spaces). */
@@ -53,27 +78,32 @@ export function cell(text: string, width: number, align: 'left' | 'right' = 'lef
 
 /** Splits escaped text into pieces of at most `width` cells, at most `maxLines` of them (the last says what was cut). */
 export function wrap(text: string, width: number, maxLines: number, words = false): string[] {
-  const chars = Array.from(escapeControl(text));
+  const chars = graphemes(escapeControl(text));
   const w = Math.max(2, width);
   const out: string[] = [];
   let at = 0;
   let lastStart = 0;
   while (at < chars.length && out.length < maxLines) {
-    let piece = fitChars(chars.slice(at, at + w), w).text;
-    const end = at + Array.from(piece).length;
+    const fit = fitChars(chars.slice(at, at + w), w);
+    let piece = fit.text;
+    let count = fit.count;
+    const end = at + count;
     // Prose breaks after the last space, if that leaves at least half a line.
-    const space = words && end < chars.length && chars[end] !== ' ' ? piece.lastIndexOf(' ') : -1;
-    if (space >= w / 2) piece = piece.slice(0, space + 1);
+    const space = words && end < chars.length && chars[end] !== ' ' ? chars.lastIndexOf(' ', end - 1) - at : -1;
+    if (space >= w / 2) {
+      count = space + 1;
+      piece = chars.slice(at, at + count).join('');
+    }
     out.push(words ? piece.trimEnd() : piece);
     lastStart = at;
-    at += Array.from(piece).length;
+    at += count;
     while (words && chars[at] === ' ') at += 1;
   }
   if (at < chars.length && out.length > 0) {
     // Shorten the last piece to make room for saying how much is not shown.
     const room = Math.max(0, w - ` … ${chars.length} more chars`.length);
-    const kept = fitChars(chars.slice(lastStart, at), room).text;
-    out[out.length - 1] = `${kept} … ${chars.length - lastStart - Array.from(kept).length} more chars`;
+    const kept = fitChars(chars.slice(lastStart, at), room);
+    out[out.length - 1] = `${kept.text} … ${chars.length - lastStart - kept.count} more chars`;
   }
   return out.length > 0 ? out : [''];
 }

@@ -77,8 +77,10 @@ function editFilter(state: UiState, input: string, key: Key): UiState {
 
 function inDetail(state: UiState, input: string, key: Key, ctx: KeyContext): UiState {
   if (key.escape || key.leftArrow || key.backspace) return { ...state, detail: null, scroll: 0 };
-  const max = Math.max(0, ctx.detailRows - ctx.pageRows);
-  const step = key.pageDown || input === ' ' ? ctx.pageRows : key.pageUp ? -ctx.pageRows : 0;
+  // A screen too short to show a content row (the title only) still scrolls a row at a time, to the last row.
+  const page = Math.max(1, ctx.pageRows);
+  const max = Math.max(0, ctx.detailRows - page);
+  const step = key.pageDown || input === ' ' ? page : key.pageUp ? -page : 0;
   const delta = key.downArrow || input === 'j' ? 1 : key.upArrow || input === 'k' ? -1 : step;
   const scroll = key.home || input === 'g' ? 0 : key.end || input === 'G' ? max : state.scroll + delta;
   return { ...state, scroll: Math.min(max, Math.max(0, scroll)) };

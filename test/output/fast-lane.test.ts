@@ -138,6 +138,16 @@ describe('the fast lanes write exactly what the general parser writes, or declin
     expect(fast(laneFor(AUTO), line, 1)).toBeNull();
   });
 
+  it.each(['2024-13-01T10:00:00.123Z', '2024-02-30T10:00:00.123Z', '2024-03-01T24:00:00.123Z'])('declines a line whose time %s no calendar has, which the general parser calls bad-timestamp', (time) => {
+    const line = `[${time}] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 1 2 3 "-" "ua" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -`;
+    expect(fast(laneFor(AUTO), line, 1)).toBeNull(); // was written as a record
+    const start = new Int32Array(24);
+    expect(laneTextSpans(line, 'istio-1.9', start, new Int32Array(24))).toBe(false);
+    const parser = new LineParser({ kind: 'auto' } as FormatSpec, 65536, laneTextSpans);
+    expect(parser.parse(line)).toBe('malformed');
+    expect(parser.reason).toBe('bad-timestamp');
+  });
+
   it('takes a plain JSON line with extra keys of every kind and the values the parser normalises', () => {
     const lane = laneFor(AUTO);
     const line =

@@ -52,6 +52,12 @@ describe('quirks seen in real logs', () => {
     expect(extra['trailing_26']).toBe('26 27 "q r" 29 30'); // 27-30 were dropped without a word
   });
 
+  it('reads the days a calendar has at the edges: 29 February of a leap year, 31 December, 23:59:59', () => {
+    expect(rec(base19('curl/8').replace('2024-03-01T10:00:00.123Z', '2024-02-29T23:59:59.999Z')).start_time).toBe('2024-02-29T23:59:59.999Z');
+    expect(rec(base19('curl/8').replace('2024-03-01T10:00:00.123Z', '2000-02-29T00:00:00.000Z')).start_time).toBe('2000-02-29T00:00:00.000Z');
+    expect(rec(base19('curl/8').replace('2024-03-01T10:00:00.123Z', '2023-12-31T23:59:59.000Z')).start_time).toBe('2023-12-31T23:59:59.000Z');
+  });
+
   it('reads port :0 (XFF-derived remote address) verbatim', () => {
     const line = base19('curl/8').replace('10.1.0.7:40142', '52.123.190.124:0');
     expect(rec(line).downstream_remote_address).toBe('52.123.190.124:0');
@@ -81,6 +87,9 @@ describe('quirks seen in real logs', () => {
     ['cut inside a quoted field', '[2024-03-01T10:00:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl/8', 'truncated'],
     ['cut after a few fields', '[2024-03-01T10:00:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512', 'truncated'],
     ['a bad number', '[2024-03-01T10:00:00.123Z] "GET /get HTTP/1.1" 2x0 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'bad-number'],
+    ...['2024-13-01T10:00:00.123Z', '2024-00-01T10:00:00.123Z', '2024-03-32T10:00:00.123Z', '2024-02-30T10:00:00.123Z', '2023-02-29T10:00:00.123Z', '2024-03-01T24:00:00.123Z', '2024-03-01T10:60:00.123Z', '2024-03-01T10:00:61.123Z'].map(
+      (time) => [`a time no calendar has (${time})`, `[${time}] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -`, 'bad-timestamp'],
+    ),
     ['a bad time', '[2024-03-01T10:0x:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'bad-timestamp'],
     ['no closing bracket', '[2024-03-01T10:00:00.123Z "GET', 'truncated'],
     ['an unknown layout', '[2024-03-01T10:00:00.123Z] a b c d e f g h i j k l m n o p q r s t u v w x y z', 'field-count'],
@@ -92,6 +101,42 @@ describe('quirks seen in real logs', () => {
     ['JSON with a text response code', '{"start_time":"2024-03-01T10:00:00.123Z","upstream_cluster":"x","response_flags":"-","response_code":"teapot"}', 'bad-number'],
   ])('calls a line %s malformed with a reason', (_name, line, reason) => {
     expect(parseLineText(line)).toEqual({ kind: 'malformed', reason });
+  });
+});
+
+describe("Envoy's default layout with a user agent holding \" \"", () => {
+  // The Contour line of the corpus (Envoy's built-in default format), with the user agent replaced.
+  const envoy = (ua: string, authority = 'example.projectcontour.io', host = '10.244.8.27:8080'): string =>
+    `[2024-02-06T15:18:17.437Z] "GET / HTTP/1.1" 503 UF 0 91 1998 - "103.67.2.26" "${ua}" "d70640ec-2feb-46f8-9f63-24c44142c42e" "${authority}" "${host}"`;
+  // Istio 1.0.x before 1.0.3 printed this too; a late-2018 1.1 build added the addresses after it.
+  const dev11 = (ua: string): string =>
+    `[2019-01-10T08:43:12.118Z] "GET /get HTTP/1.1" 200 - 0 512 12 11 "-" "${ua}" "8e1f-44" "httpbin.org" "52.1.2.3:80" outbound|80||httpbin.org 10.1.0.7:40188 52.1.2.3:80 10.1.0.7:40142 httpbin.org`;
+  const fields = { x_forwarded_for: '103.67.2.26', request_id: 'd70640ec-2feb-46f8-9f63-24c44142c42e', authority: 'example.projectcontour.io', upstream_host: '10.244.8.27:8080' };
+
+  it.each(['evil" "agent', 'Mozilla/5.0 "Foo" "Bar"', 'a" "b" "c" "d', 'ends with a quote" "'])('reads every field right for the user agent %s', (ua) => {
+    const got = parseLineText(envoy(ua));
+    expect(got).toMatchObject({ kind: 'record', format: 'envoy', record: { ...fields, user_agent: ua, response_flags: 'UF' } });
+    expect(got.kind === 'record' && got.record.extra).toBeUndefined(); // was: user_agent 'evil', request_id 'agent', ... and the host as trailing_1
+  });
+
+  it('reads an IPv6 and an old tcp:// upstream host after such a user agent', () => {
+    expect(rec(envoy('x" "y', 'api.example.com', '[2001:db8::7]:443'))).toMatchObject({ user_agent: 'x" "y', upstream_host: '[2001:db8::7]:443' });
+    expect(rec(envoy('x" "y', 'api.example.com', 'tcp://10.0.2.1:80'))).toMatchObject({ user_agent: 'x" "y', upstream_host: '10.0.2.1:80' });
+  });
+
+  it('reads a late-2018 Istio line with such a user agent as its own layout, not as an Envoy line with trailing fields', () => {
+    const got = parseLineText(dev11('evil" "agent'));
+    expect(got).toMatchObject({ kind: 'record', format: 'istio-1.1-dev', record: { user_agent: 'evil" "agent', request_id: '8e1f-44', upstream_cluster: 'outbound|80||httpbin.org', requested_server_name: 'httpbin.org' } });
+  });
+
+  it('still keeps quoted fields appended to an Envoy line as trailing fields', () => {
+    const got = rec(`${envoy('curl/8.4.0')} "b3-trace-7" "tenant-a"`);
+    expect(got).toMatchObject({ ...fields, user_agent: 'curl/8.4.0', extra: { trailing_1: 'b3-trace-7', trailing_2: 'tenant-a' } });
+  });
+
+  it('calls a line that reads both ways (an IP authority after the split) ambiguous-fields, not a shifted record', () => {
+    // ua 'a" "10.0.0.9:80' or ua 'a' + appended "10.244.8.27:8080": both end in an upstream host.
+    expect(parseLineText(envoy('a" "10.0.0.9:80', '10.0.0.5:8080'))).toEqual({ kind: 'malformed', reason: 'ambiguous-fields' });
   });
 });
 

@@ -22,8 +22,28 @@ describe('%START_TIME(<layout>)% read back to the canonical time', () => {
     { layout: '%Y-%m-%d %T', text: '2024-05-01T12:00:00', why: 'another separator' },
     { layout: '%d/%b/%Y', text: '01/Mai/2024', why: 'no such month' },
     { layout: '%s', text: '99999999999999999', why: 'past what a Date holds (threw)' },
+    { layout: '%Y-%m-%d %T', text: '2024-02-30 12:00:00', why: '30 February (was read as 1 March)' },
+    { layout: '%Y-%m-%d %T', text: '2023-02-29 12:00:00', why: '29 February of a common year' },
+    { layout: '%Y-%m-%d %T', text: '2024-04-31 12:00:00', why: '31 April' },
+    { layout: '%Y/%m/%d %%T', text: '2024/05/01 12:00:03', why: '%%T is a % and a T, not the time of day' },
   ])('refuses $text ($why)', ({ layout, text }) => {
     expect(compileStartTime(layout)?.toIso(text)).toBeNull();
+  });
+
+  it.each([
+    { layout: '%Y/%m/%d %%T', text: '2024/05/01 %T', iso: '2024-05-01T00:00:00.000Z' },
+    { layout: '%Y-%m-%d %%%T', text: '2024-05-01 %12:00:03', iso: '2024-05-01T12:00:03.000Z' },
+    { layout: '%Y-%m-%d %H:%M:%S (100%%)', text: '2024-02-29 23:59:59 (100%)', iso: '2024-02-29T23:59:59.000Z' },
+  ])('reads a doubled percent sign as a literal one in $layout', ({ layout, text, iso }) => {
+    expect(compileStartTime(layout)?.toIso(text)).toBe(iso);
+  });
+
+  it('calls a custom-format line whose written time is in the layout but no time bad-timestamp', () => {
+    const format = '[%START_TIME(%Y-%m-%d %T)%] %UPSTREAM_CLUSTER%';
+    expect(parseLineText('[2024-05-01 12:00:03] PassthroughCluster', format)).toMatchObject({ kind: 'record', record: { start_time: '2024-05-01T12:00:03.000Z' } });
+    for (const time of ['2024-13-01 12:00:03', '2024-05-32 12:00:03', '2024-05-01 24:00:03', '2024-02-30 12:00:03']) {
+      expect(parseLineText(`[${time}] PassthroughCluster`, format), time).toEqual({ kind: 'malformed', reason: 'bad-timestamp' }); // was format-mismatch, or 30 February read as 1 March
+    }
   });
 
   it.each(['%H:%M:%S', '%Y-%j', '%Q'])('does not take %s (no date, or a specifier it does not know)', (layout) => {

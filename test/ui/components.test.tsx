@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CoverageBar } from '../../src/ui/CoverageBar.js';
 import { DestinationTable } from '../../src/ui/DestinationTable.js';
 import { FindingsFeed } from '../../src/ui/FindingsFeed.js';
-import { FlowDetail } from '../../src/ui/FlowDetail.js';
+import { detailPageRows, FlowDetail } from '../../src/ui/FlowDetail.js';
 import { Header } from '../../src/ui/Header.js';
 import { HelpOverlay, KEY_HELP } from '../../src/ui/HelpOverlay.js';
 import { KeyBar } from '../../src/ui/KeyBar.js';
@@ -118,11 +118,14 @@ describe('DestinationTable', () => {
     );
     const [title, header, first, second] = lines(frame);
     expect(title).toBe('» Destinations 2 external  sort: direct first (s)');
-    expect(header).toMatch(/^ +destination +via-gw direct blocked unconf +bytes sources +last$/);
-    const sources = width === 80 ? 'shop/che… \\+5' : 'shop\\/checkout,shop\\/cart \\+4';
-    expect(first).toMatch(new RegExp(`^›!api\\.stripe\\.com:443 +3 +12 +· +· +3\\.0kB ${sources} +10:00:05$`));
+    // gw-only is the first column to go: an 80-column table keeps the columns it had.
+    const gwOnly = width === 80 ? '' : ' gw-only';
+    const gwCount = width === 80 ? '' : ' +·';
+    expect(header).toMatch(new RegExp(`^ +destination +via-gw direct blocked unconf${gwOnly} +bytes sources +last$`));
+    const sources = width === 80 ? 'shop/che… \\+5' : 'shop\\/checkout \\+5';
+    expect(first).toMatch(new RegExp(`^›!api\\.stripe\\.com:443 +3 +12 +· +·${gwCount} +3\\.0kB ${sources} +10:00:05$`));
     const host = width === 80 ? 'www\\.googleapi…:443' : 'www\\.googleapis\\.com:443';
-    expect(second).toMatch(new RegExp(`^  ${host} +40 +· +2 +5 +3\\.0kB shop\\/checko?u?t?…? +10:00:05$`));
+    expect(second).toMatch(new RegExp(`^  ${host} +40 +· +2 +5${gwCount} +3\\.0kB shop\\/checko?u?t?…? +10:00:05$`));
     expect(widestLine(frame)).toBeLessThanOrEqual(width);
   });
 
@@ -142,6 +145,20 @@ describe('DestinationTable', () => {
     const at = (line: string | undefined, text: string): number => (line ?? '').indexOf(text);
     expect(at(one, '12') + 2).toBe(at(head, 'direct') + 'direct'.length);
     expect(widestLine(frame)).toBeLessThanOrEqual(width);
+  });
+
+  it('shows gateway-only flows (gateway traffic no sidecar entry accounts for) in their own column where the width allows', () => {
+    const gw = [destination({ destination: 'pastebin.com:443', verdicts: { 'gateway-only': 35, 'via-gateway': 2 } }), ...rows];
+    const render = (width: number): string[] =>
+      lines(renderToString(<DestinationTable rows={gw} total={3} selectedIndex={0} focused={true} sortLabel="name" filter="" width={width} height={6} color={false} />, { columns: width }));
+    for (const width of [88, 100, 120]) {
+      const [, head, one] = render(width);
+      expect(head, `${width}`).toContain(' gw-only ');
+      // The count sits under its column title, right-aligned.
+      expect((one ?? '').indexOf('35') + 2, `${width}`).toBe((head ?? '').indexOf('gw-only') + 'gw-only'.length);
+      expect(widestLine(render(width).join('\n'))).toBeLessThanOrEqual(width);
+    }
+    for (const width of [40, 60, 80, 87]) expect(render(width)[1], `${width}`).not.toContain('gw-only');
   });
 
   it('scrolls so the selected row is visible and says when the filter hides rows', () => {
@@ -250,6 +267,14 @@ describe('FlowDetail', () => {
     expect(lines(next)[0]).toMatch(/rows 10-18 of \d+/);
     expect(widestLine(top)).toBeLessThanOrEqual(width);
     expect(widestLine(next)).toBeLessThanOrEqual(width);
+  });
+});
+
+describe('detailPageRows', () => {
+  it.each([1, 2, 3, 10])('is the number of content rows FlowDetail draws at height %i (the scroll keys page by it)', (height) => {
+    const frame = renderToString(<FlowDetail flow={flow()} scroll={0} width={80} height={height} color={false} />, { columns: 80 });
+    expect(lines(frame)[0]).toContain('Flow detail');
+    expect(lines(frame).length - 1).toBe(detailPageRows(height)); // was 1 at height 1, where only the title fits
   });
 });
 

@@ -1,6 +1,7 @@
 import { escapeControl } from '../../src/text/escape.js';
 import { describe, expect, it } from 'vitest';
-import { bytes, cell, cleanInput, clock, compact, duration, hostPortCell, listCell, wrap } from '../../src/ui/text.js';
+import { bytes, cell, cleanInput, clock, compact, displayWidth, duration, hostPortCell, listCell, truncate, wrap } from '../../src/ui/text.js';
+import { fitRow } from '../../src/ui/Line.js';
 
 describe('cell', () => {
   it.each([
@@ -12,6 +13,37 @@ describe('cell', () => {
     { name: 'escapes control characters before fitting', text: 'a\u001b[2Jb', width: 10, align: 'left' as const, out: 'a\\e[2Jb   ' },
   ])('$name', ({ text, width, align, out }) => {
     expect(cell(text, width, align)).toBe(out);
+  });
+});
+
+describe('widths count grapheme clusters', () => {
+  it.each([
+    { name: 'an e with a combining acute accent', text: 'cafe\u0301', cells: 4 },
+    { name: 'several marks on one letter', text: 'a\u0301\u0323b', cells: 2 },
+    { name: 'an emoji with a skin tone', text: '\u{1F44D}\u{1F3FD}', cells: 2 },
+    { name: 'a flag (two regional indicators)', text: '\u{1F1EB}\u{1F1F7}', cells: 2 },
+    { name: 'CJK, two cells each', text: '\uD55C\uAD6D', cells: 4 },
+  ])('$name', ({ text, cells }) => {
+    expect(displayWidth(text)).toBe(cells); // combining marks and modifiers counted 2 cells each
+    expect(cell(text, 8)).toBe(text + ' '.repeat(8 - cells));
+  });
+
+  it('cuts between clusters, never between a letter and its accent', () => {
+    expect(cell('e\u0301e\u0301e\u0301e\u0301', 3)).toBe('e\u0301e\u0301…');
+    expect(truncate('\u{1F44D}\u{1F3FD}\u{1F44D}\u{1F3FD}', 3)).toBe('\u{1F44D}\u{1F3FD}…');
+  });
+
+  it('wraps by clusters, and counts the clusters it leaves out', () => {
+    const text = 'e\u0301'.repeat(10);
+    expect(wrap(text, 4, 10)).toEqual(['e\u0301'.repeat(4), 'e\u0301'.repeat(4), 'e\u0301'.repeat(2)]);
+    expect(wrap('e\u0301'.repeat(40), 20, 1)).toEqual([`${'e\u0301'.repeat(4)} … 36 more chars`]);
+  });
+
+  it('fits a row of such text to its width in the dashboard', () => {
+    const row = fitRow([{ text: 'cafe\u0301 ' }, { text: 'na\u0308ive re\u0301sume\u0301 and more', tone: 'dim' }], 16);
+    const text = row.map((s) => s.text).join('');
+    expect(displayWidth(text)).toBe(16);
+    expect(text).toBe('cafe\u0301 na\u0308ive re\u0301su…'); // was cut 3 cells short
   });
 });
 

@@ -91,6 +91,13 @@ describe('reduceKey', () => {
     expect(ok(press(open, ['G'])).scroll).toBe(40);
   });
 
+  it('scrolls the detail a row per page, to its last row, when the screen shows no content row (the title only)', () => {
+    const short = { ...ctx, pageRows: 0 };
+    const open = ok(reduceKey(INITIAL_UI, '', key({ return: true }), short));
+    expect(ok(reduceKey(open, '', key({ pageDown: true }), short)).scroll).toBe(1);
+    expect(ok(reduceKey(open, 'G', key(), short)).scroll).toBe(49);
+  });
+
   it('edits the filter: typing, backspace, enter keeps it, esc clears it', () => {
     const typed = ok(press(INITIAL_UI, ['/'], ['s'], ['h'], ['x'], ['', { backspace: true }]));
     expect(typed.filter).toBe('sh');

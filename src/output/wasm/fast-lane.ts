@@ -104,13 +104,25 @@ export function resultMemo(): i32 {
   return c >= 48 && c <= 57;
 }
 
+@inline function two(i: i32): i32 {
+  return (<i32>b(i) - 48) * 10 + <i32>b(i + 1) - 48;
+}
+
+/** parsers/fields.ts isIsoTime: `YYYY-MM-DDThh:mm:ss` of a real date and time (parsers/calendar.ts isCalendarTime). */
 function isTime(s: i32, e: i32): bool {
   if (e - s < 19 || b(s + 4) != DASH || b(s + 7) != DASH || b(s + 10) != 84 || b(s + 13) != 58) return false;
-  return (
-    isDigit(b(s)) && isDigit(b(s + 1)) && isDigit(b(s + 2)) && isDigit(b(s + 3)) && isDigit(b(s + 5)) && isDigit(b(s + 6)) &&
+  if (
+    !(isDigit(b(s)) && isDigit(b(s + 1)) && isDigit(b(s + 2)) && isDigit(b(s + 3)) && isDigit(b(s + 5)) && isDigit(b(s + 6)) &&
     isDigit(b(s + 8)) && isDigit(b(s + 9)) && isDigit(b(s + 11)) && isDigit(b(s + 12)) && isDigit(b(s + 14)) &&
-    isDigit(b(s + 15)) && isDigit(b(s + 17)) && isDigit(b(s + 18))
-  );
+    isDigit(b(s + 15)) && isDigit(b(s + 17)) && isDigit(b(s + 18)))
+  ) return false;
+  const month = two(s + 5);
+  const day = two(s + 8);
+  if (month < 1 || month > 12 || day < 1 || two(s + 11) > 23 || two(s + 14) > 59 || two(s + 17) > 60) return false;
+  if (day <= 28) return true;
+  if (month != 2) return day <= (month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31);
+  const year = two(s) * 100 + two(s + 2);
+  return day == 29 && year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
 }
 
 function isDash(s: i32, e: i32): bool {
