@@ -9,6 +9,8 @@
  *   internal/passthrough-to-mesh); with unknown mesh ranges Passthrough is always `direct`.
  * - A joined pair whose gateway entry refused the traffic (RBAC/ext_authz, NR/NC, a 4xx/5xx
  *   direct_response, BlackHoleCluster) is `blocked` with a `blocked/gateway-*` rule.
+ * - A gateway TCP line that carried a sidecar's HTTP requests (carrier.ts) is the gateway entry of each
+ *   request's flow, and of no flow of its own; the flows' bytes are the requests'.
  */
 export { createEngine } from './engine.js';
 export { offlineContext, canonicalIp } from './context.js';
