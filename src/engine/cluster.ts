@@ -5,6 +5,7 @@
 import picomatch from 'picomatch';
 import type { AuditSettings } from '../types.js';
 import { BoundedCache } from './cache.js';
+import { canonicalName } from './net.js';
 
 /** What kind of cluster an entry went to (FORMATS.md section 5). */
 export type ClusterKind =
@@ -89,7 +90,7 @@ export class ClusterTable {
     const first = parts[0];
     if ((first !== 'outbound' && first !== 'inbound') || parts.length < 2) return { ...NONE, name, kind: 'other' };
     const port = Number(parts[1]);
-    const host = (parts[3] ?? '').toLowerCase() || null;
+    const host = canonicalName((parts[3] ?? '').toLowerCase()) || null;
     return {
       name,
       kind: first,

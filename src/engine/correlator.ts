@@ -5,6 +5,7 @@
  * and `finish` release, and `maxPending` evicts the oldest.
  */
 import type { AuditSettings } from '../types.js';
+import { Carriers } from './carrier.js';
 import { Held, INNER, OUTER, SIDECAR, type JoinedBy } from './held.js';
 import { PairMatcher } from './pairing.js';
 import { ReleaseQueue } from './release-queue.js';
@@ -32,6 +33,9 @@ export class Correlator {
   private held = 0;
   /** Retry attempts popped ripe and left to leave with their request, by that request's sidecar entry. */
   private readonly parked = new Map<Held, Held[]>();
+  private readonly carriers: Carriers;
+  /** Gateway TCP lines that carried a released request: they leave silently (their one verdict is in those flows). */
+  private readonly carrying = new Set<Held>();
 
   constructor(
     settings: AuditSettings,
@@ -52,6 +56,7 @@ export class Correlator {
         }
       },
     });
+    this.carriers = new Carriers(settings.windowMs, this.pairs);
   }
 
   /** Entries held now. */
@@ -140,6 +145,8 @@ export class Correlator {
     if (settled && lone !== null && lone.partner === null && g.inner === null && this.pairs.fallback(lone) !== null) {
       g = this.members(lone);
     }
+    // Only a lone sidecar or gateway entry can be one end of a connection carrying many requests.
+    if (g.inner === null && (g.sidecar === null) !== (g.gateway === null) && this.releaseCarried(g, evicted)) return;
     if (g.sidecar !== null && g.gateway !== null && g.joinedBy === 'request-id') g.extras = this.pairs.attemptsOf(g.sidecar);
     if (g.sidecar !== null) this.retire(g.sidecar);
     if (g.gateway !== null) this.retire(g.gateway);
@@ -148,6 +155,33 @@ export class Correlator {
     // Attempts parked under this request that it did not gather (beyond the scan) must not be stranded.
     if (g.sidecar !== null) this.unpark(g.sidecar);
     this.onGroup(g, evicted);
+  }
+
+  /**
+   * A lone HTTP sidecar entry leaves with the gateway TCP line that carried it (which stays for the
+   * other requests); a lone gateway TCP line takes the requests it carried and leaves silently after
+   * them when it carried any. False when neither applies (the group leaves as it is).
+   */
+  private releaseCarried(group: Group, evicted: boolean): boolean {
+    const s = group.sidecar;
+    if (s !== null) {
+      const carrier = this.carriers.carrierOf(s);
+      if (carrier === null) return false;
+      this.leaveCarried(s, carrier, evicted);
+      return true;
+    }
+    const g = group.gateway as Held;
+    const carried = this.carriers.carriedBy(g);
+    for (const x of carried) this.leaveCarried(x, g, evicted);
+    if (!this.carrying.delete(g)) return false;
+    this.retire(g);
+    return true;
+  }
+
+  private leaveCarried(s: Held, carrier: Held, evicted: boolean): void {
+    this.carrying.add(carrier);
+    this.retire(s);
+    this.onGroup({ sidecar: s, gateway: carrier, inner: null, extras: NO_EXTRAS, joinedBy: 'address' }, evicted);
   }
 
   private retire(h: Held): void {

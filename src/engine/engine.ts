@@ -102,7 +102,7 @@ class AuditEngine implements Engine {
   }
 }
 
-/** Creates an engine that calls `emit` exactly once per added entry's flow (joined entries share one flow). */
+/** Creates an engine that calls `emit` exactly once per added entry's flow (joined entries share one flow; a gateway TCP line that carried several requests is in each of theirs). */
 export function createEngine(settings: AuditSettings, context: EngineContext, emit: (flow: Flow) => void): Engine {
   return new AuditEngine(settings, context, emit);
 }

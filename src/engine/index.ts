@@ -9,13 +9,15 @@
  *   internal/passthrough-to-mesh); with unknown mesh ranges Passthrough is always `direct`.
  * - A joined pair whose gateway entry refused the traffic (RBAC/ext_authz, NR/NC, a 4xx/5xx
  *   direct_response, BlackHoleCluster) is `blocked` with a `blocked/gateway-*` rule.
+ * - A gateway TCP line that carried a sidecar's HTTP requests (carrier.ts) is the gateway entry of each
+ *   request's flow, and of no flow of its own; the flows' bytes are the requests'.
  */
 export { createEngine } from './engine.js';
 export { offlineContext, canonicalIp } from './context.js';
 export { inferRoles, learnGatewayIps } from './roles.js';
 export { learnPodIps } from './learned-pods.js';
 export { workloadOfPod } from './workload.js';
-export { hostPort, isIpLiteral, relativeName } from './net.js';
+export { canonicalName, hostPort, isIpLiteral, relativeName } from './net.js';
 export { BoundedCache, PairMemo } from './cache.js';
 export type { Engine, EngineCounters, RoleSample } from './types.js';
 export type { RuleId } from './rules.js';

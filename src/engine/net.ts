@@ -3,6 +3,7 @@
  * the IP, the port, and whether an IP is public. IP scopes are cached because the same IPs repeat.
  */
 import ipaddr from 'ipaddr.js';
+import { asciiName } from '../policy/idn.js';
 import { BoundedCache } from './cache.js';
 
 /** Whether an IP is public (routable on the internet), private/reserved, or not an IP at all. */
@@ -144,9 +145,21 @@ function readAuthority(authority: string): Authority {
   const colon = authority.lastIndexOf(':');
   if (colon > 0 && authority.indexOf(':') === colon) {
     const port = portOf(authority);
-    if (port !== null) return { host: relativeName(authority.slice(0, colon).toLowerCase()), port };
+    if (port !== null) return { host: canonicalName(authority.slice(0, colon).toLowerCase()), port };
   }
-  return { host: relativeName(authority.toLowerCase()), port: null };
+  return { host: canonicalName(authority.toLowerCase()), port: null };
+}
+
+/**
+ * A host name in the one form destinations are keyed by and host globs match: no root dot, and its
+ * non-ASCII labels in punycode (`bücher` is `xn--bcher-kva`) by IDNA's own mapping (UTS #46), so a
+ * look-alike of an ASCII name (a Cyrillic `а`) stays a name of its own. Not a valid international name:
+ * as written. Lower-case it first where case does not matter.
+ */
+export function canonicalName(name: string): string {
+  const relative = relativeName(name);
+  const ascii = asciiName(relative);
+  return ascii === null || ascii === relative ? relative : relativeName(ascii);
 }
 
 /**

@@ -50,6 +50,16 @@ export class PairMatcher extends StableMatching {
     if (h.conn !== null) this.connIndex(h).add(h.conn, h);
   }
 
+  /** The first held TCP entry on socket `conn` (walk on slot 1): for carrier.ts. */
+  tcpOn(conn: string): Held | null {
+    return this.byConnTcp.first(conn);
+  }
+
+  /** The first held HTTP entries on socket `conn` not joined by request id, without and with an id (walk on slot 1): for carrier.ts. */
+  httpOn(conn: string): readonly (Held | null)[] {
+    return [this.byConnHttp.first(conn), this.byConnRid.first(conn)];
+  }
+
   /** Removes a released entry from the indexes. */
   retire(h: Held): void {
     this.byRid.remove(h);

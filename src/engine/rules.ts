@@ -97,7 +97,7 @@ function noCluster(r: AccessRecord, c: ClusterInfo, ctx: EngineContext, domain: 
   if (r.response_code === 502 && r.route_name === 'block_all') return D.registryOnlyHttp;
   // No cluster but an upstream host: a layout without the cluster field (Envoy's default format,
   // Istio 1.0.0-1.0.2, a custom format), so the upstream address is the only evidence of where it went.
-  if (isIpAddress(r.upstream_host)) return isGatewayBound(r, c, ctx) ? null : outbound(r, c, ctx);
+  if (isIpAddress(r.upstream_host)) return byUpstream(r, c, ctx);
   const nr = hasFlag(r.response_flags, 'NR');
   const nc = !nr && (hasFlag(r.response_flags, 'NC') || hasFlag(r.response_flags, 'UH'));
   if (!nr && !nc) return D.localReply;
@@ -138,8 +138,16 @@ export function classifySidecar(r: AccessRecord, c: ClusterInfo, ctx: EngineCont
     case 'none':
       return noCluster(r, c, ctx, domain);
     default:
-      break;
+      return byUpstream(r, c, ctx);
   }
+}
+
+/**
+ * The verdict of an entry that reached an upstream, by where it went: null for an egress gateway (the
+ * join decides), else passthrough or outbound. One place for the entries with a cluster and for those
+ * whose layout has none but an upstream address.
+ */
+function byUpstream(r: AccessRecord, c: ClusterInfo, ctx: EngineContext): Decision | null {
   if (isGatewayBound(r, c, ctx)) return null;
   if (c.kind === 'passthrough') {
     const ip = ipOf(r.upstream_host) ?? ipOf(r.downstream_local_address);

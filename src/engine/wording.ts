@@ -3,6 +3,7 @@
  * to act on. Values from log lines are embedded as they are; sinks escape them before display.
  */
 import type { Destination, Verdict } from '../types.js';
+import { unicodeName } from '../policy/idn.js';
 import { PairMemo } from './cache.js';
 import type { RuleId } from './rules.js';
 
@@ -10,7 +11,7 @@ import type { RuleId } from './rules.js';
 export interface Facts {
   /** Source workload (or IP). */
   who: string;
-  /** Destination key, `host:port`. */
+  /** Destination key, `host:port`, with the Unicode form of a punycode host beside it. */
   dest: string;
   /** Destination host alone (for VirtualService advice). */
   host: string;
@@ -165,9 +166,10 @@ export class PhraseMemo {
       if (same(v, rule, verdict, x)) return v.phrases;
     }
     const d = x.destination;
+    const unicode = unicodeName(d.host);
     const f: Facts = {
       who: x.namespace === null ? x.workload : `${x.namespace}/${x.workload}`,
-      dest: d.key,
+      dest: unicode === null ? d.key : `${d.key} (${unicode})`,
       host: d.host,
       cluster: x.cluster,
       flags: x.flags,

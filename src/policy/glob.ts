@@ -2,7 +2,7 @@
  * The policy's glob dialect, kept deliberately tiny: `*` matches any run of characters (dots
  * included) and `?` one character. No braces, classes or negation, so a glob reads as what it matches.
  */
-import { relativeName } from '../engine/index.js';
+import { canonicalName } from '../engine/index.js';
 import { asciiName, unicodeGlobProblem } from './idn.js';
 
 const HOST_GLOB = /^[A-Za-z0-9._*?-]+$/;
@@ -74,20 +74,11 @@ export function compileGlobs(globs: readonly string[]): ((text: string) => boole
 }
 
 /**
- * A host as exception globs match it: without the root dot (`api.example.com.`, which Istio routes like
- * the plain name and logs as sent), and with its non-ASCII labels in punycode (`bücher` as
- * `xn--bcher-kva`). Only the match uses this form: reports show the host as the log wrote it.
- */
-function matchedName(host: string): string {
-  const name = relativeName(host);
-  return asciiName(name) ?? name;
-}
-
-/**
- * Compiles exception host globs: as compileGlobs, but a name and its absolute form are the same host,
- * and so are its Unicode and punycode forms, on either side.
+ * Compiles exception host globs: as compileGlobs, but both sides are read in the one form destinations
+ * are keyed by (canonicalName): a name and its absolute form (`api.example.com.`, which Istio routes like
+ * the plain name) are the same host, and so are its Unicode and punycode forms (`bücher`, `xn--bcher-kva`).
  */
 export function compileHostGlobs(globs: readonly string[]): ((host: string) => boolean) | null {
-  const match = compileGlobs(globs.map(matchedName));
-  return match && ((host) => match(matchedName(host)));
+  const match = compileGlobs(globs.map(canonicalName));
+  return match && ((host) => match(canonicalName(host)));
 }

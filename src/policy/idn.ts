@@ -3,7 +3,7 @@
  * A-label (`bücher` is `xn--bcher-kva`, mapped as browsers do, UTS #46 via node:url), so an exception's
  * host glob and a logged Host header or SNI match whichever of the two forms each was written in.
  */
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 
 const NON_ASCII = /[^\x00-\x7f]/;
 /** The dots UTS #46 reads as label separators: the ASCII one, and the ideographic and full-width ones. */
@@ -35,4 +35,14 @@ export function unicodeGlobProblem(glob: string): string | null {
     if (asciiLabel(label) === null) return `has the label "${label}", which is not a valid international domain name`;
   }
   return null;
+}
+
+/**
+ * The Unicode form of a name with punycode labels (`xn--bcher-kva.example` is `bücher.example`), shown
+ * beside the punycode a destination is keyed by so a person recognises it; null when there is none.
+ */
+export function unicodeName(ascii: string): string | null {
+  if (!ascii.includes('xn--')) return null;
+  const unicode = domainToUnicode(ascii);
+  return unicode === '' || unicode === ascii ? null : unicode;
 }

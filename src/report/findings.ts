@@ -55,6 +55,12 @@ function addEvidence(group: Group, entry: Entry | null, hop: EvidenceRef['hop'],
   const list = group.evidence;
   // A full list keeps it only when it sorts before the last one: most flows of a busy finding do not, and cost no objects.
   if (list.length >= REPORT_LIMITS.evidence && compareToEvidence(t, entry.file, entry.line, hop, list[list.length - 1] as Evidence) >= 0) return;
+  // A gateway TCP line that carried several requests is evidence of each of their flows: listed once, at its earliest.
+  const seen = list.findIndex((x) => x.ref.line === entry.line && x.ref.file === entry.file && x.ref.hop === hop);
+  if (seen >= 0) {
+    if ((list[seen] as Evidence).t <= t) return;
+    list.splice(seen, 1);
+  }
   insertSmallest(list, { t, ref: { hop, file: entry.file, line: entry.line } }, REPORT_LIMITS.evidence, compareEvidence);
 }
 

@@ -88,6 +88,11 @@ const sidecarCases: SidecarCase[] = [
     verdict: 'internal', rule: 'internal/mesh-service',
   },
   {
+    name: 'no cluster field (Envoy default format) and an egress gateway pod upstream: the join decides',
+    rec: http({ authority: 'api.example.com', request_id: 'a1b2c3', upstream_host: '10.131.0.79:8080' }),
+    verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/no-gateway-entry', gatewayIps: ['10.131.0.79'],
+  },
+  {
     name: 'PassthroughCluster to a public IP',
     rec: record({ upstream_cluster: 'PassthroughCluster', upstream_host: '104.102.54.251:443', downstream_local_address: '104.102.54.251:443', requested_server_name: 'cloud.ibm.com' }),
     verdict: 'direct', rule: 'direct/passthrough-cluster',

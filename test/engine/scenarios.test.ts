@@ -7,7 +7,7 @@ const scenarios = loadScenarios();
 describe('fixture scenarios (engine with the test line reader)', () => {
   it('has a scenario for every seed scenario of DOMAIN.md and every corpus pair kind', () => {
     const names = scenarios.map((s) => s.name);
-    for (const prefix of ['seed-000-', 'seed-001-', 'seed-002-', 'seed-003-', 'corpus-tcp-', 'corpus-http-', 'corpus-sni-', 'direct-passthrough', 'blocked-registry-only']) {
+    for (const prefix of ['seed-000-', 'seed-001-', 'seed-002-', 'seed-003-', 'corpus-tcp-', 'corpus-http-', 'corpus-sni-', 'direct-passthrough', 'blocked-registry-only', 'http-over-tcp-gateway']) {
       expect(names.some((n) => n.startsWith(prefix)), prefix).toBe(true);
     }
   });

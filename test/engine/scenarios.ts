@@ -72,12 +72,22 @@ export function auditScenario(s: Scenario, parse: (line: string) => AccessRecord
   return flows;
 }
 
-/** The verdict and rule each line ended up with, as `file:line` → row, in expected.json's shape. */
+/**
+ * The verdict and rule each line ended up with, as `file:line` → row, in expected.json's shape. A
+ * gateway TCP line that carried several requests is in each of their flows: it is one row when they
+ * agree (one verdict), and a row per disagreeing flow otherwise, so a split verdict fails the comparison.
+ */
 export function verdictsByLine(flows: readonly Flow[]): Expected[] {
   const rows: Expected[] = [];
+  const seen = new Set<string>();
   for (const f of flows) {
     for (const e of [f.sidecar, f.gateway, ...f.related]) {
-      if (e !== null) rows.push({ file: basename(e.file), line: e.line, verdict: f.verdict, rule: f.rule });
+      if (e === null) continue;
+      const row = { file: basename(e.file), line: e.line, verdict: f.verdict, rule: f.rule };
+      const id = `${row.file}:${row.line}:${row.verdict}:${row.rule}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      rows.push(row);
     }
   }
   const key = (r: Expected): string => `${r.file}:${String(r.line).padStart(6, '0')}`;

@@ -114,6 +114,21 @@ describe('ReportBuilder findings', () => {
     ]);
   });
 
+  it('lists a gateway TCP line that carried several requests of a finding once, at its earliest flow, in any flow order', () => {
+    const tcp = entry({ file: 'gw.log', line: 1 });
+    const flows = [3, 1, 2].map((i) => flow({ fingerprint: 'fp', verdict: 'blocked', startMs: T0 + i * 1000, sidecar: entry({ file: 'app.log', line: i }), gateway: tcp }));
+    for (const seed of [1, 2, 3]) {
+      const [finding] = built(shuffled(flows, seed), ['blocked']).findings();
+      expect(finding?.count).toBe(3);
+      expect(finding?.evidence).toEqual([
+        { hop: 'sidecar', file: 'app.log', line: 1 },
+        { hop: 'gateway', file: 'gw.log', line: 1 },
+        { hop: 'sidecar', file: 'app.log', line: 2 },
+        { hop: 'sidecar', file: 'app.log', line: 3 },
+      ]);
+    }
+  });
+
   it('keeps at most 5 evidence lines per finding', () => {
     const flows = Array.from({ length: 9 }, (_, i) => flow({ fingerprint: 'fp', startMs: T0 + i, sidecar: entry({ line: 100 - i }) }));
     const [finding] = built(flows).findings();

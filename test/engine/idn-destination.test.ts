@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { compileHostGlobs } from '../../src/policy/glob.js';
+import type { Flow } from '../../src/types.js';
+import { entry, http, run } from './helpers.js';
+import { at } from './pairs.js';
+
+/** A request the sidecar sent straight out (PassthroughCluster) with Host header `authority`. */
+function direct(authority: string, t = 0): ReturnType<typeof entry> {
+  return entry(http({ start_time: at(t), authority, upstream_cluster: 'PassthroughCluster', upstream_host: '203.0.113.7:443', downstream_local_address: '203.0.113.7:443', downstream_remote_address: '10.1.0.56:50000' }));
+}
+
+/** A request to a ServiceEntry cluster whose host is written `host`. */
+function viaCluster(host: string): ReturnType<typeof entry> {
+  return entry(http({ start_time: at(0), authority: null, upstream_cluster: `outbound|443||${host}`, upstream_host: '203.0.113.7:443', downstream_local_address: '203.0.113.7:443', downstream_remote_address: '10.1.0.56:50000' }));
+}
+
+describe('one destination per international host, whatever its spelling', () => {
+  const spellings = ['bücher.example:443', 'xn--bcher-kva.example:443', 'BÜCHER.EXAMPLE.:443', 'XN--BCHER-KVA.example.:443', 'bücher。example:443'];
+
+  it('keys the Unicode, punycode, upper-case and absolute forms as one destination, in punycode', () => {
+    const flows = run(spellings.map((a, i) => direct(a, i)));
+    expect(new Set(flows.map((f) => f.destination.key))).toEqual(new Set(['xn--bcher-kva.example:443']));
+    expect(new Set(flows.map((f) => f.destination))).toHaveProperty('size', 1);
+  });
+
+  it('names the Unicode form beside the punycode in the reason', () => {
+    const [f] = run([direct('xn--bcher-kva.example:443')]) as [Flow];
+    expect(f.reason).toContain('xn--bcher-kva.example:443 (bücher.example)');
+    const [plain] = run([direct('api.example.com:443')]) as [Flow];
+    expect(plain.reason).toContain('api.example.com:443 through');
+  });
+
+  it('reads a cluster host the same way', () => {
+    const flows = run([viaCluster('bücher.example'), viaCluster('xn--bcher-kva.example.')]);
+    expect(flows.map((f) => f.destination.key)).toEqual(['xn--bcher-kva.example:443', 'xn--bcher-kva.example:443']);
+  });
+
+  it('never merges a look-alike with the ASCII name (only IDNA maps, and it keeps them apart)', () => {
+    const flows = run([direct('apple.com:443'), direct('\u0430pple.com:443')]);
+    const keys = flows.map((f) => f.destination.key);
+    expect(keys[0]).toBe('apple.com:443');
+    expect(keys[1]).toMatch(/^xn--/);
+    expect(flows[1]?.reason).toContain(`${keys[1]} (\u0430pple.com)`);
+  });
+
+  it('lets a policy glob in either spelling match the destination', () => {
+    const [f] = run([direct('BÜCHER.example:443')]) as [Flow];
+    for (const glob of ['bücher.example', 'xn--bcher-kva.example', '*.example', 'BÜCHER.EXAMPLE.']) {
+      expect(compileHostGlobs([glob])?.(f.destination.host), glob).toBe(true);
+    }
+    expect(compileHostGlobs(['apple.com'])?.('\u0430pple.com')).toBe(false);
+  });
+});
