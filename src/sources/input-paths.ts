@@ -204,7 +204,8 @@ export async function realTarget(path: string): Promise<string> {
   }
 }
 
-function isInside(path: string, dir: string): boolean {
+/** True when `path` lies below the directory `dir` (both absolute): the one containment test of walks and role flags. */
+export function isInside(path: string, dir: string): boolean {
   const rel = relative(dir, path);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }

@@ -5,10 +5,12 @@
  * naming it equally closely contradict each other, a usage error: the order flags are checked in
  * must never pick a role the user did not choose.
  */
+import { resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { isDynamicPattern } from 'tinyglobby';
 import { UsageError } from '../errors.js';
 import type { RoleAssignment } from '../types.js';
+import { isInside } from './input-paths.js';
 
 /** Which files the user said are what (`--sidecar`, `--gateway`, `--ingress`). */
 export interface RoleFlags {
@@ -26,6 +28,8 @@ interface Pattern {
   role: RoleAssignment['role'];
   flag: string;
   value: string;
+  /** The value as an absolute path: `./logs`, `logs/` and `/abs/logs` name one directory, whichever spelling the walk's names use. */
+  resolved: string;
   match: (path: string) => boolean;
 }
 
@@ -37,10 +41,10 @@ interface Hit {
 
 function closeness(p: Pattern, path: string): Closeness {
   if (path === p.value) return 3;
-  if (isDynamicPattern(p.value) && p.match(path)) return 2;
-  const dir = p.value.endsWith('/') ? p.value : `${p.value}/`;
-  if (path.startsWith(dir)) return 1;
-  return p.match(path) ? 3 : 0; // a literal name picomatch still matches (`./a.log` for `a.log`)
+  if (isDynamicPattern(p.value)) return p.match(path) ? 2 : 0;
+  const resolved = resolve(path);
+  if (resolved === p.resolved) return 3;
+  return isInside(resolved, p.resolved) ? 1 : 0;
 }
 
 function compile(flags: RoleFlags): Pattern[] {
@@ -49,7 +53,7 @@ function compile(flags: RoleFlags): Pattern[] {
     ['ingress-gateway', '--ingress', flags.ingress],
     ['sidecar', '--sidecar', flags.sidecar],
   ];
-  return rules.flatMap(([role, flag, values]) => values.map((value) => ({ role, flag, value, match: picomatch(value) })));
+  return rules.flatMap(([role, flag, values]) => values.map((value) => ({ role, flag, value, resolved: resolve(value), match: picomatch(value) })));
 }
 
 /**
