@@ -14,6 +14,7 @@ import { beforeOutputs, openOutputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit } from '../run/setup.js';
 import { fileSource, SMALL_CHUNK } from '../sources/file-source.js';
+import { podRoleMatcher } from '../sources/role-flags.js';
 import { loadPodSnapshot, snapshotContext, type PodSnapshot } from '../sources/pod-snapshot.js';
 import { escapeControl } from '../text/escape.js';
 import type { EngineContext, LogStream } from '../types.js';
@@ -78,7 +79,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const abort = new AbortController();
   setMaxListeners(0, abort.signal); // one listener per open file
   const streams = await collectStreams(source.streams(abort.signal));
-  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal);
+  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, podRoleMatcher(options));
   const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
 
   const builder = new ReportBuilder({ failOn: options.failOn });

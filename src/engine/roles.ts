@@ -148,7 +148,21 @@ function sidecarContent(s: RoleSample, clusters: ClusterTable): RoleAssignment |
   return null;
 }
 
-function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGateway: (h: string) => boolean): RoleAssignment {
+/** The role the user's pod flags (`--gateway-pod`...) give a pod, or null: see sources/role-flags.ts. */
+export type PodRoleMatcher = (pod: string, namespace: string | null) => RoleAssignment | null;
+
+/** A pod's flag names the pod itself, so it wins over a flag naming the file that holds its lines, which the detail says. */
+function podFlagged(s: RoleSample, podRole: PodRoleMatcher): RoleAssignment | null {
+  const pod = s.pod ?? s.info.pod;
+  const flagged = pod === null ? null : podRole(pod, s.namespace ?? s.info.namespace);
+  if (flagged === null) return null;
+  const file = s.info.role;
+  return file === null || file.role === flagged.role ? flagged : { ...flagged, detail: `${flagged.detail}, over ${file.detail}` };
+}
+
+function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGateway: (h: string) => boolean, podRole: PodRoleMatcher): RoleAssignment {
+  const flagged = podFlagged(s, podRole);
+  if (flagged !== null) return flagged;
   if (s.info.role !== null) return s.info.role;
   const labelled = roleFromLabels(s.labels ?? s.info.labels);
   if (labelled !== null) return labelled;
@@ -175,13 +189,13 @@ function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGatewa
   return ownAddressRule(s, clusters) ?? sidecarContent(s, clusters) ?? assign('sidecar', 'default', 'no name or entry says otherwise, so a client sidecar is assumed');
 }
 
-/** Assigns a role to every sample (by key): source assertion, labels, pod name, file name, then the entries. */
-export function inferRoles(streams: RoleSample[], settings: AuditSettings): Map<string, RoleAssignment> {
+/** Assigns a role to every sample (by key): pod flags, file flags, labels, pod name, file name, then the entries. */
+export function inferRoles(streams: RoleSample[], settings: AuditSettings, podRole: PodRoleMatcher = () => null): Map<string, RoleAssignment> {
   const clusters = new ClusterTable(settings);
   const isGateway = hostMatcher(settings.gatewayHosts);
   const side = farSide(streams, clusters);
   const roles = new Map<string, RoleAssignment>();
-  for (const s of streams) roles.set(s.key, inferOne(s, side, clusters, isGateway));
+  for (const s of streams) roles.set(s.key, inferOne(s, side, clusters, isGateway, podRole));
   return roles;
 }
 

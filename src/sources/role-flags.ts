@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { isDynamicPattern } from 'tinyglobby';
 import { UsageError } from '../errors.js';
+import type { PodRoleMatcher } from '../engine/roles.js';
 import type { RoleAssignment } from '../types.js';
 import { isInside } from './input-paths.js';
 
@@ -86,5 +87,55 @@ export function roleMatcher(flags: RoleFlags): (names: readonly string[]) => Rol
     const over = overridden === undefined ? '' : `, over ${overridden.pattern.flag} ${overridden.pattern.value} (${CLOSENESS_WORDS[overridden.closeness]})`;
     const via = chosen.pattern.value === chosen.name ? '' : ` ${chosen.pattern.value}`;
     return { role: chosen.pattern.role, rule: `flag:${chosen.pattern.flag}`, detail: `${chosen.name} named by ${chosen.pattern.flag}${via}${over}` };
+  };
+}
+
+/** Which pods the user said are what (`--sidecar-pod`, `--gateway-pod`, `--ingress-pod`): globs of pod names, or NAMESPACE/GLOB. */
+export interface PodRoleFlags {
+  sidecarPod: string[];
+  gatewayPod: string[];
+  ingressPod: string[];
+}
+
+
+/** Pod and namespace names: DNS labels and subdomains (lower case, digits, `-`, `.`), here with glob characters. */
+const POD_GLOB = /^(?:[a-z0-9*?[\]{},.!-]+\/)?[a-z0-9*?[\]{},.!-]+$/;
+
+/**
+ * Checks one `--*-pod` value (commander's argParser; repeatable): a UsageError naming the flag for a value
+ * that cannot name a pod (empty, upper case, a path with more than one `/`).
+ */
+export function podGlobFlag(flag: string): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => {
+    if (!POD_GLOB.test(value)) {
+      throw new UsageError(`${flag}: "${value}" is not a pod name glob (such as egress-proxy-* or istio-system/egress-proxy-*: lower-case letters, digits, "-", "." and glob characters)`);
+    }
+    return [...(previous ?? []), value];
+  };
+}
+
+/**
+ * The role the pod flags give a pod, or null; a UsageError when flags of two roles name one pod. A value
+ * with a `/` names NAMESPACE/POD, so it matches only pods whose namespace is known (a pipeline's
+ * envelope, a kubelet path; `kubectl logs --prefix` names none).
+ */
+export function podRoleMatcher(flags: PodRoleFlags): PodRoleMatcher {
+  const rules: [RoleAssignment['role'], string, string[]][] = [
+    ['egress-gateway', '--gateway-pod', flags.gatewayPod],
+    ['ingress-gateway', '--ingress-pod', flags.ingressPod],
+    ['sidecar', '--sidecar-pod', flags.sidecarPod],
+  ];
+  const patterns = rules.flatMap(([role, flag, values]) => values.map((value) => ({ role, flag, value, qualified: value.includes('/'), match: picomatch(value, { dot: true }) })));
+  if (patterns.length === 0) return () => null;
+  return (pod, namespace) => {
+    const shown = namespace === null ? pod : `${namespace}/${pod}`;
+    const hits = patterns.filter((p) => (p.qualified ? namespace !== null && p.match(shown) : p.match(pod)));
+    const chosen = hits[0];
+    if (chosen === undefined) return null;
+    const rival = hits.find((h) => h.role !== chosen.role);
+    if (rival !== undefined) {
+      throw new UsageError(`pod ${shown} is named by ${chosen.flag} ${chosen.value} and by ${rival.flag} ${rival.value}: give each pod one role`);
+    }
+    return { role: chosen.role, rule: `flag:${chosen.flag}`, detail: `pod "${shown}" named by ${chosen.flag} ${chosen.value}` };
   };
 }
