@@ -112,14 +112,22 @@ function sniRule(s: RoleSample, clusters: ClusterTable, isGateway: (host: string
   return null;
 }
 
+/** How many of a sample's outbound entries (with both addresses) leave the mesh from the address they arrived on, and the first of them. */
+interface OwnAddress {
+  own: number;
+  considered: number;
+  example: string;
+}
+
 /**
  * An egress gateway pod receives on its own address and dials out from that same address, so on
  * outbound entries that leave the mesh downstream_local IP == upstream_local IP (the pod's IP). A
  * sidecar's outbound entries keep the original destination (a service VIP or external IP) as
  * downstream_local and the pod's IP as upstream_local. Checked against the corpus's real lines: 23 of
  * 23 egress-gateway lines that carry both addresses read as gateway, 0 of 35 sidecar outbound lines do.
+ * Null unless more than half of them do.
  */
-function ownAddressRule(s: RoleSample, clusters: ClusterTable): RoleAssignment | null {
+function ownAddress(s: RoleSample, clusters: ClusterTable): OwnAddress | null {
   let considered = 0;
   let own = 0;
   let example: string | null = null;
@@ -131,12 +139,18 @@ function ownAddressRule(s: RoleSample, clusters: ClusterTable): RoleAssignment |
     own++;
     example ??= `${r.downstream_local_address} -> ${r.upstream_local_address} on ${r.upstream_cluster ?? '-'}`;
   }
-  if (own === 0 || own * 2 <= considered) return null;
-  return assign(
-    'egress-gateway',
-    'content:own-address',
-    `${own} of ${considered} outbound entries leave the mesh from the address they arrived on (as a gateway pod does, e.g. ${example}); a sidecar's arrive on the original destination`,
-  );
+  return own === 0 || own * 2 <= considered ? null : { own, considered, example: example as string };
+}
+
+/** The one wording of what ownAddress found, for both details that cite it. */
+function ownAddressWords(o: OwnAddress): string {
+  return `${o.own} of ${o.considered} outbound entries leave the mesh from the address they arrived on`;
+}
+
+function ownAddressRule(s: RoleSample, clusters: ClusterTable): RoleAssignment | null {
+  const o = ownAddress(s, clusters);
+  if (o === null) return null;
+  return assign('egress-gateway', 'content:own-address', `${ownAddressWords(o)} (as a gateway pod does, e.g. ${o.example}); a sidecar's arrive on the original destination`);
 }
 
 function sidecarContent(s: RoleSample, clusters: ClusterTable): RoleAssignment | null {
@@ -178,12 +192,12 @@ function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGatewa
   if (pod !== null) {
     // A pod first seen after the sample (prescan decides it alone, with no records) was judged by its name only.
     // Its entries may still read like a gateway's (own-address): the name wins (mixed-roles then flags the pod), but the detail must not deny it.
-    const own = s.records.length === 0 ? null : ownAddressRule(s, clusters);
+    const own = s.records.length === 0 ? null : ownAddress(s, clusters);
     const seen = s.records.length === 0
       ? 'and none of its entries was sampled (it was first seen after the sample)'
       : own === null
         ? 'and its entries show no gateway traffic'
-        : `and fewer than half its entries come from the sidecars of the other inputs, although ${own.detail.replace(/ \(as a gateway pod does.*$/, '')}, as a gateway pod's do`;
+        : `and fewer than half its entries come from the sidecars of the other inputs, although ${ownAddressWords(own)}, as a gateway pod's do`;
     return assign('sidecar', 'pod-name', `pod "${pod}" is not named like a gateway ${seen}`);
   }
   return ownAddressRule(s, clusters) ?? sidecarContent(s, clusters) ?? assign('sidecar', 'default', 'no name or entry says otherwise, so a client sidecar is assumed');
