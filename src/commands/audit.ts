@@ -79,7 +79,8 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const abort = new AbortController();
   setMaxListeners(0, abort.signal); // one listener per open file
   const streams = await collectStreams(source.streams(abort.signal));
-  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, podRoleMatcher(options));
+  const podRoles = podRoleMatcher(options);
+  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, podRoles.roleOf);
   const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
 
   const builder = new ReportBuilder({ failOn: options.failOn });
@@ -109,6 +110,9 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     pace: paced ? (logMs) => pacer.wait(logMs, abort.signal) : undefined,
   });
   meter.done();
+  for (const flag of podRoles.unused()) {
+    process.stderr.write(`egress-audit: ${escapeControl(flag)}: named no pod of the inputs (a NAMESPACE/ value matches only pods whose namespace the input names, which kubectl logs --prefix does not)\n`);
+  }
   const streamFacts = pipeline.streamFacts();
 
   const { report, exitCode } = await finishRun(

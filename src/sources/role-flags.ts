@@ -114,22 +114,30 @@ export function podGlobFlag(flag: string): (value: string, previous: string[] | 
   };
 }
 
+/** The pod flags of a run: the role they give a pod, and afterwards the values that named no pod (said, never silently ignored). */
+export interface PodRoles {
+  roleOf: PodRoleMatcher;
+  unused(): string[];
+}
+
 /**
  * The role the pod flags give a pod, or null; a UsageError when flags of two roles name one pod. A value
  * with a `/` names NAMESPACE/POD, so it matches only pods whose namespace is known (a pipeline's
  * envelope, a kubelet path; `kubectl logs --prefix` names none).
  */
-export function podRoleMatcher(flags: PodRoleFlags): PodRoleMatcher {
+export function podRoleMatcher(flags: PodRoleFlags): PodRoles {
   const rules: [RoleAssignment['role'], string, string[]][] = [
     ['egress-gateway', '--gateway-pod', flags.gatewayPod],
     ['ingress-gateway', '--ingress-pod', flags.ingressPod],
     ['sidecar', '--sidecar-pod', flags.sidecarPod],
   ];
-  const patterns = rules.flatMap(([role, flag, values]) => values.map((value) => ({ role, flag, value, qualified: value.includes('/'), match: picomatch(value, { dot: true }) })));
-  if (patterns.length === 0) return () => null;
-  return (pod, namespace) => {
+  const patterns = rules.flatMap(([role, flag, values]) => values.map((value) => ({ role, flag, value, qualified: value.includes('/'), match: picomatch(value, { dot: true }), used: false })));
+  const unused = (): string[] => patterns.filter((p) => !p.used).map((p) => `${p.flag} ${p.value}`);
+  if (patterns.length === 0) return { roleOf: () => null, unused };
+  const roleOf: PodRoleMatcher = (pod, namespace) => {
     const shown = namespace === null ? pod : `${namespace}/${pod}`;
     const hits = patterns.filter((p) => (p.qualified ? namespace !== null && p.match(shown) : p.match(pod)));
+    for (const hit of hits) hit.used = true;
     const chosen = hits[0];
     if (chosen === undefined) return null;
     const rival = hits.find((h) => h.role !== chosen.role);
@@ -138,4 +146,5 @@ export function podRoleMatcher(flags: PodRoleFlags): PodRoleMatcher {
     }
     return { role: chosen.role, rule: `flag:${chosen.flag}`, detail: `pod "${shown}" named by ${chosen.flag} ${chosen.value}` };
   };
+  return { roleOf, unused };
 }

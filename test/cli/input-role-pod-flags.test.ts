@@ -52,6 +52,8 @@ describe('role flags that name pods', () => {
     const input = `${[vector('web-0', 'shop', GATEWAY)].join('\n')}\n`;
     const other = await runCli(['audit', '-', '-o', 'ndjson', '--fail-on', 'none', '--explain', '--gateway-pod', 'billing/web-*'], { input });
     expect(other.stderr).toMatch(/-#shop\/web-0\s+sidecar\s+pod-name/);
+    // A pod flag that names nothing is said, never silently ignored.
+    expect(other.stderr).toContain('egress-audit: --gateway-pod billing/web-*: named no pod of the inputs');
     const res = await runCli(['audit', '-', '-o', 'ndjson', '--fail-on', 'none', '--explain', '--gateway-pod', 'shop/web-*'], { input });
     expect(res.stderr).toMatch(/-#shop\/web-0\s+egress-gateway\s+flag:--gateway-pod: pod "shop\/web-0" named by --gateway-pod shop\/web-\*/);
     expect(verdicts(res.stdout)).toEqual(['gateway-only']);
