@@ -43,6 +43,10 @@ export interface AuditOptions extends ReadOptions, AuditCommonOptions {
   sidecar: string[];
   gateway: string[];
   ingress: string[];
+  /** Pod name globs (or NAMESPACE/GLOB) whose lines are a sidecar's, an egress gateway's or an ingress gateway's, wherever they are named. */
+  sidecarPod: string[];
+  gatewayPod: string[];
+  ingressPod: string[];
   /** A saved `kubectl get pods -A -o json|yaml`: who had each IP, and the mesh's ranges. */
   pods: string | null;
   explain: boolean;

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
+import { podGlobFlag } from '../sources/role-flags.js';
 import { collect, commaItems, formatFlag, parseDuration, parsePositiveDuration, parsePositiveInt, parseSize } from './values.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './options.js';
 import type { AuditCommonOptions, AuditOptions, ParseOptions, WatchOptions } from './options.js';
@@ -196,6 +197,9 @@ function auditCommand(handlers: CommandHandlers): Command {
     .option('--sidecar <file|glob>', 'these files are sidecar logs (repeatable)', collect)
     .option('--gateway <file|glob>', 'these files are egress-gateway logs (repeatable)', collect)
     .option('--ingress <file|glob>', 'these files are ingress-gateway logs (repeatable)', collect)
+    .option('--sidecar-pod <glob>', 'these pods (name glob, or NAMESPACE/GLOB) are sidecars, in any input that names its pods: --prefix, a log pipeline, kubelet paths (repeatable)', podGlobFlag('--sidecar-pod'))
+    .option('--gateway-pod <glob>', 'these pods are egress gateways, in any input that names its pods (repeatable)', podGlobFlag('--gateway-pod'))
+    .option('--ingress-pod <glob>', 'these pods are ingress gateways, in any input that names its pods (repeatable)', podGlobFlag('--ingress-pod'))
     .option('--pods <file>', 'a saved `kubectl get pods -A -o json` (or -o yaml): names the pod behind each IP and the mesh ranges, as watch does', oneFile('--pods'))
     .option('--explain', 'print which rule gave each file its role')
     .option('--dashboard', 'replay the audit in the terminal dashboard')
@@ -213,6 +217,9 @@ function auditCommand(handlers: CommandHandlers): Command {
       sidecar: (o['sidecar'] as string[] | undefined) ?? [],
       gateway: (o['gateway'] as string[] | undefined) ?? [],
       ingress: (o['ingress'] as string[] | undefined) ?? [],
+      sidecarPod: (o['sidecarPod'] as string[] | undefined) ?? [],
+      gatewayPod: (o['gatewayPod'] as string[] | undefined) ?? [],
+      ingressPod: (o['ingressPod'] as string[] | undefined) ?? [],
       pods: (o['pods'] as string | undefined) ?? null,
       explain: o['explain'] === true,
       dashboard: o['dashboard'] === true,
@@ -235,6 +242,7 @@ Examples:
     kubectl logs -n istio-system -l istio=egressgateway -c istio-proxy --prefix --tail=-1; } | egress-audit audit -
   logcli query --forward --output jsonl --since 24h --limit 1000000 '{container="istio-proxy"}' | egress-audit audit -
   egress-audit audit fluent-bit-export.jsonl.gz     # Fluent Bit, Fluentd, Vector, Filebeat, Cloud Logging
+  egress-audit audit export.jsonl --gateway-pod 'istio-system/egress-proxy-*'   # a gateway pod named unlike one
   kubectl get pods -A -o json > pods.json; egress-audit audit exported-logs/ --pods pods.json`,
   );
 }

@@ -14,6 +14,7 @@ import { beforeOutputs, openOutputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit } from '../run/setup.js';
 import { fileSource, SMALL_CHUNK } from '../sources/file-source.js';
+import { podRoleMatcher } from '../sources/role-flags.js';
 import { loadPodSnapshot, snapshotContext, type PodSnapshot } from '../sources/pod-snapshot.js';
 import { escapeControl } from '../text/escape.js';
 import type { EngineContext, LogStream } from '../types.js';
@@ -40,7 +41,7 @@ function explain(resolution: RoleResolution, streams: readonly StreamFacts[], sn
   const shown = pods.slice(0, EXPLAIN_MAX_PODS).map(([ip, p]) => `${ip}=${p.namespace === null ? '' : `${p.namespace}/`}${p.name}`);
   const more = pods.length > EXPLAIN_MAX_PODS ? `, and ${pods.length - EXPLAIN_MAX_PODS} more` : '';
   const podIps = pods.length > 0 ? `\n  pod IPs learned from their own sidecar logs (${pods.length}): ${escapeControl(shown.join(', '))}${more}` : '';
-  const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${snapshot.pods} pods with ${snapshot.ips} IPs (${snapshot.gateways} egress gateway pods); the mesh is the /16 and /64 ranges of their IPs`;
+  const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${snapshot.pods} pods with ${snapshot.ips} IPs (${snapshot.gateways} egress gateway pods)${snapshot.ambiguous.size === 0 ? '' : `, ${snapshot.ambiguous.size} IP(s) claimed by two pods naming neither`}; the mesh is the /16 and /64 ranges of their IPs`;
   const held = streams.filter((s) => s.unordered !== null).map((s) => `\n  ${escapeControl(s.name)}: its entries waited until it ended: ${s.unordered}`);
   const backwards = streams.filter((s) => s.backwards).map((s) => `\n  ${escapeControl(s.name)}: read from its last line back, as its log time runs newest first`);
   return `egress-audit: roles\n${lines.join('\n')}${ips}${gatewayHosts}${podIps}${fromSnapshot}${held.join('')}${backwards.join('')}\n`;
@@ -78,7 +79,8 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const abort = new AbortController();
   setMaxListeners(0, abort.signal); // one listener per open file
   const streams = await collectStreams(source.streams(abort.signal));
-  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal);
+  const podRoles = podRoleMatcher(options);
+  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, podRoles.roleOf);
   const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
 
   const builder = new ReportBuilder({ failOn: options.failOn });
@@ -108,6 +110,9 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     pace: paced ? (logMs) => pacer.wait(logMs, abort.signal) : undefined,
   });
   meter.done();
+  for (const flag of podRoles.unused()) {
+    process.stderr.write(`egress-audit: ${escapeControl(flag)}: named no pod of the inputs (a NAMESPACE/ value matches only pods whose namespace the input names, which kubectl logs --prefix does not)\n`);
+  }
   const streamFacts = pipeline.streamFacts();
 
   const { report, exitCode } = await finishRun(

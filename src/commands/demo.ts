@@ -30,6 +30,9 @@ export async function runDemo(options: { color: boolean }): Promise<number> {
     sidecar: [],
     gateway: [],
     ingress: [],
+    sidecarPod: [],
+    gatewayPod: [],
+    ingressPod: [],
     pods: null,
     explain: false,
     dashboard: canDrawDashboard(), // else the table, without audit's "--dashboard needs a terminal" (the demo was not asked for one)

@@ -51,15 +51,18 @@ interface FarSides {
   arrivals: Map<string, { count: number; line: number }>;
 }
 
+/** One stream's counts and, for a sidecar stream, what it says about its gateway traffic (see FarSides): kept together, one record per stream. */
+interface Tracked {
+  conflict: RoleConflict;
+  sides: FarSides | null;
+}
+
 /** Counts per stream the entries that contradict its role (sidecar or egress gateway). */
 export class RoleConflicts {
-  private readonly streams = new Map<string, RoleConflict>();
+  private readonly streams = new Map<string, Tracked>();
   private readonly isGatewayHost: (host: string) => boolean;
   /** The stream of the previous entry: entries come in runs from one stream, so most lookups end here. */
-  private last: RoleConflict | null = null;
-  private lastSides: FarSides | null = null;
-  /** Per sidecar stream: see FarSides. */
-  private readonly sides = new Map<RoleConflict, FarSides>();
+  private last: Tracked | null = null;
 
   constructor(settings: AuditSettings) {
     this.isGatewayHost = hostMatcher(settings.gatewayHosts);
@@ -68,23 +71,23 @@ export class RoleConflicts {
   /** Notes one entry and its cluster: hot path, a few comparisons. */
   note(entry: Entry, c: ClusterInfo): void {
     if (entry.role !== 'sidecar' && entry.role !== 'egress-gateway') return;
-    let s = this.last;
-    if (s === null || s.file !== entry.file || s.pod !== entry.pod || s.namespace !== entry.namespace) {
+    let t = this.last;
+    if (t === null || t.conflict.file !== entry.file || t.conflict.pod !== entry.pod || t.conflict.namespace !== entry.namespace) {
       const key = entry.pod === null ? entry.file : `${entry.file}\u0000${entry.namespace ?? ''}\u0000${entry.pod}`;
-      s = this.streams.get(key) ?? null;
-      if (s === null) {
-        s = { file: entry.file, pod: entry.pod, namespace: entry.namespace, role: entry.role, conflicting: 0, entries: 0, seen: 0, firstLine: 0, why: '' };
-        this.streams.set(key, s);
-        if (s.role === 'sidecar') this.sides.set(s, { dialled: new Set(), arrivals: new Map() });
+      t = this.streams.get(key) ?? null;
+      if (t === null) {
+        const conflict: RoleConflict = { file: entry.file, pod: entry.pod, namespace: entry.namespace, role: entry.role, conflicting: 0, entries: 0, seen: 0, firstLine: 0, why: '' };
+        t = { conflict, sides: entry.role === 'sidecar' ? { dialled: new Set(), arrivals: new Map() } : null };
+        this.streams.set(key, t);
       }
-      this.last = s;
-      this.lastSides = this.sides.get(s) ?? null;
+      this.last = t;
     }
+    const s = t.conflict;
     if (s.seen++ >= CHECK_ALL && s.seen % SAMPLE_EVERY !== 0) return;
     s.entries++;
     const why = entry.role === 'sidecar' ? this.gatewayLike(entry.record, c) : sidecarLike(entry.record, c);
     if (why === null) {
-      if (this.lastSides !== null) noteFarSide(this.lastSides, entry, c);
+      if (t.sides !== null) noteFarSide(t.sides, entry, c);
       return;
     }
     if (s.conflicting++ === 0) {
@@ -96,7 +99,7 @@ export class RoleConflicts {
   /** Streams with enough contradicting entries to be another proxy's log mixed in, by file name and pod. */
   list(): RoleConflict[] {
     const order = (s: RoleConflict): string => `${s.file}\u0000${s.pod ?? ''}\u0000${s.namespace ?? ''}`;
-    return [...this.streams.values()].map((s) => withFarSide(s, this.sides.get(s))).filter((s) => s.conflicting > 0 && s.conflicting >= MIN_SHARE * s.entries).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+    return [...this.streams.values()].map((t) => withFarSide(t.conflict, t.sides)).filter((s) => s.conflicting > 0 && s.conflicting >= MIN_SHARE * s.entries).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   }
 
   /** Why a sidecar stream's entry reads like an egress gateway's, or null. */
@@ -127,8 +130,8 @@ function noteFarSide(sides: FarSides, entry: Entry, c: ClusterInfo): void {
 }
 
 /** A sidecar stream's conflicts with its entries that arrived where its own gateway-bound entries went added (a new object; the stream's counts stay). */
-function withFarSide(s: RoleConflict, sides: FarSides | undefined): RoleConflict {
-  if (sides === undefined || sides.dialled.size === 0) return s;
+function withFarSide(s: RoleConflict, sides: FarSides | null): RoleConflict {
+  if (sides === null || sides.dialled.size === 0) return s;
   let count = 0;
   let first: { ip: string; line: number } | null = null;
   for (const [ip, a] of sides.arrivals) {

@@ -112,14 +112,22 @@ function sniRule(s: RoleSample, clusters: ClusterTable, isGateway: (host: string
   return null;
 }
 
+/** How many of a sample's outbound entries (with both addresses) leave the mesh from the address they arrived on, and the first of them. */
+interface OwnAddress {
+  own: number;
+  considered: number;
+  example: string;
+}
+
 /**
  * An egress gateway pod receives on its own address and dials out from that same address, so on
  * outbound entries that leave the mesh downstream_local IP == upstream_local IP (the pod's IP). A
  * sidecar's outbound entries keep the original destination (a service VIP or external IP) as
  * downstream_local and the pod's IP as upstream_local. Checked against the corpus's real lines: 23 of
  * 23 egress-gateway lines that carry both addresses read as gateway, 0 of 35 sidecar outbound lines do.
+ * Null unless more than half of them do.
  */
-function ownAddressRule(s: RoleSample, clusters: ClusterTable): RoleAssignment | null {
+function ownAddress(s: RoleSample, clusters: ClusterTable): OwnAddress | null {
   let considered = 0;
   let own = 0;
   let example: string | null = null;
@@ -131,12 +139,18 @@ function ownAddressRule(s: RoleSample, clusters: ClusterTable): RoleAssignment |
     own++;
     example ??= `${r.downstream_local_address} -> ${r.upstream_local_address} on ${r.upstream_cluster ?? '-'}`;
   }
-  if (own === 0 || own * 2 <= considered) return null;
-  return assign(
-    'egress-gateway',
-    'content:own-address',
-    `${own} of ${considered} outbound entries leave the mesh from the address they arrived on (as a gateway pod does, e.g. ${example}); a sidecar's arrive on the original destination`,
-  );
+  return own === 0 || own * 2 <= considered ? null : { own, considered, example: example as string };
+}
+
+/** The one wording of what ownAddress found, for both details that cite it. */
+function ownAddressWords(o: OwnAddress): string {
+  return `${o.own} of ${o.considered} outbound entries leave the mesh from the address they arrived on`;
+}
+
+function ownAddressRule(s: RoleSample, clusters: ClusterTable): RoleAssignment | null {
+  const o = ownAddress(s, clusters);
+  if (o === null) return null;
+  return assign('egress-gateway', 'content:own-address', `${ownAddressWords(o)} (as a gateway pod does, e.g. ${o.example}); a sidecar's arrive on the original destination`);
 }
 
 function sidecarContent(s: RoleSample, clusters: ClusterTable): RoleAssignment | null {
@@ -148,7 +162,21 @@ function sidecarContent(s: RoleSample, clusters: ClusterTable): RoleAssignment |
   return null;
 }
 
-function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGateway: (h: string) => boolean): RoleAssignment {
+/** The role the user's pod flags (`--gateway-pod`...) give a pod, or null: see sources/role-flags.ts. */
+export type PodRoleMatcher = (pod: string, namespace: string | null) => RoleAssignment | null;
+
+/** A pod's flag names the pod itself, so it wins over a flag naming the file that holds its lines, which the detail says. */
+function podFlagged(s: RoleSample, podRole: PodRoleMatcher): RoleAssignment | null {
+  const pod = s.pod ?? s.info.pod;
+  const flagged = pod === null ? null : podRole(pod, s.namespace ?? s.info.namespace);
+  if (flagged === null) return null;
+  const file = s.info.role;
+  return file === null || file.role === flagged.role ? flagged : { ...flagged, detail: `${flagged.detail}, over ${file.detail}` };
+}
+
+function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGateway: (h: string) => boolean, podRole: PodRoleMatcher): RoleAssignment {
+  const flagged = podFlagged(s, podRole);
+  if (flagged !== null) return flagged;
   if (s.info.role !== null) return s.info.role;
   const labelled = roleFromLabels(s.labels ?? s.info.labels);
   if (labelled !== null) return labelled;
@@ -164,24 +192,24 @@ function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGatewa
   if (pod !== null) {
     // A pod first seen after the sample (prescan decides it alone, with no records) was judged by its name only.
     // Its entries may still read like a gateway's (own-address): the name wins (mixed-roles then flags the pod), but the detail must not deny it.
-    const own = s.records.length === 0 ? null : ownAddressRule(s, clusters);
+    const own = s.records.length === 0 ? null : ownAddress(s, clusters);
     const seen = s.records.length === 0
       ? 'and none of its entries was sampled (it was first seen after the sample)'
       : own === null
         ? 'and its entries show no gateway traffic'
-        : `and fewer than half its entries come from the sidecars of the other inputs, although ${own.detail.replace(/ \(as a gateway pod does.*$/, '')}, as a gateway pod's do`;
+        : `and fewer than half its entries come from the sidecars of the other inputs, although ${ownAddressWords(own)}, as a gateway pod's do`;
     return assign('sidecar', 'pod-name', `pod "${pod}" is not named like a gateway ${seen}`);
   }
   return ownAddressRule(s, clusters) ?? sidecarContent(s, clusters) ?? assign('sidecar', 'default', 'no name or entry says otherwise, so a client sidecar is assumed');
 }
 
-/** Assigns a role to every sample (by key): source assertion, labels, pod name, file name, then the entries. */
-export function inferRoles(streams: RoleSample[], settings: AuditSettings): Map<string, RoleAssignment> {
+/** Assigns a role to every sample (by key): pod flags, file flags, labels, pod name, file name, then the entries. */
+export function inferRoles(streams: RoleSample[], settings: AuditSettings, podRole: PodRoleMatcher = () => null): Map<string, RoleAssignment> {
   const clusters = new ClusterTable(settings);
   const isGateway = hostMatcher(settings.gatewayHosts);
   const side = farSide(streams, clusters);
   const roles = new Map<string, RoleAssignment>();
-  for (const s of streams) roles.set(s.key, inferOne(s, side, clusters, isGateway));
+  for (const s of streams) roles.set(s.key, inferOne(s, side, clusters, isGateway, podRole));
   return roles;
 }
 

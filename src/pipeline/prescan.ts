@@ -3,7 +3,7 @@ import { toRecord } from '../../parsers/index.js';
 import { inferRoles, learnGatewayIps, learnPodIps, type RoleSample } from '../engine/index.js';
 import { StreamReader } from '../lines/stream-reader.js';
 import type { AuditSettings, LogStream, PodIdentity, Role, RoleAssignment, StreamInfo } from '../types.js';
-import { learnGatewayHosts } from '../engine/roles.js';
+import { learnGatewayHosts, type PodRoleMatcher } from '../engine/roles.js';
 import type { RoleLookup } from './entry-builder.js';
 
 /** Records sampled per stream (or per pod inside a stream) to infer roles from content. */
@@ -104,7 +104,7 @@ function roleKey(info: StreamInfo, pod: string | null, namespace: string | null)
 }
 
 /**
- * Samples every stream and decides who wrote it (user flags, pod names, file names, then content:
+ * Samples every stream and decides who wrote it (user flags for pods and files, pod names, file names, then content:
  * SNI, far side of other streams' gateway-bound entries, inbound clusters), before the real pass.
  */
 export async function resolveRoles(
@@ -113,6 +113,7 @@ export async function resolveRoles(
   maxLineLength: number,
   settings: AuditSettings,
   signal: AbortSignal,
+  podRole: PodRoleMatcher = () => null,
 ): Promise<{ resolution: RoleResolution; streams: LogStream[] }> {
   const samples: RoleSample[] = [];
   const replays: LogStream[] = [];
@@ -122,7 +123,7 @@ export async function resolveRoles(
     if (byPod.size === 0) samples.push({ key: stream.info.name, info: stream.info, pod: stream.info.pod, records: [] });
     for (const [key, { pod, namespace, labels, records }] of byPod) samples.push({ key, info: stream.info, pod, namespace, labels, records });
   }
-  const assignments = inferRoles(samples, settings);
+  const assignments = inferRoles(samples, settings, podRole);
   const learnedGatewayIps = learnGatewayIps(samples, assignments);
   const learnedGatewayHosts = learnGatewayHosts(samples, assignments, learnedGatewayIps, settings);
   const learnedPods = learnPodIps(samples, assignments, settings);
@@ -131,7 +132,7 @@ export async function resolveRoles(
     const found = assignments.get(key) ?? assignments.get(info.name);
     if (found !== undefined && (key === info.name || assignments.has(key))) return found.role;
     // A pod first seen after the sample (a long `--prefix` file or pipeline export): decide it by its labels and name alone.
-    const late = inferRoles([{ key, info, pod, namespace, labels, records: [] }], settings).get(key) as RoleAssignment;
+    const late = inferRoles([{ key, info, pod, namespace, labels, records: [] }], settings, podRole).get(key) as RoleAssignment;
     assignments.set(key, late);
     return late.role as Role;
   };

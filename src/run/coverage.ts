@@ -127,12 +127,12 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
       return `${where} (read as ${c.role === 'sidecar' ? 'a sidecar' : 'an egress gateway'}; ${counted} read like ${other}, e.g. line ${c.firstLine}: ${c.why})`;
     });
     // The way out depends on where the mix is: a file of several proxies needs splitting; a pod named in
-    // the log already has its own role, from its name or labels, which the user can only override by file.
+    // the log already has its own role, from its name or labels, which --gateway-pod/--sidecar-pod override.
     const ways: string[] = [];
     if (mixed.some((c) => c.pod === null)) ways.push("Give each proxy's log a file of its own (one per pod, or kubectl logs --prefix) so that each gets its own role.");
     if (mixed.some((c) => c.pod !== null)) {
       ways.push(
-        'A pod named in the log takes its role from its name or labels (an egress gateway is a pod named *egressgateway* or labelled istio=egressgateway): if a pod listed here is a gateway named otherwise, save its log to a file of its own (kubectl logs POD -c istio-proxy > FILE) and name that file with --gateway.',
+        'A pod named in the log takes its role from its name or labels (an egress gateway is a pod named *egressgateway* or labelled istio=egressgateway): if a pod listed here is a gateway named otherwise, name it with --gateway-pod POD (a glob, or NAMESPACE/POD), and a sidecar read as a gateway with --sidecar-pod.',
       );
     }
     out.push({

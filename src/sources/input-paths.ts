@@ -4,6 +4,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import picomatch from 'picomatch';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { childPath, entryName } from './file-name.js';
+import { kubeletLinkInCopy } from './pod-path.js';
 
 /** One input to read, under the name the user sees: the path as given or as walked, never a link's target. */
 export interface InputFile {
@@ -63,6 +64,22 @@ function add(walk: Walk, name: string, path: string | Buffer, info: Stats): void
   walk.found.push({ file: { name, path, kind: file ? 'file' : 'stream', size: file ? info.size : null }, identity: identity(info) });
 }
 
+/**
+ * The file a path names, links followed: when its link points at nothing but is one of kubelet's in a
+ * copied tree, the copy's own file (what to open instead); throws stat's error otherwise.
+ */
+async function follow(path: string | Buffer): Promise<{ info: Stats; path: string | Buffer }> {
+  try {
+    return { info: await stat(path), path };
+  } catch (error) {
+    const target = typeof path === 'string' ? await readlink(path).catch(() => null) : null;
+    const copied = target === null ? null : kubeletLinkInCopy(path as string, target);
+    const info = copied === null ? null : await stat(copied).catch(() => null);
+    if (info === null) throw error;
+    return { info, path: copied as string };
+  }
+}
+
 /** Why a path that is there (lstat) cannot be followed (stat failed): a dangling link or a loop says so, with its target. */
 async function whyUnreadable(path: string | Buffer, error: unknown): Promise<string> {
   const link = await lstat(path).then((s) => s.isSymbolicLink(), () => false);
@@ -91,14 +108,15 @@ async function walkDirectory(path: string | Buffer, name: string, info: Stats, w
 /** One directory entry, links followed: files are kept, directories walked, anything else (a FIFO, a socket) left out and said. */
 async function walkEntry(path: string | Buffer, name: string, walk: Walk): Promise<void> {
   let info: Stats;
+  let target: string | Buffer;
   try {
-    info = await stat(path);
+    ({ info, path: target } = await follow(path));
   } catch (error) {
     walk.warn(`${name}: skipped, ${await whyUnreadable(path, error)}`);
     return;
   }
-  if (info.isDirectory()) await walkDirectory(path, name, info, walk);
-  else if (info.isFile()) add(walk, name, path, info);
+  if (info.isDirectory()) await walkDirectory(target, name, info, walk);
+  else if (info.isFile()) add(walk, name, target, info);
   else walk.warn(`${name}: skipped, not a regular file (a FIFO, socket or device in a directory could block the walk; name it on its own to read it)`);
 }
 
@@ -136,13 +154,14 @@ async function operand(input: string, walk: Walk): Promise<void> {
     walk.found.push({ file: { name: '-', path: '-', kind: 'stdin', size: null }, identity: stdinIdentity() });
     return;
   }
-  const info = await stat(input).catch((error: unknown) => error as Error);
-  if (info instanceof Error) {
+  const found = await follow(input).catch((error: unknown) => error as Error);
+  if (found instanceof Error) {
     if (isDynamicPattern(input)) return globMatches(input, walk);
-    return unreadable(walk, input, await whyUnreadable(input, info));
+    return unreadable(walk, input, await whyUnreadable(input, found));
   }
+  const { info } = found;
   if (info.isDirectory()) return walkOperandDirectory(input, info, walk);
-  if (!info.isSocket()) return add(walk, input, input, info);
+  if (!info.isSocket()) return add(walk, input, found.path, info);
   if (!STDIN_NAMES.test(input)) return unreadable(walk, input, 'a socket, which cannot be read as a file');
   walk.found.push({ file: { name: input, path: input, kind: 'stdin', size: null }, identity: stdinIdentity() });
 }
@@ -204,7 +223,8 @@ export async function realTarget(path: string): Promise<string> {
   }
 }
 
-function isInside(path: string, dir: string): boolean {
+/** True when `path` lies below the directory `dir` (both absolute): the one containment test of walks and role flags. */
+export function isInside(path: string, dir: string): boolean {
   const rel = relative(dir, path);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }

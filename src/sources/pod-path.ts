@@ -1,3 +1,5 @@
+import { basename, dirname, isAbsolute, join } from 'node:path';
+
 /**
  * Kubelet's log paths name the pod, namespace and container, so saved copies of them carry that
  * knowledge: /var/log/pods/<ns>_<pod>_<uid>/<container>/<n>.log and
@@ -22,4 +24,21 @@ export function podFromPath(path: string): PodFromPath | null {
   const containers = CONTAINERS_DIR.exec(p);
   if (containers) return { pod: containers[1] as string, namespace: containers[2] as string, container: containers[3] as string };
   return null;
+}
+
+/** The tail of a link target under kubelet's pods directory: `<ns>_<pod>_<uid>/<container>/<n>.log`. */
+const POD_LOG_TAIL = /(?:^|\/)pods\/([^/]+_[^/]+_[^/]+\/[^/]+\/[^/]+)$/;
+
+/**
+ * Where a copy of kubelet's tree holds the target of one of its links, or null for any other link.
+ * Kubelet links /var/log/containers/X.log to the absolute /var/log/pods/...; copied under another root
+ * (a node's logs saved elsewhere), the link points at nothing, and its file is the copy's own pods/...
+ * beside the containers directory holding the link.
+ */
+export function kubeletLinkInCopy(link: string, target: string): string | null {
+  if (!isAbsolute(target) || !CONTAINERS_DIR.test(link.replace(/\\/g, '/')) || podFromPath(target) === null) return null;
+  const tail = POD_LOG_TAIL.exec(target.replace(/\\/g, '/'));
+  const containers = dirname(link);
+  if (tail === null || basename(containers) !== 'containers') return null;
+  return join(dirname(containers), 'pods', tail[1] as string);
 }

@@ -6,7 +6,8 @@
  * a sidecar) without one, and pods whose annotations keep outbound traffic from their sidecar. The
  * snapshot should be taken around the time the logs were, since pod IPs are reused.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:buffer';
+import { readFile, stat } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { roleFromLabels } from '../engine/roles.js';
 import { describeReadError, InputError } from '../errors.js';
@@ -79,14 +80,33 @@ function coverageHoles(pods: readonly PodFacts[]): CoverageWarning[] {
   return [withoutSidecarWarning(without, 'in the mesh namespaces of --pods'), excludedTrafficWarning(excluded)].filter((w): w is CoverageWarning => w !== null);
 }
 
-/** Reads a Pod, PodList or List of pods; exit 3 naming the file (and line) when it is not one. */
-export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
-  let text: string;
+/** The longest text one string can hold (~512 MiB): a pod list is parsed whole, as one string. */
+const MAX_TEXT = constants.MAX_STRING_LENGTH;
+
+function tooLarge(path: string, size: number | null): InputError {
+  const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
+  const what = size === null ? 'more' : `${mib(size)} MiB, more`;
+  return new InputError(
+    `--pods ${path}: ${what} than the ${mib(MAX_TEXT)} MiB a pod list can be read as (list the namespaces the logs come from only: kubectl get pods -n NAMESPACE -o json)`,
+  );
+}
+
+/** The snapshot's text; exit 3 naming the file when it cannot be read, or is too large to be read as one string. */
+async function readSnapshot(path: string): Promise<string> {
+  const size = await stat(path).then((s) => (s.isFile() ? s.size : null), () => null);
+  if (size !== null && size > MAX_TEXT) throw tooLarge(path, size);
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
+    // A FIFO (--pods <(kubectl ...)) has no size to check first.
+    if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw tooLarge(path, null);
     throw new InputError(`--pods ${path}: ${describeReadError(error)}`);
   }
+}
+
+/** Reads a Pod, PodList or List of pods; exit 3 naming the file (and line) when it is not one. */
+export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
+  const text = await readSnapshot(path);
   const root = parseJsonOrYaml(path, text);
   // A bare array of pods is what `kubectl get pods -A -o json | jq .items` prints.
   const items: unknown[] = Array.isArray(root) ? root : isPodList(root) ? root.items : [root];
@@ -99,45 +119,59 @@ export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
       continue;
     }
     all.push(facts);
-    const gateway = roleFromLabels(facts.ref.labels)?.role === 'egress-gateway';
-    snapshot.index.upsert(facts, gateway);
     snapshot.pods++;
-    if (gateway) snapshot.gateways++;
     if (!facts.hostNetwork) snapshot.ips += facts.ips.length;
   }
   if (snapshot.pods === 0) {
     throw new InputError(`--pods ${path}: no pod in it (give the output of kubectl get pods -A -o json)`);
   }
-  snapshot.ambiguous = ambiguousIps(all);
+  const owners = ipOwners(all);
+  for (const facts of all) {
+    const gateway = roleFromLabels(facts.ref.labels)?.role === 'egress-gateway';
+    if (gateway) snapshot.gateways++;
+    // Each pod is indexed under the IPs it owns only: every lookup (pod, gateway) then answers from one owner.
+    snapshot.index.upsert({ ...facts, ips: facts.ips.filter((ip) => owners.get(canonicalIp(ip)) === facts) }, gateway);
+  }
+  for (const [ip, owner] of owners) {
+    if (owner !== null) continue;
+    snapshot.ambiguous.add(ip);
+    snapshot.index.addRange(ip);
+  }
   snapshot.warnings = coverageHoles(all);
   return snapshot;
 }
 
 /**
- * IPs that two pods of the same standing claim (the index keeps whichever was listed last): two pods
- * not finished, or two finished pods and no pod that is not. A running pod still wins over finished
- * ones that show its IP (their IP was handed on), as in the index. Host-network pods name no IP.
+ * The one pod each IP (canonical) names, for every lookup of the snapshot (which pod, whether a gateway):
+ * the running pod that claims it (a finished pod's IP may have been handed on), else the one finished
+ * pod; null when two pods of equal standing claim it (two running pods, a snapshot pieced together from
+ * two clusters or times; or two finished pods and no running one), as which of them made a connection
+ * is not known. The same pod listed twice is one claim. Host-network pods name no IP.
  */
-function ambiguousIps(pods: readonly PodFacts[]): Set<string> {
-  const claims = new Map<string, { live: Set<string>; finished: Set<string> }>();
+function ipOwners(pods: readonly PodFacts[]): Map<string, PodFacts | null> {
+  const claims = new Map<string, { live: Map<string, PodFacts>; finished: Map<string, PodFacts> }>();
   for (const p of pods) {
     if (p.hostNetwork) continue;
     for (const ip of new Set(p.ips.map(canonicalIp))) {
       let c = claims.get(ip);
-      if (c === undefined) claims.set(ip, (c = { live: new Set(), finished: new Set() }));
-      (p.finished ? c.finished : c.live).add(p.uid);
+      if (c === undefined) claims.set(ip, (c = { live: new Map(), finished: new Map() }));
+      const standing = p.finished ? c.finished : c.live;
+      if (!standing.has(p.uid)) standing.set(p.uid, p);
     }
   }
-  const ambiguous = new Set<string>();
-  for (const [ip, c] of claims) if (c.live.size > 1 || (c.live.size === 0 && c.finished.size > 1)) ambiguous.add(ip);
-  return ambiguous;
+  const owners = new Map<string, PodFacts | null>();
+  for (const [ip, c] of claims) {
+    const peers = c.live.size > 0 ? c.live : c.finished;
+    owners.set(ip, peers.size === 1 ? ([...peers.values()][0] as PodFacts) : null);
+  }
+  return owners;
 }
 
-/** The offline context, told by the snapshot who had each IP and where the mesh is (the logs' own learning fills the gaps). */
+/**
+ * The offline context, told by the snapshot who had each IP and where the mesh is; the logs' own learning
+ * fills the gaps, among them the contested IPs, which the index does not hold (a file naming its pod, a
+ * gateway's own log showing its address).
+ */
 export function snapshotContext(snapshot: PodSnapshot, offline: EngineContext): EngineContext {
-  const ctx = liveContext(snapshot.index, offline, NO_EXTERNAL);
-  const { ambiguous } = snapshot;
-  if (ambiguous.size === 0) return ctx;
-  // An IP the snapshot cannot tie to one pod is named only by what the logs themselves show (a file naming its pod).
-  return { ...ctx, podByIp: (ip) => (ambiguous.has(canonicalIp(ip)) ? offline.podByIp(ip) : ctx.podByIp(ip)) };
+  return liveContext(snapshot.index, offline, NO_EXTERNAL);
 }

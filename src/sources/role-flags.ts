@@ -5,10 +5,13 @@
  * naming it equally closely contradict each other, a usage error: the order flags are checked in
  * must never pick a role the user did not choose.
  */
+import { resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { isDynamicPattern } from 'tinyglobby';
 import { UsageError } from '../errors.js';
+import type { PodRoleMatcher } from '../engine/roles.js';
 import type { RoleAssignment } from '../types.js';
+import { isInside } from './input-paths.js';
 
 /** Which files the user said are what (`--sidecar`, `--gateway`, `--ingress`). */
 export interface RoleFlags {
@@ -26,6 +29,8 @@ interface Pattern {
   role: RoleAssignment['role'];
   flag: string;
   value: string;
+  /** The value as an absolute path: `./logs`, `logs/` and `/abs/logs` name one directory, whichever spelling the walk's names use. */
+  resolved: string;
   match: (path: string) => boolean;
 }
 
@@ -37,10 +42,10 @@ interface Hit {
 
 function closeness(p: Pattern, path: string): Closeness {
   if (path === p.value) return 3;
-  if (isDynamicPattern(p.value) && p.match(path)) return 2;
-  const dir = p.value.endsWith('/') ? p.value : `${p.value}/`;
-  if (path.startsWith(dir)) return 1;
-  return p.match(path) ? 3 : 0; // a literal name picomatch still matches (`./a.log` for `a.log`)
+  if (isDynamicPattern(p.value)) return p.match(path) ? 2 : 0;
+  const resolved = resolve(path);
+  if (resolved === p.resolved) return 3;
+  return isInside(resolved, p.resolved) ? 1 : 0;
 }
 
 function compile(flags: RoleFlags): Pattern[] {
@@ -49,7 +54,7 @@ function compile(flags: RoleFlags): Pattern[] {
     ['ingress-gateway', '--ingress', flags.ingress],
     ['sidecar', '--sidecar', flags.sidecar],
   ];
-  return rules.flatMap(([role, flag, values]) => values.map((value) => ({ role, flag, value, match: picomatch(value) })));
+  return rules.flatMap(([role, flag, values]) => values.map((value) => ({ role, flag, value, resolved: resolve(value), match: picomatch(value) })));
 }
 
 /**
@@ -83,4 +88,63 @@ export function roleMatcher(flags: RoleFlags): (names: readonly string[]) => Rol
     const via = chosen.pattern.value === chosen.name ? '' : ` ${chosen.pattern.value}`;
     return { role: chosen.pattern.role, rule: `flag:${chosen.pattern.flag}`, detail: `${chosen.name} named by ${chosen.pattern.flag}${via}${over}` };
   };
+}
+
+/** Which pods the user said are what (`--sidecar-pod`, `--gateway-pod`, `--ingress-pod`): globs of pod names, or NAMESPACE/GLOB. */
+export interface PodRoleFlags {
+  sidecarPod: string[];
+  gatewayPod: string[];
+  ingressPod: string[];
+}
+
+
+/** Pod and namespace names: DNS labels and subdomains (lower case, digits, `-`, `.`), here with glob characters. */
+const POD_GLOB = /^(?:[a-z0-9*?[\]{},.!-]+\/)?[a-z0-9*?[\]{},.!-]+$/;
+
+/**
+ * Checks one `--*-pod` value (commander's argParser; repeatable): a UsageError naming the flag for a value
+ * that cannot name a pod (empty, upper case, a path with more than one `/`).
+ */
+export function podGlobFlag(flag: string): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => {
+    if (!POD_GLOB.test(value)) {
+      throw new UsageError(`${flag}: "${value}" is not a pod name glob (such as egress-proxy-* or istio-system/egress-proxy-*: lower-case letters, digits, "-", "." and glob characters)`);
+    }
+    return [...(previous ?? []), value];
+  };
+}
+
+/** The pod flags of a run: the role they give a pod, and afterwards the values that named no pod (said, never silently ignored). */
+export interface PodRoles {
+  roleOf: PodRoleMatcher;
+  unused(): string[];
+}
+
+/**
+ * The role the pod flags give a pod, or null; a UsageError when flags of two roles name one pod. A value
+ * with a `/` names NAMESPACE/POD, so it matches only pods whose namespace is known (a pipeline's
+ * envelope, a kubelet path; `kubectl logs --prefix` names none).
+ */
+export function podRoleMatcher(flags: PodRoleFlags): PodRoles {
+  const rules: [RoleAssignment['role'], string, string[]][] = [
+    ['egress-gateway', '--gateway-pod', flags.gatewayPod],
+    ['ingress-gateway', '--ingress-pod', flags.ingressPod],
+    ['sidecar', '--sidecar-pod', flags.sidecarPod],
+  ];
+  const patterns = rules.flatMap(([role, flag, values]) => values.map((value) => ({ role, flag, value, qualified: value.includes('/'), match: picomatch(value, { dot: true }), used: false })));
+  const unused = (): string[] => patterns.filter((p) => !p.used).map((p) => `${p.flag} ${p.value}`);
+  if (patterns.length === 0) return { roleOf: () => null, unused };
+  const roleOf: PodRoleMatcher = (pod, namespace) => {
+    const shown = namespace === null ? pod : `${namespace}/${pod}`;
+    const hits = patterns.filter((p) => (p.qualified ? namespace !== null && p.match(shown) : p.match(pod)));
+    for (const hit of hits) hit.used = true;
+    const chosen = hits[0];
+    if (chosen === undefined) return null;
+    const rival = hits.find((h) => h.role !== chosen.role);
+    if (rival !== undefined) {
+      throw new UsageError(`pod ${shown} is named by ${chosen.flag} ${chosen.value} and by ${rival.flag} ${rival.value}: give each pod one role`);
+    }
+    return { role: chosen.role, rule: `flag:${chosen.flag}`, detail: `pod "${shown}" named by ${chosen.flag} ${chosen.value}` };
+  };
+  return { roleOf, unused };
 }

@@ -165,8 +165,8 @@ describe("log pipelines' exports, through the real binary", () => {
     const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
     const mixed = report.coverage.warnings.find((w) => w.code === 'mixed-roles');
     expect(mixed?.message).toContain('pod shop/web-0 (read as a sidecar; 3 of 3 entries read like an egress gateway\'s');
-    // The way out for a pod: splitting the file by pod is done already; its own file, named with --gateway, is not.
-    expect(mixed?.message).toContain('save its log to a file of its own (kubectl logs POD -c istio-proxy > FILE) and name that file with --gateway');
+    // The way out for a pod: splitting the file by pod is done already; naming the pod with --gateway-pod is not.
+    expect(mixed?.message).toContain('name it with --gateway-pod POD (a glob, or NAMESPACE/POD)');
     expect(mixed?.message).not.toContain('or kubectl logs --prefix');
   });
 

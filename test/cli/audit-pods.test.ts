@@ -1,5 +1,5 @@
 // `audit --pods`: a saved `kubectl get pods -A -o json|yaml` names callers and the mesh's ranges, as watch's API server does.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,40 @@ describe('egress-audit audit --pods', () => {
     writeFileSync(file, JSON.stringify({ kind: 'List', items: [GATEWAY_POD, SLEEP_POD, SLEEP_POD] }));
     const again = await runCli(['audit', join(dir, 'istio-egressgateway.log'), '--pods', file, '-o', 'json', '--fail-on', 'none']);
     expect(flows(again.stdout)[0]?.source.pod).toBe('sleep-7c7db887d8-9dnd7');
+  });
+
+  it('gives one answer for an IP the gateway pod and another running pod claim, whichever is listed last', async () => {
+    // The client sent PassthroughCluster traffic to 10.244.2.10. The index used to take the pod listed last
+    // for "is it a gateway IP" while the pod lookup named neither: gateway-bound in one order, not in the other.
+    const other = { kind: 'Pod', metadata: { name: 'web-0', namespace: 'shop', uid: 'w' }, spec: { containers: [{ name: 'web' }, { name: 'istio-proxy' }] }, status: { phase: 'Running', podIP: '10.244.2.10' } };
+    writeFileSync(join(dir, 'client.log'), '[2026-11-02T09:00:03.000Z] "- - -" 0 - - - "-" 85 844 12 - "-" "-" "-" "-" "10.244.2.10:2234" PassthroughCluster 10.244.1.7:40000 10.244.2.10:2234 10.244.1.7:39998 - -\n');
+    const answers: string[] = [];
+    for (const items of [[GATEWAY_POD, other], [other, GATEWAY_POD]]) {
+      const file = join(dir, `shared-gateway-ip-${answers.length}.json`);
+      writeFileSync(file, JSON.stringify({ kind: 'List', items: [SLEEP_POD, ...items] }));
+      const res = await runCli(['audit', join(dir, 'client.log'), '--pods', file, '-o', 'json', '--fail-on', 'none', '--explain']);
+      expect(res.code).toBe(0);
+      expect(res.stderr).toContain('1 IP(s) claimed by two pods naming neither');
+      const [flow] = flows(res.stdout);
+      answers.push(`${flow?.verdict} ${flow?.rule}`);
+      // With the gateway's own log, the address it received on says it is the gateway's, in either order.
+      const withGateway = await runCli(['audit', join(dir, 'client.log'), join(dir, 'istio-egressgateway.log'), '--pods', file, '-o', 'json', '--fail-on', 'none']);
+      const client = flows(withGateway.stdout).find((f) => f.verdict !== 'gateway-only');
+      expect(client).toMatchObject({ verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/no-gateway-entry', source: { pod: 'sleep-7c7db887d8-9dnd7' } });
+    }
+    expect(answers[0]).toBe(answers[1]);
+    expect(answers[0]).toBe('internal internal/passthrough-to-mesh');
+  });
+
+  it('exits 3 naming the file and its size when it is too large to read as one text (not "Invalid string length")', async () => {
+    const file = join(dir, 'huge.json');
+    const fd = openSync(file, 'w');
+    ftruncateSync(fd, 600 * 2 ** 20); // sparse: no disk used, and never read
+    closeSync(fd);
+    const res = await runCli(['audit', join(dir, 'istio-egressgateway.log'), '--pods', file]);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain(`--pods ${file}: 600 MiB, more than the 512 MiB a pod list can be read as`);
+    expect(res.stderr).not.toContain('Invalid string length');
   });
 
   it('reads a bare array of pods (kubectl get pods -A -o json | jq .items)', async () => {

@@ -57,3 +57,28 @@ describe('role flags that name one file twice', () => {
     expect(res.stderr).toContain('logs/b.log named by --gateway logs/b*, over --sidecar logs (a directory holding it)');
   });
 });
+
+describe('role flags spell a path as the user does', () => {
+  // The walk names files `logs/b.log` (path.join drops `./`), and a directory walked once is not walked
+  // again for a second operand: a flag spelling the directory otherwise was silently ignored.
+  it.each([
+    ['./logs', () => './logs'],
+    ['./logs/', () => './logs/'],
+    ['logs/../logs', () => 'logs/../logs'],
+    ['an absolute path', (cwd: string) => join(cwd, 'logs')],
+  ])('--gateway %s names the files of logs/ walked as an operand', async (_, value) => {
+    const cwd = logsDir();
+    const res = await runCli(['audit', '-o', 'json', '--explain', '--sidecar', 'logs/a.log', '--gateway', value(cwd), 'logs'], { cwd });
+    expect(roles(res.stdout)).toEqual({ 'logs/a.log': 'sidecar', 'logs/b.log': 'egress-gateway' });
+    expect(res.stderr).toContain(`logs/b.log named by --gateway ${value(cwd)}`);
+    expect(res.code).toBe(0);
+  });
+
+  it('--gateway . names every file under the working directory', async () => {
+    const cwd = join(logsDir(), 'logs');
+    const res = await runCli(['audit', '-o', 'json', '--explain', '--sidecar', './a.log', '--gateway', '.'], { cwd });
+    expect(roles(res.stdout)).toEqual({ './a.log': 'sidecar', 'b.log': 'egress-gateway' });
+    expect(res.stderr).toContain('./a.log named by --sidecar, over --gateway . (a directory holding it)');
+    expect(res.stderr).toContain('b.log named by --gateway .');
+  });
+});

@@ -71,6 +71,12 @@ export class PodIpIndex {
     }
   }
 
+  /** An IP that names no pod (a snapshot's contested IP: see pod-snapshot.ts) still tells a mesh range. */
+  addRange(ip: string): void {
+    const prefix = meshPrefix(canonicalIp(ip));
+    if (prefix !== null) this.prefixes.add(prefix);
+  }
+
   /** A pod is gone: its IPs keep naming it for the retention time, unless another pod takes them. */
   remove(pod: PodFacts): void {
     const expiresAt = this.now() + this.retainMs;
