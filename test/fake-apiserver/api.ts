@@ -66,6 +66,11 @@ export interface FakeApiServer {
   setToken(token: string): void;
   /** Compacts history: every RV handed out so far gets 410 (`event` mode: ERROR event; `http`: plain 410). */
   expireWatches(opts?: { mode?: ExpiryMode; endActive?: boolean }): void;
+  /**
+   * From now on, writes each watch event holding a multibyte UTF-8 character in two parts cut inside that
+   * character, `pauseMs` apart, so the client reads them as two chunks (null: one write per event again).
+   */
+  splitWatchEvents(pauseMs: number | null): void;
   /** Sends a BOOKMARK to every watch that allowed them; returns how many. */
   sendBookmarks(): number;
   resourceVersion(): string;

@@ -29,6 +29,7 @@ export interface FacadeParts {
   streams: StreamRegistry;
   requests: RecordedRequest[];
   setExpiryMode: (mode: ExpiryMode) => void;
+  setSplitPause: (ms: number | null) => void;
 }
 
 /** Implements FakeApiServer. */
@@ -134,6 +135,8 @@ export class FakeApiServerFacade implements FakeApiServer {
     this.p.cluster.store.compactAll();
     if (opts.endActive) for (const s of this.p.streams.list({ kind: 'watch' })) s.endCleanly();
   }
+
+  splitWatchEvents(pauseMs: number | null): void { this.p.setSplitPause(pauseMs); }
 
   sendBookmarks(): number {
     const targets = this.p.streams.list({ kind: 'watch' }).filter((s) => s.bookmark);
