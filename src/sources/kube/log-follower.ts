@@ -14,6 +14,7 @@ import { nextStep, type FollowStep } from './follow-step.js';
 import { IDLE_MS, LogReader, type Outcome } from './log-reader.js';
 import { logTimeToMs } from './log-time.js';
 import { endedSince, podFacts, PROXY_CONTAINER, type KubePod, type PodFacts } from './pod-facts.js';
+import type { SlotLease } from './stream-slots.js';
 
 type Phase = 'queued' | 'connecting' | 'following' | 'waiting' | 'failing' | 'done';
 
@@ -80,18 +81,25 @@ export class LogFollower implements LogStream {
   }
 
   async *chunks(signal: AbortSignal): AsyncIterable<Uint8Array> {
-    let holding = await this.deps.slots.acquire(this.priority, this.label, signal);
+    let lease = await this.deps.slots.acquire(this.priority, this.label, signal);
     try {
-      if (!holding) return;
+      if (lease === null) return;
       this.phase = 'connecting';
       let step = nextStep(this.deps.registry.get(this.pod.key)?.facts ?? null, this.pod.uid);
       while (!signal.aborted && step.kind !== 'stop') {
         if (step.kind === 'wait') {
-          holding = await this.pause(signal, holding);
-          if (!holding) break;
+          lease = await this.pause(signal, lease);
+          if (lease === null) break;
         } else {
-          const finished = yield* this.read(step, signal);
+          const finished = yield* this.read(step, signal, lease.signal);
           if (finished) break;
+          if (lease.revoked) {
+            // The slot went to a more important stream (an egress gateway): wait for a free one, then read on from the cursor.
+            this.phase = 'queued';
+            lease = await this.deps.slots.acquire(this.priority, this.label, signal);
+            if (lease === null) break;
+            this.phase = 'connecting';
+          }
         }
         step = await this.recheck(signal);
         if (!signal.aborted && this.instanceOver(step)) yield* this.lastLine(); // a stop says nothing about the instance
@@ -100,17 +108,17 @@ export class LogFollower implements LogStream {
       if (this.failure !== null) throw new Error(this.failure);
     } finally {
       this.phase = 'done';
-      if (holding) this.deps.slots.release();
+      if (lease !== null) this.deps.slots.release(lease);
     }
   }
 
   /** Reads per the step; true when there is nothing more to read (a last read went through). */
-  private async *read(step: Exclude<FollowStep, { kind: 'wait' | 'stop' }>, signal: AbortSignal): AsyncGenerator<Buffer, boolean> {
+  private async *read(step: Exclude<FollowStep, { kind: 'wait' | 'stop' }>, signal: AbortSignal, preempted: AbortSignal): AsyncGenerator<Buffer, boolean> {
     if (this.instance !== null && step.containerId !== null && step.containerId !== this.instance) this.previousOwed = true;
     if (step.containerId !== null) this.instance = step.containerId;
     if (this.previousOwed) {
       // A restart: the old instance's tail (what a drop kept from us) comes from previous=true.
-      const prev = yield* this.reader.read({ previous: 'true' }, null);
+      const prev = yield* this.reader.read({ previous: 'true' }, null, preempted);
       this.endedClean = prev.kind === 'ended';
       if (prev.kind === 'ended') yield* this.lastLine(); // that instance is over
       if (prev.kind === 'ended' || prev.error?.kind === 'bad-request') this.previousOwed = false;
@@ -119,7 +127,7 @@ export class LogFollower implements LogStream {
         return false;
       }
     }
-    const outcome = yield* this.follow(signal, step.kind === 'follow' ? { follow: 'true' } : {});
+    const outcome = yield* this.follow(signal, step.kind === 'follow' ? { follow: 'true' } : {}, preempted);
     this.endedClean = outcome.kind === 'ended';
     await this.settle(outcome, signal);
     const finished = step.kind === 'last-read' && (outcome.kind === 'ended' || outcome.kind === 'failed');
@@ -145,7 +153,7 @@ export class LogFollower implements LogStream {
   }
 
   /** A follow request: counts as following while connected. */
-  private async *follow(signal: AbortSignal, extra: Record<string, string>): AsyncGenerator<Buffer, Outcome> {
+  private async *follow(signal: AbortSignal, extra: Record<string, string>, preempted: AbortSignal): AsyncGenerator<Buffer, Outcome> {
     let connected = false;
     try {
       return yield* this.reader.read(extra, {
@@ -154,7 +162,7 @@ export class LogFollower implements LogStream {
           connected = true;
           this.connected();
         },
-      });
+      }, preempted);
     } finally {
       if (connected) {
         this.deps.stats.following--;
@@ -173,7 +181,7 @@ export class LogFollower implements LogStream {
 
   /** After a request: remember failures, back off where retrying at once would not help. */
   private async settle(outcome: Outcome, signal: AbortSignal): Promise<void> {
-    if (outcome.kind === 'stopped') return;
+    if (outcome.kind === 'stopped' || outcome.kind === 'preempted') return;
     if (outcome.kind === 'failed' && outcome.error !== undefined) {
       const kind = outcome.error.kind;
       if (kind !== 'bad-request' && kind !== 'not-found') this.fail(outcome.error);
@@ -210,14 +218,19 @@ export class LogFollower implements LogStream {
     }
   }
 
-  /** Not running: give the slot back, wait for the pod to change (or a back-off), then queue again. */
-  private async pause(signal: AbortSignal, holding: boolean): Promise<boolean> {
+  /**
+   * Not running: give the slot back, wait for the pod to change (or a back-off), then queue again. A slot
+   * is taken from a sidecar only when the container looks runnable again: a gateway in CrashLoopBackOff
+   * must not cut a sidecar stream at every try.
+   */
+  private async pause(signal: AbortSignal, lease: SlotLease): Promise<SlotLease | null> {
     if (this.phase !== 'failing') this.phase = 'waiting';
-    if (holding) this.deps.slots.release();
+    this.deps.slots.release(lease);
     await this.deps.registry.waitForChange(this.pod.uid, this.backoff.next(), signal);
-    if (signal.aborted) return false;
-    const got = await this.deps.slots.acquire(this.priority, this.label, signal);
-    if (got && this.phase === 'waiting') this.phase = 'connecting';
+    if (signal.aborted) return null;
+    const runnable = nextStep(this.deps.registry.get(this.pod.key)?.facts ?? null, this.pod.uid).kind !== 'wait';
+    const got = await this.deps.slots.acquire(this.priority, this.label, signal, runnable);
+    if (got !== null && this.phase === 'waiting') this.phase = 'connecting';
     return got;
   }
 
@@ -225,7 +238,8 @@ export class LogFollower implements LogStream {
   private async *finalRead(): AsyncGenerator<Buffer> {
     const hard = this.deps.hardStop;
     if (!this.everConnected || this.phase === 'waiting' || this.phase === 'queued') return;
-    if (hard.aborted || !(await this.deps.sweeps.acquire(0, this.label, hard))) {
+    const sweep = hard.aborted ? null : await this.deps.sweeps.acquire(0, this.label, hard);
+    if (sweep === null) {
       this.reader.cut = true;
       return;
     }
@@ -237,7 +251,7 @@ export class LogFollower implements LogStream {
         this.lastError = null;
       }
     } finally {
-      this.deps.sweeps.release();
+      this.deps.sweeps.release(sweep);
     }
   }
 }

@@ -16,7 +16,8 @@ export const IDLE_MS = 1000;
 
 /** How a request ended. */
 export interface Outcome {
-  kind: 'ended' | 'dropped' | 'failed' | 'stopped';
+  /** `preempted`: the request was cut because its stream slot went to a more important stream (stream-slots.ts). */
+  kind: 'ended' | 'dropped' | 'failed' | 'stopped' | 'preempted';
   bytes: number;
   ms: number;
   error?: KubeApiError;
@@ -68,16 +69,19 @@ export class LogReader {
     return this.handedOut ? 0 : now - this.lastHeardAt;
   }
 
-  /** One request (`extra`: `follow`, `previous`); a follow passes `hooks`. */
-  async *read(extra: Record<string, string>, hooks: FollowHooks | null): AsyncGenerator<Buffer, Outcome> {
+  /** One request (`extra`: `follow`, `previous`); a follow passes `hooks`; `preempted` cuts it (the slot was taken). */
+  async *read(extra: Record<string, string>, hooks: FollowHooks | null, preempted?: AbortSignal): AsyncGenerator<Buffer, Outcome> {
     const started = Date.now();
     const done = (kind: Outcome['kind'], bytes: number, error?: KubeApiError): Outcome => ({ kind, bytes, ms: Date.now() - started, ...(error ? { error } : {}) });
     if (hooks !== null && hooks.graceful.aborted) return done('stopped', 0);
     this.gate.resume();
+    const cut = (): boolean => preempted?.aborted === true && !this.hardStop.aborted;
     let res: IncomingMessage;
     try {
-      res = await this.api.open(this.action, this.path, { container: PROXY_CONTAINER, timestamps: 'true', sinceTime: this.gate.sinceTime(), ...extra }, this.hardStop, true);
+      const signal = preempted === undefined ? this.hardStop : AbortSignal.any([this.hardStop, preempted]);
+      res = await this.api.open(this.action, this.path, { container: PROXY_CONTAINER, timestamps: 'true', sinceTime: this.gate.sinceTime(), ...extra }, signal, true);
     } catch (error) {
+      if (cut()) return done('preempted', 0);
       if (!this.hardStop.aborted) return done('failed', 0, error as KubeApiError);
       // The hard stop ended a request still waiting for its answer (a kubelet that hangs): what was logged
       // up to the stop was not read, and the report must say so.
@@ -106,8 +110,9 @@ export class LogReader {
           return done('stopped', bytes);
         }
       }
-      return done('ended', bytes);
+      return done(cut() ? 'preempted' : 'ended', bytes);
     } catch {
+      if (cut()) return done('preempted', bytes);
       if (hooks !== null && this.hardStop.aborted) this.cut = true;
       return done((hooks !== null && this.quietAtStop) || this.hardStop.aborted ? 'stopped' : 'dropped', bytes);
     } finally {
