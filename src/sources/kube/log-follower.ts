@@ -9,7 +9,7 @@
 import type { LogStream, RoleAssignment, StreamInfo } from '../../types.js';
 import type { FollowerDeps } from './follower-deps.js';
 import { LASTING_FAILURES, type ApiAction, type KubeApiError } from './api-errors.js';
-import { Backoff, sleep } from './backoff.js';
+import { Backoff, quietRetry, retryWait, sleep } from './backoff.js';
 import { nextStep, type FollowStep } from './follow-step.js';
 import { IDLE_MS, LogReader, type Outcome } from './log-reader.js';
 import { logTimeToMs } from './log-time.js';
@@ -29,6 +29,8 @@ export class LogFollower implements LogStream {
   private previousOwed = false;
   private everConnected = false;
   private lastError: KubeApiError | null = null;
+  /** The last failure said on stderr (a failure is said once, not at every retry). */
+  private told: string | null = null;
   /** The last request ended cleanly: a line it left unfinished is the instance's last, once the instance is over. */
   private endedClean = false;
 
@@ -176,6 +178,7 @@ export class LogFollower implements LogStream {
     this.phase = 'following';
     this.everConnected = true;
     this.lastError = null;
+    this.told = null;
     this.deps.stats.following++;
   }
 
@@ -183,9 +186,10 @@ export class LogFollower implements LogStream {
   private async settle(outcome: Outcome, signal: AbortSignal): Promise<void> {
     if (outcome.kind === 'stopped' || outcome.kind === 'preempted') return;
     if (outcome.kind === 'failed' && outcome.error !== undefined) {
-      const kind = outcome.error.kind;
-      if (kind !== 'bad-request' && kind !== 'not-found') this.fail(outcome.error);
-      await sleep(this.backoff.next(), signal);
+      const { kind, retryAfterS } = outcome.error;
+      // An API server shedding load (Retry-After) is waited out here, the one place a log request is retried.
+      if (kind !== 'bad-request' && kind !== 'not-found') this.fail(outcome.error, quietRetry(this.backoff, retryAfterS));
+      await sleep(retryWait(this.backoff, retryAfterS), signal);
       return;
     }
     if (outcome.kind === 'ended' && outcome.bytes === 0 && outcome.ms < 1000) await sleep(this.backoff.next(), signal);
@@ -193,8 +197,12 @@ export class LogFollower implements LogStream {
     else this.backoff.reset();
   }
 
-  private fail(error: KubeApiError): void {
-    if (this.lastError?.message !== error.message) this.deps.notice(error.message);
+  /** Records a failure (the dashboard and the report see it); `quiet`: not (yet) worth a line on stderr. */
+  private fail(error: KubeApiError, quiet = false): void {
+    if (!quiet && this.told !== error.message) {
+      this.deps.notice(error.message);
+      this.told = error.message;
+    }
     this.lastError = error;
     this.phase = 'failing';
   }
