@@ -54,6 +54,13 @@ export interface FakeApiServer {
   deleteServiceEntry(namespace: string, name: string): void;
   /** Destroys sockets of matching live streams (all sockets without a filter); returns how many. */
   dropConnections(filter?: DropFilter): number;
+  /** The client-side TCP ports of matching live streams (to find their sockets in /proc/net/tcp). */
+  clientPorts(filter: DropFilter): number[];
+  /**
+   * Matching log streams go silent and stay open whatever happens to their container, as when the node
+   * or the path behind the API server died without a FIN or RST; returns how many.
+   */
+  freezeStreams(filter: DropFilter): number;
   /** Answers matching requests with 403; returns a remover. */
   setForbidden(rule?: AccessRule): () => void;
   /** Answers matching requests with 401; returns a remover. */

@@ -117,6 +117,16 @@ export class FakeApiServerFacade implements FakeApiServer {
   }
 
   dropConnections(filter?: DropFilter): number { return this.p.streams.drop(filter); }
+
+  clientPorts(filter: DropFilter): number[] {
+    return this.p.streams.list(filter).map((s) => s.socket.remotePort ?? 0);
+  }
+
+  freezeStreams(filter: DropFilter): number {
+    const targets = this.p.streams.list({ ...filter, kind: 'log' });
+    for (const s of targets) s.freeze?.();
+    return targets.length;
+  }
   setForbidden(rule: AccessRule = {}): () => void { return this.p.access.addForbidden(rule); }
   setUnauthorized(rule: AccessRule = {}): () => void { return this.p.access.addUnauthorized(rule); }
   setFailing(rule: FaultRule): () => void { return this.p.faults.add(rule); }

@@ -19,6 +19,13 @@ const AUTH_TTL_MS = 30_000;
 /** A request that is not a stream must have its answer's head within this long. */
 const HEAD_TIMEOUT_MS = 30_000;
 const MAX_ERROR_BODY = 64 * 1024;
+/**
+ * TCP keepalive on every API connection, log follows included: HTTP/1.1 has no ping, so after this long
+ * without a segment the kernel probes the peer (libuv: 1 s apart, 10 probes), and a connection dropped
+ * without FIN or RST (a NAT entry gone, the API server's host gone) fails within about 40 s, near
+ * kubectl's HTTP/2 ping (30 s idle + 15 s). A dead path behind the API server is log-reader.ts's to see.
+ */
+export const KEEPALIVE_IDLE_MS = 30_000;
 
 function readSmall(res: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
@@ -159,7 +166,7 @@ export class KubeHttp {
         reject(new KubeApiError(this.redactor.scrub(error.message), error.kind, error.status, this.redactor.scrub(error.detail), error.retryAfterS));
       };
       const timer = stream ? undefined : setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${HEAD_TIMEOUT_MS / 1000}s`), { code: 'ETIMEDOUT' })), HEAD_TIMEOUT_MS);
-      req.on('socket', (socket) => socket.setKeepAlive(true, 30_000));
+      req.on('socket', (socket) => socket.setKeepAlive(true, KEEPALIVE_IDLE_MS));
       req.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         fail(transportError(action, error, this.target));

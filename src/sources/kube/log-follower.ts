@@ -11,7 +11,7 @@ import type { FollowerDeps } from './follower-deps.js';
 import { LASTING_FAILURES, type ApiAction, type KubeApiError } from './api-errors.js';
 import { Backoff, quietRetry, retryWait, sleep } from './backoff.js';
 import { nextStep, type FollowStep } from './follow-step.js';
-import { IDLE_MS, LogReader, type Outcome } from './log-reader.js';
+import { DEAD_FOLLOW_MS, IDLE_MS, LogReader, type Outcome } from './log-reader.js';
 import { logTimeToMs } from './log-time.js';
 import { endedSince, podFacts, PROXY_CONTAINER, type KubePod, type PodFacts } from './pod-facts.js';
 import type { SlotLease } from './stream-slots.js';
@@ -164,6 +164,8 @@ export class LogFollower implements LogStream {
           connected = true;
           this.connected();
         },
+        instanceOver: () => this.instanceOver(nextStep(this.deps.registry.get(this.pod.key)?.facts ?? null, this.pod.uid)),
+        deadFollow: () => this.deps.notice(`the log stream of ${this.label} stayed open and silent ${DEAD_FOLLOW_MS / 1000}s after the API said that istio-proxy instance was over (stopped, restarted or deleted): taking its connection as dead and reading the log again`),
       }, preempted);
     } finally {
       if (connected) {

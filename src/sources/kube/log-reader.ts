@@ -13,6 +13,13 @@ import { ResumeGate } from './resume-gate.js';
 
 /** A follow that sent nothing for this long has no backlog left (and, after a stop, is done). */
 export const IDLE_MS = 1000;
+/**
+ * A follow still open and silent this long after the API said its container instance is over is taken
+ * as dead (a node or an upstream path gone without FIN/RST): kubelet ends a live follow within about 5 s
+ * of the container stopping (`stateCheckPeriod`), and ending a live one by mistake costs one reconnect
+ * (the resume gate loses no line and counts none twice). Silence alone never ends a follow.
+ */
+export const DEAD_FOLLOW_MS = 10_000;
 
 /** How a request ended. */
 export interface Outcome {
@@ -29,6 +36,10 @@ export interface FollowHooks {
   graceful: AbortSignal;
   /** The response head arrived. */
   connected(): void;
+  /** True when the API says the container instance being followed is over (deleted, stopped, restarted). */
+  instanceOver(): boolean;
+  /** The follow was ended as dead (silent for DEAD_FOLLOW_MS after its instance was over). */
+  deadFollow(): void;
 }
 
 /** Reads one container's log, request after request, each line exactly once. */
@@ -91,6 +102,7 @@ export class LogReader {
     this.lastHeardAt = Date.now();
     hooks?.connected();
     const unwatch = hooks === null ? (): void => undefined : this.drainAtStop(res, hooks.graceful);
+    const unguard = hooks === null ? (): void => undefined : this.endIfDead(res, hooks);
     let bytes = 0;
     try {
       for await (const chunk of res) {
@@ -117,8 +129,30 @@ export class LogReader {
       return done((hooks !== null && this.quietAtStop) || this.hardStop.aborted ? 'stopped' : 'dropped', bytes);
     } finally {
       unwatch();
+      unguard();
       res.destroy();
     }
+  }
+
+  /**
+   * Ends a follow the API says has nothing more to send (its instance is over) once it has also been
+   * silent for DEAD_FOLLOW_MS since that news: it ends as a drop, and the follower re-checks the pod.
+   */
+  private endIfDead(res: IncomingMessage, hooks: FollowHooks): () => void {
+    let overSince: number | null = null;
+    const timer = setInterval(() => {
+      const now = Date.now();
+      if (!hooks.instanceOver()) {
+        overSince = null;
+        return;
+      }
+      overSince ??= now;
+      if (now - overSince < DEAD_FOLLOW_MS || this.idleMs(now) < DEAD_FOLLOW_MS) return;
+      clearInterval(timer);
+      hooks.deadFollow();
+      res.destroy();
+    }, DEAD_FOLLOW_MS / 10);
+    return () => clearInterval(timer);
   }
 
   /**
