@@ -54,6 +54,13 @@ export interface FakeApiServer {
   deleteServiceEntry(namespace: string, name: string): void;
   /** Destroys sockets of matching live streams (all sockets without a filter); returns how many. */
   dropConnections(filter?: DropFilter): number;
+  /** The client-side TCP ports of matching live streams (to find their sockets in /proc/net/tcp). */
+  clientPorts(filter: DropFilter): number[];
+  /**
+   * Matching log streams go silent and stay open whatever happens to their container, as when the node
+   * or the path behind the API server died without a FIN or RST; returns how many.
+   */
+  freezeStreams(filter: DropFilter): number;
   /** Answers matching requests with 403; returns a remover. */
   setForbidden(rule?: AccessRule): () => void;
   /** Answers matching requests with 401; returns a remover. */
@@ -66,6 +73,11 @@ export interface FakeApiServer {
   setToken(token: string): void;
   /** Compacts history: every RV handed out so far gets 410 (`event` mode: ERROR event; `http`: plain 410). */
   expireWatches(opts?: { mode?: ExpiryMode; endActive?: boolean }): void;
+  /**
+   * From now on, writes each watch event holding a multibyte UTF-8 character in two parts cut inside that
+   * character, `pauseMs` apart, so the client reads them as two chunks (null: one write per event again).
+   */
+  splitWatchEvents(pauseMs: number | null): void;
   /** Sends a BOOKMARK to every watch that allowed them; returns how many. */
   sendBookmarks(): number;
   resourceVersion(): string;

@@ -29,6 +29,7 @@ export interface FacadeParts {
   streams: StreamRegistry;
   requests: RecordedRequest[];
   setExpiryMode: (mode: ExpiryMode) => void;
+  setSplitPause: (ms: number | null) => void;
 }
 
 /** Implements FakeApiServer. */
@@ -116,6 +117,16 @@ export class FakeApiServerFacade implements FakeApiServer {
   }
 
   dropConnections(filter?: DropFilter): number { return this.p.streams.drop(filter); }
+
+  clientPorts(filter: DropFilter): number[] {
+    return this.p.streams.list(filter).map((s) => s.socket.remotePort ?? 0);
+  }
+
+  freezeStreams(filter: DropFilter): number {
+    const targets = this.p.streams.list({ ...filter, kind: 'log' });
+    for (const s of targets) s.freeze?.();
+    return targets.length;
+  }
   setForbidden(rule: AccessRule = {}): () => void { return this.p.access.addForbidden(rule); }
   setUnauthorized(rule: AccessRule = {}): () => void { return this.p.access.addUnauthorized(rule); }
   setFailing(rule: FaultRule): () => void { return this.p.faults.add(rule); }
@@ -134,6 +145,8 @@ export class FakeApiServerFacade implements FakeApiServer {
     this.p.cluster.store.compactAll();
     if (opts.endActive) for (const s of this.p.streams.list({ kind: 'watch' })) s.endCleanly();
   }
+
+  splitWatchEvents(pauseMs: number | null): void { this.p.setSplitPause(pauseMs); }
 
   sendBookmarks(): number {
     const targets = this.p.streams.list({ kind: 'watch' }).filter((s) => s.bookmark);

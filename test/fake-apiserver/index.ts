@@ -40,10 +40,12 @@ export async function startFakeApiServer(opts: FakeApiServerOptions = {}): Promi
   const faults = new Faults();
   const requests: RecordedRequest[] = [];
   let expiryMode: ExpiryMode = 'event';
+  let splitPauseMs: number | null = null;
   const { server, port } = await listenHttps(tls, {
     cluster, streams, access, faults, istioVersions: opts.istioVersions ?? ['v1', 'v1beta1', 'v1alpha3'],
     serverMinor: opts.serverMinor ?? 33, expiryMode: () => expiryMode,
+    splitPauseMs: () => splitPauseMs,
   }, requests, streams);
   return new FakeApiServerFacade({ server, port, tls, stateDir, access, faults, creds, cluster, streams, requests,
-    setExpiryMode: (mode) => { expiryMode = mode; } });
+    setExpiryMode: (mode) => { expiryMode = mode; }, setSplitPause: (ms) => { splitPauseMs = ms; } });
 }

@@ -89,9 +89,10 @@ export function handlePodLog(ctx: RequestContext, cluster: FakeCluster, streams:
   if (!instance) return sendStatus(ctx, badRequest(`container "${containerName}" in pod "${name}" is not available`));
   if (typeof instance === 'string') return sendStatus(ctx, badRequest(instance));
   startStream(ctx, 'text/plain');
+  let detach = (): void => undefined;
   const remove = streams.add({ kind: 'log', resource: 'pods/log', namespace: ns, pod: name, container: containerName,
-    socket: ctx.req.socket as Socket, endCleanly: () => { if (!ctx.res.destroyed) ctx.res.end(); } });
-  const detach = instance.open(ctx.res, opts);
+    socket: ctx.req.socket as Socket, endCleanly: () => { if (!ctx.res.destroyed) ctx.res.end(); }, freeze: () => detach() });
+  detach = instance.open(ctx.res, opts);
   ctx.res.once('close', () => {
     detach();
     remove();

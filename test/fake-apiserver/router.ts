@@ -24,6 +24,7 @@ export interface RouterDeps {
   serverMinor: number;
   serverAddress: string;
   expiryMode: () => ExpiryMode;
+  splitPauseMs: () => number | null;
 }
 
 /** Splits a resource path after `/api/v1` or `/apis/{g}/{v}`. */
@@ -94,6 +95,6 @@ function serveResource(ctx: RequestContext, info: RequestInfo, deps: RouterDeps)
   const { store } = deps.cluster;
   if (info.subresource === 'log') return handlePodLog(ctx, deps.cluster, deps.streams, info.namespace ?? '', info.name ?? '');
   if (info.verb === 'get') return handleGet(ctx, store, def, info.version, info.namespace, info.name as string);
-  if (info.verb === 'watch') return handleWatch(ctx, { store, streams: deps.streams, expiryMode: deps.expiryMode }, def, info.version, info.namespace);
+  if (info.verb === 'watch') return handleWatch(ctx, { store, streams: deps.streams, expiryMode: deps.expiryMode, splitPauseMs: deps.splitPauseMs }, def, info.version, info.namespace);
   handleList(ctx, store, def, info.version, info.namespace);
 }

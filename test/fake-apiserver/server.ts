@@ -23,6 +23,7 @@ function record(req: IncomingMessage, url: URL): RecordedRequest {
     clientCert: false,
     accept: req.headers.accept,
     userAgent: req.headers['user-agent'],
+    receivedAt: Date.now(),
   };
 }
 

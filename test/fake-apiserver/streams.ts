@@ -17,6 +17,8 @@ export interface ActiveStream {
   bookmark?: () => void;
   /** Ends the response cleanly (server-side timeout). */
   endCleanly: () => void;
+  /** Log streams: stop sending anything, and stay open whatever happens to the container (a dead upstream). */
+  freeze?: () => void;
 }
 
 function matches(s: ActiveStream, f: DropFilter): boolean {

@@ -114,6 +114,8 @@ export interface RecordedRequest {
   name?: string;
   accept?: string;
   userAgent?: string;
+  /** When it arrived (epoch ms): tests measure the waits between retries. */
+  receivedAt: number;
   /** HTTP status once the response head was sent. */
   status?: number;
 }

@@ -4,6 +4,8 @@
  * then a clean close (or a plain HTTP 410 in `http` mode, `errors.NewResourceExpired`). A MODIFIED that moves
  * an object into or out of the selector becomes ADDED / DELETED (apiserver cacher `convertToWatchEvent`).
  * BOOKMARKs carry only `metadata.resourceVersion` and go only to watches with `allowWatchBookmarks`.
+ * With `splitPauseMs` set, an event holding a multibyte UTF-8 character goes out in two writes cut inside
+ * that character, that long apart: TCP, TLS records and proxies may cut a chunked stream at any byte.
  */
 import type { Socket } from 'node:net';
 import { buildFilter, type ObjectFilter } from './list.js';
@@ -21,6 +23,14 @@ export interface WatchDeps {
   store: ObjectStore;
   streams: StreamRegistry;
   expiryMode: () => ExpiryMode;
+  /** Null: each event is one write; a number: events with a multibyte character are cut inside it, the halves this many ms apart. */
+  splitPauseMs: () => number | null;
+}
+
+/** The byte offset just after the lead byte of the first multibyte UTF-8 character, or -1 when all ASCII. */
+function insideFirstMultibyte(bytes: Buffer): number {
+  const lead = bytes.findIndex((b) => b >= 0xc0);
+  return lead < 0 ? -1 : lead + 1;
 }
 
 type WatchType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -51,8 +61,32 @@ export function handleWatch(ctx: RequestContext, deps: WatchDeps, def: ResourceD
   const backlog = rv === undefined ? undefined : deps.store.eventsAfter(rv);
   if (backlog === 'expired') return answerExpired(ctx, deps, rv as number);
   startStream(ctx, 'application/json');
+  // Writes in order; while the second half of a cut event waits, later events queue behind it.
+  const queue: Buffer[] = [];
+  let halfSent = false;
+  let ending = false;
+  const pump = (): void => {
+    while (!halfSent && queue.length > 0 && !ctx.res.destroyed) {
+      const bytes = queue.shift() as Buffer;
+      const pause = deps.splitPauseMs();
+      const cut = pause === null ? -1 : insideFirstMultibyte(bytes);
+      if (cut < 0) {
+        ctx.res.write(bytes);
+        continue;
+      }
+      ctx.res.write(bytes.subarray(0, cut));
+      halfSent = true;
+      setTimeout(() => {
+        halfSent = false;
+        if (!ctx.res.destroyed) ctx.res.write(bytes.subarray(cut));
+        pump();
+      }, pause as number);
+    }
+    if (ending && !halfSent && queue.length === 0 && !ctx.res.destroyed) ctx.res.end();
+  };
   const write = (type: string, object: Json): void => {
-    if (!ctx.res.destroyed) ctx.res.write(`${JSON.stringify({ type, object })}\n`);
+    queue.push(Buffer.from(`${JSON.stringify({ type, object })}\n`));
+    pump();
   };
   const send = (ev: StoreEvent): void => {
     const out = ev.resource === def.plural ? convert(ev, filter) : null;
@@ -68,7 +102,10 @@ export function handleWatch(ctx: RequestContext, deps: WatchDeps, def: ResourceD
   const bookmark = (): void => write('BOOKMARK', {
     kind: def.kind, apiVersion: apiVersionOf(def, version), metadata: { resourceVersion: String(deps.store.currentRv()) },
   });
-  const endCleanly = (): void => { if (!ctx.res.destroyed) ctx.res.end(); };
+  const endCleanly = (): void => {
+    ending = true;
+    pump();
+  };
   const remove = deps.streams.add({ kind: 'watch', resource: def.plural, namespace: ns, socket: ctx.req.socket as Socket,
     bookmark: bookmarks ? bookmark : undefined, endCleanly });
   const timeout = parseIntParam(q.get('timeoutSeconds'));

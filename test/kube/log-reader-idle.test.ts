@@ -20,7 +20,7 @@ describe('log reader idleness', () => {
     const body = new PassThrough();
     const reader = new LogReader(apiAnswering(body), 'shop', 'a', logTimeFromMs(T0), 65536, new AbortController().signal);
     const graceful = new AbortController();
-    const chunks = reader.read({ follow: 'true' }, { graceful: graceful.signal, connected: () => undefined });
+    const chunks = reader.read({ follow: 'true' }, { graceful: graceful.signal, connected: () => undefined, instanceOver: () => false, deadFollow: () => undefined });
     body.write(line(T0 + 1));
     const first = await chunks.next(); // the consumer now holds this chunk and asks for nothing more
     expect(first.done).toBe(false);

@@ -4,7 +4,7 @@ import { Backoff } from '../../src/sources/kube/backoff.js';
 import { liveWarnings, type LiveCoverageFacts } from '../../src/sources/kube/live-coverage.js';
 import { LOG_LAG_MS, liveWatermark, MAX_HOLD_MS } from '../../src/sources/kube/live-driver.js';
 import { planWatch, watchFilters } from '../../src/sources/kube/plan.js';
-import { StreamSlots } from '../../src/sources/kube/stream-slots.js';
+import { StreamSlots, type SlotLease } from '../../src/sources/kube/stream-slots.js';
 import { throttleNotices } from '../../src/sources/kube/notice-throttle.js';
 
 describe('back-off', () => {
@@ -23,18 +23,19 @@ describe('--max-streams slots', () => {
     const told: string[][] = [];
     const slots = new StreamSlots(1, (waiting) => told.push(waiting));
     const never = new AbortController().signal;
-    expect(await slots.acquire(1, 'shop/a', never)).toBe(true);
+    const a = await slots.acquire(1, 'shop/a', never);
+    expect(a?.label).toBe('shop/a');
     const order: string[] = [];
-    const b = slots.acquire(1, 'shop/b', never).then(() => order.push('shop/b'));
-    const gw = slots.acquire(0, 'istio-system/gw', never).then(() => order.push('istio-system/gw'));
+    const b = slots.acquire(1, 'shop/b', never).then((l) => order.push('shop/b') && l);
+    const gw = slots.acquire(0, 'istio-system/gw', never, false).then((l) => order.push('istio-system/gw') && l);
     expect(slots.waiting()).toEqual(['istio-system/gw', 'shop/b']);
     expect(told).toEqual([['shop/b']]);
-    slots.release();
-    await gw;
-    slots.release();
+    slots.release(a as SlotLease);
+    slots.release((await gw) as SlotLease);
     await b;
     expect(order).toEqual(['istio-system/gw', 'shop/b']);
     expect(slots.neverGranted()).toEqual([]);
+    expect(slots.preempted()).toEqual([]);
   });
 
   it('lets a waiter give up when its run stops', async () => {
@@ -43,9 +44,48 @@ describe('--max-streams slots', () => {
     await slots.acquire(1, 'a', stop.signal);
     const waiting = slots.acquire(1, 'b', stop.signal);
     stop.abort();
-    expect(await waiting).toBe(false);
+    expect(await waiting).toBe(null);
     expect(slots.waiting()).toEqual([]);
     expect(slots.neverGranted()).toEqual(['b']);
+  });
+
+  it('gives a late gateway the slot of the newest sidecar, tells it, and records it until that sidecar gets a slot again', async () => {
+    const taken: string[] = [];
+    const slots = new StreamSlots(2, () => undefined, (victim, by) => taken.push(`${victim} -> ${by}`));
+    const never = new AbortController().signal;
+    const a = (await slots.acquire(1, 'shop/a', never)) as SlotLease;
+    const b = (await slots.acquire(1, 'shop/b', never)) as SlotLease;
+    const gw = (await slots.acquire(0, 'istio-system/gw', never)) as SlotLease;
+    expect(gw.label).toBe('istio-system/gw');
+    expect([a.signal.aborted, b.signal.aborted]).toEqual([false, true]);
+    expect(b.revoked).toBe(true);
+    expect(taken).toEqual(['shop/b -> istio-system/gw']);
+    expect(slots.inUse).toBe(2);
+    slots.release(b); // the preempted holder lets go: nothing to give back
+    expect(slots.inUse).toBe(2);
+    const again = slots.acquire(1, 'shop/b', never);
+    expect(slots.preempted()).toEqual([{ label: 'shop/b', by: 'istio-system/gw', resumed: false }]);
+    slots.release(a);
+    expect((await again)?.label).toBe('shop/b');
+    expect(slots.preempted()).toEqual([{ label: 'shop/b', by: 'istio-system/gw', resumed: true }]);
+    expect(slots.neverGranted()).toEqual([]);
+  });
+
+  it('never preempts a holder as important as the waiter (gateways, sweeps), nor when asked not to', async () => {
+    const slots = new StreamSlots(1, () => undefined);
+    const never = new AbortController().signal;
+    const gw1 = (await slots.acquire(0, 'istio-system/gw-1', never)) as SlotLease;
+    const gw2 = slots.acquire(0, 'istio-system/gw-2', never);
+    expect(gw1.signal.aborted).toBe(false);
+    expect(slots.waiting()).toEqual(['istio-system/gw-2']);
+    slots.release(gw1);
+    const held = (await gw2) as SlotLease;
+    const sidecars = new StreamSlots(1, () => undefined);
+    const s = (await sidecars.acquire(1, 'shop/a', never)) as SlotLease;
+    void sidecars.acquire(0, 'istio-system/gw', never, false);
+    expect(s.signal.aborted).toBe(false);
+    expect(sidecars.waiting()).toEqual(['istio-system/gw']);
+    expect(held.revoked).toBe(false);
   });
 });
 
@@ -74,7 +114,7 @@ describe('live watermark', () => {
 
 describe('live coverage statements', () => {
   const plan = planWatch(watchFilters({ namespace: ['shop'], allNamespaces: false, selector: null, podQuery: null, gatewayNamespace: 'istio-system', gatewaySelector: 'istio=egressgateway' }), null);
-  const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, gatewayProblem: null, serviceEntries: null, maxStreams: 500, unfollowed: [], failingViews: [], cutShort: [] };
+  const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, gatewayProblem: null, serviceEntries: null, maxStreams: 500, unfollowed: [], preempted: [], failingViews: [], cutShort: [] };
 
   it('says nothing when everything was seen', () => {
     expect(liveWarnings(base)).toEqual([]);
@@ -100,5 +140,13 @@ describe('live coverage statements', () => {
   it('names the containers --max-streams left unfollowed', () => {
     const w = liveWarnings({ ...base, maxStreams: 2, unfollowed: ['shop/c', 'shop/d'] });
     expect(w[0]).toEqual({ code: 'streams-unfollowed', message: '--max-streams 2 left 2 container(s) unfollowed, so their traffic was not audited: shop/c, shop/d.' });
+  });
+
+  it('names the sidecar streams a late gateway preempted under the same code, saying which were followed again', () => {
+    const w = liveWarnings({ ...base, maxStreams: 2, unfollowed: ['shop/d'], preempted: [{ label: 'shop/c', by: 'istio-system/gw', resumed: false }, { label: 'shop/b', by: 'istio-system/gw', resumed: true }] });
+    expect(w).toEqual([{
+      code: 'streams-unfollowed',
+      message: '--max-streams 2 left 1 container(s) unfollowed, so their traffic was not audited: shop/d. --max-streams 2 preempted 2 sidecar stream(s) for egress gateway pods that appeared later, so their traffic was not audited from then on unless followed again: shop/c, shop/b (followed again later, from where it stopped).',
+    }]);
   });
 });

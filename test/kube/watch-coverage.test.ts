@@ -44,6 +44,26 @@ describe('watch: live coverage and cluster knowledge (fake API server)', () => {
     expect(warnings(parseNdjson(stdout).report).find((w) => w.code === 'streams-unfollowed')?.message).toMatch(/^--max-streams 2 left 2 container\(s\) unfollowed, so their traffic was not audited: cap\/cart-\d, cap\/cart-\d\.$/);
   });
 
+  it('gives a gateway pod that appears once --max-streams is reached the stream of the newest sidecar, says so, and reports it', async () => {
+    for (const n of [1, 2, 3]) fake.api.addPod({ namespace: 'prz', name: `cart-${n}`, containers: ['app', 'istio-proxy'] });
+    const run = startWatch(['-n', 'prz', '--gateway-namespace', 'prz-gw', '-o', 'ndjson', '--max-streams', '2', '--fail-on', 'none'], { KUBECONFIG: fake.kubeconfig });
+    await fake.api.waitUntil(() => fake.api.activeStreams({ kind: 'log', namespace: 'prz' }) === 2);
+    await fake.api.waitForStreams({ kind: 'watch', resource: 'pods', namespace: 'prz-gw' });
+    const gw = fake.api.addPod({ namespace: 'prz-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
+    await run.waitForStderr((t) => /--max-streams 2 reached: egress gateway pod prz-gw\/egw-1 takes the stream of prz\/cart-\d \(the sidecar followed last\), which waits for a free stream/.test(t));
+    const victim = /takes the stream of (prz\/cart-\d)/.exec(run.stderr())?.[1] as string;
+    await fake.api.waitForStreams({ kind: 'log', namespace: 'prz-gw', pod: 'egw-1' });
+    await fake.api.waitUntil(() => fake.api.activeStreams({ kind: 'log', namespace: 'prz' }) === 1);
+    expect(fake.api.activeStreams({ kind: 'log', namespace: 'prz', pod: victim.slice('prz/'.length) })).toBe(0);
+    gw.appendLog('istio-proxy', [seed000Pair(new Date()).gateway]);
+    run.interrupt();
+    const { stdout } = await run.exited;
+    const { report } = parseNdjson(stdout);
+    expect(lineCounts(report).records).toBe(1);
+    expect(warnings(report).find((w) => w.code === 'streams-unfollowed')?.message).toMatch(
+      new RegExp(`^--max-streams 2 left 1 container\\(s\\) unfollowed, so their traffic was not audited: prz/cart-\\d\\. --max-streams 2 preempted 1 sidecar stream\\(s\\) for egress gateway pods that appeared later, so their traffic was not audited from then on unless followed again: ${victim}\\.$`));
+  });
+
   it('uses ServiceEntries: an IP listed by one entry is named by its host, and MESH_EXTERNAL addresses inside a pod range are external', async () => {
     fake.api.addServiceEntry({ namespace: 'se', name: 'my-server', spec: { hosts: ['my.server.com'], addresses: ['192.168.0.78'], ports: [{ number: 1234, name: 'tcp', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '192.168.0.78' }] } });
     fake.api.addServiceEntry({ namespace: 'se', name: 'vm-db', spec: { hosts: ['db.example.com'], ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '10.108.77.7' }] } });

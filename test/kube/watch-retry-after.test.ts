@@ -3,7 +3,7 @@
 // `checkWait`: 429 or >= 500 with a Retry-After header, up to 10 tries), instead of ending the run.
 import { describe, expect, it } from 'vitest';
 import type { FakePod } from '../fake-apiserver/index.js';
-import { fakeClusterPerFile, internalLine, lineCounts, parseNdjson, startWatch } from './helpers.js';
+import { fakeClusterPerFile, internalLine, lineCounts, parseNdjson, startWatch, warnings } from './helpers.js';
 
 const fake = fakeClusterPerFile();
 let seq = 0;
@@ -54,5 +54,36 @@ describe('watch: Retry-After from an overloaded API server (fake API server)', (
     expect(out.stderr).toMatch(/cannot list pods in namespace busy-forever: HTTP 429; the API server said: Too many requests, please try again later\./);
     expect(fake.api.requests.filter((r) => r.verb === 'list' && r.namespace === ns)).toHaveLength(10);
     expect(out.code).toBe(3);
+  });
+
+  it('retries a log stream answered 503 with Retry-After in the follower only: one request per wait, quietly', async () => {
+    const ns = 'busy-log';
+    const p = pod(ns);
+    fake.api.setFailing({ code: 503, retryAfter: 1, resource: 'pods/log', namespace: ns, times: 2 });
+    const run = startWatch(['-n', ns, '--gateway-namespace', `${ns}-gw`, '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: fake.kubeconfig });
+    await fake.api.waitUntil(followed(p));
+    const logs = fake.api.requests.filter((r) => r.subresource === 'log' && r.namespace === ns);
+    expect(logs.map((r) => r.status)).toEqual([503, 503, 200]);
+    const at = logs.map((r) => r.receivedAt);
+    expect((at[1] as number) - (at[0] as number)).toBeGreaterThanOrEqual(900);
+    expect((at[2] as number) - (at[1] as number)).toBeGreaterThanOrEqual(900);
+    run.interrupt();
+    const out = await run.exited;
+    expect(out.stderr).not.toMatch(/503|Retry/);
+    expect(out.code).toBe(4); // nothing logged: no entry read
+  });
+
+  it('does not hold a graceful stop in a Retry-After wait of a log stream, and reports the stream it could not read', async () => {
+    const ns = 'shedding-log';
+    pod(ns);
+    fake.api.setFailing({ code: 429, retryAfter: 20, resource: 'pods/log', namespace: ns });
+    const run = startWatch(['-n', ns, '--gateway-namespace', `${ns}-gw`, '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: fake.kubeconfig });
+    await fake.api.waitForRequest((r) => r.subresource === 'log' && r.namespace === ns && r.status === 429);
+    const stopAt = Date.now();
+    run.interrupt();
+    const out = await run.exited;
+    expect(Date.now() - stopAt).toBeLessThan(5000); // the 10 s grace was not needed
+    expect(fake.api.requests.filter((r) => r.subresource === 'log' && r.namespace === ns)).toHaveLength(1);
+    expect(warnings(parseNdjson(out.stdout).report).find((w) => w.code === 'stream-errors')?.message).toMatch(/cannot get the istio-proxy log of pod shedding-log\/cart-1: HTTP 429/);
   });
 });

@@ -31,6 +31,30 @@ export class Backoff {
   }
 }
 
+/**
+ * Tries of one request that the server answers "429 / 5xx, Retry-After: n": client-go's rest client
+ * (kubectl) waits n seconds and tries again, 10 times in all, so an API server shedding load (priority
+ * and fairness) does not end a run at its first list, nor fill stderr while it sheds.
+ */
+export const RETRY_AFTER_TRIES = 10;
+/** The longest Retry-After honoured (seconds): a proxy asking for an hour must not stall a run that long. */
+export const MAX_RETRY_AFTER_S = 30;
+
+/**
+ * The wait before a stream (a watch, a log follow) tries again after a failure: its back-off, or the
+ * server's Retry-After when that is longer (capped). The stream's owner is the one layer that retries
+ * it (KubeHttp does not, for streams), so waits never nest.
+ */
+export function retryWait(backoff: Backoff, retryAfterS: number | null): number {
+  const next = backoff.next();
+  return retryAfterS === null ? next : Math.max(next, Math.min(retryAfterS, MAX_RETRY_AFTER_S) * 1000);
+}
+
+/** True while a stream's run of Retry-After answers is short enough to wait out without telling anyone (as kubectl does). */
+export function quietRetry(backoff: Backoff, retryAfterS: number | null): boolean {
+  return retryAfterS !== null && backoff.failures < RETRY_AFTER_TRIES - 1;
+}
+
 /** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();

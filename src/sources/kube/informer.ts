@@ -4,7 +4,7 @@
  * when the view of the cluster is failing or healthy again. The first list is the caller's to fail on.
  */
 import { KubeApiError, type ApiAction } from './api-errors.js';
-import { Backoff, sleep } from './backoff.js';
+import { Backoff, quietRetry, retryWait, sleep } from './backoff.js';
 import type { KubeHttp } from './kube-http.js';
 import { listAll, watchOnce, type KubeObject, type WatchEventType } from './list-watch.js';
 
@@ -59,8 +59,9 @@ export class Informer<T extends KubeObject> {
         else this.backoff.reset();
       } catch (error) {
         if (signal.aborted) return;
-        this.sink.health(error as KubeApiError);
-        await sleep(this.backoff.next(), signal);
+        const retryAfterS = error instanceof KubeApiError ? error.retryAfterS : null;
+        if (!quietRetry(this.backoff, retryAfterS)) this.sink.health(error as KubeApiError);
+        await sleep(retryWait(this.backoff, retryAfterS), signal);
         if (error instanceof KubeApiError && (error.kind === 'expired' || error.kind === 'bad-request')) await this.relist(signal);
       }
     }

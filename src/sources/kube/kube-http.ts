@@ -10,7 +10,7 @@ import https, { type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { VERSION } from '../../version.js';
 import { KubeApiError, retryAfterSeconds, statusError, transportError, type ApiAction, type ApiTarget } from './api-errors.js';
-import { sleep } from './backoff.js';
+import { MAX_RETRY_AFTER_S, RETRY_AFTER_TRIES, sleep } from './backoff.js';
 import type { ExecCredentialRunner } from './exec-credential.js';
 import type { Redactor } from './redact.js';
 
@@ -20,13 +20,12 @@ const AUTH_TTL_MS = 30_000;
 const HEAD_TIMEOUT_MS = 30_000;
 const MAX_ERROR_BODY = 64 * 1024;
 /**
- * Tries of one request that the server answers "429 / 5xx, Retry-After: n": client-go's rest client
- * (kubectl) waits n seconds and tries again, 10 times in all, so an API server shedding load (priority
- * and fairness) does not end a run at its first list.
+ * TCP keepalive on every API connection, log follows included: HTTP/1.1 has no ping, so after this long
+ * without a segment the kernel probes the peer (libuv: 1 s apart, 10 probes), and a connection dropped
+ * without FIN or RST (a NAT entry gone, the API server's host gone) fails within about 40 s, near
+ * kubectl's HTTP/2 ping (30 s idle + 15 s). A dead path behind the API server is log-reader.ts's to see.
  */
-const MAX_TRIES = 10;
-/** The longest Retry-After honoured (seconds): a proxy asking for an hour must not stall a run that long. */
-const MAX_RETRY_AFTER_S = 30;
+export const KEEPALIVE_IDLE_MS = 30_000;
 
 function readSmall(res: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
@@ -133,6 +132,9 @@ export class KubeHttp {
   /**
    * Sends a GET; resolves with the response once a 2xx head arrives (its error events are already
    * handled: iterate it to see them). Non-2xx answers and transport failures reject with a KubeApiError.
+   * A "Retry-After" answer is waited out and tried again here for plain requests only; a `stream` (a
+   * watch, a log follow) gets it at once, as its owner retries with its own back-off (retryWait), so
+   * waits never nest and a graceful stop is not held up by a wait on the hard-stop signal.
    */
   async open(action: ApiAction, path: string, query: Record<string, string>, signal: AbortSignal, stream: boolean): Promise<IncomingMessage> {
     const aborted = (): KubeApiError => transportError(action, Object.assign(new Error('aborted'), { name: 'AbortError' }), this.target);
@@ -147,7 +149,7 @@ export class KubeHttp {
           refused = options; // a token may have rotated: derive it again, once
           continue;
         }
-        if (error.retryAfterS === null || tries >= MAX_TRIES || signal.aborted) throw error;
+        if (stream || error.retryAfterS === null || tries >= RETRY_AFTER_TRIES || signal.aborted) throw error;
         await sleep(Math.min(error.retryAfterS, MAX_RETRY_AFTER_S) * 1000, signal); // an abort ends the wait; the next try then says so
       }
     }
@@ -164,7 +166,7 @@ export class KubeHttp {
         reject(new KubeApiError(this.redactor.scrub(error.message), error.kind, error.status, this.redactor.scrub(error.detail), error.retryAfterS));
       };
       const timer = stream ? undefined : setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${HEAD_TIMEOUT_MS / 1000}s`), { code: 'ETIMEDOUT' })), HEAD_TIMEOUT_MS);
-      req.on('socket', (socket) => socket.setKeepAlive(true, 30_000));
+      req.on('socket', (socket) => socket.setKeepAlive(true, KEEPALIVE_IDLE_MS));
       req.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         fail(transportError(action, error, this.target));

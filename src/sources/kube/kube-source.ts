@@ -59,8 +59,14 @@ export class KubeSource implements Source {
 
   constructor(private readonly o: KubeSourceOptions) {
     this.registry = new PodRegistry(this.index, { changed: (pod) => this.consider(pod), gone: () => undefined });
-    this.slots = new StreamSlots(o.maxStreams, (waiting, capacity) =>
-      o.notice(`--max-streams ${capacity} reached: more containers should be followed than that; the others (first: ${waiting[0] ?? '?'}) wait for a free stream and are not read meanwhile; raise --max-streams to follow them all (the report lists any never followed)`));
+    this.slots = new StreamSlots(
+      o.maxStreams,
+      (waiting, capacity) =>
+        o.notice(`--max-streams ${capacity} reached: more containers should be followed than that; the others (first: ${waiting[0] ?? '?'}) wait for a free stream and are not read meanwhile; raise --max-streams to follow them all (the report lists any never followed)`),
+      // Only a gateway (priority 0) can take a slot, and only from a sidecar stream (priority 1).
+      (taken, by, capacity) =>
+        o.notice(`--max-streams ${capacity} reached: egress gateway pod ${by} takes the stream of ${taken} (the sidecar followed last), which waits for a free stream and is not read meanwhile; raise --max-streams to follow them all (the report lists preempted streams)`),
+    );
     this.deps = {
       api: o.api, registry: this.registry, slots: this.slots, sweeps: new StreamSlots(SWEEP_CONCURRENCY, () => undefined),
       stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, notice: throttleNotices(o.notice),
@@ -131,6 +137,7 @@ export class KubeSource implements Source {
       serviceEntries: this.serviceEntries.warning(),
       maxStreams: this.o.maxStreams,
       unfollowed: this.slots.neverGranted(),
+      preempted: this.slots.preempted(),
       cutShort: [...this.cut, ...[...this.followers.values()].filter((f) => f.cutShort).map((f) => f.label)],
       failingViews: [...this.views.sidecars, ...this.views.gateways].filter((v) => v.listed && v.failure !== null).map((v) => `${v.what}: ${v.failure as string}`),
     });

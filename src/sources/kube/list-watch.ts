@@ -3,6 +3,7 @@
  * bookkeeping, BOOKMARKs, and both forms of "too old resource version" (an ERROR event with a 410
  * Status, or a plain HTTP 410) surfaced as `expired` so the caller relists.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { KubeApiError, transportError, type ApiAction } from './api-errors.js';
 import type { KubeHttp } from './kube-http.js';
 
@@ -77,9 +78,11 @@ export async function watchOnce<T extends KubeObject>(
     throw error;
   }
   let carry = '';
+  // A character cut between two chunks (the network may split the stream anywhere) is completed by the next one.
+  const utf8 = new StringDecoder('utf8');
   try {
     for await (const chunk of res) {
-      const lines = (carry + (chunk as Buffer).toString('utf8')).split('\n');
+      const lines = (carry + utf8.write(chunk as Buffer)).split('\n');
       carry = lines.pop() ?? '';
       for (const line of lines) {
         const ev = line.trim() === '' ? null : parseEvent(line);

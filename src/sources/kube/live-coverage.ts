@@ -6,6 +6,7 @@
 import type { CoverageWarning } from '../../report/model.js';
 import type { WatchPlan } from './plan.js';
 import type { ExcludedTraffic } from './pod-registry.js';
+import type { Preemption } from './stream-slots.js';
 
 /** Pod names shown in one warning before "and N more". */
 const SHOWN = 20;
@@ -21,6 +22,8 @@ export interface LiveCoverageFacts {
   serviceEntries: CoverageWarning | null;
   maxStreams: number;
   unfollowed: string[];
+  /** Sidecar streams whose slot an egress gateway pod took (`--max-streams` was reached when it appeared). */
+  preempted: Preemption[];
   /** Pod views (list + watch) that were failing when the run ended. */
   failingViews: string[];
   /** Streams the hard stop cut before they had delivered what was logged up to the stop. */
@@ -39,6 +42,12 @@ function excludedText(e: ExcludedTraffic): string {
 
 function gatewayWhere(plan: WatchPlan): string {
   return plan.gatewayNamespaces === null ? 'any namespace' : `namespace ${plan.gatewayNamespaces.join(', ')}`;
+}
+
+/** Sidecar streams that gave their slot to an egress gateway pod; one that got a slot again read on from where it stopped. */
+function preemptedText(maxStreams: number, preempted: readonly Preemption[]): string {
+  const items = preempted.map((p) => (p.resumed ? `${p.label} (followed again later, from where it stopped)` : p.label));
+  return `--max-streams ${maxStreams} preempted ${preempted.length} sidecar stream(s) for egress gateway pods that appeared later, so their traffic was not audited from then on unless followed again: ${some(items)}.`;
 }
 
 /** Pods (`namespace/name`) without a sidecar, `where` they were looked for; shared with `audit --pods`. */
@@ -76,12 +85,11 @@ export function liveWarnings(f: LiveCoverageFacts): CoverageWarning[] {
     });
   }
   if (f.serviceEntries !== null) out.push(f.serviceEntries);
-  if (f.unfollowed.length > 0) {
-    out.push({
-      code: 'streams-unfollowed',
-      message: `--max-streams ${f.maxStreams} left ${f.unfollowed.length} container(s) unfollowed, so their traffic was not audited: ${some(f.unfollowed)}.`,
-    });
-  }
+  const capped = [
+    f.unfollowed.length > 0 ? `--max-streams ${f.maxStreams} left ${f.unfollowed.length} container(s) unfollowed, so their traffic was not audited: ${some(f.unfollowed)}.` : '',
+    f.preempted.length > 0 ? preemptedText(f.maxStreams, f.preempted) : '',
+  ].filter((t) => t !== '');
+  if (capped.length > 0) out.push({ code: 'streams-unfollowed', message: capped.join(' ') });
   if (f.cutShort.length > 0) {
     out.push({
       code: 'streams-cut',

@@ -9,11 +9,12 @@
 import type { LogStream, RoleAssignment, StreamInfo } from '../../types.js';
 import type { FollowerDeps } from './follower-deps.js';
 import { LASTING_FAILURES, type ApiAction, type KubeApiError } from './api-errors.js';
-import { Backoff, sleep } from './backoff.js';
+import { Backoff, quietRetry, retryWait, sleep } from './backoff.js';
 import { nextStep, type FollowStep } from './follow-step.js';
-import { IDLE_MS, LogReader, type Outcome } from './log-reader.js';
+import { DEAD_FOLLOW_MS, IDLE_MS, LogReader, type Outcome } from './log-reader.js';
 import { logTimeToMs } from './log-time.js';
 import { endedSince, podFacts, PROXY_CONTAINER, type KubePod, type PodFacts } from './pod-facts.js';
+import type { SlotLease } from './stream-slots.js';
 
 type Phase = 'queued' | 'connecting' | 'following' | 'waiting' | 'failing' | 'done';
 
@@ -28,6 +29,8 @@ export class LogFollower implements LogStream {
   private previousOwed = false;
   private everConnected = false;
   private lastError: KubeApiError | null = null;
+  /** The last failure said on stderr (a failure is said once, not at every retry). */
+  private told: string | null = null;
   /** The last request ended cleanly: a line it left unfinished is the instance's last, once the instance is over. */
   private endedClean = false;
 
@@ -80,18 +83,25 @@ export class LogFollower implements LogStream {
   }
 
   async *chunks(signal: AbortSignal): AsyncIterable<Uint8Array> {
-    let holding = await this.deps.slots.acquire(this.priority, this.label, signal);
+    let lease = await this.deps.slots.acquire(this.priority, this.label, signal);
     try {
-      if (!holding) return;
+      if (lease === null) return;
       this.phase = 'connecting';
       let step = nextStep(this.deps.registry.get(this.pod.key)?.facts ?? null, this.pod.uid);
       while (!signal.aborted && step.kind !== 'stop') {
         if (step.kind === 'wait') {
-          holding = await this.pause(signal, holding);
-          if (!holding) break;
+          lease = await this.pause(signal, lease);
+          if (lease === null) break;
         } else {
-          const finished = yield* this.read(step, signal);
+          const finished = yield* this.read(step, signal, lease.signal);
           if (finished) break;
+          if (lease.revoked) {
+            // The slot went to a more important stream (an egress gateway): wait for a free one, then read on from the cursor.
+            this.phase = 'queued';
+            lease = await this.deps.slots.acquire(this.priority, this.label, signal);
+            if (lease === null) break;
+            this.phase = 'connecting';
+          }
         }
         step = await this.recheck(signal);
         if (!signal.aborted && this.instanceOver(step)) yield* this.lastLine(); // a stop says nothing about the instance
@@ -100,17 +110,17 @@ export class LogFollower implements LogStream {
       if (this.failure !== null) throw new Error(this.failure);
     } finally {
       this.phase = 'done';
-      if (holding) this.deps.slots.release();
+      if (lease !== null) this.deps.slots.release(lease);
     }
   }
 
   /** Reads per the step; true when there is nothing more to read (a last read went through). */
-  private async *read(step: Exclude<FollowStep, { kind: 'wait' | 'stop' }>, signal: AbortSignal): AsyncGenerator<Buffer, boolean> {
+  private async *read(step: Exclude<FollowStep, { kind: 'wait' | 'stop' }>, signal: AbortSignal, preempted: AbortSignal): AsyncGenerator<Buffer, boolean> {
     if (this.instance !== null && step.containerId !== null && step.containerId !== this.instance) this.previousOwed = true;
     if (step.containerId !== null) this.instance = step.containerId;
     if (this.previousOwed) {
       // A restart: the old instance's tail (what a drop kept from us) comes from previous=true.
-      const prev = yield* this.reader.read({ previous: 'true' }, null);
+      const prev = yield* this.reader.read({ previous: 'true' }, null, preempted);
       this.endedClean = prev.kind === 'ended';
       if (prev.kind === 'ended') yield* this.lastLine(); // that instance is over
       if (prev.kind === 'ended' || prev.error?.kind === 'bad-request') this.previousOwed = false;
@@ -119,7 +129,7 @@ export class LogFollower implements LogStream {
         return false;
       }
     }
-    const outcome = yield* this.follow(signal, step.kind === 'follow' ? { follow: 'true' } : {});
+    const outcome = yield* this.follow(signal, step.kind === 'follow' ? { follow: 'true' } : {}, preempted);
     this.endedClean = outcome.kind === 'ended';
     await this.settle(outcome, signal);
     const finished = step.kind === 'last-read' && (outcome.kind === 'ended' || outcome.kind === 'failed');
@@ -145,7 +155,7 @@ export class LogFollower implements LogStream {
   }
 
   /** A follow request: counts as following while connected. */
-  private async *follow(signal: AbortSignal, extra: Record<string, string>): AsyncGenerator<Buffer, Outcome> {
+  private async *follow(signal: AbortSignal, extra: Record<string, string>, preempted: AbortSignal): AsyncGenerator<Buffer, Outcome> {
     let connected = false;
     try {
       return yield* this.reader.read(extra, {
@@ -154,7 +164,9 @@ export class LogFollower implements LogStream {
           connected = true;
           this.connected();
         },
-      });
+        instanceOver: () => this.instanceOver(nextStep(this.deps.registry.get(this.pod.key)?.facts ?? null, this.pod.uid)),
+        deadFollow: () => this.deps.notice(`the log stream of ${this.label} stayed open and silent ${DEAD_FOLLOW_MS / 1000}s after the API said that istio-proxy instance was over (stopped, restarted or deleted): taking its connection as dead and reading the log again`),
+      }, preempted);
     } finally {
       if (connected) {
         this.deps.stats.following--;
@@ -168,16 +180,18 @@ export class LogFollower implements LogStream {
     this.phase = 'following';
     this.everConnected = true;
     this.lastError = null;
+    this.told = null;
     this.deps.stats.following++;
   }
 
   /** After a request: remember failures, back off where retrying at once would not help. */
   private async settle(outcome: Outcome, signal: AbortSignal): Promise<void> {
-    if (outcome.kind === 'stopped') return;
+    if (outcome.kind === 'stopped' || outcome.kind === 'preempted') return;
     if (outcome.kind === 'failed' && outcome.error !== undefined) {
-      const kind = outcome.error.kind;
-      if (kind !== 'bad-request' && kind !== 'not-found') this.fail(outcome.error);
-      await sleep(this.backoff.next(), signal);
+      const { kind, retryAfterS } = outcome.error;
+      // An API server shedding load (Retry-After) is waited out here, the one place a log request is retried.
+      if (kind !== 'bad-request' && kind !== 'not-found') this.fail(outcome.error, quietRetry(this.backoff, retryAfterS));
+      await sleep(retryWait(this.backoff, retryAfterS), signal);
       return;
     }
     if (outcome.kind === 'ended' && outcome.bytes === 0 && outcome.ms < 1000) await sleep(this.backoff.next(), signal);
@@ -185,8 +199,12 @@ export class LogFollower implements LogStream {
     else this.backoff.reset();
   }
 
-  private fail(error: KubeApiError): void {
-    if (this.lastError?.message !== error.message) this.deps.notice(error.message);
+  /** Records a failure (the dashboard and the report see it); `quiet`: not (yet) worth a line on stderr. */
+  private fail(error: KubeApiError, quiet = false): void {
+    if (!quiet && this.told !== error.message) {
+      this.deps.notice(error.message);
+      this.told = error.message;
+    }
     this.lastError = error;
     this.phase = 'failing';
   }
@@ -210,14 +228,19 @@ export class LogFollower implements LogStream {
     }
   }
 
-  /** Not running: give the slot back, wait for the pod to change (or a back-off), then queue again. */
-  private async pause(signal: AbortSignal, holding: boolean): Promise<boolean> {
+  /**
+   * Not running: give the slot back, wait for the pod to change (or a back-off), then queue again. A slot
+   * is taken from a sidecar only when the container looks runnable again: a gateway in CrashLoopBackOff
+   * must not cut a sidecar stream at every try.
+   */
+  private async pause(signal: AbortSignal, lease: SlotLease): Promise<SlotLease | null> {
     if (this.phase !== 'failing') this.phase = 'waiting';
-    if (holding) this.deps.slots.release();
+    this.deps.slots.release(lease);
     await this.deps.registry.waitForChange(this.pod.uid, this.backoff.next(), signal);
-    if (signal.aborted) return false;
-    const got = await this.deps.slots.acquire(this.priority, this.label, signal);
-    if (got && this.phase === 'waiting') this.phase = 'connecting';
+    if (signal.aborted) return null;
+    const runnable = nextStep(this.deps.registry.get(this.pod.key)?.facts ?? null, this.pod.uid).kind !== 'wait';
+    const got = await this.deps.slots.acquire(this.priority, this.label, signal, runnable);
+    if (got !== null && this.phase === 'waiting') this.phase = 'connecting';
     return got;
   }
 
@@ -225,7 +248,8 @@ export class LogFollower implements LogStream {
   private async *finalRead(): AsyncGenerator<Buffer> {
     const hard = this.deps.hardStop;
     if (!this.everConnected || this.phase === 'waiting' || this.phase === 'queued') return;
-    if (hard.aborted || !(await this.deps.sweeps.acquire(0, this.label, hard))) {
+    const sweep = hard.aborted ? null : await this.deps.sweeps.acquire(0, this.label, hard);
+    if (sweep === null) {
       this.reader.cut = true;
       return;
     }
@@ -237,7 +261,7 @@ export class LogFollower implements LogStream {
         this.lastError = null;
       }
     } finally {
-      this.deps.sweeps.release();
+      this.deps.sweeps.release(sweep);
     }
   }
 }

@@ -13,10 +13,18 @@ import { ResumeGate } from './resume-gate.js';
 
 /** A follow that sent nothing for this long has no backlog left (and, after a stop, is done). */
 export const IDLE_MS = 1000;
+/**
+ * A follow still open and silent this long after the API said its container instance is over is taken
+ * as dead (a node or an upstream path gone without FIN/RST): kubelet ends a live follow within about 5 s
+ * of the container stopping (`stateCheckPeriod`), and ending a live one by mistake costs one reconnect
+ * (the resume gate loses no line and counts none twice). Silence alone never ends a follow.
+ */
+export const DEAD_FOLLOW_MS = 10_000;
 
 /** How a request ended. */
 export interface Outcome {
-  kind: 'ended' | 'dropped' | 'failed' | 'stopped';
+  /** `preempted`: the request was cut because its stream slot went to a more important stream (stream-slots.ts). */
+  kind: 'ended' | 'dropped' | 'failed' | 'stopped' | 'preempted';
   bytes: number;
   ms: number;
   error?: KubeApiError;
@@ -28,6 +36,10 @@ export interface FollowHooks {
   graceful: AbortSignal;
   /** The response head arrived. */
   connected(): void;
+  /** True when the API says the container instance being followed is over (deleted, stopped, restarted). */
+  instanceOver(): boolean;
+  /** The follow was ended as dead (silent for DEAD_FOLLOW_MS after its instance was over). */
+  deadFollow(): void;
 }
 
 /** Reads one container's log, request after request, each line exactly once. */
@@ -68,16 +80,19 @@ export class LogReader {
     return this.handedOut ? 0 : now - this.lastHeardAt;
   }
 
-  /** One request (`extra`: `follow`, `previous`); a follow passes `hooks`. */
-  async *read(extra: Record<string, string>, hooks: FollowHooks | null): AsyncGenerator<Buffer, Outcome> {
+  /** One request (`extra`: `follow`, `previous`); a follow passes `hooks`; `preempted` cuts it (the slot was taken). */
+  async *read(extra: Record<string, string>, hooks: FollowHooks | null, preempted?: AbortSignal): AsyncGenerator<Buffer, Outcome> {
     const started = Date.now();
     const done = (kind: Outcome['kind'], bytes: number, error?: KubeApiError): Outcome => ({ kind, bytes, ms: Date.now() - started, ...(error ? { error } : {}) });
     if (hooks !== null && hooks.graceful.aborted) return done('stopped', 0);
     this.gate.resume();
+    const cut = (): boolean => preempted?.aborted === true && !this.hardStop.aborted;
     let res: IncomingMessage;
     try {
-      res = await this.api.open(this.action, this.path, { container: PROXY_CONTAINER, timestamps: 'true', sinceTime: this.gate.sinceTime(), ...extra }, this.hardStop, true);
+      const signal = preempted === undefined ? this.hardStop : AbortSignal.any([this.hardStop, preempted]);
+      res = await this.api.open(this.action, this.path, { container: PROXY_CONTAINER, timestamps: 'true', sinceTime: this.gate.sinceTime(), ...extra }, signal, true);
     } catch (error) {
+      if (cut()) return done('preempted', 0);
       if (!this.hardStop.aborted) return done('failed', 0, error as KubeApiError);
       // The hard stop ended a request still waiting for its answer (a kubelet that hangs): what was logged
       // up to the stop was not read, and the report must say so.
@@ -87,6 +102,7 @@ export class LogReader {
     this.lastHeardAt = Date.now();
     hooks?.connected();
     const unwatch = hooks === null ? (): void => undefined : this.drainAtStop(res, hooks.graceful);
+    const unguard = hooks === null ? (): void => undefined : this.endIfDead(res, hooks);
     let bytes = 0;
     try {
       for await (const chunk of res) {
@@ -106,14 +122,37 @@ export class LogReader {
           return done('stopped', bytes);
         }
       }
-      return done('ended', bytes);
+      return done(cut() ? 'preempted' : 'ended', bytes);
     } catch {
+      if (cut()) return done('preempted', bytes);
       if (hooks !== null && this.hardStop.aborted) this.cut = true;
       return done((hooks !== null && this.quietAtStop) || this.hardStop.aborted ? 'stopped' : 'dropped', bytes);
     } finally {
       unwatch();
+      unguard();
       res.destroy();
     }
+  }
+
+  /**
+   * Ends a follow the API says has nothing more to send (its instance is over) once it has also been
+   * silent for DEAD_FOLLOW_MS since that news: it ends as a drop, and the follower re-checks the pod.
+   */
+  private endIfDead(res: IncomingMessage, hooks: FollowHooks): () => void {
+    let overSince: number | null = null;
+    const timer = setInterval(() => {
+      const now = Date.now();
+      if (!hooks.instanceOver()) {
+        overSince = null;
+        return;
+      }
+      overSince ??= now;
+      if (now - overSince < DEAD_FOLLOW_MS || this.idleMs(now) < DEAD_FOLLOW_MS) return;
+      clearInterval(timer);
+      hooks.deadFollow();
+      res.destroy();
+    }, DEAD_FOLLOW_MS / 10);
+    return () => clearInterval(timer);
   }
 
   /**

@@ -1,33 +1,62 @@
 /**
  * `--max-streams`: at most N containers are followed at once (each is one long-lived request to the API
- * server). Gateways go first: without their logs no sidecar entry can be confirmed. When the cap binds
- * the owner is told once, and whoever is still waiting at the end is reported as not audited.
+ * server). Gateways go first: without their logs no sidecar entry can be confirmed. A gateway that comes
+ * when every slot is taken preempts a less important holder (the newest sidecar stream), which goes back
+ * to waiting. When the cap binds the owner is told once, every preemption is told, and whoever is still
+ * waiting at the end is reported as not audited.
  */
 
 interface Waiter {
   priority: number;
   seq: number;
   label: string;
-  grant: (ok: boolean) => void;
+  grant: (lease: SlotLease | null) => void;
 }
 
-/** A counting semaphore with priorities and a record of who waits. */
+/** A slot held: `signal` aborts when a more important waiter takes it (the holder must stop reading). */
+export interface SlotLease {
+  readonly label: string;
+  readonly priority: number;
+  readonly signal: AbortSignal;
+  /** True once the slot went to another: releasing it then gives nothing back. */
+  readonly revoked: boolean;
+}
+
+interface Held extends SlotLease {
+  seq: number;
+  controller: AbortController;
+  revoked: boolean;
+}
+
+/** A stream that gave its slot to a more important one, and whether it got a slot again later. */
+export interface Preemption {
+  label: string;
+  /** Who took the slot (the first time). */
+  by: string;
+  resumed: boolean;
+}
+
+/** A counting semaphore with priorities, preemption of lower priorities, and a record of who waits. */
 export class StreamSlots {
-  private used = 0;
   private seq = 0;
+  private grants = 0;
   private readonly queue: Waiter[] = [];
+  private readonly held = new Set<Held>();
   private told = false;
   private readonly everGranted = new Set<string>();
   private readonly everQueued = new Set<string>();
+  private readonly preemptions = new Map<string, Preemption>();
 
   constructor(
     readonly capacity: number,
     private readonly onBind: (waiting: string[], capacity: number) => void,
+    /** A holder (`taken`) lost its slot to `by`. */
+    private readonly onPreempt: (taken: string, by: string, capacity: number) => void = () => undefined,
   ) {}
 
   /** Containers being followed now. */
   get inUse(): number {
-    return this.used;
+    return this.held.size;
   }
 
   /** Labels of the containers waiting for a slot, in the order they will get one. */
@@ -40,30 +69,36 @@ export class StreamSlots {
     return [...this.everQueued].filter((l) => !this.everGranted.has(l));
   }
 
-  /** Takes a slot (lower `priority` first); resolves false when `signal` aborts first. */
-  acquire(priority: number, label: string, signal: AbortSignal): Promise<boolean> {
-    if (signal.aborted) return Promise.resolve(false);
-    if (this.used < this.capacity && this.queue.length === 0) {
-      this.used++;
-      this.everGranted.add(label);
-      return Promise.resolve(true);
-    }
+  /** Holders that lost their slot to a more important waiter, in the order it happened. */
+  preempted(): Preemption[] {
+    return [...this.preemptions.values()];
+  }
+
+  /**
+   * Takes a slot (lower `priority` first); resolves null when `signal` aborts first. With `preempt`, a
+   * waiter that finds every slot held takes the slot of the newest holder of the least important priority
+   * below its own, if any.
+   */
+  acquire(priority: number, label: string, signal: AbortSignal, preempt = true): Promise<SlotLease | null> {
+    if (signal.aborted) return Promise.resolve(null);
+    if (this.held.size < this.capacity && this.queue.length === 0) return Promise.resolve(this.hold(priority, label));
+    const victim = preempt ? this.victimFor(priority) : null;
+    if (victim !== null) return Promise.resolve(this.takeFrom(victim, priority, label));
     this.everQueued.add(label);
     return new Promise((resolve) => {
       const waiter: Waiter = {
         priority,
         seq: this.seq++,
         label,
-        grant: (ok) => {
+        grant: (lease) => {
           signal.removeEventListener('abort', onAbort);
-          if (ok) this.everGranted.add(label);
-          resolve(ok);
+          resolve(lease);
         },
       };
       const onAbort = (): void => {
         const i = this.queue.indexOf(waiter);
         if (i >= 0) this.queue.splice(i, 1);
-        waiter.grant(false);
+        waiter.grant(null);
       };
       signal.addEventListener('abort', onAbort, { once: true });
       let at = this.queue.findIndex((w) => w.priority > priority);
@@ -76,10 +111,43 @@ export class StreamSlots {
     });
   }
 
-  /** Gives a slot back; the first waiter gets it. */
-  release(): void {
+  /** Gives a slot back (nothing when it was taken away); the first waiter gets it. */
+  release(lease: SlotLease): void {
+    const h = lease as Held;
+    if (h.revoked || !this.held.delete(h)) return;
     const next = this.queue.shift();
-    if (next !== undefined) next.grant(true);
-    else this.used = Math.max(0, this.used - 1);
+    if (next !== undefined) next.grant(this.hold(next.priority, next.label));
+  }
+
+  private hold(priority: number, label: string): Held {
+    const controller = new AbortController();
+    const lease: Held = { label, priority, signal: controller.signal, seq: this.grants++, controller, revoked: false };
+    this.held.add(lease);
+    this.everGranted.add(label);
+    const p = this.preemptions.get(label);
+    if (p !== undefined) p.resumed = true;
+    return lease;
+  }
+
+  /** The newest holder of the least important priority that is less important than `priority`, or null. */
+  private victimFor(priority: number): Held | null {
+    let victim: Held | null = null;
+    for (const h of this.held) {
+      if (h.priority <= priority) continue;
+      if (victim === null || h.priority > victim.priority || (h.priority === victim.priority && h.seq > victim.seq)) victim = h;
+    }
+    return victim;
+  }
+
+  private takeFrom(victim: Held, priority: number, label: string): Held {
+    victim.revoked = true;
+    this.held.delete(victim);
+    const earlier = this.preemptions.get(victim.label);
+    if (earlier === undefined) this.preemptions.set(victim.label, { label: victim.label, by: label, resumed: false });
+    else earlier.resumed = false;
+    const lease = this.hold(priority, label);
+    this.onPreempt(victim.label, label, this.capacity);
+    victim.controller.abort();
+    return lease;
   }
 }
