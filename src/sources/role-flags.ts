@@ -42,7 +42,8 @@ interface Hit {
 
 function closeness(p: Pattern, path: string): Closeness {
   if (path === p.value) return 3;
-  if (isDynamicPattern(p.value)) return p.match(path) ? 2 : 0;
+  if (isDynamicPattern(p.value) && p.match(path)) return 2;
+  // A value that looks like a glob may also be a path as written (a directory `logs[1]`), as the walk takes it first.
   const resolved = resolve(path);
   if (resolved === p.resolved) return 3;
   return isInside(resolved, p.resolved) ? 1 : 0;

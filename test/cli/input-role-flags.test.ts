@@ -82,3 +82,20 @@ describe('role flags spell a path as the user does', () => {
     expect(res.stderr).toContain('b.log named by --gateway .');
   });
 });
+
+describe('role flags naming a directory whose name holds glob characters', () => {
+  // `logs[1]` is walked as the directory it names (the walk tries a path as written before a glob), so
+  // the flag names its files too; it was silently ignored and the role came from the content instead.
+  it.each([['logs[1]'], ['./logs[1]/']])('--gateway %s names the files walked under it', async (value) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'ea-input-roles-'));
+    mkdirSync(join(cwd, 'logs[1]'));
+    copyFileSync(join(VIA, 'egress-gateway.log'), join(cwd, 'logs[1]', 'b.log'));
+    copyFileSync(join(VIA, 'sidecar.log'), join(cwd, 'a.log'));
+    const res = await runCli(['audit', '-o', 'json', '--explain', '--fail-on', 'none', 'a.log', '--gateway', value], { cwd });
+    const report = JSON.parse(res.stdout) as Streams;
+    const gateway = report.coverage.streams.find((s) => s.name.endsWith('b.log'));
+    expect(gateway).toMatchObject({ role: 'egress-gateway', roleRule: 'flag:--gateway' });
+    expect(res.stderr).toContain(`named by --gateway ${value}`);
+    expect(res.code).toBe(0);
+  });
+});
