@@ -1,7 +1,8 @@
 /**
  * Small text helpers for a fixed-width terminal grid: fitting cells, compact numbers, bytes, clocks.
  * Widths count grapheme clusters (what a terminal draws as one character: `e` and a combining accent,
- * an emoji with its skin tone, a flag), each as wide as its first code point.
+ * an emoji with its skin tone, a flag), each as wide as its first code point and whatever in it takes
+ * cells of its own (see clusterWidth).
  */
 import { escapeControl } from '../text/escape.js';
 
@@ -33,9 +34,18 @@ export function graphemes(text: string): string[] {
   return Array.from(segmenter.segment(text), (s) => s.segment);
 }
 
-/** Cells one grapheme cluster takes: its first code point's (the marks and modifiers after it add none). */
+/**
+ * What a terminal draws in no cell of its own after a cluster's first code point: combining and enclosing
+ * marks, a skin tone, a flag's second half, Hangul vowel and final jamo. Anything else a cluster may go on
+ * with (a spacing mark such as U+0903, an Indic conjunct's next consonant) takes cells of its own.
+ */
+const NO_CELL = /[\p{Mn}\p{Me}\p{Emoji_Modifier}\p{Regional_Indicator}\u1160-\u11ff\ud7b0-\ud7ff]/u;
+
+/** Cells one grapheme cluster takes: its first code point's, plus those of what follows that takes cells (erring wide, as charWidth does). */
 function clusterWidth(cluster: string): number {
-  return charWidth(cluster.codePointAt(0) ?? 0);
+  let w = 0;
+  for (const ch of cluster) if (w === 0 || !NO_CELL.test(ch)) w += charWidth(ch.codePointAt(0) ?? 0);
+  return w;
 }
 
 /** Cells a string takes (see {@link charWidth}), counted per grapheme cluster. */

@@ -28,6 +28,19 @@ describe('widths count grapheme clusters', () => {
     expect(cell(text, 8)).toBe(text + ' '.repeat(8 - cells));
   });
 
+  it('counts the parts of a cluster that a terminal draws in cells of their own, so a row never spills', () => {
+    // wcwidth-based terminals draw a spacing mark (U+0903) and each consonant of a conjunct in a cell of its
+    // own; counted as one narrow cluster, hostile text made a row wider than the screen, which then wrapped.
+    const spacing = `a${'\u0903'.repeat(4)}`; // drawn in 5 cells
+    const conjunct = '\u0915\u094D\u0915\u094D\u0915\u094D\u0915'; // 4 consonants joined by viramas: 4 cells
+    expect(displayWidth(spacing)).toBeGreaterThanOrEqual(5);
+    expect(displayWidth(conjunct)).toBeGreaterThanOrEqual(4);
+    expect(displayWidth(cell(spacing, 4))).toBeLessThanOrEqual(4);
+    expect(cell(spacing, 4)).toBe('…   ');
+    expect(displayWidth('\u1100\u1161\u11A8')).toBe(2); // Hangul jamo L V T: one syllable, 2 cells
+    expect(displayWidth('#\u20E3')).toBe(1); // an enclosing mark takes no cell
+  });
+
   it('cuts between clusters, never between a letter and its accent', () => {
     expect(cell('e\u0301e\u0301e\u0301e\u0301', 3)).toBe('e\u0301e\u0301…');
     expect(truncate('\u{1F44D}\u{1F3FD}\u{1F44D}\u{1F3FD}', 3)).toBe('\u{1F44D}\u{1F3FD}…');
