@@ -86,4 +86,17 @@ describe('watch: Retry-After from an overloaded API server (fake API server)', (
     expect(fake.api.requests.filter((r) => r.subresource === 'log' && r.namespace === ns)).toHaveLength(1);
     expect(warnings(parseNdjson(out.stdout).report).find((w) => w.code === 'stream-errors')?.message).toMatch(/cannot get the istio-proxy log of pod shedding-log\/cart-1: HTTP 429/);
   });
+
+  it('reports a pod watch still shedding (Retry-After) when the run ends: pods created meanwhile may be missing', async () => {
+    const ns = 'shedding-watch';
+    pod(ns);
+    fake.api.setFailing({ code: 429, retryAfter: 20, verb: 'watch', resource: 'pods', namespace: ns });
+    const run = startWatch(['-n', ns, '--gateway-namespace', `${ns}-gw`, '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: fake.kubeconfig });
+    await fake.api.waitForRequest((r) => r.verb === 'watch' && r.resource === 'pods' && r.namespace === ns && r.status === 429);
+    run.interrupt();
+    const out = await run.exited;
+    expect(out.stderr).not.toMatch(/429/); // waited out quietly, as kubectl does
+    // The view was quiet on stderr, but was not kept current: the report must say so, as it does for a log stream.
+    expect(warnings(parseNdjson(out.stdout).report).find((w) => w.code === 'stream-errors')?.message).toMatch(/Pods could not be kept current.*HTTP 429/);
+  });
 });

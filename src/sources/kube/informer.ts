@@ -4,7 +4,7 @@
  * when the view of the cluster is failing or healthy again. The first list is the caller's to fail on.
  */
 import { KubeApiError, type ApiAction } from './api-errors.js';
-import { Backoff, quietRetry, retryWait, sleep } from './backoff.js';
+import { Backoff, retryWait, sleep } from './backoff.js';
 import type { KubeHttp } from './kube-http.js';
 import { listAll, watchOnce, type KubeObject, type WatchEventType } from './list-watch.js';
 
@@ -59,9 +59,10 @@ export class Informer<T extends KubeObject> {
         else this.backoff.reset();
       } catch (error) {
         if (signal.aborted) return;
-        const retryAfterS = error instanceof KubeApiError ? error.retryAfterS : null;
-        if (!quietRetry(this.backoff, retryAfterS)) this.sink.health(error as KubeApiError);
-        await sleep(retryWait(this.backoff, retryAfterS), signal);
+        // Always recorded, a Retry-After answer too: the view is not kept current while it waits, which the
+        // report must say if the run ends then (the sink tells stderr of lasting failures only).
+        this.sink.health(error as KubeApiError);
+        await sleep(retryWait(this.backoff, error instanceof KubeApiError ? error.retryAfterS : null), signal);
         if (error instanceof KubeApiError && (error.kind === 'expired' || error.kind === 'bad-request')) await this.relist(signal);
       }
     }
