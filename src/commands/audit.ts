@@ -111,7 +111,8 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   });
   meter.done();
   for (const flag of podRoles.unused()) {
-    process.stderr.write(`egress-audit: ${escapeControl(flag)}: named no pod of the inputs (a NAMESPACE/ value matches only pods whose namespace the input names, which kubectl logs --prefix does not)\n`);
+    const hint = flag.includes('/') ? ' (a NAMESPACE/ value matches only pods whose namespace the input names, which kubectl logs --prefix does not)' : '';
+    process.stderr.write(`egress-audit: ${escapeControl(flag)}: named no pod of the inputs${hint}\n`);
   }
   const streamFacts = pipeline.streamFacts();
 

@@ -59,6 +59,12 @@ describe('role flags that name pods', () => {
     expect(verdicts(res.stdout)).toEqual(['gateway-only']);
   });
 
+  it('a pod flag without a namespace that names no pod is said without the NAMESPACE/ hint, which is not its case', async () => {
+    const cwd = prefixFile([sidecarLine, gatewayLine]);
+    const res = await runCli(['audit', 'prefix.log', '-o', 'json', '--fail-on', 'none', '--gateway-pod', 'egress-*'], { cwd });
+    expect(res.stderr).toContain('egress-audit: --gateway-pod egress-*: named no pod of the inputs\n');
+  });
+
   it('names the pod of a kubelet path too', async () => {
     const res = await runCli(['audit', KUBELET_PODS, '-o', 'json', '--fail-on', 'none', '--explain', '--sidecar-pod', 'default/sleep-*']);
     expect(res.code).toBe(0);
