@@ -84,6 +84,11 @@ export function isUpstreamHostShape(text: string, s: number, e: number): boolean
   return true;
 }
 
+/** True when text[s, e) is shaped like a UUID (36 characters, `-` at 8 and 13), as Envoy's generated request ids are. */
+export function isUuidShape(text: string, s: number, e: number): boolean {
+  return e - s === 36 && text.charCodeAt(s + 8) === 45 && text.charCodeAt(s + 13) === 45;
+}
+
 /** Sets an address field, dropping the `tcp://` / `udp://` scheme old Envoy printed; `envoy://` and `[v6]:port` stay verbatim. */
 export function setAddress(view: RecordView, field: number, s: number, e: number): void {
   const t = view.text;

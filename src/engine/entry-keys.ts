@@ -3,12 +3,13 @@
  * the gateway listener address, its shape (plain / SNI outer / SNI inner) and when it becomes ripe.
  */
 import type { AccessRecord } from '../../parsers/types.js';
+import { isUuidShape } from '../../parsers/fields.js';
 import type { Entry } from '../types.js';
 import { GATEWAY, Held, INNER, OUTER, PLAIN, SIDECAR, type Shape, type Side } from './held.js';
 import { isForwarded, isIpAddress, unmapV4 } from './net.js';
 
 function isUuid(rid: string): boolean {
-  return rid.length === 36 && rid.charCodeAt(8) === 45 && rid.charCodeAt(13) === 45;
+  return isUuidShape(rid, 0, rid.length);
 }
 
 /**

@@ -134,9 +134,23 @@ describe("Envoy's default layout with a user agent holding \" \"", () => {
     expect(got).toMatchObject({ ...fields, user_agent: 'curl/8.4.0', extra: { trailing_1: 'b3-trace-7', trailing_2: 'tenant-a' } });
   });
 
-  it('calls a line that reads both ways (an IP authority after the split) ambiguous-fields, not a shifted record', () => {
-    // ua 'a" "10.0.0.9:80' or ua 'a' + appended "10.244.8.27:8080": both end in an upstream host.
-    expect(parseLineText(envoy('a" "10.0.0.9:80', '10.0.0.5:8080'))).toEqual({ kind: 'malformed', reason: 'ambiguous-fields' });
+  it.each([
+    ['"-" (a header the line did not carry)', ['-'], { trailing_1: null }],
+    ['an address', ['10.1.2.3:5555'], { trailing_1: '10.1.2.3:5555' }],
+    ['a trace id and an address', ['b3-7', '10.1.2.3:5555'], { trailing_1: 'b3-7', trailing_2: '10.1.2.3:5555' }],
+  ])('keeps an appended quoted %s as trailing fields: the shifted reading puts the authority where the request id (a UUID) was', (_name, appended, extra) => {
+    const got = parseLineText(`${envoy('curl/8.4.0')} ${appended.map((v) => `"${v}"`).join(' ')}`);
+    expect(got).toMatchObject({ kind: 'record', format: 'envoy', record: { ...fields, user_agent: 'curl/8.4.0', extra } }); // was malformed, ambiguous-fields
+  });
+
+  it('reads a line that reads both ways (an IP authority after the split) by its UUID request id', () => {
+    // ua 'a" "10.0.0.9:80' or ua 'a' + appended "10.244.8.27:8080": both end in an upstream host; the shift puts 10.0.0.9:80 where the UUID is.
+    expect(rec(envoy('a" "10.0.0.9:80', '10.0.0.5:8080'))).toMatchObject({ ...fields, user_agent: 'a" "10.0.0.9:80', authority: '10.0.0.5:8080' });
+  });
+
+  it('calls a line that reads both ways, with a request id that is no UUID, ambiguous-fields, not a shifted record', () => {
+    const line = envoy('a" "10.0.0.9:80', '10.0.0.5:8080').replace('d70640ec-2feb-46f8-9f63-24c44142c42e', 'req-7');
+    expect(parseLineText(line)).toEqual({ kind: 'malformed', reason: 'ambiguous-fields' });
   });
 });
 
