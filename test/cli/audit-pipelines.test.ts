@@ -230,7 +230,7 @@ describe("log pipelines' exports, through the real binary", () => {
     });
   });
 
-  it('reads a newest-first export on stdin (logcli without --forward) whole, without a false unordered-input warning', async () => {
+  it('reads a newest-first export on stdin (logcli without --forward) without a false unordered-input warning', async () => {
     const res = await runCli(['audit', '-', '-o', 'json', '--fail-on', 'unordered-input'], { input: `${vectorExport(1000).reverse().join('\n')}\n` });
     expect(res.code).toBe(0); // was 1: "entries read before that point were given up on", when none was
     const report = JSON.parse(res.stdout) as { summary: { verdicts: Record<string, number> } };
