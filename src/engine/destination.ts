@@ -7,7 +7,7 @@ import type { AccessRecord } from '../../parsers/types.js';
 import type { Destination } from '../types.js';
 import type { ClusterInfo } from './cluster.js';
 import { parseIstioSni } from './cluster.js';
-import { hostPort, ipOf, isIpAddress, portOf, relativeName, splitAuthority } from './net.js';
+import { canonicalName, hostPort, ipOf, isIpAddress, portOf, splitAuthority } from './net.js';
 
 /** Slots of the destination interner (direct-mapped: a miss only costs a new object). */
 const SLOTS = 4096;
@@ -43,10 +43,14 @@ function make(host: string, port: number | null, address: string | null, externa
   return made;
 }
 
-/** A usable server name: not `-`, not Istio's own `outbound_.port_.subset_.host` mTLS form. */
+/**
+ * A usable server name, not `-` nor Istio's own `outbound_.port_.subset_.host` mTLS form, in the canonical
+ * form authorities take: TLS sends ASCII, but a log is hostile input, and a Unicode SNI must key the
+ * destination its punycode (or its Host header) keys.
+ */
 export function plainSni(sni: string | null): string | null {
   if (sni === null || sni.length === 0 || sni.startsWith('outbound_.')) return null;
-  return relativeName(sni.toLowerCase());
+  return canonicalName(sni.toLowerCase());
 }
 
 function ipAddress(a: string | null): string | null {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileHostGlobs } from '../../src/policy/glob.js';
 import type { Flow } from '../../src/types.js';
-import { entry, http, run } from './helpers.js';
+import { entry, http, record, run } from './helpers.js';
 import { at } from './pairs.js';
 
 /** A request the sidecar sent straight out (PassthroughCluster) with Host header `authority`. */
@@ -28,6 +28,13 @@ describe('one destination per international host, whatever its spelling', () => 
     expect(f.reason).toContain('xn--bcher-kva.example:443 (bücher.example)');
     const [plain] = run([direct('api.example.com:443')]) as [Flow];
     expect(plain.reason).toContain('api.example.com:443 through');
+  });
+
+  it('reads a server name (SNI) the same way: a Unicode SNI keys the destination its punycode and Host header key', () => {
+    const tls = (sni: string, t: number) =>
+      entry(record({ start_time: at(t), upstream_cluster: 'PassthroughCluster', upstream_host: '203.0.113.7:443', downstream_local_address: '203.0.113.7:443', downstream_remote_address: '10.1.0.56:50000', requested_server_name: sni }));
+    const flows = run([tls('bücher.example', 0), tls('XN--BCHER-KVA.example.', 1), direct('bücher.example:443', 2)]);
+    expect(flows.map((f) => f.destination.key)).toEqual(['xn--bcher-kva.example:443', 'xn--bcher-kva.example:443', 'xn--bcher-kva.example:443']);
   });
 
   it('reads a cluster host the same way', () => {
