@@ -43,19 +43,41 @@ function watermark(active: Cursor[]): number {
   return min;
 }
 
+/** How long the head of a stream that cannot be probed is waited for: a live pipe (`kubectl logs -f | ...`) is read on after this, its head judged as far as it came. */
+const HEAD_WAIT_MS = 3000;
+/** What the head's wait ended with when its time was up. */
+const TIME_UP = Symbol('time up');
+
+/** The next chunk, or TIME_UP once `deadline` (ms since the epoch) has passed; the chunk still comes through `pending`. */
+async function nextBefore<T>(pending: Promise<T>, deadline: number): Promise<T | typeof TIME_UP> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeUp = new Promise<typeof TIME_UP>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()), TIME_UP)));
+  try {
+    return await Promise.race([pending, timeUp]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * A stream that cannot be probed (stdin, a FIFO, gzip), judged by its head: when that runs newest first
  * (`logcli query` piped in), the whole stream is copied to a temporary file and read from its end;
- * otherwise it is read as it comes. A source failure while the head is read is the stream's own error.
+ * otherwise it is read as it comes. The head is waited for HEAD_WAIT_MS at most, so a live pipe is not
+ * held back. A source failure while the head is read is the stream's own error, after the head's lines.
  */
 async function headFirst(pipeline: AuditPipeline, stream: LogStream, order: number, bytes: number, signal: AbortSignal): Promise<Cursor> {
   const iterator = stream.chunks(signal)[Symbol.asyncIterator]();
+  const deadline = Date.now() + HEAD_WAIT_MS;
   const head: Uint8Array[] = [];
+  let pending: Promise<IteratorResult<Uint8Array>> | null = null;
   let ended = false;
   let failure: { error: unknown } | null = null;
   try {
     for (let length = 0; length < bytes && !ended; ) {
-      const next = await iterator.next();
+      pending = iterator.next();
+      const next = await nextBefore(pending, deadline);
+      if (next === TIME_UP) break; // `pending` is handed on with the head
+      pending = null;
       if (next.done === true) ended = true;
       else {
         head.push(next.value);
@@ -63,17 +85,19 @@ async function headFirst(pipeline: AuditPipeline, stream: LogStream, order: numb
       }
     }
   } catch (error) {
+    pending = null;
     failure = { error }; // the lines before it are read all the same; the failure is the stream's error after them
   }
-  if (failure === null && !ended && pipeline.headRunsNewestFirst(stream, joined(head))) {
+  if (failure !== null) return { state: pipeline.open(stream.info), chunks: failing(head, failure), order };
+  const rest = replayed(head, ended, iterator, pending);
+  if (!ended && pipeline.headRunsNewestFirst(stream, joined(head))) {
     try {
-      const backwards = await spoolBackwards(replayed(head, ended, iterator), stream.info.name, pipeline.maxLineLength);
+      const backwards = await spoolBackwards(rest, stream.info.name, pipeline.maxLineLength);
       return { state: pipeline.open(stream.info, null, backwards.lines), chunks: backwards.chunks(signal)[Symbol.asyncIterator](), order };
     } catch (error) {
       return { state: pipeline.open(stream.info), chunks: failing([], { error }), order };
     }
   }
-  const rest = failure === null ? replayed(head, ended, iterator) : failing(head, failure);
   return { state: pipeline.open(stream.info), chunks: rest[Symbol.asyncIterator](), order };
 }
 

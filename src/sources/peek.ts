@@ -20,9 +20,17 @@ export function joined(head: Uint8Array[]): Uint8Array {
   return head.length === 1 ? (head[0] as Uint8Array) : Buffer.concat(head);
 }
 
-/** The peeked chunks again, then the rest of the stream (the iterator they were taken from). */
-export async function* replayed<T extends Uint8Array>(head: T[], ended: boolean, iterator: AsyncIterator<T>): AsyncGenerator<T> {
+/**
+ * The peeked chunks again, then a chunk whose read was still under way when peeking stopped (`pending`),
+ * then the rest of the stream (the iterator they were taken from).
+ */
+export async function* replayed<T extends Uint8Array>(head: T[], ended: boolean, iterator: AsyncIterator<T>, pending: Promise<IteratorResult<T>> | null = null): AsyncGenerator<T> {
   yield* head;
-  if (!ended) yield* { [Symbol.asyncIterator]: () => iterator };
+  if (ended) return;
+  if (pending !== null) {
+    const next = await pending;
+    if (next.done === true) return;
+    yield next.value;
+  }
+  yield* { [Symbol.asyncIterator]: () => iterator };
 }
-

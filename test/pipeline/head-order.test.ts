@@ -1,6 +1,7 @@
 // A stream that cannot be probed (stdin, gzip) is judged by its head: newest first only when its records' times
 // step back block after block, so that a forward log, or several pods' logs one after another, are read as they come.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { runOffline } from '../../src/pipeline/offline-driver.js';
 import type { LogStream } from '../../src/types.js';
 import { sidecarPipeline } from '../helpers/pipeline.js';
 
@@ -36,5 +37,36 @@ describe('headRunsNewestFirst', () => {
   it('ignores a cut last line', () => {
     const bytes = Buffer.concat([head([...forward].reverse()), Buffer.from('[2024-05-01T13:00:00.000Z] "- - -" 0 - -')]);
     expect(sidecarPipeline().headRunsNewestFirst(STREAM, bytes)).toBe(true);
+  });
+});
+
+describe('the head of a live pipe', () => {
+  it('is waited for 3 s at most: a pipe that goes quiet is read on with what came, and the chunk still on its way follows', async () => {
+    vi.useFakeTimers();
+    try {
+      let release: () => void = () => undefined;
+      const later = new Promise<void>((resolve) => (release = resolve));
+      const first = head(forward.slice(0, 10)); // ten lines now, then nothing until released
+      const second = head(forward.slice(10, 15));
+      const stream: LogStream = {
+        ...STREAM,
+        chunks: async function* () {
+          yield first;
+          await later;
+          yield second;
+        },
+      };
+      const pipeline = sidecarPipeline();
+      const run = runOffline(pipeline, [stream], new AbortController().signal);
+      await vi.advanceTimersByTimeAsync(2900);
+      expect(pipeline.streams).toHaveLength(0); // still waiting for its head
+      await vi.advanceTimersByTimeAsync(200);
+      expect(pipeline.streams[0]?.counts.lines).toBe(10); // read on, without the rest of a head
+      release();
+      await run;
+      expect(pipeline.streams[0]?.counts).toMatchObject({ lines: 15, records: 15 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
