@@ -1,4 +1,4 @@
-import type { LineMark, LogStream } from '../types.js';
+import type { LineMark, LogStream, StreamInfo } from '../types.js';
 import { seconds, type AuditPipeline, type StreamState } from './audit-pipeline.js';
 import { HEAD_BYTES, UNPROBED } from './time-order.js';
 import { joined, replayed } from '../sources/peek.js';
@@ -12,6 +12,8 @@ export interface OfflineHooks {
   drain?(): Promise<void>;
   /** Awaited after each chunk with the log time reached (replay pacing). */
   pace?(logMs: number): Promise<void>;
+  /** Called when a newest-first stream that cannot be probed is about to be copied whole to a temporary file (nothing of it is read until the copy is done). */
+  onSpool?(info: StreamInfo): void;
 }
 
 /** Memory the heads of all streams that cannot be probed may take together while the run starts. */
@@ -65,7 +67,7 @@ async function nextBefore<T>(pending: Promise<T>, deadline: number): Promise<T |
  * otherwise it is read as it comes. The head is waited for HEAD_WAIT_MS at most, so a live pipe is not
  * held back. A source failure while the head is read is the stream's own error, after the head's lines.
  */
-async function headFirst(pipeline: AuditPipeline, stream: LogStream, order: number, bytes: number, signal: AbortSignal): Promise<Cursor> {
+async function headFirst(pipeline: AuditPipeline, stream: LogStream, order: number, bytes: number, signal: AbortSignal, hooks: OfflineHooks): Promise<Cursor> {
   const iterator = stream.chunks(signal)[Symbol.asyncIterator]();
   const deadline = Date.now() + HEAD_WAIT_MS;
   const head: Uint8Array[] = [];
@@ -91,6 +93,7 @@ async function headFirst(pipeline: AuditPipeline, stream: LogStream, order: numb
   if (failure !== null) return { state: pipeline.open(stream.info), chunks: failing(head, failure), order };
   const rest = replayed(head, ended, iterator, pending);
   if (!ended && pipeline.headRunsNewestFirst(stream, joined(head))) {
+    hooks.onSpool?.(stream.info);
     try {
       const backwards = await spoolBackwards(rest, stream.info.name, pipeline.maxLineLength);
       return { state: pipeline.open(stream.info, null, backwards.lines), chunks: backwards.chunks(signal)[Symbol.asyncIterator](), order };
@@ -122,7 +125,7 @@ export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], 
   for (const [order, stream] of streams.entries()) {
     const time = await pipeline.probeTimeOrder(stream);
     if (time === UNPROBED) {
-      active.push(await headFirst(pipeline, stream, order, headBytes(streams.length), signal));
+      active.push(await headFirst(pipeline, stream, order, headBytes(streams.length), signal, hooks));
       continue;
     }
     // A file that runs newest first is read from its end: oldest first, it needs only the window's memory.
