@@ -34,8 +34,6 @@ export class Correlator {
   /** Retry attempts popped ripe and left to leave with their request, by that request's sidecar entry. */
   private readonly parked = new Map<Held, Held[]>();
   private readonly carriers: Carriers;
-  /** Gateway TCP lines that carried a released request: they leave silently (their one verdict is in those flows). */
-  private readonly carrying = new Set<Held>();
 
   constructor(
     settings: AuditSettings,
@@ -173,13 +171,13 @@ export class Correlator {
     const g = group.gateway as Held;
     const carried = this.carriers.carriedBy(g);
     for (const x of carried) this.leaveCarried(x, g, evicted);
-    if (!this.carrying.delete(g)) return false;
+    if (!g.carrying) return false; // it leaves silently: its one verdict is in the flows of what it carried
     this.retire(g);
     return true;
   }
 
   private leaveCarried(s: Held, carrier: Held, evicted: boolean): void {
-    this.carrying.add(carrier);
+    carrier.carrying = true;
     this.retire(s);
     this.onGroup({ sidecar: s, gateway: carrier, inner: null, extras: NO_EXTRAS, joinedBy: 'address' }, evicted);
   }

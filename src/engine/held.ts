@@ -47,6 +47,8 @@ export class Held {
   /** Outer ↔ inner line of one SNI gateway connection. */
   link: Held | null = null;
   linkScore = Infinity;
+  /** A gateway TCP line that carried a released request: no longer offered to the one-to-one join (its verdict is in those flows). */
+  carrying = false;
   /** Still in the release queue (a popped entry whose group was not ripe is re-queued when freed). */
   queued = true;
   done = false;

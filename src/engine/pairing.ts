@@ -122,7 +122,7 @@ export class PairMatcher extends StableMatching {
   private scan(y: Held, first: Held | null, slot: 0 | 1, by: JoinedBy, best: Held | null): Held | null {
     let n = 0;
     for (let c = first; c !== null && n < SCAN_LIMIT; c = nextOn(c, slot), n++) {
-      if (c.done || c.side === y.side || c.shape === INNER || c === y.partner) continue;
+      if (c.done || c.carrying || c.side === y.side || c.shape === INNER || c === y.partner) continue;
       const s = this.score(y, c, by);
       if (s === Infinity) continue;
       if (!outranks(s, y, c.partner, c.pairScore) || !outranks(s, c, y.partner, y.pairScore)) continue;
@@ -137,6 +137,7 @@ export class PairMatcher extends StableMatching {
 
   protected better(y: Held): Held | null {
     this.bestScore = Infinity;
+    if (y.carrying) return null; // a line that carried requests is not joined one-to-one as well
     let best: Held | null = null;
     if (y.rid !== null) best = this.scan(y, this.byRid.first(y.ridHash), 0, 'request-id', best);
     if (y.conn !== null) {

@@ -70,6 +70,21 @@ describe('a gateway TCP line confirms the HTTP requests sent over its socket', (
     expect(canonical(run([tcp, ...requests].reverse()))).toEqual(expected);
   });
 
+  it('keeps a line that has carried a released request out of the one-to-one join: it is in no other flow, and no longer held', () => {
+    const { flows, engine } = engineWith();
+    engine.add(request(100));
+    engine.add(connection(0, 100_000));
+    engine.advance(Date.parse(at(30_000))); // the request is released, carried by the connection's line
+    const lateTcp = entry(record({ start_time: at(50), duration: 99_990, bytes_sent: 2400, bytes_received: 900, upstream_host: GW, upstream_cluster: 'outbound|443||istio-egressgateway.istio-system.svc.cluster.local', upstream_local_address: SOCK, downstream_local_address: '240.240.0.9:443', downstream_remote_address: '10.1.0.56:51831' }), { line: 9 });
+    engine.add(lateTcp);
+    engine.finish();
+    const withGateway = flows.filter((f) => f.gateway !== null);
+    expect(withGateway).toHaveLength(1);
+    expect(withGateway[0]?.verdict).toBe('via-gateway');
+    expect(flowOf(flows, lateTcp)?.gateway).toBeNull();
+    expect(engine.counters().pending).toBe(0);
+  });
+
   it('gives the same flows whichever stream log time releases first (advance)', () => {
     const { requests, tcp } = fixture();
     const end = Math.max(tcp.endMs, ...requests.map((r) => r.endMs));
