@@ -16,7 +16,7 @@ describe('decodeKeys', () => {
     { name: 'a letter', event: 'j', keys: ['j'] },
     { name: 'an upper-case letter', event: 'G', keys: ['shift+G'] },
     { name: 'Enter', event: '\r', keys: ['return'] },
-    { name: 'Tab and Shift-Tab', event: '\t', keys: ['tab'] },
+    { name: 'Tab', event: '\t', keys: ['tab'] },
     { name: 'Shift-Tab', event: '\u001b[Z', keys: ['shift+tab'] },
     { name: 'Backspace', event: '\u007f', keys: ['backspace'] },
     { name: 'Ctrl-C', event: '\u0003', keys: ['ctrl+c'] },

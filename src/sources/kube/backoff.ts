@@ -38,7 +38,7 @@ export class Backoff {
  */
 export const RETRY_AFTER_TRIES = 10;
 /** The longest Retry-After honoured (seconds): a proxy asking for an hour must not stall a run that long. */
-export const MAX_RETRY_AFTER_S = 30;
+const MAX_RETRY_AFTER_S = 30;
 
 /**
  * The wait before a stream (a watch, a log follow) tries again after a failure: its back-off, or the
@@ -47,7 +47,12 @@ export const MAX_RETRY_AFTER_S = 30;
  */
 export function retryWait(backoff: Backoff, retryAfterS: number | null): number {
   const next = backoff.next();
-  return retryAfterS === null ? next : Math.max(next, Math.min(retryAfterS, MAX_RETRY_AFTER_S) * 1000);
+  return retryAfterS === null ? next : Math.max(next, retryAfterMs(retryAfterS));
+}
+
+/** A server's Retry-After as a wait in ms, capped at MAX_RETRY_AFTER_S (shared by KubeHttp's retries of plain requests and retryWait). */
+export function retryAfterMs(retryAfterS: number): number {
+  return Math.min(retryAfterS, MAX_RETRY_AFTER_S) * 1000;
 }
 
 /** True while a stream's run of Retry-After answers is short enough to wait out without telling anyone (as kubectl does). */

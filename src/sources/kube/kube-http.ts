@@ -10,7 +10,7 @@ import https, { type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { VERSION } from '../../version.js';
 import { KubeApiError, retryAfterSeconds, statusError, transportError, type ApiAction, type ApiTarget } from './api-errors.js';
-import { MAX_RETRY_AFTER_S, RETRY_AFTER_TRIES, sleep } from './backoff.js';
+import { RETRY_AFTER_TRIES, retryAfterMs, sleep } from './backoff.js';
 import type { ExecCredentialRunner } from './exec-credential.js';
 import type { Redactor } from './redact.js';
 
@@ -150,7 +150,7 @@ export class KubeHttp {
           continue;
         }
         if (stream || error.retryAfterS === null || tries >= RETRY_AFTER_TRIES || signal.aborted) throw error;
-        await sleep(Math.min(error.retryAfterS, MAX_RETRY_AFTER_S) * 1000, signal); // an abort ends the wait; the next try then says so
+        await sleep(retryAfterMs(error.retryAfterS), signal); // an abort ends the wait; the next try then says so
       }
     }
   }

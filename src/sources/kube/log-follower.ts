@@ -87,7 +87,7 @@ export class LogFollower implements LogStream {
     try {
       if (lease === null) return;
       this.phase = 'connecting';
-      let step = nextStep(this.deps.registry.get(this.pod.key)?.facts ?? null, this.pod.uid);
+      let step = this.viewStep();
       while (!signal.aborted && step.kind !== 'stop') {
         if (step.kind === 'wait') {
           lease = await this.pause(signal, lease);
@@ -164,7 +164,7 @@ export class LogFollower implements LogStream {
           connected = true;
           this.connected();
         },
-        instanceOver: () => this.instanceOver(nextStep(this.deps.registry.get(this.pod.key)?.facts ?? null, this.pod.uid)),
+        instanceOver: () => this.instanceOver(this.viewStep()),
         deadFollow: () => this.deps.notice(`the log stream of ${this.label} stayed open and silent ${DEAD_FOLLOW_MS / 1000}s after the API said that istio-proxy instance was over (stopped, restarted or deleted): taking its connection as dead and reading the log again`),
       }, preempted);
     } finally {
@@ -209,6 +209,11 @@ export class LogFollower implements LogStream {
     this.phase = 'failing';
   }
 
+  /** The step the informer's view of the pod gives (no request: for decisions that must not wait on the API). */
+  private viewStep(): FollowStep {
+    return nextStep(this.deps.registry.get(this.pod.key)?.facts ?? null, this.pod.uid);
+  }
+
   /** Fresh facts about the pod; when the API cannot be asked, the informer's view. */
   private async recheck(signal: AbortSignal): Promise<FollowStep> {
     const { namespace, name } = this.pod.ref;
@@ -224,7 +229,7 @@ export class LogFollower implements LogStream {
         this.fail(e);
         await sleep(this.backoff.next(), signal);
       }
-      return nextStep(this.deps.registry.get(this.pod.key)?.facts ?? null, this.pod.uid);
+      return this.viewStep();
     }
   }
 
@@ -238,7 +243,7 @@ export class LogFollower implements LogStream {
     this.deps.slots.release(lease);
     await this.deps.registry.waitForChange(this.pod.uid, this.backoff.next(), signal);
     if (signal.aborted) return null;
-    const runnable = nextStep(this.deps.registry.get(this.pod.key)?.facts ?? null, this.pod.uid).kind !== 'wait';
+    const runnable = this.viewStep().kind !== 'wait';
     const got = await this.deps.slots.acquire(this.priority, this.label, signal, runnable);
     if (got !== null && this.phase === 'waiting') this.phase = 'connecting';
     return got;

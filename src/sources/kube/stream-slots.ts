@@ -31,8 +31,6 @@ interface Held extends SlotLease {
 /** A stream that gave its slot to a more important one, and whether it got a slot again later. */
 export interface Preemption {
   label: string;
-  /** Who took the slot (the first time). */
-  by: string;
   resumed: boolean;
 }
 
@@ -143,7 +141,7 @@ export class StreamSlots {
     victim.revoked = true;
     this.held.delete(victim);
     const earlier = this.preemptions.get(victim.label);
-    if (earlier === undefined) this.preemptions.set(victim.label, { label: victim.label, by: label, resumed: false });
+    if (earlier === undefined) this.preemptions.set(victim.label, { label: victim.label, resumed: false });
     else earlier.resumed = false;
     const lease = this.hold(priority, label);
     this.onPreempt(victim.label, label, this.capacity);
