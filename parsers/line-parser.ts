@@ -134,11 +134,7 @@ export class LineParser {
       // A forced text layout does not read JSON access logs: say so rather than call them noise.
       return this.outcome(this.spec.kind === 'auto' ? parseJsonLine(line, this.view, json) : 'format-mismatch', line);
     }
-    if (isAccessLogFragment(line)) {
-      this.reason = fragmentReason(line);
-      return 'malformed';
-    }
-    return 'not-access-log';
+    return this.noise(line);
   }
 
   private outcome(reason: MalformedReason | null, line: string): LineOutcome {

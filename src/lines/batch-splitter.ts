@@ -8,7 +8,7 @@
  */
 
 import { OWNER_KEYS as OWNER_NAMES, PAYLOAD_KEYS as PAYLOAD_NAMES } from '../../parsers/json-envelope.js';
-import { afterNuls } from './line-splitter.js';
+import { afterNuls, countNewlines } from './line-splitter.js';
 
 /** Whole lines, with the number of the first one. */
 export interface Batch {
@@ -108,12 +108,6 @@ function logEndsLine(line: Buffer): boolean {
   return at >= 10 && line[at - 1] === 110 && backslashesBefore(line, at - 1) % 2 === 1;
 }
 
-function countLines(bytes: Buffer): number {
-  let n = 0;
-  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
-  return n;
-}
-
 /** One per stream. */
 export class BatchSplitter {
   private carry: Buffer | null = null;
@@ -187,7 +181,7 @@ export class BatchSplitter {
   private emit(bytes: Buffer, cut: Cut, final = false): void {
     if (bytes.length === 0) return;
     cut.batches.push({ bytes, firstLine: this.nextLine });
-    this.nextLine += countLines(bytes) + (final && bytes[bytes.length - 1] !== 10 ? 1 : 0);
+    this.nextLine += countNewlines(bytes) + (final && bytes[bytes.length - 1] !== 10 ? 1 : 0);
   }
 
   /** Keeps an unfinished tail (or trailing partial lines) for the next chunk, unless its open line is too long. */

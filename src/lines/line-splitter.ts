@@ -24,6 +24,13 @@ export function afterNuls(bytes: Uint8Array, from: number, to: number): number {
   return i;
 }
 
+/** The newlines in `bytes`: the lines they end (the batch splitter's numbering, a backward read's line count). */
+export function countNewlines(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
+}
+
 type Utf8Buffer = Buffer & { utf8Slice(start: number, end: number): string };
 
 function asBuffer(chunk: Uint8Array): Utf8Buffer {

@@ -7,7 +7,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { BackwardRead, LineMark } from '../types.js';
-import { afterNuls } from '../lines/line-splitter.js';
+import { afterNuls, countNewlines } from '../lines/line-splitter.js';
 import { errorCode } from './input-paths.js';
 import { needsDecoding } from './utf16.js';
 
@@ -30,24 +30,18 @@ async function readFully(handle: FileHandle, buf: Buffer, position: number): Pro
   }
 }
 
-/** Where the file's lines end: its size, less the newline that ends the last line (that newline ends it; no empty line follows). */
-async function contentEnd(handle: FileHandle, size: number): Promise<number> {
-  if (size === 0) return 0;
-  const last = Buffer.alloc(1);
-  await readFully(handle, last, size - 1);
-  return last[0] === NEWLINE ? size - 1 : size;
-}
-
-/** Newlines in the first `end` bytes, plus one: the file's lines, as a front-to-back read counts them. */
-async function countLines(handle: FileHandle, end: number, blockSize: number): Promise<number> {
-  const buf = Buffer.allocUnsafe(Math.min(blockSize, end));
-  let lines = 1;
-  for (let pos = 0; pos < end; pos += buf.length) {
-    const part = buf.subarray(0, Math.min(buf.length, end - pos));
+/** The newlines in a file of `size` bytes, and its last byte (-1 when empty): what backwardSpan needs. */
+async function newlinesAndLastByte(handle: FileHandle, size: number, blockSize: number): Promise<{ newlines: number; lastByte: number }> {
+  const buf = Buffer.allocUnsafe(Math.max(1, Math.min(blockSize, size)));
+  let newlines = 0;
+  let lastByte = -1;
+  for (let pos = 0; pos < size; pos += buf.length) {
+    const part = buf.subarray(0, Math.min(buf.length, size - pos));
     await readFully(handle, part, pos);
-    for (let i = part.indexOf(NEWLINE); i >= 0; i = part.indexOf(NEWLINE, i + 1)) lines++;
+    newlines += countNewlines(part);
+    lastByte = part[part.length - 1] as number;
   }
-  return lines;
+  return { newlines, lastByte };
 }
 
 /**
@@ -190,8 +184,8 @@ export async function readBackwards(path: string | Buffer, name: string, maxLine
     const size = (await handle.stat()).size;
     const magic = Buffer.alloc(2);
     if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && needsDecoding(magic)) return null;
-    const end = await contentEnd(handle, size);
-    const span = { end, lines: size === 0 ? 0 : await countLines(handle, end, blockSize) };
+    const { newlines, lastByte } = await newlinesAndLastByte(handle, size, blockSize);
+    const span = backwardSpan(size, newlines, lastByte);
     return { lines: span.lines, chunks: (signal) => fileBackwardChunks(path, name, span, maxLineLength, blockSize, signal) };
   } catch {
     return null;

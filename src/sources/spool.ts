@@ -11,8 +11,7 @@ import { InputError } from '../errors.js';
 import type { BackwardRead } from '../types.js';
 import { backwardChunks, backwardSpan } from './backward-lines.js';
 import { errorCode } from './input-paths.js';
-
-const NEWLINE = 10;
+import { countNewlines } from '../lines/line-splitter.js';
 
 /** Directories whose removal waits for the process's end (where an open file cannot be unlinked). */
 const leftBehind = new Set<string>();
@@ -61,20 +60,18 @@ export async function spoolBackwards(chunks: AsyncIterable<Uint8Array>, name: st
   let lastByte = -1;
   let failure: unknown = null;
   try {
-    try {
-      for await (const chunk of chunks) {
-        for (let i = chunk.indexOf(NEWLINE); i >= 0; i = chunk.indexOf(NEWLINE, i + 1)) newlines++;
-        if (chunk.length > 0) lastByte = chunk[chunk.length - 1] as number;
-        await writeFully(file.handle, chunk, size);
-        size += chunk.length;
-      }
-    } catch (error) {
-      if (error instanceof SpoolWriteError) throw error;
-      failure = error; // the source's own failure: reported after the lines copied before it
+    for await (const chunk of chunks) {
+      newlines += countNewlines(chunk);
+      if (chunk.length > 0) lastByte = chunk[chunk.length - 1] as number;
+      await writeFully(file.handle, chunk, size);
+      size += chunk.length;
     }
   } catch (error) {
-    await file.release();
-    throw spoolError(name, (error as SpoolWriteError).cause);
+    if (error instanceof SpoolWriteError) {
+      await file.release();
+      throw spoolError(name, error.cause);
+    }
+    failure = error; // the source's own failure: reported after the lines copied before it
   }
   const span = backwardSpan(size, newlines, lastByte);
   const handle = file.handle;

@@ -228,6 +228,14 @@ describe("log pipelines' exports, through the real binary", () => {
       expect(report.summary.verdicts['via-gateway']).toBeGreaterThan(2000);
       expect(readdirSync(tmp)).toEqual(['cut.jsonl.gz']);
     });
+
+    it('exits 3 naming the input and the place when the temporary copy cannot be made (TMPDIR that is not there)', async () => {
+      const missing = join(mkdtempSync(join(tmpdir(), 'ea-spool-')), 'not-there');
+      const res = await runCli(['audit', '-o', 'json', '--fail-on', 'none', '-'], { input: text, env: { TMPDIR: missing } });
+      expect(res.code).toBe(3);
+      expect(res.stderr).toContain(`-: runs newest first, and its temporary copy (to read it from its end) could not be written in ${missing} (ENOENT); set TMPDIR`);
+      expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    });
   });
 
   it('reads a newest-first export on stdin (logcli without --forward) without a false unordered-input warning', async () => {
