@@ -1,13 +1,14 @@
 // When KubeHttp runs an exec plugin again: before its credential expires (not only when the 30 s cache
-// of request options ends), and once for many requests refused with one stale token, not once each.
+// of request options ends), once for many requests refused with one stale token, not once each, and for
+// a 401 that meets a routine re-read (which may hand back the very token refused) all the same.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiAction } from '../../src/sources/kube/api-errors.js';
-import { ExecCredentialRunner } from '../../src/sources/kube/exec-credential.js';
+import { ExecCredentialRunner, type ExecCredential } from '../../src/sources/kube/exec-credential.js';
 import { KubeHttp } from '../../src/sources/kube/kube-http.js';
 import { Redactor } from '../../src/sources/kube/redact.js';
 import { tempDir } from './helpers.js';
@@ -16,7 +17,12 @@ const LIST: ApiAction = { verb: 'list', resource: 'pods', group: '', namespace: 
 const servers: Server[] = [];
 
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+  await Promise.all(
+    servers.splice(0).map((s) => {
+      s.closeAllConnections(); // a request a failed test left held
+      return new Promise((resolve) => s.close(resolve));
+    }),
+  );
 });
 
 /** A plugin that hands out `tok-1`, `tok-2`, ... one per run, expiring after `expirySeconds` (none when null). */
@@ -90,5 +96,138 @@ describe('KubeHttp and an exec credential plugin', () => {
       http.getJson(LIST, '/api/v1/namespaces/shop/pods', { delay: '1500' }, signal),
     ]);
     expect(p.runs()).toBe(2);
+  });
+});
+
+/** A promise and its resolve, for steps the test releases. */
+function gate<T = void>(): { promise: Promise<T>; open(value: T): void } {
+  let open!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/**
+ * A plain-http API stand-in that accepts only `valid.token`; it holds each request until the test answers
+ * it (`next()` gives the answer of the next request to arrive: 200 or 401 by the token it carried), or
+ * until `answerAll()` answers those held and every one after.
+ */
+async function holdingServer(valid: { token: string }): Promise<{ url: string; next(): Promise<() => void>; answerAll(): void }> {
+  type Held = () => void;
+  const arrived: Held[] = [];
+  const waiting: ((answer: Held) => void)[] = [];
+  let all = false;
+  const s = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const answer = (): void => {
+      const ok = req.headers.authorization === `Bearer ${valid.token}`;
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+      res.end(ok ? '{"kind":"PodList","items":[]}' : '{"kind":"Status","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}');
+    };
+    if (all) return answer();
+    const w = waiting.shift();
+    if (w !== undefined) w(answer);
+    else arrived.push(answer);
+  });
+  servers.push(s);
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
+    next: () => {
+      const answer = arrived.shift();
+      return answer !== undefined ? Promise.resolve(answer) : new Promise((resolve) => waiting.push(resolve));
+    },
+    answerAll: () => {
+      all = true;
+      for (const answer of arrived.splice(0)) answer();
+    },
+  };
+}
+
+/**
+ * An exec runner that keeps its token until told it was refused (`fresh`: then `tok-2`, `tok-3`, ...),
+ * whose credential is always due for renewal (every request re-reads the options), and whose routine
+ * reads wait on `hold` when set (taking the token they hand back when they begin).
+ */
+class KeptTokenRunner {
+  token = 'tok-1';
+  forcedRuns = 0;
+  hold: Promise<void> | null = null;
+  readonly routineBegan = gate();
+  async credential(fresh: boolean): Promise<ExecCredential> {
+    if (fresh) this.token = `tok-${++this.forcedRuns + 1}`;
+    const token = this.token;
+    if (!fresh && this.hold !== null) {
+      this.routineBegan.open();
+      await this.hold;
+    }
+    return { token, cert: null, key: null, expiresAt: null };
+  }
+  renewAt(): number {
+    return 0;
+  }
+}
+
+/** A redactor that says when KubeHttp first words an error (here: a request's 401 has reached the client). */
+class ErrorSpy extends Redactor {
+  readonly worded = gate();
+  override scrub(text: string): string {
+    this.worded.open();
+    return super.scrub(text);
+  }
+}
+
+function keptTokenClient(url: string, runner: KeptTokenRunner, redactor = new Redactor()): KubeHttp {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({ clusters: [{ name: 'c', server: url, skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }], currentContext: 'ctx' });
+  return new KubeHttp(kc, url, 'ctx', redactor, runner as unknown as ExecCredentialRunner);
+}
+
+describe('KubeHttp: a 401 that meets a routine re-read of the credentials', () => {
+  const PODS = '/api/v1/namespaces/shop/pods';
+
+  it('does not take the token a routine re-read still in flight hands back, and runs the plugin once', async () => {
+    const valid = { token: 'tok-1' };
+    const api = await holdingServer(valid);
+    const runner = new KeptTokenRunner();
+    const spy = new ErrorSpy();
+    const http = keptTokenClient(api.url, runner, spy);
+    const signal = new AbortController().signal;
+    const a = http.getJson(LIST, PODS, {}, signal); // goes out with tok-1
+    const answerA = await api.next();
+    valid.token = 'tok-2'; // the server now refuses tok-1
+    const hold = gate();
+    runner.hold = hold.promise;
+    const b = http.getJson(LIST, PODS, {}, signal); // its routine re-read waits, holding tok-1
+    await runner.routineBegan.promise;
+    answerA(); // 401 to A while B's routine re-read is in flight
+    await spy.worded.promise;
+    await new Promise((resolve) => setImmediate(resolve)); // A has asked for options again by now
+    hold.open();
+    api.answerAll();
+    // Before: A joined B's routine re-read, got tok-1 back, and failed with a second 401.
+    await expect(a).resolves.toMatchObject({ kind: 'PodList' });
+    await expect(b).resolves.toMatchObject({ kind: 'PodList' }); // B's 401 with tok-1 waits for A's renewal, not a run of its own
+    expect(runner.forcedRuns).toBe(1);
+  });
+
+  it('does not take a newer set of options that carries the refused token as a renewal', async () => {
+    const valid = { token: 'tok-1' };
+    const api = await holdingServer(valid);
+    const runner = new KeptTokenRunner();
+    const http = keptTokenClient(api.url, runner);
+    const signal = new AbortController().signal;
+    const a = http.getJson(LIST, PODS, {}, signal);
+    const answerA = await api.next();
+    const b = http.getJson(LIST, PODS, {}, signal); // a routine re-read: new options, still tok-1
+    const answerB = await api.next();
+    valid.token = 'tok-2';
+    answerA();
+    const retryA = await api.next();
+    retryA();
+    // Before: A's options were no longer the current ones, so A took B's (tok-1 again) and failed.
+    await expect(a).resolves.toMatchObject({ kind: 'PodList' });
+    answerB();
+    (await api.next())();
+    await expect(b).resolves.toMatchObject({ kind: 'PodList' });
+    expect(runner.forcedRuns).toBe(1);
   });
 });

@@ -70,7 +70,14 @@ export class KubeHttp {
   private readonly base: URL;
   /** The current credentials, good until `until` (the TTL, or an exec credential's renewal time if sooner). */
   private auth: { options: RequestOptions; until: number } | null = null;
-  private authPending: Promise<RequestOptions> | null = null;
+  /** A routine re-read (the cached credentials ran out) in flight. */
+  private routine: Promise<RequestOptions> | null = null;
+  /** A forced re-read (the server refused the current credentials) in flight; every request waits for it. */
+  private forced: Promise<RequestOptions> | null = null;
+  /** How many forced re-reads have succeeded. */
+  private generation = 0;
+  /** Each derived set of options: the generation it belongs to (a routine re-read: the one it began in). */
+  private readonly generationOf = new WeakMap<RequestOptions, number>();
   constructor(
     private readonly kc: KubeConfig,
     server: string,
@@ -85,41 +92,51 @@ export class KubeHttp {
 
   /**
    * Request options with current credentials, cached briefly. `refused`: the options a 401 answered; they
-   * are derived again (an exec plugin run again) only if they are still the current ones, so that the
-   * 401s of many streams that used one expired token run the plugin once, not once each.
+   * are derived again (an exec plugin told to run again) only if no forced re-read has succeeded since
+   * they were derived, so that the 401s of many streams that used one expired token run the plugin once,
+   * not once each. A routine re-read never stands in for a forced one: begun before the refusal, it may
+   * hand back the very credential refused (an exec plugin's kept token), and the retry would fail again.
    */
-  private async options(refused: RequestOptions | null): Promise<RequestOptions> {
+  private options(refused: RequestOptions | null): Promise<RequestOptions> {
+    if (refused !== null && this.generationOf.get(refused) === this.generation) {
+      this.forced ??= this.derive(true).finally(() => (this.forced = null));
+      return this.forced;
+    }
+    if (this.forced !== null) return this.forced;
     const a = this.auth;
-    // A 401 to options that are no longer the current ones needs no new derivation: they were renewed since.
-    const fresh = refused !== null && (a === null || a.options === refused);
-    if (!fresh && a !== null && Date.now() < a.until) return a.options;
-    this.authPending ??= (async () => {
-      const options: RequestOptions = { headers: {} };
-      let until = Date.now() + AUTH_TTL_MS;
-      try {
-        await this.kc.applyToHTTPSOptions(options);
-        if (this.exec !== null) {
-          const c = await this.exec.credential(fresh);
-          if (c.token !== null) (options.headers as Record<string, string>)['Authorization'] = `Bearer ${c.token}`;
-          if (c.cert !== null && c.key !== null) Object.assign(options, { cert: c.cert, key: c.key });
-          until = Math.min(until, this.exec.renewAt(c));
-        }
-      } catch (error) {
-        throw new KubeApiError(this.redactor.scrub(`cannot get credentials for context "${this.target.context}": ${(error as Error).message}`), 'unauthorized', null, '');
+    if (a !== null && Date.now() < a.until) return Promise.resolve(a.options);
+    this.routine ??= this.derive(false).finally(() => (this.routine = null));
+    return this.routine;
+  }
+
+  /** Derives request options from the kubeconfig (and the exec plugin, `fresh`: told the kept credential was refused). */
+  private async derive(fresh: boolean): Promise<RequestOptions> {
+    const began = this.generation;
+    const options: RequestOptions = { headers: {} };
+    let until = Date.now() + AUTH_TTL_MS;
+    try {
+      await this.kc.applyToHTTPSOptions(options);
+      if (this.exec !== null) {
+        const c = await this.exec.credential(fresh);
+        if (c.token !== null) (options.headers as Record<string, string>)['Authorization'] = `Bearer ${c.token}`;
+        if (c.cert !== null && c.key !== null) Object.assign(options, { cert: c.cert, key: c.key });
+        until = Math.min(until, this.exec.renewAt(c));
       }
-      const headers = (options.headers ?? {}) as Record<string, unknown>;
-      // client-node sends a token file as read; kubectl trims it (`kubectl create token sa > file` ends in a newline).
-      if (typeof headers['Authorization'] === 'string') headers['Authorization'] = headers['Authorization'].trim();
-      this.redactor.addHeader(headers['Authorization'] ?? headers['authorization']);
-      this.redactor.add(options.key);
-      this.redactor.add(options.passphrase);
-      if (typeof options.auth === 'string') this.redactor.add(options.auth.slice(options.auth.indexOf(':') + 1));
-      this.auth = { options, until };
-      return options;
-    })().finally(() => {
-      this.authPending = null;
-    });
-    return this.authPending;
+    } catch (error) {
+      throw new KubeApiError(this.redactor.scrub(`cannot get credentials for context "${this.target.context}": ${(error as Error).message}`), 'unauthorized', null, '');
+    }
+    const headers = (options.headers ?? {}) as Record<string, unknown>;
+    // client-node sends a token file as read; kubectl trims it (`kubectl create token sa > file` ends in a newline).
+    if (typeof headers['Authorization'] === 'string') headers['Authorization'] = headers['Authorization'].trim();
+    this.redactor.addHeader(headers['Authorization'] ?? headers['authorization']);
+    this.redactor.add(options.key);
+    this.redactor.add(options.passphrase);
+    if (typeof options.auth === 'string') this.redactor.add(options.auth.slice(options.auth.indexOf(':') + 1));
+    if (fresh) this.generation++;
+    this.generationOf.set(options, fresh ? this.generation : began);
+    // A routine re-read that a forced one overtook must not put back what may be the refused credential.
+    if (fresh || this.generation === began) this.auth = { options, until };
+    return options;
   }
 
   private url(path: string, query: Record<string, string>): URL {
