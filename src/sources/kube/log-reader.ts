@@ -10,6 +10,7 @@ import type { KubeHttp } from './kube-http.js';
 import type { LogTime } from './log-time.js';
 import { PROXY_CONTAINER } from './pod-facts.js';
 import { ResumeGate } from './resume-gate.js';
+import { SharedTicker } from './shared-ticker.js';
 
 /** A follow that sent nothing for this long has no backlog left (and, after a stop, is done). */
 export const IDLE_MS = 1000;
@@ -20,6 +21,8 @@ export const IDLE_MS = 1000;
  * (the resume gate loses no line and counts none twice). Silence alone never ends a follow.
  */
 export const DEAD_FOLLOW_MS = 10_000;
+/** Every open follow's dead-follow check, on one timer. */
+const deadFollowChecks = new SharedTicker(DEAD_FOLLOW_MS / 10);
 
 /** How a request ended. */
 export interface Outcome {
@@ -140,7 +143,7 @@ export class LogReader {
    */
   private endIfDead(res: IncomingMessage, hooks: FollowHooks): () => void {
     let overSince: number | null = null;
-    const timer = setInterval(() => {
+    const stop = deadFollowChecks.add(() => {
       const now = Date.now();
       if (!hooks.instanceOver()) {
         overSince = null;
@@ -148,11 +151,11 @@ export class LogReader {
       }
       overSince ??= now;
       if (now - overSince < DEAD_FOLLOW_MS || this.idleMs(now) < DEAD_FOLLOW_MS) return;
-      clearInterval(timer);
+      stop();
       hooks.deadFollow();
       res.destroy();
-    }, DEAD_FOLLOW_MS / 10);
-    return () => clearInterval(timer);
+    });
+    return stop;
   }
 
   /**

@@ -1,0 +1,77 @@
+// The dead-follow check (a follow still open and silent DEAD_FOLLOW_MS after the API says its instance is
+// over is ended) runs on one shared timer for all open follows, not one timer per follow: with hundreds
+// of follows that was hundreds of wake-ups a second. The timer runs only while a follow needs it, and
+// never holds the process open. (watch-dead-follow.test.ts has the whole path against the fake API server.)
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { KubeHttp } from '../../src/sources/kube/kube-http.js';
+import { DEAD_FOLLOW_MS, LogReader, type Outcome } from '../../src/sources/kube/log-reader.js';
+import { logTimeFromMs } from '../../src/sources/kube/log-time.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+interface Follow {
+  body: PassThrough;
+  over: boolean;
+  dead: number;
+  outcome: Promise<Outcome>;
+}
+
+/** Starts a follow of pod `name` whose every request answers with a fresh, silent body; resolves once it is reading. */
+async function follow(name: string): Promise<Follow> {
+  const body = new PassThrough();
+  const api = { open: async () => body } as unknown as KubeHttp;
+  const reader = new LogReader(api, 'shop', name, logTimeFromMs(Date.now()), 65536, new AbortController().signal);
+  const f = { body, over: false, dead: 0 } as Follow;
+  const chunks = reader.read({ follow: 'true' }, {
+    graceful: new AbortController().signal,
+    connected: () => undefined,
+    instanceOver: () => f.over,
+    deadFollow: () => f.dead++,
+  });
+  f.outcome = (async () => {
+    for (;;) {
+      const r = await chunks.next();
+      if (r.done === true) return r.value;
+    }
+  })();
+  await vi.advanceTimersByTimeAsync(0); // the request is open and its body is being read
+  return f;
+}
+
+describe('the dead-follow check', () => {
+  it('serves every open follow from one unref\'ed timer, ends only the dead ones, and stops with the last follow', async () => {
+    vi.useFakeTimers();
+    const setIntervalSpy = vi.spyOn(globalThis, 'setInterval');
+    expect(vi.getTimerCount()).toBe(0);
+    const follows: Follow[] = [];
+    for (let i = 0; i < 50; i++) follows.push(await follow(`cart-${i}`));
+    expect(vi.getTimerCount()).toBe(1); // was 50: one 1 s interval per follow
+    expect(setIntervalSpy).toHaveBeenCalledTimes(1);
+    expect((setIntervalSpy.mock.results[0]?.value as NodeJS.Timeout).hasRef()).toBe(false);
+
+    // Ten of them: the API says their instance is over, and they stay silent.
+    for (const f of follows.slice(0, 10)) f.over = true;
+    await vi.advanceTimersByTimeAsync(DEAD_FOLLOW_MS);
+    expect(follows.filter((f) => f.dead > 0)).toHaveLength(0); // not yet 10 s since the news
+    await vi.advanceTimersByTimeAsync(DEAD_FOLLOW_MS / 10);
+    expect(follows.map((f) => f.dead)).toEqual([...Array<number>(10).fill(1), ...Array<number>(40).fill(0)]);
+    for (const f of follows.slice(0, 10)) expect((await f.outcome).kind).toBe('dropped');
+    expect(vi.getTimerCount()).toBe(1); // the forty others still need it
+
+    for (const f of follows.slice(10)) f.body.end();
+    for (const f of follows.slice(10)) expect((await f.outcome).kind).toBe('ended');
+    expect(vi.getTimerCount()).toBe(0);
+    expect(follows.slice(10).every((f) => f.dead === 0)).toBe(true);
+
+    // A new follow starts it again.
+    const late = await follow('late');
+    expect(vi.getTimerCount()).toBe(1);
+    late.body.end();
+    await late.outcome;
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
