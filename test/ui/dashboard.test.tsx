@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Dashboard } from '../../src/ui/Dashboard.js';
@@ -273,5 +274,12 @@ describe('Dashboard', () => {
     await settle();
     expect(ui.frame()).toContain('storage.googleapis.example.com:443');
     ui.unmount();
+  });
+});
+
+describe('the Ink version the keyboard hook relies on', () => {
+  it('is pinned to patch releases of 6.8 (use-key-presses.ts reads Ink\'s internal_eventEmitter, which a later 6.x may drop)', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies['ink']).toBe('~6.8.0');
   });
 });
