@@ -1,5 +1,5 @@
-// The live source's abortable sleep: on the global timer, so that tests' fake clocks drive the pacing too.
-import { sleep } from '../sources/kube/backoff.js';
+// The abortable sleep on the global timer, so that tests' fake clocks drive the pacing too.
+import { sleep } from '../run/sleep.js';
 
 /**
  * The longest a replay sits idle between two records. Saved logs have gaps (a quiet night, logs of

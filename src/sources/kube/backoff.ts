@@ -1,6 +1,6 @@
 /**
  * Waiting between retries: exponential back-off with jitter, so hundreds of streams that fail together
- * (an API server restart) do not come back in lock-step, and a sleep that an abort cuts short.
+ * (an API server restart) do not come back in lock-step (the wait itself: run/sleep.ts).
  */
 
 /** Exponential delays from `baseMs` up to `maxMs`, each drawn uniformly from its upper half. */
@@ -58,18 +58,4 @@ export function retryAfterMs(retryAfterS: number): number {
 /** True while a stream's run of Retry-After answers is short enough to wait out without telling anyone (as kubectl does). */
 export function quietRetry(backoff: Backoff, retryAfterS: number | null): boolean {
   return retryAfterS !== null && backoff.failures < RETRY_AFTER_TRIES - 1;
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -4,7 +4,8 @@
  * when the view of the cluster is failing or healthy again. The first list is the caller's to fail on.
  */
 import { KubeApiError, type ApiAction } from './api-errors.js';
-import { Backoff, retryWait, sleep } from './backoff.js';
+import { sleep } from '../../run/sleep.js';
+import { Backoff, retryWait } from './backoff.js';
 import type { KubeHttp } from './kube-http.js';
 import { listAll, watchOnce, type KubeObject, type WatchEventType } from './list-watch.js';
 
