@@ -17,7 +17,7 @@ export { offlineContext, canonicalIp } from './context.js';
 export { inferRoles, learnGatewayIps } from './roles.js';
 export { learnPodIps } from './learned-pods.js';
 export { workloadOfPod } from './workload.js';
-export { canonicalName, hostPort, isIpLiteral } from './net.js';
+export { canonicalKey, canonicalName, hostPort, isIpLiteral } from './net.js';
 export { BoundedCache, PairMemo } from './cache.js';
 export type { Engine, EngineCounters, RoleSample } from './types.js';
 export type { RuleId } from './rules.js';

@@ -151,6 +151,15 @@ function readAuthority(authority: string): Authority {
 }
 
 /**
+ * A destination key with its host in the one form (`bücher.example:443` is `xn--bcher-kva.example:443`):
+ * the key a key written before hosts were canonical (a baseline's) stands for now.
+ */
+export function canonicalKey(key: string): string {
+  const { host, port } = splitAuthority(key.toLowerCase());
+  return hostPort(host, port);
+}
+
+/**
  * A host name in the one form destinations are keyed by and host globs match: no root dot, and its
  * non-ASCII labels in punycode (`bücher` is `xn--bcher-kva`) by IDNA's own mapping (UTS #46), so a
  * look-alike of an ASCII name (a Cyrillic `а`) stays a name of its own. Not a valid international name:
