@@ -18,6 +18,7 @@ export { inferRoles, learnGatewayIps } from './roles.js';
 export { learnPodIps } from './learned-pods.js';
 export { workloadOfPod } from './workload.js';
 export { canonicalKey, canonicalName, hostPort, isIpLiteral } from './net.js';
+export { asciiName, unicodeGlobProblem } from './idn.js';
 export { BoundedCache, PairMemo } from './cache.js';
 export type { Engine, EngineCounters, RoleSample } from './types.js';
 export type { RuleId } from './rules.js';

@@ -3,8 +3,8 @@
  * the IP, the port, and whether an IP is public. IP scopes are cached because the same IPs repeat.
  */
 import ipaddr from 'ipaddr.js';
-import { asciiName } from '../policy/idn.js';
 import { BoundedCache } from './cache.js';
+import { asciiName } from './idn.js';
 
 /** Whether an IP is public (routable on the internet), private/reserved, or not an IP at all. */
 export type IpScope = 'public' | 'private' | 'invalid';
