@@ -12,7 +12,7 @@ function isDigit(c: number): boolean {
 }
 
 /** True when text[s, e) is Envoy's "-" (missing). */
-export function isDash(text: string, s: number, e: number): boolean {
+function isDash(text: string, s: number, e: number): boolean {
   return e - s === 1 && text.charCodeAt(s) === 45;
 }
 
@@ -90,14 +90,14 @@ export function isUuidShape(text: string, s: number, e: number): boolean {
 }
 
 /** Sets an address field, dropping the `tcp://` / `udp://` scheme old Envoy printed; `envoy://` and `[v6]:port` stay verbatim. */
-export function setAddress(view: RecordView, field: number, s: number, e: number): void {
+function setAddress(view: RecordView, field: number, s: number, e: number): void {
   const t = view.text;
   if (e - s > 6 && t.charCodeAt(s + 3) === 58 && t.startsWith('://', s + 3) && (t.startsWith('tcp', s) || t.startsWith('udp', s))) s += 6;
   view.setRange(field, s, e);
 }
 
 /** Sets the cluster name without the trailing `;` that `%UPSTREAM_CLUSTER%` shows on Istio 1.23+ (FORMATS.md section 1). */
-export function setCluster(view: RecordView, s: number, e: number): void {
+function setCluster(view: RecordView, s: number, e: number): void {
   if (e - s > 1 && view.text.charCodeAt(e - 1) === 59) e--;
   view.setRange(F.upstream_cluster, s, e);
 }

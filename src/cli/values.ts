@@ -35,12 +35,14 @@ const MAX_LINE_LENGTH_LIMIT = 256 << 20;
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1 << 10, m: 1 << 20, g: 1 << 30 };
 
-/** Parses sizes like `64KiB`, `1MiB`, `1GiB`, `65536` into bytes (K, M, G are 1024-based however written), naming the flag when invalid or above `max`. */
-export function parseSize(flag: string, text: string, max = MAX_LINE_LENGTH_LIMIT): number {
+/** Parses sizes like `64KiB`, `1MiB`, `1GiB`, `65536` into bytes (K, M, G are 1024-based however written), naming the flag when invalid or above the line-length limit. */
+export function parseSize(flag: string, text: string): number {
   const m = /^(\d+)\s*(?:(b)|([kmg])(?:i?b)?)?$/i.exec(text);
   if (!m || Number(m[1]) <= 0) throw new UsageError(`${flag}: "${text}" is not a size (use e.g. 65536, 64KiB, 1MiB)`);
   const bytes = Number(m[1]) * (SIZE_UNITS[(m[2] ?? m[3] ?? '').toLowerCase()] as number);
-  if (bytes > max) throw new UsageError(`${flag}: "${text}" is more than the largest allowed, ${max >> 20}MiB (${max} bytes)`);
+  if (bytes > MAX_LINE_LENGTH_LIMIT) {
+    throw new UsageError(`${flag}: "${text}" is more than the largest allowed, ${MAX_LINE_LENGTH_LIMIT >> 20}MiB (${MAX_LINE_LENGTH_LIMIT} bytes)`);
+  }
   return bytes;
 }
 

@@ -13,11 +13,10 @@
  *   request's flow, and of no flow of its own; the flows' bytes are the requests'.
  */
 export { createEngine } from './engine.js';
-export { offlineContext, canonicalIp } from './context.js';
+export { offlineContext } from './context.js';
 export { inferRoles, learnGatewayIps } from './roles.js';
 export { learnPodIps } from './learned-pods.js';
-export { workloadOfPod } from './workload.js';
-export { canonicalName, hostPort, isIpLiteral } from './net.js';
-export { BoundedCache, PairMemo } from './cache.js';
+export { canonicalKey, canonicalName } from './net.js';
+export { asciiName, unicodeGlobProblem } from './idn.js';
+export { PairMemo } from './cache.js';
 export type { Engine, EngineCounters, RoleSample } from './types.js';
-export type { RuleId } from './rules.js';

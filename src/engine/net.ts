@@ -3,8 +3,8 @@
  * the IP, the port, and whether an IP is public. IP scopes are cached because the same IPs repeat.
  */
 import ipaddr from 'ipaddr.js';
-import { asciiName } from '../policy/idn.js';
 import { BoundedCache } from './cache.js';
+import { asciiName } from './idn.js';
 
 /** Whether an IP is public (routable on the internet), private/reserved, or not an IP at all. */
 export type IpScope = 'public' | 'private' | 'invalid';
@@ -148,6 +148,15 @@ function readAuthority(authority: string): Authority {
     if (port !== null) return { host: canonicalName(authority.slice(0, colon).toLowerCase()), port };
   }
   return { host: canonicalName(authority.toLowerCase()), port: null };
+}
+
+/**
+ * A destination key with its host in the one form (`bücher.example:443` is `xn--bcher-kva.example:443`):
+ * the key a key written before hosts were canonical (a baseline's) stands for now.
+ */
+export function canonicalKey(key: string): string {
+  const { host, port } = splitAuthority(key.toLowerCase());
+  return hostPort(host, port);
 }
 
 /**

@@ -3,8 +3,8 @@
  * to act on. Values from log lines are embedded as they are; sinks escape them before display.
  */
 import type { Destination, Verdict } from '../types.js';
-import { unicodeName } from '../policy/idn.js';
 import { PairMemo } from './cache.js';
+import { unicodeName } from './idn.js';
 import type { RuleId } from './rules.js';
 
 /** What the sentences mention about one flow. */

@@ -5,10 +5,12 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { ValidateFunction } from 'ajv';
+import { canonicalKey } from '../engine/index.js';
 import { describeReadError, InputError } from '../errors.js';
 import { planReplacement, putInPlace, writeTarget, type Replacement } from '../output/replace-file.js';
 import type { Finding } from '../report/model.js';
 import { escapeControl } from '../text/escape.js';
+import { fingerprintOfParts } from './fingerprint.js';
 import { issuesFromAjv } from './issues.js';
 import { newAjv } from './schema.js';
 import type { Baseline } from './types.js';
@@ -77,8 +79,36 @@ export async function loadBaseline(path: string): Promise<Baseline> {
     const lines = issues.map((i) => `${name}: ${formatPath(i.path) || '(top level)'}: ${escapeControl(i.message)}`);
     throw new InputError([...lines, '(a baseline is written by --write-baseline)']);
   }
-  const findings = (data as { findings: { fingerprint: string }[] }).findings;
-  return { fingerprints: new Set(findings.map((f) => f.fingerprint)), file: path };
+  const fingerprints = new Set<string>();
+  for (const entry of (data as { findings: Partial<BaselineEntry>[] }).findings) {
+    fingerprints.add(entry.fingerprint as string);
+    const now = punycodeFingerprint(entry);
+    if (now !== null) fingerprints.add(now);
+  }
+  return { fingerprints, file: path };
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function isWhole(entry: Partial<BaselineEntry>): entry is BaselineEntry {
+  return (
+    typeof entry.fingerprint === 'string' && typeof entry.verdict === 'string' && typeof entry.rule === 'string' &&
+    typeof entry.destination === 'string' && typeof entry.sourceWorkload === 'string' &&
+    (entry.namespace === null || typeof entry.namespace === 'string')
+  );
+}
+
+/**
+ * The fingerprint today's run gives a finding recorded before destinations were keyed in punycode (its
+ * host then in Unicode: `bücher.example:443`, now `xn--bcher-kva.example:443`), so such a baseline still
+ * holds it; null for an entry whose key is already canonical, or whose fields do not give back its own
+ * fingerprint (then they are not what was hashed, and the entry is matched only as written).
+ */
+function punycodeFingerprint(entry: Partial<BaselineEntry>): string | null {
+  if (!isWhole(entry) || !NON_ASCII.test(entry.destination)) return null;
+  const key = canonicalKey(entry.destination);
+  if (key === entry.destination.toLowerCase() || fingerprintOfParts(entry) !== entry.fingerprint) return null;
+  return fingerprintOfParts({ ...entry, destination: key });
 }
 
 function compareEntries(a: BaselineEntry, b: BaselineEntry): number {

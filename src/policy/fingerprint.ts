@@ -17,15 +17,29 @@ function stableWorkload(workload: string): string {
   return v6 ? (v6[1] as string) : workload;
 }
 
-/** The hash of the stable parts of a flow: 16 hex characters (64 bits of sha256). */
-export function fingerprintOf(flow: Flow): string {
-  const parts = [
-    FINGERPRINT_VERSION,
-    flow.verdict,
-    flow.rule,
-    flow.destination.key.toLowerCase(),
-    flow.source.namespace ?? '',
-    stableWorkload(flow.source.workload),
-  ];
+/** What a fingerprint is made of: the finding's fields a baseline entry records beside it. */
+export interface FingerprintParts {
+  verdict: string;
+  rule: string;
+  /** The destination key (`host:port`). */
+  destination: string;
+  namespace: string | null;
+  sourceWorkload: string;
+}
+
+/** The hash of a finding's stable parts: 16 hex characters (64 bits of sha256); a baseline entry's own fields give it back. */
+export function fingerprintOfParts(p: FingerprintParts): string {
+  const parts = [FINGERPRINT_VERSION, p.verdict, p.rule, p.destination.toLowerCase(), p.namespace ?? '', stableWorkload(p.sourceWorkload)];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+}
+
+/** The hash of the stable parts of a flow, as its finding is fingerprinted. */
+export function fingerprintOf(flow: Flow): string {
+  return fingerprintOfParts({
+    verdict: flow.verdict,
+    rule: flow.rule,
+    destination: flow.destination.key,
+    namespace: flow.source.namespace,
+    sourceWorkload: flow.source.workload,
+  });
 }

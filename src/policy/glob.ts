@@ -2,8 +2,7 @@
  * The policy's glob dialect, kept deliberately tiny: `*` matches any run of characters (dots
  * included) and `?` one character. No braces, classes or negation, so a glob reads as what it matches.
  */
-import { canonicalName } from '../engine/index.js';
-import { asciiName, unicodeGlobProblem } from './idn.js';
+import { asciiName, canonicalName, unicodeGlobProblem } from '../engine/index.js';
 
 const HOST_GLOB = /^[A-Za-z0-9._*?-]+$/;
 const NAME_GLOB = /^[a-z0-9.*?-]+$/;

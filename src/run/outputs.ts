@@ -5,8 +5,8 @@ import { InputError, UsageError } from '../errors.js';
 import { planReplacement, putInPlace, writeTarget, type Replacement } from '../output/replace-file.js';
 import { createWriter, type ReportWriter, type WriterOptions } from '../report/index.js';
 import type { Report } from '../report/model.js';
-import type { RoleFlags } from '../sources/file-source.js';
 import { realTarget, wouldRead } from '../sources/input-paths.js';
+import type { RoleFlags } from '../sources/role-flags.js';
 import { escapeControl } from '../text/escape.js';
 import type { Flow } from '../types.js';
 

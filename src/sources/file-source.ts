@@ -80,7 +80,7 @@ async function* decoded(raw: Readable, name: string, chunkSize: number, signal: 
  * A file, FIFO or device on disk; gzip content (detected by its magic bytes, not its name) is decompressed.
  * Only a regular file is of kind `file` (opened again after the role prescan); a FIFO is read once, as stdin is.
  */
-export function fileStream(
+function fileStream(
   file: Pick<InputFile, 'name' | 'path' | 'size' | 'kind'> & Partial<Pick<InputFile, 'unreadable'>>,
   role: RoleAssignment | null = null,
   chunkSize = CHUNK,
@@ -125,7 +125,7 @@ async function readPlainAt(path: string | Buffer, offsets: readonly number[], le
 }
 
 /** Standard input as one stream, named `-` (or `/dev/stdin` when the user named it so and it cannot be reopened). */
-export function stdinStream(role: RoleAssignment | null = null, name = '-'): LogStream {
+function stdinStream(role: RoleAssignment | null = null, name = '-'): LogStream {
   return {
     info: streamInfo(name, 'stdin', null, role),
     async *chunks(signal) {
@@ -144,9 +144,6 @@ export function stdinStream(role: RoleAssignment | null = null, name = '-'): Log
 function warnOnStderr(message: string): void {
   process.stderr.write(`egress-audit: ${escapeControl(message)}\n`);
 }
-
-/** The role flags' shape, re-exported where run/outputs.ts has always imported it from. */
-export type { RoleFlags };
 
 /** Files, directories, globs and stdin as one Source; role flags add their files and assert their role. */
 export async function fileSource(

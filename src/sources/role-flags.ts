@@ -49,13 +49,22 @@ function closeness(p: Pattern, path: string): Closeness {
   return isInside(resolved, p.resolved) ? 1 : 0;
 }
 
+/** The role flags' names (`--gateway`, and `--gateway-pod` for pods) and their roles, in the order they are checked. */
+const ROLE_FLAGS = [
+  ['egress-gateway', 'gateway'],
+  ['ingress-gateway', 'ingress'],
+  ['sidecar', 'sidecar'],
+] as const;
+
+type RoleFlagName = (typeof ROLE_FLAGS)[number][1];
+
+/** Each value given to a role flag, with its role and its flag as the user wrote it (`--gateway` plus `suffix`). */
+function flagValues(values: (name: RoleFlagName) => string[], suffix: '' | '-pod'): { role: RoleAssignment['role']; flag: string; value: string }[] {
+  return ROLE_FLAGS.flatMap(([role, name]) => values(name).map((value) => ({ role, flag: `--${name}${suffix}`, value })));
+}
+
 function compile(flags: RoleFlags): Pattern[] {
-  const rules: [RoleAssignment['role'], string, string[]][] = [
-    ['egress-gateway', '--gateway', flags.gateway],
-    ['ingress-gateway', '--ingress', flags.ingress],
-    ['sidecar', '--sidecar', flags.sidecar],
-  ];
-  return rules.flatMap(([role, flag, values]) => values.map((value) => ({ role, flag, value, resolved: resolve(value), match: picomatch(value) })));
+  return flagValues((name) => flags[name], '').map((v) => ({ ...v, resolved: resolve(v.value), match: picomatch(v.value) }));
 }
 
 /**
@@ -98,7 +107,6 @@ export interface PodRoleFlags {
   ingressPod: string[];
 }
 
-
 /** Pod and namespace names: DNS labels and subdomains (lower case, digits, `-`, `.`), here with glob characters. */
 const POD_GLOB = /^(?:[a-z0-9*?[\]{},.!-]+\/)?[a-z0-9*?[\]{},.!-]+$/;
 
@@ -127,12 +135,12 @@ export interface PodRoles {
  * envelope, a kubelet path; `kubectl logs --prefix` names none).
  */
 export function podRoleMatcher(flags: PodRoleFlags): PodRoles {
-  const rules: [RoleAssignment['role'], string, string[]][] = [
-    ['egress-gateway', '--gateway-pod', flags.gatewayPod],
-    ['ingress-gateway', '--ingress-pod', flags.ingressPod],
-    ['sidecar', '--sidecar-pod', flags.sidecarPod],
-  ];
-  const patterns = rules.flatMap(([role, flag, values]) => values.map((value) => ({ role, flag, value, qualified: value.includes('/'), match: picomatch(value, { dot: true }), used: false })));
+  const patterns = flagValues((name) => flags[`${name}Pod`], '-pod').map((v) => ({
+    ...v,
+    qualified: v.value.includes('/'),
+    match: picomatch(v.value, { dot: true }),
+    used: false,
+  }));
   const unused = (): string[] => patterns.filter((p) => !p.used).map((p) => `${p.flag} ${p.value}`);
   if (patterns.length === 0) return { roleOf: () => null, unused };
   const roleOf: PodRoleMatcher = (pod, namespace) => {

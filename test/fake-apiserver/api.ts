@@ -67,8 +67,8 @@ export interface FakeApiServer {
   setUnauthorized(rule?: AccessRule): () => void;
   /** Answers matching requests with a 429 (text/plain, Retry-After) or a 5xx Status, as an overloaded apiserver does; returns a remover. */
   setFailing(rule: FaultRule): () => void;
-  /** Drops every setForbidden / setUnauthorized / setFailing rule. */
-  clearAccessRules(): void;
+  /** Drops every setForbidden / setUnauthorized / setFailing rule (between tests that share a server). */
+  clearRules(): void;
   /** Accepts only this token from now on; token files and the exec plugin follow. */
   setToken(token: string): void;
   /** Compacts history: every RV handed out so far gets 410 (`event` mode: ERROR event; `http`: plain 410). */

@@ -22,25 +22,47 @@ export interface RuleTarget {
   name?: string;
 }
 
-interface LiveRule extends AccessRule {
-  remaining: number;
-}
-
 function listMatch(want: string | string[] | undefined, got: string): boolean {
   if (want === undefined) return true;
   return Array.isArray(want) ? want.includes(got) : want === got;
 }
 
-/** True when a rule with uses left covers the request; shared with the injected faults (faults.ts). */
-export function ruleMatches(rule: LiveRule, t: RuleTarget): boolean {
-  return rule.remaining > 0 && listMatch(rule.verb, t.verb) && listMatch(rule.resource, t.resource) &&
+function ruleMatches(rule: AccessRule, t: RuleTarget): boolean {
+  return listMatch(rule.verb, t.verb) && listMatch(rule.resource, t.resource) &&
     (rule.namespace === undefined || rule.namespace === t.namespace) && (rule.name === undefined || rule.name === t.name);
+}
+
+/** Rules that lapse after `times` requests or when removed: the 401 and 403 rules here, the injected faults (faults.ts). */
+export class RuleList<R extends AccessRule> {
+  private rules: { rule: R; remaining: number }[] = [];
+
+  /** Adds a rule; returns its remover. */
+  add(rule: R): () => void {
+    const live = { rule, remaining: rule.times ?? Infinity };
+    this.rules.push(live);
+    return () => {
+      live.remaining = 0;
+    };
+  }
+
+  /** Drops every rule. */
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** The first rule with uses left that covers the request, one use consumed; undefined when none does. */
+  take(t: RuleTarget): R | undefined {
+    const live = this.rules.find((r) => r.remaining > 0 && ruleMatches(r.rule, t));
+    if (live === undefined) return undefined;
+    live.remaining -= 1;
+    return live.rule;
+  }
 }
 
 /** Holds the accepted token and the deny rules; decides per request. */
 export class AccessControl {
-  private forbidden: LiveRule[] = [];
-  private unauthorized: LiveRule[] = [];
+  private readonly forbidden = new RuleList<AccessRule>();
+  private readonly unauthorized = new RuleList<AccessRule>();
 
   constructor(public token: string, readonly user: string) {}
 
@@ -63,18 +85,18 @@ export class AccessControl {
 
   /** Adds a deny rule answered with 403; returns its remover. */
   addForbidden(rule: AccessRule): () => void {
-    return this.add(this.forbidden, rule);
+    return this.forbidden.add(rule);
   }
 
   /** Adds a rule answered with 401 even for valid credentials; returns its remover. */
   addUnauthorized(rule: AccessRule): () => void {
-    return this.add(this.unauthorized, rule);
+    return this.unauthorized.add(rule);
   }
 
   /** Drops every rule. */
   clear(): void {
-    this.forbidden = [];
-    this.unauthorized = [];
+    this.forbidden.clear();
+    this.unauthorized.clear();
   }
 
   /** 401, 403 or null (allowed) for a resource request; consumes one use of the matching rule. */
@@ -84,26 +106,11 @@ export class AccessControl {
 
   /** The authentication step alone: 401 or null (consumes one use of a matching 401 rule). */
   authenticated(t: RuleTarget): 401 | null {
-    return this.consume(this.unauthorized, t) ? 401 : null;
+    return this.unauthorized.take(t) === undefined ? null : 401;
   }
 
   /** The authorization step alone: 403 or null (consumes one use of a matching 403 rule). */
   authorized(t: RuleTarget): 403 | null {
-    return this.consume(this.forbidden, t) ? 403 : null;
-  }
-
-  private add(list: LiveRule[], rule: AccessRule): () => void {
-    const live: LiveRule = { ...rule, remaining: rule.times ?? Infinity };
-    list.push(live);
-    return () => {
-      live.remaining = 0;
-    };
-  }
-
-  private consume(list: LiveRule[], t: RuleTarget): boolean {
-    const rule = list.find((r) => ruleMatches(r, t));
-    if (!rule) return false;
-    rule.remaining -= 1;
-    return true;
+    return this.forbidden.take(t) === undefined ? null : 403;
   }
 }

@@ -130,7 +130,7 @@ export class FakeApiServerFacade implements FakeApiServer {
   setForbidden(rule: AccessRule = {}): () => void { return this.p.access.addForbidden(rule); }
   setUnauthorized(rule: AccessRule = {}): () => void { return this.p.access.addUnauthorized(rule); }
   setFailing(rule: FaultRule): () => void { return this.p.faults.add(rule); }
-  clearAccessRules(): void {
+  clearRules(): void {
     this.p.access.clear();
     this.p.faults.clear();
   }

@@ -12,7 +12,7 @@
  *   the client waiting for the response head until it gives up.
  */
 import { sendStatus, type RequestContext } from './http-util.js';
-import { ruleMatches, type RuleTarget } from './auth.js';
+import { RuleList, type RuleTarget } from './auth.js';
 import type { StatusBody } from './status.js';
 import type { AccessRule } from './types.js';
 
@@ -23,10 +23,6 @@ export interface FaultRule extends AccessRule {
   retryAfter?: number;
 }
 
-interface LiveFault extends FaultRule {
-  remaining: number;
-}
-
 const REASONS: Record<number, { reason: string; message: string }> = {
   500: { reason: 'InternalError', message: 'Internal error occurred: fake apiserver fault' },
   502: { reason: 'InternalError', message: 'Internal error occurred: error dialing backend: fake apiserver fault' },
@@ -34,28 +30,12 @@ const REASONS: Record<number, { reason: string; message: string }> = {
   504: { reason: 'Timeout', message: 'Timeout: request did not complete within the allotted timeout' },
 };
 
-/** The test-controlled faults, consumed per matching request. */
-export class Faults {
-  private rules: LiveFault[] = [];
-
-  /** Adds a fault; returns its remover. */
-  add(rule: FaultRule): () => void {
-    const live: LiveFault = { ...rule, remaining: rule.times ?? Infinity };
-    this.rules.push(live);
-    return () => {
-      live.remaining = 0;
-    };
-  }
-
-  clear(): void {
-    this.rules = [];
-  }
-
+/** The test-controlled faults (add, clear), consumed per matching request. */
+export class Faults extends RuleList<FaultRule> {
   /** Answers the request if a fault matches it (consuming one use); true when it did. */
   answer(ctx: RequestContext, t: RuleTarget): boolean {
-    const rule = this.rules.find((r) => ruleMatches(r, t));
+    const rule = this.take(t);
     if (rule === undefined) return false;
-    rule.remaining -= 1;
     if (rule.code === 'stall') return true; // the socket is tracked by the server: close() and dropConnections() end it
     if (rule.code === 429) {
       ctx.rec.status = 429;

@@ -50,7 +50,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-afterEach(() => api.clearAccessRules());
+afterEach(() => api.clearRules());
 
 describe('fake apiserver: TLS and authentication', () => {
   it.each([

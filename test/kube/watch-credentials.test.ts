@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  api.clearAccessRules();
+  api.clearRules();
 });
 
 afterAll(async () => {

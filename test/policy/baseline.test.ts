@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { createPolicyStage, fingerprintOf, loadBaseline, writeBaseline } from '../../src/policy/index.js';
+import { fingerprintOfParts } from '../../src/policy/fingerprint.js';
 import { finding, flow } from './builders.js';
 
 let dir = '';
@@ -133,6 +134,22 @@ describe('loadBaseline', () => {
     const path = join(dir, 'baseline.json');
     await writeFile(path, `\ufeff${await readFile('fixtures/policy/baseline.json', 'utf8')}`);
     expect((await loadBaseline(path)).fingerprints).toEqual(new Set(['2222222222222222', '1111111111111111']));
+  });
+
+  it('also holds, for an entry keyed in Unicode before hosts were keyed in punycode, the fingerprint it has now', async () => {
+    const old = { verdict: 'direct', rule: 'direct/passthrough-cluster', destination: 'bücher.example:443', namespace: 'shop', sourceWorkload: 'cart' };
+    const path = join(dir, 'baseline.json');
+    await writeFile(path, JSON.stringify({ schema: 'egress-audit/baseline@1', findings: [{ fingerprint: fingerprintOfParts(old), ...old }] }));
+    const now = flow({ host: 'xn--bcher-kva.example', rule: old.rule, namespace: 'shop', workload: 'cart' });
+    expect((await loadBaseline(path)).fingerprints).toEqual(new Set([fingerprintOfParts(old), fingerprintOf(now)]));
+  });
+
+  it('matches an entry only as written when its fields do not give back its fingerprint (edited by hand)', async () => {
+    const old = { verdict: 'direct', rule: 'direct/passthrough-cluster', destination: 'bücher.example:443', namespace: 'shop', sourceWorkload: 'cart' };
+    const path = join(dir, 'baseline.json');
+    const edited = { ...old, sourceWorkload: 'checkout' };
+    await writeFile(path, JSON.stringify({ schema: 'egress-audit/baseline@1', findings: [{ fingerprint: fingerprintOfParts(old), ...edited }, { fingerprint: 'abcdef0123456789' }] }));
+    expect((await loadBaseline(path)).fingerprints).toEqual(new Set([fingerprintOfParts(old), 'abcdef0123456789']));
   });
 
   it.each([

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Flow } from '../../src/types.js';
-import { clip, clipStart } from '../../src/report/clip.js';
+import { clip } from '../../src/report/clip.js';
 import { MARKDOWN_MAX_FINDINGS, MARKDOWN_MAX_VALUE } from '../../src/report/writers/markdown.js';
 import { buildReport, entry, flow, render } from './helpers.js';
 import { sampleCoverage } from './sample.js';
@@ -62,7 +62,7 @@ describe('clip', () => {
     // A surrogate pair is one character and is never split.
     expect(clip('😀😀😀', 2)).toBe('😀😀… (+1 characters)');
     expect(clip('😀😀', 2)).toBe('😀😀');
-    expect(clipStart('path/to/file.log:12', 11)).toBe('(+8 characters) …file.log:12');
+    expect(clip('path/to/file.log:12', 11, 'end')).toBe('(+8 characters) …file.log:12');
     expect(clip('x'.repeat(MARKDOWN_MAX_VALUE), MARKDOWN_MAX_VALUE)).toBe('x'.repeat(MARKDOWN_MAX_VALUE));
   });
 });

@@ -5,7 +5,7 @@
 import { VERDICTS } from '../../types.js';
 import type { DestinationSummary, Finding, Report } from '../model.js';
 import { workloadLabel } from '../flow-facts.js';
-import { clip, clipStart } from '../clip.js';
+import { clip } from '../clip.js';
 import { mdCode, mdText } from '../markdown-escape.js';
 import { findingStatus, logTimeStatement, noFindingsStatement, plural, resultStatement, skippedStatement, warningFailsRun } from '../statements.js';
 import { REPORT_LIMITS } from '../limits.js';
@@ -73,7 +73,7 @@ function why(f: Finding): string {
 
 /** The evidence cell: a long path cut from its start, so the file's own name and the line number stay. */
 function evidenceCell(f: Finding): string {
-  return f.evidence.map((e) => `${e.hop} ${mdCode(clipStart(`${e.file}:${e.line}`, MARKDOWN_MAX_VALUE))}`).join('<br>');
+  return f.evidence.map((e) => `${e.hop} ${mdCode(clip(`${e.file}:${e.line}`, MARKDOWN_MAX_VALUE, 'end'))}`).join('<br>');
 }
 
 function findingsTable(findings: Finding[], records: number): string[] {

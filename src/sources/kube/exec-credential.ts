@@ -64,13 +64,10 @@ export interface ExecRunnerOptions {
 /** A plugin failure, worded for the user (the caller makes it a credentials error, exit 3). */
 class ExecCredentialError extends Error {}
 
-function isStanza(value: unknown): value is ExecConfig {
-  return typeof value === 'object' && value !== null && typeof (value as { command?: unknown }).command === 'string';
-}
-
-/** The user's `exec` stanza, or null when the user has none (client-node then does the rest). */
+/** The user's `exec` stanza (one with a command), or null when the user has none (client-node then does the rest). */
 export function execStanza(exec: unknown): ExecConfig | null {
-  return isStanza(exec) ? exec : null;
+  const command: unknown = typeof exec === 'object' && exec !== null ? (exec as { command?: unknown }).command : undefined;
+  return typeof command === 'string' ? (exec as ExecConfig) : null;
 }
 
 /** Text of several lines as one (their non-blank lines joined by ` / `), for a one-line message. */

@@ -153,9 +153,18 @@ async function inCluster(env: NodeJS.ProcessEnv): Promise<{ kc: KubeConfig; orig
  * service account's CA. The service's port says nothing about its scheme: keep https.
  */
 function overHttps(kc: KubeConfig): KubeConfig {
-  const clusters = kc.getClusters().map((c) => ({ ...c, server: c.server.replace(/^http:\/\//, 'https://') }));
-  kc.loadFromOptions({ clusters, users: kc.getUsers(), contexts: kc.getContexts(), currentContext: kc.getCurrentContext() });
+  reload(kc, { clusters: kc.getClusters().map((c) => ({ ...c, server: c.server.replace(/^http:\/\//, 'https://') })) });
   return kc;
+}
+
+/** Loads `kc` again with its clusters or users replaced (client-node has no setter for either), keeping its contexts and current context. */
+function reload(kc: KubeConfig, replaced: { clusters?: Cluster[]; users?: User[] }): void {
+  kc.loadFromOptions({
+    clusters: replaced.clusters ?? kc.getClusters(),
+    users: replaced.users ?? kc.getUsers(),
+    contexts: kc.getContexts(),
+    currentContext: kc.getCurrentContext(),
+  });
 }
 
 const NO_CONFIG =
@@ -178,12 +187,12 @@ function choose(kc: KubeConfig, requested: string | null, origin: string): Loade
   if (!user) {
     // kubectl allows a context without a user (anonymous); client-node then skips the CA, so add an empty one.
     user = { name: context.user || `${name}-anonymous` };
-    kc.loadFromOptions({ clusters: kc.getClusters(), users: [...kc.getUsers(), user], contexts: kc.getContexts(), currentContext: name });
+    reload(kc, { users: [...kc.getUsers(), user] });
   }
   const exec = execStanza(user.exec);
   if (exec !== null) {
     const plain: User = { ...user, exec: undefined };
-    kc.loadFromOptions({ clusters: kc.getClusters(), users: kc.getUsers().map((u) => (u.name === plain.name ? plain : u)), contexts: kc.getContexts(), currentContext: name });
+    reload(kc, { users: kc.getUsers().map((u) => (u.name === plain.name ? plain : u)) });
   }
   return { kc, context: name, namespace: context.namespace ?? null, cluster, user, exec, origin };
 }
