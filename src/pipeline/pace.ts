@@ -1,5 +1,5 @@
 // The abortable sleep on the global timer, so that tests' fake clocks drive the pacing too.
-import { sleep } from '../run/sleep.js';
+import { sleep } from '../sleep.js';
 
 /**
  * The longest a replay sits idle between two records. Saved logs have gaps (a quiet night, logs of

@@ -1,6 +1,6 @@
 /**
  * Waiting between retries: exponential back-off with jitter, so hundreds of streams that fail together
- * (an API server restart) do not come back in lock-step (the wait itself: run/sleep.ts).
+ * (an API server restart) do not come back in lock-step (the wait itself: src/sleep.ts).
  */
 
 /** Exponential delays from `baseMs` up to `maxMs`, each drawn uniformly from its upper half. */

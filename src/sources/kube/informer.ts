@@ -4,7 +4,7 @@
  * when the view of the cluster is failing or healthy again. The first list is the caller's to fail on.
  */
 import { KubeApiError, type ApiAction } from './api-errors.js';
-import { sleep } from '../../run/sleep.js';
+import { sleep } from '../../sleep.js';
 import { Backoff, retryWait } from './backoff.js';
 import type { KubeHttp } from './kube-http.js';
 import { listAll, watchOnce, type KubeObject, type WatchEventType } from './list-watch.js';

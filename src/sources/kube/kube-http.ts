@@ -10,7 +10,7 @@ import https, { type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { VERSION } from '../../version.js';
 import { KubeApiError, retryAfterSeconds, statusError, transportError, type ApiAction, type ApiTarget } from './api-errors.js';
-import { sleep } from '../../run/sleep.js';
+import { sleep } from '../../sleep.js';
 import { RETRY_AFTER_TRIES, retryAfterMs } from './backoff.js';
 import type { ExecCredentialRunner } from './exec-credential.js';
 import type { Redactor } from './redact.js';

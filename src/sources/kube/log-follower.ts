@@ -9,7 +9,7 @@
 import type { LogStream, RoleAssignment, StreamInfo } from '../../types.js';
 import type { FollowerDeps } from './follower-deps.js';
 import { LASTING_FAILURES, type ApiAction, type KubeApiError } from './api-errors.js';
-import { sleep } from '../../run/sleep.js';
+import { sleep } from '../../sleep.js';
 import { Backoff, quietRetry, retryWait } from './backoff.js';
 import { nextStep, type FollowStep } from './follow-step.js';
 import { DEAD_FOLLOW_MS, IDLE_MS, LogReader, type Outcome } from './log-reader.js';
