@@ -137,6 +137,17 @@ export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], 
     const unordered = time === null ? null : `probes of it found its log time going back ${seconds(time.backMs)}`;
     active.push({ state: pipeline.open(stream.info, unordered), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
   }
+  try {
+    await mergeByLogTime(pipeline, active, signal, hooks);
+  } finally {
+    // Streams left part-read (the run aborted) close their files now, not at exit: a generator's finally runs only on return().
+    await Promise.allSettled(active.map((c) => c.chunks.return?.()));
+  }
+  pipeline.finish();
+}
+
+/** Reads the opened streams to their ends, the one furthest behind in log time first; stops early when the run is aborted. */
+async function mergeByLogTime(pipeline: AuditPipeline, active: Cursor[], signal: AbortSignal, hooks: OfflineHooks): Promise<void> {
   let sinceDrain = 0;
   while (active.length > 0 && !signal.aborted) {
     const cursor = laggard(active);
@@ -162,5 +173,4 @@ export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], 
       await hooks.drain();
     }
   }
-  pipeline.finish();
 }
