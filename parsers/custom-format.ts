@@ -1,5 +1,5 @@
 import { F, NUMERIC_FIELDS, RecordView } from './record-view.js';
-import { extraValue, normaliseValue, parseJson } from './json-format.js';
+import { extraValue, normaliseValue, parseJson, startTimeProblem } from './json-format.js';
 import type { MalformedReason } from './types.js';
 import { compileStartTime, escapeRegExp, type StartTimeLayout } from './strftime.js';
 
@@ -169,7 +169,7 @@ function assign(view: RecordView, target: Target, raw: unknown): MalformedReason
   const value = normaliseValue(target.field, raw);
   if (value === undefined) return NUMERIC_FIELDS.has(target.field) ? 'bad-number' : 'format-mismatch';
   view.values[target.field] = value;
-  return null;
+  return startTimeProblem(target.field, value);
 }
 
 /** A JSON-shaped format: each key's template names the operator whose value it holds. */

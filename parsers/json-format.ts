@@ -1,5 +1,6 @@
 import { RECORD_KEYS, type ExtraValue, type MalformedReason } from './types.js';
 import { F, NUMERIC_FIELDS, RecordView } from './record-view.js';
+import { isIsoTime } from './fields.js';
 
 /**
  * Istio's JSON access-log encoding (FORMATS.md section 2): one object per line, keys in any order,
@@ -20,6 +21,16 @@ export function looksLikeAccessLogJson(line: string): boolean {
 
 function isIsoLike(v: string): boolean {
   return /^\d{4}-\d\d-\d\dT/.test(v);
+}
+
+/**
+ * 'bad-timestamp' when `value`, a start time written whole (a JSON value, a custom format's plain
+ * %START_TIME%), has ISO's shape yet names no real moment (month 13, 30 February, hour 24), as the text
+ * lanes refuse it: read on, it would roll into another, real date. A real time passes the digit check alone.
+ */
+export function startTimeProblem(field: number, value: string | number | null): MalformedReason | null {
+  if (field !== F.start_time || typeof value !== 'string' || isIsoTime(value, 0, value.length)) return null;
+  return isIsoLike(value) ? 'bad-timestamp' : null;
 }
 
 /** A line's JSON value, or undefined when it is not JSON (JSON.parse throws, also on nesting too deep). */
@@ -81,6 +92,8 @@ export function parseJsonLine(line: string, view: RecordView, parsed?: unknown):
     }
     const value = normaliseValue(field, raw);
     if (value === undefined) return NUMERIC_FIELDS.has(field) ? 'bad-number' : 'bad-json';
+    const problem = startTimeProblem(field, value);
+    if (problem !== null) return problem;
     view.values[field] = value;
     known++;
   }

@@ -52,7 +52,7 @@ const NORMALISE = { none: 0, trimSemicolon: 1, dropScheme: 2, method: 3, path: 4
 const JSON_MARKER = 1;
 const JSON_MARKERS = new Set<number>([F.upstream_cluster, F.response_flags, F.downstream_remote_address, F.upstream_host, F.start_time]);
 /** JSON lines: how a string value is normalised (parsers/json-format.ts, normaliseValue). */
-const JSON_NORMALISE = { trimSemicolon: 1, dropScheme: 2, methodTime: 3 } as const;
+const JSON_NORMALISE = { trimSemicolon: 1, dropScheme: 2, methodTime: 3, startTime: 4 } as const;
 /** Which lines the lane takes. */
 export const LANE_MODE = { text: 1, json: 2 } as const;
 const PAGE = 65536;
@@ -71,6 +71,7 @@ function fieldRule(kind: Layout['slots'][number]['kind'], f: number): [check: nu
 function jsonNormalisation(f: number): number {
   if (f === F.upstream_cluster) return JSON_NORMALISE.trimSemicolon;
   if (f >= F.upstream_host && f <= F.downstream_remote_address) return JSON_NORMALISE.dropScheme;
+  if (f === F.start_time) return JSON_NORMALISE.startTime; // checked as a calendar time (startTimeProblem)
   return f === F.method ? JSON_NORMALISE.methodTime : 0;
 }
 

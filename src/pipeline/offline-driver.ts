@@ -1,6 +1,6 @@
 import type { LineMark, LogStream, StreamInfo } from '../types.js';
 import { seconds, type AuditPipeline, type StreamState } from './audit-pipeline.js';
-import { HEAD_BYTES, UNPROBED } from './time-order.js';
+import { HEAD_BYTES, UNPROBED, type TimeOrder } from './time-order.js';
 import { joined, replayed } from '../sources/peek.js';
 import { spoolBackwards } from '../sources/spool.js';
 
@@ -14,10 +14,12 @@ export interface OfflineHooks {
   pace?(logMs: number): Promise<void>;
   /** Called when a newest-first stream that cannot be probed is about to be copied whole to a temporary file (nothing of it is read until the copy is done). */
   onSpool?(info: StreamInfo): void;
+  /** Called for a stream that cannot be probed and is read as it comes, its head not judged: the heads' budget holds `judged` such streams, and they came first. */
+  onUnjudged?(info: StreamInfo, judged: number): void;
 }
 
 /** Memory the heads of all streams that cannot be probed may take together while the run starts. */
-const HEADS_BUDGET = 32 << 20;
+export const HEADS_BUDGET = 32 << 20;
 /** The smallest head judged: a few hundred lines. */
 const MIN_HEAD_BYTES = 64 << 10;
 
@@ -104,9 +106,14 @@ async function headFirst(pipeline: AuditPipeline, stream: LogStream, order: numb
   return { state: pipeline.open(stream.info), chunks: rest[Symbol.asyncIterator](), order };
 }
 
-/** Head bytes per stream: HEAD_BYTES, less when many streams' heads are held at once (rotated .gz files). */
-function headBytes(streams: number): number {
-  return Math.max(MIN_HEAD_BYTES, Math.min(HEAD_BYTES, Math.floor(HEADS_BUDGET / streams)));
+/**
+ * How `budget` is shared by the heads of `streams` that cannot be probed, all held at once while the run
+ * starts (rotated .gz files): `bytes` each (HEAD_BYTES, less when many share it) for the first `judged`;
+ * past what the budget holds at MIN_HEAD_BYTES each, the rest are read as they come, their heads unjudged.
+ */
+export function headShares(streams: number, budget: number): { bytes: number; judged: number } {
+  const judged = Math.min(streams, Math.floor(budget / MIN_HEAD_BYTES));
+  return { bytes: Math.min(HEAD_BYTES, Math.floor(budget / Math.max(judged, 1))), judged };
 }
 
 /** Chunks read before a failure, then the failure. */
@@ -120,13 +127,21 @@ async function* failing(head: Uint8Array[], failure: { error: unknown }): AsyncG
  * streams advance together and the join state stays bounded; the result does not depend on the order
  * the files were named. Log time, not wall time, releases unmatched entries.
  */
-export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks = {}): Promise<void> {
+export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks = {}, headsBudget = HEADS_BUDGET): Promise<void> {
   const active: Cursor[] = [];
+  const times: (TimeOrder | null | typeof UNPROBED)[] = [];
+  for (const stream of streams) times.push(await pipeline.probeTimeOrder(stream));
+  const heads = headShares(times.filter((t) => t === UNPROBED).length, headsBudget);
+  let headed = 0;
   for (const [order, stream] of streams.entries()) {
-    const time = await pipeline.probeTimeOrder(stream);
+    let time = times[order] ?? null;
     if (time === UNPROBED) {
-      active.push(await headFirst(pipeline, stream, order, headBytes(streams.length), signal, hooks));
-      continue;
+      if (headed++ < heads.judged) {
+        active.push(await headFirst(pipeline, stream, order, heads.bytes, signal, hooks));
+        continue;
+      }
+      hooks.onUnjudged?.(stream.info, heads.judged);
+      time = null; // read as it comes, as before heads were judged
     }
     // A file that runs newest first is read from its end: oldest first, it needs only the window's memory.
     const backwards = time?.newestFirst === true ? ((await stream.backwards?.(pipeline.maxLineLength)) ?? null) : null;
@@ -137,6 +152,17 @@ export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], 
     const unordered = time === null ? null : `probes of it found its log time going back ${seconds(time.backMs)}`;
     active.push({ state: pipeline.open(stream.info, unordered), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
   }
+  try {
+    await mergeByLogTime(pipeline, active, signal, hooks);
+  } finally {
+    // Streams left part-read (the run aborted) close their files now, not at exit: a generator's finally runs only on return().
+    await Promise.allSettled(active.map((c) => c.chunks.return?.()));
+  }
+  pipeline.finish();
+}
+
+/** Reads the opened streams to their ends, the one furthest behind in log time first; stops early when the run is aborted. */
+async function mergeByLogTime(pipeline: AuditPipeline, active: Cursor[], signal: AbortSignal, hooks: OfflineHooks): Promise<void> {
   let sinceDrain = 0;
   while (active.length > 0 && !signal.aborted) {
     const cursor = laggard(active);
@@ -162,5 +188,4 @@ export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], 
       await hooks.drain();
     }
   }
-  pipeline.finish();
 }

@@ -1,8 +1,8 @@
-import { fstatSync, type Stats } from 'node:fs';
+import { fstatSync, realpath as realpathCallback, stat as statCallback, type Stats } from 'node:fs';
 import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import picomatch from 'picomatch';
-import { glob, isDynamicPattern } from 'tinyglobby';
+import { glob, isDynamicPattern, type FileSystemAdapter } from 'tinyglobby';
 import { childPath, entryName } from './file-name.js';
 import { kubeletLinkInCopy } from './pod-path.js';
 
@@ -105,15 +105,17 @@ async function walkDirectory(path: string | Buffer, name: string, info: Stats, w
   }
 }
 
-/** One directory entry, links followed: files are kept, directories walked, anything else (a FIFO, a socket) left out and said. */
-async function walkEntry(path: string | Buffer, name: string, walk: Walk): Promise<void> {
+/**
+ * One directory entry or glob match, links followed: files are kept, directories walked, anything else
+ * (a FIFO, a socket) left out and said; one that cannot be followed is said by `cannot` (a warning here).
+ */
+async function walkEntry(path: string | Buffer, name: string, walk: Walk, cannot: (why: string) => Promise<void> | void = (why) => walk.warn(`${name}: skipped, ${why}`)): Promise<void> {
   let info: Stats;
   let target: string | Buffer;
   try {
     ({ info, path: target } = await follow(path));
   } catch (error) {
-    walk.warn(`${name}: skipped, ${await whyUnreadable(path, error)}`);
-    return;
+    return cannot(await whyUnreadable(path, error));
   }
   if (info.isDirectory()) await walkDirectory(target, name, info, walk);
   else if (info.isFile()) add(walk, name, target, info);
@@ -130,16 +132,33 @@ async function byteMatches(match: string, walk: Walk): Promise<boolean> {
   return same.length > 0;
 }
 
+/** What a link that cannot be followed passes for while a glob runs: a file, so that the pattern's own matching names it. */
+const NOT_A_DIRECTORY = { isDirectory: () => false } as Stats;
+
+/**
+ * tinyglobby drops a link it cannot follow (dangling, a loop) without a word; this fs hands such a link
+ * on as itself, a file, so that a match of it reaches the caller (whose stat then fails and says why).
+ */
+function keepingBrokenLinks(): FileSystemAdapter {
+  const broken = new Set<string>();
+  const realpath = (path: string, done: (error: Error | null, resolved: string) => void): void =>
+    realpathCallback(path, (error, resolved) => {
+      if (error !== null) broken.add(path);
+      done(null, error === null ? resolved : path);
+    });
+  const stat = (path: string, done: (error: Error | null, info: Stats) => void): void =>
+    statCallback(path, (error, info) => (error !== null && broken.has(path) ? done(null, NOT_A_DIRECTORY) : done(error, info)));
+  return { realpath: realpath as FileSystemAdapter['realpath'], stat: stat as FileSystemAdapter['stat'] };
+}
+
 async function globMatches(pattern: string, walk: Walk): Promise<void> {
-  const matches = await glob(pattern, { onlyFiles: true, dot: false, expandDirectories: false, absolute: isAbsolute(pattern) });
+  const matches = await glob(pattern, { onlyFiles: true, dot: false, expandDirectories: false, absolute: isAbsolute(pattern), fs: keepingBrokenLinks() });
   if (matches.length === 0) return unreadable(walk, pattern, 'no files match this pattern');
   for (const match of matches) {
-    const info = await stat(match).catch((error: unknown) => error as Error);
-    if (!(info instanceof Error)) {
-      if (info.isFile()) add(walk, match, match, info);
-    } else if (!(await byteMatches(match, walk))) {
-      walk.warn(`${match}: skipped, ${await whyUnreadable(match, info)}`);
-    }
+    // A link into a copy of kubelet's tree is read from the copy's own pods/; a match that cannot be read is named, as a file argument is.
+    await walkEntry(match, match, walk, async (why) => {
+      if (!(await byteMatches(match, walk))) unreadable(walk, match, why);
+    });
   }
 }
 

@@ -21,7 +21,7 @@ process.on('exit', () => {
 
 /**
  * A private temporary file, unlinked as soon as it is open wherever the system allows it: it is then
- * gone when its handle closes, however the process ends (even killed).
+ * gone when its handle closes, however the process ends (even killed). Released once, however many ways its read ends.
  */
 async function privateTempFile(): Promise<{ handle: FileHandle; release(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'egress-audit-')); // mode 0700
@@ -31,13 +31,17 @@ async function privateTempFile(): Promise<{ handle: FileHandle; release(): Promi
     () => false,
   );
   if (!unlinked) leftBehind.add(dir);
+  let released: Promise<void> | null = null;
   return {
     handle,
-    async release() {
-      await handle.close();
-      if (unlinked) return;
-      await rm(dir, { recursive: true, force: true });
-      leftBehind.delete(dir);
+    release() {
+      released ??= (async () => {
+        await handle.close();
+        if (unlinked) return;
+        await rm(dir, { recursive: true, force: true });
+        leftBehind.delete(dir);
+      })();
+      return released;
     },
   };
 }
@@ -77,13 +81,20 @@ export async function spoolBackwards(chunks: AsyncIterable<Uint8Array>, name: st
   const handle = file.handle;
   return {
     lines: span.lines,
-    async *chunks(signal) {
-      try {
-        yield* backwardChunks(handle, name, span, maxLineLength, signal);
-        if (failure !== null) throw failure;
-      } finally {
-        await file.release();
-      }
+    chunks(signal) {
+      // A generator never started runs no finally: until its first read, an abort (the run stopped before this stream's turn) closes the copy.
+      const unread = (): void => void file.release().catch(() => undefined); // nothing to report: the run is stopping
+      signal.addEventListener('abort', unread, { once: true });
+      if (signal.aborted) unread();
+      return (async function* () {
+        signal.removeEventListener('abort', unread);
+        try {
+          yield* backwardChunks(handle, name, span, maxLineLength, signal);
+          if (failure !== null) throw failure;
+        } finally {
+          await file.release();
+        }
+      })();
     },
   };
 }

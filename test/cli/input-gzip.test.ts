@@ -128,3 +128,18 @@ describe('a member whose trailer does not match its data', () => {
     expect(res.code).toBe(3);
   });
 });
+
+describe('more .gz inputs than the heads of 32 MiB hold (512 at 64 KiB)', () => {
+  it('reads the rest as they come, and --explain says which and why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ea-input-gzip-heads-'));
+    for (let i = 0; i < 513; i++) writeFileSync(join(dir, `s${String(i).padStart(3, '0')}.log.gz`), gzipSync(repetitiveLines(1)));
+    const res = await runCli(['audit', dir, '--explain', '-o', 'json', '--fail-on', 'none']);
+    expect(res.code).toBe(0);
+    const unjudged = res.stderr.split('\n').filter((l) => l.includes('read as it came'));
+    expect(unjudged).toEqual([
+      `  ${join(dir, 's512.log.gz')}: read as it came, its head not judged for newest-first order, as the heads' memory holds the first 512 inputs that cannot be probed (stdin, FIFOs, .gz)`,
+    ]);
+    const report = JSON.parse(res.stdout) as { coverage: { streams: unknown[] } };
+    expect(report.coverage.streams).toHaveLength(513);
+  });
+});

@@ -90,7 +90,7 @@ describe('roles from kubelet log paths', () => {
   it('a copy of the tree under another root: links to /var/log/pods/... are read from the copy\'s own pods/', async () => {
     // Copied off the node (tar, must-gather), kubelet's absolute links point at nothing here.
     const root = node(() => '/');
-    for (const input of [join(root, 'var/log/containers'), join(root, 'var/log')]) {
+    for (const input of [join(root, 'var/log/containers'), join(root, 'var/log'), join(root, 'var/log/containers/*.log')]) {
       const res = await runCli(['audit', input, '-o', 'ndjson', '--explain']);
       expect(res.stderr, input).not.toContain('skipped');
       expect(res.code, input).toBe(1);
@@ -109,5 +109,10 @@ describe('roles from kubelet log paths', () => {
     const res = await runCli(['audit', join(root, 'var/log/containers'), '-o', 'json']);
     expect(res.stderr).toMatch(/istio-egressgateway-6d9f4c8b7-kq2mx_istio-system_istio-proxy-[0-9a-f]{64}\.log: skipped, a broken symbolic link \(to \/var\/log\/pods\/istio-system_istio-egressgateway/);
     expect(res.code).toBe(4); // nothing read
+    // Named by a glob, each such link is an input that cannot be read, as when it is named on its own.
+    const globbed = await runCli(['audit', join(root, 'var/log/containers/*.log'), '-o', 'json']);
+    expect(globbed.stderr).not.toContain('no files match');
+    expect(globbed.stderr).toMatch(/istio-egressgateway-6d9f4c8b7-kq2mx_istio-system_istio-proxy-[0-9a-f]{64}\.log: a broken symbolic link \(to \/var\/log\/pods\/istio-system_istio-egressgateway/);
+    expect(globbed.code).toBe(3);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineParser, type FormatSpec } from '../../parsers/index.js';
+import { LineParser, parseLineText, type FormatSpec } from '../../parsers/index.js';
 import { generateLines } from '../../bench/generate.js';
 import { ByteSink } from '../../src/output/byte-sink.js';
 import { FastLane, LANE_MODE, laneTextSpans } from '../../src/output/fast-lane.js';
@@ -146,6 +146,12 @@ describe('the fast lanes write exactly what the general parser writes, or declin
     const parser = new LineParser({ kind: 'auto' } as FormatSpec, 65536, laneTextSpans);
     expect(parser.parse(line)).toBe('malformed');
     expect(parser.reason).toBe('bad-timestamp');
+  });
+
+  it.each(['2024-13-01T10:00:00.123Z', '2024-02-30T10:00:00.123Z', '2024-03-01T24:00:00.123Z'])('declines a JSON line whose start_time %s no calendar has, which the general parser calls bad-timestamp', (time) => {
+    const line = `{"start_time":"${time}","upstream_cluster":"x","response_flags":"-"}`;
+    expect(fast(laneFor(AUTO), line, 1)).toBeNull(); // was written as a record
+    expect(parseLineText(line)).toEqual({ kind: 'malformed', reason: 'bad-timestamp' });
   });
 
   it('takes a plain JSON line with extra keys of every kind and the values the parser normalises', () => {

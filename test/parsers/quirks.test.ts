@@ -104,6 +104,30 @@ describe('quirks seen in real logs', () => {
   });
 });
 
+describe('a start time no calendar has: the same outcome in Istio JSON as in the text lanes', () => {
+  const text = (time: string): string => `[${time}] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -`;
+  const json = (time: string): string => `{"start_time":"${time}","method":"GET","path":"/get","upstream_cluster":"c","response_flags":"-","upstream_host":"1.2.3.4:80"}`;
+  // A kubectl --timestamps envelope (the audit path) and a custom JSON-shaped format with a plain %START_TIME% read the value the same way.
+  const kubectl = (time: string): string => `2026-03-01T10:00:00.123456789Z ${json(time)}`;
+  const customJson = '{"start_time":"%START_TIME%","upstream_cluster":"%UPSTREAM_CLUSTER%"}';
+
+  it.each([
+    ['a real time', '2026-02-28T10:00:00.123Z', null],
+    ['29 February of a leap year', '2024-02-29T23:59:59.999Z', null],
+    ['30 February', '2026-02-30T10:00:00.123Z', 'bad-timestamp'],
+    ['month 13', '2026-13-01T10:00:00.123Z', 'bad-timestamp'],
+    ['hour 24', '2026-03-01T24:00:00.123Z', 'bad-timestamp'],
+    ['29 February of a common year', '2023-02-29T10:00:00.123Z', 'bad-timestamp'],
+  ])('%s (%s)', (_name, time, reason) => {
+    const expected = reason === null ? { kind: 'record' } : { kind: 'malformed', reason };
+    expect(parseLineText(text(time))).toMatchObject(expected);
+    expect(parseLineText(json(time))).toMatchObject(expected); // was a record, its time rolled into another date
+    expect(parseLineText(kubectl(time))).toMatchObject(expected);
+    expect(parseLineText(`{"start_time":"${time}","upstream_cluster":"c"}`, customJson)).toMatchObject(expected);
+    if (reason === null) expect(rec(json(time)).start_time).toBe(time);
+  });
+});
+
 describe("Envoy's default layout with a user agent holding \" \"", () => {
   // The Contour line of the corpus (Envoy's built-in default format), with the user agent replaced.
   const envoy = (ua: string, authority = 'example.projectcontour.io', host = '10.244.8.27:8080'): string =>

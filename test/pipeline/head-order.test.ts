@@ -1,8 +1,8 @@
 // A stream that cannot be probed (stdin, gzip) is judged by its head: newest first only when its records' times
 // step back block after block, so that a forward log, or several pods' logs one after another, are read as they come.
 import { describe, expect, it, vi } from 'vitest';
-import { runOffline } from '../../src/pipeline/offline-driver.js';
-import type { LogStream } from '../../src/types.js';
+import { HEADS_BUDGET, headShares, runOffline } from '../../src/pipeline/offline-driver.js';
+import type { LogStream, StreamInfo } from '../../src/types.js';
 import { sidecarPipeline } from '../helpers/pipeline.js';
 
 const STREAM: LogStream = {
@@ -68,5 +68,35 @@ describe('the head of a live pipe', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("the heads' budget", () => {
+  it.each([1, 2, 100, 511, 512, 513, 5000])('holds the heads of %i streams that cannot be probed within 32 MiB', (streams) => {
+    const { bytes, judged } = headShares(streams, HEADS_BUDGET);
+    expect(judged * bytes).toBeLessThanOrEqual(HEADS_BUDGET); // 5,000 heads of 64 KiB were ~320 MiB
+    expect(bytes).toBeGreaterThanOrEqual(64 << 10);
+    expect(bytes).toBeLessThanOrEqual(1 << 20);
+    expect(judged).toBe(Math.min(streams, 512));
+  });
+
+  it('judges only the streams whose heads the budget holds at 64 KiB each; the rest are read as they come and said', async () => {
+    // Three newest-first stdin-like streams of ~200 KiB each, and room for two heads.
+    const lines = Array.from({ length: 1000 }, (_, i) => (1000 - i) * 5);
+    const stream = (name: string): LogStream => ({ ...STREAM, info: { ...STREAM.info, name }, chunks: async function* () { yield head(lines); } });
+    const spooled: string[] = [];
+    const unjudged: [string, number][] = [];
+    const pipeline = sidecarPipeline();
+    await runOffline(pipeline, [stream('a'), stream('b'), stream('c')], new AbortController().signal, {
+      onSpool: (info: StreamInfo) => spooled.push(info.name),
+      onUnjudged: (info: StreamInfo, judged: number) => unjudged.push([info.name, judged]),
+    }, 128 << 10);
+    expect(spooled).toEqual(['a', 'b']); // judged by their heads, and read from their ends
+    expect(unjudged).toEqual([['c', 2]]);
+    expect(pipeline.streams.map((s) => [s.info.name, s.counts.lines, s.backwards])).toEqual([
+      ['a', 1000, true],
+      ['b', 1000, true],
+      ['c', 1000, false], // read as it came
+    ]);
   });
 });

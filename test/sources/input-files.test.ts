@@ -128,6 +128,31 @@ describe('inputs: a directory of symbolic links', () => {
   });
 });
 
+describe('inputs: a glob matching links that point at nothing', () => {
+  it('names each dangling link a glob matches as unreadable (exit 3), as a file argument is, and reads the rest', async () => {
+    const dir = join(root, 'glob-dangling');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'live.log'), `${TCP}\n`);
+    symlinkSync(join(root, 'gone/a.log'), join(dir, 'stale.log'));
+    symlinkSync('knot.log', join(dir, 'knot.log'));
+    const res = await runCli(['parse', join(dir, '*.log')]);
+    expect(res.code).toBe(3);
+    expect(files(res)).toEqual([join(dir, 'live.log')]);
+    expect(res.stderr).toContain(`egress-audit: ${join(dir, 'stale.log')}: a broken symbolic link (to ${join(root, 'gone/a.log')})\n`);
+    expect(res.stderr).toContain(`egress-audit: ${join(dir, 'knot.log')}: a symbolic link loop\n`);
+  });
+
+  it('a glob matching only dangling links names them instead of saying that nothing matches', async () => {
+    const dir = join(root, 'glob-only-dangling/containers');
+    mkdirSync(dir, { recursive: true });
+    symlinkSync(`/var/log/pods/default_gone_0123/istio-proxy/0.log`, join(dir, `gone_default_istio-proxy-${CID}.log`));
+    const res = await runCli(['audit', 'glob-only-dangling/containers/*.log'], { cwd: root });
+    expect(res.code).toBe(3);
+    expect(res.stderr).not.toContain('no files match');
+    expect(res.stderr).toContain(`egress-audit: glob-only-dangling/containers/gone_default_istio-proxy-${CID}.log: a broken symbolic link (to /var/log/pods/default_gone_0123/istio-proxy/0.log)\n`);
+  });
+});
+
 describe('inputs: FIFOs, process substitution and /dev/stdin', () => {
   it.skipIf(!FIFO)(`reads a FIFO given as an argument, gzip detected by content${NO_FIFO}`, async () => {
     const plain = join(root, 'plain.fifo');

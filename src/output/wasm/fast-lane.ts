@@ -24,10 +24,11 @@ const LAYOUT_FIELDS: usize = 48;
 const T_FIELDS: usize = 64 + 16 * 256;
 // 32 bytes per field: key offset, key length, null-key offset, null-key length (`,"key":` and
 // `,"key":null`), numeric (i32), name offset, name length (the bare key, for JSON lines), then a byte of
-// JSON flags (JSON_MARKER) and a byte with its JSON normalisation (TRIM_SEMICOLON, DROP_SCHEME, METHOD_TIME).
+// JSON flags (JSON_MARKER) and a byte with its JSON normalisation (TRIM_SEMICOLON, DROP_SCHEME, METHOD_TIME, START_TIME).
 const FIELD_SIZE: usize = 32;
 const JSON_MARKER: u8 = 1;
 const METHOD_TIME: u8 = 3;
+const START_TIME: u8 = 4;
 
 // Which lines run() may take (its `modes`).
 const MODE_TEXT: i32 = 1;
@@ -589,6 +590,8 @@ function jsonFields(p: usize): usize {
       } else if (norm == METHOD_TIME && looksLikeTime(s, e)) {
         p = copyTable(p, key + 8);
         continue;
+      } else if (norm == START_TIME && !isTime(s, e)) {
+        return 0; // no calendar time (month 13, hour 24) or not ISO's shape: the general parser decides (bad-timestamp)
       }
     }
     p = copyTable(p, key);
