@@ -30,18 +30,16 @@ async function readFully(handle: FileHandle, buf: Buffer, position: number): Pro
   }
 }
 
-/** The newlines in a file of `size` bytes, and its last byte (-1 when empty): what backwardSpan needs. */
-async function newlinesAndLastByte(handle: FileHandle, size: number, blockSize: number): Promise<{ newlines: number; lastByte: number }> {
+/** The span of a file of `size` bytes, counted in one read from its start. */
+async function spanOf(handle: FileHandle, size: number, blockSize: number): Promise<BackwardSpan> {
   const buf = Buffer.allocUnsafe(Math.max(1, Math.min(blockSize, size)));
-  let newlines = 0;
-  let lastByte = -1;
-  for (let pos = 0; pos < size; pos += buf.length) {
-    const part = buf.subarray(0, Math.min(buf.length, size - pos));
-    await readFully(handle, part, pos);
-    newlines += countNewlines(part);
-    lastByte = part[part.length - 1] as number;
+  const tally = new SpanTally();
+  while (tally.size < size) {
+    const part = buf.subarray(0, Math.min(buf.length, size - tally.size));
+    await readFully(handle, part, tally.size);
+    tally.add(part);
   }
-  return { newlines, lastByte };
+  return tally.span();
 }
 
 /**
@@ -123,10 +121,31 @@ export interface BackwardSpan {
   lines: number;
 }
 
-/** The content's end and line count for a file of `size` bytes with `newlines` newlines ending in `lastByte`, as a front-to-back read counts them. */
-export function backwardSpan(size: number, newlines: number, lastByte: number): BackwardSpan {
-  if (size === 0) return { end: 0, lines: 0 };
-  return lastByte === NEWLINE ? { end: size - 1, lines: newlines } : { end: size, lines: newlines + 1 };
+/**
+ * Counts bytes as they pass (a file read from its start, a stream copied to disk): its size, newlines
+ * and last byte, which give the content's end and line count as a front-to-back read counts them.
+ */
+export class SpanTally {
+  private bytes = 0;
+  private newlines = 0;
+  private lastByte = -1;
+
+  /** The bytes counted so far (where the next ones start). */
+  get size(): number {
+    return this.bytes;
+  }
+
+  add(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.bytes += chunk.length;
+    this.newlines += countNewlines(chunk);
+    this.lastByte = chunk[chunk.length - 1] as number;
+  }
+
+  span(): BackwardSpan {
+    if (this.size === 0) return { end: 0, lines: 0 };
+    return this.lastByte === NEWLINE ? { end: this.size - 1, lines: this.newlines } : { end: this.size, lines: this.newlines + 1 };
+  }
 }
 
 /** The lines of an open file, last first (the caller opens and closes it). */
@@ -184,8 +203,7 @@ export async function readBackwards(path: string | Buffer, name: string, maxLine
     const size = (await handle.stat()).size;
     const magic = Buffer.alloc(2);
     if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && needsDecoding(magic)) return null;
-    const { newlines, lastByte } = await newlinesAndLastByte(handle, size, blockSize);
-    const span = backwardSpan(size, newlines, lastByte);
+    const span = await spanOf(handle, size, blockSize);
     return { lines: span.lines, chunks: (signal) => fileBackwardChunks(path, name, span, maxLineLength, blockSize, signal) };
   } catch {
     return null;

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { BackwardRead } from '../types.js';
-import { backwardChunks, backwardSpan } from './backward-lines.js';
+import { backwardChunks, SpanTally } from './backward-lines.js';
 import { errorCode } from './input-paths.js';
-import { countNewlines } from '../lines/line-splitter.js';
 
 /** Directories whose removal waits for the process's end (where an open file cannot be unlinked). */
 const leftBehind = new Set<string>();
@@ -59,16 +58,12 @@ export async function spoolBackwards(chunks: AsyncIterable<Uint8Array>, name: st
   } catch (error) {
     throw spoolError(name, error);
   }
-  let size = 0;
-  let newlines = 0;
-  let lastByte = -1;
+  const tally = new SpanTally();
   let failure: unknown = null;
   try {
     for await (const chunk of chunks) {
-      newlines += countNewlines(chunk);
-      if (chunk.length > 0) lastByte = chunk[chunk.length - 1] as number;
-      await writeFully(file.handle, chunk, size);
-      size += chunk.length;
+      await writeFully(file.handle, chunk, tally.size);
+      tally.add(chunk);
     }
   } catch (error) {
     if (error instanceof SpoolWriteError) {
@@ -77,7 +72,7 @@ export async function spoolBackwards(chunks: AsyncIterable<Uint8Array>, name: st
     }
     failure = error; // the source's own failure: reported after the lines copied before it
   }
-  const span = backwardSpan(size, newlines, lastByte);
+  const span = tally.span();
   const handle = file.handle;
   return {
     lines: span.lines,
