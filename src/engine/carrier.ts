@@ -8,7 +8,7 @@
  * requests, and only entries the one-to-one join left alone take part (it keeps priority). Every test
  * looks at the two entries alone, so the carrier of a request never depends on release order.
  */
-import { before, GATEWAY, type Held, nextOn, PLAIN, SCAN_LIMIT, SIDECAR } from './held.js';
+import { before, byFileLine, GATEWAY, type Held, nextOn, PLAIN, SCAN_LIMIT, SIDECAR } from './held.js';
 
 const NONE: readonly Held[] = [];
 
@@ -79,7 +79,7 @@ export class Carriers {
         else missed++;
       }
     }
-    if (out.length > 1) out.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    if (out.length > 1) out.sort(byFileLine);
     return out;
   }
 }

@@ -173,3 +173,8 @@ export function before(a: Held, b: Held): boolean {
   if (a.entry.file !== b.entry.file) return a.entry.file < b.entry.file;
   return a.entry.line < b.entry.line;
 }
+
+/** {@link before} as a sort comparator: lists that leave with a flow are in file and line order, never arrival order. */
+export function byFileLine(a: Held, b: Held): number {
+  return before(a, b) ? -1 : before(b, a) ? 1 : 0;
+}

@@ -7,7 +7,7 @@
  * attempts the best-ranked one becomes the sidecar's partner; the others (on another socket of the
  * pod only when they failed) and regenerated ids are handled at release.
  */
-import { before, GATEWAY, Held, INNER, ListIndex, nextOn, SCAN_LIMIT, SIDECAR, type JoinedBy } from './held.js';
+import { before, byFileLine, GATEWAY, Held, INNER, ListIndex, nextOn, SCAN_LIMIT, SIDECAR, type JoinedBy } from './held.js';
 import { sameRequestId } from './entry-keys.js';
 import { ADDRESS_TIER, authorityDiffers, pairScore, TIER } from './pair-score.js';
 import { outranks, StableMatching } from './stable-matching.js';
@@ -189,7 +189,7 @@ export class PairMatcher extends StableMatching {
     }
     if (out === null) return NO_ATTEMPTS;
     // The list is newest first (arrival order); the flow's related entries must not depend on it.
-    if (out.length > 1) out.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    if (out.length > 1) out.sort(byFileLine);
     return out;
   }
 

@@ -192,12 +192,12 @@ function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGatewa
   if (pod !== null) {
     // A pod first seen after the sample (prescan decides it alone, with no records) was judged by its name only.
     // Its entries may still read like a gateway's (own-address): the name wins (mixed-roles then flags the pod), but the detail must not deny it.
-    const own = s.records.length === 0 ? null : ownAddress(s, clusters);
-    const seen = s.records.length === 0
-      ? 'and none of its entries was sampled (it was first seen after the sample)'
-      : own === null
-        ? 'and its entries show no gateway traffic'
-        : `and fewer than half its entries come from the sidecars of the other inputs, although ${ownAddressWords(own)}, as a gateway pod's do`;
+    const own = ownAddress(s, clusters); // null with no records
+    const seen = own !== null
+      ? `and fewer than half its entries come from the sidecars of the other inputs, although ${ownAddressWords(own)}, as a gateway pod's do`
+      : s.records.length === 0
+        ? 'and none of its entries was sampled (it was first seen after the sample)'
+        : 'and its entries show no gateway traffic';
     return assign('sidecar', 'pod-name', `pod "${pod}" is not named like a gateway ${seen}`);
   }
   return ownAddressRule(s, clusters) ?? sidecarContent(s, clusters) ?? assign('sidecar', 'default', 'no name or entry says otherwise, so a client sidecar is assumed');

@@ -47,6 +47,7 @@ const MIN_FLEX = 30;
 /** The fixed columns a terminal width has room for, and the widths of the two flexible ones (destination, sources). */
 type Columns = { fixed: readonly Column[]; destination: number; sources: number };
 
+/** The {@link Columns} of a terminal width: fixed columns go in DROP_ORDER until the flexible ones have MIN_FLEX cells. */
 function tableColumns(width: number): Columns {
   let fixed: Column[] = FIXED.map(([name]) => name);
   const fixedWidth = (cols: readonly Column[]): number => 2 + 2 + FIXED.reduce((sum, [name, w]) => sum + (cols.includes(name) ? w + 1 : 0), 0);

@@ -32,8 +32,11 @@ const FIXED_WIDTH = 2 + 9 + 12 + 3 + 1;
 const MIN_FLEX_WITH_RULE = 36;
 const MIN_FLEX_WITH_TIME = 24;
 
-/** Column widths for a terminal width (0: the column is not shown). */
-function feedColumns(width: number): { time: number; source: number; destination: number; rule: number } {
+/** Column widths of the feed (0: the column is not shown). */
+type FeedColumns = { time: number; source: number; destination: number; rule: number };
+
+/** The {@link FeedColumns} of a terminal width. */
+function feedColumns(width: number): FeedColumns {
   const flex = width - FIXED_WIDTH;
   if (flex >= MIN_FLEX_WITH_RULE) {
     const source = Math.floor(flex * 0.3);
@@ -50,7 +53,7 @@ function state(flow: Flow): string {
   return flow.failing ? '!' : flow.allowedBy ? '~' : ' ';
 }
 
-function itemRow(flow: Flow, marker: string, w: ReturnType<typeof feedColumns>): Row {
+function itemRow(flow: Flow, marker: string, w: FeedColumns): Row {
   const tone = flow.verdict === 'direct' ? 'direct' : verdictTone(flow.verdict);
   return [
     { text: marker, tone: 'focus' },

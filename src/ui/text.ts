@@ -52,7 +52,7 @@ function clusterWidth(cluster: string): number {
 export function displayWidth(text: string): number {
   let w = 0;
   if (allBelowCombining(text)) {
-    for (let i = 0; i < text.length; i++) w += text.charCodeAt(i) < 0x100 ? 1 : 2;
+    for (let i = 0; i < text.length; i++) w += charWidth(text.charCodeAt(i));
     return w;
   }
   for (const g of graphemes(text)) w += clusterWidth(g);

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { buildProgram, type CommandHandlers } from '../../src/cli/program.js';
+import type { AuditOptions } from '../../src/cli/options.js';
+import { COVERAGE_CODES } from '../../src/report/model.js';
+
+/** Parses an audit command line with handlers that only record the options (no file is read). */
+async function auditOptions(args: string[]): Promise<AuditOptions> {
+  let seen: AuditOptions | null = null;
+  const handlers: CommandHandlers = {
+    demo: async () => 0,
+    parse: async () => 0,
+    watch: async () => 0,
+    audit: async (_inputs, options) => {
+      seen = options;
+      return 0;
+    },
+  };
+  await buildProgram(handlers).parseAsync(['audit', 'some.log', ...args], { from: 'user' });
+  if (seen === null) throw new Error('the audit handler was not called');
+  return seen;
+}
+
+describe('--fail-on coverage names', () => {
+  // A new warning code is nameable without a second list to keep: json-array-input was raised but refused.
+  it.each(COVERAGE_CODES.filter((c) => c !== 'no-records' && c !== 'serviceentries-unreadable'))('accepts %s', async (code) => {
+    expect((await auditOptions(['--fail-on', code])).failOn).toContain(code);
+  });
+
+  it('refuses no-records, the cause of exit 4 itself, naming the names it takes', async () => {
+    await expect(auditOptions(['--fail-on', 'no-records'])).rejects.toThrow(/--fail-on: unknown name "no-records" \(verdicts: .*; coverage: no-gateway-logs, .*json-array-input; or none\)/);
+  });
+});
