@@ -96,7 +96,7 @@ export class LogFollower implements LogStream {
         } else {
           const finished = yield* this.read(step, signal, lease.signal);
           if (finished) break;
-          if (lease.revoked) {
+          if (lease.signal.aborted) {
             // The slot went to a more important stream (an egress gateway): wait for a free one, then read on from the cursor.
             this.phase = 'queued';
             lease = await this.deps.slots.acquire(this.priority, this.label, signal);
