@@ -64,6 +64,27 @@ describe('watch: live coverage and cluster knowledge (fake API server)', () => {
       new RegExp(`^--max-streams 2 left 1 container\\(s\\) unfollowed, so their traffic was not audited: prz/cart-\\d\\. --max-streams 2 preempted 1 sidecar stream\\(s\\) for egress gateway pods that appeared later, so their traffic was not audited from then on unless followed again: ${victim}\\.$`));
   });
 
+  it('follows a gateway in CrashLoopBackOff again once it runs, though every stream is taken by sidecars meanwhile', async () => {
+    for (const n of [1, 2, 3]) fake.api.addPod({ namespace: 'crl', name: `cart-${n}`, containers: ['app', 'istio-proxy'] });
+    const run = startWatch(['-n', 'crl', '--gateway-namespace', 'crl-gw', '-o', 'ndjson', '--max-streams', '2', '--fail-on', 'none'], { KUBECONFIG: fake.kubeconfig });
+    await fake.api.waitUntil(() => fake.api.activeStreams({ kind: 'log', namespace: 'crl' }) === 2);
+    await fake.api.waitForStreams({ kind: 'watch', resource: 'pods', namespace: 'crl-gw' });
+    const gw = fake.api.addPod({ namespace: 'crl-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
+    await fake.api.waitForStreams({ kind: 'log', namespace: 'crl-gw', pod: 'egw-1' });
+    gw.restart('istio-proxy', { next: 'waiting' });
+    // Its slot goes back to a sidecar while it waits; it looks at its pod again within a back-off (under 1 s here).
+    await fake.api.waitUntil(() => fake.api.activeStreams({ kind: 'log', namespace: 'crl' }) === 2);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    fake.api.setContainerState('crl-gw', 'egw-1', 'istio-proxy', 'running');
+    // Before: it waited for a free stream without taking one from a sidecar, and no sidecar here ever ends.
+    const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`gateway not followed again; stderr:\n${run.stderr()}`)), 10_000));
+    await Promise.race([fake.api.waitForStreams({ kind: 'log', namespace: 'crl-gw', pod: 'egw-1' }), deadline]);
+    run.interrupt();
+    const { stderr } = await run.exited;
+    // A slot taken when it appeared and when it ran again, none while it could not run.
+    expect(stderr.match(/egress gateway pod crl-gw\/egw-1 takes the stream of/g)).toHaveLength(2);
+  }, 20_000);
+
   it('uses ServiceEntries: an IP listed by one entry is named by its host, and MESH_EXTERNAL addresses inside a pod range are external', async () => {
     fake.api.addServiceEntry({ namespace: 'se', name: 'my-server', spec: { hosts: ['my.server.com'], addresses: ['192.168.0.78'], ports: [{ number: 1234, name: 'tcp', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '192.168.0.78' }] } });
     fake.api.addServiceEntry({ namespace: 'se', name: 'vm-db', spec: { hosts: ['db.example.com'], ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '10.108.77.7' }] } });

@@ -17,6 +17,9 @@ import { logTimeToMs } from './log-time.js';
 import { endedSince, podFacts, PROXY_CONTAINER, type KubePod, type PodFacts } from './pod-facts.js';
 import type { SlotLease } from './stream-slots.js';
 
+/** How long a waiter queued while its container was not runnable goes without looking at its pod again. */
+const RELOOK_MS = 30_000;
+
 type Phase = 'queued' | 'connecting' | 'following' | 'waiting' | 'failing' | 'done';
 
 /** Follows one pod's istio-proxy container. */
@@ -84,7 +87,7 @@ export class LogFollower implements LogStream {
   }
 
   async *chunks(signal: AbortSignal): AsyncIterable<Uint8Array> {
-    let lease = await this.deps.slots.acquire(this.priority, this.label, signal);
+    let lease = await this.slot(signal);
     try {
       if (lease === null) return;
       this.phase = 'connecting';
@@ -96,10 +99,10 @@ export class LogFollower implements LogStream {
         } else {
           const finished = yield* this.read(step, signal, lease.signal);
           if (finished) break;
-          if (lease.revoked) {
+          if (lease.signal.aborted) {
             // The slot went to a more important stream (an egress gateway): wait for a free one, then read on from the cursor.
             this.phase = 'queued';
-            lease = await this.deps.slots.acquire(this.priority, this.label, signal);
+            lease = await this.slot(signal);
             if (lease === null) break;
             this.phase = 'connecting';
           }
@@ -234,20 +237,33 @@ export class LogFollower implements LogStream {
     }
   }
 
-  /**
-   * Not running: give the slot back, wait for the pod to change (or a back-off), then queue again. A slot
-   * is taken from a sidecar only when the container looks runnable again: a gateway in CrashLoopBackOff
-   * must not cut a sidecar stream at every try.
-   */
+  /** Not running: give the slot back, wait for the pod to change (or a back-off), then queue again. */
   private async pause(signal: AbortSignal, lease: SlotLease): Promise<SlotLease | null> {
     if (this.phase !== 'failing') this.phase = 'waiting';
     this.deps.slots.release(lease);
     await this.deps.registry.waitForChange(this.pod.uid, this.backoff.next(), signal);
     if (signal.aborted) return null;
-    const runnable = this.viewStep().kind !== 'wait';
-    const got = await this.deps.slots.acquire(this.priority, this.label, signal, runnable);
+    const got = await this.slot(signal);
     if (got !== null && this.phase === 'waiting') this.phase = 'connecting';
     return got;
+  }
+
+  /**
+   * Queues for a slot. One is taken from a sidecar only while the container looks runnable (a gateway in
+   * CrashLoopBackOff or still Pending must not cut a sidecar stream at every try); a waiter queued while
+   * not runnable looks again at each change of its pod, so a gateway that comes up takes a slot then
+   * rather than waiting for a sidecar stream to end.
+   */
+  private async slot(signal: AbortSignal): Promise<SlotLease | null> {
+    for (;;) {
+      if (this.viewStep().kind !== 'wait') return this.deps.slots.acquire(this.priority, this.label, signal);
+      const changed = new AbortController();
+      const either = AbortSignal.any([signal, changed.signal]);
+      void this.deps.registry.waitForChange(this.pod.uid, RELOOK_MS, either).then(() => changed.abort());
+      const lease = await this.deps.slots.acquire(this.priority, this.label, either, false);
+      changed.abort(); // ends the wait for a change
+      if (lease !== null || signal.aborted) return lease;
+    }
   }
 
   /** At a graceful stop: one more read without following, so lines logged up to the stop are counted. */

@@ -66,14 +66,17 @@ export class PodIpIndex {
       const current = this.byIp.get(ip);
       if (pod.finished && current !== undefined && current.uid !== pod.uid && !current.finished && current.expiresAt === Number.POSITIVE_INFINITY) continue;
       this.byIp.set(ip, { ref: pod.ref, uid: pod.uid, gateway, finished: pod.finished, expiresAt: Number.POSITIVE_INFINITY });
-      const prefix = meshPrefix(ip);
-      if (prefix !== null) this.prefixes.add(prefix);
+      this.notePrefix(ip);
     }
   }
 
   /** An IP that names no pod (a snapshot's contested IP: see pod-snapshot.ts) still tells a mesh range. */
   addRange(ip: string): void {
-    const prefix = meshPrefix(canonicalIp(ip));
+    this.notePrefix(canonicalIp(ip));
+  }
+
+  private notePrefix(canonical: string): void {
+    const prefix = meshPrefix(canonical);
     if (prefix !== null) this.prefixes.add(prefix);
   }
 

@@ -8,24 +8,22 @@
 
 interface Waiter {
   priority: number;
-  seq: number;
   label: string;
   grant: (lease: SlotLease | null) => void;
 }
 
-/** A slot held: `signal` aborts when a more important waiter takes it (the holder must stop reading). */
+/**
+ * A slot held: `signal` aborts when a more important waiter takes it (the holder must stop reading, and
+ * releasing it then gives nothing back).
+ */
 export interface SlotLease {
   readonly label: string;
   readonly priority: number;
   readonly signal: AbortSignal;
-  /** True once the slot went to another: releasing it then gives nothing back. */
-  readonly revoked: boolean;
 }
 
 interface Held extends SlotLease {
-  seq: number;
   controller: AbortController;
-  revoked: boolean;
 }
 
 /** A stream that gave its slot to a more important one, and whether it got a slot again later. */
@@ -36,9 +34,8 @@ export interface Preemption {
 
 /** A counting semaphore with priorities, preemption of lower priorities, and a record of who waits. */
 export class StreamSlots {
-  private seq = 0;
-  private grants = 0;
   private readonly queue: Waiter[] = [];
+  /** In the order granted (a Set keeps it): the last is the newest holder. */
   private readonly held = new Set<Held>();
   private told = false;
   private readonly everGranted = new Set<string>();
@@ -86,7 +83,6 @@ export class StreamSlots {
     return new Promise((resolve) => {
       const waiter: Waiter = {
         priority,
-        seq: this.seq++,
         label,
         grant: (lease) => {
           signal.removeEventListener('abort', onAbort);
@@ -111,15 +107,14 @@ export class StreamSlots {
 
   /** Gives a slot back (nothing when it was taken away); the first waiter gets it. */
   release(lease: SlotLease): void {
-    const h = lease as Held;
-    if (h.revoked || !this.held.delete(h)) return;
+    if (!this.held.delete(lease as Held)) return; // taken away already
     const next = this.queue.shift();
     if (next !== undefined) next.grant(this.hold(next.priority, next.label));
   }
 
   private hold(priority: number, label: string): Held {
     const controller = new AbortController();
-    const lease: Held = { label, priority, signal: controller.signal, seq: this.grants++, controller, revoked: false };
+    const lease: Held = { label, priority, signal: controller.signal, controller };
     this.held.add(lease);
     this.everGranted.add(label);
     const p = this.preemptions.get(label);
@@ -132,13 +127,12 @@ export class StreamSlots {
     let victim: Held | null = null;
     for (const h of this.held) {
       if (h.priority <= priority) continue;
-      if (victim === null || h.priority > victim.priority || (h.priority === victim.priority && h.seq > victim.seq)) victim = h;
+      if (victim === null || h.priority >= victim.priority) victim = h; // on a tie, the later (newer) one
     }
     return victim;
   }
 
   private takeFrom(victim: Held, priority: number, label: string): Held {
-    victim.revoked = true;
     this.held.delete(victim);
     const earlier = this.preemptions.get(victim.label);
     if (earlier === undefined) this.preemptions.set(victim.label, { label: victim.label, resumed: false });
