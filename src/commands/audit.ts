@@ -150,6 +150,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
         gatewaySpan: pipeline.gatewaySpan,
         windowMs: setup.settings.windowMs,
         expiredExceptions: setup.stage.expiredHits(),
+        expiringExceptions: setup.stage.expiringHits(),
         claimedHostExceptions: setup.stage.claimedHostHits(),
         extraWarnings: snapshot?.warnings ?? [],
       },

@@ -220,6 +220,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
         gatewaySpan: pipeline.gatewaySpan,
         windowMs: o.setup.settings.windowMs,
         expiredExceptions: o.setup.stage.expiredHits(),
+        expiringExceptions: o.setup.stage.expiringHits(),
         claimedHostExceptions: o.setup.stage.claimedHostHits(),
         extraWarnings: cluster.source.warnings(),
       },

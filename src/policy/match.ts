@@ -75,8 +75,3 @@ function sourceMatches(c: CompiledException, s: FlowSource): boolean {
 export function exceptionMatches(c: CompiledException, flow: Flow, trustClaimed = false): boolean {
   return c.verdicts.has(flow.verdict) && destinationMatches(c, flow.destination, trustClaimed) && sourceMatches(c, flow.source);
 }
-
-/** True when an exception's last day (`YYYY-MM-DD`, UTC) is before `today` (`YYYY-MM-DD`). */
-export function isExpired(expires: string | null, today: string): boolean {
-  return expires !== null && expires < today;
-}

@@ -6,7 +6,8 @@
 import type { Destination, ExceptionRef, Flow } from '../types.js';
 import { PairMemo } from '../engine/index.js';
 import { fingerprintOf } from './fingerprint.js';
-import { compileException, exceptionMatches, isExpired, type CompiledException } from './match.js';
+import { compileException, exceptionMatches, type CompiledException } from './match.js';
+import { expiresSoon, isExpired, utcDay } from './expiry.js';
 import type { Policy, PolicyStage, PolicyStageOptions } from './types.js';
 
 interface Decision {
@@ -69,11 +70,12 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
   const cacheSize = Math.max(1, options.cacheSize ?? DEFAULT_POLICY_CACHE);
   let cache = new PairMemo<Destination, Cached>(cacheSize, 32);
   const hit = new Set<CompiledException>();
+  const used = new Set<CompiledException>();
   const claimedHit = new Set<CompiledException>();
 
   /** Sorts exceptions into live and expired for the day of `nowMs`, forgetting decisions made on another day. */
   const startDay = (nowMs: number): void => {
-    const today = new Date(nowMs).toISOString().slice(0, 10);
+    const today = utcDay(nowMs);
     dayEndsMs = (Math.floor(nowMs / DAY_MS) + 1) * DAY_MS;
     live = [];
     expired = [];
@@ -82,9 +84,12 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
   };
   startDay(options.now.getTime());
 
+  /** "Now" for expiry: the run's start as given, moved on by the clock. */
+  const nowMs = (): number => options.now.getTime() + (clock() - startedAt);
+
   const lookup = (f: Flow): Decision => {
-    const nowMs = options.now.getTime() + (clock() - startedAt);
-    if (nowMs >= dayEndsMs) startDay(nowMs);
+    const now = nowMs();
+    if (now >= dayEndsMs) startDay(now);
     const d = f.destination;
     const address = byDestAddress ? d.address : null;
     const sourceIp = bySourceIp ? withoutPort(f.source.address) : null;
@@ -113,6 +118,7 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
   return {
     apply(flow) {
       const decision = lookup(flow);
+      if (decision.allowedBy) used.add(decision.allowedBy);
       if (decision.expired) hit.add(decision.expired);
       if (decision.claimedOnly) claimedHit.add(decision.claimedOnly);
       flow.fingerprint = decision.fingerprint;
@@ -123,6 +129,10 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
     },
     expiredHits(): ExceptionRef[] {
       return compiled.filter((x) => hit.has(x.c)).map((x) => ({ ...x.c.ref }));
+    },
+    expiringHits(): ExceptionRef[] {
+      const today = utcDay(nowMs());
+      return compiled.filter((x) => used.has(x.c) && expiresSoon(x.expires, today)).map((x) => ({ ...x.c.ref }));
     },
     claimedHostHits(): ExceptionRef[] {
       return compiled.filter((x) => claimedHit.has(x.c)).map((x) => ({ ...x.c.ref }));

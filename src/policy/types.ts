@@ -60,6 +60,8 @@ export interface PolicyStage {
   apply(flow: Flow): void;
   /** Expired exceptions that matched at least one flow no live exception covered, in policy order. */
   expiredHits(): ExceptionRef[];
+  /** Exceptions that allowed at least one flow and stop applying within EXPIRY_NOTICE_DAYS of the run's end (policy order). */
+  expiringHits(): ExceptionRef[];
   /** Live exceptions that matched a flow only by a host name the client claimed, so were not applied (policy order). */
   claimedHostHits(): ExceptionRef[];
 }

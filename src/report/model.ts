@@ -85,6 +85,7 @@ export const COVERAGE_CODES = [
   'streams-cut',
   'stream-errors',
   'expired-exceptions',
+  'expiring-exceptions',
   'claimed-host-not-trusted',
   'unparsed-lines',
   'mixed-roles',

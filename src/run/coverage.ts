@@ -3,6 +3,7 @@ import type { Coverage, CoverageWarning, ReportLineCounts, StreamCoverage } from
 import type { EngineCounters } from '../engine/index.js';
 import { emptySpan, seconds, widenSpan, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
+import { EXPIRY_NOTICE_DAYS } from '../policy/expiry.js';
 import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
 
 /** What the run knows when it ends: lines, streams and their roles, the join, policy and live facts. */
@@ -20,6 +21,8 @@ export interface CoverageFacts {
   gatewaySpan: LogSpan;
   windowMs: number;
   expiredExceptions: ExceptionRef[];
+  /** Exceptions that allowed flows in this run and stop applying within EXPIRY_NOTICE_DAYS. */
+  expiringExceptions: ExceptionRef[];
   /** Exceptions not applied because they matched only a host name the client claimed. */
   claimedHostExceptions: ExceptionRef[];
   /** Statements a live source adds (pods without sidecars, excluded ranges, no gateway pod...). */
@@ -164,6 +167,10 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   }
   if (f.expiredExceptions.length > 0) {
     out.push({ code: 'expired-exceptions', message: `Expired policy exceptions no longer apply: ${f.expiredExceptions.map((e) => `${e.id} (expired ${e.expires ?? '?'})`).join(', ')}.` });
+  }
+  if (f.expiringExceptions.length > 0) {
+    const named = f.expiringExceptions.map((e) => `${e.id} (last day ${e.expires ?? '?'})`).join(', ');
+    out.push({ code: 'expiring-exceptions', message: `Policy exceptions that allowed flows in this run stop applying within ${EXPIRY_NOTICE_DAYS} days: ${named}. Renew them with a reason, or route that traffic through the egress gateway before then.` });
   }
   if (f.claimedHostExceptions.length > 0) {
     out.push({

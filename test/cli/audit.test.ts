@@ -258,6 +258,27 @@ describe('egress-audit audit: reports', () => {
     expect(report.coverage.warnings.map((w) => w.code)).toContain('expired-exceptions');
   });
 
+  it('names an exception in use that stops applying within 14 days, and fails on it only when asked', async () => {
+    // Dates relative to today (UTC), as the CLI counts them: 5 days left, and 60 days left.
+    const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+    const policy = join(dir, 'expiring.yaml');
+    writeFileSync(
+      policy,
+      'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n' +
+        `  - {id: gapi-tls, reason: approved in SEC-101, hosts: [www.googleapis.com], ports: [443], expires: ${day(5)}}\n` +
+        `  - {id: gapi-http, reason: approved in SEC-102, hosts: [www.googleapis.com], ports: [80], expires: ${day(60)}}\n`,
+    );
+    const res = await runCli(['audit', GOOGLEAPIS, '--policy', policy, '-o', 'json']);
+    const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
+    expect(res.code).toBe(0);
+    const expiring = report.coverage.warnings.filter((w) => w.code === 'expiring-exceptions');
+    expect(expiring.map((w) => w.message)).toEqual([expect.stringContaining(`gapi-tls (last day ${day(5)})`)]);
+    expect(expiring[0]?.message).not.toContain('gapi-http');
+    const strict = await runCli(['audit', GOOGLEAPIS, '--policy', policy, '--fail-on', 'direct,expiring-exceptions', '-o', 'markdown']);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('expiring-exceptions');
+  });
+
   it('writes a baseline, then fails only on findings new since it', async () => {
     const baseline = join(dir, 'baseline.json');
     const first = await runCli(['audit', DIRECT, '--write-baseline', baseline]);

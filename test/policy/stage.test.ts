@@ -159,6 +159,35 @@ describe('expiry', () => {
     ]);
   });
 
+  it.each([
+    { name: 'on its last day', now: '2026-03-01T12:00:00Z', expiring: ['ends-march-first'] },
+    { name: '13 days before its last day', now: '2026-02-16T00:00:00Z', expiring: ['ends-march-first'] },
+    { name: 'not 14 days before its last day', now: '2026-02-15T23:59:59Z', expiring: [] },
+    { name: 'not once it has expired (expired-exceptions says so)', now: '2026-03-02T00:00:00Z', expiring: [] },
+  ])('names an exception in use as expiring $name', async ({ now, expiring }) => {
+    const stage = createPolicyStage(await policy('expiry.yaml'), { failOn: ['direct'], baseline: null, now: new Date(now) });
+    stage.apply(vendor('default'));
+    expect(stage.expiringHits().map((e) => e.id)).toEqual(expiring);
+  });
+
+  it('names an expiring exception only when it allowed a flow', async () => {
+    const stage = createPolicyStage(await policy('expiry.yaml'), { failOn: ['direct'], baseline: null, now: new Date('2026-02-25T00:00:00Z') });
+    stage.apply(vendor('shop'));
+    stage.apply(flow({ host: 'elsewhere.example' }));
+    expect(stage.expiringHits()).toEqual([]);
+    stage.apply(vendor('default'));
+    expect(stage.expiringHits()).toEqual([{ id: 'ends-march-first', reason: 'Temporary, until the gateway route exists (NET-7).', expires: '2026-03-01' }]);
+  });
+
+  it('counts the days left on the day the run ends (watch)', async () => {
+    let ms = 0;
+    const stage = createPolicyStage(await policy('expiry.yaml'), { failOn: ['direct'], baseline: null, now: new Date('2026-02-15T23:59:00Z'), clock: () => ms });
+    stage.apply(vendor('default'));
+    expect(stage.expiringHits()).toEqual([]);
+    ms += 120_000; // 2026-02-16T00:01:00Z: 13 days left
+    expect(stage.expiringHits().map((e) => e.id)).toEqual(['ends-march-first']);
+  });
+
   it('allows the demo policy\'s googleapis flow from namespace default only', async () => {
     const stage = createPolicyStage(await policy('demo.yaml'), { failOn: ['direct'], baseline: null, now: NOW });
     const fromDefault = flow({ host: 'www.googleapis.com', port: 443, namespace: 'default' });

@@ -1,0 +1,33 @@
+/**
+ * When a policy exception stops applying, in calendar days: a CI job that turns red the morning an
+ * exception lapses is a surprise, so exceptions still in use are named some days before.
+ */
+import { differenceInCalendarDays, parseISO } from 'date-fns';
+
+/** How many days before its last day an exception still in use is named (`expiring-exceptions`). */
+export const EXPIRY_NOTICE_DAYS = 14;
+
+/** True when an exception's last day (`YYYY-MM-DD`, UTC) is before `today` (`YYYY-MM-DD`). */
+export function isExpired(expires: string | null, today: string): boolean {
+  return expires !== null && expires < today;
+}
+
+/**
+ * Whole days from `today` to an exception's last day (0: today is its last day), or null when it has
+ * no expiry. Both are calendar dates: date-fns counts days between them, so a daylight-saving change
+ * in the machine's time zone never makes a day 23 or 25 hours long.
+ */
+export function daysLeft(expires: string | null, today: string): number | null {
+  return expires === null ? null : differenceInCalendarDays(parseISO(expires), parseISO(today));
+}
+
+/** True when an exception still applies today but stops within EXPIRY_NOTICE_DAYS. */
+export function expiresSoon(expires: string | null, today: string): boolean {
+  const left = daysLeft(expires, today);
+  return left !== null && left >= 0 && left < EXPIRY_NOTICE_DAYS;
+}
+
+/** `YYYY-MM-DD` of an epoch-ms time, in UTC: the day exceptions' expiry dates are compared with. */
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
