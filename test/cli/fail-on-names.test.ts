@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram, type CommandHandlers } from '../../src/cli/program.js';
 import type { AuditOptions } from '../../src/cli/options.js';
 import { COVERAGE_CODES, type CoverageWarning } from '../../src/report/model.js';
+import { VERDICTS } from '../../src/types.js';
 import { buildReport, coverage } from '../report/helpers.js';
 
 /** Parses an audit command line with handlers that only record the options (no file is read). */
@@ -38,5 +39,16 @@ describe('--fail-on coverage names', () => {
 
   it('refuses no-records, the cause of exit 4 itself, naming the names it takes', async () => {
     await expect(auditOptions(['--fail-on', 'no-records'])).rejects.toThrow(/--fail-on: unknown name "no-records" \(verdicts: .*; coverage: no-gateway-logs, .*json-array-input; or none\)/);
+  });
+});
+
+describe('--fail-on verdict names', () => {
+  // The names come from VERDICTS itself: a hand-kept copy could miss a new verdict.
+  it.each(VERDICTS)('accepts %s', async (verdict) => {
+    expect((await auditOptions(['--fail-on', verdict])).failOn).toEqual([verdict]);
+  });
+
+  it('lists every verdict, in display order, when a name is unknown', async () => {
+    await expect(auditOptions(['--fail-on', 'sideways'])).rejects.toThrow(`(verdicts: ${VERDICTS.join(', ')}; coverage: `);
   });
 });
