@@ -17,10 +17,14 @@ function endOf(h: Held): number {
   return Number.isFinite(h.entry.endMs) ? h.entry.endMs : h.entry.startMs;
 }
 
-/** True when gateway TCP line `g` can have carried sidecar HTTP entry `s` (both still held and unjoined). */
+/** True when gateway entry `g` can carry requests at all: a held, unjoined, plain TCP line (whatever the request). */
+function canCarry(g: Held): boolean {
+  return !g.done && g.partner === null && g.side === GATEWAY && g.shape === PLAIN && !g.http;
+}
+
+/** True when gateway TCP line `g`, one that {@link canCarry}, can have carried sidecar HTTP entry `s` (still held and unjoined). */
 function carries(g: Held, s: Held, windowMs: number): boolean {
-  if (g.done || s.done || g.partner !== null || s.partner !== null) return false;
-  if (g.side !== GATEWAY || g.shape !== PLAIN || g.http || s.side !== SIDECAR || !s.http) return false;
+  if (s.done || s.partner !== null || s.side !== SIDECAR || !s.http) return false;
   if (s.conn === null || s.conn !== g.conn || s.hop === null || s.hop !== g.hop) return false;
   const t = s.entry.startMs;
   return t >= g.entry.startMs - windowMs && t <= endOf(g) + windowMs;
@@ -43,6 +47,15 @@ function betterCarrier(g: Held, best: Held | null, s: Held): boolean {
   return da !== db ? da < db : before(g, best);
 }
 
+/** The carrier of `s` among `lines` (one socket's, in the order they are walked), or null. */
+function bestCarrier(s: Held, lines: readonly Held[], windowMs: number): Held | null {
+  let best: Held | null = null;
+  for (const g of lines) {
+    if (carries(g, s, windowMs) && betterCarrier(g, best, s)) best = g;
+  }
+  return best;
+}
+
 /** The lists a carrier search walks: the held TCP entries and the HTTP entries on one socket (first of each, walked on slot 1). */
 export interface SocketLists {
   tcpOn(conn: string): Held | null;
@@ -59,27 +72,36 @@ export class Carriers {
   /** The gateway TCP line that carried unjoined sidecar HTTP entry `s`, or null. */
   carrierOf(s: Held): Held | null {
     if (!s.http || s.conn === null || s.side !== SIDECAR) return null;
-    let best: Held | null = null;
-    let n = 0;
-    for (let g = this.lists.tcpOn(s.conn); g !== null && n < SCAN_LIMIT; g = nextOn(g, 1), n++) {
-      if (carries(g, s, this.windowMs) && betterCarrier(g, best, s)) best = g;
-    }
-    return best;
+    return bestCarrier(s, this.linesOn(s.conn), this.windowMs);
   }
 
   /** The unjoined sidecar HTTP entries whose carrier is gateway TCP line `g`, in file and line order. */
   carriedBy(g: Held): readonly Held[] {
     if (g.http || g.conn === null || g.side !== GATEWAY || g.shape !== PLAIN) return NONE;
+    // The socket's lines are walked once: every request below is ranked against the same ones.
+    const lines = this.linesOn(g.conn);
+    if (!lines.includes(g)) return NONE; // beyond the scan, or unable to carry: it is no request's carrier
     const out: Held[] = [];
     for (const first of this.lists.httpOn(g.conn)) {
       // Every match is taken (a pooled socket carries many requests); the misses walked are bounded.
       let missed = 0;
       for (let s = first; s !== null && missed < SCAN_LIMIT; s = nextOn(s, 1)) {
-        if (carries(g, s, this.windowMs) && this.carrierOf(s) === g) out.push(s);
+        if (carries(g, s, this.windowMs) && bestCarrier(s, lines, this.windowMs) === g) out.push(s);
         else missed++;
       }
     }
     if (out.length > 1) out.sort(byFileLine);
+    return out;
+  }
+
+  /** The TCP lines held on socket `conn` that can carry requests, among the first SCAN_LIMIT walked, in walk order. */
+  private linesOn(conn: string): readonly Held[] {
+    let g = this.lists.tcpOn(conn);
+    if (g === null) return NONE;
+    const out: Held[] = [];
+    for (let n = 0; g !== null && n < SCAN_LIMIT; g = nextOn(g, 1), n++) {
+      if (canCarry(g)) out.push(g);
+    }
     return out;
   }
 }

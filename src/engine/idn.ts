@@ -5,7 +5,8 @@
  */
 import { domainToASCII, domainToUnicode } from 'node:url';
 
-const NON_ASCII = /[^\x00-\x7f]/;
+/** A character outside ASCII: only such names (or keys) need their punycode form, so the rest skip the work. */
+export const NON_ASCII = /[^\x00-\x7f]/;
 /** The dots UTS #46 reads as label separators: the ASCII one, and the ideographic and full-width ones. */
 const DOTS = /[.\u3002\uff0e\uff61]/;
 const WILDCARD = /[*?]/;

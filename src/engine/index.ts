@@ -17,6 +17,6 @@ export { offlineContext } from './context.js';
 export { inferRoles, learnGatewayIps } from './roles.js';
 export { learnPodIps } from './learned-pods.js';
 export { canonicalKey, canonicalName } from './net.js';
-export { asciiName, unicodeGlobProblem } from './idn.js';
+export { asciiName, NON_ASCII, unicodeGlobProblem } from './idn.js';
 export { PairMemo } from './cache.js';
 export type { Engine, EngineCounters, RoleSample } from './types.js';

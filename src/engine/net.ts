@@ -150,12 +150,28 @@ function readAuthority(authority: string): Authority {
   return { host: canonicalName(authority.toLowerCase()), port: null };
 }
 
+/** A key {@link hostPort} made of a host holding a colon: `[host]` or `[host]:port` (not an IPv6 address). */
+const BRACKETED_HOST = /^\[([^[].*:.*)\](?::(\d{1,5}))?$/s;
+
+/** The host and port of a key that hostPort bracketed because its host holds a colon, else null. */
+function bracketedHost(key: string): Authority | null {
+  const m = BRACKETED_HOST.exec(key);
+  if (m === null || isIpLiteral(m[1] as string)) return null;
+  const port = m[2] === undefined ? null : Number(m[2]);
+  return port !== null && port > 65_535 ? null : { host: m[1] as string, port };
+}
+
 /**
  * A destination key with its host in the one form (`bücher.example:443` is `xn--bcher-kva.example:443`):
- * the key a key written before hosts were canonical (a baseline's) stands for now.
+ * the key a key written before hosts were canonical (a baseline's) stands for now. A host with a colon
+ * that is no port's (a Host `bücher.example:99999`) was keyed in brackets, `[bücher.example:99999]:80`,
+ * and is read back out of them. The same key from a Host logged with its brackets is today's key as it
+ * is: a baseline holds an entry as written too, so either reading matches.
  */
 export function canonicalKey(key: string): string {
-  const { host, port } = splitAuthority(key.toLowerCase());
+  const lower = key.toLowerCase();
+  const bracketed = bracketedHost(lower);
+  const { host, port } = bracketed === null ? splitAuthority(lower) : { host: canonicalName(bracketed.host), port: bracketed.port };
   return hostPort(host, port);
 }
 

@@ -5,7 +5,7 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { ValidateFunction } from 'ajv';
-import { canonicalKey } from '../engine/index.js';
+import { canonicalKey, NON_ASCII } from '../engine/index.js';
 import { describeReadError, InputError } from '../errors.js';
 import { planReplacement, putInPlace, writeTarget, type Replacement } from '../output/replace-file.js';
 import type { Finding } from '../report/model.js';
@@ -87,8 +87,6 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   }
   return { fingerprints, file: path };
 }
-
-const NON_ASCII = /[^\x00-\x7f]/;
 
 function isWhole(entry: Partial<BaselineEntry>): entry is BaselineEntry {
   return (

@@ -26,19 +26,18 @@ export function podFromPath(path: string): PodFromPath | null {
   return null;
 }
 
-/** The tail of a link target under kubelet's pods directory: `<ns>_<pod>_<uid>/<container>/<n>.log`. */
-const POD_LOG_TAIL = /(?:^|\/)pods\/([^/]+_[^/]+_[^/]+\/[^/]+\/[^/]+)$/;
-
 /**
  * Where a copy of kubelet's tree holds the target of one of its links, or null for any other link.
- * Kubelet links /var/log/containers/X.log to the absolute /var/log/pods/...; copied under another root
- * (a node's logs saved elsewhere), the link points at nothing, and its file is the copy's own pods/...
- * beside the containers directory holding the link.
+ * Kubelet links /var/log/containers/X.log to the absolute /var/log/pods/<ns>_<pod>_<uid>/<container>/<n>.log;
+ * copied under another root (a node's logs saved elsewhere), the link points at nothing, and its file
+ * is the copy's own pods/... beside the containers directory holding the link.
  */
 export function kubeletLinkInCopy(link: string, target: string): string | null {
-  if (!isAbsolute(target) || !CONTAINERS_DIR.test(link.replace(/\\/g, '/')) || podFromPath(target) === null) return null;
-  const tail = POD_LOG_TAIL.exec(target.replace(/\\/g, '/'));
+  const to = target.replace(/\\/g, '/');
+  if (!isAbsolute(target) || !PODS_DIR.test(to) || !CONTAINERS_DIR.test(link.replace(/\\/g, '/'))) return null;
+  // The directory as this system reads the link's path: on POSIX a `\` is part of a name, so the link
+  // `a\containers\x.log` is not in a containers directory at all (the test above read it as if it were).
   const containers = dirname(link);
-  if (tail === null || basename(containers) !== 'containers') return null;
-  return join(dirname(containers), 'pods', tail[1] as string);
+  if (basename(containers) !== 'containers') return null;
+  return join(dirname(containers), 'pods', ...to.split('/').slice(-3));
 }

@@ -83,14 +83,13 @@ export function roleMatcher(flags: RoleFlags): (names: readonly string[]) => Rol
       }
     }
     if (hits.length === 0) return null;
-    const best = Math.max(...hits.map((h) => h.closeness));
-    const top = hits.filter((h) => h.closeness === best);
-    const chosen = top[0] as Hit;
-    const rival = top.find((h) => h.pattern.role !== chosen.pattern.role);
+    // The first of the closest hits decides; another role as close is a conflict.
+    const chosen = hits.reduce((a, h) => (h.closeness > a.closeness ? h : a));
+    const rival = hits.find((h) => h.closeness === chosen.closeness && h.pattern.role !== chosen.pattern.role);
     if (rival !== undefined) {
       throw new UsageError(
         `${names[0] as string} is named by ${chosen.pattern.flag} ${chosen.pattern.value} and by ${rival.pattern.flag} ${rival.pattern.value} ` +
-          `(${CLOSENESS_WORDS[best]} both times): give each file one role (a file named itself wins over a glob, and a glob over a directory)`,
+          `(${CLOSENESS_WORDS[chosen.closeness]} both times): give each file one role (a file named itself wins over a glob, and a glob over a directory)`,
       );
     }
     const overridden = hits.find((h) => h.pattern.role !== chosen.pattern.role);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildProgram, type CommandHandlers } from '../../src/cli/program.js';
 import type { AuditOptions } from '../../src/cli/options.js';
-import { COVERAGE_CODES } from '../../src/report/model.js';
+import { COVERAGE_CODES, type CoverageWarning } from '../../src/report/model.js';
+import { VERDICTS } from '../../src/types.js';
+import { buildReport, coverage } from '../report/helpers.js';
 
 /** Parses an audit command line with handlers that only record the options (no file is read). */
 async function auditOptions(args: string[]): Promise<AuditOptions> {
@@ -22,11 +24,31 @@ async function auditOptions(args: string[]): Promise<AuditOptions> {
 
 describe('--fail-on coverage names', () => {
   // A new warning code is nameable without a second list to keep: json-array-input was raised but refused.
-  it.each(COVERAGE_CODES.filter((c) => c !== 'no-records' && c !== 'serviceentries-unreadable'))('accepts %s', async (code) => {
+  it.each(COVERAGE_CODES.filter((c) => c !== 'no-records'))('accepts %s', async (code) => {
     expect((await auditOptions(['--fail-on', code])).failOn).toContain(code);
+  });
+
+  // A CI job running `watch` without RBAC for ServiceEntries may call gateway traffic direct: it must be able to fail on that.
+  it('accepts serviceentries-unreadable, and the warning then fails the run', async () => {
+    const failOn = (await auditOptions(['--fail-on', 'direct,serviceentries-unreadable'])).failOn;
+    expect(failOn).toEqual(['direct', 'serviceentries-unreadable']);
+    const warning: CoverageWarning = { code: 'serviceentries-unreadable', message: 'ServiceEntries could not all be read: RBAC refused to list them.' };
+    expect(buildReport([], coverage({ warnings: [warning] }), failOn).summary.exitCode).toBe(1);
+    expect(buildReport([], coverage({ warnings: [warning] }), ['direct']).summary.exitCode).toBe(0);
   });
 
   it('refuses no-records, the cause of exit 4 itself, naming the names it takes', async () => {
     await expect(auditOptions(['--fail-on', 'no-records'])).rejects.toThrow(/--fail-on: unknown name "no-records" \(verdicts: .*; coverage: no-gateway-logs, .*json-array-input; or none\)/);
+  });
+});
+
+describe('--fail-on verdict names', () => {
+  // The names come from VERDICTS itself: a hand-kept copy could miss a new verdict.
+  it.each(VERDICTS)('accepts %s', async (verdict) => {
+    expect((await auditOptions(['--fail-on', verdict])).failOn).toEqual([verdict]);
+  });
+
+  it('lists every verdict, in display order, when a name is unknown', async () => {
+    await expect(auditOptions(['--fail-on', 'sideways'])).rejects.toThrow(`(verdicts: ${VERDICTS.join(', ')}; coverage: `);
   });
 });

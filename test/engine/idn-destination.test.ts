@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalKey } from '../../src/engine/net.js';
 import { compileHostGlobs } from '../../src/policy/glob.js';
 import type { Flow } from '../../src/types.js';
 import { entry, http, record, run } from './helpers.js';
@@ -56,5 +57,18 @@ describe('one destination per international host, whatever its spelling', () => 
       expect(compileHostGlobs([glob])?.(f.destination.host), glob).toBe(true);
     }
     expect(compileHostGlobs(['apple.com'])?.('\u0430pple.com')).toBe(false);
+  });
+});
+
+describe('canonicalKey: the key a key written before hosts were keyed in punycode stands for now', () => {
+  it('reads a bracketed host holding a colon (a Host whose port is not a port) back out of its brackets', () => {
+    const [f] = run([direct('bücher.example:99999')]) as [Flow];
+    expect(f.destination.key).toBe('[xn--bcher-kva.example:99999]:443');
+    expect(canonicalKey('[bücher.example:99999]:443')).toBe(f.destination.key);
+    expect(canonicalKey('[BÜCHER.example:99999]')).toBe('[xn--bcher-kva.example:99999]');
+  });
+
+  it.each(['[fe80::1]:443', '[2001:db8::7]', '[click](http://evil):443', '[bücher]:443', '[a:b]:99999', 'api.example.com:443'])('keeps %s as it is', (key) => {
+    expect(canonicalKey(key)).toBe(key);
   });
 });

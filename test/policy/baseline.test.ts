@@ -2,6 +2,7 @@ import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, sy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hostPort, splitAuthority } from '../../src/engine/net.js';
 import { InputError } from '../../src/errors.js';
 import { createPolicyStage, fingerprintOf, loadBaseline, writeBaseline } from '../../src/policy/index.js';
 import { fingerprintOfParts } from '../../src/policy/fingerprint.js';
@@ -142,6 +143,20 @@ describe('loadBaseline', () => {
     await writeFile(path, JSON.stringify({ schema: 'egress-audit/baseline@1', findings: [{ fingerprint: fingerprintOfParts(old), ...old }] }));
     const now = flow({ host: 'xn--bcher-kva.example', rule: old.rule, namespace: 'shop', workload: 'cart' });
     expect((await loadBaseline(path)).fingerprints).toEqual(new Set([fingerprintOfParts(old), fingerprintOf(now)]));
+  });
+
+  // A Host whose port is not a port was keyed in brackets; its host inside them is in punycode now.
+  it('also holds the fingerprint it has now for an entry whose Unicode host held a colon (a Host with port 99999)', async () => {
+    const old = { verdict: 'direct', rule: 'direct/passthrough-cluster', destination: '[bücher.example:99999]:80', namespace: 'shop', sourceWorkload: 'cart' };
+    const path = join(dir, 'baseline.json');
+    await writeFile(path, JSON.stringify({ schema: 'egress-audit/baseline@1', findings: [{ fingerprint: fingerprintOfParts(old), ...old }] }));
+    const authority = splitAuthority('bücher.example:99999'); // how a sidecar's destination reads that Host today
+    expect(authority.port).toBeNull();
+    const now = { ...old, destination: hostPort(authority.host, 80) };
+    expect(now.destination).toBe('[xn--bcher-kva.example:99999]:80');
+    // The entry as written still matches a Host logged with the brackets, which is kept whole (and keyed so today).
+    expect(hostPort(splitAuthority('[bücher.example:99999]').host, 80)).toBe(old.destination);
+    expect((await loadBaseline(path)).fingerprints).toEqual(new Set([fingerprintOfParts(old), fingerprintOfParts(now)]));
   });
 
   it('matches an entry only as written when its fields do not give back its fingerprint (edited by hand)', async () => {

@@ -2,13 +2,18 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ValidateFunction } from 'ajv';
 import { RECORD_KEYS } from '../../parsers/types.js';
+import { COVERAGE_CODES } from '../../src/report/model.js';
 import { VERDICTS } from '../../src/types.js';
 import { buildReport, render } from './helpers.js';
 import { sampleCoverage, sampleFlows } from './sample.js';
 import { errorText, reportValidator } from './validate.js';
 
 interface Schema {
-  $defs: { parseRecord: { required: string[] }; verdict: { enum: string[] } };
+  $defs: {
+    parseRecord: { required: string[] };
+    verdict: { enum: string[] };
+    coverage: { properties: { warnings: { items: { properties: { code: { enum: string[] } } } } } };
+  };
 }
 const schema = JSON.parse(readFileSync(new URL('../../schema/report.schema.json', import.meta.url), 'utf8')) as Schema;
 
@@ -38,6 +43,11 @@ describe('schema/report.schema.json', () => {
 
   it('names the same verdicts as the code', () => {
     expect([...schema.$defs.verdict.enum].sort()).toEqual([...VERDICTS].sort());
+  });
+
+  // The schema's enum is a copy of COVERAGE_CODES: a new warning code must reach it, or reports stop validating.
+  it('names the same coverage warning codes as the code', () => {
+    expect([...schema.$defs.coverage.properties.warnings.items.properties.code.enum].sort()).toEqual([...COVERAGE_CODES].sort());
   });
 
   it.each([
