@@ -9,7 +9,7 @@ import { InputError } from '../errors.js';
 import type { BackwardRead, LineMark } from '../types.js';
 import { afterNuls, countNewlines } from '../lines/line-splitter.js';
 import { errorCode } from './input-paths.js';
-import { needsDecoding } from './utf16.js';
+import { fileNeedsDecoding } from './utf16.js';
 
 /** Bytes read per step from the end: the size of a forward read's chunk, so memory matches it. */
 const BLOCK = 256 << 10;
@@ -201,8 +201,7 @@ export async function readBackwards(path: string | Buffer, name: string, maxLine
   try {
     handle = await open(path, 'r');
     const size = (await handle.stat()).size;
-    const magic = Buffer.alloc(2);
-    if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && needsDecoding(magic)) return null;
+    if (await fileNeedsDecoding(handle)) return null;
     const span = await spanOf(handle, size, blockSize);
     return { lines: span.lines, chunks: (signal) => fileBackwardChunks(path, name, span, maxLineLength, blockSize, signal) };
   } catch {

@@ -10,7 +10,7 @@ import { readBackwards } from './backward-lines.js';
 import { roleMatcher, type RoleFlags } from './role-flags.js';
 import { gunzipChunks, GzipError } from './gunzip.js';
 import { isGzipMagic } from './gzip-header.js';
-import { needsDecoding, utf16Bom, utf16ToUtf8 } from './utf16.js';
+import { fileNeedsDecoding, utf16Bom, utf16ToUtf8 } from './utf16.js';
 import { joined, peek, replayed } from './peek.js';
 
 /** Read size per chunk: large enough that per-chunk overhead vanishes, small enough for flat memory. */
@@ -108,8 +108,7 @@ async function readPlainAt(path: string | Buffer, offsets: readonly number[], le
   let handle;
   try {
     handle = await open(path, 'r');
-    const magic = Buffer.alloc(2);
-    if ((await handle.read(magic, 0, 2, 0)).bytesRead === 2 && needsDecoding(magic)) return null;
+    if (await fileNeedsDecoding(handle)) return null;
     const parts: Uint8Array[] = [];
     for (const offset of offsets) {
       const buf = Buffer.alloc(length);

@@ -5,6 +5,7 @@
  * the text is decoded to UTF-8 before it is cut into lines.
  */
 
+import type { FileHandle } from 'node:fs/promises';
 import { isGzipMagic } from './gzip-header.js';
 
 /** A UTF-16 encoding TextDecoder knows. */
@@ -30,6 +31,12 @@ export async function* utf16ToUtf8(chunks: AsyncIterable<Buffer>, encoding: Utf1
 }
 
 /** True when a file starting with `first` is not read as the bytes it holds (gzip, or UTF-16): it cannot be probed or read from its end. */
-export function needsDecoding(first: Uint8Array): boolean {
+function needsDecoding(first: Uint8Array): boolean {
   return isGzipMagic(first) || utf16Bom(first) !== null;
+}
+
+/** {@link needsDecoding} for an open file, from its first two bytes (a shorter file is read as it is). */
+export async function fileNeedsDecoding(handle: FileHandle): Promise<boolean> {
+  const magic = Buffer.alloc(2);
+  return (await handle.read(magic, 0, 2, 0)).bytesRead === 2 && needsDecoding(magic);
 }
