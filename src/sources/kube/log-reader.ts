@@ -20,9 +20,16 @@ export const IDLE_MS = 1000;
  * of the container stopping (`stateCheckPeriod`), and ending a live one by mistake costs one reconnect
  * (the resume gate loses no line and counts none twice). Silence alone never ends a follow.
  */
-export const DEAD_FOLLOW_MS = 10_000;
+// EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS: for tests only, so the whole path runs without a 10 s wait.
+export const DEAD_FOLLOW_MS = positiveInt(process.env['EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS']) ?? 10_000;
 /** Every open follow's dead-follow check, on one timer. */
 const deadFollowChecks = new SharedTicker(DEAD_FOLLOW_MS / 10);
+
+/** `text` as a whole number above 0, else null. */
+function positiveInt(text: string | undefined): number | null {
+  const n = Number(text);
+  return text !== undefined && /^\d+$/.test(text) && n > 0 ? n : null;
+}
 
 /** How a request ended. */
 export interface Outcome {
