@@ -3,13 +3,23 @@
 // of gateway entries by pod IP. Real binary against the fake API server.
 import { describe, expect } from 'vitest';
 import { startFakeApiServer, type FakeApiServer, type FakePod } from '../fake-apiserver/index.js';
-import { clusterIt, lineCounts, parseNdjson, passthroughLine, seed000Pair, SEED000, startWatch, tempDir, warnings } from './helpers.js';
+import { clusterIt, lineCounts, parseNdjson, passthroughLine, seed000Pair, SEED000, startWatch, tempDir, warnings, type WatchRun } from './helpers.js';
 
 async function followed(p: FakePod, server: FakeApiServer): Promise<void> {
   await server.waitUntil(() => server.requests.some((r) => r.subresource === 'log' && r.namespace === p.namespace && r.name === p.name && r.status === 200));
 }
 
 const logged = (server: FakeApiServer): Set<string> => new Set(server.requests.filter((r) => r.subresource === 'log').map((r) => `${r.namespace}/${r.name}`));
+
+/** Three sidecars in `ns` take both streams of `--max-streams 2`; then an egress gateway pod appears in `ns-gw`. */
+async function lateGatewayAtCap(api: FakeApiServer, kubeconfig: string, ns: string): Promise<{ run: WatchRun; gw: FakePod }> {
+  for (const n of [1, 2, 3]) api.addPod({ namespace: ns, name: `cart-${n}`, containers: ['app', 'istio-proxy'] });
+  const run = startWatch(['-n', ns, '--gateway-namespace', `${ns}-gw`, '-o', 'ndjson', '--max-streams', '2', '--fail-on', 'none'], { KUBECONFIG: kubeconfig });
+  await api.waitUntil(() => api.activeStreams({ kind: 'log', namespace: ns }) === 2);
+  await api.waitForStreams({ kind: 'watch', resource: 'pods', namespace: `${ns}-gw` });
+  const gw = api.addPod({ namespace: `${ns}-gw`, name: 'egw-1', labels: { istio: 'egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
+  return { run, gw };
+}
 
 describe.concurrent('watch: live coverage and cluster knowledge (fake API server)', () => {
   clusterIt('lists pods without a sidecar and pods excluding traffic from it, says no gateway pod was found, and can fail on it', async ({ api, kubeconfig }) => {
@@ -43,11 +53,7 @@ describe.concurrent('watch: live coverage and cluster knowledge (fake API server
   });
 
   clusterIt('gives a gateway pod that appears once --max-streams is reached the stream of the newest sidecar, says so, and reports it', async ({ api, kubeconfig }) => {
-    for (const n of [1, 2, 3]) api.addPod({ namespace: 'prz', name: `cart-${n}`, containers: ['app', 'istio-proxy'] });
-    const run = startWatch(['-n', 'prz', '--gateway-namespace', 'prz-gw', '-o', 'ndjson', '--max-streams', '2', '--fail-on', 'none'], { KUBECONFIG: kubeconfig });
-    await api.waitUntil(() => api.activeStreams({ kind: 'log', namespace: 'prz' }) === 2);
-    await api.waitForStreams({ kind: 'watch', resource: 'pods', namespace: 'prz-gw' });
-    const gw = api.addPod({ namespace: 'prz-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
+    const { run, gw } = await lateGatewayAtCap(api, kubeconfig, 'prz');
     await run.waitForStderr((t) => /--max-streams 2 reached: egress gateway pod prz-gw\/egw-1 takes the stream of prz\/cart-\d \(the sidecar followed last\), which waits for a free stream/.test(t));
     const victim = /takes the stream of (prz\/cart-\d)/.exec(run.stderr())?.[1] as string;
     await api.waitForStreams({ kind: 'log', namespace: 'prz-gw', pod: 'egw-1' });
@@ -63,11 +69,7 @@ describe.concurrent('watch: live coverage and cluster knowledge (fake API server
   });
 
   clusterIt('follows a gateway in CrashLoopBackOff again once it runs, though every stream is taken by sidecars meanwhile', async ({ api, kubeconfig }) => {
-    for (const n of [1, 2, 3]) api.addPod({ namespace: 'crl', name: `cart-${n}`, containers: ['app', 'istio-proxy'] });
-    const run = startWatch(['-n', 'crl', '--gateway-namespace', 'crl-gw', '-o', 'ndjson', '--max-streams', '2', '--fail-on', 'none'], { KUBECONFIG: kubeconfig });
-    await api.waitUntil(() => api.activeStreams({ kind: 'log', namespace: 'crl' }) === 2);
-    await api.waitForStreams({ kind: 'watch', resource: 'pods', namespace: 'crl-gw' });
-    const gw = api.addPod({ namespace: 'crl-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
+    const { run, gw } = await lateGatewayAtCap(api, kubeconfig, 'crl');
     await api.waitForStreams({ kind: 'log', namespace: 'crl-gw', pod: 'egw-1' });
     gw.restart('istio-proxy', { next: 'waiting' });
     // Its slot goes back to a sidecar while it waits a back-off or for a change of its pod.
