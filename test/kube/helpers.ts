@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, test } from 'vitest';
 import { BIN } from '../helpers/cli.js';
 import { startFakeApiServer, type FakeApiServer } from '../fake-apiserver/index.js';
 
@@ -46,6 +46,25 @@ export function fakeClusterPerFile(): { readonly api: FakeApiServer; readonly ku
     },
   };
 }
+
+/**
+ * `it` with a fake API server of the test's own (`api`) and a kubeconfig for it (`kubeconfig`), closed
+ * after the test: tests that share no server can run concurrently (`describe.concurrent`), as most of
+ * their time is a child process waiting.
+ */
+export const clusterIt = test.extend<{ api: FakeApiServer; kubeconfig: string }>({
+  api: async ({}, use) => {
+    const api = await startFakeApiServer();
+    try {
+      await use(api);
+    } finally {
+      await api.close();
+    }
+  },
+  kubeconfig: async ({ api }, use) => {
+    await use(api.writeKubeconfig(tempDir()));
+  },
+});
 
 /**
  * Starts `egress-audit watch ARGS` with a clean environment: only PATH, HOME (an empty temp dir unless

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiAction } from '../../src/sources/kube/api-errors.js';
 import { ExecCredentialRunner, type ExecCredential } from '../../src/sources/kube/exec-credential.js';
 import { KubeHttp } from '../../src/sources/kube/kube-http.js';
@@ -17,6 +17,7 @@ const LIST: ApiAction = { verb: 'list', resource: 'pods', group: '', namespace: 
 const servers: Server[] = [];
 
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(
     servers.splice(0).map((s) => {
       s.closeAllConnections(); // a request a failed test left held
@@ -39,20 +40,27 @@ function plugin(expirySeconds: number | null): { dir: string; runs(): number } {
   return { dir, runs: () => Number(readFileSync(join(dir, 'n'), 'utf8')) };
 }
 
-/** A plain-http API stand-in that accepts only `valid.token` (counting the requests it refuses); `?delay=ms` holds its answer back. */
-async function server(valid: { token: string; refused: number }): Promise<string> {
+/**
+ * A plain-http API stand-in that accepts only `valid.token` (counting the requests it refuses); it holds a
+ * request with `?hold=1` until the test calls `held.release()` (`held.arrived` gives the token it carried).
+ */
+async function server(valid: { token: string; refused: number }): Promise<{ url: string; held: { arrived: Promise<string>; release(): void } }> {
+  const arrived = gate<string>();
+  const released = gate();
   const s = createServer((req, res) => {
-    const delay = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('delay') ?? 0);
-    setTimeout(() => {
+    const answer = (): void => {
       const ok = req.headers.authorization === `Bearer ${valid.token}`;
       if (!ok) valid.refused++;
       res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
       res.end(ok ? '{"kind":"PodList","items":[]}' : '{"kind":"Status","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}');
-    }, delay);
+    };
+    if (new URL(req.url ?? '/', 'http://x').searchParams.get('hold') !== '1') return answer();
+    arrived.open(req.headers.authorization ?? '');
+    void released.promise.then(answer);
   });
   servers.push(s);
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, held: { arrived: arrived.promise, release: () => released.open() } };
 }
 
 function client(url: string, dir: string): KubeHttp {
@@ -71,11 +79,12 @@ describe('KubeHttp and an exec credential plugin', () => {
   it('renews a credential before it expires, not only when the 30 s cache of request options ends', async () => {
     const p = plugin(11); // renewed 10 s before its expiry: after 1 s
     const valid = { token: 'tok-1', refused: 0 };
-    const http = client(await server(valid), p.dir);
+    const http = client((await server(valid)).url, p.dir);
     const signal = new AbortController().signal;
+    vi.useFakeTimers({ toFake: ['Date'] }); // the clock moves when the test says; timers and I/O stay real
     await http.getJson(LIST, '/api/v1/namespaces/shop/pods', {}, signal);
     expect(p.runs()).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    vi.setSystemTime(Date.now() + 1200);
     valid.token = 'tok-2';
     await http.getJson(LIST, '/api/v1/namespaces/shop/pods', {}, signal);
     // The old cache sent tok-1 until 30 s had passed: refused, for every request between expiry and then.
@@ -86,15 +95,19 @@ describe('KubeHttp and an exec credential plugin', () => {
   it('runs the plugin once for requests refused with one stale token, however late their 401 arrives', async () => {
     const p = plugin(null);
     const valid = { token: 'tok-1', refused: 0 };
-    const http = client(await server(valid), p.dir);
+    const { url, held } = await server(valid);
+    const http = client(url, p.dir);
     const signal = new AbortController().signal;
     await http.getJson(LIST, '/api/v1/namespaces/shop/pods', {}, signal);
     valid.token = 'tok-2'; // rotated: the next run of the plugin gives it
-    // Both go out with tok-1; the slow one's 401 comes after the fast one has already renewed the token.
-    await Promise.all([
-      http.getJson(LIST, '/api/v1/namespaces/shop/pods', { delay: '0' }, signal),
-      http.getJson(LIST, '/api/v1/namespaces/shop/pods', { delay: '1500' }, signal),
-    ]);
+    // Both go out with tok-1; the held one's 401 comes after the other has already renewed the token.
+    const fast = http.getJson(LIST, '/api/v1/namespaces/shop/pods', {}, signal);
+    const slow = http.getJson(LIST, '/api/v1/namespaces/shop/pods', { hold: '1' }, signal);
+    expect(await held.arrived).toBe('Bearer tok-1');
+    await expect(fast).resolves.toMatchObject({ kind: 'PodList' });
+    expect(p.runs()).toBe(2);
+    held.release();
+    await expect(slow).resolves.toMatchObject({ kind: 'PodList' });
     expect(p.runs()).toBe(2);
   });
 });

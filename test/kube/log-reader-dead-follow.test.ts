@@ -43,6 +43,11 @@ async function follow(name: string): Promise<Follow> {
 }
 
 describe('the dead-follow check', () => {
+  it('waits 10 s when EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS is unset (the whole-path test shortens it)', () => {
+    expect(process.env['EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS']).toBeUndefined();
+    expect(DEAD_FOLLOW_MS).toBe(10_000);
+  });
+
   it('serves every open follow from one unref\'ed timer, ends only the dead ones, and stops with the last follow', async () => {
     vi.useFakeTimers();
     const setIntervalSpy = vi.spyOn(globalThis, 'setInterval');

@@ -1,24 +1,32 @@
 // What only a live cluster can tell the coverage report, and what the cluster's objects add to verdicts:
 // pods without sidecars, excluded traffic, no gateway pod, --max-streams, ServiceEntries, attribution
 // of gateway entries by pod IP. Real binary against the fake API server.
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { startFakeApiServer, type FakeApiServer, type FakePod } from '../fake-apiserver/index.js';
-import { fakeClusterPerFile, lineCounts, parseNdjson, passthroughLine, seed000Pair, SEED000, startWatch, tempDir, warnings } from './helpers.js';
+import { clusterIt, lineCounts, parseNdjson, passthroughLine, seed000Pair, SEED000, startWatch, tempDir, warnings, type WatchRun } from './helpers.js';
 
-const fake = fakeClusterPerFile();
-
-async function followed(p: FakePod, server = fake.api): Promise<void> {
+async function followed(p: FakePod, server: FakeApiServer): Promise<void> {
   await server.waitUntil(() => server.requests.some((r) => r.subresource === 'log' && r.namespace === p.namespace && r.name === p.name && r.status === 200));
 }
 
 const logged = (server: FakeApiServer): Set<string> => new Set(server.requests.filter((r) => r.subresource === 'log').map((r) => `${r.namespace}/${r.name}`));
 
-describe('watch: live coverage and cluster knowledge (fake API server)', () => {
-  it('lists pods without a sidecar and pods excluding traffic from it, says no gateway pod was found, and can fail on it', async () => {
-    const cart = fake.api.addPod({ namespace: 'cov', name: 'cart-1', annotations: { 'traffic.sidecar.istio.io/excludeOutboundIPRanges': '10.0.0.0/8' }, containers: ['app', 'istio-proxy'] });
-    fake.api.addPod({ namespace: 'cov', name: 'legacy-batch', containers: ['batch'] });
-    const run = startWatch(['-n', 'cov', '--gateway-namespace', 'cov-gw', '-o', 'ndjson', '--fail-on', 'pods-without-sidecar'], { KUBECONFIG: fake.kubeconfig });
-    await followed(cart);
+/** Three sidecars in `ns` take both streams of `--max-streams 2`; then an egress gateway pod appears in `ns-gw`. */
+async function lateGatewayAtCap(api: FakeApiServer, kubeconfig: string, ns: string): Promise<{ run: WatchRun; gw: FakePod }> {
+  for (const n of [1, 2, 3]) api.addPod({ namespace: ns, name: `cart-${n}`, containers: ['app', 'istio-proxy'] });
+  const run = startWatch(['-n', ns, '--gateway-namespace', `${ns}-gw`, '-o', 'ndjson', '--max-streams', '2', '--fail-on', 'none'], { KUBECONFIG: kubeconfig });
+  await api.waitUntil(() => api.activeStreams({ kind: 'log', namespace: ns }) === 2);
+  await api.waitForStreams({ kind: 'watch', resource: 'pods', namespace: `${ns}-gw` });
+  const gw = api.addPod({ namespace: `${ns}-gw`, name: 'egw-1', labels: { istio: 'egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
+  return { run, gw };
+}
+
+describe.concurrent('watch: live coverage and cluster knowledge (fake API server)', () => {
+  clusterIt('lists pods without a sidecar and pods excluding traffic from it, says no gateway pod was found, and can fail on it', async ({ api, kubeconfig }) => {
+    const cart = api.addPod({ namespace: 'cov', name: 'cart-1', annotations: { 'traffic.sidecar.istio.io/excludeOutboundIPRanges': '10.0.0.0/8' }, containers: ['app', 'istio-proxy'] });
+    api.addPod({ namespace: 'cov', name: 'legacy-batch', containers: ['batch'] });
+    const run = startWatch(['-n', 'cov', '--gateway-namespace', 'cov-gw', '-o', 'ndjson', '--fail-on', 'pods-without-sidecar'], { KUBECONFIG: kubeconfig });
+    await followed(cart, api);
     cart.appendLog('istio-proxy', [passthroughLine(new Date())]);
     run.interrupt();
     const { code, stdout } = await run.exited;
@@ -29,32 +37,28 @@ describe('watch: live coverage and cluster knowledge (fake API server)', () => {
     expect(code).toBe(1);
   });
 
-  it('follows at most --max-streams containers, gateways first, says so when the cap binds, and reports the rest', async () => {
-    fake.api.addPod({ namespace: 'cap-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, containers: ['istio-proxy'] });
-    for (const n of [1, 2, 3]) fake.api.addPod({ namespace: 'cap', name: `cart-${n}`, containers: ['app', 'istio-proxy'] });
-    const run = startWatch(['-n', 'cap', '--gateway-namespace', 'cap-gw', '-o', 'ndjson', '--max-streams', '2'], { KUBECONFIG: fake.kubeconfig });
+  clusterIt('follows at most --max-streams containers, gateways first, says so when the cap binds, and reports the rest', async ({ api, kubeconfig }) => {
+    api.addPod({ namespace: 'cap-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, containers: ['istio-proxy'] });
+    for (const n of [1, 2, 3]) api.addPod({ namespace: 'cap', name: `cart-${n}`, containers: ['app', 'istio-proxy'] });
+    const run = startWatch(['-n', 'cap', '--gateway-namespace', 'cap-gw', '-o', 'ndjson', '--max-streams', '2'], { KUBECONFIG: kubeconfig });
     await run.waitForStderr((t) => /--max-streams 2 reached: more containers should be followed than that; the others \(first: cap\/cart-\d\) wait/.test(t));
-    await fake.api.waitForStreams({ kind: 'log', namespace: 'cap-gw', pod: 'egw-1' });
-    await fake.api.waitUntil(() => fake.api.activeStreams({ kind: 'log', namespace: 'cap' }) === 1);
+    await api.waitForStreams({ kind: 'log', namespace: 'cap-gw', pod: 'egw-1' });
+    await api.waitUntil(() => api.activeStreams({ kind: 'log', namespace: 'cap' }) === 1);
     run.interrupt();
     const { stdout } = await run.exited;
-    const followedPods = [...logged(fake.api)].filter((k) => k.startsWith('cap'));
+    const followedPods = [...logged(api)].filter((k) => k.startsWith('cap'));
     expect(followedPods).toHaveLength(2);
     expect(followedPods).toContain('cap-gw/egw-1');
     expect(warnings(parseNdjson(stdout).report).find((w) => w.code === 'streams-unfollowed')?.message).toMatch(/^--max-streams 2 left 2 container\(s\) unfollowed, so their traffic was not audited: cap\/cart-\d, cap\/cart-\d\.$/);
   });
 
-  it('gives a gateway pod that appears once --max-streams is reached the stream of the newest sidecar, says so, and reports it', async () => {
-    for (const n of [1, 2, 3]) fake.api.addPod({ namespace: 'prz', name: `cart-${n}`, containers: ['app', 'istio-proxy'] });
-    const run = startWatch(['-n', 'prz', '--gateway-namespace', 'prz-gw', '-o', 'ndjson', '--max-streams', '2', '--fail-on', 'none'], { KUBECONFIG: fake.kubeconfig });
-    await fake.api.waitUntil(() => fake.api.activeStreams({ kind: 'log', namespace: 'prz' }) === 2);
-    await fake.api.waitForStreams({ kind: 'watch', resource: 'pods', namespace: 'prz-gw' });
-    const gw = fake.api.addPod({ namespace: 'prz-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
+  clusterIt('gives a gateway pod that appears once --max-streams is reached the stream of the newest sidecar, says so, and reports it', async ({ api, kubeconfig }) => {
+    const { run, gw } = await lateGatewayAtCap(api, kubeconfig, 'prz');
     await run.waitForStderr((t) => /--max-streams 2 reached: egress gateway pod prz-gw\/egw-1 takes the stream of prz\/cart-\d \(the sidecar followed last\), which waits for a free stream/.test(t));
     const victim = /takes the stream of (prz\/cart-\d)/.exec(run.stderr())?.[1] as string;
-    await fake.api.waitForStreams({ kind: 'log', namespace: 'prz-gw', pod: 'egw-1' });
-    await fake.api.waitUntil(() => fake.api.activeStreams({ kind: 'log', namespace: 'prz' }) === 1);
-    expect(fake.api.activeStreams({ kind: 'log', namespace: 'prz', pod: victim.slice('prz/'.length) })).toBe(0);
+    await api.waitForStreams({ kind: 'log', namespace: 'prz-gw', pod: 'egw-1' });
+    await api.waitUntil(() => api.activeStreams({ kind: 'log', namespace: 'prz' }) === 1);
+    expect(api.activeStreams({ kind: 'log', namespace: 'prz', pod: victim.slice('prz/'.length) })).toBe(0);
     gw.appendLog('istio-proxy', [seed000Pair(new Date()).gateway]);
     run.interrupt();
     const { stdout } = await run.exited;
@@ -64,33 +68,34 @@ describe('watch: live coverage and cluster knowledge (fake API server)', () => {
       new RegExp(`^--max-streams 2 left 1 container\\(s\\) unfollowed, so their traffic was not audited: prz/cart-\\d\\. --max-streams 2 preempted 1 sidecar stream\\(s\\) for egress gateway pods that appeared later, so their traffic was not audited from then on unless followed again: ${victim}\\.$`));
   });
 
-  it('follows a gateway in CrashLoopBackOff again once it runs, though every stream is taken by sidecars meanwhile', async () => {
-    for (const n of [1, 2, 3]) fake.api.addPod({ namespace: 'crl', name: `cart-${n}`, containers: ['app', 'istio-proxy'] });
-    const run = startWatch(['-n', 'crl', '--gateway-namespace', 'crl-gw', '-o', 'ndjson', '--max-streams', '2', '--fail-on', 'none'], { KUBECONFIG: fake.kubeconfig });
-    await fake.api.waitUntil(() => fake.api.activeStreams({ kind: 'log', namespace: 'crl' }) === 2);
-    await fake.api.waitForStreams({ kind: 'watch', resource: 'pods', namespace: 'crl-gw' });
-    const gw = fake.api.addPod({ namespace: 'crl-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
-    await fake.api.waitForStreams({ kind: 'log', namespace: 'crl-gw', pod: 'egw-1' });
+  clusterIt('follows a gateway in CrashLoopBackOff again once it runs, though every stream is taken by sidecars meanwhile', async ({ api, kubeconfig }) => {
+    const { run, gw } = await lateGatewayAtCap(api, kubeconfig, 'crl');
+    await api.waitForStreams({ kind: 'log', namespace: 'crl-gw', pod: 'egw-1' });
     gw.restart('istio-proxy', { next: 'waiting' });
-    // Its slot goes back to a sidecar while it waits; it looks at its pod again within a back-off (under 1 s here).
-    await fake.api.waitUntil(() => fake.api.activeStreams({ kind: 'log', namespace: 'crl' }) === 2);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    fake.api.setContainerState('crl-gw', 'egw-1', 'istio-proxy', 'running');
+    // Its slot goes back to a sidecar while it waits a back-off or for a change of its pod.
+    await api.waitUntil(() => api.activeStreams({ kind: 'log', namespace: 'crl' }) === 2);
+    // A change that leaves it waiting ends that wait: it queues for a slot while it cannot run. The watch
+    // delivers events in order, so once the client has acted on a gateway pod added after that change (it
+    // takes the stream of a sidecar), the queued gateway has seen the change; only then does it run again.
+    api.modifyPod('crl-gw', 'egw-1', { annotations: { 'test/crash-loop': 'still waiting' } });
+    api.addPod({ namespace: 'crl-gw', name: 'egw-2', labels: { istio: 'egressgateway' }, containers: ['istio-proxy'] });
+    await api.waitForStreams({ kind: 'log', namespace: 'crl-gw', pod: 'egw-2' });
+    api.setContainerState('crl-gw', 'egw-1', 'istio-proxy', 'running');
     // Before: it waited for a free stream without taking one from a sidecar, and no sidecar here ever ends.
     const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`gateway not followed again; stderr:\n${run.stderr()}`)), 10_000));
-    await Promise.race([fake.api.waitForStreams({ kind: 'log', namespace: 'crl-gw', pod: 'egw-1' }), deadline]);
+    await Promise.race([api.waitForStreams({ kind: 'log', namespace: 'crl-gw', pod: 'egw-1' }), deadline]);
     run.interrupt();
     const { stderr } = await run.exited;
     // A slot taken when it appeared and when it ran again, none while it could not run.
     expect(stderr.match(/egress gateway pod crl-gw\/egw-1 takes the stream of/g)).toHaveLength(2);
   }, 20_000);
 
-  it('uses ServiceEntries: an IP listed by one entry is named by its host, and MESH_EXTERNAL addresses inside a pod range are external', async () => {
-    fake.api.addServiceEntry({ namespace: 'se', name: 'my-server', spec: { hosts: ['my.server.com'], addresses: ['192.168.0.78'], ports: [{ number: 1234, name: 'tcp', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '192.168.0.78' }] } });
-    fake.api.addServiceEntry({ namespace: 'se', name: 'vm-db', spec: { hosts: ['db.example.com'], ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '10.108.77.7' }] } });
-    const client = fake.api.addPod({ namespace: 'se', name: 'sleep-1', ip: SEED000.clientIp, containers: ['sleep', 'istio-proxy'] });
-    const run = startWatch(['-n', 'se', '--gateway-namespace', 'se-gw', '-o', 'ndjson'], { KUBECONFIG: fake.kubeconfig });
-    await followed(client);
+  clusterIt('uses ServiceEntries: an IP listed by one entry is named by its host, and MESH_EXTERNAL addresses inside a pod range are external', async ({ api, kubeconfig }) => {
+    api.addServiceEntry({ namespace: 'se', name: 'my-server', spec: { hosts: ['my.server.com'], addresses: ['192.168.0.78'], ports: [{ number: 1234, name: 'tcp', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '192.168.0.78' }] } });
+    api.addServiceEntry({ namespace: 'se', name: 'vm-db', spec: { hosts: ['db.example.com'], ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '10.108.77.7' }] } });
+    const client = api.addPod({ namespace: 'se', name: 'sleep-1', ip: SEED000.clientIp, containers: ['sleep', 'istio-proxy'] });
+    const run = startWatch(['-n', 'se', '--gateway-namespace', 'se-gw', '-o', 'ndjson'], { KUBECONFIG: kubeconfig });
+    await followed(client, api);
     const at = new Date();
     client.appendLog('istio-proxy', [passthroughLine(at), passthroughLine(at, 41235).replaceAll('192.168.0.78:1234', '10.108.77.7:5432')]);
     run.interrupt();
@@ -100,21 +105,21 @@ describe('watch: live coverage and cluster knowledge (fake API server)', () => {
     expect(flows.sort()).toEqual([['direct', 'db.example.com:5432'], ['direct', 'my.server.com:1234']]);
   });
 
-  it('attributes a gateway entry to the calling workload by pod IP although that pod’s log is not followed', async () => {
-    const gw = fake.api.addPod({ namespace: 'attr-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
-    fake.api.addPod({ namespace: 'attr', name: 'billing-7d4f8b9c6d-k2x9p', labels: { app: 'billing' }, ip: SEED000.clientIp, containers: ['app', 'istio-proxy'] });
-    const run = startWatch(['-n', 'attr', '--gateway-namespace', 'attr-gw', '-l', 'app=nothing-matches', '-o', 'ndjson'], { KUBECONFIG: fake.kubeconfig });
-    await followed(gw);
+  clusterIt('attributes a gateway entry to the calling workload by pod IP although that pod’s log is not followed', async ({ api, kubeconfig }) => {
+    const gw = api.addPod({ namespace: 'attr-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
+    api.addPod({ namespace: 'attr', name: 'billing-7d4f8b9c6d-k2x9p', labels: { app: 'billing' }, ip: SEED000.clientIp, containers: ['app', 'istio-proxy'] });
+    const run = startWatch(['-n', 'attr', '--gateway-namespace', 'attr-gw', '-l', 'app=nothing-matches', '-o', 'ndjson'], { KUBECONFIG: kubeconfig });
+    await followed(gw, api);
     gw.appendLog('istio-proxy', [seed000Pair(new Date()).gateway]);
     run.interrupt();
     const { stdout } = await run.exited;
     const { flows, report } = parseNdjson(stdout);
     expect(flows.map((f) => [f['verdict'], f['source']])).toEqual([['gateway-only', { workload: 'billing', pod: 'billing-7d4f8b9c6d-k2x9p', namespace: 'attr', address: `${SEED000.clientIp}:33706` }]]);
     expect(lineCounts(report).records).toBe(1);
-    expect(logged(fake.api).has('attr/billing-7d4f8b9c6d-k2x9p')).toBe(false);
+    expect(logged(api).has('attr/billing-7d4f8b9c6d-k2x9p')).toBe(false);
   });
 
-  it('reads ServiceEntries in whichever networking.istio.io version the cluster serves (v1alpha3 here)', async () => {
+  clusterIt('reads ServiceEntries in whichever networking.istio.io version the cluster serves (v1alpha3 here)', async () => {
     const old = await startFakeApiServer({ istioVersions: ['v1alpha3'] });
     try {
       const p = old.addPod({ namespace: 'default', name: 'sleep-1', containers: ['app', 'istio-proxy'] });
@@ -129,10 +134,10 @@ describe('watch: live coverage and cluster knowledge (fake API server)', () => {
     }
   });
 
-  it.each([
+  clusterIt.for([
     ['RBAC refuses them', (s: FakeApiServer) => void s.setForbidden({ resource: 'serviceentries' }), /RBAC refused to list them in all namespaces, namespace default, namespace istio-system: the ClusterRole needs serviceentries\.networking\.istio\.io: list, watch/],
     ['Istio is not installed', () => undefined, /the cluster does not serve networking\.istio\.io/],
-  ])('says when ServiceEntries cannot be read because %s', async (_case, setup, message) => {
+  ] as const)('says when ServiceEntries cannot be read because %s', async ([_case, setup, message]) => {
     const server = await startFakeApiServer({ istioVersions: _case === 'Istio is not installed' ? [] : ['v1'] });
     try {
       setup(server);

@@ -4,50 +4,37 @@
 // must never appear in any output.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeApiServer, type FakeApiServer, type FakePod, type KubeconfigOptions } from '../fake-apiserver/index.js';
-import { internalLine, lineCounts, parseNdjson, startWatch, tempDir, warnings, type WatchRun } from './helpers.js';
+import { describe, expect } from 'vitest';
+import { type FakeApiServer, type FakePod, type KubeconfigOptions } from '../fake-apiserver/index.js';
+import { clusterIt, internalLine, lineCounts, parseNdjson, startWatch, tempDir, warnings, type WatchRun } from './helpers.js';
 
-let api: FakeApiServer;
 let seq = 0;
 
-beforeAll(async () => {
-  api = await startFakeApiServer();
-});
-
-afterEach(() => {
-  api.clearRules();
-});
-
-afterAll(async () => {
-  await api.close();
-});
-
-function kubeconfig(opts: KubeconfigOptions = {}): string {
+function kubeconfig(api: FakeApiServer, opts: KubeconfigOptions = {}): string {
   return api.writeKubeconfig(tempDir(), opts);
 }
 
-function pod(namespace: string, name = 'cart-1'): FakePod {
+function pod(api: FakeApiServer, namespace: string, name = 'cart-1'): FakePod {
   seq++;
   return api.addPod({ namespace, name, ip: `10.108.2.${seq}`, containers: ['app', 'istio-proxy'] });
 }
 
-async function followed(p: FakePod): Promise<void> {
+async function followed(api: FakeApiServer, p: FakePod): Promise<void> {
   await api.waitUntil(() => api.requests.some((r) => r.subresource === 'log' && r.namespace === p.namespace && r.name === p.name && r.query['follow'] === 'true' && r.status === 200));
 }
 
 /** Waits until `p`'s log is followed; fails at once, with the watch's stderr, when it exits first. */
-async function followedBy(run: WatchRun, p: FakePod): Promise<void> {
-  const early = await Promise.race([followed(p).then(() => null), run.exited]);
+async function followedBy(api: FakeApiServer, run: WatchRun, p: FakePod): Promise<void> {
+  const early = await Promise.race([followed(api, p).then(() => null), run.exited]);
   if (early !== null) throw new Error(`watch exited ${early.code} before following ${p.namespace}/${p.name}: ${early.stderr}`);
 }
 
 /** Runs a watch of `ns` that reads two lines of `p`, stopped with Ctrl-C. */
-async function readTwoLines(ns: string, p: FakePod, env: Record<string, string>, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function readTwoLines(api: FakeApiServer, ns: string, p: FakePod, env: Record<string, string>, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = startWatch(['-n', ns, '--gateway-namespace', `${ns}-gw`, '-o', 'ndjson', '--fail-on', 'none', ...extra], env);
-  await followedBy(run, p);
+  await followedBy(api, run, p);
   p.appendLog('istio-proxy', [internalLine(new Date(), 1), internalLine(new Date(), 2)]);
   run.interrupt();
   return run.exited;
@@ -57,7 +44,7 @@ async function readTwoLines(ns: string, p: FakePod, env: Record<string, string>,
  * A kubeconfig whose exec plugin is a shell script `name` that runs `before`, then the fake server's own
  * plugin; the kubeconfig names it as `command` (default: its absolute path). Returns the kubeconfig's path.
  */
-function wrappedExecPlugin(name: string, before: string, command?: string): string {
+function wrappedExecPlugin(api: FakeApiServer, name: string, before: string, command?: string): string {
   const dir = tempDir();
   const path = api.writeKubeconfig(dir, { user: 'exec' });
   const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { exec: { command: string; args?: string[] } } }[] };
@@ -70,81 +57,81 @@ function wrappedExecPlugin(name: string, before: string, command?: string): stri
   return path;
 }
 
-function expectNoSecrets(out: { stdout: string; stderr: string }): void {
+function expectNoSecrets(api: FakeApiServer, out: { stdout: string; stderr: string }): void {
   expect(out.stdout).not.toContain(api.token);
   expect(out.stderr).not.toContain(api.token);
 }
 
-async function failsWith(env: Record<string, string>, args: string[], message: RegExp): Promise<void> {
+async function failsWith(api: FakeApiServer, env: Record<string, string>, args: string[], message: RegExp): Promise<void> {
   const out = await startWatch([...args, '-o', 'ndjson'], env).exited;
   expect(out.stderr).toMatch(message);
   expect(out.code).toBe(3);
-  expectNoSecrets(out);
+  expectNoSecrets(api, out);
 }
 
-describe('watch: credentials the kubectl way (fake API server)', () => {
-  it.each([
+describe.concurrent('watch: credentials the kubectl way (fake API server)', () => {
+  clusterIt.for([
     ['a bearer token', 'token'],
     ['an exec credential plugin', 'exec'],
     ['a client certificate', 'client-cert'],
     ['a tokenFile', 'token-file'],
-  ] as const)('reads the cluster with %s', async (_case, user) => {
+  ] as const)('reads the cluster with %s', async ([, user], { api }) => {
     const ns = `user-${user}`;
-    const p = pod(ns);
+    const p = pod(api, ns);
     const runsBefore = api.execRuns();
-    const out = await readTwoLines(ns, p, { KUBECONFIG: kubeconfig({ user }) });
+    const out = await readTwoLines(api, ns, p, { KUBECONFIG: kubeconfig(api, { user }) });
     expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
     expect(out.code).toBe(0);
     if (user === 'exec') expect(api.execRuns()).toBeGreaterThan(runsBefore);
-    expectNoSecrets(out);
+    expectNoSecrets(api, out);
   });
 
-  it('reads a token file that ends in a newline (`kubectl create token sa > file`), trimmed as kubectl does', async () => {
+  clusterIt('reads a token file that ends in a newline (`kubectl create token sa > file`), trimmed as kubectl does', async ({ api }) => {
     const ns = 'token-newline';
-    const p = pod(ns);
+    const p = pod(api, ns);
     const dir = tempDir();
     const path = api.writeKubeconfig(dir, { user: 'token-file' });
     writeFileSync(join(dir, 'token'), `${api.token}\n`);
     // It used to exit 3 before reading: "Invalid character in header content ["Authorization"]".
-    const out = await readTwoLines(ns, p, { KUBECONFIG: path });
+    const out = await readTwoLines(api, ns, p, { KUBECONFIG: path });
     expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
     expect(out.code).toBe(0);
-    expectNoSecrets(out);
+    expectNoSecrets(api, out);
   });
 
-  it('runs an exec plugin named by a relative path from the kubeconfig’s directory, as kubectl does', async () => {
+  clusterIt('runs an exec plugin named by a relative path from the kubeconfig’s directory, as kubectl does', async ({ api }) => {
     const ns = 'exec-relative';
-    const p = pod(ns);
-    const out = await readTwoLines(ns, p, { KUBECONFIG: wrappedExecPlugin('auth.sh', '', './auth.sh') });
+    const p = pod(api, ns);
+    const out = await readTwoLines(api, ns, p, { KUBECONFIG: wrappedExecPlugin(api, 'auth.sh', '', './auth.sh') });
     expect(out.stderr).not.toMatch(/cannot get credentials/);
     expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
     expect(out.code).toBe(0);
   });
 
-  it('shows what an exec plugin writes to stderr (a device-code login), and gives it end-of-file on stdin without a terminal', async () => {
+  clusterIt('shows what an exec plugin writes to stderr (a device-code login), and gives it end-of-file on stdin without a terminal', async ({ api }) => {
     const ns = 'exec-login';
-    const p = pod(ns);
+    const p = pod(api, ns);
     // Like `kubelogin` in device-code mode: instructions on stderr, stdin read to its end, then the credential.
     const login = `echo 'To sign in, open https://login.example/device and enter the code QX7-\x1b[31mRED' >&2\ncat > /dev/null\n`;
-    const out = await readTwoLines(ns, p, { KUBECONFIG: wrappedExecPlugin('login.sh', login) });
+    const out = await readTwoLines(api, ns, p, { KUBECONFIG: wrappedExecPlugin(api, 'login.sh', login) });
     // client-node's runner kept stderr until the plugin ended and gave it a stdin pipe that never closed: this hung.
     expect(out.stderr).toContain('egress-audit: exec plugin login.sh: To sign in, open https://login.example/device and enter the code QX7-\\e[31mRED\n');
     expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
     expect(out.code).toBe(0);
-    expectNoSecrets(out);
+    expectNoSecrets(api, out);
   });
 
-  it('stops at Ctrl-C while an exec plugin hangs (a login that never completes), exit 3', async () => {
+  clusterIt('stops at Ctrl-C while an exec plugin hangs (a login that never completes), exit 3', async ({ api }) => {
     const dir = tempDir();
     const path = api.writeKubeconfig(dir, { user: 'exec' });
     const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { exec: { command: string; args?: string[] } } }[] };
-    // Never answers; leaves when egress-audit has gone, so the test leaves no process behind.
-    writeFileSync(join(dir, 'hang.mjs'), 'const p = process.ppid; setInterval(() => { try { process.kill(p, 0); } catch { process.exit(1); } }, 200);\n');
+    // Says it has started, then never answers; leaves when egress-audit has gone, so the test leaves no process behind.
+    writeFileSync(join(dir, 'hang.mjs'), "process.stderr.write('waiting for a login\\n');\nconst p = process.ppid; setInterval(() => { try { process.kill(p, 0); } catch { process.exit(1); } }, 200);\n");
     Object.assign(doc.users[0]?.user.exec ?? {}, { command: process.execPath, args: [join(dir, 'hang.mjs')] });
     writeFileSync(path, stringify(doc));
     const before = api.requests.length;
     const run = startWatch(['-n', 'hang', '-o', 'ndjson', '--duration', '1s'], { KUBECONFIG: path });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await run.waitForStderr((t) => t.includes(`exec plugin ${basename(process.execPath)}: waiting for a login`));
     run.interrupt();
     await new Promise((resolve) => setTimeout(resolve, 300));
     run.interrupt(); // the second Ctrl-C cuts everything short
@@ -154,10 +141,10 @@ describe('watch: credentials the kubectl way (fake API server)', () => {
     expect(api.requests.length).toBe(before);
   });
 
-  it('re-runs the exec plugin and carries on when the token is rotated mid-run', async () => {
-    const p = pod('rotate');
-    const run = startWatch(['-n', 'rotate', '--gateway-namespace', 'rotate-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig({ user: 'exec' }) });
-    await followed(p);
+  clusterIt('re-runs the exec plugin and carries on when the token is rotated mid-run', async ({ api }) => {
+    const p = pod(api, 'rotate');
+    const run = startWatch(['-n', 'rotate', '--gateway-namespace', 'rotate-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig(api, { user: 'exec' }) });
+    await followed(api, p);
     const old = api.token;
     const before = api.requests.length;
     api.setToken('rotated-token-for-tests-only');
@@ -172,50 +159,50 @@ describe('watch: credentials the kubectl way (fake API server)', () => {
     expect(out.stderr).not.toContain('rotated-token-for-tests-only');
   });
 
-  it('takes the first file’s current context and entries from a two-file $KUBECONFIG with duplicate names, as kubectl does', async () => {
-    const p = pod('multi');
-    const good = kubeconfig({ context: 'first' });
-    const bad = kubeconfig({ context: 'second', server: 'https://127.0.0.1:1' }); // same cluster and user names
-    const out = await readTwoLines('multi', p, { KUBECONFIG: `${good}:${bad}` });
+  clusterIt('takes the first file’s current context and entries from a two-file $KUBECONFIG with duplicate names, as kubectl does', async ({ api }) => {
+    const p = pod(api, 'multi');
+    const good = kubeconfig(api, { context: 'first' });
+    const bad = kubeconfig(api, { context: 'second', server: 'https://127.0.0.1:1' }); // same cluster and user names
+    const out = await readTwoLines(api, 'multi', p, { KUBECONFIG: `${good}:${bad}` });
     expect(out.stderr).toMatch(/\(context first\)/);
     expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
-    await failsWith({ KUBECONFIG: `${bad}:${good}` }, ['-n', 'multi'], /cannot reach the API server https:\/\/127\.0\.0\.1:1 of context "second"/);
+    await failsWith(api, { KUBECONFIG: `${bad}:${good}` }, ['-n', 'multi'], /cannot reach the API server https:\/\/127\.0\.0\.1:1 of context "second"/);
   });
 
-  it('switches context with --context (entries still first-file-wins)', async () => {
-    const p = pod('ctx');
-    const good = kubeconfig({ context: 'first' });
-    const other = kubeconfig({ context: 'second', server: 'https://127.0.0.1:1' });
-    const out = await readTwoLines('ctx', p, { KUBECONFIG: `${good}:${other}` }, ['--context', 'second']);
+  clusterIt('switches context with --context (entries still first-file-wins)', async ({ api }) => {
+    const p = pod(api, 'ctx');
+    const good = kubeconfig(api, { context: 'first' });
+    const other = kubeconfig(api, { context: 'second', server: 'https://127.0.0.1:1' });
+    const out = await readTwoLines(api, 'ctx', p, { KUBECONFIG: `${good}:${other}` }, ['--context', 'second']);
     expect(out.stderr).toMatch(/\(context second\)/);
-    await failsWith({ KUBECONFIG: good }, ['--context', 'nope'], /context "nope" is not in \$KUBECONFIG \(contexts: first\)/);
+    await failsWith(api, { KUBECONFIG: good }, ['--context', 'nope'], /context "nope" is not in \$KUBECONFIG \(contexts: first\)/);
   });
 
-  it('uses the in-cluster service account (token file, CA, namespace) when there is no kubeconfig', async () => {
+  clusterIt('uses the in-cluster service account (token file, CA, namespace) when there is no kubeconfig', async ({ api }) => {
     const root = tempDir('incluster-');
     const files = api.writeInClusterFiles(root, 'incluster');
-    const p = pod('incluster');
+    const p = pod(api, 'incluster');
     const run = startWatch(['--gateway-namespace', 'incluster-gw', '-o', 'ndjson', '--fail-on', 'none'], { EGRESS_AUDIT_IN_CLUSTER_ROOT: root, ...files.env });
-    await followed(p);
+    await followed(api, p);
     p.appendLog('istio-proxy', [internalLine(new Date(), 1)]);
     run.interrupt();
     const out = await run.exited;
     expect((parseNdjson(out.stdout).report['input'] as { description: string }).description).toMatch(/^context inClusterContext, namespace incluster;/);
     expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(1);
-    expectNoSecrets(out);
+    expectNoSecrets(api, out);
   });
 
-  it('speaks https to an in-cluster API service on port 8001, 8080 or 80, where client-node would pick plain http (kubectl never does)', async (ctx) => {
+  clusterIt('speaks https to an in-cluster API service on port 8001, 8080 or 80, where client-node would pick plain http (kubectl never does)', async ({ api, skip }) => {
     // The fake listens on a random port; a relay on the first of those ports that is free stands in for the Service.
     const relay = await relayFromFirstFree([8001, 8080, 80], api.port);
-    if (relay === null) return ctx.skip('none of the ports 8001, 8080, 80 is free on 127.0.0.1');
+    if (relay === null) return skip('none of the ports 8001, 8080, 80 is free on 127.0.0.1');
     try {
       const root = tempDir('incluster-port-');
       const files = api.writeInClusterFiles(root, 'inclusterport');
-      const p = pod('inclusterport');
+      const p = pod(api, 'inclusterport');
       const env = { ...files.env, KUBERNETES_SERVICE_PORT: String(relay.port) };
       const run = startWatch(['--gateway-namespace', 'inclusterport-gw', '-o', 'ndjson', '--fail-on', 'none'], { EGRESS_AUDIT_IN_CLUSTER_ROOT: root, ...env });
-      await followedBy(run, p); // it used to exit 3 at once: "cluster "inCluster" uses plain http://"
+      await followedBy(api, run, p); // it used to exit 3 at once: "cluster "inCluster" uses plain http://"
       p.appendLog('istio-proxy', [internalLine(new Date(), 1)]);
       run.interrupt();
       const out = await run.exited;
@@ -223,63 +210,63 @@ describe('watch: credentials the kubectl way (fake API server)', () => {
       expect((parseNdjson(out.stdout).report['input'] as { description: string }).description).toMatch(/^context inClusterContext, namespace inclusterport;/);
       expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(1);
       // A kubeconfig's https://host:8001 (or :8080, :80) was always kept https: client-node changes only the in-cluster scheme.
-      const q = pod('kubeconfigport');
-      const viaFile = await readTwoLines('kubeconfigport', q, { KUBECONFIG: kubeconfig({ server: `https://127.0.0.1:${relay.port}` }) });
+      const q = pod(api, 'kubeconfigport');
+      const viaFile = await readTwoLines(api, 'kubeconfigport', q, { KUBECONFIG: kubeconfig(api, { server: `https://127.0.0.1:${relay.port}` }) });
       expect(lineCounts(parseNdjson(viaFile.stdout).report).records).toBe(2);
     } finally {
       await relay.close();
     }
   });
 
-  it.each([
+  clusterIt.for<[string, Record<string, string>, RegExp]>([
     ['no configuration at all (never a silent try of localhost:8080)', {}, /no Kubernetes configuration found.*never falls back to http:\/\/localhost:8080/],
     ['a $KUBECONFIG naming only missing files', { KUBECONFIG: '/nonexistent/a:/nonexistent/b' }, /\$KUBECONFIG names no file that exists/],
-  ])('exits 3 on %s', async (_case, env, message) => {
-    await failsWith({ EGRESS_AUDIT_IN_CLUSTER_ROOT: tempDir('empty-root-'), ...env }, [], message);
+  ])('exits 3 on %s', async ([, env, message], { api }) => {
+    await failsWith(api, { EGRESS_AUDIT_IN_CLUSTER_ROOT: tempDir('empty-root-'), ...env }, [], message);
   });
 
-  it('exits 3 with --kubeconfig naming a missing file', async () => {
-    await failsWith({}, ['--kubeconfig', '/nonexistent/kubeconfig'], /kubeconfig \/nonexistent\/kubeconfig: no such file/);
+  clusterIt('exits 3 with --kubeconfig naming a missing file', async ({ api }) => {
+    await failsWith(api, {}, ['--kubeconfig', '/nonexistent/kubeconfig'], /kubeconfig \/nonexistent\/kubeconfig: no such file/);
   });
 
-  it('removes an earlier run\'s report, saying so, when it cannot connect (CI must not upload it as this run\'s)', async () => {
+  clusterIt('removes an earlier run\'s report, saying so, when it cannot connect (CI must not upload it as this run\'s)', async ({ api }) => {
     const report = join(tempDir('stale-report-'), 'r.json');
     writeFileSync(report, '{"stale":true}');
-    await failsWith({}, ['--kubeconfig', '/nonexistent/kubeconfig', '--report', `json=${report}`], /removed .*r\.json: it was an earlier run's report/);
+    await failsWith(api, {}, ['--kubeconfig', '/nonexistent/kubeconfig', '--report', `json=${report}`], /removed .*r\.json: it was an earlier run's report/);
     expect(existsSync(report)).toBe(false);
   });
 });
 
-describe('watch: API errors are clear, name what failed, and never print credentials (fake API server)', () => {
-  it('exits 3 on 401, naming the context and never the token', async () => {
+describe.concurrent('watch: API errors are clear, name what failed, and never print credentials (fake API server)', () => {
+  clusterIt('exits 3 on 401, naming the context and never the token', async ({ api }) => {
     api.setUnauthorized({});
-    await failsWith({ KUBECONFIG: kubeconfig() }, ['-n', 'shop'], /cannot list pods in namespace shop: the API server https:\/\/127\.0\.0\.1:\d+ rejected the credentials of context "fake" \(401 Unauthorized\)/);
+    await failsWith(api, { KUBECONFIG: kubeconfig(api) }, ['-n', 'shop'], /cannot list pods in namespace shop: the API server https:\/\/127\.0\.0\.1:\d+ rejected the credentials of context "fake" \(401 Unauthorized\)/);
   });
 
-  it('exits 3 on 403 for the pod list, naming the missing permission', async () => {
+  clusterIt('exits 3 on 403 for the pod list, naming the missing permission', async ({ api }) => {
     api.setForbidden({ verb: 'list', resource: 'pods', namespace: 'shop' });
-    await failsWith({ KUBECONFIG: kubeconfig() }, ['-n', 'shop'], /cannot list pods in namespace shop: the ClusterRole needs pods: list/);
+    await failsWith(api, { KUBECONFIG: kubeconfig(api) }, ['-n', 'shop'], /cannot list pods in namespace shop: the ClusterRole needs pods: list/);
   });
 
-  it('says on stderr at once when the pod watch is forbidden, naming the permission, and exits 3', async () => {
-    const p = pod('denywatch', 'cart-1');
+  clusterIt('says on stderr at once when the pod watch is forbidden, naming the permission, and exits 3', async ({ api }) => {
+    const p = pod(api, 'denywatch', 'cart-1');
     api.setForbidden({ verb: 'watch', resource: 'pods', namespace: 'denywatch' });
-    const run = startWatch(['-n', 'denywatch', '--gateway-namespace', 'denywatch-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig() });
-    await followed(p);
+    const run = startWatch(['-n', 'denywatch', '--gateway-namespace', 'denywatch-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig(api) });
+    await followed(api, p);
     await run.waitForStderr((t) => t.includes('cannot watch pods in namespace denywatch: the ClusterRole needs pods: watch'));
     run.interrupt();
     const out = await run.exited;
     expect(out.stderr.split('needs pods: watch')).toHaveLength(2); // once, not at every retry
     expect(out.code).toBe(3);
-    expectNoSecrets(out);
+    expectNoSecrets(api, out);
   });
 
-  it('reads the other pods when one pod’s log is forbidden, says which permission is missing, and exits 3', async () => {
-    const ok = pod('denylog', 'cart-1');
-    pod('denylog', 'cart-2');
+  clusterIt('reads the other pods when one pod’s log is forbidden, says which permission is missing, and exits 3', async ({ api }) => {
+    const ok = pod(api, 'denylog', 'cart-1');
+    pod(api, 'denylog', 'cart-2');
     api.setForbidden({ resource: 'pods/log', namespace: 'denylog', name: 'cart-2' });
-    const run = startWatch(['-n', 'denylog', '--gateway-namespace', 'denylog-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig() });
-    await followed(ok);
+    const run = startWatch(['-n', 'denylog', '--gateway-namespace', 'denylog-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig(api) });
+    await followed(api, ok);
     await run.waitForStderr((t) => t.includes('cannot get the istio-proxy log of pod denylog/cart-2: the ClusterRole needs pods/log: get'));
     ok.appendLog('istio-proxy', [internalLine(new Date(), 1)]);
     run.interrupt();
@@ -288,19 +275,19 @@ describe('watch: API errors are clear, name what failed, and never print credent
     expect(lineCounts(report).records).toBe(1);
     expect(warnings(report).find((w) => w.code === 'stream-errors')?.message).toMatch(/pods\/log: get/);
     expect(out.code).toBe(3);
-    expectNoSecrets(out);
+    expectNoSecrets(api, out);
   });
 
-  it('exits 3 on 404 from a server that is not a Kubernetes API at that URL', async () => {
-    await failsWith({ KUBECONFIG: kubeconfig({ server: `${api.url}/not-kubernetes` }) }, ['-n', 'shop'], /cannot list pods in namespace shop: 404 Not Found from https:\/\/127\.0\.0\.1:\d+\/not-kubernetes/);
+  clusterIt('exits 3 on 404 from a server that is not a Kubernetes API at that URL', async ({ api }) => {
+    await failsWith(api, { KUBECONFIG: kubeconfig(api, { server: `${api.url}/not-kubernetes` }) }, ['-n', 'shop'], /cannot list pods in namespace shop: 404 Not Found from https:\/\/127\.0\.0\.1:\d+\/not-kubernetes/);
   });
 
-  it('exits 3 when the API server cannot be reached', async () => {
-    await failsWith({ KUBECONFIG: kubeconfig({ server: 'https://127.0.0.1:1' }) }, ['-n', 'shop'], /cannot reach the API server https:\/\/127\.0\.0\.1:1 of context "fake" \(connect ECONNREFUSED/);
+  clusterIt('exits 3 when the API server cannot be reached', async ({ api }) => {
+    await failsWith(api, { KUBECONFIG: kubeconfig(api, { server: 'https://127.0.0.1:1' }) }, ['-n', 'shop'], /cannot reach the API server https:\/\/127\.0\.0\.1:1 of context "fake" \(connect ECONNREFUSED/);
   });
 
-  it('exits 3 naming the proxy too when the cluster goes through one that cannot be reached, without its password', async () => {
-    const path = kubeconfig();
+  clusterIt('exits 3 naming the proxy too when the cluster goes through one that cannot be reached, without its password', async ({ api }) => {
+    const path = kubeconfig(api);
     const doc = parse(readFileSync(path, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
     Object.assign(doc.clusters[0]?.cluster ?? {}, { 'proxy-url': 'http://squid:s3cret-proxy-pass@127.0.0.1:1' });
     writeFileSync(path, stringify(doc));
@@ -310,12 +297,12 @@ describe('watch: API errors are clear, name what failed, and never print credent
     expect(out.code).toBe(3);
   });
 
-  it('exits 3 when the server certificate is not trusted', async () => {
-    const path = kubeconfig();
+  clusterIt('exits 3 when the server certificate is not trusted', async ({ api }) => {
+    const path = kubeconfig(api);
     const doc = parse(readFileSync(path, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
     delete doc.clusters[0]?.cluster['certificate-authority-data'];
     writeFileSync(join(path), stringify(doc));
-    await failsWith({ KUBECONFIG: path }, ['-n', 'shop'], /the TLS connection to https:\/\/127\.0\.0\.1:\d+ failed \(.*certificate-authority/);
+    await failsWith(api, { KUBECONFIG: path }, ['-n', 'shop'], /the TLS connection to https:\/\/127\.0\.0\.1:\d+ failed \(.*certificate-authority/);
   });
 });
 

@@ -4,23 +4,25 @@
 // follow still open DEAD_FOLLOW_MS after the API says its instance is over is taken as dead, and the log
 // is read again (the old instance's tail with previous=true, then the new instance), each line once.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import type { FakeApiServer } from '../fake-apiserver/index.js';
 import { KEEPALIVE_IDLE_MS } from '../../src/sources/kube/kube-http.js';
-import { fakeClusterPerFile, internalLine, lineCounts, parseNdjson, startWatch } from './helpers.js';
+import { clusterIt, internalLine, lineCounts, parseNdjson, startWatch } from './helpers.js';
 
-const fake = fakeClusterPerFile();
+/** The dead-follow delay of these runs (EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS); log-reader-dead-follow.test.ts checks the 10 s default. */
+const DEAD_FOLLOW_MS = 2000;
 
-const logRequests = (name: string): Record<string, string>[] =>
-  fake.api.requests.filter((r) => r.subresource === 'log' && r.namespace === 'dead' && r.name === name && r.status === 200).map((r) => r.query);
+const logRequests = (api: FakeApiServer, name: string): Record<string, string>[] =>
+  api.requests.filter((r) => r.subresource === 'log' && r.namespace === 'dead' && r.name === name && r.status === 200).map((r) => r.query);
 
-describe('watch: a log follow that died silently (fake API server)', () => {
-  it('ends a follow still silent 10 s after its container restarted, reads the old tail and follows the new instance', async () => {
-    const pod = fake.api.addPod({ namespace: 'dead', name: 'cart-1', ip: '10.108.13.1', containers: ['app', 'istio-proxy'] });
-    fake.api.addPod({ namespace: 'dead', name: 'cart-2', ip: '10.108.13.2', containers: ['app', 'istio-proxy'] });
-    const run = startWatch(['-n', 'dead', '--gateway-namespace', 'dead-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: fake.kubeconfig });
-    await fake.api.waitForStreams({ kind: 'log', namespace: 'dead', pod: 'cart-1' });
-    await fake.api.waitForStreams({ kind: 'log', namespace: 'dead', pod: 'cart-2' });
-    expect(fake.api.freezeStreams({ namespace: 'dead', pod: 'cart-1' })).toBe(1);
+describe.concurrent('watch: a log follow that died silently (fake API server)', () => {
+  clusterIt('ends a follow still silent DEAD_FOLLOW_MS after its container restarted, reads the old tail and follows the new instance', async ({ api, kubeconfig }) => {
+    const pod = api.addPod({ namespace: 'dead', name: 'cart-1', ip: '10.108.13.1', containers: ['app', 'istio-proxy'] });
+    api.addPod({ namespace: 'dead', name: 'cart-2', ip: '10.108.13.2', containers: ['app', 'istio-proxy'] });
+    const run = startWatch(['-n', 'dead', '--gateway-namespace', 'dead-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig, EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS: String(DEAD_FOLLOW_MS) });
+    await api.waitForStreams({ kind: 'log', namespace: 'dead', pod: 'cart-1' });
+    await api.waitForStreams({ kind: 'log', namespace: 'dead', pod: 'cart-2' });
+    expect(api.freezeStreams({ namespace: 'dead', pod: 'cart-1' })).toBe(1);
     const at = new Date();
     pod.appendLog('istio-proxy', [internalLine(at, 1)]); // logged, never sent on the dead stream
     pod.restart('istio-proxy');
@@ -30,10 +32,10 @@ describe('watch: a log follow that died silently (fake API server)', () => {
     run.interrupt();
     const { stdout, stderr } = await run.exited;
     expect(lineCounts(parseNdjson(stdout).report)).toMatchObject({ lines: 2, records: 2 });
-    expect(stderr).toMatch(/the log stream of dead\/cart-1 stayed open and silent 10s after the API said that istio-proxy instance was over/);
-    expect(logRequests('cart-1').filter((q) => q['previous'] === 'true')).toHaveLength(1);
+    expect(stderr).toContain(`the log stream of dead/cart-1 stayed open and silent ${DEAD_FOLLOW_MS / 1000}s after the API said that istio-proxy instance was over`);
+    expect(logRequests(api, 'cart-1').filter((q) => q['previous'] === 'true')).toHaveLength(1);
     // The pod that logged nothing (but is still running) kept its one follow.
-    expect(logRequests('cart-2').filter((q) => q['follow'] === 'true')).toHaveLength(1);
+    expect(logRequests(api, 'cart-2').filter((q) => q['follow'] === 'true')).toHaveLength(1);
   }, 40_000);
 });
 
@@ -49,13 +51,13 @@ function tcpTimer(localPort: number, remotePort: number): { tr: number; whenS: n
   return null;
 }
 
-describe('watch: TCP keepalive on the log sockets (fake API server, Linux /proc)', () => {
-  it.runIf(process.platform === 'linux')('arms the keepalive timer of an idle log follow with a delay of at most 30 s', async () => {
-    fake.api.addPod({ namespace: 'ka', name: 'cart-1', ip: '10.108.13.9', containers: ['app', 'istio-proxy'] });
-    const run = startWatch(['-n', 'ka', '--gateway-namespace', 'ka-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: fake.kubeconfig });
-    await fake.api.waitForStreams({ kind: 'log', namespace: 'ka', pod: 'cart-1' });
-    const [port] = fake.api.clientPorts({ kind: 'log', namespace: 'ka', pod: 'cart-1' });
-    const timer = tcpTimer(port as number, fake.api.port);
+describe.concurrent('watch: TCP keepalive on the log sockets (fake API server, Linux /proc)', () => {
+  clusterIt.runIf(process.platform === 'linux')('arms the keepalive timer of an idle log follow with a delay of at most 30 s', async ({ api, kubeconfig }) => {
+    api.addPod({ namespace: 'ka', name: 'cart-1', ip: '10.108.13.9', containers: ['app', 'istio-proxy'] });
+    const run = startWatch(['-n', 'ka', '--gateway-namespace', 'ka-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig });
+    await api.waitForStreams({ kind: 'log', namespace: 'ka', pod: 'cart-1' });
+    const [port] = api.clientPorts({ kind: 'log', namespace: 'ka', pod: 'cart-1' });
+    const timer = tcpTimer(port as number, api.port);
     run.interrupt();
     await run.exited;
     expect(timer?.tr).toBe(2);

@@ -2,24 +2,23 @@
 // 32-bit millisecond timer (~24.8 days) must not stop the run at once, and a --since reaching before 1970
 // must still give the API server a valid sinceTime.
 import { setTimeout as delay } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
-import { fakeClusterPerFile, internalLine, lineCounts, parseNdjson, startWatch } from './helpers.js';
+import { describe, expect } from 'vitest';
+import type { FakeApiServer, FakePod } from '../fake-apiserver/index.js';
+import { clusterIt, internalLine, lineCounts, parseNdjson, startWatch } from './helpers.js';
 
-const fake = fakeClusterPerFile();
-
-function pod(namespace: string, ip: string): ReturnType<typeof fake.api.addPod> {
-  return fake.api.addPod({ namespace, name: 'cart-1', ip, containers: ['app', 'istio-proxy'] });
+function pod(api: FakeApiServer, namespace: string, ip: string): FakePod {
+  return api.addPod({ namespace, name: 'cart-1', ip, containers: ['app', 'istio-proxy'] });
 }
 
 /** A follow of the namespace's pod was answered (with any status, so a refused one fails the test, not its timeout). */
-const followed = (ns: string) => (): boolean =>
-  fake.api.requests.some((r) => r.subresource === 'log' && r.namespace === ns && r.query['follow'] === 'true' && r.status !== undefined);
+const followed = (api: FakeApiServer, ns: string) => (): boolean =>
+  api.requests.some((r) => r.subresource === 'log' && r.namespace === ns && r.query['follow'] === 'true' && r.status !== undefined);
 
-describe('watch: --duration and --since at the ends of their range (fake API server)', () => {
-  it('keeps following with a --duration longer than 24.8 days', async () => {
-    const p = pod('longrun', '10.108.7.1');
-    const run = startWatch(['-n', 'longrun', '--gateway-namespace', 'longrun-gw', '-o', 'ndjson', '--fail-on', 'none', '--duration', '30d'], { KUBECONFIG: fake.kubeconfig });
-    await fake.api.waitUntil(followed('longrun'));
+describe.concurrent('watch: --duration and --since at the ends of their range (fake API server)', () => {
+  clusterIt('keeps following with a --duration longer than 24.8 days', async ({ api, kubeconfig }) => {
+    const p = pod(api, 'longrun', '10.108.7.1');
+    const run = startWatch(['-n', 'longrun', '--gateway-namespace', 'longrun-gw', '-o', 'ndjson', '--fail-on', 'none', '--duration', '30d'], { KUBECONFIG: kubeconfig });
+    await api.waitUntil(followed(api, 'longrun'));
     const state = await Promise.race([run.exited.then(() => 'exited'), delay(2000).then(() => 'running')]);
     expect(state).toBe('running');
     p.appendLog('istio-proxy', [internalLine(new Date(), 1)]);
@@ -30,14 +29,14 @@ describe('watch: --duration and --since at the ends of their range (fake API ser
     expect(code).toBe(0);
   });
 
-  it('reads from the oldest line with a --since reaching before 1970', async () => {
-    const p = pod('farback', '10.108.7.2');
+  clusterIt('reads from the oldest line with a --since reaching before 1970', async ({ api, kubeconfig }) => {
+    const p = pod(api, 'farback', '10.108.7.2');
     p.appendLog('istio-proxy', [internalLine(new Date(Date.now() - 3_600_000), 1)], new Date(Date.now() - 3_600_000));
-    const run = startWatch(['-n', 'farback', '--gateway-namespace', 'farback-gw', '-o', 'ndjson', '--fail-on', 'none', '--since', '99999999h'], { KUBECONFIG: fake.kubeconfig });
-    await fake.api.waitUntil(followed('farback'));
+    const run = startWatch(['-n', 'farback', '--gateway-namespace', 'farback-gw', '-o', 'ndjson', '--fail-on', 'none', '--since', '99999999h'], { KUBECONFIG: kubeconfig });
+    await api.waitUntil(followed(api, 'farback'));
     run.interrupt();
     const { code, stdout } = await run.exited;
-    const since = fake.api.requests.find((r) => r.subresource === 'log' && r.namespace === 'farback')?.query['sinceTime'];
+    const since = api.requests.find((r) => r.subresource === 'log' && r.namespace === 'farback')?.query['sinceTime'];
     expect(since).toBe('1970-01-01T00:00:00Z');
     expect(lineCounts(parseNdjson(stdout).report).records).toBe(1);
     expect(code).toBe(0);

@@ -1,30 +1,28 @@
 // `egress-audit watch` end to end: the real binary, a temporary kubeconfig, the in-repo fake API server
 // (test/fake-apiserver: it proves the tool copes with the wire behaviour pinned in the notes, not that it
 // equals a real apiserver). Verdicts and counts are checked against the lines the test wrote.
-import { describe, expect, it } from 'vitest';
-import type { FakePod } from '../fake-apiserver/index.js';
-import { fakeClusterPerFile, lineCounts, parseNdjson, passthroughLine, seed000Pair, SEED000, startWatch, verdictCounts, warnings } from './helpers.js';
-
-const fake = fakeClusterPerFile();
+import { describe, expect } from 'vitest';
+import type { FakeApiServer, FakePod } from '../fake-apiserver/index.js';
+import { clusterIt, lineCounts, parseNdjson, passthroughLine, seed000Pair, SEED000, startWatch, verdictCounts, warnings } from './helpers.js';
 
 /** Seed 000's two pods: the client (10.108.0.56) in `ns` and the egress gateway (10.108.0.55) in `ns-gw`. */
-function seedPods(ns: string): { client: FakePod; gateway: FakePod; cleanup(): void } {
-  const gateway = fake.api.addPod({ namespace: `${ns}-gw`, name: 'istio-egressgateway-5b6c7d8f9-x2x9p', labels: { istio: 'egressgateway', app: 'istio-egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
-  const client = fake.api.addPod({ namespace: ns, name: 'sleep-7c7db887d8-9dnd7', labels: { app: 'sleep' }, ip: SEED000.clientIp, containers: ['sleep', 'istio-proxy'] });
+function seedPods(api: FakeApiServer, ns: string): { client: FakePod; gateway: FakePod; cleanup(): void } {
+  const gateway = api.addPod({ namespace: `${ns}-gw`, name: 'istio-egressgateway-5b6c7d8f9-x2x9p', labels: { istio: 'egressgateway', app: 'istio-egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
+  const client = api.addPod({ namespace: ns, name: 'sleep-7c7db887d8-9dnd7', labels: { app: 'sleep' }, ip: SEED000.clientIp, containers: ['sleep', 'istio-proxy'] });
   return { client, gateway, cleanup: () => [client, gateway].forEach((p) => p.delete()) };
 }
 
 const args = (ns: string, ...more: string[]): string[] => ['-n', ns, '--gateway-namespace', `${ns}-gw`, ...more];
 
-async function attached(...pods: FakePod[]): Promise<void> {
-  for (const p of pods) await fake.api.waitForStreams({ kind: 'log', namespace: p.namespace, pod: p.name });
+async function attached(api: FakeApiServer, ...pods: FakePod[]): Promise<void> {
+  for (const p of pods) await api.waitForStreams({ kind: 'log', namespace: p.namespace, pod: p.name });
 }
 
-describe('watch: seed 000 against the fake API server', () => {
-  it('joins the sidecar and gateway entries of one connection (via-gateway) and flags the Passthrough line (direct), exit 1', async () => {
-    const { client, gateway, cleanup } = seedPods('seed');
-    const run = startWatch(args('seed', '-o', 'ndjson'), { KUBECONFIG: fake.kubeconfig });
-    await attached(client, gateway);
+describe.concurrent('watch: seed 000 against the fake API server', () => {
+  clusterIt('joins the sidecar and gateway entries of one connection (via-gateway) and flags the Passthrough line (direct), exit 1', async ({ api, kubeconfig }) => {
+    const { client, gateway, cleanup } = seedPods(api, 'seed');
+    const run = startWatch(args('seed', '-o', 'ndjson'), { KUBECONFIG: kubeconfig });
+    await attached(api, client, gateway);
     const at = new Date();
     const pair = seed000Pair(at);
     client.appendLog('istio-proxy', [pair.sidecar, passthroughLine(at)]);
@@ -46,10 +44,10 @@ describe('watch: seed 000 against the fake API server', () => {
     expect(stderr).toMatch(/watched 2 container\(s\) for \d+s \(context fake\): 3 lines read, 3 records/);
   });
 
-  it('writes the whole JSON report at the end with -o json, and exits 0 when nothing went direct', async () => {
-    const { client, gateway, cleanup } = seedPods('seedjson');
-    const run = startWatch(args('seedjson', '-o', 'json'), { KUBECONFIG: fake.kubeconfig });
-    await attached(client, gateway);
+  clusterIt('writes the whole JSON report at the end with -o json, and exits 0 when nothing went direct', async ({ api, kubeconfig }) => {
+    const { client, gateway, cleanup } = seedPods(api, 'seedjson');
+    const run = startWatch(args('seedjson', '-o', 'json'), { KUBECONFIG: kubeconfig });
+    await attached(api, client, gateway);
     const pair = seed000Pair(new Date());
     client.appendLog('istio-proxy', [pair.sidecar]);
     gateway.appendLog('istio-proxy', [pair.gateway]);
@@ -65,10 +63,10 @@ describe('watch: seed 000 against the fake API server', () => {
     expect(code).toBe(0);
   });
 
-  it('prints the table at the end when stdout is not a terminal and no -o is given', async () => {
-    const { client, gateway, cleanup } = seedPods('seedtable');
-    const run = startWatch(args('seedtable'), { KUBECONFIG: fake.kubeconfig });
-    await attached(client, gateway);
+  clusterIt('prints the table at the end when stdout is not a terminal and no -o is given', async ({ api, kubeconfig }) => {
+    const { client, gateway, cleanup } = seedPods(api, 'seedtable');
+    const run = startWatch(args('seedtable'), { KUBECONFIG: kubeconfig });
+    await attached(api, client, gateway);
     client.appendLog('istio-proxy', [passthroughLine(new Date())]);
     run.interrupt();
     const { code, stdout } = await run.exited;
@@ -78,9 +76,9 @@ describe('watch: seed 000 against the fake API server', () => {
     expect(code).toBe(1);
   });
 
-  it('stops by itself after --duration and exits 4 when no access-log entry was read', async () => {
-    const { cleanup } = seedPods('seedquiet');
-    const { code, stdout } = await startWatch(args('seedquiet', '-o', 'ndjson', '--duration', '1500ms'), { KUBECONFIG: fake.kubeconfig }).exited;
+  clusterIt('stops by itself after --duration and exits 4 when no access-log entry was read', async ({ api, kubeconfig }) => {
+    const { cleanup } = seedPods(api, 'seedquiet');
+    const { code, stdout } = await startWatch(args('seedquiet', '-o', 'ndjson', '--duration', '1500ms'), { KUBECONFIG: kubeconfig }).exited;
     cleanup();
     const { flows, report } = parseNdjson(stdout);
     expect(flows).toEqual([]);
@@ -88,14 +86,14 @@ describe('watch: seed 000 against the fake API server', () => {
     expect(code).toBe(4);
   });
 
-  it('reads the lines logged before the start with --since', async () => {
-    const { client, gateway, cleanup } = seedPods('seedsince');
+  clusterIt('reads the lines logged before the start with --since', async ({ api, kubeconfig }) => {
+    const { client, gateway, cleanup } = seedPods(api, 'seedsince');
     const pair = seed000Pair(new Date(Date.now() - 60_000));
     client.appendLog('istio-proxy', [pair.sidecar], new Date(Date.now() - 60_000));
     gateway.appendLog('istio-proxy', [pair.gateway], new Date(Date.now() - 60_000));
     client.appendLog('istio-proxy', [passthroughLine(new Date(Date.now() - 3_600_000))], new Date(Date.now() - 3_600_000));
-    const run = startWatch(args('seedsince', '-o', 'ndjson', '--since', '5m'), { KUBECONFIG: fake.kubeconfig });
-    await attached(client, gateway);
+    const run = startWatch(args('seedsince', '-o', 'ndjson', '--since', '5m'), { KUBECONFIG: kubeconfig });
+    await attached(api, client, gateway);
     run.interrupt();
     const { stdout } = await run.exited;
     cleanup();
@@ -104,16 +102,16 @@ describe('watch: seed 000 against the fake API server', () => {
     expect(lineCounts(report).lines).toBe(2);
   });
 
-  it.each([
+  clusterIt.for([
     ['-n together with -A', ['-n', 'x', '-A']],
     ['a bad label selector', ['-l', 'app in (a']],
     ['a pod query that is not a regular expression', ['cart-(']],
     ['a bad --since', ['--since', 'yesterday']],
-  ])('rejects %s with exit 2 before contacting the cluster', async (_case, bad) => {
-    const before = fake.api.requests.length;
-    const { code, stderr } = await startWatch(bad, { KUBECONFIG: fake.kubeconfig }).exited;
+  ] as const)('rejects %s with exit 2 before contacting the cluster', async ([, bad], { api, kubeconfig }) => {
+    const before = api.requests.length;
+    const { code, stderr } = await startWatch([...bad], { KUBECONFIG: kubeconfig }).exited;
     expect(code).toBe(2);
     expect(stderr).not.toBe('');
-    expect(fake.api.requests.length).toBe(before);
+    expect(api.requests.length).toBe(before);
   });
 });

@@ -19,10 +19,16 @@ export const IDLE_MS = 1000;
  * as dead (a node or an upstream path gone without FIN/RST): kubelet ends a live follow within about 5 s
  * of the container stopping (`stateCheckPeriod`), and ending a live one by mistake costs one reconnect
  * (the resume gate loses no line and counts none twice). Silence alone never ends a follow.
+ * EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS (tests only) shortens it, so a test of the whole path needs no 10 s wait.
  */
-export const DEAD_FOLLOW_MS = 10_000;
+export const DEAD_FOLLOW_MS = testDelayMs(process.env['EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS']) ?? 10_000;
 /** Every open follow's dead-follow check, on one timer. */
 const deadFollowChecks = new SharedTicker(DEAD_FOLLOW_MS / 10);
+
+/** A test's delay (ms, a whole number above 0); null when unset or not such a number, so the default stands. */
+function testDelayMs(text: string | undefined): number | null {
+  return text !== undefined && /^[1-9]\d{0,8}$/.test(text) ? Number(text) : null;
+}
 
 /** How a request ended. */
 export interface Outcome {
