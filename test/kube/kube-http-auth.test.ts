@@ -77,14 +77,17 @@ function client(url: string, dir: string): KubeHttp {
 
 describe('KubeHttp and an exec credential plugin', () => {
   it('renews a credential before it expires, not only when the 30 s cache of request options ends', async () => {
-    const p = plugin(11); // renewed 10 s before its expiry: after 1 s
+    // Renewed 10 s before its expiry: 15 s after the plugin ran, whose clock is real. The test's clock stops
+    // before that run and then moves 20 s, so the plugin may start up to 5 s late (a loaded machine) and the
+    // credential still be due, and not yet expired, well within the 30 s cache.
+    const p = plugin(25);
     const valid = { token: 'tok-1', refused: 0 };
     const http = client((await server(valid)).url, p.dir);
     const signal = new AbortController().signal;
     vi.useFakeTimers({ toFake: ['Date'] }); // the clock moves when the test says; timers and I/O stay real
     await http.getJson(LIST, '/api/v1/namespaces/shop/pods', {}, signal);
     expect(p.runs()).toBe(1);
-    vi.setSystemTime(Date.now() + 1200);
+    vi.setSystemTime(Date.now() + 20_000);
     valid.token = 'tok-2';
     await http.getJson(LIST, '/api/v1/namespaces/shop/pods', {}, signal);
     // The old cache sent tok-1 until 30 s had passed: refused, for every request between expiry and then.
