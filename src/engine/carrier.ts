@@ -77,10 +77,10 @@ export class Carriers {
 
   /** The unjoined sidecar HTTP entries whose carrier is gateway TCP line `g`, in file and line order. */
   carriedBy(g: Held): readonly Held[] {
-    if (g.http || g.conn === null || g.side !== GATEWAY || g.shape !== PLAIN) return NONE;
+    if (g.conn === null || !canCarry(g)) return NONE;
     // The socket's lines are walked once: every request below is ranked against the same ones.
     const lines = this.linesOn(g.conn);
-    if (!lines.includes(g)) return NONE; // beyond the scan, or unable to carry: it is no request's carrier
+    if (!lines.includes(g)) return NONE; // beyond the scan: it is no request's carrier
     const out: Held[] = [];
     for (const first of this.lists.httpOn(g.conn)) {
       // Every match is taken (a pooled socket carries many requests); the misses walked are bounded.
