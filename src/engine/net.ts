@@ -150,13 +150,16 @@ function readAuthority(authority: string): Authority {
   return { host: canonicalName(authority.toLowerCase()), port: null };
 }
 
-/** A key {@link hostPort} made of a host holding a colon: `[host]` or `[host]:port` (not an IPv6 address). */
-const BRACKETED_HOST = /^\[([^[].*:.*)\](?::(\d{1,5}))?$/s;
+/**
+ * A key {@link hostPort} may have made by bracketing a host: `[host]` or `[host]:port`. The host's colon
+ * is looked for afterwards: a `.*:.*` here backtracked in time quadratic in a long key's colons.
+ */
+const BRACKETED_HOST = /^\[([^[][^]*)\](?::(\d{1,5}))?$/;
 
-/** The host and port of a key that hostPort bracketed because its host holds a colon, else null. */
+/** The host and port of a key that hostPort bracketed because its host holds a colon (not an IPv6 address), else null. */
 function bracketedHost(key: string): Authority | null {
   const m = BRACKETED_HOST.exec(key);
-  if (m === null || isIpLiteral(m[1] as string)) return null;
+  if (m === null || !(m[1] as string).includes(':') || isIpLiteral(m[1] as string)) return null;
   const port = m[2] === undefined ? null : Number(m[2]);
   return port !== null && port > 65_535 ? null : { host: m[1] as string, port };
 }
