@@ -64,6 +64,9 @@ export interface SocketLists {
 
 /** Finds carriers and what they carried in the correlator's socket indexes. */
 export class Carriers {
+  /** The lines linesOn() found last: one array reused, so a release allocates nothing for them. */
+  private readonly found: Held[] = [];
+
   constructor(
     private readonly windowMs: number,
     private readonly lists: SocketLists,
@@ -94,12 +97,14 @@ export class Carriers {
     return out;
   }
 
-  /** The TCP lines held on socket `conn` that can carry requests, among the first SCAN_LIMIT walked, in walk order. */
+  /**
+   * The TCP lines held on socket `conn` that can carry requests, among the first SCAN_LIMIT walked, in walk
+   * order. Valid until the next call (the array is reused).
+   */
   private linesOn(conn: string): readonly Held[] {
-    let g = this.lists.tcpOn(conn);
-    if (g === null) return NONE;
-    const out: Held[] = [];
-    for (let n = 0; g !== null && n < SCAN_LIMIT; g = nextOn(g, 1), n++) {
+    const out = this.found;
+    out.length = 0;
+    for (let g = this.lists.tcpOn(conn), n = 0; g !== null && n < SCAN_LIMIT; g = nextOn(g, 1), n++) {
       if (canCarry(g)) out.push(g);
     }
     return out;
