@@ -7,10 +7,6 @@ import { differenceInCalendarDays, parseISO } from 'date-fns';
 /** How many days before its last day an exception still in use is named (`expiring-exceptions`). */
 export const EXPIRY_NOTICE_DAYS = 14;
 
-/** True when an exception's last day (`YYYY-MM-DD`, UTC) is before `today` (`YYYY-MM-DD`). */
-export function isExpired(expires: string | null, today: string): boolean {
-  return expires !== null && expires < today;
-}
 
 /**
  * Whole days from `today` to an exception's last day (0: today is its last day), or null when it has
@@ -19,6 +15,12 @@ export function isExpired(expires: string | null, today: string): boolean {
  */
 export function daysLeft(expires: string | null, today: string): number | null {
   return expires === null ? null : differenceInCalendarDays(parseISO(expires), parseISO(today));
+}
+
+/** True when an exception's last day (`YYYY-MM-DD`, UTC) is before `today` (`YYYY-MM-DD`). */
+export function isExpired(expires: string | null, today: string): boolean {
+  const left = daysLeft(expires, today);
+  return left !== null && left < 0;
 }
 
 /** True when an exception still applies today but stops within EXPIRY_NOTICE_DAYS. */

@@ -1,7 +1,7 @@
 // What only a live cluster can tell the coverage report, and what the cluster's objects add to verdicts:
 // pods without sidecars, excluded traffic, no gateway pod, --max-streams, ServiceEntries, attribution
 // of gateway entries by pod IP. Real binary against the fake API server.
-import { describe, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startFakeApiServer, type FakeApiServer, type FakePod } from '../fake-apiserver/index.js';
 import { clusterIt, lineCounts, parseNdjson, passthroughLine, seed000Pair, SEED000, startWatch, tempDir, warnings, type WatchRun } from './helpers.js';
 
@@ -119,7 +119,7 @@ describe.concurrent('watch: live coverage and cluster knowledge (fake API server
     expect(logged(api).has('attr/billing-7d4f8b9c6d-k2x9p')).toBe(false);
   });
 
-  clusterIt('reads ServiceEntries in whichever networking.istio.io version the cluster serves (v1alpha3 here)', async () => {
+  it('reads ServiceEntries in whichever networking.istio.io version the cluster serves (v1alpha3 here)', async () => {
     const old = await startFakeApiServer({ istioVersions: ['v1alpha3'] });
     try {
       const p = old.addPod({ namespace: 'default', name: 'sleep-1', containers: ['app', 'istio-proxy'] });
@@ -134,7 +134,7 @@ describe.concurrent('watch: live coverage and cluster knowledge (fake API server
     }
   });
 
-  clusterIt.for([
+  it.for([
     ['RBAC refuses them', (s: FakeApiServer) => void s.setForbidden({ resource: 'serviceentries' }), /RBAC refused to list them in all namespaces, namespace default, namespace istio-system: the ClusterRole needs serviceentries\.networking\.istio\.io: list, watch/],
     ['Istio is not installed', () => undefined, /the cluster does not serve networking\.istio\.io/],
   ] as const)('says when ServiceEntries cannot be read because %s', async ([_case, setup, message]) => {
