@@ -1,9 +1,11 @@
 // `egress-audit watch` end to end: the real binary, a temporary kubeconfig, the in-repo fake API server
 // (test/fake-apiserver: it proves the tool copes with the wire behaviour pinned in the notes, not that it
 // equals a real apiserver). Verdicts and counts are checked against the lines the test wrote.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import type { FakeApiServer, FakePod } from '../fake-apiserver/index.js';
-import { clusterIt, lineCounts, parseNdjson, passthroughLine, seed000Pair, SEED000, startWatch, verdictCounts, warnings } from './helpers.js';
+import { clusterIt, lineCounts, parseNdjson, passthroughLine, seed000Pair, SEED000, startWatch, tempDir, verdictCounts, warnings } from './helpers.js';
 
 /** Seed 000's two pods: the client (10.108.0.56) in `ns` and the egress gateway (10.108.0.55) in `ns-gw`. */
 function seedPods(api: FakeApiServer, ns: string): { client: FakePod; gateway: FakePod; cleanup(): void } {
@@ -42,6 +44,25 @@ describe.concurrent('watch: seed 000 against the fake API server', () => {
     expect((report['summary'] as { exitCode: number }).exitCode).toBe(1);
     expect(code).toBe(1);
     expect(stderr).toMatch(/watched 2 container\(s\) for \d+s \(context fake\): 3 lines read, 3 records/);
+  });
+
+  clusterIt('applies a policy exception to a live flow, names it when it lapses within 14 days, and fails on that only when asked', async ({ api, kubeconfig }) => {
+    const { client, gateway, cleanup } = seedPods(api, 'seedpolicy');
+    // The last day is 5 days from today (UTC), as the run counts it.
+    const lastDay = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10);
+    const policy = join(tempDir(), 'policy.yaml');
+    writeFileSync(policy, `apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - {id: lab-db, reason: the lab database until NET-9, cidrs: [192.168.0.78/32], ports: [1234], expires: ${lastDay}}\n`);
+    const run = startWatch(args('seedpolicy', '-o', 'ndjson', '--policy', policy, '--fail-on', 'direct,expiring-exceptions'), { KUBECONFIG: kubeconfig });
+    await attached(api, client, gateway);
+    client.appendLog('istio-proxy', [passthroughLine(new Date())]);
+    run.interrupt();
+    const { code, stdout } = await run.exited;
+    cleanup();
+    const { flows, report } = parseNdjson(stdout);
+    expect(flows.map((f) => [f['verdict'], (f['allowedBy'] as { id: string } | null)?.id, f['failing']])).toEqual([['direct', 'lab-db', false]]);
+    const expiring = warnings(report).filter((w) => w.code === 'expiring-exceptions');
+    expect(expiring.map((w) => w.message)).toEqual([expect.stringContaining(`lab-db (last day ${lastDay})`)]);
+    expect(code).toBe(1);
   });
 
   clusterIt('writes the whole JSON report at the end with -o json, and exits 0 when nothing went direct', async ({ api, kubeconfig }) => {
