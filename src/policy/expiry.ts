@@ -7,7 +7,6 @@ import { differenceInCalendarDays, parseISO } from 'date-fns';
 /** How many days before its last day an exception still in use is named (`expiring-exceptions`). */
 export const EXPIRY_NOTICE_DAYS = 14;
 
-
 /**
  * Whole days from `today` to an exception's last day (0: today is its last day), or null when it has
  * no expiry. Both are calendar dates: date-fns counts days between them, so a daylight-saving change
