@@ -10,6 +10,7 @@ import { readBackwards } from './backward-lines.js';
 import { roleMatcher, type RoleFlags } from './role-flags.js';
 import { gunzipChunks, GzipError } from './gunzip.js';
 import { isGzipMagic } from './gzip-header.js';
+import { MAGIC_BYTES, unreadCompression } from './compressed.js';
 import { fileNeedsDecoding, utf16Bom, utf16ToUtf8 } from './utf16.js';
 import { joined, peek, replayed } from './peek.js';
 
@@ -62,14 +63,17 @@ function gzipProblem(error: GzipError): string {
 async function* decoded(raw: Readable, name: string, chunkSize: number, signal: AbortSignal): AsyncGenerator<Buffer> {
   const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   try {
-    const { head, ended } = await peek(iterator, 2);
+    const { head, ended } = await peek(iterator, MAGIC_BYTES);
     const bytes = replayed(head, ended, iterator);
     const first = joined(head);
+    const unread = unreadCompression(first, name);
+    if (unread !== null) throw new InputError(`${name}: ${unread}`);
     const utf16 = utf16Bom(first);
     if (isGzipMagic(first)) yield* asUtf8(gunzipChunks(bytes, chunkSize)); // UTF-16 inside is known only once inflated
     else yield* utf16 === null ? bytes : utf16ToUtf8(bytes, utf16);
   } catch (error) {
     if (signal.aborted) return;
+    if (error instanceof InputError) throw error;
     throw new InputError(`${name}: ${error instanceof GzipError ? gzipProblem(error) : `read failed (${(error as Error).message})`}`);
   } finally {
     raw.destroy();
