@@ -29,6 +29,25 @@ export interface CoverageFacts {
   extraWarnings: CoverageWarning[];
 }
 
+/**
+ * Why lines were read but none was an access log, when they were all some other log: most often
+ * istio-proxy's own log with access logging off, which Istio's default profile leaves off.
+ */
+function accessLogsOff(lines: LineCounts): string {
+  if (lines.notAccessLog === 0 || lines.notAccessLog !== lines.lines) return '';
+  return ` None of the ${lines.notAccessLog} lines was an access log: if they are istio-proxy logs, access logging is off (Istio's default profile writes none). Switch it on with a Telemetry resource in istio-system whose accessLogging names the envoy provider, or meshConfig.accessLogFile: /dev/stdout (see the README).`;
+}
+
+/** The proxies a role's logs come from, in a sentence. */
+const PROXIES: Partial<Record<Role, string>> = { 'egress-gateway': 'the egress gateway', sidecar: 'the sidecars' };
+
+/** Inputs read in `role` that held lines but no access-log entry, named with the likely cause; '' when there are none. */
+function silentLogs(f: CoverageFacts, role: Role): string {
+  const silent = f.streams.filter((s) => s.lines > 0 && s.records === 0 && streamRole(s.name, f.roles).role === role);
+  if (silent.length === 0) return '';
+  return ` ${listed(silent, (s) => `${s.name} (${s.lines} lines)`)} ${silent.length === 1 ? 'was' : 'were'} read as ${role} logs but held no access-log entry: is access logging off on ${PROXIES[role] ?? role} (see the README)?`;
+}
+
 /** The role a stream is reported with: a stream without a single record (a README, an empty file) has none worth stating. */
 export const NO_RECORDS: Pick<StreamCoverage, 'role' | 'roleRule'> = { role: 'unknown', roleRule: 'no-records' };
 
@@ -105,7 +124,7 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   const out: CoverageWarning[] = [];
   const v = f.verdicts;
   if (f.lines.records === 0) {
-    out.push({ code: 'no-records', message: `No access-log entries were read (${f.lines.lines} lines): nothing was audited, so nothing is proven.` });
+    out.push({ code: 'no-records', message: `No access-log entries were read (${f.lines.lines} lines): nothing was audited, so nothing is proven.${accessLogsOff(f.lines)}` });
   }
   const arrays = f.streams.filter((s) => s.jsonArray);
   if (arrays.length > 0) {
@@ -144,10 +163,10 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
     });
   }
   if (v['via-gateway-unconfirmed'] > 0 && !anyRoleWithRecords(f, 'egress-gateway')) {
-    out.push({ code: 'no-gateway-logs', message: `No egress-gateway logs were read, although ${v['via-gateway-unconfirmed']} sidecar flows were sent to a gateway: those are unconfirmed, not proven.` });
+    out.push({ code: 'no-gateway-logs', message: `No egress-gateway logs were read, although ${v['via-gateway-unconfirmed']} sidecar flows were sent to a gateway: those are unconfirmed, not proven.${silentLogs(f, 'egress-gateway')}` });
   }
   if (v['gateway-only'] > 0 && !anyRoleWithRecords(f, 'sidecar')) {
-    out.push({ code: 'no-sidecar-logs', message: `No sidecar logs were read: ${v['gateway-only']} gateway flows cannot be tied to a calling workload's own log, and direct traffic from sidecars would not be seen.` });
+    out.push({ code: 'no-sidecar-logs', message: `No sidecar logs were read: ${v['gateway-only']} gateway flows cannot be tied to a calling workload's own log, and direct traffic from sidecars would not be seen.${silentLogs(f, 'sidecar')}` });
   }
   if (f.lines.records >= 20 && f.plainRecords / f.lines.records < 0.02) {
     out.push({ code: 'filtered-logging', message: `Only ${f.plainRecords} of ${f.lines.records} entries are ordinary successful requests: access logging looks filtered (errors, Passthrough, BlackHole only), so traffic that was not logged cannot be judged.` });

@@ -62,13 +62,17 @@ describe('lines that could not be read are a coverage warning', () => {
 
 describe('a gateway log without a single entry is not "gateway logs read"', () => {
   it.each([
-    ['an empty gateway file', 'empty-gateway-log', []],
-    ['an empty file given with --gateway', 'empty-gateway-log', ['--gateway', `${DIR}empty-gateway-log/egress-gateway.log`]],
-    ['a gateway log with only agent lines', 'agent-only-gateway-log', []],
-  ] as const)('%s: no-gateway-logs warns and --fail-on no-gateway-logs fails', async (_name, dir, extra) => {
+    ['an empty gateway file', 'empty-gateway-log', [], false],
+    ['an empty file given with --gateway', 'empty-gateway-log', ['--gateway', `${DIR}empty-gateway-log/egress-gateway.log`], false],
+    ['a gateway log with only agent lines', 'agent-only-gateway-log', [], true],
+  ] as const)('%s: no-gateway-logs warns and --fail-on no-gateway-logs fails', async (_name, dir, extra, loggingOff) => {
     const { code, report } = await audit([`${DIR}${dir}/sidecar.log`, `${DIR}${dir}/egress-gateway.log`, ...extra, '--fail-on', 'no-gateway-logs']);
     expect(report.summary.verdicts['via-gateway-unconfirmed']).toBe(2);
-    expect(codes(report)).toContain('no-gateway-logs');
+    const warning = report.coverage.warnings.find((w) => w.code === 'no-gateway-logs');
+    // Lines that held no entry point at access logging switched off on the gateway; an empty file does not.
+    const hint = `${DIR}${dir}/egress-gateway.log (4 lines) was read as egress-gateway logs but held no access-log entry: is access logging off on the egress gateway (see the README)?`;
+    if (loggingOff) expect(warning?.message).toContain(hint);
+    else expect(warning?.message).not.toContain('access logging off');
     expect(code).toBe(1);
   });
 
@@ -170,6 +174,18 @@ describe('the log time the audit covers', () => {
     const unmatched = report.coverage.warnings.find((w) => w.code === 'unmatched-entries');
     expect(unmatched?.message).toMatch(rest);
     expect(unmatched?.message).not.toContain('logs cover');
+  });
+
+  it('says access logging looks off when every line read was some other log, and not when one was a broken entry', async () => {
+    const off = await runCli(['audit', `${DIR}agent-only-gateway-log/egress-gateway.log`, '-o', 'json']);
+    expect(off.code).toBe(4);
+    const warning = (JSON.parse(off.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records');
+    expect(warning?.message).toContain('None of the 4 lines was an access log: if they are istio-proxy logs, access logging is off');
+    const file = join(mkdtempSync(join(tmpdir(), 'ea-cut-')), 'sidecar.log');
+    writeFileSync(file, `${readFileSync(`${DIR}agent-only-gateway-log/egress-gateway.log`, 'utf8')}[2026-11-02T09:00:00.000Z] "- - -" 0 - - - "-" 700 211\n`);
+    const cut = await runCli(['audit', file, '-o', 'json']);
+    expect(cut.code).toBe(4);
+    expect((JSON.parse(cut.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message).not.toContain('access logging');
   });
 
   it('is none for an audit of no records, in every report', async () => {
