@@ -9,7 +9,7 @@ import { Correlator, type Group } from './correlator.js';
 import { heldGateway, heldSidecar } from './entry-keys.js';
 import { FlowFactory } from './flow.js';
 import { RoleConflicts } from './role-conflicts.js';
-import { classifySidecar, D } from './rules.js';
+import { classifySidecar, unjoinable } from './rules.js';
 import type { Engine, EngineCounters } from './types.js';
 
 class AuditEngine implements Engine {
@@ -87,7 +87,7 @@ class AuditEngine implements Engine {
       this.correlator.hold(h);
       return;
     }
-    this.emit(this.flows.sidecar(entry, D.noConnection, cluster));
+    this.emit(this.flows.sidecar(entry, unjoinable(entry.record), cluster));
   }
 
   private released(group: Group, evicted: boolean): void {

@@ -25,6 +25,7 @@ export type RuleId =
   | 'via-gateway/joined'
   | 'via-gateway-unconfirmed/no-gateway-entry'
   | 'via-gateway-unconfirmed/no-connection'
+  | 'via-gateway-unconfirmed/socket-not-logged'
   | 'blocked/gateway-denied'
   | 'blocked/gateway-no-route'
   | 'blocked/gateway-direct-response'
@@ -59,6 +60,7 @@ export const D = {
   viaGateway: decision('via-gateway', 'via-gateway/joined'),
   unconfirmed: decision('via-gateway-unconfirmed', 'via-gateway-unconfirmed/no-gateway-entry'),
   noConnection: decision('via-gateway-unconfirmed', 'via-gateway-unconfirmed/no-connection'),
+  socketNotLogged: decision('via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged'),
   gatewayDenied: decision('blocked', 'blocked/gateway-denied'),
   gatewayNoRoute: decision('blocked', 'blocked/gateway-no-route'),
   gatewayDirectResponse: decision('blocked', 'blocked/gateway-direct-response'),
@@ -66,6 +68,17 @@ export const D = {
   gatewayOnly: decision('gateway-only', 'gateway-only/no-sidecar-entry'),
   ingress: decision('ingress', 'ingress/ingress-gateway'),
 } as const;
+
+/**
+ * Why a gateway-bound sidecar entry that nothing can join (no socket, no request id with an upstream) is
+ * unconfirmed: it never connected, or it did (an upstream host answered bytes, no failure flag) and the
+ * access-log format leaves out %UPSTREAM_LOCAL_ADDRESS%, which Istio's own formats log. Saying "never
+ * connected" then would send the user to check gateway pods that are fine.
+ */
+export function unjoinable(r: AccessRecord): Decision {
+  const answered = r.response_flags === null && isIpAddress(r.upstream_host) && (r.bytes_sent ?? 0) > 0;
+  return answered && r.upstream_local_address === null ? D.socketNotLogged : D.noConnection;
+}
 
 /** True when a comma-separated %RESPONSE_FLAGS% value holds `flag`. */
 export function hasFlag(flags: string | null, flag: string): boolean {

@@ -56,6 +56,8 @@ const REASONS: Record<RuleId, (f: Facts) => string> = {
     `The sidecar of ${f.who} sent this to the egress gateway (${cl(f)}) for ${f.dest}, but no gateway entry joins it.`,
   'via-gateway-unconfirmed/no-connection': (f) =>
     `The sidecar of ${f.who} routed this to the egress gateway (${cl(f)}) for ${f.dest} but never connected to it${fl(f)}.`,
+  'via-gateway-unconfirmed/socket-not-logged': (f) =>
+    `The sidecar of ${f.who} sent this to the egress gateway (${cl(f)}) for ${f.dest} and got an answer, but its log line names neither the socket it used (upstream_local_address) nor a request id, so no gateway entry can be joined to it.`,
   'blocked/gateway-denied': (f) => `The egress gateway refused ${f.who}'s traffic to ${f.dest} by policy (${f.details ?? f.flags ?? 'denied'}).`,
   'blocked/gateway-no-route': (f) => `The egress gateway had no route for ${f.who}'s traffic to ${f.dest}${fl(f)}.`,
   'blocked/gateway-direct-response': (f) =>
@@ -79,6 +81,10 @@ const RULE_REMEDIATIONS: Partial<Record<RuleId, (f: Facts) => string>> = {
   'via-gateway-unconfirmed/no-connection': (f) =>
     `Nothing reached the gateway, so there is no gateway entry to collect: check that the egress gateway pods are ` +
     `running and reachable from ${f.who} (the gateway Service's endpoints, and any NetworkPolicy between them).`,
+  'via-gateway-unconfirmed/socket-not-logged': () =>
+    `Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars' access-log format (Istio's default text and JSON formats have it) and ` +
+    `%DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's, so that each connection's two entries can be joined; for HTTP, ` +
+    `%REQ(X-REQUEST-ID)% at both hops joins requests too.`,
 };
 
 /** What would fix a finding (DOMAIN.md / notes), or null for verdicts that need nothing. */

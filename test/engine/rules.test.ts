@@ -163,6 +163,21 @@ const sidecarCases: SidecarCase[] = [
     verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/no-connection',
   },
   {
+    name: 'answered through the gateway, in a format that logs no socket and no request id',
+    rec: record({ upstream_cluster: GW, upstream_host: '10.244.9.11:8443', upstream_local_address: null, bytes_sent: 79045, downstream_local_address: '93.184.216.34:443' }),
+    verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/socket-not-logged',
+  },
+  {
+    name: 'a gateway upstream that sent nothing back, with no socket logged, never connected',
+    rec: record({ upstream_cluster: GW, upstream_host: '10.244.9.11:8443', upstream_local_address: null, bytes_sent: 0, downstream_local_address: '93.184.216.34:443' }),
+    verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/no-connection',
+  },
+  {
+    name: 'a gateway upstream that failed (UF) after bytes, with no socket logged, never connected',
+    rec: record({ upstream_cluster: GW, upstream_host: '10.244.9.11:8443', upstream_local_address: null, bytes_sent: 91, response_flags: 'UF', downstream_local_address: '93.184.216.34:443' }),
+    verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/no-connection',
+  },
+  {
     name: 'a gateway host named like an ingress gateway is not an egress gateway',
     rec: http({ authority: 'istio-ingressgateway.istio-system.svc.cluster.local', upstream_cluster: 'outbound|443||istio-ingressgateway.istio-system.svc.cluster.local', upstream_host: '10.42.0.3:8443' }),
     verdict: 'internal', rule: 'internal/mesh-service',

@@ -1,0 +1,34 @@
+// A sidecar line sent to the egress gateway that nothing can join: "never connected" only on evidence of that;
+// an answered connection in a format that leaves out %UPSTREAM_LOCAL_ADDRESS% says so, and how to log it.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ndjson, runCli } from '../helpers/cli.js';
+
+/** Istio's default layout without %UPSTREAM_LOCAL_ADDRESS%, %DOWNSTREAM_LOCAL_ADDRESS% and the request fields. */
+const FORMAT = '[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% "%UPSTREAM_HOST%" %UPSTREAM_CLUSTER% %DOWNSTREAM_REMOTE_ADDRESS% %REQUESTED_SERVER_NAME%';
+const GW = 'outbound|443||istio-egressgateway.istio-system.svc.cluster.local';
+
+async function flow(line: string, ...flags: string[]): Promise<Record<string, unknown>> {
+  const file = join(mkdtempSync(join(tmpdir(), 'ea-socket-')), 'sidecar.log');
+  writeFileSync(file, `${line}\n`);
+  const res = await runCli(['audit', '--sidecar', file, '-o', 'ndjson', '--fail-on', 'none', ...flags]);
+  expect(res.code, res.stderr).toBe(0);
+  return ndjson(res.stdout)[0] as Record<string, unknown>;
+}
+
+describe('a gateway-bound sidecar entry nothing can join', () => {
+  it('says the socket was not logged, and how to log it, when the gateway answered in a format without it', async () => {
+    const f = await flow(`[2026-11-02T09:00:00.000Z] "- - -" 0 - 1769 79045 12 "10.244.9.11:8443" ${GW} 10.244.1.20:58304 hooks.slack.com`, '--format', FORMAT);
+    expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
+    expect(f['reason']).toContain('names neither the socket it used (upstream_local_address) nor a request id');
+    expect(f['remediation']).toContain('Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars');
+  });
+
+  it('says it never connected when Envoy logged the failure (UF, no socket), in Istio\'s own format', async () => {
+    const f = await flow(`[2026-11-02T09:00:00.000Z] "- - -" 0 UF - - "-" 0 0 3 - "-" "-" "-" "-" "10.244.9.11:8443" ${GW} - 93.184.216.34:443 10.244.1.20:58304 hooks.slack.com -`);
+    expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/no-connection']);
+    expect(f['reason']).toContain('never connected to it (flags UF)');
+  });
+});
