@@ -102,9 +102,12 @@ export class FlowFactory {
     return build(this.phrases, c, D.ingress, peerSource(r.downstream_remote_address, this.ctx), destination, null, e, NO_RELATED, null, e, e);
   }
 
-  /** An egress gateway entry that cannot join anything (no socket, no request id). */
+  /**
+   * An egress gateway entry that cannot join anything (no socket, no request id): when its line names no caller
+   * at all, the access-log format leaves out %DOWNSTREAM_REMOTE_ADDRESS%, and that is what to fix.
+   */
   gatewayAlone(e: Entry): Flow {
-    return this.fromGateway(e, null, NO_RELATED, null);
+    return this.fromGateway(e, null, NO_RELATED, null, e.record.downstream_remote_address === null ? D.peerNotLogged : D.gatewayOnly);
   }
 
   /** A released group: joined (via-gateway or blocked by the gateway), unconfirmed, or gateway-only. */
@@ -133,12 +136,12 @@ export class FlowFactory {
     return build(this.phrases, quotedCluster, refusal ?? D.viaGateway, source, destination, s, gw, related, joinedBy, s, quoted);
   }
 
-  private fromGateway(gw: Entry, inner: Entry | null, related: Entry[], joinedBy: JoinedBy | null): Flow {
+  private fromGateway(gw: Entry, inner: Entry | null, related: Entry[], joinedBy: JoinedBy | null, decision: Decision = D.gatewayOnly): Flow {
     const c = this.clusters.info(gw.record.upstream_cluster);
     const destination = gatewayDestination(gw.record, c, inner?.record ?? null, null);
     // A gateway trusting X-Forwarded-For logs the app's end user there (port 0): the caller is then unknown.
     const peer = gw.record.downstream_remote_address;
     const source = peerSource(isForwarded(peer) ? null : peer, this.ctx);
-    return build(this.phrases, c, D.gatewayOnly, source, destination, null, gw, related, joinedBy, inner ?? gw, gw);
+    return build(this.phrases, c, decision, source, destination, null, gw, related, joinedBy, inner ?? gw, gw);
   }
 }

@@ -31,6 +31,7 @@ export type RuleId =
   | 'blocked/gateway-direct-response'
   | 'blocked/gateway-blackhole'
   | 'gateway-only/no-sidecar-entry'
+  | 'gateway-only/peer-not-logged'
   | 'ingress/ingress-gateway';
 
 /** A verdict with the rule that gave it. */
@@ -66,6 +67,7 @@ export const D = {
   gatewayDirectResponse: decision('blocked', 'blocked/gateway-direct-response'),
   gatewayBlackhole: decision('blocked', 'blocked/gateway-blackhole'),
   gatewayOnly: decision('gateway-only', 'gateway-only/no-sidecar-entry'),
+  peerNotLogged: decision('gateway-only', 'gateway-only/peer-not-logged'),
   ingress: decision('ingress', 'ingress/ingress-gateway'),
 } as const;
 

@@ -64,6 +64,8 @@ const REASONS: Record<RuleId, (f: Facts) => string> = {
     `The egress gateway answered ${f.who}'s request for ${f.dest} itself with an error instead of forwarding it.`,
   'blocked/gateway-blackhole': (f) => `The egress gateway dropped ${f.who}'s traffic to ${f.dest} in BlackHoleCluster.`,
   'gateway-only/no-sidecar-entry': (f) => `The egress gateway carried traffic from ${f.who} to ${f.dest}, but no sidecar entry joins it.`,
+  'gateway-only/peer-not-logged': (f) =>
+    `The egress gateway carried traffic to ${f.dest}, but its log line names neither its caller's socket (downstream_remote_address) nor a request id, so no sidecar entry can be joined to it.`,
   'ingress/ingress-gateway': (f) => `The ingress gateway received this from ${f.who} for ${f.dest}.`,
 };
 
@@ -81,6 +83,9 @@ const RULE_REMEDIATIONS: Partial<Record<RuleId, (f: Facts) => string>> = {
   'via-gateway-unconfirmed/no-connection': (f) =>
     `Nothing reached the gateway, so there is no gateway entry to collect: check that the egress gateway pods are ` +
     `running and reachable from ${f.who} (the gateway Service's endpoints, and any NetworkPolicy between them).`,
+  'gateway-only/peer-not-logged': () =>
+    `Add %DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's access-log format (Istio's default text and JSON formats ` +
+    `have it), so that each connection's two entries can be joined and its caller named.`,
   'via-gateway-unconfirmed/socket-not-logged': () =>
     `Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars' access-log format (Istio's default text and JSON formats have it) and ` +
     `%DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's, so that each connection's two entries can be joined; for HTTP, ` +

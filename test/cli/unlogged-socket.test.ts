@@ -1,5 +1,5 @@
-// A sidecar line sent to the egress gateway that nothing can join: "never connected" only on evidence of that;
-// an answered connection in a format that leaves out %UPSTREAM_LOCAL_ADDRESS% says so, and how to log it.
+// A line that nothing can join: "never connected" only on evidence of that; an answered connection in a format
+// that leaves out %UPSTREAM_LOCAL_ADDRESS% (or, at the gateway, %DOWNSTREAM_REMOTE_ADDRESS%) says so, and how to log it.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,19 +11,36 @@ const FORMAT = '[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)
 const GW = 'outbound|443||istio-egressgateway.istio-system.svc.cluster.local';
 
 async function flow(line: string, ...flags: string[]): Promise<Record<string, unknown>> {
-  const file = join(mkdtempSync(join(tmpdir(), 'ea-socket-')), 'sidecar.log');
+  return gatewayOrSidecar('--sidecar', line, ...flags);
+}
+
+async function gatewayOrSidecar(role: '--sidecar' | '--gateway', line: string, ...flags: string[]): Promise<Record<string, unknown>> {
+  const file = join(mkdtempSync(join(tmpdir(), 'ea-socket-')), 'proxy.log');
   writeFileSync(file, `${line}\n`);
-  const res = await runCli(['audit', '--sidecar', file, '-o', 'ndjson', '--fail-on', 'none', ...flags]);
+  const res = await runCli(['audit', role, file, '-o', 'ndjson', '--fail-on', 'none', ...flags]);
   expect(res.code, res.stderr).toBe(0);
   return ndjson(res.stdout)[0] as Record<string, unknown>;
 }
 
-describe('a gateway-bound sidecar entry nothing can join', () => {
+describe('an entry nothing can join', () => {
   it('says the socket was not logged, and how to log it, when the gateway answered in a format without it', async () => {
     const f = await flow(`[2026-11-02T09:00:00.000Z] "- - -" 0 - 1769 79045 12 "10.244.9.11:8443" ${GW} 10.244.1.20:58304 hooks.slack.com`, '--format', FORMAT);
     expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
     expect(f['reason']).toContain('names neither the socket it used (upstream_local_address) nor a request id');
     expect(f['remediation']).toContain('Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars');
+  });
+
+  it('says the caller was not logged, and how to log it, for a gateway line in a format without its peer', async () => {
+    const gatewayFormat = '[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% "%UPSTREAM_HOST%" %UPSTREAM_CLUSTER% %REQUESTED_SERVER_NAME%';
+    const f = await gatewayOrSidecar('--gateway', '[2026-11-02T09:00:00.001Z] "- - -" 0 - 1769 79045 9 "34.226.36.50:443" outbound|443||hooks.slack.com hooks.slack.com', '--format', gatewayFormat);
+    expect([f['verdict'], f['rule']]).toEqual(['gateway-only', 'gateway-only/peer-not-logged']);
+    expect(f['reason']).toContain("names neither its caller's socket (downstream_remote_address) nor a request id");
+    expect(f['remediation']).toContain("Add %DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's access-log format");
+  });
+
+  it('keeps a gateway line whose caller was logged, but no sidecar line joins, as no-sidecar-entry', async () => {
+    const f = await gatewayOrSidecar('--gateway', '[2026-11-02T09:00:00.001Z] "- - -" 0 - - - "-" 1769 79045 9 - "-" "-" "-" "-" "34.226.36.50:443" outbound|443||hooks.slack.com 10.244.9.11:36706 10.244.9.11:8443 10.244.1.20:59041 hooks.slack.com -');
+    expect([f['verdict'], f['rule']]).toEqual(['gateway-only', 'gateway-only/no-sidecar-entry']);
   });
 
   it('says it never connected when Envoy logged the failure (UF, no socket), in Istio\'s own format', async () => {
