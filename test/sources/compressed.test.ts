@@ -25,6 +25,7 @@ describe('compressions egress-audit does not read', () => {
     { name: 'a plain log', bytes: PLAIN },
     { name: 'an empty input', bytes: Buffer.alloc(0) },
     { name: 'a cut-off magic (xz\'s first three bytes)', bytes: Buffer.from([0xfd, 0x37, 0x7a]) },
+    { name: 'text that starts like bzip2 but has no block-size digit', bytes: Buffer.from('BZh: a note\n') },
   ])('leaves $name alone', ({ bytes }) => {
     expect(unreadCompression(bytes, 'x')).toBeNull();
   });
