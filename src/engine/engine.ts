@@ -9,7 +9,7 @@ import { Correlator, type Group } from './correlator.js';
 import { heldGateway, heldSidecar } from './entry-keys.js';
 import { FlowFactory } from './flow.js';
 import { RoleConflicts } from './role-conflicts.js';
-import { classifySidecar, unjoinable } from './rules.js';
+import { classifySidecar, D, unjoinable, unjoinableGateway } from './rules.js';
 import type { Engine, EngineCounters } from './types.js';
 
 class AuditEngine implements Engine {
@@ -22,6 +22,8 @@ class AuditEngine implements Engine {
   private unmatchedSidecar = 0;
   private unmatchedGateway = 0;
   private evicted = 0;
+  private socketsNotLogged = 0;
+  private peersNotLogged = 0;
   private readonly conflicts: RoleConflicts;
 
   constructor(
@@ -54,7 +56,9 @@ class AuditEngine implements Engine {
       return;
     }
     this.unmatchedGateway++;
-    this.emit(this.flows.gatewayAlone(entry));
+    const d = unjoinableGateway(entry.record);
+    if (d === D.peerNotLogged) this.peersNotLogged++;
+    this.emit(this.flows.gatewayAlone(entry, d));
   }
 
   advance(watermarkMs: number): void {
@@ -72,6 +76,8 @@ class AuditEngine implements Engine {
       unmatchedSidecar: this.unmatchedSidecar,
       unmatchedGateway: this.unmatchedGateway,
       evicted: this.evicted,
+      socketsNotLogged: this.socketsNotLogged,
+      peersNotLogged: this.peersNotLogged,
       roleConflicts: this.conflicts.list(),
     };
   }
@@ -87,7 +93,9 @@ class AuditEngine implements Engine {
       this.correlator.hold(h);
       return;
     }
-    this.emit(this.flows.sidecar(entry, unjoinable(entry.record), cluster));
+    const d = unjoinable(entry.record);
+    if (d === D.socketNotLogged) this.socketsNotLogged++;
+    this.emit(this.flows.sidecar(entry, d, cluster));
   }
 
   private released(group: Group, evicted: boolean): void {

@@ -102,12 +102,9 @@ export class FlowFactory {
     return build(this.phrases, c, D.ingress, peerSource(r.downstream_remote_address, this.ctx), destination, null, e, NO_RELATED, null, e, e);
   }
 
-  /**
-   * An egress gateway entry that cannot join anything (no socket, no request id): when its line names no caller
-   * at all, the access-log format leaves out %DOWNSTREAM_REMOTE_ADDRESS%, and that is what to fix.
-   */
-  gatewayAlone(e: Entry): Flow {
-    return this.fromGateway(e, null, NO_RELATED, null, e.record.downstream_remote_address === null ? D.peerNotLogged : D.gatewayOnly);
+  /** An egress gateway entry that cannot join anything (no socket, no request id), decided by unjoinableGateway. */
+  gatewayAlone(e: Entry, d: Decision): Flow {
+    return this.fromGateway(e, null, NO_RELATED, null, d);
   }
 
   /** A released group: joined (via-gateway or blocked by the gateway), unconfirmed, or gateway-only. */

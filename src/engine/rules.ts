@@ -82,6 +82,11 @@ export function unjoinable(r: AccessRecord): Decision {
   return answered && r.upstream_local_address === null ? D.socketNotLogged : D.noConnection;
 }
 
+/** Why an egress gateway entry that nothing can join is gateway-only: its line names no caller at all (the format leaves out %DOWNSTREAM_REMOTE_ADDRESS%), or no sidecar entry was read. */
+export function unjoinableGateway(r: AccessRecord): Decision {
+  return r.downstream_remote_address === null ? D.peerNotLogged : D.gatewayOnly;
+}
+
 /** True when a comma-separated %RESPONSE_FLAGS% value holds `flag`. */
 export function hasFlag(flags: string | null, flag: string): boolean {
   if (flags === null) return false;

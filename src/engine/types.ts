@@ -15,6 +15,10 @@ export interface EngineCounters {
   unmatchedGateway: number;
   /** Entries released unjoined before their window had passed, because more than maxPending were held. */
   evicted: number;
+  /** Answered gateway-bound sidecar entries whose line names no socket and no request id (the format leaves the socket out). */
+  socketsNotLogged: number;
+  /** Egress gateway entries whose line names no caller and no request id (the format leaves the peer out). */
+  peersNotLogged: number;
   /** Streams holding entries that look like another proxy's (a mixed log, read as one role). */
   roleConflicts: RoleConflict[];
 }

@@ -76,6 +76,7 @@ export const COVERAGE_CODES = [
   'no-sidecar-logs',
   'filtered-logging',
   'unmatched-entries',
+  'join-fields-not-logged',
   'evicted-entries',
   'pods-without-sidecar',
   'traffic-excluded-from-sidecar',

@@ -38,6 +38,15 @@ function accessLogsOff(lines: LineCounts): string {
   return ` None of the ${lines.notAccessLog} lines was an access log: if they are istio-proxy logs, access logging is off (Istio's default profile writes none). Switch it on with a Telemetry resource in istio-system whose accessLogging names the envoy provider, or meshConfig.accessLogFile: /dev/stdout (see the README).`;
 }
 
+/** Entries the access-log format left unjoinable (no socket or caller, no request id), in a sentence; null when none. */
+function joinFieldsNotLogged(e: EngineCounters): string | null {
+  const parts: string[] = [];
+  if (e.socketsNotLogged > 0) parts.push(`${e.socketsNotLogged} answered gateway-bound sidecar entries name no socket (%UPSTREAM_LOCAL_ADDRESS%)`);
+  if (e.peersNotLogged > 0) parts.push(`${e.peersNotLogged} egress gateway entries name no caller (%DOWNSTREAM_REMOTE_ADDRESS%)`);
+  if (parts.length === 0) return null;
+  return `${parts.join(' and ')}, and no request id: the access-log format leaves those fields out, so those connections cannot be joined and stay unconfirmed. Istio's default formats log them; add them to a custom format.`;
+}
+
 /** The proxies a role's logs come from, in a sentence. */
 const PROXIES: Partial<Record<Role, string>> = { 'egress-gateway': 'the egress gateway', sidecar: 'the sidecars' };
 
@@ -178,6 +187,8 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
     const gap = f.engine.unmatchedSidecar > 0 ? gatewayTimeGap(f) : '';
     out.push({ code: 'unmatched-entries', message: `${f.engine.unmatchedSidecar} gateway-bound sidecar entries found no gateway entry and ${f.engine.unmatchedGateway} gateway entries found no sidecar entry within ${f.windowMs / 1000}s.${gap}${skew}` });
   }
+  const unlogged = joinFieldsNotLogged(f.engine);
+  if (unlogged !== null) out.push({ code: 'join-fields-not-logged', message: unlogged });
   if (f.engine.evicted > 0) {
     // An input held until it ended (its log time goes back) is the usual cause offline: say which, and the way out.
     const held = f.streams.filter((s) => s.unordered !== null);

@@ -14,12 +14,15 @@ async function flow(line: string, ...flags: string[]): Promise<Record<string, un
   return gatewayOrSidecar('--sidecar', line, ...flags);
 }
 
-async function gatewayOrSidecar(role: '--sidecar' | '--gateway', line: string, ...flags: string[]): Promise<Record<string, unknown>> {
+/** The one flow of an audit of `line` in `role`, with the report's join-fields-not-logged warning (null when none). */
+async function gatewayOrSidecar(role: '--sidecar' | '--gateway', line: string, ...flags: string[]): Promise<Record<string, unknown> & { warning: string | null }> {
   const file = join(mkdtempSync(join(tmpdir(), 'ea-socket-')), 'proxy.log');
   writeFileSync(file, `${line}\n`);
   const res = await runCli(['audit', role, file, '-o', 'ndjson', '--fail-on', 'none', ...flags]);
   expect(res.code, res.stderr).toBe(0);
-  return ndjson(res.stdout)[0] as Record<string, unknown>;
+  const [first, report] = ndjson(res.stdout) as [Record<string, unknown>, { coverage: { warnings: { code: string; message: string }[] } }];
+  const warning = report.coverage.warnings.find((w) => w.code === 'join-fields-not-logged')?.message ?? null;
+  return { ...first, warning };
 }
 
 describe('an entry nothing can join', () => {
@@ -28,6 +31,7 @@ describe('an entry nothing can join', () => {
     expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
     expect(f['reason']).toContain('names neither the socket it used (upstream_local_address) nor a request id');
     expect(f['remediation']).toContain('Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars');
+    expect(f.warning).toBe('1 answered gateway-bound sidecar entries name no socket (%UPSTREAM_LOCAL_ADDRESS%), and no request id: the access-log format leaves those fields out, so those connections cannot be joined and stay unconfirmed. Istio\'s default formats log them; add them to a custom format.');
   });
 
   it('says the caller was not logged, and how to log it, for a gateway line in a format without its peer', async () => {
@@ -36,16 +40,19 @@ describe('an entry nothing can join', () => {
     expect([f['verdict'], f['rule']]).toEqual(['gateway-only', 'gateway-only/peer-not-logged']);
     expect(f['reason']).toContain("names neither its caller's socket (downstream_remote_address) nor a request id");
     expect(f['remediation']).toContain("Add %DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's access-log format");
+    expect(f.warning).toMatch(/^1 egress gateway entries name no caller \(%DOWNSTREAM_REMOTE_ADDRESS%\), and no request id/);
   });
 
   it('keeps a gateway line whose caller was logged, but no sidecar line joins, as no-sidecar-entry', async () => {
     const f = await gatewayOrSidecar('--gateway', '[2026-11-02T09:00:00.001Z] "- - -" 0 - - - "-" 1769 79045 9 - "-" "-" "-" "-" "34.226.36.50:443" outbound|443||hooks.slack.com 10.244.9.11:36706 10.244.9.11:8443 10.244.1.20:59041 hooks.slack.com -');
     expect([f['verdict'], f['rule']]).toEqual(['gateway-only', 'gateway-only/no-sidecar-entry']);
+    expect(f.warning).toBeNull();
   });
 
   it('says it never connected when Envoy logged the failure (UF, no socket), in Istio\'s own format', async () => {
     const f = await flow(`[2026-11-02T09:00:00.000Z] "- - -" 0 UF - - "-" 0 0 3 - "-" "-" "-" "-" "10.244.9.11:8443" ${GW} - 93.184.216.34:443 10.244.1.20:58304 hooks.slack.com -`);
     expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/no-connection']);
     expect(f['reason']).toContain('never connected to it (flags UF)');
+    expect(f.warning).toBeNull();
   });
 });
