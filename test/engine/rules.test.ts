@@ -168,6 +168,11 @@ const sidecarCases: SidecarCase[] = [
     verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/socket-not-logged',
   },
   {
+    name: 'an HTTP request answered through the gateway with no body (204), in a format that logs no socket and no request id',
+    rec: http({ upstream_cluster: GW, upstream_host: '10.244.9.11:8443', response_code: 204, bytes_sent: 0, downstream_local_address: '93.184.216.34:443' }),
+    verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/socket-not-logged',
+  },
+  {
     name: 'a gateway upstream that sent nothing back, with no socket logged, never connected',
     rec: record({ upstream_cluster: GW, upstream_host: '10.244.9.11:8443', upstream_local_address: null, bytes_sent: 0, downstream_local_address: '93.184.216.34:443' }),
     verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/no-connection',
