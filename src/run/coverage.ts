@@ -41,10 +41,17 @@ function accessLogsOff(lines: LineCounts): string {
 /** Entries the access-log format left unjoinable (no socket or caller, no request id), in a sentence; null when none. */
 function joinFieldsNotLogged(e: EngineCounters): string | null {
   const parts: string[] = [];
-  if (e.socketsNotLogged > 0) parts.push(`${e.socketsNotLogged} answered gateway-bound sidecar entries name no socket (%UPSTREAM_LOCAL_ADDRESS%)`);
-  if (e.peersNotLogged > 0) parts.push(`${e.peersNotLogged} egress gateway entries name no caller (%DOWNSTREAM_REMOTE_ADDRESS%)`);
+  const verdicts: string[] = [];
+  if (e.socketsNotLogged > 0) {
+    parts.push(`${e.socketsNotLogged} answered gateway-bound sidecar entries name no socket (%UPSTREAM_LOCAL_ADDRESS%)`);
+    verdicts.push('via-gateway-unconfirmed');
+  }
+  if (e.peersNotLogged > 0) {
+    parts.push(`${e.peersNotLogged} egress gateway entries name no caller (%DOWNSTREAM_REMOTE_ADDRESS%)`);
+    verdicts.push('gateway-only');
+  }
   if (parts.length === 0) return null;
-  return `${parts.join(' and ')}, and no request id: the access-log format leaves those fields out, so those connections cannot be joined and stay unconfirmed. Istio's default formats log them; add them to a custom format.`;
+  return `${parts.join(' and ')}, and no request id: the access-log format leaves those fields out, so those connections cannot be joined and stay ${verdicts.join(' and ')}. Istio's default formats log them; add them to a custom format.`;
 }
 
 /** The proxies a role's logs come from, in a sentence. */

@@ -31,7 +31,7 @@ describe('an entry nothing can join', () => {
     expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
     expect(f['reason']).toContain('names neither the socket it used (upstream_local_address) nor a request id');
     expect(f['remediation']).toContain('Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars');
-    expect(f.warning).toBe('1 answered gateway-bound sidecar entries name no socket (%UPSTREAM_LOCAL_ADDRESS%), and no request id: the access-log format leaves those fields out, so those connections cannot be joined and stay unconfirmed. Istio\'s default formats log them; add them to a custom format.');
+    expect(f.warning).toBe('1 answered gateway-bound sidecar entries name no socket (%UPSTREAM_LOCAL_ADDRESS%), and no request id: the access-log format leaves those fields out, so those connections cannot be joined and stay via-gateway-unconfirmed. Istio\'s default formats log them; add them to a custom format.');
   });
 
   it('says the caller was not logged, and how to log it, for a gateway line in a format without its peer', async () => {
@@ -41,6 +41,7 @@ describe('an entry nothing can join', () => {
     expect(f['reason']).toContain("names neither its caller's socket (downstream_remote_address) nor a request id");
     expect(f['remediation']).toContain("Add %DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's access-log format");
     expect(f.warning).toMatch(/^1 egress gateway entries name no caller \(%DOWNSTREAM_REMOTE_ADDRESS%\), and no request id/);
+    expect(f.warning).toContain('cannot be joined and stay gateway-only.');
   });
 
   it('keeps a gateway line whose caller was logged, but no sidecar line joins, as no-sidecar-entry', async () => {
