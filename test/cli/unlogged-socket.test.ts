@@ -44,6 +44,20 @@ describe('an entry nothing can join', () => {
     expect(f.warning).toContain('cannot be joined and stay gateway-only.');
   });
 
+  it('does not blame clock skew for sidecar entries left over when the gateway\'s entries name no caller', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ea-socket-'));
+    writeFileSync(join(dir, 'sidecar.log'), `[2026-11-02T09:00:00.000Z] "- - -" 0 - - - "-" 1769 79045 12 - "-" "-" "-" "-" "10.244.9.11:8443" ${GW} 10.244.1.20:59041 93.184.216.34:443 10.244.1.20:58304 hooks.slack.com -\n`);
+    // Istio's JSON format without downstream_remote_address.
+    writeFileSync(join(dir, 'gateway.log'), `${JSON.stringify({ start_time: '2026-11-02T09:00:00.001Z', response_code: 0, response_flags: '-', bytes_received: 1769, bytes_sent: 79045, duration: 9, upstream_host: '34.226.36.50:443', upstream_cluster: 'outbound|443||hooks.slack.com', upstream_local_address: '10.244.9.11:36706', downstream_local_address: '10.244.9.11:8443', requested_server_name: 'hooks.slack.com' })}\n`);
+    const res = await runCli(['audit', '--sidecar', join(dir, 'sidecar.log'), '--gateway', join(dir, 'gateway.log'), '-o', 'json', '--fail-on', 'none']);
+    expect(res.code, res.stderr).toBe(0);
+    const warnings = (JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } }).coverage.warnings;
+    expect(warnings.find((w) => w.code === 'join-fields-not-logged')?.message).toMatch(/^1 egress gateway entries name no caller/);
+    const unmatched = warnings.find((w) => w.code === 'unmatched-entries')?.message;
+    expect(unmatched).toContain('1 gateway-bound sidecar entries found no gateway entry and 1 gateway entries found no sidecar entry');
+    expect(unmatched).not.toContain('raise --window');
+  });
+
   it('keeps a gateway line whose caller was logged, but no sidecar line joins, as no-sidecar-entry', async () => {
     const f = await gatewayOrSidecar('--gateway', '[2026-11-02T09:00:00.001Z] "- - -" 0 - - - "-" 1769 79045 9 - "-" "-" "-" "-" "34.226.36.50:443" outbound|443||hooks.slack.com 10.244.9.11:36706 10.244.9.11:8443 10.244.1.20:59041 hooks.slack.com -');
     expect([f['verdict'], f['rule']]).toEqual(['gateway-only', 'gateway-only/no-sidecar-entry']);
