@@ -23,14 +23,18 @@ function isIsoLike(v: string): boolean {
   return /^\d{4}-\d\d-\d\dT/.test(v);
 }
 
+/** ISO's `YYYY-MM-DDThh:mm:ss` digits, whatever their values: the shape isIsoTime checks the calendar of. */
+const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/;
+
 /**
  * 'bad-timestamp' when `value`, a start time written whole (a JSON value, a custom format's plain
- * %START_TIME%), has ISO's shape yet names no real moment (month 13, 30 February, hour 24), as the text
- * lanes refuse it: read on, it would roll into another, real date. A real time passes the digit check alone.
+ * %START_TIME%), has ISO's digits to the second yet names no real moment (month 13, 30 February, hour 24),
+ * as the text lanes refuse it: read on, it would roll into another, real date. Another shape (to the
+ * minute, a number) is read as before. A real time passes the digit check alone.
  */
 export function startTimeProblem(field: number, value: string | number | null): MalformedReason | null {
   if (field !== F.start_time || typeof value !== 'string' || isIsoTime(value, 0, value.length)) return null;
-  return isIsoLike(value) ? 'bad-timestamp' : null;
+  return ISO_SECONDS.test(value) ? 'bad-timestamp' : null;
 }
 
 /** A line's JSON value, or undefined when it is not JSON (JSON.parse throws, also on nesting too deep). */

@@ -126,6 +126,12 @@ describe('a start time no calendar has: the same outcome in Istio JSON as in the
     expect(parseLineText(`{"start_time":"${time}","upstream_cluster":"c"}`, customJson)).toMatchObject(expected);
     if (reason === null) expect(rec(json(time)).start_time).toBe(time);
   });
+
+  it('reads a JSON start time to the minute as it did: a real moment, not bad-timestamp', () => {
+    const time = '2026-03-01T10:00Z';
+    expect(rec(json(time)).start_time).toBe(time); // was malformed: any ISO-like value that isIsoTime refused
+    expect(parseLineText(`{"start_time":"${time}","upstream_cluster":"c"}`, customJson)).toMatchObject({ kind: 'record' });
+  });
 });
 
 describe("Envoy's default layout with a user agent holding \" \"", () => {
