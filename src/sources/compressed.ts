@@ -4,9 +4,6 @@
  * which hides the cause; named by their magic bytes, they are an unreadable input with the way out.
  */
 
-/** Bytes to look at: the longest magic below. */
-export const MAGIC_BYTES = 6;
-
 /** Any of the bytes `from`..`to`: bzip2's block-size digit, so that text starting "BZh" is not taken for it. */
 interface ByteRange {
   from: number;
@@ -21,6 +18,9 @@ const FORMATS: readonly { name: string; magic: readonly (number | ByteRange)[]; 
   { name: 'lz4', magic: [0x04, 0x22, 0x4d, 0x18], command: 'lz4 -dc' },
   { name: 'zip', magic: [0x50, 0x4b, 0x03, 0x04], command: 'unzip -p' },
 ];
+
+/** Bytes to look at before a stream is read: the longest magic above. */
+export const MAGIC_BYTES = Math.max(...FORMATS.map((f) => f.magic.length));
 
 /**
  * What to say about a stream starting with `first` when it is compressed in a format egress-audit does

@@ -58,7 +58,7 @@ function gzipProblem(error: GzipError): string {
 /**
  * Raw bytes, or their decompression when the first two are gzip's magic: peeked from the stream itself,
  * never by seeking or reopening, so that a FIFO or /dev/fd/N is read once and whole. UTF-16 text
- * (plain or gzipped) comes out as UTF-8.
+ * (plain or gzipped) comes out as UTF-8; another compression's magic (compressed.ts) is an InputError.
  */
 async function* decoded(raw: Readable, name: string, chunkSize: number, signal: AbortSignal): AsyncGenerator<Buffer> {
   const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
