@@ -8,7 +8,7 @@ import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../p
 import { ReportBuilder } from '../report/index.js';
 import { canDrawDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { NO_RECORDS } from '../run/coverage.js';
-import { finishRun } from '../run/finish.js';
+import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
 import { beforeOutputs, openOutputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
@@ -140,20 +140,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     {
       builder,
       input: { mode: 'files', description: source.describe(), startedAt, endedAt: new Date().toISOString() },
-      facts: {
-        lines: pipeline.totals(),
-        streams: streamFacts,
-        roles: roles.resolution.assignments,
-        engine: pipeline.engine.counters(),
-        plainRecords: pipeline.plainRecords,
-        sidecarSpan: pipeline.sidecarSpan,
-        gatewaySpan: pipeline.gatewaySpan,
-        windowMs: setup.settings.windowMs,
-        expiredExceptions: setup.stage.expiredHits(),
-        expiringExceptions: setup.stage.expiringHits(),
-        claimedHostExceptions: setup.stage.claimedHostHits(),
-        extraWarnings: snapshot?.warnings ?? [],
-      },
+      facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: snapshot?.warnings ?? [] },
     },
     outputs,
     options,

@@ -6,7 +6,7 @@ import { hostPort, isIpLiteral } from '../engine/net.js';
 import { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import { ReportBuilder } from '../report/index.js';
 import { canDrawDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
-import { finishRun } from '../run/finish.js';
+import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
 import { beforeOutputs, onStopSignals, openOutputs, type Outputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
@@ -210,20 +210,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
     {
       builder: run.builder,
       input: { mode: 'live', description: cluster.source.describe(), startedAt: o.startedAt.toISOString(), endedAt: new Date().toISOString() },
-      facts: {
-        lines: pipeline.totals(),
-        streams: pipeline.streamFacts(),
-        roles: cluster.source.roles,
-        engine: pipeline.engine.counters(),
-        plainRecords: pipeline.plainRecords,
-        sidecarSpan: pipeline.sidecarSpan,
-        gatewaySpan: pipeline.gatewaySpan,
-        windowMs: o.setup.settings.windowMs,
-        expiredExceptions: o.setup.stage.expiredHits(),
-        expiringExceptions: o.setup.stage.expiringHits(),
-        claimedHostExceptions: o.setup.stage.claimedHostHits(),
-        extraWarnings: cluster.source.warnings(),
-      },
+      facts: { ...pipelineFacts(pipeline, o.setup), streams: pipeline.streamFacts(), roles: cluster.source.roles, extraWarnings: cluster.source.warnings() },
     },
     outputs,
     options,

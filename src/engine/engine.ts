@@ -9,7 +9,7 @@ import { Correlator, type Group } from './correlator.js';
 import { heldGateway, heldSidecar } from './entry-keys.js';
 import { FlowFactory } from './flow.js';
 import { RoleConflicts } from './role-conflicts.js';
-import { classifySidecar, D, unjoinable, unjoinableGateway } from './rules.js';
+import { classifySidecar, D, unjoinableGateway, unjoinableSidecar } from './rules.js';
 import type { Engine, EngineCounters } from './types.js';
 
 class AuditEngine implements Engine {
@@ -93,7 +93,7 @@ class AuditEngine implements Engine {
       this.correlator.hold(h);
       return;
     }
-    const d = unjoinable(entry.record);
+    const d = unjoinableSidecar(entry.record);
     if (d === D.socketNotLogged) this.socketsNotLogged++;
     this.emit(this.flows.sidecar(entry, d, cluster));
   }

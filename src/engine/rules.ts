@@ -77,7 +77,7 @@ export const D = {
  * HTTP status, as a 204 sends no body) and the access-log format leaves out %UPSTREAM_LOCAL_ADDRESS%, which
  * Istio's own formats log. Saying "never connected" then would send the user to check gateway pods that are fine.
  */
-export function unjoinable(r: AccessRecord): Decision {
+export function unjoinableSidecar(r: AccessRecord): Decision {
   const answered = r.response_flags === null && isIpAddress(r.upstream_host) && ((r.bytes_sent ?? 0) > 0 || (r.response_code ?? 0) > 0);
   return answered && r.upstream_local_address === null ? D.socketNotLogged : D.noConnection;
 }

@@ -10,7 +10,7 @@ import { describeReadError, InputError } from '../errors.js';
 import { planReplacement, putInPlace, writeTarget, type Replacement } from '../output/replace-file.js';
 import type { Finding } from '../report/model.js';
 import { escapeControl } from '../text/escape.js';
-import { fingerprintOfParts } from './fingerprint.js';
+import { fingerprintOfParts, type FingerprintParts } from './fingerprint.js';
 import { issuesFromAjv } from './issues.js';
 import { newAjv } from './schema.js';
 import type { Baseline } from './types.js';
@@ -20,13 +20,8 @@ import { formatPath } from './yaml-position.js';
 export const BASELINE_SCHEMA = 'egress-audit/baseline@1';
 
 /** One accepted finding as stored: the fingerprint decides, the rest is for people reading the diff. */
-export interface BaselineEntry {
+export interface BaselineEntry extends FingerprintParts {
   fingerprint: string;
-  verdict: string;
-  rule: string;
-  destination: string;
-  namespace: string | null;
-  sourceWorkload: string;
 }
 
 const BASELINE_JSON_SCHEMA = {

@@ -115,6 +115,9 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
     return { fingerprint: fingerprintOf(f), allowedBy, expired: lapsed, claimedOnly };
   };
 
+  /** Copies of the refs of the exceptions `keep` picks, in policy order: the hit lists below differ only in what they keep. */
+  const refs = (keep: (x: (typeof compiled)[number]) => boolean): ExceptionRef[] => compiled.filter(keep).map((x) => ({ ...x.c.ref }));
+
   return {
     apply(flow) {
       const decision = lookup(flow);
@@ -128,14 +131,14 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
       flow.failing = failOn.has(flow.verdict) && flow.allowedBy === null && !baselined;
     },
     expiredHits(): ExceptionRef[] {
-      return compiled.filter((x) => hit.has(x.c)).map((x) => ({ ...x.c.ref }));
+      return refs((x) => hit.has(x.c));
     },
     expiringHits(): ExceptionRef[] {
       const today = utcDay(nowMs());
-      return compiled.filter((x) => used.has(x.c) && expiresSoon(x.expires, today)).map((x) => ({ ...x.c.ref }));
+      return refs((x) => used.has(x.c) && expiresSoon(x.expires, today));
     },
     claimedHostHits(): ExceptionRef[] {
-      return compiled.filter((x) => claimedHit.has(x.c)).map((x) => ({ ...x.c.ref }));
+      return refs((x) => claimedHit.has(x.c));
     },
   };
 }

@@ -1,18 +1,35 @@
 import type { AuditCommonOptions } from '../cli/options.js';
 import { InputError } from '../errors.js';
 import { writeBaseline } from '../policy/index.js';
+import type { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import type { ReportBuilder } from '../report/index.js';
 import type { Report } from '../report/model.js';
 import { escapeControl } from '../text/escape.js';
 import { VERSION } from '../version.js';
 import { buildCoverage, type CoverageFacts } from './coverage.js';
 import type { Outputs } from './outputs.js';
+import type { AuditSetup } from './setup.js';
 
 /** What a finished run hands over: the aggregates, the coverage facts (verdict counts come from the aggregates), and what was read. */
 export interface RunEnd {
   builder: ReportBuilder;
   facts: Omit<CoverageFacts, 'verdicts'>;
   input: Report['input'];
+}
+
+/** The coverage facts `audit` and `watch` read the same way off the pipeline and the policy stage; each adds its streams, roles and own warnings. */
+export function pipelineFacts(pipeline: AuditPipeline, setup: AuditSetup): Omit<RunEnd['facts'], 'streams' | 'roles' | 'extraWarnings'> {
+  return {
+    lines: pipeline.totals(),
+    engine: pipeline.engine.counters(),
+    plainRecords: pipeline.plainRecords,
+    sidecarSpan: pipeline.sidecarSpan,
+    gatewaySpan: pipeline.gatewaySpan,
+    windowMs: setup.settings.windowMs,
+    expiredExceptions: setup.stage.expiredHits(),
+    expiringExceptions: setup.stage.expiringHits(),
+    claimedHostExceptions: setup.stage.claimedHostHits(),
+  };
 }
 
 /**

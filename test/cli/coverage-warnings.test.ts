@@ -69,6 +69,7 @@ describe('a gateway log without a single entry is not "gateway logs read"', () =
     const { code, report } = await audit([`${DIR}${dir}/sidecar.log`, `${DIR}${dir}/egress-gateway.log`, ...extra, '--fail-on', 'no-gateway-logs']);
     expect(report.summary.verdicts['via-gateway-unconfirmed']).toBe(2);
     const warning = report.coverage.warnings.find((w) => w.code === 'no-gateway-logs');
+    expect(warning?.message).toMatch(/^No egress-gateway logs were read/);
     // Lines that held no entry point at access logging switched off on the gateway; an empty file does not.
     const hint = `${DIR}${dir}/egress-gateway.log (4 lines) was read as egress-gateway logs but held no access-log entry: is access logging off on the egress gateway (see the README)?`;
     if (loggingOff) expect(warning?.message).toContain(hint);
