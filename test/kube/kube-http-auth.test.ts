@@ -5,13 +5,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiAction } from '../../src/sources/kube/api-errors.js';
 import { ExecCredentialRunner, type ExecCredential } from '../../src/sources/kube/exec-credential.js';
-import { KubeHttp } from '../../src/sources/kube/kube-http.js';
+import type { KubeHttp } from '../../src/sources/kube/kube-http.js';
 import { Redactor } from '../../src/sources/kube/redact.js';
 import { tempDir } from './helpers.js';
+import { plainKubeHttp } from './plain-kube-http.js';
 
 const LIST: ApiAction = { verb: 'list', resource: 'pods', group: '', namespace: 'shop' };
 const servers: Server[] = [];
@@ -40,6 +40,14 @@ function plugin(expirySeconds: number | null): { dir: string; runs(): number } {
   return { dir, runs: () => Number(readFileSync(join(dir, 'n'), 'utf8')) };
 }
 
+/** Answers a pod list when the request carries `Bearer token`, else a 401 Status; true when it accepted. */
+function answerPods(req: IncomingMessage, res: ServerResponse, token: string): boolean {
+  const ok = req.headers.authorization === `Bearer ${token}`;
+  res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+  res.end(ok ? '{"kind":"PodList","items":[]}' : '{"kind":"Status","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}');
+  return ok;
+}
+
 /**
  * A plain-http API stand-in that accepts only `valid.token` (counting the requests it refuses); it holds a
  * request with `?hold=1` until the test calls `held.release()` (`held.arrived` gives the token it carried).
@@ -49,10 +57,7 @@ async function server(valid: { token: string; refused: number }): Promise<{ url:
   const released = gate();
   const s = createServer((req, res) => {
     const answer = (): void => {
-      const ok = req.headers.authorization === `Bearer ${valid.token}`;
-      if (!ok) valid.refused++;
-      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
-      res.end(ok ? '{"kind":"PodList","items":[]}' : '{"kind":"Status","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}');
+      if (!answerPods(req, res, valid.token)) valid.refused++;
     };
     if (new URL(req.url ?? '/', 'http://x').searchParams.get('hold') !== '1') return answer();
     arrived.open(req.headers.authorization ?? '');
@@ -64,15 +69,13 @@ async function server(valid: { token: string; refused: number }): Promise<{ url:
 }
 
 function client(url: string, dir: string): KubeHttp {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: [{ name: 'c', server: url, skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }], currentContext: 'ctx' });
   const redactor = new Redactor();
   const exec = new ExecCredentialRunner({
     exec: { command: process.execPath, args: [join(dir, 'plugin.mjs')] },
     user: 'u', context: 'ctx', cluster: { name: 'c', server: url, skipTLSVerify: true }, redactor,
     notice: () => undefined, stop: new AbortController().signal, stdinIsTerminal: false,
   });
-  return new KubeHttp(kc, url, 'ctx', redactor, exec);
+  return plainKubeHttp(url, redactor, exec);
 }
 
 describe('KubeHttp and an exec credential plugin', () => {
@@ -134,9 +137,7 @@ async function holdingServer(valid: { token: string }): Promise<{ url: string; n
   let all = false;
   const s = createServer((req: IncomingMessage, res: ServerResponse) => {
     const answer = (): void => {
-      const ok = req.headers.authorization === `Bearer ${valid.token}`;
-      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
-      res.end(ok ? '{"kind":"PodList","items":[]}' : '{"kind":"Status","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}');
+      answerPods(req, res, valid.token);
     };
     if (all) return answer();
     const w = waiting.shift();
@@ -192,9 +193,7 @@ class ErrorSpy extends Redactor {
 }
 
 function keptTokenClient(url: string, runner: KeptTokenRunner, redactor = new Redactor()): KubeHttp {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: [{ name: 'c', server: url, skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }], currentContext: 'ctx' });
-  return new KubeHttp(kc, url, 'ctx', redactor, runner as unknown as ExecCredentialRunner);
+  return plainKubeHttp(url, redactor, runner as unknown as ExecCredentialRunner);
 }
 
 describe('KubeHttp: a 401 that meets a routine re-read of the credentials', () => {

@@ -3,11 +3,10 @@
 // nested would hold a graceful stop on the hard-stop signal. (watch-retry-after.test.ts: the whole path.)
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiAction } from '../../src/sources/kube/api-errors.js';
-import { KubeHttp } from '../../src/sources/kube/kube-http.js';
-import { Redactor } from '../../src/sources/kube/redact.js';
+import type { KubeHttp } from '../../src/sources/kube/kube-http.js';
+import { plainKubeHttp } from './plain-kube-http.js';
 
 const LOG: ApiAction = { verb: 'get', resource: 'pods/log', group: '', namespace: 'shop', name: 'cart-1' };
 const PATH = '/api/v1/namespaces/shop/pods/cart-1/log';
@@ -34,9 +33,7 @@ async function shedding(failing: number): Promise<{ http: KubeHttp; requests(): 
   });
   await new Promise<void>((resolve) => (server as Server).listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${((server as Server).address() as AddressInfo).port}`;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: [{ name: 'c', server: url, skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }], currentContext: 'ctx' });
-  return { http: new KubeHttp(kc, url, 'ctx', new Redactor()), requests: () => n };
+  return { http: plainKubeHttp(url), requests: () => n };
 }
 
 describe('KubeHttp and Retry-After', () => {

@@ -58,7 +58,7 @@ describe('--max-streams slots', () => {
     const gw = (await slots.acquire(0, 'istio-system/gw', never)) as SlotLease;
     expect(gw.label).toBe('istio-system/gw');
     expect([a.signal.aborted, b.signal.aborted]).toEqual([false, true]);
-        expect(taken).toEqual(['shop/b -> istio-system/gw']);
+    expect(taken).toEqual(['shop/b -> istio-system/gw']);
     expect(slots.inUse).toBe(2);
     slots.release(b); // the preempted holder lets go: nothing to give back
     expect(slots.inUse).toBe(2);
