@@ -13,6 +13,7 @@ const handlers: CommandHandlers = {
   parse: async (inputs, options) => (await import('./commands/parse.js')).runParse(inputs, options),
   audit: async (inputs, options) => (await import('./commands/audit.js')).runAudit(inputs, options),
   watch: async (options) => (await import('./commands/watch.js')).runWatch(options),
+  rules: async (options) => (await import('./commands/rules.js')).runRules(options),
 };
 
 /** The name a user typed: `kubectl egress-audit` when kubectl runs us as its plugin, so that help shows what to type. */

@@ -19,6 +19,12 @@ export type OutputFormat = 'table' | 'json' | 'ndjson' | 'junit' | 'sarif' | 'ma
 /** All output formats, for validation and help. */
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson', 'junit', 'sarif', 'markdown'];
 
+/** Output formats of `rules`: a person's list, JSON for tools, or the Markdown of docs/rules.md. */
+export type RulesFormat = 'table' | 'json' | 'markdown';
+
+/** The formats `rules -o` accepts. */
+export const RULES_FORMATS: readonly RulesFormat[] = ['table', 'json', 'markdown'];
+
 /** Options shared by `audit` and `watch`: settings, policy, outputs, exit code. */
 export interface AuditCommonOptions {
   policy: string | null;

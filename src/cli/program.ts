@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import { podGlobFlag } from '../sources/role-flags.js';
 import { collect, commaItems, formatFlag, parseDuration, parsePositiveDuration, parsePositiveInt, parseSize } from './values.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './options.js';
+import { OUTPUT_FORMATS, RULES_FORMATS, type OutputFormat, type RulesFormat } from './options.js';
 import type { AuditCommonOptions, AuditOptions, ParseOptions, WatchOptions } from './options.js';
 
 /** What a command action resolves to: the process exit code. */
@@ -19,6 +19,7 @@ export interface CommandHandlers {
   parse(inputs: string[], options: ParseOptions): CommandResult;
   audit(inputs: string[], options: AuditOptions): CommandResult;
   watch(options: WatchOptions): CommandResult;
+  rules(options: { output: RulesFormat }): CommandResult;
 }
 
 /**
@@ -272,6 +273,15 @@ Examples:
   );
 }
 
+function rulesCommand(handlers: CommandHandlers): Command {
+  return new Command('rules')
+    .description('list every rule id a verdict can carry, with what it means and how to fix it')
+    .addOption(new Option('-o, --output <format>', 'table, json, or markdown (the text of docs/rules.md)').choices(RULES_FORMATS).default('table'))
+    .action(async (o: Record<string, unknown>) => {
+      process.exitCode = await handlers.rules({ output: o['output'] as RulesFormat });
+    });
+}
+
 function demoCommand(handlers: CommandHandlers): Command {
   return new Command('demo')
     .description('audit the bundled demo capture (the seed scenarios plus background traffic) in the dashboard, or as a table when not on a terminal')
@@ -305,7 +315,7 @@ export function buildProgram(handlers: CommandHandlers, name = 'egress-audit'): 
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   safeErrors(program);
-  for (const cmd of [parseCommand(handlers), auditCommand(handlers), watchCommand(handlers), demoCommand(handlers)]) {
+  for (const cmd of [parseCommand(handlers), auditCommand(handlers), watchCommand(handlers), rulesCommand(handlers), demoCommand(handlers)]) {
     program.addCommand(safeErrors(cmd.exitOverride().showHelpAfterError('(run with --help for usage)')));
   }
   return program;

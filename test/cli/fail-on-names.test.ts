@@ -12,6 +12,7 @@ async function auditOptions(args: string[]): Promise<AuditOptions> {
     demo: async () => 0,
     parse: async () => 0,
     watch: async () => 0,
+    rules: async () => 0,
     audit: async (_inputs, options) => {
       seen = options;
       return 0;

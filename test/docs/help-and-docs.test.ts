@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
 
 const ROOT = new URL('../../', import.meta.url);
-const COMMANDS = ['parse', 'audit', 'watch', 'demo'] as const;
+const COMMANDS = ['parse', 'audit', 'watch', 'rules', 'demo'] as const;
 
 function help(command: string): string {
   const res = spawnSync(process.execPath, [BIN, command, '--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -55,7 +55,7 @@ function kubectlLogsCalls(text: string): string[] {
 describe('--help and the documentation agree', () => {
   it.each(COMMANDS.filter((c) => c !== 'demo'))('documents every flag `%s --help` lists', (command) => {
     const flags = helpFlags(HELP.get(command)!).filter((names) => !names.includes('--help'));
-    expect(flags.length).toBeGreaterThan(1);
+    expect(flags.length).toBeGreaterThan(0);
     const missing = flags.filter((names) => !names.some((n) => new RegExp(`(^|[^a-z-])${n}(?![a-z-])`, 'u').test(DOCS)));
     expect(missing).toEqual([]);
   });

@@ -3,6 +3,7 @@ import type { ValidateFunction } from 'ajv';
 import type { Flow } from '../../src/types.js';
 import { sarifLog, FINGERPRINT_KEY } from '../../src/report/writers/sarif.js';
 import { sarifLocation } from '../../src/report/writers/sarif-location.js';
+import { ruleInfo } from '../../src/engine/rule-catalogue.js';
 import { buildReport, coverage, lineCounts } from './helpers.js';
 import { sampleCoverage, sampleFlows } from './sample.js';
 import { errorText, sarifValidator } from './validate.js';
@@ -16,8 +17,14 @@ interface SarifResult {
   suppressions?: { kind: string; status: string; justification: string }[];
   baselineState?: string;
 }
+interface SarifRule {
+  id: string;
+  shortDescription: { text: string };
+  fullDescription: { text: string };
+  help?: { text: string; markdown: string };
+}
 interface SarifRun {
-  tool: { driver: { rules: { id: string }[] } };
+  tool: { driver: { rules: SarifRule[] } };
   results: SarifResult[];
   invocations: { exitCode: number; toolExecutionNotifications: { descriptor: { id: string }; level: string }[] }[];
   originalUriBaseIds: Record<string, { uri?: string }>;
@@ -56,6 +63,19 @@ describe('SARIF writer', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual([...new Set(run.results.map((r) => r.ruleId))].sort());
     for (const r of run.results) expect(ids[r.ruleIndex]).toBe(r.ruleId);
+  });
+
+  it("describes each rule by the catalogue's title, meaning and fix, which code scanning shows on an alert's page", () => {
+    const rules = runOf(sampleFlows()).tool.driver.rules;
+    expect(rules.length).toBeGreaterThan(1);
+    for (const rule of rules) {
+      const info = ruleInfo(rule.id);
+      expect(info, rule.id).toBeDefined();
+      expect(rule.shortDescription.text).toBe(info?.title);
+      expect(rule.fullDescription.text).toBe(info?.meaning);
+      expect(rule.help?.text).toContain(info?.fix ?? 'needs no action');
+      expect(rule.help?.markdown).toContain(`rule \`${rule.id}\``);
+    }
   });
 
   it.each([

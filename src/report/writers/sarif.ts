@@ -9,6 +9,7 @@
 import type { Verdict } from '../../types.js';
 import type { Finding, Report } from '../model.js';
 import { escapeControl as safe } from '../../text/escape.js';
+import { ruleInfo, type RuleInfo } from '../../engine/rule-catalogue.js';
 import { workloadLabel } from '../flow-facts.js';
 import { VERDICT_MEANING, resultStatement, warningFailsRun } from '../statements.js';
 import { documentWriter, type ReportWriter } from './output.js';
@@ -39,12 +40,23 @@ function rules(report: Report): Rule[] {
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+/** The help shown on an alert's page: what the rule found and what to do about it. */
+function help(info: RuleInfo): { text: string; markdown: string } {
+  const fix = info.fix ?? 'Nothing: this verdict needs no action.';
+  return {
+    text: `${info.meaning}\n\nFix: ${fix}`,
+    markdown: `${info.meaning}\n\n**Fix:** ${fix}\n\nVerdict \`${info.verdict}\`, rule \`${info.id}\`.`,
+  };
+}
+
 function descriptor(rule: Rule, failOn: readonly string[]): object {
+  const info = ruleInfo(rule.id);
   return {
     id: rule.id,
     name: rule.id.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')),
-    shortDescription: { text: `${rule.verdict}: ${safe(rule.id)}` },
-    fullDescription: { text: VERDICT_MEANING[rule.verdict] },
+    shortDescription: { text: info ? info.title : `${rule.verdict}: ${safe(rule.id)}` },
+    fullDescription: { text: info ? info.meaning : VERDICT_MEANING[rule.verdict] },
+    ...(info ? { help: help(info) } : {}),
     defaultConfiguration: { level: failOn.includes(rule.verdict) ? 'error' : 'warning' },
     properties: { tags: ['egress', rule.verdict] },
   };

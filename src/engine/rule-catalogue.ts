@@ -1,0 +1,194 @@
+/**
+ * What each rule means, independent of any one flow: the title, meaning and fix that code scanning shows
+ * on an alert's page (SARIF `shortDescription`, `fullDescription`, `help`), that `egress-audit rules` lists,
+ * and that docs/rules.md holds. A flow's own reason and remediation (wording.ts) name its hosts and pods;
+ * these do not. Keyed by RuleId, so a new rule does not compile until it is described here.
+ */
+import { VERDICTS, type Verdict } from '../types.js';
+import { D, type RuleId } from './rules.js';
+
+/** A rule's description for people and for code-scanning tools. */
+export interface RuleInfo {
+  id: RuleId;
+  verdict: Verdict;
+  /** A few words, the alert's title. */
+  title: string;
+  /** What the rule found, and the log evidence it reads. */
+  meaning: string;
+  /** What to do about it, or null where nothing needs doing. */
+  fix: string | null;
+}
+
+type Text = Omit<RuleInfo, 'id' | 'verdict'>;
+
+const ROUTE_VIA_GATEWAY =
+  'Route the host through the egress gateway (a ServiceEntry, a Gateway on the egress gateway and a VirtualService ' +
+  'sending mesh traffic for the host to it), or allow it in the policy with a reason; then close the direct path with a ' +
+  'NetworkPolicy that lets pods reach only the egress gateway and DNS.';
+const BLOCK_INTENDED =
+  'If the caller needs the host, add a ServiceEntry and route it through the egress gateway with a VirtualService; if ' +
+  'the block is intended, allow it in the policy with a reason so that it is no longer reported.';
+const COLLECT_GATEWAY_LOGS =
+  "Collect the egress gateway's access logs for the same time (kubectl logs -l istio=egressgateway -c istio-proxy), " +
+  'with logging not filtered to errors; a gateway with another name is named with --gateway-host. A larger --window ' +
+  'helps when the two proxies disagree on the time.';
+
+const TEXT: Record<RuleId, Text> = {
+  'inbound/inbound-cluster': {
+    title: 'Received by a sidecar',
+    meaning: "A sidecar's record of traffic it received on a Service port (an inbound|PORT|| cluster). Not egress.",
+    fix: null,
+  },
+  'inbound/inbound-passthrough': {
+    title: 'Received by a sidecar on an undeclared port',
+    meaning: "A sidecar's record of traffic it received on a port no Service declares (InboundPassthroughCluster). Not egress.",
+    fix: null,
+  },
+  'blocked/blackhole-cluster': {
+    title: 'Dropped by the sidecar (BlackHoleCluster)',
+    meaning:
+      "The sidecar's outbound traffic policy is REGISTRY_ONLY and no ServiceEntry names the destination, so the sidecar " +
+      'dropped the TCP connection in BlackHoleCluster. Nothing left the pod.',
+    fix: BLOCK_INTENDED,
+  },
+  'blocked/registry-only-http': {
+    title: 'Refused by the sidecar (502 on block_all)',
+    meaning:
+      "The sidecar's outbound traffic policy is REGISTRY_ONLY and no ServiceEntry names the destination, so the sidecar " +
+      'answered the HTTP request itself with 502 on route block_all. Nothing left the pod.',
+    fix: BLOCK_INTENDED,
+  },
+  'blocked/no-route': {
+    title: 'No route at the sidecar',
+    meaning: 'The sidecar had no route for an unknown host (response flag NR), so nothing left the pod.',
+    fix: BLOCK_INTENDED,
+  },
+  'blocked/no-cluster': {
+    title: 'No cluster at the sidecar',
+    meaning: 'The sidecar had no upstream cluster, or no healthy upstream, for an unknown host (response flag NC or UH), so nothing left the pod.',
+    fix: BLOCK_INTENDED,
+  },
+  'internal/local-reply': {
+    title: 'Answered by the sidecar itself',
+    meaning: 'The sidecar answered the request itself (a local reply: a fault, a redirect, a rate limit); nothing left the mesh.',
+    fix: null,
+  },
+  'direct/passthrough-cluster': {
+    title: 'Direct to an external host (PassthroughCluster)',
+    meaning:
+      "The sidecar sent the traffic straight to an address outside the mesh through PassthroughCluster: the mesh's " +
+      'outbound traffic policy is ALLOW_ANY and nothing routed the host to the egress gateway.',
+    fix: ROUTE_VIA_GATEWAY,
+  },
+  'internal/passthrough-to-mesh': {
+    title: 'Passed through to an address inside the mesh',
+    meaning: 'The sidecar passed the traffic through (PassthroughCluster) to an address inside the mesh ranges. Not egress.',
+    fix: null,
+  },
+  'direct/service-entry-host': {
+    title: 'Direct to a ServiceEntry host',
+    meaning:
+      'The sidecar sent the traffic on the cluster of a host outside the cluster domain (a ServiceEntry) straight to ' +
+      'that host: the ServiceEntry lets the host be reached, but no VirtualService sends it to the egress gateway.',
+    fix: ROUTE_VIA_GATEWAY,
+  },
+  'direct/endpoint-outside-mesh': {
+    title: 'Direct to an in-cluster name whose endpoint is outside the mesh',
+    meaning:
+      'The sidecar sent the traffic to a cluster-domain name (a headless Service, a MESH_INTERNAL ServiceEntry) whose ' +
+      'endpoint address is outside the mesh ranges: it left the mesh without an egress gateway.',
+    fix: ROUTE_VIA_GATEWAY,
+  },
+  'internal/mesh-service': {
+    title: 'To a workload inside the mesh',
+    meaning: 'The sidecar sent the traffic to a Service inside the mesh. Not egress.',
+    fix: null,
+  },
+  'via-gateway/joined': {
+    title: 'Through the egress gateway, confirmed',
+    meaning:
+      "The sidecar sent the traffic to an egress gateway, and the gateway's own entry for the same request (the same " +
+      "x-request-id) or connection (the sidecar's socket is the gateway's peer, within the time window) was found.",
+    fix: null,
+  },
+  'via-gateway-unconfirmed/no-gateway-entry': {
+    title: 'Sent to the egress gateway, no gateway entry found',
+    meaning:
+      "The sidecar sent the traffic to an egress gateway, but no gateway entry joins it: the gateway's logs were not " +
+      'read, were filtered, or cover another time.',
+    fix: COLLECT_GATEWAY_LOGS,
+  },
+  'via-gateway-unconfirmed/no-connection': {
+    title: 'Routed to the egress gateway, never connected',
+    meaning:
+      'The sidecar routed the traffic to an egress gateway but its entry shows no connection was made (no upstream ' +
+      'host, nothing back, or a connection-failure flag), so there is no gateway entry to find.',
+    fix:
+      'Check that the egress gateway pods are running and reachable from the caller: the gateway Service has ' +
+      'endpoints, and no NetworkPolicy stands between them.',
+  },
+  'via-gateway-unconfirmed/socket-not-logged': {
+    title: "Sent to the egress gateway, the sidecar's socket not logged",
+    meaning:
+      'The sidecar sent the traffic to an egress gateway and got an answer, but its access-log format logs neither the ' +
+      'socket it used (%UPSTREAM_LOCAL_ADDRESS%) nor a request id, so no gateway entry can ever be joined to it.',
+    fix:
+      "Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars' access-log format and %DOWNSTREAM_REMOTE_ADDRESS% to the egress " +
+      "gateway's (Istio's default formats have both); for HTTP, %REQ(X-REQUEST-ID)% at both hops joins requests too.",
+  },
+  'blocked/gateway-denied': {
+    title: 'Refused by the egress gateway (authorization)',
+    meaning:
+      "The traffic went through the egress gateway and the gateway's own authorization (an AuthorizationPolicy, its RBAC " +
+      'filter, an external authorizer) refused it.',
+    fix: 'If the caller needs the host, allow that caller at the egress gateway; if the block is intended, allow it in the policy with a reason.',
+  },
+  'blocked/gateway-no-route': {
+    title: 'No route at the egress gateway',
+    meaning: 'The traffic reached the egress gateway, which had no route or cluster for it (response flag NR or NC): no Gateway or VirtualService there sends the host on.',
+    fix: BLOCK_INTENDED,
+  },
+  'blocked/gateway-direct-response': {
+    title: 'Answered with an error by the egress gateway',
+    meaning: 'The egress gateway answered the request itself with an error (a direct response) instead of forwarding it.',
+    fix: BLOCK_INTENDED,
+  },
+  'blocked/gateway-blackhole': {
+    title: 'Dropped by the egress gateway (BlackHoleCluster)',
+    meaning: 'The traffic reached the egress gateway, which dropped it in BlackHoleCluster.',
+    fix: BLOCK_INTENDED,
+  },
+  'gateway-only/no-sidecar-entry': {
+    title: 'Carried by the egress gateway, no sidecar entry found',
+    meaning:
+      "An egress gateway entry that no sidecar entry joins: the caller's logs were not read, or the caller has no " +
+      'sidecar (not in the mesh, or traffic excluded from it).',
+    fix:
+      "Collect the istio-proxy logs of the caller for the same time; a caller without a sidecar should get one, or be " +
+      'allowed in the policy with a reason, with a NetworkPolicy keeping other pods off the host.',
+  },
+  'gateway-only/peer-not-logged': {
+    title: "Carried by the egress gateway, the caller's socket not logged",
+    meaning:
+      "The egress gateway's access-log format logs neither its caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%) nor a " +
+      'request id, so no sidecar entry can ever be joined to it and its caller cannot be named.',
+    fix: "Add %DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's access-log format (Istio's default formats have it).",
+  },
+  'ingress/ingress-gateway': {
+    title: 'Through an ingress gateway',
+    meaning: 'An ingress gateway entry: traffic coming into the mesh. Not egress.',
+    fix: null,
+  },
+};
+
+/** Every rule with its description, verdict by verdict in the order reports show them (findings first). */
+export const RULE_CATALOGUE: readonly RuleInfo[] = Object.values(D)
+  .map((d) => ({ id: d.rule, verdict: d.verdict, ...TEXT[d.rule] }))
+  .sort((a, b) => VERDICTS.indexOf(a.verdict) - VERDICTS.indexOf(b.verdict));
+
+const BY_ID = new Map(RULE_CATALOGUE.map((r) => [r.id as string, r]));
+
+/** The description of a rule id as reports carry it (a string), or undefined for an id this version does not emit. */
+export function ruleInfo(id: string): RuleInfo | undefined {
+  return BY_ID.get(id);
+}

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { RULE_CATALOGUE } from '../../src/engine/rule-catalogue.js';
+import { runCli } from '../helpers/cli.js';
+
+const DOC = new URL('../../docs/rules.md', import.meta.url);
+
+describe('egress-audit rules', () => {
+  it('lists every rule with its verdict, title, meaning and fix as JSON', async () => {
+    const res = await runCli(['rules', '-o', 'json']);
+    expect(res.code).toBe(0);
+    const doc = JSON.parse(res.stdout) as { schema: string; rules: { id: string; verdict: string; title: string; meaning: string; fix: string | null }[] };
+    expect(doc.schema).toBe('egress-audit/rules@1');
+    expect(doc.rules.map((r) => r.id)).toEqual(RULE_CATALOGUE.map((r) => r.id));
+    const passthrough = doc.rules.find((r) => r.id === 'direct/passthrough-cluster');
+    expect(passthrough).toMatchObject({ verdict: 'direct', title: 'Direct to an external host (PassthroughCluster)' });
+    expect(passthrough?.fix).toContain('NetworkPolicy');
+  });
+
+  it('prints a table a person can read, every id and title in it, within 80 columns', async () => {
+    const res = await runCli(['rules']);
+    expect(res.code).toBe(0);
+    for (const r of RULE_CATALOGUE) {
+      expect(res.stdout).toContain(`${r.id}  (${r.verdict})`);
+      expect(res.stdout).toContain(r.title);
+    }
+    expect(res.stdout.split('\n').filter((l) => l.length > 80)).toEqual([]);
+    expect(res.stdout).toContain(`${RULE_CATALOGUE.length} rules.`);
+  });
+
+  it('writes exactly docs/rules.md with -o markdown, so the document cannot drift from the code', async () => {
+    const res = await runCli(['rules', '-o', 'markdown']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe(readFileSync(DOC, 'utf8'));
+    expect(res.stdout).toContain('### `gateway-only/peer-not-logged`');
+  });
+
+  it('refuses an unknown format with a usage error naming the flag (exit 2)', async () => {
+    const res = await runCli(['rules', '-o', 'xml']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("option '-o, --output <format>' argument 'xml' is invalid");
+    expect(res.stdout).toBe('');
+  });
+});
