@@ -35,6 +35,12 @@ describe('egress-audit rules', () => {
     expect(res.stdout).toContain('### `gateway-only/peer-not-logged`');
   });
 
+  it('gives the README the number of rules there are', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/gu, ' ');
+    expect(readme).toContain(`describes all ${RULE_CATALOGUE.length} rules`);
+    expect(readme).toContain(`(the ${RULE_CATALOGUE.length} verdict rules)`);
+  });
+
   it('refuses an unknown format with a usage error naming the flag (exit 2)', async () => {
     const res = await runCli(['rules', '-o', 'xml']);
     expect(res.code).toBe(2);
