@@ -86,6 +86,37 @@ describe('--max-streams slots', () => {
     expect(sidecars.waiting()).toEqual(['istio-system/gw']);
     expect(held.signal.aborted).toBe(false);
   });
+
+  it('lets a waiter queued without leave to preempt (a gateway not running yet) get it in place, keeping its turn', async () => {
+    const taken: string[] = [];
+    const slots = new StreamSlots(2, () => undefined, (victim, by) => taken.push(`${victim} -> ${by}`));
+    const never = new AbortController().signal;
+    const gw = (await slots.acquire(0, 'istio-system/gw-0', never)) as SlotLease;
+    const s = (await slots.acquire(1, 'shop/a', never)) as SlotLease;
+    const first = slots.request(0, 'istio-system/gw-1', never, false);
+    const second = slots.request(0, 'istio-system/gw-2', never, false);
+    void slots.acquire(1, 'shop/b', never);
+    expect(slots.waiting()).toEqual(['istio-system/gw-1', 'istio-system/gw-2', 'shop/b']);
+    expect(s.signal.aborted).toBe(false);
+
+    // gw-2 can run now: it takes the sidecar's slot at once, without queueing again.
+    second.mayPreempt();
+    expect((await second.lease)?.label).toBe('istio-system/gw-2');
+    expect(s.signal.aborted).toBe(true);
+    expect(taken).toEqual(['shop/a -> istio-system/gw-2']);
+    expect(slots.waiting()).toEqual(['istio-system/gw-1', 'shop/b']);
+
+    // gw-1 can run too, but every holder is a gateway: it keeps its place, first in the queue (a waiter
+    // that gave up and queued again would now be behind any gateway that queued meanwhile).
+    void slots.acquire(0, 'istio-system/gw-3', never, false);
+    first.mayPreempt();
+    expect(slots.waiting()).toEqual(['istio-system/gw-1', 'istio-system/gw-3', 'shop/b']);
+    slots.release(gw);
+    expect((await first.lease)?.label).toBe('istio-system/gw-1');
+    expect(taken).toHaveLength(1);
+    second.mayPreempt(); // granted already: nothing happens
+    expect(slots.inUse).toBe(2);
+  });
 });
 
 describe('notice throttle', () => {
