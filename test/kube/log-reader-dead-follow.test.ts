@@ -1,11 +1,12 @@
 // The dead-follow check (a follow still open and silent DEAD_FOLLOW_MS after the API says its instance is
 // over is ended) runs on one shared timer for all open follows, not one timer per follow: with hundreds
 // of follows that was hundreds of wake-ups a second. The timer runs only while a follow needs it, and
-// never holds the process open. (watch-dead-follow.test.ts has the whole path against the fake API server.)
+// never holds the process open, and belongs to its watch run (a test's fake clock never leaks into the
+// next run). (watch-dead-follow.test.ts has the whole path against the fake API server.)
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KubeHttp } from '../../src/sources/kube/kube-http.js';
-import { DEAD_FOLLOW_MS, LogReader, type Outcome } from '../../src/sources/kube/log-reader.js';
+import { DEAD_FOLLOW_MS, followTimers, LogReader, type FollowTimers, type Outcome } from '../../src/sources/kube/log-reader.js';
 import { logTimeFromMs } from '../../src/sources/kube/log-time.js';
 
 afterEach(() => {
@@ -20,11 +21,11 @@ interface Follow {
   outcome: Promise<Outcome>;
 }
 
-/** Starts a follow of pod `name` whose every request answers with a fresh, silent body; resolves once it is reading. */
-async function follow(name: string): Promise<Follow> {
+/** Starts a follow of pod `name` (of the run whose timers are `timers`) whose request answers with a silent body; resolves once it is reading. */
+async function follow(name: string, timers: FollowTimers): Promise<Follow> {
   const body = new PassThrough();
   const api = { open: async () => body } as unknown as KubeHttp;
-  const reader = new LogReader(api, 'shop', name, logTimeFromMs(Date.now()), 65536, new AbortController().signal);
+  const reader = new LogReader({ api, startAt: logTimeFromMs(Date.now()), maxLineLength: 65536, hardStop: new AbortController().signal, timers }, 'shop', name);
   const f = { body, over: false, dead: 0 } as Follow;
   const chunks = reader.read({ follow: 'true' }, {
     graceful: new AbortController().signal,
@@ -52,8 +53,9 @@ describe('the dead-follow check', () => {
     vi.useFakeTimers();
     const setIntervalSpy = vi.spyOn(globalThis, 'setInterval');
     expect(vi.getTimerCount()).toBe(0);
+    const timers = followTimers();
     const follows: Follow[] = [];
-    for (let i = 0; i < 50; i++) follows.push(await follow(`cart-${i}`));
+    for (let i = 0; i < 50; i++) follows.push(await follow(`cart-${i}`, timers));
     expect(vi.getTimerCount()).toBe(1); // was 50: one 1 s interval per follow
     expect(setIntervalSpy).toHaveBeenCalledTimes(1);
     expect((setIntervalSpy.mock.results[0]?.value as NodeJS.Timeout).hasRef()).toBe(false);
@@ -73,10 +75,24 @@ describe('the dead-follow check', () => {
     expect(follows.slice(10).every((f) => f.dead === 0)).toBe(true);
 
     // A new follow starts it again.
-    const late = await follow('late');
+    const late = await follow('late', timers);
     expect(vi.getTimerCount()).toBe(1);
     late.body.end();
     await late.outcome;
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('checks each run\'s follows on that run\'s clock: a follow left open under an old clock does not hold the next run\'s checks', async () => {
+    vi.useFakeTimers();
+    const left = await follow('left-open', followTimers()); // a run whose follow is still open when its clock goes
+    vi.useRealTimers();
+    vi.useFakeTimers(); // a new clock, and a new run on it
+    const f = await follow('cart-1', followTimers());
+    f.over = true;
+    await vi.advanceTimersByTimeAsync(DEAD_FOLLOW_MS + DEAD_FOLLOW_MS / 10);
+    expect(f.dead).toBe(1);
+    expect((await f.outcome).kind).toBe('dropped');
+    left.body.end();
+    expect((await left.outcome).kind).toBe('ended');
   });
 });

@@ -14,6 +14,7 @@ import { liveWarnings } from './live-coverage.js';
 import { throttleNotices } from './notice-throttle.js';
 import type { FollowerDeps, LiveStats } from './follower-deps.js';
 import { LogFollower } from './log-follower.js';
+import { followTimers } from './log-reader.js';
 import { logTimeToMs, type LogTime } from './log-time.js';
 import { endedSince, type ProxyFacts } from './pod-facts.js';
 import { describePlan, wantsGateway, wantsSidecar, type WatchPlan } from './plan.js';
@@ -69,7 +70,7 @@ export class KubeSource implements Source {
     );
     this.deps = {
       api: o.api, registry: this.registry, slots: this.slots, sweeps: new StreamSlots(SWEEP_CONCURRENCY, () => undefined),
-      stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, notice: throttleNotices(o.notice),
+      stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, timers: followTimers(), notice: throttleNotices(o.notice),
     };
     this.views = podViews(o.api, this.registry, o.plan, this.deps.notice);
     this.serviceEntries = new ServiceEntryWatch(o.api, o.plan);

@@ -46,7 +46,7 @@ export class LogFollower implements LogStream {
   ) {
     const { namespace, name } = pod.ref;
     this.info = { name: `pod/${namespace}/${name}/${PROXY_CONTAINER}`, kind: 'pod', pod: name, namespace, container: PROXY_CONTAINER, labels: pod.ref.labels, role, size: null };
-    this.reader = new LogReader(deps.api, namespace, name, deps.startAt, deps.maxLineLength, deps.hardStop);
+    this.reader = new LogReader(deps, namespace, name);
     // Restarted before it was first seen, after the audit window began (--since): the old instance is read too.
     const proxy = pod.proxy;
     this.previousOwed = proxy !== null && proxy.restartCount > 0 && endedSince(proxy.previousFinishedAt, logTimeToMs(deps.startAt));

@@ -22,8 +22,27 @@ export const IDLE_MS = 1000;
  * EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS (tests only) shortens it, so a test of the whole path needs no 10 s wait.
  */
 export const DEAD_FOLLOW_MS = testDelayMs(process.env['EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS']) ?? 10_000;
-/** Every open follow's dead-follow check, on one timer. */
-const deadFollowChecks = new SharedTicker(DEAD_FOLLOW_MS / 10);
+
+/** The timers a run's follows share: one wake-up per period for them all, on the clock the run was made under. */
+export interface FollowTimers {
+  /** Every open follow's dead-follow check. */
+  deadFollow: SharedTicker;
+}
+
+/** A run's follow timers (one set per run: a module-wide timer would outlive a test's clock). */
+export function followTimers(): FollowTimers {
+  return { deadFollow: new SharedTicker(DEAD_FOLLOW_MS / 10) };
+}
+
+/** What a reader needs from its run. */
+export interface ReaderDeps {
+  api: KubeHttp;
+  startAt: LogTime;
+  maxLineLength: number;
+  /** Aborts everything, final reads included. */
+  hardStop: AbortSignal;
+  timers: FollowTimers;
+}
 
 /** A test's delay (ms, a whole number above 0); null when unset or not such a number, so the default stands. */
 function testDelayMs(text: string | undefined): number | null {
@@ -69,14 +88,11 @@ export class LogReader {
   private quietAtStop = false;
 
   constructor(
-    private readonly api: KubeHttp,
+    private readonly deps: ReaderDeps,
     namespace: string,
     name: string,
-    startAt: LogTime,
-    maxLineLength: number,
-    private readonly hardStop: AbortSignal,
   ) {
-    this.gate = new ResumeGate(startAt, maxLineLength);
+    this.gate = new ResumeGate(deps.startAt, deps.maxLineLength);
     this.path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log`;
     this.action = { verb: 'get', resource: 'pods/log', group: '', namespace, name };
   }
@@ -95,14 +111,14 @@ export class LogReader {
     const done = (kind: Outcome['kind'], bytes: number, error?: KubeApiError): Outcome => ({ kind, bytes, ms: Date.now() - started, ...(error ? { error } : {}) });
     if (hooks !== null && hooks.graceful.aborted) return done('stopped', 0);
     this.gate.resume();
-    const cut = (): boolean => preempted?.aborted === true && !this.hardStop.aborted;
+    const cut = (): boolean => preempted?.aborted === true && !this.deps.hardStop.aborted;
     let res: IncomingMessage;
     try {
-      const signal = preempted === undefined ? this.hardStop : AbortSignal.any([this.hardStop, preempted]);
-      res = await this.api.open(this.action, this.path, { container: PROXY_CONTAINER, timestamps: 'true', sinceTime: this.gate.sinceTime(), ...extra }, signal, true);
+      const signal = preempted === undefined ? this.deps.hardStop : AbortSignal.any([this.deps.hardStop, preempted]);
+      res = await this.deps.api.open(this.action, this.path, { container: PROXY_CONTAINER, timestamps: 'true', sinceTime: this.gate.sinceTime(), ...extra }, signal, true);
     } catch (error) {
       if (cut()) return done('preempted', 0);
-      if (!this.hardStop.aborted) return done('failed', 0, error as KubeApiError);
+      if (!this.deps.hardStop.aborted) return done('failed', 0, error as KubeApiError);
       // The hard stop ended a request still waiting for its answer (a kubelet that hangs): what was logged
       // up to the stop was not read, and the report must say so.
       this.cut = true;
@@ -134,8 +150,8 @@ export class LogReader {
       return done(cut() ? 'preempted' : 'ended', bytes);
     } catch {
       if (cut()) return done('preempted', bytes);
-      if (hooks !== null && this.hardStop.aborted) this.cut = true;
-      return done((hooks !== null && this.quietAtStop) || this.hardStop.aborted ? 'stopped' : 'dropped', bytes);
+      if (hooks !== null && this.deps.hardStop.aborted) this.cut = true;
+      return done((hooks !== null && this.quietAtStop) || this.deps.hardStop.aborted ? 'stopped' : 'dropped', bytes);
     } finally {
       unwatch();
       unguard();
@@ -149,7 +165,7 @@ export class LogReader {
    */
   private endIfDead(res: IncomingMessage, hooks: FollowHooks): () => void {
     let overSince: number | null = null;
-    const stop = deadFollowChecks.add(() => {
+    const stop = this.deps.timers.deadFollow.add(() => {
       const now = Date.now();
       if (!hooks.instanceOver()) {
         overSince = null;
