@@ -6,7 +6,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KubeHttp } from '../../src/sources/kube/kube-http.js';
-import { DEAD_FOLLOW_MS, followTimers, LogReader, type FollowTimers, type Outcome } from '../../src/sources/kube/log-reader.js';
+import { DEAD_FOLLOW_MS, deadFollowMsFrom, followTimers, LogReader, type FollowTimers, type Outcome } from '../../src/sources/kube/log-reader.js';
 import { logTimeFromMs } from '../../src/sources/kube/log-time.js';
 
 afterEach(() => {
@@ -44,9 +44,23 @@ async function follow(name: string, timers: FollowTimers): Promise<Follow> {
 }
 
 describe('the dead-follow check', () => {
-  it('waits 10 s when EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS is unset (the whole-path test shortens it)', () => {
-    expect(process.env['EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS']).toBeUndefined();
+  it('waits 10 s unless a test shortens it through EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS (read from the env the run is given)', () => {
     expect(DEAD_FOLLOW_MS).toBe(10_000);
+    expect(followTimers().deadFollowMs).toBe(10_000);
+    expect(deadFollowMsFrom({})).toBe(10_000);
+    expect(deadFollowMsFrom({ EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS: '2000' })).toBe(2000);
+    for (const bad of ['', '0', '-5', '1.5', '2s', '99999999999']) expect(deadFollowMsFrom({ EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS: bad })).toBe(10_000);
+  });
+
+  it('waits the delay its run was given', async () => {
+    vi.useFakeTimers();
+    const f = await follow('cart-1', followTimers(3000));
+    f.over = true;
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(f.dead).toBe(0); // not yet 3 s since the news, checked every 0.3 s
+    await vi.advanceTimersByTimeAsync(300);
+    expect(f.dead).toBe(1);
+    expect((await f.outcome).kind).toBe('dropped');
   });
 
   it('serves every open follow from one unref\'ed timer, ends only the dead ones, and stops with the last follow', async () => {

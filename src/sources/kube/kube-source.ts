@@ -33,6 +33,8 @@ export interface KubeSourceOptions {
   startAt: LogTime;
   maxLineLength: number;
   maxStreams: number;
+  /** How long a follow whose container instance is over may stay silent before it is taken as dead (log-reader.ts). */
+  deadFollowMs: number;
   hardStop: AbortSignal;
   /** A message for the person (stderr, or after the dashboard). */
   notice(message: string): void;
@@ -70,7 +72,7 @@ export class KubeSource implements Source {
     );
     this.deps = {
       api: o.api, registry: this.registry, slots: this.slots, sweeps: new StreamSlots(SWEEP_CONCURRENCY, () => undefined),
-      stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, timers: followTimers(), notice: throttleNotices(o.notice),
+      stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, timers: followTimers(o.deadFollowMs), notice: throttleNotices(o.notice),
     };
     this.views = podViews(o.api, this.registry, o.plan, this.deps.notice);
     this.serviceEntries = new ServiceEntryWatch(o.api, o.plan);

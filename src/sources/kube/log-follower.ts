@@ -12,7 +12,7 @@ import { LASTING_FAILURES, type ApiAction, type KubeApiError } from './api-error
 import { sleep } from '../../sleep.js';
 import { Backoff, quietRetry, retryWait } from './backoff.js';
 import { nextStep, type FollowStep } from './follow-step.js';
-import { DEAD_FOLLOW_MS, IDLE_MS, LogReader, type Outcome } from './log-reader.js';
+import { IDLE_MS, LogReader, type Outcome } from './log-reader.js';
 import { logTimeToMs } from './log-time.js';
 import { endedSince, podFacts, PROXY_CONTAINER, type KubePod, type PodFacts } from './pod-facts.js';
 import type { SlotLease } from './stream-slots.js';
@@ -169,7 +169,7 @@ export class LogFollower implements LogStream {
           this.connected();
         },
         instanceOver: () => this.instanceOver(this.viewStep()),
-        deadFollow: () => this.deps.notice(`the log stream of ${this.label} stayed open and silent ${DEAD_FOLLOW_MS / 1000}s after the API said that istio-proxy instance was over (stopped, restarted or deleted): taking its connection as dead and reading the log again`),
+        deadFollow: () => this.deps.notice(`the log stream of ${this.label} stayed open and silent ${this.deps.timers.deadFollowMs / 1000}s after the API said that istio-proxy instance was over (stopped, restarted or deleted): taking its connection as dead and reading the log again`),
       }, preempted);
     } finally {
       if (connected) {

@@ -18,20 +18,32 @@ export const IDLE_MS = 1000;
  * A follow still open and silent this long after the API said its container instance is over is taken
  * as dead (a node or an upstream path gone without FIN/RST): kubelet ends a live follow within about 5 s
  * of the container stopping (`stateCheckPeriod`), and ending a live one by mistake costs one reconnect
- * (the resume gate loses no line and counts none twice). Silence alone never ends a follow.
- * EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS (tests only) shortens it, so a test of the whole path needs no 10 s wait.
+ * (the resume gate loses no line and counts none twice). Silence alone never ends a follow. A run's
+ * delay is FollowTimers.deadFollowMs: this, unless a test shortens it (deadFollowMsFrom).
  */
-export const DEAD_FOLLOW_MS = testDelayMs(process.env['EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS']) ?? 10_000;
+export const DEAD_FOLLOW_MS = 10_000;
+
+/**
+ * The dead-follow delay `watch` runs with: DEAD_FOLLOW_MS, or EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS from `env`
+ * (tests only, a whole number of ms above 0): the whole-path test runs the CLI as a child process, and a
+ * 10 s wait there would be a slow test.
+ */
+export function deadFollowMsFrom(env: NodeJS.ProcessEnv): number {
+  const text = env['EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS'];
+  return text !== undefined && /^[1-9]\d{0,8}$/.test(text) ? Number(text) : DEAD_FOLLOW_MS;
+}
 
 /** The timers a run's follows share: one wake-up per period for them all, on the clock the run was made under. */
 export interface FollowTimers {
+  /** How long a follow whose instance is over may stay silent before it is taken as dead. */
+  deadFollowMs: number;
   /** Every open follow's dead-follow check. */
   deadFollow: SharedTicker;
 }
 
 /** A run's follow timers (one set per run: a module-wide timer would outlive a test's clock). */
-export function followTimers(): FollowTimers {
-  return { deadFollow: new SharedTicker(DEAD_FOLLOW_MS / 10) };
+export function followTimers(deadFollowMs = DEAD_FOLLOW_MS): FollowTimers {
+  return { deadFollowMs, deadFollow: new SharedTicker(deadFollowMs / 10) };
 }
 
 /** What a reader needs from its run. */
@@ -42,11 +54,6 @@ export interface ReaderDeps {
   /** Aborts everything, final reads included. */
   hardStop: AbortSignal;
   timers: FollowTimers;
-}
-
-/** A test's delay (ms, a whole number above 0); null when unset or not such a number, so the default stands. */
-function testDelayMs(text: string | undefined): number | null {
-  return text !== undefined && /^[1-9]\d{0,8}$/.test(text) ? Number(text) : null;
 }
 
 /** How a request ended. */
@@ -66,7 +73,7 @@ export interface FollowHooks {
   connected(): void;
   /** True when the API says the container instance being followed is over (deleted, stopped, restarted). */
   instanceOver(): boolean;
-  /** The follow was ended as dead (silent for DEAD_FOLLOW_MS after its instance was over). */
+  /** The follow was ended as dead (silent for the run's dead-follow delay after its instance was over). */
   deadFollow(): void;
 }
 
@@ -161,9 +168,10 @@ export class LogReader {
 
   /**
    * Ends a follow the API says has nothing more to send (its instance is over) once it has also been
-   * silent for DEAD_FOLLOW_MS since that news: it ends as a drop, and the follower re-checks the pod.
+   * silent for the run's dead-follow delay since that news: it ends as a drop, and the follower re-checks the pod.
    */
   private endIfDead(res: IncomingMessage, hooks: FollowHooks): () => void {
+    const { deadFollowMs } = this.deps.timers;
     let overSince: number | null = null;
     const stop = this.deps.timers.deadFollow.add(() => {
       const now = Date.now();
@@ -172,7 +180,7 @@ export class LogReader {
         return;
       }
       overSince ??= now;
-      if (now - overSince < DEAD_FOLLOW_MS || this.idleMs(now) < DEAD_FOLLOW_MS) return;
+      if (now - overSince < deadFollowMs || this.idleMs(now) < deadFollowMs) return;
       stop();
       hooks.deadFollow();
       res.destroy();
