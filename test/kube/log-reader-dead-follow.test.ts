@@ -6,7 +6,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KubeHttp } from '../../src/sources/kube/kube-http.js';
-import { DEAD_FOLLOW_MS, deadFollowMsFrom, followTimers, LogReader, type FollowTimers, type Outcome } from '../../src/sources/kube/log-reader.js';
+import { DEAD_FOLLOW_MS, deadFollowMsFrom, followTimers, IDLE_MS, LogReader, type FollowTimers, type Outcome } from '../../src/sources/kube/log-reader.js';
 import { logTimeFromMs } from '../../src/sources/kube/log-time.js';
 
 afterEach(() => {
@@ -22,13 +22,13 @@ interface Follow {
 }
 
 /** Starts a follow of pod `name` (of the run whose timers are `timers`) whose request answers with a silent body; resolves once it is reading. */
-async function follow(name: string, timers: FollowTimers): Promise<Follow> {
+async function follow(name: string, timers: FollowTimers, graceful = new AbortController().signal): Promise<Follow> {
   const body = new PassThrough();
   const api = { open: async () => body } as unknown as KubeHttp;
   const reader = new LogReader({ api, startAt: logTimeFromMs(Date.now()), maxLineLength: 65536, hardStop: new AbortController().signal, timers }, 'shop', name);
   const f = { body, over: false, dead: 0 } as Follow;
   const chunks = reader.read({ follow: 'true' }, {
-    graceful: new AbortController().signal,
+    graceful,
     connected: () => undefined,
     instanceOver: () => f.over,
     deadFollow: () => f.dead++,
@@ -108,5 +108,28 @@ describe('the dead-follow check', () => {
     expect((await f.outcome).kind).toBe('dropped');
     left.body.end();
     expect((await left.outcome).kind).toBe('ended');
+  });
+
+  it('after a graceful stop, checks every follow for quiet on one more shared timer, not one timer each', async () => {
+    vi.useFakeTimers();
+    const timers = followTimers();
+    const stop = new AbortController();
+    const follows: Follow[] = [];
+    const t0 = Date.now();
+    for (let i = 0; i < 20; i++) follows.push(await follow(`cart-${i}`, timers, stop.signal));
+    expect(vi.getTimerCount()).toBe(1); // the dead-follow check
+    await vi.advanceTimersByTimeAsync(10);
+    stop.abort();
+    expect(vi.getTimerCount()).toBe(2); // was 21: one 250 ms interval per follow
+    // One follow still sends its backlog (lines logged before the stop): it is not quiet yet.
+    follows[0]?.body.write(`${new Date(t0 + 1).toISOString()} backlog\n`);
+    await vi.advanceTimersByTimeAsync(IDLE_MS / 2);
+    follows[0]?.body.write(`${new Date(t0 + 2).toISOString()} backlog\n`);
+    await vi.advanceTimersByTimeAsync(IDLE_MS / 2 + IDLE_MS / 4);
+    for (const f of follows.slice(1)) expect((await f.outcome).kind).toBe('stopped');
+    expect(vi.getTimerCount()).toBe(2); // the follow still sending keeps both checks running
+    await vi.advanceTimersByTimeAsync(IDLE_MS);
+    expect((await follows[0]?.outcome)?.kind).toBe('stopped');
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

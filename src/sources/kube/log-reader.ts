@@ -39,11 +39,13 @@ export interface FollowTimers {
   deadFollowMs: number;
   /** Every open follow's dead-follow check. */
   deadFollow: SharedTicker;
+  /** After a graceful stop, every follow's check for quiet (drainAtStop). */
+  drain: SharedTicker;
 }
 
 /** A run's follow timers (one set per run: a module-wide timer would outlive a test's clock). */
 export function followTimers(deadFollowMs = DEAD_FOLLOW_MS): FollowTimers {
-  return { deadFollowMs, deadFollow: new SharedTicker(deadFollowMs / 10) };
+  return { deadFollowMs, deadFollow: new SharedTicker(deadFollowMs / 10), drain: new SharedTicker(IDLE_MS / 4) };
 }
 
 /** What a reader needs from its run. */
@@ -194,20 +196,20 @@ export class LogReader {
    * without following, which returns whatever is still there.
    */
   private drainAtStop(res: IncomingMessage, graceful: AbortSignal): () => void {
-    let timer: NodeJS.Timeout | undefined;
+    let unwatch = (): void => undefined;
     const onStop = (): void => {
       this.stopAt = Date.now();
-      timer = setInterval(() => {
+      unwatch = this.deps.timers.drain.add(() => {
         if (this.idleMs(Date.now()) < IDLE_MS) return;
         this.quietAtStop = true;
         res.destroy();
-      }, IDLE_MS / 4);
+      });
     };
     if (graceful.aborted) onStop();
     else graceful.addEventListener('abort', onStop, { once: true });
     return () => {
       graceful.removeEventListener('abort', onStop);
-      clearInterval(timer);
+      unwatch();
     };
   }
 }

@@ -1,9 +1,9 @@
 /**
- * One interval timer for many checks of one period: a timer per log follow (the dead-follow check) was
- * hundreds of wake-ups a second with hundreds of follows. The timer runs only while some check is
- * registered, and is unref'ed: a check never holds the process open. Each watch run makes its own
- * (log-reader.ts followTimers), and a ticker keeps to the timer functions in force when it was made: one
- * made under a test's fake clock never mixes its timer with another clock's.
+ * One interval timer for many checks of one period: a timer per log follow (the dead-follow check, the
+ * check for quiet after a graceful stop) was hundreds of wake-ups a second with hundreds of follows. The
+ * timer runs only while some check is registered, and is unref'ed: a check never holds the process open.
+ * Each watch run makes its own (log-reader.ts followTimers), and a ticker keeps to the timer functions in
+ * force when it was made: one made under a test's fake clock never mixes its timer with another clock's.
  */
 
 /** Runs every registered check once per period, on one timer. */
