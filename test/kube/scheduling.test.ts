@@ -18,6 +18,13 @@ describe('back-off', () => {
   });
 });
 
+/** Slots of `capacity` that record each preemption as `victim -> by`, and a signal that never aborts. */
+function recordingSlots(capacity: number): { slots: StreamSlots; taken: string[]; never: AbortSignal } {
+  const taken: string[] = [];
+  const slots = new StreamSlots(capacity, () => undefined, (victim, by) => taken.push(`${victim} -> ${by}`));
+  return { slots, taken, never: new AbortController().signal };
+}
+
 describe('--max-streams slots', () => {
   it('gives free slots at once, queues the rest gateways first, and tells once when the cap binds', async () => {
     const told: string[][] = [];
@@ -50,9 +57,7 @@ describe('--max-streams slots', () => {
   });
 
   it('gives a late gateway the slot of the newest sidecar, tells it, and records it until that sidecar gets a slot again', async () => {
-    const taken: string[] = [];
-    const slots = new StreamSlots(2, () => undefined, (victim, by) => taken.push(`${victim} -> ${by}`));
-    const never = new AbortController().signal;
+    const { slots, taken, never } = recordingSlots(2);
     const a = (await slots.acquire(1, 'shop/a', never)) as SlotLease;
     const b = (await slots.acquire(1, 'shop/b', never)) as SlotLease;
     const gw = (await slots.acquire(0, 'istio-system/gw', never)) as SlotLease;
@@ -88,9 +93,7 @@ describe('--max-streams slots', () => {
   });
 
   it('lets a waiter queued without leave to preempt (a gateway not running yet) get it in place, keeping its turn', async () => {
-    const taken: string[] = [];
-    const slots = new StreamSlots(2, () => undefined, (victim, by) => taken.push(`${victim} -> ${by}`));
-    const never = new AbortController().signal;
+    const { slots, taken, never } = recordingSlots(2);
     const gw = (await slots.acquire(0, 'istio-system/gw-0', never)) as SlotLease;
     const s = (await slots.acquire(1, 'shop/a', never)) as SlotLease;
     const first = slots.request(0, 'istio-system/gw-1', never, false);
