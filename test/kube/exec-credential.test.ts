@@ -102,6 +102,51 @@ describe('exec credential plugins, run the way kubectl runs them', () => {
     expect(soon.runs()).toBe(2); // within the renewal margin: not used again
   });
 
+  describe('two overlapping runs (a routine renewal and a refusal\'s fresh run)', () => {
+    /**
+     * A plugin whose run N prints token tok-N (with the expiry `expiries[N-1]` from now, in minutes, if
+     * any) once the test creates the file go-N: the test decides in which order the runs finish.
+     */
+    function gatedPlugin(expiries: (number | null)[]) {
+      const p = plugin(
+        `import { existsSync, readFileSync } from 'node:fs';\n` +
+          `const n = readFileSync(${JSON.stringify('RUNS')}, 'utf8').split('\\n').filter(Boolean).length;\n` +
+          `const minutes = ${JSON.stringify(expiries)}[n - 1];\n` +
+          `const status = { token: 'tok-' + n };\n` +
+          `if (minutes !== null) status.expirationTimestamp = new Date(Date.now() + minutes * 60_000).toISOString();\n` +
+          `const wait = setInterval(() => { if (existsSync(${JSON.stringify('GO')} + n)) { clearInterval(wait); credential(status); } }, 10);`,
+      );
+      const script = p.exec.args?.[0] as string;
+      writeFileSync(script, readFileSync(script, 'utf8').replace('"RUNS"', JSON.stringify(join(p.dir, 'runs'))).replace('"GO"', JSON.stringify(join(p.dir, 'go-'))));
+      return { ...p, finish: (n: number) => writeFileSync(join(p.dir, `go-${n}`), '') };
+    }
+
+    /** Starts run 1, then run 2 (a refusal's fresh run) once run 1 is running; finishes them in `order`; returns the credential kept. */
+    async function overlap(expiries: (number | null)[], order: [number, number]): Promise<string | null> {
+      const p = gatedPlugin(expiries);
+      const { r } = runner(p.exec);
+      const runs = [r.credential(false)];
+      await vi.waitFor(() => expect(p.runs()).toBe(1), { timeout: 5_000, interval: 10 });
+      runs.push(r.credential(true));
+      await vi.waitFor(() => expect(p.runs()).toBe(2), { timeout: 5_000, interval: 10 });
+      for (const n of order) {
+        p.finish(n);
+        expect((await runs[n - 1])?.token).toBe(`tok-${n}`);
+      }
+      const kept = await r.credential(false);
+      expect(p.runs()).toBe(2); // kept: no third run
+      return kept.token;
+    }
+
+    it('keeps the credential of the run that started last when the plugin gives no expiry, though the other finished last', async () => {
+      expect(await overlap([null, null], [2, 1])).toBe('tok-2');
+    });
+
+    it('keeps the credential with the later expiry, though the other finished last', async () => {
+      expect(await overlap([120, 60], [1, 2])).toBe('tok-1');
+    });
+  });
+
   it('stops a plugin that never answers when there is no terminal, after saying it waits (exit 3 upstream)', async () => {
     const p = plugin(`setInterval(() => undefined, 1000);`);
     const { r, notices } = runner(p.exec, { waitNoticeMs: 100, timeoutMs: 600 });

@@ -1,11 +1,12 @@
 // The dead-follow check (a follow still open and silent DEAD_FOLLOW_MS after the API says its instance is
 // over is ended) runs on one shared timer for all open follows, not one timer per follow: with hundreds
 // of follows that was hundreds of wake-ups a second. The timer runs only while a follow needs it, and
-// never holds the process open. (watch-dead-follow.test.ts has the whole path against the fake API server.)
+// never holds the process open, and belongs to its watch run (a test's fake clock never leaks into the
+// next run). (watch-dead-follow.test.ts has the whole path against the fake API server.)
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KubeHttp } from '../../src/sources/kube/kube-http.js';
-import { DEAD_FOLLOW_MS, LogReader, type Outcome } from '../../src/sources/kube/log-reader.js';
+import { DEAD_FOLLOW_MS, deadFollowMsFrom, followTimers, IDLE_MS, LogReader, type FollowTimers, type Outcome } from '../../src/sources/kube/log-reader.js';
 import { logTimeFromMs } from '../../src/sources/kube/log-time.js';
 
 afterEach(() => {
@@ -20,14 +21,14 @@ interface Follow {
   outcome: Promise<Outcome>;
 }
 
-/** Starts a follow of pod `name` whose every request answers with a fresh, silent body; resolves once it is reading. */
-async function follow(name: string): Promise<Follow> {
+/** Starts a follow of pod `name` (of the run whose timers are `timers`) whose request answers with a silent body; resolves once it is reading. */
+async function follow(name: string, timers: FollowTimers, graceful = new AbortController().signal): Promise<Follow> {
   const body = new PassThrough();
   const api = { open: async () => body } as unknown as KubeHttp;
-  const reader = new LogReader(api, 'shop', name, logTimeFromMs(Date.now()), 65536, new AbortController().signal);
+  const reader = new LogReader({ api, startAt: logTimeFromMs(Date.now()), maxLineLength: 65536, hardStop: new AbortController().signal, timers }, 'shop', name);
   const f = { body, over: false, dead: 0 } as Follow;
   const chunks = reader.read({ follow: 'true' }, {
-    graceful: new AbortController().signal,
+    graceful,
     connected: () => undefined,
     instanceOver: () => f.over,
     deadFollow: () => f.dead++,
@@ -43,17 +44,32 @@ async function follow(name: string): Promise<Follow> {
 }
 
 describe('the dead-follow check', () => {
-  it('waits 10 s when EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS is unset (the whole-path test shortens it)', () => {
-    expect(process.env['EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS']).toBeUndefined();
+  it('waits 10 s unless a test shortens it through EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS (read from the env the run is given)', () => {
     expect(DEAD_FOLLOW_MS).toBe(10_000);
+    expect(followTimers().deadFollowMs).toBe(10_000);
+    expect(deadFollowMsFrom({})).toBe(10_000);
+    expect(deadFollowMsFrom({ EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS: '2000' })).toBe(2000);
+    for (const bad of ['', '0', '-5', '1.5', '2s', '99999999999']) expect(deadFollowMsFrom({ EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS: bad })).toBe(10_000);
+  });
+
+  it('waits the delay its run was given', async () => {
+    vi.useFakeTimers();
+    const f = await follow('cart-1', followTimers(3000));
+    f.over = true;
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(f.dead).toBe(0); // not yet 3 s since the news, checked every 0.3 s
+    await vi.advanceTimersByTimeAsync(300);
+    expect(f.dead).toBe(1);
+    expect((await f.outcome).kind).toBe('dropped');
   });
 
   it('serves every open follow from one unref\'ed timer, ends only the dead ones, and stops with the last follow', async () => {
     vi.useFakeTimers();
     const setIntervalSpy = vi.spyOn(globalThis, 'setInterval');
     expect(vi.getTimerCount()).toBe(0);
+    const timers = followTimers();
     const follows: Follow[] = [];
-    for (let i = 0; i < 50; i++) follows.push(await follow(`cart-${i}`));
+    for (let i = 0; i < 50; i++) follows.push(await follow(`cart-${i}`, timers));
     expect(vi.getTimerCount()).toBe(1); // was 50: one 1 s interval per follow
     expect(setIntervalSpy).toHaveBeenCalledTimes(1);
     expect((setIntervalSpy.mock.results[0]?.value as NodeJS.Timeout).hasRef()).toBe(false);
@@ -73,10 +89,47 @@ describe('the dead-follow check', () => {
     expect(follows.slice(10).every((f) => f.dead === 0)).toBe(true);
 
     // A new follow starts it again.
-    const late = await follow('late');
+    const late = await follow('late', timers);
     expect(vi.getTimerCount()).toBe(1);
     late.body.end();
     await late.outcome;
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('checks each run\'s follows on that run\'s clock: a follow left open under an old clock does not hold the next run\'s checks', async () => {
+    vi.useFakeTimers();
+    const left = await follow('left-open', followTimers()); // a run whose follow is still open when its clock goes
+    vi.useRealTimers();
+    vi.useFakeTimers(); // a new clock, and a new run on it
+    const f = await follow('cart-1', followTimers());
+    f.over = true;
+    await vi.advanceTimersByTimeAsync(DEAD_FOLLOW_MS + DEAD_FOLLOW_MS / 10);
+    expect(f.dead).toBe(1);
+    expect((await f.outcome).kind).toBe('dropped');
+    left.body.end();
+    expect((await left.outcome).kind).toBe('ended');
+  });
+
+  it('after a graceful stop, checks every follow for quiet on one more shared timer, not one timer each', async () => {
+    vi.useFakeTimers();
+    const timers = followTimers();
+    const stop = new AbortController();
+    const follows: Follow[] = [];
+    const t0 = Date.now();
+    for (let i = 0; i < 20; i++) follows.push(await follow(`cart-${i}`, timers, stop.signal));
+    expect(vi.getTimerCount()).toBe(1); // the dead-follow check
+    await vi.advanceTimersByTimeAsync(10);
+    stop.abort();
+    expect(vi.getTimerCount()).toBe(2); // was 21: one 250 ms interval per follow
+    // One follow still sends its backlog (lines logged before the stop): it is not quiet yet.
+    follows[0]?.body.write(`${new Date(t0 + 1).toISOString()} backlog\n`);
+    await vi.advanceTimersByTimeAsync(IDLE_MS / 2);
+    follows[0]?.body.write(`${new Date(t0 + 2).toISOString()} backlog\n`);
+    await vi.advanceTimersByTimeAsync(IDLE_MS / 2 + IDLE_MS / 4);
+    for (const f of follows.slice(1)) expect((await f.outcome).kind).toBe('stopped');
+    expect(vi.getTimerCount()).toBe(2); // the follow still sending keeps both checks running
+    await vi.advanceTimersByTimeAsync(IDLE_MS);
+    expect((await follows[0]?.outcome)?.kind).toBe('stopped');
     expect(vi.getTimerCount()).toBe(0);
   });
 });

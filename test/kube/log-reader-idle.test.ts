@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { KubeHttp } from '../../src/sources/kube/kube-http.js';
-import { IDLE_MS, LogReader } from '../../src/sources/kube/log-reader.js';
+import { followTimers, IDLE_MS, LogReader } from '../../src/sources/kube/log-reader.js';
 import { logTimeFromMs } from '../../src/sources/kube/log-time.js';
 
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
@@ -18,7 +18,7 @@ const line = (ms: number): string => `${new Date(ms).toISOString()} [x] access l
 describe('log reader idleness', () => {
   it('is never idle while its consumer holds a chunk, however long; idle again only once it waits on the server', async () => {
     const body = new PassThrough();
-    const reader = new LogReader(apiAnswering(body), 'shop', 'a', logTimeFromMs(T0), 65536, new AbortController().signal);
+    const reader = new LogReader({ api: apiAnswering(body), startAt: logTimeFromMs(T0), maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers() }, 'shop', 'a');
     const graceful = new AbortController();
     const chunks = reader.read({ follow: 'true' }, { graceful: graceful.signal, connected: () => undefined, instanceOver: () => false, deadFollow: () => undefined });
     body.write(line(T0 + 1));

@@ -18,6 +18,13 @@ describe('back-off', () => {
   });
 });
 
+/** Slots of `capacity` that record each preemption as `victim -> by`, and a signal that never aborts. */
+function recordingSlots(capacity: number): { slots: StreamSlots; taken: string[]; never: AbortSignal } {
+  const taken: string[] = [];
+  const slots = new StreamSlots(capacity, () => undefined, (victim, by) => taken.push(`${victim} -> ${by}`));
+  return { slots, taken, never: new AbortController().signal };
+}
+
 describe('--max-streams slots', () => {
   it('gives free slots at once, queues the rest gateways first, and tells once when the cap binds', async () => {
     const told: string[][] = [];
@@ -50,9 +57,7 @@ describe('--max-streams slots', () => {
   });
 
   it('gives a late gateway the slot of the newest sidecar, tells it, and records it until that sidecar gets a slot again', async () => {
-    const taken: string[] = [];
-    const slots = new StreamSlots(2, () => undefined, (victim, by) => taken.push(`${victim} -> ${by}`));
-    const never = new AbortController().signal;
+    const { slots, taken, never } = recordingSlots(2);
     const a = (await slots.acquire(1, 'shop/a', never)) as SlotLease;
     const b = (await slots.acquire(1, 'shop/b', never)) as SlotLease;
     const gw = (await slots.acquire(0, 'istio-system/gw', never)) as SlotLease;
@@ -85,6 +90,35 @@ describe('--max-streams slots', () => {
     expect(s.signal.aborted).toBe(false);
     expect(sidecars.waiting()).toEqual(['istio-system/gw']);
     expect(held.signal.aborted).toBe(false);
+  });
+
+  it('lets a waiter queued without leave to preempt (a gateway not running yet) get it in place, keeping its turn', async () => {
+    const { slots, taken, never } = recordingSlots(2);
+    const gw = (await slots.acquire(0, 'istio-system/gw-0', never)) as SlotLease;
+    const s = (await slots.acquire(1, 'shop/a', never)) as SlotLease;
+    const first = slots.request(0, 'istio-system/gw-1', never, false);
+    const second = slots.request(0, 'istio-system/gw-2', never, false);
+    void slots.acquire(1, 'shop/b', never);
+    expect(slots.waiting()).toEqual(['istio-system/gw-1', 'istio-system/gw-2', 'shop/b']);
+    expect(s.signal.aborted).toBe(false);
+
+    // gw-2 can run now: it takes the sidecar's slot at once, without queueing again.
+    second.mayPreempt();
+    expect((await second.lease)?.label).toBe('istio-system/gw-2');
+    expect(s.signal.aborted).toBe(true);
+    expect(taken).toEqual(['shop/a -> istio-system/gw-2']);
+    expect(slots.waiting()).toEqual(['istio-system/gw-1', 'shop/b']);
+
+    // gw-1 can run too, but every holder is a gateway: it keeps its place, first in the queue (a waiter
+    // that gave up and queued again would now be behind any gateway that queued meanwhile).
+    void slots.acquire(0, 'istio-system/gw-3', never, false);
+    first.mayPreempt();
+    expect(slots.waiting()).toEqual(['istio-system/gw-1', 'istio-system/gw-3', 'shop/b']);
+    slots.release(gw);
+    expect((await first.lease)?.label).toBe('istio-system/gw-1');
+    expect(taken).toHaveLength(1);
+    second.mayPreempt(); // granted already: nothing happens
+    expect(slots.inUse).toBe(2);
   });
 });
 

@@ -9,7 +9,7 @@ import type { FakeApiServer } from '../fake-apiserver/index.js';
 import { KEEPALIVE_IDLE_MS } from '../../src/sources/kube/kube-http.js';
 import { clusterIt, internalLine, lineCounts, parseNdjson, startWatch } from './helpers.js';
 
-/** The dead-follow delay of these runs (EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS); log-reader-dead-follow.test.ts checks the 10 s default. */
+/** The dead-follow delay of these runs (EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS, read by connectCluster); log-reader-dead-follow.test.ts checks the 10 s default. */
 const DEAD_FOLLOW_MS = 2000;
 
 const logRequests = (api: FakeApiServer, name: string): Record<string, string>[] =>

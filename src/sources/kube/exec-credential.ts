@@ -124,9 +124,20 @@ export function readCredential(stdout: string, name: string): ExecCredential {
   return { token, cert, key, expiresAt };
 }
 
+/**
+ * Of two credentials from overlapping runs, whether `a` is the one to keep: the later expiry, or (when
+ * either has none, or they are the same) the run that started last, whatever order they finished in.
+ */
+function newer(a: { credential: ExecCredential; run: number }, b: { credential: ExecCredential; run: number }): boolean {
+  const ea = a.credential.expiresAt;
+  const eb = b.credential.expiresAt;
+  return ea !== null && eb !== null && ea !== eb ? ea > eb : a.run > b.run;
+}
+
 /** Runs one user's exec plugin when its credential is needed, and keeps the credential while it is good. */
 export class ExecCredentialRunner {
-  private cached: ExecCredential | null = null;
+  /** The credential kept, and the number of the run that gave it. */
+  private kept: { credential: ExecCredential; run: number } | null = null;
   private runs = 0;
   readonly name: string;
 
@@ -136,13 +147,15 @@ export class ExecCredentialRunner {
 
   /** The current credential: the kept one, or a new run of the plugin (`fresh`: the server refused the kept one). */
   async credential(fresh: boolean): Promise<ExecCredential> {
-    const c = this.cached;
-    if (!fresh && c !== null && this.renewAt(c) > Date.now()) return c;
-    this.cached = null;
-    const got = await this.run(this.o.stop);
+    const k = this.kept;
+    if (!fresh && k !== null && this.renewAt(k.credential) > Date.now()) return k.credential;
+    this.kept = null;
+    const running = this.run(this.o.stop);
+    const run = this.runs; // counted as it began
+    const got = await running;
     this.o.redactor.add(got.token);
     this.o.redactor.add(got.key);
-    this.cached = got;
+    if (this.kept === null || newer({ credential: got, run }, this.kept)) this.kept = { credential: got, run };
     return got;
   }
 

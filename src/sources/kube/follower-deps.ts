@@ -1,6 +1,5 @@
-/** What every LogFollower of a run shares: the API, the pod registry, the stream slots, the counters. */
-import type { KubeHttp } from './kube-http.js';
-import type { LogTime } from './log-time.js';
+/** What every LogFollower of a run shares: the API, the pod registry, the stream slots, the counters, the timers. */
+import type { ReaderDeps } from './log-reader.js';
 import type { PodRegistry } from './pod-registry.js';
 import type { StreamSlots } from './stream-slots.js';
 
@@ -10,17 +9,12 @@ export interface LiveStats {
   following: number;
 }
 
-/** What every follower shares. */
-export interface FollowerDeps {
-  api: KubeHttp;
+/** What every follower shares (its LogReader's share included). */
+export interface FollowerDeps extends ReaderDeps {
   registry: PodRegistry;
   slots: StreamSlots;
   /** Bounds the concurrent final reads at a graceful stop. */
   sweeps: StreamSlots;
   stats: LiveStats;
-  startAt: LogTime;
-  maxLineLength: number;
-  /** Aborts everything, final reads included. */
-  hardStop: AbortSignal;
   notice(message: string): void;
 }

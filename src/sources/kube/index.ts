@@ -7,6 +7,7 @@ import { ExecCredentialRunner } from './exec-credential.js';
 import { KubeHttp } from './kube-http.js';
 import { KubeSource } from './kube-source.js';
 import { loadKubeconfig } from './kubeconfig.js';
+import { deadFollowMsFrom } from './log-reader.js';
 import { logTimeFromMs } from './log-time.js';
 import { planWatch, type WatchFilters, type WatchPlan } from './plan.js';
 import { liveContext } from './pod-index.js';
@@ -20,6 +21,7 @@ export type { KubeSource } from './kube-source.js';
 export interface ConnectOptions {
   kubeconfig: string | null;
   context: string | null;
+  /** The environment: KUBECONFIG, the in-cluster variables, and the tests' EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS. */
   env: NodeJS.ProcessEnv;
   filters: WatchFilters;
   settings: AuditSettings;
@@ -61,7 +63,7 @@ export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
   const api = new KubeHttp(loaded.kc, loaded.cluster.server, loaded.context, redactor, exec);
   const source = new KubeSource({
     api, plan, context: loaded.context, settings: o.settings, startAt: logTimeFromMs(o.startAtMs), maxLineLength: o.maxLineLength,
-    maxStreams: o.maxStreams, hardStop: o.hardStop, notice: (m) => o.notice(redactor.scrub(m)),
+    maxStreams: o.maxStreams, deadFollowMs: deadFollowMsFrom(o.env), hardStop: o.hardStop, notice: (m) => o.notice(redactor.scrub(m)),
   });
   return {
     source,

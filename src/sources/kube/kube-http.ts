@@ -65,20 +65,25 @@ function withoutCredentials(url: string | undefined): string | null {
   }
 }
 
+/** Request options derived once: good until `until`, and of the `generation` of forced re-reads they were derived in. */
+interface Credentials {
+  options: RequestOptions;
+  until: number;
+  generation: number;
+}
+
 /** GETs against one API server as one user. */
 export class KubeHttp {
   readonly target: ApiTarget;
   private readonly base: URL;
-  /** The current credentials, good until `until` (the TTL, or an exec credential's renewal time if sooner). */
-  private auth: { options: RequestOptions; until: number } | null = null;
+  /** The current credentials (until the TTL, or an exec credential's renewal time if sooner). */
+  private auth: Credentials | null = null;
   /** A routine re-read (the cached credentials ran out) in flight. */
-  private routine: Promise<RequestOptions> | null = null;
+  private routine: Promise<Credentials> | null = null;
   /** A forced re-read (the server refused the current credentials) in flight; every request waits for it. */
-  private forced: Promise<RequestOptions> | null = null;
+  private forced: Promise<Credentials> | null = null;
   /** How many forced re-reads have succeeded. */
   private generation = 0;
-  /** Each derived set of options: the generation it belongs to (a routine re-read: the one it began in). */
-  private readonly generationOf = new WeakMap<RequestOptions, number>();
   constructor(
     private readonly kc: KubeConfig,
     server: string,
@@ -92,27 +97,40 @@ export class KubeHttp {
   }
 
   /**
-   * Request options with current credentials, cached briefly. `refused`: the options a 401 answered; they
-   * are derived again (an exec plugin told to run again) only if no forced re-read has succeeded since
-   * they were derived, so that the 401s of many streams that used one expired token run the plugin once,
-   * not once each. A routine re-read never stands in for a forced one: begun before the refusal, it may
-   * hand back the very credential refused (an exec plugin's kept token), and the retry would fail again.
+   * Current credentials, cached briefly. `refused`: the ones a 401 answered; they are derived again (an
+   * exec plugin told to run again) only if no forced re-read has succeeded since they were derived, so
+   * that the 401s of many streams that used one expired token run the plugin once, not once each. A
+   * routine re-read never stands in for a forced one: begun before the refusal, it may hand back the
+   * very credential refused (an exec plugin's kept token), and the retry would fail again.
    */
-  private options(refused: RequestOptions | null): Promise<RequestOptions> {
-    if (refused !== null && this.generationOf.get(refused) === this.generation) {
+  private credentials(refused: Credentials | null): Promise<Credentials> {
+    if (refused !== null && refused.generation === this.generation) {
       this.forced ??= this.derive(true).finally(() => (this.forced = null));
       return this.forced;
     }
     if (this.forced !== null) return this.forced;
     const a = this.auth;
-    if (a !== null && Date.now() < a.until) return Promise.resolve(a.options);
+    if (a !== null && Date.now() < a.until) return Promise.resolve(a);
     this.routine ??= this.derive(false).finally(() => (this.routine = null));
     return this.routine;
   }
 
-  /** Derives request options from the kubeconfig (and the exec plugin, `fresh`: told the kept credential was refused). */
-  private async derive(fresh: boolean): Promise<RequestOptions> {
+  /**
+   * Derives credentials (`fresh`: the server refused the current ones, a new generation). A routine
+   * re-read keeps the generation it began in, and one that a forced re-read overtook does not put back
+   * what may be the refused credential.
+   */
+  private async derive(fresh: boolean): Promise<Credentials> {
     const began = this.generation;
+    const { options, until } = await this.requestOptions(fresh);
+    if (fresh) this.generation++;
+    const c: Credentials = { options, until, generation: fresh ? this.generation : began };
+    if (c.generation === this.generation) this.auth = c;
+    return c;
+  }
+
+  /** Request options from the kubeconfig (and the exec plugin, `fresh`: told the kept credential was refused), their secrets given to the redactor. */
+  private async requestOptions(fresh: boolean): Promise<{ options: RequestOptions; until: number }> {
     const options: RequestOptions = { headers: {} };
     let until = Date.now() + AUTH_TTL_MS;
     try {
@@ -133,11 +151,7 @@ export class KubeHttp {
     this.redactor.add(options.key);
     this.redactor.add(options.passphrase);
     if (typeof options.auth === 'string') this.redactor.add(options.auth.slice(options.auth.indexOf(':') + 1));
-    if (fresh) this.generation++;
-    this.generationOf.set(options, fresh ? this.generation : began);
-    // A routine re-read that a forced one overtook must not put back what may be the refused credential.
-    if (fresh || this.generation === began) this.auth = { options, until };
-    return options;
+    return { options, until };
   }
 
   private url(path: string, query: Record<string, string>): URL {
@@ -156,15 +170,15 @@ export class KubeHttp {
    */
   async open(action: ApiAction, path: string, query: Record<string, string>, signal: AbortSignal, stream: boolean): Promise<IncomingMessage> {
     const aborted = (): KubeApiError => transportError(action, Object.assign(new Error('aborted'), { name: 'AbortError' }), this.target);
-    let refused: RequestOptions | null = null;
+    let refused: Credentials | null = null;
     for (let tries = 1; ; tries++) {
-      const options = await untilAborted(() => this.options(refused), signal, aborted);
+      const credentials = await untilAborted(() => this.credentials(refused), signal, aborted);
       try {
-        return await this.once(action, path, query, signal, stream, options);
+        return await this.once(action, path, query, signal, stream, credentials.options);
       } catch (error) {
         if (!(error instanceof KubeApiError)) throw error;
         if (error.kind === 'unauthorized' && error.status === 401 && refused === null) {
-          refused = options; // a token may have rotated: derive it again, once
+          refused = credentials; // a token may have rotated: derive it again, once
           continue;
         }
         if (stream || error.retryAfterS === null || tries >= RETRY_AFTER_TRIES || signal.aborted) throw error;

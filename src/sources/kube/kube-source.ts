@@ -14,6 +14,7 @@ import { liveWarnings } from './live-coverage.js';
 import { throttleNotices } from './notice-throttle.js';
 import type { FollowerDeps, LiveStats } from './follower-deps.js';
 import { LogFollower } from './log-follower.js';
+import { followTimers } from './log-reader.js';
 import { logTimeToMs, type LogTime } from './log-time.js';
 import { endedSince, type ProxyFacts } from './pod-facts.js';
 import { describePlan, wantsGateway, wantsSidecar, type WatchPlan } from './plan.js';
@@ -32,6 +33,8 @@ export interface KubeSourceOptions {
   startAt: LogTime;
   maxLineLength: number;
   maxStreams: number;
+  /** How long a follow whose container instance is over may stay silent before it is taken as dead (log-reader.ts). */
+  deadFollowMs: number;
   hardStop: AbortSignal;
   /** A message for the person (stderr, or after the dashboard). */
   notice(message: string): void;
@@ -69,7 +72,7 @@ export class KubeSource implements Source {
     );
     this.deps = {
       api: o.api, registry: this.registry, slots: this.slots, sweeps: new StreamSlots(SWEEP_CONCURRENCY, () => undefined),
-      stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, notice: throttleNotices(o.notice),
+      stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, timers: followTimers(o.deadFollowMs), notice: throttleNotices(o.notice),
     };
     this.views = podViews(o.api, this.registry, o.plan, this.deps.notice);
     this.serviceEntries = new ServiceEntryWatch(o.api, o.plan);

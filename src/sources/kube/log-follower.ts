@@ -12,7 +12,7 @@ import { LASTING_FAILURES, type ApiAction, type KubeApiError } from './api-error
 import { sleep } from '../../sleep.js';
 import { Backoff, quietRetry, retryWait } from './backoff.js';
 import { nextStep, type FollowStep } from './follow-step.js';
-import { DEAD_FOLLOW_MS, IDLE_MS, LogReader, type Outcome } from './log-reader.js';
+import { IDLE_MS, LogReader, type Outcome } from './log-reader.js';
 import { logTimeToMs } from './log-time.js';
 import { endedSince, podFacts, PROXY_CONTAINER, type KubePod, type PodFacts } from './pod-facts.js';
 import type { SlotLease } from './stream-slots.js';
@@ -46,7 +46,7 @@ export class LogFollower implements LogStream {
   ) {
     const { namespace, name } = pod.ref;
     this.info = { name: `pod/${namespace}/${name}/${PROXY_CONTAINER}`, kind: 'pod', pod: name, namespace, container: PROXY_CONTAINER, labels: pod.ref.labels, role, size: null };
-    this.reader = new LogReader(deps.api, namespace, name, deps.startAt, deps.maxLineLength, deps.hardStop);
+    this.reader = new LogReader(deps, namespace, name);
     // Restarted before it was first seen, after the audit window began (--since): the old instance is read too.
     const proxy = pod.proxy;
     this.previousOwed = proxy !== null && proxy.restartCount > 0 && endedSince(proxy.previousFinishedAt, logTimeToMs(deps.startAt));
@@ -169,7 +169,7 @@ export class LogFollower implements LogStream {
           this.connected();
         },
         instanceOver: () => this.instanceOver(this.viewStep()),
-        deadFollow: () => this.deps.notice(`the log stream of ${this.label} stayed open and silent ${DEAD_FOLLOW_MS / 1000}s after the API said that istio-proxy instance was over (stopped, restarted or deleted): taking its connection as dead and reading the log again`),
+        deadFollow: () => this.deps.notice(`the log stream of ${this.label} stayed open and silent ${this.deps.timers.deadFollowMs / 1000}s after the API said that istio-proxy instance was over (stopped, restarted or deleted): taking its connection as dead and reading the log again`),
       }, preempted);
     } finally {
       if (connected) {
@@ -251,19 +251,29 @@ export class LogFollower implements LogStream {
   /**
    * Queues for a slot. One is taken from a sidecar only while the container looks runnable (a gateway in
    * CrashLoopBackOff or still Pending must not cut a sidecar stream at every try); a waiter queued while
-   * not runnable looks again at each change of its pod, so a gateway that comes up takes a slot then
-   * rather than waiting for a sidecar stream to end.
+   * not runnable looks again at each change of its pod, and once it can run it may take a slot in its
+   * place in the queue, so a gateway that comes up takes a slot then rather than waiting for a sidecar
+   * stream to end.
    */
   private async slot(signal: AbortSignal): Promise<SlotLease | null> {
-    for (;;) {
-      if (this.viewStep().kind !== 'wait') return this.deps.slots.acquire(this.priority, this.label, signal);
-      const changed = new AbortController();
-      const either = AbortSignal.any([signal, changed.signal]);
-      void this.deps.registry.waitForChange(this.pod.uid, RELOOK_MS, either).then(() => changed.abort());
-      const lease = await this.deps.slots.acquire(this.priority, this.label, either, false);
-      changed.abort(); // ends the wait for a change
-      if (lease !== null || signal.aborted) return lease;
+    if (this.viewStep().kind !== 'wait') return this.deps.slots.acquire(this.priority, this.label, signal);
+    const request = this.deps.slots.request(this.priority, this.label, signal, false);
+    const settled = new AbortController();
+    void this.untilRunnable(AbortSignal.any([signal, settled.signal])).then((runnable) => runnable && request.mayPreempt());
+    try {
+      return await request.lease;
+    } finally {
+      settled.abort(); // ends the look for a change
     }
+  }
+
+  /** Looks at the pod at each change (at least every RELOOK_MS): true once it can run, false if `signal` aborts first. */
+  private async untilRunnable(signal: AbortSignal): Promise<boolean> {
+    while (!signal.aborted) {
+      await this.deps.registry.waitForChange(this.pod.uid, RELOOK_MS, signal);
+      if (!signal.aborted && this.viewStep().kind !== 'wait') return true;
+    }
+    return false;
   }
 
   /** At a graceful stop: one more read without following, so lines logged up to the stop are counted. */

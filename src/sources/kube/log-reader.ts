@@ -18,16 +18,44 @@ export const IDLE_MS = 1000;
  * A follow still open and silent this long after the API said its container instance is over is taken
  * as dead (a node or an upstream path gone without FIN/RST): kubelet ends a live follow within about 5 s
  * of the container stopping (`stateCheckPeriod`), and ending a live one by mistake costs one reconnect
- * (the resume gate loses no line and counts none twice). Silence alone never ends a follow.
- * EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS (tests only) shortens it, so a test of the whole path needs no 10 s wait.
+ * (the resume gate loses no line and counts none twice). Silence alone never ends a follow. A run's
+ * delay is FollowTimers.deadFollowMs: this, unless a test shortens it (deadFollowMsFrom).
  */
-export const DEAD_FOLLOW_MS = testDelayMs(process.env['EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS']) ?? 10_000;
-/** Every open follow's dead-follow check, on one timer. */
-const deadFollowChecks = new SharedTicker(DEAD_FOLLOW_MS / 10);
+export const DEAD_FOLLOW_MS = 10_000;
 
-/** A test's delay (ms, a whole number above 0); null when unset or not such a number, so the default stands. */
-function testDelayMs(text: string | undefined): number | null {
-  return text !== undefined && /^[1-9]\d{0,8}$/.test(text) ? Number(text) : null;
+/**
+ * The dead-follow delay `watch` runs with: DEAD_FOLLOW_MS, or EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS from `env`
+ * (tests only, a whole number of ms above 0): the whole-path test runs the CLI as a child process, and a
+ * 10 s wait there would be a slow test.
+ */
+export function deadFollowMsFrom(env: NodeJS.ProcessEnv): number {
+  const text = env['EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS'];
+  return text !== undefined && /^[1-9]\d{0,8}$/.test(text) ? Number(text) : DEAD_FOLLOW_MS;
+}
+
+/** The timers a run's follows share: one wake-up per period for them all, on the clock the run was made under. */
+export interface FollowTimers {
+  /** How long a follow whose instance is over may stay silent before it is taken as dead. */
+  deadFollowMs: number;
+  /** Every open follow's dead-follow check. */
+  deadFollow: SharedTicker;
+  /** After a graceful stop, every follow's check for quiet (drainAtStop). */
+  drain: SharedTicker;
+}
+
+/** A run's follow timers (one set per run: a module-wide timer would outlive a test's clock). */
+export function followTimers(deadFollowMs = DEAD_FOLLOW_MS): FollowTimers {
+  return { deadFollowMs, deadFollow: new SharedTicker(deadFollowMs / 10), drain: new SharedTicker(IDLE_MS / 4) };
+}
+
+/** What a reader needs from its run. */
+export interface ReaderDeps {
+  api: KubeHttp;
+  startAt: LogTime;
+  maxLineLength: number;
+  /** Aborts everything, final reads included. */
+  hardStop: AbortSignal;
+  timers: FollowTimers;
 }
 
 /** How a request ended. */
@@ -47,7 +75,7 @@ export interface FollowHooks {
   connected(): void;
   /** True when the API says the container instance being followed is over (deleted, stopped, restarted). */
   instanceOver(): boolean;
-  /** The follow was ended as dead (silent for DEAD_FOLLOW_MS after its instance was over). */
+  /** The follow was ended as dead (silent for the run's dead-follow delay after its instance was over). */
   deadFollow(): void;
 }
 
@@ -69,14 +97,11 @@ export class LogReader {
   private quietAtStop = false;
 
   constructor(
-    private readonly api: KubeHttp,
+    private readonly deps: ReaderDeps,
     namespace: string,
     name: string,
-    startAt: LogTime,
-    maxLineLength: number,
-    private readonly hardStop: AbortSignal,
   ) {
-    this.gate = new ResumeGate(startAt, maxLineLength);
+    this.gate = new ResumeGate(deps.startAt, deps.maxLineLength);
     this.path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log`;
     this.action = { verb: 'get', resource: 'pods/log', group: '', namespace, name };
   }
@@ -95,14 +120,14 @@ export class LogReader {
     const done = (kind: Outcome['kind'], bytes: number, error?: KubeApiError): Outcome => ({ kind, bytes, ms: Date.now() - started, ...(error ? { error } : {}) });
     if (hooks !== null && hooks.graceful.aborted) return done('stopped', 0);
     this.gate.resume();
-    const cut = (): boolean => preempted?.aborted === true && !this.hardStop.aborted;
+    const cut = (): boolean => preempted?.aborted === true && !this.deps.hardStop.aborted;
     let res: IncomingMessage;
     try {
-      const signal = preempted === undefined ? this.hardStop : AbortSignal.any([this.hardStop, preempted]);
-      res = await this.api.open(this.action, this.path, { container: PROXY_CONTAINER, timestamps: 'true', sinceTime: this.gate.sinceTime(), ...extra }, signal, true);
+      const signal = preempted === undefined ? this.deps.hardStop : AbortSignal.any([this.deps.hardStop, preempted]);
+      res = await this.deps.api.open(this.action, this.path, { container: PROXY_CONTAINER, timestamps: 'true', sinceTime: this.gate.sinceTime(), ...extra }, signal, true);
     } catch (error) {
       if (cut()) return done('preempted', 0);
-      if (!this.hardStop.aborted) return done('failed', 0, error as KubeApiError);
+      if (!this.deps.hardStop.aborted) return done('failed', 0, error as KubeApiError);
       // The hard stop ended a request still waiting for its answer (a kubelet that hangs): what was logged
       // up to the stop was not read, and the report must say so.
       this.cut = true;
@@ -134,8 +159,8 @@ export class LogReader {
       return done(cut() ? 'preempted' : 'ended', bytes);
     } catch {
       if (cut()) return done('preempted', bytes);
-      if (hooks !== null && this.hardStop.aborted) this.cut = true;
-      return done((hooks !== null && this.quietAtStop) || this.hardStop.aborted ? 'stopped' : 'dropped', bytes);
+      if (hooks !== null && this.deps.hardStop.aborted) this.cut = true;
+      return done((hooks !== null && this.quietAtStop) || this.deps.hardStop.aborted ? 'stopped' : 'dropped', bytes);
     } finally {
       unwatch();
       unguard();
@@ -145,18 +170,19 @@ export class LogReader {
 
   /**
    * Ends a follow the API says has nothing more to send (its instance is over) once it has also been
-   * silent for DEAD_FOLLOW_MS since that news: it ends as a drop, and the follower re-checks the pod.
+   * silent for the run's dead-follow delay since that news: it ends as a drop, and the follower re-checks the pod.
    */
   private endIfDead(res: IncomingMessage, hooks: FollowHooks): () => void {
+    const { deadFollowMs } = this.deps.timers;
     let overSince: number | null = null;
-    const stop = deadFollowChecks.add(() => {
+    const stop = this.deps.timers.deadFollow.add(() => {
       const now = Date.now();
       if (!hooks.instanceOver()) {
         overSince = null;
         return;
       }
       overSince ??= now;
-      if (now - overSince < DEAD_FOLLOW_MS || this.idleMs(now) < DEAD_FOLLOW_MS) return;
+      if (now - overSince < deadFollowMs || this.idleMs(now) < deadFollowMs) return;
       stop();
       hooks.deadFollow();
       res.destroy();
@@ -170,20 +196,20 @@ export class LogReader {
    * without following, which returns whatever is still there.
    */
   private drainAtStop(res: IncomingMessage, graceful: AbortSignal): () => void {
-    let timer: NodeJS.Timeout | undefined;
+    let unwatch = (): void => undefined;
     const onStop = (): void => {
       this.stopAt = Date.now();
-      timer = setInterval(() => {
+      unwatch = this.deps.timers.drain.add(() => {
         if (this.idleMs(Date.now()) < IDLE_MS) return;
         this.quietAtStop = true;
         res.destroy();
-      }, IDLE_MS / 4);
+      });
     };
     if (graceful.aborted) onStop();
     else graceful.addEventListener('abort', onStop, { once: true });
     return () => {
       graceful.removeEventListener('abort', onStop);
-      clearInterval(timer);
+      unwatch();
     };
   }
 }

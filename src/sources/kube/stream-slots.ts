@@ -26,6 +26,12 @@ interface Held extends SlotLease {
   controller: AbortController;
 }
 
+/** A request for a slot: `lease` as `acquire` gives it; `mayPreempt()` lets a queued waiter preempt from now on. */
+export interface SlotRequest {
+  readonly lease: Promise<SlotLease | null>;
+  mayPreempt(): void;
+}
+
 /** A stream that gave its slot to a more important one, and whether it got a slot again later. */
 export interface Preemption {
   label: string;
@@ -75,24 +81,33 @@ export class StreamSlots {
    * below its own, if any.
    */
   acquire(priority: number, label: string, signal: AbortSignal, preempt = true): Promise<SlotLease | null> {
-    if (signal.aborted) return Promise.resolve(null);
-    if (this.held.size < this.capacity && this.queue.length === 0) return Promise.resolve(this.hold(priority, label));
+    return this.request(priority, label, signal, preempt).lease;
+  }
+
+  /**
+   * As `acquire`, with a handle on the request while it waits: a waiter queued without leave to preempt
+   * (a gateway that cannot run yet) is given it in place when it can run, keeping its place in the queue.
+   */
+  request(priority: number, label: string, signal: AbortSignal, preempt: boolean): SlotRequest {
+    const now = (lease: SlotLease | null): SlotRequest => ({ lease: Promise.resolve(lease), mayPreempt: () => undefined });
+    if (signal.aborted) return now(null);
+    if (this.held.size < this.capacity && this.queue.length === 0) return now(this.hold(priority, label));
     const victim = preempt ? this.victimFor(priority) : null;
-    if (victim !== null) return Promise.resolve(this.takeFrom(victim, priority, label));
+    if (victim !== null) return now(this.takeFrom(victim, priority, label));
     this.everQueued.add(label);
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
+    let waiter!: Waiter;
+    const lease = new Promise<SlotLease | null>((resolve) => {
+      const onAbort = (): void => {
+        this.unqueue(waiter);
+        waiter.grant(null);
+      };
+      waiter = {
         priority,
         label,
         grant: (lease) => {
           signal.removeEventListener('abort', onAbort);
           resolve(lease);
         },
-      };
-      const onAbort = (): void => {
-        const i = this.queue.indexOf(waiter);
-        if (i >= 0) this.queue.splice(i, 1);
-        waiter.grant(null);
       };
       signal.addEventListener('abort', onAbort, { once: true });
       let at = this.queue.findIndex((w) => w.priority > priority);
@@ -103,6 +118,7 @@ export class StreamSlots {
         this.onBind(this.waiting(), this.capacity);
       }
     });
+    return { lease, mayPreempt: () => this.raise(waiter) };
   }
 
   /** Gives a slot back (nothing when it was taken away); the first waiter gets it. */
@@ -120,6 +136,20 @@ export class StreamSlots {
     const p = this.preemptions.get(label);
     if (p !== undefined) p.resumed = true;
     return lease;
+  }
+
+  /** A queued waiter may preempt from now on: it takes a less important holder's slot if there is one (else it keeps its place). */
+  private raise(waiter: Waiter): void {
+    if (!this.queue.includes(waiter)) return; // granted, or gave up
+    const victim = this.victimFor(waiter.priority);
+    if (victim === null) return;
+    this.unqueue(waiter);
+    waiter.grant(this.takeFrom(victim, waiter.priority, waiter.label));
+  }
+
+  private unqueue(waiter: Waiter): void {
+    const i = this.queue.indexOf(waiter);
+    if (i >= 0) this.queue.splice(i, 1);
   }
 
   /** The newest holder of the least important priority that is less important than `priority`, or null. */
