@@ -55,7 +55,7 @@ class AuditEngine implements Engine {
       this.correlator.hold(h);
       return;
     }
-    this.unmatchedGateway++;
+    // Decided at once, so not unmatched (nothing waited): join-fields-not-logged counts the ones whose format is to blame.
     const d = unjoinableGateway(entry.record);
     if (d === D.peerNotLogged) this.peersNotLogged++;
     this.emit(this.flows.gatewayAlone(entry, d));
@@ -98,6 +98,7 @@ class AuditEngine implements Engine {
     this.emit(this.flows.sidecar(entry, d, cluster));
   }
 
+  /** Only held entries are counted unmatched: they waited for a partner that a wider window or more logs might supply. */
   private released(group: Group, evicted: boolean): void {
     if (group.sidecar !== null && group.gateway !== null) this.joined++;
     else if (group.sidecar !== null) this.unmatchedSidecar++;

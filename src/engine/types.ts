@@ -9,9 +9,17 @@ export interface EngineCounters {
   pending: number;
   /** Flows in which a sidecar entry and a gateway entry were joined. */
   joined: number;
-  /** Gateway-bound sidecar entries released with no gateway entry (via-gateway-unconfirmed). */
+  /**
+   * Gateway-bound sidecar entries that waited for a gateway entry and were released without one
+   * (via-gateway-unconfirmed): a wider window or more logs might join them. Entries no key could ever
+   * join are not counted here (socketsNotLogged counts those the format left unjoinable).
+   */
   unmatchedSidecar: number;
-  /** Gateway flows released with no sidecar entry (gateway-only). */
+  /**
+   * Gateway flows that waited for a sidecar entry and were released without one (gateway-only): a wider
+   * window or more logs might join them. Entries no key could ever join are not counted here
+   * (peersNotLogged counts those the format left unjoinable).
+   */
   unmatchedGateway: number;
   /** Entries released unjoined before their window had passed, because more than maxPending were held. */
   evicted: number;

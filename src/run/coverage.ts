@@ -189,9 +189,9 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   }
   const unmatched = f.engine.unmatchedSidecar + f.engine.unmatchedGateway;
   if (unmatched > 0) {
-    // Leftovers on both sides are what clock skew between the hops (or between log exports) looks like; gateway
-    // entries that name no caller could not have joined at any window (join-fields-not-logged says why).
-    const skew = f.engine.unmatchedSidecar > 0 && f.engine.unmatchedGateway > f.engine.peersNotLogged ? ` If the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
+    // Leftovers on both sides are what clock skew between the hops (or between log exports) looks like. Entries that
+    // no window could join are not unmatched (join-fields-not-logged counts them), so both counts are of joinable entries.
+    const skew = f.engine.unmatchedSidecar > 0 && f.engine.unmatchedGateway > 0 ? ` If the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
     const gap = f.engine.unmatchedSidecar > 0 ? gatewayTimeGap(f) : '';
     out.push({ code: 'unmatched-entries', message: `${f.engine.unmatchedSidecar} gateway-bound sidecar entries found no gateway entry and ${f.engine.unmatchedGateway} gateway entries found no sidecar entry within ${f.windowMs / 1000}s.${gap}${skew}` });
   }
