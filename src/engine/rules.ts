@@ -6,7 +6,7 @@ import type { AccessRecord } from '../../parsers/types.js';
 import type { EngineContext, Verdict } from '../types.js';
 import type { ClusterInfo } from './cluster.js';
 import { underDomain } from './cluster.js';
-import { ipOf, ipScope, isIpAddress, isIpLiteral, splitAuthority } from './net.js';
+import { ipOf, ipScope, isForwarded, isIpAddress, isIpLiteral, splitAuthority } from './net.js';
 
 /** Every rule id the engine emits. */
 export type RuleId =
@@ -32,6 +32,7 @@ export type RuleId =
   | 'blocked/gateway-blackhole'
   | 'gateway-only/no-sidecar-entry'
   | 'gateway-only/peer-not-logged'
+  | 'gateway-only/peer-from-xff'
   | 'ingress/ingress-gateway';
 
 /** A verdict with the rule that gave it. */
@@ -68,6 +69,7 @@ export const D = {
   gatewayBlackhole: decision('blocked', 'blocked/gateway-blackhole'),
   gatewayOnly: decision('gateway-only', 'gateway-only/no-sidecar-entry'),
   peerNotLogged: decision('gateway-only', 'gateway-only/peer-not-logged'),
+  peerFromXff: decision('gateway-only', 'gateway-only/peer-from-xff'),
   ingress: decision('ingress', 'ingress/ingress-gateway'),
 } as const;
 
@@ -82,9 +84,16 @@ export function unjoinableSidecar(r: AccessRecord): Decision {
   return answered && r.upstream_local_address === null ? D.socketNotLogged : D.noConnection;
 }
 
-/** Why an egress gateway entry that nothing can join is gateway-only: its line names no caller at all (the format leaves out %DOWNSTREAM_REMOTE_ADDRESS%), or no sidecar entry was read. */
+/**
+ * Why an egress gateway entry that nothing can join is gateway-only: its line names no caller at all (the format
+ * leaves out %DOWNSTREAM_REMOTE_ADDRESS%), or names the X-Forwarded-For client (port 0: a gateway that trusts XFF
+ * hops, FORMATS.md section 3) instead of the sidecar's socket, or no sidecar entry was read. Collecting the caller's
+ * logs would not help the first two: no sidecar entry can be joined to them.
+ */
 export function unjoinableGateway(r: AccessRecord): Decision {
-  return r.downstream_remote_address === null ? D.peerNotLogged : D.gatewayOnly;
+  const peer = r.downstream_remote_address;
+  if (peer === null) return D.peerNotLogged;
+  return isForwarded(peer) ? D.peerFromXff : D.gatewayOnly;
 }
 
 /** True when a comma-separated %RESPONSE_FLAGS% value holds `flag`. */

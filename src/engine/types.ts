@@ -27,6 +27,8 @@ export interface EngineCounters {
   socketsNotLogged: number;
   /** Egress gateway entries whose line names no caller and no request id (the format leaves the peer out). */
   peersNotLogged: number;
+  /** Egress gateway entries that name the X-Forwarded-For client (port 0) instead of their caller's socket, and no request id (a gateway trusting XFF hops). */
+  peersFromXff: number;
   /** Streams holding entries that look like another proxy's (a mixed log, read as one role). */
   roleConflicts: RoleConflict[];
 }

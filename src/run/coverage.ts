@@ -38,8 +38,8 @@ function accessLogsOff(lines: LineCounts): string {
   return ` None of the ${lines.notAccessLog} lines was an access log: if they are istio-proxy logs, access logging is off (Istio's default profile writes none). Switch it on with a Telemetry resource in istio-system whose accessLogging names the envoy provider, or meshConfig.accessLogFile: /dev/stdout (see the README).`;
 }
 
-/** Entries the access-log format left unjoinable (no socket or caller, no request id), in a sentence; null when none. */
-function joinFieldsNotLogged(e: EngineCounters): string | null {
+/** Entries the access-log format left unjoinable (no socket or caller, no request id), in a sentence; '' when none. */
+function formatLeavesOut(e: EngineCounters): string {
   const parts: string[] = [];
   const verdicts: string[] = [];
   if (e.socketsNotLogged > 0) {
@@ -50,8 +50,20 @@ function joinFieldsNotLogged(e: EngineCounters): string | null {
     parts.push(`${e.peersNotLogged} egress gateway entries name no caller (%DOWNSTREAM_REMOTE_ADDRESS%)`);
     verdicts.push('gateway-only');
   }
-  if (parts.length === 0) return null;
+  if (parts.length === 0) return '';
   return `${parts.join(' and ')}, and no request id: the access-log format leaves those fields out, so those connections cannot be joined and stay ${verdicts.join(' and ')}. Istio's default formats log them; add them to a custom format.`;
+}
+
+/** Gateway entries left unjoinable because the gateway logged the X-Forwarded-For client as its caller, in a sentence; '' when none. */
+function peersFromXff(e: EngineCounters): string {
+  if (e.peersFromXff === 0) return '';
+  return `${e.peersFromXff} egress gateway entries name the X-Forwarded-For client (port 0) instead of their caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%), and no request id: the gateway trusts X-Forwarded-For (numTrustedProxies), so those requests cannot be joined and stay gateway-only. Log %REQ(X-REQUEST-ID)% at both hops (Istio's default formats do), or do not trust X-Forwarded-For at the egress gateway.`;
+}
+
+/** Entries the logged fields leave unjoinable (no socket or caller, no request id), in sentences; null when none. */
+function joinFieldsNotLogged(e: EngineCounters): string | null {
+  const text = [formatLeavesOut(e), peersFromXff(e)].filter((t) => t !== '').join(' ');
+  return text === '' ? null : text;
 }
 
 /** The proxies a role's logs come from, in a sentence. */

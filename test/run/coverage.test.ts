@@ -13,7 +13,7 @@ function facts(engine: Partial<EngineCounters>): CoverageFacts {
     lines: { lines: 4, records: 4, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0 },
     streams: [],
     roles: new Map(),
-    engine: { pending: 0, joined: 0, unmatchedSidecar: 0, unmatchedGateway: 0, evicted: 0, socketsNotLogged: 0, peersNotLogged: 0, roleConflicts: [], ...engine },
+    engine: { pending: 0, joined: 0, unmatchedSidecar: 0, unmatchedGateway: 0, evicted: 0, socketsNotLogged: 0, peersNotLogged: 0, peersFromXff: 0, roleConflicts: [], ...engine },
     verdicts,
     plainRecords: 4,
     sidecarSpan: emptySpan(),
@@ -48,5 +48,14 @@ describe('the unmatched-entries warning', () => {
     const f = facts({ socketsNotLogged: 1, peersNotLogged: 2 });
     expect(message(f, 'unmatched-entries')).toBeUndefined();
     expect(message(f, 'join-fields-not-logged')).toMatch(/^1 answered gateway-bound sidecar entries name no socket .* and 2 egress gateway entries name no caller/);
+  });
+});
+
+describe('the join-fields-not-logged warning', () => {
+  it('names gateway entries that logged the X-Forwarded-For client apart from those whose format leaves the caller out', () => {
+    const text = message(facts({ peersNotLogged: 1, peersFromXff: 2 }), 'join-fields-not-logged');
+    expect(text).toMatch(/^1 egress gateway entries name no caller \(%DOWNSTREAM_REMOTE_ADDRESS%\), and no request id: the access-log format leaves those fields out/);
+    expect(text).toContain(" 2 egress gateway entries name the X-Forwarded-For client (port 0) instead of their caller's socket");
+    expect(text).toMatch(/do not trust X-Forwarded-For at the egress gateway\.$/);
   });
 });
