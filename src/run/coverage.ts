@@ -66,14 +66,17 @@ function joinFieldsNotLogged(e: EngineCounters): string | null {
   return text === '' ? null : text;
 }
 
+/** The roles whose missing logs coverage warns about (an ingress gateway's are not needed for an egress audit). */
+type JoinedRole = Exclude<Role, 'ingress-gateway'>;
+
 /** The proxies a role's logs come from, in a sentence. */
-const PROXIES: Partial<Record<Role, string>> = { 'egress-gateway': 'the egress gateway', sidecar: 'the sidecars' };
+const PROXIES: Record<JoinedRole, string> = { 'egress-gateway': 'the egress gateway', sidecar: 'the sidecars' };
 
 /** Inputs read in `role` that held lines but no access-log entry, named with the likely cause; '' when there are none. */
-function silentLogs(f: CoverageFacts, role: Role): string {
+function silentLogs(f: CoverageFacts, role: JoinedRole): string {
   const silent = f.streams.filter((s) => s.lines > 0 && s.records === 0 && streamRole(s.name, f.roles).role === role);
   if (silent.length === 0) return '';
-  return ` ${listed(silent, (s) => `${s.name} (${s.lines} lines)`)} ${silent.length === 1 ? 'was' : 'were'} read as ${role} logs but held no access-log entry: is access logging off on ${PROXIES[role] ?? role} (see the README)?`;
+  return ` ${listed(silent, (s) => `${s.name} (${s.lines} lines)`)} ${silent.length === 1 ? 'was' : 'were'} read as ${role} logs but held no access-log entry: is access logging off on ${PROXIES[role]} (see the README)?`;
 }
 
 /** The role a stream is reported with: a stream without a single record (a README, an empty file) has none worth stating. */
