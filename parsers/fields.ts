@@ -49,7 +49,10 @@ function twoDigits(text: string, i: number): number {
 /** True when text[s, e) starts like an ISO-8601 date-time, `YYYY-MM-DDThh:mm:ss`, of a real date and time of day. */
 export function isIsoTime(text: string, s: number, e: number): boolean {
   if (e - s < 19) return false;
-  if (text.charCodeAt(s + 4) !== 45 || text.charCodeAt(s + 7) !== 45 || text.charCodeAt(s + 10) !== 84 || text.charCodeAt(s + 13) !== 58) return false;
+  if (
+    text.charCodeAt(s + 4) !== 45 || text.charCodeAt(s + 7) !== 45 || text.charCodeAt(s + 10) !== 84 ||
+    text.charCodeAt(s + 13) !== 58 || text.charCodeAt(s + 16) !== 58
+  ) return false;
   const century = twoDigits(text, s);
   const year = twoDigits(text, s + 2);
   const month = twoDigits(text, s + 5);

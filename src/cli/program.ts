@@ -29,8 +29,8 @@ export interface CommandHandlers {
 const DEFAULT_FAIL_ON: readonly string[] = ['direct', 'mixed-roles'];
 /**
  * Coverage conditions that --fail-on may also name, so "nothing to see" can fail CI: every warning code
- * but `no-records` (exit 4 already). Derived, so a new code is nameable without a second list to keep
- * (json-array-input was raised but not nameable; serviceentries-unreadable, missing RBAC in `watch`, was refused).
+ * but `no-records` (exit 4 already). Derived from COVERAGE_CODES, so every code a report can raise is
+ * nameable with no second list to keep in step.
  */
 const COVERAGE_FAIL_NAMES: readonly string[] = COVERAGE_CODES.filter((code) => code !== 'no-records');
 

@@ -24,6 +24,7 @@ class AuditEngine implements Engine {
   private evicted = 0;
   private socketsNotLogged = 0;
   private peersNotLogged = 0;
+  private peersFromXff = 0;
   private readonly conflicts: RoleConflicts;
 
   constructor(
@@ -55,9 +56,10 @@ class AuditEngine implements Engine {
       this.correlator.hold(h);
       return;
     }
-    this.unmatchedGateway++;
+    // Decided at once, so not unmatched (nothing waited): join-fields-not-logged counts the ones whose format is to blame.
     const d = unjoinableGateway(entry.record);
     if (d === D.peerNotLogged) this.peersNotLogged++;
+    else if (d === D.peerFromXff) this.peersFromXff++;
     this.emit(this.flows.gatewayAlone(entry, d));
   }
 
@@ -78,6 +80,7 @@ class AuditEngine implements Engine {
       evicted: this.evicted,
       socketsNotLogged: this.socketsNotLogged,
       peersNotLogged: this.peersNotLogged,
+      peersFromXff: this.peersFromXff,
       roleConflicts: this.conflicts.list(),
     };
   }
@@ -98,6 +101,7 @@ class AuditEngine implements Engine {
     this.emit(this.flows.sidecar(entry, d, cluster));
   }
 
+  /** Only held entries are counted unmatched: they waited for a partner that a wider window or more logs might supply. */
   private released(group: Group, evicted: boolean): void {
     if (group.sidecar !== null && group.gateway !== null) this.joined++;
     else if (group.sidecar !== null) this.unmatchedSidecar++;

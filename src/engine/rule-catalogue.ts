@@ -122,10 +122,12 @@ const TEXT: Record<RuleId, Text> = {
     title: 'Routed to the egress gateway, never connected',
     meaning:
       'The sidecar routed the traffic to an egress gateway but its entry shows no connection was made (no upstream ' +
-      'host, nothing back, or a connection-failure flag), so there is no gateway entry to find.',
+      'host, nothing back, or a flag saying nothing was sent upstream, such as UF, UH or URX), so there is no gateway ' +
+      'entry to find.',
     fix:
       'Check that the egress gateway pods are running and reachable from the caller: the gateway Service has ' +
-      'endpoints, and no NetworkPolicy stands between them.',
+      'endpoints, and no NetworkPolicy stands between them. A flag of the sidecar\'s own refusal points there instead: ' +
+      'RL its rate limit, FI an injected fault, UAEX its external authorizer.',
   },
   'via-gateway-unconfirmed/socket-not-logged': {
     title: "Sent to the egress gateway, the sidecar's socket not logged",
@@ -173,6 +175,15 @@ const TEXT: Record<RuleId, Text> = {
       "The egress gateway's access-log format logs neither its caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%) nor a " +
       'request id, so no sidecar entry can ever be joined to it and its caller cannot be named.',
     fix: "Add %DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's access-log format (Istio's default formats have it).",
+  },
+  'gateway-only/peer-from-xff': {
+    title: 'Carried by the egress gateway, the caller named from X-Forwarded-For',
+    meaning:
+      'The egress gateway trusts X-Forwarded-For, so its entry names the forwarded client (port 0) as its caller instead ' +
+      'of the socket the sidecar connected from, and it logs no request id: no sidecar entry can be joined to it.',
+    fix:
+      'Log %REQ(X-REQUEST-ID)% at both hops (Istio\'s default formats have it), so that requests are joined by id, or do ' +
+      'not trust X-Forwarded-For at the egress gateway (numTrustedProxies in its proxy config).',
   },
   'ingress/ingress-gateway': {
     title: 'Through an ingress gateway',

@@ -6,7 +6,7 @@ import type { AccessRecord } from '../../parsers/types.js';
 import type { EngineContext, Verdict } from '../types.js';
 import type { ClusterInfo } from './cluster.js';
 import { underDomain } from './cluster.js';
-import { ipOf, ipScope, isIpAddress, isIpLiteral, splitAuthority } from './net.js';
+import { ipOf, ipScope, isForwarded, isIpAddress, isIpLiteral, splitAuthority } from './net.js';
 
 /** Every rule id the engine emits. */
 export type RuleId =
@@ -32,6 +32,7 @@ export type RuleId =
   | 'blocked/gateway-blackhole'
   | 'gateway-only/no-sidecar-entry'
   | 'gateway-only/peer-not-logged'
+  | 'gateway-only/peer-from-xff'
   | 'ingress/ingress-gateway';
 
 /** A verdict with the rule that gave it. */
@@ -68,23 +69,53 @@ export const D = {
   gatewayBlackhole: decision('blocked', 'blocked/gateway-blackhole'),
   gatewayOnly: decision('gateway-only', 'gateway-only/no-sidecar-entry'),
   peerNotLogged: decision('gateway-only', 'gateway-only/peer-not-logged'),
+  peerFromXff: decision('gateway-only', 'gateway-only/peer-from-xff'),
   ingress: decision('ingress', 'ingress/ingress-gateway'),
 } as const;
 
 /**
+ * The %RESPONSE_FLAGS% codes (FORMATS.md section 4) that mean the entry's request or connection was never sent
+ * upstream. The upstream connection failed or was refused before it was made: UH (no healthy host), UF (connection
+ * failure), UO (circuit breaking), URX (retry limit or TCP connect attempts exhausted: rejected), DF (DNS resolution
+ * failed), DO (dropped by drop_overload); nothing was routed: NR (no route), NC (no cluster); or the proxy answered
+ * itself before its router forwarded anything: FI (fault-injected abort), RL (rate limited), UAEX (denied by
+ * ext_authz), IH (invalid x-envoy-* header), RFCF (served from cache). Every other flag can be set on a
+ * connection that was made: DC/DR (downstream ended or reset it), UC/UR/LR (terminated or reset after connecting),
+ * UT/SI/DT/UMSDR (timeouts and duration limits of a stream under way), UPE (the upstream's protocol error), DI
+ * (a delay, after which the request goes on), and OM, DPE, LH, RLSE, NFCF, which say nothing either way.
+ */
+const NO_CONNECTION_FLAGS: ReadonlySet<string> = new Set(['UH', 'UF', 'UO', 'URX', 'DF', 'DO', 'NR', 'NC', 'FI', 'RL', 'UAEX', 'IH', 'RFCF']);
+
+/** True when a comma-separated %RESPONSE_FLAGS% value holds a flag that means nothing was sent upstream. */
+function neverSentUpstream(flags: string | null): boolean {
+  if (flags === null) return false;
+  for (const flag of flags.split(',')) if (NO_CONNECTION_FLAGS.has(flag)) return true;
+  return false;
+}
+
+/**
  * Why a gateway-bound sidecar entry that nothing can join (no socket, no request id with an upstream) is
- * unconfirmed: it never connected, or it did (an upstream host answered, no failure flag: bytes back, or an
- * HTTP status, as a 204 sends no body) and the access-log format leaves out %UPSTREAM_LOCAL_ADDRESS%, which
- * Istio's own formats log. Saying "never connected" then would send the user to check gateway pods that are fine.
+ * unconfirmed: it never connected (a flag says so, or no upstream host answered), or it did (an upstream host
+ * answered: bytes back, or an HTTP status, as a 204 sends no body; a flag such as DC or UC does not undo that)
+ * and the access-log format leaves out %UPSTREAM_LOCAL_ADDRESS%, which Istio's own formats log. Saying "never
+ * connected" then would send the user to check gateway pods that are fine.
  */
 export function unjoinableSidecar(r: AccessRecord): Decision {
-  const answered = r.response_flags === null && isIpAddress(r.upstream_host) && ((r.bytes_sent ?? 0) > 0 || (r.response_code ?? 0) > 0);
+  if (neverSentUpstream(r.response_flags)) return D.noConnection;
+  const answered = isIpAddress(r.upstream_host) && ((r.bytes_sent ?? 0) > 0 || (r.response_code ?? 0) > 0);
   return answered && r.upstream_local_address === null ? D.socketNotLogged : D.noConnection;
 }
 
-/** Why an egress gateway entry that nothing can join is gateway-only: its line names no caller at all (the format leaves out %DOWNSTREAM_REMOTE_ADDRESS%), or no sidecar entry was read. */
+/**
+ * Why an egress gateway entry that nothing can join is gateway-only: its line names no caller at all (the format
+ * leaves out %DOWNSTREAM_REMOTE_ADDRESS%), or names the X-Forwarded-For client (port 0: a gateway that trusts XFF
+ * hops, FORMATS.md section 3) instead of the sidecar's socket, or no sidecar entry was read. Collecting the caller's
+ * logs would not help the first two: no sidecar entry can be joined to them.
+ */
 export function unjoinableGateway(r: AccessRecord): Decision {
-  return r.downstream_remote_address === null ? D.peerNotLogged : D.gatewayOnly;
+  const peer = r.downstream_remote_address;
+  if (peer === null) return D.peerNotLogged;
+  return isForwarded(peer) ? D.peerFromXff : D.gatewayOnly;
 }
 
 /** True when a comma-separated %RESPONSE_FLAGS% value holds `flag`. */

@@ -9,9 +9,17 @@ export interface EngineCounters {
   pending: number;
   /** Flows in which a sidecar entry and a gateway entry were joined. */
   joined: number;
-  /** Gateway-bound sidecar entries released with no gateway entry (via-gateway-unconfirmed). */
+  /**
+   * Gateway-bound sidecar entries that waited for a gateway entry and were released without one
+   * (via-gateway-unconfirmed): a wider window or more logs might join them. Entries no key could ever
+   * join are not counted here (socketsNotLogged counts those the format left unjoinable).
+   */
   unmatchedSidecar: number;
-  /** Gateway flows released with no sidecar entry (gateway-only). */
+  /**
+   * Gateway flows that waited for a sidecar entry and were released without one (gateway-only): a wider
+   * window or more logs might join them. Entries no key could ever join are not counted here
+   * (peersNotLogged counts those the format left unjoinable).
+   */
   unmatchedGateway: number;
   /** Entries released unjoined before their window had passed, because more than maxPending were held. */
   evicted: number;
@@ -19,6 +27,8 @@ export interface EngineCounters {
   socketsNotLogged: number;
   /** Egress gateway entries whose line names no caller and no request id (the format leaves the peer out). */
   peersNotLogged: number;
+  /** Egress gateway entries that name the X-Forwarded-For client (port 0) instead of their caller's socket, and no request id (a gateway trusting XFF hops). */
+  peersFromXff: number;
   /** Streams holding entries that look like another proxy's (a mixed log, read as one role). */
   roleConflicts: RoleConflict[];
 }

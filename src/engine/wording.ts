@@ -66,12 +66,29 @@ const REASONS: Record<RuleId, (f: Facts) => string> = {
   'gateway-only/no-sidecar-entry': (f) => `The egress gateway carried traffic from ${f.who} to ${f.dest}, but no sidecar entry joins it.`,
   'gateway-only/peer-not-logged': (f) =>
     `The egress gateway carried traffic to ${f.dest}, but its log line names neither its caller's socket (downstream_remote_address) nor a request id, so no sidecar entry can be joined to it.`,
+  'gateway-only/peer-from-xff': (f) =>
+    `The egress gateway carried traffic to ${f.dest}, but its log line names the X-Forwarded-For client (port 0) as its caller instead of the socket the sidecar connected from (downstream_remote_address), and no request id, so no sidecar entry can be joined to it.`,
   'ingress/ingress-gateway': (f) => `The ingress gateway received this from ${f.who} for ${f.dest}.`,
 };
 
 /** One human sentence saying why the flow got its verdict (one template per rule id). */
 export function reasonFor(rule: RuleId, f: Facts): string {
   return REASONS[rule](f);
+}
+
+/** Flags by which the sidecar itself refused a request before any connection, with what to look at instead. */
+const SIDECAR_REFUSALS: readonly (readonly [string, string])[] = [
+  ['RL', 'its local rate limit'],
+  ['FI', 'a fault injected by a VirtualService'],
+  ['UAEX', 'its external authorizer'],
+];
+
+/** ` The flag RL says the sidecar refused it itself: look at its local rate limit.`, or '' for other flags. */
+function sidecarRefusal(flags: string | null): string {
+  if (flags === null) return '';
+  const names = flags.split(',');
+  const hit = SIDECAR_REFUSALS.find(([flag]) => names.includes(flag));
+  return hit === undefined ? '' : ` The flag ${hit[0]} says the sidecar refused it itself: look at ${hit[1]}.`;
 }
 
 /** Fixes for rules whose cause is not the verdict's usual one: the verdict's fix would send the user the wrong way. */
@@ -82,10 +99,15 @@ const RULE_REMEDIATIONS: Partial<Record<RuleId, (f: Facts) => string>> = {
     `intended, allow it in the policy with a reason.`,
   'via-gateway-unconfirmed/no-connection': (f) =>
     `Nothing reached the gateway, so there is no gateway entry to collect: check that the egress gateway pods are ` +
-    `running and reachable from ${f.who} (the gateway Service's endpoints, and any NetworkPolicy between them).`,
+    `running and reachable from ${f.who} (the gateway Service's endpoints, and any NetworkPolicy between them).` +
+    sidecarRefusal(f.flags),
   'gateway-only/peer-not-logged': () =>
     `Add %DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's access-log format (Istio's default text and JSON formats ` +
     `have it), so that each connection's two entries can be joined and its caller named.`,
+  'gateway-only/peer-from-xff': () =>
+    `The egress gateway trusts X-Forwarded-For (numTrustedProxies in its proxy config, with use_remote_address), so it ` +
+    `logs the forwarded client instead of the caller's socket. Log %REQ(X-REQUEST-ID)% at both hops (Istio's default ` +
+    `formats have it), so that each request's two entries are joined by id, or do not trust X-Forwarded-For at the egress gateway.`,
   'via-gateway-unconfirmed/socket-not-logged': () =>
     `Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars' access-log format (Istio's default text and JSON formats have it) and ` +
     `%DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's, so that each connection's two entries can be joined; for HTTP, ` +

@@ -111,7 +111,9 @@ export interface Coverage {
   firstSeen: string | null;
   lastSeen: string | null;
   streams: StreamCoverage[];
+  /** Gateway-bound sidecar entries that waited for a gateway entry and found none (entries no key could join are not counted: join-fields-not-logged). */
   unmatchedSidecar: number;
+  /** Egress gateway entries that waited for a sidecar entry and found none (entries no key could join are not counted: join-fields-not-logged). */
   unmatchedGateway: number;
   evicted: number;
   warnings: CoverageWarning[];

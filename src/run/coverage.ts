@@ -38,8 +38,8 @@ function accessLogsOff(lines: LineCounts): string {
   return ` None of the ${lines.notAccessLog} lines was an access log: if they are istio-proxy logs, access logging is off (Istio's default profile writes none). Switch it on with a Telemetry resource in istio-system whose accessLogging names the envoy provider, or meshConfig.accessLogFile: /dev/stdout (see the README).`;
 }
 
-/** Entries the access-log format left unjoinable (no socket or caller, no request id), in a sentence; null when none. */
-function joinFieldsNotLogged(e: EngineCounters): string | null {
+/** Entries the access-log format left unjoinable (no socket or caller, no request id), in a sentence; '' when none. */
+function formatLeavesOut(e: EngineCounters): string {
   const parts: string[] = [];
   const verdicts: string[] = [];
   if (e.socketsNotLogged > 0) {
@@ -50,18 +50,33 @@ function joinFieldsNotLogged(e: EngineCounters): string | null {
     parts.push(`${e.peersNotLogged} egress gateway entries name no caller (%DOWNSTREAM_REMOTE_ADDRESS%)`);
     verdicts.push('gateway-only');
   }
-  if (parts.length === 0) return null;
+  if (parts.length === 0) return '';
   return `${parts.join(' and ')}, and no request id: the access-log format leaves those fields out, so those connections cannot be joined and stay ${verdicts.join(' and ')}. Istio's default formats log them; add them to a custom format.`;
 }
 
+/** Gateway entries left unjoinable because the gateway logged the X-Forwarded-For client as its caller, in a sentence; '' when none. */
+function peersFromXff(e: EngineCounters): string {
+  if (e.peersFromXff === 0) return '';
+  return `${e.peersFromXff} egress gateway entries name the X-Forwarded-For client (port 0) instead of their caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%), and no request id: the gateway trusts X-Forwarded-For (numTrustedProxies), so those requests cannot be joined and stay gateway-only. Log %REQ(X-REQUEST-ID)% at both hops (Istio's default formats do), or do not trust X-Forwarded-For at the egress gateway.`;
+}
+
+/** Entries the logged fields leave unjoinable (no socket or caller, no request id), in sentences; null when none. */
+function joinFieldsNotLogged(e: EngineCounters): string | null {
+  const text = [formatLeavesOut(e), peersFromXff(e)].filter((t) => t !== '').join(' ');
+  return text === '' ? null : text;
+}
+
+/** The roles whose missing logs coverage warns about (an ingress gateway's are not needed for an egress audit). */
+type JoinedRole = Exclude<Role, 'ingress-gateway'>;
+
 /** The proxies a role's logs come from, in a sentence. */
-const PROXIES: Partial<Record<Role, string>> = { 'egress-gateway': 'the egress gateway', sidecar: 'the sidecars' };
+const PROXIES: Record<JoinedRole, string> = { 'egress-gateway': 'the egress gateway', sidecar: 'the sidecars' };
 
 /** Inputs read in `role` that held lines but no access-log entry, named with the likely cause; '' when there are none. */
-function silentLogs(f: CoverageFacts, role: Role): string {
+function silentLogs(f: CoverageFacts, role: JoinedRole): string {
   const silent = f.streams.filter((s) => s.lines > 0 && s.records === 0 && streamRole(s.name, f.roles).role === role);
   if (silent.length === 0) return '';
-  return ` ${listed(silent, (s) => `${s.name} (${s.lines} lines)`)} ${silent.length === 1 ? 'was' : 'were'} read as ${role} logs but held no access-log entry: is access logging off on ${PROXIES[role] ?? role} (see the README)?`;
+  return ` ${listed(silent, (s) => `${s.name} (${s.lines} lines)`)} ${silent.length === 1 ? 'was' : 'were'} read as ${role} logs but held no access-log entry: is access logging off on ${PROXIES[role]} (see the README)?`;
 }
 
 /** The role a stream is reported with: a stream without a single record (a README, an empty file) has none worth stating. */
@@ -189,9 +204,9 @@ function warnings(f: CoverageFacts): CoverageWarning[] {
   }
   const unmatched = f.engine.unmatchedSidecar + f.engine.unmatchedGateway;
   if (unmatched > 0) {
-    // Leftovers on both sides are what clock skew between the hops (or between log exports) looks like; gateway
-    // entries that name no caller could not have joined at any window (join-fields-not-logged says why).
-    const skew = f.engine.unmatchedSidecar > 0 && f.engine.unmatchedGateway > f.engine.peersNotLogged ? ` If the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
+    // Leftovers on both sides are what clock skew between the hops (or between log exports) looks like. Entries that
+    // no window could join are not unmatched (join-fields-not-logged counts them), so both counts are of joinable entries.
+    const skew = f.engine.unmatchedSidecar > 0 && f.engine.unmatchedGateway > 0 ? ` If the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
     const gap = f.engine.unmatchedSidecar > 0 ? gatewayTimeGap(f) : '';
     out.push({ code: 'unmatched-entries', message: `${f.engine.unmatchedSidecar} gateway-bound sidecar entries found no gateway entry and ${f.engine.unmatchedGateway} gateway entries found no sidecar entry within ${f.windowMs / 1000}s.${gap}${skew}` });
   }

@@ -53,9 +53,22 @@ describe('an entry nothing can join', () => {
     expect(res.code, res.stderr).toBe(0);
     const warnings = (JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } }).coverage.warnings;
     expect(warnings.find((w) => w.code === 'join-fields-not-logged')?.message).toMatch(/^1 egress gateway entries name no caller/);
+    // The gateway entry never waited for a partner (nothing could join it), so it is not unmatched: only the sidecar's is.
+    const report = JSON.parse(res.stdout) as { coverage: { unmatchedSidecar: number; unmatchedGateway: number } };
+    expect([report.coverage.unmatchedSidecar, report.coverage.unmatchedGateway]).toEqual([1, 0]);
     const unmatched = warnings.find((w) => w.code === 'unmatched-entries')?.message;
-    expect(unmatched).toContain('1 gateway-bound sidecar entries found no gateway entry and 1 gateway entries found no sidecar entry');
+    expect(unmatched).toContain('1 gateway-bound sidecar entries found no gateway entry and 0 gateway entries found no sidecar entry');
     expect(unmatched).not.toContain('raise --window');
+  });
+
+  it('says the gateway logged the X-Forwarded-For client, and how to join anyway, for a gateway line with port 0 and no request id', async () => {
+    const f = await gatewayOrSidecar('--gateway', '[2026-11-02T09:00:00.001Z] "POST /services/T0 HTTP/1.1" 200 - via_upstream - "-" 1769 2 9 8 "203.0.113.77,10.244.1.20" "curl/8.5.0" "-" "hooks.slack.com" "34.226.36.50:443" outbound|443||hooks.slack.com 10.244.9.11:36706 10.244.9.11:8443 203.0.113.77:0 hooks.slack.com -');
+    expect([f['verdict'], f['rule']]).toEqual(['gateway-only', 'gateway-only/peer-from-xff']);
+    expect(f['reason']).toContain('names the X-Forwarded-For client (port 0) as its caller');
+    expect(f['remediation']).toContain('Log %REQ(X-REQUEST-ID)% at both hops');
+    expect(f.warning).toBe(
+      "1 egress gateway entries name the X-Forwarded-For client (port 0) instead of their caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%), and no request id: the gateway trusts X-Forwarded-For (numTrustedProxies), so those requests cannot be joined and stay gateway-only. Log %REQ(X-REQUEST-ID)% at both hops (Istio's default formats do), or do not trust X-Forwarded-For at the egress gateway.",
+    );
   });
 
   it('keeps a gateway line whose caller was logged, but no sidecar line joins, as no-sidecar-entry', async () => {

@@ -103,6 +103,20 @@ describe('PhraseMemo', () => {
     expect(remediationFor('via-gateway-unconfirmed/no-gateway-entry', 'via-gateway-unconfirmed', f)).toContain('Collect');
   });
 
+  it.each([
+    { flags: 'RL', says: 'local rate limit' },
+    { flags: 'UF,FI', says: 'fault injected' },
+    { flags: 'UAEX', says: 'external authorizer' },
+  ])('points a never-connected entry flagged $flags at the sidecar\'s own refusal as well', ({ flags, says }) => {
+    const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags, details: null, joinedBy: null };
+    expect(remediationFor('via-gateway-unconfirmed/no-connection', 'via-gateway-unconfirmed', f)).toContain(says);
+  });
+
+  it('gives a connection failure (UF) no advice about the sidecar refusing it itself', () => {
+    const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: 'UF,URX', details: null, joinedBy: null };
+    expect(remediationFor('via-gateway-unconfirmed/no-connection', 'via-gateway-unconfirmed', f)).not.toContain('refused it itself');
+  });
+
   it('hands out the very same strings for the same facts', () => {
     const memo = new PhraseMemo();
     const destination = Object.freeze({ key: 'api.stripe.com:443', host: 'api.stripe.com', port: 443, address: null, external: true });

@@ -55,5 +55,21 @@ describe('release by log time and by the memory bound', () => {
     expect(flows.map((f) => f.verdict).sort()).toEqual(['gateway-only', 'via-gateway-unconfirmed']);
     expect(engine.counters()).toMatchObject({ pending: 0, unmatchedSidecar: 1, unmatchedGateway: 1, evicted: 0 });
   });
-});
 
+  // unmatched* counts the entries that waited for a partner and found none (a wider window or more logs might
+  // join them); an entry no key could ever join is counted by the join-fields-not-logged figures only, on both sides.
+  it('counts as unmatched only the entries that waited, on both sides, and unjoinable ones only as not logged', () => {
+    const { flows, engine } = engineWith();
+    const sidecarNoSocket = tcpPair({ t: 0, port: 1 }).s;
+    sidecarNoSocket.record = { ...sidecarNoSocket.record, upstream_local_address: null };
+    const gatewayNoPeer = tcpPair({ t: 0, port: 2 }).g;
+    gatewayNoPeer.record = { ...gatewayNoPeer.record, downstream_remote_address: null };
+    engine.add(sidecarNoSocket);
+    engine.add(gatewayNoPeer);
+    expect(flows.map((f) => f.rule).sort()).toEqual(['gateway-only/peer-not-logged', 'via-gateway-unconfirmed/socket-not-logged']);
+    engine.add(tcpPair({ t: 0, port: 3 }).s);
+    engine.add(tcpPair({ t: 0, port: 5 }).g);
+    engine.finish();
+    expect(engine.counters()).toMatchObject({ pending: 0, unmatchedSidecar: 1, unmatchedGateway: 1, socketsNotLogged: 1, peersNotLogged: 1 });
+  });
+});

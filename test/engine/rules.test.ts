@@ -208,6 +208,40 @@ describe('sidecar verdict rules', () => {
     expect(engine.counters().pending).toBe(0);
   });
 
+  // A format without %UPSTREAM_LOCAL_ADDRESS%: the entry's flags alone say whether it connected (FORMATS.md section 4).
+  const unlogged = (response_flags: string, response_code: number, bytes_sent: number): AccessRecord =>
+    http({ start_time: T0, upstream_cluster: GW, upstream_host: '10.244.9.11:8443', response_flags, response_code, bytes_sent, downstream_local_address: '93.184.216.34:443' });
+
+  it.each([
+    ['UF', 503, 91],
+    ['UH', 503, 19],
+    ['UO', 503, 81],
+    ['URX', 503, 91],
+    ['UF,URX', 503, 91],
+    ['NR', 404, 0],
+    ['NC', 503, 0],
+    ['DF', 503, 31],
+    ['FI', 503, 18],
+    ['RL', 429, 18],
+    ['DC,UF', 503, 91],
+  ])('says it never connected when a flag says nothing was sent upstream (%s)', (flags, code, bytes) => {
+    expect(run([entry(unlogged(flags, code, bytes))])[0]?.rule).toBe('via-gateway-unconfirmed/no-connection');
+  });
+
+  it.each([
+    ['DC', 200, 1280], // the app went away while the answer came back
+    ['UC', 503, 95], // the gateway closed a connection that had been made
+    ['UR', 503, 95],
+    ['LR', 200, 512],
+    ['UT', 504, 24], // the request was sent; its answer was late
+    ['SI', 408, 0],
+    ['DI', 200, 512], // a delay, then the request went on
+    ['UMSDR', 200, 4096],
+    ['DC,UT', 504, 24],
+  ])('says the socket was not logged, not that it never connected, when a flag can follow a connection (%s)', (flags, code, bytes) => {
+    expect(run([entry(unlogged(flags, code, bytes))])[0]?.rule).toBe('via-gateway-unconfirmed/socket-not-logged');
+  });
+
   it('gives findings a remediation and leaves the policy fields at their defaults', () => {
     const [f] = run([entry(record({ start_time: T0, upstream_cluster: 'PassthroughCluster', upstream_host: '1.1.1.1:443' }))]);
     expect(f?.remediation).toMatch(/VirtualService/);

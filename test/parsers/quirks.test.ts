@@ -91,6 +91,8 @@ describe('quirks seen in real logs', () => {
       (time) => [`a time no calendar has (${time})`, `[${time}] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -`, 'bad-timestamp'],
     ),
     ['a bad time', '[2024-03-01T10:0x:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'bad-timestamp'],
+    // Character 16, between minutes and seconds, must be `:` too (was a record whose start time no date parser reads).
+    ...['2024-03-01T10:00x00.123Z', '2024-03-01T10:00.00.123Z'].map((time) => [`a time with ${time[16]} before its seconds`, `[${time}] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -`, 'bad-timestamp']),
     ['no closing bracket', '[2024-03-01T10:00:00.123Z "GET', 'truncated'],
     ['an unknown layout', '[2024-03-01T10:00:00.123Z] a b c d e f g h i j k l m n o p q r s t u v w x y z', 'field-count'],
     ['broken JSON', '{"start_time":"2024-03-01T10:00:00.123Z","upstream_cluster":"x","response_flags":', 'truncated'],

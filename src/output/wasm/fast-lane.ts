@@ -111,7 +111,7 @@ export function resultMemo(): i32 {
 
 /** parsers/fields.ts isIsoTime: `YYYY-MM-DDThh:mm:ss` of a real date and time (parsers/calendar.ts isCalendarTime). */
 function isTime(s: i32, e: i32): bool {
-  if (e - s < 19 || b(s + 4) != DASH || b(s + 7) != DASH || b(s + 10) != 84 || b(s + 13) != 58) return false;
+  if (e - s < 19 || b(s + 4) != DASH || b(s + 7) != DASH || b(s + 10) != 84 || b(s + 13) != 58 || b(s + 16) != 58) return false;
   if (
     !(isDigit(b(s)) && isDigit(b(s + 1)) && isDigit(b(s + 2)) && isDigit(b(s + 3)) && isDigit(b(s + 5)) && isDigit(b(s + 6)) &&
     isDigit(b(s + 8)) && isDigit(b(s + 9)) && isDigit(b(s + 11)) && isDigit(b(s + 12)) && isDigit(b(s + 14)) &&

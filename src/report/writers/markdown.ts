@@ -128,7 +128,7 @@ function coverageList(report: Report): string[] {
     '',
     `- Read ${plural(lines.lines, 'line')}: ${plural(lines.records, 'access-log record')}. Skipped: ${mdText(skippedStatement(lines))}.`,
     `- Log time covered: ${logTimeStatement(coverage)}.`,
-    `- Unmatched: ${plural(coverage.unmatchedSidecar, 'sidecar entry', 'sidecar entries')}, ${plural(coverage.unmatchedGateway, 'gateway entry', 'gateway entries')}; ${coverage.evicted} evicted before a join.`,
+    `- Unmatched (waited for the other hop, found none): ${plural(coverage.unmatchedSidecar, 'sidecar entry', 'sidecar entries')}, ${plural(coverage.unmatchedGateway, 'gateway entry', 'gateway entries')}; ${coverage.evicted} evicted before a join.`,
     `- Streams: ${coverage.streams.length}.`,
     ...warnings,
   ];

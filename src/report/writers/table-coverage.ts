@@ -39,7 +39,7 @@ export function coverageSection(coverage: Coverage, summary: Summary, p: Palette
   const { lines } = coverage;
   const at = (label: string, text: string): string[] => labelled(2, label, LABEL_WIDTH, text);
   const read = `${lines.lines}, of which ${lines.records} access-log records` + (lines.joinedPartials > 0 ? ` (${plural(lines.joinedPartials, 'partial line')} joined)` : '');
-  const unmatched = `${plural(coverage.unmatchedSidecar, 'sidecar entry', 'sidecar entries')} and ${plural(coverage.unmatchedGateway, 'gateway entry', 'gateway entries')} without the other hop; ${coverage.evicted} evicted before a join`;
+  const unmatched = `${plural(coverage.unmatchedSidecar, 'sidecar entry', 'sidecar entries')} and ${plural(coverage.unmatchedGateway, 'gateway entry', 'gateway entries')} waited for the other hop and found none; ${coverage.evicted} evicted before a join`;
   return [
     p.bold('COVERAGE'),
     ...at('lines read', read),

@@ -1,0 +1,61 @@
+// The coverage warnings about the join, from the engine's counters alone: unmatched* counts only the entries
+// that waited for a partner and found none, so the counts are read as they are, with no correction for the
+// entries no key could join (join-fields-not-logged counts those).
+import { describe, expect, it } from 'vitest';
+import type { EngineCounters } from '../../src/engine/index.js';
+import { emptySpan } from '../../src/pipeline/audit-pipeline.js';
+import { buildCoverage, type CoverageFacts } from '../../src/run/coverage.js';
+import { VERDICTS, type Verdict } from '../../src/types.js';
+
+function facts(engine: Partial<EngineCounters>): CoverageFacts {
+  const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  return {
+    lines: { lines: 4, records: 4, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0 },
+    streams: [],
+    roles: new Map(),
+    engine: { pending: 0, joined: 0, unmatchedSidecar: 0, unmatchedGateway: 0, evicted: 0, socketsNotLogged: 0, peersNotLogged: 0, peersFromXff: 0, roleConflicts: [], ...engine },
+    verdicts,
+    plainRecords: 4,
+    sidecarSpan: emptySpan(),
+    gatewaySpan: emptySpan(),
+    windowMs: 5000,
+    expiredExceptions: [],
+    expiringExceptions: [],
+    claimedHostExceptions: [],
+    extraWarnings: [],
+  };
+}
+
+function message(f: CoverageFacts, code: string): string | undefined {
+  return buildCoverage(f).warnings.find((w) => w.code === code)?.message;
+}
+
+describe('the unmatched-entries warning', () => {
+  it('suggests a wider window when entries waited in vain on both sides, whatever the unjoinable ones', () => {
+    const f = facts({ unmatchedSidecar: 1, unmatchedGateway: 1, peersNotLogged: 1 });
+    expect(message(f, 'unmatched-entries')).toBe(
+      '1 gateway-bound sidecar entries found no gateway entry and 1 gateway entries found no sidecar entry within 5s. If the sidecars\' and the gateway\'s clocks (or exports) differ by more than that, raise --window.',
+    );
+    expect(message(f, 'join-fields-not-logged')).toMatch(/^1 egress gateway entries name no caller/);
+  });
+
+  it('does not when only one side has entries left over', () => {
+    expect(message(facts({ unmatchedSidecar: 2, peersNotLogged: 3 }), 'unmatched-entries')).not.toContain('raise --window');
+    expect(message(facts({ unmatchedGateway: 2, socketsNotLogged: 3 }), 'unmatched-entries')).not.toContain('raise --window');
+  });
+
+  it('is not given for unjoinable entries alone: join-fields-not-logged is', () => {
+    const f = facts({ socketsNotLogged: 1, peersNotLogged: 2 });
+    expect(message(f, 'unmatched-entries')).toBeUndefined();
+    expect(message(f, 'join-fields-not-logged')).toMatch(/^1 answered gateway-bound sidecar entries name no socket .* and 2 egress gateway entries name no caller/);
+  });
+});
+
+describe('the join-fields-not-logged warning', () => {
+  it('names gateway entries that logged the X-Forwarded-For client apart from those whose format leaves the caller out', () => {
+    const text = message(facts({ peersNotLogged: 1, peersFromXff: 2 }), 'join-fields-not-logged');
+    expect(text).toMatch(/^1 egress gateway entries name no caller \(%DOWNSTREAM_REMOTE_ADDRESS%\), and no request id: the access-log format leaves those fields out/);
+    expect(text).toContain(" 2 egress gateway entries name the X-Forwarded-For client (port 0) instead of their caller's socket");
+    expect(text).toMatch(/do not trust X-Forwarded-For at the egress gateway\.$/);
+  });
+});
