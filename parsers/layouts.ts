@@ -82,3 +82,15 @@ export const LAYOUTS: readonly Layout[] = [
 export function layoutByName(name: string): Layout | undefined {
   return LAYOUTS.find((l) => l.name === name);
 }
+
+const LOGS_UPSTREAM_SOCKET: ReadonlySet<FormatName> = new Set(
+  LAYOUTS.filter((l) => l.slots.some((s) => s.field === F.upstream_local_address)).map((l) => l.name),
+);
+
+/**
+ * Whether every line of this format has a place for %UPSTREAM_LOCAL_ADDRESS%: Istio's text layouts do, so a `-`
+ * there means no socket was made. Envoy's default, JSON and custom formats may leave the field out altogether.
+ */
+export function logsUpstreamSocket(format: FormatName): boolean {
+  return LOGS_UPSTREAM_SOCKET.has(format);
+}

@@ -96,7 +96,7 @@ class AuditEngine implements Engine {
       this.correlator.hold(h);
       return;
     }
-    const d = unjoinableSidecar(entry.record);
+    const d = unjoinableSidecar(entry.record, entry.format);
     if (d === D.socketNotLogged) this.socketsNotLogged++;
     this.emit(this.flows.sidecar(entry, d, cluster));
   }

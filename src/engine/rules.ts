@@ -2,7 +2,8 @@
  * The verdict rules (DOMAIN.md is the authority). Each rule id is a stable string that SARIF and
  * JUnit use as the rule/failure type, so never rename one; add a new id instead.
  */
-import type { AccessRecord } from '../../parsers/types.js';
+import type { AccessRecord, FormatName } from '../../parsers/types.js';
+import { logsUpstreamSocket } from '../../parsers/layouts.js';
 import type { EngineContext, Verdict } from '../types.js';
 import type { ClusterInfo } from './cluster.js';
 import { underDomain } from './cluster.js';
@@ -98,10 +99,11 @@ function neverSentUpstream(flags: string | null): boolean {
  * unconfirmed: it never connected (a flag says so, or no upstream host answered), or it did (an upstream host
  * answered: bytes back, or an HTTP status, as a 204 sends no body; a flag such as DC or UC does not undo that)
  * and the access-log format leaves out %UPSTREAM_LOCAL_ADDRESS%, which Istio's own formats log. Saying "never
- * connected" then would send the user to check gateway pods that are fine.
+ * connected" then would send the user to check gateway pods that are fine. In Istio's own text layouts the field
+ * is always there, so a `-` in it means no socket was made, and asking for the field would be wrong.
  */
-export function unjoinableSidecar(r: AccessRecord): Decision {
-  if (neverSentUpstream(r.response_flags)) return D.noConnection;
+export function unjoinableSidecar(r: AccessRecord, format: FormatName): Decision {
+  if (neverSentUpstream(r.response_flags) || logsUpstreamSocket(format)) return D.noConnection;
   const answered = isIpAddress(r.upstream_host) && ((r.bytes_sent ?? 0) > 0 || (r.response_code ?? 0) > 0);
   return answered && r.upstream_local_address === null ? D.socketNotLogged : D.noConnection;
 }

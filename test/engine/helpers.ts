@@ -1,5 +1,5 @@
 /** Builders and runners for the engine tests: records with defaults, entries, seeded shuffles. */
-import type { AccessRecord } from '../../parsers/types.js';
+import type { AccessRecord, FormatName } from '../../parsers/types.js';
 import { createEngine, offlineContext } from '../../src/engine/index.js';
 import type { AuditSettings, EngineContext, Entry, Flow, Role } from '../../src/types.js';
 import { seeded } from '../../bench/random.js';
@@ -47,6 +47,8 @@ export interface EntryOptions {
   line?: number;
   pod?: string | null;
   namespace?: string | null;
+  /** The layout that matched the line. @default 'istio-1.9' */
+  format?: FormatName;
 }
 
 let autoLine = 0;
@@ -57,7 +59,7 @@ export function entry(r: AccessRecord, o: EntryOptions = {}): Entry {
   const startMs = r.start_time === null ? Number.NaN : Date.parse(r.start_time);
   return {
     record: r,
-    format: 'istio-1.9',
+    format: o.format ?? 'istio-1.9',
     file: o.file ?? (role === 'sidecar' ? 'sidecar.log' : `${role}.log`),
     line: o.line ?? ++autoLine,
     pod: o.pod ?? null,

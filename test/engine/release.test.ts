@@ -62,6 +62,7 @@ describe('release by log time and by the memory bound', () => {
     const { flows, engine } = engineWith();
     const sidecarNoSocket = tcpPair({ t: 0, port: 1 }).s;
     sidecarNoSocket.record = { ...sidecarNoSocket.record, upstream_local_address: null };
+    sidecarNoSocket.format = 'custom'; // a format without %UPSTREAM_LOCAL_ADDRESS%
     const gatewayNoPeer = tcpPair({ t: 0, port: 2 }).g;
     gatewayNoPeer.record = { ...gatewayNoPeer.record, downstream_remote_address: null };
     engine.add(sidecarNoSocket);

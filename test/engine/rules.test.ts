@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AccessRecord } from '../../parsers/types.js';
+import type { AccessRecord, FormatName } from '../../parsers/types.js';
 import { createEngine, offlineContext } from '../../src/engine/index.js';
 import type { AuditSettings, Flow } from '../../src/types.js';
 import { entry, http, record, run, settings } from './helpers.js';
@@ -14,6 +14,8 @@ interface SidecarCase {
   rule: string;
   s?: Partial<AuditSettings>;
   gatewayIps?: string[];
+  /** The layout the line matched. @default 'istio-1.9' */
+  format?: FormatName;
 }
 
 const sidecarCases: SidecarCase[] = [
@@ -165,11 +167,13 @@ const sidecarCases: SidecarCase[] = [
   {
     name: 'answered through the gateway, in a format that logs no socket and no request id',
     rec: record({ upstream_cluster: GW, upstream_host: '10.244.9.11:8443', upstream_local_address: null, bytes_sent: 79045, downstream_local_address: '93.184.216.34:443' }),
+    format: 'custom',
     verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/socket-not-logged',
   },
   {
     name: 'an HTTP request answered through the gateway with no body (204), in a format that logs no socket and no request id',
     rec: http({ upstream_cluster: GW, upstream_host: '10.244.9.11:8443', response_code: 204, bytes_sent: 0, downstream_local_address: '93.184.216.34:443' }),
+    format: 'custom',
     verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/socket-not-logged',
   },
   {
@@ -190,8 +194,8 @@ const sidecarCases: SidecarCase[] = [
 ];
 
 describe('sidecar verdict rules', () => {
-  it.each(sidecarCases)('$name → $verdict ($rule)', ({ rec, verdict, rule, s, gatewayIps }) => {
-    const flows = run([entry({ ...rec, start_time: T0 })], settings(s), gatewayIps ?? []);
+  it.each(sidecarCases)('$name → $verdict ($rule)', ({ rec, verdict, rule, s, gatewayIps, format }) => {
+    const flows = run([entry({ ...rec, start_time: T0 }, { format })], settings(s), gatewayIps ?? []);
     expect(flows).toHaveLength(1);
     expect(flows[0]?.verdict).toBe(verdict);
     expect(flows[0]?.rule).toBe(rule);
@@ -208,7 +212,7 @@ describe('sidecar verdict rules', () => {
     expect(engine.counters().pending).toBe(0);
   });
 
-  // A format without %UPSTREAM_LOCAL_ADDRESS%: the entry's flags alone say whether it connected (FORMATS.md section 4).
+  // A format without %UPSTREAM_LOCAL_ADDRESS% (a custom one): the entry's flags alone say whether it connected (FORMATS.md section 4).
   const unlogged = (response_flags: string, response_code: number, bytes_sent: number): AccessRecord =>
     http({ start_time: T0, upstream_cluster: GW, upstream_host: '10.244.9.11:8443', response_flags, response_code, bytes_sent, downstream_local_address: '93.184.216.34:443' });
 
@@ -225,7 +229,7 @@ describe('sidecar verdict rules', () => {
     ['RL', 429, 18],
     ['DC,UF', 503, 91],
   ])('says it never connected when a flag says nothing was sent upstream (%s)', (flags, code, bytes) => {
-    expect(run([entry(unlogged(flags, code, bytes))])[0]?.rule).toBe('via-gateway-unconfirmed/no-connection');
+    expect(run([entry(unlogged(flags, code, bytes), { format: 'custom' })])[0]?.rule).toBe('via-gateway-unconfirmed/no-connection');
   });
 
   it.each([
@@ -239,7 +243,18 @@ describe('sidecar verdict rules', () => {
     ['UMSDR', 200, 4096],
     ['DC,UT', 504, 24],
   ])('says the socket was not logged, not that it never connected, when a flag can follow a connection (%s)', (flags, code, bytes) => {
-    expect(run([entry(unlogged(flags, code, bytes))])[0]?.rule).toBe('via-gateway-unconfirmed/socket-not-logged');
+    expect(run([entry(unlogged(flags, code, bytes), { format: 'custom' })])[0]?.rule).toBe('via-gateway-unconfirmed/socket-not-logged');
+  });
+
+  it.each(['istio-1.9', 'istio-1.8', 'istio-1.0-tcp'] as const)(
+    'says it never connected, not that the socket was not logged, when the %s layout logged `-` for the socket',
+    (format) => {
+      expect(run([entry(unlogged('UT', 504, 24), { format })])[0]?.rule).toBe('via-gateway-unconfirmed/no-connection');
+    },
+  );
+
+  it.each(['envoy', 'istio-json', 'custom'] as const)('says the socket was not logged when the %s format may leave it out', (format) => {
+    expect(run([entry(unlogged('UT', 504, 24), { format })])[0]?.rule).toBe('via-gateway-unconfirmed/socket-not-logged');
   });
 
   it('gives findings a remediation and leaves the policy fields at their defaults', () => {
