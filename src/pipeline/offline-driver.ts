@@ -129,6 +129,18 @@ async function* failing(head: Uint8Array[], failure: { error: unknown }): AsyncG
  */
 export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks = {}, headsBudget = HEADS_BUDGET): Promise<void> {
   const active: Cursor[] = [];
+  try {
+    await openAll(pipeline, streams, signal, hooks, headsBudget, active);
+    await mergeByLogTime(pipeline, active, signal, hooks);
+  } finally {
+    // Every stream opened, read or not (the run aborted), closes its file now, not at exit: its iterator's return() releases it.
+    await Promise.allSettled(active.map((c) => c.chunks.return?.()));
+  }
+  pipeline.finish();
+}
+
+/** Opens every stream into `active`, each as it is to be read: probed, judged by its head, read from its end, or as it comes. */
+async function openAll(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks, headsBudget: number, active: Cursor[]): Promise<void> {
   const times: (TimeOrder | null | typeof UNPROBED)[] = [];
   for (const stream of streams) times.push(await pipeline.probeTimeOrder(stream));
   const heads = headShares(times.filter((t) => t === UNPROBED).length, headsBudget);
@@ -152,13 +164,6 @@ export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], 
     const unordered = time === null ? null : `probes of it found its log time going back ${seconds(time.backMs)}`;
     active.push({ state: pipeline.open(stream.info, unordered), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
   }
-  try {
-    await mergeByLogTime(pipeline, active, signal, hooks);
-  } finally {
-    // Streams left part-read (the run aborted) close their files now, not at exit: a generator's finally runs only on return().
-    await Promise.allSettled(active.map((c) => c.chunks.return?.()));
-  }
-  pipeline.finish();
 }
 
 /** Reads the opened streams to their ends, the one furthest behind in log time first; stops early when the run is aborted. */
