@@ -1,11 +1,13 @@
 // --sidecar-pod, --gateway-pod, --ingress-pod: a role for a pod inside an input that names its pods
 // (`kubectl logs --prefix`, a log pipeline's export, a kubelet path), where a file flag cannot reach.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ndjson, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const SEED = fileURLToPath(new URL('../../fixtures/scenarios/seed-000-via-gateway-tcp/', import.meta.url));
 const KUBELET_PODS = fileURLToPath(new URL('../../fixtures/kubelet/var/log/pods/', import.meta.url));
@@ -15,7 +17,7 @@ const GATEWAY = readFileSync(join(SEED, 'egress-gateway.log'), 'utf8').trimEnd()
 const GW_POD = 'edge-proxy-6d9f4c8b7-kq2mx';
 
 function prefixFile(lines: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ea-pod-flags-'));
+  const dir = tempDir('ea-pod-flags-');
   writeFileSync(join(dir, 'prefix.log'), `${lines.join('\n')}\n`);
   return dir;
 }
