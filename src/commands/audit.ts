@@ -121,6 +121,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     const hint = flag.includes('/') ? ' (a NAMESPACE/ value matches only pods whose namespace the input names, which kubectl logs --prefix does not)' : '';
     process.stderr.write(`egress-audit: ${escapeControl(flag)}: named no pod of the inputs${hint}\n`);
   }
+  for (const conflict of podRoles.conflicts()) process.stderr.write(`egress-audit: ${escapeControl(conflict)}\n`);
   const streamFacts = pipeline.streamFacts();
 
   const { report, exitCode } = await finishRun(
