@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { AuditOptions } from '../cli/options.js';
 import { offlineContext } from '../engine/index.js';
 import { AuditPipeline, type StreamFacts } from '../pipeline/audit-pipeline.js';
-import { runOffline } from '../pipeline/offline-driver.js';
+import { JUDGED_HEADS, runOffline } from '../pipeline/offline-driver.js';
 import { Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { ReportBuilder } from '../report/index.js';
@@ -25,7 +25,7 @@ import { boundHeapGrowth } from '../run/heap.js';
 const EXPLAIN_MAX_PODS = 50;
 
 /** `--explain`, printed once the run is over: late pods have their roles then, and record-less streams say so as coverage does. */
-function explain(resolution: RoleResolution, streams: readonly StreamFacts[], snapshot: PodSnapshot | null, spooled: ReadonlySet<string>, unjudged: Unjudged): string {
+function explain(resolution: RoleResolution, streams: readonly StreamFacts[], snapshot: PodSnapshot | null): string {
   const empty = new Map(streams.filter((s) => s.records === 0).map((s) => [s.name, s.lines]));
   const rows = [...resolution.assignments].sort(([a], [b]) => a.localeCompare(b));
   const width = Math.min(60, Math.max(...rows.map(([k]) => k.length), 4));
@@ -44,16 +44,10 @@ function explain(resolution: RoleResolution, streams: readonly StreamFacts[], sn
   const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${snapshot.pods} pods with ${snapshot.ips} IPs (${snapshot.gateways} egress gateway pods)${snapshot.ambiguous.size === 0 ? '' : `, ${snapshot.ambiguous.size} IP(s) claimed by two pods naming neither`}; the mesh is the /16 and /64 ranges of their IPs`;
   const held = streams.filter((s) => s.unordered !== null).map((s) => `\n  ${escapeControl(s.name)}: its entries waited until it ended: ${s.unordered}`);
   const copied = ' (through a temporary copy, as it cannot be read from its end in place)';
-  const backwards = streams.filter((s) => s.backwards).map((s) => `\n  ${escapeControl(s.name)}: read from its last line back, as its log time runs newest first${spooled.has(s.name) ? copied : ''}`);
-  const heads = `its head not judged for newest-first order, as the heads' memory holds the first ${unjudged.judged} inputs that cannot be probed (stdin, FIFOs, .gz)`;
-  const asItCame = unjudged.names.map((name) => `\n  ${escapeControl(name)}: read as it came, ${heads}`);
+  const backwards = streams.filter((s) => s.backwards).map((s) => `\n  ${escapeControl(s.name)}: read from its last line back, as its log time runs newest first${s.copied ? copied : ''}`);
+  const heads = `its head not judged for newest-first order, as the heads' memory holds the first ${JUDGED_HEADS} inputs that cannot be probed (stdin, FIFOs, .gz)`;
+  const asItCame = streams.filter((s) => s.headUnjudged).map((s) => `\n  ${escapeControl(s.name)}: read as it came, ${heads}`);
   return `egress-audit: roles\n${lines.join('\n')}${ips}${gatewayHosts}${podIps}${fromSnapshot}${held.join('')}${backwards.join('')}${asItCame.join('')}\n`;
-}
-
-/** Inputs that cannot be probed read as they came, past the `judged` whose heads the run held (offline-driver.ts headShares). */
-interface Unjudged {
-  names: string[];
-  judged: number;
 }
 
 function withSnapshot(snapshot: PodSnapshot | null, offline: EngineContext): EngineContext {
@@ -110,8 +104,6 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const progress = (): RunProgress => ({ lines: pipeline.totals(), bytes: pipeline.streams.reduce((a, s) => a + s.bytes, 0), streams: streams.length, reconnects: 0 });
   const meter = new ProgressMeter(() => ({ ...progress(), totalBytes }), process.stderr, dashboard === null && process.stderr.isTTY === true);
   const pacer = new Pacer(paced ? options.speed : 0);
-  const spooled = new Set<string>();
-  const unjudged: Unjudged = { names: [], judged: 0 };
   await runOffline(pipeline, roles.streams, abort.signal, {
     onChunk: () => {
       meter.tick();
@@ -120,13 +112,8 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     drain: () => outputs.drain(),
     pace: paced ? (logMs) => pacer.wait(logMs, abort.signal) : undefined,
     onSpool: (info) => {
-      spooled.add(info.name);
       // Said where progress is shown: a large input may take a while to copy before its first line is read.
       if (dashboard === null && process.stderr.isTTY === true) process.stderr.write(`egress-audit: ${escapeControl(info.name)} runs newest first: copying it to a temporary file, to read it from its end\n`);
-    },
-    onUnjudged: (info, judged) => {
-      unjudged.names.push(info.name);
-      unjudged.judged = judged;
     },
   });
   meter.done();
@@ -134,6 +121,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     const hint = flag.includes('/') ? ' (a NAMESPACE/ value matches only pods whose namespace the input names, which kubectl logs --prefix does not)' : '';
     process.stderr.write(`egress-audit: ${escapeControl(flag)}: named no pod of the inputs${hint}\n`);
   }
+  for (const conflict of podRoles.conflicts()) process.stderr.write(`egress-audit: ${escapeControl(conflict)}\n`);
   const streamFacts = pipeline.streamFacts();
 
   const { report, exitCode } = await finishRun(
@@ -150,6 +138,6 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     dashboard.finish(report, progress());
     await dashboard.waitUntilQuit();
   }
-  if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts, snapshot, spooled, unjudged)); // after the dashboard has let go of the terminal
+  if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts, snapshot)); // after the dashboard has let go of the terminal
   return exitCode;
 }

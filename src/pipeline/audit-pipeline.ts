@@ -40,6 +40,10 @@ export interface StreamFacts {
   unordered: string | null;
   /** True when it was read from its last line back (it ran newest first). */
   backwards: boolean;
+  /** True when that backward read went through a temporary copy (stdin or gzip, which cannot be read from their ends in place). */
+  copied: boolean;
+  /** True when it could not be probed and its head was not judged for newest-first order (the heads' memory went to earlier inputs). */
+  headUnjudged: boolean;
   /** Lines that began with NUL padding (`logrotate copytruncate`), dropped before each line was read. */
   nulPadded: number;
   /** True when it opens with a JSON array (a pretty-printed export) and none of its lines was an access log. */
@@ -96,12 +100,26 @@ export interface StreamState {
   lateJump: TimeJump | null;
   /** True when it is read from its last line back (a newest-first export, read oldest first). */
   readonly backwards: boolean;
+  /** True when it is read back through a temporary copy (StreamFacts.copied). */
+  readonly copied: boolean;
+  /** True when its head was not judged for newest-first order (StreamFacts.headUnjudged). */
+  readonly headUnjudged: boolean;
   /** Bytes read so far (progress display). */
   bytes: number;
   /** Set when the stream failed (unreadable, corrupt gzip, API error). */
   error: string | null;
   /** Whether its first bytes open a JSON array (a pretty-printed export, which is not read line by line). */
   readonly jsonArray: JsonArrayProbe;
+}
+
+/** How a driver reads a stream, said when it opens it: the reader's line numbers and --explain depend on it. */
+export interface ReadPlan {
+  /** Why its log time is already known to go back (its entries wait until it ends). */
+  unordered?: string | null;
+  /** Read from its last line back: its number of lines (the first read back), and whether through a temporary copy. */
+  backwards?: { lines: number; copied: boolean };
+  /** It could not be probed, and its head was not judged for newest-first order. */
+  headUnjudged?: boolean;
 }
 
 /** Options of one audit run. */
@@ -136,11 +154,9 @@ export class AuditPipeline {
     this.engine = createEngine(options.settings, options.context, options.onFlow);
   }
 
-  /**
-   * Starts accounting for a new stream; `unordered` says why when it is already known to go back in log
-   * time; `backFrom` is its number of lines when it is read from its last line back (see StreamReader).
-   */
-  open(info: StreamInfo, unordered: string | null = null, backFrom: number | null = null): StreamState {
+  /** Starts accounting for a new stream, read as `plan` says (by default front to back, in log-time order as far as known). */
+  open(info: StreamInfo, plan: ReadPlan = {}): StreamState {
+    const backFrom = plan.backwards?.lines ?? null;
     const windowMs = this.options.settings.windowMs;
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
     const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans);
@@ -161,9 +177,11 @@ export class AuditPipeline {
       info,
       progressMs: Number.NEGATIVE_INFINITY,
       firstMs: Number.POSITIVE_INFINITY,
-      unordered,
+      unordered: plan.unordered ?? null,
       lateJump: null,
       backwards: backFrom !== null,
+      copied: plan.backwards?.copied === true,
+      headUnjudged: plan.headUnjudged === true,
       bytes: 0,
       error: null,
       jsonArray: new JsonArrayProbe(),
@@ -231,7 +249,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, backwards: s.backwards, nulPadded: s.counts.nulPadded, jsonArray: s.jsonArray.result === true && s.counts.records === 0, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, backwards: s.backwards, copied: s.copied, headUnjudged: s.headUnjudged, nulPadded: s.counts.nulPadded, jsonArray: s.jsonArray.result === true && s.counts.records === 0, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

@@ -14,14 +14,14 @@ export interface OfflineHooks {
   pace?(logMs: number): Promise<void>;
   /** Called when a newest-first stream that cannot be probed is about to be copied whole to a temporary file (nothing of it is read until the copy is done). */
   onSpool?(info: StreamInfo): void;
-  /** Called for a stream that cannot be probed and is read as it comes, its head not judged: the heads' budget holds `judged` such streams, and they came first. */
-  onUnjudged?(info: StreamInfo, judged: number): void;
 }
 
 /** Memory the heads of all streams that cannot be probed may take together while the run starts. */
 export const HEADS_BUDGET = 32 << 20;
 /** The smallest head judged: a few hundred lines. */
 const MIN_HEAD_BYTES = 64 << 10;
+/** How many streams that cannot be probed have their heads judged at most: the first ones; the rest are read as they come (said by --explain). */
+export const JUDGED_HEADS = Math.floor(HEADS_BUDGET / MIN_HEAD_BYTES);
 
 interface Cursor {
   state: StreamState;
@@ -98,7 +98,7 @@ async function headFirst(pipeline: AuditPipeline, stream: LogStream, order: numb
     hooks.onSpool?.(stream.info);
     try {
       const backwards = await spoolBackwards(rest, stream.info.name, pipeline.maxLineLength);
-      return { state: pipeline.open(stream.info, null, backwards.lines), chunks: backwards.chunks(signal)[Symbol.asyncIterator](), order };
+      return { state: pipeline.open(stream.info, { backwards: { lines: backwards.lines, copied: true } }), chunks: backwards.chunks(signal)[Symbol.asyncIterator](), order };
     } catch (error) {
       return { state: pipeline.open(stream.info), chunks: failing([], { error }), order };
     }
@@ -107,13 +107,13 @@ async function headFirst(pipeline: AuditPipeline, stream: LogStream, order: numb
 }
 
 /**
- * How `budget` is shared by the heads of `streams` that cannot be probed, all held at once while the run
- * starts (rotated .gz files): `bytes` each (HEAD_BYTES, less when many share it) for the first `judged`;
- * past what the budget holds at MIN_HEAD_BYTES each, the rest are read as they come, their heads unjudged.
+ * How HEADS_BUDGET is shared by the heads of `streams` that cannot be probed, all held at once while the
+ * run starts (rotated .gz files): `bytes` each (HEAD_BYTES, less when many share it) for the first `judged`;
+ * past JUDGED_HEADS (the budget at MIN_HEAD_BYTES each), the rest are read as they come, their heads unjudged.
  */
-export function headShares(streams: number, budget: number): { bytes: number; judged: number } {
-  const judged = Math.min(streams, Math.floor(budget / MIN_HEAD_BYTES));
-  return { bytes: Math.min(HEAD_BYTES, Math.floor(budget / Math.max(judged, 1))), judged };
+export function headShares(streams: number): { bytes: number; judged: number } {
+  const judged = Math.min(streams, JUDGED_HEADS);
+  return { bytes: Math.min(HEAD_BYTES, Math.floor(HEADS_BUDGET / Math.max(judged, 1))), judged };
 }
 
 /** Chunks read before a failure, then the failure. */
@@ -127,38 +127,41 @@ async function* failing(head: Uint8Array[], failure: { error: unknown }): AsyncG
  * streams advance together and the join state stays bounded; the result does not depend on the order
  * the files were named. Log time, not wall time, releases unmatched entries.
  */
-export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks = {}, headsBudget = HEADS_BUDGET): Promise<void> {
+export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks = {}): Promise<void> {
   const active: Cursor[] = [];
+  try {
+    await openAll(pipeline, streams, signal, hooks, active);
+    await mergeByLogTime(pipeline, active, signal, hooks);
+  } finally {
+    // Every stream opened, read or not (the run aborted), closes its file now, not at exit: its iterator's return() releases it.
+    await Promise.allSettled(active.map((c) => c.chunks.return?.()));
+  }
+  pipeline.finish();
+}
+
+/** Opens every stream into `active`, each as it is to be read: probed, judged by its head, read from its end, or as it comes. */
+async function openAll(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks, active: Cursor[]): Promise<void> {
   const times: (TimeOrder | null | typeof UNPROBED)[] = [];
   for (const stream of streams) times.push(await pipeline.probeTimeOrder(stream));
-  const heads = headShares(times.filter((t) => t === UNPROBED).length, headsBudget);
+  const heads = headShares(times.filter((t) => t === UNPROBED).length);
   let headed = 0;
   for (const [order, stream] of streams.entries()) {
-    let time = times[order] ?? null;
+    const time = times[order] ?? null;
     if (time === UNPROBED) {
-      if (headed++ < heads.judged) {
-        active.push(await headFirst(pipeline, stream, order, heads.bytes, signal, hooks));
-        continue;
-      }
-      hooks.onUnjudged?.(stream.info, heads.judged);
-      time = null; // read as it comes, as before heads were judged
+      if (headed++ < heads.judged) active.push(await headFirst(pipeline, stream, order, heads.bytes, signal, hooks));
+      // Past the heads the budget holds: read as it comes, as before heads were judged.
+      else active.push({ state: pipeline.open(stream.info, { headUnjudged: true }), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
+      continue;
     }
     // A file that runs newest first is read from its end: oldest first, it needs only the window's memory.
     const backwards = time?.newestFirst === true ? ((await stream.backwards?.(pipeline.maxLineLength)) ?? null) : null;
     if (backwards !== null) {
-      active.push({ state: pipeline.open(stream.info, null, backwards.lines), chunks: backwards.chunks(signal)[Symbol.asyncIterator](), order });
+      active.push({ state: pipeline.open(stream.info, { backwards: { lines: backwards.lines, copied: false } }), chunks: backwards.chunks(signal)[Symbol.asyncIterator](), order });
       continue;
     }
     const unordered = time === null ? null : `probes of it found its log time going back ${seconds(time.backMs)}`;
-    active.push({ state: pipeline.open(stream.info, unordered), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
+    active.push({ state: pipeline.open(stream.info, { unordered }), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
   }
-  try {
-    await mergeByLogTime(pipeline, active, signal, hooks);
-  } finally {
-    // Streams left part-read (the run aborted) close their files now, not at exit: a generator's finally runs only on return().
-    await Promise.allSettled(active.map((c) => c.chunks.return?.()));
-  }
-  pipeline.finish();
 }
 
 /** Reads the opened streams to their ends, the one furthest behind in log time first; stops early when the run is aborted. */

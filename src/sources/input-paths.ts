@@ -1,4 +1,4 @@
-import { fstatSync, realpath as realpathCallback, stat as statCallback, type Stats } from 'node:fs';
+import { fstatSync, readdir as readdirCallback, realpath as realpathCallback, stat as statCallback, type Dirent, type Stats } from 'node:fs';
 import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import picomatch from 'picomatch';
@@ -105,30 +105,47 @@ async function walkDirectory(path: string | Buffer, name: string, info: Stats, w
   }
 }
 
+/** A glob that matched an entry: its pattern (said when the match is left out), and what to do with a match that cannot be followed. */
+interface GlobMatch {
+  pattern: string;
+  cannot(why: string): Promise<void> | void;
+}
+
+/** What a file that is not a regular one is, in words. */
+function notRegular(info: Stats): string {
+  return info.isFIFO() ? 'a FIFO' : info.isSocket() ? 'a socket' : 'a device';
+}
+
 /**
- * One directory entry or glob match, links followed: files are kept, directories walked, anything else
- * (a FIFO, a socket) left out and said; one that cannot be followed is said by `cannot` (a warning here).
+ * One directory entry, or a match of `glob`, links followed: files are kept, directories walked, anything
+ * else (a FIFO, a socket) left out and said; one that cannot be followed is said as a warning in a
+ * directory, and as the glob's `cannot` says for a match.
  */
-async function walkEntry(path: string | Buffer, name: string, walk: Walk, cannot: (why: string) => Promise<void> | void = (why) => walk.warn(`${name}: skipped, ${why}`)): Promise<void> {
+async function walkEntry(path: string | Buffer, name: string, walk: Walk, glob: GlobMatch | null = null): Promise<void> {
   let info: Stats;
   let target: string | Buffer;
   try {
     ({ info, path: target } = await follow(path));
   } catch (error) {
-    return cannot(await whyUnreadable(path, error));
+    const why = await whyUnreadable(path, error);
+    return glob === null ? walk.warn(`${name}: skipped, ${why}`) : glob.cannot(why);
   }
   if (info.isDirectory()) await walkDirectory(target, name, info, walk);
   else if (info.isFile()) add(walk, name, target, info);
-  else walk.warn(`${name}: skipped, not a regular file (a FIFO, socket or device in a directory could block the walk; name it on its own to read it)`);
+  else if (glob === null) walk.warn(`${name}: skipped, not a regular file (a FIFO, socket or device in a directory could block the walk; name it on its own to read it)`);
+  else walk.warn(`${name}: skipped, ${notRegular(info)} matched by the pattern ${glob.pattern} (a pattern reads regular files only, as a FIFO, socket or device could block the run; name it on its own to read it)`);
 }
 
 /** A glob match whose name was not UTF-8 comes back with U+FFFD, which opens nothing: find its bytes in its directory. */
-async function byteMatches(match: string, walk: Walk): Promise<boolean> {
+async function byteMatches(match: string, pattern: string, walk: Walk): Promise<boolean> {
   if (!match.includes('\ufffd')) return false;
   const dir = dirname(match);
   const entries = await readdir(dir, { encoding: 'buffer' }).catch(() => [] as Buffer[]);
   const same = entries.filter((e) => e.toString('utf8') === basename(match)).sort(Buffer.compare);
-  for (const entry of same) await walkEntry(childPath(dir, entry, entryName(entry)), join(dir, entryName(entry).text), walk);
+  for (const entry of same) {
+    const name = join(dir, entryName(entry).text);
+    await walkEntry(childPath(dir, entry, entryName(entry)), name, walk, { pattern, cannot: (why) => walk.warn(`${name}: skipped, ${why}`) });
+  }
   return same.length > 0;
 }
 
@@ -136,10 +153,12 @@ async function byteMatches(match: string, walk: Walk): Promise<boolean> {
 const NOT_A_DIRECTORY = { isDirectory: () => false } as Stats;
 
 /**
- * tinyglobby drops a link it cannot follow (dangling, a loop) without a word; this fs hands such a link
- * on as itself, a file, so that a match of it reaches the caller (whose stat then fails and says why).
+ * tinyglobby drops a link it cannot follow (dangling, a loop), and an entry that is neither a file, a
+ * directory nor a link (a FIFO, a socket), without a word; this fs hands such a link on as itself, a file,
+ * and such an entry as a file, so that a match of either reaches the caller (which then says why it is
+ * not read).
  */
-function keepingBrokenLinks(): FileSystemAdapter {
+function keepingWhatGlobsDrop(): FileSystemAdapter {
   const broken = new Set<string>();
   const realpath = (path: string, done: (error: Error | null, resolved: string) => void): void =>
     realpathCallback(path, (error, resolved) => {
@@ -148,16 +167,27 @@ function keepingBrokenLinks(): FileSystemAdapter {
     });
   const stat = (path: string, done: (error: Error | null, info: Stats) => void): void =>
     statCallback(path, (error, info) => (error !== null && broken.has(path) ? done(null, NOT_A_DIRECTORY) : done(error, info)));
-  return { realpath: realpath as FileSystemAdapter['realpath'], stat: stat as FileSystemAdapter['stat'] };
+  const readdir = (path: string, options: { withFileTypes: true }, done: (error: NodeJS.ErrnoException | null, entries: Dirent[]) => void): void =>
+    readdirCallback(path, options, (error, entries) => done(error, error === null ? entries.map(asFileIfSpecial) : entries));
+  return { realpath: realpath as FileSystemAdapter['realpath'], stat: stat as FileSystemAdapter['stat'], readdir: readdir as FileSystemAdapter['readdir'] };
+}
+
+/** An entry that is neither a file, a directory nor a link, passed off as a file (fdir asks only these three). */
+function asFileIfSpecial(entry: Dirent): Dirent {
+  if (entry.isFile() || entry.isDirectory() || entry.isSymbolicLink()) return entry;
+  return Object.assign(Object.create(entry) as Dirent, { isFile: () => true });
 }
 
 async function globMatches(pattern: string, walk: Walk): Promise<void> {
-  const matches = await glob(pattern, { onlyFiles: true, dot: false, expandDirectories: false, absolute: isAbsolute(pattern), fs: keepingBrokenLinks() });
+  const matches = await glob(pattern, { onlyFiles: true, dot: false, expandDirectories: false, absolute: isAbsolute(pattern), fs: keepingWhatGlobsDrop() });
   if (matches.length === 0) return unreadable(walk, pattern, 'no files match this pattern');
   for (const match of matches) {
     // A link into a copy of kubelet's tree is read from the copy's own pods/; a match that cannot be read is named, as a file argument is.
-    await walkEntry(match, match, walk, async (why) => {
-      if (!(await byteMatches(match, walk))) unreadable(walk, match, why);
+    await walkEntry(match, match, walk, {
+      pattern,
+      cannot: async (why) => {
+        if (!(await byteMatches(match, pattern, walk))) unreadable(walk, match, why);
+      },
     });
   }
 }

@@ -122,16 +122,21 @@ export function podGlobFlag(flag: string): (value: string, previous: string[] | 
   };
 }
 
-/** The pod flags of a run: the role they give a pod, and afterwards the values that named no pod (said, never silently ignored). */
+/** The pod flags of a run: the role they give a pod, and afterwards what they did not do (said, never silently ignored). */
 export interface PodRoles {
   roleOf: PodRoleMatcher;
+  /** The values that named no pod. */
   unused(): string[];
+  /** A sentence per pod that flags of two roles named: neither was used for it. */
+  conflicts(): string[];
 }
 
 /**
- * The role the pod flags give a pod, or null; a UsageError when flags of two roles name one pod. A value
- * with a `/` names NAMESPACE/POD, so it matches only pods whose namespace is known (a pipeline's
- * envelope, a kubelet path; `kubectl logs --prefix` names none).
+ * The role the pod flags give a pod, or null. A value with a `/` names NAMESPACE/POD, so it matches only
+ * pods whose namespace is known (a pipeline's envelope, a kubelet path; `kubectl logs --prefix` names none).
+ * A pod that flags of two roles name is known only from the data, often long after output began (a pod
+ * first seen late in a `--prefix` file): not a usage error, so it is given neither (null: the rules that
+ * follow decide, as if no pod flag named it, whether it comes early or late), and conflicts() says so.
  */
 export function podRoleMatcher(flags: PodRoleFlags): PodRoles {
   const patterns = flagValues((name) => flags[`${name}Pod`], '-pod').map((v) => ({
@@ -140,8 +145,9 @@ export function podRoleMatcher(flags: PodRoleFlags): PodRoles {
     match: picomatch(v.value, { dot: true }),
     used: false,
   }));
+  const conflicts = new Map<string, string>();
   const unused = (): string[] => patterns.filter((p) => !p.used).map((p) => `${p.flag} ${p.value}`);
-  if (patterns.length === 0) return { roleOf: () => null, unused };
+  if (patterns.length === 0) return { roleOf: () => null, unused, conflicts: () => [] };
   const roleOf: PodRoleMatcher = (pod, namespace) => {
     const shown = namespace === null ? pod : `${namespace}/${pod}`;
     const hits = patterns.filter((p) => (p.qualified ? namespace !== null && p.match(shown) : p.match(pod)));
@@ -150,9 +156,10 @@ export function podRoleMatcher(flags: PodRoleFlags): PodRoles {
     if (chosen === undefined) return null;
     const rival = hits.find((h) => h.role !== chosen.role);
     if (rival !== undefined) {
-      throw new UsageError(`pod ${shown} is named by ${chosen.flag} ${chosen.value} and by ${rival.flag} ${rival.value}: give each pod one role`);
+      conflicts.set(shown, `pod ${shown} is named by ${chosen.flag} ${chosen.value} and by ${rival.flag} ${rival.value}: neither flag was used for it, and its role came from the other rules (see --explain); give each pod one role`);
+      return null;
     }
     return { role: chosen.role, rule: `flag:${chosen.flag}`, detail: `pod "${shown}" named by ${chosen.flag} ${chosen.value}` };
   };
-  return { roleOf, unused };
+  return { roleOf, unused, conflicts: () => [...conflicts.values()] };
 }

@@ -77,12 +77,7 @@ export async function spoolBackwards(chunks: AsyncIterable<Uint8Array>, name: st
   return {
     lines: span.lines,
     chunks(signal) {
-      // A generator never started runs no finally: until its first read, an abort (the run stopped before this stream's turn) closes the copy.
-      const unread = (): void => void file.release().catch(() => undefined); // nothing to report: the run is stopping
-      signal.addEventListener('abort', unread, { once: true });
-      if (signal.aborted) unread();
-      return (async function* () {
-        signal.removeEventListener('abort', unread);
+      const lines = (async function* () {
         try {
           yield* backwardChunks(handle, name, span, maxLineLength, signal);
           if (failure !== null) throw failure;
@@ -90,8 +85,27 @@ export async function spoolBackwards(chunks: AsyncIterable<Uint8Array>, name: st
           await file.release();
         }
       })();
+      return releasing(lines, () => file.release());
     },
   };
+}
+
+/**
+ * `lines` whose return() also runs `release`: a generator never started runs no finally, and a read the
+ * run stops before its first chunk (the merge returns every stream it leaves) must close its copy too.
+ */
+function releasing<T>(lines: AsyncGenerator<T>, release: () => Promise<void>): AsyncIterable<T> {
+  const iterator: AsyncIterator<T> = {
+    next: () => lines.next(),
+    async return() {
+      try {
+        return await lines.return(undefined);
+      } finally {
+        await release();
+      }
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
 }
 
 /** A write to the temporary copy failed (told apart from the source's own failures). */

@@ -1,8 +1,7 @@
 // A log pipeline's export mixes every pod's lines in one file, each wrapped in the pipeline's JSON with the
 // pod that wrote it (fixtures/pipelines: Fluent Bit, Fluentd, Vector, Filebeat, Loki's JSON and default output, Google Cloud Logging).
 // Each pod gets its own role, the join works inside the one file, and a time-ordered export is not held whole.
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +10,9 @@ import { vectorRecords } from '../../bench/write-inputs.js';
 import { ndjson, runCli, type CliResult } from '../helpers/cli.js';
 import { gzipSync } from 'node:zlib';
 import type { ExpectedVerdict as Expected, HopSource as Hop } from '../helpers/expected.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const DIR = fileURLToPath(new URL('../../fixtures/pipelines/', import.meta.url));
 const GATEWAY_POD = 'egress-proxy-5d4f8b7c9-kq2mx';
@@ -58,7 +60,7 @@ describe("log pipelines' exports, through the real binary", () => {
   });
 
   it('does not hold a large time-ordered export until it ends: its joins need only the window', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-pipeline-'));
+    const dir = tempDir('ea-pipeline-');
     const file = join(dir, 'vector-export.jsonl');
     writeFileSync(file, `${vectorExport(3000).join('\n')}\n`);
     const res = await runCli(['audit', file, '-o', 'json', '--max-pending', '200', '--explain']);
@@ -70,7 +72,7 @@ describe("log pipelines' exports, through the real binary", () => {
   });
 
   it('reads a newest-first export file from its last line back: only the window is held, and evidence keeps the file\'s line numbers', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-pipeline-newest-'));
+    const dir = tempDir('ea-pipeline-newest-');
     const file = join(dir, 'loki-backward.jsonl');
     // The gateway's pipeline ships its lines 1 s later, so partners are ~100 lines apart; newest first, as
     // logcli without --forward and gcloud logging read write them. Before, such a file was held until it ended
@@ -94,7 +96,7 @@ describe("log pipelines' exports, through the real binary", () => {
 
   it('gives every line of an export the verdict it gets from one file per role (20k generated lines, seed 1)', async () => {
     const lines = [...generateLines(20_000)];
-    const dir = mkdtempSync(join(tmpdir(), 'ea-pipeline-same-'));
+    const dir = tempDir('ea-pipeline-same-');
     const write = (name: string, texts: string[]) => writeFileSync(join(dir, name), `${texts.join('\n')}\n`);
     write('export.jsonl', [...vectorRecords(lines)].map((r) => r.text));
     write('sidecars.log', lines.filter((l) => l.role === 'sidecar').map((l) => l.text));
@@ -189,10 +191,10 @@ describe("log pipelines' exports, through the real binary", () => {
     const args = ['audit', '-o', 'json', '--fail-on', 'unordered-input', '--max-pending', '2000', '--explain'];
 
     async function audit(input: 'stdin' | 'gzip'): Promise<{ res: CliResult; tmp: string }> {
-      const tmp = mkdtempSync(join(tmpdir(), 'ea-spool-'));
+      const tmp = tempDir('ea-spool-');
       const env = { TMPDIR: tmp };
       if (input === 'stdin') return { res: await runCli([...args, '-'], { input: text, env }), tmp };
-      const gz = join(mkdtempSync(join(tmpdir(), 'ea-gz-')), 'export.jsonl.gz');
+      const gz = join(tempDir('ea-gz-'), 'export.jsonl.gz');
       writeFileSync(gz, gzipSync(text));
       return { res: await runCli([...args, gz], { env }), tmp };
     }
@@ -216,7 +218,7 @@ describe("log pipelines' exports, through the real binary", () => {
     });
 
     it('reads what a cut .gz held before its end, from its end, and then fails (exit 3) as a front-to-back read does', async () => {
-      const tmp = mkdtempSync(join(tmpdir(), 'ea-spool-'));
+      const tmp = tempDir('ea-spool-');
       const whole = gzipSync(text);
       const gz = join(tmp, 'cut.jsonl.gz');
       writeFileSync(gz, whole.subarray(0, Math.floor(whole.length * 0.8)));
@@ -230,7 +232,7 @@ describe("log pipelines' exports, through the real binary", () => {
     });
 
     it('exits 3 naming the input and the place when the temporary copy cannot be made (TMPDIR that is not there)', async () => {
-      const missing = join(mkdtempSync(join(tmpdir(), 'ea-spool-')), 'not-there');
+      const missing = join(tempDir('ea-spool-'), 'not-there');
       const res = await runCli(['audit', '-o', 'json', '--fail-on', 'none', '-'], { input: text, env: { TMPDIR: missing } });
       expect(res.code).toBe(3);
       expect(res.stderr).toContain(`-: runs newest first, and its temporary copy (to read it from its end) could not be written in ${missing} (ENOENT); set TMPDIR`);

@@ -1,10 +1,12 @@
 // `audit --pods`: a saved `kubectl get pods -A -o json|yaml` names callers and the mesh's ranges, as watch's API server does.
-import { closeSync, ftruncateSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, ftruncateSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 let dir = '';
 const SLEEP_POD = {
@@ -51,7 +53,7 @@ function flows(stdout: string): Flow[] {
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ea-pods-'));
+  dir = tempDir('ea-pods-');
   writeFileSync(join(dir, 'istio-egressgateway.log'), GATEWAY_LINE);
   writeFileSync(join(dir, 'sidecar.log'), PASSTHROUGH_LINE);
   writeFileSync(join(dir, 'pods.json'), JSON.stringify(LIST, null, 2));

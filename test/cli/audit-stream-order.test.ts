@@ -1,11 +1,13 @@
 // One input that holds several pods' logs one after another (`kubectl logs --prefix`, which dumps each
 // pod's log in turn) is not in log-time order: its verdicts must not depend on where one pod ends.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ndjson, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const BASE = Date.parse('2024-05-01T12:00:00.000Z');
 /** Connections: enough lines that each pod's part spans several read chunks, and far more than the window in time. */
@@ -31,7 +33,7 @@ let file = '';
 let dir = '';
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ea-order-'));
+  dir = tempDir('ea-order-');
   const conns = Array.from({ length: N }, (_, i) => connection(i));
   const sidecar = conns.map((c) => `[pod/sleep-7c7db887d8-9dnd7/istio-proxy] ${c.sidecar}\n`).join('');
   const gateway = conns.map((c) => `[pod/istio-egressgateway-5f7b8c9d4-x2x9z/istio-proxy] ${c.gateway}\n`).join('');

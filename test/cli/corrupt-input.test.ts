@@ -1,13 +1,15 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BIN, outcome, runCli } from '../helpers/cli.js';
 import { errorText, reportValidator } from '../report/validate.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 /**
  * A corrupt or truncated .gz is one stream's error wherever the corruption lies: inside the role
@@ -55,7 +57,7 @@ function lateTruncated(): Buffer {
 }
 
 function workDir(): string {
-  return mkdtempSync(join(tmpdir(), 'ea-corrupt-input-'));
+  return tempDir('ea-corrupt-input-');
 }
 
 function expectAudited(res: { code: number | null; stdout: string; stderr: string }, name: string): Report {

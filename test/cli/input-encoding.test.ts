@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ndjson, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const VIA = fileURLToPath(new URL('../../fixtures/scenarios/seed-000-via-gateway-tcp/', import.meta.url));
 
@@ -24,7 +26,7 @@ describe('logs saved as UTF-16 with a byte-order mark', () => {
   const gateway = readFileSync(join(VIA, 'egress-gateway.log'), 'utf8');
 
   it('parse reads a PowerShell-saved file as the UTF-8 one (the old reader found 0 records and 2 "not access logs")', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-input-encoding-'));
+    const dir = tempDir('ea-input-encoding-');
     writeFileSync(join(dir, 'sidecar.log'), powershellSaved(sidecar + sidecar));
     const res = await runCli(['parse', join(dir, 'sidecar.log')]);
     expect(res.stderr).toContain('2 lines read, 2 records, 0 not access logs');
@@ -33,7 +35,7 @@ describe('logs saved as UTF-16 with a byte-order mark', () => {
   });
 
   it('audit joins a UTF-16 sidecar log with a gzipped UTF-16BE gateway log, and reads UTF-16 on stdin', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-input-encoding-'));
+    const dir = tempDir('ea-input-encoding-');
     writeFileSync(join(dir, 'sidecar.log'), powershellSaved(sidecar));
     writeFileSync(join(dir, 'egress-gateway.log.gz'), gzipSync(utf16be(gateway)));
     const res = await runCli(['audit', '-o', 'json', join(dir, 'sidecar.log'), join(dir, 'egress-gateway.log.gz')]);
@@ -46,7 +48,7 @@ describe('logs saved as UTF-16 with a byte-order mark', () => {
   });
 
   it('a UTF-8 file with its BOM, and one without, are read as before', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-input-encoding-'));
+    const dir = tempDir('ea-input-encoding-');
     writeFileSync(join(dir, 'a.log'), `\ufeff${sidecar}`);
     writeFileSync(join(dir, 'b.log'), sidecar);
     const res = await runCli(['parse', join(dir, 'a.log'), join(dir, 'b.log')]);

@@ -1,14 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ndjson, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const LINE = '[2022-02-19T09:31:17.146Z] 10.0.0.1:80 outbound|80||example.com\n';
 const MESH = 'accessLogFile: /dev/stdout\naccessLogFormat: |\n  [%START_TIME%] %UPSTREAM_HOST% %UPSTREAM_CLUSTER%\n';
 
 function withFiles(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ea-input-format-'));
+  const dir = tempDir('ea-input-format-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

@@ -1,9 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ndjson, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 /** `n` sidecar entries that differ only in their ports: logs of one busy client compress this well (~100x). */
 function repetitiveLines(n: number): string {
@@ -29,7 +31,7 @@ describe('a .gz whose whole first member is followed by a second one cut short',
   // buffered in it when zlib failed was dropped (584 of these 3000 lines, stdout being a pipe).
   const whole = gzipSync(repetitiveLines(3000));
   const data = Buffer.concat([whole, whole.subarray(0, 4)]);
-  const dir = mkdtempSync(join(tmpdir(), 'ea-input-gzip-'));
+  const dir = tempDir('ea-input-gzip-');
   const path = join(dir, 'sidecar.log.gz');
   writeFileSync(path, data);
 
@@ -56,7 +58,7 @@ describe('a truncated .gz', () => {
   it('parse reads every whole line decompressed before the cut (as zlib flushing them does)', async () => {
     const gz = gzipSync(repetitiveLines(20000));
     const cut = gz.subarray(0, Math.floor(gz.length * 0.6));
-    const dir = mkdtempSync(join(tmpdir(), 'ea-input-gzip-'));
+    const dir = tempDir('ea-input-gzip-');
     const path = join(dir, 'cut.log.gz');
     writeFileSync(path, cut);
     const expected = wholeLinesBeforeDamage(cut);
@@ -69,7 +71,7 @@ describe('a truncated .gz', () => {
 
 describe('gzip members one after another', () => {
   it('reads every member, and a file named .log holding gzip is decompressed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-input-gzip-'));
+    const dir = tempDir('ea-input-gzip-');
     const path = join(dir, 'two-members.log');
     writeFileSync(path, Buffer.concat([gzipSync(repetitiveLines(3000)), gzipSync(repetitiveLines(2000))]));
     const res = await runCli(['parse', path]);
@@ -84,7 +86,7 @@ describe('a .gz followed by bytes that are not gzip (`(cat x.gz; echo junk) > y.
   const lines = 20000;
   const gz = gzipSync(repetitiveLines(lines));
   const data = Buffer.concat([gz, Buffer.from('junk\n')]);
-  const dir = mkdtempSync(join(tmpdir(), 'ea-input-gzip-'));
+  const dir = tempDir('ea-input-gzip-');
   const path = join(dir, 'trailing.log.gz');
   writeFileSync(path, data);
 
@@ -119,7 +121,7 @@ describe('a member whose trailer does not match its data', () => {
   it('is corrupt (exit 3), and the lines inflated before the check are kept', async () => {
     const gz = Buffer.from(gzipSync(repetitiveLines(100)));
     gz.writeUInt32LE((gz.readUInt32LE(gz.length - 8) ^ 1) >>> 0, gz.length - 8); // the CRC-32
-    const dir = mkdtempSync(join(tmpdir(), 'ea-input-gzip-'));
+    const dir = tempDir('ea-input-gzip-');
     const path = join(dir, 'crc.log.gz');
     writeFileSync(path, gz);
     const res = await runCli(['parse', path]);
@@ -131,7 +133,7 @@ describe('a member whose trailer does not match its data', () => {
 
 describe('more .gz inputs than the heads of 32 MiB hold (512 at 64 KiB)', () => {
   it('reads the rest as they come, and --explain says which and why', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-input-gzip-heads-'));
+    const dir = tempDir('ea-input-gzip-heads-');
     for (let i = 0; i < 513; i++) writeFileSync(join(dir, `s${String(i).padStart(3, '0')}.log.gz`), gzipSync(repetitiveLines(1)));
     const res = await runCli(['audit', dir, '--explain', '-o', 'json', '--fail-on', 'none']);
     expect(res.code).toBe(0);

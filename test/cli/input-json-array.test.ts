@@ -1,19 +1,21 @@
 // A pretty-printed JSON array (gcloud logging read --format=json, an Elasticsearch hits dump through jq)
 // is a documented limit: exports are read one JSON record per line. Such an input used to end in
 // "no access-log records" (audit exit 4) without saying why or how to convert it.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { errorText, reportValidator } from '../report/validate.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const VIA = fileURLToPath(new URL('../../fixtures/scenarios/seed-000-via-gateway-tcp/', import.meta.url));
 const TCP = '[2022-02-19T09:31:17.146Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:33706 192.168.0.78:1234 10.108.0.56:50898 - -';
 /** Cloud Logging entries as `gcloud logging read --format=json` prints them: one array, indented. */
 const entries = [1, 2].map((i) => ({ textPayload: TCP, resource: { type: 'k8s_container', labels: { pod_name: `sleep-${i}`, namespace_name: 'default' } }, timestamp: '2022-02-19T09:31:17.146Z' }));
-const dir = mkdtempSync(join(tmpdir(), 'ea-json-array-'));
+const dir = tempDir('ea-json-array-');
 const pretty = join(dir, 'gcloud.json');
 writeFileSync(pretty, `${JSON.stringify(entries, null, 2)}\n`);
 

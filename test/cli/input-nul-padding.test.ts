@@ -2,13 +2,15 @@
 // expansion) keeps its file offset: the file then starts with a hole of NUL bytes up to where the next
 // line was written. That line used to be counted malformed (or too long, when the hole was longer than
 // --max-line-length), so its access-log entry was lost.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ndjson, runCli } from '../helpers/cli.js';
 import { errorText, reportValidator } from '../report/validate.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const TCP = (port: number): string =>
   `[2022-02-19T09:31:17.146Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:${port} 192.168.0.78:1234 10.108.0.56:50898 - -`;
@@ -18,7 +20,7 @@ function copytruncated(hole: number, lines: string[]): Buffer {
   return Buffer.concat([Buffer.alloc(hole), Buffer.from(`${lines.join('\n')}\n`)]);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'ea-nul-'));
+const dir = tempDir('ea-nul-');
 function file(name: string, data: Buffer): string {
   const path = join(dir, name);
   writeFileSync(path, data);

@@ -1,15 +1,17 @@
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 /** One sidecar entry sent to the egress gateway, and the gateway's entry for it (neutral file names: roles come from the flags). */
 const VIA = fileURLToPath(new URL('../../fixtures/scenarios/seed-000-via-gateway-tcp/', import.meta.url));
 
 function logsDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ea-input-roles-'));
+  const dir = tempDir('ea-input-roles-');
   mkdirSync(join(dir, 'logs'));
   copyFileSync(join(VIA, 'sidecar.log'), join(dir, 'logs', 'a.log'));
   copyFileSync(join(VIA, 'egress-gateway.log'), join(dir, 'logs', 'b.log'));
@@ -87,7 +89,7 @@ describe('role flags naming a directory whose name holds glob characters', () =>
   // `logs[1]` is walked as the directory it names (the walk tries a path as written before a glob), so
   // the flag names its files too; it was silently ignored and the role came from the content instead.
   it.each([['logs[1]'], ['./logs[1]/']])('--gateway %s names the files walked under it', async (value) => {
-    const cwd = mkdtempSync(join(tmpdir(), 'ea-input-roles-'));
+    const cwd = tempDir('ea-input-roles-');
     mkdirSync(join(cwd, 'logs[1]'));
     copyFileSync(join(VIA, 'egress-gateway.log'), join(cwd, 'logs[1]', 'b.log'));
     copyFileSync(join(VIA, 'sidecar.log'), join(cwd, 'a.log'));

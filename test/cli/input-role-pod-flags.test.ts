@@ -1,11 +1,13 @@
 // --sidecar-pod, --gateway-pod, --ingress-pod: a role for a pod inside an input that names its pods
 // (`kubectl logs --prefix`, a log pipeline's export, a kubelet path), where a file flag cannot reach.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ndjson, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const SEED = fileURLToPath(new URL('../../fixtures/scenarios/seed-000-via-gateway-tcp/', import.meta.url));
 const KUBELET_PODS = fileURLToPath(new URL('../../fixtures/kubelet/var/log/pods/', import.meta.url));
@@ -15,7 +17,7 @@ const GATEWAY = readFileSync(join(SEED, 'egress-gateway.log'), 'utf8').trimEnd()
 const GW_POD = 'edge-proxy-6d9f4c8b7-kq2mx';
 
 function prefixFile(lines: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ea-pod-flags-'));
+  const dir = tempDir('ea-pod-flags-');
   writeFileSync(join(dir, 'prefix.log'), `${lines.join('\n')}\n`);
   return dir;
 }
@@ -71,17 +73,40 @@ describe('role flags that name pods', () => {
     expect(res.stderr).toMatch(/istio-proxy\/0\.log\s+sidecar\s+flag:--sidecar-pod: pod "default\/sleep-5b7f7d9d5c-x7w2q" named by --sidecar-pod default\/sleep-\*/);
   });
 
-  it('flags of two roles naming one pod are a usage error naming both (exit 2), as is a value that cannot name a pod', async () => {
+  it('a value that cannot name a pod is a usage error (exit 2)', async () => {
     const cwd = prefixFile([sidecarLine, gatewayLine]);
-    const both = await runCli(['audit', 'prefix.log', '-o', 'json', '--gateway-pod', 'edge-*', '--sidecar-pod', '*-proxy-*'], { cwd });
-    expect(both.code).toBe(2);
-    expect(both.stderr).toContain(`pod ${GW_POD} is named by --gateway-pod edge-* and by --sidecar-pod *-proxy-*: give each pod one role`);
-    expect(both.stdout).toBe('');
     for (const bad of ['', 'Edge-Proxy', 'a/b/c']) {
       const res = await runCli(['audit', 'prefix.log', '--ingress-pod', bad], { cwd });
       expect(res.code, bad).toBe(2);
       expect(res.stderr).toContain(`--ingress-pod: "${bad}" is not a pod name glob`);
       expect(res.stderr).not.toMatch(/\n\s+at /);
     }
+  });
+});
+
+describe('flags of two roles naming one pod, which only the logs show', () => {
+  const both = ['--gateway-pod', 'edge-*', '--sidecar-pod', '*-proxy-*'];
+  const said = `egress-audit: pod ${GW_POD} is named by --gateway-pod edge-* and by --sidecar-pod *-proxy-*: neither flag was used for it, and its role came from the other rules (see --explain); give each pod one role\n`;
+  /** The --explain row of the gateway pod of prefix.log. */
+  const row = (stderr: string): string | undefined => stderr.split('\n').find((l) => l.startsWith(`  prefix.log#${GW_POD} `));
+
+  it('in the sample: neither flag is used for the pod, stderr says so, and the run goes on (no exit 2)', async () => {
+    const cwd = prefixFile([sidecarLine, gatewayLine]);
+    const res = await runCli(['audit', 'prefix.log', '-o', 'ndjson', '--fail-on', 'none', '--explain', ...both], { cwd });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain(said);
+    expect(row(res.stderr)).toMatch(/\s+egress-gateway\s+content:far-side:/); // as without the flags
+    expect(verdicts(res.stdout)).toEqual(['via-gateway']);
+  });
+
+  it('first seen after the sample (late in a --prefix file): the same, with every flow and the report written, not exit 2 part way', async () => {
+    const cwd = prefixFile([...Array.from({ length: 2100 }, () => sidecarLine), gatewayLine]); // the sample takes 2,000 records
+    const res = await runCli(['audit', 'prefix.log', '-o', 'ndjson', '--fail-on', 'none', '--explain', ...both], { cwd });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain(said);
+    expect(row(res.stderr)).toMatch(/\s+sidecar\s+pod-name: .*first seen after the sample/); // judged by its name, as without the flags
+    const out = ndjson(res.stdout);
+    expect(out.at(-1)?.['type']).toBe('report');
+    expect(out.filter((f) => f['type'] === 'flow')).toHaveLength(2101);
   });
 });

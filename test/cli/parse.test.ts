@@ -1,17 +1,19 @@
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RECORD_KEYS } from '../../parsers/index.js';
 import { corpusLines } from '../helpers/corpus.js';
 import { ndjson, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const TCP = '[2022-02-19T09:31:17.146Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:33706 192.168.0.78:1234 10.108.0.56:50898 - -';
 let dir = '';
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ea-parse-'));
+  dir = tempDir('ea-parse-');
   writeFileSync(join(dir, 'one.log'), `${TCP}\n2020-08-20T03:25:49.580264Z\tinfo\tVersion 1.6.4\n`);
   mkdirSync(join(dir, 'nested/deeper'), { recursive: true });
   writeFileSync(join(dir, 'nested/deeper/two.log'), `${TCP}\n${TCP}\n`);

@@ -1,7 +1,7 @@
 // A stream that cannot be probed (stdin, gzip) is judged by its head: newest first only when its records' times
 // step back block after block, so that a forward log, or several pods' logs one after another, are read as they come.
 import { describe, expect, it, vi } from 'vitest';
-import { HEADS_BUDGET, headShares, runOffline } from '../../src/pipeline/offline-driver.js';
+import { HEADS_BUDGET, headShares, JUDGED_HEADS, runOffline } from '../../src/pipeline/offline-driver.js';
 import type { LogStream, StreamInfo } from '../../src/types.js';
 import { sidecarPipeline } from '../helpers/pipeline.js';
 
@@ -73,30 +73,26 @@ describe('the head of a live pipe', () => {
 
 describe("the heads' budget", () => {
   it.each([1, 2, 100, 511, 512, 513, 5000])('holds the heads of %i streams that cannot be probed within 32 MiB', (streams) => {
-    const { bytes, judged } = headShares(streams, HEADS_BUDGET);
+    const { bytes, judged } = headShares(streams);
     expect(judged * bytes).toBeLessThanOrEqual(HEADS_BUDGET); // 5,000 heads of 64 KiB were ~320 MiB
     expect(bytes).toBeGreaterThanOrEqual(64 << 10);
     expect(bytes).toBeLessThanOrEqual(1 << 20);
-    expect(judged).toBe(Math.min(streams, 512));
+    expect(judged).toBe(Math.min(streams, JUDGED_HEADS));
   });
 
-  it('judges only the streams whose heads the budget holds at 64 KiB each; the rest are read as they come and said', async () => {
-    // Three newest-first stdin-like streams of ~200 KiB each, and room for two heads.
-    const lines = Array.from({ length: 1000 }, (_, i) => (1000 - i) * 5);
-    const stream = (name: string): LogStream => ({ ...STREAM, info: { ...STREAM.info, name }, chunks: async function* () { yield head(lines); } });
+  it('judges the heads of the first 512 streams that cannot be probed; the rest are read as they come, and their facts say so', async () => {
+    expect(JUDGED_HEADS).toBe(512); // 32 MiB at 64 KiB each
+    const newest = Array.from({ length: 1000 }, (_, i) => (1000 - i) * 5); // ~200 KiB: more than a head of 64 KiB
+    const stream = (name: string, times: number[]): LogStream => ({ ...STREAM, info: { ...STREAM.info, name }, chunks: async function* () { yield head(times); } });
+    const ones = Array.from({ length: JUDGED_HEADS - 1 }, (_, i) => stream(`one-${i}`, [i]));
     const spooled: string[] = [];
-    const unjudged: [string, number][] = [];
     const pipeline = sidecarPipeline();
-    await runOffline(pipeline, [stream('a'), stream('b'), stream('c')], new AbortController().signal, {
+    await runOffline(pipeline, [stream('first', newest), ...ones, stream('last', newest)], new AbortController().signal, {
       onSpool: (info: StreamInfo) => spooled.push(info.name),
-      onUnjudged: (info: StreamInfo, judged: number) => unjudged.push([info.name, judged]),
-    }, 128 << 10);
-    expect(spooled).toEqual(['a', 'b']); // judged by their heads, and read from their ends
-    expect(unjudged).toEqual([['c', 2]]);
-    expect(pipeline.streams.map((s) => [s.info.name, s.counts.lines, s.backwards])).toEqual([
-      ['a', 1000, true],
-      ['b', 1000, true],
-      ['c', 1000, false], // read as it came
-    ]);
+    });
+    expect(spooled).toEqual(['first']); // judged by its head, and read from its end through a copy
+    const facts = pipeline.streamFacts();
+    expect(facts.filter((f) => f.backwards).map((f) => [f.name, f.lines, f.copied])).toEqual([['first', 1000, true]]);
+    expect(facts.filter((f) => f.headUnjudged).map((f) => [f.name, f.lines, f.backwards])).toEqual([['last', 1000, false]]); // read as it came
   });
 });

@@ -1,8 +1,7 @@
 // A newest-first export is read from its last line back. Whatever the block size, the lines come out
 // as the front-to-back read splits them, last first, and a line over the limit comes as a mark (so that
 // it is counted too long at its place) instead of being held whole, or stood in for by limit + 1 bytes.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -12,8 +11,11 @@ import { StreamReader } from '../../src/lines/stream-reader.js';
 import { readBackwards } from '../../src/sources/backward-lines.js';
 import type { StreamInfo } from '../../src/types.js';
 import { corpusLines } from '../helpers/corpus.js';
+import { tempFolders } from '../helpers/temp-folders.js';
 
-const DIR = mkdtempSync(join(tmpdir(), 'ea-backward-'));
+const tempDir = tempFolders();
+
+const DIR = tempDir('ea-backward-');
 const MAX = 40;
 const INFO: StreamInfo = { name: 'counted.log', kind: 'file', pod: null, namespace: null, container: null, labels: null, role: null, size: null };
 const AUTO = resolveFormat('auto') as FormatSpec;

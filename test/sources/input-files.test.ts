@@ -199,6 +199,25 @@ describe('inputs: FIFOs, process substitution and /dev/stdin', () => {
     expect(res.stderr).toContain(`${join(dir, 'b.log')}: skipped, not a regular file`);
   });
 
+  it.skipIf(!FIFO)(`says so, in a pattern's words, when a glob matches a FIFO or a link to one, which it leaves out${NO_FIFO}`, async () => {
+    const dir = join(root, 'glob-with-fifo');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.log'), `${TCP}\n`);
+    spawnSync('mkfifo', [join(dir, 'b.log')]);
+    symlinkSync('b.log', join(dir, 'c.log'));
+    const pattern = join(dir, '*.log');
+    const res = await runCli(['parse', pattern]);
+    expect(res.code).toBe(0);
+    expect(files(res)).toEqual([join(dir, 'a.log')]);
+    for (const name of ['b.log', 'c.log']) {
+      expect(res.stderr).toContain(`egress-audit: ${join(dir, name)}: skipped, a FIFO matched by the pattern ${pattern} (a pattern reads regular files only, as a FIFO, socket or device could block the run; name it on its own to read it)\n`);
+    }
+    expect(res.stderr).not.toContain('in a directory');
+    const only = await runCli(['parse', join(dir, 'b*')]); // was "no files match this pattern": the FIFO matched it
+    expect(only.stderr).toContain(`${join(dir, 'b.log')}: skipped, a FIFO matched by the pattern`);
+    expect(only.stderr).not.toContain('no files match');
+  });
+
   it('reads /dev/stdin when stdin is a pipe', async () => {
     const res = await throughPipe(join(VIA, 'sidecar.log'), ['parse', '/dev/stdin']);
     expect(res.stderr).toContain('1 lines read, 1 records');
