@@ -7,7 +7,7 @@ import { Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { ReportBuilder } from '../report/index.js';
 import { canDrawDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
-import { NO_RECORDS } from '../run/coverage.js';
+import { NO_RECORDS, podFlagsWarning } from '../run/coverage.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
 import { beforeOutputs, openOutputs } from '../run/outputs.js';
@@ -117,18 +117,15 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     },
   });
   meter.done();
-  for (const flag of podRoles.unused()) {
-    const hint = flag.includes('/') ? ' (a NAMESPACE/ value matches only pods whose namespace the input names, which kubectl logs --prefix does not)' : '';
-    process.stderr.write(`egress-audit: ${escapeControl(flag)}: named no pod of the inputs${hint}\n`);
-  }
-  for (const conflict of podRoles.conflicts()) process.stderr.write(`egress-audit: ${escapeControl(conflict)}\n`);
+  const podFlagNotes = podRoles.notApplied();
+  for (const note of podFlagNotes) process.stderr.write(`egress-audit: ${escapeControl(note)}\n`);
   const streamFacts = pipeline.streamFacts();
 
   const { report, exitCode } = await finishRun(
     {
       builder,
       input: { mode: 'files', description: source.describe(), startedAt, endedAt: new Date().toISOString() },
-      facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: snapshot?.warnings ?? [] },
+      facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...podFlagsWarning(podFlagNotes)] },
     },
     outputs,
     options,

@@ -93,6 +93,7 @@ export const COVERAGE_CODES = [
   'unordered-input',
   'nul-padding',
   'json-array-input',
+  'pod-flags-not-applied',
 ] as const;
 
 /** A plain statement about what the audit could not see (its code is stable for CI and --fail-on). */

@@ -29,6 +29,12 @@ export interface CoverageFacts {
   extraWarnings: CoverageWarning[];
 }
 
+/** The pod flags that did not do what they were given for (a value that named no pod, a pod two roles' flags named), as one warning. */
+export function podFlagsWarning(notes: readonly string[]): CoverageWarning[] {
+  if (notes.length === 0) return [];
+  return [{ code: 'pod-flags-not-applied', message: `Pod flags that did not apply: ${notes.join('; ')}.` }];
+}
+
 /**
  * Why lines were read but none was an access log, when they were all some other log: most often
  * istio-proxy's own log with access logging off, which Istio's default profile leaves off.

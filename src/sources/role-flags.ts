@@ -125,10 +125,14 @@ export function podGlobFlag(flag: string): (value: string, previous: string[] | 
 /** The pod flags of a run: the role they give a pod, and afterwards what they did not do (said, never silently ignored). */
 export interface PodRoles {
   roleOf: PodRoleMatcher;
-  /** The values that named no pod. */
-  unused(): string[];
-  /** A sentence per pod that flags of two roles named: neither was used for it. */
-  conflicts(): string[];
+  /** A sentence per flag value that named no pod, then per pod that flags of two roles named (neither was used for it). */
+  notApplied(): string[];
+}
+
+/** The sentence for a flag value that named no pod of the inputs. */
+function namedNoPod(flag: string): string {
+  const hint = flag.includes('/') ? ' (a NAMESPACE/ value matches only pods whose namespace the input names, which kubectl logs --prefix does not)' : '';
+  return `${flag}: named no pod of the inputs${hint}`;
 }
 
 /**
@@ -147,7 +151,7 @@ export function podRoleMatcher(flags: PodRoleFlags): PodRoles {
   }));
   const conflicts = new Map<string, string>();
   const unused = (): string[] => patterns.filter((p) => !p.used).map((p) => `${p.flag} ${p.value}`);
-  if (patterns.length === 0) return { roleOf: () => null, unused, conflicts: () => [] };
+  if (patterns.length === 0) return { roleOf: () => null, notApplied: () => [] };
   const roleOf: PodRoleMatcher = (pod, namespace) => {
     const shown = namespace === null ? pod : `${namespace}/${pod}`;
     const hits = patterns.filter((p) => (p.qualified ? namespace !== null && p.match(shown) : p.match(pod)));
@@ -161,5 +165,5 @@ export function podRoleMatcher(flags: PodRoleFlags): PodRoles {
     }
     return { role: chosen.role, rule: `flag:${chosen.flag}`, detail: `pod "${shown}" named by ${chosen.flag} ${chosen.value}` };
   };
-  return { roleOf, unused, conflicts: () => [...conflicts.values()] };
+  return { roleOf, notApplied: () => [...unused().map(namedNoPod), ...conflicts.values()] };
 }

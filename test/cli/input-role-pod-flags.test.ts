@@ -25,6 +25,12 @@ function prefixFile(lines: string[]): string {
 const sidecarLine = `[pod/sleep-5b7f7d9d5c-x7w2q/istio-proxy] ${SIDECAR}`;
 const gatewayLine = `[pod/${GW_POD}/istio-proxy] ${GATEWAY}`;
 
+/** The pod-flags warning of a JSON report, if any. */
+function warnings(stdout: string): unknown[] {
+  const report = JSON.parse(stdout) as { coverage: { warnings: { code: string }[] } };
+  return report.coverage.warnings.filter((w) => w.code === 'pod-flags-not-applied');
+}
+
 function verdicts(stdout: string): string[] {
   return ndjson(stdout).filter((f) => f['type'] === 'flow').map((f) => f['verdict'] as string).sort();
 }
@@ -65,6 +71,13 @@ describe('role flags that name pods', () => {
     const cwd = prefixFile([sidecarLine, gatewayLine]);
     const res = await runCli(['audit', 'prefix.log', '-o', 'json', '--fail-on', 'none', '--gateway-pod', 'egress-*'], { cwd });
     expect(res.stderr).toContain('egress-audit: --gateway-pod egress-*: named no pod of the inputs\n');
+    // In the report too, where CI reads it, and --fail-on can fail on it.
+    expect(warnings(res.stdout)).toEqual([{ code: 'pod-flags-not-applied', message: 'Pod flags that did not apply: --gateway-pod egress-*: named no pod of the inputs.' }]);
+    const failing = await runCli(['audit', 'prefix.log', '-o', 'json', '--fail-on', 'pod-flags-not-applied', '--gateway-pod', 'egress-*'], { cwd });
+    expect(failing.code).toBe(1);
+    const applied = await runCli(['audit', 'prefix.log', '-o', 'json', '--fail-on', 'pod-flags-not-applied', '--gateway-pod', 'edge-*'], { cwd });
+    expect(applied.code).toBe(0);
+    expect(warnings(applied.stdout)).toEqual([]);
   });
 
   it('names the pod of a kubelet path too', async () => {
@@ -108,5 +121,7 @@ describe('flags of two roles naming one pod, which only the logs show', () => {
     const out = ndjson(res.stdout);
     expect(out.at(-1)?.['type']).toBe('report');
     expect(out.filter((f) => f['type'] === 'flow')).toHaveLength(2101);
+    const report = out.at(-1) as { coverage: { warnings: { code: string; message: string }[] } };
+    expect(report.coverage.warnings.find((w) => w.code === 'pod-flags-not-applied')?.message).toContain(`pod ${GW_POD} is named by --gateway-pod edge-* and by --sidecar-pod *-proxy-*`);
   });
 });
