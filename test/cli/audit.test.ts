@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ndjson, outcome, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const fixture = (p: string): string => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
 const DIRECT = fixture('scenarios/direct-passthrough');
@@ -14,7 +16,7 @@ const GOOGLEAPIS = fixture('scenarios/seed-001-direct-googleapis');
 let dir = '';
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ea-audit-'));
+  dir = tempDir('ea-audit-');
   writeFileSync(join(dir, 'noise.log'), '2020-08-20T03:25:49.580264Z\tinfo\tVersion 1.6.4\n');
 });
 
@@ -130,7 +132,7 @@ describe('egress-audit audit: one input holding both sidecar and gateway logs (m
   const scenarios = fixture('scenarios');
   const warningsOf = (stdout: string): { code: string; message: string }[] => (JSON.parse(stdout) as { coverage: { warnings: { code: string; message: string }[] } }).coverage.warnings;
   const mixedFile = (parts: string[]): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-mixed-'));
+    const dir = tempDir('ea-mixed-');
     const file = join(dir, 'all.log');
     writeFileSync(file, parts.map((p) => readFileSync(join(scenarios, p), 'utf8')).join(''));
     return file;
@@ -152,7 +154,7 @@ describe('egress-audit audit: one input holding both sidecar and gateway logs (m
   });
 
   it('never warns on one kubectl logs --prefix file holding a sidecar pod and a gateway pod (roles are per pod there)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-prefixed-'));
+    const dir = tempDir('ea-prefixed-');
     const file = join(dir, 'all.log');
     const prefixed = (path: string, pod: string): string => readFileSync(join(scenarios, path), 'utf8').split('\n').filter((l) => l !== '').map((l) => `[pod/${pod}/istio-proxy] ${l}\n`).join('');
     writeFileSync(file, prefixed('seed-000-via-gateway-tcp/sidecar.log', 'sleep-7c7db887d8-9dnd7') + prefixed('seed-000-via-gateway-tcp/egress-gateway.log', 'istio-egressgateway-5f7b8c9d4-x2x9z'));
@@ -369,7 +371,7 @@ describe('egress-audit audit: reports', () => {
 describe('egress-audit audit: a custom format with %START_TIME(<layout>)%', () => {
   it('reads the time back, so TCP hops join by address within the window (without it they had no time)', async () => {
     const format = '[%START_TIME(%d/%b/%Y:%H:%M:%S.%3f %z)%] %BYTES_RECEIVED% %BYTES_SENT% %DURATION% %UPSTREAM_HOST% %UPSTREAM_CLUSTER% %UPSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_REMOTE_ADDRESS% %REQUESTED_SERVER_NAME%';
-    const work = mkdtempSync(join(tmpdir(), 'ea-strftime-'));
+    const work = tempDir('ea-strftime-');
     const sidecar = (t: string, port: number): string =>
       `[01/May/2024:14:00:${t} +0200] 100 2000 40 10.1.0.55:8443 outbound|443||istio-egressgateway.istio-system.svc.cluster.local 10.1.1.2:${port} 93.184.216.34:443 10.1.1.2:40000 api.example.com`;
     const gateway = (t: string, port: number): string =>
@@ -389,7 +391,7 @@ describe('egress-audit audit: a custom format with %START_TIME(<layout>)%', () =
 
 describe('egress-audit audit: pods learned from saved logs', () => {
   it('names a gateway entry caller by the pod whose own sidecar log shows its IP', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'ea-learned-'));
+    const root = tempDir('ea-learned-');
     const podDir = join(root, 'pods', 'shop_sleep-7c7db887d8-9dnd7_0a122598-f40d-1198-397e-a9f4c207b970', 'istio-proxy');
     mkdirSync(podDir, { recursive: true });
     // The sidecar logged only an internal call; its egress connection's own entry is missing.

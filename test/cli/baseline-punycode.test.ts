@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const IDN = fileURLToPath(new URL('../../fixtures/policy/idn-baseline', import.meta.url));
 const OLD = join(IDN, 'baseline-before-punycode.json');
@@ -27,7 +29,7 @@ describe('egress-audit audit --baseline: a baseline written before hosts were ke
   });
 
   it('re-writes it with the punycode keys and today\'s fingerprints, which a later run holds as written', async () => {
-    const again = join(mkdtempSync(join(tmpdir(), 'ea-idn-baseline-')), 'baseline.json');
+    const again = join(tempDir('ea-idn-baseline-'), 'baseline.json');
     const res = await runCli(['audit', join(IDN, 'sidecar.log'), '--baseline', OLD, '--write-baseline', again]);
     expect(res.code).toBe(0);
     const text = readFileSync(again, 'utf8');

@@ -2,12 +2,13 @@
 // stream) must not decide the exit code: the audit's own result (0, 1, 3, ...) stands. It used to be an
 // uncaught EPIPE on stderr: exit 1, the code of failing findings.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const SCENARIO = fileURLToPath(new URL('../../fixtures/scenarios/seed-000-via-gateway-tcp', import.meta.url));
 
@@ -24,7 +25,7 @@ describe('a closed stderr never changes the exit code', () => {
   });
 
   it('keeps exit 0 for a clean audit that writes a note on stderr (a baseline written)', async () => {
-    const baseline = join(mkdtempSync(join(tmpdir(), 'broken-stderr-')), 'baseline.json');
+    const baseline = join(tempDir('broken-stderr-'), 'baseline.json');
     expect(await withStderrClosed(['audit', SCENARIO, '-o', 'json', '--write-baseline', baseline])).toBe(0);
   });
 

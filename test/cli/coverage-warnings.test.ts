@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 /** Coverage warnings and learned facts a user sees: fixtures/coverage/README.md says where each case comes from. */
 const DIR = fileURLToPath(new URL('../../fixtures/coverage/', import.meta.url));
@@ -156,7 +158,7 @@ describe('the log time the audit covers', () => {
       }));
     const lines = [...wrap('sidecar.log', 'sleep-76df4f989c-lrvpj', 'default'), ...wrap('egress-gateway.log', 'istio-egressgateway-7d4f8b7c9-kq2mx', 'istio-system')];
     lines.sort((a, b) => a.at.localeCompare(b.at));
-    const file = join(mkdtempSync(join(tmpdir(), 'ea-export-')), 'vector.jsonl');
+    const file = join(tempDir('ea-export-'), 'vector.jsonl');
     writeFileSync(file, lines.map((l) => l.line).join('\n') + '\n');
     const { report } = await audit([file, '--fail-on', 'none']);
     expect(report.coverage.streams.map((s) => s.role)).toEqual(['mixed']);
@@ -182,7 +184,7 @@ describe('the log time the audit covers', () => {
     expect(off.code).toBe(4);
     const warning = (JSON.parse(off.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records');
     expect(warning?.message).toContain('None of the 4 lines was an access log: if they are istio-proxy logs, access logging is off');
-    const file = join(mkdtempSync(join(tmpdir(), 'ea-cut-')), 'sidecar.log');
+    const file = join(tempDir('ea-cut-'), 'sidecar.log');
     writeFileSync(file, `${readFileSync(`${DIR}agent-only-gateway-log/egress-gateway.log`, 'utf8')}[2026-11-02T09:00:00.000Z] "- - -" 0 - - - "-" 700 211\n`);
     const cut = await runCli(['audit', file, '-o', 'json']);
     expect(cut.code).toBe(4);
@@ -196,7 +198,7 @@ describe('the log time the audit covers', () => {
   });
 
   it('does not say there were no records when the records read have no time (a custom format without %START_TIME%)', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ea-no-time-')), 'sidecar.log');
+    const file = join(tempDir('ea-no-time-'), 'sidecar.log');
     writeFileSync(file, 'PassthroughCluster 10.0.0.1:1234 1.2.3.4:443\n');
     const res = await runCli(['audit', file, '--format', '%UPSTREAM_CLUSTER% %DOWNSTREAM_REMOTE_ADDRESS% %UPSTREAM_HOST%', '-o', 'markdown', '--fail-on', 'none']);
     expect(res.stdout).toContain('Read 1 line: 1 access-log record.');

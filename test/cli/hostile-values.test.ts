@@ -2,14 +2,16 @@
  * Access-log lines whose times and numbers no proxy writes (corrupt, hand-edited or hostile): the
  * audit must still end with its own exit code and write every report valid, as a CI job reads them.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { errorText, reportValidator, sarifValidator } from '../report/validate.js';
 import { parseXml } from '../report/xml-check.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 /** A typed (Istio >= 1.9) JSON sidecar entry that went direct through PassthroughCluster. */
 function jsonLine(id: string, fields: Record<string, unknown>): string {
@@ -30,7 +32,7 @@ function textLine(received: string, sent: string, duration: string): string {
 }
 
 function logFile(lines: string[]): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'ea-hostile-values-')), 'sidecar.log');
+  const path = join(tempDir('ea-hostile-values-'), 'sidecar.log');
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
 }

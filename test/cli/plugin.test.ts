@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const PLUGIN = fileURLToPath(new URL('../../bin/kubectl-egress_audit.js', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -22,7 +24,7 @@ describe('the kubectl plugin executable', () => {
 
   it.skipIf(!HAVE_KUBECTL)(`is found by kubectl as "kubectl egress-audit"${HAVE_KUBECTL ? '' : ' (SKIPPED: kubectl is not installed)'}`, () => {
     // npm installs the bin entry under its name without .js, which is what kubectl looks for on PATH.
-    const dir = mkdtempSync(join(tmpdir(), 'ea-plugin-'));
+    const dir = tempDir('ea-plugin-');
     symlinkSync(PLUGIN, join(dir, 'kubectl-egress_audit'));
     const env = { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}` };
     const list = spawnSync('kubectl', ['plugin', 'list'], { encoding: 'utf8', env });

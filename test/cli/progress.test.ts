@@ -1,17 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateLines } from '../../bench/generate.js';
 import { BIN, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 /** `script` (util-linux) runs a command in a pseudo-terminal, as a person's shell would. */
 const HAVE_SCRIPT = spawnSync('script', ['--version']).status === 0;
 let dir = '';
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ea-progress-'));
+  dir = tempDir('ea-progress-');
   const sidecars: string[] = [];
   const gateway: string[] = [];
   for (const l of generateLines(200_000, { seed: 5 })) (l.role === 'sidecar' ? sidecars : gateway).push(l.text);

@@ -1,10 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, cpSync, openSync, createWriteStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, closeSync, cpSync, openSync, createWriteStream, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BIN, ndjson, outcome, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const fixture = (p: string): string => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
 const DIRECT = fixture('scenarios/seed-001-direct-external-db');
@@ -16,7 +18,7 @@ const HAS_MKFIFO = spawnSync('mkfifo', ['--version']).status === 0;
 
 /** A fresh directory with a copy of the direct-flow scenario in `logs/`. */
 function workDir(): { dir: string; logs: string; log: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'ea-report-files-'));
+  const dir = tempDir('ea-report-files-');
   const logs = join(dir, 'logs');
   cpSync(DIRECT, logs, { recursive: true });
   return { dir, logs, log: join(logs, 'sidecar.log') };

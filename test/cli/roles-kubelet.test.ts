@@ -1,12 +1,14 @@
 // Roles from kubelet's log paths: /var/log/pods/<ns>_<pod>_<uid>/<container>/0.log, and the links kubelet
 // makes to them in /var/log/containers, read where they are and from a copy of the tree under another root.
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ndjson, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const TREE = fileURLToPath(new URL('../../fixtures/kubelet/', import.meta.url));
 /** A container ID as kubelet's link names carry it (64 hex digits), fixed per pod and container. */
@@ -26,7 +28,7 @@ interface Flow {
 
 /** The tree copied to a fresh root, with kubelet's links in var/log/containers pointing at `podsRoot`/var/log/pods. */
 function node(podsRoot: (root: string) => string): string {
-  const root = mkdtempSync(join(tmpdir(), 'ea-kubelet-'));
+  const root = tempDir('ea-kubelet-');
   cpSync(join(TREE, 'var'), join(root, 'var'), { recursive: true });
   const containers = join(root, 'var/log/containers');
   mkdirSync(containers);

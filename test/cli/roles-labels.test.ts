@@ -1,10 +1,12 @@
 // Roles from a log pipeline's envelopes (one export holding every pod's lines: each pod gets the role its
 // labels or name give), and from --ingress for an ingress gateway's log that nothing else names.
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ndjson, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const scenario = (name: string, file: string): string => new URL(`../../fixtures/scenarios/${name}/${file}`, import.meta.url).pathname;
 const lines = (name: string, file: string): string[] => readFileSync(scenario(name, file), 'utf8').trimEnd().split('\n');
@@ -77,7 +79,7 @@ describe('roles from a log pipeline\'s envelopes', () => {
 
 describe('--ingress', () => {
   it('names an ingress gateway\'s log that neither its name nor its entries give away', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-ingress-'));
+    const dir = tempDir('ea-ingress-');
     copyFileSync(scenario('seed-001-ingress-bookinfo', 'ingress-gateway.log'), join(dir, 'edge.log'));
     const without = await runCli(['audit', 'edge.log', '-o', 'ndjson', '--fail-on', 'none', '--explain'], { cwd: dir });
     // The documented limit: read as a sidecar, its two requests pass for internal traffic.
@@ -90,7 +92,7 @@ describe('--ingress', () => {
   });
 
   it('wins over a file name that says otherwise, and a directory flag of another role', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-ingress-'));
+    const dir = tempDir('ea-ingress-');
     writeFileSync(join(dir, 'istio-egressgateway.log'), `${INGRESS.join('\n')}\n`);
     const res = await runCli(['audit', '--gateway', '.', '--ingress', 'istio-egressgateway.log', '-o', 'ndjson', '--fail-on', 'none', '--explain'], { cwd: dir });
     expect(res.code).toBe(0);

@@ -1,10 +1,12 @@
 // mixed-roles: an input holding a sidecar's log and its egress gateway's log, `cat`ed together, is
 // flagged even when the gateway's entries show nothing but a refusal (no upstream to leave the mesh by).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const SCENARIO = new URL('../../fixtures/scenarios/blocked-at-gateway-rbac/', import.meta.url);
 let dir = '';
@@ -18,7 +20,7 @@ function warnings(stdout: string): Warning[] {
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ea-roles-mixed-'));
+  dir = tempDir('ea-roles-mixed-');
   sidecar = readFileSync(new URL('sidecar.log', SCENARIO), 'utf8');
   gateway = readFileSync(new URL('egress-gateway.log', SCENARIO), 'utf8');
 });

@@ -1,9 +1,11 @@
 // --gateway-host and --cluster-domain from the command line: each flips the verdict it should, in one audit.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ndjson, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 /** A TCP connection to a gateway Service not named like `*egressgateway*`, and an HTTP call to a Service of a cluster whose domain is corp.internal. */
 const LINES = [
@@ -12,7 +14,7 @@ const LINES = [
 ];
 
 async function rules(...flags: string[]): Promise<Record<string, string>> {
-  const dir = mkdtempSync(join(tmpdir(), 'ea-settings-'));
+  const dir = tempDir('ea-settings-');
   writeFileSync(join(dir, 'sidecar.log'), `${LINES.join('\n')}\n`);
   const res = await runCli(['audit', '--sidecar', join(dir, 'sidecar.log'), '-o', 'ndjson', '--fail-on', 'none', ...flags]);
   expect(res.code).toBe(0);

@@ -1,10 +1,12 @@
 // A line that nothing can join: "never connected" only on evidence of that; an answered connection in a format
 // that leaves out %UPSTREAM_LOCAL_ADDRESS% (or, at the gateway, %DOWNSTREAM_REMOTE_ADDRESS%) says so, and how to log it.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ndjson, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 /** Istio's default layout without %UPSTREAM_LOCAL_ADDRESS%, %DOWNSTREAM_LOCAL_ADDRESS% and the request fields. */
 const FORMAT = '[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% "%UPSTREAM_HOST%" %UPSTREAM_CLUSTER% %DOWNSTREAM_REMOTE_ADDRESS% %REQUESTED_SERVER_NAME%';
@@ -16,7 +18,7 @@ async function flow(line: string, ...flags: string[]): Promise<Record<string, un
 
 /** The one flow of an audit of `line` in `role`, with the report's join-fields-not-logged warning (null when none). */
 async function gatewayOrSidecar(role: '--sidecar' | '--gateway', line: string, ...flags: string[]): Promise<Record<string, unknown> & { warning: string | null }> {
-  const file = join(mkdtempSync(join(tmpdir(), 'ea-socket-')), 'proxy.log');
+  const file = join(tempDir('ea-socket-'), 'proxy.log');
   writeFileSync(file, `${line}\n`);
   const res = await runCli(['audit', role, file, '-o', 'ndjson', '--fail-on', 'none', ...flags]);
   expect(res.code, res.stderr).toBe(0);
@@ -45,7 +47,7 @@ describe('an entry nothing can join', () => {
   });
 
   it('does not blame clock skew for sidecar entries left over when the gateway\'s entries name no caller', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-socket-'));
+    const dir = tempDir('ea-socket-');
     writeFileSync(join(dir, 'sidecar.log'), `[2026-11-02T09:00:00.000Z] "- - -" 0 - - - "-" 1769 79045 12 - "-" "-" "-" "-" "10.244.9.11:8443" ${GW} 10.244.1.20:59041 93.184.216.34:443 10.244.1.20:58304 hooks.slack.com -\n`);
     // Istio's JSON format without downstream_remote_address.
     writeFileSync(join(dir, 'gateway.log'), `${JSON.stringify({ start_time: '2026-11-02T09:00:00.001Z', response_code: 0, response_flags: '-', bytes_received: 1769, bytes_sent: 79045, duration: 9, upstream_host: '34.226.36.50:443', upstream_cluster: 'outbound|443||hooks.slack.com', upstream_local_address: '10.244.9.11:36706', downstream_local_address: '10.244.9.11:8443', requested_server_name: 'hooks.slack.com' })}\n`);

@@ -4,10 +4,12 @@
  * parsed again and again until the stack overflowed inside the YAML parser (caught there, so the run went
  * on, ~100 ms and thousands of parses later).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 const parses = vi.hoisted(() => ({ count: 0 }));
 vi.mock('yaml', async (importOriginal) => {
@@ -19,7 +21,7 @@ const { formatFromOption } = await import('../../src/commands/format-option.js')
 
 describe('--format @FILE: a string value that mentions accessLogFormat', () => {
   it('is parsed once, not again and again until the stack overflows, and the real format is found', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-format-option-'));
+    const dir = tempDir('ea-format-option-');
     const file = join(dir, 'istio-cm.yaml');
     const mesh = 'accessLogFormat: "[%START_TIME%] %UPSTREAM_HOST%"';
     writeFileSync(file, `metadata:\n  annotations:\n    note: "set accessLogFormat for JSON logs"\ndata:\n  mesh: |-\n    ${mesh}\n`);

@@ -1,10 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 /**
  * The real binary in a real terminal: tmux runs `egress-audit audit ... --dashboard`, the test types
@@ -38,7 +40,7 @@ afterAll(() => {
 
 describe.skipIf(!HAVE_TMUX)(`the dashboard in a real terminal (tmux)${HAVE_TMUX ? '' : ': SKIPPED because tmux is not installed'}`, () => {
   it('shows direct traffic, filters, opens the evidence, and quits with the audit exit code', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-tmux-'));
+    const dir = tempDir('ea-tmux-');
     const exitFile = join(dir, 'exit');
     // CI=true as a CI job sets it: Ink must still draw live frames on this terminal, not only the last one.
     const command = `CI=true NO_COLOR=1 ${process.execPath} ${BIN} audit ${fixture('scenarios/direct-passthrough')} ${fixture('scenarios/seed-000-via-gateway-tcp')} --dashboard; echo $? > ${exitFile}; sleep 30`;
@@ -71,7 +73,7 @@ describe.skipIf(!HAVE_TMUX)(`the dashboard in a real terminal (tmux)${HAVE_TMUX 
   });
 
   it('writes the table instead on a TERM=dumb terminal, which cannot move its cursor for the redraws', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-tmux-'));
+    const dir = tempDir('ea-tmux-');
     const exitFile = join(dir, 'exit');
     const command = `TERM=dumb ${process.execPath} ${BIN} audit ${fixture('scenarios/direct-passthrough')} --dashboard; echo $? > ${exitFile}; sleep 30`;
     tmux('new-session', '-d', '-s', 'dumb', '-x', '100', '-y', '30', command);

@@ -1,9 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ipOf, unmapV4 } from '../../src/engine/net.js';
 import { ndjson, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
 
 /** A dual-stack gateway listener logs its IPv4 callers as IPv4-mapped IPv6; the sidecar logs plain IPv4. */
 const SIDECAR =
@@ -21,7 +23,7 @@ describe('IPv4-mapped IPv6 addresses', () => {
   });
 
   it('join a gateway entry logged with them to the sidecar entry logged in IPv4', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ea-v4mapped-'));
+    const dir = tempDir('ea-v4mapped-');
     writeFileSync(join(dir, 'sidecar.log'), `${SIDECAR}\n`);
     writeFileSync(join(dir, 'egress-gateway.log'), `${GATEWAY}\n`);
     const res = await runCli(['audit', dir, '-o', 'ndjson', '--fail-on', 'none']);

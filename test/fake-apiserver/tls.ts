@@ -1,7 +1,7 @@
 /**
  * TLS material for the fake API server, generated with the `openssl` CLI (notes §5: "Go clients require a
  * SAN"; Node has no X.509 generator). Generated once per process (one vitest worker) into a temp dir that is
- * removed at exit; nothing long-lived is checked in.
+ * removed once the PEM is read; nothing long-lived is checked in.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,9 +37,18 @@ export function fakeTlsMaterial(): Promise<FakeTlsMaterial> {
   return cached;
 }
 
+// The folder goes as soon as the PEM is read, not at process exit: vitest ends its workers without running exit handlers.
 async function generate(): Promise<FakeTlsMaterial> {
   const dir = mkdtempSync(join(tmpdir(), 'fake-apiserver-tls-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  try {
+    return await generateIn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Runs openssl in `dir` and reads back the PEM it wrote.
+async function generateIn(dir: string): Promise<FakeTlsMaterial> {
   const p = (name: string): string => join(dir, name);
   await run('openssl', ['req', '-x509', ...EC, '-keyout', p('ca.key'), '-out', p('ca.crt'), '-days', '2',
     '-subj', '/CN=fake-apiserver', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',

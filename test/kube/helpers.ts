@@ -1,10 +1,8 @@
 // Helpers for driving the real `egress-audit watch` binary against the in-repo fake API server.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, test } from 'vitest';
 import { BIN } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
 import { startFakeApiServer, type FakeApiServer } from '../fake-apiserver/index.js';
 
 /** A running `egress-audit watch` child. */
@@ -20,9 +18,12 @@ export interface WatchRun {
   exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
-/** A fresh temporary directory. */
+// Taken at the top level of the importing test file (each file evaluates this module afresh), so its afterAll is that file's.
+const tempFolder = tempFolders();
+
+/** A fresh temporary directory, removed after the test file's last test: a run leaves nothing in the OS temp dir. */
 export function tempDir(prefix = 'watch-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return tempFolder(prefix);
 }
 
 /** One fake API server for a test file and a kubeconfig that points at it: started before its tests, closed after. */
