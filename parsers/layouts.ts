@@ -87,10 +87,16 @@ const LOGS_UPSTREAM_SOCKET: ReadonlySet<FormatName> = new Set(
   LAYOUTS.filter((l) => l.slots.some((s) => s.field === F.upstream_local_address)).map((l) => l.name),
 );
 
+/** Istio's text layouts from 1.8 on, whose proxies fill %UPSTREAM_LOCAL_ADDRESS% for every HTTP request that connected. */
+const LOGS_HTTP_UPSTREAM_SOCKET: ReadonlySet<FormatName> = new Set(['istio-1.9', 'istio-1.8']);
+
 /**
- * Whether every line of this format has a place for %UPSTREAM_LOCAL_ADDRESS%: Istio's text layouts do, so a `-`
- * there means no socket was made. Envoy's default, JSON and custom formats may leave the field out altogether.
+ * Whether a `-` for %UPSTREAM_LOCAL_ADDRESS% in a line of this format means no socket was made: every line of
+ * Istio's text layouts has a place for it, filled on TCP lines whenever they connected, and on HTTP lines from
+ * Istio 1.8 on; older proxies printed `-` for HTTP requests that did connect and were answered (FORMATS.md
+ * section 6; the corpus has an Istio 1.1 sidecar's 200 and an Istio 1.3 gateway's 301 so). Envoy's default,
+ * JSON and custom formats may leave the field out altogether.
  */
-export function logsUpstreamSocket(format: FormatName): boolean {
-  return LOGS_UPSTREAM_SOCKET.has(format);
+export function logsUpstreamSocket(format: FormatName, http: boolean): boolean {
+  return LOGS_UPSTREAM_SOCKET.has(format) && (!http || LOGS_HTTP_UPSTREAM_SOCKET.has(format));
 }

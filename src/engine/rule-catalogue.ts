@@ -122,8 +122,8 @@ const TEXT: Record<RuleId, Text> = {
     title: 'Routed to the egress gateway, never connected',
     meaning:
       'The sidecar routed the traffic to an egress gateway but its entry shows no connection was made (no upstream ' +
-      'host, nothing back, or a flag saying nothing was sent upstream, such as UF, UH or URX), so there is no gateway ' +
-      'entry to find.',
+      'host, nothing back, a flag saying nothing was sent upstream, such as UF, UH or URX, or `-` for the socket it ' +
+      "used in a layout of Istio's that logs the socket of every connection), so there is no gateway entry to find.",
     fix:
       'Check that the egress gateway pods are running and reachable from the caller: the gateway Service has ' +
       'endpoints, and no NetworkPolicy stands between them. A flag of the sidecar\'s own refusal points there instead: ' +
@@ -132,8 +132,9 @@ const TEXT: Record<RuleId, Text> = {
   'via-gateway-unconfirmed/socket-not-logged': {
     title: "Sent to the egress gateway, the sidecar's socket not logged",
     meaning:
-      'The sidecar sent the traffic to an egress gateway and got an answer, but its access-log format logs neither the ' +
-      'socket it used (%UPSTREAM_LOCAL_ADDRESS%) nor a request id, so no gateway entry can ever be joined to it.',
+      'The sidecar sent the traffic to an egress gateway and got an answer, but its entry names neither the socket it ' +
+      'used (%UPSTREAM_LOCAL_ADDRESS%: the access-log format leaves it out, or, on an HTTP line, an Istio proxy before ' +
+      "1.8 printed `-` there) nor a request id, so no gateway entry can ever be joined to it.",
     fix:
       "Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars' access-log format and %DOWNSTREAM_REMOTE_ADDRESS% to the egress " +
       "gateway's (Istio's default formats have both); for HTTP, %REQ(X-REQUEST-ID)% at both hops joins requests too.",

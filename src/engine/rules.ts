@@ -7,6 +7,7 @@ import { logsUpstreamSocket } from '../../parsers/layouts.js';
 import type { EngineContext, Verdict } from '../types.js';
 import type { ClusterInfo } from './cluster.js';
 import { underDomain } from './cluster.js';
+import { isHttp } from './entry-keys.js';
 import { ipOf, ipScope, isForwarded, isIpAddress, isIpLiteral, splitAuthority } from './net.js';
 
 /** Every rule id the engine emits. */
@@ -100,10 +101,11 @@ function neverSentUpstream(flags: string | null): boolean {
  * answered: bytes back, or an HTTP status, as a 204 sends no body; a flag such as DC or UC does not undo that)
  * and the access-log format leaves out %UPSTREAM_LOCAL_ADDRESS%, which Istio's own formats log. Saying "never
  * connected" then would send the user to check gateway pods that are fine. In Istio's own text layouts the field
- * is always there, so a `-` in it means no socket was made, and asking for the field would be wrong.
+ * is always there, and a `-` in it means no socket was made (on an HTTP line, from Istio 1.8 on: logsUpstreamSocket),
+ * so asking for the field would be wrong.
  */
 export function unjoinableSidecar(r: AccessRecord, format: FormatName): Decision {
-  if (neverSentUpstream(r.response_flags) || logsUpstreamSocket(format)) return D.noConnection;
+  if (neverSentUpstream(r.response_flags) || logsUpstreamSocket(format, isHttp(r))) return D.noConnection;
   const answered = isIpAddress(r.upstream_host) && ((r.bytes_sent ?? 0) > 0 || (r.response_code ?? 0) > 0);
   return answered && r.upstream_local_address === null ? D.socketNotLogged : D.noConnection;
 }

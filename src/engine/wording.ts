@@ -78,12 +78,12 @@ export function reasonFor(rule: RuleId, f: Facts): string {
 
 /** Flags by which the sidecar itself refused a request before any connection, with what to look at instead. */
 const SIDECAR_REFUSALS: readonly (readonly [string, string])[] = [
-  ['RL', 'its local rate limit'],
+  ['RL', 'its local rate limit, or the global rate-limit service it asks'],
   ['FI', 'a fault injected by a VirtualService'],
   ['UAEX', 'its external authorizer'],
 ];
 
-/** ` The flag RL says the sidecar refused it itself: look at its local rate limit.`, or '' for other flags. */
+/** ` The flag UAEX says the sidecar refused it itself: look at its external authorizer.`, or '' for other flags. */
 function sidecarRefusal(flags: string | null): string {
   if (flags === null) return '';
   const names = flags.split(',');

@@ -104,7 +104,7 @@ describe('PhraseMemo', () => {
   });
 
   it.each([
-    { flags: 'RL', says: 'local rate limit' },
+    { flags: 'RL', says: 'local rate limit, or the global rate-limit service' }, // RL is either (FORMATS.md section 4)
     { flags: 'UF,FI', says: 'fault injected' },
     { flags: 'UAEX', says: 'external authorizer' },
   ])('points a never-connected entry flagged $flags at the sidecar\'s own refusal as well', ({ flags, says }) => {

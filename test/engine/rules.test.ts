@@ -246,10 +246,26 @@ describe('sidecar verdict rules', () => {
     expect(run([entry(unlogged(flags, code, bytes), { format: 'custom' })])[0]?.rule).toBe('via-gateway-unconfirmed/socket-not-logged');
   });
 
-  it.each(['istio-1.9', 'istio-1.8', 'istio-1.0-tcp'] as const)(
+  it.each(['istio-1.9', 'istio-1.8'] as const)(
     'says it never connected, not that the socket was not logged, when the %s layout logged `-` for the socket',
     (format) => {
       expect(run([entry(unlogged('UT', 504, 24), { format })])[0]?.rule).toBe('via-gateway-unconfirmed/no-connection');
+    },
+  );
+
+  // A TCP line that was answered (bytes came back) with `-` for its socket: Istio's TCP lines always fill it when connected.
+  const tcpUnlogged = record({ start_time: T0, upstream_cluster: GW, upstream_host: '10.244.9.11:8443', bytes_sent: 844, downstream_local_address: '93.184.216.34:443' });
+  it.each(['istio-1.9', 'istio-1.3', 'istio-1.1', 'istio-1.0-tcp'] as const)('says a TCP line of the %s layout with `-` for its socket never connected', (format) => {
+    expect(run([entry(tcpUnlogged, { format })])[0]?.rule).toBe('via-gateway-unconfirmed/no-connection');
+  });
+
+  // Proxies before Istio 1.8 printed `-` for an HTTP request's socket though it connected (FORMATS.md section 6; the
+  // corpus has an Istio 1.1 sidecar's 200 and an Istio 1.3 gateway's 301 so): "never connected" would be wrong there.
+  it.each(['istio-1.3', 'istio-1.2', 'istio-1.1', 'istio-1.1-dev', 'istio-1.0'] as const)(
+    'says the socket was not logged, not that it never connected, for an answered HTTP line of the %s layout with `-` for its socket',
+    (format) => {
+      const answered = { ...unlogged('UT', 200, 171), response_flags: null };
+      expect(run([entry(answered, { format })])[0]?.rule).toBe('via-gateway-unconfirmed/socket-not-logged');
     },
   );
 
