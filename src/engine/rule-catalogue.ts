@@ -136,8 +136,9 @@ const TEXT: Record<RuleId, Text> = {
       'used (%UPSTREAM_LOCAL_ADDRESS%: the access-log format leaves it out, or, on an HTTP line, an Istio proxy before ' +
       "1.8 printed `-` there) nor a request id, so no gateway entry can ever be joined to it.",
     fix:
-      "Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars' access-log format and %DOWNSTREAM_REMOTE_ADDRESS% to the egress " +
-      "gateway's (Istio's default formats have both); for HTTP, %REQ(X-REQUEST-ID)% at both hops joins requests too.",
+      "Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars' access-log format (Istio's default text and JSON formats have it) and " +
+      "%DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's, so that each connection's two entries can be joined; for HTTP, " +
+      '%REQ(X-REQUEST-ID)% at both hops joins requests too.',
   },
   'blocked/gateway-denied': {
     title: 'Refused by the egress gateway (authorization)',
@@ -175,7 +176,9 @@ const TEXT: Record<RuleId, Text> = {
     meaning:
       "The egress gateway's access-log format logs neither its caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%) nor a " +
       'request id, so no sidecar entry can ever be joined to it and its caller cannot be named.',
-    fix: "Add %DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's access-log format (Istio's default formats have it).",
+    fix:
+      "Add %DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's access-log format (Istio's default text and JSON formats " +
+      "have it), so that each connection's two entries can be joined and its caller named.",
   },
   'gateway-only/peer-from-xff': {
     title: 'Carried by the egress gateway, the caller named from X-Forwarded-For',
@@ -183,8 +186,9 @@ const TEXT: Record<RuleId, Text> = {
       'The egress gateway trusts X-Forwarded-For, so its entry names the forwarded client (port 0) as its caller instead ' +
       'of the socket the sidecar connected from, and it logs no request id: no sidecar entry can be joined to it.',
     fix:
-      'Log %REQ(X-REQUEST-ID)% at both hops (Istio\'s default formats have it), so that requests are joined by id, or do ' +
-      'not trust X-Forwarded-For at the egress gateway (numTrustedProxies in its proxy config).',
+      'The egress gateway trusts X-Forwarded-For (numTrustedProxies in its proxy config, with use_remote_address), so it ' +
+      "logs the forwarded client instead of the caller's socket. Log %REQ(X-REQUEST-ID)% at both hops (Istio's default " +
+      "formats have it), so that each request's two entries are joined by id, or do not trust X-Forwarded-For at the egress gateway.",
   },
   'ingress/ingress-gateway': {
     title: 'Through an ingress gateway',
@@ -197,6 +201,11 @@ const TEXT: Record<RuleId, Text> = {
 export const RULE_CATALOGUE: readonly RuleInfo[] = Object.values(D)
   .map((d) => ({ id: d.rule, verdict: d.verdict, ...TEXT[d.rule] }))
   .sort((a, b) => VERDICTS.indexOf(a.verdict) - VERDICTS.indexOf(b.verdict));
+
+/** A rule's fix as the catalogue words it: a flow's own remediation uses it where the fix names nothing of the flow. */
+export function catalogueFix(id: RuleId): string | null {
+  return TEXT[id].fix;
+}
 
 const BY_ID = new Map(RULE_CATALOGUE.map((r) => [r.id as string, r]));
 

@@ -5,6 +5,7 @@
 import type { Destination, Verdict } from '../types.js';
 import { PairMemo } from './cache.js';
 import { unicodeName } from './idn.js';
+import { catalogueFix } from './rule-catalogue.js';
 import type { RuleId } from './rules.js';
 
 /** What the sentences mention about one flow. */
@@ -91,6 +92,13 @@ function sidecarRefusal(flags: string | null): string {
   return hit === undefined ? '' : ` The flag ${hit[0]} says the sidecar refused it itself: look at ${hit[1]}.`;
 }
 
+/** The catalogue's fix for a rule, as a remediation; a rule without one there is a programming error, found at load. */
+function catalogued(id: RuleId): () => string {
+  const fix = catalogueFix(id);
+  if (fix === null) throw new Error(`the rule catalogue has no fix for ${id}`);
+  return () => fix;
+}
+
 /** Fixes for rules whose cause is not the verdict's usual one: the verdict's fix would send the user the wrong way. */
 const RULE_REMEDIATIONS: Partial<Record<RuleId, (f: Facts) => string>> = {
   'blocked/gateway-denied': (f) =>
@@ -101,17 +109,10 @@ const RULE_REMEDIATIONS: Partial<Record<RuleId, (f: Facts) => string>> = {
     `Nothing reached the gateway, so there is no gateway entry to collect: check that the egress gateway pods are ` +
     `running and reachable from ${f.who} (the gateway Service's endpoints, and any NetworkPolicy between them).` +
     sidecarRefusal(f.flags),
-  'gateway-only/peer-not-logged': () =>
-    `Add %DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's access-log format (Istio's default text and JSON formats ` +
-    `have it), so that each connection's two entries can be joined and its caller named.`,
-  'gateway-only/peer-from-xff': () =>
-    `The egress gateway trusts X-Forwarded-For (numTrustedProxies in its proxy config, with use_remote_address), so it ` +
-    `logs the forwarded client instead of the caller's socket. Log %REQ(X-REQUEST-ID)% at both hops (Istio's default ` +
-    `formats have it), so that each request's two entries are joined by id, or do not trust X-Forwarded-For at the egress gateway.`,
-  'via-gateway-unconfirmed/socket-not-logged': () =>
-    `Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars' access-log format (Istio's default text and JSON formats have it) and ` +
-    `%DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's, so that each connection's two entries can be joined; for HTTP, ` +
-    `%REQ(X-REQUEST-ID)% at both hops joins requests too.`,
+  // Fixes that name nothing of the flow are the catalogue's own words (rule-catalogue.ts), written once.
+  'gateway-only/peer-not-logged': catalogued('gateway-only/peer-not-logged'),
+  'gateway-only/peer-from-xff': catalogued('gateway-only/peer-from-xff'),
+  'via-gateway-unconfirmed/socket-not-logged': catalogued('via-gateway-unconfirmed/socket-not-logged'),
 };
 
 /** What would fix a finding (DOMAIN.md / notes), or null for verdicts that need nothing. */

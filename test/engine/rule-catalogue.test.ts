@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RULE_CATALOGUE, ruleInfo } from '../../src/engine/rule-catalogue.js';
 import { D } from '../../src/engine/rules.js';
+import { remediationFor, type Facts } from '../../src/engine/wording.js';
 import { VERDICTS } from '../../src/types.js';
 
 /** Verdicts a user has to act on: each of their rules must say how. */
@@ -36,6 +37,16 @@ describe('the rule catalogue', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(RULE_CATALOGUE[0]?.verdict).toBe('direct');
   });
+
+  it.each(['gateway-only/peer-not-logged', 'gateway-only/peer-from-xff', 'via-gateway-unconfirmed/socket-not-logged'] as const)(
+    "gives a %s flow the catalogue's fix word for word (it names nothing of the flow)",
+    (rule) => {
+      const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: null, details: null, joinedBy: null };
+      const info = ruleInfo(rule);
+      expect(info?.fix).toBeTruthy();
+      expect(remediationFor(rule, info!.verdict, f)).toBe(info?.fix);
+    },
+  );
 
   it('knows no rule id this version does not decide', () => {
     expect(ruleInfo('direct/made-up')).toBeUndefined();
