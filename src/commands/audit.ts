@@ -7,13 +7,13 @@ import { Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { ReportBuilder } from '../report/index.js';
 import { canDrawDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
-import { NO_RECORDS, podFlagsWarning } from '../run/coverage.js';
+import { inputsSkippedWarning, NO_RECORDS, podFlagsWarning } from '../run/coverage.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
 import { beforeOutputs, openOutputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit } from '../run/setup.js';
-import { fileSource, SMALL_CHUNK } from '../sources/file-source.js';
+import { fileSource, SMALL_CHUNK, warnOnStderr } from '../sources/file-source.js';
 import { podRoleMatcher } from '../sources/role-flags.js';
 import { loadPodSnapshot, snapshotContext, type PodSnapshot } from '../sources/pod-snapshot.js';
 import { escapeControl } from '../text/escape.js';
@@ -65,10 +65,16 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   boundHeapGrowth();
   const startedAt = new Date().toISOString();
   const paced = options.dashboard && options.speed > 0;
+  const skippedInputs: string[] = [];
+  // An input found but left out (a dangling link, a FIFO) is said at once, and again in the report's inputs-skipped warning.
+  const warn = (note: string): void => {
+    skippedInputs.push(note);
+    warnOnStderr(note);
+  };
   const { setup, spec, source, snapshot } = await beforeOutputs(options, inputs, async () => ({
     setup: await prepareAudit(options),
     spec: (await formatFromOption(options.format)).spec,
-    source: await fileSource(inputs, options, paced ? { chunkSize: SMALL_CHUNK } : {}),
+    source: await fileSource(inputs, options, { ...(paced ? { chunkSize: SMALL_CHUNK } : {}), warn }),
     snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods),
   }));
   if (snapshot !== null && snapshot.skipped > 0) {
@@ -125,7 +131,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     {
       builder,
       input: { mode: 'files', description: source.describe(), startedAt, endedAt: new Date().toISOString() },
-      facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...podFlagsWarning(podFlagNotes)] },
+      facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...podFlagsWarning(podFlagNotes)] },
     },
     outputs,
     options,

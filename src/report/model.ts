@@ -94,6 +94,7 @@ export const COVERAGE_CODES = [
   'nul-padding',
   'json-array-input',
   'pod-flags-not-applied',
+  'inputs-skipped',
 ] as const;
 
 /** A plain statement about what the audit could not see (its code is stable for CI and --fail-on). */

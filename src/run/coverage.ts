@@ -29,10 +29,19 @@ export interface CoverageFacts {
   extraWarnings: CoverageWarning[];
 }
 
-/** The pod flags that did not do what they were given for (a value that named no pod, a pod two roles' flags named), as one warning. */
+/** Notes an audit said on stderr as it went, also as one warning in the report, where CI reads it; none when there are none. */
+function notesWarning(code: CoverageWarning['code'], heading: string, notes: readonly string[]): CoverageWarning[] {
+  return notes.length === 0 ? [] : [{ code, message: `${heading}: ${listed(notes, (n) => n)}.` }];
+}
+
+/** The pod flags that did not do what they were given for (a value that named no pod, a pod two roles' flags named). */
 export function podFlagsWarning(notes: readonly string[]): CoverageWarning[] {
-  if (notes.length === 0) return [];
-  return [{ code: 'pod-flags-not-applied', message: `Pod flags that did not apply: ${notes.join('; ')}.` }];
+  return notesWarning('pod-flags-not-applied', 'Pod flags that did not apply', notes);
+}
+
+/** Inputs a directory walk or a glob found but could not read (a dangling link, a FIFO): logs the audit did not see. */
+export function inputsSkippedWarning(notes: readonly string[]): CoverageWarning[] {
+  return notesWarning('inputs-skipped', `${notes.length} input(s) found but left out, so their logs were not audited`, notes);
 }
 
 /**

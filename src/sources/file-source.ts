@@ -144,7 +144,7 @@ function stdinStream(role: RoleAssignment | null = null, name = '-'): LogStream 
 }
 
 /** An input left out is said on stderr, one line naming it, as the other per-input notes are. */
-function warnOnStderr(message: string): void {
+export function warnOnStderr(message: string): void {
   process.stderr.write(`egress-audit: ${escapeControl(message)}\n`);
 }
 

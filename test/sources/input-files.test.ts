@@ -119,6 +119,24 @@ describe('inputs: a directory of symbolic links', () => {
     expect(res.stderr).toContain(`egress-audit: ${join(dir, 'stale.log')}: skipped, a broken symbolic link (to ${join(root, 'rotated-away.log')})\n`);
   });
 
+  it('names a dangling link left out of an audit in the report too (inputs-skipped), which --fail-on can fail on', async () => {
+    const dir = join(root, 'dangling-audit');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'live.log'), `${TCP}\n`);
+    symlinkSync(join(root, 'rotated-away.log'), join(dir, 'stale.log'));
+    const res = await runCli(['audit', dir, '-o', 'json', '--fail-on', 'none']);
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
+    expect(report.coverage.warnings.filter((w) => w.code === 'inputs-skipped')).toEqual([
+      { code: 'inputs-skipped', message: `1 input(s) found but left out, so their logs were not audited: ${join(dir, 'stale.log')}: skipped, a broken symbolic link (to ${join(root, 'rotated-away.log')}).` },
+    ]);
+    expect(res.stderr).toContain(`egress-audit: ${join(dir, 'stale.log')}: skipped, a broken symbolic link`);
+    expect((await runCli(['audit', dir, '-o', 'json', '--fail-on', 'inputs-skipped'])).code).toBe(1);
+    const clean = await runCli(['audit', join(dir, 'live.log'), '-o', 'json', '--fail-on', 'inputs-skipped']);
+    expect(clean.code).toBe(0);
+    expect((JSON.parse(clean.stdout) as { coverage: { warnings: { code: string }[] } }).coverage.warnings.map((w) => w.code)).not.toContain('inputs-skipped');
+  });
+
   it('a dangling link given as an argument is an input error naming it (exit 3)', async () => {
     const link = join(root, 'dangling-arg.log');
     symlinkSync(join(root, 'nowhere.log'), link);
