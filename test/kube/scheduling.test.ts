@@ -5,6 +5,13 @@ import { liveWarnings, type LiveCoverageFacts } from '../../src/sources/kube/liv
 import { LOG_LAG_MS, liveWatermark, MAX_HOLD_MS } from '../../src/sources/kube/live-driver.js';
 import { planWatch, watchFilters } from '../../src/sources/kube/plan.js';
 import { StreamSlots, type SlotLease } from '../../src/sources/kube/stream-slots.js';
+import type { KubeHttp } from '../../src/sources/kube/kube-http.js';
+import { LogFollower } from '../../src/sources/kube/log-follower.js';
+import { followTimers } from '../../src/sources/kube/log-reader.js';
+import { logTimeFromMs } from '../../src/sources/kube/log-time.js';
+import { podFacts, type KubePod, type PodFacts } from '../../src/sources/kube/pod-facts.js';
+import { PodIpIndex } from '../../src/sources/kube/pod-index.js';
+import { PodRegistry } from '../../src/sources/kube/pod-registry.js';
 import { throttleNotices } from '../../src/sources/kube/notice-throttle.js';
 
 describe('back-off', () => {
@@ -122,6 +129,67 @@ describe('--max-streams slots', () => {
   });
 });
 
+/** The live run's coverage facts when everything was seen. */
+const plan = planWatch(watchFilters({ namespace: ['shop'], allNamespaces: false, selector: null, podQuery: null, gatewayNamespace: 'istio-system', gatewaySelector: 'istio=egressgateway' }), null);
+const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, gatewayProblem: null, serviceEntries: null, maxStreams: 500, unfollowed: [], preempted: [], failingViews: [], cutShort: [] };
+
+/** An egress gateway pod that is scheduled but whose istio-proxy has not started yet (the follower waits). */
+const STARTING_GATEWAY: KubePod = {
+  metadata: { name: 'gw', namespace: 'istio-system', uid: 'uid-gw', labels: { istio: 'egressgateway' } },
+  spec: { nodeName: 'node-1', containers: [{ name: 'istio-proxy' }] },
+  status: { phase: 'Pending', containerStatuses: [{ name: 'istio-proxy', state: { waiting: { reason: 'ContainerCreating' } } }] },
+};
+
+/** A gateway follower of `pod` (the registry's view of it) sharing `slots`; its API must never be asked (its pod never runs). */
+function gatewayFollower(slots: StreamSlots, registry: PodRegistry, facts: PodFacts): LogFollower {
+  const unasked = (): never => {
+    throw new Error('no API request expected: the pod never ran');
+  };
+  const api = { open: unasked, getJson: unasked } as unknown as KubeHttp;
+  const deps = {
+    api, registry, slots, sweeps: new StreamSlots(1, () => undefined), stats: { reconnects: 0, following: 0 }, startAt: logTimeFromMs(0),
+    maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers(), notice: () => undefined,
+  };
+  return new LogFollower(facts, { role: 'egress-gateway', rule: 'flag:--gateway-selector', detail: 'test' }, 0, deps);
+}
+
+describe('a gateway follower whose pod goes while it has no slot', () => {
+  const scope = 'gateway:istio-system' as const;
+
+  it('deleted while queued behind sidecar streams: preempts none of them, gives up its place and is reported never followed', async () => {
+    const { slots, taken, never } = recordingSlots(2);
+    const a = (await slots.acquire(1, 'shop/a', never)) as SlotLease;
+    const b = (await slots.acquire(1, 'shop/b', never)) as SlotLease;
+    const registry = new PodRegistry(new PodIpIndex(), { changed: () => undefined, gone: () => undefined });
+    registry.event(scope, 'ADDED', STARTING_GATEWAY);
+    const chunks = gatewayFollower(slots, registry, podFacts(STARTING_GATEWAY) as PodFacts).chunks(never)[Symbol.asyncIterator]();
+    const end = chunks.next();
+    expect(slots.waiting()).toEqual(['istio-system/gw']); // queued without leave to preempt: its proxy is not running
+
+    registry.event(scope, 'DELETED', STARTING_GATEWAY);
+    expect(await end).toEqual({ done: true, value: undefined });
+    expect(taken).toEqual([]);
+    expect([a.signal.aborted, b.signal.aborted]).toEqual([false, false]);
+    expect(slots.waiting()).toEqual([]);
+    expect(slots.inUse).toBe(2);
+    const report = { ...base, maxStreams: 2, unfollowed: slots.neverGranted(), preempted: slots.preempted() };
+    expect(liveWarnings(report)).toEqual([{ code: 'streams-unfollowed', message: '--max-streams 2 left 1 container(s) unfollowed, so their traffic was not audited: istio-system/gw.' }]);
+  });
+
+  it('gone before it asks for a slot: takes none from a sidecar', async () => {
+    const { slots, taken, never } = recordingSlots(1);
+    const a = (await slots.acquire(1, 'shop/a', never)) as SlotLease;
+    const registry = new PodRegistry(new PodIpIndex(), { changed: () => undefined, gone: () => undefined });
+    registry.event(scope, 'ADDED', STARTING_GATEWAY);
+    const follower = gatewayFollower(slots, registry, podFacts(STARTING_GATEWAY) as PodFacts);
+    registry.event(scope, 'DELETED', STARTING_GATEWAY);
+    expect(await follower.chunks(never)[Symbol.asyncIterator]().next()).toEqual({ done: true, value: undefined });
+    expect(taken).toEqual([]);
+    expect(a.signal.aborted).toBe(false);
+    expect(slots.preempted()).toEqual([]);
+  });
+});
+
 describe('notice throttle', () => {
   it('shows the first messages of a burst and then how many it held back', () => {
     const said: string[] = [];
@@ -146,8 +214,6 @@ describe('live watermark', () => {
 });
 
 describe('live coverage statements', () => {
-  const plan = planWatch(watchFilters({ namespace: ['shop'], allNamespaces: false, selector: null, podQuery: null, gatewayNamespace: 'istio-system', gatewaySelector: 'istio=egressgateway' }), null);
-  const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, gatewayProblem: null, serviceEntries: null, maxStreams: 500, unfollowed: [], preempted: [], failingViews: [], cutShort: [] };
 
   it('says nothing when everything was seen', () => {
     expect(liveWarnings(base)).toEqual([]);

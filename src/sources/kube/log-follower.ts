@@ -253,13 +253,21 @@ export class LogFollower implements LogStream {
    * CrashLoopBackOff or still Pending must not cut a sidecar stream at every try); a waiter queued while
    * not runnable looks again at each change of its pod, and once it can run it may take a slot in its
    * place in the queue, so a gateway that comes up takes a slot then rather than waiting for a sidecar
-   * stream to end.
+   * stream to end. A pod that is gone or finished has nothing left to read: null, no slot (none taken
+   * from a sidecar for nothing), and a waiter whose pod went while queued gives up its place, so it
+   * stays among the never followed.
    */
   private async slot(signal: AbortSignal): Promise<SlotLease | null> {
-    if (this.viewStep().kind !== 'wait') return this.deps.slots.acquire(this.priority, this.label, signal);
-    const request = this.deps.slots.request(this.priority, this.label, signal, false);
+    const now = this.viewStep().kind;
+    if (now === 'stop') return null;
+    if (now !== 'wait') return this.deps.slots.acquire(this.priority, this.label, signal);
+    const withdrawn = new AbortController();
+    const request = this.deps.slots.request(this.priority, this.label, AbortSignal.any([signal, withdrawn.signal]), false);
     const settled = new AbortController();
-    void this.untilRunnable(AbortSignal.any([signal, settled.signal])).then((runnable) => runnable && request.mayPreempt());
+    void this.untilWaitOver(AbortSignal.any([signal, settled.signal])).then((next) => {
+      if (next === 'stop') withdrawn.abort();
+      else if (next !== null) request.mayPreempt();
+    });
     try {
       return await request.lease;
     } finally {
@@ -267,13 +275,14 @@ export class LogFollower implements LogStream {
     }
   }
 
-  /** Looks at the pod at each change (at least every RELOOK_MS): true once it can run, false if `signal` aborts first. */
-  private async untilRunnable(signal: AbortSignal): Promise<boolean> {
+  /** Looks at the pod at each change (at least every RELOOK_MS): its step once it is no longer 'wait', null if `signal` aborts first. */
+  private async untilWaitOver(signal: AbortSignal): Promise<FollowStep['kind'] | null> {
     while (!signal.aborted) {
       await this.deps.registry.waitForChange(this.pod.uid, RELOOK_MS, signal);
-      if (!signal.aborted && this.viewStep().kind !== 'wait') return true;
+      const next = this.viewStep().kind;
+      if (!signal.aborted && next !== 'wait') return next;
     }
-    return false;
+    return null;
   }
 
   /** At a graceful stop: one more read without following, so lines logged up to the stop are counted. */
