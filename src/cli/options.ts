@@ -1,4 +1,5 @@
 /** Typed options of each command, as commander hands them over after validation. */
+import type { LogWindow } from './log-time.js';
 
 /** Options shared by every command that reads log lines. */
 export interface ReadOptions {
@@ -59,6 +60,8 @@ export interface AuditOptions extends ReadOptions, AuditCommonOptions {
   dashboard: boolean;
   /** Replay pace for --dashboard: 0 = as fast as possible, 1 = log-time pace, 10 = ten times faster. */
   speed: number;
+  /** --since/--until: only flows that started in this log time are reported (null: all). */
+  window: LogWindow | null;
 }
 
 /** `egress-audit watch`. */

@@ -1,12 +1,13 @@
 import { Command, Option } from 'commander';
 import { colorAllowed } from '../text/color.js';
-import { COVERAGE_CODES } from '../report/model.js';
+import { COVERAGE_CODES, NO_EVIDENCE_CODES } from '../report/model.js';
 import { VERDICTS } from '../types.js';
 import { VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import { podGlobFlag } from '../sources/role-flags.js';
 import { collect, commaItems, formatFlag, parseDuration, parsePositiveDuration, parsePositiveInt, parseSize } from './values.js';
+import { logWindow } from './log-time.js';
 import { OUTPUT_FORMATS, RULES_FORMATS, type OutputFormat, type RulesFormat } from './options.js';
 import type { AuditCommonOptions, AuditOptions, ParseOptions, WatchOptions } from './options.js';
 
@@ -29,10 +30,10 @@ export interface CommandHandlers {
 const DEFAULT_FAIL_ON: readonly string[] = ['direct', 'mixed-roles'];
 /**
  * Coverage conditions that --fail-on may also name, so "nothing to see" can fail CI: every warning code
- * but `no-records` (exit 4 already). Derived from COVERAGE_CODES, so every code a report can raise is
- * nameable with no second list to keep in step.
+ * but `no-records` and `empty-window` (exit 4 already). Derived from COVERAGE_CODES, so every code a
+ * report can raise is nameable with no second list to keep in step.
  */
-const COVERAGE_FAIL_NAMES: readonly string[] = COVERAGE_CODES.filter((code) => code !== 'no-records');
+const COVERAGE_FAIL_NAMES: readonly string[] = COVERAGE_CODES.filter((code) => !NO_EVIDENCE_CODES.includes(code));
 
 function outputFormat(flag: string, text: string): OutputFormat {
   if (!(OUTPUT_FORMATS as readonly string[]).includes(text)) {
@@ -181,7 +182,9 @@ function auditCommand(handlers: CommandHandlers): Command {
     .option('--pods <file>', 'a saved `kubectl get pods -A -o json` (or -o yaml): names the pod behind each IP and the mesh ranges, as watch does', oneFile('--pods'))
     .option('--explain', 'print which rule gave each file its role')
     .option('--dashboard', 'replay the audit in the terminal dashboard')
-    .option('--speed <factor>', 'with --dashboard: 0 = as fast as possible, 1 = log-time pace, 10 = ten times faster', once('--speed'), '0');
+    .option('--speed <factor>', 'with --dashboard: 0 = as fast as possible, 1 = log-time pace, 10 = ten times faster', once('--speed'), '0')
+    .option('--since <time>', 'report only flows that started at or after this log time: RFC 3339 with a zone, or a date (UTC midnight)', once('--since'))
+    .option('--until <time>', 'report only flows that started before this log time (same forms as --since)', once('--until'));
   addReadOptions(cmd);
   addAuditCommonOptions(cmd).action(async (inputs: string[], o: Record<string, unknown>) => {
     const speed = Number(o['speed']);
@@ -202,6 +205,7 @@ function auditCommand(handlers: CommandHandlers): Command {
       explain: o['explain'] === true,
       dashboard: o['dashboard'] === true,
       speed,
+      window: logWindow(o['since'] as string | undefined, o['until'] as string | undefined),
     });
   });
   return cmd.addHelpText(
@@ -209,13 +213,15 @@ function auditCommand(handlers: CommandHandlers): Command {
     `
 Exit codes: 0 no failing findings, 1 failing findings (--fail-on), 2 usage error,
             3 unreadable input, or an invalid policy, baseline or --pods file,
-            4 no access-log entries at all, 70 a bug in egress-audit (please report it),
+            4 no access-log entries at all, or no flow started in --since/--until,
+            70 a bug in egress-audit (please report it),
             141 the reader of the output went away before the end (audit ... | head).
 
 Examples:
   egress-audit audit --sidecar 'logs/app-*.log' --gateway logs/egressgateway.log
   egress-audit audit logs/ --policy egress-policy.yaml -o sarif > egress.sarif
   egress-audit audit logs/ --report junit=egress.xml --report markdown=summary.md --fail-on direct,gateway-only
+  egress-audit audit logs/ --since 2026-11-02T02:00:00Z --until 2026-11-02T03:15:00Z
   { kubectl logs -n shop -l security.istio.io/tlsMode=istio -c istio-proxy --prefix --tail=-1
     kubectl logs -n istio-system -l istio=egressgateway -c istio-proxy --prefix --tail=-1; } | egress-audit audit -
   logcli query --forward --output jsonl --since 24h --limit 1000000 '{container="istio-proxy"}' | egress-audit audit -

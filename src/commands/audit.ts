@@ -10,6 +10,7 @@ import { canDrawDashboard, startRunDashboard, type RunDashboard, type RunProgres
 import { inputsSkippedWarning, NO_RECORDS, podFlagsWarning } from '../run/coverage.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
+import { WindowFilter } from '../run/window-filter.js';
 import { beforeOutputs, openOutputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit } from '../run/setup.js';
@@ -93,6 +94,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
 
   const builder = new ReportBuilder({ failOn: options.failOn });
+  const window = options.window === null ? null : new WindowFilter(options.window);
   const dashboard: RunDashboard | null = useDashboard
     ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'files', description: source.describe(), builder })
     : null;
@@ -104,7 +106,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     context: withSnapshot(snapshot, offlineContext(settings, roles.resolution.learnedGatewayIps, roles.resolution.learnedPods)),
     roleOf: roles.resolution.lookup,
     withJson: outputs.needsRecordJson,
-    onFlow: flowSink({ stage: setup.stage, builder, dashboard, outputs }),
+    onFlow: flowSink({ stage: setup.stage, builder, dashboard, outputs, window }),
   });
   const totalBytes = streams.every((s) => s.info.size !== null) ? streams.reduce((a, s) => a + (s.info.size ?? 0), 0) : null;
   const progress = (): RunProgress => ({ lines: pipeline.totals(), bytes: pipeline.streams.reduce((a, s) => a + s.bytes, 0), streams: streams.length, reconnects: 0 });
@@ -131,7 +133,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     {
       builder,
       input: { mode: 'files', description: source.describe(), startedAt, endedAt: new Date().toISOString() },
-      facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...podFlagsWarning(podFlagNotes)] },
+      facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...podFlagsWarning(podFlagNotes)], window: window?.coverage() ?? null },
     },
     outputs,
     options,

@@ -37,6 +37,7 @@ export async function runDemo(options: { color: boolean }): Promise<number> {
     explain: false,
     dashboard: canDrawDashboard(), // else the table, without audit's "--dashboard needs a terminal" (the demo was not asked for one)
     speed: 0,
+    window: null,
   });
   if (code !== EXIT.findings) return code;
   process.stderr.write(

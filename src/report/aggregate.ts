@@ -77,7 +77,8 @@ export class ReportBuilder {
 
   /**
    * Counts and the exit code: 3 when an input could not be read to the end (coverage says
-   * `stream-errors`: the audit is incomplete, whatever it found), 4 when no record was read, 1 on a
+   * `stream-errors`: the audit is incomplete, whatever it found), 4 when no record was read (or no flow
+   * started in --since/--until: coverage says `empty-window`), 1 on a
    * failing finding or a --fail-on coverage warning, else 0. The reports carry it, so they must say
    * what the process returns.
    */
@@ -96,7 +97,7 @@ export class ReportBuilder {
 
   private exitCode(coverage: Coverage): Summary['exitCode'] {
     if (coverage.warnings.some((w) => w.code === 'stream-errors')) return 3;
-    if (coverage.lines.records === 0) return 4;
+    if (coverage.lines.records === 0 || coverage.warnings.some((w) => w.code === 'empty-window')) return 4;
     if (this.failingFlows > 0) return 1;
     return coverage.warnings.some((w) => this.failOn.includes(w.code)) ? 1 : 0;
   }

@@ -72,6 +72,7 @@ export interface StreamCoverage {
 /** Every coverage warning's code, in the order --fail-on's usage error lists them: the one list (--fail-on derives its names from it). */
 export const COVERAGE_CODES = [
   'no-records',
+  'empty-window',
   'no-gateway-logs',
   'no-sidecar-logs',
   'filtered-logging',
@@ -97,6 +98,9 @@ export const COVERAGE_CODES = [
   'inputs-skipped',
 ] as const;
 
+/** The warnings that are the cause of exit 4 (nothing to judge: no record read, or no flow in --since/--until), which no flag can waive or name. */
+export const NO_EVIDENCE_CODES: readonly CoverageWarning['code'][] = ['no-records', 'empty-window'];
+
 /** A plain statement about what the audit could not see (its code is stable for CI and --fail-on). */
 export interface CoverageWarning {
   code: (typeof COVERAGE_CODES)[number];
@@ -118,7 +122,16 @@ export interface Coverage {
   /** Egress gateway entries that waited for a sidecar entry and found none (entries no key could join are not counted: join-fields-not-logged). */
   unmatchedGateway: number;
   evicted: number;
+  /** `audit --since/--until`: the log time kept, and the decided flows left out because they started outside it; null without the flags. */
+  window: CoverageWindow | null;
   warnings: CoverageWarning[];
+}
+
+/** The log time an audit kept (ISO times, null for an open side) and how many decided flows it left out, counted rather than silently dropped. */
+export interface CoverageWindow {
+  since: string | null;
+  until: string | null;
+  flowsOutside: number;
 }
 
 /** Counts across the whole audit. */
@@ -132,7 +145,7 @@ export interface Summary {
   baselined: number;
   /** The verdict names that fail the run (--fail-on). */
   failOn: string[];
-  /** The exit code the run ends with: 0 clean, 1 failing findings, 3 an input not read to the end, 4 nothing read. */
+  /** The exit code the run ends with: 0 clean, 1 failing findings, 3 an input not read to the end, 4 nothing read (or no flow in --since/--until). */
   exitCode: 0 | 1 | 3 | 4;
 }
 

@@ -3,7 +3,7 @@
  * the files say the same thing in the same words.
  */
 import { VERDICTS, type LineCounts, type Verdict } from '../types.js';
-import type { Finding, Report } from './model.js';
+import { NO_EVIDENCE_CODES, type Coverage, type CoverageWindow, type Finding, type Report } from './model.js';
 import { REPORT_LIMITS } from './limits.js';
 
 /** What each verdict means (DOMAIN.md), for rule descriptions and legends. */
@@ -42,7 +42,10 @@ export function resultStatement(report: Report): ResultStatement {
   const { summary, coverage } = report;
   const code = summary.exitCode;
   if (code === 4) {
-    return { status: 'no-evidence', text: `NO EVIDENCE: no access-log records were read, so nothing was audited (exit 4).` };
+    const why = coverage.lines.records > 0 && coverage.window !== null
+      ? `no flow started in the window ${windowStatement(coverage.window)}, while the inputs cover ${logTimeStatement(coverage)}`
+      : 'no access-log records were read';
+    return { status: 'no-evidence', text: `NO EVIDENCE: ${why}, so nothing was audited (exit 4).` };
   }
   const failingWarnings = coverage.warnings.filter((w) => summary.failOn.includes(w.code)).map((w) => w.code);
   const failing = summary.failing > 0 ? `${plural(summary.failing, 'failing finding')} (${failingByVerdict(report)})` : null;
@@ -58,17 +61,18 @@ export function resultStatement(report: Report): ResultStatement {
     return { status: 'fail', text: `FAIL: ${parts.join('; ')} (exit 1).` };
   }
   const warn = coverage.warnings.length > 0 ? ` ${plural(coverage.warnings.length, 'coverage warning')}: read them before trusting the result.` : '';
-  return { status: 'pass', text: `PASS: no failing findings in ${plural(summary.flows, 'flow')} (exit 0).${warn}` };
+  const inWindow = coverage.window === null ? '' : ` that started in the window ${windowStatement(coverage.window)}`;
+  return { status: 'pass', text: `PASS: no failing findings in ${plural(summary.flows, 'flow')}${inWindow} (exit 0).${warn}` };
 }
 
 /**
  * Why a coverage warning fails the run, or null when it does not: `--fail-on` names it, or it is the
- * cause of the exit code itself (`stream-errors` for exit 3, `no-records` for exit 4), which no flag
+ * cause of the exit code itself (`stream-errors` for exit 3, `no-records` or `empty-window` for exit 4), which no flag
  * can waive. Every writer marks the same warnings failing, so the console and the files agree.
  */
 export function warningFailure(summary: Report['summary'], code: string): '--fail-on' | 'exit 3' | 'exit 4' | null {
   if (code === 'stream-errors' && summary.exitCode === 3) return 'exit 3';
-  if (code === 'no-records' && summary.exitCode === 4) return 'exit 4';
+  if (NO_EVIDENCE_CODES.includes(code as (typeof NO_EVIDENCE_CODES)[number]) && summary.exitCode === 4) return 'exit 4';
   return summary.failOn.includes(code) ? '--fail-on' : null;
 }
 
@@ -90,6 +94,17 @@ export function logTimeStatement(span: { firstSeen: string | null; lastSeen: str
   return span.firstSeen === null || span.lastSeen === null ? 'none (no record with a log time)' : `${span.firstSeen} to ${span.lastSeen}`;
 }
 
+/** The log time `--since/--until` kept: `<since> to <until>`, `from <since> on`, or `before <until>`. */
+export function windowStatement(window: Pick<CoverageWindow, 'since' | 'until'>): string {
+  if (window.since !== null && window.until !== null) return `${window.since} to ${window.until}`;
+  return window.since !== null ? `from ${window.since} on` : `before ${window.until ?? '?'}`;
+}
+
+/** The window and what it left out, e.g. `2026-11-02T02:00:00.000Z to ...: 12 flows started outside it and were left out`. */
+export function windowCoverageStatement(window: CoverageWindow): string {
+  return `${windowStatement(window)} (--since/--until): ${plural(window.flowsOutside, 'flow')} started outside it and ${window.flowsOutside === 1 ? 'was' : 'were'} left out`;
+}
+
 /** What the `(other)` rows mean. */
 export const FOLDED_DESTINATIONS = `destinations beyond the first ${REPORT_LIMITS.destinations} tracked one by one, folded into one row`;
 
@@ -105,9 +120,9 @@ export function findingStatus(f: Finding): 'FAIL' | 'ALLOWED' | 'BASELINE' | 'WA
   return f.baselined ? 'BASELINE' : 'WARN';
 }
 
-/** What an empty findings list means: a clean result, or nothing read at all (honest coverage). */
-export function noFindingsStatement(records: number): string {
-  return records === 0
-    ? 'No findings, because no access-log records were read: this is not a clean result.'
-    : 'No findings: nothing went direct, was blocked, or went unconfirmed.';
+/** What an empty findings list means: a clean result, or nothing read at all, or nothing in the window (honest coverage). */
+export function noFindingsStatement(coverage: Pick<Coverage, 'lines' | 'warnings' | 'window'>): string {
+  if (coverage.lines.records === 0) return 'No findings, because no access-log records were read: this is not a clean result.';
+  if (coverage.warnings.some((w) => w.code === 'empty-window')) return 'No findings, because no flow started in the window: this is not a clean result.';
+  return `No findings${coverage.window === null ? '' : ' in the window'}: nothing went direct, was blocked, or went unconfirmed.`;
 }

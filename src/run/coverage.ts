@@ -1,5 +1,6 @@
 import { jsonArrayAdvice } from '../lines/json-array.js';
-import type { Coverage, CoverageWarning, ReportLineCounts, StreamCoverage } from '../report/model.js';
+import type { Coverage, CoverageWarning, CoverageWindow, ReportLineCounts, StreamCoverage } from '../report/model.js';
+import { logTimeStatement, windowStatement } from '../report/statements.js';
 import type { EngineCounters } from '../engine/index.js';
 import { emptySpan, seconds, widenSpan, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
@@ -27,6 +28,8 @@ export interface CoverageFacts {
   claimedHostExceptions: ExceptionRef[];
   /** Statements a live source adds (pods without sidecars, excluded ranges, no gateway pod...). */
   extraWarnings: CoverageWarning[];
+  /** `audit --since/--until` and the flows it left out; null without them. */
+  window: CoverageWindow | null;
 }
 
 /** Notes an audit said on stderr as it went, also as one warning in the report, where CI reads it; none when there are none. */
@@ -166,12 +169,23 @@ function unparsedByReason(lines: LineCounts): { total: number; text: string } {
   return { total: parts.reduce((n, [, c]) => n + c, 0), text: parts.map(([r, c]) => `${r} ${c}`).join(', ') };
 }
 
-function warnings(f: CoverageFacts): CoverageWarning[] {
+/**
+ * Records were read but no flow started in --since/--until: an empty window is no evidence (a mistyped
+ * date or the wrong day's logs must not pass), so it is said with the log time the inputs do cover.
+ */
+function emptyWindow(f: CoverageFacts, all: LogSpan): CoverageWarning[] {
+  if (f.window === null || f.lines.records === 0 || Object.values(f.verdicts).some((n) => n > 0)) return [];
+  const covered = logTimeStatement({ firstSeen: msToIso(all.firstMs), lastSeen: msToIso(all.lastMs) });
+  return [{ code: 'empty-window', message: `No flow started in the window ${windowStatement(f.window)} (--since/--until), although ${f.lines.records} access-log records were read; the inputs cover ${covered}: nothing in the window was audited, so nothing is proven.` }];
+}
+
+function warnings(f: CoverageFacts, all: LogSpan): CoverageWarning[] {
   const out: CoverageWarning[] = [];
   const v = f.verdicts;
   if (f.lines.records === 0) {
     out.push({ code: 'no-records', message: `No access-log entries were read (${f.lines.lines} lines): nothing was audited, so nothing is proven.${accessLogsOff(f.lines)}` });
   }
+  out.push(...emptyWindow(f, all));
   const arrays = f.streams.filter((s) => s.jsonArray);
   if (arrays.length > 0) {
     out.push({
@@ -294,6 +308,7 @@ export function buildCoverage(f: CoverageFacts): Coverage {
     unmatchedSidecar: f.engine.unmatchedSidecar,
     unmatchedGateway: f.engine.unmatchedGateway,
     evicted: f.engine.evicted,
-    warnings: warnings(f),
+    window: f.window,
+    warnings: warnings(f, all),
   };
 }

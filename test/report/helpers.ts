@@ -73,7 +73,7 @@ export function lineCounts(overrides: Partial<ReportLineCounts> = {}): ReportLin
 
 /** A coverage block with defaults (records read, no warnings). */
 export function coverage(overrides: Partial<Coverage> = {}): Coverage {
-  return { lines: lineCounts(), firstSeen: null, lastSeen: null, streams: [], unmatchedSidecar: 0, unmatchedGateway: 0, evicted: 0, warnings: [], ...overrides };
+  return { lines: lineCounts(), firstSeen: null, lastSeen: null, streams: [], unmatchedSidecar: 0, unmatchedGateway: 0, evicted: 0, window: null, warnings: [], ...overrides };
 }
 
 /** The fixed clock of golden reports. */

@@ -23,6 +23,7 @@ function facts(engine: Partial<EngineCounters>): CoverageFacts {
     expiringExceptions: [],
     claimedHostExceptions: [],
     extraWarnings: [],
+    window: null,
   };
 }
 

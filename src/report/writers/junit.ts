@@ -6,7 +6,7 @@
  */
 import type { Finding, Report } from '../model.js';
 import { workloadLabel } from '../flow-facts.js';
-import { findingStatus, logTimeStatement, plural, resultStatement, warningFailsRun } from '../statements.js';
+import { findingStatus, logTimeStatement, plural, resultStatement, warningFailsRun, windowCoverageStatement } from '../statements.js';
 import { xml, xmlLines } from '../xml.js';
 import { documentWriter, type ReportWriter } from './output.js';
 
@@ -43,7 +43,8 @@ function findingCases(report: Report, keyOf: (f: Finding) => string, seed: strin
 function coverageCases(report: Report): Case[] {
   const { summary, coverage } = report;
   const records: Case = { name: 'no-records', failing: [], others: [], notes: [`${coverage.lines.records} access-log records in ${coverage.lines.lines} lines`] };
-  if (summary.exitCode === 4) records.coverageFailure = ['no-records', resultStatement(report).text];
+  // Exit 4 for an empty --since/--until window fails its own empty-window case: records were read.
+  if (summary.exitCode === 4 && coverage.lines.records === 0) records.coverageFailure = ['no-records', resultStatement(report).text];
   const cases = new Map<string, Case>([['no-records', records]]);
   for (const w of coverage.warnings) {
     const c = caseFor(cases, w.code);
@@ -120,6 +121,7 @@ export function renderJunit(report: Report): string {
     property('exit-code', String(report.summary.exitCode)),
     property('result', resultStatement(report).text),
     property('log-time', logTimeStatement(report.coverage)),
+    ...(report.coverage.window === null ? [] : [property('window', windowCoverageStatement(report.coverage.window))]),
     '    </properties>',
   ].join('\n');
   const tests = suites.reduce((n, s) => n + s.cases.length, 0);

@@ -3,11 +3,11 @@
  * why), flows by verdict, the findings table, the top destinations and the coverage warnings.
  */
 import { VERDICTS } from '../../types.js';
-import type { DestinationSummary, Finding, Report } from '../model.js';
+import type { Coverage, DestinationSummary, Finding, Report } from '../model.js';
 import { workloadLabel } from '../flow-facts.js';
 import { clip } from '../clip.js';
 import { mdCode, mdText } from '../markdown-escape.js';
-import { findingStatus, logTimeStatement, noFindingsStatement, plural, resultStatement, skippedStatement, warningFailsRun } from '../statements.js';
+import { findingStatus, logTimeStatement, noFindingsStatement, plural, resultStatement, skippedStatement, warningFailsRun, windowCoverageStatement } from '../statements.js';
 import { REPORT_LIMITS } from '../limits.js';
 import { bytes } from './layout.js';
 import { documentWriter, type ReportWriter } from './output.js';
@@ -76,8 +76,8 @@ function evidenceCell(f: Finding): string {
   return f.evidence.map((e) => `${e.hop} ${mdCode(clip(`${e.file}:${e.line}`, MARKDOWN_MAX_VALUE, 'end'))}`).join('<br>');
 }
 
-function findingsTable(findings: Finding[], records: number): string[] {
-  if (findings.length === 0) return ['### Findings', '', noFindingsStatement(records)];
+function findingsTable(findings: Finding[], coverage: Coverage): string[] {
+  if (findings.length === 0) return ['### Findings', '', noFindingsStatement(coverage)];
   const all = findings.slice(0, MARKDOWN_MAX_FINDINGS).map(
     (f) =>
       `| ${STATUS_ICON[findingStatus(f)]} | ${f.verdict} | ${code(workloadLabel(f.namespace, f.sourceWorkload))} | ${code(f.destination)} | ${f.count} | ${code(f.rule)} | ${why(f)} | ${evidenceCell(f)} |`,
@@ -128,6 +128,7 @@ function coverageList(report: Report): string[] {
     '',
     `- Read ${plural(lines.lines, 'line')}: ${plural(lines.records, 'access-log record')}. Skipped: ${mdText(skippedStatement(lines))}.`,
     `- Log time covered: ${logTimeStatement(coverage)}.`,
+    ...(coverage.window === null ? [] : [`- Window: ${windowCoverageStatement(coverage.window)}.`]),
     `- Unmatched (waited for the other hop, found none): ${plural(coverage.unmatchedSidecar, 'sidecar entry', 'sidecar entries')}, ${plural(coverage.unmatchedGateway, 'gateway entry', 'gateway entries')}; ${coverage.evicted} evicted before a join.`,
     `- Streams: ${coverage.streams.length}.`,
     ...warnings,
@@ -136,7 +137,7 @@ function coverageList(report: Report): string[] {
 
 /** The Markdown summary. */
 export function renderMarkdown(report: Report): string {
-  const blocks = [heading(report), verdictTable(report), findingsTable(report.findings, report.coverage.lines.records), destinationsTable(report.destinations), coverageList(report)];
+  const blocks = [heading(report), verdictTable(report), findingsTable(report.findings, report.coverage), destinationsTable(report.destinations), coverageList(report)];
   return `${blocks.filter((b) => b.length > 0).map((b) => b.join('\n')).join('\n\n')}\n`;
 }
 

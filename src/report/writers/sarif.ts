@@ -7,7 +7,7 @@
  * become tool notifications.
  */
 import type { Verdict } from '../../types.js';
-import type { Finding, Report } from '../model.js';
+import { NO_EVIDENCE_CODES, type Finding, type Report } from '../model.js';
 import { escapeControl as safe } from '../../text/escape.js';
 import { ruleInfo, type RuleInfo } from '../../engine/rule-catalogue.js';
 import { workloadLabel } from '../flow-facts.js';
@@ -128,10 +128,15 @@ function notifications(report: Report): object[] {
     message: { text: safe(w.message) },
     level: warningFailsRun(summary, w.code) ? 'error' : 'warning',
   }));
-  if (summary.exitCode === 4 && !coverage.warnings.some((w) => w.code === 'no-records')) {
+  if (summary.exitCode === 4 && !coverage.warnings.some((w) => NO_EVIDENCE_CODES.includes(w.code))) {
     out.push({ descriptor: { id: 'no-records' }, message: { text: resultStatement(report).text }, level: 'error' });
   }
   return out;
+}
+
+/** `audit --since/--until`'s window among the run's properties, where a tool reading the SARIF finds what the results cover; nothing without it. */
+function windowProperty(report: Report): { window?: NonNullable<Report['coverage']['window']> } {
+  return report.coverage.window === null ? {} : { window: report.coverage.window };
 }
 
 /** The SARIF log as an object (tests validate it against the official schema). */
@@ -165,7 +170,7 @@ export function sarifLog(report: Report, cwd: string): object {
         ],
         originalUriBaseIds: originalUriBaseIds(cwd, usesPods),
         results,
-        properties: { summary: report.summary, logTime: { first: report.coverage.firstSeen, last: report.coverage.lastSeen } },
+        properties: { summary: report.summary, logTime: { first: report.coverage.firstSeen, last: report.coverage.lastSeen }, ...windowProperty(report) },
       },
     ],
   };

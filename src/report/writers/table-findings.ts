@@ -1,6 +1,6 @@
 /** The findings section of the table: failing first, each with reason, fix and evidence file:line. */
 import type { ExceptionRef } from '../../types.js';
-import type { Finding } from '../model.js';
+import type { Coverage, Finding } from '../model.js';
 import { escapeControl as safe } from '../../text/escape.js';
 import type { Palette } from '../../text/color.js';
 import { workloadLabel } from '../flow-facts.js';
@@ -56,8 +56,8 @@ function title(findings: Finding[]): string {
 }
 
 /** The section, or a one-line statement when there were none. */
-export function findingsSection(findings: Finding[], records: number, p: Palette): string[] {
-  if (findings.length === 0) return [p.bold('FINDINGS (0)'), ...wrap(noFindingsStatement(records), WIDTH - 2).map((l) => `  ${l}`)];
+export function findingsSection(findings: Finding[], coverage: Coverage, p: Palette): string[] {
+  if (findings.length === 0) return [p.bold('FINDINGS (0)'), ...wrap(noFindingsStatement(coverage), WIDTH - 2).map((l) => `  ${l}`)];
   const lines = [p.bold(title(findings))];
   for (const f of findings.slice(0, TABLE_MAX_FINDINGS)) lines.push(...headline(f, p), ...details(f));
   const rest = findings.length - TABLE_MAX_FINDINGS;

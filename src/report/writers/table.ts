@@ -36,7 +36,7 @@ export function renderTable(report: Report, color: boolean): string {
   const sections = [
     header(report, p),
     destinationsSection(report.destinations, p),
-    findingsSection(report.findings, report.coverage.lines.records, p),
+    findingsSection(report.findings, report.coverage, p),
     coverageSection(report.coverage, report.summary, p),
     result(report, p),
   ];

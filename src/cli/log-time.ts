@@ -1,0 +1,67 @@
+import { isValid, parseISO } from 'date-fns';
+import { UsageError } from '../errors.js';
+import { escapeControl } from '../text/escape.js';
+import { parseDuration } from './values.js';
+
+/** The log time `audit --since/--until` keeps: flows that start at or after `sinceMs` and before `untilMs` (null: open on that side). */
+export interface LogWindow {
+  sinceMs: number | null;
+  untilMs: number | null;
+}
+
+const EXAMPLE = 'e.g. 2026-11-02T02:00:00Z, 2026-11-02T03:00:00+01:00 or 2026-11-02';
+/** RFC 3339 with its zone (`T` or a space between date and time; fractions allowed), or a date alone. */
+const TIME = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)([Zz]|[+-]\d{2}:\d{2}))?$/;
+const NO_ZONE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
+/** Hours and minutes RFC 3339 allows (date-fns also reads 24:00 and offsets beyond a day). */
+const IN_RANGE = /^(?:[01]\d|2[0-3]):[0-5]\d/;
+
+function isDuration(text: string): boolean {
+  try {
+    parseDuration('', text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The zoneless time a user gave, as the UTC time it most likely meant (`2026-11-02 02:00` → `2026-11-02T02:00:00Z`). */
+function inUtc(text: string): string {
+  const t = text.replace(/[t ]/, 'T');
+  return `${t}${/T\d{2}:\d{2}$/.test(t) ? ':00' : ''}Z`;
+}
+
+/**
+ * A --since/--until value as epoch ms. A time without a zone would be read in the machine's zone while
+ * Envoy logs in UTC, and a duration (as `watch --since` takes) means nothing for saved logs: both are usage
+ * errors naming the flag, as are impossible dates (`2026-02-30`), so a window is never silently other than meant.
+ */
+export function parseLogTime(flag: string, text: string): number {
+  const shown = `${flag}: "${escapeControl(text)}"`;
+  if (isDuration(text)) throw new UsageError(`${shown} is a duration, but audit reads saved logs: give a time, ${EXAMPLE}`);
+  if (NO_ZONE.test(text)) throw new UsageError(`${shown} has no time zone (Envoy logs in UTC): add Z or an offset, e.g. ${inUtc(escapeControl(text))}`);
+  const m = TIME.exec(text);
+  if (m === null) throw new UsageError(`${shown} is not a time: give RFC 3339 with a zone or a date, ${EXAMPLE}`);
+  const [, date, time, zone] = m as unknown as [string, string, string | undefined, string | undefined];
+  const zoneOk = zone === undefined || /^[Zz]$/.test(zone) || IN_RANGE.test(zone.slice(1));
+  const ms = parseISO(`${date}T${time ?? '00:00:00'}${(zone ?? 'Z').toUpperCase()}`);
+  if (!isValid(ms) || (time !== undefined && !IN_RANGE.test(time)) || !zoneOk) {
+    throw new UsageError(`${shown} is not a time that exists (check the month, day, hour and offset), ${EXAMPLE}`);
+  }
+  return ms.getTime();
+}
+
+/** `--since`/`--until` as a window (null without either); since at or after until is a usage error: such a window can hold no flow. */
+export function logWindow(since: string | undefined, until: string | undefined): LogWindow | null {
+  if (since === undefined && until === undefined) return null;
+  const window: LogWindow = {
+    sinceMs: since === undefined ? null : parseLogTime('--since', since),
+    untilMs: until === undefined ? null : parseLogTime('--until', until),
+  };
+  if (window.sinceMs !== null && window.untilMs !== null && window.sinceMs >= window.untilMs) {
+    throw new UsageError(
+      `--since "${escapeControl(since as string)}" is not before --until "${escapeControl(until as string)}": the window holds no time (e.g. --since 2026-11-02T02:00:00Z --until 2026-11-02T03:15:00Z)`,
+    );
+  }
+  return window;
+}
