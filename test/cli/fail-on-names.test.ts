@@ -1,31 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildProgram, type CommandHandlers } from '../../src/cli/program.js';
-import type { AuditOptions } from '../../src/cli/options.js';
-import { COVERAGE_CODES, type CoverageWarning } from '../../src/report/model.js';
+import { auditOptions } from '../helpers/program.js';
+import { COVERAGE_CODES, NO_EVIDENCE_CODES, type CoverageWarning } from '../../src/report/model.js';
 import { VERDICTS } from '../../src/types.js';
 import { buildReport, coverage } from '../report/helpers.js';
 
-/** Parses an audit command line with handlers that only record the options (no file is read). */
-async function auditOptions(args: string[]): Promise<AuditOptions> {
-  let seen: AuditOptions | null = null;
-  const handlers: CommandHandlers = {
-    demo: async () => 0,
-    parse: async () => 0,
-    watch: async () => 0,
-    rules: async () => 0,
-    audit: async (_inputs, options) => {
-      seen = options;
-      return 0;
-    },
-  };
-  await buildProgram(handlers).parseAsync(['audit', 'some.log', ...args], { from: 'user' });
-  if (seen === null) throw new Error('the audit handler was not called');
-  return seen;
-}
-
 describe('--fail-on coverage names', () => {
   // Every warning code a report can raise is nameable, with no second list to keep in step with COVERAGE_CODES.
-  it.each(COVERAGE_CODES.filter((c) => c !== 'no-records'))('accepts %s', async (code) => {
+  it.each(COVERAGE_CODES.filter((c) => !NO_EVIDENCE_CODES.includes(c)))('accepts %s', async (code) => {
     expect((await auditOptions(['--fail-on', code])).failOn).toContain(code);
   });
 
@@ -36,6 +17,10 @@ describe('--fail-on coverage names', () => {
     const warning: CoverageWarning = { code: 'serviceentries-unreadable', message: 'ServiceEntries could not all be read: RBAC refused to list them.' };
     expect(buildReport([], coverage({ warnings: [warning] }), failOn).summary.exitCode).toBe(1);
     expect(buildReport([], coverage({ warnings: [warning] }), ['direct']).summary.exitCode).toBe(0);
+  });
+
+  it('refuses empty-window, also a cause of exit 4 itself', async () => {
+    await expect(auditOptions(['--fail-on', 'empty-window'])).rejects.toThrow(/--fail-on: unknown name "empty-window"/);
   });
 
   it('refuses no-records, the cause of exit 4 itself, naming the names it takes', async () => {

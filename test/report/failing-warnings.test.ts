@@ -16,6 +16,13 @@ function incomplete(): Report {
   return buildReport([flow({ failing: false })], coverage({ warnings: [STREAM_ERRORS] }), []);
 }
 
+const EMPTY_WINDOW: CoverageWarning = { code: 'empty-window', message: 'No flow started in the window 2024-03-02T00:00:00.000Z to 2024-03-03T00:00:00.000Z (--since/--until), although 10 access-log records were read.' };
+
+/** Exit 4: records read, but no flow started in --since/--until; --fail-on none. */
+function emptyWindow(): Report {
+  return buildReport([], coverage({ window: { since: '2024-03-02T00:00:00.000Z', until: '2024-03-03T00:00:00.000Z', flowsOutside: 10 }, warnings: [EMPTY_WINDOW] }), []);
+}
+
 /** Exit 4: nothing read; --fail-on none. */
 function empty(): Report {
   return buildReport([], coverage({ lines: lineCounts({ lines: 3, records: 0, notAccessLog: 3 }), warnings: [NO_RECORDS] }), []);
@@ -40,6 +47,7 @@ async function sarifLevels(report: Report): Promise<Record<string, string>> {
 describe.each([
   ['stream-errors', 3, incomplete, 'exit 3'],
   ['no-records', 4, empty, 'exit 4'],
+  ['empty-window', 4, emptyWindow, 'exit 4'],
 ] as const)('the %s warning on exit %i', (code, exitCode, make, why) => {
   it('is the exit code the report states', () => {
     expect(make().summary.exitCode).toBe(exitCode);
