@@ -2,8 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildProgram, type CommandHandlers } from '../../src/cli/program.js';
-import { auditOptions } from '../helpers/program.js';
+import { auditOptions, watchOptions } from '../helpers/program.js';
 import type { Report } from '../../src/report/model.js';
 import { ndjson, runCli } from '../helpers/cli.js';
 import { tempFolders } from '../helpers/temp-folders.js';
@@ -186,19 +185,7 @@ describe('--since/--until usage errors (exit 2, naming the flag and the value)',
   });
 
   it('are only flags of audit: watch --since stays a duration', async () => {
-    let seen: number | null = null;
-    const handlers: CommandHandlers = {
-      demo: async () => 0,
-      parse: async () => 0,
-      audit: async () => 0,
-      rules: async () => 0,
-      watch: async (options) => {
-        seen = options.sinceMs;
-        return 0;
-      },
-    };
-    await buildProgram(handlers).parseAsync(['watch', '--since', '5m'], { from: 'user' });
-    expect(seen).toBe(300_000);
-    await expect(buildProgram(handlers).exitOverride().parseAsync(['watch', '--until', SINCE], { from: 'user' })).rejects.toThrow(/unknown option '--until'/);
+    expect((await watchOptions(['--since', '5m'])).sinceMs).toBe(300_000);
+    await expect(watchOptions(['--until', SINCE])).rejects.toThrow(/unknown option '--until'/);
   });
 });

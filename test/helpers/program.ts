@@ -1,20 +1,42 @@
 import { buildProgram, type CommandHandlers } from '../../src/cli/program.js';
-import type { AuditOptions } from '../../src/cli/options.js';
+import type { AuditOptions, WatchOptions } from '../../src/cli/options.js';
 
-/** Parses an audit command line with handlers that only record the options (no file is read): flag tests without spawning the binary. */
-export async function auditOptions(args: string[]): Promise<AuditOptions> {
-  let seen: AuditOptions | null = null;
-  const handlers: CommandHandlers = {
-    demo: async () => 0,
-    parse: async () => 0,
-    watch: async () => 0,
-    rules: async () => 0,
+/** What the recording handlers were given. */
+interface Seen {
+  audit?: AuditOptions;
+  watch?: WatchOptions;
+}
+
+/** Handlers that only record the options `audit` and `watch` are given: no file is read, no cluster reached. */
+function recordingHandlers(seen: Seen): CommandHandlers {
+  const done = async (): Promise<number> => 0;
+  return {
+    demo: done,
+    parse: done,
+    rules: done,
     audit: async (_inputs, options) => {
-      seen = options;
-      return 0;
+      seen.audit = options;
+      return done();
+    },
+    watch: async (options) => {
+      seen.watch = options;
+      return done();
     },
   };
-  await buildProgram(handlers).parseAsync(['audit', 'some.log', ...args], { from: 'user' });
-  if (seen === null) throw new Error('the audit handler was not called');
-  return seen;
+}
+
+/** Parses an audit command line into its options: flag tests without spawning the binary. */
+export async function auditOptions(args: string[]): Promise<AuditOptions> {
+  const seen: Seen = {};
+  await buildProgram(recordingHandlers(seen)).parseAsync(['audit', 'some.log', ...args], { from: 'user' });
+  if (seen.audit === undefined) throw new Error('the audit handler was not called');
+  return seen.audit;
+}
+
+/** Parses a watch command line into its options, the same way. */
+export async function watchOptions(args: string[]): Promise<WatchOptions> {
+  const seen: Seen = {};
+  await buildProgram(recordingHandlers(seen)).parseAsync(['watch', ...args], { from: 'user' });
+  if (seen.watch === undefined) throw new Error('the watch handler was not called');
+  return seen.watch;
 }
