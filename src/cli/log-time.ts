@@ -1,4 +1,5 @@
-import { isValid, parseISO } from 'date-fns';
+import { isValid } from 'date-fns/isValid';
+import { parseISO } from 'date-fns/parseISO';
 import { UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import { parseDuration } from './values.js';

@@ -2,7 +2,8 @@
  * When a policy exception stops applying, in calendar days: a CI job that turns red the morning an
  * exception lapses is a surprise, so exceptions still in use are named some days before.
  */
-import { differenceInCalendarDays, parseISO } from 'date-fns';
+import { differenceInCalendarDays } from 'date-fns/differenceInCalendarDays';
+import { parseISO } from 'date-fns/parseISO';
 
 /** How many days before its last day an exception still in use is named (`expiring-exceptions`). */
 export const EXPIRY_NOTICE_DAYS = 14;
