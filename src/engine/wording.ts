@@ -6,7 +6,7 @@ import type { Destination, Verdict } from '../types.js';
 import { PairMemo } from './cache.js';
 import { unicodeName } from './idn.js';
 import { catalogueFix } from './rule-catalogue.js';
-import type { RuleId } from './rules.js';
+import { hasFlag, type RuleId } from './rules.js';
 
 /** What the sentences mention about one flow. */
 export interface Facts {
@@ -86,9 +86,7 @@ const SIDECAR_REFUSALS: readonly (readonly [string, string])[] = [
 
 /** ` The flag UAEX says the sidecar refused it itself: look at its external authorizer.`, or '' for other flags. */
 function sidecarRefusal(flags: string | null): string {
-  if (flags === null) return '';
-  const names = flags.split(',');
-  const hit = SIDECAR_REFUSALS.find(([flag]) => names.includes(flag));
+  const hit = SIDECAR_REFUSALS.find(([flag]) => hasFlag(flags, flag));
   return hit === undefined ? '' : ` The flag ${hit[0]} says the sidecar refused it itself: look at ${hit[1]}.`;
 }
 
