@@ -4,7 +4,7 @@
  */
 import type { RulesFormat } from '../cli/options.js';
 import { EXIT } from '../errors.js';
-import { RULE_CATALOGUE, type RuleInfo } from '../engine/rule-catalogue.js';
+import { fixText, RULE_CATALOGUE, type RuleInfo } from '../engine/rule-catalogue.js';
 import { labelled } from '../report/writers/layout.js';
 
 function table(): string {
@@ -19,8 +19,7 @@ function table(): string {
 }
 
 function markdownRule(r: RuleInfo): string {
-  const fix = r.fix === null ? 'Nothing: this verdict needs no action.' : r.fix;
-  return `### \`${r.id}\`\n\n**${r.title}.** Verdict \`${r.verdict}\`.\n\n${r.meaning}\n\n**Fix:** ${fix}\n`;
+  return `### \`${r.id}\`\n\n**${r.title}.** Verdict \`${r.verdict}\`.\n\n${r.meaning}\n\n**Fix:** ${fixText(r)}\n`;
 }
 
 /** The text of docs/rules.md, from the catalogue itself, so that the document cannot drift from the code. */

@@ -202,6 +202,11 @@ export const RULE_CATALOGUE: readonly RuleInfo[] = Object.values(D)
   .map((d) => ({ id: d.rule, verdict: d.verdict, ...TEXT[d.rule] }))
   .sort((a, b) => VERDICTS.indexOf(a.verdict) - VERDICTS.indexOf(b.verdict));
 
+/** A rule's fix as the rule list and SARIF help print it: a rule that needs nothing says so rather than leave a blank. */
+export function fixText(info: RuleInfo): string {
+  return info.fix ?? 'Nothing: this verdict needs no action.';
+}
+
 /** A rule's fix as the catalogue words it: a flow's own remediation uses it where the fix names nothing of the flow. */
 export function catalogueFix(id: RuleId): string | null {
   return TEXT[id].fix;

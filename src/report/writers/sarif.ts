@@ -9,7 +9,7 @@
 import type { Verdict } from '../../types.js';
 import { NO_EVIDENCE_CODES, type Finding, type Report } from '../model.js';
 import { escapeControl as safe } from '../../text/escape.js';
-import { ruleInfo, type RuleInfo } from '../../engine/rule-catalogue.js';
+import { fixText, ruleInfo, type RuleInfo } from '../../engine/rule-catalogue.js';
 import { workloadLabel } from '../flow-facts.js';
 import { VERDICT_MEANING, resultStatement, warningFailsRun } from '../statements.js';
 import { documentWriter, type ReportWriter } from './output.js';
@@ -42,7 +42,7 @@ function rules(report: Report): Rule[] {
 
 /** The help shown on an alert's page: what the rule found and what to do about it. */
 function help(info: RuleInfo): { text: string; markdown: string } {
-  const fix = info.fix ?? 'Nothing: this verdict needs no action.';
+  const fix = fixText(info);
   return {
     text: `${info.meaning}\n\nFix: ${fix}`,
     markdown: `${info.meaning}\n\n**Fix:** ${fix}\n\nVerdict \`${info.verdict}\`, rule \`${info.id}\`.`,
