@@ -126,6 +126,9 @@ function anyRoleWithRecords(f: CoverageFacts, role: Role): boolean {
   return false;
 }
 
+/** The log time the inputs cover, as the report states it (firstSeen, lastSeen). */
+type LogTime = Pick<Coverage, 'firstSeen' | 'lastSeen'>;
+
 /** The log time some streams cover together: their earliest start and latest end (Infinity and -Infinity for none). */
 function span(streams: readonly StreamFacts[]): LogSpan {
   const all = emptySpan();
@@ -173,19 +176,19 @@ function unparsedByReason(lines: LineCounts): { total: number; text: string } {
  * Records were read but no flow started in --since/--until: an empty window is no evidence (a mistyped
  * date or the wrong day's logs must not pass), so it is said with the log time the inputs do cover.
  */
-function emptyWindow(f: CoverageFacts, all: LogSpan): CoverageWarning[] {
+function emptyWindow(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   if (f.window === null || f.lines.records === 0 || Object.values(f.verdicts).some((n) => n > 0)) return [];
-  const covered = logTimeStatement({ firstSeen: msToIso(all.firstMs), lastSeen: msToIso(all.lastMs) });
+  const covered = logTimeStatement(seen);
   return [{ code: 'empty-window', message: `No flow started in the window ${windowStatement(f.window)} (--since/--until), although ${f.lines.records} access-log records were read; the inputs cover ${covered}: nothing in the window was audited, so nothing is proven.` }];
 }
 
-function warnings(f: CoverageFacts, all: LogSpan): CoverageWarning[] {
+function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   const out: CoverageWarning[] = [];
   const v = f.verdicts;
   if (f.lines.records === 0) {
     out.push({ code: 'no-records', message: `No access-log entries were read (${f.lines.lines} lines): nothing was audited, so nothing is proven.${accessLogsOff(f.lines)}` });
   }
-  out.push(...emptyWindow(f, all));
+  out.push(...emptyWindow(f, seen));
   const arrays = f.streams.filter((s) => s.jsonArray);
   if (arrays.length > 0) {
     out.push({
@@ -293,10 +296,10 @@ function reportedLines(lines: LineCounts): ReportLineCounts {
 /** Builds the coverage section: every line accounted for, the log time it covers, each stream's role and why, and plain warnings. */
 export function buildCoverage(f: CoverageFacts): Coverage {
   const all = span(f.streams);
+  const seen: LogTime = { firstSeen: msToIso(all.firstMs), lastSeen: msToIso(all.lastMs) };
   return {
     lines: reportedLines(f.lines),
-    firstSeen: msToIso(all.firstMs),
-    lastSeen: msToIso(all.lastMs),
+    ...seen,
     streams: f.streams.map((s) => ({
       name: s.name,
       lines: s.lines,
@@ -309,6 +312,6 @@ export function buildCoverage(f: CoverageFacts): Coverage {
     unmatchedGateway: f.engine.unmatchedGateway,
     evicted: f.engine.evicted,
     window: f.window,
-    warnings: warnings(f, all),
+    warnings: warnings(f, seen),
   };
 }
