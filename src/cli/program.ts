@@ -191,6 +191,11 @@ function auditCommand(handlers: CommandHandlers): Command {
     if (!Number.isFinite(speed) || speed < 0) throw new UsageError(`--speed: "${String(o['speed'])}" is not a number >= 0`);
     // Without --dashboard nothing is replayed: a --speed given alone would be ignored without a word.
     if (cmd.getOptionValueSource('speed') === 'cli' && o['dashboard'] !== true) throw new UsageError('--speed only applies with --dashboard (the replay it paces)');
+    const window = logWindow(o['since'] as string | undefined, o['until'] as string | undefined);
+    // A baseline records every finding of the logs; one written from a window would drop the findings outside it.
+    if (window !== null && o['writeBaseline'] !== undefined) {
+      throw new UsageError('--write-baseline records every finding, so it cannot be combined with --since/--until, which audit part of the logs: write the baseline from a run without a window');
+    }
     process.exitCode = await handlers.audit(inputs, {
       ...commonAuditValues(o),
       format: String(o['format']),
@@ -205,7 +210,7 @@ function auditCommand(handlers: CommandHandlers): Command {
       explain: o['explain'] === true,
       dashboard: o['dashboard'] === true,
       speed,
-      window: logWindow(o['since'] as string | undefined, o['until'] as string | undefined),
+      window,
     });
   });
   return cmd.addHelpText(

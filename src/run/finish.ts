@@ -42,8 +42,7 @@ export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCom
   const report = end.builder.build(end.input, coverage, VERSION);
   const failures = await outputs.end(report);
   const code = report.summary.exitCode;
-  const nothing = report.coverage.warnings.some((w) => w.code === 'empty-window') ? 'no flow started in the --since/--until window' : 'no access-log records were read';
-  const partial = code === 4 ? `${nothing}, so there is nothing to record` : code === 3 ? 'an input could not be read to the end, so the findings of its unread part would be dropped' : null;
+  const partial = code === 4 ? 'no access-log records were read, so there is nothing to record' : code === 3 ? 'an input could not be read to the end, so the findings of its unread part would be dropped' : null;
   if (options.writeBaseline && partial !== null) {
     // A run that read nothing (or only part of its input) did not see every finding: recording what it saw
     // would silently drop the others from the baseline.

@@ -1,5 +1,5 @@
 // audit --since/--until: a log-time window on decided flows, for incident response on saved logs.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditOptions, watchOptions } from '../helpers/program.js';
@@ -143,11 +143,13 @@ describe('a window that holds no flow', () => {
     expect(notes.filter((n) => n.level === 'error').map((n) => n.descriptor.id)).toEqual(['empty-window']);
   });
 
-  it('does not overwrite a baseline: an empty window is not "no findings"', async () => {
+  it('refuses --write-baseline with a window before reading anything (exit 2): the findings outside it would be dropped', async () => {
     const baseline = join(tempDir('ea-window-baseline-'), 'baseline.json');
     const res = await audit(...empty, '--write-baseline', baseline);
-    expect(res.code).toBe(4);
-    expect(res.stderr).toContain(`baseline ${baseline} not written: no flow started in the --since/--until window`);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--write-baseline records every finding, so it cannot be combined with --since/--until');
+    expect(res.stdout).toBe('');
+    expect(existsSync(baseline)).toBe(false);
   });
 });
 
