@@ -166,12 +166,18 @@ function gatewayFollower(slots: StreamSlots, registry: PodRegistry, facts: PodFa
 describe('a gateway follower queued while its pod is not running', () => {
   const scope = 'gateway:istio-system' as const;
 
-  it('deleted while queued behind sidecar streams: preempts none of them, gives up its place and is reported never followed', async () => {
+  /** Two slots, both held by sidecar streams (`a`, then `b`), and a registry where the gateway pod is starting. */
+  async function behindTwoSidecars() {
     const { slots, taken, never } = recordingSlots(2);
     const a = (await slots.acquire(1, 'shop/a', never)) as SlotLease;
     const b = (await slots.acquire(1, 'shop/b', never)) as SlotLease;
     const registry = new PodRegistry(new PodIpIndex(), { changed: () => undefined, gone: () => undefined });
     registry.event(scope, 'ADDED', STARTING_GATEWAY);
+    return { slots, taken, never, a, b, registry };
+  }
+
+  it('deleted while queued behind sidecar streams: preempts none of them, gives up its place and is reported never followed', async () => {
+    const { slots, taken, never, a, b, registry } = await behindTwoSidecars();
     const chunks = gatewayFollower(slots, registry, podFacts(STARTING_GATEWAY) as PodFacts).chunks(never)[Symbol.asyncIterator]();
     const end = chunks.next();
     expect(slots.waiting()).toEqual(['istio-system/gw']); // queued without leave to preempt: its proxy is not running
@@ -187,11 +193,7 @@ describe('a gateway follower queued while its pod is not running', () => {
   });
 
   it('comes up while queued behind sidecar streams: takes the newest one\'s slot then, without waiting for a stream to end', async () => {
-    const { slots, taken, never } = recordingSlots(2);
-    const a = (await slots.acquire(1, 'shop/a', never)) as SlotLease;
-    const b = (await slots.acquire(1, 'shop/b', never)) as SlotLease;
-    const registry = new PodRegistry(new PodIpIndex(), { changed: () => undefined, gone: () => undefined });
-    registry.event(scope, 'ADDED', STARTING_GATEWAY);
+    const { slots, taken, a, b, registry } = await behindTwoSidecars();
     const asked: string[] = [];
     // Its log request waits until the test is over (aborted), like a follow that sends nothing.
     const api = {
