@@ -105,10 +105,10 @@ async function walkDirectory(path: string | Buffer, name: string, info: Stats, w
   }
 }
 
-/** A glob that matched an entry: its pattern (said when the match is left out), and what to do with a match that cannot be followed. */
+/** A glob that matched an entry: its pattern (said when the match is left out), and what to do with a match that cannot be followed (by default, warn as in a directory). */
 interface GlobMatch {
   pattern: string;
-  cannot(why: string): Promise<void> | void;
+  cannot?(why: string): Promise<void> | void;
 }
 
 /** What a file that is not a regular one is, in words. */
@@ -119,7 +119,7 @@ function notRegular(info: Stats): string {
 /**
  * One directory entry, or a match of `glob`, links followed: files are kept, directories walked, anything
  * else (a FIFO, a socket) left out and said; one that cannot be followed is said as a warning in a
- * directory, and as the glob's `cannot` says for a match.
+ * directory (and by default for a match), or as the glob's `cannot` says.
  */
 async function walkEntry(path: string | Buffer, name: string, walk: Walk, glob: GlobMatch | null = null): Promise<void> {
   let info: Stats;
@@ -128,7 +128,7 @@ async function walkEntry(path: string | Buffer, name: string, walk: Walk, glob: 
     ({ info, path: target } = await follow(path));
   } catch (error) {
     const why = await whyUnreadable(path, error);
-    return glob === null ? walk.warn(`${name}: skipped, ${why}`) : glob.cannot(why);
+    return glob?.cannot === undefined ? walk.warn(`${name}: skipped, ${why}`) : glob.cannot(why);
   }
   if (info.isDirectory()) await walkDirectory(target, name, info, walk);
   else if (info.isFile()) add(walk, name, target, info);
@@ -142,10 +142,7 @@ async function byteMatches(match: string, pattern: string, walk: Walk): Promise<
   const dir = dirname(match);
   const entries = await readdir(dir, { encoding: 'buffer' }).catch(() => [] as Buffer[]);
   const same = entries.filter((e) => e.toString('utf8') === basename(match)).sort(Buffer.compare);
-  for (const entry of same) {
-    const name = join(dir, entryName(entry).text);
-    await walkEntry(childPath(dir, entry, entryName(entry)), name, walk, { pattern, cannot: (why) => walk.warn(`${name}: skipped, ${why}`) });
-  }
+  for (const entry of same) await walkEntry(childPath(dir, entry, entryName(entry)), join(dir, entryName(entry).text), walk, { pattern });
   return same.length > 0;
 }
 

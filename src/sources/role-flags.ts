@@ -140,7 +140,7 @@ function namedNoPod(flag: string): string {
  * pods whose namespace is known (a pipeline's envelope, a kubelet path; `kubectl logs --prefix` names none).
  * A pod that flags of two roles name is known only from the data, often long after output began (a pod
  * first seen late in a `--prefix` file): not a usage error, so it is given neither (null: the rules that
- * follow decide, as if no pod flag named it, whether it comes early or late), and conflicts() says so.
+ * follow decide, as if no pod flag named it, whether it comes early or late), and notApplied() says so.
  */
 export function podRoleMatcher(flags: PodRoleFlags): PodRoles {
   const patterns = flagValues((name) => flags[`${name}Pod`], '-pod').map((v) => ({
@@ -150,7 +150,6 @@ export function podRoleMatcher(flags: PodRoleFlags): PodRoles {
     used: false,
   }));
   const conflicts = new Map<string, string>();
-  const unused = (): string[] => patterns.filter((p) => !p.used).map((p) => `${p.flag} ${p.value}`);
   if (patterns.length === 0) return { roleOf: () => null, notApplied: () => [] };
   const roleOf: PodRoleMatcher = (pod, namespace) => {
     const shown = namespace === null ? pod : `${namespace}/${pod}`;
@@ -165,5 +164,6 @@ export function podRoleMatcher(flags: PodRoleFlags): PodRoles {
     }
     return { role: chosen.role, rule: `flag:${chosen.flag}`, detail: `pod "${shown}" named by ${chosen.flag} ${chosen.value}` };
   };
-  return { roleOf, notApplied: () => [...unused().map(namedNoPod), ...conflicts.values()] };
+  const unused = (): string[] => patterns.filter((p) => !p.used).map((p) => namedNoPod(`${p.flag} ${p.value}`));
+  return { roleOf, notApplied: () => [...unused(), ...conflicts.values()] };
 }

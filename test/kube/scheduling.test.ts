@@ -1,5 +1,5 @@
 // Back-off, the --max-streams slots, the live watermark and the live coverage statements, without I/O.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Backoff } from '../../src/sources/kube/backoff.js';
 import { liveWarnings, type LiveCoverageFacts } from '../../src/sources/kube/live-coverage.js';
 import { LOG_LAG_MS, liveWatermark, MAX_HOLD_MS } from '../../src/sources/kube/live-driver.js';
@@ -140,28 +140,44 @@ const STARTING_GATEWAY: KubePod = {
   status: { phase: 'Pending', containerStatuses: [{ name: 'istio-proxy', state: { waiting: { reason: 'ContainerCreating' } } }] },
 };
 
-/** A gateway follower of `pod` (the registry's view of it) sharing `slots`; its API must never be asked (its pod never runs). */
-function gatewayFollower(slots: StreamSlots, registry: PodRegistry, facts: PodFacts): LogFollower {
+/** The same gateway pod once its istio-proxy runs. */
+const RUNNING_GATEWAY: KubePod = {
+  ...STARTING_GATEWAY,
+  status: { phase: 'Running', containerStatuses: [{ name: 'istio-proxy', containerID: 'containerd://gw-1', state: { running: {} } }] },
+};
+
+/** An API that must never be asked (the pod never runs). */
+const UNASKED_API = (() => {
   const unasked = (): never => {
     throw new Error('no API request expected: the pod never ran');
   };
-  const api = { open: unasked, getJson: unasked } as unknown as KubeHttp;
+  return { open: unasked, getJson: unasked } as unknown as KubeHttp;
+})();
+
+/** A gateway follower of `pod` (the registry's view of it) sharing `slots`, asking `api` (by default one that must never be asked). */
+function gatewayFollower(slots: StreamSlots, registry: PodRegistry, facts: PodFacts, api = UNASKED_API, hardStop = new AbortController().signal): LogFollower {
   const deps = {
     api, registry, slots, sweeps: new StreamSlots(1, () => undefined), stats: { reconnects: 0, following: 0 }, startAt: logTimeFromMs(0),
-    maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers(), notice: () => undefined,
+    maxLineLength: 65536, hardStop, timers: followTimers(), notice: () => undefined,
   };
   return new LogFollower(facts, { role: 'egress-gateway', rule: 'flag:--gateway-selector', detail: 'test' }, 0, deps);
 }
 
-describe('a gateway follower whose pod goes while it has no slot', () => {
+describe('a gateway follower queued while its pod is not running', () => {
   const scope = 'gateway:istio-system' as const;
 
-  it('deleted while queued behind sidecar streams: preempts none of them, gives up its place and is reported never followed', async () => {
+  /** Two slots, both held by sidecar streams (`a`, then `b`), and a registry where the gateway pod is starting. */
+  async function behindTwoSidecars() {
     const { slots, taken, never } = recordingSlots(2);
     const a = (await slots.acquire(1, 'shop/a', never)) as SlotLease;
     const b = (await slots.acquire(1, 'shop/b', never)) as SlotLease;
     const registry = new PodRegistry(new PodIpIndex(), { changed: () => undefined, gone: () => undefined });
     registry.event(scope, 'ADDED', STARTING_GATEWAY);
+    return { slots, taken, never, a, b, registry };
+  }
+
+  it('deleted while queued behind sidecar streams: preempts none of them, gives up its place and is reported never followed', async () => {
+    const { slots, taken, never, a, b, registry } = await behindTwoSidecars();
     const chunks = gatewayFollower(slots, registry, podFacts(STARTING_GATEWAY) as PodFacts).chunks(never)[Symbol.asyncIterator]();
     const end = chunks.next();
     expect(slots.waiting()).toEqual(['istio-system/gw']); // queued without leave to preempt: its proxy is not running
@@ -174,6 +190,32 @@ describe('a gateway follower whose pod goes while it has no slot', () => {
     expect(slots.inUse).toBe(2);
     const report = { ...base, maxStreams: 2, unfollowed: slots.neverGranted(), preempted: slots.preempted() };
     expect(liveWarnings(report)).toEqual([{ code: 'streams-unfollowed', message: '--max-streams 2 left 1 container(s) unfollowed, so their traffic was not audited: istio-system/gw.' }]);
+  });
+
+  it('comes up while queued behind sidecar streams: takes the newest one\'s slot then, without waiting for a stream to end', async () => {
+    const { slots, taken, a, b, registry } = await behindTwoSidecars();
+    const asked: string[] = [];
+    // Its log request waits until the test is over (aborted), like a follow that sends nothing.
+    const api = {
+      open: (_action: unknown, path: string, _query: unknown, signal: AbortSignal) => {
+        asked.push(path);
+        return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+      },
+    } as unknown as KubeHttp;
+    const stop = new AbortController();
+    const hard = new AbortController();
+    const follower = gatewayFollower(slots, registry, podFacts(STARTING_GATEWAY) as PodFacts, api, hard.signal);
+    const end = follower.chunks(stop.signal)[Symbol.asyncIterator]().next();
+    expect(slots.waiting()).toEqual(['istio-system/gw']);
+
+    registry.event(scope, 'MODIFIED', RUNNING_GATEWAY);
+    await vi.waitFor(() => expect(asked).toEqual(['/api/v1/namespaces/istio-system/pods/gw/log']));
+    expect(taken).toEqual(['shop/b -> istio-system/gw']);
+    expect([a.signal.aborted, b.signal.aborted]).toEqual([false, true]);
+    expect(slots.waiting()).toEqual([]);
+    stop.abort();
+    hard.abort();
+    await end;
   });
 
   it('gone before it asks for a slot: takes none from a sidecar', async () => {

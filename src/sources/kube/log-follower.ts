@@ -261,17 +261,18 @@ export class LogFollower implements LogStream {
     const now = this.viewStep().kind;
     if (now === 'stop') return null;
     if (now !== 'wait') return this.deps.slots.acquire(this.priority, this.label, signal);
-    const withdrawn = new AbortController();
-    const request = this.deps.slots.request(this.priority, this.label, AbortSignal.any([signal, withdrawn.signal]), false);
-    const settled = new AbortController();
-    void this.untilWaitOver(AbortSignal.any([signal, settled.signal])).then((next) => {
-      if (next === 'stop') withdrawn.abort();
+    // Aborted when the pod goes (the request is withdrawn) or the request is settled (the look for a change ends): a granted request no longer listens.
+    const over = new AbortController();
+    const either = AbortSignal.any([signal, over.signal]);
+    const request = this.deps.slots.request(this.priority, this.label, either, false);
+    void this.untilWaitOver(either).then((next) => {
+      if (next === 'stop') over.abort();
       else if (next !== null) request.mayPreempt();
     });
     try {
       return await request.lease;
     } finally {
-      settled.abort(); // ends the look for a change
+      over.abort();
     }
   }
 
