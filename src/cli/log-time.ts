@@ -37,7 +37,7 @@ function inUtc(text: string): string {
  * Envoy logs in UTC, and a duration (as `watch --since` takes) means nothing for saved logs: both are usage
  * errors naming the flag, as are impossible dates (`2026-02-30`), so a window is never silently other than meant.
  */
-export function parseLogTime(flag: string, text: string): number {
+function parseLogTime(flag: string, text: string): number {
   const shown = `${flag}: "${escapeControl(text)}"`;
   if (isDuration(text)) throw new UsageError(`${shown} is a duration, but audit reads saved logs: give a time, ${EXAMPLE}`);
   if (NO_ZONE.test(text)) throw new UsageError(`${shown} has no time zone (Envoy logs in UTC): add Z or an offset, e.g. ${inUtc(escapeControl(text))}`);

@@ -23,7 +23,7 @@ function markdownRule(r: RuleInfo): string {
 }
 
 /** The text of docs/rules.md, from the catalogue itself, so that the document cannot drift from the code. */
-export function rulesMarkdown(): string {
+function rulesMarkdown(): string {
   const head =
     '# Rules\n\n' +
     'Every flow egress-audit decides carries one verdict and the rule that gave it. Rule ids are stable: SARIF and ' +

@@ -210,7 +210,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
     {
       builder: run.builder,
       input: { mode: 'live', description: cluster.source.describe(), startedAt: o.startedAt.toISOString(), endedAt: new Date().toISOString() },
-      facts: { ...pipelineFacts(pipeline, o.setup), streams: pipeline.streamFacts(), roles: cluster.source.roles, extraWarnings: cluster.source.warnings() },
+      facts: { ...pipelineFacts(pipeline, o.setup), streams: pipeline.streamFacts(), roles: cluster.source.roles, extraWarnings: cluster.source.warnings(), window: null }, // a live run has no log-time window
     },
     outputs,
     options,

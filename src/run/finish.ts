@@ -17,8 +17,8 @@ export interface RunEnd {
   input: Report['input'];
 }
 
-/** The coverage facts `audit` and `watch` read the same way off the pipeline and the policy stage; each adds its streams, roles and own warnings. */
-export function pipelineFacts(pipeline: AuditPipeline, setup: AuditSetup): Omit<RunEnd['facts'], 'streams' | 'roles' | 'extraWarnings'> {
+/** The coverage facts `audit` and `watch` read the same way off the pipeline and the policy stage; each adds its streams, roles, own warnings and log-time window. */
+export function pipelineFacts(pipeline: AuditPipeline, setup: AuditSetup): Omit<RunEnd['facts'], 'streams' | 'roles' | 'extraWarnings' | 'window'> {
   return {
     lines: pipeline.totals(),
     engine: pipeline.engine.counters(),
@@ -29,7 +29,6 @@ export function pipelineFacts(pipeline: AuditPipeline, setup: AuditSetup): Omit<
     expiredExceptions: setup.stage.expiredHits(),
     expiringExceptions: setup.stage.expiringHits(),
     claimedHostExceptions: setup.stage.claimedHostHits(),
-    window: null, // audit's --since/--until replaces it; watch has no log-time window
   };
 }
 

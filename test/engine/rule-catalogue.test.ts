@@ -8,11 +8,12 @@ import { VERDICTS } from '../../src/types.js';
 const FINDING_VERDICTS = ['direct', 'blocked', 'via-gateway-unconfirmed', 'gateway-only'];
 
 describe('the rule catalogue', () => {
-  it('describes every rule the engine can decide, once', () => {
-    const decided = new Set(Object.values(D).map((d) => d.rule));
+  // That every rule is described is the compiler's check (the catalogue's text is a Record over RuleId); this one
+  // holds that no rule is listed twice, as two decisions naming one rule id would make it.
+  it('lists each rule the engine can decide once', () => {
     const described = RULE_CATALOGUE.map((r) => r.id);
     expect(new Set(described).size).toBe(described.length);
-    expect(new Set(described)).toEqual(decided);
+    expect(described.length).toBe(Object.keys(D).length);
   });
 
   it('gives each rule the verdict its decision carries, and its id starts with that verdict', () => {
