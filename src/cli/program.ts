@@ -231,6 +231,8 @@ Examples:
     kubectl logs -n istio-system -l istio=egressgateway -c istio-proxy --prefix --tail=-1; } | egress-audit audit -
   logcli query --forward --output jsonl --since 24h --limit 1000000 '{container="istio-proxy"}' | egress-audit audit -
   egress-audit audit fluent-bit-export.jsonl.gz     # Fluent Bit, Fluentd, Vector, Filebeat, Cloud Logging
+  gcloud logging read 'resource.labels.container_name="istio-proxy"' --freshness=1d --format=json > export.json
+  egress-audit audit export.json                    # a JSON array export is read element by element
   egress-audit audit export.jsonl --gateway-pod 'istio-system/egress-proxy-*'   # a gateway pod named unlike one
   kubectl get pods -A -o json > pods.json; egress-audit audit exported-logs/ --pods pods.json`,
   );

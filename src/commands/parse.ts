@@ -2,10 +2,10 @@ import { setMaxListeners } from 'node:events';
 import type { ParseOptions } from '../cli/options.js';
 import { EXIT } from '../errors.js';
 import { BatchSplitter, type Cut } from '../lines/batch-splitter.js';
-import { JsonArrayProbe, jsonArrayAdvice } from '../lines/json-array.js';
+import { ArrayOpening } from '../lines/json-array.js';
 import { addCounts, emptyCounts } from '../lines/stream-reader.js';
 import { OutputChannel } from '../output/stdout-channel.js';
-import { BatchParser, type BatchResult, type BatchStream } from '../parallel/parse-batch.js';
+import { ArrayStreamParser, BatchParser, type BatchResult, type BatchStream } from '../parallel/parse-batch.js';
 import type { ParseTask } from '../parallel/parse-worker.js';
 import { threadCount, WorkerPool } from '../parallel/worker-pool.js';
 import { fileSource } from '../sources/file-source.js';
@@ -62,8 +62,6 @@ class BatchRunner {
 class OrderedOutput {
   readonly totals: LineCounts = emptyCounts();
   readonly problems: LineProblem[] = [];
-  /** Records per stream, by name (a stream that opens with a JSON array and has none is named at the end). */
-  readonly records = new Map<string, number>();
   private readonly inFlight: { stream: string; result: Promise<BatchResult> }[] = [];
 
   constructor(private readonly out: OutputChannel) {}
@@ -90,7 +88,6 @@ class OrderedOutput {
     const next = this.inFlight.shift() as { stream: string; result: Promise<BatchResult> };
     const result = await next.result;
     addCounts(this.totals, result.counts);
-    this.records.set(next.stream, (this.records.get(next.stream) ?? 0) + result.counts.records);
     this.problems.push(...result.problems);
     await this.out.write(result.ndjson);
   }
@@ -106,30 +103,45 @@ export async function runParse(inputs: string[], options: ParseOptions): Promise
   const abort = new AbortController();
   setMaxListeners(0, abort.signal); // one listener per open file
   const failures: string[] = [];
-  const arrays: { name: string; probe: JsonArrayProbe }[] = [];
   try {
     for await (const stream of source.streams(abort.signal)) {
       const batchStream: BatchStream = { info: stream.info, format: format.text, maxLineLength: options.maxLineLength };
       const splitter = new BatchSplitter(options.maxLineLength);
-      const probe = new JsonArrayProbe();
-      arrays.push({ name: stream.info.name, probe });
+      const opening = new ArrayOpening();
+      let array = null as ArrayStreamParser | null; // set inside read(): declared so that the checks after the loop see it
+      const settle = async (): Promise<void> => {
+        while (output.size >= runner.depth) await output.settleOne();
+      };
       const take = async (cut: Cut): Promise<void> => {
         output.skipped(stream.info.name, cut);
         for (const b of cut.batches) {
           output.add(stream.info.name, runner.run(batchStream, b.bytes, b.firstLine));
-          while (output.size >= runner.depth) await output.settleOne();
+          await settle();
+        }
+      };
+      // A JSON array export's elements span lines: it is read whole on this thread, not cut into batches.
+      const read = async (chunks: Uint8Array[] | null): Promise<void> => {
+        if (chunks === null) return;
+        if (opening.isArray === true) array ??= new ArrayStreamParser(batchStream);
+        for (const chunk of chunks) {
+          if (array === null) await take(splitter.push(chunk as Buffer));
+          else {
+            output.add(stream.info.name, Promise.resolve(array.push(chunk)));
+            await settle();
+          }
         }
       };
       try {
         for await (const chunk of stream.chunks(abort.signal)) {
-          if (probe.result === null) probe.push(chunk);
-          await take(splitter.push(chunk as Buffer));
+          await read(opening.isArray === null ? opening.take(chunk) : [chunk]);
           if (out.isClosed) break;
         }
       } catch (failure) {
         failures.push((failure as Error).message); // what was read before stays in the output
       }
-      await take(splitter.end());
+      if (opening.isArray === null) await read(opening.decide()); // too short to open an array
+      if (array === null) await take(splitter.end());
+      else output.add(stream.info.name, Promise.resolve(array.end()));
       if (out.isClosed) break;
     }
     while (output.size > 0) await output.settleOne();
@@ -137,9 +149,6 @@ export async function runParse(inputs: string[], options: ParseOptions): Promise
     await runner.close();
   }
   process.stderr.write(`egress-audit parse: ${lineSummary(output.totals)}\n`);
-  for (const { name, probe } of arrays) {
-    if (probe.result === true && (output.records.get(name) ?? 0) === 0) process.stderr.write(`egress-audit: ${escapeControl(jsonArrayAdvice(name, 1, "jq -c '.[]' FILE | egress-audit parse -"))}\n`);
-  }
   for (const failure of failures) process.stderr.write(`egress-audit: ${escapeControl(failure)}\n`);
   if (failures.length > 0) return EXIT.input;
   const malformed = output.problems.filter((p) => p.reason !== 'too-long').sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);

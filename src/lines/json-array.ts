@@ -1,59 +1,243 @@
 /**
- * Whether a stream is a JSON array of log records: a pretty-printed export such as `gcloud logging read
- * --format=json` prints, which is not one record per line, so none of its lines reads as an access log.
- * Decided on the first bytes only, so it costs nothing per line: they must open an array (`[` then `{`,
- * `[`, `"` or `]`, whitespace between) and hold an access log's mark (a `[YYYY-MM-DDT` start time, or an
- * Istio JSON key); an access log's `[2024-...`, a `[pod/...]` prefix, or an array of something else
- * (a test's expected.json) is not one.
+ * JSON array exports of log records, such as `gcloud logging read --format=json` prints: one pretty-printed
+ * array, not one record per line. Each element is read as one line (compacted: the whitespace between
+ * its tokens dropped, so a pipeline's record reads as its JSON-lines export would), numbered by the
+ * physical line it starts on, so evidence points into the file as saved. A string element is the line
+ * it holds (an array of raw log lines). Every physical line is accounted for: an element's other lines
+ * count as joined into it, and a line holding only the array's brackets counts as not an access log.
  */
 
-/** Bytes looked at before giving up: an export's first record is near its start. */
+/** Bytes looked at for the array's opening before deciding the stream is read line by line. */
 const LOOK_AT_MOST = 64 << 10;
-/** What an access log in a record looks like, escaped inside a JSON string or not. */
-const ACCESS_LOG_MARK = /\[\d{4}-\d\d-\d\dT|upstream_cluster|response_flags/;
 
-/** Feeds a stream's first chunks; `result` says once it is known (why: parse and audit name such inputs). */
-export class JsonArrayProbe {
-  /** True or false once known; null while undecided (also when the stream ended first: read it as false). */
-  result: boolean | null = null;
-  private bracket = false;
-  private opens = false;
-  private head = '';
-
-  /** Looks at a chunk of the stream's bytes, in order, until the answer is known. */
-  push(chunk: Uint8Array): void {
-    if (this.result !== null) return;
-    const room = LOOK_AT_MOST - this.head.length;
-    const part = Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.byteLength, room)).toString('latin1');
-    if (!this.opens) this.open(part);
-    if (this.result !== null) return; // not an array: nothing kept
-    this.head += part;
-    if (this.opens && ACCESS_LOG_MARK.test(this.head)) this.result = true;
-    else if (this.head.length >= LOOK_AT_MOST) this.result = false;
-  }
-
-  /** Reads the opening: whitespace (and a UTF-8 BOM), `[`, whitespace, then the first value's first byte. */
-  private open(part: string): void {
-    for (let i = 0; i < part.length && this.result === null && !this.opens; i++) {
-      const c = part.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13 || (this.head.length + i < 3 && (c === 0xef || c === 0xbb || c === 0xbf))) continue;
-      if (!this.bracket) {
-        if (c === 91 /* [ */) this.bracket = true;
-        else this.result = false;
-      } else if (c === 123 /* { */ || c === 91 /* [ */ || c === 34 /* " */) {
-        this.opens = true;
-      } else {
-        this.result = false;
-      }
-    }
-  }
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
 /**
- * What to tell a user whose inputs (`names`, `count` of them) are JSON arrays: the way to one record per
- * line, `convert` saying how for the command at hand. One wording for `parse`'s note and `audit`'s warning.
+ * Whether `bytes` (a stream's first bytes) open a JSON array of values: a UTF-8 BOM and whitespace, `[`,
+ * whitespace, then `{`, `[`, `"` or `]`. True, false, or null while the bytes end before that is known.
+ * An access log's `[2024-...` or a `[pod/...]` prefix is not one. Why here: every reader decides alike.
  */
-export function jsonArrayAdvice(names: string, count: number, convert: string): string {
-  const one = count === 1;
-  return `${names}: ${one ? 'holds' : 'each hold'} a JSON array of log records (as gcloud logging read --format=json prints), not one record per line, so none of ${one ? 'its' : 'their'} lines was read as an access log. Convert with ${convert}.`;
+export function opensJsonArray(bytes: Uint8Array): boolean | null {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (i < bytes.length && isSpace(bytes[i] as number)) i++;
+  if (i >= bytes.length) return bytes.length >= LOOK_AT_MOST ? false : null;
+  if (bytes[i] !== 91 /* [ */) return false;
+  for (i++; i < bytes.length && isSpace(bytes[i] as number); i++);
+  if (i >= bytes.length) return bytes.length >= LOOK_AT_MOST ? false : null;
+  const c = bytes[i];
+  return c === 123 /* { */ || c === 91 /* [ */ || c === 34 /* " */ || c === 93; /* ] */
+}
+
+/** Holds a stream's first chunks until they tell whether it opens with a JSON array: one rule for every reader of streams. */
+export class ArrayOpening {
+  /** True or false once known; null before. */
+  isArray: boolean | null = null;
+  private held: Uint8Array[] = [];
+
+  /** Takes the next chunk; once the opening is known, returns every chunk held (this one included) to be read as it says, else null. */
+  take(chunk: Uint8Array): Uint8Array[] | null {
+    this.held.push(chunk);
+    const isArray = opensJsonArray(this.held.length === 1 ? chunk : Buffer.concat(this.held));
+    return isArray === null ? null : this.decide(isArray);
+  }
+
+  /** Decides now (the stream ended too soon to open an array: it is read line by line) and returns the chunks held. */
+  decide(isArray = false): Uint8Array[] {
+    this.isArray = isArray;
+    const held = this.held;
+    this.held = [];
+    return held;
+  }
+}
+
+/** Receives what an array stream holds, every physical line accounted for exactly once. */
+export interface ArrayHandler {
+  /** An element (or a run of text outside any array), as one line, starting on physical line `lineNo`. */
+  line(text: string, lineNo: number): void;
+  /** An element longer than the limit (compacted), starting on `lineNo`: skipped, never buffered whole. */
+  tooLong(lineNo: number): void;
+  /** An element the stream ended inside, starting on `lineNo`. */
+  cutShort(lineNo: number): void;
+  /** A physical line on which no element starts: part of an element (`joined`), or brackets and whitespace only. */
+  otherLine(joined: boolean): void;
+}
+
+const BOM = [0xef, 0xbb, 0xbf];
+
+const OUTSIDE = 0; // top level: whitespace, then `[` (or other text, read as a line)
+const BETWEEN = 1; // inside the array, between elements
+const ELEMENT = 2; // inside an element
+const TEXT = 3; // a run of text outside any array, up to its newline
+type State = typeof OUTSIDE | typeof BETWEEN | typeof ELEMENT | typeof TEXT;
+
+/** Cuts a JSON array stream into its elements, one per stream; chunks may split it anywhere. */
+export class JsonArraySplitter {
+  private state: State = OUTSIDE;
+  private buf = Buffer.allocUnsafe(4096);
+  private length = 0;
+  private tooLongNow = false;
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private lineNo = 1;
+  private startLine = 0;
+  /** Something starts on the current physical line (an element, or text outside the array). */
+  private lineHasStart = false;
+  /** Part of an element is on the current physical line. */
+  private lineTouched = false;
+  /** Bytes on the current physical line, so that a last line without a newline still counts. */
+  private lineBytes = 0;
+  /** How many bytes of a BOM the stream opened with (3 once past its first bytes). */
+  private bomAt = 0;
+
+  constructor(private readonly maxLength: number) {}
+
+  /** Feeds one chunk (the stream's bytes in order, its BOM included). */
+  push(chunk: Uint8Array, handler: ArrayHandler): void {
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i] as number;
+      if (this.bomAt < 3) {
+        // A UTF-8 BOM before the array (whichever chunks its bytes come in) is not text outside it.
+        if (c === BOM[this.bomAt] && this.bomAt === this.lineBytes) {
+          this.bomAt++;
+          this.lineBytes++;
+          continue;
+        }
+        this.bomAt = 3;
+      }
+      if (c === 10) {
+        this.newline(handler);
+        continue;
+      }
+      this.lineBytes++;
+      switch (this.state) {
+        case OUTSIDE:
+          if (isSpace(c)) break;
+          if (c === 91) this.state = BETWEEN;
+          else this.begin(TEXT, c, handler);
+          break;
+        case BETWEEN:
+          if (isSpace(c) || c === 44 /* , */) break;
+          if (c === 93 /* ] */) this.state = OUTSIDE;
+          else this.begin(ELEMENT, c, handler);
+          break;
+        case ELEMENT:
+          this.element(c, handler);
+          break;
+        case TEXT:
+          this.keep(c);
+          break;
+      }
+    }
+  }
+
+  /** Ends the stream: an element it ended inside is cut short, and a last line without a newline counts. */
+  end(handler: ArrayHandler): void {
+    if (this.state === ELEMENT) {
+      this.state = BETWEEN;
+      handler.cutShort(this.startLine);
+      this.reset();
+    }
+    if (this.lineBytes > 0 || this.lineHasStart) this.newline(handler);
+  }
+
+  private begin(state: State, c: number, handler: ArrayHandler): void {
+    this.state = state;
+    this.startLine = this.lineNo;
+    this.lineHasStart = true;
+    this.depth = 0;
+    this.inString = false;
+    this.escaped = false;
+    if (state === ELEMENT) this.lineTouched = true;
+    if (state === TEXT) this.keep(c);
+    else if (this.elementByte(c)) this.finish(handler);
+  }
+
+  /** The next byte of an element (the first is handled by elementByte too). */
+  private element(c: number, handler: ArrayHandler): void {
+    this.lineTouched = true;
+    if (!this.inString && this.depth === 0 && (c === 44 || c === 93)) {
+      // A scalar element (a number or literal) ends at the next comma or at the array's end.
+      this.finish(handler);
+      if (c === 93) this.state = OUTSIDE;
+      return;
+    }
+    if (this.elementByte(c)) this.finish(handler);
+  }
+
+  /** Takes one byte of an element; true when the element is complete with it. */
+  private elementByte(c: number): boolean {
+    if (this.inString) {
+      this.keep(c);
+      if (this.escaped) this.escaped = false;
+      else if (c === 92 /* \ */) this.escaped = true;
+      else if (c === 34 /* " */) {
+        this.inString = false;
+        return this.depth === 0;
+      }
+      return false;
+    }
+    if (isSpace(c)) return false; // between tokens: dropped, so the element reads as one compact line
+    this.keep(c);
+    if (c === 34) this.inString = true;
+    else if (c === 123 || c === 91) this.depth++;
+    else if (c === 125 || c === 93) return --this.depth <= 0;
+    return false;
+  }
+
+  /** Hands the element (or text run) over and goes back between elements. */
+  private finish(handler: ArrayHandler): void {
+    const wasText = this.state === TEXT;
+    this.state = wasText ? OUTSIDE : BETWEEN;
+    if (this.tooLongNow) handler.tooLong(this.startLine);
+    else handler.line(wasText ? this.text() : unwrapString(this.text()), this.startLine);
+    this.reset();
+  }
+
+  private newline(handler: ArrayHandler): void {
+    if (this.state === TEXT) this.finish(handler);
+    if (!this.lineHasStart) handler.otherLine(this.lineTouched || this.state === ELEMENT);
+    this.lineNo++;
+    this.lineHasStart = false;
+    this.lineTouched = this.state === ELEMENT;
+    this.lineBytes = 0;
+  }
+
+  private keep(c: number): void {
+    if (this.tooLongNow) return;
+    if (this.length >= this.maxLength) {
+      this.tooLongNow = true;
+      return;
+    }
+    if (this.length === this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.buf.length * 2, this.maxLength + 1));
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
+    }
+    this.buf[this.length++] = c;
+  }
+
+  private text(): string {
+    return this.buf.toString('utf8', 0, this.length);
+  }
+
+  private reset(): void {
+    this.length = 0;
+    this.tooLongNow = false;
+    // A large element's buffer is not kept for the rest of the stream.
+    if (this.buf.length > 1 << 20) this.buf = Buffer.allocUnsafe(4096);
+  }
+}
+
+/** The line a string element holds (an array of raw log lines); any other element as it is. */
+function unwrapString(text: string): string {
+  if (text.charCodeAt(0) !== 34) return text;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'string' ? value : text;
+  } catch {
+    return text;
+  }
 }

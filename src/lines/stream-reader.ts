@@ -1,5 +1,6 @@
 import { LineParser, type FormatSpec, type MalformedReason, type RecordView } from '../../parsers/index.js';
 import type { LineCounts, LineMark, LineProblem, StreamInfo } from '../types.js';
+import { ArrayOpening, JsonArraySplitter, type ArrayHandler } from './json-array.js';
 import { LineSplitter, type LineHandler } from './line-splitter.js';
 
 /** How many problem lines per stream are kept for `--strict` and the coverage report. */
@@ -30,35 +31,59 @@ export function addCounts(into: LineCounts, from: LineCounts): void {
  * Reads one stream's bytes into records, accounting for every line: record, not an access log,
  * malformed (with its reason) or too long; CRI/Docker partial lines count as joined into the next.
  * A line that began with NUL padding is counted in its bucket and, besides, as `nulPadded`.
+ * A stream that opens with a JSON array (when the caller reads arrays) is read element by element.
  */
-export class StreamReader implements LineHandler {
+export class StreamReader implements LineHandler, ArrayHandler {
   readonly counts: LineCounts = emptyCounts();
   readonly problems: LineProblem[] = [];
   private readonly splitter: LineSplitter;
   private readonly parser: LineParser;
+  /** Set once the stream opened with a JSON array. */
+  private array: JsonArraySplitter | null = null;
+  /** Holds the first chunks until they tell whether the stream opens with a JSON array; null once known (or not asked). */
+  private opening: ArrayOpening | null;
 
   /**
    * @param parser a LineParser to reuse (its layout memo carries over between batches of a stream).
    * @param firstLine the number of the first line this reader will see.
    * @param backFrom when the lines come last first (a file read backwards), the number of the first line
    *   it sees, counting down from there: evidence and problems keep the file's own line numbers.
+   * @param readArrays read a stream that opens with a JSON array element by element (only a read from
+   *   the stream's start can tell).
    */
   constructor(
     readonly info: StreamInfo,
     spec: FormatSpec,
-    maxLineLength: number,
+    private readonly maxLineLength: number,
     private readonly onRecord: RecordCallback,
     parser?: LineParser,
     firstLine = 1,
     private readonly backFrom: number | null = null,
+    readArrays = false,
   ) {
     this.splitter = new LineSplitter(maxLineLength, firstLine);
     this.parser = parser ?? new LineParser(spec, maxLineLength);
+    this.opening = readArrays && firstLine === 1 && backFrom === null ? new ArrayOpening() : null;
+  }
+
+  /** True once the stream opened with a JSON array (an export whose log-time order is only known at its end). */
+  get jsonArray(): boolean {
+    return this.array !== null;
   }
 
   /** Feeds a chunk of the stream's bytes. */
   push(chunk: Uint8Array): void {
-    this.splitter.push(chunk, this);
+    if (this.opening !== null) this.readOpening(this.opening.take(chunk));
+    else if (this.array !== null) this.array.push(chunk, this);
+    else this.splitter.push(chunk, this);
+  }
+
+  /** Once the opening is known (`held` not null), reads the chunks held so far as it says. */
+  private readOpening(held: Uint8Array[] | null): void {
+    if (held === null) return;
+    if ((this.opening as ArrayOpening).isArray === true) this.array = new JsonArraySplitter(this.maxLineLength);
+    this.opening = null;
+    for (const chunk of held) this.push(chunk);
   }
 
   /** Accounts for a line a backward read reported instead of handing it over (only between lines): as the splitter would count it. */
@@ -71,7 +96,7 @@ export class StreamReader implements LineHandler {
 
   /** True when the next line may be read by a fast lane: at a line start, with no CRI/Docker part waiting for its rest. */
   get acceptsFastLines(): boolean {
-    return this.parser.pendingPartials() === 0 && this.splitter.atLineStart;
+    return this.opening === null && this.array === null && this.parser.pendingPartials() === 0 && this.splitter.atLineStart;
   }
 
   /** Accounts for `n` lines a fast lane read and wrote as records. */
@@ -88,7 +113,9 @@ export class StreamReader implements LineHandler {
 
   /** Ends the stream: the last unterminated line and any dangling partial line are accounted for. */
   end(): void {
-    this.splitter.end(this);
+    if (this.opening !== null) this.readOpening(this.opening.decide()); // too short to open an array
+    if (this.array !== null) this.array.end(this);
+    else this.splitter.end(this);
     this.cutPartials(this.number(this.splitter.lines));
     this.parser.reset();
   }
@@ -121,6 +148,19 @@ export class StreamReader implements LineHandler {
         this.counts.joinedPartials++;
         return;
     }
+  }
+
+  /** @internal ArrayHandler */
+  cutShort(lineNo: number): void {
+    this.counts.lines++;
+    this.malformed('truncated', lineNo);
+  }
+
+  /** @internal ArrayHandler: a line of an element after its first is joined into it, as a CRI part is. */
+  otherLine(joined: boolean): void {
+    this.counts.lines++;
+    if (joined) this.counts.joinedPartials++;
+    else this.counts.notAccessLog++;
   }
 
   /** @internal LineHandler: the line itself is counted by its `line` or `tooLong` call. */

@@ -1,9 +1,10 @@
-import { LineParser, resolveFormat, type FormatSpec } from '../../parsers/index.js';
+import { LineParser, resolveFormat, type FormatSpec, type RecordView } from '../../parsers/index.js';
 import { StreamReader } from '../lines/stream-reader.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { sourcePrefix, streamSourceTail, writeRecordJson, type SourcePrefix } from '../output/record-json.js';
 import { FastLane, LANE_MODE } from '../output/fast-lane.js';
 import type { LineCounts, LineProblem, StreamInfo } from '../types.js';
+import { emptyCounts } from '../lines/stream-reader.js';
 
 /** What parsing a batch needs to know about its stream; plain data, so it can cross to a worker thread. */
 export interface BatchStream {
@@ -40,6 +41,50 @@ function laneModes(spec: FormatSpec): number {
   return spec.kind === 'json' ? LANE_MODE.json : 0;
 }
 
+function specOf(stream: BatchStream): FormatSpec {
+  const spec = resolveFormat(stream.format);
+  if (typeof spec === 'string') throw new TypeError(spec); // validated by the command before any batch
+  return spec;
+}
+
+/** Writes a record's NDJSON line (the parse output's one shape, whichever reader found the record). */
+function writeNdjson(sink: ByteSink, view: RecordView, prefix: SourcePrefix, lineNo: number): void {
+  writeRecordJson(sink, view, prefix, lineNo);
+  sink.buf[sink.pos++] = 10;
+}
+
+/**
+ * A stream that opens with a JSON array, parsed on this thread chunk by chunk: its elements span lines,
+ * so it cannot be cut into batches of lines. Each chunk gives its NDJSON; the accounting comes whole at the end.
+ */
+export class ArrayStreamParser {
+  private readonly reader: StreamReader;
+  private readonly sink = new ByteSink(1 << 16);
+
+  constructor(stream: BatchStream) {
+    const prefix = sourcePrefix(stream.info);
+    this.reader = new StreamReader(stream.info, specOf(stream), stream.maxLineLength, (view, lineNo) => writeNdjson(this.sink, view, prefix, lineNo), undefined, 1, null, true);
+  }
+
+  /** The NDJSON of the records a chunk completes. */
+  push(chunk: Uint8Array): BatchResult {
+    this.reader.push(chunk);
+    return this.take(emptyCounts(), []);
+  }
+
+  /** The last records, and the whole stream's accounting. */
+  end(): BatchResult {
+    this.reader.end();
+    return this.take(this.reader.counts, this.reader.problems);
+  }
+
+  private take(counts: LineCounts, problems: LineProblem[]): BatchResult {
+    const ndjson = Uint8Array.prototype.slice.call(this.sink.buf, 0, this.sink.pos);
+    this.sink.clear();
+    return { ndjson, laneLines: 0, counts, problems };
+  }
+}
+
 /**
  * Parses batches of whole lines to NDJSON, remembering per stream its parser (the layout memo) and
  * its encoded `source` prefix. Runs the same on the main thread and in worker threads.
@@ -51,8 +96,7 @@ export class BatchParser {
   private state(stream: BatchStream): StreamState {
     let state = this.streams.get(stream.info.name);
     if (state === undefined) {
-      const spec = resolveFormat(stream.format);
-      if (typeof spec === 'string') throw new TypeError(spec); // validated by the command before any batch
+      const spec = specOf(stream);
       const prefix = sourcePrefix(stream.info);
       const modes = laneModes(spec);
       const lane = modes === 0 ? null : new FastLane(prefix.file, streamSourceTail(prefix), modes);
@@ -100,10 +144,7 @@ export class BatchParser {
       stream.info,
       state.spec,
       stream.maxLineLength,
-      (view, lineNo) => {
-        writeRecordJson(sink, view, state.prefix, lineNo);
-        sink.buf[sink.pos++] = 10;
-      },
+      (view, lineNo) => writeNdjson(sink, view, state.prefix, lineNo),
       state.parser,
       firstLine,
     );

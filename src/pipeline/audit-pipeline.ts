@@ -1,7 +1,6 @@
 import { LineParser, type FormatSpec } from '../../parsers/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { StreamReader, addCounts, emptyCounts } from '../lines/stream-reader.js';
-import { JsonArrayProbe } from '../lines/json-array.js';
 import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineMark, LineProblem, LogStream, StreamInfo } from '../types.js';
 import { headRunsNewestFirst, probeTimeOrder, type TimeOrder, type UNPROBED } from './time-order.js';
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
@@ -11,6 +10,9 @@ import { laneTextSpans } from '../output/fast-lane.js';
 export function seconds(ms: number): string {
   return `${Math.round(ms / 1000)}s`;
 }
+
+/** Why a JSON array export's entries wait until it ends: nothing tells its order before then. */
+const JSON_ARRAY_ORDER = 'it is a JSON array export, whose log-time order is not known before its end (gcloud logging read prints newest first)';
 
 /** An ordinary successful entry: what a log filter on errors/Passthrough/BlackHole would have dropped. */
 function isPlain(entry: Entry): boolean {
@@ -46,8 +48,6 @@ export interface StreamFacts {
   headUnjudged: boolean;
   /** Lines that began with NUL padding (`logrotate copytruncate`), dropped before each line was read. */
   nulPadded: number;
-  /** True when it opens with a JSON array (a pretty-printed export) and none of its lines was an access log. */
-  jsonArray: boolean;
   /** The log time its records cover (ms): earliest start, latest end; Infinity and -Infinity when it had none. */
   firstMs: number;
   lastMs: number;
@@ -108,8 +108,6 @@ export interface StreamState {
   bytes: number;
   /** Set when the stream failed (unreadable, corrupt gzip, API error). */
   error: string | null;
-  /** Whether its first bytes open a JSON array (a pretty-printed export, which is not read line by line). */
-  readonly jsonArray: JsonArrayProbe;
 }
 
 /** How a driver reads a stream, said when it opens it: the reader's line numbers and --explain depend on it. */
@@ -161,6 +159,7 @@ export class AuditPipeline {
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
     const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans);
     const reader = new StreamReader(info, this.options.spec, this.options.maxLineLength, (view, lineNo, raw) => {
+      if (state.unordered === null && reader.jsonArray) state.unordered = JSON_ARRAY_ORDER;
       const entry = builder.build(view, lineNo, raw);
       if (entry.startMs < state.firstMs) state.firstMs = entry.startMs;
       if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
@@ -172,7 +171,7 @@ export class AuditPipeline {
       if (entry.role === 'sidecar') widenSpan(this.sidecarSpan, entry.startMs, entry.endMs);
       else if (entry.role === 'egress-gateway') widenSpan(this.gatewaySpan, entry.startMs, entry.endMs);
       this.engine.add(entry);
-    }, parser, 1, backFrom);
+    }, parser, 1, backFrom, backFrom === null && info.kind !== 'pod'); // a container's log is lines, never an export
     const state: StreamState = {
       info,
       progressMs: Number.NEGATIVE_INFINITY,
@@ -184,7 +183,6 @@ export class AuditPipeline {
       headUnjudged: plan.headUnjudged === true,
       bytes: 0,
       error: null,
-      jsonArray: new JsonArrayProbe(),
       reader,
       counts: reader.counts,
       problems: reader.problems,
@@ -223,7 +221,6 @@ export class AuditPipeline {
       state.reader.mark(chunk);
       return;
     }
-    if (state.jsonArray.result === null && !state.backwards) state.jsonArray.push(chunk);
     state.bytes += chunk.length;
     state.reader.push(chunk);
   }
@@ -249,7 +246,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, backwards: s.backwards, copied: s.copied, headUnjudged: s.headUnjudged, nulPadded: s.counts.nulPadded, jsonArray: s.jsonArray.result === true && s.counts.records === 0, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, backwards: s.backwards, copied: s.copied, headUnjudged: s.headUnjudged, nulPadded: s.counts.nulPadded, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

@@ -93,7 +93,6 @@ export const COVERAGE_CODES = [
   'mixed-roles',
   'unordered-input',
   'nul-padding',
-  'json-array-input',
   'pod-flags-not-applied',
   'inputs-skipped',
 ] as const;

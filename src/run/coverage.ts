@@ -1,4 +1,3 @@
-import { jsonArrayAdvice } from '../lines/json-array.js';
 import type { Coverage, CoverageWarning, CoverageWindow, ReportLineCounts, StreamCoverage } from '../report/model.js';
 import { logTimeStatement, windowStatement } from '../report/statements.js';
 import type { EngineCounters } from '../engine/index.js';
@@ -189,13 +188,6 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     out.push({ code: 'no-records', message: `No access-log entries were read (${f.lines.lines} lines): nothing was audited, so nothing is proven.${accessLogsOff(f.lines)}` });
   }
   out.push(...emptyWindow(f, seen));
-  const arrays = f.streams.filter((s) => s.jsonArray);
-  if (arrays.length > 0) {
-    out.push({
-      code: 'json-array-input',
-      message: jsonArrayAdvice(listed(arrays, (s) => s.name), arrays.length, "jq -c '.[]' FILE > FILE.jsonl and audit that"),
-    });
-  }
   const unparsed = unparsedByReason(f.lines);
   if (unparsed.total > 0) {
     out.push({

@@ -1,70 +1,132 @@
-// A pretty-printed JSON array (gcloud logging read --format=json, an Elasticsearch hits dump through jq)
-// is a documented limit: exports are read one JSON record per line. Such an input used to end in
-// "no access-log records" (audit exit 4) without saying why or how to convert it.
-import { writeFileSync } from 'node:fs';
+// A pretty-printed JSON array export (gcloud logging read --format=json, newest first by default; an
+// Elasticsearch hits dump through jq) is read element by element, with the same verdicts as the same
+// records exported one per line, and evidence at the line each element starts on. Before, such an input
+// was only named, with advice to convert it with jq, and its records were not audited.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { ndjson, runCli } from '../helpers/cli.js';
+import type { HopSource } from '../helpers/expected.js';
 import { errorText, reportValidator } from '../report/validate.js';
 import { tempFolders } from '../helpers/temp-folders.js';
 
 const tempDir = tempFolders();
 
-const VIA = fileURLToPath(new URL('../../fixtures/scenarios/seed-000-via-gateway-tcp/', import.meta.url));
+const GCP = fileURLToPath(new URL('../../fixtures/pipelines/gcp.jsonl', import.meta.url));
 const TCP = '[2022-02-19T09:31:17.146Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:33706 192.168.0.78:1234 10.108.0.56:50898 - -';
-/** Cloud Logging entries as `gcloud logging read --format=json` prints them: one array, indented. */
-const entries = [1, 2].map((i) => ({ textPayload: TCP, resource: { type: 'k8s_container', labels: { pod_name: `sleep-${i}`, namespace_name: 'default' } }, timestamp: '2022-02-19T09:31:17.146Z' }));
+
+/** The Cloud Logging records of fixtures/pipelines/gcp.jsonl, newest first, as `gcloud logging read --format=json` prints them. */
+const records = readFileSync(GCP, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown).reverse();
 const dir = tempDir('ea-json-array-');
 const pretty = join(dir, 'gcloud.json');
-writeFileSync(pretty, `${JSON.stringify(entries, null, 2)}\n`);
+const prettyText = `${JSON.stringify(records, null, 2)}\n`;
+writeFileSync(pretty, prettyText);
+/** The line each element starts on (gcloud indents elements by two spaces). */
+const starts = prettyText.split('\n').flatMap((l, i) => (l === '  {' ? [i + 1] : []));
 
-describe('a pretty-printed JSON array', () => {
-  it('parse names the file and says how to convert it (jq -c .[])', async () => {
-    const res = await runCli(['parse', pretty]);
-    expect(res.stderr).toContain(`egress-audit: ${pretty}: holds a JSON array of log records (as gcloud logging read --format=json prints), not one record per line`);
-    expect(res.stderr).toContain("jq -c '.[]'");
-    expect(res.code).toBe(0);
+interface Flow {
+  verdict: string;
+  rule: string;
+  sidecar: HopSource | null;
+  gateway: HopSource | null;
+}
+
+/** Each flow as verdict, rule and the pods and times of its hops: what must not depend on how the records were exported. */
+function verdicts(stdout: string): string[] {
+  const hop = (h: HopSource | null): string => (h === null ? '-' : `${h.source.pod ?? '?'}@${String((h as unknown as { start_time: string }).start_time)}`);
+  return ndjson(stdout)
+    .filter((f) => f['type'] === 'flow')
+    .map((f) => f as unknown as Flow)
+    .map((f) => `${f.verdict} ${f.rule} ${hop(f.sidecar)} ${hop(f.gateway)}`)
+    .sort();
+}
+
+describe('a JSON array export', () => {
+  it('audits to the same verdicts as the same records one per line, with evidence at the line each element starts on', async () => {
+    const lines = await runCli(['audit', GCP, '-o', 'ndjson']);
+    const array = await runCli(['audit', pretty, '-o', 'ndjson']);
+    expect(array.code, array.stderr).toBe(lines.code);
+    expect(array.code).toBe(1); // one request went direct
+    expect(verdicts(array.stdout)).toEqual(verdicts(lines.stdout));
+    expect(verdicts(array.stdout)).toHaveLength(3);
+    const evidence = ndjson(array.stdout)
+      .filter((f) => f['type'] === 'flow')
+      .flatMap((f) => [f['sidecar'], f['gateway']] as (HopSource | null)[])
+      .flatMap((h) => (h === null ? [] : [h.source.line]));
+    expect(evidence.length).toBe(5);
+    for (const line of evidence) expect(starts).toContain(line);
   });
 
-  it('on stdin, and on one line (a compact array), too', async () => {
-    const res = await runCli(['parse', '-'], { input: `\ufeff  ${JSON.stringify(entries)}\n` });
-    expect(res.stderr).toContain('egress-audit: -: holds a JSON array of log records');
-  });
-
-  it('audit says it in a json-array-input warning beside no-records (exit 4), and the report is valid', async () => {
-    const res = await runCli(['audit', '-o', 'json', pretty]);
-    expect(res.code).toBe(4);
-    const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
-    const codes = report.coverage.warnings.map((w) => w.code);
-    expect(codes.slice(0, 2)).toEqual(['no-records', 'json-array-input']);
-    expect(report.coverage.warnings[1]?.message).toBe(
-      `${pretty}: holds a JSON array of log records (as gcloud logging read --format=json prints), not one record per line, so none of its lines was read as an access log. Convert with jq -c '.[]' FILE > FILE.jsonl and audit that.`,
-    );
+  it('accounts for every line of the file in the report, which stays valid', async () => {
+    const res = await runCli(['audit', pretty, '-o', 'json']);
+    const report = JSON.parse(res.stdout) as { coverage: { lines: Record<string, number> } };
+    const physical = prettyText.split('\n').length - 1;
+    // 7 elements (5 access logs, 2 other lines), the two bracket lines, and every other line joined into its element.
+    expect(report.coverage.lines).toMatchObject({ lines: physical, records: 5, notAccessLog: 4, joinedPartials: physical - 9 });
     const validate = reportValidator();
     expect(validate(report), errorText(validate)).toBe(true);
   });
 
-  it('is named even when other inputs had records, so the run is not mistaken for complete', async () => {
-    const res = await runCli(['audit', '-o', 'json', pretty, VIA]);
+  it('waits until it ends before releasing entries unjoined (its order is only known then), and --explain says why', async () => {
+    const res = await runCli(['audit', pretty, '-o', 'json', '--explain']);
+    expect(res.stderr).toContain('it is a JSON array export, whose log-time order is not known before its end');
+    // Roles per pod, sampled from the elements: the gateway pod (named unlike one) by its labels, the app by its entries.
+    expect(res.stderr).toMatch(/gcloud\.json#istio-system\/egress-proxy-5d4f8b7c9-kq2mx\s+egress-gateway\s+pod-labels/);
+    expect(res.stderr).toMatch(/gcloud\.json#default\/sleep-76df4f989c-lrvpj\s+sidecar/);
+    const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string }[] } };
+    expect(report.coverage.warnings.map((w) => w.code)).not.toContain('unordered-input');
+  });
+
+  it('joins a large newest-first array export whole', async () => {
+    const n = 1500;
+    const entries = [];
+    for (let i = 0; i < n; i++) {
+      const t = new Date(Date.UTC(2022, 1, 19, 9, 0, 0) + i * 1000).toISOString();
+      const port = 20000 + i;
+      const sidecar = `[${t}] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:443" outbound|443||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:${port} 192.168.0.78:443 10.108.0.56:50898 api.example.com -`;
+      const gateway = `[${t}] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "93.184.216.34:443" outbound|443||api.example.com 10.108.0.55:41000 10.108.0.55:443 10.108.0.56:${port} api.example.com -`;
+      entries.push({ textPayload: sidecar, resource: { labels: { pod_name: 'sleep-1', namespace_name: 'default' } }, timestamp: t });
+      entries.push({ textPayload: gateway, resource: { labels: { pod_name: 'istio-egressgateway-1', namespace_name: 'istio-system' } }, timestamp: t });
+    }
+    const file = join(dir, 'big.json.gz');
+    writeFileSync(file, gzipSync(JSON.stringify(entries.reverse(), null, 2)));
+    const res = await runCli(['audit', file, '-o', 'json']);
     expect(res.code, res.stderr).toBe(0);
-    const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
-    // The scenario's expected.json is a JSON array too, but of test expectations, not log records: not named.
-    expect(report.coverage.warnings.find((w) => w.code === 'json-array-input')?.message).toMatch(/^\S+gcloud\.json: holds a JSON array of log records/);
-    // A CI job can refuse such a run: the array's lines were never audited.
-    const strict = await runCli(['audit', '-o', 'markdown', '--fail-on', 'json-array-input', pretty, VIA]);
-    expect(strict.code, strict.stderr).toBe(1);
+    const report = JSON.parse(res.stdout) as { summary: { verdicts: Record<string, number> } };
+    expect(report.summary.verdicts).toMatchObject({ 'via-gateway': n });
+  });
+
+  it('parse prints each element\'s record at its line, on stdin and in one compact line too', async () => {
+    const res = await runCli(['parse', pretty]);
+    expect(res.code).toBe(0);
+    const lines = ndjson(res.stdout).map((r) => (r['source'] as { line: number }).line);
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(starts).toContain(line);
+    expect(res.stderr).toMatch(/5 records, 4 not access logs, 0 malformed, 0 too long, \d+ partial lines joined/);
+    const compact = await runCli(['parse', '-'], { input: `\ufeff  ${JSON.stringify([TCP, { textPayload: TCP }])}\n` });
+    expect(ndjson(compact.stdout).map((r) => (r['source'] as { line: number }).line)).toEqual([1, 1]);
+  });
+
+  it('counts an element cut off at the end (a truncated export) as malformed, naming its line', async () => {
+    const cut = join(dir, 'cut.json');
+    writeFileSync(cut, prettyText.slice(0, prettyText.lastIndexOf('textPayload')));
+    const res = await runCli(['parse', '--strict', cut]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`${cut}:${starts[starts.length - 1] ?? 0}: truncated`);
   });
 });
 
-describe('what only starts with [ is not an array', () => {
+describe('what only starts with [ is read line by line', () => {
   it.each([
-    ['an access log', `${TCP}\n`],
-    ['kubectl logs --prefix', `[pod/sleep-1/istio-proxy] ${TCP}\n`],
-    ["Envoy's own log", '[2019-02-21 05:38:48.587][18][warning][config] gRPC config stream closed\n'],
-    ['an array of something else (a test\'s expected verdicts)', '[\n  {"file": "sidecar.log", "line": 1, "verdict": "direct"}\n]\n'],
-  ])('%s: no array advice', async (_name, input) => {
+    ['an access log', `${TCP}\n`, 1],
+    ['kubectl logs --prefix', `[pod/sleep-1/istio-proxy] ${TCP}\n`, 1],
+    ["Envoy's own log", '[2019-02-21 05:38:48.587][18][warning][config] gRPC config stream closed\n', 0],
+  ])('%s', async (_name, input, records) => {
     const res = await runCli(['parse', '-'], { input });
-    expect(res.stderr).not.toContain('JSON array');
+    expect(res.code).toBe(0);
+    expect(ndjson(res.stdout)).toHaveLength(records);
+    expect(res.stderr).not.toContain('partial lines joined');
   });
 });

@@ -1,32 +1,145 @@
 import { describe, expect, it } from 'vitest';
-import { JsonArrayProbe } from '../../src/lines/json-array.js';
+import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
+import { ArrayOpening, JsonArraySplitter, opensJsonArray, type ArrayHandler } from '../../src/lines/json-array.js';
+import { StreamReader } from '../../src/lines/stream-reader.js';
+import type { LineCounts, StreamInfo } from '../../src/types.js';
+import { seeded } from '../helpers/random.js';
 
-/** The probe's answer for `text` fed in chunks of `size` bytes. */
-function probe(text: string, size: number): boolean | null {
-  const p = new JsonArrayProbe();
-  const bytes = Buffer.from(text);
-  for (let i = 0; i < bytes.length && p.result === null; i += size) p.push(bytes.subarray(i, i + size));
-  return p.result;
+const TCP = '[2022-02-19T09:31:17.146Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:33706 192.168.0.78:1234 10.108.0.56:50898 - -';
+
+/** Everything a splitter hands over, in order, as text (so that two readings can be compared whole). */
+function split(text: string | Buffer, chunkSizes: () => number = () => 1 << 16, maxLength = 65536): string[] {
+  const got: string[] = [];
+  const handler: ArrayHandler = {
+    line: (t, n) => got.push(`line ${n}: ${t}`),
+    tooLong: (n) => got.push(`too long ${n}`),
+    cutShort: (n) => got.push(`cut short ${n}`),
+    otherLine: (joined) => got.push(joined ? 'joined' : 'other'),
+  };
+  const splitter = new JsonArraySplitter(maxLength);
+  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
+  for (let i = 0; i < bytes.length; ) {
+    const n = chunkSizes();
+    splitter.push(bytes.subarray(i, i + n), handler);
+    i += n;
+  }
+  splitter.end(handler);
+  return got;
 }
 
-describe('JsonArrayProbe', () => {
+describe('opensJsonArray', () => {
   it.each([
-    ['[\n  {\n    "textPayload": "[2024-03-01T10:00:00.000Z] \\"GET / HTTP/1.1\\" 200"', true],
-    ['\ufeff\r\n\t [ {"jsonPayload":{"upstream_cluster":"PassthroughCluster"}}]', true],
-    ['[["[2024-03-01T10:00:00.000Z] - - -"]]', true],
-    ['["response_flags"]', true],
-    ['[\n  {"file": "sidecar.log", "line": 1, "verdict": "via-gateway"}\n]\n', null], // an array, but of no log records
-    ['[]', false], // an empty array: no records to convert
+    ['[\n  {\n    "textPayload": "x"', true],
+    ['\ufeff\r\n\t [ {"jsonPayload":{}}]', true],
+    ['[["a"]]', true],
+    ['["[2024-03-01T10:00:00.000Z] - - -"]', true],
+    ['[]', true],
     ['[2024-03-01T10:00:00.000Z] "GET / HTTP/1.1" 200', false],
     ['[pod/sleep-1/istio-proxy] [2024-03-01T10:00:00.000Z]', false],
+    ["[2019-02-21 05:38:48.587][18][warning][config] gRPC config stream closed", false],
     ['{"start_time":"2024","upstream_cluster":"x"}', false],
     ['2024-03-01T10:00:00Z info', false],
-  ])('%j: %s, however it is chunked', (text, expected) => {
-    for (const size of [1, 2, 3, 1 << 10]) expect(probe(text, size), `chunks of ${size}`).toBe(expected);
+    ['  [  ', null],
+    ['', null],
+  ])('%j: %s', (text, expected) => {
+    expect(opensJsonArray(Buffer.from(text))).toBe(expected);
   });
 
-  it('decides no after 64 KiB without an access log in the array', () => {
-    expect(probe(`[${' '.repeat(10)}{"a":"${'x'.repeat(64 << 10)}"}]`, 1 << 12)).toBe(false);
-    expect(probe(' '.repeat((64 << 10) + 1), 1 << 20)).toBe(false);
+  it('decides "lines" after 64 KiB of whitespace', () => {
+    expect(opensJsonArray(Buffer.from(' '.repeat(64 << 10)))).toBe(false);
+    expect(opensJsonArray(Buffer.from(`[${' '.repeat(64 << 10)}`))).toBe(false);
+  });
+
+  it('ArrayOpening holds chunks until it knows, then gives them all back in order', () => {
+    const opening = new ArrayOpening();
+    expect(opening.take(Buffer.from(' '))).toBeNull();
+    expect(opening.take(Buffer.from('['))).toBeNull();
+    const held = opening.take(Buffer.from('{}]'));
+    expect(opening.isArray).toBe(true);
+    expect(Buffer.concat(held ?? []).toString()).toBe(' [{}]');
+    const short = new ArrayOpening();
+    expect(short.take(Buffer.from('['))).toBeNull();
+    expect(Buffer.concat(short.decide()).toString()).toBe('[');
+    expect(short.isArray).toBe(false);
+  });
+});
+
+describe('JsonArraySplitter', () => {
+  const pretty = `${JSON.stringify([{ textPayload: TCP, resource: { labels: { pod_name: 'a' } } }, { textPayload: `${TCP} "quoted, [bracketed] {braced}"` }], null, 2)}\n`;
+
+  it('gives each element as one compact line, at the line it starts on; its other lines are joined, the brackets\' lines are not access logs', () => {
+    const got = split(pretty);
+    const lines = pretty.split('\n');
+    const starts = lines.flatMap((l, i) => (l === '  {' ? [i + 1] : []));
+    expect(starts).toEqual([2, 10]);
+    expect(got.filter((g) => g.startsWith('line'))).toEqual([
+      `line 2: ${JSON.stringify({ textPayload: TCP, resource: { labels: { pod_name: 'a' } } })}`,
+      `line 10: ${JSON.stringify({ textPayload: `${TCP} "quoted, [bracketed] {braced}"` })}`,
+    ]);
+    // Every physical line once: 2 elements, 2 bracket lines, the rest joined into their elements.
+    expect(got).toHaveLength(lines.length - 1);
+    expect(got.filter((g) => g === 'other')).toHaveLength(2);
+    expect(got.filter((g) => g === 'joined')).toHaveLength(lines.length - 1 - 4);
+  });
+
+  it('reads the same however the bytes are chunked (strings, escapes and UTF-8 across chunk borders)', () => {
+    const text = `\ufeff${JSON.stringify([{ m: 'a\\"b]}', n: 'é ü 世界', arr: [1, [2, { x: '\\\\' }]] }, 'raw line', 42, null, { e: '' }], null, 3).replace(/\n/g, '\r\n')}`;
+    const whole = split(text);
+    expect(whole.filter((g) => g.startsWith('line'))).toEqual([
+      `line 2: ${JSON.stringify({ m: 'a\\"b]}', n: 'é ü 世界', arr: [1, [2, { x: '\\\\' }]] })}`,
+      'line 15: raw line',
+      'line 16: 42',
+      'line 17: null',
+      'line 18: {"e":""}',
+    ]);
+    const random = seeded(7);
+    for (const max of [1, 2, 3, 7, 50]) expect(split(text, () => 1 + Math.floor(random() * max))).toEqual(whole);
+  });
+
+  it('unwraps an array of raw log lines, and reads one compact line of elements', () => {
+    expect(split(JSON.stringify([TCP, `${TCP} "x"`]))).toEqual([`line 1: ${TCP}`, `line 1: ${TCP} "x"`]);
+  });
+
+  it('reads concatenated arrays (exports appended to one file) and text outside an array as lines', () => {
+    expect(split('[{"a":1}]\n[{"b":2}]\nnot json\n')).toEqual(['line 1: {"a":1}', 'line 2: {"b":2}', 'line 3: not json']);
+  });
+
+  it('skips an element longer than the limit without keeping it, and counts its lines', () => {
+    const big = `[\n{"a":"${'x'.repeat(100)}",\n"b":1},\n{"c":2}\n]\n`;
+    expect(split(big, undefined, 50)).toEqual(['other', 'too long 2', 'joined', 'line 4: {"c":2}', 'other']);
+  });
+
+  it('cuts short an element the stream ends inside (a truncated export)', () => {
+    expect(split('[\n {"a":1},\n {"b":\n  "unfinished')).toEqual(['other', 'line 2: {"a":1}', 'cut short 3', 'joined']);
+  });
+});
+
+describe('StreamReader with arrays on', () => {
+  const info: StreamInfo = { name: 'export.json', kind: 'file', pod: null, namespace: null, container: null, labels: null, role: null, size: null };
+  const auto = resolveFormat('auto') as FormatSpec;
+
+  function read(text: string, readArrays: boolean): { counts: LineCounts; lines: number[]; array: boolean } {
+    const lines: number[] = [];
+    const reader = new StreamReader(info, auto, 65536, (_view, lineNo) => lines.push(lineNo), undefined, 1, null, readArrays);
+    const bytes = Buffer.from(text);
+    for (let i = 0; i < bytes.length; i += 3) reader.push(bytes.subarray(i, i + 3));
+    reader.end();
+    return { counts: reader.counts, lines, array: reader.jsonArray };
+  }
+
+  const exportText = `${JSON.stringify([TCP, { textPayload: TCP, resource: { labels: { pod_name: 'sleep-1' } } }], null, 2)}\n`;
+
+  it('reads records from an array, accounting for every physical line', () => {
+    const got = read(exportText, true);
+    expect(got.array).toBe(true);
+    expect(got.lines).toEqual([2, 3]);
+    const physical = exportText.split('\n').length - 1;
+    expect(got.counts).toMatchObject({ lines: physical, records: 2, notAccessLog: 2, joinedPartials: physical - 4 });
+  });
+
+  it('reads an ordinary log line by line, arrays on or off, and an array not at all when off', () => {
+    expect(read(`${TCP}\n${TCP}\n`, true)).toMatchObject({ lines: [1, 2], array: false });
+    expect(read(exportText, false)).toMatchObject({ lines: [], array: false });
+    expect(read('[', true)).toMatchObject({ counts: { lines: 1, notAccessLog: 1 }, array: false });
   });
 });
