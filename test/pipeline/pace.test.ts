@@ -60,4 +60,40 @@ describe('replay pacing (--speed)', () => {
     abort.abort();
     await expect(waiting).resolves.toBeUndefined();
   });
+
+  describe('with audit --since/--until, only the window is paced', () => {
+    const HOUR = 3_600_000;
+    /** Whether the wait has ended once the timers due now have run (the clock does not move). */
+    async function endsAtOnce(waiting: Promise<void>): Promise<boolean> {
+      let done = false;
+      void waiting.then(() => (done = true));
+      await vi.advanceTimersByTimeAsync(0);
+      return done;
+    }
+
+    it('reads the log time before --since without waiting, and paces from the first record inside it', async () => {
+      const since = 3 * 24 * HOUR; // days of log before a one-hour window
+      const pacer = new Pacer(10, { sinceMs: since, untilMs: since + HOUR });
+      const signal = new AbortController().signal;
+      for (let t = 0; t < since; t += HOUR) expect(await endsAtOnce(pacer.wait(t, signal))).toBe(true);
+      expect(vi.getTimerCount()).toBe(0);
+      await vi.advanceTimersByTimeAsync(60_000); // reading up to the window took a minute: the window's pace starts after it, not behind
+      expect(await endsAtOnce(pacer.wait(since + 1_000, signal))).toBe(true); // the first record inside sets the origin
+      let done = false;
+      const waiting = pacer.wait(since + 21_000, signal).then(() => (done = true)); // 20 s of log time at 10x = 2 s
+      await vi.advanceTimersByTimeAsync(1_900);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(200);
+      await waiting;
+      expect(done).toBe(true);
+    });
+
+    it('stops pacing at --until: the rest is read at full speed', async () => {
+      const pacer = new Pacer(1, { sinceMs: null, untilMs: HOUR });
+      const signal = new AbortController().signal;
+      await pacer.wait(HOUR - 10_000, signal);
+      for (let t = HOUR; t < 5 * HOUR; t += 60_000) expect(await endsAtOnce(pacer.wait(t, signal))).toBe(true);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+  });
 });
