@@ -1,5 +1,5 @@
-// The abortable sleep on the global timer, so that tests' fake clocks drive the pacing too.
 import { inLogWindow, type LogWindow } from '../cli/log-time.js';
+// The abortable sleep on the global timer, so that tests' fake clocks drive the pacing too.
 import { sleep } from '../sleep.js';
 
 /**

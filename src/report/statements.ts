@@ -105,6 +105,13 @@ export function windowCoverageStatement(window: CoverageWindow): string {
   return `${windowStatement(window)} (--since/--until): ${plural(window.flowsOutside, 'flow')} started outside it and ${window.flowsOutside === 1 ? 'was' : 'were'} left out`;
 }
 
+/**
+ * Beside the window: the join sees every entry whatever the window (so a flow at its edge keeps its other
+ * hop), so its figures count the whole input while the verdicts count the window; said, or "12 unmatched"
+ * next to 3 flows reads as a contradiction.
+ */
+export const WINDOW_SCOPE = 'Unmatched and evicted entries, join-fields-not-logged and filtered-logging count every entry read (the join sees the whole input); flows, verdicts and findings count the window only';
+
 /** What the `(other)` rows mean. */
 export const FOLDED_DESTINATIONS = `destinations beyond the first ${REPORT_LIMITS.destinations} tracked one by one, folded into one row`;
 
