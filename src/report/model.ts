@@ -127,6 +127,12 @@ export interface Coverage {
   warnings: CoverageWarning[];
 }
 
+/** Why a run has nothing to judge (exit 4: no record read, or no flow started in --since/--until), or null: decided here only, so the exit code and every writer's wording agree. */
+export function noEvidence(coverage: Pick<Coverage, 'lines' | 'warnings'>): 'no-records' | 'empty-window' | null {
+  if (coverage.lines.records === 0) return 'no-records';
+  return coverage.warnings.some((w) => w.code === 'empty-window') ? 'empty-window' : null;
+}
+
 /** The log time an audit kept (ISO times, null for an open side) and how many decided flows it left out, counted rather than silently dropped. */
 export interface CoverageWindow {
   since: string | null;
