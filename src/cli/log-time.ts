@@ -10,6 +10,11 @@ export interface LogWindow {
   untilMs: number | null;
 }
 
+/** True when log time `ms` is in the window (since inclusive, until exclusive): the one reading of its edges, so what is kept and what is paced agree. */
+export function inLogWindow(window: LogWindow, ms: number): boolean {
+  return (window.sinceMs === null || ms >= window.sinceMs) && (window.untilMs === null || ms < window.untilMs);
+}
+
 const EXAMPLE = 'e.g. 2026-11-02T02:00:00Z, 2026-11-02T03:00:00+01:00 or 2026-11-02';
 /** RFC 3339 with its zone (`T` or a space between date and time; fractions allowed), or a date alone. */
 const TIME = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)([Zz]|[+-]\d{2}:\d{2}))?$/;

@@ -111,7 +111,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const totalBytes = streams.every((s) => s.info.size !== null) ? streams.reduce((a, s) => a + (s.info.size ?? 0), 0) : null;
   const progress = (): RunProgress => ({ lines: pipeline.totals(), bytes: pipeline.streams.reduce((a, s) => a + s.bytes, 0), streams: streams.length, reconnects: 0 });
   const meter = new ProgressMeter(() => ({ ...progress(), totalBytes }), process.stderr, dashboard === null && process.stderr.isTTY === true);
-  const pacer = new Pacer(paced ? options.speed : 0);
+  const pacer = new Pacer(paced ? options.speed : 0, options.window);
   await runOffline(pipeline, roles.streams, abort.signal, {
     onChunk: () => {
       meter.tick();

@@ -1,3 +1,4 @@
+import { inLogWindow, type LogWindow } from '../cli/log-time.js';
 // The abortable sleep on the global timer, so that tests' fake clocks drive the pacing too.
 import { sleep } from '../sleep.js';
 
@@ -11,17 +12,26 @@ export const MAX_IDLE_MS = 2_000;
 /**
  * Replays saved logs at log-time pace (`--speed 1`), or N times faster: waits until wall time has
  * caught up with how far the logs have advanced since the first record, less the gaps cut short.
+ * With `audit --since/--until` only the window is paced: the log time before it shows nothing on the
+ * dashboard (its flows are left out), so it is read at full speed, and so is everything after it.
  */
 export class Pacer {
   private firstLogMs = Number.NaN;
-  private startedAt = Date.now();
+  private startedAt = Number.NaN;
 
-  constructor(private readonly speed: number) {}
+  constructor(
+    private readonly speed: number,
+    private readonly window: LogWindow | null = null,
+  ) {}
 
-  /** Sleeps as needed for log time `logMs`; returns at once when speed is 0 (as fast as possible). */
+  /** Sleeps as needed for log time `logMs`; returns at once when speed is 0 (as fast as possible) or `logMs` is outside the window. */
   async wait(logMs: number, signal: AbortSignal): Promise<void> {
-    if (this.speed <= 0 || !Number.isFinite(logMs)) return;
-    if (Number.isNaN(this.firstLogMs)) this.firstLogMs = logMs;
+    if (this.speed <= 0 || !Number.isFinite(logMs) || (this.window !== null && !inLogWindow(this.window, logMs))) return;
+    if (Number.isNaN(this.firstLogMs)) {
+      // The pace starts at the first record paced, not when the run started: reading up to the window took its own time.
+      this.firstLogMs = logMs;
+      this.startedAt = Date.now();
+    }
     const due = this.startedAt + (logMs - this.firstLogMs) / this.speed;
     let delay = due - Date.now();
     if (delay > MAX_IDLE_MS) {

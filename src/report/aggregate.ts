@@ -3,7 +3,7 @@
  * in bounded memory (see REPORT_LIMITS), so the CLI writers and the dashboard show the same numbers.
  */
 import { VERDICTS, type Flow, type Verdict } from '../types.js';
-import { REPORT_SCHEMA, type Coverage, type DestinationSummary, type Finding, type Report, type Summary } from './model.js';
+import { noEvidence, REPORT_SCHEMA, type Coverage, type DestinationSummary, type Finding, type Report, type Summary } from './model.js';
 import { DestinationTable } from './destinations.js';
 import { FindingTable } from './findings.js';
 import { FINDING_VERDICTS, flowEndMs, flowFingerprint, workloadLabel } from './flow-facts.js';
@@ -97,7 +97,7 @@ export class ReportBuilder {
 
   private exitCode(coverage: Coverage): Summary['exitCode'] {
     if (coverage.warnings.some((w) => w.code === 'stream-errors')) return 3;
-    if (coverage.lines.records === 0 || coverage.warnings.some((w) => w.code === 'empty-window')) return 4;
+    if (noEvidence(coverage) !== null) return 4;
     if (this.failingFlows > 0) return 1;
     return coverage.warnings.some((w) => this.failOn.includes(w.code)) ? 1 : 0;
   }

@@ -121,9 +121,15 @@ export interface Coverage {
   /** Egress gateway entries that waited for a sidecar entry and found none (entries no key could join are not counted: join-fields-not-logged). */
   unmatchedGateway: number;
   evicted: number;
-  /** `audit --since/--until`: the log time kept, and the decided flows left out because they started outside it; null without the flags. */
+  /** `audit --since/--until`: the log time kept, and the decided flows left out because they started outside it (the join figures above still count every entry read: WINDOW_SCOPE); null without the flags. */
   window: CoverageWindow | null;
   warnings: CoverageWarning[];
+}
+
+/** Why a run has nothing to judge (exit 4: no record read, or no flow started in --since/--until), or null: decided here only, so the exit code and every writer's wording agree. */
+export function noEvidence(coverage: Pick<Coverage, 'lines' | 'warnings'>): 'no-records' | 'empty-window' | null {
+  if (coverage.lines.records === 0) return 'no-records';
+  return coverage.warnings.some((w) => w.code === 'empty-window') ? 'empty-window' : null;
 }
 
 /** The log time an audit kept (ISO times, null for an open side) and how many decided flows it left out, counted rather than silently dropped. */

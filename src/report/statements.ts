@@ -3,7 +3,7 @@
  * the files say the same thing in the same words.
  */
 import { VERDICTS, type LineCounts, type Verdict } from '../types.js';
-import { NO_EVIDENCE_CODES, type Coverage, type CoverageWindow, type Finding, type Report } from './model.js';
+import { NO_EVIDENCE_CODES, noEvidence, type Coverage, type CoverageWindow, type Finding, type Report } from './model.js';
 import { REPORT_LIMITS } from './limits.js';
 
 /** What each verdict means (DOMAIN.md), for rule descriptions and legends. */
@@ -42,7 +42,7 @@ export function resultStatement(report: Report): ResultStatement {
   const { summary, coverage } = report;
   const code = summary.exitCode;
   if (code === 4) {
-    const why = coverage.lines.records > 0 && coverage.window !== null
+    const why = noEvidence(coverage) === 'empty-window' && coverage.window !== null
       ? `no flow started in the window ${windowStatement(coverage.window)}, while the inputs cover ${logTimeStatement(coverage)}`
       : 'no access-log records were read';
     return { status: 'no-evidence', text: `NO EVIDENCE: ${why}, so nothing was audited (exit 4).` };
@@ -105,6 +105,13 @@ export function windowCoverageStatement(window: CoverageWindow): string {
   return `${windowStatement(window)} (--since/--until): ${plural(window.flowsOutside, 'flow')} started outside it and ${window.flowsOutside === 1 ? 'was' : 'were'} left out`;
 }
 
+/**
+ * Beside the window: the join sees every entry whatever the window (so a flow at its edge keeps its other
+ * hop), so its figures count the whole input while the verdicts count the window; said, or "12 unmatched"
+ * next to 3 flows reads as a contradiction.
+ */
+export const WINDOW_SCOPE = 'Unmatched and evicted entries, join-fields-not-logged and filtered-logging count every entry read (the join sees the whole input); flows, verdicts and findings count the window only';
+
 /** What the `(other)` rows mean. */
 export const FOLDED_DESTINATIONS = `destinations beyond the first ${REPORT_LIMITS.destinations} tracked one by one, folded into one row`;
 
@@ -122,7 +129,8 @@ export function findingStatus(f: Finding): 'FAIL' | 'ALLOWED' | 'BASELINE' | 'WA
 
 /** What an empty findings list means: a clean result, or nothing read at all, or nothing in the window (honest coverage). */
 export function noFindingsStatement(coverage: Pick<Coverage, 'lines' | 'warnings' | 'window'>): string {
-  if (coverage.lines.records === 0) return 'No findings, because no access-log records were read: this is not a clean result.';
-  if (coverage.warnings.some((w) => w.code === 'empty-window')) return 'No findings, because no flow started in the window: this is not a clean result.';
+  const none = noEvidence(coverage);
+  if (none === 'no-records') return 'No findings, because no access-log records were read: this is not a clean result.';
+  if (none === 'empty-window') return 'No findings, because no flow started in the window: this is not a clean result.';
   return `No findings${coverage.window === null ? '' : ' in the window'}: nothing went direct, was blocked, or went unconfirmed.`;
 }

@@ -1,4 +1,4 @@
-import type { LogWindow } from '../cli/log-time.js';
+import { inLogWindow, type LogWindow } from '../cli/log-time.js';
 import { msToIso } from '../pipeline/times.js';
 import type { CoverageWindow } from '../report/model.js';
 import type { Flow } from '../types.js';
@@ -15,9 +15,7 @@ export class WindowFilter {
 
   /** True when the flow started in the window; a flow with no start time is outside it (and counted). */
   admits(flow: Flow): boolean {
-    const { sinceMs, untilMs } = this.window;
-    const start = flow.startMs;
-    const inside = !Number.isNaN(start) && (sinceMs === null || start >= sinceMs) && (untilMs === null || start < untilMs);
+    const inside = !Number.isNaN(flow.startMs) && inLogWindow(this.window, flow.startMs);
     if (!inside) this.outside++;
     return inside;
   }

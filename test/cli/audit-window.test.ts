@@ -81,6 +81,9 @@ describe('audit --since/--until', () => {
     expect(table).toContain('window 2026-11-02T02:00:00.000Z to 2026-11-02T03:15:00.000Z (--since/--until): 2 flows started outside it and were left out');
     const md = (await audit('-o', 'markdown', '--since', SINCE, '--until', UNTIL)).stdout;
     expect(md).toContain('- Window: 2026-11-02T02:00:00.000Z to 2026-11-02T03:15:00.000Z (--since/--until): 2 flows started outside it and were left out.');
+    // Beside it, that the join figures (unmatched, evicted, ...) count every entry read, not only the window's.
+    expect(table).toContain('count every entry read (the join sees the whole input); flows, verdicts and findings count the window only');
+    expect(md).toContain('count every entry read (the join sees the whole input); flows, verdicts and findings count the window only.');
   });
 
   it('--fail-on counts only the flows in the window: direct flows outside it do not fail the run', async () => {

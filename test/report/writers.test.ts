@@ -5,6 +5,7 @@ import { buildReport, coverage, entry, flow, lineCounts, MemoryStream, render } 
 import { sampleCoverage, sampleFlows } from './sample.js';
 import { createWriter } from '../../src/report/index.js';
 import { DRAIN_BUDGET } from '../../src/report/writers/byte-output.js';
+import { WINDOW_SCOPE } from '../../src/report/statements.js';
 
 const GOLDEN: [OutputFormat, string][] = [
   ['table', 'report.table.txt'],
@@ -27,6 +28,25 @@ describe('writers on the sample audit', () => {
     const empty = buildReport([], coverage({ lines: lineCounts({ lines: 3, records: 0, notAccessLog: 3 }) }));
     await expect(await render('table', [], empty)).toMatchFileSnapshot('__golden__/empty.table.txt');
     await expect(await render('markdown', [], empty)).toMatchFileSnapshot('__golden__/empty.md');
+  });
+
+  it('says beside the window that the join figures count every entry read: the one change a window makes to the table and Markdown coverage', async () => {
+    const withWindow = buildReport(flows, { ...sampleCoverage(), window: { since: '2024-03-01T11:30:00.000Z', until: null, flowsOutside: 4 } });
+    /** The lines `after` has in place of `before`'s, checking that no line of `before` went. */
+    const added = (before: string, after: string): string[] => {
+      const [b, a] = [before.split('\n'), after.split('\n')];
+      let head = 0;
+      while (head < b.length && b[head] === a[head]) head++;
+      let tail = 0;
+      while (tail < b.length - head && b[b.length - 1 - tail] === a[a.length - 1 - tail]) tail++;
+      expect(head + tail).toBe(b.length);
+      return a.slice(head, a.length - tail);
+    };
+    const window = 'from 2024-03-01T11:30:00.000Z on (--since/--until): 4 flows started outside it and were left out';
+    const table = added(await render('table', flows, report), await render('table', flows, withWindow));
+    expect(table.join(' ').replace(/\s+/g, ' ').trim()).toBe(`window ${window} ${WINDOW_SCOPE}`);
+    const md = added(await render('markdown', flows, report), await render('markdown', flows, withWindow));
+    expect(md).toEqual([`- Window: ${window}.`, `- ${WINDOW_SCOPE}.`]);
   });
 
   it('colours the table only when asked, and the colours hide nothing', async () => {

@@ -4,7 +4,7 @@
  * coverage suite: "records were read" and one case per coverage warning, failing when --fail-on
  * names it. So the test counts in CI agree with the exit code, whatever the format.
  */
-import type { Finding, Report } from '../model.js';
+import { noEvidence, type Finding, type Report } from '../model.js';
 import { workloadLabel } from '../flow-facts.js';
 import { findingStatus, logTimeStatement, plural, resultStatement, warningFailsRun, windowCoverageStatement } from '../statements.js';
 import { xml, xmlLines } from '../xml.js';
@@ -44,7 +44,7 @@ function coverageCases(report: Report): Case[] {
   const { summary, coverage } = report;
   const records: Case = { name: 'no-records', failing: [], others: [], notes: [`${coverage.lines.records} access-log records in ${coverage.lines.lines} lines`] };
   // Exit 4 for an empty --since/--until window fails its own empty-window case: records were read.
-  if (summary.exitCode === 4 && coverage.lines.records === 0) records.coverageFailure = ['no-records', resultStatement(report).text];
+  if (summary.exitCode === 4 && noEvidence(coverage) === 'no-records') records.coverageFailure = ['no-records', resultStatement(report).text];
   const cases = new Map<string, Case>([['no-records', records]]);
   for (const w of coverage.warnings) {
     const c = caseFor(cases, w.code);

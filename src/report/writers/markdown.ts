@@ -7,7 +7,7 @@ import type { Coverage, DestinationSummary, Finding, Report } from '../model.js'
 import { workloadLabel } from '../flow-facts.js';
 import { clip } from '../clip.js';
 import { mdCode, mdText } from '../markdown-escape.js';
-import { findingStatus, logTimeStatement, noFindingsStatement, plural, resultStatement, skippedStatement, warningFailsRun, windowCoverageStatement } from '../statements.js';
+import { findingStatus, logTimeStatement, noFindingsStatement, plural, resultStatement, skippedStatement, warningFailsRun, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
 import { REPORT_LIMITS } from '../limits.js';
 import { bytes } from './layout.js';
 import { documentWriter, type ReportWriter } from './output.js';
@@ -128,7 +128,7 @@ function coverageList(report: Report): string[] {
     '',
     `- Read ${plural(lines.lines, 'line')}: ${plural(lines.records, 'access-log record')}. Skipped: ${mdText(skippedStatement(lines))}.`,
     `- Log time covered: ${logTimeStatement(coverage)}.`,
-    ...(coverage.window === null ? [] : [`- Window: ${windowCoverageStatement(coverage.window)}.`]),
+    ...(coverage.window === null ? [] : [`- Window: ${windowCoverageStatement(coverage.window)}.`, `- ${WINDOW_SCOPE}.`]),
     `- Unmatched (waited for the other hop, found none): ${plural(coverage.unmatchedSidecar, 'sidecar entry', 'sidecar entries')}, ${plural(coverage.unmatchedGateway, 'gateway entry', 'gateway entries')}; ${coverage.evicted} evicted before a join.`,
     `- Streams: ${coverage.streams.length}.`,
     ...warnings,

@@ -2,7 +2,7 @@
 import type { Coverage, Summary } from '../model.js';
 import { escapeControl as safe } from '../../text/escape.js';
 import type { Palette } from '../../text/color.js';
-import { logTimeStatement, plural, skippedStatement, warningFailure, windowCoverageStatement } from '../statements.js';
+import { logTimeStatement, plural, skippedStatement, warningFailure, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
 import { labelled, wrap, WIDTH } from './layout.js';
 
 /** Streams listed before "and N more". */
@@ -45,7 +45,7 @@ export function coverageSection(coverage: Coverage, summary: Summary, p: Palette
     ...at('lines read', read),
     ...at('skipped', skippedStatement(lines)),
     ...at('log time', logTimeStatement(coverage)),
-    ...(coverage.window === null ? [] : at('window', windowCoverageStatement(coverage.window))),
+    ...(coverage.window === null ? [] : [...at('window', windowCoverageStatement(coverage.window)), ...at('', WINDOW_SCOPE)]),
     ...at('unmatched', unmatched),
     ...streams(coverage),
     ...warnings(coverage, summary, p),
