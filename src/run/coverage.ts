@@ -1,5 +1,5 @@
 import type { Coverage, CoverageWarning, CoverageWindow, ReportLineCounts, StreamCoverage } from '../report/model.js';
-import { logTimeStatement, windowStatement } from '../report/statements.js';
+import { logTimeStatement, plural, windowStatement } from '../report/statements.js';
 import type { EngineCounters } from '../engine/index.js';
 import { emptySpan, seconds, widenSpan, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
@@ -232,7 +232,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     // no window could join are not unmatched (join-fields-not-logged counts them), so both counts are of joinable entries.
     const skew = f.engine.unmatchedSidecar > 0 && f.engine.unmatchedGateway > 0 ? ` If the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
     const gap = f.engine.unmatchedSidecar > 0 ? gatewayTimeGap(f) : '';
-    out.push({ code: 'unmatched-entries', message: `${f.engine.unmatchedSidecar} gateway-bound sidecar entries found no gateway entry and ${f.engine.unmatchedGateway} gateway entries found no sidecar entry within ${f.windowMs / 1000}s.${gap}${skew}` });
+    out.push({ code: 'unmatched-entries', message: `${plural(f.engine.unmatchedSidecar, 'gateway-bound sidecar entry', 'gateway-bound sidecar entries')} found no gateway entry and ${plural(f.engine.unmatchedGateway, 'gateway entry', 'gateway entries')} found no sidecar entry within ${f.windowMs / 1000}s.${gap}${skew}` });
   }
   const unlogged = joinFieldsNotLogged(f.engine);
   if (unlogged !== null) out.push({ code: 'join-fields-not-logged', message: unlogged });

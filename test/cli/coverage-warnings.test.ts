@@ -171,7 +171,7 @@ describe('the log time the audit covers', () => {
 
   it.each([
     ['clock-skew', /raise --window/], // the gateway's clock 6 s ahead
-    ['custom-gateway-replica', /^1 gateway-bound sidecar entries found no gateway entry/], // a replica's log missing
+    ['custom-gateway-replica', /^1 gateway-bound sidecar entry found no gateway entry/], // a replica's log missing
   ])('says nothing of the gateway logs\' time when they run within a minute of the sidecars\' (%s: another cause)', async (name, rest) => {
     const { report } = await audit([`${DIR}${name}`, '--fail-on', 'none']);
     const unmatched = report.coverage.warnings.find((w) => w.code === 'unmatched-entries');

@@ -59,7 +59,7 @@ describe('an entry nothing can join', () => {
     const report = JSON.parse(res.stdout) as { coverage: { unmatchedSidecar: number; unmatchedGateway: number } };
     expect([report.coverage.unmatchedSidecar, report.coverage.unmatchedGateway]).toEqual([1, 0]);
     const unmatched = warnings.find((w) => w.code === 'unmatched-entries')?.message;
-    expect(unmatched).toContain('1 gateway-bound sidecar entries found no gateway entry and 0 gateway entries found no sidecar entry');
+    expect(unmatched).toContain('1 gateway-bound sidecar entry found no gateway entry and 0 gateway entries found no sidecar entry');
     expect(unmatched).not.toContain('raise --window');
   });
 

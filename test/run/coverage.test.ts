@@ -35,7 +35,7 @@ describe('the unmatched-entries warning', () => {
   it('suggests a wider window when entries waited in vain on both sides, whatever the unjoinable ones', () => {
     const f = facts({ unmatchedSidecar: 1, unmatchedGateway: 1, peersNotLogged: 1 });
     expect(message(f, 'unmatched-entries')).toBe(
-      '1 gateway-bound sidecar entries found no gateway entry and 1 gateway entries found no sidecar entry within 5s. If the sidecars\' and the gateway\'s clocks (or exports) differ by more than that, raise --window.',
+      '1 gateway-bound sidecar entry found no gateway entry and 1 gateway entry found no sidecar entry within 5s. If the sidecars\' and the gateway\'s clocks (or exports) differ by more than that, raise --window.',
     );
     expect(message(f, 'join-fields-not-logged')).toMatch(/^1 egress gateway entries name no caller/);
   });
