@@ -143,3 +143,40 @@ describe('StreamReader with arrays on', () => {
     expect(read('[', true)).toMatchObject({ counts: { lines: 1, notAccessLog: 1 }, array: false });
   });
 });
+
+describe('hostile array input', () => {
+  const info: StreamInfo = { name: 'fuzz.json', kind: 'file', pod: null, namespace: null, container: null, labels: null, role: null, size: null };
+  const auto = resolveFormat('auto') as FormatSpec;
+  const pieces = ['[', ']', '{', '}', '"', '\\', ',', ' ', '\n', '\r\n', 'a', 'é', '\u0000', '"textPayload":', JSON.stringify(TCP), '[{', '}]', '\ufeff'];
+
+  function accountFor(bytes: Buffer, random: () => number, maxLength: number): { counts: LineCounts; records: number[] } {
+    const records: number[] = [];
+    const reader = new StreamReader(info, auto, maxLength, (_v, n) => records.push(n), undefined, 1, null, true);
+    for (let i = 0; i < bytes.length; ) {
+      const n = 1 + Math.floor(random() * 40);
+      reader.push(bytes.subarray(i, i + n));
+      i += n;
+    }
+    reader.end();
+    return { counts: reader.counts, records };
+  }
+
+  it('never throws, accounts for every unit it counts, and reads the same however it is chunked', () => {
+    const random = seeded(11);
+    for (let round = 0; round < 300; round++) {
+      const parts = ['['];
+      const length = Math.floor(random() * 60);
+      for (let i = 0; i < length; i++) parts.push(pieces[Math.floor(random() * pieces.length)] as string);
+      const bytes = Buffer.from(parts.join(''));
+      const maxLength = random() < 0.3 ? 40 : 65536;
+      const a = accountFor(bytes, seeded(round), maxLength);
+      const b = accountFor(bytes, () => 0.99, maxLength);
+      expect(a, parts.join('')).toEqual(b);
+      const c = a.counts;
+      const malformed = Object.values(c.malformed).reduce((sum, n) => sum + (n ?? 0), 0);
+      expect(c.records + c.notAccessLog + c.tooLong + c.joinedPartials + malformed).toBe(c.lines);
+      // Every physical line is counted at least once (a line holding several elements counts each).
+      expect(c.lines).toBeGreaterThanOrEqual(bytes.toString().split('\n').length - (bytes.at(-1) === 10 ? 1 : 0));
+    }
+  });
+});
