@@ -87,6 +87,11 @@ const LOGS_UPSTREAM_SOCKET: ReadonlySet<FormatName> = new Set(
   LAYOUTS.filter((l) => l.slots.some((s) => s.field === F.upstream_local_address)).map((l) => l.name),
 );
 
+/** Whether a line of this format has a place for %UPSTREAM_LOCAL_ADDRESS% (Istio's text layouts), so that a `-` there is the proxy's, not the format's. */
+export function hasUpstreamSocketField(format: FormatName): boolean {
+  return LOGS_UPSTREAM_SOCKET.has(format);
+}
+
 /** Istio's text layouts from 1.8 on, whose proxies fill %UPSTREAM_LOCAL_ADDRESS% for every HTTP request that connected. */
 const LOGS_HTTP_UPSTREAM_SOCKET: ReadonlySet<FormatName> = new Set(['istio-1.9', 'istio-1.8']);
 
@@ -98,5 +103,5 @@ const LOGS_HTTP_UPSTREAM_SOCKET: ReadonlySet<FormatName> = new Set(['istio-1.9',
  * JSON and custom formats may leave the field out altogether.
  */
 export function logsUpstreamSocket(format: FormatName, http: boolean): boolean {
-  return LOGS_UPSTREAM_SOCKET.has(format) && (!http || LOGS_HTTP_UPSTREAM_SOCKET.has(format));
+  return hasUpstreamSocketField(format) && (!http || LOGS_HTTP_UPSTREAM_SOCKET.has(format));
 }

@@ -3,6 +3,7 @@
  * gateway-bound sidecar entries and egress gateway entries wait in the correlator until joined or
  * released by log time (`advance`), the memory bound (`maxPending`) or the end of input (`finish`).
  */
+import { hasUpstreamSocketField } from '../../parsers/layouts.js';
 import type { AuditSettings, Entry, EngineContext, Flow } from '../types.js';
 import { ClusterTable, type ClusterInfo } from './cluster.js';
 import { Correlator, type Group } from './correlator.js';
@@ -23,6 +24,7 @@ class AuditEngine implements Engine {
   private unmatchedGateway = 0;
   private evicted = 0;
   private socketsNotLogged = 0;
+  private oldHttpSockets = 0;
   private peersNotLogged = 0;
   private peersFromXff = 0;
   private readonly conflicts: RoleConflicts;
@@ -79,6 +81,7 @@ class AuditEngine implements Engine {
       unmatchedGateway: this.unmatchedGateway,
       evicted: this.evicted,
       socketsNotLogged: this.socketsNotLogged,
+      oldHttpSockets: this.oldHttpSockets,
       peersNotLogged: this.peersNotLogged,
       peersFromXff: this.peersFromXff,
       roleConflicts: this.conflicts.list(),
@@ -97,7 +100,11 @@ class AuditEngine implements Engine {
       return;
     }
     const d = unjoinableSidecar(entry.record, entry.format);
-    if (d === D.socketNotLogged) this.socketsNotLogged++;
+    // A layout with the socket field that left it `-` on an answered line is an HTTP line of an old proxy: only a request id joins it.
+    if (d === D.socketNotLogged) {
+      if (hasUpstreamSocketField(entry.format)) this.oldHttpSockets++;
+      else this.socketsNotLogged++;
+    }
     this.emit(this.flows.sidecar(entry, d, cluster));
   }
 

@@ -25,6 +25,8 @@ export interface EngineCounters {
   evicted: number;
   /** Answered gateway-bound sidecar entries whose line names no socket and no request id (the format leaves the socket out). */
   socketsNotLogged: number;
+  /** Answered gateway-bound sidecar HTTP entries with `-` for the socket their layout has, and no request id (a proxy before Istio 1.8). */
+  oldHttpSockets: number;
   /** Egress gateway entries whose line names no caller and no request id (the format leaves the peer out). */
   peersNotLogged: number;
   /** Egress gateway entries that name the X-Forwarded-For client (port 0) instead of their caller's socket, and no request id (a gateway trusting XFF hops). */
