@@ -99,10 +99,10 @@ class AuditEngine implements Engine {
       this.correlator.hold(h);
       return;
     }
-    const d = unjoinableSidecar(entry.record, entry.format);
+    const d = unjoinableSidecar(entry.record, entry.format, entry.jsonSocket);
     // A layout with the socket field that left it `-` on an answered line is an HTTP line of an old proxy: only a request id joins it.
     if (d === D.socketNotLogged) {
-      if (hasUpstreamSocketField(entry.format)) this.oldHttpSockets++;
+      if (hasUpstreamSocketField(entry.format, entry.jsonSocket)) this.oldHttpSockets++;
       else this.socketsNotLogged++;
     }
     this.emit(this.flows.sidecar(entry, d, cluster));

@@ -137,8 +137,8 @@ const TEXT: Record<RuleId, Text> = {
     title: 'Routed to the egress gateway, never connected',
     meaning:
       'The sidecar routed the traffic to an egress gateway but its entry shows no connection was made (no upstream ' +
-      'host, nothing back, a flag saying nothing was sent upstream, such as UF, UH or URX, or `-` for the socket it ' +
-      "used in a layout of Istio's that logs the socket of every connection), so there is no gateway entry to find.",
+      'host, nothing back, a flag saying nothing was sent upstream, such as UF, UH or URX, or `-` (in JSON, null) for the ' +
+      "socket it used in a format of Istio's that logs the socket of every connection), so there is no gateway entry to find.",
     fix:
       'Check that the egress gateway pods are running and reachable from the caller: the gateway Service has ' +
       'endpoints, and no NetworkPolicy stands between them. A flag of the sidecar\'s own refusal points there instead: ' +

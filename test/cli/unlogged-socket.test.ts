@@ -88,6 +88,23 @@ describe('an entry nothing can join', () => {
     expect(f.warning).toBeNull();
   });
 
+  // Istio's JSON format always has upstream_local_address: null there is the proxy's "no socket", as `-` in its text layouts
+  // (a route timeout while the connection to the gateway was still being made: 504 UT, "upstream request timeout").
+  const jsonLine = (socket: Record<string, unknown>) =>
+    JSON.stringify({ start_time: '2026-11-02T09:00:00.000Z', method: 'POST', path: '/hooks', protocol: 'HTTP/1.1', response_code: 504, response_flags: 'UT', bytes_received: 12, bytes_sent: 24, duration: 15000, request_id: null, upstream_host: '10.244.9.11:8443', upstream_cluster: `${GW};`, ...socket, downstream_local_address: '93.184.216.34:443', downstream_remote_address: '10.244.1.20:58304', requested_server_name: null });
+
+  it('says it never connected when an Istio JSON line has null for its socket (the key is always there)', async () => {
+    const f = await flow(jsonLine({ upstream_local_address: null }));
+    expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/no-connection']);
+    expect(f.warning).toBeNull();
+  });
+
+  it('says the socket was not logged when a JSON line has no upstream_local_address key at all', async () => {
+    const f = await flow(jsonLine({}));
+    expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
+    expect(f.warning).toMatch(/^1 answered gateway-bound sidecar entries name no socket \(%UPSTREAM_LOCAL_ADDRESS%, left out of their access-log format\)/);
+  });
+
   it('says it never connected when Envoy logged the failure (UF, no socket), in Istio\'s own format', async () => {
     const f = await flow(`[2026-11-02T09:00:00.000Z] "- - -" 0 UF - - "-" 0 0 3 - "-" "-" "-" "-" "10.244.9.11:8443" ${GW} - 93.184.216.34:443 10.244.1.20:58304 hooks.slack.com -`);
     expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/no-connection']);
