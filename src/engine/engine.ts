@@ -7,7 +7,7 @@ import { hasUpstreamSocketField } from '../../parsers/layouts.js';
 import type { AuditSettings, Entry, EngineContext, Flow } from '../types.js';
 import { ClusterTable, type ClusterInfo } from './cluster.js';
 import { Correlator, type Group } from './correlator.js';
-import { heldGateway, heldSidecar } from './entry-keys.js';
+import { heldGateway, heldSidecar, isInternal } from './entry-keys.js';
 import { FlowFactory } from './flow.js';
 import { RoleConflicts } from './role-conflicts.js';
 import { classifySidecar, D, unjoinableGateway, unjoinableSidecar } from './rules.js';
@@ -27,6 +27,8 @@ class AuditEngine implements Engine {
   private oldHttpSockets = 0;
   private peersNotLogged = 0;
   private peersFromXff = 0;
+  private peersNotSockets = 0;
+  private innersWithoutTime = 0;
   private readonly conflicts: RoleConflicts;
 
   constructor(
@@ -58,10 +60,12 @@ class AuditEngine implements Engine {
       this.correlator.hold(h);
       return;
     }
-    // Decided at once, so not unmatched (nothing waited): join-fields-not-logged counts the ones whose format is to blame.
+    // Decided at once, so not unmatched (nothing waited): join-fields-not-logged counts each by what its line lacks.
     const d = unjoinableGateway(entry.record);
     if (d === D.peerNotLogged) this.peersNotLogged++;
     else if (d === D.peerFromXff) this.peersFromXff++;
+    else if (isInternal(entry.record.downstream_remote_address)) this.innersWithoutTime++;
+    else this.peersNotSockets++;
     this.emit(this.flows.gatewayAlone(entry, d));
   }
 
@@ -84,6 +88,8 @@ class AuditEngine implements Engine {
       oldHttpSockets: this.oldHttpSockets,
       peersNotLogged: this.peersNotLogged,
       peersFromXff: this.peersFromXff,
+      peersNotSockets: this.peersNotSockets,
+      innersWithoutTime: this.innersWithoutTime,
       roleConflicts: this.conflicts.list(),
     };
   }

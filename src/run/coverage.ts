@@ -3,7 +3,6 @@ import type { Coverage, CoverageWarning, CoverageWindow, ReportLineCounts, Strea
 import { logTimeStatement, windowStatement } from '../report/statements.js';
 import type { EngineCounters } from '../engine/index.js';
 import { catalogueFix, socketNotLoggedFix } from '../engine/rule-catalogue.js';
-import type { RuleId } from '../engine/rules.js';
 import { emptySpan, seconds, widenSpan, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
 import { EXPIRY_NOTICE_DAYS } from '../policy/expiry.js';
@@ -58,26 +57,25 @@ function accessLogsOff(lines: LineCounts): string {
   return ` None of the ${lines.notAccessLog} lines was an access log: if they are istio-proxy logs, access logging is off (Istio's default profile writes none). Switch it on with a Telemetry resource in istio-system whose accessLogging names the envoy provider, or meshConfig.accessLogFile: /dev/stdout (see the README).`;
 }
 
-/** A finding rule's fix as the rule catalogue words it (every finding rule has one: the catalogue's test checks). */
-function fixOf(id: RuleId): string {
-  return catalogueFix(id) ?? '';
-}
-
-/** One kind of entry no key could join: how many, what their lines name instead, the verdict they keep, and the fix; null when none. */
-function unjoinable(count: number, what: string, verdict: Verdict, fix: string): string | null {
-  return count === 0 ? null : `${count} ${what} and no request id, so they cannot be joined and stay ${verdict}. ${fix}`;
+/** One kind of entry no key could join: how many, what their lines lack, the verdict they keep, and the fix if one fits; null when none. */
+function unjoinable(count: number, lacking: string, verdict: Verdict, fix: string | null): string | null {
+  if (count === 0) return null;
+  return `${count} ${lacking}, so they cannot be joined and stay ${verdict}.${fix === null ? '' : ` ${fix}`}`;
 }
 
 /**
  * Entries the logged fields leave unjoinable (no socket or caller, no request id), in sentences; null when none.
- * The advice is the rule catalogue's (one wording), for the cause the counted lines had.
+ * Every gateway entry no key could join is in one of them. The advice is the rule catalogue's (one wording), for
+ * the cause the counted lines had.
  */
 function joinFieldsNotLogged(e: EngineCounters): string | null {
   const parts = [
-    unjoinable(e.socketsNotLogged, 'answered gateway-bound sidecar entries name no socket (%UPSTREAM_LOCAL_ADDRESS%, left out of their access-log format)', 'via-gateway-unconfirmed', socketNotLoggedFix('format')),
-    unjoinable(e.oldHttpSockets, "answered gateway-bound sidecar HTTP entries have `-` for their socket (%UPSTREAM_LOCAL_ADDRESS%, as Istio proxies before 1.8 print it for every HTTP request)", 'via-gateway-unconfirmed', socketNotLoggedFix('old-proxy-http')),
-    unjoinable(e.peersNotLogged, 'egress gateway entries name no caller (%DOWNSTREAM_REMOTE_ADDRESS%, left out of their access-log format)', 'gateway-only', fixOf('gateway-only/peer-not-logged')),
-    unjoinable(e.peersFromXff, "egress gateway entries name the X-Forwarded-For client (port 0) instead of their caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%)", 'gateway-only', fixOf('gateway-only/peer-from-xff')),
+    unjoinable(e.socketsNotLogged, 'answered gateway-bound sidecar entries name no socket (%UPSTREAM_LOCAL_ADDRESS%, left out of their access-log format) and no request id', 'via-gateway-unconfirmed', socketNotLoggedFix('format')),
+    unjoinable(e.oldHttpSockets, 'answered gateway-bound sidecar HTTP entries have `-` for their socket (%UPSTREAM_LOCAL_ADDRESS%, as Istio proxies before 1.8 print it for every HTTP request) and no request id', 'via-gateway-unconfirmed', socketNotLoggedFix('old-proxy-http')),
+    unjoinable(e.peersNotLogged, 'egress gateway entries name no caller (%DOWNSTREAM_REMOTE_ADDRESS%, left out of their access-log format) and no request id', 'gateway-only', catalogueFix('gateway-only/peer-not-logged')),
+    unjoinable(e.peersFromXff, "egress gateway entries name the X-Forwarded-For client (port 0) instead of their caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%) and no request id", 'gateway-only', catalogueFix('gateway-only/peer-from-xff')),
+    unjoinable(e.peersNotSockets, 'egress gateway entries name a caller that is no IP socket (%DOWNSTREAM_REMOTE_ADDRESS%, such as a Unix socket\'s path) and no request id', 'gateway-only', null),
+    unjoinable(e.innersWithoutTime, "egress gateway entries of an SNI passthrough's inner connection (caller envoy://) have no log time (%START_TIME%, or an envelope's), which ties them to their outer entry", 'gateway-only', null),
   ].filter((t): t is string => t !== null);
   return parts.length === 0 ? null : parts.join(' ');
 }

@@ -82,6 +82,12 @@ describe('an entry nothing can join', () => {
     expect(f.warning).toContain('Log %REQ(X-REQUEST-ID)% at both hops');
   });
 
+  it('counts a gateway line whose caller is no IP socket among the entries no key could join', async () => {
+    const f = await gatewayOrSidecar('--gateway', '[2026-11-02T09:00:00.001Z] "- - -" 0 - - - "-" 1769 79045 9 - "-" "-" "-" "-" "34.226.36.50:443" outbound|443||hooks.slack.com 10.244.9.11:36706 10.244.9.11:8443 /var/run/egress/gateway.sock hooks.slack.com -');
+    expect([f['verdict'], f['rule']]).toEqual(['gateway-only', 'gateway-only/no-sidecar-entry']);
+    expect(f.warning).toMatch(/^1 egress gateway entries name a caller that is no IP socket \(%DOWNSTREAM_REMOTE_ADDRESS%/);
+  });
+
   it('keeps a gateway line whose caller was logged, but no sidecar line joins, as no-sidecar-entry', async () => {
     const f = await gatewayOrSidecar('--gateway', '[2026-11-02T09:00:00.001Z] "- - -" 0 - - - "-" 1769 79045 9 - "-" "-" "-" "-" "34.226.36.50:443" outbound|443||hooks.slack.com 10.244.9.11:36706 10.244.9.11:8443 10.244.1.20:59041 hooks.slack.com -');
     expect([f['verdict'], f['rule']]).toEqual(['gateway-only', 'gateway-only/no-sidecar-entry']);

@@ -14,7 +14,7 @@ function facts(engine: Partial<EngineCounters>): CoverageFacts {
     lines: { lines: 4, records: 4, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0 },
     streams: [],
     roles: new Map(),
-    engine: { pending: 0, joined: 0, unmatchedSidecar: 0, unmatchedGateway: 0, evicted: 0, socketsNotLogged: 0, oldHttpSockets: 0, peersNotLogged: 0, peersFromXff: 0, roleConflicts: [], ...engine },
+    engine: { pending: 0, joined: 0, unmatchedSidecar: 0, unmatchedGateway: 0, evicted: 0, socketsNotLogged: 0, oldHttpSockets: 0, peersNotLogged: 0, peersFromXff: 0, peersNotSockets: 0, innersWithoutTime: 0, roleConflicts: [], ...engine },
     verdicts,
     plainRecords: 4,
     sidecarSpan: emptySpan(),
@@ -72,6 +72,15 @@ describe('the join-fields-not-logged warning', () => {
     expect(fix).toBeTruthy();
     expect(text).toMatch(/^3 .* and no request id, so they cannot be joined and stay (via-gateway-unconfirmed|gateway-only)\. /);
     expect(text?.endsWith(` ${fix}`)).toBe(true);
+  });
+
+  it('counts gateway entries whose caller is no IP socket, and SNI inner lines without a log time, which no key could join either', () => {
+    const text = message(facts({ peersNotSockets: 2, innersWithoutTime: 3 }), 'join-fields-not-logged');
+    expect(text).toBe(
+      "2 egress gateway entries name a caller that is no IP socket (%DOWNSTREAM_REMOTE_ADDRESS%, such as a Unix socket's path) and no request id, so they cannot be joined and stay gateway-only. " +
+        "3 egress gateway entries of an SNI passthrough's inner connection (caller envoy://) have no log time (%START_TIME%, or an envelope's), which ties them to their outer entry, so they cannot be joined and stay gateway-only.",
+    );
+    expect(message(facts({ peersNotSockets: 2 }), 'unmatched-entries')).toBeUndefined();
   });
 
   it('asks old proxies\' HTTP lines for a request id, not for a socket field their layout already has', () => {
