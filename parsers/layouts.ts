@@ -1,5 +1,5 @@
 import { F } from './record-view.js';
-import type { FormatName } from './types.js';
+import type { FormatName, JsonSocket } from './types.js';
 
 /**
  * The default text layouts of Istio and Envoy as data (FORMATS.md sections 1 and 3): the tokens after
@@ -87,16 +87,33 @@ const LOGS_UPSTREAM_SOCKET: ReadonlySet<FormatName> = new Set(
   LAYOUTS.filter((l) => l.slots.some((s) => s.field === F.upstream_local_address)).map((l) => l.name),
 );
 
+/**
+ * The text layout whose socket field a line's matches: its own, or for a JSON line that had the key with no socket
+ * (Istio's JSON formats always have it), typed `null` (Istio >= 1.9) as 1.9's and untyped `"-"` (<= 1.8) as the
+ * older layouts': a 1.8 proxy fills an HTTP request's socket and older ones do not, and the line does not say which.
+ */
+function socketLayout(format: FormatName, json: JsonSocket): FormatName {
+  if (json === 'absent') return format;
+  return json === 'null' ? 'istio-1.9' : 'istio-1.3';
+}
+
+/** Whether a line has a place for %UPSTREAM_LOCAL_ADDRESS% (Istio's text layouts and JSON formats), so that a `-` there is the proxy's, not the format's. */
+export function hasUpstreamSocketField(format: FormatName, json: JsonSocket): boolean {
+  return LOGS_UPSTREAM_SOCKET.has(socketLayout(format, json));
+}
+
 /** Istio's text layouts from 1.8 on, whose proxies fill %UPSTREAM_LOCAL_ADDRESS% for every HTTP request that connected. */
 const LOGS_HTTP_UPSTREAM_SOCKET: ReadonlySet<FormatName> = new Set(['istio-1.9', 'istio-1.8']);
 
 /**
- * Whether a `-` for %UPSTREAM_LOCAL_ADDRESS% in a line of this format means no socket was made: every line of
- * Istio's text layouts has a place for it, filled on TCP lines whenever they connected, and on HTTP lines from
- * Istio 1.8 on; older proxies printed `-` for HTTP requests that did connect and were answered (FORMATS.md
- * section 6; the corpus has an Istio 1.1 sidecar's 200 and an Istio 1.3 gateway's 301 so). Envoy's default,
- * JSON and custom formats may leave the field out altogether.
+ * Whether a `-` for %UPSTREAM_LOCAL_ADDRESS% in a line means no socket was made: every line of Istio's text layouts
+ * has a place for it, filled on TCP lines whenever they connected, and on HTTP lines from Istio 1.8 on; older
+ * proxies printed `-` for HTTP requests that did connect and were answered (FORMATS.md section 6; the corpus has an
+ * Istio 1.1 sidecar's 200 and an Istio 1.3 gateway's 301 so). Istio's JSON formats always have the key, so a JSON
+ * line that has it empty reads as the text layouts do (socketLayout); Envoy's default and custom formats, and a JSON
+ * line without the key, may leave the field out altogether.
  */
-export function logsUpstreamSocket(format: FormatName, http: boolean): boolean {
-  return LOGS_UPSTREAM_SOCKET.has(format) && (!http || LOGS_HTTP_UPSTREAM_SOCKET.has(format));
+export function logsUpstreamSocket(format: FormatName, http: boolean, json: JsonSocket): boolean {
+  const layout = socketLayout(format, json);
+  return LOGS_UPSTREAM_SOCKET.has(layout) && (!http || LOGS_HTTP_UPSTREAM_SOCKET.has(layout));
 }

@@ -1,4 +1,4 @@
-import { RECORD_KEYS, type AccessRecord, type Envelope, type ExtraValue, type FormatName } from './types.js';
+import { RECORD_KEYS, type AccessRecord, type Envelope, type ExtraValue, type FormatName, type JsonSocket } from './types.js';
 
 /** Index of each record key in RECORD_KEYS: the parser fills fields by index on the hot path. */
 export const F = {
@@ -60,6 +60,8 @@ export class RecordView {
   extraNames: string[] = [];
   extraValues: ExtraValue[] = [];
   format: FormatName = 'istio-1.9';
+  /** A JSON line's `upstream_local_address` key when it held no socket (null, or "-"); 'absent' otherwise. */
+  jsonSocket: JsonSocket = 'absent';
   /** What the envelope said, or null when the line had none. */
   envelope: Envelope | null = null;
 
@@ -74,6 +76,7 @@ export class RecordView {
       this.extraValues = [];
     }
     this.format = format;
+    this.jsonSocket = 'absent';
   }
 
   /** Clears the view for a line whose fields are decoded values. */

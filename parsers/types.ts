@@ -89,6 +89,14 @@ export type FormatName =
   | 'istio-json'
   | 'custom';
 
+/**
+ * How a JSON access-log line held `upstream_local_address` when it gave no socket: Istio's JSON formats always have
+ * the key, so a `null` there (typed, Istio >= 1.9) or a `"-"` (untyped, <= 1.8) is the proxy's own "no socket", as
+ * a `-` is in Istio's text layouts, where a key left out is a format without the field. 'absent' for every other line
+ * (a text line, a JSON line without the key or with a socket).
+ */
+export type JsonSocket = 'absent' | 'null' | 'dash';
+
 /** Why a line that looked like an access log could not be read; stable codes for counts and `--strict`. */
 export type MalformedReason =
   | 'truncated' // cut short: an unterminated quote or too few fields for any layout

@@ -3,10 +3,11 @@
  * gateway-bound sidecar entries and egress gateway entries wait in the correlator until joined or
  * released by log time (`advance`), the memory bound (`maxPending`) or the end of input (`finish`).
  */
+import { hasUpstreamSocketField } from '../../parsers/layouts.js';
 import type { AuditSettings, Entry, EngineContext, Flow } from '../types.js';
 import { ClusterTable, type ClusterInfo } from './cluster.js';
 import { Correlator, type Group } from './correlator.js';
-import { heldGateway, heldSidecar } from './entry-keys.js';
+import { heldGateway, heldSidecar, isInternal } from './entry-keys.js';
 import { FlowFactory } from './flow.js';
 import { RoleConflicts } from './role-conflicts.js';
 import { classifySidecar, D, unjoinableGateway, unjoinableSidecar } from './rules.js';
@@ -23,8 +24,11 @@ class AuditEngine implements Engine {
   private unmatchedGateway = 0;
   private evicted = 0;
   private socketsNotLogged = 0;
+  private oldHttpSockets = 0;
   private peersNotLogged = 0;
   private peersFromXff = 0;
+  private peersNotSockets = 0;
+  private innersWithoutTime = 0;
   private readonly conflicts: RoleConflicts;
 
   constructor(
@@ -56,10 +60,12 @@ class AuditEngine implements Engine {
       this.correlator.hold(h);
       return;
     }
-    // Decided at once, so not unmatched (nothing waited): join-fields-not-logged counts the ones whose format is to blame.
+    // Decided at once, so not unmatched (nothing waited): join-fields-not-logged counts each by what its line lacks.
     const d = unjoinableGateway(entry.record);
     if (d === D.peerNotLogged) this.peersNotLogged++;
     else if (d === D.peerFromXff) this.peersFromXff++;
+    else if (isInternal(entry.record.downstream_remote_address)) this.innersWithoutTime++;
+    else this.peersNotSockets++;
     this.emit(this.flows.gatewayAlone(entry, d));
   }
 
@@ -79,8 +85,11 @@ class AuditEngine implements Engine {
       unmatchedGateway: this.unmatchedGateway,
       evicted: this.evicted,
       socketsNotLogged: this.socketsNotLogged,
+      oldHttpSockets: this.oldHttpSockets,
       peersNotLogged: this.peersNotLogged,
       peersFromXff: this.peersFromXff,
+      peersNotSockets: this.peersNotSockets,
+      innersWithoutTime: this.innersWithoutTime,
       roleConflicts: this.conflicts.list(),
     };
   }
@@ -96,8 +105,12 @@ class AuditEngine implements Engine {
       this.correlator.hold(h);
       return;
     }
-    const d = unjoinableSidecar(entry.record, entry.format);
-    if (d === D.socketNotLogged) this.socketsNotLogged++;
+    const d = unjoinableSidecar(entry.record, entry.format, entry.jsonSocket);
+    // A layout with the socket field that left it `-` on an answered line is an HTTP line of an old proxy: only a request id joins it.
+    if (d === D.socketNotLogged) {
+      if (hasUpstreamSocketField(entry.format, entry.jsonSocket)) this.oldHttpSockets++;
+      else this.socketsNotLogged++;
+    }
     this.emit(this.flows.sidecar(entry, d, cluster));
   }
 

@@ -49,7 +49,8 @@ function ipAddress(a: string | null): string | null {
   return isIpAddress(a) && !isForwarded(a) ? unmapV4(a) : null;
 }
 
-function isInternal(a: string | null): boolean {
+/** True for an `envoy://` address: an internal listener's, such as the caller of an SNI gateway's inner line. */
+export function isInternal(a: string | null): boolean {
   return a !== null && a.startsWith('envoy://');
 }
 

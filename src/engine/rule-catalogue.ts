@@ -33,6 +33,21 @@ const COLLECT_GATEWAY_LOGS =
   'with logging not filtered to errors; a gateway with another name is named with --gateway-host. A larger --window ' +
   'helps when the two proxies disagree on the time.';
 
+/** Why a socket-not-logged entry names no socket: its format leaves the field out, or it is an HTTP line of a proxy before Istio 1.8. */
+export type UnloggedSocket = 'format' | 'old-proxy-http';
+
+/** The socket-not-logged fix, in the part that fits each cause; the rule's fix is both. */
+const SOCKET_FIXES: Record<UnloggedSocket, string> = {
+  format:
+    "Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars' access-log format (Istio's default text and JSON formats have it) and " +
+    "%DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's, so that each connection's two entries can be joined; for HTTP, " +
+    '%REQ(X-REQUEST-ID)% at both hops joins requests too.',
+  'old-proxy-http':
+    "An Istio proxy before 1.8 prints `-` for an HTTP request's socket even where its format has the field, so only a " +
+    "request id can join those requests: log %REQ(X-REQUEST-ID)% at both hops (Istio's default formats have it), or " +
+    'upgrade those proxies to Istio 1.8 or later.',
+};
+
 const TEXT: Record<RuleId, Text> = {
   'inbound/inbound-cluster': {
     title: 'Received by a sidecar',
@@ -122,8 +137,8 @@ const TEXT: Record<RuleId, Text> = {
     title: 'Routed to the egress gateway, never connected',
     meaning:
       'The sidecar routed the traffic to an egress gateway but its entry shows no connection was made (no upstream ' +
-      'host, nothing back, a flag saying nothing was sent upstream, such as UF, UH or URX, or `-` for the socket it ' +
-      "used in a layout of Istio's that logs the socket of every connection), so there is no gateway entry to find.",
+      'host, nothing back, a flag saying nothing was sent upstream, such as UF, UH or URX, or `-` (in JSON, null) for the ' +
+      "socket it used in a format of Istio's that logs the socket of every connection), so there is no gateway entry to find.",
     fix:
       'Check that the egress gateway pods are running and reachable from the caller: the gateway Service has ' +
       'endpoints, and no NetworkPolicy stands between them. A flag of the sidecar\'s own refusal points there instead: ' +
@@ -135,10 +150,7 @@ const TEXT: Record<RuleId, Text> = {
       'The sidecar sent the traffic to an egress gateway and got an answer, but its entry names neither the socket it ' +
       'used (%UPSTREAM_LOCAL_ADDRESS%: the access-log format leaves it out, or, on an HTTP line, an Istio proxy before ' +
       "1.8 printed `-` there) nor a request id, so no gateway entry can ever be joined to it.",
-    fix:
-      "Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars' access-log format (Istio's default text and JSON formats have it) and " +
-      "%DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's, so that each connection's two entries can be joined; for HTTP, " +
-      '%REQ(X-REQUEST-ID)% at both hops joins requests too.',
+    fix: `${SOCKET_FIXES.format} ${SOCKET_FIXES['old-proxy-http']}`,
   },
   'blocked/gateway-denied': {
     title: 'Refused by the egress gateway (authorization)',
@@ -210,6 +222,11 @@ export function fixText(info: RuleInfo): string {
 /** A rule's fix as the catalogue words it: a flow's own remediation uses it where the fix names nothing of the flow. */
 export function catalogueFix(id: RuleId): string | null {
   return TEXT[id].fix;
+}
+
+/** The part of socket-not-logged's fix that fits one cause: the join-fields-not-logged warning gives the one its entries had. */
+export function socketNotLoggedFix(cause: UnloggedSocket): string {
+  return SOCKET_FIXES[cause];
 }
 
 const BY_ID = new Map(RULE_CATALOGUE.map((r) => [r.id as string, r]));

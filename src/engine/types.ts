@@ -17,18 +17,24 @@ export interface EngineCounters {
   unmatchedSidecar: number;
   /**
    * Gateway flows that waited for a sidecar entry and were released without one (gateway-only): a wider
-   * window or more logs might join them. Entries no key could ever join are not counted here
-   * (peersNotLogged counts those the format left unjoinable).
+   * window or more logs might join them. Entries no key could ever join are not counted here: peersNotLogged,
+   * peersFromXff, peersNotSockets and innersWithoutTime count those, so that every gateway flow is in one figure or joined.
    */
   unmatchedGateway: number;
   /** Entries released unjoined before their window had passed, because more than maxPending were held. */
   evicted: number;
   /** Answered gateway-bound sidecar entries whose line names no socket and no request id (the format leaves the socket out). */
   socketsNotLogged: number;
+  /** Answered gateway-bound sidecar HTTP entries with `-` for the socket their layout has, and no request id (a proxy before Istio 1.8). */
+  oldHttpSockets: number;
   /** Egress gateway entries whose line names no caller and no request id (the format leaves the peer out). */
   peersNotLogged: number;
   /** Egress gateway entries that name the X-Forwarded-For client (port 0) instead of their caller's socket, and no request id (a gateway trusting XFF hops). */
   peersFromXff: number;
+  /** Egress gateway entries whose caller is neither an IP socket nor `envoy://` (a Unix socket's path, say), and no request id. */
+  peersNotSockets: number;
+  /** Inner lines of an SNI gateway (caller `envoy://`) with no log time, which ties them to their outer line, and no request id. */
+  innersWithoutTime: number;
   /** Streams holding entries that look like another proxy's (a mixed log, read as one role). */
   roleConflicts: RoleConflict[];
 }

@@ -108,10 +108,14 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
     return decision;
   };
 
+  /** Decides a flow shape the cache does not hold, and notes the exceptions it hit: every decision is applied, so a cached one's were noted. */
   const decide = (f: Flow): Decision => {
     const allowedBy = live.find((c) => exceptionMatches(c, f)) ?? null;
     const lapsed = allowedBy ? null : (expired.find((c) => exceptionMatches(c, f)) ?? null);
     const claimedOnly = allowedBy || f.destination.claimed !== true ? null : (live.find((c) => exceptionMatches(c, f, true)) ?? null);
+    if (allowedBy) used.add(allowedBy);
+    if (lapsed) hit.add(lapsed);
+    if (claimedOnly) claimedHit.add(claimedOnly);
     return { fingerprint: fingerprintOf(f), allowedBy, expired: lapsed, claimedOnly };
   };
 
@@ -121,9 +125,6 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
   return {
     apply(flow) {
       const decision = lookup(flow);
-      if (decision.allowedBy) used.add(decision.allowedBy);
-      if (decision.expired) hit.add(decision.expired);
-      if (decision.claimedOnly) claimedHit.add(decision.claimedOnly);
       flow.fingerprint = decision.fingerprint;
       flow.allowedBy = decision.allowedBy?.ref ?? null;
       flow.expiredException = decision.expired?.ref ?? null;

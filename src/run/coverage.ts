@@ -1,6 +1,7 @@
 import type { Coverage, CoverageWarning, CoverageWindow, ReportLineCounts, StreamCoverage } from '../report/model.js';
 import { logTimeStatement, plural, windowStatement } from '../report/statements.js';
 import type { EngineCounters } from '../engine/index.js';
+import { catalogueFix, socketNotLoggedFix } from '../engine/rule-catalogue.js';
 import { emptySpan, seconds, widenSpan, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
 import { EXPIRY_NOTICE_DAYS } from '../policy/expiry.js';
@@ -55,32 +56,27 @@ function accessLogsOff(lines: LineCounts): string {
   return ` None of the ${lines.notAccessLog} lines was an access log: if they are istio-proxy logs, access logging is off (Istio's default profile writes none). Switch it on with a Telemetry resource in istio-system whose accessLogging names the envoy provider, or meshConfig.accessLogFile: /dev/stdout (see the README).`;
 }
 
-/** Entries the access-log format left unjoinable (no socket or caller, no request id), in a sentence; '' when none. */
-function formatLeavesOut(e: EngineCounters): string {
-  const parts: string[] = [];
-  const verdicts: string[] = [];
-  if (e.socketsNotLogged > 0) {
-    parts.push(`${e.socketsNotLogged} answered gateway-bound sidecar entries name no socket (%UPSTREAM_LOCAL_ADDRESS%)`);
-    verdicts.push('via-gateway-unconfirmed');
-  }
-  if (e.peersNotLogged > 0) {
-    parts.push(`${e.peersNotLogged} egress gateway entries name no caller (%DOWNSTREAM_REMOTE_ADDRESS%)`);
-    verdicts.push('gateway-only');
-  }
-  if (parts.length === 0) return '';
-  return `${parts.join(' and ')}, and no request id: the access-log format leaves those fields out, so those connections cannot be joined and stay ${verdicts.join(' and ')}. Istio's default formats log them; add them to a custom format.`;
+/** One kind of entry no key could join: how many, what their lines lack, the verdict they keep, and the fix if one fits; null when none. */
+function unjoinable(count: number, lacking: string, verdict: Verdict, fix: string | null): string | null {
+  if (count === 0) return null;
+  return `${count} ${lacking}, so they cannot be joined and stay ${verdict}.${fix === null ? '' : ` ${fix}`}`;
 }
 
-/** Gateway entries left unjoinable because the gateway logged the X-Forwarded-For client as its caller, in a sentence; '' when none. */
-function peersFromXff(e: EngineCounters): string {
-  if (e.peersFromXff === 0) return '';
-  return `${e.peersFromXff} egress gateway entries name the X-Forwarded-For client (port 0) instead of their caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%), and no request id: the gateway trusts X-Forwarded-For (numTrustedProxies), so those requests cannot be joined and stay gateway-only. Log %REQ(X-REQUEST-ID)% at both hops (Istio's default formats do), or do not trust X-Forwarded-For at the egress gateway.`;
-}
-
-/** Entries the logged fields leave unjoinable (no socket or caller, no request id), in sentences; null when none. */
+/**
+ * Entries the logged fields leave unjoinable (no socket or caller, no request id), in sentences; null when none.
+ * Every gateway entry no key could join is in one of them. The advice is the rule catalogue's (one wording), for
+ * the cause the counted lines had.
+ */
 function joinFieldsNotLogged(e: EngineCounters): string | null {
-  const text = [formatLeavesOut(e), peersFromXff(e)].filter((t) => t !== '').join(' ');
-  return text === '' ? null : text;
+  const parts = [
+    unjoinable(e.socketsNotLogged, 'answered gateway-bound sidecar entries name no socket (%UPSTREAM_LOCAL_ADDRESS%, left out of their access-log format) and no request id', 'via-gateway-unconfirmed', socketNotLoggedFix('format')),
+    unjoinable(e.oldHttpSockets, 'answered gateway-bound sidecar HTTP entries have `-` for their socket (%UPSTREAM_LOCAL_ADDRESS%, as Istio proxies before 1.8 print it for every HTTP request) and no request id', 'via-gateway-unconfirmed', socketNotLoggedFix('old-proxy-http')),
+    unjoinable(e.peersNotLogged, 'egress gateway entries name no caller (%DOWNSTREAM_REMOTE_ADDRESS%, left out of their access-log format) and no request id', 'gateway-only', catalogueFix('gateway-only/peer-not-logged')),
+    unjoinable(e.peersFromXff, "egress gateway entries name the X-Forwarded-For client (port 0) instead of their caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%) and no request id", 'gateway-only', catalogueFix('gateway-only/peer-from-xff')),
+    unjoinable(e.peersNotSockets, 'egress gateway entries name a caller that is no IP socket (%DOWNSTREAM_REMOTE_ADDRESS%, such as a Unix socket\'s path) and no request id', 'gateway-only', null),
+    unjoinable(e.innersWithoutTime, "egress gateway entries of an SNI passthrough's inner connection (caller envoy://) have no log time (%START_TIME%, or an envelope's), which ties them to their outer entry", 'gateway-only', null),
+  ].filter((t): t is string => t !== null);
+  return parts.length === 0 ? null : parts.join(' ');
 }
 
 /** The roles whose missing logs coverage warns about (an ingress gateway's are not needed for an egress audit). */

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { catalogueFix, socketNotLoggedFix } from '../../src/engine/rule-catalogue.js';
 import { ndjson, runCli } from '../helpers/cli.js';
 import { tempFolders } from '../helpers/temp-folders.js';
 
@@ -33,7 +34,15 @@ describe('an entry nothing can join', () => {
     expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
     expect(f['reason']).toContain('names neither the socket it used (upstream_local_address) nor a request id');
     expect(f['remediation']).toContain('Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars');
-    expect(f.warning).toBe('1 answered gateway-bound sidecar entries name no socket (%UPSTREAM_LOCAL_ADDRESS%), and no request id: the access-log format leaves those fields out, so those connections cannot be joined and stay via-gateway-unconfirmed. Istio\'s default formats log them; add them to a custom format.');
+    expect(f.warning).toBe(`1 answered gateway-bound sidecar entries name no socket (%UPSTREAM_LOCAL_ADDRESS%, left out of their access-log format) and no request id, so they cannot be joined and stay via-gateway-unconfirmed. ${socketNotLoggedFix('format')}`);
+    expect(f.warning).toContain('Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars');
+  });
+
+  it('asks for a request id, not for the socket field, for an answered HTTP line of a proxy before Istio 1.8 with `-` there', async () => {
+    const f = await flow(`[2026-11-02T09:00:00.000Z] "GET /hooks HTTP/1.1" 200 - "-" "-" 0 171 5 4 "-" "curl/8.5.0" "-" "hooks.slack.com" "10.244.9.11:8443" ${GW} - 93.184.216.34:443 10.244.1.20:58304 hooks.slack.com -`, '--format', 'istio-1.3');
+    expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
+    expect(f.warning).toBe(`1 answered gateway-bound sidecar HTTP entries have \`-\` for their socket (%UPSTREAM_LOCAL_ADDRESS%, as Istio proxies before 1.8 print it for every HTTP request) and no request id, so they cannot be joined and stay via-gateway-unconfirmed. ${socketNotLoggedFix('old-proxy-http')}`);
+    expect(f.warning).not.toContain('Add %UPSTREAM_LOCAL_ADDRESS%');
   });
 
   it('says the caller was not logged, and how to log it, for a gateway line in a format without its peer', async () => {
@@ -42,8 +51,7 @@ describe('an entry nothing can join', () => {
     expect([f['verdict'], f['rule']]).toEqual(['gateway-only', 'gateway-only/peer-not-logged']);
     expect(f['reason']).toContain("names neither its caller's socket (downstream_remote_address) nor a request id");
     expect(f['remediation']).toContain("Add %DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's access-log format");
-    expect(f.warning).toMatch(/^1 egress gateway entries name no caller \(%DOWNSTREAM_REMOTE_ADDRESS%\), and no request id/);
-    expect(f.warning).toContain('cannot be joined and stay gateway-only.');
+    expect(f.warning).toBe(`1 egress gateway entries name no caller (%DOWNSTREAM_REMOTE_ADDRESS%, left out of their access-log format) and no request id, so they cannot be joined and stay gateway-only. ${catalogueFix('gateway-only/peer-not-logged')}`);
   });
 
   it('does not blame clock skew for sidecar entries left over when the gateway\'s entries name no caller', async () => {
@@ -69,14 +77,38 @@ describe('an entry nothing can join', () => {
     expect(f['reason']).toContain('names the X-Forwarded-For client (port 0) as its caller');
     expect(f['remediation']).toContain('Log %REQ(X-REQUEST-ID)% at both hops');
     expect(f.warning).toBe(
-      "1 egress gateway entries name the X-Forwarded-For client (port 0) instead of their caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%), and no request id: the gateway trusts X-Forwarded-For (numTrustedProxies), so those requests cannot be joined and stay gateway-only. Log %REQ(X-REQUEST-ID)% at both hops (Istio's default formats do), or do not trust X-Forwarded-For at the egress gateway.",
+      `1 egress gateway entries name the X-Forwarded-For client (port 0) instead of their caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%) and no request id, so they cannot be joined and stay gateway-only. ${catalogueFix('gateway-only/peer-from-xff')}`,
     );
+    expect(f.warning).toContain('Log %REQ(X-REQUEST-ID)% at both hops');
+  });
+
+  it('counts a gateway line whose caller is no IP socket among the entries no key could join', async () => {
+    const f = await gatewayOrSidecar('--gateway', '[2026-11-02T09:00:00.001Z] "- - -" 0 - - - "-" 1769 79045 9 - "-" "-" "-" "-" "34.226.36.50:443" outbound|443||hooks.slack.com 10.244.9.11:36706 10.244.9.11:8443 /var/run/egress/gateway.sock hooks.slack.com -');
+    expect([f['verdict'], f['rule']]).toEqual(['gateway-only', 'gateway-only/no-sidecar-entry']);
+    expect(f.warning).toMatch(/^1 egress gateway entries name a caller that is no IP socket \(%DOWNSTREAM_REMOTE_ADDRESS%/);
   });
 
   it('keeps a gateway line whose caller was logged, but no sidecar line joins, as no-sidecar-entry', async () => {
     const f = await gatewayOrSidecar('--gateway', '[2026-11-02T09:00:00.001Z] "- - -" 0 - - - "-" 1769 79045 9 - "-" "-" "-" "-" "34.226.36.50:443" outbound|443||hooks.slack.com 10.244.9.11:36706 10.244.9.11:8443 10.244.1.20:59041 hooks.slack.com -');
     expect([f['verdict'], f['rule']]).toEqual(['gateway-only', 'gateway-only/no-sidecar-entry']);
     expect(f.warning).toBeNull();
+  });
+
+  // Istio's JSON format always has upstream_local_address: null there is the proxy's "no socket", as `-` in its text layouts
+  // (a route timeout while the connection to the gateway was still being made: 504 UT, "upstream request timeout").
+  const jsonLine = (socket: Record<string, unknown>) =>
+    JSON.stringify({ start_time: '2026-11-02T09:00:00.000Z', method: 'POST', path: '/hooks', protocol: 'HTTP/1.1', response_code: 504, response_flags: 'UT', bytes_received: 12, bytes_sent: 24, duration: 15000, request_id: null, upstream_host: '10.244.9.11:8443', upstream_cluster: `${GW};`, ...socket, downstream_local_address: '93.184.216.34:443', downstream_remote_address: '10.244.1.20:58304', requested_server_name: null });
+
+  it('says it never connected when an Istio JSON line has null for its socket (the key is always there)', async () => {
+    const f = await flow(jsonLine({ upstream_local_address: null }));
+    expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/no-connection']);
+    expect(f.warning).toBeNull();
+  });
+
+  it('says the socket was not logged when a JSON line has no upstream_local_address key at all', async () => {
+    const f = await flow(jsonLine({}));
+    expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
+    expect(f.warning).toMatch(/^1 answered gateway-bound sidecar entries name no socket \(%UPSTREAM_LOCAL_ADDRESS%, left out of their access-log format\)/);
   });
 
   it('says it never connected when Envoy logged the failure (UF, no socket), in Istio\'s own format', async () => {

@@ -1,5 +1,5 @@
 /** Builders and runners for the engine tests: records with defaults, entries, seeded shuffles. */
-import type { AccessRecord, FormatName } from '../../parsers/types.js';
+import type { AccessRecord, FormatName, JsonSocket } from '../../parsers/types.js';
 import { createEngine, offlineContext } from '../../src/engine/index.js';
 import type { AuditSettings, EngineContext, Entry, Flow, Role } from '../../src/types.js';
 import { seeded } from '../../bench/random.js';
@@ -49,6 +49,8 @@ export interface EntryOptions {
   namespace?: string | null;
   /** The layout that matched the line. @default 'istio-1.9' */
   format?: FormatName;
+  /** A JSON line's upstream_local_address key when it held no socket. @default 'absent' */
+  jsonSocket?: JsonSocket;
 }
 
 let autoLine = 0;
@@ -60,6 +62,7 @@ export function entry(r: AccessRecord, o: EntryOptions = {}): Entry {
   return {
     record: r,
     format: o.format ?? 'istio-1.9',
+    jsonSocket: o.jsonSocket ?? 'absent',
     file: o.file ?? (role === 'sidecar' ? 'sidecar.log' : `${role}.log`),
     line: o.line ?? ++autoLine,
     pod: o.pod ?? null,

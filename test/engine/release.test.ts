@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { engineWith, settings } from './helpers.js';
-import { httpPair, ms, tcpPair } from './pairs.js';
+import type { AccessRecord } from '../../parsers/types.js';
+import type { Entry } from '../../src/types.js';
+import { engineWith, entry, settings } from './helpers.js';
+import { httpPair, ms, sniTriple, tcpPair } from './pairs.js';
 
 describe('release by log time and by the memory bound', () => {
   it('holds an unmatched gateway-bound entry until the watermark passes its end plus the window', () => {
@@ -72,5 +74,29 @@ describe('release by log time and by the memory bound', () => {
     engine.add(tcpPair({ t: 0, port: 5 }).g);
     engine.finish();
     expect(engine.counters()).toMatchObject({ pending: 0, unmatchedSidecar: 1, unmatchedGateway: 1, socketsNotLogged: 1, peersNotLogged: 1 });
+  });
+
+  // Coverage accounts for every gateway flow: joined, unmatched (it waited), or one of the figures of entries no key could join.
+  it('puts every gateway flow in exactly one figure, or joined', () => {
+    const { flows, engine } = engineWith();
+    const gateway = (r: Partial<AccessRecord>, base: Entry = tcpPair({ t: 0, port: 9 }).g): Entry => entry({ ...base.record, ...r }, { role: 'egress-gateway' });
+    const joined = tcpPair({ t: 0, port: 1 });
+    const inner = sniTriple({ t: 0, port: 7, host: 'en.wikipedia.org', rx: 1, tx: 2 }).inner;
+    const entries = [
+      joined.s,
+      joined.g,
+      tcpPair({ t: 0, port: 3 }).g, // waits for a sidecar entry: unmatched
+      gateway({ downstream_remote_address: null }), // no caller logged
+      gateway({ downstream_remote_address: '203.0.113.77:0' }), // the X-Forwarded-For client
+      gateway({ downstream_remote_address: '/var/run/egress/gateway.sock' }), // a caller that is no IP socket
+      gateway({ start_time: null }, inner), // an SNI inner line with no log time
+    ];
+    for (const e of entries) engine.add(e);
+    engine.finish();
+    const c = engine.counters();
+    expect(c).toMatchObject({ joined: 1, unmatchedGateway: 1, peersNotLogged: 1, peersFromXff: 1, peersNotSockets: 1, innersWithoutTime: 1 });
+    const gatewayFlows = flows.filter((f) => f.gateway !== null || f.related.length > 0).length;
+    expect(gatewayFlows).toBe(6);
+    expect(c.joined + c.unmatchedGateway + c.peersNotLogged + c.peersFromXff + c.peersNotSockets + c.innersWithoutTime).toBe(gatewayFlows);
   });
 });

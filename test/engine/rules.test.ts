@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AccessRecord, FormatName } from '../../parsers/types.js';
+import type { AccessRecord, FormatName, JsonSocket } from '../../parsers/types.js';
 import { createEngine, offlineContext } from '../../src/engine/index.js';
 import type { AuditSettings, Flow } from '../../src/types.js';
 import { entry, http, record, run, settings } from './helpers.js';
@@ -271,6 +271,31 @@ describe('sidecar verdict rules', () => {
 
   it.each(['envoy', 'istio-json', 'custom'] as const)('says the socket was not logged when the %s format may leave it out', (format) => {
     expect(run([entry(unlogged('UT', 504, 24), { format })])[0]?.rule).toBe('via-gateway-unconfirmed/socket-not-logged');
+  });
+
+  // Istio's JSON formats always have the key: a JSON line that has it empty reads as Istio's text layouts do.
+  describe('an Istio JSON line with the socket key present but empty', () => {
+    const answered = { ...unlogged('UT', 200, 171), response_flags: null };
+    const json = (r: AccessRecord, jsonSocket: JsonSocket) => entry(r, { format: 'istio-json', jsonSocket });
+
+    it('never connected when typed null (Istio >= 1.9), HTTP or TCP, as a `-` in the 1.9 layout', () => {
+      expect(run([json(answered, 'null')])[0]?.rule).toBe('via-gateway-unconfirmed/no-connection');
+      expect(run([json(tcpUnlogged, 'null')])[0]?.rule).toBe('via-gateway-unconfirmed/no-connection');
+    });
+
+    it('never connected on a TCP line when untyped "-" (Istio <= 1.8), as in the older text layouts', () => {
+      expect(run([json(tcpUnlogged, 'dash')])[0]?.rule).toBe('via-gateway-unconfirmed/no-connection');
+    });
+
+    it('did not log the socket on an answered HTTP line when untyped "-" (proxies before 1.8 print `-` there), counted as an old proxy', () => {
+      const s = settings();
+      const flows: Flow[] = [];
+      const engine = createEngine(s, offlineContext(s, []), (f) => flows.push(f));
+      engine.add(json(answered, 'dash'));
+      engine.add(json(answered, 'absent'));
+      expect(flows.map((f) => f.rule)).toEqual(['via-gateway-unconfirmed/socket-not-logged', 'via-gateway-unconfirmed/socket-not-logged']);
+      expect(engine.counters()).toMatchObject({ oldHttpSockets: 1, socketsNotLogged: 1 });
+    });
   });
 
   it('gives findings a remediation and leaves the policy fields at their defaults', () => {

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineCounters } from '../../src/engine/index.js';
 import { emptySpan } from '../../src/pipeline/audit-pipeline.js';
+import { catalogueFix, socketNotLoggedFix } from '../../src/engine/rule-catalogue.js';
 import { buildCoverage, type CoverageFacts } from '../../src/run/coverage.js';
 import { VERDICTS, type Verdict } from '../../src/types.js';
 
@@ -13,7 +14,7 @@ function facts(engine: Partial<EngineCounters>): CoverageFacts {
     lines: { lines: 4, records: 4, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0 },
     streams: [],
     roles: new Map(),
-    engine: { pending: 0, joined: 0, unmatchedSidecar: 0, unmatchedGateway: 0, evicted: 0, socketsNotLogged: 0, peersNotLogged: 0, peersFromXff: 0, roleConflicts: [], ...engine },
+    engine: { pending: 0, joined: 0, unmatchedSidecar: 0, unmatchedGateway: 0, evicted: 0, socketsNotLogged: 0, oldHttpSockets: 0, peersNotLogged: 0, peersFromXff: 0, peersNotSockets: 0, innersWithoutTime: 0, roleConflicts: [], ...engine },
     verdicts,
     plainRecords: 4,
     sidecarSpan: emptySpan(),
@@ -48,15 +49,44 @@ describe('the unmatched-entries warning', () => {
   it('is not given for unjoinable entries alone: join-fields-not-logged is', () => {
     const f = facts({ socketsNotLogged: 1, peersNotLogged: 2 });
     expect(message(f, 'unmatched-entries')).toBeUndefined();
-    expect(message(f, 'join-fields-not-logged')).toMatch(/^1 answered gateway-bound sidecar entries name no socket .* and 2 egress gateway entries name no caller/);
+    expect(message(f, 'join-fields-not-logged')).toMatch(/^1 answered gateway-bound sidecar entries name no socket .* 2 egress gateway entries name no caller/);
   });
 });
 
 describe('the join-fields-not-logged warning', () => {
   it('names gateway entries that logged the X-Forwarded-For client apart from those whose format leaves the caller out', () => {
     const text = message(facts({ peersNotLogged: 1, peersFromXff: 2 }), 'join-fields-not-logged');
-    expect(text).toMatch(/^1 egress gateway entries name no caller \(%DOWNSTREAM_REMOTE_ADDRESS%\), and no request id: the access-log format leaves those fields out/);
+    expect(text).toMatch(/^1 egress gateway entries name no caller \(%DOWNSTREAM_REMOTE_ADDRESS%, left out of their access-log format\) and no request id/);
     expect(text).toContain(" 2 egress gateway entries name the X-Forwarded-For client (port 0) instead of their caller's socket");
     expect(text).toMatch(/do not trust X-Forwarded-For at the egress gateway\.$/);
+  });
+
+  // One wording: the advice is the rule catalogue's fix, as `egress-audit rules`, SARIF and each flow give it.
+  it.each([
+    ['socketsNotLogged', socketNotLoggedFix('format')],
+    ['oldHttpSockets', socketNotLoggedFix('old-proxy-http')],
+    ['peersNotLogged', catalogueFix('gateway-only/peer-not-logged')],
+    ['peersFromXff', catalogueFix('gateway-only/peer-from-xff')],
+  ] as const)("gives the catalogue's fix word for word for %s", (counter, fix) => {
+    const text = message(facts({ [counter]: 3 }), 'join-fields-not-logged');
+    expect(fix).toBeTruthy();
+    expect(text).toMatch(/^3 .* and no request id, so they cannot be joined and stay (via-gateway-unconfirmed|gateway-only)\. /);
+    expect(text?.endsWith(` ${fix}`)).toBe(true);
+  });
+
+  it('counts gateway entries whose caller is no IP socket, and SNI inner lines without a log time, which no key could join either', () => {
+    const text = message(facts({ peersNotSockets: 2, innersWithoutTime: 3 }), 'join-fields-not-logged');
+    expect(text).toBe(
+      "2 egress gateway entries name a caller that is no IP socket (%DOWNSTREAM_REMOTE_ADDRESS%, such as a Unix socket's path) and no request id, so they cannot be joined and stay gateway-only. " +
+        "3 egress gateway entries of an SNI passthrough's inner connection (caller envoy://) have no log time (%START_TIME%, or an envelope's), which ties them to their outer entry, so they cannot be joined and stay gateway-only.",
+    );
+    expect(message(facts({ peersNotSockets: 2 }), 'unmatched-entries')).toBeUndefined();
+  });
+
+  it('asks old proxies\' HTTP lines for a request id, not for a socket field their layout already has', () => {
+    const text = message(facts({ oldHttpSockets: 2 }), 'join-fields-not-logged');
+    expect(text).toMatch(/^2 answered gateway-bound sidecar HTTP entries have `-` for their socket/);
+    expect(text).toContain('log %REQ(X-REQUEST-ID)% at both hops');
+    expect(text).not.toContain('Add %UPSTREAM_LOCAL_ADDRESS%');
   });
 });
