@@ -56,10 +56,11 @@ function accessLogsOff(lines: LineCounts): string {
   return ` None of the ${lines.notAccessLog} lines was an access log: if they are istio-proxy logs, access logging is off (Istio's default profile writes none). Switch it on with a Telemetry resource in istio-system whose accessLogging names the envoy provider, or meshConfig.accessLogFile: /dev/stdout (see the README).`;
 }
 
-/** One kind of entry no key could join: how many, what their lines lack, the verdict they keep, and the fix if one fits; null when none. */
-function unjoinable(count: number, lacking: string, verdict: Verdict, fix: string | null): string | null {
+/** One kind of entry no key could join: how many (`noun`, singular), what their lines lack, the verdict they keep, and the fix if one fits; null when none. */
+function unjoinable(count: number, noun: string, lacking: string, verdict: Verdict, fix: string | null): string | null {
   if (count === 0) return null;
-  return `${count} ${lacking}, so they cannot be joined and stay ${verdict}.${fix === null ? '' : ` ${fix}`}`;
+  const they = count === 1 ? 'it cannot be joined and stays' : 'they cannot be joined and stay';
+  return `${plural(count, noun, `${noun.slice(0, -1)}ies`)} ${lacking}: ${they} ${verdict}.${fix === null ? '' : ` ${fix}`}`;
 }
 
 /**
@@ -68,13 +69,15 @@ function unjoinable(count: number, lacking: string, verdict: Verdict, fix: strin
  * the cause the counted lines had.
  */
 function joinFieldsNotLogged(e: EngineCounters): string | null {
+  const sidecar = 'answered gateway-bound sidecar entry';
+  const gateway = 'egress gateway entry';
   const parts = [
-    unjoinable(e.socketsNotLogged, 'answered gateway-bound sidecar entries name no socket (%UPSTREAM_LOCAL_ADDRESS%, left out of their access-log format) and no request id', 'via-gateway-unconfirmed', socketNotLoggedFix('format')),
-    unjoinable(e.oldHttpSockets, 'answered gateway-bound sidecar HTTP entries have `-` for their socket (%UPSTREAM_LOCAL_ADDRESS%, as Istio proxies before 1.8 print it for every HTTP request) and no request id', 'via-gateway-unconfirmed', socketNotLoggedFix('old-proxy-http')),
-    unjoinable(e.peersNotLogged, 'egress gateway entries name no caller (%DOWNSTREAM_REMOTE_ADDRESS%, left out of their access-log format) and no request id', 'gateway-only', catalogueFix('gateway-only/peer-not-logged')),
-    unjoinable(e.peersFromXff, "egress gateway entries name the X-Forwarded-For client (port 0) instead of their caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%) and no request id", 'gateway-only', catalogueFix('gateway-only/peer-from-xff')),
-    unjoinable(e.peersNotSockets, 'egress gateway entries name a caller that is no IP socket (%DOWNSTREAM_REMOTE_ADDRESS%, such as a Unix socket\'s path) and no request id', 'gateway-only', null),
-    unjoinable(e.innersWithoutTime, "egress gateway entries of an SNI passthrough's inner connection (caller envoy://) have no log time (%START_TIME%, or an envelope's), which ties them to their outer entry", 'gateway-only', null),
+    unjoinable(e.socketsNotLogged, sidecar, 'naming no socket (%UPSTREAM_LOCAL_ADDRESS%, left out of their access-log format) and no request id', 'via-gateway-unconfirmed', socketNotLoggedFix('format')),
+    unjoinable(e.oldHttpSockets, 'answered gateway-bound sidecar HTTP entry', 'with `-` for their socket (%UPSTREAM_LOCAL_ADDRESS%, as Istio proxies before 1.8 print it for every HTTP request) and no request id', 'via-gateway-unconfirmed', socketNotLoggedFix('old-proxy-http')),
+    unjoinable(e.peersNotLogged, gateway, 'naming no caller (%DOWNSTREAM_REMOTE_ADDRESS%, left out of their access-log format) and no request id', 'gateway-only', catalogueFix('gateway-only/peer-not-logged')),
+    unjoinable(e.peersFromXff, gateway, "naming the X-Forwarded-For client (port 0) instead of their caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%) and no request id", 'gateway-only', catalogueFix('gateway-only/peer-from-xff')),
+    unjoinable(e.peersNotSockets, gateway, 'naming a caller that is no IP socket (%DOWNSTREAM_REMOTE_ADDRESS%, such as a Unix socket\'s path) and no request id', 'gateway-only', null),
+    unjoinable(e.innersWithoutTime, gateway, "of an SNI passthrough's inner connection (caller envoy://) with no log time (%START_TIME%, or an envelope's), which ties them to their outer entry", 'gateway-only', null),
   ].filter((t): t is string => t !== null);
   return parts.length === 0 ? null : parts.join(' ');
 }

@@ -38,7 +38,7 @@ describe('the unmatched-entries warning', () => {
     expect(message(f, 'unmatched-entries')).toBe(
       '1 gateway-bound sidecar entry found no gateway entry and 1 gateway entry found no sidecar entry within 5s. If the sidecars\' and the gateway\'s clocks (or exports) differ by more than that, raise --window.',
     );
-    expect(message(f, 'join-fields-not-logged')).toMatch(/^1 egress gateway entries name no caller/);
+    expect(message(f, 'join-fields-not-logged')).toMatch(/^1 egress gateway entry naming no caller/);
   });
 
   it('does not when only one side has entries left over', () => {
@@ -49,15 +49,15 @@ describe('the unmatched-entries warning', () => {
   it('is not given for unjoinable entries alone: join-fields-not-logged is', () => {
     const f = facts({ socketsNotLogged: 1, peersNotLogged: 2 });
     expect(message(f, 'unmatched-entries')).toBeUndefined();
-    expect(message(f, 'join-fields-not-logged')).toMatch(/^1 answered gateway-bound sidecar entries name no socket .* 2 egress gateway entries name no caller/);
+    expect(message(f, 'join-fields-not-logged')).toMatch(/^1 answered gateway-bound sidecar entry naming no socket .* 2 egress gateway entries naming no caller/);
   });
 });
 
 describe('the join-fields-not-logged warning', () => {
   it('names gateway entries that logged the X-Forwarded-For client apart from those whose format leaves the caller out', () => {
     const text = message(facts({ peersNotLogged: 1, peersFromXff: 2 }), 'join-fields-not-logged');
-    expect(text).toMatch(/^1 egress gateway entries name no caller \(%DOWNSTREAM_REMOTE_ADDRESS%, left out of their access-log format\) and no request id/);
-    expect(text).toContain(" 2 egress gateway entries name the X-Forwarded-For client (port 0) instead of their caller's socket");
+    expect(text).toMatch(/^1 egress gateway entry naming no caller \(%DOWNSTREAM_REMOTE_ADDRESS%, left out of their access-log format\) and no request id/);
+    expect(text).toContain(" 2 egress gateway entries naming the X-Forwarded-For client (port 0) instead of their caller's socket");
     expect(text).toMatch(/do not trust X-Forwarded-For at the egress gateway\.$/);
   });
 
@@ -70,22 +70,22 @@ describe('the join-fields-not-logged warning', () => {
   ] as const)("gives the catalogue's fix word for word for %s", (counter, fix) => {
     const text = message(facts({ [counter]: 3 }), 'join-fields-not-logged');
     expect(fix).toBeTruthy();
-    expect(text).toMatch(/^3 .* and no request id, so they cannot be joined and stay (via-gateway-unconfirmed|gateway-only)\. /);
+    expect(text).toMatch(/^3 .* and no request id: they cannot be joined and stay (via-gateway-unconfirmed|gateway-only)\. /);
     expect(text?.endsWith(` ${fix}`)).toBe(true);
   });
 
   it('counts gateway entries whose caller is no IP socket, and SNI inner lines without a log time, which no key could join either', () => {
     const text = message(facts({ peersNotSockets: 2, innersWithoutTime: 3 }), 'join-fields-not-logged');
     expect(text).toBe(
-      "2 egress gateway entries name a caller that is no IP socket (%DOWNSTREAM_REMOTE_ADDRESS%, such as a Unix socket's path) and no request id, so they cannot be joined and stay gateway-only. " +
-        "3 egress gateway entries of an SNI passthrough's inner connection (caller envoy://) have no log time (%START_TIME%, or an envelope's), which ties them to their outer entry, so they cannot be joined and stay gateway-only.",
+      "2 egress gateway entries naming a caller that is no IP socket (%DOWNSTREAM_REMOTE_ADDRESS%, such as a Unix socket's path) and no request id: they cannot be joined and stay gateway-only. " +
+        "3 egress gateway entries of an SNI passthrough's inner connection (caller envoy://) with no log time (%START_TIME%, or an envelope's), which ties them to their outer entry: they cannot be joined and stay gateway-only.",
     );
     expect(message(facts({ peersNotSockets: 2 }), 'unmatched-entries')).toBeUndefined();
   });
 
   it('asks old proxies\' HTTP lines for a request id, not for a socket field their layout already has', () => {
     const text = message(facts({ oldHttpSockets: 2 }), 'join-fields-not-logged');
-    expect(text).toMatch(/^2 answered gateway-bound sidecar HTTP entries have `-` for their socket/);
+    expect(text).toMatch(/^2 answered gateway-bound sidecar HTTP entries with `-` for their socket/);
     expect(text).toContain('log %REQ(X-REQUEST-ID)% at both hops');
     expect(text).not.toContain('Add %UPSTREAM_LOCAL_ADDRESS%');
   });
