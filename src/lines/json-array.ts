@@ -94,6 +94,11 @@ export class JsonArraySplitter {
 
   constructor(private readonly maxLength: number) {}
 
+  /** Physical lines completed so far (after `end`, all of the stream's). */
+  get lines(): number {
+    return this.lineNo - 1;
+  }
+
   /** Feeds one chunk (the stream's bytes in order, its BOM included). */
   push(chunk: Uint8Array, handler: ArrayHandler): void {
     for (let i = 0; i < chunk.length; i++) {

@@ -180,3 +180,14 @@ describe('hostile array input', () => {
     }
   });
 });
+
+describe('a CRI part in an array whose rest never came', () => {
+  it('is cut short at the array\'s last line, not at line 0', () => {
+    const info: StreamInfo = { name: 'parts.json', kind: 'file', pod: null, namespace: null, container: null, labels: null, role: null, size: null };
+    const reader = new StreamReader(info, resolveFormat('auto') as FormatSpec, 65536, () => undefined, undefined, 1, null, true);
+    reader.push(Buffer.from(`[\n  {"log": ${JSON.stringify(TCP.slice(0, 40))}, "_p": "P", "kubernetes": {"pod_name": "a"}}\n]\n`));
+    reader.end();
+    expect(reader.counts.malformed).toEqual({ truncated: 1 });
+    expect(reader.problems).toEqual([{ file: 'parts.json', line: 3, reason: 'truncated' }]);
+  });
+});
