@@ -98,12 +98,8 @@ export interface StreamState {
   unordered: string | null;
   /** Where its log time went back while it was read, after entries may already have been released unjoined (a coverage warning); else null. */
   lateJump: TimeJump | null;
-  /** True when it is read from its last line back (a newest-first export, read oldest first). */
-  readonly backwards: boolean;
-  /** True when it is read back through a temporary copy (StreamFacts.copied). */
-  readonly copied: boolean;
-  /** True when its head was not judged for newest-first order (StreamFacts.headUnjudged). */
-  readonly headUnjudged: boolean;
+  /** How the driver said to read it (from its end, through a copy, head unjudged): kept as given, the one record of it. */
+  readonly plan: ReadPlan;
   /** Bytes read so far (progress display). */
   bytes: number;
   /** Set when the stream failed (unreadable, corrupt gzip, API error). */
@@ -113,11 +109,11 @@ export interface StreamState {
 /** How a driver reads a stream, said when it opens it: the reader's line numbers and --explain depend on it. */
 export interface ReadPlan {
   /** Why its log time is already known to go back (its entries wait until it ends). */
-  unordered?: string | null;
+  readonly unordered?: string | null;
   /** Read from its last line back: its number of lines (the first read back), and whether through a temporary copy. */
-  backwards?: { lines: number; copied: boolean };
+  readonly backwards?: { readonly lines: number; readonly copied: boolean };
   /** It could not be probed, and its head was not judged for newest-first order. */
-  headUnjudged?: boolean;
+  readonly headUnjudged?: boolean;
 }
 
 /** Options of one audit run. */
@@ -178,9 +174,7 @@ export class AuditPipeline {
       firstMs: Number.POSITIVE_INFINITY,
       unordered: plan.unordered ?? null,
       lateJump: null,
-      backwards: backFrom !== null,
-      copied: plan.backwards?.copied === true,
-      headUnjudged: plan.headUnjudged === true,
+      plan,
       bytes: 0,
       error: null,
       reader,
@@ -246,7 +240,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, backwards: s.backwards, copied: s.copied, headUnjudged: s.headUnjudged, nulPadded: s.counts.nulPadded, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, nulPadded: s.counts.nulPadded, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import type { LogStream, RoleAssignment, Source, StreamInfo } from '../types.js';
@@ -8,11 +7,8 @@ import { errorCode, findInputs, type InputFile, type Warn } from './input-paths.
 import { podFromPath } from './pod-path.js';
 import { readBackwards } from './backward-lines.js';
 import { roleMatcher, type RoleFlags } from './role-flags.js';
-import { gunzipChunks, GzipError } from './gunzip.js';
-import { isGzipMagic } from './gzip-header.js';
-import { MAGIC_BYTES, unreadCompression } from './compressed.js';
-import { fileNeedsDecoding, utf16Bom, utf16ToUtf8 } from './utf16.js';
-import { joined, peek, replayed } from './peek.js';
+import { decoded } from './decode.js';
+import { fileNeedsDecoding } from './utf16.js';
 
 /** Read size per chunk: large enough that per-chunk overhead vanishes, small enough for flat memory. */
 const CHUNK = 256 << 10;
@@ -33,51 +29,6 @@ function streamInfo(name: string, kind: StreamInfo['kind'], size: number | null,
     role,
     size,
   };
-}
-
-/** The bytes as UTF-8: UTF-16 with a byte-order mark (PowerShell's `>`) is decoded, anything else passes as it is. */
-async function* asUtf8(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const iterator = chunks[Symbol.asyncIterator]();
-  const { head, ended } = await peek(iterator, 2);
-  const bytes = replayed(head, ended, iterator);
-  const utf16 = utf16Bom(joined(head));
-  yield* utf16 === null ? bytes : utf16ToUtf8(bytes, utf16);
-}
-
-/**
- * A gzip failure in words, with how much was read before it. Bytes after the last member are an error
- * (exit 3), not gzip's "trailing garbage ignored" warning: they are often log text appended to the .gz
- * (`cat today.log >> logs.gz`), lines an audit would otherwise pass over unread.
- */
-function gzipProblem(error: GzipError): string {
-  const read = `${error.decompressed} bytes decompressed before it were read`;
-  if (!error.trailing) return `corrupt or truncated gzip data (${error.message}; ${read})`;
-  return `not gzip data from byte ${error.offset} (${error.message}; gzip -d ignores such "trailing garbage", but it may be log text appended to the file: it was not read; the ${error.decompressed} bytes decompressed before it were)`;
-}
-
-/**
- * Raw bytes, or their decompression when the first two are gzip's magic: peeked from the stream itself,
- * never by seeking or reopening, so that a FIFO or /dev/fd/N is read once and whole. UTF-16 text
- * (plain or gzipped) comes out as UTF-8; another compression's magic (compressed.ts) is an InputError.
- */
-async function* decoded(raw: Readable, name: string, chunkSize: number, signal: AbortSignal): AsyncGenerator<Buffer> {
-  const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  try {
-    const { head, ended } = await peek(iterator, MAGIC_BYTES);
-    const bytes = replayed(head, ended, iterator);
-    const first = joined(head);
-    const unread = unreadCompression(first, name);
-    if (unread !== null) throw new InputError(`${name}: ${unread}`);
-    const utf16 = utf16Bom(first);
-    if (isGzipMagic(first)) yield* asUtf8(gunzipChunks(bytes, chunkSize)); // UTF-16 inside is known only once inflated
-    else yield* utf16 === null ? bytes : utf16ToUtf8(bytes, utf16);
-  } catch (error) {
-    if (signal.aborted) return;
-    if (error instanceof InputError) throw error;
-    throw new InputError(`${name}: ${error instanceof GzipError ? gzipProblem(error) : `read failed (${(error as Error).message})`}`);
-  } finally {
-    raw.destroy();
-  }
 }
 
 /**

@@ -4,6 +4,8 @@
  * and never hands bytes after the last member to zlib (which fails on them and drops output).
  */
 
+import { opensWith } from './magic.js';
+
 /** A member's header is refused beyond this size (a file name or extra field of megabytes is not gzip written by a tool). */
 export const MAX_HEADER = 1 << 20;
 
@@ -18,9 +20,12 @@ export class GzipHeaderError extends Error {
   override readonly name = 'GzipHeaderError';
 }
 
+/** Gzip's magic: every member starts with it. */
+export const GZIP_MAGIC: readonly number[] = [0x1f, 0x8b];
+
 /** True when `bytes[at..]` starts with gzip's magic 1f 8b (why: a member starts there). */
 export function isGzipMagic(bytes: Uint8Array, at = 0): boolean {
-  return bytes.length >= at + 2 && bytes[at] === 0x1f && bytes[at + 1] === 0x8b;
+  return opensWith(bytes, GZIP_MAGIC, at);
 }
 
 /** Index after a zero-terminated field starting at `at`, or -1 when its terminator has not come yet. */

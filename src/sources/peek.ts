@@ -3,14 +3,16 @@
  * without seeking or reopening: a FIFO or stdin is read once and whole.
  */
 
-/** Chunks until at least `bytes` bytes have come (or the input ended): a pipe may hand over one byte at a time. */
-export async function peek<T extends Uint8Array>(iterator: AsyncIterator<T>, bytes: number): Promise<{ head: T[]; ended: boolean }> {
+/**
+ * Chunks until `enough` says the bytes so far suffice (or the input ended): a pipe may hand over one
+ * byte at a time, and a live one may wait long for its next, so no more is asked for than needed.
+ */
+export async function peek<T extends Uint8Array>(iterator: AsyncIterator<T>, enough: (first: Uint8Array) => boolean): Promise<{ head: T[]; ended: boolean }> {
   const head: T[] = [];
-  for (let length = 0; length < bytes; ) {
+  while (!enough(joined(head))) {
     const next = await iterator.next();
     if (next.done === true) return { head, ended: true };
     head.push(next.value);
-    length += next.value.length;
   }
   return { head, ended: false };
 }

@@ -7,16 +7,25 @@
 
 import type { FileHandle } from 'node:fs/promises';
 import { isGzipMagic } from './gzip-header.js';
+import { mayYetOpenWith, opensWith } from './magic.js';
 
 /** A UTF-16 encoding TextDecoder knows. */
 export type Utf16 = 'utf-16le' | 'utf-16be';
 
+/** Each encoding's byte-order mark. */
+const BOMS: readonly { encoding: Utf16; mark: readonly number[] }[] = [
+  { encoding: 'utf-16le', mark: [0xff, 0xfe] },
+  { encoding: 'utf-16be', mark: [0xfe, 0xff] },
+];
+
 /** The UTF-16 encoding that a byte-order mark at the start of `first` announces, or null (no mark, or UTF-8's). */
 export function utf16Bom(first: Uint8Array): Utf16 | null {
-  if (first.length < 2) return null;
-  if (first[0] === 0xff && first[1] === 0xfe) return 'utf-16le';
-  if (first[0] === 0xfe && first[1] === 0xff) return 'utf-16be';
-  return null;
+  return BOMS.find((b) => opensWith(first, b.mark))?.encoding ?? null;
+}
+
+/** True when more bytes than `first` are needed to tell whether a byte-order mark opens the stream. */
+export function bomUndecided(first: Uint8Array): boolean {
+  return BOMS.some((b) => mayYetOpenWith(first, b.mark));
 }
 
 /** UTF-16 text as UTF-8 bytes, chunk by chunk: a character split between chunks is joined, the mark dropped, bad units become U+FFFD. */

@@ -218,6 +218,30 @@ describe('a gateway follower queued while its pod is not running', () => {
     await end;
   });
 
+  it.each([
+    ['comes up while queued', [STARTING_GATEWAY, RUNNING_GATEWAY]],
+    ['queues while running', [RUNNING_GATEWAY]],
+  ])('%s behind gateway streams (nothing to preempt), then deleted: gives up its place and takes no slot that frees later', async (_case, seen) => {
+    const { slots, taken, never } = recordingSlots(2);
+    const gw1 = (await slots.acquire(0, 'istio-system/gw-1', never)) as SlotLease;
+    await slots.acquire(0, 'istio-system/gw-2', never);
+    const registry = new PodRegistry(new PodIpIndex(), { changed: () => undefined, gone: () => undefined });
+    const [first, ...later] = seen as KubePod[];
+    registry.event(scope, 'ADDED', first as KubePod);
+    const end = gatewayFollower(slots, registry, podFacts(first as KubePod) as PodFacts).chunks(never)[Symbol.asyncIterator]().next();
+    for (const pod of later) registry.event(scope, 'MODIFIED', pod);
+    await new Promise((resolve) => setImmediate(resolve)); // it has looked at its pod (and may preempt) by now
+    expect(slots.waiting()).toEqual(['istio-system/gw']); // every holder is as important as it: it keeps its place
+
+    registry.event(scope, 'DELETED', RUNNING_GATEWAY);
+    await vi.waitFor(() => expect(slots.waiting()).toEqual([]));
+    expect(await end).toEqual({ done: true, value: undefined });
+    slots.release(gw1);
+    expect(slots.inUse).toBe(1);
+    expect(taken).toEqual([]);
+    expect(slots.neverGranted()).toEqual(['istio-system/gw']);
+  });
+
   it('gone before it asks for a slot: takes none from a sidecar', async () => {
     const { slots, taken, never } = recordingSlots(1);
     const a = (await slots.acquire(1, 'shop/a', never)) as SlotLease;

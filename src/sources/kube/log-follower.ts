@@ -17,7 +17,7 @@ import { logTimeToMs } from './log-time.js';
 import { endedSince, podFacts, PROXY_CONTAINER, type KubePod, type PodFacts } from './pod-facts.js';
 import type { SlotLease } from './stream-slots.js';
 
-/** How long a waiter queued while its container was not runnable goes without looking at its pod again. */
+/** How long a follower queued for a slot goes without looking at its pod again. */
 const RELOOK_MS = 30_000;
 
 type Phase = 'queued' | 'connecting' | 'following' | 'waiting' | 'failing' | 'done';
@@ -254,21 +254,17 @@ export class LogFollower implements LogStream {
    * not runnable looks again at each change of its pod, and once it can run it may take a slot in its
    * place in the queue, so a gateway that comes up takes a slot then rather than waiting for a sidecar
    * stream to end. A pod that is gone or finished has nothing left to read: null, no slot (none taken
-   * from a sidecar for nothing), and a waiter whose pod went while queued gives up its place, so it
-   * stays among the never followed.
+   * from a sidecar for nothing), and a waiter whose pod goes while queued (runnable or not) gives up its
+   * place, so it stays among the never followed.
    */
   private async slot(signal: AbortSignal): Promise<SlotLease | null> {
     const now = this.viewStep().kind;
     if (now === 'stop') return null;
-    if (now !== 'wait') return this.deps.slots.acquire(this.priority, this.label, signal);
-    // Aborted when the pod goes (the request is withdrawn) or the request is settled (the look for a change ends): a granted request no longer listens.
+    // Aborted when the pod goes (the request is withdrawn) or the request is settled (the watch on the pod ends): a granted request no longer listens.
     const over = new AbortController();
     const either = AbortSignal.any([signal, over.signal]);
-    const request = this.deps.slots.request(this.priority, this.label, either, false);
-    void this.untilWaitOver(either).then((next) => {
-      if (next === 'stop') over.abort();
-      else if (next !== null) request.mayPreempt();
-    });
+    const request = this.deps.slots.request(this.priority, this.label, either, now !== 'wait');
+    void this.watchWhileQueued(either, () => request.mayPreempt(), () => over.abort());
     try {
       return await request.lease;
     } finally {
@@ -276,14 +272,15 @@ export class LogFollower implements LogStream {
     }
   }
 
-  /** Looks at the pod at each change (at least every RELOOK_MS): its step once it is no longer 'wait', null if `signal` aborts first. */
-  private async untilWaitOver(signal: AbortSignal): Promise<FollowStep['kind'] | null> {
+  /** Looks at the pod at each change (at least every RELOOK_MS) until `signal` aborts: `runnable` while it can run, `gone` (once) when it stops. */
+  private async watchWhileQueued(signal: AbortSignal, runnable: () => void, gone: () => void): Promise<void> {
     while (!signal.aborted) {
       await this.deps.registry.waitForChange(this.pod.uid, RELOOK_MS, signal);
+      if (signal.aborted) return;
       const next = this.viewStep().kind;
-      if (!signal.aborted && next !== 'wait') return next;
+      if (next === 'stop') return gone();
+      if (next !== 'wait') runnable();
     }
-    return null;
   }
 
   /** At a graceful stop: one more read without following, so lines logged up to the stop are counted. */

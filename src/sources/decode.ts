@@ -1,0 +1,62 @@
+/**
+ * A stream's bytes as the UTF-8 log text they hold, told by its first bytes (never by its name):
+ * gzip is inflated, UTF-16 with a byte-order mark (PowerShell's `>`) is decoded, another compression's
+ * magic (compressed.ts) is an InputError. Peeked from the stream itself, never by seeking or reopening,
+ * so that a FIFO or /dev/fd/N is read once and whole; decided as soon as the bytes so far tell (a live
+ * pipe whose first write is a few bytes is not kept waiting for more), an input shorter than a magic
+ * being read as it is.
+ */
+import type { Readable } from 'node:stream';
+import { InputError } from '../errors.js';
+import { compressionUndecided, unreadCompression } from './compressed.js';
+import { gunzipChunks, GzipError } from './gunzip.js';
+import { GZIP_MAGIC, isGzipMagic } from './gzip-header.js';
+import { mayYetOpenWith } from './magic.js';
+import { joined, peek, replayed } from './peek.js';
+import { bomUndecided, utf16Bom, utf16ToUtf8 } from './utf16.js';
+
+/** The bytes as UTF-8: UTF-16 with a byte-order mark is decoded, anything else passes as it is. */
+async function* asUtf8(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const { head, ended } = await peek(iterator, (first) => !bomUndecided(first));
+  const bytes = replayed(head, ended, iterator);
+  const utf16 = utf16Bom(joined(head));
+  yield* utf16 === null ? bytes : utf16ToUtf8(bytes, utf16);
+}
+
+/** True when `first` tells what the stream is: no magic the reader knows can still be completed by more bytes. */
+function told(first: Uint8Array): boolean {
+  return !mayYetOpenWith(first, GZIP_MAGIC) && !bomUndecided(first) && !compressionUndecided(first);
+}
+
+/**
+ * A gzip failure in words, with how much was read before it. Bytes after the last member are an error
+ * (exit 3), not gzip's "trailing garbage ignored" warning: they are often log text appended to the .gz
+ * (`cat today.log >> logs.gz`), lines an audit would otherwise pass over unread.
+ */
+function gzipProblem(error: GzipError): string {
+  const read = `${error.decompressed} bytes decompressed before it were read`;
+  if (!error.trailing) return `corrupt or truncated gzip data (${error.message}; ${read})`;
+  return `not gzip data from byte ${error.offset} (${error.message}; gzip -d ignores such "trailing garbage", but it may be log text appended to the file: it was not read; the ${error.decompressed} bytes decompressed before it were)`;
+}
+
+/** `raw` (the input named `name`) as UTF-8 log text; every failure is an InputError naming it, none once `signal` aborted. */
+export async function* decoded(raw: Readable, name: string, chunkSize: number, signal: AbortSignal): AsyncGenerator<Buffer> {
+  const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  try {
+    const { head, ended } = await peek(iterator, told);
+    const bytes = replayed(head, ended, iterator);
+    const first = joined(head);
+    const unread = unreadCompression(first, name);
+    if (unread !== null) throw new InputError(`${name}: ${unread}`);
+    const utf16 = utf16Bom(first);
+    if (isGzipMagic(first)) yield* asUtf8(gunzipChunks(bytes, chunkSize)); // UTF-16 inside is known only once inflated
+    else yield* utf16 === null ? bytes : utf16ToUtf8(bytes, utf16);
+  } catch (error) {
+    if (signal.aborted) return;
+    if (error instanceof InputError) throw error;
+    throw new InputError(`${name}: ${error instanceof GzipError ? gzipProblem(error) : `read failed (${(error as Error).message})`}`);
+  } finally {
+    raw.destroy();
+  }
+}

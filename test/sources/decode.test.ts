@@ -1,0 +1,72 @@
+// The input decoder on a live pipe: what it decides from the first bytes, and when.
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { decoded } from '../../src/sources/decode.js';
+
+/** A pipe the test writes to (`push`), as a live `kubectl logs -f | egress-audit -` hands over its writes. */
+function pipe(): Readable {
+  return new Readable({ read: () => undefined });
+}
+
+/** What `promise` gave, or 'waiting' when it is still pending once every read the pipe can serve has been served. */
+async function nowOrWaiting<T>(promise: Promise<T>): Promise<T | 'waiting'> {
+  return Promise.race([promise, new Promise<'waiting'>((resolve) => setImmediate(() => resolve('waiting')))]);
+}
+
+/** The text of the decoder's next chunk, 'ended' at its end. */
+async function text(next: Promise<IteratorResult<Buffer>>): Promise<string> {
+  const r = await next;
+  return r.done === true ? 'ended' : r.value.toString('utf8');
+}
+
+/** Everything the decoder makes of `pieces`, written one at a time, then the end. */
+async function readAll(pieces: Uint8Array[]): Promise<string> {
+  const raw = pipe();
+  for (const p of pieces) raw.push(p);
+  raw.push(null);
+  const out: Buffer[] = [];
+  for await (const chunk of decoded(raw, 'piped', 1024, new AbortController().signal)) out.push(chunk);
+  return Buffer.concat(out).toString('utf8');
+}
+
+/** `bytes` one byte per write. */
+const bytewise = (bytes: Uint8Array): Uint8Array[] => [...bytes].map((b) => Uint8Array.of(b));
+
+describe('decoding a live pipe whose first write is short', () => {
+  it.each(['\n', 'a\n', 'ok\n', 'B\n', 'PK\n', 'BZh\n', 'abcd\n'])('delivers a first write of %j at once, without waiting for more bytes', async (first) => {
+    const raw = pipe();
+    const chunks = decoded(raw, 'piped', 1024, new AbortController().signal)[Symbol.asyncIterator]();
+    raw.push(Buffer.from(first));
+    expect(await nowOrWaiting(text(chunks.next()))).toBe(first);
+    raw.push(Buffer.from('next\n'));
+    raw.push(null);
+    expect(await text(chunks.next())).toBe('next\n');
+    expect(await text(chunks.next())).toBe('ended');
+  });
+
+  it('waits while the first bytes may still open a magic number, and decides at the byte that tells', async () => {
+    const raw = pipe();
+    const chunks = decoded(raw, 'piped', 1024, new AbortController().signal)[Symbol.asyncIterator]();
+    raw.push(Buffer.from('BZ'));
+    const next = text(chunks.next());
+    expect(await nowOrWaiting(next)).toBe('waiting'); // "BZh1" would be bzip2
+    raw.push(Buffer.from('!\n'));
+    expect(await nowOrWaiting(next)).toBe('BZ');
+    expect(await nowOrWaiting(text(chunks.next()))).toBe('!\n');
+  });
+
+  it.each([
+    ['gzip', bytewise(gzipSync('one\ntwo\n')), 'one\ntwo\n'],
+    ['UTF-16LE with its mark', bytewise(Buffer.concat([Buffer.of(0xff, 0xfe), Buffer.from('one\n', 'utf16le')])), 'one\n'],
+    ['gzipped UTF-16BE', bytewise(gzipSync(Buffer.concat([Buffer.of(0xfe, 0xff), Buffer.from('one\n', 'utf16le').swap16()]))), 'one\n'],
+    ['a start of a magic number, then the end (read as it is)', [Buffer.from('BZ')], 'BZ'],
+    ['a lone first byte of gzip\'s magic, then the end', [Uint8Array.of(0x1f)], '\x1f'],
+  ])('reads %s written a byte at a time', async (_case, pieces, text) => {
+    expect(await readAll(pieces)).toBe(text);
+  });
+
+  it('names a compression it does not read when its magic comes a byte at a time', async () => {
+    await expect(readAll(bytewise(Uint8Array.of(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x01)))).rejects.toThrow(/^piped: xz-compressed data/);
+  });
+});
