@@ -2,6 +2,7 @@ import type { LineMark, LogStream, StreamInfo } from '../types.js';
 import { seconds, type AuditPipeline, type StreamState } from './audit-pipeline.js';
 import { HEAD_BYTES, UNPROBED, type TimeOrder } from './time-order.js';
 import { joined, replayed } from '../sources/peek.js';
+import { HEAD_WAIT_MS, nextBefore, TIME_UP } from './head-wait.js';
 import { spoolBackwards } from '../sources/spool.js';
 
 /** Hooks the offline run calls between chunks. */
@@ -45,22 +46,6 @@ function watermark(active: Cursor[]): number {
     if (c.state.progressMs < min) min = c.state.progressMs;
   }
   return min;
-}
-
-/** How long the head of a stream that cannot be probed is waited for: a live pipe (`kubectl logs -f | ...`) is read on after this, its head judged as far as it came. */
-const HEAD_WAIT_MS = 3000;
-/** What the head's wait ended with when its time was up. */
-const TIME_UP = Symbol('time up');
-
-/** The next chunk, or TIME_UP once `deadline` (ms since the epoch) has passed; the chunk still comes through `pending`. */
-async function nextBefore<T>(pending: Promise<T>, deadline: number): Promise<T | typeof TIME_UP> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeUp = new Promise<typeof TIME_UP>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()), TIME_UP)));
-  try {
-    return await Promise.race([pending, timeUp]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**

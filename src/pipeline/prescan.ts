@@ -5,6 +5,8 @@ import { StreamReader } from '../lines/stream-reader.js';
 import type { AuditSettings, LogStream, PodIdentity, Role, RoleAssignment, StreamInfo } from '../types.js';
 import { learnGatewayHosts, type PodRoleMatcher } from '../engine/roles.js';
 import type { RoleLookup } from './entry-builder.js';
+import { HEAD_WAIT_MS, nextBefore, TIME_UP } from './head-wait.js';
+import { replayed } from '../sources/peek.js';
 
 /** Records sampled per stream (or per pod inside a stream) to infer roles from content. */
 const SAMPLE_RECORDS = 2000;
@@ -33,18 +35,18 @@ interface PodSample {
 
 /**
  * A stream that can be read again after sampling: files re-open (and so meet any error of theirs again,
- * at the same point); stdin replays what was sampled, then the live rest, or the error that ended the
- * sample, so that the main read records it as this stream's error after the same bytes.
+ * at the same point); stdin replays what was sampled, then a chunk whose read was under way when the sample's
+ * time was up, then the live rest, or the error that ended the sample, so that the main read records it as
+ * this stream's error after the same bytes.
  */
-function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterator<Uint8Array> | null, failure: { error: unknown } | null): LogStream {
+function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterator<Uint8Array> | null, pending: Promise<IteratorResult<Uint8Array>> | null, failure: { error: unknown } | null): LogStream {
   if (stream.info.kind === 'file') return stream;
   return {
     info: stream.info,
     async *chunks() {
+      if (failure === null && rest !== null) return yield* replayed(buffered, false, rest, pending);
       yield* buffered;
       if (failure !== null) throw failure.error;
-      if (rest === null) return;
-      for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
     },
   };
 }
@@ -72,15 +74,22 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   // before the error; its replay fails at the same point, and the main read records that as its error.
   let failure: { error: unknown } | null = null;
   let ended = false;
+  // A stream read once (stdin, a FIFO) may be a live pipe: it is sampled for as long as the head's wait, no longer.
+  const deadline = stream.info.kind === 'file' ? Number.POSITIVE_INFINITY : Date.now() + HEAD_WAIT_MS;
+  let pending: Promise<IteratorResult<Uint8Array>> | null = null;
   while (bytes < SAMPLE_BYTES && taken < SAMPLE_RECORDS) {
-    let next: IteratorResult<Uint8Array>;
+    let next: IteratorResult<Uint8Array> | typeof TIME_UP;
     try {
-      next = await iterator.next();
+      pending = iterator.next();
+      next = deadline === Number.POSITIVE_INFINITY ? await pending : await nextBefore(pending, deadline);
+      if (next === TIME_UP) break; // `pending` is handed on with the sample
+      pending = null;
     } catch (error) {
+      pending = null;
       failure = { error };
       break;
     }
-    if (next.done) {
+    if (next.done === true) {
       ended = true;
       break;
     }
@@ -91,7 +100,7 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   if (failure !== null) reader.end(); // the last line before the error counts, as the main read's close counts it
   if (stream.info.kind === 'file') await iterator.return?.();
   const rest = stream.info.kind === 'file' || failure !== null || ended ? null : iterator;
-  return { samples, replay: replayable(stream, buffered, rest, failure) };
+  return { samples, replay: replayable(stream, buffered, rest, pending, failure) };
 }
 
 /**

@@ -3,7 +3,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { HEADS_BUDGET, headShares, JUDGED_HEADS, runOffline } from '../../src/pipeline/offline-driver.js';
 import type { LogStream, StreamInfo } from '../../src/types.js';
-import { sidecarPipeline } from '../helpers/pipeline.js';
+import { PIPELINE_SETTINGS, sidecarPipeline } from '../helpers/pipeline.js';
+import { resolveRoles } from '../../src/pipeline/prescan.js';
+import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
 
 const STREAM: LogStream = {
   info: { name: '-', kind: 'stdin', pod: null, namespace: null, container: null, labels: null, role: null, size: null },
@@ -94,5 +96,43 @@ describe("the heads' budget", () => {
     const facts = pipeline.streamFacts();
     expect(facts.filter((f) => f.backwards).map((f) => [f.name, f.lines, f.copied])).toEqual([['first', 1000, true]]);
     expect(facts.filter((f) => f.headUnjudged).map((f) => [f.name, f.lines, f.backwards])).toEqual([['last', 1000, false]]); // read as it came
+  });
+});
+
+describe('the role sample of a live pipe', () => {
+  it('is waited for 3 s at most too: a pipe that goes quiet is not held until 2,000 records came, and its replay loses nothing', async () => {
+    vi.useFakeTimers();
+    try {
+      let release: () => void = () => undefined;
+      const later = new Promise<void>((resolve) => (release = resolve));
+      const first = head(forward.slice(0, 10)); // ten lines now, then nothing until released
+      const second = head(forward.slice(10, 15));
+      const stream: LogStream = {
+        ...STREAM,
+        chunks: async function* () {
+          yield first;
+          await later;
+          yield second;
+        },
+      };
+      let sampled = false;
+      const roles = resolveRoles([stream], resolveFormat('auto') as FormatSpec, 65536, PIPELINE_SETTINGS, new AbortController().signal).then((r) => {
+        sampled = true;
+        return r;
+      });
+      await vi.advanceTimersByTimeAsync(2900);
+      expect(sampled).toBe(false); // still sampling
+      await vi.advanceTimersByTimeAsync(200);
+      expect(sampled).toBe(true); // read on with the ten lines it had
+      const { streams } = await roles;
+      const replay = (streams[0] as LogStream).chunks(new AbortController().signal)[Symbol.asyncIterator]();
+      expect((await replay.next()).value).toBe(first);
+      const next = replay.next(); // the chunk whose read was under way when the time was up
+      release();
+      expect((await next).value).toBe(second);
+      expect((await replay.next()).done).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
