@@ -94,6 +94,11 @@ export class JsonArraySplitter {
 
   constructor(private readonly maxLength: number) {}
 
+  /** Physical lines seen so far (after end(), the stream's last line number). */
+  get lines(): number {
+    return this.lineNo - 1;
+  }
+
   /** Feeds one chunk (the stream's bytes in order, its BOM included). */
   push(chunk: Uint8Array, handler: ArrayHandler): void {
     for (let i = 0; i < chunk.length; i++) {

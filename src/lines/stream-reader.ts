@@ -116,7 +116,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
     if (this.opening !== null) this.readOpening(this.opening.decide()); // too short to open an array
     if (this.array !== null) this.array.end(this);
     else this.splitter.end(this);
-    this.cutPartials(this.number(this.splitter.lines));
+    this.cutPartials(this.number((this.array ?? this.splitter).lines));
     this.parser.reset();
   }
 

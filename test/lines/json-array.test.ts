@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
 import { ArrayOpening, JsonArraySplitter, opensJsonArray, type ArrayHandler } from '../../src/lines/json-array.js';
 import { StreamReader } from '../../src/lines/stream-reader.js';
-import type { LineCounts, StreamInfo } from '../../src/types.js';
+import type { LineCounts, LineProblem, StreamInfo } from '../../src/types.js';
 import { seeded } from '../helpers/random.js';
 
 const TCP = '[2022-02-19T09:31:17.146Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:33706 192.168.0.78:1234 10.108.0.56:50898 - -';
@@ -118,13 +118,13 @@ describe('StreamReader with arrays on', () => {
   const info: StreamInfo = { name: 'export.json', kind: 'file', pod: null, namespace: null, container: null, labels: null, role: null, size: null };
   const auto = resolveFormat('auto') as FormatSpec;
 
-  function read(text: string, readArrays: boolean): { counts: LineCounts; lines: number[]; array: boolean } {
+  function read(text: string, readArrays: boolean): { counts: LineCounts; lines: number[]; array: boolean; problems: LineProblem[] } {
     const lines: number[] = [];
     const reader = new StreamReader(info, auto, 65536, (_view, lineNo) => lines.push(lineNo), undefined, 1, null, readArrays);
     const bytes = Buffer.from(text);
     for (let i = 0; i < bytes.length; i += 3) reader.push(bytes.subarray(i, i + 3));
     reader.end();
-    return { counts: reader.counts, lines, array: reader.jsonArray };
+    return { counts: reader.counts, lines, array: reader.jsonArray, problems: reader.problems };
   }
 
   const exportText = `${JSON.stringify([TCP, { textPayload: TCP, resource: { labels: { pod_name: 'sleep-1' } } }], null, 2)}\n`;
@@ -135,6 +135,13 @@ describe('StreamReader with arrays on', () => {
     expect(got.lines).toEqual([2, 3]);
     const physical = exportText.split('\n').length - 1;
     expect(got.counts).toMatchObject({ lines: physical, records: 2, notAccessLog: 2, joinedPartials: physical - 4 });
+  });
+
+  it('counts a CRI partial element whose rest never came as truncated at the array\'s last line, not at line 0', () => {
+    const cri = (tag: string, text: string): string => `2024-03-01T10:00:00.1Z stdout ${tag} ${text}`;
+    const got = read(`${JSON.stringify([cri('F', TCP), cri('P', TCP.slice(0, 50))], null, 2)}\n`, true);
+    expect(got.counts).toMatchObject({ lines: 4, records: 1, notAccessLog: 2, joinedPartials: 0, malformed: { truncated: 1 } });
+    expect(got.problems).toEqual([{ file: 'export.json', line: 4, reason: 'truncated' }]);
   });
 
   it('reads an ordinary log line by line, arrays on or off, and an array not at all when off', () => {
