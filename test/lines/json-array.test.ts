@@ -118,9 +118,9 @@ describe('StreamReader with arrays on', () => {
   const info: StreamInfo = { name: 'export.json', kind: 'file', pod: null, namespace: null, container: null, labels: null, role: null, size: null };
   const auto = resolveFormat('auto') as FormatSpec;
 
-  function read(text: string, readArrays: boolean): { counts: LineCounts; lines: number[]; array: boolean; problems: LineProblem[] } {
+  function read(text: string, readArrays: boolean, from = info): { counts: LineCounts; lines: number[]; array: boolean; problems: LineProblem[] } {
     const lines: number[] = [];
-    const reader = new StreamReader(info, auto, 65536, (_view, lineNo) => lines.push(lineNo), undefined, 1, null, readArrays);
+    const reader = new StreamReader(from, auto, 65536, (_view, lineNo) => lines.push(lineNo), undefined, 1, null, readArrays);
     const bytes = Buffer.from(text);
     for (let i = 0; i < bytes.length; i += 3) reader.push(bytes.subarray(i, i + 3));
     reader.end();
@@ -144,10 +144,12 @@ describe('StreamReader with arrays on', () => {
     expect(got.problems).toEqual([{ file: 'export.json', line: 4, reason: 'truncated' }]);
   });
 
-  it('reads an ordinary log line by line, arrays on or off, and an array not at all when off', () => {
+  it('reads an ordinary log line by line, arrays on or off, and an array not at all when off or from a pod', () => {
     expect(read(`${TCP}\n${TCP}\n`, true)).toMatchObject({ lines: [1, 2], array: false });
     expect(read(exportText, false)).toMatchObject({ lines: [], array: false });
     expect(read('[', true)).toMatchObject({ counts: { lines: 1, notAccessLog: 1 }, array: false });
+    // A container's log from the API is lines (the audit pass and the role prescan both read it so).
+    expect(read(exportText, true, { ...info, kind: 'pod' })).toMatchObject({ lines: [], array: false });
   });
 });
 
