@@ -70,7 +70,8 @@ const OUTSIDE = 0; // top level: whitespace, then `[` (or other text, read as a 
 const BETWEEN = 1; // inside the array, between elements
 const ELEMENT = 2; // inside an element
 const TEXT = 3; // a run of text outside any array, up to its newline
-type State = typeof OUTSIDE | typeof BETWEEN | typeof ELEMENT | typeof TEXT;
+const OPENING = 4; // after a `[` at top level: an array if a value or `]` follows (as opensJsonArray decides), else text
+type State = typeof OUTSIDE | typeof BETWEEN | typeof ELEMENT | typeof TEXT | typeof OPENING;
 
 /** Cuts a JSON array stream into its elements, one per stream; chunks may split it anywhere. */
 export class JsonArraySplitter {
@@ -120,13 +121,27 @@ export class JsonArraySplitter {
       switch (this.state) {
         case OUTSIDE:
           if (isSpace(c)) break;
-          if (c === 91) this.state = BETWEEN;
-          else this.begin(TEXT, c, handler);
+          if (c === 91) {
+            this.state = OPENING;
+            this.keep(c); // the start of a text run, should no value follow (`[2024-...] "GET ...` after an array)
+          } else this.begin(TEXT, c, handler);
+          break;
+        case OPENING:
+          if (isSpace(c)) this.keep(c);
+          else if (c === 123 || c === 91 || c === 34 || c === 93) {
+            this.reset();
+            this.state = BETWEEN;
+            this.between(c, handler);
+          } else {
+            // Not an array: a text run from its `[` (or from this byte, when the `[` ended its line).
+            this.state = TEXT;
+            this.startLine = this.lineNo;
+            this.lineHasStart = true;
+            this.keep(c);
+          }
           break;
         case BETWEEN:
-          if (isSpace(c) || c === 44 /* , */) break;
-          if (c === 93 /* ] */) this.state = OUTSIDE;
-          else this.begin(ELEMENT, c, handler);
+          this.between(c, handler);
           break;
         case ELEMENT:
           this.element(c, handler);
@@ -146,6 +161,12 @@ export class JsonArraySplitter {
       this.reset();
     }
     if (this.lineBytes > 0 || this.lineHasStart) this.newline(handler);
+  }
+
+  private between(c: number, handler: ArrayHandler): void {
+    if (isSpace(c) || c === 44 /* , */) return;
+    if (c === 93 /* ] */) this.state = OUTSIDE;
+    else this.begin(ELEMENT, c, handler);
   }
 
   private begin(state: State, c: number, handler: ArrayHandler): void {
@@ -203,6 +224,7 @@ export class JsonArraySplitter {
 
   private newline(handler: ArrayHandler): void {
     if (this.state === TEXT) this.finish(handler);
+    if (this.state === OPENING) this.reset(); // a `[` alone on its line is not part of the text on the next
     if (!this.lineHasStart) handler.otherLine(this.lineTouched || this.state === ELEMENT);
     this.lineNo++;
     this.lineHasStart = false;

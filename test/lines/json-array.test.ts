@@ -104,6 +104,12 @@ describe('JsonArraySplitter', () => {
     expect(split('[{"a":1}]\n[{"b":2}]\nnot json\n')).toEqual(['line 1: {"a":1}', 'line 2: {"b":2}', 'line 3: not json']);
   });
 
+  it('reads a line that opens with `[` but no JSON value after an array as text (an Envoy line appended to an export)', () => {
+    expect(split(`[{"a":1}]\n${TCP}\n[ x\n[\nplain\n[1]\n`)).toEqual(['line 1: {"a":1}', `line 2: ${TCP}`, 'line 3: [ x', 'other', 'line 5: plain', 'line 6: [1]']);
+    // The same lines however the bytes are chunked.
+    expect(split(`[{"a":1}]\n${TCP}\n[ x\n[\nplain\n[1]\n`, () => 1)).toEqual(split(`[{"a":1}]\n${TCP}\n[ x\n[\nplain\n[1]\n`));
+  });
+
   it('skips an element longer than the limit without keeping it, and counts its lines', () => {
     const big = `[\n{"a":"${'x'.repeat(100)}",\n"b":1},\n{"c":2}\n]\n`;
     expect(split(big, undefined, 50)).toEqual(['other', 'too long 2', 'joined', 'line 4: {"c":2}', 'other']);
@@ -148,6 +154,8 @@ describe('StreamReader with arrays on', () => {
     expect(read(`${TCP}\n${TCP}\n`, true)).toMatchObject({ lines: [1, 2], array: false });
     expect(read(exportText, false)).toMatchObject({ lines: [], array: false });
     expect(read('[', true)).toMatchObject({ counts: { lines: 1, notAccessLog: 1 }, array: false });
+    // A file that only looks like an array (an empty one, then access log lines) loses none of its lines.
+    expect(read(`[]\n${TCP}\n${TCP}\n`, true)).toMatchObject({ counts: { lines: 3, records: 2, notAccessLog: 1 }, lines: [2, 3], array: true });
     // A container's log from the API is lines (the audit pass and the role prescan both read it so).
     expect(read(exportText, true, { ...info, kind: 'pod' })).toMatchObject({ lines: [], array: false });
   });
