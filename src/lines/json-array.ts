@@ -14,6 +14,11 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
+/** Whether `c`, after an array's `[` and whitespace, makes it one: an object, array or string element, or `]`. */
+function opensValue(c: number): boolean {
+  return c === 123 /* { */ || c === 91 /* [ */ || c === 34 /* " */ || c === 93; /* ] */
+}
+
 /**
  * Whether `bytes` (a stream's first bytes) open a JSON array of values: a UTF-8 BOM and whitespace, `[`,
  * whitespace, then `{`, `[`, `"` or `]`. True, false, or null while the bytes end before that is known.
@@ -26,8 +31,7 @@ export function opensJsonArray(bytes: Uint8Array): boolean | null {
   if (bytes[i] !== 91 /* [ */) return false;
   for (i++; i < bytes.length && isSpace(bytes[i] as number); i++);
   if (i >= bytes.length) return bytes.length >= LOOK_AT_MOST ? false : null;
-  const c = bytes[i];
-  return c === 123 /* { */ || c === 91 /* [ */ || c === 34 /* " */ || c === 93; /* ] */
+  return opensValue(bytes[i] as number);
 }
 
 /** Holds a stream's first chunks until they tell whether it opens with a JSON array: one rule for every reader of streams. */
@@ -128,7 +132,7 @@ export class JsonArraySplitter {
           break;
         case OPENING:
           if (isSpace(c)) this.keep(c);
-          else if (c === 123 || c === 91 || c === 34 || c === 93) {
+          else if (opensValue(c)) {
             this.reset();
             this.state = BETWEEN;
             this.between(c, handler);
