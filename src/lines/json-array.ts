@@ -94,7 +94,7 @@ export class JsonArraySplitter {
   private lineTouched = false;
   /** Bytes on the current physical line, so that a last line without a newline still counts. */
   private lineBytes = 0;
-  /** How many bytes of a BOM the stream opened with (3 once past its first bytes). */
+  /** How many bytes of a UTF-8 BOM the current line opened with, outside any array. */
   private bomAt = 0;
 
   constructor(private readonly maxLength: number) {}
@@ -108,15 +108,6 @@ export class JsonArraySplitter {
   push(chunk: Uint8Array, handler: ArrayHandler): void {
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i] as number;
-      if (this.bomAt < 3) {
-        // A UTF-8 BOM before the array (whichever chunks its bytes come in) is not text outside it.
-        if (c === BOM[this.bomAt] && this.bomAt === this.lineBytes) {
-          this.bomAt++;
-          this.lineBytes++;
-          continue;
-        }
-        this.bomAt = 3;
-      }
       if (c === 10) {
         this.newline(handler);
         continue;
@@ -124,6 +115,7 @@ export class JsonArraySplitter {
       this.lineBytes++;
       switch (this.state) {
         case OUTSIDE:
+          if (this.bomAt < 3 && this.bomAt === this.lineBytes - 1 && this.bom(c, handler)) break;
           if (isSpace(c)) break;
           if (c === 91) {
             this.state = OPENING;
@@ -165,6 +157,23 @@ export class JsonArraySplitter {
       this.reset();
     }
     if (this.lineBytes > 0 || this.lineHasStart) this.newline(handler);
+  }
+
+  /**
+   * A UTF-8 BOM opening a line outside any array (the stream's, or that of a file `cat`ed after another),
+   * whichever chunks its bytes come in, is not text. True when `c` was taken: a BOM byte, or the byte after
+   * bytes that only began like one, which start a run of text with them.
+   */
+  private bom(c: number, handler: ArrayHandler): boolean {
+    if (c === BOM[this.bomAt]) {
+      this.bomAt++;
+      return true;
+    }
+    if (this.bomAt === 0) return false;
+    this.begin(TEXT, BOM[0] as number, handler);
+    for (let k = 1; k < this.bomAt; k++) this.keep(BOM[k] as number);
+    this.keep(c);
+    return true;
   }
 
   private between(c: number, handler: ArrayHandler): void {
@@ -234,6 +243,7 @@ export class JsonArraySplitter {
     this.lineHasStart = false;
     this.lineTouched = this.state === ELEMENT;
     this.lineBytes = 0;
+    this.bomAt = 0;
   }
 
   private keep(c: number): void {

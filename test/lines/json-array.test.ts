@@ -110,6 +110,13 @@ describe('JsonArraySplitter', () => {
     expect(split(`[{"a":1}]\n${TCP}\n[ x\n[\nplain\n[1]\n`, () => 1)).toEqual(split(`[{"a":1}]\n${TCP}\n[ x\n[\nplain\n[1]\n`));
   });
 
+  it('reads an array after a BOM at any line\'s start (files with BOMs `cat`ed together), and text that only begins like a BOM as text', () => {
+    const text = `\ufeff[{"a":1}]\n\ufeff[\n{"b":2}\n]\n\uff02x\n`; // U+FF02 is EF BC 82 in UTF-8: it begins like a BOM
+    const want = ['line 1: {"a":1}', 'other', 'line 3: {"b":2}', 'other', 'line 5: \uff02x'];
+    expect(split(text)).toEqual(want);
+    expect(split(text, () => 1)).toEqual(want);
+  });
+
   it('skips an element longer than the limit without keeping it, and counts its lines', () => {
     const big = `[\n{"a":"${'x'.repeat(100)}",\n"b":1},\n{"c":2}\n]\n`;
     expect(split(big, undefined, 50)).toEqual(['other', 'too long 2', 'joined', 'line 4: {"c":2}', 'other']);
