@@ -14,6 +14,11 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
+/** Whether `c`, after an array's `[` and whitespace, makes it one: an object, array or string element, or `]`. */
+function opensValue(c: number): boolean {
+  return c === 123 /* { */ || c === 91 /* [ */ || c === 34 /* " */ || c === 93; /* ] */
+}
+
 /**
  * Whether `bytes` (a stream's first bytes) open a JSON array of values: a UTF-8 BOM and whitespace, `[`,
  * whitespace, then `{`, `[`, `"` or `]`. True, false, or null while the bytes end before that is known.
@@ -26,8 +31,7 @@ export function opensJsonArray(bytes: Uint8Array): boolean | null {
   if (bytes[i] !== 91 /* [ */) return false;
   for (i++; i < bytes.length && isSpace(bytes[i] as number); i++);
   if (i >= bytes.length) return bytes.length >= LOOK_AT_MOST ? false : null;
-  const c = bytes[i];
-  return c === 123 /* { */ || c === 91 /* [ */ || c === 34 /* " */ || c === 93; /* ] */
+  return opensValue(bytes[i] as number);
 }
 
 /** Holds a stream's first chunks until they tell whether it opens with a JSON array: one rule for every reader of streams. */
@@ -70,7 +74,8 @@ const OUTSIDE = 0; // top level: whitespace, then `[` (or other text, read as a 
 const BETWEEN = 1; // inside the array, between elements
 const ELEMENT = 2; // inside an element
 const TEXT = 3; // a run of text outside any array, up to its newline
-type State = typeof OUTSIDE | typeof BETWEEN | typeof ELEMENT | typeof TEXT;
+const OPENING = 4; // after a `[` at top level: an array if a value or `]` follows (as opensJsonArray decides), else text
+type State = typeof OUTSIDE | typeof BETWEEN | typeof ELEMENT | typeof TEXT | typeof OPENING;
 
 /** Cuts a JSON array stream into its elements, one per stream; chunks may split it anywhere. */
 export class JsonArraySplitter {
@@ -89,12 +94,12 @@ export class JsonArraySplitter {
   private lineTouched = false;
   /** Bytes on the current physical line, so that a last line without a newline still counts. */
   private lineBytes = 0;
-  /** How many bytes of a BOM the stream opened with (3 once past its first bytes). */
+  /** How many bytes of a UTF-8 BOM the current line opened with, outside any array. */
   private bomAt = 0;
 
   constructor(private readonly maxLength: number) {}
 
-  /** Physical lines completed so far (after `end`, all of the stream's). */
+  /** Physical lines seen so far (after end(), the stream's last line number). */
   get lines(): number {
     return this.lineNo - 1;
   }
@@ -103,15 +108,6 @@ export class JsonArraySplitter {
   push(chunk: Uint8Array, handler: ArrayHandler): void {
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i] as number;
-      if (this.bomAt < 3) {
-        // A UTF-8 BOM before the array (whichever chunks its bytes come in) is not text outside it.
-        if (c === BOM[this.bomAt] && this.bomAt === this.lineBytes) {
-          this.bomAt++;
-          this.lineBytes++;
-          continue;
-        }
-        this.bomAt = 3;
-      }
       if (c === 10) {
         this.newline(handler);
         continue;
@@ -119,14 +115,29 @@ export class JsonArraySplitter {
       this.lineBytes++;
       switch (this.state) {
         case OUTSIDE:
+          if (this.bomAt < 3 && this.bomAt === this.lineBytes - 1 && this.bom(c, handler)) break;
           if (isSpace(c)) break;
-          if (c === 91) this.state = BETWEEN;
-          else this.begin(TEXT, c, handler);
+          if (c === 91) {
+            this.state = OPENING;
+            this.keep(c); // the start of a text run, should no value follow (`[2024-...] "GET ...` after an array)
+          } else this.begin(TEXT, c, handler);
+          break;
+        case OPENING:
+          if (isSpace(c)) this.keep(c);
+          else if (opensValue(c)) {
+            this.reset();
+            this.state = BETWEEN;
+            this.between(c, handler);
+          } else {
+            // Not an array: a text run from its `[` (or from this byte, when the `[` ended its line).
+            this.state = TEXT;
+            this.startLine = this.lineNo;
+            this.lineHasStart = true;
+            this.keep(c);
+          }
           break;
         case BETWEEN:
-          if (isSpace(c) || c === 44 /* , */) break;
-          if (c === 93 /* ] */) this.state = OUTSIDE;
-          else this.begin(ELEMENT, c, handler);
+          this.between(c, handler);
           break;
         case ELEMENT:
           this.element(c, handler);
@@ -146,6 +157,29 @@ export class JsonArraySplitter {
       this.reset();
     }
     if (this.lineBytes > 0 || this.lineHasStart) this.newline(handler);
+  }
+
+  /**
+   * A UTF-8 BOM opening a line outside any array (the stream's, or that of a file `cat`ed after another),
+   * whichever chunks its bytes come in, is not text. True when `c` was taken: a BOM byte, or the byte after
+   * bytes that only began like one, which start a run of text with them.
+   */
+  private bom(c: number, handler: ArrayHandler): boolean {
+    if (c === BOM[this.bomAt]) {
+      this.bomAt++;
+      return true;
+    }
+    if (this.bomAt === 0) return false;
+    this.begin(TEXT, BOM[0] as number, handler);
+    for (let k = 1; k < this.bomAt; k++) this.keep(BOM[k] as number);
+    this.keep(c);
+    return true;
+  }
+
+  private between(c: number, handler: ArrayHandler): void {
+    if (isSpace(c) || c === 44 /* , */) return;
+    if (c === 93 /* ] */) this.state = OUTSIDE;
+    else this.begin(ELEMENT, c, handler);
   }
 
   private begin(state: State, c: number, handler: ArrayHandler): void {
@@ -203,11 +237,13 @@ export class JsonArraySplitter {
 
   private newline(handler: ArrayHandler): void {
     if (this.state === TEXT) this.finish(handler);
+    if (this.state === OPENING) this.reset(); // a `[` alone on its line is not part of the text on the next
     if (!this.lineHasStart) handler.otherLine(this.lineTouched || this.state === ELEMENT);
     this.lineNo++;
     this.lineHasStart = false;
     this.lineTouched = this.state === ELEMENT;
     this.lineBytes = 0;
+    this.bomAt = 0;
   }
 
   private keep(c: number): void {

@@ -49,7 +49,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
    * @param backFrom when the lines come last first (a file read backwards), the number of the first line
    *   it sees, counting down from there: evidence and problems keep the file's own line numbers.
    * @param readArrays read a stream that opens with a JSON array element by element (only a read from
-   *   the stream's start can tell).
+   *   the stream's start can tell, and a container's log is lines, never an export).
    */
   constructor(
     readonly info: StreamInfo,
@@ -63,7 +63,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
   ) {
     this.splitter = new LineSplitter(maxLineLength, firstLine);
     this.parser = parser ?? new LineParser(spec, maxLineLength);
-    this.opening = readArrays && firstLine === 1 && backFrom === null ? new ArrayOpening() : null;
+    this.opening = readArrays && firstLine === 1 && backFrom === null && info.kind !== 'pod' ? new ArrayOpening() : null;
   }
 
   /** True once the stream opened with a JSON array (an export whose log-time order is only known at its end). */
@@ -116,7 +116,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
     if (this.opening !== null) this.readOpening(this.opening.decide()); // too short to open an array
     if (this.array !== null) this.array.end(this);
     else this.splitter.end(this);
-    this.cutPartials(this.number(this.array !== null ? this.array.lines : this.splitter.lines));
+    this.cutPartials(this.number((this.array ?? this.splitter).lines));
     this.parser.reset();
   }
 

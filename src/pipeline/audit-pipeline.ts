@@ -167,7 +167,7 @@ export class AuditPipeline {
       if (entry.role === 'sidecar') widenSpan(this.sidecarSpan, entry.startMs, entry.endMs);
       else if (entry.role === 'egress-gateway') widenSpan(this.gatewaySpan, entry.startMs, entry.endMs);
       this.engine.add(entry);
-    }, parser, 1, backFrom, backFrom === null && info.kind !== 'pod'); // a container's log is lines, never an export
+    }, parser, 1, backFrom, true);
     const state: StreamState = {
       info,
       progressMs: Number.NEGATIVE_INFINITY,

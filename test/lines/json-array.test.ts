@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
 import { ArrayOpening, JsonArraySplitter, opensJsonArray, type ArrayHandler } from '../../src/lines/json-array.js';
 import { StreamReader } from '../../src/lines/stream-reader.js';
-import type { LineCounts, StreamInfo } from '../../src/types.js';
+import type { LineCounts, LineProblem, StreamInfo } from '../../src/types.js';
 import { seeded } from '../helpers/random.js';
 
 const TCP = '[2022-02-19T09:31:17.146Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:33706 192.168.0.78:1234 10.108.0.56:50898 - -';
@@ -104,6 +104,19 @@ describe('JsonArraySplitter', () => {
     expect(split('[{"a":1}]\n[{"b":2}]\nnot json\n')).toEqual(['line 1: {"a":1}', 'line 2: {"b":2}', 'line 3: not json']);
   });
 
+  it('reads a line that opens with `[` but no JSON value after an array as text (an Envoy line appended to an export)', () => {
+    expect(split(`[{"a":1}]\n${TCP}\n[ x\n[\nplain\n[1]\n`)).toEqual(['line 1: {"a":1}', `line 2: ${TCP}`, 'line 3: [ x', 'other', 'line 5: plain', 'line 6: [1]']);
+    // The same lines however the bytes are chunked.
+    expect(split(`[{"a":1}]\n${TCP}\n[ x\n[\nplain\n[1]\n`, () => 1)).toEqual(split(`[{"a":1}]\n${TCP}\n[ x\n[\nplain\n[1]\n`));
+  });
+
+  it('reads an array after a BOM at any line\'s start (files with BOMs `cat`ed together), and text that only begins like a BOM as text', () => {
+    const text = `\ufeff[{"a":1}]\n\ufeff[\n{"b":2}\n]\n\uff02x\n`; // U+FF02 is EF BC 82 in UTF-8: it begins like a BOM
+    const want = ['line 1: {"a":1}', 'other', 'line 3: {"b":2}', 'other', 'line 5: \uff02x'];
+    expect(split(text)).toEqual(want);
+    expect(split(text, () => 1)).toEqual(want);
+  });
+
   it('skips an element longer than the limit without keeping it, and counts its lines', () => {
     const big = `[\n{"a":"${'x'.repeat(100)}",\n"b":1},\n{"c":2}\n]\n`;
     expect(split(big, undefined, 50)).toEqual(['other', 'too long 2', 'joined', 'line 4: {"c":2}', 'other']);
@@ -118,13 +131,13 @@ describe('StreamReader with arrays on', () => {
   const info: StreamInfo = { name: 'export.json', kind: 'file', pod: null, namespace: null, container: null, labels: null, role: null, size: null };
   const auto = resolveFormat('auto') as FormatSpec;
 
-  function read(text: string, readArrays: boolean): { counts: LineCounts; lines: number[]; array: boolean } {
+  function read(text: string, readArrays: boolean, from = info): { counts: LineCounts; lines: number[]; array: boolean; problems: LineProblem[] } {
     const lines: number[] = [];
-    const reader = new StreamReader(info, auto, 65536, (_view, lineNo) => lines.push(lineNo), undefined, 1, null, readArrays);
+    const reader = new StreamReader(from, auto, 65536, (_view, lineNo) => lines.push(lineNo), undefined, 1, null, readArrays);
     const bytes = Buffer.from(text);
     for (let i = 0; i < bytes.length; i += 3) reader.push(bytes.subarray(i, i + 3));
     reader.end();
-    return { counts: reader.counts, lines, array: reader.jsonArray };
+    return { counts: reader.counts, lines, array: reader.jsonArray, problems: reader.problems };
   }
 
   const exportText = `${JSON.stringify([TCP, { textPayload: TCP, resource: { labels: { pod_name: 'sleep-1' } } }], null, 2)}\n`;
@@ -137,10 +150,21 @@ describe('StreamReader with arrays on', () => {
     expect(got.counts).toMatchObject({ lines: physical, records: 2, notAccessLog: 2, joinedPartials: physical - 4 });
   });
 
-  it('reads an ordinary log line by line, arrays on or off, and an array not at all when off', () => {
+  it('counts a CRI partial element whose rest never came as truncated at the array\'s last line, not at line 0', () => {
+    const cri = (tag: string, text: string): string => `2024-03-01T10:00:00.1Z stdout ${tag} ${text}`;
+    const got = read(`${JSON.stringify([cri('F', TCP), cri('P', TCP.slice(0, 50))], null, 2)}\n`, true);
+    expect(got.counts).toMatchObject({ lines: 4, records: 1, notAccessLog: 2, joinedPartials: 0, malformed: { truncated: 1 } });
+    expect(got.problems).toEqual([{ file: 'export.json', line: 4, reason: 'truncated' }]);
+  });
+
+  it('reads an ordinary log line by line, arrays on or off, and an array not at all when off or from a pod', () => {
     expect(read(`${TCP}\n${TCP}\n`, true)).toMatchObject({ lines: [1, 2], array: false });
     expect(read(exportText, false)).toMatchObject({ lines: [], array: false });
     expect(read('[', true)).toMatchObject({ counts: { lines: 1, notAccessLog: 1 }, array: false });
+    // A file that only looks like an array (an empty one, then access log lines) loses none of its lines.
+    expect(read(`[]\n${TCP}\n${TCP}\n`, true)).toMatchObject({ counts: { lines: 3, records: 2, notAccessLog: 1 }, lines: [2, 3], array: true });
+    // A container's log from the API is lines (the audit pass and the role prescan both read it so).
+    expect(read(exportText, true, { ...info, kind: 'pod' })).toMatchObject({ lines: [], array: false });
   });
 });
 
@@ -178,16 +202,5 @@ describe('hostile array input', () => {
       // Every physical line is counted at least once (a line holding several elements counts each).
       expect(c.lines).toBeGreaterThanOrEqual(bytes.toString().split('\n').length - (bytes.at(-1) === 10 ? 1 : 0));
     }
-  });
-});
-
-describe('a CRI part in an array whose rest never came', () => {
-  it('is cut short at the array\'s last line, not at line 0', () => {
-    const info: StreamInfo = { name: 'parts.json', kind: 'file', pod: null, namespace: null, container: null, labels: null, role: null, size: null };
-    const reader = new StreamReader(info, resolveFormat('auto') as FormatSpec, 65536, () => undefined, undefined, 1, null, true);
-    reader.push(Buffer.from(`[\n  {"log": ${JSON.stringify(TCP.slice(0, 40))}, "_p": "P", "kubernetes": {"pod_name": "a"}}\n]\n`));
-    reader.end();
-    expect(reader.counts.malformed).toEqual({ truncated: 1 });
-    expect(reader.problems).toEqual([{ file: 'parts.json', line: 3, reason: 'truncated' }]);
   });
 });
