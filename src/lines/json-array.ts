@@ -277,7 +277,8 @@ function unwrapString(text: string): string {
   if (text.charCodeAt(0) !== 34) return text;
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'string' ? value : text;
+    // A line saved with its newline (as a shipper's `log` field keeps it) is the line without it.
+    return typeof value === 'string' ? value.replace(/\r?\n$/, '') : text;
   } catch {
     return text;
   }

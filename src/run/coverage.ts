@@ -56,7 +56,7 @@ function accessLogsOff(lines: LineCounts): string {
   return ` None of the ${lines.notAccessLog} lines was an access log: if they are istio-proxy logs, access logging is off (Istio's default profile writes none). Switch it on with a Telemetry resource in istio-system whose accessLogging names the envoy provider, or meshConfig.accessLogFile: /dev/stdout (see the README).`;
 }
 
-/** One kind of entry no key could join: how many (`noun`, singular), what their lines lack, the verdict they keep, and the fix if one fits; null when none. */
+/** One kind of entry no key could join: how many (`noun`, singular, ending in "entry"), what their lines lack, the verdict they keep, and the fix if one fits; null when none. */
 function unjoinable(count: number, noun: string, lacking: string, verdict: Verdict, fix: string | null): string | null {
   if (count === 0) return null;
   const they = count === 1 ? 'it cannot be joined and stays' : 'they cannot be joined and stay';
@@ -72,12 +72,12 @@ function joinFieldsNotLogged(e: EngineCounters): string | null {
   const sidecar = 'answered gateway-bound sidecar entry';
   const gateway = 'egress gateway entry';
   const parts = [
-    unjoinable(e.socketsNotLogged, sidecar, 'naming no socket (%UPSTREAM_LOCAL_ADDRESS%, left out of their access-log format) and no request id', 'via-gateway-unconfirmed', socketNotLoggedFix('format')),
-    unjoinable(e.oldHttpSockets, 'answered gateway-bound sidecar HTTP entry', 'with `-` for their socket (%UPSTREAM_LOCAL_ADDRESS%, as Istio proxies before 1.8 print it for every HTTP request) and no request id', 'via-gateway-unconfirmed', socketNotLoggedFix('old-proxy-http')),
-    unjoinable(e.peersNotLogged, gateway, 'naming no caller (%DOWNSTREAM_REMOTE_ADDRESS%, left out of their access-log format) and no request id', 'gateway-only', catalogueFix('gateway-only/peer-not-logged')),
-    unjoinable(e.peersFromXff, gateway, "naming the X-Forwarded-For client (port 0) instead of their caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%) and no request id", 'gateway-only', catalogueFix('gateway-only/peer-from-xff')),
+    unjoinable(e.socketsNotLogged, sidecar, 'naming no socket (%UPSTREAM_LOCAL_ADDRESS%, left out of the access-log format) and no request id', 'via-gateway-unconfirmed', socketNotLoggedFix('format')),
+    unjoinable(e.oldHttpSockets, 'answered gateway-bound sidecar HTTP entry', 'with `-` for the socket (%UPSTREAM_LOCAL_ADDRESS%, as Istio proxies before 1.8 print it for every HTTP request) and no request id', 'via-gateway-unconfirmed', socketNotLoggedFix('old-proxy-http')),
+    unjoinable(e.peersNotLogged, gateway, 'naming no caller (%DOWNSTREAM_REMOTE_ADDRESS%, left out of the access-log format) and no request id', 'gateway-only', catalogueFix('gateway-only/peer-not-logged')),
+    unjoinable(e.peersFromXff, gateway, "naming the X-Forwarded-For client (port 0) instead of the caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%) and no request id", 'gateway-only', catalogueFix('gateway-only/peer-from-xff')),
     unjoinable(e.peersNotSockets, gateway, 'naming a caller that is no IP socket (%DOWNSTREAM_REMOTE_ADDRESS%, such as a Unix socket\'s path) and no request id', 'gateway-only', null),
-    unjoinable(e.innersWithoutTime, gateway, "of an SNI passthrough's inner connection (caller envoy://) with no log time (%START_TIME%, or an envelope's), which ties them to their outer entry", 'gateway-only', null),
+    unjoinable(e.innersWithoutTime, gateway, "of an SNI passthrough's inner connection (caller envoy://) with no log time (%START_TIME%, or an envelope's), which ties an inner entry to its outer entry", 'gateway-only', null),
   ].filter((t): t is string => t !== null);
   return parts.length === 0 ? null : parts.join(' ');
 }

@@ -34,14 +34,14 @@ describe('an entry nothing can join', () => {
     expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
     expect(f['reason']).toContain('names neither the socket it used (upstream_local_address) nor a request id');
     expect(f['remediation']).toContain('Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars');
-    expect(f.warning).toBe(`1 answered gateway-bound sidecar entry naming no socket (%UPSTREAM_LOCAL_ADDRESS%, left out of their access-log format) and no request id: it cannot be joined and stays via-gateway-unconfirmed. ${socketNotLoggedFix('format')}`);
+    expect(f.warning).toBe(`1 answered gateway-bound sidecar entry naming no socket (%UPSTREAM_LOCAL_ADDRESS%, left out of the access-log format) and no request id: it cannot be joined and stays via-gateway-unconfirmed. ${socketNotLoggedFix('format')}`);
     expect(f.warning).toContain('Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars');
   });
 
   it('asks for a request id, not for the socket field, for an answered HTTP line of a proxy before Istio 1.8 with `-` there', async () => {
     const f = await flow(`[2026-11-02T09:00:00.000Z] "GET /hooks HTTP/1.1" 200 - "-" "-" 0 171 5 4 "-" "curl/8.5.0" "-" "hooks.slack.com" "10.244.9.11:8443" ${GW} - 93.184.216.34:443 10.244.1.20:58304 hooks.slack.com -`, '--format', 'istio-1.3');
     expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
-    expect(f.warning).toBe(`1 answered gateway-bound sidecar HTTP entry with \`-\` for their socket (%UPSTREAM_LOCAL_ADDRESS%, as Istio proxies before 1.8 print it for every HTTP request) and no request id: it cannot be joined and stays via-gateway-unconfirmed. ${socketNotLoggedFix('old-proxy-http')}`);
+    expect(f.warning).toBe(`1 answered gateway-bound sidecar HTTP entry with \`-\` for the socket (%UPSTREAM_LOCAL_ADDRESS%, as Istio proxies before 1.8 print it for every HTTP request) and no request id: it cannot be joined and stays via-gateway-unconfirmed. ${socketNotLoggedFix('old-proxy-http')}`);
     expect(f.warning).not.toContain('Add %UPSTREAM_LOCAL_ADDRESS%');
   });
 
@@ -51,7 +51,7 @@ describe('an entry nothing can join', () => {
     expect([f['verdict'], f['rule']]).toEqual(['gateway-only', 'gateway-only/peer-not-logged']);
     expect(f['reason']).toContain("names neither its caller's socket (downstream_remote_address) nor a request id");
     expect(f['remediation']).toContain("Add %DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's access-log format");
-    expect(f.warning).toBe(`1 egress gateway entry naming no caller (%DOWNSTREAM_REMOTE_ADDRESS%, left out of their access-log format) and no request id: it cannot be joined and stays gateway-only. ${catalogueFix('gateway-only/peer-not-logged')}`);
+    expect(f.warning).toBe(`1 egress gateway entry naming no caller (%DOWNSTREAM_REMOTE_ADDRESS%, left out of the access-log format) and no request id: it cannot be joined and stays gateway-only. ${catalogueFix('gateway-only/peer-not-logged')}`);
   });
 
   it('does not blame clock skew for sidecar entries left over when the gateway\'s entries name no caller', async () => {
@@ -77,7 +77,7 @@ describe('an entry nothing can join', () => {
     expect(f['reason']).toContain('names the X-Forwarded-For client (port 0) as its caller');
     expect(f['remediation']).toContain('Log %REQ(X-REQUEST-ID)% at both hops');
     expect(f.warning).toBe(
-      `1 egress gateway entry naming the X-Forwarded-For client (port 0) instead of their caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%) and no request id: it cannot be joined and stays gateway-only. ${catalogueFix('gateway-only/peer-from-xff')}`,
+      `1 egress gateway entry naming the X-Forwarded-For client (port 0) instead of the caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%) and no request id: it cannot be joined and stays gateway-only. ${catalogueFix('gateway-only/peer-from-xff')}`,
     );
     expect(f.warning).toContain('Log %REQ(X-REQUEST-ID)% at both hops');
   });
@@ -108,7 +108,7 @@ describe('an entry nothing can join', () => {
   it('says the socket was not logged when a JSON line has no upstream_local_address key at all', async () => {
     const f = await flow(jsonLine({}));
     expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
-    expect(f.warning).toMatch(/^1 answered gateway-bound sidecar entry naming no socket \(%UPSTREAM_LOCAL_ADDRESS%, left out of their access-log format\)/);
+    expect(f.warning).toMatch(/^1 answered gateway-bound sidecar entry naming no socket \(%UPSTREAM_LOCAL_ADDRESS%, left out of the access-log format\)/);
   });
 
   it('says it never connected when Envoy logged the failure (UF, no socket), in Istio\'s own format', async () => {

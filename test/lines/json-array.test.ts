@@ -96,8 +96,8 @@ describe('JsonArraySplitter', () => {
     for (const max of [1, 2, 3, 7, 50]) expect(split(text, () => 1 + Math.floor(random() * max))).toEqual(whole);
   });
 
-  it('unwraps an array of raw log lines, and reads one compact line of elements', () => {
-    expect(split(JSON.stringify([TCP, `${TCP} "x"`]))).toEqual([`line 1: ${TCP}`, `line 1: ${TCP} "x"`]);
+  it('unwraps an array of raw log lines (a line saved with its newline without it), and reads one compact line of elements', () => {
+    expect(split(JSON.stringify([TCP, `${TCP} "x"`, `${TCP}\n`, `${TCP}\r\n`]))).toEqual([`line 1: ${TCP}`, `line 1: ${TCP} "x"`, `line 1: ${TCP}`, `line 1: ${TCP}`]);
   });
 
   it('reads concatenated arrays (exports appended to one file) and text outside an array as lines', () => {

@@ -56,8 +56,8 @@ describe('the unmatched-entries warning', () => {
 describe('the join-fields-not-logged warning', () => {
   it('names gateway entries that logged the X-Forwarded-For client apart from those whose format leaves the caller out', () => {
     const text = message(facts({ peersNotLogged: 1, peersFromXff: 2 }), 'join-fields-not-logged');
-    expect(text).toMatch(/^1 egress gateway entry naming no caller \(%DOWNSTREAM_REMOTE_ADDRESS%, left out of their access-log format\) and no request id/);
-    expect(text).toContain(" 2 egress gateway entries naming the X-Forwarded-For client (port 0) instead of their caller's socket");
+    expect(text).toMatch(/^1 egress gateway entry naming no caller \(%DOWNSTREAM_REMOTE_ADDRESS%, left out of the access-log format\) and no request id/);
+    expect(text).toContain(" 2 egress gateway entries naming the X-Forwarded-For client (port 0) instead of the caller's socket");
     expect(text).toMatch(/do not trust X-Forwarded-For at the egress gateway\.$/);
   });
 
@@ -78,14 +78,14 @@ describe('the join-fields-not-logged warning', () => {
     const text = message(facts({ peersNotSockets: 2, innersWithoutTime: 3 }), 'join-fields-not-logged');
     expect(text).toBe(
       "2 egress gateway entries naming a caller that is no IP socket (%DOWNSTREAM_REMOTE_ADDRESS%, such as a Unix socket's path) and no request id: they cannot be joined and stay gateway-only. " +
-        "3 egress gateway entries of an SNI passthrough's inner connection (caller envoy://) with no log time (%START_TIME%, or an envelope's), which ties them to their outer entry: they cannot be joined and stay gateway-only.",
+        "3 egress gateway entries of an SNI passthrough's inner connection (caller envoy://) with no log time (%START_TIME%, or an envelope's), which ties an inner entry to its outer entry: they cannot be joined and stay gateway-only.",
     );
     expect(message(facts({ peersNotSockets: 2 }), 'unmatched-entries')).toBeUndefined();
   });
 
   it('asks old proxies\' HTTP lines for a request id, not for a socket field their layout already has', () => {
     const text = message(facts({ oldHttpSockets: 2 }), 'join-fields-not-logged');
-    expect(text).toMatch(/^2 answered gateway-bound sidecar HTTP entries with `-` for their socket/);
+    expect(text).toMatch(/^2 answered gateway-bound sidecar HTTP entries with `-` for the socket/);
     expect(text).toContain('log %REQ(X-REQUEST-ID)% at both hops');
     expect(text).not.toContain('Add %UPSTREAM_LOCAL_ADDRESS%');
   });
