@@ -42,22 +42,28 @@ describe('headRunsNewestFirst', () => {
   });
 });
 
+/** A live pipe that gives ten lines, then nothing until `release()`, then five more. */
+function quietPipe(): { stream: LogStream; first: Buffer; second: Buffer; release: () => void } {
+  let release: () => void = () => undefined;
+  const later = new Promise<void>((resolve) => (release = resolve));
+  const first = head(forward.slice(0, 10));
+  const second = head(forward.slice(10, 15));
+  const stream: LogStream = {
+    ...STREAM,
+    chunks: async function* () {
+      yield first;
+      await later;
+      yield second;
+    },
+  };
+  return { stream, first, second, release };
+}
+
 describe('the head of a live pipe', () => {
   it('is waited for 3 s at most: a pipe that goes quiet is read on with what came, and the chunk still on its way follows', async () => {
     vi.useFakeTimers();
     try {
-      let release: () => void = () => undefined;
-      const later = new Promise<void>((resolve) => (release = resolve));
-      const first = head(forward.slice(0, 10)); // ten lines now, then nothing until released
-      const second = head(forward.slice(10, 15));
-      const stream: LogStream = {
-        ...STREAM,
-        chunks: async function* () {
-          yield first;
-          await later;
-          yield second;
-        },
-      };
+      const { stream, release } = quietPipe();
       const pipeline = sidecarPipeline();
       const run = runOffline(pipeline, [stream], new AbortController().signal);
       await vi.advanceTimersByTimeAsync(2900);
@@ -103,18 +109,7 @@ describe('the role sample of a live pipe', () => {
   it('is waited for 3 s at most too: a pipe that goes quiet is not held until 2,000 records came, and its replay loses nothing', async () => {
     vi.useFakeTimers();
     try {
-      let release: () => void = () => undefined;
-      const later = new Promise<void>((resolve) => (release = resolve));
-      const first = head(forward.slice(0, 10)); // ten lines now, then nothing until released
-      const second = head(forward.slice(10, 15));
-      const stream: LogStream = {
-        ...STREAM,
-        chunks: async function* () {
-          yield first;
-          await later;
-          yield second;
-        },
-      };
+      const { stream, first, second, release } = quietPipe();
       let sampled = false;
       const roles = resolveRoles([stream], resolveFormat('auto') as FormatSpec, 65536, PIPELINE_SETTINGS, new AbortController().signal).then((r) => {
         sampled = true;
