@@ -3,6 +3,7 @@
 // of follows that was hundreds of wake-ups a second. The timer runs only while a follow needs it, and
 // never holds the process open, and belongs to its watch run (a test's fake clock never leaks into the
 // next run). (watch-dead-follow.test.ts has the whole path against the fake API server.)
+import { setMaxListeners } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KubeHttp } from '../../src/sources/kube/kube-http.js';
@@ -114,6 +115,7 @@ describe('the dead-follow check', () => {
     vi.useFakeTimers();
     const timers = followTimers();
     const stop = new AbortController();
+    setMaxListeners(0, stop.signal); // as watch sets it: every followed container listens to the graceful stop
     const follows: Follow[] = [];
     const t0 = Date.now();
     for (let i = 0; i < 20; i++) follows.push(await follow(`cart-${i}`, timers, stop.signal));
