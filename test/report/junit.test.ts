@@ -55,6 +55,18 @@ describe('JUnit writer', () => {
     expect(cases(root, 'egress-audit.coverage')['no-records']?.attrs['message']).toMatch(/^NO EVIDENCE/);
   });
 
+  it("states an --since/--until window among the suite's properties, and no window property without one", async () => {
+    const window = { since: '2024-03-01T11:30:00.000Z', until: null, flowsOutside: 4 };
+    const props = async (cov: ReturnType<typeof coverage>): Promise<Record<string, string>> => {
+      const { root } = await junit(sampleFlows(), cov);
+      return Object.fromEntries(findAll(root, 'property').map((p) => [p.attrs['name'] ?? '', p.attrs['value'] ?? '']));
+    };
+    expect((await props({ ...sampleCoverage(), window }))['window']).toBe(
+      'from 2024-03-01T11:30:00.000Z on (--since/--until): 4 flows started outside it and were left out',
+    );
+    expect(await props(sampleCoverage())).not.toHaveProperty('window');
+  });
+
   it.each([
     { name: 'the sample audit', flows: sampleFlows(), cov: sampleCoverage(), failOn: ['direct'] },
     { name: 'a clean audit', flows: [flow({ verdict: 'via-gateway', failing: false })], cov: sampleCoverage(), failOn: ['direct'] },

@@ -57,6 +57,14 @@ describe('SARIF writer', () => {
     expect(validate(log)).toBe(false);
   });
 
+  it("puts an --since/--until window among the run's properties, where a tool finds what the results cover, and nothing without one", () => {
+    const window = { since: '2024-03-01T11:30:00.000Z', until: null, flowsOutside: 4 };
+    const properties = (cov: ReturnType<typeof sampleCoverage>): Record<string, unknown> =>
+      (sarifLog(buildReport(sampleFlows(), cov, ['direct']), CWD) as { runs: { properties: Record<string, unknown> }[] }).runs[0]?.properties ?? {};
+    expect(properties({ ...sampleCoverage(), window })['window']).toEqual(window);
+    expect(properties(sampleCoverage())).not.toHaveProperty('window');
+  });
+
   it('declares one rule per rule id and points every result at its rule', () => {
     const run = runOf(sampleFlows());
     const ids = run.tool.driver.rules.map((r) => r.id);
