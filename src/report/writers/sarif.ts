@@ -134,11 +134,6 @@ function notifications(report: Report): object[] {
   return out;
 }
 
-/** `audit --since/--until`'s window among the run's properties, where a tool reading the SARIF finds what the results cover; nothing without it. */
-function windowProperty(report: Report): { window?: NonNullable<Report['coverage']['window']> } {
-  return report.coverage.window === null ? {} : { window: report.coverage.window };
-}
-
 /** The SARIF log as an object (tests validate it against the official schema). */
 export function sarifLog(report: Report, cwd: string): object {
   const ruleList = rules(report);
@@ -170,7 +165,8 @@ export function sarifLog(report: Report, cwd: string): object {
         ],
         originalUriBaseIds: originalUriBaseIds(cwd, usesPods),
         results,
-        properties: { summary: report.summary, logTime: { first: report.coverage.firstSeen, last: report.coverage.lastSeen }, ...windowProperty(report) },
+        // `audit --since/--until`'s window, where a tool reading the SARIF finds what the results cover; absent without it.
+        properties: { summary: report.summary, logTime: { first: report.coverage.firstSeen, last: report.coverage.lastSeen }, ...(report.coverage.window === null ? {} : { window: report.coverage.window }) },
       },
     ],
   };
