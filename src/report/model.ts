@@ -121,7 +121,7 @@ export interface Coverage {
   /** Egress gateway entries that waited for a sidecar entry and found none (entries no key could join are not counted: join-fields-not-logged). */
   unmatchedGateway: number;
   evicted: number;
-  /** `audit --since/--until`: the log time kept, and the decided flows left out because they started outside it (the join figures above still count every entry read: WINDOW_SCOPE); null without the flags. */
+  /** `audit --since/--until`: the log time kept, and the decided flows left out because they started outside it (line counts, join figures and warnings still count every entry read: WINDOW_SCOPE); null without the flags. */
   window: CoverageWindow | null;
   warnings: CoverageWarning[];
 }

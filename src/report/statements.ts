@@ -110,7 +110,7 @@ export function windowCoverageStatement(window: CoverageWindow): string {
  * hop), so its figures count the whole input while the verdicts count the window; said, or "12 unmatched"
  * next to 3 flows reads as a contradiction.
  */
-export const WINDOW_SCOPE = 'Unmatched and evicted entries, join-fields-not-logged and filtered-logging count every entry read (the join sees the whole input); flows, verdicts and findings count the window only';
+export const WINDOW_SCOPE = 'Lines, unmatched and evicted entries and the coverage warnings (mixed-roles, unparsed-lines, join-fields-not-logged, filtered-logging, ...) count every entry read (the join sees the whole input); flows, verdicts and findings count the window only';
 
 /** What the `(other)` rows mean. */
 export const FOLDED_DESTINATIONS = `destinations beyond the first ${REPORT_LIMITS.destinations} tracked one by one, folded into one row`;
