@@ -184,7 +184,7 @@ function auditCommand(handlers: CommandHandlers): Command {
     .option('--dashboard', 'replay the audit in the terminal dashboard')
     .option('--speed <factor>', 'with --dashboard: 0 = as fast as possible, 1 = log-time pace, 10 = ten times faster', once('--speed'), '0')
     .option('--since <time>', 'report only flows that started at or after this log time: RFC 3339 with a zone, or a date (UTC midnight)', once('--since'))
-    .option('--until <time>', 'report only flows that started before this log time (same forms as --since)', once('--until'));
+    .option('--until <time>', 'report only flows that started before this log time (same forms as --since; a date is its midnight, so --until 2026-11-03 keeps all of 2026-11-02)', once('--until'));
   addReadOptions(cmd);
   addAuditCommonOptions(cmd).action(async (inputs: string[], o: Record<string, unknown>) => {
     const speed = Number(o['speed']);

@@ -33,7 +33,7 @@ export interface EngineCounters {
   peersFromXff: number;
   /** Egress gateway entries whose caller is neither an IP socket nor `envoy://` (a Unix socket's path, say), and no request id. */
   peersNotSockets: number;
-  /** Inner lines of an SNI gateway (caller `envoy://`) with no log time, which ties them to their outer line, and no request id. */
+  /** Inner lines of an SNI gateway (caller `envoy://`) with no log time, which ties them to their outer line (they are TCP: no request id could). */
   innersWithoutTime: number;
   /** Streams holding entries that look like another proxy's (a mixed log, read as one role). */
   roleConflicts: RoleConflict[];
