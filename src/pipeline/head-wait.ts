@@ -1,8 +1,10 @@
 /**
- * How long the start of a stream that is read once (stdin, a FIFO) is waited for before the run reads on: a
- * live pipe (`kubectl logs -f | egress-audit audit -`) must not be held back until a sample of it fills.
+ * The wait for the start of a stream that is read once (stdin, a FIFO), shared by the role sample
+ * (prescan.ts) and the newest-first check of its head (offline-driver.ts): a live pipe
+ * (`kubectl logs -f | egress-audit audit -`) must not be held back until a sample of it fills.
  */
-/** How long the head of a stream that cannot be probed is waited for: a live pipe (`kubectl logs -f | ...`) is read on after this, its head judged as far as it came. */
+
+/** How long the start is waited for: the run then reads on with what came (the head judged, the roles sampled, as far as it went). */
 export const HEAD_WAIT_MS = 3000;
 /** What the head's wait ended with when its time was up. */
 export const TIME_UP = Symbol('time up');
