@@ -20,3 +20,32 @@ export async function nextBefore<T>(pending: Promise<T>, deadline: number): Prom
   }
 }
 
+
+/** How the read of a stream's start ended: a read still under way when the time was up (it follows in the replay), the input's end, or its failure. */
+export interface StartRead<T> {
+  pending: Promise<IteratorResult<T>> | null;
+  ended: boolean;
+  failure: { error: unknown } | null;
+}
+
+/**
+ * Reads the start of a stream, handing each chunk to `take`, while `more()` says so, until `deadline`
+ * (ms since the epoch; Infinity: a file, which is never waited on for long). A failure is returned, not
+ * thrown: the chunks before it are read all the same, and it is the stream's error after them.
+ */
+export async function readStart<T>(iterator: AsyncIterator<T>, deadline: number, more: () => boolean, take: (chunk: T) => void): Promise<StartRead<T>> {
+  while (more()) {
+    let pending: Promise<IteratorResult<T>> | null = null;
+    let next: IteratorResult<T> | typeof TIME_UP;
+    try {
+      pending = iterator.next();
+      next = deadline === Number.POSITIVE_INFINITY ? await pending : await nextBefore(pending, deadline);
+    } catch (error) {
+      return { pending: null, ended: false, failure: { error } };
+    }
+    if (next === TIME_UP) return { pending, ended: false, failure: null };
+    if (next.done === true) return { pending: null, ended: true, failure: null };
+    take(next.value);
+  }
+  return { pending: null, ended: false, failure: null };
+}
