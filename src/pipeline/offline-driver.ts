@@ -2,7 +2,7 @@ import type { LineMark, LogStream, StreamInfo } from '../types.js';
 import { seconds, type AuditPipeline, type StreamState } from './audit-pipeline.js';
 import { HEAD_BYTES, UNPROBED, type TimeOrder } from './time-order.js';
 import { joined, replayed } from '../sources/peek.js';
-import { HEAD_WAIT_MS, nextBefore, TIME_UP } from './head-wait.js';
+import { HEAD_WAIT_MS, readStart } from './head-wait.js';
 import { spoolBackwards } from '../sources/spool.js';
 
 /** Hooks the offline run calls between chunks. */
@@ -56,27 +56,12 @@ function watermark(active: Cursor[]): number {
  */
 async function headFirst(pipeline: AuditPipeline, stream: LogStream, order: number, bytes: number, signal: AbortSignal, hooks: OfflineHooks): Promise<Cursor> {
   const iterator = stream.chunks(signal)[Symbol.asyncIterator]();
-  const deadline = Date.now() + HEAD_WAIT_MS;
   const head: Uint8Array[] = [];
-  let pending: Promise<IteratorResult<Uint8Array>> | null = null;
-  let ended = false;
-  let failure: { error: unknown } | null = null;
-  try {
-    for (let length = 0; length < bytes && !ended; ) {
-      pending = iterator.next();
-      const next = await nextBefore(pending, deadline);
-      if (next === TIME_UP) break; // `pending` is handed on with the head
-      pending = null;
-      if (next.done === true) ended = true;
-      else {
-        head.push(next.value);
-        length += next.value.length;
-      }
-    }
-  } catch (error) {
-    pending = null;
-    failure = { error }; // the lines before it are read all the same; the failure is the stream's error after them
-  }
+  let length = 0;
+  const { pending, ended, failure } = await readStart(iterator, Date.now() + HEAD_WAIT_MS, () => length < bytes, (chunk) => {
+    head.push(chunk);
+    length += chunk.length;
+  });
   if (failure !== null) return { state: pipeline.open(stream.info), chunks: failing(head, failure), order };
   const rest = replayed(head, ended, iterator, pending);
   if (!ended && pipeline.headRunsNewestFirst(stream, joined(head))) {

@@ -5,7 +5,7 @@ import { StreamReader } from '../lines/stream-reader.js';
 import type { AuditSettings, LogStream, PodIdentity, Role, RoleAssignment, StreamInfo } from '../types.js';
 import { learnGatewayHosts, type PodRoleMatcher } from '../engine/roles.js';
 import type { RoleLookup } from './entry-builder.js';
-import { HEAD_WAIT_MS, nextBefore, TIME_UP } from './head-wait.js';
+import { HEAD_WAIT_MS, readStart } from './head-wait.js';
 import { replayed } from '../sources/peek.js';
 
 /** Records sampled per stream (or per pod inside a stream) to infer roles from content. */
@@ -72,31 +72,13 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   const iterator = stream.chunks(signal)[Symbol.asyncIterator]();
   // A stream that fails inside the sample (corrupt or truncated gzip, unreadable file) keeps what it gave
   // before the error; its replay fails at the same point, and the main read records that as its error.
-  let failure: { error: unknown } | null = null;
-  let ended = false;
   // A stream read once (stdin, a FIFO) may be a live pipe: it is sampled for as long as the head's wait, no longer.
   const deadline = stream.info.kind === 'file' ? Number.POSITIVE_INFINITY : Date.now() + HEAD_WAIT_MS;
-  let pending: Promise<IteratorResult<Uint8Array>> | null = null;
-  while (bytes < SAMPLE_BYTES && taken < SAMPLE_RECORDS) {
-    let next: IteratorResult<Uint8Array> | typeof TIME_UP;
-    try {
-      pending = iterator.next();
-      next = deadline === Number.POSITIVE_INFINITY ? await pending : await nextBefore(pending, deadline);
-      if (next === TIME_UP) break; // `pending` is handed on with the sample
-      pending = null;
-    } catch (error) {
-      pending = null;
-      failure = { error };
-      break;
-    }
-    if (next.done === true) {
-      ended = true;
-      break;
-    }
-    if (stream.info.kind !== 'file') buffered.push(next.value);
-    bytes += next.value.length;
-    reader.push(next.value);
-  }
+  const { pending, ended, failure } = await readStart(iterator, deadline, () => bytes < SAMPLE_BYTES && taken < SAMPLE_RECORDS, (chunk) => {
+    if (stream.info.kind !== 'file') buffered.push(chunk);
+    bytes += chunk.length;
+    reader.push(chunk);
+  });
   if (failure !== null) reader.end(); // the last line before the error counts, as the main read's close counts it
   if (stream.info.kind === 'file') await iterator.return?.();
   const rest = stream.info.kind === 'file' || failure !== null || ended ? null : iterator;

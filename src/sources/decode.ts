@@ -49,9 +49,7 @@ export async function* decoded(raw: Readable, name: string, chunkSize: number, s
     const first = joined(head);
     const unread = unreadCompression(first, name);
     if (unread !== null) throw new InputError(`${name}: ${unread}`);
-    const utf16 = utf16Bom(first);
-    if (isGzipMagic(first)) yield* asUtf8(gunzipChunks(bytes, chunkSize)); // UTF-16 inside is known only once inflated
-    else yield* utf16 === null ? bytes : utf16ToUtf8(bytes, utf16);
+    yield* asUtf8(isGzipMagic(first) ? gunzipChunks(bytes, chunkSize) : bytes); // UTF-16 inside gzip is known only once inflated
   } catch (error) {
     if (signal.aborted) return;
     if (error instanceof InputError) throw error;

@@ -168,6 +168,8 @@ class KeptTokenRunner {
   token = 'tok-1';
   forcedRuns = 0;
   hold: Promise<void> | null = null;
+  /** When a credential handed out is due for renewal (ms since the epoch): at once, unless a test keeps it. */
+  renewAtMs = 0;
   readonly routineBegan = gate();
   async credential(fresh: boolean): Promise<ExecCredential> {
     if (fresh) this.token = `tok-${++this.forcedRuns + 1}`;
@@ -179,7 +181,7 @@ class KeptTokenRunner {
     return { token, cert: null, key: null, expiresAt: null };
   }
   renewAt(): number {
-    return 0;
+    return this.renewAtMs;
   }
 }
 
@@ -221,6 +223,30 @@ describe('KubeHttp: a 401 that meets a routine re-read of the credentials', () =
     // Before: A joined B's routine re-read, got tok-1 back, and failed with a second 401.
     await expect(a).resolves.toMatchObject({ kind: 'PodList' });
     await expect(b).resolves.toMatchObject({ kind: 'PodList' }); // B's 401 with tok-1 waits for A's renewal, not a run of its own
+    expect(runner.forcedRuns).toBe(1);
+  });
+
+  it('keeps the forced renewal when a routine re-read it overtook ends after it, handing back the refused token', async () => {
+    const valid = { token: 'tok-1' };
+    const api = await holdingServer(valid);
+    const runner = new KeptTokenRunner();
+    const http = keptTokenClient(api.url, runner);
+    const signal = new AbortController().signal;
+    const a = http.getJson(LIST, PODS, {}, signal); // goes out with tok-1
+    const answerA = await api.next();
+    valid.token = 'tok-2';
+    const hold = gate();
+    runner.hold = hold.promise;
+    const b = http.getJson(LIST, PODS, {}, signal); // its routine re-read waits, holding tok-1
+    await runner.routineBegan.promise;
+    runner.renewAtMs = Number.POSITIVE_INFINITY; // from now on credentials are kept for the options' cache time
+    answerA(); // A's 401: a forced re-read gives tok-2, kept
+    api.answerAll();
+    await expect(a).resolves.toMatchObject({ kind: 'PodList' });
+    hold.open(); // B's routine re-read ends after the forced one, with tok-1
+    // Before: the overtaken routine re-read put tok-1 back in the cache, and B's retry (and every request after) got a second 401.
+    await expect(b).resolves.toMatchObject({ kind: 'PodList' });
+    await expect(http.getJson(LIST, PODS, {}, signal)).resolves.toMatchObject({ kind: 'PodList' });
     expect(runner.forcedRuns).toBe(1);
   });
 
