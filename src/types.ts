@@ -46,6 +46,11 @@ export interface LogStream {
    * cannot be: lets an audit read a newest-first export oldest first.
    */
   backwards?(maxLineLength: number): Promise<BackwardRead | null>;
+  /**
+   * For a stream read once (stdin, a FIFO) whose start was already waited for (the role sample): when that
+   * wait ended (ms since the epoch), so a later look at its head waits no longer than the one wait in all.
+   */
+  readonly waitUntil?: number;
 }
 
 /** A saved file read from its last line back to its first. */

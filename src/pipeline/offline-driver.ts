@@ -51,14 +51,16 @@ function watermark(active: Cursor[]): number {
 /**
  * A stream that cannot be probed (stdin, a FIFO, gzip), judged by its head: when that runs newest first
  * (`logcli query` piped in), the whole stream is copied to a temporary file and read from its end;
- * otherwise it is read as it comes. The head is waited for HEAD_WAIT_MS at most, so a live pipe is not
- * held back. A source failure while the head is read is the stream's own error, after the head's lines.
+ * otherwise it is read as it comes. The head is waited for HEAD_WAIT_MS at most (counted from the role
+ * sample's wait, when there was one), so a live pipe is not held back. A source failure while the head is read is the stream's own error, after the head's lines.
  */
 async function headFirst(pipeline: AuditPipeline, stream: LogStream, order: number, bytes: number, signal: AbortSignal, hooks: OfflineHooks): Promise<Cursor> {
   const iterator = stream.chunks(signal)[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let length = 0;
-  const { pending, ended, failure } = await readStart(iterator, Date.now() + HEAD_WAIT_MS, () => length < bytes, (chunk) => {
+  // One wait in all: a stream the role sample already waited for is judged by what came then (and is buffered).
+  const deadline = stream.waitUntil ?? Date.now() + HEAD_WAIT_MS;
+  const { pending, ended, failure } = await readStart(iterator, deadline, () => length < bytes, (chunk) => {
     head.push(chunk);
     length += chunk.length;
   });

@@ -39,10 +39,11 @@ interface PodSample {
  * time was up, then the live rest, or the error that ended the sample, so that the main read records it as
  * this stream's error after the same bytes.
  */
-function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterator<Uint8Array> | null, pending: Promise<IteratorResult<Uint8Array>> | null, failure: { error: unknown } | null): LogStream {
+function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterator<Uint8Array> | null, pending: Promise<IteratorResult<Uint8Array>> | null, failure: { error: unknown } | null, waitUntil: number): LogStream {
   if (stream.info.kind === 'file') return stream;
   return {
     info: stream.info,
+    waitUntil,
     async *chunks() {
       if (failure === null && rest !== null) return yield* replayed(buffered, false, rest, pending);
       yield* buffered;
@@ -82,7 +83,7 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   if (failure !== null) reader.end(); // the last line before the error counts, as the main read's close counts it
   if (stream.info.kind === 'file') await iterator.return?.();
   const rest = stream.info.kind === 'file' || failure !== null || ended ? null : iterator;
-  return { samples, replay: replayable(stream, buffered, rest, pending, failure) };
+  return { samples, replay: replayable(stream, buffered, rest, pending, failure, deadline) };
 }
 
 /**

@@ -130,4 +130,23 @@ describe('the role sample of a live pipe', () => {
       vi.useRealTimers();
     }
   });
+
+  it('and its head is then judged without a second wait: 3 s in all, not 3 s for the sample and 3 more for the head', async () => {
+    vi.useFakeTimers();
+    try {
+      const { stream, release } = quietPipe();
+      const roles = resolveRoles([stream], resolveFormat('auto') as FormatSpec, 65536, PIPELINE_SETTINGS, new AbortController().signal);
+      await vi.advanceTimersByTimeAsync(3100);
+      const { streams } = await roles;
+      const pipeline = sidecarPipeline();
+      const run = runOffline(pipeline, streams, new AbortController().signal);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(pipeline.streams[0]?.counts.lines).toBe(10); // read on at once (it waited until 6.1 s before)
+      release();
+      await run;
+      expect(pipeline.streams[0]?.counts).toMatchObject({ lines: 15, records: 15 });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
