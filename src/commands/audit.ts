@@ -79,7 +79,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods),
   }));
   if (snapshot !== null && snapshot.skipped > 0) {
-    process.stderr.write(`egress-audit: --pods ${escapeControl(options.pods as string)}: ${snapshot.skipped} item(s) that are not pods left out\n`);
+    warnOnStderr(`--pods ${options.pods as string}: ${snapshot.skipped} item(s) that are not pods left out`);
   }
   const useDashboard = options.dashboard && canDrawDashboard() && options.output === null;
   if (options.dashboard && !useDashboard) {
@@ -121,12 +121,12 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     pace: paced ? (logMs) => pacer.wait(logMs, abort.signal) : undefined,
     onSpool: (info) => {
       // Said where progress is shown: a large input may take a while to copy before its first line is read.
-      if (dashboard === null && process.stderr.isTTY === true) process.stderr.write(`egress-audit: ${escapeControl(info.name)} runs newest first: copying it to a temporary file, to read it from its end\n`);
+      if (dashboard === null && process.stderr.isTTY === true) warnOnStderr(`${info.name} runs newest first: copying it to a temporary file, to read it from its end`);
     },
   });
   meter.done();
   const podFlagNotes = podRoles.notApplied();
-  for (const note of podFlagNotes) process.stderr.write(`egress-audit: ${escapeControl(note)}\n`);
+  for (const note of podFlagNotes) warnOnStderr(note);
   const streamFacts = pipeline.streamFacts();
 
   const { report, exitCode } = await finishRun(

@@ -8,8 +8,7 @@ import { OutputChannel } from '../output/stdout-channel.js';
 import { ArrayStreamParser, BatchParser, type BatchResult, type BatchStream } from '../parallel/parse-batch.js';
 import type { ParseTask } from '../parallel/parse-worker.js';
 import { threadCount, WorkerPool } from '../parallel/worker-pool.js';
-import { fileSource } from '../sources/file-source.js';
-import { escapeControl } from '../text/escape.js';
+import { fileSource, warnOnStderr } from '../sources/file-source.js';
 import type { LineCounts, LineProblem } from '../types.js';
 import { formatFromOption } from './format-option.js';
 import { lineSummary, malformedTotal, problemList } from './line-summary.js';
@@ -149,7 +148,7 @@ export async function runParse(inputs: string[], options: ParseOptions): Promise
     await runner.close();
   }
   process.stderr.write(`egress-audit parse: ${lineSummary(output.totals)}\n`);
-  for (const failure of failures) process.stderr.write(`egress-audit: ${escapeControl(failure)}\n`);
+  for (const failure of failures) warnOnStderr(failure);
   if (failures.length > 0) return EXIT.input;
   const malformed = output.problems.filter((p) => p.reason !== 'too-long').sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   if (options.strict && malformedTotal(output.totals) > 0) {

@@ -1,10 +1,9 @@
 import { LineParser, resolveFormat, type FormatSpec, type RecordView } from '../../parsers/index.js';
-import { StreamReader } from '../lines/stream-reader.js';
+import { emptyCounts, StreamReader } from '../lines/stream-reader.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { sourcePrefix, streamSourceTail, writeRecordJson, type SourcePrefix } from '../output/record-json.js';
 import { FastLane, LANE_MODE } from '../output/fast-lane.js';
 import type { LineCounts, LineProblem, StreamInfo } from '../types.js';
-import { emptyCounts } from '../lines/stream-reader.js';
 
 /** What parsing a batch needs to know about its stream; plain data, so it can cross to a worker thread. */
 export interface BatchStream {
