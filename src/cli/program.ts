@@ -182,7 +182,7 @@ function auditCommand(handlers: CommandHandlers): Command {
     .option('--pods <file>', 'a saved `kubectl get pods -A -o json` (or -o yaml): names the pod behind each IP and the mesh ranges, as watch does', oneFile('--pods'))
     .option('--explain', 'print which rule gave each file its role')
     .option('--dashboard', 'replay the audit in the terminal dashboard')
-    .option('--speed <factor>', 'with --dashboard: 0 = as fast as possible, 1 = log-time pace, 10 = ten times faster', once('--speed'), '0')
+    .option('--speed <factor>', 'with --dashboard: 0 = as fast as possible, 1 = log-time pace, 10 = ten times faster (paces only a dashboard shown: off a terminal or with -o, the output is written at full speed)', once('--speed'), '0')
     .option('--since <time>', 'report only flows that started at or after this log time: RFC 3339 with a zone, or a date (UTC midnight)', once('--since'))
     .option('--until <time>', 'report only flows that started before this log time (same forms as --since; a date is its midnight, so --until 2026-11-03 keeps all of 2026-11-02)', once('--until'));
   addReadOptions(cmd);

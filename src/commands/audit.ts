@@ -65,7 +65,9 @@ async function collectStreams(iterable: AsyncIterable<LogStream>): Promise<LogSt
 export async function runAudit(inputs: string[], options: AuditOptions): Promise<number> {
   boundHeapGrowth();
   const startedAt = new Date().toISOString();
-  const paced = options.dashboard && options.speed > 0;
+  const useDashboard = options.dashboard && canDrawDashboard() && options.output === null;
+  // --speed paces the dashboard's replay; without a dashboard it would only delay the table or the reports.
+  const paced = useDashboard && options.speed > 0;
   const skippedInputs: string[] = [];
   // An input found but left out (a dangling link, a FIFO) is said at once, and again in the report's inputs-skipped warning.
   const warn = (note: string): void => {
@@ -81,9 +83,10 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   if (snapshot !== null && snapshot.skipped > 0) {
     warnOnStderr(`--pods ${options.pods as string}: ${snapshot.skipped} item(s) that are not pods left out`);
   }
-  const useDashboard = options.dashboard && canDrawDashboard() && options.output === null;
   if (options.dashboard && !useDashboard) {
-    process.stderr.write('egress-audit: --dashboard needs a terminal on stdout that can move its cursor (not TERM=dumb) and no -o; writing the table instead\n');
+    const instead = options.output === null ? 'the table' : `-o ${options.output}`;
+    const unpaced = options.speed > 0 ? ', read at full speed (--speed paces only the dashboard)' : '';
+    process.stderr.write(`egress-audit: --dashboard needs a terminal on stdout that can move its cursor (not TERM=dumb) and no -o: not shown; writing ${instead} instead${unpaced}\n`);
   }
   const outputs = await openOutputs(options, useDashboard ? null : (options.output ?? 'table'), inputs);
   const abort = new AbortController();
