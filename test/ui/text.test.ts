@@ -20,11 +20,11 @@ describe('widths count grapheme clusters', () => {
   it.each([
     { name: 'an e with a combining acute accent', text: 'cafe\u0301', cells: 4 },
     { name: 'several marks on one letter', text: 'a\u0301\u0323b', cells: 2 },
-    { name: 'an emoji with a skin tone', text: '\u{1F44D}\u{1F3FD}', cells: 2 },
+    { name: 'an emoji with a skin tone (its tone a cell pair of its own on wcwidth terminals)', text: '\u{1F44D}\u{1F3FD}', cells: 4 },
     { name: 'a flag (two regional indicators)', text: '\u{1F1EB}\u{1F1F7}', cells: 2 },
     { name: 'CJK, two cells each', text: '\uD55C\uAD6D', cells: 4 },
   ])('$name', ({ text, cells }) => {
-    expect(displayWidth(text)).toBe(cells); // combining marks and modifiers counted 2 cells each
+    expect(displayWidth(text)).toBe(cells);
     expect(cell(text, 8)).toBe(text + ' '.repeat(8 - cells));
   });
 
@@ -41,9 +41,17 @@ describe('widths count grapheme clusters', () => {
     expect(displayWidth('#\u20E3')).toBe(1); // an enclosing mark takes no cell
   });
 
+  it('counts skin tones: a run of them hung on one letter is one cluster, drawn a tone at a time', () => {
+    // tmux 3.3a draws a + three tones in 7 cells; counted as 1, a host of such clusters spilled its row,
+    // the screen scrolled and the header went out of sight.
+    const hung = `a${'\u{1F3FD}'.repeat(3)}`;
+    expect(displayWidth(hung)).toBe(7);
+    expect(cell(hung.repeat(4), 10)).toBe(`${hung}…  `);
+  });
+
   it('cuts between clusters, never between a letter and its accent', () => {
     expect(cell('e\u0301e\u0301e\u0301e\u0301', 3)).toBe('e\u0301e\u0301…');
-    expect(truncate('\u{1F44D}\u{1F3FD}\u{1F44D}\u{1F3FD}', 3)).toBe('\u{1F44D}\u{1F3FD}…');
+    expect(truncate('\u{1F44D}\u{1F3FD}\u{1F44D}\u{1F3FD}', 5)).toBe('\u{1F44D}\u{1F3FD}…');
   });
 
   it('wraps by clusters, and counts the clusters it leaves out', () => {
