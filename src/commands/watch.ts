@@ -83,20 +83,28 @@ function stops(durationMs: number | null): Stops {
   };
 }
 
-/** Messages for the person: straight to stderr, or kept until the dashboard has released the terminal. */
+/**
+ * Messages for the person: straight to stderr, or, while the dashboard holds the terminal, shown on it
+ * (a 403 or an exec plugin's login prompt cannot wait for the person to quit) and kept for stderr until
+ * it has released the terminal.
+ */
 class Notices {
   private held: string[] | null = null;
-  hold(): void {
+  private dashboard: RunDashboard | null = null;
+  hold(dashboard: RunDashboard): void {
     this.held = [];
+    this.dashboard = dashboard;
   }
   say = (message: string): void => {
     const line = `egress-audit: ${escapeControl(message)}\n`;
+    this.dashboard?.notice(message);
     if (this.held !== null) this.held.push(line);
     else process.stderr.write(line);
   };
   release(): void {
     for (const line of this.held ?? []) process.stderr.write(line);
     this.held = null;
+    this.dashboard = null;
   }
 }
 
@@ -192,7 +200,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     const builder = new ReportBuilder({ failOn: options.failOn });
     const dashboard = useDashboard ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'live', description: cluster.source.describe(), builder }) : null;
     if (dashboard !== null) {
-      notices.hold();
+      notices.hold(dashboard);
       dashboard.quit.addEventListener('abort', () => s.graceful.abort(), { once: true });
     }
     const run = await buildPipeline(options, setup, cluster, outputs, { builder, dashboard, spec });

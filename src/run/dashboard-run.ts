@@ -20,6 +20,8 @@ export interface RunDashboard {
   progress(p: RunProgress, finished: boolean): void;
   /** Shows the final coverage warnings and "finished". */
   finish(report: Report, p: RunProgress): void;
+  /** Shows what the run says meanwhile (stderr would be drawn over); the caller prints it again once the terminal is released. */
+  notice(message: string): void;
   /** Aborted when the person presses q or Ctrl-C. */
   readonly quit: AbortSignal;
   /** Resolves once the person has quit (at once when no keyboard could be opened); then the terminal is released. */
@@ -78,6 +80,7 @@ export async function startRunDashboard(options: {
       store.setWarnings(report.coverage.warnings);
       setProgress(p, true);
     },
+    notice: (message) => store.addNotice(message),
     quit: quit.signal,
     async waitUntilQuit() {
       if (keys === null) handle.unmount(); // nothing could ever press q: show the end state and leave

@@ -6,7 +6,7 @@ import { Box, useApp, useStdin } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DestinationSummary } from '../report/model.js';
 import type { Flow } from '../types.js';
-import { CoverageBar } from './CoverageBar.js';
+import { CoverageBar, coverageBarRows } from './CoverageBar.js';
 import { DestinationTable } from './DestinationTable.js';
 import { detailRows } from './detail-rows.js';
 import { FindingsFeed } from './FindingsFeed.js';
@@ -90,7 +90,7 @@ export function Dashboard({ store, color }: DashboardProps) {
   const [ui, setUi] = useState<UiState>(INITIAL_UI);
   const [snap, refresh] = useSnapshot(store, ui.paused);
   const lists = useMemo(() => listsView(snap, ui.filter, ui.sort), [snap, ui.filter, ui.sort]);
-  const layout = computeLayout(rows, snap.warnings.length, ui.focus);
+  const layout = computeLayout(rows, coverageBarRows(snap.notices, snap.warnings, columns), ui.focus);
   // Quitting draws one last frame that says so (the frame stays on the terminal: a replay cut short must
   // not be left saying "reading"), then exits.
   const { exit } = useApp();
@@ -114,7 +114,7 @@ export function Dashboard({ store, color }: DashboardProps) {
         color={color}
       />
       <VerdictCounters verdicts={snap.verdicts} flowRate={snap.flowRate} directRate={snap.directRate} rows={layout.counters} width={columns} color={color} />
-      <CoverageBar warnings={snap.warnings} height={layout.coverage} width={columns} color={color} />
+      <CoverageBar warnings={snap.warnings} notices={snap.notices} height={layout.coverage} width={columns} color={color} />
       <MainArea ui={ui} snap={snap} lists={lists} layout={layout} width={columns} color={color} />
       {layout.footer > 0 ? <KeyBar mode={mode} filter={ui.filter} width={columns} color={color} /> : null}
     </Box>

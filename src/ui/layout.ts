@@ -21,7 +21,7 @@ export interface Layout {
   footer: number;
 }
 
-/** Coverage warnings shown before the rest is summarised as `+N more`. */
+/** Rows of coverage warnings and notices shown before the rest is summarised as `+N more`. */
 export const MAX_COVERAGE_ROWS = 3;
 /** Rows the lists get before anything optional is drawn (a panel title, column header and a row). */
 const MIN_MAIN = 3;
@@ -30,12 +30,12 @@ const COMFORT_MAIN = 6;
 /** Below this many rows the two panels are not split (each would show a row or none): the focused one is shown alone. */
 const SPLIT_MIN_MAIN = 7;
 
-/** Rows the coverage bar needs for `warnings` warnings. */
+/** Rows the coverage bar gets for `warnings` rows of coverage warnings and notices. */
 export function coverageRows(warnings: number): number {
   return Math.min(warnings, MAX_COVERAGE_ROWS);
 }
 
-/** The layout for a terminal of `rows` rows showing `warnings` coverage warnings, with `focus` the focused panel. */
+/** The layout for a terminal of `rows` rows showing `warnings` rows of coverage warnings and notices, with `focus` the focused panel. */
 export function computeLayout(rows: number, warnings: number, focus: Panel = 'destinations'): Layout {
   const total = Math.max(1, rows - 1);
   let left = total;

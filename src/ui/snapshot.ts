@@ -26,6 +26,13 @@ export interface ProgressSnapshot {
   finished: boolean;
 }
 
+/** A message the run said while the dashboard held the terminal (a 403, a lost watch, an exec plugin's login prompt). */
+export interface DashboardNotice {
+  message: string;
+  /** How many times it was said (a retried request says the same thing again). */
+  count: number;
+}
+
 /** One row of the findings feed: a flow with a stable id so a selection can follow it. */
 export interface FeedItem {
   id: number;
@@ -53,6 +60,8 @@ export interface DashboardSnapshot {
   /** Findings seen since the start (the feed keeps only the newest). */
   findingsSeen: number;
   warnings: readonly CoverageWarning[];
+  /** What the run said meanwhile, newest first (bounded; stderr gets every one once the dashboard closes). */
+  notices: readonly DashboardNotice[];
   failOn: readonly string[];
 }
 

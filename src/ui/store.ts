@@ -7,7 +7,7 @@ import { ReportBuilder } from '../report/aggregate.js';
 import type { CoverageWarning } from '../report/model.js';
 import { VERDICTS, type Flow, type Verdict } from '../types.js';
 import { LineRate, RateSeries, Ring } from './ring.js';
-import { EMPTY_PROGRESS, type DashboardHeader, type DashboardSnapshot, type FeedItem, type ProgressSnapshot } from './snapshot.js';
+import { EMPTY_PROGRESS, type DashboardHeader, type DashboardNotice, type DashboardSnapshot, type FeedItem, type ProgressSnapshot } from './snapshot.js';
 
 /** Options of {@link DashboardStore}. */
 export interface DashboardStoreOptions {
@@ -31,6 +31,8 @@ export interface DashboardStoreOptions {
 export const NOTIFY_INTERVAL_MS = 100;
 /** Seconds of rate history kept for the sparkline. */
 export const RATE_HISTORY_SECONDS = 120;
+/** Distinct notices kept: the screen shows a few; all of them reach stderr when the dashboard closes. */
+export const MAX_NOTICES = 20;
 
 /** Folds the flow stream into what the dashboard shows, in bounded memory. */
 export class DashboardStore {
@@ -53,6 +55,7 @@ export class DashboardStore {
   #progress: ProgressSnapshot = EMPTY_PROGRESS;
   #finishedAt: number | null = null;
   #warnings: readonly CoverageWarning[] = [];
+  #notices: readonly DashboardNotice[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
   #lastNotify = Number.NEGATIVE_INFINITY;
   #cached: DashboardSnapshot | null = null;
@@ -105,6 +108,15 @@ export class DashboardStore {
     this.#changed();
   }
 
+  /** Shows what the run says while the dashboard holds the terminal (newest first; a repeat moves up and counts). */
+  addNotice(message: string): void {
+    const before = this.#notices.find((n) => n.message === message);
+    const rest = this.#notices.filter((n) => n !== before);
+    const notice = Object.freeze({ message, count: (before?.count ?? 0) + 1 });
+    this.#notices = Object.freeze([notice, ...rest].slice(0, MAX_NOTICES));
+    this.#changed();
+  }
+
   /** Calls `listener` after changes, at most every 100 ms, never synchronously; returns the unsubscribe. */
   subscribe(listener: () => void): () => void {
     this.#listeners.add(listener);
@@ -151,6 +163,7 @@ export class DashboardStore {
       findings: Object.freeze(this.#feed.newestFirst()),
       findingsSeen: this.#findingsSeen,
       warnings: this.#warnings,
+      notices: this.#notices,
       failOn: this.#failOn,
     });
   }

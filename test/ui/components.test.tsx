@@ -286,7 +286,7 @@ describe('CoverageBar', () => {
   ];
 
   it('shows each warning with its code', () => {
-    const frame = renderToString(<CoverageBar warnings={warnings} height={3} width={100} color={false} />, { columns: 100 });
+    const frame = renderToString(<CoverageBar warnings={warnings} notices={[]} height={3} width={100} color={false} />, { columns: 100 });
     expect(lines(frame)).toEqual([
       '▲ no-gateway-logs  sidecars send to a gateway but no gateway logs were read',
       '▲ pods-without-sidecar  3 pods have no sidecar: their traffic is invisible',
@@ -295,12 +295,37 @@ describe('CoverageBar', () => {
   });
 
   it('summarises the warnings that do not fit', () => {
-    const frame = renderToString(<CoverageBar warnings={warnings} height={2} width={100} color={false} />, { columns: 100 });
+    const frame = renderToString(<CoverageBar warnings={warnings} notices={[]} height={2} width={100} color={false} />, { columns: 100 });
     expect(lines(frame)[1]).toBe('▲ +2 more coverage warnings (in the report)');
   });
 
   it('draws nothing without warnings', () => {
-    expect(renderToString(<CoverageBar warnings={[]} height={3} width={80} color={false} />)).toBe('');
+    expect(renderToString(<CoverageBar warnings={[]} notices={[]} height={3} width={80} color={false} />)).toBe('');
+  });
+
+  it('shows what the run said meanwhile above the warnings, the newest wrapped so a login prompt is read whole', () => {
+    const prompt = 'exec plugin kubelogin: To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code F7KQ2XH9P to authenticate.';
+    const notices = [
+      { message: prompt, count: 1 },
+      { message: 'cannot get the istio-proxy log of pod shop/secret-1: the ClusterRole needs pods/log: get', count: 3 },
+    ];
+    const frame = renderToString(<CoverageBar warnings={warnings} notices={notices} height={4} width={100} color={false} />, { columns: 100 });
+    const rows = lines(frame);
+    expect(rows).toHaveLength(4);
+    expect(rows[0]?.startsWith('▲ notice  exec plugin kubelogin: To sign in')).toBe(true);
+    expect(`${rows[0]} ${rows[1]?.trim()}`).toContain('enter the code F7KQ2XH9P to authenticate.');
+    expect(rows[2]).toBe('▲ notice ×3  cannot get the istio-proxy log of pod shop/secret-1: the ClusterRole needs pods/log: g…');
+    expect(rows[3]).toBe('▲ +3 more coverage warnings (in the report)');
+    for (const row of rows) expect(row.length).toBeLessThanOrEqual(100);
+  });
+
+  it('says how many notices and warnings it leaves out, and where each kind can be read', () => {
+    const notices = [1, 2, 3].map((i) => ({ message: `notice ${i}`, count: 1 }));
+    const frame = renderToString(<CoverageBar warnings={warnings} notices={notices} height={2} width={120} color={false} />, { columns: 120 });
+    expect(lines(frame)).toEqual([
+      '▲ notice  notice 1',
+      '▲ +2 more notices (printed when the dashboard closes), +3 more coverage warnings (in the report)',
+    ]);
   });
 });
 

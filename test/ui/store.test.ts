@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Flow, Verdict } from '../../src/types.js';
-import { DashboardStore, NOTIFY_INTERVAL_MS, RATE_HISTORY_SECONDS } from '../../src/ui/store.js';
+import { DashboardStore, MAX_NOTICES, NOTIFY_INTERVAL_MS, RATE_HISTORY_SECONDS } from '../../src/ui/store.js';
 import { flow } from './helpers.js';
 
 const START = Date.parse('2024-05-01T10:00:00.000Z');
@@ -122,6 +122,23 @@ describe('DashboardStore snapshot', () => {
     expect(a.warnings[0]?.code).toBe('no-gateway-logs');
     store.addFlow(flow());
     expect(store.snapshot()).not.toBe(a);
+  });
+});
+
+describe('DashboardStore notices', () => {
+  it('keeps what the run said newest first; a repeat moves to the top and counts, and the list stays bounded', () => {
+    const store = new DashboardStore({ failOn: ['direct'] });
+    store.addNotice('cannot get pod shop/a: 403');
+    store.addNotice('cannot watch pods in namespace shop: 401');
+    store.addNotice('cannot get pod shop/a: 403');
+    expect(store.snapshot().notices).toEqual([
+      { message: 'cannot get pod shop/a: 403', count: 2 },
+      { message: 'cannot watch pods in namespace shop: 401', count: 1 },
+    ]);
+    for (let i = 0; i < 100; i++) store.addNotice(`notice ${i}`);
+    const { notices } = store.snapshot();
+    expect(notices).toHaveLength(MAX_NOTICES);
+    expect(notices[0]?.message).toBe('notice 99');
   });
 });
 
