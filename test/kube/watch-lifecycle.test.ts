@@ -74,6 +74,24 @@ describe.concurrent('watch: following a changing cluster (fake API server)', () 
     expect(code).toBe(0);
   });
 
+  clusterIt('a dropped pod watch that is watching again is no stream error: the run ends clean (was exit 3, "cannot watch pods ... (aborted)")', async ({ api, kubeconfig }) => {
+    const pod = sidecarPod(api, 'rewatch', 'cart-1');
+    const run = watch(kubeconfig, 'rewatch');
+    await followedTimes(api, pod, 1);
+    const watches = { kind: 'watch' as const, resource: 'pods', namespace: 'rewatch' };
+    await api.waitForStreams(watches);
+    const before = api.requests.length;
+    expect(api.dropConnections(watches)).toBe(1);
+    await api.waitUntil(() => api.requests.slice(before).some((r) => r.verb === 'watch' && r.namespace === 'rewatch' && r.status === 200));
+    await api.waitForStreams(watches);
+    pod.appendLog('istio-proxy', lines(0, 2));
+    await run.waitForStdout((t) => flowCount(t) >= 2);
+    run.interrupt();
+    const { code, stdout } = await run.exited;
+    expect(warnings(parseNdjson(stdout).report).map((w) => w.code)).not.toContain('stream-errors');
+    expect(code).toBe(0);
+  });
+
   clusterIt('resumes a dropped stream with no line lost and none twice, even when many lines share one timestamp', async ({ api, kubeconfig }) => {
     const pod = sidecarPod(api, 'drop', 'cart-1');
     const run = watch(kubeconfig, 'drop');

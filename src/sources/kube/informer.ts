@@ -52,7 +52,9 @@ export class Informer<T extends KubeObject> {
     while (!signal.aborted) {
       const started = Date.now();
       try {
-        const end = await watchOnce<T>(this.api, watchAction, this.spec.path, this.spec.query, this.rv, signal, (type, obj) => this.sink.event(type, obj));
+        // Healthy again once the server takes the watch, not when it ends: a watch resumed after a drop runs
+        // for minutes, and a run stopped meanwhile reported the drop as a lasting failure (exit 3).
+        const end = await watchOnce<T>(this.api, watchAction, this.spec.path, this.spec.query, this.rv, signal, (type, obj) => this.sink.event(type, obj), () => this.sink.health(null));
         this.rv = end.resourceVersion;
         this.sink.health(null);
         if (end.end === 'expired') await this.relist(signal);

@@ -57,8 +57,9 @@ function parseEvent(line: string): { type?: string; object?: Record<string, unkn
 }
 
 /**
- * Watches from `resourceVersion` until the server ends the stream; calls `onEvent` for ADDED, MODIFIED
- * and DELETED. A dropped connection rejects (unreachable); an ERROR event other than 410 rejects too.
+ * Watches from `resourceVersion` until the server ends the stream; calls `onOpen` once the server has
+ * taken the watch, and `onEvent` for ADDED, MODIFIED and DELETED. A dropped connection rejects
+ * (unreachable); an ERROR event other than 410 rejects too.
  */
 export async function watchOnce<T extends KubeObject>(
   api: KubeHttp,
@@ -68,6 +69,7 @@ export async function watchOnce<T extends KubeObject>(
   resourceVersion: string,
   signal: AbortSignal,
   onEvent: (type: WatchEventType, object: T) => void,
+  onOpen: () => void = () => undefined,
 ): Promise<WatchEnd> {
   let rv = resourceVersion;
   let res;
@@ -77,6 +79,7 @@ export async function watchOnce<T extends KubeObject>(
     if (error instanceof KubeApiError && error.kind === 'expired') return { end: 'expired', resourceVersion: rv };
     throw error;
   }
+  onOpen();
   let carry = '';
   // A character cut between two chunks (the network may split the stream anywhere) is completed by the next one.
   const utf8 = new StringDecoder('utf8');
