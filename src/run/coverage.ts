@@ -50,6 +50,11 @@ export function inputsSkippedWarning(notes: readonly string[]): CoverageWarning[
 /** What turning access logging on takes, for logs or exports that held only the proxies' other lines. */
 const SWITCH_LOGGING_ON = "Istio's default profile writes none: switch it on with a Telemetry resource in istio-system whose accessLogging names the envoy provider, or meshConfig.accessLogFile: /dev/stdout (see the README).";
 
+/** `None of the 4 lines ... was an access log` / `The one line ... was not an access log`, `where` after the noun. */
+function noneWasAccessLog(n: number, noun: string, where = ''): string {
+  return n === 1 ? `The one ${noun}${where} was not an access log` : `None of the ${n} ${noun}s${where} was an access log`;
+}
+
 /** `a.log was` / `a.log; b.gz were`: inputs named as the subject of a sentence. */
 function inputsWere(streams: readonly StreamFacts[], one: string, many: string): string {
   return `${listed(streams, (s) => s.name)} ${streams.length === 1 ? one : many}`;
@@ -74,9 +79,11 @@ function noRecordsCauses(streams: readonly StreamFacts[]): string {
   }
   if (otherExports.length > 0) {
     const records = otherExports.reduce((n, s) => n + (s.jsonArray?.elements ?? 0), 0);
-    out.push(`None of the ${plural(records, 'record')} of the JSON array export ${listed(otherExports, (s) => s.name)} was an access log: check that its query selects the istio-proxy container's logs; if it does, access logging is off.`);
+    const one = otherExports.length === 1;
+    const exports = `${one ? 'the JSON array export' : 'the JSON array exports'} ${listed(otherExports, (s) => s.name)}`;
+    out.push(`${noneWasAccessLog(records, 'record', ` of ${exports}`)}: check that ${one ? 'its query selects' : 'their queries select'} the istio-proxy container's logs; if ${one ? 'it does' : 'they do'}, access logging is off.`);
   }
-  if (otherLogs) out.push(`None of the ${plural(logLines, 'line')} was an access log: if they are istio-proxy logs, access logging is off.`);
+  if (otherLogs) out.push(`${noneWasAccessLog(logLines, 'line')}: if ${logLines === 1 ? 'it is an istio-proxy log' : 'they are istio-proxy logs'}, access logging is off.`);
   if (otherExports.length > 0 || otherLogs) out.push(SWITCH_LOGGING_ON);
   return out.map((s) => ` ${s}`).join('');
 }

@@ -243,4 +243,14 @@ describe('an audit of no records says why, input by input', () => {
     expect(message).toContain(`${file} was read as egress-gateway logs but is a JSON array export holding no records`);
     expect(message).not.toContain('access logging off');
   });
+
+  it('says "the one line was not an access log" of a single line, not "none of the 1 lines"', async () => {
+    const file = join(tempDir('ea-one-line-'), 'proxy.log');
+    writeFileSync(file, '2024-03-01T10:00:00.000000Z\tinfo\tEnvoy proxy is ready\n');
+    const res = await runCli(['audit', file, '-o', 'json']);
+    expect(res.code).toBe(4);
+    const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message;
+    expect(message).toContain('(1 line): nothing was audited');
+    expect(message).toContain('The one line was not an access log: if it is an istio-proxy log, access logging is off.');
+  });
 });
