@@ -91,10 +91,12 @@ const LOGS_UPSTREAM_SOCKET: ReadonlySet<FormatName> = new Set(
  * The text layout whose socket field a line's matches: its own, or for a JSON line that had the key with no socket
  * (Istio's JSON formats always have it), typed `null` (Istio >= 1.9) as 1.9's and untyped `"-"` (<= 1.8) as the
  * older layouts': a 1.8 proxy fills an HTTP request's socket and older ones do not, and the line does not say which.
+ * A custom format with the operator reads as 1.9's: Envoy fills it whenever it connected, HTTP included (only Istio
+ * proxies before 1.8, which custom formats on them would show as an unjoined no-connection entry, did not).
  */
 function socketLayout(format: FormatName, json: JsonSocket): FormatName {
   if (json === 'absent') return format;
-  return json === 'null' ? 'istio-1.9' : 'istio-1.3';
+  return json === 'dash' ? 'istio-1.3' : 'istio-1.9';
 }
 
 /** Whether a line has a place for %UPSTREAM_LOCAL_ADDRESS% (Istio's text layouts and JSON formats), so that a `-` there is the proxy's, not the format's. */

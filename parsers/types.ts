@@ -90,12 +90,14 @@ export type FormatName =
   | 'custom';
 
 /**
- * How a JSON access-log line held `upstream_local_address` when it gave no socket: Istio's JSON formats always have
- * the key, so a `null` there (typed, Istio >= 1.9) or a `"-"` (untyped, <= 1.8) is the proxy's own "no socket", as
- * a `-` is in Istio's text layouts, where a key left out is a format without the field. 'absent' for every other line
- * (a text line, a JSON line without the key or with a socket).
+ * How a line whose layout is not Istio's text held `upstream_local_address` when it gave no socket: Istio's JSON
+ * formats always have the key, so a `null` there (typed, Istio >= 1.9) or a `"-"` (untyped, <= 1.8) is the proxy's own
+ * "no socket", as a `-` is in Istio's text layouts, where a key left out is a format without the field; 'custom' is a
+ * `--format` that has %UPSTREAM_LOCAL_ADDRESS% and printed it empty (the proxy had no socket, not a format without
+ * it). 'absent' for every other line (a text line, a JSON line without the key, a custom format without the operator,
+ * or a line with a socket).
  */
-export type JsonSocket = 'absent' | 'null' | 'dash';
+export type JsonSocket = 'absent' | 'null' | 'dash' | 'custom';
 
 /** Why a line that looked like an access log could not be read; stable codes for counts and `--strict`. */
 export type MalformedReason =

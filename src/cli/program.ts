@@ -64,6 +64,7 @@ function failOnList(text: string): string[] {
   if (text.replaceAll(',', '').trim() === '') throw new UsageError(`--fail-on: "${text}" names nothing (give verdicts or coverage warnings, or none to never fail)`);
   const names = commaItems('--fail-on', text);
   for (const name of names) {
+    if (name === 'none') throw new UsageError(`--fail-on: "${text}" lists none with other names: none means never fail and stands alone`);
     if (!(VERDICTS as readonly string[]).includes(name) && !COVERAGE_FAIL_NAMES.includes(name)) {
       throw new UsageError(
         `--fail-on: unknown name "${name}" (verdicts: ${VERDICTS.join(', ')}; coverage: ${COVERAGE_FAIL_NAMES.join(', ')}; or none)`,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
-import { InputError, UsageError } from '../errors.js';
+import { describeReadError, InputError, UsageError } from '../errors.js';
 
 /**
  * The `accessLogFormat` in parsed YAML, also inside a string value that is YAML itself: the `istio`
@@ -37,7 +37,7 @@ async function formatFromFile(path: string): Promise<string> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new InputError(`--format @${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new InputError(`--format @${path}: cannot read the format file: ${describeReadError(error)}`);
   }
   if (!text.includes('%')) throw new UsageError(`--format @${path}: the file holds no %OPERATOR% format string`);
   const fromYaml = findAccessLogFormat(parseYamlOrNull(text));

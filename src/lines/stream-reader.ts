@@ -9,6 +9,18 @@ export const MAX_PROBLEMS = 20;
 /** Called for each record; `view` is reused by the next line, so copy what you keep. */
 export type RecordCallback = (view: RecordView, lineNo: number, raw: string) => void;
 
+/** What a stream that opened with a JSON array held: its elements, and how many were not access logs (an export of other logs). */
+export interface ArrayShape {
+  elements: number;
+  notAccessLog: number;
+}
+
+/**
+ * How a reader takes a stream that may be a JSON array export: `lines` never looks (a container's log is lines),
+ * `detect` decides from the stream's first bytes, `array` reads one whose caller already decided so (once, not twice).
+ */
+export type ArrayMode = 'lines' | 'detect' | 'array';
+
 /** Fresh zero counts. */
 export function emptyCounts(): LineCounts {
   return { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0 };
@@ -40,6 +52,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
   private readonly parser: LineParser;
   /** Set once the stream opened with a JSON array. */
   private array: JsonArraySplitter | null = null;
+  private readonly shape: ArrayShape = { elements: 0, notAccessLog: 0 };
   /** Holds the first chunks until they tell whether the stream opens with a JSON array; null once known (or not asked). */
   private opening: ArrayOpening | null;
 
@@ -48,8 +61,8 @@ export class StreamReader implements LineHandler, ArrayHandler {
    * @param firstLine the number of the first line this reader will see.
    * @param backFrom when the lines come last first (a file read backwards), the number of the first line
    *   it sees, counting down from there: evidence and problems keep the file's own line numbers.
-   * @param readArrays read a stream that opens with a JSON array element by element (only a read from
-   *   the stream's start can tell, and a container's log is lines, never an export).
+   * @param arrays whether to read a stream that opens with a JSON array element by element (only a read from
+   *   the stream's start can tell, and a container's log is lines, never an export): see ArrayMode.
    */
   constructor(
     readonly info: StreamInfo,
@@ -59,16 +72,23 @@ export class StreamReader implements LineHandler, ArrayHandler {
     parser?: LineParser,
     firstLine = 1,
     private readonly backFrom: number | null = null,
-    readArrays = false,
+    arrays: ArrayMode = 'lines',
   ) {
     this.splitter = new LineSplitter(maxLineLength, firstLine);
     this.parser = parser ?? new LineParser(spec, maxLineLength);
-    this.opening = readArrays && firstLine === 1 && backFrom === null && info.kind !== 'pod' ? new ArrayOpening() : null;
+    const fromStart = firstLine === 1 && backFrom === null && info.kind !== 'pod';
+    this.opening = arrays === 'detect' && fromStart ? new ArrayOpening() : null;
+    if (arrays === 'array') this.array = new JsonArraySplitter(maxLineLength);
   }
 
   /** True once the stream opened with a JSON array (an export whose log-time order is only known at its end). */
   get jsonArray(): boolean {
     return this.array !== null;
+  }
+
+  /** What the JSON array the stream opened with held, so far; null when it opened with none (or not yet known). */
+  get arrayShape(): ArrayShape | null {
+    return this.array === null ? null : { ...this.shape };
   }
 
   /** Feeds a chunk of the stream's bytes. */
@@ -129,6 +149,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
   line(text: string, n: number): void {
     const lineNo = this.number(n);
     this.counts.lines++;
+    if (this.array !== null) this.shape.elements++;
     switch (this.parser.parse(text)) {
       case 'record':
         this.counts.records++;
@@ -136,6 +157,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
         return;
       case 'not-access-log':
         this.counts.notAccessLog++;
+        if (this.array !== null) this.shape.notAccessLog++;
         return;
       case 'malformed':
         this.malformed(this.parser.reason, lineNo);
@@ -153,6 +175,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
   /** @internal ArrayHandler */
   cutShort(lineNo: number): void {
     this.counts.lines++;
+    this.shape.elements++;
     this.malformed('truncated', lineNo);
   }
 
@@ -175,6 +198,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
     // with the parts after it into a line missing its middle (and the result does not depend on chunking).
     this.cutPartials(this.number(n - 1));
     this.counts.lines++;
+    if (this.array !== null) this.shape.elements++;
     this.counts.tooLong++;
     this.problem('too-long', lineNo);
   }

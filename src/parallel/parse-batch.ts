@@ -62,7 +62,7 @@ export class ArrayStreamParser {
 
   constructor(stream: BatchStream) {
     const prefix = sourcePrefix(stream.info);
-    this.reader = new StreamReader(stream.info, specOf(stream), stream.maxLineLength, (view, lineNo) => writeNdjson(this.sink, view, prefix, lineNo), undefined, 1, null, true);
+    this.reader = new StreamReader(stream.info, specOf(stream), stream.maxLineLength, (view, lineNo) => writeNdjson(this.sink, view, prefix, lineNo), undefined, 1, null, 'array');
   }
 
   /** The NDJSON of the records a chunk completes. */

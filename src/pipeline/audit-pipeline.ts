@@ -1,6 +1,6 @@
 import { LineParser, type FormatSpec } from '../../parsers/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
-import { StreamReader, addCounts, emptyCounts } from '../lines/stream-reader.js';
+import { StreamReader, addCounts, emptyCounts, type ArrayShape } from '../lines/stream-reader.js';
 import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineMark, LineProblem, LogStream, StreamInfo } from '../types.js';
 import { headRunsNewestFirst, probeTimeOrder, type TimeOrder, type UNPROBED } from './time-order.js';
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
@@ -48,6 +48,10 @@ export interface StreamFacts {
   headUnjudged: boolean;
   /** Lines that began with NUL padding (`logrotate copytruncate`), dropped before each line was read. */
   nulPadded: number;
+  /** Lines that were some other log (what says access logging is off, when they are all there is). */
+  notAccessLog: number;
+  /** What it held when it was a JSON array export (an empty export is not a log with access logging off); null when it was lines. */
+  jsonArray: ArrayShape | null;
   /** The log time its records cover (ms): earliest start, latest end; Infinity and -Infinity when it had none. */
   firstMs: number;
   lastMs: number;
@@ -104,6 +108,8 @@ export interface StreamState {
   bytes: number;
   /** Set when the stream failed (unreadable, corrupt gzip, API error). */
   error: string | null;
+  /** What the JSON array it opened with held, kept when it closes; null for a stream of lines (or while open). */
+  jsonArray: ArrayShape | null;
 }
 
 /** How a driver reads a stream, said when it opens it: the reader's line numbers and --explain depend on it. */
@@ -167,7 +173,7 @@ export class AuditPipeline {
       if (entry.role === 'sidecar') widenSpan(this.sidecarSpan, entry.startMs, entry.endMs);
       else if (entry.role === 'egress-gateway') widenSpan(this.gatewaySpan, entry.startMs, entry.endMs);
       this.engine.add(entry);
-    }, parser, 1, backFrom, true);
+    }, parser, 1, backFrom, 'detect');
     const state: StreamState = {
       info,
       progressMs: Number.NEGATIVE_INFINITY,
@@ -177,6 +183,7 @@ export class AuditPipeline {
       plan,
       bytes: 0,
       error: null,
+      jsonArray: null,
       reader,
       counts: reader.counts,
       problems: reader.problems,
@@ -223,6 +230,7 @@ export class AuditPipeline {
   close(state: StreamState, error: string | null = null): void {
     if (state.reader === null) return;
     state.reader.end();
+    state.jsonArray = state.reader.arrayShape;
     state.reader = null;
     state.error = error;
   }
@@ -240,7 +248,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, nulPadded: s.counts.nulPadded, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

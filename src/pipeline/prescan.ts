@@ -67,7 +67,7 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
     if (sample === undefined) samples.set(key, (sample = { pod, namespace, labels: named ? env.labels : null, records: [] }));
     if (sample.records.length < SAMPLE_RECORDS) sample.records.push(toRecord(view));
     taken++;
-  }, undefined, 1, null, true);
+  }, undefined, 1, null, 'detect');
   const buffered: Uint8Array[] = [];
   let bytes = 0;
   const iterator = stream.chunks(signal)[Symbol.asyncIterator]();

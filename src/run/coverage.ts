@@ -47,13 +47,45 @@ export function inputsSkippedWarning(notes: readonly string[]): CoverageWarning[
   return notesWarning('inputs-skipped', `${notes.length} input(s) found but left out, so their logs were not audited`, notes);
 }
 
+/** What turning access logging on takes, for logs or exports that held only the proxies' other lines. */
+const SWITCH_LOGGING_ON = "Istio's default profile writes none: switch it on with a Telemetry resource in istio-system whose accessLogging names the envoy provider, or meshConfig.accessLogFile: /dev/stdout (see the README).";
+
+/** `None of the 4 lines ... was an access log` / `The one line ... was not an access log`, `where` after the noun. */
+function noneWasAccessLog(n: number, noun: string, where = ''): string {
+  return n === 1 ? `The one ${noun}${where} was not an access log` : `None of the ${n} ${noun}s${where} was an access log`;
+}
+
+/** `a.log was` / `a.log; b.gz were`: inputs named as the subject of a sentence. */
+function inputsWere(streams: readonly StreamFacts[], one: string, many: string): string {
+  return `${listed(streams, (s) => s.name)} ${streams.length === 1 ? one : many}`;
+}
+
 /**
- * Why lines were read but none was an access log, when they were all some other log: most often
- * istio-proxy's own log with access logging off, which Istio's default profile leaves off.
+ * Why no access-log entry was read, by what the inputs held, so that the advice fits: an empty input or an export of
+ * no records says nothing of the proxies (check the copy, or the export's query and time range), while lines or an
+ * export's records that were all some other log are most often istio-proxy's own log with access logging off.
  */
-function accessLogsOff(lines: LineCounts): string {
-  if (lines.notAccessLog === 0 || lines.notAccessLog !== lines.lines) return '';
-  return ` None of the ${lines.notAccessLog} lines was an access log: if they are istio-proxy logs, access logging is off (Istio's default profile writes none). Switch it on with a Telemetry resource in istio-system whose accessLogging names the envoy provider, or meshConfig.accessLogFile: /dev/stdout (see the README).`;
+function noRecordsCauses(streams: readonly StreamFacts[]): string {
+  const empty = streams.filter((s) => s.lines === 0 && s.error === null);
+  const emptyExports = streams.filter((s) => s.jsonArray?.elements === 0);
+  const otherExports = streams.filter((s) => s.jsonArray !== null && s.jsonArray.elements > 0 && s.jsonArray.notAccessLog === s.jsonArray.elements);
+  const logs = streams.filter((s) => s.jsonArray === null && s.lines > 0);
+  const logLines = logs.reduce((n, s) => n + s.lines, 0);
+  const otherLogs = logs.length > 0 && logs.every((s) => s.notAccessLog === s.lines);
+  const out: string[] = [];
+  if (empty.length > 0) out.push(`${inputsWere(empty, 'was', 'were')} empty.`);
+  if (emptyExports.length > 0) {
+    out.push(`${inputsWere(emptyExports, 'is a JSON array export', 'are JSON array exports')} holding no records: the export is empty, which says nothing of the proxies' logging; check the query and the time range it was exported with.`);
+  }
+  if (otherExports.length > 0) {
+    const records = otherExports.reduce((n, s) => n + (s.jsonArray?.elements ?? 0), 0);
+    const one = otherExports.length === 1;
+    const exports = `${one ? 'the JSON array export' : 'the JSON array exports'} ${listed(otherExports, (s) => s.name)}`;
+    out.push(`${noneWasAccessLog(records, 'record', ` of ${exports}`)}: check that ${one ? 'its query selects' : 'their queries select'} the istio-proxy container's logs; if ${one ? 'it does' : 'they do'}, access logging is off.`);
+  }
+  if (otherLogs) out.push(`${noneWasAccessLog(logLines, 'line')}: if ${logLines === 1 ? 'it is an istio-proxy log' : 'they are istio-proxy logs'}, access logging is off.`);
+  if (otherExports.length > 0 || otherLogs) out.push(SWITCH_LOGGING_ON);
+  return out.map((s) => ` ${s}`).join('');
 }
 
 /** One kind of entry no key could join: how many (`noun`, singular, ending in "entry"), what their lines lack, the verdict they keep, and the fix if one fits; null when none. */
@@ -91,8 +123,13 @@ const PROXIES: Record<JoinedRole, string> = { 'egress-gateway': 'the egress gate
 /** Inputs read in `role` that held lines but no access-log entry, named with the likely cause; '' when there are none. */
 function silentLogs(f: CoverageFacts, role: JoinedRole): string {
   const silent = f.streams.filter((s) => s.lines > 0 && s.records === 0 && streamRole(s.name, f.roles).role === role);
-  if (silent.length === 0) return '';
-  return ` ${listed(silent, (s) => `${s.name} (${s.lines} lines)`)} ${silent.length === 1 ? 'was' : 'were'} read as ${role} logs but held no access-log entry: is access logging off on ${PROXIES[role]} (see the README)?`;
+  // An export of no records says nothing of the proxies: its query or time range selected nothing.
+  const emptyExports = silent.filter((s) => s.jsonArray?.elements === 0);
+  const quiet = silent.filter((s) => s.jsonArray?.elements !== 0);
+  let out = '';
+  if (quiet.length > 0) out += ` ${listed(quiet, (s) => `${s.name} (${plural(s.lines, 'line')})`)} ${quiet.length === 1 ? 'was' : 'were'} read as ${role} logs but held no access-log entry: is access logging off on ${PROXIES[role]} (see the README)?`;
+  if (emptyExports.length > 0) out += ` ${inputsWere(emptyExports, `was read as ${role} logs but is a JSON array export`, `were read as ${role} logs but are JSON array exports`)} holding no records: check the query and the time range it was exported with.`;
+  return out;
 }
 
 /** The role a stream is reported with: a stream without a single record (a README, an empty file) has none worth stating. */
@@ -184,7 +221,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   const out: CoverageWarning[] = [];
   const v = f.verdicts;
   if (f.lines.records === 0) {
-    out.push({ code: 'no-records', message: `No access-log entries were read (${f.lines.lines} lines): nothing was audited, so nothing is proven.${accessLogsOff(f.lines)}` });
+    out.push({ code: 'no-records', message: `No access-log entries were read (${plural(f.lines.lines, 'line')}): nothing was audited, so nothing is proven.${noRecordsCauses(f.streams)}` });
   }
   out.push(...emptyWindow(f, seen));
   const unparsed = unparsedByReason(f.lines);

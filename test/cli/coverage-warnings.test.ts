@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -206,3 +207,50 @@ describe('the log time the audit covers', () => {
   });
 });
 
+describe('an audit of no records says why, input by input', () => {
+  it('says an empty JSON array export holds no records, not that access logging is off; still exit 4', async () => {
+    const dir = tempDir('ea-empty-export-');
+    for (const [name, text] of [['compact.json', '[]\n'], ['pretty.json', '[\n]\n']] as const) {
+      writeFileSync(join(dir, name), text);
+      const res = await runCli(['audit', join(dir, name), '-o', 'json']);
+      expect(res.code).toBe(4);
+      const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message;
+      expect(message).toContain(`${join(dir, name)} is a JSON array export holding no records: the export is empty`);
+      expect(message).toContain('check the query and the time range it was exported with');
+      expect(message).not.toContain('access logging is off');
+    }
+  });
+
+  it('says an empty file or .gz was empty, and an export of other records to check its query, naming each', async () => {
+    const dir = tempDir('ea-empty-inputs-');
+    writeFileSync(join(dir, 'empty.log'), '');
+    writeFileSync(join(dir, 'empty.log.gz'), gzipSync(Buffer.alloc(0)));
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify([{ textPayload: 'info envoy main starting' }, { textPayload: 'warn envoy config' }], null, 2));
+    const res = await runCli(['audit', join(dir, 'empty.log'), join(dir, 'empty.log.gz'), join(dir, 'agent.json'), '-o', 'json']);
+    expect(res.code).toBe(4);
+    const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message;
+    expect(message).toMatch(/^No access-log entries were read \(8 lines\)/);
+    expect(message).toContain(`${join(dir, 'empty.log')}; ${join(dir, 'empty.log.gz')} were empty.`);
+    expect(message).toContain(`None of the 2 records of the JSON array export ${join(dir, 'agent.json')} was an access log: check that its query selects the istio-proxy container's logs; if it does, access logging is off.`);
+    expect(message).not.toContain('None of the 4 lines');
+  });
+
+  it('says an empty export given as the gateway\'s logs holds no records, not that the gateway logs nothing', async () => {
+    const file = join(tempDir('ea-empty-gw-'), 'gateway.json');
+    writeFileSync(file, '[]');
+    const res = await runCli(['audit', '--sidecar', `${DIR}../scenarios/seed-000-via-gateway-tcp/sidecar.log`, '--gateway', file, '-o', 'json', '--fail-on', 'none']);
+    const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-gateway-logs')?.message;
+    expect(message).toContain(`${file} was read as egress-gateway logs but is a JSON array export holding no records`);
+    expect(message).not.toContain('access logging off');
+  });
+
+  it('says "the one line was not an access log" of a single line, not "none of the 1 lines"', async () => {
+    const file = join(tempDir('ea-one-line-'), 'proxy.log');
+    writeFileSync(file, '2024-03-01T10:00:00.000000Z\tinfo\tEnvoy proxy is ready\n');
+    const res = await runCli(['audit', file, '-o', 'json']);
+    expect(res.code).toBe(4);
+    const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message;
+    expect(message).toContain('(1 line): nothing was audited');
+    expect(message).toContain('The one line was not an access log: if it is an istio-proxy log, access logging is off.');
+  });
+});

@@ -117,4 +117,35 @@ describe('an entry nothing can join', () => {
     expect(f['reason']).toContain('never connected to it (flags UF)');
     expect(f.warning).toBeNull();
   });
+
+  // A --format that has %UPSTREAM_LOCAL_ADDRESS% and printed `-` for it: Envoy had no socket, the format did not leave it out.
+  const WITH_SOCKET = FORMAT.replace('%UPSTREAM_CLUSTER% ', '%UPSTREAM_CLUSTER% %UPSTREAM_LOCAL_ADDRESS% ');
+  const timedOut = (socket: string) => `[2026-11-02T09:00:00.000Z] "POST /hooks HTTP/1.1" 504 UT 12 24 15000 "10.244.9.11:8443" ${GW} ${socket}10.244.1.20:58304 hooks.slack.com`;
+
+  it('says it never connected when a custom text format has %UPSTREAM_LOCAL_ADDRESS% and the line printed `-` for it', async () => {
+    const f = await flow(timedOut('- '), '--format', WITH_SOCKET);
+    expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/no-connection']);
+    expect(f.warning).toBeNull();
+  });
+
+  it('still says the socket was not logged when the custom text format leaves %UPSTREAM_LOCAL_ADDRESS% out', async () => {
+    const f = await flow(timedOut(''), '--format', FORMAT);
+    expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
+    expect(f.warning).toMatch(/^1 answered gateway-bound sidecar entry naming no socket \(%UPSTREAM_LOCAL_ADDRESS%, left out of the access-log format\)/);
+  });
+
+  it('tells the two apart in a JSON-shaped custom format too: its key printed null, or no such key in the format', async () => {
+    const shape = { ts: '%START_TIME%', code: '%RESPONSE_CODE%', flags: '%RESPONSE_FLAGS%', sent: '%BYTES_SENT%', host: '%UPSTREAM_HOST%', cluster: '%UPSTREAM_CLUSTER%', peer: '%DOWNSTREAM_REMOTE_ADDRESS%', method: '%REQ(:METHOD)%', protocol: '%PROTOCOL%' };
+    const line = { ts: '2026-11-02T09:00:00.000Z', code: 504, flags: 'UT', sent: 24, host: '10.244.9.11:8443', cluster: GW, peer: '10.244.1.20:58304', method: 'POST', protocol: 'HTTP/1.1' };
+    const withSocket = await flow(JSON.stringify({ ...line, local: null }), '--format', JSON.stringify({ ...shape, local: '%UPSTREAM_LOCAL_ADDRESS%' }));
+    expect(withSocket['rule']).toBe('via-gateway-unconfirmed/no-connection');
+    const without = await flow(JSON.stringify(line), '--format', JSON.stringify(shape));
+    expect(without['rule']).toBe('via-gateway-unconfirmed/socket-not-logged');
+  });
+
+  it('says it never connected when a forced Istio layout (--format istio-1.9) printed `-` for the socket', async () => {
+    const f = await flow(`[2026-11-02T09:00:00.000Z] "POST /hooks HTTP/1.1" 504 UT response_timeout - "-" 12 24 15000 - "-" "curl/8.5.0" "-" "hooks.slack.com" "10.244.9.11:8443" ${GW} - 93.184.216.34:443 10.244.1.20:58304 hooks.slack.com -`, '--format', 'istio-1.9');
+    expect(f['rule']).toBe('via-gateway-unconfirmed/no-connection');
+    expect(f.warning).toBeNull();
+  });
 });

@@ -32,3 +32,13 @@ describe('--format @FILE: a string value that mentions accessLogFormat', () => {
     expect(parses.count).toBeLessThanOrEqual(3);
   });
 });
+
+describe('--format @FILE that cannot be read', () => {
+  it.each([
+    ['a missing file', 'missing.txt', 'no such file'],
+    ['a directory', '.', 'is a directory, not a file'],
+  ])('is an input error (exit 3) that says why in words: %s', async (_name, name, why) => {
+    const path = join(tempDir('ea-format-missing-'), name);
+    await expect(formatFromOption(`@${path}`)).rejects.toMatchObject({ exitCode: 3, message: `--format @${path}: cannot read the format file: ${why}` });
+  });
+});

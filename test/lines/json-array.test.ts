@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
 import { ArrayOpening, JsonArraySplitter, opensJsonArray, type ArrayHandler } from '../../src/lines/json-array.js';
-import { StreamReader } from '../../src/lines/stream-reader.js';
+import { StreamReader, type ArrayMode, type ArrayShape } from '../../src/lines/stream-reader.js';
 import type { LineCounts, LineProblem, StreamInfo } from '../../src/types.js';
 import { seeded } from '../helpers/random.js';
 
@@ -131,19 +131,19 @@ describe('StreamReader with arrays on', () => {
   const info: StreamInfo = { name: 'export.json', kind: 'file', pod: null, namespace: null, container: null, labels: null, role: null, size: null };
   const auto = resolveFormat('auto') as FormatSpec;
 
-  function read(text: string, readArrays: boolean, from = info): { counts: LineCounts; lines: number[]; array: boolean; problems: LineProblem[] } {
+  function read(text: string, arrays: ArrayMode, from = info): { counts: LineCounts; lines: number[]; array: boolean; problems: LineProblem[]; shape: ArrayShape | null } {
     const lines: number[] = [];
-    const reader = new StreamReader(from, auto, 65536, (_view, lineNo) => lines.push(lineNo), undefined, 1, null, readArrays);
+    const reader = new StreamReader(from, auto, 65536, (_view, lineNo) => lines.push(lineNo), undefined, 1, null, arrays);
     const bytes = Buffer.from(text);
     for (let i = 0; i < bytes.length; i += 3) reader.push(bytes.subarray(i, i + 3));
     reader.end();
-    return { counts: reader.counts, lines, array: reader.jsonArray, problems: reader.problems };
+    return { counts: reader.counts, lines, array: reader.jsonArray, problems: reader.problems, shape: reader.arrayShape };
   }
 
   const exportText = `${JSON.stringify([TCP, { textPayload: TCP, resource: { labels: { pod_name: 'sleep-1' } } }], null, 2)}\n`;
 
   it('reads records from an array, accounting for every physical line', () => {
-    const got = read(exportText, true);
+    const got = read(exportText, 'detect');
     expect(got.array).toBe(true);
     expect(got.lines).toEqual([2, 3]);
     const physical = exportText.split('\n').length - 1;
@@ -152,19 +152,31 @@ describe('StreamReader with arrays on', () => {
 
   it('counts a CRI partial element whose rest never came as truncated at the array\'s last line, not at line 0', () => {
     const cri = (tag: string, text: string): string => `2024-03-01T10:00:00.1Z stdout ${tag} ${text}`;
-    const got = read(`${JSON.stringify([cri('F', TCP), cri('P', TCP.slice(0, 50))], null, 2)}\n`, true);
+    const got = read(`${JSON.stringify([cri('F', TCP), cri('P', TCP.slice(0, 50))], null, 2)}\n`, 'detect');
     expect(got.counts).toMatchObject({ lines: 4, records: 1, notAccessLog: 2, joinedPartials: 0, malformed: { truncated: 1 } });
     expect(got.problems).toEqual([{ file: 'export.json', line: 4, reason: 'truncated' }]);
   });
 
   it('reads an ordinary log line by line, arrays on or off, and an array not at all when off or from a pod', () => {
-    expect(read(`${TCP}\n${TCP}\n`, true)).toMatchObject({ lines: [1, 2], array: false });
-    expect(read(exportText, false)).toMatchObject({ lines: [], array: false });
-    expect(read('[', true)).toMatchObject({ counts: { lines: 1, notAccessLog: 1 }, array: false });
+    expect(read(`${TCP}\n${TCP}\n`, 'detect')).toMatchObject({ lines: [1, 2], array: false });
+    expect(read(exportText, 'lines')).toMatchObject({ lines: [], array: false });
+    expect(read('[', 'detect')).toMatchObject({ counts: { lines: 1, notAccessLog: 1 }, array: false });
     // A file that only looks like an array (an empty one, then access log lines) loses none of its lines.
-    expect(read(`[]\n${TCP}\n${TCP}\n`, true)).toMatchObject({ counts: { lines: 3, records: 2, notAccessLog: 1 }, lines: [2, 3], array: true });
+    expect(read(`[]\n${TCP}\n${TCP}\n`, 'detect')).toMatchObject({ counts: { lines: 3, records: 2, notAccessLog: 1 }, lines: [2, 3], array: true });
     // A container's log from the API is lines (the audit pass and the role prescan both read it so).
-    expect(read(exportText, true, { ...info, kind: 'pod' })).toMatchObject({ lines: [], array: false });
+    expect(read(exportText, 'detect', { ...info, kind: 'pod' })).toMatchObject({ lines: [], array: false });
+  });
+
+  it('reads a stream its caller already knows to be an array as one, without looking at its opening again', () => {
+    expect(read(exportText, 'array')).toMatchObject({ lines: [2, 3], array: true, shape: { elements: 2, notAccessLog: 0 } });
+  });
+
+  it('says what an array held: no element, or elements none of which was an access log, apart from its bracket lines', () => {
+    expect(read('[]\n', 'detect').shape).toEqual({ elements: 0, notAccessLog: 0 });
+    expect(read('[\n]\n', 'detect')).toMatchObject({ counts: { lines: 2, notAccessLog: 2 }, shape: { elements: 0, notAccessLog: 0 } });
+    const other = `${JSON.stringify([{ textPayload: 'info\tenvoy main starting' }, { textPayload: 'warn\tenvoy config' }], null, 2)}\n`;
+    expect(read(other, 'detect').shape).toEqual({ elements: 2, notAccessLog: 2 });
+    expect(read(`${TCP}\n`, 'detect').shape).toBeNull();
   });
 });
 
@@ -175,7 +187,7 @@ describe('hostile array input', () => {
 
   function accountFor(bytes: Buffer, random: () => number, maxLength: number): { counts: LineCounts; records: number[] } {
     const records: number[] = [];
-    const reader = new StreamReader(info, auto, maxLength, (_v, n) => records.push(n), undefined, 1, null, true);
+    const reader = new StreamReader(info, auto, maxLength, (_v, n) => records.push(n), undefined, 1, null, 'detect');
     for (let i = 0; i < bytes.length; ) {
       const n = 1 + Math.floor(random() * 40);
       reader.push(bytes.subarray(i, i + n));

@@ -33,3 +33,14 @@ describe("a JSON line's upstream_local_address key", () => {
     expect(p.view.jsonSocket).toBe('absent');
   });
 });
+
+describe("a custom format's %UPSTREAM_LOCAL_ADDRESS%", () => {
+  const FORMAT = '[%START_TIME%] %RESPONSE_CODE% "%UPSTREAM_HOST%" %UPSTREAM_CLUSTER%';
+  const line = '[2026-11-02T09:00:00.000Z] 504 "10.244.9.11:8443" outbound|443||istio-egressgateway.istio-system.svc.cluster.local';
+
+  it('is kept as present-but-empty when the format has it and the line printed `-`, and not when the format has none', () => {
+    expect(parsed(`${line} -`, `${FORMAT} %UPSTREAM_LOCAL_ADDRESS%`).view.jsonSocket).toBe('custom');
+    expect(parsed(`${line} 10.244.1.20:59041`, `${FORMAT} %UPSTREAM_LOCAL_ADDRESS%`).view.jsonSocket).toBe('absent');
+    expect(parsed(line, FORMAT).view.jsonSocket).toBe('absent');
+  });
+});

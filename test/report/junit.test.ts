@@ -55,6 +55,12 @@ describe('JUnit writer', () => {
     expect(cases(root, 'egress-audit.coverage')['no-records']?.attrs['message']).toMatch(/^NO EVIDENCE/);
   });
 
+  it('counts the records and lines of the no-records case in the singular where there is one', async () => {
+    const { root } = await junit([], coverage({ lines: lineCounts({ lines: 1, records: 1 }) }));
+    const testcase = findAll(suite(root, 'egress-audit.coverage'), 'testcase').find((c) => c.attrs['name'] === 'no-records') as XmlElement;
+    expect(findAll(testcase, 'system-out')[0]?.text).toBe('1 access-log record in 1 line');
+  });
+
   it("states an --since/--until window among the suite's properties, and no window property without one", async () => {
     const window = { since: '2024-03-01T11:30:00.000Z', until: null, flowsOutside: 4 };
     const props = async (cov: ReturnType<typeof coverage>): Promise<Record<string, string>> => {

@@ -42,7 +42,7 @@ function findingCases(report: Report, keyOf: (f: Finding) => string, seed: strin
 
 function coverageCases(report: Report): Case[] {
   const { summary, coverage } = report;
-  const records: Case = { name: 'no-records', failing: [], others: [], notes: [`${coverage.lines.records} access-log records in ${coverage.lines.lines} lines`] };
+  const records: Case = { name: 'no-records', failing: [], others: [], notes: [`${plural(coverage.lines.records, 'access-log record')} in ${plural(coverage.lines.lines, 'line')}`] };
   // Exit 4 for an empty --since/--until window fails its own empty-window case: records were read.
   if (summary.exitCode === 4 && noEvidence(coverage) === 'no-records') records.coverageFailure = ['no-records', resultStatement(report).text];
   const cases = new Map<string, Case>([['no-records', records]]);
