@@ -168,6 +168,15 @@ describe('escapeControl, as the dashboard draws log text', () => {
     expect(escapeControl('\u001b[31mred\u202e')).toBe('\\e[31mred\\u202e');
   });
 
+  it('shows what has no agreed glyph: lone surrogates, private use, noncharacters, unassigned code points', () => {
+    expect(escapeControl('a\ud800b\udc00c')).toBe('a\\ud800b\\udc00c');
+    expect(escapeControl('x\ue000y\u{f0000}z')).toBe('x\\ue000y\\u{f0000}z');
+    expect(escapeControl('host\ufffe\uffff.example')).toBe('host\\ufffe\\uffff.example');
+    expect(escapeControl('a\u{10fffd}b\u{e01f0}')).toBe('a\\u{10fffd}b\\u{e01f0}');
+    // A well-formed pair outside the BMP is one visible character, not two surrogates.
+    expect(escapeControl('\u{1f4a5}')).toBe('\u{1f4a5}');
+  });
+
   it('leaves visible text alone: accents, CJK, emoji', () => {
     for (const text of ['café.example', 'e\u0301.example', '例え.テスト', '💥.example', 'plain-host:443']) expect(escapeControl(text)).toBe(text);
   });
