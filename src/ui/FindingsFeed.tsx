@@ -1,6 +1,6 @@
 /**
  * Findings feed: the newest direct and blocked flows (and whatever --fail-on names), one row each:
- * time, verdict, source workload, destination, rule. Bounded by the store, newest first.
+ * time, verdict, source workload, destination, rule. Bounded by the store, last decided first (a flow is decided when its window closes, so this is not log-time order).
  */
 import { Box } from 'ink';
 import { workloadLabel } from '../report/flow-facts.js';
@@ -13,7 +13,7 @@ import { windowStart } from './DestinationTable.js';
 
 /** Props of {@link FindingsFeed}. */
 export interface FindingsFeedProps {
-  /** Items to show (filtered), newest first. */
+  /** Items to show (filtered), last decided first. */
   items: readonly FeedItem[];
   /** Items the store holds before filtering, and findings seen since the start. */
   held: number;
@@ -71,7 +71,7 @@ function titleRow(props: FindingsFeedProps): Row {
   const shown = props.items.length === props.held ? `${props.held}` : `${props.items.length} of ${props.held}`;
   return [
     { text: `${props.focused ? '»' : ' '} Findings `, tone: props.focused ? 'focus' : 'title' },
-    { text: `newest first  ${shown} shown, ${compact(props.seen)} seen  (! failing, ~ allowed)`, tone: 'plain' },
+    { text: `last decided first  ${shown} shown, ${compact(props.seen)} seen  (! failing, ~ allowed)`, tone: 'plain' },
   ];
 }
 

@@ -189,13 +189,13 @@ describe('FindingsFeed', () => {
     { id: 1, flow: flow({ destination: { key: 'api.stripe.com:443' } }) },
   ];
 
-  it.each(WIDTHS)('lists time, verdict, workload, destination and rule, newest first, at %i columns', (width) => {
+  it.each(WIDTHS)('lists time, verdict, workload, destination and rule, last decided first, at %i columns', (width) => {
     const frame = renderToString(
       <FindingsFeed items={items} held={2} seen={1234} selectedIndex={1} focused={true} width={width} height={5} color={false} />,
       { columns: width },
     );
     const [title, first, second] = lines(frame);
-    expect(title).toBe('» Findings newest first  2 shown, 1234 seen  (! failing, ~ allowed)');
+    expect(title).toBe('» Findings last decided first  2 shown, 1234 seen  (! failing, ~ allowed)');
     expect(first).toMatch(/^ ~09:31:17 blocked +shop\/checkout +→ my\.server\.com:1234 +blocked\/blackhole(-cluster|…)$/);
     expect(second).toMatch(/^›!09:31:17 DIRECT +shop\/checkout +→ api\.stripe\.com:443 +direct\/service-en(try-host|…)$/);
     expect(widestLine(frame)).toBeLessThanOrEqual(width);
