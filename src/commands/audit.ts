@@ -6,7 +6,7 @@ import { JUDGED_HEADS, runOffline } from '../pipeline/offline-driver.js';
 import { Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { ReportBuilder } from '../report/index.js';
-import { canDrawDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
+import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { inputsSkippedWarning, NO_RECORDS, podFlagsWarning } from '../run/coverage.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
@@ -147,5 +147,6 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     await dashboard.waitUntilQuit();
   }
   if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts, snapshot)); // after the dashboard has let go of the terminal
+  if (dashboard !== null) printResultAfterDashboard(report);
   return exitCode;
 }

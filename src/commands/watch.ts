@@ -5,7 +5,7 @@ import { offlineContext } from '../engine/index.js';
 import { hostPort, isIpLiteral } from '../engine/net.js';
 import { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import { ReportBuilder } from '../report/index.js';
-import { canDrawDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
+import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
 import { beforeOutputs, onStopSignals, openOutputs, type Outputs } from '../run/outputs.js';
@@ -232,5 +232,6 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
   const secs = Math.round((Date.now() - o.startedAt.getTime()) / 1000);
   const { reconnects } = cluster.source.stats;
   process.stderr.write(`egress-audit: watched ${pipeline.streams.length} container(s) for ${secs}s (context ${escapeControl(cluster.contextName)}): ${lineSummary(pipeline.totals())}; ${reconnects} reconnect(s), ${cluster.source.relists()} relist(s)\n`);
+  if (o.dashboard !== null) printResultAfterDashboard(report);
   return exitCode;
 }

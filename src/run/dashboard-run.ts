@@ -4,6 +4,7 @@ import type { ReportBuilder } from '../report/index.js';
 import type { Report } from '../report/model.js';
 import type { Flow, LineCounts } from '../types.js';
 import { onStopSignals } from './outputs.js';
+import { resultStatement } from '../report/statements.js';
 
 /** Progress the dashboard header shows, as the run counts it. */
 export interface RunProgress {
@@ -39,6 +40,14 @@ function skipped(lines: LineCounts): number {
  */
 export function canDrawDashboard(): boolean {
   return process.stdout.isTTY === true && process.env['TERM'] !== 'dumb';
+}
+
+/**
+ * The run's result in one line on stderr once the dashboard has let go of the terminal: the screen it drew
+ * is gone (the alternate screen), and a person back at the prompt should not need `echo $?` to know it failed.
+ */
+export function printResultAfterDashboard(report: Report): void {
+  process.stderr.write(`egress-audit: ${resultStatement(report).text}\n`);
 }
 
 /** The keyboard: stdin when it is a terminal, else the controlling terminal (logs may be piped into stdin). */

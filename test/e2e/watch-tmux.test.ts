@@ -56,7 +56,10 @@ describe.skipIf(!HAVE_TMUX)(`watch's dashboard in a real terminal (tmux)${HAVE_T
       for (let i = 0; i < 100 && !existsSync(exitFile); i++) await new Promise((r) => setTimeout(r, 100));
       expect(readFileSync(exitFile, 'utf8').trim()).toBe('3'); // a log that could not be read
       // Once the terminal is released, stderr has it too, where it stays in the scrollback.
-      expect(readFileSync(join(dir, 'stderr'), 'utf8')).toContain('cannot get the istio-proxy log of pod shop/secret-1');
+      const stderr = readFileSync(join(dir, 'stderr'), 'utf8');
+      expect(stderr).toContain('cannot get the istio-proxy log of pod shop/secret-1');
+      // ... and its last line is the run's result, as the exit code decides it (Ink's cursor restore, an escape, may follow at exit).
+      expect(stderr.replace('\u001b[?25h', '').trimEnd().split('\n').at(-1)).toMatch(/^egress-audit: INCOMPLETE: .*\(exit 3\)\.$/);
     } finally {
       await api.close();
     }
