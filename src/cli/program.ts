@@ -293,7 +293,17 @@ function rulesCommand(handlers: CommandHandlers): Command {
     .addOption(new Option('-o, --output <format>', 'table, json, or markdown (the text of docs/rules.md)').choices(RULES_FORMATS).default('table'))
     .action(async (o: Record<string, unknown>) => {
       process.exitCode = await handlers.rules({ output: o['output'] as RulesFormat });
-    });
+    })
+    .addHelpText(
+      'after',
+      `
+A fix here speaks of "the caller" and "the host"; a finding's own fix in a report names them.
+
+Examples:
+  egress-audit rules
+  egress-audit rules -o json | jq -r '.rules[] | select(.verdict == "direct") | .id'
+  egress-audit rules -o markdown > rules.md`,
+    );
 }
 
 function demoCommand(handlers: CommandHandlers): Command {

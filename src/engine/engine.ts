@@ -3,12 +3,11 @@
  * gateway-bound sidecar entries and egress gateway entries wait in the correlator until joined or
  * released by log time (`advance`), the memory bound (`maxPending`) or the end of input (`finish`).
  */
-import { hasUpstreamSocketField } from '../../parsers/layouts.js';
 import type { AuditSettings, Entry, EngineContext, Flow } from '../types.js';
 import { ClusterTable, type ClusterInfo } from './cluster.js';
 import { Correlator, type Group } from './correlator.js';
 import { heldGateway, heldSidecar, isInternal } from './entry-keys.js';
-import { FlowFactory } from './flow.js';
+import { FlowFactory, unloggedSocket } from './flow.js';
 import { RoleConflicts } from './role-conflicts.js';
 import { classifySidecar, D, unjoinableGateway, unjoinableSidecar } from './rules.js';
 import type { Engine, EngineCounters } from './types.js';
@@ -108,7 +107,7 @@ class AuditEngine implements Engine {
     const d = unjoinableSidecar(entry.record, entry.format, entry.jsonSocket);
     // A layout with the socket field that left it `-` on an answered line is an HTTP line of an old proxy: only a request id joins it.
     if (d === D.socketNotLogged) {
-      if (hasUpstreamSocketField(entry.format, entry.jsonSocket)) this.oldHttpSockets++;
+      if (unloggedSocket(entry) === 'old-proxy-http') this.oldHttpSockets++;
       else this.socketsNotLogged++;
     }
     this.emit(this.flows.sidecar(entry, d, cluster));

@@ -9,6 +9,8 @@ import type { Group } from './correlator.js';
 import { gatewayDestination, ingressDestination, inboundDestination, sidecarDestination } from './destination.js';
 import type { JoinedBy } from './held.js';
 import { isForwarded } from './net.js';
+import { hasUpstreamSocketField } from '../../parsers/layouts.js';
+import type { UnloggedSocket } from './rule-catalogue.js';
 import { D, gatewayRefusal, type Decision } from './rules.js';
 import { PhraseMemo } from './wording.js';
 import { outboundSource, peerSource } from './workload.js';
@@ -18,6 +20,11 @@ const OUTSIDE: ReadonlySet<Verdict> = new Set<Verdict>(['direct', 'blocked', 'vi
 /** The cluster name of `r` (read as `c`) as the cluster table first saw it (one string per name, so memos compare it by identity). */
 function clusterName(c: ClusterInfo, r: AccessRecord): string | null {
   return c.name !== null ? c.name : r.upstream_cluster;
+}
+
+/** Why a socket-not-logged entry names no socket: where its layout has the field, an old proxy left it `-` on an HTTP line. */
+export function unloggedSocket(e: Entry): UnloggedSocket {
+  return hasUpstreamSocketField(e.format, e.jsonSocket) ? 'old-proxy-http' : 'format';
 }
 
 /** Flows without further gateway lines share one empty list (frozen: nothing may add to it). */
@@ -42,7 +49,7 @@ function build(
 ): Flow {
   const r = quoted.record;
   const { verdict, rule } = decision;
-  const { reason, remediation } = phrases.get(rule, verdict, {
+  const { reason, remediation } = phrases.get(rule, {
     namespace: source.namespace,
     workload: source.workload,
     destination,
@@ -50,6 +57,7 @@ function build(
     flags: r.response_flags,
     details: r.response_code_details ?? r.connection_termination_details,
     joinedBy,
+    socket: decision === D.socketNotLogged ? unloggedSocket(quoted) : null,
   });
   return {
     verdict,

@@ -1,11 +1,12 @@
 /**
  * What each rule means, independent of any one flow: the title, meaning and fix that code scanning shows
  * on an alert's page (SARIF `shortDescription`, `fullDescription`, `help`), that `egress-audit rules` lists,
- * and that docs/rules.md holds. A flow's own reason and remediation (wording.ts) name its hosts and pods;
- * these do not. Keyed by RuleId, so a new rule does not compile until it is described here.
+ * and that docs/rules.md holds. A rule's fix is one template: filled with a flow's caller and host it is that
+ * flow's remediation (wording.ts), and in generic words ("the caller", "the host") it is the catalogue's. Keyed
+ * by RuleId, so a new rule does not compile until it is described here.
  */
 import { VERDICTS, type Verdict } from '../types.js';
-import { D, type RuleId } from './rules.js';
+import { D, hasFlag, SIDECAR_REFUSAL_FLAGS, type RuleId, type SidecarRefusalFlag } from './rules.js';
 
 /** A rule's description for people and for code-scanning tools. */
 export interface RuleInfo {
@@ -19,22 +20,83 @@ export interface RuleInfo {
   fix: string | null;
 }
 
-type Text = Omit<RuleInfo, 'id' | 'verdict'>;
+/** Why a socket-not-logged entry names no socket: its format leaves the field out, or it is an HTTP line of a proxy before Istio 1.8. */
+export type UnloggedSocket = 'format' | 'old-proxy-http';
 
-const ROUTE_VIA_GATEWAY =
-  'Route the host through the egress gateway (a ServiceEntry, a Gateway on the egress gateway and a VirtualService ' +
-  'sending mesh traffic for the host to it), or allow it in the policy with a reason; then close the direct path with a ' +
-  'NetworkPolicy that lets pods reach only the egress gateway and DNS.';
-const BLOCK_INTENDED =
-  'If the caller needs the host, add a ServiceEntry and route it through the egress gateway with a VirtualService; if ' +
-  'the block is intended, allow it in the policy with a reason so that it is no longer reported.';
-const COLLECT_GATEWAY_LOGS =
+/** What a flow's fix names of it (wording.ts fills it in from the flow); the catalogue's own text speaks of any flow. */
+export interface FixSubject {
+  /** The caller: `namespace/workload`, or its IP. */
+  who: string;
+  /** The destination host. */
+  host: string;
+  /** The deciding entry's response flags, or null: a sidecar's own refusal among them is what to fix. */
+  flags: string | null;
+  /** Why a socket-not-logged entry names no socket; null for the other rules. */
+  socket: UnloggedSocket | null;
+}
+
+/** A fix, for one flow or (null) for any flow of its rule: one template, so the two cannot drift apart. */
+type Fix = (s: FixSubject | null) => string;
+
+type Text = Omit<RuleInfo, 'id' | 'verdict' | 'fix'> & { fix: Fix | null };
+
+const caller = (s: FixSubject | null): string => s?.who ?? 'the caller';
+const host = (s: FixSubject | null): string => s?.host ?? 'the host';
+
+/**
+ * How to accept a finding in the policy file (docs/policy.md): an exception covers only `direct` unless it names its
+ * verdict, so an exception for another verdict that leaves `verdicts:` out would not apply.
+ */
+function exception(verdict: Verdict, what = ''): string {
+  const parts = [...(verdict === 'direct' ? [] : [`\`verdicts: [${verdict}]\``]), ...(what === '' ? [] : [what]), 'a `reason`', 'an `expires` date'];
+  return `an exception to the policy file (under \`allow:\`, with ${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1] as string})`;
+}
+
+/** The fix of a flow that left the mesh without the gateway; `claimed` where its host name is only the client's claim. */
+function routeViaGateway(claimed: boolean): Fix {
+  const byAddress = claimed
+    ? " Name the destination in it by the address it went to (`cidrs`): `hosts` never match a name sent through PassthroughCluster, which is only the client's claim."
+    : '';
+  return (s) =>
+    `Route ${host(s)} through the egress gateway (a ServiceEntry for ${host(s)}, a Gateway on the egress gateway, and a ` +
+    `VirtualService sending mesh traffic for ${host(s)} to it), then close the direct path with a NetworkPolicy that lets ` +
+    `pods reach only the egress gateway and DNS; or, if ${caller(s)} may reach ${host(s)} directly, add ${exception('direct')}.${byAddress}`;
+}
+
+/** The second half of every blocked rule's fix: how to stop reporting a block that is wanted. */
+const BLOCK_WANTED = `if the block is intended, add ${exception('blocked')} so that it is no longer reported.`;
+
+const BLOCKED_AT_SIDECAR: Fix = (s) =>
+  `If ${caller(s)} needs ${host(s)}, add a ServiceEntry for ${host(s)} and route it through the egress gateway (a Gateway ` +
+  `on the egress gateway and a VirtualService sending mesh traffic for ${host(s)} to it); ${BLOCK_WANTED}`;
+const ROUTE_AT_GATEWAY: Fix = (s) =>
+  `If ${caller(s)} needs ${host(s)}, give the egress gateway a route for it: a Gateway server on the egress gateway for ` +
+  `${host(s)} and the port the sidecars send it to, and a VirtualService bound to that Gateway sending ${host(s)} on to ` +
+  `its ServiceEntry (exported to the egress gateway's namespace); ${BLOCK_WANTED}`;
+const COLLECT_GATEWAY_LOGS: Fix = () =>
   "Collect the egress gateway's access logs for the same time (kubectl logs -l istio=egressgateway -c istio-proxy), " +
   'with logging not filtered to errors; a gateway with another name is named with --gateway-host. A larger --window ' +
   'helps when the two proxies disagree on the time.';
 
-/** Why a socket-not-logged entry names no socket: its format leaves the field out, or it is an HTTP line of a proxy before Istio 1.8. */
-export type UnloggedSocket = 'format' | 'old-proxy-http';
+/** Where a sidecar's own refusal comes from, flag by flag: the fix of a never-connected entry with such a flag. */
+const REFUSED_BY: Record<SidecarRefusalFlag, string> = {
+  RL: 'its local rate limit, or the global rate-limit service it asks',
+  FI: 'the fault injected by a VirtualService (fault.abort)',
+  UAEX: 'its external authorizer (an AuthorizationPolicy with action CUSTOM)',
+};
+
+/** A never-connected entry: the gateway's reachability, or, for a flag of the sidecar's own refusal, that refusal instead. */
+const NO_CONNECTION: Fix = (s) => {
+  const reachable =
+    `Check that the egress gateway pods are running and reachable from ${caller(s)}: the gateway Service has ` +
+    'endpoints, and no NetworkPolicy stands between them.';
+  if (s === null) {
+    const causes = SIDECAR_REFUSAL_FLAGS.map((flag) => `${flag}, ${REFUSED_BY[flag]}`).join('; ');
+    return `${reachable} If the entry's flags hold one by which the sidecar refused it itself, look there instead of at the gateway: ${causes}.`;
+  }
+  const flag = SIDECAR_REFUSAL_FLAGS.find((f) => hasFlag(s.flags, f));
+  return flag === undefined ? reachable : `The flag ${flag} says the sidecar refused it itself: look at ${REFUSED_BY[flag]}, not at the gateway.`;
+};
 
 /** The socket-not-logged fix, in the part that fits each cause; the rule's fix is both. */
 const SOCKET_FIXES: Record<UnloggedSocket, string> = {
@@ -47,6 +109,10 @@ const SOCKET_FIXES: Record<UnloggedSocket, string> = {
     "request id can join those requests: log %REQ(X-REQUEST-ID)% at both hops (Istio's default formats have it), or " +
     'upgrade those proxies to Istio 1.8 or later.',
 };
+
+/** A flow's socket-not-logged fix is the part for the cause its line shows (engine: unloggedSocket); the catalogue's is both. */
+const SOCKET_NOT_LOGGED: Fix = (s) =>
+  s === null || s.socket === null ? `${SOCKET_FIXES.format} ${SOCKET_FIXES['old-proxy-http']}` : SOCKET_FIXES[s.socket];
 
 const TEXT: Record<RuleId, Text> = {
   'inbound/inbound-cluster': {
@@ -64,24 +130,24 @@ const TEXT: Record<RuleId, Text> = {
     meaning:
       "The sidecar's outbound traffic policy is REGISTRY_ONLY and no ServiceEntry names the destination, so the sidecar " +
       'dropped the TCP connection in BlackHoleCluster. Nothing left the pod.',
-    fix: BLOCK_INTENDED,
+    fix: BLOCKED_AT_SIDECAR,
   },
   'blocked/registry-only-http': {
     title: 'Refused by the sidecar (502 on block_all)',
     meaning:
       "The sidecar's outbound traffic policy is REGISTRY_ONLY and no ServiceEntry names the destination, so the sidecar " +
       'answered the HTTP request itself with 502 on route block_all. Nothing left the pod.',
-    fix: BLOCK_INTENDED,
+    fix: BLOCKED_AT_SIDECAR,
   },
   'blocked/no-route': {
     title: 'No route at the sidecar',
     meaning: 'The sidecar had no route for an unknown host (response flag NR), so nothing left the pod.',
-    fix: BLOCK_INTENDED,
+    fix: BLOCKED_AT_SIDECAR,
   },
   'blocked/no-cluster': {
     title: 'No cluster at the sidecar',
     meaning: 'The sidecar had no upstream cluster, or no healthy upstream, for an unknown host (response flag NC or UH), so nothing left the pod.',
-    fix: BLOCK_INTENDED,
+    fix: BLOCKED_AT_SIDECAR,
   },
   'internal/local-reply': {
     title: 'Answered by the sidecar itself',
@@ -93,7 +159,7 @@ const TEXT: Record<RuleId, Text> = {
     meaning:
       "The sidecar sent the traffic straight to an address outside the mesh through PassthroughCluster: the mesh's " +
       'outbound traffic policy is ALLOW_ANY and nothing routed the host to the egress gateway.',
-    fix: ROUTE_VIA_GATEWAY,
+    fix: routeViaGateway(true),
   },
   'internal/passthrough-to-mesh': {
     title: 'Passed through to an address inside the mesh',
@@ -105,14 +171,14 @@ const TEXT: Record<RuleId, Text> = {
     meaning:
       'The sidecar sent the traffic on the cluster of a host outside the cluster domain (a ServiceEntry) straight to ' +
       'that host: the ServiceEntry lets the host be reached, but no VirtualService sends it to the egress gateway.',
-    fix: ROUTE_VIA_GATEWAY,
+    fix: routeViaGateway(false),
   },
   'direct/endpoint-outside-mesh': {
     title: 'Direct to an in-cluster name whose endpoint is outside the mesh',
     meaning:
       'The sidecar sent the traffic to a cluster-domain name (a headless Service, a MESH_INTERNAL ServiceEntry) whose ' +
       'endpoint address is outside the mesh ranges: it left the mesh without an egress gateway.',
-    fix: ROUTE_VIA_GATEWAY,
+    fix: routeViaGateway(false),
   },
   'internal/mesh-service': {
     title: 'To a workload inside the mesh',
@@ -139,10 +205,7 @@ const TEXT: Record<RuleId, Text> = {
       'The sidecar routed the traffic to an egress gateway but its entry shows no connection was made (no upstream ' +
       'host, nothing back, a flag saying nothing was sent upstream, such as UF, UH or URX, or `-` (in JSON, null) for the ' +
       "socket it used in a format of Istio's that logs the socket of every connection), so there is no gateway entry to find.",
-    fix:
-      'Check that the egress gateway pods are running and reachable from the caller: the gateway Service has ' +
-      'endpoints, and no NetworkPolicy stands between them. A flag of the sidecar\'s own refusal points there instead: ' +
-      'RL its rate limit, FI an injected fault, UAEX its external authorizer.',
+    fix: NO_CONNECTION,
   },
   'via-gateway-unconfirmed/socket-not-logged': {
     title: "Sent to the egress gateway, the sidecar's socket not logged",
@@ -150,45 +213,50 @@ const TEXT: Record<RuleId, Text> = {
       'The sidecar sent the traffic to an egress gateway and got an answer, but its entry names neither the socket it ' +
       'used (%UPSTREAM_LOCAL_ADDRESS%: the access-log format leaves it out, or, on an HTTP line, an Istio proxy before ' +
       "1.8 printed `-` there) nor a request id, so no gateway entry can ever be joined to it.",
-    fix: `${SOCKET_FIXES.format} ${SOCKET_FIXES['old-proxy-http']}`,
+    fix: SOCKET_NOT_LOGGED,
   },
   'blocked/gateway-denied': {
     title: 'Refused by the egress gateway (authorization)',
     meaning:
       "The traffic went through the egress gateway and the gateway's own authorization (an AuthorizationPolicy, its RBAC " +
       'filter, an external authorizer) refused it.',
-    fix: 'If the caller needs the host, allow that caller at the egress gateway; if the block is intended, allow it in the policy with a reason.',
+    fix: (s) =>
+      `If ${caller(s)} needs ${host(s)}, allow ${caller(s)} to reach ${host(s)} in the AuthorizationPolicy on the egress ` +
+      `gateway (or the external authorizer it asks) that refused it; ${BLOCK_WANTED}`,
   },
   'blocked/gateway-no-route': {
     title: 'No route at the egress gateway',
     meaning: 'The traffic reached the egress gateway, which had no route or cluster for it (response flag NR or NC): no Gateway or VirtualService there sends the host on.',
-    fix: BLOCK_INTENDED,
+    fix: ROUTE_AT_GATEWAY,
   },
   'blocked/gateway-direct-response': {
     title: 'Answered with an error by the egress gateway',
     meaning: 'The egress gateway answered the request itself with an error (a direct response) instead of forwarding it.',
-    fix: BLOCK_INTENDED,
+    fix: (s) =>
+      `If ${caller(s)} needs ${host(s)}, change the VirtualService bound to the egress gateway that answers ${host(s)} ` +
+      `itself (a directResponse route) to send ${host(s)} on to its ServiceEntry; ${BLOCK_WANTED}`,
   },
   'blocked/gateway-blackhole': {
     title: 'Dropped by the egress gateway (BlackHoleCluster)',
     meaning: 'The traffic reached the egress gateway, which dropped it in BlackHoleCluster.',
-    fix: BLOCK_INTENDED,
+    fix: ROUTE_AT_GATEWAY,
   },
   'gateway-only/no-sidecar-entry': {
     title: 'Carried by the egress gateway, no sidecar entry found',
     meaning:
       "An egress gateway entry that no sidecar entry joins: the caller's logs were not read, or the caller has no " +
       'sidecar (not in the mesh, or traffic excluded from it).',
-    fix:
-      "Collect the istio-proxy logs of the caller for the same time; a caller without a sidecar should get one, or be " +
-      'allowed in the policy with a reason, with a NetworkPolicy keeping other pods off the host.',
+    fix: (s) =>
+      `Collect the istio-proxy logs of ${caller(s)} for the same time. A caller without a sidecar should get one; if it ` +
+      `may stay outside the mesh, add ${exception('gateway-only', 'its address under `from.cidrs`')}, and close its direct ` +
+      'path, if it is a pod, with a NetworkPolicy that lets it reach only the egress gateway and DNS.',
   },
   'gateway-only/peer-not-logged': {
     title: "Carried by the egress gateway, the caller's socket not logged",
     meaning:
       "The egress gateway's access-log format logs neither its caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%) nor a " +
       'request id, so no sidecar entry can ever be joined to it and its caller cannot be named.',
-    fix:
+    fix: () =>
       "Add %DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's access-log format (Istio's default text and JSON formats " +
       "have it), so that each connection's two entries can be joined and its caller named.",
   },
@@ -197,7 +265,7 @@ const TEXT: Record<RuleId, Text> = {
     meaning:
       'The egress gateway trusts X-Forwarded-For, so its entry names the forwarded client (port 0) as its caller instead ' +
       'of the socket the sidecar connected from, and it logs no request id: no sidecar entry can be joined to it.',
-    fix:
+    fix: () =>
       'The egress gateway trusts X-Forwarded-For (numTrustedProxies in its proxy config, with use_remote_address), so it ' +
       "logs the forwarded client instead of the caller's socket. Log %REQ(X-REQUEST-ID)% at both hops (Istio's default " +
       "formats have it), so that each request's two entries are joined by id, or do not trust X-Forwarded-For at the egress gateway.",
@@ -211,7 +279,10 @@ const TEXT: Record<RuleId, Text> = {
 
 /** Every rule with its description, verdict by verdict in the order reports show them (findings first). */
 export const RULE_CATALOGUE: readonly RuleInfo[] = Object.values(D)
-  .map((d) => ({ id: d.rule, verdict: d.verdict, ...TEXT[d.rule] }))
+  .map((d) => {
+    const { fix, ...text } = TEXT[d.rule];
+    return { id: d.rule, verdict: d.verdict, ...text, fix: fix === null ? null : fix(null) };
+  })
   .sort((a, b) => VERDICTS.indexOf(a.verdict) - VERDICTS.indexOf(b.verdict));
 
 /** A rule's fix as the rule list and SARIF help print it: a rule that needs nothing says so rather than leave a blank. */
@@ -219,9 +290,14 @@ export function fixText(info: RuleInfo): string {
   return info.fix ?? 'Nothing: this verdict needs no action.';
 }
 
-/** A rule's fix as the catalogue words it: a flow's own remediation uses it where the fix names nothing of the flow. */
+/** A rule's fix in the catalogue's words: coverage warnings about a rule's entries (coverage.ts) give it as their advice. */
 export function catalogueFix(id: RuleId): string | null {
-  return TEXT[id].fix;
+  return TEXT[id].fix?.(null) ?? null;
+}
+
+/** A flow's fix: its rule's template filled with the flow's caller and host (and the cause its facts show), or null. */
+export function flowFix(id: RuleId, s: FixSubject): string | null {
+  return TEXT[id].fix?.(s) ?? null;
 }
 
 /** The part of socket-not-logged's fix that fits one cause: the join-fields-not-logged warning gives the one its entries had. */

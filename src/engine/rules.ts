@@ -76,6 +76,16 @@ export const D = {
 } as const;
 
 /**
+ * The %RESPONSE_FLAGS% codes by which a proxy refused a request itself, by its own configuration, before anything
+ * was sent upstream: RL (rate limited), FI (fault-injected abort), UAEX (denied by ext_authz). On a gateway-bound
+ * sidecar entry they point the fix at that configuration rather than at the gateway (rule-catalogue.ts).
+ */
+export const SIDECAR_REFUSAL_FLAGS = ['RL', 'FI', 'UAEX'] as const;
+
+/** One of SIDECAR_REFUSAL_FLAGS. */
+export type SidecarRefusalFlag = (typeof SIDECAR_REFUSAL_FLAGS)[number];
+
+/**
  * The %RESPONSE_FLAGS% codes (FORMATS.md section 4) that mean the entry's request or connection was never sent
  * upstream. The upstream connection failed or was refused before it was made: UH (no healthy host), UF (connection
  * failure), UO (circuit breaking), URX (retry limit or TCP connect attempts exhausted: rejected), DF (DNS resolution
@@ -86,7 +96,7 @@ export const D = {
  * UT/SI/DT/UMSDR (timeouts and duration limits of a stream under way), UPE (the upstream's protocol error), DI
  * (a delay, after which the request goes on), and OM, DPE, LH, RLSE, NFCF, which say nothing either way.
  */
-const NO_CONNECTION_FLAGS: ReadonlySet<string> = new Set(['UH', 'UF', 'UO', 'URX', 'DF', 'DO', 'NR', 'NC', 'FI', 'RL', 'UAEX', 'IH', 'RFCF']);
+const NO_CONNECTION_FLAGS: ReadonlySet<string> = new Set(['UH', 'UF', 'UO', 'URX', 'DF', 'DO', 'NR', 'NC', ...SIDECAR_REFUSAL_FLAGS, 'IH', 'RFCF']);
 
 /** True when a comma-separated %RESPONSE_FLAGS% value holds a flag that means nothing was sent upstream. */
 function neverSentUpstream(flags: string | null): boolean {

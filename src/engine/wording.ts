@@ -2,24 +2,18 @@
  * The sentences a flow carries: one reason per rule, and a remediation for the verdicts a user has
  * to act on. Values from log lines are embedded as they are; sinks escape them before display.
  */
-import type { Destination, Verdict } from '../types.js';
+import type { Destination } from '../types.js';
 import { PairMemo } from './cache.js';
 import { unicodeName } from './idn.js';
-import { catalogueFix } from './rule-catalogue.js';
-import { hasFlag, type RuleId } from './rules.js';
+import { flowFix, type FixSubject, type UnloggedSocket } from './rule-catalogue.js';
+import type { RuleId } from './rules.js';
 
-/** What the sentences mention about one flow. */
-export interface Facts {
-  /** Source workload (or IP). */
-  who: string;
+/** What the sentences mention about one flow (its caller, host, flags and unlogged socket's cause: see FixSubject). */
+export interface Facts extends FixSubject {
   /** Destination key, `host:port`, with the Unicode form of a punycode host beside it. */
   dest: string;
-  /** Destination host alone (for VirtualService advice). */
-  host: string;
   /** The first hop's cluster name, or null. */
   cluster: string | null;
-  /** The deciding entry's response flags, or null. */
-  flags: string | null;
   /** The gateway entry's details (`rbac_access_denied_matched_policy[...]`), or null. */
   details: string | null;
   joinedBy: 'request-id' | 'address' | null;
@@ -77,71 +71,9 @@ export function reasonFor(rule: RuleId, f: Facts): string {
   return REASONS[rule](f);
 }
 
-/** Flags by which the sidecar itself refused a request before any connection, with what to look at instead. */
-const SIDECAR_REFUSALS: readonly (readonly [string, string])[] = [
-  ['RL', 'its local rate limit, or the global rate-limit service it asks'],
-  ['FI', 'a fault injected by a VirtualService'],
-  ['UAEX', 'its external authorizer'],
-];
-
-/** ` The flag UAEX says the sidecar refused it itself: look at its external authorizer.`, or '' for other flags. */
-function sidecarRefusal(flags: string | null): string {
-  const hit = SIDECAR_REFUSALS.find(([flag]) => hasFlag(flags, flag));
-  return hit === undefined ? '' : ` The flag ${hit[0]} says the sidecar refused it itself: look at ${hit[1]}.`;
-}
-
-/** The catalogue's fix for a rule, as a remediation; a rule without one there is a programming error, found at load. */
-function catalogued(id: RuleId): () => string {
-  const fix = catalogueFix(id);
-  if (fix === null) throw new Error(`the rule catalogue has no fix for ${id}`);
-  return () => fix;
-}
-
-/** Fixes for rules whose cause is not the verdict's usual one: the verdict's fix would send the user the wrong way. */
-const RULE_REMEDIATIONS: Partial<Record<RuleId, (f: Facts) => string>> = {
-  'blocked/gateway-denied': (f) =>
-    `The traffic did go through the egress gateway; the gateway's own authorization (an AuthorizationPolicy on the egress ` +
-    `gateway, or its RBAC filter) refused it. If ${f.who} needs ${f.host}, allow that caller there; if the block is ` +
-    `intended, allow it in the policy with a reason.`,
-  'via-gateway-unconfirmed/no-connection': (f) =>
-    `Nothing reached the gateway, so there is no gateway entry to collect: check that the egress gateway pods are ` +
-    `running and reachable from ${f.who} (the gateway Service's endpoints, and any NetworkPolicy between them).` +
-    sidecarRefusal(f.flags),
-  // Fixes that name nothing of the flow are the catalogue's own words (rule-catalogue.ts), written once.
-  'gateway-only/peer-not-logged': catalogued('gateway-only/peer-not-logged'),
-  'gateway-only/peer-from-xff': catalogued('gateway-only/peer-from-xff'),
-  'via-gateway-unconfirmed/socket-not-logged': catalogued('via-gateway-unconfirmed/socket-not-logged'),
-};
-
-/** What would fix a finding (DOMAIN.md / notes), or null for verdicts that need nothing. */
-export function remediationFor(rule: RuleId, verdict: Verdict, f: Facts): string | null {
-  const special = RULE_REMEDIATIONS[rule];
-  if (special !== undefined) return special(f);
-  switch (verdict) {
-    case 'direct':
-      return (
-        `Route ${f.host} through the egress gateway (a ServiceEntry, a Gateway on the egress gateway and a VirtualService ` +
-        `sending mesh traffic for ${f.host} to it), or allow it in the policy with a reason; then close the direct path ` +
-        `with a NetworkPolicy that lets pods reach only the egress gateway and DNS.`
-      );
-    case 'blocked':
-      return (
-        `If ${f.who} needs ${f.host}, add a ServiceEntry and route it through the egress gateway with a VirtualService; ` +
-        `if the block is intended, allow it in the policy with a reason.`
-      );
-    case 'via-gateway-unconfirmed':
-      return (
-        `Collect the egress gateway's access logs for the same time (kubectl logs -l istio=egressgateway -c istio-proxy) ` +
-        `with logging not filtered to errors; a gateway with another name is named with --gateway-host.`
-      );
-    case 'gateway-only':
-      return (
-        `Collect the istio-proxy logs of the caller (${f.who}) for the same time; a caller without a sidecar should get ` +
-        `one, or be allowed in the policy with a reason, with a NetworkPolicy keeping other pods off ${f.host}.`
-      );
-    default:
-      return null;
-  }
+/** What would fix a finding: its rule's fix in the catalogue, filled with the flow's facts; null for verdicts that need nothing. */
+export function remediationFor(rule: RuleId, f: Facts): string | null {
+  return flowFix(rule, f);
 }
 
 /** The two sentences of a flow. */
@@ -152,7 +84,6 @@ export interface Phrases {
 
 interface Variant {
   rule: RuleId;
-  verdict: Verdict;
   key: string;
   host: string;
   namespace: string | null;
@@ -160,6 +91,7 @@ interface Variant {
   flags: string | null;
   details: string | null;
   joinedBy: Facts['joinedBy'];
+  socket: UnloggedSocket | null;
   phrases: Phrases;
 }
 
@@ -172,12 +104,14 @@ export interface PhraseInput {
   flags: string | null;
   details: string | null;
   joinedBy: Facts['joinedBy'];
+  /** Why a socket-not-logged entry names no socket, or null. */
+  socket: UnloggedSocket | null;
 }
 
-function same(v: Variant, rule: RuleId, verdict: Verdict, x: PhraseInput): boolean {
+function same(v: Variant, rule: RuleId, x: PhraseInput): boolean {
   return (
-    v.rule === rule && v.verdict === verdict && v.key === x.destination.key && v.host === x.destination.host &&
-    v.namespace === x.namespace && v.cluster === x.cluster && v.flags === x.flags && v.details === x.details && v.joinedBy === x.joinedBy
+    v.rule === rule && v.key === x.destination.key && v.host === x.destination.host && v.namespace === x.namespace &&
+    v.cluster === x.cluster && v.flags === x.flags && v.details === x.details && v.joinedBy === x.joinedBy && v.socket === x.socket
   );
 }
 
@@ -190,12 +124,12 @@ function same(v: Variant, rule: RuleId, verdict: Verdict, x: PhraseInput): boole
 export class PhraseMemo {
   private readonly memo = new PairMemo<Destination, Variant>(8192, 32);
 
-  /** The reason and remediation for `rule` / `verdict` and the facts. */
-  get(rule: RuleId, verdict: Verdict, x: PhraseInput): Phrases {
+  /** The reason and remediation for `rule` and the facts. */
+  get(rule: RuleId, x: PhraseInput): Phrases {
     const list = this.memo.variants(x.destination, x.workload);
     for (let i = 0; i < list.length; i++) {
       const v = list[i] as Variant;
-      if (same(v, rule, verdict, x)) return v.phrases;
+      if (same(v, rule, x)) return v.phrases;
     }
     const d = x.destination;
     const unicode = unicodeName(d.host);
@@ -207,9 +141,10 @@ export class PhraseMemo {
       flags: x.flags,
       details: x.details,
       joinedBy: x.joinedBy,
+      socket: x.socket,
     };
-    const phrases = { reason: reasonFor(rule, f), remediation: remediationFor(rule, verdict, f) };
-    this.memo.remember(list, { rule, verdict, key: d.key, host: d.host, namespace: x.namespace, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, phrases });
+    const phrases = { reason: reasonFor(rule, f), remediation: remediationFor(rule, f) };
+    this.memo.remember(list, { rule, key: d.key, host: d.host, namespace: x.namespace, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, phrases });
     return phrases;
   }
 }

@@ -34,6 +34,7 @@ describe('an entry nothing can join', () => {
     expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
     expect(f['reason']).toContain('names neither the socket it used (upstream_local_address) nor a request id');
     expect(f['remediation']).toContain('Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars');
+    expect(f['remediation']).toBe(socketNotLoggedFix('format')); // not the old-proxy cause as well: the line's layout has no socket field
     expect(f.warning).toBe(`1 answered gateway-bound sidecar entry naming no socket (%UPSTREAM_LOCAL_ADDRESS%, left out of the access-log format) and no request id: it cannot be joined and stays via-gateway-unconfirmed. ${socketNotLoggedFix('format')}`);
     expect(f.warning).toContain('Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars');
   });
@@ -43,6 +44,8 @@ describe('an entry nothing can join', () => {
     expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
     expect(f.warning).toBe(`1 answered gateway-bound sidecar HTTP entry with \`-\` for the socket (%UPSTREAM_LOCAL_ADDRESS%, as Istio proxies before 1.8 print it for every HTTP request) and no request id: it cannot be joined and stays via-gateway-unconfirmed. ${socketNotLoggedFix('old-proxy-http')}`);
     expect(f.warning).not.toContain('Add %UPSTREAM_LOCAL_ADDRESS%');
+    // The flow's own fix says the same as the warning: its layout has the field, so asking for it would be wrong.
+    expect(f['remediation']).toBe(socketNotLoggedFix('old-proxy-http'));
   });
 
   it('says the caller was not logged, and how to log it, for a gateway line in a format without its peer', async () => {

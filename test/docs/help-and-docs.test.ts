@@ -70,7 +70,7 @@ describe('--help and the documentation agree', () => {
     expect(used.filter((f) => !listed.has(f))).toEqual([]);
   });
 
-  it.each(['parse', 'audit', 'watch'] as const)('gives `%s --help` examples that parse as shell', (command) => {
+  it.each(['parse', 'audit', 'watch', 'rules'] as const)('gives `%s --help` examples that parse as shell', (command) => {
     const text = examples(HELP.get(command)!);
     expect(text.trim()).not.toBe('');
     expect(shellSyntaxError(text)).toBeNull();

@@ -5,7 +5,7 @@ import { ClusterTable } from '../../src/engine/cluster.js';
 import { sidecarDestination } from '../../src/engine/destination.js';
 import { PhraseMemo, reasonFor, remediationFor, type Facts, type PhraseInput } from '../../src/engine/wording.js';
 import type { RuleId } from '../../src/engine/rules.js';
-import type { Destination, Verdict } from '../../src/types.js';
+import type { Destination } from '../../src/types.js';
 import { seeded } from '../helpers/random.js';
 
 /** A fresh copy of a string (log fields are new strings on every line, never the same object). */
@@ -56,14 +56,16 @@ describe('PairMemo', () => {
 });
 
 describe('PhraseMemo', () => {
-  const rules: [RuleId, Verdict][] = [
-    ['direct/passthrough-cluster', 'direct'],
-    ['direct/service-entry-host', 'direct'],
-    ['via-gateway/joined', 'via-gateway'],
-    ['blocked/gateway-denied', 'blocked'],
-    ['blocked/no-route', 'blocked'],
-    ['gateway-only/no-sidecar-entry', 'gateway-only'],
-    ['inbound/inbound-cluster', 'inbound'],
+  const rules: RuleId[] = [
+    'direct/passthrough-cluster',
+    'direct/service-entry-host',
+    'via-gateway/joined',
+    'blocked/gateway-denied',
+    'blocked/no-route',
+    'gateway-only/no-sidecar-entry',
+    'via-gateway-unconfirmed/no-connection',
+    'via-gateway-unconfirmed/socket-not-logged',
+    'inbound/inbound-cluster',
   ];
   const pick = <T>(rand: () => number, items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
   const place = (key: string, host: string): Destination => ({ key, host, port: 443, address: null, external: true });
@@ -74,33 +76,34 @@ describe('PhraseMemo', () => {
     const memo = new PhraseMemo();
     const rand = seeded(11);
     for (let n = 0; n < 20_000; n++) {
-      const [rule, verdict] = pick(rand, rules);
+      const rule = pick(rand, rules);
       const x: PhraseInput = {
         namespace: pick(rand, [null, 'shop', 'data', 'sh', 'op']),
         workload: fresh(pick(rand, ['checkout', '10.244.1.7', 'op/checkout', 'shop'])),
         destination: pick(rand, destinations),
         cluster: pick(rand, [null, 'PassthroughCluster', 'outbound|443||api.stripe.com']),
-        flags: pick(rand, [null, 'NR', 'UH,UF']),
+        flags: pick(rand, [null, 'NR', 'UH,UF', 'UAEX']),
         details: pick(rand, [null, 'via_upstream', 'rbac_access_denied_matched_policy[none]']),
         joinedBy: pick(rand, [null, 'request-id', 'address'] as const),
+        socket: pick(rand, [null, 'format', 'old-proxy-http'] as const),
       };
       const f: Facts = {
         who: x.namespace === null ? x.workload : `${x.namespace}/${x.workload}`,
-        dest: x.destination.key, host: x.destination.host, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy,
+        dest: x.destination.key, host: x.destination.host, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket,
       };
-      const got = memo.get(rule, verdict, x);
+      const got = memo.get(rule, x);
       expect(got.reason).toBe(reasonFor(rule, f));
-      expect(got.remediation).toBe(remediationFor(rule, verdict, f));
+      expect(got.remediation).toBe(remediationFor(rule, f));
     }
   });
 
   it('points a refusal by the gateway at the gateway, and a failed connection at the gateway pods, not at missing logs', () => {
-    const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: null, details: null, joinedBy: 'request-id' };
-    expect(remediationFor('blocked/gateway-denied', 'blocked', f)).toContain('AuthorizationPolicy');
-    expect(remediationFor('blocked/gateway-denied', 'blocked', f)).not.toContain('add a ServiceEntry');
-    expect(remediationFor('via-gateway-unconfirmed/no-connection', 'via-gateway-unconfirmed', f)).toContain('reachable');
-    expect(remediationFor('via-gateway-unconfirmed/no-connection', 'via-gateway-unconfirmed', f)).not.toContain('Collect');
-    expect(remediationFor('via-gateway-unconfirmed/no-gateway-entry', 'via-gateway-unconfirmed', f)).toContain('Collect');
+    const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: null, details: null, joinedBy: 'request-id', socket: null };
+    expect(remediationFor('blocked/gateway-denied', f)).toContain('AuthorizationPolicy');
+    expect(remediationFor('blocked/gateway-denied', f)).not.toContain('add a ServiceEntry');
+    expect(remediationFor('via-gateway-unconfirmed/no-connection', f)).toContain('reachable');
+    expect(remediationFor('via-gateway-unconfirmed/no-connection', f)).not.toContain('Collect');
+    expect(remediationFor('via-gateway-unconfirmed/no-gateway-entry', f)).toContain('Collect');
   });
 
   it.each([
@@ -108,21 +111,21 @@ describe('PhraseMemo', () => {
     { flags: 'UF,FI', says: 'fault injected' },
     { flags: 'UAEX', says: 'external authorizer' },
   ])('points a never-connected entry flagged $flags at the sidecar\'s own refusal as well', ({ flags, says }) => {
-    const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags, details: null, joinedBy: null };
-    expect(remediationFor('via-gateway-unconfirmed/no-connection', 'via-gateway-unconfirmed', f)).toContain(says);
+    const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags, details: null, joinedBy: null, socket: null };
+    expect(remediationFor('via-gateway-unconfirmed/no-connection', f)).toContain(says);
   });
 
   it('gives a connection failure (UF) no advice about the sidecar refusing it itself', () => {
-    const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: 'UF,URX', details: null, joinedBy: null };
-    expect(remediationFor('via-gateway-unconfirmed/no-connection', 'via-gateway-unconfirmed', f)).not.toContain('refused it itself');
+    const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: 'UF,URX', details: null, joinedBy: null, socket: null };
+    expect(remediationFor('via-gateway-unconfirmed/no-connection', f)).not.toContain('refused it itself');
   });
 
   it('hands out the very same strings for the same facts', () => {
     const memo = new PhraseMemo();
     const destination = Object.freeze({ key: 'api.stripe.com:443', host: 'api.stripe.com', port: 443, address: null, external: true });
-    const x = (): PhraseInput => ({ namespace: 'shop', workload: fresh('checkout'), destination, cluster: 'PassthroughCluster', flags: null, details: null, joinedBy: null });
-    const a = memo.get('direct/passthrough-cluster', 'direct', x());
-    const b = memo.get('direct/passthrough-cluster', 'direct', x());
+    const x = (): PhraseInput => ({ namespace: 'shop', workload: fresh('checkout'), destination, cluster: 'PassthroughCluster', flags: null, details: null, joinedBy: null, socket: null });
+    const a = memo.get('direct/passthrough-cluster', x());
+    const b = memo.get('direct/passthrough-cluster', x());
     expect(b.reason).toBe(a.reason);
     expect(b).toBe(a);
   });

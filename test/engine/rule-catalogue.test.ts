@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RULE_CATALOGUE, ruleInfo } from '../../src/engine/rule-catalogue.js';
-import { D } from '../../src/engine/rules.js';
+import { RULE_CATALOGUE, ruleInfo, socketNotLoggedFix } from '../../src/engine/rule-catalogue.js';
+import { D, SIDECAR_REFUSAL_FLAGS } from '../../src/engine/rules.js';
 import { remediationFor, type Facts } from '../../src/engine/wording.js';
 import { VERDICTS } from '../../src/types.js';
 
@@ -39,13 +39,49 @@ describe('the rule catalogue', () => {
     expect(RULE_CATALOGUE[0]?.verdict).toBe('direct');
   });
 
-  it.each(['gateway-only/peer-not-logged', 'gateway-only/peer-from-xff', 'via-gateway-unconfirmed/socket-not-logged'] as const)(
-    "gives a %s flow the catalogue's fix word for word (it names nothing of the flow)",
+  // A rule's fix is one template (rule-catalogue.ts): a flow's is it filled with the flow's caller and host, the catalogue's
+  // is it in generic words. Two rules pick a part by the flow's facts, checked apart below.
+  const generic: Facts = { who: 'the caller', host: 'the host', dest: 'the host:443', cluster: null, flags: null, details: null, joinedBy: null, socket: null };
+  const flow: Facts = { ...generic, who: 'shop/checkout', host: 'api.stripe.com', dest: 'api.stripe.com:443' };
+  const PICKS_BY_FACTS = ['via-gateway-unconfirmed/no-connection', 'via-gateway-unconfirmed/socket-not-logged'];
+
+  it.each(RULE_CATALOGUE.filter((r) => !PICKS_BY_FACTS.includes(r.id)).map((r) => r.id))(
+    "gives a %s flow the catalogue's fix with its caller and host filled in",
     (rule) => {
-      const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: null, details: null, joinedBy: null };
-      const info = ruleInfo(rule);
-      expect(info?.fix).toBeTruthy();
-      expect(remediationFor(rule, info!.verdict, f)).toBe(info?.fix);
+      expect(remediationFor(rule, generic)).toBe(ruleInfo(rule)?.fix);
+      const own = remediationFor(rule, flow);
+      if (own !== null && ruleInfo(rule)?.fix?.includes('the host')) expect(own).toContain('api.stripe.com');
+      expect(own ?? '').not.toContain('the host');
+    },
+  );
+
+  it("gives a never-connected flow the catalogue's first sentence, and the one refusal its flags name in place of it", () => {
+    const fix = ruleInfo('via-gateway-unconfirmed/no-connection')?.fix ?? '';
+    expect(fix.startsWith(remediationFor('via-gateway-unconfirmed/no-connection', generic) ?? '-')).toBe(true);
+    for (const flag of SIDECAR_REFUSAL_FLAGS) {
+      expect(fix).toContain(`${flag}, `);
+      const own = remediationFor('via-gateway-unconfirmed/no-connection', { ...flow, flags: `${flag}` }) ?? '';
+      expect(own).toContain(`The flag ${flag} says the sidecar refused it itself`);
+      expect(own).not.toContain('egress gateway pods are running');
+      expect(fix).toContain(own.slice(own.indexOf('look at ') + 'look at '.length, own.indexOf(', not at the gateway')));
+    }
+  });
+
+  it("gives a socket-not-logged flow the part of the catalogue's fix for the cause its line shows", () => {
+    const rule = 'via-gateway-unconfirmed/socket-not-logged';
+    expect(ruleInfo(rule)?.fix).toBe(`${socketNotLoggedFix('format')} ${socketNotLoggedFix('old-proxy-http')}`);
+    expect(remediationFor(rule, { ...flow, socket: 'format' })).toBe(socketNotLoggedFix('format'));
+    expect(remediationFor(rule, { ...flow, socket: 'old-proxy-http' })).toBe(socketNotLoggedFix('old-proxy-http'));
+  });
+
+  // An exception covers only direct unless it names its verdict (docs/policy.md): one that left verdicts: out would not apply.
+  it.each(RULE_CATALOGUE.filter((r) => ['direct', 'blocked'].includes(r.verdict) || r.id === 'gateway-only/no-sidecar-entry'))(
+    'tells how to accept a $id finding with a policy exception that applies to it, with a reason and an expiry',
+    ({ verdict, fix }) => {
+      expect(fix).toContain('an exception to the policy file (under `allow:`, with ');
+      expect(fix).toContain('a `reason` and an `expires` date)');
+      if (verdict === 'direct') expect(fix).not.toContain('verdicts:');
+      else expect(fix).toContain(`\`verdicts: [${verdict}]\``);
     },
   );
 

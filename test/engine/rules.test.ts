@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AccessRecord, FormatName, JsonSocket } from '../../parsers/types.js';
 import { createEngine, offlineContext } from '../../src/engine/index.js';
 import type { AuditSettings, Flow } from '../../src/types.js';
+import { ruleInfo, socketNotLoggedFix } from '../../src/engine/rule-catalogue.js';
 import { entry, http, record, run, settings } from './helpers.js';
 
 const T0 = '2024-03-01T10:00:00.000Z';
@@ -295,6 +296,8 @@ describe('sidecar verdict rules', () => {
       engine.add(json(answered, 'absent'));
       expect(flows.map((f) => f.rule)).toEqual(['via-gateway-unconfirmed/socket-not-logged', 'via-gateway-unconfirmed/socket-not-logged']);
       expect(engine.counters()).toMatchObject({ oldHttpSockets: 1, socketsNotLogged: 1 });
+      // Each flow's fix is the one for the cause its line shows, as the counters tell them apart.
+      expect(flows.map((f) => f.remediation)).toEqual([socketNotLoggedFix('old-proxy-http'), socketNotLoggedFix('format')]);
     });
   });
 
@@ -303,6 +306,28 @@ describe('sidecar verdict rules', () => {
     expect(f?.remediation).toMatch(/VirtualService/);
     expect(f?.remediation).toMatch(/NetworkPolicy/);
     expect(f).toMatchObject({ allowedBy: null, expiredException: null, failing: false, fingerprint: '' });
+  });
+
+  // A flow's fix is its rule's catalogue text with the flow's caller and host in it (rule-catalogue.ts), never a copy of its own.
+  it("gives a flow its rule's catalogue fix, with the flow's caller and host filled in", () => {
+    const flows = run([
+      entry(record({ start_time: T0, upstream_cluster: 'BlackHoleCluster', downstream_local_address: '142.250.217.115:443', requested_server_name: 'sqa.ory.sh' }), { namespace: 'shop', pod: 'checkout-7d9f8b6c5d-x2x9z' }),
+      entry(record({ start_time: T0, upstream_cluster: GW, upstream_host: '10.1.0.55:8443', upstream_local_address: '10.1.0.56:33706', downstream_local_address: '93.184.216.34:443' })),
+    ]);
+    const [blocked, unconfirmed] = [flows.find((f) => f.verdict === 'blocked'), flows.find((f) => f.verdict === 'via-gateway-unconfirmed')];
+    const who = `${blocked?.source.namespace}/${blocked?.source.workload}`;
+    const host = blocked?.destination.host ?? '';
+    expect(blocked?.remediation).toBe(ruleInfo('blocked/blackhole-cluster')?.fix?.replaceAll('the caller', who).replaceAll('the host', host));
+    expect(blocked?.remediation).toContain('`verdicts: [blocked]`');
+    expect(unconfirmed?.remediation).toBe(ruleInfo('via-gateway-unconfirmed/no-gateway-entry')?.fix);
+    expect(unconfirmed?.remediation).toContain('--window');
+  });
+
+  it("points a never-connected flow that the sidecar refused itself (UAEX) at its external authorizer, not at the gateway's pods", () => {
+    const [f] = run([entry(http({ start_time: T0, upstream_cluster: GW, response_code: 403, response_flags: 'UAEX', downstream_local_address: '93.184.216.34:443' }))]);
+    expect(f?.rule).toBe('via-gateway-unconfirmed/no-connection');
+    expect(f?.remediation).toContain('external authorizer');
+    expect(f?.remediation).not.toMatch(/gateway pods are running/i);
   });
 
   it('gives no remediation to internal traffic', () => {
