@@ -11,8 +11,16 @@ export const NON_ASCII = /[^\x00-\x7f]/;
 const DOTS = /[.\u3002\uff0e\uff61]/;
 const WILDCARD = /[*?]/;
 
+/**
+ * Characters drawn as nothing (zero-width spaces and joiners, soft hyphens, bidi controls): UTS #46 maps
+ * most of them away, which would key `goo\u200bgle.com` as google.com and let an exception for that
+ * host allow it. A name holding one is no valid international name here, so it stays a name of its own.
+ */
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+
 function asciiLabel(label: string): string | null {
   if (!NON_ASCII.test(label)) return label;
+  if (INVISIBLE.test(label)) return null;
   const ascii = domainToASCII(label);
   return ascii === '' || ascii.includes('.') ? null : ascii;
 }
@@ -32,6 +40,7 @@ export function unicodeGlobProblem(glob: string): string | null {
   if (!NON_ASCII.test(glob)) return null;
   for (const label of glob.split(DOTS)) {
     if (!NON_ASCII.test(label)) continue;
+    if (INVISIBLE.test(label)) return `has the label "${label}", which holds a character drawn as nothing (a zero-width space, soft hyphen or bidi control): write the name without it`;
     if (WILDCARD.test(label)) return `has "*" or "?" inside the label "${label}", which is not ASCII: write that label whole, or in punycode (xn--...)`;
     if (asciiLabel(label) === null) return `has the label "${label}", which is not a valid international domain name`;
   }

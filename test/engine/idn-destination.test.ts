@@ -51,6 +51,16 @@ describe('one destination per international host, whatever its spelling', () => 
     expect(flows[1]?.reason).toContain(`${keys[1]} (\u0430pple.com)`);
   });
 
+  it('never merges a name holding an invisible character with the name without it (IDNA would map it away)', () => {
+    const hidden = ['goo\u200bgle.com:443', 'goo\u00adgle.com:443', 'goo\u200dgle.com:443', 'goo\u2060gle.com:443', '\u202egoogle.com:443'];
+    const flows = run([direct('google.com:443'), ...hidden.map((a, i) => direct(a, i + 1))]);
+    const keys = flows.map((f) => f.destination.key);
+    expect(keys[0]).toBe('google.com:443');
+    expect(keys.slice(1)).toEqual(hidden);
+    expect(compileHostGlobs(['google.com'])?.((flows[1] as Flow).destination.host)).toBe(false);
+    expect(compileHostGlobs(['*.com'])?.((flows[1] as Flow).destination.host)).toBe(true); // a wildcard that covers it still does
+  });
+
   it('lets a policy glob in either spelling match the destination', () => {
     const [f] = run([direct('BÜCHER.example:443')]) as [Flow];
     for (const glob of ['bücher.example', 'xn--bcher-kva.example', '*.example', 'BÜCHER.EXAMPLE.']) {

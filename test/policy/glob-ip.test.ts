@@ -57,6 +57,7 @@ describe('exceptionHostGlobProblem', () => {
     { text: '*.xn--bcher-kva.example', problem: null },
     { text: 'bü*.example', problem: 'has "*" or "?" inside the label "bü*", which is not ASCII: write that label whole, or in punycode (xn--...)' },
     { text: 'bü b.example', problem: 'has the label "bü b", which is not a valid international domain name' },
+    { text: 'goo\u200bgle.com', problem: 'has the label "goo\u200bgle", which holds a character drawn as nothing (a zero-width space, soft hyphen or bidi control): write the name without it' },
     { text: 'bücher.example:443', problem: 'must not hold a port (use ports:)' },
     { text: '!evil.com', problem: 'is not a host glob (letters, digits, ".", "-", "_", and the wildcards "*" and "?")' },
   ])('"$text" gives $problem', ({ text, problem }) => {
