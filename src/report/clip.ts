@@ -15,3 +15,12 @@ export function clip(text: string, max: number, keep: 'start' | 'end' = 'start')
   if (cut <= 0) return text;
   return keep === 'start' ? `${points.slice(0, max).join('')}… (+${cut} characters)` : `(+${cut} characters) …${points.slice(cut).join('')}`;
 }
+
+/**
+ * Characters of one log-derived identifier (host, workload, file, rule) that a page for a person shows:
+ * a client can send a Host header of 60 KiB, which would bury the table or a job summary. The json,
+ * ndjson and sarif reports keep every value whole.
+ */
+export const SHOWN_VALUE_MAX = 256;
+/** Characters of one sentence that may quote log values (a reason, a fix, a warning) a page for a person shows. */
+export const SHOWN_SENTENCE_MAX = 1024;

@@ -126,4 +126,22 @@ describe('hostile log content', () => {
     expect(text).toContain('goo\\u200bgle');
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
   });
+
+  it('cuts a log value as long as a client makes it (a 60 KiB Host header) in the table, as in Markdown, saying how much it left out', async () => {
+    const host = `${'a'.repeat(59_990)}.example`;
+    const long = [
+      flow({
+        destination: { key: `${host}:443`, host, port: 443, address: null, external: true },
+        reason: `PassthroughCluster to ${host}:443`,
+        remediation: `Route ${host} via the gateway`,
+        sidecar: entry({ file: `logs/${'d/'.repeat(500)}sidecar.log`, line: 7 }),
+        fingerprint: 'fp-long',
+      }),
+    ];
+    const text = await render('table', long, buildReport(long, sampleCoverage(), ['direct']));
+    expect(text).toContain(`… (+${host.length + 4 - 256} characters)`); // the destination key
+    expect(text).toContain('sidecar.log:7'); // a path keeps its end, which names the file
+    expect(text.length).toBeLessThan(12_000); // 4 copies of the host whole would be 240,000
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
 });

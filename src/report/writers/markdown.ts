@@ -5,7 +5,7 @@
 import { VERDICTS } from '../../types.js';
 import type { Coverage, DestinationSummary, Finding, Report } from '../model.js';
 import { workloadLabel } from '../flow-facts.js';
-import { clip } from '../clip.js';
+import { clip, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../clip.js';
 import { mdCode, mdText } from '../markdown-escape.js';
 import { findingStatus, logTimeStatement, noFindingsStatement, plural, resultStatement, skippedStatement, warningFailsRun, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
 import { REPORT_LIMITS } from '../limits.js';
@@ -22,8 +22,8 @@ export const MARKDOWN_TOP_DESTINATIONS = 10;
  * and sentences (reasons, fixes, warnings) are cut to these many characters, and the findings and
  * destination rows stop at these many bytes, so the summary stays well under the limit.
  */
-export const MARKDOWN_MAX_VALUE = 256;
-const MARKDOWN_MAX_SENTENCE = 1024;
+export const MARKDOWN_MAX_VALUE = SHOWN_VALUE_MAX;
+const MARKDOWN_MAX_SENTENCE = SHOWN_SENTENCE_MAX;
 const MARKDOWN_FINDINGS_BYTES = 640 * 1024;
 const MARKDOWN_DESTINATIONS_BYTES = 128 * 1024;
 

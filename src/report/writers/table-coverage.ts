@@ -1,6 +1,6 @@
 /** The coverage section of the table: what was read, what was skipped, and what the audit could not see. */
 import type { Coverage, Summary } from '../model.js';
-import { escapeControl as safe } from '../../text/escape.js';
+import { shownPath, shownSentence, shownValue } from './table-text.js';
 import type { Palette } from '../../text/color.js';
 import { logTimeStatement, plural, skippedStatement, warningFailure, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
 import { labelled, wrap, WIDTH } from './layout.js';
@@ -12,9 +12,9 @@ const LABEL_WIDTH = 12;
 function streams(coverage: Coverage): string[] {
   const lines = [`  streams (${coverage.streams.length})`];
   for (const s of coverage.streams.slice(0, TABLE_MAX_STREAMS)) {
-    lines.push(...wrap(safe(s.name), WIDTH - 4).map((l) => `    ${l}`));
+    lines.push(...wrap(shownPath(s.name), WIDTH - 4).map((l) => `    ${l}`));
     const time = s.firstSeen === null ? '' : `, ${logTimeStatement(s)}`;
-    const detail = `${s.role} (${safe(s.roleRule)}): ${plural(s.lines, 'line')}, ${plural(s.records, 'record')}${time}`;
+    const detail = `${s.role} (${shownValue(s.roleRule)}): ${plural(s.lines, 'line')}, ${plural(s.records, 'record')}${time}`;
     lines.push(...wrap(detail, WIDTH - 6).map((l) => `      ${l}`));
   }
   const rest = coverage.streams.length - TABLE_MAX_STREAMS;
@@ -27,7 +27,7 @@ function warnings(coverage: Coverage, summary: Summary, p: Palette): string[] {
   for (const w of coverage.warnings) {
     const why = warningFailure(summary, w.code);
     const fails = why !== null;
-    const text = `${safe(w.message)}${fails ? ` [${w.code}: fails the run, ${why}]` : ` [${w.code}]`}`;
+    const text = `${shownSentence(w.message)}${fails ? ` [${w.code}: fails the run, ${why}]` : ` [${w.code}]`}`;
     const body = wrap(text, WIDTH - 4).map((l, i) => (i === 0 ? `  ! ${l}` : `    ${l}`));
     lines.push(...body.map((l) => (fails ? p.red(l) : p.yellow(l))));
   }

@@ -1,7 +1,7 @@
 /** The external-destinations section of the table: one row per destination, who called it, when. */
 import type { Verdict } from '../../types.js';
 import type { DestinationSummary } from '../model.js';
-import { escapeControl as safe } from '../../text/escape.js';
+import { shownValue } from './table-text.js';
 import type { Palette } from '../../text/color.js';
 import { OTHER } from '../limits.js';
 import { FOLDED_DESTINATIONS, moreSourcesText } from '../statements.js';
@@ -40,7 +40,7 @@ function details(d: DestinationSummary): string[] {
   const indent = '      ';
   if (d.destination === OTHER) lines.push(...wrap(FOLDED_DESTINATIONS, WIDTH - indent.length).map((l) => indent + l));
   const more = d.moreSources > 0 ? ` (${moreSourcesText(d.moreSources)})` : '';
-  const from = `from ${d.sources.map(safe).join(', ') || '(unknown)'}${more}`;
+  const from = `from ${d.sources.map(shownValue).join(', ') || '(unknown)'}${more}`;
   lines.push(...wrap(from, WIDTH - indent.length).map((l) => indent + l));
   const shown = new Set<string>(COLUMNS.map(([v]) => v));
   const also = Object.entries(d.verdicts).filter(([v, n]) => !shown.has(v) && (n ?? 0) > 0);
@@ -52,7 +52,7 @@ function details(d: DestinationSummary): string[] {
 function row(d: DestinationSummary, p: Palette): string[] {
   const direct = (d.verdicts.direct ?? 0) > 0;
   const marker = direct ? p.alarm('!') + ' ' : '  ';
-  const name = safe(d.destination);
+  const name = shownValue(d.destination);
   const styled = (text: string): string => (direct ? p.bold(p.red(text)) : p.bold(text));
   const lines =
     name.length <= NAME

@@ -1,7 +1,7 @@
 /** The findings section of the table: failing first, each with reason, fix and evidence file:line. */
 import type { ExceptionRef } from '../../types.js';
 import type { Coverage, Finding } from '../model.js';
-import { escapeControl as safe } from '../../text/escape.js';
+import { shownPath, shownSentence, shownValue } from './table-text.js';
 import type { Palette } from '../../text/color.js';
 import { workloadLabel } from '../flow-facts.js';
 import { findingStatus, noFindingsStatement } from '../statements.js';
@@ -14,13 +14,13 @@ const DETAIL_INDENT = 2 + STATUS_WIDTH;
 const LABEL_WIDTH = 10;
 
 function exceptionText(e: ExceptionRef, verb: string): string {
-  return `${safe(e.id)}: ${safe(e.reason)}${e.expires ? ` (${verb} ${safe(e.expires)})` : ''}`;
+  return `${shownValue(e.id)}: ${shownSentence(e.reason)}${e.expires ? ` (${verb} ${shownValue(e.expires)})` : ''}`;
 }
 
 function headline(f: Finding, p: Palette): string[] {
   const status = findingStatus(f);
-  const who = safe(workloadLabel(f.namespace, f.sourceWorkload));
-  const text = `${f.verdict} ${who} -> ${safe(f.destination)}  ${f.count} ${f.count === 1 ? 'flow' : 'flows'}`;
+  const who = shownValue(workloadLabel(f.namespace, f.sourceWorkload));
+  const text = `${f.verdict} ${who} -> ${shownValue(f.destination)}  ${f.count} ${f.count === 1 ? 'flow' : 'flows'}`;
   const lines = wrap(text, WIDTH - DETAIL_INDENT).map((l) => ' '.repeat(DETAIL_INDENT) + l);
   const paint = status === 'FAIL' ? (s: string) => p.bold(p.red(s)) : status === 'WARN' ? p.yellow : p.dim;
   const first = lines[0] as string;
@@ -40,11 +40,11 @@ function evidence(label: string, hop: string, location: string): string[] {
 
 function details(f: Finding): string[] {
   const at = (label: string, text: string): string[] => labelled(DETAIL_INDENT, label, LABEL_WIDTH, text);
-  const lines = [...at('rule', safe(f.rule)), ...at('reason', safe(f.reason))];
-  if (f.remediation) lines.push(...at('fix', safe(f.remediation)));
+  const lines = [...at('rule', shownValue(f.rule)), ...at('reason', shownSentence(f.reason))];
+  if (f.remediation) lines.push(...at('fix', shownSentence(f.remediation)));
   if (f.allowedBy) lines.push(...at('allowed', exceptionText(f.allowedBy, 'expires')));
   if (f.expiredException) lines.push(...at('expired', exceptionText(f.expiredException, 'expired')));
-  f.evidence.forEach((e, i) => lines.push(...evidence(i === 0 ? 'evidence' : '', e.hop, `${safe(e.file)}:${e.line}`)));
+  f.evidence.forEach((e, i) => lines.push(...evidence(i === 0 ? 'evidence' : '', e.hop, `${shownPath(e.file)}:${e.line}`)));
   if (f.firstSeen) lines.push(...at('seen', `${f.firstSeen} .. ${f.lastSeen ?? '?'}`));
   return lines;
 }

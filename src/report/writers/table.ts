@@ -1,11 +1,11 @@
 /**
  * `-o table` (the default for a person): header, external destinations, findings (failing first),
  * coverage, and the result line last where the eye lands. Fits 80 columns; every log-derived string
- * goes through escapeControl; colour only when asked.
+ * goes through table-text.ts (cut to a readable length, then escaped); colour only when asked.
  */
 import { VERDICTS } from '../../types.js';
 import type { Report } from '../model.js';
-import { escapeControl as safe } from '../../text/escape.js';
+import { shownSentence } from './table-text.js';
 import { createPalette, type Palette } from '../../text/color.js';
 import { resultStatement } from '../statements.js';
 import { destinationsSection } from './table-destinations.js';
@@ -18,7 +18,7 @@ function header(report: Report, p: Palette): string[] {
   const { input, summary } = report;
   const counts = VERDICTS.filter((v) => summary.verdicts[v] > 0).map((v) => `${v} ${summary.verdicts[v]}`);
   return [
-    ...wrap(`egress-audit ${report.tool.version}: ${input.mode === 'live' ? 'live, ' : ''}${safe(input.description)}`, WIDTH).map((l) => p.bold(l)),
+    ...wrap(`egress-audit ${report.tool.version}: ${input.mode === 'live' ? 'live, ' : ''}${shownSentence(input.description)}`, WIDTH).map((l) => p.bold(l)),
     `read ${input.startedAt} .. ${input.endedAt}`,
     ...wrap(`FLOWS ${summary.flows}${counts.length > 0 ? `: ${counts.join(', ')}` : ''}`, WIDTH).map((l) => l.replace(/\bdirect \d+/, (m) => p.alarm(m))),
   ];

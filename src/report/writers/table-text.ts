@@ -1,0 +1,21 @@
+/**
+ * Log-derived text as the table shows it: cut to what a person reads on a terminal (clip.ts), then
+ * escaped, since a log value may carry terminal escapes. The table's one way of putting such text out.
+ */
+import { escapeControl } from '../../text/escape.js';
+import { clip, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../clip.js';
+
+/** An identifier (host, workload, rule, exception id): its start, escaped. */
+export function shownValue(text: string): string {
+  return escapeControl(clip(text, SHOWN_VALUE_MAX));
+}
+
+/** A file path: its end, which names the file, escaped. */
+export function shownPath(text: string): string {
+  return escapeControl(clip(text, SHOWN_VALUE_MAX, 'end'));
+}
+
+/** A sentence that may quote log values (reason, fix, warning, exception reason): its start, escaped. */
+export function shownSentence(text: string): string {
+  return escapeControl(clip(text, SHOWN_SENTENCE_MAX));
+}
