@@ -48,12 +48,15 @@ function reportTarget(text: string): { format: OutputFormat; path: string } {
   return { format: outputFormat('--report', text.slice(0, eq)), path: text.slice(eq + 1) };
 }
 
+/** Why none is refused beside other names, whether in one --fail-on list or across several. */
+const NONE_ALONE = 'none cannot be combined with other names (it means never fail)';
+
 /** The names each --fail-on gives, added up (a repeated flag must not silently drop an earlier list); none alone means never fail. */
 function failOnLists(texts: readonly string[] | undefined): string[] {
   if (texts === undefined) return [...DEFAULT_FAIL_ON];
   const lists = texts.map(failOnList);
   if (lists.some((l) => l.length === 0) && lists.some((l) => l.length > 0)) {
-    throw new UsageError('--fail-on: none cannot be combined with other names (it means never fail)');
+    throw new UsageError(`--fail-on: ${NONE_ALONE}`);
   }
   return [...new Set(lists.flat())];
 }
@@ -64,7 +67,7 @@ function failOnList(text: string): string[] {
   if (text.replaceAll(',', '').trim() === '') throw new UsageError(`--fail-on: "${text}" names nothing (give verdicts or coverage warnings, or none to never fail)`);
   const names = commaItems('--fail-on', text);
   for (const name of names) {
-    if (name === 'none') throw new UsageError(`--fail-on: "${text}" lists none with other names: none means never fail and stands alone`);
+    if (name === 'none') throw new UsageError(`--fail-on: "${text}": ${NONE_ALONE}`);
     if (!(VERDICTS as readonly string[]).includes(name) && !COVERAGE_FAIL_NAMES.includes(name)) {
       throw new UsageError(
         `--fail-on: unknown name "${name}" (verdicts: ${VERDICTS.join(', ')}; coverage: ${COVERAGE_FAIL_NAMES.join(', ')}; or none)`,

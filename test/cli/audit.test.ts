@@ -74,7 +74,7 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
   it('--fail-on none inside a list is refused as none with other names, not as an unknown name', async () => {
     const res = await runCli(['audit', DIRECT, '--fail-on', 'direct,none']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toBe('egress-audit: --fail-on: "direct,none" lists none with other names: none means never fail and stands alone\n');
+    expect(res.stderr).toBe('egress-audit: --fail-on: "direct,none": none cannot be combined with other names (it means never fail)\n');
   });
 
   it('exits 3 for a missing input and for an invalid policy, naming line, column and field', async () => {
