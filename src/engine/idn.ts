@@ -12,11 +12,13 @@ const DOTS = /[.\u3002\uff0e\uff61]/;
 const WILDCARD = /[*?]/;
 
 /**
- * Characters drawn as nothing (zero-width spaces and joiners, soft hyphens, bidi controls): UTS #46 maps
+ * Characters drawn as nothing (zero-width spaces, word joiners, soft hyphens, bidi controls): UTS #46 maps
  * most of them away, which would key `goo\u200bgle.com` as google.com and let an exception for that
  * host allow it. A name holding one is no valid international name here, so it stays a name of its own.
+ * The zero-width joiner and non-joiner are left to IDNA, which never maps them away: it keeps them where a
+ * script needs them (Persian `می\u200cخواهم.ir` has a punycode of its own) and refuses them elsewhere.
  */
-const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+const INVISIBLE = /(?![\u200c\u200d])[\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
 
 function asciiLabel(label: string): string | null {
   if (!NON_ASCII.test(label)) return label;

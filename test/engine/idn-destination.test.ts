@@ -61,6 +61,14 @@ describe('one destination per international host, whatever its spelling', () => 
     expect(compileHostGlobs(['*.com'])?.((flows[1] as Flow).destination.host)).toBe(true); // a wildcard that covers it still does
   });
 
+  it('keys a name whose script needs a zero-width non-joiner by its punycode, as IDNA keeps it apart from the name without', () => {
+    const persian = 'می\u200cخواهم.ir';
+    const flows = run([direct(`${persian}:443`), direct(`${persian.replace('\u200c', '')}:443`, 1)]);
+    expect(flows.map((f) => f.destination.key)).toEqual(['xn--mgbn2ecje63gr19l.ir:443', 'xn--mgbn2ecje63g.ir:443']);
+    expect(compileHostGlobs([persian])?.((flows[0] as Flow).destination.host)).toBe(true);
+    expect(compileHostGlobs([persian])?.((flows[1] as Flow).destination.host)).toBe(false);
+  });
+
   it('lets a policy glob in either spelling match the destination', () => {
     const [f] = run([direct('BÜCHER.example:443')]) as [Flow];
     for (const glob of ['bücher.example', 'xn--bcher-kva.example', '*.example', 'BÜCHER.EXAMPLE.']) {
