@@ -43,8 +43,9 @@ export function canDrawDashboard(): boolean {
 }
 
 /**
- * The run's result in one line on stderr once the dashboard has let go of the terminal: the screen it drew
- * is gone (the alternate screen), and a person back at the prompt should not need `echo $?` to know it failed.
+ * The run's result in one line on stderr once the dashboard has let go of the terminal, below its last frame
+ * (which stays, counts and lists but no exit code): a person back at the prompt should not need `echo $?`
+ * to know whether the run failed.
  */
 export function printResultAfterDashboard(report: Report): void {
   process.stderr.write(`egress-audit: ${resultStatement(report).text}\n`);

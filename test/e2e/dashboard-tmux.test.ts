@@ -70,7 +70,7 @@ describe.skipIf(!HAVE_TMUX)(`the dashboard in a real terminal (tmux)${HAVE_TMUX 
     tmux('send-keys', '-t', 'ea', 'q');
     for (let i = 0; i < 100 && !existsSync(exitFile); i++) await new Promise((r) => setTimeout(r, 100));
     expect(readFileSync(exitFile, 'utf8').trim()).toBe('1');
-    // Back at the prompt (the dashboard's screen is gone), the result is said in one line.
+    // Back at the prompt, below the dashboard's last frame, the result is said in one line.
     expect(screen()).toMatch(/egress-audit: FAIL: \d+ failing findings? \(direct \d+\) \(exit 1\)\./);
   });
 
