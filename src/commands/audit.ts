@@ -8,6 +8,7 @@ import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../p
 import { ReportBuilder } from '../report/index.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { inputsSkippedWarning, NO_RECORDS, podFlagsWarning } from '../run/coverage.js';
+import { Notices } from '../run/notices.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
 import { WindowFilter } from '../run/window-filter.js';
@@ -102,6 +103,9 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'files', description: source.describe(), builder })
     : null;
   dashboard?.quit.addEventListener('abort', () => abort.abort(), { once: true });
+  // What the run says while the dashboard is drawn goes onto it (stderr would be drawn over), and to stderr once it lets go.
+  const notices = new Notices();
+  if (dashboard !== null) notices.hold(dashboard);
   const pipeline = new AuditPipeline({
     spec,
     maxLineLength: options.maxLineLength,
@@ -129,7 +133,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   });
   meter.done();
   const podFlagNotes = podRoles.notApplied();
-  for (const note of podFlagNotes) warnOnStderr(note);
+  for (const note of podFlagNotes) notices.say(note);
   const streamFacts = pipeline.streamFacts();
 
   const { report, exitCode } = await finishRun(
@@ -140,12 +144,14 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     },
     outputs,
     options,
+    notices.say,
   );
-  for (const s of pipeline.streams) if (s.error !== null) process.stderr.write(`egress-audit: ${escapeControl(s.error)}\n`);
+  for (const s of pipeline.streams) if (s.error !== null) notices.say(s.error);
   if (dashboard !== null) {
     dashboard.finish(report, progress());
     await dashboard.waitUntilQuit();
   }
+  notices.release();
   if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts, snapshot)); // after the dashboard has let go of the terminal
   if (dashboard !== null) printResultAfterDashboard(report);
   return exitCode;

@@ -7,6 +7,7 @@ import { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import { ReportBuilder } from '../report/index.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
+import { Notices } from '../run/notices.js';
 import { flowSink } from '../run/flow-sink.js';
 import { beforeOutputs, onStopSignals, openOutputs, type Outputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
@@ -81,31 +82,6 @@ function stops(durationMs: number | null): Stops {
       clearTimeout(grace);
     },
   };
-}
-
-/**
- * Messages for the person: straight to stderr, or, while the dashboard holds the terminal, shown on it
- * (a 403 or an exec plugin's login prompt cannot wait for the person to quit) and kept for stderr until
- * it has released the terminal.
- */
-class Notices {
-  private held: string[] | null = null;
-  private dashboard: RunDashboard | null = null;
-  hold(dashboard: RunDashboard): void {
-    this.held = [];
-    this.dashboard = dashboard;
-  }
-  say = (message: string): void => {
-    const line = `egress-audit: ${escapeControl(message)}\n`;
-    this.dashboard?.notice(message);
-    if (this.held !== null) this.held.push(line);
-    else process.stderr.write(line);
-  };
-  release(): void {
-    for (const line of this.held ?? []) process.stderr.write(line);
-    this.held = null;
-    this.dashboard = null;
-  }
 }
 
 /** Names an IP destination by the one ServiceEntry that lists it (the engine's API stays as it is). */
@@ -222,6 +198,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
     },
     outputs,
     options,
+    o.notices.say,
   );
   if (o.dashboard !== null) {
     o.dashboard.finish(report, progressOf(run, cluster));

@@ -5,6 +5,7 @@ import type { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import type { ReportBuilder } from '../report/index.js';
 import type { Report } from '../report/model.js';
 import { escapeControl } from '../text/escape.js';
+import { warnOnStderr } from '../sources/file-source.js';
 import { VERSION } from '../version.js';
 import { buildCoverage, type CoverageFacts } from './coverage.js';
 import type { Outputs } from './outputs.js';
@@ -35,8 +36,9 @@ export function pipelineFacts(pipeline: AuditPipeline, setup: AuditSetup): Omit<
 /**
  * Ends a run the same way for `audit` and `watch`: coverage, the report to every output, the
  * baseline, and the exit code the report states (unreadable input beats findings: the audit was incomplete).
+ * `say` takes what it tells the person (the dashboard may still hold the terminal).
  */
-export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCommonOptions): Promise<{ report: Report; exitCode: number }> {
+export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCommonOptions, say: (message: string) => void = warnOnStderr): Promise<{ report: Report; exitCode: number }> {
   const coverage = buildCoverage({ ...end.facts, verdicts: end.builder.verdictCounts() });
   const report = end.builder.build(end.input, coverage, VERSION);
   const failures = await outputs.end(report);
@@ -45,12 +47,12 @@ export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCom
   if (options.writeBaseline && partial !== null) {
     // A run that read nothing (or only part of its input) did not see every finding: recording what it saw
     // would silently drop the others from the baseline.
-    process.stderr.write(`egress-audit: baseline ${escapeControl(options.writeBaseline)} not written: ${partial}\n`);
+    say(`baseline ${options.writeBaseline} not written: ${partial}`);
   } else if (options.writeBaseline) {
     const written = await writeBaseline(options.writeBaseline, report.findings, { version: VERSION, failOn: options.failOn });
-    process.stderr.write(`egress-audit: wrote baseline ${options.writeBaseline} (${written.written} findings)\n`);
+    say(`wrote baseline ${options.writeBaseline} (${written.written} findings)`);
     if (written.unrecorded > 0) {
-      process.stderr.write(`egress-audit: ${written.unrecorded} findings folded into "(other)" have no fingerprint and were not recorded\n`);
+      say(`${written.unrecorded} findings folded into "(other)" have no fingerprint and were not recorded`);
     }
   }
   throwFailures(failures); // after the baseline: one report that could not be written does not cost the others

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,18 +21,18 @@ function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
 }
 
-function screen(): string {
-  return tmux('capture-pane', '-p', '-t', 'ea');
+function screen(session = 'ea'): string {
+  return tmux('capture-pane', '-p', '-t', session);
 }
 
 /** Polls the screen until `predicate` holds (the dashboard repaints at most ~10 times a second). */
-async function waitFor(predicate: (text: string) => boolean, what: string): Promise<string> {
+async function waitFor(predicate: (text: string) => boolean, what: string, session = 'ea'): Promise<string> {
   for (let i = 0; i < 150; i++) {
-    const text = screen();
+    const text = screen(session);
     if (predicate(text)) return text;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`the screen never showed ${what}:\n${screen()}`);
+  throw new Error(`the screen never showed ${what}:\n${screen(session)}`);
 }
 
 afterAll(() => {
@@ -72,6 +73,27 @@ describe.skipIf(!HAVE_TMUX)(`the dashboard in a real terminal (tmux)${HAVE_TMUX 
     expect(readFileSync(exitFile, 'utf8').trim()).toBe('1');
     // Back at the prompt, below the dashboard's last frame, the result is said in one line.
     expect(screen()).toMatch(/egress-audit: FAIL: \d+ failing findings? \(direct \d+\) \(exit 1\)\./);
+  });
+
+  it('shows an input that breaks off while the dashboard is drawn, and says it on stderr once the terminal is given back', async () => {
+    const dir = tempDir('ea-tmux-gz-');
+    const exitFile = join(dir, 'exit');
+    const cut = join(dir, 'cut-sidecar.log.gz');
+    const whole = gzipSync(readFileSync(join(fixture('scenarios/direct-passthrough'), 'sidecar.log')));
+    writeFileSync(cut, whole.subarray(0, whole.length - 12)); // no CRC-32 and length: a .gz cut off
+    const command = `CI=true NO_COLOR=1 ${process.execPath} ${BIN} audit ${fixture('scenarios/seed-000-via-gateway-tcp')} ${cut} --dashboard 2>${join(dir, 'stderr')}; echo $? > ${exitFile}; sleep 30`;
+    tmux('new-session', '-d', '-s', 'gz', '-x', '100', '-y', '30', command);
+
+    const shown = await waitFor((t) => t.includes('finished') && t.includes('cut-sidecar.log.gz'), 'the cut input named on the dashboard', 'gz');
+    expect(shown).toMatch(/▲ notice .*cut-sidecar\.log\.gz/);
+    expect(readFileSync(join(dir, 'stderr'), 'utf8')).toBe(''); // nothing drawn over the dashboard meanwhile
+
+    tmux('send-keys', '-t', 'gz', 'q');
+    for (let i = 0; i < 100 && !existsSync(exitFile); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(readFileSync(exitFile, 'utf8').trim()).toBe('3');
+    const stderr = readFileSync(join(dir, 'stderr'), 'utf8');
+    expect(stderr).toContain('cut-sidecar.log.gz');
+    expect(stderr).toMatch(/egress-audit: INCOMPLETE: .*\(exit 3\)\./);
   });
 
   it('writes the table instead on a TERM=dumb terminal, which cannot move its cursor for the redraws', async () => {

@@ -1,0 +1,30 @@
+import { escapeControl } from '../text/escape.js';
+import type { RunDashboard } from './dashboard-run.js';
+
+/**
+ * Messages for the person: straight to stderr, or, while the dashboard holds the terminal, shown on it
+ * (a 403 or an exec plugin's login prompt cannot wait for the person to quit) and kept for stderr until
+ * it has released the terminal.
+ */
+export class Notices {
+  private held: string[] | null = null;
+  private dashboard: RunDashboard | null = null;
+  /** From now on, messages go to the dashboard and wait for stderr until `release`. */
+  hold(dashboard: RunDashboard): void {
+    this.held = [];
+    this.dashboard = dashboard;
+  }
+  /** Says one message (escaped): on the dashboard while it holds the terminal, else on stderr. */
+  say = (message: string): void => {
+    const line = `egress-audit: ${escapeControl(message)}\n`;
+    this.dashboard?.notice(message);
+    if (this.held !== null) this.held.push(line);
+    else process.stderr.write(line);
+  };
+  /** The dashboard has let go of the terminal: what it held goes to stderr, in order, and later messages go straight there. */
+  release(): void {
+    for (const line of this.held ?? []) process.stderr.write(line);
+    this.held = null;
+    this.dashboard = null;
+  }
+}
