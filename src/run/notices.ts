@@ -1,4 +1,4 @@
-import { escapeControl } from '../text/escape.js';
+import { warnOnStderr } from '../sources/file-source.js';
 import type { RunDashboard } from './dashboard-run.js';
 
 /**
@@ -16,14 +16,13 @@ export class Notices {
   }
   /** Says one message (escaped): on the dashboard while it holds the terminal, else on stderr. */
   say = (message: string): void => {
-    const line = `egress-audit: ${escapeControl(message)}\n`;
     this.dashboard?.notice(message);
-    if (this.held !== null) this.held.push(line);
-    else process.stderr.write(line);
+    if (this.held !== null) this.held.push(message);
+    else warnOnStderr(message);
   };
   /** The dashboard has let go of the terminal: what it held goes to stderr, in order, and later messages go straight there. */
   release(): void {
-    for (const line of this.held ?? []) process.stderr.write(line);
+    for (const message of this.held ?? []) warnOnStderr(message);
     this.held = null;
     this.dashboard = null;
   }
