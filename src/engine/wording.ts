@@ -1,6 +1,6 @@
 /**
- * The sentences a flow carries: one reason per rule, and a remediation for the verdicts a user has
- * to act on. Values from log lines are embedded as they are; sinks escape them before display.
+ * The sentences a flow carries: one reason per rule, and the remediation its rule's fix template gives
+ * (rule-catalogue.ts, flowFix). Values from log lines are embedded as they are; sinks escape them before display.
  */
 import type { Destination } from '../types.js';
 import { PairMemo } from './cache.js';
@@ -71,11 +71,6 @@ export function reasonFor(rule: RuleId, f: Facts): string {
   return REASONS[rule](f);
 }
 
-/** What would fix a finding: its rule's fix in the catalogue, filled with the flow's facts; null for verdicts that need nothing. */
-export function remediationFor(rule: RuleId, f: Facts): string | null {
-  return flowFix(rule, f);
-}
-
 /** The two sentences of a flow. */
 export interface Phrases {
   reason: string;
@@ -143,7 +138,7 @@ export class PhraseMemo {
       joinedBy: x.joinedBy,
       socket: x.socket,
     };
-    const phrases = { reason: reasonFor(rule, f), remediation: remediationFor(rule, f) };
+    const phrases = { reason: reasonFor(rule, f), remediation: flowFix(rule, f) };
     this.memo.remember(list, { rule, key: d.key, host: d.host, namespace: x.namespace, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, phrases });
     return phrases;
   }

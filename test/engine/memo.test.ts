@@ -3,7 +3,8 @@ import { RECORD_KEYS, type AccessRecord } from '../../parsers/types.js';
 import { BoundedCache, PairMemo } from '../../src/engine/cache.js';
 import { ClusterTable } from '../../src/engine/cluster.js';
 import { sidecarDestination } from '../../src/engine/destination.js';
-import { PhraseMemo, reasonFor, remediationFor, type Facts, type PhraseInput } from '../../src/engine/wording.js';
+import { flowFix } from '../../src/engine/rule-catalogue.js';
+import { PhraseMemo, reasonFor, type Facts, type PhraseInput } from '../../src/engine/wording.js';
 import type { RuleId } from '../../src/engine/rules.js';
 import type { Destination } from '../../src/types.js';
 import { seeded } from '../helpers/random.js';
@@ -93,17 +94,17 @@ describe('PhraseMemo', () => {
       };
       const got = memo.get(rule, x);
       expect(got.reason).toBe(reasonFor(rule, f));
-      expect(got.remediation).toBe(remediationFor(rule, f));
+      expect(got.remediation).toBe(flowFix(rule, f));
     }
   });
 
   it('points a refusal by the gateway at the gateway, and a failed connection at the gateway pods, not at missing logs', () => {
     const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: null, details: null, joinedBy: 'request-id', socket: null };
-    expect(remediationFor('blocked/gateway-denied', f)).toContain('AuthorizationPolicy');
-    expect(remediationFor('blocked/gateway-denied', f)).not.toContain('add a ServiceEntry');
-    expect(remediationFor('via-gateway-unconfirmed/no-connection', f)).toContain('reachable');
-    expect(remediationFor('via-gateway-unconfirmed/no-connection', f)).not.toContain('Collect');
-    expect(remediationFor('via-gateway-unconfirmed/no-gateway-entry', f)).toContain('Collect');
+    expect(flowFix('blocked/gateway-denied', f)).toContain('AuthorizationPolicy');
+    expect(flowFix('blocked/gateway-denied', f)).not.toContain('add a ServiceEntry');
+    expect(flowFix('via-gateway-unconfirmed/no-connection', f)).toContain('reachable');
+    expect(flowFix('via-gateway-unconfirmed/no-connection', f)).not.toContain('Collect');
+    expect(flowFix('via-gateway-unconfirmed/no-gateway-entry', f)).toContain('Collect');
   });
 
   it.each([
@@ -112,12 +113,12 @@ describe('PhraseMemo', () => {
     { flags: 'UAEX', says: 'external authorizer' },
   ])('points a never-connected entry flagged $flags at the sidecar\'s own refusal as well', ({ flags, says }) => {
     const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags, details: null, joinedBy: null, socket: null };
-    expect(remediationFor('via-gateway-unconfirmed/no-connection', f)).toContain(says);
+    expect(flowFix('via-gateway-unconfirmed/no-connection', f)).toContain(says);
   });
 
   it('gives a connection failure (UF) no advice about the sidecar refusing it itself', () => {
     const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: 'UF,URX', details: null, joinedBy: null, socket: null };
-    expect(remediationFor('via-gateway-unconfirmed/no-connection', f)).not.toContain('refused it itself');
+    expect(flowFix('via-gateway-unconfirmed/no-connection', f)).not.toContain('refused it itself');
   });
 
   it('hands out the very same strings for the same facts', () => {

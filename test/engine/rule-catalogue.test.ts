@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RULE_CATALOGUE, ruleInfo, socketNotLoggedFix } from '../../src/engine/rule-catalogue.js';
+import { flowFix, RULE_CATALOGUE, ruleInfo, socketNotLoggedFix } from '../../src/engine/rule-catalogue.js';
 import { D, SIDECAR_REFUSAL_FLAGS } from '../../src/engine/rules.js';
-import { remediationFor, type Facts } from '../../src/engine/wording.js';
+import type { Facts } from '../../src/engine/wording.js';
 import { VERDICTS } from '../../src/types.js';
 
 /** Verdicts a user has to act on: each of their rules must say how. */
@@ -48,8 +48,8 @@ describe('the rule catalogue', () => {
   it.each(RULE_CATALOGUE.filter((r) => !PICKS_BY_FACTS.includes(r.id)).map((r) => r.id))(
     "gives a %s flow the catalogue's fix with its caller and host filled in",
     (rule) => {
-      expect(remediationFor(rule, generic)).toBe(ruleInfo(rule)?.fix);
-      const own = remediationFor(rule, flow);
+      expect(flowFix(rule, generic)).toBe(ruleInfo(rule)?.fix);
+      const own = flowFix(rule, flow);
       if (own !== null && ruleInfo(rule)?.fix?.includes('the host')) expect(own).toContain('api.stripe.com');
       expect(own ?? '').not.toContain('the host');
     },
@@ -57,10 +57,10 @@ describe('the rule catalogue', () => {
 
   it("gives a never-connected flow the catalogue's first sentence, and the one refusal its flags name in place of it", () => {
     const fix = ruleInfo('via-gateway-unconfirmed/no-connection')?.fix ?? '';
-    expect(fix.startsWith(remediationFor('via-gateway-unconfirmed/no-connection', generic) ?? '-')).toBe(true);
+    expect(fix.startsWith(flowFix('via-gateway-unconfirmed/no-connection', generic) ?? '-')).toBe(true);
     for (const flag of SIDECAR_REFUSAL_FLAGS) {
       expect(fix).toContain(`${flag}, `);
-      const own = remediationFor('via-gateway-unconfirmed/no-connection', { ...flow, flags: `${flag}` }) ?? '';
+      const own = flowFix('via-gateway-unconfirmed/no-connection', { ...flow, flags: `${flag}` }) ?? '';
       expect(own).toContain(`The flag ${flag} says the sidecar refused it itself`);
       expect(own).not.toContain('egress gateway pods are running');
       expect(fix).toContain(own.slice(own.indexOf('look at ') + 'look at '.length, own.indexOf(', not at the gateway')));
@@ -70,8 +70,8 @@ describe('the rule catalogue', () => {
   it("gives a socket-not-logged flow the part of the catalogue's fix for the cause its line shows", () => {
     const rule = 'via-gateway-unconfirmed/socket-not-logged';
     expect(ruleInfo(rule)?.fix).toBe(`${socketNotLoggedFix('format')} ${socketNotLoggedFix('old-proxy-http')}`);
-    expect(remediationFor(rule, { ...flow, socket: 'format' })).toBe(socketNotLoggedFix('format'));
-    expect(remediationFor(rule, { ...flow, socket: 'old-proxy-http' })).toBe(socketNotLoggedFix('old-proxy-http'));
+    expect(flowFix(rule, { ...flow, socket: 'format' })).toBe(socketNotLoggedFix('format'));
+    expect(flowFix(rule, { ...flow, socket: 'old-proxy-http' })).toBe(socketNotLoggedFix('old-proxy-http'));
   });
 
   // An exception covers only direct unless it names its verdict (docs/policy.md): one that left verdicts: out would not apply.
