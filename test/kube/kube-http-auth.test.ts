@@ -201,13 +201,18 @@ function keptTokenClient(url: string, runner: KeptTokenRunner, redactor = new Re
 describe('KubeHttp: a 401 that meets a routine re-read of the credentials', () => {
   const PODS = '/api/v1/namespaces/shop/pods';
 
-  it('does not take the token a routine re-read still in flight hands back, and runs the plugin once', async () => {
+  /** A server that accepts `valid.token` (tok-1 until a test rotates it) and answers when told, and a client whose plugin runs are counted. */
+  async function scene(redactor?: Redactor) {
     const valid = { token: 'tok-1' };
     const api = await holdingServer(valid);
     const runner = new KeptTokenRunner();
+    const http = keptTokenClient(api.url, runner, redactor);
+    return { valid, api, runner, http, signal: new AbortController().signal };
+  }
+
+  it('does not take the token a routine re-read still in flight hands back, and runs the plugin once', async () => {
     const spy = new ErrorSpy();
-    const http = keptTokenClient(api.url, runner, spy);
-    const signal = new AbortController().signal;
+    const { valid, api, runner, http, signal } = await scene(spy);
     const a = http.getJson(LIST, PODS, {}, signal); // goes out with tok-1
     const answerA = await api.next();
     valid.token = 'tok-2'; // the server now refuses tok-1
@@ -227,11 +232,7 @@ describe('KubeHttp: a 401 that meets a routine re-read of the credentials', () =
   });
 
   it('keeps the forced renewal when a routine re-read it overtook ends after it, handing back the refused token', async () => {
-    const valid = { token: 'tok-1' };
-    const api = await holdingServer(valid);
-    const runner = new KeptTokenRunner();
-    const http = keptTokenClient(api.url, runner);
-    const signal = new AbortController().signal;
+    const { valid, api, runner, http, signal } = await scene();
     const a = http.getJson(LIST, PODS, {}, signal); // goes out with tok-1
     const answerA = await api.next();
     valid.token = 'tok-2';
@@ -251,11 +252,7 @@ describe('KubeHttp: a 401 that meets a routine re-read of the credentials', () =
   });
 
   it('does not take a newer set of options that carries the refused token as a renewal', async () => {
-    const valid = { token: 'tok-1' };
-    const api = await holdingServer(valid);
-    const runner = new KeptTokenRunner();
-    const http = keptTokenClient(api.url, runner);
-    const signal = new AbortController().signal;
+    const { valid, api, runner, http, signal } = await scene();
     const a = http.getJson(LIST, PODS, {}, signal);
     const answerA = await api.next();
     const b = http.getJson(LIST, PODS, {}, signal); // a routine re-read: new options, still tok-1
