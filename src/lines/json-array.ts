@@ -128,13 +128,7 @@ export class JsonArraySplitter {
             this.reset();
             this.state = BETWEEN;
             this.between(c, handler);
-          } else {
-            // Not an array: a text run from its `[` (or from this byte, when the `[` ended its line).
-            this.state = TEXT;
-            this.startLine = this.lineNo;
-            this.lineHasStart = true;
-            this.keep(c);
-          }
+          } else this.begin(TEXT, c, handler); // not an array: a text run from its `[` (or from this byte, when the `[` ended its line)
           break;
         case BETWEEN:
           this.between(c, handler);

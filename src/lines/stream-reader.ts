@@ -52,7 +52,9 @@ export class StreamReader implements LineHandler, ArrayHandler {
   private readonly parser: LineParser;
   /** Set once the stream opened with a JSON array. */
   private array: JsonArraySplitter | null = null;
-  private readonly shape: ArrayShape = { elements: 0, notAccessLog: 0 };
+  /** An array's physical lines on which no element starts, and of those the ones of brackets only: every other line counted is an element. */
+  private otherLines = 0;
+  private bracketLines = 0;
   /** Holds the first chunks until they tell whether the stream opens with a JSON array; null once known (or not asked). */
   private opening: ArrayOpening | null;
 
@@ -88,7 +90,8 @@ export class StreamReader implements LineHandler, ArrayHandler {
 
   /** What the JSON array the stream opened with held, so far; null when it opened with none (or not yet known). */
   get arrayShape(): ArrayShape | null {
-    return this.array === null ? null : { ...this.shape };
+    if (this.array === null) return null;
+    return { elements: this.counts.lines - this.otherLines, notAccessLog: this.counts.notAccessLog - this.bracketLines };
   }
 
   /** Feeds a chunk of the stream's bytes. */
@@ -149,7 +152,6 @@ export class StreamReader implements LineHandler, ArrayHandler {
   line(text: string, n: number): void {
     const lineNo = this.number(n);
     this.counts.lines++;
-    if (this.array !== null) this.shape.elements++;
     switch (this.parser.parse(text)) {
       case 'record':
         this.counts.records++;
@@ -157,7 +159,6 @@ export class StreamReader implements LineHandler, ArrayHandler {
         return;
       case 'not-access-log':
         this.counts.notAccessLog++;
-        if (this.array !== null) this.shape.notAccessLog++;
         return;
       case 'malformed':
         this.malformed(this.parser.reason, lineNo);
@@ -175,15 +176,18 @@ export class StreamReader implements LineHandler, ArrayHandler {
   /** @internal ArrayHandler */
   cutShort(lineNo: number): void {
     this.counts.lines++;
-    this.shape.elements++;
     this.malformed('truncated', lineNo);
   }
 
   /** @internal ArrayHandler: a line of an element after its first is joined into it, as a CRI part is. */
   otherLine(joined: boolean): void {
     this.counts.lines++;
+    this.otherLines++;
     if (joined) this.counts.joinedPartials++;
-    else this.counts.notAccessLog++;
+    else {
+      this.counts.notAccessLog++;
+      this.bracketLines++;
+    }
   }
 
   /** @internal LineHandler: the line itself is counted by its `line` or `tooLong` call. */
@@ -198,7 +202,6 @@ export class StreamReader implements LineHandler, ArrayHandler {
     // with the parts after it into a line missing its middle (and the result does not depend on chunking).
     this.cutPartials(this.number(n - 1));
     this.counts.lines++;
-    if (this.array !== null) this.shape.elements++;
     this.counts.tooLong++;
     this.problem('too-long', lineNo);
   }

@@ -20,7 +20,6 @@ async function nextBefore<T>(pending: Promise<T>, deadline: number): Promise<T |
   }
 }
 
-
 /** How the read of a stream's start ended: a read still under way when the time was up (it follows in the replay), the input's end, or its failure. */
 export interface StartRead<T> {
   pending: Promise<IteratorResult<T>> | null;

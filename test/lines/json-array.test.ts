@@ -155,6 +155,7 @@ describe('StreamReader with arrays on', () => {
     const got = read(`${JSON.stringify([cri('F', TCP), cri('P', TCP.slice(0, 50))], null, 2)}\n`, 'detect');
     expect(got.counts).toMatchObject({ lines: 4, records: 1, notAccessLog: 2, joinedPartials: 0, malformed: { truncated: 1 } });
     expect(got.problems).toEqual([{ file: 'export.json', line: 4, reason: 'truncated' }]);
+    expect(got.shape).toEqual({ elements: 2, notAccessLog: 0 });
   });
 
   it('reads an ordinary log line by line, arrays on or off, and an array not at all when off or from a pod', () => {
@@ -176,6 +177,8 @@ describe('StreamReader with arrays on', () => {
     expect(read('[\n]\n', 'detect')).toMatchObject({ counts: { lines: 2, notAccessLog: 2 }, shape: { elements: 0, notAccessLog: 0 } });
     const other = `${JSON.stringify([{ textPayload: 'info\tenvoy main starting' }, { textPayload: 'warn\tenvoy config' }], null, 2)}\n`;
     expect(read(other, 'detect').shape).toEqual({ elements: 2, notAccessLog: 2 });
+    // An element too long to read, or one the stream ended inside, is an element all the same.
+    expect(read(`[\n"${'x'.repeat(70_000)}",\n${JSON.stringify(TCP)},\n{"textPayload": "cut`, 'detect').shape).toEqual({ elements: 3, notAccessLog: 0 });
     expect(read(`${TCP}\n`, 'detect').shape).toBeNull();
   });
 });
