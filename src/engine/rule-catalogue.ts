@@ -5,6 +5,7 @@
  * flow's remediation (wording.ts), and in generic words ("the caller", "the host") it is the catalogue's. Keyed
  * by RuleId, so a new rule does not compile until it is described here.
  */
+import { isIP } from 'node:net';
 import { VERDICTS, type Verdict } from '../types.js';
 import { D, hasFlag, SIDECAR_REFUSAL_FLAGS, type RuleId, type SidecarRefusalFlag } from './rules.js';
 
@@ -27,8 +28,16 @@ export type UnloggedSocket = 'format' | 'old-proxy-http';
 export interface FixSubject {
   /** The caller: `namespace/workload`, or its IP. */
   who: string;
+  /** The caller's namespace, or null where no pod is known (then `who` is its workload name or IP). */
+  namespace: string | null;
   /** The destination host. */
   host: string;
+  /** The destination port, or null. */
+  port: number | null;
+  /** The IP the flow went to, or null where no log line shows it. */
+  endpoint: string | null;
+  /** True when the host is only the client's claim (Destination.claimed): an exception must then name the address. */
+  claimed: boolean;
   /** The deciding entry's response flags, or null: a sidecar's own refusal among them is what to fix. */
   flags: string | null;
   /** Why a socket-not-logged entry names no socket; null for the other rules. */
@@ -43,36 +52,76 @@ type Text = Omit<RuleInfo, 'id' | 'verdict' | 'fix'> & { fix: Fix | null };
 const caller = (s: FixSubject | null): string => s?.who ?? 'the caller';
 const host = (s: FixSubject | null): string => s?.host ?? 'the host';
 
+/** An IP as a YAML flow scalar (IPv6 quoted, its colons read plainly in a flow mapping), or null for anything else. */
+function ipScalar(value: string | null): string | null {
+  if (value === null || isIP(value) === 0) return null;
+  return value.includes(':') ? `"${value}"` : value;
+}
+
+/** A host name a policy's `hosts` can hold as itself: a glob character in it would widen the exception, another is refused. */
+const LITERAL_HOST = /^[A-Za-z0-9._-]+$/;
+
 /**
- * How to accept a finding in the policy file (docs/policy.md): an exception covers only `direct` unless it names its
- * verdict, so an exception for another verdict that leaves `verdicts:` out would not apply.
+ * How an exception names the destination: by address where the name proves nothing (claimed), is an IP, or is no
+ * literal host name (`*`, `?` or characters `hosts` refuse: a log's Host header may hold anything).
  */
-function exception(verdict: Verdict, what = ''): string {
-  const parts = [...(verdict === 'direct' ? [] : [`\`verdicts: [${verdict}]\``]), ...(what === '' ? [] : [what]), 'a `reason`', 'an `expires` date'];
-  return `an exception to the policy file (under \`allow:\`, with ${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1] as string})`;
+function destinationField(s: FixSubject | null, claimed: boolean): string {
+  if (s === null && !claimed) return 'hosts: [<host>]';
+  const bare = s === null ? '' : s.host.startsWith('[') ? s.host.slice(1, -1) : s.host;
+  const ip = ipScalar(bare);
+  if (ip !== null) return `cidrs: [${ip}]`;
+  if (!claimed && LITERAL_HOST.test(bare)) return `hosts: [${bare}]`;
+  return `cidrs: [${ipScalar(s?.endpoint ?? null) ?? '<the address it went to>'}]`;
+}
+
+/** How the catalogue's generic text names a caller: a pod by workload, or (for a caller outside the mesh) its address. */
+type CallerBy = 'workload' | 'address';
+
+/** A caller a policy's `from.workloads` can hold as itself (`name` or `namespace/name`, no glob character). */
+const LITERAL_WORKLOAD = /^[a-z0-9.-]+(\/[a-z0-9.-]+)?$/;
+
+/** How an exception names the flow's caller: its workload, or its address where only that is known; never a glob it does not hold. */
+function callerField(s: FixSubject | null, generic: CallerBy): string {
+  const ip = s === null || s.namespace !== null ? null : ipScalar(s.who);
+  if (ip !== null) return `from: {cidrs: [${ip}]}`;
+  if (s !== null && LITERAL_WORKLOAD.test(s.who)) return `from: {workloads: [${s.who}]}`;
+  return generic === 'address' && s === null ? 'from: {cidrs: [<caller address>]}' : 'from: {workloads: [<namespace>/<workload>]}';
+}
+
+/**
+ * How to accept a finding in the policy file (docs/policy.md), as an exception to copy: every field an exception
+ * needs (`id`, `reason`, a destination), `verdicts:` where the verdict is not `direct` (an exception without it
+ * would not apply), and the narrowest port and caller the flow shows, so that following the text never fails and
+ * never allows more than the finding.
+ */
+function exception(verdict: Verdict, s: FixSubject | null, callerBy: CallerBy = 'workload', claimed = s?.claimed ?? false): string {
+  const fields = ['id: <name>', 'reason: <why>', ...(verdict === 'direct' ? [] : [`verdicts: [${verdict}]`]), destinationField(s, claimed)];
+  if (s === null || s.port !== null) fields.push(`ports: [${s === null ? '<port>' : s.port}]`);
+  fields.push(callerField(s, callerBy));
+  return `an exception under \`allow:\` in the policy file, \`{${fields.join(', ')}}\` (with \`expires: YYYY-MM-DD\` if it should lapse)`;
 }
 
 /** The fix of a flow that left the mesh without the gateway; `claimed` where its host name is only the client's claim. */
 function routeViaGateway(claimed: boolean): Fix {
   const byAddress = claimed
-    ? " Name the destination in it by the address it went to (`cidrs`): `hosts` never match a name sent through PassthroughCluster, which is only the client's claim."
+    ? " The exception names the address the flow went to (`cidrs`): `hosts` never match a name sent through PassthroughCluster, which is only the client's claim."
     : '';
   return (s) =>
     `Route ${host(s)} through the egress gateway (a ServiceEntry for ${host(s)}, a Gateway on the egress gateway, and a ` +
     `VirtualService sending mesh traffic for ${host(s)} to it), then close the direct path with a NetworkPolicy that lets ` +
-    `pods reach only the egress gateway and DNS; or, if ${caller(s)} may reach ${host(s)} directly, add ${exception('direct')}.${byAddress}`;
+    `pods reach only the egress gateway and DNS; or, if ${caller(s)} may reach ${host(s)} directly, add ${exception('direct', s, 'workload', claimed || (s?.claimed ?? false))}.${byAddress}`;
 }
 
 /** The second half of every blocked rule's fix: how to stop reporting a block that is wanted. */
-const BLOCK_WANTED = `if the block is intended, add ${exception('blocked')} so that it is no longer reported.`;
+const blockWanted = (s: FixSubject | null): string => `if the block is intended, add ${exception('blocked', s)} so that it is no longer reported.`;
 
 const BLOCKED_AT_SIDECAR: Fix = (s) =>
   `If ${caller(s)} needs ${host(s)}, add a ServiceEntry for ${host(s)} and route it through the egress gateway (a Gateway ` +
-  `on the egress gateway and a VirtualService sending mesh traffic for ${host(s)} to it); ${BLOCK_WANTED}`;
+  `on the egress gateway and a VirtualService sending mesh traffic for ${host(s)} to it); ${blockWanted(s)}`;
 const ROUTE_AT_GATEWAY: Fix = (s) =>
   `If ${caller(s)} needs ${host(s)}, give the egress gateway a route for it: a Gateway server on the egress gateway for ` +
   `${host(s)} and the port the sidecars send it to, and a VirtualService bound to that Gateway sending ${host(s)} on to ` +
-  `its ServiceEntry (exported to the egress gateway's namespace); ${BLOCK_WANTED}`;
+  `its ServiceEntry (exported to the egress gateway's namespace); ${blockWanted(s)}`;
 const COLLECT_GATEWAY_LOGS: Fix = () =>
   "Collect the egress gateway's access logs for the same time (kubectl logs -l istio=egressgateway -c istio-proxy), " +
   'with logging not filtered to errors; a gateway with another name is named with --gateway-host. A larger --window ' +
@@ -222,7 +271,7 @@ const TEXT: Record<RuleId, Text> = {
       'filter, an external authorizer) refused it.',
     fix: (s) =>
       `If ${caller(s)} needs ${host(s)}, allow ${caller(s)} to reach ${host(s)} in the AuthorizationPolicy on the egress ` +
-      `gateway (or the external authorizer it asks) that refused it; ${BLOCK_WANTED}`,
+      `gateway (or the external authorizer it asks) that refused it; ${blockWanted(s)}`,
   },
   'blocked/gateway-no-route': {
     title: 'No route at the egress gateway',
@@ -234,7 +283,7 @@ const TEXT: Record<RuleId, Text> = {
     meaning: 'The egress gateway answered the request itself with an error (a direct response) instead of forwarding it.',
     fix: (s) =>
       `If ${caller(s)} needs ${host(s)}, change the VirtualService bound to the egress gateway that answers ${host(s)} ` +
-      `itself (a directResponse route) to send ${host(s)} on to its ServiceEntry; ${BLOCK_WANTED}`,
+      `itself (a directResponse route) to send ${host(s)} on to its ServiceEntry; ${blockWanted(s)}`,
   },
   'blocked/gateway-blackhole': {
     title: 'Dropped by the egress gateway (BlackHoleCluster)',
@@ -248,7 +297,7 @@ const TEXT: Record<RuleId, Text> = {
       'sidecar (not in the mesh, or traffic excluded from it).',
     fix: (s) =>
       `Collect the istio-proxy logs of ${caller(s)} for the same time. A caller without a sidecar should get one; if it ` +
-      `may stay outside the mesh, add ${exception('gateway-only', 'its address under `from.cidrs`')}, and close its direct ` +
+      `may stay outside the mesh, add ${exception('gateway-only', s, 'address')}, and close its direct ` +
       'path, if it is a pod, with a NetworkPolicy that lets it reach only the egress gateway and DNS.',
   },
   'gateway-only/peer-not-logged': {

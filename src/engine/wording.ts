@@ -5,6 +5,7 @@
 import type { Destination } from '../types.js';
 import { PairMemo } from './cache.js';
 import { unicodeName } from './idn.js';
+import { ipOf } from './net.js';
 import { flowFix, type FixSubject, type UnloggedSocket } from './rule-catalogue.js';
 import type { RuleId } from './rules.js';
 
@@ -81,6 +82,8 @@ interface Variant {
   rule: RuleId;
   key: string;
   host: string;
+  address: string | null;
+  claimed: boolean;
   namespace: string | null;
   cluster: string | null;
   flags: string | null;
@@ -105,7 +108,8 @@ export interface PhraseInput {
 
 function same(v: Variant, rule: RuleId, x: PhraseInput): boolean {
   return (
-    v.rule === rule && v.key === x.destination.key && v.host === x.destination.host && v.namespace === x.namespace &&
+    v.rule === rule && v.key === x.destination.key && v.host === x.destination.host && v.address === x.destination.address &&
+    v.claimed === (x.destination.claimed === true) && v.namespace === x.namespace &&
     v.cluster === x.cluster && v.flags === x.flags && v.details === x.details && v.joinedBy === x.joinedBy && v.socket === x.socket
   );
 }
@@ -130,8 +134,12 @@ export class PhraseMemo {
     const unicode = unicodeName(d.host);
     const f: Facts = {
       who: x.namespace === null ? x.workload : `${x.namespace}/${x.workload}`,
+      namespace: x.namespace,
       dest: unicode === null ? d.key : `${d.key} (${unicode})`,
       host: d.host,
+      port: d.port,
+      endpoint: ipOf(d.address),
+      claimed: d.claimed === true,
       cluster: x.cluster,
       flags: x.flags,
       details: x.details,
@@ -139,7 +147,7 @@ export class PhraseMemo {
       socket: x.socket,
     };
     const phrases = { reason: reasonFor(rule, f), remediation: flowFix(rule, f) };
-    this.memo.remember(list, { rule, key: d.key, host: d.host, namespace: x.namespace, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, phrases });
+    this.memo.remember(list, { rule, key: d.key, host: d.host, address: d.address, claimed: d.claimed === true, namespace: x.namespace, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, phrases });
     return phrases;
   }
 }

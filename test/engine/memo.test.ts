@@ -69,9 +69,15 @@ describe('PhraseMemo', () => {
     'inbound/inbound-cluster',
   ];
   const pick = <T>(rand: () => number, items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
-  const place = (key: string, host: string): Destination => ({ key, host, port: 443, address: null, external: true });
-  // Two objects for one place (only the engine shares them), and one whose key alone differs.
-  const destinations = [place('api.stripe.com:443', 'api.stripe.com'), place('api.stripe.com:443', 'api.stripe.com'), place('pypi.org:443', 'pypi.org'), place('pypi.org:8443', 'pypi.org')];
+  const place = (key: string, host: string, address: string | null = null, claimed = false): Destination => ({
+    key, host, port: Number(key.slice(key.lastIndexOf(':') + 1)), address, external: true, claimed,
+  });
+  // Two objects for one place (only the engine shares them), one whose key alone differs, and claimed names whose
+  // addresses alone differ (a fix names a claimed destination by its address).
+  const destinations = [
+    place('api.stripe.com:443', 'api.stripe.com'), place('api.stripe.com:443', 'api.stripe.com'), place('pypi.org:443', 'pypi.org'),
+    place('pypi.org:8443', 'pypi.org'), place('pypi.org:443', 'pypi.org', '203.0.113.9:443', true), place('pypi.org:443', 'pypi.org', '203.0.113.10:443', true),
+  ];
 
   it('gives the sentences the wording rules give, for any mix of facts', () => {
     const memo = new PhraseMemo();
@@ -89,7 +95,8 @@ describe('PhraseMemo', () => {
         socket: pick(rand, [null, 'format', 'old-proxy-http'] as const),
       };
       const f: Facts = {
-        who: x.namespace === null ? x.workload : `${x.namespace}/${x.workload}`,
+        who: x.namespace === null ? x.workload : `${x.namespace}/${x.workload}`, namespace: x.namespace, port: x.destination.port,
+        endpoint: x.destination.address?.slice(0, x.destination.address.lastIndexOf(':')) ?? null, claimed: x.destination.claimed === true,
         dest: x.destination.key, host: x.destination.host, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket,
       };
       const got = memo.get(rule, x);
@@ -98,8 +105,11 @@ describe('PhraseMemo', () => {
     }
   });
 
+  /** The caller and destination facts the hand-made cases below share. */
+  const CHECKOUT = { who: 'shop/checkout', namespace: 'shop', port: 443, endpoint: null, claimed: false } as const;
+
   it('points a refusal by the gateway at the gateway, and a failed connection at the gateway pods, not at missing logs', () => {
-    const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: null, details: null, joinedBy: 'request-id', socket: null };
+    const f: Facts = { ...CHECKOUT, dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: null, details: null, joinedBy: 'request-id', socket: null };
     expect(flowFix('blocked/gateway-denied', f)).toContain('AuthorizationPolicy');
     expect(flowFix('blocked/gateway-denied', f)).not.toContain('add a ServiceEntry');
     expect(flowFix('via-gateway-unconfirmed/no-connection', f)).toContain('reachable');
@@ -112,12 +122,12 @@ describe('PhraseMemo', () => {
     { flags: 'UF,FI', says: 'fault injected' },
     { flags: 'UAEX', says: 'external authorizer' },
   ])('points a never-connected entry flagged $flags at the sidecar\'s own refusal as well', ({ flags, says }) => {
-    const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags, details: null, joinedBy: null, socket: null };
+    const f: Facts = { ...CHECKOUT, dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags, details: null, joinedBy: null, socket: null };
     expect(flowFix('via-gateway-unconfirmed/no-connection', f)).toContain(says);
   });
 
   it('gives a connection failure (UF) no advice about the sidecar refusing it itself', () => {
-    const f: Facts = { who: 'shop/checkout', dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: 'UF,URX', details: null, joinedBy: null, socket: null };
+    const f: Facts = { ...CHECKOUT, dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: 'UF,URX', details: null, joinedBy: null, socket: null };
     expect(flowFix('via-gateway-unconfirmed/no-connection', f)).not.toContain('refused it itself');
   });
 

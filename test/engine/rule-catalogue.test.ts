@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { flowFix, RULE_CATALOGUE, ruleInfo, socketNotLoggedFix } from '../../src/engine/rule-catalogue.js';
 import { D, SIDECAR_REFUSAL_FLAGS } from '../../src/engine/rules.js';
+import { parsePolicy } from '../../src/policy/index.js';
+import type { Policy } from '../../src/policy/types.js';
 import type { Facts } from '../../src/engine/wording.js';
 import { VERDICTS } from '../../src/types.js';
 
@@ -41,14 +43,20 @@ describe('the rule catalogue', () => {
 
   // A rule's fix is one template (rule-catalogue.ts): a flow's is it filled with the flow's caller and host, the catalogue's
   // is it in generic words. Two rules pick a part by the flow's facts, checked apart below.
-  const generic: Facts = { who: 'the caller', host: 'the host', dest: 'the host:443', cluster: null, flags: null, details: null, joinedBy: null, socket: null };
-  const flow: Facts = { ...generic, who: 'shop/checkout', host: 'api.stripe.com', dest: 'api.stripe.com:443' };
+  const generic: Facts = {
+    who: 'the caller', namespace: null, host: 'the host', port: null, endpoint: null, claimed: false, dest: 'the host', cluster: null,
+    flags: null, details: null, joinedBy: null, socket: null,
+  };
+  const flow: Facts = { ...generic, who: 'shop/checkout', namespace: 'shop', host: 'api.stripe.com', port: 443, dest: 'api.stripe.com:443' };
+  /** The exception a fix suggests (its one part in YAML, which names the flow's own fields rather than the caller and host). */
+  const SUGGESTED = /`(\{id: <name>, reason: <why>, [^`]*\})`/;
+  const prose = (fix: string | null | undefined): string | null | undefined => fix?.replace(SUGGESTED, '`{...}`');
   const PICKS_BY_FACTS = ['via-gateway-unconfirmed/no-connection', 'via-gateway-unconfirmed/socket-not-logged'];
 
   it.each(RULE_CATALOGUE.filter((r) => !PICKS_BY_FACTS.includes(r.id)).map((r) => r.id))(
     "gives a %s flow the catalogue's fix with its caller and host filled in",
     (rule) => {
-      expect(flowFix(rule, generic)).toBe(ruleInfo(rule)?.fix);
+      expect(prose(flowFix(rule, generic))).toBe(prose(ruleInfo(rule)?.fix));
       const own = flowFix(rule, flow);
       if (own !== null && ruleInfo(rule)?.fix?.includes('the host')) expect(own).toContain('api.stripe.com');
       expect(own ?? '').not.toContain('the host');
@@ -74,16 +82,49 @@ describe('the rule catalogue', () => {
     expect(flowFix(rule, { ...flow, socket: 'old-proxy-http' })).toBe(socketNotLoggedFix('old-proxy-http'));
   });
 
-  // An exception covers only direct unless it names its verdict (docs/policy.md): one that left verdicts: out would not apply.
-  it.each(RULE_CATALOGUE.filter((r) => ['direct', 'blocked'].includes(r.verdict) || r.id === 'gateway-only/no-sidecar-entry'))(
-    'tells how to accept a $id finding with a policy exception that applies to it, with a reason and an expiry',
-    ({ verdict, fix }) => {
-      expect(fix).toContain('an exception to the policy file (under `allow:`, with ');
-      expect(fix).toContain('a `reason` and an `expires` date)');
-      if (verdict === 'direct') expect(fix).not.toContain('verdicts:');
-      else expect(fix).toContain(`\`verdicts: [${verdict}]\``);
-    },
-  );
+  // An exception covers only direct unless it names its verdict (docs/policy.md): one that left verdicts: out would not
+  // apply, and one without an id, a reason or a destination is refused. So the suggestion, filled in, must load as is.
+  const ACCEPTABLE = RULE_CATALOGUE.filter((r) => ['direct', 'blocked'].includes(r.verdict) || r.id === 'gateway-only/no-sidecar-entry');
+
+  /** The policy file a user gets by copying a fix's suggested exception (with its placeholders filled in) under `allow:`. */
+  function policyFrom(fix: string | null): Policy {
+    const mapping = fix?.match(SUGGESTED)?.[1];
+    expect(mapping, fix ?? 'no fix').toBeDefined();
+    const filled = (mapping as string).replace('<name>', 'accepted').replace('<why>', 'a test').replace('<port>', '443').replace(/<[^>]*address[^>]*>/g, '10.0.0.1').replace(/<[^>]+>/g, 'x');
+    return parsePolicy(`apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - ${filled}\n`, 'policy.yaml');
+  }
+
+  it.each(ACCEPTABLE)('tells how to accept a $id finding with an exception that loads and covers its verdict', ({ id, verdict, fix }) => {
+    expect(fix).toContain('(with `expires: YYYY-MM-DD` if it should lapse)');
+    const [exception] = policyFrom(fix).exceptions;
+    expect(exception?.verdicts).toEqual([verdict]);
+    const own = policyFrom(flowFix(id, flow)).exceptions[0];
+    expect(own?.verdicts).toEqual([verdict]);
+    if (id === 'gateway-only/no-sidecar-entry') return;
+    expect(own?.ports).toEqual([{ from: 443, to: 443 }]);
+    expect(own?.from.workloads).toEqual(['shop/checkout']);
+  });
+
+  it('names a claimed destination by the address it went to, an IP host by its address, and an IP caller by its address', () => {
+    const claimed = policyFrom(flowFix('direct/passthrough-cluster', { ...flow, host: 'www.googleapis.com', claimed: true, endpoint: '203.0.113.9' }));
+    expect(claimed.exceptions[0]).toMatchObject({ hosts: [], cidrs: ['203.0.113.9'] });
+    const v6 = policyFrom(flowFix('direct/endpoint-outside-mesh', { ...flow, host: '[2001:db8::5]', who: '10.1.2.3', namespace: null }));
+    expect(v6.exceptions[0]).toMatchObject({ hosts: [], cidrs: ['2001:db8::5'], from: { cidrs: ['10.1.2.3'] } });
+  });
+
+  it('never lets a Host header widen the exception: a host that is no literal name is named by its address', () => {
+    for (const host of ['*', 'evil.example", "*', 'a?.example', 'evil.example]']) {
+      const [exception] = policyFrom(flowFix('direct/service-entry-host', { ...flow, host, endpoint: '203.0.113.9' })).exceptions;
+      expect(exception).toMatchObject({ hosts: [], cidrs: ['203.0.113.9'] });
+    }
+  });
+
+  it('never names a caller by a glob it does not hold: a caller that is no literal workload is left for the user to name', () => {
+    for (const who of ['ns/*', 'ns/a, b: c', 'NS/Upper']) {
+      const fix = flowFix('direct/service-entry-host', { ...flow, who, namespace: 'ns' }) ?? '';
+      expect(fix).toContain('from: {workloads: [<namespace>/<workload>]}');
+    }
+  });
 
   it('knows no rule id this version does not decide', () => {
     expect(ruleInfo('direct/made-up')).toBeUndefined();

@@ -317,8 +317,12 @@ describe('sidecar verdict rules', () => {
     const [blocked, unconfirmed] = [flows.find((f) => f.verdict === 'blocked'), flows.find((f) => f.verdict === 'via-gateway-unconfirmed')];
     const who = `${blocked?.source.namespace}/${blocked?.source.workload}`;
     const host = blocked?.destination.host ?? '';
-    expect(blocked?.remediation).toBe(ruleInfo('blocked/blackhole-cluster')?.fix?.replaceAll('the caller', who).replaceAll('the host', host));
-    expect(blocked?.remediation).toContain('`verdicts: [blocked]`');
+    const suggestion = /`\{id: <name>, [^`]*\}`/;
+    expect(blocked?.remediation?.replace(suggestion, '{...}')).toBe(
+      ruleInfo('blocked/blackhole-cluster')?.fix?.replaceAll('the caller', who).replaceAll('the host', host).replace(suggestion, '{...}'),
+    );
+    // The exception it suggests names this flow: a claimed SNI by the address it went to, its port and its caller.
+    expect(blocked?.remediation).toContain('`{id: <name>, reason: <why>, verdicts: [blocked], cidrs: [142.250.217.115], ports: [443], from: {workloads: [shop/checkout]}}`');
     expect(unconfirmed?.remediation).toBe(ruleInfo('via-gateway-unconfirmed/no-gateway-entry')?.fix);
     expect(unconfirmed?.remediation).toContain('--window');
   });

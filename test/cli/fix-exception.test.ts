@@ -1,0 +1,59 @@
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+const SCENARIOS = join(FIXTURES, 'scenarios');
+
+interface Flow {
+  verdict: string;
+  rule: string;
+  fingerprint: string;
+  remediation: string | null;
+  allowedBy: { id: string } | null;
+}
+
+/** The exception a remediation suggests, as the YAML flow mapping between its backquotes. */
+const SUGGESTED = /under `allow:` in the policy file, `(\{id: <name>, reason: <why>, [^`]*\})`/;
+
+async function flowsOf(dir: string, policy: string[] = []): Promise<Flow[]> {
+  const res = await runCli(['audit', dir, '-o', 'json', '--fail-on', 'none', ...policy]);
+  expect(res.stderr).not.toContain('internal error');
+  expect(res.code, res.stderr).toBe(0);
+  return (JSON.parse(res.stdout) as { flows: Flow[] }).flows;
+}
+
+describe('the exception a finding suggests, copied into a policy file, allows that finding', () => {
+  const inputs = [join(FIXTURES, 'demo'), ...readdirSync(SCENARIOS).filter((n) => !n.includes('.')).map((n) => join(SCENARIOS, n))];
+
+  it.each(inputs.map((dir) => [dir.slice(FIXTURES.length), dir]))('%s', async (_name, dir) => {
+    const before = await flowsOf(dir);
+    const suggested = new Map<string, string>();
+    const owners = new Set<string>();
+    let findings = 0;
+    for (const flow of before) {
+      if (!(flow.remediation ?? '').includes('`allow:`')) continue;
+      const text = flow.remediation?.match(SUGGESTED)?.[1];
+      expect(text, `${flow.rule}: ${flow.remediation}`).toBeDefined();
+      if (!suggested.has(text as string)) suggested.set(text as string, `fix-${suggested.size}`);
+      owners.add(flow.fingerprint);
+      findings++;
+    }
+    const lines = ['apiVersion: egress-audit/v1', 'kind: EgressPolicy', 'allow:', ...[...suggested].map(([text, id]) => `  - ${text.replace('<name>', id).replace('<why>', 'accepted in a test')}`)];
+    const policy = join(tempDir('ea-fix-exception-'), 'policy.yaml');
+    writeFileSync(policy, suggested.size === 0 ? 'apiVersion: egress-audit/v1\nkind: EgressPolicy\n' : `${lines.join('\n')}\n`);
+    const after = await flowsOf(dir, ['--policy', policy]);
+    // Each flow a suggestion was made for is allowed (by its own, or by an earlier one that covers it too), and a
+    // flow without one stays as it was: no suggested exception reaches beyond the findings it was made for.
+    for (const flow of after) {
+      if (owners.has(flow.fingerprint)) expect(flow.allowedBy?.id, `${flow.rule} ${flow.fingerprint}`).toMatch(/^fix-\d+$/);
+      else expect(flow.allowedBy, `${flow.rule} ${flow.fingerprint}`).toBeNull();
+    }
+    expect(after.filter((f) => f.allowedBy !== null)).toHaveLength(findings);
+  });
+});
