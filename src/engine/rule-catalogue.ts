@@ -104,7 +104,7 @@ function exception(verdict: Verdict, s: FixSubject | null, callerBy: CallerBy = 
 /** The fix of a flow that left the mesh without the gateway; `claimed` where its host name is only the client's claim. */
 function routeViaGateway(claimed: boolean): Fix {
   const byAddress = claimed
-    ? " The exception names the address the flow went to (`cidrs`): `hosts` never match a name sent through PassthroughCluster, which is only the client's claim."
+    ? " The exception names the destination by address (`cidrs`): `hosts` never match a name sent through PassthroughCluster, which is only the client's claim."
     : '';
   return (s) =>
     `Route ${host(s)} through the egress gateway (a ServiceEntry for ${host(s)}, a Gateway on the egress gateway, and a ` +
@@ -342,6 +342,20 @@ export function fixText(info: RuleInfo): string {
 /** A rule's fix in the catalogue's words: coverage warnings about a rule's entries (coverage.ts) give it as their advice. */
 export function catalogueFix(id: RuleId): string | null {
   return TEXT[id].fix?.(null) ?? null;
+}
+
+/**
+ * A finding's fix when its flows went to several addresses under one claimed name (DNS that answers with more than one):
+ * its suggested exception names every address still to allow (`cidrs` is all a claimed name can be allowed by), not
+ * only the first flow's. `more`: its flows went to further addresses than those listed.
+ */
+export function withSuggestedAddresses(fix: string | null, addresses: readonly string[], more: boolean): string | null {
+  if (fix === null || addresses.length === 0) return fix;
+  const list = addresses.map((a) => ipScalar(a) ?? JSON.stringify(a)).join(', ');
+  const widened = fix.replace(/(`\{id: <name>, [^`]*?)cidrs: \[[^\]]*\]/, (_all, head: string) => `${head}cidrs: [${list}]`);
+  return more
+    ? `${widened} Its flows went to more addresses than these ${addresses.length}: a name that varies this much is better routed through the egress gateway.`
+    : widened;
 }
 
 /** A flow's fix: its rule's template filled with the flow's caller and host (and the cause its facts show), or null. */

@@ -8,6 +8,11 @@ import type { EvidenceRef, Finding } from './model.js';
 import { compareStrings, insertSmallest } from './bounded.js';
 import { OTHER, REPORT_LIMITS } from './limits.js';
 import { msToIso } from '../pipeline/times.js';
+import { withSuggestedAddresses } from '../engine/rule-catalogue.js';
+import { ipOf } from '../engine/net.js';
+
+/** How many addresses of a claimed name a finding's suggested exception lists (a CDN name can answer with hundreds). */
+const SUGGESTED_ADDRESSES = 16;
 
 interface Evidence {
   t: number;
@@ -32,6 +37,10 @@ interface Group {
   failing: boolean;
   allowedBy: ExceptionRef | null;
   expiredException: ExceptionRef | null;
+  /** The addresses its flows to a claimed name went to and no exception allows yet (the first SUGGESTED_ADDRESSES), or null. */
+  addresses: Set<string> | null;
+  /** True when there were more such addresses than it holds. */
+  moreAddresses: boolean;
 }
 
 /** Evidence at `t` from `file`:`line` by `hop` against `b`: the order of compareEvidence, without an object for the first. */
@@ -84,7 +93,20 @@ function newGroup(flow: Flow, fingerprint: string, folded: boolean): Group {
     failing: false,
     allowedBy: null,
     expiredException: null,
+    addresses: null,
+    moreAddresses: false,
   };
+}
+
+/** Notes the address a claimed name's flow went to, for the finding's suggested exception (withSuggestedAddresses). */
+function addAddress(group: Group, flow: Flow): void {
+  if (flow.destination.claimed !== true || flow.allowedBy !== null || group.remediation === null) return;
+  const ip = ipOf(flow.destination.address);
+  if (ip === null || ip === '') return;
+  const seen = (group.addresses ??= new Set());
+  if (seen.has(ip)) return;
+  if (seen.size < SUGGESTED_ADDRESSES) seen.add(ip);
+  else group.moreAddresses = true;
 }
 
 /** The finding groups of a report, in bounded memory. */
@@ -108,6 +130,7 @@ export class FindingTable {
     addEvidence(group, flow.gateway, 'gateway', t);
     const related = flow.related;
     for (let i = 0; i < related.length; i++) addEvidence(group, related[i] as Entry, 'gateway', t); // no iterator per flow
+    addAddress(group, flow);
     group.failing ||= flow.failing;
     group.allowedBy = pickException(group.allowedBy, flow.allowedBy);
     group.expiredException = pickException(group.expiredException, flow.expiredException);
@@ -146,7 +169,7 @@ function toFinding(g: Group, failOn: readonly string[]): Finding {
     verdict: g.verdict,
     rule: g.rule,
     reason: g.reason,
-    remediation: g.remediation,
+    remediation: g.addresses === null ? g.remediation : withSuggestedAddresses(g.remediation, [...g.addresses].sort(), g.moreAddresses),
     destination: g.destination,
     sourceWorkload: g.sourceWorkload,
     namespace: g.namespace,

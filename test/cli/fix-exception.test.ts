@@ -57,3 +57,41 @@ describe('the exception a finding suggests, copied into a policy file, allows th
     expect(after.filter((f) => f.allowedBy !== null)).toHaveLength(findings);
   });
 });
+
+describe("a finding whose flows went to several addresses under one claimed name", () => {
+  /** Sidecar lines sending `pypi.org` (its SNI, only the client's claim) through PassthroughCluster to `count` addresses. */
+  function passthrough(count: number): string {
+    const dir = tempDir('ea-fix-addresses-');
+    const lines = Array.from({ length: count }, (_, i) => {
+      const to = `151.101.${Math.floor(i / 200)}.${(i % 200) + 1}:443`;
+      return `[2026-11-02T09:00:00.${String(i).padStart(3, '0')}Z] "- - -" 0 - - - "-" 700 21138 6 - "-" "-" "-" "-" "${to}" PassthroughCluster 10.244.1.18:${40000 + i} ${to} 10.244.1.18:${50000 + i} pypi.org -`;
+    });
+    writeFileSync(join(dir, 'sidecar.log'), `${lines.join('\n')}\n`);
+    return join(dir, 'sidecar.log');
+  }
+
+  async function findingOf(file: string, policy: string[] = []): Promise<{ remediation: string; failing: boolean; count: number }> {
+    const res = await runCli(['audit', '--sidecar', file, '-o', 'json', ...policy]);
+    const findings = (JSON.parse(res.stdout) as { findings: { remediation: string; failing: boolean; count: number }[] }).findings;
+    expect(findings).toHaveLength(1);
+    return findings[0] as { remediation: string; failing: boolean; count: number };
+  }
+
+  it('suggests one exception naming every address, which allows all of its flows', async () => {
+    const file = passthrough(3);
+    const finding = await findingOf(file);
+    const text = finding.remediation.match(SUGGESTED)?.[1] ?? '';
+    expect(text).toBe('{id: <name>, reason: <why>, cidrs: [151.101.0.1, 151.101.0.2, 151.101.0.3], ports: [443], from: {cidrs: [10.244.1.18]}}');
+    const policy = join(tempDir('ea-fix-addresses-'), 'policy.yaml');
+    writeFileSync(policy, `apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - ${text.replace('<name>', 'pypi').replace('<why>', 'a test')}\n`);
+    const after = await findingOf(file, ['--policy', policy]);
+    expect(after).toMatchObject({ failing: false, count: 3 });
+  });
+
+  it('lists the first 16 and says there were more, pointing at the gateway', async () => {
+    const finding = await findingOf(passthrough(40));
+    const cidrs = /cidrs: \[([^\]]*)\]/.exec(finding.remediation)?.[1]?.split(', ') ?? [];
+    expect(cidrs).toHaveLength(16);
+    expect(finding.remediation).toContain('Its flows went to more addresses than these 16');
+  });
+});

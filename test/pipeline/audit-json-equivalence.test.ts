@@ -25,7 +25,8 @@
  * blocked/blackhole-cluster and gateway-only/no-sidecar-entry flows).
  * A sixth: all four were re-recorded when a fix's exception became one to copy (`{id: <name>, reason: <why>, hosts: [...],
  * ports: [...], from: {...}}`), after checking the same way that only `"remediation"` values changed (the same 440 and
- * 6,137 flows; every other byte equal once the run's own times are set aside).
+ * 6,137 flows; every other byte equal once the run's own times are set aside); and again, checked the same way, when
+ * a finding's suggestion came to name every address its flows to a claimed name went to.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,10 +76,10 @@ afterAll(() => {
 
 describe('audit reports are byte-identical to the string-built ones', () => {
   it.each([
-    ['the demo capture, -o json', DEMO, 'json', '65ce3ec6095cd8409eda26c5e932f3b075acde88b2d8b3fb4add2139b150bcd4'],
-    ['the demo capture, -o ndjson', DEMO, 'ndjson', 'c01ea2e6bee3cddb07272d532d0d34b408797859fb896b84d3bd0248aef7e6be'],
-    ['50k generated lines, -o json', GENERATED, 'json', 'e3490f26fd4b77f6c504f22e5fc7f5ddaa377d58e11a8f59211f7e3309f3c8c2'],
-    ['50k generated lines, -o ndjson', GENERATED, 'ndjson', 'df6aaf8c1ceefa37caec049d9e893a2681b9de73e14b6eee8ff70949230966da'],
+    ['the demo capture, -o json', DEMO, 'json', '4b073af78feab7966307010dc79656f37297bc6b06ca8818eacd89e471641441'],
+    ['the demo capture, -o ndjson', DEMO, 'ndjson', '2c247d91b13f4e5a3eff57d2dece332ff07c1ff986792a64fd744703fd45659c'],
+    ['50k generated lines, -o json', GENERATED, 'json', 'e835163bfb344b8abe37df4ff666e1b7852aa0e7ada9b5e80cb799870facbcc5'],
+    ['50k generated lines, -o ndjson', GENERATED, 'ndjson', 'c57e096d53fc5b2de0c2ef8148fd4a57fe3a23a7ca3225ef4855f80c08e9ba84'],
   ])('%s', async (_name, args, format, expected) => {
     const cwd = args === DEMO ? ROOT : generatedDir;
     const text = await report([...args, '-o', format], cwd);
