@@ -12,7 +12,7 @@ import { withSuggestedAddresses } from '../engine/rule-catalogue.js';
 import { ipOf } from '../engine/net.js';
 
 /** How many addresses of a claimed name a finding's suggested exception lists (a CDN name can answer with hundreds). */
-const SUGGESTED_ADDRESSES = 16;
+const SUGGESTED_ADDRESSES = 8;
 
 interface Evidence {
   t: number;
@@ -37,8 +37,8 @@ interface Group {
   failing: boolean;
   allowedBy: ExceptionRef | null;
   expiredException: ExceptionRef | null;
-  /** The addresses its flows to a claimed name went to and no exception allows yet (the first SUGGESTED_ADDRESSES), or null. */
-  addresses: Set<string> | null;
+  /** The addresses its flows to a claimed name went to and no exception allows yet (the SUGGESTED_ADDRESSES lowest, in order), or null. */
+  addresses: string[] | null;
   /** True when there were more such addresses than it holds. */
   moreAddresses: boolean;
 }
@@ -98,15 +98,22 @@ function newGroup(flow: Flow, fingerprint: string, folded: boolean): Group {
   };
 }
 
+/** IPv4 addresses in numeric order (151.101.0.2 before 151.101.0.10), IPv6 after them in text order. */
+function compareAddresses(a: string, b: string): number {
+  const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
+  if (x.length !== 4 || y.length !== 4) return x.length - y.length || compareStrings(a, b);
+  for (let i = 0; i < 4; i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+  return 0;
+}
+
 /** Notes the address a claimed name's flow went to, for the finding's suggested exception (withSuggestedAddresses). */
 function addAddress(group: Group, flow: Flow): void {
   if (flow.destination.claimed !== true || flow.allowedBy !== null || group.remediation === null) return;
   const ip = ipOf(flow.destination.address);
   if (ip === null || ip === '') return;
-  const seen = (group.addresses ??= new Set());
-  if (seen.has(ip)) return;
-  if (seen.size < SUGGESTED_ADDRESSES) seen.add(ip);
-  else group.moreAddresses = true;
+  // The lowest addresses, not the first seen, so that the suggestion does not depend on the order flows arrive in.
+  const kept = insertSmallest((group.addresses ??= []), ip, SUGGESTED_ADDRESSES, compareAddresses);
+  if (kept.kind === 'rejected' || kept.kind === 'kept-evicting') group.moreAddresses = true;
 }
 
 /** The finding groups of a report, in bounded memory. */
@@ -169,7 +176,7 @@ function toFinding(g: Group, failOn: readonly string[]): Finding {
     verdict: g.verdict,
     rule: g.rule,
     reason: g.reason,
-    remediation: g.addresses === null ? g.remediation : withSuggestedAddresses(g.remediation, [...g.addresses].sort(), g.moreAddresses),
+    remediation: g.addresses === null ? g.remediation : withSuggestedAddresses(g.remediation, g.addresses, g.moreAddresses),
     destination: g.destination,
     sourceWorkload: g.sourceWorkload,
     namespace: g.namespace,

@@ -60,13 +60,13 @@ describe('the exception a finding suggests, copied into a policy file, allows th
 
 describe("a finding whose flows went to several addresses under one claimed name", () => {
   /** Sidecar lines sending `pypi.org` (its SNI, only the client's claim) through PassthroughCluster to `count` addresses. */
-  function passthrough(count: number): string {
+  function passthrough(count: number, newestFirst = false): string {
     const dir = tempDir('ea-fix-addresses-');
     const lines = Array.from({ length: count }, (_, i) => {
       const to = `151.101.${Math.floor(i / 200)}.${(i % 200) + 1}:443`;
       return `[2026-11-02T09:00:00.${String(i).padStart(3, '0')}Z] "- - -" 0 - - - "-" 700 21138 6 - "-" "-" "-" "-" "${to}" PassthroughCluster 10.244.1.18:${40000 + i} ${to} 10.244.1.18:${50000 + i} pypi.org -`;
     });
-    writeFileSync(join(dir, 'sidecar.log'), `${lines.join('\n')}\n`);
+    writeFileSync(join(dir, 'sidecar.log'), `${(newestFirst ? lines.reverse() : lines).join('\n')}\n`);
     return join(dir, 'sidecar.log');
   }
 
@@ -88,10 +88,11 @@ describe("a finding whose flows went to several addresses under one claimed name
     expect(after).toMatchObject({ failing: false, count: 3 });
   });
 
-  it('lists the first 16 and says there were more, pointing at the gateway', async () => {
+  it('lists the lowest 8 in numeric order, whatever order its flows came in, and says there were more', async () => {
     const finding = await findingOf(passthrough(40));
+    expect((await findingOf(passthrough(40, true))).remediation).toBe(finding.remediation);
     const cidrs = /cidrs: \[([^\]]*)\]/.exec(finding.remediation)?.[1]?.split(', ') ?? [];
-    expect(cidrs).toHaveLength(16);
-    expect(finding.remediation).toContain('Its flows went to more addresses than these 16');
+    expect(cidrs).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => `151.101.0.${n}`));
+    expect(finding.remediation).toContain('Its flows went to more addresses than these 8');
   });
 });
