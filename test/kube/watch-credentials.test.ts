@@ -159,6 +159,33 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
     expect(out.stderr).not.toContain('rotated-token-for-tests-only');
   });
 
+  clusterIt('reads a token file again when the server refuses the token it holds, and carries on', async ({ api }) => {
+    const p = pod(api, 'rotate-file');
+    const run = startWatch(['-n', 'rotate-file', '--gateway-namespace', 'rotate-file-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig(api, { user: 'token-file' }) });
+    await followedBy(api, run, p);
+    const old = api.token;
+    const before = api.requests.length;
+    api.setToken('rotated-file-token-for-tests-only'); // the file is rewritten and the old token refused at once
+    api.dropConnections({ kind: 'log', namespace: 'rotate-file', pod: 'cart-1' });
+    // Within a minute of the last read: client-node's own token-file cache still held the refused token, so every stream died of 401.
+    const resumed = api.waitUntil(() => api.requests.slice(before).some((r) => r.subresource === 'log' && r.name === 'cart-1' && r.namespace === 'rotate-file' && r.status === 200));
+    const refused = run.waitForStderr((t) => t.includes('401 Unauthorized'));
+    const failed = await Promise.race([resumed.then(() => false), refused.then(() => true, () => true)]);
+    if (failed) {
+      run.interrupt();
+      api.setToken(old);
+      throw new Error(`the follow was not resumed with the rotated token: ${(await run.exited).stderr}`);
+    }
+    p.appendLog('istio-proxy', [internalLine(new Date(), 7)]);
+    run.interrupt();
+    const out = await run.exited;
+    api.setToken(old);
+    expect(api.requests.slice(before).some((r) => r.status === 401)).toBe(true);
+    expect(out.code).toBe(0);
+    expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(1);
+    expect(out.stderr).not.toContain('rotated-file-token-for-tests-only');
+  });
+
   clusterIt('takes the first file’s current context and entries from a two-file $KUBECONFIG with duplicate names, as kubectl does', async ({ api }) => {
     const p = pod(api, 'multi');
     const good = kubeconfig(api, { context: 'first' });
