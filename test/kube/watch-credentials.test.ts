@@ -270,6 +270,15 @@ describe.concurrent('watch: API errors are clear, name what failed, and never pr
     await failsWith(api, { KUBECONFIG: kubeconfig(api) }, ['-n', 'shop'], /cannot list pods in namespace shop: the API server https:\/\/127\.0\.0\.1:\d+ rejected the credentials of context "fake" \(401 Unauthorized\)/);
   });
 
+  clusterIt('exits 3 naming the context when its token holds a character no HTTP header may carry, without the token', async ({ api }) => {
+    const path = kubeconfig(api);
+    const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { token: string } }[] };
+    (doc.users[0] as { user: { token: string } }).user.token = `${api.token}\u001b[2J`; // an escape pasted in with it
+    writeFileSync(path, stringify(doc));
+    // It used to say only `Invalid character in header content ["Authorization"]`, naming neither the request nor the context.
+    await failsWith(api, { KUBECONFIG: path }, ['-n', 'shop'], /cannot list pods in namespace shop: the credentials of context "fake" cannot be sent: the Authorization header would hold a character HTTP does not allow/);
+  });
+
   clusterIt('exits 3 on 403 for the pod list, naming the missing permission', async ({ api }) => {
     api.setForbidden({ verb: 'list', resource: 'pods', namespace: 'shop' });
     await failsWith(api, { KUBECONFIG: kubeconfig(api) }, ['-n', 'shop'], /cannot list pods in namespace shop: the ClusterRole needs pods: list/);

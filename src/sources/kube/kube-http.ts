@@ -213,7 +213,14 @@ export class KubeHttp {
     const module = url.protocol === 'http:' ? http : https;
     const headers = { ...(options.headers as Record<string, string>), Accept: 'application/json, */*', 'User-Agent': `egress-audit/${VERSION}` };
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = module.request(url, { ...options, method: 'GET', headers, signal });
+      let req: http.ClientRequest;
+      try {
+        req = module.request(url, { ...options, method: 'GET', headers, signal });
+      } catch (error) {
+        // Refused before sending (a header Node will not write): the same worded error as a request that got no answer.
+        reject(transportError(action, error as NodeJS.ErrnoException, this.target));
+        return;
+      }
       const fail = (error: KubeApiError): void => {
         req.destroy();
         reject(new KubeApiError(this.redactor.scrub(error.message), error.kind, error.status, this.redactor.scrub(error.detail), error.retryAfterS));
