@@ -267,7 +267,7 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
 describe.concurrent('watch: API errors are clear, name what failed, and never print credentials (fake API server)', () => {
   clusterIt('exits 3 on 401, naming the context and never the token', async ({ api }) => {
     api.setUnauthorized({});
-    await failsWith(api, { KUBECONFIG: kubeconfig(api) }, ['-n', 'shop'], /cannot list pods in namespace shop: the API server https:\/\/127\.0\.0\.1:\d+ rejected the credentials of context "fake" \(401 Unauthorized\)/);
+    await failsWith(api, { KUBECONFIG: kubeconfig(api) }, ['-n', 'shop'], /cannot list pods in namespace (istio-system|shop): the API server https:\/\/127\.0\.0\.1:\d+ rejected the credentials of context "fake" \(401 Unauthorized\)/);
   });
 
   clusterIt('exits 3 naming the context when its token holds a character no HTTP header may carry, without the token', async ({ api }) => {
@@ -276,7 +276,16 @@ describe.concurrent('watch: API errors are clear, name what failed, and never pr
     (doc.users[0] as { user: { token: string } }).user.token = `${api.token}\u001b[2J`; // an escape pasted in with it
     writeFileSync(path, stringify(doc));
     // It used to say only `Invalid character in header content ["Authorization"]`, naming neither the request nor the context.
-    await failsWith(api, { KUBECONFIG: path }, ['-n', 'shop'], /cannot list pods in namespace shop: the credentials of context "fake" cannot be sent: the Authorization header would hold a character HTTP does not allow/);
+    await failsWith(api, { KUBECONFIG: path }, ['-n', 'shop'], /cannot list pods in namespace (istio-system|shop): the credentials of context "fake" cannot be sent: the Authorization header would hold a character HTTP does not allow/);
+  });
+
+  clusterIt('runs a failing exec plugin once and exits 3 with its message (a device-code login is not asked twice)', async ({ api }) => {
+    const path = wrappedExecPlugin(api, 'login.sh', 'echo "To sign in, enter the code WXYZ-0000" >&2\nexit 1\n');
+    const out = await startWatch(['-n', 'shop', '-o', 'ndjson'], { KUBECONFIG: path }).exited;
+    expect(out.code).toBe(3);
+    expect(out.stderr).toMatch(/cannot get credentials for context "fake": exec plugin login\.sh of user "fake-user" failed \(exit 1\)/);
+    // The gateway list's failure was kept as a note, and the sidecar list ran the plugin again: its instructions twice.
+    expect(out.stderr.split('\n').filter((l) => l === 'egress-audit: exec plugin login.sh: To sign in, enter the code WXYZ-0000')).toHaveLength(1);
   });
 
   clusterIt('exits 3 on 403 for the pod list, naming the missing permission', async ({ api }) => {
