@@ -75,10 +75,7 @@ describe('exec credential plugins, run the way kubectl runs them', () => {
     writeFileSync(join(p.dir, 'plugin.mjs'), readFileSync(join(p.dir, 'plugin.mjs'), 'utf8').replace('"GO"', JSON.stringify(goFile)));
     let seen: (text: string) => void = () => undefined;
     const said = new Promise<string>((resolve) => (seen = resolve));
-    const r = new ExecCredentialRunner({
-      exec: p.exec, user: 'alice', context: 'prod', cluster: { name: 'c', server: 'https://api.example:6443', skipTLSVerify: false },
-      redactor: new Redactor(), notice: (text) => seen(text), stop: new AbortController().signal, stdinIsTerminal: false, waitNoticeMs: 5000,
-    });
+    const { r } = runner(p.exec, { notice: (text) => seen(text), waitNoticeMs: 5000 });
     const credential = r.credential(false);
     try {
       // The first thing said is the prompt; it used to wait for a newline that never came, and the first thing said was "still waiting".
