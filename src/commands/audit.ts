@@ -2,8 +2,8 @@ import { setMaxListeners } from 'node:events';
 import type { AuditOptions } from '../cli/options.js';
 import { offlineContext } from '../engine/index.js';
 import { AuditPipeline, type StreamFacts } from '../pipeline/audit-pipeline.js';
-import { JUDGED_HEADS, runOffline } from '../pipeline/offline-driver.js';
-import { Pacer } from '../pipeline/pace.js';
+import { JUDGED_HEADS, runOffline, STOPPED } from '../pipeline/offline-driver.js';
+import { lineByLine, Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { ReportBuilder } from '../report/index.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
@@ -119,7 +119,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const progress = (): RunProgress => ({ lines: pipeline.totals(), bytes: pipeline.streams.reduce((a, s) => a + s.bytes, 0), streams: streams.length, reconnects: 0 });
   const meter = new ProgressMeter(() => ({ ...progress(), totalBytes }), process.stderr, dashboard === null && process.stderr.isTTY === true);
   const pacer = new Pacer(paced ? options.speed : 0, options.window);
-  await runOffline(pipeline, roles.streams, abort.signal, {
+  await runOffline(pipeline, paced ? roles.streams.map(lineByLine) : roles.streams, abort.signal, {
     onChunk: () => {
       meter.tick();
       dashboard?.progress(progress(), false);
@@ -146,7 +146,10 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     options,
     notices.say,
   );
-  for (const s of pipeline.streams) if (s.error !== null) notices.say(s.error);
+  const stopped = pipeline.streams.filter((s) => s.error?.endsWith(STOPPED) === true);
+  for (const s of pipeline.streams) if (s.error !== null && !stopped.includes(s)) notices.say(s.error);
+  // One line, not one per input (a quit replay of a thousand files); the report names each.
+  if (stopped.length > 0) notices.say(`stopped before ${stopped.length} input(s) were read to the end (${stopped[0]?.info.name}${stopped.length > 1 ? ', ...' : ''}): the audit is incomplete`);
   if (dashboard !== null) {
     dashboard.finish(report, progress());
     await dashboard.waitUntilQuit();

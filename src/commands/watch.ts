@@ -205,7 +205,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
     await o.dashboard.waitUntilQuit();
   }
   o.notices.release();
-  for (const st of pipeline.streams) if (st.error !== null) process.stderr.write(`egress-audit: ${escapeControl(cluster.scrub(st.error))}\n`);
+  for (const st of pipeline.streams) if (st.error !== null) o.notices.sayOnce(cluster.scrub(st.error));
   const secs = Math.round((Date.now() - o.startedAt.getTime()) / 1000);
   const { reconnects } = cluster.source.stats;
   process.stderr.write(`egress-audit: watched ${pipeline.streams.length} container(s) for ${secs}s (context ${escapeControl(cluster.contextName)}): ${lineSummary(pipeline.totals())}; ${reconnects} reconnect(s), ${cluster.source.relists()} relist(s)\n`);

@@ -1,4 +1,5 @@
 import { inLogWindow, type LogWindow } from '../cli/log-time.js';
+import type { BackwardRead, LineMark, LogStream } from '../types.js';
 // The abortable sleep on the global timer, so that tests' fake clocks drive the pacing too.
 import { sleep } from '../sleep.js';
 
@@ -40,4 +41,45 @@ export class Pacer {
     }
     if (delay > 5) await sleep(delay, signal);
   }
+}
+
+const NEWLINE = 0x0a;
+
+/** Each read cut after every newline (views, not copies); a line mark, or the bytes after the last newline, as it is. */
+async function* cutAtNewlines<T extends Uint8Array | LineMark>(reads: AsyncIterable<T>): AsyncIterable<T | Uint8Array> {
+  for await (const read of reads) {
+    if (!(read instanceof Uint8Array)) {
+      yield read;
+      continue;
+    }
+    let start = 0;
+    for (let nl = read.indexOf(NEWLINE); nl !== -1; nl = read.indexOf(NEWLINE, start)) {
+      yield read.subarray(start, nl + 1);
+      start = nl + 1;
+    }
+    if (start < read.length) yield read.subarray(start);
+  }
+}
+
+/**
+ * The stream as a paced replay reads it: a line at a time. The pace is kept after each piece the
+ * replay reads, and a read (16 KiB, or the whole of a small file) holds many records: read whole, they
+ * were shown at once and never waited between, so a short file replayed in an instant at any --speed.
+ */
+export function lineByLine(stream: LogStream): LogStream {
+  const backwards = stream.backwards?.bind(stream);
+  return {
+    info: stream.info,
+    chunks: (signal) => cutAtNewlines(stream.chunks(signal)) as AsyncIterable<Uint8Array>,
+    ...(stream.readAt ? { readAt: stream.readAt.bind(stream) } : {}),
+    ...(backwards
+      ? {
+        backwards: async (maxLineLength: number): Promise<BackwardRead | null> => {
+          const read = await backwards(maxLineLength);
+          return read === null ? null : { lines: read.lines, chunks: (signal) => cutAtNewlines(read.chunks(signal)) };
+        },
+      }
+      : {}),
+    ...(stream.waitUntil !== undefined ? { waitUntil: stream.waitUntil } : {}),
+  };
 }

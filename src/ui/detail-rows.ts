@@ -4,6 +4,7 @@
  */
 import { RECORD_KEYS, type AccessRecord } from '../../parsers/types.js';
 import { workloadLabel } from '../report/flow-facts.js';
+import { SHOWN_SENTENCE_MAX } from '../report/clip.js';
 import type { Entry, Flow } from '../types.js';
 import type { Row } from './Line.js';
 import { explainFlags } from './response-flags.js';
@@ -13,6 +14,14 @@ import { VERDICT_LABELS, verdictTone } from './theme.js';
 const LABEL = 10;
 const RAW_LINES = 12;
 const VALUE_LINES = 4;
+
+/**
+ * Rows a sentence (why, fix, an exception) may take at this width: as many as the table's bound on a
+ * sentence needs, not a fixed few, since the view scrolls and a fix's last clause is often its point.
+ */
+function sentenceLines(width: number): number {
+  return Math.ceil(SHOWN_SENTENCE_MAX / Math.max(8, width - LABEL)) + 2; // + word wrap's slack
+}
 
 /** A label in the left column followed by a value wrapped into the rest of the width. */
 function labelled(label: string, value: string, width: number, maxLines = VALUE_LINES, indent = LABEL, words = false): Row[] {
@@ -30,6 +39,7 @@ function headRows(flow: Flow, width: number): Row[] {
   const to = [dst.key, dst.external ? 'external' : 'in mesh', dst.address ? `endpoint ${dst.address}` : ''];
   const traffic = `sent ${bytes(flow.bytesSent)}  received ${bytes(flow.bytesReceived)}`;
   const joined = flow.joinedBy ? `  joined by ${flow.joinedBy}` : '';
+  const sentence = sentenceLines(width);
   const rows: Row[] = [
     [
       { text: ` ${VERDICT_LABELS[flow.verdict]} `, tone: flow.verdict === 'direct' ? 'alarm' : verdictTone(flow.verdict) },
@@ -39,11 +49,11 @@ function headRows(flow: Flow, width: number): Row[] {
     ...labelled('from', from.filter(Boolean).join('  '), width),
     ...labelled('to', to.filter(Boolean).join('  '), width),
     ...labelled('traffic', traffic + joined, width),
-    ...labelled('why', flow.reason, width, VALUE_LINES, LABEL, true),
-    ...labelled('fix', flow.remediation ?? 'nothing to fix', width, VALUE_LINES, LABEL, true),
+    ...labelled('why', flow.reason, width, sentence, LABEL, true),
+    ...labelled('fix', flow.remediation ?? 'nothing to fix', width, sentence, LABEL, true),
   ];
-  if (flow.allowedBy) rows.push(...labelled('allowed', exceptionText(flow.allowedBy), width, VALUE_LINES, LABEL, true));
-  if (flow.expiredException) rows.push(...labelled('expired', exceptionText(flow.expiredException), width, VALUE_LINES, LABEL, true));
+  if (flow.allowedBy) rows.push(...labelled('allowed', exceptionText(flow.allowedBy), width, sentence, LABEL, true));
+  if (flow.expiredException) rows.push(...labelled('expired', exceptionText(flow.expiredException), width, sentence, LABEL, true));
   return rows;
 }
 

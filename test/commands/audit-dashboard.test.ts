@@ -16,7 +16,7 @@ const direct = (time: string): string =>
   `[${time}] "- - -" 0 - - - "-" 805 15199 158 - "-" "-" "-" "-" "104.102.54.251:443" PassthroughCluster 172.17.34.35:45584 104.102.54.251:443 172.17.34.35:45582 cloud.ibm.com -\n`;
 
 /**
- * Two sidecar logs an hour apart (a replay is paced chunk by chunk, and each is one chunk): at --speed 1
+ * Two sidecar logs an hour apart (a replay is paced record by record): at --speed 1
  * a paced replay sleeps (the gap cut to 2 s) before the second.
  */
 function hourApart(): string[] {

@@ -66,6 +66,26 @@ describe('exec credential plugins, run the way kubectl runs them', () => {
     expect((shown?.at ?? done) - started).toBeLessThan(done - started - 200);
   });
 
+  it('shows a prompt the plugin leaves without a newline (it waits for the answer on that line), while it waits', async () => {
+    const p = plugin(
+      `import { existsSync } from 'node:fs';\nprocess.stderr.write('Enter the code shown in your browser: ');\n` +
+        `const go = setInterval(() => { if (existsSync(${JSON.stringify('GO')})) { clearInterval(go); credential({ token: ${JSON.stringify(TOKEN)} }); } }, 20);`,
+    );
+    const goFile = join(p.dir, 'go');
+    writeFileSync(join(p.dir, 'plugin.mjs'), readFileSync(join(p.dir, 'plugin.mjs'), 'utf8').replace('"GO"', JSON.stringify(goFile)));
+    let seen: (text: string) => void = () => undefined;
+    const said = new Promise<string>((resolve) => (seen = resolve));
+    const { r } = runner(p.exec, { notice: (text) => seen(text), waitNoticeMs: 5000 });
+    const credential = r.credential(false);
+    try {
+      // The first thing said is the prompt; it used to wait for a newline that never came, and the first thing said was "still waiting".
+      expect(await said).toBe('exec plugin node: Enter the code shown in your browser:');
+    } finally {
+      writeFileSync(goFile, ''); // the plugin ends either way
+    }
+    expect((await credential).token).toBe(TOKEN);
+  });
+
   it('gives the plugin end-of-file on stdin when there is no terminal (client-node’s open pipe hung it)', async () => {
     const p = plugin(
       `let input = '';\nprocess.stdin.on('data', (d) => (input += d));\n` +

@@ -159,6 +159,33 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
     expect(out.stderr).not.toContain('rotated-token-for-tests-only');
   });
 
+  clusterIt('reads a token file again when the server refuses the token it holds, and carries on', async ({ api }) => {
+    const p = pod(api, 'rotate-file');
+    const run = startWatch(['-n', 'rotate-file', '--gateway-namespace', 'rotate-file-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig(api, { user: 'token-file' }) });
+    await followedBy(api, run, p);
+    const old = api.token;
+    const before = api.requests.length;
+    api.setToken('rotated-file-token-for-tests-only'); // the file is rewritten and the old token refused at once
+    api.dropConnections({ kind: 'log', namespace: 'rotate-file', pod: 'cart-1' });
+    // Within a minute of the last read: client-node's own token-file cache still held the refused token, so every stream died of 401.
+    const resumed = api.waitUntil(() => api.requests.slice(before).some((r) => r.subresource === 'log' && r.name === 'cart-1' && r.namespace === 'rotate-file' && r.status === 200));
+    const refused = run.waitForStderr((t) => t.includes('401 Unauthorized'));
+    const failed = await Promise.race([resumed.then(() => false), refused.then(() => true, () => true)]);
+    if (failed) {
+      run.interrupt();
+      api.setToken(old);
+      throw new Error(`the follow was not resumed with the rotated token: ${(await run.exited).stderr}`);
+    }
+    p.appendLog('istio-proxy', [internalLine(new Date(), 7)]);
+    run.interrupt();
+    const out = await run.exited;
+    api.setToken(old);
+    expect(api.requests.slice(before).some((r) => r.status === 401)).toBe(true);
+    expect(out.code).toBe(0);
+    expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(1);
+    expect(out.stderr).not.toContain('rotated-file-token-for-tests-only');
+  });
+
   clusterIt('takes the first file’s current context and entries from a two-file $KUBECONFIG with duplicate names, as kubectl does', async ({ api }) => {
     const p = pod(api, 'multi');
     const good = kubeconfig(api, { context: 'first' });
@@ -240,7 +267,25 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
 describe.concurrent('watch: API errors are clear, name what failed, and never print credentials (fake API server)', () => {
   clusterIt('exits 3 on 401, naming the context and never the token', async ({ api }) => {
     api.setUnauthorized({});
-    await failsWith(api, { KUBECONFIG: kubeconfig(api) }, ['-n', 'shop'], /cannot list pods in namespace shop: the API server https:\/\/127\.0\.0\.1:\d+ rejected the credentials of context "fake" \(401 Unauthorized\)/);
+    await failsWith(api, { KUBECONFIG: kubeconfig(api) }, ['-n', 'shop'], /cannot list pods in namespace (istio-system|shop): the API server https:\/\/127\.0\.0\.1:\d+ rejected the credentials of context "fake" \(401 Unauthorized\)/);
+  });
+
+  clusterIt('exits 3 naming the context when its token holds a character no HTTP header may carry, without the token', async ({ api }) => {
+    const path = kubeconfig(api);
+    const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { token: string } }[] };
+    (doc.users[0] as { user: { token: string } }).user.token = `${api.token}\u001b[2J`; // an escape pasted in with it
+    writeFileSync(path, stringify(doc));
+    // It used to say only `Invalid character in header content ["Authorization"]`, naming neither the request nor the context.
+    await failsWith(api, { KUBECONFIG: path }, ['-n', 'shop'], /cannot list pods in namespace (istio-system|shop): the credentials of context "fake" cannot be sent: the Authorization header would hold a character HTTP does not allow/);
+  });
+
+  clusterIt('runs a failing exec plugin once and exits 3 with its message (a device-code login is not asked twice)', async ({ api }) => {
+    const path = wrappedExecPlugin(api, 'login.sh', 'echo "To sign in, enter the code WXYZ-0000" >&2\nexit 1\n');
+    const out = await startWatch(['-n', 'shop', '-o', 'ndjson'], { KUBECONFIG: path }).exited;
+    expect(out.code).toBe(3);
+    expect(out.stderr).toMatch(/cannot get credentials for context "fake": exec plugin login\.sh of user "fake-user" failed \(exit 1\)/);
+    // The gateway list's failure was kept as a note, and the sidecar list ran the plugin again: its instructions twice.
+    expect(out.stderr.split('\n').filter((l) => l === 'egress-audit: exec plugin login.sh: To sign in, enter the code WXYZ-0000')).toHaveLength(1);
   });
 
   clusterIt('exits 3 on 403 for the pod list, naming the missing permission', async ({ api }) => {
@@ -275,6 +320,8 @@ describe.concurrent('watch: API errors are clear, name what failed, and never pr
     expect(lineCounts(report).records).toBe(1);
     expect(warnings(report).find((w) => w.code === 'stream-errors')?.message).toMatch(/pods\/log: get/);
     expect(out.code).toBe(3);
+    // Said once, when it happened: the end of the run used to print the same line again.
+    expect(out.stderr.split('\n').filter((l) => l.includes('cannot get the istio-proxy log of pod denylog/cart-2'))).toHaveLength(1);
     expectNoSecrets(api, out);
   });
 

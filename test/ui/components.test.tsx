@@ -254,6 +254,20 @@ describe('FlowDetail', () => {
     expect(frame).toMatch(/UH  no healthy upstream hosts in the cluster \(503\)/);
   });
 
+  it('shows a fix of several sentences whole, however many rows it takes (the view scrolls)', () => {
+    // A passthrough finding's fix as the catalogue words it (~600 characters): it used to be cut at four rows,
+    // "… 227 more chars", losing the very advice (name the destination by its address) the finding needs.
+    const remediation =
+      'Route pypi.org through the egress gateway (a ServiceEntry for pypi.org, a Gateway on the egress gateway, and a VirtualService ' +
+      'sending mesh traffic for pypi.org to it), then close the direct path with a NetworkPolicy that lets pods reach only the egress ' +
+      'gateway and DNS; or, if shop/frontend may reach pypi.org directly, add an exception to the policy file (under `allow:`, with a ' +
+      '`reason` and an `expires` date). Name the destination in it by the address it went to (`cidrs`): `hosts` never match a name ' +
+      "sent through PassthroughCluster, which is only the client's claim.";
+    const frame = renderToString(<FlowDetail flow={flow({ remediation })} scroll={0} width={80} height={200} color={false} />, { columns: 80 });
+    expect(frame).not.toContain('more chars');
+    expect(frame.replace(/\s+/g, ' ')).toContain("which is only the client's claim.");
+  });
+
   it('says when a hop has no line', () => {
     const frame = renderToString(<FlowDetail flow={flow()} scroll={0} width={80} height={200} color={false} />, { columns: 80 });
     expect(frame).toContain('── gateway line: none (no egress gateway entry joins this flow)');

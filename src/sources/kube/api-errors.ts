@@ -136,6 +136,16 @@ export function transportError(a: ApiAction, error: NodeJS.ErrnoException, t: Ap
   const code = error.code ?? '';
   const detail = error.message;
   if (error.name === 'AbortError' || code === 'ABORT_ERR') return new KubeApiError(`cannot ${describeAction(a)}: aborted`, 'aborted', null, detail);
+  if (code === 'ERR_INVALID_CHAR') {
+    // Node refuses to send the request: a control character or line break pasted into the token (never quoted: it is the secret).
+    const header = /\["?([\w-]+)"?\]/.exec(detail)?.[1] ?? 'a';
+    return new KubeApiError(
+      `cannot ${describeAction(a)}: the credentials of context "${t.context}" cannot be sent: the ${header} header would hold a character HTTP does not allow (a control character or line break in the token or token file?)`,
+      'unauthorized',
+      null,
+      '',
+    );
+  }
   if (TLS_CODES.test(code) || /certificate|ssl|tls/i.test(detail)) {
     return new KubeApiError(
       `cannot ${describeAction(a)}: the TLS connection to ${t.server} failed (${code || 'TLS'}: ${detail}); check certificate-authority(-data), tls-server-name and the client certificate of context "${t.context}"`,

@@ -17,6 +17,8 @@ const EXEC_WAIT_NOTICE_MS = 10_000;
 const EXEC_TIMEOUT_MS = 60_000;
 /** A credential is renewed this long before its expirationTimestamp (clocks and requests in flight). */
 const EXPIRY_SKEW_MS = 10_000;
+/** A plugin that writes part of a line and then pauses this long is taken to be prompting on it, and the part is shown. */
+const PROMPT_PAUSE_MS = 200;
 /** How much of a failed plugin's stderr its error quotes. */
 const MAX_QUOTED = 1000;
 /** A plugin stopped with SIGTERM that is still running after this long is killed: its open pipes would keep the run from ending. */
@@ -227,6 +229,7 @@ export class ExecCredentialRunner {
       child.stdout.setEncoding('utf8');
       child.stderr.setEncoding('utf8');
       child.stdout.on('data', (d: string) => (stdout += d));
+      let promptTimer: NodeJS.Timeout | undefined;
       child.stderr.on('data', (d: string) => {
         if (stderr.length < 64 * 1024) stderr += d;
         // Shown line by line as written: a device-code login's instructions are for the user to act on now.
@@ -234,6 +237,14 @@ export class ExecCredentialRunner {
         partial = lines.pop() ?? '';
         if (partial.length > 4096) partial = partial.slice(0, 4096);
         for (const line of lines) if (line.trim() !== '') say(line);
+        clearTimeout(promptTimer);
+        // A line left unfinished is a prompt waiting for its answer on that line ("Enter the code: "): shown once the plugin pauses.
+        if (partial.trim() !== '') {
+          promptTimer = setTimeout(() => {
+            say(partial.trimEnd());
+            partial = '';
+          }, PROMPT_PAUSE_MS);
+        }
       });
       child.on('error', (error: NodeJS.ErrnoException) => {
         // One line: messages are printed with control characters escaped, a newline as `\n`.
@@ -242,6 +253,7 @@ export class ExecCredentialRunner {
         finish(new ExecCredentialError(`exec plugin ${exec.command} of user "${this.o.user}" ${why}${hint}`));
       });
       child.on('close', (code, sig) => {
+        clearTimeout(promptTimer);
         if (partial.trim() !== '') say(partial);
         if (code !== 0) {
           const tail = oneLine(stderr).slice(-MAX_QUOTED);

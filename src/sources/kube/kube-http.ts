@@ -5,6 +5,7 @@
  * pod logs gives every failure the server's Status message and one wording (api-errors.ts); client-node's
  * `Log` hangs on aborts and drops, and loses error bodies (kubernetes-api.md §4).
  */
+import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https, { type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -145,6 +146,8 @@ export class KubeHttp {
       throw new KubeApiError(this.redactor.scrub(`cannot get credentials for context "${this.target.context}": ${(error as Error).message}`), 'unauthorized', null, '');
     }
     const headers = (options.headers ?? {}) as Record<string, unknown>;
+    const file = this.tokenFile();
+    if (file !== null) headers['Authorization'] = `Bearer ${this.readTokenFile(file)}`;
     // client-node sends a token file as read; kubectl trims it (`kubectl create token sa > file` ends in a newline).
     if (typeof headers['Authorization'] === 'string') headers['Authorization'] = headers['Authorization'].trim();
     this.redactor.addHeader(headers['Authorization'] ?? headers['authorization']);
@@ -152,6 +155,24 @@ export class KubeHttp {
     this.redactor.add(options.passphrase);
     if (typeof options.auth === 'string') this.redactor.add(options.auth.slice(options.auth.indexOf(':') + 1));
     return { options, until };
+  }
+
+  /** The current user's token file (a kubeconfig `tokenFile`, the in-cluster service account's), or null. */
+  private tokenFile(): string | null {
+    const file: unknown = this.kc.getCurrentUser()?.authProvider?.config?.['tokenFile'];
+    return typeof file === 'string' && file !== '' ? file : null;
+  }
+
+  /**
+   * The token file read now: client-node keeps what it read for a minute, so a token rotated and the old one
+   * refused (a 401) would be sent again and again until then. kubectl reads it again after a 401, as here.
+   */
+  private readTokenFile(file: string): string {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new KubeApiError(`cannot get credentials for context "${this.target.context}": cannot read its token file ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'unauthorized', null, '');
+    }
   }
 
   private url(path: string, query: Record<string, string>): URL {
@@ -192,7 +213,14 @@ export class KubeHttp {
     const module = url.protocol === 'http:' ? http : https;
     const headers = { ...(options.headers as Record<string, string>), Accept: 'application/json, */*', 'User-Agent': `egress-audit/${VERSION}` };
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = module.request(url, { ...options, method: 'GET', headers, signal });
+      let req: http.ClientRequest;
+      try {
+        req = module.request(url, { ...options, method: 'GET', headers, signal });
+      } catch (error) {
+        // Refused before sending (a header Node will not write): the same worded error as a request that got no answer.
+        reject(transportError(action, error as NodeJS.ErrnoException, this.target));
+        return;
+      }
       const fail = (error: KubeApiError): void => {
         req.destroy();
         reject(new KubeApiError(this.redactor.scrub(error.message), error.kind, error.status, this.redactor.scrub(error.detail), error.retryAfterS));

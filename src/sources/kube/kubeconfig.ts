@@ -63,7 +63,7 @@ export function mergeFirstWins(parts: ConfigParts[]): ConfigParts {
 
 type RawUser = { name?: unknown; user?: { tokenFile?: unknown; 'token-file'?: unknown } };
 
-/** kubectl's `tokenFile` user field, which client-node does not read: served through its tokenFile provider (re-read every minute). */
+/** kubectl's `tokenFile` user field, which client-node does not read: served through its tokenFile provider (kube-http.ts reads the file itself, every 30 s and after a 401). */
 function withTokenFiles(users: User[], text: string, dir: string): User[] {
   let raw: { users?: RawUser[] };
   try {

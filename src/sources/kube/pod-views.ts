@@ -2,14 +2,19 @@
  * The list+watch views of pods a run keeps: the sidecar namespaces (whole, unfiltered: the pod-IP map
  * and the coverage need every pod; `-l` and the pod query are applied locally) and the egress gateways
  * (filtered by `--gateway-selector` on the server). A view that cannot be listed at the start stops the
- * run for sidecars; for gateways it is reported, and the audit goes on with sidecar logs only.
+ * run for sidecars; for gateways it is reported, and the audit goes on with sidecar logs only (unless
+ * the credentials or the server's certificate failed, which no other view would get past).
  */
-import { LASTING_FAILURES, type ApiAction, type KubeApiError } from './api-errors.js';
+import { InputError } from '../../errors.js';
+import { LASTING_FAILURES, type ApiAction, type FailureKind, type KubeApiError } from './api-errors.js';
 import { Informer } from './informer.js';
 import type { KubeHttp } from './kube-http.js';
 import type { KubePod } from './pod-facts.js';
 import type { PodRegistry, PodScope } from './pod-registry.js';
 import type { WatchPlan } from './plan.js';
+
+/** Failures of the run's credentials or connection, not of one view: they stop the run as a sidecar view's failure does. */
+const CLUSTER_WIDE: readonly FailureKind[] = ['unauthorized', 'tls'];
 
 /** One view and how it is doing. */
 export interface PodView {
@@ -63,6 +68,8 @@ export async function listGateways(views: PodView[], signal: AbortSignal): Promi
     try {
       await v.informer.list(signal);
     } catch (error) {
+      // Credentials refused (or an exec plugin that failed), or a server not trusted: every other request would fail the same way.
+      if (CLUSTER_WIDE.includes((error as KubeApiError).kind)) throw new InputError((error as KubeApiError).message);
       problems.push((error as KubeApiError).message);
       v.failure = (error as KubeApiError).message;
     }
