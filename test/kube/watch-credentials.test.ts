@@ -333,6 +333,13 @@ describe.concurrent('watch: API errors are clear, name what failed, and never pr
     await failsWith(api, { KUBECONFIG: kubeconfig(api, { server: 'https://127.0.0.1:1' }) }, ['-n', 'shop'], /cannot reach the API server https:\/\/127\.0\.0\.1:1 of context "fake" \(connect ECONNREFUSED/);
   });
 
+  clusterIt('names an unreachable server without its query or fragment, where a token may be passed', async ({ api }) => {
+    const out = await startWatch(['-n', 'shop', '-o', 'ndjson'], { KUBECONFIG: kubeconfig(api, { server: 'https://127.0.0.1:1/?access_token=s3cret-query-token#s3cret-fragment' }) }).exited;
+    expect(out.stderr).toMatch(/cannot reach the API server https:\/\/127\.0\.0\.1:1 of context "fake" \(connect ECONNREFUSED/);
+    expect(out.stderr).not.toContain('s3cret');
+    expect(out.code).toBe(3);
+  });
+
   clusterIt('exits 3 naming the proxy too when the cluster goes through one that cannot be reached, without its password', async ({ api }) => {
     const path = kubeconfig(api);
     const doc = parse(readFileSync(path, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };

@@ -53,13 +53,15 @@ function untilAborted<T>(start: () => Promise<T>, signal: AbortSignal, aborted: 
   });
 }
 
-/** A server or proxy URL fit for messages (its user and password left out), or null. */
+/** A server or proxy URL fit for messages (its user, password, query and fragment left out: any may carry a token), or null. */
 function withoutCredentials(url: string | undefined): string | null {
   if (url === undefined || url === '') return null;
   try {
     const u = new URL(url);
     u.username = '';
     u.password = '';
+    u.search = '';
+    u.hash = '';
     return u.toString().replace(/\/$/, '');
   } catch {
     return null;
