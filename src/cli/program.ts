@@ -269,7 +269,7 @@ function watchCommand(handlers: CommandHandlers): Command {
       gatewayNamespace: String(o['gatewayNamespace']),
       gatewaySelector: String(o['gatewaySelector']),
       sinceMs: o['since'] === undefined ? null : parseDuration('--since', String(o['since'])),
-      durationMs: o['duration'] === undefined ? null : parseDuration('--duration', String(o['duration'])),
+      durationMs: o['duration'] === undefined ? null : parsePositiveDuration('--duration', String(o['duration']), 'a run of no time would stop before it read a line (use e.g. 30s or 10m)'),
       maxStreams: parsePositiveInt('--max-streams', String(o['maxStreams'])),
       format: String(o['format']),
       maxLineLength: parseSize('--max-line-length', String(o['maxLineLength'])),

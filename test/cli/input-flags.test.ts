@@ -56,6 +56,7 @@ describe('input flags whose value names nothing, or too much', () => {
     [['parse', '--max-line-length', '1024MiB', '-'], '--max-line-length: "1024MiB" is more than the largest allowed'],
     [['audit', '--window', '0s', VIA], '--window: "0s" is zero: a zero join window can never join'],
     [['audit', '--window', '0ms', VIA], '--window: "0ms" is zero'],
+    [['watch', '--duration', '0s'], '--duration: "0s" is zero: a run of no time would stop before it read a line'],
   ])('%j is a usage error naming the flag (exit 2)', async (args, message) => {
     const res = await runCli(args, { input: '' });
     expect(res.stderr).toContain(message);
