@@ -55,6 +55,11 @@ function noneWasAccessLog(n: number, noun: string, where = ''): string {
   return n === 1 ? `The one ${noun}${where} was not an access log` : `None of the ${n} ${noun}s${where} was an access log`;
 }
 
+/** An input of lines that each held nothing (white space, a byte-order mark): as good as empty, not a log with access logging off. */
+function onlyBlankLines(s: StreamFacts): boolean {
+  return s.lines > 0 && s.blankLines === s.lines && s.jsonArray === null;
+}
+
 /** `a.log was` / `a.log; b.gz were`: inputs named as the subject of a sentence. */
 function inputsWere(streams: readonly StreamFacts[], one: string, many: string): string {
   return `${listed(streams, (s) => s.name)} ${streams.length === 1 ? one : many}`;
@@ -67,13 +72,15 @@ function inputsWere(streams: readonly StreamFacts[], one: string, many: string):
  */
 function noRecordsCauses(streams: readonly StreamFacts[]): string {
   const empty = streams.filter((s) => s.lines === 0 && s.error === null);
+  const blank = streams.filter(onlyBlankLines);
   const emptyExports = streams.filter((s) => s.jsonArray?.elements === 0);
   const otherExports = streams.filter((s) => s.jsonArray !== null && s.jsonArray.elements > 0 && s.jsonArray.notAccessLog === s.jsonArray.elements);
-  const logs = streams.filter((s) => s.jsonArray === null && s.lines > 0);
+  const logs = streams.filter((s) => s.jsonArray === null && s.lines > 0 && !onlyBlankLines(s));
   const logLines = logs.reduce((n, s) => n + s.lines, 0);
   const otherLogs = logs.length > 0 && logs.every((s) => s.notAccessLog === s.lines);
   const out: string[] = [];
   if (empty.length > 0) out.push(`${inputsWere(empty, 'was', 'were')} empty.`);
+  if (blank.length > 0) out.push(`${inputsWere(blank, 'held', 'held')} only blank lines.`);
   if (emptyExports.length > 0) {
     out.push(`${inputsWere(emptyExports, 'is a JSON array export', 'are JSON array exports')} holding no records: the export is empty, which says nothing of the proxies' logging; check the query and the time range it was exported with.`);
   }
@@ -125,10 +132,13 @@ function silentLogs(f: CoverageFacts, role: JoinedRole): string {
   const silent = f.streams.filter((s) => s.lines > 0 && s.records === 0 && streamRole(s.name, f.roles).role === role);
   // An export of no records says nothing of the proxies: its query or time range selected nothing.
   const emptyExports = silent.filter((s) => s.jsonArray?.elements === 0);
-  const quiet = silent.filter((s) => s.jsonArray?.elements !== 0);
+  // Nor does a file of blank lines: it holds no log of any kind.
+  const blank = silent.filter(onlyBlankLines);
+  const quiet = silent.filter((s) => s.jsonArray?.elements !== 0 && !onlyBlankLines(s));
   let out = '';
   if (quiet.length > 0) out += ` ${listed(quiet, (s) => `${s.name} (${plural(s.lines, 'line')})`)} ${quiet.length === 1 ? 'was' : 'were'} read as ${role} logs but held no access-log entry: is access logging off on ${PROXIES[role]} (see the README)?`;
   if (emptyExports.length > 0) out += ` ${inputsWere(emptyExports, `was read as ${role} logs but is a JSON array export`, `were read as ${role} logs but are JSON array exports`)} holding no records: check the query and the time range it was exported with.`;
+  if (blank.length > 0) out += ` ${inputsWere(blank, 'was', 'were')} read as ${role} logs but held only blank lines.`;
   return out;
 }
 

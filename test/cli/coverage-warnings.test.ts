@@ -244,6 +244,37 @@ describe('an audit of no records says why, input by input', () => {
     expect(message).not.toContain('access logging off');
   });
 
+  it('says a file of only blank lines or only a BOM (plain or .gz) held only blank lines, not that access logging is off; still exit 4', async () => {
+    const dir = tempDir('ea-blank-inputs-');
+    const inputs: [string, Buffer][] = [
+      ['blank.log', Buffer.from('\n\n \t\r\n')],
+      ['blank.log.gz', gzipSync(Buffer.from('\n\n\n'))],
+      ['bom.log', Buffer.from('\ufeff')],
+      ['bom.log.gz', gzipSync(Buffer.from('\ufeff\n'))],
+    ];
+    for (const [name, bytes] of inputs) writeFileSync(join(dir, name), bytes);
+    const files = inputs.map(([name]) => join(dir, name));
+    const res = await runCli(['audit', ...files, '-o', 'json']);
+    expect(res.code).toBe(4);
+    const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message;
+    expect(message).toContain(`${files.join('; ')} held only blank lines.`);
+    expect(message).not.toContain('access logging is off');
+    // Blank lines beside some other log's lines are that log's lines: the advice stays.
+    writeFileSync(join(dir, 'proxy.log'), '\n2024-03-01T10:00:00.000000Z\tinfo\tEnvoy proxy is ready\n');
+    const mixed = await runCli(['audit', join(dir, 'proxy.log'), join(dir, 'bom.log'), '-o', 'json']);
+    const advice = (JSON.parse(mixed.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message;
+    expect(advice).toContain(`${join(dir, 'bom.log')} held only blank lines. None of the 2 lines was an access log: if they are istio-proxy logs, access logging is off.`);
+  });
+
+  it('says a file of blank lines given as the gateway\'s logs held only blank lines, not that the gateway logs nothing', async () => {
+    const file = join(tempDir('ea-blank-gw-'), 'gateway.log');
+    writeFileSync(file, '\n\n');
+    const res = await runCli(['audit', '--sidecar', `${DIR}../scenarios/seed-000-via-gateway-tcp/sidecar.log`, '--gateway', file, '-o', 'json', '--fail-on', 'none']);
+    const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-gateway-logs')?.message;
+    expect(message).toContain(`${file} was read as egress-gateway logs but held only blank lines.`);
+    expect(message).not.toContain('access logging off');
+  });
+
   it('says "the one line was not an access log" of a single line, not "none of the 1 lines"', async () => {
     const file = join(tempDir('ea-one-line-'), 'proxy.log');
     writeFileSync(file, '2024-03-01T10:00:00.000000Z\tinfo\tEnvoy proxy is ready\n');
