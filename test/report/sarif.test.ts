@@ -138,7 +138,7 @@ describe('SARIF locations', () => {
     { name: 'a name needing percent-encoding', file: 'logs/my app#1.log', location: { uri: 'logs/my%20app%231.log', uriBaseId: '%SRCROOT%' } },
     { name: 'a file outside it', file: '/var/log/egress/gw.log', location: { uri: 'file:///var/log/egress/gw.log' } },
     { name: 'a file above it', file: '../other/gw.log', location: { uri: 'file:///work/other/gw.log' } },
-    { name: 'stdin', file: '-', location: { uri: 'stdin', description: { text: 'standard input' } } },
+    { name: 'stdin, as - under a base of its own that no repository path resolves', file: '-', location: { uri: '-', uriBaseId: 'STDIN', description: { text: 'standard input' } } },
   ])('locates $name', ({ file, location }) => {
     expect(sarifLocation({ hop: 'sidecar', file, line: 4 }, CWD)).toEqual({ physicalLocation: { artifactLocation: location, region: { startLine: 4 } } });
   });

@@ -6,7 +6,7 @@ import { VERDICTS } from '../../types.js';
 import type { Coverage, DestinationSummary, Finding, Report } from '../model.js';
 import { workloadLabel } from '../flow-facts.js';
 import { clip, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../clip.js';
-import { mdCode, mdText } from '../markdown-escape.js';
+import { mdCode, mdLineStart, mdText } from '../markdown-escape.js';
 import { findingStatus, logTimeStatement, noFindingsStatement, plural, resultStatement, skippedStatement, warningFailsRun, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
 import { REPORT_LIMITS } from '../limits.js';
 import { bytes } from './layout.js';
@@ -53,7 +53,7 @@ function heading(report: Report): string[] {
   return [
     `## egress-audit ${ICON[r.status]} ${mdText(r.text)}`,
     '',
-    `${prose(report.input.description)}: ${plural(report.summary.flows, 'flow')}, failing on ${failOn}. egress-audit ${mdText(report.tool.version)}, ${report.generatedAt}.`,
+    `${mdLineStart(prose(report.input.description))}: ${plural(report.summary.flows, 'flow')}, failing on ${failOn}. egress-audit ${mdText(report.tool.version)}, ${report.generatedAt}.`,
   ];
 }
 

@@ -139,7 +139,8 @@ export function sarifLog(report: Report, cwd: string): object {
   const ruleList = rules(report);
   const index = new Map(ruleList.map((r, i) => [r.id, i]));
   const results = report.findings.map((f) => result(f, index.get(f.rule) as number, cwd));
-  const usesPods = report.findings.some((f) => f.evidence.some((e) => isPodStream(e.file)));
+  const files = report.findings.flatMap((f) => f.evidence.map((e) => e.file));
+  const uses = { pods: files.some(isPodStream), stdin: files.includes('-') };
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -163,7 +164,7 @@ export function sarifLog(report: Report, cwd: string): object {
             toolExecutionNotifications: notifications(report),
           },
         ],
-        originalUriBaseIds: originalUriBaseIds(cwd, usesPods),
+        originalUriBaseIds: originalUriBaseIds(cwd, uses),
         results,
         // `audit --since/--until`'s window, where a tool reading the SARIF finds what the results cover; absent without it.
         properties: { summary: report.summary, logTime: { first: report.coverage.firstSeen, last: report.coverage.lastSeen }, ...(report.coverage.window === null ? {} : { window: report.coverage.window }) },
