@@ -201,11 +201,23 @@ function gatewayTimeGap(f: CoverageFacts): string {
 
 /** Streams named in one warning; the rest are counted. */
 const MAX_LISTED_STREAMS = 5;
+/**
+ * Characters of one warning's list once its first item is in: the table and the Markdown summary show a warning's
+ * first 1,024 characters, and a list of long paths must not push the advice after it out of them.
+ */
+const MAX_LISTED_CHARS = 400;
 
-/** The first few items, described, then how many more: a warning about many streams stays one readable line. */
+/** The first few items, described, then how many more: a warning about many streams (or long paths) stays one readable line. */
 function listed<T>(items: readonly T[], describe: (item: T) => string): string {
-  const shown = items.slice(0, MAX_LISTED_STREAMS).map(describe);
-  if (items.length > MAX_LISTED_STREAMS) shown.push(`and ${items.length - MAX_LISTED_STREAMS} more`);
+  const shown: string[] = [];
+  let chars = 0;
+  for (const item of items.slice(0, MAX_LISTED_STREAMS)) {
+    const text = describe(item);
+    chars += text.length + 2;
+    if (shown.length > 0 && chars > MAX_LISTED_CHARS) break;
+    shown.push(text);
+  }
+  if (items.length > shown.length) shown.push(`and ${items.length - shown.length} more`);
   return shown.join('; ');
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -273,6 +273,29 @@ describe('an audit of no records says why, input by input', () => {
     const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-gateway-logs')?.message;
     expect(message).toContain(`${file} was read as egress-gateway logs but held only blank lines.`);
     expect(message).not.toContain('access logging off');
+  });
+
+  it('names the first long paths and how many more, and the table and Markdown keep the advice at the end of a long warning', async () => {
+    const dir = join(tempDir('ea-long-paths-'), 'x'.repeat(120), 'y'.repeat(120));
+    mkdirSync(dir, { recursive: true });
+    const long = (i: number, ext: string): string => `log-${i}-${'z'.repeat(100)}.${ext}`;
+    for (let i = 1; i <= 6; i++) {
+      writeFileSync(join(dir, long(i, 'log')), '');
+      writeFileSync(join(dir, long(i, 'json')), '[]');
+    }
+    writeFileSync(join(dir, 'proxy.txt'), '2024-03-01T10:00:00.000000Z\tinfo\tEnvoy proxy is ready\n');
+    const advice = 'meshConfig.accessLogFile: /dev/stdout (see the README).';
+    const json = await runCli(['audit', dir, '-o', 'json']);
+    const message = (JSON.parse(json.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message ?? '';
+    // The list is cut, not the advice: the first path of each list (the rest counted), then every sentence.
+    expect(message).toContain(`${join(dir, long(1, 'log'))}; and 5 more were empty.`);
+    expect(message).toContain(`${join(dir, long(1, 'json'))}; and 5 more are JSON array exports holding no records`);
+    expect(message.endsWith(advice)).toBe(true);
+    const table = await runCli(['audit', dir]);
+    expect(table.code).toBe(4);
+    expect(table.stdout.replace(/\n +/g, ' ')).toContain(`${advice} [no-records: fails the run, exit 4]`);
+    const markdown = await runCli(['audit', dir, '-o', 'markdown']);
+    expect(markdown.stdout).toContain(`${advice} (<code>no-records</code> fails the run)`);
   });
 
   it('says "the one line was not an access log" of a single line, not "none of the 1 lines"', async () => {

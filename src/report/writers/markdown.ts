@@ -31,6 +31,8 @@ const MARKDOWN_DESTINATIONS_BYTES = 128 * 1024;
 const code = (text: string): string => mdCode(clip(text, MARKDOWN_MAX_VALUE));
 /** A sentence that may quote log values, cut to MARKDOWN_MAX_SENTENCE. */
 const prose = (text: string): string => mdText(clip(text, MARKDOWN_MAX_SENTENCE));
+/** A coverage warning, cut in its middle (a list of paths) rather than its end, which holds the advice. */
+const warning = (text: string): string => mdText(clip(text, MARKDOWN_MAX_SENTENCE, 'ends'));
 
 /** The leading rows whose UTF-8 bytes (a newline each) fit in `budget`. */
 function withinBytes(rows: string[], budget: number): string[] {
@@ -121,7 +123,7 @@ function coverageList(report: Report): string[] {
   const { coverage, summary } = report;
   const { lines } = coverage;
   const warnings = coverage.warnings.map((w) =>
-    warningFailsRun(summary, w.code) ? `- ❌ ${prose(w.message)} (${mdCode(w.code)} fails the run)` : `- ⚠️ ${prose(w.message)} (${mdCode(w.code)})`,
+    warningFailsRun(summary, w.code) ? `- ❌ ${warning(w.message)} (${mdCode(w.code)} fails the run)` : `- ⚠️ ${warning(w.message)} (${mdCode(w.code)})`,
   );
   return [
     '### Coverage',
