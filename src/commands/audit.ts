@@ -6,8 +6,9 @@ import { JUDGED_HEADS, runOffline } from '../pipeline/offline-driver.js';
 import { Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { ReportBuilder } from '../report/index.js';
+import { plural } from '../report/statements.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
-import { inputsSkippedWarning, NO_RECORDS, podFlagsWarning } from '../run/coverage.js';
+import { blankOnly, inputsSkippedWarning, NO_RECORDS, podFlagsWarning } from '../run/coverage.js';
 import { Notices } from '../run/notices.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
@@ -26,14 +27,20 @@ import { boundHeapGrowth } from '../run/heap.js';
 /** How many learned pod IPs `--explain` lists by name. */
 const EXPLAIN_MAX_PODS = 50;
 
+/** Why `--explain` gives a stream no role, in the words coverage uses: empty, blank lines only, or lines none of which was an access log. */
+function noRecordsDetail(s: StreamFacts): string {
+  if (s.lines === 0) return 'it is empty';
+  return `no access-log entry in its ${plural(s.lines, 'line')}${blankOnly(s) ? ', all blank' : ''}`;
+}
+
 /** `--explain`, printed once the run is over: late pods have their roles then, and record-less streams say so as coverage does. */
 function explain(resolution: RoleResolution, streams: readonly StreamFacts[], snapshot: PodSnapshot | null): string {
-  const empty = new Map(streams.filter((s) => s.records === 0).map((s) => [s.name, s.lines]));
+  const empty = new Map(streams.filter((s) => s.records === 0).map((s) => [s.name, s]));
   const rows = [...resolution.assignments].sort(([a], [b]) => a.localeCompare(b));
   const width = Math.min(60, Math.max(...rows.map(([k]) => k.length), 4));
   const lines = rows.map(([key, a]) => {
-    const lineCount = empty.get(key);
-    const [role, rule, detail] = lineCount === undefined ? [a.role, a.rule, a.detail] : [NO_RECORDS.role, NO_RECORDS.roleRule, `no access-log entry in its ${lineCount} lines`];
+    const none = empty.get(key);
+    const [role, rule, detail] = none === undefined ? [a.role, a.rule, a.detail] : [NO_RECORDS.role, NO_RECORDS.roleRule, noRecordsDetail(none)];
     return `  ${escapeControl(key).padEnd(width)}  ${role.padEnd(15)}  ${rule}: ${escapeControl(detail)}`;
   });
   const ips = resolution.learnedGatewayIps.length > 0 ? `\n  gateway pod IPs learned from the logs: ${resolution.learnedGatewayIps.join(', ')}` : '';

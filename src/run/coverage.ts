@@ -56,7 +56,7 @@ function noneWasAccessLog(n: number, noun: string, where = ''): string {
 }
 
 /** An input of lines that each held nothing (white space, a byte-order mark): as good as empty, not a log with access logging off. */
-function onlyBlankLines(s: StreamFacts): boolean {
+export function blankOnly(s: StreamFacts): boolean {
   return s.lines > 0 && s.blankLines === s.lines && s.jsonArray === null;
 }
 
@@ -72,10 +72,10 @@ function inputsWere(streams: readonly StreamFacts[], one: string, many: string):
  */
 function noRecordsCauses(streams: readonly StreamFacts[]): string {
   const empty = streams.filter((s) => s.lines === 0 && s.error === null);
-  const blank = streams.filter(onlyBlankLines);
+  const blank = streams.filter(blankOnly);
   const emptyExports = streams.filter((s) => s.jsonArray?.elements === 0);
   const otherExports = streams.filter((s) => s.jsonArray !== null && s.jsonArray.elements > 0 && s.jsonArray.notAccessLog === s.jsonArray.elements);
-  const logs = streams.filter((s) => s.jsonArray === null && s.lines > 0 && !onlyBlankLines(s));
+  const logs = streams.filter((s) => s.jsonArray === null && s.lines > 0 && !blankOnly(s));
   const logLines = logs.reduce((n, s) => n + s.lines, 0);
   const otherLogs = logs.length > 0 && logs.every((s) => s.notAccessLog === s.lines);
   const out: string[] = [];
@@ -133,8 +133,8 @@ function silentLogs(f: CoverageFacts, role: JoinedRole): string {
   // An export of no records says nothing of the proxies: its query or time range selected nothing.
   const emptyExports = silent.filter((s) => s.jsonArray?.elements === 0);
   // Nor does a file of blank lines: it holds no log of any kind.
-  const blank = silent.filter(onlyBlankLines);
-  const quiet = silent.filter((s) => s.jsonArray?.elements !== 0 && !onlyBlankLines(s));
+  const blank = silent.filter(blankOnly);
+  const quiet = silent.filter((s) => s.jsonArray?.elements !== 0 && !blankOnly(s));
   let out = '';
   if (quiet.length > 0) out += ` ${listed(quiet, (s) => `${s.name} (${plural(s.lines, 'line')})`)} ${quiet.length === 1 ? 'was' : 'were'} read as ${role} logs but held no access-log entry: is access logging off on ${PROXIES[role]} (see the README)?`;
   if (emptyExports.length > 0) out += ` ${inputsWere(emptyExports, `was read as ${role} logs but is a JSON array export`, `were read as ${role} logs but are JSON array exports`)} holding no records: check the query and the time range it was exported with.`;

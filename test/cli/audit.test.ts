@@ -49,8 +49,16 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     expect(noise).toMatchObject({ records: 0, role: 'unknown', roleRule: 'no-records' });
     expect(sidecar?.role).toBe('sidecar');
     // --explain agrees with coverage (it used to say "sidecar (default)" for such a file)
-    expect(res.stderr).toMatch(/noise\.log\s+unknown\s+no-records: no access-log entry in its \d+ lines/);
+    expect(res.stderr).toMatch(/noise\.log\s+unknown\s+no-records: no access-log entry in its 1 line\n/);
     expect(res.stderr).toMatch(/sidecar\.log\s+sidecar\s+file-name/);
+  });
+
+  it('--explain says an input without records is empty, or of blank lines only, as coverage does', async () => {
+    writeFileSync(join(dir, 'empty.log'), '');
+    writeFileSync(join(dir, 'blank.log'), '\n\ufeff\n');
+    const res = await runCli(['audit', DIRECT, join(dir, 'empty.log'), join(dir, 'blank.log'), '-o', 'json', '--explain']);
+    expect(res.stderr).toMatch(/empty\.log\s+unknown\s+no-records: it is empty\n/);
+    expect(res.stderr).toMatch(/blank\.log\s+unknown\s+no-records: no access-log entry in its 2 lines, all blank\n/);
   });
 
   it('--fail-on names verdicts and coverage conditions', async () => {
