@@ -104,7 +104,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, podRoles.roleOf);
   const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
 
-  const builder = new ReportBuilder({ failOn: options.failOn });
+  const builder = new ReportBuilder({ failOn: options.failOn, baseline: options.baseline !== null });
   const window = options.window === null ? null : new WindowFilter(options.window);
   const dashboard: RunDashboard | null = useDashboard
     ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'files', description: source.describe(), builder })

@@ -304,6 +304,23 @@ describe('egress-audit audit: reports', () => {
     expect((await runCli(['audit', DIRECT, GOOGLEAPIS, '--baseline', baseline])).code).toBe(1);
   });
 
+  it('with a baseline, SARIF marks each result new or unchanged and the JSON summary says a baseline was compared', async () => {
+    const baseline = join(dir, 'baseline-states.json');
+    await runCli(['audit', DIRECT, '--write-baseline', baseline]);
+    const known = (JSON.parse(readFileSync(baseline, 'utf8')) as { findings: { fingerprint: string }[] }).findings.map((f) => f.fingerprint);
+    const sarif = join(dir, 'states.sarif');
+    const json = join(dir, 'states.json');
+    const res = await runCli(['audit', DIRECT, GOOGLEAPIS, '--baseline', baseline, '--report', `sarif=${sarif}`, '--report', `json=${json}`]);
+    expect(res.code).toBe(1);
+    const results = (JSON.parse(readFileSync(sarif, 'utf8')) as { runs: { results: { baselineState?: string; partialFingerprints: Record<string, string> }[] }[] }).runs[0]?.results ?? [];
+    const states = results.map((r) => [known.includes(Object.values(r.partialFingerprints)[0] as string), r.baselineState]);
+    expect(states.map(([, state]) => state)).toEqual(expect.arrayContaining(['new', 'unchanged']));
+    expect(states.every(([old, state]) => state === (old as boolean ? 'unchanged' : 'new'))).toBe(true);
+    expect((JSON.parse(readFileSync(json, 'utf8')) as { summary: { baseline: boolean } }).summary.baseline).toBe(true);
+    const without = await runCli(['audit', DIRECT, '-o', 'json']);
+    expect((JSON.parse(without.stdout) as { summary: { baseline: boolean } }).summary.baseline).toBe(false);
+  });
+
   it('does not overwrite a baseline from a run that read no access-log records (exit 4): nothing found is not "no findings"', async () => {
     const baseline = join(dir, 'kept-baseline.json');
     expect((await runCli(['audit', DIRECT, '--write-baseline', baseline])).code).toBe(1);

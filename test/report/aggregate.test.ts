@@ -213,9 +213,11 @@ describe('ReportBuilder summary and exit code', () => {
       failing: 1,
       allowed: 1,
       baselined: 1,
+      baseline: false,
       failOn: ['direct'],
       exitCode: 1,
     });
+    expect(new ReportBuilder({ failOn: ['direct'], baseline: true }).summary(sampleCoverage()).baseline).toBe(true);
   });
 
   it('builds the same report whatever order the flows arrived in', () => {

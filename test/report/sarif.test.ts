@@ -32,8 +32,8 @@ interface SarifRun {
 
 const CWD = '/work/repo';
 
-function runOf(flows: Flow[], cov = sampleCoverage(), failOn = ['direct']): SarifRun {
-  return (sarifLog(buildReport(flows, cov, failOn), CWD) as { runs: SarifRun[] }).runs[0] as SarifRun;
+function runOf(flows: Flow[], cov = sampleCoverage(), failOn = ['direct'], baseline = true): SarifRun {
+  return (sarifLog(buildReport(flows, cov, failOn, baseline), CWD) as { runs: SarifRun[] }).runs[0] as SarifRun;
 }
 
 function byFingerprint(run: SarifRun): Map<string, SarifResult> {
@@ -87,15 +87,21 @@ describe('SARIF writer', () => {
   });
 
   it.each([
-    { name: 'failing', fingerprint: 'fp-direct-api', level: 'error', suppression: undefined, baselineState: undefined },
-    { name: 'allowed by an exception', fingerprint: 'fp-allowed-db', level: 'note', suppression: 'db-legacy: legacy database, firewall-pinned (expires 2030-01-01)', baselineState: undefined },
+    { name: 'failing', fingerprint: 'fp-direct-api', level: 'error', suppression: undefined, baselineState: 'new' },
+    { name: 'allowed by an exception', fingerprint: 'fp-allowed-db', level: 'note', suppression: 'db-legacy: legacy database, firewall-pinned (expires 2030-01-01)', baselineState: 'new' },
     { name: 'baselined', fingerprint: 'fp-baselined', level: 'note', suppression: 'Present in the baseline.', baselineState: 'unchanged' },
-    { name: 'not in --fail-on', fingerprint: 'fp-blocked', level: 'warning', suppression: undefined, baselineState: undefined },
+    { name: 'not in --fail-on', fingerprint: 'fp-blocked', level: 'warning', suppression: undefined, baselineState: 'new' },
   ])('gives a $name finding level $level', ({ fingerprint, level, suppression, baselineState }) => {
     const result = byFingerprint(runOf(sampleFlows())).get(fingerprint);
     expect(result?.level).toBe(level);
     expect(result?.suppressions).toEqual(suppression ? [{ kind: 'external', status: 'accepted', justification: suppression }] : undefined);
     expect(result?.baselineState).toBe(baselineState);
+  });
+
+  it('says no baselineState on any result when no --baseline was given (nothing was compared)', () => {
+    const results = runOf(sampleFlows(), sampleCoverage(), ['direct'], false).results;
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.filter((r) => 'baselineState' in r)).toEqual([]);
   });
 
   it('gives every result a physical artifact location, as code scanning requires', () => {
