@@ -21,7 +21,7 @@ import { podRoleMatcher } from '../sources/role-flags.js';
 import { loadPodSnapshot, snapshotContext, type PodSnapshot } from '../sources/pod-snapshot.js';
 import { escapeControl } from '../text/escape.js';
 import type { EngineContext, LogStream } from '../types.js';
-import { formatFromOption } from './format-option.js';
+import { auditFormatFromOption } from './format-option.js';
 import { boundHeapGrowth } from '../run/heap.js';
 
 /** How many learned pod IPs `--explain` lists by name. */
@@ -84,7 +84,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   };
   const { setup, spec, source, snapshot } = await beforeOutputs(options, inputs, async () => ({
     setup: await prepareAudit(options),
-    spec: (await formatFromOption(options.format)).spec,
+    spec: (await auditFormatFromOption(options.format)).spec,
     source: await fileSource(inputs, options, { ...(paced ? { chunkSize: SMALL_CHUNK } : {}), warn }),
     snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods),
   }));
