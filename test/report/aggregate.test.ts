@@ -213,7 +213,6 @@ describe('ReportBuilder summary and exit code', () => {
       failing: 1,
       allowed: 1,
       baselined: 1,
-      baseline: false,
       failOn: ['direct'],
       exitCode: 1,
     });

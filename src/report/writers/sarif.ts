@@ -140,7 +140,7 @@ function notifications(report: Report): object[] {
 export function sarifLog(report: Report, cwd: string): object {
   const ruleList = rules(report);
   const index = new Map(ruleList.map((r, i) => [r.id, i]));
-  const results = report.findings.map((f) => result(f, index.get(f.rule) as number, cwd, report.summary.baseline));
+  const results = report.findings.map((f) => result(f, index.get(f.rule) as number, cwd, report.summary.baseline === true));
   const files = report.findings.flatMap((f) => f.evidence.map((e) => e.file));
   const uses = { pods: files.some(isPodStream), stdin: files.includes('-') };
   return {
