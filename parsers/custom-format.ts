@@ -65,6 +65,8 @@ export interface CustomFormat {
   parse(line: string, view: RecordView, parsed?: unknown): CustomOutcome;
   /** Operator names in order, for `--explain`-style messages. */
   readonly operators: readonly string[];
+  /** The record fields (F indexes) its operators fill: what an audit can judge by. */
+  readonly fields: ReadonlySet<number>;
   /** The format starts with `%START_TIME...%`, so a line may start with an RFC 3339 time that is the entry's own, not kubectl's. */
   readonly leadingTime?: boolean;
   /** A JSON-shaped format's test of a parsed object: true when it carries the format's keys (it is this log, not a pipeline's envelope). */
@@ -107,6 +109,11 @@ function preferPlainStartTime(targets: Iterable<Target>): void {
   }
 }
 
+/** The record fields some operators fill (those kept under their own name fill none). */
+function filledFields(targets: Iterable<Target>): ReadonlySet<number> {
+  return new Set([...targets].map((t) => t.field).filter((f) => f >= 0));
+}
+
 /** Compiles a format string; returns an error message instead when it has no operators or is not valid. */
 export function compileFormat(format: string): CustomFormat | string {
   const text = format.replace(/(\\n|\n|\r)+$/, '');
@@ -136,6 +143,7 @@ export function compileFormat(format: string): CustomFormat | string {
   const re = new RegExp(pattern, 's');
   return {
     operators,
+    fields: filledFields(targets),
     leadingTime: found[0]?.index === 0 && (found[0][1] as string).startsWith('START_TIME'),
     parse(line, view) {
       const m = re.exec(line);
@@ -198,6 +206,7 @@ function compileJsonFormat(text: string): CustomFormat | string {
   };
   return {
     operators: [...keys.keys()],
+    fields: filledFields(keys.values()),
     carries,
     parse(line, view, parsed) {
       if (line.charCodeAt(0) !== 123 /* { */) return 'format-mismatch'; // a text line: the agent's own, or not this format

@@ -6,8 +6,9 @@ import { JUDGED_HEADS, runOffline, STOPPED } from '../pipeline/offline-driver.js
 import { lineByLine, Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { ReportBuilder } from '../report/index.js';
+import { plural } from '../report/statements.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
-import { inputsSkippedWarning, NO_RECORDS, podFlagsWarning } from '../run/coverage.js';
+import { blankOnly, inputsSkippedWarning, NO_RECORDS, podFlagsWarning } from '../run/coverage.js';
 import { Notices } from '../run/notices.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
@@ -20,20 +21,26 @@ import { podRoleMatcher } from '../sources/role-flags.js';
 import { loadPodSnapshot, snapshotContext, type PodSnapshot } from '../sources/pod-snapshot.js';
 import { escapeControl } from '../text/escape.js';
 import type { EngineContext, LogStream } from '../types.js';
-import { formatFromOption } from './format-option.js';
+import { auditFormatFromOption } from './format-option.js';
 import { boundHeapGrowth } from '../run/heap.js';
 
 /** How many learned pod IPs `--explain` lists by name. */
 const EXPLAIN_MAX_PODS = 50;
 
+/** Why `--explain` gives a stream no role, in the words coverage uses: empty, blank lines only, or lines none of which was an access log. */
+function noRecordsDetail(s: StreamFacts): string {
+  if (s.lines === 0) return 'it is empty';
+  return `no access-log entry in its ${plural(s.lines, 'line')}${blankOnly(s) ? ', all blank' : ''}`;
+}
+
 /** `--explain`, printed once the run is over: late pods have their roles then, and record-less streams say so as coverage does. */
 function explain(resolution: RoleResolution, streams: readonly StreamFacts[], snapshot: PodSnapshot | null): string {
-  const empty = new Map(streams.filter((s) => s.records === 0).map((s) => [s.name, s.lines]));
+  const empty = new Map(streams.filter((s) => s.records === 0).map((s) => [s.name, s]));
   const rows = [...resolution.assignments].sort(([a], [b]) => a.localeCompare(b));
   const width = Math.min(60, Math.max(...rows.map(([k]) => k.length), 4));
   const lines = rows.map(([key, a]) => {
-    const lineCount = empty.get(key);
-    const [role, rule, detail] = lineCount === undefined ? [a.role, a.rule, a.detail] : [NO_RECORDS.role, NO_RECORDS.roleRule, `no access-log entry in its ${lineCount} lines`];
+    const none = empty.get(key);
+    const [role, rule, detail] = none === undefined ? [a.role, a.rule, a.detail] : [NO_RECORDS.role, NO_RECORDS.roleRule, noRecordsDetail(none)];
     return `  ${escapeControl(key).padEnd(width)}  ${role.padEnd(15)}  ${rule}: ${escapeControl(detail)}`;
   });
   const ips = resolution.learnedGatewayIps.length > 0 ? `\n  gateway pod IPs learned from the logs: ${resolution.learnedGatewayIps.join(', ')}` : '';
@@ -77,7 +84,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   };
   const { setup, spec, source, snapshot } = await beforeOutputs(options, inputs, async () => ({
     setup: await prepareAudit(options),
-    spec: (await formatFromOption(options.format)).spec,
+    spec: (await auditFormatFromOption(options.format)).spec,
     source: await fileSource(inputs, options, { ...(paced ? { chunkSize: SMALL_CHUNK } : {}), warn }),
     snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods),
   }));
@@ -97,7 +104,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, podRoles.roleOf);
   const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
 
-  const builder = new ReportBuilder({ failOn: options.failOn });
+  const builder = new ReportBuilder({ failOn: options.failOn, baseline: options.baseline !== null });
   const window = options.window === null ? null : new WindowFilter(options.window);
   const dashboard: RunDashboard | null = useDashboard
     ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'files', description: source.describe(), builder })

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
+import { F, resolveFormat, type FormatSpec } from '../../parsers/index.js';
 import { describeReadError, InputError, UsageError } from '../errors.js';
 
 /**
@@ -60,4 +60,22 @@ export async function formatFromOption(option: string): Promise<ResolvedFormat> 
   const spec = resolveFormat(text);
   if (typeof spec === 'string') throw new UsageError(`--format: ${spec}`);
   return { spec, text };
+}
+
+/** The record fields of which an audit needs one to tell where a sidecar's connection went (or a gateway's). */
+const WHERE_IT_WENT = [F.upstream_cluster, F.upstream_host];
+
+/**
+ * The --format option of an audit: a custom format naming neither %UPSTREAM_CLUSTER% nor %UPSTREAM_HOST% exits 2,
+ * as every entry it reads would be judged a proxy's own reply, nothing leaving the mesh, and the audit would pass.
+ */
+export async function auditFormatFromOption(option: string): Promise<ResolvedFormat> {
+  const resolved = await formatFromOption(option);
+  const { spec } = resolved;
+  if (spec.kind === 'custom' && !WHERE_IT_WENT.some((field) => spec.format.fields.has(field))) {
+    throw new UsageError(
+      `--format: an audit needs %UPSTREAM_CLUSTER% or %UPSTREAM_HOST% in the format to tell where a connection went, and this format has neither: every entry would read as the proxy's own reply, nothing leaving the mesh (egress-audit parse reads the format as it is)`,
+    );
+  }
+  return resolved;
 }

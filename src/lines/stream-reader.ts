@@ -21,6 +21,9 @@ export interface ArrayShape {
  */
 export type ArrayMode = 'lines' | 'detect' | 'array';
 
+/** A line of nothing but white space, a CR or a byte-order mark (`\s` takes in U+FEFF). */
+const BLANK = /^\s*$/;
+
 /** Fresh zero counts. */
 export function emptyCounts(): LineCounts {
   return { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0 };
@@ -55,6 +58,8 @@ export class StreamReader implements LineHandler, ArrayHandler {
   /** An array's physical lines on which no element starts, and of those the ones of brackets only: every other line counted is an element. */
   private otherLines = 0;
   private bracketLines = 0;
+  /** Lines that were not access logs because they held nothing (white space, a CR, a BOM): an input of only these is no log at all. */
+  private blank = 0;
   /** Holds the first chunks until they tell whether the stream opens with a JSON array; null once known (or not asked). */
   private opening: ArrayOpening | null;
 
@@ -92,6 +97,11 @@ export class StreamReader implements LineHandler, ArrayHandler {
   get arrayShape(): ArrayShape | null {
     if (this.array === null) return null;
     return { elements: this.counts.lines - this.otherLines, notAccessLog: this.counts.notAccessLog - this.bracketLines };
+  }
+
+  /** How many lines held nothing but white space (or a BOM): when they are all its lines, the stream says nothing of any proxy. */
+  get blankLines(): number {
+    return this.blank;
   }
 
   /** Feeds a chunk of the stream's bytes. */
@@ -159,6 +169,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
         return;
       case 'not-access-log':
         this.counts.notAccessLog++;
+        if (BLANK.test(text)) this.blank++;
         return;
       case 'malformed':
         this.malformed(this.parser.reason, lineNo);

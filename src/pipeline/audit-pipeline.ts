@@ -52,6 +52,8 @@ export interface StreamFacts {
   notAccessLog: number;
   /** What it held when it was a JSON array export (an empty export is not a log with access logging off); null when it was lines. */
   jsonArray: ArrayShape | null;
+  /** Lines of nothing but white space or a BOM (an input of only these is as good as empty, not a log with access logging off). */
+  blankLines: number;
   /** The log time its records cover (ms): earliest start, latest end; Infinity and -Infinity when it had none. */
   firstMs: number;
   lastMs: number;
@@ -110,6 +112,8 @@ export interface StreamState {
   error: string | null;
   /** What the JSON array it opened with held, kept when it closes; null for a stream of lines (or while open). */
   jsonArray: ArrayShape | null;
+  /** Its blank lines, kept when it closes (0 while open). */
+  blankLines: number;
 }
 
 /** How a driver reads a stream, said when it opens it: the reader's line numbers and --explain depend on it. */
@@ -184,6 +188,7 @@ export class AuditPipeline {
       bytes: 0,
       error: null,
       jsonArray: null,
+      blankLines: 0,
       reader,
       counts: reader.counts,
       problems: reader.problems,
@@ -231,6 +236,7 @@ export class AuditPipeline {
     if (state.reader === null) return;
     state.reader.end();
     state.jsonArray = state.reader.arrayShape;
+    state.blankLines = state.reader.blankLines;
     state.reader = null;
     state.error = error;
   }
@@ -248,7 +254,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

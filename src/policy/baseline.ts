@@ -4,6 +4,7 @@
  * unchanged baseline gives the same bytes, and a review diff shows exactly the findings that changed.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { canonicalKey, NON_ASCII } from '../engine/index.js';
 import { describeReadError, InputError } from '../errors.js';
@@ -159,10 +160,16 @@ export interface BaselineWritten {
   unrecorded: number;
 }
 
+/** Why a baseline could not be written: a missing file is its directory missing (a write creates the file). */
+function whyNotWritten(path: string, err: unknown): string {
+  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' ? `its directory ${dirname(path)} does not exist` : describeReadError(err);
+}
+
 /**
  * Writes a baseline (replacing the file atomically, through a symbolic link to its target, keeping its
  * permission bits); a write failure or a dangling link is an InputError naming the file.
  * Returns the counts so the command can say when folded findings could not be recorded.
+ * Fails naming the file and why (exit 3).
  */
 export async function writeBaseline(
   path: string,
@@ -181,6 +188,6 @@ export async function writeBaseline(
     return { written: new Set(recordable.map((e) => e.fingerprint)).size, unrecorded: entries.length - recordable.length };
   } catch (err) {
     if (place?.temp != null) await rm(place.temp, { force: true });
-    throw new InputError(`${escapeControl(path)}: cannot write baseline: ${escapeControl(describeReadError(err))}`);
+    throw new InputError(`${escapeControl(path)}: cannot write baseline: ${escapeControl(whyNotWritten(path, err))}`);
   }
 }

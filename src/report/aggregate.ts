@@ -12,6 +12,8 @@ import { FINDING_VERDICTS, flowEndMs, flowFingerprint, workloadLabel } from './f
 export interface ReportBuilderOptions {
   /** Verdict names and coverage warning codes that fail the run (--fail-on). */
   failOn: string[];
+  /** True when findings are compared with a --baseline file: every finding it does not hold is then new (SARIF's baselineState). */
+  baseline?: boolean;
   /** Clock for `generatedAt` (tests fix it). @default () => new Date() */
   now?: () => Date;
 }
@@ -25,6 +27,7 @@ function zeroVerdicts(): Record<Verdict, number> {
 /** Accumulates flows into report aggregates; `add()` is O(1) amortised and memory is bounded. */
 export class ReportBuilder {
   private readonly failOn: string[];
+  private readonly baseline: boolean;
   private readonly findingVerdicts: ReadonlySet<string>;
   private readonly now: () => Date;
   private readonly verdicts = zeroVerdicts();
@@ -35,6 +38,7 @@ export class ReportBuilder {
 
   constructor(options: ReportBuilderOptions) {
     this.failOn = [...options.failOn];
+    this.baseline = options.baseline ?? false;
     this.findingVerdicts = new Set<string>([...FINDING_VERDICTS, ...options.failOn]);
     this.now = options.now ?? (() => new Date());
   }
@@ -90,6 +94,8 @@ export class ReportBuilder {
       failing: findings.filter((f) => f.failing).length,
       allowed: findings.filter((f) => f.allowedBy !== null).length,
       baselined: findings.filter((f) => f.baselined).length,
+      // Only when true, as a report's nulPadded only when non-zero: a run without --baseline keeps the bytes it always had.
+      ...(this.baseline ? { baseline: true as const } : {}),
       failOn: [...this.failOn],
       exitCode: this.exitCode(coverage),
     };

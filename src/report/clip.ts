@@ -6,14 +6,18 @@
 
 /**
  * `text` when it has at most `max` characters (code points), else its first `max` and `… (+N characters)`;
- * keeping the `end`, `(+N characters) …` and its last `max`: for a file path, whose end names the file and line.
+ * keeping the `end`, `(+N characters) …` and its last `max`: for a file path, whose end names the file and line;
+ * keeping `ends`, its first and last `max / 2` around `… (+N characters) …`: for a warning, whose advice comes last.
  */
-export function clip(text: string, max: number, keep: 'start' | 'end' = 'start'): string {
+export function clip(text: string, max: number, keep: 'start' | 'end' | 'ends' = 'start'): string {
   if (text.length <= max) return text; // UTF-16 units >= code points: short enough either way
   const points = Array.from(text);
   const cut = points.length - max;
   if (cut <= 0) return text;
-  return keep === 'start' ? `${points.slice(0, max).join('')}… (+${cut} characters)` : `(+${cut} characters) …${points.slice(cut).join('')}`;
+  if (keep === 'start') return `${points.slice(0, max).join('')}… (+${cut} characters)`;
+  if (keep === 'end') return `(+${cut} characters) …${points.slice(cut).join('')}`;
+  const head = Math.ceil(max / 2);
+  return `${points.slice(0, head).join('')}… (+${cut} characters) …${points.slice(head + cut).join('')}`;
 }
 
 /**

@@ -25,3 +25,13 @@ export function mdText(text: string): string {
 export function mdCode(text: string): string {
   return `<code>${mdText(text)}</code>`;
 }
+
+/**
+ * Escaped text that begins a Markdown line (the summary's opening sentence, which names the input): a `-` or `+`, or
+ * digits and `.`/`)`, then a space there would open a list (stdin is named `- (standard input)`); spaces, a code block.
+ */
+export function mdLineStart(text: string): string {
+  // Leading spaces become entities (four would open a code block), and text after an entity opens no block.
+  if (text.startsWith(' ')) return text.replace(/^ +/, (spaces) => '&#32;'.repeat(spaces.length));
+  return text.replace(/^[-+](?=[ \t]|$)/, '\\$&').replace(/^(\d{1,9})([.)])(?=[ \t]|$)/, '$1\\$2');
+}

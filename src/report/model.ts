@@ -148,6 +148,8 @@ export interface Summary {
   failing: number;
   allowed: number;
   baselined: number;
+  /** Present, true, when findings were compared with a --baseline file (then a finding it does not hold is new). */
+  baseline?: true;
   /** The verdict names that fail the run (--fail-on). */
   failOn: string[];
   /** The exit code the run ends with: 0 clean, 1 failing findings, 3 an input not read to the end, 4 nothing read (or no flow in --since/--until). */

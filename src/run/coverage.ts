@@ -55,6 +55,11 @@ function noneWasAccessLog(n: number, noun: string, where = ''): string {
   return n === 1 ? `The one ${noun}${where} was not an access log` : `None of the ${n} ${noun}s${where} was an access log`;
 }
 
+/** An input of lines that each held nothing (white space, a byte-order mark): as good as empty, not a log with access logging off. */
+export function blankOnly(s: StreamFacts): boolean {
+  return s.lines > 0 && s.blankLines === s.lines && s.jsonArray === null;
+}
+
 /** `a.log was` / `a.log; b.gz were`: inputs named as the subject of a sentence. */
 function inputsWere(streams: readonly StreamFacts[], one: string, many: string): string {
   return `${listed(streams, (s) => s.name)} ${streams.length === 1 ? one : many}`;
@@ -67,13 +72,15 @@ function inputsWere(streams: readonly StreamFacts[], one: string, many: string):
  */
 function noRecordsCauses(streams: readonly StreamFacts[]): string {
   const empty = streams.filter((s) => s.lines === 0 && s.error === null);
+  const blank = streams.filter(blankOnly);
   const emptyExports = streams.filter((s) => s.jsonArray?.elements === 0);
   const otherExports = streams.filter((s) => s.jsonArray !== null && s.jsonArray.elements > 0 && s.jsonArray.notAccessLog === s.jsonArray.elements);
-  const logs = streams.filter((s) => s.jsonArray === null && s.lines > 0);
+  const logs = streams.filter((s) => s.jsonArray === null && s.lines > 0 && !blankOnly(s));
   const logLines = logs.reduce((n, s) => n + s.lines, 0);
   const otherLogs = logs.length > 0 && logs.every((s) => s.notAccessLog === s.lines);
   const out: string[] = [];
   if (empty.length > 0) out.push(`${inputsWere(empty, 'was', 'were')} empty.`);
+  if (blank.length > 0) out.push(`${inputsWere(blank, 'held', 'held')} only blank lines.`);
   if (emptyExports.length > 0) {
     out.push(`${inputsWere(emptyExports, 'is a JSON array export', 'are JSON array exports')} holding no records: the export is empty, which says nothing of the proxies' logging; check the query and the time range it was exported with.`);
   }
@@ -125,10 +132,13 @@ function silentLogs(f: CoverageFacts, role: JoinedRole): string {
   const silent = f.streams.filter((s) => s.lines > 0 && s.records === 0 && streamRole(s.name, f.roles).role === role);
   // An export of no records says nothing of the proxies: its query or time range selected nothing.
   const emptyExports = silent.filter((s) => s.jsonArray?.elements === 0);
-  const quiet = silent.filter((s) => s.jsonArray?.elements !== 0);
+  // Nor does a file of blank lines: it holds no log of any kind.
+  const blank = silent.filter(blankOnly);
+  const quiet = silent.filter((s) => s.jsonArray?.elements !== 0 && !blankOnly(s));
   let out = '';
   if (quiet.length > 0) out += ` ${listed(quiet, (s) => `${s.name} (${plural(s.lines, 'line')})`)} ${quiet.length === 1 ? 'was' : 'were'} read as ${role} logs but held no access-log entry: is access logging off on ${PROXIES[role]} (see the README)?`;
   if (emptyExports.length > 0) out += ` ${inputsWere(emptyExports, `was read as ${role} logs but is a JSON array export`, `were read as ${role} logs but are JSON array exports`)} holding no records: check the query and the time range it was exported with.`;
+  if (blank.length > 0) out += ` ${inputsWere(blank, 'was', 'were')} read as ${role} logs but held only blank lines.`;
   return out;
 }
 
@@ -191,11 +201,23 @@ function gatewayTimeGap(f: CoverageFacts): string {
 
 /** Streams named in one warning; the rest are counted. */
 const MAX_LISTED_STREAMS = 5;
+/**
+ * Characters of one warning's list once its first item is in: the table and the Markdown summary show a warning's
+ * first 1,024 characters, and a list of long paths must not push the advice after it out of them.
+ */
+const MAX_LISTED_CHARS = 400;
 
-/** The first few items, described, then how many more: a warning about many streams stays one readable line. */
+/** The first few items, described, then how many more: a warning about many streams (or long paths) stays one readable line. */
 function listed<T>(items: readonly T[], describe: (item: T) => string): string {
-  const shown = items.slice(0, MAX_LISTED_STREAMS).map(describe);
-  if (items.length > MAX_LISTED_STREAMS) shown.push(`and ${items.length - MAX_LISTED_STREAMS} more`);
+  const shown: string[] = [];
+  let chars = 0;
+  for (const item of items.slice(0, MAX_LISTED_STREAMS)) {
+    const text = describe(item);
+    chars += text.length + 2;
+    if (shown.length > 0 && chars > MAX_LISTED_CHARS) break;
+    shown.push(text);
+  }
+  if (items.length > shown.length) shown.push(`and ${items.length - shown.length} more`);
   return shown.join('; ');
 }
 

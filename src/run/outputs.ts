@@ -246,16 +246,16 @@ async function endReport(file: ReportFile, report: Report): Promise<string | nul
 }
 
 /**
- * Runs what a run does before it opens its outputs (policy, baseline, --pods, input walk); when that fails
- * with exit 3, the earlier reports at the --report paths are removed, saying so, as any failed run's are:
- * CI that uploads them with `if: always()` must not take an earlier run's result for this one's. A path the
- * checks refuse (an input) is never touched.
+ * Runs what a run does before it opens its outputs (policy, baseline, --pods, --format, input walk); when that
+ * fails with exit 3, or exit 2 (a --format an audit cannot judge by), the earlier reports at the --report paths
+ * are removed, saying so, as any failed run's are: CI that uploads them with `if: always()` must not take an
+ * earlier run's result for this one's. A path the checks refuse (an input) is never touched.
  */
 export async function beforeOutputs<T>(options: RunFileOptions, inputs: readonly string[], step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (error) {
-    if (error instanceof InputError && (await checkWrittenPaths(options, runInputs(options, inputs)).then(() => true, () => false))) {
+    if ((error instanceof InputError || error instanceof UsageError) && (await checkWrittenPaths(options, runInputs(options, inputs)).then(() => true, () => false))) {
       for (const spec of options.report) removeEarlierReport(spec.path);
     }
     throw error;

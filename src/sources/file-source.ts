@@ -94,6 +94,9 @@ function stdinStream(role: RoleAssignment | null = null, name = '-'): LogStream 
   };
 }
 
+/** How a run of stdin alone is described (the report's header): its name, `-`, as evidence gives it, and what that is. */
+export const STDIN_DESCRIBED = '- (standard input)';
+
 /** An input left out is said on stderr, one line naming it, as the other per-input notes are. */
 export function warnOnStderr(message: string): void {
   process.stderr.write(`egress-audit: ${escapeControl(message)}\n`);
@@ -115,7 +118,8 @@ export async function fileSource(
   const roleOfAny = (f: InputFile): RoleAssignment | null => roleOf([f.name, ...f.aliases]);
   const chunk = options.chunkSize ?? Math.max(SMALL_CHUNK, Math.min(CHUNK, Math.floor(READ_AHEAD_BUDGET / Math.max(1, files.length))));
   const streams = files.map((f) => (f.kind === 'stdin' ? stdinStream(roleOfAny(f), f.name) : fileStream(f, roleOfAny(f), chunk)));
-  const described = files.length === 1 ? (files[0]?.name === '-' ? 'stdin' : (files[0]?.name as string)) : `${files.length} files`;
+  // Stdin is `-` here as in its evidence (`-:2`) and coverage, so a reader matches them; the words say what `-` is.
+  const described = files.length === 1 ? (files[0]?.name === '-' ? STDIN_DESCRIBED : (files[0]?.name as string)) : `${files.length} files`;
   return {
     describe: () => described,
     async *streams() {

@@ -49,8 +49,16 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     expect(noise).toMatchObject({ records: 0, role: 'unknown', roleRule: 'no-records' });
     expect(sidecar?.role).toBe('sidecar');
     // --explain agrees with coverage (it used to say "sidecar (default)" for such a file)
-    expect(res.stderr).toMatch(/noise\.log\s+unknown\s+no-records: no access-log entry in its \d+ lines/);
+    expect(res.stderr).toMatch(/noise\.log\s+unknown\s+no-records: no access-log entry in its 1 line\n/);
     expect(res.stderr).toMatch(/sidecar\.log\s+sidecar\s+file-name/);
+  });
+
+  it('--explain says an input without records is empty, or of blank lines only, as coverage does', async () => {
+    writeFileSync(join(dir, 'empty.log'), '');
+    writeFileSync(join(dir, 'blank.log'), '\n\ufeff\n');
+    const res = await runCli(['audit', DIRECT, join(dir, 'empty.log'), join(dir, 'blank.log'), '-o', 'json', '--explain']);
+    expect(res.stderr).toMatch(/empty\.log\s+unknown\s+no-records: it is empty\n/);
+    expect(res.stderr).toMatch(/blank\.log\s+unknown\s+no-records: no access-log entry in its 2 lines, all blank\n/);
   });
 
   it('--fail-on names verdicts and coverage conditions', async () => {
@@ -294,6 +302,23 @@ describe('egress-audit audit: reports', () => {
     expect(first.stderr).toContain('wrote baseline');
     expect((await runCli(['audit', DIRECT, '--baseline', baseline])).code).toBe(0);
     expect((await runCli(['audit', DIRECT, GOOGLEAPIS, '--baseline', baseline])).code).toBe(1);
+  });
+
+  it('with a baseline, SARIF marks each result new or unchanged and the JSON summary says a baseline was compared', async () => {
+    const baseline = join(dir, 'baseline-states.json');
+    await runCli(['audit', DIRECT, '--write-baseline', baseline]);
+    const known = (JSON.parse(readFileSync(baseline, 'utf8')) as { findings: { fingerprint: string }[] }).findings.map((f) => f.fingerprint);
+    const sarif = join(dir, 'states.sarif');
+    const json = join(dir, 'states.json');
+    const res = await runCli(['audit', DIRECT, GOOGLEAPIS, '--baseline', baseline, '--report', `sarif=${sarif}`, '--report', `json=${json}`]);
+    expect(res.code).toBe(1);
+    const results = (JSON.parse(readFileSync(sarif, 'utf8')) as { runs: { results: { baselineState?: string; partialFingerprints: Record<string, string> }[] }[] }).runs[0]?.results ?? [];
+    const states = results.map((r) => [known.includes(Object.values(r.partialFingerprints)[0] as string), r.baselineState]);
+    expect(states.map(([, state]) => state)).toEqual(expect.arrayContaining(['new', 'unchanged']));
+    expect(states.every(([old, state]) => state === (old as boolean ? 'unchanged' : 'new'))).toBe(true);
+    expect((JSON.parse(readFileSync(json, 'utf8')) as { summary: { baseline?: true } }).summary.baseline).toBe(true);
+    const without = await runCli(['audit', DIRECT, '-o', 'json']);
+    expect((JSON.parse(without.stdout) as { summary: { baseline?: true } }).summary).not.toHaveProperty('baseline');
   });
 
   it('does not overwrite a baseline from a run that read no access-log records (exit 4): nothing found is not "no findings"', async () => {

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -242,6 +242,60 @@ describe('an audit of no records says why, input by input', () => {
     const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-gateway-logs')?.message;
     expect(message).toContain(`${file} was read as egress-gateway logs but is a JSON array export holding no records`);
     expect(message).not.toContain('access logging off');
+  });
+
+  it('says a file of only blank lines or only a BOM (plain or .gz) held only blank lines, not that access logging is off; still exit 4', async () => {
+    const dir = tempDir('ea-blank-inputs-');
+    const inputs: [string, Buffer][] = [
+      ['blank.log', Buffer.from('\n\n \t\r\n')],
+      ['blank.log.gz', gzipSync(Buffer.from('\n\n\n'))],
+      ['bom.log', Buffer.from('\ufeff')],
+      ['bom.log.gz', gzipSync(Buffer.from('\ufeff\n'))],
+    ];
+    for (const [name, bytes] of inputs) writeFileSync(join(dir, name), bytes);
+    const files = inputs.map(([name]) => join(dir, name));
+    const res = await runCli(['audit', ...files, '-o', 'json']);
+    expect(res.code).toBe(4);
+    const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message;
+    expect(message).toContain(`${files.join('; ')} held only blank lines.`);
+    expect(message).not.toContain('access logging is off');
+    // Blank lines beside some other log's lines are that log's lines: the advice stays.
+    writeFileSync(join(dir, 'proxy.log'), '\n2024-03-01T10:00:00.000000Z\tinfo\tEnvoy proxy is ready\n');
+    const mixed = await runCli(['audit', join(dir, 'proxy.log'), join(dir, 'bom.log'), '-o', 'json']);
+    const advice = (JSON.parse(mixed.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message;
+    expect(advice).toContain(`${join(dir, 'bom.log')} held only blank lines. None of the 2 lines was an access log: if they are istio-proxy logs, access logging is off.`);
+  });
+
+  it('says a file of blank lines given as the gateway\'s logs held only blank lines, not that the gateway logs nothing', async () => {
+    const file = join(tempDir('ea-blank-gw-'), 'gateway.log');
+    writeFileSync(file, '\n\n');
+    const res = await runCli(['audit', '--sidecar', `${DIR}../scenarios/seed-000-via-gateway-tcp/sidecar.log`, '--gateway', file, '-o', 'json', '--fail-on', 'none']);
+    const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-gateway-logs')?.message;
+    expect(message).toContain(`${file} was read as egress-gateway logs but held only blank lines.`);
+    expect(message).not.toContain('access logging off');
+  });
+
+  it('names the first long paths and how many more, and the table and Markdown keep the advice at the end of a long warning', async () => {
+    const dir = join(tempDir('ea-long-paths-'), 'x'.repeat(120), 'y'.repeat(120));
+    mkdirSync(dir, { recursive: true });
+    const long = (i: number, ext: string): string => `log-${i}-${'z'.repeat(100)}.${ext}`;
+    for (let i = 1; i <= 6; i++) {
+      writeFileSync(join(dir, long(i, 'log')), '');
+      writeFileSync(join(dir, long(i, 'json')), '[]');
+    }
+    writeFileSync(join(dir, 'proxy.txt'), '2024-03-01T10:00:00.000000Z\tinfo\tEnvoy proxy is ready\n');
+    const advice = 'meshConfig.accessLogFile: /dev/stdout (see the README).';
+    const json = await runCli(['audit', dir, '-o', 'json']);
+    const message = (JSON.parse(json.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message ?? '';
+    // The list is cut, not the advice: the first path of each list (the rest counted), then every sentence.
+    expect(message).toContain(`${join(dir, long(1, 'log'))}; and 5 more were empty.`);
+    expect(message).toContain(`${join(dir, long(1, 'json'))}; and 5 more are JSON array exports holding no records`);
+    expect(message.endsWith(advice)).toBe(true);
+    const table = await runCli(['audit', dir]);
+    expect(table.code).toBe(4);
+    expect(table.stdout.replace(/\n +/g, ' ')).toContain(`${advice} [no-records: fails the run, exit 4]`);
+    const markdown = await runCli(['audit', dir, '-o', 'markdown']);
+    expect(markdown.stdout).toContain(`${advice} (<code>no-records</code> fails the run)`);
   });
 
   it('says "the one line was not an access log" of a single line, not "none of the 1 lines"', async () => {

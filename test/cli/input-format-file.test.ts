@@ -40,3 +40,24 @@ describe('--format @FILE holding the istio ConfigMap, whose meshConfig is the te
     expect(res.stderr).toContain('--format @mesh.yaml: accessLogFormat found, but no format string could be read from it');
   });
 });
+
+describe('a custom --format that names neither %UPSTREAM_CLUSTER% nor %UPSTREAM_HOST%', () => {
+  // Such a format reads every line as an entry that went nowhere: each was judged internal/local-reply and the
+  // audit of direct traffic passed (exit 0).
+  const direct = '[2024-01-27T10:39:54.925Z] "HEAD / HTTP/1.1" 301 - via_upstream - "-" 0 0 31 30 "-" "curl/8.5.0" "aa2f8365-4721-4094-a070-1de2a14c4f7f" "api.dropboxapi.com" "162.125.68.19:80" PassthroughCluster 10.42.0.7:36682 162.125.68.19:80 10.42.0.7:36676 - allow_any\n';
+
+  it.each(['[%START_TIME%] %REQ(X-B3-TRACEID)%', '{"time":"%START_TIME%","id":"%REQ(X-REQUEST-ID)%"}'])('is a usage error for audit (exit 2) naming the flag: %s', async (format) => {
+    const cwd = withFiles({ 'sidecar.log': direct });
+    const res = await runCli(['audit', 'sidecar.log', '--format', format, '-o', 'json'], { cwd });
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toContain('egress-audit: --format: an audit needs %UPSTREAM_CLUSTER% or %UPSTREAM_HOST% in the format');
+  });
+
+  it('is read as it is by parse, and an audit format naming either one is taken', async () => {
+    const cwd = withFiles({ 'sidecar.log': direct });
+    expect((await runCli(['parse', 'sidecar.log', '--format', '[%START_TIME%] %REQ(X-B3-TRACEID)%'], { cwd })).code).toBe(0);
+    const audit = await runCli(['audit', 'sidecar.log', '--format', '@format.txt', '-o', 'json'], { cwd: withFiles({ 'format.txt': '[%START_TIME%] %UPSTREAM_HOST% %UPSTREAM_CLUSTER%', 'sidecar.log': LINE }) });
+    expect(audit.code).not.toBe(2);
+  });
+});

@@ -177,6 +177,15 @@ describe('--report: an input that cannot be read to the end', () => {
     expect(existsSync(join(dir, 'r.xml'))).toBe(false);
   });
 
+  it('removes them too when the run stops before reading on a usage error found then (a --format an audit cannot judge by: exit 2)', async () => {
+    const { dir, log } = workDir();
+    writeFileSync(join(dir, 'r.sarif'), '{"version":"2.1.0","runs":[]}\n');
+    const res = await runCli(['audit', log, '--format', '[%START_TIME%] %REQ(X-B3-TRACEID)%', '--report', 'sarif=r.sarif'], { cwd: dir });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("removed r.sarif: it was an earlier run's report and this run did not complete one");
+    expect(existsSync(join(dir, 'r.sarif'))).toBe(false);
+  });
+
   it('never removes an input named as a report, even when the run fails before reading', async () => {
     const { log } = workDir();
     const before = readFileSync(log);

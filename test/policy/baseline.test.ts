@@ -105,7 +105,7 @@ describe('writeBaseline', () => {
   it('fails with exit code 3 naming the file when it cannot write', async () => {
     const path = join(dir, 'missing-dir', 'baseline.json');
     await expect(writeBaseline(path, [GOOGLE], { version: '0.1.0' })).rejects.toThrow(
-      new InputError(`${path}: cannot write baseline: no such file`),
+      new InputError(`${path}: cannot write baseline: its directory ${join(dir, 'missing-dir')} does not exist`),
     );
   });
 });

@@ -216,6 +216,7 @@ describe('ReportBuilder summary and exit code', () => {
       failOn: ['direct'],
       exitCode: 1,
     });
+    expect(new ReportBuilder({ failOn: ['direct'], baseline: true }).summary(sampleCoverage()).baseline).toBe(true);
   });
 
   it('builds the same report whatever order the flows arrived in', () => {

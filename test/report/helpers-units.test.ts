@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedNameSet, CappedDistinctCounter, compareStrings, insertSmallest } from '../../src/report/bounded.js';
 import { xml } from '../../src/report/xml.js';
-import { mdText } from '../../src/report/markdown-escape.js';
+import { mdLineStart, mdText } from '../../src/report/markdown-escape.js';
 import { bytes, count, wrap } from '../../src/report/writers/layout.js';
 import { createPalette, stripStyles } from '../../src/text/color.js';
 
@@ -55,6 +55,17 @@ describe('escaping', () => {
     { name: 'a newline', input: 'a\nb', output: 'a\\\\nb' },
   ])('mdText() escapes $name', ({ input, output }) => {
     expect(mdText(input)).toBe(output);
+  });
+
+  it.each([
+    { name: 'stdin, named -', input: '- (standard input)', output: '\\- (standard input)' },
+    { name: 'a + list marker', input: '+ a.log', output: '\\+ a.log' },
+    { name: 'an ordered list marker', input: '1. a.log', output: '1\\. a.log' },
+    { name: 'spaces that would open a code block', input: '    a.log', output: '&#32;&#32;&#32;&#32;a.log' },
+    { name: 'nothing else', input: '3 files', output: '3 files' },
+    { name: 'a name that only starts with a marker character', input: '-x.log 2026.log', output: '-x.log 2026.log' },
+  ])('mdLineStart() keeps $name from opening a block', ({ input, output }) => {
+    expect(mdLineStart(input)).toBe(output);
   });
 });
 

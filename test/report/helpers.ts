@@ -87,9 +87,9 @@ export const INPUT: Report['input'] = {
   endedAt: '2024-03-01T12:00:00.000Z',
 };
 
-/** Builds a report from flows the way the audit command does. */
-export function buildReport(flows: Flow[], cov: Coverage = coverage(), failOn: string[] = ['direct']): Report {
-  const builder = new ReportBuilder({ failOn, now: FIXED_NOW });
+/** Builds a report from flows the way the audit command does (with a --baseline, as the sample holds a baselined flow, unless `baseline` is false). */
+export function buildReport(flows: Flow[], cov: Coverage = coverage(), failOn: string[] = ['direct'], baseline = true): Report {
+  const builder = new ReportBuilder({ failOn, baseline, now: FIXED_NOW });
   for (const f of flows) builder.add(f);
   return builder.build(INPUT, cov, '0.1.0');
 }

@@ -65,4 +65,10 @@ describe('clip', () => {
     expect(clip('path/to/file.log:12', 11, 'end')).toBe('(+8 characters) …file.log:12');
     expect(clip('x'.repeat(MARKDOWN_MAX_VALUE), MARKDOWN_MAX_VALUE)).toBe('x'.repeat(MARKDOWN_MAX_VALUE));
   });
+
+  it('keeps both ends of a warning, cutting its middle at code points, so its closing advice stays', () => {
+    expect(clip('start: a.log; b.log; c.log. Advice.', 14, 'ends')).toBe('start: … (+21 characters) …Advice.');
+    expect(clip('a😀😀😀😀b', 4, 'ends')).toBe('a😀… (+2 characters) …😀b');
+    expect(clip('short', 5, 'ends')).toBe('short');
+  });
 });

@@ -32,8 +32,8 @@ interface SarifRun {
 
 const CWD = '/work/repo';
 
-function runOf(flows: Flow[], cov = sampleCoverage(), failOn = ['direct']): SarifRun {
-  return (sarifLog(buildReport(flows, cov, failOn), CWD) as { runs: SarifRun[] }).runs[0] as SarifRun;
+function runOf(flows: Flow[], cov = sampleCoverage(), failOn = ['direct'], baseline = true): SarifRun {
+  return (sarifLog(buildReport(flows, cov, failOn, baseline), CWD) as { runs: SarifRun[] }).runs[0] as SarifRun;
 }
 
 function byFingerprint(run: SarifRun): Map<string, SarifResult> {
@@ -87,15 +87,21 @@ describe('SARIF writer', () => {
   });
 
   it.each([
-    { name: 'failing', fingerprint: 'fp-direct-api', level: 'error', suppression: undefined, baselineState: undefined },
-    { name: 'allowed by an exception', fingerprint: 'fp-allowed-db', level: 'note', suppression: 'db-legacy: legacy database, firewall-pinned (expires 2030-01-01)', baselineState: undefined },
+    { name: 'failing', fingerprint: 'fp-direct-api', level: 'error', suppression: undefined, baselineState: 'new' },
+    { name: 'allowed by an exception', fingerprint: 'fp-allowed-db', level: 'note', suppression: 'db-legacy: legacy database, firewall-pinned (expires 2030-01-01)', baselineState: 'new' },
     { name: 'baselined', fingerprint: 'fp-baselined', level: 'note', suppression: 'Present in the baseline.', baselineState: 'unchanged' },
-    { name: 'not in --fail-on', fingerprint: 'fp-blocked', level: 'warning', suppression: undefined, baselineState: undefined },
+    { name: 'not in --fail-on', fingerprint: 'fp-blocked', level: 'warning', suppression: undefined, baselineState: 'new' },
   ])('gives a $name finding level $level', ({ fingerprint, level, suppression, baselineState }) => {
     const result = byFingerprint(runOf(sampleFlows())).get(fingerprint);
     expect(result?.level).toBe(level);
     expect(result?.suppressions).toEqual(suppression ? [{ kind: 'external', status: 'accepted', justification: suppression }] : undefined);
     expect(result?.baselineState).toBe(baselineState);
+  });
+
+  it('says no baselineState on any result when no --baseline was given (nothing was compared)', () => {
+    const results = runOf(sampleFlows(), sampleCoverage(), ['direct'], false).results;
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.filter((r) => 'baselineState' in r)).toEqual([]);
   });
 
   it('gives every result a physical artifact location, as code scanning requires', () => {
@@ -138,7 +144,7 @@ describe('SARIF locations', () => {
     { name: 'a name needing percent-encoding', file: 'logs/my app#1.log', location: { uri: 'logs/my%20app%231.log', uriBaseId: '%SRCROOT%' } },
     { name: 'a file outside it', file: '/var/log/egress/gw.log', location: { uri: 'file:///var/log/egress/gw.log' } },
     { name: 'a file above it', file: '../other/gw.log', location: { uri: 'file:///work/other/gw.log' } },
-    { name: 'stdin', file: '-', location: { uri: 'stdin', description: { text: 'standard input' } } },
+    { name: 'stdin, as - under a base of its own that no repository path resolves', file: '-', location: { uri: '-', uriBaseId: 'STDIN', description: { text: 'standard input' } } },
   ])('locates $name', ({ file, location }) => {
     expect(sarifLocation({ hop: 'sidecar', file, line: 4 }, CWD)).toEqual({ physicalLocation: { artifactLocation: location, region: { startLine: 4 } } });
   });

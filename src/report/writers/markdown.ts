@@ -6,7 +6,7 @@ import { VERDICTS } from '../../types.js';
 import type { Coverage, DestinationSummary, Finding, Report } from '../model.js';
 import { workloadLabel } from '../flow-facts.js';
 import { clip, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../clip.js';
-import { mdCode, mdText } from '../markdown-escape.js';
+import { mdCode, mdLineStart, mdText } from '../markdown-escape.js';
 import { findingStatus, logTimeStatement, noFindingsStatement, plural, resultStatement, skippedStatement, warningFailsRun, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
 import { REPORT_LIMITS } from '../limits.js';
 import { bytes } from './layout.js';
@@ -31,6 +31,8 @@ const MARKDOWN_DESTINATIONS_BYTES = 128 * 1024;
 const code = (text: string): string => mdCode(clip(text, MARKDOWN_MAX_VALUE));
 /** A sentence that may quote log values, cut to MARKDOWN_MAX_SENTENCE. */
 const prose = (text: string): string => mdText(clip(text, MARKDOWN_MAX_SENTENCE));
+/** A coverage warning, cut in its middle (a list of paths) rather than its end, which holds the advice. */
+const warning = (text: string): string => mdText(clip(text, MARKDOWN_MAX_SENTENCE, 'ends'));
 
 /** The leading rows whose UTF-8 bytes (a newline each) fit in `budget`. */
 function withinBytes(rows: string[], budget: number): string[] {
@@ -53,7 +55,7 @@ function heading(report: Report): string[] {
   return [
     `## egress-audit ${ICON[r.status]} ${mdText(r.text)}`,
     '',
-    `${prose(report.input.description)}: ${plural(report.summary.flows, 'flow')}, failing on ${failOn}. egress-audit ${mdText(report.tool.version)}, ${report.generatedAt}.`,
+    `${mdLineStart(prose(report.input.description))}: ${plural(report.summary.flows, 'flow')}, failing on ${failOn}. egress-audit ${mdText(report.tool.version)}, ${report.generatedAt}.`,
   ];
 }
 
@@ -121,7 +123,7 @@ function coverageList(report: Report): string[] {
   const { coverage, summary } = report;
   const { lines } = coverage;
   const warnings = coverage.warnings.map((w) =>
-    warningFailsRun(summary, w.code) ? `- ❌ ${prose(w.message)} (${mdCode(w.code)} fails the run)` : `- ⚠️ ${prose(w.message)} (${mdCode(w.code)})`,
+    warningFailsRun(summary, w.code) ? `- ❌ ${warning(w.message)} (${mdCode(w.code)} fails the run)` : `- ⚠️ ${warning(w.message)} (${mdCode(w.code)})`,
   );
   return [
     '### Coverage',

@@ -16,6 +16,8 @@ import { wellFormed } from '../well-formed.js';
 export const SRCROOT = '%SRCROOT%';
 /** The uriBaseId of live container logs. */
 export const KUBERNETES_API = 'KUBERNETES_API';
+/** The uriBaseId of standard input, which has no path: its URI is `-`, its name in evidence and coverage, so none resolves it into the repository. */
+export const STDIN = 'STDIN';
 
 /** A SARIF location object (only the members this writer uses). */
 export interface SarifLocation {
@@ -59,15 +61,16 @@ export function sarifLocation(ref: EvidenceRef, cwd: string): SarifLocation {
     };
   }
   if (file === '-') {
-    return { physicalLocation: { artifactLocation: { uri: 'stdin', description: { text: 'standard input' } }, region } };
+    return { physicalLocation: { artifactLocation: { uri: '-', uriBaseId: STDIN, description: { text: 'standard input' } }, region } };
   }
   return { physicalLocation: { artifactLocation: fileUri(file, cwd), region } };
 }
 
-/** `run.originalUriBaseIds`: where `%SRCROOT%` was, and what `KUBERNETES_API` stands for. */
-export function originalUriBaseIds(cwd: string, usesPods: boolean): Record<string, object> {
+/** `run.originalUriBaseIds`: where `%SRCROOT%` was, and what `KUBERNETES_API` and `STDIN` stand for (each only when a location uses it). */
+export function originalUriBaseIds(cwd: string, uses: { pods: boolean; stdin: boolean }): Record<string, object> {
   const root = pathToFileURL(resolve(cwd)).href;
   const ids: Record<string, object> = { [SRCROOT]: { uri: root.endsWith('/') ? root : `${root}/` } };
-  if (usesPods) ids[KUBERNETES_API] = { description: { text: 'The Kubernetes API server the container logs were read from.' } };
+  if (uses.pods) ids[KUBERNETES_API] = { description: { text: 'The Kubernetes API server the container logs were read from.' } };
+  if (uses.stdin) ids[STDIN] = { description: { text: "Standard input, named - on the command line and in the report's evidence: it has no path, and its line numbers count the lines read from it." } };
   return ids;
 }

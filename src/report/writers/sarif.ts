@@ -3,7 +3,8 @@
  * finding, located at the log line of its earliest evidence (the other evidence lines are related
  * locations). `partialFingerprints` carry the finding fingerprint, also as GitHub's line hash, so
  * alerts stay the same across runs. Levels: failing → error; allowed or baselined → note with a
- * `suppressions` entry; other findings (verdicts not in --fail-on) → warning. Coverage warnings
+ * `suppressions` entry; other findings (verdicts not in --fail-on) → warning. With a --baseline, every
+ * result has a baselineState: `unchanged` when the baseline holds it, else `new`. Coverage warnings
  * become tool notifications.
  */
 import type { Verdict } from '../../types.js';
@@ -95,7 +96,8 @@ function locations(f: Finding, cwd: string): { primary: SarifLocation; related: 
   return { primary, related };
 }
 
-function result(f: Finding, ruleIndex: number, cwd: string): object {
+/** @param baseline whether findings were compared with a --baseline file: each result then says whether it is new. */
+function result(f: Finding, ruleIndex: number, cwd: string, baseline: boolean): object {
   const { primary, related } = locations(f, cwd);
   const supp = suppressions(f);
   return {
@@ -109,7 +111,7 @@ function result(f: Finding, ruleIndex: number, cwd: string): object {
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint, [GITHUB_LINE_HASH_KEY]: `${f.fingerprint}:1` },
     occurrenceCount: Math.max(1, f.count),
     ...(supp ? { suppressions: supp } : {}),
-    ...(f.baselined ? { baselineState: 'unchanged' } : {}),
+    ...(baseline ? { baselineState: f.baselined ? 'unchanged' : 'new' } : {}),
     properties: {
       verdict: f.verdict,
       destination: f.destination,
@@ -138,8 +140,9 @@ function notifications(report: Report): object[] {
 export function sarifLog(report: Report, cwd: string): object {
   const ruleList = rules(report);
   const index = new Map(ruleList.map((r, i) => [r.id, i]));
-  const results = report.findings.map((f) => result(f, index.get(f.rule) as number, cwd));
-  const usesPods = report.findings.some((f) => f.evidence.some((e) => isPodStream(e.file)));
+  const results = report.findings.map((f) => result(f, index.get(f.rule) as number, cwd, report.summary.baseline === true));
+  const files = report.findings.flatMap((f) => f.evidence.map((e) => e.file));
+  const uses = { pods: files.some(isPodStream), stdin: files.includes('-') };
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -163,7 +166,7 @@ export function sarifLog(report: Report, cwd: string): object {
             toolExecutionNotifications: notifications(report),
           },
         ],
-        originalUriBaseIds: originalUriBaseIds(cwd, usesPods),
+        originalUriBaseIds: originalUriBaseIds(cwd, uses),
         results,
         // `audit --since/--until`'s window, where a tool reading the SARIF finds what the results cover; absent without it.
         properties: { summary: report.summary, logTime: { first: report.coverage.firstSeen, last: report.coverage.lastSeen }, ...(report.coverage.window === null ? {} : { window: report.coverage.window }) },

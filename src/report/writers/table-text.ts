@@ -15,7 +15,12 @@ export function shownPath(text: string): string {
   return escapeControl(clip(text, SHOWN_VALUE_MAX, 'end'));
 }
 
-/** A sentence that may quote log values (reason, fix, warning, exception reason): its start, escaped. */
+/** A sentence that may quote log values (reason, fix, exception reason): its start, escaped. */
 export function shownSentence(text: string): string {
   return escapeControl(clip(text, SHOWN_SENTENCE_MAX));
+}
+
+/** A coverage warning: its start and its end, which holds the advice, escaped (a list of long paths is what a cut leaves out). */
+export function shownWarning(text: string): string {
+  return escapeControl(clip(text, SHOWN_SENTENCE_MAX, 'ends'));
 }
