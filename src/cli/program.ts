@@ -122,7 +122,7 @@ function addAuditCommonOptions(cmd: Command): Command {
     .addOption(new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`).argParser(once('-o/--output')))
     .option('--report <format=path>', 'also write a report to a file (repeatable), e.g. sarif=egress.sarif', collect)
     .option('--fail-on <list>', 'comma-separated verdicts (or coverage warnings) that fail the run, or none (repeatable: the lists add up; default: "direct,mixed-roles")', collect)
-    .option('--baseline <file>', 'report only findings that are not in this baseline', oneFile('--baseline'))
+    .option('--baseline <file>', 'findings this baseline holds do not fail the run (reported as baselined; SARIF: baselineState unchanged)', oneFile('--baseline'))
     .option('--write-baseline <file>', 'write the findings of this run as a baseline', oneFile('--write-baseline'))
     .option('--no-color', 'no colours (also NO_COLOR=1)');
 }

@@ -15,7 +15,7 @@ import { prepareAudit, type AuditSetup } from '../run/setup.js';
 import { connectCluster, runLive, watchFilters, type LiveCluster } from '../sources/kube/index.js';
 import { escapeControl } from '../text/escape.js';
 import type { Flow } from '../types.js';
-import { formatFromOption } from './format-option.js';
+import { auditFormatFromOption } from './format-option.js';
 import { lineSummary } from './line-summary.js';
 
 /** After a stop, the final reads get this long before everything is cut off (a second Ctrl-C cuts at once). */
@@ -153,7 +153,7 @@ async function follow(run: Run, cluster: LiveCluster, s: Stops, outputs: Outputs
 export async function runWatch(options: WatchOptions): Promise<number> {
   const startedAt = new Date();
   const filters = watchFilters(options);
-  const { spec } = await formatFromOption(options.format); // a bad --format exits 2 before any request
+  const { spec } = await auditFormatFromOption(options.format); // a bad --format exits 2 before any request
   const setup = await beforeOutputs(options, [], () => prepareAudit(options));
   const flagContext = offlineContext(setup.settings, []);
   const notices = new Notices();
@@ -173,7 +173,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     s.startClock();
     const useDashboard = canDrawDashboard() && options.output === null;
     const outputs = await openOutputs(options, useDashboard ? null : (options.output ?? 'table'));
-    const builder = new ReportBuilder({ failOn: options.failOn });
+    const builder = new ReportBuilder({ failOn: options.failOn, baseline: options.baseline !== null });
     const dashboard = useDashboard ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'live', description: cluster.source.describe(), builder }) : null;
     if (dashboard !== null) {
       notices.hold(dashboard);

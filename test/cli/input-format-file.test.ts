@@ -54,6 +54,12 @@ describe('a custom --format that names neither %UPSTREAM_CLUSTER% nor %UPSTREAM_
     expect(res.stderr).toContain('egress-audit: --format: an audit needs %UPSTREAM_CLUSTER% or %UPSTREAM_HOST% in the format');
   });
 
+  it('is a usage error for watch too, before any request to a cluster', async () => {
+    const res = await runCli(['watch', '-n', 'shop', '--format', '[%START_TIME%] %REQ(X-B3-TRACEID)%'], { env: { ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' } });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('egress-audit: --format: an audit needs %UPSTREAM_CLUSTER% or %UPSTREAM_HOST% in the format');
+  });
+
   it('is read as it is by parse, and an audit format naming either one is taken', async () => {
     const cwd = withFiles({ 'sidecar.log': direct });
     expect((await runCli(['parse', 'sidecar.log', '--format', '[%START_TIME%] %REQ(X-B3-TRACEID)%'], { cwd })).code).toBe(0);

@@ -65,6 +65,21 @@ describe.concurrent('watch: seed 000 against the fake API server', () => {
     expect(code).toBe(1);
   });
 
+  clusterIt('marks a finding a --baseline does not hold as new in SARIF, as audit does', async ({ api, kubeconfig }) => {
+    const { client, gateway, cleanup } = seedPods(api, 'seedbaseline');
+    const baseline = join(tempDir(), 'baseline.json');
+    writeFileSync(baseline, '{"schema":"egress-audit/baseline@1","tool":{"name":"egress-audit","version":"0.1.0"},"findings":[]}\n');
+    const run = startWatch(args('seedbaseline', '-o', 'sarif', '--baseline', baseline), { KUBECONFIG: kubeconfig });
+    await attached(api, client, gateway);
+    client.appendLog('istio-proxy', [passthroughLine(new Date())]);
+    run.interrupt();
+    const { code, stdout } = await run.exited;
+    cleanup();
+    const results = (JSON.parse(stdout) as { runs: { results: { ruleId: string; baselineState?: string }[] }[] }).runs[0]?.results ?? [];
+    expect(results.map((r) => [r.ruleId, r.baselineState])).toEqual([['direct/passthrough-cluster', 'new']]);
+    expect(code).toBe(1);
+  });
+
   clusterIt('writes the whole JSON report at the end with -o json, and exits 0 when nothing went direct', async ({ api, kubeconfig }) => {
     const { client, gateway, cleanup } = seedPods(api, 'seedjson');
     const run = startWatch(args('seedjson', '-o', 'json'), { KUBECONFIG: kubeconfig });
