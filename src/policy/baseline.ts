@@ -160,9 +160,26 @@ export interface BaselineWritten {
   unrecorded: number;
 }
 
-/** Why a baseline could not be written: a missing file is its directory missing (a write creates the file). */
-function whyNotWritten(path: string, err: unknown): string {
-  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' ? `its directory ${dirname(path)} does not exist` : describeReadError(err);
+/** Why a baseline could not be written (a missing file is its directory missing: a write creates the file), as an InputError naming it. */
+function cannotWriteBaseline(path: string, err: unknown): InputError {
+  const why = (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' ? `its directory ${dirname(path)} does not exist` : describeReadError(err);
+  return new InputError(`${escapeControl(path)}: cannot write baseline: ${escapeControl(why)}`);
+}
+
+/**
+ * Proves, before any log is read, that the baseline can be written where it replaces its file (a temporary file
+ * beside it is created and removed): a long audit must not end in exit 3 over a path that was wrong from the start.
+ */
+export async function checkBaselineWritable(path: string): Promise<void> {
+  let place: Replacement | null = null;
+  try {
+    place = await planReplacement(path);
+    if (place.temp !== null) await writeFile(place.temp, '', { flag: 'wx' });
+  } catch (err) {
+    throw cannotWriteBaseline(path, err);
+  } finally {
+    if (place?.temp != null) await rm(place.temp, { force: true });
+  }
 }
 
 /**
@@ -188,6 +205,6 @@ export async function writeBaseline(
     return { written: new Set(recordable.map((e) => e.fingerprint)).size, unrecorded: entries.length - recordable.length };
   } catch (err) {
     if (place?.temp != null) await rm(place.temp, { force: true });
-    throw new InputError(`${escapeControl(path)}: cannot write baseline: ${escapeControl(whyNotWritten(path, err))}`);
+    throw cannotWriteBaseline(path, err);
   }
 }

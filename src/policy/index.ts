@@ -7,6 +7,7 @@ export { createPolicyStage } from './stage.js';
 export {
   loadBaseline,
   writeBaseline,
+  checkBaselineWritable,
   renderBaseline,
   baselineEntries,
   BASELINE_SCHEMA,

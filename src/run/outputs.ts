@@ -3,6 +3,7 @@ import { finished } from 'node:stream/promises';
 import type { AuditCommonOptions, OutputFormat } from '../cli/options.js';
 import { InputError, UsageError } from '../errors.js';
 import { planReplacement, putInPlace, writeTarget, type Replacement } from '../output/replace-file.js';
+import { checkBaselineWritable } from '../policy/index.js';
 import { createWriter, type ReportWriter, type WriterOptions } from '../report/index.js';
 import type { Report } from '../report/model.js';
 import { realTarget, wouldRead } from '../sources/input-paths.js';
@@ -272,7 +273,7 @@ function removeEarlierReport(path: string): void {
   }
 }
 
-/** Opens the console writer (format, or none) and the report files: one that is (or lies inside) an input, or that another report names too, exits 2 before any log is read or a report opened; one that cannot be created exits 3. */
+/** Opens the console writer (format, or none) and the report files: one that is (or lies inside) an input, or that another report names too, exits 2 before any log is read or a report opened; one that cannot be created, or a --write-baseline that could not be written, exits 3. */
 export async function openOutputs(
   options: RunFileOptions,
   consoleFormat: OutputFormat | null,
@@ -283,6 +284,7 @@ export async function openOutputs(
   const consoleWriter = consoleFormat === null ? null : createWriter(consoleFormat, process.stdout, writerOptions);
   const files: ReportFile[] = [];
   try {
+    if (options.writeBaseline !== null) await checkBaselineWritable(options.writeBaseline);
     for (const spec of options.report) files.push(await openReport(spec, writerOptions));
   } catch (error) {
     // The run fails: no earlier run's report may pass for this one's, at a path opened or not.

@@ -383,6 +383,17 @@ describe('--report: a normal run', () => {
     expect(res.stderr).toContain(`cannot write report ${join(dir, 'missing', 'r.json')}: no such file or directory`);
   });
 
+  it('exits 3 before reading anything when the --write-baseline file cannot be written, and leaves no report passing for this run', async () => {
+    const { dir } = workDir();
+    writeFileSync(join(dir, 'r.json'), '{"stale":true}');
+    const res = await runCli(['audit', DIRECT, '--report', 'json=r.json', '--write-baseline', 'missing/baseline.json'], { cwd: dir });
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('missing/baseline.json: cannot write baseline: its directory missing does not exist');
+    expect(res.stdout).toBe(''); // no audit was run: a long one would have been lost at its end
+    expect(existsSync(join(dir, 'r.json'))).toBe(false);
+    expect(leftovers(dir)).toEqual([]);
+  });
+
   it('removes the earlier reports at every other --report path when one cannot be created, those named after it too', async () => {
     const { dir } = workDir();
     writeFileSync(join(dir, 'a.json'), '{"stale":true}');
