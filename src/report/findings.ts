@@ -98,10 +98,14 @@ function newGroup(flow: Flow, fingerprint: string, folded: boolean): Group {
   };
 }
 
-/** IPv4 addresses in numeric order (151.101.0.2 before 151.101.0.10), IPv6 after them in text order. */
+/**
+ * IPv4 addresses in numeric order (151.101.0.2 before 151.101.0.10), IPv6 after them in text order: a total order
+ * (an IPv6 address with a dotted tail, `64:ff9b::1.2.3.4`, is told by its colon), so the kept set does not depend on arrival.
+ */
 function compareAddresses(a: string, b: string): number {
+  const [v6a, v6b] = [a.includes(':'), b.includes(':')];
+  if (v6a || v6b) return v6a === v6b ? compareStrings(a, b) : v6a ? 1 : -1;
   const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
-  if (x.length !== 4 || y.length !== 4) return x.length - y.length || compareStrings(a, b);
   for (let i = 0; i < 4; i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
   return 0;
 }

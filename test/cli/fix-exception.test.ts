@@ -60,10 +60,11 @@ describe('the exception a finding suggests, copied into a policy file, allows th
 
 describe("a finding whose flows went to several addresses under one claimed name", () => {
   /** Sidecar lines sending `pypi.org` (its SNI, only the client's claim) through PassthroughCluster to `count` addresses. */
-  function passthrough(count: number, newestFirst = false): string {
+  function passthrough(count: number, newestFirst = false, address = (i: number) => `151.101.${Math.floor(i / 200)}.${(i % 200) + 1}`): string {
     const dir = tempDir('ea-fix-addresses-');
     const lines = Array.from({ length: count }, (_, i) => {
-      const to = `151.101.${Math.floor(i / 200)}.${(i % 200) + 1}:443`;
+      const ip = address(i);
+      const to = ip.includes(':') ? `[${ip}]:443` : `${ip}:443`;
       return `[2026-11-02T09:00:00.${String(i).padStart(3, '0')}Z] "- - -" 0 - - - "-" 700 21138 6 - "-" "-" "-" "-" "${to}" PassthroughCluster 10.244.1.18:${40000 + i} ${to} 10.244.1.18:${50000 + i} pypi.org -`;
     });
     writeFileSync(join(dir, 'sidecar.log'), `${(newestFirst ? lines.reverse() : lines).join('\n')}\n`);
@@ -94,5 +95,13 @@ describe("a finding whose flows went to several addresses under one claimed name
     const cidrs = /cidrs: \[([^\]]*)\]/.exec(finding.remediation)?.[1]?.split(', ') ?? [];
     expect(cidrs).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => `151.101.0.${n}`));
     expect(finding.remediation).toContain('Its flows went to more addresses than these 8');
+  });
+
+  it('keeps the same 8 whatever the order for IPv6 addresses with a dotted tail (NAT64), after any IPv4 one', async () => {
+    const address = (i: number): string => (i === 0 ? '151.101.0.1' : `64:ff9b::151.101.0.${i}`);
+    const finding = await findingOf(passthrough(12, false, address));
+    expect((await findingOf(passthrough(12, true, address))).remediation).toBe(finding.remediation);
+    const cidrs = /cidrs: \[([^\]]*)\]/.exec(finding.remediation)?.[1]?.split(', ') ?? [];
+    expect(cidrs).toEqual(['151.101.0.1', ...[1, 10, 11, 2, 3, 4, 5].map((n) => `"64:ff9b::151.101.0.${n}"`)]);
   });
 });
