@@ -58,8 +58,11 @@ function ipScalar(value: string | null): string | null {
   return value.includes(':') ? `"${value}"` : value;
 }
 
-/** A host name a policy's `hosts` can hold as itself: a glob character in it would widen the exception, another is refused. */
-const LITERAL_HOST = /^[A-Za-z0-9._-]+$/;
+/**
+ * A host name a policy's `hosts` can hold as itself: a glob character in it would widen the exception, another (or a
+ * name longer than DNS allows, 253) is refused (policy/glob.ts hostGlobProblem).
+ */
+const LITERAL_HOST = /^[A-Za-z0-9._-]{1,253}$/;
 
 /**
  * How an exception names the destination: by address where the name proves nothing (claimed), is an IP, or is no
