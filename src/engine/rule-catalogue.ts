@@ -355,7 +355,8 @@ export function catalogueFix(id: RuleId): string | null {
 export function withSuggestedAddresses(fix: string | null, addresses: readonly string[], more: boolean): string | null {
   if (fix === null || addresses.length === 0) return fix;
   const list = addresses.map((a) => ipScalar(a) ?? JSON.stringify(a)).join(', ');
-  const widened = fix.replace(/(`\{id: <name>, [^`]*?)cidrs: \[[^\]]*\]/, (_all, head: string) => `${head}cidrs: [${list}]`);
+  // The destination's `cidrs` only (it follows id, reason and verdicts: exception()), never a caller's `from: {cidrs}`.
+  const widened = fix.replace(/(`\{id: <name>, reason: <why>, (?:verdicts: \[[^\]]*\], )?)cidrs: \[[^\]]*\]/, (_all, head: string) => `${head}cidrs: [${list}]`);
   return more
     ? `${widened} Its flows went to more addresses than these ${addresses.length}: a name that varies this much is better routed through the egress gateway.`
     : widened;
