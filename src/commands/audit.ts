@@ -27,9 +27,9 @@ import { boundHeapGrowth } from '../run/heap.js';
 /** How many learned pod IPs `--explain` lists by name. */
 const EXPLAIN_MAX_PODS = 50;
 
-/** Why `--explain` gives a stream no role, in the words coverage uses: empty, blank lines only, or lines none of which was an access log. */
+/** Why `--explain` gives a stream no role, in the words coverage uses: empty, unread (it failed or the run stopped), blank lines only, or lines none of which was an access log. */
 function noRecordsDetail(s: StreamFacts): string {
-  if (s.lines === 0) return 'it is empty';
+  if (s.lines === 0) return s.error === null ? 'it is empty' : 'no line of it was read';
   return `no access-log entry in its ${plural(s.lines, 'line')}${blankOnly(s) ? ', all blank' : ''}`;
 }
 

@@ -61,6 +61,13 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     expect(res.stderr).toMatch(/blank\.log\s+unknown\s+no-records: no access-log entry in its 2 lines, all blank\n/);
   });
 
+  it('--explain does not call an input that could not be read empty', async () => {
+    writeFileSync(join(dir, 'corrupt.gz'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x61, 0x62]));
+    const res = await runCli(['audit', DIRECT, join(dir, 'corrupt.gz'), '-o', 'json', '--explain']);
+    expect(res.stderr).toContain('corrupt or truncated gzip data');
+    expect(res.stderr).toMatch(/corrupt\.gz\s+unknown\s+no-records: no line of it was read\n/);
+  });
+
   it('--fail-on names verdicts and coverage conditions', async () => {
     expect((await runCli(['audit', DIRECT, '--fail-on', 'none'])).code).toBe(0);
     expect((await runCli(['audit', UNCONFIRMED])).code).toBe(0);
