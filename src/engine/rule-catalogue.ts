@@ -357,6 +357,8 @@ export function withSuggestedAddresses(fix: string | null, addresses: readonly s
   const list = addresses.map((a) => ipScalar(a) ?? JSON.stringify(a)).join(', ');
   // The destination's `cidrs` only (it follows id, reason and verdicts: exception()), never a caller's `from: {cidrs}`.
   const widened = fix.replace(/(`\{id: <name>, reason: <why>, (?:verdicts: \[[^\]]*\], )?)cidrs: \[[^\]]*\]/, (_all, head: string) => `${head}cidrs: [${list}]`);
+  // A fix naming no destination address lists none, so it has no "these" to speak of.
+  if (widened === fix) return fix;
   return more
     ? `${widened} Its flows went to more addresses than these ${addresses.length}: a name that varies this much is better routed through the egress gateway.`
     : widened;

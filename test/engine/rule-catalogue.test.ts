@@ -126,6 +126,7 @@ describe('the rule catalogue', () => {
     // A finding whose text names its destination by host (its first flow's name was not a claim) keeps its caller.
     const named = flowFix('blocked/no-cluster', { ...flow, who: '10.1.2.3', namespace: null });
     expect(withSuggestedAddresses(named, ['203.0.113.9'], false)).toBe(named);
+    expect(withSuggestedAddresses(named, ['203.0.113.9'], true)).toBe(named);
   });
 
   it('never names a caller by a glob it does not hold: a caller that is no literal workload is left for the user to name', () => {
