@@ -153,8 +153,8 @@ async function follow(run: Run, cluster: LiveCluster, s: Stops, outputs: Outputs
 export async function runWatch(options: WatchOptions): Promise<number> {
   const startedAt = new Date();
   const filters = watchFilters(options);
-  const { spec } = await auditFormatFromOption(options.format); // a bad --format exits 2 before any request
-  const setup = await beforeOutputs(options, [], () => prepareAudit(options));
+  // A bad --format exits 2 before any request, and the earlier reports go as for any run that fails before reading.
+  const { spec, setup } = await beforeOutputs(options, [], async () => ({ spec: (await auditFormatFromOption(options.format)).spec, setup: await prepareAudit(options) }));
   const flagContext = offlineContext(setup.settings, []);
   const notices = new Notices();
   const s = stops(options.durationMs);

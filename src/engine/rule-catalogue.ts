@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import { VERDICTS, type Verdict } from '../types.js';
 import { D, hasFlag, SIDECAR_REFUSAL_FLAGS, type RuleId, type SidecarRefusalFlag } from './rules.js';
+import { UNKNOWN_CALLER } from './workload.js';
 
 /** A rule's description for people and for code-scanning tools. */
 export interface RuleInfo {
@@ -83,11 +84,14 @@ type CallerBy = 'workload' | 'address';
 /** A caller a policy's `from.workloads` can hold as itself (`name` or `namespace/name`, no glob character). */
 const LITERAL_WORKLOAD = /^[a-z0-9.-]+(\/[a-z0-9.-]+)?$/;
 
-/** How an exception names the flow's caller: its workload, or its address where only that is known; never a glob it does not hold. */
+/**
+ * How an exception names the flow's caller: its workload, or its address where only that is known; never a glob it
+ * does not hold, nor the stand-in for a caller the log did not name (it would allow every such caller).
+ */
 function callerField(s: FixSubject | null, generic: CallerBy): string {
   const ip = s === null || s.namespace !== null ? null : ipScalar(s.who);
   if (ip !== null) return `from: {cidrs: [${ip}]}`;
-  if (s !== null && LITERAL_WORKLOAD.test(s.who)) return `from: {workloads: [${s.who}]}`;
+  if (s !== null && s.who !== UNKNOWN_CALLER && LITERAL_WORKLOAD.test(s.who)) return `from: {workloads: [${s.who}]}`;
   return generic === 'address' && s === null ? 'from: {cidrs: [<caller address>]}' : 'from: {workloads: [<namespace>/<workload>]}';
 }
 

@@ -40,6 +40,9 @@ function appAddress(downstream: string | null, upstreamLocal: string | null): st
   return isIpAddress(upstreamLocal) ? upstreamLocal : null;
 }
 
+/** The workload of a caller the log names by neither pod nor address: a name no policy can single it out by. */
+export const UNKNOWN_CALLER = 'unknown';
+
 /**
  * The source of a sidecar's outbound entry: the pod whose sidecar logged it (the stream's pod is
  * authoritative; the downstream address can be an XFF-derived client), else the app's IP.
@@ -53,7 +56,7 @@ export function outboundSource(e: Entry, ctx: EngineContext): FlowSource {
     return { workload: workloadOfPod(e.pod), pod: e.pod, namespace: e.namespace, address };
   }
   if (ref !== undefined) return fromRef(ref, address);
-  return { workload: ip ?? 'unknown', pod: null, namespace: null, address };
+  return { workload: ip ?? UNKNOWN_CALLER, pod: null, namespace: null, address };
 }
 
 /** The source of an entry whose caller is its downstream peer (inbound, gateway, ingress): the pod with that IP, or the IP. */
@@ -61,5 +64,5 @@ export function peerSource(address: string | null, ctx: EngineContext): FlowSour
   const ip = ipOf(address);
   const ref = ip === null ? undefined : ctx.podByIp(ip);
   if (ref !== undefined) return fromRef(ref, address);
-  return { workload: ip ?? 'unknown', pod: null, namespace: null, address: ip === null ? null : address };
+  return { workload: ip ?? UNKNOWN_CALLER, pod: null, namespace: null, address: ip === null ? null : address };
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ndjson, runCli } from '../helpers/cli.js';
@@ -54,10 +54,12 @@ describe('a custom --format that names neither %UPSTREAM_CLUSTER% nor %UPSTREAM_
     expect(res.stderr).toContain('egress-audit: --format: an audit needs %UPSTREAM_CLUSTER% or %UPSTREAM_HOST% in the format');
   });
 
-  it('is a usage error for watch too, before any request to a cluster', async () => {
-    const res = await runCli(['watch', '-n', 'shop', '--format', '[%START_TIME%] %REQ(X-B3-TRACEID)%'], { env: { ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' } });
+  it('is a usage error for watch too, before any request to a cluster, and an earlier report goes as audit\'s does', async () => {
+    const cwd = withFiles({ 'r.json': '{"stale":true}' });
+    const res = await runCli(['watch', '-n', 'shop', '--format', '[%START_TIME%] %REQ(X-B3-TRACEID)%', '--report', 'json=r.json'], { cwd, env: { ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' } });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('egress-audit: --format: an audit needs %UPSTREAM_CLUSTER% or %UPSTREAM_HOST% in the format');
+    expect(existsSync(join(cwd, 'r.json'))).toBe(false);
   });
 
   it('is read as it is by parse, and an audit format naming either one is taken', async () => {

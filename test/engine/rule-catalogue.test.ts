@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flowFix, RULE_CATALOGUE, ruleInfo, socketNotLoggedFix, withSuggestedAddresses } from '../../src/engine/rule-catalogue.js';
 import { D, SIDECAR_REFUSAL_FLAGS } from '../../src/engine/rules.js';
+import { UNKNOWN_CALLER } from '../../src/engine/workload.js';
 import { parsePolicy } from '../../src/policy/index.js';
 import type { Policy } from '../../src/policy/types.js';
 import type { Facts } from '../../src/engine/wording.js';
@@ -134,6 +135,9 @@ describe('the rule catalogue', () => {
       const fix = flowFix('direct/service-entry-host', { ...flow, who, namespace: 'ns' }) ?? '';
       expect(fix).toContain('from: {workloads: [<namespace>/<workload>]}');
     }
+    // Nor by the stand-in for a caller the log did not name: `workloads: [unknown]` would allow every such caller.
+    const unnamed = flowFix('direct/service-entry-host', { ...flow, who: UNKNOWN_CALLER, namespace: null }) ?? '';
+    expect(unnamed).toContain('from: {workloads: [<namespace>/<workload>]}');
   });
 
   it('knows no rule id this version does not decide', () => {
