@@ -71,6 +71,6 @@ export function destinationsSection(destinations: DestinationSummary[], p: Palet
   const lines = [title, header(p)];
   for (const d of destinations.slice(0, TABLE_MAX_DESTINATIONS)) lines.push(...row(d, p));
   const rest = destinations.length - TABLE_MAX_DESTINATIONS;
-  if (rest > 0) lines.push(`  … and ${rest} more destinations (the json report lists them all)`);
+  if (rest > 0) lines.push(`  … and ${rest} more destinations (the JSON report lists them all)`);
   return lines;
 }

@@ -61,6 +61,6 @@ export function findingsSection(findings: Finding[], coverage: Coverage, p: Pale
   const lines = [p.bold(title(findings))];
   for (const f of findings.slice(0, TABLE_MAX_FINDINGS)) lines.push(...headline(f, p), ...details(f));
   const rest = findings.length - TABLE_MAX_FINDINGS;
-  if (rest > 0) lines.push(`  … and ${rest} more findings (the json report lists them all)`);
+  if (rest > 0) lines.push(`  … and ${rest} more findings (the JSON and SARIF reports list them all)`);
   return lines;
 }
