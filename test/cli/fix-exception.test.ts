@@ -105,3 +105,28 @@ describe("a finding whose flows went to several addresses under one claimed name
     expect(cidrs).toEqual(['151.101.0.1', ...[1, 10, 11, 2, 3, 4, 5].map((n) => `"64:ff9b::151.101.0.${n}"`)]);
   });
 });
+
+describe('a fix longer than the table and Markdown show of a sentence', () => {
+  it('keeps its start and its end, the exception to copy, and leaves out the middle', async () => {
+    // A real DNS name of 251 characters (at most 253), named four times in the fix: it runs past the 1,024 characters shown.
+    const host = `${Array.from({ length: 4 }, (_, i) => `${String(i)}${'a'.repeat(60)}`).join('.')}.com`;
+    const dir = tempDir('ea-fix-long-');
+    writeFileSync(
+      join(dir, 'sidecar.log'),
+      `[2023-05-15T12:05:33.870Z] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 19783 87 86 "-" "curl/7.88.1" "c2a5f1f0-21b1-9f0a-8a07-3e6f1d5b7c90" "${host}" "142.250.204.36:443" outbound|443||${host} 10.244.1.20:48772 142.250.204.36:443 10.244.1.20:48770 - default\n`,
+    );
+    const json = JSON.parse((await runCli(['audit', '--sidecar', join(dir, 'sidecar.log'), '-o', 'json'])).stdout) as { findings: { remediation: string }[] };
+    const fix = json.findings[0]?.remediation ?? '';
+    expect(fix.length).toBeGreaterThan(1024);
+    const suggestion = `\`{id: <name>, reason: <why>, hosts: [${host}], ports: [443], from: {cidrs: [10.244.1.20]}}\``;
+    expect(fix).toContain(suggestion);
+    // The table wraps a long host inside the name: compared without white space.
+    const table = (await runCli(['audit', '--sidecar', join(dir, 'sidecar.log')])).stdout.replace(/\s+/g, '');
+    expect(table).toContain('fixRoute');
+    expect(table).toContain(`{id:<name>,reason:<why>,hosts:[${host}],ports:[443],from:{cidrs:[10.244.1.20]}}`);
+    expect(table).toMatch(/…\(\+\d+characters\)…/);
+    const markdown = (await runCli(['audit', '--sidecar', join(dir, 'sidecar.log'), '-o', 'markdown'])).stdout;
+    expect(markdown).toContain('**Fix:** Route');
+    expect(markdown).toContain(`{id: &lt;name&gt;, reason: &lt;why&gt;, hosts: \\[${host}\\]`);
+  });
+});

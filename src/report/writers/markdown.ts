@@ -31,8 +31,8 @@ const MARKDOWN_DESTINATIONS_BYTES = 128 * 1024;
 const code = (text: string): string => mdCode(clip(text, MARKDOWN_MAX_VALUE));
 /** A sentence that may quote log values, cut to MARKDOWN_MAX_SENTENCE. */
 const prose = (text: string): string => mdText(clip(text, MARKDOWN_MAX_SENTENCE));
-/** A coverage warning, cut in its middle (a list of paths) rather than its end, which holds the advice. */
-const warning = (text: string): string => mdText(clip(text, MARKDOWN_MAX_SENTENCE, 'ends'));
+/** Advice (a coverage warning, a finding's fix), cut in its middle (a list of paths, a host named four times) rather than its end, which holds what to do. */
+const advice = (text: string): string => mdText(clip(text, MARKDOWN_MAX_SENTENCE, 'ends'));
 
 /** The leading rows whose UTF-8 bytes (a newline each) fit in `budget`. */
 function withinBytes(rows: string[], budget: number): string[] {
@@ -67,7 +67,7 @@ function verdictTable(report: Report): string[] {
 
 function why(f: Finding): string {
   const parts = [prose(f.reason)];
-  if (f.remediation) parts.push(`**Fix:** ${prose(f.remediation)}`);
+  if (f.remediation) parts.push(`**Fix:** ${advice(f.remediation)}`);
   if (f.allowedBy) parts.push(`**Allowed by** ${code(f.allowedBy.id)}: ${prose(f.allowedBy.reason)}${f.allowedBy.expires ? ` (expires ${mdText(clip(f.allowedBy.expires, MARKDOWN_MAX_VALUE))})` : ''}`);
   if (f.expiredException) parts.push(`**Expired exception** ${code(f.expiredException.id)}${f.expiredException.expires ? ` (${mdText(clip(f.expiredException.expires, MARKDOWN_MAX_VALUE))})` : ''}`);
   return parts.join('<br>');
@@ -123,7 +123,7 @@ function coverageList(report: Report): string[] {
   const { coverage, summary } = report;
   const { lines } = coverage;
   const warnings = coverage.warnings.map((w) =>
-    warningFailsRun(summary, w.code) ? `- ❌ ${warning(w.message)} (${mdCode(w.code)} fails the run)` : `- ⚠️ ${warning(w.message)} (${mdCode(w.code)})`,
+    warningFailsRun(summary, w.code) ? `- ❌ ${advice(w.message)} (${mdCode(w.code)} fails the run)` : `- ⚠️ ${advice(w.message)} (${mdCode(w.code)})`,
   );
   return [
     '### Coverage',

@@ -1,6 +1,6 @@
 /** The coverage section of the table: what was read, what was skipped, and what the audit could not see. */
 import type { Coverage, Summary } from '../model.js';
-import { shownPath, shownValue, shownWarning } from './table-text.js';
+import { shownPath, shownValue, shownAdvice } from './table-text.js';
 import type { Palette } from '../../text/color.js';
 import { logTimeStatement, plural, skippedStatement, warningFailure, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
 import { labelled, wrap, WIDTH } from './layout.js';
@@ -27,7 +27,7 @@ function warnings(coverage: Coverage, summary: Summary, p: Palette): string[] {
   for (const w of coverage.warnings) {
     const why = warningFailure(summary, w.code);
     const fails = why !== null;
-    const text = `${shownWarning(w.message)}${fails ? ` [${w.code}: fails the run, ${why}]` : ` [${w.code}]`}`;
+    const text = `${shownAdvice(w.message)}${fails ? ` [${w.code}: fails the run, ${why}]` : ` [${w.code}]`}`;
     const body = wrap(text, WIDTH - 4).map((l, i) => (i === 0 ? `  ! ${l}` : `    ${l}`));
     lines.push(...body.map((l) => (fails ? p.red(l) : p.yellow(l))));
   }

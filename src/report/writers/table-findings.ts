@@ -1,7 +1,7 @@
 /** The findings section of the table: failing first, each with reason, fix and evidence file:line. */
 import type { ExceptionRef } from '../../types.js';
 import type { Coverage, Finding } from '../model.js';
-import { shownPath, shownSentence, shownValue } from './table-text.js';
+import { shownAdvice, shownPath, shownSentence, shownValue } from './table-text.js';
 import type { Palette } from '../../text/color.js';
 import { workloadLabel } from '../flow-facts.js';
 import { findingStatus, noFindingsStatement } from '../statements.js';
@@ -41,7 +41,7 @@ function evidence(label: string, hop: string, location: string): string[] {
 function details(f: Finding): string[] {
   const at = (label: string, text: string): string[] => labelled(DETAIL_INDENT, label, LABEL_WIDTH, text);
   const lines = [...at('rule', shownValue(f.rule)), ...at('reason', shownSentence(f.reason))];
-  if (f.remediation) lines.push(...at('fix', shownSentence(f.remediation)));
+  if (f.remediation) lines.push(...at('fix', shownAdvice(f.remediation)));
   if (f.allowedBy) lines.push(...at('allowed', exceptionText(f.allowedBy, 'expires')));
   if (f.expiredException) lines.push(...at('expired', exceptionText(f.expiredException, 'expired')));
   f.evidence.forEach((e, i) => lines.push(...evidence(i === 0 ? 'evidence' : '', e.hop, `${shownPath(e.file)}:${e.line}`)));

@@ -20,7 +20,11 @@ export function shownSentence(text: string): string {
   return escapeControl(clip(text, SHOWN_SENTENCE_MAX));
 }
 
-/** A coverage warning: its start and its end, which holds the advice, escaped (a list of long paths is what a cut leaves out). */
-export function shownWarning(text: string): string {
+/**
+ * Advice (a coverage warning, a finding's fix): its start and its end, escaped. The end holds what to do (a warning's
+ * closing advice, a fix's exception to copy); long quoted values (a list of paths, a host named four times) are what a
+ * cut leaves out.
+ */
+export function shownAdvice(text: string): string {
   return escapeControl(clip(text, SHOWN_SENTENCE_MAX, 'ends'));
 }
