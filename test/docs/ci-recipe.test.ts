@@ -1,0 +1,64 @@
+// The README's CI recipe, run as a job would: its audit step against saved logs, then the checks the later steps make.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { BIN } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const ROOT = new URL('../../', import.meta.url);
+const README = readFileSync(new URL('README.md', ROOT), 'utf8');
+const tempDir = tempFolders();
+
+type Step = { run?: string; uses?: string; if?: string; with?: Record<string, string> };
+
+/** The README's ```yaml block that starts with the given comment. */
+function yamlBlock(start: string): string {
+  const block = [...README.matchAll(/```yaml\n([\s\S]*?)```/gu)].map((m) => m[1]!).find((b) => b.startsWith(start));
+  expect(block).toBeDefined();
+  return block!;
+}
+
+const WORKFLOW = yamlBlock('# .github/workflows/egress.yml');
+const STEPS = parse(WORKFLOW) as Step[];
+const AUDIT = STEPS[0]!.run!;
+/** The files the audit step writes with --report FORMAT=PATH. */
+const REPORTS = [...AUDIT.matchAll(/--report [a-z]+=(\S+)/gu)].map((m) => m[1]!);
+
+describe("the README's CI recipe", () => {
+  it('has later steps that run whatever the audit exited with, each only when the report it reads was written', () => {
+    expect(REPORTS.length).toBeGreaterThan(1);
+    const later = STEPS.slice(1);
+    const read = later.map((s) => s.with?.['sarif_file'] ?? /cat (\S+)/u.exec(s.run ?? '')?.[1]);
+    expect(read.sort()).toEqual([...REPORTS].sort());
+    for (const [i, step] of later.entries()) expect(step.if).toBe(`always() && hashFiles('${read[i]}') != ''`);
+  });
+
+  // Naming any permission sets every other to none: without contents: read, the job cannot check out a private repository.
+  it('names the permissions a job that checks out and uploads SARIF needs', () => {
+    const comment = WORKFLOW.split('\n').filter((l) => l.startsWith('#')).join(' ');
+    expect(comment).toContain('contents: read');
+    expect(comment).toContain('security-events: write');
+    expect(comment).toContain('actions: read');
+  });
+
+  it.each([
+    { logs: 'fixtures/scenarios/direct-passthrough', policy: 'egress-policy.yaml', code: 1, written: true },
+    { logs: null, policy: 'egress-policy.yaml', code: 4, written: true },
+    { logs: 'fixtures/scenarios/direct-passthrough', policy: 'fixtures/policy/many-problems.yaml', code: 3, written: false },
+  ])('exits $code on logs $logs with --policy $policy, the reports written: $written', ({ logs, policy, code, written }) => {
+    const dir = tempDir('ea-ci-');
+    // null: saved logs that hold no access-log entry (the agent's own lines only).
+    if (logs === null) {
+      mkdirSync(join(dir, 'saved-logs'));
+      writeFileSync(join(dir, 'saved-logs', 'agent.log'), '2026-11-02T09:00:00.000000Z\tinfo\tEnvoy proxy is ready\n');
+    } else cpSync(new URL(logs, ROOT), join(dir, 'saved-logs'), { recursive: true });
+    writeFileSync(join(dir, 'egress-policy.yaml'), yamlBlock('# egress-policy.yaml'));
+    const policyPath = policy === 'egress-policy.yaml' ? policy : new URL(policy, ROOT).pathname;
+    const args = AUDIT.replace(/^npx egress-audit /u, '').replace('egress-policy.yaml', policyPath).split(' ');
+    const res = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8' });
+    expect(res.status, res.stderr).toBe(code);
+    expect(REPORTS.map((r) => existsSync(join(dir, r)))).toEqual(REPORTS.map(() => written));
+  });
+});
