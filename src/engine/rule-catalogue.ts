@@ -8,7 +8,6 @@
 import { isIP } from 'node:net';
 import { VERDICTS, type Verdict } from '../types.js';
 import { D, hasFlag, SIDECAR_REFUSAL_FLAGS, type RuleId, type SidecarRefusalFlag } from './rules.js';
-import { UNKNOWN_CALLER } from './workload.js';
 
 /** A rule's description for people and for code-scanning tools. */
 export interface RuleInfo {
@@ -78,7 +77,7 @@ function destinationField(s: FixSubject | null, claimed: boolean): string {
   return `cidrs: [${ipScalar(s?.endpoint ?? null) ?? '<the address it went to>'}]`;
 }
 
-/** How the catalogue's generic text names a caller: a pod by workload, or (for a caller outside the mesh) its address. */
+/** How a suggestion that cannot name the caller asks for it: a pod by workload, or (for a caller outside the mesh) its address. */
 type CallerBy = 'workload' | 'address';
 
 /** A caller a policy's `from.workloads` can hold as itself (`name` or `namespace/name`, no glob character). */
@@ -86,13 +85,13 @@ const LITERAL_WORKLOAD = /^[a-z0-9.-]+(\/[a-z0-9.-]+)?$/;
 
 /**
  * How an exception names the flow's caller: its workload, or its address where only that is known; never a glob it
- * does not hold, nor the stand-in for a caller the log did not name (it would allow every such caller).
+ * does not hold, nor words for a caller the log did not name (UNNAMED_CALLER): the user fills in a placeholder.
  */
-function callerField(s: FixSubject | null, generic: CallerBy): string {
+function callerField(s: FixSubject | null, ask: CallerBy): string {
   const ip = s === null || s.namespace !== null ? null : ipScalar(s.who);
   if (ip !== null) return `from: {cidrs: [${ip}]}`;
-  if (s !== null && s.who !== UNKNOWN_CALLER && LITERAL_WORKLOAD.test(s.who)) return `from: {workloads: [${s.who}]}`;
-  return generic === 'address' && s === null ? 'from: {cidrs: [<caller address>]}' : 'from: {workloads: [<namespace>/<workload>]}';
+  if (s !== null && LITERAL_WORKLOAD.test(s.who)) return `from: {workloads: [${s.who}]}`;
+  return ask === 'address' ? 'from: {cidrs: [<caller address>]}' : 'from: {workloads: [<namespace>/<workload>]}';
 }
 
 /**

@@ -7,6 +7,7 @@ import { PairMemo } from './cache.js';
 import { unicodeName } from './idn.js';
 import { ipOf } from './net.js';
 import { flowFix, type FixSubject, type UnloggedSocket } from './rule-catalogue.js';
+import { UNKNOWN_CALLER } from './workload.js';
 import type { RuleId } from './rules.js';
 
 /** What the sentences mention about one flow (its caller, host, flags and unlogged socket's cause: see FixSubject). */
@@ -19,6 +20,9 @@ export interface Facts extends FixSubject {
   details: string | null;
   joinedBy: 'request-id' | 'address' | null;
 }
+
+/** How the sentences speak of a caller the log names by neither pod nor address (its workload is UNKNOWN_CALLER). */
+export const UNNAMED_CALLER = 'an unnamed caller';
 
 function cl(f: Facts): string {
   return f.cluster ?? '-';
@@ -133,7 +137,7 @@ export class PhraseMemo {
     const d = x.destination;
     const unicode = unicodeName(d.host);
     const f: Facts = {
-      who: x.namespace === null ? x.workload : `${x.namespace}/${x.workload}`,
+      who: x.namespace !== null ? `${x.namespace}/${x.workload}` : x.workload === UNKNOWN_CALLER ? UNNAMED_CALLER : x.workload,
       namespace: x.namespace,
       dest: unicode === null ? d.key : `${d.key} (${unicode})`,
       host: d.host,

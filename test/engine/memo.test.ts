@@ -4,7 +4,8 @@ import { BoundedCache, PairMemo } from '../../src/engine/cache.js';
 import { ClusterTable } from '../../src/engine/cluster.js';
 import { sidecarDestination } from '../../src/engine/destination.js';
 import { flowFix } from '../../src/engine/rule-catalogue.js';
-import { PhraseMemo, reasonFor, type Facts, type PhraseInput } from '../../src/engine/wording.js';
+import { PhraseMemo, reasonFor, UNNAMED_CALLER, type Facts, type PhraseInput } from '../../src/engine/wording.js';
+import { UNKNOWN_CALLER } from '../../src/engine/workload.js';
 import type { RuleId } from '../../src/engine/rules.js';
 import type { Destination } from '../../src/types.js';
 import { seeded } from '../helpers/random.js';
@@ -129,6 +130,14 @@ describe('PhraseMemo', () => {
   it('gives a connection failure (UF) no advice about the sidecar refusing it itself', () => {
     const f: Facts = { ...CHECKOUT, dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: 'UF,URX', details: null, joinedBy: null, socket: null };
     expect(flowFix('via-gateway-unconfirmed/no-connection', f)).not.toContain('refused it itself');
+  });
+
+  it('speaks of a caller the log did not name as an unnamed caller, not as a workload called unknown', () => {
+    const destination = Object.freeze({ key: 'api.stripe.com:443', host: 'api.stripe.com', port: 443, address: null, external: true });
+    const got = new PhraseMemo().get('direct/service-entry-host', { namespace: null, workload: UNKNOWN_CALLER, destination, cluster: 'outbound|443||api.stripe.com', flags: null, details: null, joinedBy: null, socket: null });
+    expect(got.reason).toContain(`The sidecar of ${UNNAMED_CALLER} sent this`);
+    expect(got.remediation).toContain(`if ${UNNAMED_CALLER} may reach`);
+    expect(`${got.reason} ${got.remediation}`).not.toMatch(/\bunknown\b/);
   });
 
   it('hands out the very same strings for the same facts', () => {

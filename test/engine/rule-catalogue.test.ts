@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flowFix, RULE_CATALOGUE, ruleInfo, socketNotLoggedFix, withSuggestedAddresses } from '../../src/engine/rule-catalogue.js';
 import { D, SIDECAR_REFUSAL_FLAGS } from '../../src/engine/rules.js';
-import { UNKNOWN_CALLER } from '../../src/engine/workload.js';
+import { UNNAMED_CALLER } from '../../src/engine/wording.js';
 import { parsePolicy } from '../../src/policy/index.js';
 import type { Policy } from '../../src/policy/types.js';
 import type { Facts } from '../../src/engine/wording.js';
@@ -135,9 +135,10 @@ describe('the rule catalogue', () => {
       const fix = flowFix('direct/service-entry-host', { ...flow, who, namespace: 'ns' }) ?? '';
       expect(fix).toContain('from: {workloads: [<namespace>/<workload>]}');
     }
-    // Nor by the stand-in for a caller the log did not name: `workloads: [unknown]` would allow every such caller.
-    const unnamed = flowFix('direct/service-entry-host', { ...flow, who: UNKNOWN_CALLER, namespace: null }) ?? '';
+    // Nor by the words for a caller the log did not name; a gateway-only caller is asked for by its address.
+    const unnamed = flowFix('direct/service-entry-host', { ...flow, who: UNNAMED_CALLER, namespace: null }) ?? '';
     expect(unnamed).toContain('from: {workloads: [<namespace>/<workload>]}');
+    expect(flowFix('gateway-only/no-sidecar-entry', { ...flow, who: UNNAMED_CALLER, namespace: null })).toContain('from: {cidrs: [<caller address>]}');
   });
 
   it('knows no rule id this version does not decide', () => {
