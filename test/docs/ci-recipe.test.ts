@@ -22,14 +22,22 @@ function yamlBlock(start: string): string {
 
 const WORKFLOW = yamlBlock('# .github/workflows/egress.yml');
 const STEPS = parse(WORKFLOW) as Step[];
-const AUDIT = STEPS[0]!.run!;
+const AUDIT_STEP = STEPS.findIndex((s) => s.run?.startsWith('egress-audit audit ') === true);
+const AUDIT = STEPS[AUDIT_STEP]!.run!;
 /** The files the audit step writes with --report FORMAT=PATH. */
 const REPORTS = [...AUDIT.matchAll(/--report [a-z]+=(\S+)/gu)].map((m) => m[1]!);
 
 describe("the README's CI recipe", () => {
+  // A security tool's recipe must not run whatever package holds its name on npm: it installs a pinned version first.
+  it('installs a pinned egress-audit before the audit step, and never runs it through npx', () => {
+    expect(AUDIT_STEP).toBeGreaterThan(0);
+    expect(STEPS[AUDIT_STEP - 1]?.run).toMatch(/^npm install --global "git\+https:\/\/\S+#v\d+\.\d+\.\d+"/u);
+    expect(WORKFLOW.split('\n').filter((l) => !l.trimStart().startsWith('#')).join('\n')).not.toMatch(/^- run: npx /mu);
+  });
+
   it('has later steps that run whatever the audit exited with, each only when the report it reads was written', () => {
     expect(REPORTS.length).toBeGreaterThan(1);
-    const later = STEPS.slice(1);
+    const later = STEPS.slice(AUDIT_STEP + 1);
     const read = later.map((s) => s.with?.['sarif_file'] ?? /cat (\S+)/u.exec(s.run ?? '')?.[1]);
     expect(read.sort()).toEqual([...REPORTS].sort());
     for (const [i, step] of later.entries()) expect(step.if).toBe(`always() && hashFiles('${read[i]}') != ''`);
@@ -56,7 +64,7 @@ describe("the README's CI recipe", () => {
     } else cpSync(new URL(logs, ROOT), join(dir, 'saved-logs'), { recursive: true });
     writeFileSync(join(dir, 'egress-policy.yaml'), yamlBlock('# egress-policy.yaml'));
     const policyPath = policy === 'egress-policy.yaml' ? policy : new URL(policy, ROOT).pathname;
-    const args = AUDIT.replace(/^npx egress-audit /u, '').replace('egress-policy.yaml', policyPath).split(' ');
+    const args = AUDIT.replace(/^egress-audit /u, '').replace('egress-policy.yaml', policyPath).split(' ');
     const res = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8' });
     expect(res.status, res.stderr).toBe(code);
     expect(REPORTS.map((r) => existsSync(join(dir, r)))).toEqual(REPORTS.map(() => written));
