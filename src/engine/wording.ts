@@ -86,8 +86,6 @@ interface Variant {
   rule: RuleId;
   key: string;
   host: string;
-  address: string | null;
-  claimed: boolean;
   namespace: string | null;
   cluster: string | null;
   flags: string | null;
@@ -112,8 +110,7 @@ export interface PhraseInput {
 
 function same(v: Variant, rule: RuleId, x: PhraseInput): boolean {
   return (
-    v.rule === rule && v.key === x.destination.key && v.host === x.destination.host && v.address === x.destination.address &&
-    v.claimed === (x.destination.claimed === true) && v.namespace === x.namespace &&
+    v.rule === rule && v.key === x.destination.key && v.host === x.destination.host && v.namespace === x.namespace &&
     v.cluster === x.cluster && v.flags === x.flags && v.details === x.details && v.joinedBy === x.joinedBy && v.socket === x.socket
   );
 }
@@ -151,7 +148,7 @@ export class PhraseMemo {
       socket: x.socket,
     };
     const phrases = { reason: reasonFor(rule, f), remediation: flowFix(rule, f) };
-    this.memo.remember(list, { rule, key: d.key, host: d.host, address: d.address, claimed: d.claimed === true, namespace: x.namespace, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, phrases });
+    this.memo.remember(list, { rule, key: d.key, host: d.host, namespace: x.namespace, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, phrases });
     return phrases;
   }
 }
