@@ -5,7 +5,6 @@ import { AuditPipeline, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { JUDGED_HEADS, runOffline, STOPPED } from '../pipeline/offline-driver.js';
 import { lineByLine, Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
-import { ReportBuilder } from '../report/index.js';
 import { plural } from '../report/statements.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { blankOnly, inputsSkippedWarning, NO_RECORDS, podFlagsWarning } from '../run/coverage.js';
@@ -15,7 +14,7 @@ import { flowSink } from '../run/flow-sink.js';
 import { WindowFilter } from '../run/window-filter.js';
 import { beforeOutputs, openOutputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
-import { prepareAudit } from '../run/setup.js';
+import { prepareAudit, reportBuilder } from '../run/setup.js';
 import { fileSource, SMALL_CHUNK, warnOnStderr } from '../sources/file-source.js';
 import { podRoleMatcher } from '../sources/role-flags.js';
 import { loadPodSnapshot, snapshotContext, type PodSnapshot } from '../sources/pod-snapshot.js';
@@ -104,7 +103,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, podRoles.roleOf);
   const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
 
-  const builder = new ReportBuilder({ failOn: options.failOn, baseline: options.baseline !== null });
+  const builder = reportBuilder(options);
   const window = options.window === null ? null : new WindowFilter(options.window);
   const dashboard: RunDashboard | null = useDashboard
     ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'files', description: source.describe(), builder })

@@ -4,14 +4,14 @@ import type { WatchOptions } from '../cli/options.js';
 import { offlineContext } from '../engine/index.js';
 import { hostPort, isIpLiteral } from '../engine/net.js';
 import { AuditPipeline } from '../pipeline/audit-pipeline.js';
-import { ReportBuilder } from '../report/index.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { Notices } from '../run/notices.js';
 import { flowSink } from '../run/flow-sink.js';
 import { beforeOutputs, onStopSignals, openOutputs, type Outputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
-import { prepareAudit, type AuditSetup } from '../run/setup.js';
+import { prepareAudit, reportBuilder, type AuditSetup } from '../run/setup.js';
+import type { ReportBuilder } from '../report/index.js';
 import { connectCluster, runLive, watchFilters, type LiveCluster } from '../sources/kube/index.js';
 import { escapeControl } from '../text/escape.js';
 import type { Flow } from '../types.js';
@@ -173,7 +173,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     s.startClock();
     const useDashboard = canDrawDashboard() && options.output === null;
     const outputs = await openOutputs(options, useDashboard ? null : (options.output ?? 'table'));
-    const builder = new ReportBuilder({ failOn: options.failOn, baseline: options.baseline !== null });
+    const builder = reportBuilder(options);
     const dashboard = useDashboard ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'live', description: cluster.source.describe(), builder }) : null;
     if (dashboard !== null) {
       notices.hold(dashboard);

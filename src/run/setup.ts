@@ -1,6 +1,7 @@
 import type { AuditCommonOptions } from '../cli/options.js';
 import { createPolicyStage, emptyPolicy, loadBaseline, loadPolicy, mergeSettings, type PolicyStage } from '../policy/index.js';
 import type { Policy } from '../policy/index.js';
+import { ReportBuilder } from '../report/index.js';
 import type { AuditSettings } from '../types.js';
 
 /** Built-in defaults, before the policy file and flags (DOMAIN.md: any `*egressgateway*` service is a gateway). */
@@ -24,4 +25,9 @@ export async function prepareAudit(options: AuditCommonOptions, now = new Date()
   const baseline = options.baseline ? await loadBaseline(options.baseline) : null;
   const stage = createPolicyStage(policy, { failOn: options.failOn, baseline, now });
   return { settings, policy, stage };
+}
+
+/** The report a run builds, from the options audit and watch share: one place, so the two cannot drift (watch once left out the baseline). */
+export function reportBuilder(options: AuditCommonOptions): ReportBuilder {
+  return new ReportBuilder({ failOn: options.failOn, baseline: options.baseline !== null });
 }
