@@ -202,8 +202,8 @@ function gatewayTimeGap(f: CoverageFacts): string {
 /** Streams named in one warning; the rest are counted. */
 const MAX_LISTED_STREAMS = 5;
 /**
- * Characters of one warning's list once its first item is in: the table and the Markdown summary show a warning's
- * first 1,024 characters, and a list of long paths must not push the advice after it out of them.
+ * Characters of one warning's list once its first item is in: the table and the Markdown summary show 1,024
+ * characters of a warning (its start and its end), and a list of long paths would be all of them.
  */
 const MAX_LISTED_CHARS = 400;
 
