@@ -21,6 +21,28 @@ export interface ArrayShape {
  */
 export type ArrayMode = 'lines' | 'detect' | 'array';
 
+/** What a StreamReader reads, and how: by name, as eight positional parameters (four optional) were easy to pass out of place. */
+export interface StreamReaderOptions {
+  info: StreamInfo;
+  spec: FormatSpec;
+  maxLineLength: number;
+  onRecord: RecordCallback;
+  /** A LineParser to reuse (its layout memo carries over between batches of a stream); else one of `spec`. */
+  parser?: LineParser;
+  /** The number of the first line this reader will see (1 by default). */
+  firstLine?: number;
+  /**
+   * When the lines come last first (a file read backwards), the number of the first line it sees, counting down
+   * from there: evidence and problems keep the file's own line numbers. Null (the default): lines come in order.
+   */
+  backFrom?: number | null;
+  /**
+   * Whether to read a stream that opens with a JSON array element by element (only a read from the stream's start
+   * can tell, and a container's log is lines, never an export): see ArrayMode; `lines` by default.
+   */
+  arrays?: ArrayMode;
+}
+
 /** A line of nothing but white space, a CR or a byte-order mark (`\s` takes in U+FEFF). */
 const BLANK = /^\s*$/;
 
@@ -49,10 +71,14 @@ export function addCounts(into: LineCounts, from: LineCounts): void {
  * A stream that opens with a JSON array (when the caller reads arrays) is read element by element.
  */
 export class StreamReader implements LineHandler, ArrayHandler {
+  readonly info: StreamInfo;
   readonly counts: LineCounts = emptyCounts();
   readonly problems: LineProblem[] = [];
   private readonly splitter: LineSplitter;
   private readonly parser: LineParser;
+  private readonly maxLineLength: number;
+  private readonly onRecord: RecordCallback;
+  private readonly backFrom: number | null;
   /** Set once the stream opened with a JSON array. */
   private array: JsonArraySplitter | null = null;
   /** An array's physical lines on which no element starts, and of those the ones of brackets only: every other line counted is an element. */
@@ -63,24 +89,12 @@ export class StreamReader implements LineHandler, ArrayHandler {
   /** Holds the first chunks until they tell whether the stream opens with a JSON array; null once known (or not asked). */
   private opening: ArrayOpening | null;
 
-  /**
-   * @param parser a LineParser to reuse (its layout memo carries over between batches of a stream).
-   * @param firstLine the number of the first line this reader will see.
-   * @param backFrom when the lines come last first (a file read backwards), the number of the first line
-   *   it sees, counting down from there: evidence and problems keep the file's own line numbers.
-   * @param arrays whether to read a stream that opens with a JSON array element by element (only a read from
-   *   the stream's start can tell, and a container's log is lines, never an export): see ArrayMode.
-   */
-  constructor(
-    readonly info: StreamInfo,
-    spec: FormatSpec,
-    private readonly maxLineLength: number,
-    private readonly onRecord: RecordCallback,
-    parser?: LineParser,
-    firstLine = 1,
-    private readonly backFrom: number | null = null,
-    arrays: ArrayMode = 'lines',
-  ) {
+  constructor(options: StreamReaderOptions) {
+    const { info, spec, maxLineLength, parser, firstLine = 1, backFrom = null, arrays = 'lines' } = options;
+    this.info = info;
+    this.maxLineLength = maxLineLength;
+    this.onRecord = options.onRecord;
+    this.backFrom = backFrom;
     this.splitter = new LineSplitter(maxLineLength, firstLine);
     this.parser = parser ?? new LineParser(spec, maxLineLength);
     const fromStart = firstLine === 1 && backFrom === null && info.kind !== 'pod';

@@ -62,7 +62,7 @@ export class ArrayStreamParser {
 
   constructor(stream: BatchStream) {
     const prefix = sourcePrefix(stream.info);
-    this.reader = new StreamReader(stream.info, specOf(stream), stream.maxLineLength, (view, lineNo) => writeNdjson(this.sink, view, prefix, lineNo), undefined, 1, null, 'array');
+    this.reader = new StreamReader({ info: stream.info, spec: specOf(stream), maxLineLength: stream.maxLineLength, onRecord: (view, lineNo) => writeNdjson(this.sink, view, prefix, lineNo), arrays: 'array' });
   }
 
   /** The NDJSON of the records a chunk completes. */
@@ -139,14 +139,14 @@ export class BatchParser {
     const state = this.state(stream);
     const sink = this.sink;
     sink.clear();
-    const reader = new StreamReader(
-      stream.info,
-      state.spec,
-      stream.maxLineLength,
-      (view, lineNo) => writeNdjson(sink, view, state.prefix, lineNo),
-      state.parser,
+    const reader = new StreamReader({
+      info: stream.info,
+      spec: state.spec,
+      maxLineLength: stream.maxLineLength,
+      onRecord: (view, lineNo) => writeNdjson(sink, view, state.prefix, lineNo),
+      parser: state.parser,
       firstLine,
-    );
+    });
     if (state.lane !== null && bytes.length <= LANE_MAX_BATCH) {
       const { ndjson, laneLines } = this.readWithLane(reader, state.lane, bytes, stream.maxLineLength);
       return { ndjson, laneLines, counts: reader.counts, problems: reader.problems };

@@ -1,6 +1,6 @@
 import { LineParser, type FormatSpec } from '../../parsers/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
-import { StreamReader, addCounts, emptyCounts, type ArrayShape } from '../lines/stream-reader.js';
+import { StreamReader, addCounts, emptyCounts, type ArrayShape, type RecordCallback } from '../lines/stream-reader.js';
 import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineMark, LineProblem, LogStream, StreamInfo } from '../types.js';
 import { headRunsNewestFirst, probeTimeOrder, type TimeOrder, type UNPROBED } from './time-order.js';
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
@@ -164,7 +164,7 @@ export class AuditPipeline {
     const windowMs = this.options.settings.windowMs;
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
     const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans);
-    const reader = new StreamReader(info, this.options.spec, this.options.maxLineLength, (view, lineNo, raw) => {
+    const onRecord: RecordCallback = (view, lineNo, raw) => {
       if (state.unordered === null && reader.jsonArray) state.unordered = JSON_ARRAY_ORDER;
       const entry = builder.build(view, lineNo, raw);
       if (entry.startMs < state.firstMs) state.firstMs = entry.startMs;
@@ -177,7 +177,8 @@ export class AuditPipeline {
       if (entry.role === 'sidecar') widenSpan(this.sidecarSpan, entry.startMs, entry.endMs);
       else if (entry.role === 'egress-gateway') widenSpan(this.gatewaySpan, entry.startMs, entry.endMs);
       this.engine.add(entry);
-    }, parser, 1, backFrom, 'detect');
+    };
+    const reader = new StreamReader({ info, spec: this.options.spec, maxLineLength: this.options.maxLineLength, onRecord, parser, backFrom, arrays: 'detect' });
     const state: StreamState = {
       info,
       progressMs: Number.NEGATIVE_INFINITY,

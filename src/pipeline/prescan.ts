@@ -57,7 +57,7 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   // Keyed as roles are (`file#namespace/pod`): one pod name in two namespaces is two pods.
   const samples = new Map<string, PodSample>();
   let taken = 0;
-  const reader = new StreamReader(stream.info, spec, maxLineLength, (view) => {
+  const reader = new StreamReader({ info: stream.info, spec, maxLineLength, arrays: 'detect', onRecord: (view) => {
     const env = view.envelope;
     const named = env !== null && env.pod !== null; // the envelope names the pod (`--prefix`, stern), and maybe its namespace
     const pod = named ? env.pod : stream.info.pod;
@@ -67,7 +67,7 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
     if (sample === undefined) samples.set(key, (sample = { pod, namespace, labels: named ? env.labels : null, records: [] }));
     if (sample.records.length < SAMPLE_RECORDS) sample.records.push(toRecord(view));
     taken++;
-  }, undefined, 1, null, 'detect');
+  } });
   const buffered: Uint8Array[] = [];
   let bytes = 0;
   const iterator = stream.chunks(signal)[Symbol.asyncIterator]();

@@ -20,12 +20,12 @@ const MIN_NEWEST_FIRST_PROBES = 3;
 /** The end times (ms) of the access-log records in `bytes` (from its first whole line when mid-file), `limit` at most. */
 function endTimes(stream: LogStream, bytes: Uint8Array, midFile: boolean, spec: FormatSpec, maxLineLength: number, limit: number): number[] {
   const found: number[] = [];
-  const reader = new StreamReader(stream.info, spec, maxLineLength, (view) => {
+  const reader = new StreamReader({ info: stream.info, spec, maxLineLength, onRecord: (view) => {
     if (found.length >= limit) return;
     const record = toRecord(view);
     const endMs = entryEndMs(isoToMs(record.start_time), record.duration ?? 0, view.envelope?.timestamp);
     if (!Number.isNaN(endMs)) found.push(endMs);
-  });
+  } });
   const from = midFile ? bytes.indexOf(10) + 1 : 0;
   if (from > 0 || !midFile) reader.push(bytes.subarray(from)); // the last line may be cut: it is never ended
   return found;

@@ -121,7 +121,7 @@ describe('BatchSplitter', () => {
   it('counts lines after NUL runs (logrotate copytruncate) as a whole-stream read does, holding a run as one NUL, whatever the chunking', () => {
     const line = '[2022-02-19T09:31:17.146Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||gw 10.108.0.56:33706 192.168.0.78:1234 10.108.0.56:50898 - -';
     const text = Buffer.concat([Buffer.alloc(1 << 20), Buffer.from(`${line}\n`), Buffer.alloc(300_000), Buffer.from(`${'y'.repeat(2000)}\n${line}\n`)]);
-    const whole = new StreamReader(INFO, AUTO, 1000, () => undefined);
+    const whole = new StreamReader({ info: INFO, spec: AUTO, maxLineLength: 1000, onRecord: () => undefined });
     whole.push(text);
     whole.end();
     expect(whole.counts).toMatchObject({ lines: 3, records: 2, tooLong: 1, nulPadded: 2 });
@@ -135,7 +135,7 @@ describe('BatchSplitter', () => {
         for (const b of cut.batches) {
           // A run inside one chunk goes out as it is (a chunk bounds it); one held across chunks is kept as one NUL.
           if (size === 1000) expect(b.bytes.includes(Buffer.alloc(2)), 'a run held as one NUL').toBe(false);
-          const reader = new StreamReader(INFO, AUTO, 1000, () => undefined, undefined, b.firstLine);
+          const reader = new StreamReader({ info: INFO, spec: AUTO, maxLineLength: 1000, onRecord: () => undefined, firstLine: b.firstLine });
           reader.push(b.bytes);
           reader.end();
           addCounts(counts, reader.counts);

@@ -14,10 +14,16 @@ const stream: BatchStream = { info, format: 'auto', maxLineLength: 2048 };
 function generalOnly(bytes: Buffer, firstLine: number, format = 'auto'): { ndjson: string; counts: unknown; problems: unknown } {
   const sink = new ByteSink(1 << 16);
   const prefix = sourcePrefix(info);
-  const reader = new StreamReader(info, resolveFormat(format) as FormatSpec, stream.maxLineLength, (view, lineNo) => {
-    writeRecordJson(sink, view, prefix, lineNo);
-    sink.ascii('\n');
-  }, undefined, firstLine);
+  const reader = new StreamReader({
+    info,
+    spec: resolveFormat(format) as FormatSpec,
+    maxLineLength: stream.maxLineLength,
+    onRecord: (view, lineNo) => {
+      writeRecordJson(sink, view, prefix, lineNo);
+      sink.ascii('\n');
+    },
+    firstLine,
+  });
   reader.push(bytes);
   reader.end();
   return { ndjson: sink.text(), counts: reader.counts, problems: reader.problems };

@@ -96,13 +96,13 @@ describe('reading a file from its last line back', () => {
     const max = good.length + 10;
     const content = `${good}\n${'\0'.repeat(5)}${good}\n${'t'.repeat(max + 1)}\n${'\0'.repeat(max * 2)}${'u'.repeat(max * 3)}\nnot a log\n\0\0\n${good}`;
     const path = file('counted.log', content);
-    const forward = new StreamReader(INFO, AUTO, max, () => undefined);
+    const forward = new StreamReader({ info: INFO, spec: AUTO, maxLineLength: max, onRecord: () => undefined });
     forward.push(Buffer.from(content));
     forward.end();
     for (const block of [7, 64, 1 << 20]) {
       const read = await readBackwards(path, path, max, block);
       if (read === null) throw new Error('not readable backwards');
-      const back = new StreamReader(INFO, AUTO, max, () => undefined, undefined, 1, read.lines);
+      const back = new StreamReader({ info: INFO, spec: AUTO, maxLineLength: max, onRecord: () => undefined, backFrom: read.lines });
       for await (const chunk of read.chunks(new AbortController().signal)) {
         if (chunk instanceof Uint8Array) back.push(chunk);
         else back.mark(chunk);
