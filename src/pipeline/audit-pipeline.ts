@@ -164,8 +164,7 @@ export class AuditPipeline {
     const windowMs = this.options.settings.windowMs;
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
     const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans);
-    const onRecord: RecordCallback = (view, lineNo, raw) => {
-      if (state.unordered === null && reader.jsonArray) state.unordered = JSON_ARRAY_ORDER;
+    const add: RecordCallback = (view, lineNo, raw) => {
       const entry = builder.build(view, lineNo, raw);
       if (entry.startMs < state.firstMs) state.firstMs = entry.startMs;
       if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
@@ -178,7 +177,13 @@ export class AuditPipeline {
       else if (entry.role === 'egress-gateway') widenSpan(this.gatewaySpan, entry.startMs, entry.endMs);
       this.engine.add(entry);
     };
-    const reader = new StreamReader({ info, spec: this.options.spec, maxLineLength: this.options.maxLineLength, onRecord, parser, backFrom, arrays: 'detect' });
+    // Whether the stream opened with a JSON array is settled before its first record: it is looked at then, once.
+    let onRecord: RecordCallback = (view, lineNo, raw) => {
+      if (state.unordered === null && reader.jsonArray) state.unordered = JSON_ARRAY_ORDER;
+      onRecord = add;
+      add(view, lineNo, raw);
+    };
+    const reader = new StreamReader({ info, spec: this.options.spec, maxLineLength: this.options.maxLineLength, onRecord: (view, lineNo, raw) => onRecord(view, lineNo, raw), parser, backFrom, arrays: 'detect' });
     const state: StreamState = {
       info,
       progressMs: Number.NEGATIVE_INFINITY,
