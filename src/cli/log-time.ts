@@ -3,17 +3,7 @@ import { parseISO } from 'date-fns/parseISO';
 import { UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import { parseDuration } from './values.js';
-
-/** The log time `audit --since/--until` keeps: flows that start at or after `sinceMs` and before `untilMs` (null: open on that side). */
-export interface LogWindow {
-  sinceMs: number | null;
-  untilMs: number | null;
-}
-
-/** True when log time `ms` is in the window (since inclusive, until exclusive): the one reading of its edges, so what is kept and what is paced agree. */
-export function inLogWindow(window: LogWindow, ms: number): boolean {
-  return (window.sinceMs === null || ms >= window.sinceMs) && (window.untilMs === null || ms < window.untilMs);
-}
+import type { LogWindow } from '../pipeline/log-window.js';
 
 const EXAMPLE = 'e.g. 2026-11-02T02:00:00Z, 2026-11-02T03:00:00+01:00 or 2026-11-02';
 /** RFC 3339 with its zone (`T` or a space between date and time; fractions allowed), or a date alone. */

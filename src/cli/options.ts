@@ -1,5 +1,5 @@
 /** Typed options of each command, as commander hands them over after validation. */
-import type { LogWindow } from './log-time.js';
+import type { LogWindow } from '../pipeline/log-window.js';
 
 /** Options shared by every command that reads log lines. */
 export interface ReadOptions {

@@ -1,4 +1,4 @@
-import { inLogWindow, type LogWindow } from '../cli/log-time.js';
+import { inLogWindow, type LogWindow } from './log-window.js';
 import type { BackwardRead, LineMark, LogStream } from '../types.js';
 // The abortable sleep on the global timer, so that tests' fake clocks drive the pacing too.
 import { sleep } from '../sleep.js';

@@ -1,4 +1,4 @@
-import { inLogWindow, type LogWindow } from '../cli/log-time.js';
+import { inLogWindow, type LogWindow } from '../pipeline/log-window.js';
 import { msToIso } from '../pipeline/times.js';
 import type { CoverageWindow } from '../report/model.js';
 import type { Flow } from '../types.js';
