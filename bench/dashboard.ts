@@ -73,7 +73,7 @@ function benchEntry(raw: string, host: string): Entry {
   const fields = { start_time: '2024-05-01T10:00:00.000Z', method: 'GET', response_code: 200, authority: host, upstream_cluster: `outbound|443||${host}` };
   const record = { ...Object.fromEntries(RECORD_KEYS.map((k) => [k, null])), ...fields } as unknown as AccessRecord;
   const where = { file: 'bench.log', line: 1, pod: null, namespace: null, container: null, timestamp: null };
-  return { record, format: 'istio-1.9', jsonSocket: 'absent', ...where, role: 'sidecar', startMs: T0, endMs: T0 + 3, raw, json: JSON.stringify(record) };
+  return { record, format: 'istio-1.9', emptySocket: 'absent', ...where, role: 'sidecar', startMs: T0, endMs: T0 + 3, raw, json: JSON.stringify(record) };
 }
 
 /** A pool of varied flows (400 destinations, 60 workloads, a realistic verdict mix) to cycle through. */

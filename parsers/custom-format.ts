@@ -178,7 +178,7 @@ function assign(view: RecordView, target: Target, raw: unknown): MalformedReason
   if (value === undefined) return NUMERIC_FIELDS.has(target.field) ? 'bad-number' : 'format-mismatch';
   view.values[target.field] = value;
   // The format has the socket and the line left it empty: the proxy made none (not a format without it).
-  if (value === null && target.field === F.upstream_local_address) view.jsonSocket = 'custom';
+  if (value === null && target.field === F.upstream_local_address) view.emptySocket = 'custom';
   return startTimeProblem(target.field, value);
 }
 

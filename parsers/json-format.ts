@@ -100,7 +100,7 @@ export function parseJsonLine(line: string, view: RecordView, parsed?: unknown):
     if (problem !== null) return problem;
     view.values[field] = value;
     // Present but empty: in Istio's JSON formats, which always have the key, the proxy's "no socket" (compare an absent key).
-    if (value === null && field === F.upstream_local_address) view.jsonSocket = raw === null ? 'null' : 'dash';
+    if (value === null && field === F.upstream_local_address) view.emptySocket = raw === null ? 'null' : 'dash';
     known++;
   }
   // The keys the text test saw are all nested (a pipeline kept the access log under a key of its own): no record of nulls.

@@ -1,5 +1,5 @@
 import { F } from './record-view.js';
-import type { FormatName, JsonSocket } from './types.js';
+import type { FormatName, EmptySocket } from './types.js';
 
 /**
  * The default text layouts of Istio and Envoy as data (FORMATS.md sections 1 and 3): the tokens after
@@ -94,14 +94,14 @@ const LOGS_UPSTREAM_SOCKET: ReadonlySet<FormatName> = new Set(
  * A custom format with the operator reads as 1.9's: Envoy fills it whenever it connected, HTTP included (only Istio
  * proxies before 1.8, which custom formats on them would show as an unjoined no-connection entry, did not).
  */
-function socketLayout(format: FormatName, json: JsonSocket): FormatName {
-  if (json === 'absent') return format;
-  return json === 'dash' ? 'istio-1.3' : 'istio-1.9';
+function socketLayout(format: FormatName, empty: EmptySocket): FormatName {
+  if (empty === 'absent') return format;
+  return empty === 'dash' ? 'istio-1.3' : 'istio-1.9';
 }
 
 /** Whether a line has a place for %UPSTREAM_LOCAL_ADDRESS% (Istio's text layouts and JSON formats), so that a `-` there is the proxy's, not the format's. */
-export function hasUpstreamSocketField(format: FormatName, json: JsonSocket): boolean {
-  return LOGS_UPSTREAM_SOCKET.has(socketLayout(format, json));
+export function hasUpstreamSocketField(format: FormatName, empty: EmptySocket): boolean {
+  return LOGS_UPSTREAM_SOCKET.has(socketLayout(format, empty));
 }
 
 /** Istio's text layouts from 1.8 on, whose proxies fill %UPSTREAM_LOCAL_ADDRESS% for every HTTP request that connected. */
@@ -115,7 +115,7 @@ const LOGS_HTTP_UPSTREAM_SOCKET: ReadonlySet<FormatName> = new Set(['istio-1.9',
  * line that has it empty reads as the text layouts do (socketLayout); Envoy's default and custom formats, and a JSON
  * line without the key, may leave the field out altogether.
  */
-export function logsUpstreamSocket(format: FormatName, http: boolean, json: JsonSocket): boolean {
-  const layout = socketLayout(format, json);
+export function logsUpstreamSocket(format: FormatName, http: boolean, empty: EmptySocket): boolean {
+  const layout = socketLayout(format, empty);
   return LOGS_UPSTREAM_SOCKET.has(layout) && (!http || LOGS_HTTP_UPSTREAM_SOCKET.has(layout));
 }

@@ -1,4 +1,4 @@
-import { RECORD_KEYS, type AccessRecord, type Envelope, type ExtraValue, type FormatName, type JsonSocket } from './types.js';
+import { RECORD_KEYS, type AccessRecord, type Envelope, type ExtraValue, type FormatName, type EmptySocket } from './types.js';
 
 /** Index of each record key in RECORD_KEYS: the parser fills fields by index on the hot path. */
 export const F = {
@@ -60,8 +60,8 @@ export class RecordView {
   extraNames: string[] = [];
   extraValues: ExtraValue[] = [];
   format: FormatName = 'istio-1.9';
-  /** A JSON line's `upstream_local_address` key when it held no socket (null, or "-"); 'absent' otherwise. */
-  jsonSocket: JsonSocket = 'absent';
+  /** A JSON line's `upstream_local_address` key when it held no socket (null, or "-"), or a custom format's operator printed empty; 'absent' otherwise. */
+  emptySocket: EmptySocket = 'absent';
   /** What the envelope said, or null when the line had none. */
   envelope: Envelope | null = null;
 
@@ -76,7 +76,7 @@ export class RecordView {
       this.extraValues = [];
     }
     this.format = format;
-    this.jsonSocket = 'absent';
+    this.emptySocket = 'absent';
   }
 
   /** Clears the view for a line whose fields are decoded values. */

@@ -97,7 +97,7 @@ export type FormatName =
  * it). 'absent' for every other line (a text line, a JSON line without the key, a custom format without the operator,
  * or a line with a socket).
  */
-export type JsonSocket = 'absent' | 'null' | 'dash' | 'custom';
+export type EmptySocket = 'absent' | 'null' | 'dash' | 'custom';
 
 /** Why a line that looked like an access log could not be read; stable codes for counts and `--strict`. */
 export type MalformedReason =

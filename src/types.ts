@@ -2,7 +2,7 @@
  * The contracts between the stages: sources -> lines -> entries -> engine -> flows -> report.
  * Everything here is plain, JSON-serialisable data (times are epoch ms numbers or ISO strings).
  */
-import type { AccessRecord, FormatName, JsonSocket, MalformedReason } from '../parsers/types.js';
+import type { AccessRecord, FormatName, EmptySocket, MalformedReason } from '../parsers/types.js';
 
 /** Where an access-log entry was written: a client sidecar, an egress gateway or an ingress gateway. */
 export type Role = 'sidecar' | 'egress-gateway' | 'ingress-gateway';
@@ -83,8 +83,8 @@ export interface Source {
 export interface Entry {
   record: AccessRecord;
   format: FormatName;
-  /** For a JSON line, whether it had the `upstream_local_address` key when that held no socket (layouts.ts reads it). */
-  jsonSocket: JsonSocket;
+  /** How a JSON or custom-format line printed an `upstream_local_address` that held no socket, if it did (layouts.ts reads it). */
+  emptySocket: EmptySocket;
   /** Stream name (file path, `-`, `pod/ns/name/container`) and 1-based line number: the evidence. */
   file: string;
   line: number;

@@ -104,7 +104,7 @@ class AuditEngine implements Engine {
       this.correlator.hold(h);
       return;
     }
-    const d = unjoinableSidecar(entry.record, entry.format, entry.jsonSocket);
+    const d = unjoinableSidecar(entry.record, entry.format, entry.emptySocket);
     // A layout with the socket field that left it `-` on an answered line is an HTTP line of an old proxy: only a request id joins it.
     if (d === D.socketNotLogged) {
       if (unloggedSocket(entry) === 'old-proxy-http') this.oldHttpSockets++;

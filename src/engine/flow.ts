@@ -24,7 +24,7 @@ function clusterName(c: ClusterInfo, r: AccessRecord): string | null {
 
 /** Why a socket-not-logged entry names no socket: where its layout has the field, an old proxy left it `-` on an HTTP line. */
 export function unloggedSocket(e: Entry): UnloggedSocket {
-  return hasUpstreamSocketField(e.format, e.jsonSocket) ? 'old-proxy-http' : 'format';
+  return hasUpstreamSocketField(e.format, e.emptySocket) ? 'old-proxy-http' : 'format';
 }
 
 /** Flows without further gateway lines share one empty list (frozen: nothing may add to it). */

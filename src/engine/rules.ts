@@ -2,7 +2,7 @@
  * The verdict rules (DOMAIN.md is the authority). Each rule id is a stable string that SARIF and
  * JUnit use as the rule/failure type, so never rename one; add a new id instead.
  */
-import type { AccessRecord, FormatName, JsonSocket } from '../../parsers/types.js';
+import type { AccessRecord, FormatName, EmptySocket } from '../../parsers/types.js';
 import { logsUpstreamSocket } from '../../parsers/layouts.js';
 import type { EngineContext, Verdict } from '../types.js';
 import type { ClusterInfo } from './cluster.js';
@@ -114,8 +114,8 @@ function neverSentUpstream(flags: string | null): boolean {
  * formats the field is always there, and a `-` (JSON: null) in it means no socket was made (on an HTTP line, from
  * Istio 1.8 on: logsUpstreamSocket), so asking for the field would be wrong.
  */
-export function unjoinableSidecar(r: AccessRecord, format: FormatName, json: JsonSocket): Decision {
-  if (neverSentUpstream(r.response_flags) || logsUpstreamSocket(format, isHttp(r), json)) return D.noConnection;
+export function unjoinableSidecar(r: AccessRecord, format: FormatName, empty: EmptySocket): Decision {
+  if (neverSentUpstream(r.response_flags) || logsUpstreamSocket(format, isHttp(r), empty)) return D.noConnection;
   const answered = isIpAddress(r.upstream_host) && ((r.bytes_sent ?? 0) > 0 || (r.response_code ?? 0) > 0);
   return answered && r.upstream_local_address === null ? D.socketNotLogged : D.noConnection;
 }

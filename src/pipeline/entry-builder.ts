@@ -1,4 +1,4 @@
-import { keepRecord, type AccessRecord, type FormatName, type JsonSocket, type RecordView } from '../../parsers/index.js';
+import { keepRecord, type AccessRecord, type FormatName, type EmptySocket, type RecordView } from '../../parsers/index.js';
 import type { Entry, Role, StreamInfo } from '../types.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { keptRecordBound, sourcePrefix, writeKeptRecordJson, writeKeptRecordUnchecked, writeRecordJson, type KeptRecord, type SourcePrefix } from '../output/record-json.js';
@@ -30,7 +30,7 @@ export class BuiltEntry implements Entry, EntryJsonBytes {
   constructor(
     readonly record: AccessRecord,
     readonly format: FormatName,
-    readonly jsonSocket: JsonSocket,
+    readonly emptySocket: EmptySocket,
     readonly file: string,
     readonly line: number,
     readonly pod: string | null,
@@ -115,7 +115,7 @@ export class EntryBuilder {
     return new BuiltEntry(
       record,
       view.format,
-      view.jsonSocket,
+      view.emptySocket,
       this.info.name,
       lineNo,
       pod,

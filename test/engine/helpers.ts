@@ -1,5 +1,5 @@
 /** Builders and runners for the engine tests: records with defaults, entries, seeded shuffles. */
-import type { AccessRecord, FormatName, JsonSocket } from '../../parsers/types.js';
+import type { AccessRecord, FormatName, EmptySocket } from '../../parsers/types.js';
 import { createEngine, offlineContext } from '../../src/engine/index.js';
 import type { AuditSettings, EngineContext, Entry, Flow, Role } from '../../src/types.js';
 import { seeded } from '../../bench/random.js';
@@ -50,7 +50,7 @@ export interface EntryOptions {
   /** The layout that matched the line. @default 'istio-1.9' */
   format?: FormatName;
   /** A JSON line's upstream_local_address key when it held no socket. @default 'absent' */
-  jsonSocket?: JsonSocket;
+  emptySocket?: EmptySocket;
 }
 
 let autoLine = 0;
@@ -62,7 +62,7 @@ export function entry(r: AccessRecord, o: EntryOptions = {}): Entry {
   return {
     record: r,
     format: o.format ?? 'istio-1.9',
-    jsonSocket: o.jsonSocket ?? 'absent',
+    emptySocket: o.emptySocket ?? 'absent',
     file: o.file ?? (role === 'sidecar' ? 'sidecar.log' : `${role}.log`),
     line: o.line ?? ++autoLine,
     pod: o.pod ?? null,

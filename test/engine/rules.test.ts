@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AccessRecord, FormatName, JsonSocket } from '../../parsers/types.js';
+import type { AccessRecord, FormatName, EmptySocket } from '../../parsers/types.js';
 import { createEngine, offlineContext } from '../../src/engine/index.js';
 import type { AuditSettings, Flow } from '../../src/types.js';
 import { ruleInfo, socketNotLoggedFix } from '../../src/engine/rule-catalogue.js';
@@ -277,7 +277,7 @@ describe('sidecar verdict rules', () => {
   // Istio's JSON formats always have the key: a JSON line that has it empty reads as Istio's text layouts do.
   describe('an Istio JSON line with the socket key present but empty', () => {
     const answered = { ...unlogged('UT', 200, 171), response_flags: null };
-    const json = (r: AccessRecord, jsonSocket: JsonSocket) => entry(r, { format: 'istio-json', jsonSocket });
+    const json = (r: AccessRecord, emptySocket: EmptySocket) => entry(r, { format: 'istio-json', emptySocket });
 
     it('never connected when typed null (Istio >= 1.9), HTTP or TCP, as a `-` in the 1.9 layout', () => {
       expect(run([json(answered, 'null')])[0]?.rule).toBe('via-gateway-unconfirmed/no-connection');

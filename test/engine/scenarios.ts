@@ -62,7 +62,7 @@ export function auditScenario(s: Scenario, parse: (line: string) => AccessRecord
     records.forEach((record, i) => {
       const startMs = record.start_time === null ? Number.NaN : Date.parse(record.start_time);
       const entry: Entry = {
-        record, format: 'istio-1.9', jsonSocket: 'absent', file, line: i + 1, pod: null, namespace: null, container: null, timestamp: null,
+        record, format: 'istio-1.9', emptySocket: 'absent', file, line: i + 1, pod: null, namespace: null, container: null, timestamp: null,
         role, startMs, endMs: startMs + (record.duration ?? 0), raw: s.files.get(file)?.[i] ?? '', json: '',
       };
       engine.add(entry);

@@ -27,7 +27,7 @@ export function entry(init: EntryInit = {}): Entry {
   const e: Omit<Entry, 'json'> = {
     record: rec,
     format: init.format ?? 'istio-1.9',
-    jsonSocket: init.jsonSocket ?? 'absent',
+    emptySocket: init.emptySocket ?? 'absent',
     file: init.file ?? 'logs/app.log',
     line: init.line ?? 1,
     pod: init.pod ?? null,

@@ -36,7 +36,7 @@ export function entry(overrides: Partial<Entry> = {}, fields: Partial<AccessReco
   return {
     record: rec,
     format: 'istio-1.9',
-    jsonSocket: 'absent',
+    emptySocket: 'absent',
     file: 'pod/shop/checkout-7d9f8-abcde/istio-proxy',
     line: 42,
     pod: 'checkout-7d9f8-abcde',

@@ -20,17 +20,17 @@ describe("a JSON line's upstream_local_address key", () => {
   ] as const)('is kept as present-but-empty or not: %s', (_name, obj, expected) => {
     const p = parsed(JSON.stringify(obj));
     expect(p.view.format).toBe('istio-json');
-    expect(p.view.jsonSocket).toBe(expected);
+    expect(p.view.emptySocket).toBe(expected);
   });
 
   it('is forgotten by the next line, JSON or text', () => {
     const p = parsed(JSON.stringify({ ...BASE, upstream_local_address: null }));
     expect(p.parse(JSON.stringify(BASE))).toBe('record');
-    expect(p.view.jsonSocket).toBe('absent');
+    expect(p.view.emptySocket).toBe('absent');
     expect(p.parse(JSON.stringify({ ...BASE, upstream_local_address: null }))).toBe('record');
     expect(p.parse('[2026-11-02T09:00:00.000Z] "- - -" 0 - - - "-" 1769 79045 12 - "-" "-" "-" "-" "10.244.9.11:8443" outbound|443||x - 93.184.216.34:443 10.244.1.20:58304 x -')).toBe('record');
     expect(p.view.format).toBe('istio-1.9');
-    expect(p.view.jsonSocket).toBe('absent');
+    expect(p.view.emptySocket).toBe('absent');
   });
 });
 
@@ -39,8 +39,8 @@ describe("a custom format's %UPSTREAM_LOCAL_ADDRESS%", () => {
   const line = '[2026-11-02T09:00:00.000Z] 504 "10.244.9.11:8443" outbound|443||istio-egressgateway.istio-system.svc.cluster.local';
 
   it('is kept as present-but-empty when the format has it and the line printed `-`, and not when the format has none', () => {
-    expect(parsed(`${line} -`, `${FORMAT} %UPSTREAM_LOCAL_ADDRESS%`).view.jsonSocket).toBe('custom');
-    expect(parsed(`${line} 10.244.1.20:59041`, `${FORMAT} %UPSTREAM_LOCAL_ADDRESS%`).view.jsonSocket).toBe('absent');
-    expect(parsed(line, FORMAT).view.jsonSocket).toBe('absent');
+    expect(parsed(`${line} -`, `${FORMAT} %UPSTREAM_LOCAL_ADDRESS%`).view.emptySocket).toBe('custom');
+    expect(parsed(`${line} 10.244.1.20:59041`, `${FORMAT} %UPSTREAM_LOCAL_ADDRESS%`).view.emptySocket).toBe('absent');
+    expect(parsed(line, FORMAT).view.emptySocket).toBe('absent');
   });
 });
