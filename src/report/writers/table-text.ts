@@ -15,6 +15,14 @@ export function shownPath(text: string): string {
   return escapeControl(clip(text, SHOWN_VALUE_MAX, 'end'));
 }
 
+/**
+ * What the run read, as the header names it (one input's path, `N files`, a cluster's context and namespaces): its
+ * start and its end, escaped, so a very long path keeps both its directory and the file's name.
+ */
+export function shownInput(text: string): string {
+  return escapeControl(clip(text, SHOWN_SENTENCE_MAX, 'ends'));
+}
+
 /** A sentence that may quote log values (reason, fix, exception reason): its start, escaped. */
 export function shownSentence(text: string): string {
   return escapeControl(clip(text, SHOWN_SENTENCE_MAX));

@@ -5,7 +5,7 @@
  */
 import { VERDICTS } from '../../types.js';
 import type { Report } from '../model.js';
-import { shownSentence } from './table-text.js';
+import { shownInput } from './table-text.js';
 import { createPalette, type Palette } from '../../text/color.js';
 import { resultStatement } from '../statements.js';
 import { destinationsSection } from './table-destinations.js';
@@ -18,7 +18,7 @@ function header(report: Report, p: Palette): string[] {
   const { input, summary } = report;
   const counts = VERDICTS.filter((v) => summary.verdicts[v] > 0).map((v) => `${v} ${summary.verdicts[v]}`);
   return [
-    ...wrap(`egress-audit ${report.tool.version}: ${input.mode === 'live' ? 'live, ' : ''}${shownSentence(input.description)}`, WIDTH).map((l) => p.bold(l)),
+    ...wrap(`egress-audit ${report.tool.version}: ${input.mode === 'live' ? 'live, ' : ''}${shownInput(input.description)}`, WIDTH).map((l) => p.bold(l)),
     `read ${input.startedAt} .. ${input.endedAt}`,
     ...wrap(`FLOWS ${summary.flows}${counts.length > 0 ? `: ${counts.join(', ')}` : ''}`, WIDTH).map((l) => l.replace(/\bdirect \d+/, (m) => p.alarm(m))),
   ];
