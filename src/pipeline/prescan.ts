@@ -9,7 +9,7 @@ import { HEAD_WAIT_MS, readStart } from './head-wait.js';
 import { replayed } from '../sources/peek.js';
 
 /** Records sampled per stream (or per pod inside a stream) to infer roles from content. */
-const SAMPLE_RECORDS = 2000;
+export const SAMPLE_RECORDS = 2000;
 /** Bytes read per stream for the sample. */
 const SAMPLE_BYTES = 4 << 20;
 

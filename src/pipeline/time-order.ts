@@ -83,7 +83,11 @@ export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLin
   return backMs === 0 ? null : { backMs, newestFirst: newestFirst && timed >= MIN_NEWEST_FIRST_PROBES };
 }
 
-/** Bytes at the head of a stream that cannot be probed (stdin, gzip) looked at to tell a newest-first export before it is read. */
+/**
+ * Bytes at the head of a stream that cannot be probed (stdin, gzip) looked at to tell a newest-first export before it
+ * is read. They are parsed here, by the role sample and by the read: a fixed cost per stream, whatever its length
+ * (test/pipeline/head-reparse.test.ts counts it), so the parses are not shared.
+ */
 export const HEAD_BYTES = 1 << 20;
 /** Blocks the head's records are cut into; their median end times must step back, block after block. */
 const HEAD_BLOCKS = 8;
