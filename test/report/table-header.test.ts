@@ -1,5 +1,5 @@
-// The table's header names what the run read: a very long single path is cut in its middle, so that both its
-// directory and its file's name stay on the page.
+// The table's header and the Markdown summary's first line name what the run read: a very long single path is cut in
+// its middle, so that both its directory and its file's name stay on the page.
 import { describe, expect, it } from 'vitest';
 import { ReportBuilder } from '../../src/report/aggregate.js';
 import { SHOWN_SENTENCE_MAX } from '../../src/report/clip.js';
@@ -26,5 +26,16 @@ describe('the table header', () => {
 
   it('shows a path that fits whole', async () => {
     expect(await headerOf(`${DIRECTORY}${FILE}`)).toBe(`egress-audit0.1.0:${DIRECTORY}${FILE}`);
+  });
+});
+
+describe('the Markdown summary', () => {
+  it('cuts a very long single input path in its middle in its first line (the same bound as the table)', async () => {
+    const path = `${DIRECTORY}${'deep/'.repeat(400)}${FILE}`;
+    const report = new ReportBuilder({ failOn: ['direct'], baseline: false, now: FIXED_NOW }).build({ ...INPUT, description: path }, coverage(), '0.1.0');
+    // Markdown escapes the `_` of the directory.
+    const first = (await render('markdown', [], report)).split('\n').find((l) => l.startsWith('/var/log/pods/')) ?? '';
+    expect(first).toContain(`${FILE}: 0 flows`);
+    expect(first).toContain(`(+${path.length - SHOWN_SENTENCE_MAX} characters)`);
   });
 });

@@ -31,8 +31,11 @@ const MARKDOWN_DESTINATIONS_BYTES = 128 * 1024;
 const code = (text: string): string => mdCode(clip(text, MARKDOWN_MAX_VALUE));
 /** A sentence that may quote log values, cut to MARKDOWN_MAX_SENTENCE. */
 const prose = (text: string): string => mdText(clip(text, MARKDOWN_MAX_SENTENCE));
-/** Advice (a coverage warning, a finding's fix), cut in its middle (a list of paths, a host named four times) rather than its end, which holds what to do. */
-const advice = (text: string): string => mdText(clip(text, MARKDOWN_MAX_SENTENCE, 'ends'));
+/**
+ * Text whose end matters as much as its start, cut in its middle: advice (a coverage warning, a finding's fix: a list
+ * of paths, a host named four times) whose end holds what to do, and the inputs read, whose end names the file.
+ */
+const keepingEnds = (text: string): string => mdText(clip(text, MARKDOWN_MAX_SENTENCE, 'ends'));
 
 /** The leading rows whose UTF-8 bytes (a newline each) fit in `budget`. */
 function withinBytes(rows: string[], budget: number): string[] {
@@ -55,7 +58,7 @@ function heading(report: Report): string[] {
   return [
     `## egress-audit ${ICON[r.status]} ${mdText(r.text)}`,
     '',
-    `${mdLineStart(prose(report.input.description))}: ${plural(report.summary.flows, 'flow')}, failing on ${failOn}. egress-audit ${mdText(report.tool.version)}, ${report.generatedAt}.`,
+    `${mdLineStart(keepingEnds(report.input.description))}: ${plural(report.summary.flows, 'flow')}, failing on ${failOn}. egress-audit ${mdText(report.tool.version)}, ${report.generatedAt}.`,
   ];
 }
 
@@ -67,7 +70,7 @@ function verdictTable(report: Report): string[] {
 
 function why(f: Finding): string {
   const parts = [prose(f.reason)];
-  if (f.remediation) parts.push(`**Fix:** ${advice(f.remediation)}`);
+  if (f.remediation) parts.push(`**Fix:** ${keepingEnds(f.remediation)}`);
   if (f.allowedBy) parts.push(`**Allowed by** ${code(f.allowedBy.id)}: ${prose(f.allowedBy.reason)}${f.allowedBy.expires ? ` (expires ${mdText(clip(f.allowedBy.expires, MARKDOWN_MAX_VALUE))})` : ''}`);
   if (f.expiredException) parts.push(`**Expired exception** ${code(f.expiredException.id)}${f.expiredException.expires ? ` (${mdText(clip(f.expiredException.expires, MARKDOWN_MAX_VALUE))})` : ''}`);
   return parts.join('<br>');
@@ -123,7 +126,7 @@ function coverageList(report: Report): string[] {
   const { coverage, summary } = report;
   const { lines } = coverage;
   const warnings = coverage.warnings.map((w) =>
-    warningFailsRun(summary, w.code) ? `- ❌ ${advice(w.message)} (${mdCode(w.code)} fails the run)` : `- ⚠️ ${advice(w.message)} (${mdCode(w.code)})`,
+    warningFailsRun(summary, w.code) ? `- ❌ ${keepingEnds(w.message)} (${mdCode(w.code)} fails the run)` : `- ⚠️ ${keepingEnds(w.message)} (${mdCode(w.code)})`,
   );
   return [
     '### Coverage',
