@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { AuditOptions } from '../cli/options.js';
 import { offlineContext } from '../engine/index.js';
 import { AuditPipeline, type StreamFacts } from '../pipeline/audit-pipeline.js';
-import { JUDGED_HEADS, runOffline, STOPPED } from '../pipeline/offline-driver.js';
+import { JUDGED_HEADS, runOffline } from '../pipeline/offline-driver.js';
 import { lineByLine, Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { plural } from '../report/statements.js';
@@ -152,7 +152,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     options,
     notices.say,
   );
-  const stopped = pipeline.streams.filter((s) => s.error?.endsWith(STOPPED) === true);
+  const stopped = pipeline.streams.filter((s) => s.stopped);
   for (const s of pipeline.streams) if (s.error !== null && !stopped.includes(s)) notices.say(s.error);
   // One line, not one per input (a quit replay of a thousand files); the report names each.
   if (stopped.length > 0) notices.say(`stopped before ${stopped.length} input(s) were read to the end (${stopped[0]?.info.name}${stopped.length > 1 ? ', ...' : ''}): the audit is incomplete`);

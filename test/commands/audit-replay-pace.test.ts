@@ -97,7 +97,8 @@ describe('audit --dashboard --speed', () => {
     expect(code).toBe(3);
     const written = JSON.parse(readFileSync(report, 'utf8')) as { summary: { exitCode: number }; coverage: { warnings: { code: string; message: string }[] } };
     expect(written.summary.exitCode).toBe(3);
-    expect(written.coverage.warnings.find((w) => w.code === 'stream-errors')?.message).toContain(`${file}: not read to the end: the run was stopped before it`);
+    // Said as the person's stop, not as an input that failed ("1 input(s) could not be read to the end: ...").
+    expect(written.coverage.warnings.find((w) => w.code === 'stream-errors')?.message).toBe(`The run was stopped (q) before 1 input(s) were read to the end, so the audit covers only what was read: ${file}.`);
     expect(stderr).toContain(`egress-audit: stopped before 1 input(s) were read to the end (${file}): the audit is incomplete\n`);
   });
 });
