@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { KubeConfig, type User } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiAction } from '../../src/sources/kube/api-errors.js';
+import { ExecCredentialRunner } from '../../src/sources/kube/exec-credential.js';
 import { KubeHttp, MAX_TOKEN_FILE_BYTES } from '../../src/sources/kube/kube-http.js';
 import { Redactor } from '../../src/sources/kube/redact.js';
 import { tempDir } from './helpers.js';
@@ -34,14 +35,18 @@ async function server(valid: { token: string; requests: number }): Promise<strin
   return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
 }
 
-/** A KubeHttp for `url` as `user` (context `ctx`), its token file if any, and the messages it gave `onRefusedForGood`. */
-function client(url: string, user: Omit<User, 'name'>, tokenFile: string | null = null): { http: KubeHttp; told: string[] } {
+/** A KubeHttp for `url` as `user` (context `ctx`), its token file or exec plugin (a node script) if any, and the messages it gave `onRefusedForGood`. */
+function client(url: string, user: Omit<User, 'name'>, tokenFile: string | null = null, plugin: string | null = null): { http: KubeHttp; told: string[] } {
   const kc = new KubeConfig();
   kc.loadFromOptions({ clusters: [{ name: 'c', server: url, skipTLSVerify: true }], users: [{ name: 'u', ...user }], contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }], currentContext: 'ctx' });
   const redactor = new Redactor();
   redactor.add(user.token);
+  const exec = plugin === null ? null : new ExecCredentialRunner({
+    exec: { command: process.execPath, args: [plugin] }, user: 'u', context: 'ctx', cluster: { name: 'c', server: url, skipTLSVerify: true }, redactor,
+    notice: () => undefined, stop: new AbortController().signal, stdinIsTerminal: false,
+  });
   const told: string[] = [];
-  return { http: new KubeHttp(kc, url, 'ctx', redactor, { tokenFile, onRefusedForGood: (m) => told.push(m) }), told };
+  return { http: new KubeHttp(kc, url, 'ctx', redactor, { tokenFile, exec, onRefusedForGood: (m) => told.push(m) }), told };
 }
 
 const signal = new AbortController().signal;
@@ -74,6 +79,21 @@ describe('KubeHttp: credentials refused for good', () => {
     await expect(http.getJson(LIST, PATH, {}, signal)).rejects.toThrow(`and they cannot be renewed: its token file ${file} was read again and holds the same token; the run stops`);
     expect(told).toHaveLength(1);
     expect(told[0]).not.toContain('file-token-bbbb');
+  });
+
+  it('stops when the exec plugin, run again after the 401, fails', async () => {
+    const dir = tempDir('kube-http-refused-');
+    const plugin = join(dir, 'plugin.mjs');
+    // The first run gives a token; every later one fails (a refresh token that expired meanwhile).
+    writeFileSync(plugin, `import { existsSync, writeFileSync } from 'node:fs';\nconst ran = ${JSON.stringify(join(dir, 'ran'))};\n` +
+      `if (existsSync(ran)) { process.stderr.write('refresh token expired\\n'); process.exit(1); }\nwriteFileSync(ran, '1');\n` +
+      `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'exec-token-eeee' } }));\n`);
+    const valid = { token: 'exec-token-eeee', requests: 0 };
+    const { http, told } = client(await server(valid), {}, null, plugin);
+    await http.getJson(LIST, PATH, {}, signal);
+    valid.token = 'revoked';
+    await expect(http.getJson(LIST, PATH, {}, signal)).rejects.toThrow(/and they cannot be renewed: cannot get credentials for context "ctx": exec plugin \S+ of user "u" failed \(exit 1\): refresh token expired; the run stops$/);
+    expect(told).toHaveLength(1);
   });
 
   it('carries on when the token file holds a new token when read again after the 401', async () => {
