@@ -51,6 +51,16 @@ function client(url: string, user: Omit<User, 'name'>, tokenFile: string | null 
 
 const signal = new AbortController().signal;
 
+/** A client whose token file holds `token` (as written: `text`), after one request the server accepted. */
+async function acceptedFromTokenFile(token: string, text = token): Promise<{ file: string; valid: { token: string; requests: number }; http: KubeHttp; told: string[] }> {
+  const file = join(tempDir('kube-http-refused-'), 'token');
+  writeFileSync(file, text);
+  const valid = { token, requests: 0 };
+  const { http, told } = client(await server(valid), {}, file);
+  await http.getJson(LIST, PATH, {}, signal);
+  return { file, valid, http, told };
+}
+
 describe('KubeHttp: credentials refused for good', () => {
   it('stops at a token set in the kubeconfig that the server refuses: says so once, names the context, then fails every request without sending it', async () => {
     const valid = { token: 'static-token-aaaa', requests: 0 };
@@ -69,12 +79,7 @@ describe('KubeHttp: credentials refused for good', () => {
   });
 
   it('stops at a token file that holds the same token when read again after the 401, naming the file', async () => {
-    const dir = tempDir('kube-http-refused-');
-    const file = join(dir, 'token');
-    writeFileSync(file, 'file-token-bbbb\n');
-    const valid = { token: 'file-token-bbbb', requests: 0 };
-    const { http, told } = client(await server(valid), {}, file);
-    await http.getJson(LIST, PATH, {}, signal);
+    const { file, valid, http, told } = await acceptedFromTokenFile('file-token-bbbb', 'file-token-bbbb\n');
     valid.token = 'rotated-elsewhere';
     await expect(http.getJson(LIST, PATH, {}, signal)).rejects.toThrow(`and they cannot be renewed: its token file ${file} was read again and holds the same token; the run stops`);
     expect(told).toHaveLength(1);
@@ -97,12 +102,7 @@ describe('KubeHttp: credentials refused for good', () => {
   });
 
   it('carries on when the token file holds a new token when read again after the 401', async () => {
-    const dir = tempDir('kube-http-refused-');
-    const file = join(dir, 'token');
-    writeFileSync(file, 'file-token-cccc');
-    const valid = { token: 'file-token-cccc', requests: 0 };
-    const { http, told } = client(await server(valid), {}, file);
-    await http.getJson(LIST, PATH, {}, signal);
+    const { file, valid, http, told } = await acceptedFromTokenFile('file-token-cccc');
     valid.token = 'file-token-dddd';
     writeFileSync(file, 'file-token-dddd');
     await expect(http.getJson(LIST, PATH, {}, signal)).resolves.toMatchObject({ kind: 'PodList' });
