@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { AuditOptions } from '../cli/options.js';
 import { offlineContext } from '../engine/index.js';
 import { AuditPipeline, type StreamFacts } from '../pipeline/audit-pipeline.js';
-import { JUDGED_HEADS, runOffline, STOPPED } from '../pipeline/offline-driver.js';
+import { JUDGED_HEADS, runOffline } from '../pipeline/offline-driver.js';
 import { lineByLine, Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { plural } from '../report/statements.js';
@@ -19,7 +19,7 @@ import { fileSource, SMALL_CHUNK, warnOnStderr } from '../sources/file-source.js
 import { podRoleMatcher } from '../sources/role-flags.js';
 import { loadPodSnapshot, snapshotContext, type PodSnapshot } from '../sources/pod-snapshot.js';
 import { escapeControl } from '../text/escape.js';
-import type { EngineContext, LogStream } from '../types.js';
+import type { EngineContext, Flow, LogStream } from '../types.js';
 import { auditFormatFromOption } from './format-option.js';
 import { boundHeapGrowth } from '../run/heap.js';
 
@@ -112,6 +112,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   // What the run says while the dashboard is drawn goes onto it (stderr would be drawn over), and to stderr once it lets go.
   const notices = new Notices();
   if (dashboard !== null) notices.hold(dashboard);
+  const pacer = new Pacer<Flow>(paced ? options.speed : 0, options.window);
   const pipeline = new AuditPipeline({
     spec,
     maxLineLength: options.maxLineLength,
@@ -119,24 +120,29 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     context: withSnapshot(snapshot, offlineContext(settings, roles.resolution.learnedGatewayIps, roles.resolution.learnedPods)),
     roleOf: roles.resolution.lookup,
     withJson: outputs.needsRecordJson,
-    onFlow: flowSink({ stage: setup.stage, builder, dashboard, outputs, window }),
+    onFlow: pacer.holding(flowSink({ stage: setup.stage, builder, dashboard, outputs, window })),
   });
   const totalBytes = streams.every((s) => s.info.size !== null) ? streams.reduce((a, s) => a + (s.info.size ?? 0), 0) : null;
   const progress = (): RunProgress => ({ lines: pipeline.totals(), bytes: pipeline.streams.reduce((a, s) => a + s.bytes, 0), streams: streams.length, reconnects: 0 });
   const meter = new ProgressMeter(() => ({ ...progress(), totalBytes }), process.stderr, dashboard === null && process.stderr.isTTY === true);
-  const pacer = new Pacer(paced ? options.speed : 0, options.window);
   await runOffline(pipeline, paced ? roles.streams.map(lineByLine) : roles.streams, abort.signal, {
     onChunk: () => {
       meter.tick();
-      dashboard?.progress(progress(), false);
+      if (!paced) dashboard?.progress(progress(), false); // paced: once the record's wait is over, with its flows
     },
     drain: () => outputs.drain(),
-    pace: paced ? (logMs) => pacer.wait(logMs, abort.signal) : undefined,
+    pace: paced
+      ? async (logMs) => {
+        await pacer.wait(logMs, abort.signal);
+        dashboard?.progress(progress(), false);
+      }
+      : undefined,
     onSpool: (info) => {
       // Said where progress is shown: a large input may take a while to copy before its first line is read.
       if (dashboard === null && process.stderr.isTTY === true) warnOnStderr(`${info.name} runs newest first: copying it to a temporary file, to read it from its end`);
     },
   });
+  pacer.release(); // the last records' flows, and those the end of input decided
   meter.done();
   const podFlagNotes = podRoles.notApplied();
   for (const note of podFlagNotes) notices.say(note);
@@ -152,7 +158,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     options,
     notices.say,
   );
-  const stopped = pipeline.streams.filter((s) => s.error?.endsWith(STOPPED) === true);
+  const stopped = pipeline.streams.filter((s) => s.stopped);
   for (const s of pipeline.streams) if (s.error !== null && !stopped.includes(s)) notices.say(s.error);
   // One line, not one per input (a quit replay of a thousand files); the report names each.
   if (stopped.length > 0) notices.say(`stopped before ${stopped.length} input(s) were read to the end (${stopped[0]?.info.name}${stopped.length > 1 ? ', ...' : ''}): the audit is incomplete`);

@@ -166,6 +166,8 @@ export async function runWatch(options: WatchOptions): Promise<number> {
         kubeconfig: options.kubeconfig, context: options.context, env: process.env, filters, settings: setup.settings, flagContext,
         startAtMs, maxLineLength: options.maxLineLength, maxStreams: options.maxStreams,
         hardStop: s.hard.signal, notice: notices.say,
+        // Every later request would be refused too: stop now rather than run to --duration with every stream dead (the report says why, exit 3).
+        onRefusedForGood: () => s.graceful.abort(),
       });
       await connected.source.start(s.hard.signal); // a Ctrl-C now lets the first lists finish, then reports nothing read
       return connected;
@@ -206,6 +208,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
   }
   o.notices.release();
   for (const st of pipeline.streams) if (st.error !== null) o.notices.sayOnce(cluster.scrub(st.error));
+  if (cluster.source.refusal !== null) o.notices.sayOnce(cluster.source.refusal); // why the run stopped early, unless a stream said it already
   const secs = Math.round((Date.now() - o.startedAt.getTime()) / 1000);
   const { reconnects } = cluster.source.stats;
   process.stderr.write(`egress-audit: watched ${pipeline.streams.length} container(s) for ${secs}s (context ${escapeControl(cluster.contextName)}): ${lineSummary(pipeline.totals())}; ${reconnects} reconnect(s), ${cluster.source.relists()} relist(s)\n`);

@@ -37,6 +37,8 @@ export interface StreamFacts {
   lines: number;
   records: number;
   error: string | null;
+  /** The run was stopped before it was read to the end (StreamState.stopped); `error` says so too. */
+  stopped: boolean;
   lateJump: TimeJump | null;
   /** Why its entries waited until it ended (StreamState.unordered), or null. */
   unordered: string | null;
@@ -108,8 +110,10 @@ export interface StreamState {
   readonly plan: ReadPlan;
   /** Bytes read so far (progress display). */
   bytes: number;
-  /** Set when the stream failed (unreadable, corrupt gzip, API error). */
+  /** Set when the stream failed (unreadable, corrupt gzip, API error), or the run was stopped before its end (then `stopped`). */
   error: string | null;
+  /** True when the person stopped the run (q) before the stream was read to its end: incomplete, but no failure of the input. */
+  stopped: boolean;
   /** What the JSON array it opened with held, kept when it closes; null for a stream of lines (or while open). */
   jsonArray: ArrayShape | null;
   /** Its blank lines, kept when it closes (0 while open). */
@@ -193,6 +197,7 @@ export class AuditPipeline {
       plan,
       bytes: 0,
       error: null,
+      stopped: false,
       jsonArray: null,
       blankLines: 0,
       reader,
@@ -247,6 +252,13 @@ export class AuditPipeline {
     state.error = error;
   }
 
+  /** Ends a stream the person stopped the run before the end of (q): as incomplete as a failed one, and marked so that it is said as a stop. */
+  stop(state: StreamState): void {
+    if (state.reader === null) return;
+    this.close(state, `${state.info.name}: the run was stopped before it was read to the end`);
+    state.stopped = true;
+  }
+
   /** Every stream has been read up to this log time. */
   advance(watermarkMs: number): void {
     this.engine.advance(watermarkMs);
@@ -260,7 +272,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

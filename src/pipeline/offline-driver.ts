@@ -105,7 +105,7 @@ export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], 
     await openAll(pipeline, streams, signal, hooks, active);
     await mergeByLogTime(pipeline, active, signal, hooks);
     // Stopped (q in a replay) with streams still unread: the audit is incomplete, and says so rather than pass on part of its input.
-    for (const cursor of active) pipeline.close(cursor.state, `${cursor.state.info.name}${STOPPED}`);
+    for (const cursor of active) pipeline.stop(cursor.state);
   } finally {
     // Every stream opened, read or not (the run aborted), closes its file now, not at exit: its iterator's return() releases it.
     await Promise.allSettled(active.map((c) => c.chunks.return?.()));
@@ -137,9 +137,6 @@ async function openAll(pipeline: AuditPipeline, streams: LogStream[], signal: Ab
     active.push({ state: pipeline.open(stream.info, { unordered }), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
   }
 }
-
-/** The error of a stream the run was stopped before the end of (after its name). */
-export const STOPPED = ': not read to the end: the run was stopped before it';
 
 /** Reads the opened streams to their ends, the one furthest behind in log time first; stops early when the run is aborted. */
 async function mergeByLogTime(pipeline: AuditPipeline, active: Cursor[], signal: AbortSignal, hooks: OfflineHooks): Promise<void> {

@@ -15,18 +15,42 @@ export const MAX_IDLE_MS = 2_000;
  * caught up with how far the logs have advanced since the first record, less the gaps cut short.
  * With `audit --since/--until` only the window is paced: the log time before it shows nothing on the
  * dashboard (its flows are left out), so it is read at full speed, and so is everything after it.
+ * The flows a record makes are held (`holding`) until the wait for that record ends: the record is read,
+ * and its flows made, before its log time is known, so shown at once they came at the previous record's
+ * due time, one ahead.
  */
-export class Pacer {
+export class Pacer<T = unknown> {
   private firstLogMs = Number.NaN;
   private startedAt = Number.NaN;
+  private held: T[] = [];
+  private show: (item: T) => void = () => undefined;
 
   constructor(
     private readonly speed: number,
     private readonly window: LogWindow | null = null,
   ) {}
 
-  /** Sleeps as needed for log time `logMs`; returns at once when speed is 0 (as fast as possible) or `logMs` is outside the window. */
+  /** `show` as the run's sink: when pacing, what it is given is held until the wait for the record that made it ends (or `release`). */
+  holding(show: (item: T) => void): (item: T) => void {
+    if (this.speed <= 0) return show;
+    this.show = show;
+    return (item) => this.held.push(item);
+  }
+
+  /** Shows what is held, in order: after each wait, and once the run has read its last record (or was stopped). */
+  release(): void {
+    const items = this.held;
+    this.held = [];
+    for (const item of items) this.show(item);
+  }
+
+  /** Sleeps as needed for log time `logMs` (returns at once when speed is 0, as fast as possible, or `logMs` is outside the window), then shows what that record made. */
   async wait(logMs: number, signal: AbortSignal): Promise<void> {
+    await this.until(logMs, signal);
+    this.release();
+  }
+
+  private async until(logMs: number, signal: AbortSignal): Promise<void> {
     if (this.speed <= 0 || !Number.isFinite(logMs) || (this.window !== null && !inLogWindow(this.window, logMs))) return;
     if (Number.isNaN(this.firstLogMs)) {
       // The pace starts at the first record paced, not when the run started: reading up to the window took its own time.

@@ -329,9 +329,15 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
       message: `${f.lines.nulPadded} line(s) began with a run of NUL bytes, which logrotate's copytruncate leaves when the proxy keeps writing at its old offset (Envoy on a VM): ${streams}. The NULs were skipped and each line after them was read and counted as usual. Lines written between logrotate's copy and its truncation are in neither file: read the rotated file too.`,
     });
   }
-  const failed = f.streams.filter((s) => s.error !== null);
-  if (failed.length > 0) {
-    out.push({ code: 'stream-errors', message: `${failed.length} input(s) could not be read to the end: ${failed.map((s) => s.error).join('; ')}` });
+  const failed = f.streams.filter((s) => s.error !== null && !s.stopped);
+  const stopped = f.streams.filter((s) => s.stopped);
+  if (failed.length + stopped.length > 0) {
+    // A person's stop (q) is said as a stop, not as inputs that failed; the audit is as incomplete either way.
+    const said = [
+      failed.length > 0 ? `${failed.length} input(s) could not be read to the end: ${failed.map((s) => s.error).join('; ')}` : '',
+      stopped.length > 0 ? `The run was stopped (q) before ${stopped.length} input(s) were read to the end, so the audit covers only what was read: ${listed(stopped, (s) => s.name)}.` : '',
+    ];
+    out.push({ code: 'stream-errors', message: said.filter((t) => t !== '').join(' ') });
   }
   return [...out, ...f.extraWarnings];
 }

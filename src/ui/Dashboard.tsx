@@ -28,6 +28,13 @@ import { filterDestinations, filterFindings, SORT_LABELS, sortDestinations } fro
 export interface DashboardProps {
   store: DashboardStore;
   color: boolean;
+  /**
+   * Called when the person quits (q, Ctrl-C): the dashboard stays drawn, keys off, until the run has
+   * finished and unmounts it, so the last frame shows the final counts. Without it, quitting exits Ink at once.
+   */
+  onQuit?: () => void;
+  /** The frame to leave on the terminal: drawn from the store as it is now, not from the last (throttled) notification. @default false */
+  final?: boolean;
 }
 
 /** The filtered, sorted lists one frame shows. */
@@ -83,22 +90,27 @@ function useKeys(ui: UiState, setUi: (next: UiState) => void, context: (ui: UiSt
 }
 
 /** The whole screen: header, counters, coverage, then the lists (or the detail / help), then the key bar. */
-export function Dashboard({ store, color }: DashboardProps) {
+export function Dashboard({ store, color, onQuit, final = false }: DashboardProps) {
   // Keys need a raw-mode terminal on stdin; when logs are piped in there is none, so the view only updates.
   const { isRawModeSupported } = useStdin();
   const { columns, rows } = useTerminalSize();
   const [ui, setUi] = useState<UiState>(INITIAL_UI);
-  const [snap, refresh] = useSnapshot(store, ui.paused);
+  // Quitting draws frames that say so (the last stays on the terminal: a replay cut short must not be left
+  // saying "reading"); whether the run had finished is as it was at the key, not at the end of its reports.
+  const [stopped, setStopped] = useState<{ finished: boolean } | null>(null);
+  // Never frozen once quit, and the last frame is the store as it is: it must agree with the result said below it.
+  const [notified, refresh] = useSnapshot(store, ui.paused && stopped === null);
+  const snap = final ? store.snapshot() : notified;
   const lists = useMemo(() => listsView(snap, ui.filter, ui.sort), [snap, ui.filter, ui.sort]);
   const layout = computeLayout(rows, coverageBarRows(snap.notices, snap.warnings, columns), ui.focus);
-  // Quitting draws one last frame that says so (the frame stays on the terminal: a replay cut short must
-  // not be left saying "reading"), then exits.
   const { exit } = useApp();
-  const [stopped, setStopped] = useState(false);
   useEffect(() => {
-    if (stopped) exit();
-  }, [stopped, exit]);
-  useKeys(ui, setUi, (current) => keyContext(store, lists, current, layout, columns), refresh, isRawModeSupported, () => setStopped(true));
+    if (stopped === null) return;
+    if (onQuit !== undefined) onQuit();
+    else exit();
+  }, [stopped, exit, onQuit]);
+  // Keys go off once quit: raw mode ends, so a Ctrl-C meanwhile is the terminal's again (a second one cuts a watch's stop short).
+  useKeys(ui, setUi, (current) => keyContext(store, lists, current, layout, columns), refresh, isRawModeSupported && stopped === null, () => setStopped({ finished: snap.progress.finished }));
   const mode = ui.editingFilter ? 'filter' : ui.help ? 'help' : ui.detail ? 'detail' : 'lists';
   return (
     <Box flexDirection="column" width={columns} height={layout.total}>
@@ -108,7 +120,8 @@ export function Dashboard({ store, color }: DashboardProps) {
         elapsedMs={snap.elapsedMs}
         linesPerSecond={snap.linesPerSecond}
         paused={ui.paused}
-        stopped={stopped}
+        stopped={stopped !== null}
+        finishedAtStop={stopped?.finished}
         rows={layout.header}
         width={columns}
         color={color}

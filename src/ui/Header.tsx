@@ -15,6 +15,8 @@ export interface HeaderProps {
   paused: boolean;
   /** The person quit: the last frame says whether the run had finished. @default false */
   stopped?: boolean;
+  /** Whether the run had finished when the person quit (it finishes afterwards too, writing its reports). @default progress.finished */
+  finishedAtStop?: boolean;
   /** Rows available: 2, or 1 on a short terminal (the state row alone). @default 2 */
   rows?: number;
   width: number;
@@ -24,13 +26,14 @@ export interface HeaderProps {
 function stateRow(props: HeaderProps): Row {
   const { header, progress, paused } = props;
   const live = header?.mode === 'live';
+  const finished = props.stopped === true ? (props.finishedAtStop ?? progress.finished) : progress.finished;
   const state = props.stopped === true
-    ? progress.finished ? '■ finished' : live ? '■ stopped' : '■ stopped before the end'
-    : progress.finished ? '■ finished, q to quit' : live ? '● following' : '● reading';
+    ? finished ? '■ finished' : live ? '■ stopped' : '■ stopped before the end'
+    : finished ? '■ finished, q to quit' : live ? '● following' : '● reading';
   return [
     { text: 'egress-audit', tone: 'title' },
     { text: `  ${live ? 'LIVE' : 'REPLAY'} ${duration(props.elapsedMs)}  ` },
-    { text: state, tone: progress.finished ? 'ok' : props.stopped === true ? 'warn' : 'info' },
+    { text: state, tone: finished ? 'ok' : props.stopped === true ? 'warn' : 'info' },
     { text: paused && props.stopped !== true ? '  PAUSED (p resumes)' : '', tone: 'warn' },
     { text: `  ${header?.description ?? 'starting…'}`, tone: 'dim' },
   ];

@@ -26,9 +26,9 @@ export interface StartDashboardOptions {
 
 /** A running dashboard. */
 export interface DashboardHandle {
-  /** Resolves when the user quits (`q`, Ctrl-C) or `unmount()` is called; the caller then writes reports. */
+  /** Resolves when the user quits (`q`, Ctrl-C) or `unmount()` is called; the caller then writes reports, and the dashboard is still drawn meanwhile. */
   waitUntilQuit(): Promise<void>;
-  /** Stops rendering and releases the terminal (idempotent). */
+  /** Draws a last frame of the store as it is now, stops rendering and releases the terminal (idempotent). */
   unmount(): void;
 }
 
@@ -42,7 +42,10 @@ export const MAX_FPS = 12;
 /** Renders the dashboard for `store` until the user quits. */
 export function startDashboard(store: DashboardStore, options: StartDashboardOptions): DashboardHandle {
   const color = options.color && colorAllowed(process.env);
-  const instance = render(createElement(Dashboard, { store, color }), {
+  let quit = (): void => undefined;
+  const quitting = new Promise<void>((resolve) => (quit = resolve));
+  const onQuit = (): void => quit();
+  const instance = render(createElement(Dashboard, { store, color, onQuit }), {
     stdout: options.stdout ?? process.stdout,
     stdin: options.stdin ?? process.stdin,
     maxFps: MAX_FPS,
@@ -50,14 +53,21 @@ export function startDashboard(store: DashboardStore, options: StartDashboardOpt
     patchConsole: options.patchConsole ?? true,
   });
   let unmounted = false;
+  let exited = false;
+  const exiting = instance.waitUntilExit().finally(() => (exited = true));
+  exiting.catch(() => undefined); // the caller's waitUntilQuit sees a failure
   return {
     waitUntilQuit: async () => {
-      await instance.waitUntilExit();
+      await Promise.race([quitting, exiting]);
     },
     unmount: () => {
       if (unmounted) return;
       unmounted = true;
+      // What the run added since the last repaint (its last flows, final counts and warnings) is drawn now: Ink
+      // renders a rerender at once (its legacy root), where a store notification is rendered later, and writes it as the last frame.
+      if (!exited) instance.rerender(createElement(Dashboard, { store, color, onQuit, final: true }));
       instance.unmount();
+      quit();
     },
   };
 }

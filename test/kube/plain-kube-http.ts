@@ -8,5 +8,5 @@ import { Redactor } from '../../src/sources/kube/redact.js';
 export function plainKubeHttp(url: string, redactor = new Redactor(), exec: ExecCredentialRunner | null = null): KubeHttp {
   const kc = new KubeConfig();
   kc.loadFromOptions({ clusters: [{ name: 'c', server: url, skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }], currentContext: 'ctx' });
-  return new KubeHttp(kc, url, 'ctx', redactor, exec);
+  return new KubeHttp(kc, url, 'ctx', redactor, { exec });
 }

@@ -7,7 +7,7 @@ import { planWatch, watchFilters } from '../../src/sources/kube/plan.js';
 import { StreamSlots, type SlotLease } from '../../src/sources/kube/stream-slots.js';
 import type { KubeHttp } from '../../src/sources/kube/kube-http.js';
 import { LogFollower } from '../../src/sources/kube/log-follower.js';
-import { followTimers } from '../../src/sources/kube/log-reader.js';
+import { followTimers, RELOOK_MS } from '../../src/sources/kube/log-reader.js';
 import { logTimeFromMs } from '../../src/sources/kube/log-time.js';
 import { podFacts, type KubePod, type PodFacts } from '../../src/sources/kube/pod-facts.js';
 import { PodIpIndex } from '../../src/sources/kube/pod-index.js';
@@ -131,7 +131,7 @@ describe('--max-streams slots', () => {
 
 /** The live run's coverage facts when everything was seen. */
 const plan = planWatch(watchFilters({ namespace: ['shop'], allNamespaces: false, selector: null, podQuery: null, gatewayNamespace: 'istio-system', gatewaySelector: 'istio=egressgateway' }), null);
-const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, gatewayProblem: null, serviceEntries: null, maxStreams: 500, unfollowed: [], preempted: [], failingViews: [], cutShort: [] };
+const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, gatewayProblem: null, serviceEntries: null, maxStreams: 500, unfollowed: [], preempted: [], failingViews: [], cutShort: [], refusal: null };
 
 /** An egress gateway pod that is scheduled but whose istio-proxy has not started yet (the follower waits). */
 const STARTING_GATEWAY: KubePod = {
@@ -155,10 +155,10 @@ const UNASKED_API = (() => {
 })();
 
 /** A gateway follower of `pod` (the registry's view of it) sharing `slots`, asking `api` (by default one that must never be asked). */
-function gatewayFollower(slots: StreamSlots, registry: PodRegistry, facts: PodFacts, api = UNASKED_API, hardStop = new AbortController().signal): LogFollower {
+function gatewayFollower(slots: StreamSlots, registry: PodRegistry, facts: PodFacts, api = UNASKED_API, hardStop = new AbortController().signal, timers = followTimers()): LogFollower {
   const deps = {
     api, registry, slots, sweeps: new StreamSlots(1, () => undefined), stats: { reconnects: 0, following: 0 }, startAt: logTimeFromMs(0),
-    maxLineLength: 65536, hardStop, timers: followTimers(), notice: () => undefined,
+    maxLineLength: 65536, hardStop, timers, notice: () => undefined,
   };
   return new LogFollower(facts, { role: 'egress-gateway', rule: 'flag:--gateway-selector', detail: 'test' }, 0, deps);
 }
@@ -240,6 +240,34 @@ describe('a gateway follower queued while its pod is not running', () => {
     expect(slots.inUse).toBe(1);
     expect(taken).toEqual([]);
     expect(slots.neverGranted()).toEqual(['istio-system/gw']);
+  });
+
+  it('shares one timer with every other queued follower to look at its pod again, however many are queued', async () => {
+    vi.useFakeTimers();
+    try {
+      const { slots, never } = recordingSlots(1);
+      await slots.acquire(1, 'shop/a', never);
+      const registry = new PodRegistry(new PodIpIndex(), { changed: () => undefined, gone: () => undefined });
+      const timers = followTimers(); // under the fake clock
+      const stop = new AbortController();
+      const ends = ['gw-1', 'gw-2', 'gw-3'].map((name) => {
+        const pod: KubePod = { ...STARTING_GATEWAY, metadata: { ...STARTING_GATEWAY.metadata, name, uid: `uid-${name}` } };
+        registry.event(scope, 'ADDED', pod);
+        return gatewayFollower(slots, registry, podFacts(pod) as PodFacts, UNASKED_API, new AbortController().signal, timers).chunks(stop.signal)[Symbol.asyncIterator]().next();
+      });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(slots.waiting()).toEqual(['istio-system/gw-1', 'istio-system/gw-2', 'istio-system/gw-3']);
+      // One timer each (a 30 s re-check per queued follower) was hundreds of timers with hundreds queued.
+      expect(vi.getTimerCount()).toBe(1);
+      await vi.advanceTimersByTimeAsync(RELOOK_MS); // each looked again, and waits for the next tick on the same timer
+      expect(vi.getTimerCount()).toBe(1);
+      expect(slots.waiting()).toHaveLength(3);
+      stop.abort();
+      expect(await Promise.all(ends)).toEqual([{ done: true, value: undefined }, { done: true, value: undefined }, { done: true, value: undefined }]);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('gone before it asks for a slot: takes none from a sidecar', async () => {

@@ -186,6 +186,46 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
     expect(out.stderr).not.toContain('rotated-file-token-for-tests-only');
   });
 
+  clusterIt.for([
+    ['a token set in the kubeconfig', 'token', /its token is set in the kubeconfig, which is read once, at the start; the run stops/],
+    ['a token file that still holds the refused token when read again', 'frozen-file', /its token file \S+frozen-token was read again and holds the same token; the run stops/],
+  ] as const)('stops at once, exit 3 and a report saying why, when the server refuses %s mid-run', async ([, kind, why], { api }) => {
+    const ns = `refused-${kind}`;
+    const p = pod(api, ns);
+    let path = kubeconfig(api);
+    if (kind === 'frozen-file') {
+      // A token file nothing rotates: the fake rewrites the token files it wrote itself, not this one.
+      const dir = tempDir();
+      path = api.writeKubeconfig(dir, { user: 'token-file' });
+      const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { tokenFile: string } }[] };
+      writeFileSync(join(dir, 'frozen-token'), `${api.token}\n`);
+      (doc.users[0] as { user: { tokenFile: string } }).user.tokenFile = join(dir, 'frozen-token');
+      writeFileSync(path, stringify(doc));
+    }
+    const run = startWatch(['-n', ns, '--gateway-namespace', `${ns}-gw`, '-o', 'ndjson', '--fail-on', 'none', '--duration', '30m'], { KUBECONFIG: path });
+    await followedBy(api, run, p);
+    const old = api.token;
+    api.setToken(`revoked-${kind}-token-for-tests-only`);
+    api.dropConnections({ kind: 'log', namespace: ns, pod: 'cart-1' });
+    // It used to go on to --duration with every stream dead of 401 (the test's own time limit ended it).
+    const out = await run.exited;
+    api.setToken(old);
+    expect(out.code).toBe(3);
+    expect(out.stderr).toMatch(/rejected the credentials of context "fake" \(401 Unauthorized\) and they cannot be renewed: /);
+    expect(out.stderr).toMatch(why);
+    expect(warnings(parseNdjson(out.stdout).report).find((w) => w.code === 'stream-errors')?.message).toMatch(/^The run stopped early, so nothing logged after that was read: cannot /);
+    expectNoSecrets(api, out);
+  });
+
+  clusterIt('exits 3 at once on a tokenFile that is no regular file (/dev/zero was read without end), naming the field and the context', async ({ api }) => {
+    const dir = tempDir();
+    const path = api.writeKubeconfig(dir, { user: 'token-file' });
+    const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { tokenFile: string } }[] };
+    (doc.users[0] as { user: { tokenFile: string } }).user.tokenFile = '/dev/zero';
+    writeFileSync(path, stringify(doc));
+    await failsWith(api, { KUBECONFIG: path }, ['-n', 'shop'], /cannot get credentials for context "fake": its token file \/dev\/zero \(the user's tokenFile\) is not a regular file/);
+  });
+
   clusterIt('takes the first file’s current context and entries from a two-file $KUBECONFIG with duplicate names, as kubectl does', async ({ api }) => {
     const p = pod(api, 'multi');
     const good = kubeconfig(api, { context: 'first' });

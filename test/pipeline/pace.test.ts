@@ -35,6 +35,31 @@ describe('replay pacing (--speed)', () => {
     await endsAfter(pacer.wait(3 * 3_600_000 + 1_000, signal), 900);
   });
 
+  it('holds what a record made until the wait for that record is over, not the wait for the one before', async () => {
+    const pacer = new Pacer<string>(1);
+    const shown: string[] = [];
+    const sink = pacer.holding((flow) => shown.push(flow));
+    const signal = new AbortController().signal;
+    sink('first');
+    await pacer.wait(0, signal); // the first record sets the origin: shown at once
+    expect(shown).toEqual(['first']);
+    sink('second'); // made by the record 1 s later in the log
+    const waiting = pacer.wait(1_000, signal);
+    await vi.advanceTimersByTimeAsync(900);
+    expect(shown).toEqual(['first']);
+    await vi.advanceTimersByTimeAsync(200);
+    await waiting;
+    expect(shown).toEqual(['first', 'second']);
+    sink('decided at the end');
+    pacer.release();
+    expect(shown).toEqual(['first', 'second', 'decided at the end']);
+  });
+
+  it('holds nothing at speed 0', () => {
+    const show = (): void => undefined;
+    expect(new Pacer(0).holding(show)).toBe(show);
+  });
+
   it('never waits at speed 0 (as fast as possible) or for records without a time', async () => {
     const signal = new AbortController().signal;
     const fast = new Pacer(0);

@@ -63,6 +63,7 @@ describe('colour', () => {
     await settle();
     stdin.type(KEYS.ctrlC);
     await handle.waitUntilQuit();
+    handle.unmount(); // as the run does once it has finished: the last frame is drawn then (and, with CI set, the only one)
     expect(stdout.text()).toContain('DIRECT');
     expect(SGR.test(stdout.text())).toBe(coloured);
   });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DashboardStore, startDashboard } from '../../src/ui/index.js';
-import { FakeStdin, FakeStdout, flow, KEYS, settle } from './helpers.js';
+import { FakeStdin, FakeStdout, flow, KEYS, plain, settle } from './helpers.js';
 
 function start(stdinIsTTY = true) {
   const store = new DashboardStore({ failOn: ['direct'] });
@@ -49,6 +49,23 @@ describe('startDashboard', () => {
     stdin.type(key);
     expect(await outcome(handle)).toBe(result);
     handle.unmount();
+  });
+
+  it('leaves as its last frame the run as it ended after q, not as it was at the key (the result line below must agree with it)', async () => {
+    const { store, stdout, stdin, handle } = start();
+    await settle();
+    stdin.type('q');
+    await handle.waitUntilQuit(); // the person quit: the run now stops, decides what it still holds, and writes its reports
+    store.addFlow(flow());
+    store.addFlow(flow());
+    store.setProgress({ lines: 3, records: 3, skipped: 0, bytes: 300, streams: 1, reconnects: 0, finished: true });
+    store.setWarnings([{ code: 'stream-errors', message: 'The run was stopped (q) before 1 input(s) were read to the end' }]);
+    handle.unmount();
+    const frames = stdout.writes.map(plain).filter((w) => w.includes('egress-audit  REPLAY'));
+    // Ink used to exit at the key: the frame left on the terminal said DIRECT 1 above a result line that counted 3.
+    expect(frames.at(-1)).toContain('▲ DIRECT 3');
+    expect(frames.at(-1)).toContain('stream-errors');
+    expect(frames.at(-1)).toContain('■ stopped before the end'); // as it was at the key, though the run finished since
   });
 
   it('still draws, without keys, when stdin is not a terminal (logs piped in)', async () => {

@@ -129,6 +129,19 @@ export function statusError(a: ApiAction, status: number, body: string, t: ApiTa
   return new KubeApiError(text, kind, status, message, retryAfterS);
 }
 
+/**
+ * The error for a request once the server has refused the credentials and they cannot be renewed: `why`
+ * says what was tried (a token set in the kubeconfig, a token file read again, a plugin that failed).
+ */
+export function refusedForGood(a: ApiAction, t: ApiTarget, why: string): KubeApiError {
+  return new KubeApiError(
+    `cannot ${describeAction(a)}: the API server ${t.server} rejected the credentials of context "${t.context}" (401 Unauthorized) and they cannot be renewed: ${why}; the run stops`,
+    'unauthorized',
+    401,
+    '',
+  );
+}
+
 const TLS_CODES = /^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|EPROTO$|ERR_OSSL)/;
 
 /** The error for a request that got no answer: unreachable server, TLS failure, timeout, abort. */

@@ -33,6 +33,8 @@ export interface ConnectOptions {
   maxStreams: number;
   hardStop: AbortSignal;
   notice(message: string): void;
+  /** Told once (the message says why) when the server refuses the credentials and they cannot be renewed: the run must stop. */
+  onRefusedForGood(message: string): void;
 }
 
 /** A connected cluster: nothing has been requested yet (call `source.start`). */
@@ -60,7 +62,7 @@ export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
       exec: loaded.exec, user: loaded.user.name, context: loaded.context, cluster: loaded.cluster, redactor,
       notice: (m) => o.notice(redactor.scrub(m)), stop: o.hardStop, stdinIsTerminal: process.stdin.isTTY === true,
     });
-  const api = new KubeHttp(loaded.kc, loaded.cluster.server, loaded.context, redactor, exec);
+  const api = new KubeHttp(loaded.kc, loaded.cluster.server, loaded.context, redactor, { exec, tokenFile: loaded.tokenFile, onRefusedForGood: o.onRefusedForGood });
   const source = new KubeSource({
     api, plan, context: loaded.context, settings: o.settings, startAt: logTimeFromMs(o.startAtMs), maxLineLength: o.maxLineLength,
     maxStreams: o.maxStreams, deadFollowMs: deadFollowMsFrom(o.env), hardStop: o.hardStop, notice: (m) => o.notice(redactor.scrub(m)),

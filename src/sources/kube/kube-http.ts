@@ -5,12 +5,12 @@
  * pod logs gives every failure the server's Status message and one wording (api-errors.ts); client-node's
  * `Log` hangs on aborts and drops, and loses error bodies (kubernetes-api.md §4).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https, { type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { VERSION } from '../../version.js';
-import { KubeApiError, retryAfterSeconds, statusError, transportError, type ApiAction, type ApiTarget } from './api-errors.js';
+import { KubeApiError, refusedForGood, retryAfterSeconds, statusError, transportError, type ApiAction, type ApiTarget } from './api-errors.js';
 import { sleep } from '../../sleep.js';
 import { RETRY_AFTER_TRIES, retryAfterMs } from './backoff.js';
 import type { ExecCredentialRunner } from './exec-credential.js';
@@ -21,6 +21,8 @@ const AUTH_TTL_MS = 30_000;
 /** A request that is not a stream must have its answer's head within this long. */
 const HEAD_TIMEOUT_MS = 30_000;
 const MAX_ERROR_BODY = 64 * 1024;
+/** The most a token file may hold: a service-account JWT is about 1 KiB; a path to /dev/zero or a log file must not hang the run. */
+export const MAX_TOKEN_FILE_BYTES = 64 * 1024;
 /**
  * TCP keepalive on every API connection, log follows included: HTTP/1.1 has no ping, so after this long
  * without a segment the kernel probes the peer (libuv: 1 s apart, 10 probes), and a connection dropped
@@ -73,6 +75,24 @@ interface Credentials {
   options: RequestOptions;
   until: number;
   generation: number;
+  /** What the server is shown (the Authorization header, client certificate and key), to tell a renewal that gave the same again. */
+  presented: string;
+}
+
+/** How a KubeHttp finds and renews its credentials, besides the kubeconfig. */
+export interface KubeHttpAuth {
+  /** The user's exec plugin, run here rather than by client-node (see exec-credential.ts), or null. */
+  exec?: ExecCredentialRunner | null;
+  /** The user's token file (a kubeconfig `tokenFile`, the in-cluster service account's), read here rather than by client-node, or null. */
+  tokenFile?: string | null;
+  /** Told once, with the message, when the server refuses the credentials and they cannot be renewed: every later request would be refused too. */
+  onRefusedForGood?(message: string): void;
+}
+
+/** What a set of request options shows the server as credentials (compared, never printed). */
+function presented(options: RequestOptions): string {
+  const headers = (options.headers ?? {}) as Record<string, unknown>;
+  return JSON.stringify([headers['Authorization'] ?? headers['authorization'] ?? null, String(options.cert ?? ''), String(options.key ?? ''), options.auth ?? null]);
 }
 
 /** GETs against one API server as one user. */
@@ -80,21 +100,26 @@ export class KubeHttp {
   readonly target: ApiTarget;
   private readonly base: URL;
   /** The current credentials (until the TTL, or an exec credential's renewal time if sooner). */
-  private auth: Credentials | null = null;
+  private current: Credentials | null = null;
   /** A routine re-read (the cached credentials ran out) in flight. */
   private routine: Promise<Credentials> | null = null;
   /** A forced re-read (the server refused the current credentials) in flight; every request waits for it. */
   private forced: Promise<Credentials> | null = null;
   /** How many forced re-reads have succeeded. */
   private generation = 0;
+  /** Why the credentials cannot be renewed, once the server has refused them for good; every request then fails at once. */
+  private refusedWhy: string | null = null;
+  /** The first request's error when the credentials were refused for good (safe to print), else null. */
+  refusal: string | null = null;
+  private readonly exec: ExecCredentialRunner | null;
   constructor(
     private readonly kc: KubeConfig,
     server: string,
     context: string,
     private readonly redactor: Redactor,
-    /** The user's exec plugin, run here rather than by client-node (see exec-credential.ts), or null. */
-    private readonly exec: ExecCredentialRunner | null = null,
+    private readonly auth: KubeHttpAuth = {},
   ) {
+    this.exec = auth.exec ?? null;
     this.base = new URL(server);
     this.target = { server: withoutCredentials(server) ?? server, context, proxy: withoutCredentials(kc.getCurrentCluster()?.proxyUrl) };
   }
@@ -112,7 +137,7 @@ export class KubeHttp {
       return this.forced;
     }
     if (this.forced !== null) return this.forced;
-    const a = this.auth;
+    const a = this.current;
     if (a !== null && Date.now() < a.until) return Promise.resolve(a);
     this.routine ??= this.derive(false).finally(() => (this.routine = null));
     return this.routine;
@@ -127,8 +152,8 @@ export class KubeHttp {
     const began = this.generation;
     const { options, until } = await this.requestOptions(fresh);
     if (fresh) this.generation++;
-    const c: Credentials = { options, until, generation: fresh ? this.generation : began };
-    if (c.generation === this.generation) this.auth = c;
+    const c: Credentials = { options, until, generation: fresh ? this.generation : began, presented: presented(options) };
+    if (c.generation === this.generation) this.current = c;
     return c;
   }
 
@@ -161,20 +186,64 @@ export class KubeHttp {
 
   /** The current user's token file (a kubeconfig `tokenFile`, the in-cluster service account's), or null. */
   private tokenFile(): string | null {
-    const file: unknown = this.kc.getCurrentUser()?.authProvider?.config?.['tokenFile'];
+    const file = this.auth.tokenFile;
     return typeof file === 'string' && file !== '' ? file : null;
   }
 
   /**
    * The token file read now: client-node keeps what it read for a minute, so a token rotated and the old one
    * refused (a 401) would be sent again and again until then. kubectl reads it again after a 401, as here.
+   * Only a regular file of at most MAX_TOKEN_FILE_BYTES is read (`/dev/zero`, a FIFO or a huge file would hang
+   * the run or fill its memory); an error names the file and the kubeconfig field, never what it holds.
    */
   private readTokenFile(file: string): string {
+    const fail = (why: string): KubeApiError =>
+      new KubeApiError(`cannot get credentials for context "${this.target.context}": its token file ${file} (the user's tokenFile) ${why}`, 'unauthorized', null, '');
+    let fd: number;
     try {
-      return readFileSync(file, 'utf8');
+      fd = openSync(file, 'r');
     } catch (error) {
-      throw new KubeApiError(`cannot get credentials for context "${this.target.context}": cannot read its token file ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'unauthorized', null, '');
+      throw fail(`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
+    try {
+      if (!fstatSync(fd).isFile()) throw fail('is not a regular file');
+      // Read through a bound whatever the size said: the file may grow between the two.
+      const buffer = Buffer.alloc(MAX_TOKEN_FILE_BYTES + 1);
+      let length = 0;
+      for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (length > MAX_TOKEN_FILE_BYTES) throw fail(`holds more than ${MAX_TOKEN_FILE_BYTES / 1024} KiB, far more than a token`);
+      return buffer.subarray(0, length).toString('utf8');
+    } catch (error) {
+      if (error instanceof KubeApiError) throw error;
+      throw fail(`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Why credentials the server refused, derived again after the refusal, cannot be renewed: they were the same
+   * again (`renewal` null), or deriving them failed (`renewal`, that error). Said in the user's terms.
+   */
+  private notRenewable(renewal: KubeApiError | null): string {
+    if (renewal !== null) return renewal.message;
+    const file = this.tokenFile();
+    if (file !== null) return `its token file ${file} was read again and holds the same token`;
+    if (this.exec !== null) return `its exec plugin ${this.exec.name} was run again and gave the same credential`;
+    const user = this.kc.getCurrentUser();
+    const what = user?.token ? 'its token is' : user?.certData || user?.certFile ? 'its client certificate is' : user?.username ? 'its username and password are' : 'they are';
+    return `${what} set in the kubeconfig, which is read once, at the start`;
+  }
+
+  /** The credentials are refused for good: the owner is told once, and this request and every later one fail with `why`. */
+  private refuse(action: ApiAction, why: string): KubeApiError {
+    const error = refusedForGood(action, this.target, this.redactor.scrub(why));
+    if (this.refusedWhy === null) {
+      this.refusedWhy = why;
+      this.refusal = error.message;
+      this.auth.onRefusedForGood?.(error.message);
+    }
+    return error;
   }
 
   private url(path: string, query: Record<string, string>): URL {
@@ -195,14 +264,26 @@ export class KubeHttp {
     const aborted = (): KubeApiError => transportError(action, Object.assign(new Error('aborted'), { name: 'AbortError' }), this.target);
     let refused: Credentials | null = null;
     for (let tries = 1; ; tries++) {
-      const credentials = await untilAborted(() => this.credentials(refused), signal, aborted);
+      if (this.refusedWhy !== null) throw refusedForGood(action, this.target, this.redactor.scrub(this.refusedWhy));
+      let credentials: Credentials;
+      try {
+        credentials = await untilAborted(() => this.credentials(refused), signal, aborted);
+      } catch (error) {
+        // Refused, and no new credential can be had (an exec plugin failed, the token file is gone): every request would fail so.
+        if (refused !== null && !signal.aborted && error instanceof KubeApiError && error.kind === 'unauthorized') throw this.refuse(action, this.notRenewable(error));
+        throw error;
+      }
       try {
         return await this.once(action, path, query, signal, stream, credentials.options);
       } catch (error) {
         if (!(error instanceof KubeApiError)) throw error;
-        if (error.kind === 'unauthorized' && error.status === 401 && refused === null) {
-          refused = credentials; // a token may have rotated: derive it again, once
-          continue;
+        if (error.kind === 'unauthorized' && error.status === 401) {
+          if (refused === null) {
+            refused = credentials; // a token may have rotated: derive it again, once
+            continue;
+          }
+          // Refused twice, the second time with what deriving them again gave: the same credentials cannot be renewed.
+          if (credentials.presented === refused.presented && !signal.aborted) throw this.refuse(action, this.notRenewable(null));
         }
         if (stream || error.retryAfterS === null || tries >= RETRY_AFTER_TRIES || signal.aborted) throw error;
         await sleep(retryAfterMs(error.retryAfterS), signal); // an abort ends the wait; the next try then says so

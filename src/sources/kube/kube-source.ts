@@ -124,6 +124,11 @@ export class KubeSource implements Source {
     return min;
   }
 
+  /** Why the run had to stop early (the API server refused the credentials, which cannot be renewed), or null. */
+  get refusal(): string | null {
+    return this.o.api.refusal;
+  }
+
   /** Relists done by all pod views since the start (410s and errors). */
   relists(): number {
     return [...this.views.sidecars, ...this.views.gateways].reduce((n, v) => n + v.informer.relists, 0);
@@ -143,6 +148,7 @@ export class KubeSource implements Source {
       preempted: this.slots.preempted(),
       cutShort: [...this.cut, ...[...this.followers.values()].filter((f) => f.cutShort).map((f) => f.label)],
       failingViews: [...this.views.sidecars, ...this.views.gateways].filter((v) => v.listed && v.failure !== null).map((v) => `${v.what}: ${v.failure as string}`),
+      refusal: this.refusal,
     });
   }
 

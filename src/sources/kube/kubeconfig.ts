@@ -33,6 +33,8 @@ export interface LoadedKubeconfig {
   user: User;
   /** The user's exec credential plugin, run by exec-credential.ts (taken out of `kc`, so client-node never runs it), or null. */
   exec: ExecConfig | null;
+  /** The user's token file, read by kube-http.ts (taken out of `kc`, so client-node never reads it whole: it has no size cap), or null. */
+  tokenFile: string | null;
   /** Where it came from, for messages: `--kubeconfig x`, `$KUBECONFIG`, `~/.kube/config`, `in-cluster service account`. */
   origin: string;
 }
@@ -63,7 +65,7 @@ export function mergeFirstWins(parts: ConfigParts[]): ConfigParts {
 
 type RawUser = { name?: unknown; user?: { tokenFile?: unknown; 'token-file'?: unknown } };
 
-/** kubectl's `tokenFile` user field, which client-node does not read: served through its tokenFile provider (kube-http.ts reads the file itself, every 30 s and after a 401). */
+/** kubectl's `tokenFile` user field, which client-node does not read: put where client-node's in-cluster config puts its own (`choose` then hands it to kube-http.ts, which reads it every 30 s and after a 401). */
 function withTokenFiles(users: User[], text: string, dir: string): User[] {
   let raw: { users?: RawUser[] };
   try {
@@ -190,11 +192,13 @@ function choose(kc: KubeConfig, requested: string | null, origin: string): Loade
     reload(kc, { users: [...kc.getUsers(), user] });
   }
   const exec = execStanza(user.exec);
-  if (exec !== null) {
-    const plain: User = { ...user, exec: undefined };
+  const file: unknown = user.authProvider?.config?.['tokenFile'];
+  const tokenFile = typeof file === 'string' && file !== '' ? file : null;
+  if (exec !== null || tokenFile !== null) {
+    const plain: User = { ...user, exec: exec === null ? user.exec : undefined, authProvider: tokenFile === null ? user.authProvider : undefined };
     reload(kc, { users: kc.getUsers().map((u) => (u.name === plain.name ? plain : u)) });
   }
-  return { kc, context: name, namespace: context.namespace ?? null, cluster, user, exec, origin };
+  return { kc, context: name, namespace: context.namespace ?? null, cluster, user, exec, tokenFile, origin };
 }
 
 /** Loads the configuration kubectl would use; anything missing or invalid is an InputError (exit 3). */

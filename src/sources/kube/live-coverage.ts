@@ -28,6 +28,8 @@ export interface LiveCoverageFacts {
   failingViews: string[];
   /** Streams the hard stop cut before they had delivered what was logged up to the stop. */
   cutShort: string[];
+  /** Why the run stopped early when the API server refused the credentials and they could not be renewed, else null. */
+  refusal: string | null;
 }
 
 function some(names: string[]): string {
@@ -95,6 +97,9 @@ export function liveWarnings(f: LiveCoverageFacts): CoverageWarning[] {
       code: 'streams-cut',
       message: `${f.cutShort.length} container log(s) were cut off at the stop before everything logged up to it was read (a second Ctrl-C, or the grace period ran out): ${some([...f.cutShort].sort())}.`,
     });
+  }
+  if (f.refusal !== null) {
+    out.push({ code: 'stream-errors', message: `The run stopped early, so nothing logged after that was read: ${f.refusal}.` });
   }
   if (f.failingViews.length > 0) {
     out.push({ code: 'stream-errors', message: `Pods could not be kept current, so pods created meanwhile may be missing: ${f.failingViews.join('; ')}.` });

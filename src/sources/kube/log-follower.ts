@@ -17,9 +17,6 @@ import { logTimeToMs } from './log-time.js';
 import { endedSince, podFacts, PROXY_CONTAINER, type KubePod, type PodFacts } from './pod-facts.js';
 import type { SlotLease } from './stream-slots.js';
 
-/** How long a follower queued for a slot goes without looking at its pod again. */
-const RELOOK_MS = 30_000;
-
 type Phase = 'queued' | 'connecting' | 'following' | 'waiting' | 'failing' | 'done';
 
 /** Follows one pod's istio-proxy container. */
@@ -272,10 +269,19 @@ export class LogFollower implements LogStream {
     }
   }
 
-  /** Looks at the pod at each change (at least every RELOOK_MS) until `signal` aborts: `runnable` while it can run, `gone` (once) when it stops. */
+  /**
+   * Looks at the pod at each change, and at each tick of the run's one relook timer (every RELOOK_MS), until
+   * `signal` aborts: `runnable` while it can run, `gone` (once) when it stops.
+   */
   private async watchWhileQueued(signal: AbortSignal, runnable: () => void, gone: () => void): Promise<void> {
     while (!signal.aborted) {
-      await this.deps.registry.waitForChange(this.pod.uid, RELOOK_MS, signal);
+      const tick = new AbortController();
+      const untick = this.deps.timers.relook.add(() => tick.abort());
+      try {
+        await this.deps.registry.waitForChange(this.pod.uid, null, AbortSignal.any([signal, tick.signal]));
+      } finally {
+        untick();
+      }
       if (signal.aborted) return;
       const next = this.viewStep().kind;
       if (next === 'stop') return gone();

@@ -33,6 +33,9 @@ export function deadFollowMsFrom(env: NodeJS.ProcessEnv): number {
   return text !== undefined && /^[1-9]\d{0,8}$/.test(text) ? Number(text) : DEAD_FOLLOW_MS;
 }
 
+/** How long a follower queued for a slot goes without looking at its pod again (it looks at each change of it too). */
+export const RELOOK_MS = 30_000;
+
 /** The timers a run's follows share: one wake-up per period for them all, on the clock the run was made under. */
 export interface FollowTimers {
   /** How long a follow whose instance is over may stay silent before it is taken as dead. */
@@ -41,11 +44,13 @@ export interface FollowTimers {
   deadFollow: SharedTicker;
   /** After a graceful stop, every follow's check for quiet (drainAtStop). */
   drain: SharedTicker;
+  /** Every follower queued for a slot looks at its pod again (a timer each was hundreds of timers with hundreds queued). */
+  relook: SharedTicker;
 }
 
 /** A run's follow timers (one set per run: a module-wide timer would outlive a test's clock). */
 export function followTimers(deadFollowMs = DEAD_FOLLOW_MS): FollowTimers {
-  return { deadFollowMs, deadFollow: new SharedTicker(deadFollowMs / 10), drain: new SharedTicker(IDLE_MS / 4) };
+  return { deadFollowMs, deadFollow: new SharedTicker(deadFollowMs / 10), drain: new SharedTicker(IDLE_MS / 4), relook: new SharedTicker(RELOOK_MS) };
 }
 
 /** What a reader needs from its run. */

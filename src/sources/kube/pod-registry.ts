@@ -88,8 +88,8 @@ export class PodRegistry {
     else this.upsert(scope, facts);
   }
 
-  /** Resolves when the pod with this uid changes or goes, after `ms`, or when `signal` aborts. */
-  waitForChange(uid: string, ms: number, signal: AbortSignal): Promise<void> {
+  /** Resolves when the pod with this uid changes or goes, after `ms` (null: no time limit), or when `signal` aborts. */
+  waitForChange(uid: string, ms: number | null, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const set = this.waiters.get(uid) ?? new Set<() => void>();
       this.waiters.set(uid, set);
@@ -100,7 +100,7 @@ export class PodRegistry {
         if (set.size === 0 && this.waiters.get(uid) === set) this.waiters.delete(uid);
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = ms === null ? undefined : setTimeout(done, ms);
       signal.addEventListener('abort', done, { once: true });
       set.add(done);
       if (signal.aborted) done();
