@@ -51,7 +51,7 @@ export function resultStatement(report: Report): ResultStatement {
   const failing = summary.failing > 0 ? `${plural(summary.failing, 'failing finding')} (${failingByVerdict(report)})` : null;
   if (code === 3) {
     const found = failing === null ? 'no failing findings' : failing;
-    return { status: 'incomplete', text: `INCOMPLETE: some input could not be read to the end (stream-errors), so the audit is incomplete; ${found} in what was read (exit 3).` };
+    return { status: 'incomplete', text: `INCOMPLETE: some input was not read to the end (stream-errors: it failed, or the run was stopped), so the audit is incomplete; ${found} in what was read (exit 3).` };
   }
   if (code === 1) {
     const parts: string[] = [];

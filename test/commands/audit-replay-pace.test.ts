@@ -88,7 +88,8 @@ describe('audit --dashboard --speed', () => {
     const internal = '[2026-11-02T10:00:00.000Z] "GET /details/0 HTTP/1.1" 200 - via_upstream - "-" 0 178 151 124 "-" "curl/8.5.0" "23a37732-e001-9302-b72f-284faaf8f7cc" "details:9080" "10.244.1.14:9080" outbound|9080||details.default.svc.cluster.local 10.244.2.19:38918 10.96.94.35:9080 10.244.2.19:39068 - default\n';
     writeFileSync(file, internal + direct('2026-11-02T11:00:00.000Z'));
     quitAtFirstFlow.on = true;
-    const code = await runAudit([file], await auditOptions(['--dashboard', '--speed', '1', '--report', `json=${report}`]));
+    const summary = join(dir, 'summary.md');
+    const code = await runAudit([file], await auditOptions(['--dashboard', '--speed', '1', '--report', `json=${report}`, '--report', `markdown=${summary}`]));
     expect(events.filter((e) => e.startsWith('flow'))).toEqual(['flow 2026-11-02T10:00:00.000Z']);
     // It used to exit 0, "PASS: no failing findings in 1 flow", with a report that said the same.
     expect(code).toBe(3);
@@ -97,5 +98,7 @@ describe('audit --dashboard --speed', () => {
     // Said as the person's stop, not as an input that failed ("1 input(s) could not be read to the end: ...").
     expect(written.coverage.warnings.find((w) => w.code === 'stream-errors')?.message).toBe(`The run was stopped (q) before 1 input(s) were read to the end, so the audit covers only what was read: ${file}.`);
     expect(stderr).toContain(`egress-audit: stopped before 1 input(s) were read to the end (${file}): the audit is incomplete\n`);
+    // The result line, too, leaves room for a stop: it used to say the input "could not be read".
+    expect(readFileSync(summary, 'utf8')).toContain('INCOMPLETE: some input was not read to the end (stream-errors: it failed, or the run was stopped)');
   });
 });
