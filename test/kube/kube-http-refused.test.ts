@@ -1,16 +1,18 @@
 // Credentials the API server refuses (401) and that cannot be renewed: a token set in the kubeconfig, a
-// token file that holds the same token when read again. KubeHttp says so once, naming the context and
-// what was refused (never the token), and fails every later request at once; a token file that holds a
-// new token when read again still recovers. And a token file is read through a size cap.
+// token file that holds the same token when read again. Once such refusals have lasted REFUSED_FOR_GOOD_MS,
+// KubeHttp says so once, naming the context and what was refused (never the token), and fails every later
+// request at once; a refusal that ends sooner (the server's identity provider hiccuped) is a 401 like any
+// other, and a token file that holds a new token when read again still recovers. And a token file is read
+// through a size cap.
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { KubeConfig, type User } from '@kubernetes/client-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiAction } from '../../src/sources/kube/api-errors.js';
 import { ExecCredentialRunner } from '../../src/sources/kube/exec-credential.js';
-import { KubeHttp, MAX_TOKEN_FILE_BYTES } from '../../src/sources/kube/kube-http.js';
+import { KubeHttp, MAX_TOKEN_FILE_BYTES, REFUSED_FOR_GOOD_MS } from '../../src/sources/kube/kube-http.js';
 import { Redactor } from '../../src/sources/kube/redact.js';
 import { tempDir } from './helpers.js';
 
@@ -19,6 +21,7 @@ const PATH = '/api/v1/namespaces/shop/pods';
 const servers: Server[] = [];
 
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
@@ -61,13 +64,45 @@ async function acceptedFromTokenFile(token: string, text = token): Promise<{ fil
   return { file, valid, http, told };
 }
 
+/**
+ * The refusal of `http` made to last: one request refused as any 401 is (the count of REFUSED_FOR_GOOD_MS
+ * starts), then the clock (Date alone: the sockets keep real time) moved on by that long; returns the next request.
+ */
+async function lastingRefusal(http: KubeHttp, told: string[]): Promise<unknown> {
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+  await expect(http.getJson(LIST, PATH, {}, signal)).rejects.toThrow(/^cannot (list pods in namespace shop|get credentials)/);
+  expect(told).toEqual([]);
+  vi.setSystemTime(Date.now() + REFUSED_FOR_GOOD_MS);
+  return http.getJson(LIST, PATH, {}, signal);
+}
+
 describe('KubeHttp: credentials refused for good', () => {
+  it('carries on when the server refuses the same token for less than REFUSED_FOR_GOOD_MS (its identity provider hiccuped), then accepts it again', async () => {
+    const valid = { token: 'static-token-ffff', requests: 0 };
+    const { http, told } = client(await server(valid), { token: 'static-token-ffff' });
+    await http.getJson(LIST, PATH, {}, signal);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    valid.token = 'the-webhook-is-down';
+    // It used to stop the run at the second 401, a few milliseconds after the first.
+    await expect(http.getJson(LIST, PATH, {}, signal)).rejects.toThrow(/^cannot list pods in namespace shop: .*401/);
+    vi.setSystemTime(Date.now() + REFUSED_FOR_GOOD_MS - 1);
+    await expect(http.getJson(LIST, PATH, {}, signal)).rejects.not.toThrow(/cannot be renewed/);
+    expect(told).toEqual([]);
+    valid.token = 'static-token-ffff';
+    await expect(http.getJson(LIST, PATH, {}, signal)).resolves.toMatchObject({ kind: 'PodList' });
+    // Accepted again: a later refusal starts a new count.
+    valid.token = 'the-webhook-is-down-again';
+    vi.setSystemTime(Date.now() + REFUSED_FOR_GOOD_MS);
+    await expect(http.getJson(LIST, PATH, {}, signal)).rejects.not.toThrow(/cannot be renewed/);
+    expect(told).toEqual([]);
+  });
+
   it('stops at a token set in the kubeconfig that the server refuses: says so once, names the context, then fails every request without sending it', async () => {
     const valid = { token: 'static-token-aaaa', requests: 0 };
     const { http, told } = client(await server(valid), { token: 'static-token-aaaa' });
     await http.getJson(LIST, PATH, {}, signal);
     valid.token = 'revoked-so-no-token-works';
-    const refused = http.getJson(LIST, PATH, {}, signal);
+    const refused = lastingRefusal(http, told);
     await expect(refused).rejects.toThrow(/^cannot list pods in namespace shop: the API server http:\/\/127\.0\.0\.1:\d+ rejected the credentials of context "ctx" \(401 Unauthorized\) and they cannot be renewed: its token is set in the kubeconfig, which is read once, at the start; the run stops$/);
     expect(told).toHaveLength(1);
     expect(told[0]).not.toContain('static-token-aaaa');
@@ -81,7 +116,7 @@ describe('KubeHttp: credentials refused for good', () => {
   it('stops at a token file that holds the same token when read again after the 401, naming the file', async () => {
     const { file, valid, http, told } = await acceptedFromTokenFile('file-token-bbbb', 'file-token-bbbb\n');
     valid.token = 'rotated-elsewhere';
-    await expect(http.getJson(LIST, PATH, {}, signal)).rejects.toThrow(`and they cannot be renewed: its token file ${file} was read again and holds the same token; the run stops`);
+    await expect(lastingRefusal(http, told)).rejects.toThrow(`and they cannot be renewed: its token file ${file} was read again and holds the same token; the run stops`);
     expect(told).toHaveLength(1);
     expect(told[0]).not.toContain('file-token-bbbb');
   });
@@ -97,7 +132,7 @@ describe('KubeHttp: credentials refused for good', () => {
     const { http, told } = client(await server(valid), {}, null, plugin);
     await http.getJson(LIST, PATH, {}, signal);
     valid.token = 'revoked';
-    await expect(http.getJson(LIST, PATH, {}, signal)).rejects.toThrow(/and they cannot be renewed: cannot get credentials for context "ctx": exec plugin \S+ of user "u" failed \(exit 1\): refresh token expired; the run stops$/);
+    await expect(lastingRefusal(http, told)).rejects.toThrow(/and they cannot be renewed: cannot get credentials for context "ctx": exec plugin \S+ of user "u" failed \(exit 1\): refresh token expired; the run stops$/);
     expect(told).toHaveLength(1);
   });
 

@@ -4,7 +4,7 @@
  */
 import type { EngineContext, AuditSettings } from '../../types.js';
 import { ExecCredentialRunner } from './exec-credential.js';
-import { KubeHttp } from './kube-http.js';
+import { KubeHttp, REFUSED_FOR_GOOD_MS } from './kube-http.js';
 import { KubeSource } from './kube-source.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import { deadFollowMsFrom } from './log-reader.js';
@@ -12,6 +12,7 @@ import { logTimeFromMs } from './log-time.js';
 import { planWatch, type WatchFilters, type WatchPlan } from './plan.js';
 import { liveContext } from './pod-index.js';
 import { Redactor } from './redact.js';
+import { testDelayFrom } from './test-delay.js';
 
 export { watchFilters, type WatchFilters } from './plan.js';
 export { runLive, LOG_LAG_MS } from './live-driver.js';
@@ -21,7 +22,7 @@ export type { KubeSource } from './kube-source.js';
 export interface ConnectOptions {
   kubeconfig: string | null;
   context: string | null;
-  /** The environment: KUBECONFIG, the in-cluster variables, and the tests' EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS. */
+  /** The environment: KUBECONFIG, the in-cluster variables, and the tests' EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS and EGRESS_AUDIT_TEST_REFUSED_FOR_GOOD_MS. */
   env: NodeJS.ProcessEnv;
   filters: WatchFilters;
   settings: AuditSettings;
@@ -62,7 +63,10 @@ export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
       exec: loaded.exec, user: loaded.user.name, context: loaded.context, cluster: loaded.cluster, redactor,
       notice: (m) => o.notice(redactor.scrub(m)), stop: o.hardStop, stdinIsTerminal: process.stdin.isTTY === true,
     });
-  const api = new KubeHttp(loaded.kc, loaded.cluster.server, loaded.context, redactor, { exec, tokenFile: loaded.tokenFile, onRefusedForGood: o.onRefusedForGood });
+  const api = new KubeHttp(loaded.kc, loaded.cluster.server, loaded.context, redactor, {
+    exec, tokenFile: loaded.tokenFile, onRefusedForGood: o.onRefusedForGood,
+    refusedForGoodMs: testDelayFrom(o.env, 'EGRESS_AUDIT_TEST_REFUSED_FOR_GOOD_MS', REFUSED_FOR_GOOD_MS),
+  });
   const source = new KubeSource({
     api, plan, context: loaded.context, settings: o.settings, startAt: logTimeFromMs(o.startAtMs), maxLineLength: o.maxLineLength,
     maxStreams: o.maxStreams, deadFollowMs: deadFollowMsFrom(o.env), hardStop: o.hardStop, notice: (m) => o.notice(redactor.scrub(m)),

@@ -24,6 +24,13 @@ const MAX_ERROR_BODY = 64 * 1024;
 /** The most a token file may hold: a service-account JWT is about 1 KiB; a path to /dev/zero or a log file must not hang the run. */
 export const MAX_TOKEN_FILE_BYTES = 64 * 1024;
 /**
+ * How long the server must go on refusing credentials that renewing does not change (or that cannot be
+ * renewed at all), with no request accepted meanwhile, before they count as refused for good: an identity
+ * provider that hiccups (a token webhook, OIDC, an exec plugin's network) gives 401s too, and the streams'
+ * owners retry through it with their back-off.
+ */
+export const REFUSED_FOR_GOOD_MS = 60_000;
+/**
  * TCP keepalive on every API connection, log follows included: HTTP/1.1 has no ping, so after this long
  * without a segment the kernel probes the peer (libuv: 1 s apart, 10 probes), and a connection dropped
  * without FIN or RST (a NAT entry gone, the API server's host gone) fails within about 40 s, near
@@ -87,6 +94,8 @@ export interface KubeHttpAuth {
   tokenFile?: string | null;
   /** Told once, with the message, when the server refuses the credentials and they cannot be renewed: every later request would be refused too. */
   onRefusedForGood?(message: string): void;
+  /** REFUSED_FOR_GOOD_MS, unless a test shortens it. */
+  refusedForGoodMs?: number;
 }
 
 /** What a set of request options shows the server as credentials (compared, never printed). */
@@ -109,6 +118,8 @@ export class KubeHttp {
   private generation = 0;
   /** Why the credentials cannot be renewed, once the server has refused them for good; every request then fails at once. */
   private refusedWhy: string | null = null;
+  /** When a refusal that renewing did not get past was first seen, with no request accepted since, else null. */
+  private refusedSince: number | null = null;
   /** The first request's error when the credentials were refused for good (safe to print), else null. */
   refusal: string | null = null;
   private readonly exec: ExecCredentialRunner | null;
@@ -235,6 +246,13 @@ export class KubeHttp {
     return `${what} set in the kubeconfig, which is read once, at the start`;
   }
 
+  /** Whether refusals that renewing did not get past have lasted long enough to be taken as final (this one starts the count if none is running). */
+  private lasting(): boolean {
+    const now = Date.now();
+    this.refusedSince ??= now;
+    return now - this.refusedSince >= (this.auth.refusedForGoodMs ?? REFUSED_FOR_GOOD_MS);
+  }
+
   /** The credentials are refused for good: the owner is told once, and this request and every later one fail with `why`. */
   private refuse(action: ApiAction, why: string): KubeApiError {
     const error = refusedForGood(action, this.target, this.redactor.scrub(why));
@@ -269,12 +287,15 @@ export class KubeHttp {
       try {
         credentials = await untilAborted(() => this.credentials(refused), signal, aborted);
       } catch (error) {
-        // Refused, and no new credential can be had (an exec plugin failed, the token file is gone): every request would fail so.
-        if (refused !== null && !signal.aborted && error instanceof KubeApiError && error.kind === 'unauthorized') throw this.refuse(action, this.notRenewable(error));
+        // Refused, and no new credential can be had (an exec plugin failed, the token file is gone), for a while now: every
+        // request would fail so. Counted too when a later request's routine renewal fails while the refusal lasts.
+        if ((refused !== null || this.refusedSince !== null) && !signal.aborted && error instanceof KubeApiError && error.kind === 'unauthorized' && this.lasting()) throw this.refuse(action, this.notRenewable(error));
         throw error;
       }
       try {
-        return await this.once(action, path, query, signal, stream, credentials.options);
+        const response = await this.once(action, path, query, signal, stream, credentials.options);
+        this.refusedSince = null;
+        return response;
       } catch (error) {
         if (!(error instanceof KubeApiError)) throw error;
         if (error.kind === 'unauthorized' && error.status === 401) {
@@ -282,8 +303,8 @@ export class KubeHttp {
             refused = credentials; // a token may have rotated: derive it again, once
             continue;
           }
-          // Refused twice, the second time with what deriving them again gave: the same credentials cannot be renewed.
-          if (credentials.presented === refused.presented && !signal.aborted) throw this.refuse(action, this.notRenewable(null));
+          // Refused twice, the second time with what deriving them again gave, and so for a while now: the same credentials cannot be renewed.
+          if (credentials.presented === refused.presented && !signal.aborted && this.lasting()) throw this.refuse(action, this.notRenewable(null));
         }
         if (stream || error.retryAfterS === null || tries >= RETRY_AFTER_TRIES || signal.aborted) throw error;
         await sleep(retryAfterMs(error.retryAfterS), signal); // an abort ends the wait; the next try then says so

@@ -11,6 +11,7 @@ import type { LogTime } from './log-time.js';
 import { PROXY_CONTAINER } from './pod-facts.js';
 import { ResumeGate } from './resume-gate.js';
 import { SharedTicker } from './shared-ticker.js';
+import { testDelayFrom } from './test-delay.js';
 
 /** A follow that sent nothing for this long has no backlog left (and, after a stop, is done). */
 export const IDLE_MS = 1000;
@@ -29,8 +30,7 @@ export const DEAD_FOLLOW_MS = 10_000;
  * 10 s wait there would be a slow test.
  */
 export function deadFollowMsFrom(env: NodeJS.ProcessEnv): number {
-  const text = env['EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS'];
-  return text !== undefined && /^[1-9]\d{0,8}$/.test(text) ? Number(text) : DEAD_FOLLOW_MS;
+  return testDelayFrom(env, 'EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS', DEAD_FOLLOW_MS);
 }
 
 /** How long a follower queued for a slot goes without looking at its pod again (it looks at each change of it too). */
