@@ -168,7 +168,9 @@ export class AuditPipeline {
     const windowMs = this.options.settings.windowMs;
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
     const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans);
-    const add: RecordCallback = (view, lineNo, raw) => {
+    const onRecord: RecordCallback = (view, lineNo, raw) => {
+      // Settled before the first record (two loads a record: cheaper than a callback swapped after the first).
+      if (state.unordered === null && reader.jsonArray) state.unordered = JSON_ARRAY_ORDER;
       const entry = builder.build(view, lineNo, raw);
       if (entry.startMs < state.firstMs) state.firstMs = entry.startMs;
       if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
@@ -181,13 +183,7 @@ export class AuditPipeline {
       else if (entry.role === 'egress-gateway') widenSpan(this.gatewaySpan, entry.startMs, entry.endMs);
       this.engine.add(entry);
     };
-    // Whether the stream opened with a JSON array is settled before its first record: it is looked at then, once.
-    let onRecord: RecordCallback = (view, lineNo, raw) => {
-      if (state.unordered === null && reader.jsonArray) state.unordered = JSON_ARRAY_ORDER;
-      onRecord = add;
-      add(view, lineNo, raw);
-    };
-    const reader = new StreamReader({ info, spec: this.options.spec, maxLineLength: this.options.maxLineLength, onRecord: (view, lineNo, raw) => onRecord(view, lineNo, raw), parser, backFrom, arrays: 'detect' });
+    const reader = new StreamReader({ info, spec: this.options.spec, maxLineLength: this.options.maxLineLength, onRecord, parser, backFrom, arrays: 'detect' });
     const state: StreamState = {
       info,
       progressMs: Number.NEGATIVE_INFINITY,
