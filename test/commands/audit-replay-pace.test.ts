@@ -80,6 +80,19 @@ describe('audit --dashboard --speed', () => {
     expect(events).toEqual(['flow 2026-11-02T10:00:00.000Z', 'wait 1000', 'flow 2026-11-02T10:00:01.000Z', 'wait 2000', 'flow 2026-11-02T10:00:02.000Z']);
   });
 
+  it('shows, and reports, the flows the end of input decides: held like any other, they are let go before the reports are written', async () => {
+    const dir = tempDir('ea-pace-');
+    const file = join(dir, 'a-sidecar.log');
+    const report = join(dir, 'report.json');
+    // Sent to the egress gateway, whose entry is waited for until the end of input (no gateway log comes).
+    const viaGateway = '[2026-11-02T10:00:01.000Z] "- - -" 0 - - - "-" 813 111152 61 - "-" "-" "-" "-" "172.17.5.170:8443" outbound|443|wildcard|egressgateway.istio-egress.svc.cluster.local 172.17.34.35:55102 208.80.153.224:443 172.17.34.35:37020 en.wikipedia.org -\n';
+    writeFileSync(file, direct('2026-11-02T10:00:00.000Z') + viaGateway);
+    vi.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-11-23T00:00:00.000Z'));
+    await runAudit([file], await auditOptions(['--dashboard', '--speed', '1', '--report', `json=${report}`]));
+    expect(events).toEqual(['flow 2026-11-02T10:00:00.000Z', 'wait 903', 'flow 2026-11-02T10:00:01.000Z']); // log time paced is each record's end (start + duration)
+    expect((JSON.parse(readFileSync(report, 'utf8')) as { summary: { flows: number } }).summary.flows).toBe(2);
+  });
+
   it('never passes a replay quit before its inputs were read to the end: exit 3, and the report names what was not read', async () => {
     const dir = tempDir('ea-quit-');
     const file = join(dir, 'a-sidecar.log');
