@@ -1,0 +1,73 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+/**
+ * What `npm pack` puts in the package (what `npm install -g` of a release, or of the git URL the README's CI recipe
+ * pins, gives a user) runs on its own: the built code, the WebAssembly lane, the schema and the demo capture are in
+ * it, nothing of the tests or benchmarks is, and its audit of the demo is byte for byte the repository's.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const tempDir = tempFolders();
+
+let unpacked = '';
+let files: string[] = [];
+
+beforeAll(() => {
+  const dir = tempDir('ea-pack-');
+  // The build has run (npm test builds first); --ignore-scripts keeps pack from building again.
+  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const [packed] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
+  if (packed === undefined) throw new Error('npm pack described no package');
+  files = packed.files.map((f) => f.path);
+  execFileSync('tar', ['-xzf', join(dir, packed.filename), '-C', dir]);
+  unpacked = join(dir, 'package');
+  // What npm install would put beside it: the runtime dependencies.
+  symlinkSync(join(ROOT, 'node_modules'), join(unpacked, 'node_modules'), 'dir');
+});
+
+/** Runs a bin of the unpacked package (or of the repository) from `cwd`, as a user would. */
+function run(cwd: string, bin: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const res = spawnSync(process.execPath, [join(cwd, 'bin', bin), ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** A JSON report without what differs from run to run (its times). */
+function withoutRunTimes(json: string): string {
+  return json.replace(/"(generatedAt|startedAt|endedAt)":"[^"]*"/g, '"$1":""').replace(/"durationMs":\d+/g, '"durationMs":0');
+}
+
+describe('the npm package', () => {
+  it('holds what the commands need at run time, and nothing of the tests, benchmarks or TypeScript sources', () => {
+    for (const needed of ['bin/egress-audit.js', 'bin/kubectl-egress_audit.js', 'dist/src/main.js', 'dist/src/output/wasm/fast-lane.wasm', 'schema/report.schema.json', 'fixtures/demo/policy.yaml', 'docs/rbac.yaml', 'README.md', 'LICENSE']) {
+      expect(files, needed).toContain(needed);
+    }
+    expect(files.filter((f) => f.startsWith('test/') || f.startsWith('dist/test/') || f.startsWith('bench/') || f.startsWith('dist/bench/'))).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.ts') || f.endsWith('.tsx'))).toEqual([]);
+  });
+
+  it('runs its demo, and audits the demo capture exactly as the repository does', () => {
+    const demo = run(unpacked, 'egress-audit.js', ['demo']);
+    expect(demo.code).toBe(0);
+    // Its closing hint names the capture inside the package, where a user can run it.
+    expect(demo.stderr).toContain(`egress-audit audit ${join(unpacked, 'fixtures/demo')}/ --policy ${join(unpacked, 'fixtures/demo/policy.yaml')}`);
+    expect(demo.stdout).toContain('EXTERNAL DESTINATIONS');
+    const args = ['audit', 'fixtures/demo', '--policy', 'fixtures/demo/policy.yaml', '-o', 'json'];
+    const packed = run(unpacked, 'egress-audit.js', args);
+    const repo = run(ROOT, 'egress-audit.js', args);
+    expect(packed.code).toBe(repo.code);
+    expect(JSON.parse(packed.stdout).schema).toBe('egress-audit/report@1');
+    expect(withoutRunTimes(packed.stdout)).toBe(withoutRunTimes(repo.stdout));
+  });
+
+  it('answers as the kubectl plugin with the package version', () => {
+    const version = (JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(existsSync(join(unpacked, 'node_modules'))).toBe(true);
+    const plugin = run(unpacked, 'kubectl-egress_audit.js', ['--version']);
+    expect(plugin.code).toBe(0);
+    expect(plugin.stdout.trim()).toBe(version);
+  });
+});
