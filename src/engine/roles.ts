@@ -5,7 +5,9 @@
 import type { AccessRecord } from '../../parsers/types.js';
 import type { AuditSettings, Role, RoleAssignment } from '../types.js';
 import { ClusterTable, hostMatcher, isInbound, parseIstioSni, type ClusterInfo } from './cluster.js';
+import { offlineContext } from './context.js';
 import { ipOf, ipScope, isIpAddress, isOwnAddress } from './net.js';
+import { isExternalIp } from './rules.js';
 import type { RoleSample } from './types.js';
 
 const isEgressName = hostMatcher(['*egressgateway*', '*egress-gateway*']);
@@ -69,14 +71,19 @@ function note(map: Map<string, string>, key: string, sample: string): void {
   else if (seen !== sample) map.set(key, '*');
 }
 
-function farSide(samples: readonly RoleSample[], clusters: ClusterTable): FarSide {
+/**
+ * `outside` tells endpoints outside the mesh: an entry to one went there directly, whatever its cluster is called
+ * (a ServiceEntry `istio-egressgateway.evil.com`), so it names no gateway pod, and the stream of a sidecar that
+ * passes through to the same address must not be read as that gateway's.
+ */
+function farSide(samples: readonly RoleSample[], clusters: ClusterTable, outside: (ip: string) => boolean): FarSide {
   const side: FarSide = { gatewayIps: new Map(), sockets: new Map() };
   for (const s of samples) {
     for (const r of s.records) {
       const c = clusters.info(r.upstream_cluster);
       if (isInbound(c)) continue;
       const up = ipOf(r.upstream_host);
-      if (c.gatewayHost && up !== null) note(side.gatewayIps, up, s.key);
+      if (c.gatewayHost && up !== null && !outside(up)) note(side.gatewayIps, up, s.key);
       if (isIpAddress(r.upstream_local_address)) note(side.sockets, r.upstream_local_address, s.key);
     }
   }
@@ -207,7 +214,8 @@ function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGatewa
 export function inferRoles(streams: RoleSample[], settings: AuditSettings, podRole: PodRoleMatcher = () => null): Map<string, RoleAssignment> {
   const clusters = new ClusterTable(settings);
   const isGateway = hostMatcher(settings.gatewayHosts);
-  const side = farSide(streams, clusters);
+  const mesh = offlineContext(settings, []);
+  const side = farSide(streams, clusters, (ip) => isExternalIp(ip, mesh));
   const roles = new Map<string, RoleAssignment>();
   for (const s of streams) roles.set(s.key, inferOne(s, side, clusters, isGateway, podRole));
   return roles;
