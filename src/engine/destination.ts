@@ -7,7 +7,7 @@ import type { AccessRecord } from '../../parsers/types.js';
 import type { Destination } from '../types.js';
 import type { ClusterInfo } from './cluster.js';
 import { parseIstioSni } from './cluster.js';
-import { canonicalName, hostPort, ipOf, isIpAddress, portOf, splitAuthority } from './net.js';
+import { canonicalName, hostPort, ipOf, isIpAddress, isIpLiteral, portOf, splitAuthority } from './net.js';
 
 /** Slots of the destination interner (direct-mapped: a miss only costs a new object). */
 const SLOTS = 4096;
@@ -64,6 +64,17 @@ function byAddress(address: string | null, fallbackPort: number | null, external
 }
 
 /**
+ * True when an authority's host names the cluster's host: the same name, or (under the cluster domain) a
+ * short form of it that Kubernetes' search domains complete (`reviews`, `reviews.default` for
+ * `reviews.default.svc.cluster.local`).
+ */
+function namesClusterHost(authorityHost: string, c: ClusterInfo): boolean {
+  const host = c.host as string;
+  if (authorityHost === host) return true;
+  return c.inClusterDomain && !isIpLiteral(authorityHost) && host.startsWith(authorityHost) && host.charCodeAt(authorityHost.length) === 46 /* . */;
+}
+
+/**
  * A client sidecar's destination: the authority (HTTP), the cluster host (not for gateway or wildcard
  * clusters), the SNI, else the original destination address. Port: the one the app dialled.
  */
@@ -76,7 +87,12 @@ export function sidecarDestination(r: AccessRecord, c: ClusterInfo, viaGateway: 
   const claimed = !viaGateway && !named;
   if (r.authority !== null && r.authority.length > 0) {
     const a = splitAuthority(r.authority);
-    return make(a.host, a.port ?? origPort ?? (viaGateway ? null : c.port), address, external, claimed);
+    // Sent direct on a named cluster, the host Envoy resolved and dialled is the cluster's. A Host header naming
+    // another (a VirtualService for www.googleapis.com routed to a ServiceEntry evil.net, or a ServiceEntry VIP
+    // sent as `Host: 190.64.31.232`) is the client's word and must not name where the bytes went.
+    // Its port too: sent direct, the port is the one the app dialled, never a `:443` the Host header claims.
+    if (viaGateway) return make(a.host, a.port ?? origPort, address, external, claimed);
+    if (!named || namesClusterHost(a.host, c)) return make(a.host, origPort ?? a.port ?? c.port, address, external, claimed);
   }
   if (!viaGateway && named) return make(c.host as string, c.port, address, external);
   const sni = plainSni(r.requested_server_name);
