@@ -1,0 +1,49 @@
+// A false-pass hunt, through the real binary: logs crafted so that a flow that went direct would be reported as
+// something that passes. fixtures/false-pass/*/README.md describe the cases.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ndjson, runCli } from '../helpers/cli.js';
+
+const DIR = fileURLToPath(new URL('../../fixtures/false-pass/', import.meta.url));
+
+interface Hop { source: { file: string; line: number } }
+interface FlowLine { verdict: string; rule: string; destination: { key: string }; allowedBy: { id: string } | null; sidecar: Hop | null; gateway: Hop | null }
+
+/** The flows of an ndjson report, each as [file:line of its first hop, verdict, rule, destination, allowing exception]. */
+function flowsOf(stdout: string, dir: string): string[][] {
+  const flows = ndjson(stdout).filter((o) => o['type'] === 'flow') as unknown as FlowLine[];
+  return flows.map((f) => {
+    const hop = (f.sidecar ?? f.gateway) as Hop;
+    return [`${hop.source.file.slice(dir.length)}:${hop.source.line}`, f.verdict, f.rule, f.destination.key, f.allowedBy?.id ?? '-'];
+  }).sort((a, b) => (a[0] as string).localeCompare(b[0] as string));
+}
+
+describe('a Host header that names somewhere else than the flow went', () => {
+  // Sent direct on a named cluster, the destination is the host Envoy dialled when the header names another, and
+  // its port is the one the app dialled, never a `:443` the header claims.
+  it('names no destination and no port an exception could allow, so the audit fails', async () => {
+    const dir = `${DIR}host-header/`;
+    const res = await runCli(['audit', dir, '--policy', `${dir}policy.yaml`, '-o', 'ndjson']);
+    expect(flowsOf(res.stdout, dir).map(([at, , , key, allowed]) => [at, key, allowed])).toEqual([
+      ['sidecar-json.log:1', 'evil.net:80', '-'],
+      ['sidecar.log:1', 'evil.net:443', '-'],
+      ['sidecar.log:2', 'api.partner.example:25', '-'],
+      ['sidecar.log:3', 'www.googleapis.com:443', 'google-apis'],
+      ['sidecar.log:4', 'legacy-api:8080', 'legacy-db'],
+    ]);
+    expect(res.code).toBe(1);
+  });
+});
+
+describe("a sidecar's log saved under an egress gateway's name", () => {
+  it('teaches no public gateway address, so a direct flow to that address still fails --fail-on direct', async () => {
+    const dir = `${DIR}sidecar-log-named-egressgateway/`;
+    const res = await runCli(['audit', dir, '--fail-on', 'direct', '-o', 'ndjson']);
+    const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')) as { file: string; line: number; verdict: string; rule: string }[];
+    expect(flowsOf(res.stdout, dir).map(([at, verdict, rule]) => [at, verdict, rule])).toEqual(
+      expected.map((e) => [`${e.file}:${e.line}`, e.verdict, e.rule]).sort((a, b) => (a[0] as string).localeCompare(b[0] as string)),
+    );
+    expect(res.code).toBe(1);
+  });
+});
