@@ -47,3 +47,24 @@ describe("a sidecar's log saved under an egress gateway's name", () => {
     expect(res.code).toBe(1);
   });
 });
+
+describe('a sidecar pod named like an ingress gateway', () => {
+  const dir = `${DIR}pod-named-ingressgateway/`;
+
+  it('is named in a mixed-roles warning that fails the run, and the real ingress gateway is not', async () => {
+    const res = await runCli(['audit', dir, '-o', 'json']);
+    const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
+    const mixed = report.coverage.warnings.find((w) => w.code === 'mixed-roles');
+    expect(mixed?.message).toContain('pod batch-ingressgateway-5c7d9f8b6-x7k2p (read as an ingress gateway, whose every entry is ingress; 2 of 2 entries read like a sidecar\'s, e.g. line 3');
+    expect(mixed?.message).not.toContain('istio-ingressgateway');
+    expect(res.code).toBe(1);
+  });
+
+  it("goes direct once --sidecar-pod gives it its role", async () => {
+    const res = await runCli(['audit', dir, '--sidecar-pod', 'batch-ingressgateway-*', '-o', 'ndjson']);
+    expect(flowsOf(res.stdout, dir).map(([at, verdict]) => [at, verdict])).toEqual([
+      ['all.log:1', 'ingress'], ['all.log:2', 'ingress'], ['all.log:3', 'direct'], ['all.log:4', 'direct'],
+    ]);
+    expect(res.code).toBe(1);
+  });
+});
