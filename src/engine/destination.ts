@@ -123,13 +123,17 @@ export function gatewayDestination(
     if (sni !== null) return make(sni, sidePort, ipAddress(sidecar.downstream_local_address), true);
     return byAddress(sidecar.downstream_local_address, null, true);
   }
+  const named = c.kind === 'outbound' && c.host !== null && !c.wildcard;
   if (g.authority !== null && g.authority.length > 0) {
     const a = splitAuthority(g.authority);
-    return make(a.host, c.port ?? portOf(up) ?? a.port, up, true);
+    // As at a sidecar: the gateway dialled its cluster's host, whatever Host header (or SNI) the caller sent.
+    if (!named || namesClusterHost(a.host, c)) return make(a.host, c.port ?? portOf(up) ?? a.port, up, true);
   }
   const sni = plainSni(g.requested_server_name);
-  if (sni !== null) return make(sni, c.host === sni ? c.port : sidePort ?? portOf(ipAddress(g.downstream_local_address)), up, true);
-  if (c.kind === 'outbound' && c.host !== null && !c.wildcard) return make(c.host, c.port, up, true);
+  if (sni !== null && (!named || namesClusterHost(sni, c))) {
+    return make(sni, c.host === sni ? c.port : sidePort ?? portOf(ipAddress(g.downstream_local_address)), up, true);
+  }
+  if (named) return make(c.host as string, c.port, up, true);
   return byAddress(up ?? (sidecar === null ? null : ipAddress(sidecar.downstream_local_address)), null, true);
 }
 

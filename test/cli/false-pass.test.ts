@@ -68,3 +68,16 @@ describe('a sidecar pod named like an ingress gateway', () => {
     expect(res.code).toBe(1);
   });
 });
+
+describe('a Host header or SNI at the egress gateway that names somewhere else than its cluster', () => {
+  it('names the cluster the gateway dialled, so an exception for the claimed name does not allow it', async () => {
+    const dir = `${DIR}gateway-host-header/`;
+    const res = await runCli(['audit', dir, '--policy', `${dir}policy.yaml`, '--fail-on', 'direct,gateway-only', '-o', 'ndjson']);
+    expect(flowsOf(res.stdout, dir).map(([at, , , key, allowed]) => [at, key, allowed])).toEqual([
+      ['istio-egressgateway.log:1', 'evil.example.net:443', '-'],
+      ['istio-egressgateway.log:2', 'evil.example.net:443', '-'],
+      ['istio-egressgateway.log:3', 'api.partner.example:443', 'partner-batch-vm'],
+    ]);
+    expect(res.code).toBe(1);
+  });
+});
