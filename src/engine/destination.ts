@@ -68,10 +68,10 @@ function byAddress(address: string | null, fallbackPort: number | null, external
  * short form of it that Kubernetes' search domains complete (`reviews`, `reviews.default` for
  * `reviews.default.svc.cluster.local`).
  */
-function namesClusterHost(authorityHost: string, c: ClusterInfo): boolean {
+function namesClusterHost(authorityHost: string, c: ClusterInfo, shortForms = true): boolean {
   const host = c.host as string;
   if (authorityHost === host) return true;
-  return c.inClusterDomain && !isIpLiteral(authorityHost) && host.startsWith(authorityHost) && host.charCodeAt(authorityHost.length) === 46 /* . */;
+  return shortForms && c.inClusterDomain && !isIpLiteral(authorityHost) && host.startsWith(authorityHost) && host.charCodeAt(authorityHost.length) === 46 /* . */;
 }
 
 /**
@@ -92,7 +92,9 @@ export function sidecarDestination(r: AccessRecord, c: ClusterInfo, viaGateway: 
     // sent as `Host: 190.64.31.232`) is the client's word and must not name where the bytes went.
     // Its port too: sent direct, the port is the one the app dialled, never a `:443` the Host header claims.
     if (viaGateway) return make(a.host, a.port ?? origPort, address, external, claimed);
-    if (!named || namesClusterHost(a.host, c)) return make(a.host, origPort ?? a.port ?? c.port, address, external, claimed);
+    // A short name (`legacy-api`) is completed in the caller's own namespace: one that leaves the mesh is named in
+    // full, so that an exception for default's `legacy-api` never allows another namespace's Service of that name.
+    if (!named || namesClusterHost(a.host, c, !external)) return make(a.host, origPort ?? a.port ?? c.port, address, external, claimed);
   }
   if (!viaGateway && named) return make(c.host as string, c.port, address, external);
   const sni = plainSni(r.requested_server_name);

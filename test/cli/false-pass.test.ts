@@ -30,7 +30,8 @@ describe('a Host header that names somewhere else than the flow went', () => {
       ['sidecar.log:1', 'evil.net:443', '-'],
       ['sidecar.log:2', 'api.partner.example:25', '-'],
       ['sidecar.log:3', 'www.googleapis.com:443', 'google-apis'],
-      ['sidecar.log:4', 'legacy-api:8080', 'legacy-db'],
+      ['sidecar.log:4', 'legacy-api.default.svc.cluster.local:8080', 'legacy-api'],
+      ['sidecar.log:5', 'legacy-api.evil.svc.cluster.local:8080', '-'],
     ]);
     expect(res.code).toBe(1);
   });
