@@ -9,7 +9,7 @@ import type { AccessRecord } from '../../parsers/types.js';
 import type { AuditSettings, Entry, Role } from '../types.js';
 import { hostMatcher, isInbound, parseIstioSni, type ClusterInfo } from './cluster.js';
 import { ipOf } from './net.js';
-import { leavesFrom } from './roles.js';
+import { leavesFrom, sidecarLike } from './roles.js';
 
 /** A stream (or a pod inside a `kubectl logs --prefix` stream: roles are given per pod there) some of whose entries look like another proxy's. */
 export interface RoleConflict {
@@ -157,10 +157,3 @@ function ingressSidecarLike(r: AccessRecord, c: ClusterInfo): string | null {
   return null;
 }
 
-/** Why an egress gateway stream's entry reads like a client sidecar's, or null. */
-function sidecarLike(r: AccessRecord, c: ClusterInfo): string | null {
-  if (isInbound(c)) return `it is on the inbound cluster ${r.upstream_cluster ?? ''}`;
-  if (c.gatewayHost) return `it is sent to the egress gateway ${c.host ?? ''}`;
-  if (leavesFrom(r, c) === 'other') return 'it leaves the mesh from another address than it arrived on, as a sidecar does';
-  return null;
-}

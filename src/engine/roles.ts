@@ -57,6 +57,14 @@ export function leavesFrom(r: AccessRecord, c: ClusterInfo): 'own' | 'other' | n
   return ipOf(r.downstream_local_address) === ipOf(r.upstream_local_address) ? 'own' : 'other';
 }
 
+/** Why an egress gateway stream's entry reads like a client sidecar's, or null: role-conflicts.ts counts them, and none teaches a gateway IP. */
+export function sidecarLike(r: AccessRecord, c: ClusterInfo): string | null {
+  if (isInbound(c)) return `it is on the inbound cluster ${r.upstream_cluster ?? ''}`;
+  if (c.gatewayHost) return `it is sent to the egress gateway ${c.host ?? ''}`;
+  if (leavesFrom(r, c) === 'other') return 'it leaves the mesh from another address than it arrived on, as a sidecar does';
+  return null;
+}
+
 /** What all samples together say: gateway listener IPs and sidecar sockets seen from the client side. */
 interface FarSide {
   /** upstream_host IPs of gateway-bound sidecar entries → the sample that dialled them. */
@@ -221,14 +229,20 @@ export function inferRoles(streams: RoleSample[], settings: AuditSettings, podRo
   return roles;
 }
 
-/** The egress gateway pod IPs seen in egress gateway samples (their listener addresses), sorted: sidecars dialling them go via the gateway. */
-export function learnGatewayIps(samples: RoleSample[], roles: Map<string, RoleAssignment>): string[] {
+/**
+ * The egress gateway pod IPs seen in egress gateway samples (their listener addresses), sorted: sidecars dialling
+ * them go via the gateway. An entry that reads like a sidecar's (a sidecar's log saved under a gateway's name)
+ * arrived on its original destination, not on a gateway pod: it teaches nothing, or a sidecar passing through to
+ * that address would be counted as sending to the gateway.
+ */
+export function learnGatewayIps(samples: RoleSample[], roles: Map<string, RoleAssignment>, settings: AuditSettings): string[] {
   const ips = new Set<string>();
+  const clusters = new ClusterTable(settings);
   for (const s of samples) {
     if (roles.get(s.key)?.role !== 'egress-gateway') continue;
     for (const r of s.records) {
       const ip = ipOf(r.downstream_local_address);
-      if (ip === null || !isOwnAddress(ip)) continue;
+      if (ip === null || !isOwnAddress(ip) || sidecarLike(r, clusters.info(r.upstream_cluster)) !== null) continue;
       ips.add(ip);
     }
   }
