@@ -104,7 +104,8 @@ export class RoleConflicts {
   /** Why a sidecar stream's entry reads like an egress gateway's, or null. */
   private gatewayLike(r: AccessRecord, c: ClusterInfo): string | null {
     const sni = parseIstioSni(r.requested_server_name);
-    if (sni !== null && this.isGatewayHost(sni.host) && !isInbound(c)) return `it arrived with the egress gateway's mTLS SNI ${r.requested_server_name}`;
+    // The app sets the SNI of what its sidecar sends out: only an entry that does not leave as a sidecar's does counts.
+    if (sni !== null && this.isGatewayHost(sni.host) && sidecarLike(r, c) === null) return `it arrived with the egress gateway's mTLS SNI ${r.requested_server_name}`;
     if (leavesFrom(r, c) === 'own') return 'it leaves the mesh from the address it arrived on, as a gateway pod does';
     return null;
   }

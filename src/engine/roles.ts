@@ -118,10 +118,16 @@ function farSideRule(s: RoleSample, side: FarSide, clusters: ClusterTable): Role
   return assign('egress-gateway', 'content:far-side', detail);
 }
 
+/**
+ * A stream whose entries arrive with the gateway's mTLS SNI is the gateway's. The SNI of a sidecar's outbound entry
+ * is the app's own ClientHello, which can say anything: an entry that reads like a sidecar's (it leaves from the
+ * original destination) is no evidence, or an app could make its sidecar's log a gateway's and its direct traffic
+ * gateway-only.
+ */
 function sniRule(s: RoleSample, clusters: ClusterTable, isGateway: (host: string) => boolean): RoleAssignment | null {
   for (const r of s.records) {
     const sni = parseIstioSni(r.requested_server_name);
-    if (sni === null || !isGateway(sni.host) || isInbound(clusters.info(r.upstream_cluster))) continue;
+    if (sni === null || !isGateway(sni.host) || sidecarLike(r, clusters.info(r.upstream_cluster)) !== null) continue;
     return assign('egress-gateway', 'content:sni', `entries arrive with the gateway's mTLS SNI ${r.requested_server_name}`);
   }
   return null;
