@@ -106,6 +106,9 @@ function farSideRule(s: RoleSample, side: FarSide, clusters: ClusterTable): Role
     const c = clusters.info(r.upstream_cluster);
     if (isInbound(c) || !isIpAddress(r.downstream_local_address)) continue;
     considered++;
+    // An app may dial a gateway pod's address itself (through PassthroughCluster): an entry that leaves as a
+    // sidecar's is no gateway's, however many such connections it opens to make its other, direct ones gateway-only.
+    if (sidecarLike(r, c) !== null) continue;
     const ipOwner = side.gatewayIps.get(ipOf(r.downstream_local_address) as string);
     const sockOwner = r.downstream_remote_address === null ? undefined : side.sockets.get(r.downstream_remote_address);
     if (ipOwner !== undefined && ipOwner !== s.key) byIp++;
