@@ -29,7 +29,10 @@ export interface ClusterInfo {
   host: string | null;
   /** The host is under the cluster domain (a Kubernetes Service or a MESH_INTERNAL host). */
   inClusterDomain: boolean;
-  /** The host names an egress gateway service (settings.gatewayHosts). */
+  /**
+   * The host names an egress gateway service (settings.gatewayHosts): a Kubernetes Service, so under the cluster
+   * domain. A ServiceEntry host named like one (`istio-egressgateway.corp.example`) leads wherever it points.
+   */
   gatewayHost: boolean;
   /** The host is a wildcard (`*.example.com`), so it is not a usable destination name. */
   wildcard: boolean;
@@ -98,7 +101,7 @@ export class ClusterTable {
       subset: parts[2] ? parts[2] : null,
       host,
       inClusterDomain: host !== null && underDomain(host, this.domain),
-      gatewayHost: first === 'outbound' && host !== null && this.isGatewayHost(host),
+      gatewayHost: first === 'outbound' && host !== null && underDomain(host, this.domain) && this.isGatewayHost(host),
       wildcard: host !== null && host.includes('*'),
     };
   }

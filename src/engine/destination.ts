@@ -7,7 +7,7 @@ import type { AccessRecord } from '../../parsers/types.js';
 import type { Destination } from '../types.js';
 import type { ClusterInfo } from './cluster.js';
 import { parseIstioSni } from './cluster.js';
-import { canonicalName, hostPort, ipOf, isIpAddress, portOf, splitAuthority } from './net.js';
+import { canonicalName, hostPort, ipOf, isIpAddress, isIpLiteral, portOf, splitAuthority } from './net.js';
 
 /** Slots of the destination interner (direct-mapped: a miss only costs a new object). */
 const SLOTS = 4096;
@@ -64,6 +64,17 @@ function byAddress(address: string | null, fallbackPort: number | null, external
 }
 
 /**
+ * True when an authority's host names the cluster's host: the same name, or (under the cluster domain) a
+ * short form of it that Kubernetes' search domains complete (`reviews`, `reviews.default` for
+ * `reviews.default.svc.cluster.local`).
+ */
+function namesClusterHost(authorityHost: string, c: ClusterInfo, shortForms = true): boolean {
+  const host = c.host as string;
+  if (authorityHost === host) return true;
+  return shortForms && c.inClusterDomain && !isIpLiteral(authorityHost) && host.startsWith(authorityHost) && host.charCodeAt(authorityHost.length) === 46 /* . */;
+}
+
+/**
  * A client sidecar's destination: the authority (HTTP), the cluster host (not for gateway or wildcard
  * clusters), the SNI, else the original destination address. Port: the one the app dialled.
  */
@@ -76,7 +87,14 @@ export function sidecarDestination(r: AccessRecord, c: ClusterInfo, viaGateway: 
   const claimed = !viaGateway && !named;
   if (r.authority !== null && r.authority.length > 0) {
     const a = splitAuthority(r.authority);
-    return make(a.host, a.port ?? origPort ?? (viaGateway ? null : c.port), address, external, claimed);
+    // Sent direct on a named cluster, the host Envoy resolved and dialled is the cluster's. A Host header naming
+    // another (a VirtualService for www.googleapis.com routed to a ServiceEntry evil.net, or a ServiceEntry VIP
+    // sent as `Host: 190.64.31.232`) is the client's word and must not name where the bytes went.
+    // Its port too: sent direct, the port is the one the app dialled, never a `:443` the Host header claims.
+    if (viaGateway) return make(a.host, a.port ?? origPort, address, external, claimed);
+    // A short name (`legacy-api`) is completed in the caller's own namespace: one that leaves the mesh is named in
+    // full, so that an exception for default's `legacy-api` never allows another namespace's Service of that name.
+    if (!named || namesClusterHost(a.host, c, !external)) return make(a.host, origPort ?? a.port ?? c.port, address, external, claimed);
   }
   if (!viaGateway && named) return make(c.host as string, c.port, address, external);
   const sni = plainSni(r.requested_server_name);
@@ -107,13 +125,17 @@ export function gatewayDestination(
     if (sni !== null) return make(sni, sidePort, ipAddress(sidecar.downstream_local_address), true);
     return byAddress(sidecar.downstream_local_address, null, true);
   }
+  const named = c.kind === 'outbound' && c.host !== null && !c.wildcard;
   if (g.authority !== null && g.authority.length > 0) {
     const a = splitAuthority(g.authority);
-    return make(a.host, c.port ?? portOf(up) ?? a.port, up, true);
+    // As at a sidecar: the gateway dialled its cluster's host, whatever Host header (or SNI) the caller sent.
+    if (!named || namesClusterHost(a.host, c)) return make(a.host, c.port ?? portOf(up) ?? a.port, up, true);
   }
   const sni = plainSni(g.requested_server_name);
-  if (sni !== null) return make(sni, c.host === sni ? c.port : sidePort ?? portOf(ipAddress(g.downstream_local_address)), up, true);
-  if (c.kind === 'outbound' && c.host !== null && !c.wildcard) return make(c.host, c.port, up, true);
+  if (sni !== null && (!named || namesClusterHost(sni, c))) {
+    return make(sni, c.host === sni ? c.port : sidePort ?? portOf(ipAddress(g.downstream_local_address)), up, true);
+  }
+  if (named) return make(c.host as string, c.port, up, true);
   return byAddress(up ?? (sidecar === null ? null : ipAddress(sidecar.downstream_local_address)), null, true);
 }
 

@@ -44,12 +44,12 @@ class AuditEngine implements Engine {
   }
 
   add(entry: Entry): void {
+    const cluster = this.clusters.info(entry.record.upstream_cluster);
+    this.conflicts.note(entry, cluster);
     if (entry.role === 'ingress-gateway') {
       this.emit(this.flows.ingress(entry));
       return;
     }
-    const cluster = this.clusters.info(entry.record.upstream_cluster);
-    this.conflicts.note(entry, cluster);
     if (entry.role !== 'egress-gateway') {
       this.addSidecar(entry, cluster);
       return;

@@ -93,17 +93,44 @@ export function isIpAddress(address: string | null): address is string {
   return c >= 48 && c <= 57 && address.indexOf('://') < 0 && address.indexOf(':') > 0;
 }
 
+/**
+ * Special ranges ipaddr.js names that the internet routes all the same (IANA's special-purpose registries say
+ * "globally reachable"): anycast services (AMT relays, AS112 DNS sinks), ORCHIDv2, and Teredo tunnels. An
+ * in-cluster name whose endpoint is one of them has left the mesh.
+ */
+const GLOBAL_RANGES: ReadonlySet<string> = new Set(['amt', 'as112', 'as112v6', 'orchid2', 'teredo']);
+
+/**
+ * The IPv4 address an IPv6 address carries to the IPv4 internet: NAT64 (64:ff9b::/96, RFC 6052: the last 32
+ * bits, as DNS64 hands out in an IPv6-only cluster), IPv4-translated (::ffff:0:0/96) and 6to4 (2002::/16: bits
+ * 16-47); null for any other address. Such an address is as public as the IPv4 one it carries.
+ */
+function carriedV4(addr: ipaddr.IPv6, range: string): ipaddr.IPv4 | null {
+  const parts = addr.parts;
+  const v4 = (hi: number, lo: number): ipaddr.IPv4 => new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
+  if (range === 'rfc6052' || range === 'rfc6145') return v4(parts[6] as number, parts[7] as number);
+  if (range === '6to4') return v4(parts[1] as number, parts[2] as number);
+  return null;
+}
+
 function computeScope(ip: string): IpScope {
   try {
     const valid = ip.includes(':') ? ipaddr.IPv6.isValid(ip) : ipaddr.IPv4.isValidFourPartDecimal(ip);
     if (!valid) return 'invalid';
-    return ipaddr.process(ip).range() === 'unicast' ? 'public' : 'private';
+    const addr = ipaddr.process(ip);
+    const range = addr.range();
+    if (range === 'unicast' || GLOBAL_RANGES.has(range)) return 'public';
+    const carried = addr.kind() === 'ipv6' ? carriedV4(addr as ipaddr.IPv6, range) : null;
+    return carried !== null && carried.range() === 'unicast' ? 'public' : 'private';
   } catch {
     return 'invalid';
   }
 }
 
-/** Public / private / invalid for an IP string: 10/8, 100.64/10, 240/4, fc00::/7 etc. are private. */
+/**
+ * Public / private / invalid for an IP string: 10/8, 100.64/10, 240/4, fc00::/7 etc. are private; a NAT64 or
+ * 6to4 address is as public as the IPv4 address it carries, and globally routed anycast ranges are public.
+ */
 export function ipScope(ip: string): IpScope {
   return scopes.get(ip, computeScope);
 }

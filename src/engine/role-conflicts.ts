@@ -9,7 +9,7 @@ import type { AccessRecord } from '../../parsers/types.js';
 import type { AuditSettings, Entry, Role } from '../types.js';
 import { hostMatcher, isInbound, parseIstioSni, type ClusterInfo } from './cluster.js';
 import { ipOf } from './net.js';
-import { leavesFrom } from './roles.js';
+import { leavesFrom, sidecarLike } from './roles.js';
 
 /** A stream (or a pod inside a `kubectl logs --prefix` stream: roles are given per pod there) some of whose entries look like another proxy's. */
 export interface RoleConflict {
@@ -70,7 +70,6 @@ export class RoleConflicts {
 
   /** Notes one entry and its cluster: hot path, a few comparisons. */
   note(entry: Entry, c: ClusterInfo): void {
-    if (entry.role !== 'sidecar' && entry.role !== 'egress-gateway') return;
     let t = this.last;
     if (t === null || t.conflict.file !== entry.file || t.conflict.pod !== entry.pod || t.conflict.namespace !== entry.namespace) {
       const key = entry.pod === null ? entry.file : `${entry.file}\u0000${entry.namespace ?? ''}\u0000${entry.pod}`;
@@ -85,7 +84,7 @@ export class RoleConflicts {
     const s = t.conflict;
     if (s.seen++ >= CHECK_ALL && s.seen % SAMPLE_EVERY !== 0) return;
     s.entries++;
-    const why = entry.role === 'sidecar' ? this.gatewayLike(entry.record, c) : sidecarLike(entry.record, c);
+    const why = entry.role === 'sidecar' ? this.gatewayLike(entry.record, c) : entry.role === 'egress-gateway' ? sidecarLike(entry.record, c) : ingressSidecarLike(entry.record, c);
     if (why === null) {
       if (t.sides !== null) noteFarSide(t.sides, entry, c);
       return;
@@ -105,7 +104,8 @@ export class RoleConflicts {
   /** Why a sidecar stream's entry reads like an egress gateway's, or null. */
   private gatewayLike(r: AccessRecord, c: ClusterInfo): string | null {
     const sni = parseIstioSni(r.requested_server_name);
-    if (sni !== null && this.isGatewayHost(sni.host) && !isInbound(c)) return `it arrived with the egress gateway's mTLS SNI ${r.requested_server_name}`;
+    // The app sets the SNI of what its sidecar sends out: only an entry that does not leave as a sidecar's does counts.
+    if (sni !== null && this.isGatewayHost(sni.host) && sidecarLike(r, c) === null) return `it arrived with the egress gateway's mTLS SNI ${r.requested_server_name}`;
     if (leavesFrom(r, c) === 'own') return 'it leaves the mesh from the address it arrived on, as a gateway pod does';
     return null;
   }
@@ -145,10 +145,16 @@ function withFarSide(s: RoleConflict, sides: FarSides | null): RoleConflict {
   return { ...s, conflicting: s.conflicting + count, firstLine: earlier ? first.line : s.firstLine, why: earlier ? why : s.why };
 }
 
-/** Why an egress gateway stream's entry reads like a client sidecar's, or null. */
-function sidecarLike(r: AccessRecord, c: ClusterInfo): string | null {
+/**
+ * Why an ingress gateway stream's entry reads like a client sidecar's, or null. A pod takes the ingress role from
+ * its name (`*ingressgateway*`), which whoever deploys it chooses, and every entry of an ingress gateway is
+ * `ingress`: a sidecar read so would hide its direct traffic. An ingress gateway has no inbound clusters, and when
+ * it forwards outside the mesh (a route to a ServiceEntry) it leaves from the address it arrived on, as an egress
+ * gateway does, never from the original destination a sidecar keeps.
+ */
+function ingressSidecarLike(r: AccessRecord, c: ClusterInfo): string | null {
   if (isInbound(c)) return `it is on the inbound cluster ${r.upstream_cluster ?? ''}`;
-  if (c.gatewayHost) return `it is sent to the egress gateway ${c.host ?? ''}`;
   if (leavesFrom(r, c) === 'other') return 'it leaves the mesh from another address than it arrived on, as a sidecar does';
   return null;
 }
+

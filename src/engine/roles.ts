@@ -5,7 +5,9 @@
 import type { AccessRecord } from '../../parsers/types.js';
 import type { AuditSettings, Role, RoleAssignment } from '../types.js';
 import { ClusterTable, hostMatcher, isInbound, parseIstioSni, type ClusterInfo } from './cluster.js';
+import { offlineContext } from './context.js';
 import { ipOf, ipScope, isIpAddress, isOwnAddress } from './net.js';
+import { isExternalIp } from './rules.js';
 import type { RoleSample } from './types.js';
 
 const isEgressName = hostMatcher(['*egressgateway*', '*egress-gateway*']);
@@ -55,6 +57,14 @@ export function leavesFrom(r: AccessRecord, c: ClusterInfo): 'own' | 'other' | n
   return ipOf(r.downstream_local_address) === ipOf(r.upstream_local_address) ? 'own' : 'other';
 }
 
+/** Why an egress gateway stream's entry reads like a client sidecar's, or null: role-conflicts.ts counts them, and none teaches a gateway IP. */
+export function sidecarLike(r: AccessRecord, c: ClusterInfo): string | null {
+  if (isInbound(c)) return `it is on the inbound cluster ${r.upstream_cluster ?? ''}`;
+  if (c.gatewayHost) return `it is sent to the egress gateway ${c.host ?? ''}`;
+  if (leavesFrom(r, c) === 'other') return 'it leaves the mesh from another address than it arrived on, as a sidecar does';
+  return null;
+}
+
 /** What all samples together say: gateway listener IPs and sidecar sockets seen from the client side. */
 interface FarSide {
   /** upstream_host IPs of gateway-bound sidecar entries → the sample that dialled them. */
@@ -69,14 +79,19 @@ function note(map: Map<string, string>, key: string, sample: string): void {
   else if (seen !== sample) map.set(key, '*');
 }
 
-function farSide(samples: readonly RoleSample[], clusters: ClusterTable): FarSide {
+/**
+ * `outside` tells endpoints outside the mesh: an entry to one went there directly, whatever its cluster is called
+ * (a ServiceEntry `istio-egressgateway.evil.com`), so it names no gateway pod, and the stream of a sidecar that
+ * passes through to the same address must not be read as that gateway's.
+ */
+function farSide(samples: readonly RoleSample[], clusters: ClusterTable, outside: (ip: string) => boolean): FarSide {
   const side: FarSide = { gatewayIps: new Map(), sockets: new Map() };
   for (const s of samples) {
     for (const r of s.records) {
       const c = clusters.info(r.upstream_cluster);
       if (isInbound(c)) continue;
       const up = ipOf(r.upstream_host);
-      if (c.gatewayHost && up !== null) note(side.gatewayIps, up, s.key);
+      if (c.gatewayHost && up !== null && !outside(up)) note(side.gatewayIps, up, s.key);
       if (isIpAddress(r.upstream_local_address)) note(side.sockets, r.upstream_local_address, s.key);
     }
   }
@@ -91,6 +106,9 @@ function farSideRule(s: RoleSample, side: FarSide, clusters: ClusterTable): Role
     const c = clusters.info(r.upstream_cluster);
     if (isInbound(c) || !isIpAddress(r.downstream_local_address)) continue;
     considered++;
+    // An app may dial a gateway pod's address itself (through PassthroughCluster): an entry that leaves as a
+    // sidecar's is no gateway's, however many such connections it opens to make its other, direct ones gateway-only.
+    if (sidecarLike(r, c) !== null) continue;
     const ipOwner = side.gatewayIps.get(ipOf(r.downstream_local_address) as string);
     const sockOwner = r.downstream_remote_address === null ? undefined : side.sockets.get(r.downstream_remote_address);
     if (ipOwner !== undefined && ipOwner !== s.key) byIp++;
@@ -103,10 +121,16 @@ function farSideRule(s: RoleSample, side: FarSide, clusters: ClusterTable): Role
   return assign('egress-gateway', 'content:far-side', detail);
 }
 
+/**
+ * A stream whose entries arrive with the gateway's mTLS SNI is the gateway's. The SNI of a sidecar's outbound entry
+ * is the app's own ClientHello, which can say anything: an entry that reads like a sidecar's (it leaves from the
+ * original destination) is no evidence, or an app could make its sidecar's log a gateway's and its direct traffic
+ * gateway-only.
+ */
 function sniRule(s: RoleSample, clusters: ClusterTable, isGateway: (host: string) => boolean): RoleAssignment | null {
   for (const r of s.records) {
     const sni = parseIstioSni(r.requested_server_name);
-    if (sni === null || !isGateway(sni.host) || isInbound(clusters.info(r.upstream_cluster))) continue;
+    if (sni === null || !isGateway(sni.host) || sidecarLike(r, clusters.info(r.upstream_cluster)) !== null) continue;
     return assign('egress-gateway', 'content:sni', `entries arrive with the gateway's mTLS SNI ${r.requested_server_name}`);
   }
   return null;
@@ -207,20 +231,27 @@ function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGatewa
 export function inferRoles(streams: RoleSample[], settings: AuditSettings, podRole: PodRoleMatcher = () => null): Map<string, RoleAssignment> {
   const clusters = new ClusterTable(settings);
   const isGateway = hostMatcher(settings.gatewayHosts);
-  const side = farSide(streams, clusters);
+  const mesh = offlineContext(settings, []);
+  const side = farSide(streams, clusters, (ip) => isExternalIp(ip, mesh));
   const roles = new Map<string, RoleAssignment>();
   for (const s of streams) roles.set(s.key, inferOne(s, side, clusters, isGateway, podRole));
   return roles;
 }
 
-/** The egress gateway pod IPs seen in egress gateway samples (their listener addresses), sorted: sidecars dialling them go via the gateway. */
-export function learnGatewayIps(samples: RoleSample[], roles: Map<string, RoleAssignment>): string[] {
+/**
+ * The egress gateway pod IPs seen in egress gateway samples (their listener addresses), sorted: sidecars dialling
+ * them go via the gateway. An entry that reads like a sidecar's (a sidecar's log saved under a gateway's name)
+ * arrived on its original destination, not on a gateway pod: it teaches nothing, or a sidecar passing through to
+ * that address would be counted as sending to the gateway.
+ */
+export function learnGatewayIps(samples: RoleSample[], roles: Map<string, RoleAssignment>, settings: AuditSettings): string[] {
   const ips = new Set<string>();
+  const clusters = new ClusterTable(settings);
   for (const s of samples) {
     if (roles.get(s.key)?.role !== 'egress-gateway') continue;
     for (const r of s.records) {
       const ip = ipOf(r.downstream_local_address);
-      if (ip === null || !isOwnAddress(ip)) continue;
+      if (ip === null || !isOwnAddress(ip) || sidecarLike(r, clusters.info(r.upstream_cluster)) !== null) continue;
       ips.add(ip);
     }
   }

@@ -171,11 +171,16 @@ function noCluster(r: AccessRecord, c: ClusterInfo, ctx: EngineContext, domain: 
   return nr ? D.noRoute : D.noCluster;
 }
 
-/** True when the sidecar entry's upstream is an egress gateway (by cluster host glob or gateway pod IP). */
+/**
+ * True when the sidecar entry's upstream is an egress gateway (by cluster host glob or gateway pod IP). An
+ * endpoint outside the mesh is never a gateway pod, whatever its cluster is called: a ServiceEntry named
+ * `istio-egressgateway.evil.com`, or an IP learned from a file that only claims to be a gateway's, would
+ * else pass a direct flow off as gateway traffic.
+ */
 export function isGatewayBound(r: AccessRecord, c: ClusterInfo, ctx: EngineContext): boolean {
-  if (c.gatewayHost) return true;
   const ip = ipOf(r.upstream_host);
-  return ip !== null && ctx.isGatewayIp(ip);
+  if (ip !== null && isExternalIp(ip, ctx)) return false;
+  return c.gatewayHost || (ip !== null && ctx.isGatewayIp(ip));
 }
 
 function outbound(r: AccessRecord, c: ClusterInfo, ctx: EngineContext): Decision {

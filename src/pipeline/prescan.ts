@@ -116,7 +116,7 @@ export async function resolveRoles(
     for (const [key, { pod, namespace, labels, records }] of byPod) samples.push({ key, info: stream.info, pod, namespace, labels, records });
   }
   const assignments = inferRoles(samples, settings, podRole);
-  const learnedGatewayIps = learnGatewayIps(samples, assignments);
+  const learnedGatewayIps = learnGatewayIps(samples, assignments, settings);
   const learnedGatewayHosts = learnGatewayHosts(samples, assignments, learnedGatewayIps, settings);
   const learnedPods = learnPodIps(samples, assignments, settings);
   const lookup: RoleLookup = (info, pod, namespace, labels) => {

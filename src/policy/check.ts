@@ -2,6 +2,7 @@
  * Checks the schema cannot express: real CIDRs, globs in our dialect, port ranges, unique ids, and that
  * every exception names a destination.
  */
+import ipaddr from 'ipaddr.js';
 import type { Verdict } from '../types.js';
 import { exceptionHostGlobProblem, hostGlobProblem, namespaceGlobProblem, workloadGlobProblem } from './glob.js';
 import { parseRange } from './ip.js';
@@ -36,8 +37,29 @@ const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const map = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
-const cidrProblem: Check = (text) =>
-  parseRange(text) ? null : 'is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address';
+/**
+ * Why a CIDR is not one, or covers more than it reads as: `190.64.31.232/24` looks like one address but is all of
+ * 190.64.31.0/24 (ipaddr.js, like Go, ignores the bits past the prefix), so an exception written so would allow a
+ * whole range. Null when it is a CIDR whose address is its range's first.
+ */
+const cidrProblem: Check = (text) => {
+  const range = parseRange(text);
+  if (range === null) return 'is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address';
+  const [ip, bits] = range;
+  const network = (ip.kind() === 'ipv4' ? ipaddr.IPv4 : ipaddr.IPv6).networkAddressFromCIDR(`${ip.toString()}/${bits}`);
+  if (network.toString() === ip.toString()) return null;
+  const whole = ip.kind() === 'ipv4' ? 32 : 128;
+  return `has address bits set past its /${bits} prefix, so it is all of ${network.toString()}/${bits}: write that, or ${ip.toString()}/${whole} for the one address`;
+};
+
+/** Why a mesh range is wrong: as cidrProblem, and a /0 (every address inside the mesh, so nothing could be direct). */
+const meshCidrProblem: Check = (text) => {
+  const problem = cidrProblem(text);
+  if (problem !== null) return problem;
+  const range = parseRange(text);
+  if (range === null || range[1] !== 0) return null;
+  return `puts every ${range[0].kind() === 'ipv4' ? 'IPv4' : 'IPv6'} address inside the mesh, so no flow to one could be found direct: name the pod and service ranges`;
+};
 
 /** Why a port range such as `"8000-8100"` is wrong, or null when it is fine (other shapes are the schema's job). */
 export function portProblem(entry: unknown): string | null {
@@ -77,7 +99,7 @@ function checkException(issues: Issue[], entry: unknown, at: FieldPath): void {
 export function semanticIssues(doc: unknown): Issue[] {
   const issues: Issue[] = [];
   const mesh = map(map(doc)['mesh']);
-  each(issues, ['mesh', 'cidrs'], mesh['cidrs'], cidrProblem);
+  each(issues, ['mesh', 'cidrs'], mesh['cidrs'], meshCidrProblem);
   each(issues, ['mesh', 'gatewayHosts'], mesh['gatewayHosts'], hostGlobProblem);
   const firstById = new Map<string, number>();
   list(map(doc)['allow']).forEach((entry, i) => {
@@ -91,9 +113,13 @@ export function semanticIssues(doc: unknown): Issue[] {
   return issues;
 }
 
-/** Checks CIDRs given on the command line, returning the first bad one (or null). */
-export function firstBadCidr(cidrs: readonly string[]): string | null {
-  return cidrs.find((c) => cidrProblem(c) !== null) ?? null;
+/** Checks mesh ranges given on the command line (--mesh-cidr): the first bad one and what is wrong with it, or null. */
+export function firstBadCidr(cidrs: readonly string[]): { cidr: string; problem: string } | null {
+  for (const cidr of cidrs) {
+    const problem = meshCidrProblem(cidr);
+    if (problem !== null) return { cidr, problem };
+  }
+  return null;
 }
 
 /** Checks host globs given on the command line, returning the first bad one (or null). */

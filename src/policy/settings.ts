@@ -18,10 +18,8 @@ export interface SettingFlags {
 }
 
 function checkFlags(flags: SettingFlags): void {
-  const cidr = firstBadCidr(flags.meshCidr);
-  if (cidr !== null) {
-    throw new UsageError(`--mesh-cidr: "${escapeControl(cidr)}" is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address`);
-  }
+  const bad = firstBadCidr(flags.meshCidr);
+  if (bad !== null) throw new UsageError(`--mesh-cidr: "${escapeControl(bad.cidr)}" ${bad.problem}`);
   const glob = firstBadHostGlob(flags.gatewayHost);
   if (glob !== null) {
     throw new UsageError(`--gateway-host: "${escapeControl(glob)}" is not a host glob (letters, digits, ".", "-", "_", "*", "?")`);

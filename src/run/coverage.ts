@@ -259,7 +259,8 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
       const other = c.role === 'sidecar' ? "an egress gateway's" : "a sidecar's";
       const where = c.pod === null ? c.file : `${c.file}, pod ${c.namespace === null ? '' : `${c.namespace}/`}${c.pod}`;
       const counted = c.seen > c.entries ? `${c.conflicting} of ${c.entries} sampled entries (of ${c.seen})` : `${c.conflicting} of ${c.entries} entries`;
-      return `${where} (read as ${c.role === 'sidecar' ? 'a sidecar' : 'an egress gateway'}; ${counted} read like ${other}, e.g. line ${c.firstLine}: ${c.why})`;
+      const read = c.role === 'sidecar' ? 'a sidecar' : c.role === 'egress-gateway' ? 'an egress gateway' : 'an ingress gateway, whose every entry is ingress';
+      return `${where} (read as ${read}; ${counted} read like ${other}, e.g. line ${c.firstLine}: ${c.why})`;
     });
     // The way out depends on where the mix is: a file of several proxies needs splitting; a pod named in
     // the log already has its own role, from its name or labels, which --gateway-pod/--sidecar-pod override.
@@ -267,12 +268,12 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     if (mixed.some((c) => c.pod === null)) ways.push("Give each proxy's log a file of its own (one per pod, or kubectl logs --prefix) so that each gets its own role.");
     if (mixed.some((c) => c.pod !== null)) {
       ways.push(
-        'A pod named in the log takes its role from its name or labels (an egress gateway is a pod named *egressgateway* or labelled istio=egressgateway): if a pod listed here is a gateway named otherwise, name it with --gateway-pod POD (a glob, or NAMESPACE/POD), and a sidecar read as a gateway with --sidecar-pod.',
+        'A pod named in the log takes its role from its name or labels (an egress gateway is a pod named *egressgateway* or labelled istio=egressgateway, an ingress gateway one named *ingressgateway* or labelled istio=ingressgateway): if a pod listed here is a gateway named otherwise, name it with --gateway-pod POD (a glob, or NAMESPACE/POD), and a sidecar read as a gateway with --sidecar-pod.',
       );
     }
     out.push({
       code: 'mixed-roles',
-      message: `${mixed.length} input(s) seem to hold the logs of both sidecars and egress gateways, and each was read as one role, so part of their verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only): ${streams}. ${ways.join(' ')}`,
+      message: `${mixed.length} input(s) seem to hold the logs of both sidecars and egress gateways, and each was read as one role, so part of their verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only or ingress): ${streams}. ${ways.join(' ')}`,
     });
   }
   if (v['via-gateway-unconfirmed'] > 0 && !anyRoleWithRecords(f, 'egress-gateway')) {

@@ -31,8 +31,16 @@ describe('settings flags from the command line', () => {
   });
 
   it('--gateway-host names the egress gateway and --cluster-domain the cluster\'s own domain', async () => {
+    expect(Object.values(await rules('--gateway-host', 'egress-proxy*'))).toContain('via-gateway-unconfirmed/no-gateway-entry');
+    expect((await rules('--cluster-domain', 'corp.internal'))['reviews.shop.svc.corp.internal']).toBe('internal/mesh-service');
+  });
+
+  it('--gateway-host matches only hosts under the cluster domain: a gateway is a Kubernetes Service', async () => {
+    // Under corp.internal, egress-proxy.istio-system.svc.cluster.local is a ServiceEntry host, whatever its name.
     const byHost = await rules('--gateway-host', 'egress-proxy*', '--cluster-domain', 'corp.internal');
-    expect(byHost['reviews.shop.svc.corp.internal']).toBe('internal/mesh-service');
-    expect(Object.values(byHost)).toContain('via-gateway-unconfirmed/no-gateway-entry');
+    expect(byHost).toEqual({
+      'egress-proxy.istio-system.svc.cluster.local': 'direct/service-entry-host',
+      'reviews.shop.svc.corp.internal': 'internal/mesh-service',
+    });
   });
 });

@@ -92,7 +92,7 @@ describe('learned gateway service hosts', () => {
   it('names the cluster host whose entries reach a gateway pod IP, and no other', () => {
     const samples = [sample('sidecar.log', [toReplicaA, toReplicaB, internal]), sample('egress-gateway-a.log', [gw])];
     const roles = inferRoles(samples, settings());
-    const ips = learnGatewayIps(samples, roles);
+    const ips = learnGatewayIps(samples, roles, settings());
     expect(ips).toEqual(['10.128.2.35']);
     expect([...learnGatewayHosts(samples, roles, ips, settings())]).toEqual([[host, ['10.128.2.35']]]);
   });

@@ -104,6 +104,16 @@ describe('learned gateway IPs', () => {
       sample('sidecar.log', [toGateway]),
     ];
     const roles = inferRoles(samples, settings());
-    expect(learnGatewayIps(samples, roles)).toEqual(['10.1.0.55']);
+    expect(learnGatewayIps(samples, roles, settings())).toEqual(['10.1.0.55']);
+  });
+
+  it("learns nothing from an entry that reads like a sidecar's: a sidecar's log saved under a gateway's name", () => {
+    // PassthroughCluster to a corporate host at 10.50.0.9: it arrived on that address, not on a gateway pod's.
+    const passthrough = record({ upstream_cluster: 'PassthroughCluster', upstream_host: '10.50.0.9:5432', upstream_local_address: '10.1.0.5:40000', downstream_local_address: '10.50.0.9:5432', downstream_remote_address: '10.1.0.5:50000' });
+    const toCorp = record({ ...passthrough, upstream_local_address: '10.1.0.9:40000', downstream_remote_address: '10.1.0.9:50000' });
+    const samples = [sample('istio-egressgateway.log', [passthrough, atGateway]), sample('app-sidecar.log', [toCorp])];
+    const roles = inferRoles(samples, settings());
+    expect(roles.get('istio-egressgateway.log')?.role).toBe('egress-gateway');
+    expect(learnGatewayIps(samples, roles, settings())).toEqual(['10.1.0.55']);
   });
 });

@@ -56,7 +56,7 @@ export function auditScenario(s: Scenario, parse: (line: string) => AccessRecord
   const roles = inferRoles(samples, settings());
   const conf = settings();
   const flows: Flow[] = [];
-  const engine = createEngine(conf, offlineContext(conf, learnGatewayIps(samples, roles)), (f) => flows.push(f));
+  const engine = createEngine(conf, offlineContext(conf, learnGatewayIps(samples, roles, conf)), (f) => flows.push(f));
   for (const [file, records] of parsed) {
     const role = roles.get(file)?.role ?? 'sidecar';
     records.forEach((record, i) => {

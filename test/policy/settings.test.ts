@@ -66,6 +66,8 @@ describe('mergeSettings precedence', () => {
 
   it.each([
     { name: 'a bad --mesh-cidr', flags: { ...NO_FLAGS, meshCidr: ['10.0.0.0/8', '10/8'] }, message: '--mesh-cidr: "10/8" is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address' },
+    { name: 'a --mesh-cidr with address bits past its prefix', flags: { ...NO_FLAGS, meshCidr: ['fd00::1/8'] }, message: '--mesh-cidr: "fd00::1/8" has address bits set past its /8 prefix, so it is all of fd00::/8: write that, or fd00::1/128 for the one address' },
+    { name: 'a --mesh-cidr of every address', flags: { ...NO_FLAGS, meshCidr: ['::ffff:0:0/96'] }, message: '--mesh-cidr: "::ffff:0:0/96" puts every IPv4 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
     { name: 'a bad --gateway-host', flags: { ...NO_FLAGS, gatewayHost: ['gw:15443'] }, message: '--gateway-host: "gw:15443" is not a host glob (letters, digits, ".", "-", "_", "*", "?")' },
     { name: 'a bad --cluster-domain', flags: { ...NO_FLAGS, clusterDomain: 'Cluster Local' }, message: '--cluster-domain: "Cluster Local" is not a DNS domain such as cluster.local' },
     { name: 'a --cluster-domain with an empty label, which mesh.clusterDomain refuses', flags: { ...NO_FLAGS, clusterDomain: 'cluster..local' }, message: '--cluster-domain: "cluster..local" is not a DNS domain such as cluster.local' },

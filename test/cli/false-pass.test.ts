@@ -1,0 +1,84 @@
+// A false-pass hunt, through the real binary: logs crafted so that a flow that went direct would be reported as
+// something that passes. fixtures/false-pass/*/README.md describe the cases.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ndjson, runCli } from '../helpers/cli.js';
+
+const DIR = fileURLToPath(new URL('../../fixtures/false-pass/', import.meta.url));
+
+interface Hop { source: { file: string; line: number } }
+interface FlowLine { verdict: string; rule: string; destination: { key: string }; allowedBy: { id: string } | null; sidecar: Hop | null; gateway: Hop | null }
+
+/** The flows of an ndjson report, each as [file:line of its first hop, verdict, rule, destination, allowing exception]. */
+function flowsOf(stdout: string, dir: string): string[][] {
+  const flows = ndjson(stdout).filter((o) => o['type'] === 'flow') as unknown as FlowLine[];
+  return flows.map((f) => {
+    const hop = (f.sidecar ?? f.gateway) as Hop;
+    return [`${hop.source.file.slice(dir.length)}:${hop.source.line}`, f.verdict, f.rule, f.destination.key, f.allowedBy?.id ?? '-'];
+  }).sort((a, b) => (a[0] as string).localeCompare(b[0] as string));
+}
+
+describe('a Host header that names somewhere else than the flow went', () => {
+  // Sent direct on a named cluster, the destination is the host Envoy dialled when the header names another, and
+  // its port is the one the app dialled, never a `:443` the header claims.
+  it('names no destination and no port an exception could allow, so the audit fails', async () => {
+    const dir = `${DIR}host-header/`;
+    const res = await runCli(['audit', dir, '--policy', `${dir}policy.yaml`, '-o', 'ndjson']);
+    expect(flowsOf(res.stdout, dir).map(([at, , , key, allowed]) => [at, key, allowed])).toEqual([
+      ['sidecar-json.log:1', 'evil.net:80', '-'],
+      ['sidecar.log:1', 'evil.net:443', '-'],
+      ['sidecar.log:2', 'api.partner.example:25', '-'],
+      ['sidecar.log:3', 'www.googleapis.com:443', 'google-apis'],
+      ['sidecar.log:4', 'legacy-api.default.svc.cluster.local:8080', 'legacy-api'],
+      ['sidecar.log:5', 'legacy-api.evil.svc.cluster.local:8080', '-'],
+    ]);
+    expect(res.code).toBe(1);
+  });
+});
+
+describe("a sidecar's log saved under an egress gateway's name", () => {
+  it('teaches no public gateway address, so a direct flow to that address still fails --fail-on direct', async () => {
+    const dir = `${DIR}sidecar-log-named-egressgateway/`;
+    const res = await runCli(['audit', dir, '--fail-on', 'direct', '-o', 'ndjson']);
+    const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')) as { file: string; line: number; verdict: string; rule: string }[];
+    expect(flowsOf(res.stdout, dir).map(([at, verdict, rule]) => [at, verdict, rule])).toEqual(
+      expected.map((e) => [`${e.file}:${e.line}`, e.verdict, e.rule]).sort((a, b) => (a[0] as string).localeCompare(b[0] as string)),
+    );
+    expect(res.code).toBe(1);
+  });
+});
+
+describe('a sidecar pod named like an ingress gateway', () => {
+  const dir = `${DIR}pod-named-ingressgateway/`;
+
+  it('is named in a mixed-roles warning that fails the run, and the real ingress gateway is not', async () => {
+    const res = await runCli(['audit', dir, '-o', 'json']);
+    const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
+    const mixed = report.coverage.warnings.find((w) => w.code === 'mixed-roles');
+    expect(mixed?.message).toContain('pod batch-ingressgateway-5c7d9f8b6-x7k2p (read as an ingress gateway, whose every entry is ingress; 2 of 2 entries read like a sidecar\'s, e.g. line 3');
+    expect(mixed?.message).not.toContain('istio-ingressgateway');
+    expect(res.code).toBe(1);
+  });
+
+  it("goes direct once --sidecar-pod gives it its role", async () => {
+    const res = await runCli(['audit', dir, '--sidecar-pod', 'batch-ingressgateway-*', '-o', 'ndjson']);
+    expect(flowsOf(res.stdout, dir).map(([at, verdict]) => [at, verdict])).toEqual([
+      ['all.log:1', 'ingress'], ['all.log:2', 'ingress'], ['all.log:3', 'direct'], ['all.log:4', 'direct'],
+    ]);
+    expect(res.code).toBe(1);
+  });
+});
+
+describe('a Host header or SNI at the egress gateway that names somewhere else than its cluster', () => {
+  it('names the cluster the gateway dialled, so an exception for the claimed name does not allow it', async () => {
+    const dir = `${DIR}gateway-host-header/`;
+    const res = await runCli(['audit', dir, '--policy', `${dir}policy.yaml`, '--fail-on', 'direct,gateway-only', '-o', 'ndjson']);
+    expect(flowsOf(res.stdout, dir).map(([at, , , key, allowed]) => [at, key, allowed])).toEqual([
+      ['istio-egressgateway.log:1', 'evil.example.net:443', '-'],
+      ['istio-egressgateway.log:2', 'evil.example.net:443', '-'],
+      ['istio-egressgateway.log:3', 'api.partner.example:443', 'partner-batch-vm'],
+    ]);
+    expect(res.code).toBe(1);
+  });
+});
