@@ -116,7 +116,7 @@ function addAuditCommonOptions(cmd: Command): Command {
     .option('--policy <file>', 'YAML policy: allowed direct destinations, gateway hosts, mesh CIDRs, cluster domain', oneFile('--policy'))
     .option('--mesh-cidr <cidr>', 'address range inside the mesh (repeatable)', collect)
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain (default cluster.local)', once('--cluster-domain'))
-    .option('--gateway-host <glob>', 'host glob naming an egress gateway service (repeatable; default *egressgateway*)', collect)
+    .option('--gateway-host <glob>', 'host glob naming an egress gateway service, under the cluster domain (repeatable; default *egressgateway*)', collect)
     .option('--window <duration>', 'how far apart two hops of one connection may start', once('--window'), '5s')
     .option('--max-pending <n>', 'entries held for a join before the oldest are evicted', once('--max-pending'), '400000')
     .addOption(new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`).argParser(once('-o/--output')))

@@ -43,4 +43,11 @@ describe('settings flags from the command line', () => {
       'reviews.shop.svc.corp.internal': 'internal/mesh-service',
     });
   });
+
+  it('refuses a --gateway-host that no host under the cluster domain can match, rather than reporting that gateway\'s traffic direct', async () => {
+    const res = await runCli(['audit', '--gateway-host', 'egress-proxy.corp.internal', 'fixtures/demo']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--gateway-host: "egress-proxy.corp.internal" can match no host under the cluster domain cluster.local');
+    expect(res.stdout).toBe('');
+  });
 });

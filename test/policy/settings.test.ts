@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { InputError, UsageError } from '../../src/errors.js';
 import { mergeSettings, type Policy, type SettingFlags } from '../../src/policy/index.js';
 import type { AuditSettings } from '../../src/types.js';
 
@@ -31,14 +31,14 @@ describe('mergeSettings precedence', () => {
     {
       name: 'flags override the policy, and lists replace rather than append',
       policy: POLICY,
-      flags: { meshCidr: ['172.16.0.0/12', 'fd00::/8'], clusterDomain: 'k8s.local', gatewayHost: ['*-egress'] },
-      expected: { ...DEFAULTS, meshCidrs: ['172.16.0.0/12', 'fd00::/8'], clusterDomain: 'k8s.local', gatewayHosts: ['*-egress'] },
+      flags: { meshCidr: ['172.16.0.0/12', 'fd00::/8'], clusterDomain: 'k8s.local', gatewayHost: ['*-egress*'] },
+      expected: { ...DEFAULTS, meshCidrs: ['172.16.0.0/12', 'fd00::/8'], clusterDomain: 'k8s.local', gatewayHosts: ['*-egress*'] },
     },
     {
       name: 'each flag overrides only its own setting',
-      policy: POLICY,
+      policy: { ...POLICY, settings: { ...POLICY.settings, gatewayHosts: ['egress-*'] } },
       flags: { ...NO_FLAGS, clusterDomain: 'k8s.local' },
-      expected: { ...DEFAULTS, meshCidrs: ['10.8.0.0/14'], clusterDomain: 'k8s.local', gatewayHosts: ['egress.corp.internal'] },
+      expected: { ...DEFAULTS, meshCidrs: ['10.8.0.0/14'], clusterDomain: 'k8s.local', gatewayHosts: ['egress-*'] },
     },
     {
       name: 'a partial policy keeps the defaults it does not mention',
@@ -48,6 +48,31 @@ describe('mergeSettings precedence', () => {
     },
   ])('$name', ({ policy, flags, expected }) => {
     expect(mergeSettings(DEFAULTS, policy, flags)).toEqual(expected);
+  });
+
+  it.each([
+    ['a literal host under the domain', 'egress.istio-system.svc.cluster.local'],
+    ['a glob with no literal tail', 'egress-*'],
+    ['a glob whose tail is the end of the domain', '*.local'],
+    ['a glob whose tail names the domain', '*-egress.*.svc.cluster.local'],
+    ['a glob in capitals', '*.SVC.Cluster.Local'],
+  ])('takes a gateway host glob that can match a host under the cluster domain: %s', (_, glob) => {
+    expect(mergeSettings(DEFAULTS, NO_POLICY, { ...NO_FLAGS, gatewayHost: [glob] }).gatewayHosts).toEqual([glob]);
+  });
+
+  it.each([
+    ['a literal host outside the domain', 'egress-proxy.corp.internal'],
+    ['a glob whose tail is outside the domain', 'egress-*.corp.internal'],
+    ['a literal host that only ends like the domain', 'egress.notcluster.local'],
+  ])('refuses a --gateway-host that no host under the cluster domain can match (a gateway is a Kubernetes Service): %s', (_, glob) => {
+    expect(() => mergeSettings(DEFAULTS, NO_POLICY, { ...NO_FLAGS, gatewayHost: [glob] })).toThrow(UsageError);
+    expect(() => mergeSettings(DEFAULTS, NO_POLICY, { ...NO_FLAGS, gatewayHost: [glob] })).toThrow(`--gateway-host: "${glob}" can match no host under the cluster domain cluster.local`);
+  });
+
+  it('refuses mesh.gatewayHosts that a --cluster-domain flag leaves outside the domain, naming the policy file (exit 3)', () => {
+    const merge = (): unknown => mergeSettings(DEFAULTS, POLICY, { ...NO_FLAGS, clusterDomain: 'k8s.local' });
+    expect(merge).toThrow(InputError);
+    expect(merge).toThrow('mesh-only.yaml: mesh.gatewayHosts: "egress.corp.internal" can match no host under the cluster domain k8s.local');
   });
 
   it('returns fresh lists, so changing the result cannot change the policy or defaults', () => {
