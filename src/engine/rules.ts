@@ -175,12 +175,15 @@ function noCluster(r: AccessRecord, c: ClusterInfo, ctx: EngineContext, domain: 
  * True when the sidecar entry's upstream is an egress gateway (by cluster host glob or gateway pod IP). An
  * endpoint outside the mesh is never a gateway pod, whatever its cluster is called: a ServiceEntry named
  * `istio-egressgateway.evil.com`, or an IP learned from a file that only claims to be a gateway's, would
- * else pass a direct flow off as gateway traffic.
+ * else pass a direct flow off as gateway traffic. With the mesh ranges unknown, a gateway pod's own listener
+ * address (learned from its own log) is the mesh's even when it is public: pods have global
+ * unicast addresses in an IPv6 cluster such as EKS's.
  */
 export function isGatewayBound(r: AccessRecord, c: ClusterInfo, ctx: EngineContext): boolean {
   const ip = ipOf(r.upstream_host);
-  if (ip !== null && isExternalIp(ip, ctx)) return false;
-  return c.gatewayHost || (ip !== null && ctx.isGatewayIp(ip));
+  if (ip === null) return c.gatewayHost;
+  if (isExternalIp(ip, ctx)) return ctx.isMeshIp(ip) === undefined && ctx.isGatewayIp(ip);
+  return c.gatewayHost || ctx.isGatewayIp(ip);
 }
 
 function outbound(r: AccessRecord, c: ClusterInfo, ctx: EngineContext): Decision {
