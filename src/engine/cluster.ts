@@ -36,6 +36,11 @@ export interface ClusterInfo {
   gatewayHost: boolean;
   /** The host is a wildcard (`*.example.com`), so it is not a usable destination name. */
   wildcard: boolean;
+  /**
+   * The domain of an outbound host that reads as a Kubernetes Service under another domain than the cluster's
+   * (`reviews.default.svc.corp.local` under cluster.local), else null: a sign that --cluster-domain is not set.
+   */
+  otherDomain: string | null;
 }
 
 /** True for a sidecar's inbound clusters (traffic into its pod), named or passthrough. */
@@ -45,8 +50,11 @@ export function isInbound(c: ClusterInfo): boolean {
 
 const NONE: ClusterInfo = {
   name: null, kind: 'none', port: null, subset: null, host: null,
-  inClusterDomain: false, gatewayHost: false, wildcard: false,
+  inClusterDomain: false, gatewayHost: false, wildcard: false, otherDomain: null,
 };
+
+/** NAME.NAMESPACE.svc.DOMAIN: a Kubernetes Service's full name, whatever the cluster's domain. */
+const SERVICE_NAME = /^[a-z0-9-]+\.[a-z0-9-]+\.svc\.([a-z0-9.-]+)$/;
 
 function special(name: string): ClusterKind | null {
   if (name === 'PassthroughCluster') return 'passthrough';
@@ -103,6 +111,7 @@ export class ClusterTable {
       inClusterDomain: host !== null && underDomain(host, this.domain),
       gatewayHost: first === 'outbound' && host !== null && underDomain(host, this.domain) && this.isGatewayHost(host),
       wildcard: host !== null && host.includes('*'),
+      otherDomain: first === 'outbound' && host !== null && !underDomain(host, this.domain) ? (SERVICE_NAME.exec(host)?.[1] ?? null) : null,
     };
   }
 }

@@ -10,7 +10,7 @@ import { heldGateway, heldSidecar, isInternal } from './entry-keys.js';
 import { FlowFactory, unloggedSocket } from './flow.js';
 import { RoleConflicts } from './role-conflicts.js';
 import { classifySidecar, D, unjoinableGateway, unjoinableSidecar } from './rules.js';
-import type { Engine, EngineCounters } from './types.js';
+import type { Engine, EngineCounters, OtherDomain } from './types.js';
 
 class AuditEngine implements Engine {
   private readonly clusters: ClusterTable;
@@ -28,6 +28,7 @@ class AuditEngine implements Engine {
   private peersFromXff = 0;
   private peersNotSockets = 0;
   private innersWithoutTime = 0;
+  private otherDomain: OtherDomain | null = null;
   private readonly conflicts: RoleConflicts;
 
   constructor(
@@ -76,6 +77,12 @@ class AuditEngine implements Engine {
     this.correlator.finish();
   }
 
+  /** Counts an entry to a Service name under another domain (the first host is the example a warning names). */
+  private noteOtherDomain(c: ClusterInfo): void {
+    if (this.otherDomain === null) this.otherDomain = { entries: 0, host: c.host as string, domain: c.otherDomain as string, clusterDomain: this.domain };
+    this.otherDomain.entries++;
+  }
+
   counters(): EngineCounters {
     return {
       pending: this.correlator.pending,
@@ -90,10 +97,12 @@ class AuditEngine implements Engine {
       peersNotSockets: this.peersNotSockets,
       innersWithoutTime: this.innersWithoutTime,
       roleConflicts: this.conflicts.list(),
+      otherDomain: this.otherDomain === null ? null : { ...this.otherDomain },
     };
   }
 
   private addSidecar(entry: Entry, cluster: ClusterInfo): void {
+    if (cluster.otherDomain !== null) this.noteOtherDomain(cluster);
     const decision = classifySidecar(entry.record, cluster, this.context, this.domain);
     if (decision !== null) {
       this.emit(this.flows.sidecar(entry, decision, cluster));

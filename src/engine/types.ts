@@ -37,6 +37,17 @@ export interface EngineCounters {
   innersWithoutTime: number;
   /** Streams holding entries that look like another proxy's (a mixed log, read as one role). */
   roleConflicts: RoleConflict[];
+  /** Sidecar entries to hosts that read as Kubernetes Services under another domain than the cluster's (null when none). */
+  otherDomain: OtherDomain | null;
+}
+
+/** Sidecar entries sent to `NAME.NAMESPACE.svc.DOMAIN` hosts under another domain than the cluster domain the audit used. */
+export interface OtherDomain {
+  entries: number;
+  /** The first such host, and the cluster domain the audit used. */
+  host: string;
+  domain: string;
+  clusterDomain: string;
 }
 
 /** The join-and-verdict engine; single-threaded, synchronous, no timers (the driver calls advance). */

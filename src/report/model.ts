@@ -89,6 +89,7 @@ export const COVERAGE_CODES = [
   'expired-exceptions',
   'expiring-exceptions',
   'claimed-host-not-trusted',
+  'other-cluster-domain',
   'unparsed-lines',
   'mixed-roles',
   'unordered-input',

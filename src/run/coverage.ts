@@ -314,6 +314,13 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
       message: `Policy exceptions matched direct flows only by the name the client sent (its Host header or SNI, a host name or an IP, through PassthroughCluster or a wildcard cluster, where anything can be claimed), so they were not applied: ${f.claimedHostExceptions.map((e) => e.id).join(', ')}. Allow such destinations by cidrs that hold the address the flow actually went to.`,
     });
   }
+  const other = f.engine.otherDomain;
+  if (other !== null) {
+    out.push({
+      code: 'other-cluster-domain',
+      message: `${other.entries} sidecar entries went to hosts that read as Kubernetes Services under ${other.domain}, not under the cluster domain ${other.clusterDomain} the audit used (e.g. ${other.host}): they were judged as ServiceEntry hosts outside the cluster (direct), and an egress gateway Service there is not recognised as one. If the cluster's domain is ${other.domain}, give --cluster-domain ${other.domain} (or mesh.clusterDomain in the policy).`,
+    });
+  }
   const unordered = f.streams.flatMap((s) => (s.lateJump === null ? [] : [{ name: s.name, jump: s.lateJump }]));
   if (unordered.length > 0) {
     const streams = listed(unordered, (s) => `${s.name} (back ${seconds(s.jump.backMs)} at line ${s.jump.line})`);

@@ -308,3 +308,22 @@ describe('an audit of no records says why, input by input', () => {
     expect(message).toContain('The one line was not an access log: if it is an istio-proxy log, access logging is off.');
   });
 });
+
+describe('Service names under another cluster domain than the one given are a coverage warning', () => {
+  const log = `${DIR}other-cluster-domain/sidecar.log`;
+
+  it('names the domain the hosts are under, an example host, and the flag that sets it', async () => {
+    const { report } = await audit([log, '--fail-on', 'none']);
+    const warning = report.coverage.warnings.find((w) => w.code === 'other-cluster-domain');
+    expect(warning?.message).toMatch(/^2 sidecar entries went to hosts that read as Kubernetes Services under corp\.local, not under the cluster domain cluster\.local/);
+    expect(warning?.message).toContain('(e.g. istio-egressgateway.istio-system.svc.corp.local)');
+    expect(warning?.message).toContain('give --cluster-domain corp.local');
+  });
+
+  it('stays quiet when --cluster-domain names it, and the gateway traffic is unconfirmed, not direct', async () => {
+    const { code, report } = await audit([log, '--cluster-domain', 'corp.local']);
+    expect(code).toBe(0);
+    expect(codes(report)).not.toContain('other-cluster-domain');
+    expect(report.summary.verdicts['via-gateway-unconfirmed']).toBe(2);
+  });
+});
