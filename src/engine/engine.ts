@@ -8,9 +8,10 @@ import { ClusterTable, type ClusterInfo } from './cluster.js';
 import { Correlator, type Group } from './correlator.js';
 import { heldGateway, heldSidecar, isInternal } from './entry-keys.js';
 import { FlowFactory, unloggedSocket } from './flow.js';
+import { ipOf } from './net.js';
 import { RoleConflicts } from './role-conflicts.js';
 import { classifySidecar, D, unjoinableGateway, unjoinableSidecar } from './rules.js';
-import type { Engine, EngineCounters, OtherDomain } from './types.js';
+import type { Engine, EngineCounters, GatewayOutside, OtherDomain } from './types.js';
 
 class AuditEngine implements Engine {
   private readonly clusters: ClusterTable;
@@ -29,6 +30,7 @@ class AuditEngine implements Engine {
   private peersNotSockets = 0;
   private innersWithoutTime = 0;
   private otherDomain: OtherDomain | null = null;
+  private gatewayOutside: GatewayOutside | null = null;
   private readonly conflicts: RoleConflicts;
 
   constructor(
@@ -83,6 +85,15 @@ class AuditEngine implements Engine {
     this.otherDomain.entries++;
   }
 
+  /** Counts an entry to a gateway Service whose endpoint is outside the mesh (the first is the example a warning names). */
+  private noteGatewayOutside(entry: Entry, c: ClusterInfo): void {
+    if (this.gatewayOutside === null) {
+      const address = ipOf(entry.record.upstream_host) ?? ipOf(entry.record.downstream_local_address) ?? '';
+      this.gatewayOutside = { entries: 0, host: c.host as string, address, meshRangesKnown: this.context.isMeshIp(address) !== undefined };
+    }
+    this.gatewayOutside.entries++;
+  }
+
   counters(): EngineCounters {
     return {
       pending: this.correlator.pending,
@@ -98,6 +109,7 @@ class AuditEngine implements Engine {
       innersWithoutTime: this.innersWithoutTime,
       roleConflicts: this.conflicts.list(),
       otherDomain: this.otherDomain === null ? null : { ...this.otherDomain },
+      gatewayOutside: this.gatewayOutside === null ? null : { ...this.gatewayOutside },
     };
   }
 
@@ -105,6 +117,7 @@ class AuditEngine implements Engine {
     if (cluster.otherDomain !== null) this.noteOtherDomain(cluster);
     const decision = classifySidecar(entry.record, cluster, this.context, this.domain);
     if (decision !== null) {
+      if (cluster.gatewayHost && decision === D.endpointOutsideMesh) this.noteGatewayOutside(entry, cluster);
       this.emit(this.flows.sidecar(entry, decision, cluster));
       return;
     }

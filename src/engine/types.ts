@@ -39,6 +39,17 @@ export interface EngineCounters {
   roleConflicts: RoleConflict[];
   /** Sidecar entries to hosts that read as Kubernetes Services under another domain than the cluster's (null when none). */
   otherDomain: OtherDomain | null;
+  /** Sidecar entries on an egress gateway Service's cluster whose endpoint is outside the mesh, so direct (null when none). */
+  gatewayOutside: GatewayOutside | null;
+}
+
+/** Sidecar entries sent to an egress gateway Service that reached an address outside the mesh: the first host and address. */
+export interface GatewayOutside {
+  entries: number;
+  host: string;
+  address: string;
+  /** Whether mesh ranges were given (without them, a public address counts as outside). */
+  meshRangesKnown: boolean;
 }
 
 /** Sidecar entries sent to `NAME.NAMESPACE.svc.DOMAIN` hosts under another domain than the cluster domain the audit used. */

@@ -90,6 +90,7 @@ export const COVERAGE_CODES = [
   'expiring-exceptions',
   'claimed-host-not-trusted',
   'other-cluster-domain',
+  'gateway-endpoint-outside-mesh',
   'unparsed-lines',
   'mixed-roles',
   'unordered-input',

@@ -5,6 +5,7 @@ import { catalogueFix, socketNotLoggedFix } from '../engine/rule-catalogue.js';
 import { emptySpan, seconds, widenSpan, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
 import { EXPIRY_NOTICE_DAYS } from '../policy/expiry.js';
+import { escapeControl } from '../text/escape.js';
 import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
 
 /** What the run knows when it ends: lines, streams and their roles, the join, policy and live facts. */
@@ -319,6 +320,16 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     out.push({
       code: 'other-cluster-domain',
       message: `${other.entries} sidecar entries went to hosts that read as Kubernetes Services under ${other.domain}, not under the cluster domain ${other.clusterDomain} the audit used (e.g. ${other.host}): they were judged as ServiceEntry hosts outside the cluster (direct), and an egress gateway Service there is not recognised as one. If the cluster's domain is ${other.domain}, give --cluster-domain ${other.domain} (or mesh.clusterDomain in the policy).`,
+    });
+  }
+  const outside = f.engine.gatewayOutside;
+  if (outside !== null) {
+    const [ranges, way] = outside.meshRangesKnown
+      ? ['outside the mesh ranges given', 'add their range to --mesh-cidr (or mesh.cidrs)']
+      : ["a public address, so outside the mesh as no mesh ranges were given, and no gateway log read shows it as a gateway pod's", "name the pod range with --mesh-cidr (or mesh.cidrs), or read the gateway's logs too"];
+    out.push({
+      code: 'gateway-endpoint-outside-mesh',
+      message: `${outside.entries} sidecar entries sent to the egress gateway Service ${outside.host} reached ${escapeControl(outside.address)}, ${ranges}: they are reported direct, since a gateway pod is inside the mesh. If the gateway pods have such addresses (an IPv6 cluster whose pods have global unicast addresses, such as EKS's), ${way}; if not, that Service's endpoints lead outside the mesh.`,
     });
   }
   const unordered = f.streams.flatMap((s) => (s.lateJump === null ? [] : [{ name: s.name, jump: s.lateJump }]));

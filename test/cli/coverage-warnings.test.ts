@@ -327,3 +327,23 @@ describe('Service names under another cluster domain than the one given are a co
     expect(report.summary.verdicts['via-gateway-unconfirmed']).toBe(2);
   });
 });
+
+describe('sidecar entries to the egress gateway Service that reached an address outside the mesh are a coverage warning', () => {
+  // An IPv6 cluster whose pods have global unicast addresses (fixtures/scenarios/ipv6-global-pod-ips-via-gateway).
+  const scenario = fileURLToPath(new URL('../../fixtures/scenarios/ipv6-global-pod-ips-via-gateway/', import.meta.url));
+
+  it('names the Service, the address and the way out when no gateway log vouches for the address', async () => {
+    const { report } = await audit([`${scenario}sidecar.log`, '--fail-on', 'none']);
+    expect(report.summary.verdicts['direct']).toBe(2);
+    const warning = report.coverage.warnings.find((w) => w.code === 'gateway-endpoint-outside-mesh');
+    expect(warning?.message).toMatch(/^2 sidecar entries sent to the egress gateway Service istio-egressgateway\.istio-system\.svc\.cluster\.local reached 2600:1f14:abc:de00:2::18, a public address/);
+    expect(warning?.message).toContain("name the pod range with --mesh-cidr (or mesh.cidrs), or read the gateway's logs too");
+  });
+
+  it("stays quiet when the gateway's log shows that address as its own: the flows are via-gateway", async () => {
+    const { code, report } = await audit([`${scenario}sidecar.log`, `${scenario}egress-gateway.log`]);
+    expect(code).toBe(0);
+    expect(codes(report)).not.toContain('gateway-endpoint-outside-mesh');
+    expect(report.summary.verdicts['via-gateway']).toBe(2);
+  });
+});
