@@ -52,7 +52,8 @@ export function offlineContext(settings: AuditSettings, learnedGatewayIps: Itera
   const lookup = (ip: string): boolean | undefined => inRanges(ranges, ip);
   return {
     podByIp: (ip) => (learnedPods.size === 0 ? undefined : learnedPods.get(canonicalIp(ip))),
-    isGatewayIp: (ip) => gateways.has(canonicalIp(ip)),
+    // Most audits learn no gateway IP from content: no address is parsed for them.
+    isGatewayIp: (ip) => gateways.size > 0 && gateways.has(canonicalIp(ip)),
     isMeshIp: (ip) => (ranges.length === 0 ? undefined : mesh.get(ip, lookup)),
   };
 }

@@ -49,7 +49,7 @@ function canMatchUnder(glob: string, domain: string): boolean {
 function checkGatewayHosts(merged: AuditSettings, fromFlags: boolean, policy: Policy): void {
   const dead = merged.gatewayHosts.find((glob) => !canMatchUnder(glob, merged.clusterDomain));
   if (dead === undefined) return;
-  const why = `"${escapeControl(dead)}" can match no host under the cluster domain ${escapeControl(merged.clusterDomain)}: an egress gateway is a Kubernetes Service (NAME.NAMESPACE.svc.${escapeControl(merged.clusterDomain)}); set the cluster's own domain (--cluster-domain, mesh.clusterDomain) or name the gateway's Service`;
+  const why = `"${escapeControl(dead)}" can match no host under the cluster domain ${escapeControl(merged.clusterDomain)}: an egress gateway is a Kubernetes Service (NAME.NAMESPACE.svc.${escapeControl(merged.clusterDomain)}); set the cluster's own domain (--cluster-domain, mesh.clusterDomain) or name the gateway's Service; traffic to another egress proxy is direct as far as the mesh goes: accept it with an exception under allow: in the policy`;
   if (fromFlags) throw new UsageError(`--gateway-host: ${why}`);
   throw new InputError(`${escapeControl(policy.file ?? 'the policy')}: mesh.gatewayHosts: ${why}`);
 }

@@ -8,6 +8,9 @@ import { EXPIRY_NOTICE_DAYS } from '../policy/expiry.js';
 import { escapeControl } from '../text/escape.js';
 import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
 
+
+/** The domain of Kubernetes multi-cluster Services (KEP-1645): a second domain beside the cluster's, not a custom one. */
+const MULTI_CLUSTER_DOMAIN = 'clusterset.local';
 /** What the run knows when it ends: lines, streams and their roles, the join, policy and live facts. */
 export interface CoverageFacts {
   lines: LineCounts;
@@ -319,7 +322,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   if (other !== null) {
     out.push({
       code: 'other-cluster-domain',
-      message: `${other.entries} sidecar entries went to hosts that read as Kubernetes Services under ${other.domain}, not under the cluster domain ${other.clusterDomain} the audit used (e.g. ${other.host}): they were judged as ServiceEntry hosts outside the cluster (direct), and an egress gateway Service there is not recognised as one. If the cluster's domain is ${other.domain}, give --cluster-domain ${other.domain} (or mesh.clusterDomain in the policy).`,
+      message: `${other.entries} sidecar entries went to hosts that read as Kubernetes Services under ${other.domain}, not under the cluster domain ${other.clusterDomain} the audit used (e.g. ${other.host}): they were judged as ServiceEntry hosts outside the cluster (direct), and an egress gateway Service there is not recognised as one. ${other.domain === MULTI_CLUSTER_DOMAIN ? `${MULTI_CLUSTER_DOMAIN} is the domain of Kubernetes multi-cluster Services, which egress-audit does not read as the mesh's own: if these are your mesh's Services, accept them in the policy (an exception with hosts: ["*.svc.${MULTI_CLUSTER_DOMAIN}"]).` : `If the cluster's domain is ${other.domain}, give --cluster-domain ${other.domain} (or mesh.clusterDomain in the policy).`}`,
     });
   }
   const outside = f.engine.gatewayOutside;

@@ -320,6 +320,21 @@ describe('Service names under another cluster domain than the one given are a co
     expect(warning?.message).toContain('give --cluster-domain corp.local');
   });
 
+  it('names clusterset.local as the multi-cluster Services domain, and the policy exception that accepts them, not a --cluster-domain', async () => {
+    const { report } = await audit([`${DIR}multi-cluster-services/sidecar.log`, '--fail-on', 'none']);
+    const message = report.coverage.warnings.find((w) => w.code === 'other-cluster-domain')?.message ?? '';
+    expect(message).toMatch(/^1 sidecar entries went to hosts that read as Kubernetes Services under clusterset\.local/);
+    expect(message).toContain('clusterset.local is the domain of Kubernetes multi-cluster Services');
+    expect(message).toContain('hosts: ["*.svc.clusterset.local"]');
+    expect(message).not.toContain('--cluster-domain clusterset.local');
+    // The exception it names, copied into a policy, accepts them.
+    const policy = join(tempDir('ea-mcs-'), 'policy.yaml');
+    writeFileSync(policy, 'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: mcs\n    reason: our multi-cluster Services\n    hosts: ["*.svc.clusterset.local"]\n');
+    const accepted = await audit([`${DIR}multi-cluster-services/sidecar.log`, '--policy', policy]);
+    expect(accepted.code).toBe(0);
+    expect(accepted.report.summary.verdicts['direct']).toBe(1);
+  });
+
   it('stays quiet when --cluster-domain names it, and the gateway traffic is unconfirmed, not direct', async () => {
     const { code, report } = await audit([log, '--cluster-domain', 'corp.local']);
     expect(code).toBe(0);
