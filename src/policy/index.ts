@@ -1,7 +1,7 @@
 /** The policy stage's public surface: policy files, settings precedence, exceptions, baselines, fingerprints. */
 export { loadPolicy, emptyPolicy } from './load.js';
 export { parsePolicy } from './parse.js';
-export { mergeSettings, type SettingFlags } from './settings.js';
+export { checkSettingFlags, mergeSettings, type SettingFlags } from './settings.js';
 export { fingerprintOf } from './fingerprint.js';
 export { createPolicyStage } from './stage.js';
 export {

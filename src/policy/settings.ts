@@ -17,7 +17,11 @@ export interface SettingFlags {
   gatewayHost: string[];
 }
 
-function checkFlags(flags: SettingFlags): void {
+/**
+ * Refuses a flag value that is wrong on its own (exit 2), so a run can stop before reading the policy; whether a
+ * --gateway-host glob fits the cluster domain waits for mergeSettings, as the policy may set that domain.
+ */
+export function checkSettingFlags(flags: SettingFlags): void {
   const bad = firstBadCidr(flags.meshCidr);
   if (bad !== null) throw new UsageError(`--mesh-cidr: "${escapeControl(bad.cidr)}" ${bad.problem}`);
   const glob = firstBadHostGlob(flags.gatewayHost);
@@ -56,7 +60,7 @@ function checkGatewayHosts(merged: AuditSettings, fromFlags: boolean, policy: Po
 
 /** Flags override the policy, which overrides the defaults; a bad flag value is a UsageError (exit 2). */
 export function mergeSettings(defaults: AuditSettings, policy: Policy, flags: SettingFlags): AuditSettings {
-  checkFlags(flags);
+  checkSettingFlags(flags);
   const fromPolicy = policy.settings;
   const merged = {
     ...defaults,

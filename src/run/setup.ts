@@ -1,5 +1,5 @@
 import type { AuditCommonOptions } from '../cli/options.js';
-import { createPolicyStage, emptyPolicy, loadBaseline, loadPolicy, mergeSettings, type PolicyStage } from '../policy/index.js';
+import { checkSettingFlags, createPolicyStage, emptyPolicy, loadBaseline, loadPolicy, mergeSettings, type PolicyStage } from '../policy/index.js';
 import type { Policy } from '../policy/index.js';
 import { ReportBuilder } from '../report/index.js';
 import type { AuditSettings } from '../types.js';
@@ -19,7 +19,7 @@ export interface AuditSetup {
 /** Loads the policy and baseline (exit 3 when invalid) and merges settings (flags over policy over defaults). */
 export async function prepareAudit(options: AuditCommonOptions, now = new Date()): Promise<AuditSetup> {
   const flags = { meshCidr: options.meshCidr, clusterDomain: options.clusterDomain, gatewayHost: options.gatewayHost };
-  mergeSettings(defaultSettings(options.windowMs, options.maxPending), emptyPolicy(), flags); // bad flags exit 2 before any I/O
+  checkSettingFlags(flags); // bad flags exit 2 before any I/O (a gateway glob is checked against the policy's domain below)
   const policy = options.policy ? await loadPolicy(options.policy) : emptyPolicy();
   const settings = mergeSettings(defaultSettings(options.windowMs, options.maxPending), policy, flags);
   const baseline = options.baseline ? await loadBaseline(options.baseline) : null;

@@ -44,6 +44,13 @@ describe('settings flags from the command line', () => {
     });
   });
 
+  it('takes a --gateway-host under the cluster domain that the policy file sets (the flag is not checked against the default domain first)', async () => {
+    const dir = tempDir('ea-settings-policy-');
+    writeFileSync(join(dir, 'policy.yaml'), 'apiVersion: egress-audit/v1\nkind: EgressPolicy\nmesh:\n  clusterDomain: corp.internal\n');
+    const byHost = await rules('--policy', join(dir, 'policy.yaml'), '--gateway-host', 'reviews.*.svc.corp.internal');
+    expect(byHost['reviews.shop.svc.corp.internal']).toBe('via-gateway-unconfirmed/no-gateway-entry');
+  });
+
   it('refuses a --gateway-host that no host under the cluster domain can match, rather than reporting that gateway\'s traffic direct', async () => {
     const res = await runCli(['audit', '--gateway-host', 'egress-proxy.corp.internal', 'fixtures/demo']);
     expect(res.code).toBe(2);
