@@ -322,7 +322,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   if (other !== null) {
     out.push({
       code: 'other-cluster-domain',
-      message: `${other.entries} sidecar entries went to hosts that read as Kubernetes Services under ${other.domain}, not under the cluster domain ${other.clusterDomain} the audit used (e.g. ${other.host}): they were judged as ServiceEntry hosts outside the cluster (direct), and an egress gateway Service there is not recognised as one. ${other.domain === MULTI_CLUSTER_DOMAIN ? `${MULTI_CLUSTER_DOMAIN} is the domain of Kubernetes multi-cluster Services, which egress-audit does not read as the mesh's own: if these are your mesh's Services, accept them in the policy (an exception with hosts: ["*.svc.${MULTI_CLUSTER_DOMAIN}"]).` : `If the cluster's domain is ${other.domain}, give --cluster-domain ${other.domain} (or mesh.clusterDomain in the policy).`}`,
+      message: `${plural(other.entries, 'sidecar entry', 'sidecar entries')} went to hosts that read as Kubernetes Services under ${other.domain}, not under the cluster domain ${other.clusterDomain} the audit used (e.g. ${other.host}): they were judged as ServiceEntry hosts outside the cluster (direct), and an egress gateway Service there is not recognised as one. ${other.domain === MULTI_CLUSTER_DOMAIN ? `${MULTI_CLUSTER_DOMAIN} is the domain of Kubernetes multi-cluster Services, which egress-audit does not read as the mesh's own: if these are your mesh's Services, accept them in the policy (an exception with hosts: ["*.svc.${MULTI_CLUSTER_DOMAIN}"]).` : `If the cluster's domain is ${other.domain}, give --cluster-domain ${other.domain} (or mesh.clusterDomain in the policy).`}`,
     });
   }
   const outside = f.engine.gatewayOutside;
@@ -332,7 +332,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
       : ["a public address, so outside the mesh as no mesh ranges were given, and no gateway log read shows it as a gateway pod's", "name the pod range with --mesh-cidr (or mesh.cidrs), or read the gateway's logs too"];
     out.push({
       code: 'gateway-endpoint-outside-mesh',
-      message: `${outside.entries} sidecar entries sent to the egress gateway Service ${outside.host} reached ${escapeControl(outside.address)}, ${ranges}: they are reported direct, since a gateway pod is inside the mesh. If the gateway pods have such addresses (an IPv6 cluster whose pods have global unicast addresses, such as EKS's), ${way}; if not, that Service's endpoints lead outside the mesh.`,
+      message: `${plural(outside.entries, 'sidecar entry', 'sidecar entries')} sent to the egress gateway Service ${outside.host} reached ${escapeControl(outside.address)}, ${ranges}: they are reported direct, since a gateway pod is inside the mesh. If the gateway pods have such addresses (an IPv6 cluster whose pods have global unicast addresses, such as EKS's), ${way}; if not, that Service's endpoints lead outside the mesh.`,
     });
   }
   const unordered = f.streams.flatMap((s) => (s.lateJump === null ? [] : [{ name: s.name, jump: s.lateJump }]));

@@ -323,7 +323,7 @@ describe('Service names under another cluster domain than the one given are a co
   it('names clusterset.local as the multi-cluster Services domain, and the policy exception that accepts them, not a --cluster-domain', async () => {
     const { report } = await audit([`${DIR}multi-cluster-services/sidecar.log`, '--fail-on', 'none']);
     const message = report.coverage.warnings.find((w) => w.code === 'other-cluster-domain')?.message ?? '';
-    expect(message).toMatch(/^1 sidecar entries went to hosts that read as Kubernetes Services under clusterset\.local/);
+    expect(message).toMatch(/^1 sidecar entry went to hosts that read as Kubernetes Services under clusterset\.local/);
     expect(message).toContain('clusterset.local is the domain of Kubernetes multi-cluster Services');
     expect(message).toContain('hosts: ["*.svc.clusterset.local"]');
     expect(message).not.toContain('--cluster-domain clusterset.local');

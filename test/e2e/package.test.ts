@@ -19,8 +19,9 @@ let files: string[] = [];
 beforeAll(() => {
   const dir = tempDir('ea-pack-');
   // The build has run (npm test builds first); --ignore-scripts keeps pack from building again.
-  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const [packed] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
+  const res = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`npm pack failed (${res.status}): ${res.stderr}`);
+  const [packed] = JSON.parse(res.stdout) as { filename: string; files: { path: string }[] }[];
   if (packed === undefined) throw new Error('npm pack described no package');
   files = packed.files.map((f) => f.path);
   execFileSync('tar', ['-xzf', join(dir, packed.filename), '-C', dir]);
