@@ -242,22 +242,22 @@ export function inferRoles(streams: RoleSample[], settings: AuditSettings, podRo
  * The egress gateway pod IPs seen in egress gateway samples (their listener addresses), sorted: sidecars dialling
  * them go via the gateway. An entry that reads like a sidecar's (a sidecar's log saved under a gateway's name)
  * arrived on its original destination, not on a gateway pod: it teaches nothing, or a sidecar passing through to
- * that address would be counted as sending to the gateway. An address outside the mesh (a public one, when no
- * mesh ranges are given: an IPv6 cluster's global pod addresses) makes entries to it gateway-bound, so it is learned
- * only from an entry that leaves from the address it arrived on, as a gateway pod's do: a sidecar's failed
- * connection (no upstream local address) does not read like a sidecar's, and would pass its direct traffic off.
+ * that address would be counted as sending to the gateway. A learned address makes sidecar entries to it
+ * gateway-bound (even a public one, when no mesh ranges are given: an IPv6 cluster's global pod addresses), so it
+ * is learned only from an entry that leaves from the address it arrived on, as a gateway pod's do: a sidecar's
+ * failed connection (no upstream local address) does not read like a sidecar's, and would pass its direct traffic
+ * off, to a public address or a private one alike.
  */
 export function learnGatewayIps(samples: RoleSample[], roles: Map<string, RoleAssignment>, settings: AuditSettings): string[] {
   const ips = new Set<string>();
   const clusters = new ClusterTable(settings);
-  const mesh = offlineContext(settings, []);
   for (const s of samples) {
     if (roles.get(s.key)?.role !== 'egress-gateway') continue;
     for (const r of s.records) {
       const ip = ipOf(r.downstream_local_address);
       const c = clusters.info(r.upstream_cluster);
       if (ip === null || !isOwnAddress(ip) || sidecarLike(r, c) !== null) continue;
-      if (isExternalIp(ip, mesh) && leavesFrom(r, c) !== 'own') continue;
+      if (leavesFrom(r, c) !== 'own') continue;
       ips.add(ip);
     }
   }
