@@ -63,6 +63,11 @@ function byAddress(address: string | null, fallbackPort: number | null, external
   return make(ip, portOf(address) ?? fallbackPort, address, external);
 }
 
+/** The host an outbound cluster names (`outbound|443||api.stripe.com`), which Envoy resolved and dialled; null for a wildcard, special or inbound cluster. */
+function namedHost(c: ClusterInfo): string | null {
+  return c.kind === 'outbound' && !c.wildcard ? c.host : null;
+}
+
 /**
  * True when an authority's host names the cluster's host: the same name, or (under the cluster domain) a
  * short form of it that Kubernetes' search domains complete (`reviews`, `reviews.default` for
@@ -82,7 +87,8 @@ export function sidecarDestination(r: AccessRecord, c: ClusterInfo, viaGateway: 
   const original = ipAddress(r.downstream_local_address);
   const origPort = portOf(original);
   const address = viaGateway ? original : ipAddress(r.upstream_host) ?? original;
-  const named = c.kind === 'outbound' && c.host !== null && !c.wildcard;
+  const host = namedHost(c);
+  const named = host !== null;
   // Sent direct without a cluster of that name, the Host header or SNI is only the client's word.
   const claimed = !viaGateway && !named;
   if (r.authority !== null && r.authority.length > 0) {
@@ -96,7 +102,7 @@ export function sidecarDestination(r: AccessRecord, c: ClusterInfo, viaGateway: 
     // full, so that an exception for default's `legacy-api` never allows another namespace's Service of that name.
     if (!named || namesClusterHost(a.host, c, !external)) return make(a.host, origPort ?? a.port ?? c.port, address, external, claimed);
   }
-  if (!viaGateway && named) return make(c.host as string, c.port, address, external);
+  if (!viaGateway && host !== null) return make(host, c.port, address, external);
   const sni = plainSni(r.requested_server_name);
   if (sni !== null) return make(sni, origPort ?? c.port, address, external, claimed);
   return byAddress(original ?? (viaGateway ? null : ipAddress(r.upstream_host)), viaGateway ? null : c.port, external);
@@ -125,7 +131,8 @@ export function gatewayDestination(
     if (sni !== null) return make(sni, sidePort, ipAddress(sidecar.downstream_local_address), true);
     return byAddress(sidecar.downstream_local_address, null, true);
   }
-  const named = c.kind === 'outbound' && c.host !== null && !c.wildcard;
+  const host = namedHost(c);
+  const named = host !== null;
   if (g.authority !== null && g.authority.length > 0) {
     const a = splitAuthority(g.authority);
     // As at a sidecar: the gateway dialled its cluster's host, whatever Host header (or SNI) the caller sent.
@@ -135,7 +142,7 @@ export function gatewayDestination(
   if (sni !== null && (!named || namesClusterHost(sni, c))) {
     return make(sni, c.host === sni ? c.port : sidePort ?? portOf(ipAddress(g.downstream_local_address)), up, true);
   }
-  if (named) return make(c.host as string, c.port, up, true);
+  if (host !== null) return make(host, c.port, up, true);
   return byAddress(up ?? (sidecar === null ? null : ipAddress(sidecar.downstream_local_address)), null, true);
 }
 
@@ -155,7 +162,8 @@ export function inboundDestination(r: AccessRecord, c: ClusterInfo): Destination
 /** Where an ingress gateway sent traffic: the backend cluster host, else the authority, else the local address. */
 export function ingressDestination(r: AccessRecord, c: ClusterInfo): Destination {
   const up = ipAddress(r.upstream_host);
-  if (c.kind === 'outbound' && c.host !== null && !c.wildcard) return make(c.host, c.port, up, false);
+  const host = namedHost(c);
+  if (host !== null) return make(host, c.port, up, false);
   if (r.authority !== null && r.authority.length > 0) {
     const a = splitAuthority(r.authority);
     return make(a.host, a.port ?? portOf(ipAddress(r.downstream_local_address)), up, false);
