@@ -256,8 +256,8 @@ export function learnGatewayIps(samples: RoleSample[], roles: Map<string, RoleAs
     for (const r of s.records) {
       const ip = ipOf(r.downstream_local_address);
       const c = clusters.info(r.upstream_cluster);
-      if (ip === null || !isOwnAddress(ip) || sidecarLike(r, c) !== null) continue;
-      if (leavesFrom(r, c) !== 'own') continue;
+      // leavesFrom 'own' also rules out sidecarLike's 'other'; its inbound and gateway-bound cases remain.
+      if (ip === null || !isOwnAddress(ip) || leavesFrom(r, c) !== 'own' || sidecarLike(r, c) !== null) continue;
       ips.add(ip);
     }
   }
