@@ -5,7 +5,6 @@ import { catalogueFix, socketNotLoggedFix } from '../engine/rule-catalogue.js';
 import { emptySpan, seconds, widenSpan, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
 import { EXPIRY_NOTICE_DAYS } from '../policy/expiry.js';
-import { escapeControl } from '../text/escape.js';
 import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
 
 
@@ -332,7 +331,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
       : ["a public address, so outside the mesh as no mesh ranges were given, and no gateway log read shows it as a gateway pod's", "name the pod range with --mesh-cidr (or mesh.cidrs), or read the gateway's logs too"];
     out.push({
       code: 'gateway-endpoint-outside-mesh',
-      message: `${plural(outside.entries, 'sidecar entry', 'sidecar entries')} sent to the egress gateway Service ${outside.host} reached ${escapeControl(outside.address)}, ${ranges}: they are reported direct, since a gateway pod is inside the mesh. If the gateway pods have such addresses (an IPv6 cluster whose pods have global unicast addresses, such as EKS's), ${way}; if not, that Service's endpoints lead outside the mesh.`,
+      message: `${plural(outside.entries, 'sidecar entry', 'sidecar entries')} sent to the egress gateway Service ${outside.host} reached ${outside.address}, ${ranges}: they are reported direct, since a gateway pod is inside the mesh. If the gateway pods have such addresses (an IPv6 cluster whose pods have global unicast addresses, such as EKS's), ${way}; if not, that Service's endpoints lead outside the mesh.`,
     });
   }
   const unordered = f.streams.flatMap((s) => (s.lateJump === null ? [] : [{ name: s.name, jump: s.lateJump }]));
