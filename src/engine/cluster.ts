@@ -66,9 +66,9 @@ function special(name: string): ClusterKind | null {
 }
 
 /**
- * Builds a matcher for host globs; an empty list matches nothing. A run of `*` is one `*` (picomatch reads three
- * or more as something else, a `.` after them matching any character), so a host glob means what the policy's
- * dialect says it does (policy/glob.ts), which the dead-glob check of the settings decides by.
+ * Builds a matcher for host globs; an empty list matches nothing. A run of `*` is one `*` (picomatch reads a
+ * leading `***` so that the dots after it match any character), so a host glob means what the policy's dialect
+ * says it does (policy/glob.ts), which the dead-glob check of the settings decides by.
  */
 export function hostMatcher(globs: readonly string[]): (host: string) => boolean {
   if (globs.length === 0) return () => false;

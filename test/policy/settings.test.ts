@@ -98,9 +98,10 @@ describe('mergeSettings precedence', () => {
   });
 
   it('decides with the glob dialect the engine matches gateway hosts by: a run of stars is one star', () => {
-    const match = hostMatcher(['egress***.svc.cluster.local']);
-    expect(match('egress-gw.istio-system.svc.cluster.local')).toBe(true);
-    expect(match('egress-gw.istio-system-svc-cluster-local')).toBe(false);
+    // picomatch alone reads a leading `***` so that the dots after it match any character.
+    const match = hostMatcher(['***gw.svc.cluster.local']);
+    expect(match('egress-gw.svc.cluster.local')).toBe(true);
+    expect(match('egress-gw-svc.cluster.local')).toBe(false);
   });
 
   it('returns fresh lists, so changing the result cannot change the policy or defaults', () => {
