@@ -113,11 +113,13 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const notices = new Notices();
   if (dashboard !== null) notices.hold(dashboard);
   const pacer = new Pacer<Flow>(paced ? options.speed : 0, options.window);
+  // The sidecars' own addresses stand in for mesh ranges only when none are given: --pods gives its pods' ranges.
+  const offline = offlineContext(settings, roles.resolution.learnedGatewayIps, roles.resolution.learnedPods, snapshot === null ? roles.resolution.learnedMeshIps : []);
   const pipeline = new AuditPipeline({
     spec,
     maxLineLength: options.maxLineLength,
     settings,
-    context: withSnapshot(snapshot, offlineContext(settings, roles.resolution.learnedGatewayIps, roles.resolution.learnedPods)),
+    context: withSnapshot(snapshot, offline),
     roleOf: roles.resolution.lookup,
     withJson: outputs.needsRecordJson,
     onFlow: pacer.holding(flowSink({ stage: setup.stage, builder, dashboard, outputs, window })),

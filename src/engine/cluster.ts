@@ -65,10 +65,14 @@ function special(name: string): ClusterKind | null {
   return null;
 }
 
-/** Builds a matcher for host globs; an empty list matches nothing. */
+/**
+ * Builds a matcher for host globs; an empty list matches nothing. A run of `*` is one `*` (picomatch reads a
+ * leading `***` so that the dots after it match any character), so a host glob means what the policy's dialect
+ * says it does (policy/glob.ts), which the dead-glob check of the settings decides by.
+ */
 export function hostMatcher(globs: readonly string[]): (host: string) => boolean {
   if (globs.length === 0) return () => false;
-  return picomatch([...globs], { nocase: true, dot: true });
+  return picomatch(globs.map((g) => g.replace(/\*{2,}/g, '*')), { nocase: true, dot: true });
 }
 
 /** True when `host` is the cluster domain or under it (`x.ns.svc.cluster.local`). */

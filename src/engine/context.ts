@@ -43,8 +43,30 @@ function inRanges(ranges: readonly Cidr[], ip: string): boolean | undefined {
   return false;
 }
 
-/** Builds the offline context: mesh CIDRs from the settings (a bad one is a usage error), gateway IPs and pod IPs learned from logs. */
-export function offlineContext(settings: AuditSettings, learnedGatewayIps: Iterable<string>, learnedPods: ReadonlyMap<string, PodIdentity> = new Map()): EngineContext {
+/**
+ * Whether an IP is inside the mesh with no mesh ranges given: true for a sidecar's own address (learnMeshIps), which
+ * is the mesh's whatever its scope (an IPv6 cluster's global unicast pod IPs), else unknown. Asked per flow of a
+ * public IP: an IPv4 address is looked up as it is, an IPv6 one canonicalised once per distinct spelling.
+ */
+function ownAddresses(learned: Iterable<string>): (ip: string) => boolean | undefined {
+  const own = new Set<string>();
+  for (const ip of learned) own.add(canonicalIp(ip));
+  if (own.size === 0) return () => undefined;
+  const v6 = new BoundedCache<true | undefined>(65_536);
+  const lookup = (ip: string): true | undefined => (own.has(canonicalIp(ip)) ? true : undefined);
+  return (ip) => (ip.includes(':') ? v6.get(ip, lookup) : own.has(ip) ? true : undefined);
+}
+
+/**
+ * Builds the offline context: mesh CIDRs from the settings (a bad one is a usage error), gateway IPs, pod IPs and
+ * sidecars' own addresses learned from logs. Given ranges are authoritative: the own addresses count only without them.
+ */
+export function offlineContext(
+  settings: AuditSettings,
+  learnedGatewayIps: Iterable<string>,
+  learnedPods: ReadonlyMap<string, PodIdentity> = new Map(),
+  learnedMeshIps: Iterable<string> = [],
+): EngineContext {
   const ranges = settings.meshCidrs.map(parseCidr);
   const gateways = new Set<string>();
   for (const ip of learnedGatewayIps) gateways.add(canonicalIp(ip));
@@ -54,6 +76,6 @@ export function offlineContext(settings: AuditSettings, learnedGatewayIps: Itera
     podByIp: (ip) => (learnedPods.size === 0 ? undefined : learnedPods.get(canonicalIp(ip))),
     // Most audits learn no gateway IP from content: no address is parsed for them.
     isGatewayIp: (ip) => gateways.size > 0 && gateways.has(canonicalIp(ip)),
-    isMeshIp: (ip) => (ranges.length === 0 ? undefined : mesh.get(ip, lookup)),
+    isMeshIp: ranges.length === 0 ? ownAddresses(learnedMeshIps) : (ip) => mesh.get(ip, lookup),
   };
 }

@@ -3,12 +3,13 @@
  * gateway-bound sidecar entries and egress gateway entries wait in the correlator until joined or
  * released by log time (`advance`), the memory bound (`maxPending`) or the end of input (`finish`).
  */
+import type { AccessRecord } from '../../parsers/types.js';
 import type { AuditSettings, Entry, EngineContext, Flow } from '../types.js';
 import { ClusterTable, type ClusterInfo } from './cluster.js';
 import { Correlator, type Group } from './correlator.js';
 import { heldGateway, heldSidecar, isInternal } from './entry-keys.js';
 import { FlowFactory, unloggedSocket } from './flow.js';
-import { ipOf } from './net.js';
+import { ipOf, ipScope } from './net.js';
 import { RoleConflicts } from './role-conflicts.js';
 import { classifySidecar, D, unjoinableGateway, unjoinableSidecar } from './rules.js';
 import type { Engine, EngineCounters, GatewayOutside, OtherDomain } from './types.js';
@@ -79,8 +80,14 @@ class AuditEngine implements Engine {
     this.correlator.finish();
   }
 
-  /** Counts an entry to a Service name under another domain (the first host is the example a warning names). */
-  private noteOtherDomain(c: ClusterInfo): void {
+  /**
+   * Counts an entry to a Service name under another domain (the first host is the example a warning names) whose
+   * endpoint is private or inside the mesh, as a Kubernetes Service's is: an ordinary external host shaped like one
+   * (a ServiceEntry `payments.prod.svc.corp.example` on a public address) says nothing of --cluster-domain.
+   */
+  private noteOtherDomain(r: AccessRecord, c: ClusterInfo): void {
+    const ip = ipOf(r.upstream_host);
+    if (ip === null || (ipScope(ip) !== 'private' && this.context.isMeshIp(ip) !== true)) return;
     if (this.otherDomain === null) this.otherDomain = { entries: 0, host: c.host as string, domain: c.otherDomain as string, clusterDomain: this.domain };
     this.otherDomain.entries++;
   }
@@ -114,7 +121,7 @@ class AuditEngine implements Engine {
   }
 
   private addSidecar(entry: Entry, cluster: ClusterInfo): void {
-    if (cluster.otherDomain !== null) this.noteOtherDomain(cluster);
+    if (cluster.otherDomain !== null) this.noteOtherDomain(entry.record, cluster);
     const decision = classifySidecar(entry.record, cluster, this.context, this.domain);
     if (decision !== null) {
       if (cluster.gatewayHost && decision === D.endpointOutsideMesh) this.noteGatewayOutside(entry, cluster);

@@ -15,7 +15,7 @@
 export { createEngine } from './engine.js';
 export { offlineContext } from './context.js';
 export { inferRoles, learnGatewayIps } from './roles.js';
-export { learnPodIps } from './learned-pods.js';
+export { learnMeshIps, learnPodIps } from './learned-pods.js';
 export { canonicalKey, canonicalName } from './net.js';
 export { asciiName, NON_ASCII, unicodeGlobProblem } from './idn.js';
 export { PairMemo } from './cache.js';

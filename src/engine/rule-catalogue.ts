@@ -218,7 +218,9 @@ const TEXT: Record<RuleId, Text> = {
   },
   'internal/passthrough-to-mesh': {
     title: 'Passed through to an address inside the mesh',
-    meaning: 'The sidecar passed the traffic through (PassthroughCluster) to an address inside the mesh ranges. Not egress.',
+    meaning:
+      'The sidecar passed the traffic through (PassthroughCluster) to an address inside the mesh ranges (with none ' +
+      "given, an address that a sidecar log read shows as its pod's own). Not egress.",
     fix: null,
   },
   'direct/service-entry-host': {
@@ -232,7 +234,8 @@ const TEXT: Record<RuleId, Text> = {
     title: 'Direct to an in-cluster name whose endpoint is outside the mesh',
     meaning:
       'The sidecar sent the traffic to a cluster-domain name (a headless Service, a MESH_INTERNAL ServiceEntry) whose ' +
-      'endpoint address is outside the mesh ranges: it left the mesh without an egress gateway.',
+      'endpoint address is outside the mesh ranges (with none given, a public address that no sidecar log read shows ' +
+      "as its pod's own): it left the mesh without an egress gateway.",
     fix: routeViaGateway(false),
   },
   'internal/mesh-service': {

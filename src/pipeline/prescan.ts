@@ -1,6 +1,6 @@
 import type { AccessRecord, FormatSpec } from '../../parsers/index.js';
 import { toRecord } from '../../parsers/index.js';
-import { inferRoles, learnGatewayIps, learnPodIps, type RoleSample } from '../engine/index.js';
+import { inferRoles, learnGatewayIps, learnMeshIps, learnPodIps, type RoleSample } from '../engine/index.js';
 import { StreamReader } from '../lines/stream-reader.js';
 import type { AuditSettings, LogStream, PodIdentity, Role, RoleAssignment, StreamInfo } from '../types.js';
 import { learnGatewayHosts, type PodRoleMatcher } from '../engine/roles.js';
@@ -23,6 +23,8 @@ export interface RoleResolution {
   learnedGatewayHosts: Map<string, string[]>;
   /** Pod IPs shown by sidecar streams that name their pod (IP → pod). */
   learnedPods: Map<string, PodIdentity>;
+  /** The own addresses of every sidecar stream, sorted: inside the mesh when no mesh ranges are given. */
+  learnedMeshIps: string[];
 }
 
 /** The sampled records of one pod (or of a stream that names none) and the namespace its envelope gave. */
@@ -119,6 +121,7 @@ export async function resolveRoles(
   const learnedGatewayIps = learnGatewayIps(samples, assignments, settings);
   const learnedGatewayHosts = learnGatewayHosts(samples, assignments, learnedGatewayIps, settings);
   const learnedPods = learnPodIps(samples, assignments, settings);
+  const learnedMeshIps = learnMeshIps(samples, assignments, settings);
   const lookup: RoleLookup = (info, pod, namespace, labels) => {
     const key = roleKey(info, pod, namespace);
     const found = assignments.get(key) ?? assignments.get(info.name);
@@ -128,7 +131,7 @@ export async function resolveRoles(
     assignments.set(key, late);
     return late.role as Role;
   };
-  return { resolution: { lookup, assignments, learnedGatewayIps, learnedGatewayHosts, learnedPods }, streams: replays };
+  return { resolution: { lookup, assignments, learnedGatewayIps, learnedGatewayHosts, learnedPods, learnedMeshIps }, streams: replays };
 }
 
 /** The settings the audit runs with: the user's, plus the gateway services the logs revealed (a new object; the user's stay as given). */

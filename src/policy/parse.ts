@@ -9,7 +9,7 @@ import { semanticIssues, type RawException, type RawPolicy } from './check.js';
 import { issuesFromAjv, mergeIssues, type Issue } from './issues.js';
 import { POLICY_JSON_SCHEMA, policyValidator } from './schema.js';
 import type { Policy, PolicyException, PortRange } from './types.js';
-import { duplicateKeys, formatPath, offsetOf } from './yaml-position.js';
+import { duplicateKeys, formatPath, offsetOf, positionOf } from './yaml-position.js';
 
 /** At most this many problems are listed; the rest are counted. */
 const MAX_LISTED = 20;
@@ -70,7 +70,8 @@ function toPolicy(raw: RawPolicy, file: string, doc: Document, counter: LineCoun
   if (raw.mesh?.clusterDomain) settings.clusterDomain = raw.mesh.clusterDomain;
   if (raw.mesh?.gatewayHosts) settings.gatewayHosts = [...raw.mesh.gatewayHosts];
   const exceptions = (raw.allow ?? []).map((e, i) => toException(e, counter.linePos(offsetOf(doc, ['allow', i], 'value')).line));
-  return { settings, exceptions, file };
+  const gatewayHostPositions = (raw.mesh?.gatewayHosts ?? []).map((_, i) => positionOf(doc, counter, ['mesh', 'gatewayHosts', i], 'value'));
+  return { settings, exceptions, file, gatewayHostPositions };
 }
 
 /** Parses and validates policy text; `file` names it in messages. Pure: no I/O. */

@@ -6,6 +6,7 @@ import { InputError, UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import type { AuditSettings } from '../types.js';
 import { firstBadCidr, firstBadHostGlob } from './check.js';
+import { globMatch } from './glob.js';
 import { meshRangeText } from './ip.js';
 import { DNS_NAME } from './schema.js';
 import type { Policy } from './types.js';
@@ -34,16 +35,19 @@ export function checkSettingFlags(flags: SettingFlags): void {
 }
 
 /**
- * True when `glob` can match some host under `domain`: the engine takes only such hosts for an egress gateway (a
- * Kubernetes Service), so any other glob is dead. Its literal tail (after its last wildcard) must fit the domain.
+ * True when `glob` can match some host under `domain` (the domain itself, or a name ending in `.domain`): the engine
+ * takes only such hosts for an egress gateway (a Kubernetes Service), so any other glob is dead. Exact for the glob
+ * dialect (glob.ts: `*` any run of characters, dots included; `?` one character), also where a wildcard ends the
+ * glob (`egress.corp.interna?` is dead, `egress-gw.corp.internal*` is not: `egress-gw.corp.internal.cluster.local`):
+ * a glob matches some `x.domain` exactly when its rest from some position matches `.domain`, as the part before
+ * that position matches some x (its literals as they are, `?` any character, `*` nothing).
  */
 function canMatchUnder(glob: string, domain: string): boolean {
   const lower = glob.toLowerCase();
-  const d = `.${domain.toLowerCase()}`;
-  const lastWildcard = Math.max(lower.lastIndexOf('*'), lower.lastIndexOf('?'));
-  if (lastWildcard < 0) return lower.endsWith(d);
-  const tail = lower.slice(lastWildcard + 1);
-  return tail.endsWith(d) || d.endsWith(tail);
+  const d = domain.toLowerCase().replace(/\.$/, '');
+  if (globMatch(lower, d)) return true;
+  for (let i = 0; i <= lower.length; i++) if (globMatch(lower.slice(i), `.${d}`)) return true;
+  return false;
 }
 
 /**
@@ -51,11 +55,14 @@ function canMatchUnder(glob: string, domain: string): boolean {
  * direct with nothing said: refused, naming where the glob came from (a flag: exit 2; the policy file: exit 3).
  */
 function checkGatewayHosts(merged: AuditSettings, fromFlags: boolean, policy: Policy): void {
-  const dead = merged.gatewayHosts.find((glob) => !canMatchUnder(glob, merged.clusterDomain));
-  if (dead === undefined) return;
+  const index = merged.gatewayHosts.findIndex((glob) => !canMatchUnder(glob, merged.clusterDomain));
+  if (index < 0) return;
+  const dead = merged.gatewayHosts[index] as string;
   const why = `"${escapeControl(dead)}" can match no host under the cluster domain ${escapeControl(merged.clusterDomain)}: an egress gateway is a Kubernetes Service (NAME.NAMESPACE.svc.${escapeControl(merged.clusterDomain)}); set the cluster's own domain (--cluster-domain, mesh.clusterDomain) or name the gateway's Service; traffic to another egress proxy is direct as far as the mesh goes: accept it with an exception under allow: in the policy`;
   if (fromFlags) throw new UsageError(`--gateway-host: ${why}`);
-  throw new InputError(`${escapeControl(policy.file ?? 'the policy')}: mesh.gatewayHosts: ${why}`);
+  const position = policy.gatewayHostPositions?.[index];
+  const where = `${escapeControl(policy.file ?? 'the policy')}${position === undefined ? '' : `:${position}`}`;
+  throw new InputError(`${where}: mesh.gatewayHosts${position === undefined ? '' : `[${index}]`}: ${why}`);
 }
 
 /** Flags override the policy, which overrides the defaults; a bad flag value is a UsageError (exit 2). */

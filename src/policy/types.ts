@@ -46,6 +46,8 @@ export interface Policy {
   settings: Partial<Pick<AuditSettings, 'meshCidrs' | 'clusterDomain' | 'gatewayHosts'>>;
   exceptions: PolicyException[];
   file: string | null;
+  /** `line:col` of each mesh.gatewayHosts glob in the file, for the message that refuses a dead one. */
+  gatewayHostPositions?: string[];
 }
 
 /** The fingerprints a previous run accepted (`--baseline`). */

@@ -335,6 +335,12 @@ describe('Service names under another cluster domain than the one given are a co
     expect(accepted.report.summary.verdicts['direct']).toBe(1);
   });
 
+  it('stays quiet of an ordinary external host shaped like a Service, whose endpoint is a public address', async () => {
+    const { report } = await audit([`${DIR}service-shaped-external-host/sidecar.log`, '--fail-on', 'none']);
+    expect(codes(report)).not.toContain('other-cluster-domain');
+    expect(report.summary.verdicts['direct']).toBe(1);
+  });
+
   it('stays quiet when --cluster-domain names it, and the gateway traffic is unconfirmed, not direct', async () => {
     const { code, report } = await audit([log, '--cluster-domain', 'corp.local']);
     expect(code).toBe(0);

@@ -1,6 +1,6 @@
 // Offline audits learn which pod had an IP from that pod's own sidecar log, and name gateway callers by it.
 import { describe, expect, it } from 'vitest';
-import { learnPodIps, offlineContext } from '../../src/engine/index.js';
+import { learnMeshIps, learnPodIps, offlineContext } from '../../src/engine/index.js';
 import type { RoleSample } from '../../src/engine/index.js';
 import type { RoleAssignment, StreamInfo } from '../../src/types.js';
 import { record, settings } from './helpers.js';
@@ -17,7 +17,7 @@ function sample(key: string, pod: string | null, namespace: string | null, recor
 }
 
 const outbound = (local: string) => record({ upstream_cluster: 'outbound|443||istio-egressgateway.istio-system.svc.cluster.local', upstream_local_address: local, upstream_host: '10.244.9.9:443' });
-const inbound = (local: string) => record({ upstream_cluster: 'inbound|8080||', upstream_local_address: '127.0.0.6:51234', downstream_local_address: local });
+const inbound = (local: string, peer = '10.244.8.8:51000') => record({ upstream_cluster: 'inbound|8080||', upstream_local_address: '127.0.0.6:51234', downstream_local_address: local, downstream_remote_address: peer });
 
 describe('pod IPs learned from saved sidecar logs', () => {
   it('takes the local side of outbound (upstream_local_address) and inbound (downstream_local_address) entries', () => {
@@ -49,5 +49,48 @@ describe('pod IPs learned from saved sidecar logs', () => {
     const ctx = offlineContext(settings(), [], pods);
     expect(ctx.podByIp('fd00::12')?.name).toBe('web-0');
     expect(ctx.podByIp('10.1.1.1')).toBeUndefined();
+  });
+
+  it('takes no address from an entry whose peer is the same address, that has no peer, or that leaves from the address it arrived on', () => {
+    const samples = [
+      sample('a.log', 'a-0', 'shop', [outbound('10.244.1.1:40100')]),
+      sample('self.log', 'self-0', 'shop', [record({ upstream_cluster: 'PassthroughCluster', upstream_local_address: '10.244.2.2:40100', upstream_host: '10.244.2.2:8080' })]),
+      sample('alone.log', 'alone-0', 'shop', [inbound('10.244.3.3:8080', '-'), record({ upstream_cluster: 'outbound|443||x.svc.cluster.local', upstream_local_address: '10.244.3.3:40100' })]),
+      // A gateway's shape (a gateway's or an edge proxy's log read as a sidecar's): it arrived on the address it leaves from.
+      sample('edge.log', 'edge-0', 'shop', [record({ upstream_cluster: 'PassthroughCluster', upstream_local_address: '8.8.8.8:40100', downstream_local_address: '8.8.8.8:443', upstream_host: '93.184.216.34:443' })]),
+    ];
+    const roles = new Map(samples.map((s) => [s.key, SIDECAR]));
+    expect([...learnPodIps(samples, roles, settings()).keys()]).toEqual(['10.244.1.1']);
+    expect(learnMeshIps(samples, roles, settings())).toEqual(['10.244.1.1']);
+  });
+});
+
+describe('sidecars\' own addresses, inside the mesh when no mesh ranges are given', () => {
+  // An IPv6 cluster whose pods have global unicast addresses (EKS): public by scope, but a pod's own.
+  const samples = [
+    sample('a.log', null, null, [outbound('[2600:1f14:abc:de00:1::22]:47120')]),
+    sample('b.log', 'reviews-v1-0', 'default', [inbound('[2600:1f14:abc:de00:3:0:0:41]:9080', '[2600:1f14:abc:de00:1::22]:47120')]),
+    sample('gw.log', 'istio-egressgateway-0', 'istio-system', [outbound('[2600:1f14:abc:de00:2::18]:40100')]),
+  ];
+  const roles = new Map([['a.log', SIDECAR], ['b.log', SIDECAR], ['gw.log', GATEWAY]]);
+
+  it('learns them from every sidecar stream, whether it names its pod or not, in one spelling', () => {
+    expect(learnMeshIps(samples, roles, settings())).toEqual(['2600:1f14:abc:de00:1::22', '2600:1f14:abc:de00:3::41']);
+  });
+
+  it('makes isMeshIp true for them without mesh ranges, in any spelling, and leaves every other address unknown', () => {
+    const ctx = offlineContext(settings(), [], new Map(), learnMeshIps(samples, roles, settings()));
+    expect(ctx.isMeshIp('2600:1f14:abc:de00:3::41')).toBe(true);
+    expect(ctx.isMeshIp('2600:1f14:abc:de00:3:0:0:41')).toBe(true);
+    expect(ctx.isMeshIp('2600:1f14:abc:de00:2::18')).toBeUndefined(); // a gateway stream's: not a sidecar's
+    expect(ctx.isMeshIp('2607:f8b0:4004:c1b::64')).toBeUndefined();
+    expect(offlineContext(settings(), [], new Map(), ['10.244.1.7']).isMeshIp('10.244.1.7')).toBe(true);
+    expect(offlineContext(settings(), [], new Map(), ['10.244.1.7']).isMeshIp('10.244.1.8')).toBeUndefined();
+  });
+
+  it('leaves given mesh ranges authoritative', () => {
+    const ctx = offlineContext(settings({ meshCidrs: ['fd00::/8'] }), [], new Map(), ['2600:1f14:abc:de00:3::41']);
+    expect(ctx.isMeshIp('2600:1f14:abc:de00:3::41')).toBe(false);
+    expect(ctx.isMeshIp('fd00::1')).toBe(true);
   });
 });

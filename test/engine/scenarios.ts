@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { AccessRecord } from '../../parsers/types.js';
-import { createEngine, inferRoles, learnGatewayIps, offlineContext, type RoleSample } from '../../src/engine/index.js';
+import { createEngine, inferRoles, learnGatewayIps, learnMeshIps, offlineContext, type RoleSample } from '../../src/engine/index.js';
 import type { Entry, Flow, StreamInfo } from '../../src/types.js';
 import { settings } from './helpers.js';
 
@@ -47,7 +47,8 @@ function streamInfo(name: string): StreamInfo {
 
 /**
  * Audits a scenario the way `egress-audit audit <files>` does: roles from the file names (and content),
- * gateway IPs learned from the gateway files, the offline context, every line through the engine.
+ * gateway IPs learned from the gateway files and own addresses from the sidecar files, the offline context, every
+ * line through the engine.
  */
 export function auditScenario(s: Scenario, parse: (line: string) => AccessRecord): Flow[] {
   const parsed = new Map<string, AccessRecord[]>();
@@ -56,7 +57,7 @@ export function auditScenario(s: Scenario, parse: (line: string) => AccessRecord
   const roles = inferRoles(samples, settings());
   const conf = settings();
   const flows: Flow[] = [];
-  const engine = createEngine(conf, offlineContext(conf, learnGatewayIps(samples, roles, conf)), (f) => flows.push(f));
+  const engine = createEngine(conf, offlineContext(conf, learnGatewayIps(samples, roles, conf), new Map(), learnMeshIps(samples, roles, conf)), (f) => flows.push(f));
   for (const [file, records] of parsed) {
     const role = roles.get(file)?.role ?? 'sidecar';
     records.forEach((record, i) => {

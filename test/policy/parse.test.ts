@@ -31,6 +31,7 @@ describe('parsePolicy on valid files', () => {
         clusterDomain: 'cluster.local',
         gatewayHosts: ['*egressgateway*', 'egress.istio-egress.svc.cluster.local'],
       },
+      gatewayHostPositions: ['14:18', '14:37'],
       exceptions: [
         {
           id: 'googleapis-direct',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../src/errors.js';
-import { mergeSettings, type Policy, type SettingFlags } from '../../src/policy/index.js';
+import { mergeSettings, parsePolicy, type Policy, type SettingFlags } from '../../src/policy/index.js';
+import { hostMatcher } from '../../src/engine/cluster.js';
 import type { AuditSettings } from '../../src/types.js';
 
 const DEFAULTS: AuditSettings = {
@@ -56,6 +57,13 @@ describe('mergeSettings precedence', () => {
     ['a glob whose tail is the end of the domain', '*.local'],
     ['a glob whose tail names the domain', '*-egress.*.svc.cluster.local'],
     ['a glob in capitals', '*.SVC.Cluster.Local'],
+    ['a glob ending in a star that a longer host under the domain fits (egress-gw.corp.internal.cluster.local)', 'egress-gw.corp.internal*'],
+    ['a glob ending in "?" that stands for the domain\'s last letter', 'egress.istio-system.svc.cluster.loca?'],
+    ['a "?" standing for the dot before the domain', 'egress-gw?cluster.local'],
+    ['the domain itself', 'cluster.local'],
+    ['a star in the middle of the domain', 'egress.*.local'],
+    ['a run of stars', 'egress***'],
+    ['a fixed-length glob as long as a host under the domain', '??????????.local'],
   ])('takes a gateway host glob that can match a host under the cluster domain: %s', (_, glob) => {
     expect(mergeSettings(DEFAULTS, NO_POLICY, { ...NO_FLAGS, gatewayHost: [glob] }).gatewayHosts).toEqual([glob]);
   });
@@ -64,6 +72,13 @@ describe('mergeSettings precedence', () => {
     ['a literal host outside the domain', 'egress-proxy.corp.internal'],
     ['a glob whose tail is outside the domain', 'egress-*.corp.internal'],
     ['a literal host that only ends like the domain', 'egress.notcluster.local'],
+    ['a glob ending in "?" outside the domain', 'egress.corp.interna?'],
+    ['a glob ending in "?" after the domain', 'egress.svc.cluster.local?'],
+    ['a glob whose wildcards are all before a tail outside the domain', '*egress*.corp.internal'],
+    ['a glob whose last label after a star is too short for the domain', 'egress.*.loca'],
+    ['a glob of fixed length too short for the domain', '?????.local'],
+    ['one character', '?'],
+    ['a glob whose tail after "?" only ends like the domain', 'egress?notcluster.local'],
   ])('refuses a --gateway-host that no host under the cluster domain can match (a gateway is a Kubernetes Service): %s', (_, glob) => {
     expect(() => mergeSettings(DEFAULTS, NO_POLICY, { ...NO_FLAGS, gatewayHost: [glob] })).toThrow(UsageError);
     expect(() => mergeSettings(DEFAULTS, NO_POLICY, { ...NO_FLAGS, gatewayHost: [glob] })).toThrow(`--gateway-host: "${glob}" can match no host under the cluster domain cluster.local`);
@@ -73,6 +88,20 @@ describe('mergeSettings precedence', () => {
     const merge = (): unknown => mergeSettings(DEFAULTS, POLICY, { ...NO_FLAGS, clusterDomain: 'k8s.local' });
     expect(merge).toThrow(InputError);
     expect(merge).toThrow('mesh-only.yaml: mesh.gatewayHosts: "egress.corp.internal" can match no host under the cluster domain k8s.local');
+  });
+
+  it('names the file, line and entry of a dead mesh.gatewayHosts glob in a policy file (exit 3)', () => {
+    const policy = parsePolicy('apiVersion: egress-audit/v1\nkind: EgressPolicy\nmesh:\n  gatewayHosts:\n    - "*egressgateway*"\n    - egress.corp.interna?\n', 'policy.yaml');
+    const merge = (): unknown => mergeSettings(DEFAULTS, policy, NO_FLAGS);
+    expect(merge).toThrow(InputError);
+    expect(merge).toThrow('policy.yaml:6:7: mesh.gatewayHosts[1]: "egress.corp.interna?" can match no host under the cluster domain cluster.local');
+  });
+
+  it('decides with the glob dialect the engine matches gateway hosts by: a run of stars is one star', () => {
+    // picomatch alone reads a leading `***` so that the dots after it match any character.
+    const match = hostMatcher(['***gw.svc.cluster.local']);
+    expect(match('egress-gw.svc.cluster.local')).toBe(true);
+    expect(match('egress-gw-svc.cluster.local')).toBe(false);
   });
 
   it('returns fresh lists, so changing the result cannot change the policy or defaults', () => {

@@ -1,0 +1,27 @@
+// The other-cluster-domain note: a Service name under another domain than the cluster's, on a cluster address.
+import { describe, expect, it } from 'vitest';
+import { createEngine, offlineContext } from '../../src/engine/index.js';
+import type { EngineCounters } from '../../src/engine/index.js';
+import { entry, http, settings } from './helpers.js';
+
+function otherDomain(host: string, upstreamHost: string | null, learnedMeshIps: string[] = []): EngineCounters['otherDomain'] {
+  const conf = settings();
+  const engine = createEngine(conf, offlineContext(conf, [], new Map(), learnedMeshIps), () => undefined);
+  engine.add(entry(http({ upstream_cluster: `outbound|443||${host}`, upstream_host: upstreamHost, upstream_local_address: '10.244.0.22:41288', downstream_local_address: '240.240.0.5:443' })));
+  engine.finish();
+  return engine.counters().otherDomain;
+}
+
+describe('Service names under another cluster domain', () => {
+  it('are noted when the endpoint is a cluster address (private, or a sidecar\'s own when no ranges are given)', () => {
+    expect(otherDomain('reviews.default.svc.corp.local', '10.32.4.17:9080')).toEqual({ entries: 1, host: 'reviews.default.svc.corp.local', domain: 'corp.local', clusterDomain: 'cluster.local' });
+    expect(otherDomain('rates.finance.svc.clusterset.local', '[fd00::17]:8080')?.domain).toBe('clusterset.local');
+    expect(otherDomain('reviews.default.svc.corp.local', '[2600:1f14:abc:de00:3::41]:9080', ['2600:1f14:abc:de00:3::41'])?.entries).toBe(1);
+  });
+
+  it('are not noted for an ordinary external host shaped like one: its endpoint is public, or not known', () => {
+    expect(otherDomain('payments.prod.svc.corp.example', '52.94.236.248:443')).toBeNull();
+    expect(otherDomain('payments.prod.svc.corp.example', '[2600:1f18:4d:8a00::12]:443')).toBeNull();
+    expect(otherDomain('payments.prod.svc.corp.example', null)).toBeNull();
+  });
+});
