@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { AuditOptions } from '../cli/options.js';
-import { offlineContext } from '../engine/index.js';
+import { ipScope, offlineContext } from '../engine/index.js';
 import { AuditPipeline, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { JUDGED_HEADS, runOffline } from '../pipeline/offline-driver.js';
 import { lineByLine, Pacer } from '../pipeline/pace.js';
@@ -33,7 +33,7 @@ function noRecordsDetail(s: StreamFacts): string {
 }
 
 /** `--explain`, printed once the run is over: late pods have their roles then, and record-less streams say so as coverage does. */
-function explain(resolution: RoleResolution, streams: readonly StreamFacts[], snapshot: PodSnapshot | null): string {
+function explain(resolution: RoleResolution, streams: readonly StreamFacts[], snapshot: PodSnapshot | null, ownMeshIps: readonly string[]): string {
   const empty = new Map(streams.filter((s) => s.records === 0).map((s) => [s.name, s]));
   const rows = [...resolution.assignments].sort(([a], [b]) => a.localeCompare(b));
   const width = Math.min(60, Math.max(...rows.map(([k]) => k.length), 4));
@@ -49,13 +49,17 @@ function explain(resolution: RoleResolution, streams: readonly StreamFacts[], sn
   const shown = pods.slice(0, EXPLAIN_MAX_PODS).map(([ip, p]) => `${ip}=${p.namespace === null ? '' : `${p.namespace}/`}${p.name}`);
   const more = pods.length > EXPLAIN_MAX_PODS ? `, and ${pods.length - EXPLAIN_MAX_PODS} more` : '';
   const podIps = pods.length > 0 ? `\n  pod IPs learned from their own sidecar logs (${pods.length}): ${escapeControl(shown.join(', '))}${more}` : '';
+  // The own addresses that change a verdict are the public ones (a private address is inside the mesh anyway).
+  const publicOwn = ownMeshIps.filter((ip) => ipScope(ip) === 'public');
+  const moreOwn = publicOwn.length > EXPLAIN_MAX_PODS ? `, and ${publicOwn.length - EXPLAIN_MAX_PODS} more` : '';
+  const ownIps = publicOwn.length > 0 ? `\n  public addresses inside the mesh as sidecars' own, read in their logs (no mesh ranges given) (${publicOwn.length}): ${escapeControl(publicOwn.slice(0, EXPLAIN_MAX_PODS).join(', '))}${moreOwn}` : '';
   const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${snapshot.pods} pods with ${snapshot.ips} IPs (${snapshot.gateways} egress gateway pods)${snapshot.ambiguous.size === 0 ? '' : `, ${snapshot.ambiguous.size} IP(s) claimed by two pods naming neither`}; the mesh is the /16 and /64 ranges of their IPs`;
   const held = streams.filter((s) => s.unordered !== null).map((s) => `\n  ${escapeControl(s.name)}: its entries waited until it ended: ${s.unordered}`);
   const copied = ' (through a temporary copy, as it cannot be read from its end in place)';
   const backwards = streams.filter((s) => s.backwards).map((s) => `\n  ${escapeControl(s.name)}: read from its last line back, as its log time runs newest first${s.copied ? copied : ''}`);
   const heads = `its head not judged for newest-first order, as the heads' memory holds the first ${JUDGED_HEADS} inputs that cannot be probed (stdin, FIFOs, .gz)`;
   const asItCame = streams.filter((s) => s.headUnjudged).map((s) => `\n  ${escapeControl(s.name)}: read as it came, ${heads}`);
-  return `egress-audit: roles\n${lines.join('\n')}${ips}${gatewayHosts}${podIps}${fromSnapshot}${held.join('')}${backwards.join('')}${asItCame.join('')}\n`;
+  return `egress-audit: roles\n${lines.join('\n')}${ips}${gatewayHosts}${podIps}${ownIps}${fromSnapshot}${held.join('')}${backwards.join('')}${asItCame.join('')}\n`;
 }
 
 function withSnapshot(snapshot: PodSnapshot | null, offline: EngineContext): EngineContext {
@@ -114,7 +118,8 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   if (dashboard !== null) notices.hold(dashboard);
   const pacer = new Pacer<Flow>(paced ? options.speed : 0, options.window);
   // The sidecars' own addresses stand in for mesh ranges only when none are given: --pods gives its pods' ranges.
-  const offline = offlineContext(settings, roles.resolution.learnedGatewayIps, roles.resolution.learnedPods, snapshot === null ? roles.resolution.learnedMeshIps : []);
+  const ownMeshIps = snapshot === null && settings.meshCidrs.length === 0 ? roles.resolution.learnedMeshIps : [];
+  const offline = offlineContext(settings, roles.resolution.learnedGatewayIps, roles.resolution.learnedPods, ownMeshIps);
   const pipeline = new AuditPipeline({
     spec,
     maxLineLength: options.maxLineLength,
@@ -169,7 +174,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     await dashboard.waitUntilQuit();
   }
   notices.release();
-  if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts, snapshot)); // after the dashboard has let go of the terminal
+  if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts, snapshot, ownMeshIps)); // after the dashboard has let go of the terminal
   if (dashboard !== null) printResultAfterDashboard(report);
   return exitCode;
 }

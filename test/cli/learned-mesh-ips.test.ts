@@ -28,6 +28,17 @@ describe("sidecars' own addresses as the mesh when no ranges are given", () => {
     expect(await callerRules('--mesh-cidr', 'fd12:3456:789a::/108')).toEqual(['direct/endpoint-outside-mesh', 'direct/passthrough-cluster', 'direct/passthrough-cluster']);
   });
 
+  it('names the public addresses it counted inside the mesh under --explain, and none once ranges are given', async () => {
+    const own = "public addresses inside the mesh as sidecars' own, read in their logs (no mesh ranges given) (2): 2600:1f14:abc:de00:1::22, 2600:1f14:abc:de00:3::41";
+    const bare = await runCli(['audit', SCENARIO, '-o', 'json', '--fail-on', 'none', '--explain']);
+    expect(bare.code).toBe(0);
+    expect(bare.stderr).toContain(own);
+    const ranged = await runCli(['audit', SCENARIO, '-o', 'json', '--fail-on', 'none', '--explain', '--mesh-cidr', 'fd12:3456:789a::/108']);
+    expect(ranged.code).toBe(0);
+    expect(ranged.stderr).toContain('egress-audit: roles');
+    expect(ranged.stderr).not.toContain('inside the mesh as sidecars');
+  });
+
   it('leaves --pods authoritative: the mesh is then its pods\' ranges', async () => {
     const pods = join(tempDir('ea-own-ips-'), 'pods.json');
     const pod = { kind: 'Pod', metadata: { name: 'other-0', namespace: 'default' }, spec: { containers: [{ name: 'istio-proxy' }] }, status: { podIP: '2600:1f14:abc:ff00::5' } };
