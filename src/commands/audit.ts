@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { AuditOptions } from '../cli/options.js';
-import { ipScope, offlineContext } from '../engine/index.js';
+import { offlineContext } from '../engine/index.js';
 import { AuditPipeline, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { JUDGED_HEADS, runOffline } from '../pipeline/offline-driver.js';
 import { lineByLine, Pacer } from '../pipeline/pace.js';
@@ -49,10 +49,9 @@ function explain(resolution: RoleResolution, streams: readonly StreamFacts[], sn
   const shown = pods.slice(0, EXPLAIN_MAX_PODS).map(([ip, p]) => `${ip}=${p.namespace === null ? '' : `${p.namespace}/`}${p.name}`);
   const more = pods.length > EXPLAIN_MAX_PODS ? `, and ${pods.length - EXPLAIN_MAX_PODS} more` : '';
   const podIps = pods.length > 0 ? `\n  pod IPs learned from their own sidecar logs (${pods.length}): ${escapeControl(shown.join(', '))}${more}` : '';
-  // The own addresses that change a verdict are the public ones (a private address is inside the mesh anyway).
-  const publicOwn = ownMeshIps.filter((ip) => ipScope(ip) === 'public');
-  const moreOwn = publicOwn.length > EXPLAIN_MAX_PODS ? `, and ${publicOwn.length - EXPLAIN_MAX_PODS} more` : '';
-  const ownIps = publicOwn.length > 0 ? `\n  public addresses inside the mesh as sidecars' own, read in their logs (no mesh ranges given) (${publicOwn.length}): ${escapeControl(publicOwn.slice(0, EXPLAIN_MAX_PODS).join(', '))}${moreOwn}` : '';
+  // Each can change a verdict: a public one's call, and a private one's passthrough (a private address alone is not enough for that).
+  const moreOwn = ownMeshIps.length > EXPLAIN_MAX_PODS ? `, and ${ownMeshIps.length - EXPLAIN_MAX_PODS} more` : '';
+  const ownIps = ownMeshIps.length > 0 ? `\n  addresses inside the mesh as sidecars' own, read in their logs (no mesh ranges given) (${ownMeshIps.length}): ${escapeControl(ownMeshIps.slice(0, EXPLAIN_MAX_PODS).join(', '))}${moreOwn}` : '';
   const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${snapshot.pods} pods with ${snapshot.ips} IPs (${snapshot.gateways} egress gateway pods)${snapshot.ambiguous.size === 0 ? '' : `, ${snapshot.ambiguous.size} IP(s) claimed by two pods naming neither`}; the mesh is the /16 and /64 ranges of their IPs`;
   const held = streams.filter((s) => s.unordered !== null).map((s) => `\n  ${escapeControl(s.name)}: its entries waited until it ended: ${s.unordered}`);
   const copied = ' (through a temporary copy, as it cannot be read from its end in place)';

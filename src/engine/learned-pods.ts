@@ -19,17 +19,20 @@ import { canonicalIp } from './context.js';
 /**
  * The pod's own address in a sidecar entry, or null: the local side of a connection it made (outbound) or took
  * (inbound), to or from a peer with another address. Not loopback, Istio's inbound passthrough source or the
- * unspecified address; not an entry that leaves from the address it arrived on (a gateway's shape: a gateway or
- * edge proxy's log read as a sidecar's); not one without a peer (a connection never made names no socket of the pod).
+ * unspecified address; not an outbound entry that leaves from the address it arrived on, or that does not say what
+ * it arrived on (a gateway's shape: a gateway or edge proxy's log read as a sidecar's); not one without a peer (a
+ * connection never made names no socket of the pod); not one whose cluster the log does not name, as then inbound
+ * and outbound cannot be told apart (an inbound entry's upstream_local_address is its client's under TPROXY).
  */
 function ownIpOf(r: AccessRecord, c: ClusterInfo): string | null {
+  if (c.kind === 'none') return null;
   const inbound = isInbound(c);
   const local = ipOf(inbound ? r.downstream_local_address : r.upstream_local_address);
   const peer = ipOf(inbound ? r.downstream_remote_address : r.upstream_host);
   if (local === null || peer === null) return null;
   const ip = canonicalIp(local);
-  const arrivedOn = inbound ? null : ipOf(r.downstream_local_address);
-  if (!isOwnAddress(ip) || canonicalIp(peer) === ip || (arrivedOn !== null && canonicalIp(arrivedOn) === ip)) return null;
+  const arrivedOn = inbound ? ip : ipOf(r.downstream_local_address);
+  if (arrivedOn === null || !isOwnAddress(ip) || canonicalIp(peer) === ip || (!inbound && canonicalIp(arrivedOn) === ip)) return null;
   return ip;
 }
 

@@ -28,8 +28,8 @@ describe("sidecars' own addresses as the mesh when no ranges are given", () => {
     expect(await callerRules('--mesh-cidr', 'fd12:3456:789a::/108')).toEqual(['direct/endpoint-outside-mesh', 'direct/passthrough-cluster', 'direct/passthrough-cluster']);
   });
 
-  it('names the public addresses it counted inside the mesh under --explain, and none once ranges are given', async () => {
-    const own = "public addresses inside the mesh as sidecars' own, read in their logs (no mesh ranges given) (2): 2600:1f14:abc:de00:1::22, 2600:1f14:abc:de00:3::41";
+  it('names the addresses it counted inside the mesh under --explain, and none once ranges are given', async () => {
+    const own = "addresses inside the mesh as sidecars' own, read in their logs (no mesh ranges given) (2): 2600:1f14:abc:de00:1::22, 2600:1f14:abc:de00:3::41";
     const bare = await runCli(['audit', SCENARIO, '-o', 'json', '--fail-on', 'none', '--explain']);
     expect(bare.code).toBe(0);
     expect(bare.stderr).toContain(own);

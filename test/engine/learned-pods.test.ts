@@ -16,7 +16,7 @@ function sample(key: string, pod: string | null, namespace: string | null, recor
   return { key, info: info(key), pod, namespace, records };
 }
 
-const outbound = (local: string) => record({ upstream_cluster: 'outbound|443||istio-egressgateway.istio-system.svc.cluster.local', upstream_local_address: local, upstream_host: '10.244.9.9:443' });
+const outbound = (local: string) => record({ upstream_cluster: 'outbound|443||istio-egressgateway.istio-system.svc.cluster.local', upstream_local_address: local, upstream_host: '10.244.9.9:443', downstream_local_address: '10.96.4.4:443' });
 const inbound = (local: string, peer = '10.244.8.8:51000') => record({ upstream_cluster: 'inbound|8080||', upstream_local_address: '127.0.0.6:51234', downstream_local_address: local, downstream_remote_address: peer });
 
 describe('pod IPs learned from saved sidecar logs', () => {
@@ -92,5 +92,23 @@ describe('sidecars\' own addresses, inside the mesh when no mesh ranges are give
     const ctx = offlineContext(settings({ meshCidrs: ['fd00::/8'] }), [], new Map(), ['2600:1f14:abc:de00:3::41']);
     expect(ctx.isMeshIp('2600:1f14:abc:de00:3::41')).toBe(false);
     expect(ctx.isMeshIp('fd00::1')).toBe(true);
+  });
+});
+
+describe('entries that say nothing sure of the pod\'s own address teach none', () => {
+  const roles = new Map([['a.log', SIDECAR]]);
+  const learned = (r: RoleSample['records'][number]) => learnMeshIps([sample('a.log', 'web-0', 'default', [r])], roles, settings());
+
+  it('skips an entry whose log names no cluster: inbound and outbound cannot be told apart (TPROXY keeps an inbound client\'s address as its upstream_local_address)', () => {
+    const tproxyInbound = { upstream_local_address: '203.0.113.50:41000', upstream_host: '10.244.1.7:8080', downstream_local_address: '10.244.1.7:8080', downstream_remote_address: '203.0.113.50:41000' };
+    expect(learned(record(tproxyInbound))).toEqual([]);
+    expect(learned(record({ ...tproxyInbound, upstream_cluster: 'inbound|8080||' }))).toEqual(['10.244.1.7']);
+  });
+
+  it('skips an outbound entry that does not say what it arrived on (it may be a proxy leaving from where it arrived)', () => {
+    const r = { upstream_cluster: 'PassthroughCluster', upstream_local_address: '198.51.100.7:40100', upstream_host: '93.184.216.34:443' };
+    expect(learned(record(r))).toEqual([]);
+    expect(learned(record({ ...r, downstream_local_address: '198.51.100.7:3128' }))).toEqual([]);
+    expect(learned(record({ ...r, downstream_local_address: '93.184.216.34:443' }))).toEqual(['198.51.100.7']);
   });
 });
