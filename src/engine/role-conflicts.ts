@@ -84,7 +84,9 @@ export class RoleConflicts {
     const s = t.conflict;
     if (s.seen++ >= CHECK_ALL && s.seen % SAMPLE_EVERY !== 0) return;
     s.entries++;
-    const why = entry.role === 'sidecar' ? this.gatewayLike(entry.record, c) : entry.role === 'egress-gateway' ? sidecarLike(entry.record, c) : ingressSidecarLike(entry.record, c);
+    // An ingress role comes from a pod name anyone may choose, and every ingress entry is `ingress`: a sidecar read so
+    // would hide its direct traffic. Only an ingress gateway's own routes to the egress gateway are not sidecar-like.
+    const why = entry.role === 'sidecar' ? this.gatewayLike(entry.record, c) : sidecarLike(entry.record, c, entry.role === 'egress-gateway');
     if (why === null) {
       if (t.sides !== null) noteFarSide(t.sides, entry, c);
       return;
@@ -144,17 +146,3 @@ function withFarSide(s: RoleConflict, sides: FarSides | null): RoleConflict {
   const earlier = s.conflicting === 0 || first.line < s.firstLine;
   return { ...s, conflicting: s.conflicting + count, firstLine: earlier ? first.line : s.firstLine, why: earlier ? why : s.why };
 }
-
-/**
- * Why an ingress gateway stream's entry reads like a client sidecar's, or null. A pod takes the ingress role from
- * its name (`*ingressgateway*`), which whoever deploys it chooses, and every entry of an ingress gateway is
- * `ingress`: a sidecar read so would hide its direct traffic. An ingress gateway has no inbound clusters, and when
- * it forwards outside the mesh (a route to a ServiceEntry) it leaves from the address it arrived on, as an egress
- * gateway does, never from the original destination a sidecar keeps.
- */
-function ingressSidecarLike(r: AccessRecord, c: ClusterInfo): string | null {
-  if (isInbound(c)) return `it is on the inbound cluster ${r.upstream_cluster ?? ''}`;
-  if (leavesFrom(r, c) === 'other') return 'it leaves the mesh from another address than it arrived on, as a sidecar does';
-  return null;
-}
-

@@ -57,10 +57,13 @@ export function leavesFrom(r: AccessRecord, c: ClusterInfo): 'own' | 'other' | n
   return ipOf(r.downstream_local_address) === ipOf(r.upstream_local_address) ? 'own' : 'other';
 }
 
-/** Why an egress gateway stream's entry reads like a client sidecar's, or null: role-conflicts.ts counts them, and none teaches a gateway IP. */
-export function sidecarLike(r: AccessRecord, c: ClusterInfo): string | null {
+/**
+ * Why a gateway stream's entry reads like a client sidecar's, or null: role-conflicts.ts counts them, and none teaches
+ * a gateway IP. `gatewayBound` false for an ingress gateway, which may itself route to the egress gateway.
+ */
+export function sidecarLike(r: AccessRecord, c: ClusterInfo, gatewayBound = true): string | null {
   if (isInbound(c)) return `it is on the inbound cluster ${r.upstream_cluster ?? ''}`;
-  if (c.gatewayHost) return `it is sent to the egress gateway ${c.host ?? ''}`;
+  if (gatewayBound && c.gatewayHost) return `it is sent to the egress gateway ${c.host ?? ''}`;
   if (leavesFrom(r, c) === 'other') return 'it leaves the mesh from another address than it arrived on, as a sidecar does';
   return null;
 }
