@@ -29,10 +29,10 @@ function ownIpOf(r: AccessRecord, c: ClusterInfo): string | null {
   const inbound = isInbound(c);
   const local = ipOf(inbound ? r.downstream_local_address : r.upstream_local_address);
   const peer = ipOf(inbound ? r.downstream_remote_address : r.upstream_host);
-  if (local === null || peer === null) return null;
+  const arrivedOn = inbound ? local : ipOf(r.downstream_local_address);
+  if (local === null || peer === null || arrivedOn === null) return null;
   const ip = canonicalIp(local);
-  const arrivedOn = inbound ? ip : ipOf(r.downstream_local_address);
-  if (arrivedOn === null || !isOwnAddress(ip) || canonicalIp(peer) === ip || (!inbound && canonicalIp(arrivedOn) === ip)) return null;
+  if (!isOwnAddress(ip) || canonicalIp(peer) === ip || (!inbound && canonicalIp(arrivedOn) === ip)) return null;
   return ip;
 }
 
