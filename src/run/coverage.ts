@@ -7,9 +7,9 @@ import { msToIso } from '../pipeline/times.js';
 import { EXPIRY_NOTICE_DAYS } from '../policy/expiry.js';
 import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
 
-
 /** The domain of Kubernetes multi-cluster Services (KEP-1645): a second domain beside the cluster's, not a custom one. */
 const MULTI_CLUSTER_DOMAIN = 'clusterset.local';
+
 /** What the run knows when it ends: lines, streams and their roles, the join, policy and live facts. */
 export interface CoverageFacts {
   lines: LineCounts;
