@@ -5,7 +5,7 @@
 import type { AccessRecord } from '../../parsers/types.js';
 import type { AuditSettings, Role, RoleAssignment } from '../types.js';
 import { ClusterTable, hostMatcher, isInbound, parseIstioSni, type ClusterInfo } from './cluster.js';
-import { offlineContext } from './context.js';
+import { canonicalIp, offlineContext } from './context.js';
 import { ipOf, ipScope, isIpAddress, isOwnAddress } from './net.js';
 import { isExternalIp } from './rules.js';
 import type { RoleSample } from './types.js';
@@ -72,6 +72,8 @@ export function sidecarLike(r: AccessRecord, c: ClusterInfo, gatewayBound = true
 interface FarSide {
   /** upstream_host IPs of gateway-bound sidecar entries → the sample that dialled them. */
   gatewayIps: Map<string, string>;
+  /** The same for endpoints outside the mesh (by scope, with no mesh ranges): evidence only for a stream that leaves from them (ownListeners). */
+  outsideGatewayIps: Map<string, string>;
   /** upstream_local sockets of outbound entries → the sample that opened them. */
   sockets: Map<string, string>;
 }
@@ -88,23 +90,41 @@ function note(map: Map<string, string>, key: string, sample: string): void {
  * passes through to the same address must not be read as that gateway's.
  */
 function farSide(samples: readonly RoleSample[], clusters: ClusterTable, outside: (ip: string) => boolean): FarSide {
-  const side: FarSide = { gatewayIps: new Map(), sockets: new Map() };
+  const side: FarSide = { gatewayIps: new Map(), outsideGatewayIps: new Map(), sockets: new Map() };
   for (const s of samples) {
     for (const r of s.records) {
       const c = clusters.info(r.upstream_cluster);
       if (isInbound(c)) continue;
       const up = ipOf(r.upstream_host);
-      if (c.gatewayHost && up !== null && !outside(up)) note(side.gatewayIps, up, s.key);
+      if (c.gatewayHost && up !== null) note(outside(up) ? side.outsideGatewayIps : side.gatewayIps, canonicalIp(up), s.key);
       if (isIpAddress(r.upstream_local_address)) note(side.sockets, r.upstream_local_address, s.key);
     }
   }
   return side;
 }
 
+/**
+ * The addresses a stream's own entries arrive on and leave the mesh from (leavesFrom 'own', as a gateway pod's do):
+ * the stream's own, whatever their scope. Computed only when some sidecar dialled a gateway-named endpoint outside the mesh.
+ */
+function ownListeners(s: RoleSample, clusters: ClusterTable): Set<string> {
+  const own = new Set<string>();
+  for (const r of s.records) {
+    const c = clusters.info(r.upstream_cluster);
+    const ip = ipOf(r.downstream_local_address);
+    if (ip !== null && isOwnAddress(ip) && leavesFrom(r, c) === 'own' && sidecarLike(r, c) === null) own.add(canonicalIp(ip));
+  }
+  return own;
+}
+
 function farSideRule(s: RoleSample, side: FarSide, clusters: ClusterTable): RoleAssignment | null {
   let considered = 0;
   let byIp = 0;
   let bySocket = 0;
+  // A sidecar endpoint outside the mesh under a gateway's name (an IPv6 cluster's global pod address, or a
+  // ServiceEntry `istio-egressgateway.evil.com` at a public address) names a gateway pod only to a stream that
+  // leaves the mesh from that address itself, as that pod does: a sidecar's entries arrive on it but leave from their own.
+  const own = side.outsideGatewayIps.size === 0 ? null : ownListeners(s, clusters);
   for (const r of s.records) {
     const c = clusters.info(r.upstream_cluster);
     if (isInbound(c) || !isIpAddress(r.downstream_local_address)) continue;
@@ -112,7 +132,8 @@ function farSideRule(s: RoleSample, side: FarSide, clusters: ClusterTable): Role
     // An app may dial a gateway pod's address itself (through PassthroughCluster): an entry that leaves as a
     // sidecar's is no gateway's, however many such connections it opens to make its other, direct ones gateway-only.
     if (sidecarLike(r, c) !== null) continue;
-    const ipOwner = side.gatewayIps.get(ipOf(r.downstream_local_address) as string);
+    const arrived = canonicalIp(ipOf(r.downstream_local_address) as string);
+    const ipOwner = side.gatewayIps.get(arrived) ?? (own?.has(arrived) === true ? side.outsideGatewayIps.get(arrived) : undefined);
     const sockOwner = r.downstream_remote_address === null ? undefined : side.sockets.get(r.downstream_remote_address);
     if (ipOwner !== undefined && ipOwner !== s.key) byIp++;
     else if (sockOwner !== undefined && sockOwner !== s.key && forwardsOutside(r, c)) bySocket++;

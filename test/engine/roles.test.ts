@@ -82,6 +82,34 @@ describe('role inference rules, in order', () => {
     expect(roles.get('mixed.log#kafka-client-5d8f9c7b6-x2x9k')).toMatchObject({ role: 'sidecar', rule: 'pod-name' });
   });
 
+  describe('on a cluster whose pods have global unicast addresses (EKS IPv6) and no mesh ranges', () => {
+    // Pod `istio-egress-5d8f` (not named like a gateway) in a `kubectl logs --prefix` file; one of its callers' logs is read.
+    const gw = '2600:1f14:abc:de00:2::18';
+    const side = record({ upstream_cluster: 'outbound|80||istio-egressgateway.istio-system.svc.cluster.local', upstream_host: `[${gw}]:8080`, upstream_local_address: '[2600:1f14:abc:de00:1::22]:41288', downstream_local_address: '[fd12:3456:789a::1e]:80', downstream_remote_address: '[2600:1f14:abc:de00:1::22]:55730' });
+    const out = { upstream_cluster: 'outbound|443||nginx.external.svc.cluster.local', upstream_host: '40.76.65.115:443', downstream_local_address: `[${gw}]:8080` };
+    // Calls from pods whose logs were not read (no socket in common), one that leaves from its own address.
+    const atGw = [
+      record({ ...out, upstream_local_address: `[${gw}]:36514`, downstream_remote_address: '[2600:1f14:abc:de00:1::31]:40001' }),
+      record({ ...out, upstream_local_address: null, response_flags: 'UF', downstream_remote_address: '[2600:1f14:abc:de00:1::32]:40002' }),
+      record({ ...out, upstream_local_address: null, response_flags: 'UF', downstream_remote_address: '[2600:1f14:abc:de00:1::33]:40003' }),
+    ];
+    const pod = 'istio-egress-5d8f9c7b6-x2x9k';
+    const roles = (records: AccessRecord[]): Map<string, RoleAssignment> =>
+      inferRoles([sample('client.log', [side]), sample(`mixed.log#${pod}`, records, { name: 'mixed.log' }, pod)], settings());
+
+    it('recognises the gateway pod from the far side: its entries arrive on the public address sidecars send gateway traffic to, and leave from it', () => {
+      expect(roles(atGw).get(`mixed.log#${pod}`)).toMatchObject({ role: 'egress-gateway', rule: 'content:far-side' });
+    });
+
+    it('does not when the stream never leaves from that address (its entries arrive there as a sidecar\'s do, or say nothing)', () => {
+      // The same entries without the one that shows the stream's own address: nothing says the address is the stream's.
+      expect(roles(atGw.slice(1)).get(`mixed.log#${pod}`)).toMatchObject({ role: 'sidecar', rule: 'pod-name' });
+      // A sidecar passing through to the address (leaves from its own pod address) is no gateway either.
+      const passthrough = atGw.map((r) => record({ ...r, upstream_cluster: 'PassthroughCluster', upstream_host: `[${gw}]:8080`, upstream_local_address: '[2600:1f14:abc:de00:1::40]:50000' }));
+      expect(roles(passthrough).get(`mixed.log#${pod}`)).toMatchObject({ role: 'sidecar', rule: 'pod-name' });
+    });
+  });
+
   it('does not take an ingress gateway for an egress gateway because sidecars call it (its entries stay in the mesh)', () => {
     const caller = record({ upstream_cluster: 'outbound|80||istio-ingressgateway.istio-system.svc.cluster.local', upstream_host: '10.42.0.3:8080', upstream_local_address: '10.42.0.11:38560', downstream_local_address: '10.43.0.5:80', downstream_remote_address: '10.42.0.11:41800' });
     const ingress = record({ upstream_cluster: 'outbound|8080||web.default.svc.cluster.local', upstream_host: '10.42.0.9:8080', upstream_local_address: '10.42.0.3:50000', downstream_local_address: '10.42.0.3:8080', downstream_remote_address: '10.42.0.11:38560' });
