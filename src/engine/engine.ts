@@ -3,6 +3,7 @@
  * gateway-bound sidecar entries and egress gateway entries wait in the correlator until joined or
  * released by log time (`advance`), the memory bound (`maxPending`) or the end of input (`finish`).
  */
+import ipaddr from 'ipaddr.js';
 import type { AccessRecord } from '../../parsers/types.js';
 import type { AuditSettings, Entry, EngineContext, Flow } from '../types.js';
 import { ClusterTable, type ClusterInfo } from './cluster.js';
@@ -13,6 +14,20 @@ import { ipOf, ipScope } from './net.js';
 import { RoleConflicts } from './role-conflicts.js';
 import { classifySidecar, D, unjoinableGateway, unjoinableSidecar } from './rules.js';
 import type { Engine, EngineCounters, GatewayOutside, OtherDomain } from './types.js';
+
+/** Istio's DNS proxy gives a ServiceEntry without addresses a VIP from these (class E and a benchmarking range), no Service's. */
+const AUTO_ALLOCATED: ReadonlyArray<[ipaddr.IPv4 | ipaddr.IPv6, number]> = [ipaddr.parseCIDR('240.240.0.0/16'), ipaddr.parseCIDR('2001:2::/48')];
+
+/**
+ * For a sidecar entry with no endpoint logged: the address its app dialled (downstream_local_address, the Service's
+ * ClusterIP), or null when it is an Istio auto-allocated ServiceEntry VIP, which tells nothing of a Service.
+ */
+function dialledService(r: AccessRecord): string | null {
+  const ip = ipOf(r.downstream_local_address);
+  if (ip === null || !ipaddr.isValid(ip)) return null;
+  const addr = ipaddr.process(ip);
+  return AUTO_ALLOCATED.some((range) => range[0].kind() === addr.kind() && addr.match(range)) ? null : ip;
+}
 
 class AuditEngine implements Engine {
   private readonly clusters: ClusterTable;
@@ -83,10 +98,11 @@ class AuditEngine implements Engine {
   /**
    * Counts an entry to a Service name under another domain (the first host is the example a warning names) whose
    * endpoint is private or inside the mesh, as a Kubernetes Service's is: an ordinary external host shaped like one
-   * (a ServiceEntry `payments.prod.svc.corp.example` on a public address) says nothing of --cluster-domain.
+   * (a ServiceEntry `payments.prod.svc.corp.example` on a public address) says nothing of --cluster-domain. With no
+   * endpoint logged (UH, NR, a format without it), the address the app dialled stands in (dialledService).
    */
   private noteOtherDomain(r: AccessRecord, c: ClusterInfo): void {
-    const ip = ipOf(r.upstream_host);
+    const ip = ipOf(r.upstream_host) ?? dialledService(r);
     if (ip === null || (ipScope(ip) !== 'private' && this.context.isMeshIp(ip) !== true)) return;
     if (this.otherDomain === null) this.otherDomain = { entries: 0, host: c.host as string, domain: c.otherDomain as string, clusterDomain: this.domain };
     this.otherDomain.entries++;

@@ -4,10 +4,10 @@ import { createEngine, offlineContext } from '../../src/engine/index.js';
 import type { EngineCounters } from '../../src/engine/index.js';
 import { entry, http, settings } from './helpers.js';
 
-function otherDomain(host: string, upstreamHost: string | null, learnedMeshIps: string[] = []): EngineCounters['otherDomain'] {
+function otherDomain(host: string, upstreamHost: string | null, learnedMeshIps: string[] = [], dialled = '240.240.0.5:443'): EngineCounters['otherDomain'] {
   const conf = settings();
   const engine = createEngine(conf, offlineContext(conf, [], new Map(), learnedMeshIps), () => undefined);
-  engine.add(entry(http({ upstream_cluster: `outbound|443||${host}`, upstream_host: upstreamHost, upstream_local_address: '10.244.0.22:41288', downstream_local_address: '240.240.0.5:443' })));
+  engine.add(entry(http({ upstream_cluster: `outbound|443||${host}`, upstream_host: upstreamHost, upstream_local_address: '10.244.0.22:41288', downstream_local_address: dialled })));
   engine.finish();
   return engine.counters().otherDomain;
 }
@@ -17,6 +17,18 @@ describe('Service names under another cluster domain', () => {
     expect(otherDomain('reviews.default.svc.corp.local', '10.32.4.17:9080')).toEqual({ entries: 1, host: 'reviews.default.svc.corp.local', domain: 'corp.local', clusterDomain: 'cluster.local' });
     expect(otherDomain('rates.finance.svc.clusterset.local', '[fd00::17]:8080')?.domain).toBe('clusterset.local');
     expect(otherDomain('reviews.default.svc.corp.local', '[2600:1f14:abc:de00:3::41]:9080', ['2600:1f14:abc:de00:3::41'])?.entries).toBe(1);
+  });
+
+  it('are noted with no endpoint logged (UH, NR) when the address the app dialled is a cluster address (a ClusterIP)', () => {
+    expect(otherDomain('reviews.default.svc.corp.local', null, [], '10.96.12.7:9080')).toEqual({ entries: 1, host: 'reviews.default.svc.corp.local', domain: 'corp.local', clusterDomain: 'cluster.local' });
+    expect(otherDomain('reviews.default.svc.corp.local', null, [], '[fd12:3456:789a::1e]:9080')?.entries).toBe(1);
+  });
+
+  it('are not noted with no endpoint logged when the dialled address is public, an Istio auto-allocated ServiceEntry VIP, or not an address', () => {
+    expect(otherDomain('payments.prod.svc.corp.example', null, [], '52.94.236.248:443')).toBeNull();
+    expect(otherDomain('payments.prod.svc.corp.example', null, [], '240.240.0.5:443')).toBeNull();
+    expect(otherDomain('payments.prod.svc.corp.example', null, [], '[2001:2::a]:443')).toBeNull();
+    expect(otherDomain('payments.prod.svc.corp.example', null, [], 'envoy://outbound/')).toBeNull();
   });
 
   it('are not noted for an ordinary external host shaped like one: its endpoint is public, or not known', () => {
