@@ -10,7 +10,7 @@ import { ClusterTable, type ClusterInfo } from './cluster.js';
 import { Correlator, type Group } from './correlator.js';
 import { heldGateway, heldSidecar, isInternal } from './entry-keys.js';
 import { FlowFactory, unloggedSocket } from './flow.js';
-import { ipOf, ipScope } from './net.js';
+import { ipOf, ipScope, isOwnAddress } from './net.js';
 import { RoleConflicts } from './role-conflicts.js';
 import { classifySidecar, D, unjoinableGateway, unjoinableSidecar } from './rules.js';
 import type { Engine, EngineCounters, GatewayOutside, OtherDomain } from './types.js';
@@ -20,11 +20,11 @@ const AUTO_ALLOCATED: ReadonlyArray<[ipaddr.IPv4 | ipaddr.IPv6, number]> = [ipad
 
 /**
  * For a sidecar entry with no endpoint logged: the address its app dialled (downstream_local_address, the Service's
- * ClusterIP), or null when it is an Istio auto-allocated ServiceEntry VIP, which tells nothing of a Service.
+ * ClusterIP), or null when it is no host's address (loopback, unspecified) or an Istio auto-allocated ServiceEntry VIP.
  */
 function dialledService(r: AccessRecord): string | null {
   const ip = ipOf(r.downstream_local_address);
-  if (ip === null || !ipaddr.isValid(ip)) return null;
+  if (ip === null || !isOwnAddress(ip)) return null;
   const addr = ipaddr.process(ip);
   return AUTO_ALLOCATED.some((range) => range[0].kind() === addr.kind() && addr.match(range)) ? null : ip;
 }

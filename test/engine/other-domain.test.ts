@@ -29,6 +29,7 @@ describe('Service names under another cluster domain', () => {
     expect(otherDomain('payments.prod.svc.corp.example', null, [], '240.240.0.5:443')).toBeNull();
     expect(otherDomain('payments.prod.svc.corp.example', null, [], '[2001:2::a]:443')).toBeNull();
     expect(otherDomain('payments.prod.svc.corp.example', null, [], 'envoy://outbound/')).toBeNull();
+    expect(otherDomain('payments.prod.svc.corp.example', null, [], '127.0.0.1:443')).toBeNull();
   });
 
   it('are not noted for an ordinary external host shaped like one: its endpoint is public, or not known', () => {
