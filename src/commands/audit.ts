@@ -103,7 +103,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   setMaxListeners(0, abort.signal); // one listener per open file
   const streams = await collectStreams(source.streams(abort.signal));
   const podRoles = podRoleMatcher(options);
-  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, podRoles.roleOf);
+  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, podRoles.roleOf, snapshot === null);
   const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
 
   const builder = reportBuilder(options);

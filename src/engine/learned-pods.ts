@@ -11,7 +11,7 @@
 import type { AccessRecord } from '../../parsers/types.js';
 import type { AuditSettings, PodIdentity, RoleAssignment } from '../types.js';
 import { ClusterTable, isInbound, type ClusterInfo } from './cluster.js';
-import { ipOf, isOwnAddress } from './net.js';
+import { ipOf, ipScope, isOwnAddress } from './net.js';
 import type { RoleSample } from './types.js';
 import { workloadOfPod } from './workload.js';
 import { canonicalIp } from './context.js';
@@ -68,10 +68,63 @@ export function learnPodIps(samples: readonly RoleSample[], roles: Map<string, R
 
 /**
  * The own addresses of every sidecar stream (whether it names its pod or not), sorted: the offline context counts
- * them inside the mesh when no mesh ranges are given. Only a pod whose log is read is known so.
+ * them inside the mesh when no mesh ranges are given. Only a pod whose log is read is known so. `later` adds those
+ * read past the samples (LaterOwnAddresses), of the keys whose role is a sidecar's.
  */
-export function learnMeshIps(samples: readonly RoleSample[], roles: Map<string, RoleAssignment>, settings: AuditSettings): string[] {
+export function learnMeshIps(samples: readonly RoleSample[], roles: Map<string, RoleAssignment>, settings: AuditSettings, later: LaterOwnAddresses | null = null): string[] {
   const ips = new Set<string>();
   eachOwnIp(samples, roles, settings, (ip) => ips.add(ip));
+  for (const [key, own] of later?.byKey ?? []) if (roles.get(key)?.role === 'sidecar') for (const ip of own.ips) ips.add(ip);
   return [...ips].sort();
+}
+
+/** Own addresses kept past the samples, in all and per pod: a file of many pods (or a hostile one) stays bounded. */
+const MAX_LATER = 65_536;
+const MAX_LATER_PER_POD = 8;
+
+/** A pod's own addresses read past the samples, and its header (no records) for role inference if it was not sampled. */
+export interface LaterPod {
+  sample: RoleSample;
+  ips: Set<string>;
+}
+
+/**
+ * Own addresses (ownIpOf) in a multi-pod stream's records past its role sample (a log-pipeline export holds every
+ * pod's lines in one file), per role key: a pod first seen there teaches its address as a sampled pod does, once its
+ * role (then decided by flags, labels and name) is a sidecar's. Only asked when no mesh ranges are given.
+ */
+export class LaterOwnAddresses {
+  /** Role key → the pod and the addresses found. */
+  readonly byKey = new Map<string, LaterPod>();
+  private readonly clusters: ClusterTable;
+  private total = 0;
+
+  constructor(settings: AuditSettings) {
+    this.clusters = new ClusterTable(settings);
+  }
+
+  /**
+   * Whether reading a stream on is worth its cost: some sampled entry shows a public own address (global unicast pod
+   * IPs). A private one is inside the mesh anyway, so a cluster whose sampled pods all have private addresses is not
+   * read again; a late pod with a public address there stays outside the mesh (`direct`, never a false pass).
+   */
+  worthReading(records: Iterable<AccessRecord>): boolean {
+    for (const r of records) {
+      const ip = ownIpOf(r, this.clusters.info(r.upstream_cluster));
+      if (ip !== null && ipScope(ip) === 'public') return true;
+    }
+    return false;
+  }
+
+  /** Notes the own address of one record past the sample, if it shows one; `header` makes the pod's sample when first needed. */
+  note(key: string, r: AccessRecord, header: () => RoleSample): void {
+    if (this.total >= MAX_LATER) return;
+    const ip = ownIpOf(r, this.clusters.info(r.upstream_cluster));
+    if (ip === null) return;
+    let pod = this.byKey.get(key);
+    if (pod === undefined) this.byKey.set(key, (pod = { sample: header(), ips: new Set() }));
+    if (pod.ips.has(ip) || pod.ips.size >= MAX_LATER_PER_POD) return;
+    pod.ips.add(ip);
+    this.total++;
+  }
 }

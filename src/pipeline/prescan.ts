@@ -4,6 +4,7 @@ import { inferRoles, learnGatewayIps, learnMeshIps, learnPodIps, type RoleSample
 import { StreamReader } from '../lines/stream-reader.js';
 import type { AuditSettings, LogStream, PodIdentity, Role, RoleAssignment, StreamInfo } from '../types.js';
 import { learnGatewayHosts, type PodRoleMatcher } from '../engine/roles.js';
+import { LaterOwnAddresses } from '../engine/learned-pods.js';
 import type { RoleLookup } from './entry-builder.js';
 import { HEAD_WAIT_MS, readStart } from './head-wait.js';
 import { replayed } from '../sources/peek.js';
@@ -54,17 +55,29 @@ function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterat
   };
 }
 
-/** Reads the start of one stream into per-pod record samples. */
-async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal): Promise<{ samples: Map<string, PodSample>; replay: LogStream }> {
+/**
+ * Reads the start of one stream into per-pod record samples. With `later` (no mesh ranges given), a file whose
+ * envelope names pods, and whose sample shows a public own address, is read on to its end for the own addresses of its
+ * pods (LaterOwnAddresses).
+ */
+async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null): Promise<{ samples: Map<string, PodSample>; replay: LogStream }> {
   // Keyed as roles are (`file#namespace/pod`): one pod name in two namespaces is two pods.
   const samples = new Map<string, PodSample>();
   let taken = 0;
+  let namesPods = false;
+  let past = false; // reading past the sample, for own addresses only
   const reader = new StreamReader({ info: stream.info, spec, maxLineLength, arrays: 'detect', onRecord: (view) => {
     const env = view.envelope;
     const named = env !== null && env.pod !== null; // the envelope names the pod (`--prefix`, stern), and maybe its namespace
     const pod = named ? env.pod : stream.info.pod;
     const namespace = named ? env.namespace : stream.info.namespace;
     const key = roleKey(stream.info, pod, namespace);
+    namesPods ||= named;
+    if (past) {
+      const labels = named ? env.labels : null;
+      later?.note(key, toRecord(view), () => ({ key, info: stream.info, pod, namespace, labels, records: [] }));
+      return;
+    }
     let sample = samples.get(key);
     if (sample === undefined) samples.set(key, (sample = { pod, namespace, labels: named ? env.labels : null, records: [] }));
     if (sample.records.length < SAMPLE_RECORDS) sample.records.push(toRecord(view));
@@ -83,6 +96,17 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
     reader.push(chunk);
   });
   if (failure !== null) reader.end(); // the last line before the error counts, as the main read's close counts it
+  const sampled = (): Iterable<AccessRecord> => [...samples.values()].flatMap((p) => p.records);
+  if (later !== null && namesPods && stream.info.kind === 'file' && failure === null && !ended && later.worthReading(sampled())) {
+    past = true;
+    // An error past the sample ends only this read: the main read meets it again and records it.
+    try {
+      for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) reader.push(next.value);
+      reader.end();
+    } catch {
+      // learned what was read before it
+    }
+  }
   if (stream.info.kind === 'file') await iterator.return?.();
   const rest = stream.info.kind === 'file' || failure !== null || ended ? null : iterator;
   return { samples, replay: replayable(stream, buffered, rest, pending, failure, deadline) };
@@ -108,11 +132,14 @@ export async function resolveRoles(
   settings: AuditSettings,
   signal: AbortSignal,
   podRole: PodRoleMatcher = () => null,
+  ownAddressesCount = true,
 ): Promise<{ resolution: RoleResolution; streams: LogStream[] }> {
   const samples: RoleSample[] = [];
   const replays: LogStream[] = [];
+  // Own addresses stand in for mesh ranges only when none are given (and no --pods: ownAddressesCount false).
+  const later = ownAddressesCount && settings.meshCidrs.length === 0 ? new LaterOwnAddresses(settings) : null;
   for (const stream of streams) {
-    const { samples: byPod, replay } = await sampleStream(stream, spec, maxLineLength, signal);
+    const { samples: byPod, replay } = await sampleStream(stream, spec, maxLineLength, signal, later);
     replays.push(replay);
     if (byPod.size === 0) samples.push({ key: stream.info.name, info: stream.info, pod: stream.info.pod, records: [] });
     for (const [key, { pod, namespace, labels, records }] of byPod) samples.push({ key, info: stream.info, pod, namespace, labels, records });
@@ -121,7 +148,7 @@ export async function resolveRoles(
   const learnedGatewayIps = learnGatewayIps(samples, assignments, settings);
   const learnedGatewayHosts = learnGatewayHosts(samples, assignments, learnedGatewayIps, settings);
   const learnedPods = learnPodIps(samples, assignments, settings);
-  const learnedMeshIps = learnMeshIps(samples, assignments, settings);
+  const learnedMeshIps = learnMeshIps(samples, later === null ? assignments : withLaterRoles(later, assignments, settings, podRole), settings, later);
   const lookup: RoleLookup = (info, pod, namespace, labels) => {
     const key = roleKey(info, pod, namespace);
     const found = assignments.get(key) ?? assignments.get(info.name);
@@ -132,6 +159,15 @@ export async function resolveRoles(
     return late.role as Role;
   };
   return { resolution: { lookup, assignments, learnedGatewayIps, learnedGatewayHosts, learnedPods, learnedMeshIps }, streams: replays };
+}
+
+/**
+ * The sampled roles plus those of pods first seen past the samples, decided as the main read's lookup decides them
+ * (flags, labels, name; no records), in a new map: the assignments themselves gain them only when the main read meets them.
+ */
+function withLaterRoles(later: LaterOwnAddresses, assignments: Map<string, RoleAssignment>, settings: AuditSettings, podRole: PodRoleMatcher): Map<string, RoleAssignment> {
+  const unsampled = [...later.byKey].filter(([key]) => !assignments.has(key)).map(([, pod]) => pod.sample);
+  return unsampled.length === 0 ? assignments : new Map([...assignments, ...inferRoles(unsampled, settings, podRole)]);
 }
 
 /** The settings the audit runs with: the user's, plus the gateway services the logs revealed (a new object; the user's stay as given). */
