@@ -85,12 +85,13 @@ const LITERAL_WORKLOAD = /^[a-z0-9.-]+(\/[a-z0-9.-]+)?$/;
 
 /**
  * How an exception names the flow's caller: its workload, or its address where only that is known; never a glob it
- * does not hold, nor words for a caller the log did not name (UNNAMED_CALLER): the user fills in a placeholder.
+ * does not hold, nor words for a caller the log did not name (UNNAMED_CALLER): the user fills in a placeholder. A
+ * workload whose namespace the log did not name is `<namespace>/name`: a bare `name` matches it in every namespace.
  */
 function callerField(s: FixSubject | null, ask: CallerBy): string {
   const ip = s === null || s.namespace !== null ? null : ipScalar(s.who);
   if (ip !== null) return `from: {cidrs: [${ip}]}`;
-  if (s !== null && LITERAL_WORKLOAD.test(s.who)) return `from: {workloads: [${s.who}]}`;
+  if (s !== null && LITERAL_WORKLOAD.test(s.who)) return `from: {workloads: [${s.namespace === null && !s.who.includes('/') ? `<namespace>/${s.who}` : s.who}]}`;
   return ask === 'address' ? 'from: {cidrs: [<caller address>]}' : 'from: {workloads: [<namespace>/<workload>]}';
 }
 

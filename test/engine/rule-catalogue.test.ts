@@ -141,6 +141,14 @@ describe('the rule catalogue', () => {
     expect(flowFix('gateway-only/no-sidecar-entry', { ...flow, who: UNNAMED_CALLER, namespace: null })).toContain('from: {cidrs: [<caller address>]}');
   });
 
+  it('never names a caller more broadly than the log: a workload whose namespace it did not name is asked for as <namespace>/name', () => {
+    // `from: {workloads: [reviews-v1]}` would match a reviews-v1 in every namespace, another tenant's too.
+    const fix = flowFix('direct/service-entry-host', { ...flow, who: 'reviews-v1', namespace: null }) ?? '';
+    expect(fix).toContain('from: {workloads: [<namespace>/reviews-v1]}');
+    expect(fix).not.toContain('[reviews-v1]');
+    expect(flowFix('direct/service-entry-host', { ...flow, who: 'shop/checkout', namespace: 'shop' })).toContain('from: {workloads: [shop/checkout]}');
+  });
+
   it('knows no rule id this version does not decide', () => {
     expect(ruleInfo('direct/made-up')).toBeUndefined();
   });
