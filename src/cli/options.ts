@@ -1,5 +1,11 @@
 /** Typed options of each command, as commander hands them over after validation. */
 import type { LogWindow } from '../pipeline/log-window.js';
+import type { AuditCommonOptions } from '../run/options.js';
+import type { WatchFilterOptions } from '../sources/kube/plan.js';
+
+/** Re-exported so the CLI's modules take every option type from here; the run and the report own them. */
+export type { AuditCommonOptions } from '../run/options.js';
+export { OUTPUT_FORMATS, type OutputFormat } from '../report/formats.js';
 
 /** Options shared by every command that reads log lines. */
 export interface ReadOptions {
@@ -14,36 +20,11 @@ export interface ParseOptions extends ReadOptions {
   strict: boolean;
 }
 
-/** Output formats of an audit. */
-export type OutputFormat = 'table' | 'json' | 'ndjson' | 'junit' | 'sarif' | 'markdown';
-
-/** All output formats, for validation and help. */
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson', 'junit', 'sarif', 'markdown'];
-
 /** Output formats of `rules`: a person's list, JSON for tools, or the Markdown of docs/rules.md. */
 export type RulesFormat = 'table' | 'json' | 'markdown';
 
 /** The formats `rules -o` accepts. */
 export const RULES_FORMATS: readonly RulesFormat[] = ['table', 'json', 'markdown'];
-
-/** Options shared by `audit` and `watch`: settings, policy, outputs, exit code. */
-export interface AuditCommonOptions {
-  policy: string | null;
-  meshCidr: string[];
-  clusterDomain: string | null;
-  gatewayHost: string[];
-  windowMs: number;
-  maxPending: number;
-  /** -o; null means "table, or the dashboard on a terminal". */
-  output: OutputFormat | null;
-  /** --report FORMAT=PATH, repeatable. */
-  report: { format: OutputFormat; path: string }[];
-  /** Verdict names that fail the run; empty for `--fail-on none`. @default ['direct'] */
-  failOn: string[];
-  baseline: string | null;
-  writeBaseline: string | null;
-  color: boolean;
-}
 
 /** `egress-audit audit`. */
 export interface AuditOptions extends ReadOptions, AuditCommonOptions {
@@ -65,15 +46,9 @@ export interface AuditOptions extends ReadOptions, AuditCommonOptions {
 }
 
 /** `egress-audit watch`. */
-export interface WatchOptions extends AuditCommonOptions, ReadOptions {
-  podQuery: string | null;
-  namespace: string[];
-  allNamespaces: boolean;
-  selector: string | null;
+export interface WatchOptions extends AuditCommonOptions, ReadOptions, WatchFilterOptions {
   context: string | null;
   kubeconfig: string | null;
-  gatewayNamespace: string;
-  gatewaySelector: string;
   sinceMs: number | null;
   durationMs: number | null;
   maxStreams: number;

@@ -2,7 +2,7 @@
  * The report stage: ReportBuilder folds flows into the one report model, and createWriter gives the
  * writer for an output format. Every writer renders the same Report, so console and files agree.
  */
-import type { OutputFormat } from '../cli/options.js';
+import type { OutputFormat } from './formats.js';
 import type { ReportWriter } from './writers/output.js';
 import { jsonWriter } from './writers/json.js';
 import { ndjsonWriter } from './writers/ndjson.js';

@@ -1,4 +1,4 @@
-import type { AuditCommonOptions } from '../cli/options.js';
+import type { AuditCommonOptions } from './options.js';
 import { InputError } from '../errors.js';
 import { writeBaseline } from '../policy/index.js';
 import type { AuditPipeline } from '../pipeline/audit-pipeline.js';

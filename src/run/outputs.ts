@@ -1,6 +1,7 @@
 import { createWriteStream, fstatSync, lstatSync, statSync, unlinkSync, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import type { AuditCommonOptions, OutputFormat } from '../cli/options.js';
+import type { OutputFormat } from '../report/formats.js';
+import type { AuditCommonOptions } from './options.js';
 import { InputError, UsageError } from '../errors.js';
 import { planReplacement, putInPlace, writeTarget, type Replacement } from '../output/replace-file.js';
 import { checkBaselineWritable } from '../policy/index.js';

@@ -1,4 +1,4 @@
-import type { AuditCommonOptions } from '../cli/options.js';
+import type { AuditCommonOptions } from './options.js';
 import { checkSettingFlags, createPolicyStage, emptyPolicy, loadBaseline, loadPolicy, mergeSettings, type PolicyStage } from '../policy/index.js';
 import type { Policy } from '../policy/index.js';
 import { ReportBuilder } from '../report/index.js';

@@ -1,6 +1,6 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempFolders } from '../helpers/temp-folders.js';
@@ -16,16 +16,30 @@ const tempDir = tempFolders();
 let unpacked = '';
 let files: string[] = [];
 
+/**
+ * Runs npm: through `npm_execpath` when set (as under `npm test` or `npx`, where `npm` itself may not be on
+ * PATH), else by name. A JavaScript entry point is run by this Node.
+ */
+function npm(args: string[]): SpawnSyncReturns<string> {
+  const execPath = process.env['npm_execpath'] ?? '';
+  const argv = execPath === '' ? ['npm', ...args] : /\.[cm]?js$/.test(execPath) ? [process.execPath, execPath, ...args] : [execPath, ...args];
+  return spawnSync(argv[0] as string, argv.slice(1), { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+}
+
 beforeAll(() => {
-  const dir = tempDir('ea-pack-');
-  // The build has run (npm test builds first); --ignore-scripts keeps pack from building again.
-  const res = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`npm pack failed (${res.status}): ${res.stderr}`);
-  const [packed] = JSON.parse(res.stdout) as { filename: string; files: { path: string }[] }[];
+  // The list npm itself would pack (no tar needed to read it back): what the package ships is exactly these
+  // files, copied from the repository. The build has run (npm test builds first); --ignore-scripts keeps
+  // pack from building again.
+  const res = npm(['pack', '--dry-run', '--ignore-scripts', '--json']);
+  if (res.status !== 0) throw new Error(`npm pack --dry-run failed (${res.status ?? res.error?.message}): ${res.stderr ?? ''}`);
+  const [packed] = JSON.parse(res.stdout) as { files: { path: string }[] }[];
   if (packed === undefined) throw new Error('npm pack described no package');
   files = packed.files.map((f) => f.path);
-  execFileSync('tar', ['-xzf', join(dir, packed.filename), '-C', dir]);
-  unpacked = join(dir, 'package');
+  unpacked = join(tempDir('ea-pack-'), 'package');
+  for (const file of files) {
+    mkdirSync(dirname(join(unpacked, file)), { recursive: true });
+    copyFileSync(join(ROOT, file), join(unpacked, file));
+  }
   // What npm install would put beside it: the runtime dependencies.
   symlinkSync(join(ROOT, 'node_modules'), join(unpacked, 'node_modules'), 'dir');
 });

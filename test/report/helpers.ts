@@ -8,7 +8,7 @@ import type { Entry, Flow } from '../../src/types.js';
 import type { Coverage, Report, ReportLineCounts } from '../../src/report/model.js';
 import { ReportBuilder } from '../../src/report/aggregate.js';
 import { createWriter } from '../../src/report/index.js';
-import type { OutputFormat } from '../../src/cli/options.js';
+import type { OutputFormat } from '../../src/report/formats.js';
 
 /** A record with every key null except the overrides. */
 export function record(overrides: Partial<AccessRecord> = {}): AccessRecord {

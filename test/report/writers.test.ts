@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stripStyles } from '../../src/text/color.js';
-import type { OutputFormat } from '../../src/cli/options.js';
+import type { OutputFormat } from '../../src/report/formats.js';
 import { buildReport, coverage, entry, flow, lineCounts, MemoryStream, render } from './helpers.js';
 import { sampleCoverage, sampleFlows } from './sample.js';
 import { createWriter } from '../../src/report/index.js';

@@ -53,10 +53,10 @@ export class Informer<T extends KubeObject> {
       const started = Date.now();
       try {
         // Healthy again once the server takes the watch, not when it ends: a watch resumed after a drop runs
-        // for minutes, and a run stopped meanwhile reported the drop as a lasting failure (exit 3).
+        // for minutes, and a run stopped meanwhile reported the drop as a lasting failure (exit 3). A watch
+        // refused with a plain 410 was not taken: the relist's success clears the failure, not the 410.
         const end = await watchOnce<T>(this.api, watchAction, this.spec.path, this.spec.query, this.rv, signal, (type, obj) => this.sink.event(type, obj), () => this.sink.health(null));
         this.rv = end.resourceVersion;
-        this.sink.health(null);
         if (end.end === 'expired') await this.relist(signal);
         else if (Date.now() - started < 1000) await sleep(this.backoff.next(), signal); // a server that ends watches at once
         else this.backoff.reset();

@@ -3,10 +3,19 @@
  * with the kubeconfig context's namespace: which namespaces' pods are sidecars to follow, which pods are
  * the egress gateways, and the label and pod-name filters.
  */
-import type { WatchOptions } from '../../cli/options.js';
 import { commaItems } from '../../cli/values.js';
 import { UsageError } from '../../errors.js';
 import { matchesSelector, parseLabelSelector, type LabelSelector } from './selector.js';
+
+/** The selection flags as given (owned here, so the live source does not depend on the CLI; `WatchOptions` extends it). */
+export interface WatchFilterOptions {
+  podQuery: string | null;
+  namespace: string[];
+  allNamespaces: boolean;
+  selector: string | null;
+  gatewayNamespace: string;
+  gatewaySelector: string;
+}
 
 /** The filters taken from the flags alone. */
 export interface WatchFilters {
@@ -41,7 +50,7 @@ function podRegex(text: string | null): RegExp | null {
 }
 
 /** Validates and parses the selection flags; every mistake is a usage error (exit 2). */
-export function watchFilters(o: Pick<WatchOptions, 'namespace' | 'allNamespaces' | 'selector' | 'podQuery' | 'gatewayNamespace' | 'gatewaySelector'>): WatchFilters {
+export function watchFilters(o: WatchFilterOptions): WatchFilters {
   if (o.allNamespaces && o.namespace.length > 0) throw new UsageError('-n/--namespace and -A/--all-namespaces cannot be combined');
   const namespaces = [...new Set(o.namespace.flatMap((n) => commaItems('-n/--namespace', n)).map((n) => namespaceName('-n/--namespace', n)))];
   return {
