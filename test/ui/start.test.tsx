@@ -68,6 +68,19 @@ describe('startDashboard', () => {
     expect(frames.at(-1)).toContain('■ stopped before the end'); // as it was at the key, though the run finished since
   });
 
+  it('stop() (a signal) quits as q does, and keeps the terminal until unmount, so the last frame has what the run set after it', async () => {
+    const { store, stdout, handle } = start();
+    await settle();
+    handle.stop();
+    await handle.waitUntilQuit(); // the run now stops and computes its warnings: the terminal is still the dashboard's
+    store.setWarnings([{ code: 'no-gateway-logs', message: 'No egress-gateway logs were read' }]);
+    handle.unmount();
+    const frames = stdout.writes.map(plain).filter((w) => w.includes('egress-audit  REPLAY'));
+    // It used to unmount at the signal: the last frame said "reading", without the warnings the run computed at its end.
+    expect(frames.at(-1)).toContain('▲ no-gateway-logs');
+    expect(frames.at(-1)).toContain('■ stopped before the end');
+  });
+
   it('still draws, without keys, when stdin is not a terminal (logs piped in)', async () => {
     const { stdout, stdin, handle } = start(false);
     expect(await outcome(handle)).toBe('running');
