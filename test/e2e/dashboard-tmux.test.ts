@@ -149,7 +149,8 @@ describe.skipIf(!HAVE_TMUX)(`the dashboard in a real terminal (tmux)${HAVE_TMUX 
     const exitFile = join(dir, 'exit');
     const pidFile = join(dir, 'pid');
     const log = slowSidecarLog(dir);
-    const command = `CI=true NO_COLOR=1 ${process.execPath} ${BIN} audit ${log} --dashboard --speed 1 2>${join(dir, 'stderr')} & echo $! > ${pidFile}; wait $!; echo $? > ${exitFile}; sleep 30`;
+    const report = join(dir, 'report.json');
+    const command = `CI=true NO_COLOR=1 ${process.execPath} ${BIN} audit ${log} --dashboard --speed 1 --report json=${report} 2>${join(dir, 'stderr')} & echo $! > ${pidFile}; wait $!; echo $? > ${exitFile}; sleep 30`;
     tmux('new-session', '-d', '-s', 'term', '-x', '160', '-y', '30', command);
     await waitFor((t) => /unconfirmed\s+[1-9]/.test(t), 'the first flows', 'term');
     process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
@@ -160,6 +161,9 @@ describe.skipIf(!HAVE_TMUX)(`the dashboard in a real terminal (tmux)${HAVE_TMUX 
     expect(last).toContain('■ stopped before the end');
     expect(last).toContain('▲ no-gateway-logs');
     expect(readFileSync(join(dir, 'stderr'), 'utf8')).toMatch(/egress-audit: INCOMPLETE: .*\(exit 3\)\./);
+    // The report says who stopped it: it used to say "(q)", a key nobody pressed.
+    const warnings = (JSON.parse(readFileSync(report, 'utf8')) as { coverage: { warnings: { code: string; message: string }[] } }).coverage.warnings;
+    expect(warnings.find((w) => w.code === 'stream-errors')?.message).toMatch(/^The run was stopped on the dashboard \(q, Ctrl-C or SIGTERM\) before 1 input\(s\) were read to the end/);
   });
 
   it('writes the table instead on a TERM=dumb terminal, which cannot move its cursor for the redraws', async () => {
