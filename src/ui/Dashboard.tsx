@@ -113,7 +113,7 @@ export function Dashboard({ store, color, onQuit, stopRequested = false, final =
     if (onQuit !== undefined) onQuit();
     else exit();
   }, [stopped, exit, onQuit]);
-  // Keys go off once quit: raw mode ends, so a Ctrl-C meanwhile is the terminal's again (a second one cuts a watch's stop short).
+  // Keys go off once quit: raw mode ends, so a Ctrl-C meanwhile is a SIGINT again (it cuts a watch's final reads short; the frame stays until the run ends).
   useKeys(ui, setUi, (current) => keyContext(store, lists, current, layout, columns), refresh, isRawModeSupported && stopped === null, () => setStopped({ finished: snap.progress.finished }));
   const mode = ui.editingFilter ? 'filter' : ui.help ? 'help' : ui.detail ? 'detail' : 'lists';
   return (
