@@ -46,15 +46,18 @@ function exitWhenDone(): void {
 }
 
 /** The stop controls: graceful (stop following, read what is left, report) and hard (cut everything). */
-interface Stops {
+export interface Stops {
   graceful: AbortController;
   hard: AbortController;
+  /** `q` on the dashboard: the graceful stop, counted as a first Ctrl-C, so that a Ctrl-C after it (keys are off then) skips the final reads. */
+  stopByKey(): void;
   /** Starts the --duration clock (once following begins: start-up time does not count). */
   startClock(): void;
   dispose(): void;
 }
 
-function stops(durationMs: number | null): Stops {
+/** The stops of a watch; exported for its tests. */
+export function stops(durationMs: number | null): Stops {
   const graceful = new AbortController();
   const hard = new AbortController();
   setMaxListeners(0, graceful.signal, hard.signal); // every followed container listens to them
@@ -72,6 +75,9 @@ function stops(durationMs: number | null): Stops {
   return {
     graceful,
     hard,
+    stopByKey() {
+      if (signals === 0) onSignal(); // unless a signal stopped it already: the dashboard quits on that signal too, and it is one stop
+    },
     startClock() {
       if (durationMs !== null) cancelDuration = afterMs(durationMs, () => graceful.abort());
     },
@@ -179,7 +185,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     const dashboard = useDashboard ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'live', description: cluster.source.describe(), builder }) : null;
     if (dashboard !== null) {
       notices.hold(dashboard);
-      dashboard.quit.addEventListener('abort', () => s.graceful.abort(), { once: true });
+      dashboard.quit.addEventListener('abort', () => s.stopByKey(), { once: true });
     }
     const run = await buildPipeline(options, setup, cluster, outputs, { builder, dashboard, spec });
     await follow(run, cluster, s, outputs, dashboard);

@@ -353,10 +353,10 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   const failed = f.streams.filter((s) => s.error !== null && !s.stopped);
   const stopped = f.streams.filter((s) => s.stopped);
   if (failed.length + stopped.length > 0) {
-    // A person's stop (q) is said as a stop, not as inputs that failed; the audit is as incomplete either way.
+    // A person's stop (q, or a signal to the dashboard) is said as a stop, not as inputs that failed; the audit is as incomplete either way.
     const said = [
       failed.length > 0 ? `${failed.length} input(s) could not be read to the end: ${failed.map((s) => s.error).join('; ')}` : '',
-      stopped.length > 0 ? `The run was stopped (q) before ${stopped.length} input(s) were read to the end, so the audit covers only what was read: ${listed(stopped, (s) => s.name)}.` : '',
+      stopped.length > 0 ? `The run was stopped on the dashboard (q, Ctrl-C or SIGTERM) before ${stopped.length} input(s) were read to the end, so the audit covers only what was read: ${listed(stopped, (s) => s.name)}.` : '',
     ];
     out.push({ code: 'stream-errors', message: said.filter((t) => t !== '').join(' ') });
   }

@@ -23,7 +23,7 @@ export interface RunDashboard {
   finish(report: Report, p: RunProgress): void;
   /** Shows what the run says meanwhile (stderr would be drawn over); the caller prints it again once the terminal is released. */
   notice(message: string): void;
-  /** Aborted when the person presses q or Ctrl-C. */
+  /** Aborted when the person presses q or Ctrl-C, or a SIGINT or SIGTERM arrives. */
   readonly quit: AbortSignal;
   /** Resolves once the person has quit (at once when no keyboard could be opened); then the terminal is released. */
   waitUntilQuit(): Promise<void>;
@@ -79,7 +79,9 @@ export async function startRunDashboard(options: {
   const handle = ui.startDashboard(store, { color: options.color, ...(keys ? { stdin: keys } : {}) });
   const quit = new AbortController();
   const quitting = handle.waitUntilQuit().then(() => quit.abort());
-  const onSignal = (): void => handle.unmount();
+  // A signal stops the run as q does: the terminal stays the dashboard's until the run has finished (finish,
+  // then waitUntilQuit), so the last frame carries the run's warnings, as the result line below it does.
+  const onSignal = (): void => handle.stop();
   onStopSignals(['SIGINT', 'SIGTERM'], onSignal, { once: true });
   const setProgress = (p: RunProgress, finished: boolean): void =>
     store.setProgress({ lines: p.lines.lines, records: p.lines.records, skipped: skipped(p.lines), bytes: p.bytes, streams: p.streams, reconnects: p.reconnects, finished });

@@ -33,6 +33,8 @@ export interface DashboardProps {
    * finished and unmounts it, so the last frame shows the final counts. Without it, quitting exits Ink at once.
    */
   onQuit?: () => void;
+  /** The run was stopped otherwise than by a key (a signal): the frames say stopped, as after q. @default false */
+  stopRequested?: boolean;
   /** The frame to leave on the terminal: drawn from the store as it is now, not from the last (throttled) notification. @default false */
   final?: boolean;
 }
@@ -90,7 +92,7 @@ function useKeys(ui: UiState, setUi: (next: UiState) => void, context: (ui: UiSt
 }
 
 /** The whole screen: header, counters, coverage, then the lists (or the detail / help), then the key bar. */
-export function Dashboard({ store, color, onQuit, final = false }: DashboardProps) {
+export function Dashboard({ store, color, onQuit, stopRequested = false, final = false }: DashboardProps) {
   // Keys need a raw-mode terminal on stdin; when logs are piped in there is none, so the view only updates.
   const { isRawModeSupported } = useStdin();
   const { columns, rows } = useTerminalSize();
@@ -104,12 +106,14 @@ export function Dashboard({ store, color, onQuit, final = false }: DashboardProp
   const lists = useMemo(() => listsView(snap, ui.filter, ui.sort), [snap, ui.filter, ui.sort]);
   const layout = computeLayout(rows, coverageBarRows(snap.notices, snap.warnings, columns), ui.focus);
   const { exit } = useApp();
+  // A signal stops the run as q does (set while rendering, React's way for state that follows a prop: no frame says otherwise).
+  if (stopRequested && stopped === null) setStopped({ finished: snap.progress.finished });
   useEffect(() => {
     if (stopped === null) return;
     if (onQuit !== undefined) onQuit();
     else exit();
   }, [stopped, exit, onQuit]);
-  // Keys go off once quit: raw mode ends, so a Ctrl-C meanwhile is the terminal's again (a second one cuts a watch's stop short).
+  // Keys go off once quit: raw mode ends, so a Ctrl-C meanwhile is a SIGINT again (it cuts a watch's final reads short; the frame stays until the run ends).
   useKeys(ui, setUi, (current) => keyContext(store, lists, current, layout, columns), refresh, isRawModeSupported && stopped === null, () => setStopped({ finished: snap.progress.finished }));
   const mode = ui.editingFilter ? 'filter' : ui.help ? 'help' : ui.detail ? 'detail' : 'lists';
   return (

@@ -5,7 +5,7 @@
 import { restoreCiVariables } from './ink-terminal-mode.js';
 import { render } from 'ink';
 import { createElement } from 'react';
-import { Dashboard } from './Dashboard.js';
+import { Dashboard, type DashboardProps } from './Dashboard.js';
 import type { DashboardStore } from './store.js';
 import { colorAllowed } from '../text/color.js';
 
@@ -28,6 +28,11 @@ export interface StartDashboardOptions {
 export interface DashboardHandle {
   /** Resolves when the user quits (`q`, Ctrl-C) or `unmount()` is called; the caller then writes reports, and the dashboard is still drawn meanwhile. */
   waitUntilQuit(): Promise<void>;
+  /**
+   * Quits as `q` does, for a signal (SIGINT once keys are off after `q`, SIGTERM): the frames say stopped and
+   * waitUntilQuit resolves, but the terminal is kept until `unmount()`, so the last frame can show the run's end.
+   */
+  stop(): void;
   /** Draws a last frame of the store as it is now, stops rendering and releases the terminal (idempotent). */
   unmount(): void;
 }
@@ -45,7 +50,8 @@ export function startDashboard(store: DashboardStore, options: StartDashboardOpt
   let quit = (): void => undefined;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
   const onQuit = (): void => quit();
-  const instance = render(createElement(Dashboard, { store, color, onQuit }), {
+  let props: DashboardProps = { store, color, onQuit };
+  const instance = render(createElement(Dashboard, props), {
     stdout: options.stdout ?? process.stdout,
     stdin: options.stdin ?? process.stdin,
     maxFps: MAX_FPS,
@@ -60,12 +66,16 @@ export function startDashboard(store: DashboardStore, options: StartDashboardOpt
     waitUntilQuit: async () => {
       await Promise.race([quitting, exiting]);
     },
+    stop: () => {
+      if (!unmounted && !exited && props.stopRequested !== true) instance.rerender(createElement(Dashboard, (props = { ...props, stopRequested: true })));
+      quit();
+    },
     unmount: () => {
       if (unmounted) return;
       unmounted = true;
       // What the run added since the last repaint (its last flows, final counts and warnings) is drawn now: Ink
       // renders a rerender at once (its legacy root), where a store notification is rendered later, and writes it as the last frame.
-      if (!exited) instance.rerender(createElement(Dashboard, { store, color, onQuit, final: true }));
+      if (!exited) instance.rerender(createElement(Dashboard, { ...props, final: true }));
       instance.unmount();
       quit();
     },

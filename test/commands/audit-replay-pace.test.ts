@@ -109,7 +109,7 @@ describe('audit --dashboard --speed', () => {
     const written = JSON.parse(readFileSync(report, 'utf8')) as { summary: { exitCode: number }; coverage: { warnings: { code: string; message: string }[] } };
     expect(written.summary.exitCode).toBe(3);
     // Said as the person's stop, not as an input that failed ("1 input(s) could not be read to the end: ...").
-    expect(written.coverage.warnings.find((w) => w.code === 'stream-errors')?.message).toBe(`The run was stopped (q) before 1 input(s) were read to the end, so the audit covers only what was read: ${file}.`);
+    expect(written.coverage.warnings.find((w) => w.code === 'stream-errors')?.message).toBe(`The run was stopped on the dashboard (q, Ctrl-C or SIGTERM) before 1 input(s) were read to the end, so the audit covers only what was read: ${file}.`);
     expect(stderr).toContain(`egress-audit: stopped before 1 input(s) were read to the end (${file}): the audit is incomplete\n`);
     // The result line, too, leaves room for a stop: it used to say the input "could not be read".
     expect(readFileSync(summary, 'utf8')).toContain('INCOMPLETE: some input was not read to the end (stream-errors: it failed, or the run was stopped)');

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -33,6 +33,24 @@ async function waitFor(predicate: (text: string) => boolean, what: string, sessi
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`the screen never showed ${what}:\n${screen(session)}`);
+}
+
+/** Polls until `file` exists (the shell writes the exit code there once the binary has ended). */
+async function waitForFile(file: string): Promise<void> {
+  for (let i = 0; i < 150 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+/**
+ * A sidecar log a paced replay (`--speed 1`) takes a minute to read: 300 entries at once, then one every
+ * 2 s; no gateway log, so the run ends with coverage warnings (no-gateway-logs) that only its end computes.
+ */
+function slowSidecarLog(dir: string): string {
+  const entry = readFileSync(join(fixture('scenarios/unconfirmed-no-gateway-logs'), 'sidecar.log'), 'utf8').split('\n')[0] as string;
+  const at = (s: number): string => entry.replace('2023-11-24T13:21:52.793Z', new Date(Date.UTC(2023, 10, 24, 13, 0, s)).toISOString());
+  const lines = [...Array.from({ length: 300 }, () => at(0)), ...Array.from({ length: 30 }, (_, i) => at(2 * (i + 1)))];
+  const file = join(dir, 'sidecar.log');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
 }
 
 afterAll(() => {
@@ -94,6 +112,58 @@ describe.skipIf(!HAVE_TMUX)(`the dashboard in a real terminal (tmux)${HAVE_TMUX 
     const stderr = readFileSync(join(dir, 'stderr'), 'utf8');
     expect(stderr).toContain('cut-sidecar.log.gz');
     expect(stderr).toMatch(/egress-audit: INCOMPLETE: .*\(exit 3\)\./);
+  });
+
+  it('q, then Ctrl-C while the reports are written: the last frame still carries the warnings the result line below it counts', async () => {
+    const dir = tempDir('ea-tmux-stop-');
+    const exitFile = join(dir, 'exit');
+    const log = slowSidecarLog(dir);
+    // The JSON report goes to a FIFO whose reader reads nothing until told: the run stays between q and its end meanwhile.
+    const fifo = join(dir, 'report.fifo');
+    const release = join(dir, 'release');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawn('sh', ['-c', 'exec 3<"$1"; while [ ! -e "$2" ]; do sleep 0.1; done; cat <&3 >/dev/null', 'sh', fifo, release], { stdio: 'ignore' });
+    try {
+      const command = `CI=true NO_COLOR=1 ${process.execPath} ${BIN} audit ${log} --dashboard --speed 1 --report json=${fifo} 2>${join(dir, 'stderr')}; echo $? > ${exitFile}; sleep 30`;
+      tmux('new-session', '-d', '-s', 'stop', '-x', '160', '-y', '30', command); // wide: the stop's notice takes one row, a warning the next
+      await waitFor((t) => /unconfirmed\s+[1-9]/.test(t), 'the first flows', 'stop');
+      tmux('send-keys', '-t', 'stop', 'q');
+      await waitFor((t) => t.includes('■ stopped before the end'), 'the stop', 'stop');
+      // Keys are off once quit, so this Ctrl-C is the terminal's: a SIGINT, while the report waits for its reader.
+      tmux('send-keys', '-t', 'stop', 'C-c');
+      writeFileSync(release, '');
+      await waitForFile(exitFile);
+      expect(readFileSync(exitFile, 'utf8').trim()).toBe('3'); // a replay stopped before its end is incomplete, as the README says
+      const last = screen('stop');
+      // The SIGINT used to release the terminal at once, leaving a frame without any warning above an INCOMPLETE result.
+      expect(last).toContain('▲ no-gateway-logs');
+      expect(last).toContain('■ stopped before the end');
+      expect(readFileSync(join(dir, 'stderr'), 'utf8')).toMatch(/egress-audit: INCOMPLETE: .*\(exit 3\)\./);
+    } finally {
+      reader.kill();
+    }
+  });
+
+  it('SIGTERM during a replay stops it as q does: the last frame says so and carries the warnings', async () => {
+    const dir = tempDir('ea-tmux-term-');
+    const exitFile = join(dir, 'exit');
+    const pidFile = join(dir, 'pid');
+    const log = slowSidecarLog(dir);
+    const report = join(dir, 'report.json');
+    const command = `CI=true NO_COLOR=1 ${process.execPath} ${BIN} audit ${log} --dashboard --speed 1 --report json=${report} 2>${join(dir, 'stderr')} & echo $! > ${pidFile}; wait $!; echo $? > ${exitFile}; sleep 30`;
+    tmux('new-session', '-d', '-s', 'term', '-x', '160', '-y', '30', command);
+    await waitFor((t) => /unconfirmed\s+[1-9]/.test(t), 'the first flows', 'term');
+    process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
+    await waitForFile(exitFile);
+    expect(readFileSync(exitFile, 'utf8').trim()).toBe('3');
+    const last = screen('term');
+    // It used to be drawn at the signal: still "reading", no warning, above an INCOMPLETE result.
+    expect(last).toContain('■ stopped before the end');
+    expect(last).toContain('▲ no-gateway-logs');
+    expect(readFileSync(join(dir, 'stderr'), 'utf8')).toMatch(/egress-audit: INCOMPLETE: .*\(exit 3\)\./);
+    // The report says who stopped it: it used to say "(q)", a key nobody pressed.
+    const warnings = (JSON.parse(readFileSync(report, 'utf8')) as { coverage: { warnings: { code: string; message: string }[] } }).coverage.warnings;
+    expect(warnings.find((w) => w.code === 'stream-errors')?.message).toMatch(/^The run was stopped on the dashboard \(q, Ctrl-C or SIGTERM\) before 1 input\(s\) were read to the end/);
   });
 
   it('writes the table instead on a TERM=dumb terminal, which cannot move its cursor for the redraws', async () => {

@@ -59,13 +59,26 @@ describe('startDashboard', () => {
     store.addFlow(flow());
     store.addFlow(flow());
     store.setProgress({ lines: 3, records: 3, skipped: 0, bytes: 300, streams: 1, reconnects: 0, finished: true });
-    store.setWarnings([{ code: 'stream-errors', message: 'The run was stopped (q) before 1 input(s) were read to the end' }]);
+    store.setWarnings([{ code: 'stream-errors', message: 'The run was stopped on the dashboard (q, Ctrl-C or SIGTERM) before 1 input(s) were read to the end' }]);
     handle.unmount();
     const frames = stdout.writes.map(plain).filter((w) => w.includes('egress-audit  REPLAY'));
     // Ink used to exit at the key: the frame left on the terminal said DIRECT 1 above a result line that counted 3.
     expect(frames.at(-1)).toContain('▲ DIRECT 3');
     expect(frames.at(-1)).toContain('stream-errors');
     expect(frames.at(-1)).toContain('■ stopped before the end'); // as it was at the key, though the run finished since
+  });
+
+  it('stop() (a signal) quits as q does, and keeps the terminal until unmount, so the last frame has what the run set after it', async () => {
+    const { store, stdout, handle } = start();
+    await settle();
+    handle.stop();
+    await handle.waitUntilQuit(); // the run now stops and computes its warnings: the terminal is still the dashboard's
+    store.setWarnings([{ code: 'no-gateway-logs', message: 'No egress-gateway logs were read' }]);
+    handle.unmount();
+    const frames = stdout.writes.map(plain).filter((w) => w.includes('egress-audit  REPLAY'));
+    // It used to unmount at the signal: the last frame said "reading", without the warnings the run computed at its end.
+    expect(frames.at(-1)).toContain('▲ no-gateway-logs');
+    expect(frames.at(-1)).toContain('■ stopped before the end');
   });
 
   it('still draws, without keys, when stdin is not a terminal (logs piped in)', async () => {
