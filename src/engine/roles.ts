@@ -72,7 +72,7 @@ export function sidecarLike(r: AccessRecord, c: ClusterInfo, gatewayBound = true
 interface FarSide {
   /** upstream_host IPs of gateway-bound sidecar entries → the sample that dialled them. */
   gatewayIps: Map<string, string>;
-  /** The same for endpoints outside the mesh (by scope, with no mesh ranges): evidence only for a stream that leaves from them (ownListeners). */
+  /** The same for endpoints outside the mesh (outside the mesh ranges given, or by scope without them): evidence only for a stream that leaves from them (ownListeners). */
   outsideGatewayIps: Map<string, string>;
   /** upstream_local sockets of outbound entries → the sample that opened them. */
   sockets: Map<string, string>;
