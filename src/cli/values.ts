@@ -67,16 +67,3 @@ export function formatFlag(text: string): string {
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
-
-/**
- * Splits a comma-list flag value into trimmed items. An empty item (`direct,,blocked`, a trailing comma)
- * is a usage error naming the flag: a typo or an unset variable inside the list must not silently drop a name.
- */
-export function commaItems(flag: string, text: string): string[] {
-  const items = text.split(',').map((s) => s.trim());
-  const empty = items.indexOf('');
-  if (empty >= 0) {
-    throw new UsageError(`${flag}: "${text}" has an empty item (item ${empty + 1} of ${items.length}: a doubled, leading or trailing comma?)`);
-  }
-  return items;
-}

@@ -49,18 +49,21 @@ function eachOwnIp(samples: readonly RoleSample[], roles: Map<string, RoleAssign
 }
 
 /**
- * IP → pod, from the sampled entries of sidecar streams that name their pod. An IP seen for two pods
- * (host-network pods share their node's IP; a saved file may span an IP's reuse) is left out rather
- * than guessed.
+ * IP → pod, from the sampled entries of sidecar streams that name their pod, and with `later` from those read past
+ * the samples (LaterOwnAddresses: a pod first seen late in a pipeline export names its callers at the gateway too).
+ * An IP seen for two pods (host-network pods share their node's IP; a saved file may span an IP's reuse) is left
+ * out rather than guessed.
  */
-export function learnPodIps(samples: readonly RoleSample[], roles: Map<string, RoleAssignment>, settings: AuditSettings): Map<string, PodIdentity> {
+export function learnPodIps(samples: readonly RoleSample[], roles: Map<string, RoleAssignment>, settings: AuditSettings, later: LaterOwnAddresses | null = null): Map<string, PodIdentity> {
   const byIp = new Map<string, PodIdentity | null>();
-  eachOwnIp(samples, roles, settings, (ip, s) => {
-    if (s.pod === null) return;
+  const claim = (ip: string, pod: string | null, namespace: string | null): void => {
+    if (pod === null) return;
     const known = byIp.get(ip);
-    if (known === undefined) byIp.set(ip, { name: s.pod, namespace: s.namespace ?? null, workload: workloadOfPod(s.pod) });
-    else if (known !== null && (known.name !== s.pod || known.namespace !== (s.namespace ?? null))) byIp.set(ip, null);
-  });
+    if (known === undefined) byIp.set(ip, { name: pod, namespace, workload: workloadOfPod(pod) });
+    else if (known !== null && (known.name !== pod || known.namespace !== namespace)) byIp.set(ip, null);
+  };
+  eachOwnIp(samples, roles, settings, (ip, s) => claim(ip, s.pod, s.namespace ?? null));
+  for (const [key, own] of later?.byKey ?? []) if (roles.get(key)?.role === 'sidecar') for (const ip of own.ips) claim(ip, own.sample.pod, own.sample.namespace ?? null);
   const learned = new Map<string, PodIdentity>();
   for (const [ip, pod] of byIp) if (pod !== null) learned.set(ip, pod);
   return learned;

@@ -147,8 +147,9 @@ export async function resolveRoles(
   const assignments = inferRoles(samples, settings, podRole);
   const learnedGatewayIps = learnGatewayIps(samples, assignments, settings);
   const learnedGatewayHosts = learnGatewayHosts(samples, assignments, learnedGatewayIps, settings);
-  const learnedPods = learnPodIps(samples, assignments, settings);
-  const learnedMeshIps = learnMeshIps(samples, later === null ? assignments : withLaterRoles(later, assignments, settings, podRole), settings, later);
+  const laterRoles = later === null ? assignments : withLaterRoles(later, assignments, settings, podRole);
+  const learnedPods = learnPodIps(samples, laterRoles, settings, later);
+  const learnedMeshIps = learnMeshIps(samples, laterRoles, settings, later);
   const lookup: RoleLookup = (info, pod, namespace, labels) => {
     const key = roleKey(info, pod, namespace);
     const found = assignments.get(key) ?? assignments.get(info.name);

@@ -67,6 +67,8 @@ export interface StreamCoverage {
   /** The log time its records cover (earliest start, latest end), or null when none has a log time. */
   firstSeen: string | null;
   lastSeen: string | null;
+  /** Only when it was not read to the end: the run was stopped first, or reading it failed (the stream-errors warning says how), so the result line can say which. */
+  incomplete?: 'stopped' | 'failed';
 }
 
 /** Every coverage warning's code, in the order --fail-on's usage error lists them: the one list (--fail-on derives its names from it). */

@@ -37,6 +37,23 @@ function failingByVerdict(report: Report): string {
   return VERDICTS.filter((v) => counts.has(v)).map((v) => `${v} ${counts.get(v)}`).join(', ');
 }
 
+/**
+ * What left the audit incomplete, from the streams marked `incomplete`: `the run was stopped before 2 inputs were read
+ * to the end`, `1 input failed`, or both; plus the live source's own failures (an API refusal, pods not kept current),
+ * which are stream-errors warnings beyond the one the streams share.
+ */
+function notReadToEnd(report: Report): string {
+  const { streams, warnings } = report.coverage;
+  const stopped = streams.filter((s) => s.incomplete === 'stopped').length;
+  const failed = streams.filter((s) => s.incomplete === 'failed').length;
+  const parts: string[] = [];
+  if (stopped > 0) parts.push(`the run was stopped before ${plural(stopped, 'input was', 'inputs were')} read to the end`);
+  if (failed > 0) parts.push(`${plural(failed, 'input')} failed`);
+  const ofStreams = stopped + failed > 0 ? 1 : 0;
+  if (warnings.filter((w) => w.code === 'stream-errors').length > ofStreams) parts.push('reading the cluster failed');
+  return parts.length === 0 ? 'some input was not read to the end' : parts.join(' and ');
+}
+
 /** Pass/fail and why, e.g. `FAIL: 2 failing findings (direct 2) (exit 1).` */
 export function resultStatement(report: Report): ResultStatement {
   const { summary, coverage } = report;
@@ -51,7 +68,7 @@ export function resultStatement(report: Report): ResultStatement {
   const failing = summary.failing > 0 ? `${plural(summary.failing, 'failing finding')} (${failingByVerdict(report)})` : null;
   if (code === 3) {
     const found = failing === null ? 'no failing findings' : failing;
-    return { status: 'incomplete', text: `INCOMPLETE: some input was not read to the end (stream-errors: it failed, or the run was stopped), so the audit is incomplete; ${found} in what was read (exit 3).` };
+    return { status: 'incomplete', text: `INCOMPLETE: ${notReadToEnd(report)} (stream-errors), so the audit is incomplete; ${found} in what was read (exit 3).` };
   }
   if (code === 1) {
     const parts: string[] = [];

@@ -106,12 +106,13 @@ describe('audit --dashboard --speed', () => {
     expect(events.filter((e) => e.startsWith('flow'))).toEqual(['flow 2026-11-02T10:00:00.000Z']);
     // It used to exit 0, "PASS: no failing findings in 1 flow", with a report that said the same.
     expect(code).toBe(3);
-    const written = JSON.parse(readFileSync(report, 'utf8')) as { summary: { exitCode: number }; coverage: { warnings: { code: string; message: string }[] } };
+    const written = JSON.parse(readFileSync(report, 'utf8')) as { summary: { exitCode: number }; coverage: { streams: { incomplete?: string }[]; warnings: { code: string; message: string }[] } };
     expect(written.summary.exitCode).toBe(3);
+    expect(written.coverage.streams.map((s) => s.incomplete)).toEqual(['stopped']);
     // Said as the person's stop, not as an input that failed ("1 input(s) could not be read to the end: ...").
     expect(written.coverage.warnings.find((w) => w.code === 'stream-errors')?.message).toBe(`The run was stopped on the dashboard (q, Ctrl-C or SIGTERM) before 1 input(s) were read to the end, so the audit covers only what was read: ${file}.`);
     expect(stderr).toContain(`egress-audit: stopped before 1 input(s) were read to the end (${file}): the audit is incomplete\n`);
-    // The result line, too, leaves room for a stop: it used to say the input "could not be read".
-    expect(readFileSync(summary, 'utf8')).toContain('INCOMPLETE: some input was not read to the end (stream-errors: it failed, or the run was stopped)');
+    // The result line says it was a stop: it used to hedge ("it failed, or the run was stopped").
+    expect(readFileSync(summary, 'utf8')).toContain('INCOMPLETE: the run was stopped before 1 input was read to the end (stream-errors), so the audit is incomplete;');
   });
 });

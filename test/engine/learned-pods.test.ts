@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { learnMeshIps, learnPodIps, offlineContext } from '../../src/engine/index.js';
 import type { RoleSample } from '../../src/engine/index.js';
 import type { RoleAssignment, StreamInfo } from '../../src/types.js';
+import { LaterOwnAddresses } from '../../src/engine/learned-pods.js';
 import { record, settings } from './helpers.js';
 
 const SIDECAR: RoleAssignment = { role: 'sidecar', rule: 'test', detail: '' };
@@ -62,6 +63,17 @@ describe('pod IPs learned from saved sidecar logs', () => {
     const roles = new Map(samples.map((s) => [s.key, SIDECAR]));
     expect([...learnPodIps(samples, roles, settings()).keys()]).toEqual(['10.244.1.1']);
     expect(learnMeshIps(samples, roles, settings())).toEqual(['10.244.1.1']);
+  });
+
+  it('takes pods read past the samples (LaterOwnAddresses) once their role is a sidecar\'s, leaving out an IP a sampled pod claims too', () => {
+    const later = new LaterOwnAddresses(settings());
+    const header = (key: string, pod: string) => (): RoleSample => ({ ...sample(key, pod, 'shop', []), info: info('x.jsonl') });
+    later.note('x.jsonl#shop/late-0', outbound('10.244.6.6:40100'), header('x.jsonl#shop/late-0', 'late-0'));
+    later.note('x.jsonl#shop/reused-0', outbound('10.244.1.1:40100'), header('x.jsonl#shop/reused-0', 'reused-0'));
+    later.note('x.jsonl#shop/gw-0', outbound('10.244.7.7:40100'), header('x.jsonl#shop/gw-0', 'gw-0'));
+    const roles = new Map([['a.log', SIDECAR], ['x.jsonl#shop/late-0', SIDECAR], ['x.jsonl#shop/reused-0', SIDECAR], ['x.jsonl#shop/gw-0', GATEWAY]]);
+    const pods = learnPodIps([sample('a.log', 'a-0', 'shop', [outbound('10.244.1.1:40200')])], roles, settings(), later);
+    expect([...pods]).toEqual([['10.244.6.6', { name: 'late-0', namespace: 'shop', workload: 'late' }]]);
   });
 });
 

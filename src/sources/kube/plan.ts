@@ -3,7 +3,7 @@
  * with the kubeconfig context's namespace: which namespaces' pods are sidecars to follow, which pods are
  * the egress gateways, and the label and pod-name filters.
  */
-import { commaItems } from '../../cli/values.js';
+import { commaItems } from '../../text/comma-list.js';
 import { UsageError } from '../../errors.js';
 import { matchesSelector, parseLabelSelector, type LabelSelector } from './selector.js';
 
