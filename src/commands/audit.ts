@@ -103,7 +103,11 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   setMaxListeners(0, abort.signal); // one listener per open file
   const streams = await collectStreams(source.streams(abort.signal));
   const podRoles = podRoleMatcher(options);
-  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, podRoles.roleOf, snapshot === null);
+  // Reading a big export to its end before the audit starts would look like a hang on a terminal: say why it waits.
+  const onReadOn = (name: string): void => {
+    if (process.stderr.isTTY === true) warnOnStderr(`${name}: reading it to its end first, for its pods' own addresses (no --mesh-cidr or --pods given)`);
+  };
+  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, { podRole: podRoles.roleOf, ownAddressesCount: snapshot === null, onReadOn });
   const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
 
   const builder = reportBuilder(options);

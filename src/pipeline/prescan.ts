@@ -60,7 +60,7 @@ function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterat
  * envelope names pods, and whose sample shows a public own address, is read on to its end for the own addresses of its
  * pods (LaterOwnAddresses).
  */
-async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null): Promise<{ samples: Map<string, PodSample>; replay: LogStream }> {
+async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void): Promise<{ samples: Map<string, PodSample>; replay: LogStream }> {
   // Keyed as roles are (`file#namespace/pod`): one pod name in two namespaces is two pods.
   const samples = new Map<string, PodSample>();
   let taken = 0;
@@ -99,6 +99,7 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   const sampled = (): Iterable<AccessRecord> => [...samples.values()].flatMap((p) => p.records);
   if (later !== null && namesPods && stream.info.kind === 'file' && failure === null && !ended && later.worthReading(sampled())) {
     past = true;
+    onReadOn(stream.info.name);
     // An error past the sample ends only this read: the main read meets it again and records it.
     try {
       for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) reader.push(next.value);
@@ -121,6 +122,16 @@ function roleKey(info: StreamInfo, pod: string | null, namespace: string | null)
   return namespace === null ? `${info.name}#${pod}` : `${info.name}#${namespace}/${pod}`;
 }
 
+/** What `resolveRoles` takes beyond the streams and settings. */
+export interface RoleOptions {
+  /** The role `--sidecar-pod`/`--gateway-pod` flags give a pod. */
+  podRole?: PodRoleMatcher;
+  /** False with --pods: its pods' ranges stand in for mesh ranges, so own addresses are not learned. @default true */
+  ownAddressesCount?: boolean;
+  /** Told when a file is read to its end before the audit for its pods' own addresses, so a long wait is not silent. */
+  onReadOn?: (name: string) => void;
+}
+
 /**
  * Samples every stream and decides who wrote it (user flags for pods and files, pod names, file names, then content:
  * SNI, far side of other streams' gateway-bound entries, inbound clusters), before the real pass.
@@ -131,15 +142,15 @@ export async function resolveRoles(
   maxLineLength: number,
   settings: AuditSettings,
   signal: AbortSignal,
-  podRole: PodRoleMatcher = () => null,
-  ownAddressesCount = true,
+  options: RoleOptions = {},
 ): Promise<{ resolution: RoleResolution; streams: LogStream[] }> {
+  const { podRole = () => null, ownAddressesCount = true, onReadOn = () => undefined } = options;
   const samples: RoleSample[] = [];
   const replays: LogStream[] = [];
   // Own addresses stand in for mesh ranges only when none are given (and no --pods: ownAddressesCount false).
   const later = ownAddressesCount && settings.meshCidrs.length === 0 ? new LaterOwnAddresses(settings) : null;
   for (const stream of streams) {
-    const { samples: byPod, replay } = await sampleStream(stream, spec, maxLineLength, signal, later);
+    const { samples: byPod, replay } = await sampleStream(stream, spec, maxLineLength, signal, later, onReadOn);
     replays.push(replay);
     if (byPod.size === 0) samples.push({ key: stream.info.name, info: stream.info, pod: stream.info.pod, records: [] });
     for (const [key, { pod, namespace, labels, records }] of byPod) samples.push({ key, info: stream.info, pod, namespace, labels, records });

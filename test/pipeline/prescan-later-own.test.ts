@@ -32,12 +32,13 @@ function exportFile(late: Array<[string, string]>, own: string): { stream: LogSt
   return { stream, lines: rows.length };
 }
 
-async function resolve(late: Array<[string, string]>, settings: AuditSettings = PIPELINE_SETTINGS, own = PUBLIC_OWN): Promise<{ meshIps: string[]; parsed: number; lines: number }> {
+async function resolve(late: Array<[string, string]>, settings: AuditSettings = PIPELINE_SETTINGS, own = PUBLIC_OWN): Promise<{ meshIps: string[]; parsed: number; lines: number; readOn: string[] }> {
   const { stream, lines } = exportFile(late, own);
   const parse = vi.spyOn(LineParser.prototype, 'parse');
+  const readOn: string[] = [];
   try {
-    const { resolution } = await resolveRoles([stream], resolveFormat('auto') as FormatSpec, 65536, settings, new AbortController().signal);
-    return { meshIps: resolution.learnedMeshIps, parsed: parse.mock.calls.length, lines };
+    const { resolution } = await resolveRoles([stream], resolveFormat('auto') as FormatSpec, 65536, settings, new AbortController().signal, { onReadOn: (name) => readOn.push(name) });
+    return { meshIps: resolution.learnedMeshIps, parsed: parse.mock.calls.length, lines, readOn };
   } finally {
     parse.mockRestore();
   }
@@ -45,15 +46,18 @@ async function resolve(late: Array<[string, string]>, settings: AuditSettings = 
 
 describe('own addresses of pods first seen past the role sample', () => {
   it("learns a late sidecar pod's own address when no mesh ranges are given", async () => {
-    const { meshIps, parsed, lines } = await resolve([['reviews-v1-5d8f-qq2zn', INBOUND]]);
+    const { meshIps, parsed, lines, readOn } = await resolve([['reviews-v1-5d8f-qq2zn', INBOUND]]);
     expect(meshIps).toEqual(['2600:1f14:abc:de00:3::41', '2600:1f14:abc:de00:9::5']);
     expect(parsed).toBeGreaterThanOrEqual(lines);
+    // The wait before the audit starts is said (audit.ts prints it on a terminal), once per file read on.
+    expect(readOn).toEqual(['vector.jsonl']);
   });
 
   it('reads no further than the sample when mesh ranges are given (they are authoritative), so costs no more per line', async () => {
-    const { meshIps, parsed, lines } = await resolve([['reviews-v1-5d8f-qq2zn', INBOUND]], { ...PIPELINE_SETTINGS, meshCidrs: ['fd12:3456:789a::/108'] });
+    const { meshIps, parsed, lines, readOn } = await resolve([['reviews-v1-5d8f-qq2zn', INBOUND]], { ...PIPELINE_SETTINGS, meshCidrs: ['fd12:3456:789a::/108'] });
     expect(meshIps).toEqual(['2600:1f14:abc:de00:9::5']);
     expect(parsed).toBeLessThan(lines / 2);
+    expect(readOn).toEqual([]);
   });
 
   it("reads no further than the sample when the sampled pods' own addresses are private (inside the mesh anyway)", async () => {
