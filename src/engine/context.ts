@@ -8,9 +8,11 @@ import { UsageError } from '../errors.js';
 import type { AuditSettings, EngineContext, PodIdentity } from '../types.js';
 import { BoundedCache } from './cache.js';
 
-type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
+/** A parsed address range. */
+export type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
-function parseCidr(text: string): Cidr {
+/** Parses a range (or one address) once, for `inRanges`; a bad one is a usage error naming it. */
+export function parseCidr(text: string): Cidr {
   const trimmed = text.trim();
   if (ipaddr.isValidCIDR(trimmed)) return ipaddr.parseCIDR(trimmed);
   if (ipaddr.isValid(trimmed)) {
@@ -30,7 +32,8 @@ export function canonicalIp(ip: string): string {
   }
 }
 
-function inRanges(ranges: readonly Cidr[], ip: string): boolean | undefined {
+/** Whether `ip` is in one of `ranges`; undefined when it is no IP. */
+export function inRanges(ranges: readonly Cidr[], ip: string): boolean | undefined {
   let addr: ipaddr.IPv4 | ipaddr.IPv6;
   try {
     addr = ipaddr.process(ip);

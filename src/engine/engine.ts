@@ -3,10 +3,10 @@
  * gateway-bound sidecar entries and egress gateway entries wait in the correlator until joined or
  * released by log time (`advance`), the memory bound (`maxPending`) or the end of input (`finish`).
  */
-import ipaddr from 'ipaddr.js';
 import type { AccessRecord } from '../../parsers/types.js';
 import type { AuditSettings, Entry, EngineContext, Flow } from '../types.js';
 import { ClusterTable, type ClusterInfo } from './cluster.js';
+import { inRanges, parseCidr } from './context.js';
 import { Correlator, type Group } from './correlator.js';
 import { heldGateway, heldSidecar, isInternal } from './entry-keys.js';
 import { FlowFactory, unloggedSocket } from './flow.js';
@@ -16,7 +16,7 @@ import { classifySidecar, D, unjoinableGateway, unjoinableSidecar } from './rule
 import type { Engine, EngineCounters, GatewayOutside, OtherDomain } from './types.js';
 
 /** Istio's DNS proxy gives a ServiceEntry without addresses a VIP from these (class E and a benchmarking range), no Service's. */
-const AUTO_ALLOCATED: ReadonlyArray<[ipaddr.IPv4 | ipaddr.IPv6, number]> = [ipaddr.parseCIDR('240.240.0.0/16'), ipaddr.parseCIDR('2001:2::/48')];
+const AUTO_ALLOCATED = ['240.240.0.0/16', '2001:2::/48'].map(parseCidr);
 
 /**
  * For a sidecar entry with no endpoint logged: the address its app dialled (downstream_local_address, the Service's
@@ -24,9 +24,7 @@ const AUTO_ALLOCATED: ReadonlyArray<[ipaddr.IPv4 | ipaddr.IPv6, number]> = [ipad
  */
 function dialledService(r: AccessRecord): string | null {
   const ip = ipOf(r.downstream_local_address);
-  if (ip === null || !isOwnAddress(ip)) return null;
-  const addr = ipaddr.process(ip);
-  return AUTO_ALLOCATED.some((range) => range[0].kind() === addr.kind() && addr.match(range)) ? null : ip;
+  return ip === null || !isOwnAddress(ip) || inRanges(AUTO_ALLOCATED, ip) === true ? null : ip;
 }
 
 class AuditEngine implements Engine {

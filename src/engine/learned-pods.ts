@@ -36,8 +36,11 @@ function ownIpOf(r: AccessRecord, c: ClusterInfo): string | null {
   return ip;
 }
 
-/** Calls `found` with each own address (ownIpOf) in the samples of sidecar streams. */
-function eachOwnIp(samples: readonly RoleSample[], roles: Map<string, RoleAssignment>, settings: AuditSettings, found: (ip: string, s: RoleSample) => void): void {
+/**
+ * Calls `found` with each own address (ownIpOf) in the samples of sidecar streams, then with those `later` read past
+ * the samples (LaterOwnAddresses), with the pod's header as its sample.
+ */
+function eachOwnIp(samples: readonly RoleSample[], roles: Map<string, RoleAssignment>, settings: AuditSettings, later: LaterOwnAddresses | null, found: (ip: string, s: RoleSample) => void): void {
   const clusters = new ClusterTable(settings);
   for (const s of samples) {
     if (roles.get(s.key)?.role !== 'sidecar') continue;
@@ -46,6 +49,7 @@ function eachOwnIp(samples: readonly RoleSample[], roles: Map<string, RoleAssign
       if (ip !== null) found(ip, s);
     }
   }
+  for (const [key, pod] of later?.byKey ?? []) if (roles.get(key)?.role === 'sidecar') for (const ip of pod.ips) found(ip, pod.sample);
 }
 
 /**
@@ -62,8 +66,7 @@ export function learnPodIps(samples: readonly RoleSample[], roles: Map<string, R
     if (known === undefined) byIp.set(ip, { name: pod, namespace, workload: workloadOfPod(pod) });
     else if (known !== null && (known.name !== pod || known.namespace !== namespace)) byIp.set(ip, null);
   };
-  eachOwnIp(samples, roles, settings, (ip, s) => claim(ip, s.pod, s.namespace ?? null));
-  for (const [key, own] of later?.byKey ?? []) if (roles.get(key)?.role === 'sidecar') for (const ip of own.ips) claim(ip, own.sample.pod, own.sample.namespace ?? null);
+  eachOwnIp(samples, roles, settings, later, (ip, s) => claim(ip, s.pod, s.namespace ?? null));
   const learned = new Map<string, PodIdentity>();
   for (const [ip, pod] of byIp) if (pod !== null) learned.set(ip, pod);
   return learned;
@@ -76,8 +79,7 @@ export function learnPodIps(samples: readonly RoleSample[], roles: Map<string, R
  */
 export function learnMeshIps(samples: readonly RoleSample[], roles: Map<string, RoleAssignment>, settings: AuditSettings, later: LaterOwnAddresses | null = null): string[] {
   const ips = new Set<string>();
-  eachOwnIp(samples, roles, settings, (ip) => ips.add(ip));
-  for (const [key, own] of later?.byKey ?? []) if (roles.get(key)?.role === 'sidecar') for (const ip of own.ips) ips.add(ip);
+  eachOwnIp(samples, roles, settings, later, (ip) => ips.add(ip));
   return [...ips].sort();
 }
 
