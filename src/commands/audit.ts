@@ -119,65 +119,70 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   // What the run says while the dashboard is drawn goes onto it (stderr would be drawn over), and to stderr once it lets go.
   const notices = new Notices();
   if (dashboard !== null) notices.hold(dashboard);
-  const pacer = new Pacer<Flow>(paced ? options.speed : 0, options.window);
-  // The sidecars' own addresses stand in for mesh ranges only when none are given: --pods gives its pods' ranges.
-  const ownMeshIps = snapshot === null && settings.meshCidrs.length === 0 ? roles.resolution.learnedMeshIps : [];
-  const offline = offlineContext(settings, roles.resolution.learnedGatewayIps, roles.resolution.learnedPods, ownMeshIps);
-  const pipeline = new AuditPipeline({
-    spec,
-    maxLineLength: options.maxLineLength,
-    settings,
-    context: withSnapshot(snapshot, offline),
-    roleOf: roles.resolution.lookup,
-    withJson: outputs.needsRecordJson,
-    onFlow: pacer.holding(flowSink({ stage: setup.stage, builder, dashboard, outputs, window })),
-  });
-  const totalBytes = streams.every((s) => s.info.size !== null) ? streams.reduce((a, s) => a + (s.info.size ?? 0), 0) : null;
-  const progress = (): RunProgress => ({ lines: pipeline.totals(), bytes: pipeline.streams.reduce((a, s) => a + s.bytes, 0), streams: streams.length, reconnects: 0 });
-  const meter = new ProgressMeter(() => ({ ...progress(), totalBytes }), process.stderr, dashboard === null && process.stderr.isTTY === true);
-  await runOffline(pipeline, paced ? roles.streams.map(lineByLine) : roles.streams, abort.signal, {
-    onChunk: () => {
-      meter.tick();
-      if (!paced) dashboard?.progress(progress(), false); // paced: once the record's wait is over, with its flows
-    },
-    drain: () => outputs.drain(),
-    pace: paced
-      ? async (logMs) => {
-        await pacer.wait(logMs, abort.signal);
-        dashboard?.progress(progress(), false);
-      }
-      : undefined,
-    onSpool: (info) => {
-      // Said where progress is shown: a large input may take a while to copy before its first line is read.
-      if (dashboard === null && process.stderr.isTTY === true) warnOnStderr(`${info.name} runs newest first: copying it to a temporary file, to read it from its end`);
-    },
-  });
-  pacer.release(); // the last records' flows, and those the end of input decided
-  meter.done();
-  const podFlagNotes = podRoles.notApplied();
-  for (const note of podFlagNotes) notices.say(note);
-  const streamFacts = pipeline.streamFacts();
+  try {
+    const pacer = new Pacer<Flow>(paced ? options.speed : 0, options.window);
+    // The sidecars' own addresses stand in for mesh ranges only when none are given: --pods gives its pods' ranges.
+    const ownMeshIps = snapshot === null && settings.meshCidrs.length === 0 ? roles.resolution.learnedMeshIps : [];
+    const offline = offlineContext(settings, roles.resolution.learnedGatewayIps, roles.resolution.learnedPods, ownMeshIps);
+    const pipeline = new AuditPipeline({
+      spec,
+      maxLineLength: options.maxLineLength,
+      settings,
+      context: withSnapshot(snapshot, offline),
+      roleOf: roles.resolution.lookup,
+      withJson: outputs.needsRecordJson,
+      onFlow: pacer.holding(flowSink({ stage: setup.stage, builder, dashboard, outputs, window })),
+    });
+    const totalBytes = streams.every((s) => s.info.size !== null) ? streams.reduce((a, s) => a + (s.info.size ?? 0), 0) : null;
+    const progress = (): RunProgress => ({ lines: pipeline.totals(), bytes: pipeline.streams.reduce((a, s) => a + s.bytes, 0), streams: streams.length, reconnects: 0 });
+    const meter = new ProgressMeter(() => ({ ...progress(), totalBytes }), process.stderr, dashboard === null && process.stderr.isTTY === true);
+    await runOffline(pipeline, paced ? roles.streams.map(lineByLine) : roles.streams, abort.signal, {
+      onChunk: () => {
+        meter.tick();
+        if (!paced) dashboard?.progress(progress(), false); // paced: once the record's wait is over, with its flows
+      },
+      drain: () => outputs.drain(),
+      pace: paced
+        ? async (logMs) => {
+          await pacer.wait(logMs, abort.signal);
+          dashboard?.progress(progress(), false);
+        }
+        : undefined,
+      onSpool: (info) => {
+        // Said where progress is shown: a large input may take a while to copy before its first line is read.
+        if (dashboard === null && process.stderr.isTTY === true) warnOnStderr(`${info.name} runs newest first: copying it to a temporary file, to read it from its end`);
+      },
+    });
+    pacer.release(); // the last records' flows, and those the end of input decided
+    meter.done();
+    const podFlagNotes = podRoles.notApplied();
+    for (const note of podFlagNotes) notices.say(note);
+    const streamFacts = pipeline.streamFacts();
 
-  const { report, exitCode } = await finishRun(
-    {
-      builder,
-      input: { mode: 'files', description: source.describe(), startedAt, endedAt: new Date().toISOString() },
-      facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...podFlagsWarning(podFlagNotes)], window: window?.coverage() ?? null },
-    },
-    outputs,
-    options,
-    notices.say,
-  );
-  const stopped = pipeline.streams.filter((s) => s.stopped);
-  for (const s of pipeline.streams) if (s.error !== null && !stopped.includes(s)) notices.say(s.error);
-  // One line, not one per input (a quit replay of a thousand files); the report names each.
-  if (stopped.length > 0) notices.say(`stopped before ${stopped.length} input(s) were read to the end (${stopped[0]?.info.name}${stopped.length > 1 ? ', ...' : ''}): the audit is incomplete`);
-  if (dashboard !== null) {
-    dashboard.finish(report, progress());
-    await dashboard.waitUntilQuit();
+    const { report, exitCode } = await finishRun(
+      {
+        builder,
+        input: { mode: 'files', description: source.describe(), startedAt, endedAt: new Date().toISOString() },
+        facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...podFlagsWarning(podFlagNotes)], window: window?.coverage() ?? null },
+      },
+      outputs,
+      options,
+      notices.say,
+    );
+    const stopped = pipeline.streams.filter((s) => s.stopped);
+    for (const s of pipeline.streams) if (s.error !== null && !stopped.includes(s)) notices.say(s.error);
+    // One line, not one per input (a quit replay of a thousand files); the report names each.
+    if (stopped.length > 0) notices.say(`stopped before ${stopped.length} input(s) were read to the end (${stopped[0]?.info.name}${stopped.length > 1 ? ', ...' : ''}): the audit is incomplete`);
+    if (dashboard !== null) {
+      dashboard.finish(report, progress());
+      await dashboard.waitUntilQuit();
+    }
+    notices.release();
+    if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts, snapshot, ownMeshIps)); // after the dashboard has let go of the terminal
+    if (dashboard !== null) printResultAfterDashboard(report);
+    return exitCode;
+  } catch (error) {
+    notices.afterFailure();
+    throw error;
   }
-  notices.release();
-  if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts, snapshot, ownMeshIps)); // after the dashboard has let go of the terminal
-  if (dashboard !== null) printResultAfterDashboard(report);
-  return exitCode;
 }

@@ -190,6 +190,9 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     const run = await buildPipeline(options, setup, cluster, outputs, { builder, dashboard, spec });
     await follow(run, cluster, s, outputs, dashboard);
     return await finish(run, cluster, outputs, options, { startedAt, dashboard, notices, setup });
+  } catch (error) {
+    notices.afterFailure();
+    throw error;
   } finally {
     s.dispose();
     exitWhenDone();

@@ -27,6 +27,11 @@ export interface RunDashboard {
   readonly quit: AbortSignal;
   /** Resolves once the person has quit (at once when no keyboard could be opened); then the terminal is released. */
   waitUntilQuit(): Promise<void>;
+  /**
+   * Releases the terminal at once, the last frame saying the run failed (idempotent): a run that throws must not
+   * leave the dashboard saying "reading" and waiting for a q, with its error drawn over.
+   */
+  releaseAfterFailure(): void;
 }
 
 function skipped(lines: LineCounts): number {
@@ -85,6 +90,12 @@ export async function startRunDashboard(options: {
   onStopSignals(['SIGINT', 'SIGTERM'], onSignal, { once: true });
   const setProgress = (p: RunProgress, finished: boolean): void =>
     store.setProgress({ lines: p.lines.lines, records: p.lines.records, skipped: skipped(p.lines), bytes: p.bytes, streams: p.streams, reconnects: p.reconnects, finished });
+  const release = (end: { failed?: boolean }): void => {
+    handle.unmount(end);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (keys !== null && keys !== process.stdin && !keys.destroyed) keys.destroy();
+  };
   return {
     flow: (flow) => store.addFlow(flow),
     progress: setProgress,
@@ -97,10 +108,8 @@ export async function startRunDashboard(options: {
     async waitUntilQuit() {
       if (keys === null) handle.unmount(); // nothing could ever press q: show the end state and leave
       await quitting;
-      handle.unmount();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      if (keys !== null && keys !== process.stdin) keys.destroy();
+      release({});
     },
+    releaseAfterFailure: () => release({ failed: true }),
   };
 }

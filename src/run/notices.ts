@@ -30,6 +30,11 @@ export class Notices {
   sayOnce(message: string): void {
     if (!this.said.has(message)) this.say(message);
   }
+  /** The run failed (it is throwing): the dashboard lets go of the terminal at once, its frame saying failed, and what it held goes to stderr before the error. */
+  afterFailure(): void {
+    this.dashboard?.releaseAfterFailure();
+    this.release();
+  }
   /** The dashboard has let go of the terminal: what it held goes to stderr, in order, and later messages go straight there. */
   release(): void {
     for (const message of this.held ?? []) warnOnStderr(message);

@@ -37,6 +37,8 @@ export interface DashboardProps {
   stopRequested?: boolean;
   /** The frame to leave on the terminal: drawn from the store as it is now, not from the last (throttled) notification. @default false */
   final?: boolean;
+  /** The run failed: the last frame says so (its error is printed below it). @default false */
+  failed?: boolean;
 }
 
 /** The filtered, sorted lists one frame shows. */
@@ -92,7 +94,7 @@ function useKeys(ui: UiState, setUi: (next: UiState) => void, context: (ui: UiSt
 }
 
 /** The whole screen: header, counters, coverage, then the lists (or the detail / help), then the key bar. */
-export function Dashboard({ store, color, onQuit, stopRequested = false, final = false }: DashboardProps) {
+export function Dashboard({ store, color, onQuit, stopRequested = false, final = false, failed = false }: DashboardProps) {
   // Keys need a raw-mode terminal on stdin; when logs are piped in there is none, so the view only updates.
   const { isRawModeSupported } = useStdin();
   const { columns, rows } = useTerminalSize();
@@ -126,6 +128,7 @@ export function Dashboard({ store, color, onQuit, stopRequested = false, final =
         paused={ui.paused}
         stopped={stopped !== null}
         finishedAtStop={stopped?.finished}
+        failed={failed}
         rows={layout.header}
         width={columns}
         color={color}

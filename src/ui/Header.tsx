@@ -17,6 +17,8 @@ export interface HeaderProps {
   stopped?: boolean;
   /** Whether the run had finished when the person quit (it finishes afterwards too, writing its reports). @default progress.finished */
   finishedAtStop?: boolean;
+  /** The run failed (an error it reports below the last frame): the frame must not be left saying reading. @default false */
+  failed?: boolean;
   /** Rows available: 2, or 1 on a short terminal (the state row alone). @default 2 */
   rows?: number;
   width: number;
@@ -27,13 +29,15 @@ function stateRow(props: HeaderProps): Row {
   const { header, progress, paused } = props;
   const live = header?.mode === 'live';
   const finished = props.stopped === true ? (props.finishedAtStop ?? progress.finished) : progress.finished;
-  const state = props.stopped === true
+  const state = props.failed === true
+    ? '■ failed (see below)'
+    : props.stopped === true
     ? finished ? '■ finished' : live ? '■ stopped' : '■ stopped before the end'
     : finished ? '■ finished, q to quit' : live ? '● following' : '● reading';
   return [
     { text: 'egress-audit', tone: 'title' },
     { text: `  ${live ? 'LIVE' : 'REPLAY'} ${duration(props.elapsedMs)}  ` },
-    { text: state, tone: finished ? 'ok' : props.stopped === true ? 'warn' : 'info' },
+    { text: state, tone: props.failed === true ? 'alarm' : finished ? 'ok' : props.stopped === true ? 'warn' : 'info' },
     { text: paused && props.stopped !== true ? '  PAUSED (p resumes)' : '', tone: 'warn' },
     { text: `  ${header?.description ?? 'starting…'}`, tone: 'dim' },
   ];

@@ -33,8 +33,8 @@ export interface DashboardHandle {
    * waitUntilQuit resolves, but the terminal is kept until `unmount()`, so the last frame can show the run's end.
    */
   stop(): void;
-  /** Draws a last frame of the store as it is now, stops rendering and releases the terminal (idempotent). */
-  unmount(): void;
+  /** Draws a last frame of the store as it is now (saying failed when `failed`), stops rendering and releases the terminal (idempotent). */
+  unmount(end?: { failed?: boolean }): void;
 }
 
 /**
@@ -70,12 +70,12 @@ export function startDashboard(store: DashboardStore, options: StartDashboardOpt
       if (!unmounted && !exited && props.stopRequested !== true) instance.rerender(createElement(Dashboard, (props = { ...props, stopRequested: true })));
       quit();
     },
-    unmount: () => {
+    unmount: (end = {}) => {
       if (unmounted) return;
       unmounted = true;
       // What the run added since the last repaint (its last flows, final counts and warnings) is drawn now: Ink
       // renders a rerender at once (its legacy root), where a store notification is rendered later, and writes it as the last frame.
-      if (!exited) instance.rerender(createElement(Dashboard, { ...props, final: true }));
+      if (!exited) instance.rerender(createElement(Dashboard, { ...props, final: true, failed: end.failed === true }));
       instance.unmount();
       quit();
     },

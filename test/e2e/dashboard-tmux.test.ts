@@ -166,6 +166,20 @@ describe.skipIf(!HAVE_TMUX)(`the dashboard in a real terminal (tmux)${HAVE_TMUX 
     expect(warnings.find((w) => w.code === 'stream-errors')?.message).toMatch(/^The run was stopped on the dashboard \(q, Ctrl-C or SIGTERM\) before 1 input\(s\) were read to the end/);
   });
 
+  it('a run that fails once the dashboard is drawn lets go of the terminal at once: the last frame says failed, the error is below it', async () => {
+    expect(existsSync('/dev/full')).toBe(true); // every write to it fails: a report that cannot be written, found at the run's end
+    const dir = tempDir('ea-tmux-fail-');
+    const exitFile = join(dir, 'exit');
+    const command = `CI=true NO_COLOR=1 ${process.execPath} ${BIN} audit ${fixture('scenarios/direct-passthrough')} --dashboard --report json=/dev/full; echo $? > ${exitFile}; sleep 30`;
+    tmux('new-session', '-d', '-s', 'fail', '-x', '100', '-y', '30', command);
+    await waitForFile(exitFile); // no key is pressed: it used to stay drawn, saying "reading", until a q
+    expect(readFileSync(exitFile, 'utf8').trim()).toBe('3');
+    const last = tmux('capture-pane', '-p', '-S', '-40', '-t', 'fail'); // the frame, scrolled up by the lines below it
+    expect(last).toContain('■ failed (see below)');
+    expect(last).not.toContain('● reading');
+    expect(last).toMatch(/egress-audit: cannot write report \/dev\/full: .*\n(?![\s\S]*q quit)/); // below the frame, not drawn over
+  });
+
   it('writes the table instead on a TERM=dumb terminal, which cannot move its cursor for the redraws', async () => {
     const dir = tempDir('ea-tmux-');
     const exitFile = join(dir, 'exit');

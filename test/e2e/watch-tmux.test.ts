@@ -64,4 +64,23 @@ describe.skipIf(!HAVE_TMUX)(`watch's dashboard in a real terminal (tmux)${HAVE_T
       await api.close();
     }
   });
+  it('a run that fails once the dashboard is drawn (its report cannot be written) lets go of the terminal at once, saying failed', async () => {
+    expect(existsSync('/dev/full')).toBe(true); // every write to it fails
+    const api = await startFakeApiServer();
+    try {
+      const dir = tempDir('ea-watch-tmux-fail-');
+      const kubeconfig = api.writeKubeconfig(dir, { namespace: 'shop' });
+      api.addPod({ namespace: 'shop', name: 'app-1', ip: '10.108.0.60', containers: ['app', 'istio-proxy'] });
+      const exitFile = join(dir, 'exit');
+      const command = `CI=true NO_COLOR=1 KUBECONFIG=${kubeconfig} ${process.execPath} ${BIN} watch -n shop --duration 2s --report json=/dev/full; echo $? > ${exitFile}; sleep 30`;
+      tmux('new-session', '-d', '-s', 'watchfail', '-x', '100', '-y', '30', command);
+      for (let i = 0; i < 150 && !existsSync(exitFile); i++) await new Promise((r) => setTimeout(r, 100)); // no key pressed
+      expect(readFileSync(exitFile, 'utf8').trim()).toBe('3');
+      const last = tmux('capture-pane', '-p', '-S', '-40', '-t', 'watchfail');
+      expect(last).toContain('■ failed (see below)'); // it used to stay drawn, "following", until a q
+      expect(last).toMatch(/egress-audit: cannot write report \/dev\/full: .*\n(?![\s\S]*q quit)/);
+    } finally {
+      await api.close();
+    }
+  });
 });

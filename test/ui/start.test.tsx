@@ -81,6 +81,16 @@ describe('startDashboard', () => {
     expect(frames.at(-1)).toContain('■ stopped before the end');
   });
 
+  it('unmount({failed}) (the run threw) leaves a last frame that says failed, and releases the terminal', async () => {
+    const { stdout, handle } = start();
+    await settle();
+    handle.unmount({ failed: true });
+    expect(await outcome(handle)).toBe('quit');
+    const frames = stdout.writes.map(plain).filter((w) => w.includes('egress-audit  REPLAY'));
+    expect(frames.at(-1)).toContain('■ failed (see below)');
+    expect(frames.at(-1)).not.toContain('● reading');
+  });
+
   it('still draws, without keys, when stdin is not a terminal (logs piped in)', async () => {
     const { stdout, stdin, handle } = start(false);
     expect(await outcome(handle)).toBe('running');
