@@ -163,7 +163,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       {
         builder,
         input: { mode: 'files', description: source.describe(), startedAt, endedAt: new Date().toISOString() },
-        facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...podFlagsWarning(podFlagNotes)], window: window?.coverage() ?? null },
+        facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...podFlagsWarning(podFlagNotes)], window: window?.coverage() ?? null, stoppedBy: dashboard?.stoppedBy() ?? null },
       },
       outputs,
       options,

@@ -33,6 +33,8 @@ export interface CoverageFacts {
   extraWarnings: CoverageWarning[];
   /** `audit --since/--until` and the flows it left out; null without them. */
   window: CoverageWindow | null;
+  /** Who stopped a run before its inputs' end, as the stream-errors warning says it (`on the dashboard (q or Ctrl-C)`, `by SIGTERM`); null when not stopped so. */
+  stoppedBy?: string | null;
 }
 
 /** Notes an audit said on stderr as it went, also as one warning in the report, where CI reads it; none when there are none. */
@@ -356,7 +358,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     // A person's stop (q, or a signal to the dashboard) is said as a stop, not as inputs that failed; the audit is as incomplete either way.
     const said = [
       failed.length > 0 ? `${failed.length} input(s) could not be read to the end: ${failed.map((s) => s.error).join('; ')}` : '',
-      stopped.length > 0 ? `The run was stopped on the dashboard (q, Ctrl-C or SIGTERM) before ${stopped.length} input(s) were read to the end, so the audit covers only what was read: ${listed(stopped, (s) => s.name)}.` : '',
+      stopped.length > 0 ? `The run was stopped ${f.stoppedBy ?? 'on the dashboard'} before ${stopped.length} input(s) were read to the end, so the audit covers only what was read: ${listed(stopped, (s) => s.name)}.` : '',
     ];
     out.push({ code: 'stream-errors', message: said.filter((t) => t !== '').join(' ') });
   }

@@ -25,6 +25,8 @@ export interface RunDashboard {
   notice(message: string): void;
   /** Aborted when the person presses q or Ctrl-C, or a SIGINT or SIGTERM arrives. */
   readonly quit: AbortSignal;
+  /** How the report says who stopped the run (stopWords), once `quit` is aborted; null before. */
+  stoppedBy(): string | null;
   /** Resolves once the person has quit (at once when no keyboard could be opened); then the terminal is released. */
   waitUntilQuit(): Promise<void>;
   /**
@@ -56,6 +58,15 @@ export function printResultAfterDashboard(report: Report): void {
   process.stderr.write(`egress-audit: ${resultStatement(report).text}\n`);
 }
 
+/**
+ * How a stop is said in the report (`The run was stopped <words> before ...`): a key on the dashboard, or the signal
+ * that asked for it (a SIGTERM from a supervisor or a timeout, which the person at the keyboard did not send).
+ */
+export function stopWords(signal: NodeJS.Signals | null): string {
+  if (signal === null) return 'on the dashboard (q or Ctrl-C)';
+  return signal === 'SIGINT' ? 'by SIGINT (a Ctrl-C after q, or kill -INT)' : `by ${signal}`;
+}
+
 /** The keyboard: stdin when it is a terminal, else the controlling terminal (logs may be piped into stdin). */
 function keyboard(): NodeJS.ReadStream | null {
   if (process.stdin.isTTY) return process.stdin;
@@ -83,10 +94,18 @@ export async function startRunDashboard(options: {
   const keys = keyboard();
   const handle = ui.startDashboard(store, { color: options.color, ...(keys ? { stdin: keys } : {}) });
   const quit = new AbortController();
-  const quitting = handle.waitUntilQuit().then(() => quit.abort());
+  let signalled: NodeJS.Signals | null = null;
+  let stoppedBy: string | null = null;
+  const quitting = handle.waitUntilQuit().then(() => {
+    stoppedBy = stopWords(signalled);
+    quit.abort();
+  });
   // A signal stops the run as q does: the terminal stays the dashboard's until the run has finished (finish,
   // then waitUntilQuit), so the last frame carries the run's warnings, as the result line below it does.
-  const onSignal = (): void => handle.stop();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signalled ??= signal;
+    handle.stop();
+  };
   onStopSignals(['SIGINT', 'SIGTERM'], onSignal, { once: true });
   const setProgress = (p: RunProgress, finished: boolean): void =>
     store.setProgress({ lines: p.lines.lines, records: p.lines.records, skipped: skipped(p.lines), bytes: p.bytes, streams: p.streams, reconnects: p.reconnects, finished });
@@ -105,6 +124,7 @@ export async function startRunDashboard(options: {
     },
     notice: (message) => store.addNotice(message),
     quit: quit.signal,
+    stoppedBy: () => stoppedBy,
     async waitUntilQuit() {
       if (keys === null) handle.unmount(); // nothing could ever press q: show the end state and leave
       await quitting;

@@ -183,13 +183,13 @@ process.on('exit', () => {
 });
 
 /** Handlers of commands that finish and write their reports on a signal (watch, the dashboard). */
-const finishers = new Set<(...args: unknown[]) => void>();
+const finishers = new Set<(signal: NodeJS.Signals) => void>();
 
 /**
  * Registers a command's own handler for stop signals: while it listens, the report cleanup below
  * leaves those signals to it. Other listeners (Ink's signal-exit, say) do not count.
  */
-export function onStopSignals(signals: readonly NodeJS.Signals[], handler: () => void, options: { once: boolean }): void {
+export function onStopSignals(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void, options: { once: boolean }): void {
   finishers.add(handler);
   for (const signal of signals) {
     if (options.once) process.once(signal, handler);
@@ -202,7 +202,7 @@ export function onStopSignals(signals: readonly NodeJS.Signals[], handler: () =>
  * command handles it itself, discard the unfinished reports and end killed by that signal.
  */
 function onSignal(signal: NodeJS.Signals): void {
-  if (process.listeners(signal).some((l) => finishers.has(l as () => void))) return;
+  if (process.listeners(signal).some((l) => finishers.has(l as (signal: NodeJS.Signals) => void))) return;
   for (const file of [...unfinished]) discardSync(file, true);
   // Die of the signal itself: the default action, once no listener is left (the other listeners of
   // this signal still run in this emit). process.exit() would wait for a thread still blocked
