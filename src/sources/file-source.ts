@@ -114,7 +114,7 @@ export async function fileSource(
     if (process.stdin.isTTY) throw new UsageError('no input: give log files, directories or globs, or pipe logs into - (see --help)');
     operands.push('-');
   }
-  let files = await findInputs(operands, options.warn ?? warnOnStderr);
+  let files = await findInputs(operands, options.warn ?? warnOnStderr, warnOnStderr); // this run's own output left out is said, never a warning
   if (options.sameContentOnce !== undefined) {
     const once = await readSameContentOnce(files);
     files = once.files;

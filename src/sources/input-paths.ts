@@ -48,6 +48,12 @@ interface Walk {
   /** Directories already walked (device:inode): a symlink loop, or a directory reached twice, is walked once. */
   visited: Set<string>;
   warn: Warn;
+  /** Says an input left out that is no log at all (this run's own output): never a gap in what was audited. */
+  note: Warn;
+  /** The regular file standard output is redirected to (device:inode), or null: this run's own output, never read. */
+  output: string | null;
+  /** Whether leaving out that file was said already (a file found twice is said once). */
+  outputSaid: boolean;
 }
 
 function identity(info: Stats): string {
@@ -60,6 +66,12 @@ export function errorCode(error: unknown): string {
 }
 
 function add(walk: Walk, name: string, path: string | Buffer, info: Stats): void {
+  if (identity(info) === walk.output) {
+    // `parse . > records.ndjson`: read, the run's own records would be read back and written again, without end.
+    if (!walk.outputSaid) walk.note(`${name}: skipped, standard output is written to it (this run's own output, which it would read back as it writes it)`);
+    walk.outputSaid = true;
+    return;
+  }
   const file = info.isFile();
   walk.found.push({ file: { name, path, kind: file ? 'file' : 'stream', size: file ? info.size : null }, identity: identity(info) });
 }
@@ -225,6 +237,16 @@ async function walkOperandDirectory(input: string, info: Stats, walk: Walk): Pro
   }
 }
 
+/** The regular file standard output goes to (`> out.ndjson`), as device:inode, or null (a terminal, a pipe, a device). */
+function stdoutFileIdentity(): string | null {
+  try {
+    const info = fstatSync(1);
+    return info.isFile() ? identity(info) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** What stdin is (its device:inode), so that `-` and `/dev/stdin` (a pipe or a redirected file) are read once, not twice with the second empty. */
 function stdinIdentity(): string {
   try {
@@ -251,9 +273,12 @@ function distinct(found: Found[]): InputFile[] {
   return [...byIdentity.values()];
 }
 
-/** FILE|DIR|GLOB|- operands as the inputs to read, links followed; a missing or broken operand is an input that fails when read, a broken link inside a directory warns. */
-export async function findInputs(inputs: string[], warn: Warn): Promise<InputFile[]> {
-  const walk: Walk = { found: [], visited: new Set(), warn };
+/**
+ * FILE|DIR|GLOB|- operands as the inputs to read, links followed; a missing or broken operand is an input that fails when read, a broken link
+ * inside a directory warns, and the file standard output is redirected to is left out, saying so.
+ */
+export async function findInputs(inputs: string[], warn: Warn, note: Warn = warn): Promise<InputFile[]> {
+  const walk: Walk = { found: [], visited: new Set(), warn, note, output: stdoutFileIdentity(), outputSaid: false };
   for (const input of inputs) await operand(input, walk);
   return distinct(walk.found);
 }
