@@ -54,6 +54,8 @@ interface Walk {
   output: string | null;
   /** Whether leaving out that file was said already (a file found twice is said once). */
   outputSaid: boolean;
+  /** Directories reached again (already walked): a glob matching only those found what it names, not nothing. */
+  revisits: number;
 }
 
 function identity(info: Stats): string {
@@ -102,7 +104,10 @@ async function whyUnreadable(path: string | Buffer, error: unknown): Promise<str
 }
 
 async function walkDirectory(path: string | Buffer, name: string, info: Stats, walk: Walk): Promise<void> {
-  if (walk.visited.has(identity(info))) return;
+  if (walk.visited.has(identity(info))) {
+    walk.revisits++;
+    return;
+  }
   walk.visited.add(identity(info));
   let entries: Buffer[];
   try {
@@ -187,9 +192,16 @@ function asFileIfSpecial(entry: Dirent): Dirent {
   return Object.assign(Object.create(entry) as Dirent, { isFile: () => true });
 }
 
+/**
+ * A glob's matches: files are read and directories walked, as the shell's expansion of the same unquoted
+ * pattern would give them (`'/var/log/pods/*egress*'` names pod directories); one that matches only
+ * directories holding nothing to read says so, as a directory named so does.
+ */
 async function globMatches(pattern: string, walk: Walk): Promise<void> {
-  const matches = await glob(pattern, { onlyFiles: true, dot: false, expandDirectories: false, absolute: isAbsolute(pattern), fs: keepingWhatGlobsDrop() });
-  if (matches.length === 0) return unreadable(walk, pattern, 'no files match this pattern');
+  const found = await glob(pattern, { onlyFiles: false, dot: false, expandDirectories: false, absolute: isAbsolute(pattern), fs: keepingWhatGlobsDrop() });
+  if (found.length === 0) return unreadable(walk, pattern, 'no files match this pattern');
+  const before = { found: walk.found.length, revisits: walk.revisits };
+  const matches = found.map((m) => (m.length > 1 && m.endsWith('/') ? m.slice(0, -1) : m)); // a directory comes back as `dir/`
   for (const match of matches) {
     // A link into a copy of kubelet's tree is read from the copy's own pods/; a match that cannot be read is named, as a file argument is.
     await walkEntry(match, match, walk, {
@@ -199,6 +211,7 @@ async function globMatches(pattern: string, walk: Walk): Promise<void> {
       },
     });
   }
+  if (walk.found.length === before.found && walk.revisits === before.revisits) walk.warn(`${pattern}: no files to read in the directories this pattern matches (hidden files and .md, .yaml, .sh, ... files are not read from directories)`);
 }
 
 /** An operand that names nothing readable: kept as an input that fails when it is read, named with why. */
@@ -278,7 +291,7 @@ function distinct(found: Found[]): InputFile[] {
  * inside a directory warns, and the file standard output is redirected to is left out, saying so.
  */
 export async function findInputs(inputs: string[], warn: Warn, note: Warn = warn): Promise<InputFile[]> {
-  const walk: Walk = { found: [], visited: new Set(), warn, note, output: stdoutFileIdentity(), outputSaid: false };
+  const walk: Walk = { found: [], visited: new Set(), warn, note, output: stdoutFileIdentity(), outputSaid: false, revisits: 0 };
   for (const input of inputs) await operand(input, walk);
   return distinct(walk.found);
 }
@@ -311,7 +324,15 @@ export async function wouldRead(input: string, path: string, real: string): Prom
   const info = await stat(input).catch(() => null);
   if (info === null) {
     const target = isAbsolute(input) ? resolve(path) : relative(process.cwd(), resolve(path));
-    return isDynamicPattern(input) && picomatch(input, { dot: false })(target) ? `it matches the input pattern ${input}` : null;
+    if (!isDynamicPattern(input)) return null;
+    const matches = picomatch(input, { dot: false });
+    if (matches(target)) return `it matches the input pattern ${input}`;
+    // A directory the pattern matches is walked: a file the walk would take there is read too.
+    if (walkSkips(basename(target))) return null;
+    for (let dir = dirname(target); dir !== dirname(dir); dir = dirname(dir)) {
+      if (matches(dir)) return `it lies inside ${dir}, a directory the input pattern ${input} matches`;
+    }
+    return null;
   }
   if (info.isDirectory()) {
     return isInside(real, await realpath(input)) && !walkSkips(basename(real)) ? `it lies inside the input directory ${input}` : null;
