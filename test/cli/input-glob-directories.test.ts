@@ -42,6 +42,15 @@ describe('a glob matching directories', () => {
     expect(res.stderr).toMatch(/proxy-out-[^ ]+0\.log\s+egress-gateway\s+flag:--gateway: \S+ named by --gateway pods\/\*proxy-out\*/);
   });
 
+  it('a directory named gives its files their role over a directory a glob matches (not two flags naming them equally closely)', async () => {
+    const root = pods();
+    const gw = 'pods/edge_proxy-out-6d9f4c8b7-kq2mx_9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+    const res = await runCli(['audit', '--sidecar', 'pods/*', '--gateway', gw, '-o', 'json', '--explain'], { cwd: root });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/proxy-out-[^ ]+0\.log\s+egress-gateway\s+flag:--gateway: \S+ named by --gateway \S+, over --sidecar pods\/\* \(a directory holding it that a glob matches\)/);
+    expect((JSON.parse(res.stdout) as Report).summary.verdicts['via-gateway']).toBe(corpusPairs.length);
+  });
+
   it('says when the directories it matches hold nothing to read, and refuses a report where the walk would read it', async () => {
     const root = pods();
     mkdirSync(join(root, 'empty', 'a'), { recursive: true });
