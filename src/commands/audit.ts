@@ -16,6 +16,7 @@ import { beforeOutputs, openOutputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit, reportBuilder } from '../run/setup.js';
 import { fileSource, SMALL_CHUNK, warnOnStderr } from '../sources/file-source.js';
+import type { SameContent } from '../sources/same-content.js';
 import { podRoleMatcher } from '../sources/role-flags.js';
 import { loadPodSnapshot, snapshotContext, type PodSnapshot } from '../sources/pod-snapshot.js';
 import { escapeControl } from '../text/escape.js';
@@ -84,10 +85,12 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     skippedInputs.push(note);
     warnOnStderr(note);
   };
+  // A copy of an input (the same bytes under another name) is read once, or each of its flows would count twice.
+  const sameContentOnce = (left: SameContent): void => warnOnStderr(`${left.name}: the same content as ${left.as}, read once (as ${left.as})`);
   const { setup, spec, source, snapshot } = await beforeOutputs(options, inputs, async () => ({
     setup: await prepareAudit(options),
     spec: (await auditFormatFromOption(options.format)).spec,
-    source: await fileSource(inputs, options, { ...(paced ? { chunkSize: SMALL_CHUNK } : {}), warn }),
+    source: await fileSource(inputs, options, { ...(paced ? { chunkSize: SMALL_CHUNK } : {}), warn, sameContentOnce }),
     snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods),
   }));
   if (snapshot !== null && snapshot.skipped > 0) {

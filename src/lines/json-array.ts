@@ -14,23 +14,30 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
-/** Whether `c`, after an array's `[` and whitespace, makes it one: an object, array or string element, or `]`. */
+/**
+ * Whether `c`, after an array's `[` (and any nested `[`) and whitespace, makes it one: an object or string
+ * element, or `]`. A nested `[` decides nothing by itself: a lone `[` line (a dump's, or a log cut there)
+ * before an access log's `[2024-...` must not turn the whole file into one array.
+ */
 function opensValue(c: number): boolean {
-  return c === 123 /* { */ || c === 91 /* [ */ || c === 34 /* " */ || c === 93; /* ] */
+  return c === 123 /* { */ || c === 34 /* " */ || c === 93; /* ] */
 }
 
 /**
  * Whether `bytes` (a stream's first bytes) open a JSON array of values: a UTF-8 BOM and whitespace, `[`,
- * whitespace, then `{`, `[`, `"` or `]`. True, false, or null while the bytes end before that is known.
- * An access log's `[2024-...` or a `[pod/...]` prefix is not one. Why here: every reader decides alike.
+ * whitespace (and nested `[`s), then `{`, `"` or `]`. True, false, or null while the bytes end before that
+ * is known. An access log's `[2024-...` or a `[pod/...]` prefix is not one, nor is a lone `[` line before
+ * one. Why here: every reader decides alike.
  */
 export function opensJsonArray(bytes: Uint8Array): boolean | null {
   let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   while (i < bytes.length && isSpace(bytes[i] as number)) i++;
   if (i >= bytes.length) return bytes.length >= LOOK_AT_MOST ? false : null;
   if (bytes[i] !== 91 /* [ */) return false;
-  for (i++; i < bytes.length && isSpace(bytes[i] as number); i++);
-  if (i >= bytes.length) return bytes.length >= LOOK_AT_MOST ? false : null;
+  do {
+    for (i++; i < bytes.length && isSpace(bytes[i] as number); i++);
+    if (i >= bytes.length) return bytes.length >= LOOK_AT_MOST ? false : null;
+  } while (bytes[i] === 91);
   return opensValue(bytes[i] as number);
 }
 
@@ -94,6 +101,8 @@ export class JsonArraySplitter {
   private lineTouched = false;
   /** Bytes on the current physical line, so that a last line without a newline still counts. */
   private lineBytes = 0;
+  /** Nested `[`s after a top-level `[` (OPENING), before what tells whether they open an array. */
+  private nested = 0;
   /** How many bytes of a UTF-8 BOM the current line opened with, outside any array. */
   private bomAt = 0;
 
@@ -124,10 +133,15 @@ export class JsonArraySplitter {
           break;
         case OPENING:
           if (isSpace(c)) this.keep(c);
-          else if (opensValue(c)) {
+          else if (c === 91) {
+            this.keep(c);
+            this.nested++; // decided by what the innermost `[` holds, as opensJsonArray decides
+          } else if (opensValue(c)) {
+            const nested = this.nested;
             this.reset();
             this.state = BETWEEN;
-            this.between(c, handler);
+            for (let k = 0; k < nested; k++) this.arrayByte(91, handler);
+            this.arrayByte(c, handler);
           } else this.begin(TEXT, c, handler); // not an array: a text run from its `[` (or from this byte, when the `[` ended its line)
           break;
         case BETWEEN:
@@ -168,6 +182,12 @@ export class JsonArraySplitter {
     for (let k = 1; k < this.bomAt; k++) this.keep(BOM[k] as number);
     this.keep(c);
     return true;
+  }
+
+  /** One byte inside the array, between elements or in one. */
+  private arrayByte(c: number, handler: ArrayHandler): void {
+    if (this.state === ELEMENT) this.element(c, handler);
+    else this.between(c, handler);
   }
 
   private between(c: number, handler: ArrayHandler): void {
@@ -231,7 +251,11 @@ export class JsonArraySplitter {
 
   private newline(handler: ArrayHandler): void {
     if (this.state === TEXT) this.finish(handler);
-    if (this.state === OPENING) this.reset(); // a `[` alone on its line is not part of the text on the next
+    if (this.state === OPENING) {
+      const nested = this.nested; // a `[` alone on its line is not part of the text on the next, but still nests
+      this.reset();
+      this.nested = nested;
+    }
     if (!this.lineHasStart) handler.otherLine(this.lineTouched || this.state === ELEMENT);
     this.lineNo++;
     this.lineHasStart = false;
@@ -260,6 +284,7 @@ export class JsonArraySplitter {
 
   private reset(): void {
     this.length = 0;
+    this.nested = 0;
     this.tooLongNow = false;
     // A large element's buffer is not kept for the rest of the stream.
     if (this.buf.length > 1 << 20) this.buf = Buffer.allocUnsafe(4096);

@@ -9,6 +9,7 @@ import { readBackwards } from './backward-lines.js';
 import { roleMatcher, type RoleFlags } from './role-flags.js';
 import { decoded } from './decode.js';
 import { fileNeedsDecoding } from './utf16.js';
+import { readSameContentOnce, type SameContent } from './same-content.js';
 
 /** Read size per chunk: large enough that per-chunk overhead vanishes, small enough for flat memory. */
 const CHUNK = 256 << 10;
@@ -102,18 +103,23 @@ export function warnOnStderr(message: string): void {
   process.stderr.write(`egress-audit: ${escapeControl(message)}\n`);
 }
 
-/** Files, directories, globs and stdin as one Source; role flags add their files and assert their role. */
+/** Files, directories, globs and stdin as one Source; role flags add their files and assert their role; `sameContentOnce` (an audit's) reads files holding the same bytes once, saying so. */
 export async function fileSource(
   inputs: string[],
   flags: RoleFlags = { sidecar: [], gateway: [], ingress: [] },
-  options: { chunkSize?: number; warn?: Warn } = {},
+  options: { chunkSize?: number; warn?: Warn; sameContentOnce?: (left: SameContent) => void } = {},
 ): Promise<Source> {
   const operands = [...inputs, ...flags.sidecar, ...flags.gateway, ...flags.ingress];
   if (operands.length === 0) {
     if (process.stdin.isTTY) throw new UsageError('no input: give log files, directories or globs, or pipe logs into - (see --help)');
     operands.push('-');
   }
-  const files = await findInputs(operands, options.warn ?? warnOnStderr);
+  let files = await findInputs(operands, options.warn ?? warnOnStderr, warnOnStderr); // this run's own output left out is said, never a warning
+  if (options.sameContentOnce !== undefined) {
+    const once = await readSameContentOnce(files);
+    files = once.files;
+    once.left.forEach(options.sameContentOnce);
+  }
   const roleOf = roleMatcher(flags);
   const roleOfAny = (f: InputFile): RoleAssignment | null => roleOf([f.name, ...f.aliases]);
   const chunk = options.chunkSize ?? Math.max(SMALL_CHUNK, Math.min(CHUNK, Math.floor(READ_AHEAD_BUDGET / Math.max(1, files.length))));

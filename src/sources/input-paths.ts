@@ -48,6 +48,14 @@ interface Walk {
   /** Directories already walked (device:inode): a symlink loop, or a directory reached twice, is walked once. */
   visited: Set<string>;
   warn: Warn;
+  /** Says an input left out that is no log at all (this run's own output): never a gap in what was audited. */
+  note: Warn;
+  /** The regular file standard output is redirected to (device:inode), or null: this run's own output, never read. */
+  output: string | null;
+  /** Whether leaving out that file was said already (a file found twice is said once). */
+  outputSaid: boolean;
+  /** Directories reached again (already walked): a glob matching only those found what it names, not nothing. */
+  revisits: number;
 }
 
 function identity(info: Stats): string {
@@ -60,6 +68,12 @@ export function errorCode(error: unknown): string {
 }
 
 function add(walk: Walk, name: string, path: string | Buffer, info: Stats): void {
+  if (identity(info) === walk.output) {
+    // `parse . > records.ndjson`: read, the run's own records would be read back and written again, without end.
+    if (!walk.outputSaid) walk.note(`${name}: skipped, standard output is written to it (this run's own output, which it would read back as it writes it)`);
+    walk.outputSaid = true;
+    return;
+  }
   const file = info.isFile();
   walk.found.push({ file: { name, path, kind: file ? 'file' : 'stream', size: file ? info.size : null }, identity: identity(info) });
 }
@@ -90,7 +104,10 @@ async function whyUnreadable(path: string | Buffer, error: unknown): Promise<str
 }
 
 async function walkDirectory(path: string | Buffer, name: string, info: Stats, walk: Walk): Promise<void> {
-  if (walk.visited.has(identity(info))) return;
+  if (walk.visited.has(identity(info))) {
+    walk.revisits++;
+    return;
+  }
   walk.visited.add(identity(info));
   let entries: Buffer[];
   try {
@@ -175,9 +192,16 @@ function asFileIfSpecial(entry: Dirent): Dirent {
   return Object.assign(Object.create(entry) as Dirent, { isFile: () => true });
 }
 
+/**
+ * A glob's matches: files are read and directories walked, as the shell's expansion of the same unquoted
+ * pattern would give them (`'/var/log/pods/*egress*'` names pod directories); one that matches only
+ * directories holding nothing to read says so, as a directory named so does.
+ */
 async function globMatches(pattern: string, walk: Walk): Promise<void> {
-  const matches = await glob(pattern, { onlyFiles: true, dot: false, expandDirectories: false, absolute: isAbsolute(pattern), fs: keepingWhatGlobsDrop() });
-  if (matches.length === 0) return unreadable(walk, pattern, 'no files match this pattern');
+  const found = await glob(pattern, { onlyFiles: false, dot: false, expandDirectories: false, absolute: isAbsolute(pattern), fs: keepingWhatGlobsDrop() });
+  if (found.length === 0) return unreadable(walk, pattern, 'no files match this pattern');
+  const before = { found: walk.found.length, revisits: walk.revisits };
+  const matches = found.map((m) => (m.length > 1 && m.endsWith('/') ? m.slice(0, -1) : m)); // a directory comes back as `dir/`
   for (const match of matches) {
     // A link into a copy of kubelet's tree is read from the copy's own pods/; a match that cannot be read is named, as a file argument is.
     await walkEntry(match, match, walk, {
@@ -187,6 +211,7 @@ async function globMatches(pattern: string, walk: Walk): Promise<void> {
       },
     });
   }
+  if (walk.found.length === before.found && walk.revisits === before.revisits) walk.warn(`${pattern}: no files to read in the directories this pattern matches (hidden files and .md, .yaml, .sh, ... files are not read from directories)`);
 }
 
 /** An operand that names nothing readable: kept as an input that fails when it is read, named with why. */
@@ -225,6 +250,16 @@ async function walkOperandDirectory(input: string, info: Stats, walk: Walk): Pro
   }
 }
 
+/** The regular file standard output goes to (`> out.ndjson`), as device:inode, or null (a terminal, a pipe, a device). */
+function stdoutFileIdentity(): string | null {
+  try {
+    const info = fstatSync(1);
+    return info.isFile() ? identity(info) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** What stdin is (its device:inode), so that `-` and `/dev/stdin` (a pipe or a redirected file) are read once, not twice with the second empty. */
 function stdinIdentity(): string {
   try {
@@ -251,9 +286,12 @@ function distinct(found: Found[]): InputFile[] {
   return [...byIdentity.values()];
 }
 
-/** FILE|DIR|GLOB|- operands as the inputs to read, links followed; a missing or broken operand is an input that fails when read, a broken link inside a directory warns. */
-export async function findInputs(inputs: string[], warn: Warn): Promise<InputFile[]> {
-  const walk: Walk = { found: [], visited: new Set(), warn };
+/**
+ * FILE|DIR|GLOB|- operands as the inputs to read, links followed; a missing or broken operand is an input that fails when read, a broken link
+ * inside a directory warns, and the file standard output is redirected to is left out, saying so.
+ */
+export async function findInputs(inputs: string[], warn: Warn, note: Warn = warn): Promise<InputFile[]> {
+  const walk: Walk = { found: [], visited: new Set(), warn, note, output: stdoutFileIdentity(), outputSaid: false, revisits: 0 };
   for (const input of inputs) await operand(input, walk);
   return distinct(walk.found);
 }
@@ -286,7 +324,15 @@ export async function wouldRead(input: string, path: string, real: string): Prom
   const info = await stat(input).catch(() => null);
   if (info === null) {
     const target = isAbsolute(input) ? resolve(path) : relative(process.cwd(), resolve(path));
-    return isDynamicPattern(input) && picomatch(input, { dot: false })(target) ? `it matches the input pattern ${input}` : null;
+    if (!isDynamicPattern(input)) return null;
+    const matches = picomatch(input, { dot: false });
+    if (matches(target)) return `it matches the input pattern ${input}`;
+    // A directory the pattern matches is walked: a file the walk would take there is read too.
+    if (walkSkips(basename(target))) return null;
+    for (let dir = dirname(target); dir !== dirname(dir); dir = dirname(dir)) {
+      if (matches(dir)) return `it lies inside ${dir}, a directory the input pattern ${input} matches`;
+    }
+    return null;
   }
   if (info.isDirectory()) {
     return isInside(real, await realpath(input)) && !walkSkips(basename(real)) ? `it lies inside the input directory ${input}` : null;

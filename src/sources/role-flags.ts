@@ -1,11 +1,11 @@
 /**
  * `--sidecar`, `--gateway` and `--ingress` name files, globs or directories. A file that several of
  * them name takes the role of the one naming it most closely (the file itself, then a glob, then a
- * directory holding it): `--sidecar logs/ --gateway logs/egress.log` says what it means. Two flags
+ * directory holding it, then a directory holding it that a glob matches): `--sidecar logs/ --gateway logs/egress.log` says what it means. Two flags
  * naming it equally closely contradict each other, a usage error: the order flags are checked in
  * must never pick a role the user did not choose.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { isDynamicPattern } from 'tinyglobby';
 import { UsageError } from '../errors.js';
@@ -20,10 +20,14 @@ export interface RoleFlags {
   ingress: string[];
 }
 
-/** How closely a flag value names a path: 3 the path itself, 2 a glob matching it, 1 a directory holding it, 0 not at all. */
-type Closeness = 0 | 1 | 2 | 3;
+/**
+ * How closely a flag value names a path: 4 the path itself, 3 a glob matching it, 2 a directory holding it, 1 a
+ * directory holding it that a glob matches (`--sidecar 'logs/*' --gateway logs/gw` gives logs/gw's files to the
+ * directory named), 0 not at all.
+ */
+type Closeness = 0 | 1 | 2 | 3 | 4;
 
-const CLOSENESS_WORDS = ['', 'a directory holding it', 'a glob matching it', 'the file itself'] as const;
+const CLOSENESS_WORDS = ['', 'a directory holding it that a glob matches', 'a directory holding it', 'a glob matching it', 'the file itself'] as const;
 
 interface Pattern {
   role: RoleAssignment['role'];
@@ -41,12 +45,20 @@ interface Hit {
 }
 
 function closeness(p: Pattern, path: string): Closeness {
-  if (path === p.value) return 3;
-  if (isDynamicPattern(p.value) && p.match(path)) return 2;
+  if (path === p.value) return 4;
+  const glob = isDynamicPattern(p.value);
+  if (glob && p.match(path)) return 3;
   // A value that looks like a glob may also be a path as written (a directory `logs[1]`), as the walk takes it first.
   const resolved = resolve(path);
-  if (resolved === p.resolved) return 3;
-  return isInside(resolved, p.resolved) ? 1 : 0;
+  if (resolved === p.resolved) return 4;
+  if (isInside(resolved, p.resolved)) return 2;
+  return glob && globMatchesDirectoryOf(p, path) ? 1 : 0;
+}
+
+/** Whether a glob matches a directory holding `path` (`--gateway '/var/log/pods/*egress*'`, whose matches are walked). */
+function globMatchesDirectoryOf(p: Pattern, path: string): boolean {
+  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) if (p.match(dir)) return true;
+  return false;
 }
 
 /** The role flags' names (`--gateway`, and `--gateway-pod` for pods) and their roles, in the order they are checked. */

@@ -105,6 +105,24 @@ describe('roles from kubelet log paths', () => {
     expect(one.stderr).toMatch(/egress-gateway\s+pod-name: pod "istio-egressgateway-6d9f4c8b7-kq2mx"/);
   });
 
+  it('a copy that followed the links (cp -rL, scp -r): containers/ and pods/ hold the same bytes, read once, so no flow counts twice', async () => {
+    const root = node(() => '/');
+    const containers = join(root, 'var/log/containers');
+    for (const link of readdirSync(containers)) {
+      const [pod, ns] = link.split('_') as [string, string];
+      const dir = readdirSync(join(root, 'var/log/pods')).find((d) => d.startsWith(`${ns}_${pod}_`)) as string;
+      const container = link.split('_')[2]?.replace(/-[0-9a-f]{64}\.log$/, '') as string;
+      rmSync(join(containers, link));
+      cpSync(join(root, 'var/log/pods', dir, container, '0.log'), join(containers, link));
+    }
+    const res = await runCli(['audit', join(root, 'var/log'), '-o', 'ndjson', '--explain']);
+    expect(res.code).toBe(1);
+    expect(verdicts(res.stdout)).toEqual(VERDICTS);
+    const flows = (ndjson(res.stdout) as unknown as Flow[]).filter((f) => f.type === 'flow');
+    expect(flows.map((f) => f.verdict).sort()).toEqual(['direct', 'ingress', 'ingress', 'via-gateway']);
+    expect(res.stderr).toMatch(/pods\/istio-system_istio-egressgateway-6d9f4c8b7-kq2mx_[^/]+\/istio-proxy\/0\.log: the same content as \S+containers\/istio-egressgateway-6d9f4c8b7-kq2mx_istio-system_istio-proxy-[0-9a-f]{64}\.log, read once/);
+  });
+
   it('a copy without its pods/ directory says which links point at nothing', async () => {
     const root = node(() => '/');
     rmSync(join(root, 'var/log/pods'), { recursive: true });

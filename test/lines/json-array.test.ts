@@ -35,6 +35,12 @@ describe('opensJsonArray', () => {
     ['["[2024-03-01T10:00:00.000Z] - - -"]', true],
     ['[]', true],
     ['[2024-03-01T10:00:00.000Z] "GET / HTTP/1.1" 200', false],
+    // A lone `[` line (a dump's, or a log cut there) before an access log: the nested `[` is the entry's own.
+    ['[\n[2024-03-01T10:00:00.000Z] "GET / HTTP/1.1" 200', false],
+    ['[ [[2024-03-01T10:00:00.000Z]', false],
+    ['[\n [\n {"textPayload": "x"}', true],
+    ['[[]]', true],
+    ['[\n[', null],
     ['[pod/sleep-1/istio-proxy] [2024-03-01T10:00:00.000Z]', false],
     ["[2019-02-21 05:38:48.587][18][warning][config] gRPC config stream closed", false],
     ['{"start_time":"2024","upstream_cluster":"x"}', false],
@@ -108,6 +114,12 @@ describe('JsonArraySplitter', () => {
     expect(split(`[{"a":1}]\n${TCP}\n[ x\n[\nplain\n[1]\n`)).toEqual(['line 1: {"a":1}', `line 2: ${TCP}`, 'line 3: [ x', 'other', 'line 5: plain', 'line 6: [1]']);
     // The same lines however the bytes are chunked.
     expect(split(`[{"a":1}]\n${TCP}\n[ x\n[\nplain\n[1]\n`, () => 1)).toEqual(split(`[{"a":1}]\n${TCP}\n[ x\n[\nplain\n[1]\n`));
+    // A lone `[` line then an access log's `[2022-...`: the log's line, not an array of its tokens.
+    const lone = `[{"a":1}]\n[\n${TCP}\n${TCP}\n`;
+    expect(split(lone)).toEqual(['line 1: {"a":1}', 'other', `line 3: ${TCP}`, `line 4: ${TCP}`]);
+    expect(split(lone, () => 1)).toEqual(split(lone));
+    // Nested arrays still open one, across lines too.
+    expect(split('[{"a":1}]\n[\n[\n{"b":2}]]\n')).toEqual(['line 1: {"a":1}', 'other', 'other', 'line 4: [{"b":2}]']);
   });
 
   it('reads an array after a BOM at any line\'s start (files with BOMs `cat`ed together), and text that only begins like a BOM as text', () => {
@@ -164,6 +176,8 @@ describe('StreamReader with arrays on', () => {
     expect(read('[', 'detect')).toMatchObject({ counts: { lines: 1, notAccessLog: 1 }, array: false });
     // A file that only looks like an array (an empty one, then access log lines) loses none of its lines.
     expect(read(`[]\n${TCP}\n${TCP}\n`, 'detect')).toMatchObject({ counts: { lines: 3, records: 2, notAccessLog: 1 }, lines: [2, 3], array: true });
+    // A log whose first line is a lone `[` (a dump's, or a saved log cut there) is read line by line: its entries are kept.
+    expect(read(`[\n${TCP}\n${TCP}\n`, 'detect')).toMatchObject({ counts: { lines: 3, records: 2, notAccessLog: 1 }, lines: [2, 3], array: false });
     // A container's log from the API is lines (the audit pass and the role prescan both read it so).
     expect(read(exportText, 'detect', { ...info, kind: 'pod' })).toMatchObject({ lines: [], array: false });
   });

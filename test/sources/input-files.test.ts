@@ -269,7 +269,7 @@ describe('inputs: file names that are not UTF-8', () => {
     } catch {
       made = false; // a file system that only takes UTF-8 names (APFS): nothing to test
     }
-    writeFileSync(join(dir(), 'ok.log'), `${TCP}\n`);
+    writeFileSync(join(dir(), 'ok.log'), `${TCP.replace(' 85 ', ' 86 ')}\n`); // not the same bytes: an audit reads a copy once
   });
 
   it('reads such a file in a directory, named with \\xNN escapes, instead of an internal error', async () => {
