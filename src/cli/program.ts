@@ -100,6 +100,23 @@ function oneFile(flag: string): (value: string) => string {
   };
 }
 
+/**
+ * A repeatable file flag (--sidecar, --gateway, --ingress): `--gateway "$UNSET"` names no file, a usage error (it
+ * crashed the glob matcher, exit 70), as for --policy.
+ */
+function fileList(flag: string): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => {
+    if (value === '') throw new UsageError(`${flag}: "" names no file`);
+    return collect(value, previous);
+  };
+}
+
+/** The input arguments, none empty: `audit "$LOG_DIR"` with the variable unset names no file, a usage error. */
+function namedInputs(inputs: string[]): string[] {
+  if (inputs.includes('')) throw new UsageError('an input argument is "", which names no file (an unset variable?)');
+  return inputs;
+}
+
 /** --format given once, and naming a format or a file. */
 function onceFormat(): (value: string) => string {
   const single = once('--format');
@@ -152,7 +169,7 @@ function parseCommand(handlers: CommandHandlers): Command {
     .argument('[inputs...]', 'files, directories (recursive), globs, .gz files, or - for stdin (default: stdin)')
     .option('--strict', 'exit 1 if any line is malformed, listing the first ones');
   addReadOptions(cmd).action(async (inputs: string[], o: Record<string, unknown>) => {
-    process.exitCode = await handlers.parse(inputs, {
+    process.exitCode = await handlers.parse(namedInputs(inputs), {
       format: String(o['format']),
       maxLineLength: parseSize('--max-line-length', String(o['maxLineLength'])),
       strict: o['strict'] === true,
@@ -178,9 +195,9 @@ function auditCommand(handlers: CommandHandlers): Command {
   const cmd = new Command('audit')
     .description('join sidecar and egress-gateway entries from saved logs and give every flow a verdict')
     .argument('[inputs...]', 'files, directories, globs, .gz files, or - for stdin')
-    .option('--sidecar <file|glob>', 'these files are sidecar logs (repeatable)', collect)
-    .option('--gateway <file|glob>', 'these files are egress-gateway logs (repeatable)', collect)
-    .option('--ingress <file|glob>', 'these files are ingress-gateway logs (repeatable)', collect)
+    .option('--sidecar <file|glob>', 'these files are sidecar logs (repeatable)', fileList('--sidecar'))
+    .option('--gateway <file|glob>', 'these files are egress-gateway logs (repeatable)', fileList('--gateway'))
+    .option('--ingress <file|glob>', 'these files are ingress-gateway logs (repeatable)', fileList('--ingress'))
     .option('--sidecar-pod <glob>', 'these pods (name glob, or NAMESPACE/GLOB) are sidecars, in any input that names its pods: --prefix, a log pipeline, kubelet paths (repeatable)', podGlobFlag('--sidecar-pod'))
     .option('--gateway-pod <glob>', 'these pods are egress gateways, in any input that names its pods (repeatable)', podGlobFlag('--gateway-pod'))
     .option('--ingress-pod <glob>', 'these pods are ingress gateways, in any input that names its pods (repeatable)', podGlobFlag('--ingress-pod'))
@@ -201,7 +218,7 @@ function auditCommand(handlers: CommandHandlers): Command {
     if (window !== null && o['writeBaseline'] !== undefined) {
       throw new UsageError('--write-baseline records every finding, so it cannot be combined with --since/--until, which audit part of the logs: write the baseline from a run without a window');
     }
-    process.exitCode = await handlers.audit(inputs, {
+    process.exitCode = await handlers.audit(namedInputs(inputs), {
       ...commonAuditValues(o),
       format: String(o['format']),
       maxLineLength: parseSize('--max-line-length', String(o['maxLineLength'])),

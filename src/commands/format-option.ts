@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { F, resolveFormat, type FormatSpec } from '../../parsers/index.js';
 import { describeReadError, InputError, UsageError } from '../errors.js';
+import { decodeText } from '../sources/utf16.js';
 
 /**
  * The `accessLogFormat` in parsed YAML, also inside a string value that is YAML itself: the `istio`
@@ -35,7 +36,7 @@ function parseYamlOrNull(text: string): unknown {
 async function formatFromFile(path: string): Promise<string> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = decodeText(await readFile(path)); // a byte-order mark would otherwise begin the format, and no line would match
   } catch (error) {
     throw new InputError(`--format @${path}: cannot read the format file: ${describeReadError(error)}`);
   }

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, readlink, rename, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { realTarget } from '../sources/input-paths.js';
 
 /** Where a file's new content is written and what it replaces. */
@@ -35,6 +35,9 @@ async function danglingLink(path: string): Promise<Error | null> {
 
 /** Decides where the file `path` is written; rejects with an Error (plain message) for a dangling link or an unusable path. */
 export async function planReplacement(path: string): Promise<Replacement> {
+  // `--report sarif=reports/` while reports/ does not exist yet wrote a file named `reports`, where the next CI step
+  // looks for a directory: a name ending in a separator names a directory, as for cp, never the file to write.
+  if (path.endsWith('/') || path.endsWith(sep)) throw new Error('it ends in a slash, so it names a directory, not a file: name the file to write in it');
   const info = await stat(path).catch(async (error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
     const dangling = await danglingLink(path);

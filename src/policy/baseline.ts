@@ -16,6 +16,7 @@ import { issuesFromAjv } from './issues.js';
 import { newAjv } from './schema.js';
 import type { Baseline } from './types.js';
 import { formatPath } from './yaml-position.js';
+import { decodeText } from '../sources/utf16.js';
 
 /** Schema id written into baseline files; bump on a breaking change. */
 export const BASELINE_SCHEMA = 'egress-audit/baseline@1';
@@ -59,13 +60,13 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   const name = escapeControl(path);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = decodeText(await readFile(path));
   } catch (err) {
     throw new InputError(`${name}: cannot read baseline: ${escapeControl(describeReadError(err))}`);
   }
   let data: unknown;
   try {
-    data = JSON.parse(text.replace(/^\ufeff/, '')); // a byte order mark, as some editors save JSON: not part of it
+    data = JSON.parse(text);
   } catch (err) {
     throw new InputError(`${name}:${escapeControl(jsonProblem(text, err))}`);
   }

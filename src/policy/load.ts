@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { describeReadError, InputError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
+import { decodeText } from '../sources/utf16.js';
 import { parsePolicy } from './parse.js';
 import type { Policy } from './types.js';
 
@@ -14,7 +15,7 @@ export function emptyPolicy(): Policy {
 export async function loadPolicy(path: string): Promise<Policy> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = decodeText(await readFile(path));
   } catch (err) {
     throw new InputError(`${escapeControl(path)}: cannot read policy file: ${escapeControl(describeReadError(err))}`);
   }

@@ -17,6 +17,7 @@ import type { EngineContext } from '../types.js';
 import { excludedTrafficWarning, withoutSidecarWarning } from './kube/live-coverage.js';
 import { excludesOutbound, podFacts, type KubePod, type PodFacts } from './kube/pod-facts.js';
 import { liveContext, PodIpIndex } from './kube/pod-index.js';
+import { decodeText } from './utf16.js';
 
 /** What a snapshot held. */
 export interface PodSnapshot {
@@ -96,7 +97,7 @@ async function readSnapshot(path: string): Promise<string> {
   const size = await stat(path).then((s) => (s.isFile() ? s.size : null), () => null);
   if (size !== null && size > MAX_TEXT) throw tooLarge(path, size);
   try {
-    return await readFile(path, 'utf8');
+    return decodeText(await readFile(path));
   } catch (error) {
     // A FIFO (--pods <(kubectl ...)) has no size to check first.
     if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw tooLarge(path, null);

@@ -23,6 +23,15 @@ export function utf16Bom(first: Uint8Array): Utf16 | null {
   return BOMS.find((b) => opensWith(first, b.mark))?.encoding ?? null;
 }
 
+/**
+ * A whole file's text (a --pods snapshot, a policy, a baseline), decoded by its byte-order mark: Windows PowerShell 5.1
+ * saves `kubectl get pods -A -o json > pods.json` as UTF-16LE, and editors put UTF-8's mark before JSON. The mark is
+ * dropped (it is no part of the text); a file without one is UTF-8.
+ */
+export function decodeText(bytes: Uint8Array): string {
+  return new TextDecoder(utf16Bom(bytes) ?? 'utf-8').decode(bytes);
+}
+
 /** True when more bytes than `first` are needed to tell whether a byte-order mark opens the stream. */
 export function bomUndecided(first: Uint8Array): boolean {
   return BOMS.some((b) => mayYetOpenWith(first, b.mark));

@@ -89,6 +89,19 @@ describe('egress-audit audit --pods', () => {
     expect(withPods.stderr).toContain('pods from --pods: 5 pods with 5 IPs (1 egress gateway pods)');
   });
 
+  it('reads a snapshot saved by Windows PowerShell 5.1 (UTF-16LE) or with UTF-8\'s byte-order mark, as the plain one', async () => {
+    const text = JSON.stringify(LIST, null, 2).replaceAll('\n', '\r\n');
+    writeFileSync(join(dir, 'pods-utf16.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    writeFileSync(join(dir, 'pods-bom.json'), `\ufeff${text}`);
+    const args = ['audit', join(dir, 'istio-egressgateway.log'), '-o', 'json', '--fail-on', 'none', '--pods'];
+    for (const file of ['pods-utf16.json', 'pods-bom.json']) {
+      const res = await runCli([...args, join(dir, file)]);
+      expect(res.stderr).not.toContain('not valid JSON');
+      expect(res.code).toBe(0);
+      expect(flows(res.stdout).find((f) => f.verdict === 'gateway-only')?.source).toMatchObject({ workload: 'sleep', namespace: 'shop' });
+    }
+  });
+
   it('reports the coverage holes the pod specs show, and --fail-on can fail on them', async () => {
     const args = ['audit', join(dir, 'istio-egressgateway.log'), '--pods', join(dir, 'pods.json'), '-o', 'json'];
     const res = await runCli([...args, '--fail-on', 'none']);

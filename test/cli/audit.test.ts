@@ -120,6 +120,12 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     [['audit', DIRECT, '--baseline', ''], '--baseline: "" names no file'],
     [['audit', DIRECT, '--write-baseline', ''], '--write-baseline: "" names no file'],
     [['audit', DIRECT, '--pods', ''], '--pods: "" names no file'],
+    // Nor an input: an empty role flag crashed the glob matcher (exit 70), an empty argument was ": no such file" (exit 3).
+    [['audit', DIRECT, '--sidecar', ''], '--sidecar: "" names no file'],
+    [['audit', '--gateway', '', DIRECT], '--gateway: "" names no file'],
+    [['audit', DIRECT, '--ingress', ''], '--ingress: "" names no file'],
+    [['audit', DIRECT, ''], 'an input argument is "", which names no file'],
+    [['parse', ''], 'an input argument is "", which names no file'],
   ])('exits 2 on a usage error: %j', async (args, message) => {
     const res = await runCli(args);
     expect(res.code).toBe(2);

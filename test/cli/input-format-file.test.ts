@@ -27,6 +27,18 @@ describe('--format @FILE holding the istio ConfigMap, whose meshConfig is the te
     expect(ndjson(res.stdout)[0]).toMatchObject({ upstream_host: '10.0.0.1:80', upstream_cluster: 'outbound|80||example.com', format: 'custom' });
   });
 
+  it('reads a format file saved with a byte-order mark, UTF-8\'s or UTF-16 (Windows PowerShell 5.1), as the plain one', async () => {
+    const format = '[%START_TIME%] %UPSTREAM_HOST% %UPSTREAM_CLUSTER%\r\n';
+    const cwd = withFiles({ 'bom.txt': `\ufeff${format}`, 'custom.log': LINE });
+    writeFileSync(join(cwd, 'utf16.txt'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(format, 'utf16le')]));
+    writeFileSync(join(cwd, 'mesh16.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(MESH, 'utf16le')]));
+    for (const file of ['bom.txt', 'utf16.txt', 'mesh16.yaml']) {
+      const res = await runCli(['parse', '--format', `@${file}`, 'custom.log'], { cwd });
+      expect(res.stderr).toContain('1 lines read, 1 records');
+      expect(res.code).toBe(0);
+    }
+  });
+
   it('and from the same ConfigMap as JSON (-o json)', async () => {
     const cwd = withFiles({ 'istio-cm.json': JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', data: { mesh: MESH } }), 'custom.log': LINE });
     const res = await runCli(['parse', '--format', '@istio-cm.json', 'custom.log'], { cwd });

@@ -383,6 +383,20 @@ describe('--report: a normal run', () => {
     expect(res.stderr).toContain(`cannot write report ${join(dir, 'missing', 'r.json')}: no such file or directory`);
   });
 
+  it('exits 3 for a report or baseline path ending in a slash (a directory), never writing a file of that name', async () => {
+    const { dir } = workDir();
+    const report = await runCli(['audit', DIRECT, '--report', 'sarif=reports/'], { cwd: dir });
+    expect(report.code).toBe(3);
+    expect(report.stderr).toContain('cannot write report reports/: it ends in a slash, so it names a directory, not a file');
+    expect(report.stdout).toBe('');
+    const baseline = await runCli(['audit', DIRECT, '--write-baseline', 'baselines/'], { cwd: dir });
+    expect(baseline.code).toBe(3);
+    expect(baseline.stderr).toContain('baselines/: cannot write baseline: it ends in a slash');
+    expect(existsSync(join(dir, 'reports'))).toBe(false);
+    expect(existsSync(join(dir, 'baselines'))).toBe(false);
+    expect(leftovers(dir)).toEqual([]);
+  });
+
   it('exits 3 before reading anything when the --write-baseline file cannot be written, and leaves no report passing for this run', async () => {
     const { dir } = workDir();
     writeFileSync(join(dir, 'r.json'), '{"stale":true}');

@@ -54,6 +54,17 @@ describe('writeBaseline', () => {
     expect([...baseline.fingerprints].sort()).toEqual(kept);
   });
 
+  it('reads a baseline saved again as UTF-16 (Windows PowerShell 5.1) or with UTF-8\'s byte-order mark', async () => {
+    const path = join(dir, 'baseline.json');
+    await writeBaseline(path, [GOOGLE, DB], { version: '0.1.0', failOn: ['direct'] });
+    const text = await readFile(path, 'utf8');
+    const expected = [...(await loadBaseline(path)).fingerprints].sort();
+    await writeFile(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    expect([...(await loadBaseline(path)).fingerprints].sort()).toEqual(expected);
+    await writeFile(path, `\ufeff${text}`);
+    expect([...(await loadBaseline(path)).fingerprints].sort()).toEqual(expected);
+  });
+
   it('escapes control, C1 and bidi characters so the file is safe to cat', async () => {
     const path = join(dir, 'baseline.json');
     const hostile = finding({ fingerprint: '6666666666666666', destination: 'a\u001b[2J\u009b\u202eb:443' });

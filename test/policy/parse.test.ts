@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -197,6 +197,20 @@ describe('loadPolicy', () => {
     const policy = await loadPolicy(`${FIXTURES}/demo.yaml`);
     expect(policy.file).toBe(`${FIXTURES}/demo.yaml`);
     expect(policy.exceptions).toHaveLength(2);
+  });
+
+  it('reads a file saved as UTF-16 with a byte-order mark (Windows PowerShell 5.1\'s Out-File), as the UTF-8 one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'egress-policy-'));
+    const text = (await readFile(`${FIXTURES}/demo.yaml`, 'utf8')).replaceAll('\n', '\r\n');
+    for (const [name, bytes] of [
+      ['le.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])],
+      ['be.yaml', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()])],
+    ] as const) {
+      await writeFile(join(dir, name), bytes);
+      const policy = await loadPolicy(join(dir, name));
+      expect(policy.exceptions.map((e) => e.id)).toEqual((await loadPolicy(`${FIXTURES}/demo.yaml`)).exceptions.map((e) => e.id));
+    }
+    await rm(dir, { recursive: true, force: true });
   });
 
   it.each([

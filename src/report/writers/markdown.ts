@@ -11,6 +11,7 @@ import { findingStatus, logTimeStatement, noFindingsStatement, plural, resultSta
 import { REPORT_LIMITS } from '../limits.js';
 import { bytes } from './layout.js';
 import { documentWriter, type ReportWriter } from './output.js';
+import { findingCounts, moreFindings } from './more-findings.js';
 
 /** Findings rows shown (the json and sarif reports hold all of them): a job summary must stay readable. */
 export const MARKDOWN_MAX_FINDINGS = 50;
@@ -88,14 +89,14 @@ function findingsTable(findings: Finding[], coverage: Coverage): string[] {
       `| ${STATUS_ICON[findingStatus(f)]} | ${f.verdict} | ${code(workloadLabel(f.namespace, f.sourceWorkload))} | ${code(f.destination)} | ${f.count} | ${code(f.rule)} | ${why(f)} | ${evidenceCell(f)} |`,
   );
   const rows = withinBytes(all, MARKDOWN_FINDINGS_BYTES);
-  const rest = findings.length - rows.length;
+  const more = moreFindings(findings, rows.length);
   return [
-    `### Findings (${findings.length})`,
+    `### Findings (${findings.length}: ${findingCounts(findings)})`,
     '',
     '| status | verdict | source | destination | flows | rule | why | evidence |',
     '|---|---|---|---|---:|---|---|---|',
     ...rows,
-    ...(rest > 0 ? ['', `… and ${rest} more findings (the JSON and SARIF reports list them all).`] : []),
+    ...(more !== null ? ['', `${more}.`] : []),
   ];
 }
 

@@ -6,6 +6,7 @@ import type { Palette } from '../../text/color.js';
 import { workloadLabel } from '../flow-facts.js';
 import { findingStatus, noFindingsStatement } from '../statements.js';
 import { labelled, wrap, WIDTH } from './layout.js';
+import { findingCounts, moreFindings } from './more-findings.js';
 
 /** Findings shown before "and N more" (the json report has all of them). */
 export const TABLE_MAX_FINDINGS = 100;
@@ -51,8 +52,7 @@ function details(f: Finding): string[] {
 
 /** The section title with the counts by state. */
 function title(findings: Finding[]): string {
-  const n = (s: string): number => findings.filter((f) => findingStatus(f) === s).length;
-  return `FINDINGS (${findings.length}: ${n('FAIL')} failing, ${n('ALLOWED')} allowed, ${n('BASELINE')} baselined, ${n('WARN')} not in --fail-on)`;
+  return `FINDINGS (${findings.length}: ${findingCounts(findings)})`;
 }
 
 /** The section, or a one-line statement when there were none. */
@@ -60,7 +60,7 @@ export function findingsSection(findings: Finding[], coverage: Coverage, p: Pale
   if (findings.length === 0) return [p.bold('FINDINGS (0)'), ...wrap(noFindingsStatement(coverage), WIDTH - 2).map((l) => `  ${l}`)];
   const lines = [p.bold(title(findings))];
   for (const f of findings.slice(0, TABLE_MAX_FINDINGS)) lines.push(...headline(f, p), ...details(f));
-  const rest = findings.length - TABLE_MAX_FINDINGS;
-  if (rest > 0) lines.push(`  … and ${rest} more findings (the JSON and SARIF reports list them all)`);
+  const more = moreFindings(findings, TABLE_MAX_FINDINGS);
+  if (more !== null) lines.push(...wrap(more, WIDTH - 2).map((l) => `  ${l}`));
   return lines;
 }
