@@ -41,6 +41,10 @@ export interface StreamReaderOptions {
    * can tell, and a container's log is lines, never an export): see ArrayMode; `lines` by default.
    */
   arrays?: ArrayMode;
+  /** Raw CRI/Docker parts (one of each line, in order) of too-long lines an earlier batch left open: this batch joins their rest (batch-splitter.ts). */
+  continues?: readonly string[];
+  /** Raw parts of the lines this batch leaves open for the next batch to continue: not counted as cut short at its end. */
+  continuesAfter?: readonly string[];
 }
 
 /** A line of nothing but white space, a CR or a byte-order mark (`\s` takes in U+FEFF). */
@@ -86,6 +90,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
   private bracketLines = 0;
   /** Lines that were not access logs because they held nothing (white space, a CR, a BOM): an input of only these is no log at all. */
   private blank = 0;
+  private readonly continuesAfter: readonly string[] | undefined;
   /** Holds the first chunks until they tell whether the stream opens with a JSON array; null once known (or not asked). */
   private opening: ArrayOpening | null;
 
@@ -100,6 +105,8 @@ export class StreamReader implements LineHandler, ArrayHandler {
     const fromStart = firstLine === 1 && backFrom === null && info.kind !== 'pod';
     this.opening = arrays === 'detect' && fromStart ? new ArrayOpening() : null;
     if (arrays === 'array') this.array = new JsonArraySplitter(maxLineLength);
+    this.continuesAfter = options.continuesAfter;
+    if (options.continues !== undefined) this.parser.continueTooLong(options.continues);
   }
 
   /** True once the stream opened with a JSON array (an export whose log-time order is only known at its end). */
@@ -163,6 +170,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
     if (this.opening !== null) this.readOpening(this.opening.decide()); // too short to open an array
     if (this.array !== null) this.array.end(this);
     else this.splitter.end(this);
+    if (this.continuesAfter !== undefined) this.parser.release(this.continuesAfter);
     this.cutPartials(this.number((this.array ?? this.splitter).lines));
     this.parser.reset();
   }
