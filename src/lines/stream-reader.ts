@@ -91,6 +91,8 @@ export class StreamReader implements LineHandler, ArrayHandler {
   /** Lines that were not access logs because they held nothing (white space, a CR, a BOM): an input of only these is no log at all. */
   private blank = 0;
   private readonly continuesAfter: readonly string[] | undefined;
+  /** Malformed lines whose text before the entry was an ANSI escape (stern --color always): see ansiLines. */
+  private ansi = 0;
   /** Holds the first chunks until they tell whether the stream opens with a JSON array; null once known (or not asked). */
   private opening: ArrayOpening | null;
 
@@ -123,6 +125,11 @@ export class StreamReader implements LineHandler, ArrayHandler {
   /** How many lines held nothing but white space (or a BOM): when they are all its lines, the stream says nothing of any proxy. */
   get blankLines(): number {
     return this.blank;
+  }
+
+  /** How many lines had an entry after an ANSI colour code (text-before-entry): the coverage warning then names the cause and the fix. */
+  get ansiLines(): number {
+    return this.ansi;
   }
 
   /** Feeds a chunk of the stream's bytes. */
@@ -194,6 +201,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
         if (BLANK.test(text)) this.blank++;
         return;
       case 'malformed':
+        if (this.parser.reason === 'text-before-entry' && text.charCodeAt(0) === 27) this.ansi++;
         this.malformed(this.parser.reason, lineNo);
         return;
       case 'too-long':
