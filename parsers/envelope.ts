@@ -203,6 +203,45 @@ export class EnvelopeStripper {
     return part.tooLong ? { kind: 'too-long' } : { kind: 'line', text: part.text, envelope: part.envelope };
   }
 
+  /** The partKey of a CRI/Docker part line (its pod and output stream), or null for a line that is no part. */
+  private keyOf(line: string): string | null {
+    const env = blank();
+    let text = line;
+    for (let depth = 0; depth < 4; depth++) {
+      const next = this.peelOne(text, env);
+      if (next === null) break;
+      if (typeof next !== 'string') return partKey(env);
+      text = next;
+      if (isBareLine(text)) break;
+    }
+    return null;
+  }
+
+  /**
+   * Opens, as too long, the lines that the parts `samples` (one of each line, in stream order) belong to: a batch
+   * that starts inside a line whose earlier parts went out in an earlier batch joins its rest as a whole-stream read does.
+   */
+  continueTooLong(samples: readonly string[]): void {
+    for (const sample of samples) {
+      const key = this.keyOf(sample);
+      if (key === null) continue;
+      this.pending.set(key, { text: '', envelope: null, tooLong: true });
+      this.lastKey = key;
+    }
+    this.jsonLine = null;
+    this.jsonValue = undefined;
+  }
+
+  /** Forgets, uncounted, the open lines of the parts `samples`: their rest comes in the next batch, which continues them. */
+  release(samples: readonly string[]): void {
+    for (const sample of samples) {
+      const key = this.keyOf(sample);
+      if (key !== null) this.pending.delete(key);
+    }
+    this.jsonLine = null;
+    this.jsonValue = undefined;
+  }
+
   /** The JSON value of `line` when peel() already parsed it (a JSON line with no envelope), else undefined; asked once per line. */
   takeJson(line: string): unknown {
     const value = this.jsonLine === line ? this.jsonValue : undefined;

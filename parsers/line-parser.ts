@@ -19,6 +19,14 @@ export type FormatSpec =
 const SMART_QUOTES = /[\u201c\u201d]/;
 const SMART_QUOTES_ALL = /[\u201c\u201d]/g;
 
+/** A physical line without a file's CR and BOM, as its envelopes are peeled. */
+function bare(physical: string): string {
+  let raw = physical;
+  if (raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
+  if (raw.charCodeAt(0) === 0xfeff) raw = raw.slice(1);
+  return raw;
+}
+
 /** What became of one physical line. `partial` lines were joined into the next one. */
 export type LineOutcome = 'record' | 'not-access-log' | 'malformed' | 'too-long' | 'partial';
 
@@ -83,10 +91,7 @@ export class LineParser {
   parse(physical: string): LineOutcome {
     // A file's CR and BOM come before its envelopes are peeled: CRI parts of a CRLF file join without a CR
     // inside, and an enveloped first line after a BOM is read (they are stripped again inside envelopes).
-    let raw = physical;
-    if (raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
-    if (raw.charCodeAt(0) === 0xfeff) raw = raw.slice(1);
-    const peeled = this.envelopes.peel(raw);
+    const peeled = this.envelopes.peel(bare(physical));
     if (peeled.kind !== 'line') return peeled.kind;
     let line = peeled.text;
     if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
@@ -99,6 +104,16 @@ export class LineParser {
   /** How many partial lines (one per output stream at most) wait for their rest; at the end of input the caller counts each as malformed. */
   pendingPartials(): number {
     return this.envelopes.pendingCount();
+  }
+
+  /** Opens, as too long, the lines whose parts earlier batches held (`samples`: one raw part of each, in order): see EnvelopeStripper.continueTooLong. */
+  continueTooLong(samples: readonly string[]): void {
+    this.envelopes.continueTooLong(samples.map(bare));
+  }
+
+  /** Forgets, uncounted, the open lines of the raw parts `samples`, which the next batch continues. */
+  release(samples: readonly string[]): void {
+    this.envelopes.release(samples.map(bare));
   }
 
   /** Drops pending partial lines (end of a stream or batch); the layout memo is kept. */

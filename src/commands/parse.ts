@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ParseOptions } from '../cli/options.js';
 import { EXIT } from '../errors.js';
-import { BatchSplitter, type Cut } from '../lines/batch-splitter.js';
+import { BatchSplitter, type Cut, type PartCarry } from '../lines/batch-splitter.js';
 import { ArrayOpening } from '../lines/json-array.js';
 import { addCounts, emptyCounts } from '../lines/stream-reader.js';
 import { OutputChannel } from '../output/stdout-channel.js';
@@ -37,19 +37,19 @@ class BatchRunner {
     return this.pool === null ? 1 : this.threads + 2;
   }
 
-  run(stream: BatchStream, bytes: Buffer, firstLine: number): Promise<BatchResult> {
+  run(stream: BatchStream, bytes: Buffer, firstLine: number, carry?: PartCarry): Promise<BatchResult> {
     if (this.pool === null && this.threads > 0 && this.inlineBatches >= INLINE_BATCHES && this.inlineLaneLines < INLINE_LANE_SHARE * this.inlineLines) {
       this.pool = new WorkerPool<ParseTask, BatchResult>(new URL('../parallel/parse-worker.js', import.meta.url), this.threads);
     }
     if (this.pool === null) {
-      const result = this.inline.parse(stream, bytes, firstLine);
+      const result = this.inline.parse(stream, bytes, firstLine, carry);
       this.inlineBatches++;
       this.inlineLines += result.counts.lines;
       this.inlineLaneLines += result.laneLines;
       return Promise.resolve(result);
     }
     const own = new Uint8Array(bytes); // a copy with its own ArrayBuffer, so it can be transferred
-    return this.pool.run({ stream, bytes: own, firstLine }, [own.buffer]);
+    return this.pool.run({ stream, bytes: own, firstLine, carry }, [own.buffer]);
   }
 
   async close(): Promise<void> {
@@ -114,7 +114,7 @@ export async function runParse(inputs: string[], options: ParseOptions): Promise
       const take = async (cut: Cut): Promise<void> => {
         output.skipped(stream.info.name, cut);
         for (const b of cut.batches) {
-          output.add(stream.info.name, runner.run(batchStream, b.bytes, b.firstLine));
+          output.add(stream.info.name, runner.run(batchStream, b.bytes, b.firstLine, b.carry));
           await settle();
         }
       };

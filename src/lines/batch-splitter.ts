@@ -2,7 +2,10 @@
  * Cuts a byte stream into batches of whole lines, so batches can be parsed anywhere (another
  * thread) and their results joined in order. A line that spans chunks and grows past the limit is
  * skipped here without being buffered; a trailing CRI/Docker partial line waits for the next batch,
- * so partial lines are always joined within one batch. A held line's leading run of NUL bytes
+ * so partial lines are joined within one batch. One whose parts outgrow what is held (a few times the
+ * limit: too long) goes out in several batches, each told which such lines it continues and leaves open
+ * (PartCarry), so its parts count as joined and the line once as too long, as a whole-stream read counts
+ * it, wherever the batches end. A held line's leading run of NUL bytes
  * (`logrotate copytruncate` padding) is kept as one NUL and not measured against the limit: the batch's
  * line splitter drops and counts it, and memory stays bounded whatever the run's length.
  */
@@ -10,10 +13,23 @@
 import { OWNER_KEYS as OWNER_NAMES, PAYLOAD_KEYS as PAYLOAD_NAMES } from '../../parsers/json-envelope.js';
 import { afterNuls, countNewlines } from './line-splitter.js';
 
+/**
+ * The too-long CRI/Docker partial lines a batch continues or leaves open, each named by one of its raw parts, in
+ * stream order: their parts were too many to hold for one batch, so the parser of each batch learns them from here.
+ */
+export interface PartCarry {
+  /** Lines open when the batch starts (their earlier parts went out before): the batch joins their rest, as too long. */
+  before: string[];
+  /** Lines still open when the batch ends: the next batch continues them, so they are not cut short here. */
+  after: string[];
+}
+
 /** Whole lines, with the number of the first one. */
 export interface Batch {
   bytes: Buffer;
   firstLine: number;
+  /** Set only around a partial line too long to hold (absent on the hot path). */
+  carry?: PartCarry;
 }
 
 /** What a push produced: batches, and numbers of lines skipped as too long between them. */
@@ -121,6 +137,10 @@ export class BatchSplitter {
   /** The open line is still inside its leading NUL run: more NULs at the next chunk's start are dropped. */
   private inNuls = false;
   private nextLine = 1;
+  /** Streams whose too-long partial line is open where the next batch starts (its parts went out unjoined), each with its latest part. */
+  private overlong = new Map<string, string>();
+  /** partialTail let the body's trailing parts go: they were more than it holds. */
+  private letGo = false;
 
   /** @param maxLength longest line kept, in bytes; partial-line groups may take a few times that. */
   constructor(private readonly maxLength: number) {}
@@ -153,7 +173,8 @@ export class BatchSplitter {
       this.openNul = false;
     }
     const keepFrom = this.partialTail(body);
-    this.emit(body.subarray(0, keepFrom), cut);
+    this.emit(body.subarray(0, keepFrom), cut, false, this.letGo || this.overlong.size > 0);
+    this.letGo = false;
     this.hold(Buffer.concat([body.subarray(keepFrom), chunk.subarray(last + 1)]), cut);
     return cut;
   }
@@ -162,7 +183,7 @@ export class BatchSplitter {
   end(): Cut {
     const cut: Cut = { batches: [], tooLong: [], nulPadded: 0 };
     if (this.skipping) this.skipped(cut);
-    else if (this.carry !== null && this.carry.length > 0) this.emit(this.carry, cut, true);
+    else if ((this.carry !== null && this.carry.length > 0) || this.overlong.size > 0) this.emit(this.carry ?? Buffer.alloc(0), cut, true);
     this.carry = null;
     this.carryOpen = 0;
     this.openNul = false;
@@ -178,10 +199,39 @@ export class BatchSplitter {
     this.skippingNul = false;
   }
 
-  private emit(bytes: Buffer, cut: Cut, final = false): void {
-    if (bytes.length === 0) return;
-    cut.batches.push({ bytes, firstLine: this.nextLine });
-    this.nextLine += countNewlines(bytes) + (final && bytes[bytes.length - 1] !== 10 ? 1 : 0);
+  /**
+   * Sends whole lines out as a batch. `carries`: its lines may leave too-long partial lines open for the next batch
+   * (partialTail let parts go, or one is open already); otherwise (the stream ends, or a too-long line cuts them) the
+   * batch ends the open ones, cut short. A batch with nothing in it still goes out when it must end open lines.
+   */
+  private emit(bytes: Buffer, cut: Cut, final = false, carries = false): void {
+    const before = [...this.overlong.values()];
+    if (bytes.length === 0 && (carries || before.length === 0)) return;
+    const batch: Batch = { bytes, firstLine: this.nextLine };
+    if (carries) this.trackOpen(bytes, this.letGo);
+    else this.overlong.clear();
+    const after = [...this.overlong.values()];
+    if (before.length > 0 || after.length > 0) batch.carry = { before, after };
+    cut.batches.push(batch);
+    this.nextLine += countNewlines(bytes) + (final && bytes.length > 0 && bytes[bytes.length - 1] !== 10 ? 1 : 0);
+  }
+
+  /**
+   * Follows the parts of `bytes` (whole lines) to see which too-long lines are still open after them: those already
+   * open, and with `all` (their parts let go) any stream whose last part here does not end its line. Runs only
+   * around a line too long to hold, never on plain lines.
+   */
+  private trackOpen(bytes: Buffer, all: boolean): void {
+    for (let start = 0; start < bytes.length; ) {
+      const nl = bytes.indexOf(10, start);
+      const end = nl < 0 ? bytes.length : nl;
+      const part = partOf(bytes, start, end);
+      if (part !== null && (all || this.overlong.has(part.stream))) {
+        this.overlong.delete(part.stream); // re-added last: the order of the latest parts
+        if (!part.final) this.overlong.set(part.stream, bytes.toString('utf8', start, end));
+      }
+      start = end + 1;
+    }
   }
 
   /** Keeps an unfinished tail (or trailing partial lines) for the next chunk, unless its open line is too long. */
@@ -249,7 +299,10 @@ export class BatchSplitter {
         }
       }
       // Only what would be held counts against the limit: whole lines looked back at go out anyway.
-      if (body.length - keep > most) return body.length;
+      if (body.length - keep > most) {
+        this.letGo = true;
+        return body.length;
+      }
       if (body.length - start > most) break; // as far back as a held part may reach
       // With no line open, a few more lines back may still hold another stream's open parts (a pipeline's export: any pod's).
       if (open.size === 0 && ++passed >= LOOK_BACK) break;

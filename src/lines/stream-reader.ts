@@ -41,6 +41,10 @@ export interface StreamReaderOptions {
    * can tell, and a container's log is lines, never an export): see ArrayMode; `lines` by default.
    */
   arrays?: ArrayMode;
+  /** Raw CRI/Docker parts (one of each line, in order) of too-long lines an earlier batch left open: this batch joins their rest (batch-splitter.ts). */
+  continues?: readonly string[];
+  /** Raw parts of the lines this batch leaves open for the next batch to continue: not counted as cut short at its end. */
+  continuesAfter?: readonly string[];
 }
 
 /** A line of nothing but white space, a CR or a byte-order mark (`\s` takes in U+FEFF). */
@@ -86,6 +90,9 @@ export class StreamReader implements LineHandler, ArrayHandler {
   private bracketLines = 0;
   /** Lines that were not access logs because they held nothing (white space, a CR, a BOM): an input of only these is no log at all. */
   private blank = 0;
+  private readonly continuesAfter: readonly string[] | undefined;
+  /** Malformed lines whose text before the entry was an ANSI escape (stern --color always): see ansiLines. */
+  private ansi = 0;
   /** Holds the first chunks until they tell whether the stream opens with a JSON array; null once known (or not asked). */
   private opening: ArrayOpening | null;
 
@@ -100,6 +107,8 @@ export class StreamReader implements LineHandler, ArrayHandler {
     const fromStart = firstLine === 1 && backFrom === null && info.kind !== 'pod';
     this.opening = arrays === 'detect' && fromStart ? new ArrayOpening() : null;
     if (arrays === 'array') this.array = new JsonArraySplitter(maxLineLength);
+    this.continuesAfter = options.continuesAfter;
+    if (options.continues !== undefined) this.parser.continueTooLong(options.continues);
   }
 
   /** True once the stream opened with a JSON array (an export whose log-time order is only known at its end). */
@@ -116,6 +125,11 @@ export class StreamReader implements LineHandler, ArrayHandler {
   /** How many lines held nothing but white space (or a BOM): when they are all its lines, the stream says nothing of any proxy. */
   get blankLines(): number {
     return this.blank;
+  }
+
+  /** How many lines had an entry after an ANSI colour code (text-before-entry): the coverage warning then names the cause and the fix. */
+  get ansiLines(): number {
+    return this.ansi;
   }
 
   /** Feeds a chunk of the stream's bytes. */
@@ -163,6 +177,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
     if (this.opening !== null) this.readOpening(this.opening.decide()); // too short to open an array
     if (this.array !== null) this.array.end(this);
     else this.splitter.end(this);
+    if (this.continuesAfter !== undefined) this.parser.release(this.continuesAfter);
     this.cutPartials(this.number((this.array ?? this.splitter).lines));
     this.parser.reset();
   }
@@ -186,6 +201,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
         if (BLANK.test(text)) this.blank++;
         return;
       case 'malformed':
+        if (this.parser.reason === 'text-before-entry' && text.charCodeAt(0) === 27) this.ansi++;
         this.malformed(this.parser.reason, lineNo);
         return;
       case 'too-long':

@@ -1,4 +1,5 @@
 import { LineParser, resolveFormat, type FormatSpec, type RecordView } from '../../parsers/index.js';
+import type { PartCarry } from '../lines/batch-splitter.js';
 import { emptyCounts, StreamReader } from '../lines/stream-reader.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { sourcePrefix, streamSourceTail, writeRecordJson, type SourcePrefix } from '../output/record-json.js';
@@ -134,8 +135,8 @@ export class BatchParser {
     return { ndjson: lane.output(), laneLines };
   }
 
-  /** Parses one batch (whole lines, numbered from `firstLine`). */
-  parse(stream: BatchStream, bytes: Uint8Array, firstLine: number): BatchResult {
+  /** Parses one batch (whole lines, numbered from `firstLine`); `carry` names the too-long partial lines it continues or leaves open. */
+  parse(stream: BatchStream, bytes: Uint8Array, firstLine: number, carry?: PartCarry): BatchResult {
     const state = this.state(stream);
     const sink = this.sink;
     sink.clear();
@@ -146,6 +147,8 @@ export class BatchParser {
       onRecord: (view, lineNo) => writeNdjson(sink, view, state.prefix, lineNo),
       parser: state.parser,
       firstLine,
+      continues: carry?.before,
+      continuesAfter: carry?.after,
     });
     if (state.lane !== null && bytes.length <= LANE_MAX_BATCH) {
       const { ndjson, laneLines } = this.readWithLane(reader, state.lane, bytes, stream.maxLineLength);

@@ -56,6 +56,8 @@ export interface StreamFacts {
   jsonArray: ArrayShape | null;
   /** Lines of nothing but white space or a BOM (an input of only these is as good as empty, not a log with access logging off). */
   blankLines: number;
+  /** Lines whose entry came after an ANSI colour code (stern --color always): why they were text-before-entry. */
+  ansiLines: number;
   /** The log time its records cover (ms): earliest start, latest end; Infinity and -Infinity when it had none. */
   firstMs: number;
   lastMs: number;
@@ -118,6 +120,8 @@ export interface StreamState {
   jsonArray: ArrayShape | null;
   /** Its blank lines, kept when it closes (0 while open). */
   blankLines: number;
+  /** Its lines coloured by ANSI codes before the entry, kept when it closes (0 while open). */
+  ansiLines: number;
 }
 
 /** How a driver reads a stream, said when it opens it: the reader's line numbers and --explain depend on it. */
@@ -196,6 +200,7 @@ export class AuditPipeline {
       stopped: false,
       jsonArray: null,
       blankLines: 0,
+      ansiLines: 0,
       reader,
       counts: reader.counts,
       problems: reader.problems,
@@ -244,6 +249,7 @@ export class AuditPipeline {
     state.reader.end();
     state.jsonArray = state.reader.arrayShape;
     state.blankLines = state.reader.blankLines;
+    state.ansiLines = state.reader.ansiLines;
     state.reader = null;
     state.error = error;
   }
@@ -268,7 +274,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, ansiLines: s.ansiLines, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

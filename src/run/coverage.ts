@@ -244,6 +244,14 @@ function emptyWindow(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   return [{ code: 'empty-window', message: `No flow started in the window ${windowStatement(f.window)} (--since/--until), although ${f.lines.records} access-log records were read; the inputs cover ${covered}: nothing in the window was audited, so nothing is proven.` }];
 }
 
+/** Why lines were text-before-entry when ANSI colour codes came before their entries (stern --color always), and the fix; null when none did. */
+function ansiHint(streams: readonly StreamFacts[]): string | null {
+  const coloured = streams.filter((s) => s.ansiLines > 0);
+  if (coloured.length === 0) return null;
+  const lines = coloured.reduce((n, s) => n + s.ansiLines, 0);
+  return `${plural(lines, 'line')} (text-before-entry) began with ANSI colour codes (${listed(coloured, (s) => `${s.name} (${s.ansiLines})`)}): the log was captured with colours on, as \`stern --color always\` writes it; capture it again with \`--color never\` (or strip the escape codes).`;
+}
+
 function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   const out: CoverageWarning[] = [];
   const v = f.verdicts;
@@ -255,7 +263,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   if (unparsed.total > 0) {
     out.push({
       code: 'unparsed-lines',
-      message: `${unparsed.total} of ${f.lines.lines} lines could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. Check --format, --max-line-length and how the logs were copied.`,
+      message: `${unparsed.total} of ${f.lines.lines} lines could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. ${ansiHint(f.streams) ?? 'Check --format, --max-line-length and how the logs were copied.'}`,
     });
   }
   const mixed = f.engine.roleConflicts;

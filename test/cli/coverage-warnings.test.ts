@@ -57,6 +57,26 @@ describe('lines that could not be read are a coverage warning', () => {
     expect(warning?.message).toContain('truncated 3, too-long 1');
   });
 
+  it('says when the text before each entry is an ANSI colour code (stern --color always) and suggests --color never, verdicts unchanged', async () => {
+    const dir = tempDir('ea-ansi-');
+    const entry = '[2024-03-01T10:00:00.123Z] "GET /x HTTP/1.1" 200 - via_upstream - "-" 0 10 5 4 "-" "curl" "id-1" "example.com" "93.184.216.34:443" PassthroughCluster 10.0.0.5:40000 93.184.216.34:443 10.0.0.5:39999 - -';
+    const file = join(dir, 'stern.log');
+    writeFileSync(file, `\u001b[32mapp-7d9f\u001b[0m \u001b[36mistio-proxy\u001b[0m ${entry}\n`.repeat(2));
+    const coloured = await audit([file, '--fail-on', 'none']);
+    const warning = coloured.report.coverage.warnings.find((w) => w.code === 'unparsed-lines');
+    expect(warning?.message).toContain('text-before-entry 2');
+    expect(warning?.message).toContain(`2 lines (text-before-entry) began with ANSI colour codes (${file} (2))`);
+    expect(warning?.message).toContain('--color never');
+    // Without the codes the same lines read, so the hint is only given for coloured text.
+    const other = join(dir, 'junk.log');
+    writeFileSync(other, `junk ${entry}\n`);
+    const plain = await audit([other, '--fail-on', 'none']);
+    const junk = plain.report.coverage.warnings.find((w) => w.code === 'unparsed-lines');
+    expect(junk?.message).toContain('text-before-entry 1');
+    expect(junk?.message).not.toContain('ANSI');
+    expect(plain.report.summary.exitCode).toBe(coloured.report.summary.exitCode);
+  });
+
   it('stays quiet when every line was read', async () => {
     const { report } = await audit([`${DIR}custom-gateway-replica`, '--fail-on', 'none']);
     expect(codes(report)).not.toContain('unparsed-lines');

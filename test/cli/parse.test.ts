@@ -75,6 +75,17 @@ describe('egress-audit parse', () => {
     expect(res.stderr).toContain('1 too long');
   });
 
+  it('counts a line of CRI parts far past --max-line-length once as too long, its parts as joined, and --strict passes', async () => {
+    // As kubelet writes a 3 MB line: 16 KiB parts, then the final one; the parts span many reads and batches.
+    const part = (tag: string, text: string) => `2024-03-01T10:00:00.000000001Z stdout ${tag} ${text}\n`;
+    const file = join(dir, 'long-cri.log');
+    writeFileSync(file, part('F', TCP) + part('P', 'x'.repeat(16384)).repeat(200) + part('F', 'end') + part('F', TCP));
+    const res = await runCli(['parse', '--strict', '--max-line-length', '65536', file]);
+    expect(res.stderr).toContain('203 lines read, 2 records, 0 not access logs, 0 malformed, 1 too long, 200 partial lines joined');
+    expect(res.code).toBe(0);
+    expect(ndjson(res.stdout).map((r) => (r['source'] as { line: number }).line)).toEqual([1, 203]);
+  });
+
   it('reads a custom --format given inline or from @FILE', async () => {
     const format = '[%START_TIME%] %UPSTREAM_CLUSTER% %REQ(X-B3-TRACEID)%';
     writeFileSync(join(dir, 'format.txt'), `${format}\n`);
