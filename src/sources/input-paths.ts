@@ -313,6 +313,12 @@ export function isInside(path: string, dir: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
+/** The nearest directory above `path` that a glob's matcher takes (its matches are walked, so `path` is read), or null. */
+export function globbedDirectoryOf(matches: (path: string) => boolean, path: string): string | null {
+  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) if (matches(dir)) return dir;
+  return null;
+}
+
 /**
  * Why the operand `input` reads (or, once it exists, would read) the file at `path` (whose
  * realTarget() is `real`), or null: it is that file, a glob that matches it, or a directory whose walk
@@ -329,10 +335,8 @@ export async function wouldRead(input: string, path: string, real: string): Prom
     if (matches(target)) return `it matches the input pattern ${input}`;
     // A directory the pattern matches is walked: a file the walk would take there is read too.
     if (walkSkips(basename(target))) return null;
-    for (let dir = dirname(target); dir !== dirname(dir); dir = dirname(dir)) {
-      if (matches(dir)) return `it lies inside ${dir}, a directory the input pattern ${input} matches`;
-    }
-    return null;
+    const dir = globbedDirectoryOf(matches, target);
+    return dir === null ? null : `it lies inside ${dir}, a directory the input pattern ${input} matches`;
   }
   if (info.isDirectory()) {
     return isInside(real, await realpath(input)) && !walkSkips(basename(real)) ? `it lies inside the input directory ${input}` : null;

@@ -5,13 +5,13 @@
  * naming it equally closely contradict each other, a usage error: the order flags are checked in
  * must never pick a role the user did not choose.
  */
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { isDynamicPattern } from 'tinyglobby';
 import { UsageError } from '../errors.js';
 import type { PodRoleMatcher } from '../engine/roles.js';
 import type { RoleAssignment } from '../types.js';
-import { isInside } from './input-paths.js';
+import { globbedDirectoryOf, isInside } from './input-paths.js';
 
 /** Which files the user said are what (`--sidecar`, `--gateway`, `--ingress`). */
 export interface RoleFlags {
@@ -52,13 +52,7 @@ function closeness(p: Pattern, path: string): Closeness {
   const resolved = resolve(path);
   if (resolved === p.resolved) return 4;
   if (isInside(resolved, p.resolved)) return 2;
-  return glob && globMatchesDirectoryOf(p, path) ? 1 : 0;
-}
-
-/** Whether a glob matches a directory holding `path` (`--gateway '/var/log/pods/*egress*'`, whose matches are walked). */
-function globMatchesDirectoryOf(p: Pattern, path: string): boolean {
-  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) if (p.match(dir)) return true;
-  return false;
+  return glob && globbedDirectoryOf(p.match, path) !== null ? 1 : 0; // `--gateway '/var/log/pods/*egress*'`: its matches are walked
 }
 
 /** The role flags' names (`--gateway`, and `--gateway-pod` for pods) and their roles, in the order they are checked. */

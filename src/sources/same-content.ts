@@ -69,8 +69,9 @@ export async function readSameContentOnce(files: InputFile[]): Promise<{ files: 
   const dropped = new Map<InputFile, InputFile>();
   for (const sized of bySize) {
     for (const headed of await groups(sized, (f) => headDigest(f.path))) {
-      const sure = (f: InputFile): Promise<string | null> => ((f.size as number) <= HEAD ? headDigest(f.path) : fullDigest(f.path));
-      for (const same of await groups(headed, sure)) {
+      // A file no longer than the head was hashed whole already; a longer one is hashed whole now.
+      const whole = (headed[0]?.size as number) <= HEAD ? [headed] : await groups(headed, (f) => fullDigest(f.path));
+      for (const same of whole) {
         const kept = same.find((f) => podFromPath(f.name) !== null) ?? (same[0] as InputFile);
         for (const f of same) if (f !== kept) dropped.set(f, kept);
       }
