@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ValidateFunction } from 'ajv';
 import type { Flow } from '../../src/types.js';
-import { sarifLog, FINGERPRINT_KEY } from '../../src/report/writers/sarif.js';
+import { sarifLog, FINGERPRINT_KEY, SECURITY_SEVERITY } from '../../src/report/writers/sarif.js';
 import { sarifLocation } from '../../src/report/writers/sarif-location.js';
 import { ruleInfo } from '../../src/engine/rule-catalogue.js';
 import { buildReport, coverage, lineCounts } from './helpers.js';
@@ -84,6 +84,24 @@ describe('SARIF writer', () => {
       expect(rule.help?.text).toContain(info?.fix ?? 'needs no action');
       expect(rule.help?.markdown).toContain(`rule \`${rule.id}\``);
     }
+  });
+
+  it('ranks each rule for GitHub code scanning: a security-severity and the security tag by verdict, none for compliant traffic', () => {
+    const props = (failOn: string[]): Map<string, Record<string, unknown>> =>
+      new Map(runOf(sampleFlows(), sampleCoverage(), failOn).tool.driver.rules.map((r) => [r.id, (r as unknown as { properties: Record<string, unknown> }).properties]));
+    const ranked = props(['direct', 'via-gateway']);
+    const severity = (prefix: string): unknown => [...ranked].find(([id]) => id.startsWith(prefix))?.[1]['security-severity'];
+    expect(severity('direct/')).toBe('8.0');
+    expect(severity('via-gateway-unconfirmed/')).toBe('5.0');
+    expect(severity('gateway-only/')).toBe('4.0');
+    expect(severity('blocked/')).toBe('3.0');
+    for (const [id, p] of ranked) {
+      const verdict = id.split('/')[0] as string;
+      expect(p['tags'], id).toEqual(SECURITY_SEVERITY[verdict as keyof typeof SECURITY_SEVERITY] ? ['security', 'egress', verdict] : ['egress', verdict]);
+    }
+    const compliant = [...ranked].filter(([id]) => id.startsWith('via-gateway/'));
+    expect(compliant.length).toBeGreaterThan(0);
+    for (const [, p] of compliant) expect(p).not.toHaveProperty('security-severity');
   });
 
   it.each([

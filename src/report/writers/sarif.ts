@@ -29,6 +29,20 @@ const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 type Level = 'error' | 'warning' | 'note';
 
+/**
+ * GitHub code scanning ranks a rule's alerts by `security-severity` (0.1-3.9 low, 4.0-6.9 medium, 7.0-8.9 high) and
+ * lists them as security alerts only with the `security` tag; without it every finding is an unranked "error".
+ * Traffic that left around the gateway skipped every control the gateway enforces (high); an exit the logs cannot
+ * prove, or a caller the mesh does not see, is a gap in the evidence (medium); a connection the mesh refused is an
+ * attempt the controls stopped (low). Verdicts that are compliant traffic get none, even when --fail-on lists them.
+ */
+export const SECURITY_SEVERITY: Partial<Record<Verdict, string>> = {
+  direct: '8.0',
+  'via-gateway-unconfirmed': '5.0',
+  'gateway-only': '4.0',
+  blocked: '3.0',
+};
+
 interface Rule {
   id: string;
   verdict: Verdict;
@@ -50,6 +64,12 @@ function help(info: RuleInfo): { text: string; markdown: string } {
   };
 }
 
+function securityProperties(verdict: Verdict): object {
+  const severity = SECURITY_SEVERITY[verdict];
+  if (severity === undefined) return { tags: ['egress', verdict] };
+  return { tags: ['security', 'egress', verdict], 'security-severity': severity };
+}
+
 function descriptor(rule: Rule, failOn: readonly string[]): object {
   const info = ruleInfo(rule.id);
   return {
@@ -59,7 +79,7 @@ function descriptor(rule: Rule, failOn: readonly string[]): object {
     fullDescription: { text: info ? info.meaning : VERDICT_MEANING[rule.verdict] },
     ...(info ? { help: help(info) } : {}),
     defaultConfiguration: { level: failOn.includes(rule.verdict) ? 'error' : 'warning' },
-    properties: { tags: ['egress', rule.verdict] },
+    properties: securityProperties(rule.verdict),
   };
 }
 
