@@ -175,7 +175,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     const stopped = pipeline.streams.filter((s) => s.stopped);
     for (const s of pipeline.streams) if (s.error !== null && !stopped.includes(s)) notices.say(s.error);
     // One line, not one per input (a quit replay of a thousand files); the report names each.
-    if (stopped.length > 0) notices.say(`stopped before ${stopped.length} input(s) were read to the end (${stopped[0]?.info.name}${stopped.length > 1 ? ', ...' : ''}): the audit is incomplete`);
+    if (stopped.length > 0) notices.say(`stopped before ${plural(stopped.length, 'input was', 'inputs were')} read to the end (${stopped[0]?.info.name}${stopped.length > 1 ? ', ...' : ''}): the audit is incomplete`);
     if (dashboard !== null) {
       dashboard.finish(report, progress());
       await dashboard.waitUntilQuit();

@@ -49,7 +49,7 @@ export function podFlagsWarning(notes: readonly string[]): CoverageWarning[] {
 
 /** Inputs a directory walk or a glob found but could not read (a dangling link, a FIFO): logs the audit did not see. */
 export function inputsSkippedWarning(notes: readonly string[]): CoverageWarning[] {
-  return notesWarning('inputs-skipped', `${notes.length} input(s) found but left out, so their logs were not audited`, notes);
+  return notesWarning('inputs-skipped', `${plural(notes.length, 'input')} found but left out, so ${notes.length === 1 ? 'its logs were' : 'their logs were'} not audited`, notes);
 }
 
 /** What turning access logging on takes, for logs or exports that held only the proxies' other lines. */
@@ -286,7 +286,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     }
     out.push({
       code: 'mixed-roles',
-      message: `${mixed.length} input(s) seem to hold the logs of both sidecars and egress gateways, and each was read as one role, so part of their verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only or ingress): ${streams}. ${ways.join(' ')}`,
+      message: `${plural(mixed.length, 'input seems', 'inputs seem')} to hold the logs of both sidecars and egress gateways, and ${mixed.length === 1 ? 'it was' : 'each was'} read as one role, so part of ${mixed.length === 1 ? 'its' : 'their'} verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only or ingress): ${streams}. ${ways.join(' ')}`,
     });
   }
   if (v['via-gateway-unconfirmed'] > 0 && !anyRoleWithRecords(f, 'egress-gateway')) {
@@ -349,7 +349,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     const streams = listed(unordered, (s) => `${s.name} (back ${seconds(s.jump.backMs)} at line ${s.jump.line})`);
     out.push({
       code: 'unordered-input',
-      message: `Log time goes back in ${unordered.length} input(s) that could not be probed before reading (stdin, gzip, a live pod): ${streams}. Such an input holds several pods' logs one after another (as kubectl logs -l prints them) or a log pipeline's export out of time order, so entries read before that point were given up on and their partners after it show as unjoined (via-gateway-unconfirmed, gateway-only). Give each pod's log a file of its own, use kubectl logs --prefix, export oldest first (logcli --forward), or save it uncompressed.`,
+      message: `Log time goes back in ${plural(unordered.length, 'input')} that could not be probed before reading (stdin, gzip, a live pod): ${streams}. Such an input holds several pods' logs one after another (as kubectl logs -l prints them) or a log pipeline's export out of time order, so entries read before that point were given up on and their partners after it show as unjoined (via-gateway-unconfirmed, gateway-only). Give each pod's log a file of its own, use kubectl logs --prefix, export oldest first (logcli --forward), or save it uncompressed.`,
     });
   }
   const padded = f.streams.filter((s) => s.nulPadded > 0);

@@ -4,6 +4,7 @@ import { writeBaseline } from '../policy/index.js';
 import type { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import type { ReportBuilder } from '../report/index.js';
 import type { Report } from '../report/model.js';
+import { plural } from '../report/statements.js';
 import { escapeControl } from '../text/escape.js';
 import { warnOnStderr } from '../sources/file-source.js';
 import { VERSION } from '../version.js';
@@ -50,9 +51,9 @@ export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCom
     say(`baseline ${options.writeBaseline} not written: ${partial}`);
   } else if (options.writeBaseline) {
     const written = await writeBaseline(options.writeBaseline, report.findings, { version: VERSION, failOn: options.failOn });
-    say(`wrote baseline ${options.writeBaseline} (${written.written} findings)`);
+    say(`wrote baseline ${options.writeBaseline} (${plural(written.written, 'finding')})`);
     if (written.unrecorded > 0) {
-      say(`${written.unrecorded} findings folded into "(other)" have no fingerprint and were not recorded`);
+      say(`${plural(written.unrecorded, 'finding')} folded into "(other)" ${written.unrecorded === 1 ? 'has no fingerprint and was' : 'have no fingerprint and were'} not recorded`);
     }
   }
   throwFailures(failures); // after the baseline: one report that could not be written does not cost the others

@@ -128,7 +128,7 @@ describe('inputs: a directory of symbolic links', () => {
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
     expect(report.coverage.warnings.filter((w) => w.code === 'inputs-skipped')).toEqual([
-      { code: 'inputs-skipped', message: `1 input(s) found but left out, so their logs were not audited: ${join(dir, 'stale.log')}: skipped, a broken symbolic link (to ${join(root, 'rotated-away.log')}).` },
+      { code: 'inputs-skipped', message: `1 input found but left out, so its logs were not audited: ${join(dir, 'stale.log')}: skipped, a broken symbolic link (to ${join(root, 'rotated-away.log')}).` },
     ]);
     expect(res.stderr).toContain(`egress-audit: ${join(dir, 'stale.log')}: skipped, a broken symbolic link`);
     expect((await runCli(['audit', dir, '-o', 'json', '--fail-on', 'inputs-skipped'])).code).toBe(1);
