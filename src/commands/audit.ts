@@ -88,7 +88,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   // A copy of an input (the same bytes under another name) is read once, or each of its flows would count twice.
   const sameContentOnce = (left: SameContent): void => warnOnStderr(`${left.name}: the same content as ${left.as}, read once (as ${left.as})`);
   const { setup, spec, source, snapshot } = await beforeOutputs(options, inputs, async () => ({
-    setup: await prepareAudit(options),
+    setup: await prepareAudit(options, 'frozen'),
     spec: (await auditFormatFromOption(options.format)).spec,
     source: await fileSource(inputs, options, { ...(paced ? { chunkSize: SMALL_CHUNK } : {}), warn, sameContentOnce }),
     snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods),

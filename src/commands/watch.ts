@@ -160,7 +160,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   const startedAt = new Date();
   const filters = watchFilters(options);
   // A bad --format exits 2 before any request, and the earlier reports go as for any run that fails before reading.
-  const { spec, setup } = await beforeOutputs(options, [], async () => ({ spec: (await auditFormatFromOption(options.format)).spec, setup: await prepareAudit(options) }));
+  const { spec, setup } = await beforeOutputs(options, [], async () => ({ spec: (await auditFormatFromOption(options.format)).spec, setup: await prepareAudit(options, 'moving') }));
   const flagContext = offlineContext(setup.settings, []);
   const notices = new Notices();
   const s = stops(options.durationMs);
