@@ -2,19 +2,25 @@
  * When a policy exception stops applying, in calendar days: a CI job that turns red the morning an
  * exception lapses is a surprise, so exceptions still in use are named some days before.
  */
-import { differenceInCalendarDays } from 'date-fns/differenceInCalendarDays';
-import { parseISO } from 'date-fns/parseISO';
 
 /** How many days before its last day an exception still in use is named (`expiring-exceptions`). */
 export const EXPIRY_NOTICE_DAYS = 14;
 
+const DAY_MS = 86_400_000;
+
+/** Midnight UTC of a `YYYY-MM-DD` date, in epoch ms. */
+function utcMidnight(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`);
+}
+
 /**
  * Whole days from `today` to an exception's last day (0: today is its last day), or null when it has
- * no expiry. Both are calendar dates: date-fns counts days between them, so a daylight-saving change
- * in the machine's time zone never makes a day 23 or 25 hours long.
+ * no expiry. Both are UTC dates, counted in UTC: the machine's time zone plays no part, so neither a
+ * daylight-saving change (a 23- or 25-hour day) nor a zone that skipped a date (Samoa's 30 December
+ * 2011) moves the count.
  */
 export function daysLeft(expires: string | null, today: string): number | null {
-  return expires === null ? null : differenceInCalendarDays(parseISO(expires), parseISO(today));
+  return expires === null ? null : Math.round((utcMidnight(expires) - utcMidnight(today)) / DAY_MS);
 }
 
 /** True when an exception's last day (`YYYY-MM-DD`, UTC) is before `today` (`YYYY-MM-DD`). */

@@ -17,6 +17,8 @@ describe('exception expiry in calendar days', () => {
     { name: 'across the European spring clock change, on a machine in Berlin', expires: '2026-03-30', today: '2026-03-28', left: 2, tz: 'Europe/Berlin' },
     { name: 'across the American autumn clock change, on a machine in New York', expires: '2026-11-02', today: '2026-10-31', left: 2, tz: 'America/New_York' },
     { name: 'across a year', expires: '2027-01-05', today: '2026-12-30', left: 6 },
+    { name: "to a date Samoa skipped (30 December 2011), on a machine in Apia", expires: '2011-12-30', today: '2011-12-29', left: 1, tz: 'Pacific/Apia' },
+    { name: 'across the date Samoa skipped, on a machine in Apia', expires: '2011-12-31', today: '2011-12-29', left: 2, tz: 'Pacific/Apia' },
   ])('counts the days left when $name', ({ expires, today, left, tz }: { expires: string; today: string; left: number; tz?: string }) => {
     if (tz !== undefined) process.env['TZ'] = tz; // Node reads TZ afresh when it is set
     expect(daysLeft(expires, today)).toBe(left);
