@@ -5,7 +5,7 @@ import { AuditPipeline, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { JUDGED_HEADS, runOffline } from '../pipeline/offline-driver.js';
 import { lineByLine, Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
-import { plural } from '../report/statements.js';
+import { plural } from '../text/plural.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { blankOnly, inputsSkippedWarning, NO_RECORDS, podFlagsWarning } from '../run/coverage.js';
 import { Notices } from '../run/notices.js';
@@ -94,7 +94,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods),
   }));
   if (snapshot !== null && snapshot.skipped > 0) {
-    warnOnStderr(`--pods ${options.pods as string}: ${snapshot.skipped} item(s) that are not pods left out`);
+    warnOnStderr(`--pods ${options.pods as string}: ${plural(snapshot.skipped, 'item that is not a pod', 'items that are not pods')} left out`);
   }
   if (options.dashboard && !useDashboard) {
     const instead = options.output === null ? 'the table' : `-o ${options.output}`;

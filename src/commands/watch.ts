@@ -14,6 +14,7 @@ import { prepareAudit, reportBuilder, type AuditSetup } from '../run/setup.js';
 import type { ReportBuilder } from '../report/index.js';
 import { connectCluster, runLive, watchFilters, type LiveCluster } from '../sources/kube/index.js';
 import { escapeControl } from '../text/escape.js';
+import { plural } from '../text/plural.js';
 import type { Flow } from '../types.js';
 import { auditFormatFromOption } from './format-option.js';
 import { lineSummary } from './line-summary.js';
@@ -220,7 +221,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
   if (cluster.source.refusal !== null) o.notices.sayOnce(cluster.source.refusal); // why the run stopped early, unless a stream said it already
   const secs = Math.round((Date.now() - o.startedAt.getTime()) / 1000);
   const { reconnects } = cluster.source.stats;
-  process.stderr.write(`egress-audit: watched ${pipeline.streams.length} container(s) for ${secs}s (context ${escapeControl(cluster.contextName)}): ${lineSummary(pipeline.totals())}; ${reconnects} reconnect(s), ${cluster.source.relists()} relist(s)\n`);
+  process.stderr.write(`egress-audit: watched ${plural(pipeline.streams.length, 'container')} for ${secs}s (context ${escapeControl(cluster.contextName)}): ${lineSummary(pipeline.totals())}; ${plural(reconnects, 'reconnect')}, ${plural(cluster.source.relists(), 'relist')}\n`);
   if (o.dashboard !== null) printResultAfterDashboard(report);
   return exitCode;
 }

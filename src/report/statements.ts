@@ -5,6 +5,7 @@
 import { VERDICTS, type LineCounts, type Verdict } from '../types.js';
 import { NO_EVIDENCE_CODES, noEvidence, type Coverage, type CoverageWindow, type Finding, type Report } from './model.js';
 import { REPORT_LIMITS } from './limits.js';
+import { plural } from '../text/plural.js';
 
 /** What each verdict means (DOMAIN.md), for rule descriptions and legends. */
 export const VERDICT_MEANING: Record<Verdict, string> = {
@@ -25,10 +26,6 @@ export interface ResultStatement {
   text: string;
 }
 
-/** `1 flow`, `2 flows`, `2 sidecar entries`. */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 /** `direct 2, gateway-only 1`: failing findings by verdict, in display order. */
 function failingByVerdict(report: Report): string {

@@ -1,5 +1,6 @@
 import type { Coverage, CoverageWarning, CoverageWindow, ReportLineCounts, StreamCoverage } from '../report/model.js';
-import { logTimeStatement, plural, windowStatement } from '../report/statements.js';
+import { logTimeStatement, windowStatement } from '../report/statements.js';
+import { plural } from '../text/plural.js';
 import type { EngineCounters } from '../engine/index.js';
 import { catalogueFix, socketNotLoggedFix } from '../engine/rule-catalogue.js';
 import { emptySpan, seconds, widenSpan, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
@@ -357,7 +358,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     const streams = listed(padded, (s) => `${s.name} (${s.nulPadded})`);
     out.push({
       code: 'nul-padding',
-      message: `${f.lines.nulPadded} line(s) began with a run of NUL bytes, which logrotate's copytruncate leaves when the proxy keeps writing at its old offset (Envoy on a VM): ${streams}. The NULs were skipped and each line after them was read and counted as usual. Lines written between logrotate's copy and its truncation are in neither file: read the rotated file too.`,
+      message: `${plural(f.lines.nulPadded, 'line')} began with a run of NUL bytes, which logrotate's copytruncate leaves when the proxy keeps writing at its old offset (Envoy on a VM): ${streams}. The NULs were skipped and each line after them was read and counted as usual. Lines written between logrotate's copy and its truncation are in neither file: read the rotated file too.`,
     });
   }
   const failed = f.streams.filter((s) => s.error !== null && !s.stopped);

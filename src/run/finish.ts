@@ -4,7 +4,7 @@ import { writeBaseline } from '../policy/index.js';
 import type { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import type { ReportBuilder } from '../report/index.js';
 import type { Report } from '../report/model.js';
-import { plural } from '../report/statements.js';
+import { plural } from '../text/plural.js';
 import { escapeControl } from '../text/escape.js';
 import { warnOnStderr } from '../sources/file-source.js';
 import { VERSION } from '../version.js';

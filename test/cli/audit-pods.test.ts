@@ -85,7 +85,7 @@ describe('egress-audit audit --pods', () => {
     // Without ranges Passthrough is always direct; the snapshot says 10.244.3.9 is inside the mesh.
     expect(before.find((f) => f.source.workload === '10.244.1.18')?.verdict).toBe('direct');
     expect(after.find((f) => f.source.workload === '10.244.1.18')).toMatchObject({ verdict: 'internal', rule: 'internal/passthrough-to-mesh' });
-    expect(withPods.stderr).toContain('1 item(s) that are not pods left out');
+    expect(withPods.stderr).toContain('1 item that is not a pod left out');
     expect(withPods.stderr).toContain('pods from --pods: 5 pods with 5 IPs (1 egress gateway pods)');
   });
 
@@ -107,7 +107,7 @@ describe('egress-audit audit --pods', () => {
     const res = await runCli([...args, '--fail-on', 'none']);
     const warnings = (JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } }).coverage.warnings;
     const noSidecar = warnings.find((w) => w.code === 'pods-without-sidecar');
-    expect(noSidecar?.message).toContain('1 pod(s) in the mesh namespaces of --pods have no istio-proxy sidecar');
+    expect(noSidecar?.message).toContain('1 pod in the mesh namespaces of --pods has no istio-proxy sidecar: its egress never passes');
     expect(noSidecar?.message).toContain('shop/legacy-batch-x7k2p');
     expect(noSidecar?.message).not.toContain('coredns'); // kube-system has no sidecar pod: not the mesh
     expect(warnings.find((w) => w.code === 'traffic-excluded-from-sidecar')?.message).toContain('shop/payments-0 (excludeOutboundIPRanges 10.0.0.0/8)');

@@ -66,7 +66,7 @@ describe('a line after a run of NUL bytes (logrotate copytruncate)', () => {
     const report = JSON.parse(res.stdout) as { coverage: { lines: Record<string, unknown>; warnings: { code: string; message: string }[] } };
     expect(report.coverage.lines).toMatchObject({ lines: 2, records: 2, malformed: {}, tooLong: 0, nulPadded: 1 });
     const warning = report.coverage.warnings.find((w) => w.code === 'nul-padding');
-    expect(warning?.message).toContain(`1 line(s) began with a run of NUL bytes`);
+    expect(warning?.message).toContain(`1 line began with a run of NUL bytes`);
     expect(warning?.message).toContain(`${path} (1)`);
     expect(report.coverage.warnings.map((w) => w.code)).not.toContain('unparsed-lines');
     const validate = reportValidator();

@@ -189,7 +189,7 @@ describe('a gateway follower queued while its pod is not running', () => {
     expect(slots.waiting()).toEqual([]);
     expect(slots.inUse).toBe(2);
     const report = { ...base, maxStreams: 2, unfollowed: slots.neverGranted(), preempted: slots.preempted() };
-    expect(liveWarnings(report)).toEqual([{ code: 'streams-unfollowed', message: '--max-streams 2 left 1 container(s) unfollowed, so their traffic was not audited: istio-system/gw.' }]);
+    expect(liveWarnings(report)).toEqual([{ code: 'streams-unfollowed', message: '--max-streams 2 left 1 container unfollowed, so its traffic was not audited: istio-system/gw.' }]);
   });
 
   it('comes up while queued behind sidecar streams: takes the newest one\'s slot then, without waiting for a stream to end', async () => {
@@ -292,7 +292,17 @@ describe('notice throttle', () => {
     for (const m of ['a', 'b', 'c', 'd']) notice(m);
     now = 10_000;
     notice('e');
-    expect(said).toEqual(['a', 'b', '(2 more message(s) like the above in 10s were not shown)', 'e']);
+    expect(said).toEqual(['a', 'b', '(2 more messages like the above in 10s were not shown)', 'e']);
+  });
+
+  it('says one held-back message in the singular', () => {
+    const said: string[] = [];
+    let now = 0;
+    const notice = throttleNotices((m) => said.push(m), 1, 10_000, () => now);
+    for (const m of ['a', 'b']) notice(m);
+    now = 10_000;
+    notice('c');
+    expect(said).toEqual(['a', '(1 more message like the above in 10s was not shown)', 'c']);
   });
 });
 
@@ -317,7 +327,7 @@ describe('live coverage statements', () => {
     const many = Array.from({ length: 25 }, (_, i) => `shop/batch-${String(i).padStart(2, '0')}`);
     const w = liveWarnings({ ...base, withoutSidecar: many, excluded: [{ ref: { name: 'cart-1', namespace: 'shop', workload: 'cart', labels: {} }, ipRanges: '10.0.0.0/8', ports: null }] });
     expect(w.map((x) => x.code)).toEqual(['pods-without-sidecar', 'traffic-excluded-from-sidecar']);
-    expect(w[0]?.message).toContain('25 pod(s)');
+    expect(w[0]?.message).toContain('25 pods');
     expect(w[0]?.message).toContain('shop/batch-00');
     expect(w[0]?.message).toContain('and 5 more');
     expect(w[1]?.message).toContain('shop/cart-1 (excludeOutboundIPRanges 10.0.0.0/8)');
@@ -332,14 +342,14 @@ describe('live coverage statements', () => {
 
   it('names the containers --max-streams left unfollowed', () => {
     const w = liveWarnings({ ...base, maxStreams: 2, unfollowed: ['shop/c', 'shop/d'] });
-    expect(w[0]).toEqual({ code: 'streams-unfollowed', message: '--max-streams 2 left 2 container(s) unfollowed, so their traffic was not audited: shop/c, shop/d.' });
+    expect(w[0]).toEqual({ code: 'streams-unfollowed', message: '--max-streams 2 left 2 containers unfollowed, so their traffic was not audited: shop/c, shop/d.' });
   });
 
   it('names the sidecar streams a late gateway preempted under the same code, saying which were followed again', () => {
     const w = liveWarnings({ ...base, maxStreams: 2, unfollowed: ['shop/d'], preempted: [{ label: 'shop/c', resumed: false }, { label: 'shop/b', resumed: true }] });
     expect(w).toEqual([{
       code: 'streams-unfollowed',
-      message: '--max-streams 2 left 1 container(s) unfollowed, so their traffic was not audited: shop/d. --max-streams 2 preempted 2 sidecar stream(s) for egress gateway pods that appeared later, so their traffic was not audited from then on unless followed again: shop/c, shop/b (followed again later, from where it stopped).',
+      message: '--max-streams 2 left 1 container unfollowed, so its traffic was not audited: shop/d. --max-streams 2 preempted 2 sidecar streams for egress gateway pods that appeared later, so their traffic was not audited from then on unless followed again: shop/c, shop/b (followed again later, from where it stopped).',
     }]);
   });
 });

@@ -43,7 +43,7 @@ describe.concurrent('watch: seed 000 against the fake API server', () => {
     expect((report['input'] as { description: string }).description).toBe('context fake, namespace seed; gateways istio=egressgateway in seed-gw');
     expect((report['summary'] as { exitCode: number }).exitCode).toBe(1);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/watched 2 container\(s\) for \d+s \(context fake\): 3 lines read, 3 records/);
+    expect(stderr).toMatch(/watched 2 containers for \d+s \(context fake\): 3 lines read, 3 records/);
   });
 
   clusterIt('applies a policy exception to a live flow, names it when it lapses within 14 days, and fails on that only when asked', async ({ api, kubeconfig }) => {

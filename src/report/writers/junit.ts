@@ -6,7 +6,8 @@
  */
 import { noEvidence, type Finding, type Report } from '../model.js';
 import { workloadLabel } from '../flow-facts.js';
-import { findingStatus, logTimeStatement, plural, resultStatement, warningFailsRun, windowCoverageStatement } from '../statements.js';
+import { findingStatus, logTimeStatement, resultStatement, warningFailsRun, windowCoverageStatement } from '../statements.js';
+import { plural } from '../../text/plural.js';
 import { xml, xmlLines } from '../xml.js';
 import { documentWriter, type ReportWriter } from './output.js';
 

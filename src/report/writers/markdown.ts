@@ -7,7 +7,8 @@ import type { Coverage, DestinationSummary, Finding, Report } from '../model.js'
 import { workloadLabel } from '../flow-facts.js';
 import { clip, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../clip.js';
 import { mdCode, mdLineStart, mdText } from '../markdown-escape.js';
-import { findingStatus, logTimeStatement, noFindingsStatement, plural, resultStatement, skippedStatement, warningFailsRun, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
+import { findingStatus, logTimeStatement, noFindingsStatement, resultStatement, skippedStatement, warningFailsRun, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
+import { plural } from '../../text/plural.js';
 import { REPORT_LIMITS } from '../limits.js';
 import { bytes } from './layout.js';
 import { documentWriter, type ReportWriter } from './output.js';

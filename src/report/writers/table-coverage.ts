@@ -2,7 +2,8 @@
 import type { Coverage, Summary } from '../model.js';
 import { shownPath, shownValue, shownAdvice } from './table-text.js';
 import type { Palette } from '../../text/color.js';
-import { logTimeStatement, plural, skippedStatement, warningFailure, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
+import { logTimeStatement, skippedStatement, warningFailure, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
+import { plural } from '../../text/plural.js';
 import { labelled, wrap, WIDTH } from './layout.js';
 
 /** Streams listed before "and N more". */

@@ -4,6 +4,7 @@
  * containers `--max-streams` left unfollowed, and views of the cluster that could not be kept current.
  */
 import type { CoverageWarning } from '../../report/model.js';
+import { plural } from '../../text/plural.js';
 import type { WatchPlan } from './plan.js';
 import type { ExcludedTraffic } from './pod-registry.js';
 import type { Preemption } from './stream-slots.js';
@@ -49,7 +50,7 @@ function gatewayWhere(plan: WatchPlan): string {
 /** Sidecar streams that gave their slot to an egress gateway pod; one that got a slot again read on from where it stopped. */
 function preemptedText(maxStreams: number, preempted: readonly Preemption[]): string {
   const items = preempted.map((p) => (p.resumed ? `${p.label} (followed again later, from where it stopped)` : p.label));
-  return `--max-streams ${maxStreams} preempted ${preempted.length} sidecar stream(s) for egress gateway pods that appeared later, so their traffic was not audited from then on unless followed again: ${some(items)}.`;
+  return `--max-streams ${maxStreams} preempted ${plural(preempted.length, 'sidecar stream')} for egress gateway pods that appeared later, so their traffic was not audited from then on unless followed again: ${some(items)}.`;
 }
 
 /** Pods (`namespace/name`) without a sidecar, `where` they were looked for; shared with `audit --pods`. */
@@ -58,7 +59,7 @@ export function withoutSidecarWarning(podKeys: readonly string[], where: string)
   const names = [...podKeys].sort();
   return {
     code: 'pods-without-sidecar',
-    message: `${names.length} pod(s) ${where} have no istio-proxy sidecar: their egress never passes an Envoy, so no log-based audit can see it: ${some(names)}.`,
+    message: `${plural(names.length, 'pod')} ${where} ${names.length === 1 ? 'has' : 'have'} no istio-proxy sidecar: ${names.length === 1 ? 'its' : 'their'} egress never passes an Envoy, so no log-based audit can see it: ${some(names)}.`,
   };
 }
 
@@ -68,7 +69,7 @@ export function excludedTrafficWarning(excluded: readonly ExcludedTraffic[]): Co
   const items = [...excluded].sort((a, b) => `${a.ref.namespace}/${a.ref.name}`.localeCompare(`${b.ref.namespace}/${b.ref.name}`));
   return {
     code: 'traffic-excluded-from-sidecar',
-    message: `${items.length} pod(s) exclude outbound traffic from their sidecar (traffic.sidecar.istio.io annotations): that traffic is never logged: ${some(items.map(excludedText))}.`,
+    message: `${plural(items.length, 'pod excludes', 'pods exclude')} outbound traffic from ${items.length === 1 ? 'its' : 'their'} sidecar (traffic.sidecar.istio.io annotations): that traffic is never logged: ${some(items.map(excludedText))}.`,
   };
 }
 
@@ -88,14 +89,14 @@ export function liveWarnings(f: LiveCoverageFacts): CoverageWarning[] {
   }
   if (f.serviceEntries !== null) out.push(f.serviceEntries);
   const capped = [
-    f.unfollowed.length > 0 ? `--max-streams ${f.maxStreams} left ${f.unfollowed.length} container(s) unfollowed, so their traffic was not audited: ${some(f.unfollowed)}.` : '',
+    f.unfollowed.length > 0 ? `--max-streams ${f.maxStreams} left ${plural(f.unfollowed.length, 'container')} unfollowed, so ${f.unfollowed.length === 1 ? 'its' : 'their'} traffic was not audited: ${some(f.unfollowed)}.` : '',
     f.preempted.length > 0 ? preemptedText(f.maxStreams, f.preempted) : '',
   ].filter((t) => t !== '');
   if (capped.length > 0) out.push({ code: 'streams-unfollowed', message: capped.join(' ') });
   if (f.cutShort.length > 0) {
     out.push({
       code: 'streams-cut',
-      message: `${f.cutShort.length} container log(s) were cut off at the stop before everything logged up to it was read (a second Ctrl-C, or the grace period ran out): ${some([...f.cutShort].sort())}.`,
+      message: `${plural(f.cutShort.length, 'container log was', 'container logs were')} cut off at the stop before everything logged up to it was read (a second Ctrl-C, or the grace period ran out): ${some([...f.cutShort].sort())}.`,
     });
   }
   if (f.refusal !== null) {
