@@ -39,7 +39,8 @@ const OPENINGS: readonly { what: OwnOutput; bytes: readonly number[] }[] = (
     ["egress-audit audit's flows (ndjson)", '{"type":"flow","verdict":"'],
     ["egress-audit audit's flows (ndjson)", `{"type":"report","schema":"${SCHEMA_NAME}`],
     ['an egress-audit report (junit)', '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="egress-audit" '],
-    ['an egress-audit report (markdown)', '## egress-audit '],
+    // markdown.ts's heading: one of its ICONs after the name, so that notes headed `## egress-audit runbook` are not taken for a report.
+    ...['✅', '❌', '⚠️'].map((icon) => ['an egress-audit report (markdown)', `## egress-audit ${icon} `] as const),
     [
       'an egress-audit report (sarif)',
       '{\n  "$schema": "https://json.schemastore.org/sarif-2.1.0.json",\n  "version": "2.1.0",\n  "runs": [\n    {\n      "tool": {\n        "driver": {\n          "name": "egress-audit",\n',
