@@ -1,6 +1,6 @@
 /**
- * egress-audit's own outputs (its reports, audit's flows, parse's records) told by the first bytes
- * each writer emits, never by a file name: left in a log directory, they would be read back by the
+ * egress-audit's own outputs (its reports, audit's flows, parse's records) told by the first and last
+ * bytes each writer emits, never by a file name: left in a log directory, they would be read back by the
  * next run as lines that are not access logs, or (parse's records) as each entry a second time.
  */
 import { open } from 'node:fs/promises';
@@ -10,9 +10,9 @@ import type { InputFile } from './input-paths.js';
 import { InputError } from '../errors.js';
 import { mayYetOpenWith, opensWith } from './magic.js';
 import { joined, peek, replayed } from './peek.js';
-import { decodeText } from './utf16.js';
+import { decodeText, utf16Bom } from './utf16.js';
 
-/** Bytes of a file looked at: every writer's marker is in its first few hundred bytes, a record's first line within this. */
+/** Bytes of a file looked at at each end: every writer's opening is in its first few hundred bytes, a record's first and last lines within this. */
 export const OWN_OUTPUT_HEAD = 16 << 10;
 
 /** What an own output is, in the words a note names it with. */
@@ -76,16 +76,45 @@ function isRecord(line: string): boolean {
   return sameKeys(Object.keys(source), SOURCE_KEYS) && typeof s.file === 'string' && typeof s.line === 'number';
 }
 
-/**
- * Which own output `head` (a file's first bytes, a byte-order mark decoded) opens, or null: a log, or
- * anything else. Parse's records are told by their whole first line, so only when it ends within the head.
- */
-export function ownOutputOf(head: Uint8Array): OwnOutput | null {
-  const text = decodeText(head);
-  const opening = openingOf(Buffer.from(text));
-  if (opening !== null) return opening;
+/** The first line of `text` without its CR, or null when it does not end within `text`. */
+function firstLine(text: string): string | null {
   const end = text.indexOf('\n');
-  return end > 0 && isRecord(text.slice(0, text[end - 1] === '\r' ? end - 1 : end)) ? RECORDS : null;
+  return end < 0 ? null : text.slice(0, text[end - 1] === '\r' ? end - 1 : end);
+}
+
+/** The last line of `text` (a file's end; `whole`: all of it) without its line end, or null when the file does not end one or it starts before `text`. */
+function lastLine(text: string, whole: boolean): string | null {
+  const body = text.replace(/\r?\n$/, '');
+  const start = body.lastIndexOf('\n');
+  return body.length === text.length || (start < 0 && !whole) ? null : body.slice(start + 1);
+}
+
+/**
+ * How each own output's last bytes are, as its writer ends it: the JSON report and audit's flows with the
+ * coverage's warnings closing the report (`]}}`), SARIF with its runs, JUnit with its root, Markdown with the
+ * coverage list's last item, parse's records with a whole record.
+ */
+const ENDINGS: Record<OwnOutput, (tail: string, whole: boolean) => boolean> = {
+  'an egress-audit report (json)': (tail) => /\]\}\}\r?\n$/.test(tail),
+  "egress-audit audit's flows (ndjson)": (tail) => /\]\}\}\r?\n$/.test(tail),
+  'an egress-audit report (sarif)': (tail) => /\n {2}\]\r?\n\}\r?\n$/.test(tail),
+  'an egress-audit report (junit)': (tail) => /<\/testsuites>\r?\n$/.test(tail),
+  'an egress-audit report (markdown)': (tail, whole) => /^- (Streams: \d+\.|(⚠️|❌) .*\))$/u.test(lastLine(tail, whole) ?? ''),
+  "egress-audit parse's records (ndjson)": (tail, whole) => isRecord(lastLine(tail, whole) ?? ''),
+};
+
+/**
+ * Which own output a file is, told by `head` (its first bytes) and `tail` (its last, the same bytes for a
+ * short file), a byte-order mark decoded, or null: a log, or anything else. Both ends must be as the
+ * writer leaves them, so that a log whose first lines an app wrote (`kubectl logs --all-containers`,
+ * the app's container first) cannot pass for a report and be left out with the proxy's entries after it.
+ * Parse's records are told by whole lines, so only when the first and the last fit in the head and tail.
+ */
+export function ownOutputOf(head: Uint8Array, tail: Uint8Array = head): OwnOutput | null {
+  const encoding = utf16Bom(head) ?? 'utf-8';
+  const text = decodeText(head);
+  const what = openingOf(Buffer.from(text)) ?? (isRecord(firstLine(text) ?? '') ? RECORDS : null);
+  return what !== null && ENDINGS[what](tail === head ? text : new TextDecoder(encoding).decode(tail), tail === head) ? what : null;
 }
 
 /** The report or flows that UTF-8 `first` opens as, or null. */
@@ -98,14 +127,17 @@ export function reportUndecided(first: Uint8Array): boolean {
   return OPENINGS.some((o) => mayYetOpenWith(first, o.bytes));
 }
 
-/** The own output a regular file holds, read from its head, or null (a log, or a file that cannot be read: the main read names why). */
-export async function ownOutputInFile(path: string | Buffer): Promise<OwnOutput | null> {
+/** The own output a regular file of `size` bytes holds, read from its head and tail, or null (a log, or a file that cannot be read: the main read names why). */
+export async function ownOutputInFile(path: string | Buffer, size: number): Promise<OwnOutput | null> {
   let handle;
   try {
     handle = await open(path, 'r');
-    const buf = Buffer.alloc(OWN_OUTPUT_HEAD);
-    const { bytesRead } = await handle.read(buf, 0, OWN_OUTPUT_HEAD, 0);
-    return ownOutputOf(buf.subarray(0, bytesRead));
+    const head = Buffer.alloc(OWN_OUTPUT_HEAD);
+    const { bytesRead } = await handle.read(head, 0, OWN_OUTPUT_HEAD, 0);
+    if (size <= OWN_OUTPUT_HEAD) return ownOutputOf(head.subarray(0, bytesRead));
+    const tail = Buffer.alloc(OWN_OUTPUT_HEAD);
+    const { bytesRead: tailRead } = await handle.read(tail, 0, OWN_OUTPUT_HEAD, size - OWN_OUTPUT_HEAD); // an even offset: UTF-16 stays aligned
+    return ownOutputOf(head.subarray(0, bytesRead), tail.subarray(0, tailRead));
   } catch {
     return null;
   } finally {
@@ -127,7 +159,7 @@ function namedReport(what: OwnOutput): string {
 export async function leaveOutOwnOutputs(files: InputFile[], leftOut: (note: string) => void, note: (note: string) => void): Promise<InputFile[]> {
   const out: InputFile[] = [];
   for (const f of files) {
-    const what = f.kind === 'file' && f.unreadable === null && f.size !== null && f.size > 0 ? await ownOutputInFile(f.path) : null;
+    const what = f.kind === 'file' && f.unreadable === null && f.size !== null && f.size > 0 ? await ownOutputInFile(f.path, f.size) : null;
     if (what === null) out.push(f);
     else if (!f.named) leftOut(`${f.name}: ${what}, not a log; left out`);
     else if (what === RECORDS) {

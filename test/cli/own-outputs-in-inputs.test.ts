@@ -94,6 +94,18 @@ describe("an earlier run's output in a log directory", () => {
     }
   });
 
+  it("reads a log whose first lines an app wrote as a report's (kubectl logs --all-containers, the app first): its proxy's direct entries are audited", async () => {
+    const dir = tempDir('ea-own-fake-');
+    const direct = readFileSync(fixture('scenarios/direct-passthrough/sidecar.log'), 'utf8');
+    const opening = readFileSync(join(outputs, 'json.log'), 'utf8').split('\n').slice(0, 3).join('\n');
+    writeFileSync(join(dir, 'app-and-proxy.log'), `${opening}\n${direct}`);
+    const res = await runCli(['audit', dir, '-o', 'json']);
+    expect(res.stderr).not.toContain('left out');
+    const report = JSON.parse(res.stdout) as Report;
+    expect(report.summary.verdicts['direct']).toBeGreaterThan(0);
+    expect(res.code).toBe(1);
+  });
+
   it('--fail-on own-outputs-skipped fails a run that found one, and only such a run', async () => {
     const dir = logsIn(tempDir('ea-own-fail-'));
     expect((await runCli(['audit', dir, '-o', 'json', '--fail-on', 'own-outputs-skipped'])).code).toBe(0);
