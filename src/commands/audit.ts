@@ -7,7 +7,7 @@ import { lineByLine, Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { plural } from '../text/plural.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
-import { blankOnly, inputsSkippedWarning, NO_RECORDS, podFlagsWarning } from '../run/coverage.js';
+import { blankOnly, inputsSkippedWarning, NO_RECORDS, ownOutputsSkippedWarning, podFlagsWarning } from '../run/coverage.js';
 import { Notices } from '../run/notices.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
@@ -72,6 +72,14 @@ async function collectStreams(iterable: AsyncIterable<LogStream>): Promise<LogSt
   return out;
 }
 
+/** A note said on stderr as the run goes, and kept in `notes` for the report's warning that repeats it. */
+function saidAndKept(notes: string[]): (note: string) => void {
+  return (note) => {
+    notes.push(note);
+    warnOnStderr(note);
+  };
+}
+
 /** `egress-audit audit`: saved logs in, one verdict per flow, reports out, an exit code CI can trust. */
 export async function runAudit(inputs: string[], options: AuditOptions): Promise<number> {
   boundHeapGrowth();
@@ -79,18 +87,18 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const useDashboard = options.dashboard && canDrawDashboard() && options.output === null;
   // --speed paces the dashboard's replay; without a dashboard it would only delay the table or the reports.
   const paced = useDashboard && options.speed > 0;
-  const skippedInputs: string[] = [];
   // An input found but left out (a dangling link, a FIFO) is said at once, and again in the report's inputs-skipped warning.
-  const warn = (note: string): void => {
-    skippedInputs.push(note);
-    warnOnStderr(note);
-  };
+  const skippedInputs: string[] = [];
+  const warn = saidAndKept(skippedInputs);
+  // A report, flows or records of an earlier run found among the logs: left out, said at once and in the report's own-outputs-skipped warning.
+  const ownOutputs: string[] = [];
+  const ownOutput = saidAndKept(ownOutputs);
   // A copy of an input (the same bytes under another name) is read once, or each of its flows would count twice.
   const sameContentOnce = (left: SameContent): void => warnOnStderr(`${left.name}: the same content as ${left.as}, read once (as ${left.as})`);
   const { setup, spec, source, snapshot } = await beforeOutputs(options, inputs, async () => ({
     setup: await prepareAudit(options, 'frozen'),
     spec: (await auditFormatFromOption(options.format)).spec,
-    source: await fileSource(inputs, options, { ...(paced ? { chunkSize: SMALL_CHUNK } : {}), warn, sameContentOnce }),
+    source: await fileSource(inputs, options, { ...(paced ? { chunkSize: SMALL_CHUNK } : {}), warn, ownOutput, sameContentOnce }),
     snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods),
   }));
   if (snapshot !== null && snapshot.skipped > 0) {
@@ -166,7 +174,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       {
         builder,
         input: { mode: 'files', description: source.describe(), startedAt, endedAt: new Date().toISOString() },
-        facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...podFlagsWarning(podFlagNotes)], window: window?.coverage() ?? null, stoppedBy: dashboard?.stoppedBy() ?? null },
+        facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...ownOutputsSkippedWarning(ownOutputs), ...podFlagsWarning(podFlagNotes)], window: window?.coverage() ?? null, stoppedBy: dashboard?.stoppedBy() ?? null },
       },
       outputs,
       options,

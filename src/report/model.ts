@@ -99,6 +99,7 @@ export const COVERAGE_CODES = [
   'nul-padding',
   'pod-flags-not-applied',
   'inputs-skipped',
+  'own-outputs-skipped',
 ] as const;
 
 /** The warnings that are the cause of exit 4 (nothing to judge: no record read, or no flow in --since/--until), which no flag can waive or name. */

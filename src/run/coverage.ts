@@ -53,6 +53,14 @@ export function inputsSkippedWarning(notes: readonly string[]): CoverageWarning[
   return notesWarning('inputs-skipped', `${plural(notes.length, 'input')} found but left out, so ${notes.length === 1 ? 'its logs were' : 'their logs were'} not audited`, notes);
 }
 
+/**
+ * egress-audit's own reports, flows and records a directory walk or a glob found and left out: no gap in what was
+ * audited, but said where CI reads the report, as a log directory is better kept free of them.
+ */
+export function ownOutputsSkippedWarning(notes: readonly string[]): CoverageWarning[] {
+  return notesWarning('own-outputs-skipped', `${notes.length} file(s) egress-audit wrote (its reports, flows or records) found among the inputs and left out, as they are not logs`, notes);
+}
+
 /** What turning access logging on takes, for logs or exports that held only the proxies' other lines. */
 const SWITCH_LOGGING_ON = "Istio's default profile writes none: switch it on with a Telemetry resource in istio-system whose accessLogging names the envoy provider, or meshConfig.accessLogFile: /dev/stdout (see the README).";
 

@@ -10,6 +10,7 @@ import { roleMatcher, type RoleFlags } from './role-flags.js';
 import { decoded } from './decode.js';
 import { fileNeedsDecoding } from './utf16.js';
 import { readSameContentOnce, type SameContent } from './same-content.js';
+import { leaveOutOwnOutputs, refusingReports } from './own-output.js';
 
 /** Read size per chunk: large enough that per-chunk overhead vanishes, small enough for flat memory. */
 const CHUNK = 256 << 10;
@@ -87,7 +88,7 @@ function stdinStream(role: RoleAssignment | null = null, name = '-'): LogStream 
       const onAbort = (): void => void process.stdin.destroy();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        yield* decoded(process.stdin, name, CHUNK, signal); // `kubectl logs ... | gzip | egress-audit parse -` too
+        yield* refusingReports(decoded(process.stdin, name, CHUNK, signal), name); // `kubectl logs ... | gzip | egress-audit parse -` too
       } finally {
         signal.removeEventListener('abort', onAbort);
       }
@@ -103,11 +104,15 @@ export function warnOnStderr(message: string): void {
   process.stderr.write(`egress-audit: ${escapeControl(message)}\n`);
 }
 
-/** Files, directories, globs and stdin as one Source; role flags add their files and assert their role; `sameContentOnce` (an audit's) reads files holding the same bytes once, saying so. */
+/**
+ * Files, directories, globs and stdin as one Source; role flags add their files and assert their role; egress-audit's
+ * own outputs a walk or a glob finds are left out, each said to `ownOutput` (by default on stderr); `sameContentOnce`
+ * (an audit's) reads files holding the same bytes once, saying so.
+ */
 export async function fileSource(
   inputs: string[],
   flags: RoleFlags = { sidecar: [], gateway: [], ingress: [] },
-  options: { chunkSize?: number; warn?: Warn; sameContentOnce?: (left: SameContent) => void } = {},
+  options: { chunkSize?: number; warn?: Warn; ownOutput?: Warn; sameContentOnce?: (left: SameContent) => void } = {},
 ): Promise<Source> {
   const operands = [...inputs, ...flags.sidecar, ...flags.gateway, ...flags.ingress];
   if (operands.length === 0) {
@@ -115,6 +120,7 @@ export async function fileSource(
     operands.push('-');
   }
   let files = await findInputs(operands, options.warn ?? warnOnStderr, warnOnStderr); // this run's own output left out is said, never a warning
+  files = await leaveOutOwnOutputs(files, options.ownOutput ?? warnOnStderr, warnOnStderr);
   if (options.sameContentOnce !== undefined) {
     const once = await readSameContentOnce(files);
     files = once.files;

@@ -17,6 +17,8 @@ export interface InputFile {
   size: number | null;
   /** Other names of the same file (a link and its target both found), so that a role flag naming any of them still applies. */
   aliases: string[];
+  /** Whether the user named it (or stdin) rather than a directory walk or a glob finding it: a file named outright is meant. */
+  named: boolean;
   /**
    * Why an operand the user named cannot be read (missing, a glob matching nothing), or null: it stays an
    * input that fails when read, so the other inputs are still audited and reported, and the run exits 3.
@@ -38,7 +40,8 @@ function walkSkips(name: string): boolean {
 const STDIN_NAMES = /^\/(dev\/stdin|dev\/fd\/0|proc\/self\/fd\/0)$/;
 
 interface Found {
-  file: Omit<InputFile, 'aliases' | 'unreadable'> & { unreadable?: string };
+  file: Omit<InputFile, 'aliases' | 'unreadable' | 'named'> & { unreadable?: string };
+  named: boolean;
   /** The same file reached twice (a symlink and its target, two links) is read once. */
   identity: string;
 }
@@ -67,7 +70,7 @@ export function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
-function add(walk: Walk, name: string, path: string | Buffer, info: Stats): void {
+function add(walk: Walk, name: string, path: string | Buffer, info: Stats, named = false): void {
   if (identity(info) === walk.output) {
     // `parse . > records.ndjson`: read, the run's own records would be read back and written again, without end.
     if (!walk.outputSaid) walk.note(`${name}: skipped, standard output is written to it (this run's own output, which it would read back as it writes it)`);
@@ -75,7 +78,7 @@ function add(walk: Walk, name: string, path: string | Buffer, info: Stats): void
     return;
   }
   const file = info.isFile();
-  walk.found.push({ file: { name, path, kind: file ? 'file' : 'stream', size: file ? info.size : null }, identity: identity(info) });
+  walk.found.push({ file: { name, path, kind: file ? 'file' : 'stream', size: file ? info.size : null }, identity: identity(info), named });
 }
 
 /**
@@ -216,13 +219,13 @@ async function globMatches(pattern: string, walk: Walk): Promise<void> {
 
 /** An operand that names nothing readable: kept as an input that fails when it is read, named with why. */
 function unreadable(walk: Walk, input: string, why: string): void {
-  walk.found.push({ file: { name: input, path: input, kind: 'file', size: null, unreadable: why }, identity: `unreadable:${input}` });
+  walk.found.push({ file: { name: input, path: input, kind: 'file', size: null, unreadable: why }, identity: `unreadable:${input}`, named: true });
 }
 
 /** A path the user named: a directory is walked, anything else that reads (a FIFO, /dev/fd/N, a device) is one input. */
 async function operand(input: string, walk: Walk): Promise<void> {
   if (input === '-') {
-    walk.found.push({ file: { name: '-', path: '-', kind: 'stdin', size: null }, identity: stdinIdentity() });
+    walk.found.push({ file: { name: '-', path: '-', kind: 'stdin', size: null }, identity: stdinIdentity(), named: true });
     return;
   }
   const found = await follow(input).catch((error: unknown) => error as Error);
@@ -232,9 +235,9 @@ async function operand(input: string, walk: Walk): Promise<void> {
   }
   const { info } = found;
   if (info.isDirectory()) return walkOperandDirectory(input, info, walk);
-  if (!info.isSocket()) return add(walk, input, found.path, info);
+  if (!info.isSocket()) return add(walk, input, found.path, info, true);
   if (!STDIN_NAMES.test(input)) return unreadable(walk, input, 'a socket, which cannot be read as a file');
-  walk.found.push({ file: { name: input, path: input, kind: 'stdin', size: null }, identity: stdinIdentity() });
+  walk.found.push({ file: { name: input, path: input, kind: 'stdin', size: null }, identity: stdinIdentity(), named: true });
 }
 
 /**
@@ -280,8 +283,11 @@ function distinct(found: Found[]): InputFile[] {
   const byIdentity = new Map<string, InputFile>();
   for (const f of [...found].sort(byName)) {
     const seen = byIdentity.get(f.identity);
-    if (seen === undefined) byIdentity.set(f.identity, { ...f.file, unreadable: f.file.unreadable ?? null, aliases: [] });
-    else if (seen.name !== f.file.name && !seen.aliases.includes(f.file.name)) seen.aliases.push(f.file.name);
+    if (seen === undefined) byIdentity.set(f.identity, { ...f.file, unreadable: f.file.unreadable ?? null, aliases: [], named: f.named });
+    else {
+      seen.named ||= f.named; // named outright and found by a walk too: it is meant
+      if (seen.name !== f.file.name && !seen.aliases.includes(f.file.name)) seen.aliases.push(f.file.name);
+    }
   }
   return [...byIdentity.values()];
 }

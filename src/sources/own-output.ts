@@ -1,0 +1,184 @@
+/**
+ * egress-audit's own outputs (its reports, audit's flows, parse's records) told by the first and last
+ * bytes each writer emits, never by a file name: left in a log directory, they would be read back by the
+ * next run as lines that are not access logs, or (parse's records) as each entry a second time.
+ */
+import { open } from 'node:fs/promises';
+import { RECORD_KEYS } from '../../parsers/index.js';
+import { REPORT_SCHEMA } from '../report/model.js';
+import type { InputFile } from './input-paths.js';
+import { InputError } from '../errors.js';
+import { mayYetOpenWith, opensWith } from './magic.js';
+import { joined, peek, replayed } from './peek.js';
+import { decodeText, utf16Bom } from './utf16.js';
+
+/** Bytes of a file looked at at each end: every writer's opening is in its first few hundred bytes, a record's first and last lines within this. */
+export const OWN_OUTPUT_HEAD = 16 << 10;
+
+/** What an own output is, in the words a note names it with. */
+export type OwnOutput =
+  | 'an egress-audit report (json)'
+  | 'an egress-audit report (sarif)'
+  | 'an egress-audit report (junit)'
+  | 'an egress-audit report (markdown)'
+  | "egress-audit audit's flows (ndjson)"
+  | "egress-audit parse's records (ndjson)";
+
+const RECORDS: OwnOutput = "egress-audit parse's records (ndjson)";
+
+/** The report schema's name without its version, so that a report of another version is known too. */
+const SCHEMA_NAME = REPORT_SCHEMA.slice(0, REPORT_SCHEMA.indexOf('@') + 1);
+
+/**
+ * How each writer's output begins, as it writes it (json.ts, ndjson.ts's flow and report lines, junit.ts,
+ * markdown.ts, and sarif.ts through JSON.stringify(…, null, 2): its schema, then the driver's name, before any rule).
+ */
+const OPENINGS: readonly { what: OwnOutput; bytes: readonly number[] }[] = (
+  [
+    ['an egress-audit report (json)', `{"schema":"${SCHEMA_NAME}`],
+    ["egress-audit audit's flows (ndjson)", '{"type":"flow","verdict":"'],
+    ["egress-audit audit's flows (ndjson)", `{"type":"report","schema":"${SCHEMA_NAME}`],
+    ['an egress-audit report (junit)', '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="egress-audit" '],
+    // markdown.ts's heading: one of its ICONs after the name, so that notes headed `## egress-audit runbook` are not taken for a report.
+    ...['✅', '❌', '⚠️'].map((icon) => ['an egress-audit report (markdown)', `## egress-audit ${icon} `] as const),
+    [
+      'an egress-audit report (sarif)',
+      '{\n  "$schema": "https://json.schemastore.org/sarif-2.1.0.json",\n  "version": "2.1.0",\n  "runs": [\n    {\n      "tool": {\n        "driver": {\n          "name": "egress-audit",\n',
+    ],
+  ] as const
+).map(([what, text]) => ({ what, bytes: [...Buffer.from(text)] }));
+
+/** A record's keys after the 24 fields: `format`, `extra` when there is any, `source`. */
+const RECORD_TAIL = ['format', 'source'];
+const RECORD_TAIL_EXTRA = ['format', 'extra', 'source'];
+const SOURCE_KEYS = ['file', 'line', 'pod', 'namespace', 'container', 'timestamp'];
+
+function sameKeys(actual: readonly string[], expected: readonly string[]): boolean {
+  return actual.length === expected.length && actual.every((k, i) => k === expected[i]);
+}
+
+/** True when `line` is one of parse's records: exactly its keys in its order, with `source` naming a file and a line. */
+function isRecord(line: string): boolean {
+  if (!line.startsWith(`{"${RECORD_KEYS[0]}":`)) return false;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return false;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  const tail = keys.slice(RECORD_KEYS.length);
+  if (!sameKeys(keys.slice(0, RECORD_KEYS.length), RECORD_KEYS) || !(sameKeys(tail, RECORD_TAIL) || sameKeys(tail, RECORD_TAIL_EXTRA))) return false;
+  const { format, source } = value as { format: unknown; source: unknown };
+  if (typeof format !== 'string' || typeof source !== 'object' || source === null) return false;
+  const s = source as { file: unknown; line: unknown };
+  return sameKeys(Object.keys(source), SOURCE_KEYS) && typeof s.file === 'string' && typeof s.line === 'number';
+}
+
+/** The first line of `text` without its CR, or null when it does not end within `text`. */
+function firstLine(text: string): string | null {
+  const end = text.indexOf('\n');
+  return end < 0 ? null : text.slice(0, text[end - 1] === '\r' ? end - 1 : end);
+}
+
+/** The last line of `text` (a file's end; `whole`: all of it) without its line end, or null when the file does not end one or it starts before `text`. */
+function lastLine(text: string, whole: boolean): string | null {
+  const body = text.replace(/\r?\n$/, '');
+  const start = body.lastIndexOf('\n');
+  return body.length === text.length || (start < 0 && !whole) ? null : body.slice(start + 1);
+}
+
+/**
+ * How each own output's last bytes are, as its writer ends it: the JSON report and audit's flows with the
+ * coverage's warnings closing the report (`]}}`), SARIF with its runs, JUnit with its root, Markdown with the
+ * coverage list's last item, parse's records with a whole record.
+ */
+const ENDINGS: Record<OwnOutput, (tail: string, whole: boolean) => boolean> = {
+  'an egress-audit report (json)': (tail) => /\]\}\}\r?\n$/.test(tail),
+  "egress-audit audit's flows (ndjson)": (tail) => /\]\}\}\r?\n$/.test(tail),
+  'an egress-audit report (sarif)': (tail) => /\n {2}\]\r?\n\}\r?\n$/.test(tail),
+  'an egress-audit report (junit)': (tail) => /<\/testsuites>\r?\n$/.test(tail),
+  'an egress-audit report (markdown)': (tail, whole) => /^- (Streams: \d+\.|(⚠️|❌) .*\))$/u.test(lastLine(tail, whole) ?? ''),
+  "egress-audit parse's records (ndjson)": (tail, whole) => isRecord(lastLine(tail, whole) ?? ''),
+};
+
+/**
+ * Which own output a file is, told by `head` (its first bytes) and `tail` (its last, the same bytes for a
+ * short file), a byte-order mark decoded, or null: a log, or anything else. Both ends must be as the
+ * writer leaves them, so that a log whose first lines an app wrote (`kubectl logs --all-containers`,
+ * the app's container first) cannot pass for a report and be left out with the proxy's entries after it.
+ * Parse's records are told by whole lines, so only when the first and the last fit in the head and tail.
+ */
+export function ownOutputOf(head: Uint8Array, tail: Uint8Array = head): OwnOutput | null {
+  const encoding = utf16Bom(head) ?? 'utf-8';
+  const text = decodeText(head);
+  const what = openingOf(Buffer.from(text)) ?? (isRecord(firstLine(text) ?? '') ? RECORDS : null);
+  return what !== null && ENDINGS[what](tail === head ? text : new TextDecoder(encoding).decode(tail), tail === head) ? what : null;
+}
+
+/** The report or flows that UTF-8 `first` opens as, or null. */
+function openingOf(first: Uint8Array): OwnOutput | null {
+  return OPENINGS.find((o) => opensWith(first, o.bytes))?.what ?? null;
+}
+
+/** True while `first` (the UTF-8 a stream has given so far) may yet open as a report or flows do: more bytes are needed to tell. */
+export function reportUndecided(first: Uint8Array): boolean {
+  return OPENINGS.some((o) => mayYetOpenWith(first, o.bytes));
+}
+
+/** The own output a regular file of `size` bytes holds, read from its head and tail, or null (a log, or a file that cannot be read: the main read names why). */
+export async function ownOutputInFile(path: string | Buffer, size: number): Promise<OwnOutput | null> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const head = Buffer.alloc(OWN_OUTPUT_HEAD);
+    const { bytesRead } = await handle.read(head, 0, OWN_OUTPUT_HEAD, 0);
+    if (size <= OWN_OUTPUT_HEAD) return ownOutputOf(head.subarray(0, bytesRead));
+    const tail = Buffer.alloc(OWN_OUTPUT_HEAD);
+    const { bytesRead: tailRead } = await handle.read(tail, 0, OWN_OUTPUT_HEAD, size - OWN_OUTPUT_HEAD); // an even offset: UTF-16 stays aligned
+    return ownOutputOf(head.subarray(0, bytesRead), tail.subarray(0, tailRead));
+  } catch {
+    return null;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** A file the user named that is a report: an input that fails when read (exit 3), as one that is no log at all was named by mistake. */
+function namedReport(what: OwnOutput): string {
+  return `${what}, not a log: egress-audit reads access logs; name the logs it was made from`;
+}
+
+/**
+ * `files` without the own outputs a directory walk or a glob found, each said to `leftOut` in one line.
+ * One the user named is meant: a report then fails when read (it holds no log), while parse's records
+ * are read as the JSON access-log entries they are (`parse logs | jq 'select(…)' > kept.ndjson`, then
+ * `audit kept.ndjson`), `note` saying that their evidence is then their own lines, not the logs'.
+ */
+export async function leaveOutOwnOutputs(files: InputFile[], leftOut: (note: string) => void, note: (note: string) => void): Promise<InputFile[]> {
+  const out: InputFile[] = [];
+  for (const f of files) {
+    const what = f.kind === 'file' && f.unreadable === null && f.size !== null && f.size > 0 ? await ownOutputInFile(f.path, f.size) : null;
+    if (what === null) out.push(f);
+    else if (!f.named) leftOut(`${f.name}: ${what}, not a log; left out`);
+    else if (what === RECORDS) {
+      note(`${f.name}: ${RECORDS}, read as the JSON access-log entries they hold: evidence cites this file's lines, not those of the logs their source names`);
+      out.push(f);
+    } else out.push({ ...f, unreadable: namedReport(what) });
+  }
+  return out;
+}
+
+/**
+ * Standard input's UTF-8 `chunks` as they come, unless they open as a report or audit's flows: then an
+ * InputError naming `name` (`cat report.json | egress-audit audit -`). Told as soon as the first bytes
+ * can open as none of them, so a live pipe is not held; parse's records piped in are read (a pipeline).
+ */
+export async function* refusingReports(chunks: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const { head, ended } = await peek(iterator, (first) => !reportUndecided(first));
+  const what = openingOf(joined(head));
+  if (what !== null) throw new InputError(`${name}: ${namedReport(what)}`);
+  yield* replayed(head, ended, iterator);
+}

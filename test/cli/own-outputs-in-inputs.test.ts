@@ -1,0 +1,157 @@
+// An earlier run's outputs left among the logs (`audit logs/ -o ndjson > logs/flows.ndjson`, reports saved beside the
+// logs, `parse logs/ > logs/records.ndjson`): told by their content, whatever their names, and left out of walks and
+// globs, saying so; before, reports were read as lines that are not access logs, and records as each entry again.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ndjson, runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
+const fixture = (p: string): string => fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url));
+const LOGS = {
+  'sidecar.log': fixture('scenarios/seed-003-via-gateway-mtls-subsets/sidecar.log'),
+  'egress-gateway.log': fixture('scenarios/seed-003-via-gateway-mtls-subsets/egress-gateway.log'),
+  'tcp-sidecar.log': fixture('scenarios/seed-000-via-gateway-tcp/sidecar.log'),
+};
+
+interface Report {
+  summary: { verdicts: Record<string, number>; exitCode: number };
+  coverage: { lines: { lines: number; records: number }; streams: { name: string }[]; warnings: { code: string; message: string }[] };
+}
+
+/** Each own output, saved under a name that says nothing of what it is (`.log`, as logs are named), with what the note calls it. */
+const OWN = [
+  { file: 'json.log', what: 'an egress-audit report (json)' },
+  { file: 'sarif.log', what: 'an egress-audit report (sarif)' },
+  { file: 'junit.log', what: 'an egress-audit report (junit)' },
+  { file: 'markdown.log', what: 'an egress-audit report (markdown)' },
+  { file: 'flows.log', what: "egress-audit audit's flows (ndjson)" },
+  { file: 'records.log', what: "egress-audit parse's records (ndjson)" },
+] as const;
+
+let outputs = '';
+let alone: Report;
+
+function logsIn(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, from] of Object.entries(LOGS)) copyFileSync(from, join(dir, name));
+  return dir;
+}
+
+beforeAll(async () => {
+  const root = tempDir('ea-own-');
+  const logs = logsIn(join(root, 'logs'));
+  outputs = join(root, 'outputs');
+  mkdirSync(outputs);
+  const reports = ['json', 'sarif', 'junit', 'markdown'].flatMap((f) => ['--report', `${f}=${join(outputs, `${f}.log`)}`]);
+  const audit = await runCli(['audit', logs, ...reports, '-o', 'ndjson']);
+  expect(audit.code, audit.stderr).toBe(0);
+  writeFileSync(join(outputs, 'flows.log'), audit.stdout);
+  const parse = await runCli(['parse', logs]);
+  expect(parse.code, parse.stderr).toBe(0);
+  writeFileSync(join(outputs, 'records.log'), parse.stdout);
+  const res = await runCli(['audit', logs, '-o', 'json']);
+  alone = JSON.parse(res.stdout) as Report;
+  expect(alone.summary.verdicts['via-gateway']).toBe(2);
+});
+
+describe("an earlier run's output in a log directory", () => {
+  for (const own of OWN) {
+    it(`audit leaves out ${own.what}, saying so on stderr and in the report's coverage; the verdicts are the logs' alone`, async () => {
+      const dir = logsIn(tempDir('ea-own-dir-'));
+      copyFileSync(join(outputs, own.file), join(dir, own.file));
+      const res = await runCli(['audit', dir, '-o', 'json']);
+      const note = `${join(dir, own.file)}: ${own.what}, not a log; left out`;
+      expect(res.stderr).toContain(`egress-audit: ${note}\n`);
+      const report = JSON.parse(res.stdout) as Report;
+      expect(report.summary.verdicts).toEqual(alone.summary.verdicts);
+      expect(report.coverage.lines).toEqual(alone.coverage.lines);
+      expect(report.coverage.streams.map((s) => s.name)).toEqual(Object.keys(LOGS).sort().map((n) => join(dir, n)));
+      expect(report.coverage.warnings.filter((w) => w.code !== 'own-outputs-skipped')).toEqual(alone.coverage.warnings);
+      expect(report.coverage.warnings.filter((w) => w.code === 'own-outputs-skipped')).toEqual([
+        { code: 'own-outputs-skipped', message: `1 file(s) egress-audit wrote (its reports, flows or records) found among the inputs and left out, as they are not logs: ${note}.` },
+      ]);
+      expect(res.code).toBe(alone.summary.exitCode);
+    });
+  }
+
+  it('a glob leaves them out too, and parse does, printing each record once', async () => {
+    const dir = logsIn(tempDir('ea-own-glob-'));
+    for (const own of OWN) copyFileSync(join(outputs, own.file), join(dir, own.file));
+    const res = await runCli(['audit', join(dir, '*'), '-o', 'json']);
+    const report = JSON.parse(res.stdout) as Report;
+    expect(report.summary.verdicts).toEqual(alone.summary.verdicts);
+    expect(report.coverage.lines).toEqual(alone.coverage.lines);
+    for (const own of OWN) expect(res.stderr).toContain(`${join(dir, own.file)}: ${own.what}, not a log; left out`);
+    expect(report.coverage.warnings.find((w) => w.code === 'own-outputs-skipped')?.message).toMatch(/^6 file\(s\) egress-audit wrote/);
+    for (const input of [dir, join(dir, '*')]) {
+      const parsed = await runCli(['parse', input]);
+      expect(parsed.code).toBe(0);
+      expect(ndjson(parsed.stdout)).toHaveLength(alone.coverage.lines.records);
+      for (const own of OWN) expect(parsed.stderr).toContain(`egress-audit: ${join(dir, own.file)}: ${own.what}, not a log; left out\n`);
+    }
+  });
+
+  it("reads a log whose first lines an app wrote as a report's (kubectl logs --all-containers, the app first): its proxy's direct entries are audited", async () => {
+    const dir = tempDir('ea-own-fake-');
+    const direct = readFileSync(fixture('scenarios/direct-passthrough/sidecar.log'), 'utf8');
+    const opening = readFileSync(join(outputs, 'json.log'), 'utf8').split('\n').slice(0, 3).join('\n');
+    writeFileSync(join(dir, 'app-and-proxy.log'), `${opening}\n${direct}`);
+    const res = await runCli(['audit', dir, '-o', 'json']);
+    expect(res.stderr).not.toContain('left out');
+    const report = JSON.parse(res.stdout) as Report;
+    expect(report.summary.verdicts['direct']).toBeGreaterThan(0);
+    expect(res.code).toBe(1);
+  });
+
+  it('--fail-on own-outputs-skipped fails a run that found one, and only such a run', async () => {
+    const dir = logsIn(tempDir('ea-own-fail-'));
+    expect((await runCli(['audit', dir, '-o', 'json', '--fail-on', 'own-outputs-skipped'])).code).toBe(0);
+    copyFileSync(join(outputs, 'json.log'), join(dir, 'report.json'));
+    expect((await runCli(['audit', dir, '-o', 'json', '--fail-on', 'own-outputs-skipped'])).code).toBe(1);
+  });
+});
+
+describe('an own output named outright, or piped in', () => {
+  for (const own of OWN.filter((o) => o.file !== 'records.log')) {
+    it(`${own.what} is an input that cannot be read (exit 3), for audit and parse, named or on stdin; the logs beside it are audited`, async () => {
+      const named = join(outputs, own.file);
+      const why = `${own.what}, not a log: egress-audit reads access logs; name the logs it was made from`;
+      const res = await runCli(['audit', LOGS['sidecar.log'], LOGS['egress-gateway.log'], named, '-o', 'json']);
+      expect(res.code).toBe(3);
+      expect(res.stderr).toContain(`egress-audit: ${named}: ${why}\n`);
+      const report = JSON.parse(res.stdout) as Report;
+      expect(report.summary.verdicts['via-gateway']).toBe(2);
+      expect(report.coverage.warnings.find((w) => w.code === 'stream-errors')?.message).toContain(`${named}: ${why}`);
+      const piped = await runCli(['audit', '-', '-o', 'json'], { input: readFileSync(named) });
+      expect(piped.code).toBe(3);
+      expect(piped.stderr).toContain(`egress-audit: -: ${why}\n`);
+      for (const args of [['parse', named], ['parse', '-']]) {
+        const parsed = await runCli(args, { input: readFileSync(named) });
+        expect(parsed.code, args.join(' ')).toBe(3);
+        expect(parsed.stdout).toBe('');
+        expect(parsed.stderr).toContain(`: ${why}\n`);
+      }
+    });
+  }
+
+  it("parse's records named are read as the JSON access-log entries they are, saying that their evidence is their own lines", async () => {
+    const named = join(outputs, 'records.log');
+    const res = await runCli(['audit', named, '-o', 'json']);
+    expect(res.stderr).toContain(`egress-audit: ${named}: egress-audit parse's records (ndjson), read as the JSON access-log entries they hold: evidence cites this file's lines, not those of the logs their source names\n`);
+    const report = JSON.parse(res.stdout) as Report;
+    expect(report.coverage.lines.records).toBe(alone.coverage.lines.records);
+  });
+
+  it("parse's records piped into - are read as before (`parse logs | jq | audit -`), cited as -:N", async () => {
+    const records = readFileSync(join(outputs, 'records.log'), 'utf8');
+    const sidecarOnly = records.split('\n').filter((l) => l.includes('"file":"') && l.includes('sidecar.log')).join('\n');
+    const res = await runCli(['audit', '-', '-o', 'json'], { input: `${sidecarOnly}\n` });
+    const report = JSON.parse(res.stdout) as Report & { flows: { sidecar: { source: { file: string; line: number } } }[] };
+    expect(res.stderr).not.toContain('not a log');
+    expect(report.coverage.lines.records).toBe(sidecarOnly.split('\n').length);
+    expect(report.flows.map((f) => f.sidecar.source.file)).toEqual(report.flows.map(() => '-'));
+  });
+});

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { OWN_OUTPUT_HEAD, ownOutputOf, refusingReports, reportUndecided } from '../../src/sources/own-output.js';
+
+const RECORD = {
+  start_time: '2021-06-08T03:14:07.582Z', method: 'GET', path: '/', protocol: 'HTTP/1.1', response_code: 200, response_flags: null,
+  response_code_details: 'via_upstream', connection_termination_details: null, upstream_transport_failure_reason: null, bytes_received: 0,
+  bytes_sent: 612, duration: 38, upstream_service_time: '37', x_forwarded_for: null, user_agent: 'curl/7.64.0', request_id: 'r-1',
+  authority: 'nginx.external.svc.cluster.local', upstream_host: '10.244.0.18:8080', upstream_cluster: 'outbound|80||istio-egressgateway.istio-system.svc.cluster.local',
+  upstream_local_address: '10.244.0.22:41288', downstream_local_address: '10.96.141.30:80', downstream_remote_address: '10.244.0.22:55730',
+  requested_server_name: null, route_name: null,
+};
+const SOURCE = { file: 'logs/sidecar.log', line: 1, pod: null, namespace: null, container: null, timestamp: null };
+const bytes = (text: string): Buffer => Buffer.from(text);
+const line = (value: object): string => `${JSON.stringify(value)}\n`;
+
+const LOG_LINE = '[2021-06-08T03:14:07.582Z] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 612 38 37 "-" "curl/7.64.0"\n';
+const JSON_REPORT = '{"schema":"egress-audit/report@1",\n"flows":[\n],\n"tool":{},\n"coverage":{"lines":{},"warnings":[]}}\n';
+const FLOWS = '{"type":"flow","verdict":"direct","rule":"direct/passthrough","reason":"x"}\n{"type":"report","schema":"egress-audit/report@1","coverage":{"warnings":[{"code":"x","message":"y"}]}}\n';
+const SARIF = `${JSON.stringify({ $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [{ tool: { driver: { name: 'egress-audit', version: '0.1.0' } } }] }, null, 2)}\n`;
+const JUNIT = '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="egress-audit" tests="1">\n</testsuites>\n';
+const markdown = (icon: string, last: string): string => `## egress-audit ${icon} PASS\n\n### Coverage\n\n- Read 5 lines.\n${last}\n`;
+const record = (extra: object = {}): string => line({ ...RECORD, format: 'istio-1.9', ...extra, source: SOURCE });
+
+describe('ownOutputOf', () => {
+  it("tells each writer's output by how it begins and ends", () => {
+    expect(ownOutputOf(bytes(JSON_REPORT))).toBe('an egress-audit report (json)');
+    expect(ownOutputOf(bytes(FLOWS))).toBe("egress-audit audit's flows (ndjson)");
+    expect(ownOutputOf(bytes('{"type":"report","schema":"egress-audit/report@1","coverage":{"warnings":[]}}\n'))).toBe("egress-audit audit's flows (ndjson)");
+    expect(ownOutputOf(bytes(JUNIT))).toBe('an egress-audit report (junit)');
+    for (const icon of ['✅', '❌', '⚠️']) expect(ownOutputOf(bytes(markdown(icon, '- Streams: 3.')))).toBe('an egress-audit report (markdown)');
+    expect(ownOutputOf(bytes(markdown('❌', '- ⚠️ 1 of 5 lines could not be read (<code>unparsed-lines</code>)')))).toBe('an egress-audit report (markdown)');
+    expect(ownOutputOf(bytes(markdown('❌', '- ❌ No gateway logs (<code>no-gateway-logs</code> fails the run)')))).toBe('an egress-audit report (markdown)');
+    expect(ownOutputOf(bytes(SARIF))).toBe('an egress-audit report (sarif)');
+    expect(ownOutputOf(bytes(record() + record()))).toBe("egress-audit parse's records (ndjson)");
+    expect(ownOutputOf(bytes(record({ extra: { a: 1 } })))).toBe("egress-audit parse's records (ndjson)");
+  });
+
+  it('reads a file saved as UTF-16 with a byte-order mark (Windows PowerShell `>`), head and tail, and one with CRLF line ends', () => {
+    const utf16 = (text: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    expect(ownOutputOf(utf16(FLOWS.replaceAll('\n', '\r\n')))).toBe("egress-audit audit's flows (ndjson)");
+    const whole = utf16(FLOWS);
+    expect(ownOutputOf(whole.subarray(0, 80), whole.subarray(whole.length - 40))).toBe("egress-audit audit's flows (ndjson)");
+    expect(ownOutputOf(bytes(record().replace('\n', '\r\n')))).toBe("egress-audit parse's records (ndjson)");
+  });
+
+  it('takes no log for a report because its first lines look like one: the end must be the writer\'s too', () => {
+    // `kubectl logs pod --all-containers`: an app container's output first, the proxy's entries after it.
+    for (const opening of [JSON_REPORT, FLOWS, SARIF, JUNIT, markdown('✅', '- Streams: 3.'), record()]) {
+      expect(ownOutputOf(bytes(opening + LOG_LINE))).toBeNull();
+      expect(ownOutputOf(bytes(opening), bytes(LOG_LINE.repeat(3)))).toBeNull();
+    }
+    expect(ownOutputOf(bytes(record()), bytes(`${'x'.repeat(10)}${record().slice(1)}`))).toBeNull(); // the last line starts before the tail
+    expect(ownOutputOf(bytes(JSON_REPORT.slice(0, -1)))).toBeNull(); // cut before its line end
+  });
+
+  it('leaves alone what merely looks alike: logs and other tools\' files stay inputs', () => {
+    // An Envoy JSON access log whose format has a "schema" key, first or not, is a log.
+    expect(ownOutputOf(bytes(line({ schema: 'v1', ...RECORD })))).toBeNull();
+    expect(ownOutputOf(bytes(line({ schema: 'egress-audit/report', ...RECORD })))).toBeNull();
+    expect(ownOutputOf(bytes(line({ type: 'flow', ...RECORD })))).toBeNull();
+    // Istio's JSON log has the record's keys, but not format and source; a log with keys named so, in another order or shape, stays one.
+    expect(ownOutputOf(bytes(line(RECORD)))).toBeNull();
+    expect(ownOutputOf(bytes(line({ ...RECORD, format: 'istio-1.9', source: 'sidecar' })))).toBeNull();
+    expect(ownOutputOf(bytes(line({ format: 'istio-1.9', source: SOURCE, ...RECORD })))).toBeNull();
+    expect(ownOutputOf(bytes(line({ ...RECORD, format: 'istio-1.9', source: { ...SOURCE, extra: 1 } })))).toBeNull();
+    expect(ownOutputOf(bytes(LOG_LINE))).toBeNull();
+    const codeql = JSON.stringify({ $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [{ tool: { driver: { name: 'CodeQL' } } }] }, null, 2);
+    expect(ownOutputOf(bytes(codeql))).toBeNull();
+    expect(ownOutputOf(bytes('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="jest tests" tests="1">\n'))).toBeNull();
+    expect(ownOutputOf(bytes('## egress-audit runbook\n'))).toBeNull();
+    expect(ownOutputOf(bytes(''))).toBeNull();
+  });
+
+  it('tells a record only by a whole first line within the head', () => {
+    const long = record({ path: `/${'a'.repeat(OWN_OUTPUT_HEAD)}` });
+    expect(ownOutputOf(bytes(long).subarray(0, OWN_OUTPUT_HEAD), bytes(record()))).toBeNull();
+    expect(ownOutputOf(bytes(record().trimEnd()))).toBeNull(); // no line end
+  });
+});
+
+describe('reportUndecided', () => {
+  it('asks for more bytes only while they could still open as a report or flows', () => {
+    expect(reportUndecided(bytes(''))).toBe(true);
+    expect(reportUndecided(bytes('{'))).toBe(true);
+    expect(reportUndecided(bytes('{"sch'))).toBe(true);
+    expect(reportUndecided(bytes('<?xml'))).toBe(true);
+    expect(reportUndecided(bytes('['))).toBe(false);
+    expect(reportUndecided(bytes('{"start_time"'))).toBe(false);
+    expect(reportUndecided(bytes('{"schema":"egress-audit/report@'))).toBe(false);
+  });
+});
+
+async function* chunksOf(...parts: string[]): AsyncGenerator<Buffer> {
+  for (const p of parts) yield Buffer.from(p);
+}
+
+async function collect(chunks: AsyncIterable<Buffer>): Promise<string> {
+  let out = '';
+  for await (const c of chunks) out += c.toString();
+  return out;
+}
+
+describe('refusingReports', () => {
+  it('refuses a report piped in, however its bytes are cut, naming the input', async () => {
+    const report = '{"schema":"egress-audit/report@1",\n"flows":[\n';
+    await expect(collect(refusingReports(chunksOf(...report.split('')), '-'))).rejects.toThrow(new InputError('-: an egress-audit report (json), not a log: egress-audit reads access logs; name the logs it was made from'));
+  });
+
+  it("passes logs and parse's records through unchanged", async () => {
+    const text = '[2021-06-08T03:14:07.582Z] "GET / HTTP/1.1" 200\n[2021-06-08T03:14:08.000Z] "GET / HTTP/1.1" 200\n';
+    expect(await collect(refusingReports(chunksOf(text.slice(0, 3), text.slice(3)), '-'))).toBe(text);
+    const records = record();
+    expect(await collect(refusingReports(chunksOf('{', records.slice(1)), '-'))).toBe(records);
+    expect(await collect(refusingReports(chunksOf(), '-'))).toBe('');
+  });
+
+  it('hands on a live pipe\'s first bytes as soon as they tell, without waiting for more', async () => {
+    async function* live(): AsyncGenerator<Buffer> {
+      yield Buffer.from('[2021');
+      await new Promise(() => undefined); // the writer has nothing more yet
+    }
+    const first = await refusingReports(live(), '-').next();
+    expect(first.value?.toString()).toBe('[2021');
+  });
+});
