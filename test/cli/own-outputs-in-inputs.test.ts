@@ -71,7 +71,7 @@ describe("an earlier run's output in a log directory", () => {
       expect(report.coverage.streams.map((s) => s.name)).toEqual(Object.keys(LOGS).sort().map((n) => join(dir, n)));
       expect(report.coverage.warnings.filter((w) => w.code !== 'own-outputs-skipped')).toEqual(alone.coverage.warnings);
       expect(report.coverage.warnings.filter((w) => w.code === 'own-outputs-skipped')).toEqual([
-        { code: 'own-outputs-skipped', message: `1 file(s) egress-audit wrote (its reports, flows or records) found among the inputs and left out, as they are not logs: ${note}.` },
+        { code: 'own-outputs-skipped', message: `1 file egress-audit wrote (its reports, flows or records) found among the inputs and left out, as they are not logs: ${note}.` },
       ]);
       expect(res.code).toBe(alone.summary.exitCode);
     });
