@@ -85,7 +85,7 @@ describe("an earlier run's output in a log directory", () => {
     expect(report.summary.verdicts).toEqual(alone.summary.verdicts);
     expect(report.coverage.lines).toEqual(alone.coverage.lines);
     for (const own of OWN) expect(res.stderr).toContain(`${join(dir, own.file)}: ${own.what}, not a log; left out`);
-    expect(report.coverage.warnings.find((w) => w.code === 'own-outputs-skipped')?.message).toMatch(/^6 file\(s\) egress-audit wrote/);
+    expect(report.coverage.warnings.find((w) => w.code === 'own-outputs-skipped')?.message).toMatch(/^6 files egress-audit wrote/);
     for (const input of [dir, join(dir, '*')]) {
       const parsed = await runCli(['parse', input]);
       expect(parsed.code).toBe(0);
