@@ -1,6 +1,6 @@
 /**
  * A stream's bytes as the UTF-8 log text they hold, told by its first bytes (never by its name):
- * gzip is inflated, UTF-16 with a byte-order mark (PowerShell's `>`) is decoded, another compression's
+ * gzip is inflated, UTF-16 (PowerShell's `>`, with a byte-order mark; or told by its NULs) is decoded, another compression's
  * magic (compressed.ts) is an InputError. Peeked from the stream itself, never by seeking or reopening,
  * so that a FIFO or /dev/fd/N is read once and whole; decided as soon as the bytes so far tell (a live
  * pipe whose first write is a few bytes is not kept waiting for more), an input shorter than a magic
@@ -13,20 +13,20 @@ import { gunzipChunks, GzipError } from './gunzip.js';
 import { GZIP_MAGIC, isGzipMagic } from './gzip-header.js';
 import { mayYetOpenWith } from './magic.js';
 import { joined, peek, replayed } from './peek.js';
-import { bomUndecided, utf16Bom, utf16ToUtf8 } from './utf16.js';
+import { utf16Of, utf16ToUtf8, utf16Undecided } from './utf16.js';
 
-/** The bytes as UTF-8: UTF-16 with a byte-order mark is decoded, anything else passes as it is. */
+/** The bytes as UTF-8: UTF-16 (told by its byte-order mark, or by its NULs) is decoded, anything else passes as it is. */
 async function* asUtf8(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const iterator = chunks[Symbol.asyncIterator]();
-  const { head, ended } = await peek(iterator, (first) => !bomUndecided(first));
+  const { head, ended } = await peek(iterator, (first) => !utf16Undecided(first));
   const bytes = replayed(head, ended, iterator);
-  const utf16 = utf16Bom(joined(head));
+  const utf16 = utf16Of(joined(head));
   yield* utf16 === null ? bytes : utf16ToUtf8(bytes, utf16);
 }
 
 /** True when `first` tells what the stream is: no magic the reader knows can still be completed by more bytes. */
 function told(first: Uint8Array): boolean {
-  return !mayYetOpenWith(first, GZIP_MAGIC) && !bomUndecided(first) && !compressionUndecided(first);
+  return !mayYetOpenWith(first, GZIP_MAGIC) && !utf16Undecided(first) && !compressionUndecided(first);
 }
 
 /**

@@ -10,7 +10,7 @@ import type { InputFile } from './input-paths.js';
 import { InputError } from '../errors.js';
 import { mayYetOpenWith, opensWith } from './magic.js';
 import { joined, peek, replayed } from './peek.js';
-import { decodeText, utf16Bom } from './utf16.js';
+import { decodeText, utf16Of } from './utf16.js';
 
 /** Bytes of a file looked at at each end: every writer's opening is in its first few hundred bytes, a record's first and last lines within this. */
 export const OWN_OUTPUT_HEAD = 16 << 10;
@@ -111,7 +111,7 @@ const ENDINGS: Record<OwnOutput, (tail: string, whole: boolean) => boolean> = {
  * Parse's records are told by whole lines, so only when the first and the last fit in the head and tail.
  */
 export function ownOutputOf(head: Uint8Array, tail: Uint8Array = head): OwnOutput | null {
-  const encoding = utf16Bom(head) ?? 'utf-8';
+  const encoding = utf16Of(head) ?? 'utf-8';
   const text = decodeText(head);
   const what = openingOf(Buffer.from(text)) ?? (isRecord(firstLine(text) ?? '') ? RECORDS : null);
   return what !== null && ENDINGS[what](tail === head ? text : new TextDecoder(encoding).decode(tail), tail === head) ? what : null;

@@ -2,7 +2,9 @@
  * Logs saved as UTF-16: Windows PowerShell 5.1 writes `kubectl logs ... > sidecar.log` (and
  * Out-File) as UTF-16LE with a byte-order mark. Read as bytes, every other byte is NUL and no line
  * is an access log, so such a file audited as "no access-log entries". The mark says what it is:
- * the text is decoded to UTF-8 before it is cut into lines.
+ * the text is decoded to UTF-8 before it is cut into lines. Without a mark (.NET's
+ * `Encoding.Unicode.GetBytes`, `iconv -t UTF-16LE`, a mark cut off by `tail -c`), the NUL in every
+ * other byte of a head of Latin text says it instead, where it was taken for logrotate's NUL padding.
  */
 
 import type { FileHandle } from 'node:fs/promises';
@@ -23,18 +25,49 @@ export function utf16Bom(first: Uint8Array): Utf16 | null {
   return BOMS.find((b) => opensWith(first, b.mark))?.encoding ?? null;
 }
 
+/** Bytes of a head without a mark that are looked at to tell UTF-16 by its NULs (128 characters). */
+const PATTERN_BYTES = 256;
+/** Fewest bytes that may be taken for UTF-16 by their NULs (8 characters): a shorter stream is read as it is. */
+const PATTERN_MIN_BYTES = 16;
+
+/**
+ * The UTF-16 byte order whose NULs `first` (a head without a mark) shows so far, or null: no zero byte in one place of
+ * each pair (UTF-16 code units are never zero in text), and a zero in the other place of at least 9 pairs in 10 (the
+ * high byte of Latin characters, what access logs are written in). UTF-8 text has no zero bytes, and logrotate's NUL
+ * padding zeros both places, so neither is taken for it.
+ */
+function nulPattern(first: Uint8Array): Utf16 | null {
+  const pairs = Math.min(first.length, PATTERN_BYTES) >> 1;
+  if (pairs === 0) return null;
+  let zeroLow = 0; // zero bytes at even offsets
+  let zeroHigh = 0; // at odd offsets
+  for (let i = 0; i < pairs; i++) {
+    if (first[2 * i] === 0) zeroLow++;
+    if (first[2 * i + 1] === 0) zeroHigh++;
+  }
+  const most = Math.ceil(pairs * 0.9);
+  if (zeroLow === 0 && zeroHigh >= most) return 'utf-16le';
+  if (zeroHigh === 0 && zeroLow >= most) return 'utf-16be';
+  return null;
+}
+
+/** The UTF-16 encoding of a stream whose head is `first`: by its byte-order mark, else by the NULs of its first bytes; null for UTF-8 (or bytes). */
+export function utf16Of(first: Uint8Array): Utf16 | null {
+  return utf16Bom(first) ?? (first.length >= PATTERN_MIN_BYTES ? nulPattern(first) : null);
+}
+
 /**
  * A whole file's text (a --pods snapshot, a policy, a baseline), decoded by its byte-order mark: Windows PowerShell 5.1
  * saves `kubectl get pods -A -o json > pods.json` as UTF-16LE, and editors put UTF-8's mark before JSON. The mark is
  * dropped (it is no part of the text); a file without one is UTF-8.
  */
 export function decodeText(bytes: Uint8Array): string {
-  return new TextDecoder(utf16Bom(bytes) ?? 'utf-8').decode(bytes);
+  return new TextDecoder(utf16Of(bytes) ?? 'utf-8').decode(bytes);
 }
 
-/** True when more bytes than `first` are needed to tell whether a byte-order mark opens the stream. */
-export function bomUndecided(first: Uint8Array): boolean {
-  return BOMS.some((b) => mayYetOpenWith(first, b.mark));
+/** True when more bytes than `first` are needed to tell whether it is UTF-16: a byte-order mark not yet whole, or NULs so far in UTF-16's places. */
+export function utf16Undecided(first: Uint8Array): boolean {
+  return BOMS.some((b) => mayYetOpenWith(first, b.mark)) || (first.length < PATTERN_BYTES && utf16Bom(first) === null && nulPattern(first) !== null);
 }
 
 /** UTF-16 text as UTF-8 bytes, chunk by chunk: a character split between chunks is joined, the mark dropped, bad units become U+FFFD. */
@@ -50,11 +83,12 @@ export async function* utf16ToUtf8(chunks: AsyncIterable<Buffer>, encoding: Utf1
 
 /** True when a file starting with `first` is not read as the bytes it holds (gzip, or UTF-16): it cannot be probed or read from its end. */
 function needsDecoding(first: Uint8Array): boolean {
-  return isGzipMagic(first) || utf16Bom(first) !== null;
+  return isGzipMagic(first) || utf16Of(first) !== null;
 }
 
-/** {@link needsDecoding} for an open file, from its first two bytes (a shorter file is read as it is). */
+/** {@link needsDecoding} for an open file, from its first bytes (a file shorter than a magic is read as it is). */
 export async function fileNeedsDecoding(handle: FileHandle): Promise<boolean> {
-  const magic = Buffer.alloc(2);
-  return (await handle.read(magic, 0, 2, 0)).bytesRead === 2 && needsDecoding(magic);
+  const head = Buffer.alloc(PATTERN_BYTES);
+  const { bytesRead } = await handle.read(head, 0, PATTERN_BYTES, 0);
+  return bytesRead >= 2 && needsDecoding(head.subarray(0, bytesRead));
 }

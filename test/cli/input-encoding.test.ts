@@ -47,6 +47,18 @@ describe('logs saved as UTF-16 with a byte-order mark', () => {
     expect(piped.stderr).toContain('1 lines read, 1 records');
   });
 
+  it('audit reads UTF-16 without a mark (iconv -t UTF-16LE, .NET) as the UTF-8 log, not as lines of NUL padding', async () => {
+    const dir = tempDir('ea-input-encoding-');
+    writeFileSync(join(dir, 'sidecar.log'), Buffer.from(sidecar, 'utf16le'));
+    writeFileSync(join(dir, 'egress-gateway.log'), Buffer.from(gateway, 'utf16le').swap16());
+    const res = await runCli(['audit', '-o', 'json', join(dir, 'sidecar.log'), join(dir, 'egress-gateway.log')]);
+    const report = JSON.parse(res.stdout) as { flows: { verdict: string }[]; coverage: { lines: { records: number; nulPadded: number }; warnings: { code: string }[] } };
+    expect(report.coverage.lines.records).toBe(2);
+    expect(report.flows.map((f) => f.verdict)).toEqual(['via-gateway']);
+    expect(report.coverage.warnings.map((w) => w.code)).not.toContain('nul-padding');
+    expect(res.code).toBe(0);
+  });
+
   it('a UTF-8 file with its BOM, and one without, are read as before', async () => {
     const dir = tempDir('ea-input-encoding-');
     writeFileSync(join(dir, 'a.log'), `\ufeff${sidecar}`);

@@ -60,6 +60,9 @@ describe('decoding a live pipe whose first write is short', () => {
     ['gzip', bytewise(gzipSync('one\ntwo\n')), 'one\ntwo\n'],
     ['UTF-16LE with its mark', bytewise(Buffer.concat([Buffer.of(0xff, 0xfe), Buffer.from('one\n', 'utf16le')])), 'one\n'],
     ['gzipped UTF-16BE', bytewise(gzipSync(Buffer.concat([Buffer.of(0xfe, 0xff), Buffer.from('one\n', 'utf16le').swap16()]))), 'one\n'],
+    ['UTF-16LE without a mark', bytewise(Buffer.from('[2024-01-01T00:00:00.000Z] one\n', 'utf16le')), '[2024-01-01T00:00:00.000Z] one\n'],
+    ['UTF-16BE without a mark', bytewise(Buffer.from('[2024-01-01T00:00:00.000Z] one\n', 'utf16le').swap16()), '[2024-01-01T00:00:00.000Z] one\n'],
+    ['UTF-16LE without a mark, shorter than 8 characters (read as it is)', [Buffer.from('one\n', 'utf16le')], 'o\0n\0e\0\n\0'],
     ['a start of a magic number, then the end (read as it is)', [Buffer.from('BZ')], 'BZ'],
     ['a lone first byte of gzip\'s magic, then the end', [Uint8Array.of(0x1f)], '\x1f'],
   ])('reads %s written a byte at a time', async (_case, pieces, text) => {
@@ -68,5 +71,36 @@ describe('decoding a live pipe whose first write is short', () => {
 
   it('names a compression it does not read when its magic comes a byte at a time', async () => {
     await expect(readAll(bytewise(Uint8Array.of(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x01)))).rejects.toThrow(/^piped: xz-compressed data/);
+  });
+});
+
+describe('telling UTF-16 without a byte-order mark by its NULs', () => {
+  const line = '[2024-01-01T00:00:00.000Z] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 612 3 2 "-" "curl/8.5.0"\n';
+
+  it('waits while the bytes so far have a NUL in every other place, and decides once 256 bytes have come', async () => {
+    const raw = pipe();
+    const chunks = decoded(raw, 'piped', 1024, new AbortController().signal)[Symbol.asyncIterator]();
+    const bytes = Buffer.from(line.repeat(3), 'utf16le');
+    raw.push(bytes.subarray(0, 100));
+    const next = text(chunks.next());
+    expect(await nowOrWaiting(next)).toBe('waiting');
+    raw.push(bytes.subarray(100));
+    raw.push(null);
+    let all = await next;
+    for (let t = await text(chunks.next()); t !== 'ended'; t = await text(chunks.next())) all += t;
+    expect(all).toBe(line.repeat(3));
+  });
+
+  it.each([
+    ["logrotate copytruncate's NUL padding before UTF-8 lines", Buffer.concat([Buffer.alloc(300), Buffer.from(line)])],
+    ['UTF-8 text', Buffer.from(line.repeat(3))],
+    ['UTF-8 text with a NUL byte in it', Buffer.from(`${line.slice(0, 40)}\0${line.slice(41)}`)],
+  ])('reads %s as the bytes it is', async (_case, bytes) => {
+    expect(await readAll([bytes])).toBe(bytes.toString('utf8'));
+  });
+
+  it('takes a head of Latin text for UTF-16 when a few characters have a high byte (9 in 10 NULs suffice)', async () => {
+    const text = `${line.slice(0, 60)}日本${line.slice(62)}`;
+    expect(await readAll([Buffer.from(text, 'utf16le')])).toBe(text);
   });
 });
