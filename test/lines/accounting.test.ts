@@ -11,7 +11,7 @@ const auto = resolveFormat('auto') as FormatSpec;
 
 function read(chunks: Uint8Array[], maxLineLength = 65536, format: FormatSpec = auto): { counts: LineCounts; lines: number[] } {
   const lines: number[] = [];
-  const reader = new StreamReader({ info, spec: format, maxLineLength, onRecord: (_view, lineNo) => lines.push(lineNo) });
+  const reader = new StreamReader({ info, spec: format, maxLineLength, onRecord: (_view, lineNo) => void lines.push(lineNo) });
   for (const chunk of chunks) reader.push(chunk);
   reader.end();
   return { counts: reader.counts, lines };
