@@ -189,6 +189,7 @@ export class AuditPipeline {
     const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans);
     const id = this.streams.length;
     const copies = this.copies;
+    copies?.opened(id);
     const onRecord: RecordCallback = (view, lineNo, raw) => {
       // Settled before the first record (two loads a record: cheaper than a callback swapped after the first).
       if (state.unordered === null && reader.jsonArray) state.unordered = JSON_ARRAY_ORDER;
@@ -199,7 +200,7 @@ export class AuditPipeline {
       // `kubectl logs --prefix` prints one pod after another, so its log time goes back at each pod; a pipeline's
       // export interleaves its pods by time, and a jump in it is found as in any stream.
       if (entry.pod !== info.pod && state.unordered === null && view.envelope?.exported !== true) state.unordered = 'it names the pod of each line, as several pods\' logs one after another do';
-      if (copies !== null && copies.repeats(view, id, entry.endMs)) return false;
+      if (copies !== null && copies.mayRepeat(id, entry.role, (view.envelope?.pod ?? null) !== null) && copies.repeats(view, id, entry.endMs)) return false;
       if (isPlain(entry)) this.plainRecords++;
       if (entry.role === 'sidecar') widenSpan(this.sidecarSpan, entry.startMs, entry.endMs);
       else if (entry.role === 'egress-gateway') widenSpan(this.gatewaySpan, entry.startMs, entry.endMs);
@@ -270,6 +271,7 @@ export class AuditPipeline {
     state.ansiLines = state.reader.ansiLines;
     state.reader = null;
     state.error = error;
+    this.copies?.closed(this.streams.indexOf(state));
   }
 
   /** Ends a stream the person stopped the run before the end of (q): as incomplete as a failed one, and marked so that it is said as a stop. */

@@ -1,14 +1,23 @@
 import { F, type RecordView } from '../../parsers/index.js';
+import type { Role } from '../types.js';
 
 /**
- * Entries remembered at most: the newest this many (in the order read), whatever the window. At the bench's
- * ~4,000 lines per second of log time this is half a minute; it takes ~4 MiB, allocated when the first entry is.
+ * Lines remembered at most: the newest this many (in the order read), whatever the window. At the bench's
+ * ~3,000 lines per second of log time this is forty seconds; it takes 4 MiB, and memory grows to it only as the
+ * lines within the window need (a default 5 s window at that rate keeps ~20,000 lines: 1 MiB).
  */
 export const MAX_REMEMBERED = 1 << 17;
-const RING_MASK = MAX_REMEMBERED - 1;
-/** Slots of the open-addressed index: twice the entries, so probes stay short. */
-const SLOTS = MAX_REMEMBERED * 2;
-const SLOT_MASK = SLOTS - 1;
+/** The room a run starts with (doubled as the window's lines need, up to MAX_REMEMBERED). */
+const FIRST_ROOM = 1 << 12;
+/** Int32 fields per remembered line: the digest's two halves, the text's length, the input. */
+const LINE = 4;
+
+/** Each role's place among an input's role bits; ANY for an input whose lines name their pods (its roles are not known ahead). */
+const ROLE_INDEX: Readonly<Record<Role, number>> = { sidecar: 0, 'egress-gateway': 1, 'ingress-gateway': 2 };
+const ROLES = 3;
+const ANY = (1 << ROLES) - 1;
+/** An input closed before its first entry: it holds no role, and no longer keeps every line remembered. */
+const CLOSED_SILENT = 8;
 
 /** Whether field `i` of the record holds a value. */
 function present(view: RecordView, i: number): boolean {
@@ -57,24 +66,61 @@ export interface Overlap {
  * same pod) is a copy, not a second connection. Inputs are merged by log time, so copies arrive close
  * together: a line is forgotten once every input is past its end time by the join window, or when
  * MAX_REMEMBERED newer lines came after it (then a later copy is read as an entry, as before).
- * Typed arrays only: no string or object per line, and memory fixed whatever the input.
+ * Typed arrays only: no string or object per line, and memory bounded whatever the input.
  */
 export class DuplicateLines {
-  private ringHash1: Int32Array | null = null;
-  private ringHash2 = new Int32Array(0);
-  private ringLength = new Int32Array(0);
-  private ringStream = new Int32Array(0);
+  /** The lines in the order read, a ring of `room`: LINE fields each (digest, digest, length, input). */
+  private ring = new Int32Array(0);
+  /** Each line's end time (ms), read when lines are forgotten in order. */
   private ringMs = new Float64Array(0);
-  /** Ring index + 1 of each slot's line; 0 for an empty slot. */
+  /** The open-addressed index, twice the ring's room: per slot the digest's first half and ring index + 1 (0: empty). */
   private slots = new Int32Array(0);
+  private room = 0;
   private head = 0;
   private count = 0;
   /** Lines repeated, by pair of inputs (the one opened first * 2^20 + the other): the same pair whichever copy came first. */
   private readonly pairs = new Map<number, number>();
   /** Lines forgotten because MAX_REMEMBERED newer ones came, before the window had passed them. */
   forgottenEarly = 0;
+  /** Per input, the role bits of its entries so far (0 before its first, CLOSED_SILENT when it ended without one). */
+  private readonly inputRoles: number[] = [];
+  /** Inputs open that have had no entry yet: what they hold is not known, so every line is looked at. */
+  private silent = 0;
+  /** Per role (by bit position), how many inputs have had entries of it, or name their lines' pods. */
+  private readonly holders = new Int32Array(ROLES);
 
   constructor(private readonly windowMs: number) {}
+
+  /** Input `stream` was opened: until its first entry, it may hold a copy of any line. */
+  opened(stream: number): void {
+    this.inputRoles[stream] = 0;
+    this.silent++;
+  }
+
+  /** Input `stream` ended: when it had no entry, it holds no copy of anything. */
+  closed(stream: number): void {
+    if (this.inputRoles[stream] !== 0) return;
+    this.inputRoles[stream] = CLOSED_SILENT;
+    this.silent--;
+  }
+
+  /**
+   * Whether an entry of `role` from input `stream` may have a copy in another input, so that it must be looked
+   * up: only when another input has had entries of that role, names the pods of its lines (a --prefix save, a
+   * pipeline's export: any role), or has had none yet. A sidecars' log beside a gateway's is never looked at,
+   * once each has had an entry: one pod's lines have one role, and a copy of a line the role of its pod.
+   */
+  mayRepeat(stream: number, role: Role, namesPods: boolean): boolean {
+    const index = ROLE_INDEX[role];
+    const bits = namesPods ? ANY : 1 << index;
+    const had = this.inputRoles[stream] as number;
+    if ((had & bits) !== bits) {
+      if (had === 0) this.silent--;
+      for (let r = 0; r < ROLES; r++) if ((bits & ~had & (1 << r)) !== 0) this.holders[r] = (this.holders[r] as number) + 1;
+      this.inputRoles[stream] = had | bits;
+    }
+    return this.silent > 0 || (this.holders[index] as number) > 1;
+  }
 
   /**
    * Whether the record in `view`, read from input `stream` and ending at `endMs`, repeats a line an earlier
@@ -85,20 +131,30 @@ export class DuplicateLines {
     if (!namesOneConnection(view)) return false;
     const text = view.text;
     const length = text.length;
+    // Two 32-bit digests in one pass, two UTF-16 units a step (the line is read once; no bytes or string are made).
     let h1 = 0x811c9dc5;
     let h2 = length;
-    for (let k = 0; k < length; k++) {
-      const c = text.charCodeAt(k);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = (Math.imul(h2, 31) + c) | 0;
+    let k = 0;
+    for (; k + 1 < length; k += 2) {
+      const w = (text.charCodeAt(k) << 16) | text.charCodeAt(k + 1);
+      h1 = Math.imul(h1 ^ w, 0x01000193);
+      h2 = Math.imul(h2 ^ w, 0x5bd1e995);
+      h2 ^= h2 >>> 13;
     }
-    h2 = Math.imul(h2 ^ (h2 >>> 16), 0x45d9f3b);
-    const ring1 = this.ringHash1 ?? this.allocate();
-    for (let s = h1 & SLOT_MASK; ; s = (s + 1) & SLOT_MASK) {
-      const held = (this.slots[s] as number) - 1;
-      if (held < 0) break;
-      if (ring1[held] !== h1 || this.ringHash2[held] !== h2 || this.ringLength[held] !== length) continue;
-      const first = this.ringStream[held] as number;
+    if (k < length) {
+      h1 = Math.imul(h1 ^ text.charCodeAt(k), 0x01000193);
+      h2 = Math.imul(h2 ^ text.charCodeAt(k), 0x5bd1e995);
+    }
+    h1 ^= h1 >>> 15;
+    if (this.room === 0) this.resize(FIRST_ROOM);
+    const slots = this.slots;
+    const ring = this.ring;
+    const mask = 2 * this.room - 1;
+    for (let s = h1 & mask; slots[2 * s + 1] !== 0; s = (s + 1) & mask) {
+      if (slots[2 * s] !== h1) continue;
+      const at = ((slots[2 * s + 1] as number) - 1) * LINE;
+      if (ring[at + 1] !== h2 || ring[at + 2] !== length) continue;
+      const first = ring[at + 3] as number;
       if (first === stream) return false;
       const key = Math.min(first, stream) * 1048576 + Math.max(first, stream);
       this.pairs.set(key, (this.pairs.get(key) ?? 0) + 1);
@@ -119,49 +175,71 @@ export class DuplicateLines {
     return [...this.pairs].map(([key, lines]) => ({ first: Math.floor(key / 1048576), second: key % 1048576, lines })).sort((a, b) => b.lines - a.lines || a.first - b.first || a.second - b.second);
   }
 
-  private allocate(): Int32Array {
-    this.ringHash2 = new Int32Array(MAX_REMEMBERED);
-    this.ringLength = new Int32Array(MAX_REMEMBERED);
-    this.ringStream = new Int32Array(MAX_REMEMBERED);
-    this.ringMs = new Float64Array(MAX_REMEMBERED);
-    this.slots = new Int32Array(SLOTS);
-    this.ringHash1 = new Int32Array(MAX_REMEMBERED);
-    return this.ringHash1;
+  private remember(h1: number, h2: number, length: number, stream: number, endMs: number): void {
+    if (this.count === this.room) {
+      if (this.room < MAX_REMEMBERED) this.resize(this.room * 2);
+      else {
+        this.forgetOldest();
+        this.forgottenEarly++;
+      }
+    }
+    const index = (this.head + this.count) & (this.room - 1);
+    const at = index * LINE;
+    this.ring[at] = h1;
+    this.ring[at + 1] = h2;
+    this.ring[at + 2] = length;
+    this.ring[at + 3] = stream;
+    this.ringMs[index] = endMs;
+    this.count++;
+    const slots = this.slots;
+    const mask = 2 * this.room - 1;
+    let s = h1 & mask;
+    while (slots[2 * s + 1] !== 0) s = (s + 1) & mask;
+    slots[2 * s] = h1;
+    slots[2 * s + 1] = index + 1;
   }
 
-  private remember(h1: number, h2: number, length: number, stream: number, endMs: number): void {
-    if (this.count === MAX_REMEMBERED) {
-      this.forgetOldest();
-      this.forgottenEarly++;
+  /** Moves the lines, oldest first, into a ring of `room` (a power of two) and indexes them again. */
+  private resize(room: number): void {
+    const ring = new Int32Array(room * LINE);
+    const ms = new Float64Array(room);
+    for (let i = 0; i < this.count; i++) {
+      const from = (this.head + i) & (this.room - 1);
+      ring.set(this.ring.subarray(from * LINE, from * LINE + LINE), i * LINE);
+      ms[i] = this.ringMs[from] as number;
     }
-    const at = (this.head + this.count) & RING_MASK;
-    (this.ringHash1 as Int32Array)[at] = h1;
-    this.ringHash2[at] = h2;
-    this.ringLength[at] = length;
-    this.ringStream[at] = stream;
-    this.ringMs[at] = endMs;
-    this.count++;
-    let s = h1 & SLOT_MASK;
-    while (this.slots[s] !== 0) s = (s + 1) & SLOT_MASK;
-    this.slots[s] = at + 1;
+    this.ring = ring;
+    this.ringMs = ms;
+    this.room = room;
+    this.head = 0;
+    this.slots = new Int32Array(4 * room);
+    const mask = 2 * room - 1;
+    for (let i = 0; i < this.count; i++) {
+      let s = (ring[i * LINE] as number) & mask;
+      while (this.slots[2 * s + 1] !== 0) s = (s + 1) & mask;
+      this.slots[2 * s] = ring[i * LINE] as number;
+      this.slots[2 * s + 1] = i + 1;
+    }
   }
 
   /** Drops the oldest line from the ring and its slot, shifting back the probe run after it (linear probing's deletion). */
   private forgetOldest(): void {
-    const ring1 = this.ringHash1 as Int32Array;
+    const slots = this.slots;
+    const mask = 2 * this.room - 1;
     const oldest = this.head;
-    let i = (ring1[oldest] as number) & SLOT_MASK;
-    while (this.slots[i] !== oldest + 1) i = (i + 1) & SLOT_MASK;
-    for (let j = (i + 1) & SLOT_MASK; this.slots[j] !== 0; j = (j + 1) & SLOT_MASK) {
-      const home = (ring1[(this.slots[j] as number) - 1] as number) & SLOT_MASK;
+    let i = (this.ring[oldest * LINE] as number) & mask;
+    while (slots[2 * i + 1] !== oldest + 1) i = (i + 1) & mask;
+    for (let j = (i + 1) & mask; slots[2 * j + 1] !== 0; j = (j + 1) & mask) {
+      const home = (slots[2 * j] as number) & mask;
       // The line in j stays when its home lies cyclically in (i, j]; else it moves back into the gap at i.
       const stays = i <= j ? i < home && home <= j : i < home || home <= j;
       if (stays) continue;
-      this.slots[i] = this.slots[j] as number;
+      slots[2 * i] = slots[2 * j] as number;
+      slots[2 * i + 1] = slots[2 * j + 1] as number;
       i = j;
     }
-    this.slots[i] = 0;
-    this.head = (this.head + 1) & RING_MASK;
+    slots[2 * i + 1] = 0;
+    this.head = (this.head + 1) & (this.room - 1);
     this.count--;
   }
 }

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateLines, type GeneratedLine } from '../../bench/generate.js';
+import { vectorRecords } from '../../bench/write-inputs.js';
 import { ndjson, runCli } from '../helpers/cli.js';
 import { errorText, reportValidator } from '../report/validate.js';
 import { tempFolders } from '../helpers/temp-folders.js';
@@ -132,6 +133,25 @@ describe("a node's CRI file beside a kubectl logs save of the same pod", () => {
     const markdown = (await audit([node, save, gw], 'markdown')).stdout;
     expect(markdown).toContain(`duplicates of other inputs' lines ${entries(later)}`);
     expect(markdown).toContain('overlapping-inputs');
+  });
+});
+
+describe("a log pipeline's export (every pod's lines, each naming its pod) beside the gateway's own log", () => {
+  it("the gateway's lines are audited once, whichever input they came in, and the export's own lines are not taken for copies", async () => {
+    const lines = [...generateLines(2400)];
+    const exported = write('vector.jsonl', [...vectorRecords(lines)].map((r) => r.text));
+    const gateway = lines.filter((l) => l.role === 'egress-gateway');
+    const gw = write('istio-egressgateway-beside-export.log', gateway.map((l) => l.text));
+    const alone = (await audit([exported])).report;
+    for (const files of [
+      [exported, gw],
+      [gw, exported],
+    ]) {
+      const { report } = await audit(files);
+      expect(judged(report)).toEqual(judged(alone));
+      expect(report.coverage.lines).toMatchObject({ records: alone.coverage.lines.records, duplicates: entries(gateway) });
+      expect(overlapWarning(report)).toContain(`(${entries(gateway)})`);
+    }
   });
 });
 
