@@ -62,19 +62,23 @@ describe('DuplicateLines', () => {
   });
 });
 
+/** A memory of `n` inputs opened. */
+function inputs(n: number): DuplicateLines {
+  const seen = new DuplicateLines(1000);
+  for (let i = 0; i < n; i++) seen.opened(i);
+  return seen;
+}
+
 describe('DuplicateLines.mayRepeat: which entries are looked up at all', () => {
   it("a sidecars' log beside a gateway's: every entry until each input has had one, then none", () => {
-    const seen = new DuplicateLines(1000);
-    seen.opened(0);
-    seen.opened(1);
+    const seen = inputs(2);
     expect(seen.mayRepeat(0, 'sidecar', false)).toBe(true); // input 1 may hold anything yet
     expect(seen.mayRepeat(1, 'egress-gateway', false)).toBe(false);
     expect(seen.mayRepeat(0, 'sidecar', false)).toBe(false);
   });
 
   it('two inputs of one role: every entry of that role, and none of a role only one input has', () => {
-    const seen = new DuplicateLines(1000);
-    for (const input of [0, 1, 2]) seen.opened(input);
+    const seen = inputs(3);
     seen.mayRepeat(0, 'sidecar', false);
     seen.mayRepeat(1, 'sidecar', false);
     expect(seen.mayRepeat(2, 'egress-gateway', false)).toBe(false);
@@ -83,8 +87,7 @@ describe('DuplicateLines.mayRepeat: which entries are looked up at all', () => {
   });
 
   it('an input whose lines name their pods may hold any role; one that ended without an entry holds none', () => {
-    const seen = new DuplicateLines(1000);
-    for (const input of [0, 1, 2]) seen.opened(input);
+    const seen = inputs(3);
     seen.mayRepeat(0, 'egress-gateway', false);
     expect(seen.mayRepeat(1, 'sidecar', true)).toBe(true); // input 2 has had no entry yet
     seen.closed(2);
