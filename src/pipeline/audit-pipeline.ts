@@ -6,6 +6,7 @@ import { headRunsNewestFirst, probeTimeOrder, type TimeOrder, type UNPROBED } fr
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
 import { laneTextSpans } from '../output/fast-lane.js';
 import { DuplicateLines, type Overlap } from './duplicate-lines.js';
+import { CopyRoles } from './copy-roles.js';
 
 /** A time span as whole seconds, for messages. */
 export function seconds(ms: number): string {
@@ -173,12 +174,12 @@ export class AuditPipeline {
    */
   readonly sidecarSpan = emptySpan();
   readonly gatewaySpan = emptySpan();
-  /** The lines read so far, to tell a copy from another input (null when the run does not drop copies). */
-  private readonly copies: DuplicateLines | null;
+  /** The lines read so far, to tell a copy from another input, and which inputs may hold copies of which roles' lines (null when the run does not drop copies). */
+  private readonly copies: { lines: DuplicateLines; roles: CopyRoles } | null;
 
   constructor(private readonly options: AuditPipelineOptions) {
     this.engine = createEngine(options.settings, options.context, options.onFlow);
-    this.copies = options.dropCopies === true ? new DuplicateLines(options.settings.windowMs) : null;
+    this.copies = options.dropCopies === true ? { lines: new DuplicateLines(options.settings.windowMs), roles: new CopyRoles() } : null;
   }
 
   /** Starts accounting for a new stream, read as `plan` says (by default front to back, in log-time order as far as known). */
@@ -189,7 +190,7 @@ export class AuditPipeline {
     const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans);
     const id = this.streams.length;
     const copies = this.copies;
-    copies?.opened(id);
+    copies?.roles.opened(id);
     const onRecord: RecordCallback = (view, lineNo, raw) => {
       // Settled before the first record (two loads a record: cheaper than a callback swapped after the first).
       if (state.unordered === null && reader.jsonArray) state.unordered = JSON_ARRAY_ORDER;
@@ -200,7 +201,7 @@ export class AuditPipeline {
       // `kubectl logs --prefix` prints one pod after another, so its log time goes back at each pod; a pipeline's
       // export interleaves its pods by time, and a jump in it is found as in any stream.
       if (entry.pod !== info.pod && state.unordered === null && view.envelope?.exported !== true) state.unordered = 'it names the pod of each line, as several pods\' logs one after another do';
-      if (copies !== null && copies.mayRepeat(id, entry.role, (view.envelope?.pod ?? null) !== null) && copies.repeats(view, id, entry.endMs)) return false;
+      if (copies !== null && copies.roles.mayRepeat(id, entry.role, (view.envelope?.pod ?? null) !== null) && copies.lines.repeats(view, id, entry.endMs)) return false;
       if (isPlain(entry)) this.plainRecords++;
       if (entry.role === 'sidecar') widenSpan(this.sidecarSpan, entry.startMs, entry.endMs);
       else if (entry.role === 'egress-gateway') widenSpan(this.gatewaySpan, entry.startMs, entry.endMs);
@@ -271,7 +272,7 @@ export class AuditPipeline {
     state.ansiLines = state.reader.ansiLines;
     state.reader = null;
     state.error = error;
-    this.copies?.closed(this.streams.indexOf(state));
+    this.copies?.roles.closed(this.streams.indexOf(state));
   }
 
   /** Ends a stream the person stopped the run before the end of (q): as incomplete as a failed one, and marked so that it is said as a stop. */
@@ -283,18 +284,18 @@ export class AuditPipeline {
 
   /** Every stream has been read up to this log time. */
   advance(watermarkMs: number): void {
-    this.copies?.advance(watermarkMs);
+    this.copies?.lines.advance(watermarkMs);
     this.engine.advance(watermarkMs);
   }
 
   /** The pairs of inputs that shared lines (by their names), most first; empty when none did or copies are not dropped. */
   overlaps(): NamedOverlap[] {
-    return (this.copies?.overlaps() ?? []).map((o: Overlap) => ({ first: this.streams[o.first]?.info.name ?? '', second: this.streams[o.second]?.info.name ?? '', lines: o.lines }));
+    return (this.copies?.lines.overlaps() ?? []).map((o: Overlap) => ({ first: this.streams[o.first]?.info.name ?? '', second: this.streams[o.second]?.info.name ?? '', lines: o.lines }));
   }
 
   /** Lines forgotten before their window passed, so that a later copy of them may have been audited again (0 in all but very dense or disordered inputs). */
   get copiesForgottenEarly(): number {
-    return this.copies?.forgottenEarly ?? 0;
+    return this.copies?.lines.forgottenEarly ?? 0;
   }
 
   /** End of input: every pending entry is decided. */

@@ -1,23 +1,15 @@
 import { F, type RecordView } from '../../parsers/index.js';
-import type { Role } from '../types.js';
 
 /**
  * Lines remembered at most: the newest this many (in the order read), whatever the window. At the bench's
- * ~3,000 lines per second of log time this is forty seconds; it takes 4 MiB, and memory grows to it only as the
- * lines within the window need (a default 5 s window at that rate keeps ~20,000 lines: 1 MiB).
+ * ~2,800 lines per second of log time this is forty seconds; it takes 5 MiB, and memory grows to it only as the
+ * lines within the window need (a default 5 s window at that rate keeps ~20,000 lines: about 1 MiB).
  */
 export const MAX_REMEMBERED = 1 << 17;
 /** The room a run starts with (doubled as the window's lines need, up to MAX_REMEMBERED). */
 const FIRST_ROOM = 1 << 12;
 /** Int32 fields per remembered line: the digest's two halves, the text's length, the input. */
 const LINE = 4;
-
-/** Each role's place among an input's role bits; ANY for an input whose lines name their pods (its roles are not known ahead). */
-const ROLE_INDEX: Readonly<Record<Role, number>> = { sidecar: 0, 'egress-gateway': 1, 'ingress-gateway': 2 };
-const ROLES = 3;
-const ANY = (1 << ROLES) - 1;
-/** An input closed before its first entry: it holds no role, and no longer keeps every line remembered. */
-const CLOSED_SILENT = 8;
 
 /** Whether field `i` of the record holds a value. */
 function present(view: RecordView, i: number): boolean {
@@ -82,45 +74,7 @@ export class DuplicateLines {
   private readonly pairs = new Map<number, number>();
   /** Lines forgotten because MAX_REMEMBERED newer ones came, before the window had passed them. */
   forgottenEarly = 0;
-  /** Per input, the role bits of its entries so far (0 before its first, CLOSED_SILENT when it ended without one). */
-  private readonly inputRoles: number[] = [];
-  /** Inputs open that have had no entry yet: what they hold is not known, so every line is looked at. */
-  private silent = 0;
-  /** Per role (by bit position), how many inputs have had entries of it, or name their lines' pods. */
-  private readonly holders = new Int32Array(ROLES);
-
   constructor(private readonly windowMs: number) {}
-
-  /** Input `stream` was opened: until its first entry, it may hold a copy of any line. */
-  opened(stream: number): void {
-    this.inputRoles[stream] = 0;
-    this.silent++;
-  }
-
-  /** Input `stream` ended: when it had no entry, it holds no copy of anything. */
-  closed(stream: number): void {
-    if (this.inputRoles[stream] !== 0) return;
-    this.inputRoles[stream] = CLOSED_SILENT;
-    this.silent--;
-  }
-
-  /**
-   * Whether an entry of `role` from input `stream` may have a copy in another input, so that it must be looked
-   * up: only when another input has had entries of that role, names the pods of its lines (a --prefix save, a
-   * pipeline's export: any role), or has had none yet. A sidecars' log beside a gateway's is never looked at,
-   * once each has had an entry: one pod's lines have one role, and a copy of a line the role of its pod.
-   */
-  mayRepeat(stream: number, role: Role, namesPods: boolean): boolean {
-    const index = ROLE_INDEX[role];
-    const bits = namesPods ? ANY : 1 << index;
-    const had = this.inputRoles[stream] as number;
-    if ((had & bits) !== bits) {
-      if (had === 0) this.silent--;
-      for (let r = 0; r < ROLES; r++) if ((bits & ~had & (1 << r)) !== 0) this.holders[r] = (this.holders[r] as number) + 1;
-      this.inputRoles[stream] = had | bits;
-    }
-    return this.silent > 0 || (this.holders[index] as number) > 1;
-  }
 
   /**
    * Whether the record in `view`, read from input `stream` and ending at `endMs`, repeats a line an earlier
