@@ -208,6 +208,8 @@ export interface LineCounts {
    * of the line was read and counted in its own bucket above; not a bucket itself.
    */
   nulPadded: number;
+  /** Access-log lines that repeated a line another input held (overlapping saves of one pod's log): counted here, not as records. */
+  duplicates: number;
 }
 
 /** A problem line to show the user (`--strict`, coverage), with its location. */

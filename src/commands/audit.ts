@@ -35,7 +35,7 @@ function noRecordsDetail(s: StreamFacts): string {
 
 /** `--explain`, printed once the run is over: late pods have their roles then, and record-less streams say so as coverage does. */
 function explain(resolution: RoleResolution, streams: readonly StreamFacts[], snapshot: PodSnapshot | null, ownMeshIps: readonly string[]): string {
-  const empty = new Map(streams.filter((s) => s.records === 0).map((s) => [s.name, s]));
+  const empty = new Map(streams.filter((s) => s.records + s.duplicates === 0).map((s) => [s.name, s]));
   const rows = [...resolution.assignments].sort(([a], [b]) => a.localeCompare(b));
   const width = Math.min(60, Math.max(...rows.map(([k]) => k.length), 4));
   const lines = rows.map(([key, a]) => {
@@ -143,6 +143,8 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       roleOf: roles.resolution.lookup,
       withJson: outputs.needsRecordJson,
       onFlow: pacer.holding(flowSink({ stage: setup.stage, builder, dashboard, outputs, window })),
+      // One input cannot repeat another's lines: a single file's audit pays nothing for telling copies.
+      dropCopies: streams.length > 1,
     });
     const totalBytes = streams.every((s) => s.info.size !== null) ? streams.reduce((a, s) => a + (s.info.size ?? 0), 0) : null;
     const progress = (): RunProgress => ({ lines: pipeline.totals(), bytes: pipeline.streams.reduce((a, s) => a + s.bytes, 0), streams: streams.length, reconnects: 0 });

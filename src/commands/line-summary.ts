@@ -26,6 +26,7 @@ export function lineSummary(counts: LineCounts): string {
     `${counts.tooLong} too long`,
   ];
   if (counts.joinedPartials > 0) parts.push(`${counts.joinedPartials} partial lines joined`);
+  if (counts.duplicates > 0) parts.push(`${counts.duplicates} duplicates of lines in other inputs`);
   if (counts.nulPadded > 0) parts.push(`${counts.nulPadded} began with NUL padding (skipped, the rest of the line read: logrotate copytruncate?)`);
   return parts.join(', ');
 }

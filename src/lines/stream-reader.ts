@@ -6,8 +6,11 @@ import { LineSplitter, type LineHandler } from './line-splitter.js';
 /** How many problem lines per stream are kept for `--strict` and the coverage report. */
 export const MAX_PROBLEMS = 20;
 
-/** Called for each record; `view` is reused by the next line, so copy what you keep. */
-export type RecordCallback = (view: RecordView, lineNo: number, raw: string) => void;
+/**
+ * Called for each record; `view` is reused by the next line, so copy what you keep. Returning false says the
+ * record was a copy of a line another input held: it is then counted as a duplicate, not as a record.
+ */
+export type RecordCallback = (view: RecordView, lineNo: number, raw: string) => boolean | void;
 
 /** What a stream that opened with a JSON array held: its elements, and how many were not access logs (an export of other logs). */
 export interface ArrayShape {
@@ -52,7 +55,7 @@ const BLANK = /^\s*$/;
 
 /** Fresh zero counts. */
 export function emptyCounts(): LineCounts {
-  return { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0 };
+  return { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0 };
 }
 
 /** Adds `from` into `into` (merging per-stream counts into totals). */
@@ -63,6 +66,7 @@ export function addCounts(into: LineCounts, from: LineCounts): void {
   into.tooLong += from.tooLong;
   into.joinedPartials += from.joinedPartials;
   into.nulPadded += from.nulPadded;
+  into.duplicates += from.duplicates;
   for (const [reason, n] of Object.entries(from.malformed) as [MalformedReason, number][]) {
     into.malformed[reason] = (into.malformed[reason] ?? 0) + n;
   }
@@ -70,7 +74,7 @@ export function addCounts(into: LineCounts, from: LineCounts): void {
 
 /**
  * Reads one stream's bytes into records, accounting for every line: record, not an access log,
- * malformed (with its reason) or too long; CRI/Docker partial lines count as joined into the next.
+ * malformed (with its reason), too long, or a duplicate of another input's line (as the callback says); CRI/Docker partial lines count as joined into the next.
  * A line that began with NUL padding is counted in its bucket and, besides, as `nulPadded`.
  * A stream that opens with a JSON array (when the caller reads arrays) is read element by element.
  */
@@ -193,8 +197,8 @@ export class StreamReader implements LineHandler, ArrayHandler {
     this.counts.lines++;
     switch (this.parser.parse(text)) {
       case 'record':
-        this.counts.records++;
-        this.onRecord(this.parser.view, lineNo, text);
+        if (this.onRecord(this.parser.view, lineNo, text) === false) this.counts.duplicates++;
+        else this.counts.records++;
         return;
       case 'not-access-log':
         this.counts.notAccessLog++;

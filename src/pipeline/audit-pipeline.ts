@@ -5,6 +5,8 @@ import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineMark, L
 import { headRunsNewestFirst, probeTimeOrder, type TimeOrder, type UNPROBED } from './time-order.js';
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
 import { laneTextSpans } from '../output/fast-lane.js';
+import { DuplicateLines, type Overlap } from './duplicate-lines.js';
+import { CopyRoles } from './copy-roles.js';
 
 /** A time span as whole seconds, for messages. */
 export function seconds(ms: number): string {
@@ -56,6 +58,8 @@ export interface StreamFacts {
   jsonArray: ArrayShape | null;
   /** Lines of nothing but white space or a BOM (an input of only these is as good as empty, not a log with access logging off). */
   blankLines: number;
+  /** Access-log lines that repeated a line of another input (overlapping saves): read, not audited again. */
+  duplicates: number;
   /** Lines whose entry came after an ANSI colour code (stern --color always): why they were text-before-entry. */
   ansiLines: number;
   /** The log time its records cover (ms): earliest start, latest end; Infinity and -Infinity when it had none. */
@@ -78,6 +82,13 @@ export function emptySpan(): LogSpan {
 export function widenSpan(span: LogSpan, firstMs: number, lastMs: number): void {
   if (firstMs < span.firstMs) span.firstMs = firstMs;
   if (lastMs > span.lastMs) span.lastMs = lastMs;
+}
+
+/** Two inputs that shared lines, by name (in the order they were opened), and how many lines one repeated of the other. */
+export interface NamedOverlap {
+  first: string;
+  second: string;
+  lines: number;
 }
 
 /** Where decided flows go: the policy stage, the report builder, writers, the dashboard. */
@@ -144,6 +155,8 @@ export interface AuditPipelineOptions {
   /** Build each entry's record JSON (only json/ndjson outputs need it). */
   withJson: boolean;
   onFlow: FlowSink;
+  /** Take a line another input already held as a copy, not a second entry (saved inputs may overlap; a live run reads each container once). */
+  dropCopies?: boolean;
 }
 
 /**
@@ -161,9 +174,12 @@ export class AuditPipeline {
    */
   readonly sidecarSpan = emptySpan();
   readonly gatewaySpan = emptySpan();
+  /** The lines read so far, to tell a copy from another input, and which inputs may hold copies of which roles' lines (null when the run does not drop copies). */
+  private readonly copies: { lines: DuplicateLines; roles: CopyRoles } | null;
 
   constructor(private readonly options: AuditPipelineOptions) {
     this.engine = createEngine(options.settings, options.context, options.onFlow);
+    this.copies = options.dropCopies === true ? { lines: new DuplicateLines(options.settings.windowMs), roles: new CopyRoles() } : null;
   }
 
   /** Starts accounting for a new stream, read as `plan` says (by default front to back, in log-time order as far as known). */
@@ -172,6 +188,9 @@ export class AuditPipeline {
     const windowMs = this.options.settings.windowMs;
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
     const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans);
+    const id = this.streams.length;
+    const copies = this.copies;
+    copies?.roles.opened(id);
     const onRecord: RecordCallback = (view, lineNo, raw) => {
       // Settled before the first record (two loads a record: cheaper than a callback swapped after the first).
       if (state.unordered === null && reader.jsonArray) state.unordered = JSON_ARRAY_ORDER;
@@ -182,6 +201,7 @@ export class AuditPipeline {
       // `kubectl logs --prefix` prints one pod after another, so its log time goes back at each pod; a pipeline's
       // export interleaves its pods by time, and a jump in it is found as in any stream.
       if (entry.pod !== info.pod && state.unordered === null && view.envelope?.exported !== true) state.unordered = 'it names the pod of each line, as several pods\' logs one after another do';
+      if (copies !== null && copies.roles.mayRepeat(id, entry.role, (view.envelope?.pod ?? null) !== null) && copies.lines.repeats(view, id, entry.endMs)) return false;
       if (isPlain(entry)) this.plainRecords++;
       if (entry.role === 'sidecar') widenSpan(this.sidecarSpan, entry.startMs, entry.endMs);
       else if (entry.role === 'egress-gateway') widenSpan(this.gatewaySpan, entry.startMs, entry.endMs);
@@ -252,6 +272,7 @@ export class AuditPipeline {
     state.ansiLines = state.reader.ansiLines;
     state.reader = null;
     state.error = error;
+    this.copies?.roles.closed(this.streams.indexOf(state));
   }
 
   /** Ends a stream the person stopped the run before the end of (q): as incomplete as a failed one, and marked so that it is said as a stop. */
@@ -263,7 +284,18 @@ export class AuditPipeline {
 
   /** Every stream has been read up to this log time. */
   advance(watermarkMs: number): void {
+    this.copies?.lines.advance(watermarkMs);
     this.engine.advance(watermarkMs);
+  }
+
+  /** The pairs of inputs that shared lines (by their names), most first; empty when none did or copies are not dropped. */
+  overlaps(): NamedOverlap[] {
+    return (this.copies?.lines.overlaps() ?? []).map((o: Overlap) => ({ first: this.streams[o.first]?.info.name ?? '', second: this.streams[o.second]?.info.name ?? '', lines: o.lines }));
+  }
+
+  /** Lines forgotten before their window passed, so that a later copy of them may have been audited again (0 in all but very dense or disordered inputs). */
+  get copiesForgottenEarly(): number {
+    return this.copies?.lines.forgottenEarly ?? 0;
   }
 
   /** End of input: every pending entry is decided. */
@@ -274,7 +306,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, ansiLines: s.ansiLines, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

@@ -97,6 +97,7 @@ export const COVERAGE_CODES = [
   'mixed-roles',
   'unordered-input',
   'nul-padding',
+  'overlapping-inputs',
   'pod-flags-not-applied',
   'inputs-skipped',
   'own-outputs-skipped',
@@ -111,8 +112,8 @@ export interface CoverageWarning {
   message: string;
 }
 
-/** The line counts a report shows: `nulPadded` only when some line had NUL padding (the schema's contract). */
-export type ReportLineCounts = Omit<LineCounts, 'nulPadded'> & { nulPadded?: number };
+/** The line counts a report shows: `nulPadded` and `duplicates` only when some line had them (the schema's contract). */
+export type ReportLineCounts = Omit<LineCounts, 'nulPadded' | 'duplicates'> & { nulPadded?: number; duplicates?: number };
 
 /** What the audit read and what it could not see. */
 export interface Coverage {

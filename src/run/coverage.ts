@@ -3,7 +3,7 @@ import { logTimeStatement, windowStatement } from '../report/statements.js';
 import { plural } from '../text/plural.js';
 import type { EngineCounters } from '../engine/index.js';
 import { catalogueFix, socketNotLoggedFix } from '../engine/rule-catalogue.js';
-import { emptySpan, seconds, widenSpan, type LogSpan, type StreamFacts } from '../pipeline/audit-pipeline.js';
+import { emptySpan, seconds, widenSpan, type LogSpan, type NamedOverlap, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
 import { EXPIRY_NOTICE_DAYS } from '../policy/expiry.js';
 import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
@@ -21,6 +21,10 @@ export interface CoverageFacts {
   verdicts: Record<Verdict, number>;
   /** Records that are neither errors nor Passthrough/BlackHole: near zero means logging was filtered. */
   plainRecords: number;
+  /** Pairs of inputs that shared lines (overlapping saves), most first; the later copies were counted as duplicates. */
+  overlaps: NamedOverlap[];
+  /** Lines forgotten before their window passed (too many in it), whose later copies may have been audited again. */
+  copiesForgottenEarly: number;
   /** The log time the sidecars' entries cover, and the egress gateways' (whichever streams held them). */
   sidecarSpan: LogSpan;
   gatewaySpan: LogSpan;
@@ -369,6 +373,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
       message: `${plural(f.lines.nulPadded, 'line')} began with a run of NUL bytes, which logrotate's copytruncate leaves when the proxy keeps writing at its old offset (Envoy on a VM): ${streams}. The NULs were skipped and each line after them was read and counted as usual. Lines written between logrotate's copy and its truncation are in neither file: read the rotated file too.`,
     });
   }
+  out.push(...overlappingInputs(f));
   const failed = f.streams.filter((s) => s.error !== null && !s.stopped);
   const stopped = f.streams.filter((s) => s.stopped);
   if (failed.length + stopped.length > 0) {
@@ -382,11 +387,27 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   return [...out, ...f.extraWarnings];
 }
 
-/** The counts as a report shows them: `nulPadded` left out when no line had padding. */
+/**
+ * Inputs that held the same access-log lines (one pod's log saved twice, overlapping; a node's CRI file beside
+ * a kubectl save): each line was audited once, and the report names which inputs overlapped so that the
+ * person knows their saves repeat each other rather than wonder at a line count above the records.
+ */
+function overlappingInputs(f: CoverageFacts): CoverageWarning[] {
+  if (f.lines.duplicates === 0) return [];
+  const pairs = listed(f.overlaps, (o) => `${o.first} and ${o.second} (${o.lines})`);
+  const early = f.copiesForgottenEarly > 0 ? ` ${plural(f.copiesForgottenEarly, 'line was', 'lines were')} forgotten before the join window had passed (too many lines in it): a copy read after that was audited again.` : '';
+  return [
+    {
+      code: 'overlapping-inputs',
+      message: `${plural(f.lines.duplicates, 'access-log line')} repeated a line another input held, so the inputs overlap (one pod's log saved more than once, or a node's file beside a kubectl logs save): ${pairs}. Each line was audited once, from the input read first; the copies are counted as duplicates, not as records. Only lines with a request id or a client port count as copies (two identical lines without either may be two connections), and a line repeated within one input is audited each time, as written.${early}`,
+    },
+  ];
+}
+
+/** The counts as a report shows them: `nulPadded` and `duplicates` left out when no line had them. */
 function reportedLines(lines: LineCounts): ReportLineCounts {
-  if (lines.nulPadded > 0) return lines;
-  const { nulPadded: _none, ...rest } = lines;
-  return rest;
+  const { nulPadded, duplicates, ...rest } = lines;
+  return { ...rest, ...(nulPadded > 0 ? { nulPadded } : {}), ...(duplicates > 0 ? { duplicates } : {}) };
 }
 
 /** Builds the coverage section: every line accounted for, the log time it covers, each stream's role and why, and plain warnings. */
@@ -400,7 +421,7 @@ export function buildCoverage(f: CoverageFacts): Coverage {
       name: s.name,
       lines: s.lines,
       records: s.records,
-      ...(s.records === 0 ? NO_RECORDS : streamRole(s.name, f.roles)),
+      ...(s.records + s.duplicates === 0 ? NO_RECORDS : streamRole(s.name, f.roles)),
       firstSeen: msToIso(s.firstMs),
       lastSeen: msToIso(s.lastMs),
       ...(s.stopped ? { incomplete: 'stopped' as const } : s.error !== null ? { incomplete: 'failed' as const } : {}),

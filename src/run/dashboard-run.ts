@@ -36,8 +36,9 @@ export interface RunDashboard {
   releaseAfterFailure(): void;
 }
 
+/** Lines read but not audited: not access logs, too long, malformed, or copies of another input's lines. */
 function skipped(lines: LineCounts): number {
-  return lines.notAccessLog + lines.tooLong + Object.values(lines.malformed).reduce((a, n) => a + (n ?? 0), 0);
+  return lines.notAccessLog + lines.tooLong + lines.duplicates + Object.values(lines.malformed).reduce((a, n) => a + (n ?? 0), 0);
 }
 
 /**

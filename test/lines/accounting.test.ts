@@ -11,14 +11,14 @@ const auto = resolveFormat('auto') as FormatSpec;
 
 function read(chunks: Uint8Array[], maxLineLength = 65536, format: FormatSpec = auto): { counts: LineCounts; lines: number[] } {
   const lines: number[] = [];
-  const reader = new StreamReader({ info, spec: format, maxLineLength, onRecord: (_view, lineNo) => lines.push(lineNo) });
+  const reader = new StreamReader({ info, spec: format, maxLineLength, onRecord: (_view, lineNo) => void lines.push(lineNo) });
   for (const chunk of chunks) reader.push(chunk);
   reader.end();
   return { counts: reader.counts, lines };
 }
 
 function accounted(c: LineCounts): number {
-  return c.records + c.notAccessLog + c.tooLong + c.joinedPartials + Object.values(c.malformed).reduce((a, n) => a + (n ?? 0), 0);
+  return c.records + c.notAccessLog + c.tooLong + c.joinedPartials + c.duplicates + Object.values(c.malformed).reduce((a, n) => a + (n ?? 0), 0);
 }
 
 /** Cuts bytes into chunks of random sizes, so lines and UTF-8 sequences straddle chunk borders. */
@@ -89,7 +89,17 @@ describe('every input line is accounted for exactly once', () => {
   it('counts nulPadded as 0, never leaves it out, when no line had NUL padding (streams add up without a default)', () => {
     const good = corpusLines[0]?.line as string;
     const { counts } = read([Buffer.from(`${good}\n${good}\n`)]);
-    expect(counts).toEqual({ lines: 2, records: 2, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0 });
+    expect(counts).toEqual({ lines: 2, records: 2, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0 });
+  });
+
+  it('counts a record its callback says is a copy of another input\'s line as a duplicate, not a record', () => {
+    const good = corpusLines[0]?.line as string;
+    let n = 0;
+    const reader = new StreamReader({ info, spec: auto, maxLineLength: 65536, onRecord: () => ++n !== 2 });
+    reader.push(Buffer.from(`${good}\n${good}\nnot a log\n${good}\n`));
+    reader.end();
+    expect(reader.counts).toMatchObject({ lines: 4, records: 2, notAccessLog: 1, duplicates: 1 });
+    expect(accounted(reader.counts)).toBe(4);
   });
 
   it('reads the line after a NUL run (logrotate copytruncate) longer than the limit, counting the run apart, however the bytes are chunked', () => {
@@ -98,7 +108,7 @@ describe('every input line is accounted for exactly once', () => {
     // padded record, record, NULs only (a blank line), padded and too long after the run, record at the end without a newline
     const text = `${nul(5000)}${good}\n${good}\n${nul(10)}\n${nul(3)}${'x'.repeat(2000)}\n${good}`;
     const whole = read([Buffer.from(text)], 1000);
-    expect(whole.counts).toEqual({ lines: 5, records: 3, notAccessLog: 1, malformed: {}, tooLong: 1, joinedPartials: 0, nulPadded: 3 });
+    expect(whole.counts).toEqual({ lines: 5, records: 3, notAccessLog: 1, malformed: {}, tooLong: 1, joinedPartials: 0, nulPadded: 3, duplicates: 0 });
     expect(whole.lines).toEqual([1, 2, 5]);
     expect(accounted(whole.counts)).toBe(5);
     for (const seed of [1, 2, 3]) expect(read(chop(Buffer.from(text), seeded(seed)), 1000)).toEqual(whole);

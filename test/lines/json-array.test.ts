@@ -145,7 +145,7 @@ describe('StreamReader with arrays on', () => {
 
   function read(text: string, arrays: ArrayMode, from = info): { counts: LineCounts; lines: number[]; array: boolean; problems: LineProblem[]; shape: ArrayShape | null } {
     const lines: number[] = [];
-    const reader = new StreamReader({ info: from, spec: auto, maxLineLength: 65536, onRecord: (_view, lineNo) => lines.push(lineNo), arrays });
+    const reader = new StreamReader({ info: from, spec: auto, maxLineLength: 65536, onRecord: (_view, lineNo) => void lines.push(lineNo), arrays });
     const bytes = Buffer.from(text);
     for (let i = 0; i < bytes.length; i += 3) reader.push(bytes.subarray(i, i + 3));
     reader.end();
@@ -204,7 +204,7 @@ describe('hostile array input', () => {
 
   function accountFor(bytes: Buffer, random: () => number, maxLength: number): { counts: LineCounts; records: number[] } {
     const records: number[] = [];
-    const reader = new StreamReader({ info, spec: auto, maxLineLength: maxLength, onRecord: (_v, n) => records.push(n), arrays: 'detect' });
+    const reader = new StreamReader({ info, spec: auto, maxLineLength: maxLength, onRecord: (_v, n) => void records.push(n), arrays: 'detect' });
     for (let i = 0; i < bytes.length; ) {
       const n = 1 + Math.floor(random() * 40);
       reader.push(bytes.subarray(i, i + n));

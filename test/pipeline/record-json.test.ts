@@ -23,7 +23,7 @@ function entries(path: string, withJson: boolean): BuiltEntry[] {
   const i = info(path);
   const builder = new EntryBuilder(i, () => 'sidecar', withJson);
   const out: BuiltEntry[] = [];
-  const reader = new StreamReader({ info: i, spec: resolveFormat('auto') as FormatSpec, maxLineLength: 65536, onRecord: (view, line, raw) => out.push(builder.build(view, line, raw)) });
+  const reader = new StreamReader({ info: i, spec: resolveFormat('auto') as FormatSpec, maxLineLength: 65536, onRecord: (view, line, raw) => void out.push(builder.build(view, line, raw)) });
   reader.push(readFileSync(path));
   reader.end();
   return out;
