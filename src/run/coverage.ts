@@ -379,8 +379,8 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   if (failed.length + stopped.length > 0) {
     // A person's stop (q, or a signal to the dashboard) is said as a stop, not as inputs that failed; the audit is as incomplete either way.
     const said = [
-      failed.length > 0 ? `${failed.length} input(s) could not be read to the end: ${failed.map((s) => s.error).join('; ')}` : '',
-      stopped.length > 0 ? `The run was stopped ${f.stoppedBy ?? 'on the dashboard'} before ${stopped.length} input(s) were read to the end, so the audit covers only what was read: ${listed(stopped, (s) => s.name)}.` : '',
+      failed.length > 0 ? `${plural(failed.length, 'input')} could not be read to the end: ${failed.map((s) => s.error).join('; ')}` : '',
+      stopped.length > 0 ? `The run was stopped ${f.stoppedBy ?? 'on the dashboard'} before ${plural(stopped.length, 'input was', 'inputs were')} read to the end, so the audit covers only what was read: ${listed(stopped, (s) => s.name)}.` : '',
     ];
     out.push({ code: 'stream-errors', message: said.filter((t) => t !== '').join(' ') });
   }

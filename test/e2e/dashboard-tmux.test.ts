@@ -163,7 +163,7 @@ describe.skipIf(!HAVE_TMUX)(`the dashboard in a real terminal (tmux)${HAVE_TMUX 
     expect(readFileSync(join(dir, 'stderr'), 'utf8')).toMatch(/egress-audit: INCOMPLETE: .*\(exit 3\)\./);
     // The report says who stopped it: a SIGTERM, which the person at the keyboard did not send (it used to name every way: "q, Ctrl-C or SIGTERM").
     const warnings = (JSON.parse(readFileSync(report, 'utf8')) as { coverage: { warnings: { code: string; message: string }[] } }).coverage.warnings;
-    expect(warnings.find((w) => w.code === 'stream-errors')?.message).toMatch(/^The run was stopped by SIGTERM before 1 input\(s\) were read to the end/);
+    expect(warnings.find((w) => w.code === 'stream-errors')?.message).toMatch(/^The run was stopped by SIGTERM before 1 input was read to the end/);
   });
 
   it('a run that fails once the dashboard is drawn lets go of the terminal at once: the last frame says failed, the error is below it', async () => {
