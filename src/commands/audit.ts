@@ -53,7 +53,7 @@ function explain(resolution: RoleResolution, streams: readonly StreamFacts[], sn
   // Each can change a verdict: a public one's call, and a private one's passthrough (a private address alone is not enough for that).
   const moreOwn = ownMeshIps.length > EXPLAIN_MAX_PODS ? `, and ${ownMeshIps.length - EXPLAIN_MAX_PODS} more` : '';
   const ownIps = ownMeshIps.length > 0 ? `\n  addresses inside the mesh as sidecars' own, read in their logs (no mesh ranges given) (${ownMeshIps.length}): ${escapeControl(ownMeshIps.slice(0, EXPLAIN_MAX_PODS).join(', '))}${moreOwn}` : '';
-  const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${snapshot.pods} pods with ${snapshot.ips} IPs (${snapshot.gateways} egress gateway pods)${snapshot.ambiguous.size === 0 ? '' : `, ${snapshot.ambiguous.size} IP(s) claimed by two pods naming neither`}; the mesh is the /16 and /64 ranges of their IPs`;
+  const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${plural(snapshot.pods, 'pod')} with ${plural(snapshot.ips, 'IP')} (${plural(snapshot.gateways, 'egress gateway pod')})${snapshot.ambiguous.size === 0 ? '' : `, ${plural(snapshot.ambiguous.size, 'IP')} claimed by two pods naming neither`}; the mesh is the /16 and /64 ranges of their IPs`;
   const held = streams.filter((s) => s.unordered !== null).map((s) => `\n  ${escapeControl(s.name)}: its entries waited until it ended: ${s.unordered}`);
   const copied = ' (through a temporary copy, as it cannot be read from its end in place)';
   const backwards = streams.filter((s) => s.backwards).map((s) => `\n  ${escapeControl(s.name)}: read from its last line back, as its log time runs newest first${s.copied ? copied : ''}`);

@@ -69,7 +69,7 @@ describe('egress-audit audit --pods', () => {
     const logs = [join(dir, 'istio-egressgateway.log'), join(dir, 'sidecar.log')];
     const res = await runCli(['audit', ...logs, '--pods', join(dir, 'pods-app-label.json'), '-o', 'json', '--fail-on', 'none', '--explain']);
     expect(res.code).toBe(0);
-    expect(res.stderr).toContain('pods from --pods: 2 pods with 2 IPs (1 egress gateway pods)');
+    expect(res.stderr).toContain('pods from --pods: 2 pods with 2 IPs (1 egress gateway pod)');
   });
 
   it('names the calling workload from the snapshot and takes the mesh ranges from its pod IPs', async () => {
@@ -86,7 +86,7 @@ describe('egress-audit audit --pods', () => {
     expect(before.find((f) => f.source.workload === '10.244.1.18')?.verdict).toBe('direct');
     expect(after.find((f) => f.source.workload === '10.244.1.18')).toMatchObject({ verdict: 'internal', rule: 'internal/passthrough-to-mesh' });
     expect(withPods.stderr).toContain('1 item that is not a pod left out');
-    expect(withPods.stderr).toContain('pods from --pods: 5 pods with 5 IPs (1 egress gateway pods)');
+    expect(withPods.stderr).toContain('pods from --pods: 5 pods with 5 IPs (1 egress gateway pod)');
   });
 
   it('reads a snapshot saved by Windows PowerShell 5.1 (UTF-16LE) or with UTF-8\'s byte-order mark, as the plain one', async () => {
@@ -150,7 +150,7 @@ describe('egress-audit audit --pods', () => {
       writeFileSync(file, JSON.stringify({ kind: 'List', items: [SLEEP_POD, ...items] }));
       const res = await runCli(['audit', join(dir, 'client.log'), '--pods', file, '-o', 'json', '--fail-on', 'none', '--explain']);
       expect(res.code).toBe(0);
-      expect(res.stderr).toContain('1 IP(s) claimed by two pods naming neither');
+      expect(res.stderr).toContain('1 IP claimed by two pods naming neither');
       const [flow] = flows(res.stdout);
       answers.push(`${flow?.verdict} ${flow?.rule}`);
       // With the gateway's own log, the address it received on says it is the gateway's, in either order.
