@@ -333,7 +333,16 @@ function demoCommand(handlers: CommandHandlers): Command {
     .option('--no-color', 'no colours (also NO_COLOR=1)')
     .action(async (o: Record<string, unknown>) => {
       process.exitCode = await handlers.demo({ color: o['color'] !== false && colorAllowed(process.env) });
-    });
+    })
+    .addHelpText(
+      'after',
+      `
+Exits 0 when it finds the direct egress it is there to show, saying that an audit in CI would exit 1.
+
+Examples:
+  egress-audit demo                  # the dashboard on a terminal (npm start); q to quit
+  egress-audit demo | less           # the table, then the audit command to try next`,
+    );
 }
 
 /**
