@@ -209,7 +209,7 @@ interface WatchChild {
 
 /** `egress-audit: watched ...: N lines read, N records, N not access logs, N malformed, N too long` */
 function summaryCounts(stderr: string): { read: number; accounted: number } {
-  const m = /: (\d+) lines read, (\d+) records, (\d+) not access logs, (\d+) malformed(?: \([^)]*\))?, (\d+) too long/.exec(stderr);
+  const m = /: (\d+) lines? read, (\d+) records?, (\d+) not (?:an access log|access logs), (\d+) malformed(?: \([^)]*\))?, (\d+) too long/.exec(stderr);
   if (m === null) throw new Error(`watch printed no line summary:\n${stderr.slice(-3000)}`);
   const [read, records, notAccessLog, malformed, tooLong] = m.slice(1).map(Number) as [number, number, number, number, number];
   return { read, accounted: records + notAccessLog + malformed + tooLong };

@@ -239,7 +239,7 @@ function auditCommand(handlers: CommandHandlers): Command {
     'after',
     `
 Exit codes: 0 no failing findings, 1 failing findings (--fail-on), 2 usage error,
-            3 unreadable input, or an invalid policy, baseline or --pods file,
+            3 unreadable input, an invalid policy, baseline or --pods file, or a report that cannot be written,
             4 no access-log entries at all, or no flow started in --since/--until,
             70 a bug in egress-audit (please report it),
             141 the reader of the output went away before the end (audit ... | head).
@@ -264,7 +264,7 @@ function watchCommand(handlers: CommandHandlers): Command {
   const cmd = new Command('watch')
     .description('follow the istio-proxy logs of sidecars and egress gateways in a cluster and audit them live')
     .argument('[pod-query]', 'regular expression on pod names')
-    .option('-n, --namespace <ns>', 'namespace to follow (repeatable or comma-separated; default: the context namespace)', collect)
+    .option('-n, --namespace <ns>', 'namespace to follow (repeatable or comma-separated; default: the context\'s namespace, else default)', collect)
     .option('-A, --all-namespaces', 'follow all namespaces (and find gateways in any namespace)')
     .option('-l, --selector <selector>', 'label selector for sidecar pods')
     .option('--context <name>', 'kubeconfig context to use', once('--context'))
@@ -333,7 +333,16 @@ function demoCommand(handlers: CommandHandlers): Command {
     .option('--no-color', 'no colours (also NO_COLOR=1)')
     .action(async (o: Record<string, unknown>) => {
       process.exitCode = await handlers.demo({ color: o['color'] !== false && colorAllowed(process.env) });
-    });
+    })
+    .addHelpText(
+      'after',
+      `
+Exits 0 when it finds the direct egress it is there to show, saying that an audit in CI would exit 1.
+
+Examples:
+  egress-audit demo                  # the dashboard on a terminal (npm start); q to quit
+  egress-audit demo | less           # the table, then the audit command to try next`,
+    );
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { LineCounts, LineProblem } from '../types.js';
 import { escapeControl } from '../text/escape.js';
+import { plural } from '../text/plural.js';
 
 /** `truncated 3, field-count 1` (largest first), or `none`. */
 export function malformedBreakdown(counts: LineCounts): string {
@@ -19,14 +20,14 @@ export function malformedTotal(counts: LineCounts): number {
 export function lineSummary(counts: LineCounts): string {
   const malformed = malformedTotal(counts);
   const parts = [
-    `${counts.lines} lines read`,
-    `${counts.records} records`,
-    `${counts.notAccessLog} not access logs`,
+    `${plural(counts.lines, 'line')} read`,
+    plural(counts.records, 'record'),
+    plural(counts.notAccessLog, 'not an access log', 'not access logs'),
     `${malformed} malformed${malformed > 0 ? ` (${malformedBreakdown(counts)})` : ''}`,
     `${counts.tooLong} too long`,
   ];
-  if (counts.joinedPartials > 0) parts.push(`${counts.joinedPartials} partial lines joined`);
-  if (counts.duplicates > 0) parts.push(`${counts.duplicates} duplicates of lines in other inputs`);
+  if (counts.joinedPartials > 0) parts.push(`${plural(counts.joinedPartials, 'partial line')} joined`);
+  if (counts.duplicates > 0) parts.push(plural(counts.duplicates, 'duplicate of a line in another input', 'duplicates of lines in other inputs'));
   if (counts.nulPadded > 0) parts.push(`${counts.nulPadded} began with NUL padding (skipped, the rest of the line read: logrotate copytruncate?)`);
   return parts.join(', ');
 }

@@ -14,7 +14,7 @@ export interface Issue {
 
 interface Annotated {
   expected?: string;
-  /** What to write instead of an empty list (schema.ts `ifEmpty`). */
+  /** What to write instead of an empty list or mapping (schema.ts `ifEmpty`). */
   ifEmpty?: string;
   properties?: Record<string, Annotated>;
 }
@@ -52,6 +52,7 @@ function fromError(error: ErrorObject): Issue {
     case 'type':
       return { path, anchor: 'value', message: `must be ${parent.expected ?? String(params['type'])}, not ${kindOf(error.data)}` };
     case 'minItems':
+    case 'minProperties':
       return { path, anchor: 'value', message: parent.ifEmpty ? `must not be empty (${parent.ifEmpty})` : 'must not be empty' };
     default:
       return { path, anchor: 'value', message: parent.expected ? `must be ${parent.expected}` : (error.message ?? 'is invalid') };

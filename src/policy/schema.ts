@@ -42,6 +42,9 @@ const exception = {
     from: {
       type: 'object',
       expected: 'a mapping with namespaces, workloads or cidrs',
+      // `from: {}` is the same trap as `namespaces: []`: written as a condition, read as none.
+      minProperties: 1,
+      ifEmpty: 'leave from out for any caller',
       additionalProperties: false,
       properties: {
         namespaces: nonEmpty(ANY_CALLER, strings('namespace globs')),

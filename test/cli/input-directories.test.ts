@@ -32,6 +32,6 @@ describe('a directory operand with no file to read', () => {
     writeFileSync(join(dir, 'logs', 'a.log'), 'not an access log\n');
     const res = await runCli(['parse', 'logs', 'logs/', 'logs'], { cwd: dir });
     expect(res.stderr).not.toContain('no files to read');
-    expect(res.stderr).toContain('1 lines read');
+    expect(res.stderr).toContain('1 line read');
   });
 });

@@ -44,7 +44,7 @@ describe('logs saved as UTF-16 with a byte-order mark', () => {
     expect(report.flows.map((f) => f.verdict)).toEqual(['via-gateway']);
     expect(res.code).toBe(0);
     const piped = await runCli(['parse', '-'], { input: powershellSaved(sidecar) });
-    expect(piped.stderr).toContain('1 lines read, 1 records');
+    expect(piped.stderr).toContain('1 line read, 1 record');
   });
 
   it('audit reads UTF-16 without a mark (iconv -t UTF-16LE, .NET) as the UTF-8 log, not as lines of NUL padding', async () => {

@@ -22,7 +22,7 @@ describe('--format @FILE holding the istio ConfigMap, whose meshConfig is the te
     // The old reader found no accessLogFormat key, took the whole ConfigMap as the format string, and
     // every line became a format mismatch.
     const res = await runCli(['parse', '--format', '@istio-cm.yaml', 'custom.log'], { cwd });
-    expect(res.stderr).toContain('1 lines read, 1 records');
+    expect(res.stderr).toContain('1 line read, 1 record');
     expect(res.code).toBe(0);
     expect(ndjson(res.stdout)[0]).toMatchObject({ upstream_host: '10.0.0.1:80', upstream_cluster: 'outbound|80||example.com', format: 'custom' });
   });
@@ -34,7 +34,7 @@ describe('--format @FILE holding the istio ConfigMap, whose meshConfig is the te
     writeFileSync(join(cwd, 'mesh16.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(MESH, 'utf16le')]));
     for (const file of ['bom.txt', 'utf16.txt', 'mesh16.yaml']) {
       const res = await runCli(['parse', '--format', `@${file}`, 'custom.log'], { cwd });
-      expect(res.stderr).toContain('1 lines read, 1 records');
+      expect(res.stderr).toContain('1 line read, 1 record');
       expect(res.code).toBe(0);
     }
   });
@@ -42,7 +42,7 @@ describe('--format @FILE holding the istio ConfigMap, whose meshConfig is the te
   it('and from the same ConfigMap as JSON (-o json)', async () => {
     const cwd = withFiles({ 'istio-cm.json': JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', data: { mesh: MESH } }), 'custom.log': LINE });
     const res = await runCli(['parse', '--format', '@istio-cm.json', 'custom.log'], { cwd });
-    expect(res.stderr).toContain('1 lines read, 1 records');
+    expect(res.stderr).toContain('1 line read, 1 record');
   });
 
   it('YAML naming accessLogFormat that cannot be read is a usage error, not the whole file taken as a format', async () => {

@@ -127,6 +127,6 @@ describe('what only starts with [ is read line by line', () => {
     const res = await runCli(['parse', '-'], { input });
     expect(res.code).toBe(0);
     expect(ndjson(res.stdout)).toHaveLength(records);
-    expect(res.stderr).not.toContain('partial lines joined');
+    expect(res.stderr).not.toMatch(/partial lines? joined/);
   });
 });

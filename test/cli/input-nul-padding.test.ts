@@ -48,14 +48,14 @@ describe('a line after a run of NUL bytes (logrotate copytruncate)', () => {
     const data = copytruncated(1 << 20, [`${TCP(1)} ${'x'.repeat(70_000)}`, TCP(2), '']);
     for (const input of [data, gzipSync(data)]) {
       const res = await runCli(['parse', '-'], { input });
-      expect(res.stderr).toContain('3 lines read, 1 records, 1 not access logs, 0 malformed, 1 too long, 1 began with NUL padding');
+      expect(res.stderr).toContain('3 lines read, 1 record, 1 not an access log, 0 malformed, 1 too long, 1 began with NUL padding');
       expect(ndjson(res.stdout)).toHaveLength(1);
     }
   });
 
   it('a file of NULs only is one padded blank line, not malformed', async () => {
     const res = await runCli(['parse', '--strict', file('only-nuls.log', Buffer.alloc(300_000))]);
-    expect(res.stderr).toContain('1 lines read, 0 records, 1 not access logs, 0 malformed, 0 too long, 1 began with NUL padding');
+    expect(res.stderr).toContain('1 line read, 0 records, 1 not an access log, 0 malformed, 0 too long, 1 began with NUL padding');
     expect(res.code).toBe(0);
   });
 
@@ -94,6 +94,6 @@ describe('a line after a run of NUL bytes (logrotate copytruncate)', () => {
 describe('what is not a line start is not padding', () => {
   it('NULs inside a line are kept in it, and not counted as padding', async () => {
     const res = await runCli(['parse', '-'], { input: `${TCP(1).slice(0, 40)}\0\0\0${TCP(1).slice(40)}\n` });
-    expect(res.stderr).toMatch(/^egress-audit parse: 1 lines read, [^\n]*, 0 too long\n$/);
+    expect(res.stderr).toMatch(/^egress-audit parse: 1 line read, [^\n]*, 0 too long\n$/);
   });
 });

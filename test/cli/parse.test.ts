@@ -30,7 +30,7 @@ describe('egress-audit parse', () => {
     const [rec] = ndjson(res.stdout);
     expect(Object.keys(rec as object)).toEqual([...RECORD_KEYS, 'format', 'source']);
     expect(rec).toMatchObject({ bytes_received: 85, response_flags: null, format: 'istio-1.9', source: { file: join(dir, 'one.log'), line: 1, pod: null } });
-    expect(res.stderr).toContain('2 lines read, 1 records, 1 not access logs, 0 malformed, 0 too long');
+    expect(res.stderr).toContain('2 lines read, 1 record, 1 not an access log, 0 malformed, 0 too long');
   });
 
   it('reads directories recursively, globs and gzip (by content), in a stable order', async () => {
@@ -58,7 +58,7 @@ describe('egress-audit parse', () => {
   it('names a line with text before its [timestamp] as such, not as cut short (truncated)', async () => {
     const res = await runCli(['parse', '--strict', '-'], { input: `${TCP}\n  ${TCP}\njunk: ${TCP}\n` });
     expect(res.code).toBe(1);
-    expect(res.stderr).toContain('3 lines read, 1 records, 0 not access logs, 2 malformed (text-before-entry 2), 0 too long');
+    expect(res.stderr).toContain('3 lines read, 1 record, 0 not access logs, 2 malformed (text-before-entry 2), 0 too long');
     expect(res.stderr).toContain('-:2: text-before-entry\n  -:3: text-before-entry');
   });
 

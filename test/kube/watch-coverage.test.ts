@@ -31,7 +31,7 @@ describe.concurrent('watch: live coverage and cluster knowledge (fake API server
     run.interrupt();
     const { code, stdout } = await run.exited;
     const byCode = new Map(warnings(parseNdjson(stdout).report).map((w) => [w.code, w.message]));
-    expect(byCode.get('pods-without-sidecar')).toMatch(/1 pod in the watched namespaces has no istio-proxy sidecar.*: cov\/legacy-batch\./);
+    expect(byCode.get('pods-without-sidecar')).toMatch(/1 pod in the watched namespaces has no istio-proxy sidecar: its egress.*: cov\/legacy-batch\./);
     expect(byCode.get('traffic-excluded-from-sidecar')).toMatch(/cov\/cart-1 \(excludeOutboundIPRanges 10\.0\.0\.0\/8\)/);
     expect(byCode.get('no-egress-gateway-pod')).toMatch(/--gateway-selector istio=egressgateway was found in namespace cov-gw/);
     expect(code).toBe(1);
@@ -65,7 +65,7 @@ describe.concurrent('watch: live coverage and cluster knowledge (fake API server
     const { report } = parseNdjson(stdout);
     expect(lineCounts(report).records).toBe(1);
     expect(warnings(report).find((w) => w.code === 'streams-unfollowed')?.message).toMatch(
-      new RegExp(`^--max-streams 2 left 1 container unfollowed, so its traffic was not audited: prz/cart-\\d\\. --max-streams 2 preempted 1 sidecar stream for egress gateway pods that appeared later, so their traffic was not audited from then on unless followed again: ${victim}\\.$`));
+      new RegExp(`^--max-streams 2 left 1 container unfollowed, so its traffic was not audited: prz/cart-\\d\\. --max-streams 2 preempted 1 sidecar stream for egress gateway pods that appeared later, so its traffic was not audited from then on unless followed again: ${victim}\\.$`));
   });
 
   clusterIt('follows a gateway in CrashLoopBackOff again once it runs, though every stream is taken by sidecars meanwhile', async ({ api, kubeconfig }) => {

@@ -163,6 +163,12 @@ describe('parsePolicy on invalid files', () => {
     expect(err.message).toMatch(new RegExp(`^p\\.yaml:7:\\d+: allow\\[0\\]\\.from\\.${key}: must not be empty`));
   });
 
+  it('rejects an empty from mapping rather than letting every caller through', () => {
+    const text = 'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: a\n    reason: r\n    hosts: [a.example]\n    from: {}\n';
+    const err = thrownBy(() => parsePolicy(text, 'p.yaml'));
+    expect(err.message).toBe('p.yaml:7:11: allow[0].from: must not be empty (leave from out for any caller)');
+  });
+
   it('lists every problem of a file, schema and semantic alike, in file order', async () => {
     const text = await fixture('many-problems.yaml');
     const err = thrownBy(() => parsePolicy(text, 'many-problems.yaml'));

@@ -67,7 +67,7 @@ describe('inputs: a directory of symbolic links', () => {
     expect(ndjson(res.stdout)).toMatchObject([
       { source: { file: join(dir, `sleep-7d9f_default_istio-proxy-${CID}.log`), line: 1, pod: 'sleep-7d9f', namespace: 'default', container: 'istio-proxy' } },
     ]);
-    expect(res.stderr).toContain('1 lines read, 1 records');
+    expect(res.stderr).toContain('1 line read, 1 record');
   });
 
   it('reads a file reached both through a link and directly once, under the first name', async () => {
@@ -238,7 +238,7 @@ describe('inputs: FIFOs, process substitution and /dev/stdin', () => {
 
   it('reads /dev/stdin when stdin is a pipe', async () => {
     const res = await throughPipe(join(VIA, 'sidecar.log'), ['parse', '/dev/stdin']);
-    expect(res.stderr).toContain('1 lines read, 1 records');
+    expect(res.stderr).toContain('1 line read, 1 record');
     expect(res.code).toBe(0);
     expect(files(res)).toEqual(['/dev/stdin']);
   });

@@ -50,7 +50,7 @@ function gatewayWhere(plan: WatchPlan): string {
 /** Sidecar streams that gave their slot to an egress gateway pod; one that got a slot again read on from where it stopped. */
 function preemptedText(maxStreams: number, preempted: readonly Preemption[]): string {
   const items = preempted.map((p) => (p.resumed ? `${p.label} (followed again later, from where it stopped)` : p.label));
-  return `--max-streams ${maxStreams} preempted ${plural(preempted.length, 'sidecar stream')} for egress gateway pods that appeared later, so their traffic was not audited from then on unless followed again: ${some(items)}.`;
+  return `--max-streams ${maxStreams} preempted ${plural(preempted.length, 'sidecar stream')} for egress gateway pods that appeared later, so ${preempted.length === 1 ? 'its' : 'their'} traffic was not audited from then on unless followed again: ${some(items)}.`;
 }
 
 /** Pods (`namespace/name`) without a sidecar, `where` they were looked for; shared with `audit --pods`. */
