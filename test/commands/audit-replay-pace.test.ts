@@ -112,7 +112,7 @@ describe('audit --dashboard --speed', () => {
     expect(written.summary.exitCode).toBe(3);
     expect(written.coverage.streams.map((s) => s.incomplete)).toEqual(['stopped']);
     // Said as the person's stop, not as an input that failed ("1 input(s) could not be read to the end: ...").
-    expect(written.coverage.warnings.find((w) => w.code === 'stream-errors')?.message).toBe(`The run was stopped on the dashboard (q or Ctrl-C) before 1 input(s) were read to the end, so the audit covers only what was read: ${file}.`);
+    expect(written.coverage.warnings.find((w) => w.code === 'stream-errors')?.message).toBe(`The run was stopped on the dashboard (q or Ctrl-C) before 1 input was read to the end, so the audit covers only what was read: ${file}.`);
     expect(stderr).toContain(`egress-audit: stopped before 1 input was read to the end (${file}): the audit is incomplete\n`);
     // The result line says it was a stop: it used to hedge ("it failed, or the run was stopped").
     expect(readFileSync(summary, 'utf8')).toContain('INCOMPLETE: the run was stopped before 1 input was read to the end (stream-errors), so the audit is incomplete;');
