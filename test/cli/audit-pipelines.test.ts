@@ -179,7 +179,7 @@ describe("log pipelines' exports, through the real binary", () => {
     const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
     const evicted = report.coverage.warnings.find((w) => w.code === 'evicted-entries');
     expect(evicted?.message).toMatch(/^\d+ entries were released before their window closed/);
-    expect(evicted?.message).toContain('1 input(s) held their entries until they ended, as their log time goes back: -. A newest-first export');
+    expect(evicted?.message).toContain('1 input held its entries until it ended, as its log time goes back: -. A newest-first export');
     expect(evicted?.message).toContain('is read from its end instead when its order is seen before it is read (probes of a file; the first MiB of stdin or a .gz)');
   });
 

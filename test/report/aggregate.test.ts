@@ -196,7 +196,7 @@ describe('ReportBuilder summary and exit code', () => {
   });
 
   it('exits 3 when an input was not read to the end, whether it found failing flows, nothing, or no records', () => {
-    const failed = [{ code: 'stream-errors' as const, message: '1 input(s) could not be read to the end: x.gz' }];
+    const failed = [{ code: 'stream-errors' as const, message: '1 input could not be read to the end: x.gz' }];
     const read = coverage({ lines: lineCounts({ records: 5 }), warnings: failed });
     expect(built([flow()]).summary(read).exitCode).toBe(3);
     expect(built([flow({ verdict: 'via-gateway', failing: false })]).summary(read).exitCode).toBe(3);

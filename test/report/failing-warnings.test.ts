@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { CoverageWarning, Report } from '../../src/report/model.js';
 import { buildReport, coverage, flow, lineCounts, render } from './helpers.js';
 
-const STREAM_ERRORS: CoverageWarning = { code: 'stream-errors', message: '1 input(s) could not be read to the end: logs/app.log.gz: corrupt or truncated gzip data' };
+const STREAM_ERRORS: CoverageWarning = { code: 'stream-errors', message: '1 input could not be read to the end: logs/app.log.gz: corrupt or truncated gzip data' };
 const NO_RECORDS: CoverageWarning = { code: 'no-records', message: 'No access-log entries were read (3 lines): nothing was audited, so nothing is proven.' };
 
 /** Exit 3: some flows were read, then a .gz broke; --fail-on none so that nothing else fails. */

@@ -59,7 +59,7 @@ describe('startDashboard', () => {
     store.addFlow(flow());
     store.addFlow(flow());
     store.setProgress({ lines: 3, records: 3, skipped: 0, bytes: 300, streams: 1, reconnects: 0, finished: true });
-    store.setWarnings([{ code: 'stream-errors', message: 'The run was stopped on the dashboard (q, Ctrl-C or SIGTERM) before 1 input(s) were read to the end' }]);
+    store.setWarnings([{ code: 'stream-errors', message: 'The run was stopped on the dashboard (q, Ctrl-C or SIGTERM) before 1 input was read to the end' }]);
     handle.unmount();
     const frames = stdout.writes.map(plain).filter((w) => w.includes('egress-audit  REPLAY'));
     // Ink used to exit at the key: the frame left on the terminal said DIRECT 1 above a result line that counted 3.
