@@ -9,7 +9,7 @@ import type { ValidateFunction } from 'ajv';
 import { canonicalKey, NON_ASCII } from '../engine/index.js';
 import { describeReadError, InputError } from '../errors.js';
 import { planReplacement, putInPlace, writeTarget, type Replacement } from '../output/replace-file.js';
-import type { Finding } from '../report/model.js';
+import { BASELINE_SCHEMA, type Finding } from '../report/model.js';
 import { escapeControl } from '../text/escape.js';
 import { fingerprintOfParts, type FingerprintParts } from './fingerprint.js';
 import { issuesFromAjv } from './issues.js';
@@ -18,8 +18,6 @@ import type { Baseline } from './types.js';
 import { formatPath } from './yaml-position.js';
 import { decodeText } from '../sources/utf16.js';
 
-/** Schema id written into baseline files; bump on a breaking change. */
-export const BASELINE_SCHEMA = 'egress-audit/baseline@1';
 
 /** One accepted finding as stored: the fingerprint decides, the rest is for people reading the diff. */
 export interface BaselineEntry extends FingerprintParts {

@@ -10,7 +10,6 @@ export {
   checkBaselineWritable,
   renderBaseline,
   baselineEntries,
-  BASELINE_SCHEMA,
   type BaselineEntry,
   type BaselineWritten,
 } from './baseline.js';

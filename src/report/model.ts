@@ -6,6 +6,8 @@ import type { LineCounts, Role, Verdict, ExceptionRef } from '../types.js';
 
 /** Report schema id written into JSON reports; bump on breaking change. */
 export const REPORT_SCHEMA = 'egress-audit/report@1';
+/** Schema id written into baseline files (`--write-baseline`); bump on a breaking change. Here beside the report's, so that the input walk tells both apart from logs without loading the policy code. */
+export const BASELINE_SCHEMA = 'egress-audit/baseline@1';
 
 /** Per external destination (host:port): how it was reached, by whom, how much. */
 export interface DestinationSummary {

@@ -62,7 +62,7 @@ export function inputsSkippedWarning(notes: readonly string[]): CoverageWarning[
  * audited, but said where CI reads the report, as a log directory is better kept free of them.
  */
 export function ownOutputsSkippedWarning(notes: readonly string[]): CoverageWarning[] {
-  return notesWarning('own-outputs-skipped', `${plural(notes.length, 'file')} egress-audit wrote (its reports, flows or records) found among the inputs and left out, as they are not logs`, notes);
+  return notesWarning('own-outputs-skipped', `${plural(notes.length, 'file')} egress-audit wrote (its reports, flows, records or baselines) found among the inputs and left out, as they are not logs`, notes);
 }
 
 /** What turning access logging on takes, for logs or exports that held only the proxies' other lines. */

@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { RECORD_KEYS } from '../../parsers/index.js';
-import { REPORT_SCHEMA } from '../report/model.js';
+import { BASELINE_SCHEMA, REPORT_SCHEMA } from '../report/model.js';
 import type { InputFile } from './input-paths.js';
 import { InputError } from '../errors.js';
 import { mayYetOpenWith, opensWith } from './magic.js';
@@ -22,6 +22,7 @@ export type OwnOutput =
   | 'an egress-audit report (junit)'
   | 'an egress-audit report (markdown)'
   | "egress-audit audit's flows (ndjson)"
+  | 'an egress-audit baseline'
   | "egress-audit parse's records (ndjson)";
 
 const RECORDS: OwnOutput = "egress-audit parse's records (ndjson)";
@@ -41,6 +42,8 @@ const OPENINGS: readonly { what: OwnOutput; bytes: readonly number[] }[] = (
     ['an egress-audit report (junit)', '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="egress-audit" '],
     // markdown.ts's heading: one of its ICONs after the name, so that notes headed `## egress-audit runbook` are not taken for a report.
     ...['✅', '❌', '⚠️'].map((icon) => ['an egress-audit report (markdown)', `## egress-audit ${icon} `] as const),
+    // baseline.ts renderBaseline: its schema on the second line, then the tool.
+    ['an egress-audit baseline', `{\n  "schema": "${BASELINE_SCHEMA.slice(0, BASELINE_SCHEMA.indexOf('@') + 1)}`],
     [
       'an egress-audit report (sarif)',
       '{\n  "$schema": "https://json.schemastore.org/sarif-2.1.0.json",\n  "version": "2.1.0",\n  "runs": [\n    {\n      "tool": {\n        "driver": {\n          "name": "egress-audit",\n',
@@ -98,6 +101,7 @@ const ENDINGS: Record<OwnOutput, (tail: string, whole: boolean) => boolean> = {
   'an egress-audit report (json)': (tail) => /\]\}\}\r?\n$/.test(tail),
   "egress-audit audit's flows (ndjson)": (tail) => /\]\}\}\r?\n$/.test(tail),
   'an egress-audit report (sarif)': (tail) => /\n {2}\]\r?\n\}\r?\n$/.test(tail),
+  'an egress-audit baseline': (tail) => /(\n {2}\]|"findings": \[\])\r?\n\}\r?\n$/.test(tail),
   'an egress-audit report (junit)': (tail) => /<\/testsuites>\r?\n$/.test(tail),
   'an egress-audit report (markdown)': (tail, whole) => /^- (Streams: \d+\.|(⚠️|❌) .*\))$/u.test(lastLine(tail, whole) ?? ''),
   "egress-audit parse's records (ndjson)": (tail, whole) => isRecord(lastLine(tail, whole) ?? ''),

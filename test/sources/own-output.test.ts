@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { OWN_OUTPUT_HEAD, ownOutputOf, refusingReports, reportUndecided } from '../../src/sources/own-output.js';
+import { renderBaseline } from '../../src/policy/index.js';
 
 const RECORD = {
   start_time: '2021-06-08T03:14:07.582Z', method: 'GET', path: '/', protocol: 'HTTP/1.1', response_code: 200, response_flags: null,
@@ -34,6 +35,10 @@ describe('ownOutputOf', () => {
     expect(ownOutputOf(bytes(SARIF))).toBe('an egress-audit report (sarif)');
     expect(ownOutputOf(bytes(record() + record()))).toBe("egress-audit parse's records (ndjson)");
     expect(ownOutputOf(bytes(record({ extra: { a: 1 } })))).toBe("egress-audit parse's records (ndjson)");
+    const finding = { fingerprint: '1111111111111111', verdict: 'direct', rule: 'direct/passthrough-cluster', destination: 'a.example:443', namespace: null, sourceWorkload: 'w' } as const;
+    expect(ownOutputOf(bytes(renderBaseline([finding], '0.1.0')))).toBe('an egress-audit baseline');
+    expect(ownOutputOf(bytes(renderBaseline([], '0.1.0')))).toBe('an egress-audit baseline');
+    expect(ownOutputOf(bytes(renderBaseline([finding], '0.1.0') + LOG_LINE))).toBeNull();
   });
 
   it('reads a file saved as UTF-16 with a byte-order mark (Windows PowerShell `>`), head and tail, and one with CRLF line ends', () => {
