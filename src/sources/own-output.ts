@@ -151,7 +151,8 @@ export async function ownOutputInFile(path: string | Buffer, size: number): Prom
 
 /** A file the user named that is a report: an input that fails when read (exit 3), as one that is no log at all was named by mistake. */
 function namedReport(what: OwnOutput): string {
-  return `${what}, not a log: egress-audit reads access logs; name the logs it was made from`;
+  const instead = what === 'an egress-audit baseline' ? 'give it with --baseline' : 'name the logs it was made from';
+  return `${what}, not a log: egress-audit reads access logs; ${instead}`;
 }
 
 /**

@@ -119,7 +119,8 @@ describe('an own output named outright, or piped in', () => {
   for (const own of OWN.filter((o) => o.file !== 'records.log')) {
     it(`${own.what} is an input that cannot be read (exit 3), for audit and parse, named or on stdin; the logs beside it are audited`, async () => {
       const named = join(outputs, own.file);
-      const why = `${own.what}, not a log: egress-audit reads access logs; name the logs it was made from`;
+      const instead = own.file === 'baseline.log' ? 'give it with --baseline' : 'name the logs it was made from';
+      const why = `${own.what}, not a log: egress-audit reads access logs; ${instead}`;
       const res = await runCli(['audit', LOGS['sidecar.log'], LOGS['egress-gateway.log'], named, '-o', 'json']);
       expect(res.code).toBe(3);
       expect(res.stderr).toContain(`egress-audit: ${named}: ${why}\n`);
