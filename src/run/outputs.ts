@@ -1,4 +1,5 @@
 import { createWriteStream, fstatSync, lstatSync, statSync, unlinkSync, type WriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { OutputFormat } from '../report/formats.js';
 import type { AuditCommonOptions } from './options.js';
@@ -8,6 +9,7 @@ import { checkBaselineWritable } from '../policy/index.js';
 import { createWriter, type ReportWriter, type WriterOptions } from '../report/index.js';
 import type { Report } from '../report/model.js';
 import { realTarget, wouldRead } from '../sources/input-paths.js';
+import { ownOutputInFile } from '../sources/own-output.js';
 import type { RoleFlags } from '../sources/role-flags.js';
 import { escapeControl } from '../text/escape.js';
 import type { Flow } from '../types.js';
@@ -68,17 +70,34 @@ interface WrittenFile {
   path: string;
   /** The input it may replace: the baseline that --write-baseline updates. */
   replaces: string | null;
+  /** Whether a later run tells it from a log by its content (own-output.ts) and leaves it out of a walk or a glob. */
+  toldApart: boolean;
+}
+
+/** Reports a later run tells from logs by their content: all but the table, which is text for a person. */
+const TOLD_APART: ReadonlySet<OutputFormat> = new Set<OutputFormat>(['json', 'ndjson', 'junit', 'sarif', 'markdown']);
+
+/**
+ * True when `file`, which a walk or a glob of the inputs finds, may still be written there: a later run leaves it out
+ * (own-output.ts), and what it replaces, if anything, is an earlier run's output, never a log.
+ */
+async function mayWriteAmongInputs(file: WrittenFile, real: string): Promise<boolean> {
+  if (!file.toldApart) return false;
+  const info = await stat(real).catch(() => null);
+  if (info === null) return true;
+  return info.isFile() && (await ownOutputInFile(real, info.size)) !== null;
 }
 
 /**
- * Refuses (exit 2), before anything is opened, a report or a baseline to write that is an input file,
- * matches an input glob or would be read from an input directory (the next run would read it as log
- * lines), and two of them to one file (directly or through links: the last would silently replace the
- * first). The baseline read by --baseline may be the one --write-baseline updates.
+ * Refuses (exit 2), before anything is opened, a report or a baseline to write that is an input file, or that
+ * matches an input glob or would be read from an input directory unless a later run tells it from a log and the
+ * file it replaces is no log (an earlier run's output, or none: `audit . --report json=egress.json` in CI); and two
+ * of them to one file (directly or through links: the last would silently replace the first). The baseline read by
+ * --baseline may be the one --write-baseline updates.
  */
 async function checkWrittenPaths(options: AuditCommonOptions, inputs: readonly string[]): Promise<void> {
-  const written: WrittenFile[] = options.report.map((spec) => ({ flag: `--report ${spec.format}=${spec.path}`, path: spec.path, replaces: null }));
-  if (options.writeBaseline !== null) written.push({ flag: `--write-baseline ${options.writeBaseline}`, path: options.writeBaseline, replaces: options.baseline });
+  const written: WrittenFile[] = options.report.map((spec) => ({ flag: `--report ${spec.format}=${spec.path}`, path: spec.path, replaces: null, toldApart: TOLD_APART.has(spec.format) }));
+  if (options.writeBaseline !== null) written.push({ flag: `--write-baseline ${options.writeBaseline}`, path: options.writeBaseline, replaces: options.baseline, toldApart: true });
   const seen = new Map<string, WrittenFile>();
   const stdout = stdoutFile();
   for (const file of written) {
@@ -91,8 +110,9 @@ async function checkWrittenPaths(options: AuditCommonOptions, inputs: readonly s
     seen.set(real, file);
     for (const input of inputs) {
       if (input === file.replaces) continue;
-      const why = await wouldRead(input, file.path, real);
-      if (why !== null) throw new UsageError(`${file.flag}: ${why}; a file this run writes must not overwrite or be read as its input (write it elsewhere)`);
+      const read = await wouldRead(input, file.path, real);
+      if (read === null || (!read.named && (await mayWriteAmongInputs(file, real)))) continue;
+      throw new UsageError(`${file.flag}: ${read.why}; a file this run writes must not overwrite or be read as its input (write it elsewhere)`);
     }
   }
 }

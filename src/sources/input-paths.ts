@@ -325,27 +325,33 @@ export function globbedDirectoryOf(matches: (path: string) => boolean, path: str
   return null;
 }
 
+/** Why an operand reads a file: `why` in words; `named` when the operand is the file itself, not a glob or a walk that finds it. */
+export interface WouldRead {
+  why: string;
+  named: boolean;
+}
+
 /**
  * Why the operand `input` reads (or, once it exists, would read) the file at `path` (whose
  * realTarget() is `real`), or null: it is that file, a glob that matches it, or a directory whose walk
  * would take it (not a .md, .sarif or .xml there). Kept beside the walk so that a report is never
  * written where an audit reads logs.
  */
-export async function wouldRead(input: string, path: string, real: string): Promise<string | null> {
+export async function wouldRead(input: string, path: string, real: string): Promise<WouldRead | null> {
   if (input === '-') return null;
   const info = await stat(input).catch(() => null);
   if (info === null) {
     const target = isAbsolute(input) ? resolve(path) : relative(process.cwd(), resolve(path));
     if (!isDynamicPattern(input)) return null;
     const matches = picomatch(input, { dot: false });
-    if (matches(target)) return `it matches the input pattern ${input}`;
+    if (matches(target)) return { why: `it matches the input pattern ${input}`, named: false };
     // A directory the pattern matches is walked: a file the walk would take there is read too.
     if (walkSkips(basename(target))) return null;
     const dir = globbedDirectoryOf(matches, target);
-    return dir === null ? null : `it lies inside ${dir}, a directory the input pattern ${input} matches`;
+    return dir === null ? null : { why: `it lies inside ${dir}, a directory the input pattern ${input} matches`, named: false };
   }
   if (info.isDirectory()) {
-    return isInside(real, await realpath(input)) && !walkSkips(basename(real)) ? `it lies inside the input directory ${input}` : null;
+    return isInside(real, await realpath(input)) && !walkSkips(basename(real)) ? { why: `it lies inside the input directory ${input}`, named: false } : null;
   }
-  return (await realpath(input).catch(() => null)) === real ? `it is the input ${input}` : null;
+  return (await realpath(input).catch(() => null)) === real ? { why: `it is the input ${input}`, named: true } : null;
 }

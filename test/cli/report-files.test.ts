@@ -121,12 +121,27 @@ describe('--report: a report to where the console output goes', () => {
 });
 
 describe('--write-baseline: a baseline written where the audit reads logs', () => {
-  it('is refused with exit 2 inside an input directory (the next run would read it as log lines), and nothing is written', async () => {
+  it('is written inside an input directory, where the next run tells it from a log and leaves it out, and may be written there again', async () => {
     const { logs } = workDir();
-    const res = await runCli(['audit', logs, '--write-baseline', join(logs, 'baseline.json')]);
+    const baseline = join(logs, 'baseline.json');
+    const first = await runCli(['audit', logs, '--write-baseline', baseline]);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain(`wrote baseline ${baseline}`);
+    const again = await runCli(['audit', logs, '--baseline', baseline, '--write-baseline', baseline, '-o', 'json']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain(`${baseline}: an egress-audit baseline, not a log; left out`);
+    const report = JSON.parse(again.stdout) as { coverage: { streams: { name: string }[] } };
+    expect(report.coverage.streams.map((s) => s.name)).not.toContain(baseline);
+  });
+
+  it('is refused with exit 2 inside an input directory where a log has its name (it would overwrite the log), which is left as it was', async () => {
+    const { logs, log } = workDir();
+    const baseline = join(logs, 'baseline.json');
+    writeFileSync(baseline, readFileSync(log));
+    const res = await runCli(['audit', logs, '--write-baseline', baseline]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain(`--write-baseline ${join(logs, 'baseline.json')}: it lies inside the input directory ${logs}`);
-    expect(existsSync(join(logs, 'baseline.json'))).toBe(false);
+    expect(res.stderr).toContain(`--write-baseline ${baseline}: it lies inside the input directory ${logs}`);
+    expect(readFileSync(baseline, 'utf8')).toBe(readFileSync(log, 'utf8'));
   });
 
   it('is refused with exit 2 when it is the file a report goes to', async () => {
@@ -147,12 +162,26 @@ describe('--write-baseline: a baseline written where the audit reads logs', () =
 });
 
 describe('--report: what an input walk would not read, or would', () => {
-  it('is refused on the first run too when it matches an input glob (not only once it exists)', async () => {
+  it('is refused on the first run too when it matches an input glob and a later run could not tell it from a log (the table)', async () => {
     const { dir } = workDir();
-    const res = await runCli(['audit', 'logs/*.log', '--report', 'json=logs/report.log'], { cwd: dir });
+    const res = await runCli(['audit', 'logs/*.log', '--report', 'table=logs/report.log'], { cwd: dir });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('it matches the input pattern logs/*.log');
     expect(existsSync(join(dir, 'logs', 'report.log'))).toBe(false);
+  });
+
+  it('is written where an input glob matches when a later run tells it from a log, run after run (json, ndjson, junit)', async () => {
+    const { dir } = workDir();
+    const reports = ['json', 'ndjson', 'junit'].flatMap((f) => ['--report', `${f}=logs/report-${f}.log`]);
+    const first = await runCli(['audit', 'logs/*.log', ...reports, '-o', 'json'], { cwd: dir });
+    expect(first.code, first.stderr).toBe(1); // the scenario's direct flow, not a refusal
+    const second = await runCli(['audit', 'logs/*.log', ...reports, '-o', 'json'], { cwd: dir });
+    expect(second.code, second.stderr).toBe(1);
+    for (const f of ['json', 'ndjson', 'junit']) expect(second.stderr).toMatch(new RegExp(`report-${f}\\.log: (an )?egress-audit .*not a log; left out`));
+    type Seen = { summary: { verdicts: Record<string, number> }; coverage: { lines: unknown } };
+    const [a, b] = [first, second].map((r) => JSON.parse(r.stdout) as Seen);
+    expect(b?.summary.verdicts).toEqual(a?.summary.verdicts);
+    expect(b?.coverage.lines).toEqual(a?.coverage.lines);
   });
 
   it('is allowed inside an input directory for names the walk leaves out (.md, .sarif, .xml)', async () => {
