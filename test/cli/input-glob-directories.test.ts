@@ -51,12 +51,12 @@ describe('a glob matching directories', () => {
     expect((JSON.parse(res.stdout) as Report).summary.verdicts['via-gateway']).toBe(corpusPairs.length);
   });
 
-  it('says when the directories it matches hold nothing to read, and refuses a report where the walk would read it', async () => {
+  it('says when the directories it matches hold nothing to read, and refuses a table report where the walk would read it (no run tells a table from a log)', async () => {
     const root = pods();
     mkdirSync(join(root, 'empty', 'a'), { recursive: true });
     const empty = await runCli(['parse', 'empty/*'], { cwd: root });
     expect(empty.stderr).toContain('empty/*: no files to read in the directories this pattern matches');
-    const report = await runCli(['audit', 'pods/*', '--report', 'json=pods/edge_proxy-out-6d9f4c8b7-kq2mx_9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/report.json'], { cwd: root });
+    const report = await runCli(['audit', 'pods/*', '--report', 'table=pods/edge_proxy-out-6d9f4c8b7-kq2mx_9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/report.txt'], { cwd: root });
     expect(report.code).toBe(2);
     expect(report.stderr).toContain('a directory the input pattern pods/* matches');
   });
