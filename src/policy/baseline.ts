@@ -18,7 +18,6 @@ import type { Baseline } from './types.js';
 import { formatPath } from './yaml-position.js';
 import { decodeText } from '../sources/utf16.js';
 
-
 /** One accepted finding as stored: the fingerprint decides, the rest is for people reading the diff. */
 export interface BaselineEntry extends FingerprintParts {
   fingerprint: string;

@@ -26,7 +26,6 @@ export interface ResultStatement {
   text: string;
 }
 
-
 /** `direct 2, gateway-only 1`: failing findings by verdict, in display order. */
 function failingByVerdict(report: Report): string {
   const counts = new Map<Verdict, number>();

@@ -9,7 +9,7 @@ import { checkBaselineWritable } from '../policy/index.js';
 import { createWriter, type ReportWriter, type WriterOptions } from '../report/index.js';
 import type { Report } from '../report/model.js';
 import { realTarget, wouldRead } from '../sources/input-paths.js';
-import { ownOutputInFile } from '../sources/own-output.js';
+import { ownOutputInFile, TOLD_APART_FORMATS } from '../sources/own-output.js';
 import type { RoleFlags } from '../sources/role-flags.js';
 import { escapeControl } from '../text/escape.js';
 import type { Flow } from '../types.js';
@@ -74,9 +74,6 @@ interface WrittenFile {
   toldApart: boolean;
 }
 
-/** Reports a later run tells from logs by their content: all but the table, which is text for a person. */
-const TOLD_APART: ReadonlySet<OutputFormat> = new Set<OutputFormat>(['json', 'ndjson', 'junit', 'sarif', 'markdown']);
-
 /**
  * True when `file`, which a walk or a glob of the inputs finds, may still be written there: a later run leaves it out
  * (own-output.ts), and what it replaces, if anything, is an earlier run's output, never a log.
@@ -96,7 +93,7 @@ async function mayWriteAmongInputs(file: WrittenFile, real: string): Promise<boo
  * --baseline may be the one --write-baseline updates.
  */
 async function checkWrittenPaths(options: AuditCommonOptions, inputs: readonly string[]): Promise<void> {
-  const written: WrittenFile[] = options.report.map((spec) => ({ flag: `--report ${spec.format}=${spec.path}`, path: spec.path, replaces: null, toldApart: TOLD_APART.has(spec.format) }));
+  const written: WrittenFile[] = options.report.map((spec) => ({ flag: `--report ${spec.format}=${spec.path}`, path: spec.path, replaces: null, toldApart: TOLD_APART_FORMATS.has(spec.format) }));
   if (options.writeBaseline !== null) written.push({ flag: `--write-baseline ${options.writeBaseline}`, path: options.writeBaseline, replaces: options.baseline, toldApart: true });
   const seen = new Map<string, WrittenFile>();
   const stdout = stdoutFile();
@@ -108,10 +105,11 @@ async function checkWrittenPaths(options: AuditCommonOptions, inputs: readonly s
       throw new UsageError(`${file.flag}: the same file as standard output, where the console output (-o, or the dashboard) goes; the two would be mixed: use -o for the console, or give the report a file of its own`);
     }
     seen.set(real, file);
+    let amongInputs: Promise<boolean> | null = null; // asked once per file, however many inputs would read it
     for (const input of inputs) {
       if (input === file.replaces) continue;
       const read = await wouldRead(input, file.path, real);
-      if (read === null || (!read.named && (await mayWriteAmongInputs(file, real)))) continue;
+      if (read === null || (!read.named && (await (amongInputs ??= mayWriteAmongInputs(file, real))))) continue;
       throw new UsageError(`${file.flag}: ${read.why}; a file this run writes must not overwrite or be read as its input (write it elsewhere)`);
     }
   }

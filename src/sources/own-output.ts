@@ -6,11 +6,12 @@
 import { open } from 'node:fs/promises';
 import { RECORD_KEYS } from '../../parsers/index.js';
 import { BASELINE_SCHEMA, REPORT_SCHEMA } from '../report/model.js';
+import type { OutputFormat } from '../report/formats.js';
 import type { InputFile } from './input-paths.js';
 import { InputError } from '../errors.js';
 import { mayYetOpenWith, opensWith } from './magic.js';
 import { joined, peek, replayed } from './peek.js';
-import { decodeText, utf16Of } from './utf16.js';
+import { decodeText, utf16Of, type Utf16 } from './utf16.js';
 
 /** Bytes of a file looked at at each end: every writer's opening is in its first few hundred bytes, a record's first and last lines within this. */
 export const OWN_OUTPUT_HEAD = 16 << 10;
@@ -26,6 +27,9 @@ export type OwnOutput =
   | "egress-audit parse's records (ndjson)";
 
 const RECORDS: OwnOutput = "egress-audit parse's records (ndjson)";
+
+/** The report formats whose files the OPENINGS below tell from logs (all but the table, text for a person): only these may be written where a later run's walk finds them. */
+export const TOLD_APART_FORMATS: ReadonlySet<OutputFormat> = new Set<OutputFormat>(['json', 'ndjson', 'junit', 'sarif', 'markdown']);
 
 /** The report schema's name without its version, so that a report of another version is known too. */
 const SCHEMA_NAME = REPORT_SCHEMA.slice(0, REPORT_SCHEMA.indexOf('@') + 1);
@@ -115,10 +119,27 @@ const ENDINGS: Record<OwnOutput, (tail: string, whole: boolean) => boolean> = {
  * Parse's records are told by whole lines, so only when the first and the last fit in the head and tail.
  */
 export function ownOutputOf(head: Uint8Array, tail: Uint8Array = head): OwnOutput | null {
-  const encoding = utf16Of(head) ?? 'utf-8';
+  const opened = openedAs(head);
+  return opened !== null && endsAs(opened, tail === head ? null : tail) ? opened.what : null;
+}
+
+/** A head that opens as an own output: what it would be, its text and its encoding (for the tail). */
+interface Opened {
+  what: OwnOutput;
+  text: string;
+  encoding: Utf16 | 'utf-8';
+}
+
+/** What `head` opens as, or null (a log): the first half of telling an own output, enough to know whether its end is worth reading. */
+function openedAs(head: Uint8Array): Opened | null {
   const text = decodeText(head);
   const what = openingOf(Buffer.from(text)) ?? (isRecord(firstLine(text) ?? '') ? RECORDS : null);
-  return what !== null && ENDINGS[what](tail === head ? text : new TextDecoder(encoding).decode(tail), tail === head) ? what : null;
+  return what === null ? null : { what, text, encoding: utf16Of(head) ?? 'utf-8' };
+}
+
+/** Whether the file that `opened` began ends as its writer ends it: `tail` its last bytes, or null when the head was the whole file. */
+function endsAs(opened: Opened, tail: Uint8Array | null): boolean {
+  return ENDINGS[opened.what](tail === null ? opened.text : new TextDecoder(opened.encoding).decode(tail), tail === null);
 }
 
 /** The report or flows that UTF-8 `first` opens as, or null. */
@@ -138,10 +159,12 @@ export async function ownOutputInFile(path: string | Buffer, size: number): Prom
     handle = await open(path, 'r');
     const head = Buffer.alloc(OWN_OUTPUT_HEAD);
     const { bytesRead } = await handle.read(head, 0, OWN_OUTPUT_HEAD, 0);
-    if (size <= OWN_OUTPUT_HEAD) return ownOutputOf(head.subarray(0, bytesRead));
+    const opened = openedAs(head.subarray(0, bytesRead));
+    if (opened === null) return null; // a log: its end is not read
+    if (size <= OWN_OUTPUT_HEAD) return endsAs(opened, null) ? opened.what : null;
     const tail = Buffer.alloc(OWN_OUTPUT_HEAD);
     const { bytesRead: tailRead } = await handle.read(tail, 0, OWN_OUTPUT_HEAD, size - OWN_OUTPUT_HEAD); // an even offset: UTF-16 stays aligned
-    return ownOutputOf(head.subarray(0, bytesRead), tail.subarray(0, tailRead));
+    return endsAs(opened, tail.subarray(0, tailRead)) ? opened.what : null;
   } catch {
     return null;
   } finally {
