@@ -3,6 +3,7 @@
  * bytes each writer emits, never by a file name: left in a log directory, they would be read back by the
  * next run as lines that are not access logs, or (parse's records) as each entry a second time.
  */
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { RECORD_KEYS } from '../../parsers/index.js';
 import { BASELINE_SCHEMA, REPORT_SCHEMA } from '../report/model.js';
@@ -12,6 +13,8 @@ import { InputError } from '../errors.js';
 import { mayYetOpenWith, opensWith } from './magic.js';
 import { joined, peek, replayed } from './peek.js';
 import { decodeText, utf16Of, type Utf16 } from './utf16.js';
+import { gunzipChunks } from './gunzip.js';
+import { isGzipMagic } from './gzip-header.js';
 
 /** Bytes of a file looked at at each end: every writer's opening is in its first few hundred bytes, a record's first and last lines within this. */
 export const OWN_OUTPUT_HEAD = 16 << 10;
@@ -159,6 +162,7 @@ export async function ownOutputInFile(path: string | Buffer, size: number): Prom
     handle = await open(path, 'r');
     const head = Buffer.alloc(OWN_OUTPUT_HEAD);
     const { bytesRead } = await handle.read(head, 0, OWN_OUTPUT_HEAD, 0);
+    if (isGzipMagic(head.subarray(0, bytesRead))) return await ownOutputInGzip(path);
     const opened = openedAs(head.subarray(0, bytesRead));
     if (opened === null) return null; // a log: its end is not read
     if (size <= OWN_OUTPUT_HEAD) return endsAs(opened, null) ? opened.what : null;
@@ -169,6 +173,64 @@ export async function ownOutputInFile(path: string | Buffer, size: number): Prom
     return null;
   } finally {
     await handle?.close();
+  }
+}
+
+/**
+ * ownOutputInFile for a gzip file (`egress-audit audit … -o json | gzip > report.json.gz` kept beside the logs):
+ * the head is inflated first, and only one that opens as an own output is inflated to its end for the tail,
+ * so a gzipped log costs one inflated head. Corrupt gzip is left to the main read, which names what is wrong.
+ */
+async function ownOutputInGzip(path: string | Buffer): Promise<OwnOutput | null> {
+  const raw = createReadStream(path);
+  try {
+    const kept = new EndBytes(OWN_OUTPUT_HEAD);
+    let opened: Opened | null = null;
+    for await (const chunk of gunzipChunks(raw, OWN_OUTPUT_HEAD)) {
+      kept.add(chunk);
+      if (opened === null && kept.total >= OWN_OUTPUT_HEAD) {
+        opened = openedAs(kept.head());
+        if (opened === null) return null;
+      }
+    }
+    if (kept.total < OWN_OUTPUT_HEAD) {
+      const whole = openedAs(kept.head());
+      return whole !== null && endsAs(whole, null) ? whole.what : null;
+    }
+    return opened !== null && endsAs(opened, kept.tail()) ? opened.what : null;
+  } catch {
+    return null;
+  } finally {
+    raw.destroy();
+  }
+}
+
+/** A stream's first `size` bytes and its last ones (up to `size`, from an even offset, so UTF-16 stays aligned), kept as it passes. */
+class EndBytes {
+  private readonly first: Buffer;
+  private last: Buffer = Buffer.alloc(0);
+  total = 0;
+
+  constructor(private readonly size: number) {
+    this.first = Buffer.alloc(size);
+  }
+
+  add(chunk: Buffer): void {
+    if (this.total < this.size) chunk.copy(this.first, this.total, 0, Math.min(chunk.length, this.size - this.total));
+    this.total += chunk.length;
+    const keep = this.size + 1; // the tail from an even offset is at most `size` bytes of these
+    const end = chunk.length >= keep ? chunk : Buffer.concat([this.last, chunk]);
+    this.last = Buffer.from(end.subarray(Math.max(0, end.length - keep)));
+  }
+
+  head(): Buffer {
+    return this.first.subarray(0, Math.min(this.total, this.size));
+  }
+
+  tail(): Buffer {
+    const start = this.total - this.size;
+    const from = start + (start & 1); // the stream's offset of the tail's first byte, made even
+    return this.last.subarray(this.last.length - (this.total - from));
   }
 }
 

@@ -1,7 +1,8 @@
 // An earlier run's outputs left among the logs (`audit logs/ -o ndjson > logs/flows.ndjson`, reports saved beside the
 // logs, `parse logs/ > logs/records.ndjson`): told by their content, whatever their names, and left out of walks and
 // globs, saying so; before, reports were read as lines that are not access logs, and records as each entry again.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +94,18 @@ describe("an earlier run's output in a log directory", () => {
       expect(ndjson(parsed.stdout)).toHaveLength(alone.coverage.lines.records);
       for (const own of OWN) expect(parsed.stderr).toContain(`egress-audit: ${join(dir, own.file)}: ${own.what}, not a log; left out\n`);
     }
+  });
+
+  it('gzipped, they are told by their inflated ends and left out too (`-o json | gzip > logs/report.json.gz`); a gzipped log is read', async () => {
+    const dir = logsIn(tempDir('ea-own-gz-'));
+    for (const own of OWN) writeFileSync(join(dir, `${own.file}.gz`), gzipSync(readFileSync(join(outputs, own.file))));
+    writeFileSync(join(dir, 'tcp-sidecar.log.gz'), gzipSync(readFileSync(LOGS['tcp-sidecar.log'])));
+    rmSync(join(dir, 'tcp-sidecar.log'));
+    const res = await runCli(['audit', dir, '-o', 'json']);
+    const report = JSON.parse(res.stdout) as Report;
+    expect(report.summary.verdicts).toEqual(alone.summary.verdicts);
+    expect(report.coverage.lines).toEqual(alone.coverage.lines);
+    for (const own of OWN) expect(res.stderr).toContain(`${join(dir, `${own.file}.gz`)}: ${own.what}, not a log; left out`);
   });
 
   it("reads a log whose first lines an app wrote as a report's (kubectl logs --all-containers, the app first): its proxy's direct entries are audited", async () => {

@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { OWN_OUTPUT_HEAD, ownOutputOf, refusingReports, reportUndecided } from '../../src/sources/own-output.js';
+import { OWN_OUTPUT_HEAD, ownOutputInFile, ownOutputOf, refusingReports, reportUndecided } from '../../src/sources/own-output.js';
 import { renderBaseline } from '../../src/policy/index.js';
 
 const RECORD = {
@@ -127,5 +131,45 @@ describe('refusingReports', () => {
     }
     const first = await refusingReports(live(), '-').next();
     expect(first.value?.toString()).toBe('[2021');
+  });
+});
+
+describe('ownOutputInFile on gzip files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'own-gz-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const gz = (name: string, text: Buffer | string): { path: string; size: number } => {
+    const path = join(dir, name);
+    writeFileSync(path, gzipSync(typeof text === 'string' ? Buffer.from(text) : text));
+    return { path, size: statSync(path).size };
+  };
+  // Longer than the head once inflated, so the tail is read from the end of the inflated stream.
+  const bigFlows = FLOWS.split('\n')[0] + '\n';
+  const longFlows = bigFlows.repeat(Math.ceil((3 * OWN_OUTPUT_HEAD) / bigFlows.length)) + FLOWS.split('\n')[1] + '\n';
+
+  it('tells a gzipped report, flows, records and SARIF by their inflated head and tail (`-o json | gzip` kept beside the logs)', async () => {
+    for (const [name, text, what] of [
+      ['r.json.gz', JSON_REPORT, 'an egress-audit report (json)'],
+      ['f.ndjson.gz', longFlows, "egress-audit audit's flows (ndjson)"],
+      ['p.ndjson.gz', record().repeat(200), "egress-audit parse's records (ndjson)"],
+      ['s.sarif.gz', SARIF, 'an egress-audit report (sarif)'],
+    ] as const) {
+      const f = gz(name, text);
+      expect(await ownOutputInFile(f.path, f.size), name).toBe(what);
+    }
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(longFlows, 'utf16le')]);
+    const f = gz('u16.ndjson.gz', utf16);
+    expect(await ownOutputInFile(f.path, f.size)).toBe("egress-audit audit's flows (ndjson)");
+  });
+
+  it('takes a gzipped log for a log, also one that opens as a report, and leaves corrupt gzip to the main read', async () => {
+    const log = gz('proxy.log.gz', LOG_LINE.repeat(1000));
+    expect(await ownOutputInFile(log.path, log.size)).toBeNull();
+    const opensAsReport = gz('mixed.log.gz', longFlows + LOG_LINE);
+    expect(await ownOutputInFile(opensAsReport.path, opensAsReport.size)).toBeNull();
+    const shortMixed = gz('short.log.gz', JSON_REPORT + LOG_LINE);
+    expect(await ownOutputInFile(shortMixed.path, shortMixed.size)).toBeNull();
+    const cut = join(dir, 'cut.json.gz');
+    writeFileSync(cut, gzipSync(Buffer.from(JSON_REPORT)).subarray(0, 20));
+    expect(await ownOutputInFile(cut, statSync(cut).size)).toBeNull();
   });
 });
