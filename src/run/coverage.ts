@@ -42,6 +42,12 @@ export interface CoverageFacts {
   stoppedBy?: string | null;
 }
 
+/** How many of the lines could not be read, in words that agree: "3 of 5 lines", "All 3 lines", "The one line" (never "1 of 1 lines"). */
+function unparsedShare(unparsed: number, lines: number): string {
+  if (unparsed < lines) return `${unparsed} of ${lines} lines`;
+  return lines === 1 ? 'The one line' : `All ${lines} lines`;
+}
+
 /** Notes an audit said on stderr as it went, also as one warning in the report, where CI reads it; none when there are none. */
 function notesWarning(code: CoverageWarning['code'], heading: string, notes: readonly string[]): CoverageWarning[] {
   return notes.length === 0 ? [] : [{ code, message: `${heading}: ${listed(notes, (n) => n)}.` }];
@@ -276,7 +282,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   if (unparsed.total > 0) {
     out.push({
       code: 'unparsed-lines',
-      message: `${unparsed.total} of ${f.lines.lines} lines could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. ${ansiHint(f.streams) ?? 'Check --format, --max-line-length and how the logs were copied.'}`,
+      message: `${unparsedShare(unparsed.total, f.lines.lines)} could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. ${ansiHint(f.streams) ?? 'Check --format, --max-line-length and how the logs were copied.'}`,
     });
   }
   const mixed = f.engine.roleConflicts;

@@ -57,6 +57,19 @@ describe('lines that could not be read are a coverage warning', () => {
     expect(warning?.message).toContain('truncated 3, too-long 1');
   });
 
+  it('counts in words that agree when every line failed: "All 5 lines", "The one line", never "1 of 1 lines"', async () => {
+    const dir = tempDir('ea-unparsed-all-');
+    const lines = readFileSync(log, 'utf8').split('\n').filter((l) => l !== '');
+    const tooLong = join(dir, 'all.log');
+    writeFileSync(tooLong, `${lines.join('\n')}\n`);
+    const all = (await audit([tooLong, '--fail-on', 'none', '--max-line-length', '20'])).report;
+    expect(all.coverage.warnings.find((w) => w.code === 'unparsed-lines')?.message).toMatch(new RegExp(`^All ${lines.length} lines could not be read`));
+    const one = join(dir, 'one.log');
+    writeFileSync(one, `${lines[0]}\n`);
+    const single = (await audit([one, '--fail-on', 'none', '--max-line-length', '20'])).report;
+    expect(single.coverage.warnings.find((w) => w.code === 'unparsed-lines')?.message).toMatch(/^The one line could not be read/);
+  });
+
   it('says when the text before each entry is an ANSI colour code (stern --color always) and suggests --color never, verdicts unchanged', async () => {
     const dir = tempDir('ea-ansi-');
     const entry = '[2024-03-01T10:00:00.123Z] "GET /x HTTP/1.1" 200 - via_upstream - "-" 0 10 5 4 "-" "curl" "id-1" "example.com" "93.184.216.34:443" PassthroughCluster 10.0.0.5:40000 93.184.216.34:443 10.0.0.5:39999 - -';
