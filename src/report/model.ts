@@ -66,6 +66,8 @@ export interface StreamCoverage {
   roleRule: string;
   lines: number;
   records: number;
+  /** Its access-log lines that repeated another input's (overlapping saves), present only when some did: read, not audited again. */
+  duplicates?: number;
   /** The log time its records cover (earliest start, latest end), or null when none has a log time. */
   firstSeen: string | null;
   lastSeen: string | null;

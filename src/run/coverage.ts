@@ -427,6 +427,7 @@ export function buildCoverage(f: CoverageFacts): Coverage {
       name: s.name,
       lines: s.lines,
       records: s.records,
+      ...(s.duplicates > 0 ? { duplicates: s.duplicates } : {}),
       ...(s.records + s.duplicates === 0 ? NO_RECORDS : streamRole(s.name, f.roles)),
       firstSeen: msToIso(s.firstMs),
       lastSeen: msToIso(s.lastMs),

@@ -18,7 +18,7 @@ interface Report {
   summary: Record<string, unknown>;
   destinations: { destination: string; verdicts: Record<string, number>; bytesSent: number; bytesReceived: number }[];
   findings: { fingerprint: string; count: number; firstSeen: string; lastSeen: string }[];
-  coverage: { lines: Record<string, unknown> & { lines: number; records: number; duplicates?: number }; warnings: { code: string; message: string }[]; streams: { name: string; role: string }[] };
+  coverage: { lines: Record<string, unknown> & { lines: number; records: number; duplicates?: number }; warnings: { code: string; message: string }[]; streams: { name: string; role: string; duplicates?: number }[] };
 }
 
 function write(name: string, lines: readonly string[]): string {
@@ -91,6 +91,10 @@ describe.each([
     expect(overlapWarning(report)).toContain(`${sharedEntries} access-log lines repeated a line another input held`);
     expect(overlapWarning(report)).toContain(`${first} and ${second} (${sharedEntries})`);
     expect(overlapWarning(union)).toBeUndefined();
+    // Each stream says its own copies (whichever save gave a shared line first keeps it, as the merge by log time reads them): the two saves' add up, the gateway's log has none.
+    const copies = new Map(report.coverage.streams.map((st) => [st.name, st.duplicates]));
+    expect(copies.get(gw)).toBeUndefined();
+    expect((copies.get(first) ?? 0) + (copies.get(second) ?? 0)).toBe(sharedEntries);
     expect(validate(report), errorText(validate)).toBe(true);
   });
 
@@ -122,6 +126,7 @@ describe("a node's CRI file beside a kubectl logs save of the same pod", () => {
     expect(judged(report)).toEqual(judged(union));
     expect(report.coverage.lines.duplicates).toBe(entries(later));
     expect(report.coverage.lines.lines).toBe(sidecars.length + cri.length + gateway.length);
+    expect(report.coverage.streams.filter((st) => st.duplicates !== undefined).map((st) => [st.name, st.duplicates])).toEqual([[save, entries(later)]]);
     expect(report.coverage.lines).toMatchObject({ records: union.coverage.lines.records, joinedPartials: 1 });
     expect(overlapWarning(report)).toContain(`${node} and ${save} (${entries(later)})`);
   });
@@ -130,6 +135,7 @@ describe("a node's CRI file beside a kubectl logs save of the same pod", () => {
     const table = (await audit([node, save, gw], 'table')).stdout.replace(/\s+/g, ' ');
     expect(table).toContain(`duplicates of other inputs' lines ${entries(later)}`);
     expect(table).toContain('[overlapping-inputs]');
+    expect(table).toMatch(new RegExp(`, ${entries(later)} duplicates of other inputs' lines`));
     const markdown = (await audit([node, save, gw], 'markdown')).stdout;
     expect(markdown).toContain(`duplicates of other inputs' lines ${entries(later)}`);
     expect(markdown).toContain('overlapping-inputs');

@@ -15,7 +15,8 @@ function streams(coverage: Coverage): string[] {
   for (const s of coverage.streams.slice(0, TABLE_MAX_STREAMS)) {
     lines.push(...wrap(shownPath(s.name), WIDTH - 4).map((l) => `    ${l}`));
     const time = s.firstSeen === null ? '' : `, ${logTimeStatement(s)}`;
-    const detail = `${s.role} (${shownValue(s.roleRule)}): ${plural(s.lines, 'line')}, ${plural(s.records, 'record')}${time}`;
+    const copies = s.duplicates === undefined ? '' : `, ${plural(s.duplicates, 'duplicate')} of other inputs' lines`;
+    const detail = `${s.role} (${shownValue(s.roleRule)}): ${plural(s.lines, 'line')}, ${plural(s.records, 'record')}${copies}${time}`;
     lines.push(...wrap(detail, WIDTH - 6).map((l) => `      ${l}`));
   }
   const rest = coverage.streams.length - TABLE_MAX_STREAMS;
