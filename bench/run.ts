@@ -87,6 +87,8 @@ async function main(): Promise<void> {
     { name: 'parse (text on stdin)', lines, m: textStdin ?? null, target: '>= 0.8x file' },
     { name: 'parse (text, 5x input)', lines: big, m: measure(`${BIN} parse ${large.text}`), target: 'RSS <= 150 MB, flat' },
     { name: 'audit -o json', lines, m: audit ?? null, baseline: auditMawk ?? null, target: '>= 1.2x mawk, RSS <= 200 MB' },
+    // One run: the same audit with the table written instead, so the flows' JSON (1.4 GB on these inputs) is not in it: what the join and verdicts cost alone.
+    { name: 'audit -o table', lines, m: measure(`${BIN} audit -o table --fail-on none ${auditFiles}`), target: 'none set; one run' },
     { name: 'audit -o json (5x input)', lines: big, m: measure(`${BIN} audit -o json --fail-on none ${large.sidecars} ${large.gateway}`), target: 'RSS flat' },
     // One run: the same lines as one log pipeline's export (a JSON envelope per line, every pod in one file).
     { name: 'audit -o json (Vector export)', lines, m: measure(`${BIN} audit -o json --fail-on none ${small.pipeline}`), target: 'none set; one run' },
