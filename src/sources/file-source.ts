@@ -34,6 +34,20 @@ function streamInfo(name: string, kind: StreamInfo['kind'], size: number | null,
 }
 
 /**
+ * The stream each log that parse's records name (records-envelope.ts) would have been as an input of this run: its
+ * kubelet path's pod, and the role the role flags give it by its name; the same object for a name each time.
+ */
+export function recordSources(flags: RoleFlags = { sidecar: [], gateway: [], ingress: [] }): (file: string) => StreamInfo {
+  const roleOf = roleMatcher(flags);
+  const known = new Map<string, StreamInfo>();
+  return (file) => {
+    let info = known.get(file);
+    if (info === undefined) known.set(file, (info = streamInfo(file, 'file', null, roleOf([file]))));
+    return info;
+  };
+}
+
+/**
  * A file, FIFO or device on disk; gzip content (detected by its magic bytes, not its name) is decompressed.
  * Only a regular file is of kind `file` (opened again after the role prescan); a FIFO is read once, as stdin is.
  */
