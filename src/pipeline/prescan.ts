@@ -76,7 +76,7 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   const reader = new StreamReader({ info: stream.info, spec, maxLineLength, arrays: 'detect', parser, onRecord: (view) => {
     const env = view.envelope;
     const source = env?.source ?? null;
-    const info = source === null ? stream.info : sourceStream(source.file); // a record of parse's: the log it came from
+    const info = source === null ? stream.info : sourceStream(stream.info, source.file); // a record of parse's: the log it came from
     records ||= source !== null;
     const named = env !== null && env.pod !== null; // the envelope names the pod (`--prefix`, stern), and maybe its namespace
     const pod = named ? env.pod : info.pod;
@@ -134,8 +134,8 @@ function roleKey(info: StreamInfo, pod: string | null, namespace: string | null,
   return from === info ? own : `${info.name}#${own}`;
 }
 
-/** The stream a log named by parse's records would have been as an input (its kubelet path's pod, the role flags naming it). */
-export type SourceStreams = (file: string) => StreamInfo;
+/** The stream a log named by parse's records in the stream `records` would have been as an input (its kubelet path's pod, the role flags naming it). */
+export type SourceStreams = (records: StreamInfo, file: string) => StreamInfo;
 
 /** What `resolveRoles` takes beyond the streams and settings. */
 export interface RoleOptions {
@@ -181,7 +181,7 @@ export async function resolveRoles(
   const learnedPods = learnPodIps(samples, laterRoles, settings, later);
   const learnedMeshIps = learnMeshIps(samples, laterRoles, settings, later);
   const lookup: RoleLookup = (info, pod, namespace, labels, file) => {
-    const from = file === undefined ? info : sourceStream(file);
+    const from = file === undefined ? info : sourceStream(info, file);
     const key = roleKey(info, pod, namespace, from);
     const whole = roleKey(info, null, null, from); // the stream's (or the named log's) own key
     const found = assignments.get(key) ?? assignments.get(whole);
