@@ -145,7 +145,7 @@ export interface RoleOptions {
   ownAddressesCount?: boolean;
   /** Told when a file is read to its end before the audit for its pods' own addresses, so a long wait is not silent. */
   onReadOn?: (name: string) => void;
-  /** The stream each log that parse's records read back name would have been (Source.recordSource); by default a file with no role flag. */
+  /** The stream each log that parse's records read back name would have been (file-source.ts recordSources, with the run's role flags); by default with none. */
   sourceStream?: SourceStreams;
 }
 
