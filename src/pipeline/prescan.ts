@@ -63,7 +63,9 @@ function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterat
 /**
  * Reads the start of one stream into per-pod record samples. With `later` (no mesh ranges given), a file whose
  * envelope names pods, and whose sample shows a public own address, is read on to its end for the own addresses of its
- * pods (LaterOwnAddresses).
+ * pods (LaterOwnAddresses). A file of parse's records is read on to its end too: it holds one log after another, and
+ * each log it names is sampled as that log was, however far into the file it starts, so that its entries decide its
+ * role as they would have (a records file read back in a pipe is sampled as far as it came in the head's wait).
  */
 async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void, sourceStream: SourceStreams): Promise<{ samples: Map<string, PodSample>; replay: LogStream; records: boolean }> {
   // Keyed as roles are (`file#namespace/pod`): one pod name in two namespaces is two pods.
@@ -71,7 +73,8 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   let taken = 0;
   let namesPods = false;
   let records = false;
-  let past = false; // reading past the sample, for own addresses only
+  let past = false; // reading past the sample: for own addresses (ownAddresses), and the logs parse's records name
+  let ownAddresses = false;
   const parser = new LineParser(spec, maxLineLength, null, true);
   const reader = new StreamReader({ info: stream.info, spec, maxLineLength, arrays: 'detect', parser, onRecord: (view) => {
     const env = view.envelope;
@@ -85,8 +88,8 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
     namesPods ||= named;
     if (past) {
       const labels = named ? env.labels : null;
-      later?.note(key, toRecord(view), () => ({ key, info, pod, namespace, labels, records: [] }));
-      return;
+      if (ownAddresses) later?.note(key, toRecord(view), () => ({ key, info, pod, namespace, labels, records: [] }));
+      if (source === null) return; // a record of parse's is sampled as its log's, below
     }
     let sample = samples.get(key);
     if (sample === undefined) samples.set(key, (sample = { info, pod, namespace, labels: named ? env.labels : null, records: [] }));
@@ -107,9 +110,11 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   });
   if (failure !== null) reader.end(); // the last line before the error counts, as the main read's close counts it
   const sampled = (): Iterable<AccessRecord> => [...samples.values()].flatMap((p) => p.records);
-  if (later !== null && namesPods && stream.info.kind === 'file' && failure === null && !ended && later.worthReading(sampled())) {
+  const readsOn = stream.info.kind === 'file' && failure === null && !ended;
+  ownAddresses = readsOn && later !== null && namesPods && later.worthReading(sampled());
+  if (ownAddresses || (readsOn && records)) {
     past = true;
-    onReadOn(stream.info.name);
+    if (ownAddresses) onReadOn(stream.info.name);
     // An error past the sample ends only this read: the main read meets it again and records it.
     try {
       for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) reader.push(next.value);

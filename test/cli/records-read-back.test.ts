@@ -55,6 +55,17 @@ function fromFile(lines: string[], file: string, keep = true): string {
   return lines.filter((l) => ((JSON.parse(l) as Hop).source.file === file) === keep).map((l) => `${l}\n`).join('');
 }
 
+/**
+ * `n` copies of seed 003's first line of `file`, a second apart from 03:00 (`ms` past each second), each with a
+ * request ID of its own: a log as long as a test needs.
+ */
+function repeated(file: string, n: number, ms: number): string {
+  const line = readFileSync(join(SEED_003, file), 'utf8').split('\n')[0] as string;
+  const at = (i: number): string => new Date(Date.parse('2021-06-08T03:00:00Z') + i * 1000 + ms).toISOString();
+  const id = (i: number): string => `7f1c8b0e-3d2a-9b4c-8e6f-${String(i).padStart(12, '0')}`;
+  return Array.from({ length: n }, (_, i) => `${line.replace(/^\[[^\]]*\]/, `[${at(i)}]`).replace('7f1c8b0e-3d2a-9b4c-8e6f-0a1b2c3d4e5f', id(i))}\n`).join('');
+}
+
 describe("parse's records audit as the logs they came from", () => {
   it.each(readdirSync(SCENARIOS).filter((n) => !n.includes('.')))('%s: its records file gives the folder\'s verdicts, warnings and evidence', async (name) => {
     const dir = join(SCENARIOS, name);
@@ -120,17 +131,23 @@ describe("parse's records audit as the logs they came from", () => {
 
   it('records of logs longer than the join window, piped in one after the other: each log\'s entries wait for the other\'s, as the logs read side by side do', async () => {
     const dir = tempDir('ea-records-long-');
-    const firstLine = (f: string): string => readFileSync(join(SEED_003, f), 'utf8').split('\n')[0] as string;
-    const at = (i: number, ms: number): string => new Date(Date.parse('2021-06-08T03:00:00Z') + i * 1000 + ms).toISOString();
-    const id = (i: number): string => `7f1c8b0e-3d2a-9b4c-8e6f-${String(i).padStart(12, '0')}`;
-    const lines = (line: string, ms: number): string =>
-      Array.from({ length: 1500 }, (_, i) => `${line.replace(/^\[[^\]]*\]/, `[${at(i, ms)}]`).replace('7f1c8b0e-3d2a-9b4c-8e6f-0a1b2c3d4e5f', id(i))}\n`).join('');
-    writeFileSync(join(dir, 'sidecar.log'), lines(firstLine('sidecar.log'), 582));
-    writeFileSync(join(dir, 'egress-gateway.log'), lines(firstLine('egress-gateway.log'), 589));
+    writeFileSync(join(dir, 'sidecar.log'), repeated('sidecar.log', 1500, 582));
+    writeFileSync(join(dir, 'egress-gateway.log'), repeated('egress-gateway.log', 1500, 589));
     const recs = await records([dir]); // 25 minutes of the gateway's records, then the sidecar's: megabytes, read in many chunks
     const piped = await audit(['-'], readFileSync(recs.path, 'utf8'));
     expect(piped.verdicts).toMatchObject({ 'via-gateway': 1500, 'gateway-only': 0, 'via-gateway-unconfirmed': 0 });
     expect(piped.warnings).toEqual([]);
+  });
+
+  it('a log that starts past the role sample of a records file (a long log before it) is sampled as the log was: its entries make it the gateway', async () => {
+    const dir = tempDir('ea-records-late-');
+    // Named like neither role: only the gateway's entries (they leave from the address they arrive on) say what it is.
+    writeFileSync(join(dir, 'a.log'), repeated('sidecar.log', 3000, 582));
+    writeFileSync(join(dir, 'b.log'), repeated('egress-gateway.log', 10, 589));
+    const logs = await audit([dir]);
+    expect(logs.verdicts).toMatchObject({ 'via-gateway': 10, direct: 0 });
+    const recs = await records([dir]);
+    expect(await audit([recs.path])).toEqual(logs);
   });
 
   it('names a records file it reads back so on stderr', async () => {
