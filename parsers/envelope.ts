@@ -1,5 +1,6 @@
 import { hasIstioKeys, jsonEnvelope, recordOf, streamLabels, type AccessLogTest } from './json-envelope.js';
 import { parseJson } from './json-format.js';
+import { isParseRecord, readRecord } from './records-envelope.js';
 import type { Envelope } from './types.js';
 
 /**
@@ -78,7 +79,7 @@ function partKey(env: Envelope): string {
 }
 
 function blank(): Envelope {
-  return { timestamp: null, pod: null, namespace: null, container: null, stream: null, labels: null, exported: false };
+  return { timestamp: null, pod: null, namespace: null, container: null, stream: null, labels: null, exported: false, source: null };
 }
 
 /** A partial line waiting for the rest of its parts. */
@@ -100,16 +101,26 @@ export class EnvelopeStripper {
   private jsonValue: unknown = undefined;
 
   /**
+   * Whether the stream is parse's records (records-envelope.ts): null until its first JSON line tells (a stream
+   * that may be read so), false for good when it is not, or when the reader does not read records back.
+   */
+  private records: boolean | null;
+
+  /**
    * @param maxLength a joined line longer than this many characters is reported too long.
    * @param isAccessLog tells a JSON access log (a custom format's keys, too) from a pipeline's record.
    * @param ownTime the line's own format starts with an RFC 3339 time (a custom `%START_TIME% ...`): a leading
    *   time is then kubectl's or kubelet's only when what follows it is another envelope or that own time.
+   * @param readsRecords a stream whose first JSON line is one of parse's records is read as records, each cited by its source.
    */
   constructor(
     private readonly maxLength: number,
     private readonly isAccessLog: AccessLogTest = hasIstioKeys,
     private readonly ownTime = false,
-  ) {}
+    readsRecords = false,
+  ) {
+    this.records = readsRecords ? null : false;
+  }
 
   /** Peels one physical line. */
   peel(line: string): Peeled {
@@ -125,7 +136,7 @@ export class EnvelopeStripper {
       text = next;
       if (isBareLine(text)) break; // as for a line without envelope: nothing more to peel
     }
-    if (env !== null && env.timestamp === null && env.pod === null && env.container === null && env.stream === null && env.labels === null) env = null;
+    if (env !== null && env.timestamp === null && env.pod === null && env.container === null && env.stream === null && env.labels === null && env.source === null) env = null;
     if (this.pending.size > 0 && env === null) return this.join(this.lastKey, text, env, true);
     return { kind: 'line', text, envelope: env };
   }
@@ -141,6 +152,12 @@ export class EnvelopeStripper {
     }
     if (c0 === 123 /* { */) {
       const value = recordOf(parseJson(text));
+      const fields = this.records === false ? null : this.recordFields(value, env);
+      if (fields !== null) {
+        this.jsonLine = text; // the JSON parser reads the record's access log, not the line
+        this.jsonValue = fields;
+        return null;
+      }
       const part = jsonEnvelope(value, env, this.isAccessLog);
       if (part === null && value !== undefined) {
         this.jsonLine = text;
@@ -179,6 +196,12 @@ export class EnvelopeStripper {
     env.pod ??= s[2] as string;
     env.container ??= s[3] as string;
     return text.slice(s[0].length);
+  }
+
+  /** The access log a record of parse holds, its source read into `env`, or null (not a records stream, or a line naming no source); the stream's first JSON line decides which it is. */
+  private recordFields(value: unknown, env: Envelope): Record<string, unknown> | null {
+    this.records ??= isParseRecord(value);
+    return this.records ? readRecord(value, env) : null;
   }
 
   /** Collects a part of the line of `key` (partKey); returns the whole line when its final part arrives. */

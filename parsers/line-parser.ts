@@ -75,15 +75,19 @@ export class LineParser {
   private readonly envelopes: EnvelopeStripper;
   private readonly text: TextFormatParser;
 
-  /** @param textSpans a faster reader of plain text lines (the audit's WebAssembly lane), or null. */
+  /**
+   * @param textSpans a faster reader of plain text lines (the audit's WebAssembly lane), or null.
+   * @param readsRecords parse's records are read back as the lines their source names (the audit's readers: records-envelope.ts).
+   */
   constructor(
     private readonly spec: FormatSpec,
     maxLineLength: number,
     textSpans: TextSpans | null = null,
+    readsRecords = false,
   ) {
     const carries = spec.kind === 'custom' ? spec.format.carries : undefined;
     const ownTime = spec.kind === 'custom' && spec.format.leadingTime === true;
-    this.envelopes = new EnvelopeStripper(maxLineLength, carries === undefined ? hasIstioKeys : (obj) => hasIstioKeys(obj) || carries(obj), ownTime);
+    this.envelopes = new EnvelopeStripper(maxLineLength, carries === undefined ? hasIstioKeys : (obj) => hasIstioKeys(obj) || carries(obj), ownTime, readsRecords);
     this.text = new TextFormatParser(spec.kind === 'layout' ? spec.layouts : null, textSpans);
   }
 

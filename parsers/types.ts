@@ -1,3 +1,5 @@
+import type { RecordSource } from './records-envelope.js';
+
 /**
  * The parser's data model. `parsers/` is pure: bytes in, values out, no I/O, never throws on input.
  * Keys and typing follow Istio's typed JSON access log (Istio >= 1.9, FORMATS.md section 2).
@@ -127,6 +129,8 @@ export interface Envelope {
    * the order they were written, where `kubectl logs --prefix` prints one pod's log after another.
    */
   exported: boolean;
+  /** The line a record of `egress-audit parse` read back came from (records-envelope.ts): its evidence; null for every other line. */
+  source: RecordSource | null;
 }
 
 /** How one input line was accounted for: every line is exactly one of these (partials join into one logical line). */

@@ -15,7 +15,7 @@ import { WindowFilter } from '../run/window-filter.js';
 import { beforeOutputs, openOutputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit, reportBuilder } from '../run/setup.js';
-import { fileSource, SMALL_CHUNK, warnOnStderr } from '../sources/file-source.js';
+import { fileSource, recordSources, SMALL_CHUNK, warnOnStderr } from '../sources/file-source.js';
 import type { SameContent } from '../sources/same-content.js';
 import { podRoleMatcher } from '../sources/role-flags.js';
 import { loadPodSnapshot, snapshotContext, type PodSnapshot } from '../sources/pod-snapshot.js';
@@ -118,7 +118,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const onReadOn = (name: string): void => {
     if (process.stderr.isTTY === true) warnOnStderr(`${name}: reading it to its end first, for its pods' own addresses (no --mesh-cidr or --pods given)`);
   };
-  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, { podRole: podRoles.roleOf, ownAddressesCount: snapshot === null, onReadOn });
+  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, { podRole: podRoles.roleOf, ownAddressesCount: snapshot === null, onReadOn, sourceStream: recordSources(options) });
   const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
 
   const builder = reportBuilder(options);
@@ -145,6 +145,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       onFlow: pacer.holding(flowSink({ stage: setup.stage, builder, dashboard, outputs, window })),
       // One input cannot repeat another's lines: a single file's audit pays nothing for telling copies.
       dropCopies: streams.length > 1,
+      recordStreams: roles.resolution.recordStreams,
     });
     const totalBytes = streams.every((s) => s.info.size !== null) ? streams.reduce((a, s) => a + (s.info.size ?? 0), 0) : null;
     const progress = (): RunProgress => ({ lines: pipeline.totals(), bytes: pipeline.streams.reduce((a, s) => a + s.bytes, 0), streams: streams.length, reconnects: 0 });

@@ -157,7 +157,16 @@ export interface AuditPipelineOptions {
   onFlow: FlowSink;
   /** Take a line another input already held as a copy, not a second entry (saved inputs may overlap; a live run reads each container once). */
   dropCopies?: boolean;
+  /**
+   * The streams of parse's records read back (RoleResolution.recordStreams): one log's entries after another's, so
+   * their log time goes back at each. Given (a saved audit's role sample saw them), parse's records are read back
+   * as the lines they name; not given (a live watch), they are none.
+   */
+  recordStreams?: ReadonlySet<string>;
 }
+
+/** Why a stream of parse's records holds its entries until it ends. */
+const RECORDS_ORDER = "it is egress-audit parse's records, which hold one log's entries after another's";
 
 /**
  * The audit engine fed from any number of streams, offline or live: bytes -> lines -> entries ->
@@ -187,7 +196,7 @@ export class AuditPipeline {
     const backFrom = plan.backwards?.lines ?? null;
     const windowMs = this.options.settings.windowMs;
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
-    const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans);
+    const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans, this.options.recordStreams !== undefined);
     const id = this.streams.length;
     const copies = this.copies;
     copies?.roles.opened(id);
@@ -212,7 +221,7 @@ export class AuditPipeline {
       info,
       progressMs: Number.NEGATIVE_INFINITY,
       firstMs: Number.POSITIVE_INFINITY,
-      unordered: plan.unordered ?? null,
+      unordered: plan.unordered ?? (this.options.recordStreams?.has(info.name) === true ? RECORDS_ORDER : null),
       lateJump: null,
       plan,
       bytes: 0,

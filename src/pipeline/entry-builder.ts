@@ -1,4 +1,4 @@
-import { keepRecord, type AccessRecord, type FormatName, type EmptySocket, type RecordView } from '../../parsers/index.js';
+import { keepRecord, type AccessRecord, type Envelope, type FormatName, type EmptySocket, type RecordSource, type RecordView } from '../../parsers/index.js';
 import type { Entry, Role, StreamInfo } from '../types.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { keptRecordBound, sourcePrefix, writeKeptRecordJson, writeKeptRecordUnchecked, writeRecordJson, type KeptRecord, type SourcePrefix } from '../output/record-json.js';
@@ -7,9 +7,13 @@ import { entryEndMs, isoToMs, writableMs } from './times.js';
 
 /**
  * Gives an entry its role: from the stream, or per pod inside a mixed stream (`kubectl logs --prefix`, a
- * pipeline's export). `pod` and `namespace` are the envelope's (the stream's own when it names no pod).
+ * pipeline's export). `pod` and `namespace` are the envelope's (the stream's own when it names no pod); `file`,
+ * for a record of parse's read back, the log its source names, whose role (or its pod's) it gets.
  */
-export type RoleLookup = (info: StreamInfo, pod: string | null, namespace: string | null, labels: Readonly<Record<string, string>> | null) => Role;
+export type RoleLookup = (info: StreamInfo, pod: string | null, namespace: string | null, labels: Readonly<Record<string, string>> | null, file?: string) => Role;
+
+/** A stream known by its name alone: a log that parse's records name (the lookup knows the rest of it). */
+const NAMED_ONLY: StreamInfo = { name: '', kind: 'file', pod: null, namespace: null, container: null, labels: null, role: null, size: null };
 
 /**
  * Record JSON is written into shared slabs of this size, and each entry keeps a view of its bytes:
@@ -89,6 +93,8 @@ export class EntryBuilder {
   private lastRole: Role = 'sidecar';
   /** Every pod's role once asked, by namespace and pod (a pipeline's export switches pods on almost every line). */
   private readonly podRoles = new Map<string | null, Map<string | null, Role>>();
+  /** For parse's records read back: a builder per log their sources name (sourceBuilder). */
+  private readonly sources = new Map<string, EntryBuilder>();
 
   constructor(
     private readonly info: StreamInfo,
@@ -100,35 +106,60 @@ export class EntryBuilder {
 
   /** Builds the entry for the record in `view` (which the next line overwrites). */
   build(view: RecordView, lineNo: number, raw: string): BuiltEntry {
-    const record = keepRecord(view);
     const env = view.envelope;
-    const named = env !== null && env.pod !== null;
-    const pod = named ? env.pod : this.info.pod;
+    const info = this.info;
+    if (env === null) return this.entry(view, lineNo, raw, info.pod, info.namespace, info.container, null, this.role(info.pod, info.namespace, null));
+    if (env.source !== null) return this.sourceBuilder(env.source.file).fromRecord(view, env, env.source, raw);
+    return this.enveloped(view, env, lineNo, raw);
+  }
+
+  /** The entry of a line an envelope wraps: its pod (else the stream's), and the role of that pod. */
+  private enveloped(view: RecordView, env: Envelope, lineNo: number, raw: string): BuiltEntry {
+    const info = this.info;
+    const named = env.pod !== null;
+    const pod = named ? env.pod : info.pod;
+    const role = this.role(pod, named ? env.namespace : info.namespace, named ? env.labels : null);
+    return this.entry(view, lineNo, raw, pod, env.namespace ?? info.namespace, env.container ?? info.container, env.timestamp, role);
+  }
+
+  /** The entry of a line whose pod, namespace, container, envelope time and role are known. */
+  private entry(view: RecordView, lineNo: number, raw: string, pod: string | null, namespace: string | null, container: string | null, timestamp: string | null, role: Role): BuiltEntry {
+    const record = keepRecord(view);
     const duration = record.duration ?? 0;
     let startMs = isoToMs(record.start_time);
-    let endMs = entryEndMs(startMs, duration, env?.timestamp);
+    let endMs = entryEndMs(startMs, duration, timestamp);
     if (Number.isNaN(startMs)) startMs = endMs - duration;
     // A duration that carries the entry beyond the years a report can write (a corrupt line) is ignored.
     if (Number.isNaN(writableMs(endMs))) endMs = startMs;
     else if (Number.isNaN(writableMs(startMs))) startMs = endMs;
     const bytes = this.withJson ? this.recordJson(view, lineNo) : null;
-    return new BuiltEntry(
-      record,
-      view.format,
-      view.emptySocket,
-      this.info.name,
-      lineNo,
-      pod,
-      env?.namespace ?? this.info.namespace,
-      env?.container ?? this.info.container,
-      env?.timestamp ?? null,
-      this.role(pod, named ? env.namespace : this.info.namespace, named ? env.labels : null),
-      startMs,
-      endMs,
-      raw,
-      bytes,
-      this.withJson && bytes === null ? this : null,
-    );
+    return new BuiltEntry(record, view.format, view.emptySocket, this.info.name, lineNo, pod, namespace, container, timestamp, role, startMs, endMs, raw, bytes, this.withJson && bytes === null ? this : null);
+  }
+
+  /**
+   * The builder of the log a record of parse's names as its source (records-envelope.ts): the records of one file
+   * are entries of that file, at its lines, with the role its line would have had, their JSON written as its own.
+   */
+  private sourceBuilder(file: string): EntryBuilder {
+    let builder = this.sources.get(file);
+    if (builder === undefined) {
+      const records = this.info;
+      const roleOf: RoleLookup = (_info, pod, namespace, labels) => this.roleOf(records, pod, namespace, labels, file);
+      this.sources.set(file, (builder = new EntryBuilder({ ...NAMED_ONLY, name: file }, roleOf, this.withJson)));
+    }
+    return builder;
+  }
+
+  /**
+   * A record read back as the line `source` names: its format as that line's (a text layout's `-` socket reads as
+   * the layout says, so none is marked empty), its envelope as that line's (records-envelope.ts filled it).
+   */
+  private fromRecord(view: RecordView, env: Envelope, source: RecordSource, raw: string): BuiltEntry {
+    if (source.format !== null && source.format !== 'istio-json') {
+      view.format = source.format;
+      view.emptySocket = 'absent';
+    }
+    return this.enveloped(view, env, source.line, raw);
   }
 
   /** Writes a kept entry's record JSON (from its record, after its line is gone) into the current slab. */

@@ -1,5 +1,5 @@
 import type { AccessRecord, FormatSpec } from '../../parsers/index.js';
-import { toRecord } from '../../parsers/index.js';
+import { LineParser, toRecord } from '../../parsers/index.js';
 import { inferRoles, learnGatewayIps, learnMeshIps, learnPodIps, type RoleSample } from '../engine/index.js';
 import { StreamReader } from '../lines/stream-reader.js';
 import type { AuditSettings, LogStream, PodIdentity, Role, RoleAssignment, StreamInfo } from '../types.js';
@@ -8,6 +8,7 @@ import { LaterOwnAddresses } from '../engine/learned-pods.js';
 import type { RoleLookup } from './entry-builder.js';
 import { HEAD_WAIT_MS, readStart } from './head-wait.js';
 import { replayed } from '../sources/peek.js';
+import { recordSources } from '../sources/file-source.js';
 
 /** Records sampled per stream (or per pod inside a stream) to infer roles from content. */
 export const SAMPLE_RECORDS = 2000;
@@ -26,10 +27,14 @@ export interface RoleResolution {
   learnedPods: Map<string, PodIdentity>;
   /** The own addresses of every sidecar stream, sorted: inside the mesh when no mesh ranges are given. */
   learnedMeshIps: string[];
+  /** The streams whose sample held parse's records read back (records-envelope.ts), which hold one log's entries after another's. */
+  recordStreams: Set<string>;
 }
 
 /** The sampled records of one pod (or of a stream that names none) and the namespace its envelope gave. */
 interface PodSample {
+  /** The stream the pod's lines came from: the one sampled, or the log a record of parse's names as its source. */
+  info: StreamInfo;
   pod: string | null;
   namespace: string | null;
   labels: Readonly<Record<string, string>> | null;
@@ -58,28 +63,36 @@ function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterat
 /**
  * Reads the start of one stream into per-pod record samples. With `later` (no mesh ranges given), a file whose
  * envelope names pods, and whose sample shows a public own address, is read on to its end for the own addresses of its
- * pods (LaterOwnAddresses).
+ * pods (LaterOwnAddresses). A file of parse's records is read on to its end too: it holds one log after another, and
+ * each log it names is sampled as that log was, however far into the file it starts, so that its entries decide its
+ * role as they would have (a records file read back in a pipe is sampled as far as it came in the head's wait).
  */
-async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void): Promise<{ samples: Map<string, PodSample>; replay: LogStream }> {
+async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void, sourceStream: SourceStreams): Promise<{ samples: Map<string, PodSample>; replay: LogStream; records: boolean }> {
   // Keyed as roles are (`file#namespace/pod`): one pod name in two namespaces is two pods.
   const samples = new Map<string, PodSample>();
   let taken = 0;
   let namesPods = false;
-  let past = false; // reading past the sample, for own addresses only
-  const reader = new StreamReader({ info: stream.info, spec, maxLineLength, arrays: 'detect', onRecord: (view) => {
+  let records = false;
+  let past = false; // reading past the sample: for own addresses (ownAddresses), and the logs parse's records name
+  let ownAddresses = false;
+  const parser = new LineParser(spec, maxLineLength, null, true);
+  const reader = new StreamReader({ info: stream.info, spec, maxLineLength, arrays: 'detect', parser, onRecord: (view) => {
     const env = view.envelope;
+    const source = env?.source ?? null;
+    const info = source === null ? stream.info : sourceStream(stream.info, source.file); // a record of parse's: the log it came from
+    records ||= source !== null;
     const named = env !== null && env.pod !== null; // the envelope names the pod (`--prefix`, stern), and maybe its namespace
-    const pod = named ? env.pod : stream.info.pod;
-    const namespace = named ? env.namespace : stream.info.namespace;
-    const key = roleKey(stream.info, pod, namespace);
+    const pod = named ? env.pod : info.pod;
+    const namespace = named ? env.namespace : info.namespace;
+    const key = roleKey(stream.info, pod, namespace, info);
     namesPods ||= named;
     if (past) {
       const labels = named ? env.labels : null;
-      later?.note(key, toRecord(view), () => ({ key, info: stream.info, pod, namespace, labels, records: [] }));
-      return;
+      if (ownAddresses) later?.note(key, toRecord(view), () => ({ key, info, pod, namespace, labels, records: [] }));
+      if (source === null) return; // a record of parse's is sampled as its log's, below
     }
     let sample = samples.get(key);
-    if (sample === undefined) samples.set(key, (sample = { pod, namespace, labels: named ? env.labels : null, records: [] }));
+    if (sample === undefined) samples.set(key, (sample = { info, pod, namespace, labels: named ? env.labels : null, records: [] }));
     if (sample.records.length < SAMPLE_RECORDS) sample.records.push(toRecord(view));
     taken++;
   } });
@@ -97,9 +110,11 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   });
   if (failure !== null) reader.end(); // the last line before the error counts, as the main read's close counts it
   const sampled = (): Iterable<AccessRecord> => [...samples.values()].flatMap((p) => p.records);
-  if (later !== null && namesPods && stream.info.kind === 'file' && failure === null && !ended && later.worthReading(sampled())) {
+  const readsOn = stream.info.kind === 'file' && failure === null && !ended;
+  ownAddresses = readsOn && later !== null && namesPods && later.worthReading(sampled());
+  if (ownAddresses || (readsOn && records)) {
     past = true;
-    onReadOn(stream.info.name);
+    if (ownAddresses) onReadOn(stream.info.name);
     // An error past the sample ends only this read: the main read meets it again and records it.
     try {
       for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) reader.push(next.value);
@@ -110,17 +125,22 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   }
   if (stream.info.kind === 'file') await iterator.return?.();
   const rest = stream.info.kind === 'file' || failure !== null || ended ? null : iterator;
-  return { samples, replay: replayable(stream, buffered, rest, pending, failure, deadline) };
+  return { samples, replay: replayable(stream, buffered, rest, pending, failure, deadline), records };
 }
 
 /**
  * The key a role is kept under: the stream's name, or `name#namespace/pod` for a pod inside a mixed
- * stream (`name#pod` when its envelope names no namespace, as `kubectl logs --prefix` does not).
+ * stream (`name#pod` when its envelope names no namespace, as `kubectl logs --prefix` does not). A record of
+ * parse's read back from the stream `info` is keyed by the log `from` that its source names, under the stream's
+ * name (`records.ndjson#logs/gateway.log`, `records.ndjson#logs/all.log#ns/pod`): coverage finds a stream's roles by it.
  */
-function roleKey(info: StreamInfo, pod: string | null, namespace: string | null): string {
-  if (pod === null || pod === info.pod) return info.name;
-  return namespace === null ? `${info.name}#${pod}` : `${info.name}#${namespace}/${pod}`;
+function roleKey(info: StreamInfo, pod: string | null, namespace: string | null, from: StreamInfo = info): string {
+  const own = pod === null || pod === from.pod ? from.name : namespace === null ? `${from.name}#${pod}` : `${from.name}#${namespace}/${pod}`;
+  return from === info ? own : `${info.name}#${own}`;
 }
+
+/** The stream a log named by parse's records in the stream `records` would have been as an input (its kubelet path's pod, the role flags naming it). */
+export type SourceStreams = (records: StreamInfo, file: string) => StreamInfo;
 
 /** What `resolveRoles` takes beyond the streams and settings. */
 export interface RoleOptions {
@@ -130,6 +150,8 @@ export interface RoleOptions {
   ownAddressesCount?: boolean;
   /** Told when a file is read to its end before the audit for its pods' own addresses, so a long wait is not silent. */
   onReadOn?: (name: string) => void;
+  /** The stream each log that parse's records read back name would have been (file-source.ts recordSources, with the run's role flags); by default with none. */
+  sourceStream?: SourceStreams;
 }
 
 /**
@@ -144,16 +166,18 @@ export async function resolveRoles(
   signal: AbortSignal,
   options: RoleOptions = {},
 ): Promise<{ resolution: RoleResolution; streams: LogStream[] }> {
-  const { podRole = () => null, ownAddressesCount = true, onReadOn = () => undefined } = options;
+  const { podRole = () => null, ownAddressesCount = true, onReadOn = () => undefined, sourceStream = recordSources() } = options;
   const samples: RoleSample[] = [];
   const replays: LogStream[] = [];
+  const recordStreams = new Set<string>();
   // Own addresses stand in for mesh ranges only when none are given (and no --pods: ownAddressesCount false).
   const later = ownAddressesCount && settings.meshCidrs.length === 0 ? new LaterOwnAddresses(settings) : null;
   for (const stream of streams) {
-    const { samples: byPod, replay } = await sampleStream(stream, spec, maxLineLength, signal, later, onReadOn);
+    const { samples: byPod, replay, records: holdsRecords } = await sampleStream(stream, spec, maxLineLength, signal, later, onReadOn, sourceStream);
     replays.push(replay);
+    if (holdsRecords) recordStreams.add(stream.info.name);
     if (byPod.size === 0) samples.push({ key: stream.info.name, info: stream.info, pod: stream.info.pod, records: [] });
-    for (const [key, { pod, namespace, labels, records }] of byPod) samples.push({ key, info: stream.info, pod, namespace, labels, records });
+    for (const [key, { info, pod, namespace, labels, records }] of byPod) samples.push({ key, info, pod, namespace, labels, records });
   }
   const assignments = inferRoles(samples, settings, podRole);
   const learnedGatewayIps = learnGatewayIps(samples, assignments, settings);
@@ -161,16 +185,18 @@ export async function resolveRoles(
   const laterRoles = later === null ? assignments : withLaterRoles(later, assignments, settings, podRole);
   const learnedPods = learnPodIps(samples, laterRoles, settings, later);
   const learnedMeshIps = learnMeshIps(samples, laterRoles, settings, later);
-  const lookup: RoleLookup = (info, pod, namespace, labels) => {
-    const key = roleKey(info, pod, namespace);
-    const found = assignments.get(key) ?? assignments.get(info.name);
-    if (found !== undefined && (key === info.name || assignments.has(key))) return found.role;
-    // A pod first seen after the sample (a long `--prefix` file or pipeline export): decide it by its labels and name alone.
-    const late = inferRoles([{ key, info, pod, namespace, labels, records: [] }], settings, podRole).get(key) as RoleAssignment;
+  const lookup: RoleLookup = (info, pod, namespace, labels, file) => {
+    const from = file === undefined ? info : sourceStream(info, file);
+    const key = roleKey(info, pod, namespace, from);
+    const whole = roleKey(info, null, null, from); // the stream's (or the named log's) own key
+    const found = assignments.get(key) ?? assignments.get(whole);
+    if (found !== undefined && (key === whole || assignments.has(key))) return found.role;
+    // A pod (or a log of parse's records) first seen after the sample (a long `--prefix` file or pipeline export): decide it by its flags, labels and names alone.
+    const late = inferRoles([{ key, info: from, pod, namespace, labels, records: [] }], settings, podRole).get(key) as RoleAssignment;
     assignments.set(key, late);
     return late.role as Role;
   };
-  return { resolution: { lookup, assignments, learnedGatewayIps, learnedGatewayHosts, learnedPods, learnedMeshIps }, streams: replays };
+  return { resolution: { lookup, assignments, learnedGatewayIps, learnedGatewayHosts, learnedPods, learnedMeshIps, recordStreams }, streams: replays };
 }
 
 /**

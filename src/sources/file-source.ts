@@ -34,6 +34,23 @@ function streamInfo(name: string, kind: StreamInfo['kind'], size: number | null,
 }
 
 /**
+ * The stream each log that parse's records name (records-envelope.ts) would have been as an input of this run: its
+ * kubelet path's pod, and the role the role flags give it by its name, else the one they give the records' own
+ * stream (`audit --gateway -` of a gateway's records piped in); the same object for a name each time.
+ */
+export function recordSources(flags: RoleFlags = { sidecar: [], gateway: [], ingress: [] }): (records: StreamInfo, file: string) => StreamInfo {
+  const roleOf = roleMatcher(flags);
+  const known = new Map<StreamInfo, Map<string, StreamInfo>>();
+  return (records, file) => {
+    let logs = known.get(records);
+    if (logs === undefined) known.set(records, (logs = new Map()));
+    let info = logs.get(file);
+    if (info === undefined) logs.set(file, (info = streamInfo(file, 'file', null, roleOf([file]) ?? records.role)));
+    return info;
+  };
+}
+
+/**
  * A file, FIFO or device on disk; gzip content (detected by its magic bytes, not its name) is decompressed.
  * Only a regular file is of kind `file` (opened again after the role prescan); a FIFO is read once, as stdin is.
  */

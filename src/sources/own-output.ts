@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { RECORD_KEYS } from '../../parsers/index.js';
+import { isParseRecord, RECORD_KEYS } from '../../parsers/index.js';
 import { BASELINE_SCHEMA, REPORT_SCHEMA } from '../report/model.js';
 import type { OutputFormat } from '../report/formats.js';
 import type { InputFile } from './input-paths.js';
@@ -58,32 +58,14 @@ const OPENINGS: readonly { what: OwnOutput; bytes: readonly number[] }[] = (
   ] as const
 ).map(([what, text]) => ({ what, bytes: [...Buffer.from(text)] }));
 
-/** A record's keys after the 24 fields: `format`, `extra` when there is any, `source`. */
-const RECORD_TAIL = ['format', 'source'];
-const RECORD_TAIL_EXTRA = ['format', 'extra', 'source'];
-const SOURCE_KEYS = ['file', 'line', 'pod', 'namespace', 'container', 'timestamp'];
-
-function sameKeys(actual: readonly string[], expected: readonly string[]): boolean {
-  return actual.length === expected.length && actual.every((k, i) => k === expected[i]);
-}
-
-/** True when `line` is one of parse's records: exactly its keys in its order, with `source` naming a file and a line. */
+/** True when `line` is one of parse's records (isParseRecord), told first by its opening, so that a log costs no JSON parse. */
 function isRecord(line: string): boolean {
   if (!line.startsWith(`{"${RECORD_KEYS[0]}":`)) return false;
-  let value: unknown;
   try {
-    value = JSON.parse(line);
+    return isParseRecord(JSON.parse(line));
   } catch {
     return false;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const keys = Object.keys(value);
-  const tail = keys.slice(RECORD_KEYS.length);
-  if (!sameKeys(keys.slice(0, RECORD_KEYS.length), RECORD_KEYS) || !(sameKeys(tail, RECORD_TAIL) || sameKeys(tail, RECORD_TAIL_EXTRA))) return false;
-  const { format, source } = value as { format: unknown; source: unknown };
-  if (typeof format !== 'string' || typeof source !== 'object' || source === null) return false;
-  const s = source as { file: unknown; line: unknown };
-  return sameKeys(Object.keys(source), SOURCE_KEYS) && typeof s.file === 'string' && typeof s.line === 'number';
 }
 
 /** The first line of `text` without its CR, or null when it does not end within `text`. */
@@ -243,8 +225,8 @@ function namedReport(what: OwnOutput): string {
 /**
  * `files` without the own outputs a directory walk or a glob found, each said to `leftOut` in one line.
  * One the user named is meant: a report then fails when read (it holds no log), while parse's records
- * are read as the JSON access-log entries they are (`parse logs | jq 'select(…)' > kept.ndjson`, then
- * `audit kept.ndjson`), `note` saying that their evidence is then their own lines, not the logs'.
+ * are read back as the log lines their `source` names (`parse logs | jq -c 'select(…)' > kept.ndjson`, then
+ * `audit kept.ndjson`: records-envelope.ts), `note` saying so.
  */
 export async function leaveOutOwnOutputs(files: InputFile[], leftOut: (note: string) => void, note: (note: string) => void): Promise<InputFile[]> {
   const out: InputFile[] = [];
@@ -253,7 +235,7 @@ export async function leaveOutOwnOutputs(files: InputFile[], leftOut: (note: str
     if (what === null) out.push(f);
     else if (!f.named) leftOut(`${f.name}: ${what}, not a log; left out`);
     else if (what === RECORDS) {
-      note(`${f.name}: ${RECORDS}, read as the JSON access-log entries they hold: evidence cites this file's lines, not those of the logs their source names`);
+      note(`${f.name}: ${RECORDS}, read back as the log lines their source names: each gets the role and the evidence (file:line) of the line it came from`);
       out.push(f);
     } else out.push({ ...f, unreadable: namedReport(what) });
   }
@@ -263,7 +245,8 @@ export async function leaveOutOwnOutputs(files: InputFile[], leftOut: (note: str
 /**
  * Standard input's UTF-8 `chunks` as they come, unless they open as a report or audit's flows: then an
  * InputError naming `name` (`cat report.json | egress-audit audit -`). Told as soon as the first bytes
- * can open as none of them, so a live pipe is not held; parse's records piped in are read (a pipeline).
+ * can open as none of them, so a live pipe is not held; parse's records piped in are read (a pipeline),
+ * by an audit as the log lines their source names (records-envelope.ts).
  */
 export async function* refusingReports(chunks: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
   const iterator = chunks[Symbol.asyncIterator]();

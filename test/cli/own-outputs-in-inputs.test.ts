@@ -152,21 +152,22 @@ describe('an own output named outright, or piped in', () => {
     });
   }
 
-  it("parse's records named are read as the JSON access-log entries they are, saying that their evidence is their own lines", async () => {
+  it("parse's records named are read back as the log lines their source names, saying so", async () => {
     const named = join(outputs, 'records.log');
     const res = await runCli(['audit', named, '-o', 'json']);
-    expect(res.stderr).toContain(`egress-audit: ${named}: egress-audit parse's records (ndjson), read as the JSON access-log entries they hold: evidence cites this file's lines, not those of the logs their source names\n`);
+    expect(res.stderr).toContain(`egress-audit: ${named}: egress-audit parse's records (ndjson), read back as the log lines their source names: each gets the role and the evidence (file:line) of the line it came from\n`);
     const report = JSON.parse(res.stdout) as Report;
     expect(report.coverage.lines.records).toBe(alone.coverage.lines.records);
   });
 
-  it("parse's records piped into - are read as before (`parse logs | jq | audit -`), cited as -:N", async () => {
+  it("parse's records piped into - are read (`parse logs | jq -c | audit -`), each cited by the line its source names", async () => {
     const records = readFileSync(join(outputs, 'records.log'), 'utf8');
     const sidecarOnly = records.split('\n').filter((l) => l.includes('"file":"') && l.includes('sidecar.log')).join('\n');
     const res = await runCli(['audit', '-', '-o', 'json'], { input: `${sidecarOnly}\n` });
     const report = JSON.parse(res.stdout) as Report & { flows: { sidecar: { source: { file: string; line: number } } }[] };
     expect(res.stderr).not.toContain('not a log');
     expect(report.coverage.lines.records).toBe(sidecarOnly.split('\n').length);
-    expect(report.flows.map((f) => f.sidecar.source.file)).toEqual(report.flows.map(() => '-'));
+    const cited = sidecarOnly.split('\n').map((l) => (JSON.parse(l) as { source: { file: string; line: number } }).source);
+    expect(report.flows.map((f) => f.sidecar.source).sort((a, b) => `${a.file}:${a.line}`.localeCompare(`${b.file}:${b.line}`))).toEqual(cited.sort((a, b) => `${a.file}:${a.line}`.localeCompare(`${b.file}:${b.line}`)));
   });
 });

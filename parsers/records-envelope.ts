@@ -1,0 +1,84 @@
+import { RECORD_KEYS, type Envelope, type FormatName } from './types.js';
+
+/**
+ * `egress-audit parse`'s records read back (`parse logs/ | jq -c 'select(…)' | audit -`): each names in its
+ * `source` the log line it came from, so it is read as an envelope around its access log, as a log pipeline's
+ * record is (json-envelope.ts), its `source` naming the file, line, pod and time the original line had. A records
+ * file is so a pipeline's export whose streams are the distinct `source.file` values: each record gets the role and
+ * evidence of the line it came from, not one role and the records file's own lines.
+ */
+
+type Json = Record<string, unknown>;
+
+/** Where a record read back came from, as its `source` names it, and the format its line was written in. */
+export interface RecordSource {
+  file: string;
+  line: number;
+  /** The record's `format`, when it names one the parser gives; null when it names none (read then as Istio's JSON). */
+  format: FormatName | null;
+}
+
+/** A record's keys after the 24 fields: `format`, `extra` when there is any, `source` (record-json.ts writes them so). */
+const RECORD_TAIL = ['format', 'source'];
+const RECORD_TAIL_EXTRA = ['format', 'extra', 'source'];
+const SOURCE_KEYS = ['file', 'line', 'pod', 'namespace', 'container', 'timestamp'];
+/** Every name `format` may hold (FormatName). */
+const FORMAT_NAMES: ReadonlySet<string> = new Set<FormatName>(['istio-1.0', 'istio-1.0-tcp', 'istio-1.1-dev', 'istio-1.1', 'istio-1.2', 'istio-1.3', 'istio-1.8', 'istio-1.9', 'envoy', 'istio-json', 'custom']);
+
+function sameKeys(actual: readonly string[], expected: readonly string[]): boolean {
+  return actual.length === expected.length && actual.every((k, i) => k === expected[i]);
+}
+
+function objectAt(value: unknown): Json | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : null;
+}
+
+/** A string field of `source`, or null (parse writes null for what the line did not say). */
+function stringOr(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/**
+ * True when `value` is one of parse's records exactly as parse writes them: its keys in its order, with `source`
+ * naming a file and a line. Tells a records file (own-output.ts) and a stream of records (its first JSON line)
+ * from an access log written as JSON, strictly, so that no log is ever read as records.
+ */
+export function isParseRecord(value: unknown): boolean {
+  const obj = objectAt(value);
+  if (obj === null) return false;
+  const keys = Object.keys(obj);
+  const tail = keys.slice(RECORD_KEYS.length);
+  if (!sameKeys(keys.slice(0, RECORD_KEYS.length), RECORD_KEYS) || !(sameKeys(tail, RECORD_TAIL) || sameKeys(tail, RECORD_TAIL_EXTRA))) return false;
+  const source = objectAt(obj['source']);
+  return typeof obj['format'] === 'string' && source !== null && sameKeys(Object.keys(source), SOURCE_KEYS) && typeof source['file'] === 'string' && typeof source['line'] === 'number';
+}
+
+/**
+ * Reads a record of a records stream into `env` (its source's pod, namespace, container, time, and `env.source`)
+ * and returns the access log it holds, as the JSON parser reads one (its `extra` fields back at the top, `format`
+ * and `source` taken off); null when the line names no source file and line (jq may have dropped it): then it is
+ * read as the JSON access log it is, from the records file's own line. Lenient past the stream's first record, as
+ * `jq -c` may have changed a record (`del(.extra)`) without making it any less the line `source` names.
+ */
+export function readRecord(value: unknown, env: Envelope): Json | null {
+  const obj = objectAt(value);
+  const source = objectAt(obj?.['source']);
+  if (obj === null || source === null) return null;
+  const { file, line } = source;
+  if (typeof file !== 'string' || file === '' || typeof line !== 'number' || !Number.isSafeInteger(line) || line < 1) return null;
+  const format = obj['format'];
+  env.source = { file, line, format: typeof format === 'string' && FORMAT_NAMES.has(format) ? (format as FormatName) : null };
+  env.pod = stringOr(source['pod']);
+  env.namespace = stringOr(source['namespace']);
+  env.container = stringOr(source['container']);
+  env.timestamp = stringOr(source['timestamp']);
+  // No prototype: a hostile `"__proto__"` key is then a field like any other, as JSON.parse leaves it.
+  const fields = Object.create(null) as Json;
+  for (const [key, v] of Object.entries(obj)) {
+    if (key === 'format' || key === 'source') continue;
+    const extra = key === 'extra' ? objectAt(v) : null;
+    if (extra === null) fields[key] = v;
+    else for (const [name, x] of Object.entries(extra)) fields[name] = x;
+  }
+  return fields;
+}
