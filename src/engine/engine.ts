@@ -71,7 +71,7 @@ class AuditEngine implements Engine {
       this.addSidecar(entry, cluster);
       return;
     }
-    const h = heldGateway(entry, this.windowMs);
+    const h = heldGateway(entry, cluster, this.windowMs);
     if (h !== null) {
       this.correlator.hold(h);
       return;
@@ -142,7 +142,7 @@ class AuditEngine implements Engine {
       this.emit(this.flows.sidecar(entry, decision, cluster));
       return;
     }
-    const h = heldSidecar(entry, this.windowMs);
+    const h = heldSidecar(entry, cluster, this.windowMs);
     if (h !== null) {
       this.correlator.hold(h);
       return;

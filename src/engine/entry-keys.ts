@@ -5,6 +5,7 @@
 import type { AccessRecord } from '../../parsers/types.js';
 import { isUuidShape } from '../../parsers/fields.js';
 import type { Entry } from '../types.js';
+import type { ClusterInfo } from './cluster.js';
 import { GATEWAY, Held, INNER, OUTER, PLAIN, SIDECAR, type Shape, type Side } from './held.js';
 import { isForwarded, isIpAddress, unmapV4 } from './net.js';
 
@@ -54,30 +55,30 @@ export function isInternal(a: string | null): boolean {
   return a !== null && a.startsWith('envoy://');
 }
 
-function make(e: Entry, side: Side, shape: Shape, conn: string | null, hop: string | null, windowMs: number): Held {
+function make(e: Entry, cluster: ClusterInfo, side: Side, shape: Shape, conn: string | null, hop: string | null, windowMs: number): Held {
   const http = isHttp(e.record);
   const raw = e.record.request_id;
   const rid = http && raw !== null && raw.length > 0 ? raw : null;
   const end = Number.isFinite(e.endMs) ? e.endMs : e.startMs;
   const ripeAt = Number.isFinite(end) ? end + windowMs : -Infinity;
   const second = shape !== PLAIN && Number.isFinite(e.startMs) ? Math.floor(e.startMs / 1000) : null;
-  return new Held(e, side, shape, http, rid, rid === null ? 0 : requestIdHash(rid), conn, hop, ripeAt, second);
+  return new Held(e, cluster, side, shape, http, rid, rid === null ? 0 : requestIdHash(rid), conn, hop, ripeAt, second);
 }
 
-/** A gateway-bound sidecar entry as held for the join, or null when it never reached the gateway (no socket, no request id). */
-export function heldSidecar(e: Entry, windowMs: number): Held | null {
+/** A gateway-bound sidecar entry (its cluster read as `cluster`) as held for the join, or null when it never reached the gateway (no socket, no request id). */
+export function heldSidecar(e: Entry, cluster: ClusterInfo, windowMs: number): Held | null {
   const r = e.record;
-  const h = make(e, SIDECAR, PLAIN, ipAddress(r.upstream_local_address), ipAddress(r.upstream_host), windowMs);
+  const h = make(e, cluster, SIDECAR, PLAIN, ipAddress(r.upstream_local_address), ipAddress(r.upstream_host), windowMs);
   return h.conn !== null || (h.rid !== null && h.hop !== null) ? h : null;
 }
 
-/** An egress gateway entry as held for the join, or null when nothing could ever join it. */
-export function heldGateway(e: Entry, windowMs: number): Held | null {
+/** An egress gateway entry (its cluster read as `cluster`) as held for the join, or null when nothing could ever join it. */
+export function heldGateway(e: Entry, cluster: ClusterInfo, windowMs: number): Held | null {
   const r = e.record;
   let shape: Shape = PLAIN;
   if (isInternal(r.downstream_remote_address)) shape = INNER;
-  else if (r.upstream_cluster === 'sni_cluster' || isInternal(r.upstream_host)) shape = OUTER;
-  const h = make(e, GATEWAY, shape, ipAddress(r.downstream_remote_address), ipAddress(r.downstream_local_address), windowMs);
+  else if (cluster.name === 'sni_cluster' || isInternal(r.upstream_host)) shape = OUTER;
+  const h = make(e, cluster, GATEWAY, shape, ipAddress(r.downstream_remote_address), ipAddress(r.downstream_local_address), windowMs);
   if (shape === INNER) return h.second !== null ? h : null;
   return h.conn !== null || h.rid !== null ? h : null;
 }

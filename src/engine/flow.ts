@@ -7,12 +7,12 @@ import type { AccessRecord } from '../../parsers/types.js';
 import type { ClusterInfo, ClusterTable } from './cluster.js';
 import type { Group } from './correlator.js';
 import { gatewayDestination, ingressDestination, inboundDestination, sidecarDestination } from './destination.js';
-import type { JoinedBy } from './held.js';
+import type { Held, JoinedBy } from './held.js';
 import { isForwarded } from './net.js';
 import { hasUpstreamSocketField } from '../../parsers/layouts.js';
 import type { UnloggedSocket } from './rule-catalogue.js';
 import { D, gatewayRefusal, type Decision } from './rules.js';
-import { PhraseMemo } from './wording.js';
+import { PhraseMemo, type PhraseInput } from './wording.js';
 import { outboundSource, peerSource } from './workload.js';
 
 const OUTSIDE: ReadonlySet<Verdict> = new Set<Verdict>(['direct', 'blocked', 'via-gateway', 'via-gateway-unconfirmed', 'gateway-only']);
@@ -26,6 +26,12 @@ function clusterName(c: ClusterInfo, r: AccessRecord): string | null {
 export function unloggedSocket(e: Entry): UnloggedSocket {
   return hasUpstreamSocketField(e.format, e.emptySocket) ? 'old-proxy-http' : 'format';
 }
+
+/**
+ * The facts `build` asks the phrase memo about, refilled for every flow: the memo copies what it keeps, so one
+ * object serves them all (an object per flow was ~50 MB of garbage per 1M lines).
+ */
+const asked: PhraseInput = { namespace: null, workload: '', destination: Object.freeze({ key: '', host: '', port: null, address: null, external: false }), cluster: null, flags: null, details: null, joinedBy: null, socket: null };
 
 /** Flows without further gateway lines share one empty list (frozen: nothing may add to it). */
 const NO_RELATED = Object.freeze([]) as unknown as Entry[];
@@ -49,16 +55,15 @@ function build(
 ): Flow {
   const r = quoted.record;
   const { verdict, rule } = decision;
-  const { reason, remediation } = phrases.get(rule, {
-    namespace: source.namespace,
-    workload: source.workload,
-    destination,
-    cluster: clusterName(quotedCluster, r),
-    flags: r.response_flags,
-    details: r.response_code_details ?? r.connection_termination_details,
-    joinedBy,
-    socket: decision === D.socketNotLogged ? unloggedSocket(quoted) : null,
-  });
+  asked.namespace = source.namespace;
+  asked.workload = source.workload;
+  asked.destination = destination;
+  asked.cluster = clusterName(quotedCluster, r);
+  asked.flags = r.response_flags;
+  asked.details = r.response_code_details ?? r.connection_termination_details;
+  asked.joinedBy = joinedBy;
+  asked.socket = decision === D.socketNotLogged ? unloggedSocket(quoted) : null;
+  const { reason, remediation } = phrases.get(rule, asked);
   return {
     verdict,
     rule,
@@ -115,7 +120,7 @@ export class FlowFactory {
     return this.fromGateway(e, null, NO_RELATED, null, d);
   }
 
-  /** A released group: joined (via-gateway or blocked by the gateway), unconfirmed, or gateway-only. */
+  /** A released group: joined (via-gateway or blocked by the gateway), unconfirmed, or gateway-only (each entry's cluster as read when it was held). */
   group(g: Group): Flow {
     const inner = g.inner?.entry ?? null;
     let related = NO_RELATED;
@@ -123,26 +128,35 @@ export class FlowFactory {
       related = inner !== null && g.gateway !== null ? [inner] : [];
       for (const x of g.extras) related.push(x.entry);
     }
-    const s = g.sidecar?.entry ?? null;
-    const gw = g.gateway?.entry ?? null;
-    if (s !== null && gw !== null) return this.joined(s, gw, inner, related, g.joinedBy ?? 'address');
-    if (s !== null) return this.sidecar(s, D.unconfirmed);
-    return this.fromGateway((gw ?? inner) as Entry, inner, related, null);
+    const s = g.sidecar;
+    const gw = g.gateway;
+    if (s !== null && gw !== null) return this.joined(s, gw, g.inner, related, g.joinedBy ?? 'address');
+    if (s !== null) return this.sidecar(s.entry, D.unconfirmed, s.cluster);
+    const lone = (gw ?? g.inner) as Held;
+    return this.fromGateway(lone.entry, inner, related, null, D.gatewayOnly, lone.cluster);
   }
 
-  private joined(s: Entry, gw: Entry, inner: Entry | null, related: Entry[], joinedBy: JoinedBy): Flow {
-    const c = this.clusters.info(gw.record.upstream_cluster);
-    const refusal = gatewayRefusal(gw.record, c) ??
-      (inner === null ? null : gatewayRefusal(inner.record, this.clusters.info(inner.record.upstream_cluster)));
+  private joined(sh: Held, gh: Held, ih: Held | null, related: Entry[], joinedBy: JoinedBy): Flow {
+    const s = sh.entry;
+    const gw = gh.entry;
+    const inner = ih?.entry ?? null;
+    const c = gh.cluster;
+    const refusal = gatewayRefusal(gw.record, c) ?? (ih === null ? null : gatewayRefusal(ih.entry.record, ih.cluster));
     const destination = gatewayDestination(gw.record, c, inner?.record ?? null, s.record);
     const source = outboundSource(s, this.ctx);
     const quoted = refusal === null ? s : gw;
-    const quotedCluster = quoted === gw ? c : this.clusters.info(s.record.upstream_cluster);
+    const quotedCluster = quoted === gw ? c : sh.cluster;
     return build(this.phrases, quotedCluster, refusal ?? D.viaGateway, source, destination, s, gw, related, joinedBy, s, quoted);
   }
 
-  private fromGateway(gw: Entry, inner: Entry | null, related: Entry[], joinedBy: JoinedBy | null, decision: Decision = D.gatewayOnly): Flow {
-    const c = this.clusters.info(gw.record.upstream_cluster);
+  private fromGateway(
+    gw: Entry,
+    inner: Entry | null,
+    related: Entry[],
+    joinedBy: JoinedBy | null,
+    decision: Decision = D.gatewayOnly,
+    c: ClusterInfo = this.clusters.info(gw.record.upstream_cluster),
+  ): Flow {
     const destination = gatewayDestination(gw.record, c, inner?.record ?? null, null);
     // A gateway trusting X-Forwarded-For logs the app's end user there (port 0): the caller is then unknown.
     const peer = gw.record.downstream_remote_address;

@@ -4,6 +4,7 @@
  * the entries themselves: adding and removing are O(1) and allocate nothing beyond the Map slot.
  */
 import type { Entry } from '../types.js';
+import type { ClusterInfo } from './cluster.js';
 
 /** Which hop logged an entry. */
 export const SIDECAR = 0;
@@ -65,6 +66,8 @@ export class Held {
 
   constructor(
     readonly entry: Entry,
+    /** Its entry's cluster as the engine read it when holding it (its flow reads it again at release). */
+    readonly cluster: ClusterInfo,
     readonly side: Side,
     readonly shape: Shape,
     readonly http: boolean,
