@@ -29,6 +29,8 @@ export interface RoleResolution {
   learnedMeshIps: string[];
   /** The streams whose sample held parse's records read back (records-envelope.ts), which hold one log's entries after another's. */
   recordStreams: Set<string>;
+  /** The logs each such stream's records name as their source (as far as its sample read: a file's to its end, stdin's head). */
+  recordLogs: Map<string, string[]>;
 }
 
 /** The sampled records of one pod (or of a stream that names none) and the namespace its envelope gave. */
@@ -170,12 +172,16 @@ export async function resolveRoles(
   const samples: RoleSample[] = [];
   const replays: LogStream[] = [];
   const recordStreams = new Set<string>();
+  const recordLogs = new Map<string, string[]>();
   // Own addresses stand in for mesh ranges only when none are given (and no --pods: ownAddressesCount false).
   const later = ownAddressesCount && settings.meshCidrs.length === 0 ? new LaterOwnAddresses(settings) : null;
   for (const stream of streams) {
     const { samples: byPod, replay, records: holdsRecords } = await sampleStream(stream, spec, maxLineLength, signal, later, onReadOn, sourceStream);
     replays.push(replay);
-    if (holdsRecords) recordStreams.add(stream.info.name);
+    if (holdsRecords) {
+      recordStreams.add(stream.info.name);
+      recordLogs.set(stream.info.name, [...new Set([...byPod.values()].map((p) => p.info.name))].filter((n) => n !== stream.info.name));
+    }
     if (byPod.size === 0) samples.push({ key: stream.info.name, info: stream.info, pod: stream.info.pod, records: [] });
     for (const [key, { info, pod, namespace, labels, records }] of byPod) samples.push({ key, info, pod, namespace, labels, records });
   }
@@ -196,7 +202,7 @@ export async function resolveRoles(
     assignments.set(key, late);
     return late.role as Role;
   };
-  return { resolution: { lookup, assignments, learnedGatewayIps, learnedGatewayHosts, learnedPods, learnedMeshIps, recordStreams }, streams: replays };
+  return { resolution: { lookup, assignments, learnedGatewayIps, learnedGatewayHosts, learnedPods, learnedMeshIps, recordStreams, recordLogs }, streams: replays };
 }
 
 /**

@@ -150,6 +150,32 @@ describe("parse's records audit as the logs they came from", () => {
     expect(await audit([recs.path])).toEqual(logs);
   });
 
+  it('records given beside a log they hold are refused (exit 2), naming both: each of its entries would be audited twice', async () => {
+    const recs = await records([SEED_003]);
+    const gatewayLog = join(SEED_003, 'egress-gateway.log');
+    const refusal = (records: string, log: string): string =>
+      `egress-audit: ${records} holds egress-audit parse's records of ${log}, which is also an input of this run: each of its entries would be audited twice. Give the logs or the records, not both (a role flag that names a log reads that log too)\n`;
+    for (const args of [[SEED_003, recs.path], [recs.path, gatewayLog], [recs.path, '--gateway', gatewayLog]]) {
+      const res = await runCli(['audit', ...args, '-o', 'json', '--fail-on', 'none']);
+      expect(res.code, args.join(' ')).toBe(2);
+      expect(res.stdout).toBe('');
+      expect(res.stderr).toMatch(/holds egress-audit parse's records of /);
+    }
+    const named = await runCli(['audit', recs.path, gatewayLog]);
+    expect(named.stderr).toContain(refusal(recs.path, gatewayLog));
+    // Piped in, and under another name for the same file (a relative path, from another folder).
+    const piped = await runCli(['audit', '-', join(SEED_003, 'sidecar.log')], { input: readFileSync(recs.path, 'utf8') });
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toContain(refusal('-', join(SEED_003, 'sidecar.log')));
+    const relative = await runCli(['audit', recs.path, 'egress-gateway.log'], { cwd: SEED_003 });
+    expect(relative.code).toBe(2);
+    expect(relative.stderr).toContain(refusal(recs.path, 'egress-gateway.log'));
+    // Records of other logs, beside them, are read as before.
+    const other = await records([join(SCENARIOS, 'direct-passthrough')]);
+    const both = await audit([other.path, SEED_003]);
+    expect(both.verdicts).toMatchObject({ 'via-gateway': 2 });
+  });
+
   it('names a records file it reads back so on stderr', async () => {
     const recs = await records([SEED_003]);
     const res = await runCli(['audit', recs.path, '-o', 'json']);
