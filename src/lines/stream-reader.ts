@@ -52,6 +52,8 @@ export interface StreamReaderOptions {
 
 /** A line of nothing but white space, a CR or a byte-order mark (`\s` takes in U+FEFF). */
 const BLANK = /^\s*$/;
+/** A line of only `{` (a BOM and white space aside): what opens each object of pretty-printed JSON, as `jq` prints without -c. */
+const PRETTY_OPEN = /^\uFEFF?\s*\{\s*$/;
 
 /** Fresh zero counts. */
 export function emptyCounts(): LineCounts {
@@ -97,6 +99,8 @@ export class StreamReader implements LineHandler, ArrayHandler {
   private readonly continuesAfter: readonly string[] | undefined;
   /** Malformed lines whose text before the entry was an ANSI escape (stern --color always): see ansiLines. */
   private ansi = 0;
+  /** Lines of only `{`, not access logs: see prettyJsonOpens. */
+  private prettyOpens = 0;
   /** Holds the first chunks until they tell whether the stream opens with a JSON array; null once known (or not asked). */
   private opening: ArrayOpening | null;
 
@@ -134,6 +138,11 @@ export class StreamReader implements LineHandler, ArrayHandler {
   /** How many lines had an entry after an ANSI colour code (text-before-entry): the coverage warning then names the cause and the fix. */
   get ansiLines(): number {
     return this.ansi;
+  }
+
+  /** How many lines were only a `{`, each opening an object of pretty-printed JSON (`jq` without -c): why no line was an access log, when none was. */
+  get prettyJsonOpens(): number {
+    return this.prettyOpens;
   }
 
   /** Feeds a chunk of the stream's bytes. */
@@ -203,6 +212,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
       case 'not-access-log':
         this.counts.notAccessLog++;
         if (BLANK.test(text)) this.blank++;
+        else if (PRETTY_OPEN.test(text)) this.prettyOpens++;
         return;
       case 'malformed':
         if (this.parser.reason === 'text-before-entry' && text.charCodeAt(0) === 27) this.ansi++;

@@ -62,6 +62,8 @@ export interface StreamFacts {
   duplicates: number;
   /** Lines whose entry came after an ANSI colour code (stern --color always): why they were text-before-entry. */
   ansiLines: number;
+  /** Lines of only `{`, opening objects of pretty-printed JSON (`jq` without -c): why none was an access log, when none was. */
+  prettyJsonOpens: number;
   /** The log time its records cover (ms): earliest start, latest end; Infinity and -Infinity when it had none. */
   firstMs: number;
   lastMs: number;
@@ -133,6 +135,8 @@ export interface StreamState {
   blankLines: number;
   /** Its lines coloured by ANSI codes before the entry, kept when it closes (0 while open). */
   ansiLines: number;
+  /** Its lines of only `{` (pretty-printed JSON), kept when it closes (0 while open). */
+  prettyJsonOpens: number;
 }
 
 /** How a driver reads a stream, said when it opens it: the reader's line numbers and --explain depend on it. */
@@ -230,6 +234,7 @@ export class AuditPipeline {
       jsonArray: null,
       blankLines: 0,
       ansiLines: 0,
+      prettyJsonOpens: 0,
       reader,
       counts: reader.counts,
       problems: reader.problems,
@@ -279,6 +284,7 @@ export class AuditPipeline {
     state.jsonArray = state.reader.arrayShape;
     state.blankLines = state.reader.blankLines;
     state.ansiLines = state.reader.ansiLines;
+    state.prettyJsonOpens = state.reader.prettyJsonOpens;
     state.reader = null;
     state.error = error;
     this.copies?.roles.closed(this.streams.indexOf(state));
@@ -315,7 +321,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

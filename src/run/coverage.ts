@@ -89,6 +89,17 @@ function inputsWere(streams: readonly StreamFacts[], one: string, many: string):
   return `${listed(streams, (s) => s.name)} ${streams.length === 1 ? one : many}`;
 }
 
+/** Inputs of nothing but pretty-printed JSON (every line not an access log, some a lone `{`): one entry cut over many lines, not a log without entries. */
+function prettyOnly(s: StreamFacts): boolean {
+  return s.prettyJsonOpens > 0 && s.notAccessLog === s.lines;
+}
+
+/** What to do about inputs of pretty-printed JSON (`jq` without -c), after their names and `one`/`many` (the verb). */
+function prettyJson(streams: readonly StreamFacts[], one: string, many: string): string {
+  const objects = streams.reduce((n, s) => n + s.prettyJsonOpens, 0);
+  return `${inputsWere(streams, one, many)} pretty-printed JSON (${plural(objects, 'object')}, each opened by a line of only \`{\`, as \`jq\` prints without -c): egress-audit reads one JSON object per line, so print them with \`jq -c\`.`;
+}
+
 /**
  * Why no access-log entry was read, by what the inputs held, so that the advice fits: an empty input or an export of
  * no records says nothing of the proxies (check the copy, or the export's query and time range), while lines or an
@@ -99,7 +110,10 @@ function noRecordsCauses(streams: readonly StreamFacts[]): string {
   const blank = streams.filter(blankOnly);
   const emptyExports = streams.filter((s) => s.jsonArray?.elements === 0);
   const otherExports = streams.filter((s) => s.jsonArray !== null && s.jsonArray.elements > 0 && s.jsonArray.notAccessLog === s.jsonArray.elements);
-  const logs = streams.filter((s) => s.jsonArray === null && s.lines > 0 && !blankOnly(s));
+  const allLogs = streams.filter((s) => s.jsonArray === null && s.lines > 0 && !blankOnly(s));
+  // Pretty-printed JSON says nothing of the proxies' logging: it is one entry cut over many lines, not a log without entries.
+  const pretty = allLogs.filter(prettyOnly);
+  const logs = allLogs.filter((s) => !pretty.includes(s));
   const logLines = logs.reduce((n, s) => n + s.lines, 0);
   const otherLogs = logs.length > 0 && logs.every((s) => s.notAccessLog === s.lines);
   const out: string[] = [];
@@ -114,6 +128,7 @@ function noRecordsCauses(streams: readonly StreamFacts[]): string {
     const exports = `${one ? 'the JSON array export' : 'the JSON array exports'} ${listed(otherExports, (s) => s.name)}`;
     out.push(`${noneWasAccessLog(records, 'record', ` of ${exports}`)}: check that ${one ? 'its query selects' : 'their queries select'} the istio-proxy container's logs; if ${one ? 'it does' : 'they do'}, access logging is off.`);
   }
+  if (pretty.length > 0) out.push(prettyJson(pretty, 'holds', 'hold'));
   if (otherLogs) out.push(`${noneWasAccessLog(logLines, 'line')}: if ${logLines === 1 ? 'it is an istio-proxy log' : 'they are istio-proxy logs'}, access logging is off.`);
   if (otherExports.length > 0 || otherLogs) out.push(SWITCH_LOGGING_ON);
   return out.map((s) => ` ${s}`).join('');
@@ -158,8 +173,10 @@ function silentLogs(f: CoverageFacts, role: JoinedRole): string {
   const emptyExports = silent.filter((s) => s.jsonArray?.elements === 0);
   // Nor does a file of blank lines: it holds no log of any kind.
   const blank = silent.filter(blankOnly);
-  const quiet = silent.filter((s) => s.jsonArray?.elements !== 0 && !blankOnly(s));
+  const pretty = silent.filter((s) => s.jsonArray === null && prettyOnly(s));
+  const quiet = silent.filter((s) => s.jsonArray?.elements !== 0 && !blankOnly(s) && !pretty.includes(s));
   let out = '';
+  if (pretty.length > 0) out += ` ${prettyJson(pretty, `was read as ${role} logs but holds`, `were read as ${role} logs but hold`)}`;
   if (quiet.length > 0) out += ` ${listed(quiet, (s) => `${s.name} (${plural(s.lines, 'line')})`)} ${quiet.length === 1 ? 'was' : 'were'} read as ${role} logs but held no access-log entry: is access logging off on ${PROXIES[role]} (see the README)?`;
   if (emptyExports.length > 0) out += ` ${inputsWere(emptyExports, `was read as ${role} logs but is a JSON array export`, `were read as ${role} logs but are JSON array exports`)} holding no records: check the query and the time range it was exported with.`;
   if (blank.length > 0) out += ` ${inputsWere(blank, 'was', 'were')} read as ${role} logs but held only blank lines.`;

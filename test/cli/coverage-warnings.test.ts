@@ -32,6 +32,36 @@ function codes(r: Report): string[] {
   return r.coverage.warnings.map((w) => w.code);
 }
 
+describe('pretty-printed JSON (`jq` without -c) is named as such, not taken for a log with access logging off', () => {
+  const seed = fileURLToPath(new URL('../../fixtures/scenarios/seed-003-via-gateway-mtls-subsets/', import.meta.url));
+
+  /** `parse FILE | jq 'select(...)'`: each record printed over many lines. */
+  async function prettyRecords(file: string, name: string): Promise<string> {
+    const parsed = await runCli(['parse', `${seed}${file}`]);
+    const pretty = parsed.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.stringify(JSON.parse(l), null, 2)).join('\n');
+    const path = join(tempDir('ea-pretty-'), name);
+    writeFileSync(path, `${pretty}\n`);
+    return path;
+  }
+
+  it('all inputs pretty: no-records says so and how to fix it (exit 4)', async () => {
+    const path = await prettyRecords('sidecar.log', 'kept.json');
+    const { code, report } = await audit([path]);
+    expect(code).toBe(4);
+    const message = report.coverage.warnings.find((w) => w.code === 'no-records')?.message ?? '';
+    expect(message).toContain(`${path} holds pretty-printed JSON (2 objects, each opened by a line of only \`{\`, as \`jq\` prints without -c): egress-audit reads one JSON object per line, so print them with \`jq -c\`.`);
+    expect(message).not.toContain('access logging is off');
+  });
+
+  it("a gateway's pretty records beside a sidecar log: the no-gateway-logs warning names the cause", async () => {
+    const path = await prettyRecords('egress-gateway.log', 'gateway-kept.json');
+    const { report } = await audit([`${seed}sidecar.log`, '--gateway', path, '--fail-on', 'none']);
+    const message = report.coverage.warnings.find((w) => w.code === 'no-gateway-logs')?.message ?? '';
+    expect(message).toContain(`${path} was read as egress-gateway logs but holds pretty-printed JSON (2 objects`);
+    expect(message).not.toContain('is access logging off');
+  });
+});
+
 describe('lines that could not be read are a coverage warning', () => {
   const log = `${DIR}truncated-direct/sidecar.log`;
 
