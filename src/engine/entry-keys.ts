@@ -59,8 +59,10 @@ function make(e: Entry, cluster: ClusterInfo, side: Side, shape: Shape, conn: st
   const http = isHttp(e.record);
   const raw = e.record.request_id;
   const rid = http && raw !== null && raw.length > 0 ? raw : null;
+  const end = Number.isFinite(e.endMs) ? e.endMs : e.startMs;
+  const ripeAt = Number.isFinite(end) ? end + windowMs : -Infinity;
   const second = shape !== PLAIN && Number.isFinite(e.startMs) ? Math.floor(e.startMs / 1000) : null;
-  return new Held(e, cluster, side, shape, http, rid, rid === null ? 0 : requestIdHash(rid), conn, hop, windowMs, second);
+  return new Held(e, cluster, side, shape, http, rid, rid === null ? 0 : requestIdHash(rid), conn, hop, ripeAt, second);
 }
 
 /** A gateway-bound sidecar entry (its cluster read as `cluster`) as held for the join, or null when it never reached the gateway (no socket, no request id). */

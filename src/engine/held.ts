@@ -51,9 +51,8 @@ const DONE_BIT = 64;
 /**
  * One entry waiting for (or holding) its partners until its group is ripe. Entries are held ~130 ms
  * per 1M-line audit, long enough to outlive two scavenges, so every field is copied and promoted:
- * its flags are packed into one small integer, its scores are kept as null until set (a field
- * holding Infinity from the start would give every Held two boxed numbers of its own), and the time it
- * is ripe at is read from its entry.
+ * its flags are packed into one small integer, and its scores are kept as null until set (a field
+ * holding Infinity from the start would give every Held two boxed numbers of its own).
  */
 export class Held {
   /** The other hop (sidecar ↔ gateway entry). */
@@ -90,19 +89,12 @@ export class Held {
     readonly conn: string | null,
     /** The gateway listener: sidecar upstream_host / gateway downstream_local (`ip:port`). */
     readonly hop: string | null,
-    /** The join window, ms: it is ripe at its end + this (ripeAt). */
-    private readonly windowMs: number,
+    /** Log time after which nothing can join it any more (end + window). */
+    readonly ripeAt: number,
     /** Second of the start time, for SNI outer/inner lines (they pair within one gateway stream). */
     readonly second: number | null,
   ) {
     this.bits = side | (shape << SHAPE_SHIFT) | (http ? HTTP_BIT : 0) | QUEUED_BIT;
-  }
-
-  /** Log time after which nothing can join it any more (end + window), read from its entry (no boxed number of its own). */
-  get ripeAt(): number {
-    const e = this.entry;
-    const end = Number.isFinite(e.endMs) ? e.endMs : e.startMs;
-    return Number.isFinite(end) ? end + this.windowMs : -Infinity;
   }
 
   /** Which hop logged it. */

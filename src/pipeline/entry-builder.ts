@@ -22,11 +22,6 @@ const NAMED_ONLY: StreamInfo = { name: '', kind: 'file', pod: null, namespace: n
 const SLAB_BYTES = 256 * 1024;
 /** Bytes a record may take beyond 6 per character of its line (keys, punctuation, `source`). */
 const RECORD_OVERHEAD = 2048;
-/**
- * Entry times are kept two per entry in shared slabs of this many numbers: a number field of its own
- * would give each entry two boxed numbers, and entries held for a join live long enough to be promoted.
- */
-const TIME_SLAB = 4096;
 
 /**
  * An Entry whose record JSON is kept as the UTF-8 bytes the record writer produced; `json` (the
@@ -47,24 +42,13 @@ export class BuiltEntry implements Entry, EntryJsonBytes {
     readonly container: string | null,
     readonly timestamp: string | null,
     readonly role: Role,
-    /** Its start and end times, at `at` and `at + 1` of a slab shared by ~2,000 entries (EntryBuilder.times). */
-    private readonly times: Float64Array,
-    private readonly at: number,
+    readonly startMs: number,
+    readonly endMs: number,
     readonly raw: string,
     private bytes: Uint8Array | null,
     /** Writes the JSON on demand when `bytes` is null; null when no output needs JSON. */
     private writer: EntryBuilder | null,
   ) {}
-
-  /** Start time, epoch ms (NaN: none). */
-  get startMs(): number {
-    return this.times[this.at] as number;
-  }
-
-  /** Start + duration, epoch ms (NaN: none). */
-  get endMs(): number {
-    return this.times[this.at + 1] as number;
-  }
 
   /** The record JSON bytes, written now if they were not built with the entry; null when no output needs them. */
   get jsonBytes(): Uint8Array | null {
@@ -109,9 +93,6 @@ export class EntryBuilder {
   private lastRole: Role = 'sidecar';
   /** Every pod's role once asked, by namespace and pod (a pipeline's export switches pods on almost every line). */
   private readonly podRoles = new Map<string | null, Map<string | null, Role>>();
-  /** The slab the next entry's times go into, and how much of it is used. */
-  private times = new Float64Array(TIME_SLAB);
-  private timesUsed = 0;
   /** For parse's records read back: a builder per log their sources name (sourceBuilder). */
   private readonly sources = new Map<string, EntryBuilder>();
 
@@ -152,15 +133,7 @@ export class EntryBuilder {
     if (Number.isNaN(writableMs(endMs))) endMs = startMs;
     else if (Number.isNaN(writableMs(startMs))) startMs = endMs;
     const bytes = this.withJson ? this.recordJson(view, lineNo) : null;
-    if (this.timesUsed === TIME_SLAB) {
-      this.times = new Float64Array(TIME_SLAB); // the entries of the full one keep it as long as they live
-      this.timesUsed = 0;
-    }
-    const at = this.timesUsed;
-    this.times[at] = startMs;
-    this.times[at + 1] = endMs;
-    this.timesUsed += 2;
-    return new BuiltEntry(record, view.format, view.emptySocket, this.info.name, lineNo, pod, namespace, container, timestamp, role, this.times, at, raw, bytes, this.withJson && bytes === null ? this : null);
+    return new BuiltEntry(record, view.format, view.emptySocket, this.info.name, lineNo, pod, namespace, container, timestamp, role, startMs, endMs, raw, bytes, this.withJson && bytes === null ? this : null);
   }
 
   /**
