@@ -39,20 +39,30 @@ export type Slot = 0 | 1 | 2;
  */
 export const SCAN_LIMIT = 64;
 
-/** One entry waiting for (or holding) its partners until its group is ripe. */
+// Bits of Held's `bits`: its side, shape and http flag (fixed) and its state (carrying, queued, done).
+const SIDE_BIT = 1;
+const SHAPE_SHIFT = 1;
+const SHAPE_MASK = 3 << SHAPE_SHIFT;
+const HTTP_BIT = 8;
+const CARRYING_BIT = 16;
+const QUEUED_BIT = 32;
+const DONE_BIT = 64;
+
+/**
+ * One entry waiting for (or holding) its partners until its group is ripe. Entries are held ~130 ms
+ * per 1M-line audit, long enough to outlive two scavenges, so every field is copied and promoted:
+ * its flags are packed into one small integer, and its scores are kept as null until set (a field
+ * holding Infinity from the start would give every Held two boxed numbers of its own).
+ */
 export class Held {
   /** The other hop (sidecar ↔ gateway entry). */
   partner: Held | null = null;
-  pairScore = Infinity;
   joinedBy: JoinedBy | null = null;
   /** Outer ↔ inner line of one SNI gateway connection. */
   link: Held | null = null;
-  linkScore = Infinity;
-  /** A gateway TCP line that carried a released request: no longer offered to the one-to-one join (its verdict is in those flows). */
-  carrying = false;
-  /** Still in the release queue (a popped entry whose group was not ripe is re-queued when freed). */
-  queued = true;
-  done = false;
+  private pairScoreOrNull: number | null = null;
+  private linkScoreOrNull: number | null = null;
+  private bits: number;
   /** Intrusive list links and keys, per slot (key null: not on that list). */
   next0: Held | null = null;
   prev0: Held | null = null;
@@ -68,9 +78,9 @@ export class Held {
     readonly entry: Entry,
     /** Its entry's cluster as the engine read it when holding it (its flow reads it again at release). */
     readonly cluster: ClusterInfo,
-    readonly side: Side,
-    readonly shape: Shape,
-    readonly http: boolean,
+    side: Side,
+    shape: Shape,
+    http: boolean,
     /** Request id (HTTP), or null. */
     readonly rid: string | null,
     /** Hash of the request id (the index key). */
@@ -83,7 +93,59 @@ export class Held {
     readonly ripeAt: number,
     /** Second of the start time, for SNI outer/inner lines (they pair within one gateway stream). */
     readonly second: number | null,
-  ) {}
+  ) {
+    this.bits = side | (shape << SHAPE_SHIFT) | (http ? HTTP_BIT : 0) | QUEUED_BIT;
+  }
+
+  /** Which hop logged it. */
+  get side(): Side {
+    return (this.bits & SIDE_BIT) as Side;
+  }
+  /** Its shape (plain, SNI outer, SNI inner). */
+  get shape(): Shape {
+    return ((this.bits & SHAPE_MASK) >> SHAPE_SHIFT) as Shape;
+  }
+  /** True for an HTTP entry. */
+  get http(): boolean {
+    return (this.bits & HTTP_BIT) !== 0;
+  }
+
+  /** Score of its pairing with `partner` (Infinity: none). */
+  get pairScore(): number {
+    return this.pairScoreOrNull ?? Infinity;
+  }
+  set pairScore(score: number) {
+    this.pairScoreOrNull = score === Infinity ? null : score;
+  }
+  /** Score of its SNI link (Infinity: none). */
+  get linkScore(): number {
+    return this.linkScoreOrNull ?? Infinity;
+  }
+  set linkScore(score: number) {
+    this.linkScoreOrNull = score === Infinity ? null : score;
+  }
+
+  /** A gateway TCP line that carried a released request: no longer offered to the one-to-one join (its verdict is in those flows). */
+  get carrying(): boolean {
+    return (this.bits & CARRYING_BIT) !== 0;
+  }
+  set carrying(on: boolean) {
+    this.bits = on ? this.bits | CARRYING_BIT : this.bits & ~CARRYING_BIT;
+  }
+  /** Still in the release queue (a popped entry whose group was not ripe is re-queued when freed). */
+  get queued(): boolean {
+    return (this.bits & QUEUED_BIT) !== 0;
+  }
+  set queued(on: boolean) {
+    this.bits = on ? this.bits | QUEUED_BIT : this.bits & ~QUEUED_BIT;
+  }
+  /** Released: its flow went out. */
+  get done(): boolean {
+    return (this.bits & DONE_BIT) !== 0;
+  }
+  set done(on: boolean) {
+    this.bits = on ? this.bits | DONE_BIT : this.bits & ~DONE_BIT;
+  }
 
   /** True when it is still held and has no partner. */
   get free(): boolean {

@@ -24,6 +24,7 @@ interface LaneExports {
   run(pos: number, end: number, lineNo: number, out: number, outLimit: number, maxLength: number, memo: number, head: number, headLen: number, tail: number, tailLen: number, modes: number): number;
   nextCandidate(from: number, end: number, modes: number): number;
   recordFields(pos: number, end: number, out: number, outLimit: number): number;
+  spanFields(base: number, out: number): number;
   lineSpans(pos: number, end: number, index: number): number;
   spanStartsAt(): number;
   spanEndsAt(): number;
@@ -31,6 +32,12 @@ interface LaneExports {
   resultLines(): number;
   resultStop(): number;
   resultMemo(): number;
+}
+
+/** A kept line and the spans its parser read (parsers/line-record.ts LineRecord): offsets into `text`, start -1 for null. */
+export interface SpannedLine {
+  readonly text: string;
+  spansInto(start: Int32Array, end: Int32Array): void;
 }
 
 /** Layouts the lane reads (the glued 1.0.3 request line is left to the general parser). */
@@ -202,6 +209,21 @@ class LaneEngine {
     return at + (end - this.recordOut);
   }
 
+  /**
+   * Writes the fields of a kept line's record from the spans its parser stored into `out` at `at`
+   * and returns the end, or -1 when the line is too long, not ASCII or holds a byte to escape: the
+   * caller's general writer takes it then.
+   */
+  keptFields(kept: SpannedLine, out: Uint8Array, at: number): number {
+    const length = this.loadLine(kept.text);
+    if (length < 0) return -1;
+    kept.spansInto(this.spanStarts, this.spanEnds);
+    const end = this.x.spanFields(this.recordIn, this.recordOut);
+    if (end === 0 || at + (end - this.recordOut) > out.length) return -1;
+    out.set(this.mem.subarray(this.recordOut, end), at);
+    return at + (end - this.recordOut);
+  }
+
   /** Grows the memory to at least `size` bytes. */
   private ensure(size: number): void {
     const have = this.x.memory.buffer.byteLength;
@@ -299,6 +321,16 @@ function laneEngine(): LaneEngine {
  */
 export function laneRecordFields(text: string, format: string, out: Uint8Array, at: number): number {
   return laneEngine().recordFields(text, format, out, at);
+}
+
+/**
+ * Writes the 24 fields of a record kept as its line and the spans its parser read (an audit's held
+ * entry, written when its flow goes out) into `out` at `at`, byte for byte as writeRecordJson would;
+ * returns the end, or -1 to leave it to the general writer. Unlike laneRecordFields it does not
+ * tokenize the line again: the spans are the parser's, so a forced --format is read as it was.
+ */
+export function laneKeptFields(kept: SpannedLine, out: Uint8Array, at: number): number {
+  return laneEngine().keptFields(kept, out, at);
 }
 
 /**

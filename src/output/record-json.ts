@@ -1,7 +1,7 @@
 import { FIELD_COUNT, LineRecord, type AccessRecord, type Envelope, type ExtraValue, type FormatName, type RecordView } from '../../parsers/index.js';
 import type { StreamInfo } from '../types.js';
 import { ByteSink } from './byte-sink.js';
-import { laneRecordFields } from './fast-lane.js';
+import { laneKeptFields } from './fast-lane.js';
 import { IS_NUMERIC, KEY_BYTES, KEY_NULL_BYTES, LINE_KEY } from './record-keys.js';
 
 /**
@@ -195,16 +195,16 @@ export function writeKeptRecordJson(sink: ByteSink, e: KeptRecord, source: Sourc
 export function writeKeptRecordUnchecked(sink: ByteSink, e: KeptRecord, source: SourcePrefix): void {
   const r = e.record;
   if (r instanceof LineRecord) {
-    // Straight from the line, as writeRecordJson did: by the WebAssembly lane when the line is plain,
-    // else from the field offsets; either way no string per field.
-    const end = laneRecordFields(r.text, e.format, sink.buf, sink.pos);
+    // Straight from the line and the field offsets its parser stored, as writeRecordJson did: by the
+    // WebAssembly lane when no value needs escaping, else in JavaScript; either way no string per field.
+    const end = laneKeptFields(r, sink.buf, sink.pos);
     if (end >= 0) sink.pos = end;
     else {
       r.spansInto(keptStart, keptEnd);
       writeRanges(sink, r.text, keptStart, keptEnd);
-      sink.bytes(FORMAT_KEY);
-      sink.jsonString(e.format);
     }
+    sink.bytes(FORMAT_KEY);
+    sink.jsonString(e.format);
     writeSourceFields(sink, source, e.line, e.pod, e.namespace, e.container, e.timestamp);
     return;
   }

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LineParser, resolveFormat, type FormatSpec } from '../../parsers/index.js';
+import { keepRecord, LineParser, LineRecord, resolveFormat, type FormatSpec } from '../../parsers/index.js';
 import { ByteSink } from '../../src/output/byte-sink.js';
 import { sourcePrefix, writeRecordJson } from '../../src/output/record-json.js';
-import { laneRecordFields } from '../../src/output/fast-lane.js';
+import { laneKeptFields, laneRecordFields } from '../../src/output/fast-lane.js';
 import { flowJson } from '../../src/report/flow-json.js';
 import type { Entry } from '../../src/types.js';
 import { flow } from '../report/helpers.js';
@@ -111,6 +111,36 @@ describe('record JSON written from a kept record', () => {
     expect(laneRecordFields(plain, 'envoy', out, 0)).toBe(-1); // another layout than the parser's (a forced --format)
     expect(laneRecordFields(plain.replace('Mozilla', 'M\u00f6zilla'), parser.view.format, out, 0)).toBe(-1);
     expect(laneRecordFields(plain, parser.view.format, out, out.length - 100)).toBe(-1); // no room: never a partial write
+  });
+
+  it('is written by the lane from the spans the parser stored (no second tokenizing), and left to JavaScript when a value needs escaping', () => {
+    const parser = new LineParser({ kind: 'auto' } as FormatSpec, 65536);
+    const prefix = sourcePrefix(info);
+    const out = new Uint8Array(1 << 16);
+    let byLane = 0;
+    let declined = 0;
+    for (const line of autoLines()) {
+      if (parser.parse(line) !== 'record') continue;
+      const fromLine = new ByteSink(16);
+      writeRecordJson(fromLine, parser.view, prefix, 1);
+      const record = keepRecord(parser.view);
+      if (!(record instanceof LineRecord)) continue;
+      const end = laneKeptFields(record, out, 0);
+      if (end < 0) {
+        declined++;
+        continue;
+      }
+      const text = fromLine.text();
+      expect(Buffer.from(out.subarray(0, end)).toString('utf8'), line).toBe(text.slice(0, text.indexOf(',"format":')));
+      byLane++;
+    }
+    expect(byLane).toBeGreaterThan(150);
+    expect(declined).toBeGreaterThan(0); // the hostile lines: escapes and non-ASCII
+    const plain = corpusLines.find((o) => o.line.includes('"GET /reviews/0'))?.line as string;
+    expect(parser.parse(plain.replace('Mozilla', 'Mo\\"zilla'))).toBe('record');
+    expect(laneKeptFields(keepRecord(parser.view) as LineRecord, out, 0)).toBe(-1);
+    expect(parser.parse(plain)).toBe('record');
+    expect(laneKeptFields(keepRecord(parser.view) as LineRecord, out, out.length - 100)).toBe(-1); // no room: never a partial write
   });
 
   it('is the same for custom formats (extra operators under their own names)', () => {

@@ -754,6 +754,37 @@ export function lineSpans(pos: i32, end: i32, index: i32): bool {
   return fieldSpans(layoutAt(index));
 }
 
+/**
+ * Writes the 24 fields of a kept text line at `base` from spans its parser stored (spanStartsAt/
+ * spanEndsAt, offsets from `base`; start -1: null), byte for byte as record-json.ts writeRanges does,
+ * without tokenizing the line again; returns the end, or 0 when a value holds a byte to escape (the
+ * general writer takes it then). For records kept by an audit, whose JSON is written when their flow goes out.
+ */
+export function spanFields(base: i32, out: usize): usize {
+  const count = t32(T_FIELD_COUNT);
+  let p = out;
+  for (let f = 0; f < count; f++) {
+    const start = get32(spanStart, f);
+    const key = T_FIELDS + <usize>f * FIELD_SIZE;
+    if (start < 0) {
+      p = copyTable(p, key + 8);
+      continue;
+    }
+    let s = base + start;
+    const e = base + get32(spanEnd, f);
+    p = copyTable(p, key);
+    if (t32(key + 16) == 1) {
+      while (s < e - 1 && b(s) == 48) s++; // `0123` in a line is 123: JSON has no leading zeros
+      copy(p, <usize>s, <usize>(e - s));
+      p += <usize>(e - s);
+    } else {
+      if (firstByte(s, e, STOP_ODD, QUOTE) < e) return 0;
+      p = copyString(s, e, p);
+    }
+  }
+  return p;
+}
+
 /** Where lineSpans() leaves each field's start and end. */
 export function spanStartsAt(): usize {
   return spanStart;
