@@ -23,7 +23,6 @@ interface LaneExports {
   setTables(at: number): void;
   run(pos: number, end: number, lineNo: number, out: number, outLimit: number, maxLength: number, memo: number, head: number, headLen: number, tail: number, tailLen: number, modes: number): number;
   nextCandidate(from: number, end: number, modes: number): number;
-  recordFields(pos: number, end: number, out: number, outLimit: number): number;
   spanFields(base: number, out: number): number;
   lineSpans(pos: number, end: number, index: number): number;
   spanStartsAt(): number;
@@ -150,7 +149,7 @@ class LaneEngine {
   private spanEnds = new Int32Array(0);
   /** A view of the record area a line is encoded into (renewed with the memory: no view per line). */
   private lineIn = new Uint8Array(0);
-  /** One kept record's line (recordFields), after the tables; then its output. */
+  /** One kept record's line (lineSpans, keptFields), after the tables; then its output. */
   private readonly recordIn: number;
   private readonly recordOut: number;
   /** Where per-batch data starts: after the record area. */
@@ -192,21 +191,6 @@ class LaneEngine {
       end[f] = (ends[f] as number) - this.recordIn;
     }
     return true;
-  }
-
-  /**
-   * Writes the fields and format of a kept text line's record into `out` at `at` and returns the end,
-   * or -1 when the lane does not take the line or reads it as another layout than `format` (a --format
-   * the user forced): the caller's general writer decides then.
-   */
-  recordFields(text: string, format: string, out: Uint8Array, at: number): number {
-    const length = this.loadLine(text);
-    if (length < 0) return -1;
-    const mem = this.mem;
-    const end = this.x.recordFields(this.recordIn, this.recordIn + length + 1, this.recordOut, this.dataBase);
-    if (end === 0 || LANE_LAYOUTS[this.x.resultMemo()]?.name !== format || at + (end - this.recordOut) > out.length) return -1;
-    out.set(mem.subarray(this.recordOut, end), at);
-    return at + (end - this.recordOut);
   }
 
   /**
@@ -315,19 +299,10 @@ function laneEngine(): LaneEngine {
 }
 
 /**
- * Writes the 24 fields and `format` of a record kept as its default-format line (an audit's held
- * entry, written when its flow goes out) into `out` at `at`, byte for byte as writeRecordJson would;
- * returns the end, or -1 to leave it to the general writer. The lane is ~5x faster than JavaScript here.
- */
-export function laneRecordFields(text: string, format: string, out: Uint8Array, at: number): number {
-  return laneEngine().recordFields(text, format, out, at);
-}
-
-/**
  * Writes the 24 fields of a record kept as its line and the spans its parser read (an audit's held
  * entry, written when its flow goes out) into `out` at `at`, byte for byte as writeRecordJson would;
- * returns the end, or -1 to leave it to the general writer. Unlike laneRecordFields it does not
- * tokenize the line again: the spans are the parser's, so a forced --format is read as it was.
+ * returns the end, or -1 to leave it to the general writer. It does not tokenize the line again:
+ * the spans are the parser's, so a forced --format is read as it was.
  */
 export function laneKeptFields(kept: SpannedLine, out: Uint8Array, at: number): number {
   return laneEngine().keptFields(kept, out, at);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { keepRecord, LineParser, LineRecord, resolveFormat, type FormatSpec } from '../../parsers/index.js';
 import { ByteSink } from '../../src/output/byte-sink.js';
 import { sourcePrefix, writeRecordJson } from '../../src/output/record-json.js';
-import { laneKeptFields, laneRecordFields } from '../../src/output/fast-lane.js';
+import { laneKeptFields } from '../../src/output/fast-lane.js';
 import { flowJson } from '../../src/report/flow-json.js';
 import type { Entry } from '../../src/types.js';
 import { flow } from '../report/helpers.js';
@@ -96,21 +96,6 @@ describe('record JSON written from a kept record', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(250);
-  });
-
-  it('is written by the WebAssembly lane for plain lines, and by JavaScript for any other (so both writers are compared above)', () => {
-    const parser = new LineParser({ kind: 'auto' } as FormatSpec, 65536);
-    const lines = autoLines().filter((l) => parser.parse(l) === 'record' && parser.view.format !== 'istio-json');
-    const out = new Uint8Array(1 << 16);
-    const byLane = lines.filter((l) => parser.parse(l) === 'record' && laneRecordFields(parser.view.text, parser.view.format, out, 0) >= 0);
-    expect(byLane.length).toBeGreaterThan(150);
-    expect(byLane.length).toBeLessThan(lines.length);
-    const plain = corpusLines.find((o) => o.line.includes('"GET /reviews/0'))?.line as string;
-    expect(parser.parse(plain)).toBe('record');
-    expect(laneRecordFields(plain, parser.view.format, out, 0)).toBeGreaterThan(0);
-    expect(laneRecordFields(plain, 'envoy', out, 0)).toBe(-1); // another layout than the parser's (a forced --format)
-    expect(laneRecordFields(plain.replace('Mozilla', 'M\u00f6zilla'), parser.view.format, out, 0)).toBe(-1);
-    expect(laneRecordFields(plain, parser.view.format, out, out.length - 100)).toBe(-1); // no room: never a partial write
   });
 
   it('is written by the lane from the spans the parser stored (no second tokenizing), and left to JavaScript when a value needs escaping', () => {

@@ -729,19 +729,6 @@ export function run(pos: i32, end: i32, lineNo: i32, out: usize, outLimit: usize
 }
 
 /**
- * Writes the 24 fields and `format` of one plain default-format text line at [pos, end) (its newline
- * at end - 1) from `out`, as run() would but without `source`; returns the end, or 0 for a line left
- * to the general writer. resultMemo() is then the layout that matched. For records kept by an audit,
- * whose JSON is written when their flow goes out.
- */
-export function recordFields(pos: i32, end: i32, out: usize, outLimit: usize): usize {
-  roomLimit = outLimit > 2048 ? outLimit - 2048 : 0;
-  outFull = false;
-  if (!candidate(pos, MODE_TEXT)) return 0;
-  return textLine(pos, end, out, end - pos);
-}
-
-/**
  * Reads the fields of one plain text line at [pos, end) (its newline at end - 1) as layout `index`
  * maps them, into the spans (spanStartsAt/spanEndsAt: positions, start -1 for a field without a
  * token); false for a line left to the general parser, or one of a layout with a mixer status. For
