@@ -118,10 +118,10 @@ export async function runParse(inputs: string[], options: ParseOptions): Promise
           await settle();
         }
       };
-      // A JSON array export's elements span lines: it is read whole on this thread, not cut into batches.
+      // A JSON array export's elements (or pretty-printed objects) span lines: it is read whole on this thread, not cut into batches.
       const read = async (chunks: Uint8Array[] | null): Promise<void> => {
         if (chunks === null) return;
-        if (opening.isArray === true) array ??= new ArrayStreamParser(batchStream);
+        if (opening.isArray === true) array ??= new ArrayStreamParser(batchStream, opening.objects);
         for (const chunk of chunks) {
           if (array === null) await take(splitter.push(chunk as Buffer));
           else {

@@ -1,6 +1,7 @@
 /**
  * JSON array exports of log records, such as `gcloud logging read --format=json` prints: one pretty-printed
- * array, not one record per line. Each element is read as one line (compacted: the whitespace between
+ * array, not one record per line; and pretty-printed objects one after another, as `jq` prints without -c
+ * (`parse logs | jq 'select(…)'`), read the same way, each object one line. Each element is read as one line (compacted: the whitespace between
  * its tokens dropped, so a pipeline's record reads as its JSON-lines export would), numbered by the
  * physical line it starts on, so evidence points into the file as saved. A string element is the line
  * it holds (an array of raw log lines). Every physical line is accounted for: an element's other lines
@@ -41,22 +42,47 @@ export function opensJsonArray(bytes: Uint8Array): boolean | null {
   return opensValue(bytes[i] as number);
 }
 
-/** Holds a stream's first chunks until they tell whether it opens with a JSON array: one rule for every reader of streams. */
+/**
+ * Whether `bytes` (a stream's first bytes) open pretty-printed JSON objects: a UTF-8 BOM and whitespace, `{`, then
+ * the end of its line, as `jq` prints an object without -c. A JSON-lines log's `{"` never ends its line there.
+ * True, false, or null while the bytes end before that is known.
+ */
+export function opensPrettyObjects(bytes: Uint8Array): boolean | null {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (i < bytes.length && isSpace(bytes[i] as number)) i++;
+  if (i >= bytes.length) return bytes.length >= LOOK_AT_MOST ? false : null;
+  if (bytes[i] !== 123 /* { */) return false;
+  for (i++; i < bytes.length; i++) {
+    const c = bytes[i] as number;
+    if (c === 10) return true;
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return bytes.length >= LOOK_AT_MOST ? false : null;
+}
+
+/** Holds a stream's first chunks until they tell whether it opens with a JSON array (or pretty-printed objects): one rule for every reader of streams. */
 export class ArrayOpening {
-  /** True or false once known; null before. */
+  /** True or false once known; null before. True for pretty-printed objects too (`objects`). */
   isArray: boolean | null = null;
+  /** The stream opened with pretty-printed objects, not an array: read by the same splitter, each object one line. */
+  objects = false;
   private held: Uint8Array[] = [];
 
   /** Takes the next chunk; once the opening is known, returns every chunk held (this one included) to be read as it says, else null. */
   take(chunk: Uint8Array): Uint8Array[] | null {
     this.held.push(chunk);
-    const isArray = opensJsonArray(this.held.length === 1 ? chunk : Buffer.concat(this.held));
-    return isArray === null ? null : this.decide(isArray);
+    const first = this.held.length === 1 ? chunk : Buffer.concat(this.held);
+    const isArray = opensJsonArray(first);
+    if (isArray === true) return this.decide(true);
+    const objects = opensPrettyObjects(first);
+    if (objects === true) return this.decide(true, true);
+    return isArray === false && objects === false ? this.decide(false) : null;
   }
 
   /** Decides now (the stream ended too soon to open an array: it is read line by line) and returns the chunks held. */
-  decide(isArray = false): Uint8Array[] {
+  decide(isArray = false, objects = false): Uint8Array[] {
     this.isArray = isArray;
+    this.objects = objects;
     const held = this.held;
     this.held = [];
     return held;
@@ -103,10 +129,16 @@ export class JsonArraySplitter {
   private lineBytes = 0;
   /** Nested `[`s after a top-level `[` (OPENING), before what tells whether they open an array. */
   private nested = 0;
+  /** The element being read is a top-level object of pretty-printed objects (objects mode), not an array's element. */
+  private topObject = false;
   /** How many bytes of a UTF-8 BOM the current line opened with, outside any array. */
   private bomAt = 0;
 
-  constructor(private readonly maxLength: number) {}
+  /** @param objects the stream is pretty-printed objects one after another (ArrayOpening.objects), not an array. */
+  constructor(
+    private readonly maxLength: number,
+    private readonly objects = false,
+  ) {}
 
   /** Physical lines seen so far (after end(), the stream's last line number). */
   get lines(): number {
@@ -126,7 +158,10 @@ export class JsonArraySplitter {
         case OUTSIDE:
           if (this.bomAt < 3 && this.bomAt === this.lineBytes - 1 && this.bom(c, handler)) break;
           if (isSpace(c)) break;
-          if (c === 91) {
+          if (c === 123 && this.objects) {
+            this.topObject = true;
+            this.begin(ELEMENT, c, handler);
+          } else if (c === 91) {
             this.state = OPENING;
             this.keep(c); // the start of a text run, should no value follow (`[2024-...] "GET ...` after an array)
           } else this.begin(TEXT, c, handler);
@@ -148,7 +183,13 @@ export class JsonArraySplitter {
           this.between(c, handler);
           break;
         case ELEMENT:
-          this.element(c, handler);
+          // A `{` at a line's start inside a top-level object: that object was cut short (jq indents every nested value).
+          if (c === 123 && this.topObject && this.lineBytes === 1 && !this.inString) {
+            handler.cutShort(this.startLine);
+            this.reset();
+            this.begin(ELEMENT, c, handler);
+            this.topObject = true;
+          } else this.element(c, handler);
           break;
         case TEXT:
           this.keep(c);
@@ -243,7 +284,7 @@ export class JsonArraySplitter {
   /** Hands the element (or text run) over and goes back between elements. */
   private finish(handler: ArrayHandler): void {
     const wasText = this.state === TEXT;
-    this.state = wasText ? OUTSIDE : BETWEEN;
+    this.state = wasText || this.topObject ? OUTSIDE : BETWEEN;
     if (this.tooLongNow) handler.tooLong(this.startLine);
     else handler.line(wasText ? this.text() : unwrapString(this.text()), this.startLine);
     this.reset();
@@ -285,6 +326,7 @@ export class JsonArraySplitter {
   private reset(): void {
     this.length = 0;
     this.nested = 0;
+    this.topObject = false;
     this.tooLongNow = false;
     // A large element's buffer is not kept for the rest of the stream.
     if (this.buf.length > 1 << 20) this.buf = Buffer.allocUnsafe(4096);

@@ -20,9 +20,10 @@ export interface ArrayShape {
 
 /**
  * How a reader takes a stream that may be a JSON array export: `lines` never looks (a container's log is lines),
- * `detect` decides from the stream's first bytes, `array` reads one whose caller already decided so (once, not twice).
+ * `detect` decides from the stream's first bytes, `array` reads one whose caller already decided so (once, not twice), and
+ * `objects` pretty-printed JSON objects one after another (`jq` without -c) whose caller decided so.
  */
-export type ArrayMode = 'lines' | 'detect' | 'array';
+export type ArrayMode = 'lines' | 'detect' | 'array' | 'objects';
 
 /** What a StreamReader reads, and how: by name, as eight positional parameters (four optional) were easy to pass out of place. */
 export interface StreamReaderOptions {
@@ -103,6 +104,8 @@ export class StreamReader implements LineHandler, ArrayHandler {
   private prettyOpens = 0;
   /** Holds the first chunks until they tell whether the stream opens with a JSON array; null once known (or not asked). */
   private opening: ArrayOpening | null;
+  /** The stream is pretty-printed JSON objects, read by the array splitter but no array export. */
+  private objects = false;
 
   constructor(options: StreamReaderOptions) {
     const { info, spec, maxLineLength, parser, firstLine = 1, backFrom = null, arrays = 'lines' } = options;
@@ -114,19 +117,20 @@ export class StreamReader implements LineHandler, ArrayHandler {
     this.parser = parser ?? new LineParser(spec, maxLineLength);
     const fromStart = firstLine === 1 && backFrom === null && info.kind !== 'pod';
     this.opening = arrays === 'detect' && fromStart ? new ArrayOpening() : null;
-    if (arrays === 'array') this.array = new JsonArraySplitter(maxLineLength);
+    if (arrays === 'array' || arrays === 'objects') this.array = new JsonArraySplitter(maxLineLength, arrays === 'objects');
+    this.objects = arrays === 'objects';
     this.continuesAfter = options.continuesAfter;
     if (options.continues !== undefined) this.parser.continueTooLong(options.continues);
   }
 
-  /** True once the stream opened with a JSON array (an export whose log-time order is only known at its end). */
+  /** True once the stream opened with a JSON array (an export whose log-time order is only known at its end; pretty-printed objects are in the order written). */
   get jsonArray(): boolean {
-    return this.array !== null;
+    return this.array !== null && !this.objects;
   }
 
   /** What the JSON array the stream opened with held, so far; null when it opened with none (or not yet known). */
   get arrayShape(): ArrayShape | null {
-    if (this.array === null) return null;
+    if (this.array === null || this.objects) return null;
     return { elements: this.counts.lines - this.otherLines, notAccessLog: this.counts.notAccessLog - this.bracketLines };
   }
 
@@ -155,7 +159,9 @@ export class StreamReader implements LineHandler, ArrayHandler {
   /** Once the opening is known (`held` not null), reads the chunks held so far as it says. */
   private readOpening(held: Uint8Array[] | null): void {
     if (held === null) return;
-    if ((this.opening as ArrayOpening).isArray === true) this.array = new JsonArraySplitter(this.maxLineLength);
+    const opening = this.opening as ArrayOpening;
+    if (opening.isArray === true) this.array = new JsonArraySplitter(this.maxLineLength, opening.objects);
+    this.objects = opening.objects;
     this.opening = null;
     for (const chunk of held) this.push(chunk);
   }

@@ -32,20 +32,33 @@ function codes(r: Report): string[] {
   return r.coverage.warnings.map((w) => w.code);
 }
 
-describe('pretty-printed JSON (`jq` without -c) is named as such, not taken for a log with access logging off', () => {
+describe('pretty-printed JSON (`jq` without -c)', () => {
   const seed = fileURLToPath(new URL('../../fixtures/scenarios/seed-003-via-gateway-mtls-subsets/', import.meta.url));
 
-  /** `parse FILE | jq 'select(...)'`: each record printed over many lines. */
-  async function prettyRecords(file: string, name: string): Promise<string> {
+  /** `parse FILE | jq 'select(...)'`: each record printed over many lines (after `before`, when given). */
+  async function prettyRecords(file: string, name: string, before = ''): Promise<string> {
     const parsed = await runCli(['parse', `${seed}${file}`]);
     const pretty = parsed.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.stringify(JSON.parse(l), null, 2)).join('\n');
     const path = join(tempDir('ea-pretty-'), name);
-    writeFileSync(path, `${pretty}\n`);
+    writeFileSync(path, `${before}${pretty}\n`);
     return path;
   }
 
-  it('all inputs pretty: no-records says so and how to fix it (exit 4)', async () => {
-    const path = await prettyRecords('sidecar.log', 'kept.json');
+  it('is read, each object one entry, when it opens the input: the same verdicts as the logs, every line accounted for', async () => {
+    const sidecar = await prettyRecords('sidecar.log', 'sidecar.json');
+    const gateway = await prettyRecords('egress-gateway.log', 'gateway.json');
+    const { code, report } = await audit([sidecar, gateway]);
+    expect(code).toBe(0);
+    expect(report.summary.verdicts).toMatchObject({ 'via-gateway': 2, direct: 0, 'via-gateway-unconfirmed': 0 });
+    const lines = readFileSync(sidecar, 'utf8').split('\n').length - 1 + readFileSync(gateway, 'utf8').split('\n').length - 1;
+    expect(report.coverage.warnings.map((w) => w.code)).toEqual([]);
+    const res = await runCli(['audit', sidecar, gateway, '-o', 'json']);
+    const counts = (JSON.parse(res.stdout) as { coverage: { lines: { lines: number; records: number; joinedPartials: number } } }).coverage.lines;
+    expect(counts).toMatchObject({ lines, records: 4, joinedPartials: lines - 4 });
+  });
+
+  it('after other lines (not read as objects): no-records names it and the fix, not access logging (exit 4)', async () => {
+    const path = await prettyRecords('sidecar.log', 'kept.json', 'records kept on Monday:\n');
     const { code, report } = await audit([path]);
     expect(code).toBe(4);
     const message = report.coverage.warnings.find((w) => w.code === 'no-records')?.message ?? '';
@@ -53,8 +66,8 @@ describe('pretty-printed JSON (`jq` without -c) is named as such, not taken for 
     expect(message).not.toContain('access logging is off');
   });
 
-  it("a gateway's pretty records beside a sidecar log: the no-gateway-logs warning names the cause", async () => {
-    const path = await prettyRecords('egress-gateway.log', 'gateway-kept.json');
+  it("a gateway's, after other lines, beside a sidecar log: the no-gateway-logs warning names the cause", async () => {
+    const path = await prettyRecords('egress-gateway.log', 'gateway-kept.json', 'records kept on Monday:\n');
     const { report } = await audit([`${seed}sidecar.log`, '--gateway', path, '--fail-on', 'none']);
     const message = report.coverage.warnings.find((w) => w.code === 'no-gateway-logs')?.message ?? '';
     expect(message).toContain(`${path} was read as egress-gateway logs but holds pretty-printed JSON (2 objects`);

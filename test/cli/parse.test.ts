@@ -45,6 +45,24 @@ describe('egress-audit parse', () => {
     expect(ndjson(res.stdout)[0]).toMatchObject({ source: { file: '-', line: 1, pod: 'sleep-1', container: 'istio-proxy' } });
   });
 
+  it("reads JSON pretty-printed (`parse | jq '.'`, without -c), from a file or stdin, as it reads the same JSON one object per line", async () => {
+    const compact = await runCli(['parse', join(dir, 'nested/deeper/two.log')]);
+    const pretty = ndjson(compact.stdout).map((r) => JSON.stringify(r, null, 2)).join('\n');
+    const folder = tempDir('ea-parse-pretty-');
+    const file = join(folder, 'pretty.json');
+    writeFileSync(file, `${pretty}\n`);
+    writeFileSync(join(folder, 'compact.ndjson'), compact.stdout);
+    const fromCompact = ndjson((await runCli(['parse', join(folder, 'compact.ndjson')])).stdout).map((r) => ({ ...r, source: undefined }));
+    for (const [args, input] of [[[file], undefined], [['-'], `${pretty}\n`]] as const) {
+      const res = await runCli(['parse', ...args], input === undefined ? {} : { input });
+      expect(res.code).toBe(0);
+      const records = ndjson(res.stdout);
+      expect(records).toHaveLength(2);
+      expect(records.map((r) => ({ ...r, source: undefined }))).toEqual(fromCompact);
+      expect(res.stderr).toContain(`${pretty.split('\n').length} lines read, 2 records`);
+    }
+  });
+
   it('accounts for every corpus line on stderr', async () => {
     const res = await runCli(['parse', join(dir, 'corpus.log')]);
     expect(res.code).toBe(0);

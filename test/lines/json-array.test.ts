@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
-import { ArrayOpening, JsonArraySplitter, opensJsonArray, type ArrayHandler } from '../../src/lines/json-array.js';
+import { ArrayOpening, JsonArraySplitter, opensJsonArray, opensPrettyObjects, type ArrayHandler } from '../../src/lines/json-array.js';
 import { StreamReader, type ArrayMode, type ArrayShape } from '../../src/lines/stream-reader.js';
 import type { LineCounts, LineProblem, StreamInfo } from '../../src/types.js';
 import { seeded } from '../helpers/random.js';
@@ -8,7 +8,7 @@ import { seeded } from '../helpers/random.js';
 const TCP = '[2022-02-19T09:31:17.146Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:33706 192.168.0.78:1234 10.108.0.56:50898 - -';
 
 /** Everything a splitter hands over, in order, as text (so that two readings can be compared whole). */
-function split(text: string | Buffer, chunkSizes: () => number = () => 1 << 16, maxLength = 65536): string[] {
+function split(text: string | Buffer, chunkSizes: () => number = () => 1 << 16, maxLength = 65536, objects = false): string[] {
   const got: string[] = [];
   const handler: ArrayHandler = {
     line: (t, n) => got.push(`line ${n}: ${t}`),
@@ -16,7 +16,7 @@ function split(text: string | Buffer, chunkSizes: () => number = () => 1 << 16, 
     cutShort: (n) => got.push(`cut short ${n}`),
     otherLine: (joined) => got.push(joined ? 'joined' : 'other'),
   };
-  const splitter = new JsonArraySplitter(maxLength);
+  const splitter = new JsonArraySplitter(maxLength, objects);
   const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
   for (let i = 0; i < bytes.length; ) {
     const n = chunkSizes();
@@ -139,6 +139,52 @@ describe('JsonArraySplitter', () => {
   });
 });
 
+describe('pretty-printed objects (`jq` without -c)', () => {
+  it.each([
+    ['{\n  "start_time": "x"', true],
+    ['\ufeff\r\n {  \r\n  "a": 1', true],
+    ['{"start_time":"2024","upstream_cluster":"x"}', false],
+    ['{ "a": 1 }', false],
+    ['[\n  {', false],
+    [TCP, false],
+    ['{  ', null],
+    ['  ', null],
+  ])('opensPrettyObjects(%j): %s', (text, expected) => {
+    expect(opensPrettyObjects(Buffer.from(text))).toBe(expected);
+  });
+
+  it('ArrayOpening takes them for the splitter, in objects mode; JSON lines and arrays as before', () => {
+    const pretty = new ArrayOpening();
+    expect(pretty.take(Buffer.from('{'))).toBeNull();
+    expect(pretty.take(Buffer.from('\n  "a": 1\n}\n'))).toHaveLength(2);
+    expect(pretty).toMatchObject({ isArray: true, objects: true });
+    const lines = new ArrayOpening();
+    expect(lines.take(Buffer.from('{"a":1}\n'))).toHaveLength(1);
+    expect(lines).toMatchObject({ isArray: false, objects: false });
+    const array = new ArrayOpening();
+    expect(array.take(Buffer.from('[{"a":1}]'))).toHaveLength(1);
+    expect(array).toMatchObject({ isArray: true, objects: false });
+  });
+
+  const objects = `${JSON.stringify({ a: 1, b: { c: [1, 2] } }, null, 2)}\n${JSON.stringify({ d: 'x\ny' }, null, 2)}\n`;
+
+  it('gives each object as one compact line at the line it starts on, its other lines joined, however the bytes are chunked', () => {
+    const got = split(objects, undefined, 65536, true);
+    const second = objects.split('\n').indexOf('{', 1) + 1;
+    expect(got.filter((g) => g !== 'joined')).toEqual(['line 1: {"a":1,"b":{"c":[1,2]}}', `line ${second}: {"d":"x\\ny"}`]);
+    expect(got).toHaveLength(objects.split('\n').length - 1); // every physical line once
+    expect(split(objects, () => 1, 65536, true)).toEqual(got);
+    const random = seeded(7);
+    expect(split(objects, () => 1 + Math.floor(random() * 9), 65536, true)).toEqual(got);
+  });
+
+  it('cuts short an object another begins inside at a line\'s start (a record cut off), keeping the next; text between objects is a line', () => {
+    const cut = '{\n  "a": 1,\n  "b":\n{\n  "c": 2\n}\nplain text\n{\n  "d": 3\n}\n';
+    expect(split(cut, undefined, 65536, true)).toEqual(['joined', 'joined', 'cut short 1', 'joined', 'line 4: {"c":2}', 'joined', 'line 7: plain text', 'joined', 'line 8: {"d":3}', 'joined']);
+    expect(split(cut, () => 1, 65536, true)).toEqual(split(cut, undefined, 65536, true));
+  });
+});
+
 describe('StreamReader with arrays on', () => {
   const info: StreamInfo = { name: 'export.json', kind: 'file', pod: null, namespace: null, container: null, labels: null, role: null, size: null };
   const auto = resolveFormat('auto') as FormatSpec;
@@ -180,6 +226,19 @@ describe('StreamReader with arrays on', () => {
     expect(read(`[\n${TCP}\n${TCP}\n`, 'detect')).toMatchObject({ counts: { lines: 3, records: 2, notAccessLog: 1 }, lines: [2, 3], array: false });
     // A container's log from the API is lines (the audit pass and the role prescan both read it so).
     expect(read(exportText, 'detect', { ...info, kind: 'pod' })).toMatchObject({ lines: [], array: false });
+  });
+
+  it('reads pretty-printed objects (`jq` without -c) as entries, every line accounted for; no array export (no shape, not held to its end)', () => {
+    const record = { start_time: '2022-02-19T09:31:17.146Z', upstream_cluster: 'PassthroughCluster', upstream_host: '93.184.216.34:443', bytes_received: 85, bytes_sent: 844, duration: 1 };
+    const text = `${JSON.stringify(record, null, 2)}\n${JSON.stringify({ ...record, duration: 2 }, null, 2)}\n`;
+    const physical = text.split('\n').length - 1;
+    const per = physical / 2;
+    for (const mode of ['detect', 'objects'] as const) {
+      const got = read(text, mode);
+      expect(got).toMatchObject({ lines: [1, per + 1], array: false, shape: null, counts: { lines: physical, records: 2, joinedPartials: physical - 2 } });
+    }
+    // JSON lines stay lines.
+    expect(read(`${JSON.stringify(record)}\n${JSON.stringify(record)}\n`, 'detect')).toMatchObject({ lines: [1, 2], array: false });
   });
 
   it('reads a stream its caller already knows to be an array as one, without looking at its opening again', () => {
