@@ -156,15 +156,7 @@ export class JsonArraySplitter {
       this.lineBytes++;
       switch (this.state) {
         case OUTSIDE:
-          if (this.bomAt < 3 && this.bomAt === this.lineBytes - 1 && this.bom(c, handler)) break;
-          if (isSpace(c)) break;
-          if (c === 123 && this.objects) {
-            this.topObject = true;
-            this.begin(ELEMENT, c, handler);
-          } else if (c === 91) {
-            this.state = OPENING;
-            this.keep(c); // the start of a text run, should no value follow (`[2024-...] "GET ...` after an array)
-          } else this.begin(TEXT, c, handler);
+          this.outside(c, handler);
           break;
         case OPENING:
           if (isSpace(c)) this.keep(c);
@@ -183,12 +175,13 @@ export class JsonArraySplitter {
           this.between(c, handler);
           break;
         case ELEMENT:
-          // A `{` at a line's start inside a top-level object: that object was cut short (jq indents every nested value).
-          if (c === 123 && this.topObject && this.lineBytes === 1 && !this.inString) {
+          // Anything but its `}` at a line's start inside a top-level object: that object was cut short, as jq
+          // indents every value inside one; what follows (the next object, an access log's line) is read on its own.
+          if (this.topObject && this.lineBytes === 1 && c !== 125 && !isSpace(c)) {
             handler.cutShort(this.startLine);
             this.reset();
-            this.begin(ELEMENT, c, handler);
-            this.topObject = true;
+            this.state = OUTSIDE;
+            this.outside(c, handler);
           } else this.element(c, handler);
           break;
         case TEXT:
@@ -196,6 +189,19 @@ export class JsonArraySplitter {
           break;
       }
     }
+  }
+
+  /** One byte outside any array or object: white space, a BOM, an array's `[`, a pretty-printed object's `{` (objects mode), or text. */
+  private outside(c: number, handler: ArrayHandler): void {
+    if (this.bomAt < 3 && this.bomAt === this.lineBytes - 1 && this.bom(c, handler)) return;
+    if (isSpace(c)) return;
+    if (c === 123 && this.objects) {
+      this.topObject = true;
+      this.begin(ELEMENT, c, handler);
+    } else if (c === 91) {
+      this.state = OPENING;
+      this.keep(c); // the start of a text run, should no value follow (`[2024-...] "GET ...` after an array)
+    } else this.begin(TEXT, c, handler);
   }
 
   /** Ends the stream: an element it ended inside is cut short, and a last line without a newline counts. */

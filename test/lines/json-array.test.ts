@@ -178,10 +178,14 @@ describe('pretty-printed objects (`jq` without -c)', () => {
     expect(split(objects, () => 1 + Math.floor(random() * 9), 65536, true)).toEqual(got);
   });
 
-  it('cuts short an object another begins inside at a line\'s start (a record cut off), keeping the next; text between objects is a line', () => {
+  it('cuts short an object when anything but its `}` starts a line inside it (a record cut off), keeping what follows; text between objects is a line', () => {
     const cut = '{\n  "a": 1,\n  "b":\n{\n  "c": 2\n}\nplain text\n{\n  "d": 3\n}\n';
     expect(split(cut, undefined, 65536, true)).toEqual(['joined', 'joined', 'cut short 1', 'joined', 'line 4: {"c":2}', 'joined', 'line 7: plain text', 'joined', 'line 8: {"d":3}', 'joined']);
     expect(split(cut, () => 1, 65536, true)).toEqual(split(cut, undefined, 65536, true));
+    // An app's object cut off before the proxy's lines (`kubectl logs --all-containers`): the access log lines are read.
+    const app = `{\n  "msg": "starting",\n  "opts": {\n${TCP}\n${TCP}\n`;
+    expect(split(app, undefined, 65536, true)).toEqual(['joined', 'joined', 'cut short 1', `line 4: ${TCP}`, `line 5: ${TCP}`]);
+    expect(split(app, () => 1, 65536, true)).toEqual(split(app, undefined, 65536, true));
   });
 });
 
