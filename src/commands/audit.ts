@@ -99,7 +99,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const { setup, spec, source, snapshot } = await beforeOutputs(options, inputs, async () => ({
     setup: await prepareAudit(options, 'frozen'),
     spec: (await auditFormatFromOption(options.format)).spec,
-    source: await fileSource(inputs, options, { ...(paced ? { chunkSize: SMALL_CHUNK } : {}), warn, ownOutput, sameContentOnce }),
+    source: await fileSource(inputs, options, { ...(paced ? { chunkSize: SMALL_CHUNK } : {}), warn, ownOutput, sameContentOnce, readsRecordsBack: true }),
     snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods),
   }));
   if (snapshot !== null && snapshot.skipped > 0) {

@@ -225,17 +225,17 @@ function namedReport(what: OwnOutput): string {
 /**
  * `files` without the own outputs a directory walk or a glob found, each said to `leftOut` in one line.
  * One the user named is meant: a report then fails when read (it holds no log), while parse's records
- * are read back as the log lines their `source` names (`parse logs | jq -c 'select(…)' > kept.ndjson`, then
- * `audit kept.ndjson`: records-envelope.ts), `note` saying so.
+ * are read (`parse logs | jq -c 'select(…)' > kept.ndjson`, then `audit kept.ndjson`), `note` saying how: by an
+ * audit (`readsBack`) as the log lines their `source` names (records-envelope.ts), by parse as JSON access logs.
  */
-export async function leaveOutOwnOutputs(files: InputFile[], leftOut: (note: string) => void, note: (note: string) => void): Promise<InputFile[]> {
+export async function leaveOutOwnOutputs(files: InputFile[], leftOut: (note: string) => void, note: (note: string) => void, readsBack: boolean): Promise<InputFile[]> {
   const out: InputFile[] = [];
   for (const f of files) {
     const what = f.kind === 'file' && f.unreadable === null && f.size !== null && f.size > 0 ? await ownOutputInFile(f.path, f.size) : null;
     if (what === null) out.push(f);
     else if (!f.named) leftOut(`${f.name}: ${what}, not a log; left out`);
     else if (what === RECORDS) {
-      note(`${f.name}: ${RECORDS}, read back as the log lines their source names: each gets the role and the evidence (file:line) of the line it came from`);
+      note(`${f.name}: ${RECORDS}, ${readsBack ? 'read back as the log lines their source names: each gets the role and the evidence (file:line) of the line it came from' : "read as the JSON access-log entries they hold (their source in extra), cited at this file's lines"}`);
       out.push(f);
     } else out.push({ ...f, unreadable: namedReport(what) });
   }

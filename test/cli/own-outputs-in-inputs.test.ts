@@ -158,6 +158,11 @@ describe('an own output named outright, or piped in', () => {
     expect(res.stderr).toContain(`egress-audit: ${named}: egress-audit parse's records (ndjson), read back as the log lines their source names: each gets the role and the evidence (file:line) of the line it came from\n`);
     const report = JSON.parse(res.stdout) as Report;
     expect(report.coverage.lines.records).toBe(alone.coverage.lines.records);
+    expect(report.summary.verdicts).toEqual(alone.summary.verdicts);
+    // parse reads them as the JSON access logs they are, and says that, not the audit's reading back.
+    const parsed = await runCli(['parse', named]);
+    expect(parsed.stderr).toContain(`egress-audit: ${named}: egress-audit parse's records (ndjson), read as the JSON access-log entries they hold (their source in extra), cited at this file's lines\n`);
+    expect(ndjson(parsed.stdout).every((r) => (r['source'] as { file: string }).file === named)).toBe(true);
   });
 
   it("parse's records piped into - are read (`parse logs | jq -c | audit -`), each cited by the line its source names", async () => {
