@@ -57,11 +57,13 @@ export function hasIstioKeys(obj: Json): boolean {
   return ACCESS_LOG_KEYS.some((key) => key in obj);
 }
 
-function objectAt(value: unknown): Json | null {
+/** `value` when it is a JSON object (not an array, not null), else null: how every envelope reads a nested record. */
+export function objectAt(value: unknown): Json | null {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : null;
 }
 
-function stringAt(value: unknown): string | null {
+/** `value` when it is a non-empty string, else null: an envelope's pod, namespace or time as it names them. */
+export function stringAt(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 

@@ -1,3 +1,5 @@
+import { objectAt, stringAt } from './json-envelope.js';
+import { LAYOUTS } from './layouts.js';
 import { RECORD_KEYS, type Envelope, type FormatName } from './types.js';
 
 /**
@@ -10,32 +12,15 @@ import { RECORD_KEYS, type Envelope, type FormatName } from './types.js';
 
 type Json = Record<string, unknown>;
 
-/** Where a record read back came from, as its `source` names it, and the format its line was written in. */
-export interface RecordSource {
-  file: string;
-  line: number;
-  /** The record's `format`, when it names one the parser gives; null when it names none (read then as Istio's JSON). */
-  format: FormatName | null;
-}
-
 /** A record's keys after the 24 fields: `format`, `extra` when there is any, `source` (record-json.ts writes them so). */
 const RECORD_TAIL = ['format', 'source'];
 const RECORD_TAIL_EXTRA = ['format', 'extra', 'source'];
 const SOURCE_KEYS = ['file', 'line', 'pod', 'namespace', 'container', 'timestamp'];
-/** Every name `format` may hold (FormatName). */
-const FORMAT_NAMES: ReadonlySet<string> = new Set<FormatName>(['istio-1.0', 'istio-1.0-tcp', 'istio-1.1-dev', 'istio-1.1', 'istio-1.2', 'istio-1.3', 'istio-1.8', 'istio-1.9', 'envoy', 'istio-json', 'custom']);
+/** Every name `format` may hold (FormatName): the default layouts' and the two JSON-shaped formats'. */
+const FORMAT_NAMES: ReadonlySet<string> = new Set<FormatName>([...LAYOUTS.map((l) => l.name), 'istio-json', 'custom']);
 
 function sameKeys(actual: readonly string[], expected: readonly string[]): boolean {
   return actual.length === expected.length && actual.every((k, i) => k === expected[i]);
-}
-
-function objectAt(value: unknown): Json | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : null;
-}
-
-/** A string field of `source`, or null (parse writes null for what the line did not say). */
-function stringOr(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
 }
 
 /**
@@ -68,10 +53,10 @@ export function readRecord(value: unknown, env: Envelope): Json | null {
   if (typeof file !== 'string' || file === '' || typeof line !== 'number' || !Number.isSafeInteger(line) || line < 1) return null;
   const format = obj['format'];
   env.source = { file, line, format: typeof format === 'string' && FORMAT_NAMES.has(format) ? (format as FormatName) : null };
-  env.pod = stringOr(source['pod']);
-  env.namespace = stringOr(source['namespace']);
-  env.container = stringOr(source['container']);
-  env.timestamp = stringOr(source['timestamp']);
+  env.pod = stringAt(source['pod']);
+  env.namespace = stringAt(source['namespace']);
+  env.container = stringAt(source['container']);
+  env.timestamp = stringAt(source['timestamp']);
   // No prototype: a hostile `"__proto__"` key is then a field like any other, as JSON.parse leaves it.
   const fields = Object.create(null) as Json;
   for (const [key, v] of Object.entries(obj)) {

@@ -1,5 +1,3 @@
-import type { RecordSource } from './records-envelope.js';
-
 /**
  * The parser's data model. `parsers/` is pure: bytes in, values out, no I/O, never throws on input.
  * Keys and typing follow Istio's typed JSON access log (Istio >= 1.9, FORMATS.md section 2).
@@ -112,6 +110,14 @@ export type MalformedReason =
   | 'format-mismatch' // a user-given --format did not match the line
   | 'ambiguous-fields' // the fields read two ways (Envoy's default layout: a user agent holding `" "`, or quoted fields appended)
   | 'text-before-entry'; // a text access-log entry starts after other text (junk, spaces, an unknown prefix), not at the start of the line
+
+/** Where a record read back came from, as its `source` names it, and the format its line was written in. */
+export interface RecordSource {
+  file: string;
+  line: number;
+  /** The record's `format`, when it names one the parser gives; null when it names none (read then as Istio's JSON). */
+  format: FormatName | null;
+}
 
 /** What a tooling envelope around a line said (kubectl --timestamps/--prefix, CRI, Docker json-file, stern). */
 export interface Envelope {
