@@ -72,7 +72,7 @@ export class DuplicateLines {
   private count = 0;
   /** Lines repeated, by pair of inputs (the one opened first * 2^20 + the other): the same pair whichever copy came first. */
   private readonly pairs = new Map<number, number>();
-  /** Lines forgotten because MAX_REMEMBERED newer ones came, before the window had passed them. */
+  /** Lines forgotten because MAX_REMEMBERED newer ones came before every input was read a window past them (a watermark held back by an unordered input never passes any). */
   forgottenEarly = 0;
   constructor(private readonly windowMs: number) {}
 

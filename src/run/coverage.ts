@@ -4,6 +4,7 @@ import { plural } from '../text/plural.js';
 import type { EngineCounters } from '../engine/index.js';
 import { catalogueFix, socketNotLoggedFix } from '../engine/rule-catalogue.js';
 import { emptySpan, seconds, widenSpan, type LogSpan, type NamedOverlap, type StreamFacts } from '../pipeline/audit-pipeline.js';
+import { MAX_REMEMBERED } from '../pipeline/duplicate-lines.js';
 import { msToIso } from '../pipeline/times.js';
 import { EXPIRY_NOTICE_DAYS } from '../policy/expiry.js';
 import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
@@ -418,7 +419,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
 function overlappingInputs(f: CoverageFacts): CoverageWarning[] {
   if (f.lines.duplicates === 0) return [];
   const pairs = listed(f.overlaps, (o) => `${o.first} and ${o.second} (${o.lines})`);
-  const early = f.copiesForgottenEarly > 0 ? ` ${plural(f.copiesForgottenEarly, 'line was', 'lines were')} forgotten before the join window had passed (too many lines in it): a copy read after that was audited again.` : '';
+  const early = f.copiesForgottenEarly > 0 ? ` ${plural(f.copiesForgottenEarly, 'line was', 'lines were')} forgotten before every input had been read a join window past them (${MAX_REMEMBERED.toLocaleString('en')} lines are kept, and an input whose log time goes back, held to its end, holds the others' lines too): a copy read after that was audited again.` : '';
   return [
     {
       code: 'overlapping-inputs',

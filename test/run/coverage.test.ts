@@ -92,3 +92,15 @@ describe('the join-fields-not-logged warning', () => {
     expect(text).not.toContain('Add %UPSTREAM_LOCAL_ADDRESS%');
   });
 });
+
+describe('the overlapping-inputs warning', () => {
+  it('names the pairs, and says why lines forgotten early may have been audited twice: the kept lines ran out, or an unordered input held log time back', () => {
+    const f = facts({});
+    f.lines = { ...f.lines, duplicates: 3 };
+    f.overlaps = [{ first: 'a.log', second: 'b.log', lines: 3 }];
+    expect(message(f, 'overlapping-inputs')).toMatch(/^3 access-log lines repeated a line another input held, .*: a\.log and b\.log \(3\)\. /);
+    expect(message(f, 'overlapping-inputs')).not.toContain('forgotten');
+    f.copiesForgottenEarly = 2;
+    expect(message(f, 'overlapping-inputs')).toMatch(/ 2 lines were forgotten before every input had been read a join window past them \(131,072 lines are kept, and an input whose log time goes back, held to its end, holds the others' lines too\): a copy read after that was audited again\.$/);
+  });
+});
