@@ -53,7 +53,7 @@ class AuditEngine implements Engine {
     private readonly emit: (flow: Flow) => void,
   ) {
     this.clusters = new ClusterTable(settings);
-    this.flows = new FlowFactory(this.clusters, context);
+    this.flows = new FlowFactory(context);
     this.domain = settings.clusterDomain.toLowerCase().replace(/\.$/, '');
     this.windowMs = settings.windowMs;
     this.correlator = new Correlator(settings, (group, evicted) => this.released(group, evicted));
@@ -64,7 +64,7 @@ class AuditEngine implements Engine {
     const cluster = this.clusters.info(entry.record.upstream_cluster);
     this.conflicts.note(entry, cluster);
     if (entry.role === 'ingress-gateway') {
-      this.emit(this.flows.ingress(entry));
+      this.emit(this.flows.ingress(entry, cluster));
       return;
     }
     if (entry.role !== 'egress-gateway') {
@@ -82,7 +82,7 @@ class AuditEngine implements Engine {
     else if (d === D.peerFromXff) this.peersFromXff++;
     else if (isInternal(entry.record.downstream_remote_address)) this.innersWithoutTime++;
     else this.peersNotSockets++;
-    this.emit(this.flows.gatewayAlone(entry, d));
+    this.emit(this.flows.gatewayAlone(entry, d, cluster));
   }
 
   advance(watermarkMs: number): void {

@@ -77,7 +77,7 @@ export function heldGateway(e: Entry, cluster: ClusterInfo, windowMs: number): H
   const r = e.record;
   let shape: Shape = PLAIN;
   if (isInternal(r.downstream_remote_address)) shape = INNER;
-  else if (cluster.name === 'sni_cluster' || isInternal(r.upstream_host)) shape = OUTER;
+  else if (cluster.kind === 'sni' || isInternal(r.upstream_host)) shape = OUTER;
   const h = make(e, cluster, GATEWAY, shape, ipAddress(r.downstream_remote_address), ipAddress(r.downstream_local_address), windowMs);
   if (shape === INNER) return h.second !== null ? h : null;
   return h.conn !== null || h.rid !== null ? h : null;

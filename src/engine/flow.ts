@@ -4,7 +4,7 @@
  */
 import type { Destination, Entry, EngineContext, Flow, FlowSource, Verdict } from '../types.js';
 import type { AccessRecord } from '../../parsers/types.js';
-import type { ClusterInfo, ClusterTable } from './cluster.js';
+import type { ClusterInfo } from './cluster.js';
 import type { Group } from './correlator.js';
 import { gatewayDestination, ingressDestination, inboundDestination, sidecarDestination } from './destination.js';
 import type { Held, JoinedBy } from './held.js';
@@ -87,17 +87,14 @@ function build(
   };
 }
 
-/** Builds flows for one engine (its cluster table and context). */
+/** Builds flows for one engine (its context); every entry's cluster comes as the engine read it (`c`), never looked up again. */
 export class FlowFactory {
   private readonly phrases = new PhraseMemo();
 
-  constructor(
-    private readonly clusters: ClusterTable,
-    private readonly ctx: EngineContext,
-  ) {}
+  constructor(private readonly ctx: EngineContext) {}
 
-  /** A flow decided from one sidecar entry alone (`c`: its cluster, when the caller has read it). */
-  sidecar(e: Entry, d: Decision, c: ClusterInfo = this.clusters.info(e.record.upstream_cluster)): Flow {
+  /** A flow decided from one sidecar entry alone. */
+  sidecar(e: Entry, d: Decision, c: ClusterInfo): Flow {
     const r = e.record;
     const inbound = d.verdict === 'inbound';
     const source = inbound ? peerSource(r.downstream_remote_address, this.ctx) : outboundSource(e, this.ctx);
@@ -108,16 +105,15 @@ export class FlowFactory {
   }
 
   /** An ingress gateway entry. */
-  ingress(e: Entry): Flow {
+  ingress(e: Entry, c: ClusterInfo): Flow {
     const r = e.record;
-    const c = this.clusters.info(r.upstream_cluster);
     const destination = ingressDestination(r, c);
     return build(this.phrases, c, D.ingress, peerSource(r.downstream_remote_address, this.ctx), destination, null, e, NO_RELATED, null, e, e);
   }
 
   /** An egress gateway entry that cannot join anything (no socket, no request id), decided by unjoinableGateway. */
-  gatewayAlone(e: Entry, d: Decision): Flow {
-    return this.fromGateway(e, null, NO_RELATED, null, d);
+  gatewayAlone(e: Entry, d: Decision, c: ClusterInfo): Flow {
+    return this.fromGateway(e, null, NO_RELATED, null, d, c);
   }
 
   /** A released group: joined (via-gateway or blocked by the gateway), unconfirmed, or gateway-only (each entry's cluster as read when it was held). */
@@ -154,8 +150,8 @@ export class FlowFactory {
     inner: Entry | null,
     related: Entry[],
     joinedBy: JoinedBy | null,
-    decision: Decision = D.gatewayOnly,
-    c: ClusterInfo = this.clusters.info(gw.record.upstream_cluster),
+    decision: Decision,
+    c: ClusterInfo,
   ): Flow {
     const destination = gatewayDestination(gw.record, c, inner?.record ?? null, null);
     // A gateway trusting X-Forwarded-For logs the app's end user there (port 0): the caller is then unknown.

@@ -29,7 +29,7 @@ describe('a held entry', () => {
     }
   });
 
-  it('has no score until one is set, and reads back any score, Infinity again clearing it', () => {
+  it('has no score until one is set, and reads back any score set, Infinity included', () => {
     const h = held(SIDECAR, PLAIN, true);
     expect([h.pairScore, h.linkScore]).toEqual([Infinity, Infinity]);
     h.pairScore = 2000.25;
