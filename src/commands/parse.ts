@@ -121,7 +121,7 @@ export async function runParse(inputs: string[], options: ParseOptions): Promise
       // A JSON array export's elements (or pretty-printed objects) span lines: it is read whole on this thread, not cut into batches.
       const read = async (chunks: Uint8Array[] | null): Promise<void> => {
         if (chunks === null) return;
-        if (opening.isArray === true) array ??= new ArrayStreamParser(batchStream, opening.objects);
+        if (opening.mode === 'array' || opening.mode === 'objects') array ??= new ArrayStreamParser(batchStream, opening.mode);
         for (const chunk of chunks) {
           if (array === null) await take(splitter.push(chunk as Buffer));
           else {
@@ -132,13 +132,13 @@ export async function runParse(inputs: string[], options: ParseOptions): Promise
       };
       try {
         for await (const chunk of stream.chunks(abort.signal)) {
-          await read(opening.isArray === null ? opening.take(chunk) : [chunk]);
+          await read(opening.mode === null ? opening.take(chunk) : [chunk]);
           if (out.isClosed) break;
         }
       } catch (failure) {
         failures.push((failure as Error).message); // what was read before stays in the output
       }
-      if (opening.isArray === null) await read(opening.decide()); // too short to open an array
+      if (opening.mode === null) await read(opening.decide()); // too short to open an array
       if (array === null) await take(splitter.end());
       else output.add(stream.info.name, Promise.resolve(array.end()));
       if (out.isClosed) break;

@@ -31,13 +31,12 @@ function opensValue(c: number): boolean {
  * one. Why here: every reader decides alike.
  */
 export function opensJsonArray(bytes: Uint8Array): boolean | null {
-  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  while (i < bytes.length && isSpace(bytes[i] as number)) i++;
-  if (i >= bytes.length) return bytes.length >= LOOK_AT_MOST ? false : null;
+  let i = firstValueAt(bytes);
+  if (i < 0) return undecided(bytes);
   if (bytes[i] !== 91 /* [ */) return false;
   do {
     for (i++; i < bytes.length && isSpace(bytes[i] as number); i++);
-    if (i >= bytes.length) return bytes.length >= LOOK_AT_MOST ? false : null;
+    if (i >= bytes.length) return undecided(bytes);
   } while (bytes[i] === 91);
   return opensValue(bytes[i] as number);
 }
@@ -48,24 +47,36 @@ export function opensJsonArray(bytes: Uint8Array): boolean | null {
  * True, false, or null while the bytes end before that is known.
  */
 export function opensPrettyObjects(bytes: Uint8Array): boolean | null {
-  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  while (i < bytes.length && isSpace(bytes[i] as number)) i++;
-  if (i >= bytes.length) return bytes.length >= LOOK_AT_MOST ? false : null;
+  let i = firstValueAt(bytes);
+  if (i < 0) return undecided(bytes);
   if (bytes[i] !== 123 /* { */) return false;
   for (i++; i < bytes.length; i++) {
     const c = bytes[i] as number;
     if (c === 10) return true;
     if (c !== 32 && c !== 9 && c !== 13) return false;
   }
+  return undecided(bytes);
+}
+
+/** Where a stream's first value starts, after a UTF-8 BOM and white space; -1 when the bytes so far hold none. */
+function firstValueAt(bytes: Uint8Array): number {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (i < bytes.length && isSpace(bytes[i] as number)) i++;
+  return i < bytes.length ? i : -1;
+}
+
+/** What an opening test says when the bytes end before it knows: wait for more (null), unless LOOK_AT_MOST already came. */
+function undecided(bytes: Uint8Array): false | null {
   return bytes.length >= LOOK_AT_MOST ? false : null;
 }
 
+/** How a stream's opening says it is read: line by line, as a JSON array export, or as pretty-printed objects one after another. */
+export type JsonOpening = 'lines' | 'array' | 'objects';
+
 /** Holds a stream's first chunks until they tell whether it opens with a JSON array (or pretty-printed objects): one rule for every reader of streams. */
 export class ArrayOpening {
-  /** True or false once known; null before. True for pretty-printed objects too (`objects`). */
-  isArray: boolean | null = null;
-  /** The stream opened with pretty-printed objects, not an array: read by the same splitter, each object one line. */
-  objects = false;
+  /** How the stream is read, once known; null before. */
+  mode: JsonOpening | null = null;
   private held: Uint8Array[] = [];
 
   /** Takes the next chunk; once the opening is known, returns every chunk held (this one included) to be read as it says, else null. */
@@ -73,16 +84,15 @@ export class ArrayOpening {
     this.held.push(chunk);
     const first = this.held.length === 1 ? chunk : Buffer.concat(this.held);
     const isArray = opensJsonArray(first);
-    if (isArray === true) return this.decide(true);
+    if (isArray === true) return this.decide('array');
     const objects = opensPrettyObjects(first);
-    if (objects === true) return this.decide(true, true);
-    return isArray === false && objects === false ? this.decide(false) : null;
+    if (objects === true) return this.decide('objects');
+    return isArray === false && objects === false ? this.decide('lines') : null;
   }
 
   /** Decides now (the stream ended too soon to open an array: it is read line by line) and returns the chunks held. */
-  decide(isArray = false, objects = false): Uint8Array[] {
-    this.isArray = isArray;
-    this.objects = objects;
+  decide(mode: JsonOpening = 'lines'): Uint8Array[] {
+    this.mode = mode;
     const held = this.held;
     this.held = [];
     return held;
@@ -134,7 +144,7 @@ export class JsonArraySplitter {
   /** How many bytes of a UTF-8 BOM the current line opened with, outside any array. */
   private bomAt = 0;
 
-  /** @param objects the stream is pretty-printed objects one after another (ArrayOpening.objects), not an array. */
+  /** @param objects the stream is pretty-printed objects one after another (JsonOpening `objects`), not an array. */
   constructor(
     private readonly maxLength: number,
     private readonly objects = false,

@@ -1,6 +1,6 @@
 import { LineParser, type FormatSpec, type MalformedReason, type RecordView } from '../../parsers/index.js';
 import type { LineCounts, LineMark, LineProblem, StreamInfo } from '../types.js';
-import { ArrayOpening, JsonArraySplitter, type ArrayHandler } from './json-array.js';
+import { ArrayOpening, JsonArraySplitter, type ArrayHandler, type JsonOpening } from './json-array.js';
 import { LineSplitter, type LineHandler } from './line-splitter.js';
 
 /** How many problem lines per stream are kept for `--strict` and the coverage report. */
@@ -23,7 +23,7 @@ export interface ArrayShape {
  * `detect` decides from the stream's first bytes, `array` reads one whose caller already decided so (once, not twice), and
  * `objects` pretty-printed JSON objects one after another (`jq` without -c) whose caller decided so.
  */
-export type ArrayMode = 'lines' | 'detect' | 'array' | 'objects';
+export type ArrayMode = JsonOpening | 'detect';
 
 /** What a StreamReader reads, and how: by name, as eight positional parameters (four optional) were easy to pass out of place. */
 export interface StreamReaderOptions {
@@ -104,8 +104,8 @@ export class StreamReader implements LineHandler, ArrayHandler {
   private prettyOpens = 0;
   /** Holds the first chunks until they tell whether the stream opens with a JSON array; null once known (or not asked). */
   private opening: ArrayOpening | null;
-  /** The stream is pretty-printed JSON objects, read by the array splitter but no array export. */
-  private objects = false;
+  /** What the array splitter reads (an export's array, or pretty-printed objects, which are no export); null for lines. */
+  private splitting: Exclude<JsonOpening, 'lines'> | null = null;
 
   constructor(options: StreamReaderOptions) {
     const { info, spec, maxLineLength, parser, firstLine = 1, backFrom = null, arrays = 'lines' } = options;
@@ -117,20 +117,19 @@ export class StreamReader implements LineHandler, ArrayHandler {
     this.parser = parser ?? new LineParser(spec, maxLineLength);
     const fromStart = firstLine === 1 && backFrom === null && info.kind !== 'pod';
     this.opening = arrays === 'detect' && fromStart ? new ArrayOpening() : null;
-    if (arrays === 'array' || arrays === 'objects') this.array = new JsonArraySplitter(maxLineLength, arrays === 'objects');
-    this.objects = arrays === 'objects';
+    if (arrays === 'array' || arrays === 'objects') this.split(arrays);
     this.continuesAfter = options.continuesAfter;
     if (options.continues !== undefined) this.parser.continueTooLong(options.continues);
   }
 
   /** True once the stream opened with a JSON array (an export whose log-time order is only known at its end; pretty-printed objects are in the order written). */
   get jsonArray(): boolean {
-    return this.array !== null && !this.objects;
+    return this.splitting === 'array';
   }
 
   /** What the JSON array the stream opened with held, so far; null when it opened with none (or not yet known). */
   get arrayShape(): ArrayShape | null {
-    if (this.array === null || this.objects) return null;
+    if (this.splitting !== 'array') return null;
     return { elements: this.counts.lines - this.otherLines, notAccessLog: this.counts.notAccessLog - this.bracketLines };
   }
 
@@ -156,12 +155,17 @@ export class StreamReader implements LineHandler, ArrayHandler {
     else this.splitter.push(chunk, this);
   }
 
+  /** Reads the stream from here by the array splitter, as an export's array or as pretty-printed objects. */
+  private split(mode: Exclude<JsonOpening, 'lines'>): void {
+    this.array = new JsonArraySplitter(this.maxLineLength, mode === 'objects');
+    this.splitting = mode;
+  }
+
   /** Once the opening is known (`held` not null), reads the chunks held so far as it says. */
   private readOpening(held: Uint8Array[] | null): void {
     if (held === null) return;
-    const opening = this.opening as ArrayOpening;
-    if (opening.isArray === true) this.array = new JsonArraySplitter(this.maxLineLength, opening.objects);
-    this.objects = opening.objects;
+    const mode = (this.opening as ArrayOpening).mode;
+    if (mode === 'array' || mode === 'objects') this.split(mode);
     this.opening = null;
     for (const chunk of held) this.push(chunk);
   }

@@ -61,10 +61,10 @@ export class ArrayStreamParser {
   private readonly reader: StreamReader;
   private readonly sink = new ByteSink(1 << 16);
 
-  /** @param objects the stream is pretty-printed JSON objects (`jq` without -c), not an array. */
-  constructor(stream: BatchStream, objects = false) {
+  /** @param mode an array export, or pretty-printed JSON objects (`jq` without -c). */
+  constructor(stream: BatchStream, mode: 'array' | 'objects') {
     const prefix = sourcePrefix(stream.info);
-    this.reader = new StreamReader({ info: stream.info, spec: specOf(stream), maxLineLength: stream.maxLineLength, onRecord: (view, lineNo) => writeNdjson(this.sink, view, prefix, lineNo), arrays: objects ? 'objects' : 'array' });
+    this.reader = new StreamReader({ info: stream.info, spec: specOf(stream), maxLineLength: stream.maxLineLength, onRecord: (view, lineNo) => writeNdjson(this.sink, view, prefix, lineNo), arrays: mode });
   }
 
   /** The NDJSON of the records a chunk completes. */

@@ -3,7 +3,8 @@
  * gzip is inflated, UTF-16 (PowerShell's `>`, with a byte-order mark; or told by its NULs) is decoded, another compression's
  * magic (compressed.ts) is an InputError. Peeked from the stream itself, never by seeking or reopening,
  * so that a FIFO or /dev/fd/N is read once and whole; decided as soon as the bytes so far tell (a live
- * pipe whose first write is a few bytes is not kept waiting for more), an input shorter than a magic
+ * pipe whose first write is a few bytes is not kept waiting for more, unless they have NULs in UTF-16's
+ * places: then up to 256 bytes, one access-log line, are waited for), an input shorter than a magic
  * being read as it is.
  */
 import type { Readable } from 'node:stream';

@@ -21,7 +21,7 @@ const BOMS: readonly { encoding: Utf16; mark: readonly number[] }[] = [
 ];
 
 /** The UTF-16 encoding that a byte-order mark at the start of `first` announces, or null (no mark, or UTF-8's). */
-export function utf16Bom(first: Uint8Array): Utf16 | null {
+function utf16Bom(first: Uint8Array): Utf16 | null {
   return BOMS.find((b) => opensWith(first, b.mark))?.encoding ?? null;
 }
 
@@ -57,9 +57,10 @@ export function utf16Of(first: Uint8Array): Utf16 | null {
 }
 
 /**
- * A whole file's text (a --pods snapshot, a policy, a baseline), decoded by its byte-order mark: Windows PowerShell 5.1
- * saves `kubectl get pods -A -o json > pods.json` as UTF-16LE, and editors put UTF-8's mark before JSON. The mark is
- * dropped (it is no part of the text); a file without one is UTF-8.
+ * A whole file's text (a --pods snapshot, a policy, a baseline), decoded as utf16Of tells it: by its byte-order mark
+ * (Windows PowerShell 5.1 saves `kubectl get pods -A -o json > pods.json` as UTF-16LE, and editors put UTF-8's mark
+ * before JSON), or without one by its NULs (`iconv -t UTF-16LE`). The mark is dropped (it is no part of the text);
+ * anything else is UTF-8.
  */
 export function decodeText(bytes: Uint8Array): string {
   return new TextDecoder(utf16Of(bytes) ?? 'utf-8').decode(bytes);

@@ -61,12 +61,12 @@ describe('opensJsonArray', () => {
     expect(opening.take(Buffer.from(' '))).toBeNull();
     expect(opening.take(Buffer.from('['))).toBeNull();
     const held = opening.take(Buffer.from('{}]'));
-    expect(opening.isArray).toBe(true);
+    expect(opening.mode).toBe('array');
     expect(Buffer.concat(held ?? []).toString()).toBe(' [{}]');
     const short = new ArrayOpening();
     expect(short.take(Buffer.from('['))).toBeNull();
     expect(Buffer.concat(short.decide()).toString()).toBe('[');
-    expect(short.isArray).toBe(false);
+    expect(short.mode).toBe('lines');
   });
 });
 
@@ -157,13 +157,13 @@ describe('pretty-printed objects (`jq` without -c)', () => {
     const pretty = new ArrayOpening();
     expect(pretty.take(Buffer.from('{'))).toBeNull();
     expect(pretty.take(Buffer.from('\n  "a": 1\n}\n'))).toHaveLength(2);
-    expect(pretty).toMatchObject({ isArray: true, objects: true });
+    expect(pretty.mode).toBe('objects');
     const lines = new ArrayOpening();
     expect(lines.take(Buffer.from('{"a":1}\n'))).toHaveLength(1);
-    expect(lines).toMatchObject({ isArray: false, objects: false });
+    expect(lines.mode).toBe('lines');
     const array = new ArrayOpening();
     expect(array.take(Buffer.from('[{"a":1}]'))).toHaveLength(1);
-    expect(array).toMatchObject({ isArray: true, objects: false });
+    expect(array.mode).toBe('array');
   });
 
   const objects = `${JSON.stringify({ a: 1, b: { c: [1, 2] } }, null, 2)}\n${JSON.stringify({ d: 'x\ny' }, null, 2)}\n`;
