@@ -10,6 +10,7 @@ import { canonicalKey, NON_ASCII } from '../engine/index.js';
 import { describeReadError, InputError } from '../errors.js';
 import { planReplacement, putInPlace, writeTarget, type Replacement } from '../output/replace-file.js';
 import { BASELINE_SCHEMA, type Finding } from '../report/model.js';
+import { wellFormedJson } from '../report/well-formed.js';
 import { escapeControl } from '../text/escape.js';
 import { fingerprintOfParts, type FingerprintParts } from './fingerprint.js';
 import { issuesFromAjv } from './issues.js';
@@ -112,9 +113,9 @@ function compareEntries(a: BaselineEntry, b: BaselineEntry): number {
   return 0;
 }
 
-/** JSON with C1 controls, bidi overrides and line separators escaped too, so `cat` and diffs show them safely. */
+/** JSON with C1 controls, bidi overrides and line separators escaped too, so `cat` and diffs show them safely (lone surrogates as U+FFFD). */
 function safeJson(value: unknown): string {
-  return JSON.stringify(value).replace(
+  return wellFormedJson(value).replace(
     /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );

@@ -2,11 +2,14 @@
  * JSON values written straight into a byte buffer as UTF-8, with exactly the text `JSON.stringify`
  * gives (then UTF-8 encoded), so reports built from bytes stay byte-identical to string-built ones.
  * Plain ASCII strings (the common case) are stored byte by byte; anything that needs an escape or is
- * not ASCII goes through JSON.stringify itself, so the rare cases cannot drift.
+ * not ASCII goes through JSON.stringify itself, so the rare cases cannot drift (its lone surrogates as U+FFFD:
+ * wellFormedJson).
  *
  * The `put*` functions take the buffer and a position and return the new position, without
  * capacity checks: the caller reserves `jsonBound()` bytes per value first (one check per object).
  */
+
+import { wellFormedJson } from './well-formed.js';
 
 /** Pre-encoded ASCII text (keys, punctuation). */
 export function ascii(text: string): Uint8Array {
@@ -25,7 +28,7 @@ export function putBytes(buf: Uint8Array, p: number, bytes: Uint8Array): number 
 }
 
 function putSlow(buf: Buffer, p: number, s: string): number {
-  return p + buf.write(JSON.stringify(s), p, 'utf8');
+  return p + buf.write(wellFormedJson(s), p, 'utf8');
 }
 
 /** A JSON string literal for `s`, as JSON.stringify(s) would write it. */

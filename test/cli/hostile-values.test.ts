@@ -2,7 +2,7 @@
  * Access-log lines whose times and numbers no proxy writes (corrupt, hand-edited or hostile): the
  * audit must still end with its own exit code and write every report valid, as a CI job reads them.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +111,55 @@ describe('text numbers with leading zeros', () => {
     const res = await runCli(['parse', log()]);
     expect(res.code).toBe(0);
     expect((JSON.parse(res.stdout) as Record<string, unknown>)['bytes_sent']).toBe(123);
+  });
+});
+
+/** A lone UTF-16 surrogate in any string or key of a parsed JSON value (what I-JSON and strict readers refuse). */
+function loneSurrogates(value: unknown, found: string[] = []): string[] {
+  const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  if (typeof value === 'string') {
+    if (lone.test(value)) found.push(value);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (lone.test(k)) found.push(k);
+      loneSurrogates(v, found);
+    }
+  }
+  return found;
+}
+
+describe('a JSON log whose escapes make lone surrogates (\\ud800), in values and in an extra key', () => {
+  const line = (): string =>
+    jsonLine('a', { authority: 'evil\\ud800.example', user_agent: 'ua\\udc00', upstream_host: '183.2.172.185:80' }).replace(
+      '"authority"',
+      '"x_\\udbff":"v\\ud800","authority"',
+    );
+  // JSON.stringify would escape the backslash: the line must hold the escape itself, as a proxy or pipeline may write it.
+  const raw = (): string => line().replace(/\\\\u/g, '\\u');
+
+  it('gives every JSON report (json, ndjson, sarif, a --write-baseline file) with U+FFFD in their place, as parse does', async () => {
+    const log = logFile([raw()]);
+    const parsed = await runCli(['parse', log]);
+    expect(parsed.code).toBe(0);
+    expect(parsed.stdout).toContain('"authority":"evil\ufffd.example"');
+    const dir = tempDir('ea-lone-surrogate-');
+    const baseline = join(dir, 'baseline.json');
+    const outputs: string[] = [];
+    for (const format of ['json', 'ndjson', 'sarif']) {
+      const res = await runCli(['audit', log, '-o', format, ...(format === 'json' ? ['--write-baseline', baseline] : [])]);
+      expect(res.code, res.stderr).toBe(1);
+      outputs.push(res.stdout);
+    }
+    outputs.push(readFileSync(baseline, 'utf8'));
+    for (const text of outputs) {
+      expect(text).not.toMatch(/(?<!\\)(\\\\)*\\ud[89a-f][0-9a-f]{2}/i); // no escape JSON.stringify writes for a lone surrogate
+      const values = text.startsWith('{"type"') ? text.trim().split('\n').map((l) => JSON.parse(l) as unknown) : [JSON.parse(text) as unknown];
+      expect(loneSurrogates(values)).toEqual([]);
+    }
+    const report = JSON.parse(outputs[0] as string) as { flows: { destination: { host: string }; sidecar: { authority: string; user_agent: string } }[] };
+    expect(report.flows[0]?.destination.host).toBe('evil\ufffd.example');
+    expect(report.flows[0]?.sidecar.authority).toBe('evil\ufffd.example');
+    expect(report.flows[0]?.sidecar.user_agent).toBe('ua\ufffd');
+    expect(reportSchema(report), errorText(reportSchema)).toBe(true);
   });
 });

@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ByteSink } from '../../src/output/byte-sink.js';
 import { FlowJsonWriter, flowJson } from '../../src/report/flow-json.js';
 import type { Entry, Flow } from '../../src/types.js';
+import { wellFormedJson } from '../../src/report/well-formed.js';
 import { entry, flow } from './helpers.js';
 
 const HOSTILE = 'x<&>"\'\\\u0000\u0008\u000c\u001b\n\r\u007f\u2028\u202e é 😀 \ud800';
 
-/** The flow object as the report schema orders it, serialised by JSON.stringify: the oracle. */
+/** The flow object as the report schema orders it, serialised by JSON.stringify (lone surrogates as U+FFFD): the oracle. */
 function oracle(f: Flow, head: Record<string, unknown> = {}): string {
   const record = (e: Entry | null): unknown => (e === null ? null : JSON.parse(e.json));
-  return JSON.stringify({
+  return wellFormedJson({
     ...head,
     verdict: f.verdict,
     rule: f.rule,

@@ -1,5 +1,5 @@
 /**
- * Builders for report tests: record-shaped entries (with `json` made by JSON.stringify, as the parse
+ * Builders for report tests: record-shaped entries (with `json` made by JSON.stringify, lone surrogates as U+FFFD, as the parse
  * stage does), flows with defaults, a coverage block, and an in-memory stream to write into.
  */
 import { Writable } from 'node:stream';
@@ -9,6 +9,7 @@ import type { Coverage, Report, ReportLineCounts } from '../../src/report/model.
 import { ReportBuilder } from '../../src/report/aggregate.js';
 import { createWriter } from '../../src/report/index.js';
 import type { OutputFormat } from '../../src/report/formats.js';
+import { wellFormedJson } from '../../src/report/well-formed.js';
 
 /** A record with every key null except the overrides. */
 export function record(overrides: Partial<AccessRecord> = {}): AccessRecord {
@@ -40,7 +41,7 @@ export function entry(init: EntryInit = {}): Entry {
     raw: init.raw ?? '',
   };
   const source = { file: e.file, line: e.line, pod: e.pod, namespace: e.namespace, container: e.container, timestamp: e.timestamp };
-  return { ...e, json: JSON.stringify({ ...rec, format: e.format, source }) };
+  return { ...e, json: wellFormedJson({ ...rec, format: e.format, source }) };
 }
 
 /** A decided flow with defaults (a direct, failing flow to api.example.com:443 from shop/checkout). */

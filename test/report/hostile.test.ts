@@ -5,6 +5,7 @@ import type { ValidateFunction } from 'ajv';
 import type { Flow } from '../../src/types.js';
 import type { Report } from '../../src/report/model.js';
 import { escapeControl } from '../../src/text/escape.js';
+import { wellFormed } from '../../src/report/well-formed.js';
 import { buildReport, entry, flow, render } from './helpers.js';
 import { sampleCoverage } from './sample.js';
 import { errorText, reportValidator, sarifValidator } from './validate.js';
@@ -63,12 +64,14 @@ describe('hostile log content', () => {
     sarifSchema = sarifValidator();
   });
 
-  it('keeps the JSON report valid and the log values exact', async () => {
+  it('keeps the JSON report valid and the log values exact, but for a lone surrogate, which becomes U+FFFD (I-JSON)', async () => {
     const doc = JSON.parse(await render('json', flows, report)) as { flows: { sidecar: { user_agent: string; source: { file: string } }; destination: { host: string } }[] };
     expect(reportSchema(doc), errorText(reportSchema)).toBe(true);
-    expect(doc.flows[0]?.sidecar.user_agent).toBe(HOSTILE);
-    expect(doc.flows[0]?.sidecar.source.file).toBe(`logs/${HOSTILE}.log`);
-    expect(doc.flows[0]?.destination.host).toBe(HOSTILE);
+    const exact = wellFormed(HOSTILE);
+    expect(exact).not.toBe(HOSTILE);
+    expect(doc.flows[0]?.sidecar.user_agent).toBe(exact);
+    expect(doc.flows[0]?.sidecar.source.file).toBe(`logs/${exact}.log`);
+    expect(doc.flows[0]?.destination.host).toBe(exact);
   });
 
   it('keeps one NDJSON object per line, newlines in values included', async () => {

@@ -7,9 +7,10 @@ import type { Flow } from '../../types.js';
 import { REPORT_SCHEMA, type Report } from '../model.js';
 import { FlowJsonWriter } from '../flow-json.js';
 import { ByteOutput } from './byte-output.js';
+import { wellFormedJson } from '../well-formed.js';
 import type { ReportWriter } from './output.js';
 
-const q = JSON.stringify;
+const q = wellFormedJson;
 const FIRST = Buffer.from('\n');
 const NEXT = Buffer.from(',\n');
 

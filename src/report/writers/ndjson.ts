@@ -9,9 +9,10 @@ import type { Flow } from '../../types.js';
 import type { Report } from '../model.js';
 import { FlowJsonWriter } from '../flow-json.js';
 import { ByteOutput } from './byte-output.js';
+import { wellFormedJson } from '../well-formed.js';
 import type { ReportWriter } from './output.js';
 
-const q = JSON.stringify;
+const q = wellFormedJson;
 const HEAD = Buffer.from('"type":"flow",');
 const NEWLINE = 10;
 

@@ -14,6 +14,7 @@ import { fixText, ruleInfo, type RuleInfo } from '../../engine/rule-catalogue.js
 import { workloadLabel } from '../flow-facts.js';
 import { VERDICT_MEANING, resultStatement, warningFailsRun } from '../statements.js';
 import { documentWriter, type ReportWriter } from './output.js';
+import { wellFormedJson } from '../well-formed.js';
 import { isPodStream, originalUriBaseIds, sarifLocation, type SarifLocation } from './sarif-location.js';
 
 /** The key under which the finding fingerprint goes into `partialFingerprints`. */
@@ -197,5 +198,5 @@ export function sarifLog(report: Report, cwd: string): object {
 
 /** Creates the SARIF writer (a document writer). */
 export function sarifWriter(out: NodeJS.WritableStream, cwd: string): ReportWriter {
-  return documentWriter(out, (report) => `${JSON.stringify(sarifLog(report, cwd), null, 2)}\n`);
+  return documentWriter(out, (report) => `${wellFormedJson(sarifLog(report, cwd), 2)}\n`);
 }
