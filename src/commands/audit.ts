@@ -20,7 +20,7 @@ import type { SameContent } from '../sources/same-content.js';
 import { podRoleMatcher } from '../sources/role-flags.js';
 import { loadPodSnapshot, snapshotContext, type PodSnapshot } from '../sources/pod-snapshot.js';
 import { escapeControl } from '../text/escape.js';
-import { refuseRecordsBesideTheirLogs } from '../sources/records-of-inputs.js';
+import { RecordsOfInputs } from '../sources/records-of-inputs.js';
 import type { EngineContext, Flow, LogStream } from '../types.js';
 import { auditFormatFromOption } from './format-option.js';
 import { boundHeapGrowth } from '../run/heap.js';
@@ -119,8 +119,10 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const onReadOn = (name: string): void => {
     if (process.stderr.isTTY === true) warnOnStderr(`${name}: reading it to its end first, for its pods' own addresses (no --mesh-cidr or --pods given)`);
   };
-  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, { podRole: podRoles.roleOf, ownAddressesCount: snapshot === null, onReadOn, sourceStream: recordSources(options) });
-  refuseRecordsBesideTheirLogs(roles.resolution.recordLogs, streams.map((s) => s.info.name));
+  const recordsOfInputs = new RecordsOfInputs(streams.map((s) => s.info.name));
+  const onLateRecordLog = (records: string, log: string): void => recordsOfInputs.check(records, log);
+  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, { podRole: podRoles.roleOf, ownAddressesCount: snapshot === null, onReadOn, sourceStream: recordSources(options), onLateRecordLog });
+  recordsOfInputs.checkAll(roles.resolution.recordLogs);
   const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
 
   const builder = reportBuilder(options);

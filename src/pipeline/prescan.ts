@@ -8,7 +8,8 @@ import { LaterOwnAddresses } from '../engine/learned-pods.js';
 import type { RoleLookup } from './entry-builder.js';
 import { HEAD_WAIT_MS, readStart } from './head-wait.js';
 import { replayed } from '../sources/peek.js';
-import { recordSources } from '../sources/file-source.js';
+import { CHUNK, recordSources } from '../sources/file-source.js';
+import { ForwardCopy } from '../sources/spool.js';
 
 /** Records sampled per stream (or per pod inside a stream) to infer roles from content. */
 export const SAMPLE_RECORDS = 2000;
@@ -29,7 +30,7 @@ export interface RoleResolution {
   learnedMeshIps: string[];
   /** The streams whose sample held parse's records read back (records-envelope.ts), which hold one log's entries after another's. */
   recordStreams: Set<string>;
-  /** The logs each such stream's records name as their source (as far as its sample read: a file's to its end, stdin's head). */
+  /** The logs each such stream's records name as their source (its sample read it to its end). */
   recordLogs: Map<string, string[]>;
 }
 
@@ -67,7 +68,7 @@ function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterat
  * envelope names pods, and whose sample shows a public own address, is read on to its end for the own addresses of its
  * pods (LaterOwnAddresses). A file of parse's records is read on to its end too: it holds one log after another, and
  * each log it names is sampled as that log was, however far into the file it starts, so that its entries decide its
- * role as they would have (a records file read back in a pipe is sampled as far as it came in the head's wait).
+ * role as they would have; records in a pipe too, copied on the way (copiedToItsEnd).
  */
 async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void, sourceStream: SourceStreams): Promise<{ samples: Map<string, PodSample>; replay: LogStream; records: boolean }> {
   // Keyed as roles are (`file#namespace/pod`): one pod name in two namespaces is two pods.
@@ -127,7 +128,52 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   }
   if (stream.info.kind === 'file') await iterator.return?.();
   const rest = stream.info.kind === 'file' || failure !== null || ended ? null : iterator;
+  if (rest !== null && records) {
+    // Records read once (stdin, a FIFO): copied as they are sampled to their end, then read again from the copy.
+    past = true;
+    return { samples, replay: await copiedToItsEnd(stream, buffered, rest, pending, reader, deadline), records };
+  }
   return { samples, replay: replayable(stream, buffered, rest, pending, failure, deadline), records };
+}
+
+/**
+ * Parse's records in a stream read once (`parse logs/ | jq -c … | audit -`), sampled (by `reader`) to their end as a
+ * records file is, so that every log they name gets its role from its own entries and is checked against the inputs
+ * before the audit: copied to a temporary file on the way, whose copy the main read reads. A stream that fails part
+ * way is read as far as it came, then fails there, as its replay would. The audit holds a records stream to its end
+ * anyway (it holds one log after another), so no flow is later than it would have been.
+ */
+async function copiedToItsEnd(stream: LogStream, head: Uint8Array[], rest: AsyncIterator<Uint8Array>, pending: Promise<IteratorResult<Uint8Array>> | null, reader: StreamReader, waitUntil: number): Promise<LogStream> {
+  const copy = await ForwardCopy.open(stream.info.name, 'holds parse\'s records, read to its end before the audit, and its temporary copy');
+  let failure: { error: unknown } | null = null;
+  try {
+    for (const chunk of head) await copy.write(chunk);
+    const after = replayed([], false, rest, pending)[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await after.next();
+      } catch (error) {
+        failure = { error }; // the stream's own failure: the main read meets it after the bytes before it
+        break;
+      }
+      if (next.done === true) break;
+      reader.push(next.value);
+      await copy.write(next.value);
+    }
+    reader.end();
+  } catch (error) {
+    await copy.release();
+    throw error; // the copy could not be written (a full disk): an input error naming the place
+  }
+  return {
+    info: stream.info,
+    waitUntil,
+    async *chunks() {
+      yield* copy.chunks(CHUNK);
+      if (failure !== null) throw failure.error;
+    },
+  };
 }
 
 /**
@@ -154,6 +200,8 @@ export interface RoleOptions {
   onReadOn?: (name: string) => void;
   /** The stream each log that parse's records read back name would have been (file-source.ts recordSources, with the run's role flags); by default with none. */
   sourceStream?: SourceStreams;
+  /** Told, during the main read, of each log a records stream names that its sample did not (it may throw to stop the run: records-of-inputs.ts). */
+  onLateRecordLog?: (records: string, log: string) => void;
 }
 
 /**
@@ -168,7 +216,7 @@ export async function resolveRoles(
   signal: AbortSignal,
   options: RoleOptions = {},
 ): Promise<{ resolution: RoleResolution; streams: LogStream[] }> {
-  const { podRole = () => null, ownAddressesCount = true, onReadOn = () => undefined, sourceStream = recordSources() } = options;
+  const { podRole = () => null, ownAddressesCount = true, onReadOn = () => undefined, sourceStream = recordSources(), onLateRecordLog = () => undefined } = options;
   const samples: RoleSample[] = [];
   const replays: LogStream[] = [];
   const recordStreams = new Set<string>();
@@ -198,6 +246,7 @@ export async function resolveRoles(
     const found = assignments.get(key) ?? assignments.get(whole);
     if (found !== undefined && (key === whole || assignments.has(key))) return found.role;
     // A pod (or a log of parse's records) first seen after the sample (a long `--prefix` file or pipeline export): decide it by its flags, labels and names alone.
+    if (file !== undefined && from.name !== info.name) onLateRecordLog(info.name, from.name);
     const late = inferRoles([{ key, info: from, pod, namespace, labels, records: [] }], settings, podRole).get(key) as RoleAssignment;
     assignments.set(key, late);
     return late.role as Role;

@@ -13,7 +13,7 @@ import { readSameContentOnce, type SameContent } from './same-content.js';
 import { leaveOutOwnOutputs, refusingReports } from './own-output.js';
 
 /** Read size per chunk: large enough that per-chunk overhead vanishes, small enough for flat memory. */
-const CHUNK = 256 << 10;
+export const CHUNK = 256 << 10;
 /** Memory the read-ahead buffers of all open files may take together (many files get smaller chunks). */
 const READ_AHEAD_BUDGET = 64 << 20;
 /** The smallest chunk, also used for paced replays so that pacing is smooth. */

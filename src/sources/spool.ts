@@ -1,7 +1,8 @@
 /**
- * A stream that runs newest first but can only be read from its start (stdin, gzip) is copied to a
- * temporary file and read from that file's end, so that it needs the join window's memory instead of
- * being held whole: disk for memory, as sort(1) does with its temporary files.
+ * A stream that can only be read once, from its start (stdin, gzip), copied to a temporary file to be read again:
+ * a newest-first one from that file's end, so that it needs the join window's memory instead of being held whole,
+ * and parse's records piped in from its start once their sample has read them all. Disk for memory, as sort(1)
+ * does with its temporary files.
  */
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
@@ -24,7 +25,7 @@ process.on('exit', () => {
  */
 async function privateTempFile(): Promise<{ handle: FileHandle; release(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'egress-audit-')); // mode 0700
-  const handle = await open(join(dir, 'newest-first.log'), 'wx+', 0o600);
+  const handle = await open(join(dir, 'copy.log'), 'wx+', 0o600);
   const unlinked = await rm(dir, { recursive: true }).then(
     () => true,
     () => false,
@@ -56,7 +57,7 @@ export async function spoolBackwards(chunks: AsyncIterable<Uint8Array>, name: st
   try {
     file = await privateTempFile();
   } catch (error) {
-    throw spoolError(name, error);
+    throw spoolError(name, error, NEWEST_FIRST);
   }
   const tally = new SpanTally();
   let failure: unknown = null;
@@ -68,7 +69,7 @@ export async function spoolBackwards(chunks: AsyncIterable<Uint8Array>, name: st
   } catch (error) {
     if (error instanceof SpoolWriteError) {
       await file.release();
-      throw spoolError(name, error.cause);
+      throw spoolError(name, error.cause, NEWEST_FIRST);
     }
     failure = error; // the source's own failure: reported after the lines copied before it
   }
@@ -108,6 +109,68 @@ function releasing<T>(lines: AsyncGenerator<T>, release: () => Promise<void>): A
   return { [Symbol.asyncIterator]: () => iterator };
 }
 
+/**
+ * A stream read once, copied to a temporary file chunk by chunk as the caller reads it (`write`), then read back
+ * from its start as often as asked, each read in chunks of `chunkSize`. Released when the process ends, or by
+ * `release()` (the main read's end, or its stop).
+ */
+export class ForwardCopy {
+  private size = 0;
+
+  private constructor(
+    private readonly file: { handle: FileHandle; release(): Promise<void> },
+    private readonly name: string,
+    private readonly why: string,
+  ) {}
+
+  /** A new, empty copy of the stream `name`; `why` it is copied, for the error a full disk gives. */
+  static async open(name: string, why: string): Promise<ForwardCopy> {
+    try {
+      return new ForwardCopy(await privateTempFile(), name, why);
+    } catch (error) {
+      throw spoolError(name, error, why);
+    }
+  }
+
+  /** Appends a chunk; a failed write (a full disk) is an input error naming the place. */
+  async write(chunk: Uint8Array): Promise<void> {
+    try {
+      await writeFully(this.file.handle, chunk, this.size);
+    } catch (error) {
+      await this.file.release();
+      throw spoolError(this.name, (error as SpoolWriteError).cause, this.why);
+    }
+    this.size += chunk.length;
+  }
+
+  /** The copy from its start; the copy is released when the read ends or is stopped. */
+  chunks(chunkSize: number): AsyncIterable<Uint8Array> {
+    const { file, size } = this;
+    const lines = (async function* () {
+      try {
+        for (let at = 0; at < size; ) {
+          const buffer = Buffer.allocUnsafe(Math.min(chunkSize, size - at));
+          const { bytesRead } = await file.handle.read(buffer, 0, buffer.length, at);
+          if (bytesRead === 0) return;
+          at += bytesRead;
+          yield buffer.subarray(0, bytesRead);
+        }
+      } finally {
+        await file.release();
+      }
+    })();
+    return releasing(lines, () => file.release());
+  }
+
+  /** Gives the copy up unread (its sample failed, the run stopped). */
+  release(): Promise<void> {
+    return this.file.release();
+  }
+}
+
+/** Why a newest-first stream is copied. */
+const NEWEST_FIRST = 'runs newest first, and its temporary copy (to read it from its end)';
+
 /** A write to the temporary copy failed (told apart from the source's own failures). */
 class SpoolWriteError extends Error {}
 
@@ -122,6 +185,6 @@ async function writeFully(handle: FileHandle, chunk: Uint8Array, position: numbe
   }
 }
 
-function spoolError(name: string, error: unknown): InputError {
-  return new InputError(`${name}: runs newest first, and its temporary copy (to read it from its end) could not be written in ${tmpdir()} (${errorCode(error)}); set TMPDIR to a place with room, or save it to a file first`);
+function spoolError(name: string, error: unknown, why: string): InputError {
+  return new InputError(`${name}: ${why} could not be written in ${tmpdir()} (${errorCode(error)}); set TMPDIR to a place with room, or save it to a file first`);
 }

@@ -3,7 +3,7 @@
 // Before, a records file was read as one stream of one role: a file holding both hops read as one role (a mixed-roles
 // failure and wrong verdicts: seed 003's via-gateway 2 became direct 2 and via-gateway-unconfirmed 2), and its
 // evidence was the records file's own lines.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -174,6 +174,49 @@ describe("parse's records audit as the logs they came from", () => {
     const other = await records([join(SCENARIOS, 'direct-passthrough')]);
     const both = await audit([other.path, SEED_003]);
     expect(both.verdicts).toMatchObject({ 'via-gateway': 2 });
+  });
+
+  it('records piped in are read to their end before the audit, as a records file is: a log past their head gets its role from its entries, and one that is an input is refused before any output', async () => {
+    const dir = tempDir('ea-records-piped-long-');
+    writeFileSync(join(dir, 'a.log'), repeated('sidecar.log', 3000, 582));
+    writeFileSync(join(dir, 'b.log'), repeated('egress-gateway.log', 10, 589));
+    const recs = await records([join(dir, 'a.log'), join(dir, 'b.log')]); // a.log's 3,000 records, then b.log's
+    // Sampled as far as the head only, b.log's role came from its name alone: a sidecar's, 10 false direct findings.
+    const logs = await audit([join(dir, 'a.log'), join(dir, 'b.log')]);
+    expect(logs.verdicts).toMatchObject({ 'via-gateway': 10, direct: 0 });
+    expect(await audit(['-'], readFileSync(recs.path, 'utf8'))).toEqual(logs);
+    // Beside b.log itself: refused before a byte of output, as a records file is (before, b.log's entries were audited twice).
+    const report = join(dir, 'report.json');
+    const res = await runCli(['audit', '-', join(dir, 'b.log'), '-o', 'ndjson', '--report', `json=${report}`], { input: readFileSync(recs.path, 'utf8') });
+    expect(res.code, res.stderr).toBe(2);
+    expect(res.stderr).toContain(`egress-audit: - holds egress-audit parse's records of ${join(dir, 'b.log')}, which is also an input of this run`);
+    expect(res.stdout).toBe('');
+    expect(existsSync(report)).toBe(false);
+  });
+
+  it('records piped in whose temporary copy cannot be made (TMPDIR that is not there) exit 3, naming the input, the place and the fix', async () => {
+    const dir = tempDir('ea-records-copy-');
+    writeFileSync(join(dir, 'a.log'), repeated('sidecar.log', 3000, 582)); // longer than the head's sample: copied
+    const recs = await records([join(dir, 'a.log')]);
+    const missing = join(dir, 'not-there');
+    const res = await runCli(['audit', '-', '-o', 'json'], { input: readFileSync(recs.path, 'utf8'), env: { TMPDIR: missing } });
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain(`-: holds parse's records, read to its end before the audit, and its temporary copy could not be written in ${missing} (ENOENT); set TMPDIR to a place with room, or save it to a file first`);
+    expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(res.stdout).toBe('');
+  });
+
+  it('records that start past the sample of a piped stream (access-log lines before them) and name an input are refused when the read meets them', async () => {
+    const dir = tempDir('ea-records-after-lines-');
+    writeFileSync(join(dir, 'a.log'), repeated('sidecar.log', 3000, 582));
+    writeFileSync(join(dir, 'b.log'), repeated('egress-gateway.log', 10, 589));
+    const recs = await records([join(dir, 'b.log')]);
+    const report = join(dir, 'report.json');
+    const input = readFileSync(join(dir, 'a.log'), 'utf8') + readFileSync(recs.path, 'utf8');
+    const res = await runCli(['audit', '-', join(dir, 'b.log'), '-o', 'ndjson', '--report', `json=${report}`], { input });
+    expect(res.code, res.stderr).toBe(2);
+    expect(res.stderr).toContain(`egress-audit: - holds egress-audit parse's records of ${join(dir, 'b.log')}, which is also an input of this run`);
+    expect(existsSync(report)).toBe(false);
   });
 
   it('names a records file it reads back so on stderr', async () => {
