@@ -1,6 +1,7 @@
 import { RECORD_KEYS, type ExtraValue, type MalformedReason } from './types.js';
 import { F, NUMERIC_FIELDS, RecordView } from './record-view.js';
 import { isIsoTime } from './fields.js';
+import { mayDecodeToSurrogate, wellFormedValue } from './well-formed.js';
 
 /**
  * Istio's JSON access-log encoding (FORMATS.md section 2): one object per line, keys in any order,
@@ -37,13 +38,15 @@ export function startTimeProblem(field: number, value: string | number | null): 
   return ISO_SECONDS.test(value) ? 'bad-timestamp' : null;
 }
 
-/** A line's JSON value, or undefined when it is not JSON (JSON.parse throws, also on nesting too deep). */
+/** A line's JSON value, or undefined when it is not JSON (JSON.parse throws, also on nesting too deep); lone surrogates its escapes decode to are U+FFFD. */
 export function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
+  return mayDecodeToSurrogate(text) ? wellFormedValue(value) : value;
 }
 
 /** A decoded value as JSON text, or undefined when it nests too deep to write back (JSON.stringify recurses: a hostile line must not throw). */

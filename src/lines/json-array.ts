@@ -7,6 +7,7 @@
  * it holds (an array of raw log lines). Every physical line is accounted for: an element's other lines
  * count as joined into it, and a line holding only the array's brackets counts as not an access log.
  */
+import { wellFormed } from '../../parsers/well-formed.js';
 
 /** Bytes looked at for the array's opening before deciding the stream is read line by line. */
 const LOOK_AT_MOST = 64 << 10;
@@ -354,8 +355,8 @@ function unwrapString(text: string): string {
   if (text.charCodeAt(0) !== 34) return text;
   try {
     const value: unknown = JSON.parse(text);
-    // A line saved with its newline (as a shipper's `log` field keeps it) is the line without it.
-    return typeof value === 'string' ? value.replace(/\r?\n$/, '') : text;
+    // A line saved with its newline (as a shipper's `log` field keeps it) is the line without it; lone surrogates mended as parseJson mends them.
+    return typeof value === 'string' ? wellFormed(value.replace(/\r?\n$/, '')) : text;
   } catch {
     return text;
   }

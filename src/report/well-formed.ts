@@ -1,11 +1,10 @@
-/** Lone UTF-16 surrogates (possible in hostile log text) cannot be encoded: URIs, XML and I-JSON need them replaced. */
+/**
+ * Lone UTF-16 surrogates cannot be encoded: URIs, XML and I-JSON need them replaced. Log lines have them mended as they
+ * are read (parsers/well-formed.ts); a policy's or a file name's text may still hold one when it reaches a report.
+ */
+import { wellFormed } from '../../parsers/well-formed.js';
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/** Replaces lone surrogates with U+FFFD (String.prototype.toWellFormed, which TS's ES2023 lib lacks). */
-export function wellFormed(text: string): string {
-  return text.replace(LONE_SURROGATE, '\ufffd');
-}
+export { wellFormed };
 
 /**
  * The escape JSON.stringify writes for a lone surrogate (a pair it writes as the character itself), after an

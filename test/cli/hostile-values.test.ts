@@ -162,4 +162,15 @@ describe('a JSON log whose escapes make lone surrogates (\\ud800), in values and
     expect(report.flows[0]?.sidecar.user_agent).toBe('ua\ufffd');
     expect(reportSchema(report), errorText(reportSchema)).toBe(true);
   });
+
+  it('reads them as U+FFFD, as parse writes them: the log and its records read back give one host and one fingerprint, so a baseline of either holds both', async () => {
+    const log = logFile([raw()]);
+    const baseline = join(tempDir('ea-lone-baseline-'), 'baseline.json');
+    expect((await runCli(['audit', log, '--write-baseline', baseline])).code).toBe(1);
+    const records = (await runCli(['parse', log])).stdout;
+    const table = await runCli(['audit', '-', '--sidecar', '-', '--baseline', baseline], { input: records });
+    expect(table.code, table.stdout).toBe(0); // the records' finding is the baselined one (it failed: another fingerprint)
+    expect(table.stdout).toContain('evil\ufffd.example:80');
+    expect((await runCli(['audit', log])).stdout).toContain('evil\ufffd.example:80'); // was evil\\ud800.example, escaped
+  });
 });
