@@ -29,7 +29,10 @@ export interface RoleConflict {
   why: string;
 }
 
-/** Below this share of a stream's checked entries, contradictions are taken for odd lines, not another proxy's log. */
+/**
+ * Below this share of a stream's checked entries, contradictions are taken for odd lines, not another proxy's log;
+ * but for an unmistakable one (unmistakablySidecar), whatever the share.
+ */
 const MIN_SHARE = 0.01;
 /** Every entry of a stream is checked up to this many; then one in SAMPLE_EVERY (a mixed log holds many, and this runs per entry). */
 const CHECK_ALL = 4096;
@@ -55,6 +58,25 @@ interface FarSides {
 interface Tracked {
   conflict: RoleConflict;
   sides: FarSides | null;
+  /** Contradicting entries no gateway writes (unmistakablySidecar). */
+  unmistakable: number;
+}
+
+/** The IP family of an address's IP (an IPv4-mapped IPv6 one as IPv4, as ipOf reads it). */
+function family(address: string | null): 4 | 6 | null {
+  const ip = ipOf(address);
+  return ip === null ? null : ip.includes(':') ? 6 : 4;
+}
+
+/**
+ * A gateway stream's entry that no gateway pod writes, so that even one is a sidecar's log mixed in: on an inbound
+ * cluster, or leaving the mesh from another address of the same family than it arrived on (a sidecar keeps the
+ * original destination as its local address; a gateway pod arrives on and leaves from its own, and a dual-stack one
+ * may arrive on its IPv6 address and leave from its IPv4). Read as a gateway's, such a sidecar entry's direct
+ * egress would pass as gateway-only: under the share, one in a hundred would hide.
+ */
+function unmistakablySidecar(r: AccessRecord, c: ClusterInfo): boolean {
+  return isInbound(c) || (leavesFrom(r, c) === 'other' && family(r.downstream_local_address) === family(r.upstream_local_address));
 }
 
 /** Counts per stream the entries that contradict its role (sidecar or egress gateway). */
@@ -76,7 +98,7 @@ export class RoleConflicts {
       t = this.streams.get(key) ?? null;
       if (t === null) {
         const conflict: RoleConflict = { file: entry.file, pod: entry.pod, namespace: entry.namespace, role: entry.role, conflicting: 0, entries: 0, seen: 0, firstLine: 0, why: '' };
-        t = { conflict, sides: entry.role === 'sidecar' ? { dialled: new Set(), arrivals: new Map() } : null };
+        t = { conflict, sides: entry.role === 'sidecar' ? { dialled: new Set(), arrivals: new Map() } : null, unmistakable: 0 };
         this.streams.set(key, t);
       }
       this.last = t;
@@ -91,6 +113,11 @@ export class RoleConflicts {
       if (t.sides !== null) noteFarSide(t.sides, entry, c);
       return;
     }
+    if (entry.role !== 'sidecar' && unmistakablySidecar(entry.record, c) && t.unmistakable++ === 0 && s.conflicting > 0) {
+      // The example the warning gives is the first unmistakable entry, which made it a warning.
+      s.firstLine = entry.line;
+      s.why = why;
+    }
     if (s.conflicting++ === 0) {
       s.firstLine = entry.line;
       s.why = why;
@@ -100,7 +127,8 @@ export class RoleConflicts {
   /** Streams with enough contradicting entries to be another proxy's log mixed in, by file name and pod. */
   list(): RoleConflict[] {
     const order = (s: RoleConflict): string => `${s.file}\u0000${s.pod ?? ''}\u0000${s.namespace ?? ''}`;
-    return [...this.streams.values()].map((t) => withFarSide(t.conflict, t.sides)).filter((s) => s.conflicting > 0 && s.conflicting >= MIN_SHARE * s.entries).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+    const enough = (t: Tracked, s: RoleConflict): boolean => s.conflicting > 0 && (s.conflicting >= MIN_SHARE * s.entries || t.unmistakable > 0);
+    return [...this.streams.values()].map((t) => [t, withFarSide(t.conflict, t.sides)] as const).filter(([t, s]) => enough(t, s)).map(([, s]) => s).sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   }
 
   /** Why a sidecar stream's entry reads like an egress gateway's, or null. */

@@ -53,3 +53,35 @@ describe('egress-audit audit: a gateway\'s refusals mixed into a sidecar\'s log'
     expect(warnings(res.stdout).map((w) => w.code)).not.toContain('mixed-roles');
   });
 });
+
+describe("egress-audit audit: a sidecar's direct entry among many of an egress gateway's", () => {
+  /** `n` lines of seed 000's egress gateway (in on its own 10.108.0.55:2234, out from 10.108.0.55), a second apart, each from its own caller port. */
+  const gatewayLines = (n: number): string[] =>
+    Array.from({ length: n }, (_, i) => {
+      const at = new Date(Date.parse('2022-02-19T09:31:17.147Z') + i * 1000).toISOString();
+      return `[${at}] "- - -" 0 - - - "-" 85 844 12 - "-" "-" "-" "-" "192.168.0.78:1234" outbound|1234||my.server.com 10.108.0.55:${20000 + i} 10.108.0.55:2234 10.108.0.56:${30000 + i} - -`;
+    });
+  /** A sidecar's PassthroughCluster entry: in on the original destination, out from the pod's own address. */
+  const direct = '[2022-02-19T09:31:18.000Z] "- - -" 0 - - - "-" 805 15199 158 - "-" "-" "-" "-" "104.102.54.251:443" PassthroughCluster 172.17.34.35:45584 104.102.54.251:443 172.17.34.35:45582 cloud.ibm.com -';
+
+  it.each([
+    ['first', (g: string[]) => [direct, ...g]],
+    ['last', (g: string[]) => [...g, direct]],
+  ])('flags the input whatever the share (one in 201, %s): read as a gateway\'s, its direct egress passed as gateway-only, exit 0', async (_where, mix) => {
+    const file = join(dir, `gateway-and-one-direct-${_where}.log`);
+    writeFileSync(file, `${mix(gatewayLines(200)).join('\n')}\n`);
+    const res = await runCli(['audit', file, '-o', 'json']);
+    const mixed = warnings(res.stdout).find((w) => w.code === 'mixed-roles');
+    expect(mixed?.message).toContain("(read as an egress gateway; 1 of 201 entries read like a sidecar's, e.g. line");
+    expect(mixed?.message).toContain('it leaves the mesh from another address than it arrived on, as a sidecar does');
+    expect(res.code).toBe(1);
+  });
+
+  it('takes a dual-stack gateway\'s entry (in on its IPv6 address, out from its IPv4 one) for an odd line, below the share', async () => {
+    const dual = '[2022-02-19T09:31:18.000Z] "- - -" 0 - - - "-" 85 844 12 - "-" "-" "-" "-" "192.168.0.78:1234" outbound|1234||my.server.com 10.108.0.55:45584 [2001:db8::55]:2234 [2001:db8::56]:45582 - -';
+    const file = join(dir, 'gateway-dual-stack.log');
+    writeFileSync(file, `${[...gatewayLines(200), dual].join('\n')}\n`);
+    const res = await runCli(['audit', file, '-o', 'json', '--fail-on', 'none']);
+    expect(warnings(res.stdout).map((w) => w.code)).not.toContain('mixed-roles');
+  });
+});
