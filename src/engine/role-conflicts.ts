@@ -18,7 +18,7 @@ export interface RoleConflict {
   /** The pod's namespace, when its envelope named one (one pod name in two namespaces is two pods). */
   namespace: string | null;
   role: Role;
-  /** Entries that look like the other role's, and the stream's entries checked (all of the first CHECK_ALL, then a sample). */
+  /** Entries that look like the other role's, and the stream's entries checked (all of the first CHECK_ALL, then a sample, and every unmistakable one). */
   conflicting: number;
   entries: number;
   /** Entries seen, checked or not. */
@@ -104,7 +104,10 @@ export class RoleConflicts {
       this.last = t;
     }
     const s = t.conflict;
-    if (s.seen++ >= CHECK_ALL && s.seen % SAMPLE_EVERY !== 0) return;
+    const sampled = s.seen++ < CHECK_ALL || s.seen % SAMPLE_EVERY === 0;
+    // One unmistakable entry is enough, so every entry of a gateway's input is looked at for one (a few comparisons).
+    const unmistakable = entry.role !== 'sidecar' && unmistakablySidecar(entry.record, c);
+    if (!sampled && !unmistakable) return;
     s.entries++;
     // An ingress role comes from a pod name anyone may choose, and every ingress entry is `ingress`: a sidecar read so
     // would hide its direct traffic. Only an ingress gateway's own routes to the egress gateway are not sidecar-like.
@@ -113,7 +116,7 @@ export class RoleConflicts {
       if (t.sides !== null) noteFarSide(t.sides, entry, c);
       return;
     }
-    if (entry.role !== 'sidecar' && unmistakablySidecar(entry.record, c) && t.unmistakable++ === 0 && s.conflicting > 0) {
+    if (unmistakable && t.unmistakable++ === 0 && s.conflicting > 0) {
       // The example the warning gives is the first unmistakable entry, which made it a warning.
       s.firstLine = entry.line;
       s.why = why;

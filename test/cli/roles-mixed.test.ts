@@ -77,6 +77,15 @@ describe("egress-audit audit: a sidecar's direct entry among many of an egress g
     expect(res.code).toBe(1);
   });
 
+  it('finds it past the entries checked one by one (4,096), where one in eight is sampled', async () => {
+    const file = join(dir, 'gateway-long-and-one-direct.log');
+    writeFileSync(file, `${[...gatewayLines(5000), direct].join('\n')}\n`); // entry 5,001: not one the sample takes
+    const res = await runCli(['audit', file, '-o', 'json']);
+    const mixed = warnings(res.stdout).find((w) => w.code === 'mixed-roles');
+    expect(mixed?.message).toContain("(read as an egress gateway; 1 of 4210 sampled entries (of 5001) read like a sidecar's, e.g. line 5001");
+    expect(res.code).toBe(1);
+  });
+
   it('takes a dual-stack gateway\'s entry (in on its IPv6 address, out from its IPv4 one) for an odd line, below the share', async () => {
     const dual = '[2022-02-19T09:31:18.000Z] "- - -" 0 - - - "-" 85 844 12 - "-" "-" "-" "-" "192.168.0.78:1234" outbound|1234||my.server.com 10.108.0.55:45584 [2001:db8::55]:2234 [2001:db8::56]:45582 - -';
     const file = join(dir, 'gateway-dual-stack.log');
