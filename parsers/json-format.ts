@@ -82,15 +82,21 @@ export function extraValue(raw: unknown): ExtraValue | undefined {
   return jsonText(raw);
 }
 
-/** Fills `view` from a JSON access-log line (`parsed`: its value, when already parsed); returns null, or why it could not. */
-export function parseJsonLine(line: string, view: RecordView, parsed?: unknown): MalformedReason | null {
+/**
+ * Fills `view` from a JSON access-log line (`parsed`: its value, when already parsed); returns null, or why it could not.
+ * `judged` (an audit's reader): a line with neither an upstream_cluster nor an upstream_host key is 'no-upstream', as
+ * an audit refuses a custom text format without them: every such entry would read as the proxy's own reply, and pass.
+ */
+export function parseJsonLine(line: string, view: RecordView, parsed?: unknown, judged = false): MalformedReason | null {
   const obj = parsed ?? parseJson(line);
   if (obj === undefined) return line.trimEnd().endsWith('}') ? 'bad-json' : 'truncated';
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'bad-json';
   view.resetValues(line, 'istio-json');
   let known = 0;
+  let upstream = false;
   for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
     const field = KEY_INDEX.get(key);
+    if (field === F.upstream_cluster || field === F.upstream_host) upstream = true;
     if (field === undefined) {
       const extra = raw === '-' ? null : extraValue(raw);
       if (extra === undefined) return 'bad-json';
@@ -107,5 +113,6 @@ export function parseJsonLine(line: string, view: RecordView, parsed?: unknown):
     known++;
   }
   // The keys the text test saw are all nested (a pipeline kept the access log under a key of its own): no record of nulls.
-  return known === 0 ? 'format-mismatch' : null;
+  if (known === 0) return 'format-mismatch';
+  return judged && !upstream ? 'no-upstream' : null;
 }

@@ -78,12 +78,14 @@ export class LineParser {
   /**
    * @param textSpans a faster reader of plain text lines (the audit's WebAssembly lane), or null.
    * @param readsRecords parse's records are read back as the lines their source names (the audit's readers: records-envelope.ts).
+   * @param judges the reader's entries are judged (an audit's, a watch's): a JSON line that logs nowhere it went is 'no-upstream'.
    */
   constructor(
     private readonly spec: FormatSpec,
     maxLineLength: number,
     textSpans: TextSpans | null = null,
     readsRecords = false,
+    private readonly judges = false,
   ) {
     const carries = spec.kind === 'custom' ? spec.format.carries : undefined;
     const ownTime = spec.kind === 'custom' && spec.format.leadingTime === true;
@@ -133,7 +135,7 @@ export class LineParser {
         return reason === 'not-access-log' ? reason : this.outcome(reason, line);
       }
       case 'json':
-        if (line.charCodeAt(0) === 123 && looksLikeAccessLogJson(line)) return this.outcome(parseJsonLine(line, this.view, json), line);
+        if (line.charCodeAt(0) === 123 && looksLikeAccessLogJson(line)) return this.outcome(parseJsonLine(line, this.view, json, this.judges), line);
         // A text access log under --format istio-json: say so, as a forced text layout does for JSON.
         return startsWithIsoBracket(line) ? this.outcome('format-mismatch', line) : this.noise(line);
       default:
@@ -151,7 +153,7 @@ export class LineParser {
     }
     if (c0 === 123 /* { */ && looksLikeAccessLogJson(line)) {
       // A forced text layout does not read JSON access logs: say so rather than call them noise.
-      return this.outcome(this.spec.kind === 'auto' ? parseJsonLine(line, this.view, json) : 'format-mismatch', line);
+      return this.outcome(this.spec.kind === 'auto' ? parseJsonLine(line, this.view, json, this.judges) : 'format-mismatch', line);
     }
     return this.noise(line);
   }

@@ -109,7 +109,8 @@ export type MalformedReason =
   | 'bad-json' // a JSON access-log object that does not parse or has wrong types
   | 'format-mismatch' // a user-given --format did not match the line
   | 'ambiguous-fields' // the fields read two ways (Envoy's default layout: a user agent holding `" "`, or quoted fields appended)
-  | 'text-before-entry'; // a text access-log entry starts after other text (junk, spaces, an unknown prefix), not at the start of the line
+  | 'text-before-entry' // a text access-log entry starts after other text (junk, spaces, an unknown prefix), not at the start of the line
+  | 'no-upstream'; // (an audit's) a JSON access log with neither an upstream_cluster nor an upstream_host key: where it went is not logged, so it cannot be judged
 
 /** Where a record read back came from, as its `source` names it, and the format its line was written in. */
 export interface RecordSource {

@@ -200,7 +200,7 @@ export class AuditPipeline {
     const backFrom = plan.backwards?.lines ?? null;
     const windowMs = this.options.settings.windowMs;
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
-    const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans, this.options.recordStreams !== undefined);
+    const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans, this.options.recordStreams !== undefined, true);
     const id = this.streams.length;
     const copies = this.copies;
     copies?.roles.opened(id);

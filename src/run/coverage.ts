@@ -289,6 +289,13 @@ function ansiHint(streams: readonly StreamFacts[]): string | null {
   return `${plural(lines, 'line')} (text-before-entry) began with ANSI colour codes (${listed(coloured, (s) => `${s.name} (${s.ansiLines})`)}): the log was captured with colours on, as \`stern --color always\` writes it; capture it again with \`--color never\` (or strip the escape codes).`;
 }
 
+/** Why lines were no-upstream (JSON entries that log nowhere they went), and the fix; null when none were. */
+function noUpstreamHint(lines: CoverageFacts['lines']): string | null {
+  const n = lines.malformed['no-upstream'] ?? 0;
+  if (n === 0) return null;
+  return `${plural(n, 'JSON entry', 'JSON entries')} (no-upstream) had neither an upstream_cluster nor an upstream_host key: their access-log format does not say where a connection went, so an audit cannot judge them (read as they are, each would pass as the proxy's own reply); add both to the format (Istio's JSON encoding has them).`;
+}
+
 function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   const out: CoverageWarning[] = [];
   const v = f.verdicts;
@@ -300,7 +307,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   if (unparsed.total > 0) {
     out.push({
       code: 'unparsed-lines',
-      message: `${unparsedShare(unparsed.total, f.lines.lines)} could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. ${ansiHint(f.streams) ?? 'Check --format, --max-line-length and how the logs were copied.'}`,
+      message: `${unparsedShare(unparsed.total, f.lines.lines)} could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. ${[ansiHint(f.streams), noUpstreamHint(f.lines)].filter((h) => h !== null).join(' ') || 'Check --format, --max-line-length and how the logs were copied.'}`,
     });
   }
   const mixed = f.engine.roleConflicts;
