@@ -1,3 +1,4 @@
+import { MAX_LINE_LENGTH_LIMIT } from '../lines/line-splitter.js';
 import { UsageError } from '../errors.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -25,13 +26,6 @@ export function parsePositiveInt(flag: string, text: string): number {
   }
   return Number(text);
 }
-
-/**
- * The longest --max-line-length: a line becomes one JavaScript string, and V8's strings stop at ~512 MiB
- * (`buffer.constants.MAX_STRING_LENGTH`), so a larger limit would let a long line crash the run instead of
- * being counted as too long; half of that leaves room for a CRI line's parts being joined.
- */
-const MAX_LINE_LENGTH_LIMIT = 256 << 20;
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1 << 10, m: 1 << 20, g: 1 << 30 };
 

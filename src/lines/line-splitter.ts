@@ -9,6 +9,13 @@
  * is reported (`nulPadding`), never buffered, whatever its length.
  */
 
+/**
+ * The longest --max-line-length: a line becomes one JavaScript string, and V8's strings stop at ~512 MiB
+ * (`buffer.constants.MAX_STRING_LENGTH`), so a larger limit would let a long line crash the run instead of
+ * being counted as too long; half of that leaves room for a CRI line's parts being joined.
+ */
+export const MAX_LINE_LENGTH_LIMIT = 256 << 20;
+
 /** Receives each line (without its `\n`) or the number of a line that was too long. */
 export interface LineHandler {
   line(text: string, lineNo: number): void;

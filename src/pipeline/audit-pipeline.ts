@@ -1,6 +1,7 @@
 import { LineParser, type FormatSpec } from '../../parsers/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { StreamReader, addCounts, emptyCounts, type ArrayShape, type RecordCallback } from '../lines/stream-reader.js';
+import { MAX_LINE_LENGTH_LIMIT } from '../lines/line-splitter.js';
 import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineMark, LineProblem, LogStream, StreamInfo } from '../types.js';
 import { headRunsNewestFirst, probeTimeOrder, type TimeOrder, type UNPROBED } from './time-order.js';
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
@@ -91,6 +92,15 @@ export interface NamedOverlap {
   first: string;
   second: string;
   lines: number;
+}
+
+/**
+ * The line length a stream of parse's records is read with: the record of a line `max` long may be about six times
+ * longer (JSON writes a control character as six bytes, `\u001b`), plus its keys. Read with `max` itself, a record
+ * of a long line was counted too long, and its flow, direct or not, never judged.
+ */
+function recordLineLength(max: number): number {
+  return Math.min(MAX_LINE_LENGTH_LIMIT, max * 6 + (64 << 10));
 }
 
 /** Where decided flows go: the policy stage, the report builder, writers, the dashboard. */
@@ -200,7 +210,8 @@ export class AuditPipeline {
     const backFrom = plan.backwards?.lines ?? null;
     const windowMs = this.options.settings.windowMs;
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
-    const parser = new LineParser(this.options.spec, this.options.maxLineLength, laneTextSpans, this.options.recordStreams !== undefined, true);
+    const maxLineLength = this.options.recordStreams?.has(info.name) === true ? recordLineLength(this.options.maxLineLength) : this.options.maxLineLength;
+    const parser = new LineParser(this.options.spec, maxLineLength, laneTextSpans, this.options.recordStreams !== undefined, true);
     const id = this.streams.length;
     const copies = this.copies;
     copies?.roles.opened(id);
@@ -220,7 +231,7 @@ export class AuditPipeline {
       else if (entry.role === 'egress-gateway') widenSpan(this.gatewaySpan, entry.startMs, entry.endMs);
       this.engine.add(entry);
     };
-    const reader = new StreamReader({ info, spec: this.options.spec, maxLineLength: this.options.maxLineLength, onRecord, parser, backFrom, arrays: 'detect' });
+    const reader = new StreamReader({ info, spec: this.options.spec, maxLineLength, onRecord, parser, backFrom, arrays: 'detect' });
     const state: StreamState = {
       info,
       progressMs: Number.NEGATIVE_INFINITY,
