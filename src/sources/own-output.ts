@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { isParseRecord, RECORD_KEYS } from '../../parsers/index.js';
+import { isParseRecord } from '../../parsers/index.js';
 import { BASELINE_SCHEMA, REPORT_SCHEMA } from '../report/model.js';
 import type { OutputFormat } from '../report/formats.js';
 import type { InputFile } from './input-paths.js';
@@ -58,9 +58,9 @@ const OPENINGS: readonly { what: OwnOutput; bytes: readonly number[] }[] = (
   ] as const
 ).map(([what, text]) => ({ what, bytes: [...Buffer.from(text)] }));
 
-/** True when `line` is one of parse's records (isParseRecord), told first by its opening, so that a log costs no JSON parse. */
+/** True when `line` is one of parse's records (isParseRecord: as jq leaves them too, so that a `jq -c` of records left among logs is left out as parse's own are). */
 function isRecord(line: string): boolean {
-  if (!line.startsWith(`{"${RECORD_KEYS[0]}":`)) return false;
+  if (!line.startsWith('{')) return false;
   try {
     return isParseRecord(JSON.parse(line));
   } catch {

@@ -79,6 +79,21 @@ describe("an earlier run's output in a log directory", () => {
     });
   }
 
+  it("parse's records as jq -c leaves them (a key dropped, keys reordered) are told as parse's own are and left out", async () => {
+    const dir = logsIn(tempDir('ea-own-jq-'));
+    const lines = readFileSync(join(outputs, 'records.log'), 'utf8').split('\n').filter((l) => l !== '');
+    const edits: Record<string, (r: Record<string, unknown>) => unknown> = {
+      'no-format.log': ({ format: _, ...r }) => r,
+      'reordered.log': (r) => ({ source: r['source'], ...r }),
+    };
+    for (const [name, edit] of Object.entries(edits)) writeFileSync(join(dir, name), lines.map((l) => `${JSON.stringify(edit(JSON.parse(l) as Record<string, unknown>))}\n`).join(''));
+    const res = await runCli(['audit', dir, '-o', 'json']);
+    for (const name of Object.keys(edits)) expect(res.stderr).toContain(`egress-audit: ${join(dir, name)}: egress-audit parse's records (ndjson), not a log; left out\n`);
+    const report = JSON.parse(res.stdout) as Report;
+    expect(report.summary.verdicts).toEqual(alone.summary.verdicts);
+    expect(report.coverage.lines).toEqual(alone.coverage.lines);
+  });
+
   it('a glob leaves them out too, and parse does, printing each record once', async () => {
     const dir = logsIn(tempDir('ea-own-glob-'));
     for (const own of OWN) copyFileSync(join(outputs, own.file), join(dir, own.file));

@@ -98,6 +98,22 @@ describe("parse's records audit as the logs they came from", () => {
     expect(await audit(['-'], both.lines.map((l) => `${l}\n`).join(''))).toEqual(logs);
   });
 
+  it.each<[string, (r: Record<string, unknown> & { source: Record<string, unknown> }) => unknown]>([
+    ['del(.source.container)', ({ source: { container: _, ...source }, ...r }) => ({ ...r, source })],
+    ['del(.source.timestamp)', ({ source: { timestamp: _, ...source }, ...r }) => ({ ...r, source })],
+    ['del(.format)', ({ format: _, ...r }) => r],
+    ['del(.route_name)', ({ route_name: _, ...r }) => r],
+    ['{source} + . (keys reordered)', (r) => ({ source: r.source, ...r })],
+  ])('records jq changed (%s) are read back as the lines they came from, the first one too: the logs\' verdicts and evidence', async (_, edit) => {
+    const [s0, s1] = [join(SCENARIOS, 'seed-000-via-gateway-tcp'), join(SCENARIOS, 'seed-001-direct-external-db')];
+    const recs = await records([s0, s1]);
+    const edited = recs.lines.map((l) => `${JSON.stringify(edit(JSON.parse(l) as Record<string, unknown> & { source: Record<string, unknown> }))}\n`).join('');
+    // Before, its first line did not pass for a record: all were read as JSON logs of one stream (direct 2, via-gateway-unconfirmed 1, evidence -:1).
+    const got = await audit(['-'], edited);
+    expect(got.verdicts).toMatchObject({ direct: 1, 'via-gateway': 1, 'via-gateway-unconfirmed': 0 });
+    expect(got).toEqual(await audit([s0, s1]));
+  });
+
   it('records filtered by their source (jq -c select): without the gateway\'s, the sidecar\'s are via-gateway-unconfirmed; the gateway\'s alone are gateway-only', async () => {
     const recs = await records([SEED_003]);
     const gatewayLog = join(SEED_003, 'egress-gateway.log');
