@@ -71,3 +71,13 @@ export function readRecord(value: unknown, env: Envelope): Json | null {
   }
   return fields;
 }
+
+/**
+ * The name the log a record's `source.file` names goes by in a run that reads the record from the stream `records`:
+ * `file` itself, except `-` (the standard input of the run that parsed it), which names no file: it is `records#-`,
+ * so that the records of two logs piped into parse, read back side by side, are two logs (each its own role, no
+ * false mixed-roles), unless the records are this run's standard input too (`parse - | audit -`: one stdin passed on).
+ */
+export function recordLogName(records: string, file: string): string {
+  return file === '-' && records !== '-' ? `${records}#-` : file;
+}

@@ -114,6 +114,27 @@ describe("parse's records audit as the logs they came from", () => {
     expect(got).toEqual(await audit([s0, s1]));
   });
 
+  it('records of logs piped into parse in two runs (source `-`) are two logs, each cited as its records\' `-`: no false mixed-roles', async () => {
+    const dir = join(SCENARIOS, 'seed-000-via-gateway-tcp');
+    const piped = async (log: string, name: string): Promise<string> => {
+      const parsed = await runCli(['parse', '-'], { input: readFileSync(join(dir, log), 'utf8') });
+      const path = join(tempDir('ea-records-stdin-'), name);
+      writeFileSync(path, parsed.stdout);
+      return path;
+    };
+    const [sidecar, gateway] = [await piped('sidecar.log', 'r1.ndjson'), await piped('egress-gateway.log', 'r2.ndjson')];
+    // Before, both were the one log `-`: read as a sidecar's, its gateway entry a mixed-roles failure (exit 1).
+    const res = await runCli(['audit', sidecar, gateway, '-o', 'ndjson']);
+    expect(res.code, res.stderr).toBe(0);
+    const got = audited(res);
+    expect(got.warnings).toEqual([]);
+    expect(got.flows).toEqual([`via-gateway via-gateway/joined ${sidecar}#-:1 ${gateway}#-:1`]);
+    // Beside this run's own standard input (the gateway's log piped in), the same.
+    const withStdin = await audit([sidecar, '-'], readFileSync(join(dir, 'egress-gateway.log'), 'utf8'));
+    expect(withStdin.flows).toEqual([`via-gateway via-gateway/joined ${sidecar}#-:1 -:1`]);
+    expect(withStdin.warnings).toEqual([]);
+  });
+
   it('records filtered by their source (jq -c select): without the gateway\'s, the sidecar\'s are via-gateway-unconfirmed; the gateway\'s alone are gateway-only', async () => {
     const recs = await records([SEED_003]);
     const gatewayLog = join(SEED_003, 'egress-gateway.log');
