@@ -155,8 +155,20 @@ describe("parse's records audit as the logs they came from", () => {
     const res = await runCli(['audit', 'records.ndjson', '--sidecar', 'logs/egress-gateway.log', '-o', 'ndjson', '--fail-on', 'none', '--explain'], { cwd });
     expect(res.stderr).toContain('records.ndjson#logs/egress-gateway.log');
     expect(res.stderr).toContain('logs/egress-gateway.log named by --sidecar');
-    const report = ndjson(res.stdout).find((l) => l['type'] === 'report') as { summary: { verdicts: Record<string, number> } };
+    const report = ndjson(res.stdout).find((l) => l['type'] === 'report') as { summary: { verdicts: Record<string, number> }; coverage: { streams: { name: string }[]; warnings: { code: string }[] } };
     expect(report.summary.verdicts).toMatchObject({ direct: 2, 'via-gateway-unconfirmed': 2, 'via-gateway': 0 });
+    // The flag's file, not there, is no input: no stream error (before, exit 3: `logs/egress-gateway.log: no such file or directory`).
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).not.toContain('no such file');
+    expect(report.coverage.streams.map((s) => s.name)).toEqual(['records.ndjson']);
+    expect(report.coverage.warnings.map((w) => w.code)).not.toContain('stream-errors');
+    // Named as it is (the gateway's), the audit is the logs' own; a flag naming a file no record names is still an input that fails (exit 3).
+    const gateway = await runCli(['audit', 'records.ndjson', '--gateway', 'logs/egress-gateway.log', '-o', 'ndjson'], { cwd });
+    expect(gateway.code, gateway.stderr).toBe(0);
+    expect((ndjson(gateway.stdout).find((l) => l['type'] === 'report') as { summary: { verdicts: Record<string, number> } }).summary.verdicts).toMatchObject({ 'via-gateway': 2 });
+    const typo = await runCli(['audit', 'records.ndjson', '--gateway', 'logs/egress-gatway.log', '-o', 'json'], { cwd });
+    expect(typo.code).toBe(3);
+    expect(typo.stderr).toContain('egress-audit: logs/egress-gatway.log: no such file or directory');
   });
 
   it('a flag naming the records\' own stream (--gateway -) gives its role to records no flag names', async () => {
