@@ -81,7 +81,7 @@ describe('ownOutputOf', () => {
   });
 
   it('tells records as jq leaves them (keys reordered or dropped), and pretty-printed outputs by their first and last objects', () => {
-    const { start_time, ...rest } = RECORD;
+    const { start_time } = RECORD;
     expect(ownOutputOf(bytes(line({ format: 'istio-1.9', source: SOURCE, ...RECORD })))).toBe("egress-audit parse's records (ndjson)");
     expect(ownOutputOf(bytes(line({ source: { file: 'a.log', line: 3 }, start_time })))).toBe("egress-audit parse's records (ndjson)");
     const pretty = (text: string, indent: string): string => text.trim().split('\n').map((l) => `${JSON.stringify(JSON.parse(l), null, indent)}\n`).join('');
