@@ -10,7 +10,7 @@ export type { TextSpans } from './text-format.js';
 export { RecordView, toRecord, F, FIELD_COUNT, NUMERIC_FIELDS } from './record-view.js';
 export { LineRecord, keepRecord, toPlain } from './line-record.js';
 export { LAYOUTS, type Layout } from './layouts.js';
-export { isParseRecord } from './records-envelope.js';
+export { isParseRecord, recordLogName } from './records-envelope.js';
 export * from './types.js';
 
 /** One line parsed on its own, as plain values: for tests, fixtures and tools, not the hot path. */

@@ -12,30 +12,34 @@ import { RECORD_KEYS, type Envelope, type FormatName } from './types.js';
 
 type Json = Record<string, unknown>;
 
-/** A record's keys after the 24 fields: `format`, `extra` when there is any, `source` (record-json.ts writes them so). */
-const RECORD_TAIL = ['format', 'source'];
-const RECORD_TAIL_EXTRA = ['format', 'extra', 'source'];
-const SOURCE_KEYS = ['file', 'line', 'pod', 'namespace', 'container', 'timestamp'];
+/** Every key a record may hold at its top: the 24 fields, `format`, `extra` (when there is any) and `source` (record-json.ts). */
+const RECORD_VOCABULARY: ReadonlySet<string> = new Set([...RECORD_KEYS, 'format', 'extra', 'source']);
+const FIELD_KEYS: ReadonlySet<string> = new Set(RECORD_KEYS);
+/** The keys of a record's `source`, as record-json.ts writes them. */
+const SOURCE_KEYS: ReadonlySet<string> = new Set(['file', 'line', 'pod', 'namespace', 'container', 'timestamp']);
 /** Every name `format` may hold (FormatName): the default layouts' and the two JSON-shaped formats'. */
 const FORMAT_NAMES: ReadonlySet<string> = new Set<FormatName>([...LAYOUTS.map((l) => l.name), 'istio-json', 'custom']);
 
-function sameKeys(actual: readonly string[], expected: readonly string[]): boolean {
-  return actual.length === expected.length && actual.every((k, i) => k === expected[i]);
+/** The file and line a record's `source` names, or null when it names no usable one (a non-empty file, a line from 1). */
+function sourceLine(source: Json): { file: string; line: number } | null {
+  const { file, line } = source;
+  return typeof file === 'string' && file !== '' && typeof line === 'number' && Number.isSafeInteger(line) && line >= 1 ? { file, line } : null;
 }
 
 /**
- * True when `value` is one of parse's records exactly as parse writes them: its keys in its order, with `source`
- * naming a file and a line. Tells a records file (own-output.ts) and a stream of records (its first JSON line)
- * from an access log written as JSON, strictly, so that no log is ever read as records.
+ * True when `value` is one of parse's records, as parse writes it or as `jq -c` leaves it (keys dropped or
+ * reordered, `del(.extra)`, no `format` or `source.timestamp`): a `source` holding nothing but a source's keys and
+ * naming a file and a line, beside at least one of the 24 fields and no key a record never has. Tells a records file
+ * (own-output.ts) and a stream of records (its first JSON line) from an access log written as JSON: no log holds
+ * such a `source` beside only the fields parse writes.
  */
 export function isParseRecord(value: unknown): boolean {
   const obj = objectAt(value);
-  if (obj === null) return false;
+  const source = objectAt(obj?.['source']);
+  if (obj === null || source === null || sourceLine(source) === null || !Object.keys(source).every((k) => SOURCE_KEYS.has(k))) return false;
   const keys = Object.keys(obj);
-  const tail = keys.slice(RECORD_KEYS.length);
-  if (!sameKeys(keys.slice(0, RECORD_KEYS.length), RECORD_KEYS) || !(sameKeys(tail, RECORD_TAIL) || sameKeys(tail, RECORD_TAIL_EXTRA))) return false;
-  const source = objectAt(obj['source']);
-  return typeof obj['format'] === 'string' && source !== null && sameKeys(Object.keys(source), SOURCE_KEYS) && typeof source['file'] === 'string' && typeof source['line'] === 'number';
+  const { format, extra } = obj;
+  return keys.every((k) => RECORD_VOCABULARY.has(k)) && keys.some((k) => FIELD_KEYS.has(k)) && (format === undefined || format === null || typeof format === 'string') && (extra === undefined || objectAt(extra) !== null);
 }
 
 /**
@@ -48,9 +52,9 @@ export function isParseRecord(value: unknown): boolean {
 export function readRecord(value: unknown, env: Envelope): Json | null {
   const obj = objectAt(value);
   const source = objectAt(obj?.['source']);
-  if (obj === null || source === null) return null;
-  const { file, line } = source;
-  if (typeof file !== 'string' || file === '' || typeof line !== 'number' || !Number.isSafeInteger(line) || line < 1) return null;
+  const named = source === null ? null : sourceLine(source);
+  if (obj === null || source === null || named === null) return null;
+  const { file, line } = named;
   const format = obj['format'];
   env.source = { file, line, format: typeof format === 'string' && FORMAT_NAMES.has(format) ? (format as FormatName) : null };
   env.pod = stringAt(source['pod']);
@@ -66,4 +70,14 @@ export function readRecord(value: unknown, env: Envelope): Json | null {
     else for (const [name, x] of Object.entries(extra)) fields[name] = x;
   }
   return fields;
+}
+
+/**
+ * The name the log a record's `source.file` names goes by in a run that reads the record from the stream `records`:
+ * `file` itself, except `-` (the standard input of the run that parsed it), which names no file: it is `records#-`,
+ * so that the records of two logs piped into parse, read back side by side, are two logs (each its own role, no
+ * false mixed-roles), unless the records are this run's standard input too (`parse - | audit -`: one stdin passed on).
+ */
+export function recordLogName(records: string, file: string): string {
+  return file === '-' && records !== '-' ? `${records}#-` : file;
 }

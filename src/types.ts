@@ -51,6 +51,11 @@ export interface LogStream {
    * wait ended (ms since the epoch), so a later look at its head waits no longer than the one wait in all.
    */
   readonly waitUntil?: number;
+  /**
+   * True for a file named only by a role flag that is not there: the flag may be meant for the records of that log
+   * read back (`audit kept.ndjson --gateway logs/gw.log`, the logs elsewhere), and then it is no input (records-of-inputs.ts).
+   */
+  readonly absentFlagged?: boolean;
 }
 
 /** A saved file read from its last line back to its first. */

@@ -20,7 +20,7 @@ import type { SameContent } from '../sources/same-content.js';
 import { podRoleMatcher } from '../sources/role-flags.js';
 import { loadPodSnapshot, snapshotContext, type PodSnapshot } from '../sources/pod-snapshot.js';
 import { escapeControl } from '../text/escape.js';
-import { RecordsOfInputs } from '../sources/records-of-inputs.js';
+import { RecordsOfInputs, withoutFlaggedRecordLogs } from '../sources/records-of-inputs.js';
 import type { EngineContext, Flow, LogStream } from '../types.js';
 import { auditFormatFromOption } from './format-option.js';
 import { boundHeapGrowth } from '../run/heap.js';
@@ -123,6 +123,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const onLateRecordLog = (records: string, log: string): void => recordsOfInputs.check(records, log);
   const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, { podRole: podRoles.roleOf, ownAddressesCount: snapshot === null, onReadOn, sourceStream: recordSources(options), onLateRecordLog });
   recordsOfInputs.checkAll(roles.resolution.recordLogs);
+  const replays = withoutFlaggedRecordLogs(roles.streams, roles.resolution.recordLogs, roles.resolution.assignments);
   const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
 
   const builder = reportBuilder(options);
@@ -154,7 +155,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     const totalBytes = streams.every((s) => s.info.size !== null) ? streams.reduce((a, s) => a + (s.info.size ?? 0), 0) : null;
     const progress = (): RunProgress => ({ lines: pipeline.totals(), bytes: pipeline.streams.reduce((a, s) => a + s.bytes, 0), streams: streams.length, reconnects: 0 });
     const meter = new ProgressMeter(() => ({ ...progress(), totalBytes }), process.stderr, dashboard === null && process.stderr.isTTY === true);
-    await runOffline(pipeline, paced ? roles.streams.map(lineByLine) : roles.streams, abort.signal, {
+    await runOffline(pipeline, paced ? replays.map(lineByLine) : replays, abort.signal, {
       onChunk: () => {
         meter.tick();
         if (!paced) dashboard?.progress(progress(), false); // paced: once the record's wait is over, with its flows

@@ -1,4 +1,4 @@
-import { keepRecord, type AccessRecord, type Envelope, type FormatName, type EmptySocket, type RecordSource, type RecordView } from '../../parsers/index.js';
+import { keepRecord, recordLogName, type AccessRecord, type Envelope, type FormatName, type EmptySocket, type RecordSource, type RecordView } from '../../parsers/index.js';
 import type { Entry, Role, StreamInfo } from '../types.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { keptRecordBound, sourcePrefix, writeKeptRecordJson, writeKeptRecordUnchecked, writeRecordJson, type KeptRecord, type SourcePrefix } from '../output/record-json.js';
@@ -145,7 +145,7 @@ export class EntryBuilder {
     if (builder === undefined) {
       const records = this.info;
       const roleOf: RoleLookup = (_info, pod, namespace, labels) => this.roleOf(records, pod, namespace, labels, file);
-      this.sources.set(file, (builder = new EntryBuilder({ ...NAMED_ONLY, name: file }, roleOf, this.withJson)));
+      this.sources.set(file, (builder = new EntryBuilder({ ...NAMED_ONLY, name: recordLogName(records.name, file) }, roleOf, this.withJson)));
     }
     return builder;
   }

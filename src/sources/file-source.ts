@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { InputError, UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import type { LogStream, RoleAssignment, Source, StreamInfo } from '../types.js';
-import { errorCode, findInputs, type InputFile, type Warn } from './input-paths.js';
+import { errorCode, findInputs, NO_SUCH_FILE, type InputFile, type Warn } from './input-paths.js';
 import { podFromPath } from './pod-path.js';
 import { readBackwards } from './backward-lines.js';
 import { roleMatcher, type RoleFlags } from './role-flags.js';
@@ -147,7 +147,9 @@ export async function fileSource(
   const roleOf = roleMatcher(flags);
   const roleOfAny = (f: InputFile): RoleAssignment | null => roleOf([f.name, ...f.aliases]);
   const chunk = options.chunkSize ?? Math.max(SMALL_CHUNK, Math.min(CHUNK, Math.floor(READ_AHEAD_BUDGET / Math.max(1, files.length))));
-  const streams = files.map((f) => (f.kind === 'stdin' ? stdinStream(roleOfAny(f), f.name) : fileStream(f, roleOfAny(f), chunk)));
+  const flagged = new Set([...flags.sidecar, ...flags.gateway, ...flags.ingress].filter((name) => !inputs.includes(name)));
+  const absentFlagged = (f: InputFile): boolean => f.unreadable === NO_SUCH_FILE && flagged.has(f.name);
+  const streams = files.map((f) => (f.kind === 'stdin' ? stdinStream(roleOfAny(f), f.name) : { ...fileStream(f, roleOfAny(f), chunk), ...(absentFlagged(f) ? { absentFlagged: true } : {}) }));
   // Stdin is `-` here as in its evidence (`-:2`) and coverage, so a reader matches them; the words say what `-` is.
   const described = files.length === 1 ? (files[0]?.name === '-' ? STDIN_DESCRIBED : (files[0]?.name as string)) : `${files.length} files`;
   return {

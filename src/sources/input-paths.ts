@@ -97,10 +97,13 @@ async function follow(path: string | Buffer): Promise<{ info: Stats; path: strin
   }
 }
 
+/** Why a named operand that is not there cannot be read: the one wording, by which a role flag's missing file is known too (file-source.ts). */
+export const NO_SUCH_FILE = 'no such file or directory';
+
 /** Why a path that is there (lstat) cannot be followed (stat failed): a dangling link or a loop says so, with its target. */
 async function whyUnreadable(path: string | Buffer, error: unknown): Promise<string> {
   const link = await lstat(path).then((s) => s.isSymbolicLink(), () => false);
-  if (!link) return errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR' ? 'no such file or directory' : `cannot read (${errorCode(error)})`;
+  if (!link) return errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR' ? NO_SUCH_FILE : `cannot read (${errorCode(error)})`;
   if (errorCode(error) === 'ELOOP') return 'a symbolic link loop';
   const target = await readlink(path, { encoding: 'buffer' }).then((t) => entryName(t).text, () => '?');
   return errorCode(error) === 'ENOENT' ? `a broken symbolic link (to ${target})` : `a symbolic link to ${target} that cannot be read (${errorCode(error)})`;

@@ -1,11 +1,11 @@
 /**
  * egress-audit's own outputs (its reports, audit's flows, parse's records) told by the first and last
- * bytes each writer emits, never by a file name: left in a log directory, they would be read back by the
+ * bytes each writer emits, or by their first and last JSON objects when `jq .` pretty-printed them, never by a file name: left in a log directory, they would be read back by the
  * next run as lines that are not access logs, or (parse's records) as each entry a second time.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { isParseRecord, RECORD_KEYS } from '../../parsers/index.js';
+import { isParseRecord } from '../../parsers/index.js';
 import { BASELINE_SCHEMA, REPORT_SCHEMA } from '../report/model.js';
 import type { OutputFormat } from '../report/formats.js';
 import type { InputFile } from './input-paths.js';
@@ -41,7 +41,7 @@ const SCHEMA_NAME = REPORT_SCHEMA.slice(0, REPORT_SCHEMA.indexOf('@') + 1);
  * How each writer's output begins, as it writes it (json.ts, ndjson.ts's flow and report lines, junit.ts,
  * markdown.ts, and sarif.ts through JSON.stringify(…, null, 2): its schema, then the driver's name, before any rule).
  */
-const OPENINGS: readonly { what: OwnOutput; bytes: readonly number[] }[] = (
+const OPENING_TEXTS: readonly (readonly [OwnOutput, string])[] = 
   [
     ['an egress-audit report (json)', `{"schema":"${SCHEMA_NAME}`],
     ["egress-audit audit's flows (ndjson)", '{"type":"flow","verdict":"'],
@@ -55,12 +55,36 @@ const OPENINGS: readonly { what: OwnOutput; bytes: readonly number[] }[] = (
       'an egress-audit report (sarif)',
       '{\n  "$schema": "https://json.schemastore.org/sarif-2.1.0.json",\n  "version": "2.1.0",\n  "runs": [\n    {\n      "tool": {\n        "driver": {\n          "name": "egress-audit",\n',
     ],
-  ] as const
-).map(([what, text]) => ({ what, bytes: [...Buffer.from(text)] }));
+  ] as const;
+const OPENINGS: readonly { what: OwnOutput; bytes: readonly number[] }[] = OPENING_TEXTS.map(([what, text]) => ({ what, bytes: [...Buffer.from(text)] }));
 
-/** True when `line` is one of parse's records (isParseRecord), told first by its opening, so that a log costs no JSON parse. */
+/** The JSON openings without the whitespace between their tokens, to tell the same outputs pretty-printed (`jq .`, `python -m json.tool`) by. */
+const COMPACT_OPENINGS: readonly { what: OwnOutput; text: string }[] = OPENING_TEXTS.filter(([, text]) => text.startsWith('{')).map(([what, text]) => ({ what, text: compactJson(text) }));
+
+/** How many characters of a head's compacted opening are compared: more than the longest opening. */
+const COMPACT_HEAD = 512;
+
+/** JSON `text` without the whitespace between its tokens (strings kept as they are), up to `max` characters: a pretty-printed opening as the compact one. */
+function compactJson(text: string, max = Number.POSITIVE_INFINITY): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length && out.length < max; i++) {
+    const c = text[i] as string;
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      out += c;
+      inString = true;
+    } else if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') out += c;
+  }
+  return out;
+}
+
+/** True when `line` is one of parse's records (isParseRecord: as jq leaves them too, so that a `jq -c` of records left among logs is left out as parse's own are). */
 function isRecord(line: string): boolean {
-  if (!line.startsWith(`{"${RECORD_KEYS[0]}":`)) return false;
+  if (!line.startsWith('{')) return false;
   try {
     return isParseRecord(JSON.parse(line));
   } catch {
@@ -72,6 +96,25 @@ function isRecord(line: string): boolean {
 function firstLine(text: string): string | null {
   const end = text.indexOf('\n');
   return end < 0 ? null : text.slice(0, text[end - 1] === '\r' ? end - 1 : end);
+}
+
+/**
+ * The first JSON object of `text`: its first line, or, pretty-printed (a line `{` alone, as `jq .` begins each top-level
+ * object), its lines to the first `}` alone; null when it does not end within `text`.
+ */
+function firstObject(text: string): string | null {
+  const line = firstLine(text);
+  if (line?.trimEnd() !== '{') return line;
+  const end = /\n\}\r?\n/.exec(text);
+  return end === null ? null : text.slice(0, end.index + 2);
+}
+
+/** The last JSON object of `text` as lastLine finds its last line, or, pretty-printed (its last line `}` alone), from the last line `{` alone. */
+function lastObject(text: string, whole: boolean): string | null {
+  const line = lastLine(text, whole);
+  if (line?.trimEnd() !== '}') return line;
+  const start = Math.max(text.lastIndexOf('\n{\n'), text.lastIndexOf('\n{\r\n'));
+  return start >= 0 ? text.slice(start + 1) : whole && /^\{\r?\n/.test(text) ? text : null;
 }
 
 /** The last line of `text` (a file's end; `whole`: all of it) without its line end, or null when the file does not end one or it starts before `text`. */
@@ -87,13 +130,13 @@ function lastLine(text: string, whole: boolean): string | null {
  * coverage list's last item, parse's records with a whole record.
  */
 const ENDINGS: Record<OwnOutput, (tail: string, whole: boolean) => boolean> = {
-  'an egress-audit report (json)': (tail) => /\]\}\}\r?\n$/.test(tail),
-  "egress-audit audit's flows (ndjson)": (tail) => /\]\}\}\r?\n$/.test(tail),
-  'an egress-audit report (sarif)': (tail) => /\n {2}\]\r?\n\}\r?\n$/.test(tail),
-  'an egress-audit baseline': (tail) => /(\n {2}\]|"findings": \[\])\r?\n\}\r?\n$/.test(tail),
+  'an egress-audit report (json)': (tail) => /\]\s*\}\s*\}\r?\n$/.test(tail),
+  "egress-audit audit's flows (ndjson)": (tail) => /\]\s*\}\s*\}\r?\n$/.test(tail),
+  'an egress-audit report (sarif)': (tail) => /\]\s*\}\r?\n$/.test(tail),
+  'an egress-audit baseline': (tail) => /\]\s*\}\r?\n$/.test(tail),
   'an egress-audit report (junit)': (tail) => /<\/testsuites>\r?\n$/.test(tail),
   'an egress-audit report (markdown)': (tail, whole) => /^- (Streams: \d+\.|(⚠️|❌) .*\))$/u.test(lastLine(tail, whole) ?? ''),
-  "egress-audit parse's records (ndjson)": (tail, whole) => isRecord(lastLine(tail, whole) ?? ''),
+  "egress-audit parse's records (ndjson)": (tail, whole) => isRecord(lastObject(tail, whole) ?? ''),
 };
 
 /**
@@ -101,7 +144,8 @@ const ENDINGS: Record<OwnOutput, (tail: string, whole: boolean) => boolean> = {
  * short file), a byte-order mark decoded, or null: a log, or anything else. Both ends must be as the
  * writer leaves them, so that a log whose first lines an app wrote (`kubectl logs --all-containers`,
  * the app's container first) cannot pass for a report and be left out with the proxy's entries after it.
- * Parse's records are told by whole lines, so only when the first and the last fit in the head and tail.
+ * Parse's records are told by whole objects (lines, or pretty-printed ones), so only when the first and the last fit
+ * in the head and tail; a pretty-printed report by its opening without the whitespace between tokens.
  */
 export function ownOutputOf(head: Uint8Array, tail: Uint8Array = head): OwnOutput | null {
   const opened = openedAs(head);
@@ -118,13 +162,20 @@ interface Opened {
 /** What `head` opens as, or null (a log): the first half of telling an own output, enough to know whether its end is worth reading. */
 function openedAs(head: Uint8Array): Opened | null {
   const text = decodeText(head);
-  const what = openingOf(Buffer.from(text)) ?? (isRecord(firstLine(text) ?? '') ? RECORDS : null);
+  const what = openingOf(Buffer.from(text)) ?? prettyOpeningOf(text) ?? (isRecord(firstObject(text) ?? '') ? RECORDS : null);
   return what === null ? null : { what, text, encoding: utf16Of(head) ?? 'utf-8' };
 }
 
 /** Whether the file that `opened` began ends as its writer ends it: `tail` its last bytes, or null when the head was the whole file. */
 function endsAs(opened: Opened, tail: Uint8Array | null): boolean {
   return ENDINGS[opened.what](tail === null ? opened.text : new TextDecoder(opened.encoding).decode(tail), tail === null);
+}
+
+/** The report, flows or baseline that `text` opens as pretty-printed (or compacted: `jq -c` of a SARIF report), or null. */
+function prettyOpeningOf(text: string): OwnOutput | null {
+  if (!text.startsWith('{')) return null;
+  const compact = compactJson(text, COMPACT_HEAD);
+  return COMPACT_OPENINGS.find((o) => compact.startsWith(o.text))?.what ?? null;
 }
 
 /** The report or flows that UTF-8 `first` opens as, or null. */

@@ -3,10 +3,13 @@
  * names a log the records hold and so reads it too): every entry would be audited twice, once from each, and the
  * doubled sidecar entry finds its gateway entry once only (a false via-gateway-unconfirmed). Copies are not told
  * line by line here (a record is no longer its line's text, and the log may have changed since), so the run is
- * refused, naming both, and the person gives one or the other.
+ * refused, naming both, and the person gives one or the other. A role flag naming such a log that is not there
+ * (the logs elsewhere) names no input: it gives the records their role, and its file is taken out of the inputs.
  */
 import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import type { LogStream, RoleAssignment } from '../types.js';
 
 /** The path a name resolves to on disk (links followed), or null when it names no file there (stdin, a missing file). */
 function resolved(name: string): string | null {
@@ -47,4 +50,19 @@ export class RecordsOfInputs {
   checkAll(recordLogs: ReadonlyMap<string, readonly string[]>): void {
     for (const [records, logs] of recordLogs) for (const log of logs) this.check(records, log);
   }
+}
+
+/**
+ * `streams` without the files a role flag alone names that are not there but that a records stream names as a
+ * source (`audit kept.ndjson --gateway logs/gw.log`, the logs left on another machine): the flag gives those records
+ * their role (file-source.ts recordSources), and the file itself is no input, so it is no stream error either; its
+ * sampled role is taken out of `assignments`. A missing file no records name stays, and fails when read (exit 3).
+ */
+export function withoutFlaggedRecordLogs(streams: LogStream[], recordLogs: ReadonlyMap<string, readonly string[]>, assignments: Map<string, RoleAssignment>): LogStream[] {
+  const named = new Set([...recordLogs.values()].flat().map((log) => resolve(log)));
+  return streams.filter((s) => {
+    const meant = s.absentFlagged === true && named.has(resolve(s.info.name));
+    if (meant) assignments.delete(s.info.name);
+    return !meant;
+  });
 }

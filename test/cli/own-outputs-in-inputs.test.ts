@@ -79,6 +79,38 @@ describe("an earlier run's output in a log directory", () => {
     });
   }
 
+  it("parse's records as jq -c leaves them (a key dropped, keys reordered) are told as parse's own are and left out", async () => {
+    const dir = logsIn(tempDir('ea-own-jq-'));
+    const lines = readFileSync(join(outputs, 'records.log'), 'utf8').split('\n').filter((l) => l !== '');
+    const edits: Record<string, (r: Record<string, unknown>) => unknown> = {
+      'no-format.log': ({ format: _, ...r }) => r,
+      'reordered.log': (r) => ({ source: r['source'], ...r }),
+    };
+    for (const [name, edit] of Object.entries(edits)) writeFileSync(join(dir, name), lines.map((l) => `${JSON.stringify(edit(JSON.parse(l) as Record<string, unknown>))}\n`).join(''));
+    const res = await runCli(['audit', dir, '-o', 'json']);
+    for (const name of Object.keys(edits)) expect(res.stderr).toContain(`egress-audit: ${join(dir, name)}: egress-audit parse's records (ndjson), not a log; left out\n`);
+    const report = JSON.parse(res.stdout) as Report;
+    expect(report.summary.verdicts).toEqual(alone.summary.verdicts);
+    expect(report.coverage.lines).toEqual(alone.coverage.lines);
+  });
+
+  it('pretty-printed (`jq .`, tabs, four spaces) or compacted (`jq -c`), they are told by their first and last objects and left out as written', async () => {
+    const dir = logsIn(tempDir('ea-own-pretty-'));
+    const json = OWN.filter((o) => !['junit.log', 'markdown.log'].includes(o.file));
+    const indents = ['  ', '\t', '    ', ''];
+    for (const own of json) {
+      const values = readFileSync(join(outputs, own.file), 'utf8').trim().split(own.file === 'flows.log' || own.file === 'records.log' ? '\n' : /(?!)/);
+      indents.forEach((indent, i) => writeFileSync(join(dir, `${i}-${own.file}`), values.map((v) => `${JSON.stringify(JSON.parse(v), null, indent)}\n`).join('')));
+    }
+    const res = await runCli(['audit', dir, '-o', 'json']);
+    for (const own of json) for (const i of indents.keys()) expect(res.stderr).toContain(`egress-audit: ${join(dir, `${i}-${own.file}`)}: ${own.what}, not a log; left out\n`);
+    const report = JSON.parse(res.stdout) as Report;
+    expect(report.summary.verdicts).toEqual(alone.summary.verdicts);
+    expect(report.coverage.lines).toEqual(alone.coverage.lines);
+    expect(report.coverage.warnings.filter((w) => w.code !== 'own-outputs-skipped')).toEqual(alone.coverage.warnings);
+    expect(res.code).toBe(alone.summary.exitCode);
+  });
+
   it('a glob leaves them out too, and parse does, printing each record once', async () => {
     const dir = logsIn(tempDir('ea-own-glob-'));
     for (const own of OWN) copyFileSync(join(outputs, own.file), join(dir, own.file));
@@ -113,8 +145,13 @@ describe("an earlier run's output in a log directory", () => {
     const direct = readFileSync(fixture('scenarios/direct-passthrough/sidecar.log'), 'utf8');
     const opening = readFileSync(join(outputs, 'json.log'), 'utf8').split('\n').slice(0, 3).join('\n');
     writeFileSync(join(dir, 'app-and-proxy.log'), `${opening}\n${direct}`);
+    // Pretty-printed openings too: a report's, a record's.
+    const record = readFileSync(join(outputs, 'records.log'), 'utf8').split('\n')[0] as string;
+    writeFileSync(join(dir, 'pretty-report-and-proxy.log'), `${JSON.stringify(JSON.parse(readFileSync(join(outputs, 'json.log'), 'utf8')), null, 2).slice(0, 300)}\n${direct}`);
+    writeFileSync(join(dir, 'pretty-record-and-proxy.log'), `${JSON.stringify(JSON.parse(record), null, 2)}\n${direct}`);
     const res = await runCli(['audit', dir, '-o', 'json']);
     expect(res.stderr).not.toContain('left out');
+    expect((JSON.parse(res.stdout) as Report).coverage.streams).toHaveLength(3);
     const report = JSON.parse(res.stdout) as Report;
     expect(report.summary.verdicts['direct']).toBeGreaterThan(0);
     expect(res.code).toBe(1);

@@ -98,6 +98,43 @@ describe("parse's records audit as the logs they came from", () => {
     expect(await audit(['-'], both.lines.map((l) => `${l}\n`).join(''))).toEqual(logs);
   });
 
+  it.each<[string, (r: Record<string, unknown> & { source: Record<string, unknown> }) => unknown]>([
+    ['del(.source.container)', ({ source: { container: _, ...source }, ...r }) => ({ ...r, source })],
+    ['del(.source.timestamp)', ({ source: { timestamp: _, ...source }, ...r }) => ({ ...r, source })],
+    ['del(.format)', ({ format: _, ...r }) => r],
+    ['del(.route_name)', ({ route_name: _, ...r }) => r],
+    ['{source} + . (keys reordered)', ({ source, ...r }) => ({ source, ...r })],
+  ])('records jq changed (%s) are read back as the lines they came from, the first one too: the logs\' verdicts and evidence', async (_, edit) => {
+    const [s0, s1] = [join(SCENARIOS, 'seed-000-via-gateway-tcp'), join(SCENARIOS, 'seed-001-direct-external-db')];
+    const recs = await records([s0, s1]);
+    const edited = recs.lines.map((l) => `${JSON.stringify(edit(JSON.parse(l) as Record<string, unknown> & { source: Record<string, unknown> }))}\n`).join('');
+    // Before, its first line did not pass for a record: all were read as JSON logs of one stream (direct 2, via-gateway-unconfirmed 1, evidence -:1).
+    const got = await audit(['-'], edited);
+    expect(got.verdicts).toMatchObject({ direct: 1, 'via-gateway': 1, 'via-gateway-unconfirmed': 0 });
+    expect(got).toEqual(await audit([s0, s1]));
+  });
+
+  it('records of logs piped into parse in two runs (source `-`) are two logs, each cited as its records\' `-`: no false mixed-roles', async () => {
+    const dir = join(SCENARIOS, 'seed-000-via-gateway-tcp');
+    const piped = async (log: string, name: string): Promise<string> => {
+      const parsed = await runCli(['parse', '-'], { input: readFileSync(join(dir, log), 'utf8') });
+      const path = join(tempDir('ea-records-stdin-'), name);
+      writeFileSync(path, parsed.stdout);
+      return path;
+    };
+    const [sidecar, gateway] = [await piped('sidecar.log', 'r1.ndjson'), await piped('egress-gateway.log', 'r2.ndjson')];
+    // Before, both were the one log `-`: read as a sidecar's, its gateway entry a mixed-roles failure (exit 1).
+    const res = await runCli(['audit', sidecar, gateway, '-o', 'ndjson']);
+    expect(res.code, res.stderr).toBe(0);
+    const got = audited(res);
+    expect(got.warnings).toEqual([]);
+    expect(got.flows).toEqual([`via-gateway via-gateway/joined ${sidecar}#-:1 ${gateway}#-:1`]);
+    // Beside this run's own standard input (the gateway's log piped in), the same.
+    const withStdin = await audit([sidecar, '-'], readFileSync(join(dir, 'egress-gateway.log'), 'utf8'));
+    expect(withStdin.flows).toEqual([`via-gateway via-gateway/joined ${sidecar}#-:1 -:1`]);
+    expect(withStdin.warnings).toEqual([]);
+  });
+
   it('records filtered by their source (jq -c select): without the gateway\'s, the sidecar\'s are via-gateway-unconfirmed; the gateway\'s alone are gateway-only', async () => {
     const recs = await records([SEED_003]);
     const gatewayLog = join(SEED_003, 'egress-gateway.log');
@@ -118,8 +155,20 @@ describe("parse's records audit as the logs they came from", () => {
     const res = await runCli(['audit', 'records.ndjson', '--sidecar', 'logs/egress-gateway.log', '-o', 'ndjson', '--fail-on', 'none', '--explain'], { cwd });
     expect(res.stderr).toContain('records.ndjson#logs/egress-gateway.log');
     expect(res.stderr).toContain('logs/egress-gateway.log named by --sidecar');
-    const report = ndjson(res.stdout).find((l) => l['type'] === 'report') as { summary: { verdicts: Record<string, number> } };
+    const report = ndjson(res.stdout).find((l) => l['type'] === 'report') as { summary: { verdicts: Record<string, number> }; coverage: { streams: { name: string }[]; warnings: { code: string }[] } };
     expect(report.summary.verdicts).toMatchObject({ direct: 2, 'via-gateway-unconfirmed': 2, 'via-gateway': 0 });
+    // The flag's file, not there, is no input: no stream error (before, exit 3: `logs/egress-gateway.log: no such file or directory`).
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).not.toContain('no such file');
+    expect(report.coverage.streams.map((s) => s.name)).toEqual(['records.ndjson']);
+    expect(report.coverage.warnings.map((w) => w.code)).not.toContain('stream-errors');
+    // Named as it is (the gateway's), the audit is the logs' own; a flag naming a file no record names is still an input that fails (exit 3).
+    const gateway = await runCli(['audit', 'records.ndjson', '--gateway', 'logs/egress-gateway.log', '-o', 'ndjson'], { cwd });
+    expect(gateway.code, gateway.stderr).toBe(0);
+    expect((ndjson(gateway.stdout).find((l) => l['type'] === 'report') as { summary: { verdicts: Record<string, number> } }).summary.verdicts).toMatchObject({ 'via-gateway': 2 });
+    const typo = await runCli(['audit', 'records.ndjson', '--gateway', 'logs/egress-gatway.log', '-o', 'json'], { cwd });
+    expect(typo.code).toBe(3);
+    expect(typo.stderr).toContain('egress-audit: logs/egress-gatway.log: no such file or directory');
   });
 
   it('a flag naming the records\' own stream (--gateway -) gives its role to records no flag names', async () => {

@@ -61,10 +61,26 @@ describe("parse's records read back by an audit are envelopes naming the line th
   });
 
   it('a stream whose first JSON line is not one of parse\'s records is a log: a `source` object in it, or in its later lines, is an extra field', () => {
-    const log = { ...FIELDS, source: { file: 'x', line: 1 } }; // an access log whose format has a key named source
-    const got = read([log, record(FIELDS, {})]);
-    expect(got.map((g) => g.envelope)).toEqual([null, null]);
-    expect(got[1]?.extra).toMatchObject({ format: 'istio-1.9' });
+    // Access logs whose format has a key named source: Go's slog (a function beside file and line), a key no record has, a source naming no line.
+    for (const log of [{ ...FIELDS, source: { function: 'main.main', file: 'x.go', line: 1 } }, { ...FIELDS, level: 'info', source: { file: 'x', line: 1 } }, { ...FIELDS, source: { file: 'x', line: '1' } }]) {
+      const got = read([log, record(FIELDS, {})]);
+      expect(got.map((g) => g.envelope)).toEqual([null, null]);
+      expect(got[1]?.extra).toMatchObject({ format: 'istio-1.9' });
+    }
+  });
+
+  it('a first record as jq leaves it (keys dropped or reordered, no format, extra or source.timestamp) makes a records stream still', () => {
+    const { start_time, upstream_cluster, ...rest } = FIELDS;
+    const edited = [
+      { source: { file: 'logs/gw.log', line: 7, pod: null }, upstream_cluster, start_time, ...rest },
+      { ...FIELDS, source: { line: 7, file: 'logs/gw.log' } },
+      { ...FIELDS, format: null, source: { file: 'logs/gw.log', line: 7, pod: null, namespace: null, container: null } },
+    ];
+    for (const first of edited) {
+      const got = read([first, record(FIELDS, { line: 8 })]);
+      expect(got.map((g) => g.envelope)).toMatchObject([{ source: { file: 'logs/gw.log', line: 7 } }, { source: { file: 'logs/gw.log', line: 8 } }]);
+      expect(got[0]?.start).toBe(start_time);
+    }
   });
 
   it('parse (which does not read records back) reads a record as before: a JSON access log with format and source as extra fields', () => {

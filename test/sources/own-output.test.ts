@@ -71,7 +71,6 @@ describe('ownOutputOf', () => {
     // Istio's JSON log has the record's keys, but not format and source; a log with keys named so, in another order or shape, stays one.
     expect(ownOutputOf(bytes(line(RECORD)))).toBeNull();
     expect(ownOutputOf(bytes(line({ ...RECORD, format: 'istio-1.9', source: 'sidecar' })))).toBeNull();
-    expect(ownOutputOf(bytes(line({ format: 'istio-1.9', source: SOURCE, ...RECORD })))).toBeNull();
     expect(ownOutputOf(bytes(line({ ...RECORD, format: 'istio-1.9', source: { ...SOURCE, extra: 1 } })))).toBeNull();
     expect(ownOutputOf(bytes(LOG_LINE))).toBeNull();
     const codeql = JSON.stringify({ $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [{ tool: { driver: { name: 'CodeQL' } } }] }, null, 2);
@@ -79,6 +78,25 @@ describe('ownOutputOf', () => {
     expect(ownOutputOf(bytes('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="jest tests" tests="1">\n'))).toBeNull();
     expect(ownOutputOf(bytes('## egress-audit runbook\n'))).toBeNull();
     expect(ownOutputOf(bytes(''))).toBeNull();
+  });
+
+  it('tells records as jq leaves them (keys reordered or dropped), and pretty-printed outputs by their first and last objects', () => {
+    const { start_time } = RECORD;
+    expect(ownOutputOf(bytes(line({ format: 'istio-1.9', source: SOURCE, ...RECORD })))).toBe("egress-audit parse's records (ndjson)");
+    expect(ownOutputOf(bytes(line({ source: { file: 'a.log', line: 3 }, start_time })))).toBe("egress-audit parse's records (ndjson)");
+    const pretty = (text: string, indent: string): string => text.trim().split('\n').map((l) => `${JSON.stringify(JSON.parse(l), null, indent)}\n`).join('');
+    for (const indent of ['  ', '\t', '    ']) {
+      expect(ownOutputOf(bytes(pretty(record() + record({ extra: { a: 1 } }), indent)))).toBe("egress-audit parse's records (ndjson)");
+      expect(ownOutputOf(bytes(pretty(FLOWS, indent)))).toBe("egress-audit audit's flows (ndjson)");
+      expect(ownOutputOf(bytes(pretty(JSON_REPORT.replaceAll('\n', ''), indent)))).toBe('an egress-audit report (json)');
+      const long = bytes(pretty(record(), indent).repeat(40));
+      expect(ownOutputOf(long.subarray(0, 3000), long.subarray(long.length - 3000))).toBe("egress-audit parse's records (ndjson)");
+      // An app's pretty-printed record or report first, the proxy's entries after: a log.
+      expect(ownOutputOf(bytes(pretty(record(), indent) + LOG_LINE))).toBeNull();
+      expect(ownOutputOf(bytes(pretty(FLOWS, indent) + LOG_LINE))).toBeNull();
+    }
+    expect(ownOutputOf(bytes(JSON.stringify(JSON.parse(SARIF)) + '\n'))).toBe('an egress-audit report (sarif)');
+    expect(ownOutputOf(bytes(`${JSON.stringify({ ...RECORD, format: 'istio-1.9', source: { ...SOURCE, function: 'main' } }, null, 2)}\n`))).toBeNull();
   });
 
   it('tells a record only by a whole first line within the head', () => {
