@@ -111,8 +111,8 @@ function releasing<T>(lines: AsyncGenerator<T>, release: () => Promise<void>): A
 
 /**
  * A stream read once, copied to a temporary file chunk by chunk as the caller reads it (`write`), then read back
- * from its start as often as asked, each read in chunks of `chunkSize`. Released when the process ends, or by
- * `release()` (the main read's end, or its stop).
+ * once from its start (`chunks`), which releases the copy at its end or stop; `release()` gives it up unread. The
+ * file is unlinked from the start, so it is gone with the process whatever happens.
  */
 export class ForwardCopy {
   private size = 0;
@@ -143,10 +143,10 @@ export class ForwardCopy {
     this.size += chunk.length;
   }
 
-  /** The copy from its start; the copy is released when the read ends or is stopped. */
+  /** The copy from its start, in chunks of `chunkSize`; the copy is released when the read ends or is stopped. */
   chunks(chunkSize: number): AsyncIterable<Uint8Array> {
     const { file, size } = this;
-    const lines = (async function* () {
+    const read = (async function* () {
       try {
         for (let at = 0; at < size; ) {
           const buffer = Buffer.allocUnsafe(Math.min(chunkSize, size - at));
@@ -159,10 +159,10 @@ export class ForwardCopy {
         await file.release();
       }
     })();
-    return releasing(lines, () => file.release());
+    return releasing(read, () => file.release());
   }
 
-  /** Gives the copy up unread (its sample failed, the run stopped). */
+  /** Gives the copy up unread (its write failed, the run stopped). */
   release(): Promise<void> {
     return this.file.release();
   }
