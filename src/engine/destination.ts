@@ -57,6 +57,17 @@ function ipAddress(a: string | null): string | null {
   return isIpAddress(a) ? a : null;
 }
 
+/**
+ * The IP a destination named only by the client's claim went to (`claimed`: its Host header or SNI through
+ * PassthroughCluster or a wildcard cluster), or undefined for any other destination or when it is not known: the
+ * name proves nothing, so a finding's identity (fingerprint.ts) and its baseline entry hold the address too.
+ */
+export function claimedIp(d: Destination): string | undefined {
+  if (d.claimed !== true) return undefined;
+  const ip = ipOf(d.address);
+  return ip === null || ip === '' ? undefined : ip;
+}
+
 function byAddress(address: string | null, fallbackPort: number | null, external: boolean): Destination {
   const ip = ipOf(address);
   if (ip === null) return make('unknown', fallbackPort, null, external);
@@ -98,6 +109,8 @@ export function sidecarDestination(r: AccessRecord, c: ClusterInfo, viaGateway: 
     // sent as `Host: 190.64.31.232`) is the client's word and must not name where the bytes went.
     // Its port too: sent direct, the port is the one the app dialled, never a `:443` the Host header claims.
     if (viaGateway) return make(a.host, a.port ?? origPort, address, external, claimed);
+    // A claimed Host that is an IP literal names an address, and the log says which one the bytes went to: that one.
+    if (claimed && isIpLiteral(a.host) && address !== null) return byAddress(address, origPort ?? a.port ?? c.port, external);
     // A short name (`legacy-api`) is completed in the caller's own namespace: one that leaves the mesh is named in
     // full, so that an exception for default's `legacy-api` never allows another namespace's Service of that name.
     if (!named || namesClusterHost(a.host, c, !external)) return make(a.host, origPort ?? a.port ?? c.port, address, external, claimed);

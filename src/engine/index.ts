@@ -17,6 +17,7 @@ export { offlineContext } from './context.js';
 export { inferRoles, learnGatewayIps } from './roles.js';
 export { learnMeshIps, learnPodIps } from './learned-pods.js';
 export { canonicalKey, canonicalName } from './net.js';
+export { claimedIp } from './destination.js';
 export { asciiName, NON_ASCII, unicodeGlobProblem } from './idn.js';
 export { PairMemo } from './cache.js';
 export type { Engine, EngineCounters, RoleSample } from './types.js';

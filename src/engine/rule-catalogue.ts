@@ -354,23 +354,6 @@ export function catalogueFix(id: RuleId): string | null {
   return TEXT[id].fix?.(null) ?? null;
 }
 
-/**
- * A finding's fix when its flows went to several addresses under one claimed name (DNS that answers with more than one):
- * its suggested exception names every address still to allow (`cidrs` is all a claimed name can be allowed by), not
- * only the first flow's. `more`: its flows went to further addresses than those listed.
- */
-export function withSuggestedAddresses(fix: string | null, addresses: readonly string[], more: boolean): string | null {
-  if (fix === null || addresses.length === 0) return fix;
-  const list = addresses.map((a) => ipScalar(a) ?? JSON.stringify(a)).join(', ');
-  // The destination's `cidrs` only (it follows id, reason and verdicts: exception()), never a caller's `from: {cidrs}`.
-  const widened = fix.replace(/(`\{id: <name>, reason: <why>, (?:verdicts: \[[^\]]*\], )?)cidrs: \[[^\]]*\]/, (_all, head: string) => `${head}cidrs: [${list}]`);
-  // A fix naming no destination address lists none, so it has no "these" to speak of.
-  if (widened === fix) return fix;
-  return more
-    ? `${widened} Its flows went to more addresses than these ${addresses.length}: a name that varies this much is better routed through the egress gateway.`
-    : widened;
-}
-
 /** A flow's fix: its rule's template filled with the flow's caller and host (and the cause its facts show), or null. */
 export function flowFix(id: RuleId, s: FixSubject): string | null {
   return TEXT[id].fix?.(s) ?? null;

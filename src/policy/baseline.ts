@@ -87,7 +87,7 @@ function isWhole(entry: Partial<BaselineEntry>): entry is BaselineEntry {
   return (
     typeof entry.fingerprint === 'string' && typeof entry.verdict === 'string' && typeof entry.rule === 'string' &&
     typeof entry.destination === 'string' && typeof entry.sourceWorkload === 'string' &&
-    (entry.namespace === null || typeof entry.namespace === 'string')
+    (entry.namespace === null || typeof entry.namespace === 'string') && (entry.address === undefined || typeof entry.address === 'string')
   );
 }
 
@@ -148,6 +148,7 @@ export function baselineEntries(findings: readonly Finding[], failOn?: readonly 
     verdict: f.verdict,
     rule: f.rule,
     destination: f.destination,
+    ...(f.address === undefined ? {} : { address: f.address }),
     namespace: f.namespace,
     sourceWorkload: f.sourceWorkload,
   }));

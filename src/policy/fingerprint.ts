@@ -4,6 +4,7 @@
  * or a new connection keeps the fingerprint and a baseline stays valid.
  */
 import { createHash } from 'node:crypto';
+import { claimedIp } from '../engine/index.js';
 import type { Flow } from '../types.js';
 
 /** Bumped if the fingerprint's inputs ever change, so old baselines stop matching instead of matching wrongly. */
@@ -25,21 +26,30 @@ export interface FingerprintParts {
   destination: string;
   namespace: string | null;
   sourceWorkload: string;
+  /**
+   * The IP a flow to a name only the client claimed went to (its Host header or SNI through PassthroughCluster or a
+   * wildcard cluster): the name proves nothing, so the finding is the address's too, and a baseline holding it never
+   * holds a flow that claims the same name to another address. Absent for any other finding (its hash unchanged).
+   */
+  address?: string;
 }
 
 /** The hash of a finding's stable parts: 16 hex characters (64 bits of sha256); a baseline entry's own fields give it back. */
 export function fingerprintOfParts(p: FingerprintParts): string {
   const parts = [FINGERPRINT_VERSION, p.verdict, p.rule, p.destination.toLowerCase(), p.namespace ?? '', stableWorkload(p.sourceWorkload)];
+  if (p.address !== undefined) parts.push(p.address.toLowerCase());
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
 }
 
 /** The hash of the stable parts of a flow, as its finding is fingerprinted. */
 export function fingerprintOf(flow: Flow): string {
+  const address = claimedIp(flow.destination);
   return fingerprintOfParts({
     verdict: flow.verdict,
     rule: flow.rule,
     destination: flow.destination.key,
     namespace: flow.source.namespace,
     sourceWorkload: flow.source.workload,
+    ...(address === undefined ? {} : { address }),
   });
 }

@@ -8,11 +8,7 @@ import type { EvidenceRef, Finding } from './model.js';
 import { compareStrings, insertSmallest } from './bounded.js';
 import { OTHER, REPORT_LIMITS } from './limits.js';
 import { msToIso } from '../pipeline/times.js';
-import { withSuggestedAddresses } from '../engine/rule-catalogue.js';
-import { ipOf } from '../engine/net.js';
-
-/** How many addresses of a claimed name a finding's suggested exception lists (a CDN name can answer with hundreds). */
-const SUGGESTED_ADDRESSES = 8;
+import { claimedIp } from '../engine/destination.js';
 
 interface Evidence {
   t: number;
@@ -37,10 +33,8 @@ interface Group {
   failing: boolean;
   allowedBy: ExceptionRef | null;
   expiredException: ExceptionRef | null;
-  /** The addresses its flows to a claimed name went to and no exception allows yet (the SUGGESTED_ADDRESSES lowest, in order), or null. */
-  addresses: string[] | null;
-  /** True when there were more such addresses than it holds. */
-  moreAddresses: boolean;
+  /** The IP its flows went to when their destination is a name only the client claimed (claimedIp: part of its fingerprint), or undefined. */
+  address: string | undefined;
 }
 
 /** Evidence at `t` from `file`:`line` by `hop` against `b`: the order of compareEvidence, without an object for the first. */
@@ -93,54 +87,8 @@ function newGroup(flow: Flow, fingerprint: string, folded: boolean): Group {
     failing: false,
     allowedBy: null,
     expiredException: null,
-    addresses: null,
-    moreAddresses: false,
+    address: folded ? undefined : claimedIp(flow.destination),
   };
-}
-
-/**
- * IPv4 addresses in numeric order (151.101.0.2 before 151.101.0.10), anything else (IPv6, including one with a dotted
- * tail, `64:ff9b::1.2.3.4`) after them in text order: a total order, so the kept set does not depend on arrival.
- */
-function compareAddresses(a: string, b: string): number {
-  if (a === b) return 0;
-  const x = ipv4Number(a);
-  const y = ipv4Number(b);
-  if (x >= 0 && y >= 0) return x - y;
-  if (x >= 0 || y >= 0) return x >= 0 ? -1 : 1;
-  return compareStrings(a, b);
-}
-
-/** A dotted-quad IPv4 address as a number, or -1 for anything else; without splitting, as this runs for every flow of a finding to a claimed name. */
-function ipv4Number(text: string): number {
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || ++dots > 3) return -1;
-      value = value * 256 + octet;
-      octet = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57 && digits < 3) {
-      octet = octet * 10 + c - 48;
-      digits++;
-      if (octet > 255) return -1;
-    } else return -1;
-  }
-  return dots === 3 && digits > 0 ? value * 256 + octet : -1;
-}
-
-/** Notes the address a claimed name's flow went to, for the finding's suggested exception (withSuggestedAddresses). */
-function addAddress(group: Group, flow: Flow): void {
-  if (flow.destination.claimed !== true || flow.allowedBy !== null || group.remediation === null) return;
-  const ip = ipOf(flow.destination.address);
-  if (ip === null || ip === '') return;
-  // The lowest addresses, not the first seen, so that the suggestion does not depend on the order flows arrive in.
-  const kept = insertSmallest((group.addresses ??= []), ip, SUGGESTED_ADDRESSES, compareAddresses);
-  if (kept.kind === 'rejected' || kept.kind === 'kept-evicting') group.moreAddresses = true;
 }
 
 /** The finding groups of a report, in bounded memory. */
@@ -164,7 +112,6 @@ export class FindingTable {
     addEvidence(group, flow.gateway, 'gateway', t);
     const related = flow.related;
     for (let i = 0; i < related.length; i++) addEvidence(group, related[i] as Entry, 'gateway', t); // no iterator per flow
-    addAddress(group, flow);
     group.failing ||= flow.failing;
     group.allowedBy = pickException(group.allowedBy, flow.allowedBy);
     group.expiredException = pickException(group.expiredException, flow.expiredException);
@@ -203,8 +150,9 @@ function toFinding(g: Group, failOn: readonly string[]): Finding {
     verdict: g.verdict,
     rule: g.rule,
     reason: g.reason,
-    remediation: g.addresses === null ? g.remediation : withSuggestedAddresses(g.remediation, g.addresses, g.moreAddresses),
+    remediation: g.remediation,
     destination: g.destination,
+    ...(g.address === undefined ? {} : { address: g.address }),
     sourceWorkload: g.sourceWorkload,
     namespace: g.namespace,
     count: g.count,

@@ -1,4 +1,5 @@
 /** Facts about a flow that the aggregates and writers derive the same way everywhere. */
+import type { Finding } from './model.js';
 import type { Flow, Verdict } from '../types.js';
 
 /** Verdicts that are findings whatever --fail-on says (DOMAIN.md: traffic that escaped or was not proven). */
@@ -21,4 +22,9 @@ export function flowEndMs(flow: Flow): number {
 export function flowFingerprint(flow: Flow): string {
   if (flow.fingerprint) return flow.fingerprint;
   return `${flow.verdict}|${flow.rule}|${flow.destination.key}|${workloadLabel(flow.source.namespace, flow.source.workload)}`;
+}
+
+/** A finding's destination as a person reads it: a name only the client claimed says the address its flows went to (`api.example.com:443 at 45.33.32.156`), so that two findings claiming one name are told apart. */
+export function findingDestination(f: Pick<Finding, 'destination' | 'address'>): string {
+  return f.address === undefined ? f.destination : `${f.destination} at ${f.address}`;
 }

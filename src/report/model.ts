@@ -41,6 +41,8 @@ export interface Finding {
   reason: string;
   remediation: string | null;
   destination: string;
+  /** Only for a destination named by the client's claim alone (a Host header or SNI sent direct): the IP its flows went to, part of its fingerprint. */
+  address?: string;
   sourceWorkload: string;
   namespace: string | null;
   count: number;

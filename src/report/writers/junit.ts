@@ -5,7 +5,7 @@
  * names it. So the test counts in CI agree with the exit code, whatever the format.
  */
 import { noEvidence, type Finding, type Report } from '../model.js';
-import { workloadLabel } from '../flow-facts.js';
+import { findingDestination, workloadLabel } from '../flow-facts.js';
 import { findingStatus, logTimeStatement, resultStatement, warningFailsRun, windowCoverageStatement } from '../statements.js';
 import { plural } from '../../text/plural.js';
 import { xml, xmlLines } from '../xml.js';
@@ -56,7 +56,7 @@ function coverageCases(report: Report): Case[] {
 }
 
 function findingText(f: Finding): string[] {
-  const lines = [`${f.rule}: ${workloadLabel(f.namespace, f.sourceWorkload)} -> ${f.destination} (${plural(f.count, 'flow')}, ${f.firstSeen ?? '?'} .. ${f.lastSeen ?? '?'})`, `  reason: ${f.reason}`];
+  const lines = [`${f.rule}: ${workloadLabel(f.namespace, f.sourceWorkload)} -> ${findingDestination(f)} (${plural(f.count, 'flow')}, ${f.firstSeen ?? '?'} .. ${f.lastSeen ?? '?'})`, `  reason: ${f.reason}`];
   if (f.remediation) lines.push(`  fix: ${f.remediation}`);
   if (f.allowedBy) lines.push(`  allowed by ${f.allowedBy.id}: ${f.allowedBy.reason}${f.allowedBy.expires ? ` (expires ${f.allowedBy.expires})` : ''}`);
   if (f.expiredException) lines.push(`  expired exception ${f.expiredException.id} (${f.expiredException.expires ?? '?'}): ${f.expiredException.reason}`);

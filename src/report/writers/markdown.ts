@@ -4,7 +4,7 @@
  */
 import { VERDICTS } from '../../types.js';
 import type { Coverage, DestinationSummary, Finding, Report } from '../model.js';
-import { workloadLabel } from '../flow-facts.js';
+import { findingDestination, workloadLabel } from '../flow-facts.js';
 import { clip, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../clip.js';
 import { mdCode, mdLineStart, mdText } from '../markdown-escape.js';
 import { findingStatus, logTimeStatement, noFindingsStatement, resultStatement, skippedStatement, warningFailsRun, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
@@ -87,7 +87,7 @@ function findingsTable(findings: Finding[], coverage: Coverage): string[] {
   if (findings.length === 0) return ['### Findings', '', noFindingsStatement(coverage)];
   const all = findings.slice(0, MARKDOWN_MAX_FINDINGS).map(
     (f) =>
-      `| ${STATUS_ICON[findingStatus(f)]} | ${f.verdict} | ${code(workloadLabel(f.namespace, f.sourceWorkload))} | ${code(f.destination)} | ${f.count} | ${code(f.rule)} | ${why(f)} | ${evidenceCell(f)} |`,
+      `| ${STATUS_ICON[findingStatus(f)]} | ${f.verdict} | ${code(workloadLabel(f.namespace, f.sourceWorkload))} | ${code(findingDestination(f))} | ${f.count} | ${code(f.rule)} | ${why(f)} | ${evidenceCell(f)} |`,
   );
   const rows = withinBytes(all, MARKDOWN_FINDINGS_BYTES);
   const more = moreFindings(findings, rows.length);

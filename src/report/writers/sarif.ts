@@ -11,7 +11,7 @@ import type { Verdict } from '../../types.js';
 import { NO_EVIDENCE_CODES, type Finding, type Report } from '../model.js';
 import { escapeControl as safe } from '../../text/escape.js';
 import { fixText, ruleInfo, type RuleInfo } from '../../engine/rule-catalogue.js';
-import { workloadLabel } from '../flow-facts.js';
+import { findingDestination, workloadLabel } from '../flow-facts.js';
 import { VERDICT_MEANING, resultStatement, warningFailsRun } from '../statements.js';
 import { documentWriter, type ReportWriter } from './output.js';
 import { wellFormedJson } from '../well-formed.js';
@@ -100,7 +100,7 @@ function suppressions(f: Finding): object[] | undefined {
 
 function message(f: Finding): string {
   const who = workloadLabel(f.namespace, f.sourceWorkload);
-  const parts = [`${f.verdict}: ${who} -> ${f.destination} (${f.count} ${f.count === 1 ? 'flow' : 'flows'}).`, f.reason];
+  const parts = [`${f.verdict}: ${who} -> ${findingDestination(f)} (${f.count} ${f.count === 1 ? 'flow' : 'flows'}).`, f.reason];
   if (f.remediation) parts.push(`Fix: ${f.remediation}`);
   if (f.expiredException) parts.push(`Exception ${f.expiredException.id} expired${f.expiredException.expires ? ` on ${f.expiredException.expires}` : ''}.`);
   return safe(parts.join(' '));

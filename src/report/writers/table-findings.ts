@@ -3,7 +3,7 @@ import type { ExceptionRef } from '../../types.js';
 import type { Coverage, Finding } from '../model.js';
 import { shownAdvice, shownPath, shownSentence, shownValue } from './table-text.js';
 import type { Palette } from '../../text/color.js';
-import { workloadLabel } from '../flow-facts.js';
+import { findingDestination, workloadLabel } from '../flow-facts.js';
 import { findingStatus, noFindingsStatement } from '../statements.js';
 import { labelled, wrap, WIDTH } from './layout.js';
 import { findingCounts, moreFindings } from './more-findings.js';
@@ -21,7 +21,7 @@ function exceptionText(e: ExceptionRef, verb: string): string {
 function headline(f: Finding, p: Palette): string[] {
   const status = findingStatus(f);
   const who = shownValue(workloadLabel(f.namespace, f.sourceWorkload));
-  const text = `${f.verdict} ${who} -> ${shownValue(f.destination)}  ${f.count} ${f.count === 1 ? 'flow' : 'flows'}`;
+  const text = `${f.verdict} ${who} -> ${shownValue(findingDestination(f))}  ${f.count} ${f.count === 1 ? 'flow' : 'flows'}`;
   const lines = wrap(text, WIDTH - DETAIL_INDENT).map((l) => ' '.repeat(DETAIL_INDENT) + l);
   const paint = status === 'FAIL' ? (s: string) => p.bold(p.red(s)) : status === 'WARN' ? p.yellow : p.dim;
   const first = lines[0] as string;

@@ -1,0 +1,61 @@
+// A flow to a name only the client claimed (its Host header or SNI through PassthroughCluster or a wildcard cluster)
+// was fingerprinted by that name alone: a baseline holding one such finding held a direct flow to any address that
+// claimed the name (exit 0), and SARIF merged both into one alert. A Host header that is an IP literal was shown as
+// the destination, where the log said the bytes went to another address.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
+
+/** A sidecar's HTTP request through PassthroughCluster to `ip`, claiming `host`. */
+function passthrough(host: string, ip: string): string {
+  return `[2024-06-26T03:30:14.684Z] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 2381 12 12 "-" "curl/8.8.0" "599df0d8-0c22-9daa-820e-b4b03dd12db1" "${host}" "${ip}:80" PassthroughCluster 10.42.0.7:47908 ${ip}:80 10.42.0.7:47906 - allow_any`;
+}
+
+function log(dir: string, name: string, line: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${line}\n`);
+  return path;
+}
+
+interface Report {
+  findings: { destination: string; address?: string; fingerprint: string; baselined: boolean; failing: boolean }[];
+}
+
+describe('a baseline of a finding to a name the client claimed', () => {
+  it('holds that address only: the same name claimed towards another address is a new finding, and fails', async () => {
+    const dir = tempDir('ea-baseline-claimed-');
+    const known = log(dir, 'known.log', passthrough('api.dropboxapi.com', '162.125.68.19'));
+    const other = log(dir, 'other.log', passthrough('api.dropboxapi.com', '45.33.32.156'));
+    const baseline = join(dir, 'baseline.json');
+    expect((await runCli(['audit', '--sidecar', known, '--write-baseline', baseline])).code).toBe(1);
+    expect(readFileSync(baseline, 'utf8')).toContain('"destination":"api.dropboxapi.com:80","address":"162.125.68.19"');
+    expect((await runCli(['audit', '--sidecar', known, '--baseline', baseline])).code).toBe(0);
+    const res = await runCli(['audit', '--sidecar', other, '--baseline', baseline, '-o', 'json']);
+    expect(res.code).toBe(1); // was 0: one fingerprint for both
+    const [finding] = (JSON.parse(res.stdout) as Report).findings;
+    expect(finding).toMatchObject({ destination: 'api.dropboxapi.com:80', address: '45.33.32.156', baselined: false, failing: true });
+    const table = (await runCli(['audit', '--sidecar', other, '--baseline', baseline])).stdout;
+    expect(table).toContain('FAIL     direct 10.42.0.7 -> api.dropboxapi.com:80 at 45.33.32.156  1 flow');
+  });
+
+  it('is keyed by the address the log says, when the claimed Host is an IP literal of another address', async () => {
+    const dir = tempDir('ea-baseline-claimed-ip-');
+    const res = await runCli(['audit', '--sidecar', log(dir, 'ip.log', passthrough('162.125.68.19', '45.33.32.156')), '-o', 'json']);
+    const [finding] = (JSON.parse(res.stdout) as Report).findings;
+    expect(finding?.destination).toBe('45.33.32.156:80'); // was 162.125.68.19:80, the Host header's word
+    expect(finding?.address).toBeUndefined(); // an address, not a claim
+  });
+
+  it('leaves the fingerprint of a finding to a named cluster as it was (a baseline of it still holds it)', async () => {
+    const dir = tempDir('ea-baseline-named-');
+    const line = '[2024-06-26T03:30:14.684Z] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 2381 12 12 "-" "curl/8.8.0" "599df0d8-0c22-9daa-820e-b4b03dd12db1" "api.stripe.com" "54.187.174.169:443" outbound|443||api.stripe.com 10.42.0.7:47908 54.187.174.169:443 10.42.0.7:47906 - default';
+    const res = await runCli(['audit', '--sidecar', log(dir, 'named.log', line), '-o', 'json']);
+    const [finding] = (JSON.parse(res.stdout) as Report).findings;
+    expect(finding).toMatchObject({ destination: 'api.stripe.com:443', fingerprint: 'bdd17ee9eb9f02e6' }); // as a8b7841 gave it
+    expect(finding?.address).toBeUndefined();
+  });
+});
