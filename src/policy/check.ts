@@ -58,8 +58,38 @@ const meshCidrProblem: Check = (text) => {
   if (problem !== null) return problem;
   const range = parseRange(text);
   if (range === null || range[1] !== 0) return null;
-  return `puts every ${range[0].kind() === 'ipv4' ? 'IPv4' : 'IPv6'} address inside the mesh, so no flow to one could be found direct: name the pod and service ranges`;
+  return everyAddress(range[0].kind() === 'ipv4' ? 'IPv4' : 'IPv6');
 };
+
+/** Why mesh ranges that hold every address of a family are refused (`verb`: what one range, or several together, do). */
+function everyAddress(family: 'IPv4' | 'IPv6', verb = 'puts'): string {
+  return `${verb} every ${family} address inside the mesh, so no flow to one could be found direct: name the pod and service ranges`;
+}
+
+/**
+ * The family whose every address the mesh ranges `cidrs` hold together (`0.0.0.0/1` and `128.0.0.0/1`, as a /0 split
+ * to pass its check), or null: their union, range by range in order, reaches from the family's first address to its last.
+ */
+function wholeFamilyCovered(cidrs: readonly string[]): 'IPv4' | 'IPv6' | null {
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    const width = family === 'ipv4' ? 32 : 128;
+    const spans: [bigint, bigint][] = [];
+    for (const text of cidrs) {
+      const range = cidrProblem(text) === null ? parseRange(text) : null;
+      if (range === null || range[0].kind() !== family) continue;
+      const first = range[0].toByteArray().reduce((n, byte) => (n << 8n) | BigInt(byte), 0n);
+      spans.push([first, first + (1n << BigInt(width - range[1])) - 1n]);
+    }
+    spans.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    let next = 0n; // the first address no range so far holds
+    for (const [first, last] of spans) {
+      if (first > next) break;
+      if (last + 1n > next) next = last + 1n;
+    }
+    if (next === 1n << BigInt(width)) return family === 'ipv4' ? 'IPv4' : 'IPv6';
+  }
+  return null;
+}
 
 /** Why a port range such as `"8000-8100"` is wrong, or null when it is fine (other shapes are the schema's job). */
 export function portProblem(entry: unknown): string | null {
@@ -100,6 +130,9 @@ export function semanticIssues(doc: unknown): Issue[] {
   const issues: Issue[] = [];
   const mesh = map(map(doc)['mesh']);
   each(issues, ['mesh', 'cidrs'], mesh['cidrs'], meshCidrProblem);
+  const cidrs = list(mesh['cidrs']).filter((c): c is string => typeof c === 'string');
+  const covered = cidrs.some((c) => meshCidrProblem(c) !== null) ? null : wholeFamilyCovered(cidrs);
+  if (covered !== null) issues.push({ path: ['mesh', 'cidrs'], anchor: 'value', message: `together ${everyAddress(covered, 'put')}` });
   each(issues, ['mesh', 'gatewayHosts'], mesh['gatewayHosts'], hostGlobProblem);
   const firstById = new Map<string, number>();
   list(map(doc)['allow']).forEach((entry, i) => {
@@ -113,13 +146,14 @@ export function semanticIssues(doc: unknown): Issue[] {
   return issues;
 }
 
-/** Checks mesh ranges given on the command line (--mesh-cidr): the first bad one and what is wrong with it, or null. */
+/** Checks mesh ranges given on the command line (--mesh-cidr): the first bad one and what is wrong with it (or all of them, when together they hold a whole family), or null. */
 export function firstBadCidr(cidrs: readonly string[]): { cidr: string; problem: string } | null {
   for (const cidr of cidrs) {
     const problem = meshCidrProblem(cidr);
     if (problem !== null) return { cidr, problem };
   }
-  return null;
+  const covered = wholeFamilyCovered(cidrs);
+  return covered === null ? null : { cidr: cidrs.join(', '), problem: `together ${everyAddress(covered, 'put')}` };
 }
 
 /** Checks host globs given on the command line, returning the first bad one (or null). */

@@ -127,6 +127,8 @@ const INVALID_CASES: { name: string; message: string }[] = [
   // Read as ipaddr.js (and Go) read it, this is all of 190.0.0.0/8, not the one address it looks like.
   { name: 'cidr-broader-than-written', message: '6:13: allow[0].cidrs[0]: "190.64.31.232/8" has address bits set past its /8 prefix, so it is all of 190.0.0.0/8: write that, or 190.64.31.232/32 for the one address' },
   { name: 'mesh-cidr-everything', message: '4:23: mesh.cidrs[1]: "0.0.0.0/0" puts every IPv4 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
+  // A /0 split in halves to pass the check above: the ranges together hold every address.
+  { name: 'mesh-cidr-everything-split', message: '4:10: mesh.cidrs: together put every IPv6 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
   { name: 'brace-glob', message: '6:13: allow[0].hosts[0]: "{a,b}.vendor.example" is not a host glob (letters, digits, ".", "-", "_", and the wildcards "*" and "?")' },
   { name: 'host-with-port', message: '6:13: allow[0].hosts[0]: "api.vendor.example:443" must not hold a port (use ports:)' },
   { name: 'port-zero', message: '7:13: allow[0].ports[0]: must be a port (1-65535) or a range such as "8000-8100"' },

@@ -118,10 +118,17 @@ describe('mergeSettings precedence', () => {
     expect(mergeSettings(DEFAULTS, NO_POLICY, { ...NO_FLAGS, meshCidr: ['::ffff:10.0.0.5', '10.0.0.0/8'] }).meshCidrs).toEqual(['10.0.0.5/32', '10.0.0.0/8']);
   });
 
+  it('takes mesh ranges that leave some address of each family outside, however wide', () => {
+    const meshCidr = ['0.0.0.0/1', '192.0.0.0/2', '::/1'];
+    expect(mergeSettings(DEFAULTS, NO_POLICY, { ...NO_FLAGS, meshCidr }).meshCidrs).toEqual(meshCidr);
+  });
+
   it.each([
     { name: 'a bad --mesh-cidr', flags: { ...NO_FLAGS, meshCidr: ['10.0.0.0/8', '10/8'] }, message: '--mesh-cidr: "10/8" is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address' },
     { name: 'a --mesh-cidr with address bits past its prefix', flags: { ...NO_FLAGS, meshCidr: ['fd00::1/8'] }, message: '--mesh-cidr: "fd00::1/8" has address bits set past its /8 prefix, so it is all of fd00::/8: write that, or fd00::1/128 for the one address' },
     { name: 'a --mesh-cidr of every address', flags: { ...NO_FLAGS, meshCidr: ['::ffff:0:0/96'] }, message: '--mesh-cidr: "::ffff:0:0/96" puts every IPv4 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
+    { name: 'halves of every address in two --mesh-cidr', flags: { ...NO_FLAGS, meshCidr: ['0.0.0.0/1', '128.0.0.0/1'] }, message: '--mesh-cidr: "0.0.0.0/1, 128.0.0.0/1" together put every IPv4 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
+    { name: 'quarters of every address, out of order and overlapping', flags: { ...NO_FLAGS, meshCidr: ['192.0.0.0/2', '10.0.0.0/8', '0.0.0.0/2', '128.0.0.0/2', '64.0.0.0/2'] }, message: '--mesh-cidr: "192.0.0.0/2, 10.0.0.0/8, 0.0.0.0/2, 128.0.0.0/2, 64.0.0.0/2" together put every IPv4 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
     { name: 'a bad --gateway-host', flags: { ...NO_FLAGS, gatewayHost: ['gw:15443'] }, message: '--gateway-host: "gw:15443" is not a host glob (letters, digits, ".", "-", "_", "*", "?")' },
     { name: 'a bad --cluster-domain', flags: { ...NO_FLAGS, clusterDomain: 'Cluster Local' }, message: '--cluster-domain: "Cluster Local" is not a DNS domain such as cluster.local' },
     { name: 'a --cluster-domain with an empty label, which mesh.clusterDomain refuses', flags: { ...NO_FLAGS, clusterDomain: 'cluster..local' }, message: '--cluster-domain: "cluster..local" is not a DNS domain such as cluster.local' },
