@@ -146,14 +146,18 @@ export function gatewayDestination(
   }
   const host = namedHost(c);
   const named = host !== null;
+  // As at a sidecar: through PassthroughCluster or a wildcard cluster the gateway dialled the address it was given, so
+  // the Host header or SNI is only the caller's word (an SNI gateway, which resolves the SNI itself, is another matter).
+  const claimed = c.kind === 'passthrough' || (c.kind === 'outbound' && c.wildcard);
   if (g.authority !== null && g.authority.length > 0) {
     const a = splitAuthority(g.authority);
     // As at a sidecar: the gateway dialled its cluster's host, whatever Host header (or SNI) the caller sent.
-    if (!named || namesClusterHost(a.host, c)) return make(a.host, c.port ?? portOf(up) ?? a.port, up, true);
+    if (claimed && isIpLiteral(a.host) && up !== null) return byAddress(up, c.port ?? a.port, true);
+    if (!named || namesClusterHost(a.host, c)) return make(a.host, c.port ?? portOf(up) ?? a.port, up, true, claimed);
   }
   const sni = plainSni(g.requested_server_name);
   if (sni !== null && (!named || namesClusterHost(sni, c))) {
-    return make(sni, c.host === sni ? c.port : sidePort ?? portOf(ipAddress(g.downstream_local_address)), up, true);
+    return make(sni, c.host === sni ? c.port : sidePort ?? portOf(ipAddress(g.downstream_local_address)), up, true, claimed);
   }
   if (host !== null) return make(host, c.port, up, true);
   return byAddress(up ?? (sidecar === null ? null : ipAddress(sidecar.downstream_local_address)), null, true);

@@ -59,3 +59,23 @@ describe('a baseline of a finding to a name the client claimed', () => {
     expect(finding?.address).toBeUndefined();
   });
 });
+
+describe('an exception naming a host, at the egress gateway', () => {
+  it('does not allow a gateway-only flow whose name the caller only claimed (PassthroughCluster, a wildcard cluster), as at a sidecar', async () => {
+    const dir = tempDir('ea-gateway-claimed-');
+    const lines = [
+      '[2022-02-19T09:31:17.147Z] "- - -" 0 - - - "-" 85 844 12 - "-" "-" "-" "-" "45.33.32.156:443" PassthroughCluster 10.108.0.55:49356 10.108.0.55:443 192.168.10.7:33706 api.partner.example -',
+      '[2022-02-19T09:31:18.147Z] "- - -" 0 - - - "-" 85 844 12 - "-" "-" "-" "-" "45.33.32.156:443" outbound|443||*.partner.example 10.108.0.55:49357 10.108.0.55:443 192.168.10.7:33707 api.partner.example -',
+      '[2022-02-19T09:31:19.147Z] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 612 29 28 "-" "curl/7.64.0" "7f1c8b0e-3d2a-9b4c-8e6f-0a1b2c3d4e51" "api.partner.example" "45.33.32.156:80" PassthroughCluster 10.108.0.55:49358 10.108.0.55:8080 192.168.10.7:33708 - -',
+    ];
+    const gateway = join(dir, 'egress-gateway.log');
+    writeFileSync(gateway, `${lines.join('\n')}\n`);
+    const policy = join(dir, 'policy.yaml');
+    writeFileSync(policy, 'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: partner\n    reason: a test\n    verdicts: [gateway-only]\n    hosts: [api.partner.example, "*.partner.example"]\n    from:\n      cidrs: [192.168.10.0/24]\n');
+    const res = await runCli(['audit', '--gateway', gateway, '--policy', policy, '--fail-on', 'gateway-only', '-o', 'json']);
+    expect(res.code).toBe(1); // was 0: all three allowed by `partner`
+    const report = JSON.parse(res.stdout) as { flows: { allowedBy: unknown }[]; coverage: { warnings: { code: string }[] } };
+    expect(report.flows.map((f) => f.allowedBy)).toEqual([null, null, null]);
+    expect(report.coverage.warnings.map((w) => w.code)).toContain('claimed-host-not-trusted');
+  });
+});
