@@ -1,7 +1,7 @@
 /**
- * A finding's identity across runs: what happened (verdict, rule), to where (destination key) and from
- * which workload. Pod names, ephemeral ports, addresses and times are left out, so a restarted pod
- * or a new connection keeps the fingerprint and a baseline stays valid.
+ * A finding's identity across runs: what happened (verdict, rule), to where (destination key, and for a name only the
+ * client claimed the IP it went to) and from which workload. Pod names, ephemeral ports, callers' addresses and times
+ * are left out, so a restarted pod or a new connection keeps the fingerprint and a baseline stays valid.
  */
 import { createHash } from 'node:crypto';
 import { claimedIp } from '../engine/index.js';

@@ -1,5 +1,6 @@
 /** Facts about a flow that the aggregates and writers derive the same way everywhere. */
 import type { Finding } from './model.js';
+import { claimedIp } from '../engine/destination.js';
 import type { Flow, Verdict } from '../types.js';
 
 /** Verdicts that are findings whatever --fail-on says (DOMAIN.md: traffic that escaped or was not proven). */
@@ -18,10 +19,10 @@ export function flowEndMs(flow: Flow): number {
   return end;
 }
 
-/** The finding group key: the policy stage's fingerprint, or verdict|rule|destination|workload without one. */
+/** The finding group key: the policy stage's fingerprint, or verdict|rule|destination|workload|claimed IP without one. */
 export function flowFingerprint(flow: Flow): string {
   if (flow.fingerprint) return flow.fingerprint;
-  return `${flow.verdict}|${flow.rule}|${flow.destination.key}|${workloadLabel(flow.source.namespace, flow.source.workload)}`;
+  return `${flow.verdict}|${flow.rule}|${flow.destination.key}|${workloadLabel(flow.source.namespace, flow.source.workload)}|${claimedIp(flow.destination) ?? ''}`;
 }
 
 /** A finding's destination as a person reads it: a name only the client claimed says the address its flows went to (`api.example.com:443 at 45.33.32.156`), so that two findings claiming one name are told apart. */

@@ -105,12 +105,16 @@ describe('ReportBuilder findings', () => {
     ]);
   });
 
-  it('groups by verdict, rule, destination and workload when the policy stage set no fingerprint', () => {
-    const flows = [flow(), flow(), flow({ source: { workload: 'cart', pod: null, namespace: 'shop', address: null } })];
+  it('groups by verdict, rule, destination, workload and a claimed name\'s address when the policy stage set no fingerprint', () => {
+    const claimed = (address: string): Flow =>
+      flow({ destination: { key: 'api.example.com:443', host: 'api.example.com', port: 443, address: `${address}:443`, external: true, claimed: true } });
+    const flows = [flow(), flow(), flow({ source: { workload: 'cart', pod: null, namespace: 'shop', address: null } }), claimed('203.0.113.9'), claimed('203.0.113.10')];
     const findings = built(flows).findings();
-    expect(findings.map((f) => [f.fingerprint, f.count])).toEqual([
-      ['direct|direct/passthrough-cluster|api.example.com:443|shop/checkout', 2],
-      ['direct|direct/passthrough-cluster|api.example.com:443|shop/cart', 1],
+    expect(findings.map((f) => [f.fingerprint, f.count, f.address])).toEqual([
+      ['direct|direct/passthrough-cluster|api.example.com:443|shop/checkout|', 2, undefined],
+      ['direct|direct/passthrough-cluster|api.example.com:443|shop/cart|', 1, undefined],
+      ['direct|direct/passthrough-cluster|api.example.com:443|shop/checkout|203.0.113.10', 1, '203.0.113.10'],
+      ['direct|direct/passthrough-cluster|api.example.com:443|shop/checkout|203.0.113.9', 1, '203.0.113.9'],
     ]);
   });
 
