@@ -60,9 +60,9 @@ function ipScalar(value: string | null): string | null {
 
 /**
  * A host name a policy's `hosts` can hold as itself: a glob character in it would widen the exception, another (or a
- * name longer than DNS allows, 253) is refused (policy/glob.ts hostGlobProblem).
+ * name longer than DNS allows, 253, or one with an empty label) is refused (policy/glob.ts hostGlobProblem).
  */
-const LITERAL_HOST = /^[A-Za-z0-9._-]{1,253}$/;
+const LITERAL_HOST = /^(?!\.)(?!.*\.\.)[A-Za-z0-9._-]{1,253}$/;
 
 /**
  * How an exception names the destination: by address where the name proves nothing (claimed), is an IP, or is no

@@ -91,8 +91,9 @@ function wholeFamilyCovered(cidrs: readonly string[]): 'IPv4' | 'IPv6' | null {
   return null;
 }
 
-/** Why a port range such as `"8000-8100"` is wrong, or null when it is fine (other shapes are the schema's job). */
+/** Why a port range such as `"8000-8100"` (or a quoted port, `"443"`) is wrong, or null when it is fine (other shapes are the schema's job). */
 export function portProblem(entry: unknown): string | null {
+  if (typeof entry === 'string' && /^\d+$/.test(entry)) return Number(entry) >= 1 && Number(entry) <= 65535 ? null : 'must be a port (1-65535) or a range such as "8000-8100"';
   if (typeof entry !== 'string' || !/^\d+-\d+$/.test(entry)) return null;
   const [from, to] = entry.split('-').map(Number) as [number, number];
   if (from < 1 || to > 65535) return 'must be a range of ports 1-65535';

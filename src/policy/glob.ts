@@ -13,6 +13,8 @@ export function hostGlobProblem(text: string): string | null {
   if (text.length > 253) return 'is longer than a DNS name can be (253)';
   if (text.includes(':')) return 'must not hold a port (use ports:)';
   if (!HOST_GLOB.test(text)) return 'is not a host glob (letters, digits, ".", "-", "_", and the wildcards "*" and "?")';
+  // No name has an empty label: `b..com` would never match, and nothing would say so.
+  if (text.startsWith('.') || text.includes('..')) return 'has an empty label (".." or a leading "."), which no host name has';
   return null;
 }
 

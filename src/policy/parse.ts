@@ -46,7 +46,7 @@ function render(file: string, doc: Document, counter: LineCounter, issues: Issue
 
 function portRange(entry: number | string): PortRange {
   if (typeof entry === 'number') return { from: entry, to: entry };
-  const [from, to] = entry.split('-').map(Number) as [number, number];
+  const [from, to = from] = entry.split('-').map(Number) as [number, number?];
   return { from, to };
 }
 

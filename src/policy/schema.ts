@@ -36,7 +36,7 @@ const exception = {
       type: ['integer', 'string'],
       minimum: 1,
       maximum: 65535,
-      pattern: '^\\d{1,5}-\\d{1,5}$',
+      pattern: '^\\d{1,5}(-\\d{1,5})?$',
       expected: 'a port (1-65535) or a range such as "8000-8100"',
     })),
     from: {
@@ -71,7 +71,7 @@ export const POLICY_JSON_SCHEMA = {
       properties: {
         cidrs: strings('CIDRs such as 10.0.0.0/8'),
         clusterDomain: { type: 'string', pattern: DNS_NAME, expected: 'a DNS domain such as cluster.local' },
-        gatewayHosts: strings('host globs such as "*egressgateway*"'),
+        gatewayHosts: nonEmpty('leave it out for the default, "*egressgateway*"', strings('host globs such as "*egressgateway*"')),
       },
     },
     allow: list('exceptions', exception),

@@ -114,7 +114,7 @@ describe('the rule catalogue', () => {
   });
 
   it('never lets a Host header widen the exception: a host that is no literal name is named by its address', () => {
-    for (const host of ['*', 'evil.example", "*', 'a?.example', 'evil.example]', `${'a'.repeat(250)}.com`]) {
+    for (const host of ['*', 'evil.example", "*', 'a?.example', 'evil.example]', `${'a'.repeat(250)}.com`, 'a..example', '.example']) {
       const [exception] = policyFrom(flowFix('direct/service-entry-host', { ...flow, host, endpoint: '203.0.113.9' })).exceptions;
       expect(exception).toMatchObject({ hosts: [], cidrs: ['203.0.113.9'] });
     }

@@ -23,6 +23,11 @@ function thrownBy(fn: () => unknown): InputError {
 }
 
 describe('parsePolicy on valid files', () => {
+  it('reads a quoted port as that port, as it reads a quoted range ("443" was refused while "443-443" was taken)', () => {
+    const text = 'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: api\n    reason: Vendor API.\n    hosts: [api.vendor.example]\n    ports: ["443", 8443, "9000-9001"]\n';
+    expect(parsePolicy(text, 'quoted.yaml').exceptions[0]?.ports).toEqual([{ from: 443, to: 443 }, { from: 8443, to: 8443 }, { from: 9000, to: 9001 }]);
+  });
+
   it('reads every field of the full example', async () => {
     const expected: Policy = {
       file: 'full.yaml',
@@ -130,6 +135,9 @@ const INVALID_CASES: { name: string; message: string }[] = [
   // A /0 split in halves to pass the check above: the ranges together hold every address.
   { name: 'mesh-cidr-everything-split', message: '4:10: mesh.cidrs: together put every IPv6 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
   { name: 'brace-glob', message: '6:13: allow[0].hosts[0]: "{a,b}.vendor.example" is not a host glob (letters, digits, ".", "-", "_", and the wildcards "*" and "?")' },
+  { name: 'host-empty-label', message: '6:13: allow[0].hosts[0]: "api..vendor.example" has an empty label (".." or a leading "."), which no host name has' },
+  { name: 'empty-gateway-hosts', message: '4:17: mesh.gatewayHosts: must not be empty (leave it out for the default, "*egressgateway*")' },
+  { name: 'quoted-port-zero', message: '7:13: allow[0].ports[0]: must be a port (1-65535) or a range such as "8000-8100"' },
   { name: 'host-with-port', message: '6:13: allow[0].hosts[0]: "api.vendor.example:443" must not hold a port (use ports:)' },
   { name: 'port-zero', message: '7:13: allow[0].ports[0]: must be a port (1-65535) or a range such as "8000-8100"' },
   { name: 'reversed-port-range', message: '7:13: allow[0].ports[0]: must be a range from a lower to a higher port' },
