@@ -133,13 +133,17 @@ export class FindingTable {
     return folded;
   }
 
-  /** The findings, failing first, then by verdict order, count and fingerprint; folded groups last. */
+  /** The findings, failing first (folded groups after the tracked ones of each), then by verdict order, count and fingerprint. */
   list(failOn: readonly string[]): Finding[] {
     const tracked = [...this.groups.values()].map((g) => toFinding(g, failOn));
     tracked.sort(compareFindings);
     const folded = [...this.folded.values()].map((g) => toFinding(g, failOn));
     folded.sort(compareFindings);
-    return [...tracked, ...folded];
+    // Failing first, folded or not: a listing cut at its first rows (the table's, Markdown's 50) must show an `(other)`
+    // group that fails the run, not only findings that do not.
+    const failing = (f: Finding): boolean => f.failing;
+    const passing = (f: Finding): boolean => !f.failing;
+    return [...tracked.filter(failing), ...folded.filter(failing), ...tracked.filter(passing), ...folded.filter(passing)];
   }
 }
 
