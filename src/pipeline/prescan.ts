@@ -9,7 +9,7 @@ import type { RoleLookup } from './entry-builder.js';
 import { HEAD_WAIT_MS, readStart } from './head-wait.js';
 import { replayed } from '../sources/peek.js';
 import { CHUNK, recordSources } from '../sources/file-source.js';
-import { ForwardCopy } from '../sources/spool.js';
+import { StreamCopy } from '../sources/spool.js';
 
 /** Records sampled per stream (or per pod inside a stream) to infer roles from content. */
 export const SAMPLE_RECORDS = 2000;
@@ -144,36 +144,16 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
  * anyway (it holds one log after another), so no flow is later than it would have been.
  */
 async function copiedToItsEnd(stream: LogStream, head: Uint8Array[], rest: AsyncIterator<Uint8Array>, pending: Promise<IteratorResult<Uint8Array>> | null, reader: StreamReader, waitUntil: number): Promise<LogStream> {
-  const copy = await ForwardCopy.open(stream.info.name, 'holds parse\'s records, read to its end before the audit, and its temporary copy');
-  let failure: { error: unknown } | null = null;
-  try {
-    for (const chunk of head) await copy.write(chunk);
-    const after = replayed([], false, rest, pending)[Symbol.asyncIterator]();
-    for (;;) {
-      let next: IteratorResult<Uint8Array>;
-      try {
-        next = await after.next();
-      } catch (error) {
-        failure = { error }; // the stream's own failure: the main read meets it after the bytes before it
-        break;
-      }
-      if (next.done === true) break;
-      reader.push(next.value);
-      await copy.write(next.value);
+  async function* sampledOn(): AsyncGenerator<Uint8Array> {
+    yield* head; // sampled already
+    for await (const chunk of replayed([], false, rest, pending)) {
+      reader.push(chunk);
+      yield chunk;
     }
     reader.end();
-  } catch (error) {
-    await copy.release();
-    throw error; // the copy could not be written (a full disk): an input error naming the place
   }
-  return {
-    info: stream.info,
-    waitUntil,
-    async *chunks() {
-      yield* copy.chunks(CHUNK);
-      if (failure !== null) throw failure.error;
-    },
-  };
+  const copy = await StreamCopy.of(sampledOn(), stream.info.name, 'holds parse\'s records, read to its end before the audit, and its temporary copy');
+  return { info: stream.info, waitUntil, chunks: () => copy.forwards(CHUNK) };
 }
 
 /**

@@ -53,54 +53,28 @@ async function privateTempFile(): Promise<{ handle: FileHandle; release(): Promi
  * disk) is an input error naming the place.
  */
 export async function spoolBackwards(chunks: AsyncIterable<Uint8Array>, name: string, maxLineLength: number): Promise<BackwardRead> {
-  let file;
-  try {
-    file = await privateTempFile();
-  } catch (error) {
-    throw spoolError(name, error, NEWEST_FIRST);
-  }
   const tally = new SpanTally();
-  let failure: unknown = null;
-  try {
+  async function* tallied(): AsyncGenerator<Uint8Array> {
     for await (const chunk of chunks) {
-      await writeFully(file.handle, chunk, tally.size);
       tally.add(chunk);
+      yield chunk;
     }
-  } catch (error) {
-    if (error instanceof SpoolWriteError) {
-      await file.release();
-      throw spoolError(name, error.cause, NEWEST_FIRST);
-    }
-    failure = error; // the source's own failure: reported after the lines copied before it
   }
+  const copy = await StreamCopy.of(tallied(), name, NEWEST_FIRST);
   const span = tally.span();
-  const handle = file.handle;
-  return {
-    lines: span.lines,
-    chunks(signal) {
-      const lines = (async function* () {
-        try {
-          yield* backwardChunks(handle, name, span, maxLineLength, signal);
-          if (failure !== null) throw failure;
-        } finally {
-          await file.release();
-        }
-      })();
-      return releasing(lines, () => file.release());
-    },
-  };
+  return { lines: span.lines, chunks: (signal) => copy.readWith((handle) => backwardChunks(handle, name, span, maxLineLength, signal)) };
 }
 
 /**
- * `lines` whose return() also runs `release`: a generator never started runs no finally, and a read the
+ * `chunks` whose return() also runs `release`: a generator never started runs no finally, and a read the
  * run stops before its first chunk (the merge returns every stream it leaves) must close its copy too.
  */
-function releasing<T>(lines: AsyncGenerator<T>, release: () => Promise<void>): AsyncIterable<T> {
+function releasing<T>(chunks: AsyncGenerator<T>, release: () => Promise<void>): AsyncIterable<T> {
   const iterator: AsyncIterator<T> = {
-    next: () => lines.next(),
+    next: () => chunks.next(),
     async return() {
       try {
-        return await lines.return(undefined);
+        return await chunks.return(undefined);
       } finally {
         await release();
       }
@@ -110,78 +84,87 @@ function releasing<T>(lines: AsyncGenerator<T>, release: () => Promise<void>): A
 }
 
 /**
- * A stream read once, copied to a temporary file chunk by chunk as the caller reads it (`write`), then read back
- * once from its start (`chunks`), which releases the copy at its end or stop; `release()` gives it up unread. The
- * file is unlinked from the start, so it is gone with the process whatever happens.
+ * A stream that can be read only once, copied whole to a temporary file, unlinked from the start (gone with the
+ * process, whatever happens), to be read back once: from its start or its end. The copy is released when that read
+ * ends or is stopped.
  */
-export class ForwardCopy {
-  private size = 0;
-
+export class StreamCopy {
   private constructor(
     private readonly file: { handle: FileHandle; release(): Promise<void> },
-    private readonly name: string,
-    private readonly why: string,
+    /** Bytes copied. */
+    private readonly size: number,
+    /** The source's own failure, which a read of the copy meets after the bytes copied before it; null when it ended well. */
+    private readonly failure: { error: unknown } | null,
   ) {}
 
-  /** A new, empty copy of the stream `name`; `why` it is copied, for the error a full disk gives. */
-  static async open(name: string, why: string): Promise<ForwardCopy> {
+  /**
+   * Copies `chunks` (a generator may look at each as it passes: a sample, a tally). The source's own failure ends
+   * the copy there; a copy that cannot be written (a full disk) is an InputError naming the place, `why` saying what
+   * the copy is for.
+   */
+  static async of(chunks: AsyncIterable<Uint8Array>, name: string, why: string): Promise<StreamCopy> {
+    let file;
     try {
-      return new ForwardCopy(await privateTempFile(), name, why);
+      file = await privateTempFile();
     } catch (error) {
       throw spoolError(name, error, why);
     }
-  }
-
-  /** Appends a chunk; a failed write (a full disk) is an input error naming the place. */
-  async write(chunk: Uint8Array): Promise<void> {
-    try {
-      await writeFully(this.file.handle, chunk, this.size);
-    } catch (error) {
-      await this.file.release();
-      throw spoolError(this.name, (error as SpoolWriteError).cause, this.why);
-    }
-    this.size += chunk.length;
-  }
-
-  /** The copy from its start, in chunks of `chunkSize`; the copy is released when the read ends or is stopped. */
-  chunks(chunkSize: number): AsyncIterable<Uint8Array> {
-    const { file, size } = this;
-    const read = (async function* () {
+    const iterator = chunks[Symbol.asyncIterator]();
+    let size = 0;
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
       try {
-        for (let at = 0; at < size; ) {
-          const buffer = Buffer.allocUnsafe(Math.min(chunkSize, size - at));
-          const { bytesRead } = await file.handle.read(buffer, 0, buffer.length, at);
-          if (bytesRead === 0) return;
-          at += bytesRead;
-          yield buffer.subarray(0, bytesRead);
-        }
+        next = await iterator.next();
+      } catch (error) {
+        return new StreamCopy(file, size, { error });
+      }
+      if (next.done === true) return new StreamCopy(file, size, null);
+      try {
+        await writeFully(file.handle, next.value, size);
+      } catch (error) {
+        await file.release();
+        throw spoolError(name, error, why);
+      }
+      size += next.value.length;
+    }
+  }
+
+  /** The copy from its start, in chunks of `chunkSize`, then the source's failure, if any. */
+  forwards(chunkSize: number): AsyncIterable<Uint8Array> {
+    const { size } = this;
+    return this.readWith(async function* (handle) {
+      for (let at = 0; at < size; ) {
+        const buffer = Buffer.allocUnsafe(Math.min(chunkSize, size - at));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
+        if (bytesRead === 0) return;
+        at += bytesRead;
+        yield buffer.subarray(0, bytesRead);
+      }
+    });
+  }
+
+  /** The copy as `read` reads its file (backward-lines.ts: from its end), then the source's failure, if any. */
+  readWith<T>(read: (handle: FileHandle) => AsyncIterable<T>): AsyncIterable<T> {
+    const { file, failure } = this;
+    const chunks = (async function* () {
+      try {
+        yield* read(file.handle);
+        if (failure !== null) throw failure.error;
       } finally {
         await file.release();
       }
     })();
-    return releasing(read, () => file.release());
-  }
-
-  /** Gives the copy up unread (its write failed, the run stopped). */
-  release(): Promise<void> {
-    return this.file.release();
+    return releasing(chunks, () => file.release());
   }
 }
 
 /** Why a newest-first stream is copied. */
 const NEWEST_FIRST = 'runs newest first, and its temporary copy (to read it from its end)';
 
-/** A write to the temporary copy failed (told apart from the source's own failures). */
-class SpoolWriteError extends Error {}
-
 async function writeFully(handle: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
-  try {
-    for (let done = 0; done < chunk.length; ) {
-      const { bytesWritten } = await handle.write(chunk, done, chunk.length - done, position + done);
-      done += bytesWritten;
-    }
-  } catch (error) {
-    throw new SpoolWriteError('write failed', { cause: error });
+  for (let done = 0; done < chunk.length; ) {
+    const { bytesWritten } = await handle.write(chunk, done, chunk.length - done, position + done);
+    done += bytesWritten;
   }
 }
 
