@@ -63,6 +63,16 @@ export function resolveFormat(text: string): FormatSpec | string {
   return typeof format === 'string' ? `invalid format string: ${format}` : { kind: 'custom', format, source: text };
 }
 
+/** How a LineParser reads for its reader (each off by default: `parse`'s reading). */
+export interface LineParserOptions {
+  /** A faster reader of plain text lines (the audit's WebAssembly lane). */
+  textSpans?: TextSpans | null;
+  /** Parse's records are read back as the lines their source names (the audit's readers: records-envelope.ts). */
+  readsRecords?: boolean;
+  /** The reader's entries are judged (an audit's, a watch's): a JSON line that logs nowhere it went is 'no-upstream'. */
+  judges?: boolean;
+}
+
 /**
  * Turns physical lines of one stream into records: strips envelopes (joining partial lines),
  * recognises the format, and fills `view`. One per stream: it remembers the last layout that matched.
@@ -75,18 +85,14 @@ export class LineParser {
   private readonly envelopes: EnvelopeStripper;
   private readonly text: TextFormatParser;
 
-  /**
-   * @param textSpans a faster reader of plain text lines (the audit's WebAssembly lane), or null.
-   * @param readsRecords parse's records are read back as the lines their source names (the audit's readers: records-envelope.ts).
-   * @param judges the reader's entries are judged (an audit's, a watch's): a JSON line that logs nowhere it went is 'no-upstream'.
-   */
+  private readonly judges: boolean;
+
   constructor(
     private readonly spec: FormatSpec,
     maxLineLength: number,
-    textSpans: TextSpans | null = null,
-    readsRecords = false,
-    private readonly judges = false,
+    { textSpans = null, readsRecords = false, judges = false }: LineParserOptions = {},
   ) {
+    this.judges = judges;
     const carries = spec.kind === 'custom' ? spec.format.carries : undefined;
     const ownTime = spec.kind === 'custom' && spec.format.leadingTime === true;
     this.envelopes = new EnvelopeStripper(maxLineLength, carries === undefined ? hasIstioKeys : (obj) => hasIstioKeys(obj) || carries(obj), ownTime, readsRecords);

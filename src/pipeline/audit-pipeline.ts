@@ -211,7 +211,7 @@ export class AuditPipeline {
     const windowMs = this.options.settings.windowMs;
     const builder = new EntryBuilder(info, this.options.roleOf, this.options.withJson);
     const maxLineLength = this.options.recordStreams?.has(info.name) === true ? recordLineLength(this.options.maxLineLength) : this.options.maxLineLength;
-    const parser = new LineParser(this.options.spec, maxLineLength, laneTextSpans, this.options.recordStreams !== undefined, true);
+    const parser = new LineParser(this.options.spec, maxLineLength, { textSpans: laneTextSpans, readsRecords: this.options.recordStreams !== undefined, judges: true });
     const id = this.streams.length;
     const copies = this.copies;
     copies?.roles.opened(id);

@@ -78,7 +78,7 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   let records = false;
   let past = false; // reading past the sample: for own addresses (ownAddresses), and the logs parse's records name
   let ownAddresses = false;
-  const parser = new LineParser(spec, maxLineLength, null, true, true);
+  const parser = new LineParser(spec, maxLineLength, { readsRecords: true, judges: true });
   const reader = new StreamReader({ info: stream.info, spec, maxLineLength, arrays: 'detect', parser, onRecord: (view) => {
     const env = view.envelope;
     const source = env?.source ?? null;

@@ -86,14 +86,14 @@ describe('the fast lanes write exactly what the general parser writes, or declin
   it("reads a line's fields for the audit's parser exactly as the general parser does, line after line (TextSpans)", () => {
     const spec = { kind: 'auto' } as FormatSpec;
     const plain = new LineParser(spec, 65536);
-    const withLane = new LineParser(spec, 65536, laneTextSpans);
+    const withLane = new LineParser(spec, 65536, { textSpans: laneTextSpans });
     let taken = 0;
     const spy = (line: string, layout: string, start: Int32Array, end: Int32Array): boolean => {
       const ok = laneTextSpans(line, layout, start, end);
       if (ok) taken++;
       return ok;
     };
-    const counted = new LineParser(spec, 65536, spy);
+    const counted = new LineParser(spec, 65536, { textSpans: spy });
     for (const line of cases()) {
       const want = plain.parse(line);
       expect(withLane.parse(line), line).toBe(want);
@@ -143,7 +143,7 @@ describe('the fast lanes write exactly what the general parser writes, or declin
     expect(fast(laneFor(AUTO), line, 1)).toBeNull(); // was written as a record
     const start = new Int32Array(24);
     expect(laneTextSpans(line, 'istio-1.9', start, new Int32Array(24))).toBe(false);
-    const parser = new LineParser({ kind: 'auto' } as FormatSpec, 65536, laneTextSpans);
+    const parser = new LineParser({ kind: 'auto' } as FormatSpec, 65536, { textSpans: laneTextSpans });
     expect(parser.parse(line)).toBe('malformed');
     expect(parser.reason).toBe('bad-timestamp');
   });

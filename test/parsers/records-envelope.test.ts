@@ -15,7 +15,7 @@ const FIELDS = { start_time: '2021-06-08T03:14:07.589Z', upstream_cluster: 'outb
 
 /** Parses `lines` as one stream, the way an audit reads (`readsRecords`) or parse does; each line's record and envelope. */
 function read(lines: Record<string, unknown>[], readsRecords = true): { extra: Record<string, unknown> | undefined; names: string[]; start: string | null; envelope: unknown }[] {
-  const parser = new LineParser(resolveFormat('auto') as FormatSpec, 65536, null, readsRecords);
+  const parser = new LineParser(resolveFormat('auto') as FormatSpec, 65536, { readsRecords });
   return lines.map((line) => {
     expect(parser.parse(JSON.stringify(line))).toBe('record');
     const r = toRecord(parser.view);
