@@ -146,11 +146,14 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
 async function copiedToItsEnd(stream: LogStream, head: Uint8Array[], rest: AsyncIterator<Uint8Array>, pending: Promise<IteratorResult<Uint8Array>> | null, reader: StreamReader, waitUntil: number): Promise<LogStream> {
   async function* sampledOn(): AsyncGenerator<Uint8Array> {
     yield* head; // sampled already
-    for await (const chunk of replayed([], false, rest, pending)) {
-      reader.push(chunk);
-      yield chunk;
+    try {
+      for await (const chunk of replayed([], false, rest, pending)) {
+        reader.push(chunk);
+        yield chunk;
+      }
+    } finally {
+      reader.end(); // the last line before the end, or before the stream's failure, is sampled too
     }
-    reader.end();
   }
   const copy = await StreamCopy.of(sampledOn(), stream.info.name, 'holds parse\'s records, read to its end before the audit, and its temporary copy');
   return { info: stream.info, waitUntil, chunks: () => copy.forwards(CHUNK) };
