@@ -40,9 +40,15 @@ const map = (value: unknown): Record<string, unknown> =>
 /**
  * Why a CIDR is not one, or covers more than it reads as: `190.64.31.232/24` looks like one address but is all of
  * 190.64.31.0/24 (ipaddr.js, like Go, ignores the bits past the prefix), so an exception written so would allow a
- * whole range. Null when it is a CIDR whose address is its range's first.
+ * whole range; an IPv6 zone (`fe80::%eth0/64`) would read as address bits, and the one address suggested would be refused
+ * again. Null when it is a CIDR whose address is its range's first.
  */
 const cidrProblem: Check = (text) => {
+  const zone = /%[^/]*/.exec(text);
+  if (zone !== null && text.includes(':')) {
+    const unzoned = text.replace(zone[0], '');
+    return `has a zone (${zone[0]}), which names a network interface, not addresses: write ${unzoned}`;
+  }
   const range = parseRange(text);
   if (range === null) return 'is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address';
   const [ip, bits] = range;

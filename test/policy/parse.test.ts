@@ -131,6 +131,7 @@ const INVALID_CASES: { name: string; message: string }[] = [
   { name: 'bad-mesh-cidr', message: '4:11: mesh.cidrs[0]: "10.0.0.0/33" is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address' },
   // Read as ipaddr.js (and Go) read it, this is all of 190.0.0.0/8, not the one address it looks like.
   { name: 'cidr-broader-than-written', message: '6:13: allow[0].cidrs[0]: "190.64.31.232/8" has address bits set past its /8 prefix, so it is all of 190.0.0.0/8: write that, or 190.64.31.232/32 for the one address' },
+  { name: 'zoned-cidr', message: '6:29: allow[0].cidrs[1]: "fe80::%eth0/64" has a zone (%eth0), which names a network interface, not addresses: write fe80::/64' },
   { name: 'mesh-cidr-everything', message: '4:23: mesh.cidrs[1]: "0.0.0.0/0" puts every IPv4 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
   // A /0 split in halves to pass the check above: the ranges together hold every address.
   { name: 'mesh-cidr-everything-split', message: '4:10: mesh.cidrs: together put every IPv6 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
