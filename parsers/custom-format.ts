@@ -56,6 +56,11 @@ const VALUE_PATTERNS: ReadonlyMap<number, string> = new Map([
   [F.duration, '(\\d+|-)'],
 ]);
 
+/** The same shape with every repeat as short as it can be (`+?`): the reading the other end of the range has. */
+function shortest(shape: string): string {
+  return shape.replace(/([+*])(?!\?)/g, '$1?');
+}
+
 /** What a custom format made of a line: a record (null), a line of another kind, or why it could not read it. */
 export type CustomOutcome = MalformedReason | 'not-access-log' | null;
 
@@ -120,7 +125,12 @@ export function compileFormat(format: string): CustomFormat | string {
   if (text.trimStart().startsWith('{')) return compileJsonFormat(text);
   const targets: Target[] = [];
   const operators: string[] = [];
-  let pattern = '^';
+  // Two readings of one line: every value as long as it can be, and every value as short as it can be. Where they give a
+  // record field two values, the line reads two ways (a user agent with a space before an unquoted operator), and no
+  // reading is evidence: `x 10.9.9.9:80 outbound|80||egressgateway… 104.20.28.24:80 PassthroughCluster` is a direct line
+  // or a gateway-bound one depending on where the user agent, which the workload chooses, ends.
+  let longest = '^';
+  let short = '^';
   let last = 0;
   const found = [...text.matchAll(OPERATOR)];
   const chosen = found.map((m) => targetOf(m[1] as string, m[1] as string));
@@ -129,25 +139,31 @@ export function compileFormat(format: string): CustomFormat | string {
     const op = m[1] as string;
     const before = text.slice(last, m.index);
     const after = text.charAt((m.index ?? 0) + m[0].length);
-    pattern += escapeRegExp(before);
+    longest += escapeRegExp(before);
+    short += escapeRegExp(before);
     const target = chosen[k] as Target;
     const quoted = before.endsWith('"') && after === '"';
-    const shape = target.time === undefined ? VALUE_PATTERNS.get(target.field) : `(${target.time.pattern}|-)`;
-    pattern += shape ?? (quoted || !SINGLE_TOKEN.has(target.field) ? '(.*?)' : '(\\S*)');
+    const shape = (target.time === undefined ? VALUE_PATTERNS.get(target.field) : `(${target.time.pattern}|-)`) ?? (quoted || !SINGLE_TOKEN.has(target.field) ? '(.*)' : '(\\S*)');
+    longest += shape;
+    short += target.time === undefined ? shortest(shape) : shape;
     targets.push(target);
     operators.push(op);
     last = (m.index ?? 0) + m[0].length;
   }
   if (targets.length === 0) return 'the format has no %OPERATOR% in it';
-  pattern += `${escapeRegExp(text.slice(last))}\\s*$`;
-  const re = new RegExp(pattern, 's');
+  const tail = `${escapeRegExp(text.slice(last))}\\s*$`;
+  const shortRe = new RegExp(short + tail, 's');
+  const longRe = new RegExp(longest + tail, 's');
   return {
     operators,
     fields: filledFields(targets),
     leadingTime: found[0]?.index === 0 && (found[0][1] as string).startsWith('START_TIME'),
     parse(line, view) {
-      const m = re.exec(line);
+      // Trailing white space is no value: left on, the longest reading could end in an empty last token.
+      const text = line.trimEnd();
+      const m = shortRe.exec(text);
       if (m === null) return 'format-mismatch';
+      if (readsTwoWays(targets, m, longRe.exec(text))) return 'ambiguous-fields';
       view.resetValues(line, 'custom');
       for (let i = 0; i < targets.length; i++) {
         const reason = assign(view, targets[i] as Target, m[i + 1]);
@@ -156,6 +172,13 @@ export function compileFormat(format: string): CustomFormat | string {
       return null;
     },
   };
+}
+
+/** True when the longest reading of a line gives a record field another value than its shortest (extras may differ: they decide nothing). */
+function readsTwoWays(targets: readonly Target[], short: RegExpExecArray, long: RegExpExecArray | null): boolean {
+  if (long === null) return false;
+  for (let i = 0; i < targets.length; i++) if ((targets[i] as Target).field >= 0 && short[i + 1] !== long[i + 1]) return true;
+  return false;
 }
 
 function assign(view: RecordView, target: Target, raw: unknown): MalformedReason | null {

@@ -296,6 +296,13 @@ function noUpstreamHint(lines: CoverageFacts['lines']): string | null {
   return `${plural(n, 'JSON entry', 'JSON entries')} (no-upstream) had neither an upstream_cluster nor an upstream_host key: their access-log format does not say where a connection went, so an audit cannot judge them (read as they are, each would pass as the proxy's own reply); add both to the format (Istio's JSON encoding has them).`;
 }
 
+/** Why lines were ambiguous-fields (a value the client chose moved the fields after it), and the fix; null when none were. */
+function ambiguousHint(lines: CoverageFacts['lines']): string | null {
+  const n = lines.malformed['ambiguous-fields'] ?? 0;
+  if (n === 0) return null;
+  return `${plural(n, 'line')} (ambiguous-fields) read two ways: a value with a space or a quote in it (a user agent or another header the client sets) comes before other fields, so where it ends decides what they hold, and neither reading is evidence; log in JSON (\`meshConfig.accessLogEncoding: JSON\`), or quote such operators and put them after the upstream fields.`;
+}
+
 function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   const out: CoverageWarning[] = [];
   const v = f.verdicts;
@@ -307,7 +314,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   if (unparsed.total > 0) {
     out.push({
       code: 'unparsed-lines',
-      message: `${unparsedShare(unparsed.total, f.lines.lines)} could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. ${[ansiHint(f.streams), noUpstreamHint(f.lines)].filter((h) => h !== null).join(' ') || 'Check --format, --max-line-length and how the logs were copied.'}`,
+      message: `${unparsedShare(unparsed.total, f.lines.lines)} could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. ${[ansiHint(f.streams), noUpstreamHint(f.lines), ambiguousHint(f.lines)].filter((h) => h !== null).join(' ') || 'Check --format, --max-line-length and how the logs were copied.'}`,
     });
   }
   const mixed = f.engine.roleConflicts;

@@ -82,3 +82,20 @@ describe('a Host header or SNI at the egress gateway that names somewhere else t
     expect(res.code).toBe(1);
   });
 });
+
+describe('a user agent that moves the upstream fields of a custom text format', () => {
+  const dir = `${DIR}custom-format-user-agent/`;
+  const args = ['audit', '--sidecar', `${dir}sidecar.log`, '--format', `@${dir}format.txt`, '-o', 'json'];
+
+  it('is no flow read either way: malformed ambiguous-fields, counted and warned about with the cause', async () => {
+    const res = await runCli(args);
+    const report = JSON.parse(res.stdout) as { flows: FlowLine[]; coverage: { lines: { malformed: Record<string, number> }; warnings: { code: string; message: string }[] } };
+    expect(report.flows.map((f) => [(f.sidecar as Hop).source.line, f.verdict])).toEqual([[2, 'internal']]);
+    expect(report.coverage.lines.malformed).toEqual({ 'ambiguous-fields': 1 });
+    expect(report.coverage.warnings.find((w) => w.code === 'unparsed-lines')?.message).toContain('1 line (ambiguous-fields) read two ways');
+  });
+
+  it('fails a run that names unparsed-lines in --fail-on', async () => {
+    expect((await runCli([...args, '--fail-on', 'direct,unparsed-lines'])).code).toBe(1);
+  });
+});

@@ -29,6 +29,31 @@ describe('custom Envoy format strings', () => {
     });
   });
 
+  describe('a line whose fields read two ways', () => {
+    // The user agent is the workload's to choose: with a space in it before an unquoted operator, where it ends decides
+    // every field after it. Read the shortest way this line is gateway-bound; read the longest way it went direct.
+    const UNQUOTED = '[%START_TIME%] %REQ(USER-AGENT)% %UPSTREAM_HOST% %UPSTREAM_CLUSTER% %UPSTREAM_LOCAL_ADDRESS% %REQ(X-B3-TRACEID)%';
+    const QUOTED = '[%START_TIME%] %RESPONSE_CODE% "%REQ(USER-AGENT)%" %UPSTREAM_HOST% %UPSTREAM_CLUSTER% %UPSTREAM_LOCAL_ADDRESS% %REQ(X-B3-TRACEID)%';
+
+    it.each([
+      { name: 'an unquoted user agent with spaces before the upstream fields', format: UNQUOTED, line: '[2022-10-18T20:24:03.639Z] x 10.9.9.9:80 outbound|80||istio-egressgateway.istio-system.svc.cluster.local 10.0.0.1:7 104.20.28.24:80 PassthroughCluster 10.0.0.1:5 -' },
+      { name: 'a quoted user agent holding `" `', format: QUOTED, line: '[2022-10-18T20:24:03.639Z] 200 "x" y" 10.9.9.9:80 outbound|80||istio-egressgateway.istio-system.svc.cluster.local 10.0.0.1:7 -' },
+      { name: 'two numbers with nothing between them', format: '[%START_TIME%] %BYTES_SENT%%DURATION% %UPSTREAM_CLUSTER%', line: '[2022-10-18T20:24:03.639Z] 1234 PassthroughCluster' },
+    ])('is malformed (ambiguous-fields), not read one of the ways: $name', ({ format, line }) => {
+      expect(parseLineText(line, format)).toMatchObject({ kind: 'malformed', reason: 'ambiguous-fields' });
+    });
+
+    it('is read when only what the format keeps under its own names could end in two places', () => {
+      const got = parseLineText('[2022-10-18T20:24:03.639Z] PassthroughCluster a b c', '[%START_TIME%] %UPSTREAM_CLUSTER% %REQ(X-A)% %REQ(X-B)%');
+      expect(got.kind === 'record' && got.record).toMatchObject({ upstream_cluster: 'PassthroughCluster', extra: { 'REQ(X-A)': 'a', 'REQ(X-B)': 'b c' } });
+    });
+
+    it('is read as before when its values have no separator in them, trailing white space included', () => {
+      const got = parseLineText('[2022-10-18T20:24:03.639Z] curl/8.5 10.9.9.9:80 outbound|80||istio-egressgateway.istio-system.svc.cluster.local 10.0.0.1:7 abc  ', UNQUOTED);
+      expect(got.kind === 'record' && got.record).toMatchObject({ user_agent: 'curl/8.5', upstream_host: '10.9.9.9:80', upstream_local_address: '10.0.0.1:7', extra: { 'REQ(X-B3-TRACEID)': 'abc' } });
+    });
+  });
+
   it('matches header operators case-insensitively and ignores :maxlen', () => {
     const got = parseLineText('2024 "curl/8" 7', '%START_TIME% "%REQ(user-agent):10%" %DURATION%');
     expect(got.kind === 'record' && got.record).toMatchObject({ user_agent: 'curl/8', duration: 7 });
