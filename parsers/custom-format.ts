@@ -205,21 +205,59 @@ function assign(view: RecordView, target: Target, raw: unknown): MalformedReason
   return startTimeProblem(target.field, value);
 }
 
-/** A JSON-shaped format: each key's template names the operator whose value it holds. */
+/** A JSON-shaped format's keys at one level: each key's template names the operator whose value it holds, or holds the keys of a nested dictionary. */
+type JsonShape = Map<string, Target | JsonShape>;
+
+/** The targets of a (nested) format dictionary; an extra of a nested key is named by its path (`upstream.cluster`). */
+function shapeOf(format: Record<string, unknown>, prefix: string): JsonShape {
+  const keys: JsonShape = new Map();
+  for (const [key, template] of Object.entries(format)) {
+    const path = prefix + key;
+    if (template !== null && typeof template === 'object' && !Array.isArray(template)) {
+      keys.set(key, shapeOf(template as Record<string, unknown>, `${path}.`));
+      continue;
+    }
+    const m = typeof template === 'string' ? /^%([A-Z_0-9]+(?:\([^)]*\))?)(?::\d+)?%$/.exec(template) : null;
+    keys.set(key, m ? targetOf(m[1] as string, path) : { field: -1, extra: path });
+  }
+  return keys;
+}
+
+/** Every target of a format dictionary, nested ones included. */
+function* targetsIn(shape: JsonShape): Generator<Target> {
+  for (const t of shape.values()) {
+    if (t instanceof Map) yield* targetsIn(t);
+    else yield t;
+  }
+}
+
+/** Reads an object of a line as `shape` says, nested objects where the format nests them; a reason when a value cannot be read. */
+function assignObject(view: RecordView, shape: JsonShape, obj: Record<string, unknown>, prefix: string): MalformedReason | null {
+  for (const [key, raw] of Object.entries(obj)) {
+    const known = shape.get(key);
+    if (known instanceof Map && raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+      const reason = assignObject(view, known, raw as Record<string, unknown>, `${prefix}${key}.`);
+      if (reason !== null) return reason;
+      continue;
+    }
+    const target = known === undefined || known instanceof Map ? { field: -1, extra: prefix + key } : known;
+    const reason = assign(view, target, raw);
+    if (reason !== null) return reason;
+  }
+  return null;
+}
+
+/** A JSON-shaped format (Envoy's format dictionary, nested dictionaries included): each key's template names the operator whose value it holds. */
 function compileJsonFormat(text: string): CustomFormat | string {
-  let shape: unknown;
+  let format: unknown;
   try {
-    shape = JSON.parse(text);
+    format = JSON.parse(text);
   } catch (error) {
     return `the JSON-shaped format is not valid JSON (${(error as Error).message})`;
   }
-  if (shape === null || typeof shape !== 'object' || Array.isArray(shape)) return 'the JSON-shaped format must be an object';
-  const keys = new Map<string, Target>();
-  for (const [key, template] of Object.entries(shape as Record<string, unknown>)) {
-    const m = typeof template === 'string' ? /^%([A-Z_0-9]+(?:\([^)]*\))?)(?::\d+)?%$/.exec(template) : null;
-    keys.set(key, m ? targetOf(m[1] as string, key) : { field: -1, extra: key });
-  }
-  preferPlainStartTime(keys.values());
+  if (format === null || typeof format !== 'object' || Array.isArray(format)) return 'the JSON-shaped format must be an object';
+  const keys = shapeOf(format as Record<string, unknown>, '');
+  preferPlainStartTime(targetsIn(keys));
   // An object carrying fewer of the format's keys is another JSON log (the agent's `{"level":...}`), as in auto-detection.
   const wanted = Math.min(2, keys.size);
   const carries = (obj: object): boolean => {
@@ -229,7 +267,7 @@ function compileJsonFormat(text: string): CustomFormat | string {
   };
   return {
     operators: [...keys.keys()],
-    fields: filledFields(keys.values()),
+    fields: filledFields(targetsIn(keys)),
     carries,
     parse(line, view, parsed) {
       if (line.charCodeAt(0) !== 123 /* { */) return 'format-mismatch'; // a text line: the agent's own, or not this format
@@ -238,11 +276,7 @@ function compileJsonFormat(text: string): CustomFormat | string {
       if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'format-mismatch';
       if (!carries(obj)) return 'not-access-log';
       view.resetValues(line, 'custom');
-      for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
-        const reason = assign(view, keys.get(key) ?? { field: -1, extra: key }, raw);
-        if (reason !== null) return reason;
-      }
-      return null;
+      return assignObject(view, keys, obj as Record<string, unknown>, '');
     },
   };
 }

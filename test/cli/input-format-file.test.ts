@@ -74,6 +74,15 @@ describe('a custom --format that names neither %UPSTREAM_CLUSTER% nor %UPSTREAM_
     expect(existsSync(join(cwd, 'r.json'))).toBe(false);
   });
 
+  it('is not a nested format dictionary naming them inside a nested object: its entries are judged', async () => {
+    const format = '{"start_time":"%START_TIME%","upstream":{"cluster":"%UPSTREAM_CLUSTER%","host":"%UPSTREAM_HOST%"},"authority":"%REQ(:AUTHORITY)%"}';
+    const line = '{"start_time":"2022-10-18T20:24:03.639Z","upstream":{"cluster":"PassthroughCluster","host":"104.20.28.24:80"},"authority":"pastebin.com"}\n';
+    const res = await runCli(['audit', '--sidecar', 'sidecar.log', '--format', format, '-o', 'ndjson'], { cwd: withFiles({ 'sidecar.log': line }) });
+    const flows = ndjson(res.stdout).filter((o) => o['type'] === 'flow');
+    expect(flows.map((f) => [f['verdict'], (f['destination'] as { key: string }).key])).toEqual([['direct', 'pastebin.com']]);
+    expect(res.code).toBe(1);
+  });
+
   it('is read as it is by parse, and an audit format naming either one is taken', async () => {
     const cwd = withFiles({ 'sidecar.log': direct });
     expect((await runCli(['parse', 'sidecar.log', '--format', '[%START_TIME%] %REQ(X-B3-TRACEID)%'], { cwd })).code).toBe(0);

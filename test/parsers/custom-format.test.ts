@@ -54,6 +54,18 @@ describe('custom Envoy format strings', () => {
     });
   });
 
+  it("reads a nested format dictionary (Envoy's json_format may nest), its extras named by their path", () => {
+    const format = '{"ts":"%START_TIME%","upstream":{"cluster":"%UPSTREAM_CLUSTER%","host":"%UPSTREAM_HOST%","trace":"%REQ(X-B3-TRACEID)%"},"authority":"%REQ(:AUTHORITY)%"}';
+    const got = parseLineText('{"ts":"2022-10-18T20:24:03.639Z","upstream":{"cluster":"PassthroughCluster","host":"104.20.28.24:80","trace":"abc","more":1},"authority":"pastebin.com"}', format);
+    expect(got.kind === 'record' && got.record).toMatchObject({
+      start_time: '2022-10-18T20:24:03.639Z',
+      upstream_cluster: 'PassthroughCluster',
+      upstream_host: '104.20.28.24:80',
+      authority: 'pastebin.com',
+      extra: { 'upstream.trace': 'abc', 'upstream.more': 1 },
+    });
+  });
+
   it('matches header operators case-insensitively and ignores :maxlen', () => {
     const got = parseLineText('2024 "curl/8" 7', '%START_TIME% "%REQ(user-agent):10%" %DURATION%');
     expect(got.kind === 'record' && got.record).toMatchObject({ user_agent: 'curl/8', duration: 7 });
