@@ -57,6 +57,9 @@ export interface Stops {
   dispose(): void;
 }
 
+/** The signals that stop a watch (the first gracefully, the second hard). */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /** The stops of a watch; exported for its tests. */
 export function stops(durationMs: number | null): Stops {
   const graceful = new AbortController();
@@ -69,7 +72,8 @@ export function stops(durationMs: number | null): Stops {
     else if (signals === 2) hard.abort();
     else process.exit(130); // a third Ctrl-C: out now, no report
   };
-  onStopSignals(['SIGINT', 'SIGTERM'], onSignal, { once: false });
+  // SIGHUP too: an ssh session that drops, or a runner that hangs up, ends a watch as Ctrl-C does, its reports written.
+  onStopSignals(STOP_SIGNALS, onSignal, { once: false });
   let cancelDuration = (): void => undefined;
   let grace: NodeJS.Timeout | undefined;
   graceful.signal.addEventListener('abort', () => { grace = setTimeout(() => hard.abort(), STOP_GRACE_MS); }, { once: true });
@@ -83,8 +87,7 @@ export function stops(durationMs: number | null): Stops {
       if (durationMs !== null) cancelDuration = afterMs(durationMs, () => graceful.abort());
     },
     dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
       cancelDuration();
       clearTimeout(grace);
     },

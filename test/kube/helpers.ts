@@ -14,7 +14,8 @@ export interface WatchRun {
   /** Resolves once stdout satisfies `pred` (rejects if the child exits first). */
   waitForStdout(pred: (text: string) => boolean): Promise<void>;
   /** Ctrl-C: the graceful stop (final reads, report, exit code). */
-  interrupt(): void;
+  /** Sends SIGINT (Ctrl-C), or the signal given. */
+  interrupt(signal?: NodeJS.Signals): void;
   exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
@@ -117,8 +118,8 @@ export function startWatch(args: string[], env: Record<string, string> = {}): Wa
     stderr: () => err,
     waitForStderr: (pred) => waitFor(() => err, pred),
     waitForStdout: (pred) => waitFor(() => out, pred),
-    interrupt: () => {
-      if (!done) child.kill('SIGINT');
+    interrupt: (signal = 'SIGINT') => {
+      if (!done) child.kill(signal);
     },
     exited,
   };
