@@ -230,8 +230,16 @@ describe('exec credential plugins, run the way kubectl runs them', () => {
     ['another kind', '{"kind":"Status","status":{"token":"x"}}', /no kind ExecCredential with a status/],
     ['no token or certificate', '{"kind":"ExecCredential","status":{"clientCertificateData":"c"}}', /neither a token nor a client certificate and key/],
     ['a bad expiry', '{"kind":"ExecCredential","status":{"token":"x","expirationTimestamp":"soon"}}', /expirationTimestamp that is not a time: soon/],
+    // kubectl refuses it too ("plugin returned version ..."): its fields may not mean what the asked version's do.
+    ['another version than the kubeconfig asked for', '{"apiVersion":"bogus/v9","kind":"ExecCredential","status":{"token":"x"}}', 'exec plugin p is configured for client.authentication.k8s.io/v1 (the kubeconfig\'s exec apiVersion), but printed an ExecCredential of bogus/v9'],
   ])('says what is wrong with output that is %s', (_case, stdout, message) => {
     expect(() => readCredential(stdout, 'p')).toThrow(message);
+  });
+
+  it('reads a credential of the version the kubeconfig asked for, or of none', () => {
+    expect(readCredential('{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"x"}}', 'p', 'client.authentication.k8s.io/v1beta1').token).toBe('x');
+    expect(readCredential('{"kind":"ExecCredential","status":{"token":"x"}}', 'p', 'client.authentication.k8s.io/v1beta1').token).toBe('x');
+    expect(() => readCredential('{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"x"}}', 'p', 'client.authentication.k8s.io/v1beta1')).toThrow(/configured for client.authentication.k8s.io\/v1beta1/);
   });
 
   it('reads a client certificate credential with its expiry', () => {

@@ -98,8 +98,15 @@ function clusterInfo(cluster: Cluster): Record<string, unknown> {
   return info;
 }
 
-/** Reads the plugin's stdout as an ExecCredential; throws an ExecCredentialError saying what is wrong. */
-export function readCredential(stdout: string, name: string): ExecCredential {
+/** The ExecCredential version a kubeconfig's exec stanza asks for when it names none. */
+const DEFAULT_EXEC_VERSION = 'client.authentication.k8s.io/v1';
+
+/**
+ * Reads the plugin's stdout as an ExecCredential of the version the kubeconfig asked for; throws an ExecCredentialError
+ * saying what is wrong. Another version is refused, as kubectl (client-go) refuses it: its fields may not mean what
+ * this version's do. One that names none is read (an older plugin's habit).
+ */
+export function readCredential(stdout: string, name: string, apiVersion = DEFAULT_EXEC_VERSION): ExecCredential {
   let doc: unknown;
   try {
     doc = JSON.parse(stdout);
@@ -109,6 +116,10 @@ export function readCredential(stdout: string, name: string): ExecCredential {
   const d = doc as { kind?: unknown; status?: Record<string, unknown> } | null;
   if (d === null || typeof d !== 'object' || d.kind !== 'ExecCredential' || typeof d.status !== 'object' || d.status === null) {
     throw new ExecCredentialError(`exec plugin ${name} did not print an ExecCredential (no kind ExecCredential with a status)`);
+  }
+  const version = (d as { apiVersion?: unknown }).apiVersion;
+  if (version !== undefined && version !== apiVersion) {
+    throw new ExecCredentialError(`exec plugin ${name} is configured for ${apiVersion} (the kubeconfig's exec apiVersion), but printed an ExecCredential of ${typeof version === 'string' ? version : JSON.stringify(version)}`);
   }
   const s = d.status;
   const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -187,7 +198,7 @@ export class ExecCredentialRunner {
     for (const e of exec.env ?? []) if (typeof e?.name === 'string') env[e.name] = String(e.value ?? '');
     const spec: Record<string, unknown> = { interactive };
     if (exec.provideClusterInfo === true) spec['cluster'] = clusterInfo(this.o.cluster);
-    env['KUBERNETES_EXEC_INFO'] = JSON.stringify({ apiVersion: exec.apiVersion ?? 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec });
+    env['KUBERNETES_EXEC_INFO'] = JSON.stringify({ apiVersion: exec.apiVersion ?? DEFAULT_EXEC_VERSION, kind: 'ExecCredential', spec });
     const name = this.name;
     const say = (text: string): void => notice(redactor.scrub(`exec plugin ${name}: ${text}`));
     return new Promise<ExecCredential>((resolve, reject) => {
@@ -261,7 +272,7 @@ export class ExecCredentialRunner {
           return finish(new ExecCredentialError(redactor.scrub(`exec plugin ${name} of user "${this.o.user}" ${how}${tail === '' ? '' : `: ${tail}`}`)));
         }
         try {
-          finish(null, readCredential(stdout, name));
+          finish(null, readCredential(stdout, name, exec.apiVersion ?? DEFAULT_EXEC_VERSION));
         } catch (error) {
           finish(error as Error);
         }
