@@ -28,7 +28,9 @@ export type JoinedBy = 'request-id' | 'address';
 /**
  * The three lists an entry can be threaded on. Slot 0: request id (HTTP), or byte counts (SNI inner
  * lines); slot 1: socket; slot 2: start second (SNI outer and inner lines), or byte counts (TCP
- * sidecar entries). No entry needs two uses of one slot.
+ * sidecar entries). No entry needs two uses of one slot, and each index adds and removes only the
+ * entries it owns a slot of (an index told to remove an entry threaded on its slot by another index
+ * would unlink that one's list).
  */
 export type Slot = 0 | 1 | 2;
 

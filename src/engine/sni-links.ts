@@ -66,13 +66,13 @@ export class SniLinker extends StableMatching {
     }
   }
 
-  /** Removes a released entry from the indexes. */
+  /** Removes a released entry from the indexes index() put it in, and from no other (its other slots may be the pairing's). */
   retire(h: Held): void {
     if (h.side === SIDECAR) {
-      this.sidecarsByBytes.remove(h);
+      if (!h.http) this.sidecarsByBytes.remove(h);
     } else if (h.shape === OUTER) {
       this.outers.remove(h);
-    } else {
+    } else if (h.shape !== 0) {
       this.inners.remove(h);
       this.innersByBytes.remove(h);
     }
