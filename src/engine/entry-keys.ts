@@ -14,17 +14,23 @@ function isUuid(rid: string): boolean {
 }
 
 /**
- * A 30-bit hash of a request id for the index (no string is built; 30 bits keep it a small integer,
- * which V8 stores and hashes without boxing). Envoy's UUID request ids carry the trace decision in
- * the version nibble (index 14), which can differ between hops, so a UUID's hash leaves that nibble out.
+ * A 30-bit FNV-1a hash of the first `end` code units of `s`, leaving out the one at `skip` (-1: none): an
+ * index key that builds no string, and 30 bits keep it a small integer, which V8 stores and hashes without boxing.
  */
-export function requestIdHash(rid: string): number {
-  const skip = isUuid(rid) ? 14 : -1;
+export function hash30(s: string, end: number, skip: number): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < rid.length; i++) {
-    if (i !== skip) h = Math.imul(h ^ rid.charCodeAt(i), 16777619);
+  for (let i = 0; i < end; i++) {
+    if (i !== skip) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   }
   return h >>> 2;
+}
+
+/**
+ * The hash of a request id for the index. Envoy's UUID request ids carry the trace decision in the
+ * version nibble (index 14), which can differ between hops, so a UUID's hash leaves that nibble out.
+ */
+export function requestIdHash(rid: string): number {
+  return hash30(rid, rid.length, isUuid(rid) ? 14 : -1);
 }
 
 /** True when two request ids name the same request (UUIDs may differ in the trace nibble). */
@@ -75,10 +81,13 @@ export function heldSidecar(e: Entry, cluster: ClusterInfo, windowMs: number): H
 /** An egress gateway entry (its cluster read as `cluster`) as held for the join, or null when nothing could ever join it. */
 export function heldGateway(e: Entry, cluster: ClusterInfo, windowMs: number): Held | null {
   const r = e.record;
+  const remote = r.downstream_remote_address;
   let shape: Shape = PLAIN;
-  if (isInternal(r.downstream_remote_address)) shape = INNER;
+  if (isInternal(remote)) shape = INNER;
   else if (cluster.kind === 'sni' || isInternal(r.upstream_host)) shape = OUTER;
-  const h = make(e, cluster, GATEWAY, shape, ipAddress(r.downstream_remote_address), ipAddress(r.downstream_local_address), windowMs);
+  // An inner line's listener is internal (`envoy://`): the socket it dialled out from names its gateway pod instead (sni-links.ts).
+  const hop = ipAddress(shape === INNER ? r.upstream_local_address : r.downstream_local_address);
+  const h = make(e, cluster, GATEWAY, shape, ipAddress(remote), hop, windowMs);
   if (shape === INNER) return h.second !== null ? h : null;
   return h.conn !== null || h.rid !== null ? h : null;
 }

@@ -27,8 +27,11 @@ export type JoinedBy = 'request-id' | 'address';
 
 /**
  * The three lists an entry can be threaded on. Slot 0: request id (HTTP), or byte counts (SNI inner
- * lines); slot 1: socket; slot 2: start second (SNI outer and inner lines), or byte counts (TCP
- * sidecar entries). No entry needs two uses of one slot.
+ * lines), or gateway address and start second (SNI outer lines without a request id); slot 1: socket,
+ * or gateway address and start second (SNI inner lines, which have no socket); slot 2: stream and
+ * start second (SNI outer and inner lines), or byte counts (TCP sidecar entries). No entry needs two
+ * uses of one slot, and each index adds and removes only the entries it owns a slot of (an index
+ * told to remove an entry threaded on its slot by another index would unlink that one's list).
  */
 export type Slot = 0 | 1 | 2;
 
@@ -87,11 +90,15 @@ export class Held {
     readonly ridHash: number,
     /** The sidecar→gateway socket: sidecar upstream_local / gateway downstream_remote (`ip:port`). */
     readonly conn: string | null,
-    /** The gateway listener: sidecar upstream_host / gateway downstream_local (`ip:port`). */
+    /**
+     * The gateway listener: sidecar upstream_host / gateway downstream_local (`ip:port`). An SNI inner
+     * line's listener is internal, so its hop is its upstream_local: the socket the same gateway pod
+     * dialled out from (never a join key: inner lines are not paired, only linked, by its IP).
+     */
     readonly hop: string | null,
     /** Log time after which nothing can join it any more (end + window). */
     readonly ripeAt: number,
-    /** Second of the start time, for SNI outer/inner lines (they pair within one gateway stream). */
+    /** Second of the start time, for SNI outer/inner lines (they link within one gateway, within a second). */
     readonly second: number | null,
   ) {
     this.bits = side | (shape << SHAPE_SHIFT) | (http ? HTTP_BIT : 0) | QUEUED_BIT;
@@ -190,7 +197,8 @@ function setPrev(h: Held, slot: Slot, prev: Held | null): void {
 export class ListIndex<K extends string | number = string> {
   private readonly map = new Map<K, Held>();
 
-  constructor(private readonly slot: Slot) {}
+  /** `slot`: the slot its lists are threaded on (walk them with `nextOn(h, index.slot)`). */
+  constructor(readonly slot: Slot) {}
 
   /** The first entry under `key`, or null (walk on with `nextOn(h, slot)`). */
   first(key: K): Held | null {

@@ -63,6 +63,14 @@ export function ipOf(address: string | null): string | null {
   return colon === 0 ? '' : ips.get(address.slice(0, colon), same);
 }
 
+/** True when two `ip:port` / `[v6]:port` sockets have the same IP (the same pod), compared in place (no string cut). */
+export function sameHost(a: string, b: string): boolean {
+  const n = a.lastIndexOf(':');
+  if (n < 0 || n !== b.lastIndexOf(':')) return false;
+  for (let i = 0; i < n; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  return true;
+}
+
 /** The port of `ip:port` / `[v6]:port` / `host:port`; null when there is none or it is not a number. */
 export function portOf(address: string | null): number | null {
   if (address === null || address.includes('://')) return null;

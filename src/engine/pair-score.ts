@@ -13,6 +13,7 @@
  */
 import { GATEWAY, type Held, type JoinedBy } from './held.js';
 import { sameRequestId } from './entry-keys.js';
+import { sameHost } from './net.js';
 import { sameBytes } from './sni-links.js';
 
 /** One tier outweighs any time distance in ms. */
@@ -43,14 +44,6 @@ function retryEvidence(g: Held): boolean {
   if (flags !== null && flags !== '' && flags !== '-') return true;
   const failure = r.upstream_transport_failure_reason;
   return failure !== null && failure !== '' && failure !== '-';
-}
-
-/** True when two `ip:port` / `[v6]:port` sockets have the same IP (the same pod), compared in place. */
-function sameHost(a: string, b: string): boolean {
-  const n = a.lastIndexOf(':');
-  if (n < 0 || n !== b.lastIndexOf(':')) return false;
-  for (let i = 0; i < n; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
-  return true;
 }
 
 /**

@@ -44,8 +44,9 @@ export class PairMatcher extends StableMatching {
     return !h.http ? this.byConnTcp : h.rid === null ? this.byConnHttp : this.byConnRid;
   }
 
-  /** Indexes a held entry. */
+  /** Indexes a held entry; never an SNI inner line, which no entry is paired with (its slots are the SNI links'). */
   index(h: Held): void {
+    if (h.shape === INNER) return;
     if (h.rid !== null) this.byRid.add(h.ridHash, h);
     if (h.conn !== null) this.connIndex(h).add(h.conn, h);
   }
@@ -60,10 +61,11 @@ export class PairMatcher extends StableMatching {
     return [this.byConnHttp.first(conn), this.byConnRid.first(conn)];
   }
 
-  /** Removes a released entry from the indexes. */
+  /** Removes a released entry from the indexes it was put in (a slot that index() left alone may be another index's). */
   retire(h: Held): void {
-    this.byRid.remove(h);
-    this.connIndex(h).remove(h);
+    if (h.shape === INNER) return;
+    if (h.rid !== null) this.byRid.remove(h);
+    if (h.conn !== null) this.connIndex(h).remove(h);
   }
 
   /** Rank of a pair: lower is better, Infinity is impossible. */
