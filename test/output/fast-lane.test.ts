@@ -163,6 +163,12 @@ describe('the fast lanes write exactly what the general parser writes, or declin
     },
   );
 
+  it.each(['2024-03-01T10:00:60.000Z', '2024-03-01T10:00:00.123Zjunk', '2024-03-01T10:00:00.123+01:00'])('leaves a text line whose time is %s to the general parser', (time) => {
+    const line = `[${time}] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -`;
+    expect(fast(laneFor(AUTO), line, 1)).toBeNull(); // second 60 and the text after the time were written as records
+    expect(parseLineText(line)).toMatchObject(time.endsWith('+01:00') ? { kind: 'record', record: { start_time: time } } : { kind: 'malformed', reason: 'bad-timestamp' });
+  });
+
   it('leaves a JSON start_time given as a number to the general parser, which calls it bad-timestamp (epoch seconds are no log time)', () => {
     const line = '{"start_time":1666549713,"upstream_cluster":"x","response_flags":"-"}';
     expect(fast(laneFor(AUTO), line, 1)).toBeNull(); // was written as the record's start time "1666549713"
