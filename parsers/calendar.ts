@@ -59,6 +59,29 @@ function dayMs(y: number, mo: number, d: number): number {
   return lastDayMs;
 }
 
+/** The 2-digit number at text[i, i + 2), or -1; only for indices inside the text (past its end, NaN >>> 0 is 0). */
+function two(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >>> 0 <= 9 && b >>> 0 <= 9 ? a * 10 + b : -1;
+}
+
+/** Envoy's own `YYYY-MM-DDThh:mm:ss.mmmZ` at `s` (24 characters inside the text, `.` and `Z` checked): the common case, read in one pass. */
+function envoyTimeMs(text: string, s: number): number {
+  if (text.charCodeAt(s + 4) !== 45 || text.charCodeAt(s + 7) !== 45 || text.charCodeAt(s + 10) !== 84 || text.charCodeAt(s + 13) !== 58 || text.charCodeAt(s + 16) !== 58) return Number.NaN;
+  const c = two(text, s);
+  const y = two(text, s + 2);
+  const mo = two(text, s + 5);
+  const d = two(text, s + 8);
+  const h = two(text, s + 11);
+  const mi = two(text, s + 14);
+  const sec = two(text, s + 17);
+  const ms = two(text, s + 20);
+  const ms3 = text.charCodeAt(s + 22) - 48;
+  if ((c | y | mo | d | h | mi | sec | ms) < 0 || ms3 >>> 0 > 9 || h > 23 || mi > 59 || sec > 59) return Number.NaN;
+  return writableMs(dayMs(c * 100 + y, mo, d) + ((h * 60 + mi) * 60 + sec) * 1000 + ms * 10 + ms3);
+}
+
 /**
  * The one reader of a log time, text[s, e), as epoch ms; NaN when it is not one. Read: ISO 8601's extended
  * date-time as Envoy's %START_TIME%, strftime layouts read back, RFC 3339 and kubelet write it,
@@ -67,6 +90,7 @@ function dayMs(y: number, mo: number, d: number): number {
  * calendar has, a year no report can write) is no time. By hand, no regex: it runs once per record.
  */
 export function logTimeMs(text: string, s = 0, e = text.length): number {
+  if (e - s === 24 && text.charCodeAt(s + 23) === 90 /* Z */ && text.charCodeAt(s + 19) === 46) return envoyTimeMs(text, s);
   if (text.charCodeAt(s + 4) !== 45 || text.charCodeAt(s + 7) !== 45 || text.charCodeAt(s + 10) !== 84 || text.charCodeAt(s + 13) !== 58) return Number.NaN;
   const y = digits(text, s, 4, e);
   const mo = digits(text, s + 5, 2, e);
