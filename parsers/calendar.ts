@@ -79,7 +79,12 @@ function envoyTimeMs(text: string, s: number): number {
   const ms = two(text, s + 20);
   const ms3 = text.charCodeAt(s + 22) - 48;
   if ((c | y | mo | d | h | mi | sec | ms) < 0 || ms3 >>> 0 > 9 || h > 23 || mi > 59 || sec > 59) return Number.NaN;
-  return writableMs(dayMs(c * 100 + y, mo, d) + ((h * 60 + mi) * 60 + sec) * 1000 + ms * 10 + ms3);
+  return writableMs(calendarMs(c * 100 + y, mo, d, h, mi, sec) + ms * 10 + ms3);
+}
+
+/** Epoch ms of a time on the calendar (isCalendarTime's parts): Date.UTC, except that years 0-99 stay themselves (Date.UTC reads 50 as 1950). */
+export function calendarMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  return dayMs(year, month, day) + ((hour * 60 + minute) * 60 + second) * 1000;
 }
 
 /**
@@ -130,5 +135,5 @@ export function logTimeMs(text: string, s = 0, e = text.length): number {
     }
     if (i !== e) return Number.NaN;
   }
-  return writableMs(dayMs(y, mo, d) + ((h * 60 + mi) * 60 + sec) * 1000 + ms - offsetMin * 60_000);
+  return writableMs(calendarMs(y, mo, d, h, mi, sec) + ms - offsetMin * 60_000);
 }
