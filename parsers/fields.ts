@@ -1,6 +1,5 @@
 import { F, RecordView } from './record-view.js';
 import type { MalformedReason } from './types.js';
-import { isCalendarTime } from './calendar.js';
 
 /**
  * Reading single fields into a RecordView: the checks and normalisations every format shares
@@ -37,32 +36,6 @@ export function isFlags(text: string, s: number, e: number): boolean {
     else return false;
   }
   return letters > 0;
-}
-
-/** The 2-digit number at text[i, i + 2), or -1 when those are not two digits. */
-function twoDigits(text: string, i: number): number {
-  const a = text.charCodeAt(i) - 48;
-  const b = text.charCodeAt(i + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-}
-
-/** True when text[s, e) starts like an ISO-8601 date-time, `YYYY-MM-DDThh:mm:ss`, of a real date and time of day. */
-export function isIsoTime(text: string, s: number, e: number): boolean {
-  if (e - s < 19) return false;
-  if (
-    text.charCodeAt(s + 4) !== 45 || text.charCodeAt(s + 7) !== 45 || text.charCodeAt(s + 10) !== 84 ||
-    text.charCodeAt(s + 13) !== 58 || text.charCodeAt(s + 16) !== 58
-  ) return false;
-  const century = twoDigits(text, s);
-  const year = twoDigits(text, s + 2);
-  const month = twoDigits(text, s + 5);
-  const day = twoDigits(text, s + 8);
-  const hour = twoDigits(text, s + 11);
-  const minute = twoDigits(text, s + 14);
-  const second = twoDigits(text, s + 17);
-  // A -1 (not two digits) fails here or in isCalendarTime (month and day below 1).
-  if ((century | year | hour | minute | second) < 0) return false;
-  return isCalendarTime(century * 100 + year, month, day, hour, minute, second);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { RECORD_KEYS, type ExtraValue, type MalformedReason } from './types.js';
 import { F, NUMERIC_FIELDS, RecordView } from './record-view.js';
-import { isIsoTime } from './fields.js';
+import { logTimeMs } from './calendar.js';
 import { mayDecodeToSurrogate, wellFormedValue } from './well-formed.js';
 
 /**
@@ -24,18 +24,15 @@ function isIsoLike(v: string): boolean {
   return /^\d{4}-\d\d-\d\dT/.test(v);
 }
 
-/** ISO's `YYYY-MM-DDThh:mm:ss` digits, whatever their values: the shape isIsoTime checks the calendar of. */
-const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/;
-
 /**
  * 'bad-timestamp' when `value`, a start time written whole (a JSON value, a custom format's plain
- * %START_TIME%), has ISO's digits to the second yet names no real moment (month 13, 30 February, hour 24),
- * as the text lanes refuse it: read on, it would roll into another, real date. Another shape (to the
- * minute, a number) is read as before. A real time passes the digit check alone.
+ * %START_TIME%), is not a log time as parsers/calendar.ts logTimeMs reads one, as the text lanes refuse it:
+ * a time no calendar has would roll into another date, and another shape (`Oct 18 2022`, `yesterday`, epoch
+ * seconds) would be read, or not, by whatever parser took it, in the machine's time zone.
  */
 export function startTimeProblem(field: number, value: string | number | null): MalformedReason | null {
-  if (field !== F.start_time || typeof value !== 'string' || isIsoTime(value, 0, value.length)) return null;
-  return ISO_SECONDS.test(value) ? 'bad-timestamp' : null;
+  if (field !== F.start_time || value === null) return null;
+  return typeof value === 'string' && !Number.isNaN(logTimeMs(value, 0, value.length)) ? null : 'bad-timestamp';
 }
 
 /** A line's JSON value, or undefined when it is not JSON (JSON.parse throws, also on nesting too deep); lone surrogates its escapes decode to are U+FFFD. */

@@ -1,4 +1,4 @@
-import { isCalendarTime } from './calendar.js';
+import { calendarMs, isCalendarTime } from './calendar.js';
 
 /**
  * `%START_TIME(<strftime>)%` in a custom format: Envoy writes the start time in the user's layout (UTC,
@@ -131,7 +131,7 @@ export function compileStartTime(layout: string): StartTimeLayout | null {
       if (p.epochSeconds === null && !isCalendarTime(p.year, p.month, p.day, p.hour, p.minute, p.second)) return null;
       const ms = p.epochSeconds !== null
         ? p.epochSeconds * 1000 + p.fractionMs
-        : Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) + p.fractionMs - p.offsetMin * 60_000;
+        : calendarMs(p.year, p.month, p.day, p.hour, p.minute, p.second) + p.fractionMs - p.offsetMin * 60_000;
       const date = new Date(Math.floor(ms));
       const year = date.getUTCFullYear(); // NaN past what a Date holds (toISOString would throw): no year passes
       return year >= 1000 && year <= 9999 ? date.toISOString() : null;

@@ -1,8 +1,9 @@
 import { LAYOUTS, type Layout } from './layouts.js';
 import { F, FIELD_COUNT, RecordView } from './record-view.js';
 import { Tokens, tokenize, closingQuote } from './tokenize.js';
-import { isFlags, isIsoTime, isNumberOrDash, isUpstreamHostShape, isUuidShape, setField, setGluedRequestLine, setRequestLine } from './fields.js';
+import { isFlags, isNumberOrDash, isUpstreamHostShape, isUuidShape, setField, setGluedRequestLine, setRequestLine } from './fields.js';
 import type { MalformedReason } from './types.js';
+import { logTimeMs } from './calendar.js';
 
 /**
  * Reads the fields of a plain line as `layout` maps them, with this parser's checks and normalisations,
@@ -43,7 +44,7 @@ export class TextFormatParser {
     }
     const t = this.tokens;
     if (!tokenize(line, t)) return 'truncated';
-    if (!isIsoTime(line, t.start[0] as number, t.end[0] as number)) return 'bad-timestamp';
+    if (Number.isNaN(logTimeMs(line, t.start[0] as number, t.end[0] as number))) return 'bad-timestamp';
     // Fast path: the layout that matched the previous line (a stream rarely changes format).
     const last = this.last;
     if (t.count - 1 === last.slots.length && signatureMatches(last, t, last.slots.length)) {

@@ -1,16 +1,13 @@
-import { isValid } from 'date-fns/isValid';
-import { parseISO } from 'date-fns/parseISO';
 import { UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import { parseDuration } from './values.js';
 import type { LogWindow } from '../pipeline/log-window.js';
+import { logTimeMs } from '../../parsers/calendar.js';
 
 const EXAMPLE = 'e.g. 2026-11-02T02:00:00Z, 2026-11-02T03:00:00+01:00 or 2026-11-02';
 /** RFC 3339 with its zone (`T` or a space between date and time; fractions allowed), or a date alone. */
 const TIME = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)([Zz]|[+-]\d{2}:\d{2}))?$/;
 const NO_ZONE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
-/** Hours and minutes RFC 3339 allows (date-fns also reads 24:00 and offsets beyond a day). */
-const IN_RANGE = /^(?:[01]\d|2[0-3]):[0-5]\d/;
 
 function isDuration(text: string): boolean {
   try {
@@ -39,12 +36,10 @@ function parseLogTime(flag: string, text: string): number {
   const m = TIME.exec(text);
   if (m === null) throw new UsageError(`${shown} is not a time: give RFC 3339 with a zone or a date, ${EXAMPLE}`);
   const [, date, time, zone] = m as unknown as [string, string, string | undefined, string | undefined];
-  const zoneOk = zone === undefined || /^[Zz]$/.test(zone) || IN_RANGE.test(zone.slice(1));
-  const ms = parseISO(`${date}T${time ?? '00:00:00'}${(zone ?? 'Z').toUpperCase()}`);
-  if (!isValid(ms) || (time !== undefined && !IN_RANGE.test(time)) || !zoneOk) {
-    throw new UsageError(`${shown} is not a time that exists (check the month, day, hour and offset), ${EXAMPLE}`);
-  }
-  return ms.getTime();
+  // Read as a log's times are (parsers/calendar.ts): the same calendar, clock and offsets, so a window edge is never rolled.
+  const ms = logTimeMs(`${date}T${time ?? '00:00:00'}${(zone ?? 'Z').toUpperCase()}`);
+  if (Number.isNaN(ms)) throw new UsageError(`${shown} is not a time that exists (check the month, day, hour and offset), ${EXAMPLE}`);
+  return ms;
 }
 
 /** `--since`/`--until` as a window (null without either); since at or after until is a usage error: such a window can hold no flow. */

@@ -3,7 +3,8 @@ import type { Entry, Role, StreamInfo } from '../types.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { keptRecordBound, sourcePrefix, writeKeptRecordJson, writeKeptRecordUnchecked, writeRecordJson, type KeptRecord, type SourcePrefix } from '../output/record-json.js';
 import type { EntryJsonBytes } from '../report/flow-json.js';
-import { entryEndMs, isoToMs, writableMs } from './times.js';
+import { entryEndMs, isoToMs } from './times.js';
+import { writableMs } from '../../parsers/calendar.js';
 
 /**
  * Gives an entry its role: from the stream, or per pod inside a mixed stream (`kubectl logs --prefix`, a

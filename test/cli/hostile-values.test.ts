@@ -66,13 +66,18 @@ describe('times no Date can hold, or that reports cannot write as RFC 3339', () 
     expect((report['findings'] as { lastSeen: string }[])[0]?.lastSeen).toBe('2024-06-26T03:30:14.684Z');
   });
 
-  it('a JSON entry that starts at the last millisecond a Date holds is audited (exit 70 before)', async () => {
-    await auditsCleanly(logFile([jsonLine('a', { start_time: '+275760-09-13T00:00:00.000Z' })]), 1);
+  it.each([
+    ['the last millisecond a Date holds (exit 70 before)', '+275760-09-13T00:00:00.000Z'],
+    ['year 10000 (was a flow with no startTime)', '+010000-01-01T00:00:00.000Z'],
+  ])('a JSON entry that starts at %s is a malformed line (bad-timestamp: no log time has a 6-digit year), and the reports stay valid', async (_name, time) => {
+    const report = await auditsCleanly(logFile([jsonLine('good', {}), jsonLine('a', { start_time: time })]), 1);
+    expect((report['coverage'] as { lines: { malformed: Record<string, number> } }).lines.malformed).toEqual({ 'bad-timestamp': 1 });
+    expect((report['flows'] as { startTime: unknown }[]).map((f) => f.startTime)).toEqual(['2024-06-26T03:30:14.684Z']);
   });
 
-  it('a JSON entry in year 10000 gives no startTime rather than one the schema refuses', async () => {
-    const report = await auditsCleanly(logFile([jsonLine('a', { start_time: '+010000-01-01T00:00:00.000Z' })]), 1);
-    expect((report['flows'] as { startTime: unknown }[])[0]?.startTime).toBeNull();
+  it('a JSON entry at the last millisecond a report can write (9999-12-31T23:59:59.999Z) keeps it', async () => {
+    const report = await auditsCleanly(logFile([jsonLine('a', { start_time: '9999-12-31T23:59:59.999Z', duration: 0 })]), 1);
+    expect((report['flows'] as { startTime: unknown }[])[0]?.startTime).toBe('9999-12-31T23:59:59.999Z');
   });
 
   it('a text entry whose 15-digit duration ends in year 33713 keeps its start as its last time', async () => {

@@ -33,6 +33,9 @@ describe('kubelet timestamp prefix', () => {
   it.each([
     ['a bare access-log line', '[2025-03-01T10:00:05.800Z] "GET / HTTP/1.1" 200'],
     ['a month 13', '2025-13-01T10:00:05Z x'],
+    ['30 February', '2025-02-30T10:00:05Z x'], // was read as 2 March
+    ['second 60', '2025-03-01T10:00:60Z x'], // was read as 10:01:00
+    ['an offset of a day', '2025-03-01T10:00:05+24:00 x'],
     ['a timestamp glued to text', '2025-03-01T10:00:05Zx'],
     ['a short line', '2025-03-01'],
   ])('rejects %s', (_case, input) => {

@@ -154,10 +154,31 @@ describe('the fast lanes write exactly what the general parser writes, or declin
     expect(parseLineText(line)).toEqual({ kind: 'malformed', reason: 'bad-timestamp' });
   });
 
-  it('leaves a JSON start_time with another character before its seconds to the general parser, which keeps it as another shape', () => {
-    const line = '{"start_time":"2024-03-01T10:00x00.123Z","upstream_cluster":"x","response_flags":"-"}';
-    expect(fast(laneFor(AUTO), line, 1)).toBeNull(); // was taken as ISO's shape
-    expect(parseLineText(line)).toMatchObject({ kind: 'record', record: { start_time: '2024-03-01T10:00x00.123Z' } });
+  it.each(['2024-03-01T10:00x00.123Z', '2024-03-01T10:00:60.000Z', '2024-03-01T10:00:00.123Zjunk', '2024-03-01T10:00:00.Z'])(
+    'leaves a JSON start_time %s that is no log time to the general parser, which calls it bad-timestamp',
+    (time) => {
+      const line = `{"start_time":"${time}","upstream_cluster":"x","response_flags":"-"}`;
+      expect(fast(laneFor(AUTO), line, 1)).toBeNull(); // 10:00x00 was taken as ISO's shape; second 60 and the tail were written as records
+      expect(parseLineText(line)).toEqual({ kind: 'malformed', reason: 'bad-timestamp' }); // 10:00x00 was a record: another shape, read as before
+    },
+  );
+
+  it.each(['2024-03-01T10:00:60.000Z', '2024-03-01T10:00:00.123Zjunk', '2024-03-01T10:00:00.123+01:00'])('leaves a text line whose time is %s to the general parser', (time) => {
+    const line = `[${time}] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -`;
+    expect(fast(laneFor(AUTO), line, 1)).toBeNull(); // second 60 and the text after the time were written as records
+    expect(parseLineText(line)).toMatchObject(time.endsWith('+01:00') ? { kind: 'record', record: { start_time: time } } : { kind: 'malformed', reason: 'bad-timestamp' });
+  });
+
+  it('leaves a JSON start_time given as a number to the general parser, which calls it bad-timestamp (epoch seconds are no log time)', () => {
+    const line = '{"start_time":1666549713,"upstream_cluster":"x","response_flags":"-"}';
+    expect(fast(laneFor(AUTO), line, 1)).toBeNull(); // was written as the record's start time "1666549713"
+    expect(parseLineText(line)).toEqual({ kind: 'malformed', reason: 'bad-timestamp' });
+  });
+
+  it.each(['2024-03-01T10:00:00.123', '2024-03-01T10:00:00', '2024-03-01T10:00:00.123456789Z'])('writes a JSON start_time %s Envoy may write (no zone: UTC) as the general parser does', (time) => {
+    const line = `{"start_time":"${time}","upstream_cluster":"x","response_flags":"-"}`;
+    expect(parseLineText(line)).toMatchObject({ kind: 'record', record: { start_time: time } });
+    expect(fast(laneFor(AUTO), line, 1)).toBe(general(line, 1));
   });
 
   it('takes a plain JSON line with extra keys of every kind and the values the parser normalises', () => {

@@ -67,7 +67,7 @@ describe('custom Envoy format strings', () => {
   });
 
   it('matches header operators case-insensitively and ignores :maxlen', () => {
-    const got = parseLineText('2024 "curl/8" 7', '%START_TIME% "%REQ(user-agent):10%" %DURATION%');
+    const got = parseLineText('2024-03-01T10:00:00.000Z "curl/8" 7', '%START_TIME% "%REQ(user-agent):10%" %DURATION%');
     expect(got.kind === 'record' && got.record).toMatchObject({ user_agent: 'curl/8', duration: 7 });
   });
 

@@ -87,7 +87,7 @@ describe('quirks seen in real logs', () => {
     ['cut inside a quoted field', '[2024-03-01T10:00:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl/8', 'truncated'],
     ['cut after a few fields', '[2024-03-01T10:00:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512', 'truncated'],
     ['a bad number', '[2024-03-01T10:00:00.123Z] "GET /get HTTP/1.1" 2x0 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'bad-number'],
-    ...['2024-13-01T10:00:00.123Z', '2024-00-01T10:00:00.123Z', '2024-03-32T10:00:00.123Z', '2024-02-30T10:00:00.123Z', '2023-02-29T10:00:00.123Z', '2024-03-01T24:00:00.123Z', '2024-03-01T10:60:00.123Z', '2024-03-01T10:00:61.123Z'].map(
+    ...['2024-13-01T10:00:00.123Z', '2024-00-01T10:00:00.123Z', '2024-03-32T10:00:00.123Z', '2024-02-30T10:00:00.123Z', '2023-02-29T10:00:00.123Z', '2024-03-01T24:00:00.123Z', '2024-03-01T10:60:00.123Z', '2024-03-01T10:00:61.123Z', '2024-03-01T10:00:60.123Z'].map(
       (time) => [`a time no calendar has (${time})`, `[${time}] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -`, 'bad-timestamp'],
     ),
     ['a bad time', '[2024-03-01T10:0x:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'bad-timestamp'],
@@ -120,6 +120,10 @@ describe('a start time no calendar has: the same outcome in Istio JSON as in the
     ['month 13', '2026-13-01T10:00:00.123Z', 'bad-timestamp'],
     ['hour 24', '2026-03-01T24:00:00.123Z', 'bad-timestamp'],
     ['29 February of a common year', '2023-02-29T10:00:00.123Z', 'bad-timestamp'],
+    ['second 60', '2026-03-01T10:00:60.000Z', 'bad-timestamp'], // was a record at 10:01:00
+    ['text after the time', '2026-03-01T10:00:00.123Zjunk', 'bad-timestamp'], // was a record whose time no reader read
+    ['no zone (UTC, as Envoy logs)', '2026-03-01T10:00:00.123', null],
+    ['an offset', '2026-03-01T11:00:00.123+01:00', null],
   ])('%s (%s)', (_name, time, reason) => {
     const expected = reason === null ? { kind: 'record' } : { kind: 'malformed', reason };
     expect(parseLineText(text(time))).toMatchObject(expected);
@@ -127,6 +131,22 @@ describe('a start time no calendar has: the same outcome in Istio JSON as in the
     expect(parseLineText(kubectl(time))).toMatchObject(expected);
     expect(parseLineText(`{"start_time":"${time}","upstream_cluster":"c"}`, customJson)).toMatchObject(expected);
     if (reason === null) expect(rec(json(time)).start_time).toBe(time);
+  });
+
+  it.each([
+    ['a date in words', 'Oct 18 2022 20:24:03'],
+    ['slashes', '2022/10/18 20:24:03'],
+    ['a space for the T', '2022-10-18 20:24:03'],
+    ['a word', 'yesterday'],
+    ['epoch seconds in a string', '1666549713'],
+  ])('calls a JSON start time in another shape bad-timestamp, as no text lane reads it: %s (%s)', (_name, time) => {
+    const expected = { kind: 'malformed', reason: 'bad-timestamp' };
+    expect(parseLineText(json(time))).toEqual(expected); // was a record: read by Date.parse in the machine's zone, or not at all
+    expect(parseLineText(`{"start_time":"${time}","upstream_cluster":"c"}`, customJson)).toEqual(expected);
+  });
+
+  it('calls a typed JSON start time that is a number (epoch seconds) bad-timestamp', () => {
+    expect(parseLineText('{"start_time":1666549713,"upstream_cluster":"c","upstream_host":"1.2.3.4:443"}')).toEqual({ kind: 'malformed', reason: 'bad-timestamp' }); // was a record with no log time
   });
 
   it('reads a JSON start time to the minute as it did: a real moment, not bad-timestamp', () => {

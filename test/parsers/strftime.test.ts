@@ -25,6 +25,8 @@ describe('%START_TIME(<layout>)% read back to the canonical time', () => {
     { layout: '%Y-%m-%d %T', text: '2024-02-30 12:00:00', why: '30 February (was read as 1 March)' },
     { layout: '%Y-%m-%d %T', text: '2023-02-29 12:00:00', why: '29 February of a common year' },
     { layout: '%Y-%m-%d %T', text: '2024-04-31 12:00:00', why: '31 April' },
+    { layout: '%Y-%m-%d %T', text: '2024-05-01 12:00:60', why: 'second 60 (was read as 12:01:00)' },
+    { layout: '%Y-%m-%d %T', text: '0050-05-01 12:00:00', why: 'year 50, which no report writes (was read as 1950)' },
     { layout: '%Y/%m/%d %%T', text: '2024/05/01 12:00:03', why: '%%T is a % and a T, not the time of day' },
   ])('refuses $text ($why)', ({ layout, text }) => {
     expect(compileStartTime(layout)?.toIso(text)).toBeNull();

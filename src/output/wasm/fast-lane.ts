@@ -109,7 +109,11 @@ export function resultMemo(): i32 {
   return (<i32>b(i) - 48) * 10 + <i32>b(i + 1) - 48;
 }
 
-/** parsers/fields.ts isIsoTime: `YYYY-MM-DDThh:mm:ss` of a real date and time (parsers/calendar.ts isCalendarTime). */
+/**
+ * A time parsers/calendar.ts logTimeMs reads, in the shapes Envoy writes: `YYYY-MM-DDThh:mm:ss` of a real
+ * date and time (isCalendarTime), a fraction, then `Z` or no zone (UTC). Any other time (an offset, no
+ * seconds) is left to the general parser, which reads or refuses it.
+ */
 function isTime(s: i32, e: i32): bool {
   if (e - s < 19 || b(s + 4) != DASH || b(s + 7) != DASH || b(s + 10) != 84 || b(s + 13) != 58 || b(s + 16) != 58) return false;
   if (
@@ -117,9 +121,17 @@ function isTime(s: i32, e: i32): bool {
     isDigit(b(s + 8)) && isDigit(b(s + 9)) && isDigit(b(s + 11)) && isDigit(b(s + 12)) && isDigit(b(s + 14)) &&
     isDigit(b(s + 15)) && isDigit(b(s + 17)) && isDigit(b(s + 18)))
   ) return false;
+  let i = s + 19;
+  if (i < e && b(i) == 46) {
+    const start = ++i;
+    while (i < e && isDigit(b(i))) i++;
+    if (i == start) return false;
+  }
+  if (i < e && b(i) == 90) i++;
+  if (i != e) return false;
   const month = two(s + 5);
   const day = two(s + 8);
-  if (month < 1 || month > 12 || day < 1 || two(s + 11) > 23 || two(s + 14) > 59 || two(s + 17) > 60) return false;
+  if (month < 1 || month > 12 || day < 1 || two(s + 11) > 23 || two(s + 14) > 59 || two(s + 17) > 59) return false;
   if (day <= 28) return true;
   if (month != 2) return day <= (month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31);
   const year = two(s) * 100 + two(s + 2);
@@ -574,6 +586,7 @@ function jsonFields(p: usize): usize {
       continue;
     }
     if (kind != STRING && kind != NUMBER) return 0; // true/false where a field is: the general parser decides
+    if (kind == NUMBER && load<u8>(fieldAt(f) + 29) == START_TIME) return 0; // epoch seconds are no log time: the general parser refuses them
     if (t32(key + 16) == 1) {
       if (kind == STRING && (e - s > 15 || (b(s) == 48 && e - s > 1) || !allDigits(s, e))) return 0;
       p = copyTable(p, key);
@@ -591,7 +604,7 @@ function jsonFields(p: usize): usize {
         p = copyTable(p, key + 8);
         continue;
       } else if (norm == START_TIME && !isTime(s, e)) {
-        return 0; // no calendar time (month 13, hour 24) or not ISO's shape: the general parser decides (bad-timestamp)
+        return 0; // no calendar time (month 13, hour 24) or not Envoy's shape: the general parser decides
       }
     }
     p = copyTable(p, key);

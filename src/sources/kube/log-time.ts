@@ -1,3 +1,5 @@
+import { logTimeMs } from '../../../parsers/calendar.js';
+
 /**
  * The kubelet's timestamp prefix (`2006-01-02T15:04:05.000000000Z07:00 `, kubernetes-api.md §3) read
  * straight from the bytes of a log line, as whole UTC seconds plus nanoseconds: the full precision the
@@ -74,17 +76,13 @@ export class LogTimeReader {
     return true;
   }
 
+  /** The whole UTC seconds of the line's `YYYY-MM-DDThh:mm:ss`, read by the one reader of log times (no day or second a calendar lacks); NaN when none. */
   private secondsOf(buf: Buffer, start: number): number {
     if (buf.compare(this.cachedPrefix, 0, 19, start, start + 19) === 0) return this.cachedSec;
-    const y = digits(buf, start, 4);
-    const mo = digits(buf, start + 5, 2);
-    const d = digits(buf, start + 8, 2);
-    const h = digits(buf, start + 11, 2);
-    const mi = digits(buf, start + 14, 2);
-    const s = digits(buf, start + 17, 2);
-    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return Number.NaN;
+    const ms = logTimeMs(buf.toString('latin1', start, start + 19));
+    if (Number.isNaN(ms)) return Number.NaN;
     buf.copy(this.cachedPrefix, 0, start, start + 19);
-    this.cachedSec = Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
+    this.cachedSec = ms / 1000;
     return this.cachedSec;
   }
 
@@ -99,7 +97,7 @@ export class LogTimeReader {
       const colon = buf[pos + 3] === 58 ? 1 : 0;
       const h = digits(buf, pos + 1, 2);
       const m = digits(buf, pos + 3 + colon, 2);
-      if (h < 0 || m < 0) return null;
+      if (h < 0 || m < 0 || h > 23 || m > 59) return null;
       offset = (c === 45 ? -1 : 1) * (h * 3600 + m * 60);
       next = pos + 5 + colon;
     } else {
