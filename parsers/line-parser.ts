@@ -1,7 +1,7 @@
 import { EnvelopeStripper } from './envelope.js';
 import { hasIstioKeys } from './json-envelope.js';
 import { layoutByName, type Layout } from './layouts.js';
-import { looksLikeAccessLogJson, parseJsonLine } from './json-format.js';
+import { isJsonSpace, looksLikeAccessLogJson, parseJsonLine } from './json-format.js';
 import { compileFormat, type CustomFormat } from './custom-format.js';
 import { fragmentReason, isAccessLogFragment, isKnownNoise } from './noise.js';
 import { RecordView } from './record-view.js';
@@ -29,11 +29,6 @@ function bare(physical: string): string {
   if (raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
   if (raw.charCodeAt(0) === 0xfeff) raw = raw.slice(1);
   return isJsonSpace(raw.charCodeAt(0)) ? objectAfterSpace(raw) : raw;
-}
-
-/** Space, tab or CR: JSON's white space within a line. */
-function isJsonSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 13;
 }
 
 /** `text` from its first `{` when only JSON white space comes before it, else `text` as it is. */
