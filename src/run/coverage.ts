@@ -286,7 +286,7 @@ function ansiHint(streams: readonly StreamFacts[]): string | null {
   const coloured = streams.filter((s) => s.ansiLines > 0);
   if (coloured.length === 0) return null;
   const lines = coloured.reduce((n, s) => n + s.ansiLines, 0);
-  return `${plural(lines, 'line')} (text-before-entry) began with ANSI escape codes (${listed(coloured, (s) => `${s.name} (${s.ansiLines})`)}): the log was captured with colours on, by a tool whose coloured prefix is not read (stern's colour codes around its pod and container names are); capture it again without colours (or strip the escape codes).`;
+  return `${plural(lines, 'line')} (text-before-entry) began with ANSI escape codes (${listed(coloured, (s) => `${s.name} (${s.ansiLines})`)}): the log was captured with colours on, by a tool whose coloured prefix is not read (stern's colour codes around its pod and container names are read); capture it again without colours (or strip the escape codes).`;
 }
 
 /** Why lines were no-upstream (JSON entries that log nowhere they went), and the fix; null when none were. */

@@ -123,7 +123,7 @@ describe('lines that could not be read are a coverage warning', () => {
     const warning = coloured.report.coverage.warnings.find((w) => w.code === 'unparsed-lines');
     expect(warning?.message).toContain('text-before-entry 2');
     expect(warning?.message).toContain(`2 lines (text-before-entry) began with ANSI escape codes (${file} (2))`);
-    expect(warning?.message).toContain("stern's colour codes around its pod and container names are");
+    expect(warning?.message).toContain("stern's colour codes around its pod and container names are read)");
     expect(warning?.message).toContain('capture it again without colours');
     // Without the codes the same lines are as unread, so the hint is only given for coloured text.
     const other = join(dir, 'junk.log');
