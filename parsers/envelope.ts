@@ -47,8 +47,15 @@ export function timestampSpan(text: string, from = 0): number {
 }
 const KUBECTL_PREFIX = /^\[pod\/([^/\]\s]+)\/([^\]\s]+)\] /;
 const COMPOSE_PREFIX = /^\[([^\]\s/]+) ([^\]\s]+)\] /;
-/** stern's `pod container `, with `namespace ` before them under `-A` or several `-n`. */
-const STERN_PREFIX = /^(?:([a-z0-9][-a-z0-9]*) )?([a-z0-9][-a-z0-9.]*) ([a-z0-9][-a-z0-9]*) (?=\[\d|\{|\d{4}-)/;
+/** SGR codes (`ESC [ 96 m`, `ESC [ 0 m`), which `stern --color always` puts around each name; any other escape is no stern prefix. */
+const COLOUR = '(?:\\x1b\\[[0-9;]*m)*';
+/** A name of stern's prefix (its pattern one capture group), in colour or not; the colour codes are no part of the name. */
+const sternName = (name: string): string => `${COLOUR}(${name})${COLOUR}`;
+/**
+ * stern's `pod container `, with `namespace ` before them under `-A` or several `-n`; each name may be wrapped in
+ * colour codes (`--color always`, the default on a terminal). The access log after the prefix is left as it is.
+ */
+const STERN_PREFIX = new RegExp(`^(?:${sternName('[a-z0-9][-a-z0-9]*')} )?${sternName('[a-z0-9][-a-z0-9.]*')} ${sternName('[a-z0-9][-a-z0-9]*')} (?=\\[\\d|\\{|\\d{4}-)`);
 const CLOUD_FOUNDRY = /^\[[A-Z]+\/[^\]]*\] (?:OUT|ERR) /;
 /**
  * A Prometheus label set, `{app="x", pod="y"}`, and the padding after it: what `logcli query` prints between

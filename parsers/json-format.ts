@@ -13,6 +13,11 @@ const KEY_INDEX: ReadonlyMap<string, number> = new Map(RECORD_KEYS.map((key, i) 
 /** Keys that only an access-log object has; a JSON line with none of them is not an access log. */
 const MARKER_KEYS = ['"upstream_cluster"', '"response_flags"', '"downstream_remote_address"', '"upstream_host"', '"start_time"'];
 
+/** Space, tab or CR (a character code): JSON's white space within a line, which may come before a line's object (` {"start_time":...}`). */
+export function isJsonSpace(c: number | undefined): boolean {
+  return c === 32 || c === 9 || c === 13;
+}
+
 /** Cheap test on the raw text: does this JSON object carry access-log keys? (Mixer's `{"level":...}` does not.) */
 export function looksLikeAccessLogJson(line: string): boolean {
   let hits = 0;

@@ -1,7 +1,7 @@
 import { EnvelopeStripper } from './envelope.js';
 import { hasIstioKeys } from './json-envelope.js';
 import { layoutByName, type Layout } from './layouts.js';
-import { looksLikeAccessLogJson, parseJsonLine } from './json-format.js';
+import { isJsonSpace, looksLikeAccessLogJson, parseJsonLine } from './json-format.js';
 import { compileFormat, type CustomFormat } from './custom-format.js';
 import { fragmentReason, isAccessLogFragment, isKnownNoise } from './noise.js';
 import { RecordView } from './record-view.js';
@@ -19,12 +19,23 @@ export type FormatSpec =
 const SMART_QUOTES = /[\u201c\u201d]/;
 const SMART_QUOTES_ALL = /[\u201c\u201d]/g;
 
-/** A physical line without a file's CR and BOM, as its envelopes are peeled. */
+/**
+ * A line without a file's CR and BOM, and without the white space JSON allows before an object (` {"start_time":...}`
+ * is that JSON value): what an envelope is peeled from, and what is read inside it. A text line keeps its leading
+ * white space (text-before-entry).
+ */
 function bare(physical: string): string {
   let raw = physical;
   if (raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
   if (raw.charCodeAt(0) === 0xfeff) raw = raw.slice(1);
-  return raw;
+  return isJsonSpace(raw.charCodeAt(0)) ? objectAfterSpace(raw) : raw;
+}
+
+/** `text` from its first `{` when only JSON white space comes before it, else `text` as it is. */
+function objectAfterSpace(text: string): string {
+  let i = 1;
+  while (isJsonSpace(text.charCodeAt(i))) i++;
+  return text.charCodeAt(i) === 123 /* { */ ? text.slice(i) : text;
 }
 
 /** What became of one physical line. `partial` lines were joined into the next one. */
@@ -102,12 +113,11 @@ export class LineParser {
   /** Parses one physical line (without its newline); never throws. */
   parse(physical: string): LineOutcome {
     // A file's CR and BOM come before its envelopes are peeled: CRI parts of a CRLF file join without a CR
-    // inside, and an enveloped first line after a BOM is read (they are stripped again inside envelopes).
+    // inside, and an enveloped first line after a BOM is read (they are stripped again inside envelopes, as
+    // is white space before a JSON object: `<time> stdout F  {...}`).
     const peeled = this.envelopes.peel(bare(physical));
     if (peeled.kind !== 'line') return peeled.kind;
-    let line = peeled.text;
-    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-    if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    const line = bare(peeled.text);
     const outcome = this.classify(line, this.envelopes.takeJson(line));
     this.view.envelope = peeled.envelope;
     return outcome;

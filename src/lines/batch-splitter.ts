@@ -11,6 +11,7 @@
  */
 
 import { OWNER_KEYS as OWNER_NAMES, PAYLOAD_KEYS as PAYLOAD_NAMES } from '../../parsers/json-envelope.js';
+import { isJsonSpace } from '../../parsers/json-format.js';
 import { afterNuls, countNewlines } from './line-splitter.js';
 
 /**
@@ -93,19 +94,27 @@ function innerCriPart(line: Buffer): Part | null {
   return null;
 }
 
+/** Where the JSON object of `bytes[start, end)` opens, after the white space JSON allows (the line parser reads it there too), or -1 when the line is no object. */
+function objectStart(bytes: Buffer, start: number, end: number): number {
+  let at = start;
+  while (at < end && isJsonSpace(bytes[at])) at++;
+  return at < end && bytes[at] === 123 ? at : -1;
+}
+
 /** The part `bytes[start, end)` is, or null for a line of neither format. */
 function partOf(bytes: Buffer, start: number, end: number): Part | null {
   const head = bytes.toString('latin1', start, Math.min(end, start + 48));
   const cri = CRI_PART.exec(head);
   if (cri !== null) return { stream: cri[1] as string, final: cri[2] === 'F' };
-  if (head.charCodeAt(0) !== 123) return null;
-  const line = bytes.subarray(start, end);
+  const open = objectStart(bytes, start, end);
+  if (open < 0) return null;
+  const line = bytes.subarray(open, end);
   // Fluent Bit's and Fluentd's CRI parsers tag each part (json-envelope.ts): P waits for its F, per pod.
   if (line.includes(PART_TAG) || line.includes(LOGTAG_P)) return { stream: ownerKey(line, jsonValue(line, DOCKER_STREAM)), final: false };
   if (line.includes(FINAL_TAG) || line.includes(LOGTAG_F)) return { stream: ownerKey(line, jsonValue(line, DOCKER_STREAM)), final: true };
   const inner = innerCriPart(line);
   if (inner !== null) return inner;
-  if (!head.startsWith('{"log":"')) return null;
+  if (line.toString('latin1', 0, 8) !== '{"log":"') return null;
   return { stream: jsonValue(line, DOCKER_STREAM), final: logEndsLine(line) };
 }
 

@@ -98,7 +98,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
   /** Lines that were not access logs because they held nothing (white space, a CR, a BOM): an input of only these is no log at all. */
   private blank = 0;
   private readonly continuesAfter: readonly string[] | undefined;
-  /** Malformed lines whose text before the entry was an ANSI escape (stern --color always): see ansiLines. */
+  /** Malformed lines whose text before the entry began with an ANSI escape (a coloured prefix not read): see ansiLines. */
   private ansi = 0;
   /** Lines of only `{`, not access logs: see prettyJsonOpens. */
   private prettyOpens = 0;
@@ -138,7 +138,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
     return this.blank;
   }
 
-  /** How many lines had an entry after an ANSI colour code (text-before-entry): the coverage warning then names the cause and the fix. */
+  /** How many lines had an entry after an ANSI escape code (text-before-entry): the coverage warning then names the cause and the fix. */
   get ansiLines(): number {
     return this.ansi;
   }

@@ -61,7 +61,7 @@ export interface StreamFacts {
   blankLines: number;
   /** Access-log lines that repeated a line of another input (overlapping saves): read, not audited again. */
   duplicates: number;
-  /** Lines whose entry came after an ANSI colour code (stern --color always): why they were text-before-entry. */
+  /** Lines whose entry came after an ANSI escape code (a coloured prefix not read): why they were text-before-entry. */
   ansiLines: number;
   /** Lines of only `{`, opening objects of pretty-printed JSON (`jq` without -c): why none was an access log, when none was. */
   prettyJsonOpens: number;

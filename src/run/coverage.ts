@@ -281,12 +281,12 @@ function emptyWindow(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   return [{ code: 'empty-window', message: `No flow started in the window ${windowStatement(f.window)} (--since/--until), although ${f.lines.records} access-log records were read; the inputs cover ${covered}: nothing in the window was audited, so nothing is proven.` }];
 }
 
-/** Why lines were text-before-entry when ANSI colour codes came before their entries (stern --color always), and the fix; null when none did. */
+/** Why lines were text-before-entry when ANSI codes came before their entries (a coloured prefix no envelope reader knows: stern's is read), and the fix; null when none did. */
 function ansiHint(streams: readonly StreamFacts[]): string | null {
   const coloured = streams.filter((s) => s.ansiLines > 0);
   if (coloured.length === 0) return null;
   const lines = coloured.reduce((n, s) => n + s.ansiLines, 0);
-  return `${plural(lines, 'line')} (text-before-entry) began with ANSI colour codes (${listed(coloured, (s) => `${s.name} (${s.ansiLines})`)}): the log was captured with colours on, as \`stern --color always\` writes it; capture it again with \`--color never\` (or strip the escape codes).`;
+  return `${plural(lines, 'line')} (text-before-entry) began with ANSI escape codes (${listed(coloured, (s) => `${s.name} (${s.ansiLines})`)}): the log was captured with colours on, by a tool whose coloured prefix is not read (stern's colour codes around its pod and container names are read); capture it again without colours (or strip the escape codes).`;
 }
 
 /** Why lines were no-upstream (JSON entries that log nowhere they went), and the fix; null when none were. */

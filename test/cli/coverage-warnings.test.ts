@@ -113,17 +113,19 @@ describe('lines that could not be read are a coverage warning', () => {
     expect(single.coverage.warnings.find((w) => w.code === 'unparsed-lines')?.message).toMatch(/^The one line could not be read/);
   });
 
-  it('says when the text before each entry is an ANSI colour code (stern --color always) and suggests --color never, verdicts unchanged', async () => {
+  it('says when the text before each entry is an ANSI code of a coloured prefix not read, and suggests capturing without colour, verdicts unchanged', async () => {
     const dir = tempDir('ea-ansi-');
     const entry = '[2024-03-01T10:00:00.123Z] "GET /x HTTP/1.1" 200 - via_upstream - "-" 0 10 5 4 "-" "curl" "id-1" "example.com" "93.184.216.34:443" PassthroughCluster 10.0.0.5:40000 93.184.216.34:443 10.0.0.5:39999 - -';
-    const file = join(dir, 'stern.log');
-    writeFileSync(file, `\u001b[32mapp-7d9f\u001b[0m \u001b[36mistio-proxy\u001b[0m ${entry}\n`.repeat(2));
+    const file = join(dir, 'tail.log');
+    // A tool's coloured `[pod]` prefix (no envelope reader knows it); stern's coloured names are read (below).
+    writeFileSync(file, `\u001b[32m[app-7d9f]\u001b[0m ${entry}\n`.repeat(2));
     const coloured = await audit([file, '--fail-on', 'none']);
     const warning = coloured.report.coverage.warnings.find((w) => w.code === 'unparsed-lines');
     expect(warning?.message).toContain('text-before-entry 2');
-    expect(warning?.message).toContain(`2 lines (text-before-entry) began with ANSI colour codes (${file} (2))`);
-    expect(warning?.message).toContain('--color never');
-    // Without the codes the same lines read, so the hint is only given for coloured text.
+    expect(warning?.message).toContain(`2 lines (text-before-entry) began with ANSI escape codes (${file} (2))`);
+    expect(warning?.message).toContain("stern's colour codes around its pod and container names are read)");
+    expect(warning?.message).toContain('capture it again without colours');
+    // Without the codes the same lines are as unread, so the hint is only given for coloured text.
     const other = join(dir, 'junk.log');
     writeFileSync(other, `junk ${entry}\n`);
     const plain = await audit([other, '--fail-on', 'none']);
@@ -131,6 +133,12 @@ describe('lines that could not be read are a coverage warning', () => {
     expect(junk?.message).toContain('text-before-entry 1');
     expect(junk?.message).not.toContain('ANSI');
     expect(plain.report.summary.exitCode).toBe(coloured.report.summary.exitCode);
+    // stern --color always: read as its plain output is, with no warning (these lines were text-before-entry).
+    const stern = join(dir, 'stern.log');
+    writeFileSync(stern, `\u001b[32mapp-7d9f\u001b[0m \u001b[36mistio-proxy\u001b[0m ${entry}\n`.repeat(2));
+    const read = await audit([stern, '--fail-on', 'none']);
+    expect(codes(read.report)).not.toContain('unparsed-lines');
+    expect(read.report.summary.verdicts).toMatchObject({ direct: 2 });
   });
 
   it('stays quiet when every line was read', async () => {

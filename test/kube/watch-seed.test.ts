@@ -46,6 +46,23 @@ describe.concurrent('watch: seed 000 against the fake API server', () => {
     expect(stderr).toMatch(/watched 2 containers for \d+s \(context fake\): 3 lines read, 3 records/);
   });
 
+  clusterIt('reads a JSON access log after white space (after the timestamp the API server puts before it): the direct flow fails the run', async ({ api, kubeconfig }) => {
+    const { client, gateway, cleanup } = seedPods(api, 'seedspace');
+    const run = startWatch(args('seedspace', '-o', 'ndjson'), { KUBECONFIG: kubeconfig });
+    await attached(api, client, gateway);
+    const at = new Date().toISOString();
+    const direct = { start_time: at, upstream_cluster: 'PassthroughCluster', upstream_host: '192.168.0.78:1234', downstream_remote_address: '10.108.0.56:50900', upstream_local_address: '10.108.0.56:41234', downstream_local_address: '192.168.0.78:1234', bytes_received: 120, bytes_sent: 3400, response_code: 0 };
+    // It was "not an access log", without a warning: the direct flow was missed and the run passed.
+    client.appendLog('istio-proxy', [` \t${JSON.stringify(direct)}`]);
+    run.interrupt();
+    const { code, stdout } = await run.exited;
+    cleanup();
+    const { flows, report } = parseNdjson(stdout);
+    expect(verdictCounts(flows)).toEqual({ direct: 1 });
+    expect(lineCounts(report)).toMatchObject({ lines: 1, records: 1, notAccessLog: 0 });
+    expect(code).toBe(1);
+  });
+
   clusterIt('applies a policy exception to a live flow, names it when it lapses within 14 days, and fails on that only when asked', async ({ api, kubeconfig }) => {
     const { client, gateway, cleanup } = seedPods(api, 'seedpolicy');
     // The last day is 5 days from today (UTC), as the run counts it.

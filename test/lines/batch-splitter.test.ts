@@ -53,6 +53,13 @@ describe('BatchSplitter', () => {
     expect(lines).toBe(20_000);
     expect(heldMost).toBeLessThan(16 * 1000 + 2 * 65536);
   });
+  it("keeps Docker json-file parts after white space (as the line parser reads them) in one batch", () => {
+    const part = (log: string) => ` \t${JSON.stringify({ log, stream: 'stdout', time: '2024-03-01T10:00:00.1Z' })}\n`;
+    const text = part('[2024-03-01T10:00:00.123Z] "GET') + part(' / HTTP/1.1"\n');
+    const { cuts } = split(Buffer.from(text.repeat(3)), 1000, 110); // a chunk ends between the parts of each line
+    for (const cut of cuts) for (const b of cut.batches) expect(b.bytes.toString().split('"GET"').length, b.bytes.toString()).toBe(b.bytes.toString().split('HTTP/1.1').length);
+  });
+
   it("keeps Fluent Bit's tagged JSON parts (_p P, then F) in one batch", () => {
     const part = (log: string, tag: string) => `${JSON.stringify({ date: 1.7e9, stream: 'stdout', _p: tag, log, kubernetes: { pod_name: 'p' } })}\n`;
     const text = part('[2024-03-01T10:00:00.123Z] "GET', 'P') + part(' / HTTP/1.1"', 'F');

@@ -49,6 +49,9 @@ function mixedBatch(): string {
     (plain[1] as string).replace('"GET ', '"G\u0001ET '), // a control byte: escaped by the general parser
     '',
     (plain[2] as string).replace(/ - -$/, ' - -\r'),
+    ` ${plainJson[5] as string}`, // JSON after white space: read by the general parser
+    `\t ${plainJson[6] as string}`,
+    `\u001b[96mweb-1\u001b[0m \u001b[32mistio-proxy\u001b[0m ${plain[3] as string}`, // stern --color always
   ];
   const lines: string[] = [];
   plain.forEach((line, i) => {
