@@ -121,6 +121,7 @@ async function buildPipeline(
     roleOf: (info) => info.role?.role ?? 'sidecar',
     withJson: outputs.needsRecordJson,
     onFlow: (flow) => {
+      cluster.source.serviceEntries.decided(flow.verdict);
       nameDestination(flow, cluster);
       sink(flow);
     },

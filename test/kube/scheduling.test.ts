@@ -131,7 +131,7 @@ describe('--max-streams slots', () => {
 
 /** The live run's coverage facts when everything was seen. */
 const plan = planWatch(watchFilters({ namespace: ['shop'], allNamespaces: false, selector: null, podQuery: null, gatewayNamespace: 'istio-system', gatewaySelector: 'istio=egressgateway' }), null);
-const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, gatewayProblem: null, serviceEntries: null, maxStreams: 500, unfollowed: [], preempted: [], failingViews: [], cutShort: [], refusal: null };
+const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, gatewayProblem: null, serviceEntries: [], maxStreams: 500, unfollowed: [], preempted: [], failingViews: [], cutShort: [], refusal: null };
 
 /** An egress gateway pod that is scheduled but whose istio-proxy has not started yet (the follower waits). */
 const STARTING_GATEWAY: KubePod = {

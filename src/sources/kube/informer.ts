@@ -1,7 +1,8 @@
 /**
  * List, then watch, for as long as the run lasts: resume a closed or dropped watch from the last
  * resourceVersion, relist after a 410 (either form), back off with jitter on errors, and tell the owner
- * when the view of the cluster is failing or healthy again. The first list is the caller's to fail on.
+ * when the view of the cluster is failing or healthy again. The first list is the caller's to fail on;
+ * one the caller left to retry (a transient failure) is listed again by run() before it watches.
  */
 import { KubeApiError, type ApiAction } from './api-errors.js';
 import { sleep } from '../../sleep.js';
@@ -29,6 +30,8 @@ export interface InformerSpec {
 /** One resource collection kept in sync. */
 export class Informer<T extends KubeObject> {
   private rv = '';
+  /** A list has gone through: without one there is nothing to watch from. */
+  private listed = false;
   /** Relists after the first list (410s and errors). */
   relists = 0;
 
@@ -43,12 +46,14 @@ export class Informer<T extends KubeObject> {
   async list(signal: AbortSignal): Promise<void> {
     const result = await listAll<T>(this.api, this.spec.action, this.spec.path, this.spec.query, signal);
     this.rv = result.resourceVersion;
+    this.listed = true;
     this.sink.replace(result.items);
   }
 
-  /** Watches until `signal` aborts. */
+  /** Watches until `signal` aborts (listing first, with back-off, when no list went through yet). */
   async run(signal: AbortSignal): Promise<void> {
     const watchAction: ApiAction = { ...this.spec.action, verb: 'watch' };
+    if (!this.listed) await this.relist(signal, false);
     while (!signal.aborted) {
       const started = Date.now();
       try {
@@ -71,10 +76,11 @@ export class Informer<T extends KubeObject> {
     }
   }
 
-  private async relist(signal: AbortSignal): Promise<void> {
+  /** Lists until it works or `signal` aborts; `counted`: a relist, not a first list the caller left to retry. */
+  private async relist(signal: AbortSignal, counted = true): Promise<void> {
     while (!signal.aborted) {
       try {
-        this.relists++;
+        if (counted) this.relists++;
         await this.list(signal);
         this.sink.health(null);
         this.backoff.reset();

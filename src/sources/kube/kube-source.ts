@@ -35,6 +35,8 @@ export interface KubeSourceOptions {
   maxStreams: number;
   /** How long a follow whose container instance is over may stay silent before it is taken as dead (log-reader.ts). */
   deadFollowMs: number;
+  /** How long following waits at the start for ServiceEntries a transient failure keeps from being read (service-entries.ts). */
+  serviceEntryWaitMs: number;
   hardStop: AbortSignal;
   /** A message for the person (stderr, or after the dashboard). */
   notice(message: string): void;
@@ -75,7 +77,7 @@ export class KubeSource implements Source {
       stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, timers: followTimers(o.deadFollowMs), notice: throttleNotices(o.notice),
     };
     this.views = podViews(o.api, this.registry, o.plan, this.deps.notice);
-    this.serviceEntries = new ServiceEntryWatch(o.api, o.plan);
+    this.serviceEntries = new ServiceEntryWatch(o.api, o.plan, { firstReadWaitMs: o.serviceEntryWaitMs, notice: o.notice });
   }
 
   describe(): string {
@@ -142,7 +144,7 @@ export class KubeSource implements Source {
       excluded: [...this.registry.excluded.values()],
       gatewayPods: this.registry.gatewaysSeen.size,
       gatewayProblem: this.gatewayProblem,
-      serviceEntries: this.serviceEntries.warning(),
+      serviceEntries: this.serviceEntries.warnings(),
       maxStreams: this.o.maxStreams,
       unfollowed: this.slots.neverGranted(),
       preempted: this.slots.preempted(),
