@@ -59,6 +59,8 @@ export class KubeSource implements Source {
   private readonly deps: FollowerDeps;
   private readonly views: { sidecars: PodView[]; gateways: PodView[] };
   private gatewayProblem: string | null = null;
+  /** Pods followed as egress gateways: the selector's, and sidecar-scope pods the role rules name so (an `app: istio-egressgateway` label). */
+  private readonly gatewaysFollowed = new Set<string>();
   /** Streams the hard stop cut before they had read up to the stop (of followers already forgotten). */
   private readonly cut: string[] = [];
 
@@ -142,7 +144,8 @@ export class KubeSource implements Source {
       plan: this.o.plan,
       withoutSidecar: [...this.registry.withoutSidecar.keys()],
       excluded: [...this.registry.excluded.values()],
-      gatewayPods: this.registry.gatewaysSeen.size,
+      // The coverage must agree with the streams read as gateways, whichever rule made them so.
+      gatewayPods: new Set([...this.registry.gatewaysSeen, ...this.gatewaysFollowed]).size,
       gatewayProblem: this.gatewayProblem,
       serviceEntries: this.serviceEntries.warnings(),
       maxStreams: this.o.maxStreams,
@@ -165,6 +168,7 @@ export class KubeSource implements Source {
     const follower = new LogFollower(f, role, gateway ? 0 : 1, this.deps);
     this.followers.set(f.uid, follower);
     this.roles.set(follower.info.name, role);
+    if (role.role === 'egress-gateway') this.gatewaysFollowed.add(f.key);
     this.queue.push(follower);
   }
 

@@ -17,6 +17,7 @@ export interface LiveCoverageFacts {
   plan: WatchPlan;
   withoutSidecar: string[];
   excluded: ExcludedTraffic[];
+  /** Egress gateway pods seen by --gateway-selector or followed as gateways by another rule. */
   gatewayPods: number;
   /** Why the gateway pods could not be listed, when they could not. */
   gatewayProblem: string | null;
