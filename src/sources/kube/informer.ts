@@ -2,7 +2,7 @@
  * List, then watch, for as long as the run lasts: resume a closed or dropped watch from the last
  * resourceVersion, relist after a 410 (either form), back off with jitter on errors, and tell the owner
  * when the view of the cluster is failing or healthy again. The first list is the caller's to fail on;
- * one the caller left to retry (a transient failure) is listed again by run() before it watches.
+ * one the caller leaves to retry (a transient failure) goes through listThenRun.
  */
 import { KubeApiError, type ApiAction } from './api-errors.js';
 import { sleep } from '../../sleep.js';
@@ -30,8 +30,6 @@ export interface InformerSpec {
 /** One resource collection kept in sync. */
 export class Informer<T extends KubeObject> {
   private rv = '';
-  /** A list has gone through: without one there is nothing to watch from. */
-  private listed = false;
   /** Relists after the first list (410s and errors). */
   relists = 0;
 
@@ -46,14 +44,18 @@ export class Informer<T extends KubeObject> {
   async list(signal: AbortSignal): Promise<void> {
     const result = await listAll<T>(this.api, this.spec.action, this.spec.path, this.spec.query, signal);
     this.rv = result.resourceVersion;
-    this.listed = true;
     this.sink.replace(result.items);
   }
 
-  /** Watches until `signal` aborts (listing first, with back-off, when no list went through yet). */
+  /** After a first list that failed transiently: lists until it works (with back-off), then watches until `signal` aborts. */
+  async listThenRun(signal: AbortSignal): Promise<void> {
+    await this.relist(signal);
+    await this.run(signal);
+  }
+
+  /** Watches until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     const watchAction: ApiAction = { ...this.spec.action, verb: 'watch' };
-    if (!this.listed) await this.relist(signal, false);
     while (!signal.aborted) {
       const started = Date.now();
       try {
@@ -76,11 +78,10 @@ export class Informer<T extends KubeObject> {
     }
   }
 
-  /** Lists until it works or `signal` aborts; `counted`: a relist, not a first list the caller left to retry. */
-  private async relist(signal: AbortSignal, counted = true): Promise<void> {
+  private async relist(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
-        if (counted) this.relists++;
+        this.relists++;
         await this.list(signal);
         this.sink.health(null);
         this.backoff.reset();

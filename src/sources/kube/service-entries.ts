@@ -55,6 +55,8 @@ export interface ServiceEntryOptions {
 export class ServiceEntryWatch {
   readonly index = new ServiceEntryIndex();
   private readonly informers: Informer<ServiceEntry>[] = [];
+  /** Informers whose first list failed transiently: run() lists them first. */
+  private readonly unlisted: Informer<ServiceEntry>[] = [];
   private readonly problems: string[] = [];
   /** Scopes (`all namespaces`, `namespace x`) where RBAC refused the list. */
   private readonly forbidden: string[] = [];
@@ -146,7 +148,7 @@ export class ServiceEntryWatch {
         // Listed on (then watched) by run(), with the informer's back-off; the failure stays in the warning until then.
         this.unread.add(scope);
         this.failing.set(scope, e.message);
-        this.informers.push(informer);
+        this.unlisted.push(informer);
         return 'pending';
       }
       this.problems.push(e.message);
@@ -156,7 +158,7 @@ export class ServiceEntryWatch {
 
   /** Watches every view that could be listed (and lists first those a transient failure held up), until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all(this.informers.map((i) => i.run(signal)));
+    await Promise.all([...this.informers.map((i) => i.run(signal)), ...this.unlisted.map((i) => i.listThenRun(signal))]);
   }
 
   /** Counts a flow decided while some ServiceEntries are still unread: the run cannot pass on it. */
