@@ -74,4 +74,16 @@ describe.concurrent('watch: ServiceEntries whose first list fails transiently (f
     expect(seLists(api).length).toBeGreaterThan(1);
     expect(out.code).toBe(3);
   });
+
+  clusterIt('ends the wait for them at a Ctrl-C, not after the 30 s', async ({ api, kubeconfig }) => {
+    cluster(api);
+    api.setFailing({ code: 503, resource: 'serviceentries' });
+    const run = startWatch(['-n', 'shop', '-o', 'ndjson'], { KUBECONFIG: kubeconfig });
+    await run.waitForStderr((t) => t.includes('following waits up to 30s for the ServiceEntries'));
+    const stoppedAt = Date.now();
+    run.interrupt();
+    const out = await run.exited;
+    expect(Date.now() - stoppedAt).toBeLessThan(15_000);
+    expect(warnings(parseNdjson(out.stdout).report).map((w) => w.code)).toContain('serviceentries-unreadable');
+  });
 });

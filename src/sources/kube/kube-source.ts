@@ -86,8 +86,11 @@ export class KubeSource implements Source {
     return `context ${this.o.context}, ${describePlan(this.o.plan)}`;
   }
 
-  /** The first lists. Sidecar namespaces that cannot be listed end the run (exit 3); gateways and ServiceEntries are reported. */
-  async start(signal: AbortSignal): Promise<void> {
+  /**
+   * The first lists. Sidecar namespaces that cannot be listed end the run (exit 3); gateways and
+   * ServiceEntries are reported. `stopWaiting` (a graceful stop) ends the wait for ServiceEntries.
+   */
+  async start(signal: AbortSignal, stopWaiting: AbortSignal = signal): Promise<void> {
     this.gatewayProblem = await listGateways(this.views.gateways, signal); // first: gateways get the first stream slots
     for (const v of this.views.sidecars) {
       try {
@@ -97,7 +100,7 @@ export class KubeSource implements Source {
       }
     }
     if (this.gatewayProblem !== null) this.o.notice(this.gatewayProblem);
-    await this.serviceEntries.start(signal);
+    await this.serviceEntries.start(signal, stopWaiting);
   }
 
   /** Keeps every view current until `signal` aborts. */

@@ -76,13 +76,14 @@ export class ServiceEntryWatch {
   ) {}
 
   /**
-   * Discovery and the first lists, each retrying transient failures until it works, `signal` aborts or
-   * the first-read wait is over; never throws (what fails is remembered for the warning).
+   * Discovery and the first lists, each retrying transient failures until it works, `signal` aborts, or
+   * the first-read wait is over or cut short by `stopWaiting` (a graceful stop); never throws (what
+   * fails is remembered for the warning).
    */
-  async start(signal: AbortSignal): Promise<void> {
-    const deadline = Date.now() + this.o.firstReadWaitMs;
+  async start(signal: AbortSignal, stopWaiting: AbortSignal = signal): Promise<void> {
+    const patience = AbortSignal.any([signal, stopWaiting, AbortSignal.timeout(this.o.firstReadWaitMs)]);
     try {
-      const group = await this.firstTry(() => this.api.getJson<ApiGroup>({ verb: 'get', resource: '', group: GROUP, namespace: null, name: GROUP }, `/apis/${GROUP}`, {}, signal), deadline, signal);
+      const group = await this.firstTry(() => this.api.getJson<ApiGroup>({ verb: 'get', resource: '', group: GROUP, namespace: null, name: GROUP }, `/apis/${GROUP}`, {}, signal), patience);
       this.version = chooseVersion(group);
       if (this.version === null) this.problems.push(`the cluster serves none of ${GROUP} ${SUPPORTED.join(', ')}`);
     } catch (error) {
@@ -92,32 +93,32 @@ export class ServiceEntryWatch {
       this.problems.push(e.kind === 'not-found' ? `the cluster does not serve ${GROUP} (Istio's CRDs are not installed)` : e.message);
     }
     if (this.version === null) return;
-    const all = await this.tryScope(null, deadline, signal);
+    const all = await this.tryScope(null, patience, signal);
     if (all === 'forbidden' && this.plan.sidecarNamespaces !== null) {
       const namespaces = [...new Set([...this.plan.sidecarNamespaces, ...(this.plan.gatewayNamespaces ?? [])])];
-      for (const ns of namespaces) await this.tryScope(ns, deadline, signal);
+      for (const ns of namespaces) await this.tryScope(ns, patience, signal);
     }
   }
 
-  /** `request`, tried again after transient failures (back-off with jitter, or the server's Retry-After) while the wait lasts. */
-  private async firstTry<T>(request: () => Promise<T>, deadline: number, signal: AbortSignal): Promise<T> {
+  /** `request`, tried again after transient failures (back-off with jitter, or the server's Retry-After) until `patience` aborts. */
+  private async firstTry<T>(request: () => Promise<T>, patience: AbortSignal): Promise<T> {
     const backoff = new Backoff(500, 30_000);
     for (;;) {
       try {
         return await request();
       } catch (error) {
-        const wait = transient(error) ? retryWait(backoff, error.retryAfterS) : 0;
-        if (!transient(error) || signal.aborted || Date.now() + wait > deadline) throw error;
+        if (!transient(error) || patience.aborted) throw error;
         if (!this.firstFailureSaid) {
           this.firstFailureSaid = true;
           this.o.notice(`${error.message}: trying again; following waits up to ${this.o.firstReadWaitMs / 1000}s for the ServiceEntries, since a flow decided without them could count an external address as in the mesh`);
         }
-        await sleep(wait, signal);
+        await sleep(retryWait(backoff, error.retryAfterS), patience);
+        if (patience.aborted) throw error;
       }
     }
   }
 
-  private async tryScope(namespace: string | null, deadline: number, signal: AbortSignal): Promise<'ok' | 'forbidden' | 'failed' | 'pending'> {
+  private async tryScope(namespace: string | null, patience: AbortSignal, signal: AbortSignal): Promise<'ok' | 'forbidden' | 'failed' | 'pending'> {
     const scope = namespace ?? '*';
     const action: ApiAction = { verb: 'list', resource: 'serviceentries', group: GROUP, namespace };
     const path = `/apis/${GROUP}/${this.version as string}${namespace === null ? '' : `/namespaces/${encodeURIComponent(namespace)}`}/serviceentries`;
@@ -134,7 +135,7 @@ export class ServiceEntryWatch {
       },
     });
     try {
-      await this.firstTry(() => informer.list(signal), deadline, signal);
+      await this.firstTry(() => informer.list(signal), patience);
       this.informers.push(informer);
       this.read.push(where);
       return 'ok';
