@@ -17,7 +17,7 @@ function passthroughToEntry(at: Date): string {
   return `[${at.toISOString()}] "- - -" 0 - - - "-" 120 3400 5 - "-" "-" "-" "-" "10.108.77.7:443" PassthroughCluster 10.108.0.56:41001 10.108.77.7:443 10.108.0.56:50900 - -`;
 }
 
-const seLists = (api: FakeApiServer): (number | null)[] => api.requests.filter((r) => r.resource === 'serviceentries' && r.verb === 'list').map((r) => r.status);
+const seLists = (api: FakeApiServer): (number | undefined)[] => api.requests.filter((r) => r.resource === 'serviceentries' && r.verb === 'list').map((r) => r.status);
 
 async function logOnceFollowed(api: FakeApiServer, p: FakePod): Promise<void> {
   await api.waitUntil(() => api.requests.some((r) => r.subresource === 'log' && r.name === p.name && r.status === 200));
@@ -47,7 +47,7 @@ describe.concurrent('watch: ServiceEntries whose first list fails transiently (f
     const run = startWatch(['-n', 'shop', '-o', 'ndjson'], { KUBECONFIG: kubeconfig, EGRESS_AUDIT_TEST_SERVICE_ENTRY_WAIT_MS: '300' });
     await logOnceFollowed(api, p);
     await run.waitForStdout((t) => t.includes('"type":"flow"'));
-    await api.waitUntil(() => seLists(api).includes(200), 20_000); // listed on while following, with back-off
+    await api.waitUntil(() => seLists(api).includes(200)); // listed on while following, with back-off
     run.interrupt();
     const out = await run.exited;
     const { flows, report } = parseNdjson(out.stdout);
