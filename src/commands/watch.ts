@@ -124,6 +124,7 @@ async function buildPipeline(
     roleOf: (info) => info.role?.role ?? 'sidecar',
     withJson: outputs.needsRecordJson,
     onFlow: (flow) => {
+      cluster.source.serviceEntries.decided(flow.verdict);
       nameDestination(flow, cluster);
       sink(flow);
     },
@@ -179,7 +180,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
         // Every later request would be refused too: stop now rather than run to --duration with every stream dead (the report says why, exit 3).
         onRefusedForGood: () => s.graceful.abort(),
       });
-      await connected.source.start(s.hard.signal); // a Ctrl-C now lets the first lists finish, then reports nothing read
+      await connected.source.start(s.hard.signal, s.graceful.signal); // a Ctrl-C now lets the first lists finish (ends a wait for ServiceEntries), then reports nothing read
       return connected;
     });
     s.startClock();

@@ -341,7 +341,8 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     });
   }
   if (v['via-gateway-unconfirmed'] > 0 && !anyRoleWithRecords(f, 'egress-gateway')) {
-    out.push({ code: 'no-gateway-logs', message: `No egress-gateway logs were read, although ${v['via-gateway-unconfirmed']} sidecar flows were sent to a gateway: those are unconfirmed, not proven.${silentLogs(f, 'egress-gateway')}` });
+    const sent = v['via-gateway-unconfirmed'];
+    out.push({ code: 'no-gateway-logs', message: `No egress-gateway logs were read, although ${plural(sent, 'sidecar flow was', 'sidecar flows were')} sent to a gateway: ${sent === 1 ? 'it is' : 'those are'} unconfirmed, not proven.${silentLogs(f, 'egress-gateway')}` });
   }
   if (v['gateway-only'] > 0 && !anyRoleWithRecords(f, 'sidecar')) {
     out.push({ code: 'no-sidecar-logs', message: `No sidecar logs were read: ${v['gateway-only']} gateway flows cannot be tied to a calling workload's own log, and direct traffic from sidecars would not be seen.${silentLogs(f, 'sidecar')}` });

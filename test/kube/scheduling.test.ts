@@ -131,7 +131,7 @@ describe('--max-streams slots', () => {
 
 /** The live run's coverage facts when everything was seen. */
 const plan = planWatch(watchFilters({ namespace: ['shop'], allNamespaces: false, selector: null, podQuery: null, gatewayNamespace: 'istio-system', gatewaySelector: 'istio=egressgateway' }), null);
-const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, gatewayProblem: null, serviceEntries: null, maxStreams: 500, unfollowed: [], preempted: [], failingViews: [], cutShort: [], refusal: null };
+const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, gatewayProblem: null, serviceEntries: [], maxStreams: 500, unfollowed: [], preempted: [], failingViews: [], cutShort: [], refusal: null };
 
 /** An egress gateway pod that is scheduled but whose istio-proxy has not started yet (the follower waits). */
 const STARTING_GATEWAY: KubePod = {
@@ -215,7 +215,9 @@ describe('a gateway follower queued while its pod is not running', () => {
     expect(slots.waiting()).toEqual([]);
     stop.abort();
     hard.abort();
-    await end;
+    // Its only request never answered: nothing of the log was read, a failure of the stream (exit 3), not a cut.
+    await expect(end).rejects.toThrow(/^cannot get the istio-proxy log of pod istio-system\/gw: the API server had not answered the log request/);
+    expect(follower.cutShort).toBe(false);
   });
 
   it.each([

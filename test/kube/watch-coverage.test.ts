@@ -105,6 +105,26 @@ describe.concurrent('watch: live coverage and cluster knowledge (fake API server
     expect(flows.sort()).toEqual([['direct', 'db.example.com:5432'], ['direct', 'my.server.com:1234']]);
   });
 
+  clusterIt('with -A, a gateway pod the role rules name by its labels (not --gateway-selector) counts as a gateway pod: no no-egress-gateway-pod warning beside its via-gateway flow', async ({ api, kubeconfig }) => {
+    const gw = api.addPod({ namespace: 'istio-system', name: 'egw-app-1', labels: { app: 'istio-egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
+    const client = api.addPod({ namespace: 'shop', name: 'sleep-1', ip: SEED000.clientIp, containers: ['sleep', 'istio-proxy'] });
+    const run = startWatch(['-A', '-o', 'ndjson'], { KUBECONFIG: kubeconfig });
+    await followed(gw, api);
+    await followed(client, api);
+    const pair = seed000Pair(new Date());
+    client.appendLog('istio-proxy', [pair.sidecar]);
+    gw.appendLog('istio-proxy', [pair.gateway]);
+    await run.waitForStdout((t) => t.includes('"type":"flow"'));
+    run.interrupt();
+    const { stdout, code } = await run.exited;
+    const { flows, report } = parseNdjson(stdout);
+    expect(flows.map((f) => f['verdict'])).toEqual(['via-gateway']);
+    const streams = (report['coverage'] as { streams: { name: string; role: string }[] }).streams;
+    expect(streams.find((s) => s.name === 'pod/istio-system/egw-app-1/istio-proxy')?.role).toBe('egress-gateway');
+    expect(warnings(report).map((w) => w.code)).not.toContain('no-egress-gateway-pod');
+    expect(code).toBe(0);
+  });
+
   clusterIt('attributes a gateway entry to the calling workload by pod IP although that pod’s log is not followed', async ({ api, kubeconfig }) => {
     const gw = api.addPod({ namespace: 'attr-gw', name: 'egw-1', labels: { istio: 'egressgateway' }, ip: SEED000.gatewayIp, containers: ['istio-proxy'] });
     api.addPod({ namespace: 'attr', name: 'billing-7d4f8b9c6d-k2x9p', labels: { app: 'billing' }, ip: SEED000.clientIp, containers: ['app', 'istio-proxy'] });

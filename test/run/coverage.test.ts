@@ -104,3 +104,14 @@ describe('the overlapping-inputs warning', () => {
     expect(message(f, 'overlapping-inputs')).toMatch(/ 2 lines were forgotten before every input had been read a join window past them \(131,072 lines are kept, and an input whose log time goes back, held to its end, holds the others' lines too\): a copy read after that was audited again\.$/);
   });
 });
+
+describe('the no-gateway-logs warning', () => {
+  it.each([
+    [1, 'No egress-gateway logs were read, although 1 sidecar flow was sent to a gateway: it is unconfirmed, not proven.'],
+    [3, 'No egress-gateway logs were read, although 3 sidecar flows were sent to a gateway: those are unconfirmed, not proven.'],
+  ])('counts %i unconfirmed flow(s) with the noun and verb agreeing', (n, text) => {
+    const f = facts({});
+    f.verdicts['via-gateway-unconfirmed'] = n;
+    expect(message(f, 'no-gateway-logs')).toBe(text);
+  });
+});

@@ -12,6 +12,7 @@ import { logTimeFromMs } from './log-time.js';
 import { planWatch, type WatchFilters, type WatchPlan } from './plan.js';
 import { liveContext } from './pod-index.js';
 import { Redactor } from './redact.js';
+import { FIRST_READ_WAIT_MS } from './service-entries.js';
 import { testDelayFrom } from './test-delay.js';
 
 export { watchFilters, type WatchFilters } from './plan.js';
@@ -22,7 +23,7 @@ export type { KubeSource } from './kube-source.js';
 export interface ConnectOptions {
   kubeconfig: string | null;
   context: string | null;
-  /** The environment: KUBECONFIG, the in-cluster variables, and the tests' EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS and EGRESS_AUDIT_TEST_REFUSED_FOR_GOOD_MS. */
+  /** The environment: KUBECONFIG, the in-cluster variables, and the tests' EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS, EGRESS_AUDIT_TEST_REFUSED_FOR_GOOD_MS and EGRESS_AUDIT_TEST_SERVICE_ENTRY_WAIT_MS. */
   env: NodeJS.ProcessEnv;
   filters: WatchFilters;
   settings: AuditSettings;
@@ -69,7 +70,8 @@ export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
   });
   const source = new KubeSource({
     api, plan, context: loaded.context, settings: o.settings, startAt: logTimeFromMs(o.startAtMs), maxLineLength: o.maxLineLength,
-    maxStreams: o.maxStreams, deadFollowMs: deadFollowMsFrom(o.env), hardStop: o.hardStop, notice: (m) => o.notice(redactor.scrub(m)),
+    maxStreams: o.maxStreams, deadFollowMs: deadFollowMsFrom(o.env),
+    serviceEntryWaitMs: testDelayFrom(o.env, 'EGRESS_AUDIT_TEST_SERVICE_ENTRY_WAIT_MS', FIRST_READ_WAIT_MS), hardStop: o.hardStop, notice: (m) => o.notice(redactor.scrub(m)),
   });
   return {
     source,

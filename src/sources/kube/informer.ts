@@ -1,7 +1,8 @@
 /**
  * List, then watch, for as long as the run lasts: resume a closed or dropped watch from the last
  * resourceVersion, relist after a 410 (either form), back off with jitter on errors, and tell the owner
- * when the view of the cluster is failing or healthy again. The first list is the caller's to fail on.
+ * when the view of the cluster is failing or healthy again. The first list is the caller's to fail on;
+ * one the caller leaves to retry (a transient failure) goes through listThenRun.
  */
 import { KubeApiError, type ApiAction } from './api-errors.js';
 import { sleep } from '../../sleep.js';
@@ -44,6 +45,12 @@ export class Informer<T extends KubeObject> {
     const result = await listAll<T>(this.api, this.spec.action, this.spec.path, this.spec.query, signal);
     this.rv = result.resourceVersion;
     this.sink.replace(result.items);
+  }
+
+  /** After a first list that failed transiently: lists until it works (with back-off), then watches until `signal` aborts. */
+  async listThenRun(signal: AbortSignal): Promise<void> {
+    await this.relist(signal);
+    await this.run(signal);
   }
 
   /** Watches until `signal` aborts. */

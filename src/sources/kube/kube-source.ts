@@ -35,6 +35,8 @@ export interface KubeSourceOptions {
   maxStreams: number;
   /** How long a follow whose container instance is over may stay silent before it is taken as dead (log-reader.ts). */
   deadFollowMs: number;
+  /** How long following waits at the start for ServiceEntries a transient failure keeps from being read (service-entries.ts). */
+  serviceEntryWaitMs: number;
   hardStop: AbortSignal;
   /** A message for the person (stderr, or after the dashboard). */
   notice(message: string): void;
@@ -57,6 +59,8 @@ export class KubeSource implements Source {
   private readonly deps: FollowerDeps;
   private readonly views: { sidecars: PodView[]; gateways: PodView[] };
   private gatewayProblem: string | null = null;
+  /** Pods followed as egress gateways: the selector's, and sidecar-scope pods the role rules name so (an `app: istio-egressgateway` label). */
+  private readonly gatewaysFollowed = new Set<string>();
   /** Streams the hard stop cut before they had read up to the stop (of followers already forgotten). */
   private readonly cut: string[] = [];
 
@@ -75,15 +79,18 @@ export class KubeSource implements Source {
       stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, timers: followTimers(o.deadFollowMs), notice: throttleNotices(o.notice),
     };
     this.views = podViews(o.api, this.registry, o.plan, this.deps.notice);
-    this.serviceEntries = new ServiceEntryWatch(o.api, o.plan);
+    this.serviceEntries = new ServiceEntryWatch(o.api, o.plan, { firstReadWaitMs: o.serviceEntryWaitMs, notice: o.notice });
   }
 
   describe(): string {
     return `context ${this.o.context}, ${describePlan(this.o.plan)}`;
   }
 
-  /** The first lists. Sidecar namespaces that cannot be listed end the run (exit 3); gateways and ServiceEntries are reported. */
-  async start(signal: AbortSignal): Promise<void> {
+  /**
+   * The first lists. Sidecar namespaces that cannot be listed end the run (exit 3); gateways and
+   * ServiceEntries are reported. `stopWaiting` (a graceful stop) ends the wait for ServiceEntries.
+   */
+  async start(signal: AbortSignal, stopWaiting: AbortSignal = signal): Promise<void> {
     this.gatewayProblem = await listGateways(this.views.gateways, signal); // first: gateways get the first stream slots
     for (const v of this.views.sidecars) {
       try {
@@ -93,7 +100,7 @@ export class KubeSource implements Source {
       }
     }
     if (this.gatewayProblem !== null) this.o.notice(this.gatewayProblem);
-    await this.serviceEntries.start(signal);
+    await this.serviceEntries.start(signal, stopWaiting);
   }
 
   /** Keeps every view current until `signal` aborts. */
@@ -140,9 +147,10 @@ export class KubeSource implements Source {
       plan: this.o.plan,
       withoutSidecar: [...this.registry.withoutSidecar.keys()],
       excluded: [...this.registry.excluded.values()],
-      gatewayPods: this.registry.gatewaysSeen.size,
+      // The coverage must agree with the streams read as gateways, whichever rule made them so.
+      gatewayPods: new Set([...this.registry.gatewaysSeen, ...this.gatewaysFollowed]).size,
       gatewayProblem: this.gatewayProblem,
-      serviceEntries: this.serviceEntries.warning(),
+      serviceEntries: this.serviceEntries.warnings(),
       maxStreams: this.o.maxStreams,
       unfollowed: this.slots.neverGranted(),
       preempted: this.slots.preempted(),
@@ -163,6 +171,7 @@ export class KubeSource implements Source {
     const follower = new LogFollower(f, role, gateway ? 0 : 1, this.deps);
     this.followers.set(f.uid, follower);
     this.roles.set(follower.info.name, role);
+    if (role.role === 'egress-gateway') this.gatewaysFollowed.add(f.key);
     this.queue.push(follower);
   }
 

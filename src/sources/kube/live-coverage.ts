@@ -17,10 +17,12 @@ export interface LiveCoverageFacts {
   plan: WatchPlan;
   withoutSidecar: string[];
   excluded: ExcludedTraffic[];
+  /** Egress gateway pods seen by --gateway-selector or followed as gateways by another rule. */
   gatewayPods: number;
   /** Why the gateway pods could not be listed, when they could not. */
   gatewayProblem: string | null;
-  serviceEntries: CoverageWarning | null;
+  /** What service-entries.ts says about the ServiceEntries. */
+  serviceEntries: CoverageWarning[];
   maxStreams: number;
   unfollowed: string[];
   /** Sidecar streams whose slot an egress gateway pod took (`--max-streams` was reached when it appeared). */
@@ -87,7 +89,7 @@ export function liveWarnings(f: LiveCoverageFacts): CoverageWarning[] {
       message: `No pod matching --gateway-selector ${f.plan.gatewaySelector.text || '(none)'} was found in ${gatewayWhere(f.plan)}${why}: no gateway log was read, so no flow can be confirmed as via-gateway.`,
     });
   }
-  if (f.serviceEntries !== null) out.push(f.serviceEntries);
+  out.push(...f.serviceEntries);
   const capped = [
     f.unfollowed.length > 0 ? `--max-streams ${f.maxStreams} left ${plural(f.unfollowed.length, 'container')} unfollowed, so ${f.unfollowed.length === 1 ? 'its' : 'their'} traffic was not audited: ${some(f.unfollowed)}.` : '',
     f.preempted.length > 0 ? preemptedText(f.maxStreams, f.preempted) : '',

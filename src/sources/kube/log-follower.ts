@@ -8,7 +8,7 @@
  */
 import type { LogStream, RoleAssignment, StreamInfo } from '../../types.js';
 import type { FollowerDeps } from './follower-deps.js';
-import { LASTING_FAILURES, type ApiAction, type KubeApiError } from './api-errors.js';
+import { describeAction, LASTING_FAILURES, type ApiAction, type KubeApiError } from './api-errors.js';
 import { sleep } from '../../sleep.js';
 import { Backoff, quietRetry, retryWait } from './backoff.js';
 import { nextStep, type FollowStep } from './follow-step.js';
@@ -73,9 +73,17 @@ export class LogFollower implements LogStream {
     return Number.POSITIVE_INFINITY;
   }
 
-  /** True when the hard stop cut this stream before it had delivered what was logged up to the stop. */
+  /** True when the hard stop cut this stream, once read, before it had delivered what was logged up to the stop. */
   get cutShort(): boolean {
-    return this.reader.cut;
+    return this.reader.cut && !this.neverAnswered;
+  }
+
+  /**
+   * The hard stop ended a request of a stream that no request had ever been answered for (a kubelet that
+   * hangs): nothing of its log was read, which is a failure of the stream (exit 3), not a cut.
+   */
+  private get neverAnswered(): boolean {
+    return !this.everConnected && this.reader.unansweredMs !== null;
   }
 
   /** The last failure still in force, if any. */
@@ -109,6 +117,10 @@ export class LogFollower implements LogStream {
       }
       if (signal.aborted && !this.reader.drained) yield* this.finalRead();
       if (this.failure !== null) throw new Error(this.failure);
+      if (this.neverAnswered) {
+        const waited = Math.round((this.reader.unansweredMs as number) / 1000);
+        throw new Error(`cannot ${describeAction(this.reader.action)}: the API server had not answered the log request ${waited}s after it was sent when the run ended (a kubelet or node that does not respond?), so nothing of this log was read`);
+      }
     } finally {
       this.phase = 'done';
       if (lease !== null) this.deps.slots.release(lease);

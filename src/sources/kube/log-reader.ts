@@ -88,7 +88,8 @@ export interface FollowHooks {
 export class LogReader {
   readonly gate: ResumeGate;
   private readonly path: string;
-  private readonly action: ApiAction;
+  /** The log request, for messages about this log. */
+  readonly action: ApiAction;
   /** When the server last sent bytes, or this reader last asked it for more (after its consumer took a chunk). */
   private lastHeardAt = 0;
   /** True while a chunk is with the consumer: the server is not being read, so silence says nothing about it. */
@@ -98,6 +99,8 @@ export class LogReader {
   drained = false;
   /** The hard stop cut a request (a follow reading, or any request still waiting for its answer) before it had read up to the graceful stop. */
   cut = false;
+  /** How long the request the hard stop ended had waited for its answer (ms), when it had none; else null. */
+  unansweredMs: number | null = null;
   /** A follow ended after a graceful stop because it had gone quiet. */
   private quietAtStop = false;
 
@@ -136,6 +139,7 @@ export class LogReader {
       // The hard stop ended a request still waiting for its answer (a kubelet that hangs): what was logged
       // up to the stop was not read, and the report must say so.
       this.cut = true;
+      this.unansweredMs = Date.now() - started;
       return done('stopped', 0);
     }
     this.lastHeardAt = Date.now();
