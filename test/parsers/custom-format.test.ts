@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parseLineText, resolveFormat } from '../../parsers/index.js';
 import { corpusLines } from '../helpers/corpus.js';
 
+/** The record a line reads as with `format`, or false when it is no record. */
+function recordOf(line: string, format: string): object | false {
+  const got = parseLineText(line, format);
+  return got.kind === 'record' && got.record;
+}
+
 describe('custom Envoy format strings', () => {
   it('reads the corpus key=value format once it is given', () => {
     const format = '[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%" %RESPONSE_CODE% retry_attempts=%UPSTREAM_REQUEST_ATTEMPT_COUNT% flags=%RESPONSE_FLAGS% details=%RESPONSE_CODE_DETAILS%';
@@ -15,8 +21,7 @@ describe('custom Envoy format strings', () => {
 
   it('keeps operators Istio does not use under their own names', () => {
     const format = '[%START_TIME%] %REQ(X-B3-TRACEID)% "%RESP(GRPC-STATUS)%" %DYNAMIC_METADATA(envoy.filters.http.rbac:shadow_engine_result)% %START_TIME(%s)% %UPSTREAM_CLUSTER% %DOWNSTREAM_REMOTE_ADDRESS%\n';
-    const got = parseLineText('[2024-03-01T10:00:00.123Z] 80f198ee56343ba8 "14" denied 1709287200 PassthroughCluster 10.1.0.7:40142', format);
-    expect(got.kind === 'record' && got.record).toMatchObject({
+    expect(recordOf('[2024-03-01T10:00:00.123Z] 80f198ee56343ba8 "14" denied 1709287200 PassthroughCluster 10.1.0.7:40142', format)).toMatchObject({
       start_time: '2024-03-01T10:00:00.123Z',
       upstream_cluster: 'PassthroughCluster',
       downstream_remote_address: '10.1.0.7:40142',
@@ -44,20 +49,17 @@ describe('custom Envoy format strings', () => {
     });
 
     it('is read when only what the format keeps under its own names could end in two places', () => {
-      const got = parseLineText('[2022-10-18T20:24:03.639Z] PassthroughCluster a b c', '[%START_TIME%] %UPSTREAM_CLUSTER% %REQ(X-A)% %REQ(X-B)%');
-      expect(got.kind === 'record' && got.record).toMatchObject({ upstream_cluster: 'PassthroughCluster', extra: { 'REQ(X-A)': 'a', 'REQ(X-B)': 'b c' } });
+      expect(recordOf('[2022-10-18T20:24:03.639Z] PassthroughCluster a b c', '[%START_TIME%] %UPSTREAM_CLUSTER% %REQ(X-A)% %REQ(X-B)%')).toMatchObject({ upstream_cluster: 'PassthroughCluster', extra: { 'REQ(X-A)': 'a', 'REQ(X-B)': 'b c' } });
     });
 
     it('is read as before when its values have no separator in them, trailing white space included', () => {
-      const got = parseLineText('[2022-10-18T20:24:03.639Z] curl/8.5 10.9.9.9:80 outbound|80||istio-egressgateway.istio-system.svc.cluster.local 10.0.0.1:7 abc  ', UNQUOTED);
-      expect(got.kind === 'record' && got.record).toMatchObject({ user_agent: 'curl/8.5', upstream_host: '10.9.9.9:80', upstream_local_address: '10.0.0.1:7', extra: { 'REQ(X-B3-TRACEID)': 'abc' } });
+      expect(recordOf('[2022-10-18T20:24:03.639Z] curl/8.5 10.9.9.9:80 outbound|80||istio-egressgateway.istio-system.svc.cluster.local 10.0.0.1:7 abc  ', UNQUOTED)).toMatchObject({ user_agent: 'curl/8.5', upstream_host: '10.9.9.9:80', upstream_local_address: '10.0.0.1:7', extra: { 'REQ(X-B3-TRACEID)': 'abc' } });
     });
   });
 
   it("reads a nested format dictionary (Envoy's json_format may nest), its extras named by their path", () => {
     const format = '{"ts":"%START_TIME%","upstream":{"cluster":"%UPSTREAM_CLUSTER%","host":"%UPSTREAM_HOST%","trace":"%REQ(X-B3-TRACEID)%"},"authority":"%REQ(:AUTHORITY)%"}';
-    const got = parseLineText('{"ts":"2022-10-18T20:24:03.639Z","upstream":{"cluster":"PassthroughCluster","host":"104.20.28.24:80","trace":"abc","more":1},"authority":"pastebin.com"}', format);
-    expect(got.kind === 'record' && got.record).toMatchObject({
+    expect(recordOf('{"ts":"2022-10-18T20:24:03.639Z","upstream":{"cluster":"PassthroughCluster","host":"104.20.28.24:80","trace":"abc","more":1},"authority":"pastebin.com"}', format)).toMatchObject({
       start_time: '2022-10-18T20:24:03.639Z',
       upstream_cluster: 'PassthroughCluster',
       upstream_host: '104.20.28.24:80',
@@ -67,14 +69,12 @@ describe('custom Envoy format strings', () => {
   });
 
   it('matches header operators case-insensitively and ignores :maxlen', () => {
-    const got = parseLineText('2024-03-01T10:00:00.000Z "curl/8" 7', '%START_TIME% "%REQ(user-agent):10%" %DURATION%');
-    expect(got.kind === 'record' && got.record).toMatchObject({ user_agent: 'curl/8', duration: 7 });
+    expect(recordOf('2024-03-01T10:00:00.000Z "curl/8" 7', '%START_TIME% "%REQ(user-agent):10%" %DURATION%')).toMatchObject({ user_agent: 'curl/8', duration: 7 });
   });
 
   it('reads a JSON-shaped format, mapping its keys through their operators', () => {
     const format = '{"ts":"%START_TIME%","code":"%RESPONSE_CODE%","up":"%UPSTREAM_CLUSTER%","trace":"%REQ(X-B3-TRACEID)%","lit":"x"}';
-    const got = parseLineText('{"up":"outbound|443||api.example.com;","code":200,"ts":"2024-03-01T10:00:00Z","trace":"abc","lit":"x","other":1}', format);
-    expect(got.kind === 'record' && got.record).toMatchObject({
+    expect(recordOf('{"up":"outbound|443||api.example.com;","code":200,"ts":"2024-03-01T10:00:00Z","trace":"abc","lit":"x","other":1}', format)).toMatchObject({
       start_time: '2024-03-01T10:00:00Z',
       response_code: 200,
       upstream_cluster: 'outbound|443||api.example.com',
@@ -101,8 +101,7 @@ describe('custom Envoy format strings', () => {
 
   it.each(['message', 'log', 'line', 'textPayload'])('reads a JSON-shaped format with a `%s` key as itself, not as a log pipeline\'s envelope', (key) => {
     const format = `{"ts":"%START_TIME%","${key}":"%REQ(:METHOD)% %REQ(:PATH)%","cluster":"%UPSTREAM_CLUSTER%","src":"%DOWNSTREAM_REMOTE_ADDRESS%"}`;
-    const got = parseLineText(`{"ts":"2024-03-01T10:00:00.123Z","${key}":"GET /x","cluster":"PassthroughCluster","src":"10.0.0.1:1234"}`, format);
-    expect(got.kind === 'record' && got.record).toMatchObject({ upstream_cluster: 'PassthroughCluster', downstream_remote_address: '10.0.0.1:1234', extra: { [key]: 'GET /x' } });
+    expect(recordOf(`{"ts":"2024-03-01T10:00:00.123Z","${key}":"GET /x","cluster":"PassthroughCluster","src":"10.0.0.1:1234"}`, format)).toMatchObject({ upstream_cluster: 'PassthroughCluster', downstream_remote_address: '10.0.0.1:1234', extra: { [key]: 'GET /x' } });
   });
 
   it.each([
