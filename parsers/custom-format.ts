@@ -174,10 +174,18 @@ export function compileFormat(format: string): CustomFormat | string {
   };
 }
 
-/** True when the longest reading of a line gives a record field another value than its shortest (extras may differ: they decide nothing). */
+/**
+ * True when the longest reading of a line gives one of the fields Envoy writes as one token (addresses, cluster, codes,
+ * flags, times, byte counts: what decides where the traffic went) another value than its shortest. Where only free
+ * text differs (the split between a user agent and the authority or request id before it, or extras), the line is
+ * read the shortest way: those values are the client's to choose either way, so no reading gives it more.
+ */
 function readsTwoWays(targets: readonly Target[], short: RegExpExecArray, long: RegExpExecArray | null): boolean {
   if (long === null) return false;
-  for (let i = 0; i < targets.length; i++) if ((targets[i] as Target).field >= 0 && short[i + 1] !== long[i + 1]) return true;
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i] as Target;
+    if ((SINGLE_TOKEN.has(t.field) || t.time !== undefined) && short[i + 1] !== long[i + 1]) return true;
+  }
   return false;
 }
 

@@ -53,9 +53,10 @@ const COLOUR = '(?:\\x1b\\[[0-9;]*m)*';
 const sternName = (name: string): string => `${COLOUR}(${name})${COLOUR}`;
 /**
  * stern's `pod container `, with `namespace ` before them under `-A` or several `-n`; each name may be wrapped in
- * colour codes (`--color always`, the default on a terminal). The access log after the prefix is left as it is.
+ * colour codes (`--color always`, the default on a terminal). The access log after the prefix is left as it is (a JSON
+ * one may follow white space, as after every other envelope).
  */
-const STERN_PREFIX = new RegExp(`^(?:${sternName('[a-z0-9][-a-z0-9]*')} )?${sternName('[a-z0-9][-a-z0-9.]*')} ${sternName('[a-z0-9][-a-z0-9]*')} (?=\\[\\d|\\{|\\d{4}-)`);
+const STERN_PREFIX = new RegExp(`^(?:${sternName('[a-z0-9][-a-z0-9]*')} )?${sternName('[a-z0-9][-a-z0-9.]*')} ${sternName('[a-z0-9][-a-z0-9]*')} (?=\\[\\d|[ \\t]*\\{|\\d{4}-)`);
 const CLOUD_FOUNDRY = /^\[[A-Z]+\/[^\]]*\] (?:OUT|ERR) /;
 /**
  * A Prometheus label set, `{app="x", pod="y"}`, and the padding after it: what `logcli query` prints between

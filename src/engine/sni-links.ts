@@ -47,7 +47,9 @@ function addressOf(h: Held): string | null {
 function sameGateway(a: Held, b: Held): boolean {
   const x = a.entry;
   const y = b.entry;
-  if (x.pod !== null && y.pod !== null) return x.pod === y.pod && x.namespace === y.namespace;
+  // A save that names no namespace (`kubectl logs --prefix`, stern without -A) beside one that does (a kubelet path) is
+  // the same pod by its name: pod names are unique in a namespace, and the lines must still start within a second.
+  if (x.pod !== null && y.pod !== null) return x.pod === y.pod && (x.namespace === y.namespace || x.namespace === null || y.namespace === null);
   if (x.pod === y.pod && x.namespace === y.namespace && x.file === y.file) return true;
   const p = addressOf(a);
   const q = addressOf(b);

@@ -30,18 +30,23 @@ function endsInPort(text: string, s: number, e: number): boolean {
   return false;
 }
 
+/** True when field `i` (an address) holds a socket with a port other than 0. */
+function hasPort(view: RecordView, i: number): boolean {
+  if (!present(view, i)) return false;
+  if (!view.hasValues) return endsInPort(view.text, view.start[i] as number, view.end[i] as number);
+  const v = String(view.values[i]);
+  return endsInPort(v, 0, v.length);
+}
+
 /**
  * True when the record names something only one connection has: a request id (x-request-id, a UUID per
- * request) or the client's address with its port (ephemeral, reused only after the connection is gone).
- * Two byte-identical lines without either may be two connections (a TCP line whose client address was not
- * logged, two health checks in one millisecond): they are never taken as copies of one another.
+ * request), the client's address with its port, or the proxy's own outgoing socket (both ephemeral, reused
+ * only after the connection is gone; the second is all an SNI gateway's inner line has, its client being
+ * `envoy://…`). Two byte-identical lines without any may be two connections (a TCP line whose addresses were
+ * not logged, two health checks in one millisecond): they are never taken as copies of one another.
  */
 export function namesOneConnection(view: RecordView): boolean {
-  if (present(view, F.request_id)) return true;
-  if (!present(view, F.downstream_remote_address)) return false;
-  if (!view.hasValues) return endsInPort(view.text, view.start[F.downstream_remote_address] as number, view.end[F.downstream_remote_address] as number);
-  const v = String(view.values[F.downstream_remote_address]);
-  return endsInPort(v, 0, v.length);
+  return present(view, F.request_id) || hasPort(view, F.downstream_remote_address) || hasPort(view, F.upstream_local_address);
 }
 
 /** Two inputs whose lines overlapped (in the order they were opened, whichever was read first) and how many lines one repeated of the other. */

@@ -438,7 +438,7 @@ function overlappingInputs(f: CoverageFacts): CoverageWarning[] {
   return [
     {
       code: 'overlapping-inputs',
-      message: `${plural(f.lines.duplicates, 'access-log line')} repeated a line another input held, so the inputs overlap (one pod's log saved more than once, or a node's file beside a kubectl logs save): ${pairs}. Each line was audited once, from the input read first; the copies are counted as duplicates, not as records. Only lines with a request id or a client port count as copies (two identical lines without either may be two connections), and a line repeated within one input is audited each time, as written.${early}`,
+      message: `${plural(f.lines.duplicates, 'access-log line')} repeated a line another input held, so the inputs overlap (one pod's log saved more than once, or a node's file beside a kubectl logs save): ${pairs}. Each line was audited once, from the input read first; the copies are counted as duplicates, not as records. Only lines with a request id, a client port or the proxy's own outgoing port count as copies (two identical lines without any may be two connections), and a line repeated within one input is audited each time, as written.${early}`,
     },
   ];
 }

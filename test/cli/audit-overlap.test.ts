@@ -164,8 +164,8 @@ describe("a log pipeline's export (every pod's lines, each naming its pod) besid
 // A direct TCP connection: its client port (10.244.1.7:41234) is its own.
 const DIRECT = (port: number): string =>
   `[2026-11-02T09:00:01.000Z] "- - -" 0 - - - "-" 700 21138 6 - "-" "-" "-" "-" "151.101.0.223:443" PassthroughCluster 10.244.1.7:${port} 151.101.0.223:443 10.244.1.7:${port} pypi.org -`;
-// The same, its client address not logged and no request id: two such lines may be two connections.
-const ANONYMOUS = '[2026-11-02T09:00:01.000Z] "- - -" 0 - - - "-" 700 21138 6 - "-" "-" "-" "-" "151.101.0.223:443" PassthroughCluster 10.244.1.7:41234 151.101.0.223:443 - pypi.org -';
+// The same, neither its client address nor its own socket out logged, and no request id: two such lines may be two connections.
+const ANONYMOUS = '[2026-11-02T09:00:01.000Z] "- - -" 0 - - - "-" 700 21138 6 - "-" "-" "-" "-" "151.101.0.223:443" PassthroughCluster - 151.101.0.223:443 - pypi.org -';
 
 describe('what is not taken as a copy', () => {
   it('two identical lines inside one input are both audited', async () => {
@@ -189,7 +189,7 @@ describe('what is not taken as a copy', () => {
     expect(validate(report), errorText(validate)).toBe(true);
   });
 
-  it('a line naming neither a request id nor a client port is audited in each input (it may be another connection)', async () => {
+  it('a line naming no request id, client port or socket out is audited in each input (it may be another connection)', async () => {
     const { report } = await audit([write('anon-a.log', [ANONYMOUS, DIRECT(41000)]), write('anon-b.log', [ANONYMOUS, DIRECT(41001)])]);
     expect(report.summary['verdicts']).toMatchObject({ direct: 4 });
     expect(report.coverage.lines).toMatchObject({ lines: 4, records: 4 });

@@ -66,3 +66,24 @@ describe('an SNI gateway log rotated between the two lines of a connection', () 
     expect(await audit(['--sidecar', sidecarLog, '--gateway', dir])).toEqual({ code: 0, flows: JOINED });
   });
 });
+
+describe('one SNI gateway pod saved two ways', () => {
+  it('links a kubelet file (naming the namespace) with a `kubectl logs --prefix` save of the same pod (naming none)', async () => {
+    // Both named the pod, only one its namespace: they were taken for two pods, and the line alone was gateway-only.
+    const root = tempDir('sni-ns-');
+    const kubelet = join(root, 'pods', 'istio-egress_egressgateway-5d8f7-abcde_0b7c6f0e-1111-2222-3333-444455556666', 'istio-proxy');
+    mkdirSync(kubelet, { recursive: true });
+    writeFileSync(join(kubelet, '0.log'), gatewayLines.slice(0, 3).map((l) => `2022-10-20T11:00:00.000000000Z stdout F ${l}\n`).join(''));
+    const prefixed = join(root, 'gw-prefix.log');
+    writeFileSync(prefixed, `[pod/egressgateway-5d8f7-abcde/istio-proxy] ${gatewayLines[3] as string}\n`);
+    expect(await audit(['--sidecar', sidecarLog, join(root, 'pods'), prefixed])).toEqual({ code: 0, flows: JOINED });
+  });
+
+  it('audits an inner line held by two overlapping saves once: its copy is no second, unlinked connection', async () => {
+    // An inner line names no client port (its client is envoy://…), so its copy was audited again: a gateway-only flow.
+    const dir = tempDir('sni-overlap-');
+    writeFileSync(join(dir, 'egressgateway-1000.log'), gatewayLines.slice(0, 2).map((l) => `${l}\n`).join(''));
+    writeFileSync(join(dir, 'egressgateway-1100.log'), gatewayLines.map((l) => `${l}\n`).join(''));
+    expect(await audit(['--sidecar', sidecarLog, '--gateway', join(dir, 'egressgateway-1000.log'), '--gateway', join(dir, 'egressgateway-1100.log')])).toEqual({ code: 0, flows: JOINED });
+  });
+});

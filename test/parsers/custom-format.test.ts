@@ -52,6 +52,12 @@ describe('custom Envoy format strings', () => {
       expect(recordOf('[2022-10-18T20:24:03.639Z] PassthroughCluster a b c', '[%START_TIME%] %UPSTREAM_CLUSTER% %REQ(X-A)% %REQ(X-B)%')).toMatchObject({ upstream_cluster: 'PassthroughCluster', extra: { 'REQ(X-A)': 'a', 'REQ(X-B)': 'b c' } });
     });
 
+    it('is read the shortest way when only free text the client chose ends in two places (the authority before the user agent)', () => {
+      const format = '[%START_TIME%] %UPSTREAM_HOST% %UPSTREAM_CLUSTER% %UPSTREAM_LOCAL_ADDRESS% %REQ(:AUTHORITY)% %REQ(USER-AGENT)%';
+      const line = '[2024-05-01T10:00:01.123Z] 104.20.28.25:443 PassthroughCluster 10.244.0.5:44001 evil.example.com Mozilla/5.0 (X11; Linux x86_64)';
+      expect(recordOf(line, format)).toMatchObject({ upstream_cluster: 'PassthroughCluster', upstream_host: '104.20.28.25:443', authority: 'evil.example.com', user_agent: 'Mozilla/5.0 (X11; Linux x86_64)' });
+    });
+
     it('is read as before when its values have no separator in them, trailing white space included', () => {
       expect(recordOf('[2022-10-18T20:24:03.639Z] curl/8.5 10.9.9.9:80 outbound|80||istio-egressgateway.istio-system.svc.cluster.local 10.0.0.1:7 abc  ', UNQUOTED)).toMatchObject({ user_agent: 'curl/8.5', upstream_host: '10.9.9.9:80', upstream_local_address: '10.0.0.1:7', extra: { 'REQ(X-B3-TRACEID)': 'abc' } });
     });

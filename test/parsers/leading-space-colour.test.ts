@@ -35,6 +35,9 @@ describe('a JSON access log after white space (JSON allows it) is the JSON recor
     { name: "a CRI line's two spaces (stdout F, then the space)", line: `2024-03-01T10:00:00.987654321Z stdout F  ${JSON_LINE}`, env: { timestamp: '2024-03-01T10:00:00.987654321Z', stream: 'stdout' } },
     { name: 'kubectl logs --timestamps, then a space', line: `2024-03-01T10:00:00.987654321Z  ${JSON_LINE}`, env: { timestamp: '2024-03-01T10:00:00.987654321Z' } },
     { name: 'kubectl logs --prefix, then a tab', line: `[pod/sleep-1/istio-proxy] \t${JSON_LINE}`, env: { pod: 'sleep-1', container: 'istio-proxy' } },
+    // stern's prefix looked for the `{` right after it: the line was not an access log, without a word.
+    { name: "stern's prefix, then a space", line: `shop-frontend-7d9f8-abcde istio-proxy  ${JSON_LINE}`, env: { pod: 'shop-frontend-7d9f8-abcde', container: 'istio-proxy' } },
+    { name: "stern -A's coloured prefix, then a space", line: `\u001b[36mshop\u001b[0m \u001b[96mshop-frontend-7d9f8-abcde\u001b[0m \u001b[32mistio-proxy\u001b[0m  ${JSON_LINE}`, env: { namespace: 'shop', pod: 'shop-frontend-7d9f8-abcde', container: 'istio-proxy' } },
     { name: "Docker's json-file line holding one", line: JSON.stringify({ log: `  ${JSON_LINE}\n`, stream: 'stdout', time: '2024-03-01T10:00:00.9Z' }), env: { stream: 'stdout' } },
     { name: "Docker's json-file line after a space", line: ` ${JSON.stringify({ log: `${JSON_LINE}\n`, stream: 'stdout', time: '2024-03-01T10:00:00.9Z' })}`, env: { stream: 'stdout' } },
   ])('after $name', ({ line, env }) => {

@@ -6,9 +6,9 @@ import { DuplicateLines, MAX_REMEMBERED, namesOneConnection } from '../../src/pi
 
 const parser = new LineParser(resolveFormat('auto') as FormatSpec, 65536);
 
-/** A TCP line whose client port is `port` (and `ip`'s last byte), parsed into the parser's view. */
-function view(port: number, ip = 7, remote = `10.244.1.${ip}:${port}`) {
-  const line = `[2026-11-02T09:00:01.000Z] "- - -" 0 - - - "-" 700 21138 6 - "-" "-" "-" "-" "151.101.0.223:443" PassthroughCluster 10.244.1.${ip}:${port} 151.101.0.223:443 ${remote} pypi.org -`;
+/** A TCP line whose client port is `port` (and `ip`'s last byte), parsed into the parser's view; `local` its upstream socket. */
+function view(port: number, ip = 7, remote = `10.244.1.${ip}:${port}`, local = `10.244.1.${ip}:${port}`) {
+  const line = `[2026-11-02T09:00:01.000Z] "- - -" 0 - - - "-" 700 21138 6 - "-" "-" "-" "-" "151.101.0.223:443" PassthroughCluster ${local} 151.101.0.223:443 ${remote} pypi.org -`;
   expect(parser.parse(line)).toBe('record');
   return parser.view;
 }
@@ -63,11 +63,14 @@ describe('DuplicateLines', () => {
 });
 
 describe('namesOneConnection', () => {
-  it('is true for a client address with a port, false without one or with port 0', () => {
+  it('is true for a client address or the proxy\'s own outgoing socket with a port, false without either or with port 0', () => {
     expect(namesOneConnection(view(40000))).toBe(true);
-    expect(namesOneConnection(view(40000, 7, '-'))).toBe(false);
-    expect(namesOneConnection(view(40000, 7, '10.244.1.7:0'))).toBe(false);
-    expect(namesOneConnection(view(40000, 7, '[fd00::7]:41000'))).toBe(true);
+    expect(namesOneConnection(view(40000, 7, '-', '-'))).toBe(false);
+    expect(namesOneConnection(view(40000, 7, '10.244.1.7:0', '-'))).toBe(false);
+    expect(namesOneConnection(view(40000, 7, '[fd00::7]:41000', '-'))).toBe(true);
+    // An SNI gateway's inner line: its client is envoy://…, its own socket out is all that names its connection.
+    expect(namesOneConnection(view(40000, 7, '-'))).toBe(true);
+    expect(namesOneConnection(view(40000, 7, '-', '10.244.1.7:0'))).toBe(false);
   });
 
   it('is true for a JSON line with a request id, and reads a JSON client address', () => {
