@@ -1,4 +1,4 @@
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
 /**
  * Kubelet's log paths name the pod, namespace and container, so saved copies of them carry that
@@ -16,9 +16,13 @@ export interface PodFromPath {
 const PODS_DIR = /(?:^|\/)pods\/([a-z0-9][-a-z0-9]*)_([a-z0-9][-a-z0-9.]*)_[0-9a-f-]{8,}\/([a-z0-9][-a-z0-9]*)\/\d+\.log(?:\.[^/]*)?$/;
 const CONTAINERS_DIR = /(?:^|\/)containers\/([a-z0-9][-a-z0-9.]*)_([a-z0-9][-a-z0-9]*)_([a-z0-9][-a-z0-9]*)-[0-9a-f]{64}\.log$/;
 
-/** Reads pod, namespace and container from a kubelet log path, or null when the path is not one. */
+/**
+ * Reads pod, namespace and container from a kubelet log path, or null when the path is not one. The path is read
+ * whole (made absolute): `cd /var/log/pods && egress-audit audit .` names `./<ns>_<pod>_<uid>/…`, and its pods must
+ * be named as from anywhere else, or a baseline and the policy's `from` would hold for one working directory only.
+ */
 export function podFromPath(path: string): PodFromPath | null {
-  const p = path.replace(/\\/g, '/');
+  const p = resolve(path).replace(/\\/g, '/');
   const pods = PODS_DIR.exec(p);
   if (pods) return { namespace: pods[1] as string, pod: pods[2] as string, container: pods[3] as string };
   const containers = CONTAINERS_DIR.exec(p);

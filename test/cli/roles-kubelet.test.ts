@@ -68,6 +68,16 @@ const EXPLAINED = [
 ];
 
 describe('roles from kubelet log paths', () => {
+  it('names the same pods when the run is started inside /var/log/pods (`audit .`), as from anywhere else', async () => {
+    // The path as typed (`./default_sleep-…/istio-proxy/0.log`) held no `pods/`: no pod was named, the callers were
+    // bare IPs, and a baseline written from elsewhere failed every finding again.
+    const root = node((r) => r);
+    const res = await runCli(['audit', '.', '-o', 'ndjson'], { cwd: join(root, 'var/log/pods') });
+    expect(verdicts(res.stdout)).toEqual(VERDICTS);
+    const direct = (ndjson(res.stdout) as unknown as Flow[]).find((f) => f.verdict === 'direct');
+    expect(direct?.source).toMatchObject({ pod: 'sleep-5b7f7d9d5c-x7w2q', namespace: 'default' });
+  });
+
   it('/var/log/pods: each pod\'s role from its directory name, and the verdicts that follow', async () => {
     const root = node((r) => r);
     const res = await runCli(['audit', join(root, 'var/log/pods'), '-o', 'ndjson', '--explain']);
