@@ -62,6 +62,24 @@ function failOnLists(texts: readonly string[] | undefined): string[] {
   return [...new Set(lists.flat())];
 }
 
+/** Coverage warnings only a watch raises (it asks the cluster): an audit naming them in --fail-on could never fail on them. */
+const WATCH_ONLY_WARNINGS: readonly string[] = ['no-egress-gateway-pod', 'serviceentries-unreadable', 'streams-unfollowed', 'streams-cut'];
+/** Coverage warnings an audit raises only from a saved pod list (--pods). */
+const POD_LIST_WARNINGS: readonly string[] = ['pods-without-sidecar', 'traffic-excluded-from-sidecar'];
+
+/**
+ * Refuses an audit's --fail-on naming a warning it cannot raise: accepted, the check could never fire, and the report
+ * would say the run was failing on it, a pass nothing checked.
+ */
+function checkAuditFailOn(failOn: readonly string[], pods: string | null): void {
+  const live = failOn.filter((name) => WATCH_ONLY_WARNINGS.includes(name));
+  if (live.length > 0) throw new UsageError(`--fail-on: ${live.join(', ')} can only be raised by watch, which asks the cluster; an audit of saved logs never raises ${live.length === 1 ? 'it' : 'them'}`);
+  const fromPods = failOn.filter((name) => POD_LIST_WARNINGS.includes(name));
+  if (fromPods.length > 0 && pods === null) {
+    throw new UsageError(`--fail-on: ${fromPods.join(', ')} needs --pods (a saved \`kubectl get pods -A -o json\`): without the pod list an audit cannot see the pods its logs do not show`);
+  }
+}
+
 function failOnList(text: string): string[] {
   if (text.trim() === 'none') return [];
   // An empty list (`--fail-on "$UNSET"`) would silently turn gating off: "never fail" must be said as `none`.
@@ -218,8 +236,11 @@ function auditCommand(handlers: CommandHandlers): Command {
     if (window !== null && o['writeBaseline'] !== undefined) {
       throw new UsageError('--write-baseline records every finding, so it cannot be combined with --since/--until, which audit part of the logs: write the baseline from a run without a window');
     }
+    const common = commonAuditValues(o);
+    const pods = (o['pods'] as string | undefined) ?? null;
+    checkAuditFailOn(common.failOn, pods);
     process.exitCode = await handlers.audit(namedInputs(inputs), {
-      ...commonAuditValues(o),
+      ...common,
       format: String(o['format']),
       maxLineLength: parseSize('--max-line-length', String(o['maxLineLength'])),
       sidecar: (o['sidecar'] as string[] | undefined) ?? [],
@@ -228,7 +249,7 @@ function auditCommand(handlers: CommandHandlers): Command {
       sidecarPod: (o['sidecarPod'] as string[] | undefined) ?? [],
       gatewayPod: (o['gatewayPod'] as string[] | undefined) ?? [],
       ingressPod: (o['ingressPod'] as string[] | undefined) ?? [],
-      pods: (o['pods'] as string | undefined) ?? null,
+      pods,
       explain: o['explain'] === true,
       dashboard: o['dashboard'] === true,
       speed,

@@ -1,18 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { auditOptions } from '../helpers/program.js';
+import { auditOptions, watchOptions } from '../helpers/program.js';
 import { COVERAGE_CODES, NO_EVIDENCE_CODES, type CoverageWarning } from '../../src/report/model.js';
 import { VERDICTS } from '../../src/types.js';
 import { buildReport, coverage } from '../report/helpers.js';
 
+/** Warnings only a watch raises, and those an audit raises only from --pods. */
+const WATCH_ONLY = ['no-egress-gateway-pod', 'serviceentries-unreadable', 'streams-unfollowed', 'streams-cut'];
+const FROM_PODS = ['pods-without-sidecar', 'traffic-excluded-from-sidecar'];
+
 describe('--fail-on coverage names', () => {
   // Every warning code a report can raise is nameable, with no second list to keep in step with COVERAGE_CODES.
-  it.each(COVERAGE_CODES.filter((c) => !NO_EVIDENCE_CODES.includes(c)))('accepts %s', async (code) => {
-    expect((await auditOptions(['--fail-on', code])).failOn).toContain(code);
+  it.each(COVERAGE_CODES.filter((c) => !NO_EVIDENCE_CODES.includes(c)))('accepts %s in the command that can raise it', async (code) => {
+    if (WATCH_ONLY.includes(code)) expect((await watchOptions(['--fail-on', code])).failOn).toContain(code);
+    else if (FROM_PODS.includes(code)) expect((await auditOptions(['--pods', 'pods.json', '--fail-on', code])).failOn).toContain(code);
+    else expect((await auditOptions(['--fail-on', code])).failOn).toContain(code);
+  });
+
+  // Accepted, they could never fire, and the report said the run was failing on them: a pass that checked nothing.
+  it.each(WATCH_ONLY)('refuses %s in an audit (only a watch asks the cluster)', async (code) => {
+    await expect(auditOptions(['--fail-on', `direct,${code}`])).rejects.toThrow(`--fail-on: ${code} can only be raised by watch, which asks the cluster`);
+  });
+
+  it.each(FROM_PODS)('refuses %s in an audit without --pods', async (code) => {
+    await expect(auditOptions(['--fail-on', code])).rejects.toThrow(`--fail-on: ${code} needs --pods`);
   });
 
   // A CI job running `watch` without RBAC for ServiceEntries may call gateway traffic direct: it must be able to fail on that.
   it('accepts serviceentries-unreadable, and the warning then fails the run', async () => {
-    const failOn = (await auditOptions(['--fail-on', 'direct,serviceentries-unreadable'])).failOn;
+    const failOn = (await watchOptions(['--fail-on', 'direct,serviceentries-unreadable'])).failOn;
     expect(failOn).toEqual(['direct', 'serviceentries-unreadable']);
     const warning: CoverageWarning = { code: 'serviceentries-unreadable', message: 'ServiceEntries could not all be read: RBAC refused to list them.' };
     expect(buildReport([], coverage({ warnings: [warning] }), failOn).summary.exitCode).toBe(1);
