@@ -268,7 +268,7 @@ Exit codes: 0 no failing findings, 1 failing findings (--fail-on), 2 usage error
 Examples:
   egress-audit audit --sidecar 'logs/app-*.log' --gateway logs/egressgateway.log
   egress-audit audit logs/ --policy egress-policy.yaml -o sarif > egress.sarif
-  egress-audit audit logs/ --report junit=egress.xml --report markdown=summary.md --fail-on direct,gateway-only
+  egress-audit audit logs/ --report junit=egress.xml --report markdown=summary.md --fail-on direct,mixed-roles,gateway-only
   egress-audit audit logs/ --since 2026-11-02T02:00:00Z --until 2026-11-02T03:15:00Z
   { kubectl logs -n shop -l security.istio.io/tlsMode=istio -c istio-proxy --prefix --tail=-1
     kubectl logs -n istio-system -l istio=egressgateway -c istio-proxy --prefix --tail=-1; } | egress-audit audit -

@@ -107,3 +107,16 @@ describe('--help and the documentation agree', () => {
     expect(HELP.get('watch')!.replace(/\s+/gu, ' ')).toContain('a log that could not be read to the end');
   });
 });
+
+describe('--fail-on in the examples', () => {
+  // A list given replaces the default: the README's own example dropped mixed-roles, and a cat'ed log's direct
+  // entries, read under an ingress gateway's name, then passed (exit 0) where the default failed the run.
+  it('keeps mixed-roles wherever an example names verdicts, in the docs and every --help', () => {
+    const text = [DOCS, ...HELP.values()].join('\n');
+    const lists = [...text.matchAll(/--fail-on[ =]([a-z][a-z,-]*)/g)].map((m) => m[1] as string);
+    expect(lists.length).toBeGreaterThan(3);
+    // `direct,,blocked` is the README's example of a list refused (an empty item), not one to copy.
+    const verdictLists = lists.filter((l) => !l.includes(',,') && l.split(',').includes('direct') && l.split(',').length > 1);
+    expect(verdictLists.filter((l) => !l.split(',').includes('mixed-roles'))).toEqual([]);
+  });
+});
