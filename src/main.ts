@@ -78,6 +78,10 @@ if (process.argv.length <= 2) {
     await program.parseAsync(process.argv);
   } catch (error) {
     process.exitCode = reportError(error);
+    // A usage error ends the run before its reports are opened: an earlier run's must not pass for this one's.
+    if (process.exitCode === EXIT.usage && ['audit', 'watch'].includes(process.argv[2] ?? '')) {
+      await (await import('./run/outputs.js')).removeEarlierReportsNamedIn(process.argv.slice(3));
+    }
     // After a bug, streams a live run still holds open would keep the process alive: end it here.
     if (process.exitCode === EXIT_INTERNAL) process.exit(EXIT_INTERNAL);
   }

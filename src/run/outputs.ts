@@ -282,6 +282,38 @@ export async function beforeOutputs<T>(options: RunFileOptions, inputs: readonly
   }
 }
 
+/** The `FORMAT=PATH` values of the --report flags on a command line (`--report X`, `--report=X`), as typed. */
+function reportFlagValues(args: readonly string[]): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') break;
+    if (arg === '--report' && i + 1 < args.length) values.push(args[++i] as string);
+    else if (arg.startsWith('--report=')) values.push(arg.slice('--report='.length));
+  }
+  return values;
+}
+
+/**
+ * After a usage error (exit 2, before any option could be trusted): removes the files the command line's --report
+ * flags name that hold an earlier run's report, told by their content (own-output.ts), so that CI uploading them with
+ * `if: always()` cannot take a stale result for this run's. A file not told for a report (a log a typo named) is
+ * never touched.
+ */
+export async function removeEarlierReportsNamedIn(args: readonly string[]): Promise<void> {
+  for (const value of reportFlagValues(args)) {
+    const eq = value.indexOf('=');
+    const path = value.slice(eq + 1);
+    if (eq <= 0 || path === '') continue;
+    try {
+      const st = lstatSync(path);
+      if (st.isFile() && (await ownOutputInFile(path, st.size)) !== null) removeEarlierReport(path);
+    } catch {
+      // none there, or not ours to read
+    }
+  }
+}
+
 function removeEarlierReport(path: string): void {
   try {
     if (!lstatSync(path).isFile()) return;
