@@ -26,7 +26,7 @@ interface SarifRule {
 interface SarifRun {
   tool: { driver: { rules: SarifRule[] } };
   results: SarifResult[];
-  invocations: { exitCode: number; toolExecutionNotifications: { descriptor: { id: string }; level: string }[] }[];
+  invocations: { exitCode: number; executionSuccessful: boolean; toolExecutionNotifications: { descriptor: { id: string }; level: string }[] }[];
   originalUriBaseIds: Record<string, { uri?: string }>;
 }
 
@@ -146,6 +146,8 @@ describe('SARIF writer', () => {
   it('says "no records" with exit code 4 when nothing was read', () => {
     const run = runOf([], coverage({ lines: lineCounts({ records: 0 }) }));
     expect(run.invocations[0]?.exitCode).toBe(4);
+    // Nothing was audited: its empty results are no clean scan (it said executionSuccessful: true).
+    expect(run.invocations[0]?.executionSuccessful).toBe(false);
     expect(run.invocations[0]?.toolExecutionNotifications).toEqual([expect.objectContaining({ descriptor: { id: 'no-records' }, level: 'error' })]);
     expect(run.results).toEqual([]);
   });

@@ -179,7 +179,9 @@ export function sarifLog(report: Report, cwd: string): object {
         },
         invocations: [
           {
-            executionSuccessful: report.summary.exitCode !== 3, // an input could not be read to the end
+            // Not when an input could not be read to the end (3), nor when nothing was audited (4): no results then is no
+            // clean scan, and a reader of the log must not take it for one.
+            executionSuccessful: report.summary.exitCode !== 3 && report.summary.exitCode !== 4,
             exitCode: report.summary.exitCode,
             exitCodeDescription: resultStatement(report).text,
             startTimeUtc: report.input.startedAt,
