@@ -82,7 +82,7 @@ export function FindingsFeed(props: FindingsFeedProps) {
   const start = windowStart(selectedIndex, visible);
   const empty: Row =
     props.held === 0
-      ? [{ text: '  ✓ no findings: nothing direct or blocked so far', tone: 'ok' }]
+      ? [{ text: '  ✓ no findings so far: nothing direct, blocked, unconfirmed or gateway-only', tone: 'ok' }]
       : [{ text: '  no finding matches the filter', tone: 'dim' }];
   const columns = feedColumns(width); // once per render, not once per row
   // Every line is cut to the height, the title included.

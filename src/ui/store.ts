@@ -4,6 +4,7 @@
  * Everything it holds is bounded: the feed, the rate history and the per-destination evidence.
  */
 import { ReportBuilder } from '../report/aggregate.js';
+import { FINDING_VERDICTS } from '../report/flow-facts.js';
 import type { CoverageWarning } from '../report/model.js';
 import { VERDICTS, type Flow, type Verdict } from '../types.js';
 import { LineRate, RateSeries, Ring } from './ring.js';
@@ -11,7 +12,7 @@ import { EMPTY_PROGRESS, type DashboardHeader, type DashboardNotice, type Dashbo
 
 /** Options of {@link DashboardStore}. */
 export interface DashboardStoreOptions {
-  /** Verdict names that fail the run: their flows join the findings feed (with `direct` and `blocked`). */
+  /** Verdict names that fail the run: their flows join the findings feed (with the report's own findings: FINDING_VERDICTS). */
   failOn: string[];
   /** Clock, epoch ms. @default Date.now */
   now?: () => number;
@@ -63,7 +64,8 @@ export class DashboardStore {
 
   constructor(options: DashboardStoreOptions) {
     this.#failOn = Object.freeze([...options.failOn]);
-    this.#feedVerdicts = new Set(['direct', 'blocked', ...options.failOn]);
+    // The report's findings, so the feed holds what the report will list (it left out gateway-only and unconfirmed ones).
+    this.#feedVerdicts = new Set([...FINDING_VERDICTS, ...options.failOn]);
     this.#now = options.now ?? Date.now;
     this.#builder = options.builder ?? new ReportBuilder({ failOn: [...options.failOn] });
     this.#feed = new Ring<FeedItem>(options.maxFindings ?? 200);

@@ -213,12 +213,12 @@ describe('FindingsFeed', () => {
     expect(widestLine(frame)).toBeLessThanOrEqual(width);
   });
 
-  it('says plainly when nothing went direct or was blocked', () => {
+  it('says plainly when there is no finding of any kind yet', () => {
     const frame = renderToString(
       <FindingsFeed items={[]} held={0} seen={0} selectedIndex={0} focused={false} width={80} height={3} color={false} />,
       { columns: 80 },
     );
-    expect(frame).toContain('✓ no findings: nothing direct or blocked so far');
+    expect(frame).toContain('✓ no findings so far: nothing direct, blocked, unconfirmed or gateway-only');
   });
 });
 

@@ -53,15 +53,17 @@ describe('DashboardStore notifications', () => {
 });
 
 describe('DashboardStore snapshot', () => {
-  it('counts verdicts and feeds direct, blocked and --fail-on verdicts to the findings', () => {
-    const store = new DashboardStore({ failOn: ['gateway-only'] });
-    const verdicts: Verdict[] = ['direct', 'blocked', 'gateway-only', 'via-gateway', 'internal', 'via-gateway-unconfirmed'];
+  it("counts verdicts and feeds the report's findings (direct, blocked, unconfirmed, gateway-only) and --fail-on verdicts", () => {
+    // gateway-only and unconfirmed flows were left out unless --fail-on named them: the feed said no findings while
+    // the report of the same run listed them.
+    const store = new DashboardStore({ failOn: ['direct', 'inbound'] });
+    const verdicts: Verdict[] = ['direct', 'blocked', 'gateway-only', 'via-gateway', 'internal', 'via-gateway-unconfirmed', 'inbound'];
     for (const verdict of verdicts) store.addFlow(flow({ verdict, failing: false }));
     const snap = store.snapshot();
-    expect(snap.flows).toBe(6);
+    expect(snap.flows).toBe(7);
     expect(snap.verdicts).toMatchObject({ direct: 1, blocked: 1, 'gateway-only': 1, 'via-gateway': 1, internal: 1, ingress: 0 });
-    expect(snap.findings.map((f) => f.flow.verdict)).toEqual(['gateway-only', 'blocked', 'direct']);
-    expect(snap.findingsSeen).toBe(3);
+    expect(snap.findings.map((f) => f.flow.verdict)).toEqual(['inbound', 'via-gateway-unconfirmed', 'gateway-only', 'blocked', 'direct']);
+    expect(snap.findingsSeen).toBe(5);
   });
 
   it('aggregates external destinations through the shared ReportBuilder', () => {
