@@ -13,6 +13,12 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/**
+ * A usage error about a file the run would write (a report that is one of its inputs, two outputs on one file, standard
+ * output): exit 2, and the files it names are left as they are, since one of them is what the refusal protects.
+ */
+export class OutputPathError extends UsageError {}
+
 /** Unreadable input, a corrupt archive, an invalid policy, an unusable cluster config: exit 3, naming what. */
 export class InputError extends Error {
   readonly exitCode = EXIT.input;

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { CommanderError } from 'commander';
 import { buildProgram, type CommandHandlers } from './cli/program.js';
-import { EXIT, InputError } from './errors.js';
+import { EXIT, InputError, OutputPathError } from './errors.js';
 import { escapeControl } from './text/escape.js';
 
 /** Exit code for a bug in egress-audit itself (EX_SOFTWARE), distinct from every documented outcome. */
@@ -78,8 +78,9 @@ if (process.argv.length <= 2) {
     await program.parseAsync(process.argv);
   } catch (error) {
     process.exitCode = reportError(error);
-    // A usage error ends the run before its reports are opened: an earlier run's must not pass for this one's.
-    if (process.exitCode === EXIT.usage && ['audit', 'watch'].includes(process.argv[2] ?? '')) {
+    // A usage error ends the run before its reports are opened: an earlier run's must not pass for this one's. Not one
+    // about the written files themselves: a report path refused as an input is that input, to be kept.
+    if (process.exitCode === EXIT.usage && !(error instanceof OutputPathError) && ['audit', 'watch'].includes(process.argv[2] ?? '')) {
       await (await import('./run/outputs.js')).removeEarlierReportsNamedIn(process.argv.slice(3));
     }
     // After a bug, streams a live run still holds open would keep the process alive: end it here.

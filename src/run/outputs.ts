@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { OutputFormat } from '../report/formats.js';
 import type { AuditCommonOptions } from './options.js';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, OutputPathError, UsageError } from '../errors.js';
 import { planReplacement, putInPlace, writeTarget, type Replacement } from '../output/replace-file.js';
 import { checkBaselineWritable } from '../policy/index.js';
 import { createWriter, type ReportWriter, type WriterOptions } from '../report/index.js';
@@ -100,9 +100,9 @@ async function checkWrittenPaths(options: AuditCommonOptions, inputs: readonly s
   for (const file of written) {
     const real = await realTarget(file.path);
     const earlier = seen.get(real);
-    if (earlier !== undefined) throw new UsageError(`${file.flag}: the same file as ${earlier.flag}; give each output a file of its own`);
+    if (earlier !== undefined) throw new OutputPathError(`${file.flag}: the same file as ${earlier.flag}; give each output a file of its own`);
     if (stdout !== null && sameFile(real, stdout)) {
-      throw new UsageError(`${file.flag}: the same file as standard output, where the console output (-o, or the dashboard) goes; the two would be mixed: use -o for the console, or give the report a file of its own`);
+      throw new OutputPathError(`${file.flag}: the same file as standard output, where the console output (-o, or the dashboard) goes; the two would be mixed: use -o for the console, or give the report a file of its own`);
     }
     seen.set(real, file);
     let amongInputs: Promise<boolean> | null = null; // asked once per file, however many inputs would read it
@@ -110,7 +110,7 @@ async function checkWrittenPaths(options: AuditCommonOptions, inputs: readonly s
       if (input === file.replaces) continue;
       const read = await wouldRead(input, file.path, real);
       if (read === null || (!read.named && (await (amongInputs ??= mayWriteAmongInputs(file, real))))) continue;
-      throw new UsageError(`${file.flag}: ${read.why}; a file this run writes must not overwrite or be read as its input (write it elsewhere)`);
+      throw new OutputPathError(`${file.flag}: ${read.why}; a file this run writes must not overwrite or be read as its input (write it elsewhere)`);
     }
   }
 }

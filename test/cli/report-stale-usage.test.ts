@@ -37,3 +37,16 @@ describe('an audit ended by a usage error', () => {
     expect(readFileSync(join(cwd, 'sidecar.log'), 'utf8')).toBe(log);
   });
 });
+
+describe('a usage error about the report path itself', () => {
+  it('keeps the file: a report path refused as an input is that input (an earlier report being audited)', async () => {
+    // Removed as an earlier run's report, the input the refusal protected was lost.
+    const cwd = tempDir('ea-stale-usage-');
+    const first = await runCli(['audit', SCENARIO, '-o', 'json'], { cwd });
+    writeFileSync(join(cwd, 'old.json'), first.stdout);
+    const res = await runCli(['audit', 'old.json', '--report', 'json=old.json'], { cwd });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('it is the input old.json');
+    expect(readFileSync(join(cwd, 'old.json'), 'utf8')).toBe(first.stdout);
+  });
+});
