@@ -126,11 +126,11 @@ export function compileFormat(format: string): CustomFormat | string {
   const targets: Target[] = [];
   const operators: string[] = [];
   // Two readings of one line: every value as long as it can be, and every value as short as it can be. Where they give a
-  // record field two values, the line reads two ways (a user agent with a space before an unquoted operator), and no
-  // reading is evidence: `x 10.9.9.9:80 outbound|80||egressgateway… 104.20.28.24:80 PassthroughCluster` is a direct line
+  // field that decides where the traffic went two values (readsTwoWays), the line reads two ways (a user agent with a
+  // space before an unquoted operator), and no reading is evidence: `x 10.9.9.9:80 outbound|80||egressgateway… 104.20.28.24:80 PassthroughCluster` is a direct line
   // or a gateway-bound one depending on where the user agent, which the workload chooses, ends.
-  let longest = '^';
-  let short = '^';
+  let longPattern = '^';
+  let shortPattern = '^';
   let last = 0;
   const found = [...text.matchAll(OPERATOR)];
   const chosen = found.map((m) => targetOf(m[1] as string, m[1] as string));
@@ -139,21 +139,21 @@ export function compileFormat(format: string): CustomFormat | string {
     const op = m[1] as string;
     const before = text.slice(last, m.index);
     const after = text.charAt((m.index ?? 0) + m[0].length);
-    longest += escapeRegExp(before);
-    short += escapeRegExp(before);
+    longPattern += escapeRegExp(before);
+    shortPattern += escapeRegExp(before);
     const target = chosen[k] as Target;
     const quoted = before.endsWith('"') && after === '"';
     const shape = (target.time === undefined ? VALUE_PATTERNS.get(target.field) : `(${target.time.pattern}|-)`) ?? (quoted || !SINGLE_TOKEN.has(target.field) ? '(.*)' : '(\\S*)');
-    longest += shape;
-    short += target.time === undefined ? shortest(shape) : shape;
+    longPattern += shape;
+    shortPattern += target.time === undefined ? shortest(shape) : shape;
     targets.push(target);
     operators.push(op);
     last = (m.index ?? 0) + m[0].length;
   }
   if (targets.length === 0) return 'the format has no %OPERATOR% in it';
   const tail = `${escapeRegExp(text.slice(last))}\\s*$`;
-  const shortRe = new RegExp(short + tail, 's');
-  const longRe = new RegExp(longest + tail, 's');
+  const shortRe = new RegExp(shortPattern + tail, 's');
+  const longRe = new RegExp(longPattern + tail, 's');
   return {
     operators,
     fields: filledFields(targets),
