@@ -423,17 +423,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     ];
     out.push({ code: 'stream-errors', message: said.filter((t) => t !== '').join(' ') });
   }
-  return withCodesOnce([...out, ...f.extraWarnings]);
-}
-
-/** One warning per code, its messages joined in order: a live source may say `stream-errors` too (flows decided before the ServiceEntries were read). */
-function withCodesOnce(warnings: readonly CoverageWarning[]): CoverageWarning[] {
-  const byCode = new Map<string, CoverageWarning>();
-  for (const w of warnings) {
-    const first = byCode.get(w.code);
-    byCode.set(w.code, first === undefined ? w : { ...first, message: `${first.message} ${w.message}` });
-  }
-  return [...byCode.values()];
+  return [...out, ...f.extraWarnings];
 }
 
 /**

@@ -115,14 +115,3 @@ describe('the no-gateway-logs warning', () => {
     expect(message(f, 'no-gateway-logs')).toBe(text);
   });
 });
-
-describe('warnings of one code from two places', () => {
-  it('are one warning, their messages in order: a watch\'s ServiceEntries may say stream-errors beside a failed stream', () => {
-    const f = facts({});
-    f.streams = [{ name: 'shop/cart-1/istio-proxy', lines: 0, records: 0, error: 'cannot get the log', stopped: false, lateJump: null, unordered: null, backwards: false, copied: false, headUnjudged: false, nulPadded: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, firstMs: Infinity, lastMs: -Infinity }];
-    f.extraWarnings = [{ code: 'stream-errors', message: '2 flows were decided before the ServiceEntries were read.' }];
-    const errors = buildCoverage(f).warnings.filter((w) => w.code === 'stream-errors');
-    expect(errors).toHaveLength(1);
-    expect(errors[0]?.message).toMatch(/^1 input could not be read to the end: cannot get the log .*2 flows were decided before the ServiceEntries were read\.$/);
-  });
-});
