@@ -116,6 +116,17 @@ export const NO_EVIDENCE_CODES: readonly CoverageWarning['code'][] = ['no-record
 export interface CoverageWarning {
   code: (typeof COVERAGE_CODES)[number];
   message: string;
+  /**
+   * The input lines it is about, where it is about some (mixed-roles: each input's first entry read like the other
+   * role's): a warning that fails the run is then a SARIF result located there, as code scanning shows only results.
+   */
+  at?: WarningLine[];
+}
+
+/** An input line a coverage warning points at. */
+export interface WarningLine {
+  file: string;
+  line: number;
 }
 
 /** The line counts a report shows: `nulPadded` and `duplicates` only when some line had them (the schema's contract). */

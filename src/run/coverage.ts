@@ -338,6 +338,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     out.push({
       code: 'mixed-roles',
       message: `${plural(mixed.length, 'input seems', 'inputs seem')} to hold the logs of both sidecars and egress gateways, and ${mixed.length === 1 ? 'it was' : 'each was'} read as one role, so part of ${mixed.length === 1 ? 'its' : 'their'} verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only or ingress): ${streams}. ${ways.join(' ')}`,
+      at: mixed.map((c) => ({ file: c.file, line: c.firstLine })),
     });
   }
   if (v['via-gateway-unconfirmed'] > 0 && !anyRoleWithRecords(f, 'egress-gateway')) {

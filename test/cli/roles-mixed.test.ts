@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempFolders } from '../helpers/temp-folders.js';
+import { errorText, reportValidator, sarifValidator } from '../report/validate.js';
 
 const tempDir = tempFolders();
 
@@ -36,6 +37,36 @@ describe('egress-audit audit: a gateway\'s refusals mixed into a sidecar\'s log'
     const mixed = warnings(res.stdout).find((w) => w.code === 'mixed-roles');
     expect(mixed?.message).toContain(`(read as a sidecar; 1 of 2 entries read like an egress gateway's, e.g. line ${line}: it arrived on 10.244.2.7, the egress gateway address`);
     expect(res.code).toBe(1); // mixed-roles fails the run by default
+  });
+
+  it('is a located SARIF error result when it alone fails the run, so code scanning shows why (before: a notification only, no alert)', async () => {
+    const file = join(dir, 'all-sarif.log');
+    writeFileSync(file, sidecar + gateway);
+    const sarifPath = join(dir, 'mixed.sarif');
+    const res = await runCli(['audit', file, '-o', 'json', '--report', `sarif=${sarifPath}`], { cwd: dir });
+    expect(res.code).toBe(1);
+    const json = JSON.parse(res.stdout) as { summary: { failing: number }; coverage: { warnings: (Warning & { at?: unknown })[] } };
+    expect(json.summary.failing).toBe(0); // no finding fails: the warning alone does
+    const validateReport = reportValidator();
+    expect(validateReport(json), errorText(validateReport)).toBe(true);
+    expect(json.coverage.warnings.find((w) => w.code === 'mixed-roles')?.at).toEqual([{ file, line: 2 }]);
+    type Run = { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; ruleIndex: number; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[]; partialFingerprints: Record<string, string> }[] };
+    const log = JSON.parse(readFileSync(sarifPath, 'utf8')) as { runs: Run[] };
+    const validateSarif = sarifValidator();
+    expect(validateSarif(log), errorText(validateSarif)).toBe(true);
+    const run = log.runs[0] as Run;
+    const result = run.results.find((r) => r.ruleId === 'coverage/mixed-roles');
+    expect(result?.level).toBe('error');
+    expect(result?.locations[0]?.physicalLocation).toEqual({ artifactLocation: { uri: 'all-sarif.log', uriBaseId: '%SRCROOT%' }, region: { startLine: 2 } });
+    expect(run.tool.driver.rules[result?.ruleIndex ?? -1]?.id).toBe('coverage/mixed-roles');
+    // The same input again: the same alert identity.
+    const again = await runCli(['audit', file, '-o', 'sarif'], { cwd: dir });
+    const twice = (JSON.parse(again.stdout) as { runs: Run[] }).runs[0]?.results.find((r) => r.ruleId === 'coverage/mixed-roles');
+    expect(twice?.partialFingerprints).toEqual(result?.partialFingerprints);
+    // Not listed in --fail-on: no result, the warning stays a notification.
+    const waived = await runCli(['audit', file, '-o', 'sarif', '--fail-on', 'direct'], { cwd: dir });
+    expect(waived.code).toBe(0);
+    expect((JSON.parse(waived.stdout) as { runs: Run[] }).runs[0]?.results.map((r) => r.ruleId)).not.toContain('coverage/mixed-roles');
   });
 
   it('does not flag a sidecar\'s own entries: its refusals arrive on the original destination, and an app dialling the gateway pod IP leaves by PassthroughCluster', async () => {

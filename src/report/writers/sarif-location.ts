@@ -48,7 +48,7 @@ function fileUri(file: string, cwd: string): { uri: string; uriBaseId?: string }
 }
 
 /** The SARIF location of one piece of evidence. */
-export function sarifLocation(ref: EvidenceRef, cwd: string): SarifLocation {
+export function sarifLocation(ref: Pick<EvidenceRef, 'file' | 'line'>, cwd: string): SarifLocation {
   const region = { startLine: Math.max(1, ref.line) };
   const file = wellFormed(ref.file);
   const pod = POD_STREAM.exec(file);

@@ -5,15 +5,18 @@
  * alerts stay the same across runs. Levels: failing → error; allowed or baselined → note with a
  * `suppressions` entry; other findings (verdicts not in --fail-on) → warning. With a --baseline, every
  * result has a baselineState: `unchanged` when the baseline holds it, else `new`. Coverage warnings
- * become tool notifications.
+ * become tool notifications; one that fails the run and names input lines (mixed-roles) is also an
+ * error result of rule `coverage/<code>` located there, as code scanning shows results only.
  */
 import type { Verdict } from '../../types.js';
-import { NO_EVIDENCE_CODES, type Finding, type Report } from '../model.js';
+import { NO_EVIDENCE_CODES, type Finding, type Report, type WarningLine } from '../model.js';
 import { escapeControl as safe } from '../../text/escape.js';
 import { fixText, ruleInfo, type RuleInfo } from '../../engine/rule-catalogue.js';
 import { findingDestination, workloadLabel } from '../flow-facts.js';
-import { VERDICT_MEANING, resultStatement, warningFailsRun } from '../statements.js';
+import { VERDICT_MEANING, resultStatement, warningFailsRun, warningFailure } from '../statements.js';
 import { documentWriter, type ReportWriter } from './output.js';
+import { createHash } from 'node:crypto';
+import type { CoverageWarning } from '../model.js';
 import { wellFormedJson } from '../well-formed.js';
 import { isPodStream, originalUriBaseIds, sarifLocation, type SarifLocation } from './sarif-location.js';
 
@@ -144,6 +147,51 @@ function result(f: Finding, ruleIndex: number, cwd: string, baseline: boolean): 
   };
 }
 
+/** What a located coverage warning's rule says on an alert's page (the warning's message says the rest). */
+const COVERAGE_RULE_TEXT: Partial<Record<CoverageWarning['code'], string>> = {
+  'mixed-roles':
+    'An input holds the logs of both sidecars and egress gateways but was read as one role, so part of its verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only or ingress). Give each proxy its own file, or name the pod\'s role with --gateway-pod/--sidecar-pod.',
+};
+
+/** The coverage warnings that fail the run by --fail-on and name input lines: each becomes a result. */
+function locatedFailures(report: Report): (CoverageWarning & { at: NonNullable<CoverageWarning['at']> })[] {
+  return report.coverage.warnings.filter(
+    (w): w is CoverageWarning & { at: NonNullable<CoverageWarning['at']> } => w.at !== undefined && w.at.length > 0 && warningFailure(report.summary, w.code) === '--fail-on',
+  );
+}
+
+function coverageDescriptor(code: CoverageWarning['code']): object {
+  const text = COVERAGE_RULE_TEXT[code] ?? `Coverage warning ${code}.`;
+  return {
+    id: `coverage/${code}`,
+    name: `coverage/${code}`.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')),
+    shortDescription: { text: `Coverage: ${code}` },
+    fullDescription: { text },
+    defaultConfiguration: { level: 'error' },
+    properties: { tags: ['egress', 'coverage', code] },
+  };
+}
+
+/** A failing coverage warning as a result: at its first line, the other inputs related, its identity its code and files. */
+function coverageResult(w: CoverageWarning & { at: NonNullable<CoverageWarning['at']> }, ruleIndex: number, cwd: string): object {
+  const [first, ...rest] = w.at;
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([`coverage/${w.code}`, ...w.at.map((l) => l.file).sort()]))
+    .digest('hex')
+    .slice(0, 16);
+  const related = rest.map((ref, i) => ({ ...sarifLocation(ref, cwd), id: i + 1, message: { text: 'also here' } }));
+  return {
+    ruleId: `coverage/${w.code}`,
+    ruleIndex,
+    kind: 'fail',
+    level: 'error',
+    message: { text: safe(w.message) },
+    locations: [sarifLocation(first as WarningLine, cwd)],
+    ...(related.length > 0 ? { relatedLocations: related } : {}),
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint, [GITHUB_LINE_HASH_KEY]: `${fingerprint}:1` },
+  };
+}
+
 function notifications(report: Report): object[] {
   const { summary, coverage } = report;
   const out: object[] = coverage.warnings.map((w) => ({
@@ -161,8 +209,12 @@ function notifications(report: Report): object[] {
 export function sarifLog(report: Report, cwd: string): object {
   const ruleList = rules(report);
   const index = new Map(ruleList.map((r, i) => [r.id, i]));
-  const results = report.findings.map((f) => result(f, index.get(f.rule) as number, cwd, report.summary.baseline === true));
-  const files = report.findings.flatMap((f) => f.evidence.map((e) => e.file));
+  const located = locatedFailures(report);
+  const results = [
+    ...report.findings.map((f) => result(f, index.get(f.rule) as number, cwd, report.summary.baseline === true)),
+    ...located.map((w, i) => coverageResult(w, ruleList.length + i, cwd)),
+  ];
+  const files = [...report.findings.flatMap((f) => f.evidence.map((e) => e.file)), ...located.flatMap((w) => w.at.map((l) => l.file))];
   const uses = { pods: files.some(isPodStream), stdin: files.includes('-') };
   return {
     $schema: SARIF_SCHEMA,
@@ -174,7 +226,7 @@ export function sarifLog(report: Report, cwd: string): object {
             name: report.tool.name,
             version: report.tool.version,
             semanticVersion: report.tool.version,
-            rules: ruleList.map((r) => descriptor(r, report.summary.failOn)),
+            rules: [...ruleList.map((r) => descriptor(r, report.summary.failOn)), ...located.map((w) => coverageDescriptor(w.code))],
           },
         },
         invocations: [
