@@ -9,7 +9,7 @@
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { EvidenceRef } from '../model.js';
+import type { EvidenceRef, WarningLine } from '../model.js';
 import { wellFormed } from '../well-formed.js';
 
 /** The uriBaseId of log files under the working directory. */
@@ -48,7 +48,7 @@ function fileUri(file: string, cwd: string): { uri: string; uriBaseId?: string }
 }
 
 /** The SARIF location of one piece of evidence. */
-export function sarifLocation(ref: Pick<EvidenceRef, 'file' | 'line'>, cwd: string): SarifLocation {
+export function sarifLocation(ref: EvidenceRef | WarningLine, cwd: string): SarifLocation {
   const region = { startLine: Math.max(1, ref.line) };
   const file = wellFormed(ref.file);
   const pod = POD_STREAM.exec(file);
