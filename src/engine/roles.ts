@@ -8,6 +8,7 @@ import { ClusterTable, hostMatcher, isInbound, parseIstioSni, type ClusterInfo }
 import { canonicalIp, offlineContext } from './context.js';
 import { ipOf, ipScope, isIpAddress, isOwnAddress } from './net.js';
 import { isExternalIp } from './rules.js';
+import { plural } from '../text/plural.js';
 import type { RoleSample } from './types.js';
 
 const isEgressName = hostMatcher(['*egressgateway*', '*egress-gateway*']);
@@ -140,8 +141,8 @@ function farSideRule(s: RoleSample, side: FarSide, clusters: ClusterTable): Role
   }
   if (byIp + bySocket === 0 || (byIp + bySocket) * 2 < considered) return null;
   const detail = byIp >= bySocket
-    ? `${byIp} of ${considered} entries arrive on an address that other streams' sidecars send gateway traffic to`
-    : `${bySocket} of ${considered} entries arrive from other streams' sidecar sockets and leave the mesh`;
+    ? `${byIp} of ${plural(considered, 'entry', 'entries')} ${byIp === 1 ? 'arrives' : 'arrive'} on an address that other streams' sidecars send gateway traffic to`
+    : `${bySocket} of ${plural(considered, 'entry', 'entries')} ${bySocket === 1 ? 'arrives' : 'arrive'} from other streams' sidecar sockets and leave the mesh`;
   return assign('egress-gateway', 'content:far-side', detail);
 }
 

@@ -73,7 +73,7 @@ export function resultStatement(report: Report): ResultStatement {
     if (parts.length === 0) parts.push('failing flows');
     return { status: 'fail', text: `FAIL: ${parts.join('; ')} (exit 1).` };
   }
-  const warn = coverage.warnings.length > 0 ? ` ${plural(coverage.warnings.length, 'coverage warning')}: read them before trusting the result.` : '';
+  const warn = coverage.warnings.length > 0 ? ` ${plural(coverage.warnings.length, 'coverage warning')}: read ${coverage.warnings.length === 1 ? 'it' : 'them'} before trusting the result.` : '';
   const inWindow = coverage.window === null ? '' : ` that started in the window ${windowStatement(coverage.window)}`;
   return { status: 'pass', text: `PASS: no failing findings in ${plural(summary.flows, 'flow')}${inWindow} (exit 0).${warn}` };
 }

@@ -278,7 +278,7 @@ function unparsedByReason(lines: LineCounts): { total: number; text: string } {
 function emptyWindow(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   if (f.window === null || f.lines.records === 0 || Object.values(f.verdicts).some((n) => n > 0)) return [];
   const covered = logTimeStatement(seen);
-  return [{ code: 'empty-window', message: `No flow started in the window ${windowStatement(f.window)} (--since/--until), although ${f.lines.records} access-log records were read; the inputs cover ${covered}: nothing in the window was audited, so nothing is proven.` }];
+  return [{ code: 'empty-window', message: `No flow started in the window ${windowStatement(f.window)} (--since/--until), although ${plural(f.lines.records, 'access-log record was', 'access-log records were')} read; the inputs cover ${covered}: nothing in the window was audited, so nothing is proven.` }];
 }
 
 /** Why lines were text-before-entry when ANSI codes came before their entries (a coloured prefix no envelope reader knows: stern's is read), and the fix; null when none did. */
@@ -303,6 +303,11 @@ function ambiguousHint(lines: CoverageFacts['lines']): string | null {
   return `${plural(n, 'line')} (ambiguous-fields) read two ways: a value with a space or a quote in it (a user agent or another header the client sets) comes before other fields, so where it ends decides what they hold, and neither reading is evidence; log in JSON (\`meshConfig.accessLogEncoding: JSON\`), or quote such operators and put them after the upstream fields.`;
 }
 
+/** The role flag (`--sidecar`, `--gateway`) that gave a file its role, or null when none did. */
+function roleFlagOf(f: CoverageFacts, file: string): string | null {
+  return /^flag:(--(?:sidecar|gateway|ingress))$/.exec(f.roles.get(file)?.rule ?? '')?.[1] ?? null;
+}
+
 function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   const out: CoverageWarning[] = [];
   const v = f.verdicts;
@@ -322,14 +327,21 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     const streams = listed(mixed, (c) => {
       const other = c.role === 'sidecar' ? "an egress gateway's" : "a sidecar's";
       const where = c.pod === null ? c.file : `${c.file}, pod ${c.namespace === null ? '' : `${c.namespace}/`}${c.pod}`;
-      const counted = c.seen > c.entries ? `${c.conflicting} of ${c.entries} sampled entries (of ${c.seen})` : `${c.conflicting} of ${c.entries} entries`;
+      const counted = c.seen > c.entries ? `${c.conflicting} of ${plural(c.entries, 'sampled entry', 'sampled entries')} (of ${c.seen})` : `${c.conflicting} of ${plural(c.entries, 'entry', 'entries')}`;
       const read = c.role === 'sidecar' ? 'a sidecar' : c.role === 'egress-gateway' ? 'an egress gateway' : 'an ingress gateway, whose every entry is ingress';
       return `${where} (read as ${read}; ${counted} read like ${other}, e.g. line ${c.firstLine}: ${c.why})`;
     });
     // The way out depends on where the mix is: a file of several proxies needs splitting; a pod named in
     // the log already has its own role, from its name or labels, which --gateway-pod/--sidecar-pod override.
     const ways: string[] = [];
-    if (mixed.some((c) => c.pod === null)) ways.push("Give each proxy's log a file of its own (one per pod, or kubectl logs --prefix) so that each gets its own role.");
+    // A file a role flag named whose every entry reads like the other role's is most likely named by the wrong flag.
+    const misflagged = mixed.filter((c) => c.pod === null && c.conflicting === c.entries && roleFlagOf(f, c.file) !== null);
+    for (const c of misflagged) {
+      const flag = roleFlagOf(f, c.file) as string;
+      const other = c.role === 'sidecar' ? '--gateway' : '--sidecar';
+      ways.push(`Every entry of ${c.file} reads like ${c.role === 'sidecar' ? "an egress gateway's" : "a sidecar's"}: if it is one proxy's log named by the wrong flag, give it with ${other} instead of ${flag}.`);
+    }
+    if (mixed.some((c) => c.pod === null && !misflagged.includes(c))) ways.push("Give each proxy's log a file of its own (one per pod, or kubectl logs --prefix) so that each gets its own role.");
     if (mixed.some((c) => c.pod !== null)) {
       ways.push(
         'A pod named in the log takes its role from its name or labels (an egress gateway is a pod named *egressgateway* or labelled istio=egressgateway, an ingress gateway one named *ingressgateway* or labelled istio=ingressgateway): if a pod listed here is a gateway named otherwise, name it with --gateway-pod POD (a glob, or NAMESPACE/POD), and a sidecar read as a gateway with --sidecar-pod.',
@@ -346,7 +358,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     out.push({ code: 'no-gateway-logs', message: `No egress-gateway logs were read, although ${plural(sent, 'sidecar flow was', 'sidecar flows were')} sent to a gateway: ${sent === 1 ? 'it is' : 'those are'} unconfirmed, not proven.${silentLogs(f, 'egress-gateway')}` });
   }
   if (v['gateway-only'] > 0 && !anyRoleWithRecords(f, 'sidecar')) {
-    out.push({ code: 'no-sidecar-logs', message: `No sidecar logs were read: ${v['gateway-only']} gateway flows cannot be tied to a calling workload's own log, and direct traffic from sidecars would not be seen.${silentLogs(f, 'sidecar')}` });
+    out.push({ code: 'no-sidecar-logs', message: `No sidecar logs were read: ${plural(v['gateway-only'], 'gateway flow', 'gateway flows')} cannot be tied to a calling workload's own log, and direct traffic from sidecars would not be seen.${silentLogs(f, 'sidecar')}` });
   }
   if (f.lines.records >= 20 && f.plainRecords / f.lines.records < 0.02) {
     out.push({ code: 'filtered-logging', message: `Only ${f.plainRecords} of ${f.lines.records} entries are ordinary successful requests: access logging looks filtered (errors, Passthrough, BlackHole only), so traffic that was not logged cannot be judged.` });

@@ -52,13 +52,14 @@ function headRows(flow: Flow, width: number): Row[] {
     ...labelled('why', flow.reason, width, sentence, LABEL, true),
     ...labelled('fix', flow.remediation ?? 'nothing to fix', width, sentence, LABEL, true),
   ];
-  if (flow.allowedBy) rows.push(...labelled('allowed', exceptionText(flow.allowedBy), width, sentence, LABEL, true));
-  if (flow.expiredException) rows.push(...labelled('expired', exceptionText(flow.expiredException), width, sentence, LABEL, true));
+  if (flow.allowedBy) rows.push(...labelled('allowed', exceptionText(flow.allowedBy, 'expires'), width, sentence, LABEL, true));
+  if (flow.expiredException) rows.push(...labelled('expired', exceptionText(flow.expiredException, 'expired'), width, sentence, LABEL, true));
   return rows;
 }
 
-function exceptionText(e: { id: string; reason: string; expires: string | null }): string {
-  return `exception ${e.id}: ${e.reason}${e.expires ? ` (expires ${e.expires})` : ''}`;
+/** `tense`: `expired` for an exception that no longer applies, as the table and the warning say it. */
+function exceptionText(e: { id: string; reason: string; expires: string | null }, tense: 'expires' | 'expired'): string {
+  return `exception ${e.id}: ${e.reason}${e.expires ? ` (${tense} ${e.expires})` : ''}`;
 }
 
 /** The decoded record, one canonical field per row (missing ones skipped), flags spelled out. */

@@ -29,9 +29,14 @@ const REPORTS = [...AUDIT.matchAll(/--report [a-z]+=(\S+)/gu)].map((m) => m[1]!)
 
 describe("the README's CI recipe", () => {
   // A security tool's recipe must not run whatever package holds its name on npm: it installs a pinned version first.
-  it('installs a pinned egress-audit before the audit step, and never runs it through npx', () => {
+  // Built in a clone, then installed from it: `npm install --global git+https://...` fails (npm gives a global git
+  // install no devDependencies for its prepare script, so tsc is not found), as a new user's first CI run found.
+  it('installs a pinned egress-audit before the audit step, built in its clone, and never runs it through npx', () => {
     expect(AUDIT_STEP).toBeGreaterThan(0);
-    expect(STEPS[AUDIT_STEP - 1]?.run).toMatch(/^npm install --global "git\+https:\/\/\S+#v\d+\.\d+\.\d+"/u);
+    const install = (STEPS[AUDIT_STEP - 1]?.run ?? '').trim().split('\n');
+    expect(install[0]).toMatch(/^git clone --depth 1 --branch v\d+\.\d+\.\d+ https:\/\/\S+\.git "(\$RUNNER_TEMP\/egress-audit)"$/u);
+    expect(install[1]).toBe('npm ci --prefix "$RUNNER_TEMP/egress-audit" && npm install --global "$RUNNER_TEMP/egress-audit"');
+    expect(WORKFLOW).not.toMatch(/^[^#]*npm install --global "?git\+/mu);
     expect(WORKFLOW.split('\n').filter((l) => !l.trimStart().startsWith('#')).join('\n')).not.toMatch(/^- run: npx /mu);
   });
 

@@ -89,3 +89,12 @@ describe('a warning that fails nothing', () => {
     expect(await table(report)).toContain('[no-gateway-logs: fails the run, --fail-on]');
   });
 });
+
+describe('counts of one in the table and the result line', () => {
+  it('says "1 access-log record" and "1 coverage warning: read it"', async () => {
+    const report = buildReport([flow({ failing: false })], coverage({ lines: lineCounts({ lines: 4, records: 1, notAccessLog: 3 }), warnings: [{ code: 'unmatched-entries', message: '1 entry found no partner.' }] }), ['direct']);
+    const text = await table(report);
+    expect(text).toContain('lines read  4, of which 1 access-log record\n');
+    expect(text.replace(/\s+/g, ' ')).toContain('1 coverage warning: read it before trusting the result.');
+  });
+});

@@ -115,3 +115,39 @@ describe('the no-gateway-logs warning', () => {
     expect(message(f, 'no-gateway-logs')).toBe(text);
   });
 });
+
+describe('counts in the other warnings agree with their nouns', () => {
+  it('says "1 gateway flow" in no-sidecar-logs', () => {
+    const f = facts({});
+    f.verdicts['gateway-only'] = 1;
+    expect(message(f, 'no-sidecar-logs')).toMatch(/^No sidecar logs were read: 1 gateway flow cannot be tied/);
+    f.verdicts['gateway-only'] = 2;
+    expect(message(f, 'no-sidecar-logs')).toMatch(/^No sidecar logs were read: 2 gateway flows cannot be tied/);
+  });
+
+  it('says "1 of 1 entry" in mixed-roles', () => {
+    const f = facts({ roleConflicts: [{ file: 'gw.log', pod: null, namespace: null, role: 'sidecar', conflicting: 1, entries: 1, seen: 1, firstLine: 1, why: 'it arrived on 10.0.0.9' }] });
+    expect(message(f, 'mixed-roles')).toContain('(read as a sidecar; 1 of 1 entry read like an egress gateway');
+  });
+});
+
+describe('the mixed-roles warning of a file a role flag named', () => {
+  const conflict = (conflicting: number) => ({ file: 'gw.log', pod: null, namespace: null, role: 'sidecar' as const, conflicting, entries: 4, seen: 4, firstLine: 1, why: 'it arrived on 10.0.0.9' });
+
+  it('says the flag may be the wrong one when every entry reads like the other role\'s', () => {
+    const f = facts({ roleConflicts: [conflict(4)] });
+    f.roles.set('gw.log', { role: 'sidecar', rule: 'flag:--sidecar', detail: 'gw.log named by --sidecar' });
+    const text = message(f, 'mixed-roles') ?? '';
+    expect(text).toContain("Every entry of gw.log reads like an egress gateway's: if it is one proxy's log named by the wrong flag, give it with --gateway instead of --sidecar.");
+    expect(text).not.toContain('Give each proxy');
+  });
+
+  it('keeps the advice to split a file when only some entries do, or no flag named it', () => {
+    const some = facts({ roleConflicts: [conflict(2)] });
+    some.roles.set('gw.log', { role: 'sidecar', rule: 'flag:--sidecar', detail: 'gw.log named by --sidecar' });
+    expect(message(some, 'mixed-roles')).toContain("Give each proxy's log a file of its own");
+    expect(message(some, 'mixed-roles')).not.toContain('wrong flag');
+    const unflagged = facts({ roleConflicts: [conflict(4)] });
+    expect(message(unflagged, 'mixed-roles')).toContain("Give each proxy's log a file of its own");
+  });
+});

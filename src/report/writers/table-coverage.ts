@@ -40,7 +40,7 @@ function warnings(coverage: Coverage, summary: Summary, p: Palette): string[] {
 export function coverageSection(coverage: Coverage, summary: Summary, p: Palette): string[] {
   const { lines } = coverage;
   const at = (label: string, text: string): string[] => labelled(2, label, LABEL_WIDTH, text);
-  const read = `${lines.lines}, of which ${lines.records} access-log records` + (lines.joinedPartials > 0 ? ` (${plural(lines.joinedPartials, 'partial line')} joined)` : '');
+  const read = `${lines.lines}, of which ${plural(lines.records, 'access-log record')}` + (lines.joinedPartials > 0 ? ` (${plural(lines.joinedPartials, 'partial line')} joined)` : '');
   const unmatched = `${plural(coverage.unmatchedSidecar, 'sidecar entry', 'sidecar entries')} and ${plural(coverage.unmatchedGateway, 'gateway entry', 'gateway entries')} waited for the other hop and found none; ${coverage.evicted} evicted before a join`;
   return [
     p.bold('COVERAGE'),
