@@ -328,7 +328,10 @@ async function killWhileReading(dir: string, json: string, signal: NodeJS.Signal
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'audit', '--sidecar', fifo, '--report', `json=${json}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   const writer = createWriteStream(fifo);
   writer.write(`${readFileSync(join(DIRECT, 'sidecar.log'), 'utf8')}`);
-  await new Promise((r) => setTimeout(r, 1500));
+  // The signal is the run's to handle once its report is open (a temporary file beside it), as its handlers are set
+  // then: a fixed wait from the spawn was too short on a loaded machine, and killed the run before it began.
+  for (let waited = 0; waited < 15_000 && leftovers(dir).length === 0; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 200));
   const done = outcome(child);
   const killedBy = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
   child.kill(signal);
