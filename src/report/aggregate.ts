@@ -7,6 +7,7 @@ import { noEvidence, REPORT_SCHEMA, type Coverage, type DestinationSummary, type
 import { DestinationTable } from './destinations.js';
 import { FindingTable } from './findings.js';
 import { FINDING_VERDICTS, flowEndMs, flowFingerprint, workloadLabel } from './flow-facts.js';
+import { flowStanding } from './standing.js';
 
 /** Options of a ReportBuilder. */
 export interface ReportBuilderOptions {
@@ -54,7 +55,8 @@ export class ReportBuilder {
     const startMs = flow.startMs;
     const endMs = flowEndMs(flow);
     if (external) {
-      this.destinationTable.add(flow, workloadLabel(flow.source.namespace, flow.source.workload), startMs, endMs);
+      const standing = finding ? (flowStanding(flow, this.failOn) ?? 'open') : null;
+      this.destinationTable.add(flow, workloadLabel(flow.source.namespace, flow.source.workload), startMs, endMs, standing);
     }
     if (finding) this.findingTable.add(flow, flowFingerprint(flow), startMs, endMs);
   }

@@ -7,6 +7,10 @@ import type { DestinationSummary } from './model.js';
 import { BoundedNameSet, CappedDistinctCounter, compareStrings } from './bounded.js';
 import { REPORT_LIMITS, OTHER } from './limits.js';
 import { msToIso } from '../pipeline/times.js';
+import type { Standing } from './standing.js';
+
+/** A flow's part in its destination's standing: a finding's standing, `open` for a finding with none (a verdict not in --fail-on), null for no finding. */
+export type FlowStanding = Standing | 'open' | null;
 
 interface Row {
   key: string;
@@ -19,6 +23,8 @@ interface Row {
   sources: BoundedNameSet;
   firstMs: number;
   lastMs: number;
+  /** Its findings together: failing if one is, else open if one is, else allowed; null before its first finding. */
+  findings: FlowStanding;
 }
 
 function newRow(key: string, host: string, port: number | null): Row {
@@ -33,6 +39,7 @@ function newRow(key: string, host: string, port: number | null): Row {
     sources: new BoundedNameSet(REPORT_LIMITS.sourcesShown, REPORT_LIMITS.sourcesCounted),
     firstMs: Infinity,
     lastMs: -Infinity,
+    findings: null,
   };
 }
 
@@ -48,7 +55,15 @@ function toSummary(row: Row): DestinationSummary {
     moreSources: row.sources.more,
     firstSeen: msToIso(row.firstMs),
     lastSeen: msToIso(row.lastMs),
+    ...(row.findings === 'failing' || row.findings === 'allowed' ? { standing: row.findings } : {}),
   };
+}
+
+/** A destination's findings so far joined with one more flow's part: a failing one decides, an open one keeps `~` away. */
+function joinStanding(before: FlowStanding, next: FlowStanding): FlowStanding {
+  if (before === null || next === null) return before ?? next;
+  if (before === 'failing' || next === 'failing') return 'failing';
+  return before === 'open' || next === 'open' ? 'open' : 'allowed';
 }
 
 function flowCount(d: DestinationSummary): number {
@@ -70,9 +85,10 @@ export class DestinationTable {
   private other: Row | null = null;
   private readonly folded = new CappedDistinctCounter(REPORT_LIMITS.foldedDestinationsCounted);
 
-  /** Counts one external flow; `source` is its workload label; times are epoch ms (NaN when unknown), `endMs` falls back to the start. */
-  add(flow: Flow, source: string, startMs: number, endMs: number): void {
+  /** Counts one external flow; `source` is its workload label; times are epoch ms (NaN when unknown), `endMs` falls back to the start; `standing` its part in the row's marker. */
+  add(flow: Flow, source: string, startMs: number, endMs: number, standing: FlowStanding): void {
     const row = this.rowFor(flow);
+    row.findings = joinStanding(row.findings, standing);
     row.flows++;
     row.verdicts[flow.verdict] = (row.verdicts[flow.verdict] ?? 0) + 1;
     row.bytesSent += flow.bytesSent;

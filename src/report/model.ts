@@ -3,6 +3,7 @@
  * this, so console and files always agree. Aggregates are bounded; individual flows are streamed.
  */
 import type { LineCounts, Role, Verdict, ExceptionRef } from '../types.js';
+import type { Standing } from './standing.js';
 
 /** Report schema id written into JSON reports; bump on breaking change. */
 export const REPORT_SCHEMA = 'egress-audit/report@1';
@@ -24,6 +25,8 @@ export interface DestinationSummary {
   moreSources: number;
   firstSeen: string | null;
   lastSeen: string | null;
+  /** Only when it has findings: `failing` when one fails the run, `allowed` when all are allowed (an exception or the baseline); the table's and the dashboard's `!` and `~`. */
+  standing?: Standing;
 }
 
 /** Where a piece of evidence is: a log file (or pod stream) and line. */

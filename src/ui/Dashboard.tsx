@@ -180,6 +180,7 @@ function MainArea({ ui, snap, lists, layout, width, color }: MainAreaProps) {
           width={width}
           height={layout.findings}
           color={color}
+          failOn={snap.failOn}
         />
       ) : null}
     </Box>

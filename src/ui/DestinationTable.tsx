@@ -1,11 +1,14 @@
 /**
  * Destination table: each external host:port with how it was reached (via gateway, direct, blocked,
- * unconfirmed, gateway-only), bytes, source workloads and last seen. Rows with direct traffic are marked `!`.
+ * unconfirmed, gateway-only), bytes sent and received together, source workloads and last seen, marked by the
+ * report's one rule (`mark`: `!` a failing finding, `~` findings all allowed).
  */
 import { Box } from 'ink';
 import type { DestinationSummary } from '../report/model.js';
 import { Line, type Row, type Segment } from './Line.js';
-import { bytes, cell, clock, compact, hostPortCell, listCell } from './text.js';
+import { cell, clock, compact, hostPortCell, listCell } from './text.js';
+import { byteSize } from '../text/byte-size.js';
+import { mark } from '../report/standing.js';
 import { verdictTone, type Tone } from './theme.js';
 
 /** Props of {@link DestinationTable}. */
@@ -75,15 +78,15 @@ function dataRow(d: DestinationSummary, marker: string, w: Columns): Row {
   const direct = d.verdicts.direct ?? 0;
   const row: Row = [
     { text: marker, tone: 'focus' },
-    { text: direct > 0 ? '!' : ' ', tone: 'direct' },
-    { text: `${hostPortCell(d.destination, w.destination)} `, tone: direct > 0 ? 'direct' : 'plain' },
+    { text: mark(d.standing), tone: 'direct' },
+    { text: `${hostPortCell(d.destination, w.destination)} `, tone: d.standing === 'failing' ? 'direct' : 'plain' },
   ];
   if (has('via-gw')) row.push(num(d.verdicts['via-gateway'] ?? 0, 6, 'ok'));
   row.push(num(direct, 6, 'direct'));
   if (has('blocked')) row.push(num(d.verdicts.blocked ?? 0, 7, 'blocked'));
   if (has('unconf')) row.push(num(d.verdicts['via-gateway-unconfirmed'] ?? 0, 6, 'unconfirmed'));
   if (has('gw-only')) row.push(num(d.verdicts['gateway-only'] ?? 0, 7, verdictTone('gateway-only')));
-  if (has('bytes')) row.push({ text: `${cell(bytes(d.bytesSent + d.bytesReceived), 7, 'right')} ` });
+  if (has('bytes')) row.push({ text: `${cell(byteSize(d.bytesSent + d.bytesReceived), 7, 'right')} ` });
   row.push({ text: `${listCell(d.sources, d.moreSources, w.sources)} ` });
   if (has('last')) row.push({ text: cell(clock(d.lastSeen), 8) });
   return row;

@@ -10,6 +10,7 @@ import type { FeedItem } from './snapshot.js';
 import { cell, clock, compact, hostPortCell } from './text.js';
 import { VERDICT_LABELS, verdictTone } from './theme.js';
 import { windowStart } from './DestinationTable.js';
+import { flowStanding, mark, MARK_LEGEND, MARK_LEGEND_SHORT } from '../report/standing.js';
 
 /** Props of {@link FindingsFeed}. */
 export interface FindingsFeedProps {
@@ -24,6 +25,8 @@ export interface FindingsFeedProps {
   /** Rows available, title included. */
   height: number;
   color: boolean;
+  /** Verdict names that fail the run: a finding of one that does not fail was let through by the baseline (`~`). */
+  failOn: readonly string[];
 }
 
 /** Marker, time, verdict, the arrow and the separators. */
@@ -49,15 +52,11 @@ function feedColumns(width: number): FeedColumns {
   return { time, source, destination: rest - source, rule: 0 };
 }
 
-function state(flow: Flow): string {
-  return flow.failing ? '!' : flow.allowedBy ? '~' : ' ';
-}
-
-function itemRow(flow: Flow, marker: string, w: FeedColumns): Row {
+function itemRow(flow: Flow, marker: string, w: FeedColumns, failOn: readonly string[]): Row {
   const tone = flow.verdict === 'direct' ? 'direct' : verdictTone(flow.verdict);
   return [
     { text: marker, tone: 'focus' },
-    { text: state(flow), tone: 'direct' },
+    { text: mark(flowStanding(flow, failOn)), tone: 'direct' },
     { text: w.time > 0 ? `${clock(flow.startMs)} ` : '' },
     { text: `${cell(VERDICT_LABELS[flow.verdict], 11)} `, tone },
     { text: cell(workloadLabel(flow.source.namespace, flow.source.workload), w.source) },
@@ -69,9 +68,13 @@ function itemRow(flow: Flow, marker: string, w: FeedColumns): Row {
 
 function titleRow(props: FindingsFeedProps): Row {
   const shown = props.items.length === props.held ? `${props.held}` : `${props.items.length} of ${props.held}`;
+  const title = `${props.focused ? '»' : ' '} Findings `;
+  const counts = `last decided first  ${shown} shown, ${compact(props.seen)} seen  `;
+  // The whole legend where it fits, else its markers alone (the `?` help has it whole), never a legend cut mid-word.
+  const legend = title.length + counts.length + MARK_LEGEND.length <= props.width ? MARK_LEGEND : MARK_LEGEND_SHORT;
   return [
-    { text: `${props.focused ? '»' : ' '} Findings `, tone: props.focused ? 'focus' : 'title' },
-    { text: `last decided first  ${shown} shown, ${compact(props.seen)} seen  (! failing, ~ allowed)`, tone: 'plain' },
+    { text: title, tone: props.focused ? 'focus' : 'title' },
+    { text: `${counts}${legend}`, tone: 'plain' },
   ];
 }
 
@@ -91,7 +94,7 @@ export function FindingsFeed(props: FindingsFeedProps) {
     ...(items.length === 0 ? [<Line width={width} key="empty" row={empty} color={color} />] : []),
     ...items.slice(start, start + visible).map((item, i) => {
       const selected = focused && start + i === selectedIndex;
-      return <Line width={width} key={item.id} row={itemRow(item.flow, selected ? '›' : ' ', columns)} color={color} selected={selected} />;
+      return <Line width={width} key={item.id} row={itemRow(item.flow, selected ? '›' : ' ', columns, props.failOn)} color={color} selected={selected} />;
     }),
   ];
   return (

@@ -4,7 +4,8 @@
 import { Box } from 'ink';
 import { Line, type Row } from './Line.js';
 import type { DashboardHeader, ProgressSnapshot } from './snapshot.js';
-import { bytes, compact, duration } from './text.js';
+import { compact, duration } from './text.js';
+import { byteSize } from '../text/byte-size.js';
 
 /** Props of {@link Header}. */
 export interface HeaderProps {
@@ -56,7 +57,7 @@ function countsRow(props: HeaderProps): Row {
     row.push({ text: `  reconnects ${compact(progress.reconnects)}`, tone: progress.reconnects > 0 ? 'warn' : 'plain' });
   }
   // Bytes last: on a narrow terminal they are what gets cut.
-  row.push({ text: `  read ${bytes(progress.bytes)}` });
+  row.push({ text: `  read ${byteSize(progress.bytes)}` });
   return row;
 }
 

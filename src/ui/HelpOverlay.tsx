@@ -3,6 +3,8 @@
  */
 import { Box } from 'ink';
 import { Line, type Row } from './Line.js';
+import { MARK_LEGEND } from '../report/standing.js';
+import { BYTE_UNITS_NOTE } from '../text/byte-size.js';
 
 /** Props of {@link HelpOverlay}. */
 export interface HelpOverlayProps {
@@ -26,7 +28,9 @@ export const KEY_HELP: readonly (readonly [string, string])[] = [
 ];
 
 const LEGEND: readonly Row[] = [
-  [{ text: 'markers  ', tone: 'dim' }, { text: '! direct traffic or a failing finding   ~ allowed by a policy exception' }],
+  [{ text: 'markers  ', tone: 'dim' }, { text: MARK_LEGEND }],
+  [{ text: '         ', tone: 'dim' }, { text: 'a destination: ! if one of its findings fails, ~ if all are allowed' }],
+  [{ text: 'bytes    ', tone: 'dim' }, { text: `sent + received; ${BYTE_UNITS_NOTE}` }],
   [{ text: 'times    ', tone: 'dim' }, { text: 'log time of day, UTC' }],
 ];
 

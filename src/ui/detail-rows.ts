@@ -8,7 +8,8 @@ import { SHOWN_SENTENCE_MAX } from '../report/clip.js';
 import type { Entry, Flow } from '../types.js';
 import type { Row } from './Line.js';
 import { explainFlags } from './response-flags.js';
-import { bytes, wrap } from './text.js';
+import { wrap } from './text.js';
+import { byteSize } from '../text/byte-size.js';
 import { VERDICT_LABELS, verdictTone } from './theme.js';
 
 const LABEL = 10;
@@ -37,7 +38,7 @@ function headRows(flow: Flow, width: number): Row[] {
   const dst = flow.destination;
   const from = [workloadLabel(src.namespace, src.workload), src.pod ? `pod ${src.pod}` : '', src.address ?? ''];
   const to = [dst.key, dst.external ? 'external' : 'in mesh', dst.address ? `endpoint ${dst.address}` : ''];
-  const traffic = `sent ${bytes(flow.bytesSent)}  received ${bytes(flow.bytesReceived)}`;
+  const traffic = `sent ${byteSize(flow.bytesSent)}  received ${byteSize(flow.bytesReceived)}`;
   const joined = flow.joinedBy ? `  joined by ${flow.joinedBy}` : '';
   const sentence = sentenceLines(width);
   const rows: Row[] = [

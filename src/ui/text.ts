@@ -128,19 +128,6 @@ export function compact(n: number): string {
   return `${(n / 1e9).toFixed(1)}G`;
 }
 
-/** Byte counts as people read them: 512B, 12.3kB, 4.0MB, 1.2GB. */
-export function bytes(n: number): string {
-  if (!Number.isFinite(n) || n < 0) return '-';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u += 1;
-  }
-  return u === 0 ? `${v}B` : `${v.toFixed(v < 100 ? 1 : 0)}${units[u]}`;
-}
-
 /** Elapsed time: 42s, 4m05s, 1h02m. */
 export function duration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));

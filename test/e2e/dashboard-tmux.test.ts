@@ -180,6 +180,30 @@ describe.skipIf(!HAVE_TMUX)(`the dashboard in a real terminal (tmux)${HAVE_TMUX 
     expect(last).toMatch(/egress-audit: cannot write report \/dev\/full: .*\n(?![\s\S]*q quit)/); // below the frame, not drawn over
   });
 
+  it("is the README's dashboard snapshot: `npm start` (the demo) in a 100x34 terminal, so that the snapshot cannot go stale", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const snapshot = /this is `npm start` in a 100x34 terminal:\n\n```\n([\s\S]*?)\n```/u.exec(readme)?.[1];
+    expect(snapshot, 'the README block after "this is `npm start` in a 100x34 terminal:"').toBeDefined();
+    // What differs between two runs of the demo and nothing else: how long it took, how fast it read, the rate sparklines.
+    const steady = (text: string): string =>
+      text
+        .replace(/REPLAY \d+s/u, 'REPLAY …s')
+        .replace(/^(lines \d+) \([^)]*\/s\)/mu, '$1 (…/s)')
+        .replace(/(flows\/s|direct\/s)[ ▁▂▃▄▅▆▇█]*\s\S+/gu, '$1 …')
+        .replace(/\s+$/u, '');
+    tmux('new-session', '-d', '-s', 'demo', '-x', '100', '-y', '34', `${process.execPath} ${BIN} demo; sleep 30`);
+    await waitFor((t) => t.includes('finished'), 'the finished demo', 'demo');
+    // The frame a person reads once the counts settle: the same steady text twice in a row.
+    let last = '';
+    const frame = await waitFor((t) => {
+      const same = steady(t) === last;
+      last = steady(t);
+      return same;
+    }, 'a settled frame', 'demo');
+    expect(steady(frame)).toBe(steady(snapshot as string));
+    tmux('send-keys', '-t', 'demo', 'q');
+  });
+
   it('writes the table instead on a TERM=dumb terminal, which cannot move its cursor for the redraws', async () => {
     const dir = tempDir('ea-tmux-');
     const exitFile = join(dir, 'exit');

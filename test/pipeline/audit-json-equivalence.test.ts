@@ -82,8 +82,8 @@ afterAll(() => {
 
 describe('audit reports are byte-identical to the string-built ones', () => {
   it.each([
-    ['the demo capture, -o json', DEMO, 'json', 'ee93a0dcb29a30e1038a7302ec6570045dd1bc68ad7561f90aaeb9d072cd767a'],
-    ['the demo capture, -o ndjson', DEMO, 'ndjson', '7a38dd296a60fb5140ce748572496ca63166ed73af8b8b9d35c7597e5824d4f3'],
+    ['the demo capture, -o json', DEMO, 'json', 'd36f92b5e96cc436eb66a6d1547e133e0d8d622fa8c7dcfe6e0e795058944f31'],
+    ['the demo capture, -o ndjson', DEMO, 'ndjson', '049200dea8b8e62c291836480dd584192e6aa27cc1e1e1cf5e066072b42cd899'],
     ['50k generated lines, -o json', GENERATED, 'json', 'c6bdbba1ea6c0ef9f5538aeb6d6fe8671f09d3c57ce38137f89252db77370446'],
     ['50k generated lines, -o ndjson', GENERATED, 'ndjson', '20eccbe256c3002a8f9623373e674efb1adb16f49a234f1cac01506802e326b3'],
   ])('%s', async (_name, args, format, expected) => {

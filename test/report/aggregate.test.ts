@@ -44,7 +44,31 @@ describe('ReportBuilder destinations', () => {
       moreSources: 0,
       firstSeen: '2024-03-01T10:00:00.000Z',
       lastSeen: '2024-03-01T10:00:09.000Z',
+      standing: 'failing',
     });
+  });
+
+  it.each([
+    { name: 'one failing finding marks it failing, whatever else it has', flows: ['allowed', 'failing', 'open'], standing: 'failing' },
+    { name: 'findings all allowed by an exception mark it allowed', flows: ['allowed', 'allowed'], standing: 'allowed' },
+    { name: 'findings all let through by the baseline mark it allowed', flows: ['baselined'], standing: 'allowed' },
+    { name: 'an allowed finding beside one not in --fail-on marks nothing', flows: ['allowed', 'open'], standing: undefined },
+    { name: 'a finding not in --fail-on marks nothing', flows: ['open'], standing: undefined },
+    { name: 'no finding marks nothing', flows: ['clean'], standing: undefined },
+  ] as const)('a destination stands by its findings: $name', ({ flows, standing }) => {
+    const exception = { id: 'db-legacy', reason: 'legacy database', expires: null };
+    const kinds = {
+      failing: flow(),
+      allowed: flow({ failing: false, allowedBy: exception }),
+      baselined: flow({ failing: false }),
+      open: flow({ verdict: 'blocked', failing: false }),
+      clean: flow({ verdict: 'via-gateway', failing: false }),
+    };
+    for (const order of [flows, [...flows].reverse()]) {
+      const [row] = built(order.map((k) => kinds[k])).destinations();
+      expect(row?.standing).toBe(standing);
+      expect(Object.hasOwn(row ?? {}, 'standing')).toBe(standing !== undefined);
+    }
   });
 
   it('leaves internal destinations out of the destination rows', () => {

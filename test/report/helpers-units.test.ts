@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { BoundedNameSet, CappedDistinctCounter, compareStrings, insertSmallest } from '../../src/report/bounded.js';
 import { xml } from '../../src/report/xml.js';
 import { mdLineStart, mdText } from '../../src/report/markdown-escape.js';
-import { bytes, count, wrap } from '../../src/report/writers/layout.js';
+import { count, wrap } from '../../src/report/writers/layout.js';
+import { byteSize } from '../../src/text/byte-size.js';
 import { createPalette, stripStyles } from '../../src/text/color.js';
 
 describe('bounded collections', () => {
@@ -95,11 +96,22 @@ describe('table layout', () => {
 
   it.each([
     [0, '0B'],
-    [1023, '1023B'],
-    [1536, '1.5K'],
-    [5 * 1024 ** 3, '5.0G'],
-  ])('shows %d bytes as %s', (n, text) => {
-    expect(bytes(n)).toBe(text);
+    [999, '999B'],
+    [1000, '1.0kB'],
+    [15_199, '15.2kB'],
+    [16_004, '16.0kB'],
+    [99_949, '99.9kB'],
+    [99_950, '100kB'],
+    [999_499, '999kB'],
+    [999_960, '1.0MB'],
+    [4_000_000, '4.0MB'],
+    [1_200_000_000, '1.2GB'],
+    [5 * 1024 ** 3, '5.4GB'],
+    [-1, '-'],
+    [Number.NaN, '-'],
+  ])('shows %d bytes as %s, in SI units (1 kB = 1000 B) and at most 6 characters', (n, text) => {
+    expect(byteSize(n)).toBe(text);
+    expect(byteSize(n).length).toBeLessThanOrEqual(6);
   });
 
   it.each([

@@ -49,6 +49,18 @@ describe('writers on the sample audit', () => {
     expect(md).toEqual([`- Window: ${window}.`, `- ${WINDOW_SCOPE}.`]);
   });
 
+  it('prints the marker legend under the destinations header only when a row is marked', async () => {
+    const legend = '  ! failing  ~ allowed (exception or baseline)';
+    const headerAt = (text: string): number => text.split('\n').findIndex((l) => l.startsWith('  DESTINATION '));
+    const marked = await render('table', flows, report);
+    expect(marked.split('\n')[headerAt(marked) + 1]).toBe(legend);
+    const clean = [flow({ verdict: 'via-gateway', failing: false }), flow({ verdict: 'blocked', failing: false })];
+    const unmarked = await render('table', clean, buildReport(clean, sampleCoverage()));
+    expect(headerAt(unmarked)).toBeGreaterThan(0);
+    expect(unmarked).not.toContain(legend);
+    expect(unmarked.split('\n')[headerAt(unmarked) + 1]).toMatch(/^  api\.example\.com:443 /);
+  });
+
   it('colours the table only when asked, and the colours hide nothing', async () => {
     const plain = await render('table', flows, report);
     const coloured = await render('table', flows, report, { color: true, cwd: '/work/repo' });

@@ -107,7 +107,7 @@ describe('Sparkline', () => {
 
 describe('DestinationTable', () => {
   const rows = [
-    destination({ destination: 'api.stripe.com:443', verdicts: { direct: 12, 'via-gateway': 3 }, sources: ['shop/checkout', 'shop/cart'], moreSources: 4 }),
+    destination({ destination: 'api.stripe.com:443', verdicts: { direct: 12, 'via-gateway': 3 }, sources: ['shop/checkout', 'shop/cart'], moreSources: 4, standing: 'failing' }),
     destination({ destination: 'www.googleapis.com:443', verdicts: { 'via-gateway': 40, blocked: 2, 'via-gateway-unconfirmed': 5 } }),
   ];
 
@@ -174,6 +174,19 @@ describe('DestinationTable', () => {
     expect(lines(frame)[0]).toContain('filter: example');
   });
 
+  it('marks a destination by its findings, as the table does: ! failing, ~ all allowed, direct traffic alone marks nothing', () => {
+    const marked = [
+      destination({ destination: 'failing.example:443', verdicts: { direct: 1 }, standing: 'failing' }),
+      destination({ destination: 'allowed.example:443', verdicts: { direct: 1 }, standing: 'allowed' }),
+      destination({ destination: 'open.example:443', verdicts: { direct: 1 } }),
+    ];
+    const frame = renderToString(
+      <DestinationTable rows={marked} total={3} selectedIndex={0} focused={false} sortLabel="direct first" filter="" width={100} height={5} color={false} />,
+      { columns: 100 },
+    );
+    expect(lines(frame).slice(2).map((l) => l.slice(0, 21))).toEqual([' !failing.example:443', ' ~allowed.example:443', '  open.example:443   ']);
+  });
+
   it('says so when there are no external destinations yet', () => {
     const frame = renderToString(
       <DestinationTable rows={[]} total={0} selectedIndex={0} focused={false} sortLabel="direct first" filter="" width={80} height={4} color={false} />,
@@ -191,11 +204,13 @@ describe('FindingsFeed', () => {
 
   it.each(WIDTHS)('lists time, verdict, workload, destination and rule, last decided first, at %i columns', (width) => {
     const frame = renderToString(
-      <FindingsFeed items={items} held={2} seen={1234} selectedIndex={1} focused={true} width={width} height={5} color={false} />,
+      <FindingsFeed items={items} held={2} seen={1234} selectedIndex={1} focused={true} width={width} height={5} color={false} failOn={['direct']} />,
       { columns: width },
     );
     const [title, first, second] = lines(frame);
-    expect(title).toBe('» Findings last decided first  2 shown, 1234 seen  (! failing, ~ allowed)');
+    // The whole legend where it fits, its markers alone where it does not.
+    const legend = width === 80 ? '! failing  ~ allowed' : '! failing  ~ allowed (exception or baseline)';
+    expect(title).toBe(`» Findings last decided first  2 shown, 1234 seen  ${legend}`);
     expect(first).toMatch(/^ ~09:31:17 blocked +shop\/checkout +→ my\.server\.com:1234 +blocked\/blackhole(-cluster|…)$/);
     expect(second).toMatch(/^›!09:31:17 DIRECT +shop\/checkout +→ api\.stripe\.com:443 +direct\/service-en(try-host|…)$/);
     expect(widestLine(frame)).toBeLessThanOrEqual(width);
@@ -206,16 +221,28 @@ describe('FindingsFeed', () => {
     { width: 40, second: /^›!DIRECT +shop\/ch… → api\.strip…:443$/ },
   ])('drops the rule, then the time, on a narrow terminal ($width columns) so the destination stays readable', ({ width, second }) => {
     const frame = renderToString(
-      <FindingsFeed items={items} held={2} seen={1234} selectedIndex={1} focused={true} width={width} height={5} color={false} />,
+      <FindingsFeed items={items} held={2} seen={1234} selectedIndex={1} focused={true} width={width} height={5} color={false} failOn={['direct']} />,
       { columns: width },
     );
     expect(lines(frame)[2]).toMatch(second);
     expect(widestLine(frame)).toBeLessThanOrEqual(width);
   });
 
+  it('marks a finding the baseline let through ~ as allowed, and one not in --fail-on with nothing', () => {
+    const feed = [
+      { id: 2, flow: flow({ failing: false, allowedBy: null }) },
+      { id: 1, flow: flow({ verdict: 'blocked', rule: 'blocked/blackhole-cluster', failing: false, allowedBy: null }) },
+    ];
+    const frame = renderToString(
+      <FindingsFeed items={feed} held={2} seen={2} selectedIndex={0} focused={false} width={100} height={3} color={false} failOn={['direct']} />,
+      { columns: 100 },
+    );
+    expect(lines(frame).slice(1).map((l) => l.slice(0, 2))).toEqual([' ~', '  ']);
+  });
+
   it('says plainly when there is no finding of any kind yet', () => {
     const frame = renderToString(
-      <FindingsFeed items={[]} held={0} seen={0} selectedIndex={0} focused={false} width={80} height={3} color={false} />,
+      <FindingsFeed items={[]} held={0} seen={0} selectedIndex={0} focused={false} width={80} height={3} color={false} failOn={['direct']} />,
       { columns: 80 },
     );
     expect(frame).toContain('✓ no findings so far: nothing direct, blocked, unconfirmed or gateway-only');
@@ -347,7 +374,8 @@ describe('HelpOverlay and KeyBar', () => {
   it('lists every key', () => {
     const frame = renderToString(<HelpOverlay height={30} width={100} color={false} />, { columns: 100 });
     for (const [keys] of KEY_HELP) expect(frame).toContain(keys);
-    expect(frame).toContain('! direct traffic or a failing finding');
+    expect(frame).toContain('! failing  ~ allowed (exception or baseline)');
+    expect(frame).toContain('1 kB = 1000 B');
   });
 
   it('shows the filter being typed', () => {

@@ -1,6 +1,6 @@
 import { escapeControl } from '../../src/text/escape.js';
 import { describe, expect, it } from 'vitest';
-import { bytes, cell, cleanInput, clock, compact, displayWidth, duration, hostPortCell, listCell, truncate, wrap } from '../../src/ui/text.js';
+import { cell, cleanInput, clock, compact, displayWidth, duration, hostPortCell, listCell, truncate, wrap } from '../../src/ui/text.js';
 import { fitRow } from '../../src/ui/Line.js';
 
 describe('cell', () => {
@@ -95,15 +95,6 @@ describe('number and time formats', () => {
     { name: 'billions', n: 4_500_000_000, out: '4.5G' },
   ])('compact: $name', ({ n, out }) => {
     expect(compact(n)).toBe(out);
-  });
-
-  it.each([
-    { name: 'bytes', n: 512, out: '512B' },
-    { name: 'kilobytes', n: 12_345, out: '12.3kB' },
-    { name: 'megabytes', n: 4_000_000, out: '4.0MB' },
-    { name: 'gigabytes', n: 1_200_000_000, out: '1.2GB' },
-  ])('bytes: $name', ({ n, out }) => {
-    expect(bytes(n)).toBe(out);
   });
 
   it.each([

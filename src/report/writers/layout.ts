@@ -55,16 +55,3 @@ export function count(n: number): string {
   if (n < 10_000_000_000) return `${(n / 1_000_000).toFixed(1)}M`;
   return `${(n / 1_000_000_000).toFixed(1)}G`;
 }
-
-const UNITS = ['B', 'K', 'M', 'G', 'T', 'P'];
-
-/** Bytes in at most 6 characters, binary units: `512B`, `1.2K`, `123.4G`. */
-export function bytes(n: number): string {
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value}B` : `${value.toFixed(1)}${UNITS[unit]}`;
-}

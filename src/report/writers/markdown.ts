@@ -10,7 +10,7 @@ import { mdCode, mdLineStart, mdText } from '../markdown-escape.js';
 import { findingStatus, logTimeStatement, noFindingsStatement, resultStatement, skippedStatement, warningFailsRun, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
 import { plural } from '../../text/plural.js';
 import { REPORT_LIMITS } from '../limits.js';
-import { bytes } from './layout.js';
+import { byteSize } from '../../text/byte-size.js';
 import { documentWriter, type ReportWriter } from './output.js';
 import { findingCounts, moreFindings } from './more-findings.js';
 
@@ -109,7 +109,7 @@ function destinationRow(d: DestinationSummary): string {
   const more = hidden > 0 ? ` +${hidden}${saturated ? ' or' : ''} more` : '';
   const sources = shown.map((s) => code(s)).join(', ');
   const direct = n('direct') > 0 ? `**${n('direct')}**` : '0';
-  return `| ${code(d.destination)} | ${sources}${more} | ${n('via-gateway')} | ${direct} | ${n('blocked')} | ${n('via-gateway-unconfirmed')} | ${n('gateway-only')} | ${bytes(d.bytesSent)} | ${bytes(d.bytesReceived)} |`;
+  return `| ${code(d.destination)} | ${sources}${more} | ${n('via-gateway')} | ${direct} | ${n('blocked')} | ${n('via-gateway-unconfirmed')} | ${n('gateway-only')} | ${byteSize(d.bytesSent)} | ${byteSize(d.bytesReceived)} |`;
 }
 
 function destinationsTable(destinations: DestinationSummary[]): string[] {

@@ -5,7 +5,9 @@ import { shownValue } from './table-text.js';
 import type { Palette } from '../../text/color.js';
 import { OTHER } from '../limits.js';
 import { FOLDED_DESTINATIONS, moreSourcesText } from '../statements.js';
-import { bytes, cell, count, num, wrap, WIDTH } from './layout.js';
+import { cell, count, num, wrap, WIDTH } from './layout.js';
+import { byteSize } from '../../text/byte-size.js';
+import { MARK_LEGEND, mark } from '../standing.js';
 
 /** The verdict columns, in order, with their headers. */
 const COLUMNS: readonly [Verdict, string][] = [
@@ -32,7 +34,7 @@ function numbers(d: DestinationSummary, p: Palette): string {
     const text = num(count(n), COUNT);
     return n > 0 ? p.verdict(v, text) : text;
   });
-  return `${cols.join('')}${num(bytes(d.bytesSent), BYTES)}${num(bytes(d.bytesReceived), BYTES)}`;
+  return `${cols.join('')}${num(byteSize(d.bytesSent), BYTES)}${num(byteSize(d.bytesReceived), BYTES)}`;
 }
 
 function details(d: DestinationSummary): string[] {
@@ -50,10 +52,10 @@ function details(d: DestinationSummary): string[] {
 }
 
 function row(d: DestinationSummary, p: Palette): string[] {
-  const direct = (d.verdicts.direct ?? 0) > 0;
-  const marker = direct ? p.alarm('!') + ' ' : '  ';
+  const failing = d.standing === 'failing';
+  const marker = `${failing ? p.alarm('!') : mark(d.standing)} `;
   const name = shownValue(d.destination);
-  const styled = (text: string): string => (direct ? p.bold(p.red(text)) : p.bold(text));
+  const styled = (text: string): string => (failing ? p.bold(p.red(text)) : p.bold(text));
   const lines =
     name.length <= NAME
       ? [`${marker}${styled(cell(name, NAME))}${numbers(d, p)}`]
@@ -68,8 +70,11 @@ function row(d: DestinationSummary, p: Palette): string[] {
 export function destinationsSection(destinations: DestinationSummary[], p: Palette): string[] {
   const title = p.bold(`EXTERNAL DESTINATIONS (${destinations.length})`);
   if (destinations.length === 0) return [title, '  No traffic to external destinations was seen.'];
+  const shown = destinations.slice(0, TABLE_MAX_DESTINATIONS);
   const lines = [title, header(p)];
-  for (const d of destinations.slice(0, TABLE_MAX_DESTINATIONS)) lines.push(...row(d, p));
+  // The legend only where a marker is drawn: a table without one has nothing to explain.
+  if (shown.some((d) => mark(d.standing) !== ' ')) lines.push(p.dim(`  ${MARK_LEGEND}`));
+  for (const d of shown) lines.push(...row(d, p));
   const rest = destinations.length - TABLE_MAX_DESTINATIONS;
   if (rest > 0) lines.push(`  … and ${rest} more destinations (the JSON report lists them all)`);
   return lines;
