@@ -1,4 +1,4 @@
-import { createWriteStream, fstatSync, lstatSync, statSync, unlinkSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, fstatSync, lstatSync, statSync, unlinkSync, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { OutputFormat } from '../report/formats.js';
@@ -46,10 +46,24 @@ interface ReportFile {
   error: Error | null;
   /** `renaming`: complete and being moved into place, so the target is no longer an earlier run's. */
   state: 'writing' | 'renaming' | 'done' | 'discarded';
+  /** The file at the target when it was opened holds an earlier report of egress-audit's (told by its content): removed if this run completes none. */
+  readonly replacesReport: boolean;
 }
 
 /** Why a report file was removed: it would pass for this run's. */
 const EARLIER_REPORT = "it was an earlier run's report and this run did not complete one";
+/** Why a file at a report path was kept after a run that completed no report there. */
+const NOT_A_REPORT = 'it does not hold a report of egress-audit\'s, and this run completed none there (do not take it for this run\'s report)';
+
+/** True when the regular file at `path` holds one of egress-audit's reports, told by its content (own-output.ts). */
+async function holdsReport(path: string): Promise<boolean> {
+  try {
+    const st = lstatSync(path);
+    return st.isFile() && (await ownOutputInFile(path, st.size)) !== null;
+  } catch {
+    return false; // none there, or not ours to read
+  }
+}
 
 /** Report files of this process still being written: removed if the process ends before they are complete. */
 const unfinished = new Set<ReportFile>();
@@ -97,12 +111,16 @@ async function checkWrittenPaths(options: AuditCommonOptions, inputs: readonly s
   if (options.writeBaseline !== null) written.push({ flag: `--write-baseline ${options.writeBaseline}`, path: options.writeBaseline, replaces: options.baseline, toldApart: true });
   const seen = new Map<string, WrittenFile>();
   const stdout = stdoutFile();
+  const stdin = stdinFile();
   for (const file of written) {
     const real = await realTarget(file.path);
     const earlier = seen.get(real);
     if (earlier !== undefined) throw new OutputPathError(`${file.flag}: the same file as ${earlier.flag}; give each output a file of its own`);
     if (stdout !== null && sameFile(real, stdout)) {
       throw new OutputPathError(`${file.flag}: the same file as standard output, where the console output (-o, or the dashboard) goes; the two would be mixed: use -o for the console, or give the report a file of its own`);
+    }
+    if (stdin !== null && sameFile(real, stdin)) {
+      throw new OutputPathError(`${file.flag}: the same file as standard input (-), which this run may read as its input; a file this run writes must not overwrite or be read as its input (write it elsewhere)`);
     }
     seen.set(real, file);
     let amongInputs: Promise<boolean> | null = null; // asked once per file, however many inputs would read it
@@ -125,6 +143,20 @@ function stdoutFile(): { dev: number; ino: number } | null {
   try {
     const s = fstatSync(1);
     return s.isCharacterDevice() && process.stdout.isTTY !== true ? null : { dev: s.dev, ino: s.ino };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The file standard input reads from (device and inode): a file redirected with `<`, or a pipe. A report there would
+ * overwrite the log being audited (`audit - --report json=in.log < in.log`), or, for a pipe (`--report
+ * json=/dev/stdin`), keep its write end open so the input never ends. Null for a terminal or a device (`< /dev/null`).
+ */
+function stdinFile(): { dev: number; ino: number } | null {
+  try {
+    const s = fstatSync(0);
+    return s.isCharacterDevice() ? null : { dev: s.dev, ino: s.ino };
   } catch {
     return null;
   }
@@ -160,10 +192,11 @@ async function openReport(spec: ReportTarget, writerOptions: WriterOptions): Pro
   const place = await planReplacement(spec.path).catch((error: unknown) => {
     throw new InputError(cannotWrite(spec, error));
   });
+  const replacesReport = place.mode !== null && (await holdsReport(place.target));
   const to = writeTarget(place);
   const stream = await openStream(to.path, to.flag, spec);
   const writer = createWriter(spec.format, stream, { ...writerOptions, color: false });
-  const file: ReportFile = { spec, place, stream, writer, error: null, state: 'writing' };
+  const file: ReportFile = { spec, place, stream, writer, error: null, state: 'writing', replacesReport };
   stream.on('error', (error) => (file.error ??= error));
   unfinished.add(file);
   return file;
@@ -172,7 +205,8 @@ async function openReport(spec: ReportTarget, writerOptions: WriterOptions): Pro
 /**
  * Drops an unfinished report: its temporary file goes, and with `stale` an older report at the
  * target goes too (CI that uploads it with `if: always()` must not take an earlier run's result for
- * this one's). Synchronous, so the 'exit' handler can use it.
+ * this one's), when its content showed it was one: any other file there is left as it was. Synchronous,
+ * so the 'exit' handler can use it.
  */
 function discardSync(file: ReportFile, stale: boolean): void {
   if (file.state !== 'writing' && file.state !== 'renaming') return;
@@ -191,9 +225,9 @@ function discardSync(file: ReportFile, stale: boolean): void {
     }
   };
   remove(file.place.temp);
-  if (stale && file.place.mode !== null && remove(file.place.target)) {
-    process.stderr.write(`egress-audit: removed ${escapeControl(file.spec.path)}: ${EARLIER_REPORT}\n`);
-  }
+  if (!stale || file.place.mode === null) return;
+  if (!file.replacesReport) process.stderr.write(`egress-audit: left ${escapeControl(file.spec.path)} as it was: ${NOT_A_REPORT}\n`);
+  else if (remove(file.place.target)) process.stderr.write(`egress-audit: removed ${escapeControl(file.spec.path)}: ${EARLIER_REPORT}\n`);
 }
 
 process.on('exit', () => {
@@ -276,7 +310,7 @@ export async function beforeOutputs<T>(options: RunFileOptions, inputs: readonly
     return await step();
   } catch (error) {
     if ((error instanceof InputError || error instanceof UsageError) && (await checkWrittenPaths(options, runInputs(options, inputs)).then(() => true, () => false))) {
-      for (const spec of options.report) removeEarlierReport(spec.path);
+      for (const spec of options.report) await removeEarlierReport(spec.path);
     }
     throw error;
   }
@@ -305,22 +339,21 @@ export async function removeEarlierReportsNamedIn(args: readonly string[]): Prom
     const eq = value.indexOf('=');
     const path = value.slice(eq + 1);
     if (eq <= 0 || path === '') continue;
-    try {
-      const st = lstatSync(path);
-      if (st.isFile() && (await ownOutputInFile(path, st.size)) !== null) removeEarlierReport(path);
-    } catch {
-      // none there, or not ours to read
-    }
+    await removeEarlierReport(path);
   }
 }
 
-function removeEarlierReport(path: string): void {
+/** Removes the file at a report path of a run that writes no report when it holds an earlier report of egress-audit's; any other file stays. */
+async function removeEarlierReport(path: string): Promise<void> {
+  if (!(await holdsReport(path))) {
+    if (existsSync(path)) process.stderr.write(`egress-audit: left ${escapeControl(path)} as it was: ${NOT_A_REPORT}\n`);
+    return;
+  }
   try {
-    if (!lstatSync(path).isFile()) return;
     unlinkSync(path);
     process.stderr.write(`egress-audit: removed ${escapeControl(path)}: ${EARLIER_REPORT}\n`);
   } catch {
-    // none there, or not ours to remove
+    // not ours to remove
   }
 }
 

@@ -33,6 +33,19 @@ function corruptGz(dir: string): string {
 
 const leftovers = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
 
+/** One real report per format (a run over the direct scenario), made once: what a failed run removes is told so by its content. */
+let earlierReports: Record<string, string> | null = null;
+/** Writes an earlier run's real report of `format` at `path`. */
+function writeEarlierReport(path: string, format: 'json' | 'junit' | 'sarif' | 'markdown'): void {
+  if (earlierReports === null) {
+    const dir = tempDir('ea-earlier-');
+    const formats = ['json', 'junit', 'sarif', 'markdown'] as const;
+    spawnSync(process.execPath, [BIN, 'audit', DIRECT, '-o', 'json', ...formats.flatMap((f) => ['--report', `${f}=${join(dir, `r.${f}`)}`])]);
+    earlierReports = Object.fromEntries(formats.map((f) => [f, readFileSync(join(dir, `r.${f}`), 'utf8')]));
+  }
+  writeFileSync(path, earlierReports[format] as string);
+}
+
 describe('--report: a report path that is also an input', () => {
   it('is refused with exit 2 when it is an input file, and the input is left intact', async () => {
     const { log } = workDir();
@@ -197,8 +210,8 @@ describe('--report: what an input walk would not read, or would', () => {
 describe('--report: an input that cannot be read to the end', () => {
   it('removes an earlier run\'s report, saying so, when the run fails before reading (an invalid policy: exit 3)', async () => {
     const { dir, log } = workDir();
-    writeFileSync(join(dir, 'r.json'), '{"stale":true}');
-    writeFileSync(join(dir, 'r.xml'), '<testsuites/>');
+    writeEarlierReport(join(dir, 'r.json'), 'json');
+    writeEarlierReport(join(dir, 'r.xml'), 'junit');
     const res = await runCli(['audit', log, '--policy', fixture('policy/invalid/bad-cidr.yaml'), '--report', 'json=r.json', '--report', 'junit=r.xml'], { cwd: dir });
     expect(res.code).toBe(3);
     expect(res.stderr).toContain("removed r.json: it was an earlier run's report and this run did not complete one");
@@ -206,9 +219,18 @@ describe('--report: an input that cannot be read to the end', () => {
     expect(existsSync(join(dir, 'r.xml'))).toBe(false);
   });
 
+  it('leaves a file that holds no report of ours at a report path when the run fails before reading, saying so (before: removed, and called a report)', async () => {
+    const { dir, log } = workDir();
+    writeFileSync(join(dir, 'notes.md'), 'my notes, not a report\n');
+    const res = await runCli(['audit', log, '--policy', fixture('policy/invalid/bad-cidr.yaml'), '--report', 'markdown=notes.md'], { cwd: dir });
+    expect(res.code).toBe(3);
+    expect(readFileSync(join(dir, 'notes.md'), 'utf8')).toBe('my notes, not a report\n');
+    expect(res.stderr).toContain("left notes.md as it was: it does not hold a report of egress-audit's, and this run completed none there");
+  });
+
   it('removes them too when the run stops before reading on a usage error found then (a --format an audit cannot judge by: exit 2)', async () => {
     const { dir, log } = workDir();
-    writeFileSync(join(dir, 'r.sarif'), '{"version":"2.1.0","runs":[]}\n');
+    writeEarlierReport(join(dir, 'r.sarif'), 'sarif');
     const res = await runCli(['audit', log, '--format', '[%START_TIME%] %REQ(X-B3-TRACEID)%', '--report', 'sarif=r.sarif'], { cwd: dir });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain("removed r.sarif: it was an earlier run's report and this run did not complete one");
@@ -295,12 +317,25 @@ describe('--report: around a failure', () => {
   it.skipIf(!HAS_MKFIFO)(`leaves no temporary file and no earlier report when the run is killed by SIGTERM (a cancelled CI job)${HAS_MKFIFO ? '' : ' (skipped: no mkfifo)'}`, async () => {
     const { dir } = workDir();
     const json = join(dir, 'r.json');
-    writeFileSync(json, '{"earlier":true}');
+    writeEarlierReport(json, 'json');
     const { signal, stderr } = await killWhileReading(dir, json, 'SIGTERM');
     expect(signal).toBe('SIGTERM'); // as the shell sees it: exit status 143
     expect(leftovers(dir)).toEqual([]);
     expect(existsSync(json)).toBe(false);
     expect(stderr).toContain('removed');
+  });
+
+  // Before, any file at a report path was removed when the run was stopped, and called an earlier run's report.
+  it.skipIf(!HAS_MKFIFO)(`leaves a file at the report path that holds no report of ours when the run is killed by SIGTERM, saying so${HAS_MKFIFO ? '' : ' (skipped: no mkfifo)'}`, async () => {
+    const { dir } = workDir();
+    const notes = join(dir, 'notes.md');
+    writeFileSync(notes, 'my notes, not a report\n');
+    const { signal, stderr } = await killWhileReading(dir, notes, 'SIGTERM');
+    expect(signal).toBe('SIGTERM');
+    expect(readFileSync(notes, 'utf8')).toBe('my notes, not a report\n');
+    expect(leftovers(dir)).toEqual([]);
+    expect(stderr).toContain(`left ${notes} as it was: it does not hold a report of egress-audit's`);
+    expect(stderr).not.toContain('removed');
   });
 });
 
@@ -431,7 +466,7 @@ describe('--report: a normal run', () => {
 
   it('exits 3 before reading anything when the --write-baseline file cannot be written, and leaves no report passing for this run', async () => {
     const { dir } = workDir();
-    writeFileSync(join(dir, 'r.json'), '{"stale":true}');
+    writeEarlierReport(join(dir, 'r.json'), 'json');
     const res = await runCli(['audit', DIRECT, '--report', 'json=r.json', '--write-baseline', 'missing/baseline.json'], { cwd: dir });
     expect(res.code).toBe(3);
     expect(res.stderr).toContain('missing/baseline.json: cannot write baseline: its directory missing does not exist');
@@ -442,13 +477,54 @@ describe('--report: a normal run', () => {
 
   it('removes the earlier reports at every other --report path when one cannot be created, those named after it too', async () => {
     const { dir } = workDir();
-    writeFileSync(join(dir, 'a.json'), '{"stale":true}');
-    writeFileSync(join(dir, 'c.md'), 'stale');
+    writeEarlierReport(join(dir, 'a.json'), 'json');
+    writeEarlierReport(join(dir, 'c.md'), 'markdown');
     const res = await runCli(['audit', DIRECT, '--report', 'json=a.json', '--report', 'junit=missing/b.xml', '--report', 'markdown=c.md'], { cwd: dir });
     expect(res.code).toBe(3);
     expect(res.stderr).toContain('cannot write report missing/b.xml: no such file or directory');
     expect(existsSync(join(dir, 'a.json'))).toBe(false);
     expect(existsSync(join(dir, 'c.md'))).toBe(false);
     expect(res.stderr).toContain("removed c.md: it was an earlier run's report and this run did not complete one");
+  });
+});
+
+// Found by a security tester: the file stdin is redirected from was not known as the input `-` reads, so a report or a
+// baseline written there replaced the log being audited; through a pipe, `--report json=/dev/stdin` hung for ever.
+describe('--report and --write-baseline: the file standard input reads', () => {
+  /** Runs `audit -` with stdin read from `file` (a redirect, `< file`), as a shell would. */
+  function auditRedirected(dir: string, file: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
+    const fd = openSync(file, 'r');
+    const child = spawn(process.execPath, [BIN, 'audit', '-', ...args], { cwd: dir, stdio: [fd, 'pipe', 'pipe'] });
+    closeSync(fd);
+    return outcome(child);
+  }
+
+  it.each([
+    ['--report json=in.log', ['--report', 'json=in.log']],
+    ['--write-baseline in.log', ['--write-baseline', 'in.log']],
+    ['--report json=/dev/stdin', ['--report', 'json=/dev/stdin']],
+  ])('refuses %s when stdin is redirected from in.log (exit 2), the log untouched', async (flag, args) => {
+    const { dir, log } = workDir();
+    const input = join(dir, 'in.log');
+    cpSync(log, input);
+    const before = readFileSync(input, 'utf8');
+    const res = await auditRedirected(dir, input, args);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`${flag}: the same file as standard input (-)`);
+    expect(readFileSync(input, 'utf8')).toBe(before);
+  });
+
+  it('refuses --report json=/dev/stdin when stdin is a pipe (exit 2) instead of waiting for ever on its own write end', async () => {
+    const { log } = workDir();
+    const res = await runCli(['audit', '-', '--report', 'json=/dev/stdin'], { input: readFileSync(log) });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--report json=/dev/stdin: the same file as standard input (-)');
+  });
+
+  it('still writes a report elsewhere when stdin is redirected from a file', async () => {
+    const { dir, log } = workDir();
+    const res = await auditRedirected(dir, log, ['--report', 'json=out.json']);
+    expect(res.code).toBe(1);
+    expect(readFileSync(join(dir, 'out.json'), 'utf8')).toMatch(/^\{"schema":"egress-audit\/report@1"/);
   });
 });

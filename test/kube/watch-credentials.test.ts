@@ -2,11 +2,13 @@
 // kind, $KUBECONFIG with two files, --context, in-cluster, no configuration at all, and 401/403/404,
 // an unreachable server and an untrusted certificate, each with a clear message and exit 3. The token
 // must never appear in any output.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { basename, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { describe, expect } from 'vitest';
+import { BIN } from '../helpers/cli.js';
 import { type FakeApiServer, type FakePod, type KubeconfigOptions } from '../fake-apiserver/index.js';
 import { clusterIt, internalLine, lineCounts, parseNdjson, startWatch, tempDir, warnings, type WatchRun } from './helpers.js';
 
@@ -300,7 +302,9 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
 
   clusterIt('removes an earlier run\'s report, saying so, when it cannot connect (CI must not upload it as this run\'s)', async ({ api }) => {
     const report = join(tempDir('stale-report-'), 'r.json');
-    writeFileSync(report, '{"stale":true}');
+    // An earlier run's real report: a failed run removes only what its content shows is one of egress-audit's.
+    const scenario = new URL('../../fixtures/scenarios/direct-passthrough/', import.meta.url).pathname;
+    writeFileSync(report, spawnSync(process.execPath, [BIN, 'audit', scenario, '-o', 'json'], { encoding: 'utf8' }).stdout);
     await failsWith(api, {}, ['--kubeconfig', '/nonexistent/kubeconfig', '--report', `json=${report}`], /removed .*r\.json: it was an earlier run's report/);
     expect(existsSync(report)).toBe(false);
   });
