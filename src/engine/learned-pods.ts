@@ -52,21 +52,66 @@ function eachOwnIp(samples: readonly RoleSample[], roles: Map<string, RoleAssign
   for (const [key, pod] of later?.byKey ?? []) if (roles.get(key)?.role === 'sidecar') for (const ip of pod.ips) found(ip, pod.sample);
 }
 
+/** One pod's claim to an own address: the sample (stream or pod in a stream) it was seen in, and what that names. */
+interface Claim {
+  key: string;
+  ip: string;
+  pod: string;
+  namespace: string | null;
+}
+
+/**
+ * The namespace of each stream that names its pod without one (`kubectl logs --prefix` prints `[pod/NAME/CONTAINER]`),
+ * by its key: that of the same pod name another input names with its namespace (a kubelet path, a pipeline export's
+ * record), so one pod saved twice is not two pods claiming one IP. Only when nothing contradicts it: the two share an
+ * own address, and no other namespace holds a pod of that name (`web-0` in `shop` and `staging`: the unnamespaced
+ * one could be either, so it stays apart and an IP it shares stays unnamed).
+ */
+function namespacesOfUnnamespaced(claims: Iterable<Claim>): Map<string, string> {
+  const bare = new Map<string, { pod: string; ips: Set<string> }>();
+  const named = new Map<string, Map<string, Set<string>>>(); // pod → namespace → own addresses
+  for (const c of claims) {
+    if (c.namespace === null) {
+      let stream = bare.get(c.key);
+      if (stream === undefined) bare.set(c.key, (stream = { pod: c.pod, ips: new Set() }));
+      stream.ips.add(c.ip);
+      continue;
+    }
+    let spaces = named.get(c.pod);
+    if (spaces === undefined) named.set(c.pod, (spaces = new Map()));
+    let ips = spaces.get(c.namespace);
+    if (ips === undefined) spaces.set(c.namespace, (ips = new Set()));
+    ips.add(c.ip);
+  }
+  const found = new Map<string, string>();
+  for (const [key, { pod, ips }] of bare) {
+    const spaces = named.get(pod);
+    if (spaces === undefined || spaces.size !== 1) continue;
+    for (const [namespace, theirs] of spaces) if ([...ips].some((ip) => theirs.has(ip))) found.set(key, namespace);
+  }
+  return found;
+}
+
 /**
  * IP → pod, from the sampled entries of sidecar streams that name their pod, and with `later` from those read past
  * the samples (LaterOwnAddresses: a pod first seen late in a pipeline export names its callers at the gateway too).
+ * A pod one input names without its namespace is the same pod another names with one (namespacesOfUnnamespaced).
  * An IP seen for two pods (host-network pods share their node's IP; a saved file may span an IP's reuse) is left
  * out rather than guessed.
  */
 export function learnPodIps(samples: readonly RoleSample[], roles: Map<string, RoleAssignment>, settings: AuditSettings, later: LaterOwnAddresses | null = null): Map<string, PodIdentity> {
+  const claims = new Map<string, Claim>(); // each sample's claim to an address once
+  eachOwnIp(samples, roles, settings, later, (ip, s) => {
+    if (s.pod !== null) claims.set(`${s.key}\u0000${ip}`, { key: s.key, ip, pod: s.pod, namespace: s.namespace ?? null });
+  });
+  const namespaces = namespacesOfUnnamespaced(claims.values());
   const byIp = new Map<string, PodIdentity | null>();
-  const claim = (ip: string, pod: string | null, namespace: string | null): void => {
-    if (pod === null) return;
+  for (const { key, ip, pod, namespace: given } of claims.values()) {
+    const namespace = given ?? namespaces.get(key) ?? null;
     const known = byIp.get(ip);
     if (known === undefined) byIp.set(ip, { name: pod, namespace, workload: workloadOfPod(pod) });
     else if (known !== null && (known.name !== pod || known.namespace !== namespace)) byIp.set(ip, null);
-  };
-  eachOwnIp(samples, roles, settings, later, (ip, s) => claim(ip, s.pod, s.namespace ?? null));
+  }
   const learned = new Map<string, PodIdentity>();
   for (const [ip, pod] of byIp) if (pod !== null) learned.set(ip, pod);
   return learned;

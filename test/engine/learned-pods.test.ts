@@ -77,6 +77,56 @@ describe('pod IPs learned from saved sidecar logs', () => {
   });
 });
 
+describe('one pod named with and without its namespace (a kubectl --prefix save beside kubelet files or an export)', () => {
+  // `kubectl logs --prefix` names `[pod/NAME/CONTAINER]`, no namespace; a kubelet path or a pipeline's record names both.
+  const CHECKOUT = 'checkout-grcn2khcpt-4khws';
+  const roles = (samples: RoleSample[]) => new Map(samples.map((s) => [s.key, SIDECAR]));
+
+  it('is one pod: its IP names it, in the namespace the other input gives, whichever input comes first', () => {
+    // Both claims used to count as two pods claiming one IP: the IP was left unnamed, and every caller with it a bare IP.
+    const prefix = sample('prefix.log#checkout-grcn2khcpt-4khws', CHECKOUT, null, [outbound('10.244.1.5:41000'), outbound('10.244.1.5:41002')]);
+    const kubelet = sample('pods/shop_checkout-grcn2khcpt-4khws_7b2d/istio-proxy/0.log', CHECKOUT, 'shop', [outbound('10.244.1.5:41001')]);
+    const named = { name: CHECKOUT, namespace: 'shop', workload: 'checkout' };
+    for (const samples of [[prefix, kubelet], [kubelet, prefix]]) {
+      expect([...learnPodIps(samples, roles(samples), settings())]).toEqual([['10.244.1.5', named]]);
+    }
+  });
+
+  it('takes the namespace for every own address of the unnamespaced stream, once the two share one', () => {
+    const prefix = sample('prefix.log#web-0', 'web-0', null, [outbound('10.244.1.5:41000'), inbound('[fd00::5]:8080')]);
+    const exported = sample('vector.jsonl#shop/web-0', 'web-0', 'shop', [outbound('10.244.1.5:41001')]);
+    const pods = learnPodIps([prefix, exported], roles([prefix, exported]), settings());
+    expect(pods.get('10.244.1.5')).toEqual({ name: 'web-0', namespace: 'shop', workload: 'web' });
+    expect(pods.get('fd00::5')).toEqual({ name: 'web-0', namespace: 'shop', workload: 'web' });
+  });
+
+  it('is ambiguous when two namespaces hold a pod of that name: an IP it shares stays unnamed, no namespace is guessed', () => {
+    const prefix = sample('prefix.log#web-0', 'web-0', null, [outbound('10.244.1.5:41000'), outbound('10.244.1.9:41000')]);
+    const shop = sample('pods/shop_web-0_1a/istio-proxy/0.log', 'web-0', 'shop', [outbound('10.244.1.5:41001')]);
+    const staging = sample('pods/staging_web-0_2b/istio-proxy/0.log', 'web-0', 'staging', [outbound('10.244.2.7:41001')]);
+    const samples = [prefix, shop, staging];
+    expect([...learnPodIps(samples, roles(samples), settings())]).toEqual([
+      ['10.244.1.9', { name: 'web-0', namespace: null, workload: 'web' }],
+      ['10.244.2.7', { name: 'web-0', namespace: 'staging', workload: 'web' }],
+    ]);
+  });
+
+  it('takes no namespace from a pod of the same name that shares no own address with it (another pod, another cluster)', () => {
+    const prefix = sample('prefix.log#web-0', 'web-0', null, [outbound('10.244.1.5:41000')]);
+    const other = sample('pods/shop_web-0_1a/istio-proxy/0.log', 'web-0', 'shop', [outbound('10.244.3.3:41000')]);
+    expect([...learnPodIps([prefix, other], roles([prefix, other]), settings())]).toEqual([
+      ['10.244.1.5', { name: 'web-0', namespace: null, workload: 'web' }],
+      ['10.244.3.3', { name: 'web-0', namespace: 'shop', workload: 'web' }],
+    ]);
+  });
+
+  it('still leaves unnamed an IP two different pods claim, one of them named without a namespace', () => {
+    const prefix = sample('prefix.log#catalog-2hzq29j2gl-pjgzt', 'catalog-2hzq29j2gl-pjgzt', null, [outbound('10.244.1.5:41000')]);
+    const kubelet = sample('pods/shop_checkout-grcn2khcpt-4khws_7b2d/istio-proxy/0.log', CHECKOUT, 'shop', [outbound('10.244.1.5:41001')]);
+    expect([...learnPodIps([prefix, kubelet], roles([prefix, kubelet]), settings()).keys()]).toEqual([]);
+  });
+});
+
 describe('sidecars\' own addresses, inside the mesh when no mesh ranges are given', () => {
   // An IPv6 cluster whose pods have global unicast addresses (EKS): public by scope, but a pod's own.
   const samples = [
