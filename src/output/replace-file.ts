@@ -46,8 +46,21 @@ export async function planReplacement(path: string): Promise<Replacement> {
   });
   if (info !== null && !info.isFile()) return { target: path, temp: null, mode: null };
   const target = await realTarget(path);
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  return { target, temp, mode: info === null ? null : info.mode & 0o7777 };
+  return { target, temp: join(dirname(target), tempName(basename(target))), mode: info === null ? null : info.mode & 0o7777 };
+}
+
+/** Most bytes in a file name (NAME_MAX of Linux and macOS file systems). */
+const NAME_MAX = 255;
+
+/**
+ * The temporary file's name beside `name`: `.NAME.PID-RANDOM.tmp`, with NAME cut (by whole characters) so the
+ * whole stays within NAME_MAX bytes: a report name of up to 255 bytes is legal, and its temporary file must be too.
+ */
+function tempName(name: string): string {
+  const suffix = `.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  let kept = name;
+  while (Buffer.byteLength(`.${kept}${suffix}`) > NAME_MAX) kept = [...kept].slice(0, -1).join('');
+  return `.${kept}${suffix}`;
 }
 
 /**

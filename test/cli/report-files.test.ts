@@ -528,3 +528,16 @@ describe('--report and --write-baseline: the file standard input reads', () => {
     expect(readFileSync(join(dir, 'out.json'), 'utf8')).toMatch(/^\{"schema":"egress-audit\/report@1"/);
   });
 });
+
+describe('--report: a long file name', () => {
+  // Found by a security tester: names of 236-255 bytes are legal, but the temporary file beside them was 20 bytes longer and could not be created (exit 3).
+  it('writes a report whose name is 255 bytes long', async () => {
+    const { dir, logs } = workDir();
+    const name = `${'a'.repeat(250)}.json`;
+    const res = await runCli(['audit', logs, '--report', `json=${name}`], { cwd: dir });
+    expect(res.stderr).not.toContain('name too long');
+    expect(res.code).toBe(1);
+    expect(readFileSync(join(dir, name), 'utf8')).toMatch(/^\{"schema":"egress-audit\/report@1"/);
+    expect(leftovers(dir)).toEqual([]);
+  });
+});
