@@ -67,7 +67,10 @@ describe('a custom --format that names neither %UPSTREAM_CLUSTER% nor %UPSTREAM_
   });
 
   it('is a usage error for watch too, before any request to a cluster, and an earlier report goes as audit\'s does', async () => {
-    const cwd = withFiles({ 'r.json': '{"stale":true}' });
+    const cwd = withFiles({ 'sidecar.log': direct });
+    // An earlier run's report, told as one by its content (only such a file is removed).
+    expect((await runCli(['audit', 'sidecar.log', '--report', 'json=r.json'], { cwd })).code).toBe(1);
+    expect(existsSync(join(cwd, 'r.json'))).toBe(true);
     const res = await runCli(['watch', '-n', 'shop', '--format', '[%START_TIME%] %REQ(X-B3-TRACEID)%', '--report', 'json=r.json'], { cwd, env: { ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' } });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('egress-audit: --format: an audit needs %UPSTREAM_CLUSTER% or %UPSTREAM_HOST% in the format');
