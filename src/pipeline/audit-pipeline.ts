@@ -3,7 +3,7 @@ import { createEngine, type Engine } from '../engine/index.js';
 import { StreamReader, addCounts, emptyCounts, type ArrayShape, type RecordCallback } from '../lines/stream-reader.js';
 import { MAX_LINE_LENGTH_LIMIT } from '../lines/line-splitter.js';
 import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineMark, LineProblem, LogStream, StreamInfo } from '../types.js';
-import { headRunsNewestFirst, probeTimeOrder, type TimeOrder, type UNPROBED } from './time-order.js';
+import { judgeHead, probeTimeOrder, type HeadOrder, type TimeOrder, type UNPROBED } from './time-order.js';
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
 import { laneTextSpans } from '../output/fast-lane.js';
 import { DuplicateLines, type Overlap } from './duplicate-lines.js';
@@ -272,9 +272,9 @@ export class AuditPipeline {
     return probeTimeOrder(stream, this.options.spec, this.options.maxLineLength, this.options.settings.windowMs);
   }
 
-  /** Whether the head of a stream that cannot be probed runs newest first. */
-  headRunsNewestFirst(stream: LogStream, head: Uint8Array): boolean {
-    return headRunsNewestFirst(stream, head, this.options.spec, this.options.maxLineLength);
+  /** What the head of a stream that cannot be probed says of its order (`whole`: the stream ended within it). */
+  judgeHead(stream: LogStream, head: Uint8Array, whole: boolean): HeadOrder {
+    return judgeHead(stream, head, whole, this.options.spec, this.options.maxLineLength, this.options.settings.windowMs);
   }
 
   /** Feeds a chunk of a stream's bytes (or a backward read's mark for a line); the entries it completes go to the engine. */
