@@ -46,6 +46,30 @@ function firstEndMs(stream: LogStream, bytes: Uint8Array, midFile: boolean, spec
   return timedRecords(stream, bytes, midFile, spec, maxLineLength, 1)[0]?.endMs ?? Number.NaN;
 }
 
+/** True when `bytes` hold a whole line: past the first newline when mid-file (the line before it is cut), else up to it. */
+function holdsWholeLine(bytes: Uint8Array, midFile: boolean): boolean {
+  const first = bytes.indexOf(10);
+  return first >= 0 && (!midFile || bytes.indexOf(10, first + 1) >= 0);
+}
+
+/**
+ * The end time (ms) of the first access-log record a probe at `offset` finds, or NaN. A probe that holds no whole
+ * line (lines longer than it: a JSON export with long cookies) is read again, four times as long each time, up
+ * to a cut line and a whole one of `maxLineLength` each (a longer line is skipped by the read too): so a file of
+ * long lines is probed as any other, one probe's bytes in memory at a time.
+ */
+async function probedEndMs(stream: LogStream, bytes: Uint8Array, offset: number, spec: FormatSpec, maxLineLength: number): Promise<number> {
+  const midFile = offset > 0;
+  const most = 2 * maxLineLength + 2;
+  for (let length = bytes.length; !holdsWholeLine(bytes, midFile) && length === bytes.length && length < most; ) {
+    length = Math.min(most, length * 4);
+    const wider = await stream.readAt?.([offset], length);
+    if (wider?.[0] === undefined) break;
+    bytes = wider[0];
+  }
+  return firstEndMs(stream, bytes, midFile, spec, maxLineLength);
+}
+
 /** What a saved file's probes found of its log-time order. */
 export interface TimeOrder {
   /** How far back (ms) a probe's log time was from an earlier probe's, past the window. */
@@ -81,7 +105,7 @@ export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLin
   let newestFirst = true;
   let timed = 0;
   for (const [i, bytes] of parts.entries()) {
-    const endMs = firstEndMs(stream, bytes, (offsets[i] as number) > 0, spec, maxLineLength);
+    const endMs = await probedEndMs(stream, bytes, offsets[i] as number, spec, maxLineLength);
     if (Number.isNaN(endMs)) continue;
     timed++;
     if (endMs < latest - windowMs) backMs = Math.max(backMs, latest - endMs);
