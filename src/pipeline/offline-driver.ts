@@ -147,7 +147,7 @@ async function openAll(pipeline: AuditPipeline, streams: LogStream[], signal: Ab
       continue;
     }
     const unordered = time === null ? null : `probes of it found its log time going back ${seconds(time.backMs)}`;
-    active.push({ state: pipeline.open(stream.info, { unordered }), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
+    active.push({ state: pipeline.open(stream.info, { unordered, probed: true }), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
   }
 }
 
