@@ -391,7 +391,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   if (f.engine.evicted > 0) {
     // An input held until it ended (its log time goes back) is the usual cause offline: say which, and the way out.
     const held = f.streams.filter((s) => s.unordered !== null);
-    const cause = held.length === 0 ? '' : ` ${plural(held.length, 'input')} held ${held.length === 1 ? 'its entries until it ended, as its' : 'their entries until they ended, as their'} log time goes back: ${listed(held, (s) => s.name)}. A newest-first export (logcli without --forward, gcloud logging read, an Elasticsearch query sorted descending) is read from its end instead when its order is seen before it is read (probes of a file; the first MiB of stdin or a .gz), and needs only the window; several pods' logs need a file each, or kubectl logs --prefix.`;
+    const cause = held.length === 0 ? '' : ` ${plural(held.length, 'input')} held ${held.length === 1 ? 'its entries until it ended, as its' : 'their entries until they ended, as their'} log time goes back or could not be told before it was read: ${listed(held, (s) => s.name)}. A newest-first export (logcli without --forward, gcloud logging read, an Elasticsearch query sorted descending) is read from its end instead when its order is seen before it is read (probes of a file; the first MiB of stdin or a .gz), and needs only the window; several pods' logs need a file each, or kubectl logs --prefix.`;
     out.push({ code: 'evicted-entries', message: `${plural(f.engine.evicted, 'entry was', 'entries were')} released before ${f.engine.evicted === 1 ? 'its' : 'their'} window closed because more than --max-pending were waiting: some joins may have been missed.${cause}` });
   }
   if (f.expiredExceptions.length > 0) {
