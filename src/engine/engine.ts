@@ -48,6 +48,7 @@ class AuditEngine implements Engine {
   private gatewayOutside: GatewayOutside | null = null;
   private readonly conflicts: RoleConflicts;
   private readonly unjoined: UnjoinedSpans;
+  private finished = false;
 
   constructor(
     settings: AuditSettings,
@@ -93,6 +94,7 @@ class AuditEngine implements Engine {
   }
 
   finish(): void {
+    this.finished = true; // nothing is read after: the unjoined spans are not needed
     this.correlator.finish();
   }
 
@@ -168,7 +170,7 @@ class AuditEngine implements Engine {
     if (group.sidecar !== null && group.gateway !== null) this.joined++;
     else if (group.sidecar !== null) this.unmatchedSidecar++;
     else this.unmatchedGateway++;
-    if (group.sidecar === null || group.gateway === null) {
+    if (!this.finished && (group.sidecar === null || group.gateway === null)) {
       for (const h of [group.sidecar, group.gateway, group.inner]) if (h !== null) this.unjoined.add(h.entry.startMs, h.entry.endMs);
     }
     // A joined group loses nothing by leaving early; an unjoined one may have lost its partner.

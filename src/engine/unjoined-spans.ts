@@ -4,8 +4,8 @@
  * so a day of dense logs is a few spans; past MAX_SPANS neighbours merge, which only widens what counts as near.
  */
 
-/** Spans kept at most (two numbers each); past it, neighbouring spans merge pairwise. */
-const MAX_SPANS = 4096;
+/** Spans kept at most (two numbers each, 16 KiB in all); past it, neighbouring spans merge pairwise. */
+const MAX_SPANS = 1024;
 
 /** Merged spans of log time (ms) within the join window of an entry released unjoined. */
 export class UnjoinedSpans {
@@ -21,8 +21,7 @@ export class UnjoinedSpans {
     const to = endMs + this.windowMs;
     const s = this.spans;
     // The first span that ends at or after `from`: every span before it lies wholly before the new one.
-    let i = s.length;
-    while (i >= 2 && (s[i - 1] as number) >= from) i -= 2;
+    let i = this.firstEndingFrom(from) * 2;
     let j = i;
     let lo = from;
     let hi = to;
@@ -37,15 +36,21 @@ export class UnjoinedSpans {
 
   /** True when an entry covering `startMs` to `endMs` lies within the join window of an entry released unjoined. */
   near(startMs: number, endMs: number): boolean {
+    const k = this.firstEndingFrom(startMs);
+    return k < this.spans.length / 2 && (this.spans[k * 2] as number) <= endMs;
+  }
+
+  /** The index of the first span that ends at or after `ms` (the number of spans when none does). */
+  private firstEndingFrom(ms: number): number {
     const s = this.spans;
     let lo = 0;
     let hi = s.length / 2;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((s[mid * 2 + 1] as number) < startMs) lo = mid + 1;
+      if ((s[mid * 2 + 1] as number) < ms) lo = mid + 1;
       else hi = mid;
     }
-    return lo < s.length / 2 && (s[lo * 2] as number) <= endMs;
+    return lo;
   }
 
   /** Merges neighbouring spans pairwise: the array stays bounded, and a span only grows. */

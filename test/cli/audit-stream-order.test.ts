@@ -41,6 +41,13 @@ beforeAll(() => {
   writeFileSync(file, sidecar + gateway);
 });
 
+/** Writes `lines` to the file `name` in the test's folder, one per line; its path. */
+function saved(name: string, lines: readonly string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, lines.map((l) => `${l}\n`).join(''));
+  return path;
+}
+
 function verdicts(stdout: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const f of ndjson(stdout)) if (f['type'] === 'flow') out[f['verdict'] as string] = (out[f['verdict'] as string] ?? 0) + 1;
@@ -81,11 +88,8 @@ describe('egress-audit audit: gateway replicas\' logs one after another, no --pr
 
   beforeAll(() => {
     const conns = Array.from({ length: M }, (_, i) => throughReplicas(i));
-    sidecars = join(dir, 'sidecar.log');
-    writeFileSync(sidecars, conns.map((c) => `${c.sidecar}\n`).join(''));
-    const byReplica = [0, 1].map((r) => conns.filter((_, i) => i % 2 === r).map((c) => `${c.gateway}\n`).join(''));
-    gateways = join(dir, 'gateways.log');
-    writeFileSync(gateways, byReplica.join(''));
+    sidecars = saved('sidecar.log', conns.map((c) => c.sidecar));
+    gateways = saved('gateways.log', [0, 1].flatMap((r) => conns.filter((_, i) => i % 2 === r).map((c) => c.gateway)));
     writeFileSync(`${gateways}.gz`, gzipSync(readFileSync(gateways)));
   });
 
@@ -151,8 +155,7 @@ describe('egress-audit audit: a newest-first sidecar log beside a gateway log in
 
   beforeAll(() => {
     const conns = Array.from({ length: K }, (_, i) => connection(i));
-    gateway = join(dir, 'newest-istio-egressgateway.log');
-    writeFileSync(gateway, conns.map((c) => `${c.gateway}\n`).join(''));
+    gateway = saved('newest-istio-egressgateway.log', conns.map((c) => c.gateway));
     newest = `${conns.map((c) => c.sidecar).reverse().join('\n')}\n`;
   });
 
@@ -178,10 +181,8 @@ describe('egress-audit audit: a newest-first sidecar log beside a gateway log in
     const L = 300; // 5 MB: 32 probes, none of 16 KiB holding a whole line
     const pad = 'x'.repeat(17_000);
     const conns = Array.from({ length: L }, (_, i) => connection(i));
-    const sidecar = join(dir, 'long-lines-newest-first.log');
-    writeFileSync(sidecar, conns.map((c) => `${c.sidecar.replace(' 40 - "-" "-" ', ` 40 - "-" "${pad}" `)}\n`).reverse().join(''));
-    const gw = join(dir, 'long-lines-istio-egressgateway.log');
-    writeFileSync(gw, conns.map((c) => `${c.gateway}\n`).join(''));
+    const sidecar = saved('long-lines-newest-first.log', conns.map((c) => c.sidecar.replace(' 40 - "-" "-" ', ` 40 - "-" "${pad}" `)).reverse());
+    const gw = saved('long-lines-istio-egressgateway.log', conns.map((c) => c.gateway));
     const res = await runCli(['audit', '--sidecar', sidecar, '--gateway', gw, '-o', 'json', '--explain']);
     expect(summary(res.stdout).verdicts).toEqual({ 'via-gateway': L }); // its probes saw no whole line: it was read forward and lost joins
     expect(res.stderr).toContain('long-lines-newest-first.log: read from its last line back, as its log time runs newest first\n');
@@ -196,15 +197,12 @@ describe('egress-audit audit: a plain file with one stray line a day old, past e
 
   beforeAll(() => {
     const conns = Array.from({ length: S }, (_, i) => connection(i));
-    gateway = join(dir, 'stray-istio-egressgateway.log');
-    writeFileSync(gateway, conns.map((c) => `${c.gateway}\n`).join(''));
+    gateway = saved('stray-istio-egressgateway.log', conns.map((c) => c.gateway));
     const lines = conns.filter((_, i) => i % 10 !== 0).map((c) => c.sidecar); // every tenth connection gateway-only
-    clean = join(dir, 'clean-sidecar.log');
-    writeFileSync(clean, `${lines.join('\n')}\n`);
+    clean = saved('clean-sidecar.log', lines);
     const dayOld = `[${ts(1500 * 700 - 86_400_000)}] "- - -" 0 - - - "-" 10 20 5 - "-" "-" "-" "-" "151.101.0.223:443" PassthroughCluster 10.1.1.2:61000 151.101.0.223:443 10.1.1.2:61001 - -`;
     lines.splice(1500, 0, dayOld); // past the first read chunk, after gateway-only entries were released
-    stray = join(dir, 'stray-sidecar.log');
-    writeFileSync(stray, `${lines.join('\n')}\n`);
+    stray = saved('stray-sidecar.log', lines);
   });
 
   it('says it was a plain file whose probes missed the line, and that no join was lost to it', async () => {
