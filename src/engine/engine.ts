@@ -14,6 +14,7 @@ import { ipOf, ipScope, isOwnAddress } from './net.js';
 import { RoleConflicts } from './role-conflicts.js';
 import { classifySidecar, D, unjoinableGateway, unjoinableSidecar } from './rules.js';
 import type { Engine, EngineCounters, GatewayOutside, OtherDomain } from './types.js';
+import { UnjoinedSpans } from './unjoined-spans.js';
 
 /** Istio's DNS proxy gives a ServiceEntry without addresses a VIP from these (class E and a benchmarking range), no Service's. */
 const AUTO_ALLOCATED = ['240.240.0.0/16', '2001:2::/48'].map(parseCidr);
@@ -46,6 +47,8 @@ class AuditEngine implements Engine {
   private otherDomain: OtherDomain | null = null;
   private gatewayOutside: GatewayOutside | null = null;
   private readonly conflicts: RoleConflicts;
+  private readonly unjoined: UnjoinedSpans;
+  private finished = false;
 
   constructor(
     settings: AuditSettings,
@@ -58,6 +61,7 @@ class AuditEngine implements Engine {
     this.windowMs = settings.windowMs;
     this.correlator = new Correlator(settings, (group, evicted) => this.released(group, evicted));
     this.conflicts = new RoleConflicts(settings);
+    this.unjoined = new UnjoinedSpans(settings.windowMs);
   }
 
   add(entry: Entry): void {
@@ -90,6 +94,7 @@ class AuditEngine implements Engine {
   }
 
   finish(): void {
+    this.finished = true; // nothing is read after: the unjoined spans are not needed
     this.correlator.finish();
   }
 
@@ -134,6 +139,10 @@ class AuditEngine implements Engine {
     };
   }
 
+  releasedUnjoinedNear(startMs: number, endMs: number): boolean {
+    return this.unjoined.near(startMs, endMs);
+  }
+
   private addSidecar(entry: Entry, cluster: ClusterInfo): void {
     if (cluster.otherDomain !== null) this.noteOtherDomain(entry.record, cluster);
     const decision = classifySidecar(entry.record, cluster, this.context, this.domain);
@@ -161,6 +170,9 @@ class AuditEngine implements Engine {
     if (group.sidecar !== null && group.gateway !== null) this.joined++;
     else if (group.sidecar !== null) this.unmatchedSidecar++;
     else this.unmatchedGateway++;
+    if (!this.finished && (group.sidecar === null || group.gateway === null)) {
+      for (const h of [group.sidecar, group.gateway, group.inner]) if (h !== null) this.unjoined.add(h.entry.startMs, h.entry.endMs);
+    }
     // A joined group loses nothing by leaving early; an unjoined one may have lost its partner.
     if (evicted && (group.sidecar === null || group.gateway === null)) {
       this.evicted += (group.sidecar ? 1 : 0) + (group.gateway ? 1 : 0) + (group.inner ? 1 : 0);

@@ -70,6 +70,8 @@ export interface Engine {
   /** End of input: release everything still pending. */
   finish(): void;
   counters(): EngineCounters;
+  /** Whether an entry covering `startMs` to `endMs`, read late, lies within the join window of an entry already released unjoined (it may have lost its partner). */
+  releasedUnjoinedNear(startMs: number, endMs: number): boolean;
 }
 
 /** A stream, or one pod inside a mixed stream (`kubectl logs --prefix`), with a sample of its records for role inference. */

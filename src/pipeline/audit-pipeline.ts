@@ -3,7 +3,7 @@ import { createEngine, type Engine } from '../engine/index.js';
 import { StreamReader, addCounts, emptyCounts, type ArrayShape, type RecordCallback } from '../lines/stream-reader.js';
 import { MAX_LINE_LENGTH_LIMIT } from '../lines/line-splitter.js';
 import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineMark, LineProblem, LogStream, StreamInfo } from '../types.js';
-import { headRunsNewestFirst, probeTimeOrder, type TimeOrder, type UNPROBED } from './time-order.js';
+import { judgeHead, probeTimeOrder, type HeadOrder, type TimeOrder, type UNPROBED } from './time-order.js';
 import { EntryBuilder, type RoleLookup } from './entry-builder.js';
 import { laneTextSpans } from '../output/fast-lane.js';
 import { DuplicateLines, type Overlap } from './duplicate-lines.js';
@@ -32,6 +32,10 @@ export interface TimeJump {
   line: number;
   /** How far back, in ms. */
   backMs: number;
+  /** Entries read from it on (this one too) that were more than the window behind the latest before them: one for a stray line, a pod's log for pods one after another. */
+  behind: number;
+  /** Those of them within the join window of an entry already released unjoined: only they may have lost a partner to the jump. */
+  nearReleased: number;
 }
 
 /** One input as the run read it: its lines, and what went wrong (an error, or log time going back once entries had been released). */
@@ -51,6 +55,8 @@ export interface StreamFacts {
   copied: boolean;
   /** True when it could not be probed and its head was not judged for newest-first order (the heads' memory went to earlier inputs). */
   headUnjudged: boolean;
+  /** True when it is a plain file, probed for log time going back before it was read (a jump found later lies between its probes). */
+  probed: boolean;
   /** Lines that began with NUL padding (`logrotate copytruncate`), dropped before each line was read. */
   nulPadded: number;
   /** Lines that were some other log (what says access logging is off, when they are all there is). */
@@ -157,6 +163,8 @@ export interface ReadPlan {
   readonly backwards?: { readonly lines: number; readonly copied: boolean };
   /** It could not be probed, and its head was not judged for newest-first order. */
   readonly headUnjudged?: boolean;
+  /** It is a plain file, probed for log time going back before it is read (or too small to need it). */
+  readonly probed?: boolean;
 }
 
 /** Options of one audit run. */
@@ -221,7 +229,10 @@ export class AuditPipeline {
       const entry = builder.build(view, lineNo, raw);
       if (entry.startMs < state.firstMs) state.firstMs = entry.startMs;
       if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
-      else if (entry.endMs < state.progressMs - windowMs && state.unordered === null) this.wentBack(state, lineNo, state.progressMs - entry.endMs);
+      else if (entry.endMs < state.progressMs - windowMs) {
+        if (state.unordered === null) this.wentBack(state, lineNo, state.progressMs - entry.endMs);
+        if (state.lateJump !== null) this.lateEntry(state.lateJump, entry);
+      }
       // `kubectl logs --prefix` prints one pod after another, so its log time goes back at each pod; a pipeline's
       // export interleaves its pods by time, and a jump in it is found as in any stream.
       if (entry.pod !== info.pod && state.unordered === null && view.envelope?.exported !== true) state.unordered = 'it names the pod of each line, as several pods\' logs one after another do';
@@ -259,7 +270,13 @@ export class AuditPipeline {
     state.unordered = `its log time went back ${seconds(backMs)} at line ${line}`;
     // Only an entry released unjoined may have lost its partner to the jump (a newest-first export loses none).
     const counters = this.engine.counters();
-    if (counters.unmatchedSidecar + counters.unmatchedGateway > 0) state.lateJump = { line, backMs };
+    if (counters.unmatchedSidecar + counters.unmatchedGateway > 0) state.lateJump = { line, backMs, behind: 0, nearReleased: 0 };
+  }
+
+  /** An entry read more than the window behind, after its stream's log time went back late: counted, and whether it may have lost its partner to it. */
+  private lateEntry(jump: TimeJump, entry: Entry): void {
+    jump.behind++;
+    if (this.engine.releasedUnjoinedNear(entry.startMs, entry.endMs)) jump.nearReleased++;
   }
 
   /** Lines longer than this are skipped and counted (a backward read must know it: it never holds one whole). */
@@ -272,9 +289,9 @@ export class AuditPipeline {
     return probeTimeOrder(stream, this.options.spec, this.options.maxLineLength, this.options.settings.windowMs);
   }
 
-  /** Whether the head of a stream that cannot be probed runs newest first. */
-  headRunsNewestFirst(stream: LogStream, head: Uint8Array): boolean {
-    return headRunsNewestFirst(stream, head, this.options.spec, this.options.maxLineLength);
+  /** What the head of a stream that cannot be probed says of its order (`whole`: the stream ended within it). */
+  judgeHead(stream: LogStream, head: Uint8Array, whole: boolean): HeadOrder {
+    return judgeHead(stream, head, whole, this.options.spec, this.options.maxLineLength, this.options.settings.windowMs);
   }
 
   /** Feeds a chunk of a stream's bytes (or a backward read's mark for a line); the entries it completes go to the engine. */
@@ -332,7 +349,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

@@ -1,6 +1,6 @@
 import type { LineMark, LogStream, StreamInfo } from '../types.js';
 import { seconds, type AuditPipeline, type StreamState } from './audit-pipeline.js';
-import { HEAD_BYTES, UNPROBED, type TimeOrder } from './time-order.js';
+import { HEAD_BYTES, MIN_HEAD_RECORDS, UNPROBED, type HeadOrder, type TimeOrder } from './time-order.js';
 import { joined, replayed } from '../sources/peek.js';
 import { HEAD_WAIT_MS, readStart } from './head-wait.js';
 import { spoolBackwards } from '../sources/spool.js';
@@ -49,10 +49,12 @@ function watermark(active: Cursor[]): number {
 }
 
 /**
- * A stream that cannot be probed (stdin, a FIFO, gzip), judged by its head: when that runs newest first
- * (`logcli query` piped in), the whole stream is copied to a temporary file and read from its end;
- * otherwise it is read as it comes. The head is waited for HEAD_WAIT_MS at most (counted from the role
- * sample's wait, when there was one), so a live pipe is not held back. A source failure while the head is read is the stream's own error, after the head's lines.
+ * A stream that cannot be probed (stdin, a FIFO, gzip, UTF-16), judged by its head: when that runs newest first
+ * (`logcli query` piped in), the whole stream is copied to a temporary file and read from its end; when its log time
+ * goes back inside the head, or a full head holds too few records to tell (MIN_HEAD_RECORDS), it is held until it
+ * ends; otherwise it is read as it comes. A stream that ends within its head is judged whole, however it was
+ * chunked. The head is waited for HEAD_WAIT_MS at most (counted from the role sample's wait, when there was one),
+ * so a live pipe is not held back. A source failure while the head is read is the stream's own error, after the head's lines.
  */
 async function headFirst(pipeline: AuditPipeline, stream: LogStream, order: number, bytes: number, signal: AbortSignal, hooks: OfflineHooks): Promise<Cursor> {
   const iterator = stream.chunks(signal)[Symbol.asyncIterator]();
@@ -66,7 +68,8 @@ async function headFirst(pipeline: AuditPipeline, stream: LogStream, order: numb
   });
   if (failure !== null) return { state: pipeline.open(stream.info), chunks: failing(head, failure), order };
   const rest = replayed(head, ended, iterator, pending);
-  if (!ended && pipeline.headRunsNewestFirst(stream, joined(head))) {
+  const judged = pipeline.judgeHead(stream, joined(head), ended);
+  if (judged.newestFirst) {
     hooks.onSpool?.(stream.info);
     try {
       const backwards = await spoolBackwards(rest, stream.info.name, pipeline.maxLineLength);
@@ -75,7 +78,17 @@ async function headFirst(pipeline: AuditPipeline, stream: LogStream, order: numb
       return { state: pipeline.open(stream.info), chunks: failing([], { error }), order };
     }
   }
-  return { state: pipeline.open(stream.info), chunks: rest[Symbol.asyncIterator](), order };
+  // A full head (not a live pipe's wait run out) of too few records cannot tell newest first from forward (none: not a log of lines, or a JSON array, held anyway).
+  const full = !ended && pending === null;
+  return { state: pipeline.open(stream.info, { unordered: heldWhole(judged, ended, full, length) }), chunks: rest[Symbol.asyncIterator](), order };
+}
+
+/** Why a stream judged by its head holds its entries until it ends (its log time goes back in the head, or the head cannot tell), or null. */
+function heldWhole(judged: HeadOrder, ended: boolean, full: boolean, length: number): string | null {
+  const where = ended ? 'in it (it ends within the head looked at before it is read)' : 'in its head, looked at before it is read';
+  if (judged.jump !== null) return `its log time goes back ${seconds(judged.jump.backMs)} at line ${judged.jump.line}, seen ${where}`;
+  if (full && judged.records > 0 && judged.records < MIN_HEAD_RECORDS) return `its head (its first ${Math.round(length / 1024)} KiB) holds ${judged.records} records, under the ${MIN_HEAD_RECORDS} that tell whether it runs newest first`;
+  return null;
 }
 
 /**
@@ -134,7 +147,7 @@ async function openAll(pipeline: AuditPipeline, streams: LogStream[], signal: Ab
       continue;
     }
     const unordered = time === null ? null : `probes of it found its log time going back ${seconds(time.backMs)}`;
-    active.push({ state: pipeline.open(stream.info, { unordered }), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
+    active.push({ state: pipeline.open(stream.info, { unordered, probed: true }), chunks: stream.chunks(signal)[Symbol.asyncIterator](), order });
   }
 }
 

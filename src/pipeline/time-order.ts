@@ -17,23 +17,57 @@ const MAX_PROBES = 32;
 /** Timed probes that must all go back (none forward) before a file is taken to run newest first. */
 const MIN_NEWEST_FIRST_PROBES = 3;
 
-/** The end times (ms) of the access-log records in `bytes` (from its first whole line when mid-file), `limit` at most. */
-function endTimes(stream: LogStream, bytes: Uint8Array, midFile: boolean, spec: FormatSpec, maxLineLength: number, limit: number): number[] {
-  const found: number[] = [];
-  const reader = new StreamReader({ info: stream.info, spec, maxLineLength, onRecord: (view) => {
+/** An access-log record as a probe or a head found it: its end time (ms) and its line (counted from the bytes' first whole line). */
+interface Timed {
+  endMs: number;
+  line: number;
+}
+
+/**
+ * The access-log records in `bytes` (from its first whole line when mid-file), `limit` at most. The last line may be
+ * cut, so it is never ended, unless `whole` (the bytes are the whole stream: its last line is read like any).
+ */
+function timedRecords(stream: LogStream, bytes: Uint8Array, midFile: boolean, spec: FormatSpec, maxLineLength: number, limit: number, whole = false): Timed[] {
+  const found: Timed[] = [];
+  const reader = new StreamReader({ info: stream.info, spec, maxLineLength, onRecord: (view, line) => {
     if (found.length >= limit) return;
     const record = toRecord(view);
     const endMs = entryEndMs(isoToMs(record.start_time), record.duration ?? 0, view.envelope?.timestamp);
-    if (!Number.isNaN(endMs)) found.push(endMs);
+    if (!Number.isNaN(endMs)) found.push({ endMs, line });
   } });
   const from = midFile ? bytes.indexOf(10) + 1 : 0;
-  if (from > 0 || !midFile) reader.push(bytes.subarray(from)); // the last line may be cut: it is never ended
+  if (from > 0 || !midFile) reader.push(bytes.subarray(from));
+  if (whole) reader.end();
   return found;
 }
 
 /** The end time (ms) of the first access-log record in `bytes` (from its first whole line when mid-file), or NaN. */
 function firstEndMs(stream: LogStream, bytes: Uint8Array, midFile: boolean, spec: FormatSpec, maxLineLength: number): number {
-  return endTimes(stream, bytes, midFile, spec, maxLineLength, 1)[0] ?? Number.NaN;
+  return timedRecords(stream, bytes, midFile, spec, maxLineLength, 1)[0]?.endMs ?? Number.NaN;
+}
+
+/** True when `bytes` hold a whole line: past the first newline when mid-file (the line before it is cut), else up to it. */
+function holdsWholeLine(bytes: Uint8Array, midFile: boolean): boolean {
+  const first = bytes.indexOf(10);
+  return first >= 0 && (!midFile || bytes.indexOf(10, first + 1) >= 0);
+}
+
+/**
+ * The end time (ms) of the first access-log record a probe at `offset` finds, or NaN. A probe that holds no whole
+ * line (lines longer than it: a JSON export with long cookies) is read again, four times as long each time, up
+ * to a cut line and a whole one of `maxLineLength` each (a longer line is skipped by the read too): so a file of
+ * long lines is probed as any other, one probe's bytes in memory at a time.
+ */
+async function probedEndMs(stream: LogStream, bytes: Uint8Array, offset: number, spec: FormatSpec, maxLineLength: number): Promise<number> {
+  const midFile = offset > 0;
+  const most = 2 * maxLineLength + 2;
+  for (let length = bytes.length; !holdsWholeLine(bytes, midFile) && length === bytes.length && length < most; ) {
+    length = Math.min(most, length * 4);
+    const wider = await stream.readAt?.([offset], length);
+    if (wider?.[0] === undefined) break;
+    bytes = wider[0];
+  }
+  return firstEndMs(stream, bytes, midFile, spec, maxLineLength);
 }
 
 /** What a saved file's probes found of its log-time order. */
@@ -71,7 +105,7 @@ export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLin
   let newestFirst = true;
   let timed = 0;
   for (const [i, bytes] of parts.entries()) {
-    const endMs = firstEndMs(stream, bytes, (offsets[i] as number) > 0, spec, maxLineLength);
+    const endMs = await probedEndMs(stream, bytes, offsets[i] as number, spec, maxLineLength);
     if (Number.isNaN(endMs)) continue;
     timed++;
     if (endMs < latest - windowMs) backMs = Math.max(backMs, latest - endMs);
@@ -91,9 +125,6 @@ export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLin
 export const HEAD_BYTES = 1 << 20;
 /** Blocks the head's records are cut into; their median end times must step back, block after block. */
 const HEAD_BLOCKS = 8;
-/** Records the head must hold for its order to be judged. */
-const MIN_HEAD_RECORDS = 64;
-
 /** The middle value of some numbers (they are sorted in place). */
 function median(values: number[]): number {
   values.sort((a, b) => a - b);
@@ -101,17 +132,48 @@ function median(values: number[]): number {
 }
 
 /**
- * True when the records at a stream's head run newest first (`logcli query` without `--forward` piped in,
- * a gzipped `gcloud logging read`): the median end time of each block of them is no later than the
- * block's before, and the last is earlier than the first. Medians, not neighbours: an export sorted by
- * the time its shipper saw each line has the gateway's lines a little out of step with the sidecars'.
- * Several pods' logs one after another run forward inside the first pod, so they are not taken for one.
+ * True when records run newest first (`logcli query` without `--forward` piped in, a gzipped `gcloud logging
+ * read`): the median end time of each block of them is no later than the block's before, and the last is earlier
+ * than the first. Medians, not neighbours: an export sorted by the time its shipper saw each line has the gateway's
+ * lines a little out of step with the sidecars'. Several pods' logs one after another run forward inside the first
+ * pod, so they are not taken for one.
  */
-export function headRunsNewestFirst(stream: LogStream, head: Uint8Array, spec: FormatSpec, maxLineLength: number): boolean {
-  const whole = head.subarray(0, head.lastIndexOf(10) + 1); // the last line may be cut
-  const times = endTimes(stream, whole, false, spec, maxLineLength, Number.POSITIVE_INFINITY);
-  if (times.length < MIN_HEAD_RECORDS) return false;
-  const size = Math.floor(times.length / HEAD_BLOCKS);
-  const medians = Array.from({ length: HEAD_BLOCKS }, (_, i) => median(times.slice(i * size, (i + 1) * size)));
+function runsNewestFirst(records: readonly Timed[]): boolean {
+  if (records.length < MIN_HEAD_RECORDS) return false;
+  const size = Math.floor(records.length / HEAD_BLOCKS);
+  const medians = Array.from({ length: HEAD_BLOCKS }, (_, i) => median(records.slice(i * size, (i + 1) * size).map((r) => r.endMs)));
   return medians.every((m, i) => i === 0 || m <= (medians[i - 1] as number)) && (medians[HEAD_BLOCKS - 1] as number) < (medians[0] as number);
+}
+
+/** The first record whose end time is more than `windowMs` before an earlier one's, as the read would find it, and how far back; null when none is. */
+function firstJump(records: readonly Timed[], windowMs: number): { line: number; backMs: number } | null {
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const { endMs, line } of records) {
+    if (endMs < latest - windowMs) return { line, backMs: latest - endMs };
+    if (endMs > latest) latest = endMs;
+  }
+  return null;
+}
+
+/** What the head of a stream that cannot be probed says of its order, before a line of it is read. */
+export interface HeadOrder {
+  /** Its records run newest first: it is read from its end (through a copy). */
+  newestFirst: boolean;
+  /** Where its log time goes back inside the head (the read would find it there, maybe after entries were released), or null. */
+  jump: { line: number; backMs: number } | null;
+  /** The access-log records the head held (fewer than MIN_HEAD_RECORDS are too few to tell newest first). */
+  records: number;
+}
+
+/** Records a head must hold for newest-first order to be told; a full head of fewer is held whole (offline-driver.ts). */
+export const MIN_HEAD_RECORDS = 64;
+
+/**
+ * Judges the head of a stream that cannot be probed (stdin, gzip, UTF-16). `whole`: the stream ended within it, so
+ * it is the whole stream (its last line too) and its order is known exactly, however few records it holds.
+ */
+export function judgeHead(stream: LogStream, head: Uint8Array, whole: boolean, spec: FormatSpec, maxLineLength: number, windowMs: number): HeadOrder {
+  const bytes = whole ? head : head.subarray(0, head.lastIndexOf(10) + 1); // the last line may be cut
+  const records = timedRecords(stream, bytes, false, spec, maxLineLength, Number.POSITIVE_INFINITY, whole);
+  return { newestFirst: runsNewestFirst(records), jump: firstJump(records, windowMs), records: records.length };
 }

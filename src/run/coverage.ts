@@ -263,6 +263,33 @@ function listed<T>(items: readonly T[], describe: (item: T) => string): string {
   return shown.join('; ');
 }
 
+/**
+ * The `unordered-input` warning: inputs whose log time went back while read, after entries had been released
+ * unjoined. What it says is that input's truth: a plain file was probed (the jump lay between its probes) while
+ * stdin, gzip or a live pod could not be; and a join was lost only if an entry read that far back lay within the
+ * window of one released unjoined before it (a stray line a day old loses none, whatever else went unjoined).
+ */
+function unorderedInputs(streams: readonly StreamFacts[]): CoverageWarning[] {
+  const jumped = streams.flatMap((s) => (s.lateJump === null ? [] : [{ name: s.name, probed: s.probed, jump: s.lateJump }]));
+  if (jumped.length === 0) return [];
+  const listing = listed(jumped, ({ name, jump }) => `${name} (back ${seconds(jump.backMs)} at line ${jump.line}; ${plural(jump.behind, 'entry', 'entries')} that far behind, ${jump.nearReleased === 0 ? 'none' : jump.nearReleased} within the join window of an entry released unjoined before)`);
+  const probed = jumped.filter((s) => s.probed);
+  const unprobed = jumped.length - probed.length;
+  const one = jumped.length === 1;
+  const kind =
+    unprobed === 0
+      ? `${one ? 'It is a plain file' : 'They are plain files'} probed before reading, whose probes (at up to 32 points) did not find this: the lines that go back lie between them.`
+      : probed.length === 0
+        ? `${one ? 'It' : 'They'} could not be probed before reading (stdin, gzip, a live pod).`
+        : `${listed(probed, (s) => s.name)} ${probed.length === 1 ? 'is a plain file' : 'are plain files'} probed before reading, the lines that go back lying between the probes; the rest could not be probed (stdin, gzip, a live pod).`;
+  const lost = jumped.reduce((n, s) => n + s.jump.nearReleased, 0);
+  const consequence =
+    lost === 0
+      ? `No entry read that far back lay within the join window of an entry released unjoined before it, so no join was lost to it: the run's unjoined entries are not due to it.`
+      : `${plural(lost, 'entry', 'entries')} read that far back lay within the join window of entries released unjoined before them: those joins may have been lost, the entries showing as unjoined (via-gateway-unconfirmed, gateway-only). Such an input holds several pods' logs one after another (as kubectl logs -l prints them) or a log pipeline's export out of time order: give each pod's log a file of its own, use kubectl logs --prefix, export oldest first (logcli --forward), ${unprobed > 0 ? 'or save it uncompressed' : 'or sort it by log time'}.`;
+  return [{ code: 'unordered-input', message: `Log time went back while read, after entries had been released unjoined, in ${plural(jumped.length, 'input')}: ${listing}. ${kind} ${consequence}` }];
+}
+
 /** `truncated 28, too-long 1`: the unparsed lines by reason, largest first. */
 function unparsedByReason(lines: LineCounts): { total: number; text: string } {
   const parts: [string, number][] = Object.entries(lines.malformed).filter((e): e is [string, number] => (e[1] ?? 0) > 0);
@@ -376,7 +403,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   if (f.engine.evicted > 0) {
     // An input held until it ended (its log time goes back) is the usual cause offline: say which, and the way out.
     const held = f.streams.filter((s) => s.unordered !== null);
-    const cause = held.length === 0 ? '' : ` ${plural(held.length, 'input')} held ${held.length === 1 ? 'its entries until it ended, as its' : 'their entries until they ended, as their'} log time goes back: ${listed(held, (s) => s.name)}. A newest-first export (logcli without --forward, gcloud logging read, an Elasticsearch query sorted descending) is read from its end instead when its order is seen before it is read (probes of a file; the first MiB of stdin or a .gz), and needs only the window; several pods' logs need a file each, or kubectl logs --prefix.`;
+    const cause = held.length === 0 ? '' : ` ${plural(held.length, 'input')} held ${held.length === 1 ? 'its entries until it ended, as its' : 'their entries until they ended, as their'} log time goes back or could not be told before it was read: ${listed(held, (s) => s.name)}. A newest-first export (logcli without --forward, gcloud logging read, an Elasticsearch query sorted descending) is read from its end instead when its order is seen before it is read (probes of a file; the first MiB of stdin or a .gz), and needs only the window; several pods' logs need a file each, or kubectl logs --prefix.`;
     out.push({ code: 'evicted-entries', message: `${plural(f.engine.evicted, 'entry was', 'entries were')} released before ${f.engine.evicted === 1 ? 'its' : 'their'} window closed because more than --max-pending were waiting: some joins may have been missed.${cause}` });
   }
   if (f.expiredExceptions.length > 0) {
@@ -409,14 +436,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
       message: `${plural(outside.entries, 'sidecar entry', 'sidecar entries')} sent to the egress gateway Service ${outside.host} reached ${outside.address}, ${ranges}: they are reported direct, since a gateway pod is inside the mesh. If the gateway pods have such addresses (an IPv6 cluster whose pods have global unicast addresses, such as EKS's), ${way}; if not, that Service's endpoints lead outside the mesh.`,
     });
   }
-  const unordered = f.streams.flatMap((s) => (s.lateJump === null ? [] : [{ name: s.name, jump: s.lateJump }]));
-  if (unordered.length > 0) {
-    const streams = listed(unordered, (s) => `${s.name} (back ${seconds(s.jump.backMs)} at line ${s.jump.line})`);
-    out.push({
-      code: 'unordered-input',
-      message: `Log time goes back in ${plural(unordered.length, 'input')} that could not be probed before reading (stdin, gzip, a live pod): ${streams}. Such an input holds several pods' logs one after another (as kubectl logs -l prints them) or a log pipeline's export out of time order, so entries read before that point were given up on and their partners after it show as unjoined (via-gateway-unconfirmed, gateway-only). Give each pod's log a file of its own, use kubectl logs --prefix, export oldest first (logcli --forward), or save it uncompressed.`,
-    });
-  }
+  out.push(...unorderedInputs(f.streams));
   const padded = f.streams.filter((s) => s.nulPadded > 0);
   if (padded.length > 0) {
     const streams = listed(padded, (s) => `${s.name} (${s.nulPadded})`);

@@ -172,15 +172,26 @@ describe("log pipelines' exports, through the real binary", () => {
     expect(mixed?.message).not.toContain('or kubectl logs --prefix');
   });
 
-  it('names a newest-first export on stdin held whole (too short for its head to be judged) as the cause when --max-pending evicts, and the way out', async () => {
-    const input = `${newestFirstLagged(300).join('\n')}\n`;
-    expect(input.length).toBeLessThan(1 << 20); // it ends within the head: read as it comes, held whole
-    const res = await runCli(['audit', '-', '-o', 'json', '--fail-on', 'none', '--max-pending', '20'], { input });
+  it('names an export on stdin held whole (two exports one after another, seen in its head) as the cause when --max-pending evicts, and the way out', async () => {
+    const lines = newestFirstLagged(300).reverse(); // oldest first, each gateway line ~50 lines after its sidecar's
+    const input = `${[...lines.slice(300), ...lines.slice(0, 300)].join('\n')}\n`; // its second half first
+    expect(input.length).toBeLessThan(1 << 20); // it ends within the head: judged whole, held until it ends
+    const res = await runCli(['audit', '-', '-o', 'json', '--fail-on', 'none', '--max-pending', '20', '--explain'], { input });
+    expect(res.stderr).toMatch(/-: its entries waited until it ended: its log time goes back \d+s at line 301, seen in it \(it ends within the head looked at before it is read\)/);
     const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
     const evicted = report.coverage.warnings.find((w) => w.code === 'evicted-entries');
     expect(evicted?.message).toMatch(/^\d+ entries were released before their window closed/);
-    expect(evicted?.message).toContain('1 input held its entries until it ended, as its log time goes back: -. A newest-first export');
+    expect(evicted?.message).toContain('1 input held its entries until it ended, as its log time goes back or could not be told before it was read: -. A newest-first export');
     expect(evicted?.message).toContain('is read from its end instead when its order is seen before it is read (probes of a file; the first MiB of stdin or a .gz)');
+  });
+
+  it('reads a newest-first export on stdin that ends within its head from its end, however short: only the window is held', async () => {
+    const input = `${newestFirstLagged(300).join('\n')}\n`;
+    expect(input.length).toBeLessThan(1 << 20);
+    const res = await runCli(['audit', '-', '-o', 'json', '--fail-on', 'none', '--explain'], { input });
+    expect(res.stderr).toContain('-: read from its last line back, as its log time runs newest first (through a temporary copy'); // was read as it came, held whole
+    const report = JSON.parse(res.stdout) as { summary: { verdicts: Record<string, number> } };
+    expect(report.summary.verdicts).toMatchObject({ 'via-gateway': 300 });
   });
 
   describe('a newest-first export that cannot be probed (stdin, gzip): its head is judged, and it is read from its end through a temporary copy', () => {

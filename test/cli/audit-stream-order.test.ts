@@ -41,6 +41,13 @@ beforeAll(() => {
   writeFileSync(file, sidecar + gateway);
 });
 
+/** Writes `lines` to the file `name` in the test's folder, one per line; its path. */
+function saved(name: string, lines: readonly string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, lines.map((l) => `${l}\n`).join(''));
+  return path;
+}
+
 function verdicts(stdout: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const f of ndjson(stdout)) if (f['type'] === 'flow') out[f['verdict'] as string] = (out[f['verdict'] as string] ?? 0) + 1;
@@ -75,17 +82,14 @@ function summary(stdout: string): { verdicts: Record<string, number>; warnings: 
 }
 
 describe('egress-audit audit: gateway replicas\' logs one after another, no --prefix (kubectl logs -l)', () => {
-  const M = 10_000; // each file spans several read chunks, and the replicas' part far more than the window
+  const M = 12_000; // each file spans several read chunks, the replicas' part far more than the window, and the jump lies past a .gz's 1 MiB head
   let sidecars = '';
   let gateways = '';
 
   beforeAll(() => {
     const conns = Array.from({ length: M }, (_, i) => throughReplicas(i));
-    sidecars = join(dir, 'sidecar.log');
-    writeFileSync(sidecars, conns.map((c) => `${c.sidecar}\n`).join(''));
-    const byReplica = [0, 1].map((r) => conns.filter((_, i) => i % 2 === r).map((c) => `${c.gateway}\n`).join(''));
-    gateways = join(dir, 'gateways.log');
-    writeFileSync(gateways, byReplica.join(''));
+    sidecars = saved('sidecar.log', conns.map((c) => c.sidecar));
+    gateways = saved('gateways.log', [0, 1].flatMap((r) => conns.filter((_, i) => i % 2 === r).map((c) => c.gateway)));
     writeFileSync(`${gateways}.gz`, gzipSync(readFileSync(gateways)));
   });
 
@@ -101,7 +105,9 @@ describe('egress-audit audit: gateway replicas\' logs one after another, no --pr
     const res = await runCli(['audit', sidecars, '--gateway', `${gateways}.gz`, '-o', 'json']);
     const { verdicts, warnings } = summary(res.stdout);
     expect(warnings).toContain('unordered-input');
-    expect(res.stdout).toContain(`gateways.log.gz (back 6998s at line ${M / 2 + 1})`);
+    expect(res.stdout).toMatch(new RegExp(`gateways\\.log\\.gz \\(back 8398s at line ${M / 2 + 1}; \\d+ entries that far behind, \\d+ within the join window of an entry released unjoined before\\)`));
+    expect(res.stdout).toMatch(/\d+ entries read that far back lay within the join window of entries released unjoined before them: those joins may have been lost/);
+    expect(res.stdout).toContain('could not be probed before reading (stdin, gzip, a live pod)');
     expect((verdicts['via-gateway'] ?? 0) + (verdicts['via-gateway-unconfirmed'] ?? 0)).toBe(M);
     expect((verdicts['via-gateway'] ?? 0) + (verdicts['gateway-only'] ?? 0)).toBe(M);
     expect(verdicts['via-gateway']).toBeGreaterThan(M / 2); // entries after the jump wait until the end
@@ -113,7 +119,7 @@ describe('egress-audit audit: gateway replicas\' logs one after another, no --pr
     const path = join(dir, 'gateways-replica-1-first.log.gz');
     writeFileSync(path, gzipSync(replicaOneFirst.join('')));
     const res = await runCli(['audit', sidecars, '--gateway', path, '-o', 'json']);
-    expect(res.stdout).toContain(`gateways-replica-1-first.log.gz (back 6999s at line ${M / 2 + 1})`);
+    expect(res.stdout).toContain(`gateways-replica-1-first.log.gz (back 8399s at line ${M / 2 + 1}; `);
   });
 
   it('fails the run on it when --fail-on names it', async () => {
@@ -133,5 +139,85 @@ describe('egress-audit audit: gateway replicas\' logs one after another, no --pr
     const plain = await runCli(['audit', jittered(sidecars), '--gateway', gateways, '-o', 'json']);
     expect(summary(plain.stdout)).toEqual({ verdicts: { 'via-gateway': M }, warnings: [] });
     expect(summary(res.stdout).warnings).toEqual(['unmatched-entries', 'unordered-input']); // only the gateway file's jump
+  });
+});
+
+/** The json report's unordered-input message, or null. */
+function unorderedMessage(stdout: string): string | null {
+  const report = JSON.parse(stdout) as { coverage: { warnings: { code: string; message: string }[] } };
+  return report.coverage.warnings.find((w) => w.code === 'unordered-input')?.message ?? null;
+}
+
+describe('egress-audit audit: a newest-first sidecar log beside a gateway log in time order, in every form', () => {
+  const K = 1000; // ~225 KB of sidecar lines: far under the 1 MiB head of a .gz or UTF-16 file, and probed at 3 points as a plain file
+  let gateway = '';
+  let newest = '';
+
+  beforeAll(() => {
+    const conns = Array.from({ length: K }, (_, i) => connection(i));
+    gateway = saved('newest-istio-egressgateway.log', conns.map((c) => c.gateway));
+    newest = `${conns.map((c) => c.sidecar).reverse().join('\n')}\n`;
+  });
+
+  it.each([
+    ['plain', (path: string) => writeFileSync(path, newest)],
+    ['gzip', (path: string) => writeFileSync(path, gzipSync(newest))],
+    ['UTF-16 with a byte-order mark', (path: string) => writeFileSync(path, Buffer.from(`\ufeff${newest}`, 'utf16le'))],
+  ])('%s: every connection joined, as in time order', async (form, write) => {
+    const path = join(dir, `newest-${form.split(' ')[0] as string}-sidecar.log`);
+    write(path);
+    const res = await runCli(['audit', '--sidecar', path, '--gateway', gateway, '-o', 'json', '--explain']);
+    expect(summary(res.stdout).verdicts).toEqual({ 'via-gateway': K }); // gzip and UTF-16 were read forward, chunk by chunk, and lost joins
+    expect(unorderedMessage(res.stdout)).toBeNull();
+    expect(res.stderr).toContain('read from its last line back, as its log time runs newest first');
+  });
+
+  it('on stdin: the same', async () => {
+    const res = await runCli(['audit', '--sidecar', '-', '--gateway', gateway, '-o', 'json'], { input: newest });
+    expect(summary(res.stdout).verdicts).toEqual({ 'via-gateway': K });
+  });
+
+  it('a plain file whose lines are over 16 KiB (long user agents): probed all the same, read from its end, every connection joined', async () => {
+    const L = 300; // 5 MB: 32 probes, none of 16 KiB holding a whole line
+    const pad = 'x'.repeat(17_000);
+    const conns = Array.from({ length: L }, (_, i) => connection(i));
+    const sidecar = saved('long-lines-newest-first.log', conns.map((c) => c.sidecar.replace(' 40 - "-" "-" ', ` 40 - "-" "${pad}" `)).reverse());
+    const gw = saved('long-lines-istio-egressgateway.log', conns.map((c) => c.gateway));
+    const res = await runCli(['audit', '--sidecar', sidecar, '--gateway', gw, '-o', 'json', '--explain']);
+    expect(summary(res.stdout).verdicts).toEqual({ 'via-gateway': L }); // its probes saw no whole line: it was read forward and lost joins
+    expect(res.stderr).toContain('long-lines-newest-first.log: read from its last line back, as its log time runs newest first\n');
+  });
+});
+
+describe('egress-audit audit: a plain file with one stray line a day old, past entries released unjoined', () => {
+  const S = 2000;
+  let clean = '';
+  let stray = '';
+  let gateway = '';
+
+  beforeAll(() => {
+    const conns = Array.from({ length: S }, (_, i) => connection(i));
+    gateway = saved('stray-istio-egressgateway.log', conns.map((c) => c.gateway));
+    const lines = conns.filter((_, i) => i % 10 !== 0).map((c) => c.sidecar); // every tenth connection gateway-only
+    clean = saved('clean-sidecar.log', lines);
+    const dayOld = `[${ts(1500 * 700 - 86_400_000)}] "- - -" 0 - - - "-" 10 20 5 - "-" "-" "-" "-" "151.101.0.223:443" PassthroughCluster 10.1.1.2:61000 151.101.0.223:443 10.1.1.2:61001 - -`;
+    lines.splice(1500, 0, dayOld); // past the first read chunk, after gateway-only entries were released
+    stray = saved('stray-sidecar.log', lines);
+  });
+
+  it('says it was a plain file whose probes missed the line, and that no join was lost to it', async () => {
+    const res = await runCli(['audit', '--sidecar', stray, '--gateway', gateway, '-o', 'json', '--fail-on', 'none']);
+    const base = await runCli(['audit', '--sidecar', clean, '--gateway', gateway, '-o', 'json', '--fail-on', 'none']);
+    const expected = { ...summary(base.stdout).verdicts };
+    expected['direct'] = (expected['direct'] ?? 0) + 1; // the stray line itself
+    expect(summary(res.stdout).verdicts).toEqual(expected);
+    expect(expected['gateway-only']).toBe(S / 10); // released unjoined, some before the stray line, none because of it
+    const message = unorderedMessage(res.stdout);
+    expect(message).toMatch(/stray-sidecar\.log \(back 865\d\ds at line 1501; 1 entry that far behind, none within the join window of an entry released unjoined before\)/);
+    expect(message).toContain('It is a plain file probed before reading, whose probes (at up to 32 points) did not find this');
+    expect(message).toContain('so no join was lost to it: the run\'s unjoined entries are not due to it.');
+    expect(message).not.toContain('could not be probed'); // was: "could not be probed before reading (stdin, gzip, a live pod)"
+    expect(message).not.toContain('given up on');
+    expect(message).not.toContain('save it uncompressed');
   });
 });

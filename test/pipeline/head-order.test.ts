@@ -24,7 +24,7 @@ function head(times: number[]): Buffer {
 
 const forward = Array.from({ length: 400 }, (_, i) => i * 5);
 
-describe('headRunsNewestFirst', () => {
+describe('judgeHead: newest first', () => {
   it.each([
     ['a log in time order', forward, false],
     ['the same log newest first', [...forward].reverse(), true],
@@ -33,12 +33,59 @@ describe('headRunsNewestFirst', () => {
     ['too few records to judge', [...forward].reverse().slice(0, 40), false],
     ['one instant throughout', forward.map(() => 1000), false],
   ])('%s: %s', (_name, times, expected) => {
-    expect(sidecarPipeline().headRunsNewestFirst(STREAM, head(times))).toBe(expected);
+    expect(sidecarPipeline().judgeHead(STREAM, head(times), false).newestFirst).toBe(expected);
   });
 
   it('ignores a cut last line', () => {
     const bytes = Buffer.concat([head([...forward].reverse()), Buffer.from('[2024-05-01T13:00:00.000Z] "- - -" 0 - -')]);
-    expect(sidecarPipeline().headRunsNewestFirst(STREAM, bytes)).toBe(true);
+    expect(sidecarPipeline().judgeHead(STREAM, bytes, false).newestFirst).toBe(true);
+  });
+});
+
+/** A stream that cannot be probed (a .gz, UTF-16) whose bytes come in chunks of `size` bytes, as a decoder hands them over. */
+function chunked(name: string, bytes: Buffer, size: number): LogStream {
+  return {
+    ...STREAM,
+    info: { ...STREAM.info, name, kind: 'file' },
+    chunks: async function* () {
+      for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+    },
+  };
+}
+
+describe('a stream that cannot be probed and ends within its head', () => {
+  // 400 records, ~120 KB: far under the 1 MiB head, in chunks of 16 KiB as a small .gz's inflate gives them.
+  it('is judged whole, however it was chunked: newest first, it is read from its end through a copy', async () => {
+    const spooled: string[] = [];
+    const pipeline = sidecarPipeline();
+    await runOffline(pipeline, [chunked('rev.log.gz', head([...forward].reverse()), 16 << 10)], new AbortController().signal, { onSpool: (info) => spooled.push(info.name) });
+    expect(spooled).toEqual(['rev.log.gz']); // was read forward, chunk by chunk, releasing entries between chunks
+    expect(pipeline.streamFacts()[0]).toMatchObject({ backwards: true, copied: true, lines: 400, unordered: null });
+  });
+
+  it('going back without running newest first (two pods, one after another), it is held until it ends, from its first line', async () => {
+    const twoPods = [...forward.slice(0, 200).map((t) => t + 60_000), ...forward.slice(0, 200)];
+    const pipeline = sidecarPipeline();
+    await runOffline(pipeline, [chunked('pods.log.gz', head(twoPods), 16 << 10)], new AbortController().signal);
+    expect(pipeline.streamFacts()[0]).toMatchObject({ backwards: false, unordered: 'its log time goes back 61s at line 201, seen in it (it ends within the head looked at before it is read)' });
+  });
+
+  it('in log-time order, it is read as it comes', async () => {
+    const pipeline = sidecarPipeline();
+    await runOffline(pipeline, [chunked('fwd.log.gz', head(forward), 16 << 10)], new AbortController().signal);
+    expect(pipeline.streamFacts()[0]).toMatchObject({ backwards: false, unordered: null, lines: 400 });
+  });
+});
+
+describe('a full head of too few records to judge (lines of 20 KB)', () => {
+  it('is held until the stream ends, as the README says, rather than read forward', async () => {
+    const pad = 'x'.repeat(20_000); // a user agent of 20 KB
+    const lines = [...forward].reverse().map((t, i) => line(t, i).replace('"-" "-" "-" "-"', `"-" "${pad}" "-" "-"`));
+    expect(lines.slice(0, 60).join('\n').length).toBeGreaterThan(1 << 20); // the head holds ~52 records
+    const pipeline = sidecarPipeline();
+    await runOffline(pipeline, [chunked('long.log.gz', Buffer.from(`${lines.join('\n')}\n`), 256 << 10)], new AbortController().signal);
+    expect(pipeline.streamFacts()[0]?.unordered).toMatch(/^its head \(its first 1\d{3} KiB\) holds 5\d records, under the 64 that tell whether it runs newest first$/);
+    expect(pipeline.streamFacts()[0]?.records).toBe(400);
   });
 });
 
@@ -70,6 +117,7 @@ describe('the head of a live pipe', () => {
       expect(pipeline.streams).toHaveLength(0); // still waiting for its head
       await vi.advanceTimersByTimeAsync(200);
       expect(pipeline.streams[0]?.counts.lines).toBe(10); // read on, without the rest of a head
+      expect(pipeline.streams[0]?.unordered).toBeNull(); // ten records are too few to judge, but a head cut short by the wait is not held whole
       release();
       await run;
       expect(pipeline.streams[0]?.counts).toMatchObject({ lines: 15, records: 15 });
