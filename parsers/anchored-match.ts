@@ -1,8 +1,9 @@
 /**
- * Runs the anchored patterns custom-format.ts builds (`^lit(.*)lit(\S*?)...\s*$`) with the answer JavaScript's own
+ * Runs the anchored patterns custom-format.ts builds (`^lit(.*)lit(\S*?)...$`) with the answer JavaScript's own
  * RegExp gives (the same captures: its backtracking order, first success wins) but in time polynomial in the line: a
  * backtracking matcher that remembers which (instruction, offset) pairs already failed, so no pair is tried twice.
- * JavaScript's engine retries them, and a format with k adjacent free-text fields cost ~2^k per line.
+ * JavaScript's engine retries them, and a format with k adjacent free-text fields cost ~2^k per line. RegExp still runs
+ * the patterns with at most MAX_NATIVE_FREE_RUNS free runs: it is faster there and cannot go exponential.
  * It reads the subset of pattern syntax those patterns use (literals, `\` escapes, classes, `.`, quantifiers on single
  * characters, groups, `|`, `^` first, `$`) and throws on anything else, so a new shape cannot silently read otherwise.
  */
@@ -223,7 +224,11 @@ const NEXT = 3; // a = pc, b = lo, c = hi, d = last end tried: the RUN's remaini
 /** An anchored pattern: `exec` answers as `new RegExp(source, flags).exec` would, captures as strings (undefined when unset). */
 export class AnchoredPattern {
   private readonly prog: Op[];
-  /** Runs that can span white space with no upper bound (`.*`, `.*?`): each multiplies RegExp's backtracking by the line's length. */
+  /**
+   * Unbounded runs that can end in many places: nothing pins their end (`(\d+)(\d+)`) or they can span the literal
+   * after them (`(.*) `, `(\S*)\] `). Each multiplies RegExp's backtracking by the line's length; `(\S*) ` and a last
+   * `(.*)$` end in one place.
+   */
   readonly freeRuns: number;
   private readonly slots: number;
   private readonly stack: number[] = [];
@@ -269,7 +274,9 @@ export class AnchoredPattern {
     this.runLine = new Int32Array(this.prog.length);
     this.runFailedAt = new Int32Array(this.prog.length);
     this.runFailedEnd = new Int32Array(this.prog.length);
-    this.freeRuns = this.prog.filter((ins) => ins.op === RUN && ins.max === Infinity && ins.test(32)).length;
+    this.freeRuns = this.prog.filter(
+      (ins) => ins.op === RUN && ins.max === Infinity && !ins.atEnd && (ins.follow === '' || ins.test(ins.follow.charCodeAt(0))),
+    ).length;
   }
 
   exec(text: string): (string | undefined)[] | null {

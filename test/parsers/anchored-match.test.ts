@@ -54,6 +54,13 @@ describe('AnchoredPattern', () => {
     expect(differ).toEqual([]);
   });
 
+  it('counts the runs that can end in many places, which decide whether RegExp may run the pattern', () => {
+    expect(new AnchoredPattern('^(\\S*) (\\S*) (\\d+|-) (.*)$', 's').freeRuns).toBe(0);
+    expect(new AnchoredPattern('^\\[(\\S*)\\] (\\S*)$', 's').freeRuns).toBe(1); // `a] b] c`: the time can end at either `]`
+    expect(new AnchoredPattern('^(.*) (\\S*) "(.*)" (.*)$', 's').freeRuns).toBe(2);
+    expect(new AnchoredPattern('^(\\d+|-)(\\d+|-) (\\S*)x(\\S*)$', 's').freeRuns).toBe(2);
+  });
+
   it('refuses syntax it does not read rather than reading it another way', () => {
     expect(() => new AnchoredPattern('^(a)\\1$')).toThrow(/unsupported escape/);
     expect(() => new AnchoredPattern('^(ab)*$')).toThrow(/quantifier on a group/);
