@@ -2,6 +2,7 @@ import { F, NUMERIC_FIELDS, RecordView } from './record-view.js';
 import { extraValue, normaliseValue, parseJson, startTimeProblem } from './json-format.js';
 import type { MalformedReason } from './types.js';
 import { compileStartTime, escapeRegExp, type StartTimeLayout } from './strftime.js';
+import { anchoredMatcher } from './anchored-match.js';
 
 /**
  * Compiles a user's Envoy format string (`--format '[%START_TIME%] %UPSTREAM_HOST% ...'`, or a
@@ -151,9 +152,11 @@ export function compileFormat(format: string): CustomFormat | string {
     last = (m.index ?? 0) + m[0].length;
   }
   if (targets.length === 0) return 'the format has no %OPERATOR% in it';
-  const tail = `${escapeRegExp(text.slice(last))}\\s*$`;
-  const shortRe = new RegExp(shortPattern + tail, 's');
-  const longRe = new RegExp(longPattern + tail, 's');
+  // No `\s*` before the `$`: parse trims the line's end (the white space `\s` matches), and the matcher then knows each last value ends at the end.
+  const tail = `${escapeRegExp(text.slice(last))}$`;
+  // Not RegExp alone: with k free-text operators its backtracking retries the same splits, ~2^k per line.
+  const shortRe = anchoredMatcher(shortPattern + tail, 's');
+  const longRe = anchoredMatcher(longPattern + tail, 's');
   return {
     operators,
     fields: filledFields(targets),
@@ -180,7 +183,7 @@ export function compileFormat(format: string): CustomFormat | string {
  * text differs (the split between a user agent and the authority or request id before it, or extras), the line is
  * read the shortest way: those values are the client's to choose either way, so no reading gives it more.
  */
-function readsTwoWays(targets: readonly Target[], short: RegExpExecArray, long: RegExpExecArray | null): boolean {
+function readsTwoWays(targets: readonly Target[], short: readonly (string | undefined)[], long: readonly (string | undefined)[] | null): boolean {
   if (long === null) return false;
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i] as Target;
