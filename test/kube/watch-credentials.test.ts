@@ -294,6 +294,16 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
     await failsWith(api, { EGRESS_AUDIT_IN_CLUSTER_ROOT: tempDir('empty-root-'), ...env }, [], message);
   });
 
+  clusterIt.for(['https://127.0.0.1:99999', 'https://bad host:443'])('exits 3 naming the cluster when its server %s is not a valid URL (it was exit 70, "internal error: Invalid URL")', async (server, { api }) => {
+    await failsWith(api, { KUBECONFIG: kubeconfig(api, { server }) }, ['-n', 'shop'], /cluster "\S+" has server "https:\/\/(127\.0\.0\.1:99999|bad host:443)", which is not a valid URL/);
+  });
+
+  clusterIt('exits 3 naming the variables when the in-cluster KUBERNETES_SERVICE_HOST makes no valid URL (it was exit 70)', async ({ api }) => {
+    const root = tempDir('incluster-badhost-');
+    const files = api.writeInClusterFiles(root, 'badhost');
+    await failsWith(api, { EGRESS_AUDIT_IN_CLUSTER_ROOT: root, ...files.env, KUBERNETES_SERVICE_HOST: 'bad host' }, [], /has server "https:\/\/bad host:\d+", which is not a valid URL .*\(made of KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT\)/);
+  });
+
   clusterIt('exits 3 with --kubeconfig naming a missing file', async ({ api }) => {
     await failsWith(api, {}, ['--kubeconfig', '/nonexistent/kubeconfig'], /kubeconfig \/nonexistent\/kubeconfig: no such file/);
   });

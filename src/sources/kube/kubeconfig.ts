@@ -15,6 +15,8 @@ import { execStanza, type ExecConfig } from './exec-credential.js';
 
 /** The service-account files, under an optional root (EGRESS_AUDIT_IN_CLUSTER_ROOT, for tests and chroots). */
 const SERVICE_ACCOUNT = 'var/run/secrets/kubernetes.io/serviceaccount';
+/** The origin of the in-cluster configuration, in messages. */
+const IN_CLUSTER = 'in-cluster service account';
 
 /** What decides the configuration: the flags and the environment. */
 export interface KubeconfigRequest {
@@ -146,7 +148,7 @@ async function inCluster(env: NodeJS.ProcessEnv): Promise<{ kc: KubeConfig; orig
     if (saved.host === undefined) delete process.env['KUBERNETES_SERVICE_HOST'];
     if (saved.port === undefined) delete process.env['KUBERNETES_SERVICE_PORT'];
   }
-  return { kc: overHttps(kc), origin: 'in-cluster service account' };
+  return { kc: overHttps(kc), origin: IN_CLUSTER };
 }
 
 /**
@@ -172,6 +174,11 @@ function reload(kc: KubeConfig, replaced: { clusters?: Cluster[]; users?: User[]
 const NO_CONFIG =
   'no Kubernetes configuration found: give --kubeconfig FILE, set $KUBECONFIG, create ~/.kube/config, or run in a pod with a service account (egress-audit never falls back to http://localhost:8080)';
 
+/** Where an in-cluster server came from, for a message about it: the service's variables, not a file. */
+function fromEnv(origin: string): string {
+  return origin === IN_CLUSTER ? ' (made of KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT)' : '';
+}
+
 function choose(kc: KubeConfig, requested: string | null, origin: string): LoadedKubeconfig {
   const names = kc.getContexts().map((c) => c.name);
   const name = requested ?? kc.getCurrentContext();
@@ -180,7 +187,8 @@ function choose(kc: KubeConfig, requested: string | null, origin: string): Loade
   if (!context) throw new InputError(`context "${name}" is not in ${origin} (contexts: ${names.join(', ') || 'none'})`);
   const cluster = kc.getCluster(context.cluster);
   if (!cluster) throw new InputError(`context "${name}" names cluster "${context.cluster}", which ${origin} does not define (or it has no server)`);
-  if (!/^https?:\/\//.test(cluster.server)) throw new InputError(`cluster "${cluster.name}" has server "${cluster.server}", which is not an https:// URL`);
+  if (!/^https?:\/\//.test(cluster.server)) throw new InputError(`cluster "${cluster.name}" has server "${cluster.server}", which is not an https:// URL${fromEnv(origin)}`);
+  if (!URL.canParse(cluster.server)) throw new InputError(`cluster "${cluster.name}" has server "${cluster.server}", which is not a valid URL (a port above 65535, a space or another character a host name cannot hold?)${fromEnv(origin)}`);
   if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
     throw new InputError(`cluster "${cluster.name}" uses plain http://; set insecure-skip-tls-verify: true on it to allow that (e.g. for kubectl proxy)`);
   }
