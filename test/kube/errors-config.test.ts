@@ -59,6 +59,17 @@ describe('credential scrubbing', () => {
     expect(text).not.toContain('hunter22');
     expect(text).not.toContain('abcdefghijklmnop');
   });
+
+  it('removes from a command’s output any word shaped like a token, but not paths, hosts, API versions or a login URL', () => {
+    const r = new Redactor();
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjF9.c2lnbmF0dXJlMTIzNDU2';
+    const text = r.scrubOutput(
+      `error: ya29.a0AfH6SMBx1234abcd expired; id ${jwt}; /usr/lib/google-cloud-sdk/bin/gke-gcloud-auth-plugin wants client.authentication.k8s.io/v1beta1 from ip-10-0-1-23.ec2.internal; see https://login.example/device?code=ABCD-1234`,
+    );
+    expect(text).toBe(
+      'error: [redacted] expired; id [redacted]; /usr/lib/google-cloud-sdk/bin/gke-gcloud-auth-plugin wants client.authentication.k8s.io/v1beta1 from ip-10-0-1-23.ec2.internal; see https://login.example/device?code=ABCD-1234',
+    );
+  });
 });
 
 describe('kubeconfig merge of several $KUBECONFIG files', () => {
