@@ -57,6 +57,27 @@ function wrappedExecPlugin(api: FakeApiServer, name: string, before: string, com
   return path;
 }
 
+/**
+ * A kubeconfig whose user is `auth-provider: gcp` with an expired access token and a `cmd-path` script running
+ * `body` (sh), whose stdout is read at `{.credential.access_token}` and `{.credential.token_expiry}`.
+ */
+function gcpKubeconfig(api: FakeApiServer, body: string): string {
+  const dir = tempDir();
+  const path = api.writeKubeconfig(dir);
+  const doc = parse(readFileSync(path, 'utf8')) as { users: { user: Record<string, unknown> }[] };
+  const script = join(dir, 'gcloud-helper');
+  writeFileSync(script, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  const user = doc.users[0] as { user: Record<string, unknown> };
+  user.user = {
+    'auth-provider': {
+      name: 'gcp',
+      config: { 'access-token': 'old-gcp-access-0123456789', expiry: '2001-01-01T00:00:00Z', 'cmd-path': script, 'cmd-args': 'config config-helper', 'token-key': '{.credential.access_token}', 'expiry-key': '{.credential.token_expiry}' },
+    },
+  };
+  writeFileSync(path, stringify(doc));
+  return path;
+}
+
 function expectNoSecrets(api: FakeApiServer, out: { stdout: string; stderr: string }): void {
   expect(out.stdout).not.toContain(api.token);
   expect(out.stderr).not.toContain(api.token);
@@ -302,6 +323,25 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
     const root = tempDir('incluster-badhost-');
     const files = api.writeInClusterFiles(root, 'badhost');
     await failsWith(api, { EGRESS_AUDIT_IN_CLUSTER_ROOT: root, ...files.env, KUBERNETES_SERVICE_HOST: 'bad host' }, [], /has server "https:\/\/bad host:\d+", which is not a valid URL .*\(made of KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT\)/);
+  });
+
+  clusterIt('runs a gcp auth-provider’s cmd-path when its token has expired, and reads the cluster with the token it prints', async ({ api }) => {
+    const p = pod(api, 'gcp-ok');
+    const path = gcpKubeconfig(api, `[ "$*" = 'config config-helper' ] || exit 9\nprintf '{"credential":{"access_token":"%s","token_expiry":"2999-01-01T00:00:00Z"}}' '${api.token}'`);
+    const out = await readTwoLines(api, 'gcp-ok', p, { KUBECONFIG: path });
+    expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
+    expectNoSecrets(api, out);
+  });
+
+  clusterIt('shows a failing gcp cmd-path’s stderr escaped and without the token it printed, once as written and once quoted (client-node passed it raw)', async ({ api }) => {
+    const path = gcpKubeconfig(api, `printf '\\033]52;c;cHduZWQ=\\007\\033[2J login failed; cached token SEKRITTOKEN-0123456789abcdef is expired\\n' >&2; exit 1`);
+    const out = await startWatch(['-n', 'shop', '-o', 'ndjson'], { KUBECONFIG: path }).exited;
+    expect(out.stderr).not.toContain('\x1b');
+    expect(out.stderr).not.toContain('SEKRITTOKEN');
+    expect(out.stderr).not.toContain('old-gcp-access');
+    expect(out.stderr).toContain('egress-audit: gcp auth-provider command gcloud-helper: \\e]52;c;cHduZWQ=\\x07\\e[2J login failed; cached token [redacted] is expired\n');
+    expect(out.stderr).toMatch(/cannot get credentials for context "fake": gcp auth-provider command gcloud-helper of user "\S+" failed \(exit 1\): \\e\]52;c;cHduZWQ=\\x07\\e\[2J login failed; cached token \[redacted\] is expired/);
+    expect(out.code).toBe(3);
   });
 
   clusterIt('exits 3 with --kubeconfig naming a missing file', async ({ api }) => {

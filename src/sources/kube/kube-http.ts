@@ -14,6 +14,7 @@ import { describeAction, KubeApiError, refusedForGood, retryAfterSeconds, status
 import { sleep } from '../../sleep.js';
 import { RETRY_AFTER_TRIES, retryAfterMs } from './backoff.js';
 import type { ExecCredentialRunner } from './exec-credential.js';
+import type { GcpTokenCommand } from './gcp-command.js';
 import type { Redactor } from './redact.js';
 
 /** Credentials are re-derived this often (a rotated token file is read again); exec plugins keep theirs until it expires (exec-credential.ts). */
@@ -128,6 +129,8 @@ interface Credentials {
 export interface KubeHttpAuth {
   /** The user's exec plugin, run here rather than by client-node (see exec-credential.ts), or null. */
   exec?: ExecCredentialRunner | null;
+  /** The user's gcp auth-provider command, run here rather than by client-node (see gcp-command.ts), or null. */
+  gcp?: GcpTokenCommand | null;
   /** The user's token file (a kubeconfig `tokenFile`, the in-cluster service account's), read here rather than by client-node, or null. */
   tokenFile?: string | null;
   /** Told once, with the message, when the server refuses the credentials and they cannot be renewed: every later request would be refused too. */
@@ -211,6 +214,7 @@ export class KubeHttp {
     const options: RequestOptions = { headers: {} };
     let until = Date.now() + AUTH_TTL_MS;
     try {
+      await this.auth.gcp?.refresh(fresh);
       await this.kc.applyToHTTPSOptions(options);
       if (this.exec !== null) {
         const c = await this.exec.credential(fresh);

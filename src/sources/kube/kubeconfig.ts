@@ -12,6 +12,7 @@ import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../errors.js';
 import { execStanza, type ExecConfig } from './exec-credential.js';
+import { gcpCommand, type GcpProviderConfig } from './gcp-command.js';
 
 /** The service-account files, under an optional root (EGRESS_AUDIT_IN_CLUSTER_ROOT, for tests and chroots). */
 const SERVICE_ACCOUNT = 'var/run/secrets/kubernetes.io/serviceaccount';
@@ -37,6 +38,8 @@ export interface LoadedKubeconfig {
   exec: ExecConfig | null;
   /** The user's token file, read by kube-http.ts (taken out of `kc`, so client-node never reads it whole: it has no size cap), or null. */
   tokenFile: string | null;
+  /** The user's gcp auth-provider `cmd-path` and the provider config client-node reads (the path taken out, so client-node never runs it: gcp-command.ts does), or null. */
+  gcp: { command: string; config: GcpProviderConfig } | null;
   /** Where it came from, for messages: `--kubeconfig x`, `$KUBECONFIG`, `~/.kube/config`, `in-cluster service account`. */
   origin: string;
 }
@@ -202,11 +205,20 @@ function choose(kc: KubeConfig, requested: string | null, origin: string): Loade
   const exec = execStanza(user.exec);
   const file: unknown = user.authProvider?.config?.['tokenFile'];
   const tokenFile = typeof file === 'string' && file !== '' ? file : null;
-  if (exec !== null || tokenFile !== null) {
-    const plain: User = { ...user, exec: exec === null ? user.exec : undefined, authProvider: tokenFile === null ? user.authProvider : undefined };
+  const gcpPath = gcpCommand(user.authProvider);
+  let gcp: LoadedKubeconfig['gcp'] = null;
+  if (exec !== null || tokenFile !== null || gcpPath !== null) {
+    let authProvider = tokenFile === null ? user.authProvider : undefined;
+    if (gcpPath !== null) {
+      const config: GcpProviderConfig = { ...(user.authProvider?.config as GcpProviderConfig) };
+      delete config['cmd-path'];
+      authProvider = { name: 'gcp', config };
+      gcp = { command: gcpPath, config };
+    }
+    const plain: User = { ...user, exec: exec === null ? user.exec : undefined, authProvider };
     reload(kc, { users: kc.getUsers().map((u) => (u.name === plain.name ? plain : u)) });
   }
-  return { kc, context: name, namespace: context.namespace ?? null, cluster, user, exec, tokenFile, origin };
+  return { kc, context: name, namespace: context.namespace ?? null, cluster, user, exec, tokenFile, gcp, origin };
 }
 
 /** Loads the configuration kubectl would use; anything missing or invalid is an InputError (exit 3). */
