@@ -47,6 +47,11 @@ describe('API failure wording', () => {
     expect(e.kind).toBe(kind);
     expect(e.message).toMatch(message);
   });
+
+  it('names the server and context of a redirect, which is not followed (it said just "HTTP 302")', () => {
+    const e = statusError(listShop, 302, '', target);
+    expect(e.message).toBe('cannot list pods in namespace shop: the API server https://10.0.0.1:6443 of context "prod" answered with a redirect (HTTP 302), which is not followed: is the server URL that of a Kubernetes API server (not a login page or a proxy)?');
+  });
 });
 
 describe('credential scrubbing', () => {
