@@ -344,6 +344,22 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
     expect(out.code).toBe(3);
   });
 
+  clusterIt('refreshes an expired oidc id-token through its idp-issuer-url (client-node failed: "server" must be an instance of URL)', async ({ api }) => {
+    const dir = tempDir();
+    const path = api.writeKubeconfig(dir);
+    const doc = parse(readFileSync(path, 'utf8')) as { users: { user: Record<string, unknown> }[] };
+    const expired = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from('{"exp":1}').toString('base64url')}.SEKRITIDTOKENSIG`;
+    const config = { 'client-id': 'egress', 'client-secret': 'OIDC-CLIENT-SECRET-abc', 'id-token': expired, 'idp-issuer-url': 'https://127.0.0.1:1/', 'refresh-token': 'SEKRIT-REFRESH-TOKEN' };
+    (doc.users[0] as { user: Record<string, unknown> }).user = { 'auth-provider': { name: 'oidc', config } };
+    writeFileSync(path, stringify(doc));
+    const out = await startWatch(['-n', 'shop', '-o', 'ndjson'], { KUBECONFIG: path }).exited;
+    // The refresh is tried: the issuer cannot be reached (nothing listens on port 1).
+    expect(out.stderr).toMatch(/cannot get credentials for context "fake": /);
+    expect(out.stderr).not.toContain('instance of URL');
+    for (const secret of ['SEKRITIDTOKENSIG', 'SEKRIT-REFRESH-TOKEN', 'OIDC-CLIENT-SECRET']) expect(out.stderr).not.toContain(secret);
+    expect(out.code).toBe(3);
+  });
+
   clusterIt('exits 3 with --kubeconfig naming a missing file', async ({ api }) => {
     await failsWith(api, {}, ['--kubeconfig', '/nonexistent/kubeconfig'], /kubeconfig \/nonexistent\/kubeconfig: no such file/);
   });

@@ -59,7 +59,7 @@ export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
   redactor.add(loaded.user.password);
   redactor.add(loaded.user.keyData);
   // An auth-provider's secrets (oidc's id-token, refresh-token and client-secret, gcp's access-token), whatever provider echoes them.
-  for (const [key, value] of Object.entries(loaded.user.authProvider?.config ?? {})) if (/token|secret|password/i.test(key)) redactor.add(value);
+  for (const [key, value] of Object.entries(loaded.user.authProvider?.config ?? {})) if (/(^|-)(token|secret|password)$/i.test(key)) redactor.add(value);
   const plan = planWatch(o.filters, loaded.namespace);
   const exec = loaded.exec === null
     ? null

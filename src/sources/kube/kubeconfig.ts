@@ -182,6 +182,19 @@ function fromEnv(origin: string): string {
   return origin === IN_CLUSTER ? ' (made of KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT)' : '';
 }
 
+/**
+ * An oidc user's `idp-issuer-url` as the URL object client-node's refresh hands to openid-client, which
+ * takes nothing else (given the kubeconfig's string, it failed: `"server" must be an instance of URL`);
+ * null for other users. One that is not a URL is an InputError naming the user.
+ */
+function oidcIssuer(user: User): URL | null {
+  if (user.authProvider?.name !== 'oidc') return null;
+  const issuer: unknown = (user.authProvider.config as Record<string, unknown> | undefined)?.['idp-issuer-url'];
+  if (typeof issuer !== 'string' || issuer === '') return null;
+  if (!URL.canParse(issuer)) throw new InputError(`user "${user.name}" has an oidc idp-issuer-url "${issuer}", which is not a valid URL`);
+  return new URL(issuer);
+}
+
 function choose(kc: KubeConfig, requested: string | null, origin: string): LoadedKubeconfig {
   const names = kc.getContexts().map((c) => c.name);
   const name = requested ?? kc.getCurrentContext();
@@ -206,9 +219,11 @@ function choose(kc: KubeConfig, requested: string | null, origin: string): Loade
   const file: unknown = user.authProvider?.config?.['tokenFile'];
   const tokenFile = typeof file === 'string' && file !== '' ? file : null;
   const gcpPath = gcpCommand(user.authProvider);
+  const issuer = oidcIssuer(user);
   let gcp: LoadedKubeconfig['gcp'] = null;
-  if (exec !== null || tokenFile !== null || gcpPath !== null) {
+  if (exec !== null || tokenFile !== null || gcpPath !== null || issuer !== null) {
     let authProvider = tokenFile === null ? user.authProvider : undefined;
+    if (issuer !== null) authProvider = { name: 'oidc', config: { ...(user.authProvider?.config as Record<string, string>), 'idp-issuer-url': issuer as unknown as string } };
     if (gcpPath !== null) {
       const config: GcpProviderConfig = { ...(user.authProvider?.config as GcpProviderConfig) };
       delete config['cmd-path'];
