@@ -47,6 +47,11 @@ describe('API failure wording', () => {
     expect(e.kind).toBe(kind);
     expect(e.message).toMatch(message);
   });
+
+  it('names the server and context of a redirect, which is not followed (it said just "HTTP 302")', () => {
+    const e = statusError(listShop, 302, '', target);
+    expect(e.message).toBe('cannot list pods in namespace shop: the API server https://10.0.0.1:6443 of context "prod" answered with a redirect (HTTP 302), which is not followed: is the server URL that of a Kubernetes API server (not a login page or a proxy)?');
+  });
 });
 
 describe('credential scrubbing', () => {
@@ -58,6 +63,17 @@ describe('credential scrubbing', () => {
     expect(text).not.toContain('s3cr3t-token-value');
     expect(text).not.toContain('hunter22');
     expect(text).not.toContain('abcdefghijklmnop');
+  });
+
+  it('removes from a command’s output any word shaped like a token, but not paths, hosts, API versions or a login URL', () => {
+    const r = new Redactor();
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjF9.c2lnbmF0dXJlMTIzNDU2';
+    const text = r.scrubOutput(
+      `error: ya29.a0AfH6SMBx1234abcd expired; id ${jwt}; /usr/lib/google-cloud-sdk/bin/gke-gcloud-auth-plugin wants client.authentication.k8s.io/v1beta1 from ip-10-0-1-23.ec2.internal; see https://login.example/device?code=ABCD-1234`,
+    );
+    expect(text).toBe(
+      'error: [redacted] expired; id [redacted]; /usr/lib/google-cloud-sdk/bin/gke-gcloud-auth-plugin wants client.authentication.k8s.io/v1beta1 from ip-10-0-1-23.ec2.internal; see https://login.example/device?code=ABCD-1234',
+    );
   });
 });
 

@@ -32,6 +32,16 @@ function plugin(body: string): { exec: ExecConfig; dir: string; runs(): number }
   };
 }
 
+/** Whether process `pid` still runs. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function runner(exec: ExecConfig, extra: Partial<ConstructorParameters<typeof ExecCredentialRunner>[0]> = {}) {
   const notices: { at: number; text: string }[] = [];
   const stop = new AbortController();
@@ -190,18 +200,10 @@ describe('exec credential plugins, run the way kubectl runs them', () => {
     const { r } = runner(p.exec, { waitNoticeMs: 60_000, timeoutMs: 600, killAfterMs: 200 });
     await expect(r.credential(false)).rejects.toThrow(/gave no credential within 1s/);
     const pid = Number(readFileSync(pidFile, 'utf8'));
-    const alive = (): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     try {
-      await vi.waitFor(() => expect(alive()).toBe(false), { timeout: 5_000, interval: 50 });
+      await vi.waitFor(() => expect(alive(pid)).toBe(false), { timeout: 5_000, interval: 50 });
     } finally {
-      if (alive()) process.kill(pid, 'SIGKILL'); // the old runner left it running
+      if (alive(pid)) process.kill(pid, 'SIGKILL'); // the old runner left it running
     }
   });
 
@@ -216,6 +218,36 @@ describe('exec credential plugins, run the way kubectl runs them', () => {
     redactor.add(TOKEN);
     const { r } = runner(p.exec, { redactor });
     await expect(r.credential(false)).rejects.toThrow('exec plugin node of user "alice" failed (exit 1): login failed / error: refresh token expired for [redacted]');
+  });
+
+  it('never prints a token a failing plugin printed before any credential was known, in its error or its stderr shown; a login URL stays whole', async () => {
+    const cached = 'SEKRITTOKEN-0123456789abcdef';
+    const p = plugin(
+      `process.stderr.write('open https://login.example/device?user_code=ABCD-1234&access_token=${cached} to log in\\n');\n` +
+        `process.stderr.write('login failed; cached token ${cached} is expired\\n'); process.exit(1);`,
+    );
+    const { r, notices } = runner(p.exec); // a fresh Redactor: the run has learnt no credential yet
+    const error = await r.credential(false).then(() => null, (e: Error) => e);
+    expect(error?.message).toBe('exec plugin node of user "alice" failed (exit 1): open https://login.example/device?user_code=ABCD-1234&access_token=[redacted] to log in / login failed; cached token [redacted] is expired');
+    expect(notices.map((n) => n.text)).toEqual([
+      'exec plugin node: open https://login.example/device?user_code=ABCD-1234&access_token=[redacted] to log in',
+      'exec plugin node: login failed; cached token [redacted] is expired',
+    ]);
+  });
+
+  it('ends what a stopped plugin started too (a shell script’s sleep), not only the plugin', async () => {
+    const dir = tempDir();
+    const pidFile = join(dir, 'pid');
+    const script = join(dir, 'plugin.sh');
+    writeFileSync(script, `#!/bin/sh\nsleep 1000 &\necho $! > '${pidFile}'\nwait\n`, { mode: 0o755 });
+    const { r } = runner({ command: script }, { waitNoticeMs: 60_000, timeoutMs: 600, killAfterMs: 200 });
+    await expect(r.credential(false)).rejects.toThrow(/gave no credential within 1s/);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      await vi.waitFor(() => expect(alive(pid)).toBe(false), { timeout: 5_000, interval: 50 });
+    } finally {
+      if (alive(pid)) process.kill(pid, 'SIGKILL'); // the old runner left it running, orphaned
+    }
   });
 
   it('refuses interactiveMode Always without a terminal, saying how to log in', async () => {

@@ -59,6 +59,27 @@ function wrappedExecPlugin(api: FakeApiServer, name: string, before: string, com
   return path;
 }
 
+/**
+ * A kubeconfig whose user is `auth-provider: gcp` with an expired access token and a `cmd-path` script running
+ * `body` (sh), whose stdout is read at `{.credential.access_token}` and `{.credential.token_expiry}`.
+ */
+function gcpKubeconfig(api: FakeApiServer, body: string): string {
+  const dir = tempDir();
+  const path = api.writeKubeconfig(dir);
+  const doc = parse(readFileSync(path, 'utf8')) as { users: { user: Record<string, unknown> }[] };
+  const script = join(dir, 'gcloud-helper');
+  writeFileSync(script, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  const user = doc.users[0] as { user: Record<string, unknown> };
+  user.user = {
+    'auth-provider': {
+      name: 'gcp',
+      config: { 'access-token': 'old-gcp-access-0123456789', expiry: '2001-01-01T00:00:00Z', 'cmd-path': script, 'cmd-args': 'config config-helper', 'token-key': '{.credential.access_token}', 'expiry-key': '{.credential.token_expiry}' },
+    },
+  };
+  writeFileSync(path, stringify(doc));
+  return path;
+}
+
 function expectNoSecrets(api: FakeApiServer, out: { stdout: string; stderr: string }): void {
   expect(out.stdout).not.toContain(api.token);
   expect(out.stderr).not.toContain(api.token);
@@ -294,6 +315,51 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
     ['a $KUBECONFIG naming only missing files', { KUBECONFIG: '/nonexistent/a:/nonexistent/b' }, /\$KUBECONFIG names no file that exists/],
   ])('exits 3 on %s', async ([, env, message], { api }) => {
     await failsWith(api, { EGRESS_AUDIT_IN_CLUSTER_ROOT: tempDir('empty-root-'), ...env }, [], message);
+  });
+
+  clusterIt.for(['https://127.0.0.1:99999', 'https://bad host:443'])('exits 3 naming the cluster when its server %s is not a valid URL (it was exit 70, "internal error: Invalid URL")', async (server, { api }) => {
+    await failsWith(api, { KUBECONFIG: kubeconfig(api, { server }) }, ['-n', 'shop'], /cluster "\S+" has server "https:\/\/(127\.0\.0\.1:99999|bad host:443)", which is not a valid URL/);
+  });
+
+  clusterIt('exits 3 naming the variables when the in-cluster KUBERNETES_SERVICE_HOST makes no valid URL (it was exit 70)', async ({ api }) => {
+    const root = tempDir('incluster-badhost-');
+    const files = api.writeInClusterFiles(root, 'badhost');
+    await failsWith(api, { EGRESS_AUDIT_IN_CLUSTER_ROOT: root, ...files.env, KUBERNETES_SERVICE_HOST: 'bad host' }, [], /has server "https:\/\/bad host:\d+", which is not a valid URL .*\(made of KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT\)/);
+  });
+
+  clusterIt('runs a gcp auth-provider’s cmd-path when its token has expired, and reads the cluster with the token it prints', async ({ api }) => {
+    const p = pod(api, 'gcp-ok');
+    const path = gcpKubeconfig(api, `[ "$*" = 'config config-helper' ] || exit 9\nprintf '{"credential":{"access_token":"%s","token_expiry":"2999-01-01T00:00:00Z"}}' '${api.token}'`);
+    const out = await readTwoLines(api, 'gcp-ok', p, { KUBECONFIG: path });
+    expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
+    expectNoSecrets(api, out);
+  });
+
+  clusterIt('shows a failing gcp cmd-path’s stderr escaped and without the token it printed, once as written and once quoted (client-node passed it raw)', async ({ api }) => {
+    const path = gcpKubeconfig(api, `printf '\\033]52;c;cHduZWQ=\\007\\033[2J login failed; cached token SEKRITTOKEN-0123456789abcdef is expired\\n' >&2; exit 1`);
+    const out = await startWatch(['-n', 'shop', '-o', 'ndjson'], { KUBECONFIG: path }).exited;
+    expect(out.stderr).not.toContain('\x1b');
+    expect(out.stderr).not.toContain('SEKRITTOKEN');
+    expect(out.stderr).not.toContain('old-gcp-access');
+    expect(out.stderr).toContain('egress-audit: gcp auth-provider command gcloud-helper: \\e]52;c;cHduZWQ=\\x07\\e[2J login failed; cached token [redacted] is expired\n');
+    expect(out.stderr).toMatch(/cannot get credentials for context "fake": gcp auth-provider command gcloud-helper of user "\S+" failed \(exit 1\): \\e\]52;c;cHduZWQ=\\x07\\e\[2J login failed; cached token \[redacted\] is expired/);
+    expect(out.code).toBe(3);
+  });
+
+  clusterIt('refreshes an expired oidc id-token through its idp-issuer-url (client-node failed: "server" must be an instance of URL)', async ({ api }) => {
+    const dir = tempDir();
+    const path = api.writeKubeconfig(dir);
+    const doc = parse(readFileSync(path, 'utf8')) as { users: { user: Record<string, unknown> }[] };
+    const expired = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from('{"exp":1}').toString('base64url')}.SEKRITIDTOKENSIG`;
+    const config = { 'client-id': 'egress', 'client-secret': 'OIDC-CLIENT-SECRET-abc', 'id-token': expired, 'idp-issuer-url': 'https://127.0.0.1:1/', 'refresh-token': 'SEKRIT-REFRESH-TOKEN' };
+    (doc.users[0] as { user: Record<string, unknown> }).user = { 'auth-provider': { name: 'oidc', config } };
+    writeFileSync(path, stringify(doc));
+    const out = await startWatch(['-n', 'shop', '-o', 'ndjson'], { KUBECONFIG: path }).exited;
+    // The refresh is tried: the issuer cannot be reached (nothing listens on port 1).
+    expect(out.stderr).toMatch(/cannot get credentials for context "fake": /);
+    expect(out.stderr).not.toContain('instance of URL');
+    for (const secret of ['SEKRITIDTOKENSIG', 'SEKRIT-REFRESH-TOKEN', 'OIDC-CLIENT-SECRET']) expect(out.stderr).not.toContain(secret);
+    expect(out.code).toBe(3);
   });
 
   clusterIt('exits 3 with --kubeconfig naming a missing file', async ({ api }) => {

@@ -123,6 +123,9 @@ export function statusError(a: ApiAction, status: number, body: string, t: ApiTa
     text = `${what}: ${permissionHint(a)}${said}`;
   } else if (kind === 'not-found') {
     text = `${what}: 404 Not Found from ${t.server}${said}`;
+  } else if (status >= 300 && status < 400) {
+    // Not followed (its Location is not shown: it may carry a token): an API server never redirects a GET of its API.
+    text = `${what}: the API server ${t.server} of context "${t.context}" answered with a redirect (HTTP ${status}), which is not followed: is the server URL that of a Kubernetes API server (not a login page or a proxy)?`;
   } else {
     text = `${what}: HTTP ${status}${said}`;
   }

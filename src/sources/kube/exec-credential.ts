@@ -190,8 +190,8 @@ export class ExecCredentialRunner {
     return mode !== 'Never' && can;
   }
 
-  private run(signal: AbortSignal): Promise<ExecCredential> {
-    const { exec, notice, redactor } = this.o;
+  private async run(signal: AbortSignal): Promise<ExecCredential> {
+    const { exec } = this.o;
     const interactive = this.interactive();
     this.runs++;
     const env: NodeJS.ProcessEnv = { ...process.env };
@@ -199,92 +199,123 @@ export class ExecCredentialRunner {
     const spec: Record<string, unknown> = { interactive };
     if (exec.provideClusterInfo === true) spec['cluster'] = clusterInfo(this.o.cluster);
     env['KUBERNETES_EXEC_INFO'] = JSON.stringify({ apiVersion: exec.apiVersion ?? DEFAULT_EXEC_VERSION, kind: 'ExecCredential', spec });
-    const name = this.name;
-    const say = (text: string): void => notice(redactor.scrub(`exec plugin ${name}: ${text}`));
-    return new Promise<ExecCredential>((resolve, reject) => {
-      if (signal.aborted) return reject(new ExecCredentialError(`exec plugin ${name} was not run: the run is stopping`));
-      let stdout = '';
-      let stderr = '';
-      let partial = '';
-      let settled = false;
-      const child = spawn(exec.command, Array.isArray(exec.args) ? exec.args.map(String) : [], {
-        env,
-        stdio: [interactive ? 'inherit' : 'ignore', 'pipe', 'pipe'],
-      });
-      const finish = (error: Error | null, value?: ExecCredential): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(waitTimer);
-        clearTimeout(limitTimer);
-        signal.removeEventListener('abort', onAbort);
-        if (error !== null) reject(error);
-        else resolve(value as ExecCredential);
-      };
-      const stop = (why: string): void => {
-        child.kill('SIGTERM');
-        // A plugin that ignores SIGTERM (a shell trap, a prompt) would hold its stdout and stderr pipes, and
-        // with them the process, open after the run has ended.
-        const kill = setTimeout(() => child.kill('SIGKILL'), this.o.killAfterMs ?? KILL_AFTER_MS).unref(); // the pipes, not this timer, keep the process up
-        child.once('exit', () => clearTimeout(kill));
-        finish(new ExecCredentialError(why));
-      };
-      const onAbort = (): void => stop(`exec plugin ${name} was stopped: the run is stopping`);
-      signal.addEventListener('abort', onAbort, { once: true });
-      const waitTimer = setTimeout(() => {
-        const how = interactive ? 'it may be waiting for a login (in a browser, or on this terminal); Ctrl-C stops' : `it has no terminal to ask on, and is stopped after ${Math.round(this.timeoutMs() / 1000)}s`;
-        notice(`still waiting for exec plugin ${name} (user "${this.o.user}", context "${this.o.context}") after ${Math.round(this.waitNoticeMs() / 1000)}s: ${how}`);
-      }, this.waitNoticeMs());
-      const limitTimer = interactive
-        ? undefined
-        : setTimeout(() => stop(`exec plugin ${name} gave no credential within ${Math.round(this.timeoutMs() / 1000)}s (it had no terminal to ask for a login on: log in first, by running it once by hand)`), this.timeoutMs());
-      child.stdout.setEncoding('utf8');
-      child.stderr.setEncoding('utf8');
-      child.stdout.on('data', (d: string) => (stdout += d));
-      let promptTimer: NodeJS.Timeout | undefined;
-      child.stderr.on('data', (d: string) => {
-        if (stderr.length < 64 * 1024) stderr += d;
-        // Shown line by line as written: a device-code login's instructions are for the user to act on now.
-        const lines = (partial + d).split(/\r?\n/);
-        partial = lines.pop() ?? '';
-        if (partial.length > 4096) partial = partial.slice(0, 4096);
-        for (const line of lines) if (line.trim() !== '') say(line);
-        clearTimeout(promptTimer);
-        // A line left unfinished is a prompt waiting for its answer on that line ("Enter the code: "): shown once the plugin pauses.
-        if (partial.trim() !== '') {
-          promptTimer = setTimeout(() => {
-            say(partial.trimEnd());
-            partial = '';
-          }, PROMPT_PAUSE_MS);
-        }
-      });
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        // One line: messages are printed with control characters escaped, a newline as `\n`.
-        const hint = typeof exec.installHint === 'string' && exec.installHint.trim() !== '' ? `: ${oneLine(exec.installHint)}` : '';
-        const why = error.code === 'ENOENT' ? 'was not found' : error.code === 'EACCES' ? 'is not executable' : `could not be started (${error.code ?? error.message})`;
-        finish(new ExecCredentialError(`exec plugin ${exec.command} of user "${this.o.user}" ${why}${hint}`));
-      });
-      child.on('close', (code, sig) => {
-        clearTimeout(promptTimer);
-        if (partial.trim() !== '') say(partial);
-        if (code !== 0) {
-          const tail = oneLine(stderr).slice(-MAX_QUOTED);
-          const how = code === null ? `was killed (${sig ?? 'signal'})` : `failed (exit ${code})`;
-          return finish(new ExecCredentialError(redactor.scrub(`exec plugin ${name} of user "${this.o.user}" ${how}${tail === '' ? '' : `: ${tail}`}`)));
-        }
-        try {
-          finish(null, readCredential(stdout, name, exec.apiVersion ?? DEFAULT_EXEC_VERSION));
-        } catch (error) {
-          finish(error as Error);
-        }
-      });
+    const hint = typeof exec.installHint === 'string' && exec.installHint.trim() !== '' ? `: ${oneLine(exec.installHint)}` : '';
+    const stdout = await runCredentialCommand({
+      ...this.o, command: exec.command, args: Array.isArray(exec.args) ? exec.args.map(String) : [], env, interactive, label: `exec plugin ${this.name}`, installHint: hint, signal,
     });
+    return readCredential(stdout, this.name, exec.apiVersion ?? DEFAULT_EXEC_VERSION);
   }
+}
 
-  private waitNoticeMs(): number {
-    return this.o.waitNoticeMs ?? EXEC_WAIT_NOTICE_MS;
-  }
+/** One run of a credential command (an exec plugin, a gcp auth-provider's cmd-path). */
+export interface CredentialCommand {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** Whether it gets the terminal to ask a person on. */
+  interactive: boolean;
+  /** How messages name it: `exec plugin NAME`. */
+  label: string;
+  /** Said after "was not found" (the exec stanza's installHint, as `: hint`), or ''. */
+  installHint?: string;
+  user: string;
+  context: string;
+  redactor: Redactor;
+  notice(message: string): void;
+  signal: AbortSignal;
+  waitNoticeMs?: number;
+  timeoutMs?: number;
+  killAfterMs?: number;
+}
 
-  private timeoutMs(): number {
-    return this.o.timeoutMs ?? EXEC_TIMEOUT_MS;
-  }
+/**
+ * Runs a credential command as kubectl runs an exec plugin and resolves with its stdout once it exits 0.
+ * Its stderr is shown line by line as written (a device-code login is for the user to act on now), and
+ * quoted when it fails, both through Redactor.scrubOutput: a failing command may print a token the run
+ * never learns. Without a terminal it runs in a process group of its own, so that its stop (time limit,
+ * end of the run) ends what it started too (a shell script's `sleep`, a browser helper).
+ */
+export function runCredentialCommand(c: CredentialCommand): Promise<string> {
+  const { label, redactor, notice, signal, interactive } = c;
+  const say = (text: string): void => notice(`${label}: ${redactor.scrubOutput(text)}`);
+  const waitNoticeMs = c.waitNoticeMs ?? EXEC_WAIT_NOTICE_MS;
+  const timeoutMs = c.timeoutMs ?? EXEC_TIMEOUT_MS;
+  return new Promise<string>((resolve, reject) => {
+    if (signal.aborted) return reject(new ExecCredentialError(`${label} was not run: the run is stopping`));
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    let settled = false;
+    // A group of its own only without a terminal: a plugin asking on the terminal must stay in its foreground group (Ctrl-C, reads).
+    const child = spawn(c.command, c.args, { env: c.env, stdio: [interactive ? 'inherit' : 'ignore', 'pipe', 'pipe'], detached: !interactive });
+    const finish = (error: Error | null, value?: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(waitTimer);
+      clearTimeout(limitTimer);
+      signal.removeEventListener('abort', onAbort);
+      if (error !== null) reject(error);
+      else resolve(value as string);
+    };
+    const kill = (sig: NodeJS.Signals): void => {
+      try {
+        if (!interactive && child.pid !== undefined) process.kill(-child.pid, sig);
+        else child.kill(sig);
+      } catch {
+        child.kill(sig); // the group is gone already
+      }
+    };
+    const stop = (why: string): void => {
+      kill('SIGTERM');
+      // A plugin that ignores SIGTERM (a shell trap, a prompt) would hold its stdout and stderr pipes, and
+      // with them the process, open after the run has ended.
+      const killer = setTimeout(() => kill('SIGKILL'), c.killAfterMs ?? KILL_AFTER_MS).unref(); // the pipes, not this timer, keep the process up
+      child.once('close', () => clearTimeout(killer));
+      finish(new ExecCredentialError(why));
+    };
+    const onAbort = (): void => stop(`${label} was stopped: the run is stopping`);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const waitTimer = setTimeout(() => {
+      const how = interactive ? 'it may be waiting for a login (in a browser, or on this terminal); Ctrl-C stops' : `it has no terminal to ask on, and is stopped after ${Math.round(timeoutMs / 1000)}s`;
+      notice(`still waiting for ${label} (user "${c.user}", context "${c.context}") after ${Math.round(waitNoticeMs / 1000)}s: ${how}`);
+    }, waitNoticeMs);
+    const limitTimer = interactive
+      ? undefined
+      : setTimeout(() => stop(`${label} gave no credential within ${Math.round(timeoutMs / 1000)}s (it had no terminal to ask for a login on: log in first, by running it once by hand)`), timeoutMs);
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (stdout += d));
+    let promptTimer: NodeJS.Timeout | undefined;
+    child.stderr.on('data', (d: string) => {
+      if (stderr.length < 64 * 1024) stderr += d;
+      // Shown line by line as written: a device-code login's instructions are for the user to act on now.
+      const lines = (partial + d).split(/\r?\n/);
+      partial = lines.pop() ?? '';
+      if (partial.length > 4096) partial = partial.slice(0, 4096);
+      for (const line of lines) if (line.trim() !== '') say(line);
+      clearTimeout(promptTimer);
+      // A line left unfinished is a prompt waiting for its answer on that line ("Enter the code: "): shown once the plugin pauses.
+      if (partial.trim() !== '') {
+        promptTimer = setTimeout(() => {
+          say(partial.trimEnd());
+          partial = '';
+        }, PROMPT_PAUSE_MS);
+      }
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      // One line: messages are printed with control characters escaped, a newline as `\n`.
+      const why = error.code === 'ENOENT' ? 'was not found' : error.code === 'EACCES' ? 'is not executable' : `could not be started (${error.code ?? error.message})`;
+      finish(new ExecCredentialError(`${label.replace(/\S+$/, c.command)} of user "${c.user}" ${why}${c.installHint ?? ''}`));
+    });
+    child.on('close', (code, sig) => {
+      clearTimeout(promptTimer);
+      if (partial.trim() !== '') say(partial);
+      if (code !== 0) {
+        const tail = redactor.scrubOutput(oneLine(stderr).slice(-MAX_QUOTED));
+        const how = code === null ? `was killed (${sig ?? 'signal'})` : `failed (exit ${code})`;
+        return finish(new ExecCredentialError(redactor.scrub(`${label} of user "${c.user}" ${how}${tail === '' ? '' : `: ${tail}`}`)));
+      }
+      finish(null, stdout);
+    });
+  });
 }

@@ -4,6 +4,7 @@
  */
 import type { EngineContext, AuditSettings } from '../../types.js';
 import { ExecCredentialRunner } from './exec-credential.js';
+import { GcpTokenCommand } from './gcp-command.js';
 import { KubeHttp, REFUSED_FOR_GOOD_MS } from './kube-http.js';
 import { KubeSource } from './kube-source.js';
 import { loadKubeconfig } from './kubeconfig.js';
@@ -57,6 +58,8 @@ export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
   redactor.add(loaded.user.token);
   redactor.add(loaded.user.password);
   redactor.add(loaded.user.keyData);
+  // An auth-provider's secrets (oidc's id-token, refresh-token and client-secret, gcp's access-token), whatever provider echoes them.
+  for (const [key, value] of Object.entries(loaded.user.authProvider?.config ?? {})) if (/(^|-)(token|secret|password)$/i.test(key)) redactor.add(value);
   const plan = planWatch(o.filters, loaded.namespace);
   const exec = loaded.exec === null
     ? null
@@ -64,8 +67,11 @@ export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
       exec: loaded.exec, user: loaded.user.name, context: loaded.context, cluster: loaded.cluster, redactor,
       notice: (m) => o.notice(redactor.scrub(m)), stop: o.hardStop, stdinIsTerminal: process.stdin.isTTY === true,
     });
+  const gcp = loaded.gcp === null
+    ? null
+    : new GcpTokenCommand(loaded.gcp.command, loaded.gcp.config, { user: loaded.user.name, context: loaded.context, redactor, notice: (m) => o.notice(redactor.scrub(m)), stop: o.hardStop });
   const api = new KubeHttp(loaded.kc, loaded.cluster.server, loaded.context, redactor, {
-    exec, tokenFile: loaded.tokenFile, onRefusedForGood: o.onRefusedForGood,
+    exec, gcp, tokenFile: loaded.tokenFile, onRefusedForGood: o.onRefusedForGood,
     refusedForGoodMs: testDelayFrom(o.env, 'EGRESS_AUDIT_TEST_REFUSED_FOR_GOOD_MS', REFUSED_FOR_GOOD_MS),
   });
   const source = new KubeSource({

@@ -10,17 +10,26 @@ import http, { type IncomingMessage } from 'node:http';
 import https, { type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { VERSION } from '../../version.js';
-import { KubeApiError, refusedForGood, retryAfterSeconds, statusError, transportError, type ApiAction, type ApiTarget } from './api-errors.js';
+import { describeAction, KubeApiError, refusedForGood, retryAfterSeconds, statusError, transportError, type ApiAction, type ApiTarget } from './api-errors.js';
 import { sleep } from '../../sleep.js';
 import { RETRY_AFTER_TRIES, retryAfterMs } from './backoff.js';
 import type { ExecCredentialRunner } from './exec-credential.js';
+import type { GcpTokenCommand } from './gcp-command.js';
 import type { Redactor } from './redact.js';
 
 /** Credentials are re-derived this often (a rotated token file is read again); exec plugins keep theirs until it expires (exec-credential.ts). */
 const AUTH_TTL_MS = 30_000;
 /** A request that is not a stream must have its answer's head within this long. */
 const HEAD_TIMEOUT_MS = 30_000;
+/** How much of an error answer's body is read (its Status message is short; an HTML page's start says enough). */
 const MAX_ERROR_BODY = 64 * 1024;
+/**
+ * The largest JSON answer read (a list page, a pod, discovery). Lists come in pages of 500 (list-watch.ts):
+ * 500 pods are a few MB, and even a server that ignores \`limit\` and sends 10,000 pods at once sends tens
+ * of MB. 256 MiB is far above both, yet half of V8's longest string (512 MiB), past which decoding the body
+ * would throw anyway; a server that sends more (or never stops) fails the request instead of the run's memory.
+ */
+export const MAX_JSON_BODY = 256 * 1024 * 1024;
 /** The most a token file may hold: a service-account JWT is about 1 KiB; a path to /dev/zero or a log file must not hang the run. */
 export const MAX_TOKEN_FILE_BYTES = 64 * 1024;
 /**
@@ -38,16 +47,46 @@ export const REFUSED_FOR_GOOD_MS = 60_000;
  */
 export const KEEPALIVE_IDLE_MS = 30_000;
 
-function readSmall(res: IncomingMessage): Promise<string> {
+/** How a bounded read of a body ended: its text (at most the bound; past it, its start or nothing), and whether it was read to its end (`whole`) or stopped at the bound (`over`) or by an error. */
+interface BoundedBody {
+  text: string;
+  end: 'whole' | 'over' | NodeJS.ErrnoException;
+}
+
+/**
+ * Reads a body up to `max` bytes: one that goes on past it is not read further (the connection is
+ * dropped), as a server that does not stop must not fill the memory; its first `max` bytes are kept
+ * if `keepStart` (an error answer's start is worth quoting). Never rejects, and nothing it does in an
+ * event handler can throw.
+ */
+function readBounded(res: IncomingMessage, max: number, keepStart: boolean): Promise<BoundedBody> {
   return new Promise((resolve) => {
     const parts: Buffer[] = [];
     let size = 0;
+    let settled = false;
+    const done = (end: BoundedBody['end']): void => {
+      if (settled) return;
+      settled = true;
+      try {
+        resolve({ text: Buffer.concat(parts).toString('utf8'), end });
+      } catch (error) {
+        resolve({ text: '', end: error as NodeJS.ErrnoException }); // cannot happen within MAX_JSON_BODY; a throw here would be uncaught
+      }
+    };
     res.on('data', (c: Buffer) => {
-      if (size < MAX_ERROR_BODY) parts.push(c);
+      if (settled) return;
+      if (size + c.length > max) {
+        res.destroy();
+        if (keepStart) parts.push(c.subarray(0, max - size));
+        else parts.length = 0; // let go at once: it is not used
+        return done('over');
+      }
+      parts.push(c);
       size += c.length;
     });
-    res.once('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    res.once('error', () => resolve(Buffer.concat(parts).toString('utf8')));
+    res.once('end', () => done('whole'));
+    res.once('error', (error: NodeJS.ErrnoException) => done(error));
+    res.once('close', () => done(Object.assign(new Error('the connection closed before the answer ended'), { code: 'ECONNRESET' })));
   });
 }
 
@@ -90,6 +129,8 @@ interface Credentials {
 export interface KubeHttpAuth {
   /** The user's exec plugin, run here rather than by client-node (see exec-credential.ts), or null. */
   exec?: ExecCredentialRunner | null;
+  /** The user's gcp auth-provider command, run here rather than by client-node (see gcp-command.ts), or null. */
+  gcp?: GcpTokenCommand | null;
   /** The user's token file (a kubeconfig `tokenFile`, the in-cluster service account's), read here rather than by client-node, or null. */
   tokenFile?: string | null;
   /** Told once, with the message, when the server refuses the credentials and they cannot be renewed: every later request would be refused too. */
@@ -173,6 +214,7 @@ export class KubeHttp {
     const options: RequestOptions = { headers: {} };
     let until = Date.now() + AUTH_TTL_MS;
     try {
+      await this.auth.gcp?.refresh(fresh);
       await this.kc.applyToHTTPSOptions(options);
       if (this.exec !== null) {
         const c = await this.exec.credential(fresh);
@@ -340,7 +382,9 @@ export class KubeHttp {
         res.on('error', () => undefined); // surfaced by whoever iterates the body
         const status = res.statusCode ?? 0;
         if (status >= 200 && status < 300) return resolve(res);
-        void readSmall(res).then((body) => fail(statusError(action, status, body, this.target, retryAfterSeconds(status, res.headers['retry-after']))));
+        void readBounded(res, MAX_ERROR_BODY, true)
+          .then(({ text }) => fail(statusError(action, status, text, this.target, retryAfterSeconds(status, res.headers['retry-after']))))
+          .catch((error: NodeJS.ErrnoException) => fail(transportError(action, error, this.target))); // never an unhandled rejection
       });
       req.end();
     });
@@ -349,14 +393,18 @@ export class KubeHttp {
   /** GETs a JSON document. */
   async getJson<T>(action: ApiAction, path: string, query: Record<string, string>, signal: AbortSignal): Promise<T> {
     const res = await this.open(action, path, query, signal, false);
-    const body = await new Promise<string>((resolve, reject) => {
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.once('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-      res.once('error', (error: NodeJS.ErrnoException) => reject(transportError(action, error, this.target)));
-    });
+    const body = await readBounded(res, MAX_JSON_BODY, false);
+    if (body.end === 'over') {
+      throw new KubeApiError(
+        `cannot ${describeAction(action)}: the answer from ${this.target.server} (context "${this.target.context}") to GET ${path} is larger than ${MAX_JSON_BODY / 1024 / 1024} MiB, far more than a Kubernetes API server sends (a page of 500 pods is a few MB): is it one?`,
+        'unavailable',
+        200,
+        '',
+      );
+    }
+    if (body.end !== 'whole') throw transportError(action, body.end, this.target);
     try {
-      return JSON.parse(body) as T;
+      return JSON.parse(body.text) as T;
     } catch {
       throw new KubeApiError(`cannot ${action.verb} ${path}: the answer from ${this.target.server} is not JSON (is it a Kubernetes API server?)`, 'unavailable', 200, '');
     }

@@ -12,9 +12,12 @@ import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../errors.js';
 import { execStanza, type ExecConfig } from './exec-credential.js';
+import { gcpCommand, type GcpProviderConfig } from './gcp-command.js';
 
 /** The service-account files, under an optional root (EGRESS_AUDIT_IN_CLUSTER_ROOT, for tests and chroots). */
 const SERVICE_ACCOUNT = 'var/run/secrets/kubernetes.io/serviceaccount';
+/** The origin of the in-cluster configuration, in messages. */
+const IN_CLUSTER = 'in-cluster service account';
 
 /** What decides the configuration: the flags and the environment. */
 export interface KubeconfigRequest {
@@ -35,6 +38,8 @@ export interface LoadedKubeconfig {
   exec: ExecConfig | null;
   /** The user's token file, read by kube-http.ts (taken out of `kc`, so client-node never reads it whole: it has no size cap), or null. */
   tokenFile: string | null;
+  /** The user's gcp auth-provider `cmd-path` and the provider config client-node reads (the path taken out, so client-node never runs it: gcp-command.ts does), or null. */
+  gcp: { command: string; config: GcpProviderConfig } | null;
   /** Where it came from, for messages: `--kubeconfig x`, `$KUBECONFIG`, `~/.kube/config`, `in-cluster service account`. */
   origin: string;
 }
@@ -146,7 +151,7 @@ async function inCluster(env: NodeJS.ProcessEnv): Promise<{ kc: KubeConfig; orig
     if (saved.host === undefined) delete process.env['KUBERNETES_SERVICE_HOST'];
     if (saved.port === undefined) delete process.env['KUBERNETES_SERVICE_PORT'];
   }
-  return { kc: overHttps(kc), origin: 'in-cluster service account' };
+  return { kc: overHttps(kc), origin: IN_CLUSTER };
 }
 
 /**
@@ -172,6 +177,24 @@ function reload(kc: KubeConfig, replaced: { clusters?: Cluster[]; users?: User[]
 const NO_CONFIG =
   'no Kubernetes configuration found: give --kubeconfig FILE, set $KUBECONFIG, create ~/.kube/config, or run in a pod with a service account (egress-audit never falls back to http://localhost:8080)';
 
+/** Where an in-cluster server came from, for a message about it: the service's variables, not a file. */
+function fromEnv(origin: string): string {
+  return origin === IN_CLUSTER ? ' (made of KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT)' : '';
+}
+
+/**
+ * An oidc user's `idp-issuer-url` as the URL object client-node's refresh hands to openid-client, which
+ * takes nothing else (given the kubeconfig's string, it failed: `"server" must be an instance of URL`);
+ * null for other users. One that is not a URL is an InputError naming the user.
+ */
+function oidcIssuer(user: User): URL | null {
+  if (user.authProvider?.name !== 'oidc') return null;
+  const issuer: unknown = (user.authProvider.config as Record<string, unknown> | undefined)?.['idp-issuer-url'];
+  if (typeof issuer !== 'string' || issuer === '') return null;
+  if (!URL.canParse(issuer)) throw new InputError(`user "${user.name}" has an oidc idp-issuer-url "${issuer}", which is not a valid URL`);
+  return new URL(issuer);
+}
+
 function choose(kc: KubeConfig, requested: string | null, origin: string): LoadedKubeconfig {
   const names = kc.getContexts().map((c) => c.name);
   const name = requested ?? kc.getCurrentContext();
@@ -180,7 +203,8 @@ function choose(kc: KubeConfig, requested: string | null, origin: string): Loade
   if (!context) throw new InputError(`context "${name}" is not in ${origin} (contexts: ${names.join(', ') || 'none'})`);
   const cluster = kc.getCluster(context.cluster);
   if (!cluster) throw new InputError(`context "${name}" names cluster "${context.cluster}", which ${origin} does not define (or it has no server)`);
-  if (!/^https?:\/\//.test(cluster.server)) throw new InputError(`cluster "${cluster.name}" has server "${cluster.server}", which is not an https:// URL`);
+  if (!/^https?:\/\//.test(cluster.server)) throw new InputError(`cluster "${cluster.name}" has server "${cluster.server}", which is not an https:// URL${fromEnv(origin)}`);
+  if (!URL.canParse(cluster.server)) throw new InputError(`cluster "${cluster.name}" has server "${cluster.server}", which is not a valid URL (a port above 65535, a space or another character a host name cannot hold?)${fromEnv(origin)}`);
   if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
     throw new InputError(`cluster "${cluster.name}" uses plain http://; set insecure-skip-tls-verify: true on it to allow that (e.g. for kubectl proxy)`);
   }
@@ -194,11 +218,22 @@ function choose(kc: KubeConfig, requested: string | null, origin: string): Loade
   const exec = execStanza(user.exec);
   const file: unknown = user.authProvider?.config?.['tokenFile'];
   const tokenFile = typeof file === 'string' && file !== '' ? file : null;
-  if (exec !== null || tokenFile !== null) {
-    const plain: User = { ...user, exec: exec === null ? user.exec : undefined, authProvider: tokenFile === null ? user.authProvider : undefined };
+  const gcpPath = gcpCommand(user.authProvider);
+  const issuer = oidcIssuer(user);
+  let gcp: LoadedKubeconfig['gcp'] = null;
+  if (exec !== null || tokenFile !== null || gcpPath !== null || issuer !== null) {
+    let authProvider = tokenFile === null ? user.authProvider : undefined;
+    if (issuer !== null) authProvider = { name: 'oidc', config: { ...(user.authProvider?.config as Record<string, string>), 'idp-issuer-url': issuer as unknown as string } };
+    if (gcpPath !== null) {
+      const config: GcpProviderConfig = { ...(user.authProvider?.config as GcpProviderConfig) };
+      delete config['cmd-path'];
+      authProvider = { name: 'gcp', config };
+      gcp = { command: gcpPath, config };
+    }
+    const plain: User = { ...user, exec: exec === null ? user.exec : undefined, authProvider };
     reload(kc, { users: kc.getUsers().map((u) => (u.name === plain.name ? plain : u)) });
   }
-  return { kc, context: name, namespace: context.namespace ?? null, cluster, user, exec, tokenFile, origin };
+  return { kc, context: name, namespace: context.namespace ?? null, cluster, user, exec, tokenFile, gcp, origin };
 }
 
 /** Loads the configuration kubectl would use; anything missing or invalid is an InputError (exit 3). */

@@ -26,10 +26,36 @@ export class Redactor {
     if (value.startsWith('Basic ')) this.add(Buffer.from(value.slice(6), 'base64').toString('utf8'));
   }
 
+  /**
+   * A command's output (an exec plugin's or a gcp cmd-path's stderr) with the known credentials and every
+   * word shaped like a token replaced: a plugin that fails may print one the run never learns (a cached,
+   * expired token). A URL is kept, as a login URL must be opened as written, but not its secret-named
+   * query values.
+   */
+  scrubOutput(text: string): string {
+    return this.scrub(text).replace(URL_OR_WORD, (w) => {
+      if (/^https?:\/\//i.test(w)) return w.replace(SECRET_QUERY, '$1[redacted]');
+      return tokenShaped(w) ? '[redacted]' : w;
+    });
+  }
+
   /** The text with every known credential replaced by `[redacted]`. */
   scrub(text: string): string {
     let out = text;
     for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
     return out.replace(/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, '$1 [redacted]');
   }
+}
+
+/** A URL, or a long run of the characters tokens are made of (base64, base64url, hex, JWT dots, dashes). */
+const URL_OR_WORD = /https?:\/\/[^\s"'<>]+|[A-Za-z0-9_~+/=.-]{20,}/gi;
+/** A URL's query or fragment value whose name says it is a secret. */
+const SECRET_QUERY = /([?&#][\w.-]*(?:token|secret|password|passwd|signature|sig|key|assertion)=)[^&#\s]*/gi;
+
+/**
+ * A word of 20+ token characters with at least 4 digits and 4 letters, and a capital letter or a run of 16
+ * letters and digits: a token, a key or a hash, not a path, a host name (lower case, short labels) or an API version.
+ */
+function tokenShaped(word: string): boolean {
+  return (word.match(/\d/g)?.length ?? 0) >= 4 && (word.match(/[A-Za-z]/g)?.length ?? 0) >= 4 && /[A-Z]|[A-Za-z0-9]{16}/.test(word);
 }
