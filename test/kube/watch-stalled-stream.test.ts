@@ -21,6 +21,10 @@ describe('watch: a stalled log request (fake API server)', () => {
     run.interrupt();
     // The graceful stop has begun once cart-1 gets its final read (without follow); a second Ctrl-C then cuts the rest.
     await fake.api.waitForRequest((r) => r.subresource === 'log' && r.name === 'cart-1' && r.query['follow'] === undefined);
+    // ...and it is cart-1's to finish: the second Ctrl-C waits until that read has been served whole and read (seen at
+    // the request, it could still be in flight, and was then cut too: a race that a loaded machine lost).
+    await fake.api.waitUntil(() => fake.api.activeStreams({ kind: 'log', namespace: 'stall', pod: 'cart-1' }) === 0);
+    await new Promise((r) => setTimeout(r, 200));
     run.interrupt();
     const { stdout, stderr, code } = await run.exited;
     const { report } = parseNdjson(stdout);
