@@ -38,6 +38,11 @@ export interface FingerprintParts {
 export function fingerprintOfParts(p: FingerprintParts): string {
   const parts = [FINGERPRINT_VERSION, p.verdict, p.rule, p.destination.toLowerCase(), p.namespace ?? '', stableWorkload(p.sourceWorkload)];
   if (p.address !== undefined) parts.push(p.address.toLowerCase());
+  return hashOfParts(parts);
+}
+
+/** 16 hex characters (64 bits of sha256) of a list of strings: the one hash behind every fingerprint a report carries. */
+export function hashOfParts(parts: readonly string[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
 }
 

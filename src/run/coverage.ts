@@ -362,13 +362,15 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     // the log already has its own role, from its name or labels, which --gateway-pod/--sidecar-pod override.
     const ways: string[] = [];
     // A file a role flag named whose every entry reads like the other role's is most likely named by the wrong flag.
-    const misflagged = mixed.filter((c) => c.pod === null && c.conflicting === c.entries && roleFlagOf(f, c.file) !== null);
-    for (const c of misflagged) {
-      const flag = roleFlagOf(f, c.file) as string;
+    const misflagged = mixed.flatMap((c) => {
+      const flag = c.pod === null && c.conflicting === c.entries ? roleFlagOf(f, c.file) : null;
+      return flag === null ? [] : [{ c, flag }];
+    });
+    for (const { c, flag } of misflagged) {
       const other = c.role === 'sidecar' ? '--gateway' : '--sidecar';
       ways.push(`Every entry of ${c.file} reads like ${c.role === 'sidecar' ? "an egress gateway's" : "a sidecar's"}: if it is one proxy's log named by the wrong flag, give it with ${other} instead of ${flag}.`);
     }
-    if (mixed.some((c) => c.pod === null && !misflagged.includes(c))) ways.push("Give each proxy's log a file of its own (one per pod, or kubectl logs --prefix) so that each gets its own role.");
+    if (mixed.some((c) => c.pod === null && !misflagged.some((m) => m.c === c))) ways.push("Give each proxy's log a file of its own (one per pod, or kubectl logs --prefix) so that each gets its own role.");
     if (mixed.some((c) => c.pod !== null)) {
       ways.push(
         'A pod named in the log takes its role from its name or labels (an egress gateway is a pod named *egressgateway* or labelled istio=egressgateway, an ingress gateway one named *ingressgateway* or labelled istio=ingressgateway): if a pod listed here is a gateway named otherwise, name it with --gateway-pod POD (a glob, or NAMESPACE/POD), and a sidecar read as a gateway with --sidecar-pod.',

@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, fstatSync, lstatSync, statSync, unlinkSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, fstatSync, lstatSync, statSync, unlinkSync, type Stats, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { OutputFormat } from '../report/formats.js';
@@ -140,9 +140,14 @@ async function checkWrittenPaths(options: AuditCommonOptions, inputs: readonly s
  * mixing is harmless there).
  */
 function stdoutFile(): { dev: number; ino: number } | null {
+  return fileOfFd(1, (s) => !s.isCharacterDevice() || process.stdout.isTTY === true);
+}
+
+/** The device and inode of what `fd` is open on, when `counts` says it is a file to keep outputs off; else null. */
+function fileOfFd(fd: number, counts: (s: Stats) => boolean): { dev: number; ino: number } | null {
   try {
-    const s = fstatSync(1);
-    return s.isCharacterDevice() && process.stdout.isTTY !== true ? null : { dev: s.dev, ino: s.ino };
+    const s = fstatSync(fd);
+    return counts(s) ? { dev: s.dev, ino: s.ino } : null;
   } catch {
     return null;
   }
@@ -154,12 +159,7 @@ function stdoutFile(): { dev: number; ino: number } | null {
  * json=/dev/stdin`), keep its write end open so the input never ends. Null for a terminal or a device (`< /dev/null`).
  */
 function stdinFile(): { dev: number; ino: number } | null {
-  try {
-    const s = fstatSync(0);
-    return s.isCharacterDevice() ? null : { dev: s.dev, ino: s.ino };
-  } catch {
-    return null;
-  }
+  return fileOfFd(0, (s) => !s.isCharacterDevice());
 }
 
 function sameFile(path: string, file: { dev: number; ino: number }): boolean {

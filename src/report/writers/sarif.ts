@@ -9,14 +9,13 @@
  * error result of rule `coverage/<code>` located there, as code scanning shows results only.
  */
 import type { Verdict } from '../../types.js';
-import { NO_EVIDENCE_CODES, type Finding, type Report, type WarningLine } from '../model.js';
+import { NO_EVIDENCE_CODES, type CoverageWarning, type Finding, type Report, type WarningLine } from '../model.js';
 import { escapeControl as safe } from '../../text/escape.js';
 import { fixText, ruleInfo, type RuleInfo } from '../../engine/rule-catalogue.js';
 import { findingDestination, workloadLabel } from '../flow-facts.js';
 import { VERDICT_MEANING, resultStatement, warningFailsRun, warningFailure } from '../statements.js';
 import { documentWriter, type ReportWriter } from './output.js';
-import { createHash } from 'node:crypto';
-import type { CoverageWarning } from '../model.js';
+import { hashOfParts } from '../../policy/fingerprint.js';
 import { wellFormedJson } from '../well-formed.js';
 import { isPodStream, originalUriBaseIds, sarifLocation, type SarifLocation } from './sarif-location.js';
 
@@ -74,11 +73,16 @@ function securityProperties(verdict: Verdict): object {
   return { tags: ['security', 'egress', verdict], 'security-severity': severity };
 }
 
+/** A rule id as SARIF's `name`, in camel case (`direct/passthrough-cluster` → `directPassthroughCluster`). */
+function ruleName(id: string): string {
+  return id.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''));
+}
+
 function descriptor(rule: Rule, failOn: readonly string[]): object {
   const info = ruleInfo(rule.id);
   return {
     id: rule.id,
-    name: rule.id.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')),
+    name: ruleName(rule.id),
     shortDescription: { text: info ? info.title : `${rule.verdict}: ${safe(rule.id)}` },
     fullDescription: { text: info ? info.meaning : VERDICT_MEANING[rule.verdict] },
     ...(info ? { help: help(info) } : {}),
@@ -153,18 +157,19 @@ const COVERAGE_RULE_TEXT: Partial<Record<CoverageWarning['code'], string>> = {
     'An input holds the logs of both sidecars and egress gateways but was read as one role, so part of its verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only or ingress). Give each proxy its own file, or name the pod\'s role with --gateway-pod/--sidecar-pod.',
 };
 
+/** A coverage warning that names the input lines it is about. */
+type LocatedWarning = CoverageWarning & { at: [WarningLine, ...WarningLine[]] };
+
 /** The coverage warnings that fail the run by --fail-on and name input lines: each becomes a result. */
-function locatedFailures(report: Report): (CoverageWarning & { at: NonNullable<CoverageWarning['at']> })[] {
-  return report.coverage.warnings.filter(
-    (w): w is CoverageWarning & { at: NonNullable<CoverageWarning['at']> } => w.at !== undefined && w.at.length > 0 && warningFailure(report.summary, w.code) === '--fail-on',
-  );
+function locatedFailures(report: Report): LocatedWarning[] {
+  return report.coverage.warnings.filter((w): w is LocatedWarning => w.at !== undefined && w.at.length > 0 && warningFailure(report.summary, w.code) === '--fail-on');
 }
 
 function coverageDescriptor(code: CoverageWarning['code']): object {
   const text = COVERAGE_RULE_TEXT[code] ?? `Coverage warning ${code}.`;
   return {
     id: `coverage/${code}`,
-    name: `coverage/${code}`.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')),
+    name: ruleName(`coverage/${code}`),
     shortDescription: { text: `Coverage: ${code}` },
     fullDescription: { text },
     defaultConfiguration: { level: 'error' },
@@ -173,12 +178,9 @@ function coverageDescriptor(code: CoverageWarning['code']): object {
 }
 
 /** A failing coverage warning as a result: at its first line, the other inputs related, its identity its code and files. */
-function coverageResult(w: CoverageWarning & { at: NonNullable<CoverageWarning['at']> }, ruleIndex: number, cwd: string): object {
+function coverageResult(w: LocatedWarning, ruleIndex: number, cwd: string): object {
   const [first, ...rest] = w.at;
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify([`coverage/${w.code}`, ...w.at.map((l) => l.file).sort()]))
-    .digest('hex')
-    .slice(0, 16);
+  const fingerprint = hashOfParts([`coverage/${w.code}`, ...w.at.map((l) => l.file).sort()]);
   const related = rest.map((ref, i) => ({ ...sarifLocation(ref, cwd), id: i + 1, message: { text: 'also here' } }));
   return {
     ruleId: `coverage/${w.code}`,
@@ -186,7 +188,7 @@ function coverageResult(w: CoverageWarning & { at: NonNullable<CoverageWarning['
     kind: 'fail',
     level: 'error',
     message: { text: safe(w.message) },
-    locations: [sarifLocation(first as WarningLine, cwd)],
+    locations: [sarifLocation(first, cwd)],
     ...(related.length > 0 ? { relatedLocations: related } : {}),
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint, [GITHUB_LINE_HASH_KEY]: `${fingerprint}:1` },
   };
