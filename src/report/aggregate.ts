@@ -66,7 +66,7 @@ export class ReportBuilder {
     return { ...this.verdicts };
   }
 
-  /** External destinations: rows with direct traffic first, then by flow count; `(other)` last. */
+  /** External destinations in compareDestinations' order: failing first, then other direct traffic, then by flow count; `(other)` last. */
   destinations(): DestinationSummary[] {
     return this.destinationTable.summaries();
   }

@@ -72,11 +72,19 @@ function flowCount(d: DestinationSummary): number {
   return n;
 }
 
-/** Direct traffic first, then by flow count, then by name; the `(other)` row always last. */
+/** 0 for a destination that fails the run, 1 for other direct traffic (allowed, or not in --fail-on), 2 for the rest. */
+function urgency(d: DestinationSummary): number {
+  if (d.standing === 'failing') return 0;
+  return (d.verdicts.direct ?? 0) > 0 ? 1 : 2;
+}
+
+/**
+ * What fails the run first, then other direct traffic, then by flow count, then by name; the `(other)` row always
+ * last. So a top-N cut (Markdown, a short terminal) never hides a failing destination behind allowed ones.
+ */
 export function compareDestinations(a: DestinationSummary, b: DestinationSummary): number {
   if ((a.destination === OTHER) !== (b.destination === OTHER)) return a.destination === OTHER ? 1 : -1;
-  const direct = Number((b.verdicts.direct ?? 0) > 0) - Number((a.verdicts.direct ?? 0) > 0);
-  return direct || flowCount(b) - flowCount(a) || compareStrings(a.destination, b.destination);
+  return urgency(a) - urgency(b) || flowCount(b) - flowCount(a) || compareStrings(a.destination, b.destination);
 }
 
 /** The external-destination rows of a report, in bounded memory. */
@@ -117,7 +125,7 @@ export class DestinationTable {
     return this.folded.size;
   }
 
-  /** The rows, sorted: direct traffic first, then by flow count; `(other)` last. */
+  /** The rows, sorted by compareDestinations: failing first, then other direct traffic, then by flow count; `(other)` last. */
   summaries(): DestinationSummary[] {
     const out = [...this.rows.values()].map(toSummary);
     out.sort(compareDestinations);

@@ -22,7 +22,7 @@ export const KEY_HELP: readonly (readonly [string, string])[] = [
   ['enter', 'open the selected flow: raw and decoded log lines, why, how to fix'],
   ['esc', 'back from the detail view; clear the filter'],
   ['/', 'filter by destination, workload, namespace (enter keep, esc clear)'],
-  ['s', 'sort destinations: direct first, flows, bytes, last seen, name'],
+  ['s', 'sort destinations: failing and direct first, flows, bytes, last seen, name'],
   ['p', 'pause the display (data keeps being counted); p again resumes'],
   ['?', 'show or hide this help'],
 ];

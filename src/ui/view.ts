@@ -39,7 +39,7 @@ const byName = (a: DestinationSummary, b: DestinationSummary): number =>
   a.destination < b.destination ? -1 : a.destination > b.destination ? 1 : 0;
 
 const COMPARE: Record<SortKey, (a: DestinationSummary, b: DestinationSummary) => number> = {
-  // The report's own order (direct traffic first, then flow count), so screen and files agree.
+  // The report's own order (failing first, then other direct traffic, then flow count), so screen and files agree.
   direct: compareDestinations,
   flows: (a, b) => totalFlows(b) - totalFlows(a) || byName(a, b),
   bytes: (a, b) => b.bytesSent + b.bytesReceived - (a.bytesSent + a.bytesReceived) || byName(a, b),

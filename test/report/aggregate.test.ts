@@ -83,6 +83,20 @@ describe('ReportBuilder destinations', () => {
     expect(built(flows).destinations().map((d) => d.destination)).toEqual(['leaky', 'busy', 'mid', 'quiet']);
   });
 
+  it('puts what fails the run before direct traffic that an exception allowed, however busy, so a top-N cut never hides it', () => {
+    const exception = { id: 'pypi', reason: 'builds', expires: null };
+    const to = (key: string, f: Partial<Flow>): Flow => flow({ ...f, destination: { key, host: key, port: null, address: null, external: true } });
+    const allowed = Array.from({ length: 5 }, () => to('allowed-busy', { failing: false, allowedBy: exception }));
+    const flows = [...allowed, to('fails-once', {}), to('blocked-fails', { verdict: 'blocked', failing: true }), to('busy', { verdict: 'via-gateway', failing: false }), to('busy', { verdict: 'via-gateway', failing: false })];
+    const rows = built(flows, ['direct', 'blocked']).destinations();
+    expect(rows.map((d) => [d.destination, d.standing ?? null])).toEqual([
+      ['blocked-fails', 'failing'],
+      ['fails-once', 'failing'],
+      ['allowed-busy', 'allowed'],
+      ['busy', null],
+    ]);
+  });
+
   it('lists at most 50 sources, the alphabetically first, and counts the others', () => {
     const flows = Array.from({ length: 60 }, (_, i) => flow({ source: { workload: `w${String(i).padStart(2, '0')}`, pod: null, namespace: 'ns', address: null } }));
     const [row] = built(shuffled(flows, 7)).destinations();

@@ -119,3 +119,11 @@ export async function render(format: OutputFormat, flows: Flow[], report: Report
   await writer.end(report);
   return out.text();
 }
+
+/** The failing rows of a Markdown summary's findings table (its destinations table has a status column too). */
+export function failingFindingRows(md: string): string[] {
+  const lines = md.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('### Findings'));
+  const end = lines.findIndex((l, i) => i > start && l.startsWith('### '));
+  return lines.slice(start, end < 0 ? undefined : end).filter((l) => l.startsWith('| ❌ fail |'));
+}

@@ -16,7 +16,7 @@ import { findingCounts, moreFindings } from './more-findings.js';
 
 /** Findings rows shown (the json and sarif reports hold all of them): a job summary must stay readable. */
 export const MARKDOWN_MAX_FINDINGS = 50;
-/** Destination rows shown: the busiest ones, direct traffic first. */
+/** Destination rows shown: failing ones first, then other direct traffic, then the busiest (compareDestinations). */
 export const MARKDOWN_TOP_DESTINATIONS = 10;
 /**
  * GitHub refuses a job summary over 1 MiB per step (the whole summary is then not shown), and log
@@ -109,7 +109,8 @@ function destinationRow(d: DestinationSummary): string {
   const more = hidden > 0 ? ` +${hidden}${saturated ? ' or' : ''} more` : '';
   const sources = shown.map((s) => code(s)).join(', ');
   const direct = n('direct') > 0 ? `**${n('direct')}**` : '0';
-  return `| ${code(d.destination)} | ${sources}${more} | ${n('via-gateway')} | ${direct} | ${n('blocked')} | ${n('via-gateway-unconfirmed')} | ${n('gateway-only')} | ${byteSize(d.bytesSent)} | ${byteSize(d.bytesReceived)} |`;
+  const status = d.standing === 'failing' ? STATUS_ICON.FAIL : d.standing === 'allowed' ? STATUS_ICON.ALLOWED : '';
+  return `| ${status} | ${code(d.destination)} | ${sources}${more} | ${n('via-gateway')} | ${direct} | ${n('blocked')} | ${n('via-gateway-unconfirmed')} | ${n('gateway-only')} | ${byteSize(d.bytesSent)} | ${byteSize(d.bytesReceived)} |`;
 }
 
 function destinationsTable(destinations: DestinationSummary[]): string[] {
@@ -118,8 +119,8 @@ function destinationsTable(destinations: DestinationSummary[]): string[] {
   return [
     `### External destinations (top ${shown.length} of ${destinations.length})`,
     '',
-    '| destination | sources | via gateway | direct | blocked | unconfirmed | gateway-only | sent | received |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| status | destination | sources | via gateway | direct | blocked | unconfirmed | gateway-only | sent | received |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
     ...shown,
   ];
 }
