@@ -21,8 +21,15 @@ export type ParsedLine =
   | { kind: 'too-long' }
   | { kind: 'partial' };
 
+/**
+ * The default --max-line-length, 1 MiB: above any line a client can make Envoy write under its default 60 KiB
+ * header limit, even in JSON, which escapes a `"` in two bytes and a control character in six. A client whose own
+ * line went over the bound would have it skipped, unjudged, as too long: the way to hide direct egress it must not have.
+ */
+export const DEFAULT_MAX_LINE_LENGTH = 1 << 20;
+
 /** Parses a single line (format detected unless given), returning plain values. */
-export function parseLineText(text: string, format: string = 'auto', maxLineLength = 65536): ParsedLine {
+export function parseLineText(text: string, format: string = 'auto', maxLineLength = DEFAULT_MAX_LINE_LENGTH): ParsedLine {
   const spec: FormatSpec | string = resolveFormat(format);
   if (typeof spec === 'string') throw new TypeError(spec); // a programming error in the caller, not bad input
   const parser = new LineParser(spec, maxLineLength);

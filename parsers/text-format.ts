@@ -1,7 +1,7 @@
 import { LAYOUTS, type Layout } from './layouts.js';
 import { F, FIELD_COUNT, RecordView } from './record-view.js';
 import { Tokens, tokenize, closingQuote } from './tokenize.js';
-import { isFlags, isNumberOrDash, isUpstreamHostShape, isUuidShape, setField, setGluedRequestLine, setRequestLine } from './fields.js';
+import { isFlags, isNumberOrDash, isUpstreamHostShape, setField, setGluedRequestLine, setRequestLine } from './fields.js';
 import type { MalformedReason } from './types.js';
 import { logTimeMs } from './calendar.js';
 
@@ -69,7 +69,13 @@ export class TextFormatParser {
     }
     for (const layout of candidates) {
       if (layout.quotedTail || t.count - 1 <= layout.slots.length || !signatureMatches(layout, t, layout.slots.length)) continue;
-      if (applyTokens(layout, line, t, view, t.count - 1) === null) return this.matched(layout);
+      if (applyTokens(layout, line, t, view, t.count - 1) !== null) continue;
+      // The user agent (or another header before it) may hold `" "` and a whole layout's tail the client wrote: then the
+      // real tail follows it, and the anchored reading, which takes the fields after the user agent from the right, reads
+      // the line too. Neither reading is then evidence: which one is true is the client's to choose.
+      if (layout.userAgentSlot >= 0 && applyAnchored(layout, line, t, view) === null) return 'ambiguous-fields';
+      applyTokens(layout, line, t, view, t.count - 1);
+      return this.matched(layout);
     }
     for (const layout of candidates) {
       if (!layout.quotedTail && layout.userAgentSlot >= 0 && applyAnchored(layout, line, t, view) === null) return this.matched(layout);
@@ -151,27 +157,17 @@ function applySlot(layout: Layout, i: number, view: RecordView, s: number, e: nu
  * Reads a line with more tokens than a quoted-tail layout (Envoy's default) has: either trailing
  * fields were appended, or the user agent holds `" "` and its pieces pushed the rest to the right
  * (the anchored reading). Only a reading whose upstream host looks like one (an address, never the
- * authority or request id a shift puts there) counts. When both do (an appended `"-"` or address, an
- * IP authority), the one whose request id is Envoy's UUID wins, as a shift puts the authority or a
- * piece of the user agent there; two readings still alike are `ambiguous-fields`.
+ * authority or request id a shift puts there) counts. When both do, the line is `ambiguous-fields`:
+ * the client chose the user agent, and with it could choose the request id, authority and upstream
+ * host of one reading (Envoy keeps a request id the app sends), so nothing in the line can decide.
  */
 function quotedTailReading(layout: Layout, line: string, t: Tokens, view: RecordView): MalformedReason | null {
   const trailing = t.count - 1 > layout.slots.length && signatureMatches(layout, t, layout.slots.length) && applyTokens(layout, line, t, view, t.count - 1) === null && upstreamHostShaped(view);
-  const trailingUuid = trailing && requestIdIsUuid(view);
   const anchored = applyAnchored(layout, line, t, view) === null && upstreamHostShaped(view);
-  if (trailing && anchored) {
-    const anchoredUuid = requestIdIsUuid(view);
-    if (anchoredUuid === trailingUuid) return 'ambiguous-fields';
-    return anchoredUuid ? null : applyTokens(layout, line, t, view, t.count - 1);
-  }
+  if (trailing && anchored) return 'ambiguous-fields';
   if (anchored) return null;
   if (trailing) return applyTokens(layout, line, t, view, t.count - 1);
   return 'field-count';
-}
-
-function requestIdIsUuid(view: RecordView): boolean {
-  const s = view.start[F.request_id] as number;
-  return s >= 0 && isUuidShape(view.text, s, view.end[F.request_id] as number);
 }
 
 function upstreamHostShaped(view: RecordView): boolean {

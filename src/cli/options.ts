@@ -11,7 +11,7 @@ export { OUTPUT_FORMATS, type OutputFormat } from '../report/formats.js';
 export interface ReadOptions {
   /** `auto`, a format name (`istio-1.9`, `envoy`, `istio-json`, ...), a format string, or `@FILE`. @default 'auto' */
   format: string;
-  /** Lines longer than this many bytes are skipped and counted. @default 65536 */
+  /** Lines longer than this many bytes are skipped and counted. @default DEFAULT_MAX_LINE_LENGTH (1 MiB) */
   maxLineLength: number;
 }
 

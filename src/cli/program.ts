@@ -10,6 +10,7 @@ import { collect, formatFlag, parseDuration, parsePositiveDuration, parsePositiv
 import { commaItems } from '../text/comma-list.js';
 import { logWindow } from './log-time.js';
 import { OUTPUT_FORMATS, RULES_FORMATS, type OutputFormat, type RulesFormat } from './options.js';
+import { DEFAULT_MAX_LINE_LENGTH } from '../../parsers/index.js';
 import type { AuditCommonOptions, AuditOptions, ParseOptions, WatchOptions } from './options.js';
 
 /** What a command action resolves to: the process exit code. */
@@ -25,10 +26,11 @@ export interface CommandHandlers {
 }
 
 /**
- * What fails a run without --fail-on: direct egress, and inputs that hold several proxies' logs read
- * as one role (their verdicts are wrong, and direct traffic can pass for gateway traffic).
+ * What fails a run without --fail-on: direct egress, inputs that hold several proxies' logs read as one role (their
+ * verdicts are wrong, and direct traffic can pass for gateway traffic), and lines a client made read two ways (the
+ * way a workload hides its direct egress from a text log).
  */
-const DEFAULT_FAIL_ON: readonly string[] = ['direct', 'mixed-roles'];
+const DEFAULT_FAIL_ON: readonly string[] = ['direct', 'mixed-roles', 'ambiguous-lines'];
 /**
  * Coverage conditions that --fail-on may also name, so "nothing to see" can fail CI: every warning code
  * but `no-records` and `empty-window` (exit 4 already). Derived from COVERAGE_CODES, so every code a
@@ -144,7 +146,7 @@ function onceFormat(): (value: string) => string {
 function addReadOptions(cmd: Command): Command {
   return cmd
     .option('--format <format>', 'auto, a format name (istio-1.9, istio-1.3, envoy, istio-json, ...), an Envoy format string, or @FILE holding one', onceFormat(), 'auto')
-    .option('--max-line-length <bytes>', 'skip (and count) lines longer than this (at most 256MiB)', once('--max-line-length'), '65536');
+    .option('--max-line-length <bytes>', 'skip (and count) lines longer than this (at most 256MiB)', once('--max-line-length'), String(DEFAULT_MAX_LINE_LENGTH));
 }
 
 function addAuditCommonOptions(cmd: Command): Command {
@@ -157,7 +159,7 @@ function addAuditCommonOptions(cmd: Command): Command {
     .option('--max-pending <n>', 'entries held for a join before the oldest are evicted', once('--max-pending'), '400000')
     .addOption(new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`).argParser(once('-o/--output')))
     .option('--report <format=path>', 'also write a report to a file (repeatable), e.g. sarif=egress.sarif', collect)
-    .option('--fail-on <list>', 'comma-separated verdicts (or coverage warnings) that fail the run, or none (repeatable: the lists add up; default: "direct,mixed-roles")', collect)
+    .option('--fail-on <list>', 'comma-separated verdicts (or coverage warnings) that fail the run, or none (repeatable: the lists add up; default: "direct,mixed-roles,ambiguous-lines")', collect)
     .option('--baseline <file>', 'findings this baseline holds do not fail the run (reported as baselined; SARIF: baselineState unchanged)', oneFile('--baseline'))
     .option('--write-baseline <file>', 'write the findings of this run as a baseline', oneFile('--write-baseline'))
     .option('--no-color', 'no colours (also NO_COLOR=1)');
@@ -268,7 +270,7 @@ Exit codes: 0 no failing findings, 1 failing findings (--fail-on), 2 usage error
 Examples:
   egress-audit audit --sidecar 'logs/app-*.log' --gateway logs/egressgateway.log
   egress-audit audit logs/ --policy egress-policy.yaml -o sarif > egress.sarif
-  egress-audit audit logs/ --report junit=egress.xml --report markdown=summary.md --fail-on direct,mixed-roles,gateway-only
+  egress-audit audit logs/ --report junit=egress.xml --report markdown=summary.md --fail-on direct,mixed-roles,ambiguous-lines,gateway-only
   egress-audit audit logs/ --since 2026-11-02T02:00:00Z --until 2026-11-02T03:15:00Z
   { kubectl logs -n shop -l security.istio.io/tlsMode=istio -c istio-proxy --prefix --tail=-1
     kubectl logs -n istio-system -l istio=egressgateway -c istio-proxy --prefix --tail=-1; } | egress-audit audit -

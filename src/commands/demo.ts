@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { EXIT } from '../errors.js';
+import { DEFAULT_MAX_LINE_LENGTH } from '../../parsers/index.js';
 import { canDrawDashboard } from '../run/dashboard-run.js';
 import { runAudit } from './audit.js';
 
@@ -14,7 +15,7 @@ const DEMO = fileURLToPath(new URL('../../../fixtures/demo/', import.meta.url));
 export async function runDemo(options: { color: boolean }): Promise<number> {
   const code = await runAudit([DEMO], {
     format: 'auto',
-    maxLineLength: 65536,
+    maxLineLength: DEFAULT_MAX_LINE_LENGTH,
     policy: join(DEMO, 'policy.yaml'),
     meshCidr: [],
     clusterDomain: null,

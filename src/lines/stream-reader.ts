@@ -102,6 +102,8 @@ export class StreamReader implements LineHandler, ArrayHandler {
   private ansi = 0;
   /** Lines of only `{`, not access logs: see prettyJsonOpens. */
   private prettyOpens = 0;
+  /** The lowest line number of an ambiguous-fields line: see firstAmbiguousLine. */
+  private ambiguousAt: number | null = null;
   /** Holds the first chunks until they tell whether the stream opens with a JSON array; null once known (or not asked). */
   private opening: ArrayOpening | null;
   /** What the array splitter reads (an export's array, or pretty-printed objects, which are no export); null for lines. */
@@ -146,6 +148,11 @@ export class StreamReader implements LineHandler, ArrayHandler {
   /** How many lines were only a `{`, each opening an object of pretty-printed JSON (`jq` without -c): why no line was an access log, when none was. */
   get prettyJsonOpens(): number {
     return this.prettyOpens;
+  }
+
+  /** The file's first line that read two ways (ambiguous-fields), or null: where a report points at a client's shaped line. */
+  get firstAmbiguousLine(): number | null {
+    return this.ambiguousAt;
   }
 
   /** Feeds a chunk of the stream's bytes. */
@@ -282,6 +289,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
 
   private malformed(reason: MalformedReason, lineNo: number): void {
     this.counts.malformed[reason] = (this.counts.malformed[reason] ?? 0) + 1;
+    if (reason === 'ambiguous-fields' && (this.ambiguousAt === null || lineNo < this.ambiguousAt)) this.ambiguousAt = lineNo;
     this.problem(reason, lineNo);
   }
 

@@ -71,6 +71,9 @@ export interface StreamFacts {
   ansiLines: number;
   /** Lines of only `{`, opening objects of pretty-printed JSON (`jq` without -c): why none was an access log, when none was. */
   prettyJsonOpens: number;
+  /** Its lines that read two ways (ambiguous-fields), and the first of them (null when none): what the ambiguous-lines warning points at. */
+  ambiguousLines: number;
+  firstAmbiguousLine: number | null;
   /** The log time its records cover (ms): earliest start, latest end; Infinity and -Infinity when it had none. */
   firstMs: number;
   lastMs: number;
@@ -153,6 +156,8 @@ export interface StreamState {
   ansiLines: number;
   /** Its lines of only `{` (pretty-printed JSON), kept when it closes (0 while open). */
   prettyJsonOpens: number;
+  /** Its first ambiguous-fields line, kept when it closes (null while open). */
+  firstAmbiguousLine: number | null;
 }
 
 /** How a driver reads a stream, said when it opens it: the reader's line numbers and --explain depend on it. */
@@ -257,6 +262,7 @@ export class AuditPipeline {
       blankLines: 0,
       ansiLines: 0,
       prettyJsonOpens: 0,
+      firstAmbiguousLine: null,
       reader,
       counts: reader.counts,
       problems: reader.problems,
@@ -313,6 +319,7 @@ export class AuditPipeline {
     state.blankLines = state.reader.blankLines;
     state.ansiLines = state.reader.ansiLines;
     state.prettyJsonOpens = state.reader.prettyJsonOpens;
+    state.firstAmbiguousLine = state.reader.firstAmbiguousLine;
     state.reader = null;
     state.error = error;
     this.copies?.roles.closed(this.streams.indexOf(state));
@@ -349,7 +356,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

@@ -103,6 +103,7 @@ export const COVERAGE_CODES = [
   'other-cluster-domain',
   'gateway-endpoint-outside-mesh',
   'unparsed-lines',
+  'ambiguous-lines',
   'mixed-roles',
   'unordered-input',
   'nul-padding',
@@ -121,7 +122,7 @@ export interface CoverageWarning {
   message: string;
   /**
    * The input lines it is about, where it is about some (mixed-roles: each input's first entry read like the other
-   * role's): a warning that fails the run is then a SARIF result located there, as code scanning shows only results.
+   * role's; ambiguous-lines: each input's first line that read two ways): a warning that fails the run is then a SARIF result located there, as code scanning shows only results.
    */
   at?: WarningLine[];
 }

@@ -323,11 +323,24 @@ function noUpstreamHint(lines: CoverageFacts['lines']): string | null {
   return `${plural(n, 'JSON entry', 'JSON entries')} (no-upstream) had neither an upstream_cluster nor an upstream_host key: their access-log format does not say where a connection went, so an audit cannot judge them (read as they are, each would pass as the proxy's own reply); add both to the format (Istio's JSON encoding has them).`;
 }
 
-/** Why lines were ambiguous-fields (a value the client chose moved the fields after it), and the fix; null when none were. */
-function ambiguousHint(lines: CoverageFacts['lines']): string | null {
-  const n = lines.malformed['ambiguous-fields'] ?? 0;
-  if (n === 0) return null;
-  return `${plural(n, 'line')} (ambiguous-fields) read two ways: a value with a space or a quote in it (a user agent or another header the client sets) comes before other fields, so where it ends decides what they hold, and neither reading is evidence; log in JSON (\`meshConfig.accessLogEncoding: JSON\`), or quote such operators and put them after the upstream fields.`;
+/**
+ * Lines that read two ways (ambiguous-fields): a header the client sets, which Envoy's text logs write unescaped, held
+ * `" "` and what reads as a whole entry's fields, so which fields are the proxy's is the client's to choose. A workload
+ * can hide direct egress so, which is why this fails the run by default; none when no line did.
+ */
+function ambiguousLines(streams: readonly StreamFacts[]): CoverageWarning[] {
+  const shaped = streams.filter((s) => s.ambiguousLines > 0);
+  if (shaped.length === 0) return [];
+  const n = shaped.reduce((sum, s) => sum + s.ambiguousLines, 0);
+  const where = listed(shaped, (s) => (s.firstAmbiguousLine === null ? `${s.name} (${s.ambiguousLines})` : `${s.name} (${s.ambiguousLines}, first at line ${s.firstAmbiguousLine})`));
+  const at = shaped.flatMap((s) => (s.firstAmbiguousLine === null ? [] : [{ file: s.name, line: s.firstAmbiguousLine }]));
+  return [
+    {
+      code: 'ambiguous-lines',
+      message: `${plural(n, 'access-log line', 'access-log lines')} read two ways (ambiguous-fields), in ${where}: a header the client sets (User-Agent, X-Forwarded-For), which Envoy's text format writes unescaped, holds \`" "\` and fields of its own, so which upstream, cluster and request id are the proxy's is the client's to choose. Neither reading is evidence, and it is how a workload would hide direct egress, so the run fails (ambiguous-lines is in --fail-on by default). Log in JSON (\`meshConfig.accessLogEncoding: JSON\`), which escapes such values; a known format with fields appended is read one way when given with --format.`,
+      ...(at.length > 0 ? { at } : {}),
+    },
+  ];
 }
 
 /** The role flag (`--sidecar`, `--gateway`) that gave a file its role, or null when none did. */
@@ -346,9 +359,10 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   if (unparsed.total > 0) {
     out.push({
       code: 'unparsed-lines',
-      message: `${unparsedShare(unparsed.total, f.lines.lines)} could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. ${[ansiHint(f.streams), noUpstreamHint(f.lines), ambiguousHint(f.lines)].filter((h) => h !== null).join(' ') || 'Check --format, --max-line-length and how the logs were copied.'}`,
+      message: `${unparsedShare(unparsed.total, f.lines.lines)} could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. ${[ansiHint(f.streams), noUpstreamHint(f.lines)].filter((h) => h !== null).join(' ') || 'Check --format, --max-line-length and how the logs were copied.'}`,
     });
   }
+  out.push(...ambiguousLines(f.streams));
   const mixed = f.engine.roleConflicts;
   if (mixed.length > 0) {
     const streams = listed(mixed, (c) => {

@@ -156,6 +156,27 @@ describe('a start time no calendar has: the same outcome in Istio JSON as in the
   });
 });
 
+describe("Istio's text layouts with a header holding a whole tail of its own", () => {
+  // The client's User-Agent (or X-Forwarded-For) ends `" "<request id>" "<authority>" "<host>" <cluster> <addresses> - - "x`,
+  // and the real tail follows: read from the left, the client's fields are the layout's and the real ones trailing fields.
+  const fakeTail = '"a1b2c3d4-0000-4000-8000-000000000001" "x.example" "10.1.0.18:8080" outbound|80||istio-egressgateway.istio-system.svc.cluster.local 10.1.0.5:41288 10.96.141.30:80 10.1.0.5:55730 - - "x';
+  const realTail = '"7f1c8b0e-3d2a-4b4c-8e6f-0a1b2c3d4e5f" "api.evil.com" "93.184.216.34:80" PassthroughCluster 10.1.0.5:36682 93.184.216.34:80 10.1.0.5:36676 - allow_any';
+
+  it.each([
+    ['1.9+, in the User-Agent', `[2026-11-02T10:00:00.000Z] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 612 29 28 "-" "curl" ${fakeTail}" ${realTail}`],
+    ['1.9+, in X-Forwarded-For', `[2026-11-02T10:00:00.000Z] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 612 29 28 "1.2.3.4" "curl" ${fakeTail}" "curl" ${realTail}`],
+    ['1.3-1.7', `[2026-11-02T10:00:00.000Z] "GET / HTTP/1.1" 200 - "-" "-" 0 612 29 28 "-" "curl" ${fakeTail}" ${realTail}`],
+    ['1.8', `[2026-11-02T10:00:00.000Z] "GET / HTTP/1.1" 200 - "-" 0 612 29 28 "-" "curl" ${fakeTail}" ${realTail}`],
+  ])('calls the line ambiguous-fields in the %s layout, not the client\'s gateway-bound entry with trailing fields', (_name, line) => {
+    expect(parseLineText(line)).toEqual({ kind: 'malformed', reason: 'ambiguous-fields' });
+  });
+
+  it('still reads fields appended after a whole line as trailing fields, when the header holds no tail', () => {
+    const got = rec(`${base19('curl/8')} "b3-7" tenant-a`);
+    expect(got).toMatchObject({ user_agent: 'curl/8', upstream_cluster: 'outbound|80||httpbin.org', extra: { trailing_1: 'b3-7', trailing_2: 'tenant-a' } });
+  });
+});
+
 describe("Envoy's default layout with a user agent holding \" \"", () => {
   // The Contour line of the corpus (Envoy's built-in default format), with the user agent replaced.
   const envoy = (ua: string, authority = 'example.projectcontour.io', host = '10.244.8.27:8080'): string =>
@@ -186,18 +207,28 @@ describe("Envoy's default layout with a user agent holding \" \"", () => {
     expect(got).toMatchObject({ ...fields, user_agent: 'curl/8.4.0', extra: { trailing_1: 'b3-trace-7', trailing_2: 'tenant-a' } });
   });
 
+  // Envoy's default format with fields appended: given as --format, a line of it reads one way only.
+  const ENVOY_DEFAULT = '[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% "%REQ(X-FORWARDED-FOR)%" "%REQ(USER-AGENT)%" "%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%"';
+
   it.each([
-    ['"-" (a header the line did not carry)', ['-'], { trailing_1: null }],
-    ['an address', ['10.1.2.3:5555'], { trailing_1: '10.1.2.3:5555' }],
-    ['a trace id and an address', ['b3-7', '10.1.2.3:5555'], { trailing_1: 'b3-7', trailing_2: '10.1.2.3:5555' }],
-  ])('keeps an appended quoted %s as trailing fields: the shifted reading puts the authority where the request id (a UUID) was', (_name, appended, extra) => {
-    const got = parseLineText(`${envoy('curl/8.4.0')} ${appended.map((v) => `"${v}"`).join(' ')}`);
-    expect(got).toMatchObject({ kind: 'record', format: 'envoy', record: { ...fields, user_agent: 'curl/8.4.0', extra } }); // was malformed, ambiguous-fields
+    ['"-" (a header the line did not carry)', ['-'], { 'REQ(X-B3-TRACEID)': null }],
+    ['an address', ['10.1.2.3:5555'], { 'REQ(X-B3-TRACEID)': '10.1.2.3:5555' }],
+  ])('calls an appended quoted %s ambiguous-fields, as a user agent holding `" "` gives the same line; given as --format, the format reads it', (_name, appended, extra) => {
+    const line = `${envoy('curl/8.4.0')} ${appended.map((v) => `"${v}"`).join(' ')}`;
+    // Was read by its UUID request id, which the client chooses as it chooses its user agent (Envoy keeps the app's x-request-id).
+    expect(parseLineText(line)).toEqual({ kind: 'malformed', reason: 'ambiguous-fields' });
+    const custom = parseLineText(line, `${ENVOY_DEFAULT} "%REQ(X-B3-TRACEID)%"`);
+    expect(custom.kind === 'record' && custom.record).toMatchObject({ ...fields, user_agent: 'curl/8.4.0', extra });
   });
 
-  it('reads a line that reads both ways (an IP authority after the split) by its UUID request id', () => {
-    // ua 'a" "10.0.0.9:80' or ua 'a' + appended "10.244.8.27:8080": both end in an upstream host; the shift puts 10.0.0.9:80 where the UUID is.
-    expect(rec(envoy('a" "10.0.0.9:80', '10.0.0.5:8080'))).toMatchObject({ ...fields, user_agent: 'a" "10.0.0.9:80', authority: '10.0.0.5:8080' });
+  it('calls a line ambiguous-fields when its user agent wrote a whole tail with a UUID request id and a mesh address before the real one (the client chose both)', () => {
+    // The real request id is the app's own (`nope`), the real upstream host is public; the user agent holds a fake UUID, authority and in-mesh host.
+    const line = '[2026-11-02T10:00:00.000Z] "GET / HTTP/1.1" 200 - 0 612 29 28 "-" "curl" "7f1c8b0e-3d2a-4b4c-8e6f-0a1b2c3d4e5f" "reviews:9080" "10.1.0.77:9080" "nope" "exfil.evil.example" "93.184.216.34:80"';
+    expect(parseLineText(line)).toEqual({ kind: 'malformed', reason: 'ambiguous-fields' }); // was: reviews:9080 at 10.1.0.77, an internal call
+  });
+
+  it('calls a line that reads both ways (an IP authority after the split) ambiguous-fields, whatever its request id', () => {
+    expect(parseLineText(envoy('a" "10.0.0.9:80', '10.0.0.5:8080'))).toEqual({ kind: 'malformed', reason: 'ambiguous-fields' });
   });
 
   it('calls a line that reads both ways, with a request id that is no UUID, ambiguous-fields, not a shifted record', () => {

@@ -155,6 +155,8 @@ function result(f: Finding, ruleIndex: number, cwd: string, baseline: boolean): 
 const COVERAGE_RULE_TEXT: Partial<Record<CoverageWarning['code'], string>> = {
   'mixed-roles':
     'An input holds the logs of both sidecars and egress gateways but was read as one role, so part of its verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only or ingress). Give each proxy its own file, or name the pod\'s role with --gateway-pod/--sidecar-pod.',
+  'ambiguous-lines':
+    'An access-log line reads two ways: a header the client sets, written unescaped by Envoy\'s text format, holds quotes and fields of its own, so which upstream and cluster the proxy logged is the client\'s to choose, and the line proves nothing. A workload can hide direct egress this way. Log in JSON (meshConfig.accessLogEncoding: JSON), or give a format with fields appended with --format.',
 };
 
 /** A coverage warning that names the input lines it is about. */
