@@ -14,6 +14,7 @@ const T_FIELD_COUNT: usize = 4;
 const T_LINE_KEY: usize = 16; // offset, length
 const T_JSON_FORMAT: usize = 24; // `,"format":"istio-json"`: offset, length
 const T_EXTRA_OPEN: usize = 32; // `,"extra":{`: offset, length
+const T_UNLOGGED_OPEN: usize = 40; // `,"unlogged":[`: offset, length
 const T_LAYOUTS: usize = 64; // LAYOUT_SIZE bytes each
 // Per layout: token count after the time (i32), quoting mask (u64 at 8: bit k-1 set when token k is
 // quoted), `,"format":"..."` (offset, length at 16), the token of the mixer status or -1 (at 24),
@@ -613,6 +614,33 @@ function jsonFields(p: usize): usize {
   return p;
 }
 
+/** The record keys the line has no key for, as `,"unlogged":["key",...]` (record order), as the general writer names them; nothing when it has every one. */
+function jsonUnlogged(p: usize): usize {
+  const count = t32(T_FIELD_COUNT);
+  let first = true;
+  for (let f = 0; f < count; f++) {
+    if (load<i8>(slotOf + <usize>f) >= 0) continue;
+    if (first) p = copyTable(p, T_UNLOGGED_OPEN);
+    else {
+      store<u8>(p, 44);
+      p++;
+    }
+    first = false;
+    const at = fieldAt(f);
+    const length = <usize>load<i32>(at + 24);
+    store<u8>(p, QUOTE);
+    copy(p + 1, tables + <usize>load<i32>(at + 20), length);
+    p += length + 1;
+    store<u8>(p, QUOTE);
+    p++;
+  }
+  if (!first) {
+    store<u8>(p, 93); // ]
+    p++;
+  }
+  return p;
+}
+
 /** Keys without a record field go under `extra`, in line order, as the general parser keeps them ("-" as null). */
 function jsonExtras(p: usize): usize {
   let first = true;
@@ -702,7 +730,7 @@ function jsonLine(pos: i32, end: i32, p: usize, maxLength: i32): usize {
   lineEnd = nl;
   const q = jsonFields(p);
   if (q == 0) return 0;
-  return jsonExtras(copyTable(q, T_JSON_FORMAT));
+  return jsonExtras(jsonUnlogged(copyTable(q, T_JSON_FORMAT)));
 }
 
 /**
