@@ -4,11 +4,13 @@
 // counts as no-upstream (it cannot say where the connection went; exit 4 when nothing else was read), read back as the
 // sidecar's own reply, internal/local-reply, and `parse | audit` passed (exit 0); a JSON line without
 // upstream_local_address, or a custom format's socket printed `-`, got another rule and reason than its line.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RECORD_KEYS } from '../../parsers/index.js';
 import { ndjson, runCli } from '../helpers/cli.js';
 import { tempFolders } from '../helpers/temp-folders.js';
+import { errorText, reportValidator } from '../report/validate.js';
 
 const tempDir = tempFolders();
 
@@ -46,8 +48,7 @@ async function decided(args: string[]): Promise<Decided> {
     const sidecar = f['sidecar'] as { source: { file: string; line: number } } | null;
     return [f['verdict'], f['rule'], f['reason'], f['remediation'], sidecar === null ? '-' : `${sidecar.source.file}:${sidecar.source.line}`].join(' | ');
   });
-  // The records file's own name is said once where the log's is not (own-output notices): every other word must agree.
-  const warnings = report.coverage.warnings.filter((w) => w.code !== 'records-read-back').map((w) => `${w.code}: ${w.message}`);
+  const warnings = report.coverage.warnings.map((w) => `${w.code}: ${w.message}`);
   return { code: res.code, flows, malformed: report.coverage.lines.malformed, warnings };
 }
 
@@ -118,16 +119,25 @@ describe("parse's records audit as their lines do, whatever keys the lines' form
     expect(Object.keys(json ?? {}).slice(-3)).toEqual(['format', 'unlogged', 'source']);
   });
 
-  it('a report\'s hops carry the same `unlogged` as the records, read from the line or from its record', async () => {
+  it('a report\'s hops carry the same `unlogged` as the records, read from the line or from its record, as its schema says', async () => {
     const { log, records, recordLines } = await logAndRecords([JSON.stringify(toGateway({}))]);
+    const valid = reportValidator();
     const hop = async (input: string): Promise<unknown> => {
       const res = await runCli(['audit', '--sidecar', input, '-o', 'json', '--fail-on', 'none']);
       expect(res.code, res.stderr).toBe(0);
-      return (JSON.parse(res.stdout) as { flows: { sidecar: unknown }[] }).flows[0]?.sidecar;
+      const report = JSON.parse(res.stdout) as { flows: { sidecar: unknown }[] };
+      expect(valid(report), errorText(valid)).toBe(true);
+      return report.flows[0]?.sidecar;
     };
     const fromLine = await hop(log);
     expect(fromLine).toEqual(recordLines[0]);
+    expect(fromLine).toHaveProperty('unlogged', ['response_code_details', 'connection_termination_details', 'upstream_transport_failure_reason', 'upstream_service_time', 'x_forwarded_for', 'user_agent', 'authority', 'upstream_local_address', 'route_name']);
     expect(await hop(records)).toEqual(fromLine);
+  });
+
+  it('the report schema names every record key, and only those, as one a record may list unlogged', () => {
+    const schema = JSON.parse(readFileSync(new URL('../../schema/report.schema.json', import.meta.url), 'utf8')) as { $defs: { parseRecord: { properties: { unlogged: { items: { enum: string[] } } } } } };
+    expect(schema.$defs.parseRecord.properties.unlogged.items.enum).toEqual([...RECORD_KEYS]);
   });
 
   it('records of an older parse (no `unlogged`) read as they always did', async () => {
