@@ -614,17 +614,27 @@ function jsonFields(p: usize): usize {
   return p;
 }
 
+/** Before an item of a record's `unlogged` or `extra`: the list's opening (`open`, a table string) for the first, a comma after it for the rest. */
+@inline function listItem(p: usize, first: bool, open: usize): usize {
+  if (first) return copyTable(p, open);
+  store<u8>(p, 44);
+  return p + 1;
+}
+
+/** After the items of `unlogged` or `extra`: its closing byte, unless it had none (then nothing was written). */
+@inline function listEnd(p: usize, first: bool, close: u8): usize {
+  if (first) return p;
+  store<u8>(p, close);
+  return p + 1;
+}
+
 /** The record keys the line has no key for, as `,"unlogged":["key",...]` (record order), as the general writer names them; nothing when it has every one. */
 function jsonUnlogged(p: usize): usize {
   const count = t32(T_FIELD_COUNT);
   let first = true;
   for (let f = 0; f < count; f++) {
     if (load<i8>(slotOf + <usize>f) >= 0) continue;
-    if (first) p = copyTable(p, T_UNLOGGED_OPEN);
-    else {
-      store<u8>(p, 44);
-      p++;
-    }
+    p = listItem(p, first, T_UNLOGGED_OPEN);
     first = false;
     const at = fieldAt(f);
     const length = <usize>load<i32>(at + 24);
@@ -634,11 +644,7 @@ function jsonUnlogged(p: usize): usize {
     store<u8>(p, QUOTE);
     p++;
   }
-  if (!first) {
-    store<u8>(p, 93); // ]
-    p++;
-  }
-  return p;
+  return listEnd(p, first, 93); // ]
 }
 
 /** Keys without a record field go under `extra`, in line order, as the general parser keeps them ("-" as null). */
@@ -646,11 +652,7 @@ function jsonExtras(p: usize): usize {
   let first = true;
   for (let k = 0; k < keyCount; k++) {
     if (load<i8>(keyField + <usize>k) >= 0) continue;
-    if (first) p = copyTable(p, T_EXTRA_OPEN);
-    else {
-      store<u8>(p, 44);
-      p++;
-    }
+    p = listItem(p, first, T_EXTRA_OPEN);
     first = false;
     p = copyString(get32(keyStart, k), get32(keyEnd, k), p);
     store<u8>(p, 58);
@@ -667,11 +669,7 @@ function jsonExtras(p: usize): usize {
       p += <usize>(e - s);
     }
   }
-  if (!first) {
-    store<u8>(p, 125);
-    p++;
-  }
-  return p;
+  return listEnd(p, first, 125); // }
 }
 
 /** `{"log":`: Docker's json-file envelope, which the general parser unwraps. */
