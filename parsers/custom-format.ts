@@ -1,4 +1,4 @@
-import { F, NUMERIC_FIELDS, RecordView } from './record-view.js';
+import { ALL_FIELDS, F, NUMERIC_FIELDS, RecordView } from './record-view.js';
 import { extraValue, normaliseValue, parseJson, startTimeProblem } from './json-format.js';
 import type { MalformedReason } from './types.js';
 import { compileStartTime, escapeRegExp, type StartTimeLayout } from './strftime.js';
@@ -167,7 +167,7 @@ export function compileFormat(format: string): CustomFormat | string {
       const m = shortRe.exec(text);
       if (m === null) return 'format-mismatch';
       if (readsTwoWays(targets, m, longRe.exec(text))) return 'ambiguous-fields';
-      view.resetValues(line, 'custom');
+      view.resetValues(line, 'custom', ALL_FIELDS);
       for (let i = 0; i < targets.length; i++) {
         const reason = assign(view, targets[i] as Target, m[i + 1]);
         if (reason !== null) return reason;
@@ -199,6 +199,7 @@ function assign(view: RecordView, target: Target, raw: unknown): MalformedReason
     const iso = target.time.toIso(String(raw));
     if (iso === null) return 'bad-timestamp'; // in the layout's shape (text formats), yet no time: month 13, 30 February, hour 24
     view.values[target.field] = iso;
+    view.logs(target.field);
     view.addExtra(target.extra, raw);
     return null;
   }
@@ -211,6 +212,7 @@ function assign(view: RecordView, target: Target, raw: unknown): MalformedReason
   const value = normaliseValue(target.field, raw);
   if (value === undefined) return NUMERIC_FIELDS.has(target.field) ? 'bad-number' : 'format-mismatch';
   view.values[target.field] = value;
+  view.logs(target.field);
   // The format has the socket and the line left it empty: the proxy made none (not a format without it).
   if (value === null && target.field === F.upstream_local_address) view.emptySocket = 'custom';
   return startTimeProblem(target.field, value);
@@ -286,7 +288,7 @@ function compileJsonFormat(text: string): CustomFormat | string {
       if (obj === undefined) return 'bad-json';
       if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'format-mismatch';
       if (!carries(obj)) return 'not-access-log';
-      view.resetValues(line, 'custom');
+      view.resetValues(line, 'custom', ALL_FIELDS);
       return assignObject(view, keys, obj as Record<string, unknown>, '');
     },
   };

@@ -1,5 +1,5 @@
 import { RECORD_KEYS, type ExtraValue, type MalformedReason } from './types.js';
-import { F, NUMERIC_FIELDS, RecordView } from './record-view.js';
+import { ALL_FIELDS, F, NUMERIC_FIELDS, RecordView } from './record-view.js';
 import { logTimeMs } from './calendar.js';
 import { mayDecodeToSurrogate, wellFormedValue } from './well-formed.js';
 
@@ -93,7 +93,7 @@ export function parseJsonLine(line: string, view: RecordView, parsed?: unknown, 
   const obj = parsed ?? parseJson(line);
   if (obj === undefined) return line.trimEnd().endsWith('}') ? 'bad-json' : 'truncated';
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'bad-json';
-  view.resetValues(line, 'istio-json');
+  view.resetValues(line, 'istio-json', ALL_FIELDS);
   let known = 0;
   let upstream = false;
   for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
@@ -110,6 +110,7 @@ export function parseJsonLine(line: string, view: RecordView, parsed?: unknown, 
     const problem = startTimeProblem(field, value);
     if (problem !== null) return problem;
     view.values[field] = value;
+    view.logs(field);
     // Present but empty: in Istio's JSON formats, which always have the key, the proxy's "no socket" (compare an absent key).
     if (value === null && field === F.upstream_local_address) view.emptySocket = raw === null ? 'null' : 'dash';
     known++;

@@ -1,4 +1,4 @@
-import { F } from './record-view.js';
+import { ALL_FIELDS, F } from './record-view.js';
 import type { FormatName, EmptySocket } from './types.js';
 
 /**
@@ -31,6 +31,8 @@ export interface Layout {
    * reads two ways, a user agent holding `" "` or quoted fields appended at the end.
    */
   quotedTail: boolean;
+  /** The fields it has no place for (bit i: field i), which its records name as `unlogged`. */
+  unlogged: number;
 }
 
 const req: Slot = { kind: 'request', field: -1 };
@@ -47,10 +49,20 @@ const ADDRESSES = [b(F.upstream_cluster), b(F.upstream_local_address), b(F.downs
 /** `rx tx duration upstream_service_time`. */
 const COUNTERS = [n(F.bytes_received), n(F.bytes_sent), n(F.duration), b(F.upstream_service_time)];
 
+/** The fields a layout's tokens (and its leading start time) fill, as bits. */
+function filledBits(slots: readonly Slot[]): number {
+  let bits = 1 << F.start_time;
+  for (const s of slots) {
+    if (s.kind === 'request' || s.kind === 'request-glued') bits |= (1 << F.method) | (1 << F.path) | (1 << F.protocol);
+    else if (s.field >= 0) bits |= 1 << s.field;
+  }
+  return bits;
+}
+
 function layout(name: FormatName, slots: Slot[]): Layout {
   const signature = slots.map((s) => (s.kind === 'bare' || s.kind === 'number' ? 'u' : 'q')).join('');
   const userAgentSlot = slots.findIndex((s) => s.field === F.user_agent);
-  return { name, slots, signature, userAgentSlot, quotedTail: userAgentSlot >= 0 && !signature.includes('u', userAgentSlot) };
+  return { name, slots, signature, userAgentSlot, quotedTail: userAgentSlot >= 0 && !signature.includes('u', userAgentSlot), unlogged: ALL_FIELDS & ~filledBits(slots) };
 }
 
 /** Every default layout, the most common first (detection tries them in this order). */
@@ -77,6 +89,11 @@ export const LAYOUTS: readonly Layout[] = [
   layout('istio-1.0-tcp', [b(F.response_flags), n(F.bytes_received), n(F.bytes_sent), n(F.duration), q(F.upstream_host), ...ADDRESSES]),
   layout('envoy', [req, n(F.response_code), b(F.response_flags), ...COUNTERS, ...HEADERS]),
 ];
+
+/** The fields the format `name` has no place for when it is a text layout's (its name says which); 0 for the rest, whose lines say. */
+export function layoutUnlogged(name: FormatName): number {
+  return layoutByName(name)?.unlogged ?? 0;
+}
 
 /** The layout with this name, for `--format istio-1.3` and the like. */
 export function layoutByName(name: string): Layout | undefined {

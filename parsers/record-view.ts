@@ -31,6 +31,12 @@ export const F = {
 /** Number of canonical fields. */
 export const FIELD_COUNT = RECORD_KEYS.length;
 
+/** Every field's bit (bit i: field i), as RecordView.unlogged starts for a line whose keys say what it logs. */
+export const ALL_FIELDS = (1 << FIELD_COUNT) - 1;
+
+/** RecordView.unlogged of a custom format's record read back that does not say (an older parse wrote it): not known, so not written. */
+export const UNLOGGED_UNKNOWN = -1;
+
 /** Fields printed as JSON numbers (Istio >= 1.9 typing); everything else is a string or null. */
 export const NUMERIC_FIELDS: ReadonlySet<number> = new Set([F.response_code, F.bytes_received, F.bytes_sent, F.duration]);
 
@@ -62,11 +68,17 @@ export class RecordView {
   format: FormatName = 'istio-1.9';
   /** A JSON line's `upstream_local_address` key when it held no socket (null, or "-"), or a custom format's operator printed empty; 'absent' otherwise. */
   emptySocket: EmptySocket = 'absent';
+  /**
+   * The fields the line's format has no place for, bit i for field i: not logged at all, where a null field the
+   * format has is a value the proxy logged empty. The record says so (`unlogged`), so that an audit of the record
+   * reads the line as an audit of the line does (a JSON line without upstream keys is no local reply).
+   */
+  unlogged = 0;
   /** What the envelope said, or null when the line had none. */
   envelope: Envelope | null = null;
 
-  /** Clears the view for a new line of text-format offsets. */
-  resetText(text: string, format: FormatName): void {
+  /** Clears the view for a new line of text-format offsets; `unlogged` the fields its layout has no place for. */
+  resetText(text: string, format: FormatName, unlogged = 0): void {
     this.text = text;
     this.start.fill(-1);
     this.end.fill(-1);
@@ -77,11 +89,12 @@ export class RecordView {
     }
     this.format = format;
     this.emptySocket = 'absent';
+    this.unlogged = unlogged;
   }
 
-  /** Clears the view for a line whose fields are decoded values. */
-  resetValues(text: string, format: FormatName): void {
-    this.resetText(text, format);
+  /** Clears the view for a line whose fields are decoded values; `unlogged` as resetText's (ALL_FIELDS: its keys say, logs() as read). */
+  resetValues(text: string, format: FormatName, unlogged = 0): void {
+    this.resetText(text, format, unlogged);
     this.values.fill(null);
     this.hasValues = true;
   }
@@ -92,6 +105,11 @@ export class RecordView {
     if (e <= s) return;
     this.start[i] = s;
     this.end[i] = e;
+  }
+
+  /** Marks field `i` as one the line's format logs (a key or operator for it was read), whatever its value. */
+  logs(i: number): void {
+    this.unlogged &= ~(1 << i);
   }
 
   /** Adds a value kept under its own name. */

@@ -12,8 +12,8 @@ import { RECORD_KEYS, type Envelope, type FormatName } from './types.js';
 
 type Json = Record<string, unknown>;
 
-/** Every key a record may hold at its top: the 24 fields, `format`, `extra` (when there is any) and `source` (record-json.ts). */
-const RECORD_VOCABULARY: ReadonlySet<string> = new Set([...RECORD_KEYS, 'format', 'extra', 'source']);
+/** Every key a record may hold at its top: the 24 fields, `format`, `unlogged` and `extra` (when there are any) and `source` (record-json.ts). */
+const RECORD_VOCABULARY: ReadonlySet<string> = new Set([...RECORD_KEYS, 'format', 'unlogged', 'extra', 'source']);
 const FIELD_KEYS: ReadonlySet<string> = new Set(RECORD_KEYS);
 /** The keys of a record's `source`, as record-json.ts writes them. */
 const SOURCE_KEYS: ReadonlySet<string> = new Set(['file', 'line', 'pod', 'namespace', 'container', 'timestamp']);
@@ -38,14 +38,21 @@ export function isParseRecord(value: unknown): boolean {
   const source = objectAt(obj?.['source']);
   if (obj === null || source === null || sourceLine(source) === null || !Object.keys(source).every((k) => SOURCE_KEYS.has(k))) return false;
   const keys = Object.keys(obj);
-  const { format, extra } = obj;
-  return keys.every((k) => RECORD_VOCABULARY.has(k)) && keys.some((k) => FIELD_KEYS.has(k)) && (format === undefined || format === null || typeof format === 'string') && (extra === undefined || objectAt(extra) !== null);
+  const { format, extra, unlogged } = obj;
+  return keys.every((k) => RECORD_VOCABULARY.has(k)) && keys.some((k) => FIELD_KEYS.has(k)) && (format === undefined || format === null || typeof format === 'string') && (extra === undefined || objectAt(extra) !== null) && (unlogged === undefined || unloggedKeys(unlogged) !== null);
+}
+
+/** A record's `unlogged` (the field keys its line's format had no place for), or null when it is no list of field keys. */
+function unloggedKeys(value: unknown): readonly string[] | null {
+  return Array.isArray(value) && value.every((k) => typeof k === 'string' && FIELD_KEYS.has(k)) ? (value as string[]) : null;
 }
 
 /**
  * Reads a record of a records stream into `env` (its source's pod, namespace, container, time, and `env.source`)
- * and returns the access log it holds, as the JSON parser reads one (its `extra` fields back at the top, `format`
- * and `source` taken off); null when the line names no source file and line (jq may have dropped it): then it is
+ * and returns the access log it holds, as the JSON parser reads one (its `extra` fields back at the top, `format`,
+ * `unlogged` and `source` taken off, and the keys `unlogged` names left out, as its line had none of them: the JSON
+ * parser then tells them from keys logged empty, as it does for the line; a record without `unlogged`, of an older
+ * parse, keeps every key); null when the line names no source file and line (jq may have dropped it): then it is
  * read as the JSON access log it is, from the records file's own line. Lenient past the stream's first record, as
  * `jq -c` may have changed a record (`del(.extra)`) without making it any less the line `source` names.
  */
@@ -56,7 +63,8 @@ export function readRecord(value: unknown, env: Envelope): Json | null {
   if (obj === null || source === null || named === null) return null;
   const { file, line } = named;
   const format = obj['format'];
-  env.source = { file, line, format: typeof format === 'string' && FORMAT_NAMES.has(format) ? (format as FormatName) : null };
+  const unlogged = unloggedKeys(obj['unlogged']);
+  env.source = { file, line, format: typeof format === 'string' && FORMAT_NAMES.has(format) ? (format as FormatName) : null, saysUnlogged: unlogged !== null };
   env.pod = stringAt(source['pod']);
   env.namespace = stringAt(source['namespace']);
   env.container = stringAt(source['container']);
@@ -64,11 +72,12 @@ export function readRecord(value: unknown, env: Envelope): Json | null {
   // No prototype: a hostile `"__proto__"` key is then a field like any other, as JSON.parse leaves it.
   const fields = Object.create(null) as Json;
   for (const [key, v] of Object.entries(obj)) {
-    if (key === 'format' || key === 'source') continue;
+    if (key === 'format' || key === 'source' || key === 'unlogged') continue;
     const extra = key === 'extra' ? objectAt(v) : null;
     if (extra === null) fields[key] = v;
     else for (const [name, x] of Object.entries(extra)) fields[name] = x;
   }
+  if (unlogged !== null) for (const key of unlogged) delete fields[key];
   return fields;
 }
 

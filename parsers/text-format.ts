@@ -38,7 +38,7 @@ export class TextFormatParser {
   parse(line: string, view: RecordView): MalformedReason | null {
     if (this.fast !== null && this.fast(line, this.last.name, this.spanStart, this.spanEnd)) {
       // The fast reader took the line as the previous line's layout: the same ranges applyTokens sets.
-      view.resetText(line, this.last.name);
+      view.resetText(line, this.last.name, this.last.unlogged);
       for (let f = 0; f < FIELD_COUNT; f++) if ((this.spanStart[f] as number) >= 0) view.setRange(f, this.spanStart[f] as number, this.spanEnd[f] as number);
       return null;
     }
@@ -106,7 +106,7 @@ function isTruncatedPrefix(line: string, t: Tokens, view: RecordView, layouts: r
   const have = t.count - 1;
   return layouts.some((l) => {
     if (have >= l.slots.length || !signatureMatches(l, t, have)) return false;
-    view.resetText(line, l.name);
+    view.resetText(line, l.name, l.unlogged);
     for (let i = 0; i < have - 1; i++) {
       if (applySlot(l, i, view, t.start[i + 1] as number, t.end[i + 1] as number) !== null) return false;
     }
@@ -116,7 +116,7 @@ function isTruncatedPrefix(line: string, t: Tokens, view: RecordView, layouts: r
 
 /** Fills the view from tokens; tokens beyond the layout are kept as `trailing_1`, `trailing_2`, ... */
 function applyTokens(layout: Layout, line: string, t: Tokens, view: RecordView, used: number): MalformedReason | null {
-  view.resetText(line, layout.name);
+  view.resetText(line, layout.name, layout.unlogged);
   view.setRange(F.start_time, t.start[0] as number, t.end[0] as number);
   for (let i = 0; i < layout.slots.length; i++) {
     const reason = applySlot(layout, i, view, t.start[i + 1] as number, t.end[i + 1] as number);
@@ -222,7 +222,7 @@ function applyAnchored(layout: Layout, line: string, t: Tokens, view: RecordView
   if (line.charCodeAt(pos) !== 34 || line.charCodeAt(end - 1) !== 34 || end - 1 <= pos) return 'field-count';
   ranges[2 * ua] = pos + 1;
   ranges[2 * ua + 1] = end - 1;
-  view.resetText(line, layout.name);
+  view.resetText(line, layout.name, layout.unlogged);
   view.setRange(F.start_time, t.start[0] as number, t.end[0] as number);
   for (let i = 0; i < slots.length; i++) {
     const reason = applySlot(layout, i, view, ranges[2 * i] as number, ranges[2 * i + 1] as number);

@@ -118,6 +118,8 @@ export interface RecordSource {
   line: number;
   /** The record's `format`, when it names one the parser gives; null when it names none (read then as Istio's JSON). */
   format: FormatName | null;
+  /** The record has `unlogged` (a parse that says which keys its line did not log wrote it): its null fields are values logged empty. */
+  saysUnlogged: boolean;
 }
 
 /** What a tooling envelope around a line said (kubectl --timestamps/--prefix, CRI, Docker json-file, stern). */

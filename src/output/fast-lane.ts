@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { F, FIELD_COUNT, LAYOUTS, RECORD_KEYS, type Layout } from '../../parsers/index.js';
-import { IS_NUMERIC, KEY_BYTES, KEY_NULL_BYTES, LINE_KEY } from './record-keys.js';
+import { IS_NUMERIC, KEY_BYTES, KEY_NULL_BYTES, LINE_KEY, UNLOGGED_OPEN, unloggedBytes } from './record-keys.js';
 
 /**
  * `parse`'s fast lane for plain default-format text lines and plain Istio JSON lines, run in
@@ -98,12 +98,15 @@ function tables(): Uint8Array {
   [head[4], head[5]] = addString(LINE_KEY);
   [head[6], head[7]] = addString(Buffer.from(',"format":"istio-json"'));
   [head[8], head[9]] = addString(Buffer.from(',"extra":{'));
+  [head[10], head[11]] = addString(UNLOGGED_OPEN);
   LANE_LAYOUTS.forEach((layout: Layout, i) => {
     if (layout.slots.length > MAX_SLOTS) throw new Error(`fast lane: layout ${layout.name} has too many tokens`);
     const at = T_LAYOUTS + i * LAYOUT_SIZE;
     head[at / 4] = layout.slots.length;
     new BigUint64Array(head.buffer, at + 8, 1)[0] = [...layout.signature].reduceRight((mask, q) => (mask << 1n) | (q === 'q' ? 1n : 0n), 0n);
-    [head[at / 4 + 4], head[at / 4 + 5]] = addString(Buffer.from(`,"format":"${layout.name}"`));
+    // The layout's `unlogged` follows its format name: one copy per line, none for 1.9's, which logs every key.
+    const unlogged = layout.unlogged === 0 ? Buffer.alloc(0) : unloggedBytes(layout.unlogged);
+    [head[at / 4 + 4], head[at / 4 + 5]] = addString(Buffer.concat([Buffer.from(`,"format":"${layout.name}"`), unlogged]));
     const extraSlot = layout.slots.findIndex((slot) => slot.kind === 'quoted-extra');
     head[at / 4 + 6] = extraSlot < 0 ? -1 : extraSlot + 1; // its token
     if (extraSlot >= 0) [head[at / 4 + 8], head[at / 4 + 9]] = addString(Buffer.from(`,"extra":{${JSON.stringify(layout.slots[extraSlot]?.extra)}:`));

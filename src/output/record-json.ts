@@ -1,12 +1,12 @@
-import { FIELD_COUNT, LineRecord, type AccessRecord, type Envelope, type ExtraValue, type FormatName, type RecordView } from '../../parsers/index.js';
+import { FIELD_COUNT, LineRecord, UNLOGGED_UNKNOWN, type AccessRecord, type Envelope, type ExtraValue, type FormatName, type RecordView } from '../../parsers/index.js';
 import type { StreamInfo } from '../types.js';
 import { ByteSink } from './byte-sink.js';
 import { laneKeptFields } from './fast-lane.js';
-import { IS_NUMERIC, KEY_BYTES, KEY_NULL_BYTES, LINE_KEY } from './record-keys.js';
+import { IS_NUMERIC, KEY_BYTES, KEY_NULL_BYTES, LINE_KEY, UNLOGGED_MAX_BYTES, unloggedBytes } from './record-keys.js';
 
 /**
  * Writes one record exactly as `egress-audit parse` prints it: the 24 Istio JSON keys, `format`,
- * `extra` (only when there is any) and `source`. Reports embed the same text, so they always agree.
+ * `unlogged` (the keys its line's format has no place for, when there are any), `extra` (only when there is any) and `source`. Reports embed the same text, so they always agree.
  * This is the hottest loop of `parse`: one capacity check per record, then plain byte stores.
  */
 
@@ -17,8 +17,8 @@ const NAMESPACE_KEY = Buffer.from(',"namespace":');
 const CONTAINER_KEY = Buffer.from(',"container":');
 const TIMESTAMP_KEY = Buffer.from(',"timestamp":');
 const END = Buffer.from('}}');
-/** Bytes a record needs beyond 6 per character of its text: keys, punctuation, numbers. */
-const FIXED_BYTES = 1024;
+/** Bytes a record needs beyond 6 per character of its text: keys, punctuation, numbers, `unlogged`. */
+const FIXED_BYTES = 1024 + UNLOGGED_MAX_BYTES;
 
 /** Per-stream constant parts of `source`, encoded once. */
 export interface SourcePrefix {
@@ -88,10 +88,21 @@ export function writeRecordJson(sink: ByteSink, view: RecordView, source: Source
   sink.reserve(view.text.length * 6 + FIXED_BYTES + source.file.length);
   if (view.hasValues) writeValues(sink, view);
   else writeRanges(sink, view.text, view.start, view.end);
-  sink.bytes(FORMAT_KEY);
-  sink.jsonString(view.format);
+  writeFormat(sink, view.format, view.unlogged);
   if (view.extraNames.length > 0) writeExtras(sink, view.extraNames, view.extraValues);
   writeSource(sink, view.envelope, source, line);
+}
+
+/**
+ * Appends `,"format":...` and `,"unlogged":[...]`: the keys the line's format has no place for, when there are any,
+ * and on every record of a custom format (`[]` when it logs all 24), so that a reader of the record tells that
+ * format's empty socket from one it does not log, where a record without the key is one an older parse wrote
+ * (UNLOGGED_UNKNOWN: such a record read back, written again without it).
+ */
+function writeFormat(sink: ByteSink, format: FormatName, unlogged: number): void {
+  sink.bytes(FORMAT_KEY);
+  sink.jsonString(format);
+  if ((unlogged !== 0 || format === 'custom') && unlogged !== UNLOGGED_UNKNOWN) sink.bytes(unloggedBytes(unlogged));
 }
 
 /** Appends `,"source":{...}}`: what the stream knows, overridden by the line's envelope. */
@@ -137,6 +148,8 @@ const NULL_SOURCE_TAIL = Buffer.from(',"pod":null,"namespace":null,"container":n
 export interface KeptRecord {
   readonly record: AccessRecord;
   readonly format: FormatName;
+  /** The fields its line's format has no place for (RecordView.unlogged). */
+  readonly unlogged: number;
   readonly line: number;
   readonly pod: string | null;
   readonly namespace: string | null;
@@ -203,8 +216,7 @@ export function writeKeptRecordUnchecked(sink: ByteSink, e: KeptRecord, source: 
       r.spansInto(keptStart, keptEnd);
       writeRanges(sink, r.text, keptStart, keptEnd);
     }
-    sink.bytes(FORMAT_KEY);
-    sink.jsonString(e.format);
+    writeFormat(sink, e.format, e.unlogged);
     writeSourceFields(sink, source, e.line, e.pod, e.namespace, e.container, e.timestamp);
     return;
   }
@@ -233,8 +245,7 @@ export function writeKeptRecordUnchecked(sink: ByteSink, e: KeptRecord, source: 
   field(sink, 21, r.downstream_remote_address);
   field(sink, 22, r.requested_server_name);
   field(sink, 23, r.route_name);
-  sink.bytes(FORMAT_KEY);
-  sink.jsonString(e.format);
+  writeFormat(sink, e.format, e.unlogged);
   if (r.extra !== undefined) writeExtras(sink, Object.keys(r.extra), Object.values(r.extra));
   writeSourceFields(sink, source, e.line, e.pod, e.namespace, e.container, e.timestamp);
 }

@@ -1,4 +1,4 @@
-import { keepRecord, recordLogName, type AccessRecord, type Envelope, type FormatName, type EmptySocket, type RecordSource, type RecordView } from '../../parsers/index.js';
+import { keepRecord, layoutUnlogged, recordLogName, UNLOGGED_UNKNOWN, type AccessRecord, type Envelope, type FormatName, type EmptySocket, type RecordSource, type RecordView } from '../../parsers/index.js';
 import type { Entry, Role, StreamInfo } from '../types.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { keptRecordBound, sourcePrefix, writeKeptRecordJson, writeKeptRecordUnchecked, writeRecordJson, type KeptRecord, type SourcePrefix } from '../output/record-json.js';
@@ -36,6 +36,8 @@ export class BuiltEntry implements Entry, EntryJsonBytes {
     readonly record: AccessRecord,
     readonly format: FormatName,
     readonly emptySocket: EmptySocket,
+    /** The fields its line's format has no place for (RecordView.unlogged), which its record JSON names. */
+    readonly unlogged: number,
     readonly file: string,
     readonly line: number,
     readonly pod: string | null,
@@ -134,7 +136,7 @@ export class EntryBuilder {
     if (Number.isNaN(writableMs(endMs))) endMs = startMs;
     else if (Number.isNaN(writableMs(startMs))) startMs = endMs;
     const bytes = this.withJson ? this.recordJson(view, lineNo) : null;
-    return new BuiltEntry(record, view.format, view.emptySocket, this.info.name, lineNo, pod, namespace, container, timestamp, role, startMs, endMs, raw, bytes, this.withJson && bytes === null ? this : null);
+    return new BuiltEntry(record, view.format, view.emptySocket, view.unlogged, this.info.name, lineNo, pod, namespace, container, timestamp, role, startMs, endMs, raw, bytes, this.withJson && bytes === null ? this : null);
   }
 
   /**
@@ -153,13 +155,21 @@ export class EntryBuilder {
 
   /**
    * A record read back as the line `source` names: its format as that line's (a text layout's `-` socket reads as
-   * the layout says, so none is marked empty), its envelope as that line's (records-envelope.ts filled it).
+   * the layout says, so none is marked empty, and what it does not log is what the layout has no place for), its
+   * envelope as that line's (records-envelope.ts filled it). A custom format's socket that the record has, null, is
+   * one the proxy logged empty, as the custom parser reads it, when the record says what its format did not log
+   * (its keys are then left out); a record of an older parse does not, and reads as it always did, not logged.
    */
   private fromRecord(view: RecordView, env: Envelope, source: RecordSource, raw: string): BuiltEntry {
-    if (source.format !== null && source.format !== 'istio-json') {
-      view.format = source.format;
+    const format = source.format;
+    if (format === 'custom') {
+      view.emptySocket = source.saysUnlogged && view.emptySocket !== 'absent' ? 'custom' : 'absent';
+      if (!source.saysUnlogged) view.unlogged = UNLOGGED_UNKNOWN;
+    } else if (format !== null && format !== 'istio-json') {
       view.emptySocket = 'absent';
+      view.unlogged = layoutUnlogged(format);
     }
+    if (format !== null) view.format = format;
     return this.enveloped(view, env, source.line, raw);
   }
 

@@ -124,6 +124,12 @@ describe('the fast lanes write exactly what the general parser writes, or declin
       expect(got, line).toBe(general(line, 7));
     }
     expect(fast(lane, lines[2] as string, 7)).toContain('"extra":{"istio_policy_status":"UNAVAILABLE:no healthy upstream"}');
+    // Each layout's record names the keys it has no place for after its format (1.9's, which has all 24, none), before its extra.
+    expect(fast(lane, lines[0] as string, 7)).toContain('"format":"istio-1.9","source"');
+    expect(fast(lane, lines[2] as string, 7)).toContain('"format":"istio-1.3","unlogged":["response_code_details","connection_termination_details"],"extra"');
+    expect(fast(lane, lines[3] as string, 7)).toContain(
+      '"format":"envoy","unlogged":["response_code_details","connection_termination_details","upstream_transport_failure_reason","upstream_cluster","upstream_local_address","downstream_local_address","downstream_remote_address","requested_server_name","route_name"],"source"',
+    );
   });
 
   it.each([
@@ -193,6 +199,10 @@ describe('the fast lanes write exactly what the general parser writes, or declin
     expect(got).toContain('"method":null,'); // Istio 1.1.0-1.1.2 logged the time under "method"
     expect(got).toContain('"upstream_cluster":"outbound|443||x.com","upstream_local');
     expect(got).toContain('"extra":{"a":1,"b":true,"c":false,"d":null,"e":null,"f":"","g":"text","":0}');
+    // The keys the line does not have, named after its format, as the general writer names them.
+    expect(got).toContain(
+      '"format":"istio-json","unlogged":["path","protocol","response_code_details","connection_termination_details","upstream_transport_failure_reason","bytes_received","bytes_sent","x_forwarded_for","user_agent","request_id","upstream_local_address","downstream_local_address","downstream_remote_address","requested_server_name","route_name"],"extra"',
+    );
   });
 
   it('leaves every line to the general parser that its --format does not let it take', () => {

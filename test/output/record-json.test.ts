@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineParser, toRecord, type FormatSpec } from '../../parsers/index.js';
+import { LineParser, RECORD_KEYS, toRecord, type FormatSpec } from '../../parsers/index.js';
 import { ByteSink } from '../../src/output/byte-sink.js';
 import { sourcePrefix, writeRecordJson } from '../../src/output/record-json.js';
 import type { StreamInfo } from '../../src/types.js';
@@ -31,9 +31,11 @@ describe('the byte-level NDJSON writer', () => {
       writeRecordJson(sink, parser.view, prefix, i + 1);
       const text = sink.text();
       const env = parser.view.envelope;
+      const unlogged = RECORD_KEYS.filter((_, f) => (parser.view.unlogged & (1 << f)) !== 0);
       const expected = {
         ...toRecord(parser.view),
         format: parser.view.format,
+        ...(unlogged.length > 0 ? { unlogged } : {}),
         source: { file: info.name, line: i + 1, pod: env?.pod ?? 'p', namespace: 'ns', container: env?.container ?? 'istio-proxy', timestamp: env?.timestamp ?? null },
       };
       expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(expected)));

@@ -89,3 +89,47 @@ describe("parse's records read back by an audit are envelopes naming the line th
     expect(Object.keys(got?.extra ?? {})).toEqual(['format', 'source']);
   });
 });
+
+describe("a record's `unlogged` (the keys its line's format did not log) read back", () => {
+  /** One record read as an audit reads it (`judges`): what became of it, the view's unlogged fields and empty socket, and whether its source said. */
+  function judged(line: Record<string, unknown>): { outcome: string; reason: string; unlogged: string[]; emptySocket: string; says: boolean | undefined } {
+    const parser = new LineParser(resolveFormat('auto') as FormatSpec, 65536, { readsRecords: true, judges: true });
+    const outcome = parser.parse(JSON.stringify(line));
+    const view = parser.view;
+    return { outcome, reason: parser.reason, unlogged: RECORD_KEYS.filter((_, f) => (view.unlogged & (1 << f)) !== 0), emptySocket: view.emptySocket, says: view.envelope?.source?.saysUnlogged };
+  }
+
+  /** A record of an Istio JSON line that had only these keys, as a parse that says what its line did not log writes it. */
+  function marked(fields: Record<string, unknown>): Record<string, unknown> {
+    const r = record(fields, {}, 'istio-json');
+    const unlogged = RECORD_KEYS.filter((k) => !(k in fields));
+    return Object.fromEntries(Object.entries(r).flatMap(([k, v]) => (k === 'source' ? [['unlogged', unlogged], [k, v]] : [[k, v]])));
+  }
+
+  it('leaves the keys it names out, as its line had none: no upstream key at all is no-upstream, as the line is (not a local reply)', () => {
+    const { upstream_cluster: _, ...noUpstream } = FIELDS;
+    expect(judged(marked(noUpstream))).toMatchObject({ outcome: 'malformed', reason: 'no-upstream', says: true });
+    // The same record from an older parse (no `unlogged`): every key there, null, read as it always was.
+    expect(judged(record(noUpstream, {}, 'istio-json'))).toMatchObject({ outcome: 'record', unlogged: [], emptySocket: 'null', says: false });
+  });
+
+  it('tells a socket the line did not log from one it logged empty, as the JSON parser tells them in the line', () => {
+    const without = judged(marked(FIELDS));
+    expect(without).toMatchObject({ outcome: 'record', emptySocket: 'absent', says: true });
+    expect(without.unlogged).toEqual(RECORD_KEYS.filter((k) => !(k in FIELDS)));
+    const empty = judged(marked({ ...FIELDS, upstream_local_address: null }));
+    expect(empty).toMatchObject({ outcome: 'record', emptySocket: 'null', says: true });
+    expect(empty.unlogged).not.toContain('upstream_local_address');
+  });
+
+  it('makes a records stream with it, and only when it is a list of record keys: anything else there is a JSON access log of the stream', () => {
+    expect(judged(marked(FIELDS)).says).toBe(true);
+    for (const bad of [['not_a_key'], 'upstream_host', [1], { upstream_host: true }]) {
+      const line = { ...marked(FIELDS), unlogged: bad };
+      const parser = new LineParser(resolveFormat('auto') as FormatSpec, 65536, { readsRecords: true, judges: true });
+      expect(parser.parse(JSON.stringify(line))).toBe('record');
+      expect(parser.view.envelope).toBeNull();
+      expect(parser.view.extraNames).toEqual(expect.arrayContaining(['format', 'unlogged', 'source']));
+    }
+  });
+});

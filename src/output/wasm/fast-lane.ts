@@ -14,6 +14,7 @@ const T_FIELD_COUNT: usize = 4;
 const T_LINE_KEY: usize = 16; // offset, length
 const T_JSON_FORMAT: usize = 24; // `,"format":"istio-json"`: offset, length
 const T_EXTRA_OPEN: usize = 32; // `,"extra":{`: offset, length
+const T_UNLOGGED_OPEN: usize = 40; // `,"unlogged":[`: offset, length
 const T_LAYOUTS: usize = 64; // LAYOUT_SIZE bytes each
 // Per layout: token count after the time (i32), quoting mask (u64 at 8: bit k-1 set when token k is
 // quoted), `,"format":"..."` (offset, length at 16), the token of the mixer status or -1 (at 24),
@@ -613,16 +614,45 @@ function jsonFields(p: usize): usize {
   return p;
 }
 
+/** Before an item of a record's `unlogged` or `extra`: the list's opening (`open`, a table string) for the first, a comma after it for the rest. */
+@inline function listItem(p: usize, first: bool, open: usize): usize {
+  if (first) return copyTable(p, open);
+  store<u8>(p, 44);
+  return p + 1;
+}
+
+/** After the items of `unlogged` or `extra`: its closing byte, unless it had none (then nothing was written). */
+@inline function listEnd(p: usize, first: bool, close: u8): usize {
+  if (first) return p;
+  store<u8>(p, close);
+  return p + 1;
+}
+
+/** The record keys the line has no key for, as `,"unlogged":["key",...]` (record order), as the general writer names them; nothing when it has every one. */
+function jsonUnlogged(p: usize): usize {
+  const count = t32(T_FIELD_COUNT);
+  let first = true;
+  for (let f = 0; f < count; f++) {
+    if (load<i8>(slotOf + <usize>f) >= 0) continue;
+    p = listItem(p, first, T_UNLOGGED_OPEN);
+    first = false;
+    const at = fieldAt(f);
+    const length = <usize>load<i32>(at + 24);
+    store<u8>(p, QUOTE);
+    copy(p + 1, tables + <usize>load<i32>(at + 20), length);
+    p += length + 1;
+    store<u8>(p, QUOTE);
+    p++;
+  }
+  return listEnd(p, first, 93); // ]
+}
+
 /** Keys without a record field go under `extra`, in line order, as the general parser keeps them ("-" as null). */
 function jsonExtras(p: usize): usize {
   let first = true;
   for (let k = 0; k < keyCount; k++) {
     if (load<i8>(keyField + <usize>k) >= 0) continue;
-    if (first) p = copyTable(p, T_EXTRA_OPEN);
-    else {
-      store<u8>(p, 44);
-      p++;
-    }
+    p = listItem(p, first, T_EXTRA_OPEN);
     first = false;
     p = copyString(get32(keyStart, k), get32(keyEnd, k), p);
     store<u8>(p, 58);
@@ -639,11 +669,7 @@ function jsonExtras(p: usize): usize {
       p += <usize>(e - s);
     }
   }
-  if (!first) {
-    store<u8>(p, 125);
-    p++;
-  }
-  return p;
+  return listEnd(p, first, 125); // }
 }
 
 /** `{"log":`: Docker's json-file envelope, which the general parser unwraps. */
@@ -702,7 +728,7 @@ function jsonLine(pos: i32, end: i32, p: usize, maxLength: i32): usize {
   lineEnd = nl;
   const q = jsonFields(p);
   if (q == 0) return 0;
-  return jsonExtras(copyTable(q, T_JSON_FORMAT));
+  return jsonExtras(jsonUnlogged(copyTable(q, T_JSON_FORMAT)));
 }
 
 /**
