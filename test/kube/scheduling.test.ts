@@ -131,7 +131,7 @@ describe('--max-streams slots', () => {
 
 /** The live run's coverage facts when everything was seen. */
 const plan = planWatch(watchFilters({ namespace: ['shop'], allNamespaces: false, selector: null, podQuery: null, gatewayNamespace: 'istio-system', gatewaySelector: 'istio=egressgateway' }), null);
-const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, gatewayProblem: null, serviceEntries: [], maxStreams: 500, unfollowed: [], preempted: [], failingViews: [], cutShort: [], refusal: null };
+const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, gatewayProblem: null, serviceEntries: [], maxStreams: 500, unfollowed: [], preempted: [], failingViews: [], cutShort: [], unreadInstances: [], refusal: null };
 
 /** An egress gateway pod that is scheduled but whose istio-proxy has not started yet (the follower waits). */
 const STARTING_GATEWAY: KubePod = {
@@ -340,6 +340,14 @@ describe('live coverage statements', () => {
     expect(w).toHaveLength(1);
     expect(w[0]?.code).toBe('no-egress-gateway-pod');
     expect(w[0]?.message).toMatch(/--gateway-selector istio=egressgateway was found in namespace istio-system \(cannot list pods/);
+  });
+
+  it('names the containers whose instances could not be read, with how many, sorted', () => {
+    const w = liveWarnings({ ...base, unreadInstances: [{ label: 'shop/cart-2', count: 2 }, { label: 'shop/cart-1', count: 1 }] });
+    expect(w).toEqual([{
+      code: 'instances-unread',
+      message: 'The logs of 3 container instances could not be read, in whole or in part: the container restarted more than once while its log stream was down, and the API serves only the current and the previous instance, so what those instances logged meanwhile was not audited: shop/cart-1 istio-proxy (1 instance), shop/cart-2 istio-proxy (2 instances).',
+    }]);
   });
 
   it('names the containers --max-streams left unfollowed', () => {

@@ -1,8 +1,9 @@
 // `egress-audit watch` keeps following as the (fake) cluster changes: restarts, drops, deletions, new pods,
 // 410 relists, native sidecars, late starters. Every check counts lines: each written line exactly once.
+import { readFileSync } from 'node:fs';
 import { describe, expect } from 'vitest';
 import type { FakeApiServer, FakePod, FakePodSpec, RecordedRequest } from '../fake-apiserver/index.js';
-import { clusterIt, internalLine, lineCounts, parseNdjson, startWatch, warnings, type WatchRun } from './helpers.js';
+import { clusterIt, internalLine, lineCounts, parseNdjson, startWatch, tempDir, warnings, type WatchRun } from './helpers.js';
 
 let ipSeq = 0;
 
@@ -71,6 +72,72 @@ describe.concurrent('watch: following a changing cluster (fake API server)', () 
     const { code, stdout } = await run.exited;
     expect(requestIds(stdout)).toEqual(ids(0, 7));
     expect(api.requests.some((r) => isLog(pod)(r) && r.query['previous'] === 'true' && r.status === 200)).toBe(true);
+    expect(code).toBe(0);
+  });
+
+  clusterIt('reports the instance lost when the container restarted twice while the stream was down (instances-unread, in every report; was silent)', async ({ api, kubeconfig }) => {
+    const pod = sidecarPod(api, 'twice', 'cart-1');
+    const dir = tempDir();
+    const run = startWatch(['-n', 'twice', '--gateway-namespace', 'twice-gw', '-o', 'ndjson', '--fail-on', 'instances-unread', '--report', `sarif=${dir}/r.sarif`, '--report', `junit=${dir}/r.xml`], { KUBECONFIG: kubeconfig });
+    await followedTimes(api, pod, 1);
+    pod.appendLog('istio-proxy', lines(0, 2));
+    await run.waitForStdout((t) => flowCount(t) >= 2);
+    const before = api.requests.length;
+    const allow = api.setForbidden({ resource: 'pods/log', namespace: 'twice', name: 'cart-1' });
+    api.dropConnections({ kind: 'log', namespace: 'twice', pod: 'cart-1' });
+    pod.appendLog('istio-proxy', lines(2, 3)); // the rest of instance 0: nothing serves it once two restarts are past
+    pod.restart('istio-proxy');
+    pod.appendLog('istio-proxy', lines(5, 2)); // instance 1: the previous instance, read with previous=true
+    pod.restart('istio-proxy');
+    pod.appendLog('istio-proxy', lines(7, 2)); // instance 2: the current one
+    await api.waitUntil(() => api.requests.slice(before).some((r) => isLog(pod)(r) && r.status === 403));
+    allow();
+    await followedTimes(api, pod, 2);
+    await run.waitForStdout((t) => flowCount(t) >= 6);
+    run.interrupt();
+    const { code, stdout, stderr } = await run.exited;
+    expect(requestIds(stdout)).toEqual([...ids(0, 2), ...ids(5, 4)].sort());
+    const message = 'The logs of 1 container instance could not be read, in whole or in part: the container restarted more than once while its log stream was down, and the API serves only the current and the previous instance, so what that instance logged meanwhile was not audited: twice/cart-1 istio-proxy (1 instance).';
+    expect(warnings(parseNdjson(stdout).report)).toContainEqual({ code: 'instances-unread', message });
+    expect(stderr).toContain('the istio-proxy container of twice/cart-1 restarted 2 times while its log stream was down');
+    expect(code).toBe(1); // --fail-on instances-unread
+    const sarif = JSON.parse(readFileSync(`${dir}/r.sarif`, 'utf8')) as { runs: { invocations: { toolExecutionNotifications: { descriptor: { id: string }; message: { text: string }; level: string }[] }[] }[] };
+    expect(sarif.runs[0]?.invocations[0]?.toolExecutionNotifications).toContainEqual({ descriptor: { id: 'instances-unread' }, message: { text: message }, level: 'error' });
+    expect(readFileSync(`${dir}/r.xml`, 'utf8')).toMatch(/<testcase name="instances-unread"[^>]*>\s*<failure/);
+  });
+
+  clusterIt('reports no instance lost for one restart while the stream was down, nor for two once the instance was read to its end', async ({ api, kubeconfig }) => {
+    const once = sidecarPod(api, 'nolost', 'cart-1');
+    const drained = sidecarPod(api, 'nolost', 'cart-2');
+    const run = watch(kubeconfig, 'nolost');
+    await followedTimes(api, once, 1);
+    await followedTimes(api, drained, 1);
+    // One restart while cart-1's stream is down: previous=true serves the rest of the instance it was on.
+    const before = api.requests.length;
+    const allow = api.setForbidden({ resource: 'pods/log', namespace: 'nolost', name: 'cart-1' });
+    api.dropConnections({ kind: 'log', namespace: 'nolost', pod: 'cart-1' });
+    once.appendLog('istio-proxy', lines(0, 2));
+    once.restart('istio-proxy');
+    once.appendLog('istio-proxy', lines(2, 2));
+    await api.waitUntil(() => api.requests.slice(before).some((r) => isLog(once)(r) && r.status === 403));
+    allow();
+    // cart-2's instance stops and is read to its end; then two restarts before the follower looks again: previous=true serves the one between.
+    drained.appendLog('istio-proxy', lines(10, 2));
+    const stopped = api.requests.length;
+    api.setContainerState('nolost', 'cart-2', 'istio-proxy', 'terminated', { reason: 'Error', exitCode: 1 });
+    await api.waitUntil(() => api.requests.slice(stopped).some((r) => r.verb === 'get' && r.subresource === undefined && r.name === 'cart-2' && r.status === 200));
+    drained.restart('istio-proxy');
+    drained.appendLog('istio-proxy', lines(12, 2));
+    drained.restart('istio-proxy');
+    drained.appendLog('istio-proxy', lines(14, 2));
+    await followedTimes(api, once, 2);
+    await followedTimes(api, drained, 2);
+    await run.waitForStdout((t) => flowCount(t) >= 10);
+    run.interrupt();
+    const { code, stdout, stderr } = await run.exited;
+    expect(requestIds(stdout)).toEqual([...ids(0, 4), ...ids(10, 6)].sort());
+    expect(warnings(parseNdjson(stdout).report).map((w) => w.code)).not.toContain('instances-unread');
+    expect(stderr).not.toContain('while its log stream was down');
     expect(code).toBe(0);
   });
 
@@ -206,6 +273,20 @@ describe.concurrent('watch: following a changing cluster (fake API server)', () 
     pod.appendLog('istio-proxy', lines(2, 1, after), after);
     const { code, stdout } = await startWatch(['-n', 'sincerestart', '--gateway-namespace', 'sincerestart-gw', '-o', 'ndjson', '--fail-on', 'none', '--since', '5m', '--duration', '2s'], { KUBECONFIG: kubeconfig }).exited;
     expect(requestIds(stdout)).toEqual(ids(0, 3));
+    expect(code).toBe(0);
+  });
+
+  clusterIt('does not count restarts before the run as instances lost (two before it, --since reads the previous one)', async ({ api, kubeconfig }) => {
+    const pod = sidecarPod(api, 'sincetwice', 'cart-1');
+    const before = new Date(Date.now() - 120_000);
+    const after = new Date(Date.now() - 60_000);
+    pod.appendLog('istio-proxy', lines(0, 2, before), before);
+    pod.restart('istio-proxy');
+    pod.appendLog('istio-proxy', lines(2, 1, after), after);
+    pod.restart('istio-proxy');
+    const { code, stdout } = await startWatch(['-n', 'sincetwice', '--gateway-namespace', 'sincetwice-gw', '-o', 'ndjson', '--fail-on', 'instances-unread', '--since', '5m', '--duration', '2s'], { KUBECONFIG: kubeconfig }).exited;
+    expect(requestIds(stdout)).toEqual(ids(2, 1));
+    expect(warnings(parseNdjson(stdout).report).map((w) => w.code)).not.toContain('instances-unread');
     expect(code).toBe(0);
   });
 });

@@ -10,7 +10,7 @@ import type { AuditSettings, LogStream, RoleAssignment, Source } from '../../typ
 import { AsyncQueue } from './async-queue.js';
 import type { KubeApiError } from './api-errors.js';
 import type { KubeHttp } from './kube-http.js';
-import { liveWarnings } from './live-coverage.js';
+import { liveWarnings, type UnreadInstances } from './live-coverage.js';
 import { throttleNotices } from './notice-throttle.js';
 import type { FollowerDeps, LiveStats } from './follower-deps.js';
 import { LogFollower } from './log-follower.js';
@@ -63,6 +63,8 @@ export class KubeSource implements Source {
   private readonly gatewaysFollowed = new Set<string>();
   /** Streams the hard stop cut before they had read up to the stop (of followers already forgotten). */
   private readonly cut: string[] = [];
+  /** Containers with instances that could not be read (of followers already forgotten). */
+  private readonly unread: UnreadInstances[] = [];
 
   constructor(private readonly o: KubeSourceOptions) {
     this.registry = new PodRegistry(this.index, { changed: (pod) => this.consider(pod), gone: () => undefined });
@@ -119,6 +121,7 @@ export class KubeSource implements Source {
     for (const [uid, f] of this.followers) {
       if (f.done && this.registry.get(f.label)?.facts.uid !== uid) {
         if (f.cutShort) this.cut.push(f.label);
+        if (f.unreadInstances > 0) this.unread.push({ label: f.label, count: f.unreadInstances });
         this.followers.delete(uid);
       }
     }
@@ -155,6 +158,7 @@ export class KubeSource implements Source {
       unfollowed: this.slots.neverGranted(),
       preempted: this.slots.preempted(),
       cutShort: [...this.cut, ...[...this.followers.values()].filter((f) => f.cutShort).map((f) => f.label)],
+      unreadInstances: [...this.unread, ...[...this.followers.values()].filter((f) => f.unreadInstances > 0).map((f) => ({ label: f.label, count: f.unreadInstances }))],
       failingViews: [...this.views.sidecars, ...this.views.gateways].filter((v) => v.listed && v.failure !== null).map((v) => `${v.what}: ${v.failure as string}`),
       refusal: this.refusal,
     });
