@@ -11,6 +11,7 @@ import { AsyncQueue } from './async-queue.js';
 import type { KubeApiError } from './api-errors.js';
 import type { KubeHttp } from './kube-http.js';
 import { liveWarnings, type UnreadInstances } from './live-coverage.js';
+import type { CompleteUpTo, HoldLimits } from './live-driver.js';
 import { throttleNotices } from './notice-throttle.js';
 import type { FollowerDeps, LiveStats } from './follower-deps.js';
 import { LogFollower } from './log-follower.js';
@@ -35,6 +36,8 @@ export interface KubeSourceOptions {
   maxStreams: number;
   /** How long a follow whose container instance is over may stay silent before it is taken as dead (log-reader.ts). */
   deadFollowMs: number;
+  /** How long late streams may hold log time back (live-driver.ts). */
+  holds: HoldLimits;
   /** How long following waits at the start for ServiceEntries a transient failure keeps from being read (service-entries.ts). */
   serviceEntryWaitMs: number;
   hardStop: AbortSignal;
@@ -127,11 +130,19 @@ export class KubeSource implements Source {
     }
   }
 
-  /** Log time (ms) up to which every followed stream has delivered its lines (Infinity: none holds back). */
-  completeUpTo(now: number): number {
-    let min = Number.POSITIVE_INFINITY;
-    for (const f of this.followers.values()) min = Math.min(min, f.completeUpTo(now));
-    return min;
+  /** Log time (ms) up to which the followed egress gateways, and the other streams, have delivered their lines (Infinity: none holds back). */
+  completeUpTo(now: number): CompleteUpTo {
+    const complete = { gateways: Number.POSITIVE_INFINITY, others: Number.POSITIVE_INFINITY };
+    for (const f of this.followers.values()) {
+      const kind = f.info.role?.role === 'egress-gateway' ? 'gateways' : 'others';
+      complete[kind] = Math.min(complete[kind], f.completeUpTo(now));
+    }
+    return complete;
+  }
+
+  /** How long late streams may hold log time back (live-driver.ts). */
+  get holds(): HoldLimits {
+    return this.o.holds;
   }
 
   /** Why the run had to stop early (the API server refused the credentials, which cannot be renewed), or null. */
