@@ -33,6 +33,31 @@ function requestIds(stdout: string): string[] {
   return parseNdjson(stdout).flows.map((f) => (f['sidecar'] as { request_id: string }).request_id).sort();
 }
 
+/** Takes `pod`'s log stream down (dropped, its requests refused), does `meanwhile`, and lets it be read again once one was refused. */
+async function whileStreamDown(api: FakeApiServer, pod: FakePod, meanwhile: () => void): Promise<void> {
+  const before = api.requests.length;
+  const allow = api.setForbidden({ resource: 'pods/log', namespace: pod.namespace, name: pod.name });
+  api.dropConnections({ kind: 'log', namespace: pod.namespace, pod: pod.name });
+  meanwhile();
+  await api.waitUntil(() => api.requests.slice(before).some((r) => isLog(pod)(r) && r.status === 403));
+  allow();
+}
+
+/**
+ * A pod whose istio-proxy restarted `restarts` times before a `--since 5m` run of 2 s (failing on instances-unread):
+ * lines 0-1 two minutes back in its first instance, line 2 a minute back in its second.
+ */
+function restartedBeforeRun(api: FakeApiServer, kubeconfig: string, namespace: string, restarts: number): Promise<{ code: number | null; stdout: string }> {
+  const pod = sidecarPod(api, namespace, 'cart-1');
+  const before = new Date(Date.now() - 120_000);
+  const after = new Date(Date.now() - 60_000);
+  pod.appendLog('istio-proxy', lines(0, 2, before), before);
+  pod.restart('istio-proxy');
+  pod.appendLog('istio-proxy', lines(2, 1, after), after);
+  for (let i = 1; i < restarts; i++) pod.restart('istio-proxy');
+  return startWatch(['-n', namespace, '--gateway-namespace', `${namespace}-gw`, '-o', 'ndjson', '--fail-on', 'instances-unread', '--since', '5m', '--duration', '2s'], { KUBECONFIG: kubeconfig }).exited;
+}
+
 const ids = (from: number, count: number): string[] => Array.from({ length: count }, (_, i) => `req-${from + i}`).sort();
 const flowCount = (text: string): number => text.split('"type":"flow"').length - 1;
 
@@ -59,14 +84,11 @@ describe.concurrent('watch: following a changing cluster (fake API server)', () 
     await followedTimes(api, pod, 1);
     pod.appendLog('istio-proxy', lines(0, 2));
     await run.waitForStdout((t) => flowCount(t) >= 2);
-    const before = api.requests.length;
-    const allow = api.setForbidden({ resource: 'pods/log', namespace: 'prevtail', name: 'cart-1' });
-    api.dropConnections({ kind: 'log', namespace: 'prevtail', pod: 'cart-1' });
-    pod.appendLog('istio-proxy', lines(2, 3)); // only the old instance holds these
-    pod.restart('istio-proxy');
-    pod.appendLog('istio-proxy', lines(5, 2));
-    await api.waitUntil(() => api.requests.slice(before).some((r) => isLog(pod)(r) && r.status === 403));
-    allow();
+    await whileStreamDown(api, pod, () => {
+      pod.appendLog('istio-proxy', lines(2, 3)); // only the old instance holds these
+      pod.restart('istio-proxy');
+      pod.appendLog('istio-proxy', lines(5, 2));
+    });
     await followedTimes(api, pod, 2);
     run.interrupt();
     const { code, stdout } = await run.exited;
@@ -82,16 +104,13 @@ describe.concurrent('watch: following a changing cluster (fake API server)', () 
     await followedTimes(api, pod, 1);
     pod.appendLog('istio-proxy', lines(0, 2));
     await run.waitForStdout((t) => flowCount(t) >= 2);
-    const before = api.requests.length;
-    const allow = api.setForbidden({ resource: 'pods/log', namespace: 'twice', name: 'cart-1' });
-    api.dropConnections({ kind: 'log', namespace: 'twice', pod: 'cart-1' });
-    pod.appendLog('istio-proxy', lines(2, 3)); // the rest of instance 0: nothing serves it once two restarts are past
-    pod.restart('istio-proxy');
-    pod.appendLog('istio-proxy', lines(5, 2)); // instance 1: the previous instance, read with previous=true
-    pod.restart('istio-proxy');
-    pod.appendLog('istio-proxy', lines(7, 2)); // instance 2: the current one
-    await api.waitUntil(() => api.requests.slice(before).some((r) => isLog(pod)(r) && r.status === 403));
-    allow();
+    await whileStreamDown(api, pod, () => {
+      pod.appendLog('istio-proxy', lines(2, 3)); // the rest of instance 0: nothing serves it once two restarts are past
+      pod.restart('istio-proxy');
+      pod.appendLog('istio-proxy', lines(5, 2)); // instance 1: the previous instance, read with previous=true
+      pod.restart('istio-proxy');
+      pod.appendLog('istio-proxy', lines(7, 2)); // instance 2: the current one
+    });
     await followedTimes(api, pod, 2);
     await run.waitForStdout((t) => flowCount(t) >= 6);
     run.interrupt();
@@ -113,14 +132,11 @@ describe.concurrent('watch: following a changing cluster (fake API server)', () 
     await followedTimes(api, once, 1);
     await followedTimes(api, drained, 1);
     // One restart while cart-1's stream is down: previous=true serves the rest of the instance it was on.
-    const before = api.requests.length;
-    const allow = api.setForbidden({ resource: 'pods/log', namespace: 'nolost', name: 'cart-1' });
-    api.dropConnections({ kind: 'log', namespace: 'nolost', pod: 'cart-1' });
-    once.appendLog('istio-proxy', lines(0, 2));
-    once.restart('istio-proxy');
-    once.appendLog('istio-proxy', lines(2, 2));
-    await api.waitUntil(() => api.requests.slice(before).some((r) => isLog(once)(r) && r.status === 403));
-    allow();
+    await whileStreamDown(api, once, () => {
+      once.appendLog('istio-proxy', lines(0, 2));
+      once.restart('istio-proxy');
+      once.appendLog('istio-proxy', lines(2, 2));
+    });
     // cart-2's instance stops and is read to its end; then two restarts before the follower looks again: previous=true serves the one between.
     drained.appendLog('istio-proxy', lines(10, 2));
     const stopped = api.requests.length;
@@ -265,26 +281,13 @@ describe.concurrent('watch: following a changing cluster (fake API server)', () 
   });
 
   clusterIt('with --since reads the instance before a restart that happened before the run, each line once', async ({ api, kubeconfig }) => {
-    const pod = sidecarPod(api, 'sincerestart', 'cart-1');
-    const before = new Date(Date.now() - 120_000);
-    const after = new Date(Date.now() - 60_000);
-    pod.appendLog('istio-proxy', lines(0, 2, before), before);
-    pod.restart('istio-proxy');
-    pod.appendLog('istio-proxy', lines(2, 1, after), after);
-    const { code, stdout } = await startWatch(['-n', 'sincerestart', '--gateway-namespace', 'sincerestart-gw', '-o', 'ndjson', '--fail-on', 'none', '--since', '5m', '--duration', '2s'], { KUBECONFIG: kubeconfig }).exited;
+    const { code, stdout } = await restartedBeforeRun(api, kubeconfig, 'sincerestart', 1);
     expect(requestIds(stdout)).toEqual(ids(0, 3));
     expect(code).toBe(0);
   });
 
   clusterIt('does not count restarts before the run as instances lost (two before it, --since reads the previous one)', async ({ api, kubeconfig }) => {
-    const pod = sidecarPod(api, 'sincetwice', 'cart-1');
-    const before = new Date(Date.now() - 120_000);
-    const after = new Date(Date.now() - 60_000);
-    pod.appendLog('istio-proxy', lines(0, 2, before), before);
-    pod.restart('istio-proxy');
-    pod.appendLog('istio-proxy', lines(2, 1, after), after);
-    pod.restart('istio-proxy');
-    const { code, stdout } = await startWatch(['-n', 'sincetwice', '--gateway-namespace', 'sincetwice-gw', '-o', 'ndjson', '--fail-on', 'instances-unread', '--since', '5m', '--duration', '2s'], { KUBECONFIG: kubeconfig }).exited;
+    const { code, stdout } = await restartedBeforeRun(api, kubeconfig, 'sincetwice', 2);
     expect(requestIds(stdout)).toEqual(ids(2, 1));
     expect(warnings(parseNdjson(stdout).report).map((w) => w.code)).not.toContain('instances-unread');
     expect(code).toBe(0);
