@@ -38,6 +38,20 @@ export interface TimeJump {
   nearReleased: number;
 }
 
+/**
+ * Entries of a stream, in its own log-time order, that arrived after log time had passed them by more than the join
+ * window (a live stream that connected or caught up later than log time waits for one): their partners had been released.
+ */
+export interface LateArrivals {
+  /** Such entries, and those of them within the join window of an entry already released unjoined (a partner it lost). */
+  entries: number;
+  nearReleased: number;
+  /** The most log time had passed one of them by when it arrived, in ms. */
+  behindMs: number;
+  /** True when the stream's first record already arrived so: its stream connected late (else it fell behind later). */
+  fromStart: boolean;
+}
+
 /** One input as the run read it: its lines, and what went wrong (an error, or log time going back once entries had been released). */
 export interface StreamFacts {
   name: string;
@@ -47,6 +61,7 @@ export interface StreamFacts {
   /** The run was stopped before it was read to the end (StreamState.stopped); `error` says so too. */
   stopped: boolean;
   lateJump: TimeJump | null;
+  late: LateArrivals | null;
   /** Why its entries waited until it ended (StreamState.unordered), or null. */
   unordered: string | null;
   /** True when it was read from its last line back (it ran newest first). */
@@ -140,6 +155,8 @@ export interface StreamState {
   unordered: string | null;
   /** Where its log time went back while it was read, after entries may already have been released unjoined (a coverage warning); else null. */
   lateJump: TimeJump | null;
+  /** Its in-order entries that arrived after log time had passed them (a live stream late to connect or behind); null when none did. */
+  late: LateArrivals | null;
   /** How the driver said to read it (from its end, through a copy, head unjudged): kept as given, the one record of it. */
   readonly plan: ReadPlan;
   /** Bytes read so far (progress display). */
@@ -210,6 +227,8 @@ export class AuditPipeline {
    */
   readonly sidecarSpan = emptySpan();
   readonly gatewaySpan = emptySpan();
+  /** The log time the engine was last advanced to: an entry that arrives further behind it than the window found its partners gone. */
+  private watermarkMs = Number.NEGATIVE_INFINITY;
   /** The lines read so far, to tell a copy from another input, and which inputs may hold copies of which roles' lines (null when the run does not drop copies). */
   private readonly copies: { lines: DuplicateLines; roles: CopyRoles } | null;
 
@@ -232,12 +251,15 @@ export class AuditPipeline {
       // Settled before the first record (two loads a record: cheaper than a callback swapped after the first).
       if (state.unordered === null && reader.jsonArray) state.unordered = JSON_ARRAY_ORDER;
       const entry = builder.build(view, lineNo, raw);
+      const first = state.progressMs === Number.NEGATIVE_INFINITY;
       if (entry.startMs < state.firstMs) state.firstMs = entry.startMs;
       if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
       else if (entry.endMs < state.progressMs - windowMs) {
         if (state.unordered === null) this.wentBack(state, lineNo, state.progressMs - entry.endMs);
         if (state.lateJump !== null) this.lateEntry(state.lateJump, entry);
       }
+      // In its stream's order, yet behind log time (a live stream read late): not a jump, a stream that was late.
+      if (entry.endMs + windowMs < this.watermarkMs && entry.endMs >= state.progressMs - windowMs) this.lateArrival(state, entry, first);
       // `kubectl logs --prefix` prints one pod after another, so its log time goes back at each pod; a pipeline's
       // export interleaves its pods by time, and a jump in it is found as in any stream.
       if (entry.pod !== info.pod && state.unordered === null && view.envelope?.exported !== true) state.unordered = 'it names the pod of each line, as several pods\' logs one after another do';
@@ -254,6 +276,7 @@ export class AuditPipeline {
       firstMs: Number.POSITIVE_INFINITY,
       unordered: plan.unordered ?? (this.options.recordStreams?.has(info.name) === true ? RECORDS_ORDER : null),
       lateJump: null,
+      late: null,
       plan,
       bytes: 0,
       error: null,
@@ -283,6 +306,15 @@ export class AuditPipeline {
   private lateEntry(jump: TimeJump, entry: Entry): void {
     jump.behind++;
     if (this.engine.releasedUnjoinedNear(entry.startMs, entry.endMs)) jump.nearReleased++;
+  }
+
+  /** An entry that arrived after log time had passed it: counted, and whether an entry it could have joined was already released unjoined. */
+  private lateArrival(state: StreamState, entry: Entry, first: boolean): void {
+    state.late ??= { entries: 0, nearReleased: 0, behindMs: 0, fromStart: first };
+    const late = state.late;
+    late.entries++;
+    late.behindMs = Math.max(late.behindMs, this.watermarkMs - entry.endMs);
+    if (this.engine.releasedUnjoinedNear(entry.startMs, entry.endMs)) late.nearReleased++;
   }
 
   /** Lines longer than this are skipped and counted (a backward read must know it: it never holds one whole). */
@@ -334,6 +366,7 @@ export class AuditPipeline {
 
   /** Every stream has been read up to this log time. */
   advance(watermarkMs: number): void {
+    this.watermarkMs = watermarkMs;
     this.copies?.lines.advance(watermarkMs);
     this.engine.advance(watermarkMs);
   }
@@ -356,7 +389,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

@@ -96,6 +96,7 @@ export const COVERAGE_CODES = [
   'serviceentries-unreadable',
   'streams-unfollowed',
   'streams-cut',
+  'instances-unread',
   'stream-errors',
   'expired-exceptions',
   'expiring-exceptions',

@@ -241,6 +241,20 @@ function gatewayTimeGap(f: CoverageFacts): string {
   return ` The egress-gateway logs cover ${msToIso(gw.firstMs)} to ${msToIso(gw.lastMs)}, the sidecar logs ${msToIso(sc.firstMs)} to ${msToIso(sc.lastMs)}: gateway-bound sidecar entries outside the gateway logs' time cannot be confirmed, so read gateway logs of the same period.`;
 }
 
+/**
+ * Streams whose entries arrived after log time had passed them, when entries they could have joined had already been
+ * released unjoined: their lateness, not the clocks, split those joins (a live watch holds log time back only so long).
+ */
+function lateStreams(late: readonly StreamFacts[]): string {
+  if (late.length === 0) return '';
+  const one = (s: StreamFacts): string => {
+    const l = s.late as NonNullable<StreamFacts['late']>;
+    const how = l.fromStart ? 'its log stream connected late' : 'its log stream fell behind, after a reconnect or with a backlog';
+    return `${s.name} (${how}: ${plural(l.nearReleased, 'entry', 'entries')} up to ${seconds(l.behindMs)} behind)`;
+  };
+  return ` ${late.length === 1 ? 'A stream' : 'Streams'} delivered entries after log time had passed them, when the entries they would have joined had already been released, so those joins were split by the stream's lateness, not by the clocks (watch waits only so long for a late stream: docs/watch.md, Log time): ${listed(late, one)}.`;
+}
+
 /** Streams named in one warning; the rest are counted. */
 const MAX_LISTED_STREAMS = 5;
 /**
@@ -408,11 +422,15 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   }
   const unmatched = f.engine.unmatchedSidecar + f.engine.unmatchedGateway;
   if (unmatched > 0) {
-    // Leftovers on both sides are what clock skew between the hops (or between log exports) looks like. Entries that
-    // no window could join are not unmatched (join-fields-not-logged counts them), so both counts are of joinable entries.
-    const skew = f.engine.unmatchedSidecar > 0 && f.engine.unmatchedGateway > 0 ? ` If the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
+    // Leftovers on both sides are what clock skew between the hops (or between log exports) looks like, unless a stream
+    // read late explains them: its entries came after their partners had been released, each leaving one on each side.
+    // Entries that no window could join are not unmatched (join-fields-not-logged counts them), so both counts are of joinable entries.
+    const late = f.streams.filter((s) => s.late !== null && s.late.nearReleased > 0);
+    const explained = late.reduce((n, s) => n + (s.late?.nearReleased ?? 0), 0) * 2;
+    const rest = late.length > 0 ? ' For the rest: if' : ' If';
+    const skew = f.engine.unmatchedSidecar > 0 && f.engine.unmatchedGateway > 0 && unmatched > explained ? `${rest} the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
     const gap = f.engine.unmatchedSidecar > 0 ? gatewayTimeGap(f) : '';
-    out.push({ code: 'unmatched-entries', message: `${plural(f.engine.unmatchedSidecar, 'gateway-bound sidecar entry', 'gateway-bound sidecar entries')} found no gateway entry and ${plural(f.engine.unmatchedGateway, 'gateway entry', 'gateway entries')} found no sidecar entry within ${f.windowMs / 1000}s.${gap}${skew}` });
+    out.push({ code: 'unmatched-entries', message: `${plural(f.engine.unmatchedSidecar, 'gateway-bound sidecar entry', 'gateway-bound sidecar entries')} found no gateway entry and ${plural(f.engine.unmatchedGateway, 'gateway entry', 'gateway entries')} found no sidecar entry within ${f.windowMs / 1000}s.${gap}${lateStreams(late)}${skew}` });
   }
   const unlogged = joinFieldsNotLogged(f.engine);
   if (unlogged !== null) out.push({ code: 'join-fields-not-logged', message: unlogged });

@@ -1,7 +1,7 @@
 // The live driver stops every stream while a slow output is being drained, not only the one that asked,
 // and a stream makes no flows while the output is backlogged.
 import { describe, expect, it } from 'vitest';
-import { runLive, type LiveSource } from '../../src/sources/kube/live-driver.js';
+import { holdLimits, runLive, type LiveSource } from '../../src/sources/kube/live-driver.js';
 import type { LogStream } from '../../src/types.js';
 import { sidecarPipeline } from '../helpers/pipeline.js';
 
@@ -58,7 +58,8 @@ async function run(draining: (progress: Progress) => boolean, options: { drain?:
       yield stream('b', 3, read);
     },
     sweep: () => undefined,
-    completeUpTo: () => Number.POSITIVE_INFINITY,
+    completeUpTo: () => ({ gateways: Number.POSITIVE_INFINITY, others: Number.POSITIVE_INFINITY }),
+    holds: holdLimits(400_000),
   };
   let drains = 0;
   const drain = options.drain ?? (async () => undefined);

@@ -2,7 +2,7 @@
 // advancing ends the run at once instead of waiting for streams that never end.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuditPipeline } from '../../src/pipeline/audit-pipeline.js';
-import { LOG_LAG_MS, RELEASE_STEP_MS, runLive, TICK_MS, type LiveHooks, type LiveSource } from '../../src/sources/kube/live-driver.js';
+import { holdLimits, LOG_LAG_MS, RELEASE_STEP_MS, runLive, TICK_MS, type LiveHooks, type LiveSource } from '../../src/sources/kube/live-driver.js';
 import type { LogStream } from '../../src/types.js';
 
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
@@ -18,6 +18,7 @@ function recordingPipeline(log: string[], failAt: number | null = null): AuditPi
       log.push(`advance ${w - T0}`);
     },
     finish: () => log.push('finish'),
+    engine: { counters: () => ({ pending: 0 }) },
   };
   return fake as unknown as AuditPipeline;
 }
@@ -37,7 +38,8 @@ function openStream(): { source: LiveSource; end: () => void } {
       yield stream;
     },
     sweep: () => undefined,
-    completeUpTo: () => Number.POSITIVE_INFINITY,
+    completeUpTo: () => ({ gateways: Number.POSITIVE_INFINITY, others: Number.POSITIVE_INFINITY }),
+    holds: holdLimits(400_000),
   };
   return { source, end };
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Backoff } from '../../src/sources/kube/backoff.js';
 import { liveWarnings, type LiveCoverageFacts } from '../../src/sources/kube/live-coverage.js';
-import { LOG_LAG_MS, liveWatermark, MAX_HOLD_MS } from '../../src/sources/kube/live-driver.js';
+import { GATEWAY_HOLD_MS, holdLimits, LOG_LAG_MS, liveWatermark, MAX_HOLD_MS } from '../../src/sources/kube/live-driver.js';
 import { planWatch, watchFilters } from '../../src/sources/kube/plan.js';
 import { StreamSlots, type SlotLease } from '../../src/sources/kube/stream-slots.js';
 import type { KubeHttp } from '../../src/sources/kube/kube-http.js';
@@ -131,7 +131,7 @@ describe('--max-streams slots', () => {
 
 /** The live run's coverage facts when everything was seen. */
 const plan = planWatch(watchFilters({ namespace: ['shop'], allNamespaces: false, selector: null, podQuery: null, gatewayNamespace: 'istio-system', gatewaySelector: 'istio=egressgateway' }), null);
-const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, gatewayProblem: null, serviceEntries: [], maxStreams: 500, unfollowed: [], preempted: [], failingViews: [], cutShort: [], refusal: null };
+const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, gatewayProblem: null, serviceEntries: [], maxStreams: 500, unfollowed: [], preempted: [], failingViews: [], cutShort: [], unreadInstances: [], refusal: null };
 
 /** An egress gateway pod that is scheduled but whose istio-proxy has not started yet (the follower waits). */
 const STARTING_GATEWAY: KubePod = {
@@ -310,12 +310,23 @@ describe('notice throttle', () => {
 
 describe('live watermark', () => {
   const now = 1_000_000;
+  const live = Number.POSITIVE_INFINITY;
+  const holds = holdLimits(400_000);
   it.each([
-    ['every stream is live: the clock minus the lag', Number.POSITIVE_INFINITY, now - LOG_LAG_MS],
-    ['a stream catches up: held at its cursor minus the lag', now - 8000, now - 8000 - LOG_LAG_MS],
-    ['a stream is far behind: held back at most MAX_HOLD_MS', now - 3_600_000, now - LOG_LAG_MS - MAX_HOLD_MS],
-  ])('when %s', (_case, complete, want) => {
-    expect(liveWatermark(now, complete)).toBe(want);
+    ['every stream is live: the clock minus the lag', live, live, 0, now - LOG_LAG_MS],
+    ['a stream catches up: held at its cursor minus the lag', live, now - 8000, 0, now - 8000 - LOG_LAG_MS],
+    ['a stream is far behind: held back at most MAX_HOLD_MS', live, now - 3_600_000, 0, now - LOG_LAG_MS - MAX_HOLD_MS],
+    ['a gateway is far behind: held back at most GATEWAY_HOLD_MS', now - 3_600_000, live, 0, now - LOG_LAG_MS - GATEWAY_HOLD_MS],
+    ['a gateway catches up: held at its cursor minus the lag, past MAX_HOLD_MS', now - 60_000, now - 3_600_000, 0, now - 60_000 - LOG_LAG_MS],
+    ['a gateway is far behind and half of --max-pending waits: held back at most MAX_HOLD_MS', now - 3_600_000, live, 200_000, now - LOG_LAG_MS - MAX_HOLD_MS],
+  ])('when %s', (_case, gateways, others, pending, want) => {
+    expect(liveWatermark(now, { gateways, others }, holds, pending)).toBe(want);
+  });
+
+  it('takes shorter holds from the test variables, the gateway hold never below the stream hold', () => {
+    const short = holdLimits(10, { EGRESS_AUDIT_TEST_MAX_HOLD_MS: '500', EGRESS_AUDIT_TEST_GATEWAY_HOLD_MS: '100' });
+    expect(short).toEqual({ streamMs: 500, gatewayMs: 100, pendingBelow: 5 });
+    expect(liveWatermark(now, { gateways: 0, others: live }, short, 0)).toBe(now - LOG_LAG_MS - 500);
   });
 });
 
@@ -340,6 +351,14 @@ describe('live coverage statements', () => {
     expect(w).toHaveLength(1);
     expect(w[0]?.code).toBe('no-egress-gateway-pod');
     expect(w[0]?.message).toMatch(/--gateway-selector istio=egressgateway was found in namespace istio-system \(cannot list pods/);
+  });
+
+  it('names the containers whose instances could not be read, with how many, sorted', () => {
+    const w = liveWarnings({ ...base, unreadInstances: [{ label: 'shop/cart-2', count: 2 }, { label: 'shop/cart-1', count: 1 }] });
+    expect(w).toEqual([{
+      code: 'instances-unread',
+      message: 'The logs of 3 container instances could not be read, in whole or in part: the container restarted more than once while its log stream was down, and the API serves only the current and the previous instance, so what those instances logged meanwhile was not audited: shop/cart-1 istio-proxy (1 instance), shop/cart-2 istio-proxy (2 instances).',
+    }]);
   });
 
   it('names the containers --max-streams left unfollowed', () => {

@@ -1,8 +1,9 @@
 // `egress-audit watch` keeps following as the (fake) cluster changes: restarts, drops, deletions, new pods,
 // 410 relists, native sidecars, late starters. Every check counts lines: each written line exactly once.
+import { readFileSync } from 'node:fs';
 import { describe, expect } from 'vitest';
 import type { FakeApiServer, FakePod, FakePodSpec, RecordedRequest } from '../fake-apiserver/index.js';
-import { clusterIt, internalLine, lineCounts, parseNdjson, startWatch, warnings, type WatchRun } from './helpers.js';
+import { clusterIt, internalLine, lineCounts, parseNdjson, startWatch, tempDir, warnings, type WatchRun } from './helpers.js';
 
 let ipSeq = 0;
 
@@ -32,6 +33,31 @@ function requestIds(stdout: string): string[] {
   return parseNdjson(stdout).flows.map((f) => (f['sidecar'] as { request_id: string }).request_id).sort();
 }
 
+/** Takes `pod`'s log stream down (dropped, its requests refused), does `meanwhile`, and lets it be read again once one was refused. */
+async function whileStreamDown(api: FakeApiServer, pod: FakePod, meanwhile: () => void): Promise<void> {
+  const before = api.requests.length;
+  const allow = api.setForbidden({ resource: 'pods/log', namespace: pod.namespace, name: pod.name });
+  api.dropConnections({ kind: 'log', namespace: pod.namespace, pod: pod.name });
+  meanwhile();
+  await api.waitUntil(() => api.requests.slice(before).some((r) => isLog(pod)(r) && r.status === 403));
+  allow();
+}
+
+/**
+ * A pod whose istio-proxy restarted `restarts` times before a `--since 5m` run of 2 s (failing on instances-unread):
+ * lines 0-1 two minutes back in its first instance, line 2 a minute back in its second.
+ */
+function restartedBeforeRun(api: FakeApiServer, kubeconfig: string, namespace: string, restarts: number): Promise<{ code: number | null; stdout: string }> {
+  const pod = sidecarPod(api, namespace, 'cart-1');
+  const before = new Date(Date.now() - 120_000);
+  const after = new Date(Date.now() - 60_000);
+  pod.appendLog('istio-proxy', lines(0, 2, before), before);
+  pod.restart('istio-proxy');
+  pod.appendLog('istio-proxy', lines(2, 1, after), after);
+  for (let i = 1; i < restarts; i++) pod.restart('istio-proxy');
+  return startWatch(['-n', namespace, '--gateway-namespace', `${namespace}-gw`, '-o', 'ndjson', '--fail-on', 'instances-unread', '--since', '5m', '--duration', '2s'], { KUBECONFIG: kubeconfig }).exited;
+}
+
 const ids = (from: number, count: number): string[] => Array.from({ length: count }, (_, i) => `req-${from + i}`).sort();
 const flowCount = (text: string): number => text.split('"type":"flow"').length - 1;
 
@@ -58,19 +84,76 @@ describe.concurrent('watch: following a changing cluster (fake API server)', () 
     await followedTimes(api, pod, 1);
     pod.appendLog('istio-proxy', lines(0, 2));
     await run.waitForStdout((t) => flowCount(t) >= 2);
-    const before = api.requests.length;
-    const allow = api.setForbidden({ resource: 'pods/log', namespace: 'prevtail', name: 'cart-1' });
-    api.dropConnections({ kind: 'log', namespace: 'prevtail', pod: 'cart-1' });
-    pod.appendLog('istio-proxy', lines(2, 3)); // only the old instance holds these
-    pod.restart('istio-proxy');
-    pod.appendLog('istio-proxy', lines(5, 2));
-    await api.waitUntil(() => api.requests.slice(before).some((r) => isLog(pod)(r) && r.status === 403));
-    allow();
+    await whileStreamDown(api, pod, () => {
+      pod.appendLog('istio-proxy', lines(2, 3)); // only the old instance holds these
+      pod.restart('istio-proxy');
+      pod.appendLog('istio-proxy', lines(5, 2));
+    });
     await followedTimes(api, pod, 2);
     run.interrupt();
     const { code, stdout } = await run.exited;
     expect(requestIds(stdout)).toEqual(ids(0, 7));
     expect(api.requests.some((r) => isLog(pod)(r) && r.query['previous'] === 'true' && r.status === 200)).toBe(true);
+    expect(code).toBe(0);
+  });
+
+  clusterIt('reports the instance lost when the container restarted twice while the stream was down (instances-unread, in every report; was silent)', async ({ api, kubeconfig }) => {
+    const pod = sidecarPod(api, 'twice', 'cart-1');
+    const dir = tempDir();
+    const run = startWatch(['-n', 'twice', '--gateway-namespace', 'twice-gw', '-o', 'ndjson', '--fail-on', 'instances-unread', '--report', `sarif=${dir}/r.sarif`, '--report', `junit=${dir}/r.xml`], { KUBECONFIG: kubeconfig });
+    await followedTimes(api, pod, 1);
+    pod.appendLog('istio-proxy', lines(0, 2));
+    await run.waitForStdout((t) => flowCount(t) >= 2);
+    await whileStreamDown(api, pod, () => {
+      pod.appendLog('istio-proxy', lines(2, 3)); // the rest of instance 0: nothing serves it once two restarts are past
+      pod.restart('istio-proxy');
+      pod.appendLog('istio-proxy', lines(5, 2)); // instance 1: the previous instance, read with previous=true
+      pod.restart('istio-proxy');
+      pod.appendLog('istio-proxy', lines(7, 2)); // instance 2: the current one
+    });
+    await followedTimes(api, pod, 2);
+    await run.waitForStdout((t) => flowCount(t) >= 6);
+    run.interrupt();
+    const { code, stdout, stderr } = await run.exited;
+    expect(requestIds(stdout)).toEqual([...ids(0, 2), ...ids(5, 4)].sort());
+    const message = 'The logs of 1 container instance could not be read, in whole or in part: the container restarted more than once while its log stream was down, and the API serves only the current and the previous instance, so what that instance logged meanwhile was not audited: twice/cart-1 istio-proxy (1 instance).';
+    expect(warnings(parseNdjson(stdout).report)).toContainEqual({ code: 'instances-unread', message });
+    expect(stderr).toContain('the istio-proxy container of twice/cart-1 restarted 2 times while its log stream was down');
+    expect(code).toBe(1); // --fail-on instances-unread
+    const sarif = JSON.parse(readFileSync(`${dir}/r.sarif`, 'utf8')) as { runs: { invocations: { toolExecutionNotifications: { descriptor: { id: string }; message: { text: string }; level: string }[] }[] }[] };
+    expect(sarif.runs[0]?.invocations[0]?.toolExecutionNotifications).toContainEqual({ descriptor: { id: 'instances-unread' }, message: { text: message }, level: 'error' });
+    expect(readFileSync(`${dir}/r.xml`, 'utf8')).toMatch(/<testcase name="instances-unread"[^>]*>\s*<failure/);
+  });
+
+  clusterIt('reports no instance lost for one restart while the stream was down, nor for two once the instance was read to its end', async ({ api, kubeconfig }) => {
+    const once = sidecarPod(api, 'nolost', 'cart-1');
+    const drained = sidecarPod(api, 'nolost', 'cart-2');
+    const run = watch(kubeconfig, 'nolost');
+    await followedTimes(api, once, 1);
+    await followedTimes(api, drained, 1);
+    // One restart while cart-1's stream is down: previous=true serves the rest of the instance it was on.
+    await whileStreamDown(api, once, () => {
+      once.appendLog('istio-proxy', lines(0, 2));
+      once.restart('istio-proxy');
+      once.appendLog('istio-proxy', lines(2, 2));
+    });
+    // cart-2's instance stops and is read to its end; then two restarts before the follower looks again: previous=true serves the one between.
+    drained.appendLog('istio-proxy', lines(10, 2));
+    const stopped = api.requests.length;
+    api.setContainerState('nolost', 'cart-2', 'istio-proxy', 'terminated', { reason: 'Error', exitCode: 1 });
+    await api.waitUntil(() => api.requests.slice(stopped).some((r) => r.verb === 'get' && r.subresource === undefined && r.name === 'cart-2' && r.status === 200));
+    drained.restart('istio-proxy');
+    drained.appendLog('istio-proxy', lines(12, 2));
+    drained.restart('istio-proxy');
+    drained.appendLog('istio-proxy', lines(14, 2));
+    await followedTimes(api, once, 2);
+    await followedTimes(api, drained, 2);
+    await run.waitForStdout((t) => flowCount(t) >= 10);
+    run.interrupt();
+    const { code, stdout, stderr } = await run.exited;
+    expect(requestIds(stdout)).toEqual([...ids(0, 4), ...ids(10, 6)].sort());
+    expect(warnings(parseNdjson(stdout).report).map((w) => w.code)).not.toContain('instances-unread');
+    expect(stderr).not.toContain('while its log stream was down');
     expect(code).toBe(0);
   });
 
@@ -198,14 +281,15 @@ describe.concurrent('watch: following a changing cluster (fake API server)', () 
   });
 
   clusterIt('with --since reads the instance before a restart that happened before the run, each line once', async ({ api, kubeconfig }) => {
-    const pod = sidecarPod(api, 'sincerestart', 'cart-1');
-    const before = new Date(Date.now() - 120_000);
-    const after = new Date(Date.now() - 60_000);
-    pod.appendLog('istio-proxy', lines(0, 2, before), before);
-    pod.restart('istio-proxy');
-    pod.appendLog('istio-proxy', lines(2, 1, after), after);
-    const { code, stdout } = await startWatch(['-n', 'sincerestart', '--gateway-namespace', 'sincerestart-gw', '-o', 'ndjson', '--fail-on', 'none', '--since', '5m', '--duration', '2s'], { KUBECONFIG: kubeconfig }).exited;
+    const { code, stdout } = await restartedBeforeRun(api, kubeconfig, 'sincerestart', 1);
     expect(requestIds(stdout)).toEqual(ids(0, 3));
+    expect(code).toBe(0);
+  });
+
+  clusterIt('does not count restarts before the run as instances lost (two before it, --since reads the previous one)', async ({ api, kubeconfig }) => {
+    const { code, stdout } = await restartedBeforeRun(api, kubeconfig, 'sincetwice', 2);
+    expect(requestIds(stdout)).toEqual(ids(2, 1));
+    expect(warnings(parseNdjson(stdout).report).map((w) => w.code)).not.toContain('instances-unread');
     expect(code).toBe(0);
   });
 });

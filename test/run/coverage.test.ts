@@ -3,7 +3,7 @@
 // entries no key could join (join-fields-not-logged counts those).
 import { describe, expect, it } from 'vitest';
 import type { EngineCounters } from '../../src/engine/index.js';
-import { emptySpan } from '../../src/pipeline/audit-pipeline.js';
+import { emptySpan, type StreamFacts } from '../../src/pipeline/audit-pipeline.js';
 import { catalogueFix, socketNotLoggedFix } from '../../src/engine/rule-catalogue.js';
 import { buildCoverage, type CoverageFacts } from '../../src/run/coverage.js';
 import { VERDICTS, type Verdict } from '../../src/types.js';
@@ -41,6 +41,22 @@ describe('the unmatched-entries warning', () => {
       '1 gateway-bound sidecar entry found no gateway entry and 1 gateway entry found no sidecar entry within 5s. If the sidecars\' and the gateway\'s clocks (or exports) differ by more than that, raise --window.',
     );
     expect(message(f, 'join-fields-not-logged')).toMatch(/^1 egress gateway entry naming no caller/);
+  });
+
+  it('names a stream read late instead of the clocks, and the clocks only for what its lateness leaves unexplained', () => {
+    const stream = (name: string, late: StreamFacts['late']): StreamFacts => ({
+      name, lines: 9, records: 9, error: null, stopped: false, lateJump: null, late, unordered: null, backwards: false, copied: false, headUnjudged: false, probed: false,
+      nulPadded: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, ambiguousLines: 0, firstAmbiguousLine: null, firstMs: 0, lastMs: 0,
+    });
+    const gw = stream('pod/istio-system/egw-1/istio-proxy', { entries: 3, nearReleased: 2, behindMs: 41_400, fromStart: false });
+    const quiet = stream('pod/shop/cart-1/istio-proxy', { entries: 1, nearReleased: 0, behindMs: 9000, fromStart: true }); // lost no partner: not named
+    const lateness = "A stream delivered entries after log time had passed them, when the entries they would have joined had already been released, so those joins were split by the stream's lateness, not by the clocks (watch waits only so long for a late stream: docs/watch.md, Log time): pod/istio-system/egw-1/istio-proxy (its log stream fell behind, after a reconnect or with a backlog: 2 entries up to 41s behind).";
+    expect(message({ ...facts({ unmatchedSidecar: 2, unmatchedGateway: 2 }), streams: [gw, quiet] }, 'unmatched-entries')).toBe(
+      `2 gateway-bound sidecar entries found no gateway entry and 2 gateway entries found no sidecar entry within 5s. ${lateness}`,
+    );
+    expect(message({ ...facts({ unmatchedSidecar: 3, unmatchedGateway: 2 }), streams: [gw] }, 'unmatched-entries')).toBe(
+      `3 gateway-bound sidecar entries found no gateway entry and 2 gateway entries found no sidecar entry within 5s. ${lateness} For the rest: if the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.`,
+    );
   });
 
   it('does not when only one side has entries left over', () => {

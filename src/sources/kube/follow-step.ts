@@ -7,8 +7,8 @@ import type { PodFacts } from './pod-facts.js';
 
 /** The follower's next move. */
 export type FollowStep =
-  | { kind: 'follow'; containerId: string | null }
-  | { kind: 'last-read'; containerId: string | null }
+  | { kind: 'follow'; containerId: string | null; restartCount: number }
+  | { kind: 'last-read'; containerId: string | null; restartCount: number }
   | { kind: 'wait'; why: string }
   | { kind: 'stop'; why: string };
 
@@ -18,9 +18,10 @@ export function nextStep(pod: PodFacts | null, uid: string): FollowStep {
   const proxy = pod.proxy;
   if (proxy === null) return { kind: 'stop', why: 'the pod has no istio-proxy container' };
   if (!pod.scheduled) return { kind: 'wait', why: 'the pod is not scheduled on a node yet' };
-  if (proxy.state === 'running') return { kind: 'follow', containerId: proxy.containerId };
+  const instance = { containerId: proxy.containerId, restartCount: proxy.restartCount };
+  if (proxy.state === 'running') return { kind: 'follow', ...instance };
   if (proxy.state === 'terminated') {
-    if (pod.finished || pod.deleting) return { kind: 'last-read', containerId: proxy.containerId };
+    if (pod.finished || pod.deleting) return { kind: 'last-read', ...instance };
     return { kind: 'wait', why: `istio-proxy terminated (${proxy.reason ?? 'no reason given'}) and should restart` };
   }
   if (pod.finished) return { kind: 'stop', why: 'the pod has finished' };

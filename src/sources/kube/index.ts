@@ -7,6 +7,7 @@ import { ExecCredentialRunner } from './exec-credential.js';
 import { GcpTokenCommand } from './gcp-command.js';
 import { KubeHttp, REFUSED_FOR_GOOD_MS } from './kube-http.js';
 import { KubeSource } from './kube-source.js';
+import { holdLimits } from './live-driver.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import { deadFollowMsFrom } from './log-reader.js';
 import { logTimeFromMs } from './log-time.js';
@@ -76,7 +77,7 @@ export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
   });
   const source = new KubeSource({
     api, plan, context: loaded.context, settings: o.settings, startAt: logTimeFromMs(o.startAtMs), maxLineLength: o.maxLineLength,
-    maxStreams: o.maxStreams, deadFollowMs: deadFollowMsFrom(o.env),
+    maxStreams: o.maxStreams, deadFollowMs: deadFollowMsFrom(o.env), holds: holdLimits(o.settings.maxPending, o.env),
     serviceEntryWaitMs: testDelayFrom(o.env, 'EGRESS_AUDIT_TEST_SERVICE_ENTRY_WAIT_MS', FIRST_READ_WAIT_MS), hardStop: o.hardStop, notice: (m) => o.notice(redactor.scrub(m)),
   });
   return {

@@ -10,7 +10,8 @@ import type { AuditSettings, LogStream, RoleAssignment, Source } from '../../typ
 import { AsyncQueue } from './async-queue.js';
 import type { KubeApiError } from './api-errors.js';
 import type { KubeHttp } from './kube-http.js';
-import { liveWarnings } from './live-coverage.js';
+import { liveWarnings, type UnreadInstances } from './live-coverage.js';
+import type { CompleteUpTo, HoldLimits } from './live-driver.js';
 import { throttleNotices } from './notice-throttle.js';
 import type { FollowerDeps, LiveStats } from './follower-deps.js';
 import { LogFollower } from './log-follower.js';
@@ -35,6 +36,8 @@ export interface KubeSourceOptions {
   maxStreams: number;
   /** How long a follow whose container instance is over may stay silent before it is taken as dead (log-reader.ts). */
   deadFollowMs: number;
+  /** How long late streams may hold log time back (live-driver.ts). */
+  holds: HoldLimits;
   /** How long following waits at the start for ServiceEntries a transient failure keeps from being read (service-entries.ts). */
   serviceEntryWaitMs: number;
   hardStop: AbortSignal;
@@ -63,6 +66,8 @@ export class KubeSource implements Source {
   private readonly gatewaysFollowed = new Set<string>();
   /** Streams the hard stop cut before they had read up to the stop (of followers already forgotten). */
   private readonly cut: string[] = [];
+  /** Containers with instances that could not be read (of followers already forgotten). */
+  private readonly unread: UnreadInstances[] = [];
 
   constructor(private readonly o: KubeSourceOptions) {
     this.registry = new PodRegistry(this.index, { changed: (pod) => this.consider(pod), gone: () => undefined });
@@ -119,16 +124,25 @@ export class KubeSource implements Source {
     for (const [uid, f] of this.followers) {
       if (f.done && this.registry.get(f.label)?.facts.uid !== uid) {
         if (f.cutShort) this.cut.push(f.label);
+        if (f.unreadInstances > 0) this.unread.push({ label: f.label, count: f.unreadInstances });
         this.followers.delete(uid);
       }
     }
   }
 
-  /** Log time (ms) up to which every followed stream has delivered its lines (Infinity: none holds back). */
-  completeUpTo(now: number): number {
-    let min = Number.POSITIVE_INFINITY;
-    for (const f of this.followers.values()) min = Math.min(min, f.completeUpTo(now));
-    return min;
+  /** Log time (ms) up to which the followed egress gateways, and the other streams, have delivered their lines (Infinity: none holds back). */
+  completeUpTo(now: number): CompleteUpTo {
+    const complete = { gateways: Number.POSITIVE_INFINITY, others: Number.POSITIVE_INFINITY };
+    for (const f of this.followers.values()) {
+      const kind = f.info.role?.role === 'egress-gateway' ? 'gateways' : 'others';
+      complete[kind] = Math.min(complete[kind], f.completeUpTo(now));
+    }
+    return complete;
+  }
+
+  /** How long late streams may hold log time back (live-driver.ts). */
+  get holds(): HoldLimits {
+    return this.o.holds;
   }
 
   /** Why the run had to stop early (the API server refused the credentials, which cannot be renewed), or null. */
@@ -155,6 +169,7 @@ export class KubeSource implements Source {
       unfollowed: this.slots.neverGranted(),
       preempted: this.slots.preempted(),
       cutShort: [...this.cut, ...[...this.followers.values()].filter((f) => f.cutShort).map((f) => f.label)],
+      unreadInstances: [...this.unread, ...[...this.followers.values()].filter((f) => f.unreadInstances > 0).map((f) => ({ label: f.label, count: f.unreadInstances }))],
       failingViews: [...this.views.sidecars, ...this.views.gateways].filter((v) => v.listed && v.failure !== null).map((v) => `${v.what}: ${v.failure as string}`),
       refusal: this.refusal,
     });

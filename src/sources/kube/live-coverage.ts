@@ -1,7 +1,8 @@
 /**
  * The coverage statements only a live cluster can make (DOMAIN.md "Honest coverage"): pods whose
  * egress no log can show (no sidecar, or outbound traffic excluded from it), no egress gateway pod,
- * containers `--max-streams` left unfollowed, and views of the cluster that could not be kept current.
+ * containers `--max-streams` left unfollowed, container instances lost to restarts while a stream was down, and views
+ * of the cluster that could not be kept current.
  */
 import type { CoverageWarning } from '../../report/model.js';
 import { plural } from '../../text/plural.js';
@@ -31,8 +32,16 @@ export interface LiveCoverageFacts {
   failingViews: string[];
   /** Streams the hard stop cut before they had delivered what was logged up to the stop. */
   cutShort: string[];
+  /** Containers that restarted more than once while their stream was down, and how many instances could not be read. */
+  unreadInstances: UnreadInstances[];
   /** Why the run stopped early when the API server refused the credentials and they could not be renewed, else null. */
   refusal: string | null;
+}
+
+/** A container (`namespace/pod`, its istio-proxy) whose log lost instances: the API serves only the current and the previous one. */
+export interface UnreadInstances {
+  label: string;
+  count: number;
 }
 
 function some(names: string[]): string {
@@ -53,6 +62,17 @@ function gatewayWhere(plan: WatchPlan): string {
 function preemptedText(maxStreams: number, preempted: readonly Preemption[]): string {
   const items = preempted.map((p) => (p.resumed ? `${p.label} (followed again later, from where it stopped)` : p.label));
   return `--max-streams ${maxStreams} preempted ${plural(preempted.length, 'sidecar stream')} for egress gateway pods that appeared later, so ${preempted.length === 1 ? 'its' : 'their'} traffic was not audited from then on unless followed again: ${some(items)}.`;
+}
+
+/** Containers that restarted more than once while their log stream was down: the instances in between were never read. */
+function unreadWarning(unread: readonly UnreadInstances[]): CoverageWarning | null {
+  if (unread.length === 0) return null;
+  const total = unread.reduce((n, u) => n + u.count, 0);
+  const items = [...unread].sort((a, b) => a.label.localeCompare(b.label)).map((u) => `${u.label} istio-proxy (${plural(u.count, 'instance')})`);
+  return {
+    code: 'instances-unread',
+    message: `The logs of ${plural(total, 'container instance')} could not be read, in whole or in part: the container restarted more than once while its log stream was down, and the API serves only the current and the previous instance, so what ${total === 1 ? 'that instance' : 'those instances'} logged meanwhile was not audited: ${some(items)}.`,
+  };
 }
 
 /** Pods (`namespace/name`) without a sidecar, `where` they were looked for; shared with `audit --pods`. */
@@ -101,6 +121,8 @@ export function liveWarnings(f: LiveCoverageFacts): CoverageWarning[] {
       message: `${plural(f.cutShort.length, 'container log was', 'container logs were')} cut off at the stop before everything logged up to it was read (a second Ctrl-C, or the grace period ran out): ${some([...f.cutShort].sort())}.`,
     });
   }
+  const unread = unreadWarning(f.unreadInstances);
+  if (unread !== null) out.push(unread);
   if (f.refusal !== null) {
     out.push({ code: 'stream-errors', message: `The run stopped early, so nothing logged after that was read: ${f.refusal}.` });
   }

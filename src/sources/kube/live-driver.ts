@@ -1,11 +1,12 @@
 /**
  * Feeds live streams into the audit pipeline as they appear, each at its own pace, and advances log
  * time on a timer (the engine has no timers of its own). Log time trails the wall clock by LOG_LAG_MS,
- * and is held back further while a stream catches up on a backlog or reconnects, so entries are not
- * released unjoined just because their partner's stream was a little late.
+ * and is held back further while a stream catches up on a backlog or reconnects (an egress gateway's
+ * for longer), so entries are not released unjoined just because their partner's stream was late.
  */
 import type { AuditPipeline } from '../../pipeline/audit-pipeline.js';
 import type { LogStream } from '../../types.js';
+import { testDelayFrom } from './test-delay.js';
 
 /**
  * How far log time trails the wall clock. Envoy writes an access-log line when the request or connection
@@ -18,6 +19,13 @@ import type { LogStream } from '../../types.js';
 export const LOG_LAG_MS = 3000;
 /** The most a catching-up or reconnecting stream may hold log time back beyond the lag. */
 export const MAX_HOLD_MS = 30_000;
+/**
+ * The most an egress gateway's stream may hold log time back beyond the lag, while fewer than half of --max-pending
+ * entries wait for a partner: a gateway late to connect (a kubelet slow to answer, an API server shedding load) would
+ * otherwise see every sidecar entry sent through it meanwhile released unjoined, and each join split in two. Its
+ * memory is that of the entries held, bounded by the half of --max-pending; past it, MAX_HOLD_MS applies again.
+ */
+export const GATEWAY_HOLD_MS = 300_000;
 /** How often log time advances (and progress is shown). */
 export const TICK_MS = 1000;
 /**
@@ -27,13 +35,40 @@ export const TICK_MS = 1000;
  */
 export const RELEASE_STEP_MS = 50;
 
+/** Log time (ms) up to which every stream of a kind has delivered everything; Infinity when none holds back. */
+export interface CompleteUpTo {
+  /** The egress gateways' streams. */
+  gateways: number;
+  /** Every other stream. */
+  others: number;
+}
+
+/** How long streams that are behind may hold log time back beyond the lag (a test shortens them). */
+export interface HoldLimits {
+  /** Any stream: MAX_HOLD_MS. */
+  streamMs: number;
+  /** An egress gateway's stream, while fewer than `pendingBelow` entries wait for a partner: GATEWAY_HOLD_MS. */
+  gatewayMs: number;
+  pendingBelow: number;
+}
+
+/** The hold limits of a run whose engine holds at most `maxPending` entries (env: the test variables, else the defaults). */
+export function holdLimits(maxPending: number, env: NodeJS.ProcessEnv = {}): HoldLimits {
+  return {
+    streamMs: testDelayFrom(env, 'EGRESS_AUDIT_TEST_MAX_HOLD_MS', MAX_HOLD_MS),
+    gatewayMs: testDelayFrom(env, 'EGRESS_AUDIT_TEST_GATEWAY_HOLD_MS', GATEWAY_HOLD_MS),
+    pendingBelow: Math.floor(maxPending / 2),
+  };
+}
+
 /** What the live run tells the driver about its streams. */
 export interface LiveSource {
   streams(signal: AbortSignal): AsyncIterable<LogStream>;
   /** Upkeep once per tick, before log time advances (forget what is gone). */
   sweep(): void;
-  /** Log time (ms) up to which every stream has delivered everything; Infinity when none holds back. */
-  completeUpTo(now: number): number;
+  /** Log time (ms) up to which the streams have delivered everything. */
+  completeUpTo(now: number): CompleteUpTo;
+  readonly holds: HoldLimits;
 }
 
 /** Hooks called by the driver. */
@@ -49,9 +84,18 @@ export interface LiveHooks {
   draining(): boolean;
 }
 
-/** The watermark for `now`: lagging the clock, held back by late streams, but never by more than MAX_HOLD_MS. */
-export function liveWatermark(now: number, completeUpTo: number): number {
-  return Math.max(now - LOG_LAG_MS - MAX_HOLD_MS, Math.min(now, completeUpTo) - LOG_LAG_MS);
+/** Lagging the clock, held back by streams complete only up to `completeUpTo`, but never by more than `holdMs`. */
+function heldBack(now: number, completeUpTo: number, holdMs: number): number {
+  return Math.max(now - LOG_LAG_MS - holdMs, Math.min(now, completeUpTo) - LOG_LAG_MS);
+}
+
+/**
+ * The watermark for `now`: lagging the clock, held back by late streams, by at most the stream hold, or by an egress
+ * gateway's at most the gateway hold while fewer than `pendingBelow` entries wait (`pending`), else the stream hold.
+ */
+export function liveWatermark(now: number, complete: CompleteUpTo, holds: HoldLimits, pending: number): number {
+  const gatewayMs = pending < holds.pendingBelow ? Math.max(holds.gatewayMs, holds.streamMs) : holds.streamMs;
+  return Math.min(heldBack(now, complete.others, holds.streamMs), heldBack(now, complete.gateways, gatewayMs));
 }
 
 async function pump(pipeline: AuditPipeline, stream: LogStream, signal: AbortSignal, hooks: LiveHooks): Promise<void> {
@@ -83,7 +127,7 @@ export async function runLive(pipeline: AuditPipeline, source: LiveSource, signa
   const advance = async (): Promise<void> => {
     source.sweep();
     const now = Date.now();
-    const next = liveWatermark(now, source.completeUpTo(now));
+    const next = liveWatermark(now, source.completeUpTo(now), source.holds, pipeline.engine.counters().pending);
     // The first advance releases what came before it at once; later ones step, letting the outputs drain.
     for (let step = watermark === Number.NEGATIVE_INFINITY ? next : watermark + RELEASE_STEP_MS; watermark < next; step += RELEASE_STEP_MS) {
       watermark = Math.min(step, next);

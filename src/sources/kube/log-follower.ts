@@ -26,6 +26,15 @@ export class LogFollower implements LogStream {
   private readonly backoff = new Backoff(500, 30_000);
   private phase: Phase = 'queued';
   private instance: string | null = null;
+  /** The pod's restartCount while `instance` ran: how many instances the container had before it. */
+  private instanceRestarts = 0;
+  /** The instance whose last request ended cleanly once it was over, so it was read to its end (null: none yet). */
+  private drainedInstance: string | null = null;
+  /**
+   * Instances of the container that could not be read, in whole or in part: it restarted more than once
+   * while its stream was down, and the API serves only the current and the previous instance.
+   */
+  unreadInstances = 0;
   /** The container restarted and its previous instance has not been read to the end yet. */
   private previousOwed = false;
   private everConnected = false;
@@ -113,7 +122,11 @@ export class LogFollower implements LogStream {
           }
         }
         step = await this.recheck(signal);
-        if (!signal.aborted && this.instanceOver(step)) yield* this.lastLine(); // a stop says nothing about the instance
+        if (!signal.aborted && this.instanceOver(step)) {
+          // a stop says nothing about the instance
+          if (this.endedClean) this.drainedInstance = this.instance;
+          yield* this.lastLine();
+        }
       }
       if (signal.aborted && !this.reader.drained) yield* this.finalRead();
       if (this.failure !== null) throw new Error(this.failure);
@@ -129,8 +142,14 @@ export class LogFollower implements LogStream {
 
   /** Reads per the step; true when there is nothing more to read (a last read went through). */
   private async *read(step: Exclude<FollowStep, { kind: 'wait' | 'stop' }>, signal: AbortSignal, preempted: AbortSignal): AsyncGenerator<Buffer, boolean> {
-    if (this.instance !== null && step.containerId !== null && step.containerId !== this.instance) this.previousOwed = true;
-    if (step.containerId !== null) this.instance = step.containerId;
+    if (this.instance !== null && step.containerId !== null && step.containerId !== this.instance) {
+      this.previousOwed = true;
+      this.countUnread(step.restartCount);
+    }
+    if (step.containerId !== null && step.containerId !== this.instance) {
+      this.instance = step.containerId;
+      this.instanceRestarts = step.restartCount;
+    }
     if (this.previousOwed) {
       // A restart: the old instance's tail (what a drop kept from us) comes from previous=true.
       const prev = yield* this.reader.read({ previous: 'true' }, null, preempted);
@@ -148,6 +167,20 @@ export class LogFollower implements LogStream {
     const finished = step.kind === 'last-read' && (outcome.kind === 'ended' || outcome.kind === 'failed');
     if (finished) yield* this.lastLine(); // a terminated instance, read to its end
     return finished;
+  }
+
+  /**
+   * The container runs as a new instance, `restartCount` restarts in: `previous=true` serves the one before it,
+   * so the instances between that one and the last read (and the rest of the last read, unless it was read to
+   * its end) are lost. Restarts before the follower first read the container are not counted: that is --since's
+   * business (only the previous instance is read, docs/watch.md Limits).
+   */
+  private countUnread(restartCount: number): void {
+    const between = restartCount - this.instanceRestarts - 1;
+    const lost = between - (this.drainedInstance === this.instance ? 1 : 0);
+    if (lost <= 0) return;
+    this.unreadInstances += lost;
+    this.deps.notice(`the istio-proxy container of ${this.label} restarted ${between + 1} times while its log stream was down, and the API serves only the current and the previous instance: ${lost === 1 ? 'the log of 1 instance' : `the logs of ${lost} instances`} could not be read, in whole or in part (the report says so under instances-unread)`);
   }
 
   /**
