@@ -27,6 +27,11 @@ export interface Layout {
   /** Index of the user-agent slot (free text that may hold quotes and spaces), or -1. */
   userAgentSlot: number;
   /**
+   * The quoted slots of headers the client sets (User-Agent, X-Request-ID, X-Forwarded-For, :authority, in the order a
+   * reading gives them a line's extra tokens), which Envoy's text format writes unescaped: any of them may hold `" "`.
+   */
+  clientSlots: readonly number[];
+  /**
    * Every slot after the user agent is quoted (Envoy's default): a line with extra quoted tokens then
    * reads two ways, a user agent holding `" "` or quoted fields appended at the end.
    */
@@ -49,6 +54,9 @@ const ADDRESSES = [b(F.upstream_cluster), b(F.upstream_local_address), b(F.downs
 /** `rx tx duration upstream_service_time`. */
 const COUNTERS = [n(F.bytes_received), n(F.bytes_sent), n(F.duration), b(F.upstream_service_time)];
 
+/** Headers the client sets, as fields: the user agent first, the header most often holding quotes and spaces. */
+const CLIENT_FIELDS: readonly number[] = [F.user_agent, F.request_id, F.x_forwarded_for, F.authority];
+
 /** The fields a layout's tokens (and its leading start time) fill, as bits. */
 function filledBits(slots: readonly Slot[]): number {
   let bits = 1 << F.start_time;
@@ -62,7 +70,8 @@ function filledBits(slots: readonly Slot[]): number {
 function layout(name: FormatName, slots: Slot[]): Layout {
   const signature = slots.map((s) => (s.kind === 'bare' || s.kind === 'number' ? 'u' : 'q')).join('');
   const userAgentSlot = slots.findIndex((s) => s.field === F.user_agent);
-  return { name, slots, signature, userAgentSlot, quotedTail: userAgentSlot >= 0 && !signature.includes('u', userAgentSlot), unlogged: ALL_FIELDS & ~filledBits(slots) };
+  const clientSlots = CLIENT_FIELDS.map((field) => slots.findIndex((s) => s.kind === 'quoted' && s.field === field)).filter((i) => i >= 0);
+  return { name, slots, signature, userAgentSlot, clientSlots, quotedTail: userAgentSlot >= 0 && !signature.includes('u', userAgentSlot), unlogged: ALL_FIELDS & ~filledBits(slots) };
 }
 
 /** Every default layout, the most common first (detection tries them in this order). */

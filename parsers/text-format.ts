@@ -70,15 +70,17 @@ export class TextFormatParser {
     for (const layout of candidates) {
       if (layout.quotedTail || t.count - 1 <= layout.slots.length || !signatureMatches(layout, t, layout.slots.length)) continue;
       if (applyTokens(layout, line, t, view, t.count - 1) !== null) continue;
-      // The user agent (or another header before it) may hold `" "` and a whole layout's tail the client wrote: then the
-      // real tail follows it, and the anchored reading, which takes the fields after the user agent from the right, reads
-      // the line too. Neither reading is then evidence: which one is true is the client's to choose.
-      if (layout.userAgentSlot >= 0 && applyAnchored(layout, line, t, view) === null) return 'ambiguous-fields';
+      // A header the client sets may hold `" "` and a whole layout's tail of its own: then the real tail follows it, and
+      // a reading that gives that header the extra tokens (the fields before it from the left, after it from the right)
+      // reads the line too. Neither reading is then evidence: which one is true is the client's to choose.
+      if (layout.clientSlots.some((slot) => applyAnchored(layout, line, t, view, slot) === null)) return 'ambiguous-fields';
       applyTokens(layout, line, t, view, t.count - 1);
       return this.matched(layout);
     }
+    // No trailing reading: the extra tokens are a header's. Every such reading takes the fields after that header from
+    // the right, so the upstream, cluster and addresses are the proxy's own whichever header it was; the user agent's first.
     for (const layout of candidates) {
-      if (!layout.quotedTail && layout.userAgentSlot >= 0 && applyAnchored(layout, line, t, view) === null) return this.matched(layout);
+      if (!layout.quotedTail && anchoredReading(layout, line, t, view, () => true)) return this.matched(layout);
     }
     for (const layout of candidates) {
       if (!layout.quotedTail) continue;
@@ -163,11 +165,16 @@ function applySlot(layout: Layout, i: number, view: RecordView, s: number, e: nu
  */
 function quotedTailReading(layout: Layout, line: string, t: Tokens, view: RecordView): MalformedReason | null {
   const trailing = t.count - 1 > layout.slots.length && signatureMatches(layout, t, layout.slots.length) && applyTokens(layout, line, t, view, t.count - 1) === null && upstreamHostShaped(view);
-  const anchored = applyAnchored(layout, line, t, view) === null && upstreamHostShaped(view);
+  const anchored = anchoredReading(layout, line, t, view, upstreamHostShaped);
   if (trailing && anchored) return 'ambiguous-fields';
   if (anchored) return null;
   if (trailing) return applyTokens(layout, line, t, view, t.count - 1);
   return 'field-count';
+}
+
+/** Fills `view` with the first reading that gives a client header's slot the extra tokens and that `accept` takes; false when none does. */
+function anchoredReading(layout: Layout, line: string, t: Tokens, view: RecordView, accept: (view: RecordView) => boolean): boolean {
+  return layout.clientSlots.some((slot) => applyAnchored(layout, line, t, view, slot) === null && accept(view));
 }
 
 function upstreamHostShaped(view: RecordView): boolean {
@@ -176,12 +183,11 @@ function upstreamHostShaped(view: RecordView): boolean {
 }
 
 /**
- * The slow path for quotes or spaces inside values: read the slots before the user agent from the
- * left (the request line ends at `PROTOCOL" <code>`), the slots after it from the right, and give
- * the user agent whatever lies between.
+ * The slow path for quotes or spaces inside values: read the slots before the quoted slot `ua` (a header the client
+ * sets) from the left (the request line ends at `PROTOCOL" <code>`), the slots after it from the right, and give
+ * that slot whatever lies between.
  */
-function applyAnchored(layout: Layout, line: string, t: Tokens, view: RecordView): MalformedReason | null {
-  const ua = layout.userAgentSlot;
+function applyAnchored(layout: Layout, line: string, t: Tokens, view: RecordView, ua: number): MalformedReason | null {
   const slots = layout.slots;
   const ranges = new Int32Array(slots.length * 2);
   let pos = (t.end[0] as number) + 2;

@@ -351,7 +351,7 @@ function ambiguousLines(streams: readonly StreamFacts[]): CoverageWarning[] {
   return [
     {
       code: 'ambiguous-lines',
-      message: `${plural(n, 'access-log line', 'access-log lines')} read two ways (ambiguous-fields), in ${where}: a header the client sets (User-Agent, X-Forwarded-For), which Envoy's text format writes unescaped, holds \`" "\` and fields of its own, so which upstream, cluster and request id are the proxy's is the client's to choose. Neither reading is evidence, and it is how a workload would hide direct egress, so the run fails (ambiguous-lines is in --fail-on by default). Log in JSON (\`meshConfig.accessLogEncoding: JSON\`), which escapes such values; a known format with fields appended is read one way when given with --format.`,
+      message: `${plural(n, 'access-log line', 'access-log lines')} read two ways (ambiguous-fields), in ${where}: a header the client sets (User-Agent, X-Request-ID, X-Forwarded-For), which Envoy's text format writes unescaped, holds \`" "\` and fields of its own, so which upstream, cluster and request id are the proxy's is the client's to choose. Neither reading is evidence, and it is how a workload would hide direct egress, so the run fails (ambiguous-lines is in --fail-on by default). Log in JSON (\`meshConfig.accessLogEncoding: JSON\`), which escapes such values; a known format with fields appended is read one way when given with --format.`,
       ...(at.length > 0 ? { at } : {}),
     },
   ];

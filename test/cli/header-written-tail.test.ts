@@ -29,6 +29,13 @@ describe('a line a header made read two ways', () => {
     expect(code).toBe(1);
   });
 
+  it('is ambiguous-fields whichever header the client sets holds the tail: X-Request-ID and (old proxies) Host too', async () => {
+    const { code, report } = await audit('request-id-tail');
+    expect(flows(report)).toEqual(['1 via-gateway via-gateway/joined api.partner.example:80']);
+    expect(report.coverage.lines.malformed['ambiguous-fields']).toBe(5);
+    expect(code).toBe(1);
+  });
+
   it('is a SARIF error result of rule coverage/ambiguous-lines at that line, so code scanning shows the failure', async () => {
     const res = await runCli(['audit', `${DIR}sidecar-tail`, '-o', 'sarif']);
     const run = (JSON.parse(res.stdout) as { runs: { results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] }).runs[0];

@@ -171,6 +171,18 @@ describe("Istio's text layouts with a header holding a whole tail of its own", (
     expect(parseLineText(line)).toEqual({ kind: 'malformed', reason: 'ambiguous-fields' });
   });
 
+  it.each([
+    ['X-Request-ID', `[2026-11-02T10:00:00.500Z] "POST /upload HTTP/1.1" 200 - via_upstream - "-" 73400320 612 29 28 "-" "curl" ${fakeTail}" ${realTail.replace('"7f1c8b0e-3d2a-4b4c-8e6f-0a1b2c3d4e5f" ', '')}`],
+    ['Host (old proxies)', `[2026-11-02T10:00:00.500Z] "POST /upload HTTP/1.1" 200 - via_upstream - "-" 73400320 612 29 28 "-" "curl" "7f1c8b0e-3d2a-4b4c-8e6f-0a1b2c3d4e5f" "x" ${fakeTail.slice(fakeTail.indexOf('"10.1.0.18'))}" ${realTail.slice(realTail.indexOf('"93.184'))}`],
+  ])('calls the line ambiguous-fields when the tail is in the %s header, which comes after the user agent', (_name, line) => {
+    expect(parseLineText(line)).toEqual({ kind: 'malformed', reason: 'ambiguous-fields' });
+  });
+
+  it('reads a line whose headers hold `" "` but no tail of their own by the fields read from the right (the user agent takes the extra tokens)', () => {
+    const got = rec(`[2026-11-02T10:00:00.000Z] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 612 29 28 "-" "curl" "a" "b" ${realTail.slice(realTail.indexOf('"api.evil'))}`);
+    expect(got).toMatchObject({ user_agent: 'curl" "a', request_id: 'b', authority: 'api.evil.com', upstream_cluster: 'PassthroughCluster', upstream_host: '93.184.216.34:80' });
+  });
+
   it('still reads fields appended after a whole line as trailing fields, when the header holds no tail', () => {
     const got = rec(`${base19('curl/8')} "b3-7" tenant-a`);
     expect(got).toMatchObject({ user_agent: 'curl/8', upstream_cluster: 'outbound|80||httpbin.org', extra: { trailing_1: 'b3-7', trailing_2: 'tenant-a' } });
