@@ -1,5 +1,5 @@
 import { ALL_FIELDS, F, NUMERIC_FIELDS, RecordView } from './record-view.js';
-import { extraValue, normaliseValue, parseJson, startTimeProblem } from './json-format.js';
+import { DUPLICATE_KEYS, extraValue, normaliseValue, parseJson, startTimeProblem } from './json-format.js';
 import type { MalformedReason } from './types.js';
 import { compileStartTime, escapeRegExp, type StartTimeLayout } from './strftime.js';
 import { anchoredMatcher } from './anchored-match.js';
@@ -286,6 +286,7 @@ function compileJsonFormat(text: string): CustomFormat | string {
       if (line.charCodeAt(0) !== 123 /* { */) return 'format-mismatch'; // a text line: the agent's own, or not this format
       const obj = parsed ?? parseJson(line);
       if (obj === undefined) return 'bad-json';
+      if (obj === DUPLICATE_KEYS) return 'ambiguous-fields';
       if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'format-mismatch';
       if (!carries(obj)) return 'not-access-log';
       view.resetValues(line, 'custom', ALL_FIELDS);

@@ -1,4 +1,5 @@
 import { jsonText } from './json-format.js';
+import { parseLineText } from './index.js';
 import type { Envelope } from './types.js';
 
 /**
@@ -55,6 +56,20 @@ export type AccessLogTest = (obj: Json) => boolean;
 /** Istio's JSON access log: any of its telling keys at the top. */
 export function hasIstioKeys(obj: Json): boolean {
   return ACCESS_LOG_KEYS.some((key) => key in obj);
+}
+
+/** Where an access log says it went: a pipeline that merged a line's keys into its record kept these as the line has them. */
+const WHERE_KEYS = ['upstream_cluster', 'upstream_host', 'upstream_local_address', 'downstream_local_address', 'downstream_remote_address', 'authority', 'requested_server_name'] as const;
+
+/**
+ * True when `text`, read as an access log, says of where it went what `obj`'s own keys say: a pipeline merged that
+ * line into its record (Merge_Log, or a parser's keys). Read only for records that hold both, which pipelines rarely write.
+ */
+function mergedFrom(obj: Json, text: string): boolean {
+  const line = parseLineText(text.trim());
+  if (line.kind !== 'record') return false;
+  const said = (value: unknown): string | null => (value === undefined || value === null || value === '-' || value === '' ? null : typeof value === 'string' ? value : (jsonText(value) ?? null));
+  return WHERE_KEYS.every((key) => !(key in obj) || said(obj[key]) === line.record[key]);
 }
 
 /** `value` when it is a JSON object (not an array, not null), else null: how every envelope reads a nested record. */
@@ -188,6 +203,10 @@ export function jsonEnvelope(value: unknown, env: Envelope, isAccessLog: AccessL
   env.timestamp ??= timeOf(obj);
   // A pipeline merged the JSON access log into its record (Fluent Bit's Merge_Log with Keep_Log Off drops `log`): the record is the line.
   if (payload === null) return null;
+  // Merged with Keep_Log On, the access log's keys and its line agree. When they do not, the record is no pipeline's:
+  // a JSON-shaped TEXT access log whose client header added a `log` or `line` of its own (text formats write values
+  // unescaped). Its own keys are the proxy's, and are read; the line the client wrote is not.
+  if (accessLog && !mergedFrom(obj, payload.text)) return null;
   const line = payload.text;
   const cut = line.endsWith('\r\n') ? 2 : line.endsWith('\n') ? 1 : 0;
   return { text: cut === 0 ? line : line.slice(0, -cut), final: !isPart(obj, payload, withMetadata) };

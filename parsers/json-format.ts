@@ -40,7 +40,58 @@ export function startTimeProblem(field: number, value: string | number | null): 
   return typeof value === 'string' && !Number.isNaN(logTimeMs(value, 0, value.length)) ? null : 'bad-timestamp';
 }
 
-/** A line's JSON value, or undefined when it is not JSON (JSON.parse throws, also on nesting too deep); lone surrogates its escapes decode to are U+FFFD. */
+/**
+ * What parseJson gives for an object with a key written twice. Envoy's JSON formatter never writes one; a JSON-shaped
+ * TEXT format does when a header value the client sets holds `","upstream_cluster":"..."` (text formats write values
+ * unescaped), and JSON.parse keeps the last: the client's. Such a line is read neither way.
+ */
+export const DUPLICATE_KEYS: unique symbol = Symbol('duplicate JSON keys');
+
+/** The keys valid JSON `text` writes: its strings that a colon follows (walked quote to quote, escaped quotes skipped). */
+function keysWritten(text: string): number {
+  let n = 0;
+  for (let open = text.indexOf('"'); open >= 0; ) {
+    let close = text.indexOf('"', open + 1);
+    while (close >= 0 && escaped(text, close)) close = text.indexOf('"', close + 1);
+    if (close < 0) break;
+    let next = close + 1;
+    while (isJsonSpace(text.charCodeAt(next))) next++;
+    if (text.charCodeAt(next) === 58 /* : */) n++;
+    open = text.indexOf('"', close + 1);
+  }
+  return n;
+}
+
+/** True when the character at `at` follows an odd run of backslashes. */
+function escaped(text: string, at: number): boolean {
+  let slashes = 0;
+  while (at - 1 - slashes >= 0 && text.charCodeAt(at - 1 - slashes) === 92) slashes++;
+  return slashes % 2 === 1;
+}
+
+/** The keys of every object in a parsed value (walked with a stack of its own: JSON.parse takes deeper nestings than recursion would). */
+function keysParsed(value: unknown): number {
+  let n = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (const item of v) stack.push(item);
+      continue;
+    }
+    for (const key in v) {
+      n++;
+      stack.push((v as Record<string, unknown>)[key]);
+    }
+  }
+  return n;
+}
+
+/**
+ * A line's JSON value, or undefined when it is not JSON (JSON.parse throws, also on nesting too deep), or
+ * DUPLICATE_KEYS when an object in it has a key twice; lone surrogates its escapes decode to are U+FFFD.
+ */
 export function parseJson(text: string): unknown {
   let value: unknown;
   try {
@@ -48,6 +99,7 @@ export function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+  if (value !== null && typeof value === 'object' && keysWritten(text) !== keysParsed(value)) return DUPLICATE_KEYS;
   return mayDecodeToSurrogate(text) ? wellFormedValue(value) : value;
 }
 
@@ -92,6 +144,7 @@ export function extraValue(raw: unknown): ExtraValue | undefined {
 export function parseJsonLine(line: string, view: RecordView, parsed?: unknown, judged = false): MalformedReason | null {
   const obj = parsed ?? parseJson(line);
   if (obj === undefined) return line.trimEnd().endsWith('}') ? 'bad-json' : 'truncated';
+  if (obj === DUPLICATE_KEYS) return 'ambiguous-fields';
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'bad-json';
   view.resetValues(line, 'istio-json', ALL_FIELDS);
   let known = 0;

@@ -72,6 +72,25 @@ describe('a line a header made read two ways', () => {
   });
 });
 
+describe('a JSON-shaped TEXT format, whose values Envoy writes unescaped', () => {
+  const dir = 'json-shaped-text';
+
+  it('calls a line with a key written twice ambiguous-fields (JSON.parse would keep the client\'s), auto-detected or given with --format', async () => {
+    for (const format of [[], ['--format', `@${DIR}${dir}/format.json`]]) {
+      const { code, report } = await audit(`${dir}/duplicate-keys.log`, ...format);
+      expect(report.flows).toEqual([]);
+      expect(report.coverage.lines.malformed['ambiguous-fields']).toBe(1);
+      expect(code).toBe(4); // its one line is no evidence: never a pass
+    }
+  });
+
+  it.each(['loki-shaped', 'fluent-bit-shaped'])('reads a %s line by its own keys, not as a pipeline record around the line a header added', async (name) => {
+    const { code, report } = await audit(`${dir}/${name}.log`);
+    expect(flows(report)).toEqual(['1 direct direct/passthrough-cluster evil.example:80']);
+    expect(code).toBe(1);
+  });
+});
+
 describe('a JSON line a header made long', () => {
   it('is read under the default --max-line-length (1 MiB), so its direct flow fails the run', async () => {
     const { code, report } = await audit('json-long-header');

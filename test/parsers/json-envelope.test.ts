@@ -79,9 +79,20 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     expect(got.envelope).toMatchObject({ pod: POD, namespace: 'shop' });
   });
 
-  it("takes Fluent Bit's kept `log` over the keys Merge_Log added beside it", () => {
-    const got = parseLineText(JSON.stringify({ log: LINE, start_time: 'junk', upstream_cluster: 'junk', kubernetes: { pod_name: POD } }));
+  it("takes Fluent Bit's kept `log` when the keys Merge_Log added beside it say where it went as the line does", () => {
+    const got = parseLineText(JSON.stringify({ log: LINE, start_time: 'junk', upstream_cluster: 'outbound|2234||istio-egressgateway.istio-system.svc.cluster.local', kubernetes: { pod_name: POD } }));
     expect(got.kind === 'record' && got.record.upstream_cluster).toBe('outbound|2234||istio-egressgateway.istio-system.svc.cluster.local');
+    expect(got.kind === 'record' && got.record.start_time).not.toBe('junk');
+  });
+
+  it('reads a record whose own access-log keys contradict its `log` or `line` by its own keys: a JSON-shaped TEXT log a client header added them to', () => {
+    // Envoy's text formats write a header unescaped: a User-Agent of `x","labels":{...},"line":"<an in-mesh call>` makes
+    // the proxy's own JSON-shaped line look like a pipeline's record around a line the client wrote (h42).
+    const own = { start_time: '2026-11-02T10:00:01.000Z', upstream_cluster: 'PassthroughCluster', upstream_host: '93.184.216.34:80', response_flags: '-' };
+    for (const wrapper of [{ labels: { pod: POD, namespace: 'default' }, line: LINE }, { kubernetes: { pod_name: POD }, log: LINE }]) {
+      const got = parseLineText(JSON.stringify({ ...own, user_agent: 'x', ...wrapper }));
+      expect(got.kind === 'record' && got.record.upstream_cluster).toBe('PassthroughCluster'); // was the line's gateway cluster
+    }
   });
 
   it("reads a JSON access log Fluent Bit merged into its record (Merge_Log On, Keep_Log Off: no `log` left) with the record's pod", () => {

@@ -33,6 +33,10 @@
  * direct/passthrough-cluster and blocked/blackhole-cluster), and that the findings are the same ones, in the same
  * number, once their fingerprint and address are set aside (42 and 200 of them gained an address; their order, tie-broken
  * by fingerprint, moved).
+ * An eighth: the demo sums were re-recorded when destinations that fail the run came to sort before direct ones an
+ * exception allowed (compareDestinations), after checking that the report of the code before (6cb0135, which gave the
+ * sums above) equals the new one once `destinations` is sorted by name (only www.googleapis.com:80, failing, and
+ * www.googleapis.com:443, allowed, swapped places); the generated set has no exception, and its sums held.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,8 +86,8 @@ afterAll(() => {
 
 describe('audit reports are byte-identical to the string-built ones', () => {
   it.each([
-    ['the demo capture, -o json', DEMO, 'json', 'd36f92b5e96cc436eb66a6d1547e133e0d8d622fa8c7dcfe6e0e795058944f31'],
-    ['the demo capture, -o ndjson', DEMO, 'ndjson', '049200dea8b8e62c291836480dd584192e6aa27cc1e1e1cf5e066072b42cd899'],
+    ['the demo capture, -o json', DEMO, 'json', '624ba7b6fbd665e9e2324f13072b9524b290b69d0eff3c0e027d9c5ef785dcaa'],
+    ['the demo capture, -o ndjson', DEMO, 'ndjson', '8482aace274dcc91fd3c05a095aea1ab9231d960ee7d7ada07cd3179a5598d1f'],
     ['50k generated lines, -o json', GENERATED, 'json', 'c6bdbba1ea6c0ef9f5538aeb6d6fe8671f09d3c57ce38137f89252db77370446'],
     ['50k generated lines, -o ndjson', GENERATED, 'ndjson', '20eccbe256c3002a8f9623373e674efb1adb16f49a234f1cac01506802e326b3'],
   ])('%s', async (_name, args, format, expected) => {
