@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isParseRecord } from '../../parsers/index.js';
+import { parseJson } from '../../parsers/json-format.js';
 import { BASELINE_SCHEMA, REPORT_SCHEMA } from '../report/model.js';
 import type { OutputFormat } from '../report/formats.js';
 import type { InputFile } from './input-paths.js';
@@ -82,14 +83,26 @@ function compactJson(text: string, max = Number.POSITIVE_INFINITY): string {
   return out;
 }
 
-/** True when `line` is one of parse's records (isParseRecord: as jq leaves them too, so that a `jq -c` of records left among logs is left out as parse's own are). */
+/**
+ * True when `line` is one of parse's records (isParseRecord: as jq leaves them too, so that a `jq -c` of records left
+ * among logs is left out as parse's own are). A key written twice makes no record (parseJson): parse never writes one,
+ * and a JSON-shaped TEXT access log does when a client header closes its string and writes `source` and `format`.
+ */
 function isRecord(line: string): boolean {
-  if (!line.startsWith('{')) return false;
-  try {
-    return isParseRecord(JSON.parse(line));
-  } catch {
-    return false;
-  }
+  return line.startsWith('{') && isParseRecord(parseJson(line));
+}
+
+/**
+ * True when the head's records say it is parse's records: the first object is one, and, one per line, so is every whole
+ * line of the head (blank ones aside). A log a client's header made look like records at its first and last lines still
+ * has the proxy's other lines between them.
+ */
+function recordsHead(text: string): boolean {
+  const first = firstObject(text);
+  if (first === null || !isRecord(first)) return false;
+  if (firstLine(text)?.trimEnd() === '{') return true; // pretty-printed (jq .): one object over many lines
+  const whole = text.slice(0, text.lastIndexOf('\n') + 1).split('\n');
+  return whole.every((line) => line.trim() === '' || isRecord(line.replace(/\r$/, '')));
 }
 
 /** The first line of `text` without its CR, or null when it does not end within `text`. */
@@ -162,7 +175,7 @@ interface Opened {
 /** What `head` opens as, or null (a log): the first half of telling an own output, enough to know whether its end is worth reading. */
 function openedAs(head: Uint8Array): Opened | null {
   const text = decodeText(head);
-  const what = openingOf(Buffer.from(text)) ?? prettyOpeningOf(text) ?? (isRecord(firstObject(text) ?? '') ? RECORDS : null);
+  const what = openingOf(Buffer.from(text)) ?? prettyOpeningOf(text) ?? (recordsHead(text) ? RECORDS : null);
   return what === null ? null : { what, text, encoding: utf16Of(head) ?? 'utf-8' };
 }
 

@@ -99,6 +99,16 @@ describe('ownOutputOf', () => {
     expect(ownOutputOf(bytes(`${JSON.stringify({ ...RECORD, format: 'istio-1.9', source: { ...SOURCE, function: 'main' } }, null, 2)}\n`))).toBeNull();
   });
 
+  it('takes no log for records when a line between its record-shaped first and last lines is a plain entry (h42: a client header can shape its own lines)', () => {
+    expect(ownOutputOf(bytes(record() + record()))).toBe("egress-audit parse's records (ndjson)");
+    expect(ownOutputOf(bytes(record() + LOG_LINE + record()))).toBeNull();
+  });
+
+  it('takes no line with a key written twice for a record: parse never writes one', () => {
+    const twice = record().trimEnd().replace(/\}$/, ',"user_agent":"y"}\n');
+    expect(ownOutputOf(bytes(twice))).toBeNull();
+  });
+
   it('tells a record only by a whole first line within the head', () => {
     const long = record({ path: `/${'a'.repeat(OWN_OUTPUT_HEAD)}` });
     expect(ownOutputOf(bytes(long).subarray(0, OWN_OUTPUT_HEAD), bytes(record()))).toBeNull();
