@@ -92,7 +92,8 @@ describe('a user agent that moves the upstream fields of a custom text format', 
     const report = JSON.parse(res.stdout) as { flows: FlowLine[]; coverage: { lines: { malformed: Record<string, number> }; warnings: { code: string; message: string }[] } };
     expect(report.flows.map((f) => [(f.sidecar as Hop).source.line, f.verdict])).toEqual([[2, 'internal']]);
     expect(report.coverage.lines.malformed).toEqual({ 'ambiguous-fields': 1 });
-    expect(report.coverage.warnings.find((w) => w.code === 'unparsed-lines')?.message).toContain('1 line (ambiguous-fields) read two ways');
+    expect(report.coverage.warnings.find((w) => w.code === 'unparsed-lines')?.message).toContain('(ambiguous-fields 1)');
+    expect(report.coverage.warnings.find((w) => w.code === 'ambiguous-lines')?.message).toMatch(/^1 access-log line read two ways \(ambiguous-fields\)/);
   });
 
   it('fails a run that names unparsed-lines in --fail-on', async () => {
