@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { AuditOptions } from '../cli/options.js';
-import { gatewayNamespaceMatcher, gatewayNamespacesText, gatewayPodOutside, offlineContext } from '../engine/index.js';
+import { gatewayNamespaceMatcher, gatewayNamespacesText, gatewayPodOutside, offlineContext, refusedGatewayPods } from '../engine/index.js';
 import { UsageError } from '../errors.js';
 import { AuditPipeline, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { JUDGED_HEADS, runOffline } from '../pipeline/offline-driver.js';
@@ -8,7 +8,7 @@ import { lineByLine, Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { plural } from '../text/plural.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
-import { blankOnly, inputsSkippedWarning, NO_RECORDS, ownOutputsSkippedWarning, podFlagsWarning } from '../run/coverage.js';
+import { blankOnly, gatewayPodsRefusedWarning, inputsSkippedWarning, NO_RECORDS, ownOutputsSkippedWarning, podFlagsWarning } from '../run/coverage.js';
 import { Notices } from '../run/notices.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
@@ -196,7 +196,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       {
         builder,
         input: { mode: 'files', description: source.describe(), startedAt, endedAt: new Date().toISOString() },
-        facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...ownOutputsSkippedWarning(ownOutputs), ...podFlagsWarning(podFlagNotes)], window: window?.coverage() ?? null, stoppedBy: dashboard?.stoppedBy() ?? null },
+        facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...ownOutputsSkippedWarning(ownOutputs), ...podFlagsWarning(podFlagNotes), ...gatewayPodsRefusedWarning(refusedGatewayPods(roles.resolution.assignments), gatewayNamespacesText(settings))], window: window?.coverage() ?? null, stoppedBy: dashboard?.stoppedBy() ?? null },
       },
       outputs,
       options,

@@ -289,6 +289,22 @@ export function inferRoles(streams: RoleSample[], settings: AuditSettings, podRo
   return roles;
 }
 
+/** The detail withinGatewayNamespaces writes, read back for refusedGatewayPods: the pod, then the rule it was refused. */
+const REFUSED = /^pod "([^"]+)" .*, not as the egress gateway (\S+) made it /;
+
+/**
+ * The pods the egress gateway namespaces refused (read as sidecars), each once with the rule that named it a gateway
+ * (`shop/my-egressgateway-6c9d (pod-name)`), sorted: the gateway-pods-refused warning says them where CI reads it.
+ */
+export function refusedGatewayPods(roles: ReadonlyMap<string, RoleAssignment>): string[] {
+  const pods = new Set<string>();
+  for (const a of roles.values()) {
+    const m = a.rule === GATEWAY_NAMESPACE_RULE ? REFUSED.exec(a.detail) : null;
+    if (m !== null) pods.add(`${m[1] as string} (${m[2] as string})`);
+  }
+  return [...pods].sort();
+}
+
 /**
  * The first `--gateway-pod NAMESPACE/POD` value whose namespace, written out, is outside the egress gateway namespaces,
  * or null: the two flags (or the flag and the policy) contradict each other, and neither may quietly win.
