@@ -265,12 +265,10 @@ export function gatewayNamespacesText(settings: AuditSettings): string {
  * tenant may run its own gateway, named and labelled as the platform's): it is read as a sidecar, and the detail
  * keeps what it was refused. Only a file flag (`--gateway FILE`) still wins: the person running the audit named the file.
  * A pod flag naming a pod outside matched only by a glob, as a NAMESPACE/POD value naming it outright is a usage error.
+ * `watch` asks the same of the pods its gateway selector finds.
  */
-function withinGatewayNamespaces(s: RoleSample, assigned: RoleAssignment, inside: (namespace: string | null) => boolean, settings: AuditSettings): RoleAssignment {
-  const pod = s.pod ?? s.info.pod;
-  if (assigned.role !== 'egress-gateway' || pod === null || assigned.rule === 'flag:--gateway') return assigned;
-  const namespace = s.namespace ?? s.info.namespace;
-  if (inside(namespace)) return assigned;
+export function gatewayNamespaceRole(pod: string, namespace: string | null, assigned: RoleAssignment, settings: AuditSettings, inside = gatewayNamespaceMatcher(settings)): RoleAssignment {
+  if (assigned.role !== 'egress-gateway' || assigned.rule === 'flag:--gateway' || inside(namespace)) return assigned;
   const where = namespace === null
     ? `pod "${pod}" names no namespace, so nothing shows it is in the egress gateway namespaces ${gatewayNamespacesText(settings)}`
     : `pod "${namespace}/${pod}" is outside the egress gateway namespaces ${gatewayNamespacesText(settings)}`;
@@ -285,7 +283,11 @@ export function inferRoles(streams: RoleSample[], settings: AuditSettings, podRo
   const mesh = offlineContext(settings, []);
   const side = farSide(streams, clusters, (ip) => isExternalIp(ip, mesh));
   const roles = new Map<string, RoleAssignment>();
-  for (const s of streams) roles.set(s.key, withinGatewayNamespaces(s, inferOne(s, side, clusters, isGateway, podRole), inside, settings));
+  for (const s of streams) {
+    const assigned = inferOne(s, side, clusters, isGateway, podRole);
+    const pod = s.pod ?? s.info.pod;
+    roles.set(s.key, pod === null ? assigned : gatewayNamespaceRole(pod, s.namespace ?? s.info.namespace, assigned, settings, inside));
+  }
   return roles;
 }
 

@@ -87,4 +87,19 @@ describe('a tenant\'s own egress gateway', () => {
     expect(res.code).toBe(3);
     expect(res.stderr).toContain(`${file}:4:22: mesh.gatewayNamespaces: must not be empty`);
   });
+
+  it('does not take a --pods pod labelled as a gateway outside them for a gateway IP', async () => {
+    const dir = tempDir('ea-gw-ns-pods-');
+    const pod = (namespace: string, name: string, ip: string, labels: Record<string, string>): object => ({ kind: 'Pod', metadata: { namespace, name, labels }, spec: { containers: [{ name: 'istio-proxy' }] }, status: { phase: 'Running', podIP: ip } });
+    writeFileSync(join(dir, 'pods.json'), JSON.stringify({ kind: 'List', items: [pod('shop', 'checkout-7d9f8b6c5d-h2x4k', '10.244.1.10', { app: 'checkout' }), pod('shop', ROGUE, '10.244.1.20', { istio: 'egressgateway' }), pod('istio-system', 'istio-egressgateway-6d9f4c8b7-kq2mx', '10.244.9.10', { istio: 'egressgateway' })] }));
+    // The app dials the rogue pod's address itself; the rogue pod's log is not among the inputs.
+    writeFileSync(join(dir, 'checkout.log'), '[2026-11-02T09:00:02.560Z] "- - -" 0 - - - "-" 700 21138 6 - "-" "-" "-" "-" "10.244.1.20:8080" PassthroughCluster 10.244.1.10:40494 10.244.1.20:8080 10.244.1.10:48604 - -\n');
+    const args = ['audit', join(dir, 'checkout.log'), '--sidecar', join(dir, 'checkout.log'), '--pods', join(dir, 'pods.json'), '-o', 'ndjson', '--explain'];
+    const before = await runCli(args);
+    expect(verdicts(before.stdout)).toEqual(['-:1 via-gateway-unconfirmed']);
+    expect(before.stderr).toContain('(2 egress gateway pods)');
+    const res = await runCli([...args, '--gateway-namespace', 'istio-system']);
+    expect(verdicts(res.stdout)).toEqual(['-:1 internal']);
+    expect(res.stderr).toContain('(1 egress gateway pod)');
+  });
 });
