@@ -151,7 +151,7 @@ function addReadOptions(cmd: Command): Command {
 
 function addAuditCommonOptions(cmd: Command): Command {
   return cmd
-    .option('--policy <file>', 'YAML policy: allowed direct destinations, gateway hosts, mesh CIDRs, cluster domain', oneFile('--policy'))
+    .option('--policy <file>', 'YAML policy: allowed direct destinations, gateway hosts and namespaces, mesh CIDRs, cluster domain', oneFile('--policy'))
     .option('--mesh-cidr <cidr>', 'address range inside the mesh (repeatable)', collect)
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain (default cluster.local)', once('--cluster-domain'))
     .option('--gateway-host <glob>', 'host glob naming an egress gateway service, under the cluster domain (repeatable; default *egressgateway*)', collect)
@@ -295,7 +295,7 @@ function watchCommand(handlers: CommandHandlers): Command {
     .option('-l, --selector <selector>', 'label selector for sidecar pods')
     .option('--context <name>', 'kubeconfig context to use', once('--context'))
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)', once('--kubeconfig'))
-    .option('--gateway-namespace <ns>', 'namespace of the egress gateway pods', once('--gateway-namespace'), 'istio-system')
+    .option('--gateway-namespace <ns>', 'namespace to list the egress gateway pods in (which namespaces may hold one: the policy\'s mesh.gatewayNamespaces)', once('--gateway-namespace'), 'istio-system')
     .option('--gateway-selector <selector>', 'label selector of the egress gateway pods', once('--gateway-selector'), 'istio=egressgateway')
     .option('--since <duration>', 'start with log lines newer than this (default: only new lines)', once('--since'))
     .option('--duration <duration>', 'stop after this long, write reports and exit', once('--duration'))

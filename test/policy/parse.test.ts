@@ -35,6 +35,7 @@ describe('parsePolicy on valid files', () => {
         meshCidrs: ['10.0.0.0/8', 'fd00::/8'],
         clusterDomain: 'cluster.local',
         gatewayHosts: ['*egressgateway*', 'egress.istio-egress.svc.cluster.local'],
+        gatewayNamespaces: ['istio-system', 'istio-egress'],
       },
       gatewayHostPositions: ['14:18', '14:37'],
       exceptions: [
@@ -47,7 +48,7 @@ describe('parsePolicy on valid files', () => {
           cidrs: [],
           ports: [{ from: 443, to: 443 }],
           from: { namespaces: ['default'], workloads: [], cidrs: [] },
-          line: 18,
+          line: 22,
         },
         {
           id: 'external-db',
@@ -58,7 +59,7 @@ describe('parsePolicy on valid files', () => {
           cidrs: ['190.64.31.232/32'],
           ports: [{ from: 3306, to: 3306 }],
           from: { namespaces: [], workloads: ['default/ratings', 'reviews-*'], cidrs: [] },
-          line: 28,
+          line: 32,
         },
         {
           id: 'partner-batch-vm',
@@ -69,7 +70,7 @@ describe('parsePolicy on valid files', () => {
           cidrs: [],
           ports: [{ from: 8000, to: 8100 }],
           from: { namespaces: [], workloads: [], cidrs: ['192.168.10.0/24'] },
-          line: 38,
+          line: 42,
         },
       ],
     };
