@@ -291,7 +291,7 @@ export function inferRoles(streams: RoleSample[], settings: AuditSettings, podRo
   return roles;
 }
 
-/** The detail withinGatewayNamespaces writes, read back for refusedGatewayPods: the pod, then the rule it was refused. */
+/** The detail gatewayNamespaceRole writes, read back for refusedGatewayPods: the pod, then the rule it was refused. */
 const REFUSED = /^pod "([^"]+)" .*, not as the egress gateway (\S+) made it /;
 
 /**
