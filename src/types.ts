@@ -232,6 +232,11 @@ export interface AuditSettings {
   clusterDomain: string;
   /** Host globs that name egress gateway services on the sidecar side. @default ['*egressgateway*'] */
   gatewayHosts: string[];
+  /**
+   * Namespace globs the egress gateways live in: a pod elsewhere is never one by its name, labels or entries, and a
+   * gateway host elsewhere (`NAME.NS.svc.DOMAIN`) is not one, so a tenant's own gateway cannot pass its egress off. Empty: any namespace.
+   */
+  gatewayNamespaces: string[];
   /** How far apart in log time two hops of one connection may start. @default 5000 */
   windowMs: number;
   /** Upper bound on entries held for a join; beyond it the oldest are evicted and counted. @default 400000 */

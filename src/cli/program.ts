@@ -151,7 +151,7 @@ function addReadOptions(cmd: Command): Command {
 
 function addAuditCommonOptions(cmd: Command): Command {
   return cmd
-    .option('--policy <file>', 'YAML policy: allowed direct destinations, gateway hosts, mesh CIDRs, cluster domain', oneFile('--policy'))
+    .option('--policy <file>', 'YAML policy: allowed direct destinations, gateway hosts and namespaces, mesh CIDRs, cluster domain', oneFile('--policy'))
     .option('--mesh-cidr <cidr>', 'address range inside the mesh (repeatable)', collect)
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain (default cluster.local)', once('--cluster-domain'))
     .option('--gateway-host <glob>', 'host glob naming an egress gateway service, under the cluster domain (repeatable; default *egressgateway*)', collect)
@@ -165,7 +165,8 @@ function addAuditCommonOptions(cmd: Command): Command {
     .option('--no-color', 'no colours (also NO_COLOR=1)');
 }
 
-function commonAuditValues(o: Record<string, unknown>): AuditCommonOptions {
+/** The options audit and watch read alike: their `--gateway-namespace` flags differ (see each command). */
+function commonAuditValues(o: Record<string, unknown>): Omit<AuditCommonOptions, 'gatewayNamespaces'> {
   const output = o['output'] === undefined ? null : outputFormat('-o/--output', String(o['output']));
   return {
     policy: (o['policy'] as string | undefined) ?? null,
@@ -221,6 +222,7 @@ function auditCommand(handlers: CommandHandlers): Command {
     .option('--sidecar-pod <glob>', 'these pods (name glob, or NAMESPACE/GLOB) are sidecars, in any input that names its pods: --prefix, a log pipeline, kubelet paths (repeatable)', podGlobFlag('--sidecar-pod'))
     .option('--gateway-pod <glob>', 'these pods are egress gateways, in any input that names its pods (repeatable)', podGlobFlag('--gateway-pod'))
     .option('--ingress-pod <glob>', 'these pods are ingress gateways, in any input that names its pods (repeatable)', podGlobFlag('--ingress-pod'))
+    .option('--gateway-namespace <glob>', 'egress gateways live only in these namespaces (repeatable; default any): a pod elsewhere is read as a sidecar whatever its name or labels, and a gateway Service elsewhere is an in-mesh service', collect)
     .option('--pods <file>', 'a saved `kubectl get pods -A -o json` (or -o yaml): names the pod behind each IP and the mesh ranges, as watch does', oneFile('--pods'))
     .option('--explain', 'print which rule gave each file its role')
     .option('--dashboard', 'replay the audit in the terminal dashboard')
@@ -243,6 +245,7 @@ function auditCommand(handlers: CommandHandlers): Command {
     checkAuditFailOn(common.failOn, pods);
     process.exitCode = await handlers.audit(namedInputs(inputs), {
       ...common,
+      gatewayNamespaces: (o['gatewayNamespace'] as string[] | undefined) ?? [],
       format: String(o['format']),
       maxLineLength: parseSize('--max-line-length', String(o['maxLineLength'])),
       sidecar: (o['sidecar'] as string[] | undefined) ?? [],
@@ -292,7 +295,7 @@ function watchCommand(handlers: CommandHandlers): Command {
     .option('-l, --selector <selector>', 'label selector for sidecar pods')
     .option('--context <name>', 'kubeconfig context to use', once('--context'))
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)', once('--kubeconfig'))
-    .option('--gateway-namespace <ns>', 'namespace of the egress gateway pods', once('--gateway-namespace'), 'istio-system')
+    .option('--gateway-namespace <ns>', 'namespace to list the egress gateway pods in (which namespaces may hold one: the policy\'s mesh.gatewayNamespaces)', once('--gateway-namespace'), 'istio-system')
     .option('--gateway-selector <selector>', 'label selector of the egress gateway pods', once('--gateway-selector'), 'istio=egressgateway')
     .option('--since <duration>', 'start with log lines newer than this (default: only new lines)', once('--since'))
     .option('--duration <duration>', 'stop after this long, write reports and exit', once('--duration'))
@@ -301,6 +304,8 @@ function watchCommand(handlers: CommandHandlers): Command {
   addAuditCommonOptions(cmd).action(async (podQuery: string | undefined, o: Record<string, unknown>) => {
     process.exitCode = await handlers.watch({
       ...commonAuditValues(o),
+      // watch's --gateway-namespace says where to list the gateway pods: which namespaces may hold one comes from the policy.
+      gatewayNamespaces: [],
       podQuery: podQuery ?? null,
       namespace: (o['namespace'] as string[] | undefined) ?? [],
       allNamespaces: o['allNamespaces'] === true,

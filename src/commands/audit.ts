@@ -1,20 +1,21 @@
 import { setMaxListeners } from 'node:events';
 import type { AuditOptions } from '../cli/options.js';
-import { offlineContext } from '../engine/index.js';
+import { gatewayNamespaceMatcher, gatewayNamespacesText, gatewayPodOutside, offlineContext, refusedGatewayPods } from '../engine/index.js';
+import { UsageError } from '../errors.js';
 import { AuditPipeline, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { JUDGED_HEADS, runOffline } from '../pipeline/offline-driver.js';
 import { lineByLine, Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { plural } from '../text/plural.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
-import { blankOnly, inputsSkippedWarning, NO_RECORDS, ownOutputsSkippedWarning, podFlagsWarning } from '../run/coverage.js';
+import { blankOnly, gatewayPodsRefusedWarning, inputsSkippedWarning, NO_RECORDS, ownOutputsSkippedWarning, podFlagsWarning } from '../run/coverage.js';
 import { Notices } from '../run/notices.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
 import { WindowFilter } from '../run/window-filter.js';
 import { beforeOutputs, openOutputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
-import { prepareAudit, reportBuilder } from '../run/setup.js';
+import { prepareAudit, reportBuilder, type AuditSetup } from '../run/setup.js';
 import { fileSource, recordSources, SMALL_CHUNK, warnOnStderr } from '../sources/file-source.js';
 import type { SameContent } from '../sources/same-content.js';
 import { podRoleMatcher } from '../sources/role-flags.js';
@@ -63,6 +64,16 @@ function explain(resolution: RoleResolution, streams: readonly StreamFacts[], sn
   return `egress-audit: roles\n${lines.join('\n')}${ips}${gatewayHosts}${podIps}${ownIps}${fromSnapshot}${held.join('')}${backwards.join('')}${asItCame.join('')}\n`;
 }
 
+/** The run's setup, and a `--gateway-pod NAMESPACE/POD` that the egress gateway namespaces leave out refused (exit 2). */
+async function auditSetup(options: AuditOptions): Promise<AuditSetup> {
+  const setup = await prepareAudit(options, 'frozen');
+  const outside = gatewayPodOutside(options.gatewayPod, setup.settings);
+  if (outside !== null) {
+    throw new UsageError(`--gateway-pod ${escapeControl(outside)}: its namespace is outside the egress gateway namespaces ${gatewayNamespacesText(setup.settings)}; if it does hold an egress gateway, name it with --gateway-namespace too`);
+  }
+  return setup;
+}
+
 function withSnapshot(snapshot: PodSnapshot | null, offline: EngineContext): EngineContext {
   return snapshot === null ? offline : snapshotContext(snapshot, offline);
 }
@@ -96,12 +107,15 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const ownOutput = saidAndKept(ownOutputs);
   // A copy of an input (the same bytes under another name) is read once, or each of its flows would count twice.
   const sameContentOnce = (left: SameContent): void => warnOnStderr(`${left.name}: the same content as ${left.as}, read once (as ${left.as})`);
-  const { setup, spec, source, snapshot } = await beforeOutputs(options, inputs, async () => ({
-    setup: await prepareAudit(options, 'frozen'),
-    spec: (await auditFormatFromOption(options.format)).spec,
-    source: await fileSource(inputs, options, { ...(paced ? { chunkSize: SMALL_CHUNK } : {}), warn, ownOutput, sameContentOnce, readsRecordsBack: true }),
-    snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods),
-  }));
+  const { setup, spec, source, snapshot } = await beforeOutputs(options, inputs, async () => {
+    const prepared = await auditSetup(options);
+    return {
+      setup: prepared,
+      spec: (await auditFormatFromOption(options.format)).spec,
+      source: await fileSource(inputs, options, { ...(paced ? { chunkSize: SMALL_CHUNK } : {}), warn, ownOutput, sameContentOnce, readsRecordsBack: true }),
+      snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods, gatewayNamespaceMatcher(prepared.settings)),
+    };
+  });
   if (snapshot !== null && snapshot.skipped > 0) {
     warnOnStderr(`--pods ${options.pods as string}: ${plural(snapshot.skipped, 'item that is not a pod', 'items that are not pods')} left out`);
   }
@@ -182,7 +196,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       {
         builder,
         input: { mode: 'files', description: source.describe(), startedAt, endedAt: new Date().toISOString() },
-        facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...ownOutputsSkippedWarning(ownOutputs), ...podFlagsWarning(podFlagNotes)], window: window?.coverage() ?? null, stoppedBy: dashboard?.stoppedBy() ?? null },
+        facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...ownOutputsSkippedWarning(ownOutputs), ...podFlagsWarning(podFlagNotes), ...gatewayPodsRefusedWarning(refusedGatewayPods(roles.resolution.assignments), gatewayNamespacesText(settings))], window: window?.coverage() ?? null, stoppedBy: dashboard?.stoppedBy() ?? null },
       },
       outputs,
       options,

@@ -20,6 +20,7 @@ export async function runDemo(options: { color: boolean }): Promise<number> {
     meshCidr: [],
     clusterDomain: null,
     gatewayHost: [],
+    gatewayNamespaces: [],
     windowMs: 5000,
     maxPending: 200_000,
     output: null,

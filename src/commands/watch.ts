@@ -1,10 +1,11 @@
 import type { FormatSpec } from '../../parsers/index.js';
 import { setMaxListeners } from 'node:events';
 import type { WatchOptions } from '../cli/options.js';
-import { offlineContext } from '../engine/index.js';
+import { gatewayNamespacesText, offlineContext, refusedGatewayPods } from '../engine/index.js';
 import { hostPort, isIpLiteral } from '../engine/net.js';
 import { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
+import { gatewayPodsRefusedWarning } from '../run/coverage.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { Notices } from '../run/notices.js';
 import { flowSink } from '../run/flow-sink.js';
@@ -210,7 +211,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
     {
       builder: run.builder,
       input: { mode: 'live', description: cluster.source.describe(), startedAt: o.startedAt.toISOString(), endedAt: new Date().toISOString() },
-      facts: { ...pipelineFacts(pipeline, o.setup), streams: pipeline.streamFacts(), roles: cluster.source.roles, extraWarnings: cluster.source.warnings(), window: null }, // a live run has no log-time window
+      facts: { ...pipelineFacts(pipeline, o.setup), streams: pipeline.streamFacts(), roles: cluster.source.roles, extraWarnings: [...cluster.source.warnings(), ...gatewayPodsRefusedWarning(refusedGatewayPods(cluster.source.roles), gatewayNamespacesText(o.setup.settings))], window: null }, // a live run has no log-time window
     },
     outputs,
     options,

@@ -53,8 +53,8 @@ const NONE: ClusterInfo = {
   inClusterDomain: false, gatewayHost: false, wildcard: false, otherDomain: null,
 };
 
-/** NAME.NAMESPACE.svc.DOMAIN: a Kubernetes Service's full name, whatever the cluster's domain. */
-const SERVICE_NAME = /^[a-z0-9-]+\.[a-z0-9-]+\.svc\.([a-z0-9.-]+)$/;
+/** NAME.NAMESPACE.svc.DOMAIN: a Kubernetes Service's full name, whatever the cluster's domain (its namespace, then domain). */
+const SERVICE_NAME = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc\.([a-z0-9.-]+)$/;
 
 function special(name: string): ClusterKind | null {
   if (name === 'PassthroughCluster') return 'passthrough';
@@ -75,6 +75,37 @@ export function hostMatcher(globs: readonly string[]): (host: string) => boolean
   return picomatch(globs.map((g) => g.replace(/\*{2,}/g, '*')), { nocase: true, dot: true });
 }
 
+/**
+ * Whether a pod's namespace may hold an egress gateway (settings.gatewayNamespaces; any, when it is empty). A pod
+ * whose namespace no input names (`kubectl logs --prefix`) may not, once the setting is given: nothing shows it is inside.
+ */
+export function gatewayNamespaceMatcher(settings: AuditSettings): (namespace: string | null) => boolean {
+  if (settings.gatewayNamespaces.length === 0) return () => true;
+  const inside = hostMatcher(settings.gatewayNamespaces);
+  return (namespace) => namespace !== null && inside(namespace);
+}
+
+/**
+ * Whether a host is named like an egress gateway service (settings.gatewayHosts) and, when settings.gatewayNamespaces
+ * is given, is a Service (`NAME.NS.svc.DOMAIN`) of one of those namespaces: a tenant's own gateway Service is an
+ * in-mesh service like any other. ClusterTable also asks that a cluster's host be under the cluster domain.
+ */
+export function gatewayHostMatcher(settings: AuditSettings): (host: string) => boolean {
+  const named = hostMatcher(settings.gatewayHosts);
+  if (settings.gatewayNamespaces.length === 0) return named;
+  const domain = clusterDomainOf(settings);
+  const inside = gatewayNamespaceMatcher(settings);
+  return (host) => {
+    const service = SERVICE_NAME.exec(host.toLowerCase());
+    return service !== null && service[2] === domain && inside(service[1] as string) && named(host);
+  };
+}
+
+/** The cluster domain as hosts are compared with it: lower case, without a final dot. */
+function clusterDomainOf(settings: AuditSettings): string {
+  return settings.clusterDomain.toLowerCase().replace(/\.$/, '');
+}
+
 /** True when `host` is the cluster domain or under it (`x.ns.svc.cluster.local`). */
 export function underDomain(host: string, domain: string): boolean {
   return host === domain || (host.length > domain.length && host.endsWith(domain) && host.charCodeAt(host.length - domain.length - 1) === 46);
@@ -88,8 +119,8 @@ export class ClusterTable {
   private readonly compute = (name: string): ClusterInfo => this.read(name);
 
   constructor(settings: AuditSettings) {
-    this.isGatewayHost = hostMatcher(settings.gatewayHosts);
-    this.domain = settings.clusterDomain.toLowerCase().replace(/\.$/, '');
+    this.isGatewayHost = gatewayHostMatcher(settings);
+    this.domain = clusterDomainOf(settings);
   }
 
   /** The parsed cluster; `-`/null give kind `none`. */
@@ -115,7 +146,7 @@ export class ClusterTable {
       inClusterDomain: host !== null && underDomain(host, this.domain),
       gatewayHost: first === 'outbound' && host !== null && underDomain(host, this.domain) && this.isGatewayHost(host),
       wildcard: host !== null && host.includes('*'),
-      otherDomain: first === 'outbound' && host !== null && !underDomain(host, this.domain) ? (SERVICE_NAME.exec(host)?.[1] ?? null) : null,
+      otherDomain: first === 'outbound' && host !== null && !underDomain(host, this.domain) ? (SERVICE_NAME.exec(host)?.[2] ?? null) : null,
     };
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { AccessRecord } from '../../parsers/types.js';
 import type { AuditSettings, Entry, Role } from '../types.js';
-import { hostMatcher, isInbound, parseIstioSni, type ClusterInfo } from './cluster.js';
+import { gatewayHostMatcher, isInbound, parseIstioSni, type ClusterInfo } from './cluster.js';
 import { ipOf } from './net.js';
 import { leavesFrom, sidecarLike } from './roles.js';
 
@@ -87,7 +87,7 @@ export class RoleConflicts {
   private last: Tracked | null = null;
 
   constructor(settings: AuditSettings) {
-    this.isGatewayHost = hostMatcher(settings.gatewayHosts);
+    this.isGatewayHost = gatewayHostMatcher(settings);
   }
 
   /** Notes one entry and its cluster: hot path, a few comparisons. */

@@ -4,7 +4,7 @@
  */
 import type { AccessRecord } from '../../parsers/types.js';
 import type { AuditSettings, Role, RoleAssignment } from '../types.js';
-import { ClusterTable, hostMatcher, isInbound, parseIstioSni, type ClusterInfo } from './cluster.js';
+import { ClusterTable, gatewayHostMatcher, gatewayNamespaceMatcher, hostMatcher, isInbound, parseIstioSni, type ClusterInfo } from './cluster.js';
 import { canonicalIp, offlineContext } from './context.js';
 import { ipOf, ipScope, isIpAddress, isOwnAddress } from './net.js';
 import { isExternalIp } from './rules.js';
@@ -252,15 +252,72 @@ function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGatewa
   return ownAddressRule(s, clusters) ?? sidecarContent(s, clusters) ?? assign('sidecar', 'default', 'no name or entry says otherwise, so a client sidecar is assumed');
 }
 
-/** Assigns a role to every sample (by key): pod flags, file flags, labels, pod name, file name, then the entries. */
+/** The rule of a role refused by the egress gateway namespaces: coverage's gateway-pods-refused warning lists the pods it gave. */
+export const GATEWAY_NAMESPACE_RULE = 'gateway-namespace';
+
+/** The gateway namespaces as the run was given them, for the sentences that cite them. */
+export function gatewayNamespacesText(settings: AuditSettings): string {
+  return `${settings.gatewayNamespaces.join(', ')} (--gateway-namespace, mesh.gatewayNamespaces)`;
+}
+
+/**
+ * A pod outside the egress gateway namespaces is no egress gateway, whatever its name, labels or entries say (a
+ * tenant may run its own gateway, named and labelled as the platform's): it is read as a sidecar, and the detail
+ * keeps what it was refused. Only a file flag (`--gateway FILE`) still wins: the person running the audit named the file.
+ * A pod flag naming a pod outside matched only by a glob, as a NAMESPACE/POD value naming it outright is a usage error.
+ * `watch` asks the same of the pods its gateway selector finds.
+ */
+export function gatewayNamespaceRole(pod: string, namespace: string | null, assigned: RoleAssignment, settings: AuditSettings, inside = gatewayNamespaceMatcher(settings)): RoleAssignment {
+  if (assigned.role !== 'egress-gateway' || assigned.rule === 'flag:--gateway' || inside(namespace)) return assigned;
+  const where = namespace === null
+    ? `pod "${pod}" names no namespace, so nothing shows it is in the egress gateway namespaces ${gatewayNamespacesText(settings)}`
+    : `pod "${namespace}/${pod}" is outside the egress gateway namespaces ${gatewayNamespacesText(settings)}`;
+  return assign('sidecar', GATEWAY_NAMESPACE_RULE, `${where}: read as a sidecar, not as the egress gateway ${assigned.rule} made it (${assigned.detail})`);
+}
+
+/** Assigns a role to every sample (by key): pod flags, file flags, labels, pod name, file name, then the entries; then the gateway namespaces. */
 export function inferRoles(streams: RoleSample[], settings: AuditSettings, podRole: PodRoleMatcher = () => null): Map<string, RoleAssignment> {
   const clusters = new ClusterTable(settings);
-  const isGateway = hostMatcher(settings.gatewayHosts);
+  const isGateway = gatewayHostMatcher(settings);
+  const inside = gatewayNamespaceMatcher(settings);
   const mesh = offlineContext(settings, []);
   const side = farSide(streams, clusters, (ip) => isExternalIp(ip, mesh));
   const roles = new Map<string, RoleAssignment>();
-  for (const s of streams) roles.set(s.key, inferOne(s, side, clusters, isGateway, podRole));
+  for (const s of streams) {
+    const assigned = inferOne(s, side, clusters, isGateway, podRole);
+    const pod = s.pod ?? s.info.pod;
+    roles.set(s.key, pod === null ? assigned : gatewayNamespaceRole(pod, s.namespace ?? s.info.namespace, assigned, settings, inside));
+  }
   return roles;
+}
+
+/** The detail gatewayNamespaceRole writes, read back for refusedGatewayPods: the pod, then the rule it was refused. */
+const REFUSED = /^pod "([^"]+)" .*, not as the egress gateway (\S+) made it /;
+
+/**
+ * The pods the egress gateway namespaces refused (read as sidecars), each once with the rule that named it a gateway
+ * (`shop/my-egressgateway-6c9d (pod-name)`), sorted: the gateway-pods-refused warning says them where CI reads it.
+ */
+export function refusedGatewayPods(roles: ReadonlyMap<string, RoleAssignment>): string[] {
+  const pods = new Set<string>();
+  for (const a of roles.values()) {
+    const m = a.rule === GATEWAY_NAMESPACE_RULE ? REFUSED.exec(a.detail) : null;
+    if (m !== null) pods.add(`${m[1] as string} (${m[2] as string})`);
+  }
+  return [...pods].sort();
+}
+
+/**
+ * The first `--gateway-pod NAMESPACE/POD` value whose namespace, written out, is outside the egress gateway namespaces,
+ * or null: the two flags (or the flag and the policy) contradict each other, and neither may quietly win.
+ */
+export function gatewayPodOutside(values: readonly string[], settings: AuditSettings): string | null {
+  const inside = gatewayNamespaceMatcher(settings);
+  return values.find((v) => {
+    const slash = v.indexOf('/');
+    const namespace = slash < 0 ? '' : v.slice(0, slash);
+    return namespace !== '' && !/[*?[\]{},!]/.test(namespace) && !inside(namespace);
+  }) ?? null;
 }
 
 /**

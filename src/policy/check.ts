@@ -13,7 +13,7 @@ import type { FieldPath } from './yaml-position.js';
 export interface RawPolicy {
   apiVersion: string;
   kind: string;
-  mesh?: { cidrs?: string[]; clusterDomain?: string; gatewayHosts?: string[] };
+  mesh?: { cidrs?: string[]; clusterDomain?: string; gatewayHosts?: string[]; gatewayNamespaces?: string[] };
   allow?: RawException[];
 }
 
@@ -141,6 +141,7 @@ export function semanticIssues(doc: unknown): Issue[] {
   const covered = cidrs.some((c) => meshCidrProblem(c) !== null) ? null : wholeFamilyCovered(cidrs);
   if (covered !== null) issues.push({ path: ['mesh', 'cidrs'], anchor: 'value', message: `together ${everyAddress(covered, 'put')}` });
   each(issues, ['mesh', 'gatewayHosts'], mesh['gatewayHosts'], hostGlobProblem);
+  each(issues, ['mesh', 'gatewayNamespaces'], mesh['gatewayNamespaces'], namespaceGlobProblem);
   const firstById = new Map<string, number>();
   list(map(doc)['allow']).forEach((entry, i) => {
     checkException(issues, entry, ['allow', i]);

@@ -69,6 +69,7 @@ function toPolicy(raw: RawPolicy, file: string, doc: Document, counter: LineCoun
   if (raw.mesh?.cidrs) settings.meshCidrs = [...raw.mesh.cidrs];
   if (raw.mesh?.clusterDomain) settings.clusterDomain = raw.mesh.clusterDomain;
   if (raw.mesh?.gatewayHosts) settings.gatewayHosts = [...raw.mesh.gatewayHosts];
+  if (raw.mesh?.gatewayNamespaces) settings.gatewayNamespaces = [...raw.mesh.gatewayNamespaces];
   const exceptions = (raw.allow ?? []).map((e, i) => toException(e, counter.linePos(offsetOf(doc, ['allow', i], 'value')).line));
   const gatewayHostPositions = (raw.mesh?.gatewayHosts ?? []).map((_, i) => positionOf(doc, counter, ['mesh', 'gatewayHosts', i], 'value'));
   return { settings, exceptions, file, gatewayHostPositions };

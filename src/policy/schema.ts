@@ -66,12 +66,13 @@ export const POLICY_JSON_SCHEMA = {
     kind: { const: POLICY_KIND, expected: `"${POLICY_KIND}"` },
     mesh: {
       type: 'object',
-      expected: 'a mapping with cidrs, clusterDomain or gatewayHosts',
+      expected: 'a mapping with cidrs, clusterDomain, gatewayHosts or gatewayNamespaces',
       additionalProperties: false,
       properties: {
         cidrs: strings('CIDRs such as 10.0.0.0/8'),
         clusterDomain: { type: 'string', pattern: DNS_NAME, expected: 'a DNS domain such as cluster.local' },
         gatewayHosts: nonEmpty('leave it out for the default, "*egressgateway*"', strings('host globs such as "*egressgateway*"')),
+        gatewayNamespaces: nonEmpty('leave it out for egress gateways in any namespace', strings('namespace globs such as istio-system')),
       },
     },
     allow: list('exceptions', exception),

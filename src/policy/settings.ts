@@ -6,7 +6,7 @@ import { InputError, UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import type { AuditSettings } from '../types.js';
 import { firstBadCidr, firstBadHostGlob } from './check.js';
-import { globMatch } from './glob.js';
+import { globMatch, namespaceGlobProblem } from './glob.js';
 import { meshRangeText } from './ip.js';
 import { DNS_NAME } from './schema.js';
 import type { Policy } from './types.js';
@@ -16,6 +16,7 @@ export interface SettingFlags {
   meshCidr: string[];
   clusterDomain: string | null;
   gatewayHost: string[];
+  gatewayNamespace: string[];
 }
 
 /**
@@ -29,6 +30,8 @@ export function checkSettingFlags(flags: SettingFlags): void {
   if (glob !== null) {
     throw new UsageError(`--gateway-host: "${escapeControl(glob)}" is not a host glob (letters, digits, ".", "-", "_", "*", "?")`);
   }
+  const namespace = flags.gatewayNamespace.find((ns) => namespaceGlobProblem(ns) !== null);
+  if (namespace !== undefined) throw new UsageError(`--gateway-namespace: "${escapeControl(namespace)}" ${namespaceGlobProblem(namespace) as string}`);
   if (flags.clusterDomain !== null && !new RegExp(DNS_NAME).test(flags.clusterDomain)) {
     throw new UsageError(`--cluster-domain: "${escapeControl(flags.clusterDomain)}" is not a DNS domain such as cluster.local`);
   }
@@ -74,6 +77,7 @@ export function mergeSettings(defaults: AuditSettings, policy: Policy, flags: Se
     meshCidrs: (flags.meshCidr.length > 0 ? flags.meshCidr : (fromPolicy.meshCidrs ?? defaults.meshCidrs)).map(meshRangeText),
     clusterDomain: flags.clusterDomain ?? fromPolicy.clusterDomain ?? defaults.clusterDomain,
     gatewayHosts: [...(flags.gatewayHost.length > 0 ? flags.gatewayHost : (fromPolicy.gatewayHosts ?? defaults.gatewayHosts))],
+    gatewayNamespaces: [...(flags.gatewayNamespace.length > 0 ? flags.gatewayNamespace : (fromPolicy.gatewayNamespaces ?? defaults.gatewayNamespaces))],
   };
   checkGatewayHosts(merged, flags.gatewayHost.length > 0, policy);
   return merged;

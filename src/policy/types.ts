@@ -43,7 +43,7 @@ export interface PolicyException {
 
 /** A loaded policy: settings it overrides and its exceptions (`file` is null for "no policy"). */
 export interface Policy {
-  settings: Partial<Pick<AuditSettings, 'meshCidrs' | 'clusterDomain' | 'gatewayHosts'>>;
+  settings: Partial<Pick<AuditSettings, 'meshCidrs' | 'clusterDomain' | 'gatewayHosts' | 'gatewayNamespaces'>>;
   exceptions: PolicyException[];
   file: string | null;
   /** `line:col` of each mesh.gatewayHosts glob in the file, for the message that refuses a dead one. */

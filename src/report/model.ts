@@ -112,6 +112,7 @@ export const COVERAGE_CODES = [
   'pod-flags-not-applied',
   'inputs-skipped',
   'own-outputs-skipped',
+  'gateway-pods-refused',
 ] as const;
 
 /** The warnings that are the cause of exit 4 (nothing to judge: no record read, or no flow in --since/--until), which no flag can waive or name. */

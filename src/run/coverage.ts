@@ -59,6 +59,15 @@ export function podFlagsWarning(notes: readonly string[]): CoverageWarning[] {
   return notesWarning('pod-flags-not-applied', 'Pod flags that did not apply', notes);
 }
 
+/**
+ * Pods whose name, labels or entries made them egress gateways, read as sidecars as they are outside the egress gateway
+ * namespaces (`namespaces`, as settings give them): a tenant's own gateway, whose egress is then judged as a sidecar's.
+ */
+export function gatewayPodsRefusedWarning(pods: readonly string[], namespaces: string): CoverageWarning[] {
+  const heading = `${plural(pods.length, 'pod')} named, labelled or acting like an egress gateway ${pods.length === 1 ? 'is' : 'are'} outside the egress gateway namespaces ${namespaces}, so ${pods.length === 1 ? 'it was' : 'they were'} read as ${pods.length === 1 ? 'a sidecar' : 'sidecars'}, ${pods.length === 1 ? 'its' : 'their'} own egress judged as a sidecar's and traffic sent to ${pods.length === 1 ? 'it' : 'them'} as in-mesh traffic`;
+  return notesWarning('gateway-pods-refused', heading, pods);
+}
+
 /** Inputs a directory walk or a glob found but could not read (a dangling link, a FIFO): logs the audit did not see. */
 export function inputsSkippedWarning(notes: readonly string[]): CoverageWarning[] {
   return notesWarning('inputs-skipped', `${plural(notes.length, 'input')} found but left out, so ${notes.length === 1 ? 'its logs were' : 'their logs were'} not audited`, notes);

@@ -7,6 +7,8 @@ export interface AuditCommonOptions {
   meshCidr: string[];
   clusterDomain: string | null;
   gatewayHost: string[];
+  /** `audit --gateway-namespace` (repeatable): the namespaces egress gateways live in; empty: the policy's, else any. */
+  gatewayNamespaces: string[];
   windowMs: number;
   maxPending: number;
   /** -o; null means "table, or the dashboard on a terminal". */

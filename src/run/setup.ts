@@ -6,7 +6,7 @@ import type { AuditSettings } from '../types.js';
 
 /** Built-in defaults, before the policy file and flags (DOMAIN.md: any `*egressgateway*` service is a gateway). */
 export function defaultSettings(windowMs: number, maxPending: number): AuditSettings {
-  return { meshCidrs: [], clusterDomain: 'cluster.local', gatewayHosts: ['*egressgateway*'], windowMs, maxPending };
+  return { meshCidrs: [], clusterDomain: 'cluster.local', gatewayHosts: ['*egressgateway*'], gatewayNamespaces: [], windowMs, maxPending };
 }
 
 /** Everything a run decides from options before reading any log: settings, policy and its stage. */
@@ -26,7 +26,7 @@ export type PolicyDay = 'frozen' | 'moving';
 
 /** Loads the policy and baseline (exit 3 when invalid) and merges settings (flags over policy over defaults). */
 export async function prepareAudit(options: AuditCommonOptions, day: PolicyDay, now = new Date()): Promise<AuditSetup> {
-  const flags = { meshCidr: options.meshCidr, clusterDomain: options.clusterDomain, gatewayHost: options.gatewayHost };
+  const flags = { meshCidr: options.meshCidr, clusterDomain: options.clusterDomain, gatewayHost: options.gatewayHost, gatewayNamespace: options.gatewayNamespaces };
   checkSettingFlags(flags); // bad flags exit 2 before any I/O (a gateway glob is checked against the policy's domain below)
   const policy = options.policy ? await loadPolicy(options.policy) : emptyPolicy();
   const settings = mergeSettings(defaultSettings(options.windowMs, options.maxPending), policy, flags);

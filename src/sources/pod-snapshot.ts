@@ -105,8 +105,11 @@ async function readSnapshot(path: string): Promise<string> {
   }
 }
 
-/** Reads a Pod, PodList or List of pods; exit 3 naming the file (and line) when it is not one. */
-export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
+/**
+ * Reads a Pod, PodList or List of pods; exit 3 naming the file (and line) when it is not one. `gatewayNamespace`
+ * (engine/cluster.ts's gatewayNamespaceMatcher) says where a pod labelled as an egress gateway may be one.
+ */
+export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace: string) => boolean = () => true): Promise<PodSnapshot> {
   const text = await readSnapshot(path);
   const root = parseJsonOrYaml(path, text);
   // A bare array of pods is what `kubectl get pods -A -o json | jq .items` prints.
@@ -128,7 +131,7 @@ export async function loadPodSnapshot(path: string): Promise<PodSnapshot> {
   }
   const owners = ipOwners(all);
   for (const facts of all) {
-    const gateway = roleFromLabels(facts.ref.labels)?.role === 'egress-gateway';
+    const gateway = roleFromLabels(facts.ref.labels)?.role === 'egress-gateway' && gatewayNamespace(facts.ref.namespace);
     if (gateway) snapshot.gateways++;
     // Each pod is indexed under the IPs it owns only: every lookup (pod, gateway) then answers from one owner.
     snapshot.index.upsert({ ...facts, ips: facts.ips.filter((ip) => owners.get(canonicalIp(ip)) === facts) }, gateway);

@@ -83,6 +83,7 @@ export function settings(overrides: Partial<AuditSettings> = {}): AuditSettings 
     meshCidrs: [],
     clusterDomain: 'cluster.local',
     gatewayHosts: ['*egressgateway*'],
+    gatewayNamespaces: [],
     windowMs: 5000,
     maxPending: 200_000,
     ...overrides,

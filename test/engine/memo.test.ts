@@ -152,7 +152,7 @@ describe('PhraseMemo', () => {
 });
 
 describe('shared destinations', () => {
-  const cluster = new ClusterTable({ meshCidrs: [], clusterDomain: 'cluster.local', gatewayHosts: ['*egressgateway*'], windowMs: 5000, maxPending: 10 });
+  const cluster = new ClusterTable({ meshCidrs: [], clusterDomain: 'cluster.local', gatewayHosts: ['*egressgateway*'], gatewayNamespaces: [], windowMs: 5000, maxPending: 10 });
   const rec = (authority: string, upstream: string): AccessRecord =>
     ({ ...Object.fromEntries(RECORD_KEYS.map((k) => [k, null])), authority: fresh(authority), upstream_host: fresh(upstream), downstream_local_address: fresh(upstream) }) as AccessRecord;
 

@@ -5,7 +5,7 @@ import { AuditPipeline } from '../../src/pipeline/audit-pipeline.js';
 import type { AuditSettings, Flow } from '../../src/types.js';
 
 /** Default settings (window 5 s, at most 1,000 pending entries). */
-export const PIPELINE_SETTINGS: AuditSettings = { meshCidrs: [], clusterDomain: 'cluster.local', gatewayHosts: ['*egressgateway*'], windowMs: 5000, maxPending: 1000 };
+export const PIPELINE_SETTINGS: AuditSettings = { meshCidrs: [], clusterDomain: 'cluster.local', gatewayHosts: ['*egressgateway*'], gatewayNamespaces: [], windowMs: 5000, maxPending: 1000 };
 
 /** A pipeline that treats every stream as a sidecar's and hands each flow to `onFlow`. */
 export function sidecarPipeline(onFlow: (flow: Flow) => void = () => undefined): AuditPipeline {

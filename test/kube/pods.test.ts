@@ -29,7 +29,7 @@ function pod(over: { name?: string; ip?: string; uid?: string; native?: boolean;
 }
 
 const facts = (p: KubePod) => podFacts(p) as NonNullable<ReturnType<typeof podFacts>>;
-const settings: AuditSettings = { meshCidrs: [], clusterDomain: 'cluster.local', gatewayHosts: ['*egressgateway*'], windowMs: 5000, maxPending: 1000 };
+const settings: AuditSettings = { meshCidrs: [], clusterDomain: 'cluster.local', gatewayHosts: ['*egressgateway*'], gatewayNamespaces: [], windowMs: 5000, maxPending: 1000 };
 
 describe('pod facts', () => {
   it.each([

@@ -11,7 +11,7 @@ import { flowJson } from '../../src/report/flow-json.js';
 import { StreamReader } from '../../src/lines/stream-reader.js';
 import type { AuditSettings, Flow, LogStream, StreamInfo } from '../../src/types.js';
 
-const settings: AuditSettings = { meshCidrs: [], clusterDomain: 'cluster.local', gatewayHosts: ['*egressgateway*'], windowMs: 5000, maxPending: 200_000 };
+const settings: AuditSettings = { meshCidrs: [], clusterDomain: 'cluster.local', gatewayHosts: ['*egressgateway*'], gatewayNamespaces: [], windowMs: 5000, maxPending: 200_000 };
 const scenario = (p: string): string => fileURLToPath(new URL(`../../fixtures/scenarios/${p}`, import.meta.url));
 
 function info(name: string): StreamInfo {

@@ -35,6 +35,7 @@ describe('parsePolicy on valid files', () => {
         meshCidrs: ['10.0.0.0/8', 'fd00::/8'],
         clusterDomain: 'cluster.local',
         gatewayHosts: ['*egressgateway*', 'egress.istio-egress.svc.cluster.local'],
+        gatewayNamespaces: ['istio-system', 'istio-egress'],
       },
       gatewayHostPositions: ['14:18', '14:37'],
       exceptions: [
@@ -47,7 +48,7 @@ describe('parsePolicy on valid files', () => {
           cidrs: [],
           ports: [{ from: 443, to: 443 }],
           from: { namespaces: ['default'], workloads: [], cidrs: [] },
-          line: 18,
+          line: 22,
         },
         {
           id: 'external-db',
@@ -58,7 +59,7 @@ describe('parsePolicy on valid files', () => {
           cidrs: ['190.64.31.232/32'],
           ports: [{ from: 3306, to: 3306 }],
           from: { namespaces: [], workloads: ['default/ratings', 'reviews-*'], cidrs: [] },
-          line: 28,
+          line: 32,
         },
         {
           id: 'partner-batch-vm',
@@ -69,7 +70,7 @@ describe('parsePolicy on valid files', () => {
           cidrs: [],
           ports: [{ from: 8000, to: 8100 }],
           from: { namespaces: [], workloads: [], cidrs: ['192.168.10.0/24'] },
-          line: 38,
+          line: 42,
         },
       ],
     };
@@ -137,6 +138,9 @@ const INVALID_CASES: { name: string; message: string }[] = [
   { name: 'mesh-cidr-everything-split', message: '4:10: mesh.cidrs: together put every IPv6 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
   { name: 'brace-glob', message: '6:13: allow[0].hosts[0]: "{a,b}.vendor.example" is not a host glob (letters, digits, ".", "-", "_", and the wildcards "*" and "?")' },
   { name: 'host-empty-label', message: '6:13: allow[0].hosts[0]: "api..vendor.example" has an empty label (".." or a leading "."), which no host name has' },
+  { name: 'empty-gateway-namespaces', message: '4:22: mesh.gatewayNamespaces: must not be empty (leave it out for egress gateways in any namespace)' },
+  { name: 'gateway-namespaces-not-a-list', message: '4:22: mesh.gatewayNamespaces: must be a list of namespace globs such as istio-system, not a string' },
+  { name: 'bad-gateway-namespace', message: '4:39: mesh.gatewayNamespaces[1]: "Egress/x" is not a namespace glob (lower-case letters, digits, ".", "-", "*", "?")' },
   { name: 'empty-gateway-hosts', message: '4:17: mesh.gatewayHosts: must not be empty (leave it out for the default, "*egressgateway*")' },
   { name: 'quoted-port-zero', message: '7:13: allow[0].ports[0]: must be a port (1-65535) or a range such as "8000-8100"' },
   { name: 'host-with-port', message: '6:13: allow[0].hosts[0]: "api.vendor.example:443" must not hold a port (use ports:)' },

@@ -8,11 +8,12 @@ const DEFAULTS: AuditSettings = {
   meshCidrs: [],
   clusterDomain: 'cluster.local',
   gatewayHosts: ['*egressgateway*'],
+  gatewayNamespaces: [],
   windowMs: 5000,
   maxPending: 200_000,
 };
 
-const NO_FLAGS: SettingFlags = { meshCidr: [], clusterDomain: null, gatewayHost: [] };
+const NO_FLAGS: SettingFlags = { meshCidr: [], clusterDomain: null, gatewayHost: [], gatewayNamespace: [] };
 const NO_POLICY: Policy = { settings: {}, exceptions: [], file: null };
 const POLICY: Policy = {
   settings: { meshCidrs: ['10.8.0.0/14'], clusterDomain: 'corp.internal', gatewayHosts: ['egress.corp.internal'] },
@@ -32,7 +33,7 @@ describe('mergeSettings precedence', () => {
     {
       name: 'flags override the policy, and lists replace rather than append',
       policy: POLICY,
-      flags: { meshCidr: ['172.16.0.0/12', 'fd00::/8'], clusterDomain: 'k8s.local', gatewayHost: ['*-egress*'] },
+      flags: { meshCidr: ['172.16.0.0/12', 'fd00::/8'], clusterDomain: 'k8s.local', gatewayHost: ['*-egress*'], gatewayNamespace: [] },
       expected: { ...DEFAULTS, meshCidrs: ['172.16.0.0/12', 'fd00::/8'], clusterDomain: 'k8s.local', gatewayHosts: ['*-egress*'] },
     },
     {
@@ -40,6 +41,18 @@ describe('mergeSettings precedence', () => {
       policy: { ...POLICY, settings: { ...POLICY.settings, gatewayHosts: ['egress-*'] } },
       flags: { ...NO_FLAGS, clusterDomain: 'k8s.local' },
       expected: { ...DEFAULTS, meshCidrs: ['10.8.0.0/14'], clusterDomain: 'k8s.local', gatewayHosts: ['egress-*'] },
+    },
+    {
+      name: 'the policy names the egress gateway namespaces (default: any)',
+      policy: { ...NO_POLICY, settings: { gatewayNamespaces: ['istio-system', 'egress-*'] } },
+      flags: NO_FLAGS,
+      expected: { ...DEFAULTS, gatewayNamespaces: ['istio-system', 'egress-*'] },
+    },
+    {
+      name: '--gateway-namespace replaces the policy\'s gateway namespaces',
+      policy: { ...NO_POLICY, settings: { gatewayNamespaces: ['istio-system', 'shop'] } },
+      flags: { ...NO_FLAGS, gatewayNamespace: ['istio-egress'] },
+      expected: { ...DEFAULTS, gatewayNamespaces: ['istio-egress'] },
     },
     {
       name: 'a partial policy keeps the defaults it does not mention',
@@ -132,6 +145,7 @@ describe('mergeSettings precedence', () => {
     { name: 'a --mesh-cidr of every address', flags: { ...NO_FLAGS, meshCidr: ['::ffff:0:0/96'] }, message: '--mesh-cidr: "::ffff:0:0/96" puts every IPv4 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
     { name: 'halves of every address in two --mesh-cidr', flags: { ...NO_FLAGS, meshCidr: ['0.0.0.0/1', '128.0.0.0/1'] }, message: '--mesh-cidr: "0.0.0.0/1, 128.0.0.0/1" together put every IPv4 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
     { name: 'quarters of every address, out of order and overlapping', flags: { ...NO_FLAGS, meshCidr: ['192.0.0.0/2', '10.0.0.0/8', '0.0.0.0/2', '128.0.0.0/2', '64.0.0.0/2'] }, message: '--mesh-cidr: "192.0.0.0/2, 10.0.0.0/8, 0.0.0.0/2, 128.0.0.0/2, 64.0.0.0/2" together put every IPv4 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
+    { name: 'a bad --gateway-namespace', flags: { ...NO_FLAGS, gatewayNamespace: ['istio-system', 'Shop/x'] }, message: '--gateway-namespace: "Shop/x" is not a namespace glob (lower-case letters, digits, ".", "-", "*", "?")' },
     { name: 'a bad --gateway-host', flags: { ...NO_FLAGS, gatewayHost: ['gw:15443'] }, message: '--gateway-host: "gw:15443" is not a host glob (letters, digits, ".", "-", "_", "*", "?")' },
     { name: 'a bad --cluster-domain', flags: { ...NO_FLAGS, clusterDomain: 'Cluster Local' }, message: '--cluster-domain: "Cluster Local" is not a DNS domain such as cluster.local' },
     { name: 'a --cluster-domain with an empty label, which mesh.clusterDomain refuses', flags: { ...NO_FLAGS, clusterDomain: 'cluster..local' }, message: '--cluster-domain: "cluster..local" is not a DNS domain such as cluster.local' },

@@ -8,6 +8,7 @@ const OPTIONS: AuditCommonOptions = {
   meshCidr: [],
   clusterDomain: null,
   gatewayHost: [],
+  gatewayNamespaces: [],
   windowMs: 5_000,
   maxPending: 100_000,
   output: null,

@@ -4,7 +4,7 @@
  * `-l` and the pod query, or an egress gateway pod), and knows what the coverage report must say.
  */
 import { InputError } from '../../errors.js';
-import { inferRoles } from '../../engine/index.js';
+import { GATEWAY_NAMESPACE_RULE, gatewayNamespaceRole, inferRoles } from '../../engine/index.js';
 import type { CoverageWarning } from '../../report/model.js';
 import type { AuditSettings, LogStream, RoleAssignment, Source } from '../../types.js';
 import { AsyncQueue } from './async-queue.js';
@@ -182,7 +182,7 @@ export class KubeSource implements Source {
     if (f.finished && !this.endedInWindow(f.proxy)) return;
     const gateway = isGatewayPod(pod) || wantsGateway(this.o.plan, f.ref);
     if (!gateway && !(inSidecarScope(pod) && wantsSidecar(this.o.plan, f.ref))) return;
-    const role = gateway ? this.gatewayRole(f.key) : this.sidecarRole(pod);
+    const role = gateway ? gatewayNamespaceRole(f.ref.name, f.ref.namespace, this.gatewayRole(f.key), this.o.settings) : this.sidecarRole(pod);
     const follower = new LogFollower(f, role, gateway ? 0 : 1, this.deps);
     this.followers.set(f.uid, follower);
     this.roles.set(follower.info.name, role);
@@ -208,7 +208,7 @@ export class KubeSource implements Source {
     const { ref } = pod.facts;
     const info = { name: pod.facts.key, kind: 'pod' as const, pod: ref.name, namespace: ref.namespace, container: 'istio-proxy', labels: ref.labels, role: null, size: null };
     const inferred = inferRoles([{ key: info.name, info, pod: ref.name, records: [] }], this.o.settings).get(info.name);
-    if (inferred !== undefined && inferred.role !== 'sidecar') return inferred;
+    if (inferred !== undefined && (inferred.role !== 'sidecar' || inferred.rule === GATEWAY_NAMESPACE_RULE)) return inferred;
     return { role: 'sidecar', rule: 'pod-scope', detail: `pod ${pod.facts.key} has an istio-proxy sidecar and is in the watched namespaces` };
   }
 }
