@@ -11,7 +11,7 @@ import { VERDICTS, type Verdict } from '../../src/types.js';
 function facts(engine: Partial<EngineCounters>): CoverageFacts {
   const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   return {
-    lines: { lines: 4, records: 4, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0 },
+    lines: { lines: 4, records: 4, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0, otherContainers: 0 },
     streams: [],
     roles: new Map(),
     engine: { pending: 0, joined: 0, unmatchedSidecar: 0, unmatchedGateway: 0, evicted: 0, socketsNotLogged: 0, oldHttpSockets: 0, peersNotLogged: 0, peersFromXff: 0, peersNotSockets: 0, innersWithoutTime: 0, roleConflicts: [], otherDomain: null, gatewayOutside: null, ...engine },
@@ -27,6 +27,7 @@ function facts(engine: Partial<EngineCounters>): CoverageFacts {
     claimedHostExceptions: [],
     extraWarnings: [],
     window: null,
+    proxyContainers: ['istio-proxy'],
   };
 }
 
