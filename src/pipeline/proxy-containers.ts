@@ -13,11 +13,8 @@ import { PROXY_CONTAINER } from '../sources/kube/pod-facts.js';
 /** The proxy containers by default: Istio's, sidecars and gateways alike (the one `watch` follows). */
 export const DEFAULT_PROXY_CONTAINERS: readonly string[] = [PROXY_CONTAINER];
 
-/** The flag that names the proxy containers of setups that name them otherwise (plain Envoy, Contour: `envoy`). */
-export const PROXY_CONTAINER_FLAG = '--proxy-container';
-
 /** The container a record's line came from as far as anything names it, or null: a record of parse's names its own log's (its `source.container`), any other line its envelope's, else its stream's (a kubelet path). */
-export function lineContainer(view: RecordView, info: StreamInfo): string | null {
+function lineContainer(view: RecordView, info: StreamInfo): string | null {
   const env = view.envelope;
   if (env === null) return info.container;
   return env.source !== null ? env.container : (env.container ?? info.container);
