@@ -13,11 +13,15 @@ import { PROXY_CONTAINER } from '../sources/kube/pod-facts.js';
 /** The proxy containers by default: Istio's, sidecars and gateways alike (the one `watch` follows). */
 export const DEFAULT_PROXY_CONTAINERS: readonly string[] = [PROXY_CONTAINER];
 
-/** The container a record's line came from as far as anything names it, or null: a record of parse's names its own log's (its `source.container`), any other line its envelope's, else its stream's (a kubelet path). */
+/**
+ * The container a record's line came from as far as anything names it, or null: a record of parse's names its own
+ * log's (its `source.container`); any other line its stream's (a kubelet path, which no line can change), else its
+ * envelope's (whose outermost layer, the tool's, names it first).
+ */
 function lineContainer(view: RecordView, info: StreamInfo): string | null {
   const env = view.envelope;
   if (env === null) return info.container;
-  return env.source !== null ? env.container : (env.container ?? info.container);
+  return env.source !== null ? env.container : (info.container ?? env.container);
 }
 
 /** The containers whose lines are the proxy's access log: one lookup per entry, on the audit's hot path. */
