@@ -77,6 +77,17 @@ describe("lines of containers other than the proxy's", () => {
     expect(validate(report), errorText(validate)).toBe(true);
   });
 
+  it('the table and the Markdown summary count them among the lines skipped, and the table per input', async () => {
+    const pods = kubeletTree({ 'istio-proxy': [SIDECAR], app: [FAKE] });
+    const table = await runCli(['audit', pods]);
+    expect(table.code).toBe(1);
+    expect(table.stdout).toMatch(/skipped +not an access log 1 \(other containers' 1\), malformed 0/);
+    expect(table.stdout).toMatch(/unknown \(no-records\): 1 line, 0 records, 1 from a container other than the\s+proxy's/);
+    expect(table.stdout).toMatch(/\[other-containers\]/);
+    const markdown = await runCli(['audit', pods, '-o', 'markdown']);
+    expect(markdown.stdout).toMatch(/Skipped: not an access log 1 \(other containers' 1\)/);
+  });
+
   it('/var/log/containers names: <pod>_<namespace>_<container>-<id>.log of the app is the app\'s', async () => {
     const dir = join(tempDir('ea-containers-'), 'containers');
     mkdirSync(dir);
