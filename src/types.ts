@@ -215,6 +215,11 @@ export interface LineCounts {
   nulPadded: number;
   /** Access-log lines that repeated a line another input held (overlapping saves of one pod's log): counted here, not as records. */
   duplicates: number;
+  /**
+   * Access-log-shaped lines of a container that is not the proxy's (an app's stdout in a kubelet tree, a `--prefix`
+   * save or a pipeline's export): counted among `notAccessLog` (they are no proxy's access log), not a bucket itself.
+   */
+  otherContainers: number;
 }
 
 /** A problem line to show the user (`--strict`, coverage), with its location. */

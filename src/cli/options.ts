@@ -35,6 +35,8 @@ export interface AuditOptions extends ReadOptions, AuditCommonOptions {
   sidecarPod: string[];
   gatewayPod: string[];
   ingressPod: string[];
+  /** Containers whose lines are a proxy's access log besides istio-proxy (--proxy-container): other named containers' lines are not audited. */
+  proxyContainer: string[];
   /** A saved `kubectl get pods -A -o json|yaml`: who had each IP, and the mesh's ranges. */
   pods: string | null;
   explain: boolean;

@@ -131,6 +131,18 @@ function fileList(flag: string): (value: string, previous: string[] | undefined)
   };
 }
 
+/** A Kubernetes container name (a DNS-1123 label), as kubelet paths, `kubectl logs --prefix` and log pipelines name it. */
+const CONTAINER_NAME = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * --proxy-container, repeatable: a container whose lines are a proxy's access log, besides istio-proxy. A name no
+ * container can have would audit nothing more without a word (and `""` would be an unset variable): a usage error.
+ */
+function proxyContainerList(value: string, previous: string[] | undefined): string[] {
+  if (!CONTAINER_NAME.test(value)) throw new UsageError(`--proxy-container: "${escapeControl(value)}" is not a container name (lowercase letters, digits and '-', at most 63, as Kubernetes names containers)`);
+  return collect(value, previous);
+}
+
 /** The input arguments, none empty: `audit "$LOG_DIR"` with the variable unset names no file, a usage error. */
 function namedInputs(inputs: string[]): string[] {
   if (inputs.includes('')) throw new UsageError('an input argument is "", which names no file (an unset variable?)');
@@ -223,6 +235,7 @@ function auditCommand(handlers: CommandHandlers): Command {
     .option('--gateway-pod <glob>', 'these pods are egress gateways, in any input that names its pods (repeatable)', podGlobFlag('--gateway-pod'))
     .option('--ingress-pod <glob>', 'these pods are ingress gateways, in any input that names its pods (repeatable)', podGlobFlag('--ingress-pod'))
     .option('--gateway-namespace <glob>', 'egress gateways live only in these namespaces (repeatable; default any): a pod elsewhere is read as a sidecar whatever its name or labels, and a gateway Service elsewhere is an in-mesh service', collect)
+    .option('--proxy-container <name>', "a container whose lines are a proxy's access log, besides istio-proxy (repeatable): plain Envoy's or Contour's envoy; in inputs that name each line's container (kubelet paths, --prefix, a log pipeline's records), other containers' lines are not audited", proxyContainerList)
     .option('--pods <file>', 'a saved `kubectl get pods -A -o json` (or -o yaml): names the pod behind each IP and the mesh ranges, as watch does', oneFile('--pods'))
     .option('--explain', 'print which rule gave each file its role')
     .option('--dashboard', 'replay the audit in the terminal dashboard')
@@ -254,6 +267,7 @@ function auditCommand(handlers: CommandHandlers): Command {
       sidecarPod: (o['sidecarPod'] as string[] | undefined) ?? [],
       gatewayPod: (o['gatewayPod'] as string[] | undefined) ?? [],
       ingressPod: (o['ingressPod'] as string[] | undefined) ?? [],
+      proxyContainer: (o['proxyContainer'] as string[] | undefined) ?? [],
       pods,
       explain: o['explain'] === true,
       dashboard: o['dashboard'] === true,

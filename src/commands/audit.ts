@@ -25,6 +25,7 @@ import { RecordsOfInputs, withoutFlaggedRecordLogs } from '../sources/records-of
 import type { EngineContext, Flow, LogStream } from '../types.js';
 import { auditFormatFromOption } from './format-option.js';
 import { boundHeapGrowth } from '../run/heap.js';
+import { DEFAULT_PROXY_CONTAINERS, ProxyContainers } from '../pipeline/proxy-containers.js';
 
 /** How many learned pod IPs `--explain` lists by name. */
 const EXPLAIN_MAX_PODS = 50;
@@ -135,7 +136,8 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   };
   const recordsOfInputs = new RecordsOfInputs(streams.map((s) => s.info.name));
   const onLateRecordLog = (records: string, log: string): void => recordsOfInputs.check(records, log);
-  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, { podRole: podRoles.roleOf, ownAddressesCount: snapshot === null, onReadOn, sourceStream: recordSources(options), onLateRecordLog });
+  const proxyContainers = new ProxyContainers([...DEFAULT_PROXY_CONTAINERS, ...options.proxyContainer]);
+  const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, { podRole: podRoles.roleOf, ownAddressesCount: snapshot === null, onReadOn, sourceStream: recordSources(options), onLateRecordLog, proxyContainers });
   recordsOfInputs.checkAll(roles.resolution.recordLogs);
   const replays = withoutFlaggedRecordLogs(roles.streams, roles.resolution.recordLogs, roles.resolution.assignments);
   const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
@@ -165,6 +167,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       // One input cannot repeat another's lines: a single file's audit pays nothing for telling copies.
       dropCopies: streams.length > 1,
       recordStreams: roles.resolution.recordStreams,
+      proxyContainers,
     });
     const totalBytes = streams.every((s) => s.info.size !== null) ? streams.reduce((a, s) => a + (s.info.size ?? 0), 0) : null;
     const progress = (): RunProgress => ({ lines: pipeline.totals(), bytes: pipeline.streams.reduce((a, s) => a + s.bytes, 0), streams: streams.length, reconnects: 0 });

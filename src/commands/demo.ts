@@ -35,6 +35,7 @@ export async function runDemo(options: { color: boolean }): Promise<number> {
     sidecarPod: [],
     gatewayPod: [],
     ingressPod: [],
+    proxyContainer: [],
     pods: null,
     explain: false,
     dashboard: canDrawDashboard(), // else the table, without audit's "--dashboard needs a terminal" (the demo was not asked for one)

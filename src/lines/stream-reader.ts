@@ -8,9 +8,14 @@ export const MAX_PROBLEMS = 20;
 
 /**
  * Called for each record; `view` is reused by the next line, so copy what you keep. Returning false says the
- * record was a copy of a line another input held: it is then counted as a duplicate, not as a record.
+ * record was a copy of a line another input held: it is then counted as a duplicate, not as a record. Returning
+ * OTHER_CONTAINER says its line came from a container that is not the proxy's (proxy-containers.ts): it is then
+ * counted as not an access log (the proxy's), and among `otherContainers`.
  */
-export type RecordCallback = (view: RecordView, lineNo: number, raw: string) => boolean | void;
+export type RecordCallback = (view: RecordView, lineNo: number, raw: string) => boolean | void | typeof OTHER_CONTAINER;
+
+/** What a RecordCallback returns for a line of a container other than the proxy's. */
+export const OTHER_CONTAINER = 'other-container';
 
 /** What a stream that opened with a JSON array held: its elements, and how many were not access logs (an export of other logs). */
 export interface ArrayShape {
@@ -58,7 +63,7 @@ const PRETTY_OPEN = /^\uFEFF?\s*\{\s*$/;
 
 /** Fresh zero counts. */
 export function emptyCounts(): LineCounts {
-  return { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0 };
+  return { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0, otherContainers: 0 };
 }
 
 /** Adds `from` into `into` (merging per-stream counts into totals). */
@@ -70,6 +75,7 @@ export function addCounts(into: LineCounts, from: LineCounts): void {
   into.joinedPartials += from.joinedPartials;
   into.nulPadded += from.nulPadded;
   into.duplicates += from.duplicates;
+  into.otherContainers += from.otherContainers;
   for (const [reason, n] of Object.entries(from.malformed) as [MalformedReason, number][]) {
     into.malformed[reason] = (into.malformed[reason] ?? 0) + n;
   }
@@ -222,10 +228,15 @@ export class StreamReader implements LineHandler, ArrayHandler {
     const lineNo = this.number(n);
     this.counts.lines++;
     switch (this.parser.parse(text)) {
-      case 'record':
-        if (this.onRecord(this.parser.view, lineNo, text) === false) this.counts.duplicates++;
-        else this.counts.records++;
+      case 'record': {
+        const outcome = this.onRecord(this.parser.view, lineNo, text);
+        if (outcome === false) this.counts.duplicates++;
+        else if (outcome === OTHER_CONTAINER) {
+          this.counts.notAccessLog++;
+          this.counts.otherContainers++;
+        } else this.counts.records++;
         return;
+      }
       case 'not-access-log':
         this.counts.notAccessLog++;
         if (BLANK.test(text)) this.blank++;

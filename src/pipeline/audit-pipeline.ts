@@ -1,6 +1,6 @@
 import { LineParser, type FormatSpec } from '../../parsers/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
-import { StreamReader, addCounts, emptyCounts, type ArrayShape, type RecordCallback } from '../lines/stream-reader.js';
+import { OTHER_CONTAINER, StreamReader, addCounts, emptyCounts, type ArrayShape, type RecordCallback } from '../lines/stream-reader.js';
 import { MAX_LINE_LENGTH_LIMIT } from '../lines/line-splitter.js';
 import type { AuditSettings, EngineContext, Entry, Flow, LineCounts, LineMark, LineProblem, LogStream, StreamInfo } from '../types.js';
 import { judgeHead, probeTimeOrder, type HeadOrder, type TimeOrder, type UNPROBED } from './time-order.js';
@@ -8,6 +8,7 @@ import { EntryBuilder, type RoleLookup } from './entry-builder.js';
 import { laneTextSpans } from '../output/fast-lane.js';
 import { DuplicateLines, type Overlap } from './duplicate-lines.js';
 import { CopyRoles } from './copy-roles.js';
+import { ProxyContainers } from './proxy-containers.js';
 
 /** A time span as whole seconds, for messages. */
 export function seconds(ms: number): string {
@@ -89,6 +90,10 @@ export interface StreamFacts {
   /** Its lines that read two ways (ambiguous-fields), and the first of them (null when none): what the ambiguous-lines warning points at. */
   ambiguousLines: number;
   firstAmbiguousLine: number | null;
+  /** Its access-log-shaped lines of containers that are not the proxy's, by container, most first (empty when none): not audited (the other-containers warning). */
+  otherContainers: ContainerLines[];
+  /** Those lines in all (among `notAccessLog`). */
+  otherContainerLines: number;
   /** The log time its records cover (ms): earliest start, latest end; Infinity and -Infinity when it had none. */
   firstMs: number;
   lastMs: number;
@@ -111,6 +116,12 @@ export function widenSpan(span: LogSpan, firstMs: number, lastMs: number): void 
   if (lastMs > span.lastMs) span.lastMs = lastMs;
 }
 
+/** How many access-log-shaped lines a container that is not the proxy's wrote into one input. */
+export interface ContainerLines {
+  container: string;
+  lines: number;
+}
+
 /** Two inputs that shared lines, by name (in the order they were opened), and how many lines one repeated of the other. */
 export interface NamedOverlap {
   first: string;
@@ -125,6 +136,12 @@ export interface NamedOverlap {
  */
 function recordLineLength(max: number): number {
   return Math.min(MAX_LINE_LENGTH_LIMIT, max * 6 + (64 << 10));
+}
+
+/** A stream's lines of other containers, most first (then by name, so that a report does not depend on the order they came in). */
+function containerLines(counts: ReadonlyMap<string, number> | null): ContainerLines[] {
+  if (counts === null) return [];
+  return [...counts].map(([container, lines]) => ({ container, lines })).sort((a, b) => b.lines - a.lines || (a.container < b.container ? -1 : a.container > b.container ? 1 : 0));
 }
 
 /** Where decided flows go: the policy stage, the report builder, writers, the dashboard. */
@@ -175,6 +192,8 @@ export interface StreamState {
   prettyJsonOpens: number;
   /** Its first ambiguous-fields line, kept when it closes (null while open). */
   firstAmbiguousLine: number | null;
+  /** Its access-log-shaped lines of containers that are not the proxy's, by container (null until the first): counted, never audited. */
+  otherContainers: Map<string, number> | null;
 }
 
 /** How a driver reads a stream, said when it opens it: the reader's line numbers and --explain depend on it. */
@@ -207,6 +226,8 @@ export interface AuditPipelineOptions {
    * as the lines they name; not given (a live watch), they are none.
    */
   recordStreams?: ReadonlySet<string>;
+  /** The containers that write the proxy's access log (`--proxy-container`): a line another container names is not audited. @default istio-proxy */
+  proxyContainers?: ProxyContainers;
 }
 
 /** Why a stream of parse's records holds its entries until it ends. */
@@ -231,9 +252,11 @@ export class AuditPipeline {
   private watermarkMs = Number.NEGATIVE_INFINITY;
   /** The lines read so far, to tell a copy from another input, and which inputs may hold copies of which roles' lines (null when the run does not drop copies). */
   private readonly copies: { lines: DuplicateLines; roles: CopyRoles } | null;
+  private readonly proxies: ProxyContainers;
 
   constructor(private readonly options: AuditPipelineOptions) {
     this.engine = createEngine(options.settings, options.context, options.onFlow);
+    this.proxies = options.proxyContainers ?? new ProxyContainers();
     this.copies = options.dropCopies === true ? { lines: new DuplicateLines(options.settings.windowMs), roles: new CopyRoles() } : null;
   }
 
@@ -246,8 +269,16 @@ export class AuditPipeline {
     const parser = new LineParser(this.options.spec, maxLineLength, { textSpans: laneTextSpans, readsRecords: this.options.recordStreams !== undefined, judges: true });
     const id = this.streams.length;
     const copies = this.copies;
+    const proxies = this.proxies;
     copies?.roles.opened(id);
     const onRecord: RecordCallback = (view, lineNo, raw) => {
+      // An app container's line shaped like its sidecar's is the app's to write: no evidence of any proxy.
+      const other = proxies.other(view, info);
+      if (other !== null) {
+        state.otherContainers ??= new Map();
+        state.otherContainers.set(other, (state.otherContainers.get(other) ?? 0) + 1);
+        return OTHER_CONTAINER;
+      }
       // Settled before the first record (two loads a record: cheaper than a callback swapped after the first).
       if (state.unordered === null && reader.jsonArray) state.unordered = JSON_ARRAY_ORDER;
       const entry = builder.build(view, lineNo, raw);
@@ -286,6 +317,7 @@ export class AuditPipeline {
       ansiLines: 0,
       prettyJsonOpens: 0,
       firstAmbiguousLine: null,
+      otherContainers: null,
       reader,
       counts: reader.counts,
       problems: reader.problems,
@@ -315,6 +347,11 @@ export class AuditPipeline {
     late.entries++;
     late.behindMs = Math.max(late.behindMs, this.watermarkMs - entry.endMs);
     if (this.engine.releasedUnjoinedNear(entry.startMs, entry.endMs)) late.nearReleased++;
+  }
+
+  /** The containers whose lines were audited as the proxy's access log, sorted (the other-containers warning names them). */
+  get proxyContainers(): string[] {
+    return this.proxies.list;
   }
 
   /** Lines longer than this are skipped and counted (a backward read must know it: it never holds one whole). */
@@ -389,7 +426,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, otherContainers: containerLines(s.otherContainers), otherContainerLines: s.counts.otherContainers, firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

@@ -10,6 +10,7 @@ import { HEAD_WAIT_MS, readStart } from './head-wait.js';
 import { replayed } from '../sources/peek.js';
 import { CHUNK, recordSources } from '../sources/file-source.js';
 import { StreamCopy } from '../sources/spool.js';
+import { ProxyContainers } from './proxy-containers.js';
 
 /** Records sampled per stream (or per pod inside a stream) to infer roles from content. */
 export const SAMPLE_RECORDS = 2000;
@@ -70,7 +71,7 @@ function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterat
  * each log it names is sampled as that log was, however far into the file it starts, so that its entries decide its
  * role as they would have; records in a pipe too, copied on the way (copiedToItsEnd).
  */
-async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void, sourceStream: SourceStreams): Promise<{ samples: Map<string, PodSample>; replay: LogStream; records: boolean }> {
+async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void, sourceStream: SourceStreams, proxies: ProxyContainers): Promise<{ samples: Map<string, PodSample>; replay: LogStream; records: boolean }> {
   // Keyed as roles are (`file#namespace/pod`): one pod name in two namespaces is two pods.
   const samples = new Map<string, PodSample>();
   let taken = 0;
@@ -84,6 +85,8 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
     const source = env?.source ?? null;
     const info = source === null ? stream.info : sourceStream(stream.info, source.file); // a record of parse's: the log it came from
     records ||= source !== null;
+    // A line of a container that is not the proxy's says nothing of any proxy: no role, pod address or gateway from it.
+    if (proxies.other(view, stream.info) !== null) return;
     const named = env !== null && env.pod !== null; // the envelope names the pod (`--prefix`, stern), and maybe its namespace
     const pod = named ? env.pod : info.pod;
     const namespace = named ? env.namespace : info.namespace;
@@ -185,6 +188,8 @@ export interface RoleOptions {
   sourceStream?: SourceStreams;
   /** Told, during the main read, of each log a records stream names that its sample did not (it may throw to stop the run: records-of-inputs.ts). */
   onLateRecordLog?: (records: string, log: string) => void;
+  /** The containers that write the proxy's access log (the audit's): other containers' lines are not sampled. @default istio-proxy */
+  proxyContainers?: ProxyContainers;
 }
 
 /**
@@ -199,7 +204,7 @@ export async function resolveRoles(
   signal: AbortSignal,
   options: RoleOptions = {},
 ): Promise<{ resolution: RoleResolution; streams: LogStream[] }> {
-  const { podRole = () => null, ownAddressesCount = true, onReadOn = () => undefined, sourceStream = recordSources(), onLateRecordLog = () => undefined } = options;
+  const { podRole = () => null, ownAddressesCount = true, onReadOn = () => undefined, sourceStream = recordSources(), onLateRecordLog = () => undefined, proxyContainers = new ProxyContainers() } = options;
   const samples: RoleSample[] = [];
   const replays: LogStream[] = [];
   const recordStreams = new Set<string>();
@@ -207,7 +212,7 @@ export async function resolveRoles(
   // Own addresses stand in for mesh ranges only when none are given (and no --pods: ownAddressesCount false).
   const later = ownAddressesCount && settings.meshCidrs.length === 0 ? new LaterOwnAddresses(settings) : null;
   for (const stream of streams) {
-    const { samples: byPod, replay, records: holdsRecords } = await sampleStream(stream, spec, maxLineLength, signal, later, onReadOn, sourceStream);
+    const { samples: byPod, replay, records: holdsRecords } = await sampleStream(stream, spec, maxLineLength, signal, later, onReadOn, sourceStream, proxyContainers);
     replays.push(replay);
     if (holdsRecords) {
       recordStreams.add(stream.info.name);

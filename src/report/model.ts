@@ -73,6 +73,8 @@ export interface StreamCoverage {
   records: number;
   /** Its access-log lines that repeated another input's (overlapping saves), present only when some did: read, not audited again. */
   duplicates?: number;
+  /** Its access-log-shaped lines of containers that are not the proxy's, present only when some were: counted as not access logs, not audited (the other-containers warning). */
+  otherContainers?: number;
   /** The log time its records cover (earliest start, latest end), or null when none has a log time. */
   firstSeen: string | null;
   lastSeen: string | null;
@@ -106,6 +108,7 @@ export const COVERAGE_CODES = [
   'unparsed-lines',
   'ambiguous-lines',
   'mixed-roles',
+  'other-containers',
   'unordered-input',
   'nul-padding',
   'overlapping-inputs',
@@ -135,8 +138,8 @@ export interface WarningLine {
   line: number;
 }
 
-/** The line counts a report shows: `nulPadded` and `duplicates` only when some line had them (the schema's contract). */
-export type ReportLineCounts = Omit<LineCounts, 'nulPadded' | 'duplicates'> & { nulPadded?: number; duplicates?: number };
+/** The line counts a report shows: `nulPadded`, `duplicates` and `otherContainers` only when some line had them (the schema's contract). */
+export type ReportLineCounts = Omit<LineCounts, 'nulPadded' | 'duplicates' | 'otherContainers'> & { nulPadded?: number; duplicates?: number; otherContainers?: number };
 
 /** What the audit read and what it could not see. */
 export interface Coverage {

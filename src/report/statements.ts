@@ -94,13 +94,17 @@ export function warningFailsRun(summary: Report['summary'], code: string): boole
   return warningFailure(summary, code) !== null;
 }
 
-/** Lines skipped and why, e.g. `not an access log 200, malformed 30 (truncated 20, bad-json 10), too long 4` (and `, duplicates of other inputs' lines 9` when some were). */
-export function skippedStatement(lines: Pick<LineCounts, 'malformed' | 'notAccessLog' | 'tooLong'> & { duplicates?: number }): string {
+/**
+ * Lines skipped and why, e.g. `not an access log 200, malformed 30 (truncated 20, bad-json 10), too long 4` (and
+ * `, duplicates of other inputs' lines 9` when some were; `(other containers' 3)` after the first count when some were).
+ */
+export function skippedStatement(lines: Pick<LineCounts, 'malformed' | 'notAccessLog' | 'tooLong'> & { duplicates?: number; otherContainers?: number }): string {
   const malformed = Object.entries(lines.malformed).filter(([, n]) => (n ?? 0) > 0);
   const malformedTotal = malformed.reduce((sum, [, n]) => sum + (n ?? 0), 0);
   const detail = malformed.length > 0 ? ` (${malformed.map(([k, n]) => `${k} ${n}`).join(', ')})` : '';
   const copies = (lines.duplicates ?? 0) > 0 ? `, duplicates of other inputs' lines ${lines.duplicates}` : '';
-  return `not an access log ${lines.notAccessLog}, malformed ${malformedTotal}${detail}, too long ${lines.tooLong}${copies}`;
+  const others = (lines.otherContainers ?? 0) > 0 ? ` (other containers' ${lines.otherContainers})` : '';
+  return `not an access log ${lines.notAccessLog}${others}, malformed ${malformedTotal}${detail}, too long ${lines.tooLong}${copies}`;
 }
 
 /** The log time the records cover (`<first> to <last>`), the period the audit is evidence for; `none` when no record has a log time (none read, or a format without one). */

@@ -41,6 +41,8 @@ export interface CoverageFacts {
   window: CoverageWindow | null;
   /** Who stopped a run before its inputs' end, as the stream-errors warning says it (`on the dashboard (q or Ctrl-C)`, `by SIGTERM`); null when not stopped so. */
   stoppedBy?: string | null;
+  /** The containers whose lines were audited as a proxy's (istio-proxy, and --proxy-container's), sorted: the other-containers warning names them. */
+  proxyContainers: readonly string[];
 }
 
 /** How many of the lines could not be read, in words that agree: "3 of 5 lines", "All 3 lines", "The one line" (never "1 of 1 lines"). */
@@ -113,20 +115,24 @@ function prettyJson(streams: readonly StreamFacts[], one: string, many: string):
 /**
  * Why no access-log entry was read, by what the inputs held, so that the advice fits: an empty input or an export of
  * no records says nothing of the proxies (check the copy, or the export's query and time range), while lines or an
- * export's records that were all some other log are most often istio-proxy's own log with access logging off.
+ * export's records that were all some other log are most often istio-proxy's own log with access logging off, and
+ * lines of containers other than the proxy's are no sign of either (they were some app's, left out).
  */
 function noRecordsCauses(streams: readonly StreamFacts[]): string {
   const empty = streams.filter((s) => s.lines === 0 && s.error === null);
   const blank = streams.filter(blankOnly);
   const emptyExports = streams.filter((s) => s.jsonArray?.elements === 0);
-  const otherExports = streams.filter((s) => s.jsonArray !== null && s.jsonArray.elements > 0 && s.jsonArray.notAccessLog === s.jsonArray.elements);
+  const otherExports = streams.filter((s) => s.jsonArray !== null && s.jsonArray.elements > 0 && s.jsonArray.notAccessLog === s.jsonArray.elements && s.otherContainerLines === 0);
   const allLogs = streams.filter((s) => s.jsonArray === null && s.lines > 0 && !blankOnly(s));
   // Pretty-printed JSON says nothing of the proxies' logging: it is one entry cut over many lines, not a log without entries.
   const pretty = allLogs.filter(prettyOnly);
   const logs = allLogs.filter((s) => !pretty.includes(s));
-  const logLines = logs.reduce((n, s) => n + s.lines, 0);
-  const otherLogs = logs.length > 0 && logs.every((s) => s.notAccessLog === s.lines);
+  // Access-log lines of other containers say nothing of the proxies' logging: the other-containers warning says why they were not read.
+  const logLines = logs.reduce((n, s) => n + s.lines - s.otherContainerLines, 0);
+  const otherLogs = logLines > 0 && logs.every((s) => s.notAccessLog === s.lines);
+  const otherContainers = streams.reduce((n, s) => n + s.otherContainerLines, 0);
   const out: string[] = [];
+  if (otherContainers > 0) out.push(`${plural(otherContainers, 'line')} shaped like an access log came from ${otherContainers === 1 ? 'a container' : 'containers'} other than the proxy's, and ${otherContainers === 1 ? 'was' : 'were'} not audited (other-containers).`);
   if (empty.length > 0) out.push(`${inputsWere(empty, 'was', 'were')} empty.`);
   if (blank.length > 0) out.push(`${inputsWere(blank, 'held', 'held')} only blank lines.`);
   if (emptyExports.length > 0) {
@@ -184,7 +190,8 @@ function silentLogs(f: CoverageFacts, role: JoinedRole): string {
   // Nor does a file of blank lines: it holds no log of any kind.
   const blank = silent.filter(blankOnly);
   const pretty = silent.filter((s) => s.jsonArray === null && prettyOnly(s));
-  const quiet = silent.filter((s) => s.jsonArray?.elements !== 0 && !blankOnly(s) && !pretty.includes(s));
+  // An input of other containers' lines is no proxy's log with logging off: the other-containers warning names it.
+  const quiet = silent.filter((s) => s.jsonArray?.elements !== 0 && !blankOnly(s) && !pretty.includes(s) && s.otherContainerLines === 0);
   let out = '';
   if (pretty.length > 0) out += ` ${prettyJson(pretty, `was read as ${role} logs but holds`, `were read as ${role} logs but hold`)}`;
   if (quiet.length > 0) out += ` ${listed(quiet, (s) => `${s.name} (${plural(s.lines, 'line')})`)} ${quiet.length === 1 ? 'was' : 'were'} read as ${role} logs but held no access-log entry: is access logging off on ${PROXIES[role]} (see the README)?`;
@@ -366,6 +373,35 @@ function ambiguousLines(streams: readonly StreamFacts[]): CoverageWarning[] {
   ];
 }
 
+/** Containers named per input in the other-containers warning; the rest are counted. */
+const MAX_LISTED_CONTAINERS = 3;
+
+/** `app 2, worker 1, and 3 more`: an input's other containers and their lines, most first. */
+function containersOf(s: StreamFacts): string {
+  const shown = s.otherContainers.slice(0, MAX_LISTED_CONTAINERS).map((c) => `${c.container} ${c.lines}`);
+  const more = s.otherContainers.length - shown.length;
+  return more > 0 ? `${shown.join(', ')}, and ${more} more` : shown.join(', ');
+}
+
+/**
+ * Access-log-shaped lines that inputs naming each line's container (kubelet paths, `--prefix`, a pipeline's records,
+ * parse's records read back) said came from a container that is no proxy's: an application's stdout is its own to
+ * write, so they were not audited (read as its sidecar's, they could invent flows, the pod's addresses, gateway
+ * entries); none when no line did.
+ */
+function otherContainers(f: CoverageFacts): CoverageWarning[] {
+  const from = f.streams.filter((s) => s.otherContainerLines > 0);
+  if (from.length === 0) return [];
+  const n = from.reduce((sum, s) => sum + s.otherContainerLines, 0);
+  const proxies = f.proxyContainers.join(', ');
+  return [
+    {
+      code: 'other-containers',
+      message: `${plural(n, 'line')} shaped like an access log came from ${n === 1 ? 'a container' : 'containers'} other than the proxy's (${proxies}), in ${listed(from, (s) => `${s.name} (${containersOf(s)})`)}: not audited, as only the proxy's own container writes its access log, while an application's output is its own to write, lines shaped like its sidecar's included (read as the proxy's, they could invent flows, the pod's addresses or gateway entries). ${n === 1 ? 'It is counted as not an access log' : 'They are counted as not access logs'}. If one of these containers is a proxy (plain Envoy's or Contour's envoy), name it with --proxy-container NAME.`,
+    },
+  ];
+}
+
 /** The role flag (`--sidecar`, `--gateway`) that gave a file its role, or null when none did. */
 function roleFlagOf(f: CoverageFacts, file: string): string | null {
   return /^flag:(--(?:sidecar|gateway|ingress))$/.exec(f.roles.get(file)?.rule ?? '')?.[1] ?? null;
@@ -386,6 +422,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     });
   }
   out.push(...ambiguousLines(f.streams));
+  out.push(...otherContainers(f));
   const mixed = f.engine.roleConflicts;
   if (mixed.length > 0) {
     const streams = listed(mixed, (c) => {
@@ -519,10 +556,10 @@ function overlappingInputs(f: CoverageFacts): CoverageWarning[] {
   ];
 }
 
-/** The counts as a report shows them: `nulPadded` and `duplicates` left out when no line had them. */
+/** The counts as a report shows them: `nulPadded`, `duplicates` and `otherContainers` left out when no line had them. */
 function reportedLines(lines: LineCounts): ReportLineCounts {
-  const { nulPadded, duplicates, ...rest } = lines;
-  return { ...rest, ...(nulPadded > 0 ? { nulPadded } : {}), ...(duplicates > 0 ? { duplicates } : {}) };
+  const { nulPadded, duplicates, otherContainers, ...rest } = lines;
+  return { ...rest, ...(nulPadded > 0 ? { nulPadded } : {}), ...(duplicates > 0 ? { duplicates } : {}), ...(otherContainers > 0 ? { otherContainers } : {}) };
 }
 
 /** Builds the coverage section: every line accounted for, the log time it covers, each stream's role and why, and plain warnings. */
@@ -537,6 +574,7 @@ export function buildCoverage(f: CoverageFacts): Coverage {
       lines: s.lines,
       records: s.records,
       ...(s.duplicates > 0 ? { duplicates: s.duplicates } : {}),
+      ...(s.otherContainerLines > 0 ? { otherContainers: s.otherContainerLines } : {}),
       ...(s.records + s.duplicates === 0 ? NO_RECORDS : streamRole(s.name, f.roles)),
       firstSeen: msToIso(s.firstMs),
       lastSeen: msToIso(s.lastMs),

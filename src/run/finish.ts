@@ -33,6 +33,7 @@ export function pipelineFacts(pipeline: AuditPipeline, setup: AuditSetup): Omit<
     expiredExceptions: setup.stage.expiredHits(),
     expiringExceptions: setup.stage.expiringHits(),
     claimedHostExceptions: setup.stage.claimedHostHits(),
+    proxyContainers: pipeline.proxyContainers,
   };
 }
 

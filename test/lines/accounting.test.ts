@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
 import { LineSplitter } from '../../src/lines/line-splitter.js';
-import { StreamReader } from '../../src/lines/stream-reader.js';
+import { OTHER_CONTAINER, StreamReader } from '../../src/lines/stream-reader.js';
 import type { LineCounts, StreamInfo } from '../../src/types.js';
 import { corpusLines } from '../helpers/corpus.js';
 import { seeded } from '../helpers/random.js';
@@ -89,7 +89,7 @@ describe('every input line is accounted for exactly once', () => {
   it('counts nulPadded as 0, never leaves it out, when no line had NUL padding (streams add up without a default)', () => {
     const good = corpusLines[0]?.line as string;
     const { counts } = read([Buffer.from(`${good}\n${good}\n`)]);
-    expect(counts).toEqual({ lines: 2, records: 2, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0 });
+    expect(counts).toEqual({ lines: 2, records: 2, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0, otherContainers: 0 });
   });
 
   it('counts a record its callback says is a copy of another input\'s line as a duplicate, not a record', () => {
@@ -102,13 +102,23 @@ describe('every input line is accounted for exactly once', () => {
     expect(accounted(reader.counts)).toBe(4);
   });
 
+  it("counts a record its callback says is another container's than the proxy's as not an access log, and among otherContainers", () => {
+    const good = corpusLines[0]?.line as string;
+    let n = 0;
+    const reader = new StreamReader({ info, spec: auto, maxLineLength: 65536, onRecord: () => (++n === 2 ? OTHER_CONTAINER : undefined) });
+    reader.push(Buffer.from(`${good}\n${good}\nnot a log\n${good}\n`));
+    reader.end();
+    expect(reader.counts).toMatchObject({ lines: 4, records: 2, notAccessLog: 2, otherContainers: 1, duplicates: 0 });
+    expect(accounted(reader.counts)).toBe(4);
+  });
+
   it('reads the line after a NUL run (logrotate copytruncate) longer than the limit, counting the run apart, however the bytes are chunked', () => {
     const good = corpusLines[0]?.line as string;
     const nul = (n: number): string => '\0'.repeat(n);
     // padded record, record, NULs only (a blank line), padded and too long after the run, record at the end without a newline
     const text = `${nul(5000)}${good}\n${good}\n${nul(10)}\n${nul(3)}${'x'.repeat(2000)}\n${good}`;
     const whole = read([Buffer.from(text)], 1000);
-    expect(whole.counts).toEqual({ lines: 5, records: 3, notAccessLog: 1, malformed: {}, tooLong: 1, joinedPartials: 0, nulPadded: 3, duplicates: 0 });
+    expect(whole.counts).toEqual({ lines: 5, records: 3, notAccessLog: 1, malformed: {}, tooLong: 1, joinedPartials: 0, nulPadded: 3, duplicates: 0, otherContainers: 0 });
     expect(whole.lines).toEqual([1, 2, 5]);
     expect(accounted(whole.counts)).toBe(5);
     for (const seed of [1, 2, 3]) expect(read(chop(Buffer.from(text), seeded(seed)), 1000)).toEqual(whole);

@@ -11,7 +11,7 @@ import { VERDICTS, type Verdict } from '../../src/types.js';
 function facts(engine: Partial<EngineCounters>): CoverageFacts {
   const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   return {
-    lines: { lines: 4, records: 4, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0 },
+    lines: { lines: 4, records: 4, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0, otherContainers: 0 },
     streams: [],
     roles: new Map(),
     engine: { pending: 0, joined: 0, unmatchedSidecar: 0, unmatchedGateway: 0, evicted: 0, socketsNotLogged: 0, oldHttpSockets: 0, peersNotLogged: 0, peersFromXff: 0, peersNotSockets: 0, innersWithoutTime: 0, roleConflicts: [], otherDomain: null, gatewayOutside: null, ...engine },
@@ -27,6 +27,7 @@ function facts(engine: Partial<EngineCounters>): CoverageFacts {
     claimedHostExceptions: [],
     extraWarnings: [],
     window: null,
+    proxyContainers: ['istio-proxy'],
   };
 }
 
@@ -46,7 +47,7 @@ describe('the unmatched-entries warning', () => {
   it('names a stream read late instead of the clocks, and the clocks only for what its lateness leaves unexplained', () => {
     const stream = (name: string, late: StreamFacts['late']): StreamFacts => ({
       name, lines: 9, records: 9, error: null, stopped: false, lateJump: null, late, unordered: null, backwards: false, copied: false, headUnjudged: false, probed: false,
-      nulPadded: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, ambiguousLines: 0, firstAmbiguousLine: null, firstMs: 0, lastMs: 0,
+      nulPadded: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, ambiguousLines: 0, firstAmbiguousLine: null, otherContainers: [], otherContainerLines: 0, firstMs: 0, lastMs: 0,
     });
     const gw = stream('pod/istio-system/egw-1/istio-proxy', { entries: 3, nearReleased: 2, behindMs: 41_400, fromStart: false });
     const quiet = stream('pod/shop/cart-1/istio-proxy', { entries: 1, nearReleased: 0, behindMs: 9000, fromStart: true }); // lost no partner: not named

@@ -16,7 +16,8 @@ function streams(coverage: Coverage): string[] {
     lines.push(...wrap(shownPath(s.name), WIDTH - 4).map((l) => `    ${l}`));
     const time = s.firstSeen === null ? '' : `, ${logTimeStatement(s)}`;
     const copies = s.duplicates === undefined ? '' : `, ${plural(s.duplicates, 'duplicate')} of other inputs' lines`;
-    const detail = `${s.role} (${shownValue(s.roleRule)}): ${plural(s.lines, 'line')}, ${plural(s.records, 'record')}${copies}${time}`;
+    const others = s.otherContainers === undefined ? '' : `, ${s.otherContainers} from ${s.otherContainers === 1 ? 'a container' : 'containers'} other than the proxy's`;
+    const detail = `${s.role} (${shownValue(s.roleRule)}): ${plural(s.lines, 'line')}, ${plural(s.records, 'record')}${copies}${others}${time}`;
     lines.push(...wrap(detail, WIDTH - 6).map((l) => `      ${l}`));
   }
   const rest = coverage.streams.length - TABLE_MAX_STREAMS;
