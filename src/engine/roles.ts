@@ -272,7 +272,8 @@ export function gatewayNamespaceRole(pod: string, namespace: string | null, assi
   const where = namespace === null
     ? `pod "${pod}" names no namespace, so nothing shows it is in the egress gateway namespaces ${gatewayNamespacesText(settings)}`
     : `pod "${namespace}/${pod}" is outside the egress gateway namespaces ${gatewayNamespacesText(settings)}`;
-  return assign('sidecar', GATEWAY_NAMESPACE_RULE, `${where}: read as a sidecar, not as the egress gateway ${assigned.rule} made it (${assigned.detail})`);
+  const refused = `${namespace === null ? '' : `${namespace}/`}${pod} (${assigned.rule})`;
+  return { ...assign('sidecar', GATEWAY_NAMESPACE_RULE, `${where}: read as a sidecar, not as the egress gateway ${assigned.rule} made it (${assigned.detail})`), refused };
 }
 
 /** Assigns a role to every sample (by key): pod flags, file flags, labels, pod name, file name, then the entries; then the gateway namespaces. */
@@ -291,19 +292,13 @@ export function inferRoles(streams: RoleSample[], settings: AuditSettings, podRo
   return roles;
 }
 
-/** The detail gatewayNamespaceRole writes, read back for refusedGatewayPods: the pod, then the rule it was refused. */
-const REFUSED = /^pod "([^"]+)" .*, not as the egress gateway (\S+) made it /;
-
 /**
  * The pods the egress gateway namespaces refused (read as sidecars), each once with the rule that named it a gateway
  * (`shop/my-egressgateway-6c9d (pod-name)`), sorted: the gateway-pods-refused warning says them where CI reads it.
  */
 export function refusedGatewayPods(roles: ReadonlyMap<string, RoleAssignment>): string[] {
   const pods = new Set<string>();
-  for (const a of roles.values()) {
-    const m = a.rule === GATEWAY_NAMESPACE_RULE ? REFUSED.exec(a.detail) : null;
-    if (m !== null) pods.add(`${m[1] as string} (${m[2] as string})`);
-  }
+  for (const a of roles.values()) if (a.refused !== undefined) pods.add(a.refused);
   return [...pods].sort();
 }
 
