@@ -12,8 +12,8 @@ export interface RoleAssignment {
   role: Role;
   rule: string;
   detail: string;
-  /** Set when the egress gateway namespaces refused the pod: `namespace/pod (the rule that named it a gateway)`, as the gateway-pods-refused warning lists it. */
-  refused?: string;
+  /** Set when the egress gateway namespaces refused the pod: the pod (`namespace/pod`) and the rule that had named it a gateway. */
+  refused?: { pod: string; by: string };
 }
 
 /** What a source knows about one stream of log lines before reading it. */

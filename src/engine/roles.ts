@@ -272,7 +272,7 @@ export function gatewayNamespaceRole(pod: string, namespace: string | null, assi
   const where = namespace === null
     ? `pod "${pod}" names no namespace, so nothing shows it is in the egress gateway namespaces ${gatewayNamespacesText(settings)}`
     : `pod "${namespace}/${pod}" is outside the egress gateway namespaces ${gatewayNamespacesText(settings)}`;
-  const refused = `${namespace === null ? '' : `${namespace}/`}${pod} (${assigned.rule})`;
+  const refused = { pod: `${namespace === null ? '' : `${namespace}/`}${pod}`, by: assigned.rule };
   return { ...assign('sidecar', GATEWAY_NAMESPACE_RULE, `${where}: read as a sidecar, not as the egress gateway ${assigned.rule} made it (${assigned.detail})`), refused };
 }
 
@@ -298,7 +298,7 @@ export function inferRoles(streams: RoleSample[], settings: AuditSettings, podRo
  */
 export function refusedGatewayPods(roles: ReadonlyMap<string, RoleAssignment>): string[] {
   const pods = new Set<string>();
-  for (const a of roles.values()) if (a.refused !== undefined) pods.add(a.refused);
+  for (const a of roles.values()) if (a.refused !== undefined) pods.add(`${a.refused.pod} (${a.refused.by})`);
   return [...pods].sort();
 }
 

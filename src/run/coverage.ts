@@ -445,9 +445,17 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
       ways.push(`Every entry of ${c.file} reads like ${c.role === 'sidecar' ? "an egress gateway's" : "a sidecar's"}: if it is one proxy's log named by the wrong flag, give it with ${other} instead of ${flag}.`);
     }
     if (mixed.some((c) => c.pod === null && !misflagged.some((m) => m.c === c))) ways.push("Give each proxy's log a file of its own (one per pod, or kubectl logs --prefix) so that each gets its own role.");
-    if (mixed.some((c) => c.pod !== null)) {
+    // A pod the egress gateway namespaces refused is no gateway whatever flag names it (--gateway-pod outside them is exit 2).
+    const refused = new Set([...f.roles.values()].flatMap((a) => (a.refused === undefined ? [] : [a.refused.pod])));
+    const podLabel = (c: (typeof mixed)[number]): string => `${c.namespace === null ? '' : `${c.namespace}/`}${c.pod ?? ''}`;
+    if (mixed.some((c) => c.pod !== null && !refused.has(podLabel(c)))) {
       ways.push(
         'A pod named in the log takes its role from its name or labels (an egress gateway is a pod named *egressgateway* or labelled istio=egressgateway, an ingress gateway one named *ingressgateway* or labelled istio=ingressgateway): if a pod listed here is a gateway named otherwise, name it with --gateway-pod POD (a glob, or NAMESPACE/POD), and a sidecar read as a gateway with --sidecar-pod.',
+      );
+    }
+    if (mixed.some((c) => c.pod !== null && refused.has(podLabel(c)))) {
+      ways.push(
+        'A pod outside the egress gateway namespaces is read as a sidecar whatever its name or labels (gateway-pods-refused): its entries that read like a gateway\'s are its own egress, judged as a sidecar\'s. If it is one of the platform\'s gateways, add its namespace to --gateway-namespace (mesh.gatewayNamespaces).',
       );
     }
     out.push({

@@ -72,6 +72,14 @@ describe('a tenant\'s own egress gateway', () => {
     expect(json.coverage.warnings.map((w) => w.code)).toContain('gateway-pods-refused');
   });
 
+  it("advises the gateway namespaces, not the --gateway-pod that would exit 2, in the mixed-roles warning of a refused pod", async () => {
+    const json = JSON.parse((await runCli(['audit', TREE, '-o', 'json', '--gateway-namespace', 'istio-system'])).stdout) as { coverage: { warnings: { code: string; message: string }[] } };
+    const mixed = json.coverage.warnings.find((w) => w.code === 'mixed-roles')?.message ?? '';
+    expect(mixed).toContain(`shop/${ROGUE}`);
+    expect(mixed).toContain('If it is one of the platform\'s gateways, add its namespace to --gateway-namespace (mesh.gatewayNamespaces).');
+    expect(mixed).not.toContain('name it with --gateway-pod');
+  });
+
   it('refuses --gateway-pod NAMESPACE/POD outside the gateway namespaces (exit 2), and a bad --gateway-namespace', async () => {
     const outside = await runCli(['audit', TREE, '--gateway-namespace', 'istio-system', '--gateway-pod', `shop/${ROGUE}`]);
     expect(outside.code).toBe(2);
