@@ -1,4 +1,4 @@
-import { hasIstioKeys, jsonEnvelope, recordOf, streamLabels, type AccessLogTest } from './json-envelope.js';
+import { hasIstioKeys, jsonEnvelope, recordOf, streamLabels, type AccessLogReader, type AccessLogTest } from './json-envelope.js';
 import { parseJson } from './json-format.js';
 import { isParseRecord, readRecord } from './records-envelope.js';
 import type { Envelope } from './types.js';
@@ -120,12 +120,14 @@ export class EnvelopeStripper {
    * @param ownTime the line's own format starts with an RFC 3339 time (a custom `%START_TIME% ...`): a leading
    *   time is then kubectl's or kubelet's only when what follows it is another envelope or that own time.
    * @param readsRecords a stream whose first JSON line is one of parse's records is read as records, each cited by its source.
+   * @param readLine reads the line a record holding access-log keys of its own carries, to tell a pipeline's merge from a forgery (none: no such record is peeled).
    */
   constructor(
     private readonly maxLength: number,
     private readonly isAccessLog: AccessLogTest = hasIstioKeys,
     private readonly ownTime = false,
     readsRecords = false,
+    private readonly readLine: AccessLogReader = () => null,
   ) {
     this.records = readsRecords ? null : false;
   }
@@ -166,7 +168,7 @@ export class EnvelopeStripper {
         this.jsonValue = fields;
         return null;
       }
-      const part = jsonEnvelope(value, env, this.isAccessLog);
+      const part = jsonEnvelope(value, env, this.isAccessLog, this.readLine);
       if (part === null && value !== undefined) {
         this.jsonLine = text;
         this.jsonValue = value;

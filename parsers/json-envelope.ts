@@ -1,6 +1,5 @@
 import { jsonText } from './json-format.js';
-import { parseLineText } from './index.js';
-import type { Envelope } from './types.js';
+import type { AccessRecord, Envelope } from './types.js';
 
 /**
  * JSON envelopes: Docker's json-file lines and the records log pipelines export, which carry the proxy's
@@ -53,6 +52,9 @@ export const OWNER_KEYS = {
 /** Tells an access log written as JSON (the line itself) from a pipeline's record around one. */
 export type AccessLogTest = (obj: Json) => boolean;
 
+/** Reads a line a record holds as an access log (its record, or null when it is none): what mergedFrom compares. */
+export type AccessLogReader = (text: string) => AccessRecord | null;
+
 /** Istio's JSON access log: any of its telling keys at the top. */
 export function hasIstioKeys(obj: Json): boolean {
   return ACCESS_LOG_KEYS.some((key) => key in obj);
@@ -65,11 +67,11 @@ const WHERE_KEYS = ['upstream_cluster', 'upstream_host', 'upstream_local_address
  * True when `text`, read as an access log, says of where it went what `obj`'s own keys say: a pipeline merged that
  * line into its record (Merge_Log, or a parser's keys). Read only for records that hold both, which pipelines rarely write.
  */
-function mergedFrom(obj: Json, text: string): boolean {
-  const line = parseLineText(text.trim());
-  if (line.kind !== 'record') return false;
+function mergedFrom(obj: Json, text: string, read: AccessLogReader): boolean {
+  const line = read(text.trim());
+  if (line === null) return false;
   const said = (value: unknown): string | null => (value === undefined || value === null || value === '-' || value === '' ? null : typeof value === 'string' ? value : (jsonText(value) ?? null));
-  return WHERE_KEYS.every((key) => !(key in obj) || said(obj[key]) === line.record[key]);
+  return WHERE_KEYS.every((key) => !(key in obj) || said(obj[key]) === line[key]);
 }
 
 /** `value` when it is a JSON object (not an array, not null), else null: how every envelope reads a nested record. */
@@ -190,7 +192,7 @@ export function recordOf(value: unknown): unknown {
  * payload, or null when the line is no envelope (an access log written as JSON, or the agent's own JSON)
  * or holds its access log in place (see below; `env` then names its pod).
  */
-export function jsonEnvelope(value: unknown, env: Envelope, isAccessLog: AccessLogTest): JsonPart | null {
+export function jsonEnvelope(value: unknown, env: Envelope, isAccessLog: AccessLogTest, read: AccessLogReader): JsonPart | null {
   const obj = objectAt(value);
   if (obj === null) return null;
   const payload = payloadOf(obj);
@@ -206,7 +208,7 @@ export function jsonEnvelope(value: unknown, env: Envelope, isAccessLog: AccessL
   // Merged with Keep_Log On, the access log's keys and its line agree. When they do not, the record is no pipeline's:
   // a JSON-shaped TEXT access log whose client header added a `log` or `line` of its own (text formats write values
   // unescaped). Its own keys are the proxy's, and are read; the line the client wrote is not.
-  if (accessLog && !mergedFrom(obj, payload.text)) return null;
+  if (accessLog && !mergedFrom(obj, payload.text, read)) return null;
   const line = payload.text;
   const cut = line.endsWith('\r\n') ? 2 : line.endsWith('\n') ? 1 : 0;
   return { text: cut === 0 ? line : line.slice(0, -cut), final: !isPart(obj, payload, withMetadata) };

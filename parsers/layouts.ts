@@ -24,8 +24,6 @@ export interface Layout {
   slots: readonly Slot[];
   /** Quoting of each slot ('q' or 'u'), compared with a line's tokens before anything else. */
   signature: string;
-  /** Index of the user-agent slot (free text that may hold quotes and spaces), or -1. */
-  userAgentSlot: number;
   /**
    * The quoted slots of headers the client sets (User-Agent, X-Request-ID, X-Forwarded-For, :authority, in the order a
    * reading gives them a line's extra tokens), which Envoy's text format writes unescaped: any of them may hold `" "`.
@@ -71,7 +69,7 @@ function layout(name: FormatName, slots: Slot[]): Layout {
   const signature = slots.map((s) => (s.kind === 'bare' || s.kind === 'number' ? 'u' : 'q')).join('');
   const userAgentSlot = slots.findIndex((s) => s.field === F.user_agent);
   const clientSlots = CLIENT_FIELDS.map((field) => slots.findIndex((s) => s.kind === 'quoted' && s.field === field)).filter((i) => i >= 0);
-  return { name, slots, signature, userAgentSlot, clientSlots, quotedTail: userAgentSlot >= 0 && !signature.includes('u', userAgentSlot), unlogged: ALL_FIELDS & ~filledBits(slots) };
+  return { name, slots, signature, clientSlots, quotedTail: userAgentSlot >= 0 && !signature.includes('u', userAgentSlot), unlogged: ALL_FIELDS & ~filledBits(slots) };
 }
 
 /** Every default layout, the most common first (detection tries them in this order). */

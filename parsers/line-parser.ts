@@ -4,10 +4,10 @@ import { layoutByName, type Layout } from './layouts.js';
 import { isJsonSpace, looksLikeAccessLogJson, parseJsonLine } from './json-format.js';
 import { compileFormat, type CustomFormat } from './custom-format.js';
 import { fragmentReason, isAccessLogFragment, isKnownNoise } from './noise.js';
-import { RecordView } from './record-view.js';
+import { RecordView, toRecord } from './record-view.js';
 import { TextFormatParser, type TextSpans } from './text-format.js';
 import { startsWithIsoBracket } from './tokenize.js';
-import type { MalformedReason } from './types.js';
+import type { AccessRecord, MalformedReason } from './types.js';
 
 /** How lines are to be read: detected per line, one named layout, JSON only, or a compiled custom format. */
 export type FormatSpec =
@@ -97,17 +97,25 @@ export class LineParser {
   private readonly text: TextFormatParser;
 
   private readonly judges: boolean;
+  /** Reads the lines of pipeline records that hold access-log keys of their own (rare): made when first needed. */
+  private nested: LineParser | null = null;
 
   constructor(
     private readonly spec: FormatSpec,
-    maxLineLength: number,
+    private readonly maxLineLength: number,
     { textSpans = null, readsRecords = false, judges = false }: LineParserOptions = {},
   ) {
     this.judges = judges;
     const carries = spec.kind === 'custom' ? spec.format.carries : undefined;
     const ownTime = spec.kind === 'custom' && spec.format.leadingTime === true;
-    this.envelopes = new EnvelopeStripper(maxLineLength, carries === undefined ? hasIstioKeys : (obj) => hasIstioKeys(obj) || carries(obj), ownTime, readsRecords);
+    this.envelopes = new EnvelopeStripper(maxLineLength, carries === undefined ? hasIstioKeys : (obj) => hasIstioKeys(obj) || carries(obj), ownTime, readsRecords, (text) => this.readNested(text));
     this.text = new TextFormatParser(spec.kind === 'layout' ? spec.layouts : null, textSpans);
+  }
+
+  /** The access log of a line a record carries, read as its own line (format detected), or null when it is none. */
+  private readNested(text: string): AccessRecord | null {
+    this.nested ??= new LineParser({ kind: 'auto' }, this.maxLineLength);
+    return this.nested.parse(text) === 'record' ? toRecord(this.nested.view) : null;
   }
 
   /** Parses one physical line (without its newline); never throws. */
