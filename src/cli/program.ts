@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import { podGlobFlag } from '../sources/role-flags.js';
+import { isDnsLabel } from '../sources/kube/plan.js';
 import { collect, formatFlag, parseDuration, parsePositiveDuration, parsePositiveInt, parseSize } from './values.js';
 import { commaItems } from '../text/comma-list.js';
 import { logWindow } from './log-time.js';
@@ -131,15 +132,12 @@ function fileList(flag: string): (value: string, previous: string[] | undefined)
   };
 }
 
-/** A Kubernetes container name (a DNS-1123 label), as kubelet paths, `kubectl logs --prefix` and log pipelines name it. */
-const CONTAINER_NAME = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
-
 /**
  * --proxy-container, repeatable: a container whose lines are a proxy's access log, besides istio-proxy. A name no
  * container can have would audit nothing more without a word (and `""` would be an unset variable): a usage error.
  */
 function proxyContainerList(value: string, previous: string[] | undefined): string[] {
-  if (!CONTAINER_NAME.test(value)) throw new UsageError(`--proxy-container: "${escapeControl(value)}" is not a container name (lowercase letters, digits and '-', at most 63, as Kubernetes names containers)`);
+  if (!isDnsLabel(value)) throw new UsageError(`--proxy-container: "${escapeControl(value)}" is not a container name (lowercase letters, digits and '-', at most 63, as Kubernetes names containers)`);
   return collect(value, previous);
 }
 

@@ -2,6 +2,7 @@
  * Which proxy wrote a stream: client sidecar, egress gateway or ingress gateway. The engine's verdicts
  * hinge on it, so every assignment carries the rule and detail that `--explain` prints.
  */
+import { isDynamicPattern } from 'tinyglobby';
 import type { AccessRecord } from '../../parsers/types.js';
 import type { AuditSettings, Role, RoleAssignment } from '../types.js';
 import { ClusterTable, gatewayHostMatcher, gatewayNamespaceMatcher, hostMatcher, isInbound, parseIstioSni, type ClusterInfo } from './cluster.js';
@@ -252,12 +253,12 @@ function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGatewa
   return ownAddressRule(s, clusters) ?? sidecarContent(s, clusters) ?? assign('sidecar', 'default', 'no name or entry says otherwise, so a client sidecar is assumed');
 }
 
-/** The rule of a role refused by the egress gateway namespaces: coverage's gateway-pods-refused warning lists the pods it gave. */
-export const GATEWAY_NAMESPACE_RULE = 'gateway-namespace';
+/** The rule of a role refused by the egress gateway namespaces (the pod and the rule it was refused are on the role's `refused`). */
+const GATEWAY_NAMESPACE_RULE = 'gateway-namespace';
 
-/** The gateway namespaces as the run was given them, for the sentences that cite them. */
+/** The gateway namespaces as the run was given them, for the sentences that cite them (watch takes them from the policy only: its own --gateway-namespace says where to list gateway pods). */
 export function gatewayNamespacesText(settings: AuditSettings): string {
-  return `${settings.gatewayNamespaces.join(', ')} (--gateway-namespace, mesh.gatewayNamespaces)`;
+  return `${settings.gatewayNamespaces.join(', ')} (mesh.gatewayNamespaces, or audit --gateway-namespace)`;
 }
 
 /**
@@ -311,7 +312,7 @@ export function gatewayPodOutside(values: readonly string[], settings: AuditSett
   return values.find((v) => {
     const slash = v.indexOf('/');
     const namespace = slash < 0 ? '' : v.slice(0, slash);
-    return namespace !== '' && !/[*?[\]{},!]/.test(namespace) && !inside(namespace);
+    return namespace !== '' && !isDynamicPattern(namespace) && !inside(namespace);
   }) ?? null;
 }
 

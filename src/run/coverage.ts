@@ -453,9 +453,15 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
         'A pod named in the log takes its role from its name or labels (an egress gateway is a pod named *egressgateway* or labelled istio=egressgateway, an ingress gateway one named *ingressgateway* or labelled istio=ingressgateway): if a pod listed here is a gateway named otherwise, name it with --gateway-pod POD (a glob, or NAMESPACE/POD), and a sidecar read as a gateway with --sidecar-pod.',
       );
     }
-    if (mixed.some((c) => c.pod !== null && refused.has(podLabel(c)))) {
+    const refusedHere = mixed.filter((c) => c.pod !== null && refused.has(podLabel(c)));
+    if (refusedHere.some((c) => c.namespace !== null)) {
       ways.push(
-        'A pod outside the egress gateway namespaces is read as a sidecar whatever its name or labels (gateway-pods-refused): its entries that read like a gateway\'s are its own egress, judged as a sidecar\'s. If it is one of the platform\'s gateways, add its namespace to --gateway-namespace (mesh.gatewayNamespaces).',
+        'A pod outside the egress gateway namespaces is read as a sidecar whatever its name or labels (gateway-pods-refused): its entries that read like a gateway\'s are its own egress, judged as a sidecar\'s. If it is one of the platform\'s gateways, add its namespace to the egress gateway namespaces (mesh.gatewayNamespaces, or audit --gateway-namespace).',
+      );
+    }
+    if (refusedHere.some((c) => c.namespace === null)) {
+      ways.push(
+        'A pod whose input names no namespace (kubectl logs --prefix) is outside any egress gateway namespaces, as nothing shows it is inside: if it is one of the platform\'s gateways, give its file with --gateway FILE, or save the logs with their namespaces (kubelet paths, a log pipeline\'s export).',
       );
     }
     out.push({

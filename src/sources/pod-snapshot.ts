@@ -109,7 +109,7 @@ async function readSnapshot(path: string): Promise<string> {
  * Reads a Pod, PodList or List of pods; exit 3 naming the file (and line) when it is not one. `gatewayNamespace`
  * (engine/cluster.ts's gatewayNamespaceMatcher) says where a pod labelled as an egress gateway may be one.
  */
-export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace: string) => boolean = () => true): Promise<PodSnapshot> {
+export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace: string | null) => boolean): Promise<PodSnapshot> {
   const text = await readSnapshot(path);
   const root = parseJsonOrYaml(path, text);
   // A bare array of pods is what `kubectl get pods -A -o json | jq .items` prints.

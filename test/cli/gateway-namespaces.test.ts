@@ -1,6 +1,6 @@
 // A tenant's own egress gateway (fixtures/tenant-gateway): `--gateway-namespace` / `mesh.gatewayNamespaces` say where
 // the platform's egress gateways live, so a pod elsewhere named or labelled like one cannot pass its egress off.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -64,10 +64,10 @@ describe('a tenant\'s own egress gateway', () => {
 
   it('says which pod it refused, in --explain, the streams and the gateway-pods-refused warning', async () => {
     const res = await runCli(['audit', TREE, '--explain', '--gateway-namespace', 'istio-system']);
-    expect(res.stderr).toMatch(new RegExp(`sidecar\\s+gateway-namespace: pod "shop/${ROGUE}" is outside the egress gateway namespaces istio-system \\(--gateway-namespace, mesh.gatewayNamespaces\\): read as a sidecar, not as the egress gateway pod-name made it`));
+    expect(res.stderr).toMatch(new RegExp(`sidecar\\s+gateway-namespace: pod "shop/${ROGUE}" is outside the egress gateway namespaces istio-system \\(mesh.gatewayNamespaces, or audit --gateway-namespace\\): read as a sidecar, not as the egress gateway pod-name made it`));
     const table = res.stdout.replace(/\s+/g, ' ');
     expect(table).toContain('sidecar (gateway-namespace)');
-    expect(table).toContain(`1 pod named, labelled or acting like an egress gateway is outside the egress gateway namespaces istio-system (--gateway-namespace, mesh.gatewayNamespaces), so it was read as a sidecar, its own egress judged as a sidecar's and traffic sent to it as in-mesh traffic: shop/${ROGUE} (pod-name). [gateway-pods-refused]`);
+    expect(table).toContain(`1 pod named, labelled or acting like an egress gateway is outside the egress gateway namespaces istio-system (mesh.gatewayNamespaces, or audit --gateway-namespace), so it was read as a sidecar, its own egress judged as a sidecar's and traffic sent to it as in-mesh traffic: shop/${ROGUE} (pod-name). [gateway-pods-refused]`);
     const json = JSON.parse((await runCli(['audit', TREE, '-o', 'json', '--gateway-namespace', 'istio-system'])).stdout) as { coverage: { warnings: { code: string }[] } };
     expect(json.coverage.warnings.map((w) => w.code)).toContain('gateway-pods-refused');
   });
@@ -76,7 +76,18 @@ describe('a tenant\'s own egress gateway', () => {
     const json = JSON.parse((await runCli(['audit', TREE, '-o', 'json', '--gateway-namespace', 'istio-system'])).stdout) as { coverage: { warnings: { code: string; message: string }[] } };
     const mixed = json.coverage.warnings.find((w) => w.code === 'mixed-roles')?.message ?? '';
     expect(mixed).toContain(`shop/${ROGUE}`);
-    expect(mixed).toContain('If it is one of the platform\'s gateways, add its namespace to --gateway-namespace (mesh.gatewayNamespaces).');
+    expect(mixed).toContain('If it is one of the platform\'s gateways, add its namespace to the egress gateway namespaces (mesh.gatewayNamespaces, or audit --gateway-namespace).');
+    expect(mixed).not.toContain('name it with --gateway-pod');
+  });
+
+  it('advises --gateway FILE, not a namespace, for a refused gateway pod whose input names no namespace (kubectl logs --prefix)', async () => {
+    const line = readFileSync(join(TREE, 'pods/istio-system_istio-egressgateway-6d9f4c8b7-kq2mx_9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/istio-proxy/0.log'), 'utf8').split('\n')[0] as string;
+    const file = join(tempDir('ea-gw-ns-'), 'prefix.log');
+    writeFileSync(file, `[pod/istio-egressgateway-7d4f8b9c6d-k2x9p/istio-proxy] ${line.replace(/^\S+ stdout F /, '')}\n`);
+    const json = JSON.parse((await runCli(['audit', file, '-o', 'json', '--gateway-namespace', 'istio-system'])).stdout) as { coverage: { warnings: { code: string; message: string }[] } };
+    const mixed = json.coverage.warnings.find((w) => w.code === 'mixed-roles')?.message ?? '';
+    expect(mixed).toContain('give its file with --gateway FILE');
+    expect(mixed).not.toContain('add its namespace');
     expect(mixed).not.toContain('name it with --gateway-pod');
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LineParser, RECORD_KEYS, resolveFormat, toRecord, type FormatSpec } from '../../parsers/index.js';
 
-/** A record as `egress-audit parse` writes it: the 24 fields in order, `format`, `extra` when any, `source`. */
+/** A record as `egress-audit parse` writes it: the 24 fields in order, `format`, `unlogged` when its format lacked some keys, `extra` when any, `source`. */
 function record(fields: Record<string, unknown>, source: Record<string, unknown>, format = 'istio-1.9', extra?: Record<string, unknown>): Record<string, unknown> {
   const r: Record<string, unknown> = {};
   for (const key of RECORD_KEYS) r[key] = fields[key] ?? null;

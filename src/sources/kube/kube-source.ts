@@ -4,7 +4,7 @@
  * `-l` and the pod query, or an egress gateway pod), and knows what the coverage report must say.
  */
 import { InputError } from '../../errors.js';
-import { GATEWAY_NAMESPACE_RULE, gatewayNamespaceRole, inferRoles } from '../../engine/index.js';
+import { gatewayNamespaceRole, inferRoles } from '../../engine/index.js';
 import type { CoverageWarning } from '../../report/model.js';
 import type { AuditSettings, LogStream, RoleAssignment, Source } from '../../types.js';
 import { AsyncQueue } from './async-queue.js';
@@ -208,7 +208,7 @@ export class KubeSource implements Source {
     const { ref } = pod.facts;
     const info = { name: pod.facts.key, kind: 'pod' as const, pod: ref.name, namespace: ref.namespace, container: 'istio-proxy', labels: ref.labels, role: null, size: null };
     const inferred = inferRoles([{ key: info.name, info, pod: ref.name, records: [] }], this.o.settings).get(info.name);
-    if (inferred !== undefined && (inferred.role !== 'sidecar' || inferred.rule === GATEWAY_NAMESPACE_RULE)) return inferred;
+    if (inferred !== undefined && (inferred.role !== 'sidecar' || inferred.refused !== undefined)) return inferred;
     return { role: 'sidecar', rule: 'pod-scope', detail: `pod ${pod.facts.key} has an istio-proxy sidecar and is in the watched namespaces` };
   }
 }

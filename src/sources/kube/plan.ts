@@ -33,10 +33,13 @@ export interface WatchPlan extends WatchFilters {
   gatewayNamespaces: string[] | null;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A DNS-1123 label, as Kubernetes names namespaces and containers: lowercase letters, digits and `-`, at most 63. */
+export function isDnsLabel(text: string): boolean {
+  return text.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(text);
+}
 
 function namespaceName(flag: string, ns: string): string {
-  if (!DNS_LABEL.test(ns) || ns.length > 63) throw new UsageError(`${flag}: "${ns}" is not a namespace name`);
+  if (!isDnsLabel(ns)) throw new UsageError(`${flag}: "${ns}" is not a namespace name`);
   return ns;
 }
 
