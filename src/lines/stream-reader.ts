@@ -300,6 +300,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
 
   private malformed(reason: MalformedReason, lineNo: number): void {
     this.counts.malformed[reason] = (this.counts.malformed[reason] ?? 0) + 1;
+    // The lowest number, not the first seen: a newest-first file read from its end sees its higher numbers first.
     if (reason === 'ambiguous-fields' && (this.ambiguousAt === null || lineNo < this.ambiguousAt)) this.ambiguousAt = lineNo;
     this.problem(reason, lineNo);
   }

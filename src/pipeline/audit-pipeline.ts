@@ -44,8 +44,7 @@ export interface TimeJump {
  * window (a live stream that connected or caught up later than log time waits for one): their partners had been released.
  */
 export interface LateArrivals {
-  /** Such entries, and those of them within the join window of an entry already released unjoined (a partner it lost). */
-  entries: number;
+  /** Such entries within the join window of an entry already released unjoined (a partner each may have lost). */
   nearReleased: number;
   /** The most log time had passed one of them by when it arrived, in ms. */
   behindMs: number;
@@ -342,9 +341,8 @@ export class AuditPipeline {
 
   /** An entry that arrived after log time had passed it: counted, and whether an entry it could have joined was already released unjoined. */
   private lateArrival(state: StreamState, entry: Entry, first: boolean): void {
-    state.late ??= { entries: 0, nearReleased: 0, behindMs: 0, fromStart: first };
+    state.late ??= { nearReleased: 0, behindMs: 0, fromStart: first };
     const late = state.late;
-    late.entries++;
     late.behindMs = Math.max(late.behindMs, this.watermarkMs - entry.endMs);
     if (this.engine.releasedUnjoinedNear(entry.startMs, entry.endMs)) late.nearReleased++;
   }

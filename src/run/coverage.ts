@@ -486,6 +486,8 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     // read late explains them: its entries came after their partners had been released, each leaving one on each side.
     // Entries that no window could join are not unmatched (join-fields-not-logged counts them), so both counts are of joinable entries.
     const late = f.streams.filter((s) => s.late !== null && s.late.nearReleased > 0);
+    // Each late entry near one released unjoined is taken to account for one unmatched entry on each side: a proximity
+    // count (engine releasedUnjoinedNear), not a proven pair, so the clock hint is kept for what exceeds it.
     const explained = late.reduce((n, s) => n + (s.late?.nearReleased ?? 0), 0) * 2;
     const rest = late.length > 0 ? ' For the rest: if' : ' If';
     const skew = f.engine.unmatchedSidecar > 0 && f.engine.unmatchedGateway > 0 && unmatched > explained ? `${rest} the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';

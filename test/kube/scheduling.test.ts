@@ -325,7 +325,7 @@ describe('live watermark', () => {
 
   it('takes shorter holds from the test variables, the gateway hold never below the stream hold', () => {
     const short = holdLimits(10, { EGRESS_AUDIT_TEST_MAX_HOLD_MS: '500', EGRESS_AUDIT_TEST_GATEWAY_HOLD_MS: '100' });
-    expect(short).toEqual({ streamMs: 500, gatewayMs: 100, pendingBelow: 5 });
+    expect(short).toEqual({ streamMs: 500, gatewayMs: 500, pendingBelow: 5 });
     expect(liveWatermark(now, { gateways: 0, others: live }, short, 0)).toBe(now - LOG_LAG_MS - 500);
   });
 });

@@ -56,7 +56,8 @@ export interface HoldLimits {
 export function holdLimits(maxPending: number, env: NodeJS.ProcessEnv = {}): HoldLimits {
   return {
     streamMs: testDelayFrom(env, 'EGRESS_AUDIT_TEST_MAX_HOLD_MS', MAX_HOLD_MS),
-    gatewayMs: testDelayFrom(env, 'EGRESS_AUDIT_TEST_GATEWAY_HOLD_MS', GATEWAY_HOLD_MS),
+    // Never shorter than the stream hold (only the test variables could set it so).
+    gatewayMs: Math.max(testDelayFrom(env, 'EGRESS_AUDIT_TEST_GATEWAY_HOLD_MS', GATEWAY_HOLD_MS), testDelayFrom(env, 'EGRESS_AUDIT_TEST_MAX_HOLD_MS', MAX_HOLD_MS)),
     pendingBelow: Math.floor(maxPending / 2),
   };
 }
@@ -94,7 +95,7 @@ function heldBack(now: number, completeUpTo: number, holdMs: number): number {
  * gateway's at most the gateway hold while fewer than `pendingBelow` entries wait (`pending`), else the stream hold.
  */
 export function liveWatermark(now: number, complete: CompleteUpTo, holds: HoldLimits, pending: number): number {
-  const gatewayMs = pending < holds.pendingBelow ? Math.max(holds.gatewayMs, holds.streamMs) : holds.streamMs;
+  const gatewayMs = pending < holds.pendingBelow ? holds.gatewayMs : holds.streamMs;
   return Math.min(heldBack(now, complete.others, holds.streamMs), heldBack(now, complete.gateways, gatewayMs));
 }
 
