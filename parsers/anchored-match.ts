@@ -3,7 +3,7 @@
  * RegExp gives (the same captures: its backtracking order, first success wins) but in time polynomial in the line: a
  * backtracking matcher that remembers which (instruction, offset) pairs already failed, so no pair is tried twice.
  * JavaScript's engine retries them, and a format with k adjacent free-text fields cost ~2^k per line. RegExp still runs
- * the patterns with at most MAX_NATIVE_FREE_RUNS free runs: it is faster there and cannot go exponential.
+ * the patterns with at most MAX_NATIVE_FREE_RUNS free runs on lines up to MAX_NATIVE_LINE long: it is faster there and cannot go far wrong.
  * It reads the subset of pattern syntax those patterns use (literals, `\` escapes, classes, `.`, quantifiers on single
  * characters, groups, `|`, `^` first, `$`) and throws on anything else, so a new shape cannot silently read otherwise.
  */
@@ -444,8 +444,17 @@ export class AnchoredPattern {
  */
 export const MAX_NATIVE_FREE_RUNS = 2;
 
-/** The matcher for an anchored pattern: RegExp (same answers, faster) while it has few free runs, AnchoredPattern past that, where RegExp's cost grows exponentially with them. */
+/**
+ * Longest line RegExp reads for such a pattern. Past it even two runs cost ~L^2: a client's 60 KB of `" "` in two
+ * quoted headers took RegExp ~3 s per line (so a workload could stall an audit for hours), AnchoredPattern ~6 ms. Access
+ * log lines are a few hundred characters, so RegExp keeps the ordinary ones.
+ */
+export const MAX_NATIVE_LINE = 2048;
+
+/** The matcher for an anchored pattern: RegExp (same answers, faster) on ordinary lines of a pattern with few free runs, AnchoredPattern past either limit, where RegExp's cost grows as the line's length to the power of its runs. */
 export function anchoredMatcher(source: string, flags = ''): { exec(text: string): readonly (string | undefined)[] | null } {
   const pattern = new AnchoredPattern(source, flags);
-  return pattern.freeRuns <= MAX_NATIVE_FREE_RUNS ? new RegExp(source, flags) : pattern;
+  if (pattern.freeRuns > MAX_NATIVE_FREE_RUNS) return pattern;
+  const native = new RegExp(source, flags);
+  return { exec: (text) => (text.length <= MAX_NATIVE_LINE ? native.exec(text) : pattern.exec(text)) };
 }

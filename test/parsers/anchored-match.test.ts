@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { AnchoredPattern, isPatternSpace } from '../../parsers/anchored-match.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AnchoredPattern, MAX_NATIVE_LINE, anchoredMatcher, isPatternSpace } from '../../parsers/anchored-match.js';
 import { parseLineText } from '../../parsers/index.js';
 
 /** A small deterministic generator, so a failure names a line that can be replayed. */
@@ -98,5 +98,30 @@ describe('a custom format with many adjacent free-text operators', () => {
     const three = '%REQ(X-A)% %REQ(X-B)% %REQ(X-C)% %UPSTREAM_HOST% %UPSTREAM_CLUSTER% %RESPONSE_CODE%';
     const long = `${Array<string>(2000).fill('a').join(' ')} 1.2.3.4:443 PassthroughCluster x`;
     expect(parseLineText(long, three)).toEqual({ kind: 'malformed', reason: 'format-mismatch' });
+  });
+});
+
+describe('a custom format with two free-text operators and a line a client made long', () => {
+  // RegExp's cost on such a line grows as its length squared: 60 KB of `" "` in two quoted headers took it ~3 s a line.
+  const format = '"%REQ(USER-AGENT)%" "%REQ(:AUTHORITY)%" %UPSTREAM_HOST% %UPSTREAM_CLUSTER%';
+  const built = (length: number): string => `"${'" "'.repeat(Math.ceil(length / 3))}" a b c`;
+  afterEach(() => vi.restoreAllMocks());
+
+  it('leaves a line past MAX_NATIVE_LINE to the matcher whose cost stays near-linear', () => {
+    const anchored = vi.spyOn(AnchoredPattern.prototype, 'exec');
+    expect(parseLineText(built(60_000), format)).toEqual({ kind: 'malformed', reason: 'format-mismatch' });
+    expect(anchored).toHaveBeenCalled();
+  });
+
+  it('keeps RegExp for ordinary lines, and both give the same answer either side of the limit', () => {
+    const anchored = vi.spyOn(AnchoredPattern.prototype, 'exec');
+    const source = '^"(.*?)" "(.*?)" (\\S*?) (\\S*?)$';
+    const matcher = anchoredMatcher(source, 's');
+    const short = '"curl/8" "example.com" 1.2.3.4:443 PassthroughCluster';
+    expect(matcher.exec(short)).toEqual(new RegExp(source, 's').exec(short));  // RegExp's own array, index and all
+    expect(anchored).not.toHaveBeenCalled();
+    const long = `"${'x'.repeat(MAX_NATIVE_LINE)}" "example.com" 1.2.3.4:443 PassthroughCluster`;
+    expect([...(matcher.exec(long) ?? [])]).toEqual([...(new RegExp(source, 's').exec(long) ?? [])]);
+    expect(anchored).toHaveBeenCalledTimes(1);
   });
 });
