@@ -28,10 +28,11 @@ export interface CommandHandlers {
 
 /**
  * What fails a run without --fail-on: direct egress, inputs that hold several proxies' logs read as one role (their
- * verdicts are wrong, and direct traffic can pass for gateway traffic), and lines a client made read two ways (the
- * way a workload hides its direct egress from a text log).
+ * verdicts are wrong, and direct traffic can pass for gateway traffic), lines a client made read two ways (the
+ * way a workload hides its direct egress from a text log), and gateway flows with no sidecar log read at all (then
+ * direct egress, which only a sidecar logs, could not have been seen: a pass would say nothing).
  */
-const DEFAULT_FAIL_ON: readonly string[] = ['direct', 'mixed-roles', 'ambiguous-lines'];
+const DEFAULT_FAIL_ON: readonly string[] = ['direct', 'mixed-roles', 'ambiguous-lines', 'no-sidecar-logs'];
 /**
  * Coverage conditions that --fail-on may also name, so "nothing to see" can fail CI: every warning code
  * but `no-records` and `empty-window` (exit 4 already). Derived from COVERAGE_CODES, so every code a
@@ -55,14 +56,19 @@ function reportTarget(text: string): { format: OutputFormat; path: string } {
 /** Why none is refused beside other names, whether in one --fail-on list or across several. */
 const NONE_ALONE = 'none cannot be combined with other names (it means never fail)';
 
-/** The names each --fail-on gives, added up (a repeated flag must not silently drop an earlier list); none alone means never fail. */
+/** The names each --fail-on gives, added up (a repeated flag must not silently drop an earlier list); none alone means never fail; `+NAME` items add to the default. */
 function failOnLists(texts: readonly string[] | undefined): string[] {
   if (texts === undefined) return [...DEFAULT_FAIL_ON];
   const lists = texts.map(failOnList);
   if (lists.some((l) => l.length === 0) && lists.some((l) => l.length > 0)) {
     throw new UsageError(`--fail-on: ${NONE_ALONE}`);
   }
-  return [...new Set(lists.flat())];
+  const names = lists.flat();
+  const added = names.filter((name) => name.startsWith('+'));
+  if (added.length === 0) return [...new Set(names)];
+  // One list either adds to the default or replaces it: `+gateway-only,direct` would leave unclear which was meant.
+  if (added.length < names.length) throw new UsageError(`--fail-on: "+${added[0]?.slice(1) ?? ''}" adds to the default (${DEFAULT_FAIL_ON.join(',')}), so every name must then have its +; or give the whole list without +`);
+  return [...new Set([...DEFAULT_FAIL_ON, ...added.map((name) => name.slice(1))])];
 }
 
 /** Coverage warnings only a watch raises (it asks the cluster): an audit naming them in --fail-on could never fail on them. */
@@ -83,16 +89,18 @@ function checkAuditFailOn(failOn: readonly string[], pods: string | null): void 
   }
 }
 
+/** One --fail-on's names as given (a `+` kept for failOnLists), each checked against the verdicts and coverage warnings. */
 function failOnList(text: string): string[] {
   if (text.trim() === 'none') return [];
   // An empty list (`--fail-on "$UNSET"`) would silently turn gating off: "never fail" must be said as `none`.
   if (text.replaceAll(',', '').trim() === '') throw new UsageError(`--fail-on: "${text}" names nothing (give verdicts or coverage warnings, or none to never fail)`);
   const names = commaItems('--fail-on', text);
-  for (const name of names) {
+  for (const given of names) {
+    const name = given.startsWith('+') ? given.slice(1) : given;
     if (name === 'none') throw new UsageError(`--fail-on: "${text}": ${NONE_ALONE}`);
     if (!(VERDICTS as readonly string[]).includes(name) && !COVERAGE_FAIL_NAMES.includes(name)) {
       throw new UsageError(
-        `--fail-on: unknown name "${name}" (verdicts: ${VERDICTS.join(', ')}; coverage: ${COVERAGE_FAIL_NAMES.join(', ')}; or none)`,
+        `--fail-on: unknown name "${name}" (verdicts: ${VERDICTS.join(', ')}; coverage: ${COVERAGE_FAIL_NAMES.join(', ')}; or none; +NAME adds to the default)`,
       );
     }
   }
@@ -169,7 +177,7 @@ function addAuditCommonOptions(cmd: Command): Command {
     .option('--max-pending <n>', 'entries held for a join before the oldest are evicted', once('--max-pending'), '400000')
     .addOption(new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`).argParser(once('-o/--output')))
     .option('--report <format=path>', 'also write a report to a file (repeatable), e.g. sarif=egress.sarif', collect)
-    .option('--fail-on <list>', 'comma-separated verdicts (or coverage warnings) that fail the run, or none (repeatable: the lists add up; default: "direct,mixed-roles,ambiguous-lines")', collect)
+    .option('--fail-on <list>', 'comma-separated verdicts (or coverage warnings) that fail the run, or none (repeatable: the lists add up; +NAME adds to the default: "direct,mixed-roles,ambiguous-lines,no-sidecar-logs")', collect)
     .option('--baseline <file>', 'findings this baseline holds do not fail the run (reported as baselined; SARIF: baselineState unchanged)', oneFile('--baseline'))
     .option('--write-baseline <file>', 'write the findings of this run as a baseline', oneFile('--write-baseline'))
     .option('--no-color', 'no colours (also NO_COLOR=1)');
@@ -285,7 +293,7 @@ Exit codes: 0 no failing findings, 1 failing findings (--fail-on), 2 usage error
 Examples:
   egress-audit audit --sidecar 'logs/app-*.log' --gateway logs/egressgateway.log
   egress-audit audit logs/ --policy egress-policy.yaml -o sarif > egress.sarif
-  egress-audit audit logs/ --report junit=egress.xml --report markdown=summary.md --fail-on direct,mixed-roles,ambiguous-lines,gateway-only
+  egress-audit audit logs/ --report junit=egress.xml --report markdown=summary.md --fail-on +gateway-only
   egress-audit audit logs/ --since 2026-11-02T02:00:00Z --until 2026-11-02T03:15:00Z
   { kubectl logs -n shop -l security.istio.io/tlsMode=istio -c istio-proxy --prefix --tail=-1
     kubectl logs -n istio-system -l istio=egressgateway -c istio-proxy --prefix --tail=-1; } | egress-audit audit -

@@ -13,6 +13,7 @@ const DIRECT = fixture('scenarios/direct-passthrough');
 const VIA = fixture('scenarios/seed-000-via-gateway-tcp');
 const UNCONFIRMED = fixture('scenarios/unconfirmed-no-gateway-logs');
 const GOOGLEAPIS = fixture('scenarios/seed-001-direct-googleapis');
+const NONE_MESSAGE = 'none cannot be combined with other names (it means never fail)';
 let dir = '';
 
 beforeAll(() => {
@@ -84,6 +85,31 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     const none = await runCli(['audit', DIRECT, '--fail-on', 'none', '--fail-on', 'direct']);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('--fail-on: none cannot be combined with other names');
+  });
+
+  it('fails by default an audit of gateway logs alone: with no sidecar log, direct egress could not have been seen', async () => {
+    const GATEWAY_ONLY = fixture('scenarios/gateway-only-cnn');
+    const res = await runCli(['audit', GATEWAY_ONLY, '-o', 'json']);
+    expect(res.code).toBe(1);
+    const report = JSON.parse(res.stdout) as { summary: { failOn: string[] }; coverage: { warnings: { code: string }[] } };
+    expect(report.summary.failOn).toEqual(['direct', 'mixed-roles', 'ambiguous-lines', 'no-sidecar-logs']);
+    expect(report.coverage.warnings.map((w) => w.code)).toContain('no-sidecar-logs');
+    expect((await runCli(['audit', GATEWAY_ONLY, '--fail-on', 'direct'])).code).toBe(0); // a list without + replaces the default
+  });
+
+  it('--fail-on +NAME adds to the default instead of replacing it, and a list may not mix the two', async () => {
+    const added = await runCli(['audit', DIRECT, '--fail-on', '+gateway-only,+unparsed-lines', '-o', 'json']);
+    expect(added.code).toBe(1); // direct still fails
+    expect((JSON.parse(added.stdout) as { summary: { failOn: string[] } }).summary.failOn).toEqual(['direct', 'mixed-roles', 'ambiguous-lines', 'no-sidecar-logs', 'gateway-only', 'unparsed-lines']);
+    const unconfirmed = await runCli(['audit', UNCONFIRMED, '--fail-on', '+no-gateway-logs']);
+    expect(unconfirmed.code).toBe(1);
+    const mixed = await runCli(['audit', DIRECT, '--fail-on', '+gateway-only', '--fail-on', 'blocked']);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('--fail-on: "+gateway-only" adds to the default (direct,mixed-roles,ambiguous-lines,no-sidecar-logs), so every name must then have its +');
+    const unknown = await runCli(['audit', DIRECT, '--fail-on', '+sideways']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--fail-on: unknown name "sideways"');
+    expect((await runCli(['audit', DIRECT, '--fail-on', '+none'])).stderr).toContain(NONE_MESSAGE);
   });
 
   it('--fail-on none inside a list is refused as none with other names, not as an unknown name', async () => {
