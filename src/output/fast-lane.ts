@@ -57,6 +57,8 @@ const NORMALISE = { none: 0, trimSemicolon: 1, dropScheme: 2, method: 3, path: 4
 /** JSON lines: a key that only an access-log object has (parsers/json-format.ts: two of them make a record). */
 const JSON_MARKER = 1;
 const JSON_MARKERS = new Set<number>([F.upstream_cluster, F.response_flags, F.downstream_remote_address, F.upstream_host, F.start_time]);
+/** JSON lines: the field whose untyped `"-"` its record keeps (record-json.ts recordSocket). */
+const JSON_KEEP_DASH = 2;
 /** JSON lines: how a string value is normalised (parsers/json-format.ts, normaliseValue). */
 const JSON_NORMALISE = { trimSemicolon: 1, dropScheme: 2, methodTime: 3, startTime: 4 } as const;
 /** Which lines the lane takes. */
@@ -130,7 +132,7 @@ function tables(): Uint8Array {
     [head[at + 2], head[at + 3]] = addString(KEY_NULL_BYTES[f] as Buffer);
     head[at + 4] = IS_NUMERIC[f] as number;
     [head[at + 5], head[at + 6]] = addString(Buffer.from(RECORD_KEYS[f] as string));
-    u8[at * 4 + 28] = JSON_MARKERS.has(f) ? JSON_MARKER : 0;
+    u8[at * 4 + 28] = (JSON_MARKERS.has(f) ? JSON_MARKER : 0) | (f === F.upstream_local_address ? JSON_KEEP_DASH : 0);
     u8[at * 4 + 29] = jsonNormalisation(f);
   }
   return Buffer.concat([u8, ...strings]);

@@ -1,4 +1,4 @@
-import { FIELD_COUNT, LineRecord, UNLOGGED_UNKNOWN, type AccessRecord, type Envelope, type ExtraValue, type FormatName, type RecordView } from '../../parsers/index.js';
+import { F, FIELD_COUNT, LineRecord, UNLOGGED_UNKNOWN, type AccessRecord, type EmptySocket, type Envelope, type ExtraValue, type FormatName, type RecordView } from '../../parsers/index.js';
 import type { StreamInfo } from '../types.js';
 import { ByteSink } from './byte-sink.js';
 import { laneKeptFields } from './fast-lane.js';
@@ -64,11 +64,21 @@ function writeRanges(sink: ByteSink, text: string, start: Int32Array, end: Int32
   }
 }
 
+/**
+ * The socket a record holds: an untyped (Istio <= 1.8) JSON line's `"-"` stays `"-"`, as the one exception to the
+ * record's `null` for none. Read back as a typed line's `null` it would be 1.9's "no socket made", where the line's
+ * `-` may be an old proxy's unfilled HTTP socket (layouts.ts socketLayout): another rule than its line's.
+ */
+function recordSocket(value: string | null, empty: EmptySocket): string | null {
+  return empty === 'dash' ? '-' : value;
+}
+
 /** Writes the 24 fields from decoded values (JSON and custom formats). */
 function writeValues(sink: ByteSink, view: RecordView): void {
   for (let i = 0; i < FIELD_COUNT; i++) {
     sink.bytes(KEY_BYTES[i] as Buffer);
-    sink.jsonValue(view.values[i] ?? null);
+    const value = view.values[i] ?? null;
+    sink.jsonValue(i === F.upstream_local_address ? recordSocket(value as string | null, view.emptySocket) : value);
   }
 }
 
@@ -150,6 +160,8 @@ export interface KeptRecord {
   readonly format: FormatName;
   /** The fields its line's format has no place for (RecordView.unlogged). */
   readonly unlogged: number;
+  /** How its line held an empty socket (RecordView.emptySocket): an untyped JSON line's `-` is kept (recordSocket). */
+  readonly emptySocket: EmptySocket;
   readonly line: number;
   readonly pod: string | null;
   readonly namespace: string | null;
@@ -240,7 +252,7 @@ export function writeKeptRecordUnchecked(sink: ByteSink, e: KeptRecord, source: 
   field(sink, 16, r.authority);
   field(sink, 17, r.upstream_host);
   field(sink, 18, r.upstream_cluster);
-  field(sink, 19, r.upstream_local_address);
+  field(sink, 19, recordSocket(r.upstream_local_address, e.emptySocket));
   field(sink, 20, r.downstream_local_address);
   field(sink, 21, r.downstream_remote_address);
   field(sink, 22, r.requested_server_name);

@@ -89,10 +89,11 @@ export interface StreamFacts {
   /** Its lines that read two ways (ambiguous-fields), and the first of them (null when none): what the ambiguous-lines warning points at. */
   ambiguousLines: number;
   firstAmbiguousLine: number | null;
-  /** Its access-log-shaped lines of containers that are not the proxy's, by container, most first (empty when none): not audited (the other-containers warning). */
+  /**
+   * Its access-log-shaped lines of containers that are not the proxy's, by container, most first (empty when none): not
+   * audited (the other-containers warning). Their sum is its reader's `otherContainers` count (among `notAccessLog`).
+   */
   otherContainers: ContainerLines[];
-  /** Those lines in all (among `notAccessLog`). */
-  otherContainerLines: number;
   /** The log time its records cover (ms): earliest start, latest end; Infinity and -Infinity when it had none. */
   firstMs: number;
   lastMs: number;
@@ -191,7 +192,7 @@ export interface StreamState {
   prettyJsonOpens: number;
   /** Its first ambiguous-fields line, kept when it closes (null while open). */
   firstAmbiguousLine: number | null;
-  /** Its access-log-shaped lines of containers that are not the proxy's, by container (null until the first): counted, never audited. */
+  /** Its access-log-shaped lines of containers that are not the proxy's, by container (null until the first): never audited; the reader counts them in all (`counts.otherContainers`). */
   otherContainers: Map<string, number> | null;
 }
 
@@ -286,10 +287,17 @@ export class AuditPipeline {
       if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
       else if (entry.endMs < state.progressMs - windowMs) {
         if (state.unordered === null) this.wentBack(state, lineNo, state.progressMs - entry.endMs);
-        if (state.lateJump !== null) this.lateEntry(state.lateJump, entry);
+        if (state.lateJump !== null) {
+          state.lateJump.behind++;
+          this.lateEntry(state.lateJump, entry);
+        }
       }
       // In its stream's order, yet behind log time (a live stream read late): not a jump, a stream that was late.
-      if (entry.endMs + windowMs < this.watermarkMs && entry.endMs >= state.progressMs - windowMs) this.lateArrival(state, entry, first);
+      if (entry.endMs + windowMs < this.watermarkMs && entry.endMs >= state.progressMs - windowMs) {
+        const late = (state.late ??= { nearReleased: 0, behindMs: 0, fromStart: first });
+        late.behindMs = Math.max(late.behindMs, this.watermarkMs - entry.endMs);
+        this.lateEntry(late, entry);
+      }
       // `kubectl logs --prefix` prints one pod after another, so its log time goes back at each pod; a pipeline's
       // export interleaves its pods by time, and a jump in it is found as in any stream.
       if (entry.pod !== info.pod && state.unordered === null && view.envelope?.exported !== true) state.unordered = 'it names the pod of each line, as several pods\' logs one after another do';
@@ -333,18 +341,13 @@ export class AuditPipeline {
     if (counters.unmatchedSidecar + counters.unmatchedGateway > 0) state.lateJump = { line, backMs, behind: 0, nearReleased: 0 };
   }
 
-  /** An entry read more than the window behind, after its stream's log time went back late: counted, and whether it may have lost its partner to it. */
-  private lateEntry(jump: TimeJump, entry: Entry): void {
-    jump.behind++;
-    if (this.engine.releasedUnjoinedNear(entry.startMs, entry.endMs)) jump.nearReleased++;
-  }
-
-  /** An entry that arrived after log time had passed it: counted, and whether an entry it could have joined was already released unjoined. */
-  private lateArrival(state: StreamState, entry: Entry, first: boolean): void {
-    state.late ??= { nearReleased: 0, behindMs: 0, fromStart: first };
-    const late = state.late;
-    late.behindMs = Math.max(late.behindMs, this.watermarkMs - entry.endMs);
-    if (this.engine.releasedUnjoinedNear(entry.startMs, entry.endMs)) late.nearReleased++;
+  /**
+   * An entry read behind log time (after its stream's log time went back late: `tally` is the TimeJump; or arriving
+   * after log time had passed it: LateArrivals), counted in `tally` when an entry it could have joined was already
+   * released unjoined: only those may have lost a partner.
+   */
+  private lateEntry(tally: { nearReleased: number }, entry: Entry): void {
+    if (this.engine.releasedUnjoinedNear(entry.startMs, entry.endMs)) tally.nearReleased++;
   }
 
   /** The containers whose lines were audited as the proxy's access log, sorted (the other-containers warning names them). */
@@ -424,7 +427,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, otherContainers: containerLines(s.otherContainers), otherContainerLines: s.counts.otherContainers, firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, otherContainers: containerLines(s.otherContainers), firstMs: s.firstMs, lastMs: s.progressMs }));
   }
 
   /** Line accounting over all streams. */

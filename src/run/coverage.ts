@@ -122,15 +122,15 @@ function noRecordsCauses(streams: readonly StreamFacts[]): string {
   const empty = streams.filter((s) => s.lines === 0 && s.error === null);
   const blank = streams.filter(blankOnly);
   const emptyExports = streams.filter((s) => s.jsonArray?.elements === 0);
-  const otherExports = streams.filter((s) => s.jsonArray !== null && s.jsonArray.elements > 0 && s.jsonArray.notAccessLog === s.jsonArray.elements && s.otherContainerLines === 0);
+  const otherExports = streams.filter((s) => s.jsonArray !== null && s.jsonArray.elements > 0 && s.jsonArray.notAccessLog === s.jsonArray.elements && s.otherContainers.length === 0);
   const allLogs = streams.filter((s) => s.jsonArray === null && s.lines > 0 && !blankOnly(s));
   // Pretty-printed JSON says nothing of the proxies' logging: it is one entry cut over many lines, not a log without entries.
   const pretty = allLogs.filter(prettyOnly);
   const logs = allLogs.filter((s) => !pretty.includes(s));
   // Access-log lines of other containers say nothing of the proxies' logging: the other-containers warning says why they were not read.
-  const logLines = logs.reduce((n, s) => n + s.lines - s.otherContainerLines, 0);
+  const logLines = logs.reduce((n, s) => n + s.lines - otherContainerLines(s), 0);
   const otherLogs = logLines > 0 && logs.every((s) => s.notAccessLog === s.lines);
-  const otherContainers = streams.reduce((n, s) => n + s.otherContainerLines, 0);
+  const otherContainers = streams.reduce((n, s) => n + otherContainerLines(s), 0);
   const out: string[] = [];
   if (otherContainers > 0) out.push(`${plural(otherContainers, 'line')} shaped like an access log came from ${otherContainers === 1 ? 'a container' : 'containers'} other than the proxy's, and ${otherContainers === 1 ? 'was' : 'were'} not audited (other-containers).`);
   if (empty.length > 0) out.push(`${inputsWere(empty, 'was', 'were')} empty.`);
@@ -191,7 +191,7 @@ function silentLogs(f: CoverageFacts, role: JoinedRole): string {
   const blank = silent.filter(blankOnly);
   const pretty = silent.filter((s) => s.jsonArray === null && prettyOnly(s));
   // An input of other containers' lines is no proxy's log with logging off: the other-containers warning names it.
-  const quiet = silent.filter((s) => s.jsonArray?.elements !== 0 && !blankOnly(s) && !pretty.includes(s) && s.otherContainerLines === 0);
+  const quiet = silent.filter((s) => s.jsonArray?.elements !== 0 && !blankOnly(s) && !pretty.includes(s) && s.otherContainers.length === 0);
   let out = '';
   if (pretty.length > 0) out += ` ${prettyJson(pretty, `was read as ${role} logs but holds`, `were read as ${role} logs but hold`)}`;
   if (quiet.length > 0) out += ` ${listed(quiet, (s) => `${s.name} (${plural(s.lines, 'line')})`)} ${quiet.length === 1 ? 'was' : 'were'} read as ${role} logs but held no access-log entry: is access logging off on ${PROXIES[role]} (see the README)?`;
@@ -373,6 +373,11 @@ function ambiguousLines(streams: readonly StreamFacts[]): CoverageWarning[] {
   ];
 }
 
+/** An input's lines of containers other than the proxy's, in all: the sum of its per-container counts. */
+function otherContainerLines(s: StreamFacts): number {
+  return s.otherContainers.reduce((n, c) => n + c.lines, 0);
+}
+
 /** Containers named per input in the other-containers warning; the rest are counted. */
 const MAX_LISTED_CONTAINERS = 3;
 
@@ -390,9 +395,9 @@ function containersOf(s: StreamFacts): string {
  * entries); none when no line did.
  */
 function otherContainers(f: CoverageFacts): CoverageWarning[] {
-  const from = f.streams.filter((s) => s.otherContainerLines > 0);
+  const from = f.streams.filter((s) => s.otherContainers.length > 0);
   if (from.length === 0) return [];
-  const n = from.reduce((sum, s) => sum + s.otherContainerLines, 0);
+  const n = from.reduce((sum, s) => sum + otherContainerLines(s), 0);
   const proxies = f.proxyContainers.join(', ');
   return [
     {
@@ -590,7 +595,7 @@ export function buildCoverage(f: CoverageFacts): Coverage {
       lines: s.lines,
       records: s.records,
       ...(s.duplicates > 0 ? { duplicates: s.duplicates } : {}),
-      ...(s.otherContainerLines > 0 ? { otherContainers: s.otherContainerLines } : {}),
+      ...(s.otherContainers.length > 0 ? { otherContainers: otherContainerLines(s) } : {}),
       ...(s.records + s.duplicates === 0 ? NO_RECORDS : streamRole(s.name, f.roles)),
       firstSeen: msToIso(s.firstMs),
       lastSeen: msToIso(s.lastMs),

@@ -23,6 +23,10 @@ const toGateway = (socket: Record<string, unknown>): Record<string, unknown> => 
   start_time: '2026-11-02T09:00:00.000Z', method: 'POST', path: '/hooks', protocol: 'HTTP/1.1', response_code: 504, response_flags: 'UT', bytes_received: 12, bytes_sent: 24, duration: 15000,
   request_id: null, upstream_host: '10.244.9.11:8443', upstream_cluster: `${GW};`, ...socket, downstream_local_address: '93.184.216.34:443', downstream_remote_address: '10.244.1.20:58304', requested_server_name: null,
 });
+/** The line as Istio <= 1.8's untyped JSON writes it: every value a string, `"-"` for none. */
+const untyped = (line: Record<string, unknown>): Record<string, string> => Object.fromEntries(Object.entries(line).map(([k, v]) => [k, v === null ? '-' : String(v)]));
+/** toGateway's request as a TCP connection (no request fields, code 0, no flag), its socket `"-"`. */
+const TCP_NO_SOCKET = { ...toGateway({ upstream_local_address: null }), method: null, path: null, protocol: null, response_code: 0, response_flags: null };
 /** Istio's default layout without the request fields and downstream_local_address: %UPSTREAM_LOCAL_ADDRESS% there or not. */
 const TEXT_FORMAT = '[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% "%UPSTREAM_HOST%" %UPSTREAM_CLUSTER% %DOWNSTREAM_REMOTE_ADDRESS% %REQUESTED_SERVER_NAME%';
 const WITH_SOCKET = TEXT_FORMAT.replace('%UPSTREAM_CLUSTER% ', '%UPSTREAM_CLUSTER% %UPSTREAM_LOCAL_ADDRESS% ');
@@ -70,6 +74,8 @@ describe("parse's records audit as their lines do, whatever keys the lines' form
     ['JSON lines without upstream keys beside a direct one', [JSON.stringify(NO_UPSTREAM), JSON.stringify({ ...toGateway({ upstream_local_address: '10.244.1.20:40000' }), start_time: '2026-11-02T09:00:01.000Z', upstream_host: '93.184.216.34:443', upstream_cluster: 'PassthroughCluster' })], []],
     ['a JSON line without an upstream_local_address key (socket-not-logged, the format\'s)', [JSON.stringify(toGateway({}))], []],
     ['a JSON line with null for its socket (no-connection)', [JSON.stringify(toGateway({ upstream_local_address: null }))], []],
+    ['an Istio <= 1.8 JSON line (untyped) with "-" for an answered HTTP request\'s socket (socket-not-logged: an old proxy\'s, not the format\'s)', [JSON.stringify(untyped(toGateway({ upstream_local_address: null })))], []],
+    ['an Istio <= 1.8 JSON TCP line with "-" for its socket (no-connection)', [JSON.stringify(untyped(TCP_NO_SOCKET))], []],
     ['a custom text format that has the socket and printed `-` (no-connection)', [timedOut('- ')], ['--format', WITH_SOCKET]],
     ['a custom text format without the socket (socket-not-logged)', [timedOut('')], ['--format', TEXT_FORMAT]],
     ['a JSON-shaped custom format whose socket key is null (no-connection)', [JSON.stringify({ ...SHAPED, local: null })], ['--format', JSON.stringify({ ...SHAPE, local: '%UPSTREAM_LOCAL_ADDRESS%' })]],
@@ -90,6 +96,9 @@ describe("parse's records audit as their lines do, whatever keys the lines' form
     expect(none.malformed).toEqual({ 'no-upstream': 1 });
     const socket = await logAndRecords([JSON.stringify(toGateway({}))]);
     expect((await decided(['--sidecar', socket.records])).flows[0]).toContain('via-gateway-unconfirmed/socket-not-logged'); // was no-connection
+    const untypedDash = await logAndRecords([JSON.stringify(untyped(toGateway({ upstream_local_address: null })))]);
+    expect(untypedDash.recordLines[0]).toMatchObject({ upstream_local_address: '-', response_code: 504, request_id: null }); // was null, as a typed line's
+    expect((await decided(['--sidecar', untypedDash.records])).flows[0]).toContain('via-gateway-unconfirmed/socket-not-logged'); // was no-connection
     const custom = await logAndRecords([timedOut('- ')], ['--format', WITH_SOCKET]);
     expect((await decided(['--sidecar', custom.records])).flows[0]).toContain('via-gateway-unconfirmed/no-connection'); // was socket-not-logged
   });

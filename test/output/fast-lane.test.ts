@@ -205,6 +205,13 @@ describe('the fast lanes write exactly what the general parser writes, or declin
     );
   });
 
+  it.each([['"-"', '"-"'], ['""', '"-"'], ['null', 'null']])('writes a JSON line\'s socket %s as the general writer does (%s: an untyped line\'s "-" is kept, not a typed null)', (socket, written) => {
+    const line = `{"start_time":"2024-03-01T10:00:00Z","response_code":"200","upstream_host":"1.2.3.4:443","upstream_cluster":"x","upstream_local_address":${socket},"response_flags":"-"}`;
+    const got = fast(laneFor(AUTO), line, 2);
+    expect(got).toBe(general(line, 2));
+    expect(got).toContain(`"upstream_local_address":${written},`); // "-" and "" were null
+  });
+
   it('leaves every line to the general parser that its --format does not let it take', () => {
     const text = '[2024-03-01T10:00:00.123Z] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 1 2 3 "-" "ua" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -';
     const json = '{"start_time":"2024-03-01T10:00:00Z","upstream_cluster":"x","response_flags":null}';

@@ -52,8 +52,10 @@ function autoLines(): string[] {
     bytes_received: '0', bytes_sent: '12', duration: '5', upstream_service_time: '4', request_id: 'abc', authority: 'api.example.com',
     upstream_host: '10.0.0.9:443', upstream_cluster: 'outbound|443||api.example.com', downstream_remote_address: '10.0.0.1:5555',
   });
+  // Istio <= 1.8's untyped JSON with no socket ("-", or an empty string): its record keeps "-" (record-json.ts recordSocket).
+  const untypedDash = [JSON.stringify({ ...JSON.parse(oldJson), upstream_local_address: '-' }), JSON.stringify({ ...JSON.parse(oldJson), upstream_local_address: '' })];
   const newJson = JSON.stringify({ start_time: '2026-11-02T09:00:00.001Z', response_code: 0, bytes_sent: 7, duration: null, upstream_cluster: 'PassthroughCluster', user_agent: 'caf\u00e9 "x"' });
-  return [...base, ...hostile, ...enveloped, oldJson, newJson];
+  return [...base, ...hostile, ...enveloped, oldJson, ...untypedDash, newJson];
 }
 
 const info: StreamInfo = { name: 'logs/a "b"\\c.log', kind: 'file', pod: null, namespace: 'ns', container: null, labels: null, role: null, size: null };

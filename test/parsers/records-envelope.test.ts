@@ -120,6 +120,8 @@ describe("a record's `unlogged` (the keys its line's format did not log) read ba
     const empty = judged(marked({ ...FIELDS, upstream_local_address: null }));
     expect(empty).toMatchObject({ outcome: 'record', emptySocket: 'null', says: true });
     expect(empty.unlogged).not.toContain('upstream_local_address');
+    // An untyped (Istio <= 1.8) line's "-", which its record keeps, reads back as that line's, not as a typed null.
+    expect(judged(marked({ ...FIELDS, upstream_local_address: '-' }))).toMatchObject({ outcome: 'record', emptySocket: 'dash', says: true });
   });
 
   it('makes a records stream with it, and only when it is a list of record keys: anything else there is a JSON access log of the stream', () => {

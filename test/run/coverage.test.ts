@@ -47,7 +47,7 @@ describe('the unmatched-entries warning', () => {
   it('names a stream read late instead of the clocks, and the clocks only for what its lateness leaves unexplained', () => {
     const stream = (name: string, late: StreamFacts['late']): StreamFacts => ({
       name, lines: 9, records: 9, error: null, stopped: false, lateJump: null, late, unordered: null, backwards: false, copied: false, headUnjudged: false, probed: false,
-      nulPadded: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, ambiguousLines: 0, firstAmbiguousLine: null, otherContainers: [], otherContainerLines: 0, firstMs: 0, lastMs: 0,
+      nulPadded: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, ambiguousLines: 0, firstAmbiguousLine: null, otherContainers: [], firstMs: 0, lastMs: 0,
     });
     const gw = stream('pod/istio-system/egw-1/istio-proxy', { nearReleased: 2, behindMs: 41_400, fromStart: false });
     const quiet = stream('pod/shop/cart-1/istio-proxy', { nearReleased: 0, behindMs: 9000, fromStart: true }); // lost no partner: not named

@@ -25,9 +25,10 @@ const LAYOUT_FIELDS: usize = 48;
 const T_FIELDS: usize = 64 + 16 * 256;
 // 32 bytes per field: key offset, key length, null-key offset, null-key length (`,"key":` and
 // `,"key":null`), numeric (i32), name offset, name length (the bare key, for JSON lines), then a byte of
-// JSON flags (JSON_MARKER) and a byte with its JSON normalisation (TRIM_SEMICOLON, DROP_SCHEME, METHOD_TIME, START_TIME).
+// JSON flags (JSON_MARKER, JSON_KEEP_DASH) and a byte with its JSON normalisation (TRIM_SEMICOLON, DROP_SCHEME, METHOD_TIME, START_TIME).
 const FIELD_SIZE: usize = 32;
 const JSON_MARKER: u8 = 1;
+const JSON_KEEP_DASH: u8 = 2; // the socket: an untyped line's `"-"` (or `""`) is written `"-"`, not null (record-json.ts recordSocket)
 const METHOD_TIME: u8 = 3;
 const START_TIME: u8 = 4;
 
@@ -583,7 +584,13 @@ function jsonFields(p: usize): usize {
     let s = get32(valStart, k);
     let e = get32(valEnd, k);
     if (kind == NULL || (kind == STRING && (e == s || isDash(s, e)))) {
-      p = copyTable(p, key + 8);
+      if (kind == STRING && (load<u8>(fieldAt(f) + 28) & JSON_KEEP_DASH) != 0) {
+        p = copyTable(p, key);
+        store<u8>(p, QUOTE);
+        store<u8>(p + 1, DASH);
+        store<u8>(p + 2, QUOTE);
+        p += 3;
+      } else p = copyTable(p, key + 8);
       continue;
     }
     if (kind != STRING && kind != NUMBER) return 0; // true/false where a field is: the general parser decides
