@@ -5,7 +5,7 @@
 import ipaddr from 'ipaddr.js';
 import type { Verdict } from '../types.js';
 import { exceptionHostGlobProblem, hostGlobProblem, namespaceGlobProblem, workloadGlobProblem } from './glob.js';
-import { parseRange } from './ip.js';
+import { type IpRange, parseRange } from './ip.js';
 import type { Issue } from './issues.js';
 import type { FieldPath } from './yaml-position.js';
 
@@ -58,13 +58,39 @@ const cidrProblem: Check = (text) => {
   return `has address bits set past its /${bits} prefix, so it is all of ${network.toString()}/${bits}: write that, or ${ip.toString()}/${whole} for the one address`;
 };
 
-/** Why a mesh range is wrong: as cidrProblem, and a /0 (every address inside the mesh, so nothing could be direct). */
+/**
+ * IPv6 ranges whose addresses carry IPv4 ones (NAT64's 64:ff9b::/96 and local-use 64:ff9b:1::/48, IPv4-translated
+ * ::ffff:0:0:0/96, 6to4 2002::/16): a flow to one is judged as the IPv4 address it carries, so a mesh range holding
+ * them would put that IPv4 internet inside the mesh (`64:ff9b::/96` beside a pod range: every direct flow of an
+ * IPv6-only pod through DNS64 read as internal).
+ */
+const CARRYING_V4: readonly IpRange[] = ['64:ff9b::/96', '64:ff9b:1::/48', '::ffff:0:0:0/96', '2002::/16'].map((text) => parseRange(text) as IpRange);
+
+/** The first and last address of a range, as numbers. */
+function spanOf([ip, bits]: IpRange): [bigint, bigint] {
+  const width = ip.kind() === 'ipv4' ? 32 : 128;
+  const first = ip.toByteArray().reduce((n, byte) => (n << 8n) | BigInt(byte), 0n);
+  return [first, first + (1n << BigInt(width - bits)) - 1n];
+}
+
+/** True when two ranges of one family share an address (CIDRs do only when one holds the other). */
+function overlaps(a: IpRange, b: IpRange): boolean {
+  if (a[0].kind() !== b[0].kind()) return false;
+  const [a0, a1] = spanOf(a);
+  const [b0, b1] = spanOf(b);
+  return a0 <= b1 && b0 <= a1;
+}
+
+/** Why a mesh range is wrong: as cidrProblem, a /0 (every address inside the mesh, so nothing could be direct), or a range of addresses that carry IPv4 ones. */
 const meshCidrProblem: Check = (text) => {
   const problem = cidrProblem(text);
   if (problem !== null) return problem;
   const range = parseRange(text);
-  if (range === null || range[1] !== 0) return null;
-  return everyAddress(range[0].kind() === 'ipv4' ? 'IPv4' : 'IPv6');
+  if (range === null) return null;
+  if (range[1] === 0) return everyAddress(range[0].kind() === 'ipv4' ? 'IPv4' : 'IPv6');
+  const carrying = CARRYING_V4.find((r) => overlaps(range, r));
+  if (carrying === undefined) return null;
+  return `holds addresses that carry IPv4 ones (${carrying[0].toString()}/${carrying[1]}), which are judged as the IPv4 address they carry, so it would put that part of the internet inside the mesh: name the IPv4 ranges instead`;
 };
 
 /** Why mesh ranges that hold every address of a family are refused (`verb`: what one range, or several together, do). */
@@ -72,29 +98,78 @@ function everyAddress(family: 'IPv4' | 'IPv6', verb = 'puts'): string {
   return `${verb} every ${family} address inside the mesh, so no flow to one could be found direct: name the pod and service ranges`;
 }
 
+/** The ranges of one family that `cidrs` hold together, merged and in order. */
+function unionOf(cidrs: readonly string[], family: 'ipv4' | 'ipv6'): [bigint, bigint][] {
+  const spans: [bigint, bigint][] = [];
+  for (const text of cidrs) {
+    const range = cidrProblem(text) === null ? parseRange(text) : null;
+    if (range !== null && range[0].kind() === family) spans.push(spanOf(range));
+  }
+  spans.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const merged: [bigint, bigint][] = [];
+  for (const [first, last] of spans) {
+    const prev = merged[merged.length - 1];
+    if (prev !== undefined && first <= prev[1] + 1n) prev[1] = last > prev[1] ? last : prev[1];
+    else merged.push([first, last]);
+  }
+  return merged;
+}
+
 /**
  * The family whose every address the mesh ranges `cidrs` hold together (`0.0.0.0/1` and `128.0.0.0/1`, as a /0 split
- * to pass its check), or null: their union, range by range in order, reaches from the family's first address to its last.
+ * to pass its check), or null.
  */
 function wholeFamilyCovered(cidrs: readonly string[]): 'IPv4' | 'IPv6' | null {
   for (const family of ['ipv4', 'ipv6'] as const) {
-    const width = family === 'ipv4' ? 32 : 128;
-    const spans: [bigint, bigint][] = [];
-    for (const text of cidrs) {
-      const range = cidrProblem(text) === null ? parseRange(text) : null;
-      if (range === null || range[0].kind() !== family) continue;
-      const first = range[0].toByteArray().reduce((n, byte) => (n << 8n) | BigInt(byte), 0n);
-      spans.push([first, first + (1n << BigInt(width - range[1])) - 1n]);
-    }
-    spans.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    let next = 0n; // the first address no range so far holds
-    for (const [first, last] of spans) {
-      if (first > next) break;
-      if (last + 1n > next) next = last + 1n;
-    }
-    if (next === 1n << BigInt(width)) return family === 'ipv4' ? 'IPv4' : 'IPv6';
+    const union = unionOf(cidrs, family);
+    const end = 1n << BigInt(family === 'ipv4' ? 32 : 128);
+    if (union.length === 1 && union[0]?.[0] === 0n && union[0][1] === end - 1n) return family === 'ipv4' ? 'IPv4' : 'IPv6';
   }
   return null;
+}
+
+/** IPv4 blocks the internet does not route (RFC 6890's registry: this network, private, shared, loopback, link local, protocol assignments, documentation, benchmarking, multicast, reserved). */
+const NOT_PUBLIC_V4: readonly [bigint, bigint][] = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.0.0.0/24', '192.0.2.0/24', '192.168.0.0/16', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '224.0.0.0/3']
+  .map((text) => spanOf(parseRange(text) as IpRange));
+/** Where IPv6's internet addresses are: global unicast. */
+const GLOBAL_UNICAST_V6 = spanOf(parseRange('2000::/3') as IpRange);
+/**
+ * Most internet addresses mesh ranges may hold together: 16 /8s of IPv4 (a cluster on public addresses of its own owns a
+ * block or a few, never a sixteenth of the internet), and a /16 of IPv6's global unicast (more than any one network is given).
+ */
+const MOST_PUBLIC = { ipv4: 1n << 28n, ipv6: 1n << 112n };
+
+/** How many addresses of `union` fall inside `[first, last]`. */
+function heldIn(union: readonly [bigint, bigint][], [first, last]: [bigint, bigint]): bigint {
+  let n = 0n;
+  for (const [a, b] of union) {
+    const lo = a > first ? a : first;
+    const hi = b < last ? b : last;
+    if (lo <= hi) n += hi - lo + 1n;
+  }
+  return n;
+}
+
+/**
+ * Why mesh ranges hold too much of the internet together (`0.0.0.0/1, 128.0.0.0/2, 192.0.0.0/3` leaves out only
+ * multicast and reserved space, and `::/1` all of global unicast): a direct flow to most public addresses would read
+ * internal. Null when they hold no more than MOST_PUBLIC.
+ */
+function tooMuchInternet(cidrs: readonly string[]): string | null {
+  const v4 = unionOf(cidrs, 'ipv4');
+  const publicV4 = heldIn(v4, [0n, (1n << 32n) - 1n]) - NOT_PUBLIC_V4.reduce((n, span) => n + heldIn(v4, span), 0n);
+  if (publicV4 > MOST_PUBLIC.ipv4) return `${publicV4.toLocaleString('en-US')} public IPv4 addresses (more than 16 /8s)`;
+  const publicV6 = heldIn(unionOf(cidrs, 'ipv6'), GLOBAL_UNICAST_V6);
+  if (publicV6 > MOST_PUBLIC.ipv6) return 'more than a /16 of IPv6 global unicast (2000::/3)';
+  return null;
+}
+
+/** Why mesh ranges are refused together (one whole family, or too much of the internet), or null. */
+function meshRangesProblem(cidrs: readonly string[]): string | null {
+  const covered = wholeFamilyCovered(cidrs);
+  if (covered !== null) return `together ${everyAddress(covered, 'put')}`;
+  const internet = tooMuchInternet(cidrs);
+  return internet === null ? null : `${cidrs.length > 1 ? 'together put' : 'puts'} ${internet} inside the mesh, so a direct flow to most of the internet would read internal: name the pod and service ranges`;
 }
 
 /** Why a port range such as `"8000-8100"` (or a quoted port, `"443"`) is wrong, or null when it is fine (other shapes are the schema's job). */
@@ -138,8 +213,8 @@ export function semanticIssues(doc: unknown): Issue[] {
   const mesh = map(map(doc)['mesh']);
   each(issues, ['mesh', 'cidrs'], mesh['cidrs'], meshCidrProblem);
   const cidrs = list(mesh['cidrs']).filter((c): c is string => typeof c === 'string');
-  const covered = cidrs.some((c) => meshCidrProblem(c) !== null) ? null : wholeFamilyCovered(cidrs);
-  if (covered !== null) issues.push({ path: ['mesh', 'cidrs'], anchor: 'value', message: `together ${everyAddress(covered, 'put')}` });
+  const together = cidrs.some((c) => meshCidrProblem(c) !== null) ? null : meshRangesProblem(cidrs);
+  if (together !== null) issues.push({ path: ['mesh', 'cidrs'], anchor: 'value', message: together });
   each(issues, ['mesh', 'gatewayHosts'], mesh['gatewayHosts'], hostGlobProblem);
   each(issues, ['mesh', 'gatewayNamespaces'], mesh['gatewayNamespaces'], namespaceGlobProblem);
   const firstById = new Map<string, number>();
@@ -154,14 +229,14 @@ export function semanticIssues(doc: unknown): Issue[] {
   return issues;
 }
 
-/** Checks mesh ranges given on the command line (--mesh-cidr): the first bad one and what is wrong with it (or all of them, when together they hold a whole family), or null. */
+/** Checks mesh ranges given on the command line (--mesh-cidr): the first bad one and what is wrong with it (or all of them, when together they hold a whole family or too much of the internet), or null. */
 export function firstBadCidr(cidrs: readonly string[]): { cidr: string; problem: string } | null {
   for (const cidr of cidrs) {
     const problem = meshCidrProblem(cidr);
     if (problem !== null) return { cidr, problem };
   }
-  const covered = wholeFamilyCovered(cidrs);
-  return covered === null ? null : { cidr: cidrs.join(', '), problem: `together ${everyAddress(covered, 'put')}` };
+  const together = meshRangesProblem(cidrs);
+  return together === null ? null : { cidr: cidrs.join(', '), problem: together };
 }
 
 /** Checks host globs given on the command line, returning the first bad one (or null). */

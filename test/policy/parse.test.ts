@@ -135,7 +135,8 @@ const INVALID_CASES: { name: string; message: string }[] = [
   { name: 'zoned-cidr', message: '6:29: allow[0].cidrs[1]: "fe80::%eth0/64" has a zone (%eth0), which names a network interface, not addresses: write fe80::/64' },
   { name: 'mesh-cidr-everything', message: '4:23: mesh.cidrs[1]: "0.0.0.0/0" puts every IPv4 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
   // A /0 split in halves to pass the check above: the ranges together hold every address.
-  { name: 'mesh-cidr-everything-split', message: '4:10: mesh.cidrs: together put every IPv6 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
+  { name: 'mesh-cidr-nat64', message: '4:29: mesh.cidrs[1]: "64:ff9b::/96" holds addresses that carry IPv4 ones (64:ff9b::/96), which are judged as the IPv4 address they carry, so it would put that part of the internet inside the mesh: name the IPv4 ranges instead' },
+  { name: 'mesh-cidr-everything-split', message: '4:10: mesh.cidrs: together put every IPv4 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
   { name: 'brace-glob', message: '6:13: allow[0].hosts[0]: "{a,b}.vendor.example" is not a host glob (letters, digits, ".", "-", "_", and the wildcards "*" and "?")' },
   { name: 'host-empty-label', message: '6:13: allow[0].hosts[0]: "api..vendor.example" has an empty label (".." or a leading "."), which no host name has' },
   { name: 'empty-gateway-namespaces', message: '4:22: mesh.gatewayNamespaces: must not be empty (leave it out for egress gateways in any namespace)' },

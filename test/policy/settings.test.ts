@@ -131,8 +131,9 @@ describe('mergeSettings precedence', () => {
     expect(mergeSettings(DEFAULTS, NO_POLICY, { ...NO_FLAGS, meshCidr: ['::ffff:10.0.0.5', '10.0.0.0/8'] }).meshCidrs).toEqual(['10.0.0.5/32', '10.0.0.0/8']);
   });
 
-  it('takes mesh ranges that leave some address of each family outside, however wide', () => {
-    const meshCidr = ['0.0.0.0/1', '192.0.0.0/2', '::/1'];
+  it('takes wide private ranges and public blocks a cluster may own', () => {
+    // A cluster on public addresses of its own (Apple's 17/8, a /32 of IPv6) is no sixteenth of the internet.
+    const meshCidr = ['10.0.0.0/8', '100.64.0.0/10', '17.0.0.0/8', '34.0.0.0/8', 'fd00::/8', '2600:1f00::/24', '240.0.0.0/4'];
     expect(mergeSettings(DEFAULTS, NO_POLICY, { ...NO_FLAGS, meshCidr }).meshCidrs).toEqual(meshCidr);
   });
 
@@ -145,6 +146,13 @@ describe('mergeSettings precedence', () => {
     { name: 'a --mesh-cidr of every address', flags: { ...NO_FLAGS, meshCidr: ['::ffff:0:0/96'] }, message: '--mesh-cidr: "::ffff:0:0/96" puts every IPv4 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
     { name: 'halves of every address in two --mesh-cidr', flags: { ...NO_FLAGS, meshCidr: ['0.0.0.0/1', '128.0.0.0/1'] }, message: '--mesh-cidr: "0.0.0.0/1, 128.0.0.0/1" together put every IPv4 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
     { name: 'quarters of every address, out of order and overlapping', flags: { ...NO_FLAGS, meshCidr: ['192.0.0.0/2', '10.0.0.0/8', '0.0.0.0/2', '128.0.0.0/2', '64.0.0.0/2'] }, message: '--mesh-cidr: "192.0.0.0/2, 10.0.0.0/8, 0.0.0.0/2, 128.0.0.0/2, 64.0.0.0/2" together put every IPv4 address inside the mesh, so no flow to one could be found direct: name the pod and service ranges' },
+    // Most of the internet without every address: only multicast and reserved space left out.
+    { name: 'ranges that hold most public IPv4 addresses', flags: { ...NO_FLAGS, meshCidr: ['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3'] }, message: '--mesh-cidr: "0.0.0.0/1, 128.0.0.0/2, 192.0.0.0/3" together put 3,702,258,688 public IPv4 addresses (more than 16 /8s) inside the mesh, so a direct flow to most of the internet would read internal: name the pod and service ranges' },
+    { name: 'a range of IPv6 global unicast wider than a /16', flags: { ...NO_FLAGS, meshCidr: ['2400::/6'] }, message: '--mesh-cidr: "2400::/6" puts more than a /16 of IPv6 global unicast (2000::/3) inside the mesh, so a direct flow to most of the internet would read internal: name the pod and service ranges' },
+    // An IPv6-only pod reaches IPv4 hosts through DNS64 at 64:ff9b::<IPv4>, judged as the IPv4 address it carries.
+    { name: 'the NAT64 prefix beside a pod range', flags: { ...NO_FLAGS, meshCidr: ['fd00:10:244::/48', '64:ff9b::/96'] }, message: '--mesh-cidr: "64:ff9b::/96" holds addresses that carry IPv4 ones (64:ff9b::/96), which are judged as the IPv4 address they carry, so it would put that part of the internet inside the mesh: name the IPv4 ranges instead' },
+    { name: 'a range that holds the NAT64 prefix', flags: { ...NO_FLAGS, meshCidr: ['::/1'] }, message: '--mesh-cidr: "::/1" holds addresses that carry IPv4 ones (64:ff9b::/96), which are judged as the IPv4 address they carry, so it would put that part of the internet inside the mesh: name the IPv4 ranges instead' },
+    { name: 'the 6to4 range', flags: { ...NO_FLAGS, meshCidr: ['2002::/16'] }, message: '--mesh-cidr: "2002::/16" holds addresses that carry IPv4 ones (2002::/16), which are judged as the IPv4 address they carry, so it would put that part of the internet inside the mesh: name the IPv4 ranges instead' },
     { name: 'a bad --gateway-namespace', flags: { ...NO_FLAGS, gatewayNamespace: ['istio-system', 'Shop/x'] }, message: '--gateway-namespace: "Shop/x" is not a namespace glob (lower-case letters, digits, ".", "-", "*", "?")' },
     { name: 'a bad --gateway-host', flags: { ...NO_FLAGS, gatewayHost: ['gw:15443'] }, message: '--gateway-host: "gw:15443" is not a host glob (letters, digits, ".", "-", "_", "*", "?")' },
     { name: 'a bad --cluster-domain', flags: { ...NO_FLAGS, clusterDomain: 'Cluster Local' }, message: '--cluster-domain: "Cluster Local" is not a DNS domain such as cluster.local' },
