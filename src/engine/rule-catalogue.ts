@@ -127,10 +127,10 @@ function routeViaGateway(claimed: boolean): Fix {
  * own egress what to close. `claimed` as in routeViaGateway, from the flow: through PassthroughCluster the host is only a claim.
  */
 const ROUTE_INGRESS_VIA_GATEWAY: Fix = (s) =>
-  `Change the VirtualService bound to the Gateway that ${caller(s)} serves, whose route sends ${host(s)} out of the ` +
-  `mesh, to send ${host(s)} to the egress gateway instead (with a Gateway and VirtualService on the egress gateway ` +
-  `sending it on), or remove the route; then close the direct path with a NetworkPolicy that lets the ingress ` +
-  `gateway pods reach only the mesh and the egress gateway. If ${caller(s)} may reach ${host(s)} directly, add ` +
+  `Change the route that sends ${host(s)} out of the mesh at ${caller(s)} (an ingress gateway: a VirtualService bound ` +
+  `to a Gateway it serves): send ${host(s)} to the egress gateway instead (with a Gateway and a VirtualService on the ` +
+  `egress gateway sending it on), or remove the route; then close the direct path with a NetworkPolicy that lets the ` +
+  `ingress gateway pods reach only the mesh and the egress gateway. If ${caller(s)} may reach ${host(s)} directly, add ` +
   `${exception('direct', s)}.${s?.claimed === true ? CLAIMED_BY_ADDRESS : ''}`;
 
 /** The second half of every blocked rule's fix: how to stop reporting a block that is wanted. */

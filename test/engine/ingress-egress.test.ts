@@ -22,7 +22,7 @@ describe("an ingress gateway's entry that leaves the mesh", () => {
     // The ingress gateway's own listener (8080) is no port anyone dialled to leave the mesh.
     expect(f?.destination.key).toBe('pypi.org:443');
     expect(f?.reason).toBe('The ingress gateway shop/shop-ingressgateway sent this to pypi.org:443 on outbound|443||pypi.org, outside the mesh, without an egress gateway.');
-    expect(f?.remediation).toContain('VirtualService bound to the Gateway that shop/shop-ingressgateway serves');
+    expect(f?.remediation).toContain('Change the route that sends pypi.org out of the mesh at shop/shop-ingressgateway (an ingress gateway: a VirtualService bound to a Gateway it serves)');
     expect(f?.remediation).toContain('from: {workloads: [shop/shop-ingressgateway]}');
   });
 
