@@ -94,8 +94,8 @@ function namesClusterHost(authorityHost: string, c: ClusterInfo, shortForms = tr
  * A client sidecar's destination: the authority (HTTP), the cluster host (not for gateway or wildcard
  * clusters), the SNI, else the original destination address. Port: the one the app dialled.
  */
-export function sidecarDestination(r: AccessRecord, c: ClusterInfo, viaGateway: boolean, external: boolean): Destination {
-  const original = ipAddress(r.downstream_local_address);
+export function sidecarDestination(r: AccessRecord, c: ClusterInfo, viaGateway: boolean, external: boolean, dialled: string | null = r.downstream_local_address): Destination {
+  const original = ipAddress(dialled);
   const origPort = portOf(original);
   const address = viaGateway ? original : ipAddress(r.upstream_host) ?? original;
   const host = namedHost(c);
@@ -130,8 +130,9 @@ export function gatewayDestination(
   c: ClusterInfo,
   inner: AccessRecord | null,
   sidecar: AccessRecord | null,
+  dialled: string | null = sidecar?.downstream_local_address ?? null,
 ): Destination {
-  const sidePort = sidecar === null ? null : portOf(ipAddress(sidecar.downstream_local_address));
+  const sidePort = sidecar === null ? null : portOf(ipAddress(dialled));
   if (inner !== null) {
     const sni = plainSni(inner.requested_server_name);
     const up = ipAddress(inner.upstream_host);
@@ -141,8 +142,8 @@ export function gatewayDestination(
   const up = ipAddress(g.upstream_host);
   if (c.kind === 'sni' && sidecar !== null) {
     const sni = plainSni(sidecar.requested_server_name);
-    if (sni !== null) return make(sni, sidePort, ipAddress(sidecar.downstream_local_address), true);
-    return byAddress(sidecar.downstream_local_address, null, true);
+    if (sni !== null) return make(sni, sidePort, ipAddress(dialled), true);
+    return byAddress(dialled, null, true);
   }
   const host = namedHost(c);
   const named = host !== null;
@@ -160,7 +161,7 @@ export function gatewayDestination(
     return make(sni, c.host === sni ? c.port : sidePort ?? portOf(ipAddress(g.downstream_local_address)), up, true, claimed);
   }
   if (host !== null) return make(host, c.port, up, true);
-  return byAddress(up ?? (sidecar === null ? null : ipAddress(sidecar.downstream_local_address)), null, true);
+  return byAddress(up ?? ipAddress(dialled), null, true);
 }
 
 /** The service a sidecar received traffic for: authority, the SNI's service, the old inbound cluster host, or the local address. */

@@ -12,7 +12,7 @@ import { heldGateway, heldSidecar, isInternal } from './entry-keys.js';
 import { FlowFactory, unloggedSocket } from './flow.js';
 import { ipOf, ipScope, isOwnAddress } from './net.js';
 import { RoleConflicts } from './role-conflicts.js';
-import { classifySidecar, D, unjoinableGateway, unjoinableSidecar } from './rules.js';
+import { classifySidecar, D, ingressDecision, unjoinableGateway, unjoinableSidecar } from './rules.js';
 import type { Engine, EngineCounters, GatewayOutside, OtherDomain } from './types.js';
 import { UnjoinedSpans } from './unjoined-spans.js';
 
@@ -67,10 +67,6 @@ class AuditEngine implements Engine {
   add(entry: Entry): void {
     const cluster = this.clusters.info(entry.record.upstream_cluster);
     this.conflicts.note(entry, cluster);
-    if (entry.role === 'ingress-gateway') {
-      this.emit(this.flows.ingress(entry, cluster));
-      return;
-    }
     if (entry.role !== 'egress-gateway') {
       this.addSidecar(entry, cluster);
       return;
@@ -143,12 +139,14 @@ class AuditEngine implements Engine {
     return this.unjoined.near(startMs, endMs);
   }
 
+  /** A client sidecar's entry, or an ingress gateway's: one that leaves the mesh is egress whichever proxy wrote it (ingressDecision). */
   private addSidecar(entry: Entry, cluster: ClusterInfo): void {
     if (cluster.otherDomain !== null) this.noteOtherDomain(entry.record, cluster);
-    const decision = classifySidecar(entry.record, cluster, this.context, this.domain);
+    const judged = classifySidecar(entry.record, cluster, this.context, this.domain);
+    const decision = entry.role === 'ingress-gateway' ? ingressDecision(judged) : judged;
     if (decision !== null) {
-      if (cluster.gatewayHost && decision === D.endpointOutsideMesh) this.noteGatewayOutside(entry, cluster);
-      this.emit(this.flows.sidecar(entry, decision, cluster));
+      if (cluster.gatewayHost && judged === D.endpointOutsideMesh) this.noteGatewayOutside(entry, cluster);
+      this.emit(decision === D.ingress ? this.flows.ingress(entry, cluster) : this.flows.sidecar(entry, decision, cluster));
       return;
     }
     const h = heldSidecar(entry, cluster, this.windowMs);

@@ -28,10 +28,22 @@ export function unloggedSocket(e: Entry): UnloggedSocket {
 }
 
 /**
+ * The address a first hop's entry was dialled at, which its destination is read from. A sidecar's downstream_local_address
+ * is the address its app dialled; an ingress gateway's is its own listener, which no one dialled to leave the mesh: the
+ * upstream it dialled stands in for a direct entry, and nothing for one sent to an egress gateway (where it was going is
+ * the gateway's entry to say, or unknown).
+ */
+function dialled(e: Entry, viaGateway: boolean): string | null {
+  const r = e.record;
+  if (e.role !== 'ingress-gateway') return r.downstream_local_address;
+  return viaGateway ? null : r.upstream_host;
+}
+
+/**
  * The facts `build` asks the phrase memo about, refilled for every flow: the memo copies what it keeps, so one
  * object serves them all (an object per flow was ~50 MB of garbage per 1M lines).
  */
-const asked: PhraseInput = { namespace: null, workload: '', destination: Object.freeze({ key: '', host: '', port: null, address: null, external: false }), cluster: null, flags: null, details: null, joinedBy: null, socket: null };
+const asked: PhraseInput = { namespace: null, workload: '', destination: Object.freeze({ key: '', host: '', port: null, address: null, external: false }), cluster: null, flags: null, details: null, joinedBy: null, socket: null, sender: 'sidecar' };
 
 /** Flows without further gateway lines share one empty list (frozen: nothing may add to it). */
 const NO_RELATED = Object.freeze([]) as unknown as Entry[];
@@ -63,6 +75,7 @@ function build(
   asked.details = r.response_code_details ?? r.connection_termination_details;
   asked.joinedBy = joinedBy;
   asked.socket = decision === D.socketNotLogged ? unloggedSocket(quoted) : null;
+  asked.sender = sidecar?.role === 'ingress-gateway' ? 'ingress-gateway' : 'sidecar';
   const { reason, remediation } = phrases.get(rule, asked);
   return {
     verdict,
@@ -98,13 +111,12 @@ export class FlowFactory {
     const r = e.record;
     const inbound = d.verdict === 'inbound';
     const source = inbound ? peerSource(r.downstream_remote_address, this.ctx) : outboundSource(e, this.ctx);
-    const destination = inbound
-      ? inboundDestination(r, c)
-      : sidecarDestination(r, c, d.verdict === 'via-gateway-unconfirmed', OUTSIDE.has(d.verdict));
+    const viaGateway = d.verdict === 'via-gateway-unconfirmed';
+    const destination = inbound ? inboundDestination(r, c) : sidecarDestination(r, c, viaGateway, OUTSIDE.has(d.verdict), dialled(e, viaGateway));
     return build(this.phrases, c, d, source, destination, e, null, NO_RELATED, null, e, e);
   }
 
-  /** An ingress gateway entry. */
+  /** An ingress gateway entry into the mesh (one that leaves it is a sidecar's flow: engine ingressDecision). */
   ingress(e: Entry, c: ClusterInfo): Flow {
     const r = e.record;
     const destination = ingressDestination(r, c);
@@ -138,7 +150,7 @@ export class FlowFactory {
     const inner = ih?.entry ?? null;
     const c = gh.cluster;
     const refusal = gatewayRefusal(gw.record, c) ?? (ih === null ? null : gatewayRefusal(ih.entry.record, ih.cluster));
-    const destination = gatewayDestination(gw.record, c, inner?.record ?? null, s.record);
+    const destination = gatewayDestination(gw.record, c, inner?.record ?? null, s.record, dialled(s, true));
     const source = outboundSource(s, this.ctx);
     const quoted = refusal === null ? s : gw;
     const quotedCluster = quoted === gw ? c : sh.cluster;

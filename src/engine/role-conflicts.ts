@@ -109,8 +109,9 @@ export class RoleConflicts {
     const unmistakable = entry.role !== 'sidecar' && unmistakablySidecar(entry.record, c);
     if (!sampled && !unmistakable) return;
     s.entries++;
-    // An ingress role comes from a pod name anyone may choose, and every ingress entry is `ingress`: a sidecar read so
-    // would hide its direct traffic. Only an ingress gateway's own routes to the egress gateway are not sidecar-like.
+    // An ingress role comes from a pod name anyone may choose: a sidecar read so has its inbound and blocked entries
+    // read as `ingress` (its egress is judged as egress either way, engine ingressDecision). An ingress gateway's own
+    // egress leaves from the address it arrived on, and its routes to the egress gateway are not sidecar-like either.
     const why = entry.role === 'sidecar' ? this.gatewayLike(entry.record, c) : sidecarLike(entry.record, c, entry.role === 'egress-gateway');
     if (why === null) {
       if (t.sides !== null) noteFarSide(t.sides, entry, c);

@@ -108,16 +108,30 @@ function exception(verdict: Verdict, s: FixSubject | null, callerBy: CallerBy = 
   return `an exception under \`allow:\` in the policy file, \`{${fields.join(', ')}}\` (with \`expires: YYYY-MM-DD\` if it should lapse)`;
 }
 
+/** Why an exception for a flow through PassthroughCluster names its destination by address. */
+const CLAIMED_BY_ADDRESS =
+  " The exception names the destination by address (`cidrs`): `hosts` never match a name sent through PassthroughCluster, which is only the client's claim.";
+
 /** The fix of a flow that left the mesh without the gateway; `claimed` where its host name is only the client's claim. */
 function routeViaGateway(claimed: boolean): Fix {
-  const byAddress = claimed
-    ? " The exception names the destination by address (`cidrs`): `hosts` never match a name sent through PassthroughCluster, which is only the client's claim."
-    : '';
+  const byAddress = claimed ? CLAIMED_BY_ADDRESS : '';
   return (s) =>
     `Route ${host(s)} through the egress gateway (a ServiceEntry for ${host(s)}, a Gateway on the egress gateway, and a ` +
     `VirtualService sending mesh traffic for ${host(s)} to it), then close the direct path with a NetworkPolicy that lets ` +
     `pods reach only the egress gateway and DNS; or, if ${caller(s)} may reach ${host(s)} directly, add ${exception('direct', s, 'workload', claimed || (s?.claimed ?? false))}.${byAddress}`;
 }
+
+/**
+ * The fix of an ingress gateway's entry that left the mesh: a route of a Gateway it serves sends the host outside, so
+ * that route is what to change (a sidecar's fix, routeViaGateway, speaks of the mesh's own routes), and the pod's
+ * own egress what to close. `claimed` as in routeViaGateway, from the flow: through PassthroughCluster the host is only a claim.
+ */
+const ROUTE_INGRESS_VIA_GATEWAY: Fix = (s) =>
+  `Change the route that sends ${host(s)} out of the mesh at ${caller(s)} (an ingress gateway: a VirtualService bound ` +
+  `to a Gateway it serves): send ${host(s)} to the egress gateway instead (with a Gateway and a VirtualService on the ` +
+  `egress gateway sending it on), or remove the route; then close the direct path with a NetworkPolicy that lets the ` +
+  `ingress gateway pods reach only the mesh and the egress gateway. If ${caller(s)} may reach ${host(s)} directly, add ` +
+  `${exception('direct', s)}.${s?.claimed === true ? CLAIMED_BY_ADDRESS : ''}`;
 
 /** The second half of every blocked rule's fix: how to stop reporting a block that is wanted. */
 const blockWanted = (s: FixSubject | null): string => `if the block is intended, add ${exception('blocked', s)} so that it is no longer reported.`;
@@ -239,6 +253,15 @@ const TEXT: Record<RuleId, Text> = {
       "as its pod's own): it left the mesh without an egress gateway.",
     fix: routeViaGateway(false),
   },
+  'direct/from-ingress-gateway': {
+    title: 'Direct from an ingress gateway',
+    meaning:
+      'An ingress gateway sent the traffic straight out of the mesh, judged as a sidecar entry is (PassthroughCluster, ' +
+      'a host outside the cluster domain, or an endpoint outside the mesh ranges), without an egress gateway: a ' +
+      'VirtualService bound to a Gateway it serves routes the host outside. Whoever may deploy a pod named ' +
+      '*ingressgateway* or labelled istio=ingressgateway, a tenant in its own namespace too, can send egress so.',
+    fix: ROUTE_INGRESS_VIA_GATEWAY,
+  },
   'internal/mesh-service': {
     title: 'To a workload inside the mesh',
     meaning: 'The sidecar sent the traffic to a Service inside the mesh. Not egress.',
@@ -247,21 +270,21 @@ const TEXT: Record<RuleId, Text> = {
   'via-gateway/joined': {
     title: 'Through the egress gateway, confirmed',
     meaning:
-      "The sidecar sent the traffic to an egress gateway, and the gateway's own entry for the same request (the same " +
+      "The sidecar (or an ingress gateway, whose entries are joined as a sidecar's are) sent the traffic to an egress gateway, and the gateway's own entry for the same request (the same " +
       "x-request-id) or connection (the sidecar's socket is the gateway's peer, within the time window) was found.",
     fix: null,
   },
   'via-gateway-unconfirmed/no-gateway-entry': {
     title: 'Sent to the egress gateway, no gateway entry found',
     meaning:
-      "The sidecar sent the traffic to an egress gateway, but no gateway entry joins it: the gateway's logs were not " +
+      "The sidecar (or an ingress gateway) sent the traffic to an egress gateway, but no gateway entry joins it: the gateway's logs were not " +
       'read, were filtered, or cover another time.',
     fix: COLLECT_GATEWAY_LOGS,
   },
   'via-gateway-unconfirmed/no-connection': {
     title: 'Routed to the egress gateway, never connected',
     meaning:
-      'The sidecar routed the traffic to an egress gateway but its entry shows no connection was made (no upstream ' +
+      'The sidecar (or an ingress gateway) routed the traffic to an egress gateway but its entry shows no connection was made (no upstream ' +
       'host, nothing back, a flag saying nothing was sent upstream, such as UF, UH or URX, or `-` (in JSON, null) for the ' +
       "socket it used in a format of Istio's that logs the socket of every connection), so there is no gateway entry to find.",
     fix: NO_CONNECTION,
@@ -269,7 +292,7 @@ const TEXT: Record<RuleId, Text> = {
   'via-gateway-unconfirmed/socket-not-logged': {
     title: "Sent to the egress gateway, the sidecar's socket not logged",
     meaning:
-      'The sidecar sent the traffic to an egress gateway and got an answer, but its entry names neither the socket it ' +
+      'The sidecar (or an ingress gateway) sent the traffic to an egress gateway and got an answer, but its entry names neither the socket it ' +
       'used (%UPSTREAM_LOCAL_ADDRESS%: the access-log format leaves it out, or, on an HTTP line, an Istio proxy before ' +
       "1.8 printed `-` there) nor a request id, so no gateway entry can ever be joined to it.",
     fix: SOCKET_NOT_LOGGED,
@@ -331,7 +354,10 @@ const TEXT: Record<RuleId, Text> = {
   },
   'ingress/ingress-gateway': {
     title: 'Through an ingress gateway',
-    meaning: 'An ingress gateway entry: traffic coming into the mesh. Not egress.',
+    meaning:
+      'An ingress gateway entry into the mesh: to a workload inside it, answered by the gateway itself, or with no route ' +
+      "for the outside client's Host (NR). Not egress. An ingress gateway entry that leaves the mesh is judged as egress, " +
+      "as a sidecar's is: direct/from-ingress-gateway, or joined with the egress gateway's entry.",
     fix: null,
   },
 };

@@ -23,6 +23,7 @@ export type RuleId =
   | 'internal/passthrough-to-mesh'
   | 'direct/service-entry-host'
   | 'direct/endpoint-outside-mesh'
+  | 'direct/from-ingress-gateway'
   | 'internal/mesh-service'
   | 'via-gateway/joined'
   | 'via-gateway-unconfirmed/no-gateway-entry'
@@ -60,6 +61,7 @@ export const D = {
   passthroughToMesh: decision('internal', 'internal/passthrough-to-mesh'),
   serviceEntryHost: decision('direct', 'direct/service-entry-host'),
   endpointOutsideMesh: decision('direct', 'direct/endpoint-outside-mesh'),
+  fromIngressGateway: decision('direct', 'direct/from-ingress-gateway'),
   meshService: decision('internal', 'internal/mesh-service'),
   viaGateway: decision('via-gateway', 'via-gateway/joined'),
   unconfirmed: decision('via-gateway-unconfirmed', 'via-gateway-unconfirmed/no-gateway-entry'),
@@ -213,6 +215,17 @@ export function classifySidecar(r: AccessRecord, c: ClusterInfo, ctx: EngineCont
     default:
       return byUpstream(r, c, ctx);
   }
+}
+
+/**
+ * The verdict of an ingress gateway's entry from classifySidecar's (null: to an egress gateway, joined as a sidecar's
+ * entry is). An ingress gateway is a pod's name or label, which a tenant chooses, so one whose entry leaves the mesh
+ * is egress gone direct, judged by the sidecar's rules; an entry into the mesh, a local reply, or a route missing for
+ * the outside client's Host (NR) is `ingress`.
+ */
+export function ingressDecision(d: Decision | null): Decision | null {
+  if (d === null) return null;
+  return d.verdict === 'direct' ? D.fromIngressGateway : D.ingress;
 }
 
 /**

@@ -19,6 +19,21 @@ export interface Facts extends FixSubject {
   /** The gateway entry's details (`rbac_access_denied_matched_policy[...]`), or null. */
   details: string | null;
   joinedBy: 'request-id' | 'address' | null;
+  /** Which proxy wrote the flow's first entry: a sidecar, or an ingress gateway whose entry left the mesh. */
+  sender: Sender;
+}
+
+/** The proxy that sent a flow on its way: a client sidecar, or an ingress gateway (engine: ingressDecision). */
+export type Sender = 'sidecar' | 'ingress-gateway';
+
+/** The proxy that sent it, as a sentence starts: `The sidecar of shop/web`, `The ingress gateway shop/shop-ingressgateway`. */
+function sentBy(f: Facts): string {
+  return f.sender === 'ingress-gateway' ? `The ingress gateway ${f.who}` : `The sidecar of ${f.who}`;
+}
+
+/** The first hop's entry as a join names it. */
+function firstHop(f: Facts): string {
+  return f.sender === 'ingress-gateway' ? "the ingress gateway's" : "the sidecar's";
 }
 
 /** How the sentences speak of a caller the log names by neither pod nor address (its workload is UNKNOWN_CALLER). */
@@ -49,15 +64,17 @@ const REASONS: Record<RuleId, (f: Facts) => string> = {
     `The sidecar of ${f.who} sent this to ${f.dest} on its own cluster ${cl(f)}, a host outside the cluster domain, without an egress gateway.`,
   'direct/endpoint-outside-mesh': (f) =>
     `The sidecar of ${f.who} sent this to ${f.dest} on cluster ${cl(f)}, whose endpoint is outside the mesh, without an egress gateway.`,
+  'direct/from-ingress-gateway': (f) =>
+    `The ingress gateway ${f.who} sent this to ${f.dest} on ${cl(f)}, outside the mesh, without an egress gateway.`,
   'internal/mesh-service': (f) => `The sidecar of ${f.who} sent this to ${f.dest}, a workload inside the mesh.`,
   'via-gateway/joined': (f) =>
-    `${f.who} reached ${f.dest} through the egress gateway; the gateway's entry joins the sidecar's by ${f.joinedBy ?? 'address'}.`,
+    `${f.who} reached ${f.dest} through the egress gateway; the gateway's entry joins ${firstHop(f)} by ${f.joinedBy ?? 'address'}.`,
   'via-gateway-unconfirmed/no-gateway-entry': (f) =>
-    `The sidecar of ${f.who} sent this to the egress gateway (${cl(f)}) for ${f.dest}, but no gateway entry joins it.`,
+    `${sentBy(f)} sent this to the egress gateway (${cl(f)}) for ${f.dest}, but no gateway entry joins it.`,
   'via-gateway-unconfirmed/no-connection': (f) =>
-    `The sidecar of ${f.who} routed this to the egress gateway (${cl(f)}) for ${f.dest} but never connected to it${fl(f)}.`,
+    `${sentBy(f)} routed this to the egress gateway (${cl(f)}) for ${f.dest} but never connected to it${fl(f)}.`,
   'via-gateway-unconfirmed/socket-not-logged': (f) =>
-    `The sidecar of ${f.who} sent this to the egress gateway (${cl(f)}) for ${f.dest} and got an answer, but its log line names neither the socket it used (upstream_local_address) nor a request id, so no gateway entry can be joined to it.`,
+    `${sentBy(f)} sent this to the egress gateway (${cl(f)}) for ${f.dest} and got an answer, but its log line names neither the socket it used (upstream_local_address) nor a request id, so no gateway entry can be joined to it.`,
   'blocked/gateway-denied': (f) => `The egress gateway refused ${f.who}'s traffic to ${f.dest} by policy (${f.details ?? f.flags ?? 'denied'}).`,
   'blocked/gateway-no-route': (f) => `The egress gateway had no route for ${f.who}'s traffic to ${f.dest}${fl(f)}.`,
   'blocked/gateway-direct-response': (f) =>
@@ -92,6 +109,7 @@ interface Variant {
   details: string | null;
   joinedBy: Facts['joinedBy'];
   socket: UnloggedSocket | null;
+  sender: Sender;
   phrases: Phrases;
 }
 
@@ -106,12 +124,13 @@ export interface PhraseInput {
   joinedBy: Facts['joinedBy'];
   /** Why a socket-not-logged entry names no socket, or null. */
   socket: UnloggedSocket | null;
+  sender: Sender;
 }
 
 function same(v: Variant, rule: RuleId, x: PhraseInput): boolean {
   return (
     v.rule === rule && v.key === x.destination.key && v.host === x.destination.host && v.namespace === x.namespace &&
-    v.cluster === x.cluster && v.flags === x.flags && v.details === x.details && v.joinedBy === x.joinedBy && v.socket === x.socket
+    v.cluster === x.cluster && v.flags === x.flags && v.details === x.details && v.joinedBy === x.joinedBy && v.socket === x.socket && v.sender === x.sender
   );
 }
 
@@ -146,9 +165,10 @@ export class PhraseMemo {
       details: x.details,
       joinedBy: x.joinedBy,
       socket: x.socket,
+      sender: x.sender,
     };
     const phrases = { reason: reasonFor(rule, f), remediation: flowFix(rule, f) };
-    this.memo.remember(list, { rule, key: d.key, host: d.host, namespace: x.namespace, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, phrases });
+    this.memo.remember(list, { rule, key: d.key, host: d.host, namespace: x.namespace, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, sender: x.sender, phrases });
     return phrases;
   }
 }

@@ -44,11 +44,14 @@ function appAddress(downstream: string | null, upstreamLocal: string | null): st
 export const UNKNOWN_CALLER = 'unknown';
 
 /**
- * The source of a sidecar's outbound entry: the pod whose sidecar logged it (the stream's pod is
+ * The source of a sidecar's outbound entry (or an ingress gateway's that leaves the mesh): the pod whose proxy logged it (the stream's pod is
  * authoritative; the downstream address can be an XFF-derived client), else the app's IP.
  */
 export function outboundSource(e: Entry, ctx: EngineContext): FlowSource {
-  const address = appAddress(e.record.downstream_remote_address, e.record.upstream_local_address);
+  // An ingress gateway's downstream is the outside client it serves, never the sender: its own socket upstream is.
+  const address = e.role === 'ingress-gateway'
+    ? (isIpAddress(e.record.upstream_local_address) ? e.record.upstream_local_address : null)
+    : appAddress(e.record.downstream_remote_address, e.record.upstream_local_address);
   const ip = ipOf(address);
   const ref = ip === null ? undefined : ctx.podByIp(ip);
   if (e.pod !== null) {

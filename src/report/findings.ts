@@ -108,7 +108,8 @@ export class FindingTable {
     }
     if (startMs < group.firstMs) group.firstMs = startMs;
     if (endMs > group.lastMs) group.lastMs = endMs;
-    addEvidence(group, flow.sidecar, 'sidecar', t);
+    // The first hop is a sidecar's entry, or an ingress gateway's that left the mesh (engine ingressDecision).
+    addEvidence(group, flow.sidecar, flow.sidecar?.role === 'ingress-gateway' ? 'ingress-gateway' : 'sidecar', t);
     addEvidence(group, flow.gateway, 'gateway', t);
     const related = flow.related;
     for (let i = 0; i < related.length; i++) addEvidence(group, related[i] as Entry, 'gateway', t); // no iterator per flow

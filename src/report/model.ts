@@ -31,7 +31,8 @@ export interface DestinationSummary {
 
 /** Where a piece of evidence is: a log file (or pod stream) and line. */
 export interface EvidenceRef {
-  hop: 'sidecar' | 'gateway';
+  /** The proxy whose entry it is: a client sidecar, the egress gateway, or an ingress gateway (whose entry that left the mesh is a first hop). */
+  hop: 'sidecar' | 'gateway' | 'ingress-gateway';
   file: string;
   line: number;
 }

@@ -9,14 +9,14 @@ import { plural } from '../text/plural.js';
 
 /** What each verdict means (DOMAIN.md), for rule descriptions and legends. */
 export const VERDICT_MEANING: Record<Verdict, string> = {
-  direct: 'A sidecar reached an external destination without going through an egress gateway.',
+  direct: 'A sidecar (or an ingress gateway) reached an external destination without going through an egress gateway.',
   blocked: 'The mesh refused traffic to an external destination.',
   'via-gateway-unconfirmed': 'A sidecar sent traffic to an egress gateway, but no gateway log entry confirms it.',
   'gateway-only': 'An egress gateway entry that no sidecar entry joins: the caller is unknown or outside the mesh.',
   'via-gateway': 'A sidecar entry joined with the egress gateway entry that carried it out.',
   internal: 'Traffic between workloads inside the mesh.',
   inbound: "A sidecar's record of traffic it received.",
-  ingress: 'An ingress gateway entry.',
+  ingress: 'An ingress gateway entry into the mesh; one that leaves the mesh is judged as egress.',
 };
 
 /** The overall result of a run, as the exit code decides it. */

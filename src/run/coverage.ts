@@ -434,7 +434,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
       const other = c.role === 'sidecar' ? "an egress gateway's" : "a sidecar's";
       const where = c.pod === null ? c.file : `${c.file}, pod ${c.namespace === null ? '' : `${c.namespace}/`}${c.pod}`;
       const counted = c.seen > c.entries ? `${c.conflicting} of ${plural(c.entries, 'sampled entry', 'sampled entries')} (of ${c.seen})` : `${c.conflicting} of ${plural(c.entries, 'entry', 'entries')}`;
-      const read = c.role === 'sidecar' ? 'a sidecar' : c.role === 'egress-gateway' ? 'an egress gateway' : 'an ingress gateway, whose every entry is ingress';
+      const read = c.role === 'sidecar' ? 'a sidecar' : c.role === 'egress-gateway' ? 'an egress gateway' : 'an ingress gateway, whose entries into the mesh are ingress';
       return `${where} (read as ${read}; ${counted} read like ${other}, e.g. line ${c.firstLine}: ${c.why})`;
     });
     // The way out depends on where the mix is: a file of several proxies needs splitting; a pod named in
@@ -471,7 +471,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     }
     out.push({
       code: 'mixed-roles',
-      message: `${plural(mixed.length, 'input seems', 'inputs seem')} to hold the logs of both sidecars and egress gateways, and ${mixed.length === 1 ? 'it was' : 'each was'} read as one role, so part of ${mixed.length === 1 ? 'its' : 'their'} verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only or ingress): ${streams}. ${ways.join(' ')}`,
+      message: `${plural(mixed.length, 'input seems', 'inputs seem')} to hold the logs of both sidecars and egress gateways, and ${mixed.length === 1 ? 'it was' : 'each was'} read as one role, so part of ${mixed.length === 1 ? 'its' : 'their'} verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only, or a sidecar's inbound entries as ingress): ${streams}. ${ways.join(' ')}`,
       at: mixed.map((c) => ({ file: c.file, line: c.firstLine })),
     });
   }

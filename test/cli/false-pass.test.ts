@@ -56,8 +56,17 @@ describe('a sidecar pod named like an ingress gateway', () => {
     const res = await runCli(['audit', dir, '-o', 'json']);
     const report = JSON.parse(res.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
     const mixed = report.coverage.warnings.find((w) => w.code === 'mixed-roles');
-    expect(mixed?.message).toContain('pod batch-ingressgateway-5c7d9f8b6-x7k2p (read as an ingress gateway, whose every entry is ingress; 2 of 2 entries read like a sidecar\'s, e.g. line 3');
+    expect(mixed?.message).toContain('pod batch-ingressgateway-5c7d9f8b6-x7k2p (read as an ingress gateway, whose entries into the mesh are ingress; 2 of 2 entries read like a sidecar\'s, e.g. line 3');
     expect(mixed?.message).not.toContain('istio-ingressgateway');
+    expect(res.code).toBe(1);
+  });
+
+  it('has its direct connections judged as egress even when read as an ingress gateway', async () => {
+    const res = await runCli(['audit', dir, '--fail-on', 'direct', '-o', 'ndjson']);
+    expect(flowsOf(res.stdout, dir).map(([at, verdict, rule]) => [at, verdict, rule])).toEqual([
+      ['all.log:1', 'ingress', 'ingress/ingress-gateway'], ['all.log:2', 'ingress', 'ingress/ingress-gateway'],
+      ['all.log:3', 'direct', 'direct/from-ingress-gateway'], ['all.log:4', 'direct', 'direct/from-ingress-gateway'],
+    ]);
     expect(res.code).toBe(1);
   });
 

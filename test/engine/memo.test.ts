@@ -94,11 +94,12 @@ describe('PhraseMemo', () => {
         details: pick(rand, [null, 'via_upstream', 'rbac_access_denied_matched_policy[none]']),
         joinedBy: pick(rand, [null, 'request-id', 'address'] as const),
         socket: pick(rand, [null, 'format', 'old-proxy-http'] as const),
+        sender: pick(rand, ['sidecar', 'ingress-gateway'] as const),
       };
       const f: Facts = {
         who: x.namespace === null ? x.workload : `${x.namespace}/${x.workload}`, namespace: x.namespace, port: x.destination.port,
         endpoint: x.destination.address?.slice(0, x.destination.address.lastIndexOf(':')) ?? null, claimed: x.destination.claimed === true,
-        dest: x.destination.key, host: x.destination.host, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket,
+        dest: x.destination.key, host: x.destination.host, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, sender: x.sender,
       };
       const got = memo.get(rule, x);
       expect(got.reason).toBe(reasonFor(rule, f));
@@ -107,7 +108,7 @@ describe('PhraseMemo', () => {
   });
 
   /** The caller and destination facts the hand-made cases below share. */
-  const CHECKOUT = { who: 'shop/checkout', namespace: 'shop', port: 443, endpoint: null, claimed: false } as const;
+  const CHECKOUT = { who: 'shop/checkout', namespace: 'shop', port: 443, endpoint: null, claimed: false, sender: 'sidecar' } as const;
 
   it('points a refusal by the gateway at the gateway, and a failed connection at the gateway pods, not at missing logs', () => {
     const f: Facts = { ...CHECKOUT, dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: null, details: null, joinedBy: 'request-id', socket: null };
@@ -134,7 +135,7 @@ describe('PhraseMemo', () => {
 
   it('speaks of a caller the log did not name as an unnamed caller, not as a workload called unknown', () => {
     const destination = Object.freeze({ key: 'api.stripe.com:443', host: 'api.stripe.com', port: 443, address: null, external: true });
-    const got = new PhraseMemo().get('direct/service-entry-host', { namespace: null, workload: UNKNOWN_CALLER, destination, cluster: 'outbound|443||api.stripe.com', flags: null, details: null, joinedBy: null, socket: null });
+    const got = new PhraseMemo().get('direct/service-entry-host', { namespace: null, workload: UNKNOWN_CALLER, destination, cluster: 'outbound|443||api.stripe.com', flags: null, details: null, joinedBy: null, socket: null, sender: 'sidecar' });
     expect(got.reason).toContain(`The sidecar of ${UNNAMED_CALLER} sent this`);
     expect(got.remediation).toContain(`if ${UNNAMED_CALLER} may reach`);
     expect(`${got.reason} ${got.remediation}`).not.toMatch(/\bunknown\b/);
@@ -143,7 +144,7 @@ describe('PhraseMemo', () => {
   it('hands out the very same strings for the same facts', () => {
     const memo = new PhraseMemo();
     const destination = Object.freeze({ key: 'api.stripe.com:443', host: 'api.stripe.com', port: 443, address: null, external: true });
-    const x = (): PhraseInput => ({ namespace: 'shop', workload: fresh('checkout'), destination, cluster: 'PassthroughCluster', flags: null, details: null, joinedBy: null, socket: null });
+    const x = (): PhraseInput => ({ namespace: 'shop', workload: fresh('checkout'), destination, cluster: 'PassthroughCluster', flags: null, details: null, joinedBy: null, socket: null, sender: 'sidecar' });
     const a = memo.get('direct/passthrough-cluster', x());
     const b = memo.get('direct/passthrough-cluster', x());
     expect(b.reason).toBe(a.reason);

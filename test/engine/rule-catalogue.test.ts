@@ -46,7 +46,7 @@ describe('the rule catalogue', () => {
   // is it in generic words. Two rules pick a part by the flow's facts, checked apart below.
   const generic: Facts = {
     who: 'the caller', namespace: null, host: 'the host', port: null, endpoint: null, claimed: false, dest: 'the host', cluster: null,
-    flags: null, details: null, joinedBy: null, socket: null,
+    flags: null, details: null, joinedBy: null, socket: null, sender: 'sidecar',
   };
   const flow: Facts = { ...generic, who: 'shop/checkout', namespace: 'shop', host: 'api.stripe.com', port: 443, dest: 'api.stripe.com:443' };
   /** The exception a fix suggests (its one part in YAML, which names the flow's own fields rather than the caller and host). */

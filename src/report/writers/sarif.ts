@@ -154,7 +154,7 @@ function result(f: Finding, ruleIndex: number, cwd: string, baseline: boolean): 
 /** What a located coverage warning's rule says on an alert's page (the warning's message says the rest). */
 const COVERAGE_RULE_TEXT: Partial<Record<CoverageWarning['code'], string>> = {
   'mixed-roles':
-    'An input holds the logs of both sidecars and egress gateways but was read as one role, so part of its verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only or ingress). Give each proxy its own file, or name the pod\'s role with --gateway-pod/--sidecar-pod.',
+    'An input holds the logs of both sidecars and egress gateways but was read as one role, so part of its verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only, or a sidecar\'s inbound entries as ingress). Give each proxy its own file, or name the pod\'s role with --gateway-pod/--sidecar-pod.',
   'ambiguous-lines':
     'An access-log line reads two ways: a header the client sets, written unescaped by Envoy\'s text format, holds quotes and fields of its own, so which upstream and cluster the proxy logged is the client\'s to choose, and the line proves nothing. A workload can hide direct egress this way. Log in JSON (meshConfig.accessLogEncoding: JSON), or give a format with fields appended with --format.',
 };
