@@ -158,7 +158,9 @@ export function gatewayDestination(
   }
   const sni = plainSni(g.requested_server_name);
   if (sni !== null && (!named || namesClusterHost(sni, c))) {
-    return make(sni, c.host === sni ? c.port : sidePort ?? portOf(ipAddress(g.downstream_local_address)), up, true, claimed);
+    // With no sidecar line, the port the gateway sent to (its cluster's, else its upstream's), not its own listener's:
+    // that is the gateway's port (8443), which no app dialled, and which changes with the gateway's configuration.
+    return make(sni, c.host === sni ? c.port : sidePort ?? c.port ?? portOf(up) ?? portOf(ipAddress(g.downstream_local_address)), up, true, claimed);
   }
   if (host !== null) return make(host, c.port, up, true);
   return byAddress(up ?? ipAddress(dialled), null, true);

@@ -90,3 +90,20 @@ describe('canonicalKey: the key a key written before hosts were keyed in punycod
     expect(canonicalKey(key)).toBe(key);
   });
 });
+
+describe("a gateway-only flow's port", () => {
+  // Istio's "egress using wildcard hosts": the gateway's cluster names a wildcard; the SNI names the host.
+  const gatewayLine = (cluster: string) =>
+    entry(
+      record({ start_time: at(0), upstream_cluster: cluster, upstream_host: '203.0.113.50:443', upstream_local_address: '10.244.9.10:50641', downstream_local_address: '10.244.9.10:8443', downstream_remote_address: '192.168.10.5:44180', requested_server_name: 'api.partner.example' }),
+      { role: 'egress-gateway' },
+    );
+
+  it('is the port the gateway sent to, not its own listener port, which no app dialled', () => {
+    const flows = run([gatewayLine('outbound|443||*.partner.example'), gatewayLine('PassthroughCluster')]);
+    expect(flows.map((f) => [f.verdict, f.destination.key])).toEqual([
+      ['gateway-only', 'api.partner.example:443'],
+      ['gateway-only', 'api.partner.example:443'],
+    ]);
+  });
+});
