@@ -10,6 +10,7 @@ const flags = (over: Partial<Parameters<typeof watchFilters>[0]> = {}): Paramete
   selector: null,
   podQuery: null,
   gatewayNamespace: 'istio-system',
+  gatewayNamespaceGiven: false,
   gatewaySelector: 'istio=egressgateway',
   ...over,
 });
