@@ -315,7 +315,7 @@ function watchCommand(handlers: CommandHandlers): Command {
     .option('-l, --selector <selector>', 'label selector for sidecar pods')
     .option('--context <name>', 'kubeconfig context to use', once('--context'))
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)', once('--kubeconfig'))
-    .option('--gateway-namespace <ns>', 'namespace to list the egress gateway pods in (which namespaces may hold one: the policy\'s mesh.gatewayNamespaces)', once('--gateway-namespace'), 'istio-system')
+    .option('--gateway-namespace <ns>', 'namespace to list the egress gateway pods in; the policy\'s mesh.gatewayNamespaces (where one may live), when set, must accept it (exit 2 if not; with -A gateways are listed everywhere and only those it accepts are gateways)', once('--gateway-namespace'), 'istio-system')
     .option('--gateway-selector <selector>', 'label selector of the egress gateway pods', once('--gateway-selector'), 'istio=egressgateway')
     .option('--since <duration>', 'start with log lines newer than this (default: only new lines)', once('--since'))
     .option('--duration <duration>', 'stop after this long, write reports and exit', once('--duration'))
@@ -333,6 +333,7 @@ function watchCommand(handlers: CommandHandlers): Command {
       context: (o['context'] as string | undefined) ?? null,
       kubeconfig: (o['kubeconfig'] as string | undefined) ?? null,
       gatewayNamespace: String(o['gatewayNamespace']),
+      gatewayNamespaceGiven: cmd.getOptionValueSource('gatewayNamespace') === 'cli',
       gatewaySelector: String(o['gatewaySelector']),
       sinceMs: o['since'] === undefined ? null : parseDuration('--since', String(o['since'])),
       durationMs: o['duration'] === undefined ? null : parsePositiveDuration('--duration', String(o['duration']), 'a run of no time would stop before it read a line (use e.g. 30s or 10m)'),

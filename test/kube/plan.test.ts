@@ -1,7 +1,8 @@
 // Selection planning without I/O: label selectors (parse + local match), namespaces, the pod query.
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { describePlan, planWatch, wantsSidecar, watchFilters } from '../../src/sources/kube/plan.js';
+import { defaultSettings } from '../../src/run/setup.js';
+import { checkGatewayScope, describePlan, planWatch, wantsSidecar, watchFilters } from '../../src/sources/kube/plan.js';
 import { matchesSelector, parseLabelSelector } from '../../src/sources/kube/selector.js';
 
 const flags = (over: Partial<Parameters<typeof watchFilters>[0]> = {}): Parameters<typeof watchFilters>[0] => ({
@@ -10,6 +11,7 @@ const flags = (over: Partial<Parameters<typeof watchFilters>[0]> = {}): Paramete
   selector: null,
   podQuery: null,
   gatewayNamespace: 'istio-system',
+  gatewayNamespaceGiven: false,
   gatewaySelector: 'istio=egressgateway',
   ...over,
 });
@@ -75,5 +77,23 @@ describe('watch planning', () => {
   it('describes the plan for the dashboard header and the report', () => {
     const plan = planWatch(watchFilters(flags({ namespace: ['shop', 'payments'], selector: 'app=cart' })), null);
     expect(describePlan(plan)).toBe('namespaces shop, payments (-l app=cart); gateways istio=egressgateway in istio-system');
+  });
+
+  it.each([
+    ['no mesh.gatewayNamespaces', flags(), [], null],
+    ['the gateway namespace named outright', flags({ gatewayNamespace: 'egress', gatewayNamespaceGiven: true }), ['istio-system', 'egress'], null],
+    ['the gateway namespace matched by a glob', flags(), ['istio-*'], null],
+    ['-A: every namespace listed, narrowed by the setting', flags({ allNamespaces: true, gatewayNamespace: 'egress', gatewayNamespaceGiven: true }), ['istio-system'], null],
+    ['a --gateway-namespace the setting leaves out', flags({ gatewayNamespace: 'egress', gatewayNamespaceGiven: true }), ['istio-*'], /^--gateway-namespace egress: .*mesh\.gatewayNamespaces in p\.yaml \(istio-\*\) lets no egress gateway live there/],
+    ['the default --gateway-namespace the setting leaves out', flags(), ['egress'], /^--gateway-namespace istio-system \(its default, as the flag was not given\): /],
+  ] as const)('checks where gateways are listed against mesh.gatewayNamespaces: %s', (_case, f, namespaces, message) => {
+    const settings = { ...defaultSettings(30_000, 1000), gatewayNamespaces: [...namespaces] };
+    const check = (): void => checkGatewayScope(watchFilters(f), settings, 'p.yaml');
+    if (message === null) {
+      expect(check).not.toThrow();
+    } else {
+      expect(check).toThrow(UsageError);
+      expect(check).toThrow(message);
+    }
   });
 });

@@ -4,7 +4,7 @@
  * `-l` and the pod query, or an egress gateway pod), and knows what the coverage report must say.
  */
 import { InputError } from '../../errors.js';
-import { gatewayNamespaceRole, inferRoles } from '../../engine/index.js';
+import { gatewayNamespaceMatcher, gatewayNamespaceRole, gatewayNamespacesText, inferRoles, refusedGatewayPods } from '../../engine/index.js';
 import type { CoverageWarning } from '../../report/model.js';
 import type { AuditSettings, LogStream, RoleAssignment, Source } from '../../types.js';
 import { AsyncQueue } from './async-queue.js';
@@ -45,6 +45,9 @@ export interface KubeSourceOptions {
   notice(message: string): void;
 }
 
+/** The rule of a pod --gateway-selector found. */
+const SELECTOR_RULE = 'flag:--gateway-selector';
+
 /** Concurrent final reads at a graceful stop. */
 const SWEEP_CONCURRENCY = 16;
 
@@ -70,7 +73,7 @@ export class KubeSource implements Source {
   private readonly unread: UnreadInstances[] = [];
 
   constructor(private readonly o: KubeSourceOptions) {
-    this.registry = new PodRegistry(this.index, { changed: (pod) => this.consider(pod), gone: () => undefined });
+    this.registry = new PodRegistry(this.index, { changed: (pod) => this.consider(pod), gone: () => undefined }, gatewayNamespaceMatcher(o.settings));
     this.slots = new StreamSlots(
       o.maxStreams,
       (waiting, capacity) =>
@@ -155,14 +158,26 @@ export class KubeSource implements Source {
     return [...this.views.sidecars, ...this.views.gateways].reduce((n, v) => n + v.informer.relists, 0);
   }
 
+  /**
+   * The pods the egress gateway namespaces refused, as gateway-pods-refused lists them (`shop/egw-1 (flag:--gateway-selector)`),
+   * sorted: those followed as sidecars, and those --gateway-selector found that no sidecar rule follows (outside -l, say);
+   * a pod both found and followed is said once, as the same rule refused it.
+   */
+  refusedGatewayPods(): string[] {
+    const found = [...this.registry.gatewaysRefused].map(([key, ref]) => [key, gatewayNamespaceRole(ref.name, ref.namespace, this.gatewayRole(key), this.o.settings)] as const);
+    return refusedGatewayPods(new Map([...this.roles, ...found]));
+  }
+
   /** What only the live cluster can tell the coverage report. */
   warnings(): CoverageWarning[] {
+    const refused = this.refusedGatewayPods();
     return liveWarnings({
       plan: this.o.plan,
       withoutSidecar: [...this.registry.withoutSidecar.keys()],
       excluded: [...this.registry.excluded.values()],
-      // The coverage must agree with the streams read as gateways, whichever rule made them so.
+      // The coverage must agree with the streams read as gateways, whichever rule made them so; a refused pod is none.
       gatewayPods: new Set([...this.registry.gatewaysSeen, ...this.gatewaysFollowed]).size,
+      refusedGateways: refused.length === 0 ? null : { pods: refused.length, namespaces: gatewayNamespacesText(this.o.settings) },
       gatewayProblem: this.gatewayProblem,
       serviceEntries: this.serviceEntries.warnings(),
       maxStreams: this.o.maxStreams,
@@ -175,15 +190,20 @@ export class KubeSource implements Source {
     });
   }
 
-  /** A pod appeared or changed: follow it if it should be and is not yet. */
+  /**
+   * A pod appeared or changed: follow it if it should be and is not yet. A pod the gateway selector finds
+   * outside the egress gateway namespaces is a sidecar for every purpose: followed only as a sidecar would
+   * be (in the sidecar namespaces, passing `-l` and the pod query), with a sidecar's place under --max-streams.
+   */
   private consider(pod: KnownPod): void {
     const f = pod.facts;
     if (this.followers.has(f.uid) || f.proxy === null || this.o.hardStop.aborted) return;
     if (f.finished && !this.endedInWindow(f.proxy)) return;
-    const gateway = isGatewayPod(pod) || wantsGateway(this.o.plan, f.ref);
-    if (!gateway && !(inSidecarScope(pod) && wantsSidecar(this.o.plan, f.ref))) return;
-    const role = gateway ? gatewayNamespaceRole(f.ref.name, f.ref.namespace, this.gatewayRole(f.key), this.o.settings) : this.sidecarRole(pod);
-    const follower = new LogFollower(f, role, gateway ? 0 : 1, this.deps);
+    const selected = isGatewayPod(pod) || wantsGateway(this.o.plan, f.ref);
+    const asSidecar = inSidecarScope(pod) && wantsSidecar(this.o.plan, f.ref);
+    const role = selected ? gatewayNamespaceRole(f.ref.name, f.ref.namespace, this.gatewayRole(f.key), this.o.settings) : asSidecar ? this.sidecarRole(pod) : null;
+    if (role === null || (role.refused !== undefined && !asSidecar)) return;
+    const follower = new LogFollower(f, role, role.role === 'egress-gateway' ? 0 : 1, this.deps);
     this.followers.set(f.uid, follower);
     this.roles.set(follower.info.name, role);
     if (role.role === 'egress-gateway') this.gatewaysFollowed.add(f.key);
@@ -200,7 +220,7 @@ export class KubeSource implements Source {
 
   private gatewayRole(key: string): RoleAssignment {
     const sel = this.o.plan.gatewaySelector.text;
-    return { role: 'egress-gateway', rule: 'flag:--gateway-selector', detail: `pod ${key} matches --gateway-selector ${sel || '(empty)'}` };
+    return { role: 'egress-gateway', rule: SELECTOR_RULE, detail: `pod ${key} matches --gateway-selector ${sel || '(empty)'}` };
   }
 
   /** A pod of the sidecar namespaces: its labels or name may still say it is a gateway (an ingress gateway, say). */

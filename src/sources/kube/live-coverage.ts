@@ -18,8 +18,10 @@ export interface LiveCoverageFacts {
   plan: WatchPlan;
   withoutSidecar: string[];
   excluded: ExcludedTraffic[];
-  /** Egress gateway pods seen by --gateway-selector or followed as gateways by another rule. */
+  /** Egress gateway pods seen by --gateway-selector or followed as gateways by another rule, in the namespaces that may hold one. */
   gatewayPods: number;
+  /** Pods named egress gateways that the egress gateway namespaces (`namespaces`, as the report cites them) refused, or null. */
+  refusedGateways: { pods: number; namespaces: string } | null;
   /** Why the gateway pods could not be listed, when they could not. */
   gatewayProblem: string | null;
   /** What service-entries.ts says about the ServiceEntries. */
@@ -95,6 +97,20 @@ export function excludedTrafficWarning(excluded: readonly ExcludedTraffic[]): Co
   };
 }
 
+/** No egress gateway pod was found, or every pod named one was outside the egress gateway namespaces (a sidecar, then). */
+function noGatewayWarning(f: LiveCoverageFacts): CoverageWarning {
+  const why = f.gatewayProblem !== null ? ` (${f.gatewayProblem})` : '';
+  const selector = `--gateway-selector ${f.plan.gatewaySelector.text || '(none)'}`;
+  const after = ': no gateway log was read, so no flow can be confirmed as via-gateway.';
+  const r = f.refusedGateways;
+  if (r === null) return { code: 'no-egress-gateway-pod', message: `No pod matching ${selector} was found in ${gatewayWhere(f.plan)}${why}${after}` };
+  const one = r.pods === 1;
+  return {
+    code: 'no-egress-gateway-pod',
+    message: `No egress gateway pod was found where one may be: ${plural(r.pods, 'pod')} named ${one ? 'an egress gateway' : 'egress gateways'} (by ${selector} in ${gatewayWhere(f.plan)}, or by the role rules) ${one ? 'is' : 'are'} outside the egress gateway namespaces ${r.namespaces}, so ${one ? 'it was' : 'they were'} read as ${one ? 'a sidecar' : 'sidecars'} (gateway-pods-refused lists ${one ? 'it' : 'them'})${why}${after}`,
+  };
+}
+
 /** The live warnings, in a stable order. */
 export function liveWarnings(f: LiveCoverageFacts): CoverageWarning[] {
   const out: CoverageWarning[] = [];
@@ -102,13 +118,7 @@ export function liveWarnings(f: LiveCoverageFacts): CoverageWarning[] {
   if (noSidecar !== null) out.push(noSidecar);
   const excluded = excludedTrafficWarning(f.excluded);
   if (excluded !== null) out.push(excluded);
-  if (f.gatewayPods === 0) {
-    const why = f.gatewayProblem !== null ? ` (${f.gatewayProblem})` : '';
-    out.push({
-      code: 'no-egress-gateway-pod',
-      message: `No pod matching --gateway-selector ${f.plan.gatewaySelector.text || '(none)'} was found in ${gatewayWhere(f.plan)}${why}: no gateway log was read, so no flow can be confirmed as via-gateway.`,
-    });
-  }
+  if (f.gatewayPods === 0) out.push(noGatewayWarning(f));
   out.push(...f.serviceEntries);
   const capped = [
     f.unfollowed.length > 0 ? `--max-streams ${f.maxStreams} left ${plural(f.unfollowed.length, 'container')} unfollowed, so ${f.unfollowed.length === 1 ? 'its' : 'their'} traffic was not audited: ${some(f.unfollowed)}.` : '',

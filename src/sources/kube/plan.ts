@@ -3,8 +3,10 @@
  * with the kubeconfig context's namespace: which namespaces' pods are sidecars to follow, which pods are
  * the egress gateways, and the label and pod-name filters.
  */
+import { gatewayNamespaceMatcher } from '../../engine/index.js';
 import { commaItems } from '../../text/comma-list.js';
 import { UsageError } from '../../errors.js';
+import type { AuditSettings } from '../../types.js';
 import { matchesSelector, parseLabelSelector, type LabelSelector } from './selector.js';
 
 /** The selection flags as given (owned here, so the live source does not depend on the CLI; `WatchOptions` extends it). */
@@ -14,6 +16,8 @@ export interface WatchFilterOptions {
   allNamespaces: boolean;
   selector: string | null;
   gatewayNamespace: string;
+  /** False when --gateway-namespace was left at its default (the messages that cite it say so). */
+  gatewayNamespaceGiven: boolean;
   gatewaySelector: string;
 }
 
@@ -24,6 +28,7 @@ export interface WatchFilters {
   selector: LabelSelector;
   podQuery: RegExp | null;
   gatewayNamespace: string;
+  gatewayNamespaceGiven: boolean;
   gatewaySelector: LabelSelector;
 }
 
@@ -62,8 +67,26 @@ export function watchFilters(o: WatchFilterOptions): WatchFilters {
     selector: parseLabelSelector('-l/--selector', o.selector ?? ''),
     podQuery: podRegex(o.podQuery),
     gatewayNamespace: namespaceName('--gateway-namespace', o.gatewayNamespace),
+    gatewayNamespaceGiven: o.gatewayNamespaceGiven,
     gatewaySelector: parseLabelSelector('--gateway-selector', o.gatewaySelector),
   };
+}
+
+/**
+ * `watch --gateway-namespace NS` lists gateway pods in NS; the policy's mesh.gatewayNamespaces says where an egress gateway
+ * may live. When it does not accept NS, every gateway found would be refused (read as a sidecar) and the run would say
+ * so only at its end, after auditing nothing via a gateway: a usage error naming both (exit 2). With -A every namespace
+ * is listed, and the setting narrows that to the namespaces it names, which is what it is for: no error.
+ */
+export function checkGatewayScope(filters: WatchFilters, settings: AuditSettings, policyFile: string | null): void {
+  if (filters.allNamespaces || gatewayNamespaceMatcher(settings)(filters.gatewayNamespace)) return;
+  const ns = filters.gatewayNamespace;
+  const flag = `--gateway-namespace ${ns}${filters.gatewayNamespaceGiven ? '' : ' (its default, as the flag was not given)'}`;
+  const policy = policyFile ?? 'the policy'; // main.ts escapes the whole message once
+  const accepted = settings.gatewayNamespaces.join(', ');
+  throw new UsageError(
+    `${flag}: watch lists the egress gateway pods in namespace ${ns}, but mesh.gatewayNamespaces in ${policy} (${accepted}) lets no egress gateway live there, so every pod found would be read as a sidecar and no flow could be confirmed as via-gateway; give --gateway-namespace a namespace mesh.gatewayNamespaces accepts, or add ${ns} to mesh.gatewayNamespaces in ${policy}`,
+  );
 }
 
 /** Completes the filters with the context's namespace (kubectl's default: the context's, else `default`). */

@@ -11,7 +11,7 @@ import type { PodIpIndex } from './pod-index.js';
 /** Which view a pod was seen in: `sidecar:<namespace or *>` or `gateway:<namespace or *>`. */
 export type PodScope = `sidecar:${string}` | `gateway:${string}`;
 
-/** True when one of the pod's views is a gateway view. */
+/** True when one of the pod's views is a gateway view (found by --gateway-selector: an egress gateway only where the egress gateway namespaces accept it). */
 export function isGatewayPod(pod: KnownPod): boolean {
   for (const s of pod.scopes) if (s.startsWith('gateway:')) return true;
   return false;
@@ -50,13 +50,22 @@ export class PodRegistry {
   readonly withoutSidecar = new Map<string, PodRef>();
   /** Pods seen with outbound traffic excluded from their sidecar. */
   readonly excluded = new Map<string, ExcludedTraffic>();
-  /** Gateway pods ever seen. */
+  /** Gateway pods ever seen in a namespace that may hold one. */
   readonly gatewaysSeen = new Set<string>();
+  /** Pods the gateway views found outside the egress gateway namespaces: sidecars, whatever their labels say. */
+  readonly gatewaysRefused = new Map<string, PodRef>();
 
   constructor(
     private readonly index: PodIpIndex,
     private readonly listener: PodListener,
+    /** Whether a namespace may hold an egress gateway (the policy's mesh.gatewayNamespaces, engine/cluster.ts's matcher). */
+    private readonly mayHoldGateway: (namespace: string) => boolean = () => true,
   ) {}
+
+  /** True when the pod is an egress gateway: found by a gateway view, in a namespace that may hold one (its IP then marks gateway traffic). */
+  isGateway(pod: KnownPod): boolean {
+    return isGatewayPod(pod) && this.mayHoldGateway(pod.facts.ref.namespace);
+  }
 
   /** The pod currently known under `namespace/name`. */
   get(key: string): KnownPod | undefined {
@@ -118,9 +127,10 @@ export class PodRegistry {
     entry.facts = facts;
     entry.scopes.add(scope);
     this.pods.set(facts.key, entry);
-    this.index.upsert(facts, isGatewayPod(entry));
-    if (scope.startsWith('gateway:')) this.gatewaysSeen.add(facts.key);
-    else this.noteCoverage(facts);
+    this.index.upsert(facts, this.isGateway(entry));
+    if (!scope.startsWith('gateway:')) this.noteCoverage(facts);
+    else if (this.mayHoldGateway(facts.ref.namespace)) this.gatewaysSeen.add(facts.key);
+    else this.gatewaysRefused.set(facts.key, facts.ref);
     this.listener.changed(entry);
     this.wake(facts.uid);
   }
@@ -131,7 +141,7 @@ export class PodRegistry {
     known.scopes.delete(scope);
     if (known.scopes.size === 0) this.drop(known);
     else {
-      this.index.upsert(known.facts, isGatewayPod(known));
+      this.index.upsert(known.facts, this.isGateway(known));
       this.wake(facts.uid);
     }
   }
