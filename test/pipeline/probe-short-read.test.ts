@@ -46,7 +46,7 @@ describe('time-order probe of a file cut short', () => {
     writeFileSync(path, Buffer.alloc(SIZE, 'x'));
     const source = await fileSource([path]);
     const streams: LogStream[] = [];
-    for await (const stream of source.streams()) streams.push(stream);
+    for await (const stream of source.streams(new AbortController().signal)) streams.push(stream);
     truncateSync(path, 0);
     await expect(sidecarPipeline().probeTimeOrder(streams[0] as LogStream)).resolves.toBeNull();
   }, 10_000);
