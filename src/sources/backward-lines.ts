@@ -10,6 +10,7 @@ import type { BackwardRead, LineMark } from '../types.js';
 import { afterNuls, countNewlines } from '../lines/line-splitter.js';
 import { errorCode } from './input-paths.js';
 import { fileNeedsDecoding } from './utf16.js';
+import { truncatedWhileRead } from './cut-short.js';
 
 /** Bytes read per step from the end: the size of a forward read's chunk, so memory matches it. */
 const BLOCK = 256 << 10;
@@ -22,21 +23,22 @@ const TOO_LONG: LineMark = { tooLong: true, nulPadded: false };
 const TOO_LONG_PADDED: LineMark = { tooLong: true, nulPadded: true };
 const PADDED: LineMark = { tooLong: false, nulPadded: true };
 
-async function readFully(handle: FileHandle, buf: Buffer, position: number): Promise<void> {
+/** Fills `buf` from `position` of the file `name`; a read that finds its end first means the file was cut short. */
+async function readFully(handle: FileHandle, name: string, buf: Buffer, position: number): Promise<void> {
   for (let done = 0; done < buf.length; ) {
     const { bytesRead } = await handle.read(buf, done, buf.length - done, position + done);
-    if (bytesRead === 0) throw new Error('the file became shorter while it was read');
+    if (bytesRead === 0) throw truncatedWhileRead(name, position + buf.length, (await handle.stat()).size);
     done += bytesRead;
   }
 }
 
 /** The span of a file of `size` bytes, counted in one read from its start. */
-async function spanOf(handle: FileHandle, size: number, blockSize: number): Promise<BackwardSpan> {
+async function spanOf(handle: FileHandle, name: string, size: number, blockSize: number): Promise<BackwardSpan> {
   const buf = Buffer.allocUnsafe(Math.max(1, Math.min(blockSize, size)));
   const tally = new SpanTally();
   while (tally.size < size) {
     const part = buf.subarray(0, Math.min(buf.length, size - tally.size));
-    await readFully(handle, part, tally.size);
+    await readFully(handle, name, part, tally.size);
     tally.add(part);
   }
   return tally.span();
@@ -161,7 +163,7 @@ export async function* backwardChunks(handle: FileHandle, name: string, span: Ba
     for (let pos = end; pos > 0 && !signal.aborted; ) {
       const start = Math.max(0, pos - block.length);
       const part = block.subarray(0, pos - start);
-      await readFully(handle, part, start);
+      await readFully(handle, name, part, start);
       let lineEnd = part.length;
       for (let nl = part.lastIndexOf(NEWLINE, lineEnd - 1); nl >= 0; nl = nl === 0 ? -1 : part.lastIndexOf(NEWLINE, nl - 1)) {
         collector.line(part.subarray(nl + 1, lineEnd));
@@ -192,20 +194,33 @@ async function* fileBackwardChunks(path: string | Buffer, name: string, span: Ba
   }
 }
 
+/** A read that fails before its first line: the stream's error, reported as a failed read's is. */
+function failedRead(error: InputError): BackwardRead {
+  return {
+    lines: 0,
+    chunks: async function* () {
+      throw error;
+    },
+  };
+}
+
 /**
  * The file at `path` to be read from its end, or null when it cannot be (gzip, which can only be read
  * from its start; UTF-16, decoded front to back; unreadable, which the front-to-back read then reports).
+ * `held`: its size when it was found; a file shorter now, or cut short while its lines are counted, was
+ * truncated (copytruncate), and its read fails saying so.
  */
-export async function readBackwards(path: string | Buffer, name: string, maxLineLength: number, blockSize = BLOCK): Promise<BackwardRead | null> {
+export async function readBackwards(path: string | Buffer, name: string, maxLineLength: number, held: number, blockSize = BLOCK): Promise<BackwardRead | null> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(path, 'r');
     const size = (await handle.stat()).size;
     if (await fileNeedsDecoding(handle)) return null;
-    const span = await spanOf(handle, size, blockSize);
+    if (size < held) throw truncatedWhileRead(name, held, size);
+    const span = await spanOf(handle, name, size, blockSize);
     return { lines: span.lines, chunks: (signal) => fileBackwardChunks(path, name, span, maxLineLength, blockSize, signal) };
-  } catch {
-    return null;
+  } catch (error) {
+    return error instanceof InputError ? failedRead(error) : null;
   } finally {
     await handle?.close();
   }

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import type { LogStream, RoleAssignment, Source, StreamInfo } from '../types.js';
@@ -8,6 +9,7 @@ import { podFromPath } from './pod-path.js';
 import { readBackwards } from './backward-lines.js';
 import { roleMatcher, type RoleFlags } from './role-flags.js';
 import { decoded } from './decode.js';
+import { wholeFile } from './cut-short.js';
 import { fileNeedsDecoding } from './utf16.js';
 import { readSameContentOnce, type SameContent } from './same-content.js';
 import { leaveOutOwnOutputs, refusingReports } from './own-output.js';
@@ -70,10 +72,18 @@ function fileStream(
       } catch (error) {
         throw new InputError(`${file.name}: cannot read (${errorCode(error)})`);
       }
-      yield* decoded(createReadStream('', { fd: handle, highWaterMark: chunkSize, signal }), file.name, chunkSize, signal);
+      // A FIFO or device is read as a stream (which closes it, a read under way or not); a regular file, whose size
+      // a read must reach, as a whole file, closed here once its read is done.
+      if (file.kind !== 'file') return yield* decoded(createReadStream('', { fd: handle, highWaterMark: chunkSize, signal }), file.name, chunkSize, signal);
+      try {
+        const held = Math.max(file.size ?? 0, (await handle.stat()).size); // it may have grown since it was found
+        yield* decoded(Readable.from(wholeFile(handle, file.name, held, chunkSize, signal), { highWaterMark: 1 }), file.name, chunkSize, signal);
+      } finally {
+        await handle.close();
+      }
     },
     readAt: file.kind === 'file' && unreadable === null ? (offsets, length) => readPlainAt(file.path, offsets, length) : undefined,
-    backwards: file.kind === 'file' && unreadable === null ? (maxLineLength) => readBackwards(file.path, file.name, maxLineLength) : undefined,
+    backwards: file.kind === 'file' && unreadable === null ? (maxLineLength) => readBackwards(file.path, file.name, maxLineLength, file.size ?? 0) : undefined,
   };
 }
 

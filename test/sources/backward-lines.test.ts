@@ -50,7 +50,7 @@ function expected(content: string): string {
 }
 
 async function readAll(path: string, blockSize: number): Promise<{ lines: number; text: string }> {
-  const read = await readBackwards(path, path, MAX, blockSize);
+  const read = await readBackwards(path, path, MAX, 0, blockSize);
   if (read === null) throw new Error('not readable backwards');
   const chunks: Buffer[] = [];
   for await (const chunk of read.chunks(new AbortController().signal)) {
@@ -100,7 +100,7 @@ describe('reading a file from its last line back', () => {
     forward.push(Buffer.from(content));
     forward.end();
     for (const block of [7, 64, 1 << 20]) {
-      const read = await readBackwards(path, path, max, block);
+      const read = await readBackwards(path, path, max, 0, block);
       if (read === null) throw new Error('not readable backwards');
       const back = new StreamReader({ info: INFO, spec: AUTO, maxLineLength: max, onRecord: () => undefined, backFrom: read.lines });
       for await (const chunk of read.chunks(new AbortController().signal)) {
@@ -119,7 +119,7 @@ describe('reading a file from its last line back', () => {
   });
 
   it('declines gzip (it can only be read from its start) and a file it cannot open', async () => {
-    expect(await readBackwards(file('x.log.gz', gzipSync('a\nb\n')), 'x.log.gz', MAX)).toBeNull();
-    expect(await readBackwards(join(DIR, 'missing.log'), 'missing.log', MAX)).toBeNull();
+    expect(await readBackwards(file('x.log.gz', gzipSync('a\nb\n')), 'x.log.gz', MAX, 0)).toBeNull();
+    expect(await readBackwards(join(DIR, 'missing.log'), 'missing.log', MAX, 0)).toBeNull();
   });
 });

@@ -1,0 +1,34 @@
+/**
+ * A saved file cut short while it is read: logrotate's copytruncate empties a live log in place, and a read then
+ * ends early, as if the file ended there. The lines it lost would go unaudited while the run passed on the rest,
+ * so it is an input error (exit 3) naming the file, as a truncated .gz is.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+
+/** The error for a file `name` that was at least `held` bytes long when its read began and is `now` bytes long. */
+export function truncatedWhileRead(name: string, held: number, now: number): InputError {
+  return new InputError(
+    `${name}: truncated while it was read (it was at least ${held} bytes long, it is ${now} now: logrotate's copytruncate?); what it lost was not audited: audit a copy of it, or the rotated copy with it`,
+  );
+}
+
+/**
+ * The bytes of a regular file open as `handle`, front to back in chunks of `chunkSize`, to its end. A read that ends
+ * before `held` (its size when it was found or opened, the larger) of a file that is shorter than `held` now fails as
+ * truncated. A file only appended to grows, so it never is; nor is one whose size says more than it reads but which
+ * did not shrink (a /sys file says 4096 bytes). The caller closes the handle (the read stream would close it early).
+ */
+export async function* wholeFile(handle: FileHandle, name: string, held: number, chunkSize: number, signal: AbortSignal): AsyncGenerator<Buffer> {
+  let read = 0;
+  while (!signal.aborted) {
+    const buf = Buffer.allocUnsafe(chunkSize);
+    const { bytesRead } = await handle.read(buf, 0, chunkSize, read);
+    if (bytesRead === 0) break;
+    read += bytesRead;
+    yield buf.subarray(0, bytesRead);
+  }
+  if (signal.aborted || read >= held) return;
+  const now = (await handle.stat()).size;
+  if (now < held) throw truncatedWhileRead(name, held, now);
+}

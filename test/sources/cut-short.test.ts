@@ -1,0 +1,124 @@
+// A saved file truncated while it is read (logrotate's copytruncate of a live log) ends the read early, as if the file
+// ended there: the read must fail naming the file (exit 3, as a truncated .gz does), not end quietly on part of it.
+// The truncation is made between two chunks the test pulls, so nothing here depends on timing.
+import { appendFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { fileSource } from '../../src/sources/file-source.js';
+import type { BackwardRead, LineMark, LogStream } from '../../src/types.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
+const LINES = 20_000;
+const MAX = 64 << 10;
+
+/** Each line's length: LINES of them make about 600 KB. */
+const LINE = 30;
+/** A log of LINES numbered lines, written to a new file. */
+function logFile(): string {
+  const path = join(tempDir('ea-cut-short-'), 'app.log');
+  writeFileSync(path, Array.from({ length: LINES }, (_, i) => `line ${String(i).padStart(6, '0')} ${'x'.repeat(LINE - 13)}\n`).join(''));
+  return path;
+}
+
+/** The file as the audit's source gives it, read in 4 KiB chunks (many, so most are unread after the first). */
+async function streamOf(path: string): Promise<LogStream> {
+  const source = await fileSource([path], undefined, { chunkSize: 4 << 10 });
+  for await (const stream of source.streams(new AbortController().signal)) return stream;
+  throw new Error('no stream');
+}
+
+/** Reads `chunks` to the end, calling `between` after the first chunk; the bytes read, or the error that ended the read. */
+async function readAll(chunks: AsyncIterable<Uint8Array | LineMark>, between: () => void): Promise<{ bytes: number; error: unknown }> {
+  let bytes = 0;
+  let first = true;
+  try {
+    for await (const chunk of chunks) {
+      if (chunk instanceof Uint8Array) bytes += chunk.length;
+      if (first) between();
+      first = false;
+    }
+  } catch (error) {
+    return { bytes, error };
+  }
+  return { bytes, error: null };
+}
+
+function expectTruncated(error: unknown, path: string): void {
+  expect(error).toBeInstanceOf(InputError);
+  expect((error as Error).message).toContain(path);
+  expect((error as Error).message).toMatch(/truncated while it was read/);
+}
+
+describe('a file read front to back', () => {
+  it('truncated between two chunks: the read fails naming it', async () => {
+    const path = logFile();
+    const { error } = await readAll((await streamOf(path)).chunks(new AbortController().signal), () => truncateSync(path, 0));
+    expectTruncated(error, path);
+  });
+
+  it('truncated to part of itself between two chunks: fails as well', async () => {
+    const path = logFile();
+    const { error } = await readAll((await streamOf(path)).chunks(new AbortController().signal), () => truncateSync(path, 100 << 10));
+    expectTruncated(error, path);
+  });
+
+  it('truncated after it was found, before its read began: fails', async () => {
+    const path = logFile();
+    const stream = await streamOf(path);
+    truncateSync(path, 0);
+    const { bytes, error } = await readAll(stream.chunks(new AbortController().signal), () => undefined);
+    expect(bytes).toBe(0);
+    expectTruncated(error, path);
+  });
+
+  it('appended to while read (a live log that only grows): read to its end, no error', async () => {
+    const path = logFile();
+    const { bytes, error } = await readAll((await streamOf(path)).chunks(new AbortController().signal), () => appendFileSync(path, 'one more line\n'));
+    expect(error).toBeNull();
+    expect(bytes).toBe(LINES * LINE + 'one more line\n'.length);
+  });
+
+  it('read whole: no error', async () => {
+    const path = logFile();
+    const { bytes, error } = await readAll((await streamOf(path)).chunks(new AbortController().signal), () => undefined);
+    expect(error).toBeNull();
+    expect(bytes).toBe(LINES * LINE);
+  });
+});
+
+describe('a file read from its end (a newest-first export)', () => {
+  async function backwards(path: string): Promise<BackwardRead> {
+    const read = await (await streamOf(path)).backwards?.(MAX);
+    if (read === null || read === undefined) throw new Error('not read backwards');
+    return read;
+  }
+
+  it('truncated between two blocks: the read fails naming it', async () => {
+    const path = logFile();
+    const read = await backwards(path);
+    const { error } = await readAll(read.chunks(new AbortController().signal), () => truncateSync(path, 0));
+    expectTruncated(error, path);
+  });
+
+  it('truncated after it was found, before it was opened to be read from its end: fails', async () => {
+    const path = logFile();
+    const stream = await streamOf(path);
+    truncateSync(path, 100 << 10);
+    const read = await stream.backwards?.(MAX);
+    expect(read).not.toBeNull();
+    const { bytes, error } = await readAll((read as BackwardRead).chunks(new AbortController().signal), () => undefined);
+    expect(bytes).toBe(0);
+    expectTruncated(error, path);
+  });
+
+  it('read whole: every line, no error', async () => {
+    const path = logFile();
+    const read = await backwards(path);
+    const { bytes, error } = await readAll(read.chunks(new AbortController().signal), () => undefined);
+    expect(error).toBeNull();
+    expect(bytes).toBe(LINES * LINE);
+    expect(read.lines).toBe(LINES);
+  });
+});
