@@ -10,8 +10,8 @@ import { ipOf, isForwarded, isIpAddress } from './net.js';
 // Kubernetes' rand.SafeEncodeString alphabet: no vowels, no 0/1/3, so hash suffixes rarely look like words.
 const SAFE = '[bcdfghjklmnpqrstvwxz2456789]';
 // A CronJob's Job is `<cronjob>-<scheduled time in minutes since the epoch>` (the controller's getJobName): 8 digits
-// from 26000000 (June 2019; the controller naming Jobs so came with Kubernetes 1.20) to 2160, so a date (`etl-20261102`) or a build
-// number below that is not one. An Indexed Job's pods add `-<index>` before the random part.
+// from 26000000 (June 2019; the controller naming Jobs so came with Kubernetes 1.20) to 2160, so a date
+// (`etl-20261102`) or a build number below that is not one. An Indexed Job's pods add `-<index>` before the random part.
 const RUN = '(.+)-(?:2[6-9]|[3-9]\\d)\\d{6}';
 const CRONJOB_RUN = new RegExp(`^${RUN}$`);
 const CRONJOB = new RegExp(`^${RUN}(?:-\\d+)?-${SAFE}{5}$`);
