@@ -19,6 +19,7 @@ export { gatewayNamespaceRole, gatewayNamespacesText, gatewayPodOutside, inferRo
 export { learnMeshIps, learnPodIps } from './learned-pods.js';
 export { canonicalKey, canonicalName } from './net.js';
 export { claimedIp } from './destination.js';
+export { renamedWorkload } from './workload.js';
 export { asciiName, NON_ASCII, unicodeGlobProblem } from './idn.js';
 export { PairMemo } from './cache.js';
 export type { Engine, EngineCounters, RoleSample } from './types.js';

@@ -6,7 +6,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { canonicalKey, NON_ASCII } from '../engine/index.js';
+import { canonicalKey, NON_ASCII, renamedWorkload } from '../engine/index.js';
 import { describeReadError, InputError } from '../errors.js';
 import { planReplacement, putInPlace, writeTarget, type Replacement } from '../output/replace-file.js';
 import { BASELINE_SCHEMA, type Finding } from '../report/model.js';
@@ -79,6 +79,8 @@ export async function loadBaseline(path: string): Promise<Baseline> {
     fingerprints.add(entry.fingerprint as string);
     const now = punycodeFingerprint(entry);
     if (now !== null) fingerprints.add(now);
+    const renamed = renamedFingerprint(entry);
+    if (renamed !== null) fingerprints.add(renamed);
   }
   return { fingerprints, file: path };
 }
@@ -102,6 +104,19 @@ function punycodeFingerprint(entry: Partial<BaselineEntry>): string | null {
   const key = canonicalKey(entry.destination);
   if (key === entry.destination.toLowerCase() || fingerprintOfParts(entry) !== entry.fingerprint) return null;
   return fingerprintOfParts({ ...entry, destination: key });
+}
+
+/**
+ * The fingerprint today's run gives a finding recorded when a CronJob's pods were named by their run's Job
+ * (`backup-29893500`) and a pod of a long Deployment by its whole cut name, so such a baseline holds the
+ * workload's later runs and pods as a re-written one would; null for other entries, and, as above, for an
+ * entry whose fields do not give back its fingerprint.
+ */
+function renamedFingerprint(entry: Partial<BaselineEntry>): string | null {
+  if (!isWhole(entry)) return null;
+  const workload = renamedWorkload(entry.sourceWorkload);
+  if (workload === null || fingerprintOfParts(entry) !== entry.fingerprint) return null;
+  return fingerprintOfParts({ ...entry, sourceWorkload: workload });
 }
 
 function compareEntries(a: BaselineEntry, b: BaselineEntry): number {

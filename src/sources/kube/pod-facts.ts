@@ -4,7 +4,7 @@
  * container, or a native sidecar: an init container with restartPolicy Always, Istio 1.27+) and that
  * container's state, and the annotations that take traffic away from the sidecar.
  */
-import { workloadOfPod } from '../../engine/workload.js';
+import { workloadOfJob, workloadOfPod } from '../../engine/workload.js';
 import type { PodRef } from '../../types.js';
 
 /** The container whose log holds the access log. */
@@ -79,7 +79,7 @@ export interface PodFacts {
 const EXCLUDE_RANGES = 'traffic.sidecar.istio.io/excludeOutboundIPRanges';
 const EXCLUDE_PORTS = 'traffic.sidecar.istio.io/excludeOutboundPorts';
 
-/** The workload a pod belongs to: its controller (a ReplicaSet's Deployment), else app labels, else its name without hashes. */
+/** The workload a pod belongs to: its controller (a ReplicaSet's Deployment, a CronJob's Job's CronJob), else app labels, else its name without hashes. */
 export function workloadOf(pod: KubePod): string {
   const meta = pod.metadata ?? {};
   const name = meta.name ?? '';
@@ -92,7 +92,7 @@ export function workloadOf(pod: KubePod): string {
       const m = /^(.+)-[a-z0-9]{5,10}$/.exec(owner.name);
       return m ? (m[1] as string) : owner.name;
     }
-    if (owner.kind === 'Job' && labels['batch.kubernetes.io/cronjob-name']) return labels['batch.kubernetes.io/cronjob-name'] as string;
+    if (owner.kind === 'Job') return labels['batch.kubernetes.io/cronjob-name'] ?? workloadOfJob(owner.name);
     return owner.name;
   }
   return labels['app.kubernetes.io/name'] ?? labels['app'] ?? workloadOfPod(name);
