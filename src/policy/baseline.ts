@@ -4,6 +4,7 @@
  * unchanged baseline gives the same bytes, and a review diff shows exactly the findings that changed.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { canonicalKey, NON_ASCII } from '../engine/index.js';
@@ -160,10 +161,20 @@ export function baselineEntries(findings: readonly Finding[], failOn?: readonly 
   }));
 }
 
-/** How many findings a baseline recorded, and how many it could not (folded `(other)` groups). */
+/** How many findings a baseline recorded, how many it could not (folded `(other)` groups), and how many name no namespace. */
 export interface BaselineWritten {
   written: number;
   unrecorded: number;
+  /**
+   * Recorded findings whose caller is a workload name without a namespace (`kubectl logs --prefix` names none): each
+   * holds that name in any namespace whose logs name none either, so the run warns. A caller known by its IP is not counted.
+   */
+  withoutNamespace: number;
+}
+
+/** True for an entry that holds its workload name in every namespace: the input named none (a caller's IP names itself). */
+function namesNoNamespace(e: BaselineEntry): boolean {
+  return e.namespace === null && isIP(e.sourceWorkload) === 0;
 }
 
 /** Why a baseline could not be written (a missing file is its directory missing: a write creates the file), as an InputError naming it. */
@@ -208,7 +219,11 @@ export async function writeBaseline(
     const to = writeTarget(place);
     await writeFile(to.path, text, { encoding: 'utf8', flag: to.flag });
     await putInPlace(place);
-    return { written: new Set(recordable.map((e) => e.fingerprint)).size, unrecorded: entries.length - recordable.length };
+    return {
+      written: new Set(recordable.map((e) => e.fingerprint)).size,
+      unrecorded: entries.length - recordable.length,
+      withoutNamespace: new Set(recordable.filter(namesNoNamespace).map((e) => e.fingerprint)).size,
+    };
   } catch (err) {
     if (place?.temp != null) await rm(place.temp, { force: true });
     throw cannotWriteBaseline(path, err);
