@@ -4,6 +4,7 @@
  * unchanged baseline gives the same bytes, and a review diff shows exactly the findings that changed.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { canonicalKey, NON_ASCII, renamedWorkload } from '../engine/index.js';
@@ -12,17 +13,15 @@ import { planReplacement, putInPlace, writeTarget, type Replacement } from '../o
 import { BASELINE_SCHEMA, type Finding } from '../report/model.js';
 import { wellFormedJson } from '../report/well-formed.js';
 import { escapeControl } from '../text/escape.js';
-import { fingerprintOfParts, type FingerprintParts } from './fingerprint.js';
+import { duplicateKeyProblems, hasDuplicateKeys, mismatchProblems, type BaselineEntry } from './baseline-check.js';
+import { fingerprintOfParts } from './fingerprint.js';
 import { issuesFromAjv } from './issues.js';
 import { newAjv } from './schema.js';
 import type { Baseline } from './types.js';
 import { formatPath } from './yaml-position.js';
 import { decodeText } from '../sources/utf16.js';
 
-/** One accepted finding as stored: the fingerprint decides, the rest is for people reading the diff. */
-export interface BaselineEntry extends FingerprintParts {
-  fingerprint: string;
-}
+const field = (expected: string): object => ({ type: 'string', expected });
 
 const BASELINE_JSON_SCHEMA = {
   type: 'object',
@@ -35,9 +34,19 @@ const BASELINE_JSON_SCHEMA = {
       expected: 'a list of findings',
       items: {
         type: 'object',
-        expected: 'a finding with a fingerprint',
-        required: ['fingerprint'],
-        properties: { fingerprint: { type: 'string', pattern: '^[0-9a-f]{16}$', expected: '16 lower-case hex characters' } },
+        expected: 'a finding with a fingerprint and the fields it is the hash of',
+        // Every input of the hash, so that the fields a review reads are checked against the fingerprint.
+        required: ['fingerprint', 'verdict', 'rule', 'destination', 'namespace', 'sourceWorkload'],
+        additionalProperties: false,
+        properties: {
+          fingerprint: { type: 'string', pattern: '^[0-9a-f]{16}$', expected: '16 lower-case hex characters' },
+          verdict: field('a verdict'),
+          rule: field('a rule'),
+          destination: field('a destination (host:port)'),
+          address: field('an address'),
+          namespace: { type: ['string', 'null'], expected: 'a namespace, or null' },
+          sourceWorkload: field('a workload'),
+        },
       },
     },
   },
@@ -68,15 +77,22 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   } catch (err) {
     throw new InputError(`${name}:${escapeControl(jsonProblem(text, err))}`);
   }
+  if (hasDuplicateKeys(text)) {
+    const findings = (data as { findings?: unknown } | null)?.findings;
+    throw new InputError(duplicateKeyProblems(name, text, Array.isArray(findings) ? findings.length : 0));
+  }
   validator ??= newAjv().compile(BASELINE_JSON_SCHEMA);
   if (!validator(data)) {
     const issues = issuesFromAjv(validator.errors ?? []).slice(0, 10);
     const lines = issues.map((i) => `${name}: ${formatPath(i.path) || '(top level)'}: ${escapeControl(i.message)}`);
     throw new InputError([...lines, '(a baseline is written by --write-baseline)']);
   }
+  const entries = (data as { findings: BaselineEntry[] }).findings;
+  const mismatched = mismatchProblems(name, text, entries);
+  if (mismatched.length > 0) throw new InputError(mismatched);
   const fingerprints = new Set<string>();
-  for (const entry of (data as { findings: Partial<BaselineEntry>[] }).findings) {
-    fingerprints.add(entry.fingerprint as string);
+  for (const entry of entries) {
+    fingerprints.add(entry.fingerprint);
     const now = punycodeFingerprint(entry);
     if (now !== null) fingerprints.add(now);
     const renamed = renamedFingerprint(entry);
@@ -85,24 +101,15 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   return { fingerprints, file: path };
 }
 
-function isWhole(entry: Partial<BaselineEntry>): entry is BaselineEntry {
-  return (
-    typeof entry.fingerprint === 'string' && typeof entry.verdict === 'string' && typeof entry.rule === 'string' &&
-    typeof entry.destination === 'string' && typeof entry.sourceWorkload === 'string' &&
-    (entry.namespace === null || typeof entry.namespace === 'string') && (entry.address === undefined || typeof entry.address === 'string')
-  );
-}
-
 /**
  * The fingerprint today's run gives a finding recorded before destinations were keyed in punycode (its
  * host then in Unicode: `bücher.example:443`, now `xn--bcher-kva.example:443`), so such a baseline still
- * holds it; null for an entry whose key is already canonical, or whose fields do not give back its own
- * fingerprint (then they are not what was hashed, and the entry is matched only as written).
+ * holds it; null for an entry whose key is already canonical. Its fields gave back its fingerprint (loadBaseline checked).
  */
-function punycodeFingerprint(entry: Partial<BaselineEntry>): string | null {
-  if (!isWhole(entry) || !NON_ASCII.test(entry.destination)) return null;
+function punycodeFingerprint(entry: BaselineEntry): string | null {
+  if (!NON_ASCII.test(entry.destination)) return null;
   const key = canonicalKey(entry.destination);
-  if (key === entry.destination.toLowerCase() || fingerprintOfParts(entry) !== entry.fingerprint) return null;
+  if (key === entry.destination.toLowerCase()) return null;
   return fingerprintOfParts({ ...entry, destination: key });
 }
 
@@ -169,10 +176,20 @@ export function baselineEntries(findings: readonly Finding[], failOn?: readonly 
   }));
 }
 
-/** How many findings a baseline recorded, and how many it could not (folded `(other)` groups). */
+/** How many findings a baseline recorded, how many it could not (folded `(other)` groups), and how many name no namespace. */
 export interface BaselineWritten {
   written: number;
   unrecorded: number;
+  /**
+   * Recorded findings whose caller is a workload name without a namespace (`kubectl logs --prefix` names none): each
+   * holds that name in any namespace whose logs name none either, so the run warns. A caller known by its IP is not counted.
+   */
+  withoutNamespace: number;
+}
+
+/** True for an entry that holds its workload name in every namespace: the input named none (a caller's IP names itself). */
+function namesNoNamespace(e: BaselineEntry): boolean {
+  return e.namespace === null && isIP(e.sourceWorkload) === 0;
 }
 
 /** Why a baseline could not be written (a missing file is its directory missing: a write creates the file), as an InputError naming it. */
@@ -217,7 +234,11 @@ export async function writeBaseline(
     const to = writeTarget(place);
     await writeFile(to.path, text, { encoding: 'utf8', flag: to.flag });
     await putInPlace(place);
-    return { written: new Set(recordable.map((e) => e.fingerprint)).size, unrecorded: entries.length - recordable.length };
+    return {
+      written: new Set(recordable.map((e) => e.fingerprint)).size,
+      unrecorded: entries.length - recordable.length,
+      withoutNamespace: new Set(recordable.filter(namesNoNamespace).map((e) => e.fingerprint)).size,
+    };
   } catch (err) {
     if (place?.temp != null) await rm(place.temp, { force: true });
     throw cannotWriteBaseline(path, err);

@@ -10,9 +10,9 @@ export {
   checkBaselineWritable,
   renderBaseline,
   baselineEntries,
-  type BaselineEntry,
   type BaselineWritten,
 } from './baseline.js';
+export type { BaselineEntry } from './baseline-check.js';
 export { POLICY_JSON_SCHEMA } from './schema.js';
 export {
   POLICY_API_VERSION,

@@ -2,7 +2,7 @@
  * Reads a policy file's text into a Policy, or throws one InputError (exit 3) listing every problem as
  * `file:line:col: field.path: what is wrong`, so a CI log points at the exact spot to fix.
  */
-import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import { LineCounter, Parser, parseDocument, type Document, type YAMLError } from 'yaml';
 import { InputError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import { semanticIssues, type RawException, type RawPolicy } from './check.js';
@@ -30,6 +30,23 @@ function syntaxError(file: string, errors: readonly YAMLError[], doc: Document, 
     return `${file}:${pos.line}:${pos.col}: YAML syntax: ${escapeControl(text)}`;
   });
   return new InputError(lines);
+}
+
+/**
+ * A `%YAML` directive for any version but 1.2, as `file:line:col: ...`, or null. `%YAML 1.1` switches the yaml
+ * library to YAML 1.1's scalars, where `ports: [7:23]` is 443 (base 60) and `0443` is 291 (octal): the policy
+ * would mean other than what it reads as without the header, so it is refused, not followed.
+ */
+function versionDirective(file: string, text: string, counter: LineCounter): string | null {
+  for (const token of new Parser().parse(text)) {
+    if (token.type === 'document') break;
+    if (token.type !== 'directive') continue;
+    const [name, version] = token.source.split(/[ \t]+/);
+    if (name !== '%YAML' || version === '1.2') continue;
+    const { line, col } = counter.linePos(token.offset);
+    return `${file}:${line}:${col}: ${escapeControl(token.source)}: a policy file is read as YAML 1.2 (0443 is 443, 7:23 a string); remove the directive or write %YAML 1.2`;
+  }
+  return null;
 }
 
 function render(file: string, doc: Document, counter: LineCounter, issues: Issue[]): string[] {
@@ -83,6 +100,8 @@ export function parsePolicy(text: string, file: string): Policy {
   // schema reports such a key as unknown, with its position.
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) throw syntaxError(name, doc.errors, doc, counter);
+  const directive = versionDirective(name, text, counter);
+  if (directive !== null) throw new InputError(directive);
   if (doc.contents === null) throw new InputError(`${name}:1:1: the policy is empty (${POLICY_JSON_SCHEMA.expected})`);
   let data: unknown;
   try {

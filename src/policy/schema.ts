@@ -27,7 +27,8 @@ const exception = {
   required: ['id', 'reason'],
   properties: {
     id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$', expected: 'an id of letters, digits, ".", "_" and "-" (at most 63)' },
-    reason: { type: 'string', pattern: '\\S', expected: 'a non-empty sentence saying why this is allowed' },
+    // A visible character: not only spaces, controls, marks, or what is drawn as nothing (`"\u200b"`, a Hangul filler).
+    reason: { type: 'string', pattern: '[^\\s\\p{C}\\p{M}\\p{Default_Ignorable_Code_Point}\\u2800]', expected: 'a sentence in visible characters saying why this is allowed' },
     expires: { type: 'string', format: 'date', expected: 'a date (YYYY-MM-DD)' },
     verdicts: { ...list('verdicts', { enum: [...VERDICTS], expected: `a verdict (${VERDICTS.join(', ')})` }), minItems: 1 },
     hosts: strings('host globs such as "*.example.com"'),

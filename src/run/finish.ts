@@ -55,6 +55,10 @@ export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCom
   } else if (options.writeBaseline) {
     const written = await writeBaseline(options.writeBaseline, report.findings, { version: VERSION, failOn: options.failOn });
     say(`wrote baseline ${options.writeBaseline} (${plural(written.written, 'finding')})`);
+    if (written.withoutNamespace > 0) {
+      const n = written.withoutNamespace;
+      say(`${plural(n, 'baseline entry', 'baseline entries')} ${n === 1 ? 'names its' : 'name their'} workload without a namespace (the input named none, as kubectl logs --prefix does): ${n === 1 ? 'it holds' : 'each holds'} a workload of that name in any namespace whose logs name none either; save the logs with their namespaces (kubelet paths, a log pipeline's export, watch) for a baseline that holds one namespace's`);
+    }
     if (written.unrecorded > 0) {
       say(`${plural(written.unrecorded, 'finding')} folded into "(other)" ${written.unrecorded === 1 ? 'has no fingerprint and was' : 'have no fingerprint and were'} not recorded`);
     }

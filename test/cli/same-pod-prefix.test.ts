@@ -3,11 +3,11 @@
 // pod's IP, as two pods would: the IP was left unnamed, every caller with it became a bare IP, and the --prefix copy's
 // flows had no namespace, so a `from.namespaces` exception stopped matching and a baseline written from the other
 // input failed its findings again.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ndjson, runCli } from '../helpers/cli.js';
 import { tempFolders } from '../helpers/temp-folders.js';
+import { writeLines } from '../helpers/write-lines.js';
 
 const dir = tempFolders()('ea-same-pod-');
 
@@ -19,19 +19,13 @@ const TAKEN = '[2026-11-02T09:00:00.101Z] "GET /items HTTP/1.1" 200 - via_upstre
 // catalog goes to registry.npmjs.org directly, before the kubelet's file starts (rotated): only the --prefix save holds it.
 const DIRECT = '[2026-11-02T09:00:00.090Z] "- - -" 0 - - - "-" 700 61607 121 - "-" "-" "-" "-" "104.16.24.35:443" outbound|443||registry.npmjs.org 10.244.1.3:48096 104.16.24.35:443 10.244.1.3:33895 registry.npmjs.org -';
 
-function write(path: string, lines: readonly string[]): string {
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, lines.map((l) => `${l}\n`).join(''));
-  return path;
-}
-
-const prefix = write(join(dir, 'prefix.log'), [`[pod/${CHECKOUT}/istio-proxy] ${CALL}`, `[pod/${CATALOG}/istio-proxy] ${DIRECT}`, `[pod/${CATALOG}/istio-proxy] ${TAKEN}`]);
+const prefix = writeLines(join(dir, 'prefix.log'), [`[pod/${CHECKOUT}/istio-proxy] ${CALL}`, `[pod/${CATALOG}/istio-proxy] ${DIRECT}`, `[pod/${CATALOG}/istio-proxy] ${TAKEN}`]);
 const pods = join(dir, 'pods');
-write(join(pods, `shop_${CHECKOUT}_7b2d4e5f-6a7b-4c8d-9e0f-a1b2c3d4e5f6/istio-proxy/0.log`), [`2026-11-02T09:00:00.105000000Z stdout F ${CALL}`]);
-write(join(pods, `shop_${CATALOG}_5a1c0d2e-3f4a-4b5c-8d6e-7f8091a2b3c4/istio-proxy/0.log`), [`2026-11-02T09:00:00.106000000Z stdout F ${TAKEN}`]);
+writeLines(join(pods, `shop_${CHECKOUT}_7b2d4e5f-6a7b-4c8d-9e0f-a1b2c3d4e5f6/istio-proxy/0.log`), [`2026-11-02T09:00:00.105000000Z stdout F ${CALL}`]);
+writeLines(join(pods, `shop_${CATALOG}_5a1c0d2e-3f4a-4b5c-8d6e-7f8091a2b3c4/istio-proxy/0.log`), [`2026-11-02T09:00:00.106000000Z stdout F ${TAKEN}`]);
 const vector = (pod: string, message: string): string =>
   JSON.stringify({ kubernetes: { container_name: 'istio-proxy', pod_name: pod, pod_namespace: 'shop' }, message, source_type: 'kubernetes_logs', stream: 'stdout', timestamp: message.slice(1, 25) });
-const exported = write(join(dir, 'vector.jsonl'), [vector(CATALOG, DIRECT), vector(CHECKOUT, CALL), vector(CATALOG, TAKEN)]);
+const exported = writeLines(join(dir, 'vector.jsonl'), [vector(CATALOG, DIRECT), vector(CHECKOUT, CALL), vector(CATALOG, TAKEN)]);
 
 interface Flow {
   type: string;
@@ -72,7 +66,7 @@ describe('a kubectl --prefix save beside kubelet files or an export of the same 
   });
 
   it('an exception keyed on from.namespaces allows the direct flow the --prefix copy holds', async () => {
-    const policy = write(join(dir, 'policy.yaml'), [
+    const policy = writeLines(join(dir, 'policy.yaml'), [
       'apiVersion: egress-audit/v1',
       'kind: EgressPolicy',
       'allow:',

@@ -6,6 +6,7 @@ import { hostPort, splitAuthority } from '../../src/engine/net.js';
 import { InputError } from '../../src/errors.js';
 import { createPolicyStage, fingerprintOf, loadBaseline, writeBaseline } from '../../src/policy/index.js';
 import { fingerprintOfParts } from '../../src/policy/fingerprint.js';
+import type { Finding } from '../../src/report/model.js';
 import { finding, flow } from './builders.js';
 
 let dir = '';
@@ -16,11 +17,32 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const GOOGLE = finding({ fingerprint: '1111111111111111', destination: 'www.googleapis.com:443', sourceWorkload: 'productpage-v1' });
-const DB = finding({ fingerprint: '2222222222222222', rule: 'direct/endpoint-outside-mesh', destination: 'external-db.default.svc.cluster.local:3306', sourceWorkload: 'ratings-v1' });
-const BLOCKED = finding({ fingerprint: '3333333333333333', verdict: 'blocked', rule: 'blocked/blackhole-cluster', destination: '192.168.0.78:1234', failing: false });
-const ALLOWED = finding({ fingerprint: '4444444444444444', failing: false, allowedBy: { id: 'googleapis', reason: 'approved', expires: null } });
-const OLD = finding({ fingerprint: '5555555555555555', destination: 'www.google.com:80', failing: false, baselined: true });
+/** A finding with the fingerprint its fields give, as the policy stage makes it (a baseline's entries are checked for it). */
+function recorded(overrides: Omit<Partial<Finding>, 'fingerprint'>): Finding {
+  const f = finding({ fingerprint: '', ...overrides });
+  return { ...f, fingerprint: fingerprintOfParts(f) };
+}
+
+const GOOGLE = recorded({ destination: 'www.googleapis.com:443', sourceWorkload: 'productpage-v1' });
+const DB = recorded({ rule: 'direct/endpoint-outside-mesh', destination: 'external-db.default.svc.cluster.local:3306', sourceWorkload: 'ratings-v1' });
+const BLOCKED = recorded({ verdict: 'blocked', rule: 'blocked/blackhole-cluster', destination: '192.168.0.78:1234', failing: false });
+const ALLOWED = recorded({ destination: 'storage.googleapis.com:443', failing: false, allowedBy: { id: 'googleapis', reason: 'approved', expires: null } });
+const OLD = recorded({ destination: 'www.google.com:80', failing: false, baselined: true });
+
+const ENTRY_FIELDS = '"verdict":"direct","rule":"direct/service-entry-host","destination":"www.googleapis.com:443","namespace":"default","sourceWorkload":"productpage-v1"';
+const EXPECTED: Record<string, string> = { verdict: 'a verdict', rule: 'a rule', destination: 'a destination (host:port)', namespace: 'a namespace, or null', sourceWorkload: 'a workload' };
+
+/** The InputError (exit 3) a promise is rejected with. */
+async function rejection(promise: Promise<unknown>): Promise<InputError> {
+  const err = await promise.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(InputError);
+  expect((err as InputError).exitCode).toBe(3);
+  return err as InputError;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 describe('writeBaseline', () => {
   it('writes sorted, one finding per line, with no timestamps', async () => {
@@ -43,15 +65,15 @@ describe('writeBaseline', () => {
   });
 
   it.each([
-    { name: 'keeps --fail-on verdicts, baselined ones too, but not ones an exception allows', failOn: ['direct'], kept: ['1111111111111111', '5555555555555555'] },
-    { name: 'keeps every --fail-on verdict', failOn: ['direct', 'blocked'], kept: ['1111111111111111', '3333333333333333', '5555555555555555'] },
-    { name: 'without --fail-on, keeps what fails now or was baselined', failOn: undefined, kept: ['1111111111111111', '5555555555555555'] },
+    { name: 'keeps --fail-on verdicts, baselined ones too, but not ones an exception allows', failOn: ['direct'], kept: [GOOGLE, OLD] },
+    { name: 'keeps every --fail-on verdict', failOn: ['direct', 'blocked'], kept: [GOOGLE, BLOCKED, OLD] },
+    { name: 'without --fail-on, keeps what fails now or was baselined', failOn: undefined, kept: [GOOGLE, OLD] },
     { name: 'keeps nothing for --fail-on none', failOn: [], kept: [] },
   ])('$name', async ({ failOn, kept }) => {
     const path = join(dir, 'baseline.json');
     await writeBaseline(path, [GOOGLE, BLOCKED, ALLOWED, OLD], { version: '0.1.0', ...(failOn ? { failOn } : {}) });
     const baseline = await loadBaseline(path);
-    expect([...baseline.fingerprints].sort()).toEqual(kept);
+    expect([...baseline.fingerprints].sort()).toEqual(kept.map((f) => f.fingerprint).sort());
   });
 
   it('reads a baseline saved again as UTF-16 (Windows PowerShell 5.1) or with UTF-8\'s byte-order mark', async () => {
@@ -67,7 +89,7 @@ describe('writeBaseline', () => {
 
   it('escapes control, C1 and bidi characters so the file is safe to cat', async () => {
     const path = join(dir, 'baseline.json');
-    const hostile = finding({ fingerprint: '6666666666666666', destination: 'a\u001b[2J\u009b\u202eb:443' });
+    const hostile = recorded({ destination: 'a\u001b[2J\u009b\u202eb:443' });
     await writeBaseline(path, [hostile], { version: '0.1.0', failOn: ['direct'] });
     const text = await readFile(path, 'utf8');
     expect(text).toContain('"destination":"a\\u001b[2J\\u009b\\u202eb:443"');
@@ -78,8 +100,16 @@ describe('writeBaseline', () => {
     const path = join(dir, 'baseline.json');
     const folded = finding({ fingerprint: '(other)/direct', destination: '(other)', sourceWorkload: '(other)' });
     const result = await writeBaseline(path, [GOOGLE, folded, DB], { version: '0.1.0', failOn: ['direct'] });
-    expect(result).toEqual({ written: 2, unrecorded: 1 });
-    expect([...(await loadBaseline(path)).fingerprints].sort()).toEqual(['1111111111111111', '2222222222222222']);
+    expect(result).toEqual({ written: 2, unrecorded: 1, withoutNamespace: 0 });
+    expect([...(await loadBaseline(path)).fingerprints].sort()).toEqual([GOOGLE.fingerprint, DB.fingerprint].sort());
+  });
+
+  it('counts the entries that name a workload without a namespace (a --prefix save), not callers known by their IP', async () => {
+    const prefixed = recorded({ namespace: null, sourceWorkload: 'frontend' });
+    const byIp = recorded({ namespace: null, sourceWorkload: '10.244.1.9' });
+    const byIpv6 = recorded({ namespace: null, sourceWorkload: 'fd00::9', destination: 'api.example.com:443' });
+    const result = await writeBaseline(join(dir, 'baseline.json'), [GOOGLE, prefixed, byIp, byIpv6], { version: '0.1.0', failOn: ['direct'] });
+    expect(result).toEqual({ written: 4, unrecorded: 0, withoutNamespace: 1 });
   });
 
   it('leaves no temporary file behind', async () => {
@@ -97,7 +127,7 @@ describe('writeBaseline', () => {
     await writeBaseline(link, [GOOGLE], { version: '0.1.0', failOn: ['direct'] });
     expect((await lstat(link)).isSymbolicLink()).toBe(true);
     expect(await readlink(link)).toBe('kept/baseline.json');
-    expect([...(await loadBaseline(real)).fingerprints]).toEqual(['1111111111111111']);
+    expect([...(await loadBaseline(real)).fingerprints]).toEqual([GOOGLE.fingerprint]);
     expect((await stat(real)).mode & 0o777).toBe(0o640);
     expect((await readdir(dir)).sort()).toEqual(['baseline.json', 'kept']);
     expect(await readdir(join(dir, 'kept'))).toEqual(['baseline.json']);
@@ -126,7 +156,8 @@ describe('baselines suppress known findings', () => {
     const known = flow({ host: 'www.googleapis.com', workload: 'productpage-v1' });
     const fresh = flow({ host: 'www.google.com', port: 80, workload: 'productpage-v1' });
     const path = join(dir, 'baseline.json');
-    await writeBaseline(path, [finding({ fingerprint: fingerprintOf(known) })], { version: '0.1.0', failOn: ['direct'] });
+    await writeBaseline(path, [recorded({})], { version: '0.1.0', failOn: ['direct'] });
+    expect(recorded({}).fingerprint).toBe(fingerprintOf(known));
     const stage = createPolicyStage({ settings: {}, exceptions: [], file: null }, { failOn: ['direct'], baseline: await loadBaseline(path), now: new Date('2026-02-19T00:00:00Z') });
     const again = flow({ host: 'www.googleapis.com', workload: 'productpage-v1', pod: 'productpage-v1-new-pod', sourceAddress: '10.1.2.3:5555' });
     stage.apply(again);
@@ -139,13 +170,13 @@ describe('baselines suppress known findings', () => {
 describe('loadBaseline', () => {
   it('reads the checked-in example', async () => {
     const baseline = await loadBaseline('fixtures/policy/baseline.json');
-    expect(baseline).toEqual({ fingerprints: new Set(['2222222222222222', '1111111111111111']), file: 'fixtures/policy/baseline.json' });
+    expect(baseline).toEqual({ fingerprints: new Set([DB.fingerprint, GOOGLE.fingerprint]), file: 'fixtures/policy/baseline.json' });
   });
 
   it('reads a baseline an editor saved with a UTF-8 byte order mark', async () => {
     const path = join(dir, 'baseline.json');
     await writeFile(path, `\ufeff${await readFile('fixtures/policy/baseline.json', 'utf8')}`);
-    expect((await loadBaseline(path)).fingerprints).toEqual(new Set(['2222222222222222', '1111111111111111']));
+    expect((await loadBaseline(path)).fingerprints).toEqual(new Set([DB.fingerprint, GOOGLE.fingerprint]));
   });
 
   it('also holds, for an entry keyed in Unicode before hosts were keyed in punycode, the fingerprint it has now', async () => {
@@ -170,12 +201,41 @@ describe('loadBaseline', () => {
     expect((await loadBaseline(path)).fingerprints).toEqual(new Set([fingerprintOfParts(old), fingerprintOfParts(now)]));
   });
 
-  it('matches an entry only as written when its fields do not give back its fingerprint (edited by hand)', async () => {
-    const old = { verdict: 'direct', rule: 'direct/passthrough-cluster', destination: 'bücher.example:443', namespace: 'shop', sourceWorkload: 'cart' };
+  it('refuses, naming the file, line and entry, an entry whose fields do not give back its fingerprint (edited by hand)', async () => {
     const path = join(dir, 'baseline.json');
-    const edited = { ...old, sourceWorkload: 'checkout' };
-    await writeFile(path, JSON.stringify({ schema: 'egress-audit/baseline@1', findings: [{ fingerprint: fingerprintOfParts(old), ...edited }, { fingerprint: 'abcdef0123456789' }] }));
-    expect((await loadBaseline(path)).fingerprints).toEqual(new Set([fingerprintOfParts(old), 'abcdef0123456789']));
+    await writeBaseline(path, [GOOGLE, DB], { version: '0.1.0', failOn: ['direct'] });
+    // The reviewed line says www.googleapis.com; the fingerprint silences external-db (sorted first, line 5).
+    const text = (await readFile(path, 'utf8')).replace(GOOGLE.fingerprint, DB.fingerprint).replace(`"fingerprint":"${DB.fingerprint}","verdict":"direct","rule":"direct/endpoint-outside-mesh"`, `"fingerprint":"${GOOGLE.fingerprint}","verdict":"direct","rule":"direct/endpoint-outside-mesh"`);
+    await writeFile(path, text);
+    const err = await rejection(loadBaseline(path));
+    const why = 'the fields show a review what the entry silences, so they must be what was hashed; rewrite the baseline with --write-baseline, or remove the entry';
+    expect(err.message).toBe([
+      `${path}:5: findings[0]: fingerprint ${GOOGLE.fingerprint} is not that of the finding its fields name (direct direct/endpoint-outside-mesh default/ratings-v1 -> external-db.default.svc.cluster.local:3306, fingerprint ${DB.fingerprint}): ${why}`,
+      `${path}:6: findings[1]: fingerprint ${DB.fingerprint} is not that of the finding its fields name (direct direct/service-entry-host default/productpage-v1 -> www.googleapis.com:443, fingerprint ${GOOGLE.fingerprint}): ${why}`,
+    ].join('\n'));
+  });
+
+  it('names an entry by index alone when the file is not one entry per line, and checks the address too', async () => {
+    const claimed = { verdict: 'direct', rule: 'direct/passthrough-cluster', destination: 'api.stripe.com:443', address: '54.187.174.169', namespace: null, sourceWorkload: 'cart' };
+    const path = join(dir, 'baseline.json');
+    await writeFile(path, JSON.stringify({ schema: 'egress-audit/baseline@1', findings: [{ fingerprint: fingerprintOfParts(claimed), ...claimed, address: '198.51.100.77' }] }, null, 2));
+    const err = await rejection(loadBaseline(path));
+    expect(err.message).toMatch(new RegExp(`^${escapeRegExp(path)}: findings\\[0\\]: fingerprint ${fingerprintOfParts(claimed)} is not that of the finding its fields name \\(direct direct/passthrough-cluster cart -> api.stripe.com:443 at 198.51.100.77, fingerprint [0-9a-f]{16}\\)`));
+  });
+
+  it('refuses an entry with a key written twice, naming its line and index (JSON.parse keeps the last)', async () => {
+    const path = join(dir, 'baseline.json');
+    await writeBaseline(path, [GOOGLE, DB], { version: '0.1.0', failOn: ['direct'] });
+    await writeFile(path, (await readFile(path, 'utf8')).replace(`{"fingerprint":"${GOOGLE.fingerprint}"`, `{"fingerprint":"1111111111111111","fingerprint":"${GOOGLE.fingerprint}"`));
+    const err = await rejection(loadBaseline(path));
+    expect(err.message).toBe(`${path}:6: findings[1]: a key is written twice; JSON keeps the last of the two, while a reader sees the first: write it once`);
+  });
+
+  it('refuses a key written twice outside the entries (a second findings list), naming the file', async () => {
+    const path = join(dir, 'baseline.json');
+    await writeFile(path, `{"schema":"egress-audit/baseline@1","findings":[],"findings":[${JSON.stringify({ fingerprint: GOOGLE.fingerprint, verdict: 'direct', rule: GOOGLE.rule, destination: GOOGLE.destination, namespace: 'default', sourceWorkload: GOOGLE.sourceWorkload })}]}`);
+    const err = await rejection(loadBaseline(path));
+    expect(err.message).toBe(`${path}: a key is written twice in one object; JSON keeps the last of the two, while a reader sees the first: write it once`);
   });
 
   it.each([
@@ -184,13 +244,16 @@ describe('loadBaseline', () => {
     { name: 'another schema', text: '{"schema":"egress-audit/report@1","findings":[]}', message: 'schema: must be "egress-audit/baseline@1"\n(a baseline is written by --write-baseline)' },
     { name: 'no findings list', text: '{"schema":"egress-audit/baseline@1"}', message: 'findings: is missing (expected a list of findings)\n(a baseline is written by --write-baseline)' },
     { name: 'a list', text: '[]', message: '(top level): must be a mapping with schema and findings, not a list\n(a baseline is written by --write-baseline)' },
-    { name: 'a bad fingerprint', text: '{"schema":"egress-audit/baseline@1","findings":[{"fingerprint":"xyz"}]}', message: 'findings[0].fingerprint: must be 16 lower-case hex characters\n(a baseline is written by --write-baseline)' },
+    { name: 'a bad fingerprint', text: `{"schema":"egress-audit/baseline@1","findings":[{"fingerprint":"xyz",${ENTRY_FIELDS}}]}`, message: 'findings[0].fingerprint: must be 16 lower-case hex characters\n(a baseline is written by --write-baseline)' },
+    // The fields are every input of the hash, so that a review reads what the entry silences.
+    { name: 'an entry with a fingerprint alone', text: '{"schema":"egress-audit/baseline@1","findings":[{"fingerprint":"abcdef0123456789"}]}', message: ['verdict', 'rule', 'destination', 'namespace', 'sourceWorkload'].map((k, i) => `${i === 0 ? '' : 'PATH: '}findings[0].${k}: is missing (expected ${EXPECTED[k]})`).join('\n') + '\n(a baseline is written by --write-baseline)' },
+    { name: 'an entry with a key of its own', text: `{"schema":"egress-audit/baseline@1","findings":[{"fingerprint":"abcdef0123456789",${ENTRY_FIELDS},"note":"www.googleapis.com:443"}]}`, message: 'findings[0].note: unknown key (expected one of: fingerprint, verdict, rule, destination, address, namespace, sourceWorkload)\n(a baseline is written by --write-baseline)' },
   ])('rejects $name with exit code 3, naming the file', async ({ text, message }) => {
     const path = join(dir, 'baseline.json');
     if (text !== null) await writeFile(path, text);
     const err = await loadBaseline(path).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).exitCode).toBe(3);
-    expect((err as InputError).message).toBe(`${path}: ${message}`);
+    expect((err as InputError).message).toBe(`${path}: ${message.replaceAll('PATH', path)}`);
   });
 });

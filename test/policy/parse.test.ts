@@ -28,6 +28,12 @@ describe('parsePolicy on valid files', () => {
     expect(parsePolicy(text, 'quoted.yaml').exceptions[0]?.ports).toEqual([{ from: 443, to: 443 }, { from: 8443, to: 8443 }, { from: 9000, to: 9001 }]);
   });
 
+  it('reads a policy with a %YAML 1.2 directive as one without it (0443 is port 443)', () => {
+    const text = 'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: api\n    reason: Vendor API.\n    hosts: [api.vendor.example]\n    ports: [0443]\n';
+    expect(parsePolicy(`%YAML 1.2\n---\n${text}`, 'v12.yaml').exceptions[0]?.ports).toEqual([{ from: 443, to: 443 }]);
+    expect(parsePolicy(text, 'plain.yaml').exceptions[0]?.ports).toEqual([{ from: 443, to: 443 }]);
+  });
+
   it('reads every field of the full example', async () => {
     const expected: Policy = {
       file: 'full.yaml',
@@ -114,6 +120,9 @@ const INVALID_CASES: { name: string; message: string }[] = [
   { name: 'yaml-syntax', message: '6:5: YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]' },
   { name: 'duplicate-key', message: '3:1: kind: duplicate key (first on line 2)' },
   { name: 'duplicate-nested-key', message: '8:5: allow[0].expires: duplicate key (first on line 7)' },
+  // YAML 1.1 reads `7:23` as 443 (base 60) and `0443` as 291 (octal); 1.3 is no version the parser knows.
+  { name: 'yaml-1-1-directive', message: '1:1: %YAML 1.1: a policy file is read as YAML 1.2 (0443 is 443, 7:23 a string); remove the directive or write %YAML 1.2' },
+  { name: 'yaml-1-3-directive', message: '2:1: %YAML 1.3: a policy file is read as YAML 1.2 (0443 is 443, 7:23 a string); remove the directive or write %YAML 1.2' },
   { name: 'multiple-documents', message: '3:1: YAML syntax: a policy file holds a single YAML document (remove the second "---")' },
   { name: 'empty', message: '1:1: the policy is empty (a mapping with apiVersion: egress-audit/v1 and kind: EgressPolicy)' },
   { name: 'not-a-mapping', message: '1:1: must be a mapping with apiVersion: egress-audit/v1 and kind: EgressPolicy, not a list' },
@@ -124,8 +133,10 @@ const INVALID_CASES: { name: string; message: string }[] = [
   { name: 'unknown-from-key', message: '8:7: allow[0].from.namespace: unknown key (expected one of: namespaces, workloads, cidrs)' },
   { name: 'impossible-date', message: '7:14: allow[0].expires: must be a date (YYYY-MM-DD)' },
   { name: 'date-as-number', message: '7:14: allow[0].expires: must be a date (YYYY-MM-DD), not a number' },
-  { name: 'missing-reason', message: '4:5: allow[0].reason: is missing (expected a non-empty sentence saying why this is allowed)' },
-  { name: 'blank-reason', message: '5:13: allow[0].reason: must be a non-empty sentence saying why this is allowed' },
+  { name: 'missing-reason', message: '4:5: allow[0].reason: is missing (expected a sentence in visible characters saying why this is allowed)' },
+  { name: 'blank-reason', message: '5:13: allow[0].reason: must be a sentence in visible characters saying why this is allowed' },
+  // Drawn as nothing: a zero-width space, a Hangul filler, a space and a soft hyphen.
+  { name: 'invisible-reason', message: '5:13: allow[0].reason: must be a sentence in visible characters saying why this is allowed' },
   { name: 'id-not-a-string', message: '4:9: allow[0].id: must be an id of letters, digits, ".", "_" and "-" (at most 63), not a number' },
   { name: 'allow-not-a-list', message: '4:3: allow: must be a list of exceptions, not a mapping' },
   { name: 'bad-cidr', message: '6:29: allow[0].cidrs[1]: "10/8" is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address' },
@@ -190,7 +201,7 @@ describe('parsePolicy on invalid files', () => {
     const err = thrownBy(() => parsePolicy(text, 'many-problems.yaml'));
     expect(err.message.split('\n')).toEqual([
       'many-problems.yaml:8:14: allow[0].expires: must be a date (YYYY-MM-DD)',
-      'many-problems.yaml:9:5: allow[1].reason: is missing (expected a non-empty sentence saying why this is allowed)',
+      'many-problems.yaml:9:5: allow[1].reason: is missing (expected a sentence in visible characters saying why this is allowed)',
       'many-problems.yaml:13:13: allow[2].cidrs[0]: "300.1.2.3/8" is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address',
     ]);
   });

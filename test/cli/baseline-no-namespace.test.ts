@@ -1,0 +1,46 @@
+// A baseline written from `kubectl logs --prefix` saves (pods named without their namespace) records its findings with
+// no namespace: each then holds that workload name in any namespace whose logs name none either (another team's
+// Deployment of the same name, saved the same way, was folded into the baselined finding). --write-baseline says so.
+// A pod whose namespace is known never matches such an entry (its fingerprint holds the namespace).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+import { writeLines } from '../helpers/write-lines.js';
+
+const dir = tempFolders()('ea-baseline-no-ns-');
+
+const DIRECT = '[2026-11-02T09:00:01.957Z] "- - -" 0 - - - "-" 700 45611 14 - "-" "-" "-" "-" "104.16.24.35:443" outbound|443||registry.npmjs.org 10.244.1.9:53765 104.16.24.35:443 10.244.1.9:43847 registry.npmjs.org -';
+const POD = 'frontend-vz8rjt46hs-qsgjp';
+
+const WARNING = "egress-audit: 1 baseline entry names its workload without a namespace (the input named none, as kubectl logs --prefix does): it holds a workload of that name in any namespace whose logs name none either; save the logs with their namespaces (kubelet paths, a log pipeline's export, watch) for a baseline that holds one namespace's";
+
+describe('--write-baseline from inputs that name no namespace', () => {
+  it('warns that the entries hold their workload in any namespace', async () => {
+    const prefix = writeLines(join(dir, 'shop.log'), [`[pod/${POD}/istio-proxy] ${DIRECT}`]);
+    const baseline = join(dir, 'prefix-baseline.json');
+    const res = await runCli(['audit', '-o', 'json', prefix, '--write-baseline', baseline]);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr.split('\n')).toContain(WARNING);
+    expect(JSON.parse(readFileSync(baseline, 'utf8')).findings).toMatchObject([{ namespace: null, sourceWorkload: 'frontend' }]);
+    // Another namespace's frontend, in logs that name its namespace, is not held: its fingerprint holds "tenant".
+    const tenant = writeLines(join(dir, 'tenant', 'pods', `tenant_frontend-6b7c9d8f4-x2x9p_0b2d4e5f-6a7b-4c8d-9e0f-a1b2c3d4e5f6/istio-proxy/0.log`), [`2026-11-02T09:10:01.960000000Z stdout F ${DIRECT}`]);
+    const again = await runCli(['audit', '-o', 'json', tenant, '--baseline', baseline]);
+    expect(again.code, again.stderr).toBe(1);
+    expect(JSON.parse(again.stdout).findings).toMatchObject([{ namespace: 'tenant', sourceWorkload: 'frontend', baselined: false, failing: true }]);
+  });
+
+  it('says nothing when the input names the namespace (a kubelet path) or the caller is known by its IP alone', async () => {
+    const kubelet = writeLines(join(dir, 'pods', `shop_${POD}_7b2d4e5f-6a7b-4c8d-9e0f-a1b2c3d4e5f6/istio-proxy/0.log`), [`2026-11-02T09:00:01.960000000Z stdout F ${DIRECT}`]);
+    const plain = writeLines(join(dir, 'plain.log'), [DIRECT]);
+    for (const [input, caller] of [[kubelet, { namespace: 'shop', sourceWorkload: 'frontend' }], [plain, { namespace: null, sourceWorkload: '10.244.1.9' }]] as const) {
+      const baseline = join(dir, 'named-baseline.json');
+      const res = await runCli(['audit', '-o', 'json', '--sidecar', input, '--write-baseline', baseline]);
+      expect(res.code, res.stderr).toBe(1);
+      expect(res.stderr).toContain('wrote baseline');
+      expect(res.stderr).not.toContain('without a namespace');
+      expect(JSON.parse(readFileSync(baseline, 'utf8')).findings).toMatchObject([caller]);
+    }
+  });
+});
