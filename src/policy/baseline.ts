@@ -116,14 +116,12 @@ function punycodeFingerprint(entry: BaselineEntry): string | null {
 /**
  * The fingerprint today's run gives a finding recorded when a CronJob's pods were named by their run's Job
  * (`backup-29893500`) and a pod of a long Deployment by its whole cut name, so such a baseline holds the
- * workload's later runs and pods as a re-written one would; null for other entries, and, as above, for an
- * entry whose fields do not give back its fingerprint.
+ * workload's later runs and pods as a re-written one would; null for other entries. Its fields gave back its
+ * fingerprint (loadBaseline checked).
  */
-function renamedFingerprint(entry: Partial<BaselineEntry>): string | null {
-  if (!isWhole(entry)) return null;
+function renamedFingerprint(entry: BaselineEntry): string | null {
   const workload = renamedWorkload(entry.sourceWorkload);
-  if (workload === null || fingerprintOfParts(entry) !== entry.fingerprint) return null;
-  return fingerprintOfParts({ ...entry, sourceWorkload: workload });
+  return workload === null ? null : fingerprintOfParts({ ...entry, sourceWorkload: workload });
 }
 
 function compareEntries(a: BaselineEntry, b: BaselineEntry): number {
