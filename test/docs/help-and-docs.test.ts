@@ -110,13 +110,15 @@ describe('--help and the documentation agree', () => {
 
 describe('--fail-on in the examples', () => {
   // A list given replaces the default: the README's own example dropped mixed-roles, and a cat'ed log's direct
-  // entries, read under an ingress gateway's name, then passed (exit 0) where the default failed the run.
-  it('keeps mixed-roles wherever an example names verdicts, in the docs and every --help', () => {
+  // entries, read under an ingress gateway's name, then passed (exit 0) where the default failed the run; and
+  // `--fail-on nul-padding` dropped direct itself. `+NAME` adds to the default.
+  it('adds to the default with + wherever an example adds a check, or keeps the whole default, in the docs and every --help', () => {
     const text = [DOCS, ...HELP.values()].join('\n');
-    const lists = [...text.matchAll(/--fail-on[ =]([a-z][a-z,-]*)/g)].map((m) => m[1] as string);
-    expect(lists.length).toBeGreaterThan(3);
+    const lists = [...text.matchAll(/--fail-on[ =](\+?[a-z][a-z,+-]*)/g)].map((m) => m[1] as string);
+    expect(lists.filter((l) => l.startsWith('+')).length).toBeGreaterThan(3);
     // `direct,,blocked` is the README's example of a list refused (an empty item), not one to copy.
-    const verdictLists = lists.filter((l) => !l.includes(',,') && l.split(',').includes('direct') && l.split(',').length > 1);
-    expect(verdictLists.filter((l) => !l.split(',').includes('mixed-roles'))).toEqual([]);
+    const replacing = lists.filter((l) => !l.includes(',,') && !l.startsWith('+') && l.split(',').includes('direct') && l.split(',').length > 1);
+    const defaults = ['direct', 'mixed-roles', 'ambiguous-lines', 'no-sidecar-logs'];
+    expect(replacing.filter((l) => defaults.some((name) => !l.split(',').includes(name)))).toEqual([]);
   });
 });
