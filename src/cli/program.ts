@@ -66,8 +66,8 @@ function failOnLists(texts: readonly string[] | undefined): string[] {
   const names = lists.flat();
   const added = names.filter((name) => name.startsWith('+'));
   if (added.length === 0) return [...new Set(names)];
-  // One list either adds to the default or replaces it: `+gateway-only,direct` would leave unclear which was meant.
-  if (added.length < names.length) throw new UsageError(`--fail-on: "+${added[0]?.slice(1) ?? ''}" adds to the default (${DEFAULT_FAIL_ON.join(',')}), so every name must then have its +; or give the whole list without +`);
+  // The lists together either add to the default or replace it: `+gateway-only,direct` would leave unclear which was meant.
+  if (added.length < names.length) throw new UsageError(`--fail-on: "${added[0] ?? ''}" adds to the default (${DEFAULT_FAIL_ON.join(',')}), so every name must then have its +; or give the whole list without +`);
   return [...new Set([...DEFAULT_FAIL_ON, ...added.map((name) => name.slice(1))])];
 }
 
@@ -177,7 +177,7 @@ function addAuditCommonOptions(cmd: Command): Command {
     .option('--max-pending <n>', 'entries held for a join before the oldest are evicted', once('--max-pending'), '400000')
     .addOption(new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`).argParser(once('-o/--output')))
     .option('--report <format=path>', 'also write a report to a file (repeatable), e.g. sarif=egress.sarif', collect)
-    .option('--fail-on <list>', 'comma-separated verdicts (or coverage warnings) that fail the run, or none (repeatable: the lists add up; +NAME adds to the default: "direct,mixed-roles,ambiguous-lines,no-sidecar-logs")', collect)
+    .option('--fail-on <list>', `comma-separated verdicts (or coverage warnings) that fail the run, or none (repeatable: the lists add up; +NAME adds to the default: "${DEFAULT_FAIL_ON.join(',')}")`, collect)
     .option('--baseline <file>', 'findings this baseline holds do not fail the run (reported as baselined; SARIF: baselineState unchanged)', oneFile('--baseline'))
     .option('--write-baseline <file>', 'write the findings of this run as a baseline', oneFile('--write-baseline'))
     .option('--no-color', 'no colours (also NO_COLOR=1)');

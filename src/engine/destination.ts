@@ -91,10 +91,11 @@ function namesClusterHost(authorityHost: string, c: ClusterInfo, shortForms = tr
 }
 
 /**
- * A client sidecar's destination: the authority (HTTP), the cluster host (not for gateway or wildcard
- * clusters), the SNI, else the original destination address. Port: the one the app dialled.
+ * A first hop's destination: the authority (HTTP), the cluster host (not for gateway or wildcard clusters), the SNI,
+ * else the original destination address. Port: the one dialled (`dialled`: a sidecar's app's address; what stands in
+ * for an ingress gateway's, whose own listener no one dialled to leave the mesh).
  */
-export function sidecarDestination(r: AccessRecord, c: ClusterInfo, viaGateway: boolean, external: boolean, dialled: string | null = r.downstream_local_address): Destination {
+export function sidecarDestination(r: AccessRecord, c: ClusterInfo, viaGateway: boolean, external: boolean, dialled: string | null): Destination {
   const original = ipAddress(dialled);
   const origPort = portOf(original);
   const address = viaGateway ? original : ipAddress(r.upstream_host) ?? original;
@@ -123,16 +124,11 @@ export function sidecarDestination(r: AccessRecord, c: ClusterInfo, viaGateway: 
 
 /**
  * An egress gateway's destination (joined or gateway-only). With an SNI gateway's inner line the
- * inner SNI and upstream win; `sidecar` supplies the SNI and dialled port when the inner line is missing.
+ * inner SNI and upstream win; the first hop (`sidecar`, and the address it was `dialled` at, null for an ingress
+ * gateway's or when there is no first hop) supplies the SNI and dialled port when the inner line is missing.
  */
-export function gatewayDestination(
-  g: AccessRecord,
-  c: ClusterInfo,
-  inner: AccessRecord | null,
-  sidecar: AccessRecord | null,
-  dialled: string | null = sidecar?.downstream_local_address ?? null,
-): Destination {
-  const sidePort = sidecar === null ? null : portOf(ipAddress(dialled));
+export function gatewayDestination(g: AccessRecord, c: ClusterInfo, inner: AccessRecord | null, sidecar: AccessRecord | null, dialled: string | null): Destination {
+  const sidePort = portOf(ipAddress(dialled));
   if (inner !== null) {
     const sni = plainSni(inner.requested_server_name);
     const up = ipAddress(inner.upstream_host);

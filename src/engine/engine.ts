@@ -12,7 +12,7 @@ import { heldGateway, heldSidecar, isInternal } from './entry-keys.js';
 import { FlowFactory, unloggedSocket } from './flow.js';
 import { ipOf, ipScope, isOwnAddress } from './net.js';
 import { RoleConflicts } from './role-conflicts.js';
-import { classifySidecar, D, ingressDecision, unjoinableGateway, unjoinableSidecar } from './rules.js';
+import { appDialled, classifySidecar, D, ingressDecision, unjoinableGateway, unjoinableSidecar } from './rules.js';
 import type { Engine, EngineCounters, GatewayOutside, OtherDomain } from './types.js';
 import { UnjoinedSpans } from './unjoined-spans.js';
 
@@ -20,11 +20,10 @@ import { UnjoinedSpans } from './unjoined-spans.js';
 const AUTO_ALLOCATED = ['240.240.0.0/16', '2001:2::/48'].map(parseCidr);
 
 /**
- * For a sidecar entry with no endpoint logged: the address its app dialled (downstream_local_address, the Service's
- * ClusterIP), or null when it is no host's address (loopback, unspecified) or an Istio auto-allocated ServiceEntry VIP.
+ * For a sidecar entry with no endpoint logged: the address its app dialled (appDialled: the Service's ClusterIP), or null when it is no host's address (loopback, unspecified) or an Istio auto-allocated ServiceEntry VIP.
  */
-function dialledService(r: AccessRecord): string | null {
-  const ip = ipOf(r.downstream_local_address);
+function dialledService(dialled: string | null): string | null {
+  const ip = ipOf(dialled);
   return ip === null || !isOwnAddress(ip) || inRanges(AUTO_ALLOCATED, ip) === true ? null : ip;
 }
 
@@ -100,8 +99,8 @@ class AuditEngine implements Engine {
    * (a ServiceEntry `payments.prod.svc.corp.example` on a public address) says nothing of --cluster-domain. With no
    * endpoint logged (UH, NR, a format without it), the address the app dialled stands in (dialledService).
    */
-  private noteOtherDomain(r: AccessRecord, c: ClusterInfo): void {
-    const ip = ipOf(r.upstream_host) ?? dialledService(r);
+  private noteOtherDomain(r: AccessRecord, c: ClusterInfo, dialled: string | null): void {
+    const ip = ipOf(r.upstream_host) ?? dialledService(dialled);
     if (ip === null || (ipScope(ip) !== 'private' && this.context.isMeshIp(ip) !== true)) return;
     if (this.otherDomain === null) this.otherDomain = { entries: 0, host: c.host as string, domain: c.otherDomain as string, clusterDomain: this.domain };
     this.otherDomain.entries++;
@@ -141,8 +140,9 @@ class AuditEngine implements Engine {
 
   /** A client sidecar's entry, or an ingress gateway's: one that leaves the mesh is egress whichever proxy wrote it (ingressDecision). */
   private addSidecar(entry: Entry, cluster: ClusterInfo): void {
-    if (cluster.otherDomain !== null) this.noteOtherDomain(entry.record, cluster);
-    const judged = classifySidecar(entry.record, cluster, this.context, this.domain);
+    const dialled = appDialled(entry);
+    if (cluster.otherDomain !== null) this.noteOtherDomain(entry.record, cluster, dialled);
+    const judged = classifySidecar(entry.record, cluster, this.context, this.domain, dialled);
     const decision = entry.role === 'ingress-gateway' ? ingressDecision(judged) : judged;
     if (decision !== null) {
       if (cluster.gatewayHost && judged === D.endpointOutsideMesh) this.noteGatewayOutside(entry, cluster);

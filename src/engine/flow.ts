@@ -11,7 +11,7 @@ import type { Held, JoinedBy } from './held.js';
 import { isForwarded } from './net.js';
 import { hasUpstreamSocketField } from '../../parsers/layouts.js';
 import type { UnloggedSocket } from './rule-catalogue.js';
-import { D, gatewayRefusal, type Decision } from './rules.js';
+import { appDialled, D, gatewayRefusal, type Decision } from './rules.js';
 import { PhraseMemo, type PhraseInput } from './wording.js';
 import { outboundSource, peerSource } from './workload.js';
 
@@ -34,9 +34,8 @@ export function unloggedSocket(e: Entry): UnloggedSocket {
  * the gateway's entry to say, or unknown).
  */
 function dialled(e: Entry, viaGateway: boolean): string | null {
-  const r = e.record;
-  if (e.role !== 'ingress-gateway') return r.downstream_local_address;
-  return viaGateway ? null : r.upstream_host;
+  if (e.role !== 'ingress-gateway') return appDialled(e);
+  return viaGateway ? null : e.record.upstream_host;
 }
 
 /**
@@ -165,7 +164,7 @@ export class FlowFactory {
     decision: Decision,
     c: ClusterInfo,
   ): Flow {
-    const destination = gatewayDestination(gw.record, c, inner?.record ?? null, null);
+    const destination = gatewayDestination(gw.record, c, inner?.record ?? null, null, null);
     // A gateway trusting X-Forwarded-For logs the app's end user there (port 0): the caller is then unknown.
     const peer = gw.record.downstream_remote_address;
     const source = peerSource(isForwarded(peer) ? null : peer, this.ctx);

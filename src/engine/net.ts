@@ -113,6 +113,9 @@ const GLOBAL_RANGES: ReadonlySet<string> = new Set(['amt', 'as112', 'as112v6', '
  * bits, as DNS64 hands out in an IPv6-only cluster), IPv4-translated (::ffff:0:0/96) and 6to4 (2002::/16: bits
  * 16-47); null for any other address. Such an address is as public as the IPv4 one it carries.
  */
+/** ipaddr.js's names of the IPv6 ranges whose addresses carry IPv4 ones (carriedV4 reads each), for the mesh ranges' check too. */
+export const CARRYING_V4_RANGES = ['rfc6052', 'rfc6145', '6to4'] as const;
+
 function carriedV4(addr: ipaddr.IPv6, range: string): ipaddr.IPv4 | null {
   const parts = addr.parts;
   const v4 = (hi: number, lo: number): ipaddr.IPv4 => new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);

@@ -4,7 +4,7 @@
  */
 import type { AccessRecord, FormatName, EmptySocket } from '../../parsers/types.js';
 import { logsUpstreamSocket } from '../../parsers/layouts.js';
-import type { EngineContext, Verdict } from '../types.js';
+import type { Entry, EngineContext, Verdict } from '../types.js';
 import type { ClusterInfo } from './cluster.js';
 import { underDomain } from './cluster.js';
 import { isHttp } from './entry-keys.js';
@@ -154,21 +154,30 @@ export function isUnknownExternalHost(host: string, ctx: EngineContext, domain: 
   return !underDomain(host, domain) && !host.endsWith('.svc') && !host.includes('.svc.');
 }
 
-function noClusterTarget(r: AccessRecord): string | null {
+/**
+ * The address a first hop's app dialled (a sidecar's downstream_local_address), or null for an ingress gateway's entry,
+ * whose downstream_local_address is its own listener: taken for where the traffic went, an IPv6 cluster's public pod
+ * address made an ingress gateway's 503 to an in-mesh Service egress gone direct.
+ */
+export function appDialled(e: Entry): string | null {
+  return e.role === 'ingress-gateway' ? null : e.record.downstream_local_address;
+}
+
+function noClusterTarget(r: AccessRecord, dialled: string | null): string | null {
   if (r.authority !== null) return splitAuthority(r.authority).host;
-  return ipOf(r.downstream_local_address);
+  return ipOf(dialled);
 }
 
 /** The verdict of an entry without a cluster, or null when its upstream is an egress gateway pod (the join decides). */
-function noCluster(r: AccessRecord, c: ClusterInfo, ctx: EngineContext, domain: string): Decision | null {
+function noCluster(r: AccessRecord, c: ClusterInfo, ctx: EngineContext, domain: string, dialled: string | null): Decision | null {
   if (r.response_code === 502 && r.route_name === 'block_all') return D.registryOnlyHttp;
   // No cluster but an upstream host: a layout without the cluster field (Envoy's default format,
   // Istio 1.0.0-1.0.2, a custom format), so the upstream address is the only evidence of where it went.
-  if (isIpAddress(r.upstream_host)) return byUpstream(r, c, ctx);
+  if (isIpAddress(r.upstream_host)) return byUpstream(r, c, ctx, dialled);
   const nr = hasFlag(r.response_flags, 'NR');
   const nc = !nr && (hasFlag(r.response_flags, 'NC') || hasFlag(r.response_flags, 'UH'));
   if (!nr && !nc) return D.localReply;
-  const target = noClusterTarget(r);
+  const target = noClusterTarget(r, dialled);
   if (target === null || !isUnknownExternalHost(target, ctx, domain)) return D.localReply;
   return nr ? D.noRoute : D.noCluster;
 }
@@ -188,21 +197,21 @@ export function isGatewayBound(r: AccessRecord, c: ClusterInfo, ctx: EngineConte
   return c.gatewayHost || ctx.isGatewayIp(ip);
 }
 
-function outbound(r: AccessRecord, c: ClusterInfo, ctx: EngineContext): Decision {
+function outbound(r: AccessRecord, c: ClusterInfo, ctx: EngineContext, dialled: string | null): Decision {
   const ip = ipOf(r.upstream_host);
   const host = c.host;
   // A ServiceEntry host (outside the cluster domain) is external whatever its endpoint (DOMAIN.md): a
   // broad --mesh-cidr (a corporate 10/8) must not hide a database outside the cluster as internal.
   if (host !== null && !c.inClusterDomain && !isIpLiteral(host)) return D.serviceEntryHost;
-  const target = host !== null && isIpLiteral(host) ? host : ip ?? ipOf(r.downstream_local_address);
+  const target = host !== null && isIpLiteral(host) ? host : ip ?? ipOf(dialled);
   return target !== null && isExternalIp(target, ctx) ? D.endpointOutsideMesh : D.meshService;
 }
 
 /**
  * The verdict of a client sidecar's entry on its own, or null when it went to an egress gateway
- * (then the join decides between via-gateway and via-gateway-unconfirmed).
+ * (then the join decides between via-gateway and via-gateway-unconfirmed). `dialled`: appDialled's address.
  */
-export function classifySidecar(r: AccessRecord, c: ClusterInfo, ctx: EngineContext, domain: string): Decision | null {
+export function classifySidecar(r: AccessRecord, c: ClusterInfo, ctx: EngineContext, domain: string, dialled: string | null): Decision | null {
   switch (c.kind) {
     case 'inbound':
       return D.inboundCluster;
@@ -211,9 +220,9 @@ export function classifySidecar(r: AccessRecord, c: ClusterInfo, ctx: EngineCont
     case 'blackhole':
       return D.blackhole;
     case 'none':
-      return noCluster(r, c, ctx, domain);
+      return noCluster(r, c, ctx, domain, dialled);
     default:
-      return byUpstream(r, c, ctx);
+      return byUpstream(r, c, ctx, dialled);
   }
 }
 
@@ -233,13 +242,13 @@ export function ingressDecision(d: Decision | null): Decision | null {
  * join decides), else passthrough or outbound. One place for the entries with a cluster and for those
  * whose layout has none but an upstream address.
  */
-function byUpstream(r: AccessRecord, c: ClusterInfo, ctx: EngineContext): Decision | null {
+function byUpstream(r: AccessRecord, c: ClusterInfo, ctx: EngineContext, dialled: string | null): Decision | null {
   if (isGatewayBound(r, c, ctx)) return null;
   if (c.kind === 'passthrough') {
-    const ip = ipOf(r.upstream_host) ?? ipOf(r.downstream_local_address);
+    const ip = ipOf(r.upstream_host) ?? ipOf(dialled);
     return ip !== null && ctx.isMeshIp(ip) === true ? D.passthroughToMesh : D.passthrough;
   }
-  return outbound(r, c, ctx);
+  return outbound(r, c, ctx, dialled);
 }
 
 function startsWithAny(text: string | null, prefix: string): boolean {

@@ -40,7 +40,9 @@ const workloads = new BoundedCache<string>(16_384);
 function cutWorkload(pod: string): string | null {
   if (pod.length !== CUT_LENGTH || pod[KEPT - 1] === '-' || !RANDOM_END.test(pod)) return null;
   const kept = pod.slice(0, KEPT);
-  return CUT_SUFFIX.exec(kept)?.[1] ?? kept;
+  // A cut inside an Indexed Job's index leaves the scheduled time before it: `<cronjob>-29893500-1` is still the CronJob.
+  const rest = CUT_SUFFIX.exec(kept)?.[1] ?? kept;
+  return CRONJOB_RUN.exec(rest)?.[1] ?? rest;
 }
 
 function computeWorkload(pod: string): string {

@@ -4,6 +4,7 @@
  * first). Otherwise a reviewed line could show one destination while its fingerprint silences another.
  */
 import { DUPLICATE_KEYS, parseJson } from '../../parsers/json-format.js';
+import { findingDestination, workloadLabel } from '../report/flow-facts.js';
 import { escapeControl } from '../text/escape.js';
 import { fingerprintOfParts, type FingerprintParts } from './fingerprint.js';
 
@@ -50,11 +51,6 @@ function where(name: string, lines: EntryLine[] | null, index: number): string {
   return `${name}${line === undefined ? '' : `:${line}`}: findings[${index}]`;
 }
 
-/** True when `text` (a baseline's JSON, valid) writes some key twice in one object. */
-export function hasDuplicateKeys(text: string): boolean {
-  return parseJson(text) === DUPLICATE_KEYS;
-}
-
 /**
  * The problems of a baseline whose JSON holds a key twice, one line each: the entries that do (when the file is laid
  * out one per line), else the file. `name` is the file's name, already escaped; `count` its number of entries.
@@ -71,9 +67,7 @@ export function duplicateKeyProblems(name: string, text: string, count: number):
 }
 
 function describe(e: BaselineEntry): string {
-  const caller = e.namespace === null ? e.sourceWorkload : `${e.namespace}/${e.sourceWorkload}`;
-  const address = e.address === undefined ? '' : ` at ${e.address}`;
-  return `${e.verdict} ${e.rule} ${caller} -> ${e.destination}${address}`;
+  return `${e.verdict} ${e.rule} ${workloadLabel(e.namespace, e.sourceWorkload)} -> ${findingDestination(e)}`;
 }
 
 /**

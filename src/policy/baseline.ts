@@ -13,7 +13,8 @@ import { planReplacement, putInPlace, writeTarget, type Replacement } from '../o
 import { BASELINE_SCHEMA, type Finding } from '../report/model.js';
 import { wellFormedJson } from '../report/well-formed.js';
 import { escapeControl } from '../text/escape.js';
-import { duplicateKeyProblems, hasDuplicateKeys, mismatchProblems, type BaselineEntry } from './baseline-check.js';
+import { DUPLICATE_KEYS, parseJson } from '../../parsers/json-format.js';
+import { duplicateKeyProblems, mismatchProblems, type BaselineEntry } from './baseline-check.js';
 import { fingerprintOfParts } from './fingerprint.js';
 import { issuesFromAjv } from './issues.js';
 import { newAjv } from './schema.js';
@@ -71,14 +72,16 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   } catch (err) {
     throw new InputError(`${name}: cannot read baseline: ${escapeControl(describeReadError(err))}`);
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`${name}:${escapeControl(jsonProblem(text, err))}`);
+  const data = parseJson(text);
+  if (data === undefined) {
+    try {
+      JSON.parse(text); // for its message, which names the position
+    } catch (err) {
+      throw new InputError(`${name}:${escapeControl(jsonProblem(text, err))}`);
+    }
   }
-  if (hasDuplicateKeys(text)) {
-    const findings = (data as { findings?: unknown } | null)?.findings;
+  if (data === DUPLICATE_KEYS) {
+    const findings = (JSON.parse(text) as { findings?: unknown } | null)?.findings; // parseJson read it, so JSON.parse does
     throw new InputError(duplicateKeyProblems(name, text, Array.isArray(findings) ? findings.length : 0));
   }
   validator ??= newAjv().compile(BASELINE_JSON_SCHEMA);
@@ -93,35 +96,24 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   const fingerprints = new Set<string>();
   for (const entry of entries) {
     fingerprints.add(entry.fingerprint);
-    const now = punycodeFingerprint(entry);
+    const now = todaysFingerprint(entry);
     if (now !== null) fingerprints.add(now);
-    const renamed = renamedFingerprint(entry);
-    if (renamed !== null) fingerprints.add(renamed);
   }
   return { fingerprints, file: path };
 }
 
 /**
- * The fingerprint today's run gives a finding recorded before destinations were keyed in punycode (its
- * host then in Unicode: `bücher.example:443`, now `xn--bcher-kva.example:443`), so such a baseline still
- * holds it; null for an entry whose key is already canonical. Its fields gave back its fingerprint (loadBaseline checked).
+ * The fingerprint today's run gives a finding an older version recorded otherwise, so such a baseline still holds it:
+ * its host in Unicode before destinations were keyed in punycode (`bücher.example:443`, now
+ * `xn--bcher-kva.example:443`), its caller a CronJob's run (`backup-29893500`) or a long Deployment's whole cut pod name
+ * before those were named by their workload, or both; null for an entry already written today's way. Its fields gave
+ * back its fingerprint (loadBaseline checked).
  */
-function punycodeFingerprint(entry: BaselineEntry): string | null {
-  if (!NON_ASCII.test(entry.destination)) return null;
-  const key = canonicalKey(entry.destination);
-  if (key === entry.destination.toLowerCase()) return null;
-  return fingerprintOfParts({ ...entry, destination: key });
-}
-
-/**
- * The fingerprint today's run gives a finding recorded when a CronJob's pods were named by their run's Job
- * (`backup-29893500`) and a pod of a long Deployment by its whole cut name, so such a baseline holds the
- * workload's later runs and pods as a re-written one would; null for other entries. Its fields gave back its
- * fingerprint (loadBaseline checked).
- */
-function renamedFingerprint(entry: BaselineEntry): string | null {
-  const workload = renamedWorkload(entry.sourceWorkload);
-  return workload === null ? null : fingerprintOfParts({ ...entry, sourceWorkload: workload });
+function todaysFingerprint(entry: BaselineEntry): string | null {
+  const destination = NON_ASCII.test(entry.destination) ? canonicalKey(entry.destination) : entry.destination;
+  const sourceWorkload = renamedWorkload(entry.sourceWorkload) ?? entry.sourceWorkload;
+  const today = fingerprintOfParts({ ...entry, destination, sourceWorkload });
+  return today === entry.fingerprint ? null : today;
 }
 
 function compareEntries(a: BaselineEntry, b: BaselineEntry): number {

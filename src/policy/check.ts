@@ -3,6 +3,7 @@
  * every exception names a destination.
  */
 import ipaddr from 'ipaddr.js';
+import { CARRYING_V4_RANGES } from '../engine/net.js';
 import type { Verdict } from '../types.js';
 import { exceptionHostGlobProblem, hostGlobProblem, namespaceGlobProblem, workloadGlobProblem } from './glob.js';
 import { type IpRange, parseRange } from './ip.js';
@@ -64,7 +65,12 @@ const cidrProblem: Check = (text) => {
  * them would put that IPv4 internet inside the mesh (`64:ff9b::/96` beside a pod range: every direct flow of an
  * IPv6-only pod through DNS64 read as internal).
  */
-const CARRYING_V4: readonly IpRange[] = ['64:ff9b::/96', '64:ff9b:1::/48', '::ffff:0:0:0/96', '2002::/16'].map((text) => parseRange(text) as IpRange);
+const CARRYING_V4: readonly IpRange[] = CARRYING_V4_RANGES.flatMap((name) => {
+  // ipaddr.js's own table, which carriedV4 reads by these names (not in its type declarations).
+  type Ranges = [ipaddr.IPv6, number] | [ipaddr.IPv6, number][];
+  const ranges = (ipaddr.IPv6.prototype as unknown as { SpecialRanges: Record<string, Ranges> }).SpecialRanges[name] as Ranges;
+  return (Array.isArray(ranges[0]) ? ranges : [ranges]) as IpRange[];
+});
 
 /** The first and last address of a range, as numbers. */
 function spanOf([ip, bits]: IpRange): [bigint, bigint] {
@@ -152,7 +158,7 @@ function heldIn(union: readonly [bigint, bigint][], [first, last]: [bigint, bigi
 
 /**
  * Why mesh ranges hold too much of the internet together (`0.0.0.0/1, 128.0.0.0/2, 192.0.0.0/3` leaves out only
- * multicast and reserved space, and `::/1` all of global unicast): a direct flow to most public addresses would read
+ * multicast and reserved space, and `2400::/6` an eighth of global unicast): a direct flow to most public addresses would read
  * internal. Null when they hold no more than MOST_PUBLIC.
  */
 function tooMuchInternet(cidrs: readonly string[]): string | null {

@@ -53,6 +53,8 @@ describe("an ingress gateway's entry that leaves the mesh", () => {
     const [f] = run([ingress({ authority: 'pypi.org', upstream_cluster: 'outbound|80||istio-egressgateway.istio-system.svc.cluster.local', upstream_host: '10.244.9.10:8080', upstream_local_address: `${POD}:50006` })]);
     expect(f).toMatchObject({ verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/no-gateway-entry' });
     expect(f?.reason).toMatch(/^The ingress gateway shop\/shop-ingressgateway sent this to the egress gateway/);
+    // Named by the Host it asked for, never by the ingress gateway's own listener port (8080).
+    expect(f?.destination.key).toBe('pypi.org');
   });
 });
 
@@ -65,6 +67,20 @@ describe("an ingress gateway's entry into the mesh", () => {
       entry(record({ start_time: T0, upstream_cluster: 'PassthroughCluster', upstream_host: '10.244.2.9:8443', upstream_local_address: `${POD}:50008`, downstream_local_address: `${POD}:8443`, downstream_remote_address: `${CLIENT}:61008` }), INGRESS),
     ], settings({ meshCidrs: ['10.244.0.0/16'] }));
     expect(flows.map((f) => `${f.verdict} ${f.rule}`)).toEqual(Array(4).fill('ingress ingress/ingress-gateway'));
+  });
+});
+
+describe("an ingress gateway's own listener", () => {
+  // In an IPv6 cluster pods have global unicast addresses; with no mesh ranges given, an address is outside the mesh
+  // by its scope. The listener is no address anyone dialled, so an entry with no endpoint logged is not judged by it.
+  const V6_POD = '2600:1f14:abc:de00::1e';
+  it('is not taken for where an entry with no endpoint went: a 503 UH to an in-mesh Service stays ingress', () => {
+    const uh = entry(
+      http({ start_time: T0, response_code: 503, response_flags: 'UH', authority: 'shop.example.com', upstream_cluster: 'outbound|9080||productpage.bookinfo.svc.cluster.local', upstream_host: null, downstream_local_address: `[${V6_POD}]:8080`, downstream_remote_address: `${CLIENT}:61009` }),
+      INGRESS,
+    );
+    const [f] = run([uh]);
+    expect(f).toMatchObject({ verdict: 'ingress', rule: 'ingress/ingress-gateway' });
   });
 });
 

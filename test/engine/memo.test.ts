@@ -159,9 +159,12 @@ describe('shared destinations', () => {
 
   it('are one frozen object per place, and a different place gets its own', () => {
     const c = cluster.info('PassthroughCluster');
-    const a = sidecarDestination(rec('API.example.com', '93.184.216.34:443'), c, false, true);
-    const b = sidecarDestination(rec('api.example.com', '93.184.216.34:443'), c, false, true);
-    const other = sidecarDestination(rec('api.example.com', '93.184.216.35:443'), c, false, true);
+    const ra = rec('API.example.com', '93.184.216.34:443');
+    const a = sidecarDestination(ra, c, false, true, ra.downstream_local_address);
+    const rb = rec('api.example.com', '93.184.216.34:443');
+    const b = sidecarDestination(rb, c, false, true, rb.downstream_local_address);
+    const ro = rec('api.example.com', '93.184.216.35:443');
+    const other = sidecarDestination(ro, c, false, true, ro.downstream_local_address);
     expect(b).toBe(a);
     expect(Object.isFrozen(a)).toBe(true);
     expect(a).toEqual({ key: 'api.example.com:443', host: 'api.example.com', port: 443, address: '93.184.216.34:443', external: true, claimed: true }); // PassthroughCluster: the name is the client's word

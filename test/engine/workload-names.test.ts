@@ -78,6 +78,8 @@ describe('workload names of pods', () => {
       for (const minutes of [29893500, 29894940, 30123457]) {
         const name = generated(`${cronJob}-${minutes}-`);
         expect(workloadOfPod(name), name).toBe(cronJob);
+        // An Indexed Job's pods: the cut may fall inside the index, and leave the scheduled time before it.
+        for (const index of [1, 12]) expect(workloadOfPod(generated(`${cronJob}-${minutes}-${index}-`)), `${cronJob} index ${index}`).toBe(cronJob);
         // Its pods' owner reference names the Job.
         const owned = workloadOf({ metadata: { name, ownerReferences: [{ kind: 'Job', name: `${cronJob}-${minutes}`, controller: true }] } });
         expect(owned, name).toBe(cronJob);
