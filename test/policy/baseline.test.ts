@@ -187,6 +187,14 @@ describe('loadBaseline', () => {
     expect((await loadBaseline(path)).fingerprints).toEqual(new Set([fingerprintOfParts(old), fingerprintOf(now)]));
   });
 
+  it("holds today's fingerprint for an entry written both ways before: a Unicode host and a CronJob run's Job as caller", async () => {
+    const old = { verdict: 'direct', rule: 'direct/passthrough-cluster', destination: 'bücher.example:443', namespace: 'ops', sourceWorkload: 'backup-29893500' };
+    const path = join(dir, 'baseline.json');
+    await writeFile(path, JSON.stringify({ schema: 'egress-audit/baseline@1', findings: [{ fingerprint: fingerprintOfParts(old), ...old }] }));
+    const now = flow({ host: 'xn--bcher-kva.example', rule: old.rule, namespace: 'ops', workload: 'backup' });
+    expect((await loadBaseline(path)).fingerprints).toEqual(new Set([fingerprintOfParts(old), fingerprintOf(now)]));
+  });
+
   // A Host whose port is not a port was keyed in brackets; its host inside them is in punycode now.
   it('also holds the fingerprint it has now for an entry whose Unicode host held a colon (a Host with port 99999)', async () => {
     const old = { verdict: 'direct', rule: 'direct/passthrough-cluster', destination: '[bücher.example:99999]:80', namespace: 'shop', sourceWorkload: 'cart' };
