@@ -28,6 +28,20 @@ async function audit(args: string[]): Promise<{ code: number | null; report: Rep
   return { code: res.code, report: JSON.parse(res.stdout) as Report, stderr: res.stderr };
 }
 
+/** Text-format logs (each line opening with its `[time]`) as one Vector export of their pods, in log-time order; its path. */
+function vectorExport(logs: [file: string, pod: string, namespace: string][]): string {
+  const lines = logs.flatMap(([file, pod, namespace]) =>
+    readFileSync(file, 'utf8').trim().split('\n').map((message) => ({
+      at: message.slice(1, 25),
+      line: JSON.stringify({ kubernetes: { container_name: 'istio-proxy', pod_name: pod, pod_namespace: namespace }, message, stream: 'stdout', timestamp: message.slice(1, 25) }),
+    })),
+  );
+  lines.sort((a, b) => a.at.localeCompare(b.at));
+  const file = join(tempDir('ea-export-'), 'vector.jsonl');
+  writeFileSync(file, lines.map((l) => l.line).join('\n') + '\n');
+  return file;
+}
+
 function codes(r: Report): string[] {
   return r.coverage.warnings.map((w) => w.code);
 }
@@ -236,15 +250,10 @@ describe('the log time the audit covers', () => {
   it('explains them the same way when both sides come in one pipeline export (one stream, a role per pod)', async () => {
     // The same four lines as one Vector export, in log-time order: the stream's role is "mixed", so only the
     // entries' own roles can tell the gateway's period from the sidecars'.
-    const wrap = (file: string, pod: string, namespace: string) =>
-      readFileSync(`${DIR}gateway-log-shorter/${file}`, 'utf8').trim().split('\n').map((message) => ({
-        at: message.slice(1, 25),
-        line: JSON.stringify({ kubernetes: { container_name: 'istio-proxy', pod_name: pod, pod_namespace: namespace }, message, stream: 'stdout', timestamp: message.slice(1, 25) }),
-      }));
-    const lines = [...wrap('sidecar.log', 'sleep-76df4f989c-lrvpj', 'default'), ...wrap('egress-gateway.log', 'istio-egressgateway-7d4f8b7c9-kq2mx', 'istio-system')];
-    lines.sort((a, b) => a.at.localeCompare(b.at));
-    const file = join(tempDir('ea-export-'), 'vector.jsonl');
-    writeFileSync(file, lines.map((l) => l.line).join('\n') + '\n');
+    const file = vectorExport([
+      [`${DIR}gateway-log-shorter/sidecar.log`, 'sleep-76df4f989c-lrvpj', 'default'],
+      [`${DIR}gateway-log-shorter/egress-gateway.log`, 'istio-egressgateway-7d4f8b7c9-kq2mx', 'istio-system'],
+    ]);
     const { report } = await audit([file, '--fail-on', 'none']);
     expect(report.coverage.streams.map((s) => s.role)).toEqual(['mixed']);
     expect(report.summary.verdicts['via-gateway-unconfirmed']).toBe(2);
@@ -491,15 +500,10 @@ describe('inputs and periods the evidence does not cover, among inputs that do',
 
   it('judges filtered logging per namespace too: one namespace filtered to errors inside one pipeline export is named', async () => {
     const d = `${DIR}filtered-one-input/`;
-    const wrap = (file: string, pod: string, namespace: string) =>
-      readFileSync(`${d}${file}`, 'utf8').trim().split('\n').map((message) => ({
-        at: message.slice(1, 25),
-        line: JSON.stringify({ kubernetes: { container_name: 'istio-proxy', pod_name: pod, pod_namespace: namespace }, message, stream: 'stdout', timestamp: message.slice(1, 25) }),
-      }));
-    const lines = [...wrap('shop-a.log', 'cart-5d8f7c9b4-abcde', 'shop'), ...wrap('pay-b.log', 'billing-6c7d8e9f5-fghij', 'pay')];
-    lines.sort((a, b) => a.at.localeCompare(b.at));
-    const file = join(tempDir('ea-filtered-'), 'vector.jsonl');
-    writeFileSync(file, lines.map((l) => l.line).join('\n') + '\n');
+    const file = vectorExport([
+      [`${d}shop-a.log`, 'cart-5d8f7c9b4-abcde', 'shop'],
+      [`${d}pay-b.log`, 'billing-6c7d8e9f5-fghij', 'pay'],
+    ]);
     const { report } = await audit([file, '--fail-on', 'none']);
     expect(report.coverage.streams).toHaveLength(1);
     const filtered = report.coverage.warnings.find((w) => w.code === 'filtered-logging')?.message ?? '';
