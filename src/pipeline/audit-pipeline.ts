@@ -55,6 +55,10 @@ export interface LateArrivals {
 /** One input as the run read it: its lines, and what went wrong (an error, or log time going back once entries had been released). */
 export interface StreamFacts {
   name: string;
+  /** What it was (a file, stdin, a live pod's container): a live container that logged nothing was quiet, not a save that failed. */
+  kind: StreamInfo['kind'];
+  /** The container its path or source names (a kubelet path's), or null: an app container's log holding no access-log entry is no silent proxy. */
+  container: string | null;
   lines: number;
   records: number;
   error: string | null;
@@ -97,6 +101,16 @@ export interface StreamFacts {
   /** The log time its records cover (ms): earliest start, latest end; Infinity and -Infinity when it had none. */
   firstMs: number;
   lastMs: number;
+  /** Its records that are ordinary successful requests: near none of many says its proxy's logging is filtered, whatever the other inputs say. */
+  plainRecords: number;
+  /** The log time its sidecar entries cover: the periods the sidecars' logs were read for, which gateway-only flows outside show were not. */
+  sidecarSpan: LogSpan;
+}
+
+/** Records and the ordinary successful ones among them, of some part of the logs (a namespace): how filtered logging is judged. */
+export interface PlainTally {
+  records: number;
+  plain: number;
 }
 
 /** The log time some entries cover (ms): earliest start, latest end; Infinity and -Infinity when there were none. */
@@ -194,6 +208,10 @@ export interface StreamState {
   firstAmbiguousLine: number | null;
   /** Its access-log-shaped lines of containers that are not the proxy's, by container (null until the first): never audited; the reader counts them in all (`counts.otherContainers`). */
   otherContainers: Map<string, number> | null;
+  /** Its audited records that are ordinary successful requests (filtered-logging judges each input). */
+  plainRecords: number;
+  /** The log time its sidecar entries cover (a mixed input's sidecar part). */
+  readonly sidecarSpan: LogSpan;
 }
 
 /** How a driver reads a stream, said when it opens it: the reader's line numbers and --explain depend on it. */
@@ -248,6 +266,10 @@ export class AuditPipeline {
    */
   readonly sidecarSpan = emptySpan();
   readonly gatewaySpan = emptySpan();
+  /** Records and ordinary successes by namespace, where entries name one: Istio's Telemetry API filters logging per namespace, across any number of inputs. */
+  readonly namespaceRecords = new Map<string, PlainTally>();
+  /** Gateway-only flows by the minute (epoch ms / 60 000) they started: those at a time no sidecar log covers are flows whose callers' logs were not read. */
+  readonly gatewayOnlyMinutes = new Map<number, number>();
   /** The log time the engine was last advanced to: an entry that arrives further behind it than the window found its partners gone. */
   private watermarkMs = Number.NEGATIVE_INFINITY;
   /** The lines read so far, to tell a copy from another input, and which inputs may hold copies of which roles' lines (null when the run does not drop copies). */
@@ -255,7 +277,13 @@ export class AuditPipeline {
   private readonly proxies: ProxyContainers;
 
   constructor(private readonly options: AuditPipelineOptions) {
-    this.engine = createEngine(options.settings, options.context, options.onFlow);
+    this.engine = createEngine(options.settings, options.context, (flow) => {
+      if (flow.verdict === 'gateway-only' && !Number.isNaN(flow.startMs)) {
+        const minute = Math.floor(flow.startMs / 60_000);
+        this.gatewayOnlyMinutes.set(minute, (this.gatewayOnlyMinutes.get(minute) ?? 0) + 1);
+      }
+      options.onFlow(flow);
+    });
     this.proxies = options.proxyContainers ?? new ProxyContainers();
     this.copies = options.dropCopies === true ? { lines: new DuplicateLines(options.settings.windowMs), roles: new CopyRoles() } : null;
   }
@@ -302,9 +330,16 @@ export class AuditPipeline {
       // export interleaves its pods by time, and a jump in it is found as in any stream.
       if (entry.pod !== info.pod && state.unordered === null && view.envelope?.exported !== true) state.unordered = 'it names the pod of each line, as several pods\' logs one after another do';
       if (copies !== null && copies.roles.mayRepeat(id, entry.role, (view.envelope?.pod ?? null) !== null) && copies.lines.repeats(view, id, entry.endMs)) return false;
-      if (isPlain(entry)) this.plainRecords++;
-      if (entry.role === 'sidecar') widenSpan(this.sidecarSpan, entry.startMs, entry.endMs);
-      else if (entry.role === 'egress-gateway') widenSpan(this.gatewaySpan, entry.startMs, entry.endMs);
+      const plain = isPlain(entry);
+      if (plain) {
+        this.plainRecords++;
+        state.plainRecords++;
+      }
+      if (entry.namespace !== null) this.tallyNamespace(entry.namespace, plain);
+      if (entry.role === 'sidecar') {
+        widenSpan(this.sidecarSpan, entry.startMs, entry.endMs);
+        widenSpan(state.sidecarSpan, entry.startMs, entry.endMs);
+      } else if (entry.role === 'egress-gateway') widenSpan(this.gatewaySpan, entry.startMs, entry.endMs);
       this.engine.add(entry);
     };
     const reader = new StreamReader({ info, spec: this.options.spec, maxLineLength, onRecord, parser, backFrom, arrays: 'detect' });
@@ -325,12 +360,22 @@ export class AuditPipeline {
       prettyJsonOpens: 0,
       firstAmbiguousLine: null,
       otherContainers: null,
+      plainRecords: 0,
+      sidecarSpan: emptySpan(),
       reader,
       counts: reader.counts,
       problems: reader.problems,
     };
     this.streams.push(state);
     return state;
+  }
+
+  /** Counts a record of `namespace`, ordinary or not. */
+  private tallyNamespace(namespace: string, plain: boolean): void {
+    let tally = this.namespaceRecords.get(namespace);
+    if (tally === undefined) this.namespaceRecords.set(namespace, (tally = { records: 0, plain: 0 }));
+    tally.records++;
+    if (plain) tally.plain++;
   }
 
   /** A stream's log time went back while it was read: from now on it holds its entries until it ends. */
@@ -427,7 +472,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, otherContainers: containerLines(s.otherContainers), firstMs: s.firstMs, lastMs: s.progressMs }));
+    return this.streams.map((s) => ({ name: s.info.name, kind: s.info.kind, container: s.info.container, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, otherContainers: containerLines(s.otherContainers), firstMs: s.firstMs, lastMs: s.progressMs, plainRecords: s.plainRecords, sidecarSpan: { ...s.sidecarSpan } }));
   }
 
   /** Line accounting over all streams. */

@@ -89,6 +89,7 @@ export const COVERAGE_CODES = [
   'empty-window',
   'no-gateway-logs',
   'no-sidecar-logs',
+  'silent-inputs',
   'filtered-logging',
   'unmatched-entries',
   'join-fields-not-logged',

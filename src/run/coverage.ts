@@ -3,7 +3,7 @@ import { logTimeStatement, windowStatement } from '../report/statements.js';
 import { plural } from '../text/plural.js';
 import type { EngineCounters } from '../engine/index.js';
 import { catalogueFix, socketNotLoggedFix } from '../engine/rule-catalogue.js';
-import { emptySpan, seconds, widenSpan, type LogSpan, type NamedOverlap, type StreamFacts } from '../pipeline/audit-pipeline.js';
+import { emptySpan, seconds, widenSpan, type LogSpan, type NamedOverlap, type PlainTally, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { MAX_REMEMBERED } from '../pipeline/duplicate-lines.js';
 import { msToIso } from '../pipeline/times.js';
 import { EXPIRY_NOTICE_DAYS } from '../policy/expiry.js';
@@ -22,6 +22,10 @@ export interface CoverageFacts {
   verdicts: Record<Verdict, number>;
   /** Records that are neither errors nor Passthrough/BlackHole: near zero means logging was filtered. */
   plainRecords: number;
+  /** Records and ordinary successes by namespace, where entries name one (filtered logging is set per namespace). */
+  namespaceRecords: ReadonlyMap<string, PlainTally>;
+  /** Gateway-only flows by the minute they started (epoch ms / 60 000): at a time no sidecar log covers, their callers' logs were not read. */
+  gatewayOnlyMinutes: ReadonlyMap<number, number>;
   /** Pairs of inputs that shared lines (overlapping saves), most first; the later copies were counted as duplicates. */
   overlaps: NamedOverlap[];
   /** Lines forgotten before their window passed (too many in it), whose later copies may have been audited again. */
@@ -412,6 +416,144 @@ function roleFlagOf(f: CoverageFacts, file: string): string | null {
   return /^flag:(--(?:sidecar|gateway|ingress))$/.exec(f.roles.get(file)?.rule ?? '')?.[1] ?? null;
 }
 
+/**
+ * Why one input held no access-log entry, as far as what it held tells: an empty save or export says nothing of the
+ * proxy (the save failed, or its query or time range selected nothing), while lines that were all some other log are
+ * an istio-proxy log with access logging off, or an idle proxy's (its agent's lines only).
+ */
+function silentCause(f: CoverageFacts, s: StreamFacts): string {
+  const flag = roleFlagOf(f, s.name);
+  const given = flag === null ? '' : `given with ${flag}: `;
+  const lines = plural(s.lines, 'line');
+  if (s.lines === 0) return `${given}empty: the save or export failed, or its proxy logged nothing in that time`;
+  if (blankOnly(s)) return `${given}${lines}, all blank: as good as empty`;
+  if (s.jsonArray !== null && s.jsonArray.elements === 0) return `${given}a JSON array export of no records: check its query and time range`;
+  if (s.jsonArray !== null) return `${given}a JSON array export of ${plural(s.jsonArray.elements, 'record')}, none an access log: check that its query selects the istio-proxy container's logs; if it does, access logging is off`;
+  if (prettyOnly(s)) return `${given}${lines} of pretty-printed JSON: print it with \`jq -c\``;
+  if (s.notAccessLog === s.lines) return `${given}${lines}, none an access log: if it is an istio-proxy log, its access logging is off, or the pod was idle (its agent's lines only)`;
+  return `${given}${lines}, none read as an access-log entry (unparsed-lines)`;
+}
+
+/**
+ * Inputs that held no access-log entry while others did: said only in the streams list, a save that failed or a proxy
+ * with access logging off among good inputs passed unseen, and its workloads' direct egress with it. Not among them:
+ * live containers (a quiet pod, while followed), an app container's log in a kubelet tree (no proxy's), inputs that
+ * failed or were stopped (stream-errors), of other containers' lines (other-containers) or of copies (overlapping-inputs).
+ * Not failing by default: an idle pod's saved log holds only its agent's lines, which is common.
+ */
+function silentInputs(f: CoverageFacts): CoverageWarning[] {
+  if (f.lines.records === 0) return []; // no-records says it, with the causes
+  const silent = f.streams.filter(
+    (s) => s.records === 0 && s.duplicates === 0 && s.error === null && !s.stopped && s.kind !== 'pod' && s.otherContainers.length === 0 && (s.container === null || f.proxyContainers.includes(s.container)),
+  );
+  if (silent.length === 0) return [];
+  const one = silent.length === 1;
+  return [
+    {
+      code: 'silent-inputs',
+      message: `${plural(silent.length, 'input')} held no access-log entry, although the others did: ${listed(silent, (s) => `${s.name} (${silentCause(f, s)})`)}. Nothing of the ${one ? 'proxy it stands' : 'proxies they stand'} for was audited, so ${one ? 'its' : 'their'} direct egress could not have been seen. This fails the run only when asked (--fail-on +silent-inputs), as an idle pod's log holds no entry either.`,
+    },
+  ];
+}
+
+/** Fewer records than this say nothing of filtered logging (a handful of errors is a quiet pod's bad minute). */
+const FILTERED_MIN_RECORDS = 20;
+/** Below this share of ordinary successful requests, logging looks filtered to errors, Passthrough and BlackHole. */
+const FILTERED_SHARE = 0.02;
+
+/** True when enough records were read and almost none was an ordinary success. */
+function looksFiltered(t: PlainTally): boolean {
+  return t.records >= FILTERED_MIN_RECORDS && t.plain / t.records < FILTERED_SHARE;
+}
+
+/**
+ * Access logging filtered to errors, judged over all entries and, as Istio's Telemetry API filters per namespace or
+ * workload, over each namespace entries name and each input: one filtered namespace among ordinary ones is diluted
+ * in the whole run's share, and its successful direct connections left no line.
+ */
+function filteredLogging(f: CoverageFacts): CoverageWarning[] {
+  if (looksFiltered({ records: f.lines.records, plain: f.plainRecords })) {
+    return [{ code: 'filtered-logging', message: `Only ${f.plainRecords} of ${f.lines.records} entries are ordinary successful requests: access logging looks filtered (errors, Passthrough, BlackHole only), so traffic that was not logged cannot be judged.` }];
+  }
+  const namespaces = [...f.namespaceRecords].filter(([, t]) => looksFiltered(t)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([ns, t]) => ({ what: `namespace ${ns}`, t }));
+  const inputs = f.streams.map((s) => ({ what: s.name, t: { records: s.records, plain: s.plainRecords } })).filter((p) => looksFiltered(p.t));
+  const parts = [...namespaces, ...inputs];
+  if (parts.length === 0) return [];
+  return [
+    {
+      code: 'filtered-logging',
+      message: `Access logging looks filtered (errors, Passthrough, BlackHole only) in part of the logs, although ${f.plainRecords} of ${f.lines.records} entries in all are ordinary successful requests: ${listed(parts, (p) => `${p.what} (${p.t.plain} of ${plural(p.t.records, 'entry', 'entries')} ordinary)`)}. Istio's Telemetry API filters access logging per namespace or workload, and traffic there that was not logged cannot be judged; if logging there is not filtered, every request those proxies logged failed.`,
+    },
+  ];
+}
+
+/** A period of log time (ms) and the gateway-only flows that started in it. */
+interface UncoveredPeriod {
+  firstMs: number;
+  lastMs: number;
+  flows: number;
+}
+
+/** The sidecar logs' spans, merged where they overlap or touch within `slack`, in time order. */
+function sidecarCover(f: CoverageFacts, slack: number): LogSpan[] {
+  const spans = f.streams.map((s) => s.sidecarSpan).filter((s) => Number.isFinite(s.firstMs) && Number.isFinite(s.lastMs)).sort((a, b) => a.firstMs - b.firstMs);
+  const out: LogSpan[] = [];
+  for (const s of spans) {
+    const last = out.at(-1);
+    if (last !== undefined && s.firstMs <= last.lastMs + 2 * slack) widenSpan(last, s.firstMs, s.lastMs);
+    else out.push({ ...s });
+  }
+  return out;
+}
+
+/**
+ * The periods (whole minutes) in which gateway-only flows started while no sidecar log read covers that time, inside
+ * --since/--until: the gateway logs cover time the sidecar logs do not, so those callers' own logs, and any direct
+ * egress of that time, were not read. None for a live run, whose followed containers cover the time they were
+ * followed whether they logged or not.
+ */
+function uncoveredGatewayPeriods(f: CoverageFacts): UncoveredPeriod[] {
+  if (f.gatewayOnlyMinutes.size === 0 || f.streams.some((s) => s.kind === 'pod')) return [];
+  // Within a minute (or the join window) of a sidecar log is what clock skew looks like, not time left unread.
+  const slack = Math.max(f.windowMs, GAP_MS);
+  const cover = sidecarCover(f, slack);
+  const sinceIso = f.window?.since ?? null;
+  const untilIso = f.window?.until ?? null;
+  const since = sinceIso === null ? Number.NEGATIVE_INFINITY : Date.parse(sinceIso);
+  const until = untilIso === null ? Number.POSITIVE_INFINITY : Date.parse(untilIso);
+  const covered = (fromMs: number, toMs: number): boolean => cover.some((c) => toMs > c.firstMs - slack && fromMs < c.lastMs + slack);
+  const out: UncoveredPeriod[] = [];
+  for (const minute of [...f.gatewayOnlyMinutes.keys()].sort((a, b) => a - b)) {
+    const startMs = minute * 60_000;
+    const endMs = startMs + 60_000;
+    if (endMs <= since || startMs >= until || covered(startMs, endMs)) continue;
+    const flows = f.gatewayOnlyMinutes.get(minute) ?? 0;
+    const last = out.at(-1);
+    // Minutes with no sidecar log between them are one period, however far apart their flows.
+    if (last !== undefined && !covered(last.lastMs, startMs)) {
+      last.lastMs = endMs;
+      last.flows += flows;
+    } else out.push({ firstMs: startMs, lastMs: endMs, flows });
+  }
+  return out;
+}
+
+/**
+ * The no-sidecar-logs warning for part of the log time: gateway flows were read in periods no sidecar log covers (logs
+ * of another period, a shorter retention, --since/--until past the sidecar logs' end), which is the same fact as no
+ * sidecar logs at all, for those periods: direct egress then could not have been seen, and a pass says nothing of it.
+ */
+function sidecarTimeGap(f: CoverageFacts, periods: readonly UncoveredPeriod[]): CoverageWarning {
+  const flows = periods.reduce((n, p) => n + p.flows, 0);
+  const slack = Math.max(f.windowMs, GAP_MS);
+  const when = listed(periods, (p) => `${msToIso(p.firstMs)} to ${msToIso(p.lastMs)} (${plural(p.flows, 'flow')})`);
+  const cover = listed(sidecarCover(f, slack), (c) => `${msToIso(c.firstMs)} to ${msToIso(c.lastMs)}`);
+  return {
+    code: 'no-sidecar-logs',
+    message: `No sidecar log covers the log time of ${plural(flows, 'gateway flow', 'gateway flows')} (gateway-only), which started ${when}, while the sidecar logs read cover ${cover}: ${flows === 1 ? 'it' : 'they'} cannot be tied to a calling workload's own log, and direct traffic from sidecars in that time would not be seen. Read the sidecars' logs of the same period as the gateway's.`,
+  };
+}
+
 function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   const out: CoverageWarning[] = [];
   const v = f.verdicts;
@@ -479,12 +621,14 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     const sent = v['via-gateway-unconfirmed'];
     out.push({ code: 'no-gateway-logs', message: `No egress-gateway logs were read, although ${plural(sent, 'sidecar flow was', 'sidecar flows were')} sent to a gateway: ${sent === 1 ? 'it is' : 'those are'} unconfirmed, not proven.${silentLogs(f, 'egress-gateway')}` });
   }
+  const uncovered = v['gateway-only'] > 0 && anyRoleWithRecords(f, 'sidecar') ? uncoveredGatewayPeriods(f) : [];
   if (v['gateway-only'] > 0 && !anyRoleWithRecords(f, 'sidecar')) {
     out.push({ code: 'no-sidecar-logs', message: `No sidecar logs were read: ${plural(v['gateway-only'], 'gateway flow', 'gateway flows')} cannot be tied to a calling workload's own log, and direct traffic from sidecars would not be seen.${silentLogs(f, 'sidecar')}` });
+  } else if (uncovered.length > 0) {
+    out.push(sidecarTimeGap(f, uncovered));
   }
-  if (f.lines.records >= 20 && f.plainRecords / f.lines.records < 0.02) {
-    out.push({ code: 'filtered-logging', message: `Only ${f.plainRecords} of ${f.lines.records} entries are ordinary successful requests: access logging looks filtered (errors, Passthrough, BlackHole only), so traffic that was not logged cannot be judged.` });
-  }
+  out.push(...silentInputs(f));
+  out.push(...filteredLogging(f));
   const unmatched = f.engine.unmatchedSidecar + f.engine.unmatchedGateway;
   if (unmatched > 0) {
     // Leftovers on both sides are what clock skew between the hops (or between log exports) looks like, unless a stream
@@ -496,7 +640,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     const explained = late.reduce((n, s) => n + (s.late?.nearReleased ?? 0), 0) * 2;
     const rest = late.length > 0 ? ' For the rest: if' : ' If';
     const skew = f.engine.unmatchedSidecar > 0 && f.engine.unmatchedGateway > 0 && unmatched > explained ? `${rest} the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
-    const gap = f.engine.unmatchedSidecar > 0 ? gatewayTimeGap(f) : '';
+    const gap = (f.engine.unmatchedSidecar > 0 ? gatewayTimeGap(f) : '') + (f.engine.unmatchedGateway > 0 && uncovered.length > 0 ? ' No sidecar log covers the log time of some of the gateway entries: no-sidecar-logs names when.' : '');
     out.push({ code: 'unmatched-entries', message: `${plural(f.engine.unmatchedSidecar, 'gateway-bound sidecar entry', 'gateway-bound sidecar entries')} found no gateway entry and ${plural(f.engine.unmatchedGateway, 'gateway entry', 'gateway entries')} found no sidecar entry within ${f.windowMs / 1000}s.${gap}${lateStreams(late)}${skew}` });
   }
   const unlogged = joinFieldsNotLogged(f.engine);
@@ -596,7 +740,8 @@ export function buildCoverage(f: CoverageFacts): Coverage {
       records: s.records,
       ...(s.duplicates > 0 ? { duplicates: s.duplicates } : {}),
       ...(s.otherContainers.length > 0 ? { otherContainers: otherContainerLines(s) } : {}),
-      ...(s.records + s.duplicates === 0 ? NO_RECORDS : streamRole(s.name, f.roles)),
+      // A role a flag gave is kept, entries or not: the person named the file so, and silent-inputs says it held none.
+      ...(s.records + s.duplicates === 0 && roleFlagOf(f, s.name) === null ? NO_RECORDS : streamRole(s.name, f.roles)),
       firstSeen: msToIso(s.firstMs),
       lastSeen: msToIso(s.lastMs),
       ...(s.stopped ? { incomplete: 'stopped' as const } : s.error !== null ? { incomplete: 'failed' as const } : {}),

@@ -25,6 +25,8 @@ export function pipelineFacts(pipeline: AuditPipeline, setup: AuditSetup): Omit<
     lines: pipeline.totals(),
     engine: pipeline.engine.counters(),
     plainRecords: pipeline.plainRecords,
+    namespaceRecords: pipeline.namespaceRecords,
+    gatewayOnlyMinutes: pipeline.gatewayOnlyMinutes,
     overlaps: pipeline.overlaps(),
     copiesForgottenEarly: pipeline.copiesForgottenEarly,
     sidecarSpan: pipeline.sidecarSpan,

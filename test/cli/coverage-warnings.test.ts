@@ -28,6 +28,20 @@ async function audit(args: string[]): Promise<{ code: number | null; report: Rep
   return { code: res.code, report: JSON.parse(res.stdout) as Report, stderr: res.stderr };
 }
 
+/** Text-format logs (each line opening with its `[time]`) as one Vector export of their pods, in log-time order; its path. */
+function vectorExport(logs: [file: string, pod: string, namespace: string][]): string {
+  const lines = logs.flatMap(([file, pod, namespace]) =>
+    readFileSync(file, 'utf8').trim().split('\n').map((message) => ({
+      at: message.slice(1, 25),
+      line: JSON.stringify({ kubernetes: { container_name: 'istio-proxy', pod_name: pod, pod_namespace: namespace }, message, stream: 'stdout', timestamp: message.slice(1, 25) }),
+    })),
+  );
+  lines.sort((a, b) => a.at.localeCompare(b.at));
+  const file = join(tempDir('ea-export-'), 'vector.jsonl');
+  writeFileSync(file, lines.map((l) => l.line).join('\n') + '\n');
+  return file;
+}
+
 function codes(r: Report): string[] {
   return r.coverage.warnings.map((w) => w.code);
 }
@@ -236,15 +250,10 @@ describe('the log time the audit covers', () => {
   it('explains them the same way when both sides come in one pipeline export (one stream, a role per pod)', async () => {
     // The same four lines as one Vector export, in log-time order: the stream's role is "mixed", so only the
     // entries' own roles can tell the gateway's period from the sidecars'.
-    const wrap = (file: string, pod: string, namespace: string) =>
-      readFileSync(`${DIR}gateway-log-shorter/${file}`, 'utf8').trim().split('\n').map((message) => ({
-        at: message.slice(1, 25),
-        line: JSON.stringify({ kubernetes: { container_name: 'istio-proxy', pod_name: pod, pod_namespace: namespace }, message, stream: 'stdout', timestamp: message.slice(1, 25) }),
-      }));
-    const lines = [...wrap('sidecar.log', 'sleep-76df4f989c-lrvpj', 'default'), ...wrap('egress-gateway.log', 'istio-egressgateway-7d4f8b7c9-kq2mx', 'istio-system')];
-    lines.sort((a, b) => a.at.localeCompare(b.at));
-    const file = join(tempDir('ea-export-'), 'vector.jsonl');
-    writeFileSync(file, lines.map((l) => l.line).join('\n') + '\n');
+    const file = vectorExport([
+      [`${DIR}gateway-log-shorter/sidecar.log`, 'sleep-76df4f989c-lrvpj', 'default'],
+      [`${DIR}gateway-log-shorter/egress-gateway.log`, 'istio-egressgateway-7d4f8b7c9-kq2mx', 'istio-system'],
+    ]);
     const { report } = await audit([file, '--fail-on', 'none']);
     expect(report.coverage.streams.map((s) => s.role)).toEqual(['mixed']);
     expect(report.summary.verdicts['via-gateway-unconfirmed']).toBe(2);
@@ -450,5 +459,77 @@ describe('sidecar entries to the egress gateway Service that reached an address 
     expect(code).toBe(0);
     expect(codes(report)).not.toContain('gateway-endpoint-outside-mesh');
     expect(report.summary.verdicts['via-gateway']).toBe(2);
+  });
+});
+
+describe('inputs and periods the evidence does not cover, among inputs that do', () => {
+  it('names an input that held no access-log entry among others that did (silent-inputs), keeps the role its flag gave, and fails on it when asked', async () => {
+    const args = ['--sidecar', 'sidecar.log', '--sidecar', 'payments-sidecar.log', '--sidecar', 'billing-sidecar.log', '--gateway', 'egress-gateway.log'];
+    const run = async (more: string[]) => {
+      const res = await runCli(['audit', ...args, ...more, '-o', 'json'], { cwd: `${DIR}silent-inputs` });
+      return { code: res.code, report: JSON.parse(res.stdout) as Report };
+    };
+    const { code, report } = await run([]);
+    expect(code).toBe(0); // not in the default: an idle pod's log holds no entry either
+    const silent = report.coverage.warnings.find((w) => w.code === 'silent-inputs')?.message ?? '';
+    expect(silent).toMatch(/^2 inputs held no access-log entry, although the others did: /);
+    expect(silent).toContain("billing-sidecar.log (given with --sidecar: 2 lines, none an access log: if it is an istio-proxy log, its access logging is off, or the pod was idle (its agent's lines only))");
+    expect(silent).toContain('payments-sidecar.log (given with --sidecar: empty: the save or export failed');
+    const roles = Object.fromEntries(report.coverage.streams.map((s) => [s.name, `${s.role} ${s.roleRule}`]));
+    expect(roles).toMatchObject({ 'billing-sidecar.log': 'sidecar flag:--sidecar', 'payments-sidecar.log': 'sidecar flag:--sidecar' });
+    expect((await run(['--fail-on', '+silent-inputs'])).code).toBe(1);
+  });
+
+  it('names an empty stdin among good inputs', async () => {
+    const d = `${DIR}silent-inputs/`;
+    const res = await runCli(['audit', `${d}sidecar.log`, `${d}egress-gateway.log`, '-', '-o', 'json', '--fail-on', '+silent-inputs'], { input: '' });
+    const report = JSON.parse(res.stdout) as Report;
+    expect(report.coverage.warnings.find((w) => w.code === 'silent-inputs')?.message).toMatch(/^1 input held no access-log entry, although the others did: - \(empty: /);
+    expect(res.code).toBe(1);
+  });
+
+  it('judges filtered logging per input too: one input filtered to errors among ordinary ones is named (filtered-logging)', async () => {
+    const d = `${DIR}filtered-one-input/`;
+    const { code, report } = await audit(['--sidecar', `${d}shop-a.log`, '--sidecar', `${d}pay-b.log`, '--fail-on', '+filtered-logging']);
+    expect(code).toBe(1);
+    const filtered = report.coverage.warnings.find((w) => w.code === 'filtered-logging')?.message ?? '';
+    expect(filtered).toContain('in part of the logs, although 40 of 80 entries in all are ordinary successful requests: ');
+    expect(filtered).toContain('pay-b.log (0 of 40 entries ordinary)');
+    expect(filtered).not.toContain('shop-a.log');
+  });
+
+  it('judges filtered logging per namespace too: one namespace filtered to errors inside one pipeline export is named', async () => {
+    const d = `${DIR}filtered-one-input/`;
+    const file = vectorExport([
+      [`${d}shop-a.log`, 'cart-5d8f7c9b4-abcde', 'shop'],
+      [`${d}pay-b.log`, 'billing-6c7d8e9f5-fghij', 'pay'],
+    ]);
+    const { report } = await audit([file, '--fail-on', 'none']);
+    expect(report.coverage.streams).toHaveLength(1);
+    const filtered = report.coverage.warnings.find((w) => w.code === 'filtered-logging')?.message ?? '';
+    expect(filtered).toContain('although 40 of 80 entries in all are ordinary successful requests: namespace pay (0 of 40 entries ordinary). ');
+  });
+
+  it('states the period gateway flows were read with no sidecar log covering it, and fails by default (no-sidecar-logs)', async () => {
+    const d = `${DIR}gateway-log-longer/`;
+    const { code, report } = await audit([`${d}app-sidecar.log`, `${d}egressgateway.log`, '--since', '2026-11-02T10:30:00Z', '--until', '2026-11-02T10:40:00Z']);
+    expect(code).toBe(1);
+    expect(report.coverage.warnings.find((w) => w.code === 'no-sidecar-logs')?.message).toBe(
+      "No sidecar log covers the log time of 30 gateway flows (gateway-only), which started 2026-11-02T10:30:00.000Z to 2026-11-02T10:40:00.000Z (30 flows), while the sidecar logs read cover 2026-11-02T10:00:00.000Z to 2026-11-02T10:09:40.010Z: they cannot be tied to a calling workload's own log, and direct traffic from sidecars in that time would not be seen. Read the sidecars' logs of the same period as the gateway's.",
+    );
+    expect(report.coverage.warnings.find((w) => w.code === 'unmatched-entries')?.message).toContain('no-sidecar-logs names when');
+    // A window the sidecar log covers raises none: the gateway's later hour is outside it.
+    const inside = await audit([`${d}app-sidecar.log`, `${d}egressgateway.log`, '--since', '2026-11-02T10:00:00Z', '--until', '2026-11-02T10:09:00Z']);
+    expect(codes(inside.report)).not.toContain('no-sidecar-logs');
+    expect(inside.code).toBe(0);
+  });
+
+  it('raises none of them for an ordinary audit of many inputs (fixtures/demo)', async () => {
+    const demo = fileURLToPath(new URL('../../fixtures/demo/', import.meta.url));
+    const { report } = await audit([demo, '--fail-on', 'none']);
+    expect(report.coverage.streams.length).toBeGreaterThan(10);
+    expect(codes(report)).not.toContain('silent-inputs');
+    expect(codes(report)).not.toContain('filtered-logging');
+    expect(codes(report)).not.toContain('no-sidecar-logs');
   });
 });

@@ -17,6 +17,8 @@ function facts(engine: Partial<EngineCounters>): CoverageFacts {
     engine: { pending: 0, joined: 0, unmatchedSidecar: 0, unmatchedGateway: 0, evicted: 0, socketsNotLogged: 0, oldHttpSockets: 0, peersNotLogged: 0, peersFromXff: 0, peersNotSockets: 0, innersWithoutTime: 0, roleConflicts: [], otherDomain: null, gatewayOutside: null, ...engine },
     verdicts,
     plainRecords: 4,
+    namespaceRecords: new Map(),
+    gatewayOnlyMinutes: new Map(),
     overlaps: [],
     copiesForgottenEarly: 0,
     sidecarSpan: emptySpan(),
@@ -28,6 +30,15 @@ function facts(engine: Partial<EngineCounters>): CoverageFacts {
     extraWarnings: [],
     window: null,
     proxyContainers: ['istio-proxy'],
+  };
+}
+
+/** An input of `records` access-log records, all of them ordinary successes, in log time 0 to 0. */
+function streamFacts(name: string, records = 9): StreamFacts {
+  return {
+    name, kind: 'file', container: null, lines: records, records, error: null, stopped: false, lateJump: null, late: null, unordered: null, backwards: false, copied: false, headUnjudged: false, probed: false,
+    nulPadded: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, ambiguousLines: 0, firstAmbiguousLine: null, otherContainers: [], firstMs: 0, lastMs: 0,
+    plainRecords: records, sidecarSpan: emptySpan(),
   };
 }
 
@@ -46,6 +57,7 @@ describe('the unmatched-entries warning', () => {
 
   it('names a stream read late instead of the clocks, and the clocks only for what its lateness leaves unexplained', () => {
     const stream = (name: string, late: StreamFacts['late']): StreamFacts => ({
+      ...streamFacts(name),
       name, lines: 9, records: 9, error: null, stopped: false, lateJump: null, late, unordered: null, backwards: false, copied: false, headUnjudged: false, probed: false,
       nulPadded: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, ambiguousLines: 0, firstAmbiguousLine: null, otherContainers: [], firstMs: 0, lastMs: 0,
     });
@@ -166,5 +178,72 @@ describe('the mixed-roles warning of a file a role flag named', () => {
     expect(message(some, 'mixed-roles')).not.toContain('wrong flag');
     const unflagged = facts({ roleConflicts: [conflict(4)] });
     expect(message(unflagged, 'mixed-roles')).toContain("Give each proxy's log a file of its own");
+  });
+});
+
+describe('the filtered-logging warning', () => {
+  const lines = (records: number) => ({ lines: records, records, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0, otherContainers: 0 });
+
+  it('names a namespace whose entries are all errors, across inputs, while the run as a whole looks ordinary', () => {
+    const f = { ...facts({}), lines: lines(100), plainRecords: 60, namespaceRecords: new Map([['shop', { records: 60, plain: 60 }], ['pay', { records: 40, plain: 0 }]]) };
+    expect(message(f, 'filtered-logging')).toMatch(/in part of the logs, although 60 of 100 entries in all are ordinary successful requests: namespace pay \(0 of 40 entries ordinary\)\. /);
+  });
+
+  it('says nothing of a namespace or input of fewer than 20 entries, and keeps the whole-run wording when all look filtered', () => {
+    const small = { ...facts({}), lines: lines(100), plainRecords: 81, namespaceRecords: new Map([['pay', { records: 19, plain: 0 }]]), streams: [{ ...streamFacts('b.log', 19), plainRecords: 0 }] };
+    expect(message(small, 'filtered-logging')).toBeUndefined();
+    const all = { ...facts({}), lines: lines(40), plainRecords: 0, streams: [{ ...streamFacts('b.log', 40), plainRecords: 0 }] };
+    expect(message(all, 'filtered-logging')).toBe('Only 0 of 40 entries are ordinary successful requests: access logging looks filtered (errors, Passthrough, BlackHole only), so traffic that was not logged cannot be judged.');
+  });
+});
+
+describe('the silent-inputs warning', () => {
+  const quiet = (name: string, more: Partial<StreamFacts> = {}): StreamFacts => ({ ...streamFacts(name, 0), lines: 3, notAccessLog: 3, ...more });
+
+  it('leaves out a live container, an app container of a kubelet tree, a failed input and one of copies', () => {
+    const f = {
+      ...facts({}),
+      streams: [
+        streamFacts('a.log'),
+        quiet('pod/shop/cart-1/istio-proxy', { kind: 'pod' }),
+        quiet('pods/shop_cart-1_uid/app/0.log', { container: 'app' }),
+        quiet('gone.log', { error: 'gone.log: no such file or directory' }),
+        quiet('copy.log', { duplicates: 3 }),
+      ],
+    };
+    expect(message(f, 'silent-inputs')).toBeUndefined();
+    expect(message({ ...f, streams: [...f.streams, quiet('pods/shop_cart-1_uid/istio-proxy/0.log', { container: 'istio-proxy' })] }, 'silent-inputs')).toMatch(/^1 input held no access-log entry, although the others did: pods\/shop_cart-1_uid\/istio-proxy\/0\.log \(3 lines, none an access log: /);
+  });
+
+  it('is left to no-records when no input held an entry', () => {
+    expect(message({ ...facts({}), lines: { ...facts({}).lines, records: 0 }, streams: [quiet('a.log')] }, 'silent-inputs')).toBeUndefined();
+  });
+});
+
+describe('the no-sidecar-logs warning for part of the log time', () => {
+  const MIN = 60_000;
+  const sidecar = (firstMs: number, lastMs: number): StreamFacts => ({ ...streamFacts(`s${firstMs}.log`), firstMs, lastMs, sidecarSpan: { firstMs, lastMs } });
+  const gatewayOnly = (minutes: number[]): Record<Verdict, number> => ({ ...facts({}).verdicts, 'gateway-only': minutes.length });
+  const withFlows = (minutes: number[], streams: StreamFacts[]): CoverageFacts => ({
+    ...facts({}),
+    verdicts: gatewayOnly(minutes),
+    streams,
+    roles: new Map(streams.map((s) => [s.name, { role: 'sidecar' as const, rule: 'file-name', detail: '' }])),
+    gatewayOnlyMinutes: new Map(minutes.map((m) => [m, 1])),
+  });
+
+  it('merges the minutes between which no sidecar log ran, and keeps apart those a sidecar log lies between', () => {
+    const f = withFlows([10, 12, 30, 40], [sidecar(0, 2 * MIN), sidecar(20 * MIN, 32 * MIN)]);
+    expect(message(f, 'no-sidecar-logs')).toBe(
+      "No sidecar log covers the log time of 3 gateway flows (gateway-only), which started 1970-01-01T00:10:00.000Z to 1970-01-01T00:13:00.000Z (2 flows); 1970-01-01T00:40:00.000Z to 1970-01-01T00:41:00.000Z (1 flow), while the sidecar logs read cover 1970-01-01T00:00:00.000Z to 1970-01-01T00:02:00.000Z; 1970-01-01T00:20:00.000Z to 1970-01-01T00:32:00.000Z: they cannot be tied to a calling workload's own log, and direct traffic from sidecars in that time would not be seen. Read the sidecars' logs of the same period as the gateway's.",
+    );
+  });
+
+  it('says nothing within a minute of a sidecar log, outside --since/--until, or in a live run', () => {
+    expect(message(withFlows([2], [sidecar(0, 2 * MIN)]), 'no-sidecar-logs')).toBeUndefined();
+    const windowed = { ...withFlows([10], [sidecar(0, 2 * MIN)]), window: { since: '1970-01-01T00:00:00.000Z', until: '1970-01-01T00:05:00.000Z', flowsOutside: 1 } };
+    expect(message(windowed, 'no-sidecar-logs')).toBeUndefined();
+    const live = withFlows([10], [{ ...sidecar(0, 2 * MIN), kind: 'pod' }]);
+    expect(message(live, 'no-sidecar-logs')).toBeUndefined();
   });
 });
