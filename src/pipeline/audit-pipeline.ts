@@ -103,8 +103,6 @@ export interface StreamFacts {
   lastMs: number;
   /** Its records that are ordinary successful requests: near none of many says its proxy's logging is filtered, whatever the other inputs say. */
   plainRecords: number;
-  /** The log time its sidecar entries cover: the periods the sidecars' logs were read for, which gateway-only flows outside show were not. */
-  sidecarSpan: LogSpan;
 }
 
 /** Records and the ordinary successful ones among them, of some part of the logs (a namespace): how filtered logging is judged. */
@@ -210,8 +208,6 @@ export interface StreamState {
   otherContainers: Map<string, number> | null;
   /** Its audited records that are ordinary successful requests (filtered-logging judges each input). */
   plainRecords: number;
-  /** The log time its sidecar entries cover (a mixed input's sidecar part). */
-  readonly sidecarSpan: LogSpan;
 }
 
 /** How a driver reads a stream, said when it opens it: the reader's line numbers and --explain depend on it. */
@@ -338,7 +334,6 @@ export class AuditPipeline {
       if (entry.namespace !== null) this.tallyNamespace(entry.namespace, plain);
       if (entry.role === 'sidecar') {
         widenSpan(this.sidecarSpan, entry.startMs, entry.endMs);
-        widenSpan(state.sidecarSpan, entry.startMs, entry.endMs);
       } else if (entry.role === 'egress-gateway') widenSpan(this.gatewaySpan, entry.startMs, entry.endMs);
       this.engine.add(entry);
     };
@@ -361,7 +356,6 @@ export class AuditPipeline {
       firstAmbiguousLine: null,
       otherContainers: null,
       plainRecords: 0,
-      sidecarSpan: emptySpan(),
       reader,
       counts: reader.counts,
       problems: reader.problems,
@@ -472,7 +466,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, kind: s.info.kind, container: s.info.container, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, otherContainers: containerLines(s.otherContainers), firstMs: s.firstMs, lastMs: s.progressMs, plainRecords: s.plainRecords, sidecarSpan: { ...s.sidecarSpan } }));
+    return this.streams.map((s) => ({ name: s.info.name, kind: s.info.kind, container: s.info.container, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, otherContainers: containerLines(s.otherContainers), firstMs: s.firstMs, lastMs: s.progressMs, plainRecords: s.plainRecords }));
   }
 
   /** Line accounting over all streams. */

@@ -482,7 +482,7 @@ function filteredLogging(f: CoverageFacts): CoverageWarning[] {
   return [
     {
       code: 'filtered-logging',
-      message: `Access logging looks filtered (errors, Passthrough, BlackHole only) in part of the logs, although ${f.plainRecords} of ${f.lines.records} entries in all are ordinary successful requests: ${listed(parts, (p) => `${p.what} (${p.t.plain} of ${plural(p.t.records, 'entry', 'entries')} ordinary)`)}. Istio's Telemetry API filters access logging per namespace or workload, and traffic there that was not logged cannot be judged; if logging there is not filtered, every request those proxies logged failed.`,
+      message: `Access logging looks filtered (errors, Passthrough, BlackHole only) in part of the logs, although ${f.plainRecords} of ${f.lines.records} entries in all are ordinary successful requests: ${listed(parts, (p) => `${p.what} (${p.t.plain} of ${plural(p.t.records, 'entry', 'entries')} ordinary)`)}. Istio's Telemetry API filters access logging per namespace or workload, and traffic there that was not logged cannot be judged; if logging there is not filtered, every request those proxies logged failed or left the mesh directly (PassthroughCluster), as a workload that only calls outside hosts does.`,
     },
   ];
 }
@@ -494,34 +494,22 @@ interface UncoveredPeriod {
   flows: number;
 }
 
-/** The sidecar logs' spans, merged where they overlap or touch within `slack`, in time order. */
-function sidecarCover(f: CoverageFacts, slack: number): LogSpan[] {
-  const spans = f.streams.map((s) => s.sidecarSpan).filter((s) => Number.isFinite(s.firstMs) && Number.isFinite(s.lastMs)).sort((a, b) => a.firstMs - b.firstMs);
-  const out: LogSpan[] = [];
-  for (const s of spans) {
-    const last = out.at(-1);
-    if (last !== undefined && s.firstMs <= last.lastMs + 2 * slack) widenSpan(last, s.firstMs, s.lastMs);
-    else out.push({ ...s });
-  }
-  return out;
-}
-
 /**
- * The periods (whole minutes) in which gateway-only flows started while no sidecar log read covers that time, inside
- * --since/--until: the gateway logs cover time the sidecar logs do not, so those callers' own logs, and any direct
- * egress of that time, were not read. None for a live run, whose followed containers cover the time they were
- * followed whether they logged or not.
+ * The periods (whole minutes) of --since/--until in which gateway-only flows started while the sidecar logs read, from
+ * their first entry to their last, do not reach: the window asks about time whose callers' own logs, and any direct
+ * egress of that time, were not read. Only with a window: without one the audit is of the time its logs hold, and an
+ * egress gateway's log reaches back past the sidecars' as a matter of course (pods come and go, the gateway stays), so
+ * those flows were never in question. None for a live run, whose followed containers cover the time they were
+ * followed whether they logged or not (a run with a pod stream).
  */
 function uncoveredGatewayPeriods(f: CoverageFacts): UncoveredPeriod[] {
-  if (f.gatewayOnlyMinutes.size === 0 || f.streams.some((s) => s.kind === 'pod')) return [];
-  // Within a minute (or the join window) of a sidecar log is what clock skew looks like, not time left unread.
+  if (f.window === null || f.gatewayOnlyMinutes.size === 0 || f.streams.some((s) => s.kind === 'pod')) return [];
+  const since = f.window.since === null ? Number.NEGATIVE_INFINITY : Date.parse(f.window.since);
+  const until = f.window.until === null ? Number.POSITIVE_INFINITY : Date.parse(f.window.until);
+  // Within a minute (or the join window) of the sidecar logs is what clock skew looks like, not time left unread.
   const slack = Math.max(f.windowMs, GAP_MS);
-  const cover = sidecarCover(f, slack);
-  const sinceIso = f.window?.since ?? null;
-  const untilIso = f.window?.until ?? null;
-  const since = sinceIso === null ? Number.NEGATIVE_INFINITY : Date.parse(sinceIso);
-  const until = untilIso === null ? Number.POSITIVE_INFINITY : Date.parse(untilIso);
-  const covered = (fromMs: number, toMs: number): boolean => cover.some((c) => toMs > c.firstMs - slack && fromMs < c.lastMs + slack);
+  const sc = f.sidecarSpan;
+  const covered = (fromMs: number, toMs: number): boolean => toMs > sc.firstMs - slack && fromMs < sc.lastMs + slack;
   const out: UncoveredPeriod[] = [];
   for (const minute of [...f.gatewayOnlyMinutes.keys()].sort((a, b) => a - b)) {
     const startMs = minute * 60_000;
@@ -529,7 +517,7 @@ function uncoveredGatewayPeriods(f: CoverageFacts): UncoveredPeriod[] {
     if (endMs <= since || startMs >= until || covered(startMs, endMs)) continue;
     const flows = f.gatewayOnlyMinutes.get(minute) ?? 0;
     const last = out.at(-1);
-    // Minutes with no sidecar log between them are one period, however far apart their flows.
+    // Minutes on one side of the sidecar logs are one period, however far apart their flows.
     if (last !== undefined && !covered(last.lastMs, startMs)) {
       last.lastMs = endMs;
       last.flows += flows;
@@ -539,18 +527,17 @@ function uncoveredGatewayPeriods(f: CoverageFacts): UncoveredPeriod[] {
 }
 
 /**
- * The no-sidecar-logs warning for part of the log time: gateway flows were read in periods no sidecar log covers (logs
- * of another period, a shorter retention, --since/--until past the sidecar logs' end), which is the same fact as no
- * sidecar logs at all, for those periods: direct egress then could not have been seen, and a pass says nothing of it.
+ * The no-sidecar-logs warning for part of --since/--until: gateway flows were read in periods the sidecar logs do not
+ * reach, which is the same fact as no sidecar logs at all, for those periods: direct egress then could not have been
+ * seen, and a pass says nothing of it.
  */
 function sidecarTimeGap(f: CoverageFacts, periods: readonly UncoveredPeriod[]): CoverageWarning {
   const flows = periods.reduce((n, p) => n + p.flows, 0);
-  const slack = Math.max(f.windowMs, GAP_MS);
   const when = listed(periods, (p) => `${msToIso(p.firstMs)} to ${msToIso(p.lastMs)} (${plural(p.flows, 'flow')})`);
-  const cover = listed(sidecarCover(f, slack), (c) => `${msToIso(c.firstMs)} to ${msToIso(c.lastMs)}`);
+  const sc = f.sidecarSpan;
   return {
     code: 'no-sidecar-logs',
-    message: `No sidecar log covers the log time of ${plural(flows, 'gateway flow', 'gateway flows')} (gateway-only), which started ${when}, while the sidecar logs read cover ${cover}: ${flows === 1 ? 'it' : 'they'} cannot be tied to a calling workload's own log, and direct traffic from sidecars in that time would not be seen. Read the sidecars' logs of the same period as the gateway's.`,
+    message: `No sidecar log reaches the log time of ${plural(flows, 'gateway flow', 'gateway flows')} (gateway-only) in --since/--until, which started ${when}, while the sidecar logs read run from ${msToIso(sc.firstMs)} to ${msToIso(sc.lastMs)}: ${flows === 1 ? 'it' : 'they'} cannot be tied to a calling workload's own log, and direct traffic from sidecars in that time would not be seen. Read the sidecars' logs of the window, or narrow --since/--until to the time they cover.`,
   };
 }
 

@@ -38,7 +38,7 @@ function streamFacts(name: string, records = 9): StreamFacts {
   return {
     name, kind: 'file', container: null, lines: records, records, error: null, stopped: false, lateJump: null, late: null, unordered: null, backwards: false, copied: false, headUnjudged: false, probed: false,
     nulPadded: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, ambiguousLines: 0, firstAmbiguousLine: null, otherContainers: [], firstMs: 0, lastMs: 0,
-    plainRecords: records, sidecarSpan: emptySpan(),
+    plainRecords: records,
   };
 }
 
@@ -220,30 +220,34 @@ describe('the silent-inputs warning', () => {
   });
 });
 
-describe('the no-sidecar-logs warning for part of the log time', () => {
+describe('the no-sidecar-logs warning for part of --since/--until', () => {
   const MIN = 60_000;
-  const sidecar = (firstMs: number, lastMs: number): StreamFacts => ({ ...streamFacts(`s${firstMs}.log`), firstMs, lastMs, sidecarSpan: { firstMs, lastMs } });
+  const sidecar = (firstMs: number, lastMs: number): StreamFacts => ({ ...streamFacts(`s${firstMs}.log`), firstMs, lastMs });
   const gatewayOnly = (minutes: number[]): Record<Verdict, number> => ({ ...facts({}).verdicts, 'gateway-only': minutes.length });
-  const withFlows = (minutes: number[], streams: StreamFacts[]): CoverageFacts => ({
+  const window = (sinceMin: number, untilMin: number) => ({ since: new Date(sinceMin * MIN).toISOString(), until: new Date(untilMin * MIN).toISOString(), flowsOutside: 0 });
+  const withFlows = (minutes: number[], streams: StreamFacts[], sidecarSpan: { firstMs: number; lastMs: number }): CoverageFacts => ({
     ...facts({}),
     verdicts: gatewayOnly(minutes),
     streams,
     roles: new Map(streams.map((s) => [s.name, { role: 'sidecar' as const, rule: 'file-name', detail: '' }])),
     gatewayOnlyMinutes: new Map(minutes.map((m) => [m, 1])),
+    sidecarSpan,
+    window: window(0, 60),
   });
 
-  it('merges the minutes between which no sidecar log ran, and keeps apart those a sidecar log lies between', () => {
-    const f = withFlows([10, 12, 30, 40], [sidecar(0, 2 * MIN), sidecar(20 * MIN, 32 * MIN)]);
+  it('names the minutes of the window outside the sidecar logs\' time, merged on each side of it', () => {
+    // Two inputs, 0-2 and 20-32 minutes: a gap between inputs is the audited pods being quiet, not time left unread.
+    const f = withFlows([10, 40, 41, 50], [sidecar(0, 2 * MIN), sidecar(20 * MIN, 32 * MIN)], { firstMs: 0, lastMs: 32 * MIN });
     expect(message(f, 'no-sidecar-logs')).toBe(
-      "No sidecar log covers the log time of 3 gateway flows (gateway-only), which started 1970-01-01T00:10:00.000Z to 1970-01-01T00:13:00.000Z (2 flows); 1970-01-01T00:40:00.000Z to 1970-01-01T00:41:00.000Z (1 flow), while the sidecar logs read cover 1970-01-01T00:00:00.000Z to 1970-01-01T00:02:00.000Z; 1970-01-01T00:20:00.000Z to 1970-01-01T00:32:00.000Z: they cannot be tied to a calling workload's own log, and direct traffic from sidecars in that time would not be seen. Read the sidecars' logs of the same period as the gateway's.",
+      "No sidecar log reaches the log time of 3 gateway flows (gateway-only) in --since/--until, which started 1970-01-01T00:40:00.000Z to 1970-01-01T00:51:00.000Z (3 flows), while the sidecar logs read run from 1970-01-01T00:00:00.000Z to 1970-01-01T00:32:00.000Z: they cannot be tied to a calling workload's own log, and direct traffic from sidecars in that time would not be seen. Read the sidecars' logs of the window, or narrow --since/--until to the time they cover.",
     );
   });
 
-  it('says nothing within a minute of a sidecar log, outside --since/--until, or in a live run', () => {
-    expect(message(withFlows([2], [sidecar(0, 2 * MIN)]), 'no-sidecar-logs')).toBeUndefined();
-    const windowed = { ...withFlows([10], [sidecar(0, 2 * MIN)]), window: { since: '1970-01-01T00:00:00.000Z', until: '1970-01-01T00:05:00.000Z', flowsOutside: 1 } };
-    expect(message(windowed, 'no-sidecar-logs')).toBeUndefined();
-    const live = withFlows([10], [{ ...sidecar(0, 2 * MIN), kind: 'pod' }]);
-    expect(message(live, 'no-sidecar-logs')).toBeUndefined();
+  it('says nothing within a minute of the sidecar logs, outside --since/--until, without a window, or in a live run', () => {
+    const span = { firstMs: 0, lastMs: 2 * MIN };
+    expect(message(withFlows([2], [sidecar(0, 2 * MIN)], span), 'no-sidecar-logs')).toBeUndefined();
+    expect(message({ ...withFlows([10], [sidecar(0, 2 * MIN)], span), window: window(0, 5) }, 'no-sidecar-logs')).toBeUndefined();
+    expect(message({ ...withFlows([10], [sidecar(0, 2 * MIN)], span), window: null }, 'no-sidecar-logs')).toBeUndefined();
+    expect(message(withFlows([10], [{ ...sidecar(0, 2 * MIN), kind: 'pod' }], span), 'no-sidecar-logs')).toBeUndefined();
   });
 });
