@@ -254,8 +254,10 @@ const RECORDS_ORDER = "it is egress-audit parse's records, which hold one log's 
 export class AuditPipeline {
   readonly streams: StreamState[] = [];
   readonly engine: Engine;
-  /** Records that are neither errors nor Passthrough/BlackHole (near zero: logging was filtered). */
-  plainRecords = 0;
+  /** Records that are neither errors nor Passthrough/BlackHole (near zero: logging was filtered): the streams' own counts added up. */
+  get plainRecords(): number {
+    return this.streams.reduce((n, s) => n + s.plainRecords, 0);
+  }
   /**
    * The log time the sidecars' and the egress gateways' entries cover, whichever streams they came in:
    * a pipeline's export holds both in one stream, so the streams' own spans cannot tell them apart.
@@ -327,10 +329,7 @@ export class AuditPipeline {
       if (entry.pod !== info.pod && state.unordered === null && view.envelope?.exported !== true) state.unordered = 'it names the pod of each line, as several pods\' logs one after another do';
       if (copies !== null && copies.roles.mayRepeat(id, entry.role, (view.envelope?.pod ?? null) !== null) && copies.lines.repeats(view, id, entry.endMs)) return false;
       const plain = isPlain(entry);
-      if (plain) {
-        this.plainRecords++;
-        state.plainRecords++;
-      }
+      if (plain) state.plainRecords++;
       if (entry.namespace !== null) this.tallyNamespace(entry.namespace, plain);
       if (entry.role === 'sidecar') {
         widenSpan(this.sidecarSpan, entry.startMs, entry.endMs);

@@ -56,14 +56,14 @@ function holdsWholeLine(bytes: Uint8Array, midFile: boolean): boolean {
  * The end time (ms) of the first access-log record a probe at `offset` finds, or NaN. A probe that holds no whole
  * line (lines longer than it: a JSON export with long cookies) is read again, four times as long each time, up
  * to a cut line and a whole one of `maxLineLength` each (a longer line is skipped by the read too): so a file of
- * long lines is probed as any other, one probe's bytes in memory at a time. `asked`: the bytes the probe asked
- * for. A read that finds fewer (the file's end, or a file cut short since its size was taken: the read names that)
+ * long lines is probed as any other, one probe's bytes in memory at a time. A read that finds fewer than it asked
+ * for, PROBE_BYTES at first (the file's end, or a file cut short since its size was taken: the read names that),
  * ends the probe: asking again would find no more.
  */
-async function probedEndMs(stream: LogStream, bytes: Uint8Array, offset: number, asked: number, spec: FormatSpec, maxLineLength: number): Promise<number> {
+async function probedEndMs(stream: LogStream, bytes: Uint8Array, offset: number, spec: FormatSpec, maxLineLength: number): Promise<number> {
   const midFile = offset > 0;
   const most = 2 * maxLineLength + 2;
-  for (let length = asked; !holdsWholeLine(bytes, midFile) && bytes.length === length && length < most; ) {
+  for (let length = PROBE_BYTES; !holdsWholeLine(bytes, midFile) && bytes.length === length && length < most; ) {
     length = Math.min(most, length * 4);
     const wider = await stream.readAt?.([offset], length);
     if (wider?.[0] === undefined) break;
@@ -107,7 +107,7 @@ export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLin
   let newestFirst = true;
   let timed = 0;
   for (const [i, bytes] of parts.entries()) {
-    const endMs = await probedEndMs(stream, bytes, offsets[i] as number, PROBE_BYTES, spec, maxLineLength);
+    const endMs = await probedEndMs(stream, bytes, offsets[i] as number, spec, maxLineLength);
     if (Number.isNaN(endMs)) continue;
     timed++;
     if (endMs < latest - windowMs) backMs = Math.max(backMs, latest - endMs);

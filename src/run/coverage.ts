@@ -439,12 +439,17 @@ function silentCause(f: CoverageFacts, s: StreamFacts): string {
  * with access logging off among good inputs passed unseen, and its workloads' direct egress with it. Not among them:
  * live containers (a quiet pod, while followed), an app container's log in a kubelet tree (no proxy's), inputs that
  * failed or were stopped (stream-errors), of other containers' lines (other-containers) or of copies (overlapping-inputs).
- * Not failing by default: an idle pod's saved log holds only its agent's lines, which is common.
+ * Nor those of a role whose no-*-logs warning names them (`namedByRole`). Not failing by default: an idle pod's saved
+ * log holds only its agent's lines, which is common.
  */
-function silentInputs(f: CoverageFacts): CoverageWarning[] {
+function silentInputs(f: CoverageFacts, namedByRole: ReadonlySet<JoinedRole>): CoverageWarning[] {
   if (f.lines.records === 0) return []; // no-records says it, with the causes
+  const named = (s: StreamFacts): boolean => {
+    const role = streamRole(s.name, f.roles).role;
+    return (role === 'sidecar' || role === 'egress-gateway') && namedByRole.has(role);
+  };
   const silent = f.streams.filter(
-    (s) => s.records === 0 && s.duplicates === 0 && s.error === null && !s.stopped && s.kind !== 'pod' && s.otherContainers.length === 0 && (s.container === null || f.proxyContainers.includes(s.container)),
+    (s) => s.records === 0 && s.duplicates === 0 && s.error === null && !s.stopped && s.kind !== 'pod' && s.otherContainers.length === 0 && (s.container === null || f.proxyContainers.includes(s.container)) && !named(s),
   );
   if (silent.length === 0) return [];
   const one = silent.length === 1;
@@ -604,17 +609,21 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
       at: mixed.map((c) => ({ file: c.file, line: c.firstLine })),
     });
   }
+  // A role whose no-*-logs warning names its silent inputs (silentLogs): silent-inputs does not name them again.
+  const namedSilent = new Set<JoinedRole>();
   if (v['via-gateway-unconfirmed'] > 0 && !anyRoleWithRecords(f, 'egress-gateway')) {
+    namedSilent.add('egress-gateway');
     const sent = v['via-gateway-unconfirmed'];
     out.push({ code: 'no-gateway-logs', message: `No egress-gateway logs were read, although ${plural(sent, 'sidecar flow was', 'sidecar flows were')} sent to a gateway: ${sent === 1 ? 'it is' : 'those are'} unconfirmed, not proven.${silentLogs(f, 'egress-gateway')}` });
   }
   const uncovered = v['gateway-only'] > 0 && anyRoleWithRecords(f, 'sidecar') ? uncoveredGatewayPeriods(f) : [];
   if (v['gateway-only'] > 0 && !anyRoleWithRecords(f, 'sidecar')) {
+    namedSilent.add('sidecar');
     out.push({ code: 'no-sidecar-logs', message: `No sidecar logs were read: ${plural(v['gateway-only'], 'gateway flow', 'gateway flows')} cannot be tied to a calling workload's own log, and direct traffic from sidecars would not be seen.${silentLogs(f, 'sidecar')}` });
   } else if (uncovered.length > 0) {
     out.push(sidecarTimeGap(f, uncovered));
   }
-  out.push(...silentInputs(f));
+  out.push(...silentInputs(f, namedSilent));
   out.push(...filteredLogging(f));
   const unmatched = f.engine.unmatchedSidecar + f.engine.unmatchedGateway;
   if (unmatched > 0) {

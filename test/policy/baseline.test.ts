@@ -179,20 +179,15 @@ describe('loadBaseline', () => {
     expect((await loadBaseline(path)).fingerprints).toEqual(new Set([DB.fingerprint, GOOGLE.fingerprint]));
   });
 
-  it('also holds, for an entry keyed in Unicode before hosts were keyed in punycode, the fingerprint it has now', async () => {
-    const old = { verdict: 'direct', rule: 'direct/passthrough-cluster', destination: 'bücher.example:443', namespace: 'shop', sourceWorkload: 'cart' };
+  it.each([
+    { name: 'an entry keyed in Unicode before hosts were keyed in punycode', namespace: 'shop', was: 'cart', now: 'cart' },
+    { name: "an entry written both ways before: a Unicode host and a CronJob run's Job as caller", namespace: 'ops', was: 'backup-29893500', now: 'backup' },
+  ])("also holds today's fingerprint for $name", async ({ namespace, was, now }) => {
+    const old = { verdict: 'direct', rule: 'direct/passthrough-cluster', destination: 'bücher.example:443', namespace, sourceWorkload: was };
     const path = join(dir, 'baseline.json');
     await writeFile(path, JSON.stringify({ schema: 'egress-audit/baseline@1', findings: [{ fingerprint: fingerprintOfParts(old), ...old }] }));
-    const now = flow({ host: 'xn--bcher-kva.example', rule: old.rule, namespace: 'shop', workload: 'cart' });
-    expect((await loadBaseline(path)).fingerprints).toEqual(new Set([fingerprintOfParts(old), fingerprintOf(now)]));
-  });
-
-  it("holds today's fingerprint for an entry written both ways before: a Unicode host and a CronJob run's Job as caller", async () => {
-    const old = { verdict: 'direct', rule: 'direct/passthrough-cluster', destination: 'bücher.example:443', namespace: 'ops', sourceWorkload: 'backup-29893500' };
-    const path = join(dir, 'baseline.json');
-    await writeFile(path, JSON.stringify({ schema: 'egress-audit/baseline@1', findings: [{ fingerprint: fingerprintOfParts(old), ...old }] }));
-    const now = flow({ host: 'xn--bcher-kva.example', rule: old.rule, namespace: 'ops', workload: 'backup' });
-    expect((await loadBaseline(path)).fingerprints).toEqual(new Set([fingerprintOfParts(old), fingerprintOf(now)]));
+    const today = flow({ host: 'xn--bcher-kva.example', rule: old.rule, namespace, workload: now });
+    expect((await loadBaseline(path)).fingerprints).toEqual(new Set([fingerprintOfParts(old), fingerprintOf(today)]));
   });
 
   // A Host whose port is not a port was keyed in brackets; its host inside them is in punycode now.

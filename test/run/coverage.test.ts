@@ -215,6 +215,20 @@ describe('the silent-inputs warning', () => {
     expect(message({ ...f, streams: [...f.streams, quiet('pods/shop_cart-1_uid/istio-proxy/0.log', { container: 'istio-proxy' })] }, 'silent-inputs')).toMatch(/^1 input held no access-log entry, although the others did: pods\/shop_cart-1_uid\/istio-proxy\/0\.log \(3 lines, none an access log: /);
   });
 
+  it('leaves to no-sidecar-logs the silent sidecar inputs it names, when no sidecar log held an entry', () => {
+    const f: CoverageFacts = {
+      ...facts({}),
+      verdicts: { ...facts({}).verdicts, 'gateway-only': 2 },
+      streams: [streamFacts('gw.log'), quiet('app.log')],
+      roles: new Map([
+        ['gw.log', { role: 'egress-gateway' as const, rule: 'file-name', detail: '' }],
+        ['app.log', { role: 'sidecar' as const, rule: 'flag', detail: '' }],
+      ]),
+    };
+    expect(message(f, 'no-sidecar-logs')).toContain('app.log (3 lines) was read as sidecar logs but held no access-log entry');
+    expect(message(f, 'silent-inputs')).toBeUndefined();
+  });
+
   it('is left to no-records when no input held an entry', () => {
     expect(message({ ...facts({}), lines: { ...facts({}).lines, records: 0 }, streams: [quiet('a.log')] }, 'silent-inputs')).toBeUndefined();
   });
