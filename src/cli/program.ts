@@ -23,7 +23,7 @@ export interface CommandHandlers {
   parse(inputs: string[], options: ParseOptions): CommandResult;
   audit(inputs: string[], options: AuditOptions): CommandResult;
   watch(options: WatchOptions): CommandResult;
-  rules(options: { output: RulesFormat }): CommandResult;
+  rules(options: { output: RulesFormat; ids: string[] }): CommandResult;
 }
 
 /**
@@ -359,10 +359,11 @@ Examples:
 
 function rulesCommand(handlers: CommandHandlers): Command {
   return new Command('rules')
-    .description('list every rule id a verdict can carry, with what it means and how to fix it')
+    .description('list every rule id a verdict can carry, with what it means and how to fix it; or only the rules named')
+    .argument('[rule...]', 'rule ids met in a report (direct/passthrough-cluster), or verdict names (direct): only those rules')
     .addOption(new Option('-o, --output <format>', 'table, json, or markdown (the text of docs/rules.md)').choices(RULES_FORMATS).default('table'))
-    .action(async (o: Record<string, unknown>) => {
-      process.exitCode = await handlers.rules({ output: o['output'] as RulesFormat });
+    .action(async (ids: string[], o: Record<string, unknown>) => {
+      process.exitCode = await handlers.rules({ output: o['output'] as RulesFormat, ids });
     })
     .addHelpText(
       'after',
@@ -371,6 +372,8 @@ A fix here speaks of "the caller" and "the host"; a finding's own fix in a repor
 
 Examples:
   egress-audit rules
+  egress-audit rules direct/passthrough-cluster
+  egress-audit rules gateway-only -o json
   egress-audit rules -o json | jq -r '.rules[] | select(.verdict == "direct") | .id'
   egress-audit rules -o markdown > rules.md`,
     );

@@ -3,18 +3,19 @@
  * a rule id met in a report, a SARIF alert or a JUnit failure can be looked up without the source.
  */
 import type { RulesFormat } from '../cli/options.js';
-import { EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { fixText, RULE_CATALOGUE, type RuleInfo } from '../engine/rule-catalogue.js';
 import { labelled } from '../report/writers/layout.js';
 
-function table(): string {
+function table(rules: readonly RuleInfo[]): string {
   const out: string[] = [];
-  for (const r of RULE_CATALOGUE) {
+  for (const r of rules) {
     out.push(`${r.id}  (${r.verdict})`, `  ${r.title}`, ...labelled(4, 'meaning', 9, r.meaning));
     if (r.fix !== null) out.push(...labelled(4, 'fix', 9, r.fix));
     out.push('');
   }
-  out.push(`${RULE_CATALOGUE.length} rules. Rule ids never change meaning; new ones are added.`);
+  if (rules === RULE_CATALOGUE) out.push(`${RULE_CATALOGUE.length} rules. Rule ids never change meaning; new ones are added.`);
+  else out.pop(); // no blank line after the last rule looked up
   return `${out.join('\n')}\n`;
 }
 
@@ -35,14 +36,32 @@ function rulesMarkdown(): string {
   return `${head}\n${RULE_CATALOGUE.map(markdownRule).join('\n')}`;
 }
 
-/** Prints the rule catalogue in the chosen format. */
-export function runRules(options: { output: RulesFormat }): number {
+/**
+ * The rules a lookup names, in the catalogue's order: a rule id met in a report, or a verdict name for all its rules;
+ * none named is the whole catalogue. A name that is neither is a usage error naming it and the ids it may have meant.
+ */
+function lookedUp(names: readonly string[]): readonly RuleInfo[] {
+  if (names.length === 0) return RULE_CATALOGUE;
+  for (const name of names) {
+    if (RULE_CATALOGUE.some((r) => r.id === name || r.verdict === name)) continue;
+    const near = RULE_CATALOGUE.filter((r) => r.id.includes(name) || name.includes(r.id.split('/')[1] ?? r.id)).map((r) => r.id);
+    const hint = near.length > 0 ? ` Did you mean ${near.join(', ')}?` : '';
+    throw new UsageError(`rules: no rule or verdict is named '${name}'.${hint} \`egress-audit rules\` lists them all.`);
+  }
+  return RULE_CATALOGUE.filter((r) => names.includes(r.id) || names.includes(r.verdict));
+}
+
+/** Prints the rule catalogue, or the rules looked up, in the chosen format. */
+export function runRules(options: { output: RulesFormat; ids: readonly string[] }): number {
+  const rules = lookedUp(options.ids);
   const text =
     options.output === 'json'
-      ? `${JSON.stringify({ schema: 'egress-audit/rules@1', rules: RULE_CATALOGUE }, null, 2)}\n`
+      ? `${JSON.stringify({ schema: 'egress-audit/rules@1', rules }, null, 2)}\n`
       : options.output === 'markdown'
-        ? rulesMarkdown()
-        : table();
+        ? rules === RULE_CATALOGUE
+          ? rulesMarkdown()
+          : rules.map(markdownRule).join('\n')
+        : table(rules);
   process.stdout.write(text);
   return EXIT.ok;
 }

@@ -41,6 +41,27 @@ describe('egress-audit rules', () => {
     expect(readme).toContain(`(the ${RULE_CATALOGUE.length} verdict rules)`);
   });
 
+  it('looks up the rules named: a rule id met in a report, or a verdict for all of its rules', async () => {
+    const one = await runCli(['rules', 'direct/passthrough-cluster']);
+    expect(one.code).toBe(0);
+    expect(one.stdout.startsWith('direct/passthrough-cluster  (direct)\n')).toBe(true);
+    expect(one.stdout.match(/^\S+ {2}\(/gmu)).toHaveLength(1);
+    const verdict = await runCli(['rules', 'gateway-only', '-o', 'json']);
+    const ids = (JSON.parse(verdict.stdout) as { rules: { id: string }[] }).rules.map((r) => r.id);
+    expect(ids).toEqual(RULE_CATALOGUE.filter((r) => r.verdict === 'gateway-only').map((r) => r.id));
+    expect(ids.length).toBeGreaterThan(1);
+    const md = await runCli(['rules', 'blocked/blackhole-cluster', 'direct/passthrough-cluster', '-o', 'markdown']);
+    expect(md.stdout.match(/^### /gmu)).toHaveLength(2);
+    expect(md.stdout.indexOf('`direct/passthrough-cluster`')).toBeLessThan(md.stdout.indexOf('`blocked/blackhole-cluster`')); // the catalogue's order
+  });
+
+  it('refuses a name that is no rule or verdict (exit 2), naming it and the ids it may mean', async () => {
+    const res = await runCli(['rules', 'passthrough']);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toContain("no rule or verdict is named 'passthrough'. Did you mean direct/passthrough-cluster");
+  });
+
   it('refuses an unknown format with a usage error naming the flag (exit 2)', async () => {
     const res = await runCli(['rules', '-o', 'xml']);
     expect(res.code).toBe(2);
