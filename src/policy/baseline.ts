@@ -148,13 +148,21 @@ export function isFingerprint(text: string): boolean {
 }
 
 /**
- * Which findings a baseline accepts: those whose verdict fails the run and that no exception allows
- * (an allowed finding belongs to its exception, which must be able to expire). Without `failOn`, the
- * finding's own state says it: failing now, or already in the baseline read this run.
+ * True for a finding only an expired exception speaks for: it stays the exception's, which failed it on expiry, so a
+ * baseline written after that day cannot quietly take it over (one the baseline read this run already held stays).
+ */
+function heldByExpiredException(f: Finding): boolean {
+  return f.expiredException !== null && !f.baselined;
+}
+
+/**
+ * Which findings a baseline accepts: those whose verdict fails the run and that no exception allows or, expired, still
+ * claims (a finding of an exception belongs to it, which must be able to expire). Without `failOn`, the finding's own
+ * state says it: failing now, or already in the baseline read this run.
  */
 export function baselineEntries(findings: readonly Finding[], failOn?: readonly string[]): BaselineEntry[] {
   const wanted = (f: Finding): boolean =>
-    f.allowedBy === null && (failOn ? failOn.includes(f.verdict) : f.failing || f.baselined);
+    f.allowedBy === null && !heldByExpiredException(f) && (failOn ? failOn.includes(f.verdict) : f.failing || f.baselined);
   return findings.filter(wanted).map((f) => ({
     fingerprint: f.fingerprint,
     verdict: f.verdict,
@@ -175,6 +183,8 @@ export interface BaselineWritten {
    * holds that name in any namespace whose logs name none either, so the run warns. A caller known by its IP is not counted.
    */
   withoutNamespace: number;
+  /** Failing findings left out because an expired exception of the policy still names them (heldByExpiredException). */
+  ofExpiredExceptions: number;
 }
 
 /** True for an entry that holds its workload name in every namespace: the input named none (a caller's IP names itself). */
@@ -228,6 +238,7 @@ export async function writeBaseline(
       written: new Set(recordable.map((e) => e.fingerprint)).size,
       unrecorded: entries.length - recordable.length,
       withoutNamespace: new Set(recordable.filter(namesNoNamespace).map((e) => e.fingerprint)).size,
+      ofExpiredExceptions: findings.filter((f) => f.failing && f.allowedBy === null && heldByExpiredException(f)).length,
     };
   } catch (err) {
     if (place?.temp != null) await rm(place.temp, { force: true });

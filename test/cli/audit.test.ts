@@ -314,6 +314,22 @@ describe('egress-audit audit: reports', () => {
     expect(report.coverage.warnings.map((w) => w.code)).toContain('expired-exceptions');
   });
 
+  it('leaves an expired exception\'s findings out of a baseline written after it lapsed, so they keep failing, and says so', async () => {
+    const policy = join(dir, 'lapsed.yaml');
+    writeFileSync(policy, 'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - {id: gapi-http, reason: allowed during the migration, hosts: [www.googleapis.com], ports: [80], expires: 2020-01-01}\n');
+    const baseline = join(dir, 'after-lapse.json');
+    const write = await runCli(['audit', GOOGLEAPIS, '--policy', policy, '--write-baseline', baseline]);
+    expect(write.code).toBe(1);
+    expect(write.stderr).toContain('1 failing finding of expired policy exceptions was not recorded');
+    const recorded = (JSON.parse(readFileSync(baseline, 'utf8')) as { findings: { destination: string }[] }).findings.map((f) => f.destination);
+    expect(recorded).not.toContain('www.googleapis.com:80');
+    expect(recorded).toContain('www.googleapis.com:443'); // no exception names it: the baseline takes it
+    expect((await runCli(['audit', GOOGLEAPIS, '--policy', policy, '--baseline', baseline])).code).toBe(1);
+    // Without the exception in the policy, the same finding is the baseline's to record.
+    expect((await runCli(['audit', GOOGLEAPIS, '--write-baseline', baseline])).stderr).not.toContain('expired policy exceptions');
+    expect((await runCli(['audit', GOOGLEAPIS, '--policy', policy, '--baseline', baseline])).code).toBe(0);
+  });
+
   it('names an exception in use that stops applying within 14 days, and fails on it only when asked', async () => {
     // Dates relative to today (UTC), as the CLI counts them: 5 days left, and 60 days left.
     const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);

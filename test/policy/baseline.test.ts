@@ -100,7 +100,7 @@ describe('writeBaseline', () => {
     const path = join(dir, 'baseline.json');
     const folded = finding({ fingerprint: '(other)/direct', destination: '(other)', sourceWorkload: '(other)' });
     const result = await writeBaseline(path, [GOOGLE, folded, DB], { version: '0.1.0', failOn: ['direct'] });
-    expect(result).toEqual({ written: 2, unrecorded: 1, withoutNamespace: 0 });
+    expect(result).toEqual({ written: 2, unrecorded: 1, withoutNamespace: 0, ofExpiredExceptions: 0 });
     expect([...(await loadBaseline(path)).fingerprints].sort()).toEqual([GOOGLE.fingerprint, DB.fingerprint].sort());
   });
 
@@ -109,7 +109,7 @@ describe('writeBaseline', () => {
     const byIp = recorded({ namespace: null, sourceWorkload: '10.244.1.9' });
     const byIpv6 = recorded({ namespace: null, sourceWorkload: 'fd00::9', destination: 'api.example.com:443' });
     const result = await writeBaseline(join(dir, 'baseline.json'), [GOOGLE, prefixed, byIp, byIpv6], { version: '0.1.0', failOn: ['direct'] });
-    expect(result).toEqual({ written: 4, unrecorded: 0, withoutNamespace: 1 });
+    expect(result).toEqual({ written: 4, unrecorded: 0, withoutNamespace: 1, ofExpiredExceptions: 0 });
   });
 
   it('leaves no temporary file behind', async () => {
