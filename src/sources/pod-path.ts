@@ -14,7 +14,12 @@ export interface PodFromPath {
 }
 
 const PODS_DIR = /(?:^|\/)pods\/([a-z0-9][-a-z0-9]*)_([a-z0-9][-a-z0-9.]*)_[0-9a-f-]{8,}\/([a-z0-9][-a-z0-9]*)\/\d+\.log(?:\.[^/]*)?$/;
-const CONTAINERS_DIR = /(?:^|\/)containers\/([a-z0-9][-a-z0-9.]*)_([a-z0-9][-a-z0-9]*)_([a-z0-9][-a-z0-9]*)-[0-9a-f]{64}\.log$/;
+// A /var/log/containers file, in that directory or saved under another: its 64-hex container id is kubelet's alone.
+const CONTAINER_FILE = /(?:^|\/)([a-z0-9][-a-z0-9.]*)_([a-z0-9][-a-z0-9]*)_([a-z0-9][-a-z0-9]*)-[0-9a-f]{64}\.log$/;
+// A pod directory saved under a directory of another name than pods/ (a CI job's `node-logs/`): known then only by
+// what kubelet alone writes there, the pod's UID (a UUID, or a static pod's 32-hex config hash).
+const POD_UID = '(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})';
+const PODS_DIR_MOVED = new RegExp(`(?:^|/)([a-z0-9][-a-z0-9]*)_([a-z0-9][-a-z0-9.]*)_${POD_UID}/([a-z0-9][-a-z0-9]*)/\\d+\\.log(?:\\.[^/]*)?$`);
 
 /**
  * Reads pod, namespace and container from a kubelet log path, or null when the path is not one. The path is read
@@ -23,9 +28,9 @@ const CONTAINERS_DIR = /(?:^|\/)containers\/([a-z0-9][-a-z0-9.]*)_([a-z0-9][-a-z
  */
 export function podFromPath(path: string): PodFromPath | null {
   const p = resolve(path).replace(/\\/g, '/');
-  const pods = PODS_DIR.exec(p);
+  const pods = PODS_DIR.exec(p) ?? PODS_DIR_MOVED.exec(p);
   if (pods) return { namespace: pods[1] as string, pod: pods[2] as string, container: pods[3] as string };
-  const containers = CONTAINERS_DIR.exec(p);
+  const containers = CONTAINER_FILE.exec(p);
   if (containers) return { pod: containers[1] as string, namespace: containers[2] as string, container: containers[3] as string };
   return null;
 }
@@ -38,7 +43,7 @@ export function podFromPath(path: string): PodFromPath | null {
  */
 export function kubeletLinkInCopy(link: string, target: string): string | null {
   const to = target.replace(/\\/g, '/');
-  if (!isAbsolute(target) || !PODS_DIR.test(to) || !CONTAINERS_DIR.test(link.replace(/\\/g, '/'))) return null;
+  if (!isAbsolute(target) || !PODS_DIR.test(to) || !CONTAINER_FILE.test(link.replace(/\\/g, '/'))) return null;
   // The directory as this system reads the link's path: on POSIX a `\` is part of a name, so the link
   // `a\containers\x.log` is not in a containers directory at all (the test above read it as if it were).
   const containers = dirname(link);

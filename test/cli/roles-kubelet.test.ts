@@ -78,6 +78,19 @@ describe('roles from kubelet log paths', () => {
     expect(direct?.source).toMatchObject({ pod: 'sleep-5b7f7d9d5c-x7w2q', namespace: 'default' });
   });
 
+  it('names the same pods when the pod directories are saved under a directory of another name than pods/', async () => {
+    // A CI job's `node-logs/`: without `pods/` in the path no pod was named, so a baseline written from the tree held none.
+    const saved = join(tempDir('ea-kubelet-moved-'), 'node-logs');
+    cpSync(join(TREE, 'var/log/pods'), saved, { recursive: true });
+    const res = await runCli(['audit', saved, '-o', 'ndjson', '--explain']);
+    expect(res.code).toBe(1);
+    for (const rule of EXPLAINED) expect(res.stderr).toMatch(rule);
+    expect(verdicts(res.stdout)).toEqual(VERDICTS);
+    const baseline = join(tempDir('ea-kubelet-bl-'), 'baseline.json');
+    expect((await runCli(['audit', join(TREE, 'var/log/pods'), '--write-baseline', baseline])).code).toBe(1);
+    expect((await runCli(['audit', saved, '--baseline', baseline])).code).toBe(0);
+  });
+
   it('/var/log/pods: each pod\'s role from its directory name, and the verdicts that follow', async () => {
     const root = node((r) => r);
     const res = await runCli(['audit', join(root, 'var/log/pods'), '-o', 'ndjson', '--explain']);
