@@ -19,6 +19,8 @@ export interface CompiledException {
   workload: ((workload: string) => boolean) | null;
   /** Globs of the form `namespace/name`, matched against `namespace/workload`. */
   qualifiedWorkload: ((qualified: string) => boolean) | null;
+  /** The name part of those globs alone: what matches when the caller's namespace is not known (anyNamespace). */
+  qualifiedName: ((workload: string) => boolean) | null;
   sourceRanges: IpRange[];
 }
 
@@ -37,6 +39,7 @@ export function compileException(e: PolicyException): CompiledException {
     namespace: compileGlobs(e.from.namespaces),
     workload: compileGlobs(e.from.workloads.filter((w) => !w.includes('/'))),
     qualifiedWorkload: compileGlobs(e.from.workloads.filter((w) => w.includes('/'))),
+    qualifiedName: compileGlobs(e.from.workloads.filter((w) => w.includes('/')).map((w) => w.slice(w.indexOf('/') + 1))),
     sourceRanges: ranges(e.from.cidrs),
   };
 }
@@ -55,23 +58,35 @@ function destinationMatches(c: CompiledException, d: Destination, trustClaimed: 
   return c.ranges.length > 0 && ((trusted && inRanges(ipOf(d.host), c.ranges)) || inRanges(ipOf(d.address), c.ranges));
 }
 
-function workloadMatches(c: CompiledException, s: FlowSource): boolean {
+function workloadMatches(c: CompiledException, s: FlowSource, anyNamespace: boolean): boolean {
   if (!c.workload && !c.qualifiedWorkload) return true;
   if (c.workload?.(s.workload)) return true;
-  return s.namespace !== null && (c.qualifiedWorkload?.(`${s.namespace}/${s.workload}`) ?? false);
+  if (s.namespace === null) return anyNamespace && (c.qualifiedName?.(s.workload) ?? false);
+  return c.qualifiedWorkload?.(`${s.namespace}/${s.workload}`) ?? false;
 }
 
-function sourceMatches(c: CompiledException, s: FlowSource): boolean {
-  if (c.namespace && (s.namespace === null || !c.namespace(s.namespace))) return false;
-  if (!workloadMatches(c, s)) return false;
+function sourceMatches(c: CompiledException, s: FlowSource, anyNamespace: boolean): boolean {
+  const unknown = s.namespace === null;
+  if (c.namespace && (unknown ? !anyNamespace : !c.namespace(s.namespace as string))) return false;
+  if (!workloadMatches(c, s, anyNamespace)) return false;
   return c.sourceRanges.length === 0 || inRanges(ipOf(s.address) ?? ipOf(s.workload), c.sourceRanges);
+}
+
+/** What would have matched, asked to say so, never to allow: had a claimed host been trusted, or a caller's unknown namespace been the exception's. */
+export interface WhatIf {
+  trustClaimed?: boolean;
+  anyNamespace?: boolean;
 }
 
 /**
  * True when the exception covers this flow's verdict, destination and source. A host glob never
- * matches a name the client only claimed (Destination.claimed) unless `trustClaimed` asks what would
- * have matched if it did (to say so, not to allow).
+ * matches a name the client only claimed (Destination.claimed), and a namespace (`from.namespaces`,
+ * `namespace/name`) never matches a caller whose logs named none, unless `whatIf` asks.
  */
-export function exceptionMatches(c: CompiledException, flow: Flow, trustClaimed = false): boolean {
-  return c.verdicts.has(flow.verdict) && destinationMatches(c, flow.destination, trustClaimed) && sourceMatches(c, flow.source);
+export function exceptionMatches(c: CompiledException, flow: Flow, whatIf: WhatIf = {}): boolean {
+  return (
+    c.verdicts.has(flow.verdict) &&
+    destinationMatches(c, flow.destination, whatIf.trustClaimed === true) &&
+    sourceMatches(c, flow.source, whatIf.anyNamespace === true)
+  );
 }

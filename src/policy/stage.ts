@@ -72,6 +72,7 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
   const hit = new Set<CompiledException>();
   const used = new Set<CompiledException>();
   const claimedHit = new Set<CompiledException>();
+  const namespaceHit = new Set<CompiledException>();
 
   /** Sorts exceptions into live and expired for the day of `nowMs`, forgetting decisions made on another day. */
   const startDay = (nowMs: number): void => {
@@ -112,10 +113,12 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
   const decide = (f: Flow): Decision => {
     const allowedBy = live.find((c) => exceptionMatches(c, f)) ?? null;
     const lapsed = allowedBy ? null : (expired.find((c) => exceptionMatches(c, f)) ?? null);
-    const claimedOnly = allowedBy || f.destination.claimed !== true ? null : (live.find((c) => exceptionMatches(c, f, true)) ?? null);
+    const claimedOnly = allowedBy || f.destination.claimed !== true ? null : (live.find((c) => exceptionMatches(c, f, { trustClaimed: true })) ?? null);
+    const namespaceOnly = allowedBy || f.source.namespace !== null ? null : (live.find((c) => exceptionMatches(c, f, { anyNamespace: true })) ?? null);
     if (allowedBy) used.add(allowedBy);
     if (lapsed) hit.add(lapsed);
     if (claimedOnly) claimedHit.add(claimedOnly);
+    if (namespaceOnly) namespaceHit.add(namespaceOnly);
     return { fingerprint: fingerprintOf(f), allowedBy, expired: lapsed, claimedOnly };
   };
 
@@ -140,6 +143,9 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
     },
     claimedHostHits(): ExceptionRef[] {
       return refs((x) => claimedHit.has(x.c));
+    },
+    namespaceUnknownHits(): ExceptionRef[] {
+      return refs((x) => namespaceHit.has(x.c));
     },
   };
 }

@@ -66,6 +66,8 @@ export interface PolicyStage {
   expiringHits(): ExceptionRef[];
   /** Live exceptions that matched a flow only by a host name the client claimed, so were not applied (policy order). */
   claimedHostHits(): ExceptionRef[];
+  /** Live exceptions that named a namespace and matched a flow whose logs named its caller's none, so were not applied (policy order). */
+  namespaceUnknownHits(): ExceptionRef[];
 }
 
 /** Options of the policy stage. */

@@ -105,6 +105,7 @@ export const COVERAGE_CODES = [
   'expired-exceptions',
   'expiring-exceptions',
   'claimed-host-not-trusted',
+  'exceptions-need-namespace',
   'other-cluster-domain',
   'gateway-endpoint-outside-mesh',
   'unparsed-lines',

@@ -39,6 +39,8 @@ export interface CoverageFacts {
   expiringExceptions: ExceptionRef[];
   /** Exceptions not applied because they matched only a host name the client claimed. */
   claimedHostExceptions: ExceptionRef[];
+  /** Exceptions not applied because they name a namespace and the logs named the caller's none. */
+  namespaceUnknownExceptions: ExceptionRef[];
   /** Statements a live source adds (pods without sidecars, excluded ranges, no gateway pod...). */
   extraWarnings: CoverageWarning[];
   /** `audit --since/--until` and the flows it left out; null without them. */
@@ -658,6 +660,12 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     out.push({
       code: 'claimed-host-not-trusted',
       message: `Policy exceptions matched direct flows only by the name the client sent (its Host header or SNI, a host name or an IP, through PassthroughCluster or a wildcard cluster, where anything can be claimed), so they were not applied: ${f.claimedHostExceptions.map((e) => e.id).join(', ')}. Allow such destinations by cidrs that hold the address the flow actually went to.`,
+    });
+  }
+  if (f.namespaceUnknownExceptions.length > 0) {
+    out.push({
+      code: 'exceptions-need-namespace',
+      message: `Policy exceptions name a namespace (from.namespaces, or a workload as namespace/name), but the logs named no namespace for callers they would otherwise allow (kubectl logs --prefix names the pod only), so they were not applied: ${f.namespaceUnknownExceptions.map((e) => e.id).join(', ')}. Save the logs with their namespaces (kubelet paths, a log pipeline's export, watch), or name the workload without one, which allows it in every namespace.`,
     });
   }
   const other = f.engine.otherDomain;

@@ -35,6 +35,7 @@ export function pipelineFacts(pipeline: AuditPipeline, setup: AuditSetup): Omit<
     expiredExceptions: setup.stage.expiredHits(),
     expiringExceptions: setup.stage.expiringHits(),
     claimedHostExceptions: setup.stage.claimedHostHits(),
+    namespaceUnknownExceptions: setup.stage.namespaceUnknownHits(),
     proxyContainers: pipeline.proxyContainers,
   };
 }

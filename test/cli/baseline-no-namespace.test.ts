@@ -44,3 +44,23 @@ describe('--write-baseline from inputs that name no namespace', () => {
     }
   });
 });
+
+describe('a policy exception that names a namespace, for inputs that name none', () => {
+  it('is not applied, and the report says why and what would apply', async () => {
+    const prefix = writeLines(join(dir, 'policy-shop.log'), [`[pod/${POD}/istio-proxy] ${DIRECT}`]);
+    const policy = (from: string): string =>
+      writeLines(join(dir, `policy-${from.replace(/\W/g, '')}.yaml`), [
+        'apiVersion: egress-audit/v1',
+        'kind: EgressPolicy',
+        'allow:',
+        `  - {id: npm, reason: the build cache (SEC-7), hosts: [registry.npmjs.org], ports: [443], from: {workloads: [${from}]}}`,
+      ]);
+    const qualified = await runCli(['audit', '-o', 'json', prefix, '--policy', policy('shop/frontend')]);
+    expect(qualified.code, qualified.stderr).toBe(1);
+    const warning = (JSON.parse(qualified.stdout) as { coverage: { warnings: { code: string; message: string }[] } }).coverage.warnings.find((w) => w.code === 'exceptions-need-namespace');
+    expect(warning?.message).toContain('so they were not applied: npm.');
+    const bare = await runCli(['audit', '-o', 'json', prefix, '--policy', policy('frontend')]);
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(bare.stdout).not.toContain('exceptions-need-namespace');
+  });
+});

@@ -27,6 +27,7 @@ function facts(engine: Partial<EngineCounters>): CoverageFacts {
     expiredExceptions: [],
     expiringExceptions: [],
     claimedHostExceptions: [],
+    namespaceUnknownExceptions: [],
     extraWarnings: [],
     window: null,
     proxyContainers: ['istio-proxy'],
