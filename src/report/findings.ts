@@ -29,9 +29,13 @@ interface Group {
   count: number;
   firstMs: number;
   lastMs: number;
+  /** The earliest evidence of its failing flows, and of the others: a failing finding cites only flows that failed. */
   evidence: Evidence[];
+  otherEvidence: Evidence[];
   failing: boolean;
   allowedBy: ExceptionRef | null;
+  /** Its flows an exception allowed: all of them, or (for a failing finding) the part that passed. */
+  allowedFlows: number;
   expiredException: ExceptionRef | null;
   /** The IP its flows went to when their destination is a name only the client claimed (claimedIp: part of its fingerprint), or undefined. */
   address: string | undefined;
@@ -53,9 +57,8 @@ function pickException(current: ExceptionRef | null, next: ExceptionRef | null):
   return compareStrings(next.id, current.id) < 0 ? next : current;
 }
 
-function addEvidence(group: Group, entry: Entry | null, hop: EvidenceRef['hop'], t: number): void {
+function addEvidence(list: Evidence[], entry: Entry | null, hop: EvidenceRef['hop'], t: number): void {
   if (!entry) return;
-  const list = group.evidence;
   // A full list keeps it only when it sorts before the last one: most flows of a busy finding do not, and cost no objects.
   if (list.length >= REPORT_LIMITS.evidence && compareToEvidence(t, entry.file, entry.line, hop, list[list.length - 1] as Evidence) >= 0) return;
   // A gateway TCP line that carried several requests is evidence of each of their flows: listed once, at its earliest.
@@ -84,8 +87,10 @@ function newGroup(flow: Flow, fingerprint: string, folded: boolean): Group {
     firstMs: Infinity,
     lastMs: -Infinity,
     evidence: [],
+    otherEvidence: [],
     failing: false,
     allowedBy: null,
+    allowedFlows: 0,
     expiredException: null,
     address: folded ? undefined : claimedIp(flow.destination),
   };
@@ -108,12 +113,14 @@ export class FindingTable {
     }
     if (startMs < group.firstMs) group.firstMs = startMs;
     if (endMs > group.lastMs) group.lastMs = endMs;
+    const list = flow.failing ? group.evidence : group.otherEvidence;
     // The first hop is a sidecar's entry, or an ingress gateway's that left the mesh (engine ingressDecision).
-    addEvidence(group, flow.sidecar, flow.sidecar?.role === 'ingress-gateway' ? 'ingress-gateway' : 'sidecar', t);
-    addEvidence(group, flow.gateway, 'gateway', t);
+    addEvidence(list, flow.sidecar, flow.sidecar?.role === 'ingress-gateway' ? 'ingress-gateway' : 'sidecar', t);
+    addEvidence(list, flow.gateway, 'gateway', t);
     const related = flow.related;
-    for (let i = 0; i < related.length; i++) addEvidence(group, related[i] as Entry, 'gateway', t); // no iterator per flow
+    for (let i = 0; i < related.length; i++) addEvidence(list, related[i] as Entry, 'gateway', t); // no iterator per flow
     group.failing ||= flow.failing;
+    if (flow.allowedBy !== null) group.allowedFlows++;
     group.allowedBy = pickException(group.allowedBy, flow.allowedBy);
     group.expiredException = pickException(group.expiredException, flow.expiredException);
   }
@@ -150,6 +157,7 @@ export class FindingTable {
 
 function toFinding(g: Group, failOn: readonly string[]): Finding {
   const allowedBy = g.failing ? null : g.allowedBy;
+  const partly = g.failing && g.allowedBy !== null ? { flows: g.allowedFlows, by: g.allowedBy } : null;
   return {
     fingerprint: g.fingerprint,
     verdict: g.verdict,
@@ -163,9 +171,10 @@ function toFinding(g: Group, failOn: readonly string[]): Finding {
     count: g.count,
     firstSeen: msToIso(g.firstMs),
     lastSeen: msToIso(g.lastMs),
-    evidence: g.evidence.map((e) => e.ref),
+    evidence: (g.failing ? g.evidence : g.otherEvidence).map((e) => e.ref),
     failing: g.failing,
     allowedBy,
+    partlyAllowed: partly,
     expiredException: g.expiredException,
     // Flow.failing is false for a --fail-on verdict only when an exception or the baseline covers it.
     baselined: !g.failing && allowedBy === null && failOn.includes(g.verdict),

@@ -138,6 +138,14 @@ export function moreSourcesText(more: number): string {
   return more >= REPORT_LIMITS.sourcesCounted ? `+${more} or more` : `+${more} more`;
 }
 
+/**
+ * `10 of 11 flows, by`: the part of a failing finding that an exception allowed, which each writer follows with the
+ * exception in its own escaping; null for any other finding. Its status stays FAIL: the other flows failed.
+ */
+export function partlyAllowedShare(f: Finding): string | null {
+  return f.partlyAllowed === null ? null : `${f.partlyAllowed.flows} of ${plural(f.count, 'flow')}, by`;
+}
+
 /** FAIL, ALLOWED, BASELINE, or WARN (a finding whose verdict is not in --fail-on). */
 export function findingStatus(f: Finding): 'FAIL' | 'ALLOWED' | 'BASELINE' | 'WARN' {
   if (f.failing) return 'FAIL';

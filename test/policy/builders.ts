@@ -73,6 +73,7 @@ export function finding(overrides: Partial<Finding> & Pick<Finding, 'fingerprint
     evidence: [],
     failing: true,
     allowedBy: null,
+    partlyAllowed: null,
     expiredException: null,
     baselined: false,
     ...overrides,

@@ -171,6 +171,24 @@ describe('ReportBuilder findings', () => {
     }
   });
 
+  it('says how many flows of a failing finding an exception allowed, and cites only the flows that failed', () => {
+    // An exception narrower than the finding (from.cidrs of one pod): its flows pass, the other pod's fail.
+    const exception = { id: 'one-pod', reason: 'SEC-9', expires: null };
+    const flows = [
+      flow({ fingerprint: 'fp', startMs: T0, failing: false, allowedBy: exception, sidecar: entry({ line: 1 }) }),
+      flow({ fingerprint: 'fp', startMs: T0 + 1, failing: false, allowedBy: exception, sidecar: entry({ line: 2 }) }),
+      flow({ fingerprint: 'fp', startMs: T0 + 2, sidecar: entry({ line: 3 }) }),
+    ];
+    for (const seed of [1, 2, 3]) {
+      const [finding] = built(shuffled(flows, seed)).findings();
+      expect(finding).toMatchObject({ count: 3, failing: true, allowedBy: null, partlyAllowed: { flows: 2, by: exception } });
+      expect(finding?.evidence).toEqual([{ hop: 'sidecar', file: 'logs/app.log', line: 3 }]);
+    }
+    const [all] = built(flows.slice(0, 2)).findings();
+    expect(all).toMatchObject({ failing: false, allowedBy: exception, partlyAllowed: null });
+    expect(all?.evidence.map((e) => e.line)).toEqual([1, 2]);
+  });
+
   it('keeps at most 5 evidence lines per finding', () => {
     const flows = Array.from({ length: 9 }, (_, i) => flow({ fingerprint: 'fp', startMs: T0 + i, sidecar: entry({ line: 100 - i }) }));
     const [finding] = built(flows).findings();

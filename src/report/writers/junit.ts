@@ -6,7 +6,7 @@
  */
 import { noEvidence, type Finding, type Report } from '../model.js';
 import { findingDestination, workloadLabel } from '../flow-facts.js';
-import { findingStatus, logTimeStatement, resultStatement, warningFailsRun, windowCoverageStatement } from '../statements.js';
+import { findingStatus, logTimeStatement, partlyAllowedShare, resultStatement, warningFailsRun, windowCoverageStatement } from '../statements.js';
 import { plural } from '../../text/plural.js';
 import { xml, xmlLines } from '../xml.js';
 import { documentWriter, type ReportWriter } from './output.js';
@@ -59,6 +59,8 @@ function findingText(f: Finding): string[] {
   const lines = [`${f.rule}: ${workloadLabel(f.namespace, f.sourceWorkload)} -> ${findingDestination(f)} (${plural(f.count, 'flow')}, ${f.firstSeen ?? '?'} .. ${f.lastSeen ?? '?'})`, `  reason: ${f.reason}`];
   if (f.remediation) lines.push(`  fix: ${f.remediation}`);
   if (f.allowedBy) lines.push(`  allowed by ${f.allowedBy.id}: ${f.allowedBy.reason}${f.allowedBy.expires ? ` (expires ${f.allowedBy.expires})` : ''}`);
+  const share = partlyAllowedShare(f);
+  if (share !== null && f.partlyAllowed !== null) lines.push(`  partly allowed: ${share} ${f.partlyAllowed.by.id}: ${f.partlyAllowed.by.reason}`);
   if (f.expiredException) lines.push(`  expired exception ${f.expiredException.id} (${f.expiredException.expires ?? '?'}): ${f.expiredException.reason}`);
   for (const e of f.evidence) lines.push(`  evidence: ${e.hop} ${e.file}:${e.line}`);
   return lines;

@@ -7,7 +7,7 @@ import type { Coverage, DestinationSummary, Finding, Report } from '../model.js'
 import { findingDestination, workloadLabel } from '../flow-facts.js';
 import { clip, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../clip.js';
 import { mdCode, mdLineStart, mdText } from '../markdown-escape.js';
-import { findingStatus, logTimeStatement, noFindingsStatement, resultStatement, skippedStatement, warningFailsRun, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
+import { findingStatus, logTimeStatement, noFindingsStatement, partlyAllowedShare, resultStatement, skippedStatement, warningFailsRun, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
 import { plural } from '../../text/plural.js';
 import { REPORT_LIMITS } from '../limits.js';
 import { byteSize } from '../../text/byte-size.js';
@@ -74,6 +74,8 @@ function why(f: Finding): string {
   const parts = [prose(f.reason)];
   if (f.remediation) parts.push(`**Fix:** ${keepingEnds(f.remediation)}`);
   if (f.allowedBy) parts.push(`**Allowed by** ${code(f.allowedBy.id)}: ${prose(f.allowedBy.reason)}${f.allowedBy.expires ? ` (expires ${mdText(clip(f.allowedBy.expires, MARKDOWN_MAX_VALUE))})` : ''}`);
+  const share = partlyAllowedShare(f);
+  if (share !== null && f.partlyAllowed !== null) parts.push(`**Partly allowed:** ${share} ${code(f.partlyAllowed.by.id)}: ${prose(f.partlyAllowed.by.reason)}`);
   if (f.expiredException) parts.push(`**Expired exception** ${code(f.expiredException.id)}${f.expiredException.expires ? ` (${mdText(clip(f.expiredException.expires, MARKDOWN_MAX_VALUE))})` : ''}`);
   return parts.join('<br>');
 }

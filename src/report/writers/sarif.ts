@@ -13,7 +13,7 @@ import { NO_EVIDENCE_CODES, type CoverageWarning, type Finding, type Report, typ
 import { escapeControl as safe } from '../../text/escape.js';
 import { fixText, ruleInfo, type RuleInfo } from '../../engine/rule-catalogue.js';
 import { findingDestination, workloadLabel } from '../flow-facts.js';
-import { VERDICT_MEANING, resultStatement, warningFailsRun, warningFailure } from '../statements.js';
+import { VERDICT_MEANING, partlyAllowedShare, resultStatement, warningFailsRun, warningFailure } from '../statements.js';
 import { documentWriter, type ReportWriter } from './output.js';
 import { hashOfParts } from '../../policy/fingerprint.js';
 import { wellFormedJson } from '../well-formed.js';
@@ -109,6 +109,8 @@ function message(f: Finding): string {
   const who = workloadLabel(f.namespace, f.sourceWorkload);
   const parts = [`${f.verdict}: ${who} -> ${findingDestination(f)} (${f.count} ${f.count === 1 ? 'flow' : 'flows'}).`, f.reason];
   if (f.remediation) parts.push(`Fix: ${f.remediation}`);
+  const share = partlyAllowedShare(f);
+  if (share !== null && f.partlyAllowed !== null) parts.push(`Partly allowed: ${share} ${f.partlyAllowed.by.id}.`);
   if (f.expiredException) parts.push(`Exception ${f.expiredException.id} expired${f.expiredException.expires ? ` on ${f.expiredException.expires}` : ''}.`);
   return safe(parts.join(' '));
 }

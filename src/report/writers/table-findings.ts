@@ -4,7 +4,7 @@ import type { Coverage, Finding } from '../model.js';
 import { shownAdvice, shownPath, shownSentence, shownValue } from './table-text.js';
 import type { Palette } from '../../text/color.js';
 import { findingDestination, workloadLabel } from '../flow-facts.js';
-import { findingStatus, noFindingsStatement } from '../statements.js';
+import { findingStatus, noFindingsStatement, partlyAllowedShare } from '../statements.js';
 import { labelled, wrap, WIDTH } from './layout.js';
 import { findingCounts, moreFindings } from './more-findings.js';
 
@@ -44,6 +44,8 @@ function details(f: Finding): string[] {
   const lines = [...at('rule', shownValue(f.rule)), ...at('reason', shownSentence(f.reason))];
   if (f.remediation) lines.push(...at('fix', shownAdvice(f.remediation)));
   if (f.allowedBy) lines.push(...at('allowed', exceptionText(f.allowedBy, 'expires')));
+  const share = partlyAllowedShare(f);
+  if (share !== null && f.partlyAllowed !== null) lines.push(...at('allowed', `${share} ${exceptionText(f.partlyAllowed.by, 'expires')}`));
   if (f.expiredException) lines.push(...at('expired', exceptionText(f.expiredException, 'expired')));
   f.evidence.forEach((e, i) => lines.push(...evidence(i === 0 ? 'evidence' : '', e.hop, `${shownPath(e.file)}:${e.line}`)));
   if (f.firstSeen) lines.push(...at('seen', `${f.firstSeen} .. ${f.lastSeen ?? '?'}`));
