@@ -330,6 +330,19 @@ describe('egress-audit audit: reports', () => {
     expect((await runCli(['audit', GOOGLEAPIS, '--policy', policy, '--baseline', baseline])).code).toBe(0);
   });
 
+  it('says, in every report, how many flows of a failing finding an exception narrower than it allowed', async () => {
+    // from.cidrs of one frontend pod: 7 of the 11 flows of shop/frontend -> telemetry.vendor.io:443 are that pod's.
+    const policy = join(dir, 'one-pod.yaml');
+    writeFileSync(policy, 'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - {id: one-pod, reason: SEC-9, cidrs: [35.190.12.4], ports: [443], from: {cidrs: [10.244.1.9]}}\n');
+    const md = join(dir, 'one-pod.md');
+    const junit = join(dir, 'one-pod.xml');
+    const res = await runCli(['audit', fixture('demo'), '--policy', policy, '--no-color', '--report', `markdown=${md}`, '--report', `junit=${junit}`]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/allowed {3}7 of 11 flows, by one-pod: SEC-9/);
+    expect(readFileSync(md, 'utf8')).toContain('**Partly allowed:** 7 of 11 flows, by <code>one-pod</code>: SEC-9');
+    expect(readFileSync(junit, 'utf8')).toContain('partly allowed: 7 of 11 flows, by one-pod: SEC-9');
+  });
+
   it('names an exception in use that stops applying within 14 days, and fails on it only when asked', async () => {
     // Dates relative to today (UTC), as the CLI counts them: 5 days left, and 60 days left.
     const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
