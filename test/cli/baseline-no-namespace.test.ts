@@ -64,3 +64,13 @@ describe('a policy exception that names a namespace, for inputs that name none',
     expect(bare.stdout).not.toContain('exceptions-need-namespace');
   });
 });
+
+describe('the table\'s fix for a long workload name', () => {
+  it('keeps each word of the exception to copy whole on one line, however long, so it pastes as written', async () => {
+    const long = 'payments-reconciliation-service-worker-eu-canary1';
+    const prefix = writeLines(join(dir, 'long.log'), [`[pod/${long}-7c9f8b6d5-x2x9p/istio-proxy] ${DIRECT}`]);
+    const res = await runCli(['audit', '--no-color', prefix]);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stdout).toMatch(new RegExp(`^ +\\[<namespace>/${long}\\]\\}\\}\``, 'm'));
+  });
+});

@@ -19,11 +19,20 @@ function splitAt(word: string, width: number): number {
   return width > 1 && last >= 0xd800 && last <= 0xdbff ? width - 1 : width;
 }
 
-/** Splits `text` into lines of at most `width` characters, breaking at spaces, hard-splitting long words (never inside a character). */
-export function wrap(text: string, width: number): string[] {
+/**
+ * Splits `text` into lines of at most `width` characters, breaking at spaces, hard-splitting long words (never inside a
+ * character); a word of at most `whole` characters is kept whole instead, on a line of its own.
+ */
+export function wrap(text: string, width: number, whole = width): string[] {
   const lines: string[] = [];
   let line = '';
   for (let word of text.split(' ')) {
+    if (word.length > width && word.length <= whole) {
+      if (line) lines.push(line);
+      lines.push(word);
+      line = '';
+      continue;
+    }
     while (word.length > width) {
       if (line) lines.push(line);
       line = '';
@@ -42,11 +51,23 @@ export function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-/** `label` then `text` wrapped under a hanging indent, e.g. `      reason    Sent to…`. */
-export function labelled(indent: number, label: string, labelWidth: number, text: string): string[] {
+/**
+ * `label` then `text` wrapped under a hanging indent, e.g. `      reason    Sent to…`. With `keepWords`, a word too long
+ * for the indent but not for the line (a policy snippet's `[shop/payments-reconciliation-worker]}}`) is not split but
+ * moved left on a line of its own, so that text copied from the terminal pastes as it was written.
+ */
+export function labelled(indent: number, label: string, labelWidth: number, text: string, keepWords = false): string[] {
   const lead = ' '.repeat(indent) + label.padEnd(labelWidth);
-  const body = wrap(text, WIDTH - lead.length);
-  return body.map((line, i) => (i === 0 ? lead : ' '.repeat(lead.length)) + line);
+  const width = WIDTH - lead.length;
+  const body = wrap(text, width, keepWords ? WIDTH - indent : width);
+  const out: string[] = [];
+  body.forEach((line, i) => {
+    if (line.length > width) {
+      if (i === 0) out.push(lead.trimEnd()); // the label keeps its own line
+      out.push(' '.repeat(WIDTH - line.length) + line);
+    } else out.push((i === 0 ? lead : ' '.repeat(lead.length)) + line);
+  });
+  return out;
 }
 
 /** A count in at most 7 characters: `1234567`, then `12.3M`. */

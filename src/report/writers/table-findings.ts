@@ -42,7 +42,8 @@ function evidence(label: string, hop: string, location: string): string[] {
 function details(f: Finding): string[] {
   const at = (label: string, text: string): string[] => labelled(DETAIL_INDENT, label, LABEL_WIDTH, text);
   const lines = [...at('rule', shownValue(f.rule)), ...at('reason', shownSentence(f.reason))];
-  if (f.remediation) lines.push(...at('fix', shownAdvice(f.remediation)));
+  // The fix ends in a policy exception to copy: a word of it split across two lines would paste as two words.
+  if (f.remediation) lines.push(...labelled(DETAIL_INDENT, 'fix', LABEL_WIDTH, shownAdvice(f.remediation), true));
   if (f.allowedBy) lines.push(...at('allowed', exceptionText(f.allowedBy, 'expires')));
   const share = partlyAllowedShare(f);
   if (share !== null && f.partlyAllowed !== null) lines.push(...at('allowed', `${share} ${exceptionText(f.partlyAllowed.by, 'expires')}`));
