@@ -9,6 +9,7 @@ import { compareStrings, insertSmallest } from './bounded.js';
 import { OTHER, REPORT_LIMITS } from './limits.js';
 import { msToIso } from '../pipeline/times.js';
 import { claimedIp } from '../engine/destination.js';
+import { senderOf } from '../engine/rules.js';
 
 interface Evidence {
   t: number;
@@ -109,7 +110,7 @@ export class FindingTable {
     if (startMs < group.firstMs) group.firstMs = startMs;
     if (endMs > group.lastMs) group.lastMs = endMs;
     // The first hop is a sidecar's entry, or an ingress gateway's that left the mesh (engine ingressDecision).
-    addEvidence(group, flow.sidecar, flow.sidecar?.role === 'ingress-gateway' ? 'ingress-gateway' : 'sidecar', t);
+    addEvidence(group, flow.sidecar, senderOf(flow.sidecar), t);
     addEvidence(group, flow.gateway, 'gateway', t);
     const related = flow.related;
     for (let i = 0; i < related.length; i++) addEvidence(group, related[i] as Entry, 'gateway', t); // no iterator per flow
