@@ -19,8 +19,6 @@ export interface Facts extends FixSubject {
   /** The gateway entry's details (`rbac_access_denied_matched_policy[...]`), or null. */
   details: string | null;
   joinedBy: 'request-id' | 'address' | null;
-  /** Which proxy wrote the flow's first entry: a sidecar, or an ingress gateway whose entry left the mesh. */
-  sender: Sender;
 }
 
 /** The proxy that sent it, as a sentence starts: `The sidecar of shop/web`, `The ingress gateway shop/shop-ingressgateway`. */
