@@ -11,7 +11,7 @@ import type { Held, JoinedBy } from './held.js';
 import { isForwarded } from './net.js';
 import { hasUpstreamSocketField } from '../../parsers/layouts.js';
 import type { UnloggedSocket } from './rule-catalogue.js';
-import { appDialled, D, gatewayRefusal, type Decision } from './rules.js';
+import { appDialled, D, gatewayRefusal, senderOf, type Decision } from './rules.js';
 import { PhraseMemo, type PhraseInput } from './wording.js';
 import { outboundSource, peerSource } from './workload.js';
 
@@ -34,7 +34,7 @@ export function unloggedSocket(e: Entry): UnloggedSocket {
  * the gateway's entry to say, or unknown).
  */
 function dialled(e: Entry, viaGateway: boolean): string | null {
-  if (e.role !== 'ingress-gateway') return appDialled(e);
+  if (senderOf(e) === 'sidecar') return appDialled(e);
   return viaGateway ? null : e.record.upstream_host;
 }
 
@@ -74,7 +74,7 @@ function build(
   asked.details = r.response_code_details ?? r.connection_termination_details;
   asked.joinedBy = joinedBy;
   asked.socket = decision === D.socketNotLogged ? unloggedSocket(quoted) : null;
-  asked.sender = sidecar?.role === 'ingress-gateway' ? 'ingress-gateway' : 'sidecar';
+  asked.sender = senderOf(sidecar);
   const { reason, remediation } = phrases.get(rule, asked);
   return {
     verdict,

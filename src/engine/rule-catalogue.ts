@@ -7,7 +7,7 @@
  */
 import { isIP } from 'node:net';
 import { VERDICTS, type Verdict } from '../types.js';
-import { D, hasFlag, SIDECAR_REFUSAL_FLAGS, type RuleId, type SidecarRefusalFlag } from './rules.js';
+import { D, hasFlag, SIDECAR_REFUSAL_FLAGS, type RuleId, type Sender, type SidecarRefusalFlag } from './rules.js';
 
 /** A rule's description for people and for code-scanning tools. */
 export interface RuleInfo {
@@ -42,6 +42,8 @@ export interface FixSubject {
   flags: string | null;
   /** Why a socket-not-logged entry names no socket; null for the other rules. */
   socket: UnloggedSocket | null;
+  /** Which proxy wrote the flow's first entry: a sidecar, or an ingress gateway (a refusal of its own is the ingress gateway's). */
+  sender: Sender;
 }
 
 /** A fix, for one flow or (null) for any flow of its rule: one template, so the two cannot drift apart. */
@@ -155,17 +157,23 @@ const REFUSED_BY: Record<SidecarRefusalFlag, string> = {
   UAEX: 'its external authorizer (an AuthorizationPolicy with action CUSTOM)',
 };
 
-/** A never-connected entry: the gateway's reachability, or, for a flag of the sidecar's own refusal, that refusal instead. */
+/** The proxy that wrote a flow's entry, as the fix names it (an ingress gateway's entry is judged as a sidecar's is). */
+const SENT_BY: Record<Sender, string> = { sidecar: 'the sidecar', 'ingress-gateway': 'the ingress gateway' };
+
+/**
+ * A never-connected entry: the gateway's reachability, or, for a flag of its proxy's own refusal, that refusal instead,
+ * named as the proxy that wrote the entry (a sidecar, or an ingress gateway).
+ */
 const NO_CONNECTION: Fix = (s) => {
   const reachable =
     `Check that the egress gateway pods are running and reachable from ${caller(s)}: the gateway Service has ` +
     'endpoints, and no NetworkPolicy stands between them.';
   if (s === null) {
     const causes = SIDECAR_REFUSAL_FLAGS.map((flag) => `${flag}, ${REFUSED_BY[flag]}`).join('; ');
-    return `${reachable} If the entry's flags hold one by which the sidecar refused it itself, look there instead of at the gateway: ${causes}.`;
+    return `${reachable} If the entry's flags hold one by which the sidecar (or ingress gateway) refused it itself, look there instead of at the gateway: ${causes}.`;
   }
   const flag = SIDECAR_REFUSAL_FLAGS.find((f) => hasFlag(s.flags, f));
-  return flag === undefined ? reachable : `The flag ${flag} says the sidecar refused it itself: look at ${REFUSED_BY[flag]}, not at the gateway.`;
+  return flag === undefined ? reachable : `The flag ${flag} says ${SENT_BY[s.sender]} refused it itself: look at ${REFUSED_BY[flag]}, not at the gateway.`;
 };
 
 /** The socket-not-logged fix, in the part that fits each cause; the rule's fix is both. */

@@ -154,13 +154,24 @@ export function isUnknownExternalHost(host: string, ctx: EngineContext, domain: 
   return !underDomain(host, domain) && !host.endsWith('.svc') && !host.includes('.svc.');
 }
 
+/** The proxy that sent a flow on its way: a client sidecar, or an ingress gateway (ingressDecision). */
+export type Sender = 'sidecar' | 'ingress-gateway';
+
+/**
+ * Which proxy wrote a flow's first entry (none: a flow from the egress gateway alone, whose words never ask), so that
+ * the words, the fix and the evidence name an ingress gateway's entry as the ingress gateway's, never as a sidecar's.
+ */
+export function senderOf(first: Entry | null): Sender {
+  return first?.role === 'ingress-gateway' ? 'ingress-gateway' : 'sidecar';
+}
+
 /**
  * The address a first hop's app dialled (a sidecar's downstream_local_address), or null for an ingress gateway's entry,
  * whose downstream_local_address is its own listener: taken for where the traffic went, an IPv6 cluster's public pod
  * address made an ingress gateway's 503 to an in-mesh Service egress gone direct.
  */
 export function appDialled(e: Entry): string | null {
-  return e.role === 'ingress-gateway' ? null : e.record.downstream_local_address;
+  return senderOf(e) === 'ingress-gateway' ? null : e.record.downstream_local_address;
 }
 
 function noClusterTarget(r: AccessRecord, dialled: string | null): string | null {

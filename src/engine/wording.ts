@@ -8,7 +8,7 @@ import { unicodeName } from './idn.js';
 import { ipOf } from './net.js';
 import { flowFix, type FixSubject, type UnloggedSocket } from './rule-catalogue.js';
 import { UNKNOWN_CALLER } from './workload.js';
-import type { RuleId } from './rules.js';
+import type { RuleId, Sender } from './rules.js';
 
 /** What the sentences mention about one flow (its caller, host, flags and unlogged socket's cause: see FixSubject). */
 export interface Facts extends FixSubject {
@@ -19,12 +19,7 @@ export interface Facts extends FixSubject {
   /** The gateway entry's details (`rbac_access_denied_matched_policy[...]`), or null. */
   details: string | null;
   joinedBy: 'request-id' | 'address' | null;
-  /** Which proxy wrote the flow's first entry: a sidecar, or an ingress gateway whose entry left the mesh. */
-  sender: Sender;
 }
-
-/** The proxy that sent a flow on its way: a client sidecar, or an ingress gateway (engine: ingressDecision). */
-export type Sender = 'sidecar' | 'ingress-gateway';
 
 /** The proxy that sent it, as a sentence starts: `The sidecar of shop/web`, `The ingress gateway shop/shop-ingressgateway`. */
 function sentBy(f: Facts): string {

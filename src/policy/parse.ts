@@ -2,7 +2,7 @@
  * Reads a policy file's text into a Policy, or throws one InputError (exit 3) listing every problem as
  * `file:line:col: field.path: what is wrong`, so a CI log points at the exact spot to fix.
  */
-import { LineCounter, Parser, parseDocument, type Document, type YAMLError } from 'yaml';
+import { CST, LineCounter, Parser, parseDocument, type Document, type YAMLError } from 'yaml';
 import { InputError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import { semanticIssues, type RawException, type RawPolicy } from './check.js';
@@ -13,6 +13,12 @@ import { duplicateKeys, formatPath, offsetOf, positionOf } from './yaml-position
 
 /** At most this many problems are listed; the rest are counted. */
 const MAX_LISTED = 20;
+
+/** The first MAX_LISTED problem lines, and a count of the rest: a CI log shows where to start, not hundreds of lines. */
+function listed(file: string, lines: string[]): string[] {
+  if (lines.length <= MAX_LISTED) return lines;
+  return [...lines.slice(0, MAX_LISTED), `${file}: and ${lines.length - MAX_LISTED} more problems`];
+}
 
 function syntaxError(file: string, errors: readonly YAMLError[], doc: Document, counter: LineCounter): InputError {
   const duplicates = new Map(duplicateKeys(doc).map((d) => [d.offset, d]));
@@ -32,33 +38,60 @@ function syntaxError(file: string, errors: readonly YAMLError[], doc: Document, 
   return new InputError(lines);
 }
 
+/** The explicit tags (`!!int`, `!foo`, `!`) written in a document, as their source tokens (offset and text as written). */
+function tagsOf(document: CST.Document): CST.SourceToken[] {
+  const tags: CST.SourceToken[] = [];
+  const take = (tokens: readonly CST.Token[] | undefined): void => {
+    for (const t of tokens ?? []) if (t.type === 'tag') tags.push(t);
+  };
+  const scalarProps = (node: CST.Token | null | undefined): void => {
+    if (node?.type === 'block-scalar') take(node.props);
+  };
+  // The document's own props (`--- !!map`) come as its root item's start.
+  CST.visit(document, (item) => {
+    take(item.start);
+    take(item.sep);
+    scalarProps(item.key);
+    scalarProps(item.value);
+  });
+  return tags;
+}
+
 /**
- * A `%YAML` directive for any version but 1.2, as `file:line:col: ...`, or null. `%YAML 1.1` switches the yaml
- * library to YAML 1.1's scalars, where `ports: [7:23]` is 443 (base 60) and `0443` is 291 (octal): the policy
- * would mean other than what it reads as without the header, so it is refused, not followed.
+ * What the YAML markup makes the policy mean other than it reads as, each as `file:line:col: ...`: a `%YAML` directive
+ * for any version but 1.2 (1.1 reads `ports: [7:23]` as 443, base 60, and `0443` as 291, octal), and any explicit tag
+ * (YAML 1.2 still resolves them: `port: !!int "0x10"` is 16, `!!timestamp` a date, `!foo` drops its tag silently).
+ * Both are refused, not followed, so a policy author sees what the tool reads.
  */
-function versionDirective(file: string, text: string, counter: LineCounter): string | null {
+function refusedMarkup(file: string, text: string, counter: LineCounter): string[] {
+  const at = (offset: number): string => {
+    const { line, col } = counter.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+  const problems: string[] = [];
   for (const token of new Parser().parse(text)) {
-    if (token.type === 'document') break;
-    if (token.type !== 'directive') continue;
-    const [name, version] = token.source.split(/[ \t]+/);
-    if (name !== '%YAML' || version === '1.2') continue;
-    const { line, col } = counter.linePos(token.offset);
-    return `${file}:${line}:${col}: ${escapeControl(token.source)}: a policy file is read as YAML 1.2 (0443 is 443, 7:23 a string); remove the directive or write %YAML 1.2`;
+    if (token.type === 'directive') {
+      const [name, version] = token.source.split(/[ \t]+/);
+      if (name !== '%YAML' || version === '1.2') continue;
+      problems.push(`${at(token.offset)}: ${escapeControl(token.source)}: a policy file is read as YAML 1.2 (0443 is 443, 7:23 a string); remove the directive or write %YAML 1.2`);
+    } else if (token.type === 'document') {
+      for (const tag of tagsOf(token)) {
+        problems.push(`${at(tag.offset)}: ${escapeControl(tag.source)}: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it`);
+      }
+    }
   }
-  return null;
+  return listed(file, problems);
 }
 
 function render(file: string, doc: Document, counter: LineCounter, issues: Issue[]): string[] {
   const placed = issues.map((issue) => ({ issue, offset: offsetOf(doc, issue.path, issue.anchor) }));
   placed.sort((a, b) => a.offset - b.offset);
-  const lines = placed.slice(0, MAX_LISTED).map(({ issue, offset }) => {
+  const lines = placed.map(({ issue, offset }) => {
     const { line, col } = counter.linePos(offset);
     const path = formatPath(issue.path);
     return `${file}:${line}:${col}: ${path ? `${path}: ` : ''}${escapeControl(issue.message)}`;
   });
-  if (placed.length > MAX_LISTED) lines.push(`${file}: and ${placed.length - MAX_LISTED} more problems`);
-  return lines;
+  return listed(file, lines);
 }
 
 function portRange(entry: number | string): PortRange {
@@ -100,8 +133,8 @@ export function parsePolicy(text: string, file: string): Policy {
   // schema reports such a key as unknown, with its position.
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) throw syntaxError(name, doc.errors, doc, counter);
-  const directive = versionDirective(name, text, counter);
-  if (directive !== null) throw new InputError(directive);
+  const refused = refusedMarkup(name, text, counter);
+  if (refused.length > 0) throw new InputError(refused);
   if (doc.contents === null) throw new InputError(`${name}:1:1: the policy is empty (${POLICY_JSON_SCHEMA.expected})`);
   let data: unknown;
   try {

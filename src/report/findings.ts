@@ -9,6 +9,7 @@ import { compareStrings, insertSmallest } from './bounded.js';
 import { OTHER, REPORT_LIMITS } from './limits.js';
 import { msToIso } from '../pipeline/times.js';
 import { claimedIp } from '../engine/destination.js';
+import { senderOf } from '../engine/rules.js';
 
 interface Evidence {
   t: number;
@@ -115,7 +116,7 @@ export class FindingTable {
     if (endMs > group.lastMs) group.lastMs = endMs;
     const list = flow.failing ? group.evidence : group.otherEvidence;
     // The first hop is a sidecar's entry, or an ingress gateway's that left the mesh (engine ingressDecision).
-    addEvidence(list, flow.sidecar, flow.sidecar?.role === 'ingress-gateway' ? 'ingress-gateway' : 'sidecar', t);
+    addEvidence(list, flow.sidecar, senderOf(flow.sidecar), t);
     addEvidence(list, flow.gateway, 'gateway', t);
     const related = flow.related;
     for (let i = 0; i < related.length; i++) addEvidence(list, related[i] as Entry, 'gateway', t); // no iterator per flow

@@ -7,7 +7,6 @@
  * places: then up to 256 bytes, one access-log line, are waited for), an input shorter than a magic
  * being read as it is.
  */
-import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
 import { compressionUndecided, unreadCompression } from './compressed.js';
 import { gunzipChunks, GzipError } from './gunzip.js';
@@ -41,9 +40,12 @@ function gzipProblem(error: GzipError): string {
   return `not gzip data from byte ${error.offset} (${error.message}; gzip -d ignores such "trailing garbage", but it may be log text appended to the file: it was not read; the ${error.decompressed} bytes decompressed before it were)`;
 }
 
-/** `raw` (the input named `name`) as UTF-8 log text; every failure is an InputError naming it, none once `signal` aborted. */
-export async function* decoded(raw: Readable, name: string, chunkSize: number, signal: AbortSignal): AsyncGenerator<Buffer> {
-  const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+/**
+ * `raw` (the input named `name`: a read stream, or a saved file's chunks) as UTF-8 log text; every failure is an
+ * InputError naming it, none once `signal` aborted. Its iterator is ended however the read ends, which destroys a stream.
+ */
+export async function* decoded(raw: AsyncIterable<Buffer>, name: string, chunkSize: number, signal: AbortSignal): AsyncGenerator<Buffer> {
+  const iterator = raw[Symbol.asyncIterator]();
   try {
     const { head, ended } = await peek(iterator, told);
     const bytes = replayed(head, ended, iterator);
@@ -56,6 +58,6 @@ export async function* decoded(raw: Readable, name: string, chunkSize: number, s
     if (error instanceof InputError) throw error;
     throw new InputError(`${name}: ${error instanceof GzipError ? gzipProblem(error) : `read failed (${(error as Error).message})`}`);
   } finally {
-    raw.destroy();
+    await iterator.return?.();
   }
 }

@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import type { LogStream, RoleAssignment, Source, StreamInfo } from '../types.js';
@@ -77,7 +76,7 @@ function fileStream(
       if (file.kind !== 'file') return yield* decoded(createReadStream('', { fd: handle, highWaterMark: chunkSize, signal }), file.name, chunkSize, signal);
       try {
         const held = Math.max(file.size ?? 0, (await handle.stat()).size); // it may have grown since it was found
-        yield* decoded(Readable.from(wholeFile(handle, file.name, held, chunkSize, signal), { highWaterMark: 1 }), file.name, chunkSize, signal);
+        yield* decoded(wholeFile(handle, file.name, held, chunkSize, signal), file.name, chunkSize, signal);
       } finally {
         await handle.close();
       }

@@ -127,6 +127,12 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     expect(policy.stderr).toMatch(/bad-cidr\.yaml:\d+:\d+: allow\[\d+\]\.cidrs/);
   });
 
+  it('exits 3 for a policy with an explicit tag, naming its line and the tag (!!int "0x10" would be port 16)', async () => {
+    const res = await runCli(['audit', DIRECT, '--policy', fixture('policy/invalid/tag-int.yaml')]);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toMatch(/tag-int\.yaml:7:13: !!int: explicit tags are refused/);
+  });
+
   it.each([
     [['audit', DIRECT, '-o', 'xml'], '-o/--output: unknown format "xml"'],
     [['audit', DIRECT, '--fail-on', 'sideways'], '--fail-on: unknown name "sideways"'],

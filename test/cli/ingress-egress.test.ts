@@ -31,6 +31,7 @@ const EXPECTED = [
   `${POD}:3 ingress ingress/ingress-gateway -`,
   `${POD}:4 ingress ingress/ingress-gateway -`,
   `${POD}:5 via-gateway via-gateway/joined ${POD}`,
+  `${POD}:6 via-gateway-unconfirmed via-gateway-unconfirmed/no-connection ${POD}`,
 ];
 
 describe("a tenant's ingress gateway that routes traffic out of the mesh", () => {
@@ -54,5 +55,14 @@ describe("a tenant's ingress gateway that routes traffic out of the mesh", () =>
     const table = res.stdout.replace(/\s+/g, ' ');
     expect(table).toContain('The ingress gateway shop/shop-ingressgateway sent this to pypi.org:443 on outbound|443||pypi.org, outside the mesh, without an egress gateway.');
     expect(table).toContain(`evidence ingress-gateway`);
+  });
+
+  it('names the ingress gateway, not a sidecar, where the fix of its own refusal (RL, line 6) says who refused it', async () => {
+    const res = await runCli(['audit', TREE, '-o', 'json', '--gateway-namespace', 'istio-system']);
+    const report = JSON.parse(res.stdout) as { findings: { rule: string; remediation: string | null }[] };
+    const finding = report.findings.find((f) => f.rule === 'via-gateway-unconfirmed/no-connection');
+    expect(finding?.remediation).toBe(
+      'The flag RL says the ingress gateway refused it itself: look at its local rate limit, or the global rate-limit service it asks, not at the gateway.',
+    );
   });
 });

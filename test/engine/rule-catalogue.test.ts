@@ -71,6 +71,8 @@ describe('the rule catalogue', () => {
       expect(fix).toContain(`${flag}, `);
       const own = flowFix('via-gateway-unconfirmed/no-connection', { ...flow, flags: `${flag}` }) ?? '';
       expect(own).toContain(`The flag ${flag} says the sidecar refused it itself`);
+      const ingress = flowFix('via-gateway-unconfirmed/no-connection', { ...flow, flags: `${flag}`, sender: 'ingress-gateway' }) ?? '';
+      expect(ingress).toContain(`The flag ${flag} says the ingress gateway refused it itself`);
       expect(own).not.toContain('egress gateway pods are running');
       expect(fix).toContain(own.slice(own.indexOf('look at ') + 'look at '.length, own.indexOf(', not at the gateway')));
     }

@@ -123,6 +123,18 @@ const INVALID_CASES: { name: string; message: string }[] = [
   // YAML 1.1 reads `7:23` as 443 (base 60) and `0443` as 291 (octal); 1.3 is no version the parser knows.
   { name: 'yaml-1-1-directive', message: '1:1: %YAML 1.1: a policy file is read as YAML 1.2 (0443 is 443, 7:23 a string); remove the directive or write %YAML 1.2' },
   { name: 'yaml-1-3-directive', message: '2:1: %YAML 1.3: a policy file is read as YAML 1.2 (0443 is 443, 7:23 a string); remove the directive or write %YAML 1.2' },
+  // YAML 1.2 still resolves explicit tags: `!!int "0x10"` is port 16, `!vendor` drops its tag, `!!timestamp` is a Date,
+  // `!!binary` a buffer, `!!float 443` the string "443"; each is refused where it is written.
+  { name: 'tag-int', message: '7:13: !!int: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it' },
+  { name: 'tag-custom', message: '5:13: !vendor: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it' },
+  {
+    name: 'tag-each',
+    message: [
+      '7:14: !!timestamp: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it',
+      '9:13: !!binary: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it',
+      '11:13: !!float: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it',
+    ].join('\nfixtures/policy/invalid/tag-each.yaml:'),
+  },
   { name: 'multiple-documents', message: '3:1: YAML syntax: a policy file holds a single YAML document (remove the second "---")' },
   { name: 'empty', message: '1:1: the policy is empty (a mapping with apiVersion: egress-audit/v1 and kind: EgressPolicy)' },
   { name: 'not-a-mapping', message: '1:1: must be a mapping with apiVersion: egress-audit/v1 and kind: EgressPolicy, not a list' },
