@@ -61,6 +61,17 @@ function ipScalar(value: string | null): string | null {
 }
 
 /**
+ * What YAML 1.2 reads as other than a string when written plainly (null, a boolean, a number: a ServiceEntry host
+ * `null`, `true` or `1e3`, a workload `0x10`): such a value is quoted in a snippet, which otherwise would not load.
+ */
+const YAML_NOT_STRING = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?(?:\.\d+|\d+(?:\.\d*)?)(?:[eE][-+]?\d+)?|0o[0-7]+|0x[\da-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+
+/** A name as a YAML flow scalar in a snippet: plain, or quoted where YAML would read it as another type. */
+function nameScalar(value: string): string {
+  return YAML_NOT_STRING.test(value) ? `"${value}"` : value;
+}
+
+/**
  * A host name a policy's `hosts` can hold as itself: a glob character in it would widen the exception, another (or a
  * name longer than DNS allows, 253, or one with an empty label) is refused (policy/glob.ts hostGlobProblem).
  */
@@ -75,7 +86,7 @@ function destinationField(s: FixSubject | null, claimed: boolean): string {
   const bare = s === null ? '' : s.host.startsWith('[') ? s.host.slice(1, -1) : s.host;
   const ip = ipScalar(bare);
   if (ip !== null) return `cidrs: [${ip}]`;
-  if (!claimed && LITERAL_HOST.test(bare)) return `hosts: [${bare}]`;
+  if (!claimed && LITERAL_HOST.test(bare)) return `hosts: [${nameScalar(bare)}]`;
   return `cidrs: [${ipScalar(s?.endpoint ?? null) ?? '<the address it went to>'}]`;
 }
 
@@ -85,6 +96,11 @@ type CallerBy = 'workload' | 'address';
 /** A caller a policy's `from.workloads` can hold as itself (`name` or `namespace/name`, no glob character). */
 const LITERAL_WORKLOAD = /^[a-z0-9.-]+(\/[a-z0-9.-]+)?$/;
 
+/** A caller the log names by workload but not namespace (`kubectl logs --prefix`): its exception asks for the namespace. */
+function unqualified(s: FixSubject): boolean {
+  return s.namespace === null && !s.who.includes('/') && LITERAL_WORKLOAD.test(s.who) && ipScalar(s.who) === null;
+}
+
 /**
  * How an exception names the flow's caller: its workload, or its address where only that is known; never a glob it
  * does not hold, nor words for a caller the log did not name (UNNAMED_CALLER): the user fills in a placeholder. A
@@ -93,7 +109,7 @@ const LITERAL_WORKLOAD = /^[a-z0-9.-]+(\/[a-z0-9.-]+)?$/;
 function callerField(s: FixSubject | null, ask: CallerBy): string {
   const ip = s === null || s.namespace !== null ? null : ipScalar(s.who);
   if (ip !== null) return `from: {cidrs: [${ip}]}`;
-  if (s !== null && LITERAL_WORKLOAD.test(s.who)) return `from: {workloads: [${s.namespace === null && !s.who.includes('/') ? `<namespace>/${s.who}` : s.who}]}`;
+  if (s !== null && LITERAL_WORKLOAD.test(s.who)) return `from: {workloads: [${unqualified(s) ? `<namespace>/${s.who}` : nameScalar(s.who)}]}`;
   return ask === 'address' ? 'from: {cidrs: [<caller address>]}' : 'from: {workloads: [<namespace>/<workload>]}';
 }
 
@@ -107,8 +123,24 @@ function exception(verdict: Verdict, s: FixSubject | null, callerBy: CallerBy = 
   const fields = ['id: <name>', 'reason: <why>', ...(verdict === 'direct' ? [] : [`verdicts: [${verdict}]`]), destinationField(s, claimed)];
   if (s === null || s.port !== null) fields.push(`ports: [${s === null ? '<port>' : s.port}]`);
   fields.push(callerField(s, callerBy));
-  return `an exception under \`allow:\` in the policy file, \`{${fields.join(', ')}}\` (with \`expires: YYYY-MM-DD\` if it should lapse)`;
+  // Filled in, `<namespace>/` matches only where the logs name the namespace: these logs do not, so say what will match.
+  const namespaceNote =
+    s !== null && unqualified(s)
+      ? `; these logs name no namespace for ${s.who} (\`kubectl logs --prefix\`), so the exception filled in applies once they do (kubelet paths, a log pipeline's export, watch), while a bare \`${s.who}\` applies now, in every namespace`
+      : '';
+  return `an exception under \`allow:\` in the policy file, \`{${fields.join(', ')}}\` (with \`expires: YYYY-MM-DD\` if it should lapse)${namespaceNote}`;
 }
+
+/** What a ServiceEntry for the destination holds it as: a name under `hosts`, or an IP under `addresses` (`hosts` are DNS names). */
+function serviceEntryFor(s: FixSubject | null): string {
+  const bare = s === null ? '' : s.host.startsWith('[') ? s.host.slice(1, -1) : s.host;
+  return isIP(bare) === 0 ? `a ServiceEntry for ${host(s)}` : `a ServiceEntry with ${bare} under \`addresses\` and a name for it under \`hosts\``;
+}
+
+/** Where a pod with a sidecar may still connect once its direct path is closed: Istio's own example policy allows istio-system and DNS. */
+const CLOSE_DIRECT_PATH =
+  'close the direct path with a NetworkPolicy that lets the pods reach only destinations inside the cluster (the ' +
+  'control plane in istio-system, the egress gateway, their other Services) and DNS, not outside addresses';
 
 /** Why an exception for a flow through PassthroughCluster names its destination by address. */
 const CLAIMED_BY_ADDRESS =
@@ -118,9 +150,8 @@ const CLAIMED_BY_ADDRESS =
 function routeViaGateway(claimed: boolean): Fix {
   const byAddress = claimed ? CLAIMED_BY_ADDRESS : '';
   return (s) =>
-    `Route ${host(s)} through the egress gateway (a ServiceEntry for ${host(s)}, a Gateway on the egress gateway, and a ` +
-    `VirtualService sending mesh traffic for ${host(s)} to it), then close the direct path with a NetworkPolicy that lets ` +
-    `pods reach only the egress gateway and DNS; or, if ${caller(s)} may reach ${host(s)} directly, add ${exception('direct', s, 'workload', claimed || (s?.claimed ?? false))}.${byAddress}`;
+    `Route ${host(s)} through the egress gateway (${serviceEntryFor(s)}, a Gateway on the egress gateway, and a ` +
+    `VirtualService sending mesh traffic for ${host(s)} to it), then ${CLOSE_DIRECT_PATH}; or, if ${caller(s)} may reach ${host(s)} directly, add ${exception('direct', s, 'workload', claimed || (s?.claimed ?? false))}.${byAddress}`;
 }
 
 /**
@@ -139,7 +170,7 @@ const ROUTE_INGRESS_VIA_GATEWAY: Fix = (s) =>
 const blockWanted = (s: FixSubject | null): string => `if the block is intended, add ${exception('blocked', s)} so that it is no longer reported.`;
 
 const BLOCKED_AT_SIDECAR: Fix = (s) =>
-  `If ${caller(s)} needs ${host(s)}, add a ServiceEntry for ${host(s)} and route it through the egress gateway (a Gateway ` +
+  `If ${caller(s)} needs ${host(s)}, add ${serviceEntryFor(s)} and route it through the egress gateway (a Gateway ` +
   `on the egress gateway and a VirtualService sending mesh traffic for ${host(s)} to it); ${blockWanted(s)}`;
 const ROUTE_AT_GATEWAY: Fix = (s) =>
   `If ${caller(s)} needs ${host(s)}, give the egress gateway a route for it: a Gateway server on the egress gateway for ` +

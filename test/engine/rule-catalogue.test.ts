@@ -115,6 +115,32 @@ describe('the rule catalogue', () => {
     expect(v6.exceptions[0]).toMatchObject({ hosts: [], cidrs: ['2001:db8::5'], from: { cidrs: ['10.1.2.3'] } });
   });
 
+  it('quotes a host or workload that YAML would read as null, a boolean or a number, so the exception loads as a name', () => {
+    for (const host of ['null', 'true', 'False', '1e3', '0x10', '0o17', '12']) {
+      const [exception] = policyFrom(flowFix('direct/service-entry-host', { ...flow, host })).exceptions;
+      expect(exception?.hosts).toEqual([host]);
+    }
+    const [numbered] = policyFrom(flowFix('direct/service-entry-host', { ...flow, who: '0x10', namespace: 'shop' })).exceptions;
+    expect(numbered?.from.workloads).toEqual(['0x10']);
+  });
+
+  it('tells, for a caller whose logs named no namespace, what the filled-in exception matches and what a bare name does', () => {
+    const fix = flowFix('direct/passthrough-cluster', { ...flow, who: 'reviews-v1', namespace: null, claimed: true, endpoint: '203.0.113.9' }) ?? '';
+    expect(fix).toContain('from: {workloads: [<namespace>/reviews-v1]}');
+    expect(fix).toContain("these logs name no namespace for reviews-v1 (`kubectl logs --prefix`), so the exception filled in applies once they do (kubelet paths, a log pipeline's export, watch), while a bare `reviews-v1` applies now, in every namespace");
+    expect(flowFix('direct/passthrough-cluster', { ...flow, claimed: true, endpoint: '203.0.113.9' })).not.toContain('name no namespace');
+  });
+
+  it('asks for an IP destination in a ServiceEntry\'s addresses (hosts are DNS names), and never closes the pods off from the control plane', () => {
+    const fix = flowFix('direct/endpoint-outside-mesh', { ...flow, host: '[2001:db8::5]', dest: '[2001:db8::5]:443' }) ?? '';
+    expect(fix).toContain('a ServiceEntry with 2001:db8::5 under `addresses` and a name for it under `hosts`');
+    expect(flowFix('direct/passthrough-cluster', flow)).toContain('a ServiceEntry for api.stripe.com');
+    for (const r of RULE_CATALOGUE.filter((x) => x.verdict === 'direct' && x.id !== 'direct/from-ingress-gateway')) {
+      expect(r.fix, r.id).not.toContain('reach only the egress gateway and DNS');
+      if (r.fix?.includes('NetworkPolicy')) expect(r.fix, r.id).toContain('the control plane in istio-system');
+    }
+  });
+
   it('never lets a Host header widen the exception: a host that is no literal name is named by its address', () => {
     for (const host of ['*', 'evil.example", "*', 'a?.example', 'evil.example]', `${'a'.repeat(250)}.com`, 'a..example', '.example']) {
       const [exception] = policyFrom(flowFix('direct/service-entry-host', { ...flow, host, endpoint: '203.0.113.9' })).exceptions;
