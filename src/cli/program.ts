@@ -311,11 +311,11 @@ function watchCommand(handlers: CommandHandlers): Command {
     .description('follow the istio-proxy logs of sidecars and egress gateways in a cluster and audit them live')
     .argument('[pod-query]', 'regular expression on pod names')
     .option('-n, --namespace <ns>', 'namespace to follow (repeatable or comma-separated; default: the context\'s namespace, else default)', collect)
-    .option('-A, --all-namespaces', 'follow all namespaces (and find gateways in any namespace)')
+    .option('-A, --all-namespaces', 'follow all namespaces (and find gateways in any namespace, unless --gateway-namespace is given)')
     .option('-l, --selector <selector>', 'label selector for sidecar pods')
     .option('--context <name>', 'kubeconfig context to use', once('--context'))
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)', once('--kubeconfig'))
-    .option('--gateway-namespace <ns>', 'namespace to list the egress gateway pods in; the policy\'s mesh.gatewayNamespaces (where one may live), when set, must accept it (exit 2 if not; with -A gateways are listed everywhere and only those it accepts are gateways)', once('--gateway-namespace'), 'istio-system')
+    .option('--gateway-namespace <ns>', 'namespace to list the egress gateway pods in; given, also the one namespace an egress gateway may live in, with -A too (a pod elsewhere is read as a sidecar whatever its name or labels); the policy\'s mesh.gatewayNamespaces, when set, must accept it (exit 2 if not); with -A and no --gateway-namespace, gateways are listed everywhere and only those the setting accepts are gateways', once('--gateway-namespace'), 'istio-system')
     .option('--gateway-selector <selector>', 'label selector of the egress gateway pods', once('--gateway-selector'), 'istio=egressgateway')
     .option('--since <duration>', 'start with log lines newer than this (default: only new lines)', once('--since'))
     .option('--duration <duration>', 'stop after this long, write reports and exit', once('--duration'))
@@ -324,7 +324,7 @@ function watchCommand(handlers: CommandHandlers): Command {
   addAuditCommonOptions(cmd).action(async (podQuery: string | undefined, o: Record<string, unknown>) => {
     process.exitCode = await handlers.watch({
       ...commonAuditValues(o),
-      // watch's --gateway-namespace says where to list the gateway pods: which namespaces may hold one comes from the policy.
+      // watch's --gateway-namespace says where to list the gateway pods; given, it also narrows where one may live (kube/plan.ts gatewayScope, after the policy's check).
       gatewayNamespaces: [],
       podQuery: podQuery ?? null,
       namespace: (o['namespace'] as string[] | undefined) ?? [],

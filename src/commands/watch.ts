@@ -1,11 +1,10 @@
 import type { FormatSpec } from '../../parsers/index.js';
 import { setMaxListeners } from 'node:events';
 import type { WatchOptions } from '../cli/options.js';
-import { gatewayNamespacesText, offlineContext } from '../engine/index.js';
+import { offlineContext } from '../engine/index.js';
 import { hostPort, isIpLiteral } from '../engine/net.js';
 import { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
-import { gatewayPodsRefusedWarning } from '../run/coverage.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { Notices } from '../run/notices.js';
 import { flowSink } from '../run/flow-sink.js';
@@ -13,7 +12,7 @@ import { beforeOutputs, onStopSignals, openOutputs, type Outputs } from '../run/
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit, reportBuilder, type AuditSetup } from '../run/setup.js';
 import type { ReportBuilder } from '../report/index.js';
-import { checkGatewayScope, connectCluster, runLive, watchFilters, type LiveCluster } from '../sources/kube/index.js';
+import { connectCluster, gatewayScope, runLive, watchFilters, type LiveCluster } from '../sources/kube/index.js';
 import { escapeControl } from '../text/escape.js';
 import { plural } from '../text/plural.js';
 import type { Flow } from '../types.js';
@@ -167,9 +166,10 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   const filters = watchFilters(options);
   // A bad --format exits 2 before any request, and the earlier reports go as for any run that fails before reading.
   const { spec, setup } = await beforeOutputs(options, [], async () => {
-    const prepared = { spec: (await auditFormatFromOption(options.format)).spec, setup: await prepareAudit(options, 'moving') };
-    checkGatewayScope(filters, prepared.setup.settings, prepared.setup.policy.file); // gateways listed where the policy refuses every one: exit 2
-    return prepared;
+    const formatSpec = (await auditFormatFromOption(options.format)).spec;
+    const prepared = await prepareAudit(options, 'moving');
+    // Gateways listed where the policy refuses every one: exit 2; a --gateway-namespace given is where one may live.
+    return { spec: formatSpec, setup: { ...prepared, settings: gatewayScope(filters, prepared.settings, prepared.policy.file) } };
   });
   const flagContext = offlineContext(setup.settings, []);
   const notices = new Notices();
@@ -215,7 +215,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
     {
       builder: run.builder,
       input: { mode: 'live', description: cluster.source.describe(), startedAt: o.startedAt.toISOString(), endedAt: new Date().toISOString() },
-      facts: { ...pipelineFacts(pipeline, o.setup), streams: pipeline.streamFacts(), roles: cluster.source.roles, extraWarnings: [...cluster.source.warnings(), ...gatewayPodsRefusedWarning(cluster.source.refusedGatewayPods(), gatewayNamespacesText(o.setup.settings))], window: null }, // a live run has no log-time window
+      facts: { ...pipelineFacts(pipeline, o.setup), streams: pipeline.streamFacts(), roles: cluster.source.roles, extraWarnings: cluster.source.warnings(), window: null }, // a live run has no log-time window
     },
     outputs,
     options,

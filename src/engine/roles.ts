@@ -256,9 +256,12 @@ function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGatewa
 /** The rule of a role refused by the egress gateway namespaces (the pod and the rule it was refused are on the role's `refused`). */
 const GATEWAY_NAMESPACE_RULE = 'gateway-namespace';
 
-/** The gateway namespaces as the run was given them, for the sentences that cite them (watch takes them from the policy only: its own --gateway-namespace says where to list gateway pods). */
+/**
+ * The gateway namespaces as the run was given them, for the sentences that cite them: the policy's setting, or the
+ * --gateway-namespace of whichever command runs (audit's and watch's alike), so the flag is named without a command.
+ */
 export function gatewayNamespacesText(settings: AuditSettings): string {
-  return `${settings.gatewayNamespaces.join(', ')} (mesh.gatewayNamespaces, or audit --gateway-namespace)`;
+  return `${settings.gatewayNamespaces.join(', ')} (mesh.gatewayNamespaces, or --gateway-namespace)`;
 }
 
 /**

@@ -64,10 +64,10 @@ describe('a tenant\'s own egress gateway', () => {
 
   it('says which pod it refused, in --explain, the streams and the gateway-pods-refused warning', async () => {
     const res = await runCli(['audit', TREE, '--explain', '--gateway-namespace', 'istio-system']);
-    expect(res.stderr).toMatch(new RegExp(`sidecar\\s+gateway-namespace: pod "shop/${ROGUE}" is outside the egress gateway namespaces istio-system \\(mesh.gatewayNamespaces, or audit --gateway-namespace\\): read as a sidecar, not as the egress gateway pod-name made it`));
+    expect(res.stderr).toMatch(new RegExp(`sidecar\\s+gateway-namespace: pod "shop/${ROGUE}" is outside the egress gateway namespaces istio-system \\(mesh.gatewayNamespaces, or --gateway-namespace\\): read as a sidecar, not as the egress gateway pod-name made it`));
     const table = res.stdout.replace(/\s+/g, ' ');
     expect(table).toContain('sidecar (gateway-namespace)');
-    expect(table).toContain(`1 pod named, labelled or acting like an egress gateway is outside the egress gateway namespaces istio-system (mesh.gatewayNamespaces, or audit --gateway-namespace), so it was read as a sidecar, its own egress judged as a sidecar's and traffic sent to it as in-mesh traffic: shop/${ROGUE} (pod-name). [gateway-pods-refused]`);
+    expect(table).toContain(`1 pod named, labelled or acting like an egress gateway is outside the egress gateway namespaces istio-system (mesh.gatewayNamespaces, or --gateway-namespace), so it was read as a sidecar, its own egress judged as a sidecar's and traffic sent to it as in-mesh traffic: shop/${ROGUE} (pod-name). [gateway-pods-refused]`);
     const json = JSON.parse((await runCli(['audit', TREE, '-o', 'json', '--gateway-namespace', 'istio-system'])).stdout) as { coverage: { warnings: { code: string }[] } };
     expect(json.coverage.warnings.map((w) => w.code)).toContain('gateway-pods-refused');
   });

@@ -24,7 +24,7 @@ describe('egress gateway pods and the gateway namespaces', () => {
     const samples = [podSample('shop', 'my-egressgateway-5c6d'), podSample('shop', 'proxy-1', { istio: 'egressgateway' }), podSample('istio-system', 'istio-egressgateway-7f8d'), podSample('egress-eu', 'egressgateway-1')];
     const roles = [...inferRoles(samples, INSIDE).values()];
     expect(roles.map((a) => `${a.role} ${a.rule}`)).toEqual(['sidecar gateway-namespace', 'sidecar gateway-namespace', 'egress-gateway pod-name', 'egress-gateway pod-name']);
-    expect(roles[0]?.detail).toBe('pod "shop/my-egressgateway-5c6d" is outside the egress gateway namespaces istio-system, egress-* (mesh.gatewayNamespaces, or audit --gateway-namespace): read as a sidecar, not as the egress gateway pod-name made it (pod "my-egressgateway-5c6d" is named like an egress gateway)');
+    expect(roles[0]?.detail).toBe('pod "shop/my-egressgateway-5c6d" is outside the egress gateway namespaces istio-system, egress-* (mesh.gatewayNamespaces, or --gateway-namespace): read as a sidecar, not as the egress gateway pod-name made it (pod "my-egressgateway-5c6d" is named like an egress gateway)');
     expect(refusedGatewayPods(inferRoles(samples, INSIDE))).toEqual(['shop/my-egressgateway-5c6d (pod-name)', 'shop/proxy-1 (pod-labels)']);
   });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { defaultSettings } from '../../src/run/setup.js';
-import { checkGatewayScope, describePlan, planWatch, wantsSidecar, watchFilters } from '../../src/sources/kube/plan.js';
+import { describePlan, gatewayScope, planWatch, wantsSidecar, watchFilters } from '../../src/sources/kube/plan.js';
 import { matchesSelector, parseLabelSelector } from '../../src/sources/kube/selector.js';
 
 const flags = (over: Partial<Parameters<typeof watchFilters>[0]> = {}): Parameters<typeof watchFilters>[0] => ({
@@ -50,6 +50,7 @@ describe('watch planning', () => {
     ['`default` when the context has none', flags(), null, ['default'], ['istio-system']],
     ['repeated -n, de-duplicated, commas allowed', flags({ namespace: ['shop', 'payments,shop'] }), 'ignored', ['shop', 'payments'], ['istio-system']],
     ['-A: every namespace, gateways anywhere', flags({ allNamespaces: true }), 'shop', null, null],
+    ['-A with --gateway-namespace given: gateways there only', flags({ allNamespaces: true, gatewayNamespace: 'egress', gatewayNamespaceGiven: true }), 'shop', null, ['egress']],
     ['another gateway namespace', flags({ gatewayNamespace: 'istio-egress' }), null, ['default'], ['istio-egress']],
   ])('plans %s', (_case, f, contextNs, sidecars, gateways) => {
     const plan = planWatch(watchFilters(f), contextNs);
@@ -83,17 +84,29 @@ describe('watch planning', () => {
     ['no mesh.gatewayNamespaces', flags(), [], null],
     ['the gateway namespace named outright', flags({ gatewayNamespace: 'egress', gatewayNamespaceGiven: true }), ['istio-system', 'egress'], null],
     ['the gateway namespace matched by a glob', flags(), ['istio-*'], null],
-    ['-A: every namespace listed, narrowed by the setting', flags({ allNamespaces: true, gatewayNamespace: 'egress', gatewayNamespaceGiven: true }), ['istio-system'], null],
+    ['-A: every namespace listed, narrowed by the setting', flags({ allNamespaces: true }), ['egress'], null],
     ['a --gateway-namespace the setting leaves out', flags({ gatewayNamespace: 'egress', gatewayNamespaceGiven: true }), ['istio-*'], /^--gateway-namespace egress: .*mesh\.gatewayNamespaces in p\.yaml \(istio-\*\) lets no egress gateway live there/],
+    ['-A with a --gateway-namespace the setting leaves out, as with -n', flags({ allNamespaces: true, gatewayNamespace: 'egress', gatewayNamespaceGiven: true }), ['istio-system'], /^--gateway-namespace egress: watch lists the egress gateway pods in namespace egress, but mesh\.gatewayNamespaces in p\.yaml \(istio-system\)/],
     ['the default --gateway-namespace the setting leaves out', flags(), ['egress'], /^--gateway-namespace istio-system \(its default, as the flag was not given\): /],
   ] as const)('checks where gateways are listed against mesh.gatewayNamespaces: %s', (_case, f, namespaces, message) => {
     const settings = { ...defaultSettings(30_000, 1000), gatewayNamespaces: [...namespaces] };
-    const check = (): void => checkGatewayScope(watchFilters(f), settings, 'p.yaml');
+    const check = (): void => void gatewayScope(watchFilters(f), settings, 'p.yaml');
     if (message === null) {
       expect(check).not.toThrow();
     } else {
       expect(check).toThrow(UsageError);
       expect(check).toThrow(message);
     }
+  });
+
+  it.each([
+    ['-n, the flag given: it alone', flags({ gatewayNamespace: 'egress', gatewayNamespaceGiven: true }), [], ['egress']],
+    ['-A, the flag given: it alone, as with -n', flags({ allNamespaces: true, gatewayNamespace: 'egress', gatewayNamespaceGiven: true }), [], ['egress']],
+    ['-A, the flag given inside the setting: narrowed to it', flags({ allNamespaces: true, gatewayNamespace: 'istio-egress', gatewayNamespaceGiven: true }), ['istio-*'], ['istio-egress']],
+    ['-n, the flag at its default: the setting', flags(), ['istio-*'], ['istio-*']],
+    ['-A, the flag at its default: the setting (none: any namespace)', flags({ allNamespaces: true }), [], []],
+  ] as const)('says where an egress gateway may live: %s', (_case, f, namespaces, want) => {
+    const settings = { ...defaultSettings(30_000, 1000), gatewayNamespaces: [...namespaces] };
+    expect(gatewayScope(watchFilters(f), settings, 'p.yaml').gatewayNamespaces).toEqual(want);
   });
 });

@@ -41,7 +41,7 @@ describe.concurrent('watch: pods named egress gateways outside mesh.gatewayNames
     expect(flows.map((f) => f['verdict'])).toEqual(['internal']);
     const byCode = new Map(warnings(report).map((w) => [w.code, w.message]));
     expect(byCode.get('no-egress-gateway-pod')).toBe(
-      'No egress gateway pod was found where one may be: 1 pod named an egress gateway (by --gateway-selector istio=egressgateway in any namespace, or by the role rules) is outside the egress gateway namespaces istio-system (mesh.gatewayNamespaces, or audit --gateway-namespace), so it was read as a sidecar (gateway-pods-refused lists it): no gateway log was read, so no flow can be confirmed as via-gateway.',
+      'No egress gateway pod was found where one may be: 1 pod named an egress gateway (by --gateway-selector istio=egressgateway in any namespace, or by the role rules) is outside the egress gateway namespaces istio-system (mesh.gatewayNamespaces, or --gateway-namespace), so it was read as a sidecar (gateway-pods-refused lists it): no gateway log was read, so no flow can be confirmed as via-gateway.',
     );
     expect(byCode.get('gateway-pods-refused')).toContain('tenant/my-egressgateway-5c6d (flag:--gateway-selector)');
   });

@@ -17,7 +17,7 @@ import { Redactor } from './redact.js';
 import { FIRST_READ_WAIT_MS } from './service-entries.js';
 import { testDelayFrom } from './test-delay.js';
 
-export { checkGatewayScope, watchFilters, type WatchFilters } from './plan.js';
+export { gatewayScope, watchFilters, type WatchFilters } from './plan.js';
 export { runLive, LOG_LAG_MS } from './live-driver.js';
 export type { KubeSource } from './kube-source.js';
 

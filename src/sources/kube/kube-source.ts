@@ -163,21 +163,20 @@ export class KubeSource implements Source {
    * sorted: those followed as sidecars, and those --gateway-selector found that no sidecar rule follows (outside -l, say);
    * a pod both found and followed is said once, as the same rule refused it.
    */
-  refusedGatewayPods(): string[] {
+  private refusedGatewayPods(): string[] {
     const found = [...this.registry.gatewaysRefused].map(([key, ref]) => [key, gatewayNamespaceRole(ref.name, ref.namespace, this.gatewayRole(key), this.o.settings)] as const);
     return refusedGatewayPods(new Map([...this.roles, ...found]));
   }
 
-  /** What only the live cluster can tell the coverage report. */
+  /** What only the live cluster can tell the coverage report, the refused gateway pods among it (worked out once, so no-egress-gateway-pod and gateway-pods-refused say the same pods). */
   warnings(): CoverageWarning[] {
-    const refused = this.refusedGatewayPods();
     return liveWarnings({
       plan: this.o.plan,
       withoutSidecar: [...this.registry.withoutSidecar.keys()],
       excluded: [...this.registry.excluded.values()],
       // The coverage must agree with the streams read as gateways, whichever rule made them so; a refused pod is none.
       gatewayPods: new Set([...this.registry.gatewaysSeen, ...this.gatewaysFollowed]).size,
-      refusedGateways: refused.length === 0 ? null : { pods: refused.length, namespaces: gatewayNamespacesText(this.o.settings) },
+      refusedGateways: { pods: this.refusedGatewayPods(), namespaces: gatewayNamespacesText(this.o.settings) },
       gatewayProblem: this.gatewayProblem,
       serviceEntries: this.serviceEntries.warnings(),
       maxStreams: this.o.maxStreams,

@@ -1,10 +1,11 @@
 /**
  * The coverage statements only a live cluster can make (DOMAIN.md "Honest coverage"): pods whose
  * egress no log can show (no sidecar, or outbound traffic excluded from it), no egress gateway pod,
- * containers `--max-streams` left unfollowed, container instances lost to restarts while a stream was down, and views
- * of the cluster that could not be kept current.
+ * containers `--max-streams` left unfollowed, container instances lost to restarts while a stream was down, views
+ * of the cluster that could not be kept current, and pods named egress gateways read as sidecars.
  */
 import type { CoverageWarning } from '../../report/model.js';
+import { gatewayPodsRefusedWarning } from '../../run/coverage.js';
 import { plural } from '../../text/plural.js';
 import type { WatchPlan } from './plan.js';
 import type { ExcludedTraffic } from './pod-registry.js';
@@ -20,8 +21,8 @@ export interface LiveCoverageFacts {
   excluded: ExcludedTraffic[];
   /** Egress gateway pods seen by --gateway-selector or followed as gateways by another rule, in the namespaces that may hold one. */
   gatewayPods: number;
-  /** Pods named egress gateways that the egress gateway namespaces (`namespaces`, as the report cites them) refused, or null. */
-  refusedGateways: { pods: number; namespaces: string } | null;
+  /** Pods named egress gateways that the egress gateway namespaces (`namespaces`, as the report cites them) refused, as gateway-pods-refused lists them (none: empty). */
+  refusedGateways: { pods: readonly string[]; namespaces: string };
   /** Why the gateway pods could not be listed, when they could not. */
   gatewayProblem: string | null;
   /** What service-entries.ts says about the ServiceEntries. */
@@ -103,11 +104,11 @@ function noGatewayWarning(f: LiveCoverageFacts): CoverageWarning {
   const selector = `--gateway-selector ${f.plan.gatewaySelector.text || '(none)'}`;
   const after = ': no gateway log was read, so no flow can be confirmed as via-gateway.';
   const r = f.refusedGateways;
-  if (r === null) return { code: 'no-egress-gateway-pod', message: `No pod matching ${selector} was found in ${gatewayWhere(f.plan)}${why}${after}` };
-  const one = r.pods === 1;
+  if (r.pods.length === 0) return { code: 'no-egress-gateway-pod', message: `No pod matching ${selector} was found in ${gatewayWhere(f.plan)}${why}${after}` };
+  const one = r.pods.length === 1;
   return {
     code: 'no-egress-gateway-pod',
-    message: `No egress gateway pod was found where one may be: ${plural(r.pods, 'pod')} named ${one ? 'an egress gateway' : 'egress gateways'} (by ${selector} in ${gatewayWhere(f.plan)}, or by the role rules) ${one ? 'is' : 'are'} outside the egress gateway namespaces ${r.namespaces}, so ${one ? 'it was' : 'they were'} read as ${one ? 'a sidecar' : 'sidecars'} (gateway-pods-refused lists ${one ? 'it' : 'them'})${why}${after}`,
+    message: `No egress gateway pod was found where one may be: ${plural(r.pods.length, 'pod')} named ${one ? 'an egress gateway' : 'egress gateways'} (by ${selector} in ${gatewayWhere(f.plan)}, or by the role rules) ${one ? 'is' : 'are'} outside the egress gateway namespaces ${r.namespaces}, so ${one ? 'it was' : 'they were'} read as ${one ? 'a sidecar' : 'sidecars'} (gateway-pods-refused lists ${one ? 'it' : 'them'})${why}${after}`,
   };
 }
 
@@ -139,5 +140,6 @@ export function liveWarnings(f: LiveCoverageFacts): CoverageWarning[] {
   if (f.failingViews.length > 0) {
     out.push({ code: 'stream-errors', message: `Pods could not be kept current, so pods created meanwhile may be missing: ${f.failingViews.join('; ')}.` });
   }
+  out.push(...gatewayPodsRefusedWarning(f.refusedGateways.pods, f.refusedGateways.namespaces)); // the same pods no-egress-gateway-pod counts
   return out;
 }

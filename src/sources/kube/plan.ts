@@ -73,29 +73,36 @@ export function watchFilters(o: WatchFilterOptions): WatchFilters {
 }
 
 /**
- * `watch --gateway-namespace NS` lists gateway pods in NS; the policy's mesh.gatewayNamespaces says where an egress gateway
- * may live. When it does not accept NS, every gateway found would be refused (read as a sidecar) and the run would say
- * so only at its end, after auditing nothing via a gateway: a usage error naming both (exit 2). With -A every namespace
- * is listed, and the setting narrows that to the namespaces it names, which is what it is for: no error.
+ * The settings a watch runs with, after checking where it lists the gateway pods. `watch --gateway-namespace NS`, when
+ * given, is where an egress gateway may live, with -A as with -n: a pod elsewhere that its name or labels make a
+ * gateway is read as a sidecar and gateway-pods-refused lists it, as `audit --gateway-namespace` does (-A must not
+ * take a gateway-labelled pod anywhere for one when the flag names where they are). Left at its default, it only says where
+ * -n lists them, and the policy's mesh.gatewayNamespaces alone says where one may live (with -A: everywhere, narrowed
+ * by that setting, which is what it is for). When the setting does not accept the namespace the gateway pods are listed
+ * in, every gateway found would be refused (read as a sidecar) and the run would say so only at its end, after auditing
+ * nothing via a gateway: a usage error naming both (exit 2).
  */
-export function checkGatewayScope(filters: WatchFilters, settings: AuditSettings, policyFile: string | null): void {
-  if (filters.allNamespaces || gatewayNamespaceMatcher(settings)(filters.gatewayNamespace)) return;
+export function gatewayScope(filters: WatchFilters, settings: AuditSettings, policyFile: string | null): AuditSettings {
   const ns = filters.gatewayNamespace;
-  const flag = `--gateway-namespace ${ns}${filters.gatewayNamespaceGiven ? '' : ' (its default, as the flag was not given)'}`;
-  const policy = policyFile ?? 'the policy'; // main.ts escapes the whole message once
-  const accepted = settings.gatewayNamespaces.join(', ');
-  throw new UsageError(
-    `${flag}: watch lists the egress gateway pods in namespace ${ns}, but mesh.gatewayNamespaces in ${policy} (${accepted}) lets no egress gateway live there, so every pod found would be read as a sidecar and no flow could be confirmed as via-gateway; give --gateway-namespace a namespace mesh.gatewayNamespaces accepts, or add ${ns} to mesh.gatewayNamespaces in ${policy}`,
-  );
+  if (filters.allNamespaces && !filters.gatewayNamespaceGiven) return settings;
+  if (!gatewayNamespaceMatcher(settings)(ns)) {
+    const flag = `--gateway-namespace ${ns}${filters.gatewayNamespaceGiven ? '' : ' (its default, as the flag was not given)'}`;
+    const policy = policyFile ?? 'the policy'; // main.ts escapes the whole message once
+    const accepted = settings.gatewayNamespaces.join(', ');
+    throw new UsageError(
+      `${flag}: watch lists the egress gateway pods in namespace ${ns}, but mesh.gatewayNamespaces in ${policy} (${accepted}) lets no egress gateway live there, so every pod found would be read as a sidecar and no flow could be confirmed as via-gateway; give --gateway-namespace a namespace mesh.gatewayNamespaces accepts, or add ${ns} to mesh.gatewayNamespaces in ${policy}`,
+    );
+  }
+  return filters.gatewayNamespaceGiven ? { ...settings, gatewayNamespaces: [ns] } : settings;
 }
 
-/** Completes the filters with the context's namespace (kubectl's default: the context's, else `default`). */
+/** Completes the filters with the context's namespace (kubectl's default: the context's, else `default`); -A lists gateways everywhere unless --gateway-namespace is given. */
 export function planWatch(filters: WatchFilters, contextNamespace: string | null): WatchPlan {
   const fallback = contextNamespace !== null && contextNamespace.trim() !== '' ? contextNamespace.trim() : 'default';
   return {
     ...filters,
     sidecarNamespaces: filters.allNamespaces ? null : filters.namespaces.length > 0 ? filters.namespaces : [fallback],
-    gatewayNamespaces: filters.allNamespaces ? null : [filters.gatewayNamespace],
+    gatewayNamespaces: filters.allNamespaces && !filters.gatewayNamespaceGiven ? null : [filters.gatewayNamespace],
   };
 }
 
