@@ -45,13 +45,16 @@ function hostileStore(): DashboardStore {
   return store;
 }
 
-async function frames(): Promise<{ lists: string; detail: string }> {
-  const ui = render(<Dashboard store={hostileStore()} color={false} />);
+/** The lists, and the detail of the finding `down` rows below the newest. */
+async function frames(store = hostileStore(), down = 0): Promise<{ lists: string; detail: string }> {
+  const ui = render(<Dashboard store={store} color={false} />);
   resize(ui.stdout, 200, 80);
   await settle();
   const lists = ui.lastFrame() ?? '';
-  ui.stdin.write(KEYS.tab);
-  await settle();
+  for (const key of [KEYS.tab, ...Array<string>(down).fill(KEYS.down)]) {
+    ui.stdin.write(key);
+    await settle();
+  }
   ui.stdin.write(KEYS.enter);
   await settle();
   const detail = ui.lastFrame() ?? '';
@@ -86,23 +89,8 @@ function lookAlikeStore(): DashboardStore {
 
 describe('log content escaped once', () => {
   it('shows a literal backslash-n unlike a newline, and an ESC as one escape, in the lists and the detail view', async () => {
-    const ui = render(<Dashboard store={lookAlikeStore()} color={false} />);
-    resize(ui.stdout, 200, 60);
-    await settle();
-    const lists = ui.lastFrame() ?? '';
-    ui.stdin.write(KEYS.tab); // the findings, newest first: the newline's flow
-    await settle();
-    ui.stdin.write(KEYS.enter);
-    await settle();
-    const newline = ui.lastFrame() ?? '';
-    ui.stdin.write(KEYS.escape);
-    await settle();
-    ui.stdin.write(KEYS.down);
-    await settle();
-    ui.stdin.write(KEYS.enter);
-    await settle();
-    const literal = ui.lastFrame() ?? '';
-    ui.unmount();
+    const { lists, detail: newline } = await frames(lookAlikeStore()); // the findings, newest first: the newline's flow
+    const { detail: literal } = await frames(lookAlikeStore(), 1);
     // The backslash is shown doubled (`lit\\n`), the newline as its escape (`nl\n`): two different things on screen.
     expect(lists).toContain('lit\\\\n.example:443');
     expect(lists).toContain('nl\\n.example:443');
