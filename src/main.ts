@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { CommanderError } from 'commander';
 import { buildProgram, type CommandHandlers } from './cli/program.js';
 import { EXIT, InputError, OutputPathError } from './errors.js';
-import { escapeControl } from './text/escape.js';
+import { escapeControl, escapeControlOnly } from './text/escape.js';
 
 /** Exit code for a bug in egress-audit itself (EX_SOFTWARE), distinct from every documented outcome. */
 const EXIT_INTERNAL = 70;
@@ -30,10 +30,12 @@ function reportError(error: unknown): number {
   }
   const exitCode = (error as { exitCode?: unknown }).exitCode;
   if (typeof exitCode === 'number' && error instanceof Error) {
-    // An InputError may list several problems (a policy's errors), one per line: each is escaped on its own,
-    // and a newline inside any of them (a file name's) is escaped, never printed.
+    // An InputError may list several problems (a policy's errors), one per line: each is guarded on its own, and a
+    // newline inside any of them (a file name's) is escaped, never printed. The values a message quotes were escaped
+    // where it was written (escapeControl, once); escapeControlOnly leaves those as they are and only keeps a value
+    // nobody escaped from reaching the terminal raw.
     const lines = error instanceof InputError ? error.lines : [error.message];
-    process.stderr.write(`egress-audit: ${lines.map(escapeControl).join('\n')}\n`);
+    process.stderr.write(`egress-audit: ${lines.map(escapeControlOnly).join('\n')}\n`);
     return exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -397,14 +397,17 @@ Examples:
     );
 }
 
+const DID_YOU_MEAN = '\n(Did you mean ';
+
 /**
  * Commander's own error line, with control characters escaped: it quotes argv, where a glob can put a
  * file name holding ESC sequences (`audit logs/*` with a file named `-\e]0;...`). Only the newlines
- * commander writes itself (before its "(Did you mean" hint, and at the end) stay newlines.
+ * commander writes itself (before its "(Did you mean" hint, and at the end) stay newlines: the text around
+ * them is escaped, once, and they are not.
  */
 function escapeCommanderError(text: string): string {
   const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-  const escaped = escapeControl(body).replaceAll('\\n(Did you mean ', '\n(Did you mean ');
+  const escaped = body.split(DID_YOU_MEAN).map(escapeControl).join(DID_YOU_MEAN);
   return body === text ? escaped : `${escaped}\n`;
 }
 

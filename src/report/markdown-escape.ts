@@ -9,13 +9,13 @@
  * in a log must not become a clickable link on a CI summary page: the `:` of `://`, `mailto:` and `xmpp:`,
  * the `.` after `www` and every `@` are escaped too (and nothing else, so the raw file stays readable).
  */
-import { escapeControl } from '../text/escape.js';
+import { escapeControlOnly } from '../text/escape.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 /** Escapes text for Markdown prose or a table cell. */
 export function mdText(text: string): string {
-  return escapeControl(text)
+  return escapeControlOnly(text)
     .replace(/[&<>]/g, (ch) => ENTITIES[ch] as string)
     .replace(/[\\`*_[\]|~#!@]/g, '\\$&')
     .replace(/:(?=\/\/)|(?<=mailto|xmpp):|(?<=www)\./gi, '\\$&');

@@ -1,17 +1,17 @@
 /**
  * XML 1.0 text and attribute values from hostile strings: every character XML 1.0 forbids (C0 controls,
- * lone surrogates, U+FFFE, U+FFFF) is among those escapeControl makes visible (`\x00`, `\ud800`,
- * `\ufffe`), as the terminal shows them, and the five markup characters become entities. No CDATA, so
- * `]]>` needs no special case.
+ * lone surrogates, U+FFFE, U+FFFF) is among those escapeControlOnly makes visible (`\x00`, `\ud800`,
+ * `\ufffe`), as the terminal shows them (a backslash, which the terminal doubles, is left one), and the
+ * five markup characters become entities. No CDATA, so `]]>` needs no special case.
  */
-import { escapeControl } from '../text/escape.js';
+import { escapeControlOnly } from '../text/escape.js';
 
 const MARKUP = /[&<>"']/g;
 const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
 /** Escapes a string for XML element text or a double-quoted attribute value. */
 export function xml(text: string): string {
-  return escapeControl(text).replace(MARKUP, (ch) => ENTITY[ch] as string);
+  return escapeControlOnly(text).replace(MARKUP, (ch) => ENTITY[ch] as string);
 }
 
 /** Escapes multi-line text that this tool composed: the newlines it put there are kept, everything else as `xml()`. */

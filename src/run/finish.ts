@@ -5,7 +5,6 @@ import type { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import type { ReportBuilder } from '../report/index.js';
 import type { Report } from '../report/model.js';
 import { plural } from '../text/plural.js';
-import { escapeControl } from '../text/escape.js';
 import { warnOnStderr } from '../sources/file-source.js';
 import { VERSION } from '../version.js';
 import { buildCoverage, type CoverageFacts } from './coverage.js';
@@ -74,10 +73,13 @@ export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCom
   return { report, exitCode: report.summary.exitCode };
 }
 
-/** Throws one InputError (exit 3) for the last report that could not be written; earlier ones are printed first, one line each. */
+/**
+ * Throws one InputError (exit 3) for the last report that could not be written; earlier ones are printed first, one
+ * line each, as they are: each quotes its path already escaped (outputs.ts's cannotWrite).
+ */
 function throwFailures(failures: readonly string[]): void {
   const last = failures.at(-1);
   if (last === undefined) return;
-  for (const message of failures.slice(0, -1)) process.stderr.write(`egress-audit: ${escapeControl(message)}\n`);
+  for (const message of failures.slice(0, -1)) process.stderr.write(`egress-audit: ${message}\n`);
   throw new InputError(last);
 }

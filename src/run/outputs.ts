@@ -22,7 +22,7 @@ export interface Outputs {
   drain(): Promise<void>;
   /** True while some output holds more than it should: producers await drain() before making more flows. */
   backlogged(): boolean;
-  /** Writes the report everywhere and puts each complete report file in place; returns one message per report that could not be written (the run then exits 3). */
+  /** Writes the report everywhere and puts each complete report file in place; returns one message per report that could not be written, its values escaped (the run then exits 3). */
   end(report: Report): Promise<string[]>;
   /** True when some output embeds each flow's record JSON (json, ndjson). */
   readonly needsRecordJson: boolean;
@@ -74,8 +74,9 @@ function reason(error: unknown): string {
   return /^E[A-Z0-9]+: ([^,]+)/.exec(message)?.[1] ?? message;
 }
 
+/** Why a report could not be written, its path and the system's reason escaped here, once: the message goes to stderr as it is. */
 function cannotWrite(spec: ReportTarget, error: unknown): string {
-  return `cannot write report ${spec.path}: ${reason(error)}`;
+  return `cannot write report ${escapeControl(spec.path)}: ${escapeControl(reason(error))}`;
 }
 
 /** A file this run writes, as its flag names it in messages. */

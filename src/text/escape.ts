@@ -1,6 +1,8 @@
 /**
  * Log content is hostile: a line can carry ESC sequences that move the cursor, retitle the window or
- * hide text. Every log-derived string shown on a terminal goes through here (hubble's terminal.go idea).
+ * hide text. Every log-derived string shown on a terminal goes through here (hubble's terminal.go idea),
+ * exactly once on its way: escapeControl also doubles a backslash, so it is not idempotent, and text
+ * escaped twice would show `\\e` for an ESC.
  */
 
 // Controls (C0, DEL, C1), format characters (the bidi overrides and isolates that reorder text among
@@ -12,8 +14,13 @@
 // (Cn, U+FFFE among them), which each terminal draws its own way.
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{Cs}\p{Co}\p{Cn}]/gu;
 
+// What escapeControl replaces: the above and the backslash, shown doubled, so that an escape read on screen was a control
+// in the log: a host holding a literal `\n` shows as `\\n`, one holding a newline as `\n`.
+const UNSAFE_OR_BACKSLASH = /[\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{Cs}\p{Co}\p{Cn}]/gu;
+
 function visible(ch: string): string {
   const code = ch.codePointAt(0) ?? 0;
+  if (code === 0x5c) return '\\\\';
   if (code === 0x0a) return '\\n';
   if (code === 0x0d) return '\\r';
   if (code === 0x09) return '\\t';
@@ -22,8 +29,22 @@ function visible(ch: string): string {
   return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
 }
 
-/** Replaces control and invisible characters (C0, DEL, C1, bidi overrides, zero-width and other ignorables), lone surrogates, private-use, unassigned and noncharacter code points with visible escapes such as `\e`, `\x07` and `\u200b`: what a terminal shows must be what the log holds. */
+/** `text` with what `pattern` (global) matches made visible; `text` itself, not a copy, when nothing matches. */
+function replaced(text: string, pattern: RegExp): string {
+  pattern.lastIndex = 0;
+  return pattern.test(text) ? text.replace(pattern, visible) : text;
+}
+
+/** Replaces control and invisible characters (C0, DEL, C1, bidi overrides, zero-width and other ignorables), lone surrogates, private-use, unassigned and noncharacter code points with visible escapes such as `\e`, `\x07` and `\u200b`, and a backslash with `\\`: what a terminal shows must be what the log holds, a literal `\n` told apart from a newline. Apply it once to each piece of text (see above). */
 export function escapeControl(text: string): string {
-  UNSAFE.lastIndex = 0;
-  return UNSAFE.test(text) ? text.replace(UNSAFE, visible) : text;
+  return replaced(text, UNSAFE_OR_BACKSLASH);
+}
+
+/**
+ * escapeControl leaving backslashes as they are, for text whose format has its own rule for one (Markdown, XML, SARIF),
+ * and as the last guard before stderr for a message some of whose pieces nobody escaped: idempotent, it leaves what
+ * escapeControl already escaped unchanged, so nothing is escaped twice.
+ */
+export function escapeControlOnly(text: string): string {
+  return replaced(text, UNSAFE);
 }

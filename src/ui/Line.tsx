@@ -1,5 +1,5 @@
 /**
- * The one way text reaches the screen: a row of toned segments, every segment escaped, the row cut
+ * The one way text reaches the screen: a row of toned segments, every segment escaped here and only here, the row cut
  * to the given width here (so nothing can overflow and wrap), styled, and handed to Ink through
  * <Transform> over a constant placeholder. Ink 6.8 keeps every distinct string it lays out in
  * module-level caches that never evict (vadimdemedes/ink#986); with a placeholder per width, a live
@@ -10,7 +10,7 @@ import { escapeControl } from '../text/escape.js';
 import { displayWidth, fitChars, graphemes } from './text.js';
 import { inverse, paint, type Tone } from './theme.js';
 
-/** A piece of a row with a meaning (tone); its text may come from a log and is escaped here. */
+/** A piece of a row with a meaning (tone); its text may come from a log, is given as the log holds it, and is escaped here. */
 export interface Segment {
   text: string;
   tone?: Tone;
@@ -29,15 +29,19 @@ export interface LineProps {
   selected?: boolean;
 }
 
-/** Escapes and cuts the segments to `width` cells in total, marking a cut with `…`. */
+/**
+ * Cuts the segments to `width` cells in total as shown, marking a cut with `…`, and escapes them: the one place the
+ * dashboard escapes text (escapeControl doubles a backslash, so text escaped twice would show `\\e` for an ESC). The
+ * cut falls between the text's own characters, measured escaped, never inside an escape.
+ */
 export function fitRow(row: Row, width: number): Row {
-  const escaped = row.map((seg) => ({ ...seg, text: escapeControl(seg.text) }));
-  if (escaped.reduce((sum, seg) => sum + displayWidth(seg.text), 0) <= width) return escaped;
+  const shown = (seg: Segment, text: string): Segment => ({ ...seg, text: escapeControl(text) });
+  if (row.reduce((sum, seg) => sum + displayWidth(seg.text), 0) <= width) return row.map((seg) => shown(seg, seg.text));
   const out: Row = [];
   let budget = Math.max(0, width - 1);
-  for (const seg of escaped) {
+  for (const seg of row) {
     const piece = fitChars(graphemes(seg.text), budget);
-    out.push({ ...seg, text: piece.text });
+    out.push(shown(seg, piece.text));
     budget -= piece.used;
     if (piece.text.length < seg.text.length) break;
   }

@@ -2,8 +2,10 @@
  * Small text helpers for a fixed-width terminal grid: fitting cells, compact numbers, bytes, clocks.
  * Widths count grapheme clusters (what a terminal draws as one character: `e` and a combining accent,
  * a flag), each as wide as its first code point and whatever in it takes cells of its own (see clusterWidth).
+ * Text stays as the log holds it here: it is measured and cut as it will be shown, escaped (an ESC is `\e`,
+ * two cells), but escaped only by Line, the one way text reaches the screen, so that it is escaped once.
  */
-import { escapeControl } from '../text/escape.js';
+import { escapeControl, escapeControlOnly } from '../text/escape.js';
 
 /**
  * Terminal cells a code point takes, erring wide: ASCII, Latin-1 and the symbols the dashboard draws
@@ -49,47 +51,67 @@ function clusterWidth(cluster: string): number {
   return w;
 }
 
-/** Cells a string takes (see {@link charWidth}), counted per grapheme cluster. */
-export function displayWidth(text: string): number {
+/** Cells one cluster takes as Line shows it: escaped, an ESC (`\e`) and a backslash (`\\`) take two. */
+function shownClusterWidth(cluster: string): number {
+  const shown = escapeControl(cluster);
+  if (shown === cluster) return clusterWidth(cluster);
   let w = 0;
-  if (allBelowCombining(text)) {
-    for (let i = 0; i < text.length; i++) w += charWidth(text.charCodeAt(i));
-    return w;
-  }
-  for (const g of graphemes(text)) w += clusterWidth(g);
+  for (const g of graphemes(shown)) w += clusterWidth(g);
   return w;
 }
 
-/** The longest prefix of `clusters` (see {@link graphemes}) that fits in `width` cells, the cells it takes and how many clusters it holds. */
+/** Cells a string takes once shown, escaped (see {@link charWidth}), counted per grapheme cluster. */
+export function displayWidth(text: string): number {
+  let w = 0;
+  if (allBelowCombining(text) && escapeControl(text) === text) {
+    for (let i = 0; i < text.length; i++) w += charWidth(text.charCodeAt(i));
+    return w;
+  }
+  for (const g of graphemes(text)) w += shownClusterWidth(g);
+  return w;
+}
+
+/**
+ * The longest prefix of `clusters` (see {@link graphemes}) whose escaped form fits in `width` cells, the cells it takes
+ * and how many clusters it holds: a cut falls between clusters of the text, never inside an escape (`\x1…`).
+ */
 export function fitChars(clusters: readonly string[], width: number): { text: string; used: number; count: number } {
   let used = 0;
   let end = 0;
   for (; end < clusters.length; end++) {
-    const w = clusterWidth(clusters[end] ?? '');
+    const w = shownClusterWidth(clusters[end] ?? '');
     if (used + w > width) break;
     used += w;
   }
   return { text: clusters.slice(0, end).join(''), used, count: end };
 }
 
-/** Cuts escaped text to `width` cells, ending in `…` when something was cut; no padding. */
+/** Cuts text to `width` cells as shown (escaped), ending in `…` when something was cut; no padding. */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
   if (displayWidth(text) <= width) return text;
   return `${fitChars(graphemes(text), width - 1).text}…`;
 }
 
-/** Escapes log-derived text and fits it to exactly `width` cells (cut with `…`, padded with spaces). */
+/** Fits log-derived text to exactly `width` cells as shown, escaped (cut with `…`, padded with spaces); Line escapes it. */
 export function cell(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';
-  const cut = truncate(escapeControl(text), width);
+  const cut = truncate(text, width);
   const pad = ' '.repeat(Math.max(0, width - displayWidth(cut)));
   return align === 'left' ? cut + pad : pad + cut;
 }
 
-/** Splits escaped text into pieces of at most `width` cells, at most `maxLines` of them (the last says what was cut). */
+/**
+ * `text` without the spaces that end it: padding, or the space a line broke at. Only spaces: the text is not escaped
+ * yet, and trimEnd would take away a tab, a newline or a U+2028 the log holds, which must be shown.
+ */
+function withoutTrailingSpaces(text: string): string {
+  return text.replace(/ +$/, '');
+}
+
+/** Splits text into pieces of at most `width` cells as shown (escaped), at most `maxLines` of them (the last says what was cut). */
 export function wrap(text: string, width: number, maxLines: number, words = false): string[] {
-  const chars = graphemes(escapeControl(text));
+  const chars = graphemes(text);
   const w = Math.max(2, width);
   const out: string[] = [];
   let at = 0;
@@ -105,7 +127,7 @@ export function wrap(text: string, width: number, maxLines: number, words = fals
       count = space + 1;
       piece = chars.slice(at, at + count).join('');
     }
-    out.push(words ? piece.trimEnd() : piece);
+    out.push(words ? withoutTrailingSpaces(piece) : piece);
     lastStart = at;
     at += count;
     while (words && chars[at] === ' ') at += 1;
@@ -144,10 +166,10 @@ export function clock(time: number | string | null): string {
   return new Date(ms).toISOString().slice(11, 19);
 }
 
-/** Removes control characters from what the user types (a paste can carry them); the filter is plain text. */
+/** Removes control characters from what the user types (a paste can carry them); the filter is plain text, a backslash included. */
 export function cleanInput(input: string): string {
   return Array.from(input)
-    .filter((ch) => escapeControl(ch) === ch)
+    .filter((ch) => escapeControlOnly(ch) === ch)
     .join('');
 }
 
@@ -156,7 +178,7 @@ export function listCell(names: readonly string[], more: number, width: number):
   const shown: string[] = [];
   let used = 0;
   for (let i = 0; i < names.length; i++) {
-    const name = escapeControl(names[i] ?? '');
+    const name = names[i] ?? '';
     const hidden = names.length - i - 1 + more;
     const suffix = hidden > 0 ? ` +${hidden}` : '';
     const need = used + (shown.length > 0 ? 1 : 0) + displayWidth(name);
@@ -166,14 +188,13 @@ export function listCell(names: readonly string[], more: number, width: number):
   }
   const hidden = names.length - shown.length + more;
   const suffix = hidden > 0 ? ` +${hidden}` : '';
-  return cell(cell(shown.join(','), Math.max(0, width - suffix.length)).trimEnd() + suffix, width);
+  return cell(withoutTrailingSpaces(cell(shown.join(','), Math.max(0, width - suffix.length))) + suffix, width);
 }
 
 /** A `host:port` in `width` cells, cut inside the host so the port stays visible (`www.googleap…:443`). */
 export function hostPortCell(key: string, width: number): string {
-  const text = escapeControl(key);
-  const colon = text.lastIndexOf(':');
-  const port = colon > 0 ? text.slice(colon) : '';
-  if (displayWidth(text) <= width || port === '' || displayWidth(port) + 2 > width) return cell(text, width);
-  return cell(`${truncate(text.slice(0, colon), width - displayWidth(port))}${port}`, width);
+  const colon = key.lastIndexOf(':');
+  const port = colon > 0 ? key.slice(colon) : '';
+  if (displayWidth(key) <= width || port === '' || displayWidth(port) + 2 > width) return cell(key, width);
+  return cell(`${truncate(key.slice(0, colon), width - displayWidth(port))}${port}`, width);
 }

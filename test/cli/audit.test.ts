@@ -163,6 +163,15 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(message);
   });
+
+  it('quotes a bad value on stderr escaped once: a literal backslash-n unlike a newline, an ESC as one escape', async () => {
+    const literal = await runCli(['audit', DIRECT, '--mesh-cidr', 'a\\nb\u001b']);
+    const newline = await runCli(['audit', DIRECT, '--mesh-cidr', 'a\nb\u001b']);
+    expect([literal.code, newline.code]).toEqual([2, 2]);
+    // The flag's message escapes the value, and the last guard before stderr leaves it as it is (it showed `\\e`).
+    expect(literal.stderr).toContain('--mesh-cidr: "a\\\\nb\\e" is not');
+    expect(newline.stderr).toContain('--mesh-cidr: "a\\nb\\e" is not');
+  });
 });
 
 describe('egress-audit audit: the end of a run that could not finish or had several problems', () => {

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ValidateFunction } from 'ajv';
 import type { Flow } from '../../src/types.js';
 import type { Report } from '../../src/report/model.js';
-import { escapeControl } from '../../src/text/escape.js';
+import { escapeControlOnly } from '../../src/text/escape.js';
 import { wellFormed } from '../../src/report/well-formed.js';
 import { buildReport, entry, flow, render } from './helpers.js';
 import { sampleCoverage } from './sample.js';
@@ -83,7 +83,7 @@ describe('hostile log content', () => {
   it('keeps the JUnit report well-formed XML 1.0, with the values escaped rather than dropped', async () => {
     const root = parseXml(await render('junit', flows, report));
     const names = findAll(root, 'testcase').map((t) => t.attrs['name']);
-    const shown = escapeControl(HOSTILE).replace('\ud800', '\ufffd');
+    const shown = escapeControlOnly(HOSTILE).replace('\ud800', '\ufffd');
     expect(names).toContain(`${shown}:443`);
     expect(names).toContain(`ns/${shown}`);
     const failures = findAll(root, 'failure');
@@ -128,6 +128,21 @@ describe('hostile log content', () => {
     expect(text).toContain('\\e[2J');
     expect(text).toContain('goo\\u200bgle');
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+
+  it('tells a literal backslash-n from a newline in the terminal table, and shows an ESC as one escape', async () => {
+    const lookAlike = ['lit\\n.example', 'nl\n.example'].map((host) =>
+      flow({ destination: { key: `${host}:443`, host, port: 443, address: null, external: true }, reason: `PassthroughCluster to ${host}\u001b[2J`, fingerprint: `fp-${host}` }),
+    );
+    const text = await render('table', lookAlike, buildReport(lookAlike, sampleCoverage(), ['direct']));
+    // A backslash shown doubled (`lit\\n`), a newline as its escape (`nl\n`): not the same on screen.
+    expect(text).toContain('lit\\\\n.example:443');
+    expect(text).toContain('nl\\n.example:443');
+    expect(text).toContain('PassthroughCluster to nl\\n.example\\e[2J');
+    expect(text).not.toMatch(UNSEEN);
+    // Escaped twice, an ESC shows `\\e`, a newline `\\n`.
+    expect(text).not.toContain('\\\\e');
+    expect(text).not.toContain('nl\\\\n');
   });
 
   it('cuts a log value as long as a client makes it (a 60 KiB Host header) in the table, as in Markdown, saying how much it left out', async () => {

@@ -45,13 +45,16 @@ function hostileStore(): DashboardStore {
   return store;
 }
 
-async function frames(): Promise<{ lists: string; detail: string }> {
-  const ui = render(<Dashboard store={hostileStore()} color={false} />);
+/** The lists, and the detail of the finding `down` rows below the newest. */
+async function frames(store = hostileStore(), down = 0): Promise<{ lists: string; detail: string }> {
+  const ui = render(<Dashboard store={store} color={false} />);
   resize(ui.stdout, 200, 80);
   await settle();
   const lists = ui.lastFrame() ?? '';
-  ui.stdin.write(KEYS.tab);
-  await settle();
+  for (const key of [KEYS.tab, ...Array<string>(down).fill(KEYS.down)]) {
+    ui.stdin.write(key);
+    await settle();
+  }
   ui.stdin.write(KEYS.enter);
   await settle();
   const detail = ui.lastFrame() ?? '';
@@ -73,5 +76,32 @@ describe('hostile log content', () => {
     expect(lists).toContain(shown);
     expect(detail).toContain(`curl${HOSTILE.map((h) => h.shown).join('')}`);
     expect(detail).toContain(shown);
+  });
+});
+
+/** A store of two flows whose hosts look alike once escaped without care: one holds a literal backslash-n, one a newline. */
+function lookAlikeStore(): DashboardStore {
+  const store = new DashboardStore({ failOn: ['direct'] });
+  store.setHeader({ mode: 'files', description: 'bell\u001b.log', startedAt: 0 });
+  for (const host of ['lit\\n.example', 'nl\n.example']) store.addFlow(flow({ destination: { key: `${host}:443`, host }, rule: `direct/${host}` }));
+  return store;
+}
+
+describe('log content escaped once', () => {
+  it('shows a literal backslash-n unlike a newline, and an ESC as one escape, in the lists and the detail view', async () => {
+    const { lists, detail: newline } = await frames(lookAlikeStore()); // the findings, newest first: the newline's flow
+    const { detail: literal } = await frames(lookAlikeStore(), 1);
+    // The backslash is shown doubled (`lit\\n`), the newline as its escape (`nl\n`): two different things on screen.
+    expect(lists).toContain('lit\\\\n.example:443');
+    expect(lists).toContain('nl\\n.example:443');
+    expect(newline).toContain('rule direct/nl\\n.example');
+    expect(literal).toContain('rule direct/lit\\\\n.example');
+    // Escaped twice, an ESC showed `\\e`, a newline `\\n` and a backslash four.
+    expect(lists).toContain('bell\\e.log');
+    for (const frame of [lists, newline, literal]) {
+      expect(frame).not.toContain('\\\\e');
+      expect(frame).not.toContain('nl\\\\n');
+      expect(frame).not.toContain('\\\\\\');
+    }
   });
 });

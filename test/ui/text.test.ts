@@ -10,7 +10,10 @@ describe('cell', () => {
     { name: 'cuts long text with an ellipsis', text: 'api.example.com:443', width: 8, align: 'left' as const, out: 'api.exa…' },
     { name: 'keeps text that fits exactly', text: 'abcde', width: 5, align: 'left' as const, out: 'abcde' },
     { name: 'gives nothing for zero width', text: 'abc', width: 0, align: 'left' as const, out: '' },
-    { name: 'escapes control characters before fitting', text: 'a\u001b[2Jb', width: 10, align: 'left' as const, out: 'a\\e[2Jb   ' },
+    // Measured as shown (`a\e[2Jb`, 7 cells) but left as it is: Line escapes it, once.
+    { name: 'fits control characters as they are shown, escaped', text: 'a\u001b[2Jb', width: 10, align: 'left' as const, out: 'a\u001b[2Jb   ' },
+    { name: 'fits a backslash as it is shown, doubled', text: 'a\\nb', width: 6, align: 'left' as const, out: 'a\\nb ' },
+    { name: 'cuts between characters, never inside an escape', text: 'ab\u001bcd', width: 4, align: 'left' as const, out: 'ab… ' },
   ])('$name', ({ text, width, align, out }) => {
     expect(cell(text, width, align)).toBe(out);
   });
@@ -66,6 +69,13 @@ describe('widths count grapheme clusters', () => {
     expect(displayWidth(text)).toBe(16);
     expect(text).toBe('cafe\u0301 na\u0308ive re\u0301su…'); // was cut 3 cells short
   });
+
+  it('escapes a row once, and cuts it between the text\'s own characters, never inside an escape', () => {
+    expect(fitRow([{ text: 'a\u001b' }, { text: 'b\\c', tone: 'dim' }], 10)).toEqual([{ text: 'a\\e' }, { text: 'b\\\\c', tone: 'dim' }]);
+    // Cut text that was already escaped, it showed `ab\…`: the escape's first half, which reads as a backslash.
+    expect(fitRow([{ text: 'ab\u001bcd' }], 4)).toEqual([{ text: 'ab' }, { text: '…' }]);
+    expect(fitRow([{ text: 'ab\\cd' }], 4)).toEqual([{ text: 'ab' }, { text: '…' }]);
+  });
 });
 
 describe('wrap', () => {
@@ -81,8 +91,15 @@ describe('wrap', () => {
     expect(Array.from(lines[1] ?? '').length).toBeLessThanOrEqual(20);
   });
 
-  it('escapes control characters so a wrapped piece never holds a raw ESC', () => {
-    expect(wrap('\u001b]0;title\u0007', 80, 1)).toEqual(['\\e]0;title\\x07']);
+  it('fits pieces as they are shown, escaped, and never cuts an escape in two', () => {
+    // Shown `\e]0;title\x07` (14 cells): pieces of 8 cells, each escaped once by Line.
+    expect(wrap('\u001b]0;title\u0007', 8, 5)).toEqual(['\u001b]0;tit', 'le\u0007']);
+    expect(wrap('a\\b\\c', 4, 5)).toEqual(['a\\b', '\\c']); // `a\\b` is 4 cells shown
+    expect(wrap('ab\u001b', 3, 5)).toEqual(['ab', '\u001b']);
+  });
+
+  it('keeps the tab or newline that ends a piece of prose: it is shown escaped, never trimmed away', () => {
+    expect(wrap('route it\t through', 10, 5, true)).toEqual(['route it\t', 'through']);
   });
 });
 
@@ -119,6 +136,10 @@ describe('cleanInput', () => {
   it('drops control characters from typed or pasted filter text', () => {
     expect(cleanInput('shop\u001b[2J\r\u202e')).toBe('shop[2J');
   });
+
+  it('keeps a backslash: a filter can look for one', () => {
+    expect(cleanInput('a\\nb')).toBe('a\\nb');
+  });
 });
 
 describe('listCell', () => {
@@ -127,6 +148,8 @@ describe('listCell', () => {
     { name: 'counts names that do not fit', names: ['a/x', 'b/y', 'c/z'], more: 0, width: 10, out: 'a/x,b/y +1' },
     { name: 'adds the unlisted ones', names: ['a/x'], more: 4, width: 10, out: 'a/x +4    ' },
     { name: 'cuts a single long name but keeps the count', names: ['checkout-service', 'b'], more: 0, width: 10, out: 'checko… +1' },
+    { name: 'measures names as shown, escaped', names: ['a\u001bb', 'c'], more: 0, width: 6, out: 'a\u001bb,c' },
+    { name: 'keeps a name\'s own ending tab', names: ['a\t', 'bcdefgh'], more: 0, width: 8, out: 'a\t +1  ' },
   ])('$name', ({ names, more, width, out }) => {
     expect(listCell(names, more, width)).toBe(out);
   });
@@ -137,6 +160,7 @@ describe('hostPortCell', () => {
     { name: 'keeps a key that fits', key: 'api.example.com:443', width: 20, out: 'api.example.com:443 ' },
     { name: 'cuts inside the host to keep the port', key: 'www.googleapis.com:443', width: 18, out: 'www.googleapi…:443' },
     { name: 'cuts at the end when there is no port', key: 'a-very-long-hostname', width: 10, out: 'a-very-lo…' },
+    { name: 'measures the host as shown, escaped', key: 'ev\\il.example:443', width: 10, out: 'ev\\i…:443' },
   ])('$name', ({ key, width, out }) => {
     expect(hostPortCell(key, width)).toBe(out);
   });
@@ -157,6 +181,12 @@ describe('escapeControl, as the dashboard draws log text', () => {
     expect(escapeControl('goo\u200bgle.com')).toBe('goo\\u200bgle.com');
     expect(escapeControl('a\u2060b\ufeffc\u00add\u2028e\u{e0041}')).toBe('a\\u2060b\\ufeffc\\u00add\\u2028e\\u{e0041}');
     expect(escapeControl('\u001b[31mred\u202e')).toBe('\\e[31mred\\u202e');
+  });
+
+  it('doubles a backslash, so a literal backslash-n is told apart from a newline', () => {
+    expect(escapeControl('evil\\n.com')).toBe('evil\\\\n.com');
+    expect(escapeControl('evil\n.com')).toBe('evil\\n.com');
+    expect(escapeControl('\\e\u001b')).toBe('\\\\e\\e');
   });
 
   it('shows what has no agreed glyph: lone surrogates, private use, noncharacters, unassigned code points', () => {

@@ -10,7 +10,7 @@
  */
 import type { Verdict } from '../../types.js';
 import { NO_EVIDENCE_CODES, type CoverageWarning, type Finding, type Report, type WarningLine } from '../model.js';
-import { escapeControl as safe } from '../../text/escape.js';
+import { escapeControlOnly as safe } from '../../text/escape.js';
 import { fixText, ruleInfo, type RuleInfo } from '../../engine/rule-catalogue.js';
 import { findingDestination, workloadLabel } from '../flow-facts.js';
 import { VERDICT_MEANING, partlyAllowedShare, resultStatement, warningFailsRun, warningFailure } from '../statements.js';
