@@ -104,6 +104,8 @@ function prettyOnly(s: StreamFacts): boolean {
 export interface Silence {
   cause: string;
   loggingOff: boolean;
+  /** Its lines were access logs that could not be read: the unparsed-lines warning says why, by reason, and where. */
+  unparsed?: true;
 }
 
 /**
@@ -124,7 +126,7 @@ export function silence(s: StreamFacts): Silence {
   }
   if (s.jsonArray === null && prettyOnly(s)) return cause('pretty-printed JSON, each object opened by a line of only `{`, as `jq` prints without -c: egress-audit reads one JSON object per line, so print it with `jq -c`');
   if (s.notAccessLog === s.lines) return cause("some other log, not an access log: if it is an istio-proxy log, its access logging is off, or the pod was idle (its agent's lines only)", true);
-  return cause('no line read as an access-log entry: unparsed-lines says why');
+  return { ...cause('no line read as an access-log entry: unparsed-lines says why'), unparsed: true };
 }
 
 /** Inputs each with why it held no access-log entry, those of one cause named together (`a.log; b.log (empty: ...)`); every cause is said, the names of each cut by `listed`. */
@@ -142,9 +144,9 @@ function switchOnWhenOff(streams: readonly StreamFacts[]): string {
   return streams.some((s) => silence(s).loggingOff) ? ` ${SWITCH_LOGGING_ON}` : '';
 }
 
-/** Why no access-log entry was read: each input that says anything (one that failed unread is stream-errors'), with its cause. */
+/** Why no access-log entry was read: each input that says anything (one that failed unread is stream-errors', one of unreadable lines unparsed-lines'), with its cause. */
 function noRecordsCauses(streams: readonly StreamFacts[]): string {
-  const said = streams.filter((s) => s.lines > 0 || s.error === null);
+  const said = streams.filter((s) => (s.lines > 0 || s.error === null) && silence(s).unparsed !== true);
   return said.length === 0 ? '' : ` By input: ${silentListed(said)}.${switchOnWhenOff(said)}`;
 }
 
