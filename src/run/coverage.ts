@@ -181,7 +181,8 @@ type JoinedRole = Exclude<Role, 'ingress-gateway'>;
 
 /** Inputs read in `role` that held no access-log entry, each with its likely cause; '' when there are none. */
 function silentLogs(f: CoverageFacts, role: JoinedRole): string {
-  const silent = f.streams.filter((s) => s.records === 0 && s.duplicates === 0 && (s.lines > 0 || s.error === null) && streamRole(s.name, f.roles).role === role);
+  // An empty input is named, as a save that failed; not a live container that logged nothing while followed (a quiet pod), nor one that failed (stream-errors).
+  const silent = f.streams.filter((s) => s.records === 0 && s.duplicates === 0 && (s.lines > 0 || (s.error === null && s.kind !== 'pod')) && streamRole(s.name, f.roles).role === role);
   return silent.length === 0 ? '' : ` Read as ${role} logs but holding no access-log entry: ${silentListed(silent)}.${switchOnWhenOff(silent)}`;
 }
 

@@ -244,6 +244,16 @@ describe('the silent-inputs warning', () => {
     expect(message({ ...f, streams: [streamFacts('a.log'), quiet('logs/b.log', { walked: true, lines: 0, notAccessLog: 0 })] }, 'silent-inputs')).toContain('logs/b.log (empty: ');
   });
 
+  it('no-gateway-logs names an empty gateway file with its cause (as silent-inputs would have), not a live gateway pod that logged nothing', () => {
+    const gateway = (name: string, more: Partial<StreamFacts>): [StreamFacts, [string, { role: 'egress-gateway'; rule: string; detail: string }]] => [{ ...streamFacts(name, 0), ...more }, [name, { role: 'egress-gateway', rule: 'file-name', detail: '' }]];
+    const [file, fileRole] = gateway('egress-gateway.log', { kind: 'file' });
+    const [pod, podRole] = gateway('pod/istio-system/egw-1/istio-proxy', { kind: 'pod' });
+    const f: CoverageFacts = { ...facts({}), verdicts: { ...facts({}).verdicts, 'via-gateway-unconfirmed': 1 }, streams: [streamFacts('sidecar.log'), file, pod], roles: new Map([fileRole, podRole]) };
+    const said = message(f, 'no-gateway-logs') ?? '';
+    expect(said).toContain('Read as egress-gateway logs but holding no access-log entry: egress-gateway.log (empty: the save or export failed');
+    expect(said).not.toContain('egw-1');
+  });
+
   it('is left to no-records when no input held an entry', () => {
     expect(message({ ...facts({}), lines: { ...facts({}).lines, records: 0 }, streams: [quiet('a.log')] }, 'silent-inputs')).toBeUndefined();
   });
