@@ -31,6 +31,12 @@ export interface StreamInfo {
   role: RoleAssignment | null;
   /** Size in bytes where known (files), for progress ETA. */
   size: number | null;
+  /**
+   * True when a directory walk or a glob found it, rather than the user naming it (a path or `-`, a role flag's file):
+   * a found file that holds no access log (an `expected.json` beside the logs, an idle pod's log in a kubelet tree) is
+   * no input the person meant as a proxy's log. Absent: named.
+   */
+  walked?: boolean;
 }
 
 /** One stream of raw log bytes: a file, stdin, or one container's log (reconnects hidden inside). */

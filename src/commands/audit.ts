@@ -8,7 +8,7 @@ import { lineByLine, Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { plural } from '../text/plural.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
-import { blankOnly, gatewayPodsRefusedWarning, inputsSkippedWarning, NO_RECORDS, ownOutputsSkippedWarning, podFlagsWarning } from '../run/coverage.js';
+import { gatewayPodsRefusedWarning, inputsSkippedWarning, NO_RECORDS, ownOutputsSkippedWarning, podFlagsWarning, roleFlag, silence } from '../run/coverage.js';
 import { Notices } from '../run/notices.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
@@ -22,7 +22,7 @@ import { podRoleMatcher } from '../sources/role-flags.js';
 import { loadPodSnapshot, snapshotContext, type PodSnapshot } from '../sources/pod-snapshot.js';
 import { escapeControl } from '../text/escape.js';
 import { RecordsOfInputs, withoutFlaggedRecordLogs } from '../sources/records-of-inputs.js';
-import type { EngineContext, Flow, LogStream } from '../types.js';
+import type { EngineContext, Flow, LogStream, RoleAssignment } from '../types.js';
 import { auditFormatFromOption } from './format-option.js';
 import { boundHeapGrowth } from '../run/heap.js';
 import { DEFAULT_PROXY_CONTAINERS, ProxyContainers } from '../pipeline/proxy-containers.js';
@@ -30,10 +30,14 @@ import { DEFAULT_PROXY_CONTAINERS, ProxyContainers } from '../pipeline/proxy-con
 /** How many learned pod IPs `--explain` lists by name. */
 const EXPLAIN_MAX_PODS = 50;
 
-/** Why `--explain` gives a stream no role, in the words coverage uses: empty, unread (it failed or the run stopped), blank lines only, or lines none of which was an access log. */
-function noRecordsDetail(s: StreamFacts): string {
-  if (s.lines === 0) return s.error === null ? 'it is empty' : 'no line of it was read';
-  return `no access-log entry in its ${plural(s.lines, 'line')}${blankOnly(s) ? ', all blank' : ''}`;
+/**
+ * A stream's row in `--explain`: a stream without a single entry has no role worth stating, and says why in the words
+ * coverage uses, unless a role flag named it (the person meant it so: the role is kept, as the report's streams keep it).
+ */
+function explainedRole(a: RoleAssignment, none: StreamFacts | undefined): [string, string, string] {
+  if (none === undefined) return [a.role, a.rule, a.detail];
+  const why = silence(none).cause;
+  return roleFlag(a) === null ? [NO_RECORDS.role, NO_RECORDS.roleRule, why] : [a.role, a.rule, `${a.detail}; it held no access-log entry (${why})`];
 }
 
 /** `--explain`, printed once the run is over: late pods have their roles then, and record-less streams say so as coverage does. */
@@ -42,8 +46,7 @@ function explain(resolution: RoleResolution, streams: readonly StreamFacts[], sn
   const rows = [...resolution.assignments].sort(([a], [b]) => a.localeCompare(b));
   const width = Math.min(60, Math.max(...rows.map(([k]) => k.length), 4));
   const lines = rows.map(([key, a]) => {
-    const none = empty.get(key);
-    const [role, rule, detail] = none === undefined ? [a.role, a.rule, a.detail] : [NO_RECORDS.role, NO_RECORDS.roleRule, noRecordsDetail(none)];
+    const [role, rule, detail] = explainedRole(a, empty.get(key));
     return `  ${escapeControl(key).padEnd(width)}  ${role.padEnd(15)}  ${rule}: ${escapeControl(detail)}`;
   });
   const ips = resolution.learnedGatewayIps.length > 0 ? `\n  gateway pod IPs learned from the logs: ${resolution.learnedGatewayIps.join(', ')}` : '';
@@ -168,6 +171,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       dropCopies: streams.length > 1,
       recordStreams: roles.resolution.recordStreams,
       proxyContainers,
+      window: options.window,
     });
     const totalBytes = streams.every((s) => s.info.size !== null) ? streams.reduce((a, s) => a + (s.info.size ?? 0), 0) : null;
     const progress = (): RunProgress => ({ lines: pipeline.totals(), bytes: pipeline.streams.reduce((a, s) => a + s.bytes, 0), streams: streams.length, reconnects: 0 });

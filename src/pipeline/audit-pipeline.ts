@@ -9,6 +9,7 @@ import { laneTextSpans } from '../output/fast-lane.js';
 import { DuplicateLines, type Overlap } from './duplicate-lines.js';
 import { CopyRoles } from './copy-roles.js';
 import { ProxyContainers } from './proxy-containers.js';
+import { inLogWindow, type LogWindow } from './log-window.js';
 
 /** A time span as whole seconds, for messages. */
 export function seconds(ms: number): string {
@@ -59,6 +60,10 @@ export interface StreamFacts {
   kind: StreamInfo['kind'];
   /** The container its path or source names (a kubelet path's), or null: an app container's log holding no access-log entry is no silent proxy. */
   container: string | null;
+  /** True when a directory walk or a glob found it (StreamInfo.walked): silent-inputs names such an input only when it is empty. */
+  walked: boolean;
+  /** The one namespace all its audited records named, or null (none named one, or several): filtered-logging names an input that is one namespace's all once. */
+  namespace: string | null;
   lines: number;
   records: number;
   error: string | null;
@@ -208,6 +213,8 @@ export interface StreamState {
   otherContainers: Map<string, number> | null;
   /** Its audited records that are ordinary successful requests (filtered-logging judges each input). */
   plainRecords: number;
+  /** The namespace its audited records named: undefined before the first, null once two differed or one named none. */
+  namespace: string | null | undefined;
 }
 
 /** How a driver reads a stream, said when it opens it: the reader's line numbers and --explain depend on it. */
@@ -242,6 +249,8 @@ export interface AuditPipelineOptions {
   recordStreams?: ReadonlySet<string>;
   /** The containers that write the proxy's access log (`--proxy-container`): a line another container names is not audited. @default istio-proxy */
   proxyContainers?: ProxyContainers;
+  /** `audit --since/--until`: only the gateway-only flows that started in it are counted by minute, as only they are audited. */
+  window?: LogWindow | null;
 }
 
 /** Why a stream of parse's records holds its entries until it ends. */
@@ -276,7 +285,7 @@ export class AuditPipeline {
 
   constructor(private readonly options: AuditPipelineOptions) {
     this.engine = createEngine(options.settings, options.context, (flow) => {
-      if (flow.verdict === 'gateway-only' && !Number.isNaN(flow.startMs)) {
+      if (flow.verdict === 'gateway-only' && !Number.isNaN(flow.startMs) && (options.window == null || inLogWindow(options.window, flow.startMs))) {
         const minute = Math.floor(flow.startMs / 60_000);
         this.gatewayOnlyMinutes.set(minute, (this.gatewayOnlyMinutes.get(minute) ?? 0) + 1);
       }
@@ -331,6 +340,7 @@ export class AuditPipeline {
       const plain = isPlain(entry);
       if (plain) state.plainRecords++;
       if (entry.namespace !== null) this.tallyNamespace(entry.namespace, plain);
+      if (state.namespace !== entry.namespace) state.namespace = state.namespace === undefined ? entry.namespace : null;
       if (entry.role === 'sidecar') {
         widenSpan(this.sidecarSpan, entry.startMs, entry.endMs);
       } else if (entry.role === 'egress-gateway') widenSpan(this.gatewaySpan, entry.startMs, entry.endMs);
@@ -355,6 +365,7 @@ export class AuditPipeline {
       firstAmbiguousLine: null,
       otherContainers: null,
       plainRecords: 0,
+      namespace: undefined,
       reader,
       counts: reader.counts,
       problems: reader.problems,
@@ -465,7 +476,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, kind: s.info.kind, container: s.info.container, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, otherContainers: containerLines(s.otherContainers), firstMs: s.firstMs, lastMs: s.progressMs, plainRecords: s.plainRecords }));
+    return this.streams.map((s) => ({ name: s.info.name, kind: s.info.kind, container: s.info.container, walked: s.info.walked === true, namespace: s.namespace ?? null, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, otherContainers: containerLines(s.otherContainers), firstMs: s.firstMs, lastMs: s.progressMs, plainRecords: s.plainRecords }));
   }
 
   /** Line accounting over all streams. */

@@ -92,19 +92,9 @@ export function ownOutputsSkippedWarning(notes: readonly string[]): CoverageWarn
 /** What turning access logging on takes, for logs or exports that held only the proxies' other lines. */
 const SWITCH_LOGGING_ON = "Istio's default profile writes none: switch it on with a Telemetry resource in istio-system whose accessLogging names the envoy provider, or meshConfig.accessLogFile: /dev/stdout (see the README).";
 
-/** `None of the 4 lines ... was an access log` / `The one line ... was not an access log`, `where` after the noun. */
-function noneWasAccessLog(n: number, noun: string, where = ''): string {
-  return n === 1 ? `The one ${noun}${where} was not an access log` : `None of the ${n} ${noun}s${where} was an access log`;
-}
-
 /** An input of lines that each held nothing (white space, a byte-order mark): as good as empty, not a log with access logging off. */
-export function blankOnly(s: StreamFacts): boolean {
+function blankOnly(s: StreamFacts): boolean {
   return s.lines > 0 && s.blankLines === s.lines && s.jsonArray === null;
-}
-
-/** `a.log was` / `a.log; b.gz were`: inputs named as the subject of a sentence. */
-function inputsWere(streams: readonly StreamFacts[], one: string, many: string): string {
-  return `${listed(streams, (s) => s.name)} ${streams.length === 1 ? one : many}`;
 }
 
 /** Inputs of nothing but pretty-printed JSON (every line not an access log, some a lone `{`): one entry cut over many lines, not a log without entries. */
@@ -112,48 +102,54 @@ function prettyOnly(s: StreamFacts): boolean {
   return s.prettyJsonOpens > 0 && s.notAccessLog === s.lines;
 }
 
-/** What to do about inputs of pretty-printed JSON (`jq` without -c), after their names and `one`/`many` (the verb). */
-function prettyJson(streams: readonly StreamFacts[], one: string, many: string): string {
-  const objects = streams.reduce((n, s) => n + s.prettyJsonOpens, 0);
-  return `${inputsWere(streams, one, many)} pretty-printed JSON (${plural(objects, 'object')}, each opened by a line of only \`{\`, as \`jq\` prints without -c): egress-audit reads one JSON object per line, so print them with \`jq -c\`.`;
+/** Why an input held no access-log entry, and whether that points at access logging switched off (then SWITCH_LOGGING_ON is the way). */
+export interface Silence {
+  cause: string;
+  loggingOff: boolean;
+  /** Its lines were access logs that could not be read: the unparsed-lines warning says why, by reason, and where. */
+  unparsed?: true;
 }
 
 /**
- * Why no access-log entry was read, by what the inputs held, so that the advice fits: an empty input or an export of
- * no records says nothing of the proxies (check the copy, or the export's query and time range), while lines or an
- * export's records that were all some other log are most often istio-proxy's own log with access logging off, and
- * lines of containers other than the proxy's are no sign of either (they were some app's, left out).
+ * Why one input held no access-log entry, as far as what it held tells: the one wording of no-records, no-*-logs,
+ * silent-inputs and --explain. An empty save or export says nothing of the proxy (the save failed, or its query or
+ * time range selected nothing), nor do blank lines, pretty-printed JSON (entries cut over lines) or lines of containers
+ * other than the proxy's (an app's, left out); lines or an export's records that were all some other log are most
+ * often istio-proxy's own log with access logging off, or an idle proxy's (its agent's lines only).
  */
+export function silence(s: StreamFacts): Silence {
+  const cause = (text: string, loggingOff = false): Silence => ({ cause: text, loggingOff });
+  if (s.lines === 0) return cause(s.error === null ? 'empty: the save or export failed, or its proxy logged nothing in that time' : 'no line of it was read');
+  if (blankOnly(s)) return cause('only blank lines: as good as empty');
+  if (otherContainerLines(s) > 0 && s.notAccessLog === s.lines) return cause("only lines of containers other than the proxy's, not audited: other-containers says why");
+  if (s.jsonArray !== null && s.jsonArray.elements === 0) return cause("a JSON array export of no records, which says nothing of the proxies' logging: check the query and the time range it was exported with");
+  if (s.jsonArray !== null && s.jsonArray.notAccessLog === s.jsonArray.elements) {
+    return cause("a JSON array export holding no access log: check that its query selects the istio-proxy container's logs; if it does, access logging is off", true);
+  }
+  if (s.jsonArray === null && prettyOnly(s)) return cause('pretty-printed JSON, each object opened by a line of only `{`, as `jq` prints without -c: egress-audit reads one JSON object per line, so print it with `jq -c`');
+  if (s.notAccessLog === s.lines) return cause("some other log, not an access log: if it is an istio-proxy log, its access logging is off, or the pod was idle (its agent's lines only)", true);
+  return { ...cause('no line read as an access-log entry: unparsed-lines says why'), unparsed: true };
+}
+
+/** Inputs each with why it held no access-log entry, those of one cause named together (`a.log; b.log (empty: ...)`); every cause is said, the names of each cut by `listed`. */
+function silentListed(streams: readonly StreamFacts[], name: (s: StreamFacts) => string = (s) => s.name): string {
+  const byCause = new Map<string, StreamFacts[]>();
+  for (const s of streams) {
+    const { cause } = silence(s);
+    byCause.set(cause, [...(byCause.get(cause) ?? []), s]);
+  }
+  return [...byCause].map(([cause, of]) => `${listed(of, name)} (${cause})`).join('; ');
+}
+
+/** After a list of silent inputs: how to switch access logging on, when a cause points at it being off; '' when none does. */
+function switchOnWhenOff(streams: readonly StreamFacts[]): string {
+  return streams.some((s) => silence(s).loggingOff) ? ` ${SWITCH_LOGGING_ON}` : '';
+}
+
+/** Why no access-log entry was read: each input that says anything (one that failed unread is stream-errors', one of unreadable lines unparsed-lines'), with its cause. */
 function noRecordsCauses(streams: readonly StreamFacts[]): string {
-  const empty = streams.filter((s) => s.lines === 0 && s.error === null);
-  const blank = streams.filter(blankOnly);
-  const emptyExports = streams.filter((s) => s.jsonArray?.elements === 0);
-  const otherExports = streams.filter((s) => s.jsonArray !== null && s.jsonArray.elements > 0 && s.jsonArray.notAccessLog === s.jsonArray.elements && s.otherContainers.length === 0);
-  const allLogs = streams.filter((s) => s.jsonArray === null && s.lines > 0 && !blankOnly(s));
-  // Pretty-printed JSON says nothing of the proxies' logging: it is one entry cut over many lines, not a log without entries.
-  const pretty = allLogs.filter(prettyOnly);
-  const logs = allLogs.filter((s) => !pretty.includes(s));
-  // Access-log lines of other containers say nothing of the proxies' logging: the other-containers warning says why they were not read.
-  const logLines = logs.reduce((n, s) => n + s.lines - otherContainerLines(s), 0);
-  const otherLogs = logLines > 0 && logs.every((s) => s.notAccessLog === s.lines);
-  const otherContainers = streams.reduce((n, s) => n + otherContainerLines(s), 0);
-  const out: string[] = [];
-  if (otherContainers > 0) out.push(`${plural(otherContainers, 'line')} shaped like an access log came from ${otherContainers === 1 ? 'a container' : 'containers'} other than the proxy's, and ${otherContainers === 1 ? 'was' : 'were'} not audited (other-containers).`);
-  if (empty.length > 0) out.push(`${inputsWere(empty, 'was', 'were')} empty.`);
-  if (blank.length > 0) out.push(`${inputsWere(blank, 'held', 'held')} only blank lines.`);
-  if (emptyExports.length > 0) {
-    out.push(`${inputsWere(emptyExports, 'is a JSON array export', 'are JSON array exports')} holding no records: the export is empty, which says nothing of the proxies' logging; check the query and the time range it was exported with.`);
-  }
-  if (otherExports.length > 0) {
-    const records = otherExports.reduce((n, s) => n + (s.jsonArray?.elements ?? 0), 0);
-    const one = otherExports.length === 1;
-    const exports = `${one ? 'the JSON array export' : 'the JSON array exports'} ${listed(otherExports, (s) => s.name)}`;
-    out.push(`${noneWasAccessLog(records, 'record', ` of ${exports}`)}: check that ${one ? 'its query selects' : 'their queries select'} the istio-proxy container's logs; if ${one ? 'it does' : 'they do'}, access logging is off.`);
-  }
-  if (pretty.length > 0) out.push(prettyJson(pretty, 'holds', 'hold'));
-  if (otherLogs) out.push(`${noneWasAccessLog(logLines, 'line')}: if ${logLines === 1 ? 'it is an istio-proxy log' : 'they are istio-proxy logs'}, access logging is off.`);
-  if (otherExports.length > 0 || otherLogs) out.push(SWITCH_LOGGING_ON);
-  return out.map((s) => ` ${s}`).join('');
+  const said = streams.filter((s) => (s.lines > 0 || s.error === null) && silence(s).unparsed !== true);
+  return said.length === 0 ? '' : ` By input: ${silentListed(said)}.${switchOnWhenOff(said)}`;
 }
 
 /** One kind of entry no key could join: how many (`noun`, singular, ending in "entry"), what their lines lack, the verdict they keep, and the fix if one fits; null when none. */
@@ -185,25 +181,11 @@ function joinFieldsNotLogged(e: EngineCounters): string | null {
 /** The roles whose missing logs coverage warns about (an ingress gateway's are not needed for an egress audit). */
 type JoinedRole = Exclude<Role, 'ingress-gateway'>;
 
-/** The proxies a role's logs come from, in a sentence. */
-const PROXIES: Record<JoinedRole, string> = { 'egress-gateway': 'the egress gateway', sidecar: 'the sidecars' };
-
-/** Inputs read in `role` that held lines but no access-log entry, named with the likely cause; '' when there are none. */
+/** Inputs read in `role` that held no access-log entry, each with its likely cause; '' when there are none. */
 function silentLogs(f: CoverageFacts, role: JoinedRole): string {
-  const silent = f.streams.filter((s) => s.lines > 0 && s.records === 0 && streamRole(s.name, f.roles).role === role);
-  // An export of no records says nothing of the proxies: its query or time range selected nothing.
-  const emptyExports = silent.filter((s) => s.jsonArray?.elements === 0);
-  // Nor does a file of blank lines: it holds no log of any kind.
-  const blank = silent.filter(blankOnly);
-  const pretty = silent.filter((s) => s.jsonArray === null && prettyOnly(s));
-  // An input of other containers' lines is no proxy's log with logging off: the other-containers warning names it.
-  const quiet = silent.filter((s) => s.jsonArray?.elements !== 0 && !blankOnly(s) && !pretty.includes(s) && s.otherContainers.length === 0);
-  let out = '';
-  if (pretty.length > 0) out += ` ${prettyJson(pretty, `was read as ${role} logs but holds`, `were read as ${role} logs but hold`)}`;
-  if (quiet.length > 0) out += ` ${listed(quiet, (s) => `${s.name} (${plural(s.lines, 'line')})`)} ${quiet.length === 1 ? 'was' : 'were'} read as ${role} logs but held no access-log entry: is access logging off on ${PROXIES[role]} (see the README)?`;
-  if (emptyExports.length > 0) out += ` ${inputsWere(emptyExports, `was read as ${role} logs but is a JSON array export`, `were read as ${role} logs but are JSON array exports`)} holding no records: check the query and the time range it was exported with.`;
-  if (blank.length > 0) out += ` ${inputsWere(blank, 'was', 'were')} read as ${role} logs but held only blank lines.`;
-  return out;
+  // An empty input is named, as a save that failed; not a live container that logged nothing while followed (a quiet pod), nor one that failed (stream-errors).
+  const silent = f.streams.filter((s) => s.records === 0 && s.duplicates === 0 && (s.lines > 0 || (s.error === null && s.kind !== 'pod')) && streamRole(s.name, f.roles).role === role);
+  return silent.length === 0 ? '' : ` Read as ${role} logs but holding no access-log entry: ${silentListed(silent)}.${switchOnWhenOff(silent)}`;
 }
 
 /** The role a stream is reported with: a stream without a single record (a README, an empty file) has none worth stating. */
@@ -413,27 +395,20 @@ function otherContainers(f: CoverageFacts): CoverageWarning[] {
   ];
 }
 
-/** The role flag (`--sidecar`, `--gateway`) that gave a file its role, or null when none did. */
-function roleFlagOf(f: CoverageFacts, file: string): string | null {
-  return /^flag:(--(?:sidecar|gateway|ingress))$/.exec(f.roles.get(file)?.rule ?? '')?.[1] ?? null;
+/** The role flag (`--sidecar`, `--gateway`, `--ingress`) that gave a file `assignment`, or null when none did: the person named the file so. */
+export function roleFlag(assignment: RoleAssignment | undefined): string | null {
+  return /^flag:(--(?:sidecar|gateway|ingress))$/.exec(assignment?.rule ?? '')?.[1] ?? null;
 }
 
-/**
- * Why one input held no access-log entry, as far as what it held tells: an empty save or export says nothing of the
- * proxy (the save failed, or its query or time range selected nothing), while lines that were all some other log are
- * an istio-proxy log with access logging off, or an idle proxy's (its agent's lines only).
- */
-function silentCause(f: CoverageFacts, s: StreamFacts): string {
+/** The role flag that gave a file its role in this run, or null. */
+function roleFlagOf(f: CoverageFacts, file: string): string | null {
+  return roleFlag(f.roles.get(file));
+}
+
+/** An input's name, and the role flag that named it (`a.log, given with --sidecar`): the person meant it as that proxy's log. */
+function withFlag(f: CoverageFacts, s: StreamFacts): string {
   const flag = roleFlagOf(f, s.name);
-  const given = flag === null ? '' : `given with ${flag}: `;
-  const lines = plural(s.lines, 'line');
-  if (s.lines === 0) return `${given}empty: the save or export failed, or its proxy logged nothing in that time`;
-  if (blankOnly(s)) return `${given}${lines}, all blank: as good as empty`;
-  if (s.jsonArray !== null && s.jsonArray.elements === 0) return `${given}a JSON array export of no records: check its query and time range`;
-  if (s.jsonArray !== null) return `${given}a JSON array export of ${plural(s.jsonArray.elements, 'record')}, none an access log: check that its query selects the istio-proxy container's logs; if it does, access logging is off`;
-  if (prettyOnly(s)) return `${given}${lines} of pretty-printed JSON: print it with \`jq -c\``;
-  if (s.notAccessLog === s.lines) return `${given}${lines}, none an access log: if it is an istio-proxy log, its access logging is off, or the pod was idle (its agent's lines only)`;
-  return `${given}${lines}, none read as an access-log entry (unparsed-lines)`;
+  return flag === null ? s.name : `${s.name}, given with ${flag}`;
 }
 
 /**
@@ -441,8 +416,10 @@ function silentCause(f: CoverageFacts, s: StreamFacts): string {
  * with access logging off among good inputs passed unseen, and its workloads' direct egress with it. Not among them:
  * live containers (a quiet pod, while followed), an app container's log in a kubelet tree (no proxy's), inputs that
  * failed or were stopped (stream-errors), of other containers' lines (other-containers) or of copies (overlapping-inputs).
- * Nor those of a role whose no-*-logs warning names them (`namedByRole`). Not failing by default: an idle pod's saved
- * log holds only its agent's lines, which is common.
+ * Nor those of a role whose no-*-logs warning names them (`namedByRole`). A file a walk or a glob found is named only
+ * when it is empty: a directory of logs holds other files (an `expected.json`), and a node's kubelet tree an idle pod's
+ * log of its agent's lines, neither a save that failed. Not failing by default: an idle pod's saved log holds only its
+ * agent's lines, which is common.
  */
 function silentInputs(f: CoverageFacts, namedByRole: ReadonlySet<JoinedRole>): CoverageWarning[] {
   if (f.lines.records === 0) return []; // no-records says it, with the causes
@@ -451,14 +428,14 @@ function silentInputs(f: CoverageFacts, namedByRole: ReadonlySet<JoinedRole>): C
     return (role === 'sidecar' || role === 'egress-gateway') && namedByRole.has(role);
   };
   const silent = f.streams.filter(
-    (s) => s.records === 0 && s.duplicates === 0 && s.error === null && !s.stopped && s.kind !== 'pod' && s.otherContainers.length === 0 && (s.container === null || f.proxyContainers.includes(s.container)) && !named(s),
+    (s) => s.records === 0 && s.duplicates === 0 && s.error === null && !s.stopped && s.kind !== 'pod' && s.otherContainers.length === 0 && (s.container === null || f.proxyContainers.includes(s.container)) && !named(s) && (!s.walked || s.lines === 0),
   );
   if (silent.length === 0) return [];
   const one = silent.length === 1;
   return [
     {
       code: 'silent-inputs',
-      message: `${plural(silent.length, 'input')} held no access-log entry, although the others did: ${listed(silent, (s) => `${s.name} (${silentCause(f, s)})`)}. Nothing of the ${one ? 'proxy it stands' : 'proxies they stand'} for was audited, so ${one ? 'its' : 'their'} direct egress could not have been seen. This fails the run only when asked (--fail-on +silent-inputs), as an idle pod's log holds no entry either.`,
+      message: `${plural(silent.length, 'input')} held no access-log entry, although the others did: ${silentListed(silent, (s) => withFlag(f, s))}. Nothing of the ${one ? 'proxy it stands' : 'proxies they stand'} for was audited, so ${one ? 'its' : 'their'} direct egress could not have been seen. This fails the run only when asked (--fail-on +silent-inputs), as an idle pod's log holds no entry either.`,
     },
   ];
 }
@@ -482,9 +459,12 @@ function filteredLogging(f: CoverageFacts): CoverageWarning[] {
   if (looksFiltered({ records: f.lines.records, plain: f.plainRecords })) {
     return [{ code: 'filtered-logging', message: `Only ${f.plainRecords} of ${f.lines.records} entries are ordinary successful requests: access logging looks filtered (errors, Passthrough, BlackHole only), so traffic that was not logged cannot be judged.` }];
   }
-  const namespaces = [...f.namespaceRecords].filter(([, t]) => looksFiltered(t)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([ns, t]) => ({ what: `namespace ${ns}`, t }));
-  const inputs = f.streams.map((s) => ({ what: s.name, t: { records: s.records, plain: s.plainRecords } })).filter((p) => looksFiltered(p.t));
-  const parts = [...namespaces, ...inputs];
+  const filtered = [...f.namespaceRecords].filter(([, t]) => looksFiltered(t)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const inputs = f.streams.map((s) => ({ s, t: { records: s.records, plain: s.plainRecords } })).filter((p) => looksFiltered(p.t));
+  // An input that is all of a filtered namespace's entries (and only its) is one thing, named once: the namespace, in that input.
+  const namespaces = filtered.map(([ns, t]) => ({ ns, t, input: inputs.find((p) => p.s.namespace === ns && p.t.records === t.records && p.t.plain === t.plain) }));
+  const alone = inputs.filter((p) => !namespaces.some((n) => n.input === p)).map((p) => ({ what: p.s.name, t: p.t }));
+  const parts = [...namespaces.map((n) => ({ what: `namespace ${n.ns}${n.input === undefined ? '' : ` in ${n.input.s.name}`}`, t: n.t })), ...alone];
   if (parts.length === 0) return [];
   return [
     {

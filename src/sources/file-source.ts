@@ -20,7 +20,7 @@ const READ_AHEAD_BUDGET = 64 << 20;
 /** The smallest chunk, also used for paced replays so that pacing is smooth. */
 export const SMALL_CHUNK = 16 << 10;
 
-function streamInfo(name: string, kind: StreamInfo['kind'], size: number | null, role: RoleAssignment | null): StreamInfo {
+function streamInfo(name: string, kind: StreamInfo['kind'], size: number | null, role: RoleAssignment | null, walked = false): StreamInfo {
   const pod = name === '-' ? null : podFromPath(name);
   return {
     name,
@@ -31,6 +31,7 @@ function streamInfo(name: string, kind: StreamInfo['kind'], size: number | null,
     labels: null,
     role,
     size,
+    ...(walked ? { walked } : {}),
   };
 }
 
@@ -46,7 +47,8 @@ export function recordSources(flags: RoleFlags = { sidecar: [], gateway: [], ing
     let logs = known.get(records);
     if (logs === undefined) known.set(records, (logs = new Map()));
     let info = logs.get(file);
-    if (info === undefined) logs.set(file, (info = streamInfo(file, 'file', null, roleOf([file]) ?? records.role)));
+    // Named in records the user named, or in records a walk found: as meant as those records.
+    if (info === undefined) logs.set(file, (info = streamInfo(file, 'file', null, roleOf([file]) ?? records.role, records.walked === true)));
     return info;
   };
 }
@@ -56,13 +58,13 @@ export function recordSources(flags: RoleFlags = { sidecar: [], gateway: [], ing
  * Only a regular file is of kind `file` (opened again after the role prescan); a FIFO is read once, as stdin is.
  */
 function fileStream(
-  file: Pick<InputFile, 'name' | 'path' | 'size' | 'kind'> & Partial<Pick<InputFile, 'unreadable'>>,
+  file: Pick<InputFile, 'name' | 'path' | 'size' | 'kind'> & Partial<Pick<InputFile, 'unreadable' | 'named'>>,
   role: RoleAssignment | null = null,
   chunkSize = CHUNK,
 ): LogStream {
   const unreadable = file.unreadable ?? null;
   return {
-    info: streamInfo(file.name, file.kind === 'file' ? 'file' : 'stream', file.size, role),
+    info: streamInfo(file.name, file.kind === 'file' ? 'file' : 'stream', file.size, role, file.named === false),
     async *chunks(signal) {
       if (unreadable !== null) throw new InputError(`${file.name}: ${unreadable}`);
       let handle;

@@ -50,7 +50,7 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     expect(noise).toMatchObject({ records: 0, role: 'unknown', roleRule: 'no-records' });
     expect(sidecar?.role).toBe('sidecar');
     // --explain agrees with coverage (it used to say "sidecar (default)" for such a file)
-    expect(res.stderr).toMatch(/noise\.log\s+unknown\s+no-records: no access-log entry in its 1 line\n/);
+    expect(res.stderr).toMatch(/noise\.log\s+unknown\s+no-records: some other log, not an access log: if it is an istio-proxy log, its access logging is off/);
     expect(res.stderr).toMatch(/sidecar\.log\s+sidecar\s+file-name/);
   });
 
@@ -58,8 +58,17 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     writeFileSync(join(dir, 'empty.log'), '');
     writeFileSync(join(dir, 'blank.log'), '\n\ufeff\n');
     const res = await runCli(['audit', DIRECT, join(dir, 'empty.log'), join(dir, 'blank.log'), '-o', 'json', '--explain']);
-    expect(res.stderr).toMatch(/empty\.log\s+unknown\s+no-records: it is empty\n/);
-    expect(res.stderr).toMatch(/blank\.log\s+unknown\s+no-records: no access-log entry in its 2 lines, all blank\n/);
+    expect(res.stderr).toMatch(/empty\.log\s+unknown\s+no-records: empty: the save or export failed, or its proxy logged nothing in that time\n/);
+    expect(res.stderr).toMatch(/blank\.log\s+unknown\s+no-records: only blank lines: as good as empty\n/);
+  });
+
+  it('--explain keeps the role a flag gave an input without records, saying it held none, as coverage does', async () => {
+    writeFileSync(join(dir, 'flagged-empty.log'), '');
+    const res = await runCli(['audit', DIRECT, '--sidecar', join(dir, 'flagged-empty.log'), '-o', 'json', '--explain']);
+    const report = JSON.parse(res.stdout) as { coverage: { streams: { name: string; role: string; roleRule: string }[] } };
+    expect(report.coverage.streams.find((s) => s.name.endsWith('flagged-empty.log'))).toMatchObject({ role: 'sidecar', roleRule: 'flag:--sidecar' });
+    // Before, --explain said `unknown no-records` of it while the report kept the flag's role.
+    expect(res.stderr).toMatch(/flagged-empty\.log\s+sidecar\s+flag:--sidecar: .*named by --sidecar.*; it held no access-log entry \(empty: the save or export failed/);
   });
 
   it('--explain does not call an input that could not be read empty', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,7 +76,7 @@ describe('pretty-printed JSON (`jq` without -c)', () => {
     const { code, report } = await audit([path]);
     expect(code).toBe(4);
     const message = report.coverage.warnings.find((w) => w.code === 'no-records')?.message ?? '';
-    expect(message).toContain(`${path} holds pretty-printed JSON (2 objects, each opened by a line of only \`{\`, as \`jq\` prints without -c): egress-audit reads one JSON object per line, so print them with \`jq -c\`.`);
+    expect(message).toContain(`${path} (pretty-printed JSON, each object opened by a line of only \`{\`, as \`jq\` prints without -c: egress-audit reads one JSON object per line, so print it with \`jq -c\`).`);
     expect(message).not.toContain('access logging is off');
   });
 
@@ -84,7 +84,7 @@ describe('pretty-printed JSON (`jq` without -c)', () => {
     const path = await prettyRecords('egress-gateway.log', 'gateway-kept.json', 'records kept on Monday:\n');
     const { report } = await audit([`${seed}sidecar.log`, '--gateway', path, '--fail-on', 'none']);
     const message = report.coverage.warnings.find((w) => w.code === 'no-gateway-logs')?.message ?? '';
-    expect(message).toContain(`${path} was read as egress-gateway logs but holds pretty-printed JSON (2 objects`);
+    expect(message).toContain(`Read as egress-gateway logs but holding no access-log entry: ${path} (pretty-printed JSON, each object`);
     expect(message).not.toContain('is access logging off');
   });
 });
@@ -172,9 +172,9 @@ describe('a gateway log without a single entry is not "gateway logs read"', () =
     const warning = report.coverage.warnings.find((w) => w.code === 'no-gateway-logs');
     expect(warning?.message).toMatch(/^No egress-gateway logs were read/);
     // Lines that held no entry point at access logging switched off on the gateway; an empty file does not.
-    const hint = `${DIR}${dir}/egress-gateway.log (4 lines) was read as egress-gateway logs but held no access-log entry: is access logging off on the egress gateway (see the README)?`;
+    const hint = `Read as egress-gateway logs but holding no access-log entry: ${DIR}${dir}/egress-gateway.log (some other log, not an access log: if it is an istio-proxy log, its access logging is off, or the pod was idle (its agent's lines only)). Istio's default profile writes none: switch it on`;
     if (loggingOff) expect(warning?.message).toContain(hint);
-    else expect(warning?.message).not.toContain('access logging off');
+    else expect(warning?.message).not.toContain('access logging is off');
     expect(code).toBe(1);
   });
 
@@ -277,7 +277,7 @@ describe('the log time the audit covers', () => {
     const off = await runCli(['audit', `${DIR}agent-only-gateway-log/egress-gateway.log`, '-o', 'json']);
     expect(off.code).toBe(4);
     const warning = (JSON.parse(off.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records');
-    expect(warning?.message).toContain('None of the 4 lines was an access log: if they are istio-proxy logs, access logging is off');
+    expect(warning?.message).toContain(`${DIR}agent-only-gateway-log/egress-gateway.log (some other log, not an access log: if it is an istio-proxy log, its access logging is off`);
     const file = join(tempDir('ea-cut-'), 'sidecar.log');
     writeFileSync(file, `${readFileSync(`${DIR}agent-only-gateway-log/egress-gateway.log`, 'utf8')}[2026-11-02T09:00:00.000Z] "- - -" 0 - - - "-" 700 211\n`);
     const cut = await runCli(['audit', file, '-o', 'json']);
@@ -308,8 +308,7 @@ describe('an audit of no records says why, input by input', () => {
       const res = await runCli(['audit', join(dir, name), '-o', 'json']);
       expect(res.code).toBe(4);
       const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message;
-      expect(message).toContain(`${join(dir, name)} is a JSON array export holding no records: the export is empty`);
-      expect(message).toContain('check the query and the time range it was exported with');
+      expect(message).toContain(`${join(dir, name)} (a JSON array export of no records, which says nothing of the proxies' logging: check the query and the time range it was exported with)`);
       expect(message).not.toContain('access logging is off');
     }
   });
@@ -323,9 +322,9 @@ describe('an audit of no records says why, input by input', () => {
     expect(res.code).toBe(4);
     const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message;
     expect(message).toMatch(/^No access-log entries were read \(8 lines\)/);
-    expect(message).toContain(`${join(dir, 'empty.log')}; ${join(dir, 'empty.log.gz')} were empty.`);
-    expect(message).toContain(`None of the 2 records of the JSON array export ${join(dir, 'agent.json')} was an access log: check that its query selects the istio-proxy container's logs; if it does, access logging is off.`);
-    expect(message).not.toContain('None of the 4 lines');
+    expect(message).toContain(`${join(dir, 'empty.log')}; ${join(dir, 'empty.log.gz')} (empty: the save or export failed, or its proxy logged nothing in that time)`);
+    expect(message).toContain(`${join(dir, 'agent.json')} (a JSON array export holding no access log: check that its query selects the istio-proxy container's logs; if it does, access logging is off)`);
+    expect(message).not.toContain('some other log');
   });
 
   it('says an empty export given as the gateway\'s logs holds no records, not that the gateway logs nothing', async () => {
@@ -333,8 +332,8 @@ describe('an audit of no records says why, input by input', () => {
     writeFileSync(file, '[]');
     const res = await runCli(['audit', '--sidecar', `${DIR}../scenarios/seed-000-via-gateway-tcp/sidecar.log`, '--gateway', file, '-o', 'json', '--fail-on', 'none']);
     const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-gateway-logs')?.message;
-    expect(message).toContain(`${file} was read as egress-gateway logs but is a JSON array export holding no records`);
-    expect(message).not.toContain('access logging off');
+    expect(message).toContain(`Read as egress-gateway logs but holding no access-log entry: ${file} (a JSON array export of no records`);
+    expect(message).not.toContain('access logging is off');
   });
 
   it('says a file of only blank lines or only a BOM (plain or .gz) held only blank lines, not that access logging is off; still exit 4', async () => {
@@ -350,13 +349,13 @@ describe('an audit of no records says why, input by input', () => {
     const res = await runCli(['audit', ...files, '-o', 'json']);
     expect(res.code).toBe(4);
     const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message;
-    expect(message).toContain(`${files.join('; ')} held only blank lines.`);
+    expect(message).toContain(`${files.join('; ')} (only blank lines: as good as empty).`);
     expect(message).not.toContain('access logging is off');
     // Blank lines beside some other log's lines are that log's lines: the advice stays.
     writeFileSync(join(dir, 'proxy.log'), '\n2024-03-01T10:00:00.000000Z\tinfo\tEnvoy proxy is ready\n');
     const mixed = await runCli(['audit', join(dir, 'proxy.log'), join(dir, 'bom.log'), '-o', 'json']);
     const advice = (JSON.parse(mixed.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message;
-    expect(advice).toContain(`${join(dir, 'bom.log')} held only blank lines. None of the 2 lines was an access log: if they are istio-proxy logs, access logging is off.`);
+    expect(advice).toContain(`${join(dir, 'bom.log')} (only blank lines: as good as empty); ${join(dir, 'proxy.log')} (some other log, not an access log: if it is an istio-proxy log, its access logging is off`);
   });
 
   it('says a file of blank lines given as the gateway\'s logs held only blank lines, not that the gateway logs nothing', async () => {
@@ -364,8 +363,8 @@ describe('an audit of no records says why, input by input', () => {
     writeFileSync(file, '\n\n');
     const res = await runCli(['audit', '--sidecar', `${DIR}../scenarios/seed-000-via-gateway-tcp/sidecar.log`, '--gateway', file, '-o', 'json', '--fail-on', 'none']);
     const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-gateway-logs')?.message;
-    expect(message).toContain(`${file} was read as egress-gateway logs but held only blank lines.`);
-    expect(message).not.toContain('access logging off');
+    expect(message).toContain(`Read as egress-gateway logs but holding no access-log entry: ${file} (only blank lines: as good as empty).`);
+    expect(message).not.toContain('access logging is off');
   });
 
   it('names the first long paths and how many more, and the table and Markdown keep the advice at the end of a long warning', async () => {
@@ -381,8 +380,8 @@ describe('an audit of no records says why, input by input', () => {
     const json = await runCli(['audit', dir, '-o', 'json']);
     const message = (JSON.parse(json.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message ?? '';
     // The list is cut, not the advice: the first path of each list (the rest counted), then every sentence.
-    expect(message).toContain(`${join(dir, long(1, 'log'))}; and 5 more were empty.`);
-    expect(message).toContain(`${join(dir, long(1, 'json'))}; and 5 more are JSON array exports holding no records`);
+    expect(message).toContain(`${join(dir, long(1, 'log'))}; and 5 more (empty: `);
+    expect(message).toContain(`${join(dir, long(1, 'json'))}; and 5 more (a JSON array export of no records`);
     expect(message.endsWith(advice)).toBe(true);
     const table = await runCli(['audit', dir]);
     expect(table.code).toBe(4);
@@ -391,14 +390,15 @@ describe('an audit of no records says why, input by input', () => {
     expect(markdown.stdout).toContain(`${advice} (<code>no-records</code> fails the run)`);
   });
 
-  it('says "the one line was not an access log" of a single line, not "none of the 1 lines"', async () => {
+  it('says of a single line that it was not an access log, not "none of the 1 lines"', async () => {
     const file = join(tempDir('ea-one-line-'), 'proxy.log');
     writeFileSync(file, '2024-03-01T10:00:00.000000Z\tinfo\tEnvoy proxy is ready\n');
     const res = await runCli(['audit', file, '-o', 'json']);
     expect(res.code).toBe(4);
     const message = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'no-records')?.message;
     expect(message).toContain('(1 line): nothing was audited');
-    expect(message).toContain('The one line was not an access log: if it is an istio-proxy log, access logging is off.');
+    expect(message).toContain(`${file} (some other log, not an access log: if it is an istio-proxy log, its access logging is off`);
+    expect(message).not.toContain('1 lines');
   });
 });
 
@@ -473,8 +473,8 @@ describe('inputs and periods the evidence does not cover, among inputs that do',
     expect(code).toBe(0); // not in the default: an idle pod's log holds no entry either
     const silent = report.coverage.warnings.find((w) => w.code === 'silent-inputs')?.message ?? '';
     expect(silent).toMatch(/^2 inputs held no access-log entry, although the others did: /);
-    expect(silent).toContain("billing-sidecar.log (given with --sidecar: 2 lines, none an access log: if it is an istio-proxy log, its access logging is off, or the pod was idle (its agent's lines only))");
-    expect(silent).toContain('payments-sidecar.log (given with --sidecar: empty: the save or export failed');
+    expect(silent).toContain("billing-sidecar.log, given with --sidecar (some other log, not an access log: if it is an istio-proxy log, its access logging is off, or the pod was idle (its agent's lines only))");
+    expect(silent).toContain('payments-sidecar.log, given with --sidecar (empty: the save or export failed');
     const roles = Object.fromEntries(report.coverage.streams.map((s) => [s.name, `${s.role} ${s.roleRule}`]));
     expect(roles).toMatchObject({ 'billing-sidecar.log': 'sidecar flag:--sidecar', 'payments-sidecar.log': 'sidecar flag:--sidecar' });
     expect((await run(['--fail-on', '+silent-inputs'])).code).toBe(1);
@@ -486,6 +486,52 @@ describe('inputs and periods the evidence does not cover, among inputs that do',
     const report = JSON.parse(res.stdout) as Report;
     expect(report.coverage.warnings.find((w) => w.code === 'silent-inputs')?.message).toMatch(/^1 input held no access-log entry, although the others did: - \(empty: /);
     expect(res.code).toBe(1);
+  });
+
+  it('names a file a directory walk found only when it is empty: not a scenario\'s expected.json, nor an idle pod\'s agent lines in a kubelet tree (silent-inputs)', async () => {
+    const seed = fileURLToPath(new URL('../../fixtures/scenarios/seed-003-via-gateway-mtls-subsets/', import.meta.url));
+    // Before, expected.json beside the logs was named as an input that held no access-log entry.
+    const folder = await audit([seed, '--fail-on', '+silent-inputs']);
+    expect(codes(folder.report)).not.toContain('silent-inputs');
+    expect(folder.code).toBe(0);
+    // Named on the command line, the same file is meant, and said.
+    const named = await audit([`${seed}sidecar.log`, `${seed}egress-gateway.log`, `${seed}expected.json`, '--fail-on', 'none']);
+    expect(named.report.coverage.warnings.find((w) => w.code === 'silent-inputs')?.message).toContain(`${seed}expected.json (`);
+    // A kubelet tree: an idle pod's log of agent lines is not named; an empty one a walk found is (a save that failed).
+    const tree = tempDir('ea-walked-');
+    const pod = (name: string): string => join(tree, 'pods', `shop_${name}_0b6a7c1e-1111-4222-8333-944455556666`, 'istio-proxy');
+    for (const [name, from] of [['client-7c7db887d8-aaaaa', 'sidecar.log'], ['istio-egressgateway-5d8f7c9b4-bbbbb', 'egress-gateway.log']] as const) {
+      mkdirSync(pod(name), { recursive: true });
+      copyFileSync(`${seed}${from}`, join(pod(name), '0.log'));
+    }
+    mkdirSync(pod('idle-6c7d8e9f5-ccccc'), { recursive: true });
+    writeFileSync(join(pod('idle-6c7d8e9f5-ccccc'), '0.log'), '2024-03-01T10:00:00.000000Z\tinfo\tEnvoy proxy is ready\n');
+    const idle = await audit([tree, '--fail-on', 'none']);
+    expect(codes(idle.report)).not.toContain('silent-inputs');
+    mkdirSync(pod('gone-6c7d8e9f5-ddddd'), { recursive: true });
+    writeFileSync(join(pod('gone-6c7d8e9f5-ddddd'), '0.log'), '');
+    const gone = await audit([tree, '--fail-on', 'none']);
+    const silent = gone.report.coverage.warnings.find((w) => w.code === 'silent-inputs')?.message ?? '';
+    expect(silent).toMatch(/^1 input held no access-log entry, although the others did: .*gone-6c7d8e9f5-ddddd.*\/0\.log \(empty: /);
+    expect(silent).not.toContain('idle-6c7d8e9f5');
+  });
+
+  it('names an input that is all of a filtered namespace once, as the namespace in that input (filtered-logging)', async () => {
+    const d = `${DIR}filtered-one-input/`;
+    const tree = tempDir('ea-filtered-ns-');
+    const log = (namespace: string, pod: string, from: string): string => {
+      const dir = join(tree, 'pods', `${namespace}_${pod}_0b6a7c1e-1111-4222-8333-944455556666`, 'istio-proxy');
+      mkdirSync(dir, { recursive: true });
+      copyFileSync(`${d}${from}`, join(dir, '0.log'));
+      return join(dir, '0.log');
+    };
+    log('shop', 'cart-5d8f7c9b4-abcde', 'shop-a.log');
+    const pay = log('pay', 'billing-6c7d8e9f5-fghij', 'pay-b.log');
+    const { report } = await audit([tree, '--fail-on', 'none']);
+    const filtered = report.coverage.warnings.find((w) => w.code === 'filtered-logging')?.message ?? '';
+    // Before: `namespace pay (0 of 40 entries ordinary); …/0.log (0 of 40 entries ordinary)`, one thing named twice.
+    expect(filtered).toContain(`although 40 of 80 entries in all are ordinary successful requests: namespace pay in ${pay} (0 of 40 entries ordinary). `);
+    expect(filtered.split(pay)).toHaveLength(2);
   });
 
   it('judges filtered logging per input too: one input filtered to errors among ordinary ones is named (filtered-logging)', async () => {
@@ -527,6 +573,15 @@ describe('inputs and periods the evidence does not cover, among inputs that do',
     const whole = await audit([`${d}app-sidecar.log`, `${d}egressgateway.log`]);
     expect(codes(whole.report)).not.toContain('no-sidecar-logs');
     expect(whole.code).toBe(0);
+  });
+
+  it('counts in a period only the gateway flows that started in --since/--until, not those of the same minute before it', async () => {
+    const d = `${DIR}gateway-log-longer/`;
+    // The gateway's flows come every 20 s: 10:30:00 and 10:30:20 are before the window, in its first minute.
+    const { report } = await audit([`${d}app-sidecar.log`, `${d}egressgateway.log`, '--since', '2026-11-02T10:30:30Z', '--until', '2026-11-02T10:40:00Z', '--fail-on', 'none']);
+    expect(report.summary.verdicts['gateway-only']).toBe(28);
+    // Before, the minute's two flows outside the window were counted too: 30 gateway flows.
+    expect(report.coverage.warnings.find((w) => w.code === 'no-sidecar-logs')?.message).toMatch(/^No sidecar log reaches the log time of 28 gateway flows \(gateway-only\) in --since\/--until, which started 2026-11-02T10:30:00\.000Z to 2026-11-02T10:40:00\.000Z \(28 flows\)/);
   });
 
   it('raises none of them for an ordinary audit of many inputs (fixtures/demo)', async () => {

@@ -166,7 +166,7 @@ describe("lines of containers other than the proxy's", () => {
     expect(report.summary.exitCode).toBe(4);
     expect(report.coverage.lines).toMatchObject({ lines: 2, records: 0, notAccessLog: 2, otherContainers: 2 });
     const none = warning(report, 'no-records');
-    expect(none?.message).toMatch(/2 lines shaped like an access log came from containers other than the proxy's, and were not audited \(other-containers\)\./);
+    expect(none?.message).toMatch(/app\/0\.log \(only lines of containers other than the proxy's, not audited: other-containers says why\)\./);
     // They are an app's lines, not a proxy's log with access logging off.
     expect(none?.message).not.toMatch(/access logging is off/);
     expect(warning(report, 'other-containers')?.message).toMatch(/^2 lines shaped like an access log came from containers other than/);

@@ -34,9 +34,7 @@ function audited(res: CliResult): Audited {
   const lines = ndjson(res.stdout);
   const report = lines.find((l) => l['type'] === 'report') as { summary: { verdicts: Record<string, number> }; coverage: { warnings: { code: string }[] } };
   const flows = lines.filter((l) => l['type'] === 'flow').map((f) => `${f['verdict'] as string} ${f['rule'] as string} ${where(f['sidecar'] as Hop | null)} ${where(f['gateway'] as Hop | null)}`);
-  // silent-inputs names the inputs that held no access-log entry (a scenario folder's README.md and expected.json):
-  // parse writes no record of them, so no records file can say it, and the two audits are compared without it.
-  const warnings = report.coverage.warnings.map((w) => w.code).filter((c) => c !== 'silent-inputs');
+  const warnings = report.coverage.warnings.map((w) => w.code);
   return { verdicts: report.summary.verdicts, warnings: warnings.sort(), flows: flows.sort() };
 }
 

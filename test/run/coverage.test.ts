@@ -37,7 +37,7 @@ function facts(engine: Partial<EngineCounters>): CoverageFacts {
 /** An input of `records` access-log records, all of them ordinary successes, in log time 0 to 0. */
 function streamFacts(name: string, records = 9): StreamFacts {
   return {
-    name, kind: 'file', container: null, lines: records, records, error: null, stopped: false, lateJump: null, late: null, unordered: null, backwards: false, copied: false, headUnjudged: false, probed: false,
+    name, kind: 'file', container: null, walked: false, namespace: null, lines: records, records, error: null, stopped: false, lateJump: null, late: null, unordered: null, backwards: false, copied: false, headUnjudged: false, probed: false,
     nulPadded: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, ambiguousLines: 0, firstAmbiguousLine: null, otherContainers: [], firstMs: 0, lastMs: 0,
     plainRecords: records,
   };
@@ -190,6 +190,14 @@ describe('the filtered-logging warning', () => {
     expect(message(f, 'filtered-logging')).toMatch(/in part of the logs, although 60 of 100 entries in all are ordinary successful requests: namespace pay \(0 of 40 entries ordinary\)\. /);
   });
 
+  it('names an input that is all of a filtered namespace once, and an input that is part of it apart', () => {
+    const pay = { ...streamFacts('pay.log', 40), plainRecords: 0, namespace: 'pay' };
+    const f = { ...facts({}), lines: lines(100), plainRecords: 60, namespaceRecords: new Map([['shop', { records: 60, plain: 60 }], ['pay', { records: 40, plain: 0 }]]), streams: [{ ...streamFacts('shop.log', 60), namespace: 'shop' }, pay] };
+    expect(message(f, 'filtered-logging')).toMatch(/ordinary successful requests: namespace pay in pay\.log \(0 of 40 entries ordinary\)\. /);
+    const part = { ...f, namespaceRecords: new Map([['shop', { records: 40, plain: 40 }], ['pay', { records: 60, plain: 0 }]]), streams: [{ ...streamFacts('shop.log', 40), namespace: 'shop' }, pay, { ...pay, name: 'pay-2.log', records: 20, lines: 20 }] };
+    expect(message(part, 'filtered-logging')).toMatch(/: namespace pay \(0 of 60 entries ordinary\); pay\.log \(0 of 40 entries ordinary\); pay-2\.log \(0 of 20 entries ordinary\)\. /);
+  });
+
   it('says nothing of a namespace or input of fewer than 20 entries, and keeps the whole-run wording when all look filtered', () => {
     const small = { ...facts({}), lines: lines(100), plainRecords: 81, namespaceRecords: new Map([['pay', { records: 19, plain: 0 }]]), streams: [{ ...streamFacts('b.log', 19), plainRecords: 0 }] };
     expect(message(small, 'filtered-logging')).toBeUndefined();
@@ -213,7 +221,7 @@ describe('the silent-inputs warning', () => {
       ],
     };
     expect(message(f, 'silent-inputs')).toBeUndefined();
-    expect(message({ ...f, streams: [...f.streams, quiet('pods/shop_cart-1_uid/istio-proxy/0.log', { container: 'istio-proxy' })] }, 'silent-inputs')).toMatch(/^1 input held no access-log entry, although the others did: pods\/shop_cart-1_uid\/istio-proxy\/0\.log \(3 lines, none an access log: /);
+    expect(message({ ...f, streams: [...f.streams, quiet('pods/shop_cart-1_uid/istio-proxy/0.log', { container: 'istio-proxy' })] }, 'silent-inputs')).toMatch(/^1 input held no access-log entry, although the others did: pods\/shop_cart-1_uid\/istio-proxy\/0\.log \(some other log, not an access log: /);
   });
 
   it('leaves to no-sidecar-logs the silent sidecar inputs it names, when no sidecar log held an entry', () => {
@@ -226,8 +234,25 @@ describe('the silent-inputs warning', () => {
         ['app.log', { role: 'sidecar' as const, rule: 'flag', detail: '' }],
       ]),
     };
-    expect(message(f, 'no-sidecar-logs')).toContain('app.log (3 lines) was read as sidecar logs but held no access-log entry');
+    expect(message(f, 'no-sidecar-logs')).toContain('Read as sidecar logs but holding no access-log entry: app.log (some other log, not an access log: ');
     expect(message(f, 'silent-inputs')).toBeUndefined();
+  });
+
+  it('names a file a walk or a glob found only when it is empty; a file named is judged whatever it held', () => {
+    const f = { ...facts({}), streams: [streamFacts('a.log'), quiet('logs/expected.json', { walked: true })] };
+    expect(message(f, 'silent-inputs')).toBeUndefined();
+    expect(message({ ...f, streams: [streamFacts('a.log'), quiet('logs/expected.json')] }, 'silent-inputs')).toContain('logs/expected.json (some other log');
+    expect(message({ ...f, streams: [streamFacts('a.log'), quiet('logs/b.log', { walked: true, lines: 0, notAccessLog: 0 })] }, 'silent-inputs')).toContain('logs/b.log (empty: ');
+  });
+
+  it('no-gateway-logs names an empty gateway file with its cause (as silent-inputs would have), not a live gateway pod that logged nothing', () => {
+    const gateway = (name: string, more: Partial<StreamFacts>): [StreamFacts, [string, { role: 'egress-gateway'; rule: string; detail: string }]] => [{ ...streamFacts(name, 0), ...more }, [name, { role: 'egress-gateway', rule: 'file-name', detail: '' }]];
+    const [file, fileRole] = gateway('egress-gateway.log', { kind: 'file' });
+    const [pod, podRole] = gateway('pod/istio-system/egw-1/istio-proxy', { kind: 'pod' });
+    const f: CoverageFacts = { ...facts({}), verdicts: { ...facts({}).verdicts, 'via-gateway-unconfirmed': 1 }, streams: [streamFacts('sidecar.log'), file, pod], roles: new Map([fileRole, podRole]) };
+    const said = message(f, 'no-gateway-logs') ?? '';
+    expect(said).toContain('Read as egress-gateway logs but holding no access-log entry: egress-gateway.log (empty: the save or export failed');
+    expect(said).not.toContain('egw-1');
   });
 
   it('is left to no-records when no input held an entry', () => {
