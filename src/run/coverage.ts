@@ -577,7 +577,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     const refusedHere = mixed.filter((c) => c.pod !== null && refused.has(podLabel(c)));
     if (refusedHere.some((c) => c.namespace !== null)) {
       ways.push(
-        'A pod outside the egress gateway namespaces is read as a sidecar whatever its name or labels (gateway-pods-refused): its entries that read like a gateway\'s are its own egress, judged as a sidecar\'s. If it is one of the platform\'s gateways, add its namespace to the egress gateway namespaces (mesh.gatewayNamespaces, or audit --gateway-namespace).',
+        'A pod outside the egress gateway namespaces is read as a sidecar whatever its name or labels (gateway-pods-refused): its entries that read like a gateway\'s are its own egress, judged as a sidecar\'s. If it is one of the platform\'s gateways, add its namespace to the egress gateway namespaces (mesh.gatewayNamespaces, or --gateway-namespace).',
       );
     }
     if (refusedHere.some((c) => c.namespace === null)) {
