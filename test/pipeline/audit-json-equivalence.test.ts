@@ -37,6 +37,11 @@
  * exception allowed (compareDestinations), after checking that the report of the code before (6cb0135, which gave the
  * sums above) equals the new one once `destinations` is sorted by name (only www.googleapis.com:80, failing, and
  * www.googleapis.com:443, allowed, swapped places); the generated set has no exception, and its sums held.
+ * A ninth: all four were re-recorded when fixes came to name the pods' in-cluster destinations in the NetworkPolicy
+ * that closes the direct path (and an IP destination's ServiceEntry `addresses`), and findings gained `partlyAllowed`,
+ * after checking that the reports of the code before (cf5cd34, which gave the sums above) equal the new ones once every
+ * `"remediation"` value and `partlyAllowed` key are set aside (demo: 312 of 2,205 remediations changed, generated:
+ * 4,444 of 35,352; every other byte equal).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -86,10 +91,10 @@ afterAll(() => {
 
 describe('audit reports are byte-identical to the string-built ones', () => {
   it.each([
-    ['the demo capture, -o json', DEMO, 'json', '624ba7b6fbd665e9e2324f13072b9524b290b69d0eff3c0e027d9c5ef785dcaa'],
-    ['the demo capture, -o ndjson', DEMO, 'ndjson', '8482aace274dcc91fd3c05a095aea1ab9231d960ee7d7ada07cd3179a5598d1f'],
-    ['50k generated lines, -o json', GENERATED, 'json', 'c6bdbba1ea6c0ef9f5538aeb6d6fe8671f09d3c57ce38137f89252db77370446'],
-    ['50k generated lines, -o ndjson', GENERATED, 'ndjson', '20eccbe256c3002a8f9623373e674efb1adb16f49a234f1cac01506802e326b3'],
+    ['the demo capture, -o json', DEMO, 'json', '1570c0b042a97d466e9a24bf97089cf45e2817150b8f7270fc20c738b142a36f'],
+    ['the demo capture, -o ndjson', DEMO, 'ndjson', '71b816223a827e72afe7ba4abe5e44f9900309ee7ccf86e20f5190adf81b447c'],
+    ['50k generated lines, -o json', GENERATED, 'json', 'bb5bfccdfd1a73fb8e51813cc1c61594cb6ed5b9d30af8b50fb7dedfed2749a3'],
+    ['50k generated lines, -o ndjson', GENERATED, 'ndjson', 'd02d2425762bd81839df509500fab26aafc359f5a87faf408c2ede5ea7abd8db'],
   ])('%s', async (_name, args, format, expected) => {
     const cwd = args === DEMO ? ROOT : generatedDir;
     const text = await report([...args, '-o', format], cwd);
