@@ -4,7 +4,7 @@ import { COVERAGE_CODES, NO_EVIDENCE_CODES } from '../report/model.js';
 import { VERDICTS } from '../types.js';
 import { VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
-import { escapeControl } from '../text/escape.js';
+import { escapeControl, quotedValue } from '../text/escape.js';
 import { podGlobFlag } from '../sources/role-flags.js';
 import { isDnsLabel } from '../sources/kube/plan.js';
 import { collect, formatFlag, parseDuration, parsePositiveDuration, parsePositiveInt, parseSize } from './values.js';
@@ -42,14 +42,14 @@ const COVERAGE_FAIL_NAMES: readonly string[] = COVERAGE_CODES.filter((code) => !
 
 function outputFormat(flag: string, text: string): OutputFormat {
   if (!(OUTPUT_FORMATS as readonly string[]).includes(text)) {
-    throw new UsageError(`${flag}: unknown format "${text}" (choose one of ${OUTPUT_FORMATS.join(', ')})`);
+    throw new UsageError(`${flag}: unknown format ${quotedValue(text)} (choose one of ${OUTPUT_FORMATS.join(', ')})`);
   }
   return text as OutputFormat;
 }
 
 function reportTarget(text: string): { format: OutputFormat; path: string } {
   const eq = text.indexOf('=');
-  if (eq <= 0 || eq === text.length - 1) throw new UsageError(`--report: "${text}" is not FORMAT=PATH (e.g. sarif=egress.sarif)`);
+  if (eq <= 0 || eq === text.length - 1) throw new UsageError(`--report: ${quotedValue(text)} is not FORMAT=PATH (e.g. sarif=egress.sarif)`);
   return { format: outputFormat('--report', text.slice(0, eq)), path: text.slice(eq + 1) };
 }
 
@@ -67,7 +67,7 @@ function failOnLists(texts: readonly string[] | undefined): string[] {
   const added = names.filter((name) => name.startsWith('+'));
   if (added.length === 0) return [...new Set(names)];
   // The lists together either add to the default or replace it: `+gateway-only,direct` would leave unclear which was meant.
-  if (added.length < names.length) throw new UsageError(`--fail-on: "${added[0] ?? ''}" adds to the default (${DEFAULT_FAIL_ON.join(',')}), so every name must then have its +; or give the whole list without +`);
+  if (added.length < names.length) throw new UsageError(`--fail-on: ${quotedValue(added[0] ?? '')} adds to the default (${DEFAULT_FAIL_ON.join(',')}), so every name must then have its +; or give the whole list without +`);
   return [...new Set([...DEFAULT_FAIL_ON, ...added.map((name) => name.slice(1))])];
 }
 
@@ -93,11 +93,11 @@ function checkAuditFailOn(failOn: readonly string[], pods: string | null): void 
 function failOnList(text: string): string[] {
   if (text.trim() === 'none') return [];
   // An empty list (`--fail-on "$UNSET"`) would silently turn gating off: "never fail" must be said as `none`.
-  if (text.replaceAll(',', '').trim() === '') throw new UsageError(`--fail-on: "${text}" names nothing (give verdicts or coverage warnings, or none to never fail)`);
+  if (text.replaceAll(',', '').trim() === '') throw new UsageError(`--fail-on: ${quotedValue(text)} names nothing (give verdicts or coverage warnings, or none to never fail)`);
   const names = commaItems('--fail-on', text);
   for (const given of names) {
     const name = given.startsWith('+') ? given.slice(1) : given;
-    if (name === 'none') throw new UsageError(`--fail-on: "${text}": ${NONE_ALONE}`);
+    if (name === 'none') throw new UsageError(`--fail-on: ${quotedValue(text)}: ${NONE_ALONE}`);
     if (!(VERDICTS as readonly string[]).includes(name) && !COVERAGE_FAIL_NAMES.includes(name)) {
       throw new UsageError(
         `--fail-on: unknown name "${name}" (verdicts: ${VERDICTS.join(', ')}; coverage: ${COVERAGE_FAIL_NAMES.join(', ')}; or none; +NAME adds to the default)`,

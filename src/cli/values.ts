@@ -1,3 +1,4 @@
+import { quotedValue } from '../text/escape.js';
 import { MAX_LINE_LENGTH_LIMIT } from '../lines/line-splitter.js';
 import { UsageError } from '../errors.js';
 
@@ -14,7 +15,7 @@ export function parseDuration(flag: string, text: string): number {
     matched = re.lastIndex;
   }
   if (text.length === 0 || matched !== text.length) {
-    throw new UsageError(`${flag}: "${text}" is not a duration (use e.g. 500ms, 5s, 10m, 1h30m)`);
+    throw new UsageError(`${flag}: ${quotedValue(text)} is not a duration (use e.g. 500ms, 5s, 10m, 1h30m)`);
   }
   return total;
 }
@@ -22,7 +23,7 @@ export function parseDuration(flag: string, text: string): number {
 /** Parses a positive integer flag value, naming the flag when it is not one. */
 export function parsePositiveInt(flag: string, text: string): number {
   if (!/^\d+$/.test(text) || Number(text) <= 0) {
-    throw new UsageError(`${flag}: "${text}" is not a positive whole number`);
+    throw new UsageError(`${flag}: ${quotedValue(text)} is not a positive whole number`);
   }
   return Number(text);
 }
@@ -32,7 +33,7 @@ const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1 << 10, m: 1 << 20
 /** Parses sizes like `64KiB`, `1MiB`, `1GiB`, `65536` into bytes (K, M, G are 1024-based however written), naming the flag when invalid or above the line-length limit. */
 export function parseSize(flag: string, text: string): number {
   const m = /^(\d+)\s*(?:(b)|([kmg])(?:i?b)?)?$/i.exec(text);
-  if (!m || Number(m[1]) <= 0) throw new UsageError(`${flag}: "${text}" is not a size (use e.g. 65536, 64KiB, 1MiB)`);
+  if (!m || Number(m[1]) <= 0) throw new UsageError(`${flag}: ${quotedValue(text)} is not a size (use e.g. 65536, 64KiB, 1MiB)`);
   const bytes = Number(m[1]) * (SIZE_UNITS[(m[2] ?? m[3] ?? '').toLowerCase()] as number);
   if (bytes > MAX_LINE_LENGTH_LIMIT) {
     throw new UsageError(`${flag}: "${text}" is more than the largest allowed, ${MAX_LINE_LENGTH_LIMIT >> 20}MiB (${MAX_LINE_LENGTH_LIMIT} bytes)`);
@@ -43,7 +44,7 @@ export function parseSize(flag: string, text: string): number {
 /** Parses a duration flag that must be longer than zero (`--window 0s` could never join two hops), naming the flag. */
 export function parsePositiveDuration(flag: string, text: string, why: string): number {
   const ms = parseDuration(flag, text);
-  if (ms <= 0) throw new UsageError(`${flag}: "${text}" is zero: ${why}`);
+  if (ms <= 0) throw new UsageError(`${flag}: ${quotedValue(text)} is zero: ${why}`);
   return ms;
 }
 
@@ -52,8 +53,8 @@ export function parsePositiveDuration(flag: string, text: string, why: string): 
  * file named "" (exit 3, ENOENT); both are usage errors naming the flag.
  */
 export function formatFlag(text: string): string {
-  if (text.trim() === '') throw new UsageError(`--format: "${text}" names no format (leave the flag out, or say auto, to detect it per line)`);
-  if (text.startsWith('@') && text.slice(1).trim() === '') throw new UsageError(`--format: "${text}" names no file (use @FILE, a file holding the format string or meshConfig YAML)`);
+  if (text.trim() === '') throw new UsageError(`--format: ${quotedValue(text)} names no format (leave the flag out, or say auto, to detect it per line)`);
+  if (text.startsWith('@') && text.slice(1).trim() === '') throw new UsageError(`--format: ${quotedValue(text)} names no file (use @FILE, a file holding the format string or meshConfig YAML)`);
   return text;
 }
 

@@ -3,6 +3,7 @@
  * (flags / policy), gateway IPs from the gateway logs themselves, and pods from the IPs their own
  * sidecar logs show (learned-pods.ts).
  */
+import { quotedValue } from '../text/escape.js';
 import ipaddr from 'ipaddr.js';
 import { UsageError } from '../errors.js';
 import type { AuditSettings, EngineContext, PodIdentity } from '../types.js';
@@ -19,7 +20,7 @@ export function parseCidr(text: string): Cidr {
     const addr = ipaddr.parse(trimmed);
     return [addr, addr.kind() === 'ipv4' ? 32 : 128];
   }
-  throw new UsageError(`mesh CIDR "${text}" is not an address range (use e.g. 10.0.0.0/8 or fd00::/8)`);
+  throw new UsageError(`mesh CIDR ${quotedValue(text)} is not an address range (use e.g. 10.0.0.0/8 or fd00::/8)`);
 }
 
 /** Canonical text of an IP (compact IPv6, IPv4 for v4-mapped v6) so learned and logged IPs compare with ===. */

@@ -190,7 +190,7 @@ export function portProblem(entry: unknown): string | null {
 function each(issues: Issue[], path: FieldPath, items: unknown, check: Check): void {
   list(items).forEach((item, i) => {
     const problem = typeof item === 'string' ? check(item) : null;
-    if (problem) issues.push({ path: [...path, i], anchor: 'value', message: `${JSON.stringify(item)} ${problem}` });
+    if (problem) issues.push({ path: [...path, i], anchor: 'value', message: `"${item}" ${problem}` }); // escaped once where it is printed (parse.ts)
   });
 }
 
@@ -230,7 +230,7 @@ export function semanticIssues(doc: unknown): Issue[] {
     if (typeof id !== 'string') return;
     const first = firstById.get(id);
     if (first === undefined) firstById.set(id, i);
-    else issues.push({ path: ['allow', i, 'id'], anchor: 'value', message: `duplicate id ${JSON.stringify(id)} (first used by allow[${first}])` });
+    else issues.push({ path: ['allow', i, 'id'], anchor: 'value', message: `duplicate id "${id}" (first used by allow[${first}])` });
   });
   return issues;
 }

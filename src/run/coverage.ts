@@ -103,7 +103,7 @@ function prettyOnly(s: StreamFacts): boolean {
 }
 
 /** Why an input held no access-log entry, and whether that points at access logging switched off (then SWITCH_LOGGING_ON is the way). */
-export interface Silence {
+interface Silence {
   cause: string;
   loggingOff: boolean;
   /** Its lines were access logs that could not be read: the unparsed-lines warning says why, by reason, and where. */
@@ -119,7 +119,8 @@ export interface Silence {
  */
 export function silence(s: StreamFacts): Silence {
   const cause = (text: string, loggingOff = false): Silence => ({ cause: text, loggingOff });
-  if (s.lines === 0) return cause(s.error === null ? 'empty: the save or export failed, or its proxy logged nothing in that time' : 'no line of it was read');
+  if (s.lines === 0 && s.error !== null) return cause('no line of it was read');
+  if (s.lines === 0) return cause(s.kind === 'pod' ? 'logged nothing while it was followed' : 'empty: the save or export failed, or its proxy logged nothing in that time');
   if (blankOnly(s)) return cause('only blank lines: as good as empty');
   if (otherContainerLines(s) > 0 && s.notAccessLog === s.lines) return cause("only lines of containers other than the proxy's, not audited: other-containers says why");
   if (s.jsonArray !== null && s.jsonArray.elements === 0) return cause("a JSON array export of no records, which says nothing of the proxies' logging: check the query and the time range it was exported with");
@@ -577,7 +578,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     const refusedHere = mixed.filter((c) => c.pod !== null && refused.has(podLabel(c)));
     if (refusedHere.some((c) => c.namespace !== null)) {
       ways.push(
-        'A pod outside the egress gateway namespaces is read as a sidecar whatever its name or labels (gateway-pods-refused): its entries that read like a gateway\'s are its own egress, judged as a sidecar\'s. If it is one of the platform\'s gateways, add its namespace to the egress gateway namespaces (mesh.gatewayNamespaces, or --gateway-namespace).',
+        'A pod outside the egress gateway namespaces is read as a sidecar whatever its name or labels (gateway-pods-refused): its entries that read like a gateway\'s are its own egress, judged as a sidecar\'s. If it is one of the platform\'s gateways, add its namespace to the egress gateway namespaces (mesh.gatewayNamespaces; audit --gateway-namespace adds one, watch --gateway-namespace names the only one).',
       );
     }
     if (refusedHere.some((c) => c.namespace === null)) {

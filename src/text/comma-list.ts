@@ -1,4 +1,5 @@
 /** Comma lists a person typed (a flag's value), shared by the CLI and the sources so that neither layer imports the other. */
+import { quotedValue } from './escape.js';
 import { UsageError } from '../errors.js';
 
 /**
@@ -9,7 +10,7 @@ export function commaItems(flag: string, text: string): string[] {
   const items = text.split(',').map((s) => s.trim());
   const empty = items.indexOf('');
   if (empty >= 0) {
-    throw new UsageError(`${flag}: "${text}" has an empty item (item ${empty + 1} of ${items.length}: a doubled, leading or trailing comma?)`);
+    throw new UsageError(`${flag}: ${quotedValue(text)} has an empty item (item ${empty + 1} of ${items.length}: a doubled, leading or trailing comma?)`);
   }
   return items;
 }

@@ -48,3 +48,8 @@ export function escapeControl(text: string): string {
 export function escapeControlOnly(text: string): string {
   return replaced(text, UNSAFE);
 }
+
+/** A value from a flag or a file, quoted in a message: escaped once here, where the message is built (`"a\tb"`). */
+export function quotedValue(text: string): string {
+  return `"${escapeControl(text)}"`;
+}

@@ -181,6 +181,18 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     expect(literal.stderr).toContain('--mesh-cidr: "a\\\\nb\\e" is not');
     expect(newline.stderr).toContain('--mesh-cidr: "a\\nb\\e" is not');
   });
+
+  it.each([
+    ['--report', 'is not FORMAT=PATH'],
+    ['--window', 'is not a duration'],
+    ['--max-pending', 'is not a positive whole number'],
+  ])('quotes a bad %s value the same way: the literal and the control character read differently', async (flag, problem) => {
+    const literal = 'a\\tb'; // a backslash and a t
+    const [shownLiteral, shownControl] = await Promise.all([runCli(['audit', DIRECT, flag, literal]), runCli(['audit', DIRECT, flag, literal.replace('\\t', '\t')])]);
+    expect([shownLiteral.code, shownControl.code]).toEqual([2, 2]);
+    expect(shownLiteral.stderr).toContain(`${flag}: "${literal.replace('\\', '\\\\')}" ${problem}`);
+    expect(shownControl.stderr).toContain(`${flag}: "${literal}" ${problem}`);
+  });
 });
 
 describe('egress-audit audit: the end of a run that could not finish or had several problems', () => {

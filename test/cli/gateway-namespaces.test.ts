@@ -76,7 +76,7 @@ describe('a tenant\'s own egress gateway', () => {
     const json = JSON.parse((await runCli(['audit', TREE, '-o', 'json', '--gateway-namespace', 'istio-system'])).stdout) as { coverage: { warnings: { code: string; message: string }[] } };
     const mixed = json.coverage.warnings.find((w) => w.code === 'mixed-roles')?.message ?? '';
     expect(mixed).toContain(`shop/${ROGUE}`);
-    expect(mixed).toContain('If it is one of the platform\'s gateways, add its namespace to the egress gateway namespaces (mesh.gatewayNamespaces, or --gateway-namespace).');
+    expect(mixed).toContain('If it is one of the platform\'s gateways, add its namespace to the egress gateway namespaces (mesh.gatewayNamespaces; audit --gateway-namespace adds one, watch --gateway-namespace names the only one).');
     expect(mixed).not.toContain('name it with --gateway-pod');
   });
 

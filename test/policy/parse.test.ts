@@ -269,3 +269,11 @@ describe('loadPolicy', () => {
     await rm(dir, { recursive: true, force: true });
   });
 });
+
+describe('a policy error quoting a value', () => {
+  it('shows a tab as one escape and a literal backslash doubled: the two read differently', () => {
+    const policy = (host: string): string => `apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - {id: a, reason: b, hosts: [${JSON.stringify(host)}]}\n`;
+    expect(thrownBy(() => parsePolicy(policy('a\tb'), 'p.yaml')).message).toContain('"a\\tb" is not a host glob');
+    expect(thrownBy(() => parsePolicy(policy('a\\tb'), 'p.yaml')).message).toContain('"a\\\\tb" is not a host glob');
+  });
+});

@@ -260,6 +260,17 @@ describe('the silent-inputs warning', () => {
   });
 });
 
+describe('the no-records warning of a watch', () => {
+  it('says a followed container logged nothing while it was followed, not that a save failed', () => {
+    const idle: StreamFacts = { ...streamFacts('pod/shop/web-1/istio-proxy', 0), kind: 'pod', lines: 0 };
+    const saved: StreamFacts = { ...streamFacts('web.log', 0), lines: 0 };
+    const f: CoverageFacts = { ...facts({}), lines: { ...facts({}).lines, lines: 0, records: 0 }, streams: [idle, saved] };
+    const said = message(f, 'no-records') ?? '';
+    expect(said).toContain('pod/shop/web-1/istio-proxy (logged nothing while it was followed)');
+    expect(said).toContain('web.log (empty: the save or export failed, or its proxy logged nothing in that time)');
+  });
+});
+
 describe('the no-sidecar-logs warning for part of --since/--until', () => {
   const MIN = 60_000;
   const sidecar = (firstMs: number, lastMs: number): StreamFacts => ({ ...streamFacts(`s${firstMs}.log`), firstMs, lastMs });
