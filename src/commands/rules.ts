@@ -4,6 +4,7 @@
  */
 import type { RulesFormat } from '../cli/options.js';
 import { EXIT, UsageError } from '../errors.js';
+import { quotedValue } from '../text/escape.js';
 import { fixText, RULE_CATALOGUE, type RuleInfo } from '../engine/rule-catalogue.js';
 import { labelled } from '../report/writers/layout.js';
 
@@ -44,9 +45,9 @@ function lookedUp(names: readonly string[]): readonly RuleInfo[] {
   if (names.length === 0) return RULE_CATALOGUE;
   for (const name of names) {
     if (RULE_CATALOGUE.some((r) => r.id === name || r.verdict === name)) continue;
-    const near = RULE_CATALOGUE.filter((r) => r.id.includes(name) || name.includes(r.id.split('/')[1] ?? r.id)).map((r) => r.id);
+    const near = name === '' ? [] : RULE_CATALOGUE.filter((r) => r.id.includes(name) || name.includes(r.id.split('/')[1] ?? r.id)).map((r) => r.id);
     const hint = near.length > 0 ? ` Did you mean ${near.join(', ')}?` : '';
-    throw new UsageError(`rules: no rule or verdict is named '${name}'.${hint} \`egress-audit rules\` lists them all.`);
+    throw new UsageError(`rules: no rule or verdict is named ${quotedValue(name)}.${hint} \`egress-audit rules\` lists them all.`);
   }
   return RULE_CATALOGUE.filter((r) => names.includes(r.id) || names.includes(r.verdict));
 }

@@ -3,6 +3,7 @@
  * expired one that no longer does) and whether it fails the run. Results are cached per flow shape
  * in a bounded map, because a busy mesh repeats the same few (destination, workload) pairs.
  */
+import { isIP } from 'node:net';
 import type { Destination, ExceptionRef, Flow } from '../types.js';
 import { PairMemo } from '../engine/index.js';
 import { fingerprintOf } from './fingerprint.js';
@@ -48,6 +49,11 @@ function withoutPort(address: string | null): string | null {
 const DEFAULT_POLICY_CACHE = 65_536;
 
 const DAY_MS = 86_400_000;
+
+/** A caller the log names by workload but not namespace (`kubectl logs --prefix`); not one known only by its IP, or not at all, which no namespace would name. */
+function namedWithoutNamespace(f: Flow): boolean {
+  return f.source.namespace === null && f.source.pod !== null && isIP(f.source.workload) === 0;
+}
 
 /**
  * Creates the stage; `now` is "today" (UTC) for expiry when the run starts, so runs are reproducible
@@ -114,7 +120,7 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
     const allowedBy = live.find((c) => exceptionMatches(c, f)) ?? null;
     const lapsed = allowedBy ? null : (expired.find((c) => exceptionMatches(c, f)) ?? null);
     const claimedOnly = allowedBy || f.destination.claimed !== true ? null : (live.find((c) => exceptionMatches(c, f, { trustClaimed: true })) ?? null);
-    const namespaceOnly = allowedBy || f.source.namespace !== null ? null : (live.find((c) => exceptionMatches(c, f, { anyNamespace: true })) ?? null);
+    const namespaceOnly = allowedBy || !namedWithoutNamespace(f) ? null : (live.find((c) => exceptionMatches(c, f, { anyNamespace: true })) ?? null);
     if (allowedBy) used.add(allowedBy);
     if (lapsed) hit.add(lapsed);
     if (claimedOnly) claimedHit.add(claimedOnly);

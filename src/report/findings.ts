@@ -157,8 +157,10 @@ export class FindingTable {
 }
 
 function toFinding(g: Group, failOn: readonly string[]): Finding {
-  const allowedBy = g.failing ? null : g.allowedBy;
-  const partly = g.failing && g.allowedBy !== null ? { flows: g.allowedFlows, by: g.allowedBy } : null;
+  // Allowed only when an exception allowed every flow; a part allowed (the rest failing, or baselined) is said as such.
+  const whole = !g.failing && g.allowedFlows === g.count;
+  const allowedBy = whole ? g.allowedBy : null;
+  const partly = !whole && g.allowedBy !== null ? { flows: g.allowedFlows, by: g.allowedBy } : null;
   return {
     fingerprint: g.fingerprint,
     verdict: g.verdict,

@@ -59,9 +59,9 @@ export interface Finding {
   /** The exception that allowed it (then it is not failing). */
   allowedBy: ExceptionRef | null;
   /**
-   * For a failing finding only some of whose flows an exception allowed (one narrower than the finding, such as
-   * `from.cidrs` of one pod): how many it allowed, and which (the smallest id of those that did); else null.
-   * `count` is all its flows, and its evidence cites only flows that failed.
+   * For a finding only some of whose flows an exception allowed (one narrower than the finding, such as `from.cidrs`
+   * of one pod; the others failing, or held by the baseline): how many it allowed, and which (the smallest id of those
+   * that did); else null. `count` is all its flows, and a failing one's evidence cites only flows that failed.
    */
   partlyAllowed: { flows: number; by: ExceptionRef } | null;
   /** An exception that would have allowed it but has expired. */

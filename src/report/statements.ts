@@ -139,8 +139,8 @@ export function moreSourcesText(more: number): string {
 }
 
 /**
- * `10 of 11 flows, by`: the part of a failing finding that an exception allowed, which each writer follows with the
- * exception in its own escaping; null for any other finding. Its status stays FAIL: the other flows failed.
+ * `10 of 11 flows, by`: the part of a finding that an exception allowed, which each writer follows with the exception
+ * in its own escaping; null for any other finding. Its status is the other flows': FAIL, or BASELINE.
  */
 export function partlyAllowedShare(f: Finding): string | null {
   return f.partlyAllowed === null ? null : `${f.partlyAllowed.flows} of ${plural(f.count, 'flow')}, by`;

@@ -59,7 +59,7 @@ describe('egress-audit rules', () => {
     const res = await runCli(['rules', 'passthrough']);
     expect(res.code).toBe(2);
     expect(res.stdout).toBe('');
-    expect(res.stderr).toContain("no rule or verdict is named 'passthrough'. Did you mean direct/passthrough-cluster");
+    expect(res.stderr).toContain('no rule or verdict is named "passthrough". Did you mean direct/passthrough-cluster');
   });
 
   it('refuses an unknown format with a usage error naming the flag (exit 2)', async () => {

@@ -33,6 +33,8 @@ describe('an exception that names a namespace, for a caller whose logs named non
     stage.apply(known);
     expect(known.allowedBy?.id).toBe('by-qualified-name');
     stage.apply(flow({ host: 'www.googleapis.com', namespace: null, workload: 'reviews-v2' }));
+    // A caller known only by its IP (a gateway-only peer), which no saved namespace would name.
+    stage.apply(flow({ host: 'api.stripe.com', namespace: null, workload: '192.168.77.4', pod: null }));
     const bare = flow({ host: 'pypi.org', namespace: null });
     stage.apply(bare);
     expect(bare.allowedBy?.id).toBe('bare-name');

@@ -184,6 +184,9 @@ describe('ReportBuilder findings', () => {
       expect(finding).toMatchObject({ count: 3, failing: true, allowedBy: null, partlyAllowed: { flows: 2, by: exception } });
       expect(finding?.evidence).toEqual([{ hop: 'sidecar', file: 'logs/app.log', line: 3 }]);
     }
+    // The failing flow held by the baseline instead: still only part allowed, the rest baselined (a rewritten baseline keeps it).
+    const [rest] = built([...flows.slice(0, 2), flow({ fingerprint: 'fp', startMs: T0 + 2, failing: false, sidecar: entry({ line: 3 }) })]).findings();
+    expect(rest).toMatchObject({ failing: false, allowedBy: null, baselined: true, partlyAllowed: { flows: 2, by: exception } });
     const [all] = built(flows.slice(0, 2)).findings();
     expect(all).toMatchObject({ failing: false, allowedBy: exception, partlyAllowed: null });
     expect(all?.evidence.map((e) => e.line)).toEqual([1, 2]);

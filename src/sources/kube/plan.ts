@@ -4,6 +4,7 @@
  * the egress gateways, and the label and pod-name filters.
  */
 import { gatewayNamespaceMatcher } from '../../engine/index.js';
+import { escapeControl } from '../../text/escape.js';
 import { commaItems } from '../../text/comma-list.js';
 import { UsageError } from '../../errors.js';
 import type { AuditSettings } from '../../types.js';
@@ -87,7 +88,7 @@ export function gatewayScope(filters: WatchFilters, settings: AuditSettings, pol
   if (filters.allNamespaces && !filters.gatewayNamespaceGiven) return settings;
   if (!gatewayNamespaceMatcher(settings)(ns)) {
     const flag = `--gateway-namespace ${ns}${filters.gatewayNamespaceGiven ? '' : ' (its default, as the flag was not given)'}`;
-    const policy = policyFile ?? 'the policy'; // main.ts escapes the whole message once
+    const policy = policyFile === null ? 'the policy' : escapeControl(policyFile); // escaped once, here
     const accepted = settings.gatewayNamespaces.join(', ');
     throw new UsageError(
       `${flag}: watch lists the egress gateway pods in namespace ${ns}, but mesh.gatewayNamespaces in ${policy} (${accepted}) lets no egress gateway live there, so every pod found would be read as a sidecar and no flow could be confirmed as via-gateway; give --gateway-namespace a namespace mesh.gatewayNamespaces accepts, or add ${ns} to mesh.gatewayNamespaces in ${policy}`,
