@@ -77,13 +77,18 @@ function nameScalar(value: string): string {
  */
 const LITERAL_HOST = /^(?!\.)(?!.*\.\.)[A-Za-z0-9._-]{1,253}$/;
 
+/** The flow's host without the brackets of an IPv6 address (`[2001:db8::5]`), or '' for a fix of no flow. */
+function bareHost(s: FixSubject | null): string {
+  return s === null ? '' : s.host.startsWith('[') ? s.host.slice(1, -1) : s.host;
+}
+
 /**
  * How an exception names the destination: by address where the name proves nothing (claimed), is an IP, or is no
  * literal host name (`*`, `?` or characters `hosts` refuse: a log's Host header may hold anything).
  */
 function destinationField(s: FixSubject | null, claimed: boolean): string {
   if (s === null && !claimed) return 'hosts: [<host>]';
-  const bare = s === null ? '' : s.host.startsWith('[') ? s.host.slice(1, -1) : s.host;
+  const bare = bareHost(s);
   const ip = ipScalar(bare);
   if (ip !== null) return `cidrs: [${ip}]`;
   if (!claimed && LITERAL_HOST.test(bare)) return `hosts: [${nameScalar(bare)}]`;
@@ -133,7 +138,7 @@ function exception(verdict: Verdict, s: FixSubject | null, callerBy: CallerBy = 
 
 /** What a ServiceEntry for the destination holds it as: a name under `hosts`, or an IP under `addresses` (`hosts` are DNS names). */
 function serviceEntryFor(s: FixSubject | null): string {
-  const bare = s === null ? '' : s.host.startsWith('[') ? s.host.slice(1, -1) : s.host;
+  const bare = bareHost(s);
   return isIP(bare) === 0 ? `a ServiceEntry for ${host(s)}` : `a ServiceEntry with ${bare} under \`addresses\` and a name for it under \`hosts\``;
 }
 

@@ -22,7 +22,7 @@ function listed(file: string, lines: string[]): string[] {
 
 function syntaxError(file: string, errors: readonly YAMLError[], doc: Document, counter: LineCounter): InputError {
   const duplicates = new Map(duplicateKeys(doc).map((d) => [d.offset, d]));
-  const lines = errors.slice(0, MAX_LISTED).map((e) => {
+  const lines = errors.map((e) => {
     const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
     const duplicate = e.code === 'DUPLICATE_KEY' ? duplicates.get(e.pos[0]) : undefined;
     if (duplicate) {
@@ -35,7 +35,7 @@ function syntaxError(file: string, errors: readonly YAMLError[], doc: Document, 
         : (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     return `${file}:${pos.line}:${pos.col}: YAML syntax: ${escapeControl(text)}`;
   });
-  return new InputError(lines);
+  return new InputError(listed(file, lines));
 }
 
 /** The explicit tags (`!!int`, `!foo`, `!`) written in a document, as their source tokens (offset and text as written). */
@@ -76,7 +76,7 @@ function refusedMarkup(file: string, text: string, counter: LineCounter): string
       problems.push(`${at(token.offset)}: ${escapeControl(token.source)}: a policy file is read as YAML 1.2 (0443 is 443, 7:23 a string); remove the directive or write %YAML 1.2`);
     } else if (token.type === 'document') {
       for (const tag of tagsOf(token)) {
-        problems.push(`${at(tag.offset)}: ${escapeControl(tag.source)}: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it`);
+        problems.push(`${at(tag.offset)}: ${escapeControl(tag.source)}: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it, quoting the value if it must stay a string`);
       }
     }
   }

@@ -140,10 +140,10 @@ export function moreSourcesText(more: number): string {
 
 /**
  * `10 of 11 flows, by`: the part of a finding that an exception allowed, which each writer follows with the exception
- * in its own escaping; null for any other finding. Its status is the other flows': FAIL, or BASELINE.
+ * in its own escaping (a finding with partlyAllowed). Its status is the other flows': FAIL, or BASELINE.
  */
-export function partlyAllowedShare(f: Finding): string | null {
-  return f.partlyAllowed === null ? null : `${f.partlyAllowed.flows} of ${plural(f.count, 'flow')}, by`;
+export function partlyAllowedShare(part: { flows: number }, count: number): string {
+  return `${part.flows} of ${plural(count, 'flow')}, by`;
 }
 
 /** FAIL, ALLOWED, BASELINE, or WARN (a finding whose verdict is not in --fail-on). */

@@ -44,8 +44,8 @@ export function podFromPath(path: string): PodFromPath | null {
 export function kubeletLinkInCopy(link: string, target: string): string | null {
   const to = target.replace(/\\/g, '/');
   if (!isAbsolute(target) || !PODS_DIR.test(to) || !CONTAINER_FILE.test(link.replace(/\\/g, '/'))) return null;
-  // The directory as this system reads the link's path: on POSIX a `\` is part of a name, so the link
-  // `a\containers\x.log` is not in a containers directory at all (the test above read it as if it were).
+  // The one test of the link's directory, as this system reads its path: on POSIX a `\` is part of a name, so the
+  // link `a\containers\x.log` is not in a containers directory at all.
   const containers = dirname(link);
   if (basename(containers) !== 'containers') return null;
   return join(dirname(containers), 'pods', ...to.split('/').slice(-3));

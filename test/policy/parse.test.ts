@@ -125,14 +125,14 @@ const INVALID_CASES: { name: string; message: string }[] = [
   { name: 'yaml-1-3-directive', message: '2:1: %YAML 1.3: a policy file is read as YAML 1.2 (0443 is 443, 7:23 a string); remove the directive or write %YAML 1.2' },
   // YAML 1.2 still resolves explicit tags: `!!int "0x10"` is port 16, `!vendor` drops its tag, `!!timestamp` is a Date,
   // `!!binary` a buffer, `!!float 443` the string "443"; each is refused where it is written.
-  { name: 'tag-int', message: '7:13: !!int: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it' },
-  { name: 'tag-custom', message: '5:13: !vendor: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it' },
+  { name: 'tag-int', message: '7:13: !!int: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it, quoting the value if it must stay a string' },
+  { name: 'tag-custom', message: '5:13: !vendor: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it, quoting the value if it must stay a string' },
   {
     name: 'tag-each',
     message: [
-      '7:14: !!timestamp: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it',
-      '9:13: !!binary: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it',
-      '11:13: !!float: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it',
+      '7:14: !!timestamp: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it, quoting the value if it must stay a string',
+      '9:13: !!binary: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it, quoting the value if it must stay a string',
+      '11:13: !!float: explicit tags are refused in a policy file (a tag makes a value other than it reads as: !!int "0x10" is 16); remove it, quoting the value if it must stay a string',
     ].join('\nfixtures/policy/invalid/tag-each.yaml:'),
   },
   { name: 'multiple-documents', message: '3:1: YAML syntax: a policy file holds a single YAML document (remove the second "---")' },
@@ -275,5 +275,14 @@ describe('a policy error quoting a value', () => {
     const policy = (host: string): string => `apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - {id: a, reason: b, hosts: [${JSON.stringify(host)}]}\n`;
     expect(thrownBy(() => parsePolicy(policy('a\tb'), 'p.yaml')).message).toContain('"a\\tb" is not a host glob');
     expect(thrownBy(() => parsePolicy(policy('a\\tb'), 'p.yaml')).message).toContain('"a\\\\tb" is not a host glob');
+  });
+});
+
+describe('a policy with many YAML syntax errors', () => {
+  it('lists the first 20 and counts the rest, as it does other problems', () => {
+    const text = `apiVersion: egress-audit/v1\nkind: EgressPolicy\nmesh:\n${Array.from({ length: 26 }, () => '  clusterDomain: a.local\n').join('')}`;
+    const message = thrownBy(() => parsePolicy(text, 'p.yaml')).message;
+    expect(message.match(/duplicate key/g)).toHaveLength(20);
+    expect(message).toContain('p.yaml: and 5 more problems');
   });
 });

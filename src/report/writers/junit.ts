@@ -59,8 +59,7 @@ function findingText(f: Finding): string[] {
   const lines = [`${f.rule}: ${workloadLabel(f.namespace, f.sourceWorkload)} -> ${findingDestination(f)} (${plural(f.count, 'flow')}, ${f.firstSeen ?? '?'} .. ${f.lastSeen ?? '?'})`, `  reason: ${f.reason}`];
   if (f.remediation) lines.push(`  fix: ${f.remediation}`);
   if (f.allowedBy) lines.push(`  allowed by ${f.allowedBy.id}: ${f.allowedBy.reason}${f.allowedBy.expires ? ` (expires ${f.allowedBy.expires})` : ''}`);
-  const share = partlyAllowedShare(f);
-  if (share !== null && f.partlyAllowed !== null) lines.push(`  partly allowed: ${share} ${f.partlyAllowed.by.id}: ${f.partlyAllowed.by.reason}`);
+  if (f.partlyAllowed) lines.push(`  partly allowed: ${partlyAllowedShare(f.partlyAllowed, f.count)} ${f.partlyAllowed.by.id}: ${f.partlyAllowed.by.reason}`);
   if (f.expiredException) lines.push(`  expired exception ${f.expiredException.id} (${f.expiredException.expires ?? '?'}): ${f.expiredException.reason}`);
   for (const e of f.evidence) lines.push(`  evidence: ${e.hop} ${e.file}:${e.line}`);
   return lines;

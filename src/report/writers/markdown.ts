@@ -74,8 +74,7 @@ function why(f: Finding): string {
   const parts = [prose(f.reason)];
   if (f.remediation) parts.push(`**Fix:** ${keepingEnds(f.remediation)}`);
   if (f.allowedBy) parts.push(`**Allowed by** ${code(f.allowedBy.id)}: ${prose(f.allowedBy.reason)}${f.allowedBy.expires ? ` (expires ${mdText(clip(f.allowedBy.expires, MARKDOWN_MAX_VALUE))})` : ''}`);
-  const share = partlyAllowedShare(f);
-  if (share !== null && f.partlyAllowed !== null) parts.push(`**Partly allowed:** ${share} ${code(f.partlyAllowed.by.id)}: ${prose(f.partlyAllowed.by.reason)}`);
+  if (f.partlyAllowed) parts.push(`**Partly allowed:** ${partlyAllowedShare(f.partlyAllowed, f.count)} ${code(f.partlyAllowed.by.id)}: ${prose(f.partlyAllowed.by.reason)}`);
   if (f.expiredException) parts.push(`**Expired exception** ${code(f.expiredException.id)}${f.expiredException.expires ? ` (${mdText(clip(f.expiredException.expires, MARKDOWN_MAX_VALUE))})` : ''}`);
   return parts.join('<br>');
 }

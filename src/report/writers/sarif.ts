@@ -109,8 +109,7 @@ function message(f: Finding): string {
   const who = workloadLabel(f.namespace, f.sourceWorkload);
   const parts = [`${f.verdict}: ${who} -> ${findingDestination(f)} (${f.count} ${f.count === 1 ? 'flow' : 'flows'}).`, f.reason];
   if (f.remediation) parts.push(`Fix: ${f.remediation}`);
-  const share = partlyAllowedShare(f);
-  if (share !== null && f.partlyAllowed !== null) parts.push(`Partly allowed: ${share} ${f.partlyAllowed.by.id}.`);
+  if (f.partlyAllowed) parts.push(`Partly allowed: ${partlyAllowedShare(f.partlyAllowed, f.count)} ${f.partlyAllowed.by.id}.`);
   if (f.expiredException) parts.push(`Exception ${f.expiredException.id} expired${f.expiredException.expires ? ` on ${f.expiredException.expires}` : ''}.`);
   return safe(parts.join(' '));
 }

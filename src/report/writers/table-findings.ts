@@ -45,8 +45,7 @@ function details(f: Finding): string[] {
   // The fix ends in a policy exception to copy: a word of it split across two lines would paste as two words.
   if (f.remediation) lines.push(...labelled(DETAIL_INDENT, 'fix', LABEL_WIDTH, shownAdvice(f.remediation), true));
   if (f.allowedBy) lines.push(...at('allowed', exceptionText(f.allowedBy, 'expires')));
-  const share = partlyAllowedShare(f);
-  if (share !== null && f.partlyAllowed !== null) lines.push(...at('allowed', `${share} ${exceptionText(f.partlyAllowed.by, 'expires')}`));
+  if (f.partlyAllowed) lines.push(...at('allowed', `${partlyAllowedShare(f.partlyAllowed, f.count)} ${exceptionText(f.partlyAllowed.by, 'expires')}`));
   if (f.expiredException) lines.push(...at('expired', exceptionText(f.expiredException, 'expired')));
   f.evidence.forEach((e, i) => lines.push(...evidence(i === 0 ? 'evidence' : '', e.hop, `${shownPath(e.file)}:${e.line}`)));
   if (f.firstSeen) lines.push(...at('seen', `${f.firstSeen} .. ${f.lastSeen ?? '?'}`));
