@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { escapeControl } from '../text/escape.js';
+import { escapeControl, quotedValue } from '../text/escape.js';
 import { parseDuration } from './values.js';
 import type { LogWindow } from '../pipeline/log-window.js';
 import { logTimeMs } from '../../parsers/calendar.js';
@@ -30,7 +30,7 @@ function inUtc(text: string): string {
  * errors naming the flag, as are impossible dates (`2026-02-30`), so a window is never silently other than meant.
  */
 function parseLogTime(flag: string, text: string): number {
-  const shown = `${flag}: "${escapeControl(text)}"`;
+  const shown = `${flag}: ${quotedValue(text)}`;
   if (isDuration(text)) throw new UsageError(`${shown} is a duration, but audit reads saved logs: give a time, ${EXAMPLE}`);
   if (NO_ZONE.test(text)) throw new UsageError(`${shown} has no time zone (Envoy logs in UTC): add Z or an offset, e.g. ${inUtc(escapeControl(text))}`);
   const m = TIME.exec(text);
@@ -51,7 +51,7 @@ export function logWindow(since: string | undefined, until: string | undefined):
   };
   if (window.sinceMs !== null && window.untilMs !== null && window.sinceMs >= window.untilMs) {
     throw new UsageError(
-      `--since "${escapeControl(since as string)}" is not before --until "${escapeControl(until as string)}": the window holds no time (e.g. --since 2026-11-02T02:00:00Z --until 2026-11-02T03:15:00Z)`,
+      `--since ${quotedValue(since as string)} is not before --until ${quotedValue(until as string)}: the window holds no time (e.g. --since 2026-11-02T02:00:00Z --until 2026-11-02T03:15:00Z)`,
     );
   }
   return window;

@@ -145,7 +145,7 @@ function fileList(flag: string): (value: string, previous: string[] | undefined)
  * container can have would audit nothing more without a word (and `""` would be an unset variable): a usage error.
  */
 function proxyContainerList(value: string, previous: string[] | undefined): string[] {
-  if (!isDnsLabel(value)) throw new UsageError(`--proxy-container: "${escapeControl(value)}" is not a container name (lowercase letters, digits and '-', at most 63, as Kubernetes names containers)`);
+  if (!isDnsLabel(value)) throw new UsageError(`--proxy-container: ${quotedValue(value)} is not a container name (lowercase letters, digits and '-', at most 63, as Kubernetes names containers)`);
   return collect(value, previous);
 }
 

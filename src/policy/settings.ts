@@ -3,7 +3,7 @@
  * built-in default. Lists replace rather than append, so what you pass is exactly what is used.
  */
 import { InputError, UsageError } from '../errors.js';
-import { escapeControl } from '../text/escape.js';
+import { escapeControl, quotedValue } from '../text/escape.js';
 import type { AuditSettings } from '../types.js';
 import { firstBadCidr, firstBadHostGlob } from './check.js';
 import { globMatch, namespaceGlobProblem } from './glob.js';
@@ -25,15 +25,15 @@ export interface SettingFlags {
  */
 export function checkSettingFlags(flags: SettingFlags): void {
   const bad = firstBadCidr(flags.meshCidr);
-  if (bad !== null) throw new UsageError(`--mesh-cidr: "${escapeControl(bad.cidr)}" ${bad.problem}`);
+  if (bad !== null) throw new UsageError(`--mesh-cidr: ${quotedValue(bad.cidr)} ${bad.problem}`);
   const glob = firstBadHostGlob(flags.gatewayHost);
   if (glob !== null) {
-    throw new UsageError(`--gateway-host: "${escapeControl(glob)}" is not a host glob (letters, digits, ".", "-", "_", "*", "?")`);
+    throw new UsageError(`--gateway-host: ${quotedValue(glob)} is not a host glob (letters, digits, ".", "-", "_", "*", "?")`);
   }
   const namespace = flags.gatewayNamespace.find((ns) => namespaceGlobProblem(ns) !== null);
-  if (namespace !== undefined) throw new UsageError(`--gateway-namespace: "${escapeControl(namespace)}" ${namespaceGlobProblem(namespace) as string}`);
+  if (namespace !== undefined) throw new UsageError(`--gateway-namespace: ${quotedValue(namespace)} ${namespaceGlobProblem(namespace) as string}`);
   if (flags.clusterDomain !== null && !new RegExp(DNS_NAME).test(flags.clusterDomain)) {
-    throw new UsageError(`--cluster-domain: "${escapeControl(flags.clusterDomain)}" is not a DNS domain such as cluster.local`);
+    throw new UsageError(`--cluster-domain: ${quotedValue(flags.clusterDomain)} is not a DNS domain such as cluster.local`);
   }
 }
 
@@ -61,7 +61,7 @@ function checkGatewayHosts(merged: AuditSettings, fromFlags: boolean, policy: Po
   const index = merged.gatewayHosts.findIndex((glob) => !canMatchUnder(glob, merged.clusterDomain));
   if (index < 0) return;
   const dead = merged.gatewayHosts[index] as string;
-  const why = `"${escapeControl(dead)}" can match no host under the cluster domain ${escapeControl(merged.clusterDomain)}: an egress gateway is a Kubernetes Service (NAME.NAMESPACE.svc.${escapeControl(merged.clusterDomain)}); set the cluster's own domain (--cluster-domain, mesh.clusterDomain) or name the gateway's Service; traffic to another egress proxy is direct as far as the mesh goes: accept it with an exception under allow: in the policy`;
+  const why = `${quotedValue(dead)} can match no host under the cluster domain ${escapeControl(merged.clusterDomain)}: an egress gateway is a Kubernetes Service (NAME.NAMESPACE.svc.${escapeControl(merged.clusterDomain)}); set the cluster's own domain (--cluster-domain, mesh.clusterDomain) or name the gateway's Service; traffic to another egress proxy is direct as far as the mesh goes: accept it with an exception under allow: in the policy`;
   if (fromFlags) throw new UsageError(`--gateway-host: ${why}`);
   const position = policy.gatewayHostPositions?.[index];
   const where = `${escapeControl(policy.file ?? 'the policy')}${position === undefined ? '' : `:${position}`}`;
