@@ -212,21 +212,29 @@ const NO_CONNECTION: Fix = (s) => {
   return flag === undefined ? reachable : `The flag ${flag} says ${SENT_BY[s.sender]} refused it itself: look at ${REFUSED_BY[flag]}, not at the gateway.`;
 };
 
-/** The socket-not-logged fix, in the part that fits each cause; the rule's fix is both. */
-const SOCKET_FIXES: Record<UnloggedSocket, string> = {
-  format:
-    "Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars' access-log format (Istio's default text and JSON formats have it) and " +
-    "%DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's, so that each connection's two entries can be joined; for HTTP, " +
-    '%REQ(X-REQUEST-ID)% at both hops joins requests too.',
-  'old-proxy-http':
-    "An Istio proxy before 1.8 prints `-` for an HTTP request's socket even where its format has the field, so only a " +
-    "request id can join those requests: log %REQ(X-REQUEST-ID)% at both hops (Istio's default formats have it), or " +
-    'upgrade those proxies to Istio 1.8 or later.',
+/** Whose access-log format lacks the socket, as the socket-not-logged fix names it (an ingress gateway's entry is judged as a sidecar's is). */
+const FORMAT_OF: Record<Sender | 'any', string> = {
+  sidecar: "the sidecars'",
+  'ingress-gateway': "the ingress gateway's",
+  any: "the sidecars' (or the ingress gateway's, for its entries)",
 };
+
+/** The socket-not-logged fix when the format leaves the field out, naming the proxy whose format that is. */
+const ADD_SOCKET_FIELDS = (whose: string): string =>
+  `Add %UPSTREAM_LOCAL_ADDRESS% to ${whose} access-log format (Istio's default text and JSON formats have it) and ` +
+  "%DOWNSTREAM_REMOTE_ADDRESS% to the egress gateway's, so that each connection's two entries can be joined; for HTTP, " +
+  '%REQ(X-REQUEST-ID)% at both hops joins requests too.';
+/** The socket-not-logged fix for an HTTP line of a proxy before Istio 1.8, which prints `-` for the socket. */
+const LOG_REQUEST_IDS =
+  "An Istio proxy before 1.8 prints `-` for an HTTP request's socket even where its format has the field, so only a " +
+  "request id can join those requests: log %REQ(X-REQUEST-ID)% at both hops (Istio's default formats have it), or " +
+  'upgrade those proxies to Istio 1.8 or later.';
 
 /** A flow's socket-not-logged fix is the part for the cause its line shows (engine: unloggedSocket); the catalogue's is both. */
 const SOCKET_NOT_LOGGED: Fix = (s) =>
-  s === null || s.socket === null ? `${SOCKET_FIXES.format} ${SOCKET_FIXES['old-proxy-http']}` : SOCKET_FIXES[s.socket];
+  s === null || s.socket === null
+    ? `${socketNotLoggedFix('format', s?.sender)} ${socketNotLoggedFix('old-proxy-http')}`
+    : socketNotLoggedFix(s.socket, s.sender);
 
 const TEXT: Record<RuleId, Text> = {
   'inbound/inbound-cluster': {
@@ -429,9 +437,12 @@ export function flowFix(id: RuleId, s: FixSubject): string | null {
   return TEXT[id].fix?.(s) ?? null;
 }
 
-/** The part of socket-not-logged's fix that fits one cause: the join-fields-not-logged warning gives the one its entries had. */
-export function socketNotLoggedFix(cause: UnloggedSocket): string {
-  return SOCKET_FIXES[cause];
+/**
+ * The part of socket-not-logged's fix that fits one cause, naming the proxy whose format it is (a flow's sender; the
+ * join-fields-not-logged warning, which counts sidecar and ingress gateway entries together, names both).
+ */
+export function socketNotLoggedFix(cause: UnloggedSocket, sender: Sender | 'any' = 'any'): string {
+  return cause === 'format' ? ADD_SOCKET_FIELDS(FORMAT_OF[sender]) : LOG_REQUEST_IDS;
 }
 
 const BY_ID = new Map(RULE_CATALOGUE.map((r) => [r.id as string, r]));

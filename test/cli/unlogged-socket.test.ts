@@ -18,7 +18,7 @@ async function flow(line: string, ...flags: string[]): Promise<Record<string, un
 }
 
 /** The one flow of an audit of `line` in `role`, with the report's join-fields-not-logged warning (null when none). */
-async function gatewayOrSidecar(role: '--sidecar' | '--gateway', line: string, ...flags: string[]): Promise<Record<string, unknown> & { warning: string | null }> {
+async function gatewayOrSidecar(role: '--sidecar' | '--gateway' | '--ingress', line: string, ...flags: string[]): Promise<Record<string, unknown> & { warning: string | null }> {
   const file = join(tempDir('ea-socket-'), 'proxy.log');
   writeFileSync(file, `${line}\n`);
   const res = await runCli(['audit', role, file, '-o', 'ndjson', '--fail-on', 'none', ...flags]);
@@ -34,9 +34,18 @@ describe('an entry nothing can join', () => {
     expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
     expect(f['reason']).toContain('names neither the socket it used (upstream_local_address) nor a request id');
     expect(f['remediation']).toContain('Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars');
-    expect(f['remediation']).toBe(socketNotLoggedFix('format')); // not the old-proxy cause as well: the line's layout has no socket field
+    expect(f['remediation']).toBe(socketNotLoggedFix('format', 'sidecar')); // not the old-proxy cause as well: the line's layout has no socket field
     expect(f.warning).toBe(`1 answered gateway-bound sidecar entry naming no socket (%UPSTREAM_LOCAL_ADDRESS%, left out of the access-log format) and no request id: it cannot be joined and stays via-gateway-unconfirmed. ${socketNotLoggedFix('format')}`);
-    expect(f.warning).toContain('Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars');
+    expect(f.warning).toContain("Add %UPSTREAM_LOCAL_ADDRESS% to the sidecars' (or the ingress gateway's, for its entries) access-log format");
+  });
+
+  it("names the ingress gateway's format, not the sidecars', for an ingress gateway's entry sent to the egress gateway", async () => {
+    const line = `[2026-11-02T09:00:00.000Z] "- - -" 0 - 1769 79045 12 "10.244.9.11:8443" ${GW} 10.244.1.20:58304 hooks.slack.com`;
+    const f = await gatewayOrSidecar('--ingress', line, '--format', FORMAT);
+    expect([f['verdict'], f['rule']]).toEqual(['via-gateway-unconfirmed', 'via-gateway-unconfirmed/socket-not-logged']);
+    expect(f['remediation']).toBe(socketNotLoggedFix('format', 'ingress-gateway'));
+    expect(f['remediation']).toContain("Add %UPSTREAM_LOCAL_ADDRESS% to the ingress gateway's access-log format");
+    expect(f['remediation']).not.toContain('sidecars');
   });
 
   it('asks for a request id, not for the socket field, for an answered HTTP line of a proxy before Istio 1.8 with `-` there', async () => {
@@ -45,7 +54,7 @@ describe('an entry nothing can join', () => {
     expect(f.warning).toBe(`1 answered gateway-bound sidecar HTTP entry with \`-\` for the socket (%UPSTREAM_LOCAL_ADDRESS%, as Istio proxies before 1.8 print it for every HTTP request) and no request id: it cannot be joined and stays via-gateway-unconfirmed. ${socketNotLoggedFix('old-proxy-http')}`);
     expect(f.warning).not.toContain('Add %UPSTREAM_LOCAL_ADDRESS%');
     // The flow's own fix says the same as the warning: its layout has the field, so asking for it would be wrong.
-    expect(f['remediation']).toBe(socketNotLoggedFix('old-proxy-http'));
+    expect(f['remediation']).toBe(socketNotLoggedFix('old-proxy-http', 'sidecar'));
   });
 
   it('says the caller was not logged, and how to log it, for a gateway line in a format without its peer', async () => {
