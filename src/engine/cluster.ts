@@ -25,9 +25,9 @@ export interface ClusterInfo {
   kind: ClusterKind;
   port: number | null;
   subset: string | null;
-  /** Lower-case host of an `outbound|` / old `inbound|port|name|host` cluster, else null. */
+  /** Lower-case host of an `outbound|` / old `inbound|port|name|host` cluster (or one named as an SNI is), else null. */
   host: string | null;
-  /** The host is under the cluster domain (a Kubernetes Service or a MESH_INTERNAL host). */
+  /** The host is under the cluster domain (a Kubernetes Service or a MESH_INTERNAL host), or a multi-cluster Service (meshName). */
   inClusterDomain: boolean;
   /**
    * The host names an egress gateway service (settings.gatewayHosts): a Kubernetes Service, so under the cluster
@@ -97,7 +97,7 @@ export function gatewayHostMatcher(settings: AuditSettings): (host: string) => b
   const inside = gatewayNamespaceMatcher(settings);
   return (host) => {
     const service = SERVICE_NAME.exec(host.toLowerCase());
-    return service !== null && service[2] === domain && inside(service[1] as string) && named(host);
+    return service !== null && (service[2] === domain || service[2] === MULTI_CLUSTER_DOMAIN) && inside(service[1] as string) && named(host);
   };
 }
 
@@ -109,6 +109,19 @@ function clusterDomainOf(settings: AuditSettings): string {
 /** True when `host` is the cluster domain or under it (`x.ns.svc.cluster.local`). */
 export function underDomain(host: string, domain: string): boolean {
   return host === domain || (host.length > domain.length && host.endsWith(domain) && host.charCodeAt(host.length - domain.length - 1) === 46);
+}
+
+/** The domain of Kubernetes multi-cluster Services (ServiceImports, KEP-1645), which Istio's sidecars also route. */
+export const MULTI_CLUSTER_DOMAIN = 'clusterset.local';
+const MULTI_CLUSTER_SERVICES = `svc.${MULTI_CLUSTER_DOMAIN}`;
+
+/**
+ * True when `host` is one of the mesh's own names: under the cluster domain, or a multi-cluster Service
+ * (`NAME.NS.svc.clusterset.local`). Either is judged by where its endpoint is (inside the mesh: internal; outside: direct),
+ * so a public endpoint behind such a name is never let through by the name alone, as an exception by host would.
+ */
+function meshName(host: string, domain: string): boolean {
+  return underDomain(host, domain) || underDomain(host, MULTI_CLUSTER_SERVICES);
 }
 
 /** Per-engine reader of cluster names with a bounded cache (glob matches are computed once per name). */
@@ -132,23 +145,36 @@ export class ClusterTable {
   private read(name: string): ClusterInfo {
     const kind = special(name);
     if (kind !== null) return { ...NONE, name, kind };
+    // An east-west gateway passes mesh mTLS on by its SNI (AUTO_PASSTHROUGH), to a cluster named as the SNI is.
+    const sni = parseIstioSni(name);
+    if (sni !== null) return this.named(name, 'outbound', sni.port, sni.subset, sni.host);
     const parts = name.split('|');
     const first = parts[0];
     if ((first !== 'outbound' && first !== 'inbound') || parts.length < 2) return { ...NONE, name, kind: 'other' };
     const port = Number(parts[1]);
-    const host = canonicalName((parts[3] ?? '').toLowerCase()) || null;
+    return this.named(name, first, Number.isInteger(port) && (parts[1] ?? '') !== '' ? port : null, parts[2] ?? '', parts[3] ?? '');
+  }
+
+  private named(name: string, kind: 'outbound' | 'inbound', port: number | null, subset: string, rawHost: string): ClusterInfo {
+    const host = canonicalName(rawHost.toLowerCase()) || null;
+    const ours = host !== null && meshName(host, this.domain);
     return {
       name,
-      kind: first,
-      port: Number.isInteger(port) && (parts[1] ?? '') !== '' ? port : null,
-      subset: parts[2] ? parts[2] : null,
+      kind,
+      port,
+      subset: subset ? subset : null,
       host,
-      inClusterDomain: host !== null && underDomain(host, this.domain),
-      gatewayHost: first === 'outbound' && host !== null && underDomain(host, this.domain) && this.isGatewayHost(host),
+      inClusterDomain: ours,
+      gatewayHost: kind === 'outbound' && ours && this.isGatewayHost(host as string),
       wildcard: host !== null && host.includes('*'),
-      otherDomain: first === 'outbound' && host !== null && !underDomain(host, this.domain) ? (SERVICE_NAME.exec(host)?.[2] ?? null) : null,
+      otherDomain: kind === 'outbound' && host !== null && !ours ? (SERVICE_NAME.exec(host)?.[2] ?? null) : null,
     };
   }
+}
+
+/** True for a cluster named as an mTLS SNI is (`outbound_.9080_._.host`): only an east-west gateway (AUTO_PASSTHROUGH) forwards on those. */
+export function passedOnBySni(c: ClusterInfo): boolean {
+  return c.kind === 'outbound' && c.name !== null && c.name.startsWith('outbound_.');
 }
 
 /** Reads the mTLS SNI form `outbound_.<port>_.<subset>_.<host>`; null for any other SNI. */

@@ -5,7 +5,7 @@
 import { isDynamicPattern } from 'tinyglobby';
 import type { AccessRecord } from '../../parsers/types.js';
 import type { AuditSettings, Role, RoleAssignment } from '../types.js';
-import { ClusterTable, gatewayHostMatcher, gatewayNamespaceMatcher, hostMatcher, isInbound, parseIstioSni, type ClusterInfo } from './cluster.js';
+import { ClusterTable, gatewayHostMatcher, gatewayNamespaceMatcher, hostMatcher, isInbound, parseIstioSni, passedOnBySni, type ClusterInfo } from './cluster.js';
 import { canonicalIp, offlineContext } from './context.js';
 import { ipOf, ipScope, isIpAddress, isOwnAddress } from './net.js';
 import { isExternalIp } from './rules.js';
@@ -14,6 +14,15 @@ import type { RoleSample } from './types.js';
 
 const isEgressName = hostMatcher(['*egressgateway*', '*egress-gateway*']);
 const isIngressName = hostMatcher(['*ingressgateway*', '*ingress-gateway*']);
+const isEastWestName = hostMatcher(['*eastwestgateway*', '*eastwest-gateway*', '*east-west-gateway*']);
+
+/**
+ * An east-west gateway (a multi-network mesh's: Istio's `istio-eastwestgateway`, label istio=eastwestgateway) takes
+ * other networks' mesh traffic in, as an ingress gateway takes the outside's, and is judged as one: its entries to pods
+ * are `ingress`, and one that leaves the mesh is `direct`. Read as an egress gateway, everything it passed on would be
+ * gateway-only, and a connection it sent outside would pass; read as a sidecar, its destinations would fold into its own.
+ */
+const EAST_WEST = 'read as an ingress gateway: it takes other networks\' mesh traffic in';
 const isSidecarFile = hostMatcher(['*sidecar*', '*istio-proxy*']);
 
 function assign(role: Role, rule: string, detail: string): RoleAssignment {
@@ -23,6 +32,7 @@ function assign(role: Role, rule: string, detail: string): RoleAssignment {
 function gatewayByName(name: string, rule: string, what: string): RoleAssignment | null {
   if (isEgressName(name)) return assign('egress-gateway', rule, `${what} "${name}" is named like an egress gateway`);
   if (isIngressName(name)) return assign('ingress-gateway', rule, `${what} "${name}" is named like an ingress gateway`);
+  if (isEastWestName(name)) return assign('ingress-gateway', rule, `${what} "${name}" is named like an east-west gateway (${EAST_WEST})`);
   return null;
 }
 
@@ -32,6 +42,7 @@ export function roleFromLabels(labels: Readonly<Record<string, string>> | null):
   const istio = labels['istio'];
   if (istio === 'egressgateway') return assign('egress-gateway', 'pod-labels', 'pod label istio=egressgateway');
   if (istio === 'ingressgateway') return assign('ingress-gateway', 'pod-labels', 'pod label istio=ingressgateway');
+  if (istio === 'eastwestgateway') return assign('ingress-gateway', 'pod-labels', `pod label istio=eastwestgateway (${EAST_WEST})`);
   const app = labels['app'];
   return app === undefined ? null : gatewayByName(app, 'pod-labels', 'pod label app');
 }
@@ -148,15 +159,37 @@ function farSideRule(s: RoleSample, side: FarSide, clusters: ClusterTable): Role
 }
 
 /**
+ * A stream whose entries are passed on by their SNI (`outbound_.9080_._.reviews...` clusters, AUTO_PASSTHROUGH) is an
+ * east-west gateway's: no other proxy forwards on clusters so named. Null unless more than half of its entries are.
+ */
+function eastWestRule(s: RoleSample, clusters: ClusterTable): RoleAssignment | null {
+  let considered = 0;
+  let bySni = 0;
+  let example: string | null = null;
+  for (const r of s.records) {
+    const c = clusters.info(r.upstream_cluster);
+    if (c.kind === 'none') continue;
+    considered++;
+    if (!passedOnBySni(c)) continue;
+    bySni++;
+    example ??= r.upstream_cluster;
+  }
+  if (bySni === 0 || bySni * 2 <= considered) return null;
+  return assign('ingress-gateway', 'content:east-west', `${bySni} of ${plural(considered, 'entry', 'entries')} are passed on by their SNI, as an east-west gateway's are (e.g. ${example ?? ''}; ${EAST_WEST})`);
+}
+
+/**
  * A stream whose entries arrive with the gateway's mTLS SNI is the gateway's. The SNI of a sidecar's outbound entry
  * is the app's own ClientHello, which can say anything: an entry that reads like a sidecar's (it leaves from the
  * original destination) is no evidence, or an app could make its sidecar's log a gateway's and its direct traffic
- * gateway-only.
+ * gateway-only. Nor is an entry passed on by that SNI: an east-west gateway passes another network's egress gateway
+ * traffic on so.
  */
 function sniRule(s: RoleSample, clusters: ClusterTable, isGateway: (host: string) => boolean): RoleAssignment | null {
   for (const r of s.records) {
     const sni = parseIstioSni(r.requested_server_name);
-    if (sni === null || !isGateway(sni.host) || sidecarLike(r, clusters.info(r.upstream_cluster)) !== null) continue;
+    const c = clusters.info(r.upstream_cluster);
+    if (sni === null || !isGateway(sni.host) || passedOnBySni(c) || sidecarLike(r, c) !== null) continue;
     return assign('egress-gateway', 'content:sni', `entries arrive with the gateway's mTLS SNI ${r.requested_server_name}`);
   }
   return null;
@@ -237,7 +270,7 @@ function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGatewa
   const filed = file === null ? null : gatewayByName(file, 'file-name', 'file');
   if (filed !== null) return filed;
   if (file !== null && isSidecarFile(file)) return assign('sidecar', 'file-name', `file "${file}" is named like a sidecar log`);
-  const content = sniRule(s, clusters, isGateway) ?? farSideRule(s, side, clusters);
+  const content = eastWestRule(s, clusters) ?? sniRule(s, clusters, isGateway) ?? farSideRule(s, side, clusters);
   if (content !== null) return content;
   if (pod !== null) {
     // A pod first seen after the sample (prescan decides it alone, with no records) was judged by its name only.

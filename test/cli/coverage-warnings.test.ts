@@ -413,19 +413,17 @@ describe('Service names under another cluster domain than the one given are a co
     expect(warning?.message).toContain('give --cluster-domain corp.local');
   });
 
-  it('names clusterset.local as the multi-cluster Services domain, and the policy exception that accepts them, not a --cluster-domain', async () => {
-    const { report } = await audit([`${DIR}multi-cluster-services/sidecar.log`, '--fail-on', 'none']);
-    const message = report.coverage.warnings.find((w) => w.code === 'other-cluster-domain')?.message ?? '';
-    expect(message).toMatch(/^1 sidecar entry went to hosts that read as Kubernetes Services under clusterset\.local/);
-    expect(message).toContain('clusterset.local is the domain of Kubernetes multi-cluster Services');
-    expect(message).toContain('hosts: ["*.svc.clusterset.local"]');
-    expect(message).not.toContain('--cluster-domain clusterset.local');
-    // The exception it names, copied into a policy, accepts them.
-    const policy = join(tempDir('ea-mcs-'), 'policy.yaml');
-    writeFileSync(policy, 'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: mcs\n    reason: our multi-cluster Services\n    hosts: ["*.svc.clusterset.local"]\n');
-    const accepted = await audit([`${DIR}multi-cluster-services/sidecar.log`, '--policy', policy]);
-    expect(accepted.code).toBe(0);
-    expect(accepted.report.summary.verdicts['direct']).toBe(1);
+  it('reads clusterset.local (multi-cluster Services) as the mesh\'s own names, judged by their endpoint, with no warning', async () => {
+    // It once advised an exception by host (*.svc.clusterset.local), which also let through such a name whose endpoint
+    // is a public address; now the name is judged as a Service's is, by where its endpoint is.
+    const { code, report } = await audit([`${DIR}multi-cluster-services/sidecar.log`]);
+    expect(code).toBe(0);
+    expect(codes(report)).not.toContain('other-cluster-domain');
+    expect(report.summary.verdicts['internal']).toBe(1);
+    const publicEndpoint = join(tempDir('ea-mcs-'), 'sidecar.log');
+    writeFileSync(publicEndpoint, readFileSync(`${DIR}multi-cluster-services/sidecar.log`, 'utf8').replace('10.32.4.17:8080', '190.64.31.232:8080'));
+    const outside = await audit([publicEndpoint, '--fail-on', 'none']);
+    expect((outside.report.flows ?? []).map((f) => f.rule)).toEqual(['direct/endpoint-outside-mesh']);
   });
 
   it('stays quiet of an ordinary external host shaped like a Service, whose endpoint is a public address', async () => {

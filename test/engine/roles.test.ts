@@ -29,6 +29,7 @@ describe('role inference rules, in order', () => {
   it.each([
     ['istio=egressgateway', { istio: 'egressgateway' }, 'egress-gateway'],
     ['istio=ingressgateway', { istio: 'ingressgateway' }, 'ingress-gateway'],
+    ['istio=eastwestgateway', { istio: 'eastwestgateway' }, 'ingress-gateway'],
     ['app=istio-egressgateway', { app: 'istio-egressgateway' }, 'egress-gateway'],
   ] as const)('reads the pod label %s', (_name, labels, role) => {
     expect(roleOf([sample('pod/istio-system/x/istio-proxy', [], { kind: 'pod', labels: { ...labels } })], 'pod/istio-system/x/istio-proxy')).toMatchObject({ role, rule: 'pod-labels' });
@@ -39,6 +40,8 @@ describe('role inference rules, in order', () => {
     ['edition-egress-gateway-7f9c-abcde', 'egress-gateway'],
     ['istio-ingressgateway-6d759478d8-pxbn9', 'ingress-gateway'],
     ['my-ingress-gateway-0', 'ingress-gateway'],
+    ['istio-eastwestgateway-7b9f6d8c5-x2mkq', 'ingress-gateway'],
+    ['cross-network-east-west-gateway-0', 'ingress-gateway'],
     ['sleep-7c7db887d8-9dnd7', 'sidecar'],
   ] as const)('decides pod %s by its name', (pod, role) => {
     const s = sample(`mixed.log#${pod}`, [], { name: 'mixed.log' }, pod);
@@ -53,6 +56,24 @@ describe('role inference rules, in order', () => {
     ['productpage-istio-proxy.log', 'sidecar'],
   ] as const)('decides file %s by its name', (name, role) => {
     expect(roleOf([sample(name, [atGateway])], name)).toMatchObject({ role, rule: 'file-name' });
+  });
+
+  // A multi-network mesh's east-west gateway passes mTLS on by its SNI (AUTO_PASSTHROUGH), to the other network's egress
+  // gateway too: its entries must neither make it an egress gateway (all it passed on would be gateway-only) nor a sidecar.
+  describe('an east-west gateway, named like none', () => {
+    const passedOn = (sni: string, upstream: string, port: number): AccessRecord =>
+      record({ upstream_cluster: sni, upstream_host: upstream, upstream_local_address: `10.20.0.9:${40_000 + port}`, downstream_local_address: '10.20.0.9:15443', downstream_remote_address: `35.204.99.4:${20_000 + port}`, requested_server_name: sni });
+    const toPods = [1, 2, 3].map((i) => passedOn('outbound_.9080_._.reviews.default.svc.cluster.local', `10.20.3.1${i}:9080`, i));
+    const toEgressGateway = passedOn('outbound_.443_._.istio-egressgateway.istio-system.svc.cluster.local', '10.20.4.4:8443', 4);
+
+    it('is an ingress gateway by its entries passed on by their SNI, even with one whose SNI names the egress gateway', () => {
+      expect(roleOf([sample('b.log', [toEgressGateway, ...toPods])], 'b.log')).toMatchObject({ role: 'ingress-gateway', rule: 'content:east-west' });
+    });
+
+    it('is not an egress gateway by an SNI naming the gateway on an entry passed on by it', () => {
+      const stream = [toEgressGateway, record({ upstream_cluster: 'outbound|9080||reviews.default.svc.cluster.local', upstream_host: '10.20.3.11:9080', upstream_local_address: '10.20.7.7:41000', downstream_local_address: '10.96.0.12:9080' })];
+      expect(roleOf([sample('b.log', stream)], 'b.log')).not.toMatchObject({ role: 'egress-gateway' });
+    });
   });
 
   it('recognises an egress gateway by the mTLS SNI naming a gateway host', () => {

@@ -81,8 +81,12 @@ describe('the rule catalogue', () => {
   it("gives a socket-not-logged flow the part of the catalogue's fix for the cause its line shows", () => {
     const rule = 'via-gateway-unconfirmed/socket-not-logged';
     expect(ruleInfo(rule)?.fix).toBe(`${socketNotLoggedFix('format')} ${socketNotLoggedFix('old-proxy-http')}`);
-    expect(flowFix(rule, { ...flow, socket: 'format' })).toBe(socketNotLoggedFix('format'));
+    expect(flowFix(rule, { ...flow, socket: 'format' })).toBe(socketNotLoggedFix('format', 'sidecar'));
     expect(flowFix(rule, { ...flow, socket: 'old-proxy-http' })).toBe(socketNotLoggedFix('old-proxy-http'));
+    // Each names the proxy whose format lacks the socket; the catalogue's, for any flow, names both.
+    expect(socketNotLoggedFix('format', 'sidecar')).toContain("to the sidecars' access-log format");
+    expect(flowFix(rule, { ...flow, socket: 'format', sender: 'ingress-gateway' })).toContain("to the ingress gateway's access-log format");
+    expect(ruleInfo(rule)?.fix).toContain("to the sidecars' (or the ingress gateway's, for its entries) access-log format");
   });
 
   // An exception covers only direct unless it names its verdict (docs/policy.md): one that left verdicts: out would not

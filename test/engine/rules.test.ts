@@ -297,7 +297,7 @@ describe('sidecar verdict rules', () => {
       expect(flows.map((f) => f.rule)).toEqual(['via-gateway-unconfirmed/socket-not-logged', 'via-gateway-unconfirmed/socket-not-logged']);
       expect(engine.counters()).toMatchObject({ oldHttpSockets: 1, socketsNotLogged: 1 });
       // Each flow's fix is the one for the cause its line shows, as the counters tell them apart.
-      expect(flows.map((f) => f.remediation)).toEqual([socketNotLoggedFix('old-proxy-http'), socketNotLoggedFix('format')]);
+      expect(flows.map((f) => f.remediation)).toEqual([socketNotLoggedFix('old-proxy-http'), socketNotLoggedFix('format', 'sidecar')]);
     });
   });
 
