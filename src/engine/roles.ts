@@ -286,6 +286,9 @@ function inferOne(s: RoleSample, side: FarSide, clusters: ClusterTable, isGatewa
   return ownAddressRule(s, clusters) ?? sidecarContent(s, clusters) ?? assign('sidecar', 'default', 'no name or entry says otherwise, so a client sidecar is assumed');
 }
 
+/** The rule of a role `--gateway-pod` gave (sources/role-flags.ts). */
+const POD_FLAG = 'flag:--gateway-pod';
+
 /** The rule of a role refused by the egress gateway namespaces (the pod and the rule it was refused are on the role's `refused`). */
 const GATEWAY_NAMESPACE_RULE = 'gateway-namespace';
 
@@ -300,12 +303,15 @@ export function gatewayNamespacesText(settings: AuditSettings): string {
 /**
  * A pod outside the egress gateway namespaces is no egress gateway, whatever its name, labels or entries say (a
  * tenant may run its own gateway, named and labelled as the platform's): it is read as a sidecar, and the detail
- * keeps what it was refused. Only a file flag (`--gateway FILE`) still wins: the person running the audit named the file.
- * A pod flag naming a pod outside matched only by a glob, as a NAMESPACE/POD value naming it outright is a usage error.
+ * keeps what it was refused. Only a file flag (`--gateway FILE`) still wins, the person running the audit naming the file,
+ * and a pod flag (`--gateway-pod`) naming a pod of no known namespace (`kubectl logs --prefix`). A pod flag naming a pod
+ * outside is refused: it matched only by a glob, as a NAMESPACE/POD value naming it outright is a usage error.
  * `watch` asks the same of the pods its gateway selector finds.
  */
 export function gatewayNamespaceRole(pod: string, namespace: string | null, assigned: RoleAssignment, settings: AuditSettings, inside = gatewayNamespaceMatcher(settings)): RoleAssignment {
   if (assigned.role !== 'egress-gateway' || assigned.rule === 'flag:--gateway' || inside(namespace)) return assigned;
+  // A pod flag naming a pod whose namespace no input names: the person running the audit named it, and nothing shows it outside.
+  if (assigned.rule === POD_FLAG && namespace === null) return assigned;
   const where = namespace === null
     ? `pod "${pod}" names no namespace, so nothing shows it is in the egress gateway namespaces ${gatewayNamespacesText(settings)}`
     : `pod "${namespace}/${pod}" is outside the egress gateway namespaces ${gatewayNamespacesText(settings)}`;

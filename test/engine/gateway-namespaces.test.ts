@@ -41,6 +41,11 @@ describe('egress gateway pods and the gateway namespaces', () => {
     expect([...byPodFlag.values()][0]).toMatchObject({ role: 'sidecar', rule: 'gateway-namespace' });
   });
 
+  it('keeps the role a pod flag gives a pod of no known namespace (kubectl logs --prefix): nothing shows it outside', () => {
+    const byPodFlag = inferRoles([podSample(null, 'team-a-egress-1')], INSIDE, () => ({ role: 'egress-gateway', rule: 'flag:--gateway-pod', detail: 'pod "team-a-egress-1" named by --gateway-pod team-a-egress-*' }));
+    expect([...byPodFlag.values()][0]).toMatchObject({ role: 'egress-gateway', rule: 'flag:--gateway-pod' });
+  });
+
   it('finds a --gateway-pod NAMESPACE/POD whose namespace, written out, is outside them', () => {
     expect(gatewayPodOutside(['istio-system/gw-*', 'egress-eu/x', 'gw-*', '*/gw-*'], INSIDE)).toBeNull();
     expect(gatewayPodOutside(['istio-system/gw-*', 'shop/my-egressgateway-*'], INSIDE)).toBe('shop/my-egressgateway-*');
