@@ -36,6 +36,8 @@ export interface FixSubject {
   port: number | null;
   /** The IP the flow went to, or null where no log line shows it. */
   endpoint: string | null;
+  /** The port the flow went to at that IP, or null. */
+  endpointPort: number | null;
   /** True when the host is only the client's claim (Destination.claimed): an exception must then name the address. */
   claimed: boolean;
   /** The deciding entry's response flags, or null: a sidecar's own refusal among them is what to fix. */
@@ -158,6 +160,24 @@ function routeViaGateway(claimed: boolean): Fix {
     `Route ${host(s)} through the egress gateway (${serviceEntryFor(s)}, a Gateway on the egress gateway, and a ` +
     `VirtualService sending mesh traffic for ${host(s)} to it), then ${CLOSE_DIRECT_PATH}; or, if ${caller(s)} may reach ${host(s)} directly, add ${exception('direct', s, 'workload', claimed || (s?.claimed ?? false))}.${byAddress}`;
 }
+
+/** The port an east-west gateway takes other networks' mesh traffic on (Istio's multi-network gateway, AUTO_PASSTHROUGH). */
+const EAST_WEST_PORT = 15443;
+
+/**
+ * An in-cluster name at an endpoint outside the mesh: routed through the egress gateway as any host, unless the endpoint
+ * is on the east-west port, where it is most likely another network's east-west gateway, whose address the mesh ranges
+ * lack (a multi-network mesh): that is said first, as routing mesh traffic out through the egress gateway would break it.
+ */
+const ENDPOINT_OUTSIDE_MESH: Fix = (s) => {
+  const route = routeViaGateway(false)(s);
+  if (s === null || s.endpointPort !== EAST_WEST_PORT || s.endpoint === null) return route;
+  return (
+    `${s.endpoint}:${EAST_WEST_PORT} is on the port where another network's east-west gateway takes mesh traffic in ` +
+    '(a multi-network mesh): if it is one, this is mesh traffic, so give its address, with every cluster\'s pod and ' +
+    `Service ranges, as --mesh-cidr (mesh.cidrs in the policy). Otherwise, r${route.slice(1)}`
+  );
+};
 
 /**
  * The fix of an ingress gateway's entry that left the mesh: a route of a Gateway it serves sends the host outside, so
@@ -303,7 +323,7 @@ const TEXT: Record<RuleId, Text> = {
       'The sidecar sent the traffic to a cluster-domain name (a headless Service, a MESH_INTERNAL ServiceEntry) whose ' +
       'endpoint address is outside the mesh ranges (with none given, a public address that no sidecar log read shows ' +
       "as its pod's own): it left the mesh without an egress gateway.",
-    fix: routeViaGateway(false),
+    fix: ENDPOINT_OUTSIDE_MESH,
   },
   'direct/from-ingress-gateway': {
     title: 'Direct from an ingress gateway',

@@ -5,7 +5,7 @@
 import type { Destination } from '../types.js';
 import { PairMemo } from './cache.js';
 import { unicodeName } from './idn.js';
-import { ipOf } from './net.js';
+import { ipOf, portOf } from './net.js';
 import { flowFix, type FixSubject, type UnloggedSocket } from './rule-catalogue.js';
 import { UNKNOWN_CALLER } from './workload.js';
 import type { RuleId, Sender } from './rules.js';
@@ -154,6 +154,7 @@ export class PhraseMemo {
       host: d.host,
       port: d.port,
       endpoint: ipOf(d.address),
+      endpointPort: portOf(d.address),
       claimed: d.claimed === true,
       cluster: x.cluster,
       flags: x.flags,

@@ -98,7 +98,8 @@ describe('PhraseMemo', () => {
       };
       const f: Facts = {
         who: x.namespace === null ? x.workload : `${x.namespace}/${x.workload}`, namespace: x.namespace, port: x.destination.port,
-        endpoint: x.destination.address?.slice(0, x.destination.address.lastIndexOf(':')) ?? null, claimed: x.destination.claimed === true,
+        endpoint: x.destination.address?.slice(0, x.destination.address.lastIndexOf(':')) ?? null,
+        endpointPort: x.destination.address === null ? null : Number(x.destination.address.slice(x.destination.address.lastIndexOf(':') + 1)), claimed: x.destination.claimed === true,
         dest: x.destination.key, host: x.destination.host, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, sender: x.sender,
       };
       const got = memo.get(rule, x);
@@ -108,7 +109,7 @@ describe('PhraseMemo', () => {
   });
 
   /** The caller and destination facts the hand-made cases below share. */
-  const CHECKOUT = { who: 'shop/checkout', namespace: 'shop', port: 443, endpoint: null, claimed: false, sender: 'sidecar' } as const;
+  const CHECKOUT = { who: 'shop/checkout', namespace: 'shop', port: 443, endpoint: null, endpointPort: null, claimed: false, sender: 'sidecar' } as const;
 
   it('points a refusal by the gateway at the gateway, and a failed connection at the gateway pods, not at missing logs', () => {
     const f: Facts = { ...CHECKOUT, dest: 'api.stripe.com:443', host: 'api.stripe.com', cluster: null, flags: null, details: null, joinedBy: 'request-id', socket: null };

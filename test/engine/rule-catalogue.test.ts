@@ -45,7 +45,7 @@ describe('the rule catalogue', () => {
   // A rule's fix is one template (rule-catalogue.ts): a flow's is it filled with the flow's caller and host, the catalogue's
   // is it in generic words. Two rules pick a part by the flow's facts, checked apart below.
   const generic: Facts = {
-    who: 'the caller', namespace: null, host: 'the host', port: null, endpoint: null, claimed: false, dest: 'the host', cluster: null,
+    who: 'the caller', namespace: null, host: 'the host', port: null, endpoint: null, endpointPort: null, claimed: false, dest: 'the host', cluster: null,
     flags: null, details: null, joinedBy: null, socket: null, sender: 'sidecar',
   };
   const flow: Facts = { ...generic, who: 'shop/checkout', namespace: 'shop', host: 'api.stripe.com', port: 443, dest: 'api.stripe.com:443' };
@@ -76,6 +76,19 @@ describe('the rule catalogue', () => {
       expect(own).not.toContain('egress gateway pods are running');
       expect(fix).toContain(own.slice(own.indexOf('look at ') + 'look at '.length, own.indexOf(', not at the gateway')));
     }
+  });
+
+  it("says first, of an in-cluster name whose endpoint outside the mesh is on the east-west port, that it may be another network's gateway", () => {
+    const rule = 'direct/endpoint-outside-mesh';
+    const reviews = { ...flow, host: 'reviews.default.svc.cluster.local', dest: 'reviews.default.svc.cluster.local:9080', port: 9080, endpoint: '34.118.40.10' };
+    const eastWest = flowFix(rule, { ...reviews, endpointPort: 15443 }) ?? '';
+    expect(eastWest).toMatch(/^34\.118\.40\.10:15443 is on the port where another network's east-west gateway takes mesh traffic in/);
+    expect(eastWest).toContain("give its address, with every cluster's pod and Service ranges, as --mesh-cidr");
+    expect(eastWest).toContain('Otherwise, route reviews.default.svc.cluster.local through the egress gateway');
+    const other = flowFix(rule, { ...reviews, endpointPort: 3306 }) ?? '';
+    expect(other).toMatch(/^Route reviews\.default\.svc\.cluster\.local through the egress gateway/);
+    expect(other).not.toContain('east-west');
+    expect(eastWest.endsWith(other.slice(1))).toBe(true);
   });
 
   it("gives a socket-not-logged flow the part of the catalogue's fix for the cause its line shows", () => {
