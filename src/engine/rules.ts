@@ -100,8 +100,8 @@ export type SidecarRefusalFlag = (typeof SIDECAR_REFUSAL_FLAGS)[number];
  */
 const NO_CONNECTION_FLAGS: ReadonlySet<string> = new Set(['UH', 'UF', 'UO', 'URX', 'DF', 'DO', 'NR', 'NC', ...SIDECAR_REFUSAL_FLAGS, 'IH', 'RFCF']);
 
-/** True when a comma-separated %RESPONSE_FLAGS% value holds a flag that means nothing was sent upstream. */
-function neverSentUpstream(flags: string | null): boolean {
+/** True when a comma-separated %RESPONSE_FLAGS% value holds a flag that means nothing was sent upstream (a direct flow's reason says so). */
+export function neverSentUpstream(flags: string | null): boolean {
   if (flags === null) return false;
   for (const flag of flags.split(',')) if (NO_CONNECTION_FLAGS.has(flag)) return true;
   return false;

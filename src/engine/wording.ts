@@ -8,7 +8,7 @@ import { unicodeName } from './idn.js';
 import { ipOf, portOf } from './net.js';
 import { flowFix, type FixSubject, type UnloggedSocket } from './rule-catalogue.js';
 import { UNKNOWN_CALLER } from './workload.js';
-import type { RuleId, Sender } from './rules.js';
+import { neverSentUpstream, type RuleId, type Sender } from './rules.js';
 
 /** What the sentences mention about one flow (its caller, host, flags and unlogged socket's cause: see FixSubject). */
 export interface Facts extends FixSubject {
@@ -83,9 +83,17 @@ const REASONS: Record<RuleId, (f: Facts) => string> = {
   'ingress/ingress-gateway': (f) => `The ingress gateway received this from ${f.who} for ${f.dest}.`,
 };
 
-/** One human sentence saying why the flow got its verdict (one template per rule id). */
+/**
+ * A direct flow whose entry's flags say it never connected (UF, UH, URX...) was an attempt to leave the mesh that nothing
+ * in the mesh stopped: still `direct` (the path is open), but its reason says that nothing reached the destination.
+ */
+function attemptOnly(rule: RuleId, f: Facts): string {
+  return rule.startsWith('direct/') && neverSentUpstream(f.flags) ? ` It never connected${fl(f)}: nothing reached ${f.dest}, but nothing in the mesh stopped it either.` : '';
+}
+
+/** The human reason for a flow's verdict: one template per rule id, and for a direct attempt that never connected a second sentence. */
 export function reasonFor(rule: RuleId, f: Facts): string {
-  return REASONS[rule](f);
+  return `${REASONS[rule](f)}${attemptOnly(rule, f)}`;
 }
 
 /** The two sentences of a flow. */

@@ -203,6 +203,14 @@ describe('sidecar verdict rules', () => {
     expect(flows[0]?.reason).toMatch(/\.$/);
   });
 
+  it("says in a direct flow's reason that it never connected, when its flags say so: still direct, as nothing stopped it", () => {
+    const [failed] = run([entry(record({ start_time: T0, upstream_cluster: 'outbound|443||api.partner.example', upstream_host: '240.240.0.9:443', response_flags: 'UF,URX', downstream_local_address: '240.240.0.9:443' }))]);
+    expect([failed?.verdict, failed?.rule]).toEqual(['direct', 'direct/service-entry-host']);
+    expect(failed?.reason).toMatch(/ It never connected \(flags UF,URX\): nothing reached api\.partner\.example:443, but nothing in the mesh stopped it either\.$/);
+    const [connected] = run([entry(record({ start_time: T0, upstream_cluster: 'outbound|443||api.partner.example', upstream_host: '52.94.236.248:443', response_flags: 'DC', downstream_local_address: '52.94.236.248:443' }))]);
+    expect(connected?.reason).not.toContain('never connected');
+  });
+
   it('decides entries that cannot join at once, before any advance or finish', () => {
     const flows: Flow[] = [];
     const s = settings();
