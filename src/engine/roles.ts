@@ -158,24 +158,37 @@ function farSideRule(s: RoleSample, side: FarSide, clusters: ClusterTable): Role
   return assign('egress-gateway', 'content:far-side', detail);
 }
 
+/** How many of a sample's entries of one kind hold a property, and the first that does: content rules ask for most of them. */
+interface Share {
+  hits: number;
+  considered: number;
+  example: string;
+}
+
+/** The share of `s`'s entries that `counts` that `holds` holds for, or null unless more than half do. */
+function mostEntries(s: RoleSample, clusters: ClusterTable, counts: (r: AccessRecord, c: ClusterInfo) => boolean, holds: (r: AccessRecord, c: ClusterInfo) => boolean, example: (r: AccessRecord) => string): Share | null {
+  let considered = 0;
+  let hits = 0;
+  let first: string | null = null;
+  for (const r of s.records) {
+    const c = clusters.info(r.upstream_cluster);
+    if (!counts(r, c)) continue;
+    considered++;
+    if (!holds(r, c)) continue;
+    hits++;
+    first ??= example(r);
+  }
+  return hits === 0 || hits * 2 <= considered ? null : { hits, considered, example: first as string };
+}
+
 /**
  * A stream whose entries are passed on by their SNI (`outbound_.9080_._.reviews...` clusters, AUTO_PASSTHROUGH) is an
  * east-west gateway's: no other proxy forwards on clusters so named. Null unless more than half of its entries are.
  */
 function eastWestRule(s: RoleSample, clusters: ClusterTable): RoleAssignment | null {
-  let considered = 0;
-  let bySni = 0;
-  let example: string | null = null;
-  for (const r of s.records) {
-    const c = clusters.info(r.upstream_cluster);
-    if (c.kind === 'none') continue;
-    considered++;
-    if (!passedOnBySni(c)) continue;
-    bySni++;
-    example ??= r.upstream_cluster;
-  }
-  if (bySni === 0 || bySni * 2 <= considered) return null;
-  return assign('ingress-gateway', 'content:east-west', `${bySni} of ${plural(considered, 'entry', 'entries')} are passed on by their SNI, as an east-west gateway's are (e.g. ${example ?? ''}; ${EAST_WEST})`);
+  const share = mostEntries(s, clusters, (_r, c) => c.kind !== 'none', (_r, c) => passedOnBySni(c), (r) => r.upstream_cluster ?? '-');
+  if (share === null) return null;
+  return assign('ingress-gateway', 'content:east-west', `${share.hits} of ${plural(share.considered, 'entry', 'entries')} are passed on by their SNI, as an east-west gateway's are (e.g. ${share.example}; ${EAST_WEST})`);
 }
 
 /**
@@ -195,39 +208,27 @@ function sniRule(s: RoleSample, clusters: ClusterTable, isGateway: (host: string
   return null;
 }
 
-/** How many of a sample's outbound entries (with both addresses) leave the mesh from the address they arrived on, and the first of them. */
-interface OwnAddress {
-  own: number;
-  considered: number;
-  example: string;
-}
-
 /**
  * An egress gateway pod receives on its own address and dials out from that same address, so on
  * outbound entries that leave the mesh downstream_local IP == upstream_local IP (the pod's IP). A
  * sidecar's outbound entries keep the original destination (a service VIP or external IP) as
  * downstream_local and the pod's IP as upstream_local. Checked against the corpus's real lines: 23 of
  * 23 egress-gateway lines that carry both addresses read as gateway, 0 of 35 sidecar outbound lines do.
- * Null unless more than half of them do.
+ * Null unless more than half of them (outbound entries with both addresses) do.
  */
-function ownAddress(s: RoleSample, clusters: ClusterTable): OwnAddress | null {
-  let considered = 0;
-  let own = 0;
-  let example: string | null = null;
-  for (const r of s.records) {
-    const c = clusters.info(r.upstream_cluster);
-    if (isInbound(c) || !isIpAddress(r.downstream_local_address) || !isIpAddress(r.upstream_local_address)) continue;
-    considered++;
-    if (leavesFrom(r, c) !== 'own') continue;
-    own++;
-    example ??= `${r.downstream_local_address} -> ${r.upstream_local_address} on ${r.upstream_cluster ?? '-'}`;
-  }
-  return own === 0 || own * 2 <= considered ? null : { own, considered, example: example as string };
+function ownAddress(s: RoleSample, clusters: ClusterTable): Share | null {
+  return mostEntries(
+    s,
+    clusters,
+    (r, c) => !isInbound(c) && isIpAddress(r.downstream_local_address) && isIpAddress(r.upstream_local_address),
+    (r, c) => leavesFrom(r, c) === 'own',
+    (r) => `${r.downstream_local_address ?? '-'} -> ${r.upstream_local_address ?? '-'} on ${r.upstream_cluster ?? '-'}`,
+  );
 }
 
 /** The one wording of what ownAddress found, for both details that cite it. */
-function ownAddressWords(o: OwnAddress): string {
-  return `${o.own} of ${o.considered} outbound entries leave the mesh from the address they arrived on`;
+function ownAddressWords(o: Share): string {
+  return `${o.hits} of ${o.considered} outbound entries leave the mesh from the address they arrived on`;
 }
 
 function ownAddressRule(s: RoleSample, clusters: ClusterTable): RoleAssignment | null {
