@@ -9,9 +9,6 @@ import { msToIso } from '../pipeline/times.js';
 import { EXPIRY_NOTICE_DAYS } from '../policy/expiry.js';
 import type { ExceptionRef, LineCounts, Role, RoleAssignment, Verdict } from '../types.js';
 
-/** The domain of Kubernetes multi-cluster Services (KEP-1645): a second domain beside the cluster's, not a custom one. */
-const MULTI_CLUSTER_DOMAIN = 'clusterset.local';
-
 /** What the run knows when it ends: lines, streams and their roles, the join, policy and live facts. */
 export interface CoverageFacts {
   lines: LineCounts;
@@ -572,7 +569,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     const podLabel = (c: (typeof mixed)[number]): string => `${c.namespace === null ? '' : `${c.namespace}/`}${c.pod ?? ''}`;
     if (mixed.some((c) => c.pod !== null && !refused.has(podLabel(c)))) {
       ways.push(
-        'A pod named in the log takes its role from its name or labels (an egress gateway is a pod named *egressgateway* or labelled istio=egressgateway, an ingress gateway one named *ingressgateway* or labelled istio=ingressgateway): if a pod listed here is a gateway named otherwise, name it with --gateway-pod POD (a glob, or NAMESPACE/POD), and a sidecar read as a gateway with --sidecar-pod.',
+        'A pod named in the log takes its role from its name or labels (an egress gateway is a pod named *egressgateway* or labelled istio=egressgateway, an ingress gateway one named *ingressgateway* or labelled istio=ingressgateway, and an east-west gateway, read as an ingress gateway, one named *eastwestgateway* or labelled istio=eastwestgateway): if a pod listed here is an egress gateway named otherwise, name it with --gateway-pod POD (a glob, or NAMESPACE/POD), an ingress or east-west gateway (a multi-network mesh\'s, which passes other networks\' traffic on) with --ingress-pod POD, and a sidecar read as a gateway with --sidecar-pod.',
       );
     }
     const refusedHere = mixed.filter((c) => c.pod !== null && refused.has(podLabel(c)));
@@ -583,7 +580,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     }
     if (refusedHere.some((c) => c.namespace === null)) {
       ways.push(
-        'A pod whose input names no namespace (kubectl logs --prefix) is outside any egress gateway namespaces, as nothing shows it is inside: if it is one of the platform\'s gateways, give its file with --gateway FILE, or save the logs with their namespaces (kubelet paths, a log pipeline\'s export).',
+        'A pod whose input names no namespace (kubectl logs --prefix) is outside any egress gateway namespaces, as nothing shows it is inside: if it is one of the platform\'s gateways, name it with --gateway-pod POD (its name alone), or save the logs with their namespaces (kubelet paths, a log pipeline\'s export).',
       );
     }
     out.push({
@@ -653,7 +650,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   if (other !== null) {
     out.push({
       code: 'other-cluster-domain',
-      message: `${plural(other.entries, 'sidecar entry', 'sidecar entries')} went to hosts that read as Kubernetes Services under ${other.domain}, not under the cluster domain ${other.clusterDomain} the audit used (e.g. ${other.host}): they were judged as ServiceEntry hosts outside the cluster (direct), and an egress gateway Service there is not recognised as one. ${other.domain === MULTI_CLUSTER_DOMAIN ? `${MULTI_CLUSTER_DOMAIN} is the domain of Kubernetes multi-cluster Services, which egress-audit does not read as the mesh's own: if these are your mesh's Services, accept them in the policy (an exception with hosts: ["*.svc.${MULTI_CLUSTER_DOMAIN}"]).` : `If the cluster's domain is ${other.domain}, give --cluster-domain ${other.domain} (or mesh.clusterDomain in the policy).`}`,
+      message: `${plural(other.entries, 'sidecar entry', 'sidecar entries')} went to hosts that read as Kubernetes Services under ${other.domain}, not under the cluster domain ${other.clusterDomain} the audit used (e.g. ${other.host}): they were judged as ServiceEntry hosts outside the cluster (direct), and an egress gateway Service there is not recognised as one. If the cluster's domain is ${other.domain}, give --cluster-domain ${other.domain} (or mesh.clusterDomain in the policy).`,
     });
   }
   const outside = f.engine.gatewayOutside;

@@ -80,15 +80,18 @@ describe('a tenant\'s own egress gateway', () => {
     expect(mixed).not.toContain('name it with --gateway-pod');
   });
 
-  it('advises --gateway FILE, not a namespace, for a refused gateway pod whose input names no namespace (kubectl logs --prefix)', async () => {
+  it('advises --gateway-pod POD, not a namespace, for a refused gateway pod whose input names no namespace (kubectl logs --prefix), and following it works', async () => {
     const line = readFileSync(join(TREE, 'pods/istio-system_istio-egressgateway-6d9f4c8b7-kq2mx_9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/istio-proxy/0.log'), 'utf8').split('\n')[0] as string;
     const file = join(tempDir('ea-gw-ns-'), 'prefix.log');
     writeFileSync(file, `[pod/istio-egressgateway-7d4f8b9c6d-k2x9p/istio-proxy] ${line.replace(/^\S+ stdout F /, '')}\n`);
     const json = JSON.parse((await runCli(['audit', file, '-o', 'json', '--gateway-namespace', 'istio-system'])).stdout) as { coverage: { warnings: { code: string; message: string }[] } };
     const mixed = json.coverage.warnings.find((w) => w.code === 'mixed-roles')?.message ?? '';
-    expect(mixed).toContain('give its file with --gateway FILE');
+    expect(mixed).toContain('name it with --gateway-pod POD (its name alone)');
     expect(mixed).not.toContain('add its namespace');
-    expect(mixed).not.toContain('name it with --gateway-pod');
+    const followed = JSON.parse((await runCli(['audit', file, '-o', 'json', '--gateway-namespace', 'istio-system', '--gateway-pod', 'istio-egressgateway-*'])).stdout) as { coverage: { warnings: { code: string }[] }; flows: { verdict: string }[] };
+    expect(followed.coverage.warnings.map((w) => w.code)).not.toContain('mixed-roles');
+    expect(followed.coverage.warnings.map((w) => w.code)).not.toContain('gateway-pods-refused');
+    expect(followed.flows.map((f) => f.verdict)).not.toContain('direct');
   });
 
   it('refuses --gateway-pod NAMESPACE/POD outside the gateway namespaces (exit 2), and a bad --gateway-namespace', async () => {
