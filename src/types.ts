@@ -14,6 +14,8 @@ export interface RoleAssignment {
   detail: string;
   /** Set when the egress gateway namespaces refused the pod: the pod (`namespace/pod`) and the rule that had named it a gateway. */
   refused?: { pod: string; by: string };
+  /** Set when a pod became an egress gateway by its entries alone (a content rule) with no gateway namespaces given: the pod (`namespace/pod`). */
+  byContent?: string;
 }
 
 /** What a source knows about one stream of log lines before reading it. */

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { AuditOptions } from '../cli/options.js';
-import { gatewayNamespaceMatcher, gatewayNamespacesText, gatewayPodOutside, offlineContext, refusedGatewayPods } from '../engine/index.js';
+import { gatewayNamespaceMatcher, gatewayNamespacesText, gatewayPodOutside, gatewaysByContent, offlineContext, refusedGatewayPods } from '../engine/index.js';
 import { UsageError } from '../errors.js';
 import { AuditPipeline, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { JUDGED_HEADS, runOffline } from '../pipeline/offline-driver.js';
@@ -8,7 +8,7 @@ import { lineByLine, Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { plural } from '../text/plural.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
-import { gatewayPodsRefusedWarning, inputsSkippedWarning, NO_RECORDS, ownOutputsSkippedWarning, podFlagsWarning, roleFlag, silence } from '../run/coverage.js';
+import { gatewayPodsRefusedWarning, gatewaysByContentWarning, inputsSkippedWarning, meshRangesMissWarning, NO_RECORDS, ownOutputsSkippedWarning, podFlagsWarning, roleFlag, silence } from '../run/coverage.js';
 import { Notices } from '../run/notices.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
@@ -203,7 +203,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       {
         builder,
         input: { mode: 'files', description: source.describe(), startedAt, endedAt: new Date().toISOString() },
-        facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...ownOutputsSkippedWarning(ownOutputs), ...podFlagsWarning(podFlagNotes), ...gatewayPodsRefusedWarning(refusedGatewayPods(roles.resolution.assignments), gatewayNamespacesText(settings))], window: window?.coverage() ?? null, stoppedBy: dashboard?.stoppedBy() ?? null },
+        facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...ownOutputsSkippedWarning(ownOutputs), ...podFlagsWarning(podFlagNotes), ...gatewayPodsRefusedWarning(refusedGatewayPods(roles.resolution.assignments), gatewayNamespacesText(settings)), ...gatewaysByContentWarning(gatewaysByContent(roles.resolution.assignments)), ...meshRangesMissWarning(roles.resolution.learnedMeshIps, settings.meshCidrs)], window: window?.coverage() ?? null, stoppedBy: dashboard?.stoppedBy() ?? null },
       },
       outputs,
       options,

@@ -331,9 +331,22 @@ export function inferRoles(streams: RoleSample[], settings: AuditSettings, podRo
   for (const s of streams) {
     const assigned = inferOne(s, side, clusters, isGateway, podRole);
     const pod = s.pod ?? s.info.pod;
-    roles.set(s.key, pod === null ? assigned : gatewayNamespaceRole(pod, s.namespace ?? s.info.namespace, assigned, settings, inside));
+    const namespace = s.namespace ?? s.info.namespace;
+    if (pod === null) roles.set(s.key, assigned);
+    else if (settings.gatewayNamespaces.length > 0) roles.set(s.key, gatewayNamespaceRole(pod, namespace, assigned, settings, inside));
+    else roles.set(s.key, assigned.role === 'egress-gateway' && assigned.rule.startsWith('content:') ? { ...assigned, byContent: `${namespace === null ? '' : `${namespace}/`}${pod}` } : assigned);
   }
   return roles;
+}
+
+/**
+ * The pods that became egress gateways by their entries alone, each once with its rule (`team-b/egress-7d (content:far-side)`),
+ * sorted: the gateways-by-content warning names them, as a tenant's own proxy could read so.
+ */
+export function gatewaysByContent(roles: ReadonlyMap<string, RoleAssignment>): string[] {
+  const pods = new Set<string>();
+  for (const a of roles.values()) if (a.byContent !== undefined) pods.add(`${a.byContent} (${a.rule})`);
+  return [...pods].sort();
 }
 
 /**

@@ -125,6 +125,8 @@ export const COVERAGE_CODES = [
   'inputs-skipped',
   'own-outputs-skipped',
   'gateway-pods-refused',
+  'mesh-ranges-miss-sidecars',
+  'gateways-by-content',
 ] as const;
 
 /** The warnings that are the cause of exit 4 (nothing to judge: no record read, or no flow in --since/--until), which no flag can waive or name. */

@@ -2,6 +2,7 @@ import type { Coverage, CoverageWarning, CoverageWindow, ReportLineCounts, Strea
 import { logTimeStatement, windowStatement } from '../report/statements.js';
 import { plural } from '../text/plural.js';
 import type { EngineCounters } from '../engine/index.js';
+import { inRanges, parseCidr } from '../engine/context.js';
 import { catalogueFix, socketNotLoggedFix } from '../engine/rule-catalogue.js';
 import { emptySpan, seconds, widenSpan, type LogSpan, type NamedOverlap, type PlainTally, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { MAX_REMEMBERED } from '../pipeline/duplicate-lines.js';
@@ -71,6 +72,36 @@ export function podFlagsWarning(notes: readonly string[]): CoverageWarning[] {
 export function gatewayPodsRefusedWarning(pods: readonly string[], namespaces: string): CoverageWarning[] {
   const heading = `${plural(pods.length, 'pod')} named, labelled or acting like an egress gateway ${pods.length === 1 ? 'is' : 'are'} outside the egress gateway namespaces ${namespaces}, so ${pods.length === 1 ? 'it was' : 'they were'} read as ${pods.length === 1 ? 'a sidecar' : 'sidecars'}, ${pods.length === 1 ? 'its' : 'their'} own egress judged as a sidecar's and traffic sent to ${pods.length === 1 ? 'it' : 'them'} as in-mesh traffic`;
   return notesWarning('gateway-pods-refused', heading, pods);
+}
+
+/**
+ * Sidecars' own addresses, read in their logs, outside the mesh ranges given: calls to those pods read as leaving the
+ * mesh (direct). Given ranges replace the guess by address scope, so a range left out (a second cluster's pods, when
+ * only another network's east-west gateway address is given) makes the mesh's own traffic findings.
+ */
+export function meshRangesMissWarning(ownIps: readonly string[], meshCidrs: readonly string[]): CoverageWarning[] {
+  if (meshCidrs.length === 0) return [];
+  const ranges = meshCidrs.map(parseCidr);
+  const outside = ownIps.filter((ip) => inRanges(ranges, ip) !== true);
+  if (outside.length === 0) return [];
+  const one = outside.length === 1;
+  return [{
+    code: 'mesh-ranges-miss-sidecars',
+    message:
+      `${plural(outside.length, "sidecar's own address", "sidecars' own addresses")}, read in ${one ? 'its log, is' : 'their logs, are'} outside the mesh ranges given (${meshCidrs.join(', ')}), so calls to ${one ? 'that pod' : 'those pods'} read as leaving the mesh: ${listed(outside, (ip) => ip)}. ` +
+      "Give every cluster's pod and Service ranges with --mesh-cidr (mesh.cidrs in the policy), and in a multi-network mesh the other networks' east-west gateway addresses.",
+  }];
+}
+
+/**
+ * Pods a log names whose egress gateway role came from their entries alone (content rules), not from a gateway's name or
+ * labels, while no egress gateway namespaces are given: a tenant's own forward proxy can read so, and the traffic it
+ * passes on is then `via-gateway`. `pods` as `shop/egress-1 (content:far-side)`.
+ */
+export function gatewaysByContentWarning(pods: readonly string[]): CoverageWarning[] {
+  const one = pods.length === 1;
+  const heading = `${plural(pods.length, 'pod')} named neither like an egress gateway nor labelled as one ${one ? 'was' : 'were'} read as ${one ? 'an egress gateway' : 'egress gateways'} from ${one ? 'its' : 'their'} entries alone, so the traffic ${one ? 'it' : 'they'} passed on counts as via-gateway: if ${one ? 'it is' : 'one is'} not one of the platform's egress gateways (a tenant's own proxy), say where those live with --gateway-namespace (mesh.gatewayNamespaces), or name it with --sidecar-pod`;
+  return notesWarning('gateways-by-content', heading, pods);
 }
 
 /** Inputs a directory walk or a glob found but could not read (a dangling link, a FIFO): logs the audit did not see. */
