@@ -32,7 +32,7 @@ export interface CommandHandlers {
  * way a workload hides its direct egress from a text log), and gateway flows with no sidecar log read at all (then
  * direct egress, which only a sidecar logs, could not have been seen: a pass would say nothing).
  */
-const DEFAULT_FAIL_ON: readonly string[] = ['direct', 'mixed-roles', 'ambiguous-lines', 'no-sidecar-logs'];
+const DEFAULT_FAIL_ON: readonly string[] = ['direct', 'mixed-roles', 'ambiguous-lines', 'unparsed-lines', 'no-sidecar-logs'];
 /**
  * Coverage conditions that --fail-on may also name, so "nothing to see" can fail CI: every warning code
  * but `no-records` and `empty-window` (exit 4 already). Derived from COVERAGE_CODES, so every code a

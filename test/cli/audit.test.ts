@@ -114,7 +114,7 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     expect(unconfirmed.code).toBe(1);
     const mixed = await runCli(['audit', DIRECT, '--fail-on', '+gateway-only', '--fail-on', 'blocked']);
     expect(mixed.code).toBe(2);
-    expect(mixed.stderr).toContain('--fail-on: "+gateway-only" adds to the default (direct,mixed-roles,ambiguous-lines,no-sidecar-logs), so every name must then have its +');
+    expect(mixed.stderr).toContain('--fail-on: "+gateway-only" adds to the default (direct,mixed-roles,ambiguous-lines,unparsed-lines,no-sidecar-logs), so every name must then have its +');
     const unknown = await runCli(['audit', DIRECT, '--fail-on', '+sideways']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--fail-on: unknown name "sideways"');
