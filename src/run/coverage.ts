@@ -100,7 +100,7 @@ export function meshRangesMissWarning(ownIps: readonly string[], meshCidrs: read
  */
 export function gatewaysByContentWarning(pods: readonly string[]): CoverageWarning[] {
   const one = pods.length === 1;
-  const heading = `${plural(pods.length, 'pod')} named neither like an egress gateway nor labelled as one ${one ? 'was' : 'were'} read as ${one ? 'an egress gateway' : 'egress gateways'} from ${one ? 'its' : 'their'} entries alone, so the traffic ${one ? 'it' : 'they'} passed on counts as via-gateway: if ${one ? 'it is' : 'one is'} not one of the platform's egress gateways (a tenant's own proxy), say where those live with --gateway-namespace (mesh.gatewayNamespaces), or name it with --sidecar-pod`;
+  const heading = `${plural(pods.length, 'pod')} named neither like an egress gateway nor labelled as one ${one ? 'was' : 'were'} read as ${one ? 'an egress gateway' : 'egress gateways'} from ${one ? 'its' : 'their'} entries alone, so the traffic ${one ? 'it' : 'they'} passed on counts as via-gateway: name ${one ? 'it' : 'each'} with --gateway-pod if it is one of the platform's egress gateways (or say where those live with --gateway-namespace, mesh.gatewayNamespaces), and with --sidecar-pod if it is not (a tenant's own proxy)`;
   return notesWarning('gateways-by-content', heading, pods);
 }
 

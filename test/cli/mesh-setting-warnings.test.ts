@@ -43,7 +43,11 @@ describe('gateways-by-content', () => {
     expect(report.flows.map((f) => f.rule)).toEqual(['via-gateway/joined']);
     const message = warning(report, 'gateways-by-content') ?? '';
     expect(message).toMatch(/^1 pod named neither like an egress gateway nor labelled as one was read as an egress gateway from its entries alone/);
-    expect(message).toMatch(/--gateway-namespace \(mesh\.gatewayNamespaces\), or name it with --sidecar-pod: egress-5c7d8f9b6-q2w4x \(content:far-side\)\.$/);
+    expect(message).toMatch(/name it with --gateway-pod if it is one of the platform's egress gateways \(or say where those live with --gateway-namespace, mesh\.gatewayNamespaces\), and with --sidecar-pod if it is not \(a tenant's own proxy\): egress-5c7d8f9b6-q2w4x \(content:far-side\)\.$/);
+    // Named a gateway by the flag, as the warning says, it is one by the person's word, and the warning is quiet.
+    const named = await audit([TENANT_PROXY, '--gateway-pod', 'egress-*']);
+    expect(warning(named.report, 'gateways-by-content')).toBeUndefined();
+    expect(named.report.flows.map((f) => f.rule)).toEqual(['via-gateway/joined']);
   });
 
   it('is quiet once the pod is named, and following it judges the proxy\'s own egress', async () => {
