@@ -112,7 +112,7 @@ export function underDomain(host: string, domain: string): boolean {
 }
 
 /** The domain of Kubernetes multi-cluster Services (ServiceImports, KEP-1645), which Istio's sidecars also route. */
-export const MULTI_CLUSTER_DOMAIN = 'clusterset.local';
+const MULTI_CLUSTER_DOMAIN = 'clusterset.local';
 const MULTI_CLUSTER_SERVICES = `svc.${MULTI_CLUSTER_DOMAIN}`;
 
 /**

@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import { VERDICTS, type Verdict } from '../types.js';
 import { D, hasFlag, SIDECAR_REFUSAL_FLAGS, type RuleId, type Sender, type SidecarRefusalFlag } from './rules.js';
+import { hostPort } from './net.js';
 
 /** A rule's description for people and for code-scanning tools. */
 export interface RuleInfo {
@@ -173,7 +174,7 @@ const ENDPOINT_OUTSIDE_MESH: Fix = (s) => {
   const route = routeViaGateway(false)(s);
   if (s === null || s.endpointPort !== EAST_WEST_PORT || s.endpoint === null) return route;
   return (
-    `${s.endpoint}:${EAST_WEST_PORT} is on the port where another network's east-west gateway takes mesh traffic in ` +
+    `${hostPort(s.endpoint, EAST_WEST_PORT)} is on the port where another network's east-west gateway takes mesh traffic in ` +
     '(a multi-network mesh): if it is one, this is mesh traffic, so give its address, with every cluster\'s pod and ' +
     `Service ranges, as --mesh-cidr (mesh.cidrs in the policy). Otherwise, r${route.slice(1)}`
   );

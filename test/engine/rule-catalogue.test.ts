@@ -89,6 +89,7 @@ describe('the rule catalogue', () => {
     expect(other).toMatch(/^Route reviews\.default\.svc\.cluster\.local through the egress gateway/);
     expect(other).not.toContain('east-west');
     expect(eastWest.endsWith(other.slice(1))).toBe(true);
+    expect(flowFix(rule, { ...reviews, endpoint: '2600:1f14::a', endpointPort: 15443 })).toMatch(/^\[2600:1f14::a\]:15443 is on the port/);
   });
 
   it("gives a socket-not-logged flow the part of the catalogue's fix for the cause its line shows", () => {
