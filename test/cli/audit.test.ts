@@ -101,15 +101,15 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     const res = await runCli(['audit', GATEWAY_ONLY, '-o', 'json']);
     expect(res.code).toBe(1);
     const report = JSON.parse(res.stdout) as { summary: { failOn: string[] }; coverage: { warnings: { code: string }[] } };
-    expect(report.summary.failOn).toEqual(['direct', 'mixed-roles', 'ambiguous-lines', 'no-sidecar-logs']);
+    expect(report.summary.failOn).toEqual(['direct', 'mixed-roles', 'ambiguous-lines', 'unparsed-lines', 'no-sidecar-logs']);
     expect(report.coverage.warnings.map((w) => w.code)).toContain('no-sidecar-logs');
     expect((await runCli(['audit', GATEWAY_ONLY, '--fail-on', 'direct'])).code).toBe(0); // a list without + replaces the default
   });
 
   it('--fail-on +NAME adds to the default instead of replacing it, and a list may not mix the two', async () => {
-    const added = await runCli(['audit', DIRECT, '--fail-on', '+gateway-only,+unparsed-lines', '-o', 'json']);
+    const added = await runCli(['audit', DIRECT, '--fail-on', '+gateway-only,+no-gateway-logs', '-o', 'json']);
     expect(added.code).toBe(1); // direct still fails
-    expect((JSON.parse(added.stdout) as { summary: { failOn: string[] } }).summary.failOn).toEqual(['direct', 'mixed-roles', 'ambiguous-lines', 'no-sidecar-logs', 'gateway-only', 'unparsed-lines']);
+    expect((JSON.parse(added.stdout) as { summary: { failOn: string[] } }).summary.failOn).toEqual(['direct', 'mixed-roles', 'ambiguous-lines', 'unparsed-lines', 'no-sidecar-logs', 'gateway-only', 'no-gateway-logs']);
     const unconfirmed = await runCli(['audit', UNCONFIRMED, '--fail-on', '+no-gateway-logs']);
     expect(unconfirmed.code).toBe(1);
     const mixed = await runCli(['audit', DIRECT, '--fail-on', '+gateway-only', '--fail-on', 'blocked']);

@@ -109,3 +109,25 @@ describe('a user agent that moves the upstream fields of a custom text format', 
     expect((await runCli([...args, '--fail-on', 'direct,unparsed-lines'])).code).toBe(1);
   });
 });
+
+describe('a custom access-log format pushed mid-file', () => {
+  const log = `${DIR}format-changed-mid-file/sidecar.log`;
+  const CUSTOM = '[%START_TIME%] %RESPONSE_CODE% %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% "%UPSTREAM_HOST%" %UPSTREAM_CLUSTER% %UPSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_REMOTE_ADDRESS% %REQUESTED_SERVER_NAME% "%REQ(X-REQUEST-ID)%" "%REQ(TRACEPARENT)%"';
+
+  it('fails by default on the lines it could not read, one of them a direct flow: it passed before', async () => {
+    const res = await runCli(['audit', '--sidecar', log]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('2 of 4 lines could not be read as access-log entries (field-count 2)');
+    expect(res.stdout).toContain('FAIL: coverage warning in --fail-on: unparsed-lines (exit 1).');
+    expect((await runCli(['audit', '--sidecar', log, '--fail-on', 'direct'])).code).toBe(0); // a list without it opts out
+  });
+
+  it('reads the direct flow with the format that wrote it, and still fails on the lines of the other layout', async () => {
+    const res = await runCli(['audit', '--sidecar', log, '--format', CUSTOM, '-o', 'ndjson']);
+    expect(flowsOf(res.stdout, `${DIR}format-changed-mid-file/`).map(([at, , rule]) => [at, rule])).toEqual([
+      ['sidecar.log:3', 'direct/passthrough-cluster'],
+      ['sidecar.log:4', 'internal/mesh-service'],
+    ]);
+    expect(res.code).toBe(1);
+  });
+});
