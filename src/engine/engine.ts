@@ -10,7 +10,7 @@ import { inRanges, parseCidr } from './context.js';
 import { Correlator, type Group } from './correlator.js';
 import { heldGateway, heldSidecar, isInternal } from './entry-keys.js';
 import { FlowFactory, unloggedSocket } from './flow.js';
-import { ipOf, ipScope, isOwnAddress } from './net.js';
+import { EAST_WEST_PORT, ipOf, ipScope, isOwnAddress, portOf } from './net.js';
 import { RoleConflicts } from './role-conflicts.js';
 import { appDialled, classifySidecar, D, ingressDecision, unjoinableGateway, unjoinableSidecar } from './rules.js';
 import type { Engine, EngineCounters, GatewayOutside, OtherDomain } from './types.js';
@@ -35,6 +35,7 @@ class AuditEngine implements Engine {
   private readonly windowMs: number;
   private joined = 0;
   private unmatchedSidecar = 0;
+  private unmatchedViaEastWest = 0;
   private unmatchedGateway = 0;
   private evicted = 0;
   private socketsNotLogged = 0;
@@ -120,6 +121,7 @@ class AuditEngine implements Engine {
       pending: this.correlator.pending,
       joined: this.joined,
       unmatchedSidecar: this.unmatchedSidecar,
+      unmatchedViaEastWest: this.unmatchedViaEastWest,
       unmatchedGateway: this.unmatchedGateway,
       evicted: this.evicted,
       socketsNotLogged: this.socketsNotLogged,
@@ -166,7 +168,10 @@ class AuditEngine implements Engine {
   /** Only held entries are counted unmatched: they waited for a partner that a wider window or more logs might supply. */
   private released(group: Group, evicted: boolean): void {
     if (group.sidecar !== null && group.gateway !== null) this.joined++;
-    else if (group.sidecar !== null) this.unmatchedSidecar++;
+    else if (group.sidecar !== null) {
+      this.unmatchedSidecar++;
+      if (portOf(group.sidecar.entry.record.upstream_host) === EAST_WEST_PORT) this.unmatchedViaEastWest++;
+    }
     else this.unmatchedGateway++;
     if (!this.finished && (group.sidecar === null || group.gateway === null)) {
       for (const h of [group.sidecar, group.gateway, group.inner]) if (h !== null) this.unjoined.add(h.entry.startMs, h.entry.endMs);

@@ -156,6 +156,9 @@ export function isIpLiteral(text: string): boolean {
   return ipScope(text) !== 'invalid';
 }
 
+/** The port an east-west gateway takes other networks' mesh traffic on (Istio's multi-network gateway, AUTO_PASSTHROUGH): a fix and a warning name it. */
+export const EAST_WEST_PORT = 15443;
+
 /** Joins a host and port into a destination key: `host:port`, `[v6]:port`, or the host alone. */
 export function hostPort(host: string, port: number | null): string {
   const shown = host.includes(':') && host.charCodeAt(0) !== 91 /* [: a client's garbage, kept whole */ ? `[${host}]` : host;

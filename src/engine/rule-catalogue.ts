@@ -8,7 +8,7 @@
 import { isIP } from 'node:net';
 import { VERDICTS, type Verdict } from '../types.js';
 import { D, hasFlag, SIDECAR_REFUSAL_FLAGS, type RuleId, type Sender, type SidecarRefusalFlag } from './rules.js';
-import { hostPort } from './net.js';
+import { EAST_WEST_PORT, hostPort } from './net.js';
 
 /** A rule's description for people and for code-scanning tools. */
 export interface RuleInfo {
@@ -161,9 +161,6 @@ function routeViaGateway(claimed: boolean): Fix {
     `Route ${host(s)} through the egress gateway (${serviceEntryFor(s)}, a Gateway on the egress gateway, and a ` +
     `VirtualService sending mesh traffic for ${host(s)} to it), then ${CLOSE_DIRECT_PATH}; or, if ${caller(s)} may reach ${host(s)} directly, add ${exception('direct', s, 'workload', claimed || (s?.claimed ?? false))}.${byAddress}`;
 }
-
-/** The port an east-west gateway takes other networks' mesh traffic on (Istio's multi-network gateway, AUTO_PASSTHROUGH). */
-const EAST_WEST_PORT = 15443;
 
 /**
  * An in-cluster name at an endpoint outside the mesh: routed through the egress gateway as any host, unless the endpoint

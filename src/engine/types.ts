@@ -16,6 +16,11 @@ export interface EngineCounters {
    */
   unmatchedSidecar: number;
   /**
+   * Of unmatchedSidecar, those sent to an endpoint on port 15443, another network's east-west gateway by its port: the
+   * egress gateway behind it logs that east-west gateway as its caller, not the sidecar, so no window joins them.
+   */
+  unmatchedViaEastWest: number;
+  /**
    * Gateway flows that waited for a sidecar entry and were released without one (gateway-only): a wider
    * window or more logs might join them. Entries no key could ever join are not counted here: peersNotLogged,
    * peersFromXff, peersNotSockets and innersWithoutTime count those, so that every gateway flow is in one figure or joined.

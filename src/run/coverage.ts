@@ -4,6 +4,7 @@ import { plural } from '../text/plural.js';
 import type { EngineCounters } from '../engine/index.js';
 import { inRanges, parseCidr } from '../engine/context.js';
 import { catalogueFix, socketNotLoggedFix } from '../engine/rule-catalogue.js';
+import { EAST_WEST_PORT } from '../engine/net.js';
 import { emptySpan, seconds, widenSpan, type LogSpan, type NamedOverlap, type PlainTally, type StreamFacts } from '../pipeline/audit-pipeline.js';
 import { MAX_REMEMBERED } from '../pipeline/duplicate-lines.js';
 import { msToIso } from '../pipeline/times.js';
@@ -646,9 +647,12 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
     // count (engine releasedUnjoinedNear), not a proven pair, so the clock hint is kept for what exceeds it.
     const explained = late.reduce((n, s) => n + (s.late?.nearReleased ?? 0), 0) * 2;
     const rest = late.length > 0 ? ' For the rest: if' : ' If';
-    const skew = f.engine.unmatchedSidecar > 0 && f.engine.unmatchedGateway > 0 && unmatched > explained ? `${rest} the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
+    // Sidecar entries to another network's east-west gateway never join at the egress gateway behind it, whatever the window.
+    const eastWest = f.engine.unmatchedViaEastWest;
+    const skew = f.engine.unmatchedSidecar > eastWest && f.engine.unmatchedGateway > 0 && unmatched > explained ? `${rest} the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
+    const viaEastWest = eastWest === 0 ? '' : ` ${eastWest === f.engine.unmatchedSidecar ? (eastWest === 1 ? 'That sidecar entry' : `All ${eastWest} sidecar entries`) : `${eastWest} of the sidecar entries`} went to an endpoint on port ${EAST_WEST_PORT}, another network's east-west gateway by its port: the egress gateway behind it logs that east-west gateway as its caller, not the sidecar, so no window joins ${eastWest === 1 ? 'it' : 'them'} (read the east-west gateway's log to see where it sent them).`;
     const gap = (f.engine.unmatchedSidecar > 0 ? gatewayTimeGap(f) : '') + (f.engine.unmatchedGateway > 0 && uncovered.length > 0 ? ' No sidecar log covers the log time of some of the gateway entries: no-sidecar-logs names when.' : '');
-    out.push({ code: 'unmatched-entries', message: `${plural(f.engine.unmatchedSidecar, 'gateway-bound sidecar entry', 'gateway-bound sidecar entries')} found no gateway entry and ${plural(f.engine.unmatchedGateway, 'gateway entry', 'gateway entries')} found no sidecar entry within ${f.windowMs / 1000}s.${gap}${lateStreams(late)}${skew}` });
+    out.push({ code: 'unmatched-entries', message: `${plural(f.engine.unmatchedSidecar, 'gateway-bound sidecar entry', 'gateway-bound sidecar entries')} found no gateway entry and ${plural(f.engine.unmatchedGateway, 'gateway entry', 'gateway entries')} found no sidecar entry within ${f.windowMs / 1000}s.${gap}${lateStreams(late)}${viaEastWest}${skew}` });
   }
   const unlogged = joinFieldsNotLogged(f.engine);
   if (unlogged !== null) out.push({ code: 'join-fields-not-logged', message: unlogged });

@@ -11,6 +11,7 @@ const MESH = ['10.10.0.0/16', '10.20.0.0/16', '10.96.0.0/12', '34.118.40.10/32',
 
 interface Report {
   flows: { verdict: string; rule: string; destination: { key: string }; source: { workload: string | null } }[];
+  coverage: { warnings: { code: string; message: string }[] };
 }
 
 describe('a multi-network mesh with its east-west gateway log', () => {
@@ -26,5 +27,8 @@ describe('a multi-network mesh with its east-west gateway log', () => {
     expect(flows).toContain('istio-eastwestgateway external-db.default.svc.cluster.local:3306 direct/from-ingress-gateway');
     expect(flows).toContain('ratings-v1 external-db.default.svc.cluster.local:3306 internal/mesh-service');
     expect(flows.filter((f) => f.includes(' direct/'))).toHaveLength(1);
+    // The sidecars' calls to the other network's egress gateway, through its east-west gateway, are said to be unjoinable.
+    const unmatched = (JSON.parse(res.stdout) as Report).coverage.warnings.find((w) => w.code === 'unmatched-entries')?.message ?? '';
+    expect(unmatched).toContain("2 of the sidecar entries went to an endpoint on port 15443, another network's east-west gateway by its port");
   });
 });

@@ -14,7 +14,7 @@ function facts(engine: Partial<EngineCounters>): CoverageFacts {
     lines: { lines: 4, records: 4, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0, otherContainers: 0 },
     streams: [],
     roles: new Map(),
-    engine: { pending: 0, joined: 0, unmatchedSidecar: 0, unmatchedGateway: 0, evicted: 0, socketsNotLogged: 0, oldHttpSockets: 0, peersNotLogged: 0, peersFromXff: 0, peersNotSockets: 0, innersWithoutTime: 0, roleConflicts: [], otherDomain: null, gatewayOutside: null, ...engine },
+    engine: { pending: 0, joined: 0, unmatchedSidecar: 0, unmatchedViaEastWest: 0, unmatchedGateway: 0, evicted: 0, socketsNotLogged: 0, oldHttpSockets: 0, peersNotLogged: 0, peersFromXff: 0, peersNotSockets: 0, innersWithoutTime: 0, roleConflicts: [], otherDomain: null, gatewayOutside: null, ...engine },
     verdicts,
     plainRecords: 4,
     namespaceRecords: new Map(),
@@ -71,6 +71,16 @@ describe('the unmatched-entries warning', () => {
     expect(message({ ...facts({ unmatchedSidecar: 3, unmatchedGateway: 2 }), streams: [gw] }, 'unmatched-entries')).toBe(
       `3 gateway-bound sidecar entries found no gateway entry and 2 gateway entries found no sidecar entry within 5s. ${lateness} For the rest: if the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.`,
     );
+  });
+
+  it("says that sidecar entries sent to another network's east-west gateway (port 15443) never join, instead of blaming the clocks", () => {
+    const all = message(facts({ unmatchedSidecar: 2, unmatchedViaEastWest: 2, unmatchedGateway: 1 }), 'unmatched-entries');
+    expect(all).toBe(
+      "2 gateway-bound sidecar entries found no gateway entry and 1 gateway entry found no sidecar entry within 5s. All 2 sidecar entries went to an endpoint on port 15443, another network's east-west gateway by its port: the egress gateway behind it logs that east-west gateway as its caller, not the sidecar, so no window joins them (read the east-west gateway's log to see where it sent them).",
+    );
+    const some = message(facts({ unmatchedSidecar: 3, unmatchedViaEastWest: 1, unmatchedGateway: 2 }), 'unmatched-entries');
+    expect(some).toContain('1 of the sidecar entries went to an endpoint on port 15443');
+    expect(some).toContain('raise --window');
   });
 
   it('does not when only one side has entries left over', () => {
