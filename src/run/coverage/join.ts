@@ -1,0 +1,81 @@
+/** What the join could not do: entries the logged fields leave unjoinable, entries that found no partner in the window, and entries evicted before it closed. */
+import type { CoverageWarning } from '../../report/model.js';
+import type { EngineCounters } from '../../engine/index.js';
+import { EAST_WEST_PORT } from '../../engine/net.js';
+import { catalogueFix, socketNotLoggedFix } from '../../engine/rule-catalogue.js';
+import { plural } from '../../text/plural.js';
+import type { Verdict } from '../../types.js';
+import type { CoverageFacts } from '../coverage.js';
+import { listed } from './listing.js';
+import { gatewayTimeGap, lateStreams, type UncoveredPeriod } from './time.js';
+
+/** One kind of entry no key could join: how many (`noun`, singular, ending in "entry"), what their lines lack, the verdict they keep, and the fix if one fits; null when none. */
+function unjoinable(count: number, noun: string, lacking: string, verdict: Verdict, fix: string | null): string | null {
+  if (count === 0) return null;
+  const they = count === 1 ? 'it cannot be joined and stays' : 'they cannot be joined and stay';
+  return `${plural(count, noun, `${noun.slice(0, -1)}ies`)} ${lacking}: ${they} ${verdict}.${fix === null ? '' : ` ${fix}`}`;
+}
+
+/**
+ * Entries the logged fields leave unjoinable (no socket or caller, no request id), in sentences; null when none.
+ * Every gateway entry no key could join is in one of them. The advice is the rule catalogue's (one wording), for
+ * the cause the counted lines had.
+ */
+function joinFieldsNotLoggedText(e: EngineCounters): string | null {
+  const sidecar = 'answered gateway-bound sidecar entry';
+  const gateway = 'egress gateway entry';
+  const parts = [
+    unjoinable(e.socketsNotLogged, sidecar, 'naming no socket (%UPSTREAM_LOCAL_ADDRESS%, left out of the access-log format) and no request id', 'via-gateway-unconfirmed', socketNotLoggedFix('format')),
+    unjoinable(e.oldHttpSockets, 'answered gateway-bound sidecar HTTP entry', 'with `-` for the socket (%UPSTREAM_LOCAL_ADDRESS%, as Istio proxies before 1.8 print it for every HTTP request) and no request id', 'via-gateway-unconfirmed', socketNotLoggedFix('old-proxy-http')),
+    unjoinable(e.peersNotLogged, gateway, 'naming no caller (%DOWNSTREAM_REMOTE_ADDRESS%, left out of the access-log format) and no request id', 'gateway-only', catalogueFix('gateway-only/peer-not-logged')),
+    unjoinable(e.peersFromXff, gateway, "naming the X-Forwarded-For client (port 0) instead of the caller's socket (%DOWNSTREAM_REMOTE_ADDRESS%) and no request id", 'gateway-only', catalogueFix('gateway-only/peer-from-xff')),
+    unjoinable(e.peersNotSockets, gateway, 'naming a caller that is no IP socket (%DOWNSTREAM_REMOTE_ADDRESS%, such as a Unix socket\'s path) and no request id', 'gateway-only', null),
+    unjoinable(e.innersWithoutTime, gateway, "of an SNI passthrough's inner connection (caller envoy://) with no log time (%START_TIME%, or an envelope's), which ties an inner entry to its outer entry", 'gateway-only', null),
+  ].filter((t): t is string => t !== null);
+  return parts.length === 0 ? null : parts.join(' ');
+}
+
+/** The join-fields-not-logged warning (joinFieldsNotLoggedText); none when every entry had a key to join by. */
+export function joinFieldsNotLogged(e: EngineCounters): CoverageWarning[] {
+  const message = joinFieldsNotLoggedText(e);
+  return message === null ? [] : [{ code: 'join-fields-not-logged', message }];
+}
+
+/**
+ * The unmatched-entries warning: joinable entries that found no partner in the window, with what explains them (the
+ * hops' logs cover different times, a stream read late, another network's east-west gateway), and clock skew only for
+ * what nothing else explains. `uncovered`: the gateway-only periods no sidecar log reaches (no-sidecar-logs names them).
+ */
+export function unmatchedEntries(f: CoverageFacts, uncovered: readonly UncoveredPeriod[]): CoverageWarning[] {
+  const out: CoverageWarning[] = [];
+  const unmatched = f.engine.unmatchedSidecar + f.engine.unmatchedGateway;
+  if (unmatched > 0) {
+    // Leftovers on both sides are what clock skew between the hops (or between log exports) looks like, unless a stream
+    // read late explains them: its entries came after their partners had been released, each leaving one on each side.
+    // Entries that no window could join are not unmatched (join-fields-not-logged counts them), so both counts are of joinable entries.
+    const late = f.streams.filter((s) => s.late !== null && s.late.nearReleased > 0);
+    // Each late entry near one released unjoined is taken to account for one unmatched entry on each side: a proximity
+    // count (engine releasedUnjoinedNear), not a proven pair, so the clock hint is kept for what exceeds it.
+    const explained = late.reduce((n, s) => n + (s.late?.nearReleased ?? 0), 0) * 2;
+    const rest = late.length > 0 ? ' For the rest: if' : ' If';
+    // Sidecar entries to another network's east-west gateway never join at the egress gateway behind it, whatever the window.
+    const eastWest = f.engine.unmatchedViaEastWest;
+    const skew = f.engine.unmatchedSidecar > eastWest && f.engine.unmatchedGateway > 0 && unmatched > explained ? `${rest} the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
+    const viaEastWest = eastWest === 0 ? '' : ` ${eastWest === f.engine.unmatchedSidecar ? (eastWest === 1 ? 'That sidecar entry' : `All ${eastWest} sidecar entries`) : `${eastWest} of the sidecar entries`} went to an endpoint on port ${EAST_WEST_PORT}, another network's east-west gateway by its port: the egress gateway behind it logs that east-west gateway as its caller, not the sidecar, so no window joins ${eastWest === 1 ? 'it' : 'them'} (read the east-west gateway's log to see where it sent them).`;
+    const gap = (f.engine.unmatchedSidecar > 0 ? gatewayTimeGap(f) : '') + (f.engine.unmatchedGateway > 0 && uncovered.length > 0 ? ' No sidecar log covers the log time of some of the gateway entries: no-sidecar-logs names when.' : '');
+    out.push({ code: 'unmatched-entries', message: `${plural(f.engine.unmatchedSidecar, 'gateway-bound sidecar entry', 'gateway-bound sidecar entries')} found no gateway entry and ${plural(f.engine.unmatchedGateway, 'gateway entry', 'gateway entries')} found no sidecar entry within ${f.windowMs / 1000}s.${gap}${lateStreams(late)}${viaEastWest}${skew}` });
+  }
+  return out;
+}
+
+/** The evicted-entries warning: entries released before their window closed (more than --max-pending waited), and the input that held them; none when none was. */
+export function evictedEntries(f: CoverageFacts): CoverageWarning[] {
+  const out: CoverageWarning[] = [];
+  if (f.engine.evicted > 0) {
+    // An input held until it ended (its log time goes back) is the usual cause offline: say which, and the way out.
+    const held = f.streams.filter((s) => s.unordered !== null);
+    const cause = held.length === 0 ? '' : ` ${plural(held.length, 'input')} held ${held.length === 1 ? 'its entries until it ended, as its' : 'their entries until they ended, as their'} log time goes back or could not be told before it was read: ${listed(held, (s) => s.name)}. A newest-first export (logcli without --forward, gcloud logging read, an Elasticsearch query sorted descending) is read from its end instead when its order is seen before it is read (probes of a file; the first MiB of stdin or a .gz), and needs only the window; several pods' logs need a file each, or kubectl logs --prefix.`;
+    out.push({ code: 'evicted-entries', message: `${plural(f.engine.evicted, 'entry was', 'entries were')} released before ${f.engine.evicted === 1 ? 'its' : 'their'} window closed because more than --max-pending were waiting: some joins may have been missed.${cause}` });
+  }
+  return out;
+}
