@@ -5,7 +5,7 @@ import { LineParser, resolveFormat, type FormatSpec, type LineOutcome } from './
 import { toRecord } from './record-view.js';
 import type { AccessRecord, Envelope, FormatName, MalformedReason } from './types.js';
 
-export { LineParser, resolveFormat, type FormatSpec, type LineOutcome } from './line-parser.js';
+export { LineParser, firstReadable, resolveFormat, type FormatSpec, type LineOutcome, type SingleFormatSpec } from './line-parser.js';
 export type { TextSpans } from './text-format.js';
 export { RecordView, toRecord, F, FIELD_COUNT, NUMERIC_FIELDS, ALL_FIELDS, UNLOGGED_UNKNOWN } from './record-view.js';
 export { LineRecord, keepRecord, toPlain } from './line-record.js';

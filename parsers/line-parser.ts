@@ -9,12 +9,18 @@ import { TextFormatParser, type TextSpans } from './text-format.js';
 import { startsWithIsoBracket } from './tokenize.js';
 import type { AccessRecord, MalformedReason } from './types.js';
 
-/** How lines are to be read: detected per line, one named layout, JSON only, or a compiled custom format. */
-export type FormatSpec =
+/** One way of reading lines: detected per line, one named layout, JSON only, or a compiled custom format. */
+export type SingleFormatSpec =
   | { kind: 'auto' }
   | { kind: 'layout'; layouts: readonly Layout[] }
   | { kind: 'json' }
   | { kind: 'custom'; format: CustomFormat; source: string };
+
+/**
+ * How lines are to be read: one way, or several (`--format` repeated), each line by the first that reads it, as a
+ * log whose `accessLogFormat` was pushed to the running proxy mid-file holds two layouts.
+ */
+export type FormatSpec = SingleFormatSpec | { kind: 'first'; specs: readonly SingleFormatSpec[] };
 
 const SMART_QUOTES = /[\u201c\u201d]/;
 const SMART_QUOTES_ALL = /[\u201c\u201d]/g;
@@ -55,8 +61,14 @@ function layoutsForIstioVersion(minor: number, patch: number | null): string[] {
   return patch < 3 ? ['envoy'] : ['istio-1.0', 'istio-1.0-tcp'];
 }
 
+/** The spec of `--format` given once or more: one value is its own spec (the single format's reading, unchanged). */
+export function firstReadable(specs: readonly SingleFormatSpec[]): FormatSpec {
+  if (specs.length === 0) throw new TypeError('no format'); // the CLI's default is auto
+  return specs.length === 1 ? (specs[0] as SingleFormatSpec) : { kind: 'first', specs };
+}
+
 /** Resolves `--format` text into a spec, or an error message naming what is wrong (the CLI exits 2 with it). */
-export function resolveFormat(text: string): FormatSpec | string {
+export function resolveFormat(text: string): SingleFormatSpec | string {
   const name = text.trim();
   if (name === '' || name === 'auto') return { kind: 'auto' };
   if (name === 'istio-json' || name === 'json') return { kind: 'json' };
@@ -82,6 +94,8 @@ export interface LineParserOptions {
   readsRecords?: boolean;
   /** The reader's entries are judged (an audit's, a watch's): a JSON line that logs nowhere it went is 'no-upstream'. */
   judges?: boolean;
+  /** The view to fill (one format's reader of a `first` spec fills its parent's). */
+  view?: RecordView;
 }
 
 /**
@@ -90,7 +104,7 @@ export interface LineParserOptions {
  */
 export class LineParser {
   /** The record of the last line that returned 'record' (overwritten by the next line). */
-  readonly view = new RecordView();
+  readonly view: RecordView;
   /** Why the last line was malformed. */
   reason: MalformedReason = 'field-count';
   private readonly envelopes: EnvelopeStripper;
@@ -99,17 +113,23 @@ export class LineParser {
   private readonly judges: boolean;
   /** Reads the lines of pipeline records that hold access-log keys of their own (rare): made when first needed. */
   private nested: LineParser | null = null;
+  /** A `first` spec's readers, one per format in the order given, filling this view; empty for one format. */
+  private readonly readers: readonly LineParser[];
 
   constructor(
     private readonly spec: FormatSpec,
     private readonly maxLineLength: number,
-    { textSpans = null, readsRecords = false, judges = false }: LineParserOptions = {},
+    { textSpans = null, readsRecords = false, judges = false, view = new RecordView() }: LineParserOptions = {},
   ) {
     this.judges = judges;
-    const carries = spec.kind === 'custom' ? spec.format.carries : undefined;
-    const ownTime = spec.kind === 'custom' && spec.format.leadingTime === true;
-    this.envelopes = new EnvelopeStripper(maxLineLength, carries === undefined ? hasIstioKeys : (obj) => hasIstioKeys(obj) || carries(obj), ownTime, readsRecords, (text) => this.readNested(text));
+    this.view = view;
+    const specs = spec.kind === 'first' ? spec.specs : [spec];
+    const customs = specs.flatMap((s) => (s.kind === 'custom' ? [s.format] : []));
+    const carried = customs.flatMap((f) => (f.carries === undefined ? [] : [f.carries]));
+    const ownTime = customs.some((f) => f.leadingTime === true);
+    this.envelopes = new EnvelopeStripper(maxLineLength, carried.length === 0 ? hasIstioKeys : (obj) => hasIstioKeys(obj) || carried.some((carries) => carries(obj)), ownTime, readsRecords, (text) => this.readNested(text));
     this.text = new TextFormatParser(spec.kind === 'layout' ? spec.layouts : null, textSpans);
+    this.readers = spec.kind === 'first' ? spec.specs.map((s) => new LineParser(s, maxLineLength, { textSpans, judges, view })) : [];
   }
 
   /** The access log of a line a record carries, read as its own line (format detected), or null when it is none. */
@@ -154,6 +174,8 @@ export class LineParser {
   /** @param json the line's JSON value when the envelope stripper already parsed it, else undefined. */
   private classify(line: string, json: unknown): LineOutcome {
     switch (this.spec.kind) {
+      case 'first':
+        return this.firstReading(line, json);
       case 'custom': {
         const reason = this.spec.format.parse(line, this.view, json);
         return reason === 'not-access-log' ? reason : this.outcome(reason, line);
@@ -165,6 +187,22 @@ export class LineParser {
       default:
         return this.auto(line, json);
     }
+  }
+
+  /**
+   * The line as the first format that reads it reads it; when none does, malformed (by the first format that took it
+   * for an access log, and its reason) if any took it for one, else not an access log.
+   */
+  private firstReading(line: string, json: unknown): LineOutcome {
+    let malformed: LineParser | null = null;
+    for (const reader of this.readers) {
+      const outcome = reader.classify(line, json);
+      if (outcome === 'record') return outcome;
+      if (outcome === 'malformed') malformed ??= reader;
+    }
+    if (malformed === null) return 'not-access-log';
+    this.reason = malformed.reason;
+    return 'malformed';
   }
 
   private auto(line: string, json: unknown): LineOutcome {

@@ -9,8 +9,8 @@ export { OUTPUT_FORMATS, type OutputFormat } from '../report/formats.js';
 
 /** Options shared by every command that reads log lines. */
 export interface ReadOptions {
-  /** `auto`, a format name (`istio-1.9`, `envoy`, `istio-json`, ...), a format string, or `@FILE`. @default 'auto' */
-  format: string;
+  /** Each `auto`, a format name (`istio-1.9`, `envoy`, `istio-json`, ...), a format string, or `@FILE`; a line is read by the first that reads it. @default ['auto'] */
+  format: readonly string[];
   /** Lines longer than this many bytes are skipped and counted. @default DEFAULT_MAX_LINE_LENGTH (1 MiB) */
   maxLineLength: number;
 }

@@ -155,15 +155,17 @@ function namedInputs(inputs: string[]): string[] {
   return inputs;
 }
 
-/** --format given once, and naming a format or a file. */
-function onceFormat(): (value: string) => string {
-  const single = once('--format');
-  return (value) => single(formatFlag(value));
+/** --format's default, auto: the list a first --format replaces, where later ones add to it. */
+const DEFAULT_FORMATS: readonly string[] = ['auto'];
+
+/** --format, repeatable (a log whose format was changed mid-file holds two): each value names a format or a file. */
+function formatList(value: string, previous: readonly string[]): readonly string[] {
+  return collect(formatFlag(value), previous === DEFAULT_FORMATS ? undefined : [...previous]);
 }
 
 function addReadOptions(cmd: Command): Command {
   return cmd
-    .option('--format <format>', 'auto, a format name (istio-1.9, istio-1.3, envoy, istio-json, ...), an Envoy format string, or @FILE holding one', onceFormat(), 'auto')
+    .addOption(new Option('--format <format>', 'auto, a format name (istio-1.9, istio-1.3, envoy, istio-json, ...), an Envoy format string, or @FILE holding one (repeatable: each line is read by the first that reads it)').argParser(formatList).default(DEFAULT_FORMATS, '"auto"'))
     .option('--max-line-length <bytes>', 'skip (and count) lines longer than this (at most 256MiB)', once('--max-line-length'), String(DEFAULT_MAX_LINE_LENGTH));
 }
 
@@ -209,7 +211,7 @@ function parseCommand(handlers: CommandHandlers): Command {
     .option('--strict', 'exit 1 if any line is malformed, listing the first ones');
   addReadOptions(cmd).action(async (inputs: string[], o: Record<string, unknown>) => {
     process.exitCode = await handlers.parse(namedInputs(inputs), {
-      format: String(o['format']),
+      format: o['format'] as readonly string[],
       maxLineLength: parseSize('--max-line-length', String(o['maxLineLength'])),
       strict: o['strict'] === true,
     });
@@ -265,7 +267,7 @@ function auditCommand(handlers: CommandHandlers): Command {
     process.exitCode = await handlers.audit(namedInputs(inputs), {
       ...common,
       gatewayNamespaces: (o['gatewayNamespace'] as string[] | undefined) ?? [],
-      format: String(o['format']),
+      format: o['format'] as readonly string[],
       maxLineLength: parseSize('--max-line-length', String(o['maxLineLength'])),
       sidecar: (o['sidecar'] as string[] | undefined) ?? [],
       gateway: (o['gateway'] as string[] | undefined) ?? [],
@@ -338,7 +340,7 @@ function watchCommand(handlers: CommandHandlers): Command {
       sinceMs: o['since'] === undefined ? null : parseDuration('--since', String(o['since'])),
       durationMs: o['duration'] === undefined ? null : parsePositiveDuration('--duration', String(o['duration']), 'a run of no time would stop before it read a line (use e.g. 30s or 10m)'),
       maxStreams: parsePositiveInt('--max-streams', String(o['maxStreams'])),
-      format: String(o['format']),
+      format: o['format'] as readonly string[],
       maxLineLength: parseSize('--max-line-length', String(o['maxLineLength'])),
     });
   });

@@ -14,7 +14,7 @@ const DEMO = fileURLToPath(new URL('../../../fixtures/demo/', import.meta.url));
  */
 export async function runDemo(options: { color: boolean }): Promise<number> {
   const code = await runAudit([DEMO], {
-    format: 'auto',
+    format: ['auto'],
     maxLineLength: DEFAULT_MAX_LINE_LENGTH,
     policy: join(DEMO, 'policy.yaml'),
     meshCidr: [],

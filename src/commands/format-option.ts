@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { F, resolveFormat, type FormatSpec } from '../../parsers/index.js';
+import { F, firstReadable, resolveFormat, type FormatSpec, type SingleFormatSpec } from '../../parsers/index.js';
 import { describeReadError, InputError, UsageError } from '../errors.js';
 import { decodeText } from '../sources/utf16.js';
 
@@ -49,18 +49,25 @@ async function formatFromFile(path: string): Promise<string> {
   return text.replace(/\r?\n$/, ''); // not YAML with an accessLogFormat: the file is the format string itself
 }
 
-/** The --format option resolved: the spec, and its text (worker threads compile their own copy). */
+/** The --format option resolved: the spec, and the text of each value (worker threads compile their own copy). */
 export interface ResolvedFormat {
   spec: FormatSpec;
-  text: string;
+  texts: string[];
 }
 
-/** Turns the --format option into a parser spec; bad values exit 2 naming the flag. */
-export async function formatFromOption(option: string): Promise<ResolvedFormat> {
+/** One --format value as a parser spec, and its text; a bad value exits 2 naming the flag. */
+async function oneFormat(option: string): Promise<{ spec: SingleFormatSpec; text: string }> {
   const text = option.startsWith('@') ? await formatFromFile(option.slice(1)) : option;
   const spec = resolveFormat(text);
   if (typeof spec === 'string') throw new UsageError(`--format: ${spec}`);
   return { spec, text };
+}
+
+/** Turns the --format values (one or more, each line read by the first that reads it) into a parser spec. */
+export async function formatFromOption(options: readonly string[]): Promise<ResolvedFormat> {
+  const each = [];
+  for (const option of options) each.push(await oneFormat(option));
+  return { spec: firstReadable(each.map((f) => f.spec)), texts: each.map((f) => f.text) };
 }
 
 /** The record fields of which an audit needs one to tell where a sidecar's connection went (or a gateway's). */
@@ -70,10 +77,10 @@ const WHERE_IT_WENT = [F.upstream_cluster, F.upstream_host];
  * The --format option of an audit: a custom format naming neither %UPSTREAM_CLUSTER% nor %UPSTREAM_HOST% exits 2,
  * as every entry it reads would be judged a proxy's own reply, nothing leaving the mesh, and the audit would pass.
  */
-export async function auditFormatFromOption(option: string): Promise<ResolvedFormat> {
-  const resolved = await formatFromOption(option);
-  const { spec } = resolved;
-  if (spec.kind === 'custom' && !WHERE_IT_WENT.some((field) => spec.format.fields.has(field))) {
+export async function auditFormatFromOption(options: readonly string[]): Promise<ResolvedFormat> {
+  const resolved = await formatFromOption(options);
+  const specs = resolved.spec.kind === 'first' ? resolved.spec.specs : [resolved.spec];
+  if (specs.some((spec) => spec.kind === 'custom' && !WHERE_IT_WENT.some((field) => spec.format.fields.has(field)))) {
     throw new UsageError(
       `--format: an audit needs %UPSTREAM_CLUSTER% or %UPSTREAM_HOST% in the format to tell where a connection went, and this format has neither: every entry would read as the proxy's own reply, nothing leaving the mesh (egress-audit parse reads the format as it is)`,
     );

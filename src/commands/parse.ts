@@ -104,7 +104,7 @@ export async function runParse(inputs: string[], options: ParseOptions): Promise
   const failures: string[] = [];
   try {
     for await (const stream of source.streams(abort.signal)) {
-      const batchStream: BatchStream = { info: stream.info, format: format.text, maxLineLength: options.maxLineLength };
+      const batchStream: BatchStream = { info: stream.info, format: format.texts, maxLineLength: options.maxLineLength };
       const splitter = new BatchSplitter(options.maxLineLength);
       const opening = new ArrayOpening();
       let array = null as ArrayStreamParser | null; // set inside read(): declared so that the checks after the loop see it

@@ -1,4 +1,4 @@
-import { LineParser, resolveFormat, type FormatSpec, type RecordView } from '../../parsers/index.js';
+import { firstReadable, LineParser, resolveFormat, type FormatSpec, type RecordView } from '../../parsers/index.js';
 import type { PartCarry } from '../lines/batch-splitter.js';
 import { emptyCounts, StreamReader } from '../lines/stream-reader.js';
 import { ByteSink } from '../output/byte-sink.js';
@@ -9,8 +9,8 @@ import type { LineCounts, LineProblem, StreamInfo } from '../types.js';
 /** What parsing a batch needs to know about its stream; plain data, so it can cross to a worker thread. */
 export interface BatchStream {
   info: StreamInfo;
-  /** The --format text (resolved from @FILE by the caller). */
-  format: string;
+  /** The --format texts, one per value given (resolved from @FILE by the caller). */
+  format: readonly string[];
   maxLineLength: number;
 }
 
@@ -37,14 +37,20 @@ interface StreamState {
 
 /** The kinds of line the fast lane may take under a --format: it must never take a line the format would not read. */
 function laneModes(spec: FormatSpec): number {
+  // The first of several formats reads every line it can before the others are tried: the lane may take those lines.
+  if (spec.kind === 'first') return laneModes(spec.specs[0] as FormatSpec);
   if (spec.kind === 'auto') return LANE_MODE.text | LANE_MODE.json;
   return spec.kind === 'json' ? LANE_MODE.json : 0;
 }
 
 function specOf(stream: BatchStream): FormatSpec {
-  const spec = resolveFormat(stream.format);
-  if (typeof spec === 'string') throw new TypeError(spec); // validated by the command before any batch
-  return spec;
+  return firstReadable(
+    stream.format.map((text) => {
+      const spec = resolveFormat(text);
+      if (typeof spec === 'string') throw new TypeError(spec); // validated by the command before any batch
+      return spec;
+    }),
+  );
 }
 
 /** Writes a record's NDJSON line (the parse output's one shape, whichever reader found the record). */

@@ -130,4 +130,22 @@ describe('a custom access-log format pushed mid-file', () => {
     ]);
     expect(res.code).toBe(1);
   });
+
+  it('reads every line with both formats given (--format repeated), each by the first that reads it, and fails on the direct flow', async () => {
+    const res = await runCli(['audit', '--sidecar', log, '--format', 'auto', '--format', CUSTOM, '-o', 'ndjson']);
+    expect(res.code).toBe(1);
+    const flows = ndjson(res.stdout).filter((o) => o['type'] === 'flow') as unknown as (FlowLine & { sidecar: { format: string; source: { line: number } } })[];
+    expect(flows.map((f) => [f.sidecar.source.line, f.sidecar.format, f.verdict, f.rule]).sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual([
+      [1, 'istio-1.9', 'via-gateway-unconfirmed', 'via-gateway-unconfirmed/no-gateway-entry'],
+      [2, 'istio-1.9', 'internal', 'internal/mesh-service'],
+      [3, 'custom', 'direct', 'direct/passthrough-cluster'],
+      [4, 'custom', 'internal', 'internal/mesh-service'],
+    ]);
+    const report = ndjson(res.stdout).find((o) => o['type'] === 'report') as unknown as { coverage: { lines: { lines: number; records: number }; warnings: { code: string }[] } };
+    expect([report.coverage.lines.lines, report.coverage.lines.records]).toEqual([4, 4]);
+    expect(report.coverage.warnings.map((w) => w.code)).not.toContain('unparsed-lines');
+    const parsed = await runCli(['parse', log, '--format', CUSTOM, '--format', 'auto']);
+    expect(ndjson(parsed.stdout).map((r) => r['format'])).toEqual(['istio-1.9', 'istio-1.9', 'custom', 'custom']);
+    expect(parsed.stderr).toContain('4 lines read, 4 records, 0 not access logs, 0 malformed');
+  });
 });

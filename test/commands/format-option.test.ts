@@ -26,8 +26,8 @@ describe('--format @FILE: a string value that mentions accessLogFormat', () => {
     const mesh = 'accessLogFormat: "[%START_TIME%] %UPSTREAM_HOST%"';
     writeFileSync(file, `metadata:\n  annotations:\n    note: "set accessLogFormat for JSON logs"\ndata:\n  mesh: |-\n    ${mesh}\n`);
     parses.count = 0;
-    const { text } = await formatFromOption(`@${file}`);
-    expect(text).toBe('[%START_TIME%] %UPSTREAM_HOST%');
+    const { texts } = await formatFromOption([`@${file}`]);
+    expect(texts).toEqual(['[%START_TIME%] %UPSTREAM_HOST%']);
     // The file, the note (a plain string: looked at, not descended into) and data.mesh.
     expect(parses.count).toBeLessThanOrEqual(3);
   });
@@ -39,6 +39,6 @@ describe('--format @FILE that cannot be read', () => {
     ['a directory', '.', 'is a directory, not a file'],
   ])('is an input error (exit 3) that says why in words: %s', async (_name, name, why) => {
     const path = join(tempDir('ea-format-missing-'), name);
-    await expect(formatFromOption(`@${path}`)).rejects.toMatchObject({ exitCode: 3, message: `--format @${path}: cannot read the format file: ${why}` });
+    await expect(formatFromOption([`@${path}`])).rejects.toMatchObject({ exitCode: 3, message: `--format @${path}: cannot read the format file: ${why}` });
   });
 });

@@ -40,7 +40,7 @@ function whole(bytes: Buffer): { counts: LineCounts; problems: LineProblem[] } {
 function batched(bytes: Buffer, size: number): { counts: LineCounts; problems: LineProblem[]; batches: number } {
   const splitter = new BatchSplitter(MAX);
   const parser = new BatchParser();
-  const stream = { info: INFO, format: 'auto', maxLineLength: MAX };
+  const stream = { info: INFO, format: ['auto'], maxLineLength: MAX };
   const counts = emptyCounts();
   const problems: LineProblem[] = [];
   let batches = 0;

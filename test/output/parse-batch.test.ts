@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
+import { firstReadable, resolveFormat, type SingleFormatSpec } from '../../parsers/index.js';
 import { generateLines } from '../../bench/generate.js';
 import { ByteSink } from '../../src/output/byte-sink.js';
 import { sourcePrefix, writeRecordJson } from '../../src/output/record-json.js';
@@ -8,15 +8,15 @@ import { BatchParser, type BatchStream } from '../../src/parallel/parse-batch.js
 import type { StreamInfo } from '../../src/types.js';
 
 const info: StreamInfo = { name: 'logs/mixed.log', kind: 'file', pod: 'web-1', namespace: 'shop', container: 'istio-proxy', labels: null, role: null, size: null };
-const stream: BatchStream = { info, format: 'auto', maxLineLength: 2048 };
+const stream: BatchStream = { info, format: ['auto'], maxLineLength: 2048 };
 
 /** The general parser alone, line by line: what every batch must come to, whichever lanes took which lines. */
-function generalOnly(bytes: Buffer, firstLine: number, format = 'auto'): { ndjson: string; counts: unknown; problems: unknown } {
+function generalOnly(bytes: Buffer, firstLine: number, formats: readonly string[] = ['auto']): { ndjson: string; counts: unknown; problems: unknown } {
   const sink = new ByteSink(1 << 16);
   const prefix = sourcePrefix(info);
   const reader = new StreamReader({
     info,
-    spec: resolveFormat(format) as FormatSpec,
+    spec: firstReadable(formats.map((f) => resolveFormat(f) as SingleFormatSpec)),
     maxLineLength: stream.maxLineLength,
     onRecord: (view, lineNo) => {
       writeRecordJson(sink, view, prefix, lineNo);
@@ -77,11 +77,26 @@ describe('BatchParser: the fast lane and the general parser together', () => {
 
   it('takes only JSON lines under --format istio-json, and leaves the text lines to the general parser', () => {
     const bytes = Buffer.from(`${mixedBatch()}\n`);
-    const got = new BatchParser().parse({ ...stream, format: 'istio-json' }, bytes, 1);
-    const want = generalOnly(bytes, 1, 'istio-json');
+    const got = new BatchParser().parse({ ...stream, format: ['istio-json'] }, bytes, 1);
+    const want = generalOnly(bytes, 1, ['istio-json']);
     expect(Buffer.from(got.ndjson).toString('utf8')).toBe(want.ndjson);
     expect(got.counts).toEqual(want.counts);
     expect(got.laneLines).toBeGreaterThan(100);
+  });
+
+  it('under several --format values, takes the lines of the first (auto) and leaves the rest to the general parser, which tries each in turn', () => {
+    const custom = '%START_TIME% %UPSTREAM_CLUSTER% %UPSTREAM_HOST% %BYTES_SENT%';
+    const customLines = ['2024-03-01T10:00:00.000Z PassthroughCluster 151.101.1.67:443 812', '2024-03-01T10:00:01.000Z outbound|80||a.b.svc.cluster.local 10.0.0.9:80 7'];
+    const bytes = Buffer.from(`${mixedBatch()}\n${customLines.join('\n')}\n`);
+    const formats = ['auto', custom];
+    const got = new BatchParser().parse({ ...stream, format: formats }, bytes, 1);
+    const want = generalOnly(bytes, 1, formats);
+    const out = Buffer.from(got.ndjson).toString('utf8');
+    expect(out).toBe(want.ndjson);
+    expect(got.counts).toEqual(want.counts);
+    expect(got.laneLines).toBeGreaterThan(300);
+    expect(out.match(/"format":"custom"/g)).toHaveLength(2);
+    expect(out.length).toBeGreaterThan(generalOnly(bytes, 1).ndjson.length); // auto alone leaves the custom lines unread
   });
 
   it('grows its output when the general parser writes more than the batch was sized for', () => {
