@@ -119,6 +119,9 @@ describe('a custom access-log format pushed mid-file', () => {
     expect(res.code).toBe(1);
     expect(res.stdout).toContain('2 of 4 lines could not be read as access-log entries (field-count 2)');
     expect(res.stdout).toContain('FAIL: coverage warning in --fail-on: unparsed-lines (exit 1).');
+    // the advice names both ways out: every layout with --format (repeatable), or opting out of unparsed-lines
+    expect(res.stdout.replace(/\s+/g, ' ')).toContain('Give each layout the log holds with --format (repeatable: each line is read by the first format that reads it)');
+    expect(res.stdout.replace(/\s+/g, ' ')).toContain('or leave unparsed-lines out of --fail-on to let such lines pass.');
     expect((await runCli(['audit', '--sidecar', log, '--fail-on', 'direct'])).code).toBe(0); // a list without it opts out
   });
 

@@ -43,7 +43,7 @@ export function unparsedLines(f: CoverageFacts): CoverageWarning[] {
   return [
     {
       code: 'unparsed-lines',
-      message: `${unparsedShare(unparsed.total, f.lines.lines)} could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. ${[ansiHint(f.streams), noUpstreamHint(f.lines)].filter((h) => h !== null).join(' ') || 'Check --format, --max-line-length and how the logs were copied.'}`,
+      message: `${unparsedShare(unparsed.total, f.lines.lines)} could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. ${[ansiHint(f.streams), noUpstreamHint(f.lines)].filter((h) => h !== null).join(' ') || 'Give each layout the log holds with --format (repeatable: each line is read by the first format that reads it), check --max-line-length and how the logs were copied, or leave unparsed-lines out of --fail-on to let such lines pass.'}`,
     },
   ];
 }
