@@ -63,7 +63,7 @@ const EXIT_BROKEN_PIPE = 128 + 13;
 // filter killed by SIGPIPE would; an exit code already decided (the run had ended) is kept.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE' || error.code === 'ECONNRESET' || error.code === 'EIO') process.exit(process.exitCode ?? EXIT_BROKEN_PIPE);
-  process.stderr.write(`egress-audit: cannot write the output: ${error.message}\n`);
+  process.stderr.write(`egress-audit: cannot write the output: ${escapeControl(error.message)}\n`);
   process.exit(EXIT.input);
 });
 

@@ -253,7 +253,7 @@ function auditCommand(handlers: CommandHandlers): Command {
   addReadOptions(cmd);
   addAuditCommonOptions(cmd).action(async (inputs: string[], o: Record<string, unknown>) => {
     const speed = Number(o['speed']);
-    if (!Number.isFinite(speed) || speed < 0) throw new UsageError(`--speed: "${String(o['speed'])}" is not a number >= 0`);
+    if (!Number.isFinite(speed) || speed < 0) throw new UsageError(`--speed: ${quotedValue(String(o['speed']))} is not a number >= 0`);
     // Without --dashboard nothing is replayed: a --speed given alone would be ignored without a word.
     if (cmd.getOptionValueSource('speed') === 'cli' && o['dashboard'] !== true) throw new UsageError('--speed only applies with --dashboard (the replay it paces)');
     const window = logWindow(o['since'] as string | undefined, o['until'] as string | undefined);

@@ -36,7 +36,7 @@ export function parseSize(flag: string, text: string): number {
   if (!m || Number(m[1]) <= 0) throw new UsageError(`${flag}: ${quotedValue(text)} is not a size (use e.g. 65536, 64KiB, 1MiB)`);
   const bytes = Number(m[1]) * (SIZE_UNITS[(m[2] ?? m[3] ?? '').toLowerCase()] as number);
   if (bytes > MAX_LINE_LENGTH_LIMIT) {
-    throw new UsageError(`${flag}: "${text}" is more than the largest allowed, ${MAX_LINE_LENGTH_LIMIT >> 20}MiB (${MAX_LINE_LENGTH_LIMIT} bytes)`);
+    throw new UsageError(`${flag}: ${quotedValue(text)} is more than the largest allowed, ${MAX_LINE_LENGTH_LIMIT >> 20}MiB (${MAX_LINE_LENGTH_LIMIT} bytes)`);
   }
   return bytes;
 }

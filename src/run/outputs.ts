@@ -11,7 +11,7 @@ import type { Report } from '../report/model.js';
 import { realTarget, wouldRead } from '../sources/input-paths.js';
 import { ownOutputInFile, TOLD_APART_FORMATS } from '../sources/own-output.js';
 import type { RoleFlags } from '../sources/role-flags.js';
-import { escapeControl } from '../text/escape.js';
+import { escapeControl, shownName } from '../text/escape.js';
 import type { Flow } from '../types.js';
 
 /** Every output of a run: the console (unless the dashboard owns the terminal) and each --report file. */
@@ -79,7 +79,7 @@ function cannotWrite(spec: ReportTarget, error: unknown): string {
   return `cannot write report ${escapeControl(spec.path)}: ${escapeControl(reason(error))}`;
 }
 
-/** A file this run writes, as its flag names it in messages. */
+/** A file this run writes, as its flag names it in messages (`flag`: its path escaped once, there). */
 interface WrittenFile {
   flag: string;
   path: string;
@@ -108,8 +108,8 @@ async function mayWriteAmongInputs(file: WrittenFile, real: string): Promise<boo
  * --baseline may be the one --write-baseline updates.
  */
 async function checkWrittenPaths(options: AuditCommonOptions, inputs: readonly string[]): Promise<void> {
-  const written: WrittenFile[] = options.report.map((spec) => ({ flag: `--report ${spec.format}=${spec.path}`, path: spec.path, replaces: null, toldApart: TOLD_APART_FORMATS.has(spec.format) }));
-  if (options.writeBaseline !== null) written.push({ flag: `--write-baseline ${options.writeBaseline}`, path: options.writeBaseline, replaces: options.baseline, toldApart: true });
+  const written: WrittenFile[] = options.report.map((spec) => ({ flag: `--report ${spec.format}=${shownName(spec.path)}`, path: spec.path, replaces: null, toldApart: TOLD_APART_FORMATS.has(spec.format) }));
+  if (options.writeBaseline !== null) written.push({ flag: `--write-baseline ${shownName(options.writeBaseline)}`, path: options.writeBaseline, replaces: options.baseline, toldApart: true });
   const seen = new Map<string, WrittenFile>();
   const stdout = stdoutFile();
   const stdin = stdinFile();

@@ -5,6 +5,7 @@ import picomatch from 'picomatch';
 import { glob, isDynamicPattern, type FileSystemAdapter } from 'tinyglobby';
 import { childPath, entryName } from './file-name.js';
 import { kubeletLinkInCopy } from './pod-path.js';
+import { shownName } from '../text/escape.js';
 
 /** One input to read, under the name the user sees: the path as given or as walked, never a link's target. */
 export interface InputFile {
@@ -330,6 +331,7 @@ export function globbedDirectoryOf(matches: (path: string) => boolean, path: str
 
 /** Why an operand reads a file: `why` in words; `named` when the operand is the file itself, not a glob or a walk that finds it. */
 export interface WouldRead {
+  /** For a message: the input named in it escaped once, here. */
   why: string;
   named: boolean;
 }
@@ -347,14 +349,14 @@ export async function wouldRead(input: string, path: string, real: string): Prom
     const target = isAbsolute(input) ? resolve(path) : relative(process.cwd(), resolve(path));
     if (!isDynamicPattern(input)) return null;
     const matches = picomatch(input, { dot: false });
-    if (matches(target)) return { why: `it matches the input pattern ${input}`, named: false };
+    if (matches(target)) return { why: `it matches the input pattern ${shownName(input)}`, named: false };
     // A directory the pattern matches is walked: a file the walk would take there is read too.
     if (walkSkips(basename(target))) return null;
     const dir = globbedDirectoryOf(matches, target);
-    return dir === null ? null : { why: `it lies inside ${dir}, a directory the input pattern ${input} matches`, named: false };
+    return dir === null ? null : { why: `it lies inside ${shownName(dir)}, a directory the input pattern ${shownName(input)} matches`, named: false };
   }
   if (info.isDirectory()) {
-    return isInside(real, await realpath(input)) && !walkSkips(basename(real)) ? { why: `it lies inside the input directory ${input}`, named: false } : null;
+    return isInside(real, await realpath(input)) && !walkSkips(basename(real)) ? { why: `it lies inside the input directory ${shownName(input)}`, named: false } : null;
   }
-  return (await realpath(input).catch(() => null)) === real ? { why: `it is the input ${input}`, named: true } : null;
+  return (await realpath(input).catch(() => null)) === real ? { why: `it is the input ${shownName(input)}`, named: true } : null;
 }

@@ -18,6 +18,7 @@ import { excludedTrafficWarning, withoutSidecarWarning } from './kube/live-cover
 import { excludesOutbound, podFacts, type KubePod, type PodFacts } from './kube/pod-facts.js';
 import { liveContext, PodIpIndex } from './kube/pod-index.js';
 import { decodeText } from './utf16.js';
+import { escapeControl, shownName } from '../text/escape.js';
 
 /** What a snapshot held. */
 export interface PodSnapshot {
@@ -60,13 +61,13 @@ function parseJsonOrYaml(path: string, text: string): unknown {
     } catch (error) {
       const at = /position (\d+)/.exec((error as Error).message);
       const line = at === null ? 1 : text.slice(0, Number(at[1])).split('\n').length;
-      throw new InputError(`--pods ${path}:${line}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
+      throw new InputError(`--pods ${shownName(path)}:${line}: not valid JSON (${escapeControl((error as Error).message.split('\n')[0] ?? '')})`);
     }
   }
   const doc = parseDocument(text);
   const first = doc.errors[0];
   if (first !== undefined) {
-    throw new InputError(`--pods ${path}:${first.linePos?.[0]?.line ?? 1}: not valid YAML (${first.message.split('\n')[0]})`);
+    throw new InputError(`--pods ${shownName(path)}:${first.linePos?.[0]?.line ?? 1}: not valid YAML (${escapeControl(first.message.split('\n')[0] ?? '')})`);
   }
   return doc.toJS({ maxAliasCount: 100 }) as unknown;
 }
@@ -88,7 +89,7 @@ function tooLarge(path: string, size: number | null): InputError {
   const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
   const what = size === null ? 'more' : `${mib(size)} MiB, more`;
   return new InputError(
-    `--pods ${path}: ${what} than the ${mib(MAX_TEXT)} MiB a pod list can be read as (list the namespaces the logs come from only: kubectl get pods -n NAMESPACE -o json)`,
+    `--pods ${shownName(path)}: ${what} than the ${mib(MAX_TEXT)} MiB a pod list can be read as (list the namespaces the logs come from only: kubectl get pods -n NAMESPACE -o json)`,
   );
 }
 
@@ -101,7 +102,7 @@ async function readSnapshot(path: string): Promise<string> {
   } catch (error) {
     // A FIFO (--pods <(kubectl ...)) has no size to check first.
     if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw tooLarge(path, null);
-    throw new InputError(`--pods ${path}: ${describeReadError(error)}`);
+    throw new InputError(`--pods ${shownName(path)}: ${escapeControl(describeReadError(error))}`);
   }
 }
 
@@ -127,7 +128,7 @@ export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace
     if (!facts.hostNetwork) snapshot.ips += facts.ips.length;
   }
   if (snapshot.pods === 0) {
-    throw new InputError(`--pods ${path}: no pod in it (give the output of kubectl get pods -A -o json)`);
+    throw new InputError(`--pods ${shownName(path)}: no pod in it (give the output of kubectl get pods -A -o json)`);
   }
   const owners = ipOwners(all);
   for (const facts of all) {

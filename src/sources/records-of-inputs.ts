@@ -10,6 +10,7 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { LogStream, RoleAssignment } from '../types.js';
+import { shownName } from '../text/escape.js';
 
 /** The path a name resolves to on disk (links followed), or null when it names no file there (stdin, a missing file). */
 function resolved(name: string): string | null {
@@ -42,7 +43,7 @@ export class RecordsOfInputs {
     const input = path === null ? undefined : this.byPath.get(path);
     if (input === undefined || input === records) return;
     throw new UsageError(
-      `${records} holds egress-audit parse's records of ${input}, which is also an input of this run: each of its entries would be audited twice. Give the logs or the records, not both (a role flag that names a log reads that log too)`,
+      `${shownName(records)} holds egress-audit parse's records of ${shownName(input)}, which is also an input of this run: each of its entries would be audited twice. Give the logs or the records, not both (a role flag that names a log reads that log too)`,
     );
   }
 

@@ -12,6 +12,7 @@ import { UsageError } from '../errors.js';
 import type { PodRoleMatcher } from '../engine/roles.js';
 import type { RoleAssignment } from '../types.js';
 import { globbedDirectoryOf, isInside } from './input-paths.js';
+import { quotedValue, shownName } from '../text/escape.js';
 
 /** Which files the user said are what (`--sidecar`, `--gateway`, `--ingress`). */
 export interface RoleFlags {
@@ -94,7 +95,7 @@ export function roleMatcher(flags: RoleFlags): (names: readonly string[]) => Rol
     const rival = hits.find((h) => h.closeness === chosen.closeness && h.pattern.role !== chosen.pattern.role);
     if (rival !== undefined) {
       throw new UsageError(
-        `${names[0] as string} is named by ${chosen.pattern.flag} ${chosen.pattern.value} and by ${rival.pattern.flag} ${rival.pattern.value} ` +
+        `${shownName(names[0] as string)} is named by ${chosen.pattern.flag} ${shownName(chosen.pattern.value)} and by ${rival.pattern.flag} ${shownName(rival.pattern.value)} ` +
           `(${CLOSENESS_WORDS[chosen.closeness]} both times): give each file one role (a file named itself wins over a glob, and a glob over a directory)`,
       );
     }
@@ -122,7 +123,7 @@ const POD_GLOB = /^(?:[a-z0-9*?[\]{},.!-]+\/)?[a-z0-9*?[\]{},.!-]+$/;
 export function podGlobFlag(flag: string): (value: string, previous: string[] | undefined) => string[] {
   return (value, previous) => {
     if (!POD_GLOB.test(value)) {
-      throw new UsageError(`${flag}: "${value}" is not a pod name glob (such as egress-proxy-* or istio-system/egress-proxy-*: lower-case letters, digits, "-", "." and glob characters)`);
+      throw new UsageError(`${flag}: ${quotedValue(value)} is not a pod name glob (such as egress-proxy-* or istio-system/egress-proxy-*: lower-case letters, digits, "-", "." and glob characters)`);
     }
     return [...(previous ?? []), value];
   };

@@ -53,3 +53,8 @@ export function escapeControlOnly(text: string): string {
 export function quotedValue(text: string): string {
   return `"${escapeControl(text)}"`;
 }
+
+/** A name shown unquoted in a message (a file path, a flag's file, a plugin command): escaped once here, where the message is built. */
+export function shownName(name: string): string {
+  return escapeControl(name);
+}

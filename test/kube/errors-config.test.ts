@@ -1,6 +1,6 @@
 // API failure wording, credential scrubbing and kubectl's multi-file kubeconfig merge, without I/O.
 import { describe, expect, it } from 'vitest';
-import { describeAction, statusError, transportError, type ApiAction } from '../../src/sources/kube/api-errors.js';
+import { describeAction, endingError, statusError, transportError, type ApiAction } from '../../src/sources/kube/api-errors.js';
 import { mergeFirstWins, type ConfigParts } from '../../src/sources/kube/kubeconfig.js';
 import { Redactor } from '../../src/sources/kube/redact.js';
 import { chooseVersion } from '../../src/sources/kube/service-entries.js';
@@ -105,5 +105,16 @@ describe('networking.istio.io version choice', () => {
     ['nothing usable', { versions: [{ version: 'v2' }] }, null],
   ])('picks %s', (_case, group, want) => {
     expect(chooseVersion(group)).toBe(want);
+  });
+});
+
+describe('a failure that ends a watch, for stderr', () => {
+  it('is escaped once, whole: a context with a literal \\n is told from one with a newline, and no control character is left', () => {
+    const shown = (context: string): string => endingError(statusError(listShop, 401, '', { ...target, context })).lines.join('\n');
+    const literal = shown('pro\\nd\u001b[2J');
+    const newline = shown('pro\nd\u001b[2J');
+    expect(literal).toContain('context "pro\\\\nd\\e[2J"');
+    expect(newline).toContain('context "pro\\nd\\e[2J"');
+    expect(`${literal}${newline}`).not.toMatch(/[\u0000-\u001f]/);
   });
 });

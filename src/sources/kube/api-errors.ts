@@ -3,6 +3,8 @@
  * with the permission the ClusterRole lacks, 404, an unreachable server, an untrusted certificate) and
  * what to do. The server's own Status message is kept; credentials never appear (see redact.ts).
  */
+import { InputError } from '../../errors.js';
+import { escapeControl } from '../../text/escape.js';
 
 /** What a request was for, so a failure can say what failed and which permission is missing. */
 export interface ApiAction {
@@ -53,6 +55,14 @@ export class KubeApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * A failure that ends the run, for stderr. Its message is raw (contexts, servers, plugin names as the kubeconfig has them),
+ * as a notice is: escaped once here, as the notices are where they are said (warnOnStderr), never piece by piece.
+ */
+export function endingError(error: KubeApiError): InputError {
+  return new InputError(escapeControl(error.message));
 }
 
 function qualified(a: ApiAction): string {

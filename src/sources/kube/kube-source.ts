@@ -3,12 +3,11 @@
  * current, follows every pod that should be followed (a sidecar pod in the chosen namespaces passing
  * `-l` and the pod query, or an egress gateway pod), and knows what the coverage report must say.
  */
-import { InputError } from '../../errors.js';
 import { gatewayNamespaceMatcher, gatewayNamespaceRole, gatewayNamespacesText, inferRoles, refusedGatewayPods } from '../../engine/index.js';
 import type { CoverageWarning } from '../../report/model.js';
 import type { AuditSettings, LogStream, RoleAssignment, Source } from '../../types.js';
 import { AsyncQueue } from './async-queue.js';
-import type { KubeApiError } from './api-errors.js';
+import { endingError, type KubeApiError } from './api-errors.js';
 import type { KubeHttp } from './kube-http.js';
 import { liveWarnings, type UnreadInstances } from './live-coverage.js';
 import type { CompleteUpTo, HoldLimits } from './live-driver.js';
@@ -104,7 +103,7 @@ export class KubeSource implements Source {
       try {
         await v.informer.list(signal);
       } catch (error) {
-        throw new InputError((error as KubeApiError).message);
+        throw endingError(error as KubeApiError);
       }
     }
     if (this.gatewayProblem !== null) this.o.notice(this.gatewayProblem);

@@ -11,6 +11,7 @@ import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../errors.js';
+import { escapeControl, quotedValue, shownName } from '../../text/escape.js';
 import { execStanza, type ExecConfig } from './exec-credential.js';
 import { gcpCommand, type GcpProviderConfig } from './gcp-command.js';
 
@@ -113,7 +114,7 @@ async function readFile(path: string): Promise<ConfigParts> {
     kc.makePathsAbsolute(dirname(path));
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    throw new InputError(`kubeconfig ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.code ? `cannot read (${e.code})` : `not a valid kubeconfig (${e.message.split('\n')[0] ?? ''})`}`);
+    throw new InputError(`kubeconfig ${shownName(path)}: ${e.code === 'ENOENT' ? 'no such file' : e.code ? `cannot read (${e.code})` : `not a valid kubeconfig (${escapeControl(e.message.split('\n')[0] ?? '')})`}`);
   }
   return { clusters: kc.getClusters(), users: withExecPaths(withTokenFiles(kc.getUsers(), text, dirname(path)), dirname(path)), contexts: kc.getContexts(), currentContext: kc.getCurrentContext() };
 }
@@ -125,7 +126,7 @@ function configFiles(req: KubeconfigRequest): { files: string[]; origin: string 
   if (list !== undefined && list !== '') {
     const named = list.split(delimiter).filter((f) => f !== '');
     const files = named.filter((f) => existsSync(f));
-    if (files.length === 0) throw new InputError(`$KUBECONFIG names no file that exists (${named.join(delimiter)})`);
+    if (files.length === 0) throw new InputError(`$KUBECONFIG names no file that exists (${shownName(named.join(delimiter))})`);
     return { files, origin: '$KUBECONFIG' };
   }
   const home = join(req.env['HOME'] || homedir(), '.kube', 'config');
@@ -137,7 +138,7 @@ async function inCluster(env: NodeJS.ProcessEnv): Promise<{ kc: KubeConfig; orig
   const token = join(root || '/', SERVICE_ACCOUNT, 'token');
   if (!existsSync(token)) return null;
   if (!env['KUBERNETES_SERVICE_HOST'] || !env['KUBERNETES_SERVICE_PORT']) {
-    throw new InputError(`found the in-cluster service account token ${token}, but KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT are not set`);
+    throw new InputError(`found the in-cluster service account token ${shownName(token)}, but KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT are not set`);
   }
   const kc = await newKubeConfig();
   const saved = { host: process.env['KUBERNETES_SERVICE_HOST'], port: process.env['KUBERNETES_SERVICE_PORT'] };
@@ -191,22 +192,24 @@ function oidcIssuer(user: User): URL | null {
   if (user.authProvider?.name !== 'oidc') return null;
   const issuer: unknown = (user.authProvider.config as Record<string, unknown> | undefined)?.['idp-issuer-url'];
   if (typeof issuer !== 'string' || issuer === '') return null;
-  if (!URL.canParse(issuer)) throw new InputError(`user "${user.name}" has an oidc idp-issuer-url "${issuer}", which is not a valid URL`);
+  if (!URL.canParse(issuer)) throw new InputError(`user ${quotedValue(user.name)} has an oidc idp-issuer-url ${quotedValue(issuer)}, which is not a valid URL`);
   return new URL(issuer);
 }
 
 function choose(kc: KubeConfig, requested: string | null, origin: string): LoadedKubeconfig {
   const names = kc.getContexts().map((c) => c.name);
   const name = requested ?? kc.getCurrentContext();
-  if (!name) throw new InputError(`${origin} sets no current context: pass --context NAME (contexts: ${names.join(', ') || 'none'})`);
+  const shownOrigin = shownName(origin);
+  const contexts = names.map(shownName).join(', ') || 'none';
+  if (!name) throw new InputError(`${shownOrigin} sets no current context: pass --context NAME (contexts: ${contexts})`);
   const context = kc.getContextObject(name);
-  if (!context) throw new InputError(`context "${name}" is not in ${origin} (contexts: ${names.join(', ') || 'none'})`);
+  if (!context) throw new InputError(`context ${quotedValue(name)} is not in ${shownOrigin} (contexts: ${contexts})`);
   const cluster = kc.getCluster(context.cluster);
-  if (!cluster) throw new InputError(`context "${name}" names cluster "${context.cluster}", which ${origin} does not define (or it has no server)`);
-  if (!/^https?:\/\//.test(cluster.server)) throw new InputError(`cluster "${cluster.name}" has server "${cluster.server}", which is not an https:// URL${fromEnv(origin)}`);
-  if (!URL.canParse(cluster.server)) throw new InputError(`cluster "${cluster.name}" has server "${cluster.server}", which is not a valid URL (a port above 65535, a space or another character a host name cannot hold?)${fromEnv(origin)}`);
+  if (!cluster) throw new InputError(`context ${quotedValue(name)} names cluster ${quotedValue(context.cluster)}, which ${shownOrigin} does not define (or it has no server)`);
+  if (!/^https?:\/\//.test(cluster.server)) throw new InputError(`cluster ${quotedValue(cluster.name)} has server ${quotedValue(cluster.server)}, which is not an https:// URL${fromEnv(origin)}`);
+  if (!URL.canParse(cluster.server)) throw new InputError(`cluster ${quotedValue(cluster.name)} has server ${quotedValue(cluster.server)}, which is not a valid URL (a port above 65535, a space or another character a host name cannot hold?)${fromEnv(origin)}`);
   if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
-    throw new InputError(`cluster "${cluster.name}" uses plain http://; set insecure-skip-tls-verify: true on it to allow that (e.g. for kubectl proxy)`);
+    throw new InputError(`cluster ${quotedValue(cluster.name)} uses plain http://; set insecure-skip-tls-verify: true on it to allow that (e.g. for kubectl proxy)`);
   }
   kc.setCurrentContext(name);
   let user = kc.getUser(context.user);

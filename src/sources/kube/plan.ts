@@ -4,7 +4,7 @@
  * the egress gateways, and the label and pod-name filters.
  */
 import { gatewayNamespaceMatcher } from '../../engine/index.js';
-import { escapeControl } from '../../text/escape.js';
+import { escapeControl, quotedValue, shownName } from '../../text/escape.js';
 import { commaItems } from '../../text/comma-list.js';
 import { UsageError } from '../../errors.js';
 import type { AuditSettings } from '../../types.js';
@@ -45,7 +45,7 @@ export function isDnsLabel(text: string): boolean {
 }
 
 function namespaceName(flag: string, ns: string): string {
-  if (!isDnsLabel(ns)) throw new UsageError(`${flag}: "${ns}" is not a namespace name`);
+  if (!isDnsLabel(ns)) throw new UsageError(`${flag}: ${quotedValue(ns)} is not a namespace name`);
   return ns;
 }
 
@@ -54,7 +54,7 @@ function podRegex(text: string | null): RegExp | null {
   try {
     return new RegExp(text);
   } catch (error) {
-    throw new UsageError(`pod query "${text}" is not a regular expression (${(error as Error).message})`);
+    throw new UsageError(`pod query ${quotedValue(text)} is not a regular expression (${escapeControl((error as Error).message)})`);
   }
 }
 
@@ -88,8 +88,8 @@ export function gatewayScope(filters: WatchFilters, settings: AuditSettings, pol
   if (filters.allNamespaces && !filters.gatewayNamespaceGiven) return settings;
   if (!gatewayNamespaceMatcher(settings)(ns)) {
     const flag = `--gateway-namespace ${ns}${filters.gatewayNamespaceGiven ? '' : ' (its default, as the flag was not given)'}`;
-    const policy = policyFile === null ? 'the policy' : escapeControl(policyFile); // escaped once, here
-    const accepted = settings.gatewayNamespaces.join(', ');
+    const policy = policyFile === null ? 'the policy' : shownName(policyFile); // escaped once, here
+    const accepted = settings.gatewayNamespaces.map(shownName).join(', ');
     throw new UsageError(
       `${flag}: watch lists the egress gateway pods in namespace ${ns}, but mesh.gatewayNamespaces in ${policy} (${accepted}) lets no egress gateway live there, so every pod found would be read as a sidecar and no flow could be confirmed as via-gateway; give --gateway-namespace a namespace mesh.gatewayNamespaces accepts, or add ${ns} to mesh.gatewayNamespaces in ${policy}`,
     );

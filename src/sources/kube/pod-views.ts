@@ -5,8 +5,7 @@
  * run for sidecars; for gateways it is reported, and the audit goes on with sidecar logs only (unless
  * the credentials or the server's certificate failed, which no other view would get past).
  */
-import { InputError } from '../../errors.js';
-import { LASTING_FAILURES, type ApiAction, type FailureKind, type KubeApiError } from './api-errors.js';
+import { endingError, LASTING_FAILURES, type ApiAction, type FailureKind, type KubeApiError } from './api-errors.js';
 import { Informer } from './informer.js';
 import type { KubeHttp } from './kube-http.js';
 import type { KubePod } from './pod-facts.js';
@@ -69,7 +68,7 @@ export async function listGateways(views: PodView[], signal: AbortSignal): Promi
       await v.informer.list(signal);
     } catch (error) {
       // Credentials refused (or an exec plugin that failed), or a server not trusted: every other request would fail the same way.
-      if (CLUSTER_WIDE.includes((error as KubeApiError).kind)) throw new InputError((error as KubeApiError).message);
+      if (CLUSTER_WIDE.includes((error as KubeApiError).kind)) throw endingError(error as KubeApiError);
       problems.push((error as KubeApiError).message);
       v.failure = (error as KubeApiError).message;
     }

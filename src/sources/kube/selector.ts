@@ -4,6 +4,7 @@
  * locally, because sidecar pods are listed whole (the pod-IP map and coverage need every pod).
  */
 import { UsageError } from '../../errors.js';
+import { quotedValue } from '../../text/escape.js';
 
 /** One requirement of a selector. */
 export type Requirement =
@@ -38,12 +39,12 @@ function splitTop(text: string): string[] {
 }
 
 function checkKey(flag: string, key: string): string {
-  if (!KEY.test(key) || key.length > 317) throw new UsageError(`${flag}: "${key}" is not a valid label key`);
+  if (!KEY.test(key) || key.length > 317) throw new UsageError(`${flag}: ${quotedValue(key)} is not a valid label key`);
   return key;
 }
 
 function checkValue(flag: string, value: string): string {
-  if (!VALUE.test(value) || value.length > 63) throw new UsageError(`${flag}: "${value}" is not a valid label value`);
+  if (!VALUE.test(value) || value.length > 63) throw new UsageError(`${flag}: ${quotedValue(value)} is not a valid label value`);
   return value;
 }
 
@@ -67,7 +68,7 @@ export function parseLabelSelector(flag: string, text: string): LabelSelector {
   const trimmed = text.trim();
   if (trimmed === '') return { text: '', requirements: [] };
   const parts = splitTop(trimmed);
-  if (parts.some((p) => p === '')) throw new UsageError(`${flag}: "${text}" has an empty requirement`);
+  if (parts.some((p) => p === '')) throw new UsageError(`${flag}: ${quotedValue(text)} has an empty requirement`);
   return { text: trimmed, requirements: parts.map((p) => parseOne(flag, p)) };
 }
 
