@@ -109,10 +109,22 @@ function withoutTrailingSpaces(text: string): string {
   return text.replace(/ +$/, '');
 }
 
-/** Splits text into pieces of at most `width` cells as shown (escaped), at most `maxLines` of them (the last says what was cut). */
+/**
+ * The pieces wrap may break between: `text`'s grapheme clusters, a cluster too wide to show on one line of `width`
+ * cells (`a` and a run of zero-width joiners, each shown `\u200d`) split into its code points, each escaped whole.
+ */
+function wrapUnits(text: string, width: number): string[] {
+  return graphemes(text).flatMap((g) => (g.length > 1 && shownClusterWidth(g) > width ? Array.from(g) : [g]));
+}
+
+/**
+ * Splits text into pieces of at most `width` cells as shown (escaped), at most `maxLines` of them (the last says what was
+ * cut). A piece ends between characters, never inside the escape one is shown as (`\u202e`); a character whose escape
+ * alone is wider than the line (`\u{e0001}`, 9 cells, at a width under 9) takes a line of its own rather than be cut.
+ */
 export function wrap(text: string, width: number, maxLines: number, words = false): string[] {
-  const chars = graphemes(text);
   const w = Math.max(2, width);
+  const chars = wrapUnits(text, w);
   const out: string[] = [];
   let at = 0;
   let lastStart = 0;
@@ -120,6 +132,10 @@ export function wrap(text: string, width: number, maxLines: number, words = fals
     const fit = fitChars(chars.slice(at, at + w), w);
     let piece = fit.text;
     let count = fit.count;
+    if (count === 0) {
+      piece = chars[at] ?? '';
+      count = 1;
+    }
     const end = at + count;
     // Prose breaks after the last space, if that leaves at least half a line.
     const space = words && end < chars.length && chars[end] !== ' ' ? chars.lastIndexOf(' ', end - 1) - at : -1;

@@ -94,6 +94,21 @@ describe('table layout', () => {
     }
   });
 
+  it('never splits an escape in hard-split text: `\\u20` | `2e` would read as other text on each line', () => {
+    const escape = /\\(?:[\\nrte]|x[0-9a-f]{2}|u\{[0-9a-f]+\}|u[0-9a-f]{4})/g;
+    const shown = `evil${'\\u202e\\e\\x07\\\\\\u{e0001}'.repeat(6)}.example:443`; // escapeControl's forms, as the table gets them
+    const escapes = shown.match(escape) ?? [];
+    for (let width = 2; width <= 40; width++) {
+      const lines = wrap(shown, width);
+      expect(lines.join(''), `width ${width}`).toBe(shown);
+      // each escape of the text is whole on one line: the lines hold the same escapes, in order
+      expect(lines.flatMap((l) => l.match(escape) ?? []), `width ${width}`).toEqual(escapes);
+      // a line is longer than the width only when it is one escape wider than the width
+      for (const line of lines) if (line.length > width) expect(escapes, `width ${width}`).toContain(line);
+    }
+    expect(wrap('ab\\u202ecd', 4)).toEqual(['ab', '\\u202e', 'cd']);
+  });
+
   it.each([
     [0, '0B'],
     [999, '999B'],

@@ -98,6 +98,19 @@ describe('wrap', () => {
     expect(wrap('ab\u001b', 3, 5)).toEqual(['ab', '\u001b']);
   });
 
+  it('gives a character whose escape is wider than the line a line of its own, and goes on past it', () => {
+    // U+E0001 is shown `\u{e0001}`, 9 cells: wider than a line of 6, it cannot be cut, so it stands alone.
+    expect(wrap('ab\u{e0001}cd', 6, 5)).toEqual(['ab', '\u{e0001}', 'cd']);
+  });
+
+  it('splits a cluster too wide for one line into its code points, each escaped whole', () => {
+    // `a` and 12 zero-width joiners is one grapheme cluster, shown `a\u200d\u200d...` (73 cells).
+    const cluster = `a${'\u200d'.repeat(12)}`;
+    const lines = wrap(cluster, 20, 20);
+    expect(lines.join('')).toBe(cluster);
+    expect(lines).toEqual(['a\u200d\u200d\u200d', ...Array.from({ length: 3 }, () => '\u200d'.repeat(3))]);
+  });
+
   it('keeps the tab or newline that ends a piece of prose: it is shown escaped, never trimmed away', () => {
     expect(wrap('route it\t through', 10, 5, true)).toEqual(['route it\t', 'through']);
   });

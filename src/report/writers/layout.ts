@@ -13,15 +13,27 @@ export function num(text: string, width: number): string {
   return text.padStart(width);
 }
 
-/** Where to hard-split a word at most `width` units long: one unit sooner when `width` would cut a surrogate pair in two. */
+/**
+ * What a hard split must keep whole in escaped text (escapeControl's): an escape (`\\`, `\e`, `\x1b`, `\u202e`,
+ * `\u{e0001}`), a surrogate pair, else one unit. Cut inside, `\u20` | `2e` would read as other text on each line.
+ */
+const UNSPLIT = /\\(?:[\\nrte]|x[0-9a-f]{2}|u\{[0-9a-f]+\}|u[0-9a-f]{4})|[\ud800-\udbff][\udc00-\udfff]|[^]/gy;
+
+/** Where to hard-split a word longer than `width` units: the last end of an escape or a character at or before `width` (the first one's end when even that is longer). */
 function splitAt(word: string, width: number): number {
-  const last = word.charCodeAt(width - 1);
-  return width > 1 && last >= 0xd800 && last <= 0xdbff ? width - 1 : width;
+  let at = 0;
+  UNSPLIT.lastIndex = 0;
+  for (let m = UNSPLIT.exec(word); m !== null; m = UNSPLIT.exec(word)) {
+    const end = at + m[0].length;
+    if (end > width) return at > 0 ? at : end;
+    at = end;
+  }
+  return at;
 }
 
 /**
- * Splits `text` into lines of at most `width` characters, breaking at spaces, hard-splitting long words (never inside a
- * character); a word of at most `whole` characters is kept whole instead, on a line of its own.
+ * Splits `text` (escaped) into lines of at most `width` characters, breaking at spaces, hard-splitting long words (never inside a
+ * character or an escape such as `\u202e`); a word of at most `whole` characters is kept whole instead, on a line of its own.
  */
 export function wrap(text: string, width: number, whole = width): string[] {
   const lines: string[] = [];
