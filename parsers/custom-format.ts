@@ -77,6 +77,8 @@ export interface CustomFormat {
   readonly leadingTime?: boolean;
   /** A JSON-shaped format's test of a parsed object: true when it carries the format's keys (it is this log, not a pipeline's envelope). */
   carries?(obj: object): boolean;
+  /** A JSON-shaped format's top-level keys: with --format repeated, a JSON line goes to the format that knows its keys. */
+  readonly jsonKeys?: ReadonlySet<string>;
 }
 
 /** Where an operator's value goes: a field index, or an extra name. */
@@ -282,6 +284,7 @@ function compileJsonFormat(text: string): CustomFormat | string {
     operators: [...keys.keys()],
     fields: filledFields(targetsIn(keys)),
     carries,
+    jsonKeys: new Set(keys.keys()),
     parse(line, view, parsed) {
       if (line.charCodeAt(0) !== 123 /* { */) return 'format-mismatch'; // a text line: the agent's own, or not this format
       const obj = parsed ?? parseJson(line);

@@ -10,6 +10,9 @@ import { mayDecodeToSurrogate, wellFormedValue } from './well-formed.js';
 
 const KEY_INDEX: ReadonlyMap<string, number> = new Map(RECORD_KEYS.map((key, i) => [key, i]));
 
+/** The keys Istio's JSON encoding writes (an object's other keys are kept as extras): what `--format istio-json` knows. */
+export const ISTIO_JSON_KEYS: ReadonlySet<string> = new Set(RECORD_KEYS);
+
 /** Keys that only an access-log object has; a JSON line with none of them is not an access log. */
 const MARKER_KEYS = ['"upstream_cluster"', '"response_flags"', '"downstream_remote_address"', '"upstream_host"', '"start_time"'];
 

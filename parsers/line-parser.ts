@@ -1,7 +1,7 @@
 import { EnvelopeStripper } from './envelope.js';
 import { hasIstioKeys } from './json-envelope.js';
 import { layoutByName, type Layout } from './layouts.js';
-import { isJsonSpace, looksLikeAccessLogJson, parseJsonLine } from './json-format.js';
+import { ISTIO_JSON_KEYS, isJsonSpace, looksLikeAccessLogJson, parseJson, parseJsonLine } from './json-format.js';
 import { compileFormat, type CustomFormat } from './custom-format.js';
 import { fragmentReason, isAccessLogFragment, isKnownNoise } from './noise.js';
 import { RecordView, toRecord } from './record-view.js';
@@ -21,6 +21,9 @@ export type SingleFormatSpec =
  * log whose `accessLogFormat` was pushed to the running proxy mid-file holds two layouts.
  */
 export type FormatSpec = SingleFormatSpec | { kind: 'first'; specs: readonly SingleFormatSpec[] };
+
+/** The JSON keys of a format that reads no JSON lines. */
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 const SMART_QUOTES = /[\u201c\u201d]/;
 const SMART_QUOTES_ALL = /[\u201c\u201d]/g;
@@ -190,12 +193,51 @@ export class LineParser {
   }
 
   /**
-   * The line as the first format that reads it reads it; when none does, malformed (by the first format that took it
-   * for an access log, and its reason) if any took it for one, else not an access log.
+   * The keys of a JSON line this spec reads as the format's own: Istio's for auto and istio-json, a JSON-shaped custom
+   * format's, none for a text layout or a text format (they do not read JSON lines).
    */
-  private firstReading(line: string, json: unknown): LineOutcome {
+  private jsonKeys(): ReadonlySet<string> {
+    switch (this.spec.kind) {
+      case 'auto':
+      case 'json':
+        return ISTIO_JSON_KEYS;
+      case 'custom':
+        return this.spec.format.jsonKeys ?? NO_KEYS;
+      default:
+        return NO_KEYS;
+    }
+  }
+
+  /**
+   * The readers a line is offered to, in order. A text line: all, as given. A JSON line: only those that know the most
+   * of its keys (fewest it does not know), in the order given. Each JSON reader takes an object carrying a few of its
+   * keys and keeps the rest as extras, so the first given would read another layout's line, its upstream under keys it
+   * does not know: Istio's own PassthroughCluster line read by a custom format as an entry that went nowhere.
+   */
+  private readersFor(line: string, json: unknown): { readers: readonly LineParser[]; json: unknown } {
+    if (line.charCodeAt(0) !== 123 /* { */) return { readers: this.readers, json };
+    const obj = json ?? parseJson(line);
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return { readers: this.readers, json: obj };
+    const keys = Object.keys(obj);
+    const unknown = this.readers.map((reader) => {
+      const known = reader.jsonKeys();
+      let n = 0;
+      for (const key of keys) if (!known.has(key)) n++;
+      return n;
+    });
+    const fewest = Math.min(...unknown);
+    return { readers: this.readers.filter((_, i) => unknown[i] === fewest), json: obj };
+  }
+
+  /**
+   * The line as the first format that reads it reads it (for a JSON line, the first of those that know its keys best);
+   * when none does, malformed (by the first format that took it for an access log, and its reason) if any took it for
+   * one, else not an access log.
+   */
+  private firstReading(line: string, given: unknown): LineOutcome {
     let malformed: LineParser | null = null;
-    for (const reader of this.readers) {
+    const { readers, json } = this.readersFor(line, given);
+    for (const reader of readers) {
       const outcome = reader.classify(line, json);
       if (outcome === 'record') return outcome;
       if (outcome === 'malformed') malformed ??= reader;

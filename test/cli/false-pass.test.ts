@@ -152,3 +152,19 @@ describe('a custom access-log format pushed mid-file', () => {
     expect(parsed.stderr).toContain('4 lines read, 4 records, 0 not access logs, 0 malformed');
   });
 });
+
+describe('two JSON layouts in one log, each given with --format', () => {
+  const dir = `${DIR}two-json-layouts/`;
+  // Each order read one layout's lines with the other's reader, its upstream kept as unknown extras: internal, exit 0.
+  it.each([
+    ['auto', `@${dir}custom-format.json`],
+    [`@${dir}custom-format.json`, 'auto'],
+  ])('reads each line by the format that knows its keys (--format %s --format %s) and fails on the direct flow', async (first, second) => {
+    const res = await runCli(['audit', '--sidecar', `${dir}sidecar.log`, '--format', first, '--format', second, '-o', 'ndjson']);
+    expect(flowsOf(res.stdout, dir).map(([at, verdict, rule, key]) => [at, verdict, rule, key])).toEqual([
+      ['sidecar.log:1', 'internal', 'internal/mesh-service', 'httpbin.default:8000'],
+      ['sidecar.log:2', 'direct', 'direct/endpoint-outside-mesh', 'external-db.default.svc.cluster.local:3306'],
+    ]);
+    expect(res.code).toBe(1);
+  });
+});

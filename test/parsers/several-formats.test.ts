@@ -48,3 +48,40 @@ describe('several --format values', () => {
     expect(readAll(['istio-json', CUSTOM], [json, lines[2] as string])).toEqual(['istio-json PassthroughCluster', 'custom PassthroughCluster']);
   });
 });
+
+describe('several JSON layouts in one log (--format repeated)', () => {
+  // A custom JSON format that keeps start_time and upstream_cluster but names the addresses its own way (from h61).
+  const RENAMED = '{"start_time":"%START_TIME%","upstream_cluster":"%UPSTREAM_CLUSTER%","upstream_address":"%UPSTREAM_HOST%","local_address":"%UPSTREAM_LOCAL_ADDRESS%","destination":"%DOWNSTREAM_LOCAL_ADDRESS%","source":"%DOWNSTREAM_REMOTE_ADDRESS%","response_code":"%RESPONSE_CODE%"}';
+  // One that shares only start_time and response_flags with Istio's keys.
+  const SHORT = '{"start_time":"%START_TIME%","response_flags":"%RESPONSE_FLAGS%","cluster":"%UPSTREAM_CLUSTER%","dest":"%UPSTREAM_HOST%","local":"%UPSTREAM_LOCAL_ADDRESS%","dst":"%DOWNSTREAM_LOCAL_ADDRESS%","src":"%DOWNSTREAM_REMOTE_ADDRESS%"}';
+  const renamedLine = '{"start_time":"2024-06-03T08:20:00.000Z","upstream_cluster":"outbound|3306||external-db.default.svc.cluster.local","upstream_address":"190.64.31.232:3306","local_address":"10.244.2.15:40120","destination":"10.96.17.5:3306","source":"10.244.2.15:51010","response_code":0}';
+  const shortLine = '{"start_time":"2024-06-03T08:20:00.000Z","response_flags":"-","cluster":"outbound|8000||httpbin.default.svc.cluster.local","dest":"10.244.2.30:8080","local":"10.244.2.15:40120","dst":"10.96.3.3:8000","src":"10.244.2.15:51010"}';
+  const istioLine = '{"start_time":"2024-06-03T08:05:11.300Z","response_code":0,"response_flags":"-","bytes_received":10,"bytes_sent":612,"duration":12,"upstream_host":"151.101.193.67:443","upstream_cluster":"PassthroughCluster","upstream_local_address":"10.244.2.15:40111","downstream_local_address":"151.101.193.67:443","downstream_remote_address":"10.244.2.15:51001","requested_server_name":"www.cnn.com","request_id":null}';
+
+  /** Each line's format, upstream cluster and upstream host under the --format values `formats`. */
+  function read(formats: readonly string[], input: readonly string[]): string[] {
+    const parser = new LineParser(firstReadable(formats.map((f) => resolveFormat(f) as SingleFormatSpec)), 1 << 20);
+    return input.map((line) => {
+      const outcome = parser.parse(line);
+      if (outcome !== 'record') return `${outcome} ${parser.reason}`;
+      const r = toRecord(parser.view);
+      return `${parser.view.format} ${r.upstream_cluster ?? '-'} ${r.upstream_host ?? '-'}`;
+    });
+  }
+
+  it('gives a JSON line to the format that knows its keys, in either order: the first given read the other layout\'s lines, their upstream lost among its extras', () => {
+    const want = ['custom outbound|3306||external-db.default.svc.cluster.local 190.64.31.232:3306', 'istio-json PassthroughCluster 151.101.193.67:443'];
+    expect(read(['auto', RENAMED], [renamedLine, istioLine])).toEqual(want);
+    expect(read([RENAMED, 'auto'], [renamedLine, istioLine])).toEqual(want);
+    const short = ['custom outbound|8000||httpbin.default.svc.cluster.local 10.244.2.30:8080', 'istio-json PassthroughCluster 151.101.193.67:443'];
+    expect(read([SHORT, 'auto'], [shortLine, istioLine])).toEqual(short);
+    expect(read(['istio-json', SHORT], [shortLine, istioLine])).toEqual(short);
+  });
+
+  it('keeps the order given when formats know a line\'s keys alike, and a text line goes to every format in order', () => {
+    const superset = RENAMED.replace('}', ',"trace":"%REQ(TRACEPARENT)%"}');
+    expect(read([superset, RENAMED], [renamedLine])).toEqual([expect.stringMatching(/^custom outbound\|3306\|\|external-db\S+ 190\.64\.31\.232:3306$/)]);
+    expect(read(['auto', 'istio-json'], [istioLine])).toEqual(['istio-json PassthroughCluster 151.101.193.67:443']);
+    expect(read([RENAMED, CUSTOM], [lines[2] as string])).toEqual(['custom PassthroughCluster 151.101.193.67:443']);
+  });
+});
