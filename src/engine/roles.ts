@@ -8,7 +8,7 @@ import type { AuditSettings, Role, RoleAssignment } from '../types.js';
 import { ClusterTable, gatewayHostMatcher, gatewayNamespaceMatcher, hostMatcher, isInbound, parseIstioSni, passedOnBySni, type ClusterInfo } from './cluster.js';
 import { canonicalIp, offlineContext } from './context.js';
 import { ipOf, ipScope, isIpAddress, isOwnAddress } from './net.js';
-import { isExternalIp } from './rules.js';
+import { isExternalIp, neverSentUpstream } from './rules.js';
 import { plural } from '../text/plural.js';
 import type { RoleSample } from './types.js';
 
@@ -183,12 +183,21 @@ function mostEntries(s: RoleSample, clusters: ClusterTable, counts: (r: AccessRe
 
 /**
  * A stream whose entries are passed on by their SNI (`outbound_.9080_._.reviews...` clusters, AUTO_PASSTHROUGH) is an
- * east-west gateway's: no other proxy forwards on clusters so named. Null unless more than half of its entries are.
+ * east-west gateway's: no other proxy forwards on clusters so named (an egress gateway's SNI-routed lines go through
+ * `sni_cluster`, the corpus's). Either more than half of the entries that connected are (attempts that never did, an
+ * unreachable istiod, say nothing of how entries are passed on), or the stream is a gateway's by its own address and
+ * any of its entries is: calls it passes on to istiod or elsewhere must not make an east-west gateway an egress one.
  */
 function eastWestRule(s: RoleSample, clusters: ClusterTable): RoleAssignment | null {
-  const share = mostEntries(s, clusters, (_r, c) => c.kind !== 'none', (_r, c) => passedOnBySni(c), (r) => r.upstream_cluster ?? '-');
-  if (share === null) return null;
-  return assign('ingress-gateway', 'content:east-west', `${share.hits} of ${plural(share.considered, 'entry', 'entries')} are passed on by their SNI, as an east-west gateway's are (e.g. ${share.example}; ${EAST_WEST})`);
+  const bySni = (_r: AccessRecord, c: ClusterInfo): boolean => passedOnBySni(c);
+  const share = mostEntries(s, clusters, (r, c) => c.kind !== 'none' && !neverSentUpstream(r.response_flags), bySni, (r) => r.upstream_cluster ?? '-');
+  if (share !== null) {
+    return assign('ingress-gateway', 'content:east-west', `${share.hits} of ${plural(share.considered, 'entry', 'entries')} that connected are passed on by their SNI, as an east-west gateway's are (e.g. ${share.example}; ${EAST_WEST})`);
+  }
+  const passed = s.records.find((r) => bySni(r, clusters.info(r.upstream_cluster)));
+  const own = passed === undefined ? null : ownAddress(s, clusters);
+  if (own === null) return null;
+  return assign('ingress-gateway', 'content:east-west', `${ownAddressWords(own)}, as a gateway pod's do, and entries of it are passed on by their SNI, as only an east-west gateway's are (e.g. ${passed?.upstream_cluster ?? '-'}; ${EAST_WEST})`);
 }
 
 /**

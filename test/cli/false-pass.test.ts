@@ -168,3 +168,16 @@ describe('two JSON layouts in one log, each given with --format', () => {
     expect(res.code).toBe(1);
   });
 });
+
+describe("an east-west gateway's plain log with failed calls among its entries", () => {
+  const dir = `${DIR}east-west-gateway-failed-calls/`;
+  it('is read as an ingress gateway by the entries that connected, and fails on what it sent outside the mesh', async () => {
+    const res = await runCli(['audit', dir, '--explain', '-o', 'ndjson']);
+    expect(res.stderr).toMatch(/cluster2-gw\.log\s+ingress-gateway\s+content:east-west: 2 of 2 entries that connected are passed on by their SNI/);
+    expect(flowsOf(res.stdout, dir).filter(([, verdict]) => verdict === 'direct')).toEqual([
+      ['cluster2-gw.log:1', 'direct', 'direct/from-ingress-gateway', 'external-db.default.svc.cluster.local:3306', '-'],
+      ['cluster2-gw.log:2', 'direct', 'direct/from-ingress-gateway', 'external-db.default.svc.cluster.local:3306', '-'],
+    ]);
+    expect(res.code).toBe(1);
+  });
+});

@@ -70,6 +70,21 @@ describe('role inference rules, in order', () => {
       expect(roleOf([sample('b.log', [toEgressGateway, ...toPods])], 'b.log')).toMatchObject({ role: 'ingress-gateway', rule: 'content:east-west' });
     });
 
+    // From h61's review: the own-address rule made such a log an egress gateway, and what it passed on gateway-only.
+    it('counts only the entries that connected: failed calls to istiod do not hide the SNI share', () => {
+      const failed = [1, 2].map(() => record({ upstream_cluster: 'outbound|15012||istiod.istio-system.svc.cluster.local', upstream_host: '10.20.1.5:15012', response_flags: 'UF,URX', downstream_local_address: '10.20.0.9:15012', downstream_remote_address: '35.204.99.4:40115' }));
+      expect(roleOf([sample('b.log', [...toPods.slice(0, 2), ...failed])], 'b.log')).toMatchObject({ role: 'ingress-gateway', rule: 'content:east-west', detail: expect.stringMatching(/^2 of 2 entries that connected are passed on by their SNI/) });
+    });
+
+    it('is an east-west gateway when it leaves from its own address, as a gateway does, and any entry is passed on by its SNI', () => {
+      // Fewer than half its entries are passed on by their SNI: it also routes an external host of a Gateway of its own.
+      const leaving = [1, 2, 3].map((i) => record({ upstream_cluster: 'outbound|443||api.example.com', upstream_host: '93.184.216.34:443', upstream_local_address: `10.20.0.9:${41_000 + i}`, downstream_local_address: '10.20.0.9:8443', downstream_remote_address: `35.204.99.4:${30_000 + i}` }));
+      const toOutside = passedOn('outbound_.3306_._.external-db.default.svc.cluster.local', '190.64.31.232:3306', 5);
+      expect(roleOf([sample('b.log', [...leaving, toOutside, ...toPods.slice(0, 1)])], 'b.log')).toMatchObject({ role: 'ingress-gateway', rule: 'content:east-west', detail: expect.stringMatching(/^4 of 5 outbound entries leave the mesh from the address they arrived on, as a gateway pod's do, and entries of it are passed on by their SNI/) });
+      // without the entries passed on by SNI, the same gateway is an egress gateway by its own address
+      expect(roleOf([sample('b.log', leaving)], 'b.log')).toMatchObject({ role: 'egress-gateway', rule: 'content:own-address' });
+    });
+
     it('is not an egress gateway by an SNI naming the gateway on an entry passed on by it', () => {
       const stream = [toEgressGateway, record({ upstream_cluster: 'outbound|9080||reviews.default.svc.cluster.local', upstream_host: '10.20.3.11:9080', upstream_local_address: '10.20.7.7:41000', downstream_local_address: '10.96.0.12:9080' })];
       expect(roleOf([sample('b.log', stream)], 'b.log')).not.toMatchObject({ role: 'egress-gateway' });
