@@ -14,8 +14,11 @@ export interface RoleAssignment {
   detail: string;
   /** Set when the egress gateway namespaces refused the pod: the pod (`namespace/pod`) and the rule that had named it a gateway. */
   refused?: { pod: string; by: string };
-  /** Set when a pod became an egress gateway by its entries alone (a content rule) with no gateway namespaces given: the pod (`namespace/pod`). */
-  byContent?: string;
+  /**
+   * Set when a log became an egress gateway's by its entries alone (a content rule): a pod (`namespace/pod`) when no
+   * gateway namespaces are given, or a file that names no pod (the gateway namespaces cannot place it), by its name.
+   */
+  byContent?: { pod: string } | { file: string };
 }
 
 /** What a source knows about one stream of log lines before reading it. */

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { F, firstReadable, resolveFormat, type FormatSpec, type SingleFormatSpec } from '../../parsers/index.js';
 import { describeReadError, InputError, UsageError } from '../errors.js';
 import { decodeText } from '../sources/utf16.js';
+import { escapeControl, shownName } from '../text/escape.js';
 
 /**
  * The `accessLogFormat` in parsed YAML, also inside a string value that is YAML itself: the `istio`
@@ -38,14 +39,14 @@ async function formatFromFile(path: string): Promise<string> {
   try {
     text = decodeText(await readFile(path)); // a byte-order mark would otherwise begin the format, and no line would match
   } catch (error) {
-    throw new InputError(`--format @${path}: cannot read the format file: ${describeReadError(error)}`);
+    throw new InputError(`--format @${shownName(path)}: cannot read the format file: ${describeReadError(error)}`);
   }
-  if (!text.includes('%')) throw new UsageError(`--format @${path}: the file holds no %OPERATOR% format string`);
+  if (!text.includes('%')) throw new UsageError(`--format @${shownName(path)}: the file holds no %OPERATOR% format string`);
   const fromYaml = findAccessLogFormat(parseYamlOrNull(text));
   if (fromYaml !== null) return fromYaml;
   // YAML that mentions accessLogFormat but yields none would otherwise be taken whole as the format
   // string, and every line would then be a format mismatch.
-  if (/^\s*accessLogFormat\s*:/m.test(text)) throw new UsageError(`--format @${path}: accessLogFormat found, but no format string could be read from it (is the YAML valid?)`);
+  if (/^\s*accessLogFormat\s*:/m.test(text)) throw new UsageError(`--format @${shownName(path)}: accessLogFormat found, but no format string could be read from it (is the YAML valid?)`);
   return text.replace(/\r?\n$/, ''); // not YAML with an accessLogFormat: the file is the format string itself
 }
 
@@ -59,7 +60,8 @@ export interface ResolvedFormat {
 async function oneFormat(option: string): Promise<{ spec: SingleFormatSpec; text: string }> {
   const text = option.startsWith('@') ? await formatFromFile(option.slice(1)) : option;
   const spec = resolveFormat(text);
-  if (typeof spec === 'string') throw new UsageError(`--format: ${spec}`);
+  // The message quotes the value as given (or the file's format string): escaped once, here.
+  if (typeof spec === 'string') throw new UsageError(`--format: ${escapeControl(spec)}`);
   return { spec, text };
 }
 

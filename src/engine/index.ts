@@ -15,7 +15,7 @@
 export { createEngine } from './engine.js';
 export { offlineContext } from './context.js';
 export { gatewayNamespaceMatcher } from './cluster.js';
-export { gatewayNamespaceRole, gatewayNamespacesText, gatewayPodOutside, gatewaysByContent, inferRoles, learnGatewayIps, refusedGatewayPods } from './roles.js';
+export { gatewayNamespaceRole, gatewayNamespacesText, gatewayPodOutside, gatewaysByContent, inferRoles, learnGatewayIps, refusedGatewayPods, type GatewaysByContent } from './roles.js';
 export { learnMeshIps, learnPodIps } from './learned-pods.js';
 export { canonicalKey, canonicalName } from './net.js';
 export { claimedIp } from './destination.js';

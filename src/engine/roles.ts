@@ -341,21 +341,35 @@ export function inferRoles(streams: RoleSample[], settings: AuditSettings, podRo
     const assigned = inferOne(s, side, clusters, isGateway, podRole);
     const pod = s.pod ?? s.info.pod;
     const namespace = s.namespace ?? s.info.namespace;
-    if (pod === null) roles.set(s.key, assigned);
+    const byContent = assigned.role === 'egress-gateway' && assigned.rule.startsWith('content:');
+    if (pod === null) roles.set(s.key, byContent ? { ...assigned, byContent: { file: s.key } } : assigned); // the key: a records file's `FILE#LOG` for a log its records name
     else if (settings.gatewayNamespaces.length > 0) roles.set(s.key, gatewayNamespaceRole(pod, namespace, assigned, settings, inside));
-    else roles.set(s.key, assigned.role === 'egress-gateway' && assigned.rule.startsWith('content:') ? { ...assigned, byContent: `${namespace === null ? '' : `${namespace}/`}${pod}` } : assigned);
+    else roles.set(s.key, byContent ? { ...assigned, byContent: { pod: `${namespace === null ? '' : `${namespace}/`}${pod}` } } : assigned);
   }
   return roles;
 }
 
+/** The logs that became egress gateways' by their entries alone, each once with its rule, sorted: see gatewaysByContent. */
+export interface GatewaysByContent {
+  /** `team-b/egress-7d (content:far-side)`. */
+  pods: string[];
+  /** `saved/team-b.log (content:far-side)`. */
+  files: string[];
+}
+
 /**
- * The pods that became egress gateways by their entries alone, each once with its rule (`team-b/egress-7d (content:far-side)`),
- * sorted: the gateways-by-content warning names them, as a tenant's own proxy could read so.
+ * The pods and files that became egress gateways by their entries alone: the gateways-by-content warning names them, as
+ * a tenant's own proxy could read so.
  */
-export function gatewaysByContent(roles: ReadonlyMap<string, RoleAssignment>): string[] {
+export function gatewaysByContent(roles: ReadonlyMap<string, RoleAssignment>): GatewaysByContent {
   const pods = new Set<string>();
-  for (const a of roles.values()) if (a.byContent !== undefined) pods.add(`${a.byContent} (${a.rule})`);
-  return [...pods].sort();
+  const files = new Set<string>();
+  for (const a of roles.values()) {
+    if (a.byContent === undefined) continue;
+    if ('pod' in a.byContent) pods.add(`${a.byContent.pod} (${a.rule})`);
+    else files.add(`${a.byContent.file} (${a.rule})`);
+  }
+  return { pods: [...pods].sort(), files: [...files].sort() };
 }
 
 /**

@@ -3,8 +3,8 @@
  * ends early, as if the file ended there. The lines it lost would go unaudited while the run passed on the rest,
  * so it is an input error (exit 3) naming the file, as a truncated .gz is.
  */
-import type { FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
+import type { PositionalFile } from './handle-pool.js';
 
 /** The error for a file `name` that was at least `held` bytes long when its read began and is `now` bytes long. */
 export function truncatedWhileRead(name: string, held: number, now: number): InputError {
@@ -14,21 +14,21 @@ export function truncatedWhileRead(name: string, held: number, now: number): Inp
 }
 
 /**
- * The bytes of a regular file open as `handle`, front to back in chunks of `chunkSize`, to its end. A read that ends
- * before `held` (its size when it was found or opened, the larger) of a file that is shorter than `held` now fails as
- * truncated. A file only appended to grows, so it never is; nor is one whose size says more than it reads but which
- * did not shrink (a /sys file says 4096 bytes). The caller closes the handle (the read stream would close it early).
+ * The bytes of a regular file, front to back in chunks of `chunkSize`, to its end. A read that ends before `held` (its
+ * size when it was found or opened, the larger) of a file that is shorter than `held` now fails as truncated. A file
+ * only appended to grows, so it never is; nor is one whose size says more than it reads but which did not shrink (a
+ * /sys file says 4096 bytes). The caller closes the file.
  */
-export async function* wholeFile(handle: FileHandle, name: string, held: number, chunkSize: number, signal: AbortSignal): AsyncGenerator<Buffer> {
+export async function* wholeFile(file: PositionalFile, name: string, held: number, chunkSize: number, signal: AbortSignal): AsyncGenerator<Buffer> {
   let read = 0;
   while (!signal.aborted) {
     const buf = Buffer.allocUnsafe(chunkSize);
-    const { bytesRead } = await handle.read(buf, 0, chunkSize, read);
+    const bytesRead = await file.read(buf, read);
     if (bytesRead === 0) break;
     read += bytesRead;
     yield buf.subarray(0, bytesRead);
   }
   if (signal.aborted || read >= held) return;
-  const now = (await handle.stat()).size;
+  const now = await file.size();
   if (now < held) throw truncatedWhileRead(name, held, now);
 }

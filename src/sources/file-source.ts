@@ -9,6 +9,7 @@ import { readBackwards } from './backward-lines.js';
 import { roleMatcher, type RoleFlags } from './role-flags.js';
 import { decoded } from './decode.js';
 import { wholeFile } from './cut-short.js';
+import { HandlePool } from './handle-pool.js';
 import { fileNeedsDecoding } from './utf16.js';
 import { readSameContentOnce, type SameContent } from './same-content.js';
 import { leaveOutOwnOutputs, refusingReports } from './own-output.js';
@@ -19,6 +20,8 @@ export const CHUNK = 256 << 10;
 const READ_AHEAD_BUDGET = 64 << 20;
 /** The smallest chunk, also used for paced replays so that pacing is smooth. */
 export const SMALL_CHUNK = 16 << 10;
+/** The descriptors the regular files of every run share (see handle-pool.ts). */
+const OPEN_FILES = new HandlePool();
 
 function streamInfo(name: string, kind: StreamInfo['kind'], size: number | null, role: RoleAssignment | null, walked = false): StreamInfo {
   const pod = name === '-' ? null : podFromPath(name);
@@ -67,20 +70,19 @@ function fileStream(
     info: streamInfo(file.name, file.kind === 'file' ? 'file' : 'stream', file.size, role, file.named === false),
     async *chunks(signal) {
       if (unreadable !== null) throw new InputError(`${file.name}: ${unreadable}`);
-      let handle;
-      try {
-        handle = await open(file.path, 'r');
-      } catch (error) {
-        throw new InputError(`${file.name}: cannot read (${errorCode(error)})`);
-      }
+      const cannotRead = (error: unknown): InputError => new InputError(`${file.name}: cannot read (${errorCode(error)})`);
       // A FIFO or device is read as a stream (which closes it, a read under way or not); a regular file, whose size
-      // a read must reach, as a whole file, closed here once its read is done.
-      if (file.kind !== 'file') return yield* decoded(createReadStream('', { fd: handle, highWaterMark: chunkSize, signal }), file.name, chunkSize, signal);
+      // a read must reach, as a whole file, by position, its descriptor one of the pool's, closed here once its read is done.
+      if (file.kind !== 'file') {
+        const handle = await open(file.path, 'r').catch((error: unknown) => Promise.reject(cannotRead(error)));
+        return yield* decoded(createReadStream('', { fd: handle, highWaterMark: chunkSize, signal }), file.name, chunkSize, signal);
+      }
+      const whole = await OPEN_FILES.open(file.path, file.name).catch((error: unknown) => Promise.reject(cannotRead(error)));
       try {
-        const held = Math.max(file.size ?? 0, (await handle.stat()).size); // it may have grown since it was found
-        yield* decoded(wholeFile(handle, file.name, held, chunkSize, signal), file.name, chunkSize, signal);
+        const held = Math.max(file.size ?? 0, await whole.size()); // it may have grown since it was found
+        yield* decoded(wholeFile(whole, file.name, held, chunkSize, signal), file.name, chunkSize, signal);
       } finally {
-        await handle.close();
+        await whole.close();
       }
     },
     readAt: file.kind === 'file' && unreadable === null ? (offsets, length) => readPlainAt(file.path, offsets, length) : undefined,

@@ -6,6 +6,7 @@ import { runCli } from '../helpers/cli.js';
 
 const MULTI_NETWORK = fileURLToPath(new URL('../../fixtures/multi-network/', import.meta.url));
 const TENANT_PROXY = fileURLToPath(new URL('../../fixtures/tenant-proxy/', import.meta.url));
+const TENANT_PROXY_FILES = fileURLToPath(new URL('../../fixtures/tenant-proxy-files/', import.meta.url));
 const ranges = (...cidrs: string[]): string[] => cidrs.flatMap((c) => ['--mesh-cidr', c]);
 
 interface Report {
@@ -55,6 +56,21 @@ describe('gateways-by-content', () => {
     expect(code).toBe(1);
     expect(warning(report, 'gateways-by-content')).toBeUndefined();
     expect(report.flows.map((f) => f.rule)).toContain('direct/service-entry-host');
+  });
+
+  it('names a plain file read as an egress gateway\'s from its entries alone, with the file flags to follow (it named only pods)', async () => {
+    const { code, report } = await audit([TENANT_PROXY_FILES]);
+    expect(code).toBe(0);
+    expect(warning(report, 'gateways-by-content')).toBe(
+      `1 log named neither like an egress gateway's nor labelled as one was read as an egress gateway's from its entries alone, so the traffic it passed on counts as via-gateway: name it with --gateway FILE if it is one of the platform's egress gateways, and with --sidecar FILE if it is not (a tenant's own proxy): file ${TENANT_PROXY_FILES}team-b.log (content:far-side).`,
+    );
+    // Following either flag silences it; --sidecar judges the proxy's own egress.
+    const gateway = await audit([TENANT_PROXY_FILES, '--gateway', `${TENANT_PROXY_FILES}team-b.log`]);
+    expect(warning(gateway.report, 'gateways-by-content')).toBeUndefined();
+    const sidecar = await audit([TENANT_PROXY_FILES, '--sidecar', `${TENANT_PROXY_FILES}team-b.log`]);
+    expect(warning(sidecar.report, 'gateways-by-content')).toBeUndefined();
+    expect(sidecar.code).toBe(1);
+    expect(sidecar.report.flows.map((f) => f.rule)).toContain('direct/service-entry-host');
   });
 
   it('is quiet for a pod named like a gateway, and when the gateway namespaces are given', async () => {

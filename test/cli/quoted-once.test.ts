@@ -102,3 +102,27 @@ describe('flag values are escaped once', () => {
     expect(oneSafeLine(res.stderr)).toContain(`egress-audit: ${shown}`);
   });
 });
+
+describe('--format names its value and its file escaped once', () => {
+  it.each([
+    [LITERAL, '--format: "a\\\\nb" is not a format name'],
+    [NEWLINE, '--format: "a\\nb" is not a format name'],
+    [ESCAPE, '--format: "a\\e[2Jb" is not a format name'],
+  ])('a value %j', async (value, shown) => {
+    const res = await runCli(['audit', '-', '--format', value], { input: '' });
+    expect(res.code).toBe(2);
+    expect(oneSafeLine(res.stderr)).toContain(`egress-audit: ${shown}`);
+  });
+
+  it.each([
+    [LITERAL, '--format @a\\\\nb.txt: the file holds no %OPERATOR% format string'],
+    [NEWLINE, '--format @a\\nb.txt: the file holds no %OPERATOR% format string'],
+    [ESCAPE, '--format @a\\e[2Jb.txt: the file holds no %OPERATOR% format string'],
+  ])('a file %j', async (name, shown) => {
+    const cwd = tempDir('ea-quoted-format-');
+    writeFileSync(join(cwd, `${name}.txt`), 'no operators here\n');
+    const res = await runCli(['audit', '-', '--format', `@${name}.txt`], { cwd, input: '' });
+    expect(res.code).toBe(2);
+    expect(oneSafeLine(res.stderr)).toContain(`egress-audit: ${shown}`);
+  });
+});

@@ -1,6 +1,7 @@
 /** The warnings a command adds from what it found before the audit (flags that did not apply, inputs left out, roles and mesh ranges it doubts). */
 import type { CoverageWarning } from '../../report/model.js';
 import { inRanges, parseCidr } from '../../engine/context.js';
+import type { GatewaysByContent } from '../../engine/index.js';
 import { plural } from '../../text/plural.js';
 import { listed, notesWarning } from './listing.js';
 
@@ -38,14 +39,24 @@ export function meshRangesMissWarning(ownIps: readonly string[], meshCidrs: read
 }
 
 /**
- * Pods a log names whose egress gateway role came from their entries alone (content rules), not from a gateway's name or
- * labels, while no egress gateway namespaces are given: a tenant's own forward proxy can read so, and the traffic it
- * passes on is then `via-gateway`. `pods` as `shop/egress-1 (content:far-side)`.
+ * Logs whose egress gateway role came from their entries alone (content rules), not from a gateway's name, labels or the
+ * user's flags: pods a log names while no egress gateway namespaces are given, and files that name no pod. A tenant's
+ * own forward proxy can read so, and the traffic it passes on is then `via-gateway`. `found.pods` as
+ * `shop/egress-1 (content:far-side)`, `found.files` as `saved/team-b.log (content:far-side)`.
  */
-export function gatewaysByContentWarning(pods: readonly string[]): CoverageWarning[] {
-  const one = pods.length === 1;
-  const heading = `${plural(pods.length, 'pod')} named neither like an egress gateway nor labelled as one ${one ? 'was' : 'were'} read as ${one ? 'an egress gateway' : 'egress gateways'} from ${one ? 'its' : 'their'} entries alone, so the traffic ${one ? 'it' : 'they'} passed on counts as via-gateway: name ${one ? 'it' : 'each'} with --gateway-pod if it is one of the platform's egress gateways (or say where those live with --gateway-namespace, mesh.gatewayNamespaces), and with --sidecar-pod if it is not (a tenant's own proxy)`;
-  return notesWarning('gateways-by-content', heading, pods);
+export function gatewaysByContentWarning(found: GatewaysByContent): CoverageWarning[] {
+  const { pods, files } = found;
+  if (files.length === 0) {
+    const one = pods.length === 1;
+    const heading = `${plural(pods.length, 'pod')} named neither like an egress gateway nor labelled as one ${one ? 'was' : 'were'} read as ${one ? 'an egress gateway' : 'egress gateways'} from ${one ? 'its' : 'their'} entries alone, so the traffic ${one ? 'it' : 'they'} passed on counts as via-gateway: name ${one ? 'it' : 'each'} with --gateway-pod if it is one of the platform's egress gateways (or say where those live with --gateway-namespace, mesh.gatewayNamespaces), and with --sidecar-pod if it is not (a tenant's own proxy)`;
+    return notesWarning('gateways-by-content', heading, pods);
+  }
+  const all = [...pods.map((p) => `pod ${p}`), ...files.map((f) => `file ${f}`)];
+  const one = all.length === 1;
+  const how = pods.length === 0 ? '--gateway FILE' : '--gateway FILE (--gateway-pod for a pod)';
+  const not = pods.length === 0 ? '--sidecar FILE' : '--sidecar FILE (--sidecar-pod)';
+  const heading = `${plural(all.length, 'log')} named neither like an egress gateway's nor labelled as one ${one ? 'was' : 'were'} read as ${one ? "an egress gateway's" : "egress gateways'"} from ${one ? 'its' : 'their'} entries alone, so the traffic ${one ? 'it' : 'they'} passed on counts as via-gateway: name ${one ? 'it' : 'each'} with ${how} if it is one of the platform's egress gateways, and with ${not} if it is not (a tenant's own proxy)`;
+  return notesWarning('gateways-by-content', heading, all);
 }
 
 /** Inputs a directory walk or a glob found but could not read (a dangling link, a FIFO): logs the audit did not see. */

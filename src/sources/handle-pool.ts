@@ -1,0 +1,180 @@
+/**
+ * A bounded number of open file descriptors, shared by the regular files an audit reads in turns. An audit reads all
+ * its inputs at once (a merge by log time), each file held open until its end, so a directory of more logs than the
+ * process may open (macOS allows 256 by default, many Linux shells 1,024) failed file after file with EMFILE. Here a
+ * file not read lately is closed, and opened again where its read was when its turn comes: refused if its path then
+ * names another file (rotated away), whose bytes would otherwise go on where the first file's stopped.
+ */
+import { readFileSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+
+/** How many files a pool keeps open at most: well under the 256 macOS allows, leaving room for everything else. */
+export const OPEN_FILES = 128;
+
+/**
+ * How many files a pool may keep open in this process: OPEN_FILES, or half the soft limit on open files where Linux
+ * says it (/proc/self/limits) and it is lower (`ulimit -n 64`), at least 8. Node cannot ask for the limit itself.
+ */
+export function openFilesAllowed(limits = '/proc/self/limits'): number {
+  let text: string;
+  try {
+    text = readFileSync(limits, 'utf8');
+  } catch {
+    return OPEN_FILES;
+  }
+  const soft = /^Max open files\s+(\d+)/m.exec(text)?.[1];
+  return soft === undefined ? OPEN_FILES : Math.max(8, Math.min(OPEN_FILES, Math.floor(Number(soft) / 2)));
+}
+
+/** A regular file read by position, opened again as needed. */
+export interface PositionalFile {
+  /** Reads into `buffer` from byte `position` of the file; how many bytes it read (0 at its end). */
+  read(buffer: Buffer, position: number): Promise<number>;
+  /** The file's size now. */
+  size(): Promise<number>;
+  /** Done with it: its descriptor, if open, is closed and its slot freed. */
+  close(): Promise<void>;
+}
+
+/** The error for a file whose path named another file when it was opened again. */
+export function replacedWhileRead(name: string): InputError {
+  return new InputError(
+    `${name}: replaced while it was read (its path now names another file: logrotate's create mode?); what it held past the bytes read was not audited: audit a copy of it, or the rotated file with it`,
+  );
+}
+
+/** One file of a pool: its descriptor while it has a slot, and which file it is (device and inode) to check a reopen against. */
+class PooledFile implements PositionalFile {
+  handle: FileHandle | null;
+  /** A read or a stat is under way: the pool does not close it. */
+  busy = 0;
+  closed = false;
+
+  constructor(
+    private readonly pool: HandlePool,
+    private readonly path: string | Buffer,
+    private readonly name: string,
+    handle: FileHandle,
+    private readonly dev: number,
+    private readonly ino: number,
+  ) {
+    this.handle = handle;
+  }
+
+  async read(buffer: Buffer, position: number): Promise<number> {
+    return this.using(async (h) => (await h.read(buffer, 0, buffer.length, position)).bytesRead);
+  }
+
+  async size(): Promise<number> {
+    return this.using(async (h) => (await h.stat()).size);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.release(this);
+  }
+
+  /** Runs `use` on the open descriptor, opening the file again (the same file, or an error) when the pool had closed it. */
+  private async using<T>(use: (h: FileHandle) => Promise<T>): Promise<T> {
+    this.busy++;
+    try {
+      const handle = this.handle ?? (await this.reopen());
+      this.pool.touch(this);
+      return await use(handle);
+    } finally {
+      this.busy--;
+    }
+  }
+
+  private async reopen(): Promise<FileHandle> {
+    const { handle, stat } = await this.pool.openInSlot(this.path);
+    if (stat.dev !== this.dev || stat.ino !== this.ino) {
+      await handle.close();
+      throw replacedWhileRead(this.name);
+    }
+    this.handle = handle;
+    return handle;
+  }
+}
+
+/** Open files, least recently read first; at most `limit` of them hold a descriptor. */
+export class HandlePool {
+  /** The files holding a descriptor, in the order they were last read (a Set keeps insertion order). */
+  private readonly held = new Set<PooledFile>();
+  /** Descriptors being opened: counted against the limit before they are held, so opens at once stay under it. */
+  private opening = 0;
+
+  constructor(private readonly limit = openFilesAllowed()) {}
+
+  /** Opens `path` (failing as fs.open does) as a file of this pool; `name` is how errors name it. */
+  async open(path: string | Buffer, name: string): Promise<PositionalFile> {
+    const { handle, stat } = await this.openInSlot(path);
+    const file = new PooledFile(this, path, name, handle, stat.dev, stat.ino);
+    this.held.add(file);
+    await this.trim();
+    return file;
+  }
+
+  /** How many files hold a descriptor now (for tests of the bound). */
+  get openCount(): number {
+    return this.held.size + this.opening;
+  }
+
+  /** Marks `file` as read last; one that had lost its descriptor has it again (and others opened at once may lose theirs). */
+  touch(file: PooledFile): void {
+    this.held.delete(file);
+    this.held.add(file);
+    if (this.held.size > this.limit) void this.trim();
+  }
+
+  /** Closes the least recently read files not being read while more than the limit hold a descriptor (opens made at once). */
+  private async trim(): Promise<void> {
+    const closing: FileHandle[] = [];
+    for (const file of this.held) {
+      if (this.held.size <= this.limit) break;
+      if (file.busy > 0 || file.handle === null) continue;
+      this.held.delete(file);
+      closing.push(file.handle);
+      file.handle = null;
+    }
+    await Promise.all(closing.map((h) => h.close()));
+  }
+
+  /**
+   * Opens `path` and stats it, in a slot made first by closing the least recently read files not being read (all being
+   * read, the limit is passed rather than wait). The caller holds the descriptor, or closes it.
+   */
+  async openInSlot(path: string | Buffer): Promise<{ handle: FileHandle; stat: { dev: number; ino: number } }> {
+    const closing: FileHandle[] = [];
+    for (const file of this.held) {
+      if (this.held.size + this.opening < this.limit) break;
+      if (file.busy > 0 || file.handle === null) continue;
+      this.held.delete(file);
+      closing.push(file.handle);
+      file.handle = null;
+    }
+    this.opening++;
+    try {
+      await Promise.all(closing.map((h) => h.close()));
+      const handle = await open(path, 'r');
+      try {
+        return { handle, stat: await handle.stat() };
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+    } finally {
+      this.opening--;
+    }
+  }
+
+  /** A file done with: its descriptor closed, its slot free. */
+  async release(file: PooledFile): Promise<void> {
+    this.held.delete(file);
+    const handle = file.handle;
+    file.handle = null;
+    await handle?.close();
+  }
+}
