@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
 import { escapeControl, quotedValue } from '../text/escape.js';
 import { podGlobFlag } from '../sources/role-flags.js';
+import { defaultMaxStreams, MAX_STREAMS } from '../sources/kube/descriptors.js';
 import { isDnsLabel } from '../sources/kube/plan.js';
 import { collect, formatFlag, parseDuration, parsePositiveDuration, parsePositiveInt, parseSize } from './values.js';
 import { commaItems } from '../text/comma-list.js';
@@ -321,7 +322,7 @@ function watchCommand(handlers: CommandHandlers): Command {
     .option('--gateway-selector <selector>', 'label selector of the egress gateway pods', once('--gateway-selector'), 'istio=egressgateway')
     .option('--since <duration>', 'start with log lines newer than this (default: only new lines)', once('--since'))
     .option('--duration <duration>', 'stop after this long, write reports and exit', once('--duration'))
-    .option('--max-streams <n>', 'cap on concurrently followed containers', once('--max-streams'), '500');
+    .option('--max-streams <n>', `cap on concurrently followed containers, each an open file (default: ${MAX_STREAMS}, or what ulimit -n leaves room for when that is fewer)`, once('--max-streams'));
   addReadOptions(cmd);
   addAuditCommonOptions(cmd).action(async (podQuery: string | undefined, o: Record<string, unknown>) => {
     process.exitCode = await handlers.watch({
@@ -339,7 +340,7 @@ function watchCommand(handlers: CommandHandlers): Command {
       gatewaySelector: String(o['gatewaySelector']),
       sinceMs: o['since'] === undefined ? null : parseDuration('--since', String(o['since'])),
       durationMs: o['duration'] === undefined ? null : parsePositiveDuration('--duration', String(o['duration']), 'a run of no time would stop before it read a line (use e.g. 30s or 10m)'),
-      maxStreams: parsePositiveInt('--max-streams', String(o['maxStreams'])),
+      maxStreams: o['maxStreams'] === undefined ? defaultMaxStreams() : parsePositiveInt('--max-streams', String(o['maxStreams'])),
       format: o['format'] as readonly string[],
       maxLineLength: parseSize('--max-line-length', String(o['maxLineLength'])),
     });

@@ -72,8 +72,10 @@ export const clusterIt = test.extend<{ api: FakeApiServer; kubeconfig: string }>
  * Starts `egress-audit watch ARGS` with a clean environment: only PATH, HOME (an empty temp dir unless
  * given, so no real ~/.kube/config is read) and what the test adds.
  */
-export function startWatch(args: string[], env: Record<string, string> = {}): WatchRun {
-  const child = spawn(process.execPath, [BIN, 'watch', ...args], {
+export function startWatch(args: string[], env: Record<string, string> = {}, o: { ulimit?: number } = {}): WatchRun {
+  // `ulimit`: run under that open-files limit, soft and hard (sh's `ulimit -n` sets both, so Node cannot raise it).
+  const command = o.ulimit === undefined ? [process.execPath, BIN, 'watch', ...args] : ['sh', '-c', `ulimit -n ${o.ulimit} && exec "$0" "$@"`, process.execPath, BIN, 'watch', ...args];
+  const child = spawn(command[0] as string, command.slice(1), {
     env: { PATH: process.env['PATH'] ?? '', HOME: tempDir('watch-home-'), NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

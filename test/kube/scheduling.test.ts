@@ -131,7 +131,7 @@ describe('--max-streams slots', () => {
 
 /** The live run's coverage facts when everything was seen. */
 const plan = planWatch(watchFilters({ namespace: ['shop'], allNamespaces: false, selector: null, podQuery: null, gatewayNamespace: 'istio-system', gatewayNamespaceGiven: false, gatewaySelector: 'istio=egressgateway' }), null);
-const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, refusedGateways: { pods: [], namespaces: '' }, gatewayProblem: null, serviceEntries: [], maxStreams: 500, unfollowed: [], preempted: [], failingViews: [], cutShort: [], unreadInstances: [], refusal: null };
+const base: LiveCoverageFacts = { plan, withoutSidecar: [], excluded: [], gatewayPods: 1, refusedGateways: { pods: [], namespaces: '' }, gatewayProblem: null, serviceEntries: [], maxStreams: 500, descriptorCap: null, unfollowed: [], preempted: [], heldBack: [], failingViews: [], cutShort: [], unreadInstances: [], refusal: null };
 
 /** An egress gateway pod that is scheduled but whose istio-proxy has not started yet (the follower waits). */
 const STARTING_GATEWAY: KubePod = {

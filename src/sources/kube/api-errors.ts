@@ -5,6 +5,7 @@
  */
 import { InputError } from '../../errors.js';
 import { escapeControl } from '../../text/escape.js';
+import { outOfDescriptors } from './descriptors.js';
 
 /** What a request was for, so a failure can say what failed and which permission is missing. */
 export interface ApiAction {
@@ -28,7 +29,9 @@ export type FailureKind =
   | 'unavailable'
   | 'unreachable'
   | 'tls'
-  | 'aborted';
+  | 'aborted'
+  /** No request was sent: this process had no descriptor left to open a connection with (EMFILE, ENFILE). */
+  | 'descriptors';
 
 /** Failures that retrying soon will not fix (a permission, credentials, trust). */
 export const LASTING_FAILURES: readonly FailureKind[] = ['forbidden', 'unauthorized', 'tls'];
@@ -162,6 +165,10 @@ export function transportError(a: ApiAction, error: NodeJS.ErrnoException, t: Ap
   const code = error.code ?? '';
   const detail = error.message;
   if (error.name === 'AbortError' || code === 'ABORT_ERR') return new KubeApiError(`cannot ${describeAction(a)}: aborted`, 'aborted', null, detail);
+  if (outOfDescriptors(code)) {
+    // Not the server's doing: `ulimit -n` (or the system's file table) is full; the owner holds its requests back.
+    return new KubeApiError(`cannot ${describeAction(a)}: this process has no file descriptor left to connect with (${code}: too many open files; see ulimit -n)`, 'descriptors', null, detail);
+  }
   if (code === 'ERR_INVALID_CHAR') {
     // Node refuses to send the request: a control character or line break pasted into the token (never quoted: it is the secret).
     const header = /\["?([\w-]+)"?\]/.exec(detail)?.[1] ?? 'a';

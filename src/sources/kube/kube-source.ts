@@ -17,6 +17,7 @@ import { LogFollower } from './log-follower.js';
 import { followTimers } from './log-reader.js';
 import { logTimeToMs, type LogTime } from './log-time.js';
 import { endedSince, type ProxyFacts } from './pod-facts.js';
+import { limitText, openFilesLimit, RESERVED_DESCRIPTORS, streamsAllowed } from './descriptors.js';
 import { describePlan, wantsGateway, wantsSidecar, type WatchPlan } from './plan.js';
 import { PodIpIndex } from './pod-index.js';
 import { inSidecarScope, isGatewayPod, PodRegistry, type KnownPod } from './pod-registry.js';
@@ -47,8 +48,20 @@ export interface KubeSourceOptions {
 /** The rule of a pod --gateway-selector found. */
 const SELECTOR_RULE = 'flag:--gateway-selector';
 
+/** How long after the first stream that could not be opened for want of descriptors the cap is said: the others opening then fail (or open) meanwhile. */
+const EXHAUSTED_SETTLE_MS = 1000;
+
 /** Concurrent final reads at a graceful stop. */
 const SWEEP_CONCURRENCY = 16;
+
+/**
+ * The one notice when a log stream could not be opened for want of descriptors: how many streams are followed from now
+ * on, why, and the two ways out. `limit`: the open-files limit where known.
+ */
+export function exhaustedNotice(streams: number, label: string, limit: number | null, maxStreams: number): string {
+  const held = limit === null ? 'this process may hold no more open files' : `this process may hold ${limit} open files`;
+  return `cannot open the log stream of ${label}: ${held} (${limitText(limit)}) and each followed container takes one, so from now on at most ${streams} containers are followed at once (--max-streams ${maxStreams} asked for more); the others wait for a free stream and are not read meanwhile, egress gateways first (the report lists any never followed): raise ulimit -n to follow them all, or give --max-streams ${streams} to be told at the start`;
+}
 
 /** The live cluster as a Source of pod log streams. */
 export class KubeSource implements Source {
@@ -70,6 +83,8 @@ export class KubeSource implements Source {
   private readonly cut: string[] = [];
   /** Containers with instances that could not be read (of followers already forgotten). */
   private readonly unread: UnreadInstances[] = [];
+  /** The open-files limit this process runs under, where it is known. */
+  private readonly descriptors = openFilesLimit();
 
   constructor(private readonly o: KubeSourceOptions) {
     this.registry = new PodRegistry(this.index, { changed: (pod) => this.consider(pod), gone: () => undefined }, gatewayNamespaceMatcher(o.settings));
@@ -80,6 +95,8 @@ export class KubeSource implements Source {
       // Only a gateway (priority 0) can take a slot, and only from a sidecar stream (priority 1).
       (taken, by, capacity) =>
         o.notice(`--max-streams ${capacity} reached: egress gateway pod ${by} takes the stream of ${taken} (the sidecar followed last), which waits for a free stream and is not read meanwhile; raise --max-streams to follow them all (the report lists preempted streams)`),
+      // Said once the streams opening at the same time have failed too (or opened): the cap then is the one that holds.
+      (_capacity, label) => setTimeout(() => o.notice(exhaustedNotice(this.slots.capacity, label, this.descriptors, o.maxStreams)), EXHAUSTED_SETTLE_MS).unref(),
     );
     this.deps = {
       api: o.api, registry: this.registry, slots: this.slots, sweeps: new StreamSlots(SWEEP_CONCURRENCY, () => undefined),
@@ -98,6 +115,10 @@ export class KubeSource implements Source {
    * ServiceEntries are reported. `stopWaiting` (a graceful stop) ends the wait for ServiceEntries.
    */
   async start(signal: AbortSignal, stopWaiting: AbortSignal = signal): Promise<void> {
+    const allowed = streamsAllowed(this.descriptors);
+    if (allowed !== null && this.o.maxStreams > allowed) {
+      this.o.notice(`--max-streams ${this.o.maxStreams} is more than this process can hold open: it may hold ${this.descriptors} open files (${limitText(this.descriptors)}), each log stream is one, and about ${RESERVED_DESCRIPTORS} go to the rest; past about ${allowed} streams the others wait (said when it happens): raise ulimit -n, or give --max-streams ${allowed} or less`);
+    }
     this.gatewayProblem = await listGateways(this.views.gateways, signal); // first: gateways get the first stream slots
     for (const v of this.views.sidecars) {
       try {
@@ -179,8 +200,10 @@ export class KubeSource implements Source {
       gatewayProblem: this.gatewayProblem,
       serviceEntries: this.serviceEntries.warnings(),
       maxStreams: this.o.maxStreams,
+      descriptorCap: this.slots.descriptorCap === null ? null : { streams: this.slots.descriptorCap, limit: limitText(this.descriptors) },
       unfollowed: this.slots.neverGranted(),
       preempted: this.slots.preempted(),
+      heldBack: this.slots.heldBack(),
       cutShort: [...this.cut, ...[...this.followers.values()].filter((f) => f.cutShort).map((f) => f.label)],
       unreadInstances: [...this.unread, ...[...this.followers.values()].filter((f) => f.unreadInstances > 0).map((f) => ({ label: f.label, count: f.unreadInstances }))],
       failingViews: [...this.views.sidecars, ...this.views.gateways].filter((v) => v.listed && v.failure !== null).map((v) => `${v.what}: ${v.failure as string}`),

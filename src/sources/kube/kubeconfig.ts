@@ -3,7 +3,7 @@
  * sets a name or the current context wins, duplicates are tolerated, missing files are skipped), else
  * `~/.kube/config`, else the in-cluster service account; then `--context`. Unlike client-node's
  * `loadFromDefault`, finding nothing is an error (exit 3), never a silent try of http://localhost:8080.
- * client-node is imported here, lazily: only `watch` pays for it.
+ * client-node is imported here, lazily: only `watch` pays for it (client-import.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -12,6 +12,7 @@ import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../errors.js';
 import { escapeControl, quotedValue, shownName } from '../../text/escape.js';
+import { importClientNode } from './client-import.js';
 import { execStanza, type ExecConfig } from './exec-credential.js';
 import { gcpCommand, type GcpProviderConfig } from './gcp-command.js';
 
@@ -101,7 +102,7 @@ function withExecPaths(users: User[], dir: string): User[] {
 }
 
 async function newKubeConfig(): Promise<KubeConfig> {
-  const k8s = await import('@kubernetes/client-node');
+  const k8s = await importClientNode();
   return new k8s.KubeConfig();
 }
 

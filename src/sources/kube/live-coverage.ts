@@ -28,9 +28,13 @@ export interface LiveCoverageFacts {
   /** What service-entries.ts says about the ServiceEntries. */
   serviceEntries: CoverageWarning[];
   maxStreams: number;
+  /** The streams the open-files limit (`limit`, as `ulimit -n 800`) held the run to, once a stream could not be opened for want of descriptors; else null. */
+  descriptorCap: { streams: number; limit: string } | null;
   unfollowed: string[];
   /** Sidecar streams whose slot an egress gateway pod took (`--max-streams` was reached when it appeared). */
   preempted: Preemption[];
+  /** Streams read before that could not be opened again for want of descriptors. */
+  heldBack: Preemption[];
   /** Pod views (list + watch) that were failing when the run ended. */
   failingViews: string[];
   /** Streams the hard stop cut before they had delivered what was logged up to the stop. */
@@ -65,6 +69,12 @@ function gatewayWhere(plan: WatchPlan): string {
 function preemptedText(maxStreams: number, preempted: readonly Preemption[]): string {
   const items = preempted.map((p) => (p.resumed ? `${p.label} (followed again later, from where it stopped)` : p.label));
   return `--max-streams ${maxStreams} preempted ${plural(preempted.length, 'sidecar stream')} for egress gateway pods that appeared later, so ${preempted.length === 1 ? 'its' : 'their'} traffic was not audited from then on unless followed again: ${some(items)}.`;
+}
+
+/** Streams followed, then held back when they could not be opened again for want of descriptors; one followed again read on from where it stopped. */
+function heldBackText(held: readonly Preemption[]): string {
+  const items = held.map((p) => (p.resumed ? `${p.label} (followed again later, from where it stopped)` : p.label));
+  return `${plural(held.length, 'stream')} could not be opened again for want of file descriptors (ulimit -n), so ${held.length === 1 ? 'its' : 'their'} traffic was not audited from then on unless followed again: ${some(items)}.`;
 }
 
 /** Containers that restarted more than once while their log stream was down: the instances in between were never read. */
@@ -121,9 +131,11 @@ export function liveWarnings(f: LiveCoverageFacts): CoverageWarning[] {
   if (excluded !== null) out.push(excluded);
   if (f.gatewayPods === 0) out.push(noGatewayWarning(f));
   out.push(...f.serviceEntries);
+  const cap = f.descriptorCap === null ? `--max-streams ${f.maxStreams}` : `The open-files limit (${f.descriptorCap.limit}, ${f.descriptorCap.streams} streams at once; --max-streams ${f.maxStreams})`;
   const capped = [
-    f.unfollowed.length > 0 ? `--max-streams ${f.maxStreams} left ${plural(f.unfollowed.length, 'container')} unfollowed, so ${f.unfollowed.length === 1 ? 'its' : 'their'} traffic was not audited: ${some(f.unfollowed)}.` : '',
+    f.unfollowed.length > 0 ? `${cap} left ${plural(f.unfollowed.length, 'container')} unfollowed, so ${f.unfollowed.length === 1 ? 'its' : 'their'} traffic was not audited: ${some(f.unfollowed)}.` : '',
     f.preempted.length > 0 ? preemptedText(f.maxStreams, f.preempted) : '',
+    f.heldBack.length > 0 ? heldBackText(f.heldBack) : '',
   ].filter((t) => t !== '');
   if (capped.length > 0) out.push({ code: 'streams-unfollowed', message: capped.join(' ') });
   if (f.cutShort.length > 0) {

@@ -43,6 +43,8 @@ export class LogFollower implements LogStream {
   private told: string | null = null;
   /** The last request ended cleanly: a line it left unfinished is the instance's last, once the instance is over. */
   private endedClean = false;
+  /** The last request could not be sent for want of descriptors (ulimit -n): the slot goes back and the stream waits for another. */
+  private starved = false;
 
   constructor(
     private readonly pod: PodFacts,
@@ -113,7 +115,17 @@ export class LogFollower implements LogStream {
         } else {
           const finished = yield* this.read(step, signal, lease.signal);
           if (finished) break;
-          if (lease.signal.aborted) {
+          if (this.starved) {
+            // No descriptor to open the stream with: no error of this container's. The slots hold further streams back
+            // (said once); this one waits for a free slot, then reads on from the cursor, no line lost.
+            this.starved = false;
+            this.deps.slots.exhausted(lease, this.everConnected);
+            this.phase = 'queued';
+            await sleep(this.backoff.next(), signal); // with no stream held at all, the next try must not come at once
+            lease = await this.slot(signal);
+            if (lease === null) break;
+            this.phase = 'connecting';
+          } else if (lease.signal.aborted) {
             // The slot went to a more important stream (an egress gateway): wait for a free one, then read on from the cursor.
             this.phase = 'queued';
             lease = await this.slot(signal);
@@ -164,7 +176,7 @@ export class LogFollower implements LogStream {
     const outcome = yield* this.follow(signal, step.kind === 'follow' ? { follow: 'true' } : {}, preempted);
     this.endedClean = outcome.kind === 'ended';
     await this.settle(outcome, signal);
-    const finished = step.kind === 'last-read' && (outcome.kind === 'ended' || outcome.kind === 'failed');
+    const finished = step.kind === 'last-read' && (outcome.kind === 'ended' || (outcome.kind === 'failed' && !this.starved));
     if (finished) yield* this.lastLine(); // a terminated instance, read to its end
     return finished;
   }
@@ -233,6 +245,10 @@ export class LogFollower implements LogStream {
   /** After a request: remember failures, back off where retrying at once would not help. */
   private async settle(outcome: Outcome, signal: AbortSignal): Promise<void> {
     if (outcome.kind === 'stopped' || outcome.kind === 'preempted') return;
+    if (outcome.kind === 'failed' && outcome.error?.kind === 'descriptors') {
+      this.starved = true; // chunks() gives the slot back; never a failure of this container's
+      return;
+    }
     if (outcome.kind === 'failed' && outcome.error !== undefined) {
       const { kind, retryAfterS } = outcome.error;
       // An API server shedding load (Retry-After) is waited out here, the one place a log request is retried.
@@ -271,7 +287,7 @@ export class LogFollower implements LogStream {
       const e = error as KubeApiError;
       if (signal.aborted) return { kind: 'stop', why: 'stopping' };
       if (e.kind === 'not-found') return nextStep(null, this.pod.uid);
-      if (e.kind !== 'forbidden') {
+      if (e.kind !== 'forbidden' && e.kind !== 'descriptors') {
         this.fail(e);
         await sleep(this.backoff.next(), signal);
       }
@@ -345,7 +361,8 @@ export class LogFollower implements LogStream {
     }
     try {
       const outcome = yield* this.reader.read({}, null);
-      if (outcome.kind === 'stopped') this.reader.cut = true;
+      // Stopped by the hard stop, or not sent for want of descriptors: what was logged up to the stop was not all read.
+      if (outcome.kind === 'stopped' || outcome.error?.kind === 'descriptors') this.reader.cut = true;
       if (outcome.kind === 'ended' && this.phase === 'failing') {
         this.phase = 'connecting'; // everything up to the stop was read after all
         this.lastError = null;

@@ -38,9 +38,9 @@ export function chooseVersion(group: ApiGroup): string | null {
 /** How long following waits at the start for ServiceEntries a transient failure keeps from being read. */
 export const FIRST_READ_WAIT_MS = 30_000;
 
-/** A failure that trying again soon may get past: a 429 or 5xx answer, a dropped or refused connection. */
+/** A failure that trying again soon may get past: a 429 or 5xx answer, a dropped or refused connection, descriptors all in use. */
 function transient(error: unknown): error is KubeApiError {
-  return error instanceof KubeApiError && (error.kind === 'unavailable' || error.kind === 'unreachable');
+  return error instanceof KubeApiError && (error.kind === 'unavailable' || error.kind === 'unreachable' || error.kind === 'descriptors');
 }
 
 /** What a ServiceEntryWatch needs besides the API. */

@@ -3,7 +3,8 @@
  * server). Gateways go first: without their logs no sidecar entry can be confirmed. A gateway that comes
  * when every slot is taken preempts a less important holder (the newest sidecar stream), which goes back
  * to waiting. When the cap binds the owner is told once, every preemption is told, and whoever is still
- * waiting at the end is reported as not audited.
+ * waiting at the end is reported as not audited. A stream that cannot be opened for want of descriptors
+ * (`ulimit -n`) lowers the cap to the streams open then (exhausted): the rest wait, as under a lower cap.
  */
 
 interface Waiter {
@@ -47,13 +48,27 @@ export class StreamSlots {
   private readonly everGranted = new Set<string>();
   private readonly everQueued = new Set<string>();
   private readonly preemptions = new Map<string, Preemption>();
+  /** Streams read before that could not be opened again for want of descriptors (exhausted), and whether they got a slot again. */
+  private readonly heldBacks = new Map<string, Preemption>();
+  private cap: number;
+  /** The cap the descriptors set, once a stream could not be opened for want of them; else null. */
+  descriptorCap: number | null = null;
 
   constructor(
-    readonly capacity: number,
+    capacity: number,
     private readonly onBind: (waiting: string[], capacity: number) => void,
     /** A holder (`taken`) lost its slot to `by`. */
     private readonly onPreempt: (taken: string, by: string, capacity: number) => void = () => undefined,
-  ) {}
+    /** Told once: a stream (`label`'s) could not be opened for want of descriptors (`capacity` then: read it again, as it drops while the streams opening with it fail too). */
+    private readonly onExhausted: (capacity: number, label: string) => void = () => undefined,
+  ) {
+    this.cap = capacity;
+  }
+
+  /** How many streams may be held at once: the cap given, or fewer once the descriptors ran out. */
+  get capacity(): number {
+    return this.cap;
+  }
 
   /** Containers being followed now. */
   get inUse(): number {
@@ -73,6 +88,32 @@ export class StreamSlots {
   /** Holders that lost their slot to a more important waiter, in the order it happened. */
   preempted(): Preemption[] {
     return [...this.preemptions.values()];
+  }
+
+  /** Streams read before that lost their stream for want of descriptors, and whether they were followed again later. */
+  heldBack(): Preemption[] {
+    return [...this.heldBacks.values()];
+  }
+
+  /**
+   * Opening the stream of `lease`'s holder failed for want of descriptors (EMFILE, ENFILE): its slot is given back, to
+   * no one, and the cap lowered to the slots held now (at least 1), so no more streams are opened than the process can
+   * hold and no stream is cut for it. Slots granted at once are held while their streams open: those that fail too
+   * lower it in turn, to the streams that did open. `opened`: the holder had read its stream before (it is listed as held back until it
+   * gets a slot again), else it counts as never followed until it gets one. The owner is told the first time.
+   */
+  exhausted(lease: SlotLease, opened: boolean): void {
+    if (!this.held.delete(lease as Held)) return; // taken away already
+    this.cap = Math.max(1, Math.min(this.cap, this.held.size));
+    if (opened) this.heldBacks.set(lease.label, { label: lease.label, resumed: false });
+    else {
+      this.everGranted.delete(lease.label);
+      this.everQueued.add(lease.label);
+    }
+    const first = this.descriptorCap === null;
+    this.descriptorCap = this.cap;
+    this.told = true; // the message below says the cap binds, and why
+    if (first) this.onExhausted(this.cap, lease.label);
   }
 
   /**
@@ -124,6 +165,7 @@ export class StreamSlots {
   /** Gives a slot back (nothing when it was taken away); the first waiter gets it. */
   release(lease: SlotLease): void {
     if (!this.held.delete(lease as Held)) return; // taken away already
+    if (this.held.size >= this.cap) return; // the cap was lowered (exhausted)
     const next = this.queue.shift();
     if (next !== undefined) next.grant(this.hold(next.priority, next.label));
   }
@@ -135,6 +177,8 @@ export class StreamSlots {
     this.everGranted.add(label);
     const p = this.preemptions.get(label);
     if (p !== undefined) p.resumed = true;
+    const h = this.heldBacks.get(label);
+    if (h !== undefined) h.resumed = true;
     return lease;
   }
 

@@ -1,0 +1,38 @@
+/**
+ * Imports @kubernetes/client-node so that a low `ulimit -n` does not end the run before it starts: under the
+ * descriptors its import needs (see load-hooks.ts), the module files are read a few at a time; an import that still
+ * fails for want of descriptors says so (exit 3) rather than as an internal error.
+ */
+import * as nodeModule from 'node:module';
+import { InputError } from '../../errors.js';
+import { limitText, openFilesLimit, outOfDescriptors } from './descriptors.js';
+
+/** Below this many descriptors, client-node's import (about 760 at once) is made through load-hooks.ts. */
+export const IMPORT_DESCRIPTORS = 1024;
+
+type ClientNode = typeof import('@kubernetes/client-node');
+
+let loading: Promise<ClientNode> | null = null;
+
+/** client-node, imported once per process (`limit`: the open-files limit, for tests). */
+export function importClientNode(limit = openFilesLimit()): Promise<ClientNode> {
+  loading ??= load(limit);
+  return loading;
+}
+
+async function load(limit: number | null): Promise<ClientNode> {
+  const register = (nodeModule as { register?: (specifier: string, parentURL: string) => void }).register;
+  // Compiled (dist): the hooks are a .js file beside this one. Not from sources run by a test runner.
+  const hooks = new URL('./load-hooks.js', import.meta.url);
+  if (limit !== null && limit < IMPORT_DESCRIPTORS && typeof register === 'function' && import.meta.url.endsWith('.js')) register(hooks.href, import.meta.url);
+  try {
+    return await import('@kubernetes/client-node');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A file the loader could not open for want of descriptors reads as EMFILE, or as a module "not found".
+    if (outOfDescriptors(code) || (code === 'ERR_MODULE_NOT_FOUND' && limit !== null && limit < IMPORT_DESCRIPTORS)) {
+      throw new InputError(`cannot load the Kubernetes client: this process may hold only ${limit ?? 'a few'} open files (${limitText(limit)}), too few to load it: raise the limit (ulimit -n 4096; its hard limit, ulimit -Hn, caps it)`);
+    }
+    throw error;
+  }
+}
