@@ -1,30 +1,21 @@
 /**
  * A bounded number of open file descriptors, shared by the regular files an audit reads in turns. An audit reads all
- * its inputs at once (a merge by log time), each file held open until its end, so a directory of more logs than the
- * process may open (macOS allows 256 by default, many Linux shells 1,024) failed file after file with EMFILE. Here a
- * file not read lately is closed, and opened again where its read was when its turn comes: refused if its path then
- * names another file (rotated away), whose bytes would otherwise go on where the first file's stopped.
+ * its inputs at once (a merge by log time), and held each file open until its end, so a directory of more logs than
+ * the process may open (a hard `ulimit -n` of 1,024 in a container or a CI runner; see open-files.ts) failed file
+ * after file with EMFILE. Here a file not read lately is closed, and opened again where its read was when its turn
+ * comes: refused if its path then names another file (rotated away), whose bytes would otherwise go on where the
+ * first file's stopped.
  */
-import { readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
+import { openFilesLimit } from './open-files.js';
 
-/** How many files a pool keeps open at most: well under the 256 macOS allows, leaving room for everything else. */
+/** How many files a pool keeps open at most: few enough for any limit a shell or a container sets, and no cost to speed. */
 export const OPEN_FILES = 128;
 
-/**
- * How many files a pool may keep open in this process: OPEN_FILES, or half the soft limit on open files where Linux
- * says it (/proc/self/limits) and it is lower (`ulimit -n 64`), at least 8. Node cannot ask for the limit itself.
- */
-export function openFilesAllowed(limits = '/proc/self/limits'): number {
-  let text: string;
-  try {
-    text = readFileSync(limits, 'utf8');
-  } catch {
-    return OPEN_FILES;
-  }
-  const soft = /^Max open files\s+(\d+)/m.exec(text)?.[1];
-  return soft === undefined ? OPEN_FILES : Math.max(8, Math.min(OPEN_FILES, Math.floor(Number(soft) / 2)));
+/** How many files a pool may keep open in this process: OPEN_FILES, or half the limit when that is lower (at least 8). */
+export function openFilesAllowed(limit = openFilesLimit()): number {
+  return limit === null ? OPEN_FILES : Math.max(8, Math.min(OPEN_FILES, Math.floor(limit / 2)));
 }
 
 /** A regular file read by position, opened again as needed. */

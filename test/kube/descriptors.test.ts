@@ -3,7 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultMaxStreams, MAX_STREAMS, openFilesLimit, RESERVED_DESCRIPTORS } from '../../src/sources/kube/descriptors.js';
+import { defaultMaxStreams, MAX_STREAMS, RESERVED_DESCRIPTORS } from '../../src/sources/kube/descriptors.js';
+import { openFilesLimit } from '../../src/sources/open-files.js';
 import { transportError } from '../../src/sources/kube/api-errors.js';
 import { liveWarnings } from '../../src/sources/kube/live-coverage.js';
 import { StreamSlots, type SlotLease } from '../../src/sources/kube/stream-slots.js';

@@ -5,7 +5,8 @@
  */
 import * as nodeModule from 'node:module';
 import { InputError } from '../../errors.js';
-import { limitText, openFilesLimit, outOfDescriptors } from './descriptors.js';
+import { limitText, outOfDescriptors } from './descriptors.js';
+import { openFilesLimit } from '../open-files.js';
 
 /** Below this many descriptors, client-node's import (about 760 at once) is made through load-hooks.ts. */
 export const IMPORT_DESCRIPTORS = 1024;

@@ -1,10 +1,10 @@
 /**
  * Open file descriptors and `watch`: every followed container is one HTTPS connection, so one descriptor, and a
  * process may hold only so many (`ulimit -n`). Node raises its soft limit to the hard one at start, so what binds
- * is the hard limit (`ulimit -n 256` in sh or bash sets both; so can a container's or a service's LimitNOFILE).
- * Node cannot ask for it: Linux states it in /proc/self/limits, elsewhere it is unknown (null).
+ * is the hard limit (`ulimit -n 256` in sh or bash sets both; so can a container's or a service's LimitNOFILE),
+ * read by ../open-files.ts where Linux states it.
  */
-import { readFileSync } from 'node:fs';
+import { openFilesLimit } from '../open-files.js';
 
 /** `--max-streams` when the descriptors allow it (kubectl-sized clusters; stern's --max-log-requests is 50). */
 export const MAX_STREAMS = 500;
@@ -15,18 +15,6 @@ export const MAX_STREAMS = 500;
  * read), the final reads at a stop (16 at once), an exec plugin's pipes, the output files.
  */
 export const RESERVED_DESCRIPTORS = 96;
-
-/** The open-files limit this process runs under, where Linux says it (/proc/self/limits), else null. */
-export function openFilesLimit(limits = '/proc/self/limits'): number | null {
-  let text: string;
-  try {
-    text = readFileSync(limits, 'utf8');
-  } catch {
-    return null;
-  }
-  const soft = /^Max open files\s+(\d+|unlimited)/m.exec(text)?.[1];
-  return soft === undefined || soft === 'unlimited' ? null : Number(soft);
-}
 
 /** How many log streams fit in `limit` descriptors with RESERVED_DESCRIPTORS kept back (at least 1); null: unknown. */
 export function streamsAllowed(limit: number | null): number | null {

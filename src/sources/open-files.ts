@@ -1,0 +1,19 @@
+/**
+ * The open-files limit of this process, which both an audit's many files and a watch's many streams must stay under.
+ * Node raises its soft limit to the hard one at start, so what binds is the hard limit (`ulimit -n 256` in sh or
+ * bash sets both; so can a container's or a service's LimitNOFILE). Node cannot ask for it: Linux states it in
+ * /proc/self/limits, elsewhere it is unknown.
+ */
+import { readFileSync } from 'node:fs';
+
+/** The open-files limit this process runs under, where Linux says it (`limits`: /proc/self/limits), else null. */
+export function openFilesLimit(limits = '/proc/self/limits'): number | null {
+  let text: string;
+  try {
+    text = readFileSync(limits, 'utf8');
+  } catch {
+    return null;
+  }
+  const soft = /^Max open files\s+(\d+|unlimited)/m.exec(text)?.[1];
+  return soft === undefined || soft === 'unlimited' ? null : Number(soft);
+}
