@@ -4,6 +4,7 @@ import { HEAD_BYTES, MIN_HEAD_RECORDS, UNPROBED, type HeadOrder, type TimeOrder 
 import { joined, replayed } from '../sources/peek.js';
 import { HEAD_WAIT_MS, readStart } from './head-wait.js';
 import { spoolBackwards } from '../sources/spool.js';
+import { LaggardHeap } from './laggard-heap.js';
 
 /** Hooks the offline run calls between chunks. */
 export interface OfflineHooks {
@@ -28,24 +29,6 @@ interface Cursor {
   state: StreamState;
   chunks: AsyncIterator<Uint8Array | LineMark>;
   order: number;
-}
-
-function laggard(active: Cursor[]): Cursor {
-  let best = active[0] as Cursor;
-  for (const c of active) {
-    if (c.state.progressMs < best.state.progressMs || (c.state.progressMs === best.state.progressMs && c.order < best.order)) best = c;
-  }
-  return best;
-}
-
-/** The log time every open stream has been read up to; a stream out of log-time order vouches for none until it ends. */
-function watermark(active: Cursor[]): number {
-  let min = Number.POSITIVE_INFINITY;
-  for (const c of active) {
-    if (c.state.unordered !== null) return Number.NEGATIVE_INFINITY;
-    if (c.state.progressMs < min) min = c.state.progressMs;
-  }
-  return min;
 }
 
 /**
@@ -113,10 +96,14 @@ async function* failing(head: Uint8Array[], failure: { error: unknown }): AsyncG
  * the files were named. Log time, not wall time, releases unmatched entries.
  */
 export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks = {}): Promise<void> {
-  const active: Cursor[] = [];
+  const opened: Cursor[] = [];
+  // The streams to stop and close at the end: those opened, then those the merge has not finished.
+  let active: readonly Cursor[] = opened;
   try {
-    await openAll(pipeline, streams, signal, hooks, active);
-    await mergeByLogTime(pipeline, active, signal, hooks);
+    await openAll(pipeline, streams, signal, hooks, opened);
+    const heap = new LaggardHeap(opened);
+    active = heap.streams;
+    await mergeByLogTime(pipeline, heap, signal, hooks);
     // Stopped (q in a replay) with streams still unread: the audit is incomplete, and says so rather than pass on part of its input.
     for (const cursor of active) pipeline.stop(cursor.state);
   } finally {
@@ -152,25 +139,26 @@ async function openAll(pipeline: AuditPipeline, streams: LogStream[], signal: Ab
 }
 
 /** Reads the opened streams to their ends, the one furthest behind in log time first; stops early when the run is aborted. */
-async function mergeByLogTime(pipeline: AuditPipeline, active: Cursor[], signal: AbortSignal, hooks: OfflineHooks): Promise<void> {
+async function mergeByLogTime(pipeline: AuditPipeline, heap: LaggardHeap<Cursor>, signal: AbortSignal, hooks: OfflineHooks): Promise<void> {
   let sinceDrain = 0;
-  while (active.length > 0 && !signal.aborted) {
-    const cursor = laggard(active);
+  for (let cursor = heap.laggard; cursor !== undefined && !signal.aborted; cursor = heap.laggard) {
     let next: IteratorResult<Uint8Array | LineMark>;
     try {
       next = await cursor.chunks.next();
     } catch (error) {
       pipeline.close(cursor.state, (error as Error).message);
-      active.splice(active.indexOf(cursor), 1);
+      heap.removeLaggard();
       continue;
     }
     if (next.done) {
       pipeline.close(cursor.state);
-      active.splice(active.indexOf(cursor), 1);
+      heap.removeLaggard();
     } else {
+      const wasOrdered = cursor.state.unordered === null;
       pipeline.push(cursor.state, next.value);
+      heap.laggardMoved(wasOrdered);
     }
-    if (active.length > 0) pipeline.advance(watermark(active));
+    if (heap.size > 0) pipeline.advance(heap.watermark);
     hooks.onChunk?.();
     if (hooks.pace && !next.done) await hooks.pace(cursor.state.progressMs);
     if (++sinceDrain >= 8 && hooks.drain) {

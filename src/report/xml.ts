@@ -13,8 +13,3 @@ const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;',
 export function xml(text: string): string {
   return escapeControlOnly(text).replace(MARKUP, (ch) => ENTITY[ch] as string);
 }
-
-/** Escapes multi-line text that this tool composed: the newlines it put there are kept, everything else as `xml()`. */
-export function xmlLines(lines: string[]): string {
-  return lines.map(xml).join('\n');
-}

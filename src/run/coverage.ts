@@ -8,7 +8,7 @@ import type { EngineCounters } from '../engine/index.js';
 import type { LogSpan, NamedOverlap, PlainTally, StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
 import type { ExceptionRef, LineCounts, RoleAssignment, Verdict } from '../types.js';
-import { anyRoleWithRecords, filteredLogging, noRecordsCauses, NO_RECORDS, roleFlagOf, silentInputs, silentLogs, streamRole, type JoinedRole } from './coverage/inputs.js';
+import { anyRoleWithRecords, filteredLogging, noRecordsCauses, NO_RECORDS, roleFlagOf, rolesByStream, silentInputs, silentLogs, streamRole, type JoinedRole } from './coverage/inputs.js';
 import { evictedEntries, joinFieldsNotLogged, unmatchedEntries } from './coverage/join.js';
 import { ambiguousLines, nulPadding, otherContainerLines, otherContainers, overlappingInputs, reportedLines, unparsedLines } from './coverage/lines.js';
 import { listed } from './coverage/listing.js';
@@ -104,6 +104,7 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
 /** Builds the coverage section: every line accounted for, the log time it covers, each stream's role and why, and plain warnings. */
 export function buildCoverage(f: CoverageFacts): Coverage {
   const all = span(f.streams);
+  const byStream = rolesByStream(f.roles);
   const seen: LogTime = { firstSeen: msToIso(all.firstMs), lastSeen: msToIso(all.lastMs) };
   return {
     lines: reportedLines(f.lines),
@@ -115,7 +116,7 @@ export function buildCoverage(f: CoverageFacts): Coverage {
       ...(s.duplicates > 0 ? { duplicates: s.duplicates } : {}),
       ...(s.otherContainers.length > 0 ? { otherContainers: otherContainerLines(s) } : {}),
       // A role a flag gave is kept, entries or not: the person named the file so, and silent-inputs says it held none.
-      ...(s.records + s.duplicates === 0 && roleFlagOf(f, s.name) === null ? NO_RECORDS : streamRole(s.name, f.roles)),
+      ...(s.records + s.duplicates === 0 && roleFlagOf(f, s.name) === null ? NO_RECORDS : streamRole(s.name, byStream)),
       firstSeen: msToIso(s.firstMs),
       lastSeen: msToIso(s.lastMs),
       ...(s.stopped ? { incomplete: 'stopped' as const } : s.error !== null ? { incomplete: 'failed' as const } : {}),

@@ -8,19 +8,21 @@ import { REPORT_SCHEMA, type Report } from '../model.js';
 import { FlowJsonWriter } from '../flow-json.js';
 import { ByteOutput } from './byte-output.js';
 import { wellFormedJson } from '../well-formed.js';
+import { jsonPieces } from '../json-pieces.js';
 import type { ReportWriter } from './output.js';
 
 const q = wellFormedJson;
 const FIRST = Buffer.from('\n');
 const NEXT = Buffer.from(',\n');
 
-/** The report fields after `flows`, each on its own line. */
-export function reportTail(report: Report): string {
-  return (
-    `"tool":${q(report.tool)},\n"generatedAt":${q(report.generatedAt)},\n"input":${q(report.input)},\n` +
-    `"summary":${q(report.summary)},\n"destinations":${q(report.destinations)},\n` +
-    `"findings":${q(report.findings)},\n"coverage":${q(report.coverage)}`
-  );
+/** The report fields after `flows`, each on its own line, in pieces (the aggregates may be longer than a string can be). */
+export function* reportTail(report: Report): Generator<string> {
+  yield `"tool":${q(report.tool)},\n"generatedAt":${q(report.generatedAt)},\n"input":${q(report.input)},\n"summary":${q(report.summary)},\n"destinations":`;
+  yield* jsonPieces(report.destinations);
+  yield ',\n"findings":';
+  yield* jsonPieces(report.findings);
+  yield ',\n"coverage":';
+  yield* jsonPieces(report.coverage);
 }
 
 /** Creates the streaming JSON writer. */
@@ -45,7 +47,12 @@ export function jsonWriter(out: NodeJS.WritableStream): ReportWriter {
     backlogged: () => output.backlogged(),
     async end(report: Report): Promise<void> {
       start();
-      output.push(`${flows > 0 ? '\n' : ''}],\n${reportTail(report)}}\n`);
+      output.push(`${flows > 0 ? '\n' : ''}],\n`);
+      for (const piece of reportTail(report)) {
+        output.push(piece);
+        await output.drain();
+      }
+      output.push('}\n');
       await output.finish();
     },
   };

@@ -8,7 +8,7 @@ import { noEvidence, type Finding, type Report } from '../model.js';
 import { findingDestination, workloadLabel } from '../flow-facts.js';
 import { findingStatus, logTimeStatement, partlyAllowedShare, resultStatement, warningFailsRun, windowCoverageStatement } from '../statements.js';
 import { plural } from '../../text/plural.js';
-import { xml, xmlLines } from '../xml.js';
+import { xml } from '../xml.js';
 import { documentWriter, type ReportWriter } from './output.js';
 
 interface Case {
@@ -65,39 +65,48 @@ function findingText(f: Finding): string[] {
   return lines;
 }
 
-function failureElement(c: Case): string {
+/** An element around escaped text lines (`open` + the lines joined by newlines + `close`), as lines: one case may hold thousands of findings. */
+function elementLines(open: string, text: string[], close: string): string[] {
+  const lines = text.map(xml);
+  if (lines.length === 0) return [open + close];
+  lines[0] = open + (lines[0] as string);
+  lines[lines.length - 1] += close;
+  return lines;
+}
+
+function failureLines(c: Case): string[] {
   if (c.coverageFailure) {
     const [type, message] = c.coverageFailure;
-    return `<failure type="${xml(type)}" message="${xml(message)}">${xmlLines(c.notes)}</failure>`;
+    return elementLines(`<failure type="${xml(type)}" message="${xml(message)}">`, c.notes, '</failure>');
   }
   const first = c.failing[0] as Finding;
   const more = c.failing.length > 1 ? `; and ${c.failing.length - 1} more` : '';
   const message = `${c.failing.length} failing: ${first.verdict} ${workloadLabel(first.namespace, first.sourceWorkload)} -> ${first.destination} (${plural(first.count, 'flow')})${more}`;
-  return `<failure type="${xml(first.rule)}" message="${xml(message)}">${xmlLines(c.failing.flatMap(findingText))}</failure>`;
+  return elementLines(`<failure type="${xml(first.rule)}" message="${xml(message)}">`, c.failing.flatMap(findingText), '</failure>');
 }
 
-function caseElement(c: Case, classname: string): string {
+function caseLines(c: Case, classname: string): string[] {
   const open = `    <testcase name="${xml(c.name)}" classname="${xml(classname)}" time="0"`;
   const out = [
     ...c.others.flatMap((f) => [`${findingStatus(f)} ${f.verdict}:`, ...findingText(f)]),
     ...(c.coverageFailure ? [] : c.notes),
   ];
   const failed = c.coverageFailure || c.failing.length > 0;
-  if (!failed && out.length === 0) return `${open}/>`;
+  if (!failed && out.length === 0) return [`${open}/>`];
   const parts = [`${open}>`];
-  if (failed) parts.push(`      ${failureElement(c)}`);
-  if (out.length > 0) parts.push(`      <system-out>${xmlLines(out)}</system-out>`);
-  parts.push('    </testcase>');
-  return parts.join('\n');
+  const failure = failed ? failureLines(c) : [];
+  if (failure.length > 0) failure[0] = `      ${failure[0] as string}`;
+  const system = out.length > 0 ? elementLines('      <system-out>', out, '</system-out>') : [];
+  return [...parts, ...failure, ...system, '    </testcase>'];
 }
 
 const failed = (c: Case): boolean => Boolean(c.coverageFailure) || c.failing.length > 0;
 
-function suiteElement(suite: Suite, report: Report, properties: string): string {
+function suiteLines(suite: Suite, report: Report, properties: string): string[] {
   const failures = suite.cases.filter(failed).length;
   const stamp = report.generatedAt.slice(0, 19);
   const head = `  <testsuite name="${xml(suite.name)}" tests="${suite.cases.length}" failures="${failures}" errors="0" skipped="0" time="0" timestamp="${stamp}">`;
-  return [head, properties, ...suite.cases.map((c) => caseElement(c, suite.name)), '  </testsuite>'].filter(Boolean).join('\n');
+  return [head, ...(properties === '' ? [] : [properties]), ...suite.cases.flatMap((c) => caseLines(c, suite.name)), '  </testsuite>'];
 }
 
 function seconds(report: Report): string {
@@ -105,8 +114,8 @@ function seconds(report: Report): string {
   return Number.isFinite(ms) && ms >= 0 ? (ms / 1000).toFixed(3) : '0';
 }
 
-/** The JUnit XML document. */
-export function renderJunit(report: Report): string {
+/** The JUnit XML document's lines (a test case's element is one line of them): a document may be longer than a string can be. */
+export function junitLines(report: Report): string[] {
   const suites: Suite[] = [
     { name: 'egress-audit.destinations', cases: findingCases(report, (f) => f.destination, report.destinations.map((d) => d.destination)) },
     {
@@ -131,13 +140,25 @@ export function renderJunit(report: Report): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="egress-audit" tests="${tests}" failures="${failures}" errors="0" time="${seconds(report)}">`,
-    ...suites.map((s, i) => suiteElement(s, report, i === 0 ? properties : '')),
+    ...suites.flatMap((s, i) => suiteLines(s, report, i === 0 ? properties : '')),
     '</testsuites>',
     '',
-  ].join('\n');
+  ];
 }
 
 /** Creates the JUnit writer (a document writer). */
 export function junitWriter(out: NodeJS.WritableStream): ReportWriter {
-  return documentWriter(out, renderJunit);
+  return documentWriter(out, function* (report) {
+    const lines = junitLines(report);
+    // A line and its newline at a time, about 64 KiB together.
+    let piece = '';
+    for (const [i, line] of lines.entries()) {
+      piece += i === lines.length - 1 ? line : `${line}\n`;
+      if (piece.length >= 65_536) {
+        yield piece;
+        piece = '';
+      }
+    }
+    if (piece !== '') yield piece;
+  });
 }

@@ -9,10 +9,9 @@ import type { Flow } from '../../types.js';
 import type { Report } from '../model.js';
 import { FlowJsonWriter } from '../flow-json.js';
 import { ByteOutput } from './byte-output.js';
-import { wellFormedJson } from '../well-formed.js';
+import { jsonPieces } from '../json-pieces.js';
 import type { ReportWriter } from './output.js';
 
-const q = wellFormedJson;
 const HEAD = Buffer.from('"type":"flow",');
 const NEWLINE = 10;
 
@@ -33,7 +32,14 @@ export function ndjsonWriter(out: NodeJS.WritableStream): ReportWriter {
     async end(report: Report): Promise<void> {
       const { schema, tool, generatedAt, input, summary, destinations, findings, coverage } = report;
       const rest = { schema, tool, generatedAt, input, summary, destinations, findings, coverage };
-      output.push(`{"type":"report",${q(rest).slice(1)}\n`);
+      let first = true;
+      // In pieces: the findings and destinations may be longer than a string can be.
+      for (const piece of jsonPieces(rest)) {
+        output.push(first ? `{"type":"report",${piece.slice(1)}` : piece);
+        first = false;
+        await output.drain();
+      }
+      output.push('\n');
       await output.finish();
     },
   };

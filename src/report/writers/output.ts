@@ -55,12 +55,16 @@ export function writeAndWait(out: NodeJS.WritableStream, text: string): Promise<
   });
 }
 
-/** A writer that renders the whole document at the end (table, junit, sarif, markdown). */
-export function documentWriter(out: NodeJS.WritableStream, render: (report: Report) => string): ReportWriter {
+/** A writer that renders the whole document at the end (table, junit, sarif, markdown): one string, or pieces written in turn (a document may be longer than a string can be). */
+export function documentWriter(out: NodeJS.WritableStream, render: (report: Report) => string | Iterable<string>): ReportWriter {
   return {
     flow: () => undefined,
     drain: () => Promise.resolve(),
     backlogged: () => false,
-    end: (report) => writeAndWait(out, render(report)),
+    async end(report) {
+      const document = render(report);
+      if (typeof document === 'string') return writeAndWait(out, document);
+      for (const piece of document) await writeAndWait(out, piece);
+    },
   };
 }

@@ -16,7 +16,7 @@ import { findingDestination, workloadLabel } from '../flow-facts.js';
 import { VERDICT_MEANING, partlyAllowedShare, resultStatement, warningFailsRun, warningFailure } from '../statements.js';
 import { documentWriter, type ReportWriter } from './output.js';
 import { hashOfParts } from '../../policy/fingerprint.js';
-import { wellFormedJson } from '../well-formed.js';
+import { jsonPieces } from '../json-pieces.js';
 import { isPodStream, originalUriBaseIds, sarifLocation, type SarifLocation } from './sarif-location.js';
 
 /** The key under which the finding fingerprint goes into `partialFingerprints`. */
@@ -257,5 +257,8 @@ export function sarifLog(report: Report, cwd: string): object {
 
 /** Creates the SARIF writer (a document writer). */
 export function sarifWriter(out: NodeJS.WritableStream, cwd: string): ReportWriter {
-  return documentWriter(out, (report) => `${wellFormedJson(sarifLog(report, cwd), 2)}\n`);
+  return documentWriter(out, function* (report) {
+    yield* jsonPieces(sarifLog(report, cwd), 2);
+    yield '\n';
+  });
 }

@@ -77,17 +77,39 @@ export type JoinedRole = Exclude<Role, 'ingress-gateway'>;
 /** Inputs read in `role` that held no access-log entry, each with its likely cause; '' when there are none. */
 export function silentLogs(f: CoverageFacts, role: JoinedRole): string {
   // An empty input is named, as a save that failed; not a live container that logged nothing while followed (a quiet pod), nor one that failed (stream-errors).
-  const silent = f.streams.filter((s) => s.records === 0 && s.duplicates === 0 && (s.lines > 0 || (s.error === null && s.kind !== 'pod')) && streamRole(s.name, f.roles).role === role);
+  const byStream = rolesByStream(f.roles);
+  const silent = f.streams.filter((s) => s.records === 0 && s.duplicates === 0 && (s.lines > 0 || (s.error === null && s.kind !== 'pod')) && streamRole(s.name, byStream).role === role);
   return silent.length === 0 ? '' : ` Read as ${role} logs but holding no access-log entry: ${silentListed(silent)}.${switchOnWhenOff(silent)}`;
 }
 
 /** The role a stream is reported with: a stream without a single record (a README, an empty file) has none worth stating. */
 export const NO_RECORDS: Pick<StreamCoverage, 'role' | 'roleRule'> = { role: 'unknown', roleRule: 'no-records' };
 
+/** Each stream's role assignments, under the stream's name: its own and its pods' (`name#pod`), in the order they were made. */
+export type RolesByStream = ReadonlyMap<string, readonly RoleAssignment[]>;
+
+/**
+ * The role assignments of `roles` grouped by the stream they belong to (a key, or any part of it before a `#`), built once
+ * per report: looked up stream by stream in the map itself, 30,000 inputs took 30,000 scans of 30,000 roles.
+ */
+export function rolesByStream(roles: ReadonlyMap<string, RoleAssignment>): RolesByStream {
+  const index = new Map<string, RoleAssignment[]>();
+  const add = (name: string, assignment: RoleAssignment): void => {
+    const own = index.get(name);
+    if (own === undefined) index.set(name, [assignment]);
+    else own.push(assignment);
+  };
+  for (const [key, assignment] of roles) {
+    add(key, assignment);
+    // A stream whose own name holds a `#` is one of the names before each `#` of its pods' keys.
+    for (let at = key.indexOf('#'); at >= 0; at = key.indexOf('#', at + 1)) add(key.slice(0, at), assignment);
+  }
+  return index;
+}
+
 /** The role a stream is reported with: its own, or `mixed` when the pods inside it have several (a `--prefix` file of sidecars and a gateway). */
-export function streamRole(name: string, roles: Map<string, RoleAssignment>): Pick<StreamCoverage, 'role' | 'roleRule'> {
-  const own: RoleAssignment[] = [];
-  for (const [key, assignment] of roles) if (key === name || key.startsWith(`${name}#`)) own.push(assignment);
+export function streamRole(name: string, byStream: RolesByStream): Pick<StreamCoverage, 'role' | 'roleRule'> {
+  const own = byStream.get(name) ?? [];
   if (own.length === 0) return { role: 'unknown', roleRule: 'none' };
   const kinds = new Set<Role>(own.map((a) => a.role));
   if (kinds.size > 1) return { role: 'mixed', roleRule: 'per-pod' };
@@ -139,8 +161,9 @@ function withFlag(f: CoverageFacts, s: StreamFacts): string {
  */
 export function silentInputs(f: CoverageFacts, namedByRole: ReadonlySet<JoinedRole>): CoverageWarning[] {
   if (f.lines.records === 0) return []; // no-records says it, with the causes
+  const byStream = rolesByStream(f.roles);
   const named = (s: StreamFacts): boolean => {
-    const role = streamRole(s.name, f.roles).role;
+    const role = streamRole(s.name, byStream).role;
     return (role === 'sidecar' || role === 'egress-gateway') && namedByRole.has(role);
   };
   const silent = f.streams.filter(
