@@ -5,10 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { LaggardHeap, type MergedStream } from '../../src/pipeline/laggard-heap.js';
 import { runOffline } from '../../src/pipeline/offline-driver.js';
-import { emptySpan, type StreamFacts } from '../../src/pipeline/audit-pipeline.js';
+import type { StreamFacts } from '../../src/pipeline/audit-pipeline.js';
 import { buildCoverage, type CoverageFacts } from '../../src/run/coverage.js';
 import { rolesByStream, streamRole } from '../../src/run/coverage/inputs.js';
-import { VERDICTS, type LogStream, type RoleAssignment, type Verdict } from '../../src/types.js';
+import type { LogStream, RoleAssignment } from '../../src/types.js';
+import { emptyCoverageFacts } from '../helpers/coverage-facts.js';
 import { sidecarPipeline } from '../helpers/pipeline.js';
 import { seeded } from '../helpers/random.js';
 
@@ -84,30 +85,9 @@ describe('a merge of thousands of inputs', () => {
 });
 
 function facts(streams: StreamFacts[], roles: Map<string, RoleAssignment>): CoverageFacts {
-  const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  const empty = emptyCoverageFacts();
   const records = streams.reduce((n, s) => n + s.records, 0);
-  return {
-    lines: { lines: records, records, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0, otherContainers: 0 },
-    streams,
-    roles,
-    engine: { pending: 0, joined: 0, unmatchedSidecar: 0, unmatchedViaEastWest: 0, unmatchedGateway: 0, evicted: 0, socketsNotLogged: 0, oldHttpSockets: 0, peersNotLogged: 0, peersFromXff: 0, peersNotSockets: 0, innersWithoutTime: 0, roleConflicts: [], otherDomain: null, gatewayOutside: null },
-    verdicts: { ...verdicts, direct: records },
-    plainRecords: records,
-    namespaceRecords: new Map(),
-    gatewayOnlyMinutes: new Map(),
-    overlaps: [],
-    copiesForgottenEarly: 0,
-    sidecarSpan: emptySpan(),
-    gatewaySpan: emptySpan(),
-    windowMs: 5000,
-    expiredExceptions: [],
-    expiringExceptions: [],
-    claimedHostExceptions: [],
-    namespaceUnknownExceptions: [],
-    extraWarnings: [],
-    window: null,
-    proxyContainers: ['istio-proxy'],
-  };
+  return { ...empty, lines: { ...empty.lines, lines: records, records }, streams, roles, verdicts: { ...empty.verdicts, direct: records }, plainRecords: records };
 }
 
 function streamFacts(name: string, records: number): StreamFacts {

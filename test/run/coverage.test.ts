@@ -3,35 +3,15 @@
 // entries no key could join (join-fields-not-logged counts those).
 import { describe, expect, it } from 'vitest';
 import type { EngineCounters } from '../../src/engine/index.js';
-import { emptySpan, type StreamFacts } from '../../src/pipeline/audit-pipeline.js';
+import type { StreamFacts } from '../../src/pipeline/audit-pipeline.js';
 import { catalogueFix, socketNotLoggedFix } from '../../src/engine/rule-catalogue.js';
 import { buildCoverage, type CoverageFacts } from '../../src/run/coverage.js';
-import { VERDICTS, type Verdict } from '../../src/types.js';
+import type { Verdict } from '../../src/types.js';
+import { emptyCoverageFacts } from '../helpers/coverage-facts.js';
 
 function facts(engine: Partial<EngineCounters>): CoverageFacts {
-  const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
-  return {
-    lines: { lines: 4, records: 4, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0, otherContainers: 0 },
-    streams: [],
-    roles: new Map(),
-    engine: { pending: 0, joined: 0, unmatchedSidecar: 0, unmatchedViaEastWest: 0, unmatchedGateway: 0, evicted: 0, socketsNotLogged: 0, oldHttpSockets: 0, peersNotLogged: 0, peersFromXff: 0, peersNotSockets: 0, innersWithoutTime: 0, roleConflicts: [], otherDomain: null, gatewayOutside: null, ...engine },
-    verdicts,
-    plainRecords: 4,
-    namespaceRecords: new Map(),
-    gatewayOnlyMinutes: new Map(),
-    overlaps: [],
-    copiesForgottenEarly: 0,
-    sidecarSpan: emptySpan(),
-    gatewaySpan: emptySpan(),
-    windowMs: 5000,
-    expiredExceptions: [],
-    expiringExceptions: [],
-    claimedHostExceptions: [],
-    namespaceUnknownExceptions: [],
-    extraWarnings: [],
-    window: null,
-    proxyContainers: ['istio-proxy'],
-  };
+  const empty = emptyCoverageFacts();
+  return { ...empty, lines: { ...empty.lines, lines: 4, records: 4 }, engine: { ...empty.engine, ...engine }, plainRecords: 4 };
 }
 
 /** An input of `records` access-log records, all of them ordinary successes, in log time 0 to 0. */
