@@ -8,6 +8,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
+import { errorCode } from './input-paths.js';
 import { openFilesLimit } from './open-files.js';
 
 /** How many files a pool keeps open at most: few enough for any limit a shell or a container sets, and no cost to speed. */
@@ -33,6 +34,11 @@ export function replacedWhileRead(name: string): InputError {
   return new InputError(
     `${name}: replaced while it was read (its path now names another file: logrotate's create mode?); what it held past the bytes read was not audited: audit a copy of it, or the rotated file with it`,
   );
+}
+
+/** The error for a file that could not be opened again (removed or moved away, or no descriptor left) to read on. */
+function goneWhileRead(name: string, error: unknown): InputError {
+  return new InputError(`${name}: cannot be opened again to read on (${errorCode(error)}: removed or moved while it was read?); what it held past the bytes read was not audited`);
 }
 
 /** One file of a pool: its descriptor while it has a slot, and which file it is (device and inode) to check a reopen against. */
@@ -80,7 +86,7 @@ class PooledFile implements PositionalFile {
   }
 
   private async reopen(): Promise<FileHandle> {
-    const { handle, stat } = await this.pool.openInSlot(this.path);
+    const { handle, stat } = await this.pool.openInSlot(this.path).catch((error: unknown) => Promise.reject(goneWhileRead(this.name, error)));
     if (stat.dev !== this.dev || stat.ino !== this.ino) {
       await handle.close();
       throw replacedWhileRead(this.name);

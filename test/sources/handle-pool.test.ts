@@ -1,7 +1,7 @@
 // The descriptors regular files share while an audit reads them all at once (sources/handle-pool.ts): a directory of
 // more logs than the process may open read whole, and a file rotated away while closed refused, not spliced.
 import { spawn } from 'node:child_process';
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HandlePool, openFilesAllowed, OPEN_FILES } from '../../src/sources/handle-pool.js';
@@ -48,6 +48,18 @@ describe('HandlePool', () => {
     renameSync(a, `${a}.1`);
     writeFileSync(a, 'a new file written at the same path\n');
     await expect(first.read(Buffer.alloc(5), 6)).rejects.toThrow(/^a\.log: replaced while it was read \(its path now names another file: logrotate's create mode\?\)/);
+  });
+
+  it('says so when a file it closed cannot be opened again (removed while it was read)', async () => {
+    const dir = tempDir('ea-pool-removed-');
+    const [a, b] = [join(dir, 'a.log'), join(dir, 'b.log')];
+    writeFileSync(a, 'first file\n');
+    writeFileSync(b, 'other\n');
+    const pool = new HandlePool(1);
+    const first = await pool.open(a, 'a.log');
+    await pool.open(b, 'b.log'); // a.log's descriptor is closed
+    rmSync(a);
+    await expect(first.read(Buffer.alloc(5), 6)).rejects.toThrow(/^a\.log: cannot be opened again to read on \(ENOENT: removed or moved while it was read\?\)/);
   });
 
   it('keeps no more open than half the open-files limit, and OPEN_FILES at most or where it is unknown', () => {
