@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HandlePool, openFilesAllowed, OPEN_FILES } from '../../src/sources/handle-pool.js';
+import { HandlePool, openFilesAllowed, OPEN_FILES, type PositionalFile } from '../../src/sources/handle-pool.js';
 import { BIN, outcome } from '../helpers/cli.js';
 import { tempFolders } from '../helpers/temp-folders.js';
 
@@ -36,28 +36,28 @@ describe('HandlePool', () => {
     expect(pool.openCount).toBe(0);
   });
 
-  it('refuses to go on with another file that took the path while its descriptor was closed (rotated away)', async () => {
-    const dir = tempDir('ea-pool-rotated-');
+  /** a.log opened and read from, then b.log taking the pool's one slot, so a.log's descriptor is closed. */
+  async function firstClosed(prefix: string): Promise<{ a: string; first: PositionalFile }> {
+    const dir = tempDir(prefix);
     const [a, b] = [join(dir, 'a.log'), join(dir, 'b.log')];
     writeFileSync(a, 'first file\n');
     writeFileSync(b, 'other\n');
     const pool = new HandlePool(1);
     const first = await pool.open(a, 'a.log');
     expect(await readText(first, 0, 6)).toBe('first ');
-    await pool.open(b, 'b.log'); // takes the one slot: a.log's descriptor is closed
+    await pool.open(b, 'b.log');
+    return { a, first };
+  }
+
+  it('refuses to go on with another file that took the path while its descriptor was closed (rotated away)', async () => {
+    const { a, first } = await firstClosed('ea-pool-rotated-');
     renameSync(a, `${a}.1`);
     writeFileSync(a, 'a new file written at the same path\n');
     await expect(first.read(Buffer.alloc(5), 6)).rejects.toThrow(/^a\.log: replaced while it was read \(its path now names another file: logrotate's create mode\?\)/);
   });
 
   it('says so when a file it closed cannot be opened again (removed while it was read)', async () => {
-    const dir = tempDir('ea-pool-removed-');
-    const [a, b] = [join(dir, 'a.log'), join(dir, 'b.log')];
-    writeFileSync(a, 'first file\n');
-    writeFileSync(b, 'other\n');
-    const pool = new HandlePool(1);
-    const first = await pool.open(a, 'a.log');
-    await pool.open(b, 'b.log'); // a.log's descriptor is closed
+    const { a, first } = await firstClosed('ea-pool-removed-');
     rmSync(a);
     await expect(first.read(Buffer.alloc(5), 6)).rejects.toThrow(/^a\.log: cannot be opened again to read on \(ENOENT: removed or moved while it was read\?\)/);
   });
