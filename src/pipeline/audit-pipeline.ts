@@ -170,6 +170,8 @@ export type FlowSink = (flow: Flow) => void;
  */
 export interface StreamState {
   readonly info: StreamInfo;
+  /** Its place among the run's streams, in the order opened: the copies' roles know it by this. */
+  readonly id: number;
   /** Null once the stream is closed (its last line accounted for). */
   reader: StreamReader | null;
   /** Its lines by outcome (the reader's own counts, kept after it is gone). */
@@ -282,8 +284,6 @@ export class AuditPipeline {
   /** The lines read so far, to tell a copy from another input, and which inputs may hold copies of which roles' lines (null when the run does not drop copies). */
   private readonly copies: { lines: DuplicateLines; roles: CopyRoles } | null;
   private readonly proxies: ProxyContainers;
-  /** Each stream's place in `streams`, its id for the copies' roles (looked up there, 30,000 closing inputs scanned 30,000 streams each). */
-  private readonly ids = new Map<StreamState, number>();
 
   constructor(private readonly options: AuditPipelineOptions) {
     this.engine = createEngine(options.settings, options.context, (flow) => {
@@ -351,6 +351,7 @@ export class AuditPipeline {
     const reader = new StreamReader({ info, spec: this.options.spec, maxLineLength, onRecord, parser, backFrom, arrays: 'detect' });
     const state: StreamState = {
       info,
+      id,
       progressMs: Number.NEGATIVE_INFINITY,
       firstMs: Number.POSITIVE_INFINITY,
       unordered: plan.unordered ?? (this.options.recordStreams?.has(info.name) === true ? RECORDS_ORDER : null),
@@ -373,7 +374,6 @@ export class AuditPipeline {
       problems: reader.problems,
     };
     this.streams.push(state);
-    this.ids.set(state, id);
     return state;
   }
 
@@ -444,7 +444,7 @@ export class AuditPipeline {
     state.firstAmbiguousLine = state.reader.firstAmbiguousLine;
     state.reader = null;
     state.error = error;
-    if (this.copies !== null) this.copies.roles.closed(this.ids.get(state) ?? -1);
+    this.copies?.roles.closed(state.id);
   }
 
   /** Ends a stream the person stopped the run before the end of (q): as incomplete as a failed one, and marked so that it is said as a stop. */
