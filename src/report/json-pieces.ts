@@ -10,10 +10,15 @@ import { wellFormedJson } from './well-formed.js';
 const PIECE = 64 * 1024;
 
 /** The JSON of `value` as `wellFormedJson(value, indent)` writes it, yielded in pieces none of which is much longer than its longest leaf value. */
-export function* jsonPieces(value: unknown, indent?: number): Generator<string> {
+export function jsonPieces(value: unknown, indent?: number): Generator<string> {
+  return inPieces(parts(converted(value, ''), indent === undefined ? '' : ' '.repeat(indent), ''));
+}
+
+/** Small strings joined into pieces of about 64 KiB (a longer one stays a piece of its own): few writes, no string too long. */
+export function* inPieces(small: Iterable<string>): Generator<string> {
   let buffered: string[] = [];
   let length = 0;
-  for (const part of parts(converted(value, ''), indent === undefined ? '' : ' '.repeat(indent), '')) {
+  for (const part of small) {
     buffered.push(part);
     length += part.length;
     if (length >= PIECE) {

@@ -9,6 +9,7 @@ import { findingDestination, workloadLabel } from '../flow-facts.js';
 import { findingStatus, logTimeStatement, partlyAllowedShare, resultStatement, warningFailsRun, windowCoverageStatement } from '../statements.js';
 import { plural } from '../../text/plural.js';
 import { xml } from '../xml.js';
+import { inPieces } from '../json-pieces.js';
 import { documentWriter, type ReportWriter } from './output.js';
 
 interface Case {
@@ -148,17 +149,5 @@ export function junitLines(report: Report): string[] {
 
 /** Creates the JUnit writer (a document writer). */
 export function junitWriter(out: NodeJS.WritableStream): ReportWriter {
-  return documentWriter(out, function* (report) {
-    const lines = junitLines(report);
-    // A line and its newline at a time, about 64 KiB together.
-    let piece = '';
-    for (const [i, line] of lines.entries()) {
-      piece += i === lines.length - 1 ? line : `${line}\n`;
-      if (piece.length >= 65_536) {
-        yield piece;
-        piece = '';
-      }
-    }
-    if (piece !== '') yield piece;
-  });
+  return documentWriter(out, (report) => inPieces(junitLines(report).map((line, i) => (i === 0 ? line : `\n${line}`))));
 }
