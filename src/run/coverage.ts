@@ -8,7 +8,7 @@ import type { EngineCounters } from '../engine/index.js';
 import type { LogSpan, NamedOverlap, PlainTally, StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
 import type { ExceptionRef, LineCounts, RoleAssignment, Verdict } from '../types.js';
-import { anyRoleWithRecords, filteredLogging, noRecordsCauses, NO_RECORDS, roleFlagOf, rolesByStream, silentInputs, silentLogs, streamRole, type JoinedRole } from './coverage/inputs.js';
+import { anyRoleWithRecords, filteredLogging, noRecordsCauses, NO_RECORDS, roleFlagOf, rolesByStream, silentInputs, silentLogs, streamRole, type JoinedRole, type RolesByStream } from './coverage/inputs.js';
 import { evictedEntries, joinFieldsNotLogged, unmatchedEntries } from './coverage/join.js';
 import { ambiguousLines, nulPadding, otherContainerLines, otherContainers, overlappingInputs, reportedLines, unparsedLines } from './coverage/lines.js';
 import { listed } from './coverage/listing.js';
@@ -75,7 +75,7 @@ function streamErrors(f: CoverageFacts): CoverageWarning[] {
 }
 
 /** Every coverage warning of a run, in the order reports show them: what could not be read, whose logs were missing, what the join, the policy and the settings could not do, then what the command added. */
-function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
+function warnings(f: CoverageFacts, seen: LogTime, byStream: RolesByStream): CoverageWarning[] {
   const out: CoverageWarning[] = [];
   const v = f.verdicts;
   if (f.lines.records === 0) {
@@ -87,16 +87,16 @@ function warnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   if (v['via-gateway-unconfirmed'] > 0 && !anyRoleWithRecords(f, 'egress-gateway')) {
     namedSilent.add('egress-gateway');
     const sent = v['via-gateway-unconfirmed'];
-    out.push({ code: 'no-gateway-logs', message: `No egress-gateway logs were read, although ${plural(sent, 'sidecar flow was', 'sidecar flows were')} sent to a gateway: ${sent === 1 ? 'it is' : 'those are'} unconfirmed, not proven.${silentLogs(f, 'egress-gateway')}` });
+    out.push({ code: 'no-gateway-logs', message: `No egress-gateway logs were read, although ${plural(sent, 'sidecar flow was', 'sidecar flows were')} sent to a gateway: ${sent === 1 ? 'it is' : 'those are'} unconfirmed, not proven.${silentLogs(f, 'egress-gateway', byStream)}` });
   }
   const uncovered = v['gateway-only'] > 0 && anyRoleWithRecords(f, 'sidecar') ? uncoveredGatewayPeriods(f) : [];
   if (v['gateway-only'] > 0 && !anyRoleWithRecords(f, 'sidecar')) {
     namedSilent.add('sidecar');
-    out.push({ code: 'no-sidecar-logs', message: `No sidecar logs were read: ${plural(v['gateway-only'], 'gateway flow', 'gateway flows')} cannot be tied to a calling workload's own log, and direct traffic from sidecars would not be seen.${silentLogs(f, 'sidecar')}` });
+    out.push({ code: 'no-sidecar-logs', message: `No sidecar logs were read: ${plural(v['gateway-only'], 'gateway flow', 'gateway flows')} cannot be tied to a calling workload's own log, and direct traffic from sidecars would not be seen.${silentLogs(f, 'sidecar', byStream)}` });
   } else if (uncovered.length > 0) {
     out.push(sidecarTimeGap(f, uncovered));
   }
-  out.push(...silentInputs(f, namedSilent), ...filteredLogging(f), ...unmatchedEntries(f, uncovered), ...joinFieldsNotLogged(f.engine), ...evictedEntries(f));
+  out.push(...silentInputs(f, namedSilent, byStream), ...filteredLogging(f), ...unmatchedEntries(f, uncovered), ...joinFieldsNotLogged(f.engine), ...evictedEntries(f));
   out.push(...exceptionWarnings(f), ...settingsWarnings(f), ...unorderedInputs(f.streams), ...nulPadding(f), ...overlappingInputs(f), ...streamErrors(f));
   return [...out, ...f.extraWarnings];
 }
@@ -125,6 +125,6 @@ export function buildCoverage(f: CoverageFacts): Coverage {
     unmatchedGateway: f.engine.unmatchedGateway,
     evicted: f.engine.evicted,
     window: f.window,
-    warnings: warnings(f, seen),
+    warnings: warnings(f, seen, byStream),
   };
 }

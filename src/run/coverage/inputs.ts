@@ -75,9 +75,8 @@ export function noRecordsCauses(streams: readonly StreamFacts[]): string {
 export type JoinedRole = Exclude<Role, 'ingress-gateway'>;
 
 /** Inputs read in `role` that held no access-log entry, each with its likely cause; '' when there are none. */
-export function silentLogs(f: CoverageFacts, role: JoinedRole): string {
+export function silentLogs(f: CoverageFacts, role: JoinedRole, byStream: RolesByStream): string {
   // An empty input is named, as a save that failed; not a live container that logged nothing while followed (a quiet pod), nor one that failed (stream-errors).
-  const byStream = rolesByStream(f.roles);
   const silent = f.streams.filter((s) => s.records === 0 && s.duplicates === 0 && (s.lines > 0 || (s.error === null && s.kind !== 'pod')) && streamRole(s.name, byStream).role === role);
   return silent.length === 0 ? '' : ` Read as ${role} logs but holding no access-log entry: ${silentListed(silent)}.${switchOnWhenOff(silent)}`;
 }
@@ -154,14 +153,13 @@ function withFlag(f: CoverageFacts, s: StreamFacts): string {
  * with access logging off among good inputs passed unseen, and its workloads' direct egress with it. Not among them:
  * live containers (a quiet pod, while followed), an app container's log in a kubelet tree (no proxy's), inputs that
  * failed or were stopped (stream-errors), of other containers' lines (other-containers) or of copies (overlapping-inputs).
- * Nor those of a role whose no-*-logs warning names them (`namedByRole`). A file a walk or a glob found is named only
+ * Nor those of a role whose no-*-logs warning names them (`namedByRole`); `byStream`: the run's roles by stream, grouped once. A file a walk or a glob found is named only
  * when it is empty: a directory of logs holds other files (an `expected.json`), and a node's kubelet tree an idle pod's
  * log of its agent's lines, neither a save that failed. Not failing by default: an idle pod's saved log holds only its
  * agent's lines, which is common.
  */
-export function silentInputs(f: CoverageFacts, namedByRole: ReadonlySet<JoinedRole>): CoverageWarning[] {
+export function silentInputs(f: CoverageFacts, namedByRole: ReadonlySet<JoinedRole>, byStream: RolesByStream): CoverageWarning[] {
   if (f.lines.records === 0) return []; // no-records says it, with the causes
-  const byStream = rolesByStream(f.roles);
   const named = (s: StreamFacts): boolean => {
     const role = streamRole(s.name, byStream).role;
     return (role === 'sidecar' || role === 'egress-gateway') && namedByRole.has(role);
