@@ -6,8 +6,20 @@
  */
 import { readFileSync } from 'node:fs';
 
+/** What each limits file said: a process's limit does not change while it runs (Node cannot set it), so it is read once. */
+const read = new Map<string, number | null>();
+
 /** The open-files limit this process runs under, where Linux says it (`limits`: /proc/self/limits), else null. */
 export function openFilesLimit(limits = '/proc/self/limits'): number | null {
+  let limit = read.get(limits);
+  if (limit === undefined) {
+    limit = readLimit(limits);
+    read.set(limits, limit);
+  }
+  return limit;
+}
+
+function readLimit(limits: string): number | null {
   let text: string;
   try {
     text = readFileSync(limits, 'utf8');

@@ -22,6 +22,9 @@ describe('descriptors', () => {
     const file = join(tempDir(), 'limits');
     writeFileSync(file, LIMITS);
     expect(openFilesLimit(file)).toBe(128);
+    // Read once per process: the pool and watch's notices ask again, and the limit cannot change under them.
+    writeFileSync(file, LIMITS.replace(/128/g, '4096'));
+    expect(openFilesLimit(file)).toBe(128);
     expect(openFilesLimit(join(tempDir(), 'none'))).toBeNull();
     expect(defaultMaxStreams(128)).toBe(128 - RESERVED_DESCRIPTORS);
     expect(defaultMaxStreams(65536)).toBe(MAX_STREAMS);
