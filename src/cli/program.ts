@@ -30,10 +30,11 @@ export interface CommandHandlers {
 /**
  * What fails a run without --fail-on: direct egress, inputs that hold several proxies' logs read as one role (their
  * verdicts are wrong, and direct traffic can pass for gateway traffic), lines a client made read two ways (the
- * way a workload hides its direct egress from a text log), and gateway flows with no sidecar log read at all (then
+ * way a workload hides its direct egress from a text log), lines no format given reads (a layout changed mid-file
+ * hides the other layout's flows), and gateway flows with no sidecar log read at all (then
  * direct egress, which only a sidecar logs, could not have been seen: a pass would say nothing).
  */
-const DEFAULT_FAIL_ON: readonly string[] = ['direct', 'mixed-roles', 'ambiguous-lines', 'unparsed-lines', 'no-sidecar-logs'];
+export const DEFAULT_FAIL_ON: readonly string[] = ['direct', 'mixed-roles', 'ambiguous-lines', 'unparsed-lines', 'no-sidecar-logs'];
 /**
  * Coverage conditions that --fail-on may also name, so "nothing to see" can fail CI: every warning code
  * but `no-records` and `empty-window` (exit 4 already). Derived from COVERAGE_CODES, so every code a

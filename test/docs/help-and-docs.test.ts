@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
+import { DEFAULT_FAIL_ON } from '../../src/cli/program.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const COMMANDS = ['parse', 'audit', 'watch', 'rules', 'demo'] as const;
@@ -118,7 +119,7 @@ describe('--fail-on in the examples', () => {
     expect(lists.filter((l) => l.startsWith('+')).length).toBeGreaterThan(3);
     // `direct,,blocked` is the README's example of a list refused (an empty item), not one to copy.
     const replacing = lists.filter((l) => !l.includes(',,') && !l.startsWith('+') && l.split(',').includes('direct') && l.split(',').length > 1);
-    const defaults = ['direct', 'mixed-roles', 'ambiguous-lines', 'no-sidecar-logs'];
-    expect(replacing.filter((l) => defaults.some((name) => !l.split(',').includes(name)))).toEqual([]);
+    expect(DEFAULT_FAIL_ON).toContain('unparsed-lines');
+    expect(replacing.filter((l) => DEFAULT_FAIL_ON.some((name) => !l.split(',').includes(name)))).toEqual([]);
   });
 });

@@ -64,7 +64,7 @@ describe('parsePolicy on valid files', () => {
           hosts: [],
           cidrs: ['190.64.31.232/32'],
           ports: [{ from: 3306, to: 3306 }],
-          from: { namespaces: [], workloads: ['default/ratings', 'reviews-*'], cidrs: [] },
+          from: { namespaces: [], workloads: ['default/ratings-v1', 'reviews-*'], cidrs: [] },
           line: 32,
         },
         {
