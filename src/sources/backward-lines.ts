@@ -6,6 +6,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
+import type { HandlePool, PositionalFile } from './handle-pool.js';
 import type { BackwardRead, LineMark } from '../types.js';
 import { afterNuls, countNewlines } from '../lines/line-splitter.js';
 import { errorCode } from './input-paths.js';
@@ -23,22 +24,33 @@ const TOO_LONG: LineMark = { tooLong: true, nulPadded: false };
 const TOO_LONG_PADDED: LineMark = { tooLong: true, nulPadded: true };
 const PADDED: LineMark = { tooLong: false, nulPadded: true };
 
+/** What a backward read needs of a file: reads by position and its size (a pooled file, or a handle the caller holds). */
+export type PositionalRead = Pick<PositionalFile, 'read' | 'size'>;
+
+/** An open handle read by position: a file the caller opened and holds (a temporary copy, unlinked, cannot be opened again). */
+export function heldFile(handle: FileHandle): PositionalRead {
+  return {
+    read: async (buffer, position) => (await handle.read(buffer, 0, buffer.length, position)).bytesRead,
+    size: async () => (await handle.stat()).size,
+  };
+}
+
 /** Fills `buf` from `position` of the file `name`; a read that finds its end first means the file was cut short. */
-async function readFully(handle: FileHandle, name: string, buf: Buffer, position: number): Promise<void> {
+async function readFully(file: PositionalRead, name: string, buf: Buffer, position: number): Promise<void> {
   for (let done = 0; done < buf.length; ) {
-    const { bytesRead } = await handle.read(buf, done, buf.length - done, position + done);
-    if (bytesRead === 0) throw truncatedWhileRead(name, position + buf.length, (await handle.stat()).size);
+    const bytesRead = await file.read(buf.subarray(done), position + done);
+    if (bytesRead === 0) throw truncatedWhileRead(name, position + buf.length, await file.size());
     done += bytesRead;
   }
 }
 
 /** The span of a file of `size` bytes, counted in one read from its start. */
-async function spanOf(handle: FileHandle, name: string, size: number, blockSize: number): Promise<BackwardSpan> {
+async function spanOf(file: PositionalRead, name: string, size: number, blockSize: number): Promise<BackwardSpan> {
   const buf = Buffer.allocUnsafe(Math.max(1, Math.min(blockSize, size)));
   const tally = new SpanTally();
   while (tally.size < size) {
     const part = buf.subarray(0, Math.min(buf.length, size - tally.size));
-    await readFully(handle, name, part, tally.size);
+    await readFully(file, name, part, tally.size);
     tally.add(part);
   }
   return tally.span();
@@ -151,7 +163,7 @@ export class SpanTally {
 }
 
 /** The lines of an open file, last first (the caller opens and closes it). */
-export async function* backwardChunks(handle: FileHandle, name: string, span: BackwardSpan, maxLineLength: number, signal: AbortSignal, blockSize = BLOCK): AsyncGenerator<Uint8Array | LineMark> {
+export async function* backwardChunks(file: PositionalRead, name: string, span: BackwardSpan, maxLineLength: number, signal: AbortSignal, blockSize = BLOCK): AsyncGenerator<Uint8Array | LineMark> {
   const { end, lines } = span;
   if (end === 0) {
     if (lines === 1) yield Buffer.of(NEWLINE); // a file of one newline: one empty line (an empty file has none)
@@ -163,7 +175,7 @@ export async function* backwardChunks(handle: FileHandle, name: string, span: Ba
     for (let pos = end; pos > 0 && !signal.aborted; ) {
       const start = Math.max(0, pos - block.length);
       const part = block.subarray(0, pos - start);
-      await readFully(handle, name, part, start);
+      await readFully(file, name, part, start);
       let lineEnd = part.length;
       for (let nl = part.lastIndexOf(NEWLINE, lineEnd - 1); nl >= 0; nl = nl === 0 ? -1 : part.lastIndexOf(NEWLINE, nl - 1)) {
         collector.line(part.subarray(nl + 1, lineEnd));
@@ -180,19 +192,24 @@ export async function* backwardChunks(handle: FileHandle, name: string, span: Ba
   }
 }
 
-async function* fileBackwardChunks(path: string | Buffer, name: string, span: BackwardSpan, maxLineLength: number, blockSize: number, signal: AbortSignal): AsyncGenerator<Uint8Array | LineMark> {
-  let handle: FileHandle;
+/**
+ * The lines of the file whose span was counted (`counted`: which file that was), read from its end with a descriptor of
+ * the pool's: many newest-first files read at once each held one of their own, and past the open-files limit each
+ * failed with EMFILE. Refused if the path names another file by then, as the pool refuses a reopen.
+ */
+async function* fileBackwardChunks(pool: HandlePool, path: string | Buffer, name: string, counted: FileIdentity, span: BackwardSpan, maxLineLength: number, blockSize: number, signal: AbortSignal): AsyncGenerator<Uint8Array | LineMark> {
+  const file = await pool.open(path, name, counted).catch((error: unknown) => {
+    throw error instanceof InputError ? error : new InputError(`${name}: cannot read (${errorCode(error)})`);
+  });
   try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw new InputError(`${name}: cannot read (${errorCode(error)})`);
-  }
-  try {
-    yield* backwardChunks(handle, name, span, maxLineLength, signal, blockSize);
+    yield* backwardChunks(file, name, span, maxLineLength, signal, blockSize);
   } finally {
-    await handle.close();
+    await file.close();
   }
 }
+
+/** Which file a path named (device and inode). */
+type FileIdentity = { dev: number; ino: number };
 
 /** A read that fails before its first line: the stream's error, reported as a failed read's is. */
 function failedRead(error: InputError): BackwardRead {
@@ -208,17 +225,18 @@ function failedRead(error: InputError): BackwardRead {
  * The file at `path` to be read from its end, or null when it cannot be (gzip, which can only be read
  * from its start; UTF-16, decoded front to back; unreadable, which the front-to-back read then reports).
  * `held`: its size when it was found; a file shorter now, or cut short while its lines are counted, was
- * truncated (copytruncate), and its read fails saying so.
+ * truncated (copytruncate), and its read fails saying so. Its lines are counted with a descriptor of its
+ * own, closed before this returns; they are read with one of `pool`'s.
  */
-export async function readBackwards(path: string | Buffer, name: string, maxLineLength: number, held: number, blockSize = BLOCK): Promise<BackwardRead | null> {
+export async function readBackwards(path: string | Buffer, name: string, maxLineLength: number, held: number, pool: HandlePool, blockSize = BLOCK): Promise<BackwardRead | null> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(path, 'r');
-    const size = (await handle.stat()).size;
+    const { size, dev, ino } = await handle.stat();
     if (await fileNeedsDecoding(handle)) return null;
     if (size < held) throw truncatedWhileRead(name, held, size);
-    const span = await spanOf(handle, name, size, blockSize);
-    return { lines: span.lines, chunks: (signal) => fileBackwardChunks(path, name, span, maxLineLength, blockSize, signal) };
+    const span = await spanOf(heldFile(handle), name, size, blockSize);
+    return { lines: span.lines, chunks: (signal) => fileBackwardChunks(pool, path, name, { dev, ino }, span, maxLineLength, blockSize, signal) };
   } catch (error) {
     return error instanceof InputError ? failedRead(error) : null;
   } finally {

@@ -86,7 +86,7 @@ function fileStream(
       }
     },
     readAt: file.kind === 'file' && unreadable === null ? (offsets, length) => readPlainAt(file.path, offsets, length) : undefined,
-    backwards: file.kind === 'file' && unreadable === null ? (maxLineLength) => readBackwards(file.path, file.name, maxLineLength, file.size ?? 0) : undefined,
+    backwards: file.kind === 'file' && unreadable === null ? (maxLineLength) => readBackwards(file.path, file.name, maxLineLength, file.size ?? 0, OPEN_FILES) : undefined,
   };
 }
 

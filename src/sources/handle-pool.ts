@@ -105,9 +105,16 @@ export class HandlePool {
 
   constructor(private readonly limit = openFilesAllowed()) {}
 
-  /** Opens `path` (failing as fs.open does) as a file of this pool; `name` is how errors name it. */
-  async open(path: string | Buffer, name: string): Promise<PositionalFile> {
+  /**
+   * Opens `path` (failing as fs.open does) as a file of this pool; `name` is how errors name it. `same`: the file the
+   * path named when the caller looked at it before (a backward read counts its lines first): another one now is refused.
+   */
+  async open(path: string | Buffer, name: string, same?: { dev: number; ino: number }): Promise<PositionalFile> {
     const { handle, stat } = await this.openInSlot(path);
+    if (same !== undefined && (stat.dev !== same.dev || stat.ino !== same.ino)) {
+      await handle.close();
+      throw replacedWhileRead(name);
+    }
     const file = new PooledFile(this, path, name, handle, stat.dev, stat.ino);
     this.held.add(file);
     await this.trim();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { BackwardRead } from '../types.js';
-import { backwardChunks, SpanTally } from './backward-lines.js';
+import { backwardChunks, heldFile, SpanTally } from './backward-lines.js';
 import { errorCode } from './input-paths.js';
 
 /** Directories whose removal waits for the process's end (where an open file cannot be unlinked). */
@@ -62,7 +62,7 @@ export async function spoolBackwards(chunks: AsyncIterable<Uint8Array>, name: st
   }
   const copy = await StreamCopy.of(tallied(), name, NEWEST_FIRST);
   const span = tally.span();
-  return { lines: span.lines, chunks: (signal) => copy.readWith((handle) => backwardChunks(handle, name, span, maxLineLength, signal)) };
+  return { lines: span.lines, chunks: (signal) => copy.readWith((handle) => backwardChunks(heldFile(handle), name, span, maxLineLength, signal)) };
 }
 
 /**

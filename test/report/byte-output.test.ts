@@ -132,6 +132,41 @@ describe('byte output', () => {
     expect(Buffer.concat(written).toString()).toBe(items.join(''));
   });
 
+  /** A stream that keeps each chunk as it takes it and takes the next one an event-loop turn later, as a test collector may. */
+  function keeping(fail?: (n: number) => Error | null): { out: Writable; kept: Buffer[] } {
+    const kept: Buffer[] = [];
+    const out = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _enc, done) {
+        kept.push(chunk);
+        const error = fail?.(kept.length) ?? null;
+        setImmediate(() => done(error));
+      },
+    });
+    return { out, kept };
+  }
+
+  it('resolves finish() only once the stream took every chunk, when the last one went out whole', async () => {
+    // Before, finish() returned at once when nothing was left in its buffer: a last piece of 64 KiB or more (the
+    // json writer's aggregates, written as one string) was already handed over, and the chunks queued behind the
+    // stream's first were not written yet. The report tests' stream then lacked the last flows and the whole tail.
+    const { out, kept } = keeping();
+    const output = new ByteOutput(out);
+    const pieces = ['a', 'b', 'c'].map((c) => c.repeat(CHUNK_SIZE + 1000));
+    for (const piece of pieces) output.push(piece);
+    expect(output.sink.pos).toBe(0);
+    await output.finish();
+    expect(Buffer.concat(kept).toString()).toBe(pieces.join(''));
+  });
+
+  it('rejects finish() when a chunk it had handed over could not be written, with nothing left to write', async () => {
+    const { out } = keeping((n) => (n === 2 ? new Error('no space left on device') : null));
+    out.on('error', () => undefined); // the run's outputs listen for it too
+    const output = new ByteOutput(out);
+    for (const c of ['a', 'b', 'c']) output.push(c.repeat(CHUNK_SIZE + 1000));
+    await expect(output.finish()).rejects.toThrow('no space left on device');
+  });
+
   it('says it is backlogged while more than the budget waits in the stream, and not once it is written', async () => {
     const pending: (() => void)[] = [];
     const slow = new Writable({

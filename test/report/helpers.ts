@@ -3,6 +3,7 @@
  * stage does), flows with defaults, a coverage block, and an in-memory stream to write into.
  */
 import { Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { RECORD_KEYS, type AccessRecord } from '../../parsers/types.js';
 import type { Entry, Flow } from '../../src/types.js';
 import type { Coverage, Report, ReportLineCounts } from '../../src/report/model.js';
@@ -95,18 +96,25 @@ export function buildReport(flows: Flow[], cov: Coverage = coverage(), failOn: s
   return builder.build(INPUT, cov, '0.1.0');
 }
 
-/** A writable that keeps what it was given; a small highWaterMark makes it push back. */
+/**
+ * A writable that keeps what it was given, taking one chunk per event-loop turn; a small highWaterMark makes it push back.
+ * It has only what it took: `text()` refuses to answer while chunks still wait in it, since a writer whose end() resolved
+ * with chunks queued would pass for one that lost them (ByteOutput.finish once did: a report's tail was missing here).
+ */
 export class MemoryStream extends Writable {
   readonly chunks: string[] = [];
+  /** Buffers are decoded in order, so a character cut between two chunks stays whole. */
+  private readonly decoder = new StringDecoder('utf8');
   constructor(highWaterMark = 16 * 1024) {
     super({ highWaterMark, decodeStrings: false });
   }
   override _write(chunk: unknown, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.chunks.push(String(chunk));
+    this.chunks.push(Buffer.isBuffer(chunk) ? this.decoder.write(chunk) : String(chunk));
     setImmediate(done);
   }
   text(): string {
-    return this.chunks.join('');
+    if (this.writableLength > 0) throw new Error(`${this.writableLength} bytes still wait in the stream: read before the writer handed them over`);
+    return this.chunks.join('') + this.decoder.end();
   }
 }
 

@@ -1,7 +1,7 @@
 // A newest-first export is read from its last line back. Whatever the block size, the lines come out
 // as the front-to-back read splits them, last first, and a line over the limit comes as a mark (so that
 // it is counted too long at its place) instead of being held whole, or stood in for by limit + 1 bytes.
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { seeded } from '../../bench/random.js';
 import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
 import { StreamReader } from '../../src/lines/stream-reader.js';
 import { readBackwards } from '../../src/sources/backward-lines.js';
+import { HandlePool } from '../../src/sources/handle-pool.js';
 import type { StreamInfo } from '../../src/types.js';
 import { corpusLines } from '../helpers/corpus.js';
 import { tempFolders } from '../helpers/temp-folders.js';
@@ -19,6 +20,7 @@ const DIR = tempDir('ea-backward-');
 const MAX = 40;
 const INFO: StreamInfo = { name: 'counted.log', kind: 'file', pod: null, namespace: null, container: null, labels: null, role: null, size: null };
 const AUTO = resolveFormat('auto') as FormatSpec;
+const POOL = new HandlePool(4);
 
 function file(name: string, content: string | Buffer): string {
   const path = join(DIR, name);
@@ -50,7 +52,7 @@ function expected(content: string): string {
 }
 
 async function readAll(path: string, blockSize: number): Promise<{ lines: number; text: string }> {
-  const read = await readBackwards(path, path, MAX, 0, blockSize);
+  const read = await readBackwards(path, path, MAX, 0, POOL, blockSize);
   if (read === null) throw new Error('not readable backwards');
   const chunks: Buffer[] = [];
   for await (const chunk of read.chunks(new AbortController().signal)) {
@@ -100,7 +102,7 @@ describe('reading a file from its last line back', () => {
     forward.push(Buffer.from(content));
     forward.end();
     for (const block of [7, 64, 1 << 20]) {
-      const read = await readBackwards(path, path, max, 0, block);
+      const read = await readBackwards(path, path, max, 0, POOL, block);
       if (read === null) throw new Error('not readable backwards');
       const back = new StreamReader({ info: INFO, spec: AUTO, maxLineLength: max, onRecord: () => undefined, backFrom: read.lines });
       for await (const chunk of read.chunks(new AbortController().signal)) {
@@ -114,12 +116,32 @@ describe('reading a file from its last line back', () => {
     }
   });
 
+  it('reads with a descriptor of the pool, closed once read, and refuses a file that took the path after its lines were counted', async () => {
+    const pool = new HandlePool(2);
+    const path = file('rotated.log', 'c\nb\na\n');
+    const read = await readBackwards(path, 'rotated.log', MAX, 0, pool, 8);
+    if (read === null) throw new Error('not readable backwards');
+    expect(pool.openCount).toBe(0); // counting its lines held none of the pool's
+    const chunks = read.chunks(new AbortController().signal)[Symbol.asyncIterator]();
+    await chunks.next();
+    expect(pool.openCount).toBe(1);
+    await chunks.return?.(undefined);
+    expect(pool.openCount).toBe(0);
+    // Rotated (logrotate's create mode) between the count and the read: the count is another file's.
+    const again = await readBackwards(path, 'rotated.log', MAX, 0, pool, 8);
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, 'x\ny\nz\nw\n');
+    const lines = again?.chunks(new AbortController().signal)[Symbol.asyncIterator]();
+    await expect(lines?.next()).rejects.toThrow(/^rotated\.log: replaced while it was read/);
+    expect(pool.openCount).toBe(0);
+  });
+
   it('reads an empty file as no lines', async () => {
     expect(await readAll(file('empty.log', ''), 8)).toEqual({ lines: 0, text: '' });
   });
 
   it('declines gzip (it can only be read from its start) and a file it cannot open', async () => {
-    expect(await readBackwards(file('x.log.gz', gzipSync('a\nb\n')), 'x.log.gz', MAX, 0)).toBeNull();
-    expect(await readBackwards(join(DIR, 'missing.log'), 'missing.log', MAX, 0)).toBeNull();
+    expect(await readBackwards(file('x.log.gz', gzipSync('a\nb\n')), 'x.log.gz', MAX, 0, POOL)).toBeNull();
+    expect(await readBackwards(join(DIR, 'missing.log'), 'missing.log', MAX, 0, POOL)).toBeNull();
   });
 });

@@ -49,9 +49,14 @@ export class ByteOutput {
   readonly sink = new ByteSink(BUFFER_SIZE);
   private readonly pool: Buffer[] | null;
   private blocked = false;
-  /** Called after each write completes while `drain()` waits for the stream to fall under half the budget. */
+  /** Chunks handed to the stream whose write callbacks have not come yet: `finish()` waits for them, as `drain()` does not. */
+  private unwritten = 0;
+  /** Called after each write completes while `drain()` or `finish()` waits for the stream. */
   private onWritten: (() => void) | null = null;
-  private readonly afterWrite = (): void => this.onWritten?.();
+  private readonly afterWrite = (): void => {
+    this.unwritten--;
+    this.onWritten?.();
+  };
 
   constructor(private readonly out: NodeJS.WritableStream) {
     this.pool = releasesChunks(out) ? [] : null;
@@ -79,7 +84,7 @@ export class ByteOutput {
     if (waiting !== undefined) {
       // A part-filled buffer waits for more while the stream is still busy (it would take a buffer of its own).
       if (waiting === 0 || this.sink.pos >= CHUNK_SIZE) this.flush();
-      if ((queued(this.out) as number) > DRAIN_BUDGET) await this.waitBelow(DRAIN_BUDGET / 2);
+      if ((queued(this.out) as number) > DRAIN_BUDGET) await this.waitUntil(() => (queued(this.out) as number) <= DRAIN_BUDGET / 2);
       return;
     }
     this.flush();
@@ -101,22 +106,31 @@ export class ByteOutput {
     return waiting === undefined ? this.blocked : waiting > DRAIN_BUDGET;
   }
 
-  /** Resolves when at most `limit` bytes wait in the stream (or it drained, or closed); rejects on its error. */
-  private waitBelow(limit: number): Promise<void> {
-    const below = new Promise<void>((resolve) => {
+  /** Resolves once `reached()` holds after a write completed (or the stream drained, or closed); rejects on its error. */
+  private waitUntil(reached: () => boolean): Promise<void> {
+    const done = new Promise<void>((resolve) => {
       this.onWritten = () => {
-        if ((queued(this.out) as number) <= limit) resolve();
+        if (reached()) resolve();
       };
     });
-    return waitForDrain(this.out, below).finally(() => {
+    return waitForDrain(this.out, done).finally(() => {
       this.onWritten = null;
     });
   }
 
-  /** Writes the rest and resolves when the stream has handled it. */
+  /**
+   * Writes the rest and resolves when the stream has handled all of it. With nothing left here, chunks written
+   * earlier may still wait in the stream (a last piece of 64 KiB or more went out whole): it waits for their
+   * callbacks, else a caller that reads or exits once the report ended (watch's exit, a test's in-memory stream) lost them.
+   */
   async finish(): Promise<void> {
     if (this.blocked) await this.drain();
-    if (this.sink.pos === 0) return;
+    if (this.sink.pos === 0) {
+      if (this.unwritten > 0) await this.waitUntil(() => this.unwritten === 0);
+      const errored = (this.out as { errored?: Error | null }).errored;
+      if (errored) throw errored;
+      return;
+    }
     const chunk = this.sink.buf.subarray(0, this.sink.pos);
     this.sink.pos = 0;
     await new Promise<void>((resolve, reject) => {
@@ -132,10 +146,12 @@ export class ByteOutput {
     this.sink.pos = 0;
     if (pool === null || whole.length !== BUFFER_SIZE) {
       this.sink.buf = Buffer.allocUnsafe(BUFFER_SIZE);
+      this.unwritten++;
       if (!this.out.write(chunk, this.afterWrite)) this.blocked = true;
       return;
     }
     let kept = false;
+    this.unwritten++;
     const ok = this.out.write(chunk, () => {
       if (!kept && pool.length < POOL) pool.push(whole);
       this.afterWrite();
