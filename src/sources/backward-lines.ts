@@ -27,7 +27,7 @@ const PADDED: LineMark = { tooLong: false, nulPadded: true };
 /** What a backward read needs of a file: reads by position and its size (a pooled file, or a handle the caller holds). */
 export type PositionalRead = Pick<PositionalFile, 'read' | 'size'>;
 
-/** An open handle read by position: a file the caller opened and holds (a temporary copy, unlinked, cannot be opened again). */
+/** An open handle read by position: a file the caller opened and holds for a short read (counting a file's lines before the pool reads it). */
 export function heldFile(handle: FileHandle): PositionalRead {
   return {
     read: async (buffer, position) => (await handle.read(buffer, 0, buffer.length, position)).bytesRead,

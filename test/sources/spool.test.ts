@@ -3,7 +3,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { runOffline } from '../../src/pipeline/offline-driver.js';
-import { spoolBackwards } from '../../src/sources/spool.js';
+import { spoolBackwards, StreamCopy } from '../../src/sources/spool.js';
 import type { LogStream } from '../../src/types.js';
 import { sidecarPipeline } from '../helpers/pipeline.js';
 
@@ -101,5 +101,47 @@ describe('runOffline: a newest-first stdin aborted part way closes its copy', ()
     expect(pipeline.streams[0]?.counts.lines).toBeGreaterThan(0);
     expect(pipeline.streams[0]?.counts.lines).toBeLessThan(8000);
     expect(lastOpened().fd).toBe(-1);
+  });
+});
+
+describe('StreamCopy: copies made in turn share one temporary file', () => {
+  async function* bytes(text: string, gate?: Promise<void>): AsyncGenerator<Uint8Array> {
+    yield Buffer.from(text.slice(0, 3));
+    await gate;
+    yield Buffer.from(text.slice(3));
+  }
+  async function text(chunks: AsyncIterable<Uint8Array>): Promise<string> {
+    let out = '';
+    for await (const chunk of chunks) out += Buffer.from(chunk).toString('utf8');
+    return out;
+  }
+
+  it('reads each copy back whole and only its own bytes, and closes the file once the last is read', async () => {
+    const before = opened.length;
+    const a = await StreamCopy.of(bytes('first copy\n'), 'a.log.gz', 'test');
+    const b = await StreamCopy.of(bytes('second, longer copy\n'), 'b.log.gz', 'test');
+    expect(opened.length).toBe(before + 1); // one descriptor for both
+    const handle = lastOpened();
+    expect(await text(b.forwards(4))).toBe('second, longer copy\n');
+    expect(handle.fd).toBeGreaterThan(0); // a is still to be read
+    expect(await text(a.forwards(4))).toBe('first copy\n');
+    expect(handle.fd).toBe(-1);
+    const c = await StreamCopy.of(bytes('third\n'), 'c.log.gz', 'test'); // a new file once the last was let go
+    expect(opened.length).toBe(before + 2);
+    expect(await text(c.forwards(64))).toBe('third\n');
+  });
+
+  it('gives a copy made while another is being written a file of its own', async () => {
+    const before = opened.length;
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const slow = StreamCopy.of(bytes('slow copy\n', gate), 'stdin', 'test');
+    const fast = await StreamCopy.of(bytes('fast copy\n'), 'fifo', 'test');
+    open();
+    const slowCopy = await slow;
+    expect(opened.length).toBe(before + 2);
+    expect(await text(fast.forwards(64))).toBe('fast copy\n');
+    expect(await text(slowCopy.forwards(64))).toBe('slow copy\n');
+    expect(opened.slice(before).every((h) => h.fd === -1)).toBe(true);
   });
 });
