@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { buildProgram, type CommandHandlers } from './cli/program.js';
 import { EXIT, InputError, OutputPathError } from './errors.js';
 import { escapeControl, escapeControlOnly } from './text/escape.js';
+import { loadFailedForDescriptors, openFilesLimit, OWN_MODULES_DESCRIPTORS, tooFewDescriptors } from './sources/open-files.js';
 
 /** Exit code for a bug in egress-audit itself (EX_SOFTWARE), distinct from every documented outcome. */
 const EXIT_INTERNAL = 70;
@@ -39,6 +40,11 @@ function reportError(error: unknown): number {
     return exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
+  if (loadFailedForDescriptors((error as { code?: unknown }).code, openFilesLimit(), OWN_MODULES_DESCRIPTORS)) {
+    // Not a bug of ours but the machine's limit, wherever it was met (a file, a module): say which, and how to raise it.
+    process.stderr.write(`egress-audit: ${tooFewDescriptors(`out of file descriptors (${escapeControl(message)})`)}\n`);
+    return EXIT.input;
+  }
   process.stderr.write(`egress-audit: internal error: ${escapeControl(message)}\n`);
   if (process.env['EGRESS_AUDIT_DEBUG'] && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   else process.stderr.write('(set EGRESS_AUDIT_DEBUG=1 for details, and please report it)\n');

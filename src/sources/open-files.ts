@@ -14,18 +14,45 @@ export function openFilesLimit(limits = '/proc/self/limits'): number | null {
   let limit = read.get(limits);
   if (limit === undefined) {
     limit = readLimit(limits);
-    read.set(limits, limit);
+    if (limit !== undefined) read.set(limits, limit);
   }
-  return limit;
+  return limit ?? null;
 }
 
-function readLimit(limits: string): number | null {
+/** The limit `limits` states, null where it states none, or undefined when it could not be read for want of a descriptor (asked again later). */
+function readLimit(limits: string): number | null | undefined {
   let text: string;
   try {
     text = readFileSync(limits, 'utf8');
-  } catch {
-    return null;
+  } catch (error) {
+    return outOfDescriptors((error as NodeJS.ErrnoException).code) ? undefined : null;
   }
   const soft = /^Max open files\s+(\d+|unlimited)/m.exec(text)?.[1];
   return soft === undefined || soft === 'unlimited' ? null : Number(soft);
+}
+
+/** True for an error that says the process (EMFILE) or the system (ENFILE) has no descriptor left to open with. */
+export function outOfDescriptors(code: string | undefined): boolean {
+  return code === 'EMFILE' || code === 'ENFILE';
+}
+
+/** How the limit reads in messages: `ulimit -n 800`, or `ulimit -n` when it is not known. */
+export function limitText(limit: number | null): string {
+  return limit === null ? 'ulimit -n' : `ulimit -n ${limit}`;
+}
+
+/**
+ * True when an error met while loading modules may come from too few descriptors: EMFILE itself, or, under a limit
+ * below `below`, a module "not found" (Node's loader, out of descriptors while it resolves a package, says so).
+ */
+export function loadFailedForDescriptors(code: unknown, limit: number | null, below: number): boolean {
+  return typeof code === 'string' && (outOfDescriptors(code) || (code === 'ERR_MODULE_NOT_FOUND' && limit !== null && limit < below));
+}
+
+/** Below this limit a module not found while egress-audit loads its own may be the limit's doing (it needs ~60 at once). */
+export const OWN_MODULES_DESCRIPTORS = 256;
+
+/** What to say when the process could not open a file or module for want of descriptors (`what`: what it could not do). */
+export function tooFewDescriptors(what: string, limit = openFilesLimit()): string {
+  return `${what}: this process may hold only ${limit ?? 'a few'} open files (${limitText(limit)}): raise the limit (ulimit -n 4096; its hard limit, ulimit -Hn, caps it)`;
 }

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../../errors.js';
 import { escapeControl } from '../../text/escape.js';
-import { outOfDescriptors } from './descriptors.js';
+import { outOfDescriptors } from '../open-files.js';
 
 /** What a request was for, so a failure can say what failed and which permission is missing. */
 export interface ApiAction {

@@ -5,8 +5,7 @@
  */
 import * as nodeModule from 'node:module';
 import { InputError } from '../../errors.js';
-import { limitText, outOfDescriptors } from './descriptors.js';
-import { openFilesLimit } from '../open-files.js';
+import { loadFailedForDescriptors, openFilesLimit, tooFewDescriptors } from '../open-files.js';
 
 /** Below this many descriptors, client-node's import (about 760 at once) is made through load-hooks.ts. */
 export const IMPORT_DESCRIPTORS = 1024;
@@ -29,10 +28,8 @@ async function load(limit: number | null): Promise<ClientNode> {
   try {
     return await import('@kubernetes/client-node');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // A file the loader could not open for want of descriptors reads as EMFILE, or as a module "not found".
-    if (outOfDescriptors(code) || (code === 'ERR_MODULE_NOT_FOUND' && limit !== null && limit < IMPORT_DESCRIPTORS)) {
-      throw new InputError(`cannot load the Kubernetes client: this process may hold only ${limit ?? 'a few'} open files (${limitText(limit)}), too few to load it: raise the limit (ulimit -n 4096; its hard limit, ulimit -Hn, caps it)`);
+    if (loadFailedForDescriptors((error as NodeJS.ErrnoException).code, limit, IMPORT_DESCRIPTORS)) {
+      throw new InputError(tooFewDescriptors('cannot load the Kubernetes client', limit));
     }
     throw error;
   }

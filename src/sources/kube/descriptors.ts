@@ -25,13 +25,3 @@ export function streamsAllowed(limit: number | null): number | null {
 export function defaultMaxStreams(limit = openFilesLimit()): number {
   return Math.min(MAX_STREAMS, streamsAllowed(limit) ?? MAX_STREAMS);
 }
-
-/** True for an error that says the process (EMFILE) or the system (ENFILE) has no descriptor left to open with. */
-export function outOfDescriptors(code: string | undefined): boolean {
-  return code === 'EMFILE' || code === 'ENFILE';
-}
-
-/** How the limit reads in messages: `ulimit -n 800`, or `ulimit -n` when it is not known. */
-export function limitText(limit: number | null): string {
-  return limit === null ? 'ulimit -n' : `ulimit -n ${limit}`;
-}
