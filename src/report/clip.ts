@@ -25,7 +25,7 @@ export function clip(text: string, max: number, keep: 'start' | 'end' | 'ends' =
 
 /**
  * Characters of one log-derived identifier (host, workload, file, rule) that a page for a person shows:
- * a client can send a Host header of 60 KiB, which would bury the table or a job summary. The json,
+ * a client can send a Host header of 60 KiB, which would bury the table or a job summary. The json and
  * ndjson reports keep every flow's destination and record whole.
  */
 export const SHOWN_VALUE_MAX = 256;
