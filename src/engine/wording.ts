@@ -1,8 +1,10 @@
 /**
  * The sentences a flow carries: one reason per rule, and the remediation its rule's fix template gives
- * (rule-catalogue.ts, flowFix). Values from log lines are embedded as they are; sinks escape them before display.
+ * (rule-catalogue.ts, flowFix). Values from log lines are embedded as shownName gives them (a long one cut, saying so: a
+ * 60 KiB Host header quoted five times per flow made a report 15 times its log); sinks escape them before display.
  */
 import type { Destination } from '../types.js';
+import { shownName } from '../report/clip.js';
 import { PairMemo } from './cache.js';
 import { unicodeName } from './idn.js';
 import { ipOf, portOf } from './net.js';
@@ -96,6 +98,10 @@ export function reasonFor(rule: RuleId, f: Facts): string {
   return `${REASONS[rule](f)}${attemptOnly(rule, f)}`;
 }
 
+function orNull(value: string | null): string | null {
+  return value === null ? null : shownName(value);
+}
+
 /** The two sentences of a flow. */
 export interface Phrases {
   reason: string;
@@ -155,18 +161,20 @@ export class PhraseMemo {
     }
     const d = x.destination;
     const unicode = unicodeName(d.host);
+    // Cut where long: the catalogue's choices read the same either way (a host or caller over 256 characters is no
+    // literal name an exception could hold, and no IP), and each cut says so.
     const f: Facts = {
-      who: x.namespace !== null ? `${x.namespace}/${x.workload}` : x.workload === UNKNOWN_CALLER ? UNNAMED_CALLER : x.workload,
+      who: shownName(x.namespace !== null ? `${x.namespace}/${x.workload}` : x.workload === UNKNOWN_CALLER ? UNNAMED_CALLER : x.workload),
       namespace: x.namespace,
-      dest: unicode === null ? d.key : `${d.key} (${unicode})`,
-      host: d.host,
+      dest: unicode === null ? shownName(d.key) : `${shownName(d.key)} (${shownName(unicode)})`,
+      host: shownName(d.host),
       port: d.port,
       endpoint: ipOf(d.address),
       endpointPort: portOf(d.address),
       claimed: d.claimed === true,
-      cluster: x.cluster,
-      flags: x.flags,
-      details: x.details,
+      cluster: orNull(x.cluster),
+      flags: x.flags, // read by the catalogue (a refusal flag), and Envoy's own few letters
+      details: orNull(x.details),
       joinedBy: x.joinedBy,
       socket: x.socket,
       sender: x.sender,

@@ -3,11 +3,13 @@
  * in bounded memory (see REPORT_LIMITS), so the CLI writers and the dashboard show the same numbers.
  */
 import { VERDICTS, type Flow, type Verdict } from '../types.js';
-import { noEvidence, REPORT_SCHEMA, type Coverage, type DestinationSummary, type Finding, type Report, type Summary } from './model.js';
+import { noEvidence, REPORT_SCHEMA, type Coverage, type CoverageWarning, type DestinationSummary, type Finding, type Report, type Summary } from './model.js';
 import { DestinationTable } from './destinations.js';
 import { FindingTable } from './findings.js';
 import { FINDING_VERDICTS, flowEndMs, flowFingerprint, workloadLabel } from './flow-facts.js';
 import { flowStanding } from './standing.js';
+import { longerThan, SHOWN_VALUE_MAX } from './clip.js';
+import { plural } from '../text/plural.js';
 
 /** Options of a ReportBuilder. */
 export interface ReportBuilderOptions {
@@ -25,6 +27,24 @@ function zeroVerdicts(): Record<Verdict, number> {
   return counts;
 }
 
+/** Whether a flow names its destination or caller with more characters than the reports show (shownName cuts it). */
+function hasLongName(flow: Flow): boolean {
+  const { namespace, workload } = flow.source;
+  const label = namespace === null ? workload.length : namespace.length + 1 + workload.length;
+  if (flow.destination.key.length <= SHOWN_VALUE_MAX && label <= SHOWN_VALUE_MAX) return false; // the hot path: no scan
+  return longerThan(flow.destination.key, SHOWN_VALUE_MAX) || longerThan(workloadLabel(namespace, workload), SHOWN_VALUE_MAX);
+}
+
+function longNamesWarning(flows: number): CoverageWarning {
+  return {
+    code: 'long-names',
+    message:
+      `${plural(flows, 'flow')} ${flows === 1 ? 'names' : 'name'} a destination or a caller longer than ${SHOWN_VALUE_MAX} characters (a Host header or SNI is the client's to send, up to ~60 KiB): ` +
+      `reasons, fixes, SARIF, JUnit, the table and Markdown show its first ${SHOWN_VALUE_MAX}, how many characters they left out and the sha256 of the whole; ` +
+      'json and ndjson keep each flow\'s destination and record whole, each finding\'s evidence leads to its log line, and policies and baselines match the whole name.',
+  };
+}
+
 /** Accumulates flows into report aggregates; `add()` is O(1) amortised and memory is bounded. */
 export class ReportBuilder {
   private readonly failOn: string[];
@@ -36,6 +56,8 @@ export class ReportBuilder {
   private readonly findingTable = new FindingTable();
   private flows = 0;
   private failingFlows = 0;
+  /** Flows whose destination or caller the sentences and display reports cut (shownName): counted, so no cut is silent. */
+  private longNames = 0;
 
   constructor(options: ReportBuilderOptions) {
     this.failOn = [...options.failOn];
@@ -49,6 +71,7 @@ export class ReportBuilder {
     this.flows++;
     this.verdicts[flow.verdict]++;
     if (flow.failing) this.failingFlows++;
+    if (hasLongName(flow)) this.longNames++;
     const external = flow.destination.external;
     const finding = this.findingVerdicts.has(flow.verdict);
     if (!external && !finding) return;
@@ -111,8 +134,9 @@ export class ReportBuilder {
   }
 
   /** The whole report (flows themselves are streamed to the writers separately). */
-  build(input: Report['input'], coverage: Coverage, version: string): Report {
+  build(input: Report['input'], given: Coverage, version: string): Report {
     const findings = this.findings();
+    const coverage = this.longNames === 0 ? given : { ...given, warnings: [...given.warnings, longNamesWarning(this.longNames)] };
     return {
       schema: REPORT_SCHEMA,
       tool: { name: 'egress-audit', version },

@@ -2,6 +2,7 @@
 import type { Finding } from './model.js';
 import { claimedIp } from '../engine/destination.js';
 import type { Flow, Verdict } from '../types.js';
+import { shownName } from './clip.js';
 
 /** Verdicts that are findings whatever --fail-on says (DOMAIN.md: traffic that escaped or was not proven). */
 export const FINDING_VERDICTS: readonly Verdict[] = ['direct', 'blocked', 'via-gateway-unconfirmed', 'gateway-only'];
@@ -28,4 +29,14 @@ export function flowFingerprint(flow: Flow): string {
 /** A finding's destination as a person reads it: a name only the client claimed says the address its flows went to (`api.example.com:443 at 45.33.32.156`), so that two findings claiming one name are told apart. */
 export function findingDestination(f: Pick<Finding, 'destination' | 'address'>): string {
   return f.address === undefined ? f.destination : `${f.destination} at ${f.address}`;
+}
+
+/** findingDestination with a long name cut (shownName), as a SARIF message or a JUnit test quotes it: a Host header may be 60 KiB. */
+export function shownFindingDestination(f: Pick<Finding, 'destination' | 'address'>): string {
+  return findingDestination({ destination: shownName(f.destination), address: f.address });
+}
+
+/** workloadLabel with a long label cut (shownName). */
+export function shownWorkload(namespace: string | null, workload: string): string {
+  return shownName(workloadLabel(namespace, workload));
 }

@@ -111,6 +111,7 @@ export const COVERAGE_CODES = [
   'expired-exceptions',
   'expiring-exceptions',
   'claimed-host-not-trusted',
+  'long-names',
   'exceptions-need-namespace',
   'other-cluster-domain',
   'gateway-endpoint-outside-mesh',

@@ -5,7 +5,8 @@
  * names it. So the test counts in CI agree with the exit code, whatever the format.
  */
 import { noEvidence, type Finding, type Report } from '../model.js';
-import { findingDestination, workloadLabel } from '../flow-facts.js';
+import { shownFindingDestination, shownWorkload, workloadLabel } from '../flow-facts.js';
+import { shownName } from '../clip.js';
 import { findingStatus, logTimeStatement, partlyAllowedShare, resultStatement, warningFailsRun, windowCoverageStatement } from '../statements.js';
 import { plural } from '../../text/plural.js';
 import { xml } from '../xml.js';
@@ -57,7 +58,7 @@ function coverageCases(report: Report): Case[] {
 }
 
 function findingText(f: Finding): string[] {
-  const lines = [`${f.rule}: ${workloadLabel(f.namespace, f.sourceWorkload)} -> ${findingDestination(f)} (${plural(f.count, 'flow')}, ${f.firstSeen ?? '?'} .. ${f.lastSeen ?? '?'})`, `  reason: ${f.reason}`];
+  const lines = [`${f.rule}: ${shownWorkload(f.namespace, f.sourceWorkload)} -> ${shownFindingDestination(f)} (${plural(f.count, 'flow')}, ${f.firstSeen ?? '?'} .. ${f.lastSeen ?? '?'})`, `  reason: ${f.reason}`];
   if (f.remediation) lines.push(`  fix: ${f.remediation}`);
   if (f.allowedBy) lines.push(`  allowed by ${f.allowedBy.id}: ${f.allowedBy.reason}${f.allowedBy.expires ? ` (expires ${f.allowedBy.expires})` : ''}`);
   if (f.partlyAllowed) lines.push(`  partly allowed: ${partlyAllowedShare(f.partlyAllowed, f.count)} ${f.partlyAllowed.by.id}: ${f.partlyAllowed.by.reason}`);
@@ -82,12 +83,13 @@ function failureLines(c: Case): string[] {
   }
   const first = c.failing[0] as Finding;
   const more = c.failing.length > 1 ? `; and ${c.failing.length - 1} more` : '';
-  const message = `${c.failing.length} failing: ${first.verdict} ${workloadLabel(first.namespace, first.sourceWorkload)} -> ${first.destination} (${plural(first.count, 'flow')})${more}`;
+  const message = `${c.failing.length} failing: ${first.verdict} ${shownWorkload(first.namespace, first.sourceWorkload)} -> ${shownName(first.destination)} (${plural(first.count, 'flow')})${more}`;
   return elementLines(`<failure type="${xml(first.rule)}" message="${xml(message)}">`, c.failing.flatMap(findingText), '</failure>');
 }
 
 function caseLines(c: Case, classname: string): string[] {
-  const open = `    <testcase name="${xml(c.name)}" classname="${xml(classname)}" time="0"`;
+  // A case is keyed by the whole name; shown cut where long, its hash keeping two such names two cases.
+  const open = `    <testcase name="${xml(shownName(c.name))}" classname="${xml(classname)}" time="0"`;
   const out = [
     ...c.others.flatMap((f) => [`${findingStatus(f)} ${f.verdict}:`, ...findingText(f)]),
     ...(c.coverageFailure ? [] : c.notes),

@@ -12,7 +12,8 @@ import type { Verdict } from '../../types.js';
 import { NO_EVIDENCE_CODES, type CoverageWarning, type Finding, type Report, type WarningLine } from '../model.js';
 import { escapeControlOnly as safe } from '../../text/escape.js';
 import { fixText, ruleInfo, type RuleInfo } from '../../engine/rule-catalogue.js';
-import { findingDestination, workloadLabel } from '../flow-facts.js';
+import { shownFindingDestination, shownWorkload } from '../flow-facts.js';
+import { shownName } from '../clip.js';
 import { VERDICT_MEANING, partlyAllowedShare, resultStatement, warningFailsRun, warningFailure } from '../statements.js';
 import { documentWriter, type ReportWriter } from './output.js';
 import { hashOfParts } from '../../policy/fingerprint.js';
@@ -106,8 +107,8 @@ function suppressions(f: Finding): object[] | undefined {
 }
 
 function message(f: Finding): string {
-  const who = workloadLabel(f.namespace, f.sourceWorkload);
-  const parts = [`${f.verdict}: ${who} -> ${findingDestination(f)} (${f.count} ${f.count === 1 ? 'flow' : 'flows'}).`, f.reason];
+  const who = shownWorkload(f.namespace, f.sourceWorkload);
+  const parts = [`${f.verdict}: ${who} -> ${shownFindingDestination(f)} (${f.count} ${f.count === 1 ? 'flow' : 'flows'}).`, f.reason];
   if (f.remediation) parts.push(`Fix: ${f.remediation}`);
   if (f.partlyAllowed) parts.push(`Partly allowed: ${partlyAllowedShare(f.partlyAllowed, f.count)} ${f.partlyAllowed.by.id}.`);
   if (f.expiredException) parts.push(`Exception ${f.expiredException.id} expired${f.expiredException.expires ? ` on ${f.expiredException.expires}` : ''}.`);
@@ -143,8 +144,9 @@ function result(f: Finding, ruleIndex: number, cwd: string, baseline: boolean): 
     ...(baseline ? { baselineState: f.baselined ? 'unchanged' : 'new' } : {}),
     properties: {
       verdict: f.verdict,
-      destination: f.destination,
-      sourceWorkload: workloadLabel(f.namespace, f.sourceWorkload),
+      // As the message names them: a long one cut (the fingerprints above are of the whole names).
+      destination: shownName(f.destination),
+      sourceWorkload: shownWorkload(f.namespace, f.sourceWorkload),
       firstSeen: f.firstSeen,
       lastSeen: f.lastSeen,
       expiredException: f.expiredException,
