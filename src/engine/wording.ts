@@ -4,7 +4,7 @@
  * 60 KiB Host header quoted five times per flow made a report 15 times its log); sinks escape them before display.
  */
 import type { Destination } from '../types.js';
-import { shownName } from '../report/clip.js';
+import { shownName } from '../text/clip.js';
 import { PairMemo } from './cache.js';
 import { unicodeName } from './idn.js';
 import { ipOf, portOf } from './net.js';

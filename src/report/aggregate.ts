@@ -8,7 +8,7 @@ import { DestinationTable } from './destinations.js';
 import { FindingTable } from './findings.js';
 import { FINDING_VERDICTS, flowEndMs, flowFingerprint, workloadLabel } from './flow-facts.js';
 import { flowStanding } from './standing.js';
-import { longerThan, SHOWN_VALUE_MAX } from './clip.js';
+import { longerThan, SHOWN_VALUE_MAX } from '../text/clip.js';
 import { plural } from '../text/plural.js';
 
 /** Options of a ReportBuilder. */

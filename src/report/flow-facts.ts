@@ -2,7 +2,7 @@
 import type { Finding } from './model.js';
 import { claimedIp } from '../engine/destination.js';
 import type { Flow, Verdict } from '../types.js';
-import { shownName } from './clip.js';
+import { shownName } from '../text/clip.js';
 
 /** Verdicts that are findings whatever --fail-on says (DOMAIN.md: traffic that escaped or was not proven). */
 export const FINDING_VERDICTS: readonly Verdict[] = ['direct', 'blocked', 'via-gateway-unconfirmed', 'gateway-only'];

@@ -4,7 +4,7 @@
  */
 import { RECORD_KEYS, type AccessRecord } from '../../parsers/types.js';
 import { workloadLabel } from '../report/flow-facts.js';
-import { SHOWN_SENTENCE_MAX } from '../report/clip.js';
+import { SHOWN_SENTENCE_MAX } from '../text/clip.js';
 import type { Entry, Flow } from '../types.js';
 import type { Row } from './Line.js';
 import { explainFlags } from './response-flags.js';

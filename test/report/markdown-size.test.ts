@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Flow } from '../../src/types.js';
-import { clip } from '../../src/report/clip.js';
+import { clip } from '../../src/text/clip.js';
 import { MARKDOWN_MAX_FINDINGS, MARKDOWN_MAX_VALUE } from '../../src/report/writers/markdown.js';
 import { buildReport, entry, failingFindingRows, flow, render } from './helpers.js';
 import { sampleCoverage } from './sample.js';

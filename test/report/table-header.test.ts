@@ -2,7 +2,7 @@
 // its middle, so that both its directory and its file's name stay on the page.
 import { describe, expect, it } from 'vitest';
 import { ReportBuilder } from '../../src/report/aggregate.js';
-import { SHOWN_SENTENCE_MAX } from '../../src/report/clip.js';
+import { SHOWN_SENTENCE_MAX } from '../../src/text/clip.js';
 import { coverage, FIXED_NOW, INPUT, render } from './helpers.js';
 
 const DIRECTORY = '/var/log/pods/shop_checkout-7d4f8b9c6d-k2x9p_17fd35bd/';

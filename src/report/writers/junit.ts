@@ -6,7 +6,7 @@
  */
 import { noEvidence, type Finding, type Report } from '../model.js';
 import { shownFindingDestination, shownWorkload, workloadLabel } from '../flow-facts.js';
-import { shownName } from '../clip.js';
+import { shownName } from '../../text/clip.js';
 import { findingStatus, logTimeStatement, partlyAllowedShare, resultStatement, warningFailsRun, windowCoverageStatement } from '../statements.js';
 import { plural } from '../../text/plural.js';
 import { xml } from '../xml.js';

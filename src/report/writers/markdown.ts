@@ -5,7 +5,7 @@
 import { VERDICTS } from '../../types.js';
 import type { Coverage, DestinationSummary, Finding, Report } from '../model.js';
 import { findingDestination, workloadLabel } from '../flow-facts.js';
-import { clip, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../clip.js';
+import { clip, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../../text/clip.js';
 import { mdCode, mdLineStart, mdText } from '../markdown-escape.js';
 import { findingStatus, logTimeStatement, noFindingsStatement, partlyAllowedShare, resultStatement, skippedStatement, warningFailsRun, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
 import { plural } from '../../text/plural.js';

@@ -13,7 +13,7 @@ import { NO_EVIDENCE_CODES, type CoverageWarning, type Finding, type Report, typ
 import { escapeControlOnly as safe } from '../../text/escape.js';
 import { fixText, ruleInfo, type RuleInfo } from '../../engine/rule-catalogue.js';
 import { shownFindingDestination, shownWorkload } from '../flow-facts.js';
-import { shownName } from '../clip.js';
+import { shownName } from '../../text/clip.js';
 import { VERDICT_MEANING, partlyAllowedShare, resultStatement, warningFailsRun, warningFailure } from '../statements.js';
 import { documentWriter, type ReportWriter } from './output.js';
 import { hashOfParts } from '../../policy/fingerprint.js';

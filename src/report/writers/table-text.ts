@@ -3,7 +3,7 @@
  * escaped, since a log value may carry terminal escapes. The table's one way of putting such text out.
  */
 import { escapeControl } from '../../text/escape.js';
-import { clip, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../clip.js';
+import { clip, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../../text/clip.js';
 
 /** An identifier (host, workload, rule, exception id): its start, escaped. */
 export function shownValue(text: string): string {
