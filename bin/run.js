@@ -8,7 +8,7 @@ try {
   await import('../dist/src/main.js');
 } catch (error) {
   const code = error?.code;
-  const few = files === null ? code === 'EMFILE' || code === 'ENFILE' : files.loadFailedForDescriptors(code, files.openFilesLimit(), files.OWN_MODULES_DESCRIPTORS);
+  const few = files === null ? code === 'EMFILE' || code === 'ENFILE' : files.loadFailedForDescriptors(error, files.openFilesLimit(), files.OWN_MODULES_DESCRIPTORS);
   if (!few) throw error;
   const what = `cannot load its own modules (${code})`;
   process.stderr.write(`egress-audit: ${files === null ? `${what}: too few open files: raise the limit (ulimit -n 4096)` : files.tooFewDescriptors(what)}\n`);

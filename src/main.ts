@@ -40,7 +40,7 @@ function reportError(error: unknown): number {
     return exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  if (loadFailedForDescriptors((error as { code?: unknown }).code, openFilesLimit(), OWN_MODULES_DESCRIPTORS)) {
+  if (loadFailedForDescriptors(error, openFilesLimit(), OWN_MODULES_DESCRIPTORS)) {
     // Not a bug of ours but the machine's limit, wherever it was met (a file, a module): say which, and how to raise it.
     process.stderr.write(`egress-audit: ${tooFewDescriptors(`out of file descriptors (${escapeControl(message)})`)}\n`);
     return EXIT.input;

@@ -1,10 +1,10 @@
 /**
  * The sentences a flow carries: one reason per rule, and the remediation its rule's fix template gives
- * (rule-catalogue.ts, flowFix). Values from log lines are embedded as shownName gives them (a long one cut, saying so: a
+ * (rule-catalogue.ts, flowFix). Values from log lines are embedded as cutName gives them (a long one cut, saying so: a
  * 60 KiB Host header quoted five times per flow made a report 15 times its log); sinks escape them before display.
  */
 import type { Destination } from '../types.js';
-import { shownName } from '../text/clip.js';
+import { cutName } from '../text/clip.js';
 import { PairMemo } from './cache.js';
 import { unicodeName } from './idn.js';
 import { ipOf, portOf } from './net.js';
@@ -99,7 +99,7 @@ export function reasonFor(rule: RuleId, f: Facts): string {
 }
 
 function orNull(value: string | null): string | null {
-  return value === null ? null : shownName(value);
+  return value === null ? null : cutName(value);
 }
 
 /** The two sentences of a flow. */
@@ -161,13 +161,15 @@ export class PhraseMemo {
     }
     const d = x.destination;
     const unicode = unicodeName(d.host);
-    // Cut where long: the catalogue's choices read the same either way (a host or caller over 256 characters is no
-    // literal name an exception could hold, and no IP), and each cut says so.
+    // Cut where long (cutName: over CUT_NAMES_OVER characters), each cut saying so. A host that long is no DNS name
+    // (253 at most) and no IP, so its fix reads the same either way; a caller can be (a namespace of 63 and a workload
+    // of 253), and its fix then offers the `<namespace>/<workload>` placeholder instead of its cut name: safe, since
+    // only the whole name would match.
     const f: Facts = {
-      who: shownName(x.namespace !== null ? `${x.namespace}/${x.workload}` : x.workload === UNKNOWN_CALLER ? UNNAMED_CALLER : x.workload),
+      who: cutName(x.namespace !== null ? `${x.namespace}/${x.workload}` : x.workload === UNKNOWN_CALLER ? UNNAMED_CALLER : x.workload),
       namespace: x.namespace,
-      dest: unicode === null ? shownName(d.key) : `${shownName(d.key)} (${shownName(unicode)})`,
-      host: shownName(d.host),
+      dest: unicode === null ? cutName(d.key) : `${cutName(d.key)} (${cutName(unicode)})`,
+      host: cutName(d.host),
       port: d.port,
       endpoint: ipOf(d.address),
       endpointPort: portOf(d.address),

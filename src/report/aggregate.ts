@@ -8,7 +8,7 @@ import { DestinationTable } from './destinations.js';
 import { FindingTable } from './findings.js';
 import { FINDING_VERDICTS, flowEndMs, flowFingerprint, workloadLabel } from './flow-facts.js';
 import { flowStanding } from './standing.js';
-import { longerThan, SHOWN_VALUE_MAX } from '../text/clip.js';
+import { CUT_NAMES_OVER, cutsName, SHOWN_VALUE_MAX } from '../text/clip.js';
 import { plural } from '../text/plural.js';
 
 /** Options of a ReportBuilder. */
@@ -27,19 +27,19 @@ function zeroVerdicts(): Record<Verdict, number> {
   return counts;
 }
 
-/** Whether a flow names its destination or caller with more characters than the reports show (shownName cuts it). */
+/** Whether a flow names its destination or caller with more characters than the reports show (cutName cuts it). */
 function hasLongName(flow: Flow): boolean {
   const { namespace, workload } = flow.source;
   const label = namespace === null ? workload.length : namespace.length + 1 + workload.length;
-  if (flow.destination.key.length <= SHOWN_VALUE_MAX && label <= SHOWN_VALUE_MAX) return false; // the hot path: no scan
-  return longerThan(flow.destination.key, SHOWN_VALUE_MAX) || longerThan(workloadLabel(namespace, workload), SHOWN_VALUE_MAX);
+  if (flow.destination.key.length <= CUT_NAMES_OVER && label <= CUT_NAMES_OVER) return false; // the hot path: no scan
+  return cutsName(flow.destination.key) || cutsName(workloadLabel(namespace, workload));
 }
 
 function longNamesWarning(flows: number): CoverageWarning {
   return {
     code: 'long-names',
     message:
-      `${plural(flows, 'flow')} ${flows === 1 ? 'names' : 'name'} a destination or a caller longer than ${SHOWN_VALUE_MAX} characters (a Host header or SNI is the client's to send, up to ~60 KiB): ` +
+      `${plural(flows, 'flow')} ${flows === 1 ? 'names' : 'name'} a destination or a caller longer than ${CUT_NAMES_OVER} characters (a Host header or SNI is the client's to send, up to ~60 KiB): ` +
       `reasons, fixes, SARIF, JUnit, the table and Markdown show its first ${SHOWN_VALUE_MAX}, how many characters they left out and the sha256 of the whole; ` +
       'json and ndjson keep each flow\'s destination and record whole, each finding\'s evidence leads to its log line, and policies and baselines match the whole name.',
   };
@@ -56,7 +56,7 @@ export class ReportBuilder {
   private readonly findingTable = new FindingTable();
   private flows = 0;
   private failingFlows = 0;
-  /** Flows whose destination or caller the sentences and display reports cut (shownName): counted, so no cut is silent. */
+  /** Flows whose destination or caller the sentences and display reports cut (cutName): counted, so no cut is silent. */
   private longNames = 0;
 
   constructor(options: ReportBuilderOptions) {

@@ -2,7 +2,7 @@
 import type { Finding } from './model.js';
 import { claimedIp } from '../engine/destination.js';
 import type { Flow, Verdict } from '../types.js';
-import { shownName } from '../text/clip.js';
+import { cutName } from '../text/clip.js';
 
 /** Verdicts that are findings whatever --fail-on says (DOMAIN.md: traffic that escaped or was not proven). */
 export const FINDING_VERDICTS: readonly Verdict[] = ['direct', 'blocked', 'via-gateway-unconfirmed', 'gateway-only'];
@@ -31,12 +31,12 @@ export function findingDestination(f: Pick<Finding, 'destination' | 'address'>):
   return f.address === undefined ? f.destination : `${f.destination} at ${f.address}`;
 }
 
-/** findingDestination with a long name cut (shownName), as a SARIF message or a JUnit test quotes it: a Host header may be 60 KiB. */
+/** findingDestination with a long name cut (cutName), as a SARIF message or a JUnit test quotes it: a Host header may be 60 KiB. */
 export function shownFindingDestination(f: Pick<Finding, 'destination' | 'address'>): string {
-  return findingDestination({ destination: shownName(f.destination), address: f.address });
+  return findingDestination({ destination: cutName(f.destination), address: f.address });
 }
 
-/** workloadLabel with a long label cut (shownName). */
+/** workloadLabel with a long label cut (cutName). */
 export function shownWorkload(namespace: string | null, workload: string): string {
-  return shownName(workloadLabel(namespace, workload));
+  return cutName(workloadLabel(namespace, workload));
 }

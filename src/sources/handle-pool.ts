@@ -29,11 +29,22 @@ export interface PositionalFile {
   close(): Promise<void>;
 }
 
-/** The error for a file whose path named another file when it was opened again. */
-export function replacedWhileRead(name: string): InputError {
+/**
+ * The error for a file whose path named another file when it was opened again (`before`: when it was first opened to be
+ * read, after its lines were counted for a read from its end: then nothing of it was read).
+ */
+export function replacedWhileRead(name: string, before = false): InputError {
+  const lost = before ? 'it was not audited' : 'what it held past the bytes read was not audited';
   return new InputError(
-    `${name}: replaced while it was read (its path now names another file: logrotate's create mode?); what it held past the bytes read was not audited: audit a copy of it, or the rotated file with it`,
+    `${name}: replaced while it was read (its path now names another file: logrotate's create mode?); ${lost}: audit a copy of it, or the rotated file with it`,
   );
+}
+
+/** `opened` when it is the file `same` names (device and inode); else it is closed and `refused` thrown. */
+async function sameFile(opened: { handle: FileHandle; stat: { dev: number; ino: number } }, same: { dev: number; ino: number }, refused: () => InputError): Promise<FileHandle> {
+  if (opened.stat.dev === same.dev && opened.stat.ino === same.ino) return opened.handle;
+  await opened.handle.close();
+  throw refused();
 }
 
 /** The error for a file that could not be opened again (removed or moved away, or no descriptor left) to read on. */
@@ -86,13 +97,9 @@ class PooledFile implements PositionalFile {
   }
 
   private async reopen(): Promise<FileHandle> {
-    const { handle, stat } = await this.pool.openInSlot(this.path).catch((error: unknown) => Promise.reject(goneWhileRead(this.name, error)));
-    if (stat.dev !== this.dev || stat.ino !== this.ino) {
-      await handle.close();
-      throw replacedWhileRead(this.name);
-    }
-    this.handle = handle;
-    return handle;
+    const opened = await this.pool.openInSlot(this.path).catch((error: unknown) => Promise.reject(goneWhileRead(this.name, error)));
+    this.handle = await sameFile(opened, { dev: this.dev, ino: this.ino }, () => replacedWhileRead(this.name));
+    return this.handle;
   }
 }
 
@@ -110,12 +117,9 @@ export class HandlePool {
    * path named when the caller looked at it before (a backward read counts its lines first): another one now is refused.
    */
   async open(path: string | Buffer, name: string, same?: { dev: number; ino: number }): Promise<PositionalFile> {
-    const { handle, stat } = await this.openInSlot(path);
-    if (same !== undefined && (stat.dev !== same.dev || stat.ino !== same.ino)) {
-      await handle.close();
-      throw replacedWhileRead(name);
-    }
-    const file = new PooledFile(this, path, name, handle, stat.dev, stat.ino);
+    const opened = await this.openInSlot(path);
+    const handle = same === undefined ? opened.handle : await sameFile(opened, same, () => replacedWhileRead(name, true));
+    const file = new PooledFile(this, path, name, handle, opened.stat.dev, opened.stat.ino);
     this.held.add(file);
     await this.trim();
     return file;

@@ -4,7 +4,8 @@
  * bash sets both; so can a container's or a service's LimitNOFILE). Node cannot ask for it: Linux states it in
  * /proc/self/limits, elsewhere it is unknown.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 
 /** What each limits file said: a process's limit does not change while it runs (Node cannot set it), so it is read once. */
 const read = new Map<string, number | null>();
@@ -42,11 +43,22 @@ export function limitText(limit: number | null): string {
 }
 
 /**
- * True when an error met while loading modules may come from too few descriptors: EMFILE itself, or, under a limit
- * below `below`, a module "not found" (Node's loader, out of descriptors while it resolves a package, says so).
+ * True when an error met while loading modules comes from too few descriptors: EMFILE itself, or, under a limit below
+ * `below`, a module "not found" that exists: Node's loader, out of descriptors while it resolves a package, names the
+ * file it could not open ('/…/node_modules/yaml/index.js', in a package that is installed); a module really missing (a
+ * broken install) is named as it was imported ('yaml'), or by a path that is not there, and is not blamed on the limit.
  */
-export function loadFailedForDescriptors(code: unknown, limit: number | null, below: number): boolean {
-  return typeof code === 'string' && (outOfDescriptors(code) || (code === 'ERR_MODULE_NOT_FOUND' && limit !== null && limit < below));
+export function loadFailedForDescriptors(error: unknown, limit: number | null, below: number): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  if (outOfDescriptors(code)) return true;
+  if (code !== 'ERR_MODULE_NOT_FOUND' || limit === null || limit >= below) return false;
+  const named = /'([^']+)'/.exec(String((error as { message?: unknown }).message))?.[1];
+  if (named === undefined || !isAbsolute(named)) return false;
+  // A package's file is named as the loader guessed it when it could not read the package.json (`index.js`): the
+  // package is there when its directory is.
+  const installed = /^(.*[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+)/.exec(named)?.[1];
+  return existsSync(installed ?? named); // a stat: no descriptor needed
 }
 
 /** Below this limit a module not found while egress-audit loads its own may be the limit's doing (it needs ~60 at once). */

@@ -105,7 +105,7 @@ describe('a long Host header in the reports', () => {
 
     // Counted in coverage, so the cut is never silent (and --fail-on can name it).
     const warning = report.coverage.warnings.find((w) => w.code === 'long-names');
-    expect(warning?.message).toMatch(/^3 flows name a destination or a caller longer than 256 characters/);
+    expect(warning?.message).toMatch(/^3 flows name a destination or a caller longer than 304 characters/);
 
     // SARIF: messages and properties quote the cut names; fingerprints are the findings' own, of the whole names.
     const sarifText = readFileSync(sarifPath, 'utf8');
@@ -125,6 +125,9 @@ describe('a long Host header in the reports', () => {
     expect(new Set(names).size).toBe(names.length);
 
     expect(statSync(markdownPath).size).toBeLessThan(64 * 1024);
+    // The Markdown tables cut names as the rest do, so two names that share their first 300 characters stay two rows.
+    const markdown = readFileSync(markdownPath, 'utf8');
+    for (const host of LONG) expect(markdown).toContain(`sha256 ${sha16(`${host}:80`)}`);
   });
 
   it('ndjson keeps every flow whole and the table stays small', async () => {
@@ -135,6 +138,7 @@ describe('a long Host header in the reports', () => {
     expect(res.stdout.length).toBeLessThan(7 * inputBytes);
     const table = await runCli(['audit', log]);
     expect(table.stdout.length).toBeLessThan(64 * 1024);
+    for (const host of LONG) expect(table.stdout.replace(/\s+/g, '')).toContain(`sha256${sha16(`${host}:80`)}`); // the twins stay two rows
   });
 
   it('a baseline written from such a run holds its findings again (it records the whole names)', async () => {
@@ -157,8 +161,31 @@ describe('a long Host header in the reports', () => {
     for (const named of [shown(host), host.slice(0, 256)]) {
       writeFileSync(policy, `apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: cut\n    reason: named as shown\n    hosts: [${JSON.stringify(named)}]\n`);
       const res = await runCli(['audit', se, '-o', 'json', '--policy', policy]);
-      expect(res.code).not.toBe(0);
+      // Refused as a policy (no DNS name is that long): exit 3, naming the line, not a run that passes.
+      expect(res.code, res.stderr).toBe(3);
+      expect(res.stderr).toMatch(/policy\.yaml:6:/);
       expect(res.stdout).not.toContain('"allowedBy":{"id":"cut"');
     }
+  });
+
+  it('counts flows, not findings: two flows to one long host are 2 in long-names and one finding', async () => {
+    const twice = join(tempDir('ea-long-names-twice-'), 'sidecar.log');
+    writeFileSync(twice, `${passthrough(first, '93.184.216.34', 1)}\n${passthrough(first, '93.184.216.34', 2)}\n`);
+    const res = await runCli(['audit', twice, '-o', 'json']);
+    expect(res.code).toBe(1);
+    const report = JSON.parse(res.stdout) as { findings: unknown[]; coverage: { warnings: { code: string; message: string }[] } };
+    expect(report.findings).toHaveLength(1);
+    expect(report.coverage.warnings.find((w) => w.code === 'long-names')?.message).toMatch(/^2 flows name a destination/);
+  });
+
+  it('shows a name a little over 256 characters whole: cutting it would not make it shorter, and nothing would count the cut', async () => {
+    const host = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.example.com`; // 256 characters, and :443
+    const se = join(tempDir('ea-long-names-near-'), 'sidecar.log');
+    writeFileSync(se, `${serviceEntry(host)}\n`);
+    const res = await runCli(['audit', se, '-o', 'json']);
+    const report = JSON.parse(res.stdout) as { flows: { reason: string }[]; coverage: { warnings: { code: string }[] } };
+    expect(report.flows[0]?.reason).toContain(`${host}:443`);
+    expect(report.flows[0]?.reason).not.toContain('sha256');
+    expect(report.coverage.warnings.map((w) => w.code)).not.toContain('long-names');
   });
 });

@@ -157,7 +157,7 @@ describe('hostile log content', () => {
       }),
     ];
     const text = await render('table', long, buildReport(long, sampleCoverage(), ['direct']));
-    expect(text).toContain(`… (+${host.length + 4 - 256} characters)`); // the destination key
+    expect(text).toContain(`… (+${host.length + 4 - 256} characters, sha256 `); // the destination key, with the hash of the whole (cutName)
     expect(text).toContain('sidecar.log:7'); // a path keeps its end, which names the file
     expect(text.length).toBeLessThan(12_000); // 4 copies of the host whole would be 240,000
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);

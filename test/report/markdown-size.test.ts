@@ -36,7 +36,7 @@ describe('the Markdown summary with log values of tens of kilobytes', () => {
     expect(rows).toHaveLength(MARKDOWN_MAX_FINDINGS);
     expect(md).toContain(`… and ${60 - MARKDOWN_MAX_FINDINGS} more findings`);
     // The start of the host stays, and the summary says how much was left out.
-    expect(rows[0]).toMatch(/<code>\d+-a{10,}… \(\+\d+ characters\)<\/code>/);
+    expect(rows[0]).toMatch(/<code>\d+-a{10,}… \(\+\d+ characters, sha256 [0-9a-f]{16}\)<\/code>/);
   });
 
   it('keeps the file and line of long evidence paths (cut from the start)', async () => {

@@ -6,7 +6,7 @@
  */
 import { noEvidence, type Finding, type Report } from '../model.js';
 import { shownFindingDestination, shownWorkload, workloadLabel } from '../flow-facts.js';
-import { shownName } from '../../text/clip.js';
+import { cutName } from '../../text/clip.js';
 import { findingStatus, logTimeStatement, partlyAllowedShare, resultStatement, warningFailsRun, windowCoverageStatement } from '../statements.js';
 import { plural } from '../../text/plural.js';
 import { xml } from '../xml.js';
@@ -83,13 +83,13 @@ function failureLines(c: Case): string[] {
   }
   const first = c.failing[0] as Finding;
   const more = c.failing.length > 1 ? `; and ${c.failing.length - 1} more` : '';
-  const message = `${c.failing.length} failing: ${first.verdict} ${shownWorkload(first.namespace, first.sourceWorkload)} -> ${shownName(first.destination)} (${plural(first.count, 'flow')})${more}`;
+  const message = `${c.failing.length} failing: ${first.verdict} ${shownWorkload(first.namespace, first.sourceWorkload)} -> ${cutName(first.destination)} (${plural(first.count, 'flow')})${more}`;
   return elementLines(`<failure type="${xml(first.rule)}" message="${xml(message)}">`, c.failing.flatMap(findingText), '</failure>');
 }
 
 function caseLines(c: Case, classname: string): string[] {
   // A case is keyed by the whole name; shown cut where long, its hash keeping two such names two cases.
-  const open = `    <testcase name="${xml(shownName(c.name))}" classname="${xml(classname)}" time="0"`;
+  const open = `    <testcase name="${xml(cutName(c.name))}" classname="${xml(classname)}" time="0"`;
   const out = [
     ...c.others.flatMap((f) => [`${findingStatus(f)} ${f.verdict}:`, ...findingText(f)]),
     ...(c.coverageFailure ? [] : c.notes),

@@ -5,7 +5,7 @@
 import { VERDICTS } from '../../types.js';
 import type { Coverage, DestinationSummary, Finding, Report } from '../model.js';
 import { findingDestination, workloadLabel } from '../flow-facts.js';
-import { clip, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../../text/clip.js';
+import { clip, cutName, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../../text/clip.js';
 import { mdCode, mdLineStart, mdText } from '../markdown-escape.js';
 import { findingStatus, logTimeStatement, noFindingsStatement, partlyAllowedShare, resultStatement, skippedStatement, warningFailsRun, windowCoverageStatement, WINDOW_SCOPE } from '../statements.js';
 import { plural } from '../../text/plural.js';
@@ -29,8 +29,8 @@ const MARKDOWN_MAX_SENTENCE = SHOWN_SENTENCE_MAX;
 const MARKDOWN_FINDINGS_BYTES = 640 * 1024;
 const MARKDOWN_DESTINATIONS_BYTES = 128 * 1024;
 
-/** A log-derived identifier as code, cut to MARKDOWN_MAX_VALUE. */
-const code = (text: string): string => mdCode(clip(text, MARKDOWN_MAX_VALUE));
+/** A log-derived identifier as code, cut to MARKDOWN_MAX_VALUE with the hash of the whole (cutName), so two long names stay two. */
+const code = (text: string): string => mdCode(cutName(text));
 /** A sentence that may quote log values, cut to MARKDOWN_MAX_SENTENCE. */
 const prose = (text: string): string => mdText(clip(text, MARKDOWN_MAX_SENTENCE));
 /**

@@ -13,7 +13,7 @@ import { NO_EVIDENCE_CODES, type CoverageWarning, type Finding, type Report, typ
 import { escapeControlOnly as safe } from '../../text/escape.js';
 import { fixText, ruleInfo, type RuleInfo } from '../../engine/rule-catalogue.js';
 import { shownFindingDestination, shownWorkload } from '../flow-facts.js';
-import { shownName } from '../../text/clip.js';
+import { cutName } from '../../text/clip.js';
 import { VERDICT_MEANING, partlyAllowedShare, resultStatement, warningFailsRun, warningFailure } from '../statements.js';
 import { documentWriter, type ReportWriter } from './output.js';
 import { hashOfParts } from '../../policy/fingerprint.js';
@@ -145,7 +145,7 @@ function result(f: Finding, ruleIndex: number, cwd: string, baseline: boolean): 
     properties: {
       verdict: f.verdict,
       // As the message names them: a long one cut (the fingerprints above are of the whole names).
-      destination: shownName(f.destination),
+      destination: cutName(f.destination),
       sourceWorkload: shownWorkload(f.namespace, f.sourceWorkload),
       firstSeen: f.firstSeen,
       lastSeen: f.lastSeen,

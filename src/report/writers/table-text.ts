@@ -3,11 +3,11 @@
  * escaped, since a log value may carry terminal escapes. The table's one way of putting such text out.
  */
 import { escapeControl } from '../../text/escape.js';
-import { clip, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../../text/clip.js';
+import { clip, cutName, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../../text/clip.js';
 
-/** An identifier (host, workload, rule, exception id): its start, escaped. */
+/** An identifier (host, workload, rule, exception id): its start and the hash of the whole when long (cutName), escaped. */
 export function shownValue(text: string): string {
-  return escapeControl(clip(text, SHOWN_VALUE_MAX));
+  return escapeControl(cutName(text));
 }
 
 /** A file path: its end, which names the file, escaped. */

@@ -28,7 +28,7 @@ async function load(limit: number | null): Promise<ClientNode> {
   try {
     return await import('@kubernetes/client-node');
   } catch (error) {
-    if (loadFailedForDescriptors((error as NodeJS.ErrnoException).code, limit, IMPORT_DESCRIPTORS)) {
+    if (loadFailedForDescriptors(error, limit, IMPORT_DESCRIPTORS)) {
       throw new InputError(tooFewDescriptors('cannot load the Kubernetes client', limit));
     }
     throw error;
