@@ -98,16 +98,16 @@ export class RankedRows<R> {
   }
 
   /**
-   * A new row for `key` (not kept yet) costing `cost`, made by `make`, or null when it ranks past what fits; the kept rows
-   * it pushes out are handed to `evict` (to be folded) and never come back.
+   * A new row for `key` (not kept yet) costing `cost`, made by `make` from the table's own copy of the key, or null when
+   * it ranks past what fits; the kept rows it pushes out are handed to `evict` (to be folded) and never come back.
    */
-  admit(key: string, cost: number, make: () => R, evict: (row: R) => void): R | null {
-    const item: Ranked = { key, cost };
-    if (this.ceiling !== null && compareRanked(item, this.ceiling) >= 0) return null;
+  admit(key: string, cost: number, make: (ownKey: string) => R, evict: (row: R) => void): R | null {
+    if (this.ceiling !== null && compareRanked({ key, cost }, this.ceiling) >= 0) return null;
+    const item: Ranked = { key: ownCopy(key), cost };
     this.ranked.splice(lowerBound(this.ranked, item, compareRanked), 0, item);
     this.spent += cost;
-    let made: R | null = make();
-    this.rows.set(key, made);
+    let made: R | null = make(item.key);
+    this.rows.set(item.key, made);
     while (this.ranked.length > this.limit || this.spent > this.budget) {
       if (this.spent > this.budget) this.overBudget = true;
       const last = this.ranked.pop() as Ranked;

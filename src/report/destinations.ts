@@ -44,11 +44,10 @@ function newRow(key: string, host: string, port: number | null, limits: ReportLi
   };
 }
 
-/** A row of its own for a destination: its key copied out of the log line, its host a part of that copy. */
-function keptRow(key: string, host: string, port: number | null, limits: ReportLimits): Row {
-  const own = ownCopy(key);
-  const at = own.indexOf(host); // `host:port`, or `[v6]:port`
-  return newRow(own, at < 0 ? ownCopy(host) : own.slice(at, at + host.length), port, limits);
+/** A row for a destination whose key is the table's own copy (RankedRows), its host a part of that copy, so the row keeps no log line alive. */
+function keptRow(ownKey: string, host: string, port: number | null, limits: ReportLimits): Row {
+  const at = ownKey.indexOf(host); // `host:port`, or `[v6]:port`
+  return newRow(ownKey, at < 0 ? ownCopy(host) : ownKey.slice(at, at + host.length), port, limits);
 }
 
 /** Folds a row pushed out of the table into `(other)`: every count as if its flows had gone there. */
@@ -136,7 +135,7 @@ export class DestinationTable {
     const { key, host, port } = flow.destination;
     const row = this.rows.get(key);
     if (row) return row;
-    const created = this.rows.admit(key, key.length + host.length, () => keptRow(key, host, port, this.limits), (out) => foldInto(this.otherRow(out.key), out));
+    const created = this.rows.admit(key, key.length + host.length, (ownKey) => keptRow(ownKey, host, port, this.limits), (out) => foldInto(this.otherRow(out.key), out));
     return created ?? this.otherRow(key);
   }
 

@@ -163,7 +163,7 @@ export class FindingTable {
   private groupFor(flow: Flow, fingerprint: string): Group {
     const known = this.groups.get(fingerprint);
     if (known) return known;
-    const created = this.groups.admit(fingerprint, groupCost(flow), () => newGroup(flow, fingerprint, false), (out) => foldGroup(this.foldedGroup(out.verdict, flow), out));
+    const created = this.groups.admit(fingerprint, groupCost(flow), (own) => newGroup(flow, own, false), (out) => foldGroup(this.foldedGroup(out.verdict, flow), out));
     return created ?? this.foldedGroup(flow.verdict, flow);
   }
 

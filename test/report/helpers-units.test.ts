@@ -50,7 +50,7 @@ describe('bounded collections', () => {
   it('ranks rows by cost then key, within a budget, pushing out the last ranked for good', () => {
     const rows = new RankedRows<string>(10, 10);
     const out: string[] = [];
-    const admit = (key: string, cost: number): string | null => rows.admit(key, cost, () => key, (row) => out.push(row));
+    const admit = (key: string, cost: number): string | null => rows.admit(key, cost, (own) => own, (row) => out.push(row));
     expect([admit('b', 4), admit('a', 4), admit('c', 1), rows.budgetReached]).toEqual(['b', 'a', 'c', false]);
     // 11 characters: `b`, ranked last, is pushed out, and nothing ranked from it on comes back.
     expect([admit('d', 2), out, rows.budgetReached]).toEqual(['d', ['b'], true]);
@@ -63,7 +63,7 @@ describe('bounded collections', () => {
   it('ranks rows within a count too, a refused row being one pushed out at once', () => {
     const rows = new RankedRows<string>(2, 100);
     const out: string[] = [];
-    const admit = (key: string): string | null => rows.admit(key, 1, () => key, (row) => out.push(row));
+    const admit = (key: string): string | null => rows.admit(key, 1, (own) => own, (row) => out.push(row));
     expect([admit('k1'), admit('k2'), admit('k3'), admit('k0'), out, rows.budgetReached]).toEqual(['k1', 'k2', null, 'k0', ['k2'], false]);
   });
 
