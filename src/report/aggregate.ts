@@ -6,6 +6,7 @@ import { VERDICTS, type Flow, type Verdict } from '../types.js';
 import { noEvidence, REPORT_SCHEMA, type Coverage, type CoverageWarning, type DestinationSummary, type Finding, type Report, type Summary } from './model.js';
 import { DestinationTable } from './destinations.js';
 import { FindingTable } from './findings.js';
+import type { ReportLimits } from './limits.js';
 import { FINDING_VERDICTS, flowEndMs, flowFingerprint, workloadLabel } from './flow-facts.js';
 import { flowStanding } from './standing.js';
 import { CUT_NAMES_OVER, cutsName, SHOWN_VALUE_MAX } from '../text/clip.js';
@@ -19,6 +20,8 @@ export interface ReportBuilderOptions {
   baseline?: boolean;
   /** Clock for `generatedAt` (tests fix it). @default () => new Date() */
   now?: () => Date;
+  /** The tables' bounds (tests make them small). @default REPORT_LIMITS */
+  limits?: ReportLimits;
 }
 
 function zeroVerdicts(): Record<Verdict, number> {
@@ -52,8 +55,8 @@ export class ReportBuilder {
   private readonly findingVerdicts: ReadonlySet<string>;
   private readonly now: () => Date;
   private readonly verdicts = zeroVerdicts();
-  private readonly destinationTable = new DestinationTable();
-  private readonly findingTable = new FindingTable();
+  private readonly destinationTable: DestinationTable;
+  private readonly findingTable: FindingTable;
   private flows = 0;
   private failingFlows = 0;
   /** Flows whose destination or caller the sentences and display reports cut (cutName): counted, so no cut is silent. */
@@ -64,6 +67,8 @@ export class ReportBuilder {
     this.baseline = options.baseline ?? false;
     this.findingVerdicts = new Set<string>([...FINDING_VERDICTS, ...options.failOn]);
     this.now = options.now ?? (() => new Date());
+    this.destinationTable = new DestinationTable(options.limits);
+    this.findingTable = new FindingTable(options.limits);
   }
 
   /** Counts one decided flow. */

@@ -1,11 +1,12 @@
 /**
- * Per external destination: how it was reached, by whom, how much. At most
- * REPORT_LIMITS.destinations rows are tracked; later new destinations fold into one `(other)` row.
+ * Per external destination: how it was reached, by whom, how much. At most REPORT_LIMITS.destinations rows, keeping at
+ * most REPORT_LIMITS.destinationChars characters of names, are tracked: those with the shortest names, then the
+ * smallest, whatever order flows came in; the others fold into one `(other)` row.
  */
 import type { Flow, Verdict } from '../types.js';
 import type { DestinationSummary } from './model.js';
-import { BoundedNameSet, CappedDistinctCounter, compareStrings } from './bounded.js';
-import { REPORT_LIMITS, OTHER } from './limits.js';
+import { BoundedNameSet, CappedDistinctCounter, compareStrings, ownCopy, RankedRows } from './bounded.js';
+import { REPORT_LIMITS, OTHER, type ReportLimits } from './limits.js';
 import { msToIso } from '../pipeline/times.js';
 import type { Standing } from './standing.js';
 
@@ -27,7 +28,7 @@ interface Row {
   findings: FlowStanding;
 }
 
-function newRow(key: string, host: string, port: number | null): Row {
+function newRow(key: string, host: string, port: number | null, limits: ReportLimits): Row {
   return {
     key,
     host,
@@ -36,11 +37,29 @@ function newRow(key: string, host: string, port: number | null): Row {
     flows: 0,
     bytesSent: 0,
     bytesReceived: 0,
-    sources: new BoundedNameSet(REPORT_LIMITS.sourcesShown, REPORT_LIMITS.sourcesCounted),
+    sources: new BoundedNameSet(limits.sourcesShown, limits.sourcesCounted, limits.sourceChars),
     firstMs: Infinity,
     lastMs: -Infinity,
     findings: null,
   };
+}
+
+/** A row for a destination whose key is the table's own copy (RankedRows), its host a part of that copy, so the row keeps no log line alive. */
+function keptRow(ownKey: string, host: string, port: number | null, limits: ReportLimits): Row {
+  const at = ownKey.indexOf(host); // `host:port`, or `[v6]:port`
+  return newRow(ownKey, at < 0 ? ownCopy(host) : ownKey.slice(at, at + host.length), port, limits);
+}
+
+/** Folds a row pushed out of the table into `(other)`: every count as if its flows had gone there. */
+function foldInto(other: Row, row: Row): void {
+  other.findings = joinStanding(other.findings, row.findings);
+  other.flows += row.flows;
+  for (const [verdict, count] of Object.entries(row.verdicts) as [Verdict, number][]) other.verdicts[verdict] = (other.verdicts[verdict] ?? 0) + count;
+  other.bytesSent += row.bytesSent;
+  other.bytesReceived += row.bytesReceived;
+  other.sources.merge(row.sources);
+  if (row.firstMs < other.firstMs) other.firstMs = row.firstMs;
+  if (row.lastMs > other.lastMs) other.lastMs = row.lastMs;
 }
 
 function toSummary(row: Row): DestinationSummary {
@@ -89,9 +108,15 @@ export function compareDestinations(a: DestinationSummary, b: DestinationSummary
 
 /** The external-destination rows of a report, in bounded memory. */
 export class DestinationTable {
-  private readonly rows = new Map<string, Row>();
+  private readonly rows: RankedRows<Row>;
   private other: Row | null = null;
-  private readonly folded = new CappedDistinctCounter(REPORT_LIMITS.foldedDestinationsCounted);
+  private readonly folded: CappedDistinctCounter;
+
+  /** `limits` are REPORT_LIMITS but in tests. */
+  constructor(private readonly limits: ReportLimits = REPORT_LIMITS) {
+    this.rows = new RankedRows<Row>(limits.destinations, limits.destinationChars);
+    this.folded = new CappedDistinctCounter(limits.foldedDestinationsCounted);
+  }
 
   /** Counts one external flow; `source` is its workload label; times are epoch ms (NaN when unknown), `endMs` falls back to the start; `standing` its part in the row's marker. */
   add(flow: Flow, source: string, startMs: number, endMs: number, standing: FlowStanding): void {
@@ -107,16 +132,17 @@ export class DestinationTable {
   }
 
   private rowFor(flow: Flow): Row {
-    const key = flow.destination.key;
+    const { key, host, port } = flow.destination;
     const row = this.rows.get(key);
     if (row) return row;
-    if (this.rows.size < REPORT_LIMITS.destinations) {
-      const created = newRow(key, flow.destination.host, flow.destination.port);
-      this.rows.set(key, created);
-      return created;
-    }
+    const created = this.rows.admit(key, key.length + host.length, (ownKey) => keptRow(ownKey, host, port, this.limits), (out) => foldInto(this.otherRow(out.key), out));
+    return created ?? this.otherRow(key);
+  }
+
+  /** The `(other)` row, counting `key` among the destinations folded into it. */
+  private otherRow(key: string): Row {
     this.folded.add(key);
-    this.other ??= newRow(OTHER, OTHER, null);
+    this.other ??= newRow(OTHER, OTHER, null, this.limits);
     return this.other;
   }
 

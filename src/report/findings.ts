@@ -1,12 +1,13 @@
 /**
  * Finding groups: flows with the same fingerprint, their count, time span and the earliest evidence.
- * At most REPORT_LIMITS.findings groups are tracked; later new fingerprints fold into one `(other)`
- * group per verdict, so counts and the failing state stay exact whatever the input size.
+ * At most REPORT_LIMITS.findings groups, keeping at most REPORT_LIMITS.findingChars characters of names, are tracked:
+ * those with the shortest names, then the smallest fingerprints, whatever order flows came in; the others fold into one
+ * `(other)` group per verdict, so counts and the failing state stay exact whatever the input size.
  */
 import { VERDICTS, type Entry, type ExceptionRef, type Flow, type Verdict } from '../types.js';
 import type { EvidenceRef, Finding } from './model.js';
-import { compareStrings, insertSmallest } from './bounded.js';
-import { OTHER, REPORT_LIMITS } from './limits.js';
+import { compareStrings, insertSmallest, ownCopy, RankedRows } from './bounded.js';
+import { OTHER, REPORT_LIMITS, type ReportLimits } from './limits.js';
 import { msToIso } from '../pipeline/times.js';
 import { claimedIp } from '../engine/destination.js';
 import { senderOf } from '../engine/rules.js';
@@ -59,31 +60,59 @@ function pickException(current: ExceptionRef | null, next: ExceptionRef | null):
 }
 
 function addEvidence(list: Evidence[], entry: Entry | null, hop: EvidenceRef['hop'], t: number): void {
-  if (!entry) return;
+  if (entry) addEvidenceAt(list, entry.file, entry.line, hop, t);
+}
+
+function addEvidenceAt(list: Evidence[], file: string, line: number, hop: EvidenceRef['hop'], t: number): void {
   // A full list keeps it only when it sorts before the last one: most flows of a busy finding do not, and cost no objects.
-  if (list.length >= REPORT_LIMITS.evidence && compareToEvidence(t, entry.file, entry.line, hop, list[list.length - 1] as Evidence) >= 0) return;
+  if (list.length >= REPORT_LIMITS.evidence && compareToEvidence(t, file, line, hop, list[list.length - 1] as Evidence) >= 0) return;
   // A gateway TCP line that carried several requests is evidence of each of their flows: listed once, at its earliest.
-  const seen = list.findIndex((x) => x.ref.line === entry.line && x.ref.file === entry.file && x.ref.hop === hop);
+  const seen = list.findIndex((x) => x.ref.line === line && x.ref.file === file && x.ref.hop === hop);
   if (seen >= 0) {
     if ((list[seen] as Evidence).t <= t) return;
     list.splice(seen, 1);
   }
-  insertSmallest(list, { t, ref: { hop, file: entry.file, line: entry.line } }, REPORT_LIMITS.evidence, compareEvidence);
+  insertSmallest(list, { t, ref: { hop, file, line } }, REPORT_LIMITS.evidence, compareEvidence);
+}
+
+/** The characters of names a finding group keeps (its destination, caller and address), which REPORT_LIMITS.findingChars bounds. */
+function groupCost(flow: Flow): number {
+  return flow.destination.key.length + flow.source.workload.length + (flow.source.namespace?.length ?? 0) + (claimedIp(flow.destination)?.length ?? 0);
+}
+
+/** Folds a group pushed out of the table into its verdict's `(other)` group: every count as if its flows had gone there. */
+function foldGroup(into: Group, g: Group): void {
+  into.count += g.count;
+  if (g.firstMs < into.firstMs) into.firstMs = g.firstMs;
+  if (g.lastMs > into.lastMs) into.lastMs = g.lastMs;
+  for (const e of g.evidence) addEvidenceAt(into.evidence, e.ref.file, e.ref.line, e.ref.hop, e.t);
+  for (const e of g.otherEvidence) addEvidenceAt(into.otherEvidence, e.ref.file, e.ref.line, e.ref.hop, e.t);
+  into.failing ||= g.failing;
+  into.allowedFlows += g.allowedFlows;
+  into.allowedBy = pickException(into.allowedBy, g.allowedBy);
+  into.expiredException = pickException(into.expiredException, g.expiredException);
+}
+
+/** Why findings were grouped into `(other)`: past the count of groups, or (hostile names) past the characters of names too. */
+function foldedReason(verdict: Verdict, limits: ReportLimits, budgetReached: boolean): string {
+  return budgetReached
+    ? `Further ${verdict} findings beyond the ${limits.findings} tracked one by one or the ${limits.findingChars} characters of names they may keep (those with the longest names fold first), grouped here.`
+    : `Further ${verdict} findings beyond the ${limits.findings} tracked one by one, grouped here.`;
 }
 
 function newGroup(flow: Flow, fingerprint: string, folded: boolean): Group {
+  const address = folded ? undefined : claimedIp(flow.destination);
+  const namespace = folded ? null : flow.source.namespace;
   return {
     fingerprint,
     verdict: flow.verdict,
     rule: folded ? `${flow.verdict}/${OTHER}` : flow.rule,
-    reason: folded
-      ? `Further ${flow.verdict} findings beyond the ${REPORT_LIMITS.findings} tracked one by one, grouped here.`
-      : flow.reason,
+    reason: folded ? '' : flow.reason, // a folded group's is said when listed (foldedReason)
     remediation: folded ? null : flow.remediation,
     reasonMs: folded ? -Infinity : Infinity,
-    destination: folded ? OTHER : flow.destination.key,
-    sourceWorkload: folded ? OTHER : flow.source.workload,
-    namespace: folded ? null : flow.source.namespace,
+    destination: folded ? OTHER : ownCopy(flow.destination.key),
+    sourceWorkload: folded ? OTHER : ownCopy(flow.source.workload),
+    namespace: namespace === null ? null : ownCopy(namespace),
     count: 0,
     firstMs: Infinity,
     lastMs: -Infinity,
@@ -93,14 +122,19 @@ function newGroup(flow: Flow, fingerprint: string, folded: boolean): Group {
     allowedBy: null,
     allowedFlows: 0,
     expiredException: null,
-    address: folded ? undefined : claimedIp(flow.destination),
+    address: address === undefined ? undefined : ownCopy(address),
   };
 }
 
 /** The finding groups of a report, in bounded memory. */
 export class FindingTable {
-  private readonly groups = new Map<string, Group>();
+  private readonly groups: RankedRows<Group>;
   private readonly folded = new Map<Verdict, Group>();
+
+  /** `limits` are REPORT_LIMITS but in tests. */
+  constructor(private readonly limits: ReportLimits = REPORT_LIMITS) {
+    this.groups = new RankedRows<Group>(limits.findings, limits.findingChars);
+  }
 
   /** Adds one flow whose verdict is a finding; times are epoch ms (NaN when unknown). */
   add(flow: Flow, fingerprint: string, startMs: number, endMs: number): void {
@@ -129,15 +163,16 @@ export class FindingTable {
   private groupFor(flow: Flow, fingerprint: string): Group {
     const known = this.groups.get(fingerprint);
     if (known) return known;
-    if (this.groups.size < REPORT_LIMITS.findings) {
-      const created = newGroup(flow, fingerprint, false);
-      this.groups.set(fingerprint, created);
-      return created;
-    }
-    let folded = this.folded.get(flow.verdict);
+    const created = this.groups.admit(fingerprint, groupCost(flow), (own) => newGroup(flow, own, false), (out) => foldGroup(this.foldedGroup(out.verdict, flow), out));
+    return created ?? this.foldedGroup(flow.verdict, flow);
+  }
+
+  /** The `(other)` group of `verdict` (made from `flow`'s verdict-free parts when new). */
+  private foldedGroup(verdict: Verdict, flow: Flow): Group {
+    let folded = this.folded.get(verdict);
     if (!folded) {
-      folded = newGroup(flow, `${OTHER}/${flow.verdict}`, true);
-      this.folded.set(flow.verdict, folded);
+      folded = newGroup({ ...flow, verdict }, `${OTHER}/${verdict}`, true);
+      this.folded.set(verdict, folded);
     }
     return folded;
   }
@@ -146,7 +181,8 @@ export class FindingTable {
   list(failOn: readonly string[]): Finding[] {
     const tracked = [...this.groups.values()].map((g) => toFinding(g, failOn));
     tracked.sort(compareFindings);
-    const folded = [...this.folded.values()].map((g) => toFinding(g, failOn));
+    const reasonOf = (g: Group): Group => ({ ...g, reason: foldedReason(g.verdict, this.limits, this.groups.budgetReached) });
+    const folded = [...this.folded.values()].map((g) => toFinding(reasonOf(g), failOn));
     folded.sort(compareFindings);
     // Failing first, folded or not: a listing cut at its first rows (the table's, Markdown's 50) must show an `(other)`
     // group that fails the run, not only findings that do not.

@@ -130,8 +130,8 @@ export function windowCoverageStatement(window: CoverageWindow): string {
  */
 export const WINDOW_SCOPE = 'Lines, unmatched and evicted entries and the coverage warnings (mixed-roles, unparsed-lines, join-fields-not-logged, filtered-logging, ...) count every entry read (the join sees the whole input); flows, verdicts and findings count the window only';
 
-/** What the `(other)` rows mean. */
-export const FOLDED_DESTINATIONS = `destinations beyond the first ${REPORT_LIMITS.destinations} tracked one by one, folded into one row`;
+/** What the `(other)` rows mean: past either bound, the longest names fold first (destinations.ts). */
+export const FOLDED_DESTINATIONS = `destinations beyond the ${REPORT_LIMITS.destinations} tracked one by one or the ${REPORT_LIMITS.destinationChars} characters of names they may keep (those with the longest names fold first), folded into one row`;
 
 /** `+12 more`, or `+450 or more` once the per-destination count reached its cap. */
 export function moreSourcesText(more: number): string {

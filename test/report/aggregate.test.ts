@@ -233,7 +233,8 @@ describe('ReportBuilder findings', () => {
 
   it('folds fingerprints beyond the tracked limit into one (other) finding per verdict, keeping counts and failing state', () => {
     const builder = new ReportBuilder({ failOn: ['direct'] });
-    for (let i = 0; i < REPORT_LIMITS.findings + 4; i++) builder.add(flow({ fingerprint: `fp${i}`, failing: i === REPORT_LIMITS.findings + 3 }));
+    // Padded, so the last fingerprints are the largest: past the limit, the smallest are kept.
+    for (let i = 0; i < REPORT_LIMITS.findings + 4; i++) builder.add(flow({ fingerprint: `fp${String(i).padStart(5, '0')}`, failing: i === REPORT_LIMITS.findings + 3 }));
     const findings = builder.findings();
     expect(findings).toHaveLength(REPORT_LIMITS.findings + 1);
     // The one failing finding is the folded one: it comes first, before every finding that does not fail (it came last,

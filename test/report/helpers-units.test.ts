@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BoundedNameSet, CappedDistinctCounter, compareStrings, insertSmallest } from '../../src/report/bounded.js';
+import { BoundedNameSet, CappedDistinctCounter, compareStrings, insertSmallest, RankedRows } from '../../src/report/bounded.js';
 import { xml } from '../../src/report/xml.js';
 import { mdLineStart, mdText } from '../../src/report/markdown-escape.js';
 import { count, wrap } from '../../src/report/writers/layout.js';
@@ -24,6 +24,47 @@ describe('bounded collections', () => {
     expect(set.list()).toEqual(['a', 'b']);
     expect(set.more).toBe(3);
     expect(set.saturated).toBe(false);
+  });
+
+  it('keeps the names that fit its characters, the smallest first, and counts the others', () => {
+    const set = new BoundedNameSet(5, 10, 6);
+    for (const name of ['cc', 'a', 'dddd', 'bb', 'e']) set.add(name);
+    // a, bb, cc take 5 characters; dddd does not fit beside them, and e, after it, is counted too.
+    expect([set.list(), set.more]).toEqual([['a', 'bb', 'cc'], 2]);
+  });
+
+  it('merged, holds what one set given every name would', () => {
+    const names = ['m', 'a', 'zz', 'b', 'cccc', 'd', 'ee', 'f', 'gggggg', 'h'];
+    const whole = new BoundedNameSet(3, 100, 5);
+    for (const name of names) whole.add(name);
+    for (let cut = 0; cut <= names.length; cut++) {
+      const left = new BoundedNameSet(3, 100, 5);
+      const right = new BoundedNameSet(3, 100, 5);
+      for (const name of names.slice(0, cut)) left.add(name);
+      for (const name of names.slice(cut)) right.add(name);
+      left.merge(right);
+      expect([left.list(), left.more]).toEqual([whole.list(), whole.more]);
+    }
+  });
+
+  it('ranks rows by cost then key, within a budget, pushing out the last ranked for good', () => {
+    const rows = new RankedRows<string>(10, 10);
+    const out: string[] = [];
+    const admit = (key: string, cost: number): string | null => rows.admit(key, cost, (own) => own, (row) => out.push(row));
+    expect([admit('b', 4), admit('a', 4), admit('c', 1), rows.budgetReached]).toEqual(['b', 'a', 'c', false]);
+    // 11 characters: `b`, ranked last, is pushed out, and nothing ranked from it on comes back.
+    expect([admit('d', 2), out, rows.budgetReached]).toEqual(['d', ['b'], true]);
+    expect([admit('e', 3), admit('aa', 2), out]).toEqual(['e', 'aa', ['b', 'a']]);
+    expect([admit('b', 4), admit('x', 5), admit('ab', 4)]).toEqual([null, null, null]);
+    expect([...rows.values()].sort()).toEqual(['aa', 'c', 'd', 'e']);
+    expect(rows.get('a')).toBeUndefined();
+  });
+
+  it('ranks rows within a count too, a refused row being one pushed out at once', () => {
+    const rows = new RankedRows<string>(2, 100);
+    const out: string[] = [];
+    const admit = (key: string): string | null => rows.admit(key, 1, (own) => own, (row) => out.push(row));
+    expect([admit('k1'), admit('k2'), admit('k3'), admit('k0'), out, rows.budgetReached]).toEqual(['k1', 'k2', null, 'k0', ['k2'], false]);
   });
 
   it('stops counting at its cap and says the count is a lower bound', () => {
