@@ -8,7 +8,7 @@
  * the sidecar's pod is a candidate only when it shows that its attempt failed (retryEvidence): a
  * line that succeeded there is another request that shares the id (an app that propagates one id to
  * several calls), never an attempt of this one. Among address matches: a matching authority (HTTP)
- * or matching byte counts (TCP), then the start-time distance. Every test here looks at the two
+ * or matching server names (SNI) and byte counts (TCP), then the start-time distance. Every test here looks at the two
  * entries alone, so the ranking stays a fixed order over pairs, whatever the arrival order.
  */
 import { GATEWAY, type Held, type JoinedBy } from './held.js';
@@ -25,6 +25,15 @@ export const ADDRESS_TIER = 8;
 /** True when both authorities are known and differ (case-insensitive). */
 export function authorityDiffers(a: string | null, b: string | null): boolean {
   return a !== null && b !== null && a !== b && a.toLowerCase() !== b.toLowerCase();
+}
+
+/**
+ * True when both hops logged a TLS server name and they differ (case-insensitive): a TCP connection's SNI is the same at
+ * both when the gateway passes TLS through, so two names tell two connections apart, as two authorities do for HTTP.
+ * A gateway that terminates the sidecar's mutual TLS logs its own name on every line, which ranks every candidate alike.
+ */
+function serverNameDiffers(a: string | null, b: string | null): boolean {
+  return a !== null && b !== null && a !== '-' && b !== '-' && authorityDiffers(a, b);
 }
 
 /** True when both response codes are known and differ. */
@@ -86,6 +95,10 @@ export function pairScore(y: Held, c: Held, by: JoinedBy, windowMs: number): num
   }
   if (y.http) {
     if (authorityDiffers(y.entry.record.authority, c.entry.record.authority)) tier += 2;
-  } else if (!sameBytes(y, c)) tier += 1;
+  } else {
+    // A port reused within the window for another host: the server names tell the connections apart (before bytes).
+    if (serverNameDiffers(y.entry.record.requested_server_name, c.entry.record.requested_server_name)) tier += 2;
+    if (!sameBytes(y, c)) tier += 1;
+  }
   return tier * TIER + dt;
 }
