@@ -1,13 +1,13 @@
 // Clock skew between a sidecar's node and the egress gateway's: the entries of one connection start seconds or minutes
 // apart in log time, beyond --window, so none joins. The unmatched-entries warning measures the offset from the entries
 // that share a request id or socket across the hops, says which way it runs, and names the --window that joins them.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
 import { runCli } from '../helpers/cli.js';
 import { seeded } from '../helpers/random.js';
 import { tempFolders } from '../helpers/temp-folders.js';
+import { writeByEnd } from '../helpers/write-lines.js';
 
 const tempDir = tempFolders();
 
@@ -59,12 +59,7 @@ function write(t: Traffic): { sidecar: string; gateway: string } {
     }
   }
   const dir = tempDir('ea-time-skew-');
-  const save = (name: string, lines: [number, string][]): string => {
-    const file = join(dir, name);
-    writeFileSync(file, `${lines.sort((a, b) => a[0] - b[0]).map((l) => l[1]).join('\n')}\n`);
-    return file;
-  };
-  return { sidecar: save('sidecar.log', sc), gateway: save('egress-gateway.log', gw) };
+  return { sidecar: writeByEnd(join(dir, 'sidecar.log'), sc), gateway: writeByEnd(join(dir, 'egress-gateway.log'), gw) };
 }
 
 async function audit(files: { sidecar: string; gateway: string }, ...flags: string[]): Promise<{ code: number | null; report: Flows; verdicts: Record<string, number>; unmatched: string | undefined }> {

@@ -2,11 +2,11 @@
 // one host, closes, and 1-3 s later carries another to a second host. With the gateway's clock a little off, the
 // second sidecar entry starts nearer the first gateway entry than its own: the server names (SNI), the same at both
 // hops of a passed-through TLS connection, must keep each sidecar entry with its own gateway entry.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempFolders } from '../helpers/temp-folders.js';
+import { writeByEnd } from '../helpers/write-lines.js';
 
 const tempDir = tempFolders();
 const BASE = Date.parse('2026-03-29T00:30:00Z');
@@ -27,12 +27,7 @@ function write(gapMs: number, skewMs: number): { sidecar: string; gateway: strin
     gw.push([g + dur - 1, `[${iso(g)}] "- - -" 0 - - - "-" 85 844 ${dur - 1} - "-" "-" "-" "-" "${ip}:443" outbound|443||${host} 10.0.9.5:4500${i} 10.0.9.5:2234 10.0.1.7:40000 ${host} -`]);
   });
   const dir = tempDir('ea-time-reuse-');
-  const save = (name: string, lines: [number, string][]): string => {
-    const file = join(dir, name);
-    writeFileSync(file, `${lines.sort((a, b) => a[0] - b[0]).map((l) => l[1]).join('\n')}\n`);
-    return file;
-  };
-  return { sidecar: save('sidecar.log', sc), gateway: save('egress-gateway.log', gw) };
+  return { sidecar: writeByEnd(join(dir, 'sidecar.log'), sc), gateway: writeByEnd(join(dir, 'egress-gateway.log'), gw) };
 }
 
 interface Hop {
