@@ -84,7 +84,7 @@ describe('clock skew between the sidecars and the gateway', () => {
     expect(fixed.unmatched).toBeUndefined();
   });
 
-  it('HTTP, gateway 6 s behind: measured from the request ids, which some requests joined by anyway', async () => {
+  it('HTTP, gateway 6 s behind: measured from the request ids, which join nothing beyond the window either', async () => {
     const files = write({ proto: 'http', skewMs: -6000, flows: 90 });
     const skewed = await audit(files);
     expect(skewed.verdicts['via-gateway']).toBeUndefined();
@@ -98,7 +98,18 @@ describe('clock skew between the sidecars and the gateway', () => {
     const skewed = await audit(files);
     expect(skewed.unmatched).toContain("log times 5 min behind the sidecars'");
     expect(skewed.unmatched).toContain('--window 305s would join them.');
+    // The periods the hops' logs cover differ by the offset: not logs of another period to go and fetch.
+    expect(skewed.unmatched).not.toContain('read gateway logs of the same period');
+    expect(skewed.unmatched).not.toContain("time zone's offset");
     expect((await audit(files, '--window', '305s')).verdicts).toEqual({ 'via-gateway': 60 });
+  });
+
+  it('HTTP, gateway 5.5 h behind: a time zone\'s offset, as local time read as UTC gives, is named with its fix', async () => {
+    const files = write({ proto: 'http', skewMs: -19_800_000, flows: 30 });
+    const { unmatched } = await audit(files);
+    expect(unmatched).toContain("log times 5.5 h behind the sidecars'");
+    expect(unmatched).toContain("That is a time zone's offset: if one hop's format logs local time without its zone (%START_TIME_LOCAL%, or an export's), it is read as UTC; log UTC (%START_TIME%) or a zone (%z).");
+    expect(unmatched).not.toContain('read gateway logs of the same period');
   });
 
   it('clocks that agree, with gateway entries written long after the sidecars\' (kept open): no advice to widen the window for skew', async () => {
