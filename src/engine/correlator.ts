@@ -6,6 +6,7 @@
  */
 import type { AuditSettings } from '../types.js';
 import { Carriers } from './carrier.js';
+import { ClockSkew, type ClockOffset } from './clock-skew.js';
 import { Held, INNER, OUTER, SIDECAR, type JoinedBy } from './held.js';
 import { PairMatcher } from './pairing.js';
 import { ReleaseQueue } from './release-queue.js';
@@ -34,6 +35,7 @@ export class Correlator {
   /** Retry attempts popped ripe and left to leave with their request, by that request's sidecar entry. */
   private readonly parked = new Map<Held, Held[]>();
   private readonly carriers: Carriers;
+  private readonly skew: ClockSkew;
 
   constructor(
     settings: AuditSettings,
@@ -55,6 +57,12 @@ export class Correlator {
       },
     });
     this.carriers = new Carriers(settings.windowMs, this.pairs);
+    this.skew = new ClockSkew(settings.windowMs);
+  }
+
+  /** The offset between the hops' log times that entries released unjoined show, or null when they show none. */
+  clockOffset(): ClockOffset | null {
+    return this.skew.offset();
   }
 
   /** Entries held now. */
@@ -145,6 +153,7 @@ export class Correlator {
     }
     // Only a lone sidecar or gateway entry can be one end of a connection carrying many requests.
     if (g.inner === null && (g.sidecar === null) !== (g.gateway === null) && this.releaseCarried(g, evicted)) return;
+    if (g.inner === null && (g.sidecar === null) !== (g.gateway === null)) this.skew.unjoined((g.sidecar ?? g.gateway) as Held);
     if (g.sidecar !== null && g.gateway !== null && g.joinedBy === 'request-id') g.extras = this.pairs.attemptsOf(g.sidecar);
     if (g.sidecar !== null) this.retire(g.sidecar);
     if (g.gateway !== null) this.retire(g.gateway);

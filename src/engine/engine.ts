@@ -133,6 +133,7 @@ class AuditEngine implements Engine {
       roleConflicts: this.conflicts.list(),
       otherDomain: this.otherDomain === null ? null : { ...this.otherDomain },
       gatewayOutside: this.gatewayOutside === null ? null : { ...this.gatewayOutside },
+      clockOffset: this.correlator.clockOffset(),
     };
   }
 

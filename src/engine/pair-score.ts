@@ -8,12 +8,12 @@
  * the sidecar's pod is a candidate only when it shows that its attempt failed (retryEvidence): a
  * line that succeeded there is another request that shares the id (an app that propagates one id to
  * several calls), never an attempt of this one. Among address matches: a matching authority (HTTP)
- * or matching byte counts (TCP), then the start-time distance. Every test here looks at the two
+ * or matching server names (SNI), byte counts and dialled address (TCP), then the start-time distance. Every test here looks at the two
  * entries alone, so the ranking stays a fixed order over pairs, whatever the arrival order.
  */
 import { GATEWAY, type Held, type JoinedBy } from './held.js';
 import { sameRequestId } from './entry-keys.js';
-import { sameHost } from './net.js';
+import { ipOf, sameHost } from './net.js';
 import { sameBytes } from './sni-links.js';
 
 /** One tier outweighs any time distance in ms. */
@@ -25,6 +25,29 @@ export const ADDRESS_TIER = 8;
 /** True when both authorities are known and differ (case-insensitive). */
 export function authorityDiffers(a: string | null, b: string | null): boolean {
   return a !== null && b !== null && a !== b && a.toLowerCase() !== b.toLowerCase();
+}
+
+/**
+ * True when both hops logged a TLS server name and they differ (case-insensitive): a TCP connection's SNI is the same at
+ * both when the gateway passes TLS through, so two names tell two connections apart, as two authorities do for HTTP.
+ * A gateway that terminates the sidecar's mutual TLS logs its own name on every line, which ranks every candidate alike.
+ */
+function serverNameDiffers(a: string | null, b: string | null): boolean {
+  return a !== null && b !== null && a !== '-' && b !== '-' && authorityDiffers(a, b);
+}
+
+/**
+ * True when the address the sidecar's app dialled (its downstream_local) and the one the gateway reached (its
+ * upstream_host) are both IPs and differ. A VIP the app dialled (a ServiceEntry's, Istio's auto-allocated 240.240/16)
+ * differs from every gateway endpoint alike, so it ranks no candidate above another; a host's IPs that DNS rotates
+ * may differ for the right pair, so this ranks below the server name and the bytes.
+ */
+function dialledDiffers(y: Held, c: Held): boolean {
+  const s = y.side === GATEWAY ? c : y;
+  const g = y.side === GATEWAY ? y : c;
+  const dialled = ipOf(s.entry.record.downstream_local_address);
+  const reached = ipOf(g.entry.record.upstream_host);
+  return dialled !== null && reached !== null && dialled !== reached;
 }
 
 /** True when both response codes are known and differ. */
@@ -86,6 +109,12 @@ export function pairScore(y: Held, c: Held, by: JoinedBy, windowMs: number): num
   }
   if (y.http) {
     if (authorityDiffers(y.entry.record.authority, c.entry.record.authority)) tier += 2;
-  } else if (!sameBytes(y, c)) tier += 1;
+  } else {
+    // A port reused within the window for another host: the server names tell the connections apart, then the
+    // bytes, then the address the app dialled.
+    if (serverNameDiffers(y.entry.record.requested_server_name, c.entry.record.requested_server_name)) tier += 4;
+    if (!sameBytes(y, c)) tier += 2;
+    if (dialledDiffers(y, c)) tier += 1;
+  }
   return tier * TIER + dt;
 }

@@ -1,6 +1,7 @@
 /** The engine's public types (the shared contracts live in src/types.ts). */
 import type { AccessRecord } from '../../parsers/types.js';
 import type { Entry, StreamInfo } from '../types.js';
+import type { ClockOffset } from './clock-skew.js';
 import type { RoleConflict } from './role-conflicts.js';
 
 /** How many entries the engine holds and how the released ones ended, for progress and coverage. */
@@ -46,6 +47,8 @@ export interface EngineCounters {
   otherDomain: OtherDomain | null;
   /** Sidecar entries on an egress gateway Service's cluster whose endpoint is outside the mesh, so direct (null when none). */
   gatewayOutside: GatewayOutside | null;
+  /** The offset between the hops' log times that unjoined entries sharing a request id or socket show (null when none do). */
+  clockOffset: ClockOffset | null;
 }
 
 /** Sidecar entries sent to an egress gateway Service that reached an address outside the mesh: the first host and address. */

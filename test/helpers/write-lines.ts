@@ -8,3 +8,8 @@ export function writeLines(path: string, lines: readonly string[]): string {
   writeFileSync(path, lines.map((l) => `${l}\n`).join(''));
   return path;
 }
+
+/** Writes `[endMs, line]` pairs to `path` in the order Envoy writes them, by the end of each entry; returns the path. */
+export function writeByEnd(path: string, entries: [number, string][]): string {
+  return writeLines(path, [...entries].sort((a, b) => a[0] - b[0]).map((e) => e[1]));
+}

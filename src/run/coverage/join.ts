@@ -1,5 +1,6 @@
 /** What the join could not do: entries the logged fields leave unjoinable, entries that found no partner in the window, and entries evicted before it closed. */
 import type { CoverageWarning } from '../../report/model.js';
+import type { ClockOffset } from '../../engine/clock-skew.js';
 import type { EngineCounters } from '../../engine/index.js';
 import { EAST_WEST_PORT } from '../../engine/net.js';
 import { catalogueFix, socketNotLoggedFix } from '../../engine/rule-catalogue.js';
@@ -41,6 +42,43 @@ export function joinFieldsNotLogged(e: EngineCounters): CoverageWarning[] {
   return message === null ? [] : [{ code: 'join-fields-not-logged', message }];
 }
 
+/** An offset between log times as a person reads it: `800 ms`, `6.2 s`, `30 s`, `5 min`, `2 h`. */
+function offsetText(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${(ms / 60_000).toFixed(1).replace(/\.0$/, '')} min`;
+  return `${(ms / 3_600_000).toFixed(1).replace(/\.0$/, '')} h`;
+}
+
+/** Time zones are whole quarter hours from UTC. */
+const ZONE_STEP_MS = 15 * 60_000;
+
+/**
+ * True when an offset of at least half an hour is a whole number of quarter hours (give or take the window): the
+ * offset of a time zone, as when one hop logs local time without its zone (%START_TIME_LOCAL%), which is read as UTC.
+ */
+function zoneLike(offMs: number, windowMs: number): boolean {
+  return offMs >= 2 * ZONE_STEP_MS && Math.abs(offMs - Math.round(offMs / ZONE_STEP_MS) * ZONE_STEP_MS) <= windowMs;
+}
+
+/**
+ * What the unjoined entries that share a request id or socket across the hops measured of the clocks (engine
+ * clock-skew.ts), replacing the guess at skew: how far and which way the gateway's log times are off, and the --window
+ * that spans it; or, when they started together, that the clocks agree and one hop logged its entry much later.
+ */
+function measuredOffset(o: ClockOffset, windowMs: number): string {
+  const them = o.pairs === 1 ? 'One sidecar entry and one gateway entry of them share' : `${o.pairs} pairs of them (a sidecar entry and a gateway entry) share`;
+  const off = Math.abs(o.medianMs);
+  if (off <= windowMs) {
+    return ` ${them} a request id or socket and started ${offsetText(off)} apart (the median): the clocks agree, and one hop wrote its entry long after the other's (a connection it kept open), which no window shorter than that wait joins.`;
+  }
+  const way = o.medianMs > 0 ? 'ahead of' : 'behind';
+  const wider = Math.round(off / 1000) + Math.ceil(windowMs / 1000);
+  const zone = zoneLike(off, windowMs) ? " That is a time zone's offset: if one hop's format logs local time without its zone (%START_TIME_LOCAL%, or an export's), it is read as UTC; log UTC (%START_TIME%) or a zone (%z)." : '';
+  return ` ${them} a request id or socket and show the gateway's log times ${offsetText(off)} ${way} the sidecars' (the median of their start times' differences): the clocks (or exports) differ, and --window ${wider}s would join them.${zone}`;
+}
+
 /**
  * The unmatched-entries warning: joinable entries that found no partner in the window, with what explains them (the
  * hops' logs cover different times, a stream read late, another network's east-west gateway), and clock skew only for
@@ -60,9 +98,13 @@ export function unmatchedEntries(f: CoverageFacts, uncovered: readonly Uncovered
     const rest = late.length > 0 ? ' For the rest: if' : ' If';
     // Sidecar entries to another network's east-west gateway never join at the egress gateway behind it, whatever the window.
     const eastWest = f.engine.unmatchedViaEastWest;
-    const skew = f.engine.unmatchedSidecar > eastWest && f.engine.unmatchedGateway > 0 && unmatched > explained ? `${rest} the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : '';
+    const offset = f.engine.clockOffset;
+    const guess = offset === null ? `${rest} the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : `${late.length > 0 ? ' For the rest:' : ''}${measuredOffset(offset, f.windowMs)}`;
+    const skew = f.engine.unmatchedSidecar > eastWest && f.engine.unmatchedGateway > 0 && unmatched > explained ? guess : '';
     const viaEastWest = eastWest === 0 ? '' : ` ${eastWest === f.engine.unmatchedSidecar ? (eastWest === 1 ? 'That sidecar entry' : `All ${eastWest} sidecar entries`) : `${eastWest} of the sidecar entries`} went to an endpoint on port ${EAST_WEST_PORT}, another network's east-west gateway by its port: the egress gateway behind it logs that east-west gateway as its caller, not the sidecar, so no window joins ${eastWest === 1 ? 'it' : 'them'} (read the east-west gateway's log to see where it sent them).`;
-    const gap = (f.engine.unmatchedSidecar > 0 ? gatewayTimeGap(f) : '') + (f.engine.unmatchedGateway > 0 && uncovered.length > 0 ? ' No sidecar log covers the log time of some of the gateway entries: no-sidecar-logs names when.' : '');
+    // Periods that differ by a measured clock offset are that offset, not logs of another period: the offset is said instead.
+    const shifted = f.engine.clockOffset !== null && Math.abs(f.engine.clockOffset.medianMs) > f.windowMs;
+    const gap = (f.engine.unmatchedSidecar > 0 && !shifted ? gatewayTimeGap(f) : '') + (f.engine.unmatchedGateway > 0 && uncovered.length > 0 ? ' No sidecar log covers the log time of some of the gateway entries: no-sidecar-logs names when.' : '');
     out.push({ code: 'unmatched-entries', message: `${plural(f.engine.unmatchedSidecar, 'gateway-bound sidecar entry', 'gateway-bound sidecar entries')} found no gateway entry and ${plural(f.engine.unmatchedGateway, 'gateway entry', 'gateway entries')} found no sidecar entry within ${f.windowMs / 1000}s.${gap}${lateStreams(late)}${viaEastWest}${skew}` });
   }
   return out;
