@@ -1,13 +1,66 @@
 /**
  * Held entries in arrival order. Release walks from the head while the head is ripe: O(1) amortised,
- * no sorting. Entries arrive roughly in log-time order, so a late-ripening head only delays others.
+ * no sorting. Entries arrive roughly in log-time order, so a late-ripening head only delays others; one
+ * that ripens far later than the log time (a line far ahead of its stream) is set aside by its time instead.
  */
 import type { Held } from './held.js';
+
+/**
+ * How far past the log time an entry at the head must ripen to be set aside rather than hold up the entries behind it:
+ * one line a day ahead (a node's clock that jumped, a DURATION written wrong) held every later entry until it ripened,
+ * so they piled up to --max-pending and were evicted unjoined (via-gateway-unconfirmed, gateway-only).
+ */
+export const SET_ASIDE_MS = 60_000;
+
+/** Entries by the time they ripen, earliest first (a binary heap): the few set aside. */
+class ByRipeTime {
+  private readonly items: Held[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peek(): Held | undefined {
+    return this.items[0];
+  }
+
+  push(h: Held): void {
+    const a = this.items;
+    a.push(h);
+    for (let i = a.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if ((a[parent] as Held).ripeAt <= h.ripeAt) break;
+      a[i] = a[parent] as Held;
+      a[parent] = h;
+      i = parent;
+    }
+  }
+
+  pop(): Held | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (top === undefined || last === undefined || a.length === 0) return top;
+    a[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < a.length && (a[l] as Held).ripeAt < (a[m] as Held).ripeAt) m = l;
+      if (r < a.length && (a[r] as Held).ripeAt < (a[m] as Held).ripeAt) m = r;
+      if (m === i) break;
+      [a[i], a[m]] = [a[m] as Held, a[i] as Held];
+      i = m;
+    }
+    return top;
+  }
+}
 
 /** A FIFO of held entries with lazy removal (released entries are skipped when they reach the head). */
 export class ReleaseQueue {
   private items: Held[] = [];
   private head = 0;
+  private readonly aside = new ByRipeTime();
 
   /** Appends a newly held entry. */
   push(h: Held): void {
@@ -20,27 +73,40 @@ export class ReleaseQueue {
     if (!h.queued && !h.done) this.push(h);
   }
 
-  /** The head entry if it is released already or ripe by `watermarkMs`, else null. */
+  /** The head entry (or one set aside) if it is released already or ripe by `watermarkMs`, else null. */
   popRipe(watermarkMs: number): Held | null {
-    const h = this.items[this.head];
-    if (h === undefined || (!h.done && h.ripeAt > watermarkMs)) return null;
-    return this.take(h);
+    for (;;) {
+      const h = this.items[this.head];
+      if (h !== undefined && !h.done && h.ripeAt > watermarkMs + SET_ASIDE_MS) {
+        this.take(h);
+        h.queued = true; // still waiting, aside
+        this.aside.push(h);
+        continue;
+      }
+      if (h !== undefined && (h.done || h.ripeAt <= watermarkMs)) return this.take(h);
+      const early = this.aside.peek();
+      return early !== undefined && (early.done || early.ripeAt <= watermarkMs) ? this.takeAside() : null;
+    }
   }
 
-  /** The head entry whatever its time (eviction, end of input), or null when empty. */
+  /** The head entry whatever its time (eviction, end of input), then those set aside, or null when empty. */
   popAny(): Held | null {
     const h = this.items[this.head];
-    if (h === undefined) {
-      this.items = [];
-      this.head = 0;
-      return null;
-    }
-    return this.take(h);
+    if (h !== undefined) return this.take(h);
+    this.items = [];
+    this.head = 0;
+    return this.aside.size > 0 ? this.takeAside() : null;
   }
 
   /** How many entries (live or released) the queue still holds, for tests of boundedness. */
   get length(): number {
-    return this.items.length - this.head;
+    return this.items.length - this.head + this.aside.size;
+  }
+
+  private takeAside(): Held {
+    const h = this.aside.pop() as Held;
+    h.queued = false;
+    return h;
   }
 
   private take(h: Held): Held {

@@ -70,6 +70,8 @@ export interface StreamFacts {
   /** The run was stopped before it was read to the end (StreamState.stopped); `error` says so too. */
   stopped: boolean;
   lateJump: TimeJump | null;
+  /** Lines far ahead of the lines around them, which did not move its log time (StreamState.strays), or null. */
+  strays: Strays | null;
   late: LateArrivals | null;
   /** Why its entries waited until it ended (StreamState.unordered), or null. */
   unordered: string | null;
@@ -165,6 +167,51 @@ function containerLines(counts: ReadonlyMap<string, number> | null): ContainerLi
 export type FlowSink = (flow: Flow) => void;
 
 /**
+ * How far ahead of its stream's log time a line must lie to wait for the next line before it moves that time: a line a
+ * day ahead (a node's clock that jumped, a DURATION written wrong) moved it there at once, and every line after it then
+ * read as going back: the stream held every entry to its end (memory 5x), or, under --max-pending, its entries were
+ * evicted unjoined (via-gateway-unconfirmed and gateway-only, exit 0). A quiet stream that resumes after a gap waits
+ * one line only.
+ */
+export const STRAY_AHEAD_MS = 60_000;
+
+/** A line far ahead of its stream's log time. */
+export interface StrayLine {
+  line: number;
+  endMs: number;
+  /** How far ahead of the stream's log time it lay. */
+  aheadMs: number;
+  /**
+   * Its start too: its time is wrong. Else it is a long connection (or a DURATION written wrong) in a file ordered by
+   * start time, as a log store exports it: its end far ahead is true, only not the file's order, and nothing to warn of.
+   */
+  startsAhead: boolean;
+}
+
+/** The lines of a stream that lay far ahead of the lines around them: how many, and the first. */
+export interface Strays {
+  count: number;
+  first: StrayLine;
+}
+
+/**
+ * After a line far ahead (`state.leap`), the next line says what it was: near it, the stream's time did move on (a quiet
+ * stream resuming) and its log time goes there; level with the time before it, the log time stays, and that line is
+ * counted as a stray when its start lay ahead too.
+ */
+function settleLeap(state: StreamState, endMs: number, windowMs: number): void {
+  const leap = state.leap as StrayLine;
+  state.leap = null;
+  if (endMs >= leap.endMs - windowMs) {
+    state.progressMs = Math.max(state.progressMs, leap.endMs);
+    return;
+  }
+  if (!leap.startsAhead) return;
+  if (state.strays === null) state.strays = { count: 1, first: leap };
+  else state.strays.count++;
+}
+
+/**
  * One stream being read: its reader while it is open, its accounting for ever after (a closed stream
  * drops its reader and parser, so a watch over days of pod churn keeps a few numbers per container).
  */
@@ -191,6 +238,10 @@ export interface StreamState {
   unordered: string | null;
   /** Where its log time went back while it was read, after entries may already have been released unjoined (a coverage warning); else null. */
   lateJump: TimeJump | null;
+  /** A line read far ahead of its stream's log time (STRAY_AHEAD_MS), not yet followed there by the next line; else null. */
+  leap: StrayLine | null;
+  /** Lines that lay far ahead of the lines around them, which therefore did not move its log time (a coverage warning); else null. */
+  strays: Strays | null;
   /** Its in-order entries that arrived after log time had passed them (a live stream late to connect or behind); null when none did. */
   late: LateArrivals | null;
   /** How the driver said to read it (from its end, through a copy, head unjudged): kept as given, the one record of it. */
@@ -321,8 +372,12 @@ export class AuditPipeline {
       const entry = builder.build(view, lineNo, raw);
       const first = state.progressMs === Number.NEGATIVE_INFINITY;
       if (entry.startMs < state.firstMs) state.firstMs = entry.startMs;
-      if (entry.endMs > state.progressMs) state.progressMs = entry.endMs;
-      else if (entry.endMs < state.progressMs - windowMs) {
+      if (state.leap !== null) settleLeap(state, entry.endMs, windowMs);
+      if (entry.endMs > state.progressMs) {
+        // A line far ahead of its stream moves its log time only once the next line follows it there (leap).
+        if (!first && entry.endMs - state.progressMs > STRAY_AHEAD_MS) state.leap = { line: lineNo, endMs: entry.endMs, aheadMs: entry.endMs - state.progressMs, startsAhead: entry.startMs - state.progressMs > STRAY_AHEAD_MS };
+        else state.progressMs = entry.endMs;
+      } else if (entry.endMs < state.progressMs - windowMs) {
         if (state.unordered === null) this.wentBack(state, lineNo, state.progressMs - entry.endMs);
         if (state.lateJump !== null) {
           state.lateJump.behind++;
@@ -356,6 +411,8 @@ export class AuditPipeline {
       firstMs: Number.POSITIVE_INFINITY,
       unordered: plan.unordered ?? (this.options.recordStreams?.has(info.name) === true ? RECORDS_ORDER : null),
       lateJump: null,
+      leap: null,
+      strays: null,
       late: null,
       plan,
       bytes: 0,
@@ -437,6 +494,9 @@ export class AuditPipeline {
   close(state: StreamState, error: string | null = null): void {
     if (state.reader === null) return;
     state.reader.end();
+    // Its last line far ahead holds nothing up (nothing of it is left to read): its time is the stream's last, as it came.
+    if (state.leap !== null) state.progressMs = Math.max(state.progressMs, state.leap.endMs);
+    state.leap = null;
     state.jsonArray = state.reader.arrayShape;
     state.blankLines = state.reader.blankLines;
     state.ansiLines = state.reader.ansiLines;
@@ -479,7 +539,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, kind: s.info.kind, container: s.info.container, walked: s.info.walked === true, namespace: s.namespace ?? null, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, otherContainers: containerLines(s.otherContainers), firstMs: s.firstMs, lastMs: s.progressMs, plainRecords: s.plainRecords }));
+    return this.streams.map((s) => ({ name: s.info.name, kind: s.info.kind, container: s.info.container, walked: s.info.walked === true, namespace: s.namespace ?? null, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, strays: s.strays, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, otherContainers: containerLines(s.otherContainers), firstMs: s.firstMs, lastMs: s.progressMs, plainRecords: s.plainRecords }));
   }
 
   /** Line accounting over all streams. */

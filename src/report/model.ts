@@ -120,6 +120,7 @@ export const COVERAGE_CODES = [
   'mixed-roles',
   'other-containers',
   'unordered-input',
+  'stray-log-times',
   'nul-padding',
   'overlapping-inputs',
   'pod-flags-not-applied',

@@ -14,7 +14,7 @@ import { ambiguousLines, nulPadding, otherContainerLines, otherContainers, overl
 import { listed } from './coverage/listing.js';
 import { mixedRoles } from './coverage/mixed-roles.js';
 import { exceptionWarnings, settingsWarnings } from './coverage/settings.js';
-import { emptyWindow, sidecarTimeGap, span, uncoveredGatewayPeriods, unorderedInputs, type LogTime } from './coverage/time.js';
+import { emptyWindow, sidecarTimeGap, span, strayLogTimes, uncoveredGatewayPeriods, unorderedInputs, type LogTime } from './coverage/time.js';
 
 export { gatewayPodsRefusedWarning, gatewaysByContentWarning, inputsSkippedWarning, meshRangesMissWarning, ownOutputsSkippedWarning, podFlagsWarning } from './coverage/notes.js';
 export { NO_RECORDS, roleFlag, silence } from './coverage/inputs.js';
@@ -97,7 +97,7 @@ function warnings(f: CoverageFacts, seen: LogTime, byStream: RolesByStream): Cov
     out.push(sidecarTimeGap(f, uncovered));
   }
   out.push(...silentInputs(f, namedSilent, byStream), ...filteredLogging(f), ...unmatchedEntries(f, uncovered), ...joinFieldsNotLogged(f.engine), ...evictedEntries(f));
-  out.push(...exceptionWarnings(f), ...settingsWarnings(f), ...unorderedInputs(f.streams), ...nulPadding(f), ...overlappingInputs(f), ...streamErrors(f));
+  out.push(...exceptionWarnings(f), ...settingsWarnings(f), ...unorderedInputs(f.streams), ...strayLogTimes(f.streams), ...nulPadding(f), ...overlappingInputs(f), ...streamErrors(f));
   return [...out, ...f.extraWarnings];
 }
 

@@ -42,6 +42,12 @@
  * after checking that the reports of the code before (cf5cd34, which gave the sums above) equal the new ones once every
  * `"remediation"` value and `partlyAllowed` key are set aside (demo: 312 of 2,205 remediations changed, generated:
  * 4,444 of 35,352; every other byte equal).
+ * A tenth: all four were re-recorded when a line far ahead of its stream's log time (over a minute: STRAY_AHEAD_MS) came
+ * to move that time only once the next line follows it there (a stray line a day ahead held every later entry), which
+ * reads the streams' chunks in a slightly different interleaving, after checking that the reports of the code before
+ * (d4a35fc and today's merges, which gave the sums above) have the same lines once sorted (ndjson: demo 2,103, generated
+ * 34,840), and, for json, the same summary, coverage, destinations and findings and the same flows as a set (1,955 of
+ * the generated 34,839 flows moved place).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -91,10 +97,10 @@ afterAll(() => {
 
 describe('audit reports are byte-identical to the string-built ones', () => {
   it.each([
-    ['the demo capture, -o json', DEMO, 'json', '1570c0b042a97d466e9a24bf97089cf45e2817150b8f7270fc20c738b142a36f'],
-    ['the demo capture, -o ndjson', DEMO, 'ndjson', '71b816223a827e72afe7ba4abe5e44f9900309ee7ccf86e20f5190adf81b447c'],
-    ['50k generated lines, -o json', GENERATED, 'json', 'bb5bfccdfd1a73fb8e51813cc1c61594cb6ed5b9d30af8b50fb7dedfed2749a3'],
-    ['50k generated lines, -o ndjson', GENERATED, 'ndjson', 'd02d2425762bd81839df509500fab26aafc359f5a87faf408c2ede5ea7abd8db'],
+    ['the demo capture, -o json', DEMO, 'json', '7335abf8a5292a4b3a420c796772522bda34b5eda3f53e2bb2a9dc68481a47da'],
+    ['the demo capture, -o ndjson', DEMO, 'ndjson', '7f49d6ef8b209d99d9040b4a90cb25174bb770b4da543f57e3f0f2a9b7531052'],
+    ['50k generated lines, -o json', GENERATED, 'json', 'e3a7e9781929014530f9cb8930e6dbed16f16cfb6a3e6bda21a653defec18ba8'],
+    ['50k generated lines, -o ndjson', GENERATED, 'ndjson', 'a7e69a454ef791c26226649f0f6041a4227310b6d876490ec643c39b6f1cec7f'],
   ])('%s', async (_name, args, format, expected) => {
     const cwd = args === DEMO ? ROOT : generatedDir;
     const text = await report([...args, '-o', format], cwd);

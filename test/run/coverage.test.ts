@@ -17,7 +17,7 @@ function facts(engine: Partial<EngineCounters>): CoverageFacts {
 /** An input of `records` access-log records, all of them ordinary successes, in log time 0 to 0. */
 function streamFacts(name: string, records = 9): StreamFacts {
   return {
-    name, kind: 'file', container: null, walked: false, namespace: null, lines: records, records, error: null, stopped: false, lateJump: null, late: null, unordered: null, backwards: false, copied: false, headUnjudged: false, probed: false,
+    name, kind: 'file', container: null, walked: false, namespace: null, lines: records, records, error: null, stopped: false, lateJump: null, strays: null, late: null, unordered: null, backwards: false, copied: false, headUnjudged: false, probed: false,
     nulPadded: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, ambiguousLines: 0, firstAmbiguousLine: null, otherContainers: [], firstMs: 0, lastMs: 0,
     plainRecords: records,
   };

@@ -77,6 +77,24 @@ export function unorderedInputs(streams: readonly StreamFacts[]): CoverageWarnin
 }
 
 /**
+ * The `stray-log-times` warning: lines far ahead of the lines around them (a node's clock that jumped, a start time or
+ * DURATION written wrong). Each was audited with its own times, but did not move its input's log time, so the lines
+ * after it were still read in order: said, since such a line's own flow is the one whose times are doubtful.
+ */
+export function strayLogTimes(streams: readonly StreamFacts[]): CoverageWarning[] {
+  const strayed = streams.flatMap((s) => (s.strays === null ? [] : [{ name: s.name, strays: s.strays }]));
+  if (strayed.length === 0) return [];
+  const count = strayed.reduce((n, s) => n + s.strays.count, 0);
+  const listing = listed(strayed, ({ name, strays }) => `${name} (${plural(strays.count, 'line')}; line ${strays.first.line} ends at ${msToIso(strays.first.endMs)}, ${seconds(strays.first.aheadMs)} ahead)`);
+  return [
+    {
+      code: 'stray-log-times',
+      message: `${plural(count, 'line lies', 'lines lie')} far ahead in log time of the lines around ${count === 1 ? 'it' : 'them'}, in ${listing}: a node's clock that jumped, or a start time or DURATION written wrong. Each was audited with its own times, but moved no input's log time, so the lines after it were read in order; its flow's times (and any join that depends on them) are the doubtful ones: look at the line.`,
+    },
+  ];
+}
+
+/**
  * Records were read but no flow started in --since/--until: an empty window is no evidence (a mistyped
  * date or the wrong day's logs must not pass), so it is said with the log time the inputs do cover.
  */
