@@ -97,7 +97,7 @@ function warnings(f: CoverageFacts, seen: LogTime, byStream: RolesByStream): Cov
     out.push(sidecarTimeGap(f, uncovered));
   }
   out.push(...silentInputs(f, namedSilent, byStream), ...filteredLogging(f), ...unmatchedEntries(f, uncovered), ...joinFieldsNotLogged(f.engine), ...evictedEntries(f));
-  out.push(...exceptionWarnings(f), ...settingsWarnings(f), ...unorderedInputs(f.streams), ...strayLogTimes(f.streams), ...nulPadding(f), ...overlappingInputs(f), ...streamErrors(f));
+  out.push(...exceptionWarnings(f), ...settingsWarnings(f), ...unorderedInputs(f.streams), ...strayLogTimes(f), ...nulPadding(f), ...overlappingInputs(f), ...streamErrors(f));
   return [...out, ...f.extraWarnings];
 }
 
