@@ -1,4 +1,5 @@
 import { seeded } from './random.js';
+import { MinHeap } from '../src/min-heap.js';
 import {
   BLOCKED_HOSTS, DIRECT_HOSTS, GATEWAYS, GATEWAY_SERVICE, SERVICES, VIA_GATEWAY_HOSTS,
   clientPods, type ClientPod, type ExternalHost,
@@ -183,54 +184,13 @@ function event(f: EventFactory, t: number, json: boolean): GeneratedLine[] {
   }
 }
 
-/** A min-heap of lines by end time: lines leave in the order their connection ended. */
-class EndHeap {
-  private readonly items: GeneratedLine[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  peek(): GeneratedLine | undefined {
-    return this.items[0];
-  }
-  push(x: GeneratedLine): void {
-    const a = this.items;
-    a.push(x);
-    for (let i = a.length - 1; i > 0; ) {
-      const p = (i - 1) >> 1;
-      if ((a[p] as GeneratedLine).endMs <= x.endMs) break;
-      a[i] = a[p] as GeneratedLine;
-      a[p] = x;
-      i = p;
-    }
-  }
-  pop(): GeneratedLine {
-    const a = this.items;
-    const top = a[0] as GeneratedLine;
-    const last = a.pop() as GeneratedLine;
-    if (a.length > 0) {
-      a[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && (a[l] as GeneratedLine).endMs < (a[m] as GeneratedLine).endMs) m = l;
-        if (r < a.length && (a[r] as GeneratedLine).endMs < (a[m] as GeneratedLine).endMs) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m] as GeneratedLine, a[i] as GeneratedLine];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
 /** Yields exactly `count` lines, in end-time order, the same for the same options. */
 export function* generateLines(count: number, options: GeneratorOptions = {}): Generator<GeneratedLine> {
   const random = seeded(options.seed ?? 1);
   const factory = new EventFactory(random, options.pods ?? 40);
   const gapMs = 1000 / (options.eventsPerSecond ?? 2000);
   const json = options.json ?? false;
-  const heap = new EndHeap();
+  const heap = new MinHeap<GeneratedLine>((line) => line.endMs); // lines leave in the order their connection ended
   let t = options.startMs ?? Date.UTC(2026, 10, 2, 9, 0, 0);
   let emitted = 0;
   while (emitted < count) {
@@ -238,7 +198,7 @@ export function* generateLines(count: number, options: GeneratorOptions = {}): G
     t += gapMs * (0.5 + random());
     while (heap.size > 0 && (heap.peek() as GeneratedLine).endMs <= t && emitted < count) {
       emitted++;
-      yield heap.pop();
+      yield heap.pop() as GeneratedLine;
     }
   }
 }

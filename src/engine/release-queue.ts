@@ -4,6 +4,7 @@
  * that ripens far later than the log time (a line far ahead of its stream) is set aside by its time instead.
  */
 import type { Held } from './held.js';
+import { MinHeap } from '../min-heap.js';
 
 /**
  * How far past the log time an entry at the head must ripen to be set aside rather than hold up the entries behind it:
@@ -12,55 +13,12 @@ import type { Held } from './held.js';
  */
 export const SET_ASIDE_MS = 60_000;
 
-/** Entries by the time they ripen, earliest first (a binary heap): the few set aside. */
-class ByRipeTime {
-  private readonly items: Held[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  peek(): Held | undefined {
-    return this.items[0];
-  }
-
-  push(h: Held): void {
-    const a = this.items;
-    a.push(h);
-    for (let i = a.length - 1; i > 0; ) {
-      const parent = (i - 1) >> 1;
-      if ((a[parent] as Held).ripeAt <= h.ripeAt) break;
-      a[i] = a[parent] as Held;
-      a[parent] = h;
-      i = parent;
-    }
-  }
-
-  pop(): Held | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (top === undefined || last === undefined || a.length === 0) return top;
-    a[0] = last;
-    for (let i = 0; ; ) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < a.length && (a[l] as Held).ripeAt < (a[m] as Held).ripeAt) m = l;
-      if (r < a.length && (a[r] as Held).ripeAt < (a[m] as Held).ripeAt) m = r;
-      if (m === i) break;
-      [a[i], a[m]] = [a[m] as Held, a[i] as Held];
-      i = m;
-    }
-    return top;
-  }
-}
-
 /** A FIFO of held entries with lazy removal (released entries are skipped when they reach the head). */
 export class ReleaseQueue {
   private items: Held[] = [];
   private head = 0;
-  private readonly aside = new ByRipeTime();
+  /** The entries set aside, by the time they ripen (the few far ahead of the log time). */
+  private readonly aside = new MinHeap<Held>((h) => h.ripeAt);
 
   /** Appends a newly held entry. */
   push(h: Held): void {
