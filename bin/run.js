@@ -3,9 +3,9 @@
 // The limit is read first, while descriptors are free: once they have run out, /proc/self/limits cannot be read.
 let files = null;
 try {
-  files = await import('../dist/src/sources/open-files.js');
+  files = await import('../dist/bundle/open-files.js');
   files.openFilesLimit();
-  await import('../dist/src/main.js');
+  await import('../dist/bundle/main.js');
 } catch (error) {
   const code = error?.code;
   const few = files === null ? code === 'EMFILE' || code === 'ENFILE' : files.loadFailedForDescriptors(error, files.openFilesLimit(), files.OWN_MODULES_DESCRIPTORS);

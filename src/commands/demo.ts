@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { EXIT } from '../errors.js';
+import { packageFile } from '../package-files.js';
 import { DEFAULT_MAX_LINE_LENGTH } from '../../parsers/index.js';
 import { canDrawDashboard } from '../run/dashboard-run.js';
 import { runAudit } from './audit.js';
 
 /** Where the bundled demo capture lives (shipped with the package). */
-const DEMO = fileURLToPath(new URL('../../../fixtures/demo/', import.meta.url));
+const DEMO = fileURLToPath(packageFile('fixtures/demo/'));
 
 /**
  * `egress-audit demo` (what `npm start` runs): the audit of the bundled capture, in the dashboard on a

@@ -9,9 +9,13 @@ import { ArrayStreamParser, BatchParser, type BatchResult, type BatchStream } fr
 import type { ParseTask } from '../parallel/parse-worker.js';
 import { threadCount, WorkerPool } from '../parallel/worker-pool.js';
 import { fileSource, warnOnStderr } from '../sources/file-source.js';
+import { packageFile } from '../package-files.js';
 import type { LineCounts, LineProblem } from '../types.js';
 import { formatFromOption } from './format-option.js';
 import { lineSummary, malformedTotal, problemList } from './line-summary.js';
+
+/** The parse worker's script, from the package root: an entry of its own in the bundle (rolldown.config.mjs). */
+const PARSE_WORKER = 'dist/bundle/parse-worker.js';
 
 /** Batches parsed on the main thread before deciding whether worker threads are worth starting. */
 const INLINE_BATCHES = 2;
@@ -39,7 +43,7 @@ class BatchRunner {
 
   run(stream: BatchStream, bytes: Buffer, firstLine: number, carry?: PartCarry): Promise<BatchResult> {
     if (this.pool === null && this.threads > 0 && this.inlineBatches >= INLINE_BATCHES && this.inlineLaneLines < INLINE_LANE_SHARE * this.inlineLines) {
-      this.pool = new WorkerPool<ParseTask, BatchResult>(new URL('../parallel/parse-worker.js', import.meta.url), this.threads);
+      this.pool = new WorkerPool<ParseTask, BatchResult>(packageFile(PARSE_WORKER), this.threads);
     }
     if (this.pool === null) {
       const result = this.inline.parse(stream, bytes, firstLine, carry);

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { packageFile } from '../package-files.js';
 import { F, FIELD_COUNT, LAYOUTS, RECORD_KEYS, type Layout } from '../../parsers/index.js';
 import { IS_NUMERIC, KEY_BYTES, KEY_NULL_BYTES, LINE_KEY, UNLOGGED_OPEN, unloggedBytes } from './record-keys.js';
 
@@ -138,11 +139,12 @@ function tables(): Uint8Array {
   return Buffer.concat([u8, ...strings]);
 }
 
-/** The compiled module: beside this file in dist/, or in dist/ when this file runs from source (tests). */
+/** Where `npm run build:wasm` writes the compiled lane, from the package root. */
+const WASM_PATH = 'dist/src/output/wasm/fast-lane.wasm';
+
+/** The compiled module, where `npm run build` leaves it, whether this code runs from the bundle, dist/src or source (tests). */
 function moduleBytes(): Buffer {
-  const beside = new URL('./wasm/fast-lane.wasm', import.meta.url);
-  const built = new URL('../../dist/src/output/wasm/fast-lane.wasm', import.meta.url);
-  return readFileSync(existsSync(beside) ? beside : built);
+  return readFileSync(packageFile(WASM_PATH));
 }
 
 /** One instance per thread: the module and its memory, shared by every stream's lane. */

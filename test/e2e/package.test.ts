@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -57,7 +57,7 @@ function withoutRunTimes(json: string): string {
 
 describe('the npm package', () => {
   it('holds what the commands need at run time, and nothing of the tests, benchmarks or TypeScript sources', () => {
-    for (const needed of ['bin/egress-audit.js', 'bin/kubectl-egress_audit.js', 'dist/src/main.js', 'dist/src/output/wasm/fast-lane.wasm', 'schema/report.schema.json', 'fixtures/demo/policy.yaml', 'docs/rbac.yaml', 'README.md', 'LICENSE']) {
+    for (const needed of ['bin/egress-audit.js', 'bin/kubectl-egress_audit.js', 'dist/bundle/main.js', 'dist/bundle/parse-worker.js', 'dist/src/output/wasm/fast-lane.wasm', 'schema/report.schema.json', 'fixtures/demo/policy.yaml', 'docs/rbac.yaml', 'README.md', 'LICENSE']) {
       expect(files, needed).toContain(needed);
     }
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('dist/test/') || f.startsWith('bench/') || f.startsWith('dist/bench/'))).toEqual([]);
@@ -76,6 +76,20 @@ describe('the npm package', () => {
     expect(packed.code).toBe(repo.code);
     expect(JSON.parse(packed.stdout).schema).toBe('egress-audit/report@1');
     expect(withoutRunTimes(packed.stdout)).toBe(withoutRunTimes(repo.stdout));
+  });
+
+  it('parses on its worker threads exactly as on the main thread (the bundle ships the worker)', () => {
+    // ~1 MB of lines the WebAssembly lane leaves to the JavaScript parsers (`kubectl logs --prefix`): enough batches
+    // for `parse` to start its worker threads, which the bundle runs from a script of their own.
+    const line = (i: number): string =>
+      `[pod/ratings-v1-abc/istio-proxy] [2026-11-02T09:00:${String(i % 60).padStart(2, '0')}.001Z] "GET /v1/items/${i} HTTP/1.1" 200 - via_upstream - "-" 0 612 ${i % 90} ${i % 80} "-" "curl/8.5" "req-${i}" "api.example.com" "151.101.0.223:443" outbound|443||api.example.com 10.244.1.18:${30000 + (i % 30000)} 151.101.0.223:443 10.244.1.18:${40000 + (i % 20000)} api.example.com -\n`;
+    const input = join(tempDir('ea-threads-'), 'prefixed.log');
+    writeFileSync(input, Array.from({ length: 3000 }, (_, i) => line(i)).join(''));
+    const threaded = spawnSync(process.execPath, [join(unpacked, 'bin', 'egress-audit.js'), 'parse', input], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, EGRESS_AUDIT_THREADS: '2' } });
+    const inline = spawnSync(process.execPath, [join(unpacked, 'bin', 'egress-audit.js'), 'parse', input], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, EGRESS_AUDIT_THREADS: '0' } });
+    expect(threaded.stderr).toContain('3000 lines read, 3000 records');
+    expect(threaded.status).toBe(0);
+    expect(threaded.stdout).toBe(inline.stdout);
   });
 
   it('answers as the kubectl plugin with the package version', () => {

@@ -5,6 +5,7 @@
  */
 import * as nodeModule from 'node:module';
 import { InputError } from '../../errors.js';
+import { packageFile } from '../../package-files.js';
 import { loadFailedForDescriptors, openFilesLimit, tooFewDescriptors } from '../open-files.js';
 
 /** Below this many descriptors, client-node's import (about 760 at once) is made through load-hooks.ts. */
@@ -22,8 +23,8 @@ export function importClientNode(limit = openFilesLimit()): Promise<ClientNode> 
 
 async function load(limit: number | null): Promise<ClientNode> {
   const register = (nodeModule as { register?: (specifier: string, parentURL: string) => void }).register;
-  // Compiled (dist): the hooks are a .js file beside this one. Not from sources run by a test runner.
-  const hooks = new URL('./load-hooks.js', import.meta.url);
+  // Compiled (dist): the hooks are a .js file of their own in dist/src. Not from sources run by a test runner.
+  const hooks = packageFile('dist/src/sources/kube/load-hooks.js');
   if (limit !== null && limit < IMPORT_DESCRIPTORS && typeof register === 'function' && import.meta.url.endsWith('.js')) register(hooks.href, import.meta.url);
   try {
     return await import('@kubernetes/client-node');
