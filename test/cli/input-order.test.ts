@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { generateLines } from '../../bench/generate.js';
 import { vectorRecords } from '../../bench/write-inputs.js';
 import { BIN, outcome, runCli } from '../helpers/cli.js';
-import { seeded } from '../helpers/random.js';
+import { seeded, shuffled } from '../helpers/random.js';
 import { tempFolders } from '../helpers/temp-folders.js';
 
 const tempDir = tempFolders();
@@ -78,16 +78,6 @@ async function inPieces(args: string[], input: Buffer, max: number): Promise<{ c
   return done;
 }
 
-/** A seeded shuffle (a copy). */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const rand = seeded(seed);
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
 
 /** The files under `dir` (relative to the repository root) whose names end in `suffix`, sorted. */
 function filesUnder(dir: string, suffix: string): string[] {

@@ -8,7 +8,7 @@ import { ReportBuilder } from '../../src/report/aggregate.js';
 import { REPORT_LIMITS, type ReportLimits } from '../../src/report/limits.js';
 import type { Coverage } from '../../src/report/model.js';
 import { VERDICTS, type Destination, type Entry, type ExceptionRef, type Flow, type FlowSource, type Verdict } from '../../src/types.js';
-import { seeded } from '../helpers/random.js';
+import { seeded, shuffled } from '../helpers/random.js';
 import { coverage, entry, FIXED_NOW, flow, INPUT, render } from './helpers.js';
 
 const T0 = Date.parse('2024-03-01T10:00:00.000Z');
@@ -91,16 +91,6 @@ function world(seed: number, n: number): Flow[] {
   return flows;
 }
 
-/** A seeded Fisher-Yates shuffle (a copy). */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const rand = seeded(seed);
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
 
 /**
  * The streamed formats' flow lines sorted: json and ndjson write each flow when it is decided (documented), so their
