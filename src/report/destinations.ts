@@ -3,7 +3,7 @@
  * most REPORT_LIMITS.destinationChars characters of names, are tracked: those with the shortest names, then the
  * smallest, whatever order flows came in; the others fold into one `(other)` row.
  */
-import type { Flow, Verdict } from '../types.js';
+import { VERDICTS, type Flow, type Verdict } from '../types.js';
 import type { DestinationSummary } from './model.js';
 import { BoundedNameSet, CappedDistinctCounter, compareStrings, ownCopy, RankedRows } from './bounded.js';
 import { REPORT_LIMITS, OTHER, type ReportLimits } from './limits.js';
@@ -62,12 +62,22 @@ function foldInto(other: Row, row: Row): void {
   if (row.lastMs > other.lastMs) other.lastMs = row.lastMs;
 }
 
+/**
+ * A row's counts keyed in VERDICTS order: the row fills them in the order its flows arrived (which follows input
+ * names, log-time ties and chunking), so `verdicts` read as JSON, or the table's `also ...`, differed between runs over the same logs.
+ */
+function inVerdictOrder(counts: Partial<Record<Verdict, number>>): Partial<Record<Verdict, number>> {
+  const ordered: Partial<Record<Verdict, number>> = {};
+  for (const v of VERDICTS) if (counts[v] !== undefined) ordered[v] = counts[v];
+  return ordered;
+}
+
 function toSummary(row: Row): DestinationSummary {
   return {
     destination: row.key,
     host: row.host,
     port: row.port,
-    verdicts: { ...row.verdicts },
+    verdicts: inVerdictOrder(row.verdicts),
     bytesSent: row.bytesSent,
     bytesReceived: row.bytesReceived,
     sources: row.sources.list(),

@@ -23,7 +23,7 @@ interface Group {
   rule: string;
   reason: string;
   remediation: string | null;
-  /** Start of the flow the reason was taken from: the earliest wins, so arrival order does not matter. */
+  /** Start of the flow the reason was taken from: the earliest wins (among equals, the smaller words: earlierWords), so arrival order does not matter. */
   reasonMs: number;
   destination: string;
   sourceWorkload: string;
@@ -73,6 +73,15 @@ function addEvidenceAt(list: Evidence[], file: string, line: number, hop: Eviden
     list.splice(seen, 1);
   }
   insertSmallest(list, { t, ref: { hop, file, line } }, REPORT_LIMITS.evidence, compareEvidence);
+}
+
+/**
+ * Whether a flow that started when the group's reason did gives the smaller reason (then fix): the tie-break that keeps the
+ * group's words from depending on which of two flows of one millisecond (or two of unknown time) arrived first. Reasons
+ * name the pod or address, so the flows of one finding can word it differently.
+ */
+function earlierWords(flow: Flow, group: Group): boolean {
+  return (compareStrings(flow.reason, group.reason) || compareStrings(flow.remediation ?? '', group.remediation ?? '')) < 0;
 }
 
 /** The characters of names a finding group keeps (its destination, caller and address), which REPORT_LIMITS.findingChars bounds. */
@@ -141,7 +150,7 @@ export class FindingTable {
     const group = this.groupFor(flow, fingerprint);
     group.count++;
     const t = Number.isFinite(startMs) ? startMs : Infinity;
-    if (t < group.reasonMs) {
+    if (t < group.reasonMs || (t === group.reasonMs && earlierWords(flow, group))) {
       group.reasonMs = t;
       group.reason = flow.reason;
       group.remediation = flow.remediation;

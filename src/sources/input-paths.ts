@@ -276,10 +276,18 @@ function stdinIdentity(): string {
   }
 }
 
+/**
+ * English collation, whatever the shell's locale: inputs sorted in the locale's order (LANG=da_DK puts `aa.log` after
+ * `b.log`) gave the same logs' report another order of streams, and other tie-breaks, on another machine.
+ */
+const NAME_ORDER = new Intl.Collator('en');
+
+/** Names the collation holds equal (`é` composed and decomposed) are ordered by code unit, so the command line's order never decides. */
 function byName(a: Found, b: Found): number {
   const x = a.file.name;
   const y = b.file.name;
-  return x === '-' ? -1 : y === '-' ? 1 : x.localeCompare(y);
+  if (x === '-' || y === '-') return x === y ? 0 : x === '-' ? -1 : 1;
+  return NAME_ORDER.compare(x, y) || (x < y ? -1 : x > y ? 1 : 0);
 }
 
 /** Sorted by name; a file found under several names is kept once, under the first, with the others as aliases. */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ReportBuilder } from '../../src/report/aggregate.js';
 import { OTHER, REPORT_LIMITS, type ReportLimits } from '../../src/report/limits.js';
 import type { Flow } from '../../src/types.js';
-import { seeded } from '../helpers/random.js';
+import { shuffled } from '../helpers/random.js';
 import { coverage, entry, flow, lineCounts } from './helpers.js';
 
 /** Small bounds: 5 rows, 120 characters of names per table, 3 sources of at most 12 characters per row. */
@@ -27,15 +27,6 @@ function built(flows: Flow[], limits: ReportLimits = SMALL): ReportBuilder {
   return builder;
 }
 
-function shuffled<T>(items: T[], seed: number): T[] {
-  const random = seeded(seed);
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
 
 const long = (c: string, n: number): string => `${c.repeat(n)}.example`;
 
