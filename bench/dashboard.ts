@@ -3,15 +3,16 @@
  * to a fake 120x40 terminal, and reports the CPU the dashboard itself costs (process.cpuUsage minus
  * a run of the same feeding loop into nothing), its repaints and memory. Not part of `npm test`.
  *
- * React runs its production build, as in the CLI: src/ui/index.ts selects it unless NODE_ENV says
- * otherwise (the development build costs several times the CPU).
+ * React runs its production build, as in the CLI: the dashboard is loaded through src/ui/load.ts, which selects it
+ * unless NODE_ENV says otherwise (the development build costs several times the CPU).
  *
  * Run: tsc -p tsconfig.json && node dist/bench/dashboard.js
  */
 import { EventEmitter } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import type { Entry, Flow, Verdict } from '../src/types.js';
-import { DashboardStore, startDashboard } from '../src/ui/index.js';
+import type { DashboardStore } from '../src/ui/index.js';
+import { loadDashboard } from '../src/ui/load.js';
 import { RECORD_KEYS, type AccessRecord } from '../parsers/types.js';
 
 /** What the bench measured. */
@@ -166,6 +167,7 @@ function feeder(store: DashboardStore, take: () => Flow): (n: number) => void {
 
 /** The dashboard on a 120x40 fake terminal, fed for `seconds`. */
 async function renderedRun(rate: number, seconds: number, take: () => Flow) {
+  const { DashboardStore, startDashboard } = await loadDashboard();
   const store = new DashboardStore({ failOn: ['direct'] });
   store.setHeader({ mode: 'live', description: 'bench: 400 destinations, 60 workloads', startedAt: Date.now() });
   const stdout = new BenchStdout();
@@ -190,6 +192,7 @@ export async function benchDashboard(options: DashboardBenchOptions = {}): Promi
   const take = (): Flow => pool[next++ & 4095] as Flow;
   const full = await renderedRun(rate, seconds, take);
   // The same input into a store nobody renders, and into nothing: what is left is rendering's.
+  const { DashboardStore } = await loadDashboard();
   const storeOnly = await paced(rate, Math.min(3, seconds), feeder(new DashboardStore({ failOn: ['direct'] }), take), noop);
   const baseline = await paced(rate, Math.min(3, seconds), (n) => {
     for (let i = 0; i < n; i++) consumed += take().bytesSent;

@@ -89,7 +89,7 @@ export async function startRunDashboard(options: {
   description: string;
   builder: ReportBuilder;
 }): Promise<RunDashboard> {
-  const ui = await import('../ui/index.js');
+  const ui = await (await import('../ui/load.js')).loadDashboard();
   const store = new ui.DashboardStore({ failOn: options.failOn, builder: options.builder });
   store.setHeader({ mode: options.mode, description: options.description, startedAt: Date.now() });
   const keys = keyboard();

@@ -2,15 +2,11 @@
  * Starts the Ink dashboard on a terminal: coalesced repaints (the store notifies at most every
  * 100 ms, Ink's maxFps caps the rest), our own Ctrl-C handling so `q` and Ctrl-C end the same way.
  */
-import { restoreCiVariables } from './ink-terminal-mode.js';
 import { render } from 'ink';
 import { createElement } from 'react';
 import { Dashboard, type DashboardProps } from './Dashboard.js';
 import type { DashboardStore } from './store.js';
 import { colorAllowed } from '../text/color.js';
-
-// Ink and every component that imports it are loaded by now: CI variables go back for everyone else.
-restoreCiVariables();
 
 /** Options of {@link startDashboard}. */
 export interface StartDashboardOptions {

@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DashboardStore, startDashboard } from '../../src/ui/index.js';
+import { loadDashboard } from '../../src/ui/load.js';
 import { FakeStdin, FakeStdout, flow, KEYS, plain, settle } from './helpers.js';
+
+// As the commands load it: Ink outside its CI mode, though the tests run with CI set.
+const { DashboardStore, startDashboard } = await loadDashboard();
 
 function start(stdinIsTTY = true) {
   const store = new DashboardStore({ failOn: ['direct'] });
@@ -109,15 +112,16 @@ describe('startDashboard', () => {
     expect(await outcome(handle)).toBe('quit');
   });
 
-  it('loads Ink outside its CI mode and gives the CI variables back to the rest of the process', () => {
-    const ui = fileURLToPath(new URL('../../dist/src/ui/index.js', import.meta.url));
-    const probe = `await import(${JSON.stringify(ui)}); const { default: inkSawCi } = await import('is-in-ci');` +
-      ` console.log(JSON.stringify({ inkSawCi, ci: process.env.CI, ci2: process.env.CONTINUOUS_INTEGRATION }));`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      env: { ...process.env, CI: 'true', CONTINUOUS_INTEGRATION: '1' },
-      encoding: 'utf8',
-    });
-    expect(JSON.parse(out)).toEqual({ inkSawCi: false, ci: 'true', ci2: '1' });
+  it('loads Ink outside its CI mode and React in its production build, and gives the CI variables back to the rest of the process', () => {
+    // As the commands load it (the bundle too): through load.ts, with CI set as in a CI job's debug shell.
+    const load = fileURLToPath(new URL('../../dist/src/ui/load.js', import.meta.url));
+    const probe = `const { loadDashboard } = await import(${JSON.stringify(load)}); const ui = await loadDashboard();` +
+      ` const { default: inkSawCi } = await import('is-in-ci'); const { createRequire } = await import('node:module');` +
+      ` const react = Object.entries(createRequire(import.meta.url).cache).filter(([k, m]) => m?.loaded === true && /react[.](development|production)/.test(k)).map(([k]) => k).map((k) => k.replace(/.*[/]/, ''));` +
+      ` console.log(JSON.stringify({ inkSawCi, react, ci: process.env.CI, ci2: process.env.CONTINUOUS_INTEGRATION, ui: typeof ui.startDashboard }));`;
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', CONTINUOUS_INTEGRATION: '1' };
+    delete env['NODE_ENV'];
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: fileURLToPath(new URL('../..', import.meta.url)), env, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ inkSawCi: false, react: ['react.production.js'], ci: 'true', ci2: '1', ui: 'function' });
   });
 });
