@@ -5,7 +5,8 @@
  */
 import type { Destination } from '../types.js';
 import { cutName } from '../text/clip.js';
-import { PairMemo } from './cache.js';
+import { ownCopy } from '../text/own-copy.js';
+import { MEMO_VARIANT_MAX, PairMemo } from './cache.js';
 import { unicodeName } from './idn.js';
 import { ipOf, portOf } from './net.js';
 import { flowFix, type FixSubject, type UnloggedSocket } from './rule-catalogue.js';
@@ -98,6 +99,14 @@ export function reasonFor(rule: RuleId, f: Facts): string {
   return `${REASONS[rule](f)}${attemptOnly(rule, f)}`;
 }
 
+function charsOf(value: string | null): number {
+  return value === null ? 0 : value.length;
+}
+
+function copyOrNull(value: string | null): string | null {
+  return value === null ? null : ownCopy(value);
+}
+
 function orNull(value: string | null): string | null {
   return value === null ? null : cutName(value);
 }
@@ -182,7 +191,15 @@ export class PhraseMemo {
       sender: x.sender,
     };
     const phrases = { reason: reasonFor(rule, f), remediation: flowFix(rule, f) };
-    this.memo.remember(list, { rule, key: d.key, host: d.host, namespace: x.namespace, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, sender: x.sender, phrases });
-    return phrases;
+    // Charged its names' characters; the Destination's strings are its own (destination.ts), the log fields' are copied.
+    const chars = d.key.length + d.host.length + x.workload.length + charsOf(x.namespace) + charsOf(x.cluster) + charsOf(x.flags) + charsOf(x.details) +
+      phrases.reason.length + charsOf(phrases.remediation);
+    if (chars > MEMO_VARIANT_MAX) return phrases; // not remembered: no copies to make
+    const variant: Variant = {
+      rule, key: d.key, host: d.host, namespace: copyOrNull(x.namespace), cluster: copyOrNull(x.cluster), flags: copyOrNull(x.flags), details: copyOrNull(x.details),
+      joinedBy: x.joinedBy, socket: x.socket, sender: x.sender, phrases: { reason: ownCopy(phrases.reason), remediation: copyOrNull(phrases.remediation) },
+    };
+    this.memo.remember(d, x.workload, variant, chars);
+    return variant.phrases;
   }
 }

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import type { Destination, ExceptionRef, Flow } from '../types.js';
 import { PairMemo } from '../engine/index.js';
+import { ownCopy } from '../text/own-copy.js';
 import { fingerprintOf } from './fingerprint.js';
 import { compileException, exceptionMatches, type CompiledException } from './match.js';
 import { expiresSoon, isExpired, utcDay } from './expiry.js';
@@ -39,6 +40,10 @@ function withoutPort(address: string | null): string | null {
   if (address === null) return null;
   const colon = address.lastIndexOf(':');
   return colon > 0 && (address.startsWith('[') || address.indexOf(':') === colon) ? address.slice(0, colon) : address;
+}
+
+function copyOrNull(text: string | null): string | null {
+  return text === null ? null : ownCopy(text);
 }
 
 /**
@@ -100,7 +105,8 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
     const d = f.destination;
     const address = byDestAddress ? d.address : null;
     const sourceIp = bySourceIp ? withoutPort(f.source.address) : null;
-    const list = cache.variants(d, f.source.workload);
+    const workload = f.source.workload;
+    const list = cache.variants(d, workload);
     for (let i = 0; i < list.length; i++) {
       const c = list[i] as Cached;
       if (
@@ -111,7 +117,11 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
       }
     }
     const decision = decide(f);
-    cache.remember(list, { rule: f.rule, verdict: f.verdict, key: d.key, host: d.host, port: d.port, namespace: f.source.namespace, address, sourceIp, decision });
+    const namespace = f.source.namespace;
+    // The memo keeps the shared Destination's own strings (destination.ts), and copies of the caller's from the log line.
+    const chars = d.key.length + d.host.length + workload.length + (namespace?.length ?? 0) + (address?.length ?? 0) + (sourceIp?.length ?? 0);
+    const cached: Cached = { rule: f.rule, verdict: f.verdict, key: d.key, host: d.host, port: d.port, namespace: copyOrNull(namespace), address, sourceIp: copyOrNull(sourceIp), decision };
+    cache.remember(d, workload, cached, chars);
     return decision;
   };
 

@@ -6,7 +6,8 @@
  */
 import { VERDICTS, type Entry, type ExceptionRef, type Flow, type Verdict } from '../types.js';
 import type { EvidenceRef, Finding } from './model.js';
-import { compareStrings, insertSmallest, ownCopy, RankedRows } from './bounded.js';
+import { compareStrings, insertSmallest, RankedRows } from './bounded.js';
+import { ownCopy } from '../text/own-copy.js';
 import { OTHER, REPORT_LIMITS, type ReportLimits } from './limits.js';
 import { msToIso } from '../pipeline/times.js';
 import { claimedIp } from '../engine/destination.js';
