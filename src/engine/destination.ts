@@ -35,7 +35,7 @@ function slotOf(host: string, port: number | null, address: string | null, exter
  * the slots hold at most that much each, and the memos keyed by destination leave it out.
  */
 function make(host: string, port: number | null, address: string | null, external: boolean, claimed = false): Destination {
-  if (host.length > MEMO_KEY_MAX || (address !== null && address.length > MEMO_KEY_MAX)) {
+  if (!shareable(host, address)) {
     return Object.freeze({ key: hostPort(host, port), host, port, address, external, claimed });
   }
   const slot = slotOf(host, port, address, external, claimed);
@@ -50,6 +50,18 @@ function make(host: string, port: number | null, address: string | null, externa
   const made: Destination = Object.freeze({ key: hostPort(own, port), host: own, port, address: address === null ? null : ownCopy(address), external, claimed });
   interned[slot] = made;
   return made;
+}
+
+function shareable(host: string, address: string | null): boolean {
+  return host.length <= MEMO_KEY_MAX && (address === null || address.length <= MEMO_KEY_MAX);
+}
+
+/**
+ * The characters a memo keyed by `d` holds of it, or Infinity for a destination too long to share: that one is new
+ * for every flow and its names are slices of its log line, so a memo that kept it would keep the line.
+ */
+export function placeChars(d: Destination): number {
+  return shareable(d.host, d.address) ? d.key.length + d.host.length + (d.address?.length ?? 0) : Infinity;
 }
 
 /** Whether `d` is a shared destination (for tests of the interner's bound). */

@@ -7,6 +7,7 @@ import type { Destination } from '../types.js';
 import { cutName } from '../text/clip.js';
 import { ownCopy } from '../text/own-copy.js';
 import { MEMO_VARIANT_MAX, PairMemo } from './cache.js';
+import { placeChars } from './destination.js';
 import { unicodeName } from './idn.js';
 import { ipOf, portOf } from './net.js';
 import { flowFix, type FixSubject, type UnloggedSocket } from './rule-catalogue.js';
@@ -192,7 +193,7 @@ export class PhraseMemo {
     };
     const phrases = { reason: reasonFor(rule, f), remediation: flowFix(rule, f) };
     // Charged its names' characters; the Destination's strings are its own (destination.ts), the log fields' are copied.
-    const chars = d.key.length + d.host.length + x.workload.length + charsOf(x.namespace) + charsOf(x.cluster) + charsOf(x.flags) + charsOf(x.details) +
+    const chars = placeChars(d) + x.workload.length + charsOf(x.namespace) + charsOf(x.cluster) + charsOf(x.flags) + charsOf(x.details) +
       phrases.reason.length + charsOf(phrases.remediation);
     if (chars > MEMO_VARIANT_MAX) return phrases; // not remembered: no copies to make
     const variant: Variant = {

@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import type { Destination, ExceptionRef, Flow } from '../types.js';
-import { PairMemo } from '../engine/index.js';
+import { PairMemo, placeChars } from '../engine/index.js';
 import { ownCopy } from '../text/own-copy.js';
 import { fingerprintOf } from './fingerprint.js';
 import { compileException, exceptionMatches, type CompiledException } from './match.js';
@@ -119,7 +119,7 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
     const decision = decide(f);
     const namespace = f.source.namespace;
     // The memo keeps the shared Destination's own strings (destination.ts), and copies of the caller's from the log line.
-    const chars = d.key.length + d.host.length + workload.length + (namespace?.length ?? 0) + (address?.length ?? 0) + (sourceIp?.length ?? 0);
+    const chars = placeChars(d) + workload.length + (namespace?.length ?? 0) + (sourceIp?.length ?? 0);
     const cached: Cached = { rule: f.rule, verdict: f.verdict, key: d.key, host: d.host, port: d.port, namespace: copyOrNull(namespace), address, sourceIp: copyOrNull(sourceIp), decision };
     cache.remember(d, workload, cached, chars);
     return decision;

@@ -187,9 +187,9 @@ describe('PhraseMemo', () => {
     expect(`${got.reason} ${got.remediation}`).not.toMatch(/\bunknown\b/);
   });
 
-  it('does not remember the sentences of a destination of tens of kilobytes (each such one is new), and says the same', () => {
+  it.each([60_000, MEMO_KEY_MAX + 1])('does not remember the sentences of a destination whose host has %i characters (never shared: new for each flow), and says the same', (length) => {
     const memo = new PhraseMemo();
-    const host = `h.${'x'.repeat(60_000)}`;
+    const host = `h.${'x'.repeat(length - 2)}`;
     const destination = Object.freeze({ key: `${host}:443`, host, port: 443, address: null, external: true });
     const x = (): PhraseInput => ({ namespace: 'shop', workload: fresh('checkout'), destination, cluster: 'PassthroughCluster', flags: null, details: null, joinedBy: null, socket: null, sender: 'sidecar' });
     const a = memo.get('direct/passthrough-cluster', x());
