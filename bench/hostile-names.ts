@@ -5,7 +5,7 @@
  * HTTP and TLS connections sent direct through PassthroughCluster. Deterministic (fixed seed), so two runs measure
  * the same bytes.
  *
- *   node dist/bench/hostile-names.js --hosts 12000 --out /tmp/hostile [--length 60000]
+ *   node dist/bench/hostile-names.js --hosts 12000 --out /tmp/hostile [--length 60000] [--long host|path]
  *   node bin/egress-audit.js audit --sidecar /tmp/hostile/sidecar.log --gateway /tmp/hostile/gateway.log -o json
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
@@ -21,6 +21,11 @@ export interface HostileOptions {
   /** Characters of each host name (at most the parser's field limit, 60 KiB). */
   length: number;
   seed: number;
+  /**
+   * `host`: the host names are long. `path`: the host names are short (`h7.example.com`) and an HTTP request's path
+   * is as long instead, so whatever keeps a short name cut from such a line as a slice keeps the whole line.
+   */
+  long: 'host' | 'path';
 }
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -48,7 +53,7 @@ function stamp(ms: number): string {
 }
 
 /** One connection's lines: [sidecar, gateway or null]. Kinds: 0 HTTP joined, 1 TLS joined, 2 HTTP direct, 3 TLS direct. */
-export function connectionLines(i: number, host: string, startMs: number): [string, string | null] {
+export function connectionLines(i: number, host: string, startMs: number, path = '/v1/items'): [string, string | null] {
   const pod = `10.244.${1 + ((i >> 8) % 8)}.${2 + (i % 250)}`;
   const client = `${pod}:${20000 + (i % 40000)}`;
   const app = `${pod}:${10000 + (i % 9000)}`;
@@ -60,8 +65,8 @@ export function connectionLines(i: number, host: string, startMs: number): [stri
   switch (i % 4) {
     case 0:
       return [
-        `[${t}] "GET /v1/items HTTP/1.1" 200 - via_upstream - "-" 0 135 6 6 "-" "curl/8.5.0" "${rid}" "${host}" "${gw}:8080" ${GATEWAY.replace('{port}', '80')} ${client} ${ext}:80 ${app} - default`,
-        `[${tg}] "GET /v1/items HTTP/1.1" 200 - via_upstream - "-" 0 135 3 3 "${pod}" "curl/8.5.0" "${rid}" "${host}" "${ext}:80" PassthroughCluster ${gw}:${30000 + (i % 30000)} ${gw}:8080 ${client} - -`,
+        `[${t}] "GET ${path} HTTP/1.1" 200 - via_upstream - "-" 0 135 6 6 "-" "curl/8.5.0" "${rid}" "${host}" "${gw}:8080" ${GATEWAY.replace('{port}', '80')} ${client} ${ext}:80 ${app} - default`,
+        `[${tg}] "GET ${path} HTTP/1.1" 200 - via_upstream - "-" 0 135 3 3 "${pod}" "curl/8.5.0" "${rid}" "${host}" "${ext}:80" PassthroughCluster ${gw}:${30000 + (i % 30000)} ${gw}:8080 ${client} - -`,
       ];
     case 1:
       return [
@@ -69,7 +74,7 @@ export function connectionLines(i: number, host: string, startMs: number): [stri
         `[${tg}] "- - -" 0 - - - "-" 700 5120 37 - "-" "-" "-" "-" "${ext}:443" PassthroughCluster ${gw}:${30000 + (i % 30000)} ${gw}:8443 ${client} ${host} -`,
       ];
     case 2:
-      return [`[${t}] "GET / HTTP/1.1" 200 - via_upstream - "-" 0 512 9 9 "-" "curl/8.5.0" "${rid}" "${host}" "${ext}:80" PassthroughCluster ${client} ${ext}:80 ${app} - allow_any`, null];
+      return [`[${t}] "GET ${path} HTTP/1.1" 200 - via_upstream - "-" 0 512 9 9 "-" "curl/8.5.0" "${rid}" "${host}" "${ext}:80" PassthroughCluster ${client} ${ext}:80 ${app} - allow_any`, null];
     default:
       return [`[${t}] "- - -" 0 - - - "-" 700 4096 50 - "-" "-" "-" "-" "${ext}:443" PassthroughCluster ${client} ${ext}:443 ${app} ${host} -`, null];
   }
@@ -89,7 +94,8 @@ export async function writeHostile(dir: string, o: HostileOptions): Promise<{ si
   const gateway = createWriteStream(paths.gateway);
   const start = Date.UTC(2026, 10, 2, 9);
   for (let i = 0; i < o.hosts; i++) {
-    const [s, g] = connectionLines(i, hostName(i, o.length, letters, random), start + i * 10);
+    const long = hostName(i, o.length, letters, random);
+    const [s, g] = o.long === 'host' ? connectionLines(i, long, start + i * 10) : connectionLines(i, `h${i}.example.com`, start + i * 10, `/${long}`);
     await put(sidecar, s);
     if (g !== null) await put(gateway, g);
   }
@@ -112,9 +118,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const at = args.indexOf('--out');
   const dir = at >= 0 ? args[at + 1] : undefined;
   if (dir === undefined) {
-    process.stderr.write('usage: hostile-names --out DIR [--hosts N] [--length CHARS] [--seed N]\n');
+    process.stderr.write('usage: hostile-names --out DIR [--hosts N] [--length CHARS] [--seed N] [--long host|path]\n');
     process.exit(2);
   }
-  const paths = await writeHostile(dir, { hosts: flag(args, '--hosts', 12_000), length: flag(args, '--length', 60_000), seed: flag(args, '--seed', 1) });
+  const long = args.includes('--long') ? args[args.indexOf('--long') + 1] : 'host';
+  if (long !== 'host' && long !== 'path') {
+    process.stderr.write(`hostile-names: --long is host or path, not ${long ?? 'nothing'}\n`);
+    process.exit(2);
+  }
+  const paths = await writeHostile(dir, { hosts: flag(args, '--hosts', 12_000), length: flag(args, '--length', 60_000), seed: flag(args, '--seed', 1), long });
   process.stdout.write(`${paths.sidecar}\n${paths.gateway}\n`);
 }

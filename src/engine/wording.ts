@@ -5,7 +5,7 @@
  */
 import type { Destination } from '../types.js';
 import { cutName } from '../text/clip.js';
-import { ownCopy } from '../text/own-copy.js';
+import { ownCopy, ownCopyOrNull } from '../text/own-copy.js';
 import { MEMO_VARIANT_MAX, PairMemo } from './cache.js';
 import { placeChars } from './destination.js';
 import { unicodeName } from './idn.js';
@@ -104,10 +104,6 @@ function charsOf(value: string | null): number {
   return value === null ? 0 : value.length;
 }
 
-function copyOrNull(value: string | null): string | null {
-  return value === null ? null : ownCopy(value);
-}
-
 function orNull(value: string | null): string | null {
   return value === null ? null : cutName(value);
 }
@@ -197,8 +193,8 @@ export class PhraseMemo {
       phrases.reason.length + charsOf(phrases.remediation);
     if (chars > MEMO_VARIANT_MAX) return phrases; // not remembered: no copies to make
     const variant: Variant = {
-      rule, key: d.key, host: d.host, namespace: copyOrNull(x.namespace), cluster: copyOrNull(x.cluster), flags: copyOrNull(x.flags), details: copyOrNull(x.details),
-      joinedBy: x.joinedBy, socket: x.socket, sender: x.sender, phrases: { reason: ownCopy(phrases.reason), remediation: copyOrNull(phrases.remediation) },
+      rule, key: d.key, host: d.host, namespace: ownCopyOrNull(x.namespace), cluster: ownCopyOrNull(x.cluster), flags: ownCopyOrNull(x.flags), details: ownCopyOrNull(x.details),
+      joinedBy: x.joinedBy, socket: x.socket, sender: x.sender, phrases: { reason: ownCopy(phrases.reason), remediation: ownCopyOrNull(phrases.remediation) },
     };
     this.memo.remember(d, x.workload, variant, chars);
     return variant.phrases;

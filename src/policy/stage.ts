@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import type { Destination, ExceptionRef, Flow } from '../types.js';
 import { PairMemo, placeChars } from '../engine/index.js';
-import { ownCopy } from '../text/own-copy.js';
+import { ownCopyOrNull } from '../text/own-copy.js';
 import { fingerprintOf } from './fingerprint.js';
 import { compileException, exceptionMatches, type CompiledException } from './match.js';
 import { expiresSoon, isExpired, utcDay } from './expiry.js';
@@ -40,10 +40,6 @@ function withoutPort(address: string | null): string | null {
   if (address === null) return null;
   const colon = address.lastIndexOf(':');
   return colon > 0 && (address.startsWith('[') || address.indexOf(':') === colon) ? address.slice(0, colon) : address;
-}
-
-function copyOrNull(text: string | null): string | null {
-  return text === null ? null : ownCopy(text);
 }
 
 /**
@@ -120,7 +116,7 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
     const namespace = f.source.namespace;
     // The memo keeps the shared Destination's own strings (destination.ts), and copies of the caller's from the log line.
     const chars = placeChars(d) + workload.length + (namespace?.length ?? 0) + (sourceIp?.length ?? 0);
-    const cached: Cached = { rule: f.rule, verdict: f.verdict, key: d.key, host: d.host, port: d.port, namespace: copyOrNull(namespace), address, sourceIp: copyOrNull(sourceIp), decision };
+    const cached: Cached = { rule: f.rule, verdict: f.verdict, key: d.key, host: d.host, port: d.port, namespace: ownCopyOrNull(namespace), address, sourceIp: ownCopyOrNull(sourceIp), decision };
     cache.remember(d, workload, cached, chars);
     return decision;
   };

@@ -8,3 +8,8 @@
 export function ownCopy(text: string): string {
   return text.length < 13 ? text : (' ' + text).slice(1);
 }
+
+/** ownCopy for an optional field (a namespace, a cluster name), null as it is. */
+export function ownCopyOrNull(text: string | null): string | null {
+  return text === null ? null : ownCopy(text);
+}
