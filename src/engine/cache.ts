@@ -1,7 +1,20 @@
 /**
- * A bounded memo for per-string lookups on the hot path (cluster names, IPs, pod names): the same
- * few thousand strings repeat millions of times, but hostile or huge inputs must not grow it forever.
+ * Bounded memos for per-string lookups on the hot path (cluster names, IPs, pod names, authorities): the same
+ * few thousand strings repeat millions of times, but hostile or huge inputs must not grow them forever. Log
+ * content is hostile: a client sends a Host header or TLS server name of up to 60 KiB, each one different, so
+ * the memos are bounded in characters as well as in entries, and never keep a slice of a log line (which would
+ * keep the whole line).
  */
+import { ownCopy } from '../text/own-copy.js';
+
+/**
+ * Characters of the longest key a memo remembers: longer than any DNS name (253), Kubernetes name or Envoy
+ * cluster name, so a longer one is a client's garbage, rare in real traffic, and cheaper recomputed than kept.
+ */
+export const MEMO_KEY_MAX = 1024;
+
+/** Characters of the largest variant (a few names together) a PairMemo remembers: a few keys at their longest. */
+export const MEMO_VARIANT_MAX = 4 * MEMO_KEY_MAX;
 
 /** Slots of the direct-mapped front of a BoundedCache. */
 const FRONT = 256;
@@ -12,74 +25,115 @@ function slotOf(key: string): number {
   return (n * 31 + key.charCodeAt(n - 1) * 7 + key.charCodeAt(n >> 1)) & (FRONT - 1);
 }
 
+/** A remembered key (the cache's own copy) and its value. */
+interface Kept<V> {
+  readonly key: string;
+  readonly value: V;
+}
+
 /**
- * A Map that forgets everything once it holds `limit` keys (cheaper than LRU, and enough for repeated
- * keys), behind a small direct-mapped front: keys from log lines are fresh strings each time, and
- * comparing one with the last key seen in its slot is cheaper than hashing it. `compute` must be a
- * pure function of the key (a value stays valid for as long as anyone remembers it).
+ * A Map that forgets everything once it holds `limit` keys or `chars` characters of keys (cheaper than LRU, and
+ * enough for repeated keys), behind a small direct-mapped front: keys from log lines are fresh strings each time,
+ * and comparing one with the last key seen in its slot is cheaper than hashing it. A key longer than MEMO_KEY_MAX
+ * is computed every time, never kept. `compute` must be a pure function of the key (a value stays valid for as
+ * long as anyone remembers it); it is handed the cache's own copy of the key, so a value made of slices of it
+ * keeps no log line alive either.
  */
 export class BoundedCache<V> {
-  private readonly map = new Map<string, V>();
-  private readonly frontKeys: (string | undefined)[] = new Array<string | undefined>(FRONT).fill(undefined);
-  private readonly frontValues: (V | undefined)[] = new Array<V | undefined>(FRONT).fill(undefined);
+  private readonly map = new Map<string, Kept<V>>();
+  private readonly front: (Kept<V> | undefined)[] = new Array<Kept<V> | undefined>(FRONT).fill(undefined);
+  private keptChars = 0;
 
-  constructor(private readonly limit: number) {}
+  /** `chars`: the characters of keys kept before starting over (default: 128 per entry, ample for names). */
+  constructor(
+    private readonly limit: number,
+    private readonly chars = limit * 128,
+  ) {}
 
   /** The cached value for `key`, computing and storing it on a miss. */
   get(key: string, compute: (key: string) => V): V {
     const slot = slotOf(key);
-    if (this.frontKeys[slot] === key) return this.frontValues[slot] as V;
-    let value = this.map.get(key);
-    if (value === undefined && !this.map.has(key)) {
-      value = compute(key);
-      if (this.map.size >= this.limit) this.map.clear();
-      this.map.set(key, value);
+    const seen = this.front[slot];
+    if (seen !== undefined && seen.key === key) return seen.value;
+    if (key.length > MEMO_KEY_MAX) return compute(key);
+    let kept = this.map.get(key);
+    if (kept === undefined) {
+      const own = ownCopy(key);
+      kept = { key: own, value: compute(own) };
+      if (this.map.size >= this.limit || this.keptChars + own.length > this.chars) this.clear();
+      this.map.set(own, kept);
+      this.keptChars += own.length;
     }
-    this.frontKeys[slot] = key;
-    this.frontValues[slot] = value;
-    return value as V;
+    this.front[slot] = kept;
+    return kept.value;
+  }
+
+  private clear(): void {
+    this.map.clear();
+    this.keptChars = 0;
   }
 
   /** How many keys are cached (for tests of the bound). */
   get size(): number {
     return this.map.size;
   }
+
+  /** Characters of the keys cached (for tests of the bound). */
+  get characters(): number {
+    return this.keptChars;
+  }
 }
+
+const NONE: readonly never[] = Object.freeze([]);
 
 /**
  * A bounded memo keyed by an object or string and then a string, as nested Maps so that no key is
  * built per lookup: objects the engine shares (a Destination) hash by identity, strings straight from
  * log fields by V8's own hashing. Each key pair leads to a short list of variants that the caller
  * scans with its own equality over the remaining fields. Forgets everything once it holds `limit`
- * variants; a list never grows beyond `perKey` (further variants are not remembered).
+ * variants or `chars` characters (as the caller counts a variant's names); a list never grows beyond
+ * `perKey`, and a variant of more than MEMO_VARIANT_MAX characters is not remembered (further variants
+ * and long ones are computed each time).
  */
 export class PairMemo<K extends object | string, V> {
   private root = new Map<K, Map<string, V[]>>();
   private size = 0;
+  private keptChars = 0;
 
   constructor(
     private readonly limit: number,
     private readonly perKey = 16,
+    private readonly chars = limit * 512,
   ) {}
 
-  /** The variants under (a, b), created empty when new. */
-  variants(a: K, b: string): V[] {
+  /** The variants remembered under (a, b), to scan (empty when none). */
+  variants(a: K, b: string): readonly V[] {
+    return this.root.get(a)?.get(b) ?? NONE;
+  }
+
+  /**
+   * Remembers a variant under (a, b); `chars`: the characters of the names it holds, `b` included. Strings
+   * from log lines in `value` must be its own copies (ownCopy); `b` is copied here.
+   */
+  remember(a: K, b: string, value: V, chars: number): void {
+    if (chars > MEMO_VARIANT_MAX) return;
+    if (this.size >= this.limit || this.keptChars + chars > this.chars) {
+      this.root = new Map();
+      this.size = 0;
+      this.keptChars = 0;
+    }
     let level = this.root.get(a);
     if (level === undefined) this.root.set(a, (level = new Map()));
     let list = level.get(b);
-    if (list === undefined) level.set(b, (list = []));
-    return list;
-  }
-
-  /** Remembers a variant in the list `variants()` returned. */
-  remember(list: V[], value: V): void {
+    if (list === undefined) level.set(ownCopy(b), (list = []));
     if (list.length >= this.perKey) return;
-    if (this.size >= this.limit) {
-      this.root = new Map();
-      this.size = 0;
-      return;
-    }
     list.push(value);
     this.size++;
+    this.keptChars += chars;
+  }
+
+  /** Variants and characters remembered (for tests of the bound). */
+  get held(): { variants: number; characters: number } {
+    return { variants: this.size, characters: this.keptChars };
   }
 }

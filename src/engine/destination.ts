@@ -7,6 +7,8 @@ import type { AccessRecord } from '../../parsers/types.js';
 import type { Destination } from '../types.js';
 import type { ClusterInfo } from './cluster.js';
 import { parseIstioSni } from './cluster.js';
+import { MEMO_KEY_MAX } from './cache.js';
+import { ownCopy } from '../text/own-copy.js';
 import { canonicalName, hostPort, ipOf, isIpAddress, isIpLiteral, portOf, splitAuthority } from './net.js';
 
 /** Slots of the destination interner (direct-mapped: a miss only costs a new object). */
@@ -28,8 +30,14 @@ function slotOf(host: string, port: number | null, address: string | null, exter
 /**
  * The destination for these parts. Flows to the same place share one frozen object, so the key is
  * built once and everything downstream (memos, aggregates, writers) compares and hashes it once.
+ * A shared one holds its own copies of the host and address (a slice would keep its log line alive
+ * in the slot); a host or address longer than MEMO_KEY_MAX (a client's garbage) is never shared, so
+ * the slots hold at most that much each, and the memos keyed by destination leave it out.
  */
 function make(host: string, port: number | null, address: string | null, external: boolean, claimed = false): Destination {
+  if (!shareable(host, address)) {
+    return Object.freeze({ key: hostPort(host, port), host, port, address, external, claimed });
+  }
   const slot = slotOf(host, port, address, external, claimed);
   const known = interned[slot];
   if (
@@ -38,9 +46,27 @@ function make(host: string, port: number | null, address: string | null, externa
   ) {
     return known;
   }
-  const made: Destination = Object.freeze({ key: hostPort(host, port), host, port, address, external, claimed });
+  const own = ownCopy(host);
+  const made: Destination = Object.freeze({ key: hostPort(own, port), host: own, port, address: address === null ? null : ownCopy(address), external, claimed });
   interned[slot] = made;
   return made;
+}
+
+function shareable(host: string, address: string | null): boolean {
+  return host.length <= MEMO_KEY_MAX && (address === null || address.length <= MEMO_KEY_MAX);
+}
+
+/**
+ * The characters a memo keyed by `d` holds of it, or Infinity for a destination too long to share: that one is new
+ * for every flow and its names are slices of its log line, so a memo that kept it would keep the line.
+ */
+export function placeChars(d: Destination): number {
+  return shareable(d.host, d.address) ? d.key.length + d.host.length + (d.address?.length ?? 0) : Infinity;
+}
+
+/** Whether `d` is a shared destination (for tests of the interner's bound). */
+export function isShared(d: Destination): boolean {
+  return interned[slotOf(d.host, d.port, d.address, d.external, d.claimed === true)] === d;
 }
 
 /**

@@ -5,7 +5,9 @@
  */
 import type { Destination } from '../types.js';
 import { cutName } from '../text/clip.js';
-import { PairMemo } from './cache.js';
+import { ownCopy, ownCopyOrNull } from '../text/own-copy.js';
+import { MEMO_VARIANT_MAX, PairMemo } from './cache.js';
+import { placeChars } from './destination.js';
 import { unicodeName } from './idn.js';
 import { ipOf, portOf } from './net.js';
 import { flowFix, type FixSubject, type UnloggedSocket } from './rule-catalogue.js';
@@ -98,6 +100,10 @@ export function reasonFor(rule: RuleId, f: Facts): string {
   return `${REASONS[rule](f)}${attemptOnly(rule, f)}`;
 }
 
+function charsOf(value: string | null): number {
+  return value === null ? 0 : value.length;
+}
+
 function orNull(value: string | null): string | null {
   return value === null ? null : cutName(value);
 }
@@ -182,7 +188,15 @@ export class PhraseMemo {
       sender: x.sender,
     };
     const phrases = { reason: reasonFor(rule, f), remediation: flowFix(rule, f) };
-    this.memo.remember(list, { rule, key: d.key, host: d.host, namespace: x.namespace, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, sender: x.sender, phrases });
-    return phrases;
+    // Charged its names' characters; the Destination's strings are its own (destination.ts), the log fields' are copied.
+    const chars = placeChars(d) + x.workload.length + charsOf(x.namespace) + charsOf(x.cluster) + charsOf(x.flags) + charsOf(x.details) +
+      phrases.reason.length + charsOf(phrases.remediation);
+    if (chars > MEMO_VARIANT_MAX) return phrases; // not remembered: no copies to make
+    const variant: Variant = {
+      rule, key: d.key, host: d.host, namespace: ownCopyOrNull(x.namespace), cluster: ownCopyOrNull(x.cluster), flags: ownCopyOrNull(x.flags), details: ownCopyOrNull(x.details),
+      joinedBy: x.joinedBy, socket: x.socket, sender: x.sender, phrases: { reason: ownCopy(phrases.reason), remediation: ownCopyOrNull(phrases.remediation) },
+    };
+    this.memo.remember(d, x.workload, variant, chars);
+    return variant.phrases;
   }
 }

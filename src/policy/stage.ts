@@ -5,7 +5,8 @@
  */
 import { isIP } from 'node:net';
 import type { Destination, ExceptionRef, Flow } from '../types.js';
-import { PairMemo } from '../engine/index.js';
+import { PairMemo, placeChars } from '../engine/index.js';
+import { ownCopyOrNull } from '../text/own-copy.js';
 import { fingerprintOf } from './fingerprint.js';
 import { compileException, exceptionMatches, type CompiledException } from './match.js';
 import { expiresSoon, isExpired, utcDay } from './expiry.js';
@@ -100,7 +101,8 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
     const d = f.destination;
     const address = byDestAddress ? d.address : null;
     const sourceIp = bySourceIp ? withoutPort(f.source.address) : null;
-    const list = cache.variants(d, f.source.workload);
+    const workload = f.source.workload;
+    const list = cache.variants(d, workload);
     for (let i = 0; i < list.length; i++) {
       const c = list[i] as Cached;
       if (
@@ -111,7 +113,11 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
       }
     }
     const decision = decide(f);
-    cache.remember(list, { rule: f.rule, verdict: f.verdict, key: d.key, host: d.host, port: d.port, namespace: f.source.namespace, address, sourceIp, decision });
+    const namespace = f.source.namespace;
+    // The memo keeps the shared Destination's own strings (destination.ts), and copies of the caller's from the log line.
+    const chars = placeChars(d) + workload.length + (namespace?.length ?? 0) + (sourceIp?.length ?? 0);
+    const cached: Cached = { rule: f.rule, verdict: f.verdict, key: d.key, host: d.host, port: d.port, namespace: ownCopyOrNull(namespace), address, sourceIp: ownCopyOrNull(sourceIp), decision };
+    cache.remember(d, workload, cached, chars);
     return decision;
   };
 

@@ -3,6 +3,7 @@
  * the first ones seen, so a report does not depend on the order flows arrived in (two runs over the
  * same logs give the same evidence, the same source lists and the same SARIF).
  */
+import { ownCopy } from '../text/own-copy.js';
 
 /** Compares two values for a bounded sorted list. */
 export type Compare<T> = (a: T, b: T) => number;
@@ -52,14 +53,6 @@ export function fnv1a(text: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
-}
-
-/**
- * `text` in a string of its own. V8 cuts a field out of a log line as a slice that keeps the whole line alive: a table
- * that keeps a name for the run keeps only its characters, so what it is charged (its length) is what it holds.
- */
-export function ownCopy(text: string): string {
-  return text.length < 13 ? text : (' ' + text).slice(1); // V8 copies strings under 13 characters; a longer one is flattened
 }
 
 /** A kept row's place in a RankedRows: by cost, then by key. */

@@ -5,7 +5,8 @@
  */
 import { VERDICTS, type Flow, type Verdict } from '../types.js';
 import type { DestinationSummary } from './model.js';
-import { BoundedNameSet, CappedDistinctCounter, compareStrings, ownCopy, RankedRows } from './bounded.js';
+import { BoundedNameSet, CappedDistinctCounter, compareStrings, RankedRows } from './bounded.js';
+import { ownCopy } from '../text/own-copy.js';
 import { REPORT_LIMITS, OTHER, type ReportLimits } from './limits.js';
 import { msToIso } from '../pipeline/times.js';
 import type { Standing } from './standing.js';

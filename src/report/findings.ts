@@ -6,7 +6,8 @@
  */
 import { VERDICTS, type Entry, type ExceptionRef, type Flow, type Verdict } from '../types.js';
 import type { EvidenceRef, Finding } from './model.js';
-import { compareStrings, insertSmallest, ownCopy, RankedRows } from './bounded.js';
+import { compareStrings, insertSmallest, RankedRows } from './bounded.js';
+import { ownCopy, ownCopyOrNull } from '../text/own-copy.js';
 import { OTHER, REPORT_LIMITS, type ReportLimits } from './limits.js';
 import { msToIso } from '../pipeline/times.js';
 import { claimedIp } from '../engine/destination.js';
@@ -121,7 +122,7 @@ function newGroup(flow: Flow, fingerprint: string, folded: boolean): Group {
     reasonMs: folded ? -Infinity : Infinity,
     destination: folded ? OTHER : ownCopy(flow.destination.key),
     sourceWorkload: folded ? OTHER : ownCopy(flow.source.workload),
-    namespace: namespace === null ? null : ownCopy(namespace),
+    namespace: ownCopyOrNull(namespace),
     count: 0,
     firstMs: Infinity,
     lastMs: -Infinity,

@@ -9,6 +9,12 @@ import { ascii, putBytes, putField, putFieldOrNull, putNumber, putStringOrNull }
 
 const LIMIT = 4096;
 
+/**
+ * Bytes of the longest run kept: ample for a destination of names as long as DNS allows and for sentences quoting cut
+ * names, so a destination with a client's 60 KiB Host header (never shared, each one new) is encoded afresh instead.
+ */
+export const KEPT_RUN_MAX = 4096;
+
 const K = {
   verdict: ascii('"verdict":'),
   rule: ascii(',"rule":'),
@@ -45,10 +51,15 @@ function encodeDestination(buf: Buffer, p: number, d: Destination): number {
   return putBytes(buf, p, d.external ? K.externalTrue : K.externalFalse);
 }
 
-/** Encoded runs, per writer. */
+/** Encoded runs, per writer: at most LIMIT of each, none longer than KEPT_RUN_MAX bytes. */
 export class RepeatedParts {
   private readonly wordings = new Map<string, Wording>();
   private readonly destinations = new Map<Destination, Uint8Array>();
+
+  /** Runs kept (for tests of the bound). */
+  get kept(): { wordings: number; destinations: number } {
+    return { wordings: this.wordings.size, destinations: this.destinations.size };
+  }
 
   /** `"verdict":…,"rule":…,"reason":…,"remediation":…` (room: the caller's bound). */
   putWording(buf: Buffer, p: number, flow: Flow): number {
@@ -57,6 +68,7 @@ export class RepeatedParts {
       return putBytes(buf, p, known.bytes);
     }
     const end = encodeWording(buf, p, flow);
+    if (end - p > KEPT_RUN_MAX) return end;
     if (this.wordings.size >= LIMIT) this.wordings.clear();
     const bytes = Uint8Array.prototype.slice.call(buf, p, end); // a copy: `buf` moves on
     this.wordings.set(flow.reason, { verdict: flow.verdict, rule: flow.rule, remediation: flow.remediation, bytes });
@@ -72,6 +84,7 @@ export class RepeatedParts {
     const known = this.destinations.get(d);
     if (known !== undefined) return putBytes(buf, p, known);
     const end = encodeDestination(buf, p, d);
+    if (end - p > KEPT_RUN_MAX) return end;
     if (this.destinations.size >= LIMIT) this.destinations.clear();
     this.destinations.set(d, Uint8Array.prototype.slice.call(buf, p, end));
     return end;

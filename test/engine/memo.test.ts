@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RECORD_KEYS, type AccessRecord } from '../../parsers/types.js';
-import { BoundedCache, PairMemo } from '../../src/engine/cache.js';
+import { BoundedCache, MEMO_KEY_MAX, MEMO_VARIANT_MAX, PairMemo } from '../../src/engine/cache.js';
 import { ClusterTable } from '../../src/engine/cluster.js';
-import { sidecarDestination } from '../../src/engine/destination.js';
+import { isShared, sidecarDestination } from '../../src/engine/destination.js';
 import { flowFix } from '../../src/engine/rule-catalogue.js';
 import { PhraseMemo, reasonFor, UNNAMED_CALLER, type Facts, type PhraseInput } from '../../src/engine/wording.js';
 import { UNKNOWN_CALLER } from '../../src/engine/workload.js';
@@ -32,15 +32,35 @@ describe('BoundedCache', () => {
     expect(cache.size).toBeLessThanOrEqual(50);
     expect(cache.get('k999', () => -1)).toBe(999);
   });
+
+  it('computes a key longer than MEMO_KEY_MAX every time and keeps none of it, front included', () => {
+    const cache = new BoundedCache<number>(1000);
+    const long = `h.${'x'.repeat(60_000)}`;
+    let computed = 0;
+    for (let i = 0; i < 3; i++) expect(cache.get(fresh(long), (k) => (computed++, k.length))).toBe(long.length);
+    expect(computed).toBe(3);
+    expect(cache.size).toBe(0);
+    expect(cache.characters).toBe(0);
+    expect(cache.get('x'.repeat(MEMO_KEY_MAX), (k) => k.length)).toBe(MEMO_KEY_MAX);
+    expect(cache.size).toBe(1);
+  });
+
+  it('starts over before its keys pass its characters, however few they are', () => {
+    const cache = new BoundedCache<number>(1000, 5000);
+    for (let i = 0; i < 100; i++) {
+      cache.get(`${i}:${'y'.repeat(998)}`, () => i);
+      expect(cache.characters).toBeLessThanOrEqual(5000);
+    }
+    expect(cache.size).toBeLessThanOrEqual(5);
+  });
 });
 
 describe('PairMemo', () => {
   it('keeps at most its limit of variants and a few per key pair', () => {
     const memo = new PairMemo<string, number>(100, 4);
     for (let i = 0; i < 1000; i++) {
-      const list = memo.variants(`d${i % 7}`, fresh('w'));
-      memo.remember(list, i);
-      expect(list.length).toBeLessThanOrEqual(4);
+      memo.remember(`d${i % 7}`, fresh('w'), i, 10);
+      expect(memo.variants(`d${i % 7}`, 'w').length).toBeLessThanOrEqual(4);
     }
     let total = 0;
     for (let d = 0; d < 7; d++) total += memo.variants(`d${d}`, 'w').length;
@@ -51,9 +71,34 @@ describe('PairMemo', () => {
     const memo = new PairMemo<object, string>(100);
     const a = { key: 'x' };
     const b = { key: 'x' };
-    memo.remember(memo.variants(a, 'w'), 'from a');
+    memo.remember(a, 'w', 'from a', 3);
     expect(memo.variants(a, fresh('w'))).toEqual(['from a']);
     expect(memo.variants(b, 'w')).toEqual([]);
+  });
+
+  it('does not remember a variant of more than MEMO_VARIANT_MAX characters (a client\'s 60 KiB Host header)', () => {
+    const memo = new PairMemo<string, string>(1000);
+    memo.remember('long', 'w', 'a long one', MEMO_VARIANT_MAX + 1);
+    memo.remember('short', 'w', 'a short one', MEMO_VARIANT_MAX);
+    expect(memo.variants('long', 'w')).toEqual([]);
+    expect(memo.variants('short', 'w')).toEqual(['a short one']);
+    expect(memo.held).toEqual({ variants: 1, characters: MEMO_VARIANT_MAX });
+  });
+
+  it('starts over before it holds more than its characters, however few its variants', () => {
+    const memo = new PairMemo<string, number>(1000, 16, 10_000);
+    for (let i = 0; i < 100; i++) {
+      memo.remember(`d${i}`, 'w', i, 3000);
+      expect(memo.held.characters).toBeLessThanOrEqual(10_000);
+    }
+    expect(memo.variants('d99', 'w')).toEqual([99]);
+    expect(memo.variants('d90', 'w')).toEqual([]);
+  });
+
+  it('makes no room for a pair it only looked up', () => {
+    const memo = new PairMemo<object, number>(1000);
+    for (let i = 0; i < 100; i++) expect(memo.variants({}, `w${i}`)).toEqual([]);
+    expect((memo as unknown as { root: Map<object, unknown> }).root.size).toBe(0);
   });
 });
 
@@ -142,6 +187,18 @@ describe('PhraseMemo', () => {
     expect(`${got.reason} ${got.remediation}`).not.toMatch(/\bunknown\b/);
   });
 
+  it.each([60_000, MEMO_KEY_MAX + 1])('does not remember the sentences of a destination whose host has %i characters (never shared: new for each flow), and says the same', (length) => {
+    const memo = new PhraseMemo();
+    const host = `h.${'x'.repeat(length - 2)}`;
+    const destination = Object.freeze({ key: `${host}:443`, host, port: 443, address: null, external: true });
+    const x = (): PhraseInput => ({ namespace: 'shop', workload: fresh('checkout'), destination, cluster: 'PassthroughCluster', flags: null, details: null, joinedBy: null, socket: null, sender: 'sidecar' });
+    const a = memo.get('direct/passthrough-cluster', x());
+    const b = memo.get('direct/passthrough-cluster', x());
+    expect(b).not.toBe(a);
+    expect(b).toEqual(a);
+    expect(a.reason.length).toBeLessThan(1000); // the host cut, as cutName cuts it
+  });
+
   it('hands out the very same strings for the same facts', () => {
     const memo = new PhraseMemo();
     const destination = Object.freeze({ key: 'api.stripe.com:443', host: 'api.stripe.com', port: 443, address: null, external: true });
@@ -171,5 +228,20 @@ describe('shared destinations', () => {
     expect(a).toEqual({ key: 'api.example.com:443', host: 'api.example.com', port: 443, address: '93.184.216.34:443', external: true, claimed: true }); // PassthroughCluster: the name is the client's word
     expect(other).not.toBe(a);
     expect(other.address).toBe('93.184.216.35:443');
+  });
+
+  it('are never made for a host longer than MEMO_KEY_MAX (a client\'s 60 KiB Host header), which the memos keyed by destination then leave out', () => {
+    const c = cluster.info('PassthroughCluster');
+    const long = `h.${'x'.repeat(60_000)}`;
+    const [a, b] = [0, 1].map(() => {
+      const r = rec(long, '93.184.216.34:443');
+      return sidecarDestination(r, c, false, true, r.downstream_local_address);
+    }) as [Destination, Destination];
+    expect(b).not.toBe(a);
+    expect(b).toEqual(a);
+    expect(a.host).toBe(long);
+    expect(isShared(a)).toBe(false);
+    const r = rec('x'.repeat(MEMO_KEY_MAX), '93.184.216.34:443');
+    expect(isShared(sidecarDestination(r, c, false, true, r.downstream_local_address))).toBe(true);
   });
 });

@@ -21,4 +21,16 @@ describe('policy stage cache', () => {
     for (const f of flows) stage.apply({ ...f, fingerprint: '' });
     expect(calls.n).toBe(6000);
   });
+
+  it.each([60_000, 1025])('does not remember a shape whose host has %i characters (a client\'s Host header, never shared), so it keeps none of it', (length) => {
+    const stage = createPolicyStage({ settings: {}, exceptions: [], file: null }, { failOn: ['direct'], baseline: null, now: new Date('2026-02-19T00:00:00Z') });
+    const host = `h.${'x'.repeat(length - 2)}`;
+    const d: Destination = Object.freeze({ key: `${host}:443`, host, port: 443, address: '203.0.113.9:443', external: true });
+    const f = { ...flow({ verdict: 'direct', rule: 'direct/passthrough-cluster', workload: 'checkout' }), destination: d };
+    const before = calls.n;
+    stage.apply(f);
+    stage.apply({ ...f, fingerprint: '' });
+    expect(calls.n - before).toBe(2);
+    expect(f.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+  });
 });

@@ -1,0 +1,131 @@
+/**
+ * Hostile input for memory checks: every connection names a host of its own, tens of kilobytes long (a client
+ * controls its Host header and TLS server name, and the parser takes fields up to 60 KiB). Sidecar and
+ * egress-gateway logs in Istio's default text format: HTTP and TLS connections joined through the gateway, and
+ * HTTP and TLS connections sent direct through PassthroughCluster. Deterministic (fixed seed), so two runs measure
+ * the same bytes.
+ *
+ *   node dist/bench/hostile-names.js --hosts 12000 --out /tmp/hostile [--length 60000] [--long host|path]
+ *   node bin/egress-audit.js audit --sidecar /tmp/hostile/sidecar.log --gateway /tmp/hostile/gateway.log -o json
+ */
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { seeded } from './random.js';
+
+/** What to generate. */
+export interface HostileOptions {
+  /** Connections, each to a host no other connection names. */
+  hosts: number;
+  /** Characters of each host name (at most the parser's field limit, 60 KiB). */
+  length: number;
+  seed: number;
+  /**
+   * `host`: the host names are long. `path`: the host names are short (`h7.example.com`) and an HTTP request's path
+   * is as long instead, so whatever keeps a short name cut from such a line as a slice keeps the whole line.
+   */
+  long: 'host' | 'path';
+}
+
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const GATEWAY = 'outbound|{port}||istio-egressgateway.istio-system.svc.cluster.local';
+
+/** Random letters that host names are cut from: one pass of the PRNG, not one call per character of every host. */
+function pool(random: () => number, size: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < size; i++) out.push(LETTERS[Math.floor(random() * LETTERS.length)] as string);
+  return out.join('');
+}
+
+/** Host `i`: a unique first label, then 63-character labels cut from the pool at a random place. */
+function hostName(i: number, length: number, letters: string, random: () => number): string {
+  let name = `h${i}`;
+  while (name.length < length) {
+    const at = Math.floor(random() * (letters.length - 64));
+    name += `.${letters.slice(at, at + Math.min(63, length - name.length - 1))}`;
+  }
+  return name.slice(0, length);
+}
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** One connection's lines: [sidecar, gateway or null]. Kinds: 0 HTTP joined, 1 TLS joined, 2 HTTP direct, 3 TLS direct. */
+export function connectionLines(i: number, host: string, startMs: number, path = '/v1/items'): [string, string | null] {
+  const pod = `10.244.${1 + ((i >> 8) % 8)}.${2 + (i % 250)}`;
+  const client = `${pod}:${20000 + (i % 40000)}`;
+  const app = `${pod}:${10000 + (i % 9000)}`;
+  const ext = `34.${(i >> 8) % 200}.${i % 250}.7`;
+  const gw = `10.244.9.10`;
+  const t = stamp(startMs);
+  const tg = stamp(startMs + 2);
+  const rid = `${(i + 0x10000000).toString(16)}-9ed5-4b61-8bdd-43e22662702a`;
+  switch (i % 4) {
+    case 0:
+      return [
+        `[${t}] "GET ${path} HTTP/1.1" 200 - via_upstream - "-" 0 135 6 6 "-" "curl/8.5.0" "${rid}" "${host}" "${gw}:8080" ${GATEWAY.replace('{port}', '80')} ${client} ${ext}:80 ${app} - default`,
+        `[${tg}] "GET ${path} HTTP/1.1" 200 - via_upstream - "-" 0 135 3 3 "${pod}" "curl/8.5.0" "${rid}" "${host}" "${ext}:80" PassthroughCluster ${gw}:${30000 + (i % 30000)} ${gw}:8080 ${client} - -`,
+      ];
+    case 1:
+      return [
+        `[${t}] "- - -" 0 - - - "-" 700 5120 40 - "-" "-" "-" "-" "${gw}:8443" ${GATEWAY.replace('{port}', '443')} ${client} ${ext}:443 ${app} ${host} -`,
+        `[${tg}] "- - -" 0 - - - "-" 700 5120 37 - "-" "-" "-" "-" "${ext}:443" PassthroughCluster ${gw}:${30000 + (i % 30000)} ${gw}:8443 ${client} ${host} -`,
+      ];
+    case 2:
+      return [`[${t}] "GET ${path} HTTP/1.1" 200 - via_upstream - "-" 0 512 9 9 "-" "curl/8.5.0" "${rid}" "${host}" "${ext}:80" PassthroughCluster ${client} ${ext}:80 ${app} - allow_any`, null];
+    default:
+      return [`[${t}] "- - -" 0 - - - "-" 700 4096 50 - "-" "-" "-" "-" "${ext}:443" PassthroughCluster ${client} ${ext}:443 ${app} ${host} -`, null];
+  }
+}
+
+async function put(out: WriteStream, text: string): Promise<void> {
+  if (!out.write(`${text}\n`)) await once(out, 'drain');
+}
+
+/** Writes `sidecar.log` and `gateway.log` into `dir`; returns their paths. */
+export async function writeHostile(dir: string, o: HostileOptions): Promise<{ sidecar: string; gateway: string }> {
+  mkdirSync(dir, { recursive: true });
+  const random = seeded(o.seed);
+  const letters = pool(random, 1 << 16);
+  const paths = { sidecar: join(dir, 'sidecar.log'), gateway: join(dir, 'gateway.log') };
+  const sidecar = createWriteStream(paths.sidecar);
+  const gateway = createWriteStream(paths.gateway);
+  const start = Date.UTC(2026, 10, 2, 9);
+  for (let i = 0; i < o.hosts; i++) {
+    const long = hostName(i, o.length, letters, random);
+    const [s, g] = o.long === 'host' ? connectionLines(i, long, start + i * 10) : connectionLines(i, `h${i}.example.com`, start + i * 10, `/${long}`);
+    await put(sidecar, s);
+    if (g !== null) await put(gateway, g);
+  }
+  sidecar.end();
+  gateway.end();
+  await Promise.all([once(sidecar, 'finish'), once(gateway, 'finish')]);
+  return paths;
+}
+
+function flag(args: string[], name: string, fallback: number): number {
+  const at = args.indexOf(name);
+  if (at < 0) return fallback;
+  const value = Number(args[at + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive whole number, not ${args[at + 1] ?? 'nothing'}`);
+  return value;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--out');
+  const dir = at >= 0 ? args[at + 1] : undefined;
+  if (dir === undefined) {
+    process.stderr.write('usage: hostile-names --out DIR [--hosts N] [--length CHARS] [--seed N] [--long host|path]\n');
+    process.exit(2);
+  }
+  const long = args.includes('--long') ? args[args.indexOf('--long') + 1] : 'host';
+  if (long !== 'host' && long !== 'path') {
+    process.stderr.write(`hostile-names: --long is host or path, not ${long ?? 'nothing'}\n`);
+    process.exit(2);
+  }
+  const paths = await writeHostile(dir, { hosts: flag(args, '--hosts', 12_000), length: flag(args, '--length', 60_000), seed: flag(args, '--seed', 1), long });
+  process.stdout.write(`${paths.sidecar}\n${paths.gateway}\n`);
+}
