@@ -181,3 +181,24 @@ describe("an east-west gateway's plain log with failed calls among its entries",
     expect(res.code).toBe(1);
   });
 });
+
+describe("a sidecar's log exported in a shape no envelope reader knows (a Datadog API response saved whole)", () => {
+  const dir = `${DIR}unknown-envelope/`;
+
+  it('fails the run on the record that holds an access log (unknown-envelope), instead of passing it as not an access log', async () => {
+    const res = await runCli(['audit', dir, '-o', 'json']);
+    const report = JSON.parse(res.stdout) as { flows: FlowLine[]; coverage: { lines: { malformed: Record<string, number> }; warnings: { code: string; message: string }[] } };
+    expect(report.flows.map((f) => f.verdict)).toEqual(['via-gateway', 'via-gateway']);
+    expect(report.coverage.lines.malformed).toEqual({ 'unknown-envelope': 1 });
+    const unparsed = report.coverage.warnings.find((w) => w.code === 'unparsed-lines')?.message.replace(/\s+/g, ' ');
+    expect(unparsed).toContain('(unknown-envelope 1)');
+    expect(unparsed).toContain('held an access-log line under a key egress-audit does not read');
+    expect(res.code).toBe(1);
+  });
+
+  it('says on the per-input note that no line was read, not that access logging is off', async () => {
+    const res = await runCli(['audit', '--sidecar', `${dir}sleep.log`, '--sidecar', `${dir}worker-datadog.json`, '--gateway', `${dir}istio-egressgateway.log`]);
+    expect(res.stdout.replace(/\s+/g, ' ')).not.toContain('access logging is off');
+    expect(res.code).toBe(1);
+  });
+});

@@ -62,12 +62,31 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
       line: { textPayload: `${LINE}\n`, resource: { type: 'k8s_container', labels: { pod_name: POD, namespace_name: 'shop', container_name: 'istio-proxy' } }, labels: { 'k8s-pod/app': 'sleep', 'compute.googleapis.com/resource_name': 'n1' }, timestamp: '2024-03-01T10:00:00.5Z' },
       env: { pod: POD, namespace: 'shop', container: 'istio-proxy', labels: { app: 'sleep' } },
     },
+    {
+      name: 'CloudWatch Logs Insights results (@message; the pod from a @logStream Fluent Bit named by its kubelet file)',
+      line: { '@timestamp': '2024-03-01 10:00:00.500', '@message': LINE, '@logStream': `ip-10-0-1-2.eu-west-1.compute.internal-application.var.log.containers.${POD}_shop_istio-proxy-${'ab'.repeat(32)}.log`, '@log': '123456789012:/aws/containerinsights/prod/application' },
+      env: { pod: POD, namespace: 'shop', container: 'istio-proxy' },
+    },
+    {
+      name: "Splunk's search export (output_mode=json: result._raw, the pod from source)",
+      line: { preview: false, offset: 0, result: { _raw: LINE, _time: '2024-03-01T10:00:00.500+00:00', host: 'node-1', source: `/var/log/containers/${POD}_shop_istio-proxy-${'ab'.repeat(32)}.log`, sourcetype: 'kube:container:istio-proxy' } },
+      env: { pod: POD, namespace: 'shop', container: 'istio-proxy', timestamp: '2024-03-01T10:00:00.500+00:00' },
+    },
   ])('$name', ({ line, env }) => {
     const got = parseLineText(JSON.stringify(line));
     expect(got.kind).toBe('record');
     if (got.kind !== 'record') return;
     expect(got.record.upstream_local_address).toBe('10.108.0.56:33706');
     expect(got.envelope).toMatchObject({ ...env, exported: true });
+  });
+
+  it('calls a JSON record that holds an access log where no envelope reader looks malformed (unknown-envelope), not noise', () => {
+    const datadog = { data: [{ id: 'A', type: 'log', attributes: { timestamp: '2024-03-01T10:00:00.5Z', message: LINE, tags: [`pod_name:${POD}`] } }] };
+    expect(parseLineText(JSON.stringify(datadog))).toEqual({ kind: 'malformed', reason: 'unknown-envelope' });
+    const insideFluentBit = { events: [{ logStreamName: 's', timestamp: 1709287200500, message: JSON.stringify({ log: LINE, kubernetes: { pod_name: POD } }) }] };
+    expect(parseLineText(JSON.stringify(insideFluentBit))).toEqual({ kind: 'malformed', reason: 'unknown-envelope' });
+    // JSON that holds no access log stays what it was: the agent's own JSON lines are not access logs
+    expect(parseLineText(JSON.stringify({ level: 'info', time: '2024-03-01T10:00:00.5Z', msg: 'Envoy proxy is ready; ' + 'x'.repeat(60) })).kind).toBe('not-access-log');
   });
 
   it("reads Google Cloud Logging's jsonPayload (a JSON access log the logging agent parsed) as that JSON line", () => {
