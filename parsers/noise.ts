@@ -43,3 +43,14 @@ const LATER_ENTRY_START = /.\[\d{4}-\d\d-\d\dT/;
 export function fragmentReason(line: string): 'text-before-entry' | 'truncated' {
   return LATER_ENTRY_START.test(line) ? 'text-before-entry' : 'truncated';
 }
+
+/**
+ * A JSON access log's upstream_cluster written as YAML: `gcloud logging read` without `--format=json` prints a
+ * jsonPayload so, key per line. One per entry, the line that says an entry is there (read as noise, a YAML dump's key).
+ */
+const YAML_UPSTREAM = /^\s*(?:- )?["']?upstream_cluster["']?: +\S/;
+
+/** True for a YAML line that is an access log's upstream_cluster key: an entry exported as YAML, not the agent's own dump. */
+export function isYamlAccessLogKey(line: string): boolean {
+  return YAML_UPSTREAM.test(line);
+}

@@ -89,6 +89,12 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     expect(parseLineText(JSON.stringify({ level: 'info', time: '2024-03-01T10:00:00.5Z', msg: 'Envoy proxy is ready; ' + 'x'.repeat(60) })).kind).toBe('not-access-log');
   });
 
+  it("calls a JSON entry's upstream_cluster written as YAML (gcloud logging read's default output) malformed, and leaves other YAML keys noise", () => {
+    expect(parseLineText('  upstream_cluster: PassthroughCluster')).toEqual({ kind: 'malformed', reason: 'unknown-envelope' });
+    expect(parseLineText('  upstream_host: 183.2.172.185:80').kind).toBe('not-access-log');
+    expect(parseLineText('concurrency: 2').kind).toBe('not-access-log');
+  });
+
   it("reads Google Cloud Logging's jsonPayload (a JSON access log the logging agent parsed) as that JSON line", () => {
     const access = { start_time: '2024-03-01T10:00:00.123Z', upstream_cluster: 'PassthroughCluster', response_flags: '-', upstream_local_address: '10.108.0.56:33706', duration: 1 };
     const got = parseLineText(JSON.stringify({ jsonPayload: access, resource: { labels: { pod_name: POD, namespace_name: 'shop' } } }));
