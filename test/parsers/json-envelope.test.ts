@@ -233,6 +233,19 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     expect(parseLineText(`{app="sleep"} ${LINE}`).kind).not.toBe('record');
   });
 
+  it("reads Grafana's Download logs text file: its head's common labels name the pod of every row after it", () => {
+    const p = parser();
+    expect(p.parse(`Common labels: {"container":"istio-proxy","namespace":"shop","pod":"${POD}"}`)).toBe('not-access-log');
+    expect(p.parse('')).toBe('not-access-log');
+    expect(p.parse(`1709290800500\t2024-03-01T11:00:00.500Z\t${LINE}`)).toBe('record');
+    expect(toRecord(p.view).downstream_remote_address).toBe('10.108.0.56:50898');
+    expect(p.view.envelope).toMatchObject({ timestamp: '2024-03-01T11:00:00.500Z', pod: POD, namespace: 'shop', container: 'istio-proxy', exported: true });
+    // Grafana before 10: the browser's local time (no zone), so no envelope time is kept
+    const old = parseLineText(`2024-03-01 12:00:00.500\t${LINE}`);
+    expect(old.kind).toBe('record');
+    expect(old.kind === 'record' ? old.envelope : 'unread').toBeNull();
+  });
+
   it("reads logcli's default output of one stream, whose labels are all common and so printed as `{}`", () => {
     const got = parseLineText(`2024-03-01T11:00:00+01:00 {} ${LINE}`);
     expect(got.kind).toBe('record');
