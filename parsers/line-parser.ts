@@ -3,7 +3,7 @@ import { hasIstioKeys } from './json-envelope.js';
 import { layoutByName, type Layout } from './layouts.js';
 import { ISTIO_JSON_KEYS, isJsonSpace, looksLikeAccessLogJson, parseJson, parseJsonLine } from './json-format.js';
 import { compileFormat, type CustomFormat } from './custom-format.js';
-import { fragmentReason, isAccessLogFragment, isKnownNoise, isYamlAccessLogKey } from './noise.js';
+import { fragmentReason, isAccessLogFragment, isKnownNoise, carriesAccessLog } from './noise.js';
 import { RecordView, toRecord } from './record-view.js';
 import { TextFormatParser, type TextSpans } from './text-format.js';
 import { startsWithIsoBracket } from './tokenize.js';
@@ -165,7 +165,7 @@ export class LineParser {
     const line = bare(peeled.text);
     const json = this.envelopes.takeJson(line);
     let outcome = this.classify(line, json);
-    if (outcome === 'not-access-log' && (json !== undefined ? this.embedsAccessLog(json) : isYamlAccessLogKey(line))) {
+    if (outcome === 'not-access-log' && (json !== undefined ? this.embedsAccessLog(json) : carriesAccessLog(line))) {
       this.reason = 'unknown-envelope';
       outcome = 'malformed';
     }

@@ -50,7 +50,15 @@ export function fragmentReason(line: string): 'text-before-entry' | 'truncated' 
  */
 const YAML_UPSTREAM = /^\s*(?:- )?["']?upstream_cluster["']?: +\S/;
 
-/** True for a YAML line that is an access log's upstream_cluster key: an entry exported as YAML, not the agent's own dump. */
-export function isYamlAccessLogKey(line: string): boolean {
-  return YAML_UPSTREAM.test(line);
+/** An Envoy format operator (`%UPSTREAM_CLUSTER%`, `%REQ(X)%`): a line naming one quotes a format (the agent's config), not an entry. */
+const FORMAT_OPERATOR = /%[A-Z_]+(?:\([^)]*\))?(?::\d+)?%/;
+
+/**
+ * True for a line no reader took for an access log that still carries one: a JSON entry's upstream_cluster written as
+ * YAML, or a JSON entry's keys inside another text (a CSV export's doubled quotes, a Python dict, escaped JSON), which
+ * an export of another shape wraps. Such a line is an entry left unread (unknown-envelope), not the agent's noise.
+ */
+export function carriesAccessLog(line: string): boolean {
+  if (YAML_UPSTREAM.test(line)) return true;
+  return line.includes('upstream_cluster') && (line.includes('start_time') || line.includes('response_flags')) && !FORMAT_OPERATOR.test(line);
 }

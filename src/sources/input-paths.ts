@@ -4,7 +4,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import picomatch from 'picomatch';
 import { glob, isDynamicPattern, type FileSystemAdapter } from 'tinyglobby';
 import { childPath, entryName } from './file-name.js';
-import { isAccessLogFragment, isYamlAccessLogKey } from '../../parsers/noise.js';
+import { carriesAccessLog, isAccessLogFragment } from '../../parsers/noise.js';
 import { kubeletLinkInCopy } from './pod-path.js';
 import { shownName } from '../text/escape.js';
 
@@ -45,7 +45,7 @@ const YAML_HEAD_BYTES = 64 * 1024;
 
 /**
  * True when a regular file's first 64 KiB hold a line of an access-log entry (a text entry's middle, or a JSON entry's
- * upstream_cluster written as YAML): left out as configuration, its entries, direct egress included, would pass unread.
+ * keys, as YAML or quoted, but no format's operators): left out as configuration, its entries would pass unread.
  */
 async function holdsAccessLogs(path: string | Buffer): Promise<boolean> {
   if (!(await stat(path).then((s) => s.isFile(), () => false))) return false;
@@ -54,7 +54,7 @@ async function holdsAccessLogs(path: string | Buffer): Promise<boolean> {
   try {
     const head = Buffer.alloc(YAML_HEAD_BYTES);
     const { bytesRead } = await handle.read(head, 0, YAML_HEAD_BYTES, 0);
-    return head.toString('utf8', 0, bytesRead).split('\n').some((line) => isYamlAccessLogKey(line) || isAccessLogFragment(line));
+    return head.toString('utf8', 0, bytesRead).split('\n').some((line) => carriesAccessLog(line) || isAccessLogFragment(line));
   } catch {
     return false;
   } finally {

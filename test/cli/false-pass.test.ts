@@ -221,3 +221,14 @@ describe("a sidecar's log saved as gcloud logging read prints it (YAML, saved as
     expect(res.code).toBe(1);
   });
 });
+
+describe("a sidecar's JSON access log exported as CSV (CloudWatch Logs Insights' table download) beside the other logs", () => {
+  it('fails the run on the row that holds the entry (unknown-envelope), instead of passing it as not an access log', async () => {
+    const dir = `${DIR}unknown-envelope-csv/`;
+    const res = await runCli(['audit', dir, '-o', 'json']);
+    const report = JSON.parse(res.stdout) as { flows: FlowLine[]; coverage: { lines: { malformed: Record<string, number> } } };
+    expect(report.flows.map((f) => f.verdict)).toEqual(['via-gateway', 'via-gateway']);
+    expect(report.coverage.lines.malformed).toEqual({ 'unknown-envelope': 1 });
+    expect(res.code).toBe(1);
+  });
+});

@@ -95,6 +95,14 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     expect(parseLineText('concurrency: 2').kind).toBe('not-access-log');
   });
 
+  it("calls a JSON entry's keys inside another text (a CSV cell, a Python dict) malformed, but not a format that names them", () => {
+    const csv = '2024-03-01 10:00:00.500,"{""start_time"":""2024-03-01T10:00:00.123Z"",""upstream_cluster"":""PassthroughCluster"",""response_flags"":""-""}",s';
+    expect(parseLineText(csv)).toEqual({ kind: 'malformed', reason: 'unknown-envelope' });
+    expect(parseLineText("{'start_time': '2024-03-01T10:00:00.123Z', 'upstream_cluster': 'PassthroughCluster'}")).toEqual({ kind: 'malformed', reason: 'unknown-envelope' });
+    // the agent quoting the mesh's accessLogFormat: a format, no entry
+    expect(parseLineText('accessLogFormat: \'{"start_time":"%START_TIME%","upstream_cluster":"%UPSTREAM_CLUSTER%"}\'').kind).toBe('not-access-log');
+  });
+
   it("reads Google Cloud Logging's jsonPayload (a JSON access log the logging agent parsed) as that JSON line", () => {
     const access = { start_time: '2024-03-01T10:00:00.123Z', upstream_cluster: 'PassthroughCluster', response_flags: '-', upstream_local_address: '10.108.0.56:33706', duration: 1 };
     const got = parseLineText(JSON.stringify({ jsonPayload: access, resource: { labels: { pod_name: POD, namespace_name: 'shop' } } }));
