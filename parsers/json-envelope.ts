@@ -11,7 +11,8 @@ import type { AccessRecord, Envelope } from './types.js';
  * - Vector's kubernetes_logs: `message`, `timestamp`, `kubernetes.pod_name`, `pod_namespace`, `pod_labels`;
  * - Filebeat / Elastic Agent (ECS): `message`, `@timestamp`, `kubernetes.pod.name`, `kubernetes.namespace`,
  *   `kubernetes.container.name`, also as the `_source` of an Elasticsearch export;
- * - Loki's `logcli query --output jsonl`: `line`, `timestamp`, `labels.pod`/`namespace`/`container`;
+ * - Loki's `logcli query --output jsonl`: `line`, `timestamp`, `labels.pod`/`namespace`/`container` (Grafana's JSON
+ *   download of Loki rows: `line`, `date`, the labels under `fields`);
  * - Google Cloud Logging exports: `textPayload` or `jsonPayload`, `timestamp`, `resource.labels.pod_name`,
  *   `namespace_name`, `container_name`, and pod labels as `labels["k8s-pod/<name>"]`;
  * - CloudWatch Logs Insights results: `@message`, the pod from `@logStream` when Fluent Bit named the stream by its
@@ -154,7 +155,8 @@ function podMetadata(obj: Json, env: Envelope, payloadKey: string): boolean {
     env.labels ??= labelMap(obj['labels'], 'k8s-pod/');
     return true;
   }
-  const loki = payloadKey === 'line' ? labelMap(obj['labels']) : null;
+  // Grafana's "Download logs" JSON keeps a Loki row's labels under `fields` (with the fields it parsed), logcli under `labels`.
+  const loki = payloadKey === 'line' ? (labelMap(obj['labels']) ?? labelMap(obj['fields'])) : null;
   if (loki !== null) streamLabels(loki, env);
   if (loki !== null) return true;
   const file = CONTAINER_FILE.exec(firstString(obj, '@logStream', 'source') ?? '');

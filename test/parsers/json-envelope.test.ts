@@ -58,6 +58,11 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
       env: { pod: POD, namespace: 'shop', container: 'istio-proxy', stream: 'stdout', timestamp: '2024-03-01T11:00:00.5+01:00' },
     },
     {
+      name: "Grafana's Download logs JSON of Loki rows (the labels under fields)",
+      line: { line: LINE, timestamp: '1709290800500000000', date: '2024-03-01T11:00:00.500Z', fields: { container: 'istio-proxy', namespace: 'shop', pod: POD, detected_level: 'info' } },
+      env: { pod: POD, namespace: 'shop', container: 'istio-proxy', timestamp: '2024-03-01T11:00:00.500Z' },
+    },
+    {
       name: 'Google Cloud Logging (textPayload)',
       line: { textPayload: `${LINE}\n`, resource: { type: 'k8s_container', labels: { pod_name: POD, namespace_name: 'shop', container_name: 'istio-proxy' } }, labels: { 'k8s-pod/app': 'sleep', 'compute.googleapis.com/resource_name': 'n1' }, timestamp: '2024-03-01T10:00:00.5Z' },
       env: { pod: POD, namespace: 'shop', container: 'istio-proxy', labels: { app: 'sleep' } },
