@@ -46,10 +46,10 @@ export function fragmentReason(line: string): 'text-before-entry' | 'truncated' 
 
 /**
  * A JSON access log's upstream_cluster written as YAML: `gcloud logging read` without `--format=json` prints a
- * jsonPayload so, key per line. One per entry, the line that says an entry is there (read as noise, a YAML dump's key).
- * The key unquoted, as YAML writes it: a quoted one is pretty-printed JSON's, which the coverage warnings name apart.
+ * jsonPayload so, key per line; so, quoted, does pretty-printed JSON not read as objects (`jq` without -c after other
+ * lines). One per entry, the line that says an entry is there (read as noise, a YAML dump's key).
  */
-const YAML_UPSTREAM = /^\s*(?:- )?upstream_cluster: +\S/;
+const YAML_UPSTREAM = /^\s*(?:- )?(?:upstream_cluster|"upstream_cluster"): +\S/;
 
 /** An Envoy format operator (`%UPSTREAM_CLUSTER%`, `%REQ(X)%`): a line naming one quotes a format (the agent's config), not an entry. */
 const FORMAT_OPERATOR = /%[A-Z_]+(?:\([^)]*\))?(?::\d+)?%/;
