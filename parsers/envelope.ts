@@ -8,7 +8,7 @@ import type { Envelope } from './types.js';
  * `kubectl logs --timestamps` and `--prefix`, the CRI file format (`<ts> stdout F <msg>`, `P` parts
  * joined), JSON envelopes (Docker's json-file lines and log pipelines' records: json-envelope.ts),
  * stern's `pod container ` prefix, docker-compose's `[name ctr] `, Cloud Foundry's `<ts> [APP/...] OUT `
- * and logcli's `<ts> {pod="..."} `. Envelopes may nest (`[pod/x/c] <ts> <line>`, a Loki line holding a CRI line).
+ * logcli's `<ts> {pod="..."} ` and Grafana's downloaded rows (`<ms>\t<ts>\t`, after a `Common labels:` head). Envelopes may nest (`[pod/x/c] <ts> <line>`, a Loki line holding a CRI line).
  */
 
 /** Where the digits of `YYYY-MM-DDThh:mm:ss` are, from the start of the timestamp. */
@@ -64,6 +64,13 @@ const CLOUD_FOUNDRY = /^\[[A-Z]+\/[^\]]*\] (?:OUT|ERR) /;
  */
 const LABEL_SET = /^\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(?:, )?)*)\} +/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+/**
+ * A row of Grafana's "Download logs" text file: epoch milliseconds, the ISO time and a tab before the line (Grafana 10+),
+ * or, before, the browser's local time with milliseconds (no zone: not kept as the envelope's time).
+ */
+const GRAFANA_ROW = /^(?:\d{10,16}\t(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z)|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})\t/;
+/** The head of that file: the labels every row shares (the pod's, when the query read one pod), as JSON. */
+const GRAFANA_COMMON = /^Common labels: (\{.*\})$/;
 /** kubelet splits lines at 16 KiB; with timestamps each part gets its own prefix (kubernetes-api.md section 3). */
 const CRI_SPLIT = 16 * 1024;
 
@@ -107,6 +114,8 @@ export class EnvelopeStripper {
   /** The last JSON line that was no envelope (null: none), and its record (recordOf): the JSON parser reads that instead of parsing the line again. */
   private jsonLine: string | null = null;
   private jsonValue: unknown = undefined;
+  /** The labels a Grafana download's head says every row shares (null: none seen), given to each of its rows. */
+  private commonLabels: Record<string, string> | null = null;
 
   /**
    * Whether the stream is parse's records (records-envelope.ts): null until its first JSON line tells (a stream
@@ -177,6 +186,12 @@ export class EnvelopeStripper {
       return part === null || !part.final || (this.pending.size > 0 && this.pending.has(partKey(env))) ? part : part.text;
     }
     if (c0 >= 48 && c0 <= 57) {
+      const grafana = env.timestamp === null && !this.ownTime ? GRAFANA_ROW.exec(text) : null;
+      if (grafana !== null) {
+        env.timestamp = grafana[1] ?? null;
+        if (this.commonLabels !== null) streamLabels(this.commonLabels, env);
+        return text.slice(grafana[0].length);
+      }
       if (this.ownTime && env.timestamp !== null) return null; // the entry's own start time, after kubectl's
       const span = timestampSpan(text);
       if (span === 0) return null;
@@ -199,6 +214,10 @@ export class EnvelopeStripper {
       env.pod ??= m[1] as string;
       env.container ??= m[2] as string;
       return text.slice(m[0].length);
+    }
+    if (c0 === 67 /* C */) {
+      this.commonLabels = commonLabels(text) ?? this.commonLabels;
+      return null;
     }
     const s = STERN_PREFIX.exec(text);
     if (s === null) return null;
@@ -294,6 +313,16 @@ export class EnvelopeStripper {
     this.jsonLine = null;
     this.jsonValue = undefined;
   }
+}
+
+/** The string labels of a Grafana download's `Common labels: {...}` head line, or null when the line is none. */
+function commonLabels(line: string): Record<string, string> | null {
+  const m = GRAFANA_COMMON.exec(line);
+  const value = m === null ? null : parseJson(m[1] as string);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const labels: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) if (typeof v === 'string') labels[key] = v;
+  return labels;
 }
 
 /** After a leading time: kubectl's time before the entry's own, CRI's stream and tag, Cloud Foundry's or logcli's prefix. */

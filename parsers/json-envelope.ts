@@ -11,9 +11,13 @@ import type { AccessRecord, Envelope } from './types.js';
  * - Vector's kubernetes_logs: `message`, `timestamp`, `kubernetes.pod_name`, `pod_namespace`, `pod_labels`;
  * - Filebeat / Elastic Agent (ECS): `message`, `@timestamp`, `kubernetes.pod.name`, `kubernetes.namespace`,
  *   `kubernetes.container.name`, also as the `_source` of an Elasticsearch export;
- * - Loki's `logcli query --output jsonl`: `line`, `timestamp`, `labels.pod`/`namespace`/`container`;
+ * - Loki's `logcli query --output jsonl`: `line`, `timestamp`, `labels.pod`/`namespace`/`container` (Grafana's JSON
+ *   download of Loki rows: `line`, `date`, the labels under `fields`);
  * - Google Cloud Logging exports: `textPayload` or `jsonPayload`, `timestamp`, `resource.labels.pod_name`,
- *   `namespace_name`, `container_name`, and pod labels as `labels["k8s-pod/<name>"]`.
+ *   `namespace_name`, `container_name`, and pod labels as `labels["k8s-pod/<name>"]`;
+ * - CloudWatch Logs Insights results: `@message`, the pod from `@logStream` when Fluent Bit named the stream by its
+ *   kubelet file (`...var.log.containers.<pod>_<ns>_<container>-<id>.log`);
+ * - Splunk's search export (`output_mode=json`): `result._raw`, `_time`, the pod from `source` (the kubelet file).
  */
 
 /** One JSON envelope's payload: the inner line, and whether it ends a line (false for a CRI/Docker part). */
@@ -31,13 +35,19 @@ const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d
  * (`%z`: `+0000`), a space before it, or `UTC` (`Time#to_s`). Rewritten to RFC 3339, not dropped.
  */
 const LOOSE_TIME = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d(?:\.\d{1,9})?) ?(?:(Z|UTC)|([+-]\d\d):?(\d\d))$/;
+/**
+ * Kubelet's /var/log/containers file, `<pod>_<namespace>_<container>-<64-hex id>.log`, at the end of a record's `source`
+ * (Splunk) or `@logStream` (CloudWatch, where Fluent Bit's tag writes the path's slashes as dots); the directory is
+ * required, since a pod name may hold dots and would otherwise take in the stream's prefix.
+ */
+const CONTAINER_FILE = /[/.]containers[/.]([a-z0-9][-a-z0-9.]*)_([a-z0-9][-a-z0-9]*)_([a-z0-9][-a-z0-9]*)-[0-9a-f]{64}\.log$/;
 /** Epoch seconds (Fluent Bit's `date`) from 2000 to 2100: anything else is not a log time. */
 const EPOCH_RANGE = [946_684_800, 4_102_444_800];
 
 type Json = Record<string, unknown>;
 
 /** The keys a pipeline's record keeps the shipped line under, in the order they are looked for (the batch splitter finds parts by them too). */
-export const PAYLOAD_KEYS = ['log', 'message', 'line', 'textPayload'] as const;
+export const PAYLOAD_KEYS = ['log', 'message', 'line', 'textPayload', '@message', '_raw'] as const;
 /**
  * The keys naming whose line a record holds, as a pipeline writes them (Fluentd/Fluent Bit, Vector, Cloud
  * Logging, promtail and OpenTelemetry-style Loki labels): the envelope reads them, and the batch splitter
@@ -115,7 +125,7 @@ function looseTime(text: string): string | null {
 
 /** The envelope's write time: an RFC 3339 string verbatim (or rewritten from a near miss), or epoch seconds as UTC; null when neither. */
 function timeOf(obj: Json): string | null {
-  for (const key of ['time', 'timestamp', '@timestamp', 'date']) {
+  for (const key of ['time', 'timestamp', '@timestamp', 'date', '_time']) {
     const v = obj[key];
     if (typeof v === 'string') {
       if (RFC3339.test(v)) return v;
@@ -145,9 +155,16 @@ function podMetadata(obj: Json, env: Envelope, payloadKey: string): boolean {
     env.labels ??= labelMap(obj['labels'], 'k8s-pod/');
     return true;
   }
-  const loki = payloadKey === 'line' ? labelMap(obj['labels']) : null;
+  // Grafana's "Download logs" JSON keeps a Loki row's labels under `fields` (with the fields it parsed), logcli under `labels`.
+  const loki = payloadKey === 'line' ? (labelMap(obj['labels']) ?? labelMap(obj['fields'])) : null;
   if (loki !== null) streamLabels(loki, env);
-  return loki !== null;
+  if (loki !== null) return true;
+  const file = CONTAINER_FILE.exec(firstString(obj, '@logStream', 'source') ?? '');
+  if (file === null) return false;
+  env.pod ??= file[1] as string;
+  env.namespace ??= file[2] as string;
+  env.container ??= file[3] as string;
+  return true;
 }
 
 /**
@@ -181,10 +198,12 @@ function isPart(obj: Json, payload: { key: string; text: string }, withMetadata:
   return payload.key === 'log' && !withMetadata && !payload.text.endsWith('\n');
 }
 
-/** The record a JSON line's value holds: an Elasticsearch export's `_source`, else the value itself (what both the envelope and the JSON parsers read). */
+/** The record a JSON line's value holds: an Elasticsearch export's `_source`, a Splunk export's `result`, else the value itself (what both the envelope and the JSON parsers read). */
 export function recordOf(value: unknown): unknown {
   const obj = objectAt(value);
-  return obj === null ? value : (objectAt(obj['_source']) ?? obj);
+  if (obj === null) return value;
+  const splunk = objectAt(obj['result']);
+  return objectAt(obj['_source']) ?? (splunk !== null && typeof splunk['_raw'] === 'string' ? splunk : obj);
 }
 
 /**

@@ -3,7 +3,7 @@ import { hasIstioKeys } from './json-envelope.js';
 import { layoutByName, type Layout } from './layouts.js';
 import { ISTIO_JSON_KEYS, isJsonSpace, looksLikeAccessLogJson, parseJson, parseJsonLine } from './json-format.js';
 import { compileFormat, type CustomFormat } from './custom-format.js';
-import { fragmentReason, isAccessLogFragment, isKnownNoise } from './noise.js';
+import { fragmentReason, isAccessLogFragment, isKnownNoise, carriesAccessLog } from './noise.js';
 import { RecordView, toRecord } from './record-view.js';
 import { TextFormatParser, type TextSpans } from './text-format.js';
 import { startsWithIsoBracket } from './tokenize.js';
@@ -89,6 +89,18 @@ export function resolveFormat(text: string): SingleFormatSpec | string {
   return typeof format === 'string' ? `invalid format string: ${format}` : { kind: 'custom', format, source: text };
 }
 
+/** Bounds on embedsAccessLog's search of a JSON record for an access log it holds: values looked at, strings read, nesting. */
+const EMBED_VALUES = 4096;
+const EMBED_STRINGS = 64;
+const EMBED_DEPTH = 8;
+/** Shorter strings hold no access log (the shortest Envoy line is far longer): not read. */
+const EMBED_MIN_LENGTH = 40;
+/**
+ * What every access log the nested reader reads holds: a text layout's request field (`HTTP/1.1`, TCP's `- - -`) or a JSON
+ * one's upstream key. A string without any is not read (an application's JSON lines in an export: 1.8x the audit's time).
+ */
+const EMBED_MARK = /HTTP\/|- - -|upstream_(?:cluster|host)/;
+
 /** How a LineParser reads for its reader (each off by default: `parse`'s reading). */
 export interface LineParserOptions {
   /** A faster reader of plain text lines (the audit's WebAssembly lane). */
@@ -138,7 +150,9 @@ export class LineParser {
   /** The access log of a line a record carries, read as its own line (format detected), or null when it is none. */
   private readNested(text: string): AccessRecord | null {
     this.nested ??= new LineParser({ kind: 'auto' }, this.maxLineLength);
-    return this.nested.parse(text) === 'record' ? toRecord(this.nested.view) : null;
+    const outcome = this.nested.parse(text);
+    if (outcome === 'partial') this.nested.reset(); // a part no later call continues
+    return outcome === 'record' ? toRecord(this.nested.view) : null;
   }
 
   /** Parses one physical line (without its newline); never throws. */
@@ -149,9 +163,35 @@ export class LineParser {
     const peeled = this.envelopes.peel(bare(physical));
     if (peeled.kind !== 'line') return peeled.kind;
     const line = bare(peeled.text);
-    const outcome = this.classify(line, this.envelopes.takeJson(line));
+    const json = this.envelopes.takeJson(line);
+    let outcome = this.classify(line, json);
+    if (outcome === 'not-access-log' && (json !== undefined ? this.embedsAccessLog(json) : carriesAccessLog(line))) {
+      this.reason = 'unknown-envelope';
+      outcome = 'malformed';
+    }
     this.view.envelope = peeled.envelope;
     return outcome;
+  }
+
+  /**
+   * True when a JSON value that no reader took for an access log or an envelope holds one in a string, nested objects and
+   * arrays searched within bounds: a pipeline's export in a shape the envelope readers do not know (CloudWatch's
+   * `@message`, Splunk's `result._raw`, a whole `_search` response, Datadog's `attributes.message`). Counted as not an
+   * access log, its entries, direct egress included, would pass unjudged; malformed, they fail the run (unparsed-lines).
+   */
+  private embedsAccessLog(json: unknown): boolean {
+    const queue: { value: unknown; depth: number }[] = [{ value: json, depth: 0 }];
+    let strings = 0;
+    for (let i = 0; i < queue.length && i < EMBED_VALUES; i++) {
+      const { value, depth } = queue[i] as { value: unknown; depth: number };
+      if (typeof value === 'string') {
+        if (value.length < EMBED_MIN_LENGTH || !EMBED_MARK.test(value) || strings++ >= EMBED_STRINGS) continue;
+        if (this.readNested(value) !== null) return true;
+      } else if (typeof value === 'object' && value !== null && depth < EMBED_DEPTH) {
+        for (const inner of Array.isArray(value) ? value : Object.values(value)) queue.push({ value: inner, depth: depth + 1 });
+      }
+    }
+    return false;
   }
 
   /** How many partial lines (one per output stream at most) wait for their rest; at the end of input the caller counts each as malformed. */

@@ -43,3 +43,23 @@ const LATER_ENTRY_START = /.\[\d{4}-\d\d-\d\dT/;
 export function fragmentReason(line: string): 'text-before-entry' | 'truncated' {
   return LATER_ENTRY_START.test(line) ? 'text-before-entry' : 'truncated';
 }
+
+/**
+ * A JSON access log's upstream_cluster written as YAML: `gcloud logging read` without `--format=json` prints a
+ * jsonPayload so, key per line; so, quoted, does pretty-printed JSON not read as objects (`jq` without -c after other
+ * lines). One per entry, the line that says an entry is there (read as noise, a YAML dump's key).
+ */
+const YAML_UPSTREAM = /^\s*(?:- )?(?:upstream_cluster|"upstream_cluster"): +\S/;
+
+/** An Envoy format operator (`%UPSTREAM_CLUSTER%`, `%REQ(X)%`): a line naming one quotes a format (the agent's config), not an entry. */
+const FORMAT_OPERATOR = /%[A-Z_]+(?:\([^)]*\))?(?::\d+)?%/;
+
+/**
+ * True for a line no reader took for an access log that still carries one: a JSON entry's upstream_cluster written as
+ * YAML, or a JSON entry's keys inside another text (a CSV export's doubled quotes, a Python dict, escaped JSON), which
+ * an export of another shape wraps. Such a line is an entry left unread (unknown-envelope), not the agent's noise.
+ */
+export function carriesAccessLog(line: string): boolean {
+  if (YAML_UPSTREAM.test(line)) return true;
+  return line.includes('upstream_cluster') && (line.includes('start_time') || line.includes('response_flags')) && !FORMAT_OPERATOR.test(line);
+}

@@ -1,9 +1,10 @@
 import { fstatSync, readdir as readdirCallback, realpath as realpathCallback, stat as statCallback, type Dirent, type Stats } from 'node:fs';
-import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { lstat, open, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { glob, isDynamicPattern, type FileSystemAdapter } from 'tinyglobby';
 import { childPath, entryName } from './file-name.js';
+import { carriesAccessLog, isAccessLogFragment } from '../../parsers/noise.js';
 import { kubeletLinkInCopy } from './pod-path.js';
 import { shownName } from '../text/escape.js';
 
@@ -35,6 +36,30 @@ const NOT_LOGS = /(^\.|\.(md|markdown|ya?ml|toml|sh|py|js|ts|png|jpe?g|gif|svg|p
 
 function walkSkips(name: string): boolean {
   return NOT_LOGS.test(name);
+}
+
+/** YAML a walk reads after all when its head holds access-log entries: `gcloud logging read`'s default output saved as `.yaml`. */
+const YAML_NAME = /\.ya?ml$/i;
+/** How much of a YAML file is looked at for entries. */
+const YAML_HEAD_BYTES = 64 * 1024;
+
+/**
+ * True when a regular file's first 64 KiB hold a line of an access-log entry (a text entry's middle, or a JSON entry's
+ * keys, as YAML or quoted, but no format's operators): left out as configuration, its entries would pass unread.
+ */
+async function holdsAccessLogs(path: string | Buffer): Promise<boolean> {
+  if (!(await stat(path).then((s) => s.isFile(), () => false))) return false;
+  const handle = await open(path, 'r').catch(() => null);
+  if (handle === null) return false;
+  try {
+    const head = Buffer.alloc(YAML_HEAD_BYTES);
+    const { bytesRead } = await handle.read(head, 0, YAML_HEAD_BYTES, 0);
+    return head.toString('utf8', 0, bytesRead).split('\n').some((line) => carriesAccessLog(line) || isAccessLogFragment(line));
+  } catch {
+    return false;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Names of this process's own stdin: when stdin is a socket (not a pipe), it cannot be opened again by path. */
@@ -124,8 +149,9 @@ async function walkDirectory(path: string | Buffer, name: string, info: Stats, w
   }
   for (const entry of entries) {
     const shown = entryName(entry);
-    if (walkSkips(shown.text)) continue;
-    await walkEntry(childPath(path, entry, shown), join(name, shown.text), walk);
+    const child = childPath(path, entry, shown);
+    if (walkSkips(shown.text) && !(YAML_NAME.test(shown.text) && (await holdsAccessLogs(child)))) continue;
+    await walkEntry(child, join(name, shown.text), walk);
   }
 }
 

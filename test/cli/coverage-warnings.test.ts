@@ -80,6 +80,16 @@ describe('pretty-printed JSON (`jq` without -c)', () => {
     expect(message).not.toContain('access logging is off');
   });
 
+  it("a sidecar's, after other lines, beside the other logs: fails the run on its entries (unknown-envelope), still naming the cause", async () => {
+    // a silent-inputs note alone passed it, exit 0, whatever its entries held
+    const path = await prettyRecords('sidecar.log', 'sidecar-kept.json', 'records kept on Monday:\n');
+    const other = `${DIR}../false-pass/unknown-envelope/`; // a sidecar's two requests and the gateway's entries for them
+    const { code, report } = await audit([`${other}sleep.log`, `${other}istio-egressgateway.log`, '--sidecar', path]);
+    expect(report.coverage.warnings.find((w) => w.code === 'unparsed-lines')?.message).toMatch(/\(unknown-envelope \d+\)/);
+    expect(report.coverage.warnings.find((w) => w.code === 'silent-inputs')?.message).toContain(`${path}, given with --sidecar (pretty-printed JSON, each object`);
+    expect(code).toBe(1);
+  });
+
   it("a gateway's, after other lines, beside a sidecar log: the no-gateway-logs warning names the cause", async () => {
     const path = await prettyRecords('egress-gateway.log', 'gateway-kept.json', 'records kept on Monday:\n');
     const { report } = await audit([`${seed}sidecar.log`, '--gateway', path, '--fail-on', 'none']);

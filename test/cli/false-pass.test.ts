@@ -181,3 +181,54 @@ describe("an east-west gateway's plain log with failed calls among its entries",
     expect(res.code).toBe(1);
   });
 });
+
+describe("a sidecar's log exported in a shape no envelope reader knows (a Datadog API response saved whole)", () => {
+  const dir = `${DIR}unknown-envelope/`;
+
+  it('fails the run on the record that holds an access log (unknown-envelope), instead of passing it as not an access log', async () => {
+    const res = await runCli(['audit', dir, '-o', 'json']);
+    const report = JSON.parse(res.stdout) as { flows: FlowLine[]; coverage: { lines: { malformed: Record<string, number> }; warnings: { code: string; message: string }[] } };
+    expect(report.flows.map((f) => f.verdict)).toEqual(['via-gateway', 'via-gateway']);
+    expect(report.coverage.lines.malformed).toEqual({ 'unknown-envelope': 1 });
+    const unparsed = report.coverage.warnings.find((w) => w.code === 'unparsed-lines')?.message.replace(/\s+/g, ' ');
+    expect(unparsed).toContain('(unknown-envelope 1)');
+    expect(unparsed).toContain('held an access log where egress-audit does not read one');
+    expect(res.code).toBe(1);
+  });
+
+  it('says on the per-input note that no line was read, not that access logging is off', async () => {
+    const res = await runCli(['audit', '--sidecar', `${dir}sleep.log`, '--sidecar', `${dir}worker-datadog.json`, '--gateway', `${dir}istio-egressgateway.log`]);
+    expect(res.stdout.replace(/\s+/g, ' ')).not.toContain('access logging is off');
+    expect(res.code).toBe(1);
+  });
+});
+
+describe("a sidecar's log saved as gcloud logging read prints it (YAML, saved as .yaml) beside the other logs", () => {
+  const dir = `${DIR}unknown-envelope-yaml/`;
+
+  it('is walked into and fails the run on its entry (unknown-envelope), while the configuration beside it is still left out', async () => {
+    const res = await runCli(['audit', dir, '-o', 'json']);
+    const report = JSON.parse(res.stdout) as { coverage: { lines: { malformed: Record<string, number> }; streams: { name: string }[]; warnings: { code: string; message: string }[] } };
+    expect(report.coverage.streams.map((s) => s.name.slice(dir.length)).sort()).toEqual(['istio-egressgateway.log', 'sleep.log', 'worker.yaml']);
+    expect(report.coverage.lines.malformed).toEqual({ 'unknown-envelope': 1 });
+    expect(report.coverage.warnings.find((w) => w.code === 'unparsed-lines')?.message.replace(/\s+/g, ' ')).toContain('gcloud logging read --format=json');
+    expect(res.code).toBe(1);
+  });
+
+  it('fails named outright too, as its upstream_cluster line is no YAML dump of the agent', async () => {
+    const res = await runCli(['audit', '--sidecar', `${dir}sleep.log`, '--sidecar', `${dir}worker.yaml`, '--gateway', `${dir}istio-egressgateway.log`]);
+    expect(res.stdout).toContain('(unknown-envelope 1)');
+    expect(res.code).toBe(1);
+  });
+});
+
+describe("a sidecar's JSON access log exported as CSV (CloudWatch Logs Insights' table download) beside the other logs", () => {
+  it('fails the run on the row that holds the entry (unknown-envelope), instead of passing it as not an access log', async () => {
+    const dir = `${DIR}unknown-envelope-csv/`;
+    const res = await runCli(['audit', dir, '-o', 'json']);
+    const report = JSON.parse(res.stdout) as { flows: FlowLine[]; coverage: { lines: { malformed: Record<string, number> } } };
+    expect(report.flows.map((f) => f.verdict)).toEqual(['via-gateway', 'via-gateway']);
+    expect(report.coverage.lines.malformed).toEqual({ 'unknown-envelope': 1 });
+    expect(res.code).toBe(1);
+  });
+});

@@ -58,9 +58,24 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
       env: { pod: POD, namespace: 'shop', container: 'istio-proxy', stream: 'stdout', timestamp: '2024-03-01T11:00:00.5+01:00' },
     },
     {
+      name: "Grafana's Download logs JSON of Loki rows (the labels under fields)",
+      line: { line: LINE, timestamp: '1709290800500000000', date: '2024-03-01T11:00:00.500Z', fields: { container: 'istio-proxy', namespace: 'shop', pod: POD, detected_level: 'info' } },
+      env: { pod: POD, namespace: 'shop', container: 'istio-proxy', timestamp: '2024-03-01T11:00:00.500Z' },
+    },
+    {
       name: 'Google Cloud Logging (textPayload)',
       line: { textPayload: `${LINE}\n`, resource: { type: 'k8s_container', labels: { pod_name: POD, namespace_name: 'shop', container_name: 'istio-proxy' } }, labels: { 'k8s-pod/app': 'sleep', 'compute.googleapis.com/resource_name': 'n1' }, timestamp: '2024-03-01T10:00:00.5Z' },
       env: { pod: POD, namespace: 'shop', container: 'istio-proxy', labels: { app: 'sleep' } },
+    },
+    {
+      name: 'CloudWatch Logs Insights results (@message; the pod from a @logStream Fluent Bit named by its kubelet file)',
+      line: { '@timestamp': '2024-03-01 10:00:00.500', '@message': LINE, '@logStream': `ip-10-0-1-2.eu-west-1.compute.internal-application.var.log.containers.${POD}_shop_istio-proxy-${'ab'.repeat(32)}.log`, '@log': '123456789012:/aws/containerinsights/prod/application' },
+      env: { pod: POD, namespace: 'shop', container: 'istio-proxy' },
+    },
+    {
+      name: "Splunk's search export (output_mode=json: result._raw, the pod from source)",
+      line: { preview: false, offset: 0, result: { _raw: LINE, _time: '2024-03-01T10:00:00.500+00:00', host: 'node-1', source: `/var/log/containers/${POD}_shop_istio-proxy-${'ab'.repeat(32)}.log`, sourcetype: 'kube:container:istio-proxy' } },
+      env: { pod: POD, namespace: 'shop', container: 'istio-proxy', timestamp: '2024-03-01T10:00:00.500+00:00' },
     },
   ])('$name', ({ line, env }) => {
     const got = parseLineText(JSON.stringify(line));
@@ -68,6 +83,29 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     if (got.kind !== 'record') return;
     expect(got.record.upstream_local_address).toBe('10.108.0.56:33706');
     expect(got.envelope).toMatchObject({ ...env, exported: true });
+  });
+
+  it('calls a JSON record that holds an access log where no envelope reader looks malformed (unknown-envelope), not noise', () => {
+    const datadog = { data: [{ id: 'A', type: 'log', attributes: { timestamp: '2024-03-01T10:00:00.5Z', message: LINE, tags: [`pod_name:${POD}`] } }] };
+    expect(parseLineText(JSON.stringify(datadog))).toEqual({ kind: 'malformed', reason: 'unknown-envelope' });
+    const insideFluentBit = { events: [{ logStreamName: 's', timestamp: 1709287200500, message: JSON.stringify({ log: LINE, kubernetes: { pod_name: POD } }) }] };
+    expect(parseLineText(JSON.stringify(insideFluentBit))).toEqual({ kind: 'malformed', reason: 'unknown-envelope' });
+    // JSON that holds no access log stays what it was: the agent's own JSON lines are not access logs
+    expect(parseLineText(JSON.stringify({ level: 'info', time: '2024-03-01T10:00:00.5Z', msg: 'Envoy proxy is ready; ' + 'x'.repeat(60) })).kind).toBe('not-access-log');
+  });
+
+  it("calls a JSON entry's upstream_cluster written as YAML (gcloud logging read's default output) malformed, and leaves other YAML keys noise", () => {
+    expect(parseLineText('  upstream_cluster: PassthroughCluster')).toEqual({ kind: 'malformed', reason: 'unknown-envelope' });
+    expect(parseLineText('  upstream_host: 183.2.172.185:80').kind).toBe('not-access-log');
+    expect(parseLineText('concurrency: 2').kind).toBe('not-access-log');
+  });
+
+  it("calls a JSON entry's keys inside another text (a CSV cell, a Python dict) malformed, but not a format that names them", () => {
+    const csv = '2024-03-01 10:00:00.500,"{""start_time"":""2024-03-01T10:00:00.123Z"",""upstream_cluster"":""PassthroughCluster"",""response_flags"":""-""}",s';
+    expect(parseLineText(csv)).toEqual({ kind: 'malformed', reason: 'unknown-envelope' });
+    expect(parseLineText("{'start_time': '2024-03-01T10:00:00.123Z', 'upstream_cluster': 'PassthroughCluster'}")).toEqual({ kind: 'malformed', reason: 'unknown-envelope' });
+    // the agent quoting the mesh's accessLogFormat: a format, no entry
+    expect(parseLineText('accessLogFormat: \'{"start_time":"%START_TIME%","upstream_cluster":"%UPSTREAM_CLUSTER%"}\'').kind).toBe('not-access-log');
   });
 
   it("reads Google Cloud Logging's jsonPayload (a JSON access log the logging agent parsed) as that JSON line", () => {
@@ -206,6 +244,19 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     expect(got.envelope?.labels).toMatchObject({ app: 'sleep', note: 'a "quoted" \\ value' });
     // Without logcli's time before it, a line that starts like a label set is the line itself.
     expect(parseLineText(`{app="sleep"} ${LINE}`).kind).not.toBe('record');
+  });
+
+  it("reads Grafana's Download logs text file: its head's common labels name the pod of every row after it", () => {
+    const p = parser();
+    expect(p.parse(`Common labels: {"container":"istio-proxy","namespace":"shop","pod":"${POD}"}`)).toBe('not-access-log');
+    expect(p.parse('')).toBe('not-access-log');
+    expect(p.parse(`1709290800500\t2024-03-01T11:00:00.500Z\t${LINE}`)).toBe('record');
+    expect(toRecord(p.view).downstream_remote_address).toBe('10.108.0.56:50898');
+    expect(p.view.envelope).toMatchObject({ timestamp: '2024-03-01T11:00:00.500Z', pod: POD, namespace: 'shop', container: 'istio-proxy', exported: true });
+    // Grafana before 10: the browser's local time (no zone), so no envelope time is kept
+    const old = parseLineText(`2024-03-01 12:00:00.500\t${LINE}`);
+    expect(old.kind).toBe('record');
+    expect(old.kind === 'record' ? old.envelope : 'unread').toBeNull();
   });
 
   it("reads logcli's default output of one stream, whose labels are all common and so printed as `{}`", () => {

@@ -17,7 +17,7 @@ function blankOnly(s: StreamFacts): boolean {
 
 /** Inputs of nothing but pretty-printed JSON (every line not an access log, some a lone `{`): one entry cut over many lines, not a log without entries. */
 function prettyOnly(s: StreamFacts): boolean {
-  return s.prettyJsonOpens > 0 && s.notAccessLog === s.lines;
+  return s.prettyJsonOpens > 0 && s.notAccessLog + s.unknownEnvelopes === s.lines; // an entry's own upstream_cluster line is unknown-envelope
 }
 
 /** Why an input held no access-log entry, and whether that points at access logging switched off (then SWITCH_LOGGING_ON is the way). */

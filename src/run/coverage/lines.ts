@@ -36,6 +36,13 @@ function noUpstreamHint(lines: CoverageFacts['lines']): string | null {
   return `${plural(n, 'JSON entry', 'JSON entries')} (no-upstream) had neither an upstream_cluster nor an upstream_host key: their access-log format does not say where a connection went, so an audit cannot judge them (read as they are, each would pass as the proxy's own reply); add both to the format (Istio's JSON encoding has them).`;
 }
 
+/** Why lines were unknown-envelope (JSON records holding an access log where no envelope reader looks), and the fix; null when none were. */
+function unknownEnvelopeHint(lines: CoverageFacts['lines']): string | null {
+  const n = lines.malformed['unknown-envelope'] ?? 0;
+  if (n === 0) return null;
+  return `${plural(n, 'record')} (unknown-envelope) held an access log where egress-audit does not read one (a log pipeline's export of a shape it does not know, a whole API response such as an Elasticsearch _search, or YAML such as gcloud logging read prints without --format=json): export one JSON record per line in a shape the README lists (\`jq -c '.hits.hits[]'\` for a _search response, \`gcloud logging read --format=json\`), or the log lines themselves (\`jq -r '.<key>'\`).`;
+}
+
 /** The unparsed-lines warning: lines that looked like access-log entries but could not be read, by reason, and the likely fix; none when every line was read. */
 export function unparsedLines(f: CoverageFacts): CoverageWarning[] {
   const unparsed = unparsedByReason(f.lines);
@@ -43,7 +50,7 @@ export function unparsedLines(f: CoverageFacts): CoverageWarning[] {
   return [
     {
       code: 'unparsed-lines',
-      message: `${unparsedShare(unparsed.total, f.lines.lines)} could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. ${[ansiHint(f.streams), noUpstreamHint(f.lines)].filter((h) => h !== null).join(' ') || 'Give each layout the log holds with --format (repeatable: each line is read by the first format that reads it), check --max-line-length and how the logs were copied, or leave unparsed-lines out of --fail-on to let such lines pass.'}`,
+      message: `${unparsedShare(unparsed.total, f.lines.lines)} could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. ${[ansiHint(f.streams), noUpstreamHint(f.lines), unknownEnvelopeHint(f.lines)].filter((h) => h !== null).join(' ') || 'Give each layout the log holds with --format (repeatable: each line is read by the first format that reads it), check --max-line-length and how the logs were copied, or leave unparsed-lines out of --fail-on to let such lines pass.'}`,
     },
   ];
 }
