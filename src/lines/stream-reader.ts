@@ -110,6 +110,8 @@ export class StreamReader implements LineHandler, ArrayHandler {
   private prettyOpens = 0;
   /** The lowest line number of an ambiguous-fields line: see firstAmbiguousLine. */
   private ambiguousAt: number | null = null;
+  /** The lowest line number of a line not read as an access log for a fault (malformed, too long): see firstUnparsedLine. */
+  private unparsedAt: number | null = null;
   /** Holds the first chunks until they tell whether the stream opens with a JSON array; null once known (or not asked). */
   private opening: ArrayOpening | null;
   /** What the array splitter reads (an export's array, or pretty-printed objects, which are no export); null for lines. */
@@ -159,6 +161,11 @@ export class StreamReader implements LineHandler, ArrayHandler {
   /** The file's first line that read two ways (ambiguous-fields), or null: where a report points at a client's shaped line. */
   get firstAmbiguousLine(): number | null {
     return this.ambiguousAt;
+  }
+
+  /** The file's first line that could not be read (malformed or too long), or null: where a report points at its unparsed lines. */
+  get firstUnparsedLine(): number | null {
+    return this.unparsedAt;
   }
 
   /** Feeds a chunk of the stream's bytes. */
@@ -286,6 +293,7 @@ export class StreamReader implements LineHandler, ArrayHandler {
     this.cutPartials(this.number(n - 1));
     this.counts.lines++;
     this.counts.tooLong++;
+    this.unparsed(lineNo);
     this.problem('too-long', lineNo);
   }
 
@@ -302,7 +310,13 @@ export class StreamReader implements LineHandler, ArrayHandler {
     this.counts.malformed[reason] = (this.counts.malformed[reason] ?? 0) + 1;
     // The lowest number, not the first seen: a newest-first file read from its end sees its higher numbers first.
     if (reason === 'ambiguous-fields' && (this.ambiguousAt === null || lineNo < this.ambiguousAt)) this.ambiguousAt = lineNo;
+    this.unparsed(lineNo);
     this.problem(reason, lineNo);
+  }
+
+  /** Keeps the lowest unparsed line number (a newest-first file read from its end sees its higher numbers first). */
+  private unparsed(lineNo: number): void {
+    if (this.unparsedAt === null || lineNo < this.unparsedAt) this.unparsedAt = lineNo;
   }
 
   private problem(reason: LineProblem['reason'], lineNo: number): void {

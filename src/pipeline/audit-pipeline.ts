@@ -102,6 +102,8 @@ export interface StreamFacts {
   /** Its lines that read two ways (ambiguous-fields), and the first of them (null when none): what the ambiguous-lines warning points at. */
   ambiguousLines: number;
   firstAmbiguousLine: number | null;
+  /** Its first line that could not be read (malformed or too long), or null when none: what the unparsed-lines warning points at. */
+  firstUnparsedLine: number | null;
   /**
    * Its access-log-shaped lines of containers that are not the proxy's, by container, most first (empty when none): not
    * audited (the other-containers warning). Their sum is its reader's `otherContainers` count (among `notAccessLog`).
@@ -264,6 +266,8 @@ export interface StreamState {
   prettyJsonOpens: number;
   /** Its first ambiguous-fields line, kept when it closes (null while open). */
   firstAmbiguousLine: number | null;
+  /** Its first unparsed line, kept when it closes (null while open). */
+  firstUnparsedLine: number | null;
   /** Its access-log-shaped lines of containers that are not the proxy's, by container (null until the first): never audited; the reader counts them in all (`counts.otherContainers`). */
   otherContainers: Map<string, number> | null;
   /** Its audited records that are ordinary successful requests (filtered-logging judges each input). */
@@ -425,6 +429,7 @@ export class AuditPipeline {
       ansiLines: 0,
       prettyJsonOpens: 0,
       firstAmbiguousLine: null,
+      firstUnparsedLine: null,
       otherContainers: null,
       plainRecords: 0,
       namespace: undefined,
@@ -504,6 +509,7 @@ export class AuditPipeline {
     state.ansiLines = state.reader.ansiLines;
     state.prettyJsonOpens = state.reader.prettyJsonOpens;
     state.firstAmbiguousLine = state.reader.firstAmbiguousLine;
+    state.firstUnparsedLine = state.reader.firstUnparsedLine;
     state.reader = null;
     state.error = error;
     this.copies?.roles.closed(state.id);
@@ -541,7 +547,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, kind: s.info.kind, container: s.info.container, walked: s.info.walked === true, namespace: s.namespace ?? null, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, strays: s.strays, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, unknownEnvelopes: s.counts.malformed['unknown-envelope'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, otherContainers: containerLines(s.otherContainers), firstMs: s.firstMs, lastMs: s.progressMs, plainRecords: s.plainRecords }));
+    return this.streams.map((s) => ({ name: s.info.name, kind: s.info.kind, container: s.info.container, walked: s.info.walked === true, namespace: s.namespace ?? null, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, strays: s.strays, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, unknownEnvelopes: s.counts.malformed['unknown-envelope'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, firstUnparsedLine: s.reader?.firstUnparsedLine ?? s.firstUnparsedLine, otherContainers: containerLines(s.otherContainers), firstMs: s.firstMs, lastMs: s.progressMs, plainRecords: s.plainRecords }));
   }
 
   /** Line accounting over all streams. */

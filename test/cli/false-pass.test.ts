@@ -196,6 +196,14 @@ describe("a sidecar's log exported in a shape no envelope reader knows (a Datado
     expect(res.code).toBe(1);
   });
 
+  it('fails in SARIF too: a result at the record, so code scanning does not show a clean run that exited 1', async () => {
+    const res = await runCli(['audit', dir, '-o', 'sarif']);
+    const run = (JSON.parse(res.stdout) as { runs: { results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] }).runs[0];
+    const located = run?.results.map((r) => [r.ruleId, r.level, r.locations[0]?.physicalLocation.artifactLocation.uri.replace(/.*\//, ''), r.locations[0]?.physicalLocation.region.startLine]);
+    expect(located).toEqual([['coverage/unparsed-lines', 'error', 'worker-datadog.json', 1]]);
+    expect(res.code).toBe(1);
+  });
+
   it('says on the per-input note that no line was read, not that access logging is off', async () => {
     const res = await runCli(['audit', '--sidecar', `${dir}sleep.log`, '--sidecar', `${dir}worker-datadog.json`, '--gateway', `${dir}istio-egressgateway.log`]);
     expect(res.stdout.replace(/\s+/g, ' ')).not.toContain('access logging is off');

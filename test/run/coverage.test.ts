@@ -18,7 +18,8 @@ function facts(engine: Partial<EngineCounters>): CoverageFacts {
 function streamFacts(name: string, records = 9): StreamFacts {
   return {
     name, kind: 'file', container: null, walked: false, namespace: null, lines: records, records, error: null, stopped: false, lateJump: null, strays: null, late: null, unordered: null, backwards: false, copied: false, headUnjudged: false, probed: false,
-    nulPadded: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, unknownEnvelopes: 0, ambiguousLines: 0, firstAmbiguousLine: null, otherContainers: [], firstMs: 0, lastMs: 0,
+    nulPadded: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, unknownEnvelopes: 0, ambiguousLines: 0, firstAmbiguousLine: null,
+  firstUnparsedLine: null, otherContainers: [], firstMs: 0, lastMs: 0,
     plainRecords: records,
   };
 }
@@ -40,7 +41,8 @@ describe('the unmatched-entries warning', () => {
     const stream = (name: string, late: StreamFacts['late']): StreamFacts => ({
       ...streamFacts(name),
       name, lines: 9, records: 9, error: null, stopped: false, lateJump: null, late, unordered: null, backwards: false, copied: false, headUnjudged: false, probed: false,
-      nulPadded: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, unknownEnvelopes: 0, ambiguousLines: 0, firstAmbiguousLine: null, otherContainers: [], firstMs: 0, lastMs: 0,
+      nulPadded: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, unknownEnvelopes: 0, ambiguousLines: 0, firstAmbiguousLine: null,
+  firstUnparsedLine: null, otherContainers: [], firstMs: 0, lastMs: 0,
     });
     const gw = stream('pod/istio-system/egw-1/istio-proxy', { nearReleased: 2, behindMs: 41_400, fromStart: false });
     const quiet = stream('pod/shop/cart-1/istio-proxy', { nearReleased: 0, behindMs: 9000, fromStart: true }); // lost no partner: not named

@@ -47,10 +47,13 @@ function unknownEnvelopeHint(lines: CoverageFacts['lines']): string | null {
 export function unparsedLines(f: CoverageFacts): CoverageWarning[] {
   const unparsed = unparsedByReason(f.lines);
   if (unparsed.total === 0) return [];
+  // Each input's first such line: where a SARIF result of a run that fails on them points (code scanning needs a place).
+  const at = f.streams.flatMap((s) => (s.firstUnparsedLine === null ? [] : [{ file: s.name, line: s.firstUnparsedLine }]));
   return [
     {
       code: 'unparsed-lines',
       message: `${unparsedShare(unparsed.total, f.lines.lines)} could not be read as access-log entries (${unparsed.text}): any traffic they record was not judged, direct egress included. ${[ansiHint(f.streams), noUpstreamHint(f.lines), unknownEnvelopeHint(f.lines)].filter((h) => h !== null).join(' ') || 'Give each layout the log holds with --format (repeatable: each line is read by the first format that reads it), check --max-line-length and how the logs were copied, or leave unparsed-lines out of --fail-on to let such lines pass.'}`,
+      ...(at.length > 0 ? { at } : {}),
     },
   ];
 }
