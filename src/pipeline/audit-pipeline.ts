@@ -10,6 +10,9 @@ import { DuplicateLines, type Overlap } from './duplicate-lines.js';
 import { CopyRoles } from './copy-roles.js';
 import { ProxyContainers } from './proxy-containers.js';
 import { inLogWindow, type LogWindow } from './log-window.js';
+import { STRAY_AHEAD_MS, closeLeap, followLeap, openLeap, type Leap, type Strays } from './log-leap.js';
+
+export { STRAY_AHEAD_MS, type StrayLine, type Strays } from './log-leap.js';
 
 /** A time span as whole seconds, for messages. */
 export function seconds(ms: number): string {
@@ -167,51 +170,6 @@ function containerLines(counts: ReadonlyMap<string, number> | null): ContainerLi
 export type FlowSink = (flow: Flow) => void;
 
 /**
- * How far ahead of its stream's log time a line must lie to wait for the next line before it moves that time: a line a
- * day ahead (a node's clock that jumped, a DURATION written wrong) moved it there at once, and every line after it then
- * read as going back: the stream held every entry to its end (memory 5x), or, under --max-pending, its entries were
- * evicted unjoined (via-gateway-unconfirmed and gateway-only, exit 0). A quiet stream that resumes after a gap waits
- * one line only.
- */
-export const STRAY_AHEAD_MS = 60_000;
-
-/** A line far ahead of its stream's log time. */
-export interface StrayLine {
-  line: number;
-  endMs: number;
-  /** How far ahead of the stream's log time it lay. */
-  aheadMs: number;
-  /**
-   * Its start too: its time is wrong. Else it is a long connection (or a DURATION written wrong) in a file ordered by
-   * start time, as a log store exports it: its end far ahead is true, only not the file's order, and nothing to warn of.
-   */
-  startsAhead: boolean;
-}
-
-/** The lines of a stream that lay far ahead of the lines around them: how many, and the first. */
-export interface Strays {
-  count: number;
-  first: StrayLine;
-}
-
-/**
- * After a line far ahead (`state.leap`), the next line says what it was: near it, the stream's time did move on (a quiet
- * stream resuming) and its log time goes there; level with the time before it, the log time stays, and that line is
- * counted as a stray when its start lay ahead too.
- */
-function settleLeap(state: StreamState, endMs: number, windowMs: number): void {
-  const leap = state.leap as StrayLine;
-  state.leap = null;
-  if (endMs >= leap.endMs - windowMs) {
-    state.progressMs = Math.max(state.progressMs, leap.endMs);
-    return;
-  }
-  if (!leap.startsAhead) return;
-  if (state.strays === null) state.strays = { count: 1, first: leap };
-  else state.strays.count++;
-}
-
-/**
  * One stream being read: its reader while it is open, its accounting for ever after (a closed stream
  * drops its reader and parser, so a watch over days of pod churn keeps a few numbers per container).
  */
@@ -238,8 +196,8 @@ export interface StreamState {
   unordered: string | null;
   /** Where its log time went back while it was read, after entries may already have been released unjoined (a coverage warning); else null. */
   lateJump: TimeJump | null;
-  /** A line read far ahead of its stream's log time (STRAY_AHEAD_MS), not yet followed there by the next line; else null. */
-  leap: StrayLine | null;
+  /** Lines read far ahead of its stream's log time (STRAY_AHEAD_MS), not yet followed there by enough lines to move it (log-leap.ts); else null. */
+  leap: Leap | null;
   /** Lines that lay far ahead of the lines around them, which therefore did not move its log time (a coverage warning); else null. */
   strays: Strays | null;
   /** Its in-order entries that arrived after log time had passed them (a live stream late to connect or behind); null when none did. */
@@ -372,12 +330,12 @@ export class AuditPipeline {
       const entry = builder.build(view, lineNo, raw);
       const first = state.progressMs === Number.NEGATIVE_INFINITY;
       if (entry.startMs < state.firstMs) state.firstMs = entry.startMs;
-      if (state.leap !== null) settleLeap(state, entry.endMs, windowMs);
-      if (entry.endMs > state.progressMs) {
-        // A line far ahead of its stream moves its log time only once the next line follows it there (leap).
-        if (!first && entry.endMs - state.progressMs > STRAY_AHEAD_MS) state.leap = { line: lineNo, endMs: entry.endMs, aheadMs: entry.endMs - state.progressMs, startsAhead: entry.startMs - state.progressMs > STRAY_AHEAD_MS };
+      // A line far ahead of its stream moves its log time only once enough lines follow it there (log-leap.ts).
+      const leapt = state.leap !== null && followLeap(state, lineNo, entry.startMs, entry.endMs, windowMs);
+      if (!leapt && entry.endMs > state.progressMs) {
+        if (!first && entry.endMs - state.progressMs > STRAY_AHEAD_MS) openLeap(state, lineNo, entry.startMs, entry.endMs);
         else state.progressMs = entry.endMs;
-      } else if (entry.endMs < state.progressMs - windowMs) {
+      } else if (!leapt && entry.endMs < state.progressMs - windowMs) {
         if (state.unordered === null) this.wentBack(state, lineNo, state.progressMs - entry.endMs);
         if (state.lateJump !== null) {
           state.lateJump.behind++;
@@ -495,8 +453,7 @@ export class AuditPipeline {
     if (state.reader === null) return;
     state.reader.end();
     // Its last line far ahead holds nothing up (nothing of it is left to read): its time is the stream's last, as it came.
-    if (state.leap !== null) state.progressMs = Math.max(state.progressMs, state.leap.endMs);
-    state.leap = null;
+    closeLeap(state);
     state.jsonArray = state.reader.arrayShape;
     state.blankLines = state.reader.blankLines;
     state.ansiLines = state.reader.ansiLines;
