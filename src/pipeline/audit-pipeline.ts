@@ -10,7 +10,7 @@ import { DuplicateLines, type Overlap } from './duplicate-lines.js';
 import { CopyRoles } from './copy-roles.js';
 import { ProxyContainers } from './proxy-containers.js';
 import { inLogWindow, type LogWindow } from './log-window.js';
-import { STRAY_AHEAD_MS, closeLeap, followLeap, openLeap, type Leap, type Strays } from './log-leap.js';
+import { closeLeap, readLogTime, type Leap, type Strays } from './log-leap.js';
 
 export { STRAY_AHEAD_MS, type StrayLine, type Strays } from './log-leap.js';
 
@@ -331,11 +331,7 @@ export class AuditPipeline {
       const first = state.progressMs === Number.NEGATIVE_INFINITY;
       if (entry.startMs < state.firstMs) state.firstMs = entry.startMs;
       // A line far ahead of its stream moves its log time only once enough lines follow it there (log-leap.ts).
-      const leapt = state.leap !== null && followLeap(state, lineNo, entry.startMs, entry.endMs, windowMs);
-      if (!leapt && entry.endMs > state.progressMs) {
-        if (!first && entry.endMs - state.progressMs > STRAY_AHEAD_MS) openLeap(state, lineNo, entry.startMs, entry.endMs);
-        else state.progressMs = entry.endMs;
-      } else if (!leapt && entry.endMs < state.progressMs - windowMs) {
+      if (readLogTime(state, lineNo, entry.startMs, entry.endMs, windowMs)) {
         if (state.unordered === null) this.wentBack(state, lineNo, state.progressMs - entry.endMs);
         if (state.lateJump !== null) {
           state.lateJump.behind++;

@@ -61,8 +61,8 @@ function strayLine(line: number, startMs: number, endMs: number, progressMs: num
   return { line, endMs, aheadMs: endMs - progressMs, startsAhead: startMs - progressMs > STRAY_AHEAD_MS };
 }
 
-/** Opens a leap at a line (start, end) far ahead of the stream's log time (the caller checked STRAY_AHEAD_MS). */
-export function openLeap(state: LeapState, line: number, startMs: number, endMs: number): void {
+/** Opens a leap at a line (start, end) far ahead of the stream's log time. */
+function openLeap(state: LeapState, line: number, startMs: number, endMs: number): void {
   const first = strayLine(line, startMs, endMs, state.progressMs);
   state.leap = { first, lines: 1, lastMs: endMs, strays: first.startsAhead ? 1 : 0, firstStray: first.startsAhead ? first : null };
 }
@@ -73,7 +73,7 @@ export function openLeap(state: LeapState, line: number, startMs: number, endMs:
  * leap ends, the log time stays, its lines whose start lay ahead are counted as strays, and the record is read as any
  * other: false.
  */
-export function followLeap(state: LeapState, line: number, startMs: number, endMs: number, windowMs: number): boolean {
+function followLeap(state: LeapState, line: number, startMs: number, endMs: number, windowMs: number): boolean {
   const leap = state.leap as Leap;
   if (endMs < leap.first.endMs - windowMs) {
     state.leap = null;
@@ -90,6 +90,21 @@ export function followLeap(state: LeapState, line: number, startMs: number, endM
   }
   if (leap.lines > STRAY_CONFIRM_LINES) closeLeap(state);
   return true;
+}
+
+/**
+ * Reads a record's times into its stream's log time, as the audit and the head's judge both do: a line far ahead opens
+ * a leap or goes on with one, a later line moves the log time. True when the record lies more than the window behind
+ * the log time (the stream went back).
+ */
+export function readLogTime(state: LeapState, line: number, startMs: number, endMs: number, windowMs: number): boolean {
+  if (state.leap !== null && followLeap(state, line, startMs, endMs, windowMs)) return false;
+  if (endMs > state.progressMs) {
+    if (state.progressMs !== Number.NEGATIVE_INFINITY && endMs - state.progressMs > STRAY_AHEAD_MS) openLeap(state, line, startMs, endMs);
+    else state.progressMs = endMs;
+    return false;
+  }
+  return endMs < state.progressMs - windowMs;
 }
 
 /** Moves the log time to an open leap's lines (confirmed, or the stream ended: nothing after them is left to read). */

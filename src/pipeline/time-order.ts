@@ -7,6 +7,7 @@ import { toRecord, type FormatSpec } from '../../parsers/index.js';
 import { StreamReader } from '../lines/stream-reader.js';
 import type { LogStream } from '../types.js';
 import { entryEndMs, isoToMs } from './times.js';
+import { readLogTime, type LeapState } from './log-leap.js';
 
 /** Bytes read at each probe: enough for a few lines whatever junk sits between them. */
 const PROBE_BYTES = 16 << 10;
@@ -19,6 +20,7 @@ const MIN_NEWEST_FIRST_PROBES = 3;
 
 /** An access-log record as a probe or a head found it: its end time (ms) and its line (counted from the bytes' first whole line). */
 interface Timed {
+  startMs: number;
   endMs: number;
   line: number;
 }
@@ -32,8 +34,10 @@ function timedRecords(stream: LogStream, bytes: Uint8Array, midFile: boolean, sp
   const reader = new StreamReader({ info: stream.info, spec, maxLineLength, onRecord: (view, line) => {
     if (found.length >= limit) return;
     const record = toRecord(view);
-    const endMs = entryEndMs(isoToMs(record.start_time), record.duration ?? 0, view.envelope?.timestamp);
-    if (!Number.isNaN(endMs)) found.push({ endMs, line });
+    const duration = record.duration ?? 0;
+    const startMs = isoToMs(record.start_time);
+    const endMs = entryEndMs(startMs, duration, view.envelope?.timestamp);
+    if (!Number.isNaN(endMs)) found.push({ startMs: Number.isNaN(startMs) ? endMs - duration : startMs, endMs, line });
   } });
   const from = midFile ? bytes.indexOf(10) + 1 : 0;
   if (from > 0 || !midFile) reader.push(bytes.subarray(from));
@@ -147,12 +151,14 @@ function runsNewestFirst(records: readonly Timed[]): boolean {
   return medians.every((m, i) => i === 0 || m <= (medians[i - 1] as number)) && (medians[HEAD_BLOCKS - 1] as number) < (medians[0] as number);
 }
 
-/** The first record whose end time is more than `windowMs` before an earlier one's, as the read would find it, and how far back; null when none is. */
+/**
+ * The first record whose end time is more than `windowMs` behind the log time, as the read would find it (lines far
+ * ahead, strays, move it only once others follow: log-leap.ts), and how far back; null when none is.
+ */
 function firstJump(records: readonly Timed[], windowMs: number): { line: number; backMs: number } | null {
-  let latest = Number.NEGATIVE_INFINITY;
-  for (const { endMs, line } of records) {
-    if (endMs < latest - windowMs) return { line, backMs: latest - endMs };
-    if (endMs > latest) latest = endMs;
+  const time: LeapState = { progressMs: Number.NEGATIVE_INFINITY, leap: null, strays: null };
+  for (const { startMs, endMs, line } of records) {
+    if (readLogTime(time, line, startMs, endMs, windowMs)) return { line, backMs: time.progressMs - endMs };
   }
   return null;
 }

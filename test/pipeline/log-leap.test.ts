@@ -2,21 +2,16 @@
 // STRAY_CONFIRM_LINES leaves it where it was and counts them as strays; a longer run, as a file that skips an hour
 // makes, moves it there after that many lines, whatever comes next.
 import { describe, expect, it } from 'vitest';
-import { STRAY_AHEAD_MS, STRAY_CONFIRM_LINES, closeLeap, followLeap, openLeap, type LeapState } from '../../src/pipeline/log-leap.js';
+import { STRAY_CONFIRM_LINES, closeLeap, readLogTime, type LeapState } from '../../src/pipeline/log-leap.js';
 
 const WINDOW_MS = 5000;
 const T0 = Date.parse('2026-03-29T00:30:00Z');
 const DAY_MS = 86_400_000;
 
-/** Reads lines ending at `ends` (each starting 100 ms before its end) after a stream's log time T0, as the pipeline does; returns the state. */
+/** Reads lines ending at `ends` (each starting 100 ms before its end, none going back) after a stream's log time T0; returns the state. */
 function read(ends: number[]): LeapState {
   const state: LeapState = { progressMs: T0, leap: null, strays: null };
-  ends.forEach((end, i) => {
-    const line = i + 2;
-    if (state.leap !== null && followLeap(state, line, end - 100, end, WINDOW_MS)) return;
-    if (end - state.progressMs > STRAY_AHEAD_MS) openLeap(state, line, end - 100, end);
-    else if (end > state.progressMs) state.progressMs = end;
-  });
+  ends.forEach((end, i) => expect(readLogTime(state, i + 2, end - 100, end, WINDOW_MS)).toBe(false));
   return state;
 }
 
@@ -57,9 +52,16 @@ describe('a leap of log time', () => {
 
   it('a line whose end alone lies ahead (a long connection in a start-ordered export) is no stray', () => {
     const state: LeapState = { progressMs: T0, leap: null, strays: null };
-    openLeap(state, 2, T0 + 10, T0 + 7_200_000);
-    expect(followLeap(state, 3, T0 + 20, T0 + 30, WINDOW_MS)).toBe(false);
+    expect(readLogTime(state, 2, T0 + 10, T0 + 7_200_000, WINDOW_MS)).toBe(false);
+    expect(readLogTime(state, 3, T0 + 20, T0 + 30, WINDOW_MS)).toBe(false);
     expect(state.strays).toBeNull();
-    expect(state.progressMs).toBe(T0);
+    expect(state.progressMs).toBe(T0 + 30);
+  });
+
+  it('a line more than the window behind the log time, after strays, is a jump back', () => {
+    const state = read([T0 + DAY_MS]);
+    expect(readLogTime(state, 3, T0 + 100, T0 + 1000, WINDOW_MS)).toBe(false);
+    expect(readLogTime(state, 4, T0 - 10_100, T0 - 10_000, WINDOW_MS)).toBe(true);
+    expect(state.strays?.count).toBe(1);
   });
 });
