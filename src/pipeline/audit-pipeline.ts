@@ -170,6 +170,15 @@ function containerLines(counts: ReadonlyMap<string, number> | null): ContainerLi
 export type FlowSink = (flow: Flow) => void;
 
 /**
+ * A merge of streams by log time, told of every record read (offline-driver.ts): it advances the log time, and true
+ * pauses the stream after that record (another is further behind now), so the merge goes line by line, whatever the
+ * chunks its bytes came in.
+ */
+export interface MergeGate {
+  read(state: StreamState): boolean;
+}
+
+/**
  * One stream being read: its reader while it is open, its accounting for ever after (a closed stream
  * drops its reader and parser, so a watch over days of pod churn keeps a few numbers per container).
  */
@@ -293,6 +302,8 @@ export class AuditPipeline {
   /** The lines read so far, to tell a copy from another input, and which inputs may hold copies of which roles' lines (null when the run does not drop copies). */
   private readonly copies: { lines: DuplicateLines; roles: CopyRoles } | null;
   private readonly proxies: ProxyContainers;
+  /** The merge told of each record (null: a live run, whose log time follows the clock). */
+  gate: MergeGate | null = null;
 
   constructor(private readonly options: AuditPipelineOptions) {
     this.engine = createEngine(options.settings, options.context, (flow) => {
@@ -318,6 +329,11 @@ export class AuditPipeline {
     const proxies = this.proxies;
     copies?.roles.opened(id);
     const onRecord: RecordCallback = (view, lineNo, raw) => {
+      const outcome = read(view, lineNo, raw);
+      if (this.gate !== null && this.gate.read(state)) reader.pause();
+      return outcome;
+    };
+    const read: RecordCallback = (view, lineNo, raw) => {
       // An app container's line shaped like its sidecar's is the app's to write: no evidence of any proxy.
       const other = proxies.other(view, info);
       if (other !== null) {
@@ -442,6 +458,16 @@ export class AuditPipeline {
     }
     state.bytes += chunk.length;
     state.reader.push(chunk);
+  }
+
+  /** True while a stream's reader was paused by the merge (MergeGate), its lines waiting: resume it before pushing more. */
+  waiting(state: StreamState): boolean {
+    return state.reader?.waiting === true;
+  }
+
+  /** Reads on a stream the merge paused, until it pauses it again or its lines run out. */
+  resume(state: StreamState): void {
+    state.reader?.resume();
   }
 
   /** Ends a stream (its last line and any dangling partial are accounted for). */

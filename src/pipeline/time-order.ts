@@ -93,18 +93,30 @@ export interface TimeOrder {
 export const UNPROBED = 'unprobed';
 
 /**
+ * A file too small for probes (under two probes' spacing), judged whole as a head is (judgeHead): the merge reads it
+ * line by line among the other inputs, so a jump back in it (pods' logs one after another, of a few lines each) must
+ * be known before its first line, not found after entries were released by the lines before it. Asked even of an
+ * empty file: a small .gz may hold a large log (UNPROBED).
+ */
+async function smallFileOrder(stream: LogStream, size: number, spec: FormatSpec, maxLineLength: number, windowMs: number): Promise<TimeOrder | null | typeof UNPROBED> {
+  const whole = await stream.readAt?.([0], Math.max(1, size));
+  if (whole == null) return UNPROBED;
+  const judged = judgeHead(stream, whole[0] ?? new Uint8Array(0), true, spec, maxLineLength, windowMs);
+  return judged.jump === null ? null : { backMs: judged.jump.backMs, newestFirst: judged.newestFirst };
+}
+
+/**
  * How the probes' log times go, when one is more than `windowMs` behind an earlier one; null when the
- * probes are in order or the file is too small to need them; UNPROBED when it cannot be read at offsets.
+ * probes are in order (a file too small for them: its lines are); UNPROBED when it cannot be read at offsets.
  */
 export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLineLength: number, windowMs: number): Promise<TimeOrder | null | typeof UNPROBED> {
   const size = stream.info.size;
   if (stream.readAt === undefined || size === null) return UNPROBED;
   const probes = Math.min(MAX_PROBES, Math.floor(size / MIN_SPACING));
-  const offsets = probes < 2 ? [] : Array.from({ length: probes }, (_, i) => Math.floor((size * i) / probes));
-  // Asked even of a small file: a small .gz may hold a large log.
+  if (probes < 2) return smallFileOrder(stream, size, spec, maxLineLength, windowMs);
+  const offsets = Array.from({ length: probes }, (_, i) => Math.floor((size * i) / probes));
   const parts = await stream.readAt(offsets, PROBE_BYTES);
   if (parts === null) return UNPROBED; // gzip or UTF-16 (decoded from the start), or unreadable (the read itself reports it)
-  if (probes < 2) return null;
   let latest = Number.NEGATIVE_INFINITY;
   let previous = Number.NaN;
   let backMs = 0;
