@@ -116,6 +116,13 @@ export class StreamReader implements LineHandler, ArrayHandler {
   private opening: ArrayOpening | null;
   /** What the array splitter reads (an export's array, or pretty-printed objects, which are no export); null for lines. */
   private splitting: Exclude<JsonOpening, 'lines'> | null = null;
+  /** Set by `pause` until `resume`: the lines split meanwhile wait in `backlog`, read in order when it resumes. */
+  private paused = false;
+  /** True while the stream ends: every line is read, a pause asked for is not kept. */
+  private ending = false;
+  /** The lines split while paused: a line's text then its number, or what else the splitter said of a line, in order. */
+  private backlog: (string | number | (() => void))[] = [];
+  private backlogAt = 0;
 
   constructor(options: StreamReaderOptions) {
     const { info, spec, maxLineLength, parser, firstLine = 1, backFrom = null, arrays = 'lines' } = options;
@@ -168,7 +175,36 @@ export class StreamReader implements LineHandler, ArrayHandler {
     return this.unparsedAt;
   }
 
-  /** Feeds a chunk of the stream's bytes. */
+  /**
+   * Stops reading after the line being read (asked from onRecord): the rest of the chunk waits, split, until `resume`.
+   * A merge of streams by log time reads each line by line this way, so what it does does not depend on how the
+   * bytes came (a file's reads, a pipe's).
+   */
+  pause(): void {
+    if (!this.ending) this.paused = true;
+  }
+
+  /** True once paused, until resumed: lines split from a chunk may wait, and no chunk is to be pushed before. */
+  get waiting(): boolean {
+    return this.paused || this.backlogAt < this.backlog.length;
+  }
+
+  /** Reads the lines waiting, in order, until a line pauses it again. */
+  resume(): void {
+    this.paused = false;
+    const backlog = this.backlog;
+    while (!this.paused && this.backlogAt < backlog.length) {
+      const item = backlog[this.backlogAt++];
+      if (typeof item === 'function') item();
+      else this.read(item as string, backlog[this.backlogAt++] as number);
+    }
+    if (this.backlogAt === backlog.length) {
+      this.backlog = [];
+      this.backlogAt = 0;
+    }
+  }
+
+  /** Feeds a chunk of the stream's bytes (never while `waiting`). */
   push(chunk: Uint8Array): void {
     if (this.opening !== null) this.readOpening(this.opening.take(chunk));
     else if (this.array !== null) this.array.push(chunk, this);
@@ -192,6 +228,10 @@ export class StreamReader implements LineHandler, ArrayHandler {
 
   /** Accounts for a line a backward read reported instead of handing it over (only between lines): as the splitter would count it. */
   mark(mark: LineMark): void {
+    if (this.paused) {
+      this.backlog.push(() => this.mark(mark));
+      return;
+    }
     if (mark.nulPadded) this.nulPadding();
     if (!mark.tooLong) return;
     this.splitter.skip(1);
@@ -217,6 +257,8 @@ export class StreamReader implements LineHandler, ArrayHandler {
 
   /** Ends the stream: the last unterminated line and any dangling partial line are accounted for. */
   end(): void {
+    this.ending = true;
+    this.resume();
     if (this.opening !== null) this.readOpening(this.opening.decide()); // too short to open an array
     if (this.array !== null) this.array.end(this);
     else this.splitter.end(this);
@@ -232,6 +274,12 @@ export class StreamReader implements LineHandler, ArrayHandler {
 
   /** @internal LineHandler */
   line(text: string, n: number): void {
+    if (this.paused) this.backlog.push(text, n);
+    else this.read(text, n);
+  }
+
+  /** Reads a line (not waiting): counted by its outcome, a record handed to onRecord. */
+  private read(text: string, n: number): void {
     const lineNo = this.number(n);
     this.counts.lines++;
     switch (this.parser.parse(text)) {
@@ -265,12 +313,20 @@ export class StreamReader implements LineHandler, ArrayHandler {
 
   /** @internal ArrayHandler */
   cutShort(lineNo: number): void {
+    if (this.paused) {
+      this.backlog.push(() => this.cutShort(lineNo));
+      return;
+    }
     this.counts.lines++;
     this.malformed('truncated', lineNo);
   }
 
   /** @internal ArrayHandler: a line of an element after its first is joined into it, as a CRI part is. */
   otherLine(joined: boolean): void {
+    if (this.paused) {
+      this.backlog.push(() => this.otherLine(joined));
+      return;
+    }
     this.counts.lines++;
     this.otherLines++;
     if (joined) this.counts.joinedPartials++;
@@ -282,11 +338,19 @@ export class StreamReader implements LineHandler, ArrayHandler {
 
   /** @internal LineHandler: the line itself is counted by its `line` or `tooLong` call. */
   nulPadding(): void {
+    if (this.paused) {
+      this.backlog.push(() => this.nulPadding());
+      return;
+    }
     this.counts.nulPadded++;
   }
 
   /** @internal LineHandler */
   tooLong(n: number): void {
+    if (this.paused) {
+      this.backlog.push(() => this.tooLong(n));
+      return;
+    }
     const lineNo = this.number(n);
     // A too-long part ends a CRI/Docker partial line: the parts before it are cut short, never joined
     // with the parts after it into a line missing its middle (and the result does not depend on chunking).

@@ -10,6 +10,9 @@ import { DuplicateLines, type Overlap } from './duplicate-lines.js';
 import { CopyRoles } from './copy-roles.js';
 import { ProxyContainers } from './proxy-containers.js';
 import { inLogWindow, type LogWindow } from './log-window.js';
+import { closeLeap, readLogTime, type Leap, type Strays } from './log-leap.js';
+
+export { STRAY_AHEAD_MS, type StrayLine, type Strays } from './log-leap.js';
 
 /** A time span as whole seconds, for messages. */
 export function seconds(ms: number): string {
@@ -171,48 +174,12 @@ function containerLines(counts: ReadonlyMap<string, number> | null): ContainerLi
 export type FlowSink = (flow: Flow) => void;
 
 /**
- * How far ahead of its stream's log time a line must lie to wait for the next line before it moves that time: a line a
- * day ahead (a node's clock that jumped, a DURATION written wrong) moved it there at once, and every line after it then
- * read as going back: the stream held every entry to its end (memory 5x), or, under --max-pending, its entries were
- * evicted unjoined (via-gateway-unconfirmed and gateway-only, exit 0). A quiet stream that resumes after a gap waits
- * one line only.
+ * A merge of streams by log time, told of every record read (offline-driver.ts): it advances the log time, and true
+ * pauses the stream after that record (another is further behind now), so the merge goes line by line, whatever the
+ * chunks its bytes came in.
  */
-export const STRAY_AHEAD_MS = 60_000;
-
-/** A line far ahead of its stream's log time. */
-export interface StrayLine {
-  line: number;
-  endMs: number;
-  /** How far ahead of the stream's log time it lay. */
-  aheadMs: number;
-  /**
-   * Its start too: its time is wrong. Else it is a long connection (or a DURATION written wrong) in a file ordered by
-   * start time, as a log store exports it: its end far ahead is true, only not the file's order, and nothing to warn of.
-   */
-  startsAhead: boolean;
-}
-
-/** The lines of a stream that lay far ahead of the lines around them: how many, and the first. */
-export interface Strays {
-  count: number;
-  first: StrayLine;
-}
-
-/**
- * After a line far ahead (`state.leap`), the next line says what it was: near it, the stream's time did move on (a quiet
- * stream resuming) and its log time goes there; level with the time before it, the log time stays, and that line is
- * counted as a stray when its start lay ahead too.
- */
-function settleLeap(state: StreamState, endMs: number, windowMs: number): void {
-  const leap = state.leap as StrayLine;
-  state.leap = null;
-  if (endMs >= leap.endMs - windowMs) {
-    state.progressMs = Math.max(state.progressMs, leap.endMs);
-    return;
-  }
-  if (!leap.startsAhead) return;
-  if (state.strays === null) state.strays = { count: 1, first: leap };
-  else state.strays.count++;
+export interface MergeGate {
+  read(state: StreamState): boolean;
 }
 
 /**
@@ -242,8 +209,8 @@ export interface StreamState {
   unordered: string | null;
   /** Where its log time went back while it was read, after entries may already have been released unjoined (a coverage warning); else null. */
   lateJump: TimeJump | null;
-  /** A line read far ahead of its stream's log time (STRAY_AHEAD_MS), not yet followed there by the next line; else null. */
-  leap: StrayLine | null;
+  /** Lines read far ahead of its stream's log time (STRAY_AHEAD_MS), not yet followed there by enough lines to move it (log-leap.ts); else null. */
+  leap: Leap | null;
   /** Lines that lay far ahead of the lines around them, which therefore did not move its log time (a coverage warning); else null. */
   strays: Strays | null;
   /** Its in-order entries that arrived after log time had passed them (a live stream late to connect or behind); null when none did. */
@@ -341,6 +308,8 @@ export class AuditPipeline {
   /** The lines read so far, to tell a copy from another input, and which inputs may hold copies of which roles' lines (null when the run does not drop copies). */
   private readonly copies: { lines: DuplicateLines; roles: CopyRoles } | null;
   private readonly proxies: ProxyContainers;
+  /** The merge told of each record (null: a live run, whose log time follows the clock). */
+  gate: MergeGate | null = null;
 
   constructor(private readonly options: AuditPipelineOptions) {
     this.engine = createEngine(options.settings, options.context, (flow) => {
@@ -366,6 +335,11 @@ export class AuditPipeline {
     const proxies = this.proxies;
     copies?.roles.opened(id);
     const onRecord: RecordCallback = (view, lineNo, raw) => {
+      const outcome = read(view, lineNo, raw);
+      if (this.gate !== null && this.gate.read(state)) reader.pause();
+      return outcome;
+    };
+    const read: RecordCallback = (view, lineNo, raw) => {
       // An app container's line shaped like its sidecar's is the app's to write: no evidence of any proxy.
       const other = proxies.other(view, info);
       if (other !== null) {
@@ -378,12 +352,8 @@ export class AuditPipeline {
       const entry = builder.build(view, lineNo, raw);
       const first = state.progressMs === Number.NEGATIVE_INFINITY;
       if (entry.startMs < state.firstMs) state.firstMs = entry.startMs;
-      if (state.leap !== null) settleLeap(state, entry.endMs, windowMs);
-      if (entry.endMs > state.progressMs) {
-        // A line far ahead of its stream moves its log time only once the next line follows it there (leap).
-        if (!first && entry.endMs - state.progressMs > STRAY_AHEAD_MS) state.leap = { line: lineNo, endMs: entry.endMs, aheadMs: entry.endMs - state.progressMs, startsAhead: entry.startMs - state.progressMs > STRAY_AHEAD_MS };
-        else state.progressMs = entry.endMs;
-      } else if (entry.endMs < state.progressMs - windowMs) {
+      // A line far ahead of its stream moves its log time only once enough lines follow it there (log-leap.ts).
+      if (readLogTime(state, lineNo, entry.startMs, entry.endMs, windowMs)) {
         if (state.unordered === null) this.wentBack(state, lineNo, state.progressMs - entry.endMs);
         if (state.lateJump !== null) {
           state.lateJump.behind++;
@@ -497,13 +467,22 @@ export class AuditPipeline {
     state.reader.push(chunk);
   }
 
+  /** True while a stream's reader was paused by the merge (MergeGate), its lines waiting: resume it before pushing more. */
+  waiting(state: StreamState): boolean {
+    return state.reader?.waiting === true;
+  }
+
+  /** Reads on a stream the merge paused, until it pauses it again or its lines run out. */
+  resume(state: StreamState): void {
+    state.reader?.resume();
+  }
+
   /** Ends a stream (its last line and any dangling partial are accounted for). */
   close(state: StreamState, error: string | null = null): void {
     if (state.reader === null) return;
     state.reader.end();
     // Its last line far ahead holds nothing up (nothing of it is left to read): its time is the stream's last, as it came.
-    if (state.leap !== null) state.progressMs = Math.max(state.progressMs, state.leap.endMs);
-    state.leap = null;
+    closeLeap(state);
     state.jsonArray = state.reader.arrayShape;
     state.blankLines = state.reader.blankLines;
     state.ansiLines = state.reader.ansiLines;

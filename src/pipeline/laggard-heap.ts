@@ -38,6 +38,23 @@ export class LaggardHeap<T extends MergedStream> {
     return this.items[0];
   }
 
+  /** The stream that would be the laggard were the laggard read past it (the first named among equals), or undefined when none is. */
+  get runnerUp(): T | undefined {
+    const a = this.items[1];
+    const b = this.items[2];
+    return b !== undefined && a !== undefined && before(b, a) ? b : a;
+  }
+
+  /** True when `a` is read before `b`: behind it in log time, or level and named first. */
+  precedes(a: T, b: T): boolean {
+    return before(a, b);
+  }
+
+  /** True while a stream being read is out of log-time order (the watermark is then -Infinity). */
+  get anyUnordered(): boolean {
+    return this.unorderedCount > 0;
+  }
+
   /**
    * The log time every stream has been read up to: -Infinity while any is out of log-time order (it vouches for none
    * until it ends), +Infinity when none is left.

@@ -1,5 +1,5 @@
 import type { LineMark, LogStream, StreamInfo } from '../types.js';
-import { seconds, type AuditPipeline, type StreamState } from './audit-pipeline.js';
+import { seconds, type AuditPipeline, type MergeGate, type StreamState } from './audit-pipeline.js';
 import { HEAD_BYTES, MIN_HEAD_RECORDS, UNPROBED, type HeadOrder, type TimeOrder } from './time-order.js';
 import { joined, replayed } from '../sources/peek.js';
 import { HEAD_WAIT_MS, readStart } from './head-wait.js';
@@ -91,9 +91,9 @@ async function* failing(head: Uint8Array[], failure: { error: unknown }): AsyncG
 }
 
 /**
- * Reads saved streams as a merge by log time: always the stream that is furthest behind, so all
- * streams advance together and the join state stays bounded; the result does not depend on the order
- * the files were named. Log time, not wall time, releases unmatched entries.
+ * Reads saved streams as a merge by log time: always the stream that is furthest behind, line by line, so all
+ * streams advance together and the join state stays bounded; the result depends neither on the order the files
+ * were named nor on the chunks their bytes came in. Log time, not wall time, releases unmatched entries.
  */
 export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks = {}): Promise<void> {
   const opened: Cursor[] = [];
@@ -138,32 +138,84 @@ async function openAll(pipeline: AuditPipeline, streams: LogStream[], signal: Ab
   }
 }
 
-/** Reads the opened streams to their ends, the one furthest behind in log time first; stops early when the run is aborted. */
+/**
+ * The merge's gate (MergeGate): told of each record of the stream being read, it advances log time to what every
+ * stream has been read up to, and pauses that stream once another is further behind. The merge is thus line by line,
+ * as its data says: read in a file's 256 KiB chunks or a pipe's 64 KiB, an input gave other verdicts under
+ * --max-pending (a chunk's entries were all held, and evicted, before the other streams' partners were read).
+ */
+class LineMerge implements MergeGate {
+  private cursor: Cursor | undefined;
+  /** The stream the one being read must not pass: the laggard were that one read on. */
+  private runner: Cursor | undefined;
+
+  constructor(
+    private readonly pipeline: AuditPipeline,
+    private readonly heap: LaggardHeap<Cursor>,
+  ) {}
+
+  /** The laggard is about to be read. */
+  reading(cursor: Cursor): void {
+    this.cursor = cursor;
+    this.runner = this.heap.runnerUp;
+  }
+
+  read(state: StreamState): boolean {
+    const runner = this.runner;
+    // The heap's watermark, the stream being read where it is now (the heap places it only once it is paused).
+    const unordered = this.heap.anyUnordered || state.unordered !== null;
+    this.pipeline.advance(unordered ? Number.NEGATIVE_INFINITY : Math.min(state.progressMs, runner?.state.progressMs ?? Number.POSITIVE_INFINITY));
+    return runner !== undefined && this.heap.precedes(runner, this.cursor as Cursor);
+  }
+
+  /** Advances log time to the heap's watermark (a stream ended: the next one's), while any stream is left. */
+  advance(): void {
+    if (this.heap.size > 0) this.pipeline.advance(this.heap.watermark);
+  }
+}
+
+/** Reads the opened streams to their ends, line by line the one furthest behind in log time first (LineMerge); stops early when the run is aborted. */
 async function mergeByLogTime(pipeline: AuditPipeline, heap: LaggardHeap<Cursor>, signal: AbortSignal, hooks: OfflineHooks): Promise<void> {
-  let sinceDrain = 0;
-  for (let cursor = heap.laggard; cursor !== undefined && !signal.aborted; cursor = heap.laggard) {
-    let next: IteratorResult<Uint8Array | LineMark>;
-    try {
-      next = await cursor.chunks.next();
-    } catch (error) {
-      pipeline.close(cursor.state, (error as Error).message);
-      heap.removeLaggard();
-      continue;
-    }
-    if (next.done) {
-      pipeline.close(cursor.state);
-      heap.removeLaggard();
-    } else {
+  const merge = new LineMerge(pipeline, heap);
+  pipeline.gate = merge;
+  try {
+    let sinceDrain = 0;
+    for (let cursor = heap.laggard; cursor !== undefined && !signal.aborted; cursor = heap.laggard) {
       const wasOrdered = cursor.state.unordered === null;
-      pipeline.push(cursor.state, next.value);
-      heap.laggardMoved(wasOrdered);
+      merge.reading(cursor);
+      if (pipeline.waiting(cursor.state)) {
+        // Its lines of a chunk already read, paused when another stream fell further behind.
+        pipeline.resume(cursor.state);
+        heap.laggardMoved(wasOrdered);
+        if (hooks.pace) await hooks.pace(cursor.state.progressMs);
+        continue;
+      }
+      let next: IteratorResult<Uint8Array | LineMark>;
+      try {
+        next = await cursor.chunks.next();
+      } catch (error) {
+        pipeline.close(cursor.state, (error as Error).message);
+        heap.removeLaggard();
+        merge.advance();
+        continue;
+      }
+      if (next.done) {
+        pipeline.close(cursor.state);
+        heap.removeLaggard();
+        merge.advance();
+      } else {
+        pipeline.push(cursor.state, next.value);
+        heap.laggardMoved(wasOrdered);
+      }
+      hooks.onChunk?.();
+      if (hooks.pace && !next.done) await hooks.pace(cursor.state.progressMs);
+      if (++sinceDrain >= 8 && hooks.drain) {
+        sinceDrain = 0;
+        await hooks.drain();
+      }
     }
-    if (heap.size > 0) pipeline.advance(heap.watermark);
-    hooks.onChunk?.();
-    if (hooks.pace && !next.done) await hooks.pace(cursor.state.progressMs);
-    if (++sinceDrain >= 8 && hooks.drain) {
-      sinceDrain = 0;
-      await hooks.drain();
-    }
+  } finally {
+    // The merge is over: a stream stopped now reads the lines it had waiting as it closes, none paused.
+    pipeline.gate = null;
   }
 }

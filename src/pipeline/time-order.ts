@@ -7,6 +7,7 @@ import { toRecord, type FormatSpec } from '../../parsers/index.js';
 import { StreamReader } from '../lines/stream-reader.js';
 import type { LogStream } from '../types.js';
 import { entryEndMs, isoToMs } from './times.js';
+import { readLogTime, type LeapState } from './log-leap.js';
 
 /** Bytes read at each probe: enough for a few lines whatever junk sits between them. */
 const PROBE_BYTES = 16 << 10;
@@ -19,6 +20,7 @@ const MIN_NEWEST_FIRST_PROBES = 3;
 
 /** An access-log record as a probe or a head found it: its end time (ms) and its line (counted from the bytes' first whole line). */
 interface Timed {
+  startMs: number;
   endMs: number;
   line: number;
 }
@@ -32,8 +34,10 @@ function timedRecords(stream: LogStream, bytes: Uint8Array, midFile: boolean, sp
   const reader = new StreamReader({ info: stream.info, spec, maxLineLength, onRecord: (view, line) => {
     if (found.length >= limit) return;
     const record = toRecord(view);
-    const endMs = entryEndMs(isoToMs(record.start_time), record.duration ?? 0, view.envelope?.timestamp);
-    if (!Number.isNaN(endMs)) found.push({ endMs, line });
+    const duration = record.duration ?? 0;
+    const startMs = isoToMs(record.start_time);
+    const endMs = entryEndMs(startMs, duration, view.envelope?.timestamp);
+    if (!Number.isNaN(endMs)) found.push({ startMs: Number.isNaN(startMs) ? endMs - duration : startMs, endMs, line });
   } });
   const from = midFile ? bytes.indexOf(10) + 1 : 0;
   if (from > 0 || !midFile) reader.push(bytes.subarray(from));
@@ -89,18 +93,30 @@ export interface TimeOrder {
 export const UNPROBED = 'unprobed';
 
 /**
+ * A file too small for probes (under two probes' spacing), judged whole as a head is (judgeHead): the merge reads it
+ * line by line among the other inputs, so a jump back in it (pods' logs one after another, of a few lines each) must
+ * be known before its first line, not found after entries were released by the lines before it. Asked even of an
+ * empty file: a small .gz may hold a large log (UNPROBED).
+ */
+async function smallFileOrder(stream: LogStream, size: number, spec: FormatSpec, maxLineLength: number, windowMs: number): Promise<TimeOrder | null | typeof UNPROBED> {
+  const whole = await stream.readAt?.([0], Math.max(1, size));
+  if (whole == null) return UNPROBED;
+  const judged = judgeHead(stream, whole[0] ?? new Uint8Array(0), true, spec, maxLineLength, windowMs);
+  return judged.jump === null ? null : { backMs: judged.jump.backMs, newestFirst: judged.newestFirst };
+}
+
+/**
  * How the probes' log times go, when one is more than `windowMs` behind an earlier one; null when the
- * probes are in order or the file is too small to need them; UNPROBED when it cannot be read at offsets.
+ * probes are in order (a file too small for them: its lines are); UNPROBED when it cannot be read at offsets.
  */
 export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLineLength: number, windowMs: number): Promise<TimeOrder | null | typeof UNPROBED> {
   const size = stream.info.size;
   if (stream.readAt === undefined || size === null) return UNPROBED;
   const probes = Math.min(MAX_PROBES, Math.floor(size / MIN_SPACING));
-  const offsets = probes < 2 ? [] : Array.from({ length: probes }, (_, i) => Math.floor((size * i) / probes));
-  // Asked even of a small file: a small .gz may hold a large log.
+  if (probes < 2) return smallFileOrder(stream, size, spec, maxLineLength, windowMs);
+  const offsets = Array.from({ length: probes }, (_, i) => Math.floor((size * i) / probes));
   const parts = await stream.readAt(offsets, PROBE_BYTES);
   if (parts === null) return UNPROBED; // gzip or UTF-16 (decoded from the start), or unreadable (the read itself reports it)
-  if (probes < 2) return null;
   let latest = Number.NEGATIVE_INFINITY;
   let previous = Number.NaN;
   let backMs = 0;
@@ -147,12 +163,14 @@ function runsNewestFirst(records: readonly Timed[]): boolean {
   return medians.every((m, i) => i === 0 || m <= (medians[i - 1] as number)) && (medians[HEAD_BLOCKS - 1] as number) < (medians[0] as number);
 }
 
-/** The first record whose end time is more than `windowMs` before an earlier one's, as the read would find it, and how far back; null when none is. */
+/**
+ * The first record whose end time is more than `windowMs` behind the log time, as the read would find it (lines far
+ * ahead, strays, move it only once others follow: log-leap.ts), and how far back; null when none is.
+ */
 function firstJump(records: readonly Timed[], windowMs: number): { line: number; backMs: number } | null {
-  let latest = Number.NEGATIVE_INFINITY;
-  for (const { endMs, line } of records) {
-    if (endMs < latest - windowMs) return { line, backMs: latest - endMs };
-    if (endMs > latest) latest = endMs;
+  const time: LeapState = { progressMs: Number.NEGATIVE_INFINITY, leap: null, strays: null };
+  for (const { startMs, endMs, line } of records) {
+    if (readLogTime(time, line, startMs, endMs, windowMs)) return { line, backMs: time.progressMs - endMs };
   }
   return null;
 }
