@@ -71,6 +71,17 @@ const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 const GRAFANA_ROW = /^(?:\d{10,16}\t(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z)|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})\t/;
 /** The head of that file: the labels every row shares (the pod's, when the query read one pod), as JSON. */
 const GRAFANA_COMMON = /^Common labels: (\{.*\})$/;
+/** The head's start as bytes, for a batch of a stream to be searched before it is parsed (mayHoldCommonLabels). */
+const GRAFANA_COMMON_BYTES = Buffer.from('Common labels: {');
+
+/**
+ * Whether a stream's bytes may hold a Grafana download's `Common labels:` head (a cheap byte search, never a parse):
+ * the parser that reads it gives its labels to every later row, so the rest of that stream must go to that parser
+ * (`parse` keeps such a stream off its worker threads, whose parsers would not have seen the head).
+ */
+export function mayHoldCommonLabels(bytes: Uint8Array): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(GRAFANA_COMMON_BYTES) !== -1;
+}
 /** kubelet splits lines at 16 KiB; with timestamps each part gets its own prefix (kubernetes-api.md section 3). */
 const CRI_SPLIT = 16 * 1024;
 

@@ -9,6 +9,7 @@ import { ArrayStreamParser, BatchParser, type BatchResult, type BatchStream } fr
 import type { ParseTask } from '../parallel/parse-worker.js';
 import { threadCount, WorkerPool } from '../parallel/worker-pool.js';
 import { fileSource, warnOnStderr } from '../sources/file-source.js';
+import { mayHoldCommonLabels } from '../../parsers/envelope.js';
 import { packageFile } from '../package-files.js';
 import type { LineCounts, LineProblem } from '../types.js';
 import { formatFromOption } from './format-option.js';
@@ -33,6 +34,8 @@ class BatchRunner {
   private inlineBatches = 0;
   private inlineLines = 0;
   private inlineLaneLines = 0;
+  /** Streams with a Grafana download's head: parsed on this thread from it on, by the parser that keeps its labels for every later row. */
+  private readonly headedStreams = new Set<string>();
 
   constructor(private readonly threads: number) {}
 
@@ -45,12 +48,15 @@ class BatchRunner {
     if (this.pool === null && this.threads > 0 && this.inlineBatches >= INLINE_BATCHES && this.inlineLaneLines < INLINE_LANE_SHARE * this.inlineLines) {
       this.pool = new WorkerPool<ParseTask, BatchResult>(packageFile(PARSE_WORKER), this.threads);
     }
-    if (this.pool === null) {
-      const result = this.inline.parse(stream, bytes, firstLine, carry);
+    const name = stream.info.name;
+    if (!this.headedStreams.has(name) && mayHoldCommonLabels(bytes)) this.headedStreams.add(name);
+    if (this.pool === null || this.headedStreams.has(name)) {
+      const parsed = this.inline.parse(stream, bytes, firstLine, carry);
       this.inlineBatches++;
-      this.inlineLines += result.counts.lines;
-      this.inlineLaneLines += result.laneLines;
-      return Promise.resolve(result);
+      this.inlineLines += parsed.counts.lines;
+      this.inlineLaneLines += parsed.laneLines;
+      // Its NDJSON is a view of memory the next batch reuses: once batches are in flight (the pool started), a copy.
+      return Promise.resolve(this.pool === null ? parsed : { ...parsed, ndjson: parsed.ndjson.slice() });
     }
     const own = new Uint8Array(bytes); // a copy with its own ArrayBuffer, so it can be transferred
     return this.pool.run({ stream, bytes: own, firstLine, carry }, [own.buffer]);

@@ -143,3 +143,20 @@ describe('egress-audit parse', () => {
     expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version);
   });
 });
+
+describe('parse on its worker threads', () => {
+  // ~1.3 MB of Grafana "Download logs" rows (the JavaScript parsers read them, so `parse` starts its worker threads),
+  // after the head that names their pod: every row keeps the head's labels, and the output is the one-thread output.
+  it("gives every row of a Grafana download its head's pod, byte for byte as on one thread", async () => {
+    const file = join(tempDir('ea-grafana-'), 'grafana.txt');
+    const rows = Array.from({ length: 6000 }, (_, i) => `${1709290800000 + i}\t2024-03-01T11:00:00.500Z\t${TCP}`);
+    writeFileSync(file, ['Common labels: {"container":"istio-proxy","namespace":"shop","pod":"ratings-v1-abc-12345"}', '', ...rows, ''].join('\n'));
+    const threaded = await runCli(['parse', file], { env: { EGRESS_AUDIT_THREADS: '2' } });
+    const inline = await runCli(['parse', file], { env: { EGRESS_AUDIT_THREADS: '0' } });
+    expect(threaded.code).toBe(0);
+    const records = ndjson(threaded.stdout) as { source: { pod?: string; line: number } }[];
+    expect(records.filter((r) => r.source.pod === 'ratings-v1-abc-12345')).toHaveLength(6000);
+    expect(records.map((r) => r.source.line)).toEqual(rows.map((_, i) => i + 3));
+    expect(threaded.stdout).toBe(inline.stdout);
+  });
+});
