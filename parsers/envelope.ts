@@ -128,6 +128,11 @@ export class EnvelopeStripper {
   /** The labels a Grafana download's head says every row shares (null: none seen), given to each of its rows. */
   private commonLabels: Record<string, string> | null = null;
 
+  /** True once a Grafana download's head gave labels that later rows take: the rest of the stream must come to this stripper. */
+  get holdsCommonLabels(): boolean {
+    return this.commonLabels !== null;
+  }
+
   /**
    * Whether the stream is parse's records (records-envelope.ts): null until its first JSON line tells (a stream
    * that may be read so), false for good when it is not, or when the reader does not read records back.

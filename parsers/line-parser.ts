@@ -147,6 +147,11 @@ export class LineParser {
     this.readers = spec.kind === 'first' ? spec.specs.map((s) => new LineParser(s, maxLineLength, { textSpans, judges, view })) : [];
   }
 
+  /** True once the stream gave labels its later lines take (a Grafana download's head): its later lines must come to this parser. */
+  get holdsStreamLabels(): boolean {
+    return this.envelopes.holdsCommonLabels;
+  }
+
   /** The access log of a line a record carries, read as its own line (format detected), or null when it is none. */
   private readNested(text: string): AccessRecord | null {
     this.nested ??= new LineParser({ kind: 'auto' }, this.maxLineLength);

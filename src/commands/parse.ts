@@ -34,7 +34,7 @@ class BatchRunner {
   private inlineBatches = 0;
   private inlineLines = 0;
   private inlineLaneLines = 0;
-  /** Streams with a Grafana download's head: parsed on this thread from it on, by the parser that keeps its labels for every later row. */
+  /** Streams with a Grafana download's head: parsed on this thread from it on, by the parser that keeps its labels for every later row (known from that parser, or, for a batch bound for a worker, from a byte search). */
   private readonly headedStreams = new Set<string>();
 
   constructor(private readonly threads: number) {}
@@ -49,9 +49,11 @@ class BatchRunner {
       this.pool = new WorkerPool<ParseTask, BatchResult>(packageFile(PARSE_WORKER), this.threads);
     }
     const name = stream.info.name;
-    if (!this.headedStreams.has(name) && mayHoldCommonLabels(bytes)) this.headedStreams.add(name);
+    // A batch bound for a worker is searched for the head first (a byte search: the workers' parsers would not see it).
+    if (this.pool !== null && !this.headedStreams.has(name) && mayHoldCommonLabels(bytes)) this.headedStreams.add(name);
     if (this.pool === null || this.headedStreams.has(name)) {
       const parsed = this.inline.parse(stream, bytes, firstLine, carry);
+      if (this.inline.holdsStreamLabels(stream)) this.headedStreams.add(name);
       this.inlineBatches++;
       this.inlineLines += parsed.counts.lines;
       this.inlineLaneLines += parsed.laneLines;

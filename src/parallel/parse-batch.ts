@@ -100,6 +100,11 @@ export class BatchParser {
   private readonly streams = new Map<string, StreamState>();
   private readonly sink = new ByteSink(2 << 20);
 
+  /** True once the stream's parser here holds labels its later lines take (a Grafana download's head): see LineParser.holdsStreamLabels. */
+  holdsStreamLabels(stream: BatchStream): boolean {
+    return this.streams.get(stream.info.name)?.parser.holdsStreamLabels === true;
+  }
+
   private state(stream: BatchStream): StreamState {
     let state = this.streams.get(stream.info.name);
     if (state === undefined) {

@@ -148,15 +148,21 @@ describe('parse on its worker threads', () => {
   // ~1.3 MB of Grafana "Download logs" rows (the JavaScript parsers read them, so `parse` starts its worker threads),
   // after the head that names their pod: every row keeps the head's labels, and the output is the one-thread output.
   it("gives every row of a Grafana download its head's pod, byte for byte as on one thread", async () => {
-    const file = join(tempDir('ea-grafana-'), 'grafana.txt');
+    // The first file's head is met on the main thread; the second's, once the worker threads run, in a batch bound for one.
+    const dir = tempDir('ea-grafana-');
     const rows = Array.from({ length: 6000 }, (_, i) => `${1709290800000 + i}\t2024-03-01T11:00:00.500Z\t${TCP}`);
-    writeFileSync(file, ['Common labels: {"container":"istio-proxy","namespace":"shop","pod":"ratings-v1-abc-12345"}', '', ...rows, ''].join('\n'));
-    const threaded = await runCli(['parse', file], { env: { EGRESS_AUDIT_THREADS: '2' } });
-    const inline = await runCli(['parse', file], { env: { EGRESS_AUDIT_THREADS: '0' } });
+    const files = ['a', 'b'].map((pod) => {
+      const file = join(dir, `${pod}.txt`);
+      writeFileSync(file, [`Common labels: {"container":"istio-proxy","namespace":"shop","pod":"${pod}"}`, '', ...rows, ''].join('\n'));
+      return file;
+    });
+    const threaded = await runCli(['parse', ...files], { env: { EGRESS_AUDIT_THREADS: '2' } });
+    const inline = await runCli(['parse', ...files], { env: { EGRESS_AUDIT_THREADS: '0' } });
     expect(threaded.code).toBe(0);
-    const records = ndjson(threaded.stdout) as { source: { pod?: string; line: number } }[];
-    expect(records.filter((r) => r.source.pod === 'ratings-v1-abc-12345')).toHaveLength(6000);
-    expect(records.map((r) => r.source.line)).toEqual(rows.map((_, i) => i + 3));
+    const records = ndjson(threaded.stdout) as { source: { file: string; pod?: string; line: number } }[];
+    expect(records.filter((r) => r.source.pod === 'a' && r.source.file.endsWith('a.txt'))).toHaveLength(6000);
+    expect(records.filter((r) => r.source.pod === 'b' && r.source.file.endsWith('b.txt'))).toHaveLength(6000);
+    expect(records.map((r) => r.source.line)).toEqual([...rows, ...rows].map((_, i) => (i % 6000) + 3));
     expect(threaded.stdout).toBe(inline.stdout);
   });
 });
