@@ -145,6 +145,8 @@ async function openAll(pipeline: AuditPipeline, streams: LogStream[], signal: Ab
  * --max-pending (a chunk's entries were all held, and evicted, before the other streams' partners were read).
  */
 class LineMerge implements MergeGate {
+  /** Records read so far, whichever way (a chunk pushed, or lines of one resumed): what paces the output's drain. */
+  records = 0;
   private cursor: Cursor | undefined;
   /** The stream the one being read must not pass: the laggard were that one read on. */
   private runner: Cursor | undefined;
@@ -161,6 +163,7 @@ class LineMerge implements MergeGate {
   }
 
   read(state: StreamState): boolean {
+    this.records++;
     const runner = this.runner;
     // The heap's watermark, the stream being read where it is now (the heap places it only once it is paused).
     const unordered = this.heap.anyUnordered || state.unordered !== null;
@@ -174,12 +177,18 @@ class LineMerge implements MergeGate {
   }
 }
 
+/** Chunks read between waits for the outputs to drain. */
+const DRAIN_CHUNKS = 8;
+/** Records read on resumed streams between waits for the outputs to drain (about 8 chunks' worth of ordinary lines). */
+const DRAIN_RECORDS = 8192;
+
 /** Reads the opened streams to their ends, line by line the one furthest behind in log time first (LineMerge); stops early when the run is aborted. */
 async function mergeByLogTime(pipeline: AuditPipeline, heap: LaggardHeap<Cursor>, signal: AbortSignal, hooks: OfflineHooks): Promise<void> {
   const merge = new LineMerge(pipeline, heap);
   pipeline.gate = merge;
   try {
     let sinceDrain = 0;
+    let drainedAt = 0;
     for (let cursor = heap.laggard; cursor !== undefined && !signal.aborted; cursor = heap.laggard) {
       const wasOrdered = cursor.state.unordered === null;
       merge.reading(cursor);
@@ -188,6 +197,12 @@ async function mergeByLogTime(pipeline: AuditPipeline, heap: LaggardHeap<Cursor>
         pipeline.resume(cursor.state);
         heap.laggardMoved(wasOrdered);
         if (hooks.pace) await hooks.pace(cursor.state.progressMs);
+        // Resumed lines make flows too: many streams each resuming a chunk's lines must not outrun the output.
+        if (merge.records - drainedAt >= DRAIN_RECORDS && hooks.drain) {
+          drainedAt = merge.records;
+          sinceDrain = 0;
+          await hooks.drain();
+        }
         continue;
       }
       let next: IteratorResult<Uint8Array | LineMark>;
@@ -209,8 +224,9 @@ async function mergeByLogTime(pipeline: AuditPipeline, heap: LaggardHeap<Cursor>
       }
       hooks.onChunk?.();
       if (hooks.pace && !next.done) await hooks.pace(cursor.state.progressMs);
-      if (++sinceDrain >= 8 && hooks.drain) {
+      if (++sinceDrain >= DRAIN_CHUNKS && hooks.drain) {
         sinceDrain = 0;
+        drainedAt = merge.records;
         await hooks.drain();
       }
     }
