@@ -26,6 +26,7 @@ import type { EngineContext, Flow, LogStream, RoleAssignment } from '../types.js
 import { auditFormatFromOption } from './format-option.js';
 import { boundHeapGrowth } from '../run/heap.js';
 import { DEFAULT_PROXY_CONTAINERS, ProxyContainers } from '../pipeline/proxy-containers.js';
+import { compareNatural, compareText } from '../text/collate.js';
 
 /** How many learned pod IPs `--explain` lists by name. */
 const EXPLAIN_MAX_PODS = 50;
@@ -43,7 +44,7 @@ function explainedRole(a: RoleAssignment, none: StreamFacts | undefined): [strin
 /** `--explain`, printed once the run is over: late pods have their roles then, and record-less streams say so as coverage does. */
 function explain(resolution: RoleResolution, streams: readonly StreamFacts[], snapshot: PodSnapshot | null, ownMeshIps: readonly string[]): string {
   const empty = new Map(streams.filter((s) => s.records + s.duplicates === 0).map((s) => [s.name, s]));
-  const rows = [...resolution.assignments].sort(([a], [b]) => a.localeCompare(b));
+  const rows = [...resolution.assignments].sort(([a], [b]) => compareText(a, b));
   const width = Math.min(60, Math.max(...rows.map(([k]) => k.length), 4));
   const lines = rows.map(([key, a]) => {
     const [role, rule, detail] = explainedRole(a, empty.get(key));
@@ -52,7 +53,7 @@ function explain(resolution: RoleResolution, streams: readonly StreamFacts[], sn
   const ips = resolution.learnedGatewayIps.length > 0 ? `\n  gateway pod IPs learned from the logs: ${resolution.learnedGatewayIps.join(', ')}` : '';
   const hosts = [...resolution.learnedGatewayHosts].map(([host, via]) => `${host} (reaches ${via.join(', ')})`);
   const gatewayHosts = hosts.length > 0 ? `\n  gateway services learned from sidecar entries to those IPs: ${escapeControl(hosts.join(', '))}` : '';
-  const pods = [...resolution.learnedPods].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
+  const pods = [...resolution.learnedPods].sort(([a], [b]) => compareNatural(a, b));
   const shown = pods.slice(0, EXPLAIN_MAX_PODS).map(([ip, p]) => `${ip}=${p.namespace === null ? '' : `${p.namespace}/`}${p.name}`);
   const more = pods.length > EXPLAIN_MAX_PODS ? `, and ${pods.length - EXPLAIN_MAX_PODS} more` : '';
   const podIps = pods.length > 0 ? `\n  pod IPs learned from their own sidecar logs (${pods.length}): ${escapeControl(shown.join(', '))}${more}` : '';

@@ -14,6 +14,7 @@ import { packageFile } from '../package-files.js';
 import type { LineCounts, LineProblem } from '../types.js';
 import { formatFromOption } from './format-option.js';
 import { lineSummary, malformedTotal, problemList } from './line-summary.js';
+import { compareText } from '../text/collate.js';
 
 /** The parse worker's script, from the package root: an entry of its own in the bundle (rolldown.config.mjs). */
 const PARSE_WORKER = 'dist/bundle/parse-worker.js';
@@ -162,7 +163,7 @@ export async function runParse(inputs: string[], options: ParseOptions): Promise
   process.stderr.write(`egress-audit parse: ${lineSummary(output.totals)}\n`);
   for (const failure of failures) warnOnStderr(failure);
   if (failures.length > 0) return EXIT.input;
-  const malformed = output.problems.filter((p) => p.reason !== 'too-long').sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  const malformed = output.problems.filter((p) => p.reason !== 'too-long').sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
   if (options.strict && malformedTotal(output.totals) > 0) {
     process.stderr.write(`--strict: malformed lines (first ${Math.min(malformed.length, 20)}):\n${problemList(malformed.slice(0, 20))}\n`);
     return EXIT.findings;

@@ -11,6 +11,7 @@ import { ipOf, ipScope, isIpAddress, isOwnAddress } from './net.js';
 import { isExternalIp, neverSentUpstream } from './rules.js';
 import { plural } from '../text/plural.js';
 import type { RoleSample } from './types.js';
+import { compareText } from '../text/collate.js';
 
 const isEgressName = hostMatcher(['*egressgateway*', '*egress-gateway*']);
 const isIngressName = hostMatcher(['*ingressgateway*', '*ingress-gateway*']);
@@ -447,5 +448,5 @@ export function learnGatewayHosts(samples: RoleSample[], roles: Map<string, Role
       seen.add(ip);
     }
   }
-  return new Map([...hosts].sort(([a], [b]) => a.localeCompare(b)).map(([h, ips]) => [h, [...ips].sort()]));
+  return new Map([...hosts].sort(([a], [b]) => compareText(a, b)).map(([h, ips]) => [h, [...ips].sort()]));
 }

@@ -7,6 +7,7 @@ import { childPath, entryName } from './file-name.js';
 import { carriesAccessLog, isAccessLogFragment } from '../../parsers/noise.js';
 import { kubeletLinkInCopy } from './pod-path.js';
 import { shownName } from '../text/escape.js';
+import { compareText } from '../text/collate.js';
 
 /** One input to read, under the name the user sees: the path as given or as walked, never a link's target. */
 export interface InputFile {
@@ -302,18 +303,12 @@ function stdinIdentity(): string {
   }
 }
 
-/**
- * English collation, whatever the shell's locale: inputs sorted in the locale's order (LANG=da_DK puts `aa.log` after
- * `b.log`) gave the same logs' report another order of streams, and other tie-breaks, on another machine.
- */
-const NAME_ORDER = new Intl.Collator('en');
-
-/** Names the collation holds equal (`é` composed and decomposed) are ordered by code unit, so the command line's order never decides. */
+/** Inputs in English collation whatever the locale (`compareText`), so a report's order of streams is the same on every machine. */
 function byName(a: Found, b: Found): number {
   const x = a.file.name;
   const y = b.file.name;
   if (x === '-' || y === '-') return x === y ? 0 : x === '-' ? -1 : 1;
-  return NAME_ORDER.compare(x, y) || (x < y ? -1 : x > y ? 1 : 0);
+  return compareText(x, y);
 }
 
 /** Sorted by name; a file found under several names is kept once, under the first, with the others as aliases. */

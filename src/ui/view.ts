@@ -7,6 +7,7 @@ import { compareDestinations } from '../report/destinations.js';
 import { workloadLabel } from '../report/flow-facts.js';
 import { OTHER } from '../report/limits.js';
 import type { FeedItem } from './snapshot.js';
+import { compareCodeUnits } from '../text/collate.js';
 
 /** Destination sort orders, in the order `s` cycles through them. */
 export const SORT_KEYS = ['direct', 'flows', 'bytes', 'recent', 'name'] as const;
@@ -35,15 +36,14 @@ export function totalFlows(d: DestinationSummary): number {
   return n;
 }
 
-const byName = (a: DestinationSummary, b: DestinationSummary): number =>
-  a.destination < b.destination ? -1 : a.destination > b.destination ? 1 : 0;
+const byName = (a: DestinationSummary, b: DestinationSummary): number => compareCodeUnits(a.destination, b.destination);
 
 const COMPARE: Record<SortKey, (a: DestinationSummary, b: DestinationSummary) => number> = {
   // The report's own order (failing first, then other direct traffic, then flow count), so screen and files agree.
   direct: compareDestinations,
   flows: (a, b) => totalFlows(b) - totalFlows(a) || byName(a, b),
   bytes: (a, b) => b.bytesSent + b.bytesReceived - (a.bytesSent + a.bytesReceived) || byName(a, b),
-  recent: (a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? '') || byName(a, b),
+  recent: (a, b) => compareCodeUnits(b.lastSeen ?? '', a.lastSeen ?? '') || byName(a, b),
   name: byName,
 };
 

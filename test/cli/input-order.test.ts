@@ -156,6 +156,19 @@ describe('egress-audit audit: the reports do not depend on the order or the form
     const locale = (lang: string): NodeJS.ProcessEnv => ({ LANG: lang, LC_ALL: lang });
     await sameReports([() => audit([dir], { env: locale('en_US.UTF-8') }), () => audit([dir], { env: locale('da_DK.UTF-8') }), () => audit([dir], { env: locale('C') })]);
   }, 30_000);
+
+  it('lists --explain\'s roles in one order on a machine of another locale, the order the report lists its inputs in', async () => {
+    const dir = tempDir('ea-order-explain-');
+    writeFileSync(join(dir, 'aa.log'), BLACKHOLE);
+    writeFileSync(join(dir, 'b.log'), PASSTHROUGH);
+    const explain = async (lang: string): Promise<string[]> => {
+      const res = await runCli(['audit', '--explain', '-o', 'json', '--fail-on', 'none', 'b.log', 'aa.log'], { cwd: dir, env: { LANG: lang, LC_ALL: lang } });
+      expect(res.code).toBe(0);
+      return res.stderr.split('\n').filter((l) => /^ {2}\S+\.log /.test(l)).map((l) => l.trim().split(/\s+/)[0] as string);
+    };
+    expect(await explain('da_DK.UTF-8')).toEqual(['aa.log', 'b.log']);
+    expect(await explain('en_US.UTF-8')).toEqual(['aa.log', 'b.log']);
+  }, 30_000);
 });
 
 // Two sidecars' lines of the same millisecond to one host, the mesh dropping one and letting the other leave: both

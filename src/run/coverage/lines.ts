@@ -6,6 +6,7 @@ import { plural } from '../../text/plural.js';
 import type { LineCounts } from '../../types.js';
 import type { CoverageFacts } from '../coverage.js';
 import { listed } from './listing.js';
+import { compareText } from '../../text/collate.js';
 
 /** How many of the lines could not be read, in words that agree: "3 of 5 lines", "All 3 lines", "The one line" (never "1 of 1 lines"). */
 function unparsedShare(unparsed: number, lines: number): string {
@@ -17,7 +18,7 @@ function unparsedShare(unparsed: number, lines: number): string {
 function unparsedByReason(lines: LineCounts): { total: number; text: string } {
   const parts: [string, number][] = Object.entries(lines.malformed).filter((e): e is [string, number] => (e[1] ?? 0) > 0);
   if (lines.tooLong > 0) parts.push(['too-long', lines.tooLong]);
-  parts.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  parts.sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
   return { total: parts.reduce((n, [, c]) => n + c, 0), text: parts.map(([r, c]) => `${r} ${c}`).join(', ') };
 }
 

@@ -10,6 +10,7 @@ import { plural } from '../../text/plural.js';
 import type { WatchPlan } from './plan.js';
 import type { ExcludedTraffic } from './pod-registry.js';
 import type { Preemption } from './stream-slots.js';
+import { compareText } from '../../text/collate.js';
 
 /** Pod names shown in one warning before "and N more". */
 const SHOWN = 20;
@@ -81,7 +82,7 @@ function heldBackText(held: readonly Preemption[]): string {
 function unreadWarning(unread: readonly UnreadInstances[]): CoverageWarning | null {
   if (unread.length === 0) return null;
   const total = unread.reduce((n, u) => n + u.count, 0);
-  const items = [...unread].sort((a, b) => a.label.localeCompare(b.label)).map((u) => `${u.label} istio-proxy (${plural(u.count, 'instance')})`);
+  const items = [...unread].sort((a, b) => compareText(a.label, b.label)).map((u) => `${u.label} istio-proxy (${plural(u.count, 'instance')})`);
   return {
     code: 'instances-unread',
     message: `The logs of ${plural(total, 'container instance')} could not be read, in whole or in part: the container restarted more than once while its log stream was down, and the API serves only the current and the previous instance, so what ${total === 1 ? 'that instance' : 'those instances'} logged meanwhile was not audited: ${some(items)}.`,
@@ -101,7 +102,7 @@ export function withoutSidecarWarning(podKeys: readonly string[], where: string)
 /** Pods whose annotations keep outbound traffic away from their sidecar; shared with `audit --pods`. */
 export function excludedTrafficWarning(excluded: readonly ExcludedTraffic[]): CoverageWarning | null {
   if (excluded.length === 0) return null;
-  const items = [...excluded].sort((a, b) => `${a.ref.namespace}/${a.ref.name}`.localeCompare(`${b.ref.namespace}/${b.ref.name}`));
+  const items = [...excluded].sort((a, b) => compareText(`${a.ref.namespace}/${a.ref.name}`, `${b.ref.namespace}/${b.ref.name}`));
   return {
     code: 'traffic-excluded-from-sidecar',
     message: `${plural(items.length, 'pod excludes', 'pods exclude')} outbound traffic from ${items.length === 1 ? 'its' : 'their'} sidecar (traffic.sidecar.istio.io annotations): that traffic is never logged: ${some(items.map(excludedText))}.`,
