@@ -10,7 +10,8 @@ import type { AccessRecord, Envelope } from './types.js';
  *   `namespace_name`, `container_name`, `labels`;
  * - Vector's kubernetes_logs: `message`, `timestamp`, `kubernetes.pod_name`, `pod_namespace`, `pod_labels`;
  * - Filebeat / Elastic Agent (ECS): `message`, `@timestamp`, `kubernetes.pod.name`, `kubernetes.namespace`,
- *   `kubernetes.container.name`, also as the `_source` of an Elasticsearch export;
+ *   `kubernetes.container.name`, also as the `_source` of an Elasticsearch export, and flat (one dotted key per
+ *   field, as Kibana's Discover exports it; OpenTelemetry's `k8s.pod.name` alike);
  * - Loki's `logcli query --output jsonl`: `line`, `timestamp`, `labels.pod`/`namespace`/`container` (Grafana's JSON
  *   download of Loki rows: `line`, `date`, the labels under `fields`);
  * - Google Cloud Logging exports: `textPayload` or `jsonPayload`, `timestamp`, `resource.labels.pod_name`,
@@ -58,6 +59,19 @@ export const OWNER_KEYS = {
   namespace: ['namespace', 'namespace_name', 'pod_namespace', 'k8s_namespace_name'],
   container: ['container', 'container_name', 'k8s_container_name'],
 } as const;
+
+/**
+ * The same metadata written flat, one dotted key per field: an ECS document as Kibana's Discover exports it or an
+ * exporter flattens it (`kubernetes.pod.name`), a Fluent Bit record flattened on the way, and OpenTelemetry's
+ * resource attributes (`k8s.pod.name`). Without these, every pod of such an export was one unknown source.
+ */
+const FLAT_OWNER_KEYS = {
+  pod: ['kubernetes.pod.name', 'kubernetes.pod_name', 'k8s.pod.name'],
+  namespace: ['kubernetes.namespace', 'kubernetes.namespace_name', 'kubernetes.pod_namespace', 'kubernetes.namespace.name', 'k8s.namespace.name'],
+  container: ['kubernetes.container.name', 'kubernetes.container_name', 'k8s.container.name'],
+} as const;
+/** Where a flat record's pod labels start (`kubernetes.labels.app`, `k8s.pod.label.app`). */
+const FLAT_LABEL_PREFIXES = ['kubernetes.labels.', 'kubernetes.pod_labels.', 'k8s.pod.label.', 'k8s.pod.labels.'] as const;
 
 /** Tells an access log written as JSON (the line itself) from a pipeline's record around one. */
 export type AccessLogTest = (obj: Json) => boolean;
@@ -153,6 +167,14 @@ function podMetadata(obj: Json, env: Envelope, payloadKey: string): boolean {
     env.namespace ??= firstString(resource, ...OWNER_KEYS.namespace);
     env.container ??= firstString(resource, ...OWNER_KEYS.container);
     env.labels ??= labelMap(obj['labels'], 'k8s-pod/');
+    return true;
+  }
+  const flatPod = firstString(obj, ...FLAT_OWNER_KEYS.pod);
+  if (flatPod !== null) {
+    env.pod ??= flatPod;
+    env.namespace ??= firstString(obj, ...FLAT_OWNER_KEYS.namespace);
+    env.container ??= firstString(obj, ...FLAT_OWNER_KEYS.container);
+    for (const prefix of FLAT_LABEL_PREFIXES) env.labels ??= labelMap(obj, prefix);
     return true;
   }
   // Grafana's "Download logs" JSON keeps a Loki row's labels under `fields` (with the fields it parsed), logcli under `labels`.

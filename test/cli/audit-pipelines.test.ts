@@ -33,7 +33,7 @@ describe("log pipelines' exports, through the real binary", () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.jsonl') || f.endsWith('.log'));
 
   it('has one export per pipeline', () => {
-    expect(files.sort()).toEqual(['filebeat.jsonl', 'fluent-bit.jsonl', 'fluentd.jsonl', 'gcp.jsonl', 'loki-default.log', 'loki.jsonl', 'vector.jsonl']);
+    expect(files.sort()).toEqual(['ecs-flat.jsonl', 'filebeat.jsonl', 'fluent-bit.jsonl', 'fluentd.jsonl', 'gcp.jsonl', 'loki-default.log', 'loki.jsonl', 'vector.jsonl']);
   });
 
   it.each(files)('%s: every line gets its verdict, and the gateway pod its role, inside one file', async (file) => {

@@ -53,6 +53,16 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
       env: { pod: POD, namespace: 'shop', container: 'istio-proxy', labels: LABELS, timestamp: '2024-03-01T10:00:00.500Z' },
     },
     {
+      name: 'ECS written flat, one dotted key per field (Kibana Discover export)',
+      line: { '@timestamp': '2024-03-01T10:00:00.500Z', message: LINE, 'kubernetes.pod.name': POD, 'kubernetes.namespace': 'shop', 'kubernetes.container.name': 'istio-proxy', 'kubernetes.labels.app': 'sleep', 'kubernetes.labels.pod-template-hash': '7c7db887d8' },
+      env: { pod: POD, namespace: 'shop', container: 'istio-proxy', labels: LABELS, timestamp: '2024-03-01T10:00:00.500Z' },
+    },
+    {
+      name: "OpenTelemetry's resource attributes written flat (k8s.pod.name)",
+      line: { timestamp: '2024-03-01T10:00:00.5Z', message: LINE, 'k8s.pod.name': POD, 'k8s.namespace.name': 'shop', 'k8s.container.name': 'istio-proxy' },
+      env: { pod: POD, namespace: 'shop', container: 'istio-proxy', timestamp: '2024-03-01T10:00:00.5Z' },
+    },
+    {
       name: "Loki's logcli --output jsonl",
       line: { labels: { container: 'istio-proxy', namespace: 'shop', pod: POD, app: 'sleep', stream: 'stdout' }, line: LINE, timestamp: '2024-03-01T11:00:00.5+01:00' },
       env: { pod: POD, namespace: 'shop', container: 'istio-proxy', stream: 'stdout', timestamp: '2024-03-01T11:00:00.5+01:00' },
