@@ -35,12 +35,17 @@ export function isAccessLogFragment(line: string): boolean {
 /** `[YYYY-MM-DDT` after the first character: where an entry starts inside a line. */
 const LATER_ENTRY_START = /.\[\d{4}-\d\d-\d\dT/;
 
+/** An XML or HTML tag opening a line (`<v xml:space="preserve" trunc="0">`, `<pre>`, `<td>`): markup around what follows. */
+const MARKUP_OPEN = /^\s*<[A-Za-z][-\w:.]*(?:\s[^>]*)?>/;
+
 /**
- * Why a line with an access log's middle in it (isAccessLogFragment) was not read: `text-before-entry`
+ * Why a line with an access log's middle in it (isAccessLogFragment) was not read: `unknown-envelope` when an
+ * XML or HTML tag opens it (an export in markup: Splunk's `output_mode=xml`, a saved web page), `text-before-entry`
  * when the entry's own `[timestamp]` start is there but other text precedes it (junk, spaces, a prefix no
  * envelope reader knows), else `truncated` (its start was lost).
  */
-export function fragmentReason(line: string): 'text-before-entry' | 'truncated' {
+export function fragmentReason(line: string): 'unknown-envelope' | 'text-before-entry' | 'truncated' {
+  if (MARKUP_OPEN.test(line)) return 'unknown-envelope';
   return LATER_ENTRY_START.test(line) ? 'text-before-entry' : 'truncated';
 }
 
@@ -51,15 +56,22 @@ export function fragmentReason(line: string): 'text-before-entry' | 'truncated' 
  */
 const YAML_UPSTREAM = /^\s*(?:- )?(?:upstream_cluster|"upstream_cluster"): +\S/;
 
+/**
+ * A text entry's middle with its quotes written as XML or HTML entities (`HTTP/1.1&quot; 200 `), as markup exports write
+ * it (Splunk's `output_mode=xml`, a web page): no reader takes such a line, and no access log's own text holds this.
+ */
+const ESCAPED_FRAGMENT = /(?:HTTP\/[0-9.]+|- - -)(?:&quot;|&#0*34;|&#x0*22;)+ \d{1,3} /i;
+
 /** An Envoy format operator (`%UPSTREAM_CLUSTER%`, `%REQ(X)%`): a line naming one quotes a format (the agent's config), not an entry. */
 const FORMAT_OPERATOR = /%[A-Z_]+(?:\([^)]*\))?(?::\d+)?%/;
 
 /**
  * True for a line no reader took for an access log that still carries one: a JSON entry's upstream_cluster written as
- * YAML, or a JSON entry's keys inside another text (a CSV export's doubled quotes, a Python dict, escaped JSON), which
- * an export of another shape wraps. Such a line is an entry left unread (unknown-envelope), not the agent's noise.
+ * YAML, a JSON entry's keys inside another text (a CSV export's doubled quotes, a Python dict, escaped JSON), or a text
+ * entry escaped as XML, which an export of another shape wraps. Such a line is an entry left unread (unknown-envelope),
+ * not the agent's noise.
  */
 export function carriesAccessLog(line: string): boolean {
-  if (YAML_UPSTREAM.test(line)) return true;
+  if (YAML_UPSTREAM.test(line) || ESCAPED_FRAGMENT.test(line)) return true;
   return line.includes('upstream_cluster') && (line.includes('start_time') || line.includes('response_flags')) && !FORMAT_OPERATOR.test(line);
 }

@@ -110,7 +110,7 @@ export type MalformedReason =
   | 'format-mismatch' // a user-given --format did not match the line
   | 'ambiguous-fields' // the fields read two ways (Envoy's default layout: a user agent holding `" "`, or quoted fields appended)
   | 'text-before-entry' // a text access-log entry starts after other text (junk, spaces, an unknown prefix), not at the start of the line
-  | 'unknown-envelope' // a JSON record no envelope reader knows holds an access log in one of its strings (a pipeline's export of another shape)
+  | 'unknown-envelope' // a JSON record no envelope reader knows holds an access log in one of its strings, or XML/HTML markup holds one (a pipeline's export of another shape)
   | 'no-upstream'; // (an audit's) a JSON access log with neither an upstream_cluster nor an upstream_host key: where it went is not logged, so it cannot be judged
 
 /** Where a record read back came from, as its `source` names it, and the format its line was written in. */

@@ -28,9 +28,15 @@ const INLINE_BATCHES = 2;
  */
 const INLINE_LANE_SHARE = 0.5;
 
-/** Runs batches inline at first, then on worker threads when the lines need the general parsers; results come back in submission order. */
+/**
+ * Runs batches inline at first, then on worker threads when the lines need the general parsers; results come back in submission order.
+ * When the threads fail (a worker script missing from the install, a worker out of memory or gone), the batches they held are parsed
+ * here instead, once each, and so is every later one: the output is what one thread gives, and a note on stderr says why.
+ */
 class BatchRunner {
   private readonly inline = new BatchParser();
+  /** Parses the batches a failed pool gave back, as a worker would have: it never sees a Grafana head (those batches stay here). */
+  private readonly orphans = new BatchParser();
   private pool: WorkerPool<ParseTask, BatchResult> | null = null;
   private inlineBatches = 0;
   private inlineLines = 0;
@@ -45,14 +51,19 @@ class BatchRunner {
     return this.pool === null ? 1 : this.threads + 2;
   }
 
+  /** Whether batches go to worker threads now: started, and not failed. */
+  private get threaded(): boolean {
+    return this.pool !== null && this.pool.failure === null;
+  }
+
   run(stream: BatchStream, bytes: Buffer, firstLine: number, carry?: PartCarry): Promise<BatchResult> {
     if (this.pool === null && this.threads > 0 && this.inlineBatches >= INLINE_BATCHES && this.inlineLaneLines < INLINE_LANE_SHARE * this.inlineLines) {
       this.pool = new WorkerPool<ParseTask, BatchResult>(packageFile(PARSE_WORKER), this.threads);
     }
     const name = stream.info.name;
     // A batch bound for a worker is searched for the head first (a byte search: the workers' parsers would not see it).
-    if (this.pool !== null && !this.headedStreams.has(name) && mayHoldCommonLabels(bytes)) this.headedStreams.add(name);
-    if (this.pool === null || this.headedStreams.has(name)) {
+    if (this.threaded && !this.headedStreams.has(name) && mayHoldCommonLabels(bytes)) this.headedStreams.add(name);
+    if (!this.threaded || this.headedStreams.has(name)) {
       const parsed = this.inline.parse(stream, bytes, firstLine, carry);
       if (this.inline.holdsStreamLabels(stream)) this.headedStreams.add(name);
       this.inlineBatches++;
@@ -61,8 +72,21 @@ class BatchRunner {
       // Its NDJSON is a view of memory the next batch reuses: once batches are in flight (the pool started), a copy.
       return Promise.resolve(this.pool === null ? parsed : { ...parsed, ndjson: parsed.ndjson.slice() });
     }
-    const own = new Uint8Array(bytes); // a copy with its own ArrayBuffer, so it can be transferred
-    return this.pool.run({ stream, bytes: own, firstLine, carry }, [own.buffer]);
+    const own = new Uint8Array(bytes); // a copy with its own ArrayBuffer, so it can be transferred; `bytes` (never reused by the splitter) is kept for a redo
+    return (this.pool as WorkerPool<ParseTask, BatchResult>).run({ stream, bytes: own, firstLine, carry }, [own.buffer]).catch((failure: unknown) => {
+      this.noteFailure(failure as Error);
+      const parsed = this.orphans.parse(stream, bytes, firstLine, carry);
+      return { ...parsed, ndjson: parsed.ndjson.slice() };
+    });
+  }
+
+  private failureNoted = false;
+
+  /** Says once why the threads stopped and that parsing goes on here; the records are the same, so the exit code is too. */
+  private noteFailure(failure: Error): void {
+    if (this.failureNoted) return;
+    this.failureNoted = true;
+    warnOnStderr(`${failure.message}; parsing on the main thread instead, with the same records (set EGRESS_AUDIT_THREADS=0 to skip worker threads, or reinstall egress-audit)`);
   }
 
   async close(): Promise<void> {

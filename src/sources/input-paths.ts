@@ -8,6 +8,7 @@ import { carriesAccessLog, isAccessLogFragment } from '../../parsers/noise.js';
 import { kubeletLinkInCopy } from './pod-path.js';
 import { shownName } from '../text/escape.js';
 import { compareText } from '../text/collate.js';
+import { ownOutputInFile } from './own-output.js';
 
 /** One input to read, under the name the user sees: the path as given or as walked, never a link's target. */
 export interface InputFile {
@@ -39,28 +40,38 @@ function walkSkips(name: string): boolean {
   return NOT_LOGS.test(name);
 }
 
-/** YAML a walk reads after all when its head holds access-log entries: `gcloud logging read`'s default output saved as `.yaml`. */
-const YAML_NAME = /\.ya?ml$/i;
-/** How much of a YAML file is looked at for entries. */
-const YAML_HEAD_BYTES = 64 * 1024;
+/**
+ * The skipped files a walk looks into, and reads after all when their head holds access-log entries: YAML (`gcloud logging
+ * read`'s default output) and XML or HTML (Splunk's `output_mode=xml` export, a log view saved from a browser), which tools
+ * write logs as. Read, their entries fail the run as `unknown-envelope` (or are read, plain lines in a page) rather than
+ * pass unread. Documentation (.md), scripts, TOML, images and SARIF are not looked into: READMEs beside logs quote entries
+ * as examples (read, they would be audited as traffic), and no tool exports logs as those.
+ */
+const LOOKED_INTO = /^[^.].*\.(ya?ml|xml|html?)$/i; // hidden files (an editor's, git's) never
+/** How much of such a file is looked at for entries. */
+const HEAD_BYTES = 64 * 1024;
 
 /**
- * True when a regular file's first 64 KiB hold a line of an access-log entry (a text entry's middle, or a JSON entry's
- * keys, as YAML or quoted, but no format's operators): left out as configuration, its entries would pass unread.
+ * True when a regular file's first 64 KiB hold a line of an access-log entry (a text entry's middle, plain or escaped as
+ * XML, or a JSON entry's keys, as YAML or quoted, but no format's operators) and it is not one of egress-audit's own
+ * reports (a JUnit report quotes entries as evidence): left out as configuration, its entries would pass unread.
  */
 async function holdsAccessLogs(path: string | Buffer): Promise<boolean> {
-  if (!(await stat(path).then((s) => s.isFile(), () => false))) return false;
+  const info = await stat(path).catch(() => null); // before opening: opening a FIFO would wait for a writer
+  if (info === null || !info.isFile()) return false;
   const handle = await open(path, 'r').catch(() => null);
   if (handle === null) return false;
+  let holds = false;
   try {
-    const head = Buffer.alloc(YAML_HEAD_BYTES);
-    const { bytesRead } = await handle.read(head, 0, YAML_HEAD_BYTES, 0);
-    return head.toString('utf8', 0, bytesRead).split('\n').some((line) => carriesAccessLog(line) || isAccessLogFragment(line));
+    const head = Buffer.allocUnsafe(Math.min(HEAD_BYTES, info.size));
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    holds = head.toString('utf8', 0, bytesRead).split('\n').some((line) => carriesAccessLog(line) || isAccessLogFragment(line));
   } catch {
     return false;
   } finally {
     await handle.close();
   }
+  return holds && (await ownOutputInFile(path, info.size)) === null;
 }
 
 /** Names of this process's own stdin: when stdin is a socket (not a pipe), it cannot be opened again by path. */
@@ -151,7 +162,7 @@ async function walkDirectory(path: string | Buffer, name: string, info: Stats, w
   for (const entry of entries) {
     const shown = entryName(entry);
     const child = childPath(path, entry, shown);
-    if (walkSkips(shown.text) && !(YAML_NAME.test(shown.text) && (await holdsAccessLogs(child)))) continue;
+    if (walkSkips(shown.text) && !(LOOKED_INTO.test(shown.text) && (await holdsAccessLogs(child)))) continue;
     await walkEntry(child, join(name, shown.text), walk);
   }
 }

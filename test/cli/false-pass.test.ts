@@ -240,3 +240,29 @@ describe("a sidecar's JSON access log exported as CSV (CloudWatch Logs Insights'
     expect(res.code).toBe(1);
   });
 });
+
+describe("a sidecar's log exported as XML (Splunk's output_mode=xml) or saved as HTML beside the other logs", () => {
+  it.each([
+    ['unknown-envelope-xml', 'worker-splunk.xml', 12],
+    ['unknown-envelope-html', 'worker-logs.html', 7],
+  ])('%s: is walked into and fails the run on the line holding the entry (unknown-envelope), instead of PASS', async (name, file, line) => {
+    const dir = `${DIR}${name}/`;
+    const res = await runCli(['audit', dir, '-o', 'json']);
+    const report = JSON.parse(res.stdout) as { flows: FlowLine[]; coverage: { lines: { malformed: Record<string, number> }; streams: { name: string }[]; warnings: { code: string; message: string }[] } };
+    expect(report.coverage.streams.map((s) => s.name.slice(dir.length)).sort()).toEqual(['istio-egressgateway.log', 'sleep.log', file]);
+    expect(report.flows.map((f) => f.verdict)).toEqual(['via-gateway', 'via-gateway']);
+    expect(report.coverage.lines.malformed).toEqual({ 'unknown-envelope': 1 });
+    expect(report.coverage.warnings.find((w) => w.code === 'unparsed-lines')?.message.replace(/\s+/g, ' ')).toContain("XML or HTML such as Splunk's output_mode=xml");
+    expect(res.code).toBe(1);
+    const sarif = await runCli(['audit', dir, '-o', 'sarif']);
+    const results = (JSON.parse(sarif.stdout) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] }).runs[0]?.results;
+    expect(results?.map((r) => [r.ruleId, r.locations[0]?.physicalLocation.artifactLocation.uri.replace(/.*\//, ''), r.locations[0]?.physicalLocation.region.startLine])).toEqual([['coverage/unparsed-lines', file, line]]);
+  });
+
+  it('fails named outright too, its entry no line of markup to pass over', async () => {
+    const dir = `${DIR}unknown-envelope-xml/`;
+    const res = await runCli(['audit', `${dir}sleep.log`, `${dir}worker-splunk.xml`, `${dir}istio-egressgateway.log`]);
+    expect(res.stdout).toContain('(unknown-envelope 1)');
+    expect(res.code).toBe(1);
+  });
+});

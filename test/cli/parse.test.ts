@@ -1,10 +1,12 @@
-import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RECORD_KEYS } from '../../parsers/index.js';
 import { corpusLines } from '../helpers/corpus.js';
-import { ndjson, runCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { ndjson, outcome, runCli } from '../helpers/cli.js';
 import { tempFolders } from '../helpers/temp-folders.js';
 
 const tempDir = tempFolders();
@@ -164,5 +166,26 @@ describe('parse on its worker threads', () => {
     expect(records.filter((r) => r.source.pod === 'b' && r.source.file.endsWith('b.txt'))).toHaveLength(6000);
     expect(records.map((r) => r.source.line)).toEqual([...rows, ...rows].map((_, i) => (i % 6000) + 3));
     expect(threaded.stdout).toBe(inline.stdout);
+  });
+
+  // An install whose worker script is gone (a partial copy, a packaging slip): the batches meant for the threads are
+  // parsed on the main thread, once each, with a one-line note; before, an unhandled rejection's stack trace and exit 1.
+  it('parses on the main thread, the same records, when the worker script is missing, saying so in one line', async () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const copy = tempDir('ea-no-worker-');
+    for (const part of ['bin', 'package.json', 'dist/bundle', 'dist/src/output/wasm/fast-lane.wasm']) cpSync(join(root, part), join(copy, part), { recursive: true });
+    symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+    rmSync(join(copy, 'dist/bundle/parse-worker.js'));
+    const input = join(tempDir('ea-no-worker-in-'), 'prefixed.log');
+    writeFileSync(input, Array.from({ length: 6000 }, () => `[pod/ratings-v1-abc/istio-proxy] ${TCP}\n`).join(''));
+    const env = { ...process.env, NO_COLOR: '1', EGRESS_AUDIT_THREADS: '2' };
+    const broken = await outcome(spawn(process.execPath, [join(copy, 'bin/egress-audit.js'), 'parse', input], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const inline = await runCli(['parse', input], { env: { EGRESS_AUDIT_THREADS: '0' } });
+    expect(broken.stderr).toBe(
+      `egress-audit: the worker script ${join(copy, 'dist/bundle/parse-worker.js')} is missing; parsing on the main thread instead, with the same records (set EGRESS_AUDIT_THREADS=0 to skip worker threads, or reinstall egress-audit)\n` +
+        'egress-audit parse: 6000 lines read, 6000 records, 0 not access logs, 0 malformed, 0 too long\n',
+    );
+    expect(broken.code).toBe(0);
+    expect(broken.stdout).toBe(inline.stdout);
   });
 });

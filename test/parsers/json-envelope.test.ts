@@ -118,6 +118,19 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
     expect(parseLineText('accessLogFormat: \'{"start_time":"%START_TIME%","upstream_cluster":"%UPSTREAM_CLUSTER%"}\'').kind).toBe('not-access-log');
   });
 
+  it('calls a text entry inside XML or HTML markup, or with its quotes escaped as XML, malformed (unknown-envelope), not noise', () => {
+    const entry = '[2024-03-01T10:00:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" PassthroughCluster 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -';
+    // Splunk's output_mode=xml, its quotes as &quot; (no fragment of a plain entry: was not an access log)
+    expect(parseLineText(`\t\t\t<v xml:space='preserve' trunc='0'>${entry.replaceAll('"', '&quot;')}</v>`)).toEqual({ kind: 'malformed', reason: 'unknown-envelope' });
+    expect(parseLineText(`<td class="line">${entry.replaceAll('"', '&#34;')}</td>`)).toEqual({ kind: 'malformed', reason: 'unknown-envelope' });
+    // with its quotes as they are, inside a tag (was text-before-entry, whose fix names prefixes, not exports)
+    expect(parseLineText(`<v xml:space="preserve" trunc="0">${entry}</v>`)).toEqual({ kind: 'malformed', reason: 'unknown-envelope' });
+    // a syslog priority is no tag: still text before the entry
+    expect(parseLineText(`<134>Mar  1 10:00:00 vm-7 envoy[812]: ${entry}`)).toEqual({ kind: 'malformed', reason: 'text-before-entry' });
+    // markup without an entry stays noise
+    expect(parseLineText('<field k="source"><value><text>/var/log/containers/x.log</text></value></field>').kind).toBe('not-access-log');
+  });
+
   it("reads Google Cloud Logging's jsonPayload (a JSON access log the logging agent parsed) as that JSON line", () => {
     const access = { start_time: '2024-03-01T10:00:00.123Z', upstream_cluster: 'PassthroughCluster', response_flags: '-', upstream_local_address: '10.108.0.56:33706', duration: 1 };
     const got = parseLineText(JSON.stringify({ jsonPayload: access, resource: { labels: { pod_name: POD, namespace_name: 'shop' } } }));

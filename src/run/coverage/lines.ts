@@ -41,7 +41,7 @@ function noUpstreamHint(lines: CoverageFacts['lines']): string | null {
 function unknownEnvelopeHint(lines: CoverageFacts['lines']): string | null {
   const n = lines.malformed['unknown-envelope'] ?? 0;
   if (n === 0) return null;
-  return `${plural(n, 'record')} (unknown-envelope) held an access log where egress-audit does not read one (a log pipeline's export of a shape it does not know, a whole API response such as an Elasticsearch _search, or YAML such as gcloud logging read prints without --format=json): export one JSON record per line in a shape the README lists (\`jq -c '.hits.hits[]'\` for a _search response, \`gcloud logging read --format=json\`), or the log lines themselves (\`jq -r '.<key>'\`).`;
+  return `${plural(n, 'record')} (unknown-envelope) held an access log where egress-audit does not read one (a log pipeline's export of a shape it does not know, a whole API response such as an Elasticsearch _search, YAML such as gcloud logging read prints without --format=json, or XML or HTML such as Splunk's output_mode=xml and a saved web page): export one JSON record per line in a shape the README lists (\`jq -c '.hits.hits[]'\` for a _search response, \`gcloud logging read --format=json\`, Splunk's output_mode=json), or the log lines themselves (\`jq -r '.<key>'\`).`;
 }
 
 /** The unparsed-lines warning: lines that looked like access-log entries but could not be read, by reason, and the likely fix; none when every line was read. */
