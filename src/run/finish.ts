@@ -61,6 +61,10 @@ export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCom
       const n = written.withoutNamespace;
       say(`${plural(n, 'baseline entry', 'baseline entries')} ${n === 1 ? 'names its' : 'name their'} workload without a namespace (the input named none, as kubectl logs --prefix does): ${n === 1 ? 'it holds' : 'each holds'} a workload of that name in any namespace whose logs name none either; save the logs with their namespaces (kubelet paths, a log pipeline's export, watch) for a baseline that holds one namespace's`);
     }
+    if (written.byPodIp > 0) {
+      const n = written.byPodIp;
+      say(`${plural(n, 'baseline entry', 'baseline entries')} ${n === 1 ? 'names its caller' : 'name their callers'} by a pod IP alone (the input named no pod): Kubernetes gives a pod's IP to another pod once it is gone, so ${n === 1 ? 'it holds' : 'each holds'} whichever pod has that address later, of any workload; save the logs with their pod names (kubectl logs --prefix, kubelet paths, a log pipeline's export, watch) or give --pods for a baseline that holds a workload`);
+    }
     if (written.ofExpiredExceptions > 0) {
       const n = written.ofExpiredExceptions;
       say(`${plural(n, 'failing finding')} of expired policy exceptions ${n === 1 ? 'was' : 'were'} not recorded: an exception keeps its findings, so that they fail when it lapses; renew the exception, or remove it from the policy to baseline ${n === 1 ? 'its finding' : 'them'}`);
