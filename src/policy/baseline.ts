@@ -190,6 +190,8 @@ export interface BaselineWritten {
    * name): Kubernetes gives the IP to another pod once that one is gone, so each holds whichever pod has it then.
    */
   byPodIp: number;
+  /** Findings left out because their log does not say where their flows went (unidentifiedDestination): an entry would hold every such flow of the caller. */
+  unidentified: number;
 }
 
 /** True for an entry that holds its workload name in every namespace: the input named none (a caller's IP names itself). */
@@ -239,9 +241,10 @@ export async function checkBaselineWritable(path: string): Promise<void> {
 export async function writeBaseline(
   path: string,
   findings: Finding[],
-  meta: { version: string; failOn?: readonly string[] },
+  meta: { version: string; failOn?: readonly string[]; unidentified?: ReadonlySet<string> },
 ): Promise<BaselineWritten> {
-  const entries = baselineEntries(findings, meta.failOn);
+  const all = baselineEntries(findings, meta.failOn);
+  const entries = all.filter((e) => meta.unidentified?.has(e.fingerprint) !== true);
   const recordable = entries.filter((e) => isFingerprint(e.fingerprint));
   const recorded = new Set(recordable.map((e) => e.fingerprint));
   const text = renderBaseline(recordable, meta.version);
@@ -257,6 +260,7 @@ export async function writeBaseline(
       withoutNamespace: new Set(recordable.filter(namesNoNamespace).map((e) => e.fingerprint)).size,
       ofExpiredExceptions: findings.filter((f) => f.failing && f.allowedBy === null && heldByExpiredException(f)).length,
       byPodIp: new Set(findings.filter((f) => callerIsPodIp(f) && recorded.has(f.fingerprint)).map((f) => f.fingerprint)).size,
+      unidentified: all.length - entries.length,
     };
   } catch (err) {
     if (place?.temp != null) await rm(place.temp, { force: true });
