@@ -94,9 +94,22 @@ export function claimedIp(d: Destination): string | undefined {
   return ip === null || ip === '' ? undefined : ip;
 }
 
+/** The host of a destination the log names by neither a host nor an address. */
+const UNKNOWN_HOST = 'unknown';
+
+/**
+ * True when the log does not say where a flow went: no address, and no name but the client's claim (a Host header or
+ * SNI through PassthroughCluster or a wildcard cluster) or none at all, as with an access-log format that logs neither
+ * %UPSTREAM_HOST% nor %DOWNSTREAM_LOCAL_ADDRESS%. Such a finding is every such flow of its caller, wherever each went,
+ * so a baseline must not hold it (a cluster's host, which Envoy dialled, still names one place).
+ */
+export function unidentifiedDestination(d: Destination): boolean {
+  return d.address === null && (d.claimed === true || d.host === UNKNOWN_HOST);
+}
+
 function byAddress(address: string | null, fallbackPort: number | null, external: boolean): Destination {
   const ip = ipOf(address);
-  if (ip === null) return make('unknown', fallbackPort, null, external);
+  if (ip === null) return make(UNKNOWN_HOST, fallbackPort, null, external);
   return make(ip, portOf(address) ?? fallbackPort, address, external);
 }
 

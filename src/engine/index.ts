@@ -18,7 +18,7 @@ export { gatewayNamespaceMatcher } from './cluster.js';
 export { gatewayNamespaceRole, gatewayNamespacesText, gatewayPodOutside, gatewaysByContent, inferRoles, learnGatewayIps, refusedGatewayPods, type GatewaysByContent } from './roles.js';
 export { learnMeshIps, learnPodIps } from './learned-pods.js';
 export { canonicalKey, canonicalName } from './net.js';
-export { claimedIp, placeChars } from './destination.js';
+export { claimedIp, placeChars, unidentifiedDestination } from './destination.js';
 export { renamedWorkload } from './workload.js';
 export { asciiName, NON_ASCII, unicodeGlobProblem } from './idn.js';
 export { PairMemo } from './cache.js';

@@ -185,11 +185,29 @@ export interface BaselineWritten {
   withoutNamespace: number;
   /** Failing findings left out because an expired exception of the policy still names them (heldByExpiredException). */
   ofExpiredExceptions: number;
+  /**
+   * Recorded findings whose caller is a pod named only by its IP (its own proxy's entry, in a log saved without the pod's
+   * name): Kubernetes gives the IP to another pod once that one is gone, so each holds whichever pod has it then.
+   */
+  byPodIp: number;
+  /** Findings left out because their log does not say where their flows went (unidentifiedDestination): an entry would hold every such flow of the caller. */
+  unidentified: number;
 }
 
 /** True for an entry that holds its workload name in every namespace: the input named none (a caller's IP names itself). */
 function namesNoNamespace(e: BaselineEntry): boolean {
   return e.namespace === null && isIP(e.sourceWorkload) === 0;
+}
+
+/** Verdicts whose caller is the peer of the proxy that logged it (not its own pod): an outside client's IP may name it. */
+const PEER_CALLER: ReadonlySet<string> = new Set(['gateway-only', 'inbound', 'ingress']);
+
+/**
+ * True for a finding whose caller is a pod known only by its IP: the first hop's own entry (a sidecar's or an ingress
+ * gateway's, not the egress gateway's peer) with no pod name. A pod's IP outlives it, given to another pod of any workload.
+ */
+function callerIsPodIp(f: Finding): boolean {
+  return f.namespace === null && isIP(f.sourceWorkload) !== 0 && !PEER_CALLER.has(f.verdict) && f.evidence.some((e) => e.hop !== 'gateway');
 }
 
 /** Why a baseline could not be written (a missing file is its directory missing: a write creates the file), as an InputError naming it. */
@@ -223,10 +241,12 @@ export async function checkBaselineWritable(path: string): Promise<void> {
 export async function writeBaseline(
   path: string,
   findings: Finding[],
-  meta: { version: string; failOn?: readonly string[] },
+  meta: { version: string; failOn?: readonly string[]; unidentified?: ReadonlySet<string> },
 ): Promise<BaselineWritten> {
-  const entries = baselineEntries(findings, meta.failOn);
+  const all = baselineEntries(findings, meta.failOn);
+  const entries = all.filter((e) => meta.unidentified?.has(e.fingerprint) !== true);
   const recordable = entries.filter((e) => isFingerprint(e.fingerprint));
+  const recorded = new Set(recordable.map((e) => e.fingerprint));
   const text = renderBaseline(recordable, meta.version);
   let place: Replacement | null = null;
   try {
@@ -235,10 +255,12 @@ export async function writeBaseline(
     await writeFile(to.path, text, { encoding: 'utf8', flag: to.flag });
     await putInPlace(place);
     return {
-      written: new Set(recordable.map((e) => e.fingerprint)).size,
+      written: recorded.size,
       unrecorded: entries.length - recordable.length,
       withoutNamespace: new Set(recordable.filter(namesNoNamespace).map((e) => e.fingerprint)).size,
       ofExpiredExceptions: findings.filter((f) => f.failing && f.allowedBy === null && heldByExpiredException(f)).length,
+      byPodIp: new Set(findings.filter((f) => callerIsPodIp(f) && recorded.has(f.fingerprint)).map((f) => f.fingerprint)).size,
+      unidentified: all.length - entries.length,
     };
   } catch (err) {
     if (place?.temp != null) await rm(place.temp, { force: true });

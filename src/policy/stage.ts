@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import type { Destination, ExceptionRef, Flow } from '../types.js';
-import { PairMemo, placeChars } from '../engine/index.js';
+import { PairMemo, placeChars, unidentifiedDestination } from '../engine/index.js';
 import { ownCopyOrNull } from '../text/own-copy.js';
 import { fingerprintOf } from './fingerprint.js';
 import { compileException, exceptionMatches, type CompiledException } from './match.js';
@@ -143,7 +143,8 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
       flow.fingerprint = decision.fingerprint;
       flow.allowedBy = decision.allowedBy?.ref ?? null;
       flow.expiredException = decision.expired?.ref ?? null;
-      const baselined = options.baseline?.fingerprints.has(decision.fingerprint) ?? false;
+      // A flow whose log does not say where it went is not the place its baseline entry was written for (unidentifiedDestination).
+      const baselined = (options.baseline?.fingerprints.has(decision.fingerprint) ?? false) && !unidentifiedDestination(flow.destination);
       flow.failing = failOn.has(flow.verdict) && flow.allowedBy === null && !baselined;
     },
     expiredHits(): ExceptionRef[] {

@@ -104,6 +104,11 @@ export class ReportBuilder {
     return this.destinationTable.foldedDestinations;
   }
 
+  /** The fingerprints of findings whose log does not say where their flows went (unidentifiedDestination): `--write-baseline` leaves them out. */
+  unidentifiedFindings(): Set<string> {
+    return this.findingTable.unidentified();
+  }
+
   /** Finding groups, failing first. */
   findings(): Finding[] {
     return this.findingTable.list(this.failOn);

@@ -10,7 +10,7 @@ import { compareStrings, insertSmallest, RankedRows } from './bounded.js';
 import { ownCopy, ownCopyOrNull } from '../text/own-copy.js';
 import { OTHER, REPORT_LIMITS, type ReportLimits } from './limits.js';
 import { msToIso } from '../pipeline/times.js';
-import { claimedIp } from '../engine/destination.js';
+import { claimedIp, unidentifiedDestination } from '../engine/destination.js';
 import { senderOf } from '../engine/rules.js';
 
 interface Evidence {
@@ -42,6 +42,8 @@ interface Group {
   expiredException: ExceptionRef | null;
   /** The IP its flows went to when their destination is a name only the client claimed (claimedIp: part of its fingerprint), or undefined. */
   address: string | undefined;
+  /** Its log does not say where its flows went (unidentifiedDestination): a baseline cannot hold it. */
+  unidentified: boolean;
 }
 
 /** Evidence at `t` from `file`:`line` by `hop` against `b`: the order of compareEvidence, without an object for the first. */
@@ -133,6 +135,7 @@ function newGroup(flow: Flow, fingerprint: string, folded: boolean): Group {
     allowedFlows: 0,
     expiredException: null,
     address: address === undefined ? undefined : ownCopy(address),
+    unidentified: !folded && unidentifiedDestination(flow.destination),
   };
 }
 
@@ -175,6 +178,11 @@ export class FindingTable {
     if (known) return known;
     const created = this.groups.admit(fingerprint, groupCost(flow), (own) => newGroup(flow, own, false), (out) => foldGroup(this.foldedGroup(out.verdict, flow), out));
     return created ?? this.foldedGroup(flow.verdict, flow);
+  }
+
+  /** The fingerprints of the tracked findings whose log does not say where their flows went, which a baseline cannot hold. */
+  unidentified(): Set<string> {
+    return new Set([...this.groups.values()].filter((g) => g.unidentified).map((g) => g.fingerprint));
   }
 
   /** The `(other)` group of `verdict` (made from `flow`'s verdict-free parts when new). */

@@ -55,11 +55,19 @@ export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCom
     // would silently drop the others from the baseline.
     say(`baseline ${options.writeBaseline} not written: ${partial}`);
   } else if (options.writeBaseline) {
-    const written = await writeBaseline(options.writeBaseline, report.findings, { version: VERSION, failOn: options.failOn });
+    const written = await writeBaseline(options.writeBaseline, report.findings, { version: VERSION, failOn: options.failOn, unidentified: end.builder.unidentifiedFindings() });
     say(`wrote baseline ${options.writeBaseline} (${plural(written.written, 'finding')})`);
     if (written.withoutNamespace > 0) {
       const n = written.withoutNamespace;
       say(`${plural(n, 'baseline entry', 'baseline entries')} ${n === 1 ? 'names its' : 'name their'} workload without a namespace (the input named none, as kubectl logs --prefix does): ${n === 1 ? 'it holds' : 'each holds'} a workload of that name in any namespace whose logs name none either; save the logs with their namespaces (kubelet paths, a log pipeline's export, watch) for a baseline that holds one namespace's`);
+    }
+    if (written.byPodIp > 0) {
+      const n = written.byPodIp;
+      say(`${plural(n, 'baseline entry', 'baseline entries')} ${n === 1 ? 'names its caller' : 'name their callers'} by a pod IP alone (the input named no pod): Kubernetes gives a pod's IP to another pod once it is gone, so ${n === 1 ? 'it holds' : 'each holds'} whichever pod has that address later, of any workload; save the logs with their pod names (kubectl logs --prefix, kubelet paths, a log pipeline's export, watch) or give --pods for a baseline that holds a workload`);
+    }
+    if (written.unidentified > 0) {
+      const n = written.unidentified;
+      say(`${plural(n, 'failing finding')} ${n === 1 ? 'was' : 'were'} not recorded: the log does not say where ${n === 1 ? 'its flows' : 'their flows'} went (no address, and no name but the client's Host header or SNI, or none), so an entry would hold every such flow of ${n === 1 ? 'its caller' : 'their callers'}, wherever it went; log %UPSTREAM_HOST% and %DOWNSTREAM_LOCAL_ADDRESS% at the sidecars (Istio's default formats do) to baseline ${n === 1 ? 'it' : 'them'}`);
     }
     if (written.ofExpiredExceptions > 0) {
       const n = written.ofExpiredExceptions;

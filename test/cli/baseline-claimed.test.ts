@@ -60,6 +60,42 @@ describe('a baseline of a finding to a name the client claimed', () => {
   });
 });
 
+describe('a baseline of a finding whose log does not say where its flows went', () => {
+  // An accessLogFormat without %UPSTREAM_HOST% and %DOWNSTREAM_LOCAL_ADDRESS%: a passthrough flow is named by its Host
+  // header alone, or by nothing (`unknown`), with no address. Such a finding is every such flow of its caller, wherever
+  // each went: a baseline entry for it held the next day's direct flow to anywhere (exit 0).
+  const FORMAT = '[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% "%REQ(:AUTHORITY)%" %UPSTREAM_CLUSTER% %DOWNSTREAM_REMOTE_ADDRESS% %UPSTREAM_LOCAL_ADDRESS%';
+  const line = (day: string, authority: string, port: number): string =>
+    `[2026-11-${day}T10:00:00.000Z] "GET / HTTP/1.1" 200 - 0 2381 "${authority}" PassthroughCluster 10.42.0.7:47906 10.42.0.7:${port}`;
+
+  it('is not recorded, says why, and an entry an older version wrote does not hold the flows', async () => {
+    const dir = tempDir('ea-baseline-unlocated-');
+    const today = join(dir, 'today.log');
+    writeFileSync(today, `${line('02', 'api.github.com', 47908)}
+${line('02', '-', 47910)}
+`);
+    const baseline = join(dir, 'baseline.json');
+    const res = await runCli(['audit', '--format', FORMAT, '--sidecar', today, '--write-baseline', baseline]);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr).toContain('2 failing findings were not recorded: the log does not say where their flows went');
+    expect((JSON.parse(readFileSync(baseline, 'utf8')) as { findings: unknown[] }).findings).toEqual([]);
+    // An entry for the same findings (as written before: its fields give back its fingerprint) holds nothing either.
+    const report = JSON.parse((await runCli(['audit', '--format', FORMAT, '--sidecar', today, '-o', 'json'])).stdout) as { findings: (Report['findings'][number] & { rule: string; sourceWorkload: string; namespace: null })[] };
+    const entries = report.findings.map(({ fingerprint, rule, destination, sourceWorkload, namespace }) => ({ fingerprint, verdict: 'direct', rule, destination, namespace, sourceWorkload }));
+    writeFileSync(baseline, JSON.stringify({ schema: 'egress-audit/baseline@1', findings: entries }));
+    const tomorrow = join(dir, 'tomorrow.log');
+    writeFileSync(tomorrow, `${line('03', 'api.github.com', 47912)}
+${line('03', '-', 47914)}
+`);
+    const later = await runCli(['audit', '--format', FORMAT, '--sidecar', tomorrow, '--baseline', baseline, '-o', 'json']);
+    expect(later.code, later.stderr).toBe(1); // was 0: both held
+    expect((JSON.parse(later.stdout) as Report).findings.map((f) => [f.destination, f.baselined, f.failing]).sort()).toEqual([
+      ['api.github.com', false, true],
+      ['unknown', false, true],
+    ]);
+  });
+});
+
 describe('an exception naming a host, at the egress gateway', () => {
   it('does not allow a gateway-only flow whose name the caller only claimed (PassthroughCluster, a wildcard cluster), as at a sidecar', async () => {
     const dir = tempDir('ea-gateway-claimed-');

@@ -45,6 +45,35 @@ describe('--write-baseline from inputs that name no namespace', () => {
   });
 });
 
+describe('--write-baseline from a sidecar log that names no pod', () => {
+  const POD_IP_WARNING = "egress-audit: 1 baseline entry names its caller by a pod IP alone (the input named no pod): Kubernetes gives a pod's IP to another pod once it is gone, so it holds whichever pod has that address later, of any workload; save the logs with their pod names (kubectl logs --prefix, kubelet paths, a log pipeline's export, watch) or give --pods for a baseline that holds a workload";
+
+  it('warns that its entries hold the pod IP, which another workload\'s pod gets later; not for a named pod or the egress gateway\'s peer', async () => {
+    const plain = writeLines(join(dir, 'ip', 'sleep.log'), [DIRECT]);
+    const baseline = join(dir, 'ip-baseline.json');
+    const res = await runCli(['audit', '-o', 'json', '--sidecar', plain, '--write-baseline', baseline]);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr.split('\n')).toContain(POD_IP_WARNING);
+    // The next day another workload's pod has 10.244.1.9 and calls the same host: the baseline holds it (what the warning is for).
+    const later = writeLines(join(dir, 'ip', 'billing.log'), [DIRECT.replace('09:00:01.957Z', '10:00:01.957Z')]);
+    const again = await runCli(['audit', '-o', 'json', '--sidecar', later, '--baseline', baseline]);
+    expect(again.code, again.stderr).toBe(0);
+    // A named pod is its workload, and a caller only the egress gateway saw (a VM outside the mesh) may be its IP.
+    const kubelet = writeLines(join(dir, 'ip-pods', `shop_${POD}_7b2d4e5f-6a7b-4c8d-9e0f-a1b2c3d4e5f6/istio-proxy/0.log`), [`2026-11-02T09:00:01.960000000Z stdout F ${DIRECT}`]);
+    const gateway = writeLines(join(dir, 'ip', 'egressgateway.log'), [
+      '[2026-11-02T09:00:01.957Z] "- - -" 0 - - - "-" 700 45611 14 - "-" "-" "-" "-" "104.16.24.35:443" outbound|443||registry.npmjs.org 10.244.2.7:41234 10.244.2.7:8443 192.168.10.5:43847 registry.npmjs.org -',
+    ]);
+    for (const [args, caller] of [[[kubelet], 'frontend'], [['--gateway', gateway, '--fail-on', '+gateway-only'], '192.168.10.5']] as const) {
+      const named = join(dir, 'ip-named-baseline.json');
+      const run = await runCli(['audit', '-o', 'json', ...args, '--write-baseline', named]);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toContain('wrote baseline');
+      expect(run.stderr).not.toContain('pod IP');
+      expect((JSON.parse(readFileSync(named, 'utf8')) as { findings: { sourceWorkload: string }[] }).findings).toMatchObject([{ sourceWorkload: caller }]);
+    }
+  });
+});
+
 describe('a policy exception that names a namespace, for inputs that name none', () => {
   it('is not applied, and the report says why and what would apply', async () => {
     const prefix = writeLines(join(dir, 'policy-shop.log'), [`[pod/${POD}/istio-proxy] ${DIRECT}`]);

@@ -100,7 +100,7 @@ describe('writeBaseline', () => {
     const path = join(dir, 'baseline.json');
     const folded = finding({ fingerprint: '(other)/direct', destination: '(other)', sourceWorkload: '(other)' });
     const result = await writeBaseline(path, [GOOGLE, folded, DB], { version: '0.1.0', failOn: ['direct'] });
-    expect(result).toEqual({ written: 2, unrecorded: 1, withoutNamespace: 0, ofExpiredExceptions: 0 });
+    expect(result).toEqual({ written: 2, unrecorded: 1, withoutNamespace: 0, ofExpiredExceptions: 0, byPodIp: 0, unidentified: 0 });
     expect([...(await loadBaseline(path)).fingerprints].sort()).toEqual([GOOGLE.fingerprint, DB.fingerprint].sort());
   });
 
@@ -109,7 +109,27 @@ describe('writeBaseline', () => {
     const byIp = recorded({ namespace: null, sourceWorkload: '10.244.1.9' });
     const byIpv6 = recorded({ namespace: null, sourceWorkload: 'fd00::9', destination: 'api.example.com:443' });
     const result = await writeBaseline(join(dir, 'baseline.json'), [GOOGLE, prefixed, byIp, byIpv6], { version: '0.1.0', failOn: ['direct'] });
-    expect(result).toEqual({ written: 4, unrecorded: 0, withoutNamespace: 1, ofExpiredExceptions: 0 });
+    expect(result).toEqual({ written: 4, unrecorded: 0, withoutNamespace: 1, ofExpiredExceptions: 0, byPodIp: 0, unidentified: 0 });
+  });
+
+  it('counts the entries whose caller is a pod known only by its IP (its own proxy\'s entry), not a peer only the egress gateway saw', async () => {
+    const at = (hop: 'sidecar' | 'gateway' | 'ingress-gateway') => [{ hop, file: 'a.log', line: 1 }];
+    const sidecarIp = recorded({ namespace: null, sourceWorkload: '10.244.1.9', evidence: at('sidecar') });
+    const joinedIpv6 = recorded({ namespace: null, sourceWorkload: 'fd00::9', verdict: 'via-gateway-unconfirmed', rule: 'via-gateway-unconfirmed/no-gateway-entry', evidence: at('sidecar') });
+    const ingressIp = recorded({ namespace: null, sourceWorkload: '10.244.1.10', rule: 'direct/from-ingress-gateway', evidence: at('ingress-gateway') });
+    const gatewayPeer = recorded({ namespace: null, sourceWorkload: '192.168.10.5', verdict: 'gateway-only', rule: 'gateway-only/no-sidecar-entry', evidence: at('gateway') });
+    const inboundPeer = recorded({ namespace: null, sourceWorkload: '10.244.1.11', verdict: 'inbound', rule: 'inbound/inbound-cluster', evidence: at('sidecar') });
+    const failOn = ['direct', 'via-gateway-unconfirmed', 'gateway-only', 'inbound'];
+    const result = await writeBaseline(join(dir, 'baseline.json'), [GOOGLE, sidecarIp, joinedIpv6, ingressIp, gatewayPeer, inboundPeer], { version: '0.1.0', failOn });
+    expect(result).toEqual({ written: 6, unrecorded: 0, withoutNamespace: 0, ofExpiredExceptions: 0, byPodIp: 3, unidentified: 0 });
+  });
+
+  it('leaves out, and counts, the findings whose log does not say where their flows went', async () => {
+    const unlocated = recorded({ rule: 'direct/passthrough-cluster', destination: 'unknown', sourceWorkload: 'frontend' });
+    const path = join(dir, 'baseline.json');
+    const result = await writeBaseline(path, [GOOGLE, unlocated, DB], { version: '0.1.0', failOn: ['direct'], unidentified: new Set([unlocated.fingerprint]) });
+    expect(result).toEqual({ written: 2, unrecorded: 0, withoutNamespace: 0, ofExpiredExceptions: 0, byPodIp: 0, unidentified: 1 });
+    expect([...(await loadBaseline(path)).fingerprints].sort()).toEqual([GOOGLE.fingerprint, DB.fingerprint].sort());
   });
 
   it('leaves no temporary file behind', async () => {

@@ -37,3 +37,19 @@ describe('a host name the client only claimed', () => {
     expect(f.allowedBy?.id).toBe('db-range');
   });
 });
+
+describe('a baseline entry for a flow whose log does not say where it went', () => {
+  it('does not hold it: no address, and no name but the claim (or none), is every such flow of the caller', () => {
+    const unlocated = [flow({ host: 'api.github.com', port: null, address: null, claimed: true, rule: 'direct/passthrough-cluster' }), flow({ host: 'unknown', port: null, address: null, rule: 'direct/passthrough-cluster' })];
+    const named = flow({ address: null }); // outbound|443||www.googleapis.com: Envoy dialled that host, whatever address
+    const fingerprints = new Set<string>();
+    for (const f of [...unlocated, named]) {
+      createPolicyStage(parsePolicy(POLICY, 'p.yaml'), { failOn: ['direct'], baseline: null, now: NOW }).apply(f);
+      fingerprints.add(f.fingerprint);
+    }
+    const stage = createPolicyStage(parsePolicy(POLICY, 'p.yaml'), { failOn: ['direct'], baseline: { fingerprints, file: 'b.json' }, now: NOW });
+    for (const f of [...unlocated, named]) stage.apply(f);
+    expect(unlocated.map((f) => f.failing)).toEqual([true, true]);
+    expect(named.failing).toBe(false);
+  });
+});

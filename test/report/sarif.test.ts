@@ -143,6 +143,19 @@ describe('SARIF writer', () => {
     ]);
   });
 
+  it('makes a failing no-sidecar-logs (or no-gateway-logs, expired-exceptions) an error result at the findings it is about', () => {
+    const warning = { code: 'no-sidecar-logs' as const, message: 'No sidecar logs were read: 1 gateway flow cannot be tied to a calling workload\'s own log.' };
+    const log = sarifLog(buildReport(sampleFlows(), sampleCoverage({ warnings: [warning] }), ['direct', 'no-sidecar-logs']), CWD);
+    expect(validate(log), errorText(validate)).toBe(true);
+    const run = (log as { runs: SarifRun[] }).runs[0] as SarifRun;
+    const result = run.results.find((r) => r.ruleId === 'coverage/no-sidecar-logs');
+    // The gateway-only finding's evidence: before, no result at all (a notification only), so code scanning showed no failure.
+    expect(result).toMatchObject({ level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'api/v1/namespaces/istio-system/pods/istio-egressgateway-5d9f/log?container=istio-proxy' } } }] });
+    expect(run.tool.driver.rules[result?.ruleIndex as number]?.id).toBe('coverage/no-sidecar-logs');
+    // Not in --fail-on: a notification only, as before.
+    expect(runOf(sampleFlows(), sampleCoverage({ warnings: [warning] }), ['direct']).results.map((r) => r.ruleId)).not.toContain('coverage/no-sidecar-logs');
+  });
+
   it('says "no records" with exit code 4 when nothing was read', () => {
     const run = runOf([], coverage({ lines: lineCounts({ records: 0 }) }));
     expect(run.invocations[0]?.exitCode).toBe(4);

@@ -5,8 +5,9 @@
  * alerts stay the same across runs. Levels: failing → error; allowed or baselined → note with a
  * `suppressions` entry; other findings (verdicts not in --fail-on) → warning. With a --baseline, every
  * result has a baselineState: `unchanged` when the baseline holds it, else `new`. Coverage warnings
- * become tool notifications; one that fails the run and names input lines (mixed-roles) is also an
- * error result of rule `coverage/<code>` located there, as code scanning shows results only.
+ * become tool notifications; one that fails the run and names input lines (mixed-roles), or findings that do
+ * (no-sidecar-logs: the gateway-only ones), is also an error result of rule `coverage/<code>` located there, as
+ * code scanning shows results only.
  */
 import type { Verdict } from '../../types.js';
 import { NO_EVIDENCE_CODES, type CoverageWarning, type Finding, type Report, type WarningLine } from '../model.js';
@@ -17,6 +18,7 @@ import { cutName } from '../../text/clip.js';
 import { VERDICT_MEANING, partlyAllowedShare, resultStatement, warningFailsRun, warningFailure } from '../statements.js';
 import { documentWriter, type ReportWriter } from './output.js';
 import { hashOfParts } from '../../policy/fingerprint.js';
+import { REPORT_LIMITS } from '../limits.js';
 import { jsonPieces } from '../json-pieces.js';
 import { isPodStream, originalUriBaseIds, sarifLocation, type SarifLocation } from './sarif-location.js';
 
@@ -158,6 +160,12 @@ function result(f: Finding, ruleIndex: number, cwd: string, baseline: boolean): 
 const COVERAGE_RULE_TEXT: Partial<Record<CoverageWarning['code'], string>> = {
   'mixed-roles':
     'An input holds the logs of both sidecars and egress gateways but was read as one role, so part of its verdicts are wrong (gateway entries as direct, or direct sidecar entries as gateway-only, or a sidecar\'s inbound entries as ingress). Give each proxy its own file, or name the pod\'s role with --gateway-pod/--sidecar-pod.',
+  'no-sidecar-logs':
+    'Egress-gateway flows were read but no sidecar log (for their time): direct egress is logged only by the sidecar that sent it, so the audit could not have seen any, and a pass would say nothing. Read the sidecars\' logs of the same time beside the gateway\'s.',
+  'no-gateway-logs':
+    'Sidecars sent flows to an egress gateway, but no egress-gateway log was read: those flows are unconfirmed, not proven. Read the egress gateways\' logs of the same time beside the sidecars\'.',
+  'expired-exceptions':
+    'A policy exception that flows matched has passed its last day (expires), so it no longer allows them. Renew it with a reason and a new date, or route that traffic through the egress gateway.',
   'ambiguous-lines':
     'An access-log line reads two ways: a header the client sets, written unescaped by Envoy\'s text format, holds quotes and fields of its own, so which upstream and cluster the proxy logged is the client\'s to choose, and the line proves nothing. A workload can hide direct egress this way. Log in JSON (meshConfig.accessLogEncoding: JSON), or give a format with fields appended with --format.',
 };
@@ -165,9 +173,40 @@ const COVERAGE_RULE_TEXT: Partial<Record<CoverageWarning['code'], string>> = {
 /** A coverage warning that names the input lines it is about. */
 type LocatedWarning = CoverageWarning & { at: [WarningLine, ...WarningLine[]] };
 
-/** The coverage warnings that fail the run by --fail-on and name input lines: each becomes a result. */
+/**
+ * Coverage warnings that name no lines but are about findings of the report: a failing one is located at the first
+ * evidence of those (no-sidecar-logs fails the run by default, and a SARIF whose only results are its gateway-only
+ * warnings would show code scanning no failure at all).
+ */
+const ABOUT_FINDINGS: Partial<Record<CoverageWarning['code'], (f: Finding) => boolean>> = {
+  'no-sidecar-logs': (f) => f.verdict === 'gateway-only',
+  'no-gateway-logs': (f) => f.verdict === 'via-gateway-unconfirmed',
+  'expired-exceptions': (f) => f.expiredException !== null,
+};
+
+/** The first evidence line of each of the findings `about` picks, one per file, at most as many as a finding keeps. */
+function findingLines(report: Report, about: (f: Finding) => boolean): WarningLine[] {
+  const byFile = new Map<string, WarningLine>();
+  for (const f of report.findings) {
+    const first = f.evidence[0];
+    if (!about(f) || first === undefined || byFile.has(first.file)) continue;
+    byFile.set(first.file, { file: first.file, line: first.line });
+    if (byFile.size >= REPORT_LIMITS.evidence) break;
+  }
+  return [...byFile.values()];
+}
+
+/** The coverage warnings that fail the run by --fail-on and name input lines (or findings that do): each becomes a result. */
 function locatedFailures(report: Report): LocatedWarning[] {
-  return report.coverage.warnings.filter((w): w is LocatedWarning => w.at !== undefined && w.at.length > 0 && warningFailure(report.summary, w.code) === '--fail-on');
+  const out: LocatedWarning[] = [];
+  for (const w of report.coverage.warnings) {
+    if (warningFailure(report.summary, w.code) !== '--fail-on') continue;
+    const about = ABOUT_FINDINGS[w.code];
+    const at = w.at !== undefined && w.at.length > 0 ? w.at : about ? findingLines(report, about) : [];
+    const [first, ...rest] = at;
+    if (first !== undefined) out.push({ ...w, at: [first, ...rest] });
+  }
+  return out;
 }
 
 function coverageDescriptor(code: CoverageWarning['code']): object {
