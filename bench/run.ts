@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bestOf, bestOfEach, canMeasure, ensureMawk, measure, type Measured } from './measure.js';
-import { benchInputs } from './write-inputs.js';
+import { benchInputs, smallFiles } from './write-inputs.js';
 import { projectRoot } from './root.js';
 
 /**
@@ -75,6 +75,8 @@ async function main(): Promise<void> {
   process.stderr.write(`bench: generating inputs (${lines} and ${big} lines, seed 1) in bench/out ...\n`);
   const small = await benchInputs(OUT, lines);
   const large = await benchInputs(OUT, big, {}, false);
+  // 3,000 files of 100 lines: the first 200,000 sidecar and 100,000 gateway lines of the 1M-line generation.
+  const manyFiles = smallFiles(join(OUT, 'audit-1m-files'), lines, 200_000, 100_000, 100);
   const mawkOf = (files: string): string[] => (haveMawk ? [`cat ${files} | ${MAWK}`] : []);
   const auditFiles = `${small.sidecars} ${small.gateway}`;
   process.stderr.write('bench: measuring ...\n');
@@ -92,6 +94,8 @@ async function main(): Promise<void> {
     { name: 'audit -o json (5x input)', lines: big, m: measure(`${BIN} audit -o json --fail-on none ${large.sidecars} ${large.gateway}`), target: 'RSS flat' },
     // One run: the same lines as one log pipeline's export (a JSON envelope per line, every pod in one file).
     { name: 'audit -o json (Vector export)', lines, m: measure(`${BIN} audit -o json --fail-on none ${small.pipeline}`), target: 'none set; one run' },
+    // A directory of one small file per pod (kubectl logs in a loop, /var/log/pods): every file looked at before the audit.
+    { name: 'audit -o json (3,000 files of 100 lines)', lines: 300_000, m: bestOf(3, `${BIN} audit -o json --fail-on none ${manyFiles}`), target: 'none set; best of 3' },
   ];
   const result = [
     table(rows),

@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { generateLines, type GeneratedLine, type GeneratorOptions } from './generate.js';
@@ -60,4 +60,42 @@ export async function benchInputs(dir: string, lines: number, options: Generator
     await write(inputs.gateway, only(generateLines(lines, options), 'egress-gateway'));
   }
   return inputs;
+}
+
+/** The first `n` of `items`. */
+function* first<T>(items: Iterable<T>, n: number): Generator<T> {
+  if (n <= 0) return;
+  let taken = 0;
+  for (const item of items) {
+    yield item;
+    if (++taken >= n) return;
+  }
+}
+
+/**
+ * One file per pod's worth of lines, as `kubectl logs` in a loop or a node's /var/log/pods leave them: the first
+ * `sidecarLines` sidecar lines and `gatewayLines` gateway lines of a `lines`-line generation (seed 1), cut every
+ * `perFile` lines into side-0000, side-0001, … and egressgateway-0000, … in `dir` (written once, then reused).
+ */
+export function smallFiles(dir: string, lines: number, sidecarLines: number, gatewayLines: number, perFile: number, options: GeneratorOptions = {}): string {
+  const done = `${dir}.complete`; // beside it: nothing in the directory but the logs
+  if (existsSync(done)) return dir;
+  mkdirSync(dir, { recursive: true });
+  const split = (role: string, count: number, prefix: string): void => {
+    let rows: string[] = [];
+    let file = 0;
+    const flush = (): void => {
+      writeFileSync(join(dir, `${prefix}-${String(file++).padStart(4, '0')}`), `${rows.join('\n')}\n`);
+      rows = [];
+    };
+    for (const l of first(only(generateLines(lines, options), role), count)) {
+      rows.push(l.text);
+      if (rows.length === perFile) flush();
+    }
+    if (rows.length > 0) flush();
+  };
+  split('sidecar', sidecarLines, 'side');
+  split('egress-gateway', gatewayLines, 'egressgateway');
+  writeFileSync(done, '');
+  return dir;
 }

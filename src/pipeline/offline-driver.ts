@@ -1,10 +1,13 @@
 import type { LineMark, LogStream, StreamInfo } from '../types.js';
 import { seconds, type AuditPipeline, type MergeGate, type StreamState } from './audit-pipeline.js';
-import { HEAD_BYTES, MIN_HEAD_RECORDS, UNPROBED, type HeadOrder, type TimeOrder } from './time-order.js';
+import { HEAD_BYTES, MIN_HEAD_RECORDS, UNPROBED, type HeadOrder } from './time-order.js';
 import { joined, replayed } from '../sources/peek.js';
 import { HEAD_WAIT_MS, readStart } from './head-wait.js';
 import { spoolBackwards } from '../sources/spool.js';
 import { LaggardHeap } from './laggard-heap.js';
+import { mapLimited } from '../map-limited.js';
+import { readFirstChunksAhead } from './first-reads.js';
+import { filesAtOnce } from '../sources/open-files.js';
 
 /** Hooks the offline run calls between chunks. */
 export interface OfflineHooks {
@@ -101,6 +104,8 @@ export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], 
   let active: readonly Cursor[] = opened;
   try {
     await openAll(pipeline, streams, signal, hooks, opened);
+    // Every stream is level at the start, so the merge asks each for its first chunk in turn: a few are read ahead of it.
+    readFirstChunksAhead(opened, filesAtOnce());
     const heap = new LaggardHeap(opened);
     active = heap.streams;
     await mergeByLogTime(pipeline, heap, signal, hooks);
@@ -115,8 +120,7 @@ export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], 
 
 /** Opens every stream into `active`, each as it is to be read: probed, judged by its head, read from its end, or as it comes. */
 async function openAll(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks, active: Cursor[]): Promise<void> {
-  const times: (TimeOrder | null | typeof UNPROBED)[] = [];
-  for (const stream of streams) times.push(await pipeline.probeTimeOrder(stream));
+  const times = await mapLimited(streams, filesAtOnce(), (stream) => pipeline.probeTimeOrder(stream));
   const heads = headShares(times.filter((t) => t === UNPROBED).length);
   let headed = 0;
   for (const [order, stream] of streams.entries()) {

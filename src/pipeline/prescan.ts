@@ -11,6 +11,8 @@ import { replayed } from '../sources/peek.js';
 import { CHUNK, recordSources } from '../sources/file-source.js';
 import { StreamCopy } from '../sources/spool.js';
 import { ProxyContainers } from './proxy-containers.js';
+import { mapLimited, type InTurn } from '../map-limited.js';
+import { filesAtOnce } from '../sources/open-files.js';
 
 /** Records sampled per stream (or per pod inside a stream) to infer roles from content. */
 export const SAMPLE_RECORDS = 2000;
@@ -71,7 +73,7 @@ function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterat
  * each log it names is sampled as that log was, however far into the file it starts, so that its entries decide its
  * role as they would have; records in a pipe too, copied on the way (copiedToItsEnd).
  */
-async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void, sourceStream: SourceStreams, proxies: ProxyContainers): Promise<{ samples: Map<string, PodSample>; replay: LogStream; records: boolean }> {
+async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void, sourceStream: SourceStreams, proxies: ProxyContainers, inTurn: InTurn): Promise<{ samples: Map<string, PodSample>; replay: LogStream; records: boolean }> {
   // Keyed as roles are (`file#namespace/pod`): one pod name in two namespaces is two pods.
   const samples = new Map<string, PodSample>();
   let taken = 0;
@@ -115,28 +117,31 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
     reader.push(chunk);
   });
   if (failure !== null) reader.end(); // the last line before the error counts, as the main read's close counts it
-  const sampled = (): Iterable<AccessRecord> => [...samples.values()].flatMap((p) => p.records);
-  const readsOn = stream.info.kind === 'file' && failure === null && !ended;
-  ownAddresses = readsOn && later !== null && namesPods && later.worthReading(sampled());
-  if (ownAddresses || (readsOn && records)) {
-    past = true;
-    if (ownAddresses) onReadOn(stream.info.name);
-    // An error past the sample ends only this read: the main read meets it again and records it.
-    try {
-      for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) reader.push(next.value);
-      reader.end();
-    } catch {
-      // learned what was read before it
+  // What reads on, or tells, does so in the streams' order, after every stream before this one did.
+  return inTurn(async () => {
+    const sampled = (): Iterable<AccessRecord> => [...samples.values()].flatMap((p) => p.records);
+    const readsOn = stream.info.kind === 'file' && failure === null && !ended;
+    ownAddresses = readsOn && later !== null && namesPods && later.worthReading(sampled());
+    if (ownAddresses || (readsOn && records)) {
+      past = true;
+      if (ownAddresses) onReadOn(stream.info.name);
+      // An error past the sample ends only this read: the main read meets it again and records it.
+      try {
+        for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) reader.push(next.value);
+        reader.end();
+      } catch {
+        // learned what was read before it
+      }
     }
-  }
-  if (stream.info.kind === 'file') await iterator.return?.();
-  const rest = stream.info.kind === 'file' || failure !== null || ended ? null : iterator;
-  if (rest !== null && records) {
-    // Records read once (stdin, a FIFO): copied as they are sampled to their end, then read again from the copy.
-    past = true;
-    return { samples, replay: await copiedToItsEnd(stream, buffered, rest, pending, reader, deadline), records };
-  }
-  return { samples, replay: replayable(stream, buffered, rest, pending, failure, deadline), records };
+    if (stream.info.kind === 'file') await iterator.return?.();
+    const rest = stream.info.kind === 'file' || failure !== null || ended ? null : iterator;
+    if (rest !== null && records) {
+      // Records read once (stdin, a FIFO): copied as they are sampled to their end, then read again from the copy.
+      past = true;
+      return { samples, replay: await copiedToItsEnd(stream, buffered, rest, pending, reader, deadline), records };
+    }
+    return { samples, replay: replayable(stream, buffered, rest, pending, failure, deadline), records };
+  });
 }
 
 /**
@@ -211,8 +216,10 @@ export async function resolveRoles(
   const recordLogs = new Map<string, string[]>();
   // Own addresses stand in for mesh ranges only when none are given (and no --pods: ownAddressesCount false).
   const later = ownAddressesCount && settings.meshCidrs.length === 0 ? new LaterOwnAddresses(settings) : null;
-  for (const stream of streams) {
-    const { samples: byPod, replay, records: holdsRecords } = await sampleStream(stream, spec, maxLineLength, signal, later, onReadOn, sourceStream, proxyContainers);
+  // Streams are sampled a few at once (a directory of small files waited on one file's reads at a time), each one's reading on in turn.
+  const sampledStreams = await mapLimited(streams, filesAtOnce(), (stream, _, inTurn) => sampleStream(stream, spec, maxLineLength, signal, later, onReadOn, sourceStream, proxyContainers, inTurn));
+  for (const [i, stream] of streams.entries()) {
+    const { samples: byPod, replay, records: holdsRecords } = sampledStreams[i] as Awaited<ReturnType<typeof sampleStream>>;
     replays.push(replay);
     if (holdsRecords) {
       recordStreams.add(stream.info.name);

@@ -68,3 +68,14 @@ export const OWN_MODULES_DESCRIPTORS = 256;
 export function tooFewDescriptors(what: string, limit = openFilesLimit()): string {
   return `${what}: this process may hold only ${limit ?? 'a few'} open files (${limitText(limit)}): raise the limit (ulimit -n 4096; its hard limit, ulimit -Hn, caps it)`;
 }
+
+/** Files looked at at once before an audit (own outputs, copies, role sample, order probes, first reads): past ~16 reads at once a disk or a page cache gains nothing. */
+export const FILES_AT_ONCE = 16;
+
+/**
+ * How many files to look at at once under `limit`: FILES_AT_ONCE, or an eighth of the limit when that is fewer (at
+ * least 1), so that they fit beside the handle pool's half of it (handle-pool.ts), Node's own and the outputs.
+ */
+export function filesAtOnce(limit = openFilesLimit()): number {
+  return limit === null ? FILES_AT_ONCE : Math.max(1, Math.min(FILES_AT_ONCE, Math.floor(limit / 8)));
+}

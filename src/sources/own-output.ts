@@ -16,6 +16,8 @@ import { joined, peek, replayed } from './peek.js';
 import { decodeText, utf16Of, type Utf16 } from './utf16.js';
 import { gunzipChunks } from './gunzip.js';
 import { isGzipMagic } from './gzip-header.js';
+import { mapLimited } from '../map-limited.js';
+import { filesAtOnce } from './open-files.js';
 
 /** Bytes of a file looked at at each end: every writer's opening is in its first few hundred bytes, a record's first and last lines within this. */
 export const OWN_OUTPUT_HEAD = 16 << 10;
@@ -294,8 +296,9 @@ function namedReport(what: OwnOutput): string {
  */
 export async function leaveOutOwnOutputs(files: InputFile[], leftOut: (note: string) => void, note: (note: string) => void, readsBack: boolean): Promise<InputFile[]> {
   const out: InputFile[] = [];
-  for (const f of files) {
-    const what = f.kind === 'file' && f.unreadable === null && f.size !== null && f.size > 0 ? await ownOutputInFile(f.path, f.size) : null;
+  const found = await mapLimited(files, filesAtOnce(), async (f) => (f.kind === 'file' && f.unreadable === null && f.size !== null && f.size > 0 ? ownOutputInFile(f.path, f.size) : null));
+  for (const [i, f] of files.entries()) {
+    const what = found[i] ?? null;
     if (what === null) out.push(f);
     else if (!f.named) leftOut(`${f.name}: ${what}, not a log; left out`);
     else if (what === RECORDS) {

@@ -9,6 +9,8 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { InputFile } from './input-paths.js';
 import { podFromPath } from './pod-path.js';
+import { mapLimited } from '../map-limited.js';
+import { filesAtOnce } from './open-files.js';
 
 /** Bytes compared first: files that differ almost always differ here, so only true copies are read whole. */
 const HEAD = 64 << 10;
@@ -48,8 +50,9 @@ async function fullDigest(path: string | Buffer): Promise<string | null> {
 /** Groups `files` by what `key` gives (null: in no group), keeping only groups of two or more. */
 async function groups(files: InputFile[], key: (f: InputFile) => Promise<string | null> | string | null): Promise<InputFile[][]> {
   const by = new Map<string, InputFile[]>();
-  for (const f of files) {
-    const k = await key(f);
+  const keys = await mapLimited(files, filesAtOnce(), async (f) => key(f));
+  for (const [i, f] of files.entries()) {
+    const k = keys[i] ?? null;
     if (k === null) continue;
     const group = by.get(k);
     if (group === undefined) by.set(k, [f]);
@@ -66,9 +69,13 @@ async function groups(files: InputFile[], key: (f: InputFile) => Promise<string 
 export async function readSameContentOnce(files: InputFile[]): Promise<{ files: InputFile[]; left: SameContent[] }> {
   const candidates = files.filter((f) => f.kind === 'file' && f.unreadable === null && f.size !== null && f.size > 0);
   const bySize = await groups(candidates, (f) => String(f.size));
+  // Every head that may match another's is read at once (a few at a time), not one size after another.
+  const sized = bySize.flat();
+  const digests = await mapLimited(sized, filesAtOnce(), (f) => headDigest(f.path));
+  const heads = new Map(sized.map((f, i) => [f, digests[i] ?? null]));
   const dropped = new Map<InputFile, InputFile>();
   for (const sized of bySize) {
-    for (const headed of await groups(sized, (f) => headDigest(f.path))) {
+    for (const headed of await groups(sized, (f) => heads.get(f) ?? null)) {
       // A file no longer than the head was hashed whole already; a longer one is hashed whole now.
       const whole = (headed[0]?.size as number) <= HEAD ? [headed] : await groups(headed, (f) => fullDigest(f.path));
       for (const same of whole) {
