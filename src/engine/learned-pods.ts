@@ -8,7 +8,7 @@
  * mesh: with no mesh ranges given, that keeps a call to a pod with a public address (an IPv6 cluster's
  * global unicast pod IPs) internal.
  */
-import type { AccessRecord } from '../../parsers/types.js';
+import type { SampledRecord } from './types.js';
 import type { AuditSettings, PodIdentity, RoleAssignment } from '../types.js';
 import { ClusterTable, isInbound, type ClusterInfo } from './cluster.js';
 import { ipOf, ipScope, isOwnAddress } from './net.js';
@@ -24,7 +24,7 @@ import { canonicalIp } from './context.js';
  * connection never made names no socket of the pod); not one whose cluster the log does not name, as then inbound
  * and outbound cannot be told apart (an inbound entry's upstream_local_address is its client's under TPROXY).
  */
-function ownIpOf(r: AccessRecord, c: ClusterInfo): string | null {
+function ownIpOf(r: SampledRecord, c: ClusterInfo): string | null {
   if (c.kind === 'none') return null;
   const inbound = isInbound(c);
   const local = ipOf(inbound ? r.downstream_local_address : r.upstream_local_address);
@@ -158,7 +158,7 @@ export class LaterOwnAddresses {
    * IPs). A private one is inside the mesh anyway, so a cluster whose sampled pods all have private addresses is not
    * read again; a late pod with a public address there stays outside the mesh (`direct`, never a false pass).
    */
-  worthReading(records: Iterable<AccessRecord>): boolean {
+  worthReading(records: Iterable<SampledRecord>): boolean {
     for (const r of records) {
       const ip = ownIpOf(r, this.clusters.info(r.upstream_cluster));
       if (ip !== null && ipScope(ip) === 'public') return true;
@@ -167,7 +167,7 @@ export class LaterOwnAddresses {
   }
 
   /** Notes the own address of one record past the sample, if it shows one; `header` makes the pod's sample when first needed. */
-  note(key: string, r: AccessRecord, header: () => RoleSample): void {
+  note(key: string, r: SampledRecord, header: () => RoleSample): void {
     if (this.total >= MAX_LATER) return;
     const ip = ownIpOf(r, this.clusters.info(r.upstream_cluster));
     if (ip === null) return;

@@ -3,7 +3,7 @@
  * hinge on it, so every assignment carries the rule and detail that `--explain` prints.
  */
 import { isDynamicPattern } from 'tinyglobby';
-import type { AccessRecord } from '../../parsers/types.js';
+import type { SampledRecord } from './types.js';
 import type { AuditSettings, Role, RoleAssignment } from '../types.js';
 import { ClusterTable, gatewayHostMatcher, gatewayNamespaceMatcher, hostMatcher, isInbound, parseIstioSni, passedOnBySni, type ClusterInfo } from './cluster.js';
 import { canonicalIp, offlineContext } from './context.js';
@@ -54,7 +54,7 @@ function baseName(path: string): string {
 }
 
 /** True when an entry forwards to something outside the mesh (what a gateway's entries do, and an ingress gateway's do not). */
-function forwardsOutside(r: AccessRecord, c: ClusterInfo): boolean {
+function forwardsOutside(r: SampledRecord, c: ClusterInfo): boolean {
   if (c.kind === 'passthrough' || c.kind === 'sni' || c.kind === 'dynamic-forward-proxy') return true;
   if (c.kind === 'outbound' && c.host !== null && !c.inClusterDomain && !c.gatewayHost) return true;
   const ip = ipOf(r.upstream_host);
@@ -66,7 +66,7 @@ function forwardsOutside(r: AccessRecord, c: ClusterInfo): boolean {
  * it arrived on (`own`: a gateway pod does) or from another (`other`: a sidecar keeps the original
  * destination as its local address); null for any other entry.
  */
-export function leavesFrom(r: AccessRecord, c: ClusterInfo): 'own' | 'other' | null {
+export function leavesFrom(r: SampledRecord, c: ClusterInfo): 'own' | 'other' | null {
   if (isInbound(c) || !isIpAddress(r.downstream_local_address) || !isIpAddress(r.upstream_local_address) || !forwardsOutside(r, c)) return null;
   return ipOf(r.downstream_local_address) === ipOf(r.upstream_local_address) ? 'own' : 'other';
 }
@@ -75,7 +75,7 @@ export function leavesFrom(r: AccessRecord, c: ClusterInfo): 'own' | 'other' | n
  * Why a gateway stream's entry reads like a client sidecar's, or null: role-conflicts.ts counts them, and none teaches
  * a gateway IP. `gatewayBound` false for an ingress gateway, which may itself route to the egress gateway.
  */
-export function sidecarLike(r: AccessRecord, c: ClusterInfo, gatewayBound = true): string | null {
+export function sidecarLike(r: SampledRecord, c: ClusterInfo, gatewayBound = true): string | null {
   if (isInbound(c)) return `it is on the inbound cluster ${r.upstream_cluster ?? ''}`;
   if (gatewayBound && c.gatewayHost) return `it is sent to the egress gateway ${c.host ?? ''}`;
   if (leavesFrom(r, c) === 'other') return 'it leaves the mesh from another address than it arrived on, as a sidecar does';
@@ -167,7 +167,7 @@ interface Share {
 }
 
 /** The share of `s`'s entries that `counts` that `holds` holds for, or null unless more than half do. */
-function mostEntries(s: RoleSample, clusters: ClusterTable, counts: (r: AccessRecord, c: ClusterInfo) => boolean, holds: (r: AccessRecord, c: ClusterInfo) => boolean, example: (r: AccessRecord) => string): Share | null {
+function mostEntries(s: RoleSample, clusters: ClusterTable, counts: (r: SampledRecord, c: ClusterInfo) => boolean, holds: (r: SampledRecord, c: ClusterInfo) => boolean, example: (r: SampledRecord) => string): Share | null {
   let considered = 0;
   let hits = 0;
   let first: string | null = null;
@@ -190,7 +190,7 @@ function mostEntries(s: RoleSample, clusters: ClusterTable, counts: (r: AccessRe
  * any of its entries is: calls it passes on to istiod or elsewhere must not make an east-west gateway an egress one.
  */
 function eastWestRule(s: RoleSample, clusters: ClusterTable): RoleAssignment | null {
-  const bySni = (_r: AccessRecord, c: ClusterInfo): boolean => passedOnBySni(c);
+  const bySni = (_r: SampledRecord, c: ClusterInfo): boolean => passedOnBySni(c);
   const share = mostEntries(s, clusters, (r, c) => c.kind !== 'none' && !neverSentUpstream(r.response_flags), bySni, (r) => r.upstream_cluster ?? '-');
   if (share !== null) {
     return assign('ingress-gateway', 'content:east-west', `${share.hits} of ${plural(share.considered, 'entry', 'entries')} that connected are passed on by their SNI, as an east-west gateway's are (e.g. ${share.example}; ${EAST_WEST})`);

@@ -93,5 +93,8 @@ export interface RoleSample {
   namespace?: string | null;
   /** That pod's labels, when a log pipeline's envelope carries them (else the stream's own, if any). */
   labels?: Readonly<Record<string, string>> | null;
-  records: AccessRecord[];
+  records: SampledRecord[];
 }
+
+/** The fields of an access record that deciding roles reads: a sample keeps only these. */
+export type SampledRecord = Pick<AccessRecord, 'upstream_cluster' | 'upstream_host' | 'upstream_local_address' | 'downstream_local_address' | 'downstream_remote_address' | 'requested_server_name' | 'response_flags'>;
