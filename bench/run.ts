@@ -77,6 +77,8 @@ async function main(): Promise<void> {
   const large = await benchInputs(OUT, big, {}, false);
   // 3,000 files of 100 lines: the first 200,000 sidecar and 100,000 gateway lines of the 1M-line generation.
   const manyFiles = smallFiles(join(OUT, 'audit-1m-files'), lines, 200_000, 100_000, 100);
+  // All 1M lines as files of 3,000 lines (334 of them): a namespace's pods, each log saved on its own.
+  const podFiles = smallFiles(join(OUT, 'audit-1m-pods'), lines, lines, lines, 3_000);
   const mawkOf = (files: string): string[] => (haveMawk ? [`cat ${files} | ${MAWK}`] : []);
   const auditFiles = `${small.sidecars} ${small.gateway}`;
   process.stderr.write('bench: measuring ...\n');
@@ -96,6 +98,8 @@ async function main(): Promise<void> {
     { name: 'audit -o json (Vector export)', lines, m: measure(`${BIN} audit -o json --fail-on none ${small.pipeline}`), target: 'none set; one run' },
     // A directory of one small file per pod (kubectl logs in a loop, /var/log/pods): every file looked at before the audit.
     { name: 'audit -o json (3,000 files of 100 lines)', lines: 300_000, m: bestOf(3, `${BIN} audit -o json --fail-on none ${manyFiles}`), target: 'none set; best of 3' },
+    // The 1M lines of `audit -o json` as 334 files: every file's role sample (up to 2,000 entries each) held at once.
+    { name: 'audit -o json (1M lines as 334 files)', lines, m: measure(`${BIN} audit -o json --fail-on none ${podFiles}`), target: 'none set; one run' },
   ];
   const result = [
     table(rows),

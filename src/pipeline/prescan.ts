@@ -3,6 +3,7 @@ import { F, LineParser, type RecordView } from '../../parsers/index.js';
 import { inferRoles, learnGatewayIps, learnMeshIps, learnPodIps, type RoleSample } from '../engine/index.js';
 import type { SampledRecord } from '../engine/types.js';
 import { ownCopyOrNull } from '../text/own-copy.js';
+import { BoundedCache } from '../engine/cache.js';
 import { StreamReader } from '../lines/stream-reader.js';
 import type { AuditSettings, LogStream, PodIdentity, Role, RoleAssignment, StreamInfo } from '../types.js';
 import { learnGatewayHosts, type PodRoleMatcher } from '../engine/roles.js';
@@ -49,20 +50,34 @@ interface PodSample {
   records: SampledRecord[];
 }
 
+/** How a sampled value is kept: as it is (a record only looked at), copied, or shared with the same value seen before. */
+type Keep = (text: string | null) => string | null;
+const asIs: Keep = (text) => text;
+
+/** Distinct repeated values (clusters, server names, the addresses dialled and arrived on) the samples of one audit share. */
+const SHARED_VALUES = 1 << 16;
+
+/** `Keep` for values that repeat from entry to entry: one copy of each, shared (bounded: past it, each is copied). */
+function sharedValues(): Keep {
+  const shared = new BoundedCache<string>(SHARED_VALUES);
+  return (text) => (text === null ? null : shared.get(text, (own) => own));
+}
+
 /**
- * What a sample keeps of an entry: the fields deciding roles reads, each a string of its own. A whole record (24 fields,
- * its strings slices that keep the line alive) held ~1 KB per entry, up to 2,000 per stream or pod, all at once: an
- * audit of 334 files of 3,000 lines peaked at 867 MB where the same lines in two files take 165 MB.
+ * What a sample keeps of an entry: the fields deciding roles reads, none a slice of its line; the values that repeat
+ * (`repeated`) shared, the client sockets (a new port each) copied. A whole record (24 fields, its strings slices
+ * that keep the line alive) held ~1 KB per entry, up to 2,000 per stream or pod, all at once: an audit of 334 files
+ * of 3,000 lines peaked at 867 MB where the same lines in two files take 165 MB.
  */
-function sampledRecord(view: RecordView): SampledRecord {
+function sampledRecord(view: RecordView, repeated: Keep, unique: Keep): SampledRecord {
   return {
-    upstream_cluster: ownCopyOrNull(view.str(F.upstream_cluster)),
-    upstream_host: ownCopyOrNull(view.str(F.upstream_host)),
-    upstream_local_address: ownCopyOrNull(view.str(F.upstream_local_address)),
-    downstream_local_address: ownCopyOrNull(view.str(F.downstream_local_address)),
-    downstream_remote_address: ownCopyOrNull(view.str(F.downstream_remote_address)),
-    requested_server_name: ownCopyOrNull(view.str(F.requested_server_name)),
-    response_flags: ownCopyOrNull(view.str(F.response_flags)),
+    upstream_cluster: repeated(view.str(F.upstream_cluster)),
+    upstream_host: repeated(view.str(F.upstream_host)),
+    upstream_local_address: unique(view.str(F.upstream_local_address)),
+    downstream_local_address: repeated(view.str(F.downstream_local_address)),
+    downstream_remote_address: unique(view.str(F.downstream_remote_address)),
+    requested_server_name: repeated(view.str(F.requested_server_name)),
+    response_flags: repeated(view.str(F.response_flags)),
   };
 }
 
@@ -92,7 +107,7 @@ function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterat
  * each log it names is sampled as that log was, however far into the file it starts, so that its entries decide its
  * role as they would have; records in a pipe too, copied on the way (copiedToItsEnd).
  */
-async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void, sourceStream: SourceStreams, proxies: ProxyContainers, inTurn: InTurn): Promise<{ samples: Map<string, PodSample>; replay: LogStream; records: boolean }> {
+async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void, sourceStream: SourceStreams, proxies: ProxyContainers, inTurn: InTurn, repeated: Keep): Promise<{ samples: Map<string, PodSample>; replay: LogStream; records: boolean }> {
   // Keyed as roles are (`file#namespace/pod`): one pod name in two namespaces is two pods.
   const samples = new Map<string, PodSample>();
   let taken = 0;
@@ -115,12 +130,12 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
     namesPods ||= named;
     if (past) {
       const labels = named ? env.labels : null;
-      if (ownAddresses) later?.note(key, sampledRecord(view), () => ({ key, info, pod, namespace, labels, records: [] }));
+      if (ownAddresses) later?.note(key, sampledRecord(view, asIs, asIs), () => ({ key, info, pod, namespace, labels, records: [] }));
       if (source === null) return; // a record of parse's is sampled as its log's, below
     }
     let sample = samples.get(key);
     if (sample === undefined) samples.set(key, (sample = { info, pod, namespace, labels: named ? env.labels : null, records: [] }));
-    if (sample.records.length < SAMPLE_RECORDS) sample.records.push(sampledRecord(view));
+    if (sample.records.length < SAMPLE_RECORDS) sample.records.push(sampledRecord(view, repeated, ownCopyOrNull));
     taken++;
   } });
   const buffered: Uint8Array[] = [];
@@ -236,7 +251,8 @@ export async function resolveRoles(
   // Own addresses stand in for mesh ranges only when none are given (and no --pods: ownAddressesCount false).
   const later = ownAddressesCount && settings.meshCidrs.length === 0 ? new LaterOwnAddresses(settings) : null;
   // Streams are sampled a few at once (a directory of small files waited on one file's reads at a time), each one's reading on in turn.
-  const sampledStreams = await mapLimited(streams, filesAtOnce(), (stream, _, inTurn) => sampleStream(stream, spec, maxLineLength, signal, later, onReadOn, sourceStream, proxyContainers, inTurn));
+  const repeated = sharedValues();
+  const sampledStreams = await mapLimited(streams, filesAtOnce(), (stream, _, inTurn) => sampleStream(stream, spec, maxLineLength, signal, later, onReadOn, sourceStream, proxyContainers, inTurn, repeated));
   for (const [i, stream] of streams.entries()) {
     const { samples: byPod, replay, records: holdsRecords } = sampledStreams[i] as Awaited<ReturnType<typeof sampleStream>>;
     replays.push(replay);
