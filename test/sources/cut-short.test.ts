@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { fileSource } from '../../src/sources/file-source.js';
+import { wholeFile } from '../../src/sources/cut-short.js';
+import type { PositionalFile } from '../../src/sources/handle-pool.js';
 import type { BackwardRead, LineMark, LogStream } from '../../src/types.js';
 import { tempFolders } from '../helpers/temp-folders.js';
 
@@ -120,5 +122,32 @@ describe('a file read from its end (a newest-first export)', () => {
     expect(error).toBeNull();
     expect(bytes).toBe(LINES * LINE);
     expect(read.lines).toBe(LINES);
+  });
+});
+
+describe('wholeFile: what a short read keeps', () => {
+  /** A file of `bytes` read through the PositionalFile wholeFile takes. */
+  function inMemory(bytes: Buffer): PositionalFile {
+    return {
+      read: async (buffer, position) => bytes.copy(buffer, 0, position, Math.min(bytes.length, position + buffer.length)),
+      size: async () => bytes.length,
+      close: async () => undefined,
+    };
+  }
+
+  it("gives a small file's bytes in memory of their own, not a view that keeps its whole chunk alive while the merge holds it", async () => {
+    const small = Buffer.from('a two-line log\nof 30 bytes..\n');
+    const chunks: Buffer[] = [];
+    for await (const chunk of wholeFile(inMemory(small), 'small.log', small.length, 16 << 10, new AbortController().signal)) chunks.push(chunk);
+    expect(Buffer.concat(chunks).equals(small)).toBe(true);
+    expect(chunks.map((c) => c.buffer.byteLength)).toEqual([small.length]);
+  });
+
+  it('gives a full chunk as it was read, and a short last one of its own', async () => {
+    const bytes = Buffer.alloc(5000, 'x');
+    const chunks: Buffer[] = [];
+    for await (const chunk of wholeFile(inMemory(bytes), 'big.log', bytes.length, 4096, new AbortController().signal)) chunks.push(chunk);
+    expect(chunks.map((c) => c.length)).toEqual([4096, 904]);
+    expect(chunks[1]?.buffer.byteLength).toBe(904);
   });
 });
