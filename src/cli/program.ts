@@ -52,7 +52,11 @@ function outputFormat(flag: string, text: string): OutputFormat {
 function reportTarget(text: string): { format: OutputFormat; path: string } {
   const eq = text.indexOf('=');
   if (eq <= 0 || eq === text.length - 1) throw new UsageError(`--report: ${quotedValue(text)} is not FORMAT=PATH (e.g. sarif=egress.sarif)`);
-  return { format: outputFormat('--report', text.slice(0, eq)), path: text.slice(eq + 1) };
+  const format = outputFormat('--report', text.slice(0, eq));
+  const path = text.slice(eq + 1);
+  // `-` means standard output everywhere else on this command line: written as a file named `-` it went unnoticed.
+  if (path === '-') throw new UsageError(`--report: ${quotedValue(text)} names no file (- is standard output there, which -o writes: give -o ${format}, or a file path)`);
+  return { format, path };
 }
 
 /** Why none is refused beside other names, whether in one --fail-on list or across several. */

@@ -156,6 +156,8 @@ describe('egress-audit audit: exit codes, whatever the output format', () => {
     [['audit', DIRECT, '--window', 'soon'], '--window: "soon" is not a duration'],
     [['audit', DIRECT, '--mesh-cidr', '10.0.0.0/33'], '--mesh-cidr'],
     [['audit', DIRECT, '--report', 'sarif'], '--report: "sarif" is not FORMAT=PATH'],
+    // A report to `-` was written to a file named `-` in the working directory, with nothing said.
+    [['audit', DIRECT, '--report', 'json=-'], '--report: "json=-" names no file (- is standard output there, which -o writes: give -o json'],
     // An unset CI variable must not silently drop the policy (its mesh ranges decide verdicts) or a baseline.
     [['audit', DIRECT, '--policy', ''], '--policy: "" names no file'],
     [['audit', DIRECT, '--baseline', ''], '--baseline: "" names no file'],
