@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { F, firstReadable, resolveFormat, type FormatSpec, type SingleFormatSpec } from '../../parsers/index.js';
 import { describeReadError, InputError, UsageError } from '../errors.js';
-import { decodeText } from '../sources/utf16.js';
+import { readTextFile } from '../sources/read-text.js';
 import { escapeControl, shownName } from '../text/escape.js';
 
 /**
@@ -37,7 +36,7 @@ function parseYamlOrNull(text: string): unknown {
 async function formatFromFile(path: string): Promise<string> {
   let text: string;
   try {
-    text = decodeText(await readFile(path)); // a byte-order mark would otherwise begin the format, and no line would match
+    text = await readTextFile(path); // a byte-order mark would otherwise begin the format, and no line would match
   } catch (error) {
     throw new InputError(`--format @${shownName(path)}: cannot read the format file: ${describeReadError(error)}`);
   }

@@ -3,7 +3,7 @@
  * only on what is new. The file is sorted, one finding per line, with no timestamps: re-writing an
  * unchanged baseline gives the same bytes, and a review diff shows exactly the findings that changed.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import type { ValidateFunction } from 'ajv';
@@ -20,7 +20,7 @@ import { issuesFromAjv } from './issues.js';
 import { newAjv } from './schema.js';
 import type { Baseline } from './types.js';
 import { formatPath } from './yaml-position.js';
-import { decodeText } from '../sources/utf16.js';
+import { readTextFile } from '../sources/read-text.js';
 
 const field = (expected: string): object => ({ type: 'string', expected });
 
@@ -68,7 +68,7 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   const name = escapeControl(path);
   let text: string;
   try {
-    text = decodeText(await readFile(path));
+    text = await readTextFile(path);
   } catch (err) {
     throw new InputError(`${name}: cannot read baseline: ${escapeControl(describeReadError(err))}`);
   }

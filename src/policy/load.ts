@@ -1,8 +1,7 @@
 /** Reads a policy file from disk; every failure is an InputError (exit 3) that names the file. */
-import { readFile } from 'node:fs/promises';
 import { describeReadError, InputError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
-import { decodeText } from '../sources/utf16.js';
+import { readTextFile } from '../sources/read-text.js';
 import { parsePolicy } from './parse.js';
 import type { Policy } from './types.js';
 
@@ -15,7 +14,7 @@ export function emptyPolicy(): Policy {
 export async function loadPolicy(path: string): Promise<Policy> {
   let text: string;
   try {
-    text = decodeText(await readFile(path));
+    text = await readTextFile(path);
   } catch (err) {
     throw new InputError(`${escapeControl(path)}: cannot read policy file: ${escapeControl(describeReadError(err))}`);
   }

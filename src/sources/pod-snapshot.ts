@@ -7,7 +7,7 @@
  * snapshot should be taken around the time the logs were, since pod IPs are reused.
  */
 import { constants } from 'node:buffer';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { roleFromLabels } from '../engine/roles.js';
 import { describeReadError, InputError } from '../errors.js';
@@ -17,7 +17,7 @@ import type { EngineContext } from '../types.js';
 import { excludedTrafficWarning, withoutSidecarWarning } from './kube/live-coverage.js';
 import { excludesOutbound, podFacts, type KubePod, type PodFacts } from './kube/pod-facts.js';
 import { liveContext, PodIpIndex } from './kube/pod-index.js';
-import { decodeText } from './utf16.js';
+import { readTextFile } from './read-text.js';
 import { escapeControl, shownName } from '../text/escape.js';
 
 /** What a snapshot held. */
@@ -98,7 +98,7 @@ async function readSnapshot(path: string): Promise<string> {
   const size = await stat(path).then((s) => (s.isFile() ? s.size : null), () => null);
   if (size !== null && size > MAX_TEXT) throw tooLarge(path, size);
   try {
-    return decodeText(await readFile(path));
+    return await readTextFile(path, MAX_TEXT);
   } catch (error) {
     // A FIFO (--pods <(kubectl ...)) has no size to check first.
     if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw tooLarge(path, null);
