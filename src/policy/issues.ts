@@ -42,7 +42,10 @@ function fromError(error: ErrorObject): Issue {
   switch (error.keyword) {
     case 'additionalProperties': {
       const allowed = Object.keys(parent.properties ?? {}).join(', ');
-      return { path: [...path, String(params['additionalProperty'])], anchor: 'key', message: `unknown key (expected one of: ${allowed})` };
+      const key = String(params['additionalProperty']);
+      // YAML 1.1's merge key is not YAML 1.2's, which the policy is read as: `<<` is then a key like any other.
+      if (key === '<<') return { path: [...path, key], anchor: 'key', message: `is a YAML merge key, which the policy does not read (YAML 1.2): write the keys out (expected one of: ${allowed})` };
+      return { path: [...path, key], anchor: 'key', message: `unknown key (expected one of: ${allowed})` };
     }
     case 'required': {
       const key = String(params['missingProperty']);
