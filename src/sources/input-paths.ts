@@ -8,7 +8,6 @@ import { carriesAccessLog, isAccessLogFragment } from '../../parsers/noise.js';
 import { kubeletLinkInCopy } from './pod-path.js';
 import { shownName } from '../text/escape.js';
 import { compareText } from '../text/collate.js';
-import { ownOutputInFile } from './own-output.js';
 
 /** One input to read, under the name the user sees: the path as given or as walked, never a link's target. */
 export interface InputFile {
@@ -53,25 +52,24 @@ const HEAD_BYTES = 64 * 1024;
 
 /**
  * True when a regular file's first 64 KiB hold a line of an access-log entry (a text entry's middle, plain or escaped as
- * XML, or a JSON entry's keys, as YAML or quoted, but no format's operators) and it is not one of egress-audit's own
- * reports (a JUnit report quotes entries as evidence): left out as configuration, its entries would pass unread.
+ * XML, or a JSON entry's keys, as YAML or quoted, but no format's operators): left out as configuration, its entries
+ * would pass unread. One of egress-audit's own reports found so is left out where every walked input is checked for
+ * them (leaveOutOwnOutputs), with a note, as a report with another name would be.
  */
 async function holdsAccessLogs(path: string | Buffer): Promise<boolean> {
   const info = await stat(path).catch(() => null); // before opening: opening a FIFO would wait for a writer
   if (info === null || !info.isFile()) return false;
   const handle = await open(path, 'r').catch(() => null);
   if (handle === null) return false;
-  let holds = false;
   try {
     const head = Buffer.allocUnsafe(Math.min(HEAD_BYTES, info.size));
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    holds = head.toString('utf8', 0, bytesRead).split('\n').some((line) => carriesAccessLog(line) || isAccessLogFragment(line));
+    return head.toString('utf8', 0, bytesRead).split('\n').some((line) => carriesAccessLog(line) || isAccessLogFragment(line));
   } catch {
     return false;
   } finally {
     await handle.close();
   }
-  return holds && (await ownOutputInFile(path, info.size)) === null;
 }
 
 /** Names of this process's own stdin: when stdin is a socket (not a pipe), it cannot be opened again by path. */

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findInputs } from '../../src/sources/input-paths.js';
+import { leaveOutOwnOutputs } from '../../src/sources/own-output.js';
 import { tempFolders } from '../helpers/temp-folders.js';
 
 const tempDir = tempFolders();
@@ -33,11 +34,15 @@ describe('a directory walk', () => {
     expect(await walked(dir)).toEqual({ names: ['page.HTML', 'sleep.log', 'splunk.xml', 'view.htm'], warnings: [] });
   });
 
-  it("leaves out egress-audit's own JUnit report, whose text may hold an entry, without a word", async () => {
+  it("leaves out egress-audit's own JUnit report, whose text may hold an entry, as every walked report is left out (with a note)", async () => {
     const dir = tempDir('ea-walk-junit-');
     writeFileSync(join(dir, 'sleep.log'), `${ENTRY}\n`);
     const junit = `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="egress-audit" tests="1" failures="1" errors="0" time="0.01">\n  <testsuite name="egress-audit.destinations" tests="1" failures="1">\n    <testcase name="www.baidu.com:80"><failure type="direct/passthrough-cluster">${ESCAPED}</failure></testcase>\n  </testsuite>\n</testsuites>\n`;
     writeFileSync(join(dir, 'egress.junit.xml'), junit);
-    expect(await walked(dir)).toEqual({ names: ['sleep.log'], warnings: [] });
+    const found = await findInputs([dir], () => undefined);
+    const leftOut: string[] = [];
+    const kept = await leaveOutOwnOutputs(found, (n) => leftOut.push(n), () => undefined, true);
+    expect(kept.map((f) => f.name.slice(dir.length + 1))).toEqual(['sleep.log']);
+    expect(leftOut).toEqual([expect.stringMatching(/egress\.junit\.xml: an egress-audit report \(junit\), not a log; left out$/)]);
   });
 });
