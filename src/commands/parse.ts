@@ -43,6 +43,8 @@ class BatchRunner {
   private inlineLaneLines = 0;
   /** Streams with a Grafana download's head: parsed on this thread from it on, by the parser that keeps its labels for every later row (known from that parser, or, for a batch bound for a worker, from a byte search). */
   private readonly headedStreams = new Set<string>();
+  /** Whether the threads' failure was said (once). */
+  private failureNoted = false;
 
   constructor(private readonly threads: number) {}
 
@@ -79,8 +81,6 @@ class BatchRunner {
       return { ...parsed, ndjson: parsed.ndjson.slice() };
     });
   }
-
-  private failureNoted = false;
 
   /** Says once why the threads stopped and that parsing goes on here; the records are the same, so the exit code is too. */
   private noteFailure(failure: Error): void {

@@ -183,16 +183,25 @@ class LineMerge implements MergeGate {
 
 /** Chunks read between waits for the outputs to drain. */
 const DRAIN_CHUNKS = 8;
-/** Records read on resumed streams between waits for the outputs to drain (about 8 chunks' worth of ordinary lines). */
+/** Records read between waits for the outputs to drain, whether chunks or resumed lines gave them (about 8 chunks' worth of ordinary lines). */
 const DRAIN_RECORDS = 8192;
 
 /** Reads the opened streams to their ends, line by line the one furthest behind in log time first (LineMerge); stops early when the run is aborted. */
 async function mergeByLogTime(pipeline: AuditPipeline, heap: LaggardHeap<Cursor>, signal: AbortSignal, hooks: OfflineHooks): Promise<void> {
   const merge = new LineMerge(pipeline, heap);
   pipeline.gate = merge;
+  let sinceDrain = 0;
+  let drainedAt = 0;
+  // Waits for the outputs once 8 chunks or 8,192 records were read since the last wait: resumed lines make flows too,
+  // and many streams each resuming a chunk's lines must not outrun the output.
+  // (Not an async function: the merge turns through here at every resume, and an await when none is due would cost a turn.)
+  const drainIfDue = (): Promise<void> | undefined => {
+    if (hooks.drain === undefined || (sinceDrain < DRAIN_CHUNKS && merge.records - drainedAt < DRAIN_RECORDS)) return undefined;
+    sinceDrain = 0;
+    drainedAt = merge.records;
+    return hooks.drain();
+  };
   try {
-    let sinceDrain = 0;
-    let drainedAt = 0;
     for (let cursor = heap.laggard; cursor !== undefined && !signal.aborted; cursor = heap.laggard) {
       const wasOrdered = cursor.state.unordered === null;
       merge.reading(cursor);
@@ -201,12 +210,8 @@ async function mergeByLogTime(pipeline: AuditPipeline, heap: LaggardHeap<Cursor>
         pipeline.resume(cursor.state);
         heap.laggardMoved(wasOrdered);
         if (hooks.pace) await hooks.pace(cursor.state.progressMs);
-        // Resumed lines make flows too: many streams each resuming a chunk's lines must not outrun the output.
-        if (merge.records - drainedAt >= DRAIN_RECORDS && hooks.drain) {
-          drainedAt = merge.records;
-          sinceDrain = 0;
-          await hooks.drain();
-        }
+        const draining = drainIfDue();
+        if (draining !== undefined) await draining;
         continue;
       }
       let next: IteratorResult<Uint8Array | LineMark>;
@@ -228,11 +233,9 @@ async function mergeByLogTime(pipeline: AuditPipeline, heap: LaggardHeap<Cursor>
       }
       hooks.onChunk?.();
       if (hooks.pace && !next.done) await hooks.pace(cursor.state.progressMs);
-      if (++sinceDrain >= DRAIN_CHUNKS && hooks.drain) {
-        sinceDrain = 0;
-        drainedAt = merge.records;
-        await hooks.drain();
-      }
+      sinceDrain++;
+      const draining = drainIfDue();
+      if (draining !== undefined) await draining;
     }
   } finally {
     // The merge is over: a stream stopped now reads the lines it had waiting as it closes, none paused.
