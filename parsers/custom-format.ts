@@ -1,7 +1,7 @@
 import { ALL_FIELDS, F, NUMERIC_FIELDS, RecordView } from './record-view.js';
 import { DUPLICATE_KEYS, extraValue, normaliseValue, parseJson, startTimeProblem } from './json-format.js';
 import type { MalformedReason } from './types.js';
-import { compileStartTime, escapeRegExp, type StartTimeLayout } from './strftime.js';
+import { compileStartTime, escapeRegExp, unreadLayoutReason, type StartTimeLayout } from './strftime.js';
 import { anchoredMatcher } from './anchored-match.js';
 
 /**
@@ -79,6 +79,11 @@ export interface CustomFormat {
   carries?(obj: object): boolean;
   /** A JSON-shaped format's top-level keys: with --format repeated, a JSON line goes to the format that knows its keys. */
   readonly jsonKeys?: ReadonlySet<string>;
+  /**
+   * Why no operator fills start_time though the format logs one (`%START_TIME(%D %r)%` in a layout not read back): its
+   * text is kept under the operator's name, and the user is told, as entries without a log time cannot be ordered or windowed.
+   */
+  readonly unreadStartTime?: string;
 }
 
 /** Where an operator's value goes: a field index, or an extra name. */
@@ -115,6 +120,17 @@ function preferPlainStartTime(targets: Iterable<Target>): void {
     t.field = -1;
     delete t.time;
   }
+}
+
+/** Why a format's `%START_TIME(<layout>)%` fills no start_time, when it has one and no other operator fills it. */
+function unreadStartTime(operators: Iterable<string>, targets: Iterable<Target>): string | undefined {
+  if ([...targets].some((t) => t.field === F.start_time)) return undefined;
+  for (const op of operators) {
+    const layout = /^START_TIME\((.+)\)$/s.exec(op);
+    const reason = layout === null ? null : unreadLayoutReason(layout[1] as string);
+    if (reason !== null) return `%${op}% is kept under its name, not read as the start time: ${reason}`;
+  }
+  return undefined;
 }
 
 /** The record fields some operators fill (those kept under their own name fill none). */
@@ -162,6 +178,7 @@ export function compileFormat(format: string): CustomFormat | string {
   return {
     operators,
     fields: filledFields(targets),
+    unreadStartTime: unreadStartTime(operators, targets),
     leadingTime: found[0]?.index === 0 && (found[0][1] as string).startsWith('START_TIME'),
     parse(line, view) {
       // Trailing white space is no value: left on, the longest reading could end in an empty last token.
@@ -283,6 +300,7 @@ function compileJsonFormat(text: string): CustomFormat | string {
   return {
     operators: [...keys.keys()],
     fields: filledFields(targetsIn(keys)),
+    unreadStartTime: unreadStartTime([...text.matchAll(OPERATOR)].map((m) => m[1] as string), targetsIn(keys)),
     carries,
     jsonKeys: new Set(keys.keys()),
     parse(line, view, parsed) {

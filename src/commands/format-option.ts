@@ -3,6 +3,7 @@ import { F, firstReadable, resolveFormat, type FormatSpec, type SingleFormatSpec
 import { describeReadError, InputError, UsageError } from '../errors.js';
 import { readTextFile } from '../sources/read-text.js';
 import { escapeControl, shownName } from '../text/escape.js';
+import { warnOnStderr } from '../sources/file-source.js';
 
 /**
  * The `accessLogFormat` in parsed YAML, also inside a string value that is YAML itself: the `istio`
@@ -61,6 +62,10 @@ async function oneFormat(option: string): Promise<{ spec: SingleFormatSpec; text
   const spec = resolveFormat(text);
   // The message quotes the value as given (or the file's format string): escaped once, here.
   if (typeof spec === 'string') throw new UsageError(`--format: ${escapeControl(spec)}`);
+  // Said, not refused: the rest of the format still reads, but its entries have no log time to order, window or join by.
+  if (spec.kind === 'custom' && spec.format.unreadStartTime !== undefined) {
+    warnOnStderr(`--format: ${spec.format.unreadStartTime}; its entries have no log time (write the layout with %Y-%m-%d %H:%M:%S and %z, or use %START_TIME%)`);
+  }
   return { spec, text };
 }
 

@@ -93,3 +93,21 @@ describe('a custom --format that names neither %UPSTREAM_CLUSTER% nor %UPSTREAM_
     expect(audit.code).not.toBe(2);
   });
 });
+
+describe('--format with a %START_TIME(<layout>)% that is not read back', () => {
+  it('says on stderr that its entries have no log time, naming the operator and why (it said nothing, and the audit had "log time none")', async () => {
+    const cwd = withFiles({ 'custom.log': '2024 Q3 10.0.0.1:80 outbound|80||example.com\n' });
+    const res = await runCli(['parse', '--format', '%START_TIME(%Y %Q)% %UPSTREAM_HOST% %UPSTREAM_CLUSTER%', 'custom.log'], { cwd });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain('egress-audit: --format: %START_TIME(%Y %Q)% is kept under its name, not read as the start time: %Q is not a specifier it reads back; its entries have no log time');
+    expect(ndjson(res.stdout)[0]).toMatchObject({ start_time: null, upstream_host: '10.0.0.1:80', extra: { 'START_TIME(%Y %Q)': '2024 Q3' } });
+  });
+
+  it('reads the 12-hour clock of %r into start_time, with no note', async () => {
+    const cwd = withFiles({ 'custom.log': '05/01/24 01:00:03 PM 10.0.0.1:80 outbound|80||example.com\n' });
+    const res = await runCli(['parse', '--format', '%START_TIME(%D %r)% %UPSTREAM_HOST% %UPSTREAM_CLUSTER%', 'custom.log'], { cwd });
+    expect(res.code).toBe(0);
+    expect(res.stderr).not.toContain('--format:');
+    expect(ndjson(res.stdout)[0]).toMatchObject({ start_time: '2024-05-01T13:00:03.000Z', upstream_host: '10.0.0.1:80' });
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileStartTime } from '../../parsers/strftime.js';
+import { compileStartTime, unreadLayoutReason } from '../../parsers/strftime.js';
+import { compileFormat } from '../../parsers/custom-format.js';
 import { parseLineText } from '../../parsers/index.js';
 
 describe('%START_TIME(<layout>)% read back to the canonical time', () => {
@@ -46,6 +47,42 @@ describe('%START_TIME(<layout>)% read back to the canonical time', () => {
     for (const time of ['2024-13-01 12:00:03', '2024-05-32 12:00:03', '2024-05-01 24:00:03', '2024-02-30 12:00:03']) {
       expect(parseLineText(`[${time}] PassthroughCluster`, format), time).toEqual({ kind: 'malformed', reason: 'bad-timestamp' }); // was format-mismatch, or 30 February read as 1 March
     }
+  });
+
+  // Envoy writes a layout through absl::FormatTime (UTC), so absl's %E extensions and the C library's 12-hour clock and
+  // C-locale composites are layouts it writes; they were kept under the operator's name, with no start time and no word.
+  it.each([
+    { layout: '%Y-%m-%dT%H:%M:%E3SZ', text: '2024-05-01T12:00:03.000Z', iso: '2024-05-01T12:00:03.000Z' },
+    { layout: '%Y-%m-%dT%H:%M:%E*SZ', text: '2024-05-01T12:00:03Z', iso: '2024-05-01T12:00:03.000Z' },
+    { layout: '%Y-%m-%dT%H:%M:%E*SZ', text: '2024-05-01T12:00:03.25Z', iso: '2024-05-01T12:00:03.250Z' },
+    { layout: '%Y-%m-%dT%H:%M:%S%Ez', text: '2024-05-01T12:00:03+05:30', iso: '2024-05-01T06:30:03.000Z' },
+    { layout: '%E4Y-%m-%d %T.%E3f', text: '2024-05-01 12:00:03.123', iso: '2024-05-01T12:00:03.123Z' },
+    { layout: '%Y-%m-%d %r', text: '2024-05-01 12:00:03 AM', iso: '2024-05-01T00:00:03.000Z' },
+    { layout: '%Y-%m-%d %r', text: '2024-05-01 12:00:03 PM', iso: '2024-05-01T12:00:03.000Z' },
+    { layout: '%Y-%m-%d %I:%M:%S %p', text: '2024-05-01 01:00:03 PM', iso: '2024-05-01T13:00:03.000Z' },
+    { layout: '%c', text: 'Wed May  1 12:00:03 2024', iso: '2024-05-01T12:00:03.000Z' },
+    { layout: '%x %X', text: '05/01/24 12:00:03', iso: '2024-05-01T12:00:03.000Z' },
+  ])('reads $text in $layout (absl and C-library specifiers)', ({ layout, text, iso }) => {
+    expect(compileStartTime(layout)?.toIso(text)).toBe(iso);
+  });
+
+  it('refuses an hour 13 on a 12-hour clock', () => {
+    expect(compileStartTime('%Y-%m-%d %r')?.toIso('2024-05-01 13:00:03 PM')).toBeNull();
+  });
+
+  it('says why a layout is not read back: the specifier it does not know, or no date', () => {
+    expect(unreadLayoutReason('%Y %Q')).toBe('%Q is not a specifier it reads back');
+    expect(unreadLayoutReason('%H:%M:%S')).toBe('it has no date (%Y, %y or %s)');
+    expect(unreadLayoutReason('%Y-%m-%d %r')).toBeNull();
+  });
+
+  it('names the START_TIME layout a format keeps under its name and no operator fills start_time from', () => {
+    const text = compileFormat('%START_TIME(%Y %Q)% %UPSTREAM_HOST%');
+    const json = compileFormat('{"t":"%START_TIME(%H:%M)%","u":"%UPSTREAM_HOST%"}');
+    const both = compileFormat('[%START_TIME%] %START_TIME(%Y %Q)% %UPSTREAM_HOST%');
+    expect(typeof text !== 'string' && text.unreadStartTime).toBe('%START_TIME(%Y %Q)% is kept under its name, not read as the start time: %Q is not a specifier it reads back');
+    expect(typeof json !== 'string' && json.unreadStartTime).toBe('%START_TIME(%H:%M)% is kept under its name, not read as the start time: it has no date (%Y, %y or %s)');
+    expect(typeof both !== 'string' && both.unreadStartTime).toBeUndefined();
   });
 
   it.each(['%H:%M:%S', '%Y-%j', '%Q'])('does not take %s (no date, or a specifier it does not know)', (layout) => {
