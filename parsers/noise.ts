@@ -35,6 +35,13 @@ export function isAccessLogFragment(line: string): boolean {
 /** `[YYYY-MM-DDT` after the first character: where an entry starts inside a line. */
 const LATER_ENTRY_START = /.\[\d{4}-\d\d-\d\dT/;
 
+/**
+ * A bracketed time of day opening a line, then a space (`[2024-03-01 10:00:00.123] "GET ...`, `[01/Mar/2024:10:00:00 +0000] "- - -" ...`):
+ * the entry's start is there, whole, in a time Envoy's %START_TIME% never writes (a `%START_TIME(<layout>)%`), not a line
+ * whose start was lost. Envoy's own `[2024-03-01 10:00:00.123][18][info]` has no space after its bracket.
+ */
+const OTHER_TIME_START = /^\[[^\]]*\d\d:\d\d:\d\d[^\]]*\] /;
+
 /** An XML or HTML tag opening a line (`<v xml:space="preserve" trunc="0">`, `<pre>`, `<td>`): markup around what follows. */
 const MARKUP_OPEN = /^\s*<[A-Za-z][-\w:.]*(?:\s[^>]*)?>/;
 
@@ -42,11 +49,13 @@ const MARKUP_OPEN = /^\s*<[A-Za-z][-\w:.]*(?:\s[^>]*)?>/;
  * Why a line with an access log's middle in it (isAccessLogFragment) was not read: `unknown-envelope` when an
  * XML or HTML tag opens it (an export in markup: Splunk's `output_mode=xml`, a saved web page), `text-before-entry`
  * when the entry's own `[timestamp]` start is there but other text precedes it (junk, spaces, a prefix no
- * envelope reader knows), else `truncated` (its start was lost).
+ * envelope reader knows), `bad-timestamp` when the line opens with a bracketed time in another layout, else `truncated`
+ * (its start was lost).
  */
-export function fragmentReason(line: string): 'unknown-envelope' | 'text-before-entry' | 'truncated' {
+export function fragmentReason(line: string): 'unknown-envelope' | 'text-before-entry' | 'bad-timestamp' | 'truncated' {
   if (MARKUP_OPEN.test(line)) return 'unknown-envelope';
-  return LATER_ENTRY_START.test(line) ? 'text-before-entry' : 'truncated';
+  if (LATER_ENTRY_START.test(line)) return 'text-before-entry';
+  return OTHER_TIME_START.test(line) ? 'bad-timestamp' : 'truncated';
 }
 
 /**

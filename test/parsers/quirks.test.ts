@@ -99,6 +99,9 @@ describe('quirks seen in real logs', () => {
     // The entry's own start is there, after other text: not a line whose start was lost (was 'truncated').
     ['with spaces before its [timestamp]', '   [2024-03-01T10:00:00.123Z] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'text-before-entry'],
     ['with junk before its [timestamp]', 'Mar  1 10:00:00 vm-7 envoy[812]: [2024-03-01T10:00:00.123Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'text-before-entry'],
+    // Whole lines whose start time is in another layout (a %START_TIME(<layout>)% read without --format): was 'truncated'.
+    ['with a space for the T in its [timestamp]', '[2024-03-01 10:00:00.123] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'bad-timestamp'],
+    ['with a common-log [timestamp]', '[01/Mar/2024:10:00:00 +0000] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'bad-timestamp'],
     ['whose start was lost (no [timestamp] in it)', 'et HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -', 'truncated'],
     ['JSON with a text response code', '{"start_time":"2024-03-01T10:00:00.123Z","upstream_cluster":"x","response_flags":"-","response_code":"teapot"}', 'bad-number'],
   ])('calls a line %s malformed with a reason', (_name, line, reason) => {
