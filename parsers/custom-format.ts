@@ -127,7 +127,8 @@ function unreadStartTime(operators: Iterable<string>, targets: Iterable<Target>)
   if ([...targets].some((t) => t.field === F.start_time)) return undefined;
   for (const op of operators) {
     const layout = /^START_TIME\((.+)\)$/s.exec(op);
-    const reason = layout === null ? null : unreadLayoutReason(layout[1] as string);
+    const local = op.startsWith('START_TIME_LOCAL') ? 'it is the proxy\'s local time, which this reader does not place' : null;
+    const reason = local ?? (layout === null ? null : unreadLayoutReason(layout[1] as string));
     if (reason !== null) return `%${op}% is kept under its name, not read as the start time: ${reason}`;
   }
   return undefined;

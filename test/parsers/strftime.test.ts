@@ -83,6 +83,8 @@ describe('%START_TIME(<layout>)% read back to the canonical time', () => {
     expect(typeof text !== 'string' && text.unreadStartTime).toBe('%START_TIME(%Y %Q)% is kept under its name, not read as the start time: %Q is not a specifier it reads back');
     expect(typeof json !== 'string' && json.unreadStartTime).toBe('%START_TIME(%H:%M)% is kept under its name, not read as the start time: it has no date (%Y, %y or %s)');
     expect(typeof both !== 'string' && both.unreadStartTime).toBeUndefined();
+    const local = compileFormat('[%START_TIME_LOCAL%] %UPSTREAM_HOST%');
+    expect(typeof local !== 'string' && local.unreadStartTime).toBe("%START_TIME_LOCAL% is kept under its name, not read as the start time: it is the proxy's local time, which this reader does not place");
   });
 
   it.each(['%H:%M:%S', '%Y-%j', '%Q'])('does not take %s (no date, or a specifier it does not know)', (layout) => {
