@@ -214,7 +214,7 @@ function parseCommand(handlers: CommandHandlers): Command {
   const cmd = new Command('parse')
     .description('parse access-log lines into NDJSON records (Istio JSON key names) on stdout')
     .argument('[inputs...]', 'files, directories (recursive), globs, .gz files, or - for stdin (default: stdin)')
-    .option('--strict', 'exit 1 if any line is malformed, listing the first ones');
+    .option('--strict', 'exit 1 if any line is malformed or too long, listing the first ones');
   addReadOptions(cmd).action(async (inputs: string[], o: Record<string, unknown>) => {
     process.exitCode = await handlers.parse(namedInputs(inputs), {
       format: o['format'] as readonly string[],
@@ -225,7 +225,7 @@ function parseCommand(handlers: CommandHandlers): Command {
   return cmd.addHelpText(
     'after',
     `
-Exit codes: 0 read, 1 malformed lines with --strict, 2 usage error,
+Exit codes: 0 read, 1 malformed or too-long lines with --strict, 2 usage error,
             3 unreadable file or corrupt .gz (named; the other inputs are still read),
             70 a bug in egress-audit (please report it),
             141 the reader of the output went away first (parse ... | head).

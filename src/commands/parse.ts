@@ -187,9 +187,10 @@ export async function runParse(inputs: string[], options: ParseOptions): Promise
   process.stderr.write(`egress-audit parse: ${lineSummary(output.totals)}\n`);
   for (const failure of failures) warnOnStderr(failure);
   if (failures.length > 0) return EXIT.input;
-  const malformed = output.problems.filter((p) => p.reason !== 'too-long').sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
-  if (options.strict && malformedTotal(output.totals) > 0) {
-    process.stderr.write(`--strict: malformed lines (first ${Math.min(malformed.length, 20)}):\n${problemList(malformed.slice(0, 20))}\n`);
+  // A line skipped as too long is missing from the output as much as a malformed one: --strict fails on both.
+  const unread = output.problems.slice().sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
+  if (options.strict && malformedTotal(output.totals) + output.totals.tooLong > 0) {
+    process.stderr.write(`--strict: lines not read (first ${Math.min(unread.length, 20)}):\n${problemList(unread.slice(0, 20))}\n`);
     return EXIT.findings;
   }
   return EXIT.ok;

@@ -93,16 +93,28 @@ describe('egress-audit parse', () => {
   it('skips and counts lines over --max-line-length', async () => {
     const res = await runCli(['parse', '--max-line-length', '100', join(dir, 'one.log')]);
     expect(res.stderr).toContain('1 too long');
+    expect(res.code).toBe(0);
   });
 
-  it('counts a line of CRI parts far past --max-line-length once as too long, its parts as joined, and --strict passes', async () => {
+  it('--strict fails on a line over --max-line-length and lists it with the malformed ones, in file and line order', async () => {
+    const long = join(dir, 'long.log');
+    writeFileSync(long, `${TCP}\n`);
+    const res = await runCli(['parse', '--strict', '--max-line-length', '100', long, join(dir, 'bad.log')]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`--strict: lines not read (first 4):\n  ${join(dir, 'bad.log')}:1: too-long\n  ${join(dir, 'bad.log')}:2: truncated\n`);
+    expect(res.stderr).toContain(`${join(dir, 'bad.log')}:3: truncated\n  ${long}:1: too-long\n`);
+  });
+
+  it('counts a line of CRI parts far past --max-line-length once as too long, its parts as joined, and --strict fails naming it', async () => {
     // As kubelet writes a 3 MB line: 16 KiB parts, then the final one; the parts span many reads and batches.
     const part = (tag: string, text: string) => `2024-03-01T10:00:00.000000001Z stdout ${tag} ${text}\n`;
     const file = join(dir, 'long-cri.log');
     writeFileSync(file, part('F', TCP) + part('P', 'x'.repeat(16384)).repeat(200) + part('F', 'end') + part('F', TCP));
     const res = await runCli(['parse', '--strict', '--max-line-length', '65536', file]);
     expect(res.stderr).toContain('203 lines read, 2 records, 0 not access logs, 0 malformed, 1 too long, 200 partial lines joined');
-    expect(res.code).toBe(0);
+    // Missing from the output as a malformed line would be: --strict is a gate on every line read.
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`--strict: lines not read (first 1):\n  ${file}:202: too-long\n`);
     expect(ndjson(res.stdout).map((r) => (r['source'] as { line: number }).line)).toEqual([1, 203]);
   });
 
