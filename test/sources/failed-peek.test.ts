@@ -10,6 +10,7 @@ import { fileSource } from '../../src/sources/file-source.js';
 import { findInputs, type InputFile } from '../../src/sources/input-paths.js';
 import { leaveOutOwnOutputs } from '../../src/sources/own-output.js';
 import { readSameContentOnce } from '../../src/sources/same-content.js';
+import type { LogStream } from '../../src/types.js';
 import { corpusPairs } from '../helpers/corpus.js';
 import { tempFolders } from '../helpers/temp-folders.js';
 
@@ -78,11 +79,12 @@ describe('a file that cannot be read when looked at before the audit', () => {
     writeFileSync(join(dir, 'report.json'), JSON_REPORT);
     failNext.set(join(dir, 'report.json'), 'EIO');
     const source = await fileSource([dir], undefined, { ownOutput: () => undefined });
-    const streams = [];
-    for await (const s of source.streams()) streams.push(s);
+    const signal = new AbortController().signal;
+    const streams: LogStream[] = [];
+    for await (const s of source.streams(signal)) streams.push(s);
     expect(streams).toHaveLength(1);
     const read = async (): Promise<void> => {
-      for await (const chunk of (streams[0] as (typeof streams)[number]).chunks(new AbortController().signal)) void chunk;
+      for await (const chunk of (streams[0] as LogStream).chunks(signal)) void chunk;
     };
     await expect(read()).rejects.toThrow(`${join(dir, 'report.json')}: cannot read (EIO)`);
   });
