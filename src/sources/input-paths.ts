@@ -111,6 +111,15 @@ export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return typeof (error as NodeJS.ErrnoException | null)?.syscall === 'string';
 }
 
+/**
+ * Why an input is unreadable when a look at it before the audit (an own output? a copy?) could not read it: nothing is
+ * concluded from a look that failed. An error no system call gave is no unreadable file but a fault, thrown on.
+ */
+export function lookFailed(error: unknown): string {
+  if (!isSystemError(error)) throw error;
+  return cannotRead(error);
+}
+
 /** Why an input is unreadable when reading it failed, in the words every read of an input uses, so a look before the audit and the main read name it alike. */
 export function cannotRead(error: unknown): string {
   return `cannot read (${errorCode(error)})`;

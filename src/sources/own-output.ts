@@ -9,7 +9,7 @@ import { isParseRecord } from '../../parsers/index.js';
 import { parseJson } from '../../parsers/json-format.js';
 import { BASELINE_SCHEMA, REPORT_SCHEMA } from '../report/model.js';
 import type { OutputFormat } from '../report/formats.js';
-import { cannotRead, isSystemError, type InputFile } from './input-paths.js';
+import { isSystemError, lookFailed, type InputFile } from './input-paths.js';
 import { InputError } from '../errors.js';
 import { mayYetOpenWith, opensWith } from './magic.js';
 import { joined, peek, replayed } from './peek.js';
@@ -303,7 +303,7 @@ function namedReport(what: OwnOutput): string {
 export async function leaveOutOwnOutputs(files: InputFile[], leftOut: (note: string) => void, note: (note: string) => void, readsBack: boolean): Promise<InputFile[]> {
   const out: InputFile[] = [];
   const looked = (f: InputFile): Promise<OwnOutput | null> | null => (f.kind === 'file' && f.unreadable === null && f.size !== null && f.size > 0 ? ownOutputInFile(f.path, f.size) : null);
-  const found = await mapLimited(files, filesAtOnce(), async (f) => looked(f)?.catch((error: unknown) => ({ unread: cannotRead(error) })) ?? null);
+  const found = await mapLimited(files, filesAtOnce(), async (f) => looked(f)?.catch((error: unknown) => ({ unread: lookFailed(error) })) ?? null);
   for (const [i, f] of files.entries()) {
     const what = found[i] ?? null;
     if (what === null) out.push(f);

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { cannotRead, type InputFile } from './input-paths.js';
+import { lookFailed, type InputFile } from './input-paths.js';
 import { podFromPath } from './pod-path.js';
 import { mapLimited } from '../map-limited.js';
 import { filesAtOnce } from './open-files.js';
@@ -60,7 +60,7 @@ function groups(files: readonly InputFile[], key: (f: InputFile) => string | und
  * why, to be an unreadable input, for nothing is known of a file not read (taken for no copy, it would be counted twice).
  */
 async function digests(files: readonly InputFile[], digest: (path: string | Buffer) => Promise<string>, unread: Map<InputFile, string>): Promise<Map<InputFile, string>> {
-  const got = await mapLimited(files, filesAtOnce(), (f) => digest(f.path).catch((error: unknown) => void unread.set(f, cannotRead(error))));
+  const got = await mapLimited(files, filesAtOnce(), (f) => digest(f.path).catch((error: unknown) => void unread.set(f, lookFailed(error))));
   return new Map(files.flatMap((f, i) => (got[i] === undefined ? [] : [[f, got[i]] as const])));
 }
 

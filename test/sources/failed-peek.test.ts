@@ -14,7 +14,7 @@ import type { LogStream } from '../../src/types.js';
 import { corpusPairs } from '../helpers/corpus.js';
 import { tempFolders } from '../helpers/temp-folders.js';
 
-/** Paths whose next open through node:fs/promises fails with the code given, once. */
+/** Paths whose next open through node:fs/promises fails with the code given, once (FAULT: an error no system call gave). */
 const failNext = vi.hoisted(() => new Map<string, string>());
 /** Paths whose next stream through node:fs's createReadStream fails with the code given, once. */
 const failStream = vi.hoisted(() => new Map<string, string>());
@@ -28,7 +28,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     const code = failNext.get(String(args[0]));
     if (code === undefined) return fs.open(...args);
     failNext.delete(String(args[0]));
-    throw systemError(code, String(args[0]));
+    throw code === 'FAULT' ? new Error('a fault, not a read') : systemError(code, String(args[0]));
   };
   return { ...fs, default: { ...fs, open }, open };
 });
@@ -87,6 +87,13 @@ describe('a file that cannot be read when looked at before the audit', () => {
       for await (const chunk of (streams[0] as LogStream).chunks(signal)) void chunk;
     };
     await expect(read()).rejects.toThrow(`${join(dir, 'report.json')}: cannot read (EIO)`);
+  });
+
+  it('is no unreadable input when the look fails for a fault of its own (no system call failed): the fault is thrown, not hidden', async () => {
+    const dir = tempDir('ea-peek-');
+    writeFileSync(join(dir, 'report.json'), JSON_REPORT);
+    failNext.set(join(dir, 'report.json'), 'FAULT');
+    await expect(leaveOutOwnOutputs(await found(dir), () => undefined, () => undefined, true)).rejects.toThrow('a fault, not a read');
   });
 
   it('is unreadable, not a file of its own bytes read twice, when its head cannot be read to compare it with same-size files', async () => {
