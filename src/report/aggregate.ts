@@ -6,7 +6,8 @@ import { VERDICTS, type Flow, type Verdict } from '../types.js';
 import { noEvidence, REPORT_SCHEMA, type Coverage, type CoverageWarning, type DestinationSummary, type Finding, type Report, type Summary } from './model.js';
 import { DestinationTable } from './destinations.js';
 import { FindingTable } from './findings.js';
-import type { ReportLimits } from './limits.js';
+import { REPORT_LIMITS, type ReportLimits } from './limits.js';
+import { locatedAtFindings } from './warnings-at-findings.js';
 import { FINDING_VERDICTS, flowEndMs, flowFingerprint, workloadLabel } from './flow-facts.js';
 import { flowStanding } from './standing.js';
 import { CUT_NAMES_OVER, cutsName, SHOWN_VALUE_MAX } from '../text/clip.js';
@@ -57,6 +58,8 @@ export class ReportBuilder {
   private readonly verdicts = zeroVerdicts();
   private readonly destinationTable: DestinationTable;
   private readonly findingTable: FindingTable;
+  /** Evidence lines a finding keeps: as many files a warning about findings is located at, at most. */
+  private readonly evidenceKept: number;
   private flows = 0;
   private failingFlows = 0;
   /** Flows whose destination or caller the sentences and display reports cut (cutName): counted, so no cut is silent. */
@@ -69,6 +72,7 @@ export class ReportBuilder {
     this.now = options.now ?? (() => new Date());
     this.destinationTable = new DestinationTable(options.limits);
     this.findingTable = new FindingTable(options.limits);
+    this.evidenceKept = (options.limits ?? REPORT_LIMITS).evidence;
   }
 
   /** Counts one decided flow. */
@@ -146,7 +150,8 @@ export class ReportBuilder {
   /** The whole report (flows themselves are streamed to the writers separately). */
   build(input: Report['input'], given: Coverage, version: string): Report {
     const findings = this.findings();
-    const coverage = this.longNames === 0 ? given : { ...given, warnings: [...given.warnings, longNamesWarning(this.longNames)] };
+    const warnings = locatedAtFindings(given.warnings, findings, this.evidenceKept);
+    const coverage = { ...given, warnings: this.longNames === 0 ? warnings : [...warnings, longNamesWarning(this.longNames)] };
     return {
       schema: REPORT_SCHEMA,
       tool: { name: 'egress-audit', version },

@@ -140,7 +140,9 @@ export interface CoverageWarning {
   message: string;
   /**
    * The input lines it is about, where it is about some (mixed-roles: each input's first entry read like the other
-   * role's; ambiguous-lines: each input's first line that read two ways): a warning that fails the run is then a SARIF result located there, as code scanning shows only results.
+   * role's; ambiguous-lines: each input's first line that read two ways; no-sidecar-logs, no-gateway-logs and
+   * expired-exceptions: the first evidence of the findings they are about, warnings-at-findings.ts): a warning that
+   * fails the run is then a SARIF result located there, as code scanning shows only results.
    */
   at?: WarningLine[];
 }

@@ -9,7 +9,7 @@ import { InputError } from '../errors.js';
 import type { HandlePool, PositionalFile } from './handle-pool.js';
 import type { BackwardRead, LineMark } from '../types.js';
 import { afterNuls, countNewlines } from '../lines/line-splitter.js';
-import { errorCode } from './input-paths.js';
+import { cannotRead, errorCode } from './input-paths.js';
 import { fileNeedsDecoding } from './utf16.js';
 import { truncatedWhileRead } from './cut-short.js';
 
@@ -199,7 +199,7 @@ export async function* backwardChunks(file: PositionalRead, name: string, span: 
  */
 async function* fileBackwardChunks(pool: HandlePool, path: string | Buffer, name: string, counted: FileIdentity, span: BackwardSpan, maxLineLength: number, blockSize: number, signal: AbortSignal): AsyncGenerator<Uint8Array | LineMark> {
   const file = await pool.open(path, name, counted).catch((error: unknown) => {
-    throw error instanceof InputError ? error : new InputError(`${name}: cannot read (${errorCode(error)})`);
+    throw error instanceof InputError ? error : new InputError(`${name}: ${cannotRead(error)}`);
   });
   try {
     yield* backwardChunks(file, name, span, maxLineLength, signal, blockSize);

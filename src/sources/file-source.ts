@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { InputError, UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import type { LogStream, RoleAssignment, Source, StreamInfo } from '../types.js';
-import { errorCode, findInputs, NO_SUCH_FILE, type InputFile, type Warn } from './input-paths.js';
+import { cannotRead, findInputs, NO_SUCH_FILE, type InputFile, type Warn } from './input-paths.js';
 import { podFromPath } from './pod-path.js';
 import { readBackwards } from './backward-lines.js';
 import { roleMatcher, type RoleFlags } from './role-flags.js';
@@ -70,14 +70,14 @@ function fileStream(
     info: streamInfo(file.name, file.kind === 'file' ? 'file' : 'stream', file.size, role, file.named === false),
     async *chunks(signal) {
       if (unreadable !== null) throw new InputError(`${file.name}: ${unreadable}`);
-      const cannotRead = (error: unknown): InputError => new InputError(`${file.name}: cannot read (${errorCode(error)})`);
+      const unread = (error: unknown): InputError => new InputError(`${file.name}: ${cannotRead(error)}`);
       // A FIFO or device is read as a stream (which closes it, a read under way or not); a regular file, whose size
       // a read must reach, as a whole file, by position, its descriptor one of the pool's, closed here once its read is done.
       if (file.kind !== 'file') {
-        const handle = await open(file.path, 'r').catch((error: unknown) => Promise.reject(cannotRead(error)));
+        const handle = await open(file.path, 'r').catch((error: unknown) => Promise.reject(unread(error)));
         return yield* decoded(createReadStream('', { fd: handle, highWaterMark: chunkSize, signal }), file.name, chunkSize, signal);
       }
-      const whole = await OPEN_FILES.open(file.path, file.name).catch((error: unknown) => Promise.reject(cannotRead(error)));
+      const whole = await OPEN_FILES.open(file.path, file.name).catch((error: unknown) => Promise.reject(unread(error)));
       try {
         const held = Math.max(file.size ?? 0, await whole.size()); // it may have grown since it was found
         yield* decoded(wholeFile(whole, file.name, held, chunkSize, signal), file.name, chunkSize, signal);

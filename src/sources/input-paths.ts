@@ -106,6 +106,25 @@ export function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
+/** True for an error a system call gave (a read's EIO, an open's EACCES or EMFILE), as against one in the bytes read (corrupt gzip). */
+export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return typeof (error as NodeJS.ErrnoException | null)?.syscall === 'string';
+}
+
+/**
+ * Why an input is unreadable when a look at it before the audit (an own output? a copy?) could not read it: nothing is
+ * concluded from a look that failed. An error no system call gave is no unreadable file but a fault, thrown on.
+ */
+export function lookFailed(error: unknown): string {
+  if (!isSystemError(error)) throw error;
+  return cannotRead(error);
+}
+
+/** Why an input is unreadable when reading it failed, in the words every read of an input uses, so a look before the audit and the main read name it alike. */
+export function cannotRead(error: unknown): string {
+  return `cannot read (${errorCode(error)})`;
+}
+
 function add(walk: Walk, name: string, path: string | Buffer, info: Stats, named = false): void {
   if (identity(info) === walk.output) {
     // `parse . > records.ndjson`: read, the run's own records would be read back and written again, without end.
@@ -139,7 +158,7 @@ export const NO_SUCH_FILE = 'no such file or directory';
 /** Why a path that is there (lstat) cannot be followed (stat failed): a dangling link or a loop says so, with its target. */
 async function whyUnreadable(path: string | Buffer, error: unknown): Promise<string> {
   const link = await lstat(path).then((s) => s.isSymbolicLink(), () => false);
-  if (!link) return errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR' ? NO_SUCH_FILE : `cannot read (${errorCode(error)})`;
+  if (!link) return errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR' ? NO_SUCH_FILE : cannotRead(error);
   if (errorCode(error) === 'ELOOP') return 'a symbolic link loop';
   const target = await readlink(path, { encoding: 'buffer' }).then((t) => entryName(t).text, () => '?');
   return errorCode(error) === 'ENOENT' ? `a broken symbolic link (to ${target})` : `a symbolic link to ${target} that cannot be read (${errorCode(error)})`;

@@ -9,7 +9,7 @@ import { isParseRecord } from '../../parsers/index.js';
 import { parseJson } from '../../parsers/json-format.js';
 import { BASELINE_SCHEMA, REPORT_SCHEMA } from '../report/model.js';
 import type { OutputFormat } from '../report/formats.js';
-import type { InputFile } from './input-paths.js';
+import { isSystemError, lookFailed, type InputFile } from './input-paths.js';
 import { InputError } from '../errors.js';
 import { mayYetOpenWith, opensWith } from './magic.js';
 import { joined, peek, replayed } from './peek.js';
@@ -203,7 +203,11 @@ export function reportUndecided(first: Uint8Array): boolean {
   return OPENINGS.some((o) => mayYetOpenWith(first, o.bytes));
 }
 
-/** The own output a regular file of `size` bytes holds, read from its head and tail, or null (a log, or a file that cannot be read: the main read names why). */
+/**
+ * The own output a regular file of `size` bytes holds, read from its head and tail, or null (a log). A read that fails
+ * throws (its system error): a file not read tells nothing, and taken for a log it would be read as one, a report's
+ * lines as log lines, in silence, whenever the main read did not fail too (EMFILE then, not now).
+ */
 export async function ownOutputInFile(path: string | Buffer, size: number): Promise<OwnOutput | null> {
   let handle;
   try {
@@ -217,8 +221,6 @@ export async function ownOutputInFile(path: string | Buffer, size: number): Prom
     const tail = Buffer.alloc(OWN_OUTPUT_HEAD);
     const { bytesRead: tailRead } = await handle.read(tail, 0, OWN_OUTPUT_HEAD, size - OWN_OUTPUT_HEAD); // an even offset: UTF-16 stays aligned
     return endsAs(opened, tail.subarray(0, tailRead)) ? opened.what : null;
-  } catch {
-    return null;
   } finally {
     await handle?.close();
   }
@@ -227,7 +229,8 @@ export async function ownOutputInFile(path: string | Buffer, size: number): Prom
 /**
  * ownOutputInFile for a gzip file (`egress-audit audit … -o json | gzip > report.json.gz` kept beside the logs):
  * the head is inflated first, and only one that opens as an own output is inflated to its end for the tail,
- * so a gzipped log costs one inflated head. Corrupt gzip is left to the main read, which names what is wrong.
+ * so a gzipped log costs one inflated head. Corrupt gzip is left to the main read, which names what is wrong; a read
+ * that fails throws, as ownOutputInFile's does.
  */
 async function ownOutputInGzip(path: string | Buffer): Promise<OwnOutput | null> {
   const raw = createReadStream(path);
@@ -246,8 +249,9 @@ async function ownOutputInGzip(path: string | Buffer): Promise<OwnOutput | null>
       return whole !== null && endsAs(whole, null) ? whole.what : null;
     }
     return opened !== null && endsAs(opened, kept.tail()) ? opened.what : null;
-  } catch {
-    return null;
+  } catch (error) {
+    if (isSystemError(error)) throw error;
+    return null; // corrupt gzip: the main read names it
   } finally {
     raw.destroy();
   }
@@ -293,13 +297,17 @@ function namedReport(what: OwnOutput): string {
  * One the user named is meant: a report then fails when read (it holds no log), while parse's records
  * are read (`parse logs | jq -c 'select(…)' > kept.ndjson`, then `audit kept.ndjson`), `note` saying how: by an
  * audit (`readsBack`) as the log lines their `source` names (records-envelope.ts), by parse as JSON access logs.
+ * One that could not be read to tell is unreadable, with its error: the main read then names it (exit 3), as it names
+ * one it cannot read itself.
  */
 export async function leaveOutOwnOutputs(files: InputFile[], leftOut: (note: string) => void, note: (note: string) => void, readsBack: boolean): Promise<InputFile[]> {
   const out: InputFile[] = [];
-  const found = await mapLimited(files, filesAtOnce(), async (f) => (f.kind === 'file' && f.unreadable === null && f.size !== null && f.size > 0 ? ownOutputInFile(f.path, f.size) : null));
+  const looked = (f: InputFile): Promise<OwnOutput | null> | null => (f.kind === 'file' && f.unreadable === null && f.size !== null && f.size > 0 ? ownOutputInFile(f.path, f.size) : null);
+  const found = await mapLimited(files, filesAtOnce(), async (f) => looked(f)?.catch((error: unknown) => ({ unread: lookFailed(error) })) ?? null);
   for (const [i, f] of files.entries()) {
     const what = found[i] ?? null;
     if (what === null) out.push(f);
+    else if (typeof what === 'object') out.push({ ...f, unreadable: what.unread });
     else if (!f.named) leftOut(`${f.name}: ${what}, not a log; left out`);
     else if (what === RECORDS) {
       note(`${f.name}: ${RECORDS}, ${readsBack ? 'read back as the log lines their source names: each gets the role and the evidence (file:line) of the line it came from' : "read as the JSON access-log entries they hold (their source in extra), cited at this file's lines"}`);

@@ -73,6 +73,23 @@ describe('JUnit writer', () => {
     expect(await props(sampleCoverage())).not.toHaveProperty('window');
   });
 
+  it('counts the findings by state among its properties, as the table and Markdown headings do, and says when a --baseline was compared', async () => {
+    const props = async (baseline: boolean): Promise<Record<string, string>> => {
+      const flows = sampleFlows();
+      const xml = await render('junit', flows, buildReport(flows, sampleCoverage(), ['direct'], baseline));
+      return Object.fromEntries(findAll(parseXml(xml), 'property').map((p) => [p.attrs['name'] ?? '', p.attrs['value'] ?? '']));
+    };
+    const flows = sampleFlows();
+    const table = await render('table', flows, buildReport(flows, sampleCoverage()));
+    const counts = '6: 1 failing, 1 allowed, 1 baselined, 3 not in --fail-on';
+    expect(table).toContain(`FINDINGS (${counts})`);
+    const compared = await props(true);
+    expect(compared['findings']).toBe(counts);
+    // As the JSON report's summary.baseline and SARIF's baselineState: present only when a baseline was compared.
+    expect(compared['baseline']).toBe('compared: 1 finding held by it (baselined, not failing), 5 new');
+    expect(await props(false)).not.toHaveProperty('baseline');
+  });
+
   it.each([
     { name: 'the sample audit', flows: sampleFlows(), cov: sampleCoverage(), failOn: ['direct'] },
     { name: 'a clean audit', flows: [flow({ verdict: 'via-gateway', failing: false })], cov: sampleCoverage(), failOn: ['direct'] },

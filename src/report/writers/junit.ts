@@ -2,7 +2,9 @@
  * `junit`: one test case per external destination and one per source workload, failing where a
  * failing finding exists (`<failure type="RULE" message=…>` with the evidence in the body), plus a
  * coverage suite: "records were read" and one case per coverage warning, failing when --fail-on
- * names it. So the test counts in CI agree with the exit code, whatever the format.
+ * names it. So the test counts in CI agree with the exit code, whatever the format. A passing case lists its
+ * findings that do not fail (ALLOWED, BASELINE, WARN) in its system-out; the first suite's properties count the
+ * findings by state, as the table's and Markdown's headings do, and say what a --baseline held.
  */
 import { noEvidence, type Finding, type Report } from '../model.js';
 import { shownFindingDestination, shownWorkload, workloadLabel } from '../flow-facts.js';
@@ -12,6 +14,7 @@ import { plural } from '../../text/plural.js';
 import { xml } from '../xml.js';
 import { inPieces } from '../json-pieces.js';
 import { documentWriter, type ReportWriter } from './output.js';
+import { findingsStatement } from './more-findings.js';
 
 interface Case {
   name: string;
@@ -117,6 +120,14 @@ function seconds(report: Report): string {
   return Number.isFinite(ms) && ms >= 0 ? (ms / 1000).toFixed(3) : '0';
 }
 
+/**
+ * What --baseline did, as SARIF's baselineState (unchanged, new) and the JSON report's summary.baseline say it: the
+ * findings it holds pass (their cases say BASELINE), all others are new. Said only when a baseline was compared.
+ */
+function baselineStatement(summary: Report['summary']): string {
+  return `compared: ${plural(summary.baselined, 'finding')} held by it (baselined, not failing), ${summary.findings - summary.baselined} new`;
+}
+
 /** The JUnit XML document's lines (a test case's element is one line of them): a document may be longer than a string can be. */
 export function junitLines(report: Report): string[] {
   const suites: Suite[] = [
@@ -134,6 +145,8 @@ export function junitLines(report: Report): string[] {
     property('fail-on', report.summary.failOn.join(',') || 'none'),
     property('exit-code', String(report.summary.exitCode)),
     property('result', resultStatement(report).text),
+    property('findings', findingsStatement(report.findings)),
+    ...(report.summary.baseline === true ? [property('baseline', baselineStatement(report.summary))] : []),
     property('log-time', logTimeStatement(report.coverage)),
     ...(report.coverage.window === null ? [] : [property('window', windowCoverageStatement(report.coverage.window))]),
     '    </properties>',

@@ -12,7 +12,7 @@ import { plural } from '../../text/plural.js';
 import { REPORT_LIMITS } from '../limits.js';
 import { byteSize } from '../../text/byte-size.js';
 import { documentWriter, type ReportWriter } from './output.js';
-import { findingCounts, moreFindings } from './more-findings.js';
+import { findingsStatement, moreFindings } from './more-findings.js';
 
 /** Findings rows shown (the json and sarif reports hold all of them): a job summary must stay readable. */
 export const MARKDOWN_MAX_FINDINGS = 50;
@@ -93,7 +93,7 @@ function findingsTable(findings: Finding[], coverage: Coverage): string[] {
   const rows = withinBytes(all, MARKDOWN_FINDINGS_BYTES);
   const more = moreFindings(findings, rows.length);
   return [
-    `### Findings (${findings.length}: ${findingCounts(findings)})`,
+    `### Findings (${findingsStatement(findings)})`,
     '',
     '| status | verdict | source | destination | flows | rule | why | evidence |',
     '|---|---|---|---|---:|---|---|---|',

@@ -18,7 +18,6 @@ import { cutName } from '../../text/clip.js';
 import { VERDICT_MEANING, partlyAllowedShare, resultStatement, warningFailsRun, warningFailure } from '../statements.js';
 import { documentWriter, type ReportWriter } from './output.js';
 import { hashOfParts } from '../../policy/fingerprint.js';
-import { REPORT_LIMITS } from '../limits.js';
 import { jsonPieces } from '../json-pieces.js';
 import { isPodStream, originalUriBaseIds, sarifLocation, type SarifLocation } from './sarif-location.js';
 
@@ -173,37 +172,12 @@ const COVERAGE_RULE_TEXT: Partial<Record<CoverageWarning['code'], string>> = {
 /** A coverage warning that names the input lines it is about. */
 type LocatedWarning = CoverageWarning & { at: [WarningLine, ...WarningLine[]] };
 
-/**
- * Coverage warnings that name no lines but are about findings of the report: a failing one is located at the first
- * evidence of those (no-sidecar-logs fails the run by default, and a SARIF whose only results are its gateway-only
- * warnings would show code scanning no failure at all).
- */
-const ABOUT_FINDINGS: Partial<Record<CoverageWarning['code'], (f: Finding) => boolean>> = {
-  'no-sidecar-logs': (f) => f.verdict === 'gateway-only',
-  'no-gateway-logs': (f) => f.verdict === 'via-gateway-unconfirmed',
-  'expired-exceptions': (f) => f.expiredException !== null,
-};
-
-/** The first evidence line of each of the findings `about` picks, one per file, at most as many as a finding keeps. */
-function findingLines(report: Report, about: (f: Finding) => boolean): WarningLine[] {
-  const byFile = new Map<string, WarningLine>();
-  for (const f of report.findings) {
-    const first = f.evidence[0];
-    if (!about(f) || first === undefined || byFile.has(first.file)) continue;
-    byFile.set(first.file, { file: first.file, line: first.line });
-    if (byFile.size >= REPORT_LIMITS.evidence) break;
-  }
-  return [...byFile.values()];
-}
-
-/** The coverage warnings that fail the run by --fail-on and name input lines (or findings that do): each becomes a result. */
+/** The coverage warnings that fail the run by --fail-on and name input lines (the model locates those about findings at theirs): each becomes a result. */
 function locatedFailures(report: Report): LocatedWarning[] {
   const out: LocatedWarning[] = [];
   for (const w of report.coverage.warnings) {
     if (warningFailure(report.summary, w.code) !== '--fail-on') continue;
-    const about = ABOUT_FINDINGS[w.code];
-    const at = w.at !== undefined && w.at.length > 0 ? w.at : about ? findingLines(report, about) : [];
-    const [first, ...rest] = at;
+    const [first, ...rest] = w.at ?? [];
     if (first !== undefined) out.push({ ...w, at: [first, ...rest] });
   }
   return out;

@@ -6,7 +6,7 @@ import type { Palette } from '../../text/color.js';
 import { findingDestination, workloadLabel } from '../flow-facts.js';
 import { findingStatus, noFindingsStatement, partlyAllowedShare } from '../statements.js';
 import { labelled, wrap, WIDTH } from './layout.js';
-import { findingCounts, moreFindings } from './more-findings.js';
+import { findingsStatement, moreFindings } from './more-findings.js';
 
 /** Findings shown before "and N more" (the json report has all of them). */
 export const TABLE_MAX_FINDINGS = 100;
@@ -54,7 +54,7 @@ function details(f: Finding): string[] {
 
 /** The section title with the counts by state. */
 function title(findings: Finding[]): string {
-  return `FINDINGS (${findings.length}: ${findingCounts(findings)})`;
+  return `FINDINGS (${findingsStatement(findings)})`;
 }
 
 /** The section, or a one-line statement when there were none. */
