@@ -58,6 +58,18 @@ export interface CoverageFacts {
   proxyContainers: readonly string[];
 }
 
+/** Failed inputs by their error, in order of first failure: a credential or a server that failed a whole watch stops every stream with the same words. */
+function byError(failed: readonly StreamFacts[]): [string, string[]][] {
+  const groups = new Map<string, string[]>();
+  for (const s of failed) {
+    const error = s.error as string;
+    const names = groups.get(error);
+    if (names === undefined) groups.set(error, [s.name]);
+    else names.push(s.name);
+  }
+  return [...groups];
+}
+
 /** The stream-errors warning: inputs that failed before their end, and a run stopped before its inputs' end; none when every input was read to it. */
 function streamErrors(f: CoverageFacts): CoverageWarning[] {
   const out: CoverageWarning[] = [];
@@ -66,7 +78,7 @@ function streamErrors(f: CoverageFacts): CoverageWarning[] {
   if (failed.length + stopped.length > 0) {
     // A person's stop (q, or a signal to the dashboard) is said as a stop, not as inputs that failed; the audit is as incomplete either way.
     const said = [
-      failed.length > 0 ? `${plural(failed.length, 'input')} could not be read to the end: ${failed.map((s) => s.error).join('; ')}` : '',
+      failed.length > 0 ? `${plural(failed.length, 'input')} could not be read to the end: ${listed(byError(failed), ([error, names]) => (names.length > 1 ? `${error} (${plural(names.length, 'input')}: ${listed(names, (n) => n)})` : error))}` : '',
       stopped.length > 0 ? `The run was stopped ${f.stoppedBy ?? 'on the dashboard'} before ${plural(stopped.length, 'input was', 'inputs were')} read to the end, so the audit covers only what was read: ${listed(stopped, (s) => s.name)}.` : '',
     ];
     out.push({ code: 'stream-errors', message: said.filter((t) => t !== '').join(' ') });

@@ -418,6 +418,35 @@ describe.concurrent('watch: API errors are clear, name what failed, and never pr
     expectNoSecrets(api, out);
   });
 
+  clusterIt('says once what an exec plugin that fails mid-run writes, however often it is run again, and names the inputs its failure stopped', async ({ api }) => {
+    const a = pod(api, 'relogin', 'cart-1');
+    const b = pod(api, 'relogin', 'cart-2');
+    const dir = tempDir();
+    const broken = join(dir, 'broken');
+    const runs = join(dir, 'runs');
+    // Works until `broken` exists, then fails as a login whose session ran out does, on every run.
+    const path = wrappedExecPlugin(api, 'relogin.sh', `if [ -e '${broken}' ]; then echo run >> '${runs}'; echo "token refresh failed: session expired" >&2; exit 1; fi\n`);
+    const run = startWatch(['-n', 'relogin', '--gateway-namespace', 'relogin-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: path });
+    await followedBy(api, run, a);
+    await followed(api, b);
+    writeFileSync(broken, '');
+    const old = api.token;
+    api.setToken('refused-from-now-on-for-tests-only'); // the kept credential is refused: the plugin is run again, and fails
+    api.dropConnections({ kind: 'log', namespace: 'relogin' });
+    const failedRuns = (): number => (existsSync(runs) ? readFileSync(runs, 'utf8').split('\n').filter(Boolean).length : 0);
+    // The failed runs leave no request at the server to wait on: look at their count until there are three (each stream retried).
+    while (failedRuns() < 3) await new Promise((resolve) => setTimeout(resolve, 50));
+    run.interrupt();
+    const out = await run.exited;
+    api.setToken(old);
+    // Each failed run's stderr was said again: a line per run, for every stream's every retry, for as long as the run lasted.
+    expect(out.stderr.split('\n').filter((l) => l === 'egress-audit: exec plugin relogin.sh: token refresh failed: session expired')).toHaveLength(1);
+    const said = warnings(parseNdjson(out.stdout).report).find((w) => w.code === 'stream-errors')?.message ?? '';
+    expect(said).toMatch(/^2 inputs could not be read to the end: cannot get credentials for context "fake": exec plugin relogin\.sh of user "fake-user" failed \(exit 1\): token refresh failed: session expired \(2 inputs: pod\/relogin\/cart-[12]\/istio-proxy; pod\/relogin\/cart-[12]\/istio-proxy\)$/);
+    expect(out.code).toBe(3);
+    expectNoSecrets(api, out);
+  });
+
   clusterIt('reads the other pods when one pod’s log is forbidden, says which permission is missing, and exits 3', async ({ api }) => {
     const ok = pod(api, 'denylog', 'cart-1');
     pod(api, 'denylog', 'cart-2');

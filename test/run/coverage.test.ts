@@ -294,3 +294,27 @@ describe('the no-sidecar-logs warning for part of --since/--until', () => {
     expect(message(withFlows([10], [{ ...sidecar(0, 2 * MIN), kind: 'pod' }], span), 'no-sidecar-logs')).toBeUndefined();
   });
 });
+
+describe('the stream-errors warning', () => {
+  const failed = (name: string, error: string): StreamFacts => ({ ...streamFacts(name, 0), kind: 'pod', error });
+
+  it('says an error that stopped many inputs once, naming them, not once per input (a credential that failed mid-watch)', () => {
+    const error = 'cannot get credentials for context "prod": exec plugin kubelogin of user "alice" failed (exit 1): token refresh failed';
+    const f = { ...facts({}), streams: [1, 2, 3, 4, 5, 6, 7].map((i) => failed(`pod/shop/cart-${i}/istio-proxy`, error)) };
+    expect(message(f, 'stream-errors')).toBe(
+      `7 inputs could not be read to the end: ${error} (7 inputs: pod/shop/cart-1/istio-proxy; pod/shop/cart-2/istio-proxy; pod/shop/cart-3/istio-proxy; pod/shop/cart-4/istio-proxy; pod/shop/cart-5/istio-proxy; and 2 more)`,
+    );
+  });
+
+  it('lists distinct errors (a 403 on each pod names its pod) the way other warnings list, the first few then how many more', () => {
+    const f = { ...facts({}), streams: Array.from({ length: 500 }, (_, i) => failed(`pod/shop/p-${i}/istio-proxy`, `cannot get the istio-proxy log of pod shop/p-${i}: forbidden`)) };
+    const said = message(f, 'stream-errors') ?? '';
+    expect(said).toMatch(/^500 inputs could not be read to the end: cannot get the istio-proxy log of pod shop\/p-0: forbidden; .*; and \d+ more$/);
+    expect(said.length).toBeLessThan(600); // it was every one of the 500 messages, about 30 kB in one warning of every report
+  });
+
+  it('says an error that stopped one input as it was', () => {
+    const f = { ...facts({}), streams: [failed('gone.log', 'gone.log: no such file or directory'), streamFacts('a.log')] };
+    expect(message(f, 'stream-errors')).toBe('1 input could not be read to the end: gone.log: no such file or directory');
+  });
+});

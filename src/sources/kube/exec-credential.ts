@@ -147,11 +147,16 @@ function newer(a: { credential: ExecCredential; run: number }, b: { credential: 
   return ea !== null && eb !== null && ea !== eb ? ea > eb : a.run > b.run;
 }
 
+/** Lines the plugin's runs say, kept to tell a repeat; past that many, new lines are still said. */
+const MAX_SAID = 1000;
+
 /** Runs one user's exec plugin when its credential is needed, and keeps the credential while it is good. */
 export class ExecCredentialRunner {
   /** The credential kept, and the number of the run that gave it. */
   private kept: { credential: ExecCredential; run: number } | null = null;
   private runs = 0;
+  /** What the plugin's runs have said so far (bounded): a plugin failing on every run again says the same line each time. */
+  private readonly said = new Set<string>();
   readonly name: string;
 
   constructor(private readonly o: ExecRunnerOptions) {
@@ -202,8 +207,16 @@ export class ExecCredentialRunner {
     const hint = typeof exec.installHint === 'string' && exec.installHint.trim() !== '' ? `: ${oneLine(exec.installHint)}` : '';
     const stdout = await runCredentialCommand({
       ...this.o, command: exec.command, args: Array.isArray(exec.args) ? exec.args.map(String) : [], env, interactive, label: `exec plugin ${this.name}`, installHint: hint, signal,
+      notice: (message) => this.sayOnce(message),
     });
     return readCredential(stdout, this.name, exec.apiVersion ?? DEFAULT_EXEC_VERSION);
+  }
+
+  /** Says a line of the plugin's unless a run said it already: every stream's retry ran a failing plugin again, each run a line on stderr. */
+  private sayOnce(message: string): void {
+    if (this.said.has(message)) return;
+    if (this.said.size < MAX_SAID) this.said.add(message);
+    this.o.notice(message);
   }
 }
 
