@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { ExecCredentialRunner, readCredential, type ExecConfig } from '../../src/sources/kube/exec-credential.js';
+import { ExecCredentialRunner, FAILED_RUN_WAIT_MS, readCredential, type ExecConfig } from '../../src/sources/kube/exec-credential.js';
 import { Redactor } from '../../src/sources/kube/redact.js';
 import { tempDir } from './helpers.js';
 
@@ -218,6 +218,50 @@ describe('exec credential plugins, run the way kubectl runs them', () => {
     redactor.add(TOKEN);
     const { r } = runner(p.exec, { redactor });
     await expect(r.credential(false)).rejects.toThrow('exec plugin node of user "alice" failed (exit 1): login failed / error: refresh token expired for [redacted]');
+  });
+
+  it('does not run a failing plugin again before a wait that doubles with each failure in a row, giving its failure meanwhile; a success ends the waits', async () => {
+    // Fails on its first four runs (an expired SSO session), then gives a token.
+    const p = plugin(
+      `import { readFileSync } from 'node:fs';\n` +
+        `const n = readFileSync(process.env.RUNS_FILE, 'utf8').split('\\n').filter(Boolean).length;\n` +
+        `if (n <= 4) { process.stderr.write('token refresh failed\\n'); process.exit(1); }\ncredential({ token: 'tok-' + n });`,
+    );
+    let clock = 1_000_000;
+    const { r } = runner({ ...p.exec, env: [{ name: 'RUNS_FILE', value: join(p.dir, 'runs') }] }, { now: () => clock });
+    const failure = /failed \(exit 1\): token refresh failed/;
+    await expect(r.credential(false)).rejects.toThrow(failure);
+    // Every stream's request and retry asks at once: they get the failure, not a run each.
+    await Promise.all([r.credential(false), r.credential(true), r.credential(false)].map((c) => expect(c).rejects.toThrow(failure)));
+    expect(p.runs()).toBe(1);
+    clock += FAILED_RUN_WAIT_MS.first;
+    await expect(r.credential(true)).rejects.toThrow(failure);
+    expect(p.runs()).toBe(2);
+    clock += FAILED_RUN_WAIT_MS.first; // the second wait is twice the first
+    await expect(r.credential(false)).rejects.toThrow(failure);
+    expect(p.runs()).toBe(2);
+    clock += FAILED_RUN_WAIT_MS.first;
+    await expect(r.credential(false)).rejects.toThrow(failure);
+    expect(p.runs()).toBe(3);
+    clock += 4 * FAILED_RUN_WAIT_MS.first;
+    await expect(r.credential(false)).rejects.toThrow(failure);
+    expect(p.runs()).toBe(4);
+    clock += 8 * FAILED_RUN_WAIT_MS.first;
+    await expect(r.credential(false)).resolves.toMatchObject({ token: 'tok-5' });
+    // After a success, a refused credential runs the plugin at once.
+    await expect(r.credential(true)).resolves.toMatchObject({ token: 'tok-6' });
+    expect(p.runs()).toBe(6);
+  });
+
+  it('waits at most FAILED_RUN_WAIT_MS.most between runs of a plugin that keeps failing', async () => {
+    const p = plugin(`process.stderr.write('no\\n'); process.exit(1);`);
+    let clock = 0;
+    const { r } = runner(p.exec, { now: () => clock });
+    for (let i = 0; i < 8; i++) {
+      await expect(r.credential(false)).rejects.toThrow('failed (exit 1)');
+      clock += FAILED_RUN_WAIT_MS.most;
+    }
+    expect(p.runs()).toBe(8);
   });
 
   it('never prints a token a failing plugin printed before any credential was known, in its error or its stderr shown; a login URL stays whole', async () => {

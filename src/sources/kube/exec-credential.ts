@@ -61,6 +61,8 @@ export interface ExecRunnerOptions {
   waitNoticeMs?: number;
   timeoutMs?: number;
   killAfterMs?: number;
+  /** For tests: the clock the wait after a failed run is measured by. */
+  now?: () => number;
 }
 
 /** A plugin failure, worded for the user (the caller makes it a credentials error, exit 3). */
@@ -150,6 +152,13 @@ function newer(a: { credential: ExecCredential; run: number }, b: { credential: 
 /** Lines the plugin's runs say, kept to tell a repeat; past that many, new lines are still said. */
 const MAX_SAID = 1000;
 
+/**
+ * How long a plugin that failed is not run again (its failure is given instead), doubling with each failure in a row up
+ * to the most: every stream's request and retry asked for a credential, so a failing plugin (an expired SSO session) ran
+ * several times a second for the whole run, each run a request to the identity provider.
+ */
+export const FAILED_RUN_WAIT_MS = { first: 1_000, most: 30_000 } as const;
+
 /** Runs one user's exec plugin when its credential is needed, and keeps the credential while it is good. */
 export class ExecCredentialRunner {
   /** The credential kept, and the number of the run that gave it. */
@@ -157,6 +166,8 @@ export class ExecCredentialRunner {
   private runs = 0;
   /** What the plugin's runs have said so far (bounded): a plugin failing on every run again says the same line each time. */
   private readonly said = new Set<string>();
+  /** The last run's failure while it stands (until), and the wait it was given; null after a run that gave a credential. */
+  private failed: { error: unknown; until: number; waited: number } | null = null;
   readonly name: string;
 
   constructor(private readonly o: ExecRunnerOptions) {
@@ -167,10 +178,22 @@ export class ExecCredentialRunner {
   async credential(fresh: boolean): Promise<ExecCredential> {
     const k = this.kept;
     if (!fresh && k !== null && this.renewAt(k.credential) > Date.now()) return k.credential;
+    const now = this.o.now ?? Date.now;
+    if (this.failed !== null && now() < this.failed.until) throw this.failed.error;
     this.kept = null;
     const running = this.run(this.o.stop);
     const run = this.runs; // counted as it began
-    const got = await running;
+    let got: ExecCredential;
+    try {
+      got = await running;
+    } catch (error) {
+      if (!this.o.stop.aborted) {
+        const waited = this.failed === null ? FAILED_RUN_WAIT_MS.first : Math.min(this.failed.waited * 2, FAILED_RUN_WAIT_MS.most);
+        this.failed = { error, until: now() + waited, waited };
+      }
+      throw error;
+    }
+    this.failed = null;
     this.o.redactor.add(got.token);
     this.o.redactor.add(got.key);
     if (this.kept === null || newer({ credential: got, run }, this.kept)) this.kept = { credential: got, run };
