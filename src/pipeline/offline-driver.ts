@@ -6,7 +6,7 @@ import { HEAD_WAIT_MS, readStart } from './head-wait.js';
 import { spoolBackwards } from '../sources/spool.js';
 import { LaggardHeap } from './laggard-heap.js';
 import { mapLimited } from '../map-limited.js';
-import { readFirstChunksAhead } from './first-reads.js';
+import { readFirstChunksAhead, readNextChunksAhead } from './first-reads.js';
 import { filesAtOnce } from '../sources/open-files.js';
 
 /** Hooks the offline run calls between chunks. */
@@ -106,9 +106,11 @@ export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], 
     await openAll(pipeline, streams, signal, hooks, opened);
     // Every stream is level at the start, so the merge asks each for its first chunk in turn: a few are read ahead of it.
     readFirstChunksAhead(opened, filesAtOnce());
+    // A stream resumed has its next chunk read while the lines it had waiting are (a few streams at once).
+    const readNextAhead = readNextChunksAhead(opened, filesAtOnce());
     const heap = new LaggardHeap(opened);
     active = heap.streams;
-    await mergeByLogTime(pipeline, heap, signal, hooks);
+    await mergeByLogTime(pipeline, heap, signal, hooks, readNextAhead);
     // Stopped (q in a replay) with streams still unread: the audit is incomplete, and says so rather than pass on part of its input.
     for (const cursor of active) pipeline.stop(cursor.state);
   } finally {
@@ -187,7 +189,7 @@ const DRAIN_CHUNKS = 8;
 const DRAIN_RECORDS = 8192;
 
 /** Reads the opened streams to their ends, line by line the one furthest behind in log time first (LineMerge); stops early when the run is aborted. */
-async function mergeByLogTime(pipeline: AuditPipeline, heap: LaggardHeap<Cursor>, signal: AbortSignal, hooks: OfflineHooks): Promise<void> {
+async function mergeByLogTime(pipeline: AuditPipeline, heap: LaggardHeap<Cursor>, signal: AbortSignal, hooks: OfflineHooks, readNextAhead: (cursor: Cursor) => void): Promise<void> {
   const merge = new LineMerge(pipeline, heap);
   pipeline.gate = merge;
   let sinceDrain = 0;
@@ -207,6 +209,7 @@ async function mergeByLogTime(pipeline: AuditPipeline, heap: LaggardHeap<Cursor>
       merge.reading(cursor);
       if (pipeline.waiting(cursor.state)) {
         // Its lines of a chunk already read, paused when another stream fell further behind.
+        readNextAhead(cursor);
         pipeline.resume(cursor.state);
         heap.laggardMoved(wasOrdered);
         if (hooks.pace) await hooks.pace(cursor.state.progressMs);

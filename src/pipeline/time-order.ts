@@ -3,7 +3,7 @@
  * prints them), seen before it is read: the offline merge releases unjoined entries by log time, so such
  * a file must hold its entries until it ends, and that has to be known before the first release.
  */
-import { toRecord, type FormatSpec } from '../../parsers/index.js';
+import { F, type FormatSpec } from '../../parsers/index.js';
 import { StreamReader } from '../lines/stream-reader.js';
 import type { LogStream } from '../types.js';
 import { entryEndMs, isoToMs } from './times.js';
@@ -27,20 +27,29 @@ interface Timed {
 
 /**
  * The access-log records in `bytes` (from its first whole line when mid-file), `limit` at most. The last line may be
- * cut, so it is never ended, unless `whole` (the bytes are the whole stream: its last line is read like any).
+ * cut, so it is never ended, unless `whole` (the bytes are the whole stream: its last line is read like any). Lines are
+ * pushed one at a time while fewer than `limit` were found: a probe asks for one record, and parsed the ~60 lines of
+ * its 16 KiB window for it (334 files of 3,000 lines: 4,000 probes, 240,000 lines parsed for 4,000 records).
  */
 function timedRecords(stream: LogStream, bytes: Uint8Array, midFile: boolean, spec: FormatSpec, maxLineLength: number, limit: number, whole = false): Timed[] {
   const found: Timed[] = [];
   const reader = new StreamReader({ info: stream.info, spec, maxLineLength, onRecord: (view, line) => {
     if (found.length >= limit) return;
-    const record = toRecord(view);
-    const duration = record.duration ?? 0;
-    const startMs = isoToMs(record.start_time);
+    const duration = view.num(F.duration) ?? 0;
+    const startMs = isoToMs(view.str(F.start_time));
     const endMs = entryEndMs(startMs, duration, view.envelope?.timestamp);
     if (!Number.isNaN(endMs)) found.push({ startMs: Number.isNaN(startMs) ? endMs - duration : startMs, endMs, line });
   } });
   const from = midFile ? bytes.indexOf(10) + 1 : 0;
-  if (from > 0 || !midFile) reader.push(bytes.subarray(from));
+  if (from > 0 || !midFile) {
+    // The reader reads lines the same whatever bytes each push holds: the first records found are the same.
+    if (limit === Number.POSITIVE_INFINITY) reader.push(bytes.subarray(from));
+    else for (let at = from; at < bytes.length && found.length < limit; ) {
+      const end = bytes.indexOf(10, at) + 1 || bytes.length;
+      reader.push(bytes.subarray(at, end));
+      at = end;
+    }
+  }
   if (whole) reader.end();
   return found;
 }

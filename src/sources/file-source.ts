@@ -79,7 +79,7 @@ function fileStream(
       }
       const whole = await OPEN_FILES.open(file.path, file.name).catch((error: unknown) => Promise.reject(unread(error)));
       try {
-        const held = Math.max(file.size ?? 0, await whole.size()); // it may have grown since it was found
+        const held = Math.max(file.size ?? 0, whole.openedSize); // it may have grown since it was found
         yield* decoded(wholeFile(whole, file.name, held, chunkSize, signal), file.name, chunkSize, signal);
       } finally {
         await whole.close();

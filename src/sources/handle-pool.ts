@@ -29,6 +29,12 @@ export interface PositionalFile {
   close(): Promise<void>;
 }
 
+/** A file the pool opened, with its size then: the open stats it anyway, and a read that begins asked again. */
+export interface OpenedFile extends PositionalFile {
+  /** Its size when it was opened. */
+  readonly openedSize: number;
+}
+
 /**
  * The error for a file whose path named another file when it was opened again (`before`: when it was first opened to be
  * read, after its lines were counted for a read from its end: then nothing of it was read).
@@ -53,7 +59,7 @@ function goneWhileRead(name: string, error: unknown): InputError {
 }
 
 /** One file of a pool: its descriptor while it has a slot, and which file it is (device and inode) to check a reopen against. */
-class PooledFile implements PositionalFile {
+class PooledFile implements OpenedFile {
   handle: FileHandle | null;
   /** A read or a stat is under way: the pool does not close it. */
   busy = 0;
@@ -66,6 +72,7 @@ class PooledFile implements PositionalFile {
     handle: FileHandle,
     private readonly dev: number,
     private readonly ino: number,
+    readonly openedSize: number,
   ) {
     this.handle = handle;
   }
@@ -116,10 +123,10 @@ export class HandlePool {
    * Opens `path` (failing as fs.open does) as a file of this pool; `name` is how errors name it. `same`: the file the
    * path named when the caller looked at it before (a backward read counts its lines first): another one now is refused.
    */
-  async open(path: string | Buffer, name: string, same?: { dev: number; ino: number }): Promise<PositionalFile> {
+  async open(path: string | Buffer, name: string, same?: { dev: number; ino: number }): Promise<OpenedFile> {
     const opened = await this.openInSlot(path);
     const handle = same === undefined ? opened.handle : await sameFile(opened, same, () => replacedWhileRead(name, true));
-    const file = new PooledFile(this, path, name, handle, opened.stat.dev, opened.stat.ino);
+    const file = new PooledFile(this, path, name, handle, opened.stat.dev, opened.stat.ino, opened.stat.size);
     this.held.add(file);
     await this.trim();
     return file;
@@ -154,7 +161,7 @@ export class HandlePool {
    * Opens `path` and stats it, in a slot made first by closing the least recently read files not being read (all being
    * read, the limit is passed rather than wait). The caller holds the descriptor, or closes it.
    */
-  async openInSlot(path: string | Buffer): Promise<{ handle: FileHandle; stat: { dev: number; ino: number } }> {
+  async openInSlot(path: string | Buffer): Promise<{ handle: FileHandle; stat: { dev: number; ino: number; size: number } }> {
     const closing: FileHandle[] = [];
     for (const file of this.held) {
       if (this.held.size + this.opening < this.limit) break;

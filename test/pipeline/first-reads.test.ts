@@ -1,7 +1,7 @@
 // The first chunks of a merge's streams read ahead of it (src/pipeline/first-reads.ts): each stream still gives its
 // own chunks in order, its first one first, with at most `ahead` first reads started before they are asked for.
 import { describe, expect, it } from 'vitest';
-import { readFirstChunksAhead } from '../../src/pipeline/first-reads.js';
+import { readFirstChunksAhead, readNextChunksAhead } from '../../src/pipeline/first-reads.js';
 
 /** A stream of `chunks` whose reads are logged as `name:index` when they start. */
 function cursor(name: string, chunks: string[], log: string[], fail = false): { chunks: AsyncIterator<string> } {
@@ -45,5 +45,39 @@ describe('readFirstChunksAhead', () => {
     await new Promise((resolve) => setImmediate(resolve)); // the failed read is settled, unhandled were it not caught
     await expect((cursors[0] as { chunks: AsyncIterator<string> }).chunks.next()).rejects.toThrow('a unreadable');
     expect(await drain(cursors[1] as { chunks: AsyncIterator<string> })).toEqual(['b0']);
+  });
+});
+
+describe('readNextChunksAhead', () => {
+  it('starts the next read of a stream it is told of, at most `limit` at once, each stream still giving its chunks in order', async () => {
+    const log: string[] = [];
+    const cursors = ['a', 'b', 'c'].map((n) => cursor(n, [`${n}0`, `${n}1`, `${n}2`], log));
+    readFirstChunksAhead(cursors, 1);
+    const readAhead = readNextChunksAhead(cursors, 2);
+    const [a, b, c] = cursors as [{ chunks: AsyncIterator<string> }, { chunks: AsyncIterator<string> }, { chunks: AsyncIterator<string> }];
+    for (const x of cursors) await x.chunks.next(); // every stream's first chunk, as the merge's start takes them
+    log.length = 0;
+    readAhead(a);
+    readAhead(a); // one under way already: not a second
+    readAhead(b);
+    readAhead(c); // two held: not a third
+    expect(log).toEqual(['a:1', 'b:1']);
+    expect((await a.chunks.next()).value).toBe('a1'); // the read made ahead, not another
+    expect(log).toEqual(['a:1', 'b:1']);
+    readAhead(c); // a's taken: room for c's
+    expect(log).toEqual(['a:1', 'b:1', 'c:1']);
+    expect(await drain(a)).toEqual(['a2']);
+    expect(await drain(b)).toEqual(['b1', 'b2']);
+    expect(await drain(c)).toEqual(['c1', 'c2']);
+  });
+
+  it("gives a read's failure to the merge when it asks, not when it was started", async () => {
+    const log: string[] = [];
+    const failing = cursor('a', ['a0'], log, true);
+    const readAhead = readNextChunksAhead([failing], 4);
+    readAhead(failing);
+    await new Promise((resolve) => setImmediate(resolve)); // settled, unhandled were it not caught
+    await expect(failing.chunks.next()).rejects.toThrow('a unreadable');
+    expect(log).toEqual(['a:0']);
   });
 });

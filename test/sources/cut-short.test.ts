@@ -125,16 +125,16 @@ describe('a file read from its end (a newest-first export)', () => {
   });
 });
 
-describe('wholeFile: what a short read keeps', () => {
-  /** A file of `bytes` read through the PositionalFile wholeFile takes. */
-  function inMemory(bytes: Buffer): PositionalFile {
-    return {
-      read: async (buffer, position) => bytes.copy(buffer, 0, position, Math.min(bytes.length, position + buffer.length)),
-      size: async () => bytes.length,
-      close: async () => undefined,
-    };
-  }
+/** A file of `bytes` read through the PositionalFile wholeFile takes. */
+function inMemory(bytes: Buffer): PositionalFile {
+  return {
+    read: async (buffer, position) => bytes.copy(buffer, 0, position, Math.min(bytes.length, position + buffer.length)),
+    size: async () => bytes.length,
+    close: async () => undefined,
+  };
+}
 
+describe('wholeFile: what a short read keeps', () => {
   it("gives a small file's bytes in memory of their own, not a view that keeps its whole chunk alive while the merge holds it", async () => {
     const small = Buffer.from('a two-line log\nof 30 bytes..\n');
     const chunks: Buffer[] = [];
@@ -149,5 +149,52 @@ describe('wholeFile: what a short read keeps', () => {
     for await (const chunk of wholeFile(inMemory(bytes), 'big.log', bytes.length, 4096, new AbortController().signal)) chunks.push(chunk);
     expect(chunks.map((c) => c.length)).toEqual([4096, 904]);
     expect(chunks[1]?.buffer.byteLength).toBe(904);
+  });
+});
+
+describe('wholeFile: what it asks of the file', () => {
+  /** `inMemory`, telling the length of each buffer read into and whether the file was closed. */
+  function watched(bytes: Buffer): { file: PositionalFile; asked: number[]; closed: () => boolean } {
+    const asked: number[] = [];
+    let closed = false;
+    const file = inMemory(bytes);
+    return {
+      file: { ...file, read: (buffer, position) => (asked.push(buffer.length), file.read(buffer, position)), close: async () => void (closed = true) },
+      asked,
+      closed: () => closed,
+    };
+  }
+
+  it("asks a small file for its size, not for whole chunks: 3,000 small files took 512 KiB each per read of them", async () => {
+    const small = Buffer.alloc(30_000, 'x');
+    const { file, asked } = watched(small);
+    const chunks: Buffer[] = [];
+    for await (const chunk of wholeFile(file, 'small.log', small.length, 256 << 10, new AbortController().signal)) chunks.push(chunk);
+    expect(Buffer.concat(chunks).equals(small)).toBe(true);
+    expect(asked[0]).toBe(small.length);
+    expect(asked.slice(1).every((length) => length <= 1024)).toBe(true); // the read that finds its end
+  });
+
+  it('reads ahead the read that finds its end, and closes the file, before the last chunk is taken from it', async () => {
+    const bytes = Buffer.alloc(5000, 'x');
+    const { file, asked, closed } = watched(bytes);
+    const chunks = wholeFile(file, 'small.log', bytes.length, 4096, new AbortController().signal);
+    expect((await chunks.next()).value?.length).toBe(4096);
+    expect((await chunks.next()).value?.length).toBe(904);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(asked).toHaveLength(3); // the end read, under way while the last chunk's lines are read
+    expect(closed()).toBe(true);
+    expect((await chunks.next()).done).toBe(true);
+    expect(asked).toHaveLength(3);
+  });
+
+  it('reads on, in whole chunks, a file that grew past the size it had when its read began', async () => {
+    const grown = Buffer.alloc(20_000, 'y');
+    const { file, asked, closed } = watched(grown);
+    const chunks: Buffer[] = [];
+    for await (const chunk of wholeFile(file, 'live.log', 3000, 4096, new AbortController().signal)) chunks.push(chunk);
+    expect(Buffer.concat(chunks).equals(grown)).toBe(true);
+    expect(asked.slice(0, 3)).toEqual([3000, 1024, 4096]);
+    expect(closed()).toBe(true);
   });
 });

@@ -2,9 +2,11 @@
 // more logs than the process may open read whole, and a file rotated away while closed refused, not spliced.
 import { spawn } from 'node:child_process';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { fileSource } from '../../src/sources/file-source.js';
 import { HandlePool, openFilesAllowed, OPEN_FILES, type PositionalFile } from '../../src/sources/handle-pool.js';
 import { BIN, outcome } from '../helpers/cli.js';
 import { tempFolders } from '../helpers/temp-folders.js';
@@ -18,6 +20,25 @@ async function readText(file: { read(b: Buffer, p: number): Promise<number> }, p
 }
 
 describe('HandlePool', () => {
+  it("stats a file once for its read: the size its read holds it to is the open's (3,000 small files, 3,000 stats less a pass)", async () => {
+    const path = join(tempDir('ea-pool-stat-'), 'app.log');
+    writeFileSync(path, 'line 1\nline 2\n');
+    const source = await fileSource([path]);
+    const probe = await open(path, 'r');
+    const stat = vi.spyOn(Object.getPrototypeOf(probe) as { stat(): Promise<unknown> }, 'stat');
+    await probe.close();
+    try {
+      let bytes = 0;
+      for await (const stream of source.streams(new AbortController().signal)) {
+        for await (const chunk of stream.chunks(new AbortController().signal)) bytes += chunk instanceof Uint8Array ? chunk.length : 0;
+      }
+      expect(bytes).toBe(14);
+      expect(stat).toHaveBeenCalledTimes(1);
+    } finally {
+      stat.mockRestore();
+    }
+  });
+
   it('reads more files in turns than it keeps open, each from where it was, never holding more than its limit', async () => {
     const dir = tempDir('ea-pool-');
     const paths = Array.from({ length: 7 }, (_, i) => join(dir, `f${i}.log`));
