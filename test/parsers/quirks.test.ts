@@ -109,6 +109,16 @@ describe('quirks seen in real logs', () => {
   });
 });
 
+describe('a hostile line that opens like a bracketed time', () => {
+  // A bracket never closed, times of day repeated, an entry's middle after them (an app's stdout in an --all-containers
+  // capture can be so): the bracket's pattern once backtracked quadratically on it (a 1 MiB line ~100 s), so this
+  // case would outlast the test's timeout; read linearly it takes milliseconds.
+  it('is read to its reason whatever its length', () => {
+    const line = `[${'11:11:11'.repeat(131_072)} - - -" 0 x`;
+    expect(parseLineText(line)).toEqual({ kind: 'malformed', reason: 'truncated' });
+  });
+});
+
 describe('a start time no calendar has: the same outcome in Istio JSON as in the text lanes', () => {
   const text = (time: string): string => `[${time}] "GET /get HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "curl" "id" "h" "1.2.3.4:80" c 1.1.1.1:1 2.2.2.2:2 3.3.3.3:3 - -`;
   const json = (time: string): string => `{"start_time":"${time}","method":"GET","path":"/get","upstream_cluster":"c","response_flags":"-","upstream_host":"1.2.3.4:80"}`;
