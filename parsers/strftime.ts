@@ -159,6 +159,8 @@ function compileLayout(layout: string): StartTimeLayout | string {
   let source = '';
   let plain = '';
   let dated = false;
+  let twelveHour = false;
+  let halfOfDay = false;
   for (let i = 0; i < expanded.length; ) {
     const c = expanded[i] as string;
     if (c !== '%') {
@@ -170,12 +172,16 @@ function compileLayout(layout: string): StartTimeLayout | string {
     const found = specifierAt(expanded, i + 1);
     if (typeof found === 'string') return `${found} is not a specifier it reads back`;
     dated ||= found.dates;
+    twelveHour ||= expanded[i + 1] === 'I' || expanded[i + 1] === 'l';
+    halfOfDay ||= expanded[i + 1] === 'p';
     source += `(${found.spec.pattern})`;
     plain += `(?:${found.spec.pattern})`;
     setters.push(found.spec.set ?? (() => true));
     i = found.next;
   }
   if (!dated) return 'it has no date (%Y, %y or %s)'; // a time of day alone cannot place an entry
+  // 10:00:05 on a 12-hour clock is 10:00 or 22:00: read as either, every afternoon entry would be 12 hours off, unsaid.
+  if (twelveHour && !halfOfDay) return 'its hour is on a 12-hour clock (%I or %l) without %p to say which half of the day';
   const whole = new RegExp(`^${source}$`);
   return {
     pattern: plain,

@@ -76,6 +76,14 @@ describe('%START_TIME(<layout>)% read back to the canonical time', () => {
     expect(unreadLayoutReason('%Y-%m-%d %r')).toBeNull();
   });
 
+  it('does not read a 12-hour hour without %p (10:00:05 is 10:00 or 22:00), and says why', () => {
+    for (const layout of ['%F %I:%M:%S', '%F %l:%M:%S']) {
+      expect(compileStartTime(layout)).toBeNull();
+      expect(unreadLayoutReason(layout)).toBe('its hour is on a 12-hour clock (%I or %l) without %p to say which half of the day');
+    }
+    expect(compileStartTime('%F %I:%M:%S %p')?.toIso('2024-03-01 10:00:05 PM')).toBe('2024-03-01T22:00:05.000Z');
+  });
+
   it('names the START_TIME layout a format keeps under its name and no operator fills start_time from', () => {
     const text = compileFormat('%START_TIME(%Y %Q)% %UPSTREAM_HOST%');
     const json = compileFormat('{"t":"%START_TIME(%H:%M)%","u":"%UPSTREAM_HOST%"}');
