@@ -264,6 +264,37 @@ describe('exec credential plugins, run the way kubectl runs them', () => {
     expect(p.runs()).toBe(8);
   });
 
+  it('counts runs that overlapped and failed together as one failure: the first wait is still the first', async () => {
+    const p = plugin(`process.stderr.write('no\\n'); process.exit(1);`);
+    let clock = 0;
+    const { r } = runner(p.exec, { now: () => clock });
+    // A routine renewal and a refusal's fresh run, both under way before either failed.
+    await Promise.all([r.credential(false), r.credential(true)].map((c) => expect(c).rejects.toThrow('failed (exit 1)')));
+    expect(p.runs()).toBe(2);
+    clock += FAILED_RUN_WAIT_MS.first;
+    await expect(r.credential(false)).rejects.toThrow('failed (exit 1)');
+    expect(p.runs()).toBe(3);
+  });
+
+  it('says a repeated plugin line once while it keeps failing, again after a success, and its own waiting notice every time', async () => {
+    // Runs 1, 2 and 4 fail saying the same; run 3 gives a token; every run takes 300 ms (past the waiting notice).
+    const p = plugin(
+      `import { readFileSync } from 'node:fs';\n` +
+        `const n = readFileSync(process.env.RUNS_FILE, 'utf8').split('\\n').filter(Boolean).length;\n` +
+        `setTimeout(() => { if (n === 3) credential({ token: 'tok-3' }); else { process.stderr.write('session expired\\n'); process.exit(1); } }, 300);`,
+    );
+    let clock = 0;
+    const { r, notices } = runner({ ...p.exec, env: [{ name: 'RUNS_FILE', value: join(p.dir, 'runs') }] }, { now: () => clock, waitNoticeMs: 50 });
+    for (const fresh of [false, true, false, true]) {
+      await r.credential(fresh).catch(() => undefined);
+      clock += FAILED_RUN_WAIT_MS.most;
+    }
+    expect(p.runs()).toBe(4);
+    const said = notices.map((n) => n.text);
+    expect(said.filter((t) => t === 'exec plugin node: session expired')).toHaveLength(2); // runs 1 and 4
+    expect(said.filter((t) => t.startsWith('still waiting for exec plugin node'))).toHaveLength(4);
+  });
+
   it('never prints a token a failing plugin printed before any credential was known, in its error or its stderr shown; a login URL stays whole', async () => {
     const cached = 'SEKRITTOKEN-0123456789abcdef';
     const p = plugin(

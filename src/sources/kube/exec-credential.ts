@@ -167,7 +167,7 @@ export class ExecCredentialRunner {
   /** What the plugin's runs have said so far (bounded): a plugin failing on every run again says the same line each time. */
   private readonly said = new Set<string>();
   /** The last run's failure while it stands (until), and the wait it was given; null after a run that gave a credential. */
-  private failed: { error: unknown; until: number; waited: number } | null = null;
+  private failed: { error: unknown; until: number; waited: number; runs: number } | null = null;
   readonly name: string;
 
   constructor(private readonly o: ExecRunnerOptions) {
@@ -187,13 +187,17 @@ export class ExecCredentialRunner {
     try {
       got = await running;
     } catch (error) {
-      if (!this.o.stop.aborted) {
-        const waited = this.failed === null ? FAILED_RUN_WAIT_MS.first : Math.min(this.failed.waited * 2, FAILED_RUN_WAIT_MS.most);
-        this.failed = { error, until: now() + waited, waited };
+      // Runs that overlapped (a renewal and a refusal's fresh run) and failed together are one failure: the wait
+      // doubles only for a run begun after the last failure was counted.
+      const f = this.failed;
+      if (!this.o.stop.aborted && (f === null || run > f.runs)) {
+        const waited = f === null ? FAILED_RUN_WAIT_MS.first : Math.min(f.waited * 2, FAILED_RUN_WAIT_MS.most);
+        this.failed = { error, until: now() + waited, waited, runs: this.runs };
       }
       throw error;
     }
     this.failed = null;
+    this.said.clear();
     this.o.redactor.add(got.token);
     this.o.redactor.add(got.key);
     if (this.kept === null || newer({ credential: got, run }, this.kept)) this.kept = { credential: got, run };
@@ -230,12 +234,15 @@ export class ExecCredentialRunner {
     const hint = typeof exec.installHint === 'string' && exec.installHint.trim() !== '' ? `: ${oneLine(exec.installHint)}` : '';
     const stdout = await runCredentialCommand({
       ...this.o, command: exec.command, args: Array.isArray(exec.args) ? exec.args.map(String) : [], env, interactive, label: `exec plugin ${this.name}`, installHint: hint, signal,
-      notice: (message) => this.sayOnce(message),
+      commandLine: (message) => this.sayOnce(message),
     });
     return readCredential(stdout, this.name, exec.apiVersion ?? DEFAULT_EXEC_VERSION);
   }
 
-  /** Says a line of the plugin's unless a run said it already: every stream's retry ran a failing plugin again, each run a line on stderr. */
+  /**
+   * Says a line of the plugin's unless a run since its last success said it already: every stream's retry ran a failing
+   * plugin again, each run a line on stderr. Our own lines (still waiting for it) are always said.
+   */
   private sayOnce(message: string): void {
     if (this.said.has(message)) return;
     if (this.said.size < MAX_SAID) this.said.add(message);
@@ -258,6 +265,8 @@ export interface CredentialCommand {
   context: string;
   redactor: Redactor;
   notice(message: string): void;
+  /** Where the command's own stderr lines go (default: notice): a caller may hold back those its earlier runs said. */
+  commandLine?(message: string): void;
   signal: AbortSignal;
   waitNoticeMs?: number;
   timeoutMs?: number;
@@ -273,7 +282,7 @@ export interface CredentialCommand {
  */
 export function runCredentialCommand(c: CredentialCommand): Promise<string> {
   const { label, redactor, notice, signal, interactive } = c;
-  const say = (text: string): void => notice(`${label}: ${redactor.scrubOutput(text)}`);
+  const say = (text: string): void => (c.commandLine ?? notice)(`${label}: ${redactor.scrubOutput(text)}`);
   const waitNoticeMs = c.waitNoticeMs ?? EXEC_WAIT_NOTICE_MS;
   const timeoutMs = c.timeoutMs ?? EXEC_TIMEOUT_MS;
   return new Promise<string>((resolve, reject) => {
