@@ -101,9 +101,14 @@ function normaliseOperator(op: string): string {
   return op.startsWith('REQ(') || op.startsWith('RESP(') ? op.toUpperCase() : op;
 }
 
+/** The layout of a `START_TIME(<layout>)` operator, or null for any other operator. */
+function startTimeLayoutOf(op: string): string | null {
+  return /^START_TIME\((.+)\)$/s.exec(op)?.[1] ?? null;
+}
+
 function targetOf(op: string, extraName: string): Target {
-  const layout = /^START_TIME\((.+)\)$/s.exec(op);
-  const time = layout === null ? null : compileStartTime(layout[1] as string);
+  const layout = startTimeLayoutOf(op);
+  const time = layout === null ? null : compileStartTime(layout);
   if (time !== null) return { field: F.start_time, extra: extraName, time };
   const key = normaliseOperator(op);
   if (key === 'DYNAMIC_METADATA(istio.mixer:status)') return { field: -1, extra: 'istio_policy_status' };
@@ -126,9 +131,9 @@ function preferPlainStartTime(targets: Iterable<Target>): void {
 function unreadStartTime(operators: Iterable<string>, targets: Iterable<Target>): string | undefined {
   if ([...targets].some((t) => t.field === F.start_time)) return undefined;
   for (const op of operators) {
-    const layout = /^START_TIME\((.+)\)$/s.exec(op);
+    const layout = startTimeLayoutOf(op);
     const local = op.startsWith('START_TIME_LOCAL') ? 'it is the proxy\'s local time, which this reader does not place' : null;
-    const reason = local ?? (layout === null ? null : unreadLayoutReason(layout[1] as string));
+    const reason = local ?? (layout === null ? null : unreadLayoutReason(layout));
     if (reason !== null) return `%${op}% is kept under its name, not read as the start time: ${reason}`;
   }
   return undefined;
