@@ -426,7 +426,8 @@ describe.concurrent('watch: API errors are clear, name what failed, and never pr
     const runs = join(dir, 'runs');
     // Works until `broken` exists, then fails as a login whose session ran out does, on every run.
     const path = wrappedExecPlugin(api, 'relogin.sh', `if [ -e '${broken}' ]; then echo run >> '${runs}'; echo "token refresh failed: session expired" >&2; exit 1; fi\n`);
-    const run = startWatch(['-n', 'relogin', '--gateway-namespace', 'relogin-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: path });
+    // The wait between a failing plugin's runs shortened (1 s, then 2 s): each stream's retries still run it again, and again.
+    const run = startWatch(['-n', 'relogin', '--gateway-namespace', 'relogin-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: path, EGRESS_AUDIT_TEST_EXEC_RETRY_MS: '50' });
     await followedBy(api, run, a);
     await followed(api, b);
     writeFileSync(broken, '');

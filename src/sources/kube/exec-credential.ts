@@ -61,8 +61,9 @@ export interface ExecRunnerOptions {
   waitNoticeMs?: number;
   timeoutMs?: number;
   killAfterMs?: number;
-  /** For tests: the clock the wait after a failed run is measured by. */
+  /** For tests: the clock the wait after a failed run is measured by, and that wait's first length (FAILED_RUN_WAIT_MS.first). */
   now?: () => number;
+  failedRunWaitMs?: number;
 }
 
 /** A plugin failure, worded for the user (the caller makes it a credentials error, exit 3). */
@@ -191,7 +192,7 @@ export class ExecCredentialRunner {
       // doubles only for a run begun after the last failure was counted.
       const f = this.failed;
       if (!this.o.stop.aborted && (f === null || run > f.runs)) {
-        const waited = f === null ? FAILED_RUN_WAIT_MS.first : Math.min(f.waited * 2, FAILED_RUN_WAIT_MS.most);
+        const waited = f === null ? this.o.failedRunWaitMs ?? FAILED_RUN_WAIT_MS.first : Math.min(f.waited * 2, FAILED_RUN_WAIT_MS.most);
         this.failed = { error, until: now() + waited, waited, runs: this.runs };
       }
       throw error;

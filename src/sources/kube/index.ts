@@ -3,7 +3,7 @@
  * to follow, and hand back the Source and the EngineContext backed by the live pods.
  */
 import type { EngineContext, AuditSettings } from '../../types.js';
-import { ExecCredentialRunner } from './exec-credential.js';
+import { ExecCredentialRunner, FAILED_RUN_WAIT_MS } from './exec-credential.js';
 import { GcpTokenCommand } from './gcp-command.js';
 import { KubeHttp, REFUSED_FOR_GOOD_MS } from './kube-http.js';
 import { KubeSource } from './kube-source.js';
@@ -67,6 +67,7 @@ export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
     : new ExecCredentialRunner({
       exec: loaded.exec, user: loaded.user.name, context: loaded.context, cluster: loaded.cluster, redactor,
       notice: (m) => o.notice(redactor.scrub(m)), stop: o.hardStop, stdinIsTerminal: process.stdin.isTTY === true,
+      failedRunWaitMs: testDelayFrom(o.env, 'EGRESS_AUDIT_TEST_EXEC_RETRY_MS', FAILED_RUN_WAIT_MS.first),
     });
   const gcp = loaded.gcp === null
     ? null
