@@ -58,16 +58,28 @@ export interface CoverageFacts {
   proxyContainers: readonly string[];
 }
 
-/** Failed inputs by their error, in order of first failure: a credential or a server that failed a whole watch stops every stream with the same words. */
-function byError(failed: readonly StreamFacts[]): [string, string[]][] {
-  const groups = new Map<string, string[]>();
+/** One error and the inputs it stopped: `said` whole when it stopped one, else `what` (the error without its input's name) and their names. */
+interface ErrorGroup {
+  said: string;
+  what: string;
+  names: string[];
+}
+
+/**
+ * Failed inputs by their error, in order of first failure: a credential or a server that failed a whole watch stops every
+ * stream with the same words, and a file's error begins with its name (`a.gz: corrupt gzip ...`), which is left out of
+ * the comparison so that files failing alike are said once, with their names.
+ */
+function byError(failed: readonly StreamFacts[]): ErrorGroup[] {
+  const groups = new Map<string, ErrorGroup>();
   for (const s of failed) {
-    const error = s.error as string;
-    const names = groups.get(error);
-    if (names === undefined) groups.set(error, [s.name]);
-    else names.push(s.name);
+    const said = s.error as string;
+    const what = said.startsWith(`${s.name}: `) ? said.slice(s.name.length + 2) : said;
+    const group = groups.get(what);
+    if (group === undefined) groups.set(what, { said, what, names: [s.name] });
+    else group.names.push(s.name);
   }
-  return [...groups];
+  return [...groups.values()];
 }
 
 /** The stream-errors warning: inputs that failed before their end, and a run stopped before its inputs' end; none when every input was read to it. */
@@ -78,7 +90,7 @@ function streamErrors(f: CoverageFacts): CoverageWarning[] {
   if (failed.length + stopped.length > 0) {
     // A person's stop (q, or a signal to the dashboard) is said as a stop, not as inputs that failed; the audit is as incomplete either way.
     const said = [
-      failed.length > 0 ? `${plural(failed.length, 'input')} could not be read to the end: ${listed(byError(failed), ([error, names]) => (names.length > 1 ? `${error} (${plural(names.length, 'input')}: ${listed(names, (n) => n)})` : error))}` : '',
+      failed.length > 0 ? `${plural(failed.length, 'input')} could not be read to the end: ${listed(byError(failed), (g) => (g.names.length > 1 ? `${g.what} (${plural(g.names.length, 'input')}: ${listed(g.names, (n) => n)})` : g.said))}` : '',
       stopped.length > 0 ? `The run was stopped ${f.stoppedBy ?? 'on the dashboard'} before ${plural(stopped.length, 'input was', 'inputs were')} read to the end, so the audit covers only what was read: ${listed(stopped, (s) => s.name)}.` : '',
     ];
     out.push({ code: 'stream-errors', message: said.filter((t) => t !== '').join(' ') });

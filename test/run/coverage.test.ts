@@ -313,6 +313,14 @@ describe('the stream-errors warning', () => {
     expect(said.length).toBeLessThan(600); // it was every one of the 500 messages, about 30 kB in one warning of every report
   });
 
+  it('says once what several files failed with, naming them, though each error begins with its own file name', () => {
+    const gz = (n: number) => failed(`logs/p-${n}.log.gz`, `logs/p-${n}.log.gz: corrupt gzip (invalid stored block lengths)`);
+    const f = { ...facts({}), streams: [gz(1), gz(2), gz(3), failed('gone.log', 'gone.log: no such file or directory')] };
+    expect(message(f, 'stream-errors')).toBe(
+      '4 inputs could not be read to the end: corrupt gzip (invalid stored block lengths) (3 inputs: logs/p-1.log.gz; logs/p-2.log.gz; logs/p-3.log.gz); gone.log: no such file or directory',
+    );
+  });
+
   it('says an error that stopped one input as it was', () => {
     const f = { ...facts({}), streams: [failed('gone.log', 'gone.log: no such file or directory'), streamFacts('a.log')] };
     expect(message(f, 'stream-errors')).toBe('1 input could not be read to the end: gone.log: no such file or directory');
