@@ -10,10 +10,11 @@ import { inRanges, parseCidr } from './context.js';
 import { Correlator, type Group } from './correlator.js';
 import { heldGateway, heldSidecar, isInternal } from './entry-keys.js';
 import { FlowFactory, unloggedSocket } from './flow.js';
+import { GatewayOutsideTally, learnableGatewayHost } from './gateway-outside.js';
 import { EAST_WEST_PORT, ipOf, ipScope, isOwnAddress, portOf } from './net.js';
 import { RoleConflicts } from './role-conflicts.js';
 import { appDialled, classifySidecar, D, ingressDecision, unjoinableGateway, unjoinableSidecar } from './rules.js';
-import type { Engine, EngineCounters, GatewayOutside, OtherDomain } from './types.js';
+import type { Engine, EngineCounters, OtherDomain } from './types.js';
 import { UnjoinedSpans } from './unjoined-spans.js';
 
 /** Istio's DNS proxy gives a ServiceEntry without addresses a VIP from these (class E and a benchmarking range), no Service's. */
@@ -45,7 +46,7 @@ class AuditEngine implements Engine {
   private peersNotSockets = 0;
   private innersWithoutTime = 0;
   private otherDomain: OtherDomain | null = null;
-  private gatewayOutside: GatewayOutside | null = null;
+  private readonly gatewayOutside = new GatewayOutsideTally();
   private readonly conflicts: RoleConflicts;
   private readonly unjoined: UnjoinedSpans;
   private finished = false;
@@ -107,13 +108,14 @@ class AuditEngine implements Engine {
     this.otherDomain.entries++;
   }
 
-  /** Counts an entry to a gateway Service whose endpoint is outside the mesh (the first is the example a warning names). */
+  /**
+   * Counts an entry to a gateway Service whose endpoint is outside the mesh, or to a Service that may yet be learned as
+   * one (GatewayOutsideTally): `audit` learns such Services before it starts, `watch` only as its lines come.
+   */
   private noteGatewayOutside(entry: Entry, c: ClusterInfo): void {
-    if (this.gatewayOutside === null) {
-      const address = ipOf(entry.record.upstream_host) ?? ipOf(entry.record.downstream_local_address) ?? '';
-      this.gatewayOutside = { entries: 0, host: c.host as string, address, meshRangesKnown: this.context.isMeshIp(address) !== undefined };
-    }
-    this.gatewayOutside.entries++;
+    if (!c.gatewayHost && !learnableGatewayHost(c)) return;
+    const address = ipOf(entry.record.upstream_host) ?? ipOf(entry.record.downstream_local_address) ?? '';
+    this.gatewayOutside.note(c.host as string, c.gatewayHost, address, this.context.isMeshIp(address) !== undefined);
   }
 
   counters(): EngineCounters {
@@ -132,7 +134,7 @@ class AuditEngine implements Engine {
       innersWithoutTime: this.innersWithoutTime,
       roleConflicts: this.conflicts.list(),
       otherDomain: this.otherDomain === null ? null : { ...this.otherDomain },
-      gatewayOutside: this.gatewayOutside === null ? null : { ...this.gatewayOutside },
+      gatewayOutside: this.gatewayOutside.result(),
       clockOffset: this.correlator.clockOffset(),
     };
   }
@@ -148,10 +150,12 @@ class AuditEngine implements Engine {
     const judged = classifySidecar(entry.record, cluster, this.context, this.domain, dialled);
     const decision = entry.role === 'ingress-gateway' ? ingressDecision(judged) : judged;
     if (decision !== null) {
-      if (cluster.gatewayHost && judged === D.endpointOutsideMesh) this.noteGatewayOutside(entry, cluster);
+      if (judged === D.endpointOutsideMesh) this.noteGatewayOutside(entry, cluster);
       this.emit(decision === D.ingress ? this.flows.ingress(entry, cluster) : this.flows.sidecar(entry, decision, cluster));
       return;
     }
+    // Gateway-bound by its endpoint alone (a gateway pod IP), as roles.ts's learnGatewayHosts learns a Service before an audit.
+    if (entry.role === 'sidecar' && learnableGatewayHost(cluster)) this.gatewayOutside.learn(cluster.host);
     const h = heldSidecar(entry, cluster, this.windowMs);
     if (h !== null) {
       this.correlator.hold(h);

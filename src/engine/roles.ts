@@ -7,6 +7,7 @@ import type { SampledRecord } from './types.js';
 import type { AuditSettings, Role, RoleAssignment } from '../types.js';
 import { ClusterTable, gatewayHostMatcher, gatewayNamespaceMatcher, hostMatcher, isInbound, parseIstioSni, passedOnBySni, type ClusterInfo } from './cluster.js';
 import { canonicalIp, offlineContext } from './context.js';
+import { learnableGatewayHost } from './gateway-outside.js';
 import { ipOf, ipScope, isIpAddress, isOwnAddress } from './net.js';
 import { isExternalIp, neverSentUpstream } from './rules.js';
 import { plural } from '../text/plural.js';
@@ -422,9 +423,6 @@ export function learnGatewayIps(samples: RoleSample[], roles: Map<string, RoleAs
   return [...ips].sort();
 }
 
-/** Host globs are picomatch patterns: a learned host is used only when it is a plain DNS name. */
-const PLAIN_HOST = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
-
 /**
  * Egress gateway service hosts learned from sidecar entries: a sidecar cluster host (under the cluster
  * domain, not already matched by settings.gatewayHosts) whose entries reach a known gateway pod IP names
@@ -440,7 +438,7 @@ export function learnGatewayHosts(samples: RoleSample[], roles: Map<string, Role
     if (roles.get(s.key)?.role !== 'sidecar') continue;
     for (const r of s.records) {
       const c = clusters.info(r.upstream_cluster);
-      if (c.kind !== 'outbound' || c.host === null || c.gatewayHost || !c.inClusterDomain || !PLAIN_HOST.test(c.host)) continue;
+      if (!learnableGatewayHost(c)) continue;
       const ip = ipOf(r.upstream_host);
       if (ip === null || !known.has(ip)) continue;
       let seen = hosts.get(c.host);
