@@ -82,6 +82,8 @@ export interface StreamCoverage {
   duplicates?: number;
   /** Its access-log-shaped lines of containers that are not the proxy's, present only when some were: counted as not access logs, not audited (the other-containers warning). */
   otherContainers?: number;
+  /** How many pods of this name it covers, present only when more than one (`watch`: a pod deleted and recreated under its name, as a StatefulSet's is): its figures are their sum. */
+  pods?: number;
   /** The log time its records cover (earliest start, latest end), or null when none has a log time. */
   firstSeen: string | null;
   lastSeen: string | null;

@@ -2,7 +2,7 @@
  * The coverage section of a report: every line accounted for, the log time it covers, each input's role, and the
  * warnings that say what the audit could not see, in one order; each family of warnings is a module of run/coverage/.
  */
-import type { Coverage, CoverageWarning, CoverageWindow } from '../report/model.js';
+import type { Coverage, CoverageWarning, CoverageWindow, StreamCoverage } from '../report/model.js';
 import { plural } from '../text/plural.js';
 import type { EngineCounters } from '../engine/index.js';
 import type { LogSpan, NamedOverlap, PlainTally, StreamFacts } from '../pipeline/audit-pipeline.js';
@@ -125,6 +125,46 @@ function warnings(f: CoverageFacts, seen: LogTime, byStream: RolesByStream): Cov
   return [...out, ...f.extraWarnings];
 }
 
+/** Streams grouped by name, in the order each name first came: a pod deleted and recreated under its name is one name. */
+function byName(streams: readonly StreamFacts[]): StreamFacts[][] {
+  const groups = new Map<string, StreamFacts[]>();
+  for (const s of streams) {
+    const group = groups.get(s.name);
+    if (group === undefined) groups.set(s.name, [s]);
+    else group.push(s);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * One row per stream name, its figures summed over the streams of that name: `watch` follows each pod it sees, and a
+ * pod deleted and recreated under its name (a StatefulSet's) is a second stream that users know by the same name, as
+ * a restarted container is read on in its pod's one stream. `pods` says how many pods of that name the row covers.
+ */
+function streamRows(f: CoverageFacts, byStream: RolesByStream): StreamCoverage[] {
+  return byName(f.streams).map((group) => {
+    const s = group[0] as StreamFacts;
+    const sum = (of: (s: StreamFacts) => number): number => group.reduce((n, g) => n + of(g), 0);
+    const [lines, records, duplicates, others] = [sum((g) => g.lines), sum((g) => g.records), sum((g) => g.duplicates), sum(otherContainerLines)];
+    const pods = s.kind === 'pod' ? group.length : 1;
+    // A failure lost what it did not read, whatever stopped the others.
+    const incomplete = group.some((g) => g.error !== null && !g.stopped) ? 'failed' : group.some((g) => g.stopped) ? 'stopped' : null;
+    return {
+      name: s.name,
+      lines,
+      records,
+      ...(duplicates > 0 ? { duplicates } : {}),
+      ...(others > 0 ? { otherContainers: others } : {}),
+      ...(pods > 1 ? { pods } : {}),
+      // A role a flag gave is kept, entries or not: the person named the file so, and silent-inputs says it held none.
+      ...(records + duplicates === 0 && roleFlagOf(f, s.name) === null ? NO_RECORDS : streamRole(s.name, byStream)),
+      firstSeen: msToIso(Math.min(...group.map((g) => g.firstMs))),
+      lastSeen: msToIso(Math.max(...group.map((g) => g.lastMs))),
+      ...(incomplete === null ? {} : { incomplete }),
+    };
+  });
+}
+
 /** Builds the coverage section: every line accounted for, the log time it covers, each stream's role and why, and plain warnings. */
 export function buildCoverage(f: CoverageFacts): Coverage {
   const all = span(f.streams);
@@ -133,18 +173,7 @@ export function buildCoverage(f: CoverageFacts): Coverage {
   return {
     lines: reportedLines(f.lines),
     ...seen,
-    streams: f.streams.map((s) => ({
-      name: s.name,
-      lines: s.lines,
-      records: s.records,
-      ...(s.duplicates > 0 ? { duplicates: s.duplicates } : {}),
-      ...(s.otherContainers.length > 0 ? { otherContainers: otherContainerLines(s) } : {}),
-      // A role a flag gave is kept, entries or not: the person named the file so, and silent-inputs says it held none.
-      ...(s.records + s.duplicates === 0 && roleFlagOf(f, s.name) === null ? NO_RECORDS : streamRole(s.name, byStream)),
-      firstSeen: msToIso(s.firstMs),
-      lastSeen: msToIso(s.lastMs),
-      ...(s.stopped ? { incomplete: 'stopped' as const } : s.error !== null ? { incomplete: 'failed' as const } : {}),
-    })),
+    streams: streamRows(f, byStream),
     unmatchedSidecar: f.engine.unmatchedSidecar,
     unmatchedGateway: f.engine.unmatchedGateway,
     evicted: f.engine.evicted,

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect } from 'vitest';
 import type { FakeApiServer, FakePod, FakePodSpec, RecordedRequest } from '../fake-apiserver/index.js';
+import { errorText, reportValidator } from '../report/validate.js';
 import { clusterIt, internalLine, lineCounts, parseNdjson, startWatch, tempDir, warnings, type WatchRun } from './helpers.js';
 
 let ipSeq = 0;
@@ -26,6 +27,23 @@ const follows = (api: FakeApiServer, pod: FakePod): RecordedRequest[] => api.req
 
 async function followedTimes(api: FakeApiServer, pod: FakePod, n: number): Promise<void> {
   await api.waitUntil(() => follows(api, pod).length >= n);
+}
+
+/** A pod followed by a new watch, that logs `before` lines, restarts its istio-proxy, and logs `after` more once followed again. */
+async function restartedWhileFollowed(api: FakeApiServer, kubeconfig: string, namespace: string, name: string, before: number, after: number): Promise<{ pod: FakePod; run: WatchRun }> {
+  const pod = sidecarPod(api, namespace, name);
+  const run = watch(kubeconfig, namespace);
+  await followedTimes(api, pod, 1);
+  pod.appendLog('istio-proxy', lines(0, before));
+  pod.restart('istio-proxy');
+  await followedTimes(api, pod, 2);
+  pod.appendLog('istio-proxy', lines(before, after));
+  return { pod, run };
+}
+
+/** Resolves once the follower of a deleted pod has fetched it again and found it gone. */
+function foundGone(api: FakeApiServer, pod: FakePod): Promise<unknown> {
+  return api.waitForRequest((r) => r.verb === 'get' && r.resource === 'pods' && r.subresource === undefined && r.name === pod.name && r.namespace === pod.namespace && r.status === 404);
 }
 
 /** Request ids of the sidecar entries in the flows: each written line must appear exactly once. */
@@ -63,13 +81,7 @@ const flowCount = (text: string): number => text.split('"type":"flow"').length -
 
 describe.concurrent('watch: following a changing cluster (fake API server)', () => {
   clusterIt('follows a restarted container again: lines before and after the restart each counted once', async ({ api, kubeconfig }) => {
-    const pod = sidecarPod(api, 'restart', 'cart-1');
-    const run = watch(kubeconfig, 'restart');
-    await followedTimes(api, pod, 1);
-    pod.appendLog('istio-proxy', lines(0, 3));
-    pod.restart('istio-proxy');
-    await followedTimes(api, pod, 2);
-    pod.appendLog('istio-proxy', lines(3, 2));
+    const { run } = await restartedWhileFollowed(api, kubeconfig, 'restart', 'cart-1', 3, 2);
     run.interrupt();
     const { code, stdout, stderr } = await run.exited;
     expect(requestIds(stdout)).toEqual(ids(0, 5));
@@ -200,13 +212,32 @@ describe.concurrent('watch: following a changing cluster (fake API server)', () 
     pod.appendLog('istio-proxy', lines(0, 3));
     await run.waitForStdout((t) => flowCount(t) >= 3);
     pod.delete();
-    await api.waitForRequest((r) => r.verb === 'get' && r.resource === 'pods' && r.subresource === undefined && r.name === 'cart-1' && r.namespace === 'gone' && r.status === 404);
+    await foundGone(api, pod);
     run.interrupt();
     const { code, stdout } = await run.exited;
     const { report } = parseNdjson(stdout);
     expect(requestIds(stdout)).toEqual(ids(0, 3));
     expect((report['coverage'] as { streams: { name: string; lines: number }[] }).streams).toEqual([expect.objectContaining({ name: 'pod/gone/cart-1/istio-proxy', lines: 3 })]);
     expect(warnings(report).map((w) => w.code)).not.toContain('stream-errors');
+    expect(code).toBe(0);
+  });
+
+  clusterIt('lists a pod deleted and recreated under its name as one coverage row, pods: 2, its figures summed; a restart is no new pod (was two rows of one name)', async ({ api, kubeconfig }) => {
+    const { pod: first, run } = await restartedWhileFollowed(api, kubeconfig, 'again', 'web-0', 2, 1);
+    await run.waitForStdout((t) => flowCount(t) >= 3);
+    first.delete();
+    await foundGone(api, first);
+    const second = sidecarPod(api, 'again', 'web-0'); // a StatefulSet's pod: the same name, a new UID and IP
+    await followedTimes(api, second, 3);
+    second.appendLog('istio-proxy', lines(3, 2));
+    await run.waitForStdout((t) => flowCount(t) >= 5);
+    run.interrupt();
+    const { code, stdout } = await run.exited;
+    const reportLine = JSON.parse(stdout.trimEnd().split('\n').at(-1) as string) as Record<string, unknown>;
+    const valid = reportValidator('ndjsonLine');
+    expect(valid(reportLine), errorText(valid)).toBe(true);
+    expect(requestIds(stdout)).toEqual(ids(0, 5));
+    expect((reportLine['coverage'] as { streams: unknown[] }).streams).toEqual([expect.objectContaining({ name: 'pod/again/web-0/istio-proxy', lines: 5, records: 5, pods: 2 })]);
     expect(code).toBe(0);
   });
 

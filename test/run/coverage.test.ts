@@ -8,6 +8,8 @@ import { catalogueFix, socketNotLoggedFix } from '../../src/engine/rule-catalogu
 import { buildCoverage, type CoverageFacts } from '../../src/run/coverage.js';
 import type { Verdict } from '../../src/types.js';
 import { emptyCoverageFacts } from '../helpers/coverage-facts.js';
+import { buildReport, render } from '../report/helpers.js';
+import { errorText, reportValidator } from '../report/validate.js';
 
 function facts(engine: Partial<EngineCounters>): CoverageFacts {
   const empty = emptyCoverageFacts();
@@ -324,5 +326,30 @@ describe('the stream-errors warning', () => {
   it('says an error that stopped one input as it was', () => {
     const f = { ...facts({}), streams: [failed('gone.log', 'gone.log: no such file or directory'), streamFacts('a.log')] };
     expect(message(f, 'stream-errors')).toBe('1 input could not be read to the end: gone.log: no such file or directory');
+  });
+});
+
+describe('the coverage rows of streams', () => {
+  it('are one per name: a pod recreated under its name is one row, its figures summed and its pods counted (was a row per pod, one name twice)', async () => {
+    const pod = (over: Partial<StreamFacts>): StreamFacts => ({ ...streamFacts('pod/shop/web-0/istio-proxy'), kind: 'pod', container: 'istio-proxy', ...over });
+    const f: CoverageFacts = {
+      ...facts({}),
+      streams: [
+        pod({ lines: 3, records: 3, firstMs: 1_000, lastMs: 2_000, error: 'cannot read the log: 500', duplicates: 1 }),
+        streamFacts('other.log', 2),
+        pod({ lines: 2, records: 2, firstMs: 5_000, lastMs: 6_000, error: 'stopped', stopped: true }),
+      ],
+      roles: new Map([['pod/shop/web-0/istio-proxy', { role: 'sidecar', rule: 'pod-scope', detail: '' }]]),
+    };
+    const cov = buildCoverage(f);
+    expect(cov.streams.map((s) => s.name)).toEqual(['pod/shop/web-0/istio-proxy', 'other.log']);
+    // The failure lost lines of the first pod, whatever the stop did to the second.
+    expect(cov.streams[0]).toEqual({ name: 'pod/shop/web-0/istio-proxy', lines: 5, records: 5, duplicates: 1, pods: 2, role: 'sidecar', roleRule: 'pod-scope', firstSeen: '1970-01-01T00:00:01.000Z', lastSeen: '1970-01-01T00:00:06.000Z', incomplete: 'failed' });
+    expect(cov.streams[1]).not.toHaveProperty('pods');
+    const report = buildReport([], cov);
+    const validate = reportValidator();
+    const json = JSON.parse(await render('json', [], report)) as unknown;
+    expect(validate(json), errorText(validate)).toBe(true);
+    expect(await render('table', [], report)).toMatch(/sidecar \(pod-scope\): 5 lines, 5 records, 1 duplicate of other inputs'\s+lines, 2 pods of this name,/);
   });
 });

@@ -17,7 +17,8 @@ function streams(coverage: Coverage): string[] {
     const time = s.firstSeen === null ? '' : `, ${logTimeStatement(s)}`;
     const copies = s.duplicates === undefined ? '' : `, ${plural(s.duplicates, 'duplicate')} of other inputs' lines`;
     const others = s.otherContainers === undefined ? '' : `, ${s.otherContainers} from ${s.otherContainers === 1 ? 'a container' : 'containers'} other than the proxy's`;
-    const detail = `${s.role} (${shownValue(s.roleRule)}): ${plural(s.lines, 'line')}, ${plural(s.records, 'record')}${copies}${others}${time}`;
+    const pods = s.pods === undefined ? '' : `, ${s.pods} pods of this name`;
+    const detail = `${s.role} (${shownValue(s.roleRule)}): ${plural(s.lines, 'line')}, ${plural(s.records, 'record')}${copies}${others}${pods}${time}`;
     lines.push(...wrap(detail, WIDTH - 6).map((l) => `      ${l}`));
   }
   const rest = coverage.streams.length - TABLE_MAX_STREAMS;
