@@ -113,8 +113,10 @@ class AuditEngine implements Engine {
    * one (GatewayOutsideTally): `audit` learns such Services before it starts, `watch` only as its lines come.
    */
   private noteGatewayOutside(entry: Entry, c: ClusterInfo): void {
-    if (!c.gatewayHost && !learnableGatewayHost(c)) return;
-    const address = ipOf(entry.record.upstream_host) ?? ipOf(entry.record.downstream_local_address) ?? '';
+    const upstream = ipOf(entry.record.upstream_host);
+    // With no endpoint logged (UH, NR), an entry to a gateway Service is gateway-bound by its name: `audit`, knowing the Service, never counts it here.
+    if (!c.gatewayHost && (upstream === null || !learnableGatewayHost(c))) return;
+    const address = upstream ?? ipOf(entry.record.downstream_local_address) ?? '';
     this.gatewayOutside.note(c.host as string, c.gatewayHost, address, this.context.isMeshIp(address) !== undefined);
   }
 

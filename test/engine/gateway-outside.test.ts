@@ -33,6 +33,9 @@ describe('sidecar entries to a gateway Service that reached an address outside t
     const via = to(CUSTOM, `${GATEWAY_IP}:2234`, 33706);
     expect(outside([...away, via])).toEqual(expected);
     expect(outside([via, ...away])).toEqual(expected);
+    // One with no endpoint logged (UH) is not: audit, which knows the Service at once, holds it as gateway-bound.
+    const failed = entry(record({ upstream_cluster: `outbound|2234||${CUSTOM}`, response_flags: 'UH', downstream_local_address: '34.120.0.12:2234', downstream_remote_address: '10.108.0.56:50899' }));
+    expect(outside([failed, ...away, via])).toEqual(expected);
     // Not for a Service nothing shows is a gateway's, nor one only an ingress gateway's entry reaches a gateway pod by.
     expect(outside(away)).toBeNull();
     expect(outside([...away, to(CUSTOM, `${GATEWAY_IP}:2234`, 33707, 'ingress-gateway')])).toBeNull();
