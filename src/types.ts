@@ -52,6 +52,7 @@ export interface LogStream {
   /**
    * Up to `length` bytes from each of `offsets` of a saved, uncompressed file (one open), or null when
    * this stream is not one: lets an audit sample a file's log-time order before reading it front to back.
+   * A read that fails rejects with the stream's InputError, as its main read would fail.
    */
   readAt?(offsets: readonly number[], length: number): Promise<Uint8Array[] | null>;
   /**

@@ -1,6 +1,7 @@
 import type { LineMark, LogStream, StreamInfo } from '../types.js';
 import { seconds, type AuditPipeline, type MergeGate, type StreamState } from './audit-pipeline.js';
-import { HEAD_BYTES, MIN_HEAD_RECORDS, UNPROBED, type HeadOrder } from './time-order.js';
+import { HEAD_BYTES, MIN_HEAD_RECORDS, UNPROBED, type HeadOrder, type TimeOrder } from './time-order.js';
+import { InputError } from '../errors.js';
 import { joined, replayed } from '../sources/peek.js';
 import { HEAD_WAIT_MS, readStart } from './head-wait.js';
 import { spoolBackwards } from '../sources/spool.js';
@@ -122,11 +123,18 @@ export async function runOffline(pipeline: AuditPipeline, streams: LogStream[], 
 
 /** Opens every stream into `active`, each as it is to be read: probed, judged by its head, read from its end, or as it comes. */
 async function openAll(pipeline: AuditPipeline, streams: LogStream[], signal: AbortSignal, hooks: OfflineHooks, active: Cursor[]): Promise<void> {
-  const times = await mapLimited(streams, filesAtOnce(), (stream) => pipeline.probeTimeOrder(stream));
+  // A file whose probes could not be read is not read as one that has none: its read fails there, with their error.
+  const probed = (stream: LogStream): Promise<TimeOrder | null | typeof UNPROBED | { failed: InputError }> =>
+    pipeline.probeTimeOrder(stream).catch((error: unknown) => (error instanceof InputError ? { failed: error } : Promise.reject(error)));
+  const times = await mapLimited(streams, filesAtOnce(), probed);
   const heads = headShares(times.filter((t) => t === UNPROBED).length);
   let headed = 0;
   for (const [order, stream] of streams.entries()) {
     const time = times[order] ?? null;
+    if (time !== null && typeof time === 'object' && 'failed' in time) {
+      active.push({ state: pipeline.open(stream.info), chunks: failing([], { error: time.failed }), order });
+      continue;
+    }
     if (time === UNPROBED) {
       if (headed++ < heads.judged) active.push(await headFirst(pipeline, stream, order, heads.bytes, signal, hooks));
       // Past the heads the budget holds: read as it comes, as before heads were judged.

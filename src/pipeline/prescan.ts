@@ -82,13 +82,40 @@ function sampledRecord(view: RecordView, repeated: Keep, unique: Keep): SampledR
 }
 
 /**
- * A stream that can be read again after sampling: files re-open (and so meet any error of theirs again,
- * at the same point); stdin replays what was sampled, then a chunk whose read was under way when the sample's
- * time was up, then the live rest, or the error that ended the sample, so that the main read records it as
- * this stream's error after the same bytes.
+ * A file whose sample (or its read on) failed `at` bytes in, as the main read reads it: again up to there, then failing
+ * there with the sample's error (the main read's words: the sample read its chunks), unless it fails before. The roles
+ * were told by what the sample read, so the file is not read on as if it had read the rest, even should it now be
+ * readable (EMFILE, a log moved away and back); nor read at offsets or from its end (readAt, backwards), past the error.
+ */
+function failingAt(stream: LogStream, at: number, error: unknown): LogStream {
+  const kept: LogStream = { ...stream }; // what else it says of itself (absentFlagged) stays
+  delete kept.readAt;
+  delete kept.backwards;
+  return {
+    ...kept,
+    async *chunks(signal) {
+      let read = 0;
+      if (at > 0) {
+        for await (const chunk of stream.chunks(signal)) {
+          if (chunk.length >= at - read) {
+            yield chunk.subarray(0, at - read);
+            break;
+          }
+          read += chunk.length;
+          yield chunk;
+        }
+      }
+      throw error;
+    },
+  };
+}
+
+/**
+ * A stream read once (stdin, a FIFO) read again after sampling (a file opens again: failingAt): it replays what was
+ * sampled, then a chunk whose read was under way when the sample's time was up, then the live rest, or the error that
+ * ended the sample, so that the main read records it as this stream's error after the same bytes.
  */
 function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterator<Uint8Array> | null, pending: Promise<IteratorResult<Uint8Array>> | null, failure: { error: unknown } | null, waitUntil: number): LogStream {
-  if (stream.info.kind === 'file') return stream;
   return {
     info: stream.info,
     waitUntil,
@@ -156,19 +183,30 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
     const sampled = (): Iterable<SampledRecord> => [...samples.values()].flatMap((p) => p.records);
     const readsOn = stream.info.kind === 'file' && failure === null && !ended;
     ownAddresses = readsOn && later !== null && namesPods && later.worthReading(sampled());
+    let failed = failure;
     if (ownAddresses || (readsOn && records)) {
       past = true;
       if (ownAddresses) onReadOn(stream.info.name);
-      // An error past the sample ends only this read: the main read meets it again and records it.
-      try {
-        for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) reader.push(next.value);
-        reader.end();
-      } catch {
-        // learned what was read before it
+      // An error past the sample ends this read, having learned what was read before it; the main read fails there too (failingAt).
+      for (;;) {
+        let next: IteratorResult<Uint8Array>;
+        try {
+          next = await iterator.next();
+        } catch (error) {
+          failed = { error };
+          break;
+        }
+        if (next.done === true) break;
+        bytes += next.value.length;
+        reader.push(next.value);
       }
+      reader.end();
     }
-    if (stream.info.kind === 'file') await iterator.return?.();
-    const rest = stream.info.kind === 'file' || failure !== null || ended ? null : iterator;
+    if (stream.info.kind === 'file') {
+      await iterator.return?.();
+      return { samples, replay: failed === null ? stream : failingAt(stream, bytes, failed.error), records };
+    }
+    const rest = failure !== null || ended ? null : iterator;
     if (rest !== null && records) {
       // Records read once (stdin, a FIFO): copied as they are sampled to their end, then read again from the copy.
       past = true;

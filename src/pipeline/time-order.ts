@@ -117,6 +117,7 @@ async function smallFileOrder(stream: LogStream, size: number, spec: FormatSpec,
 /**
  * How the probes' log times go, when one is more than `windowMs` behind an earlier one; null when the
  * probes are in order (a file too small for them: its lines are); UNPROBED when it cannot be read at offsets.
+ * A probe whose read failed rejects with the stream's InputError (readAt's): the file is then unread, not unprobed.
  */
 export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLineLength: number, windowMs: number): Promise<TimeOrder | null | typeof UNPROBED> {
   const size = stream.info.size;
@@ -125,7 +126,7 @@ export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLin
   if (probes < 2) return smallFileOrder(stream, size, spec, maxLineLength, windowMs);
   const offsets = Array.from({ length: probes }, (_, i) => Math.floor((size * i) / probes));
   const parts = await stream.readAt(offsets, PROBE_BYTES);
-  if (parts === null) return UNPROBED; // gzip or UTF-16 (decoded from the start), or unreadable (the read itself reports it)
+  if (parts === null) return UNPROBED; // gzip or UTF-16 (decoded from the start)
   let latest = Number.NEGATIVE_INFINITY;
   let previous = Number.NaN;
   let backMs = 0;

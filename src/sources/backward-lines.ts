@@ -9,7 +9,7 @@ import { InputError } from '../errors.js';
 import type { HandlePool, PositionalFile } from './handle-pool.js';
 import type { BackwardRead, LineMark } from '../types.js';
 import { afterNuls, countNewlines } from '../lines/line-splitter.js';
-import { cannotRead, errorCode } from './input-paths.js';
+import { cannotRead, errorCode, lookFailedError } from './input-paths.js';
 import { fileNeedsDecoding } from './utf16.js';
 import { truncatedWhileRead } from './cut-short.js';
 
@@ -223,9 +223,9 @@ function failedRead(error: InputError): BackwardRead {
 
 /**
  * The file at `path` to be read from its end, or null when it cannot be (gzip, which can only be read
- * from its start; UTF-16, decoded front to back; unreadable, which the front-to-back read then reports).
- * `held`: its size when it was found; a file shorter now, or cut short while its lines are counted, was
- * truncated (copytruncate), and its read fails saying so. Its lines are counted with a descriptor of its
+ * from its start; UTF-16, decoded front to back). `held`: its size when it was found; a file shorter now, or cut
+ * short while its lines are counted, was truncated (copytruncate), and its read fails saying so; one whose lines
+ * could not be counted (EIO, EMFILE) fails with that error, in the main read's words, a fault being thrown. Its lines are counted with a descriptor of its
  * own, closed before this returns; they are read with one of `pool`'s.
  */
 export async function readBackwards(path: string | Buffer, name: string, maxLineLength: number, held: number, pool: HandlePool, blockSize = BLOCK): Promise<BackwardRead | null> {
@@ -238,7 +238,8 @@ export async function readBackwards(path: string | Buffer, name: string, maxLine
     const span = await spanOf(heldFile(handle), name, size, blockSize);
     return { lines: span.lines, chunks: (signal) => fileBackwardChunks(pool, path, name, { dev, ino }, span, maxLineLength, blockSize, signal) };
   } catch (error) {
-    return error instanceof InputError ? failedRead(error) : null;
+    // Its lines could not be counted: read forwards instead, it would be read as if it had been looked at (EMFILE now, not then).
+    return failedRead(lookFailedError(name, error));
   } finally {
     await handle?.close();
   }

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { InputError, UsageError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import type { LogStream, RoleAssignment, Source, StreamInfo } from '../types.js';
-import { cannotRead, findInputs, NO_SUCH_FILE, type InputFile, type Warn } from './input-paths.js';
+import { cannotRead, findInputs, lookFailedError, NO_SUCH_FILE, type InputFile, type Warn } from './input-paths.js';
 import { podFromPath } from './pod-path.js';
 import { readBackwards } from './backward-lines.js';
 import { roleMatcher, type RoleFlags } from './role-flags.js';
@@ -85,28 +85,33 @@ function fileStream(
         await whole.close();
       }
     },
-    readAt: file.kind === 'file' && unreadable === null ? (offsets, length) => readPlainAt(file.path, offsets, length) : undefined,
+    readAt: file.kind === 'file' && unreadable === null ? (offsets, length) => readPlainAt(file.path, file.name, offsets, length) : undefined,
     backwards: file.kind === 'file' && unreadable === null ? (maxLineLength) => readBackwards(file.path, file.name, maxLineLength, file.size ?? 0, OPEN_FILES) : undefined,
   };
 }
 
-/** Bytes at each offset of a file that is neither gzip nor UTF-16 (its first two bytes say), or null; an unreadable file is left to the main read to report. */
-async function readPlainAt(path: string | Buffer, offsets: readonly number[], length: number): Promise<Uint8Array[] | null> {
-  let handle;
+/**
+ * Bytes at each offset of the file `name` if it is neither gzip nor UTF-16 (its first two bytes say), else null. A read
+ * that fails throws its InputError (lookFailedError): a probe not read tells nothing of the file's order, and the file
+ * read on as if it had (EMFILE at the probe, not at the read) would have its order unjudged, in silence.
+ */
+async function readPlainAt(path: string | Buffer, name: string, offsets: readonly number[], length: number): Promise<Uint8Array[] | null> {
   try {
-    handle = await open(path, 'r');
-    if (await fileNeedsDecoding(handle)) return null;
-    const parts: Uint8Array[] = [];
-    for (const offset of offsets) {
-      const buf = Buffer.alloc(length);
-      const { bytesRead } = await handle.read(buf, 0, length, offset);
-      parts.push(buf.subarray(0, bytesRead));
+    const handle = await open(path, 'r');
+    try {
+      if (await fileNeedsDecoding(handle)) return null;
+      const parts: Uint8Array[] = [];
+      for (const offset of offsets) {
+        const buf = Buffer.alloc(length);
+        const { bytesRead } = await handle.read(buf, 0, length, offset);
+        parts.push(buf.subarray(0, bytesRead));
+      }
+      return parts;
+    } finally {
+      await handle.close();
     }
-    return parts;
-  } catch {
-    return null;
-  } finally {
-    await handle?.close();
+  } catch (error) {
+    throw lookFailedError(name, error);
   }
 }
 

@@ -8,6 +8,7 @@ import { carriesAccessLog, isAccessLogFragment } from '../../parsers/noise.js';
 import { kubeletLinkInCopy } from './pod-path.js';
 import { shownName } from '../text/escape.js';
 import { compareText } from '../text/collate.js';
+import { InputError } from '../errors.js';
 
 /** One input to read, under the name the user sees: the path as given or as walked, never a link's target. */
 export interface InputFile {
@@ -118,6 +119,15 @@ export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
 export function lookFailed(error: unknown): string {
   if (!isSystemError(error)) throw error;
   return cannotRead(error);
+}
+
+/**
+ * The error of the input `name` when a look at it during the audit's start (its time-order probes, its count of lines
+ * to read it backwards) could not read it: the input's own error, in the main read's words, so the run names it (exit 3)
+ * rather than read on as if the look had told something. A fault (no system call failed) is thrown on, as lookFailed's.
+ */
+export function lookFailedError(name: string, error: unknown): InputError {
+  return error instanceof InputError ? error : new InputError(`${name}: ${lookFailed(error)}`);
 }
 
 /** Why an input is unreadable when reading it failed, in the words every read of an input uses, so a look before the audit and the main read name it alike. */

@@ -140,8 +140,14 @@ describe('reading a file from its last line back', () => {
     expect(await readAll(file('empty.log', ''), 8)).toEqual({ lines: 0, text: '' });
   });
 
-  it('declines gzip (it can only be read from its start) and a file it cannot open', async () => {
+  it('declines gzip (it can only be read from its start)', async () => {
     expect(await readBackwards(file('x.log.gz', gzipSync('a\nb\n')), 'x.log.gz', MAX, 0, POOL)).toBeNull();
-    expect(await readBackwards(join(DIR, 'missing.log'), 'missing.log', MAX, 0, POOL)).toBeNull();
+  });
+
+  it('fails to read a file it cannot open, in the main read\'s words: not declined, to be read forwards as if looked at', async () => {
+    const read = await readBackwards(join(DIR, 'missing.log'), 'missing.log', MAX, 0, POOL);
+    expect(read?.lines).toBe(0);
+    const first = async (): Promise<unknown> => read?.chunks(new AbortController().signal)[Symbol.asyncIterator]().next();
+    await expect(first()).rejects.toThrow('missing.log: cannot read (ENOENT)');
   });
 });
