@@ -52,24 +52,31 @@ const LOOKED_INTO = /^[^.].*\.(ya?ml|xml|html?)$/i; // hidden files (an editor's
 const HEAD_BYTES = 64 * 1024;
 
 /**
- * True when a regular file's first 64 KiB hold a line of an access-log entry (a text entry's middle, plain or escaped as
+ * Whether a regular file's first 64 KiB hold a line of an access-log entry (a text entry's middle, plain or escaped as
  * XML, or a JSON entry's keys, as YAML or quoted, but no format's operators): left out as configuration, its entries
  * would pass unread. One of egress-audit's own reports found so is left out where every walked input is checked for
- * them (leaveOutOwnOutputs), with a note, as a report with another name would be.
+ * them (leaveOutOwnOutputs), with a note, as a report with another name would be. A look that could not read the file
+ * gives why (lookFailed's words), for the walk to say: left out in silence, its entries would pass unread unsaid.
  */
-async function holdsAccessLogs(path: string | Buffer): Promise<boolean> {
-  const info = await stat(path).catch(() => null); // before opening: opening a FIFO would wait for a writer
-  if (info === null || !info.isFile()) return false;
-  const handle = await open(path, 'r').catch(() => null);
-  if (handle === null) return false;
+async function holdsAccessLogs(path: string | Buffer): Promise<boolean | string> {
+  let info: Stats;
   try {
-    const head = Buffer.allocUnsafe(Math.min(HEAD_BYTES, info.size));
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return head.toString('utf8', 0, bytesRead).split('\n').some((line) => carriesAccessLog(line) || isAccessLogFragment(line));
-  } catch {
-    return false;
-  } finally {
-    await handle.close();
+    info = await stat(path); // before opening: opening a FIFO would wait for a writer
+  } catch (error) {
+    return lookFailed(error);
+  }
+  if (!info.isFile()) return false;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const head = Buffer.allocUnsafe(Math.min(HEAD_BYTES, info.size));
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      return head.toString('utf8', 0, bytesRead).split('\n').some((line) => carriesAccessLog(line) || isAccessLogFragment(line));
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    return lookFailed(error);
   }
 }
 
@@ -189,8 +196,13 @@ async function walkDirectory(path: string | Buffer, name: string, info: Stats, w
   for (const entry of entries) {
     const shown = entryName(entry);
     const child = childPath(path, entry, shown);
-    if (walkSkips(shown.text) && !(LOOKED_INTO.test(shown.text) && (await holdsAccessLogs(child)))) continue;
-    await walkEntry(child, join(name, shown.text), walk);
+    const childName = join(name, shown.text);
+    if (walkSkips(shown.text)) {
+      const holds = LOOKED_INTO.test(shown.text) ? await holdsAccessLogs(child) : false;
+      if (typeof holds === 'string') walk.warn(`${childName}: skipped, not looked into for access-log entries: ${holds}`);
+      if (holds !== true) continue;
+    }
+    await walkEntry(child, childName, walk);
   }
 }
 

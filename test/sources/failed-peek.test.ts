@@ -152,6 +152,27 @@ const newestFirstLog = Array.from({ length: 1200 }, (_, i) => {
   return `[${at}] "- - -" 0 - - - "-" 100 200 5 - "-" "-" "-" "-" "93.184.216.34:443" PassthroughCluster 10.244.1.6:${41000 + i} 93.184.216.34:443 10.244.1.6:${11000 + i} www.example.com -\n`;
 }).join('');
 
+describe("a walk's look into a YAML, XML or HTML file for access-log entries", () => {
+  // Left out as configuration unless its head holds entries: one whose head could not be read was left out in silence.
+  it('says which file it could not look into, and why, rather than leave it out unsaid', async () => {
+    const dir = tempDir('ea-peek-walk-');
+    writeFileSync(join(dir, 'sidecar.log'), sidecar);
+    writeFileSync(join(dir, 'export.yaml'), `- textPayload: '${corpusPairs[0]?.sidecar.replaceAll("'", "''")}'\n`);
+    failNext.set(join(dir, 'export.yaml'), 'EIO');
+    const warnings: string[] = [];
+    const files = await findInputs([dir], (w) => warnings.push(w));
+    expect(files.map((f) => f.name.slice(dir.length + 1))).toEqual(['sidecar.log']);
+    expect(warnings).toEqual([`${join(dir, 'export.yaml')}: skipped, not looked into for access-log entries: cannot read (EIO)`]);
+  });
+
+  it('throws a fault of its own (no system call failed), not a file skipped', async () => {
+    const dir = tempDir('ea-peek-walk-');
+    writeFileSync(join(dir, 'export.yaml'), 'a: b\n');
+    failNext.set(join(dir, 'export.yaml'), 'FAULT');
+    await expect(findInputs([dir], () => undefined)).rejects.toThrow('a fault, not a read');
+  });
+});
+
 describe('a file that cannot be read when its role sample or its time-order probe looks at it', () => {
   let stderr = '';
   beforeEach(() => {
