@@ -290,4 +290,9 @@ export interface EngineContext {
   isGatewayIp(ip: string): boolean;
   /** True/false when the mesh's address ranges are known (flags, policy, live pod IPs); undefined when not. */
   isMeshIp(ip: string): boolean | undefined;
+  /**
+   * True when the mesh ranges were given (--mesh-cidr, a policy's mesh.cidrs: the pod and Service CIDRs); false when
+   * learned from pod IPs only, or unknown. Only given ranges hold the Service CIDR, so only they can put a ClusterIP outside.
+   */
+  readonly meshRangesGiven: boolean;
 }

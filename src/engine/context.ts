@@ -81,5 +81,6 @@ export function offlineContext(
     // Most audits learn no gateway IP from content: no address is parsed for them.
     isGatewayIp: (ip) => gateways.size > 0 && gateways.has(canonicalIp(ip)),
     isMeshIp: ranges.length === 0 ? ownAddresses(learnedMeshIps) : (ip) => mesh.get(ip, lookup),
+    meshRangesGiven: ranges.length > 0,
   };
 }

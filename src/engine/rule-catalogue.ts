@@ -320,7 +320,9 @@ const TEXT: Record<RuleId, Text> = {
     meaning:
       'The sidecar sent the traffic to a cluster-domain name (a headless Service, a MESH_INTERNAL ServiceEntry) whose ' +
       'endpoint address is outside the mesh ranges (with none given, a public address that no sidecar log read shows ' +
-      "as its pod's own): it left the mesh without an egress gateway.",
+      "as its pod's own): it left the mesh without an egress gateway. With no endpoint logged (UH: nothing connected), " +
+      'the address the app dialled stands in, except a private one outside ranges learned only from pod IPs (watch, ' +
+      "--pods): that is the Service's ClusterIP, in the Service range they do not hold.",
     fix: ENDPOINT_OUTSIDE_MESH,
   },
   'direct/from-ingress-gateway': {
@@ -334,7 +336,10 @@ const TEXT: Record<RuleId, Text> = {
   },
   'internal/mesh-service': {
     title: 'To a workload inside the mesh',
-    meaning: 'The sidecar sent the traffic to a Service inside the mesh. Not egress.',
+    meaning:
+      'The sidecar sent the traffic to a Service inside the mesh: its endpoint, or with none logged (UH) the address the ' +
+      "app dialled, is inside the mesh ranges; a private address dialled outside ranges learned only from pod IPs is the " +
+      "Service's ClusterIP. Not egress.",
     fix: null,
   },
   'via-gateway/joined': {

@@ -208,14 +208,29 @@ export function isGatewayBound(r: AccessRecord, c: ClusterInfo, ctx: EngineConte
   return c.gatewayHost || ctx.isGatewayIp(ip);
 }
 
+/**
+ * Whether the address an app dialled for a cluster-domain Service, on an entry with no endpoint logged (UH, NR: nothing
+ * connected), is outside the mesh. That address is the Service's ClusterIP (in the Service CIDR: private, or an IPv6
+ * ULA), a headless Service's pod IP, or an ExternalName Service's outside host's own. Ranges learned from pod IPs do
+ * not hold the Service CIDR, so a private address outside them is taken for a ClusterIP, not an endpoint outside the
+ * mesh; given ranges (the pod and Service CIDRs) put it outside, and a public address is judged as an endpoint is.
+ */
+export function dialledOutside(ip: string, ctx: EngineContext): boolean {
+  return isExternalIp(ip, ctx) && (ctx.meshRangesGiven || ipScope(ip) === 'public');
+}
+
 function outbound(r: AccessRecord, c: ClusterInfo, ctx: EngineContext, dialled: string | null): Decision {
   const ip = ipOf(r.upstream_host);
   const host = c.host;
   // A ServiceEntry host (outside the cluster domain) is external whatever its endpoint (DOMAIN.md): a
   // broad --mesh-cidr (a corporate 10/8) must not hide a database outside the cluster as internal.
   if (host !== null && !c.inClusterDomain && !isIpLiteral(host)) return D.serviceEntryHost;
-  const target = host !== null && isIpLiteral(host) ? host : ip ?? ipOf(dialled);
-  return target !== null && isExternalIp(target, ctx) ? D.endpointOutsideMesh : D.meshService;
+  const target = host !== null && isIpLiteral(host) ? host : ip;
+  if (target !== null) return isExternalIp(target, ctx) ? D.endpointOutsideMesh : D.meshService;
+  // No endpoint logged: the address the app dialled stands in for it, a cluster-domain Service's by dialledOutside.
+  const address = ipOf(dialled);
+  if (address === null) return D.meshService;
+  return (c.inClusterDomain ? dialledOutside(address, ctx) : isExternalIp(address, ctx)) ? D.endpointOutsideMesh : D.meshService;
 }
 
 /**

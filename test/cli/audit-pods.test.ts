@@ -89,6 +89,19 @@ describe('egress-audit audit --pods', () => {
     expect(withPods.stderr).toContain('pods from --pods: 5 pods with 5 IPs (1 egress gateway pod)');
   });
 
+  it("takes a UH entry's dialled ClusterIP for the mesh's, not an endpoint outside the pods' ranges; a --mesh-cidr without the Service CIDR does not", async () => {
+    // A 503 UH (the Service has no ready endpoint): no endpoint logged, the app dialled the ClusterIP 10.96.141.30, outside 10.244.0.0/16.
+    const uh = '[2026-11-02T09:00:03.582Z] "GET / HTTP/1.1" 503 UH no_healthy_upstream - "-" 0 19 0 - "-" "curl/7.64.0" "7f1c8b0e-3d2a-9b4c-8e6f-0a1b2c3d4e5f" "foo.bar.svc.cluster.local" "-" outbound|80||foo.bar.svc.cluster.local - 10.96.141.30:80 10.244.1.7:55730 - default\n';
+    writeFileSync(join(dir, 'uh.log'), uh);
+    const args = ['audit', '--sidecar', join(dir, 'uh.log'), '--pods', join(dir, 'pods.json'), '-o', 'json'];
+    const learned = await runCli(args);
+    expect(learned.code).toBe(0);
+    expect(flows(learned.stdout)).toEqual([expect.objectContaining({ verdict: 'internal', rule: 'internal/mesh-service', source: expect.objectContaining({ workload: 'sleep' }) })]);
+    const given = await runCli([...args, '--mesh-cidr', '10.244.0.0/16']);
+    expect(given.code).toBe(1);
+    expect(flows(given.stdout)).toEqual([expect.objectContaining({ verdict: 'direct', rule: 'direct/endpoint-outside-mesh' })]);
+  });
+
   it('reads a snapshot saved by Windows PowerShell 5.1 (UTF-16LE) or with UTF-8\'s byte-order mark, as the plain one', async () => {
     const text = JSON.stringify(LIST, null, 2).replaceAll('\n', '\r\n');
     writeFileSync(join(dir, 'pods-utf16.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));

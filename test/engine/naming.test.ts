@@ -91,7 +91,7 @@ describe('destinations of joined flows: the gateway view wins', () => {
 
 describe('sources', () => {
   const pod: PodRef = { name: 'sleep-7c7db887d8-9dnd7', namespace: 'default', workload: 'sleep', labels: { app: 'sleep' } };
-  const live: EngineContext = { podByIp: (ip) => (ip === '10.108.0.56' ? pod : undefined), isGatewayIp: () => false, isMeshIp: () => undefined };
+  const live: EngineContext = { podByIp: (ip) => (ip === '10.108.0.56' ? pod : undefined), isGatewayIp: () => false, isMeshIp: () => undefined, meshRangesGiven: false };
   const direct = (o: Partial<Entry> = {}): Entry => ({ ...entry(record({ start_time: T0, upstream_cluster: 'PassthroughCluster', upstream_host: '1.1.1.1:443', downstream_remote_address: '10.108.0.56:50898' })), ...o });
 
   it('names the workload from the stream\'s pod without its hashes', () => {

@@ -155,5 +155,7 @@ export function liveContext(index: PodIpIndex, flags: EngineContext, serviceEntr
       if (byPods === true) return true;
       return byFlag === false || byPods === false ? false : undefined;
     },
+    // The ranges of pod IPs hold no ClusterIP: only the given ones say the Service CIDR (rules.ts dialledOutside).
+    meshRangesGiven: flags.meshRangesGiven,
   };
 }
