@@ -85,9 +85,10 @@ function fieldRows(record: AccessRecord, width: number): Row[] {
 }
 
 function entryRows(title: string, entry: Entry, width: number): Row[] {
-  const where = `${entry.file}:${entry.line}  ${entry.format}  ${entry.role}`;
   return [
-    [{ text: `── ${title}  `, tone: 'title' }, { text: where, tone: 'dim' }],
+    [{ text: `── ${title}  `, tone: 'title' }, { text: `${entry.format}  ${entry.role}`, tone: 'dim' }],
+    // Where the line is gets rows of its own, number first: a kubelet path fills a row, and cut it took the number with it.
+    ...labelled('at', `line ${entry.line} of ${entry.file}`, width, RAW_LINES),
     ...labelled('raw', entry.raw, width, RAW_LINES),
     [{ text: 'decoded', tone: 'dim' }],
     ...fieldRows(entry.record, width),

@@ -270,8 +270,10 @@ describe('FlowDetail', () => {
 
   it('shows the sidecar and gateway lines raw and decoded, with flags spelled out', () => {
     const frame = all(120);
-    expect(frame).toContain('── sidecar line  pod/shop/checkout-7d9f8-abcde/istio-proxy:42  istio-1.9  sidecar');
-    expect(frame).toContain('── gateway line  gw.log:7  istio-1.9  egress-gateway');
+    expect(frame).toContain('── sidecar line  istio-1.9  sidecar');
+    expect(frame).toMatch(/at +line 42 of pod\/shop\/checkout-7d9f8-abcde\/istio-proxy\n/);
+    expect(frame).toContain('── gateway line  istio-1.9  egress-gateway');
+    expect(frame).toMatch(/at +line 7 of gw\.log\n/);
     expect(frame).toMatch(/raw +\[2022-02-19T09:31:17\.146Z\] "- - -" 0 UF,URX/);
     expect(frame).toMatch(/raw +\[2022-02-19T09:31:17\.147Z\] "- - -" 0 UH/);
     expect(frame).toMatch(/upstream_cluster +outbound\|1234\|\|my\.server\.com/);
