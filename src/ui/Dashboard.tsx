@@ -10,14 +10,15 @@ import { CoverageBar, coverageBarRows } from './CoverageBar.js';
 import { DestinationTable } from './DestinationTable.js';
 import { detailRows } from './detail-rows.js';
 import { FindingsFeed } from './FindingsFeed.js';
-import { detailPageRows, FlowDetail } from './FlowDetail.js';
+import { FlowDetail } from './FlowDetail.js';
 import { Header } from './Header.js';
-import { HelpOverlay } from './HelpOverlay.js';
+import { HelpOverlay, helpRows } from './HelpOverlay.js';
 import { KeyBar } from './KeyBar.js';
 import { computeLayout, type Layout } from './layout.js';
 import type { DashboardSnapshot, FeedItem } from './snapshot.js';
 import type { DashboardStore } from './store.js';
 import type { KeyPress } from './keys.js';
+import { scrollPageRows } from './ScrollView.js';
 import { INITIAL_UI, reduceKey, selectedIndex, type KeyContext, type Panel, type UiState } from './ui-state.js';
 import { useKeyPresses } from './use-key-presses.js';
 import { useSnapshot, useTerminalSize } from './use-terminal.js';
@@ -69,8 +70,8 @@ function keyContext(store: DashboardStore, lists: ListsView, ui: UiState, layout
       const d = lists.destinations[index];
       return d ? store.sampleFlow(d.destination) : undefined;
     },
-    detailRows: ui.detail ? detailRows(ui.detail, width).length : 0,
-    pageRows: ui.detail ? detailPageRows(layout.main) : Math.max(1, (ui.focus === 'destinations' ? layout.destinations - 2 : layout.findings - 1)),
+    detailRows: ui.help ? helpRows(width).length : ui.detail ? detailRows(ui.detail, width).length : 0,
+    pageRows: ui.help || ui.detail ? scrollPageRows(layout.main) : Math.max(1, (ui.focus === 'destinations' ? layout.destinations - 2 : layout.findings - 1)),
   };
 }
 
@@ -151,7 +152,7 @@ interface MainAreaProps {
 }
 
 function MainArea({ ui, snap, lists, layout, width, color }: MainAreaProps) {
-  if (ui.help) return <HelpOverlay height={layout.main} width={width} color={color} />;
+  if (ui.help) return <HelpOverlay height={layout.main} width={width} color={color} scroll={ui.helpScroll} />;
   if (ui.detail) return <FlowDetail flow={ui.detail} scroll={ui.scroll} width={width} height={layout.main} color={color} />;
   const ids = { destinations: lists.destinationKeys, findings: lists.findingIds };
   // On a short terminal only the focused panel has rows (the other one's height is 0).

@@ -14,7 +14,7 @@ export interface KeyBarProps {
 const HINTS: Record<Exclude<KeyBarProps['mode'], 'filter'>, string> = {
   lists: 'q quit  tab panel  ↑↓/jk select  enter detail  / filter  s sort  p pause  ? keys',
   detail: 'esc back  ↑↓/jk scroll  pgup/pgdn page  p pause  q quit  ? keys',
-  help: '? or esc close  q quit',
+  help: '? or esc close  ↑↓/jk scroll  q quit',
 };
 
 /** One row of key hints, or `/ filter▏` while typing a filter. */

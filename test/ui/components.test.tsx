@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { CoverageBar } from '../../src/ui/CoverageBar.js';
 import { DestinationTable } from '../../src/ui/DestinationTable.js';
 import { FindingsFeed } from '../../src/ui/FindingsFeed.js';
-import { detailPageRows, FlowDetail } from '../../src/ui/FlowDetail.js';
+import { FlowDetail } from '../../src/ui/FlowDetail.js';
+import { scrollPageRows } from '../../src/ui/ScrollView.js';
 import { Header } from '../../src/ui/Header.js';
 import { HelpOverlay, KEY_HELP } from '../../src/ui/HelpOverlay.js';
 import { KeyBar } from '../../src/ui/KeyBar.js';
@@ -313,11 +314,11 @@ describe('FlowDetail', () => {
   });
 });
 
-describe('detailPageRows', () => {
+describe('scrollPageRows', () => {
   it.each([1, 2, 3, 10])('is the number of content rows FlowDetail draws at height %i (the scroll keys page by it)', (height) => {
     const frame = renderToString(<FlowDetail flow={flow()} scroll={0} width={80} height={height} color={false} />, { columns: 80 });
     expect(lines(frame)[0]).toContain('Flow detail');
-    expect(lines(frame).length - 1).toBe(detailPageRows(height)); // was 1 at height 1, where only the title fits
+    expect(lines(frame).length - 1).toBe(scrollPageRows(height)); // was 1 at height 1, where only the title fits
   });
 });
 
@@ -374,7 +375,7 @@ describe('CoverageBar', () => {
 
 describe('HelpOverlay and KeyBar', () => {
   it('lists every key', () => {
-    const frame = renderToString(<HelpOverlay height={30} width={100} color={false} />, { columns: 100 });
+    const frame = renderToString(<HelpOverlay height={30} width={100} color={false} scroll={0} />, { columns: 100 });
     for (const [keys] of KEY_HELP) expect(frame).toContain(keys);
     expect(frame).toContain('! failing  ~ allowed (exception or baseline)');
     expect(frame).toContain('1 kB = 1000 B');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Dashboard } from '../../src/ui/Dashboard.js';
+import { KEY_HELP } from '../../src/ui/HelpOverlay.js';
 import { DashboardStore } from '../../src/ui/store.js';
 import { flow, KEYS, plain, resize, settle, widestLine } from './helpers.js';
 
@@ -177,6 +178,30 @@ describe('Dashboard', () => {
     expect(ui.frame()).toContain('pause the display (data keeps being counted)');
     await ui.press('?');
     expect(ui.frame()).not.toContain('» Keys');
+    ui.unmount();
+  });
+
+  it.each([
+    { columns: 40, rows: 10 },
+    { columns: 80, rows: 24 },
+  ])('shows every key and all it does in a $columns x $rows terminal, scrolling the help with j/k', async ({ columns, rows }) => {
+    // The help used to be cut to the rows and columns there were: at 40x10 three of its nine keys, each cut
+    // mid-sentence ("quit; the reports are wri…"), and at 80x24 the sort orders after "last s…"; no key scrolled it.
+    const ui = await mount(populated(), columns, rows);
+    await ui.press('?');
+    let seen = '';
+    for (let i = 0; i < 40; i++) {
+      seen += `${ui.frame()}\n`;
+      await ui.press('j');
+    }
+    const text = seen.replace(/\s+/g, ' ');
+    for (const [keys, what] of KEY_HELP) expect(text).toContain(`${keys} ${what}`.replace(/\s+/g, ' '));
+    expect(widestLine(ui.frame())).toBeLessThanOrEqual(columns);
+    await ui.press('g');
+    expect(ui.frame()).toContain('q, ctrl-c');
+    // Closed and opened again, it starts at the top.
+    await ui.press('G', '?', '?');
+    expect(ui.frame()).toContain('q, ctrl-c');
     ui.unmount();
   });
 
