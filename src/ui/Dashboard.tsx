@@ -50,9 +50,9 @@ interface ListsView {
   findingIds: readonly number[];
 }
 
-function listsView(snap: DashboardSnapshot, filter: string, sort: UiState['sort']): ListsView {
-  const destinations = sortDestinations(filterDestinations(snap.destinations, filter), sort);
-  const findings = filterFindings(snap.findings, filter);
+function listsView(all: Pick<DashboardSnapshot, 'destinations' | 'findings'>, filter: string, sort: UiState['sort']): ListsView {
+  const destinations = sortDestinations(filterDestinations(all.destinations, filter), sort);
+  const findings = filterFindings(all.findings, filter);
   return {
     destinations,
     findings,
@@ -106,7 +106,11 @@ export function Dashboard({ store, color, onQuit, stopRequested = false, final =
   // Never frozen once quit, and the last frame is the store as it is: it must agree with the result said below it.
   const [notified, refresh] = useSnapshot(store, ui.paused && stopped === null);
   const snap = final ? store.snapshot() : notified;
-  const lists = useMemo(() => listsView(snap, ui.filter, ui.sort), [snap, ui.filter, ui.sort]);
+  // Filtered and sorted again only when the lists change (the store keeps them while no flow arrives), not every clock tick.
+  const lists = useMemo(
+    () => listsView({ destinations: snap.destinations, findings: snap.findings }, ui.filter, ui.sort),
+    [snap.destinations, snap.findings, ui.filter, ui.sort],
+  );
   const layout = computeLayout(rows, coverageBarRows(snap.notices, snap.warnings, columns), ui.focus);
   const { exit } = useApp();
   // A signal stops the run as q does (set while rendering, React's way for state that follows a prop: no frame says otherwise).

@@ -5,7 +5,7 @@
  */
 import { ReportBuilder } from '../report/aggregate.js';
 import { FINDING_VERDICTS } from '../report/flow-facts.js';
-import type { CoverageWarning } from '../report/model.js';
+import type { CoverageWarning, DestinationSummary } from '../report/model.js';
 import { VERDICTS, type Flow, type Verdict } from '../types.js';
 import { LineRate, RateSeries, Ring } from './ring.js';
 import { EMPTY_PROGRESS, type DashboardHeader, type DashboardNotice, type DashboardSnapshot, type FeedItem, type ProgressSnapshot } from './snapshot.js';
@@ -61,6 +61,10 @@ export class DashboardStore {
   #lastNotify = Number.NEGATIVE_INFINITY;
   #cached: DashboardSnapshot | null = null;
   #cachedSecond = Number.NaN;
+  // The lists a snapshot hands out, kept until a flow changes them: the clock's once-a-second snapshot of a run with
+  // nothing new would re-sort up to 10,000 destination rows (25 ms each, measured) to show the same table.
+  #destinations: readonly DestinationSummary[] | null = null;
+  #findings: readonly FeedItem[] | null = null;
 
   constructor(options: DashboardStoreOptions) {
     this.#failOn = Object.freeze([...options.failOn]);
@@ -86,10 +90,12 @@ export class DashboardStore {
     this.#verdicts.set(flow.verdict, (this.#verdicts.get(flow.verdict) ?? 0) + 1);
     this.#flowRate.add(now);
     if (flow.verdict === 'direct') this.#directRate.add(now);
+    this.#destinations = null;
     const finding = this.#isFinding(flow);
     if (finding) {
       this.#findingsSeen += 1;
       this.#feed.push({ id: this.#nextId++, flow });
+      this.#findings = null;
     }
     if (flow.destination.external) this.#keepEvidence(flow, finding);
     this.#changed();
@@ -161,8 +167,8 @@ export class DashboardStore {
       verdicts: Object.freeze(Object.fromEntries(this.#verdicts) as Record<Verdict, number>),
       flowRate: Object.freeze(this.#flowRate.series(now)),
       directRate: Object.freeze(this.#directRate.series(now)),
-      destinations: Object.freeze(this.#builder.destinations()),
-      findings: Object.freeze(this.#feed.newestFirst()),
+      destinations: (this.#destinations ??= Object.freeze(this.#builder.destinations())),
+      findings: (this.#findings ??= Object.freeze(this.#feed.newestFirst())),
       findingsSeen: this.#findingsSeen,
       warnings: this.#warnings,
       notices: this.#notices,

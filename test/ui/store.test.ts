@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Flow, Verdict } from '../../src/types.js';
+import { ReportBuilder } from '../../src/report/aggregate.js';
 import { DashboardStore, MAX_NOTICES, NOTIFY_INTERVAL_MS, RATE_HISTORY_SECONDS } from '../../src/ui/store.js';
 import { flow } from './helpers.js';
 
@@ -53,6 +54,29 @@ describe('DashboardStore notifications', () => {
 });
 
 describe('DashboardStore snapshot', () => {
+  it('hands out the same lists while no flow arrives, re-aggregating them only after one does', () => {
+    // The clock's snapshot each second re-sorted every destination row though nothing had changed: with 10,000 of them
+    // a finished replay left open took 5.7% of a CPU doing nothing (measured in tmux: 57 ticks in 10 s).
+    const builder = new ReportBuilder({ failOn: ['direct'] });
+    const store = new DashboardStore({ failOn: ['direct'], builder });
+    store.addFlow(flow());
+    const aggregate = vi.spyOn(builder, 'destinations');
+    const first = store.snapshot();
+    for (let s = 1; s <= 5; s++) {
+      vi.advanceTimersByTime(1000);
+      const later = store.snapshot();
+      expect(later).not.toBe(first); // a new second: the clock moves
+      expect(later.destinations).toBe(first.destinations);
+      expect(later.findings).toBe(first.findings);
+    }
+    expect(aggregate).toHaveBeenCalledTimes(1);
+    store.addFlow(flow({ destination: { key: 'api.stripe.com:443', host: 'api.stripe.com' } }));
+    const after = store.snapshot();
+    expect(after.destinations.map((d) => d.destination)).toEqual(['api.stripe.com:443', 'my.server.com:1234']);
+    expect(after.findings).toHaveLength(2);
+    expect(aggregate).toHaveBeenCalledTimes(2);
+  });
+
   it("counts verdicts and feeds the report's findings (direct, blocked, unconfirmed, gateway-only) and --fail-on verdicts", () => {
     // gateway-only and unconfirmed flows were left out unless --fail-on named them: the feed said no findings while
     // the report of the same run listed them.
