@@ -141,7 +141,7 @@ export function Dashboard({ store, color, onQuit, stopRequested = false, final =
       <VerdictCounters verdicts={snap.verdicts} flowRate={snap.flowRate} directRate={snap.directRate} rows={layout.counters} width={columns} color={color} />
       <CoverageBar warnings={snap.warnings} notices={snap.notices} height={layout.coverage} width={columns} color={color} />
       <MainArea ui={ui} snap={snap} lists={lists} layout={layout} width={columns} color={color} />
-      {layout.footer > 0 ? <KeyBar mode={mode} filter={ui.filter} width={columns} color={color} /> : null}
+      {layout.footer > 0 ? <KeyBar mode={mode} filter={ui.filter} unkept={ui.unkept} width={columns} color={color} /> : null}
     </Box>
   );
 }

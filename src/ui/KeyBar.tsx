@@ -2,11 +2,14 @@
  * Key bar: the bottom row. Shows the keys that apply right now, or the filter being typed.
  */
 import { Line, type Row } from './Line.js';
+import { MAX_EVIDENCE } from './store.js';
 
 /** Props of {@link KeyBar}. */
 export interface KeyBarProps {
   mode: 'lists' | 'detail' | 'help' | 'filter';
   filter: string;
+  /** A destination enter could not open, as no flow of it was kept: said instead of the hints. @default null */
+  unkept?: string | null;
   width: number;
   color: boolean;
 }
@@ -17,10 +20,16 @@ const HINTS: Record<Exclude<KeyBarProps['mode'], 'filter'>, string> = {
   help: '? or esc close  ↑↓/jk scroll  q quit',
 };
 
-/** One row of key hints, or `/ filter▏` while typing a filter. */
-export function KeyBar({ mode, filter, width, color }: KeyBarProps) {
+/** One row of key hints, `/ filter▏` while typing a filter, or why enter opened nothing. */
+export function KeyBar({ mode, filter, unkept = null, width, color }: KeyBarProps) {
   const row: Row =
-    mode === 'filter'
+    unkept !== null
+      ? [
+          { text: 'no log lines kept for ', tone: 'dim' },
+          { text: unkept },
+          { text: ` (the dashboard keeps those of ${MAX_EVIDENCE} destinations at most)`, tone: 'dim' },
+        ]
+      : mode === 'filter'
       ? [
           { text: '/ ', tone: 'key' },
           { text: filter },

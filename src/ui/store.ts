@@ -18,7 +18,7 @@ export interface DashboardStoreOptions {
   now?: () => number;
   /** Findings kept in the feed. @default 200 */
   maxFindings?: number;
-  /** Destinations whose latest flow is kept for the detail view. @default 1000 */
+  /** Destinations whose latest flow is kept for the detail view. @default MAX_EVIDENCE */
   maxEvidence?: number;
   /**
    * The ReportBuilder the caller writes its reports from, so flows are aggregated once and the
@@ -32,6 +32,8 @@ export interface DashboardStoreOptions {
 export const NOTIFY_INTERVAL_MS = 100;
 /** Seconds of rate history kept for the sparkline. */
 export const RATE_HISTORY_SECONDS = 120;
+/** Destinations whose latest flow is kept for the detail view: a flow holds its log lines, which a client can make long. */
+export const MAX_EVIDENCE = 1000;
 /** Distinct notices kept: the screen shows a few; all of them reach stderr when the dashboard closes. */
 export const MAX_NOTICES = 20;
 
@@ -73,7 +75,7 @@ export class DashboardStore {
     this.#now = options.now ?? Date.now;
     this.#builder = options.builder ?? new ReportBuilder({ failOn: [...options.failOn] });
     this.#feed = new Ring<FeedItem>(options.maxFindings ?? 200);
-    this.#maxEvidence = options.maxEvidence ?? 1000;
+    this.#maxEvidence = options.maxEvidence ?? MAX_EVIDENCE;
   }
 
   /** Says what is being read (shown in the header). */

@@ -27,6 +27,8 @@ export interface UiState {
   help: boolean;
   /** First row of the help shown (its own, so closing the help goes back to the detail where it was). */
   helpScroll: number;
+  /** The destination whose enter found no flow kept to show (the store keeps a bounded number): the key bar says so until the next key. */
+  unkept: string | null;
 }
 
 /** The initial state: destinations focused, direct-first sort, live. */
@@ -42,6 +44,7 @@ export const INITIAL_UI: UiState = {
   paused: false,
   help: false,
   helpScroll: 0,
+  unkept: null,
 };
 
 /** What the reducer needs to know about the current frame. */
@@ -59,8 +62,9 @@ export interface KeyContext {
 export type KeyResult = UiState | 'quit';
 
 /** Applies one key press. */
-export function reduceKey(state: UiState, input: string, key: Key, ctx: KeyContext): KeyResult {
+export function reduceKey(before: UiState, input: string, key: Key, ctx: KeyContext): KeyResult {
   if (key.ctrl && input === 'c') return 'quit';
+  const state = before.unkept === null ? before : { ...before, unkept: null };
   if (state.editingFilter) return editFilter(state, input, key);
   if (input === 'q') return 'quit';
   if (state.help) return input === '?' || key.escape ? { ...state, help: false } : { ...state, helpScroll: scrolled(state.helpScroll, input, key, ctx) };
@@ -100,8 +104,12 @@ function inLists(state: UiState, input: string, key: Key, ctx: KeyContext): UiSt
   if (input === 's') return { ...state, sort: nextSort(state.sort) };
   if (key.escape) return state.filter !== '' ? { ...state, filter: '' } : state;
   if (key.return || key.rightArrow) {
-    const flow = ctx.flowOf(state.focus, selectedIndex(state, ctx));
-    return flow ? { ...state, detail: flow, scroll: 0 } : state;
+    const index = selectedIndex(state, ctx);
+    const flow = ctx.flowOf(state.focus, index);
+    if (flow) return { ...state, detail: flow, scroll: 0 };
+    // A feed item always holds its flow; a destination's may not have been kept.
+    const unkept = state.focus === 'destinations' ? ctx.destinations[index] : undefined;
+    return unkept === undefined ? state : { ...state, unkept };
   }
   const page = Math.max(1, ctx.pageRows);
   const delta = key.downArrow || input === 'j' ? 1 : key.upArrow || input === 'k' ? -1 : key.pageDown ? page : key.pageUp ? -page : 0;

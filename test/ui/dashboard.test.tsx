@@ -17,8 +17,8 @@ afterEach(() => {
 });
 
 /** A store with one direct destination, one clean one, and a coverage warning. */
-function populated(): DashboardStore {
-  const store = new DashboardStore({ failOn: ['direct'] });
+function populated(maxEvidence?: number): DashboardStore {
+  const store = new DashboardStore({ failOn: ['direct'], ...(maxEvidence === undefined ? {} : { maxEvidence }) });
   store.setHeader({ mode: 'live', description: 'context kind-dev, namespaces shop', startedAt: START - 90_000 });
   store.setProgress({ lines: 5000, records: 4900, skipped: 100, bytes: 1_000_000, streams: 4, reconnects: 1, finished: false });
   store.addFlow(flow({ verdict: 'via-gateway', failing: false, destination: { key: 'api.github.com:443', host: 'api.github.com' }, source: { workload: 'ci-runner', namespace: 'build' } }));
@@ -202,6 +202,22 @@ describe('Dashboard', () => {
     // Closed and opened again, it starts at the top.
     await ui.press('G', '?', '?');
     expect(ui.frame()).toContain('q, ctrl-c');
+    ui.unmount();
+  });
+
+  it('says so when enter finds no flow kept for the selected destination, until the next key', async () => {
+    // Past the store's bound on kept flows (1000 destinations) enter did nothing at all: in a run of 10,000
+    // destinations the top rows, seen first, opened nothing and nothing said why.
+    const ui = await mount(populated(1)); // only the last destination's flow (evil.example.net) is kept
+    expect(ui.row('api.stripe.com:443').startsWith('›')).toBe(true);
+    await ui.press(KEYS.enter);
+    expect(ui.frame()).not.toContain('» Flow detail');
+    expect(ui.frame()).toContain('no log lines kept for api.stripe.com:443');
+    await ui.press('j');
+    expect(ui.frame()).not.toContain('no log lines kept');
+    expect(ui.frame()).toContain('q quit');
+    await ui.press('j', KEYS.enter);
+    expect(ui.frame()).toContain('» Flow detail');
     ui.unmount();
   });
 
