@@ -44,7 +44,9 @@ export class DashboardStore {
   readonly #now: () => number;
   readonly #builder: ReportBuilder;
   readonly #feed: Ring<FeedItem>;
-  readonly #evidence = new Map<string, Flow>();
+  // The flows the detail view opens, per destination: a finding's kept apart from clean ones, which go first when full.
+  readonly #findingEvidence = new Map<string, Flow>();
+  readonly #cleanEvidence = new Map<string, Flow>();
   readonly #maxEvidence: number;
   readonly #verdicts = new Map<Verdict, number>(VERDICTS.map((v) => [v, 0]));
   readonly #flowRate = new RateSeries(RATE_HISTORY_SECONDS);
@@ -141,7 +143,7 @@ export class DashboardStore {
 
   /** The latest flow to an external destination (a finding when there was one), for the detail view. */
   sampleFlow(destination: string): Flow | undefined {
-    return this.#evidence.get(destination);
+    return this.#findingEvidence.get(destination) ?? this.#cleanEvidence.get(destination);
   }
 
   /** An immutable view of everything; cached until something changes or the clock enters a new second. */
@@ -178,17 +180,22 @@ export class DashboardStore {
     });
   }
 
+  /**
+   * A destination's latest flow, a finding rather than later clean flows. Past the cap a clean destination's goes first,
+   * then a finding's: the table lists failing destinations first, and those are what enter is pressed on. Within each,
+   * the earliest added goes (replacing keeps the key's place: one Map.set per flow, not a delete and a set).
+   */
   #keepEvidence(flow: Flow, finding: boolean): void {
     const key = flow.destination.key;
-    const kept = this.#evidence.get(key);
-    if (kept !== undefined && !finding && this.#isFinding(kept)) return;
-    // Replacing keeps the key's place; past the cap the earliest-added destination goes (FIFO is
-    // enough here and costs one Map.set per flow instead of a delete and a set).
-    this.#evidence.set(key, flow);
-    if (kept === undefined && this.#evidence.size > this.#maxEvidence) {
-      const oldest = this.#evidence.keys().next();
-      if (!oldest.done) this.#evidence.delete(oldest.value);
-    }
+    if (!finding && this.#findingEvidence.has(key)) return;
+    const into = finding ? this.#findingEvidence : this.#cleanEvidence;
+    const added = !into.has(key);
+    if (finding) this.#cleanEvidence.delete(key); // it moves: the total does not grow
+    into.set(key, flow);
+    if (!added || this.#findingEvidence.size + this.#cleanEvidence.size <= this.#maxEvidence) return;
+    const from = this.#cleanEvidence.size > 0 ? this.#cleanEvidence : this.#findingEvidence;
+    const oldest = from.keys().next();
+    if (!oldest.done) from.delete(oldest.value);
   }
 
   #isFinding(flow: Flow): boolean {

@@ -169,6 +169,27 @@ describe('DashboardStore notices', () => {
 });
 
 describe('DashboardStore memory', () => {
+  it("gives a clean destination's flow up before a finding's when it keeps no more", () => {
+    // The first seen went first, whatever they were: busy via-gateway destinations seen later took the places of the
+    // failing ones the table lists first, and enter on those opened nothing.
+    const store = new DashboardStore({ failOn: ['direct'], maxEvidence: 3 });
+    const to = (host: string, clean = false): Flow =>
+      flow({ destination: { key: `${host}:443`, host }, ...(clean ? { verdict: 'via-gateway', failing: false } : {}) });
+    store.addFlow(to('failing-1'));
+    store.addFlow(to('failing-2'));
+    for (let i = 0; i < 10; i++) store.addFlow(to(`clean-${i}`, true));
+    expect(store.sampleFlow('failing-1:443')?.verdict).toBe('direct');
+    expect(store.sampleFlow('failing-2:443')?.verdict).toBe('direct');
+    expect(store.sampleFlow('clean-9:443')?.verdict).toBe('via-gateway'); // the latest clean one has the place left
+    expect(store.sampleFlow('clean-8:443')).toBeUndefined();
+    // A clean destination that turns out to have a finding keeps that; past the bound in findings alone, the first seen go first.
+    store.addFlow(to('clean-9'));
+    store.addFlow(to('failing-3'));
+    expect(store.sampleFlow('clean-9:443')?.verdict).toBe('direct');
+    expect(store.sampleFlow('failing-1:443')).toBeUndefined();
+    expect(store.sampleFlow('failing-3:443')).toBeDefined();
+  });
+
   it('keeps the feed and the detail samples bounded after 100,000 flows', () => {
     const store = new DashboardStore({ failOn: ['direct'], maxFindings: 50, maxEvidence: 100 });
     const base = flow();
