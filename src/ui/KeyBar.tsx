@@ -14,9 +14,10 @@ export interface KeyBarProps {
   color: boolean;
 }
 
+// The way out and the key that shows all the others come first: a narrow terminal cuts the row's end.
 const HINTS: Record<Exclude<KeyBarProps['mode'], 'filter'>, string> = {
-  lists: 'q quit  tab panel  ↑↓/jk select  enter detail  / filter  s sort  p pause  ? keys',
-  detail: 'esc back  ↑↓/jk scroll  pgup/pgdn page  p pause  q quit  ? keys',
+  lists: 'q quit  ? keys  tab panel  ↑↓/jk select  enter detail  / filter  s sort  p pause',
+  detail: 'esc back  q quit  ? keys  ↑↓/jk scroll  pgup/pgdn page  p pause',
   help: '? or esc close  ↑↓/jk scroll  q quit',
 };
 

@@ -384,6 +384,12 @@ describe('HelpOverlay and KeyBar', () => {
   it('shows the filter being typed', () => {
     expect(renderToString(<KeyBar mode="filter" filter="stripe" width={80} color={false} />)).toBe('/ stripe▏  enter keep · esc clear');
     expect(renderToString(<KeyBar mode="lists" filter="" width={80} color={false} />)).toContain('? keys');
+    // On a 40-column terminal the row is cut: '? keys' came last and was the first hint lost.
+    for (const mode of ['lists', 'detail'] as const) {
+      const bar = renderToString(<KeyBar mode={mode} filter="" width={40} color={false} />, { columns: 40 });
+      expect(bar).toContain('q quit');
+      expect(bar).toContain('? keys');
+    }
   });
 });
 
