@@ -3,6 +3,7 @@
  */
 import { Line, type Row } from './Line.js';
 import { MAX_EVIDENCE } from './store.js';
+import { OTHER, REPORT_LIMITS } from '../report/limits.js';
 
 /** Props of {@link KeyBar}. */
 export interface KeyBarProps {
@@ -21,16 +22,23 @@ const HINTS: Record<Exclude<KeyBarProps['mode'], 'filter'>, string> = {
   help: '? or esc close  ↑↓/jk scroll  q quit',
 };
 
+/** Why enter opened nothing on a destination: its flow was not kept, or it is the row of folded destinations. */
+function unkeptRow(destination: string): Row {
+  if (destination === OTHER) {
+    return [{ text: `${OTHER} holds the destinations past the report's ${REPORT_LIMITS.destinations} rows: no flow of its own to open`, tone: 'dim' }];
+  }
+  return [
+    { text: 'no log lines kept for ', tone: 'dim' },
+    { text: destination },
+    { text: ` (the dashboard keeps those of ${MAX_EVIDENCE} destinations at most)`, tone: 'dim' },
+  ];
+}
+
 /** One row of key hints, `/ filter▏` while typing a filter, or why enter opened nothing. */
 export function KeyBar({ mode, filter, unkept = null, width, color }: KeyBarProps) {
+  if (unkept !== null) return <Line row={unkeptRow(unkept)} width={width} color={color} />;
   const row: Row =
-    unkept !== null
-      ? [
-          { text: 'no log lines kept for ', tone: 'dim' },
-          { text: unkept },
-          { text: ` (the dashboard keeps those of ${MAX_EVIDENCE} destinations at most)`, tone: 'dim' },
-        ]
-      : mode === 'filter'
+    mode === 'filter'
       ? [
           { text: '/ ', tone: 'key' },
           { text: filter },

@@ -384,6 +384,9 @@ describe('HelpOverlay and KeyBar', () => {
   it('shows the filter being typed', () => {
     expect(renderToString(<KeyBar mode="filter" filter="stripe" width={80} color={false} />)).toBe('/ stripe▏  enter keep · esc clear');
     expect(renderToString(<KeyBar mode="lists" filter="" width={80} color={false} />)).toContain('? keys');
+    // The folded row is no destination whose flow was dropped: it never had one (it used to be said like one).
+    const other = renderToString(<KeyBar mode="lists" filter="" unkept="(other)" width={120} color={false} />, { columns: 120 });
+    expect(other).toBe("(other) holds the destinations past the report's 10000 rows: no flow of its own to open");
     // On a 40-column terminal the row is cut: '? keys' came last and was the first hint lost.
     for (const mode of ['lists', 'detail'] as const) {
       const bar = renderToString(<KeyBar mode={mode} filter="" width={40} color={false} />, { columns: 40 });
