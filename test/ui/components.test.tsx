@@ -93,6 +93,30 @@ describe('VerdictCounters', () => {
   });
 });
 
+describe('VerdictCounters on a narrow terminal', () => {
+  const verdicts = counts({ direct: 254, blocked: 48, 'gateway-only': 35, 'via-gateway': 919, internal: 464, inbound: 378, ingress: 4 });
+
+  it('shows every egress count and the in-mesh total in a 40-column terminal, within its width', () => {
+    // The columns of a wide terminal were cut at 40: 'unconfirmed', 'gw-only' and 'via-gw' went (two of them findings),
+    // and the rates below them showed as 'flows/s   10…direct/s    …'.
+    const frame = renderToString(<VerdictCounters verdicts={verdicts} flowRate={[3, 10]} directRate={[1, 2]} width={40} color={false} />, { columns: 40 });
+    const shown = lines(frame);
+    expect(shown).toEqual(['▲ DIRECT 254  blocked 48  unconfirmed 0', 'gw-only 35  via-gw 919  in-mesh 846']);
+  });
+
+  it('draws the rates on the second row when the packed counts fit on the first', () => {
+    const frame = renderToString(<VerdictCounters verdicts={verdicts} flowRate={[3, 10]} directRate={[1, 2]} width={76} color={false} />, { columns: 76 });
+    const [first, second] = lines(frame);
+    expect(first).toBe('▲ DIRECT 254  blocked 48  unconfirmed 0  gw-only 35  via-gw 919  in-mesh 846');
+    expect(second).toMatch(/^flows\/s +▃█ +10 direct\/s +▄█ +2 *$/);
+  });
+
+  it('keeps the counts on a one-row budget, the egress ones first, without columns', () => {
+    const frame = renderToString(<VerdictCounters verdicts={verdicts} flowRate={[]} directRate={[]} rows={1} width={40} color={false} />, { columns: 40 });
+    expect(lines(frame)).toEqual(['▲ DIRECT 254  blocked 48  unconfirmed 0…']); // the cut said, as every row says one
+  });
+});
+
 describe('Sparkline', () => {
   it('scales to the largest value, leaves zeros blank and keeps the newest on the right', () => {
     expect(sparkline([0, 1, 4, 8], 6)).toBe('   ▁▄█');
