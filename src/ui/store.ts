@@ -34,6 +34,8 @@ export const NOTIFY_INTERVAL_MS = 100;
 export const RATE_HISTORY_SECONDS = 120;
 /** The destination rows are sorted again at most once in this many times as long as their last sort took. */
 export const DESTINATIONS_DUTY = 10;
+/** The longest the destination rows wait to be sorted again, however long the last sort took (a sort the garbage collector stopped is no measure of the next). */
+export const DESTINATIONS_MAX_WAIT_MS = 1000;
 /** Destinations whose latest flow is kept for the detail view: a flow holds its log lines, which a client can make long. */
 export const MAX_EVIDENCE = 1000;
 /** Distinct notices kept: the screen shows a few; all of them reach stderr when the dashboard closes. */
@@ -199,7 +201,8 @@ export class DashboardStore {
    */
   #currentDestinations(now: number): readonly DestinationSummary[] {
     if (!this.#destinationsStale) return this.#destinations;
-    if (this.#finishedAt === null && now - this.#destinationsAt < this.#destinationsCost * DESTINATIONS_DUTY) return this.#destinations;
+    const wait = Math.min(DESTINATIONS_MAX_WAIT_MS, this.#destinationsCost * DESTINATIONS_DUTY);
+    if (this.#finishedAt === null && now - this.#destinationsAt < wait) return this.#destinations;
     this.#destinations = Object.freeze(this.#builder.destinations());
     this.#destinationsStale = false;
     this.#destinationsAt = now;

@@ -194,6 +194,25 @@ describe('DashboardStore destination rows', () => {
     store.setProgress({ lines: 4, records: 4, skipped: 0, bytes: 1, streams: 1, reconnects: 0, finished: true });
     expect(store.snapshot().destinations).toHaveLength(4); // finished: exact at once
   });
+
+  it('are sorted again within a second of a change however long the last sort took', () => {
+    let clock = START;
+    const builder = new ReportBuilder({ failOn: ['direct'] });
+    const sort = builder.destinations.bind(builder);
+    vi.spyOn(builder, 'destinations').mockImplementation(() => {
+      clock += 400; // a sort a garbage collection held up
+      return sort();
+    });
+    const store = new DashboardStore({ failOn: ['direct'], builder, now: () => clock });
+    store.addFlow(flow({ destination: { key: 'a:443', host: 'a' } }));
+    store.snapshot();
+    clock += 500;
+    store.addFlow(flow({ destination: { key: 'b:443', host: 'b' } }));
+    expect(store.snapshot().destinations).toHaveLength(1);
+    clock += 600;
+    store.addFlow(flow({ destination: { key: 'c:443', host: 'c' } }));
+    expect(store.snapshot().destinations).toHaveLength(3); // 1.1 s after it, not 4 s
+  });
 });
 
 describe('DashboardStore memory', () => {
