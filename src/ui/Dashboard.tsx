@@ -10,14 +10,15 @@ import { CoverageBar, coverageBarRows } from './CoverageBar.js';
 import { DestinationTable } from './DestinationTable.js';
 import { detailRows } from './detail-rows.js';
 import { FindingsFeed } from './FindingsFeed.js';
-import { detailPageRows, FlowDetail } from './FlowDetail.js';
+import { FlowDetail } from './FlowDetail.js';
 import { Header } from './Header.js';
-import { HelpOverlay } from './HelpOverlay.js';
+import { HelpOverlay, helpRows } from './HelpOverlay.js';
 import { KeyBar } from './KeyBar.js';
 import { computeLayout, type Layout } from './layout.js';
 import type { DashboardSnapshot, FeedItem } from './snapshot.js';
 import type { DashboardStore } from './store.js';
 import type { KeyPress } from './keys.js';
+import { scrollPageRows } from './ScrollView.js';
 import { INITIAL_UI, reduceKey, selectedIndex, type KeyContext, type Panel, type UiState } from './ui-state.js';
 import { useKeyPresses } from './use-key-presses.js';
 import { useSnapshot, useTerminalSize } from './use-terminal.js';
@@ -49,9 +50,9 @@ interface ListsView {
   findingIds: readonly number[];
 }
 
-function listsView(snap: DashboardSnapshot, filter: string, sort: UiState['sort']): ListsView {
-  const destinations = sortDestinations(filterDestinations(snap.destinations, filter), sort);
-  const findings = filterFindings(snap.findings, filter);
+function listsView(all: Pick<DashboardSnapshot, 'destinations' | 'findings'>, filter: string, sort: UiState['sort']): ListsView {
+  const destinations = sortDestinations(filterDestinations(all.destinations, filter), sort);
+  const findings = filterFindings(all.findings, filter);
   return {
     destinations,
     findings,
@@ -69,8 +70,8 @@ function keyContext(store: DashboardStore, lists: ListsView, ui: UiState, layout
       const d = lists.destinations[index];
       return d ? store.sampleFlow(d.destination) : undefined;
     },
-    detailRows: ui.detail ? detailRows(ui.detail, width).length : 0,
-    pageRows: ui.detail ? detailPageRows(layout.main) : Math.max(1, (ui.focus === 'destinations' ? layout.destinations - 2 : layout.findings - 1)),
+    detailRows: ui.help ? helpRows(width).length : ui.detail ? detailRows(ui.detail, width).length : 0,
+    pageRows: ui.help || ui.detail ? scrollPageRows(layout.main) : Math.max(1, (ui.focus === 'destinations' ? layout.destinations - 2 : layout.findings - 1)),
   };
 }
 
@@ -105,7 +106,11 @@ export function Dashboard({ store, color, onQuit, stopRequested = false, final =
   // Never frozen once quit, and the last frame is the store as it is: it must agree with the result said below it.
   const [notified, refresh] = useSnapshot(store, ui.paused && stopped === null);
   const snap = final ? store.snapshot() : notified;
-  const lists = useMemo(() => listsView(snap, ui.filter, ui.sort), [snap, ui.filter, ui.sort]);
+  // Filtered and sorted again only when the lists change (the store keeps them while no flow arrives), not every clock tick.
+  const lists = useMemo(
+    () => listsView({ destinations: snap.destinations, findings: snap.findings }, ui.filter, ui.sort),
+    [snap.destinations, snap.findings, ui.filter, ui.sort],
+  );
   const layout = computeLayout(rows, coverageBarRows(snap.notices, snap.warnings, columns), ui.focus);
   const { exit } = useApp();
   // A signal stops the run as q does (set while rendering, React's way for state that follows a prop: no frame says otherwise).
@@ -136,7 +141,7 @@ export function Dashboard({ store, color, onQuit, stopRequested = false, final =
       <VerdictCounters verdicts={snap.verdicts} flowRate={snap.flowRate} directRate={snap.directRate} rows={layout.counters} width={columns} color={color} />
       <CoverageBar warnings={snap.warnings} notices={snap.notices} height={layout.coverage} width={columns} color={color} />
       <MainArea ui={ui} snap={snap} lists={lists} layout={layout} width={columns} color={color} />
-      {layout.footer > 0 ? <KeyBar mode={mode} filter={ui.filter} width={columns} color={color} /> : null}
+      {layout.footer > 0 ? <KeyBar mode={mode} filter={ui.filter} unkept={ui.unkept} width={columns} color={color} /> : null}
     </Box>
   );
 }
@@ -151,7 +156,7 @@ interface MainAreaProps {
 }
 
 function MainArea({ ui, snap, lists, layout, width, color }: MainAreaProps) {
-  if (ui.help) return <HelpOverlay height={layout.main} width={width} color={color} />;
+  if (ui.help) return <HelpOverlay height={layout.main} width={width} color={color} scroll={ui.helpScroll} />;
   if (ui.detail) return <FlowDetail flow={ui.detail} scroll={ui.scroll} width={width} height={layout.main} color={color} />;
   const ids = { destinations: lists.destinationKeys, findings: lists.findingIds };
   // On a short terminal only the focused panel has rows (the other one's height is 0).

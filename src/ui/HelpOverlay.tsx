@@ -1,8 +1,10 @@
 /**
- * Help overlay: every key the dashboard understands and what the markers mean.
+ * Help overlay: every key the dashboard understands and what the markers mean, wrapped to the width and scrolled
+ * with j/k when the terminal is too short for all of it.
  */
-import { Box } from 'ink';
-import { Line, type Row } from './Line.js';
+import { labelled } from './detail-rows.js';
+import type { Row } from './Line.js';
+import { ScrollView } from './ScrollView.js';
 import { MARK_LEGEND } from '../report/standing.js';
 import { BYTE_UNITS_NOTE } from '../text/byte-size.js';
 
@@ -12,6 +14,8 @@ export interface HelpOverlayProps {
   height: number;
   width: number;
   color: boolean;
+  /** First row shown. */
+  scroll: number;
 }
 
 /** The key bindings, in the order they are listed. */
@@ -27,26 +31,26 @@ export const KEY_HELP: readonly (readonly [string, string])[] = [
   ['?', 'show or hide this help'],
 ];
 
-const LEGEND: readonly Row[] = [
-  [{ text: 'markers  ', tone: 'dim' }, { text: MARK_LEGEND }],
-  [{ text: '         ', tone: 'dim' }, { text: 'a destination: ! if one of its findings fails, ~ if all are allowed' }],
-  [{ text: 'bytes    ', tone: 'dim' }, { text: `sent + received; ${BYTE_UNITS_NOTE}` }],
-  [{ text: 'times    ', tone: 'dim' }, { text: 'log time of day, UTC' }],
+const LEGEND: readonly (readonly [string, string])[] = [
+  ['markers', MARK_LEGEND],
+  ['', 'a destination: ! if one of its findings fails, ~ if all are allowed'],
+  ['bytes', `sent + received; ${BYTE_UNITS_NOTE}`],
+  ['times', 'log time of day, UTC'],
 ];
 
-/** The key list and the marker legend, cut to the rows available. */
-export function HelpOverlay({ height, width, color }: HelpOverlayProps) {
-  const rows: Row[] = [
-    [{ text: '» Keys ', tone: 'focus' }, { text: ' (? or esc closes)', tone: 'dim' }],
-    ...KEY_HELP.map(([keys, what]): Row => [{ text: `  ${keys.padEnd(12)}`, tone: 'key' }, { text: what }]),
+/** Rows a description may take: more than any needs at the narrowest width the dashboard draws. */
+const MAX_ROWS = 20;
+
+/** The keys and the legend at a width, each description wrapped under itself: the view scrolls through them. */
+export function helpRows(width: number): Row[] {
+  return [
+    ...KEY_HELP.flatMap(([keys, what]) => labelled(`  ${keys}`, what, width, MAX_ROWS, 14, true, 'key')),
     [],
-    ...LEGEND,
+    ...LEGEND.flatMap(([label, what]) => labelled(label, what, width, MAX_ROWS, 9, true)),
   ];
-  return (
-    <Box flexDirection="column" height={height}>
-      {rows.slice(0, height).map((row, i) => (
-        <Line key={i} row={row} width={width} color={color} />
-      ))}
-    </Box>
-  );
+}
+
+/** The key list and the marker legend, a page at a time from `scroll`. */
+export function HelpOverlay({ height, width, color, scroll }: HelpOverlayProps) {
+  return <ScrollView title="Keys" leave="? or esc closes" rows={helpRows(width)} scroll={scroll} width={width} height={height} color={color} />;
 }

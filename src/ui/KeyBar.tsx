@@ -2,23 +2,41 @@
  * Key bar: the bottom row. Shows the keys that apply right now, or the filter being typed.
  */
 import { Line, type Row } from './Line.js';
+import { MAX_EVIDENCE } from './store.js';
+import { OTHER, REPORT_LIMITS } from '../report/limits.js';
 
 /** Props of {@link KeyBar}. */
 export interface KeyBarProps {
   mode: 'lists' | 'detail' | 'help' | 'filter';
   filter: string;
+  /** A destination enter could not open, as no flow of it was kept: said instead of the hints. @default null */
+  unkept?: string | null;
   width: number;
   color: boolean;
 }
 
+// The way out and the key that shows all the others come first: a narrow terminal cuts the row's end.
 const HINTS: Record<Exclude<KeyBarProps['mode'], 'filter'>, string> = {
-  lists: 'q quit  tab panel  ↑↓/jk select  enter detail  / filter  s sort  p pause  ? keys',
-  detail: 'esc back  ↑↓/jk scroll  pgup/pgdn page  p pause  q quit  ? keys',
-  help: '? or esc close  q quit',
+  lists: 'q quit  ? keys  tab panel  ↑↓/jk select  enter detail  / filter  s sort  p pause',
+  detail: 'esc back  q quit  ? keys  ↑↓/jk scroll  pgup/pgdn page  p pause',
+  help: '? or esc close  ↑↓/jk scroll  q quit',
 };
 
-/** One row of key hints, or `/ filter▏` while typing a filter. */
-export function KeyBar({ mode, filter, width, color }: KeyBarProps) {
+/** Why enter opened nothing on a destination: its flow was not kept, or it is the row of folded destinations. */
+function unkeptRow(destination: string): Row {
+  if (destination === OTHER) {
+    return [{ text: `${OTHER} holds the destinations past the report's ${REPORT_LIMITS.destinations} rows: no flow of its own to open`, tone: 'dim' }];
+  }
+  return [
+    { text: 'no log lines kept for ', tone: 'dim' },
+    { text: destination },
+    { text: ` (the dashboard keeps those of ${MAX_EVIDENCE} destinations at most)`, tone: 'dim' },
+  ];
+}
+
+/** One row of key hints, `/ filter▏` while typing a filter, or why enter opened nothing. */
+export function KeyBar({ mode, filter, unkept = null, width, color }: KeyBarProps) {
+  if (unkept !== null) return <Line row={unkeptRow(unkept)} width={width} color={color} />;
   const row: Row =
     mode === 'filter'
       ? [

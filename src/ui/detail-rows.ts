@@ -10,7 +10,7 @@ import type { Row } from './Line.js';
 import { explainFlags } from './response-flags.js';
 import { wrap } from './text.js';
 import { byteSize } from '../text/byte-size.js';
-import { VERDICT_LABELS, verdictTone } from './theme.js';
+import { VERDICT_LABELS, verdictTone, type Tone } from './theme.js';
 
 const LABEL = 10;
 const RAW_LINES = 12;
@@ -24,11 +24,11 @@ function sentenceLines(width: number): number {
   return Math.ceil(SHOWN_SENTENCE_MAX / Math.max(8, width - LABEL)) + 2; // + word wrap's slack
 }
 
-/** A label in the left column followed by a value wrapped into the rest of the width. */
-function labelled(label: string, value: string, width: number, maxLines = VALUE_LINES, indent = LABEL, words = false): Row[] {
+/** A label in the left column followed by a value wrapped into the rest of the width (the help's rows are made so too). */
+export function labelled(label: string, value: string, width: number, maxLines = VALUE_LINES, indent = LABEL, words = false, labelTone: Tone = 'dim'): Row[] {
   const pieces = wrap(value, Math.max(8, width - indent), maxLines, words);
   return pieces.map((piece, i) => [
-    { text: (i === 0 ? label : '').padEnd(indent), tone: 'dim' as const },
+    { text: (i === 0 ? label : '').padEnd(indent), tone: labelTone },
     { text: piece },
   ]);
 }
@@ -85,9 +85,10 @@ function fieldRows(record: AccessRecord, width: number): Row[] {
 }
 
 function entryRows(title: string, entry: Entry, width: number): Row[] {
-  const where = `${entry.file}:${entry.line}  ${entry.format}  ${entry.role}`;
   return [
-    [{ text: `── ${title}  `, tone: 'title' }, { text: where, tone: 'dim' }],
+    [{ text: `── ${title}  `, tone: 'title' }, { text: `${entry.format}  ${entry.role}`, tone: 'dim' }],
+    // Where the line is gets rows of its own, number first: a kubelet path fills a row, and cut it took the number with it.
+    ...labelled('at', `line ${entry.line} of ${entry.file}`, width, RAW_LINES),
     ...labelled('raw', entry.raw, width, RAW_LINES),
     [{ text: 'decoded', tone: 'dim' }],
     ...fieldRows(entry.record, width),

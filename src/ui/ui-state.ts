@@ -25,6 +25,10 @@ export interface UiState {
   sort: SortKey;
   paused: boolean;
   help: boolean;
+  /** First row of the help shown (its own, so closing the help goes back to the detail where it was). */
+  helpScroll: number;
+  /** The destination whose enter found no flow kept to show (the store keeps a bounded number): the key bar says so until the next key. */
+  unkept: string | null;
 }
 
 /** The initial state: destinations focused, direct-first sort, live. */
@@ -39,6 +43,8 @@ export const INITIAL_UI: UiState = {
   sort: 'direct',
   paused: false,
   help: false,
+  helpScroll: 0,
+  unkept: null,
 };
 
 /** What the reducer needs to know about the current frame. */
@@ -47,7 +53,7 @@ export interface KeyContext {
   destinations: readonly string[];
   findings: readonly number[];
   flowOf(panel: Panel, index: number): Flow | undefined;
-  /** Rows of the open detail and rows the screen shows of it, to bound scrolling. */
+  /** Rows of the open view that scrolls (the help when it is open, else the detail) and rows the screen shows of it, to bound scrolling. */
   detailRows: number;
   pageRows: number;
 }
@@ -56,12 +62,13 @@ export interface KeyContext {
 export type KeyResult = UiState | 'quit';
 
 /** Applies one key press. */
-export function reduceKey(state: UiState, input: string, key: Key, ctx: KeyContext): KeyResult {
+export function reduceKey(before: UiState, input: string, key: Key, ctx: KeyContext): KeyResult {
   if (key.ctrl && input === 'c') return 'quit';
+  const state = before.unkept === null ? before : { ...before, unkept: null };
   if (state.editingFilter) return editFilter(state, input, key);
   if (input === 'q') return 'quit';
-  if (state.help) return input === '?' || key.escape ? { ...state, help: false } : state;
-  if (input === '?') return { ...state, help: true };
+  if (state.help) return input === '?' || key.escape ? { ...state, help: false } : { ...state, helpScroll: scrolled(state.helpScroll, input, key, ctx) };
+  if (input === '?') return { ...state, help: true, helpScroll: 0 };
   if (input === 'p') return { ...state, paused: !state.paused };
   if (state.detail !== null) return inDetail(state, input, key, ctx);
   return inLists(state, input, key, ctx);
@@ -77,13 +84,18 @@ function editFilter(state: UiState, input: string, key: Key): UiState {
 
 function inDetail(state: UiState, input: string, key: Key, ctx: KeyContext): UiState {
   if (key.escape || key.leftArrow || key.backspace) return { ...state, detail: null, scroll: 0 };
+  return { ...state, scroll: scrolled(state.scroll, input, key, ctx) };
+}
+
+/** A scrolling view's first row after a key (j/k, arrows, pages, g/G), kept within its rows; `from` for any other key. */
+function scrolled(from: number, input: string, key: Key, ctx: KeyContext): number {
   // A screen too short to show a content row (the title only) still scrolls a row at a time, to the last row.
   const page = Math.max(1, ctx.pageRows);
   const max = Math.max(0, ctx.detailRows - page);
   const step = key.pageDown || input === ' ' ? page : key.pageUp ? -page : 0;
   const delta = key.downArrow || input === 'j' ? 1 : key.upArrow || input === 'k' ? -1 : step;
-  const scroll = key.home || input === 'g' ? 0 : key.end || input === 'G' ? max : state.scroll + delta;
-  return { ...state, scroll: Math.min(max, Math.max(0, scroll)) };
+  const scroll = key.home || input === 'g' ? 0 : key.end || input === 'G' ? max : from + delta;
+  return Math.min(max, Math.max(0, scroll));
 }
 
 function inLists(state: UiState, input: string, key: Key, ctx: KeyContext): UiState {
@@ -92,8 +104,12 @@ function inLists(state: UiState, input: string, key: Key, ctx: KeyContext): UiSt
   if (input === 's') return { ...state, sort: nextSort(state.sort) };
   if (key.escape) return state.filter !== '' ? { ...state, filter: '' } : state;
   if (key.return || key.rightArrow) {
-    const flow = ctx.flowOf(state.focus, selectedIndex(state, ctx));
-    return flow ? { ...state, detail: flow, scroll: 0 } : state;
+    const index = selectedIndex(state, ctx);
+    const flow = ctx.flowOf(state.focus, index);
+    if (flow) return { ...state, detail: flow, scroll: 0 };
+    // A feed item always holds its flow; a destination's may not have been kept.
+    const unkept = state.focus === 'destinations' ? ctx.destinations[index] : undefined;
+    return unkept === undefined ? state : { ...state, unkept };
   }
   const page = Math.max(1, ctx.pageRows);
   const delta = key.downArrow || input === 'j' ? 1 : key.upArrow || input === 'k' ? -1 : key.pageDown ? page : key.pageUp ? -page : 0;

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { CoverageBar } from '../../src/ui/CoverageBar.js';
 import { DestinationTable } from '../../src/ui/DestinationTable.js';
 import { FindingsFeed } from '../../src/ui/FindingsFeed.js';
-import { detailPageRows, FlowDetail } from '../../src/ui/FlowDetail.js';
+import { FlowDetail } from '../../src/ui/FlowDetail.js';
+import { scrollPageRows } from '../../src/ui/ScrollView.js';
 import { Header } from '../../src/ui/Header.js';
 import { HelpOverlay, KEY_HELP } from '../../src/ui/HelpOverlay.js';
 import { KeyBar } from '../../src/ui/KeyBar.js';
@@ -89,6 +90,30 @@ describe('VerdictCounters', () => {
     );
     expect(lines(frame)[0]).toMatch(/DIRECT 0 .*│ +internal 7 +inbound 0 +ingress 9/);
     expect(lines(frame)[1]).not.toContain('in-mesh');
+  });
+});
+
+describe('VerdictCounters on a narrow terminal', () => {
+  const verdicts = counts({ direct: 254, blocked: 48, 'gateway-only': 35, 'via-gateway': 919, internal: 464, inbound: 378, ingress: 4 });
+
+  it('shows every egress count and the in-mesh total in a 40-column terminal, within its width', () => {
+    // The columns of a wide terminal were cut at 40: 'unconfirmed', 'gw-only' and 'via-gw' went (two of them findings),
+    // and the rates below them showed as 'flows/s   10…direct/s    …'.
+    const frame = renderToString(<VerdictCounters verdicts={verdicts} flowRate={[3, 10]} directRate={[1, 2]} width={40} color={false} />, { columns: 40 });
+    const shown = lines(frame);
+    expect(shown).toEqual(['▲ DIRECT 254  blocked 48  unconfirmed 0', 'gw-only 35  via-gw 919  in-mesh 846']);
+  });
+
+  it('draws the rates on the second row when the packed counts fit on the first', () => {
+    const frame = renderToString(<VerdictCounters verdicts={verdicts} flowRate={[3, 10]} directRate={[1, 2]} width={76} color={false} />, { columns: 76 });
+    const [first, second] = lines(frame);
+    expect(first).toBe('▲ DIRECT 254  blocked 48  unconfirmed 0  gw-only 35  via-gw 919  in-mesh 846');
+    expect(second).toMatch(/^flows\/s +▃█ +10 direct\/s +▄█ +2 *$/);
+  });
+
+  it('keeps the counts on a one-row budget, the egress ones first, without columns', () => {
+    const frame = renderToString(<VerdictCounters verdicts={verdicts} flowRate={[]} directRate={[]} rows={1} width={40} color={false} />, { columns: 40 });
+    expect(lines(frame)).toEqual(['▲ DIRECT 254  blocked 48  unconfirmed 0…']); // the cut said, as every row says one
   });
 });
 
@@ -270,8 +295,10 @@ describe('FlowDetail', () => {
 
   it('shows the sidecar and gateway lines raw and decoded, with flags spelled out', () => {
     const frame = all(120);
-    expect(frame).toContain('── sidecar line  pod/shop/checkout-7d9f8-abcde/istio-proxy:42  istio-1.9  sidecar');
-    expect(frame).toContain('── gateway line  gw.log:7  istio-1.9  egress-gateway');
+    expect(frame).toContain('── sidecar line  istio-1.9  sidecar');
+    expect(frame).toMatch(/at +line 42 of pod\/shop\/checkout-7d9f8-abcde\/istio-proxy\n/);
+    expect(frame).toContain('── gateway line  istio-1.9  egress-gateway');
+    expect(frame).toMatch(/at +line 7 of gw\.log\n/);
     expect(frame).toMatch(/raw +\[2022-02-19T09:31:17\.146Z\] "- - -" 0 UF,URX/);
     expect(frame).toMatch(/raw +\[2022-02-19T09:31:17\.147Z\] "- - -" 0 UH/);
     expect(frame).toMatch(/upstream_cluster +outbound\|1234\|\|my\.server\.com/);
@@ -311,11 +338,11 @@ describe('FlowDetail', () => {
   });
 });
 
-describe('detailPageRows', () => {
+describe('scrollPageRows', () => {
   it.each([1, 2, 3, 10])('is the number of content rows FlowDetail draws at height %i (the scroll keys page by it)', (height) => {
     const frame = renderToString(<FlowDetail flow={flow()} scroll={0} width={80} height={height} color={false} />, { columns: 80 });
     expect(lines(frame)[0]).toContain('Flow detail');
-    expect(lines(frame).length - 1).toBe(detailPageRows(height)); // was 1 at height 1, where only the title fits
+    expect(lines(frame).length - 1).toBe(scrollPageRows(height)); // was 1 at height 1, where only the title fits
   });
 });
 
@@ -372,7 +399,7 @@ describe('CoverageBar', () => {
 
 describe('HelpOverlay and KeyBar', () => {
   it('lists every key', () => {
-    const frame = renderToString(<HelpOverlay height={30} width={100} color={false} />, { columns: 100 });
+    const frame = renderToString(<HelpOverlay height={30} width={100} color={false} scroll={0} />, { columns: 100 });
     for (const [keys] of KEY_HELP) expect(frame).toContain(keys);
     expect(frame).toContain('! failing  ~ allowed (exception or baseline)');
     expect(frame).toContain('1 kB = 1000 B');
@@ -381,6 +408,15 @@ describe('HelpOverlay and KeyBar', () => {
   it('shows the filter being typed', () => {
     expect(renderToString(<KeyBar mode="filter" filter="stripe" width={80} color={false} />)).toBe('/ stripe▏  enter keep · esc clear');
     expect(renderToString(<KeyBar mode="lists" filter="" width={80} color={false} />)).toContain('? keys');
+    // The folded row is no destination whose flow was dropped: it never had one (it used to be said like one).
+    const other = renderToString(<KeyBar mode="lists" filter="" unkept="(other)" width={120} color={false} />, { columns: 120 });
+    expect(other).toBe("(other) holds the destinations past the report's 10000 rows: no flow of its own to open");
+    // On a 40-column terminal the row is cut: '? keys' came last and was the first hint lost.
+    for (const mode of ['lists', 'detail'] as const) {
+      const bar = renderToString(<KeyBar mode={mode} filter="" width={40} color={false} />, { columns: 40 });
+      expect(bar).toContain('q quit');
+      expect(bar).toContain('? keys');
+    }
   });
 });
 

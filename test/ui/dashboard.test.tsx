@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Dashboard } from '../../src/ui/Dashboard.js';
+import { KEY_HELP } from '../../src/ui/HelpOverlay.js';
 import { DashboardStore } from '../../src/ui/store.js';
 import { flow, KEYS, plain, resize, settle, widestLine } from './helpers.js';
 
@@ -16,8 +17,8 @@ afterEach(() => {
 });
 
 /** A store with one direct destination, one clean one, and a coverage warning. */
-function populated(): DashboardStore {
-  const store = new DashboardStore({ failOn: ['direct'] });
+function populated(maxEvidence?: number): DashboardStore {
+  const store = new DashboardStore({ failOn: ['direct'], ...(maxEvidence === undefined ? {} : { maxEvidence }) });
   store.setHeader({ mode: 'live', description: 'context kind-dev, namespaces shop', startedAt: START - 90_000 });
   store.setProgress({ lines: 5000, records: 4900, skipped: 100, bytes: 1_000_000, streams: 4, reconnects: 1, finished: false });
   store.addFlow(flow({ verdict: 'via-gateway', failing: false, destination: { key: 'api.github.com:443', host: 'api.github.com' }, source: { workload: 'ci-runner', namespace: 'build' } }));
@@ -177,6 +178,46 @@ describe('Dashboard', () => {
     expect(ui.frame()).toContain('pause the display (data keeps being counted)');
     await ui.press('?');
     expect(ui.frame()).not.toContain('» Keys');
+    ui.unmount();
+  });
+
+  it.each([
+    { columns: 40, rows: 10 },
+    { columns: 80, rows: 24 },
+  ])('shows every key and all it does in a $columns x $rows terminal, scrolling the help with j/k', async ({ columns, rows }) => {
+    // The help used to be cut to the rows and columns there were: at 40x10 three of its nine keys, each cut
+    // mid-sentence ("quit; the reports are wri…"), and at 80x24 the sort orders after "last s…"; no key scrolled it.
+    const ui = await mount(populated(), columns, rows);
+    await ui.press('?');
+    let seen = '';
+    for (let i = 0; i < 40; i++) {
+      seen += `${ui.frame()}\n`;
+      await ui.press('j');
+    }
+    const text = seen.replace(/\s+/g, ' ');
+    for (const [keys, what] of KEY_HELP) expect(text).toContain(`${keys} ${what}`.replace(/\s+/g, ' '));
+    expect(widestLine(ui.frame())).toBeLessThanOrEqual(columns);
+    await ui.press('g');
+    expect(ui.frame()).toContain('q, ctrl-c');
+    // Closed and opened again, it starts at the top.
+    await ui.press('G', '?', '?');
+    expect(ui.frame()).toContain('q, ctrl-c');
+    ui.unmount();
+  });
+
+  it('says so when enter finds no flow kept for the selected destination, until the next key', async () => {
+    // Past the store's bound on kept flows (1000 destinations) enter did nothing at all: in a run of 10,000
+    // destinations the top rows, seen first, opened nothing and nothing said why.
+    const ui = await mount(populated(1)); // only the last destination's flow (evil.example.net) is kept
+    expect(ui.row('api.stripe.com:443').startsWith('›')).toBe(true);
+    await ui.press(KEYS.enter);
+    expect(ui.frame()).not.toContain('» Flow detail');
+    expect(ui.frame()).toContain('no log lines kept for api.stripe.com:443');
+    await ui.press('j');
+    expect(ui.frame()).not.toContain('no log lines kept');
+    expect(ui.frame()).toContain('q quit');
+    await ui.press('j', KEYS.enter);
+    expect(ui.frame()).toContain('» Flow detail');
     ui.unmount();
   });
 

@@ -116,4 +116,17 @@ describe('reduceKey', () => {
     expect(ok(press(help, ['j'])).selectedDestination).toBeNull();
     expect(ok(press(help, ['', { escape: true }])).help).toBe(false);
   });
+
+  it('scrolls the help with j/k and g/G, within its rows, and leaves the detail where it was', () => {
+    const detail = ok(press(INITIAL_UI, ['', { return: true }], ['j'], ['j']));
+    expect(detail.scroll).toBe(2);
+    const help = ok(press(detail, ['?'], ['j'], ['j'], ['j']));
+    expect(help).toMatchObject({ help: true, helpScroll: 3, scroll: 2 });
+    expect(ok(press(help, ['G'])).helpScroll).toBe(40); // 50 rows, 10 a page
+    expect(ok(press(help, ['G'], ['j'])).helpScroll).toBe(40);
+    expect(ok(press(help, ['g'])).helpScroll).toBe(0);
+    const back = ok(press(help, ['?']));
+    expect(back).toMatchObject({ help: false, scroll: 2 });
+    expect(ok(press(back, ['?'])).helpScroll).toBe(0); // opened again, from the top
+  });
 });
