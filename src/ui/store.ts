@@ -166,6 +166,9 @@ export class DashboardStore {
 
   #build(now: number): DashboardSnapshot {
     const end = this.#finishedAt ?? now;
+    // A finished run's sparklines stop with it, its last second included: scrolled on, they emptied within two minutes,
+    // so the frame left in the scrollback depended on when q was pressed.
+    const rateEnd = this.#finishedAt === null ? now : (Math.floor(this.#finishedAt / 1000) + 1) * 1000;
     const elapsedMs = this.#header ? Math.max(0, end - this.#header.startedAt) : 0;
     const lines = this.#progress.lines;
     const linesPerSecond =
@@ -177,8 +180,8 @@ export class DashboardStore {
       linesPerSecond,
       flows: this.#flows,
       verdicts: Object.freeze(Object.fromEntries(this.#verdicts) as Record<Verdict, number>),
-      flowRate: Object.freeze(this.#flowRate.series(now)),
-      directRate: Object.freeze(this.#directRate.series(now)),
+      flowRate: Object.freeze(this.#flowRate.series(rateEnd)),
+      directRate: Object.freeze(this.#directRate.series(rateEnd)),
       destinations: this.#currentDestinations(now),
       findings: (this.#findings ??= Object.freeze(this.#feed.newestFirst())),
       findingsSeen: this.#findingsSeen,

@@ -127,6 +127,22 @@ describe('DashboardStore snapshot', () => {
     expect(snap.progress.finished).toBe(true);
   });
 
+  it("stops the sparklines when the run finishes, its last second kept, however long the dashboard stays open", () => {
+    const store = new DashboardStore({ failOn: [] });
+    vi.advanceTimersByTime(1_000);
+    for (let i = 0; i < 4; i++) store.addFlow(flow({ verdict: 'direct' }));
+    vi.advanceTimersByTime(1_000);
+    for (let i = 0; i < 3; i++) store.addFlow(flow({ verdict: 'via-gateway' }));
+    store.setProgress({ records: 7, skipped: 0, bytes: 0, streams: 1, reconnects: 0, lines: 7, finished: true });
+    const atEnd = store.snapshot();
+    expect(atEnd.flowRate.slice(-2)).toEqual([4, 3]);
+    expect(atEnd.directRate.slice(-2)).toEqual([4, 0]);
+    vi.advanceTimersByTime(300_000);
+    const later = store.snapshot();
+    expect(later.flowRate).toEqual(atEnd.flowRate);
+    expect(later.directRate).toEqual(atEnd.directRate);
+  });
+
   it('records the flow and direct rates per second for the sparkline', () => {
     const store = new DashboardStore({ failOn: [] });
     for (let i = 0; i < 5; i++) store.addFlow(flow({ verdict: 'direct' }));
