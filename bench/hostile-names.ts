@@ -5,7 +5,7 @@
  * HTTP and TLS connections sent direct through PassthroughCluster. Deterministic (fixed seed), so two runs measure
  * the same bytes.
  *
- *   node dist/bench/hostile-names.js --hosts 12000 --out /tmp/hostile [--length 60000] [--long host|path]
+ *   node dist/bench/hostile-names.js --hosts 12000 --out /tmp/hostile [--length 60000] [--long host|path|both] [--gap MS]
  *   node bin/egress-audit.js audit --sidecar /tmp/hostile/sidecar.log --gateway /tmp/hostile/gateway.log -o json
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
@@ -23,10 +23,17 @@ export interface HostileOptions {
   seed: number;
   /**
    * `host`: the host names are long. `path`: the host names are short (`h7.example.com`) and an HTTP request's path
-   * is as long instead, so whatever keeps a short name cut from such a line as a slice keeps the whole line.
+   * is as long instead, so whatever keeps a short name cut from such a line as a slice keeps the whole line. `both`:
+   * host names of SHORT_UNSHARED characters (just over what the memos keep, so each flow's destination is its own) and
+   * a path making up the rest, so whatever keeps such a destination keeps its line at a fraction of the line's cost.
    */
-  long: 'host' | 'path';
+  long: 'host' | 'path' | 'both';
+  /** Milliseconds of log time between connections (10: 100 a second; fewer, more connections held for the join window at once). */
+  gapMs?: number;
 }
+
+/** Characters of a `both` host name: over MEMO_KEY_MAX (1024), so no memo or interner shares its destination. */
+const SHORT_UNSHARED = 1100;
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const GATEWAY = 'outbound|{port}||istio-egressgateway.istio-system.svc.cluster.local';
@@ -80,6 +87,14 @@ export function connectionLines(i: number, host: string, startMs: number, path =
   }
 }
 
+/** Connection `i`'s lines with its long values where `o.long` puts them. */
+function linesOf(i: number, o: HostileOptions, letters: string, random: () => number, atMs: number): [string, string | null] {
+  if (o.long === 'host') return connectionLines(i, hostName(i, o.length, letters, random), atMs);
+  if (o.long === 'path') return connectionLines(i, `h${i}.example.com`, atMs, `/${hostName(i, o.length, letters, random)}`);
+  const host = hostName(i, SHORT_UNSHARED, letters, random);
+  return connectionLines(i, host, atMs, `/${hostName(i, Math.max(1, o.length - SHORT_UNSHARED), letters, random)}`);
+}
+
 async function put(out: WriteStream, text: string): Promise<void> {
   if (!out.write(`${text}\n`)) await once(out, 'drain');
 }
@@ -93,9 +108,9 @@ export async function writeHostile(dir: string, o: HostileOptions): Promise<{ si
   const sidecar = createWriteStream(paths.sidecar);
   const gateway = createWriteStream(paths.gateway);
   const start = Date.UTC(2026, 10, 2, 9);
+  const gap = o.gapMs ?? 10;
   for (let i = 0; i < o.hosts; i++) {
-    const long = hostName(i, o.length, letters, random);
-    const [s, g] = o.long === 'host' ? connectionLines(i, long, start + i * 10) : connectionLines(i, `h${i}.example.com`, start + i * 10, `/${long}`);
+    const [s, g] = linesOf(i, o, letters, random, start + i * gap);
     await put(sidecar, s);
     if (g !== null) await put(gateway, g);
   }
@@ -118,14 +133,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const at = args.indexOf('--out');
   const dir = at >= 0 ? args[at + 1] : undefined;
   if (dir === undefined) {
-    process.stderr.write('usage: hostile-names --out DIR [--hosts N] [--length CHARS] [--seed N] [--long host|path]\n');
+    process.stderr.write('usage: hostile-names --out DIR [--hosts N] [--length CHARS] [--seed N] [--long host|path|both] [--gap MS]\n');
     process.exit(2);
   }
   const long = args.includes('--long') ? args[args.indexOf('--long') + 1] : 'host';
-  if (long !== 'host' && long !== 'path') {
-    process.stderr.write(`hostile-names: --long is host or path, not ${long ?? 'nothing'}\n`);
+  if (long !== 'host' && long !== 'path' && long !== 'both') {
+    process.stderr.write(`hostile-names: --long is host, path or both, not ${long ?? 'nothing'}\n`);
     process.exit(2);
   }
-  const paths = await writeHostile(dir, { hosts: flag(args, '--hosts', 12_000), length: flag(args, '--length', 60_000), seed: flag(args, '--seed', 1), long });
+  const paths = await writeHostile(dir, { hosts: flag(args, '--hosts', 12_000), length: flag(args, '--length', 60_000), seed: flag(args, '--seed', 1), long, gapMs: flag(args, '--gap', 10) });
   process.stdout.write(`${paths.sidecar}\n${paths.gateway}\n`);
 }
