@@ -12,6 +12,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { measure, type Measured } from './measure.js';
 import { seeded } from './random.js';
 
 /** What to generate. */
@@ -118,6 +119,20 @@ export async function writeHostile(dir: string, o: HostileOptions): Promise<{ si
   gateway.end();
   await Promise.all([once(sidecar, 'finish'), once(gateway, 'finish')]);
   return paths;
+}
+
+/** Hosts in the bench's row: enough that any memo keeping them (4,000 x 60 KB: 240 MB) would stand out. */
+export const BENCH_HOSTS = 4000;
+
+/**
+ * The bench's row (bench/run.ts): `audit -o json` of BENCH_HOSTS connections of 60,000-character hosts, written into
+ * `dir` (fixed seed). The peak RSS is the join window's held entries, the report tables' character budgets and the
+ * collector's headroom, none of it growing with the count of hosts.
+ */
+export async function benchHostile(bin: string, dir: string): Promise<{ lines: number; m: Measured }> {
+  const paths = await writeHostile(dir, { hosts: BENCH_HOSTS, length: 60_000, seed: 1, long: 'host' });
+  // Half the connections are joined through the gateway: a sidecar line each, a gateway line for every other one.
+  return { lines: BENCH_HOSTS + BENCH_HOSTS / 2, m: measure(`${bin} audit -o json --fail-on none ${paths.sidecar} ${paths.gateway}`) };
 }
 
 function flag(args: string[], name: string, fallback: number): number {
