@@ -5,13 +5,14 @@
  * HTTP and TLS connections sent direct through PassthroughCluster. Deterministic (fixed seed), so two runs measure
  * the same bytes.
  *
- *   node dist/bench/hostile-names.js --hosts 12000 --out /tmp/hostile [--length 60000] [--long host|path]
+ *   node dist/bench/hostile-names.js --hosts 12000 --out /tmp/hostile [--length 60000] [--long host|path|both] [--gap MS]
  *   node bin/egress-audit.js audit --sidecar /tmp/hostile/sidecar.log --gateway /tmp/hostile/gateway.log -o json
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { measure, type Measured } from './measure.js';
 import { seeded } from './random.js';
 
 /** What to generate. */
@@ -23,10 +24,17 @@ export interface HostileOptions {
   seed: number;
   /**
    * `host`: the host names are long. `path`: the host names are short (`h7.example.com`) and an HTTP request's path
-   * is as long instead, so whatever keeps a short name cut from such a line as a slice keeps the whole line.
+   * is as long instead, so whatever keeps a short name cut from such a line as a slice keeps the whole line. `both`:
+   * host names of SHORT_UNSHARED characters (just over what the memos keep, so each flow's destination is its own) and
+   * a path making up the rest, so whatever keeps such a destination keeps its line at a fraction of the line's cost.
    */
-  long: 'host' | 'path';
+  long: 'host' | 'path' | 'both';
+  /** Milliseconds of log time between connections (10: 100 a second; fewer, more connections held for the join window at once). */
+  gapMs?: number;
 }
+
+/** Characters of a `both` host name: over MEMO_KEY_MAX (1024), so no memo or interner shares its destination. */
+const SHORT_UNSHARED = 1100;
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const GATEWAY = 'outbound|{port}||istio-egressgateway.istio-system.svc.cluster.local';
@@ -80,6 +88,14 @@ export function connectionLines(i: number, host: string, startMs: number, path =
   }
 }
 
+/** Connection `i`'s lines with its long values where `o.long` puts them. */
+function linesOf(i: number, o: HostileOptions, letters: string, random: () => number, atMs: number): [string, string | null] {
+  if (o.long === 'host') return connectionLines(i, hostName(i, o.length, letters, random), atMs);
+  if (o.long === 'path') return connectionLines(i, `h${i}.example.com`, atMs, `/${hostName(i, o.length, letters, random)}`);
+  const host = hostName(i, SHORT_UNSHARED, letters, random);
+  return connectionLines(i, host, atMs, `/${hostName(i, Math.max(1, o.length - SHORT_UNSHARED), letters, random)}`);
+}
+
 async function put(out: WriteStream, text: string): Promise<void> {
   if (!out.write(`${text}\n`)) await once(out, 'drain');
 }
@@ -93,9 +109,9 @@ export async function writeHostile(dir: string, o: HostileOptions): Promise<{ si
   const sidecar = createWriteStream(paths.sidecar);
   const gateway = createWriteStream(paths.gateway);
   const start = Date.UTC(2026, 10, 2, 9);
+  const gap = o.gapMs ?? 10;
   for (let i = 0; i < o.hosts; i++) {
-    const long = hostName(i, o.length, letters, random);
-    const [s, g] = o.long === 'host' ? connectionLines(i, long, start + i * 10) : connectionLines(i, `h${i}.example.com`, start + i * 10, `/${long}`);
+    const [s, g] = linesOf(i, o, letters, random, start + i * gap);
     await put(sidecar, s);
     if (g !== null) await put(gateway, g);
   }
@@ -103,6 +119,20 @@ export async function writeHostile(dir: string, o: HostileOptions): Promise<{ si
   gateway.end();
   await Promise.all([once(sidecar, 'finish'), once(gateway, 'finish')]);
   return paths;
+}
+
+/** Hosts in the bench's row: enough that any memo keeping them (4,000 x 60 KB: 240 MB) would stand out. */
+export const BENCH_HOSTS = 4000;
+
+/**
+ * The bench's row (bench/run.ts): `audit -o json` of BENCH_HOSTS connections of 60,000-character hosts, written into
+ * `dir` (fixed seed). The peak RSS is the join window's held entries, the report tables' character budgets and the
+ * collector's headroom, none of it growing with the count of hosts.
+ */
+export async function benchHostile(bin: string, dir: string): Promise<{ lines: number; m: Measured }> {
+  const paths = await writeHostile(dir, { hosts: BENCH_HOSTS, length: 60_000, seed: 1, long: 'host' });
+  // Half the connections are joined through the gateway: a sidecar line each, a gateway line for every other one.
+  return { lines: BENCH_HOSTS + BENCH_HOSTS / 2, m: measure(`${bin} audit -o json --fail-on none ${paths.sidecar} ${paths.gateway}`) };
 }
 
 function flag(args: string[], name: string, fallback: number): number {
@@ -118,14 +148,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const at = args.indexOf('--out');
   const dir = at >= 0 ? args[at + 1] : undefined;
   if (dir === undefined) {
-    process.stderr.write('usage: hostile-names --out DIR [--hosts N] [--length CHARS] [--seed N] [--long host|path]\n');
+    process.stderr.write('usage: hostile-names --out DIR [--hosts N] [--length CHARS] [--seed N] [--long host|path|both] [--gap MS]\n');
     process.exit(2);
   }
   const long = args.includes('--long') ? args[args.indexOf('--long') + 1] : 'host';
-  if (long !== 'host' && long !== 'path') {
-    process.stderr.write(`hostile-names: --long is host or path, not ${long ?? 'nothing'}\n`);
+  if (long !== 'host' && long !== 'path' && long !== 'both') {
+    process.stderr.write(`hostile-names: --long is host, path or both, not ${long ?? 'nothing'}\n`);
     process.exit(2);
   }
-  const paths = await writeHostile(dir, { hosts: flag(args, '--hosts', 12_000), length: flag(args, '--length', 60_000), seed: flag(args, '--seed', 1), long });
+  const paths = await writeHostile(dir, { hosts: flag(args, '--hosts', 12_000), length: flag(args, '--length', 60_000), seed: flag(args, '--seed', 1), long, gapMs: flag(args, '--gap', 10) });
   process.stdout.write(`${paths.sidecar}\n${paths.gateway}\n`);
 }

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bestOf, bestOfEach, canMeasure, ensureMawk, measure, type Measured } from './measure.js';
+import { benchHostile } from './hostile-names.js';
 import { benchInputs, smallFiles } from './write-inputs.js';
 import { projectRoot } from './root.js';
 
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
   // What a ratio compares is measured in turn, run by run (bestOfEach).
   const [textFile, textStdin, jsonFile, textMawk] = bestOfEach(runs, [`${BIN} parse ${small.text}`, `cat ${small.text} | ${BIN} parse -`, `${BIN} parse ${small.json}`, ...mawkOf(small.text)]);
   const [audit, auditMawk] = bestOfEach(runs, [`${BIN} audit -o json --fail-on none ${auditFiles}`, ...mawkOf(auditFiles)]);
+  const hostile = await benchHostile(BIN, join(OUT, 'hostile-names'));
   const rows: Row[] = [
     { name: 'parse (text file)', lines, m: textFile ?? null, baseline: textMawk ?? null, target: '>= 2x mawk, RSS <= 150 MB' },
     { name: 'parse (JSON lines)', lines, m: jsonFile ?? null, target: '>= 300k lines/s' },
@@ -100,6 +102,8 @@ async function main(): Promise<void> {
     { name: 'audit -o json (3,000 files of 100 lines)', lines: 300_000, m: bestOf(3, `${BIN} audit -o json --fail-on none ${manyFiles}`), target: 'none set; best of 3' },
     // The 1M lines of `audit -o json` as 334 files: every file's role sample (up to 2,000 entries each) held at once.
     { name: 'audit -o json (1M lines as 334 files)', lines, m: measure(`${BIN} audit -o json --fail-on none ${podFiles}`), target: 'none set; one run' },
+    // One run: 4,000 connections each naming a host of its own of 60,000 characters (bench/hostile-names.ts), 100 a second.
+    { name: 'audit -o json (4,000 hostile 60 KB hosts)', lines: hostile.lines, m: hostile.m, target: 'RSS <= 400 MB' },
   ];
   const result = [
     table(rows),

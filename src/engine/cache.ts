@@ -16,6 +16,49 @@ export const MEMO_KEY_MAX = 1024;
 /** Characters of the largest variant (a few names together) a PairMemo remembers: a few keys at their longest. */
 export const MEMO_VARIANT_MAX = 4 * MEMO_KEY_MAX;
 
+/**
+ * The bounds every memo of names keeps, in entries and in characters, and the one thing crossing either does (the memo
+ * forgets everything: cheaper than LRU, and enough for the repeated names of real traffic). One rule for the memos of
+ * names, policy decisions, sentences and encoded runs, so that no memo a client's long names fill holds more than its
+ * characters, whatever the count of entries allows. The memo calls `admits` before it copies anything, `makeRoom`
+ * before it adds an entry (clearing itself when told to), and `spend` once the entry is in.
+ */
+export class MemoBudget {
+  private entries = 0;
+  private spent = 0;
+
+  /** `limit` entries of at most `largest` characters each, `chars` characters in all. */
+  constructor(
+    private readonly limit: number,
+    private readonly chars: number,
+    private readonly largest: number,
+  ) {}
+
+  /** Whether an entry of `chars` is ever kept (a longer one is recomputed every time instead). */
+  admits(chars: number): boolean {
+    return chars <= this.largest;
+  }
+
+  /** True when an entry of `chars` does not fit beside what is held: the memo must forget everything (the counts start over here). */
+  makeRoom(chars: number): boolean {
+    if (this.entries < this.limit && this.spent + chars <= this.chars) return false;
+    this.entries = 0;
+    this.spent = 0;
+    return true;
+  }
+
+  /** Counts an entry the memo added. */
+  spend(chars: number): void {
+    this.entries++;
+    this.spent += chars;
+  }
+
+  /** Entries and characters held (for tests of the bound). */
+  get held(): { entries: number; characters: number } {
+    return { entries: this.entries, characters: this.spent };
+  }
+}
+
 /** Slots of the direct-mapped front of a BoundedCache. */
 const FRONT = 256;
 
@@ -42,35 +85,29 @@ interface Kept<V> {
 export class BoundedCache<V> {
   private readonly map = new Map<string, Kept<V>>();
   private readonly front: (Kept<V> | undefined)[] = new Array<Kept<V> | undefined>(FRONT).fill(undefined);
-  private keptChars = 0;
+  private readonly budget: MemoBudget;
 
   /** `chars`: the characters of keys kept before starting over (default: 128 per entry, ample for names). */
-  constructor(
-    private readonly limit: number,
-    private readonly chars = limit * 128,
-  ) {}
+  constructor(limit: number, chars = limit * 128) {
+    this.budget = new MemoBudget(limit, chars, MEMO_KEY_MAX);
+  }
 
   /** The cached value for `key`, computing and storing it on a miss. */
   get(key: string, compute: (key: string) => V): V {
     const slot = slotOf(key);
     const seen = this.front[slot];
     if (seen !== undefined && seen.key === key) return seen.value;
-    if (key.length > MEMO_KEY_MAX) return compute(key);
+    if (!this.budget.admits(key.length)) return compute(key);
     let kept = this.map.get(key);
     if (kept === undefined) {
       const own = ownCopy(key);
       kept = { key: own, value: compute(own) };
-      if (this.map.size >= this.limit || this.keptChars + own.length > this.chars) this.clear();
+      if (this.budget.makeRoom(own.length)) this.map.clear();
       this.map.set(own, kept);
-      this.keptChars += own.length;
+      this.budget.spend(own.length);
     }
     this.front[slot] = kept;
     return kept.value;
-  }
-
-  private clear(): void {
-    this.map.clear();
-    this.keptChars = 0;
   }
 
   /** How many keys are cached (for tests of the bound). */
@@ -80,7 +117,7 @@ export class BoundedCache<V> {
 
   /** Characters of the keys cached (for tests of the bound). */
   get characters(): number {
-    return this.keptChars;
+    return this.budget.held.characters;
   }
 }
 
@@ -97,14 +134,15 @@ const NONE: readonly never[] = Object.freeze([]);
  */
 export class PairMemo<K extends object | string, V> {
   private root = new Map<K, Map<string, V[]>>();
-  private size = 0;
-  private keptChars = 0;
+  private readonly budget: MemoBudget;
 
   constructor(
-    private readonly limit: number,
+    limit: number,
     private readonly perKey = 16,
-    private readonly chars = limit * 512,
-  ) {}
+    chars = limit * 512,
+  ) {
+    this.budget = new MemoBudget(limit, chars, MEMO_VARIANT_MAX);
+  }
 
   /** The variants remembered under (a, b), to scan (empty when none). */
   variants(a: K, b: string): readonly V[] {
@@ -116,24 +154,20 @@ export class PairMemo<K extends object | string, V> {
    * from log lines in `value` must be its own copies (ownCopy); `b` is copied here.
    */
   remember(a: K, b: string, value: V, chars: number): void {
-    if (chars > MEMO_VARIANT_MAX) return;
-    if (this.size >= this.limit || this.keptChars + chars > this.chars) {
-      this.root = new Map();
-      this.size = 0;
-      this.keptChars = 0;
-    }
+    if (!this.budget.admits(chars)) return;
+    if (this.budget.makeRoom(chars)) this.root = new Map();
     let level = this.root.get(a);
     if (level === undefined) this.root.set(a, (level = new Map()));
     let list = level.get(b);
     if (list === undefined) level.set(ownCopy(b), (list = []));
     if (list.length >= this.perKey) return;
     list.push(value);
-    this.size++;
-    this.keptChars += chars;
+    this.budget.spend(chars);
   }
 
   /** Variants and characters remembered (for tests of the bound). */
   get held(): { variants: number; characters: number } {
-    return { variants: this.size, characters: this.keptChars };
+    const { entries, characters } = this.budget.held;
+    return { variants: entries, characters };
   }
 }

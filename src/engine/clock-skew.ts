@@ -6,9 +6,14 @@
  * the --window that would join them instead of guessing. Bounded: a sample of the keys (those whose hash falls under
  * a mask that narrows as the table fills, the same keys on both sides) and a ring of the latest differences.
  */
+import { ownCopy } from '../text/own-copy.js';
+import { MEMO_KEY_MAX } from './cache.js';
 import { INNER, SIDECAR, type Held } from './held.js';
 
-/** Keys of unjoined entries remembered at most (each ~100 bytes). */
+/**
+ * Keys of unjoined entries remembered at most (each ~100 bytes: a request id is the client's to send, so one over
+ * MEMO_KEY_MAX characters, never a real one, is not sampled, and the table holds at most 4 Mi characters).
+ */
 const MAX_KEYS = 4096;
 /** Start-time differences kept (the latest). */
 const MAX_SAMPLES = 1024;
@@ -57,7 +62,7 @@ export class ClockSkew {
     const start = h.entry.startMs;
     if (!Number.isFinite(start)) return;
     const key = keyOf(h);
-    if (key === null) return;
+    if (key === null || key.length > MEMO_KEY_MAX) return;
     const hash = fnv(key);
     if ((hash & this.mask) !== 0) return;
     const other = this.seen.get(key);
@@ -69,7 +74,7 @@ export class ClockSkew {
       return;
     }
     this.seen.delete(key); // re-inserted last: the oldest keys are the first dropped
-    this.seen.set(key, { side: h.side, startMs: start });
+    this.seen.set(ownCopy(key), { side: h.side, startMs: start }); // a copy: the key is cut from the entry's line
     if (this.seen.size > MAX_KEYS) this.narrow();
   }
 

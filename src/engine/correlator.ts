@@ -2,7 +2,8 @@
  * The join (DOMAIN.md, FORMATS.md section 6): holds gateway-bound sidecar entries and egress gateway
  * entries until log time has passed beyond the window of every member of their group, so the
  * matching (pairing.ts, sni-links.ts) can settle whatever the arrival order. No timers: `advance`
- * and `finish` release, and `maxPending` evicts the oldest.
+ * and `finish` release, and `maxPending` evicts the oldest: past that many entries, or past HELD_CHARS_PER_ENTRY
+ * times that many characters of their lines.
  */
 import type { AuditSettings } from '../types.js';
 import { Carriers } from './carrier.js';
@@ -25,13 +26,24 @@ export interface Group {
 
 const NO_EXTRAS: readonly Held[] = [];
 
+/**
+ * Characters of held lines allowed per entry of maxPending, on average: ordinary lines (text ~400, JSON ~1,500) never
+ * reach it before the count of entries does, but a client's 60 KiB Host header or path makes each of its lines ~60 KiB,
+ * and maxPending of those (400,000 by default: 24 GB) would hold no bound worth the name. With this, maxPending
+ * bounds the memory of held entries (~1-2 KB each, ~2 GB at the default), whatever their lines.
+ */
+export const HELD_CHARS_PER_ENTRY = 2048;
+
 /** The windowed join of sidecar and egress gateway entries. */
 export class Correlator {
   private readonly queue = new ReleaseQueue();
   private readonly links: SniLinker;
   private readonly pairs: PairMatcher;
   private readonly maxPending: number;
+  private readonly maxHeldChars: number;
   private held = 0;
+  /** Characters of the lines of the entries held. */
+  private heldChars = 0;
   /** Retry attempts popped ripe and left to leave with their request, by that request's sidecar entry. */
   private readonly parked = new Map<Held, Held[]>();
   private readonly carriers: Carriers;
@@ -42,6 +54,7 @@ export class Correlator {
     private readonly onGroup: (group: Group, evicted: boolean) => void,
   ) {
     this.maxPending = Math.max(1, settings.maxPending);
+    this.maxHeldChars = this.maxPending * HELD_CHARS_PER_ENTRY;
     const requeue = (h: Held): void => this.queue.requeue(h);
     this.links = new SniLinker(Math.min(settings.windowMs, 1000), requeue);
     this.pairs = new PairMatcher(settings.windowMs, {
@@ -70,15 +83,21 @@ export class Correlator {
     return this.held;
   }
 
-  /** Holds a joinable entry, matches it, and evicts the oldest groups beyond maxPending. */
+  /** Characters of the lines held now (for tests of the bound). */
+  get pendingChars(): number {
+    return this.heldChars;
+  }
+
+  /** Holds a joinable entry, matches it, and evicts the oldest groups beyond maxPending entries or their characters. */
   hold(h: Held): void {
     this.held++;
+    this.heldChars += h.entry.raw.length;
     this.queue.push(h);
     this.pairs.index(h);
     this.links.index(h);
     if (h.shape !== INNER) this.pairs.settle(h);
     if (h.shape !== 0 && h.link === null) this.links.settle(h);
-    while (this.held > this.maxPending) this.evictOldest();
+    while ((this.held > this.maxPending || this.heldChars > this.maxHeldChars) && this.evictOldest());
   }
 
   /** Releases every group whose members all ended more than the window before `watermarkMs`. */
@@ -114,12 +133,14 @@ export class Correlator {
     for (const h of list) this.queue.requeue(h);
   }
 
-  private evictOldest(): void {
+  /** Releases the oldest group still held, evicted; false when the queue holds none. */
+  private evictOldest(): boolean {
     for (let h = this.queue.popAny(); h !== null; h = this.queue.popAny()) {
       if (h.done) continue;
       this.release(this.members(h), true, false);
-      return;
+      return true;
     }
+    return false;
   }
 
   /** The group an entry belongs to now (attempts are gathered at release). */
@@ -194,6 +215,7 @@ export class Correlator {
   private retire(h: Held): void {
     h.done = true;
     this.held--;
+    this.heldChars -= h.entry.raw.length;
     this.pairs.retire(h);
     this.links.retire(h);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RECORD_KEYS, type AccessRecord } from '../../parsers/types.js';
-import { BoundedCache, MEMO_KEY_MAX, MEMO_VARIANT_MAX, PairMemo } from '../../src/engine/cache.js';
+import { BoundedCache, MEMO_KEY_MAX, MEMO_VARIANT_MAX, MemoBudget, PairMemo } from '../../src/engine/cache.js';
 import { ClusterTable } from '../../src/engine/cluster.js';
 import { isShared, sidecarDestination } from '../../src/engine/destination.js';
 import { flowFix } from '../../src/engine/rule-catalogue.js';
@@ -12,6 +12,44 @@ import { seeded } from '../helpers/random.js';
 
 /** A fresh copy of a string (log fields are new strings on every line, never the same object). */
 const fresh = (s: string): string => (` ${s}`).slice(1);
+
+describe('MemoBudget', () => {
+  it('refuses an entry over its largest, and asks for a fresh start at its count or at its characters, whichever comes first', () => {
+    const budget = new MemoBudget(3, 100, 60);
+    expect(budget.admits(61)).toBe(false);
+    expect(budget.admits(60)).toBe(true);
+    // By characters: 40 + 40 fit, a third 40 would make 120.
+    for (const fresh of [false, false, true]) {
+      expect(budget.makeRoom(40)).toBe(fresh);
+      budget.spend(40);
+    }
+    expect(budget.held).toEqual({ entries: 1, characters: 40 });
+    // By count: three small entries fit, the fourth starts over.
+    for (const fresh of [false, false, true]) {
+      expect(budget.makeRoom(1)).toBe(fresh);
+      budget.spend(1);
+    }
+    expect(budget.held).toEqual({ entries: 1, characters: 1 });
+  });
+
+  it('never lets a memo that follows it hold more than its characters or entries', () => {
+    const budget = new MemoBudget(50, 5000, 1000);
+    const rand = seeded(7);
+    let entries = 0;
+    let chars = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const size = 1 + Math.floor(rand() * 1200);
+      if (!budget.admits(size)) continue;
+      if (budget.makeRoom(size)) entries = chars = 0;
+      budget.spend(size);
+      entries++;
+      chars += size;
+      expect(chars).toBeLessThanOrEqual(5000);
+      expect(entries).toBeLessThanOrEqual(50);
+      expect(budget.held).toEqual({ entries, characters: chars });
+    }
+  });
+});
 
 describe('BoundedCache', () => {
   it('answers fresh copies of a key from its front, computing each key once until it forgets', () => {

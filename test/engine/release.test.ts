@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessRecord } from '../../parsers/types.js';
 import type { Entry } from '../../src/types.js';
+import { HELD_CHARS_PER_ENTRY } from '../../src/engine/correlator.js';
 import { engineWith, entry, settings } from './helpers.js';
 import { httpPair, ms, sniTriple, tcpPair } from './pairs.js';
 
@@ -47,6 +48,36 @@ describe('release by log time and by the memory bound', () => {
     }
     expect(flows.map((f) => f.sidecar)).toEqual([sidecars[0], sidecars[1]]);
     expect(engine.counters()).toMatchObject({ pending: 3, evicted: 2, unmatchedSidecar: 2 });
+  });
+
+  // A client controls its Host header and path (up to ~60 KiB a line): maxPending such entries would hold 24 GB, so the
+  // characters of the held lines are bounded too, at HELD_CHARS_PER_ENTRY per entry of maxPending.
+  it('evicts the oldest held entries once their lines pass maxPending times HELD_CHARS_PER_ENTRY characters, however few they are', () => {
+    const { flows, engine } = engineWith(settings({ maxPending: 3 }));
+    const long = HELD_CHARS_PER_ENTRY + 1000; // two fit in 3 x HELD_CHARS_PER_ENTRY, three do not
+    const sidecars = [1, 2, 3, 4, 5].map((i) => {
+      const s = tcpPair({ t: i * 10, port: i }).s;
+      s.raw = `${s.raw} ${'h'.repeat(long)}`;
+      return s;
+    });
+    for (const s of sidecars) {
+      engine.add(s);
+      expect(engine.counters().pending).toBeLessThanOrEqual(2);
+    }
+    expect(flows.map((f) => f.sidecar)).toEqual([sidecars[0], sidecars[1], sidecars[2]]);
+    expect(engine.counters()).toMatchObject({ pending: 2, evicted: 3, unmatchedSidecar: 3 });
+    engine.finish();
+    expect(flows).toHaveLength(5);
+    expect(engine.counters()).toMatchObject({ pending: 0, evicted: 3 });
+  });
+
+  it('holds ordinary lines up to maxPending entries, as before', () => {
+    const { flows, engine } = engineWith(settings({ maxPending: 3 }));
+    const sidecars = [1, 2, 3].map((i) => tcpPair({ t: i * 10, port: i }).s);
+    for (const s of sidecars) engine.add(s);
+    expect(sidecars.every((s) => s.raw.length < HELD_CHARS_PER_ENTRY)).toBe(true);
+    expect(flows).toHaveLength(0);
+    expect(engine.counters()).toMatchObject({ pending: 3, evicted: 0 });
   });
 
   it('releases everything on finish', () => {

@@ -2,6 +2,7 @@
 import type { CoverageWarning } from '../../report/model.js';
 import type { ClockOffset } from '../../engine/clock-skew.js';
 import type { EngineCounters } from '../../engine/index.js';
+import { HELD_CHARS_PER_ENTRY } from '../../engine/correlator.js';
 import { EAST_WEST_PORT } from '../../engine/net.js';
 import { catalogueFix, socketNotLoggedFix } from '../../engine/rule-catalogue.js';
 import { plural } from '../../text/plural.js';
@@ -110,14 +111,14 @@ export function unmatchedEntries(f: CoverageFacts, uncovered: readonly Uncovered
   return out;
 }
 
-/** The evicted-entries warning: entries released before their window closed (more than --max-pending waited), and the input that held them; none when none was. */
+/** The evicted-entries warning: entries released before their window closed (more than --max-pending waited, or their lines' characters passed its bound), and the input that held them; none when none was. */
 export function evictedEntries(f: CoverageFacts): CoverageWarning[] {
   const out: CoverageWarning[] = [];
   if (f.engine.evicted > 0) {
     // An input held until it ended (its log time goes back) is the usual cause offline: say which, and the way out.
     const held = f.streams.filter((s) => s.unordered !== null);
     const cause = held.length === 0 ? '' : ` ${plural(held.length, 'input')} held ${held.length === 1 ? 'its entries until it ended, as its' : 'their entries until they ended, as their'} log time goes back or could not be told before it was read: ${listed(held, (s) => s.name)}. A newest-first export (logcli without --forward, gcloud logging read, an Elasticsearch query sorted descending) is read from its end instead when its order is seen before it is read (probes of a file; the first MiB of stdin or a .gz), and needs only the window; several pods' logs need a file each, or kubectl logs --prefix.`;
-    out.push({ code: 'evicted-entries', message: `${plural(f.engine.evicted, 'entry was', 'entries were')} released before ${f.engine.evicted === 1 ? 'its' : 'their'} window closed because more than --max-pending were waiting: some joins may have been missed.${cause}` });
+    out.push({ code: 'evicted-entries', message: `${plural(f.engine.evicted, 'entry was', 'entries were')} released before ${f.engine.evicted === 1 ? 'its' : 'their'} window closed because more than --max-pending were waiting, or their lines held more than ${HELD_CHARS_PER_ENTRY / 1024} KiB each on average (a client's long Host header, SNI or path): some joins may have been missed.${cause}` });
   }
   return out;
 }
