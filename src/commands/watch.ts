@@ -211,10 +211,12 @@ export async function runWatch(options: WatchOptions): Promise<number> {
 
 async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options: WatchOptions, o: { startedAt: Date; dashboard: RunDashboard | null; notices: Notices; setup: AuditSetup }): Promise<number> {
   const { pipeline } = run;
+  // The run ends here, not when the person quits the dashboard: the report and the summary line say the same span.
+  const endedAt = new Date();
   const { report, exitCode } = await finishRun(
     {
       builder: run.builder,
-      input: { mode: 'live', description: cluster.source.describe(), startedAt: o.startedAt.toISOString(), endedAt: new Date().toISOString() },
+      input: { mode: 'live', description: cluster.source.describe(), startedAt: o.startedAt.toISOString(), endedAt: endedAt.toISOString() },
       facts: { ...pipelineFacts(pipeline, o.setup), streams: pipeline.streamFacts(), roles: cluster.source.roles, extraWarnings: cluster.source.warnings(), window: null }, // a live run has no log-time window
     },
     outputs,
@@ -228,7 +230,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
   o.notices.release();
   for (const st of pipeline.streams) if (st.error !== null) o.notices.sayOnce(cluster.scrub(st.error));
   if (cluster.source.refusal !== null) o.notices.sayOnce(cluster.source.refusal); // why the run stopped early, unless a stream said it already
-  const secs = Math.round((Date.now() - o.startedAt.getTime()) / 1000);
+  const secs = Math.round((endedAt.getTime() - o.startedAt.getTime()) / 1000);
   const { reconnects } = cluster.source.stats;
   process.stderr.write(`egress-audit: watched ${plural(pipeline.streams.length, 'container')} for ${secs}s (context ${escapeControl(cluster.contextName)}): ${lineSummary(pipeline.totals())}; ${plural(reconnects, 'reconnect')}, ${plural(cluster.source.relists(), 'relist')}\n`);
   if (o.dashboard !== null) printResultAfterDashboard(report);

@@ -64,6 +64,29 @@ describe.skipIf(!HAVE_TMUX)(`watch's dashboard in a real terminal (tmux)${HAVE_T
       await api.close();
     }
   });
+  it('says how long it watched, as its report does, not counting the time the finished dashboard waited for q', async () => {
+    const api = await startFakeApiServer();
+    try {
+      const dir = tempDir('ea-watch-tmux-');
+      const kubeconfig = api.writeKubeconfig(dir, { namespace: 'shop' });
+      api.addPod({ namespace: 'istio-system', name: 'egressgateway-1', labels: { istio: 'egressgateway' }, ip: '10.108.0.55', containers: ['istio-proxy'] });
+      const exitFile = join(dir, 'exit');
+      const report = join(dir, 'report.json');
+      const command = `CI=true NO_COLOR=1 KUBECONFIG=${kubeconfig} ${process.execPath} ${BIN} watch -n shop --duration 1s --report json=${report} 2>${join(dir, 'stderr')}; echo $? > ${exitFile}; sleep 30`;
+      tmux('new-session', '-d', '-s', 'watchspan', '-x', '100', '-y', '30', command);
+      for (let i = 0; i < 150 && !tmux('capture-pane', '-p', '-t', 'watchspan').includes('finished'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(tmux('capture-pane', '-p', '-t', 'watchspan')).toContain('finished');
+      await new Promise((r) => setTimeout(r, 2_500)); // the person reads the last frame before pressing q
+      tmux('send-keys', '-t', 'watchspan', 'q');
+      for (let i = 0; i < 100 && !existsSync(exitFile); i++) await new Promise((r) => setTimeout(r, 100));
+      const { input } = JSON.parse(readFileSync(report, 'utf8')) as { input: { startedAt: string; endedAt: string } };
+      const reported = Math.round((Date.parse(input.endedAt) - Date.parse(input.startedAt)) / 1000);
+      expect(readFileSync(join(dir, 'stderr'), 'utf8')).toMatch(new RegExp(`watched \\d+ containers? for ${reported}s `));
+    } finally {
+      await api.close();
+    }
+  });
+
   it('a run that fails once the dashboard is drawn (its report cannot be written) lets go of the terminal at once, saying failed', async () => {
     expect(existsSync('/dev/full')).toBe(true); // every write to it fails
     const api = await startFakeApiServer();
