@@ -25,6 +25,7 @@ import { inSidecarScope, isGatewayPod, PodRegistry, type KnownPod } from './pod-
 import { listGateways, podViews, type PodView } from './pod-views.js';
 import { ServiceEntryWatch } from './service-entries.js';
 import { ServiceWatch } from './services.js';
+import { GatewayServiceHosts } from './gateway-services.js';
 import { StreamSlots } from './stream-slots.js';
 
 /** How a source is set up. */
@@ -72,6 +73,8 @@ export class KubeSource implements Source {
   readonly stats: LiveStats = { reconnects: 0, following: 0 };
   readonly serviceEntries: ServiceEntryWatch;
   readonly services: ServiceWatch;
+  /** Egress gateway Services known by their selector (the engine's context carries them). */
+  readonly gatewayServices: GatewayServiceHosts;
   /** Stream name → the role it was given (for coverage and --explain). */
   readonly roles = new Map<string, RoleAssignment>();
   private readonly followers = new Map<string, LogFollower>();
@@ -108,6 +111,7 @@ export class KubeSource implements Source {
     this.views = podViews(o.api, this.registry, o.plan, this.deps.notice);
     this.serviceEntries = new ServiceEntryWatch(o.api, o.plan, { firstReadWaitMs: o.serviceEntryWaitMs, notice: o.notice });
     this.services = new ServiceWatch(o.api, o.plan, { firstReadWaitMs: o.serviceEntryWaitMs, notice: o.notice });
+    this.gatewayServices = new GatewayServiceHosts(this.services.index, this.registry, o.settings.clusterDomain.toLowerCase().replace(/\.$/, ''));
   }
 
   describe(): string {
