@@ -28,8 +28,16 @@ export interface ScopedSink<T> {
   event(scope: string, type: WatchEventType, object: T): void;
 }
 
+/** How the first read waits, and whom it tells. */
+export interface FirstReadOptions {
+  /** FIRST_READ_WAIT_MS, shortened by the whole-path tests. */
+  firstReadWaitMs: number;
+  /** Tells the person that following waits. */
+  notice(message: string): void;
+}
+
 /** What a resource read this way is and why following waits for it. */
-export interface ScopedResource<T> {
+export interface ScopedResource<T> extends FirstReadOptions {
   /** Plural resource and API group, as RBAC names them (`services`, ``). */
   resource: string;
   group: string;
@@ -40,10 +48,6 @@ export interface ScopedResource<T> {
   /** Why following waits for it after a transient failure (`a flow decided without them could ...`). */
   why: string;
   sink: ScopedSink<T>;
-  /** FIRST_READ_WAIT_MS, shortened by the whole-path tests. */
-  firstReadWaitMs: number;
-  /** Tells the person that following waits. */
-  notice(message: string): void;
 }
 
 /** One resource of the cluster read view by view, and what of it could not be read. */

@@ -14,7 +14,7 @@ import type { Verdict } from '../../types.js';
 import type { KubeApiError } from './api-errors.js';
 import type { KubeHttp } from './kube-http.js';
 import type { WatchPlan } from './plan.js';
-import { ScopedReads, transient } from './scoped-reads.js';
+import { ScopedReads, transient, type FirstReadOptions } from './scoped-reads.js';
 import { ServiceEntryIndex, type ServiceEntry } from './service-entry-index.js';
 
 const GROUP = 'networking.istio.io';
@@ -37,12 +37,7 @@ export function chooseVersion(group: ApiGroup): string | null {
 export { FIRST_READ_WAIT_MS } from './scoped-reads.js';
 
 /** What a ServiceEntryWatch needs besides the API. */
-export interface ServiceEntryOptions {
-  /** FIRST_READ_WAIT_MS, shortened by the whole-path tests. */
-  firstReadWaitMs: number;
-  /** Tells the person that following waits for ServiceEntries. */
-  notice(message: string): void;
-}
+export type ServiceEntryOptions = FirstReadOptions;
 
 /** The ServiceEntries of the cluster, kept current, and what could not be read. */
 export class ServiceEntryWatch {

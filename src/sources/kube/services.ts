@@ -9,16 +9,11 @@ import { plural } from '../../text/plural.js';
 import type { Verdict } from '../../types.js';
 import type { KubeHttp } from './kube-http.js';
 import type { WatchPlan } from './plan.js';
-import { ScopedReads } from './scoped-reads.js';
+import { ScopedReads, type FirstReadOptions } from './scoped-reads.js';
 import { ServiceIndex, type KubeService } from './service-index.js';
 
 /** What a ServiceWatch needs besides the API. */
-export interface ServiceOptions {
-  /** FIRST_READ_WAIT_MS, shortened by the whole-path tests. */
-  firstReadWaitMs: number;
-  /** Tells the person that following waits for Services. */
-  notice(message: string): void;
-}
+export type ServiceOptions = FirstReadOptions;
 
 /** The Services of the cluster, kept current, and what could not be read. */
 export class ServiceWatch {
