@@ -295,4 +295,12 @@ export interface EngineContext {
    * learned from pod IPs only, or unknown. Only given ranges hold the Service CIDR, so only they can put a ClusterIP outside.
    */
   readonly meshRangesGiven: boolean;
+  /** Egress gateway Service hosts known beyond settings.gatewayHosts (watch: Services selecting a gateway pod), which may change while the run goes on. */
+  readonly gatewayHosts?: GatewayHostSet;
+}
+
+/** A set of gateway Service hosts that may change during a run: `version` goes up whenever it does, so what was worked out from it is worked out again. */
+export interface GatewayHostSet {
+  readonly version: number;
+  has(host: string): boolean;
 }

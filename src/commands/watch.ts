@@ -125,6 +125,7 @@ async function buildPipeline(
     withJson: outputs.needsRecordJson,
     onFlow: (flow) => {
       cluster.source.serviceEntries.decided(flow.verdict);
+      cluster.source.services.decided(flow.verdict);
       nameDestination(flow, cluster);
       sink(flow);
     },

@@ -3,7 +3,7 @@
  * per distinct name: the verdict rules ask the same questions of the same few hundred clusters.
  */
 import picomatch from 'picomatch';
-import type { AuditSettings } from '../types.js';
+import type { AuditSettings, GatewayHostSet } from '../types.js';
 import { BoundedCache } from './cache.js';
 import { canonicalName } from './net.js';
 
@@ -30,7 +30,7 @@ export interface ClusterInfo {
   /** The host is under the cluster domain (a Kubernetes Service or a MESH_INTERNAL host), or a multi-cluster Service (meshName). */
   inClusterDomain: boolean;
   /**
-   * The host names an egress gateway service (settings.gatewayHosts): a Kubernetes Service, so under the cluster
+   * The host names an egress gateway service (settings.gatewayHosts, or a live GatewayHostSet): a Kubernetes Service, so under the cluster
    * domain. A ServiceEntry host named like one (`istio-egressgateway.corp.example`) leads wherever it points.
    */
   gatewayHost: boolean;
@@ -124,21 +124,34 @@ function meshName(host: string, domain: string): boolean {
   return underDomain(host, domain) || underDomain(host, MULTI_CLUSTER_SERVICES);
 }
 
-/** Per-engine reader of cluster names with a bounded cache (glob matches are computed once per name). */
+/**
+ * Per-engine reader of cluster names with a bounded cache (glob matches are computed once per name). With `learned`
+ * (gateway hosts that may change during the run), the cache starts over whenever they do: a cluster read before a host
+ * was learned must not keep saying it is no gateway's.
+ */
 export class ClusterTable {
-  private readonly cache = new BoundedCache<ClusterInfo>(16_384);
+  private cache = new BoundedCache<ClusterInfo>(16_384);
   private readonly isGatewayHost: (host: string) => boolean;
   private readonly domain: string;
   private readonly compute = (name: string): ClusterInfo => this.read(name);
+  private learnedVersion: number;
 
-  constructor(settings: AuditSettings) {
+  constructor(
+    settings: AuditSettings,
+    private readonly learned: GatewayHostSet | null = null,
+  ) {
     this.isGatewayHost = gatewayHostMatcher(settings);
     this.domain = clusterDomainOf(settings);
+    this.learnedVersion = learned?.version ?? 0;
   }
 
   /** The parsed cluster; `-`/null give kind `none`. */
   info(name: string | null): ClusterInfo {
     if (name === null || name === '-' || name.length === 0) return NONE;
+    if (this.learned !== null && this.learned.version !== this.learnedVersion) {
+      this.learnedVersion = this.learned.version;
+      this.cache = new BoundedCache<ClusterInfo>(16_384);
+    }
     return this.cache.get(name, this.compute);
   }
 
@@ -165,7 +178,7 @@ export class ClusterTable {
       subset: subset ? subset : null,
       host,
       inClusterDomain: ours,
-      gatewayHost: kind === 'outbound' && ours && this.isGatewayHost(host as string),
+      gatewayHost: kind === 'outbound' && ours && (this.isGatewayHost(host as string) || this.learned?.has(host as string) === true),
       wildcard: host !== null && host.includes('*'),
       otherDomain: kind === 'outbound' && host !== null && !ours ? (SERVICE_NAME.exec(host)?.[2] ?? null) : null,
     };

@@ -56,7 +56,7 @@ class AuditEngine implements Engine {
     private readonly context: EngineContext,
     private readonly emit: (flow: Flow) => void,
   ) {
-    this.clusters = new ClusterTable(settings);
+    this.clusters = new ClusterTable(settings, context.gatewayHosts ?? null);
     this.flows = new FlowFactory(context);
     this.domain = settings.clusterDomain.toLowerCase().replace(/\.$/, '');
     this.windowMs = settings.windowMs;

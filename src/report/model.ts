@@ -106,6 +106,7 @@ export const COVERAGE_CODES = [
   'traffic-excluded-from-sidecar',
   'no-egress-gateway-pod',
   'serviceentries-unreadable',
+  'services-unreadable',
   'streams-unfollowed',
   'streams-cut',
   'instances-unread',

@@ -42,6 +42,7 @@ export interface PodSnapshot {
 }
 
 const NO_EXTERNAL = { isExternal: () => false };
+const NO_SERVICES = { isClusterIp: () => false };
 
 function isPodList(doc: unknown): doc is { items: unknown[] } {
   return typeof doc === 'object' && doc !== null && Array.isArray((doc as { items?: unknown }).items);
@@ -178,5 +179,5 @@ function ipOwners(pods: readonly PodFacts[]): Map<string, PodFacts | null> {
  * gateway's own log showing its address).
  */
 export function snapshotContext(snapshot: PodSnapshot, offline: EngineContext): EngineContext {
-  return liveContext(snapshot.index, offline, NO_EXTERNAL);
+  return liveContext(snapshot.index, offline, NO_EXTERNAL, NO_SERVICES);
 }

@@ -5,7 +5,7 @@ import { VERDICTS } from '../../src/types.js';
 import { buildReport, coverage } from '../report/helpers.js';
 
 /** Warnings only a watch raises, and those an audit raises only from --pods. */
-const WATCH_ONLY = ['no-egress-gateway-pod', 'serviceentries-unreadable', 'streams-unfollowed', 'streams-cut', 'instances-unread'];
+const WATCH_ONLY = ['no-egress-gateway-pod', 'serviceentries-unreadable', 'services-unreadable', 'streams-unfollowed', 'streams-cut', 'instances-unread'];
 const FROM_PODS = ['pods-without-sidecar', 'traffic-excluded-from-sidecar'];
 
 describe('--fail-on coverage names', () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { offlineContext } from '../../src/engine/index.js';
 import { liveContext, PodIpIndex } from '../../src/sources/kube/pod-index.js';
 import { ServiceEntryIndex } from '../../src/sources/kube/service-entry-index.js';
+import { ServiceIndex } from '../../src/sources/kube/service-index.js';
 import type { AuditSettings, EngineContext } from '../../src/types.js';
 import { entry, http, record, run, settings } from './helpers.js';
 
@@ -15,7 +16,7 @@ const T0 = '2024-03-01T10:00:00.000Z';
 function learnedFromPods(s: AuditSettings, podIps: string[]): EngineContext {
   const index = new PodIpIndex();
   for (const ip of podIps) index.addRange(ip);
-  return liveContext(index, offlineContext(s, []), new ServiceEntryIndex());
+  return liveContext(index, offlineContext(s, []), new ServiceEntryIndex(), new ServiceIndex());
 }
 
 /** A 503 UH to `host` on port 80: no endpoint logged, the app dialled `dialled`. */

@@ -3,7 +3,7 @@ import type { LogGenerator, LogGeneratorOptions } from './generator.js';
 import type { InClusterFiles, KubeconfigOptions } from './kubeconfig.js';
 import type { Json } from './store.js';
 import type {
-  AccessRule, AppendLogOptions, DropFilter, FakeContainerState, FakePodChange, FakePodSpec, FakeServiceEntrySpec,
+  AccessRule, AppendLogOptions, DropFilter, FakeContainerState, FakePodChange, FakePodSpec, FakeServiceEntrySpec, FakeServiceSpec,
   RecordedRequest, RestartOptions,
 } from './types.js';
 import type { FaultRule } from './faults.js';
@@ -52,6 +52,10 @@ export interface FakeApiServer {
   addServiceEntry(se: FakeServiceEntrySpec): void;
   modifyServiceEntry(se: FakeServiceEntrySpec): void;
   deleteServiceEntry(namespace: string, name: string): void;
+  /** Services (core/v1): list, watch, get; `clusterIPs` defaulted from `clusterIP` as the apiserver does. */
+  addService(svc: FakeServiceSpec): void;
+  modifyService(svc: FakeServiceSpec): void;
+  deleteService(namespace: string, name: string): void;
   /** Destroys sockets of matching live streams (all sockets without a filter); returns how many. */
   dropConnections(filter?: DropFilter): number;
   /** The client-side TCP ports of matching live streams (to find their sockets in /proc/net/tcp). */

@@ -1,5 +1,5 @@
 /**
- * Cluster state a test drives: namespaces, pods with container instances and their logs, ServiceEntries.
+ * Cluster state a test drives: namespaces, pods with container instances and their logs, ServiceEntries, Services.
  * Every change re-renders the object into the versioned store, which feeds lists and watches.
  */
 import { MonotonicLogClock, formatRfc3339NanoFixed, parseUtcOffset, type Stamp } from './clock.js';
@@ -7,7 +7,7 @@ import { ContainerLog, type ContainerLogConfig } from './container-log.js';
 import { containerIdFor, renderPod, rfc3339, type ContainerModel, type PodModel } from './pods.js';
 import { ObjectStore, type Json } from './store.js';
 import type {
-  AppendLogOptions, FakeContainerSpec, FakeContainerState, FakePodChange, FakePodSpec, FakeServiceEntrySpec, RestartOptions,
+  AppendLogOptions, FakeContainerSpec, FakeContainerState, FakeObjectSpec, FakePodChange, FakePodSpec, FakeServiceEntrySpec, FakeServiceSpec, RestartOptions,
 } from './types.js';
 
 /** Everything the HTTP side reads and the test API mutates. */
@@ -141,15 +141,33 @@ export class FakeCluster {
 
   /** Adds or replaces a ServiceEntry (stored as networking.istio.io/v1; served in any enabled version). */
   putServiceEntry(se: FakeServiceEntrySpec): void {
-    this.ensureNamespace(se.namespace);
-    const prev = this.store.get('serviceentries', se.namespace, se.name);
+    this.putObject('serviceentries', { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry' }, se, se.spec);
+  }
+
+  /**
+   * Adds or replaces a Service (core/v1), defaulted as the apiserver does: `type: ClusterIP`, and `clusterIPs` from
+   * `clusterIP` (or the reverse) unless it is an ExternalName Service, which has neither.
+   */
+  putService(svc: FakeServiceSpec): void {
+    const spec: Json = { type: 'ClusterIP', ...svc.spec };
+    if (spec.type !== 'ExternalName') {
+      if (spec.clusterIPs === undefined && typeof spec.clusterIP === 'string') spec.clusterIPs = [spec.clusterIP];
+      if (spec.clusterIP === undefined && Array.isArray(spec.clusterIPs)) spec.clusterIP = spec.clusterIPs[0];
+    }
+    this.putObject('services', { apiVersion: 'v1', kind: 'Service' }, svc, spec, { loadBalancer: {} });
+  }
+
+  /** Adds or replaces a namespaced object, keeping its uid and creation time across changes. */
+  private putObject(resource: string, type: { apiVersion: string; kind: string }, o: FakeObjectSpec, spec: Json, status?: Json): void {
+    this.ensureNamespace(o.namespace);
+    const prev = this.store.get(resource, o.namespace, o.name);
     const prevMeta = prev?.metadata as Record<string, unknown> | undefined;
-    const metadata: Json = { name: se.name, namespace: se.namespace,
+    const metadata: Json = { name: o.name, namespace: o.namespace,
       uid: (prevMeta?.uid as string | undefined) ?? this.uid(),
       creationTimestamp: (prevMeta?.creationTimestamp as string | undefined) ?? rfc3339(), generation: 1 };
-    if (se.labels) metadata.labels = { ...se.labels };
-    if (se.annotations) metadata.annotations = { ...se.annotations };
-    this.store.put('serviceentries', { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata, spec: se.spec });
+    if (o.labels) metadata.labels = { ...o.labels };
+    if (o.annotations) metadata.annotations = { ...o.annotations };
+    this.store.put(resource, { ...type, metadata, spec, ...(status === undefined ? {} : { status }) });
   }
 
   /** A stamp source for one append call (fixed instant or the monotonic clock). */

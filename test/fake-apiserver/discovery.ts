@@ -3,7 +3,7 @@
  * networking.istio.io group, its versions, and `/version`. Plain `application/json` only: kubectl 1.33 asks for
  * aggregated discovery first and falls back when the reply is plain JSON (notes §5).
  */
-import { NAMESPACES, PODS, SERVICE_ENTRIES, type ResourceDef } from './resources.js';
+import { NAMESPACES, PODS, SERVICE_ENTRIES, SERVICES, type ResourceDef } from './resources.js';
 
 /** The networking.istio.io group name. */
 export const ISTIO_GROUP = 'networking.istio.io';
@@ -32,6 +32,7 @@ export function coreResources(): unknown {
       resourceEntry(NAMESPACES),
       resourceEntry(PODS),
       { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
+      resourceEntry(SERVICES),
     ],
   };
 }

@@ -11,7 +11,7 @@ import { renderPod } from './pods.js';
 import type { StreamRegistry } from './streams.js';
 import type { FakeTlsMaterial } from './tls.js';
 import type {
-  AccessRule, AppendLogOptions, DropFilter, FakeContainerState, FakePodChange, FakePodSpec, FakeServiceEntrySpec,
+  AccessRule, AppendLogOptions, DropFilter, FakeContainerState, FakePodChange, FakePodSpec, FakeServiceEntrySpec, FakeServiceSpec,
   RecordedRequest, RestartOptions,
 } from './types.js';
 import type { ExpiryMode } from './watch.js';
@@ -106,14 +106,28 @@ export class FakeApiServerFacade implements FakeApiServer {
   addServiceEntry(se: FakeServiceEntrySpec): void { this.p.cluster.putServiceEntry(se); }
 
   modifyServiceEntry(se: FakeServiceEntrySpec): void {
-    if (!this.p.cluster.store.get('serviceentries', se.namespace, se.name)) {
-      throw new Error(`fake apiserver: no ServiceEntry ${se.namespace}/${se.name}`);
-    }
+    this.existing('serviceentries', 'ServiceEntry', se.namespace, se.name);
     this.p.cluster.putServiceEntry(se);
   }
 
-  deleteServiceEntry(ns: string, name: string): void {
-    if (!this.p.cluster.store.remove('serviceentries', ns, name)) throw new Error(`fake apiserver: no ServiceEntry ${ns}/${name}`);
+  deleteServiceEntry(ns: string, name: string): void { this.remove('serviceentries', 'ServiceEntry', ns, name); }
+
+  addService(svc: FakeServiceSpec): void { this.p.cluster.putService(svc); }
+
+  modifyService(svc: FakeServiceSpec): void {
+    this.existing('services', 'Service', svc.namespace, svc.name);
+    this.p.cluster.putService(svc);
+  }
+
+  deleteService(ns: string, name: string): void { this.remove('services', 'Service', ns, name); }
+
+  /** Throws, naming it, when the object is not there (a test-author error). */
+  private existing(resource: string, kind: string, ns: string, name: string): void {
+    if (!this.p.cluster.store.get(resource, ns, name)) throw new Error(`fake apiserver: no ${kind} ${ns}/${name}`);
+  }
+
+  private remove(resource: string, kind: string, ns: string, name: string): void {
+    if (!this.p.cluster.store.remove(resource, ns, name)) throw new Error(`fake apiserver: no ${kind} ${ns}/${name}`);
   }
 
   dropConnections(filter?: DropFilter): number { return this.p.streams.drop(filter); }

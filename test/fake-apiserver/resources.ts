@@ -38,6 +38,12 @@ export const NAMESPACES: ResourceDef = {
   fields: (obj) => ({ 'metadata.name': (obj.metadata as { name: string }).name, 'status.phase': 'Active' }),
 };
 
+/** `services` (core/v1; metadata fields selectable, as for most core resources). */
+export const SERVICES: ResourceDef = {
+  group: '', plural: 'services', singular: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'],
+  verbs: READ_VERBS, categories: ['all'], fieldNames: META_FIELDS, fields: metaFields,
+};
+
 /** `serviceentries` (networking.istio.io; a CRD, so only metadata fields are selectable). */
 export const SERVICE_ENTRIES: ResourceDef = {
   group: 'networking.istio.io', plural: 'serviceentries', singular: 'serviceentry', kind: 'ServiceEntry',
@@ -47,7 +53,7 @@ export const SERVICE_ENTRIES: ResourceDef = {
 
 /** Finds the definition for a group + plural, or undefined (→ 404). */
 export function findResource(group: string, plural: string): ResourceDef | undefined {
-  return [PODS, NAMESPACES, SERVICE_ENTRIES].find((d) => d.group === group && d.plural === plural);
+  return [PODS, NAMESPACES, SERVICES, SERVICE_ENTRIES].find((d) => d.group === group && d.plural === plural);
 }
 
 /** The object as served in `version` (Istio's versions share one schema, so only apiVersion changes). */

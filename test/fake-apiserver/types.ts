@@ -69,14 +69,20 @@ export interface RestartOptions {
   waitingReason?: string;
 }
 
-/** A ServiceEntry (networking.istio.io) to serve. */
-export interface FakeServiceEntrySpec {
+/** A namespaced object to serve: its name, metadata and spec. */
+export interface FakeObjectSpec {
   namespace: string;
   name: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   spec: Record<string, unknown>;
 }
+
+/** A ServiceEntry (networking.istio.io) to serve. */
+export type FakeServiceEntrySpec = FakeObjectSpec;
+
+/** A Service (core/v1) to serve: `spec.clusterIP`/`clusterIPs`, `selector`, `type` (ClusterIP by default). */
+export type FakeServiceSpec = FakeObjectSpec;
 
 /** A per-request rule for `setForbidden` / `setUnauthorized`; omitted fields match anything. */
 export interface AccessRule {

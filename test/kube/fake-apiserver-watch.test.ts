@@ -103,6 +103,27 @@ describe('fake apiserver: pod watch', () => {
     expect(typesAndNames(w.events)).toEqual(['ADDED late-1', 'DELETED late-1']);
   });
 
+  it('lists and watches Services from the list resourceVersion, and refuses them (403) where RBAC says so', async () => {
+    api.addService({ namespace: 'svc-test', name: 'ledger', spec: { clusterIP: '10.96.0.10', selector: { app: 'ledger' } } });
+    const list = await kc.makeApiClient(CoreV1Api).listNamespacedService({ namespace: 'svc-test' });
+    expect(list.items.map((i) => [i.metadata?.name, i.spec?.clusterIPs, i.spec?.type])).toEqual([['ledger', ['10.96.0.10'], 'ClusterIP']]);
+    api.addService({ namespace: 'svc-test', name: 'ext', spec: { type: 'ExternalName', externalName: 'db.example.com' } });
+    const w = await watchPods('/api/v1/namespaces/svc-test/services', { resourceVersion: list.metadata?.resourceVersion });
+    await w.until((e) => e.length === 1);
+    api.modifyService({ namespace: 'svc-test', name: 'ledger', spec: { clusterIP: '10.96.0.10', selector: { app: 'ledger-v2' } } });
+    api.deleteService('svc-test', 'ledger');
+    await w.until((e) => e.length === 3);
+    w.abort();
+    expect(typesAndNames(w.events)).toEqual(['ADDED ext', 'MODIFIED ledger', 'DELETED ledger']);
+    expect((w.events[0]?.object.spec as Record<string, unknown>).clusterIPs).toBeUndefined();
+    const unforbid = api.setForbidden({ resource: 'services' });
+    try {
+      expect((await get(as(), '/api/v1/services')).status).toBe(403);
+    } finally {
+      unforbid();
+    }
+  });
+
   it('turns label changes into ADDED and DELETED for a selector watch (cacher convertToWatchEvent)', async () => {
     const w = await watchPods('/api/v1/pods', { labelSelector: 'app=cart' });
     await w.until((e) => e.length === 1);

@@ -151,8 +151,9 @@ describe('fake apiserver: discovery', () => {
   it('serves /api, /api/v1 and /version as kubectl needs them', async () => {
     expect((await get(as(), '/api')).json).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     const v1 = (await get(as(), '/api/v1')).json as { resources: Array<{ name: string; verbs: string[]; shortNames?: string[] }> };
-    expect(v1.resources.map((r) => r.name)).toEqual(['namespaces', 'pods', 'pods/log']);
+    expect(v1.resources.map((r) => r.name)).toEqual(['namespaces', 'pods', 'pods/log', 'services']);
     expect(v1.resources[1]).toMatchObject({ verbs: ['get', 'list', 'watch'], shortNames: ['po'] });
+    expect(v1.resources[3]).toMatchObject({ verbs: ['get', 'list', 'watch'], shortNames: ['svc'] });
     expect((await get(as(), '/version')).json).toMatchObject({ major: '1', minor: '33', gitVersion: 'v1.33.0' });
   });
 

@@ -218,4 +218,12 @@ describe.skipIf(!KUBECTL)(SUITE, () => {
     expect(await ok(['get', 'serviceentries.networking.istio.io', '-n', 'shop', '-o', 'name'])).toBe('serviceentry.networking.istio.io/ext-api\n');
     expect(await ok(['get', 'se', '-n', 'shop', '-o', 'jsonpath={.items[0].spec.hosts[0]}'])).toBe('api.example.com');
   });
+
+  it('kubectl reads Services (core/v1) by name and short name, defaulted as the apiserver does', async () => {
+    api.addService({ namespace: 'pay', name: 'api', spec: { clusterIP: '10.96.141.30', selector: { app: 'api' } } });
+    api.addService({ namespace: 'pay', name: 'dual', spec: { clusterIPs: ['10.96.0.7', 'fd00:10:96::7'], ipFamilyPolicy: 'PreferDualStack' } });
+    expect(await ok(['get', 'services', '-n', 'pay', '-o', 'name'])).toBe('service/api\nservice/dual\n');
+    expect(await ok(['get', 'svc', 'dual', '-n', 'pay', '-o', 'jsonpath={.spec.clusterIP} {.spec.clusterIPs[1]} {.spec.type}'])).toBe('10.96.0.7 fd00:10:96::7 ClusterIP');
+    expect(await ok(['get', 'services', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}={.spec.clusterIPs[0]} {end}'])).toBe('pay/api=10.96.141.30 pay/dual=10.96.0.7 ');
+  });
 });

@@ -6,6 +6,7 @@ import { nextStep } from '../../src/sources/kube/follow-step.js';
 import { podFacts, workloadOf, type KubePod } from '../../src/sources/kube/pod-facts.js';
 import { liveContext, meshPrefix, PodIpIndex } from '../../src/sources/kube/pod-index.js';
 import { ServiceEntryIndex } from '../../src/sources/kube/service-entry-index.js';
+import { ServiceIndex } from '../../src/sources/kube/service-index.js';
 import type { AuditSettings } from '../../src/types.js';
 
 function pod(over: { name?: string; ip?: string; uid?: string; native?: boolean; state?: 'running' | 'waiting' | 'terminated'; phase?: string; owner?: { kind: string; name: string }; labels?: Record<string, string>; containerId?: string; deleting?: boolean; nodeName?: string | null; noProxy?: boolean } = {}): KubePod {
@@ -114,7 +115,7 @@ describe('pod-IP map', () => {
     const index = new PodIpIndex();
     const serviceEntries = new ServiceEntryIndex();
     const flags = offlineContext({ ...settings, meshCidrs: ['172.20.0.0/16'] }, []);
-    const ctx = liveContext(index, flags, serviceEntries);
+    const ctx = liveContext(index, flags, serviceEntries, new ServiceIndex());
     expect(ctx.isMeshIp('10.244.200.1')).toBe(false); // the flag range is known, pods are not yet
     index.upsert(facts(pod()), false);
     serviceEntries.replace('*', [{ metadata: { namespace: 'shop', name: 'db' }, spec: { hosts: ['db.example.com'], endpoints: [{ address: '10.244.99.5' }], location: 'MESH_EXTERNAL' } }]);
@@ -126,8 +127,29 @@ describe('pod-IP map', () => {
     expect(serviceEntries.hostForIp('10.244.99.5')).toBe('db.example.com');
   });
 
+  it('counts every Service ClusterIP (both families) as in the mesh, whatever the ranges, unless a MESH_EXTERNAL entry names it; headless and ExternalName add none', () => {
+    const index = new PodIpIndex();
+    const serviceEntries = new ServiceEntryIndex();
+    const services = new ServiceIndex();
+    const ctx = liveContext(index, offlineContext({ ...settings, meshCidrs: ['10.244.0.0/16'] }, []), serviceEntries, services);
+    index.upsert(facts(pod()), false);
+    expect(ctx.isMeshIp('10.96.141.30')).toBe(false);
+    services.replace('*', [
+      { metadata: { namespace: 'pay', name: 'api' }, spec: { clusterIP: '10.96.141.30', clusterIPs: ['10.96.141.30', 'fd00:10:96::1e'] } },
+      { metadata: { namespace: 'pay', name: 'old' }, spec: { clusterIP: '10.96.7.7' } },
+      { metadata: { namespace: 'pay', name: 'db' }, spec: { clusterIP: 'None', clusterIPs: ['None'] } },
+      { metadata: { namespace: 'pay', name: 'ext' }, spec: {} },
+      { metadata: { namespace: 'pay', name: 'manual' }, spec: { clusterIP: '10.96.0.99' } },
+    ]);
+    serviceEntries.replace('*', [{ metadata: { namespace: 'pay', name: 'legacy' }, spec: { hosts: ['legacy.example.com'], addresses: ['10.96.0.99'], location: 'MESH_EXTERNAL' } }]);
+    expect(['10.96.141.30', 'fd00:10:96:0:0:0:0:1e', '10.96.7.7', '10.96.0.99', 'None'].map((ip) => ctx.isMeshIp(ip))).toEqual([true, true, true, false, undefined]);
+    services.event('*', 'DELETED', { metadata: { namespace: 'pay', name: 'api' } });
+    expect(ctx.isMeshIp('10.96.141.30')).toBe(false);
+    expect(services.size).toBe(4);
+  });
+
   it('knows nothing about the mesh before any pod or flag', () => {
-    expect(liveContext(new PodIpIndex(), offlineContext(settings, []), new ServiceEntryIndex()).isMeshIp('10.0.0.1')).toBeUndefined();
+    expect(liveContext(new PodIpIndex(), offlineContext(settings, []), new ServiceEntryIndex(), new ServiceIndex()).isMeshIp('10.0.0.1')).toBeUndefined();
   });
 });
 

@@ -83,7 +83,7 @@ export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
   });
   return {
     source,
-    context: liveContext(source.index, o.flagContext, source.serviceEntries.index),
+    context: { ...liveContext(source.index, o.flagContext, source.serviceEntries.index, source.services.index), gatewayHosts: source.gatewayServices },
     plan,
     contextName: loaded.context,
     origin: loaded.origin,

@@ -24,6 +24,8 @@ import { PodIpIndex } from './pod-index.js';
 import { inSidecarScope, isGatewayPod, PodRegistry, type KnownPod } from './pod-registry.js';
 import { listGateways, podViews, type PodView } from './pod-views.js';
 import { ServiceEntryWatch } from './service-entries.js';
+import { ServiceWatch } from './services.js';
+import { GatewayServiceHosts } from './gateway-services.js';
 import { StreamSlots } from './stream-slots.js';
 
 /** How a source is set up. */
@@ -39,7 +41,7 @@ export interface KubeSourceOptions {
   deadFollowMs: number;
   /** How long late streams may hold log time back (live-driver.ts). */
   holds: HoldLimits;
-  /** How long following waits at the start for ServiceEntries a transient failure keeps from being read (service-entries.ts). */
+  /** How long following waits at the start for ServiceEntries and Services a transient failure keeps from being read (scoped-reads.ts). */
   serviceEntryWaitMs: number;
   hardStop: AbortSignal;
   /** A message for the person (stderr, or after the dashboard). */
@@ -70,6 +72,9 @@ export class KubeSource implements Source {
   readonly registry: PodRegistry;
   readonly stats: LiveStats = { reconnects: 0, following: 0 };
   readonly serviceEntries: ServiceEntryWatch;
+  readonly services: ServiceWatch;
+  /** Egress gateway Services known by their selector (the engine's context carries them). */
+  readonly gatewayServices: GatewayServiceHosts;
   /** Stream name → the role it was given (for coverage and --explain). */
   readonly roles = new Map<string, RoleAssignment>();
   private readonly followers = new Map<string, LogFollower>();
@@ -105,6 +110,8 @@ export class KubeSource implements Source {
     };
     this.views = podViews(o.api, this.registry, o.plan, this.deps.notice);
     this.serviceEntries = new ServiceEntryWatch(o.api, o.plan, { firstReadWaitMs: o.serviceEntryWaitMs, notice: o.notice });
+    this.services = new ServiceWatch(o.api, o.plan, { firstReadWaitMs: o.serviceEntryWaitMs, notice: o.notice });
+    this.gatewayServices = new GatewayServiceHosts(this.services.index, this.registry, o.settings.clusterDomain.toLowerCase().replace(/\.$/, ''));
   }
 
   describe(): string {
@@ -112,8 +119,8 @@ export class KubeSource implements Source {
   }
 
   /**
-   * The first lists. Sidecar namespaces that cannot be listed end the run (exit 3); gateways and
-   * ServiceEntries are reported. `stopWaiting` (a graceful stop) ends the wait for ServiceEntries.
+   * The first lists. Sidecar namespaces that cannot be listed end the run (exit 3); gateways, ServiceEntries
+   * and Services are reported. `stopWaiting` (a graceful stop) ends the wait for ServiceEntries and Services.
    */
   async start(signal: AbortSignal, stopWaiting: AbortSignal = signal): Promise<void> {
     const allowed = streamsAllowed(this.descriptors);
@@ -129,13 +136,13 @@ export class KubeSource implements Source {
       }
     }
     if (this.gatewayProblem !== null) this.o.notice(this.gatewayProblem);
-    await this.serviceEntries.start(signal, stopWaiting);
+    await Promise.all([this.serviceEntries.start(signal, stopWaiting), this.services.start(signal, stopWaiting)]);
   }
 
   /** Keeps every view current until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     const all = [...this.views.sidecars, ...this.views.gateways];
-    await Promise.all([...all.map((v) => v.informer.run(signal)), this.serviceEntries.run(signal)]);
+    await Promise.all([...all.map((v) => v.informer.run(signal)), this.serviceEntries.run(signal), this.services.run(signal)]);
   }
 
   async *streams(signal: AbortSignal): AsyncIterable<LogStream> {
@@ -199,7 +206,7 @@ export class KubeSource implements Source {
       gatewayPods: new Set([...this.registry.gatewaysSeen, ...this.gatewaysFollowed]).size,
       refusedGateways: { pods: this.refusedGatewayPods(), namespaces: gatewayNamespacesText(this.o.settings) },
       gatewayProblem: this.gatewayProblem,
-      serviceEntries: this.serviceEntries.warnings(),
+      serviceEntries: [...this.serviceEntries.warnings(), ...this.services.warnings()],
       maxStreams: this.o.maxStreams,
       descriptorCap: this.slots.descriptorCap === null ? null : { streams: this.slots.descriptorCap, limit: limitText(this.descriptors) },
       unfollowed: this.slots.neverGranted(),

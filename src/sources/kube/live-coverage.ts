@@ -26,7 +26,7 @@ export interface LiveCoverageFacts {
   refusedGateways: { pods: readonly string[]; namespaces: string };
   /** Why the gateway pods could not be listed, when they could not. */
   gatewayProblem: string | null;
-  /** What service-entries.ts says about the ServiceEntries. */
+  /** What service-entries.ts says about the ServiceEntries, and services.ts about the Services. */
   serviceEntries: CoverageWarning[];
   maxStreams: number;
   /** The streams the open-files limit (`limit`, as `ulimit -n 800`) held the run to, once a stream could not be opened for want of descriptors; else null. */

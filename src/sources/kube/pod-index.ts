@@ -138,17 +138,24 @@ export interface ExternalAddresses {
   isExternal(ip: string): boolean;
 }
 
+/** What the Services say about an IP (a ClusterIP is a virtual address inside the cluster). */
+export interface ServiceAddresses {
+  isClusterIp(ip: string): boolean;
+}
+
 /**
  * The engine's view of a live cluster: pods by IP (then what `flags` knows: pods learned from saved logs
  * under `audit --pods`), gateway pods by IP, and the mesh = `--mesh-cidr`
- * ranges plus the ranges of real pod IPs, minus what MESH_EXTERNAL ServiceEntries name.
+ * ranges plus the ranges of real pod IPs plus the Services' ClusterIPs, minus what MESH_EXTERNAL ServiceEntries name.
+ * A known ClusterIP is inside whatever ranges were given: the API says it is the cluster's.
  */
-export function liveContext(index: PodIpIndex, flags: EngineContext, serviceEntries: ExternalAddresses): EngineContext {
+export function liveContext(index: PodIpIndex, flags: EngineContext, serviceEntries: ExternalAddresses, services: ServiceAddresses): EngineContext {
   return {
     podByIp: (ip) => index.podByIp(ip) ?? flags.podByIp(ip),
     isGatewayIp: (ip) => index.isGatewayIp(ip) || flags.isGatewayIp(ip),
     isMeshIp: (ip) => {
       if (serviceEntries.isExternal(ip)) return false;
+      if (services.isClusterIp(ip)) return true;
       const byFlag = flags.isMeshIp(ip);
       if (byFlag === true) return true;
       const byPods = index.inMesh(ip);

@@ -54,6 +54,8 @@ export class PodRegistry {
   readonly gatewaysSeen = new Set<string>();
   /** Pods the gateway views found outside the egress gateway namespaces: sidecars, whatever their labels say. */
   readonly gatewaysRefused = new Map<string, PodRef>();
+  /** Goes up whenever a pod found by a gateway view appears, changes or goes, so what is worked out from the gateway pods is worked out again. */
+  gatewayChanges = 0;
 
   constructor(
     private readonly index: PodIpIndex,
@@ -75,6 +77,11 @@ export class PodRegistry {
   /** Every pod currently known. */
   all(): KnownPod[] {
     return [...this.pods.values()];
+  }
+
+  /** The egress gateway pods currently known (isGateway). */
+  *gateways(): Iterable<KnownPod> {
+    for (const pod of this.pods.values()) if (this.isGateway(pod)) yield pod;
   }
 
   /** A (re)list of one view: pods of that view not in it are gone from it. */
@@ -127,6 +134,7 @@ export class PodRegistry {
     entry.facts = facts;
     entry.scopes.add(scope);
     this.pods.set(facts.key, entry);
+    if (isGatewayPod(entry)) this.gatewayChanges++;
     this.index.upsert(facts, this.isGateway(entry));
     if (!scope.startsWith('gateway:')) this.noteCoverage(facts);
     else if (this.mayHoldGateway(facts.ref.namespace)) this.gatewaysSeen.add(facts.key);
@@ -138,6 +146,7 @@ export class PodRegistry {
   private remove(scope: PodScope, facts: PodFacts): void {
     const known = this.pods.get(facts.key);
     if (known === undefined || known.facts.uid !== facts.uid) return;
+    if (scope.startsWith('gateway:')) this.gatewayChanges++;
     known.scopes.delete(scope);
     if (known.scopes.size === 0) this.drop(known);
     else {
@@ -147,6 +156,7 @@ export class PodRegistry {
   }
 
   private drop(known: KnownPod): void {
+    if (isGatewayPod(known)) this.gatewayChanges++;
     this.pods.delete(known.facts.key);
     this.index.remove(known.facts);
     this.listener.gone(known.facts);
