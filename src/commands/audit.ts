@@ -60,13 +60,20 @@ function explain(resolution: RoleResolution, streams: readonly StreamFacts[], sn
   // Each can change a verdict: a public one's call, and a private one's passthrough (a private address alone is not enough for that).
   const moreOwn = ownMeshIps.length > EXPLAIN_MAX_PODS ? `, and ${ownMeshIps.length - EXPLAIN_MAX_PODS} more` : '';
   const ownIps = ownMeshIps.length > 0 ? `\n  addresses inside the mesh as sidecars' own, read in their logs (no mesh ranges given) (${ownMeshIps.length}): ${escapeControl(ownMeshIps.slice(0, EXPLAIN_MAX_PODS).join(', '))}${moreOwn}` : '';
-  const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${plural(snapshot.pods, 'pod')} with ${plural(snapshot.ips, 'IP')} (${plural(snapshot.gateways, 'egress gateway pod')})${snapshot.ambiguous.size === 0 ? '' : `, ${plural(snapshot.ambiguous.size, 'IP')} claimed by two pods naming neither`}; the mesh is the /16 and /64 ranges of their IPs`;
+  const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${plural(snapshot.pods, 'pod')} with ${plural(snapshot.ips, 'IP')} (${plural(snapshot.gateways, 'egress gateway pod')})${snapshot.ambiguous.size === 0 ? '' : `, ${plural(snapshot.ambiguous.size, 'IP')} claimed by two pods naming neither`}; the mesh is the /16 and /64 ranges of their IPs${snapshotServices(snapshot)}`;
   const held = streams.filter((s) => s.unordered !== null).map((s) => `\n  ${escapeControl(s.name)}: its entries waited until it ended: ${s.unordered}`);
   const copied = ' (through a temporary copy, as it cannot be read from its end in place)';
   const backwards = streams.filter((s) => s.backwards).map((s) => `\n  ${escapeControl(s.name)}: read from its last line back, as its log time runs newest first${s.copied ? copied : ''}`);
   const heads = `its head not judged for newest-first order, as the heads' memory holds the first ${JUDGED_HEADS} inputs that cannot be probed (stdin, FIFOs, .gz)`;
   const asItCame = streams.filter((s) => s.headUnjudged).map((s) => `\n  ${escapeControl(s.name)}: read as it came, ${heads}`);
   return `egress-audit: roles\n${lines.join('\n')}${ips}${gatewayHosts}${podIps}${ownIps}${fromSnapshot}${held.join('')}${backwards.join('')}${asItCame.join('')}\n`;
+}
+
+/** What --explain says of the Services a --pods list holds: their ClusterIPs are inside, and which are egress gateways'. */
+function snapshotServices(snapshot: PodSnapshot): string {
+  if (snapshot.services.size === 0) return ' (no Services listed: kubectl get pods,services -A -o json adds their ClusterIPs)';
+  const gateways = snapshot.gatewayServices.length === 0 ? '' : `; egress gateway Services by their selector: ${escapeControl(snapshot.gatewayServices.join(', '))}`;
+  return `, plus the ClusterIPs of ${plural(snapshot.services.size, 'Service')}${gateways}`;
 }
 
 /** The run's setup, and a `--gateway-pod NAMESPACE/POD` that the egress gateway namespaces leave out refused (exit 2). */
@@ -118,11 +125,11 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       setup: prepared,
       spec: (await auditFormatFromOption(options.format)).spec,
       source: await fileSource(inputs, options, { ...(paced ? { chunkSize: SMALL_CHUNK } : {}), warn, ownOutput, sameContentOnce, readsRecordsBack: true }),
-      snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods, gatewayNamespaceMatcher(prepared.settings)),
+      snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods, gatewayNamespaceMatcher(prepared.settings), prepared.settings.clusterDomain),
     };
   });
   if (snapshot !== null && snapshot.skipped > 0) {
-    warnOnStderr(`--pods ${options.pods as string}: ${plural(snapshot.skipped, 'item that is not a pod', 'items that are not pods')} left out`);
+    warnOnStderr(`--pods ${options.pods as string}: ${plural(snapshot.skipped, 'item that is neither a pod nor a Service', 'items that are neither pods nor Services')} left out`);
   }
   if (options.dashboard && !useDashboard) {
     const instead = options.output === null ? 'the table' : `-o ${options.output}`;

@@ -3,7 +3,9 @@
  * not name their pods (a log pipeline's export, say): the same IP → pod, namespace and workload map and
  * the same mesh ranges (the pod IPs' /16 and /64) that `watch` gets from the API server, read from the
  * snapshot instead, and the same coverage holes: pods of the mesh's namespaces (those where some pod has
- * a sidecar) without one, and pods whose annotations keep outbound traffic from their sidecar. The
+ * a sidecar) without one, and pods whose annotations keep outbound traffic from their sidecar. Services in
+ * the same list (`kubectl get pods,services -A -o json`) say what `watch` reads them for: their ClusterIPs
+ * are inside the cluster, and one whose selector picks an egress gateway pod is that gateway's Service. The
  * snapshot should be taken around the time the logs were, since pod IPs are reused.
  */
 import { constants } from 'node:buffer';
@@ -17,6 +19,7 @@ import type { EngineContext } from '../types.js';
 import { excludedTrafficWarning, withoutSidecarWarning } from './kube/live-coverage.js';
 import { excludesOutbound, podFacts, type KubePod, type PodFacts } from './kube/pod-facts.js';
 import { liveContext, PodIpIndex } from './kube/pod-index.js';
+import { ServiceIndex, type KubeService } from './kube/service-index.js';
 import { readTextFile } from './read-text.js';
 import { escapeControl, shownName } from '../text/escape.js';
 
@@ -29,7 +32,11 @@ export interface PodSnapshot {
   ips: number;
   /** Pods labelled `istio=egressgateway`. */
   gateways: number;
-  /** Items that were not pods (a `kubectl get all` list, say), left out. */
+  /** The Services listed beside the pods (none unless asked for: `kubectl get pods,services`). */
+  services: ServiceIndex;
+  /** The cluster-domain hosts of the Services whose selector picks an egress gateway pod, sorted. */
+  gatewayServices: string[];
+  /** Items that were neither pods nor Services (a `kubectl get all` list, say), left out. */
   skipped: number;
   /**
    * IPs (canonical) that name no pod because two pods of equal standing claim them: two running pods
@@ -42,7 +49,6 @@ export interface PodSnapshot {
 }
 
 const NO_EXTERNAL = { isExternal: () => false };
-const NO_SERVICES = { isClusterIp: () => false };
 
 function isPodList(doc: unknown): doc is { items: unknown[] } {
   return typeof doc === 'object' && doc !== null && Array.isArray((doc as { items?: unknown }).items);
@@ -52,6 +58,10 @@ function isPod(item: unknown): item is KubePod & { kind?: string } {
   if (typeof item !== 'object' || item === null) return false;
   const kind = (item as { kind?: unknown }).kind;
   return (kind === undefined || kind === 'Pod') && typeof (item as { metadata?: unknown }).metadata === 'object';
+}
+
+function isService(item: unknown): item is KubeService {
+  return typeof item === 'object' && item !== null && (item as { kind?: unknown }).kind === 'Service' && typeof (item as { metadata?: unknown }).metadata === 'object';
 }
 
 /** `-o json` (read by JSON.parse: a cluster's pod list runs to megabytes) or `-o yaml`; exit 3 naming the line when it is neither. */
@@ -108,17 +118,23 @@ async function readSnapshot(path: string): Promise<string> {
 }
 
 /**
- * Reads a Pod, PodList or List of pods; exit 3 naming the file (and line) when it is not one. `gatewayNamespace`
- * (engine/cluster.ts's gatewayNamespaceMatcher) says where a pod labelled as an egress gateway may be one.
+ * Reads a Pod, PodList or List of pods (and Services); exit 3 naming the file (and line) when it is not one.
+ * `gatewayNamespace` (engine/cluster.ts's gatewayNamespaceMatcher) says where a pod labelled as an egress gateway may
+ * be one; `clusterDomain` names a gateway Service's host.
  */
-export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace: string | null) => boolean): Promise<PodSnapshot> {
+export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace: string | null) => boolean, clusterDomain: string): Promise<PodSnapshot> {
   const text = await readSnapshot(path);
   const root = parseJsonOrYaml(path, text);
   // A bare array of pods is what `kubectl get pods -A -o json | jq .items` prints.
   const items: unknown[] = Array.isArray(root) ? root : isPodList(root) ? root.items : [root];
-  const snapshot: PodSnapshot = { index: new PodIpIndex(), pods: 0, ips: 0, gateways: 0, skipped: 0, ambiguous: new Set(), warnings: [] };
+  const snapshot: PodSnapshot = { index: new PodIpIndex(), pods: 0, ips: 0, gateways: 0, services: new ServiceIndex(), gatewayServices: [], skipped: 0, ambiguous: new Set(), warnings: [] };
   const all: PodFacts[] = [];
+  const services: KubeService[] = [];
   for (const item of items) {
+    if (isService(item)) {
+      services.push(item);
+      continue;
+    }
     const facts = isPod(item) ? podFacts(item) : null;
     if (facts === null) {
       snapshot.skipped++;
@@ -132,9 +148,10 @@ export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace
     throw new InputError(`--pods ${shownName(path)}: no pod in it (give the output of kubectl get pods -A -o json)`);
   }
   const owners = ipOwners(all);
+  const gatewayPods: PodFacts[] = [];
   for (const facts of all) {
     const gateway = roleFromLabels(facts.ref.labels)?.role === 'egress-gateway' && gatewayNamespace(facts.ref.namespace);
-    if (gateway) snapshot.gateways++;
+    if (gateway) gatewayPods.push(facts);
     // Each pod is indexed under the IPs it owns only: every lookup (pod, gateway) then answers from one owner.
     snapshot.index.upsert({ ...facts, ips: facts.ips.filter((ip) => owners.get(canonicalIp(ip)) === facts) }, gateway);
   }
@@ -143,6 +160,10 @@ export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace
     snapshot.ambiguous.add(ip);
     snapshot.index.addRange(ip);
   }
+  snapshot.gateways = gatewayPods.length;
+  snapshot.services.replace('snapshot', services);
+  const domain = clusterDomain.toLowerCase().replace(/\.$/, '');
+  snapshot.gatewayServices = snapshot.services.selectingHosts(gatewayPods.map((p) => ({ namespace: p.ref.namespace, labels: p.ref.labels })), domain);
   snapshot.warnings = coverageHoles(all);
   return snapshot;
 }
@@ -174,10 +195,13 @@ function ipOwners(pods: readonly PodFacts[]): Map<string, PodFacts | null> {
 }
 
 /**
- * The offline context, told by the snapshot who had each IP and where the mesh is; the logs' own learning
- * fills the gaps, among them the contested IPs, which the index does not hold (a file naming its pod, a
- * gateway's own log showing its address).
+ * The offline context, told by the snapshot who had each IP, where the mesh is, which addresses are ClusterIPs and
+ * which Services are egress gateways'; the logs' own learning fills the gaps, among them the contested IPs, which the
+ * index does not hold (a file naming its pod, a gateway's own log showing its address).
  */
 export function snapshotContext(snapshot: PodSnapshot, offline: EngineContext): EngineContext {
-  return liveContext(snapshot.index, offline, NO_EXTERNAL, NO_SERVICES);
+  const context = liveContext(snapshot.index, offline, NO_EXTERNAL, snapshot.services);
+  if (snapshot.gatewayServices.length === 0) return context;
+  const hosts = new Set(snapshot.gatewayServices);
+  return { ...context, gatewayHosts: { version: 0, has: (host) => hosts.has(host) } };
 }

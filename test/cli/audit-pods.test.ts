@@ -39,7 +39,11 @@ const HOLES = [
   },
   { kind: 'Pod', metadata: { name: 'coredns-5d78c9869d-abcde', namespace: 'kube-system' }, spec: { containers: [{ name: 'coredns' }] }, status: { podIP: '10.244.0.2' } },
 ];
-const LIST = { apiVersion: 'v1', kind: 'List', items: [SLEEP_POD, GATEWAY_POD, ...HOLES, { kind: 'Service', metadata: { name: 'sleep', namespace: 'shop' } }] };
+const LIST = { apiVersion: 'v1', kind: 'List', items: [SLEEP_POD, GATEWAY_POD, ...HOLES, { kind: 'ConfigMap', metadata: { name: 'sleep', namespace: 'shop' } }] };
+/** `kubectl get pods,services -A -o json`: an egress gateway's Service not named like one (its selector picks the gateway pod), and another Service. */
+const EGRESS_SERVICE = { kind: 'Service', metadata: { name: 'egress', namespace: 'istio-system' }, spec: { clusterIP: '10.96.7.7', clusterIPs: ['10.96.7.7'], selector: { istio: 'egressgateway' } } };
+const HIDDEN_SERVICE = { kind: 'Service', metadata: { name: 'ledger', namespace: 'bank' }, spec: { clusterIP: '10.96.141.30', selector: { app: 'ledger' } } };
+const WITH_SERVICES = { apiVersion: 'v1', kind: 'List', items: [SLEEP_POD, GATEWAY_POD, EGRESS_SERVICE, HIDDEN_SERVICE] };
 
 // The gateway carried a connection from 10.244.1.7, whose sidecar log is not among the files.
 const GATEWAY_LINE = '[2026-11-02T09:00:01.147Z] "- - -" 0 - - - "-" 85 844 12 - "-" "-" "-" "-" "192.168.0.78:1234" outbound|1234||my.server.com 10.244.2.10:49356 10.244.2.10:2234 10.244.1.7:33706 - -\n';
@@ -57,6 +61,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'istio-egressgateway.log'), GATEWAY_LINE);
   writeFileSync(join(dir, 'sidecar.log'), PASSTHROUGH_LINE);
   writeFileSync(join(dir, 'pods.json'), JSON.stringify(LIST, null, 2));
+  writeFileSync(join(dir, 'pods-services.json'), JSON.stringify(WITH_SERVICES));
   writeFileSync(join(dir, 'pods.yaml'), stringify({ apiVersion: 'v1', kind: 'List', items: [SLEEP_POD, GATEWAY_POD] }));
   const appLabelled = { ...GATEWAY_POD, metadata: { ...GATEWAY_POD.metadata, labels: { app: 'payments-egressgateway' } } };
   writeFileSync(join(dir, 'pods-app-label.json'), JSON.stringify({ kind: 'List', items: [SLEEP_POD, appLabelled] }));
@@ -85,7 +90,7 @@ describe('egress-audit audit --pods', () => {
     // Without ranges Passthrough is always direct; the snapshot says 10.244.3.9 is inside the mesh.
     expect(before.find((f) => f.source.workload === '10.244.1.18')?.verdict).toBe('direct');
     expect(after.find((f) => f.source.workload === '10.244.1.18')).toMatchObject({ verdict: 'internal', rule: 'internal/passthrough-to-mesh' });
-    expect(withPods.stderr).toContain('1 item that is not a pod left out');
+    expect(withPods.stderr).toContain('1 item that is neither a pod nor a Service left out');
     expect(withPods.stderr).toContain('pods from --pods: 5 pods with 5 IPs (1 egress gateway pod)');
   });
 
@@ -100,6 +105,23 @@ describe('egress-audit audit --pods', () => {
     const given = await runCli([...args, '--mesh-cidr', '10.244.0.0/16']);
     expect(given.code).toBe(1);
     expect(flows(given.stdout)).toEqual([expect.objectContaining({ verdict: 'direct', rule: 'direct/endpoint-outside-mesh' })]);
+  });
+
+  it("reads the Services listed beside the pods, as watch reads them: a ClusterIP is inside the cluster, and a Service whose selector picks a gateway pod is that gateway's", async () => {
+    // A Sidecar resource hides bank/ledger, so the call leaves through PassthroughCluster to its ClusterIP, outside the pods' /16.
+    const hidden = '[2026-11-02T09:00:04.100Z] "- - -" 0 - - - "-" 120 900 4 - "-" "-" "-" "-" "10.96.141.30:8080" PassthroughCluster 10.244.1.7:40500 10.96.141.30:8080 10.244.1.7:48700 - -\n';
+    // A 503 UH to the gateway's own Service, which is not named like one: gateway-bound by its name, no endpoint logged.
+    const toGateway = '[2026-11-02T09:00:04.200Z] "GET / HTTP/1.1" 503 UH no_healthy_upstream - "-" 0 19 0 - "-" "curl/8.5.0" "1f1c8b0e-3d2a-9b4c-8e6f-0a1b2c3d4e5f" "api.example.com" "-" outbound|80||egress.istio-system.svc.cluster.local - 10.96.7.7:80 10.244.1.7:55800 - -\n';
+    writeFileSync(join(dir, 'hidden.log'), hidden + toGateway);
+    const args = ['audit', '--sidecar', join(dir, 'hidden.log'), '-o', 'json', '--fail-on', 'none', '--explain', '--pods'];
+    const podsOnly = await runCli([...args, join(dir, 'pods.yaml')]);
+    expect(flows(podsOnly.stdout).map((f) => f.rule)).toEqual(['direct/passthrough-cluster', 'internal/mesh-service']);
+    expect(podsOnly.stderr).toContain('(no Services listed: kubectl get pods,services -A -o json adds their ClusterIPs)');
+    const withServices = await runCli([...args, join(dir, 'pods-services.json')]);
+    expect(withServices.code).toBe(0);
+    expect(flows(withServices.stdout).map((f) => f.rule)).toEqual(['internal/passthrough-to-mesh', 'via-gateway-unconfirmed/no-connection']);
+    expect(withServices.stderr).toContain('plus the ClusterIPs of 2 Services; egress gateway Services by their selector: egress.istio-system.svc.cluster.local');
+    expect(withServices.stderr).not.toContain('left out');
   });
 
   it('reads a snapshot saved by Windows PowerShell 5.1 (UTF-16LE) or with UTF-8\'s byte-order mark, as the plain one', async () => {
