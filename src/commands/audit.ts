@@ -73,7 +73,9 @@ function explain(resolution: RoleResolution, streams: readonly StreamFacts[], sn
 function snapshotServices(snapshot: PodSnapshot): string {
   if (snapshot.services.size === 0) return ' (no Services listed: kubectl get pods,services -A -o json adds their ClusterIPs)';
   const gateways = snapshot.gatewayServices.length === 0 ? '' : `; egress gateway Services by their selector: ${escapeControl(snapshot.gatewayServices.join(', '))}`;
-  return `, plus the ClusterIPs of ${plural(snapshot.services.size, 'Service')}${gateways}`;
+  const manual = snapshot.services.size - snapshot.services.selecting;
+  const leftOut = manual === 0 ? '' : ` (${manual} without one left out: ${manual === 1 ? 'its endpoints are' : 'their endpoints are'} set by hand)`;
+  return `, plus the ClusterIPs of ${plural(snapshot.services.selecting, 'Service')} with a selector${leftOut}${gateways}`;
 }
 
 /** The run's setup, and a `--gateway-pod NAMESPACE/POD` that the egress gateway namespaces leave out refused (exit 2). */

@@ -209,8 +209,8 @@ export function isGatewayBound(r: AccessRecord, c: ClusterInfo, ctx: EngineConte
 }
 
 /**
- * Whether the address an app dialled for a cluster-domain Service, on an entry with no endpoint logged (UH, NR: nothing
- * connected), is outside the mesh. That address is the Service's ClusterIP (in the Service CIDR: private, or an IPv6
+ * Whether the address an app dialled for a cluster-domain Service, on an entry with no endpoint logged and a flag saying
+ * nothing connected (UH, NR: neverSentUpstream), is outside the mesh. That address is the Service's ClusterIP (in the Service CIDR: private, or an IPv6
  * ULA), a headless Service's pod IP, or an ExternalName Service's outside host's own. Ranges learned from pod IPs do
  * not hold the Service CIDR, so a private address outside them is taken for a ClusterIP, not an endpoint outside the
  * mesh; given ranges (the pod and Service CIDRs) put it outside, and a public address is judged as an endpoint is.
@@ -227,10 +227,13 @@ function outbound(r: AccessRecord, c: ClusterInfo, ctx: EngineContext, dialled: 
   if (host !== null && !c.inClusterDomain && !isIpLiteral(host)) return D.serviceEntryHost;
   const target = host !== null && isIpLiteral(host) ? host : ip;
   if (target !== null) return isExternalIp(target, ctx) ? D.endpointOutsideMesh : D.meshService;
-  // No endpoint logged: the address the app dialled stands in for it, a cluster-domain Service's by dialledOutside.
+  // No endpoint logged: the address the app dialled stands in for it, a cluster-domain Service's by dialledOutside when
+  // nothing connected. An entry that may have connected, in a format without %UPSTREAM_HOST%, dialled a headless
+  // Service's endpoint as likely as a ClusterIP: judged as an endpoint, or a database outside would pass as internal.
   const address = ipOf(dialled);
   if (address === null) return D.meshService;
-  return (c.inClusterDomain ? dialledOutside(address, ctx) : isExternalIp(address, ctx)) ? D.endpointOutsideMesh : D.meshService;
+  const clusterIp = c.inClusterDomain && neverSentUpstream(r.response_flags);
+  return (clusterIp ? dialledOutside(address, ctx) : isExternalIp(address, ctx)) ? D.endpointOutsideMesh : D.meshService;
 }
 
 /**

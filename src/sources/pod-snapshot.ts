@@ -4,7 +4,7 @@
  * the same mesh ranges (the pod IPs' /16 and /64) that `watch` gets from the API server, read from the
  * snapshot instead, and the same coverage holes: pods of the mesh's namespaces (those where some pod has
  * a sidecar) without one, and pods whose annotations keep outbound traffic from their sidecar. Services in
- * the same list (`kubectl get pods,services -A -o json`) say what `watch` reads them for: their ClusterIPs
+ * the same list (`kubectl get pods,services -A -o json`) say what `watch` reads them for: the ClusterIPs of those with a selector
  * are inside the cluster, and one whose selector picks an egress gateway pod is that gateway's Service. The
  * snapshot should be taken around the time the logs were, since pod IPs are reused.
  */

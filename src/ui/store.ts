@@ -192,11 +192,6 @@ export class DashboardStore {
   }
 
   /**
-   * A destination's latest flow, a finding rather than later clean flows. Past the cap a clean destination's goes first,
-   * then a finding's: the table lists failing destinations first, and those are what enter is pressed on. Within each,
-   * the earliest added goes (replacing keeps the key's place: one Map.set per flow, not a delete and a set).
-   */
-  /**
    * The destination rows, sorted again after flows changed them, but not more often than keeps that sort under a tenth
    * of the time: at 10,000 rows (25 ms a sort) the table follows 4 times a second instead of every 100 ms
    * notification, where it took a quarter of a CPU while flows kept coming. Once the run has finished it is exact
@@ -213,6 +208,11 @@ export class DashboardStore {
     return this.#destinations;
   }
 
+  /**
+   * A destination's latest flow, a finding rather than later clean flows. Past the cap a clean destination's goes first,
+   * then a finding's: the table lists failing destinations first, and those are what enter is pressed on. Within each,
+   * the earliest added goes (replacing keeps the key's place: one Map.set per flow, not a delete and a set).
+   */
   #keepEvidence(flow: Flow, finding: boolean): void {
     const key = flow.destination.key;
     if (!finding && this.#findingEvidence.has(key)) return;

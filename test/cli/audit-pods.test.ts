@@ -44,6 +44,8 @@ const LIST = { apiVersion: 'v1', kind: 'List', items: [SLEEP_POD, GATEWAY_POD, .
 const EGRESS_SERVICE = { kind: 'Service', metadata: { name: 'egress', namespace: 'istio-system' }, spec: { clusterIP: '10.96.7.7', clusterIPs: ['10.96.7.7'], selector: { istio: 'egressgateway' } } };
 const HIDDEN_SERVICE = { kind: 'Service', metadata: { name: 'ledger', namespace: 'bank' }, spec: { clusterIP: '10.96.141.30', selector: { app: 'ledger' } } };
 const WITH_SERVICES = { apiVersion: 'v1', kind: 'List', items: [SLEEP_POD, GATEWAY_POD, EGRESS_SERVICE, HIDDEN_SERVICE] };
+/** A Service without a selector whose Endpoints, set by hand, are an outside database's (DOMAIN.md's external-db, with a ClusterIP). */
+const MANUAL_SERVICE = { kind: 'Service', metadata: { name: 'external-db', namespace: 'data' }, spec: { clusterIP: '10.96.33.6', clusterIPs: ['10.96.33.6'] } };
 
 // The gateway carried a connection from 10.244.1.7, whose sidecar log is not among the files.
 const GATEWAY_LINE = '[2026-11-02T09:00:01.147Z] "- - -" 0 - - - "-" 85 844 12 - "-" "-" "-" "-" "192.168.0.78:1234" outbound|1234||my.server.com 10.244.2.10:49356 10.244.2.10:2234 10.244.1.7:33706 - -\n';
@@ -62,6 +64,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'sidecar.log'), PASSTHROUGH_LINE);
   writeFileSync(join(dir, 'pods.json'), JSON.stringify(LIST, null, 2));
   writeFileSync(join(dir, 'pods-services.json'), JSON.stringify(WITH_SERVICES));
+  writeFileSync(join(dir, 'pods-manual-service.json'), JSON.stringify({ ...WITH_SERVICES, items: [...WITH_SERVICES.items, MANUAL_SERVICE] }));
   writeFileSync(join(dir, 'pods.yaml'), stringify({ apiVersion: 'v1', kind: 'List', items: [SLEEP_POD, GATEWAY_POD] }));
   const appLabelled = { ...GATEWAY_POD, metadata: { ...GATEWAY_POD.metadata, labels: { app: 'payments-egressgateway' } } };
   writeFileSync(join(dir, 'pods-app-label.json'), JSON.stringify({ kind: 'List', items: [SLEEP_POD, appLabelled] }));
@@ -120,8 +123,17 @@ describe('egress-audit audit --pods', () => {
     const withServices = await runCli([...args, join(dir, 'pods-services.json')]);
     expect(withServices.code).toBe(0);
     expect(flows(withServices.stdout).map((f) => f.rule)).toEqual(['internal/passthrough-to-mesh', 'via-gateway-unconfirmed/no-connection']);
-    expect(withServices.stderr).toContain('plus the ClusterIPs of 2 Services; egress gateway Services by their selector: egress.istio-system.svc.cluster.local');
+    expect(withServices.stderr).toContain('plus the ClusterIPs of 2 Services with a selector; egress gateway Services by their selector: egress.istio-system.svc.cluster.local');
     expect(withServices.stderr).not.toContain('left out');
+  });
+
+  it("keeps a call through PassthroughCluster to the ClusterIP of a Service without a selector direct: kube-proxy sends it to the endpoints set by hand, an outside database's here", async () => {
+    const toDb = '[2026-11-02T09:00:04.300Z] "- - -" 0 - - - "-" 120 900 4 - "-" "-" "-" "-" "10.96.33.6:5432" PassthroughCluster 10.244.1.7:40600 10.96.33.6:5432 10.244.1.7:48800 - -\n';
+    writeFileSync(join(dir, 'to-db.log'), toDb);
+    const run = await runCli(['audit', '--sidecar', join(dir, 'to-db.log'), '-o', 'json', '--explain', '--pods', join(dir, 'pods-manual-service.json')]);
+    expect(flows(run.stdout).map((f) => f.rule)).toEqual(['direct/passthrough-cluster']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('plus the ClusterIPs of 2 Services with a selector (1 without one left out: its endpoints are set by hand)');
   });
 
   it('reads a snapshot saved by Windows PowerShell 5.1 (UTF-16LE) or with UTF-8\'s byte-order mark, as the plain one', async () => {

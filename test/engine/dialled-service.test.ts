@@ -71,6 +71,14 @@ describe('a cluster-domain Service with no endpoint logged: the address dialled'
     const e = entry(record({ start_time: T0, upstream_cluster: 'outbound|3306||legacy-db.default.svc.cluster.local', upstream_host: '172.20.0.9:3306', downstream_local_address: '10.96.7.7:3306' }));
     expect(judged(e, pods, ctx)).toEqual(['direct', 'direct/endpoint-outside-mesh']);
   });
+
+  it('stands in as the endpoint itself when the entry connected and its format logs no endpoint: a headless Service to a private address outside the mesh is direct', () => {
+    // A custom format without %UPSTREAM_HOST%: the app dialled the headless Service's endpoint (an outside database's
+    // private address), and the connection was made (bytes, no flag saying otherwise). Not a ClusterIP.
+    const ctx = learnedFromPods(pods, ['10.244.0.22']);
+    const e = entry(record({ start_time: T0, upstream_cluster: 'outbound|3306||legacy-db.default.svc.cluster.local', upstream_host: null, bytes_sent: 5120, downstream_local_address: '172.20.0.9:3306' }));
+    expect(judged(e, pods, ctx)).toEqual(['direct', 'direct/endpoint-outside-mesh']);
+  });
 });
 
 describe('the engine context says whether the mesh ranges were given', () => {

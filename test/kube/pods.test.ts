@@ -127,7 +127,7 @@ describe('pod-IP map', () => {
     expect(serviceEntries.hostForIp('10.244.99.5')).toBe('db.example.com');
   });
 
-  it('counts every Service ClusterIP (both families) as in the mesh, whatever the ranges, unless a MESH_EXTERNAL entry names it; headless and ExternalName add none', () => {
+  it('counts the ClusterIPs of every Service with a selector (both families) as in the mesh, whatever the ranges, unless a MESH_EXTERNAL entry names it; headless and ExternalName add none', () => {
     const index = new PodIpIndex();
     const serviceEntries = new ServiceEntryIndex();
     const services = new ServiceIndex();
@@ -135,17 +135,30 @@ describe('pod-IP map', () => {
     index.upsert(facts(pod()), false);
     expect(ctx.isMeshIp('10.96.141.30')).toBe(false);
     services.replace('*', [
-      { metadata: { namespace: 'pay', name: 'api' }, spec: { clusterIP: '10.96.141.30', clusterIPs: ['10.96.141.30', 'fd00:10:96::1e'] } },
-      { metadata: { namespace: 'pay', name: 'old' }, spec: { clusterIP: '10.96.7.7' } },
+      { metadata: { namespace: 'pay', name: 'api' }, spec: { clusterIP: '10.96.141.30', clusterIPs: ['10.96.141.30', 'fd00:10:96::1e'], selector: { app: 'api' } } },
+      { metadata: { namespace: 'pay', name: 'old' }, spec: { clusterIP: '10.96.7.7', selector: { app: 'old' } } },
       { metadata: { namespace: 'pay', name: 'db' }, spec: { clusterIP: 'None', clusterIPs: ['None'] } },
       { metadata: { namespace: 'pay', name: 'ext' }, spec: {} },
-      { metadata: { namespace: 'pay', name: 'manual' }, spec: { clusterIP: '10.96.0.99' } },
+      { metadata: { namespace: 'pay', name: 'manual' }, spec: { clusterIP: '10.96.0.99', selector: { app: 'manual' } } },
     ]);
     serviceEntries.replace('*', [{ metadata: { namespace: 'pay', name: 'legacy' }, spec: { hosts: ['legacy.example.com'], addresses: ['10.96.0.99'], location: 'MESH_EXTERNAL' } }]);
     expect(['10.96.141.30', 'fd00:10:96:0:0:0:0:1e', '10.96.7.7', '10.96.0.99', 'None'].map((ip) => ctx.isMeshIp(ip))).toEqual([true, true, true, false, undefined]);
     services.event('*', 'DELETED', { metadata: { namespace: 'pay', name: 'api' } });
     expect(ctx.isMeshIp('10.96.141.30')).toBe(false);
     expect(services.size).toBe(4);
+  });
+
+  it("leaves out the ClusterIP of a Service without a selector: its endpoints are set by hand, and may be outside the cluster (an outside database's), which a call through PassthroughCluster reaches by kube-proxy, past the sidecar's log", () => {
+    const index = new PodIpIndex();
+    const services = new ServiceIndex();
+    const ctx = liveContext(index, offlineContext(settings, []), new ServiceEntryIndex(), services);
+    index.upsert(facts(pod()), false);
+    services.replace('*', [
+      { metadata: { namespace: 'data', name: 'external-db' }, spec: { clusterIP: '10.96.30.30' } },
+      { metadata: { namespace: 'data', name: 'empty' }, spec: { clusterIP: '10.96.30.31', selector: {} } },
+      { metadata: { namespace: 'data', name: 'cache' }, spec: { clusterIP: '10.96.30.32', selector: { app: 'cache' } } },
+    ]);
+    expect(['10.96.30.30', '10.96.30.31', '10.96.30.32'].map((ip) => ctx.isMeshIp(ip))).toEqual([false, false, true]);
   });
 
   it('knows nothing about the mesh before any pod or flag', () => {

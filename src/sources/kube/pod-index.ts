@@ -147,7 +147,7 @@ export interface ServiceAddresses {
  * The engine's view of a live cluster: pods by IP (then what `flags` knows: pods learned from saved logs
  * under `audit --pods`), gateway pods by IP, and the mesh = `--mesh-cidr`
  * ranges plus the ranges of real pod IPs plus the Services' ClusterIPs, minus what MESH_EXTERNAL ServiceEntries name.
- * A known ClusterIP is inside whatever ranges were given: the API says it is the cluster's.
+ * A known ClusterIP (of a Service with a selector: service-index.ts) is inside whatever ranges were given: the API says it is the cluster's.
  */
 export function liveContext(index: PodIpIndex, flags: EngineContext, serviceEntries: ExternalAddresses, services: ServiceAddresses): EngineContext {
   return {

@@ -1,9 +1,11 @@
 /**
- * What the cluster's Services say, in the two ways the engine can use: every ClusterIP is an address inside the
- * cluster (a virtual IP kube-proxy or the sidecar turns into an endpoint, whatever that endpoint is: the endpoint
- * is judged by the upstream_host logged), and a Service whose selector picks an egress gateway pod is that
- * gateway's Service, so its `name.namespace.svc.<cluster domain>` host is a gateway host, as `audit` learns one.
- * An ExternalName Service has no ClusterIP, a headless one has `None`: neither adds an address.
+ * What the cluster's Services say, in the two ways the engine can use: the ClusterIP of a Service with a selector is
+ * an address inside the cluster (its endpoints are the pods the selector picks), and a Service whose selector picks an
+ * egress gateway pod is that gateway's Service, so its `name.namespace.svc.<cluster domain>` host is a gateway host, as
+ * `audit` learns one. A Service without a selector adds no address: its endpoints are set by hand and may be outside
+ * the cluster (an outside database's), and a call through PassthroughCluster to its ClusterIP logs only the ClusterIP,
+ * kube-proxy sending it on past the sidecar to that endpoint, so taking it for inside would pass that egress as
+ * internal. An ExternalName Service has no ClusterIP, a headless one has `None`: neither adds an address.
  */
 import ipaddr from 'ipaddr.js';
 import { canonicalIp } from '../../engine/context.js';
@@ -57,6 +59,13 @@ export class ServiceIndex {
     return this.services.size;
   }
 
+  /** How many known Services have a selector (those whose ClusterIPs count as inside). */
+  get selecting(): number {
+    let n = 0;
+    for (const s of this.services.values()) if (s.selector.length > 0) n++;
+    return n;
+  }
+
   /** A (re)list of one view. */
   replace(scope: string, items: KubeService[]): void {
     for (const [key, s] of [...this.services]) if (s.scope === scope) this.drop(key);
@@ -71,7 +80,7 @@ export class ServiceIndex {
     this.changes++;
   }
 
-  /** True when a known Service has this ClusterIP. */
+  /** True when a known Service with a selector has this ClusterIP. */
   isClusterIp(ip: string): boolean {
     return this.ipCounts.size > 0 && this.ipCounts.has(canonicalIp(ip));
   }
@@ -96,9 +105,10 @@ export class ServiceIndex {
   private put(scope: string, svc: KubeService): void {
     const key = keyOf(svc);
     this.drop(key);
+    const selector = Object.entries(svc.spec?.selector ?? {});
     const known: Known = {
       scope, namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '',
-      ips: clusterIps(svc), selector: Object.entries(svc.spec?.selector ?? {}),
+      ips: selector.length > 0 ? clusterIps(svc) : [], selector,
     };
     this.services.set(key, known);
     for (const ip of known.ips) this.ipCounts.set(ip, (this.ipCounts.get(ip) ?? 0) + 1);

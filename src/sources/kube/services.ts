@@ -1,6 +1,6 @@
 /**
  * Reads the cluster's Services (core/v1) as far as RBAC allows, as ServiceEntries are read (scoped-reads.ts): their
- * ClusterIPs are inside the mesh, and a Service selecting an egress gateway pod names that gateway (service-index.ts).
+ * ClusterIPs (those of Services with a selector) are inside the mesh, and a Service selecting an egress gateway pod names that gateway (service-index.ts).
  * Optional: without them a flow to a Service the pod's Sidecar resource hides (PassthroughCluster to its ClusterIP)
  * reads as direct, and an egress gateway Service not named like one is learned only from the lines; the report says so.
  */
