@@ -28,6 +28,25 @@ describe('watch reads Services (fake API server)', () => {
     expect(done.code).toBe(0);
   });
 
+  clusterIt("does not vouch for the ClusterIP of a Service without a selector: its hand-written endpoints may lie outside (an external database's Service)", async ({ api, kubeconfig }) => {
+    const client = api.addPod({ namespace: 'shop', name: 'sleep-1', ip: SEED000.clientIp, containers: ['app', 'istio-proxy'] });
+    api.addPod({ namespace: 'istio-system', name: 'istio-egressgateway-1', ip: SEED000.gatewayIp, labels: { istio: 'egressgateway' }, containers: ['istio-proxy'] });
+    api.addService({ namespace: 'pay', name: 'ledger', spec: { clusterIP: '10.96.141.30', selector: { app: 'ledger' } } });
+    api.addService({ namespace: 'pay', name: 'legacy-db', spec: { clusterIP: '10.96.200.9' } }); // Endpoints: 203.0.113.50, written by hand
+    const run = startWatch(['-n', 'shop', '-o', 'ndjson', '--window', '1s'], { KUBECONFIG: kubeconfig });
+    await api.waitForStreams({ kind: 'log', namespace: 'shop', pod: 'sleep-1' });
+    const at = new Date();
+    client.appendLog('istio-proxy', [passthroughTo(at, '10.96.141.30', 8080), passthroughTo(new Date(at.getTime() + 1), '10.96.200.9', 5432)], at);
+    await run.waitForStdout((t) => (t.match(/"type":"flow"/g) ?? []).length >= 2);
+    run.interrupt();
+    const done = await run.exited;
+    expect(parseNdjson(done.stdout).flows.map((f) => [f['verdict'], f['rule']])).toEqual([
+      ['internal', 'internal/passthrough-to-mesh'],
+      ['direct', 'direct/passthrough-cluster'],
+    ]);
+    expect(done.code).toBe(1);
+  });
+
   clusterIt('goes on when RBAC refuses Services, says so in coverage, and keeps the exit code of the verdicts', async ({ api, kubeconfig }) => {
     api.setForbidden({ resource: 'services' });
     const client = api.addPod({ namespace: 'shop', name: 'sleep-1', ip: SEED000.clientIp, containers: ['app', 'istio-proxy'] });
