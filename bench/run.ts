@@ -30,7 +30,10 @@ function arg(name: string, fallback: number): number {
 }
 
 function rate(lines: number, m: Measured | null | undefined): string {
-  return m ? `${Math.round(lines / m.seconds / 1000)}k` : 'n/a';
+  if (!m) return 'n/a';
+  const perSecond = lines / m.seconds;
+  // Thousands for the large runs; a slow one (the hostile hosts: a few hundred lines/s) as it is, not as "0k".
+  return perSecond >= 10_000 ? `${Math.round(perSecond / 1000)}k` : `${Math.round(perSecond)}`;
 }
 
 function table(rows: Row[]): string {
