@@ -4,7 +4,7 @@
  * first). Otherwise a reviewed line could show one destination while its fingerprint silences another.
  */
 import { DUPLICATE_KEYS, parseJson } from '../../parsers/json-format.js';
-import { findingDestination, workloadLabel } from '../report/flow-facts.js';
+import { findingDestination, shownFindingDestination, shownWorkload, workloadLabel } from '../report/flow-facts.js';
 import { escapeControl } from '../text/escape.js';
 import { fingerprintOfParts, type FingerprintParts } from './fingerprint.js';
 
@@ -68,6 +68,11 @@ export function duplicateKeyProblems(name: string, text: string, count: number):
 
 function describe(e: BaselineEntry): string {
   return `${e.verdict} ${e.rule} ${workloadLabel(e.namespace, e.sourceWorkload)} -> ${findingDestination(e)}`;
+}
+
+/** An entry as the table heads its finding (`direct shop/frontend -> api.example.com:443`), long names cut: a warning names it so. */
+export function entryLabel(e: BaselineEntry): string {
+  return `${e.verdict} ${shownWorkload(e.namespace, e.sourceWorkload)} -> ${shownFindingDestination(e)}`;
 }
 
 /**

@@ -93,13 +93,11 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   const entries = (data as { findings: BaselineEntry[] }).findings;
   const mismatched = mismatchProblems(name, text, entries);
   if (mismatched.length > 0) throw new InputError(mismatched);
-  const fingerprints = new Set<string>();
-  for (const entry of entries) {
-    fingerprints.add(entry.fingerprint);
+  const held = entries.map((entry) => {
     const now = todaysFingerprint(entry);
-    if (now !== null) fingerprints.add(now);
-  }
-  return { fingerprints, file: path };
+    return { entry, fingerprints: now === null ? [entry.fingerprint] : [entry.fingerprint, now] };
+  });
+  return { fingerprints: new Set(held.flatMap((h) => h.fingerprints)), entries: held, file: path };
 }
 
 /**

@@ -113,6 +113,7 @@ export const COVERAGE_CODES = [
   'stream-errors',
   'expired-exceptions',
   'expiring-exceptions',
+  'baseline-entries-unused',
   'claimed-host-not-trusted',
   'long-names',
   'exceptions-need-namespace',

@@ -35,6 +35,7 @@ export function pipelineFacts(pipeline: AuditPipeline, setup: AuditSetup): Omit<
     expiringExceptions: setup.stage.expiringHits(),
     claimedHostExceptions: setup.stage.claimedHostHits(),
     namespaceUnknownExceptions: setup.stage.namespaceUnknownHits(),
+    unusedBaselineEntries: setup.stage.unusedBaselineEntries(),
     proxyContainers: pipeline.proxyContainers,
   };
 }

@@ -411,6 +411,23 @@ describe('egress-audit audit: reports', () => {
     expect((await runCli(['audit', DIRECT, GOOGLEAPIS, '--baseline', baseline])).code).toBe(1);
   });
 
+  it('names the baseline entries that held no flow (a finding fixed since), failing on them only when asked', async () => {
+    const baseline = join(dir, 'baseline-unused.json');
+    expect((await runCli(['audit', DIRECT, GOOGLEAPIS, '--write-baseline', baseline])).code).toBe(1);
+    const fixed = await runCli(['audit', DIRECT, '--baseline', baseline, '-o', 'json']);
+    expect(fixed.code).toBe(0);
+    const warnings = (JSON.parse(fixed.stdout) as { coverage: { warnings: { code: string; message: string }[] } }).coverage.warnings;
+    const unused = warnings.filter((w) => w.code === 'baseline-entries-unused').map((w) => w.message);
+    expect(unused).toEqual([
+      expect.stringMatching(/^2 baseline entries held no flow in this run: direct 10\.244\.0\.15 -> www\.googleapis\.com:443; direct 10\.244\.0\.15 -> www\.googleapis\.com:80\. If their findings were fixed, rewrite the baseline with --write-baseline/),
+    ]);
+    expect((await runCli(['audit', DIRECT, '--baseline', baseline, '--fail-on', '+baseline-entries-unused'])).code).toBe(1);
+    const every = await runCli(['audit', DIRECT, GOOGLEAPIS, '--baseline', baseline, '-o', 'json']);
+    expect((JSON.parse(every.stdout) as { coverage: { warnings: { code: string }[] } }).coverage.warnings.map((w) => w.code)).not.toContain('baseline-entries-unused');
+    const alone = await runCli(['audit', DIRECT, '--fail-on', '+baseline-entries-unused']);
+    expect([alone.code, alone.stderr]).toEqual([2, 'egress-audit: --fail-on: baseline-entries-unused needs --baseline: it names the entries of the baseline read that held no flow\n']);
+  });
+
   it('with a baseline, SARIF marks each result new or unchanged and the JSON summary says a baseline was compared', async () => {
     const baseline = join(dir, 'baseline-states.json');
     await runCli(['audit', DIRECT, '--write-baseline', baseline]);

@@ -185,12 +185,47 @@ describe('baselines suppress known findings', () => {
     expect([again.failing, fresh.failing]).toEqual([false, true]);
     expect(again.fingerprint).toBe(fingerprintOf(known));
   });
+
+  it('names the entries that held no flow (a finding fixed since), counting one an exception allows as used', async () => {
+    const path = join(dir, 'baseline.json');
+    const db = flow({ rule: 'direct/endpoint-outside-mesh', host: 'external-db.default.svc.cluster.local', port: 3306, workload: 'ratings-v1' });
+    const storage = { destination: 'storage.googleapis.com:443', failing: false, baselined: true };
+    await writeBaseline(path, [GOOGLE, DB, recorded(storage)], { version: '0.1.0', failOn: ['direct'] });
+    const allow = { id: 'storage', reason: 'approved', expires: null, verdicts: ['direct' as const], hosts: ['storage.googleapis.com'], cidrs: [], ports: [], from: { namespaces: [], workloads: [], cidrs: [] }, line: 1 };
+    const stage = createPolicyStage({ settings: {}, exceptions: [allow], file: null }, { failOn: ['direct'], baseline: await loadBaseline(path), now: new Date('2026-02-19T00:00:00Z') });
+    const allowed = flow({ host: 'storage.googleapis.com', workload: 'productpage-v1' });
+    stage.apply(db);
+    stage.apply(allowed);
+    expect([db.failing, allowed.allowedBy?.id]).toEqual([false, 'storage']);
+    expect(stage.unusedBaselineEntries()).toEqual([GOOGLE].map(({ fingerprint, verdict, rule, destination, namespace, sourceWorkload }) => ({ fingerprint, verdict, rule, destination, namespace, sourceWorkload })));
+  });
+
+  it('uses an entry an older version wrote by the fingerprint it has today (a CronJob run named by its workload)', async () => {
+    const path = join(dir, 'baseline.json');
+    const run = recorded({ destination: 'backup.example.com:443', namespace: 'ops', sourceWorkload: 'backup-29893500' });
+    await writeBaseline(path, [run], { version: '0.1.0', failOn: ['direct'] });
+    const stage = createPolicyStage({ settings: {}, exceptions: [], file: null }, { failOn: ['direct'], baseline: await loadBaseline(path), now: new Date('2026-02-19T00:00:00Z') });
+    expect(stage.unusedBaselineEntries()).toHaveLength(1);
+    const later = flow({ host: 'backup.example.com', namespace: 'ops', workload: 'backup', pod: 'backup-29893560-x7k2p' });
+    stage.apply(later);
+    expect([later.failing, stage.unusedBaselineEntries()]).toEqual([false, []]);
+  });
+
+  it('has no unused entries without a baseline', () => {
+    const stage = createPolicyStage({ settings: {}, exceptions: [], file: null }, { failOn: ['direct'], baseline: null, now: new Date('2026-02-19T00:00:00Z') });
+    expect(stage.unusedBaselineEntries()).toEqual([]);
+  });
 });
 
 describe('loadBaseline', () => {
   it('reads the checked-in example', async () => {
     const baseline = await loadBaseline('fixtures/policy/baseline.json');
-    expect(baseline).toEqual({ fingerprints: new Set([DB.fingerprint, GOOGLE.fingerprint]), file: 'fixtures/policy/baseline.json' });
+    expect(baseline.fingerprints).toEqual(new Set([DB.fingerprint, GOOGLE.fingerprint]));
+    expect(baseline.file).toBe('fixtures/policy/baseline.json');
+    expect(baseline.entries.map((h) => [h.entry.sourceWorkload, h.fingerprints])).toEqual([
+      ['ratings-v1', [DB.fingerprint]],
+      ['productpage-v1', [GOOGLE.fingerprint]],
+    ]);
   });
 
   it('reads a baseline an editor saved with a UTF-8 byte order mark', async () => {
