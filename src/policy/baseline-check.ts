@@ -52,6 +52,18 @@ function where(name: string, lines: EntryLine[] | null, index: number): string {
 }
 
 /**
+ * `file:line` of the entry at an index, in a file laid out one entry per line (else the file alone), for a problem the
+ * schema found in it (`findings[3].fingerprint`): the line a person opens. `name` is already escaped.
+ */
+export function entryFile(name: string, text: string, entries: unknown): (index: number) => string {
+  const lines = Array.isArray(entries) ? entryLines(text, entries.length) : null;
+  return (index) => {
+    const line = lines?.[index]?.line;
+    return line === undefined ? name : `${name}:${line}`;
+  };
+}
+
+/**
  * The problems of a baseline whose JSON holds a key twice, one line each: the entries that do (when the file is laid
  * out one per line), else the file. `name` is the file's name, already escaped; `count` its number of entries.
  */

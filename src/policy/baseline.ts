@@ -14,12 +14,12 @@ import { BASELINE_SCHEMA, type Finding } from '../report/model.js';
 import { wellFormedJson } from '../report/well-formed.js';
 import { escapeControl } from '../text/escape.js';
 import { DUPLICATE_KEYS, parseJson } from '../../parsers/json-format.js';
-import { duplicateKeyProblems, mismatchProblems, type BaselineEntry } from './baseline-check.js';
+import { duplicateKeyProblems, entryFile, mismatchProblems, type BaselineEntry } from './baseline-check.js';
 import { fingerprintOfParts } from './fingerprint.js';
 import { issuesFromAjv } from './issues.js';
 import { newAjv } from './schema.js';
 import type { Baseline } from './types.js';
-import { formatPath } from './yaml-position.js';
+import { formatPath, type FieldPath } from './yaml-position.js';
 import { readTextFile } from '../sources/read-text.js';
 
 const field = (expected: string): object => ({ type: 'string', expected });
@@ -87,7 +87,9 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   validator ??= newAjv().compile(BASELINE_JSON_SCHEMA);
   if (!validator(data)) {
     const issues = issuesFromAjv(validator.errors ?? []).slice(0, 10);
-    const lines = issues.map((i) => `${name}: ${formatPath(i.path) || '(top level)'}: ${escapeControl(i.message)}`);
+    const fileOf = entryFile(name, text, (data as { findings?: unknown } | null)?.findings);
+    const at = (path: FieldPath): string => (path[0] === 'findings' && typeof path[1] === 'number' ? fileOf(path[1]) : name);
+    const lines = issues.map((i) => `${at(i.path)}: ${formatPath(i.path) || '(top level)'}: ${escapeControl(i.message)}`);
     throw new InputError([...lines, '(a baseline is written by --write-baseline)']);
   }
   const entries = (data as { findings: BaselineEntry[] }).findings;

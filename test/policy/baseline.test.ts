@@ -314,4 +314,18 @@ describe('loadBaseline', () => {
     expect((err as InputError).exitCode).toBe(3);
     expect((err as InputError).message).toBe(`${path}: ${message.replaceAll('PATH', path)}`);
   });
+
+  it('names the line of an entry the schema refuses, in a file laid out one entry per line as --write-baseline writes it', async () => {
+    const path = join(dir, 'baseline.json');
+    await writeBaseline(path, [GOOGLE, DB], { version: '0.1.0', failOn: ['direct'] });
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    lines[5] = (lines[5] as string).replace(/"fingerprint":"[0-9a-f]+"/, '"fingerprint":"XYZ"').replace('"rule":"direct/service-entry-host",', '');
+    await writeFile(path, lines.join('\n'));
+    const err = await rejection(loadBaseline(path));
+    expect(err.message.split('\n')).toEqual([
+      `${path}:6: findings[1].rule: is missing (expected a rule)`,
+      `${path}:6: findings[1].fingerprint: must be 16 lower-case hex characters`,
+      '(a baseline is written by --write-baseline)',
+    ]);
+  });
 });
