@@ -163,6 +163,9 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
     namespaceUnknownHits(): ExceptionRef[] {
       return refs((x) => namespaceHit.has(x.c));
     },
+    heldByBaseline() {
+      return baselineUsed;
+    },
     unusedBaselineEntries() {
       const entries = options.baseline?.entries ?? [];
       return entries.filter((h) => !h.fingerprints.some((f) => baselineUsed.has(f))).map((h) => h.entry);

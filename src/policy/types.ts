@@ -80,6 +80,8 @@ export interface PolicyStage {
   namespaceUnknownHits(): ExceptionRef[];
   /** The `--baseline` entries that held no flow of the run (file order): fixed, or not in these logs; none without a baseline. */
   unusedBaselineEntries(): BaselineEntry[];
+  /** The fingerprints the `--baseline` held a flow of, allowed by an exception or not, growing as flows are applied. */
+  heldByBaseline(): ReadonlySet<string>;
 }
 
 /** Options of the policy stage. */

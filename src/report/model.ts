@@ -218,4 +218,9 @@ export interface Report {
   destinations: DestinationSummary[];
   findings: Finding[];
   coverage: Coverage;
+  /**
+   * With --baseline, the fingerprints it held a flow of: a finding among them is unchanged since the baseline, even one
+   * an exception allows (whose state is `allowed`, not `baselined`), every other new. Writers say it in their terms.
+   */
+  heldByBaseline?: ReadonlySet<string>;
 }

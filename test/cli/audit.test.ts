@@ -445,6 +445,21 @@ describe('egress-audit audit: reports', () => {
     expect((JSON.parse(without.stdout) as { summary: { baseline?: true } }).summary).not.toHaveProperty('baseline');
   });
 
+  it('says a finding the baseline held is unchanged (SARIF) and held (JUnit) when an exception now allows it', async () => {
+    const baseline = join(dir, 'baseline-then-allowed.json');
+    await runCli(['audit', DIRECT, '--write-baseline', baseline]);
+    const policy = join(dir, 'allow-ibm.yaml');
+    writeFileSync(policy, 'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - {id: ibm, reason: approved in SEC-7, cidrs: [104.102.54.251], ports: [443]}\n');
+    const sarif = join(dir, 'allowed-held.sarif');
+    const junit = join(dir, 'allowed-held.xml');
+    const res = await runCli(['audit', DIRECT, '--baseline', baseline, '--policy', policy, '--report', `sarif=${sarif}`, '--report', `junit=${junit}`, '-o', 'json']);
+    expect(res.code).toBe(0);
+    expect((JSON.parse(res.stdout) as { summary: { allowed: number; baselined: number } }).summary).toMatchObject({ allowed: 1, baselined: 2 });
+    const results = (JSON.parse(readFileSync(sarif, 'utf8')) as { runs: { results: { baselineState?: string; suppressions?: { justification: string }[] }[] }[] }).runs[0]?.results ?? [];
+    expect(results.map((r) => [r.suppressions?.[0]?.justification.startsWith('ibm:') === true, r.baselineState]).sort()).toEqual([[false, 'unchanged'], [false, 'unchanged'], [true, 'unchanged']]);
+    expect(readFileSync(junit, 'utf8')).toContain('<property name="baseline" value="compared: 3 findings held by it (2 baselined, not failing; 1 allowed by an exception or not in --fail-on), 0 new"/>');
+  });
+
   it('does not overwrite a baseline from a run that read no access-log records (exit 4): nothing found is not "no findings"', async () => {
     const baseline = join(dir, 'kept-baseline.json');
     expect((await runCli(['audit', DIRECT, '--write-baseline', baseline])).code).toBe(1);
