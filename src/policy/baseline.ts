@@ -10,7 +10,7 @@ import type { ValidateFunction } from 'ajv';
 import { canonicalKey, NON_ASCII, renamedWorkload } from '../engine/index.js';
 import { describeReadError, InputError } from '../errors.js';
 import { planReplacement, putInPlace, writeTarget, type Replacement } from '../output/replace-file.js';
-import { BASELINE_SCHEMA, type Finding } from '../report/model.js';
+import { BASELINE_SCHEMA, REPORT_SCHEMA, type Finding } from '../report/model.js';
 import { wellFormedJson } from '../report/well-formed.js';
 import { escapeControl } from '../text/escape.js';
 import { DUPLICATE_KEYS, parseJson } from '../../parsers/json-format.js';
@@ -83,6 +83,12 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   if (data === DUPLICATE_KEYS) {
     const findings = (JSON.parse(text) as { findings?: unknown } | null)?.findings; // parseJson read it, so JSON.parse does
     throw new InputError(duplicateKeyProblems(name, text, Array.isArray(findings) ? findings.length : 0));
+  }
+  const schema = (data as { schema?: unknown } | null)?.schema;
+  if (typeof schema === 'string' && schema !== BASELINE_SCHEMA) {
+    // Another file of ours (a JSON report, given for the baseline) or another version: its entries are not worth listing.
+    const what = schema === REPORT_SCHEMA ? 'an egress-audit report (-o json), not a baseline' : `not "${BASELINE_SCHEMA}"`;
+    throw new InputError(`${name}: schema: "${escapeControl(schema)}" is ${what}; a baseline is written by --write-baseline`);
   }
   validator ??= newAjv().compile(BASELINE_JSON_SCHEMA);
   if (!validator(data)) {

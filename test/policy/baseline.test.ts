@@ -299,7 +299,10 @@ describe('loadBaseline', () => {
   it.each([
     { name: 'a missing file', text: null, message: 'cannot read baseline: no such file' },
     { name: 'text that is not JSON', text: '{"schema": ', message: 'not JSON: Unexpected end of JSON input' },
-    { name: 'another schema', text: '{"schema":"egress-audit/report@1","findings":[]}', message: 'schema: must be "egress-audit/baseline@1"\n(a baseline is written by --write-baseline)' },
+    { name: 'another schema', text: '{"schema":"egress-audit/baseline@2","findings":[]}', message: 'schema: "egress-audit/baseline@2" is not "egress-audit/baseline@1"; a baseline is written by --write-baseline' },
+    // A JSON report given for the baseline: said in one line, not one per key its findings have that an entry has not.
+    { name: 'a JSON report', text: `{"schema":"egress-audit/report@1","findings":[{"fingerprint":"abcdef0123456789","reason":"r","count":1}]}`, message: 'schema: "egress-audit/report@1" is an egress-audit report (-o json), not a baseline; a baseline is written by --write-baseline' },
+    { name: 'a schema that is not a string', text: '{"schema":1,"findings":[]}', message: 'schema: must be "egress-audit/baseline@1"\n(a baseline is written by --write-baseline)' },
     { name: 'no findings list', text: '{"schema":"egress-audit/baseline@1"}', message: 'findings: is missing (expected a list of findings)\n(a baseline is written by --write-baseline)' },
     { name: 'a list', text: '[]', message: '(top level): must be a mapping with schema and findings, not a list\n(a baseline is written by --write-baseline)' },
     { name: 'a bad fingerprint', text: `{"schema":"egress-audit/baseline@1","findings":[{"fingerprint":"xyz",${ENTRY_FIELDS}}]}`, message: 'findings[0].fingerprint: must be 16 lower-case hex characters\n(a baseline is written by --write-baseline)' },
