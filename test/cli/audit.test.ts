@@ -424,6 +424,10 @@ describe('egress-audit audit: reports', () => {
     expect((await runCli(['audit', DIRECT, '--baseline', baseline, '--fail-on', '+baseline-entries-unused'])).code).toBe(1);
     const every = await runCli(['audit', DIRECT, GOOGLEAPIS, '--baseline', baseline, '-o', 'json']);
     expect((JSON.parse(every.stdout) as { coverage: { warnings: { code: string }[] } }).coverage.warnings.map((w) => w.code)).not.toContain('baseline-entries-unused');
+    // Rewritten in place, the baseline loses them, and the run says so beside what it wrote.
+    const rewrite = await runCli(['audit', DIRECT, '--baseline', baseline, '--write-baseline', baseline]);
+    expect(rewrite.stderr).toContain(`wrote baseline ${baseline} (3 findings)\negress-audit: 2 entries of the baseline read (${baseline}) held no flow in this run, so they are not in the one written\n`);
+    expect((await runCli(['audit', DIRECT, '--baseline', baseline, '-o', 'json'])).stdout).not.toContain('baseline-entries-unused');
     const alone = await runCli(['audit', DIRECT, '--fail-on', '+baseline-entries-unused']);
     expect([alone.code, alone.stderr]).toEqual([2, 'egress-audit: --fail-on: baseline-entries-unused needs --baseline: it names the entries of the baseline read that held no flow\n']);
   });
