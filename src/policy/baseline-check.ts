@@ -51,15 +51,21 @@ function where(name: string, lines: EntryLine[] | null, index: number): string {
   return `${name}${line === undefined ? '' : `:${line}`}: findings[${index}]`;
 }
 
+/** The line of the entry at an index, in a file laid out one entry per line as --write-baseline writes it, else null. */
+export function entryLineOf(text: string, entries: unknown): (index: number) => number | null {
+  const lines = Array.isArray(entries) ? entryLines(text, entries.length) : null;
+  return (index) => lines?.[index]?.line ?? null;
+}
+
 /**
- * `file:line` of the entry at an index, in a file laid out one entry per line (else the file alone), for a problem the
- * schema found in it (`findings[3].fingerprint`): the line a person opens. `name` is already escaped.
+ * `file:line` of the entry at an index (entryLineOf; else the file alone), for a problem the schema found in it
+ * (`findings[3].fingerprint`): the line a person opens. `name` is already escaped.
  */
 export function entryFile(name: string, text: string, entries: unknown): (index: number) => string {
-  const lines = Array.isArray(entries) ? entryLines(text, entries.length) : null;
+  const lineOf = entryLineOf(text, entries);
   return (index) => {
-    const line = lines?.[index]?.line;
-    return line === undefined ? name : `${name}:${line}`;
+    const line = lineOf(index);
+    return line === null ? name : `${name}:${line}`;
   };
 }
 

@@ -14,7 +14,7 @@ import { BASELINE_SCHEMA, REPORT_SCHEMA, type Finding } from '../report/model.js
 import { wellFormedJson } from '../report/well-formed.js';
 import { escapeControl } from '../text/escape.js';
 import { DUPLICATE_KEYS, parseJson } from '../../parsers/json-format.js';
-import { duplicateKeyProblems, entryFile, mismatchProblems, type BaselineEntry } from './baseline-check.js';
+import { duplicateKeyProblems, entryFile, entryLineOf, mismatchProblems, type BaselineEntry } from './baseline-check.js';
 import { fingerprintOfParts } from './fingerprint.js';
 import { issuesFromAjv } from './issues.js';
 import { newAjv } from './schema.js';
@@ -101,9 +101,10 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   const entries = (data as { findings: BaselineEntry[] }).findings;
   const mismatched = mismatchProblems(name, text, entries);
   if (mismatched.length > 0) throw new InputError(mismatched);
-  const held = entries.map((entry) => {
+  const lineOf = entryLineOf(text, entries);
+  const held = entries.map((entry, i) => {
     const now = todaysFingerprint(entry);
-    return { entry, fingerprints: now === null ? [entry.fingerprint] : [entry.fingerprint, now] };
+    return { entry, fingerprints: now === null ? [entry.fingerprint] : [entry.fingerprint, now], line: lineOf(i) };
   });
   return { fingerprints: new Set(held.flatMap((h) => h.fingerprints)), entries: held, file: path };
 }

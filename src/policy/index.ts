@@ -24,4 +24,5 @@ export {
   type PolicyStageOptions,
   type PortRange,
   type SourceMatch,
+  type UnusedBaselineEntries,
 } from './types.js';

@@ -167,8 +167,9 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
       return baselineUsed;
     },
     unusedBaselineEntries() {
-      const entries = options.baseline?.entries ?? [];
-      return entries.filter((h) => !h.fingerprints.some((f) => baselineUsed.has(f))).map((h) => h.entry);
+      const baseline = options.baseline;
+      if (!baseline) return null;
+      return { file: baseline.file, entries: baseline.entries.filter((h) => !h.fingerprints.some((f) => baselineUsed.has(f))) };
     },
   };
 }

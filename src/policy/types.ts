@@ -60,10 +60,17 @@ export interface Baseline {
   file: string;
 }
 
-/** One baseline entry and the fingerprints it holds findings by. */
+/** A baseline's entries that held no flow, and its file: the baseline-entries-unused warning is located at their lines. */
+export interface UnusedBaselineEntries {
+  file: string;
+  entries: readonly BaselineHold[];
+}
+
+/** One baseline entry, the fingerprints it holds findings by, and its line (a file laid out one entry per line, else null). */
 export interface BaselineHold {
   entry: BaselineEntry;
   fingerprints: readonly string[];
+  line: number | null;
 }
 
 /** Applies exceptions, baseline and --fail-on to each flow as it is decided. */
@@ -78,8 +85,8 @@ export interface PolicyStage {
   claimedHostHits(): ExceptionRef[];
   /** Live exceptions that named a namespace and matched a flow whose logs named its caller's none, so were not applied (policy order). */
   namespaceUnknownHits(): ExceptionRef[];
-  /** The `--baseline` entries that held no flow of the run (file order): fixed, or not in these logs; none without a baseline. */
-  unusedBaselineEntries(): BaselineEntry[];
+  /** The `--baseline` entries that held no flow of the run (file order): fixed, or not in these logs; null without a baseline. */
+  unusedBaselineEntries(): UnusedBaselineEntries | null;
   /** The fingerprints the `--baseline` held a flow of, allowed by an exception or not, growing as flows are applied. */
   heldByBaseline(): ReadonlySet<string>;
 }

@@ -7,7 +7,7 @@ import { plural } from '../text/plural.js';
 import type { EngineCounters } from '../engine/index.js';
 import type { LogSpan, NamedOverlap, PlainTally, StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
-import type { BaselineEntry } from '../policy/index.js';
+import type { UnusedBaselineEntries } from '../policy/index.js';
 import type { ExceptionRef, LineCounts, RoleAssignment, Verdict } from '../types.js';
 import { anyRoleWithRecords, filteredLogging, noRecordsCauses, NO_RECORDS, roleFlagOf, rolesByStream, silentInputs, silentLogs, streamRole, type JoinedRole, type RolesByStream } from './coverage/inputs.js';
 import { evictedEntries, joinFieldsNotLogged, unmatchedEntries } from './coverage/join.js';
@@ -49,8 +49,8 @@ export interface CoverageFacts {
   claimedHostExceptions: ExceptionRef[];
   /** Exceptions not applied because they name a namespace and the logs named the caller's none. */
   namespaceUnknownExceptions: ExceptionRef[];
-  /** The --baseline entries that held no flow of the run (fixed, or not in these logs), in file order; none without a baseline. */
-  unusedBaselineEntries: readonly BaselineEntry[];
+  /** The --baseline entries that held no flow of the run (fixed, or not in these logs), in file order; null without a baseline. */
+  unusedBaselineEntries: UnusedBaselineEntries | null;
   /** Statements a live source adds (pods without sidecars, excluded ranges, no gateway pod...). */
   extraWarnings: CoverageWarning[];
   /** `audit --since/--until` and the flows it left out; null without them. */

@@ -58,7 +58,7 @@ export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCom
   } else if (options.writeBaseline) {
     const written = await writeBaseline(options.writeBaseline, report.findings, { version: VERSION, failOn: options.failOn, unidentified: end.builder.unidentifiedFindings() });
     say(`wrote baseline ${options.writeBaseline} (${plural(written.written, 'finding')})`);
-    const dropped = end.facts.unusedBaselineEntries.length;
+    const dropped = end.facts.unusedBaselineEntries?.entries.length ?? 0;
     if (options.baseline !== null && dropped > 0) {
       // The review diff shows lines going: say why, as the report's baseline-entries-unused warning names them.
       say(`${plural(dropped, 'entry', 'entries')} of the baseline read (${options.baseline}) held no flow in this run, so ${dropped === 1 ? 'it is' : 'they are'} not in the one written`);

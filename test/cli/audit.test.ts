@@ -421,7 +421,14 @@ describe('egress-audit audit: reports', () => {
     expect(unused).toEqual([
       expect.stringMatching(/^2 baseline entries held no flow in this run: direct 10\.244\.0\.15 -> www\.googleapis\.com:443; direct 10\.244\.0\.15 -> www\.googleapis\.com:80\. If their findings were fixed, rewrite the baseline with --write-baseline/),
     ]);
-    expect((await runCli(['audit', DIRECT, '--baseline', baseline, '--fail-on', '+baseline-entries-unused'])).code).toBe(1);
+    // Failing, it is a SARIF result located at the entries' lines in the baseline, as code scanning shows only results.
+    const sarif = join(dir, 'unused.sarif');
+    expect((await runCli(['audit', DIRECT, '--baseline', baseline, '--fail-on', '+baseline-entries-unused', '--report', `sarif=${sarif}`])).code).toBe(1);
+    const lines = readFileSync(baseline, 'utf8').split('\n').flatMap((l, i) => (l.includes('"www.googleapis.com:') ? [i + 1] : []));
+    type Located = { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[]; relatedLocations?: { physicalLocation: { region: { startLine: number } } }[] };
+    const located = ((JSON.parse(readFileSync(sarif, 'utf8')) as { runs: { results: Located[] }[] }).runs[0]?.results ?? []).filter((r) => r.ruleId === 'coverage/baseline-entries-unused');
+    expect(located.map((r) => [r.locations[0]?.physicalLocation.artifactLocation.uri.endsWith('baseline-unused.json'), r.locations[0]?.physicalLocation.region.startLine, r.relatedLocations?.map((l) => l.physicalLocation.region.startLine)])).toEqual([[true, lines[0], lines.slice(1)]]);
+    expect(lines).toHaveLength(2);
     const every = await runCli(['audit', DIRECT, GOOGLEAPIS, '--baseline', baseline, '-o', 'json']);
     expect((JSON.parse(every.stdout) as { coverage: { warnings: { code: string }[] } }).coverage.warnings.map((w) => w.code)).not.toContain('baseline-entries-unused');
     // Rewritten in place, the baseline loses them, and the run says so beside what it wrote.

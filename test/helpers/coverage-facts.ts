@@ -24,7 +24,7 @@ export function emptyCoverageFacts(): CoverageFacts {
     expiringExceptions: [],
     claimedHostExceptions: [],
     namespaceUnknownExceptions: [],
-    unusedBaselineEntries: [],
+    unusedBaselineEntries: null,
     extraWarnings: [],
     window: null,
     proxyContainers: ['istio-proxy'],

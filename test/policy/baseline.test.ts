@@ -197,7 +197,9 @@ describe('baselines suppress known findings', () => {
     stage.apply(db);
     stage.apply(allowed);
     expect([db.failing, allowed.allowedBy?.id]).toEqual([false, 'storage']);
-    expect(stage.unusedBaselineEntries()).toEqual([GOOGLE].map(({ fingerprint, verdict, rule, destination, namespace, sourceWorkload }) => ({ fingerprint, verdict, rule, destination, namespace, sourceWorkload })));
+    const { fingerprint, verdict, rule, destination, namespace, sourceWorkload } = GOOGLE;
+    // Sorted by destination, the file holds DB on line 5, storage on 6, GOOGLE on 7.
+    expect(stage.unusedBaselineEntries()).toEqual({ file: path, entries: [{ entry: { fingerprint, verdict, rule, destination, namespace, sourceWorkload }, fingerprints: [fingerprint], line: 7 }] });
   });
 
   it('uses an entry an older version wrote by the fingerprint it has today (a CronJob run named by its workload)', async () => {
@@ -205,15 +207,15 @@ describe('baselines suppress known findings', () => {
     const run = recorded({ destination: 'backup.example.com:443', namespace: 'ops', sourceWorkload: 'backup-29893500' });
     await writeBaseline(path, [run], { version: '0.1.0', failOn: ['direct'] });
     const stage = createPolicyStage({ settings: {}, exceptions: [], file: null }, { failOn: ['direct'], baseline: await loadBaseline(path), now: new Date('2026-02-19T00:00:00Z') });
-    expect(stage.unusedBaselineEntries()).toHaveLength(1);
+    expect(stage.unusedBaselineEntries()?.entries).toHaveLength(1);
     const later = flow({ host: 'backup.example.com', namespace: 'ops', workload: 'backup', pod: 'backup-29893560-x7k2p' });
     stage.apply(later);
-    expect([later.failing, stage.unusedBaselineEntries()]).toEqual([false, []]);
+    expect([later.failing, stage.unusedBaselineEntries()?.entries]).toEqual([false, []]);
   });
 
   it('has no unused entries without a baseline', () => {
     const stage = createPolicyStage({ settings: {}, exceptions: [], file: null }, { failOn: ['direct'], baseline: null, now: new Date('2026-02-19T00:00:00Z') });
-    expect(stage.unusedBaselineEntries()).toEqual([]);
+    expect(stage.unusedBaselineEntries()).toBeNull();
   });
 });
 
@@ -222,9 +224,9 @@ describe('loadBaseline', () => {
     const baseline = await loadBaseline('fixtures/policy/baseline.json');
     expect(baseline.fingerprints).toEqual(new Set([DB.fingerprint, GOOGLE.fingerprint]));
     expect(baseline.file).toBe('fixtures/policy/baseline.json');
-    expect(baseline.entries.map((h) => [h.entry.sourceWorkload, h.fingerprints])).toEqual([
-      ['ratings-v1', [DB.fingerprint]],
-      ['productpage-v1', [GOOGLE.fingerprint]],
+    expect(baseline.entries.map((h) => [h.entry.sourceWorkload, h.fingerprints, h.line])).toEqual([
+      ['ratings-v1', [DB.fingerprint], 5],
+      ['productpage-v1', [GOOGLE.fingerprint], 6],
     ]);
   });
 

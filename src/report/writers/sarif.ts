@@ -165,6 +165,8 @@ const COVERAGE_RULE_TEXT: Partial<Record<CoverageWarning['code'], string>> = {
     'Sidecars sent flows to an egress gateway, but no egress-gateway log was read: those flows are unconfirmed, not proven. Read the egress gateways\' logs of the same time beside the sidecars\'.',
   'expired-exceptions':
     'A policy exception that flows matched has passed its last day (expires), so it no longer allows them. Renew it with a reason and a new date, or route that traffic through the egress gateway.',
+  'baseline-entries-unused':
+    'A --baseline entry held no flow of the run: its finding was fixed, or the logs read do not cover it. Left in, it still accepts that finding, which would pass unseen if it came back. Rewrite the baseline with --write-baseline to drop it.',
   'ambiguous-lines':
     'An access-log line reads two ways: a header the client sets, written unescaped by Envoy\'s text format, holds quotes and fields of its own, so which upstream and cluster the proxy logged is the client\'s to choose, and the line proves nothing. A workload can hide direct egress this way. Log in JSON (meshConfig.accessLogEncoding: JSON), or give a format with fields appended with --format.',
 };
