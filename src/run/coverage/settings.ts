@@ -53,7 +53,9 @@ export function baselineWarnings(f: CoverageFacts): CoverageWarning[] {
         `${plural(unused.length, 'baseline entry', 'baseline entries')} held no flow in this run: ${listed(unused, (h) => entryLabel(h.entry))}. ` +
         `If ${one ? 'its finding was' : 'their findings were'} fixed, rewrite the baseline with --write-baseline to drop ${one ? 'it' : 'them'}: ` +
         `left in, ${one ? 'it still accepts that finding' : 'they still accept those findings'}, which would pass unseen if ${one ? 'it came' : 'they came'} back. ` +
-        'Logs of only part of the mesh or of the time leave entries unused too.',
+        (f.window === null
+          ? 'Logs of only part of the mesh or of the time leave entries unused too.'
+          : 'This run audited only the flows that started in --since/--until, so entries of findings outside it are unused too.'),
     },
   ];
 }
