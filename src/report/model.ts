@@ -66,7 +66,10 @@ export interface Finding {
   partlyAllowed: { flows: number; by: ExceptionRef } | null;
   /** An exception that would have allowed it but has expired. */
   expiredException: ExceptionRef | null;
-  /** True when the baseline already held this fingerprint. */
+  /**
+   * True when the baseline is why it does not fail: it held the flows no exception allowed. One an exception allows
+   * whole is `allowedBy`, not baselined, even where the baseline holds it too (Report.heldByBaseline says that).
+   */
   baselined: boolean;
 }
 
