@@ -155,7 +155,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const replays = withoutFlaggedRecordLogs(roles.streams, roles.resolution.recordLogs, roles.resolution.assignments);
   const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
 
-  const builder = reportBuilder(options);
+  const builder = reportBuilder(options, setup.stage);
   const window = options.window === null ? null : new WindowFilter(options.window);
   const dashboard: RunDashboard | null = useDashboard
     ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'files', description: source.describe(), builder })

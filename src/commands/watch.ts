@@ -192,7 +192,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     s.startClock();
     const useDashboard = canDrawDashboard() && options.output === null;
     const outputs = await openOutputs(options, useDashboard ? null : (options.output ?? 'table'));
-    const builder = reportBuilder(options);
+    const builder = reportBuilder(options, setup.stage);
     const dashboard = useDashboard ? await startRunDashboard({ failOn: options.failOn, color: options.color, mode: 'live', description: cluster.source.describe(), builder }) : null;
     if (dashboard !== null) {
       notices.hold(dashboard);

@@ -4,7 +4,7 @@
  * first). Otherwise a reviewed line could show one destination while its fingerprint silences another.
  */
 import { DUPLICATE_KEYS, parseJson } from '../../parsers/json-format.js';
-import { findingDestination, workloadLabel } from '../report/flow-facts.js';
+import { findingDestination, shownFindingDestination, shownWorkload, workloadLabel } from '../report/flow-facts.js';
 import { escapeControl } from '../text/escape.js';
 import { fingerprintOfParts, type FingerprintParts } from './fingerprint.js';
 
@@ -51,6 +51,24 @@ function where(name: string, lines: EntryLine[] | null, index: number): string {
   return `${name}${line === undefined ? '' : `:${line}`}: findings[${index}]`;
 }
 
+/** The line of the entry at an index, in a file laid out one entry per line as --write-baseline writes it, else null. */
+export function entryLineOf(text: string, entries: unknown): (index: number) => number | null {
+  const lines = Array.isArray(entries) ? entryLines(text, entries.length) : null;
+  return (index) => lines?.[index]?.line ?? null;
+}
+
+/**
+ * `file:line` of the entry at an index (entryLineOf; else the file alone), for a problem the schema found in it
+ * (`findings[3].fingerprint`): the line a person opens. `name` is already escaped.
+ */
+export function entryFile(name: string, text: string, entries: unknown): (index: number) => string {
+  const lineOf = entryLineOf(text, entries);
+  return (index) => {
+    const line = lineOf(index);
+    return line === null ? name : `${name}:${line}`;
+  };
+}
+
 /**
  * The problems of a baseline whose JSON holds a key twice, one line each: the entries that do (when the file is laid
  * out one per line), else the file. `name` is the file's name, already escaped; `count` its number of entries.
@@ -68,6 +86,11 @@ export function duplicateKeyProblems(name: string, text: string, count: number):
 
 function describe(e: BaselineEntry): string {
   return `${e.verdict} ${e.rule} ${workloadLabel(e.namespace, e.sourceWorkload)} -> ${findingDestination(e)}`;
+}
+
+/** An entry as the table heads its finding (`direct shop/frontend -> api.example.com:443`), long names cut: a warning names it so. */
+export function entryLabel(e: BaselineEntry): string {
+  return `${e.verdict} ${shownWorkload(e.namespace, e.sourceWorkload)} -> ${shownFindingDestination(e)}`;
 }
 
 /**

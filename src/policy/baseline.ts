@@ -10,16 +10,16 @@ import type { ValidateFunction } from 'ajv';
 import { canonicalKey, NON_ASCII, renamedWorkload } from '../engine/index.js';
 import { describeReadError, InputError } from '../errors.js';
 import { planReplacement, putInPlace, writeTarget, type Replacement } from '../output/replace-file.js';
-import { BASELINE_SCHEMA, type Finding } from '../report/model.js';
+import { BASELINE_SCHEMA, REPORT_SCHEMA, type Finding } from '../report/model.js';
 import { wellFormedJson } from '../report/well-formed.js';
 import { escapeControl } from '../text/escape.js';
 import { DUPLICATE_KEYS, parseJson } from '../../parsers/json-format.js';
-import { duplicateKeyProblems, mismatchProblems, type BaselineEntry } from './baseline-check.js';
+import { duplicateKeyProblems, entryFile, entryLineOf, mismatchProblems, type BaselineEntry } from './baseline-check.js';
 import { fingerprintOfParts } from './fingerprint.js';
 import { issuesFromAjv } from './issues.js';
 import { newAjv } from './schema.js';
 import type { Baseline } from './types.js';
-import { formatPath } from './yaml-position.js';
+import { formatPath, type FieldPath } from './yaml-position.js';
 import { readTextFile } from '../sources/read-text.js';
 
 const field = (expected: string): object => ({ type: 'string', expected });
@@ -84,22 +84,29 @@ export async function loadBaseline(path: string): Promise<Baseline> {
     const findings = (JSON.parse(text) as { findings?: unknown } | null)?.findings; // parseJson read it, so JSON.parse does
     throw new InputError(duplicateKeyProblems(name, text, Array.isArray(findings) ? findings.length : 0));
   }
+  const schema = (data as { schema?: unknown } | null)?.schema;
+  if (typeof schema === 'string' && schema !== BASELINE_SCHEMA) {
+    // Another file of ours (a JSON report, given for the baseline) or another version: its entries are not worth listing.
+    const what = schema === REPORT_SCHEMA ? 'an egress-audit report (-o json), not a baseline' : `not "${BASELINE_SCHEMA}"`;
+    throw new InputError(`${name}: schema: "${escapeControl(schema)}" is ${what}; a baseline is written by --write-baseline`);
+  }
   validator ??= newAjv().compile(BASELINE_JSON_SCHEMA);
   if (!validator(data)) {
     const issues = issuesFromAjv(validator.errors ?? []).slice(0, 10);
-    const lines = issues.map((i) => `${name}: ${formatPath(i.path) || '(top level)'}: ${escapeControl(i.message)}`);
+    const fileOf = entryFile(name, text, (data as { findings?: unknown } | null)?.findings);
+    const at = (path: FieldPath): string => (path[0] === 'findings' && typeof path[1] === 'number' ? fileOf(path[1]) : name);
+    const lines = issues.map((i) => `${at(i.path)}: ${formatPath(i.path) || '(top level)'}: ${escapeControl(i.message)}`);
     throw new InputError([...lines, '(a baseline is written by --write-baseline)']);
   }
   const entries = (data as { findings: BaselineEntry[] }).findings;
   const mismatched = mismatchProblems(name, text, entries);
   if (mismatched.length > 0) throw new InputError(mismatched);
-  const fingerprints = new Set<string>();
-  for (const entry of entries) {
-    fingerprints.add(entry.fingerprint);
+  const lineOf = entryLineOf(text, entries);
+  const held = entries.map((entry, i) => {
     const now = todaysFingerprint(entry);
-    if (now !== null) fingerprints.add(now);
-  }
-  return { fingerprints, file: path };
+    return { entry, fingerprints: now === null ? [entry.fingerprint] : [entry.fingerprint, now], line: lineOf(i) };
+  });
+  return { fingerprints: new Set(held.flatMap((h) => h.fingerprints)), entries: held, file: path };
 }
 
 /**

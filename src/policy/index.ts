@@ -12,7 +12,7 @@ export {
   baselineEntries,
   type BaselineWritten,
 } from './baseline.js';
-export type { BaselineEntry } from './baseline-check.js';
+export { entryLabel, type BaselineEntry } from './baseline-check.js';
 export { POLICY_JSON_SCHEMA } from './schema.js';
 export {
   POLICY_API_VERSION,
@@ -24,4 +24,5 @@ export {
   type PolicyStageOptions,
   type PortRange,
   type SourceMatch,
+  type UnusedBaselineEntries,
 } from './types.js';

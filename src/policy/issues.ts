@@ -32,6 +32,7 @@ function kindOf(data: unknown): string {
   if (data === null) return 'empty';
   if (Array.isArray(data)) return 'a list';
   if (data instanceof Date) return 'a timestamp';
+  if (typeof data === 'number' && !Number.isInteger(data)) return 'a fraction';
   return typeof data === 'object' ? 'a mapping' : `a ${typeof data}`;
 }
 

@@ -2,7 +2,7 @@
  * Reads a policy file's text into a Policy, or throws one InputError (exit 3) listing every problem as
  * `file:line:col: field.path: what is wrong`, so a CI log points at the exact spot to fix.
  */
-import { CST, LineCounter, Parser, parseDocument, type Document, type YAMLError } from 'yaml';
+import { CST, isScalar, LineCounter, Parser, parseDocument, type Document, type YAMLError } from 'yaml';
 import { InputError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
 import { semanticIssues, type RawException, type RawPolicy } from './check.js';
@@ -83,6 +83,29 @@ function refusedMarkup(file: string, text: string, counter: LineCounter): string
   return listed(file, problems);
 }
 
+/**
+ * Ports YAML reads as numbers other than their digits say (`0x1bb` is 443, `0o773` 507, `8e2` 800, `443.0` 443): a port
+ * is refused unless written in decimal digits, as a tag is, so that the policy reads as what it allows.
+ */
+function portFormIssues(doc: Document, text: string, data: unknown): Issue[] {
+  const allow = (data as RawPolicy | null)?.allow;
+  if (!Array.isArray(allow)) return [];
+  const issues: Issue[] = [];
+  allow.forEach((e: RawException | null, i) => {
+    const ports = e?.ports;
+    if (!Array.isArray(ports)) return;
+    ports.forEach((port, j) => {
+      const node = doc.getIn(['allow', i, 'ports', j], true);
+      if (typeof port !== 'number' || !isScalar(node) || node.range === undefined || node.range === null) return;
+      const written = text.slice(node.range[0], node.range[1]);
+      if (/^\+?\d+$/.test(written)) return;
+      const message = `${written} is ${port} to YAML (0x is hexadecimal, 0o octal, e an exponent, . a fraction): write the port in decimal digits`;
+      issues.push({ path: ['allow', i, 'ports', j], anchor: 'value', message });
+    });
+  });
+  return issues;
+}
+
 function render(file: string, doc: Document, counter: LineCounter, issues: Issue[]): string[] {
   const placed = issues.map((issue) => ({ issue, offset: offsetOf(doc, issue.path, issue.anchor) }));
   placed.sort((a, b) => a.offset - b.offset);
@@ -144,7 +167,7 @@ export function parsePolicy(text: string, file: string): Policy {
   }
   const validate = policyValidator();
   const schemaIssues = validate(data) ? [] : issuesFromAjv(validate.errors ?? []);
-  const issues = mergeIssues(schemaIssues, semanticIssues(data));
+  const issues = mergeIssues(schemaIssues, [...semanticIssues(data), ...portFormIssues(doc, text, data)]);
   if (issues.length > 0) throw new InputError(render(name, doc, counter, issues));
   return toPolicy(data as RawPolicy, file, doc, counter);
 }

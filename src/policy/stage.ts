@@ -80,6 +80,8 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
   const used = new Set<CompiledException>();
   const claimedHit = new Set<CompiledException>();
   const namespaceHit = new Set<CompiledException>();
+  /** The baseline's fingerprints that held a flow, allowed by an exception or not: an entry none of whose did is unused. */
+  const baselineUsed = new Set<string>();
 
   /** Sorts exceptions into live and expired for the day of `nowMs`, forgetting decisions made on another day. */
   const startDay = (nowMs: number): void => {
@@ -145,6 +147,7 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
       flow.expiredException = decision.expired?.ref ?? null;
       // A flow whose log does not say where it went is not the place its baseline entry was written for (unidentifiedDestination).
       const baselined = (options.baseline?.fingerprints.has(decision.fingerprint) ?? false) && !unidentifiedDestination(flow.destination);
+      if (baselined) baselineUsed.add(decision.fingerprint);
       flow.failing = failOn.has(flow.verdict) && flow.allowedBy === null && !baselined;
     },
     expiredHits(): ExceptionRef[] {
@@ -159,6 +162,14 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
     },
     namespaceUnknownHits(): ExceptionRef[] {
       return refs((x) => namespaceHit.has(x.c));
+    },
+    heldByBaseline() {
+      return baselineUsed;
+    },
+    unusedBaselineEntries() {
+      const baseline = options.baseline;
+      if (!baseline) return null;
+      return { file: baseline.file, entries: baseline.entries.filter((h) => !h.fingerprints.some((f) => baselineUsed.has(f))) };
     },
   };
 }

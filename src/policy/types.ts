@@ -1,5 +1,6 @@
 /** The policy stage's own data types: a validated policy file, its exceptions, a loaded baseline. */
 import type { AuditSettings, ExceptionRef, Flow, Verdict } from '../types.js';
+import type { BaselineEntry } from './baseline-check.js';
 
 /** The policy file's schema id (`apiVersion`) and kind: bump the version on a breaking change. */
 export const POLICY_API_VERSION = 'egress-audit/v1';
@@ -52,8 +53,24 @@ export interface Policy {
 
 /** The fingerprints a previous run accepted (`--baseline`). */
 export interface Baseline {
+  /** Every fingerprint an entry holds a finding by (its own, and today's where an older version recorded it otherwise). */
   fingerprints: Set<string>;
+  /** Each entry with the fingerprints it holds by, in file order: an entry no flow matched is named, as it may be stale. */
+  entries: readonly BaselineHold[];
   file: string;
+}
+
+/** A baseline's entries that held no flow, and its file: the baseline-entries-unused warning is located at their lines. */
+export interface UnusedBaselineEntries {
+  file: string;
+  entries: readonly BaselineHold[];
+}
+
+/** One baseline entry, the fingerprints it holds findings by, and its line (a file laid out one entry per line, else null). */
+export interface BaselineHold {
+  entry: BaselineEntry;
+  fingerprints: readonly string[];
+  line: number | null;
 }
 
 /** Applies exceptions, baseline and --fail-on to each flow as it is decided. */
@@ -68,6 +85,10 @@ export interface PolicyStage {
   claimedHostHits(): ExceptionRef[];
   /** Live exceptions that named a namespace and matched a flow whose logs named its caller's none, so were not applied (policy order). */
   namespaceUnknownHits(): ExceptionRef[];
+  /** The `--baseline` entries that held no flow of the run (file order): fixed, or not in these logs; null without a baseline. */
+  unusedBaselineEntries(): UnusedBaselineEntries | null;
+  /** The fingerprints the `--baseline` held a flow of, allowed by an exception or not, growing as flows are applied. */
+  heldByBaseline(): ReadonlySet<string>;
 }
 
 /** Options of the policy stage. */

@@ -17,8 +17,12 @@ import { plural } from '../text/plural.js';
 export interface ReportBuilderOptions {
   /** Verdict names and coverage warning codes that fail the run (--fail-on). */
   failOn: string[];
-  /** True when findings are compared with a --baseline file: every finding it does not hold is then new (SARIF's baselineState). */
-  baseline?: boolean;
+  /**
+   * Given when findings are compared with a --baseline file: the fingerprints it held a flow of (the policy stage's,
+   * filled as flows are decided). A finding it holds is unchanged since the baseline whatever else covers it (an
+   * exception too), every other is new (SARIF's baselineState, JUnit's count).
+   */
+  baseline?: ReadonlySet<string> | null;
   /** Clock for `generatedAt` (tests fix it). @default () => new Date() */
   now?: () => Date;
   /** The tables' bounds (tests make them small). @default REPORT_LIMITS */
@@ -52,7 +56,7 @@ function longNamesWarning(flows: number): CoverageWarning {
 /** Accumulates flows into report aggregates; `add()` is O(1) amortised and memory is bounded. */
 export class ReportBuilder {
   private readonly failOn: string[];
-  private readonly baseline: boolean;
+  private readonly baseline: ReadonlySet<string> | null;
   private readonly findingVerdicts: ReadonlySet<string>;
   private readonly now: () => Date;
   private readonly verdicts = zeroVerdicts();
@@ -67,7 +71,7 @@ export class ReportBuilder {
 
   constructor(options: ReportBuilderOptions) {
     this.failOn = [...options.failOn];
-    this.baseline = options.baseline ?? false;
+    this.baseline = options.baseline ?? null;
     this.findingVerdicts = new Set<string>([...FINDING_VERDICTS, ...options.failOn]);
     this.now = options.now ?? (() => new Date());
     this.destinationTable = new DestinationTable(options.limits);
@@ -134,7 +138,7 @@ export class ReportBuilder {
       allowed: findings.filter((f) => f.allowedBy !== null).length,
       baselined: findings.filter((f) => f.baselined).length,
       // Only when true, as a report's nulPadded only when non-zero: a run without --baseline keeps the bytes it always had.
-      ...(this.baseline ? { baseline: true as const } : {}),
+      ...(this.baseline !== null ? { baseline: true as const } : {}),
       failOn: [...this.failOn],
       exitCode: this.exitCode(coverage),
     };
@@ -161,6 +165,7 @@ export class ReportBuilder {
       destinations: this.destinations(),
       findings,
       coverage,
+      ...(this.baseline === null ? {} : { heldByBaseline: this.baseline }),
     };
   }
 }

@@ -66,7 +66,10 @@ export interface Finding {
   partlyAllowed: { flows: number; by: ExceptionRef } | null;
   /** An exception that would have allowed it but has expired. */
   expiredException: ExceptionRef | null;
-  /** True when the baseline already held this fingerprint. */
+  /**
+   * True when the baseline is why it does not fail: it held the flows no exception allowed. One an exception allows
+   * whole is `allowedBy`, not baselined, even where the baseline holds it too (Report.heldByBaseline says that).
+   */
   baselined: boolean;
 }
 
@@ -113,6 +116,7 @@ export const COVERAGE_CODES = [
   'stream-errors',
   'expired-exceptions',
   'expiring-exceptions',
+  'baseline-entries-unused',
   'claimed-host-not-trusted',
   'long-names',
   'exceptions-need-namespace',
@@ -217,4 +221,9 @@ export interface Report {
   destinations: DestinationSummary[];
   findings: Finding[];
   coverage: Coverage;
+  /**
+   * With --baseline, the fingerprints it held a flow of: a finding among them is unchanged since the baseline, even one
+   * an exception allows (whose state is `allowed`, not `baselined`), every other new. Writers say it in their terms.
+   */
+  heldByBaseline?: ReadonlySet<string>;
 }

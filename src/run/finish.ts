@@ -35,6 +35,7 @@ export function pipelineFacts(pipeline: AuditPipeline, setup: AuditSetup): Omit<
     expiringExceptions: setup.stage.expiringHits(),
     claimedHostExceptions: setup.stage.claimedHostHits(),
     namespaceUnknownExceptions: setup.stage.namespaceUnknownHits(),
+    unusedBaselineEntries: setup.stage.unusedBaselineEntries(),
     proxyContainers: pipeline.proxyContainers,
   };
 }
@@ -57,6 +58,11 @@ export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCom
   } else if (options.writeBaseline) {
     const written = await writeBaseline(options.writeBaseline, report.findings, { version: VERSION, failOn: options.failOn, unidentified: end.builder.unidentifiedFindings() });
     say(`wrote baseline ${options.writeBaseline} (${plural(written.written, 'finding')})`);
+    const dropped = end.facts.unusedBaselineEntries?.entries.length ?? 0;
+    if (options.baseline !== null && dropped > 0) {
+      // The review diff shows lines going: say why, as the report's baseline-entries-unused warning names them.
+      say(`${plural(dropped, 'entry', 'entries')} of the baseline read (${options.baseline}) held no flow in this run, so ${dropped === 1 ? 'it is' : 'they are'} not in the one written`);
+    }
     if (written.withoutNamespace > 0) {
       const n = written.withoutNamespace;
       say(`${plural(n, 'baseline entry', 'baseline entries')} ${n === 1 ? 'names its' : 'name their'} workload without a namespace (the input named none, as kubectl logs --prefix does): ${n === 1 ? 'it holds' : 'each holds'} a workload of that name in any namespace whose logs name none either; save the logs with their namespaces (kubelet paths, a log pipeline's export, watch) for a baseline that holds one namespace's`);

@@ -36,6 +36,6 @@ export async function prepareAudit(options: AuditCommonOptions, day: PolicyDay, 
 }
 
 /** The report a run builds, from the options audit and watch share: one place, so the two cannot drift (watch once left out the baseline). */
-export function reportBuilder(options: AuditCommonOptions): ReportBuilder {
-  return new ReportBuilder({ failOn: options.failOn, baseline: options.baseline !== null });
+export function reportBuilder(options: AuditCommonOptions, stage: PolicyStage): ReportBuilder {
+  return new ReportBuilder({ failOn: options.failOn, baseline: options.baseline === null ? null : stage.heldByBaseline() });
 }

@@ -146,6 +146,15 @@ describe('a window that holds no flow', () => {
     expect(notes.filter((n) => n.level === 'error').map((n) => n.descriptor.id)).toEqual(['empty-window']);
   });
 
+  it('says that a baseline entry of a finding outside the window is unused because of the window', async () => {
+    const baseline = join(tempDir('ea-window-unused-'), 'baseline.json');
+    expect((await audit('--write-baseline', baseline)).code).toBe(1);
+    const { code, report } = await jsonReport('--since', SINCE, '--until', UNTIL, '--baseline', baseline);
+    expect(code).toBe(0);
+    const unused = report.coverage.warnings.filter((w) => w.code === 'baseline-entries-unused').map((w) => w.message);
+    expect(unused).toEqual([expect.stringMatching(/^2 baseline entries held no flow in this run: direct 10\.42\.0\.7 -> after\.example\.com:80 at 104\.102\.54\.251; direct 10\.42\.0\.7 -> before\.example\.com:80 at 162\.125\.68\.19\. .* This run audited only the flows that started in --since\/--until, so entries of findings outside it are unused too\.$/)]);
+  });
+
   it('refuses --write-baseline with a window before reading anything (exit 2): the findings outside it would be dropped', async () => {
     const baseline = join(tempDir('ea-window-baseline-'), 'baseline.json');
     const res = await audit(...empty, '--write-baseline', baseline);

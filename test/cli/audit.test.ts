@@ -411,6 +411,34 @@ describe('egress-audit audit: reports', () => {
     expect((await runCli(['audit', DIRECT, GOOGLEAPIS, '--baseline', baseline])).code).toBe(1);
   });
 
+  it('names the baseline entries that held no flow (a finding fixed since), failing on them only when asked', async () => {
+    const baseline = join(dir, 'baseline-unused.json');
+    expect((await runCli(['audit', DIRECT, GOOGLEAPIS, '--write-baseline', baseline])).code).toBe(1);
+    const fixed = await runCli(['audit', DIRECT, '--baseline', baseline, '-o', 'json']);
+    expect(fixed.code).toBe(0);
+    const warnings = (JSON.parse(fixed.stdout) as { coverage: { warnings: { code: string; message: string }[] } }).coverage.warnings;
+    const unused = warnings.filter((w) => w.code === 'baseline-entries-unused').map((w) => w.message);
+    expect(unused).toEqual([
+      expect.stringMatching(/^2 baseline entries held no flow in this run: direct 10\.244\.0\.15 -> www\.googleapis\.com:443; direct 10\.244\.0\.15 -> www\.googleapis\.com:80\. If their findings were fixed, rewrite the baseline with --write-baseline/),
+    ]);
+    // Failing, it is a SARIF result located at the entries' lines in the baseline, as code scanning shows only results.
+    const sarif = join(dir, 'unused.sarif');
+    expect((await runCli(['audit', DIRECT, '--baseline', baseline, '--fail-on', '+baseline-entries-unused', '--report', `sarif=${sarif}`])).code).toBe(1);
+    const lines = readFileSync(baseline, 'utf8').split('\n').flatMap((l, i) => (l.includes('"www.googleapis.com:') ? [i + 1] : []));
+    type Located = { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[]; relatedLocations?: { physicalLocation: { region: { startLine: number } } }[] };
+    const located = ((JSON.parse(readFileSync(sarif, 'utf8')) as { runs: { results: Located[] }[] }).runs[0]?.results ?? []).filter((r) => r.ruleId === 'coverage/baseline-entries-unused');
+    expect(located.map((r) => [r.locations[0]?.physicalLocation.artifactLocation.uri.endsWith('baseline-unused.json'), r.locations[0]?.physicalLocation.region.startLine, r.relatedLocations?.map((l) => l.physicalLocation.region.startLine)])).toEqual([[true, lines[0], lines.slice(1)]]);
+    expect(lines).toHaveLength(2);
+    const every = await runCli(['audit', DIRECT, GOOGLEAPIS, '--baseline', baseline, '-o', 'json']);
+    expect((JSON.parse(every.stdout) as { coverage: { warnings: { code: string }[] } }).coverage.warnings.map((w) => w.code)).not.toContain('baseline-entries-unused');
+    // Rewritten in place, the baseline loses them, and the run says so beside what it wrote.
+    const rewrite = await runCli(['audit', DIRECT, '--baseline', baseline, '--write-baseline', baseline]);
+    expect(rewrite.stderr).toContain(`wrote baseline ${baseline} (3 findings)\negress-audit: 2 entries of the baseline read (${baseline}) held no flow in this run, so they are not in the one written\n`);
+    expect((await runCli(['audit', DIRECT, '--baseline', baseline, '-o', 'json'])).stdout).not.toContain('baseline-entries-unused');
+    const alone = await runCli(['audit', DIRECT, '--fail-on', '+baseline-entries-unused']);
+    expect([alone.code, alone.stderr]).toEqual([2, 'egress-audit: --fail-on: baseline-entries-unused needs --baseline: it names the entries of the baseline read that held no flow\n']);
+  });
+
   it('with a baseline, SARIF marks each result new or unchanged and the JSON summary says a baseline was compared', async () => {
     const baseline = join(dir, 'baseline-states.json');
     await runCli(['audit', DIRECT, '--write-baseline', baseline]);
@@ -426,6 +454,21 @@ describe('egress-audit audit: reports', () => {
     expect((JSON.parse(readFileSync(json, 'utf8')) as { summary: { baseline?: true } }).summary.baseline).toBe(true);
     const without = await runCli(['audit', DIRECT, '-o', 'json']);
     expect((JSON.parse(without.stdout) as { summary: { baseline?: true } }).summary).not.toHaveProperty('baseline');
+  });
+
+  it('says a finding the baseline held is unchanged (SARIF) and held (JUnit) when an exception now allows it', async () => {
+    const baseline = join(dir, 'baseline-then-allowed.json');
+    await runCli(['audit', DIRECT, '--write-baseline', baseline]);
+    const policy = join(dir, 'allow-ibm.yaml');
+    writeFileSync(policy, 'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - {id: ibm, reason: approved in SEC-7, cidrs: [104.102.54.251], ports: [443]}\n');
+    const sarif = join(dir, 'allowed-held.sarif');
+    const junit = join(dir, 'allowed-held.xml');
+    const res = await runCli(['audit', DIRECT, '--baseline', baseline, '--policy', policy, '--report', `sarif=${sarif}`, '--report', `junit=${junit}`, '-o', 'json']);
+    expect(res.code).toBe(0);
+    expect((JSON.parse(res.stdout) as { summary: { allowed: number; baselined: number } }).summary).toMatchObject({ allowed: 1, baselined: 2 });
+    const results = (JSON.parse(readFileSync(sarif, 'utf8')) as { runs: { results: { baselineState?: string; suppressions?: { justification: string }[] }[] }[] }).runs[0]?.results ?? [];
+    expect(results.map((r) => [r.suppressions?.[0]?.justification.startsWith('ibm:') === true, r.baselineState]).sort()).toEqual([[false, 'unchanged'], [false, 'unchanged'], [true, 'unchanged']]);
+    expect(readFileSync(junit, 'utf8')).toContain('<property name="baseline" value="compared: 3 findings held by it (2 baselined, not failing; 1 allowed by an exception or not in --fail-on), 0 new"/>');
   });
 
   it('does not overwrite a baseline from a run that read no access-log records (exit 4): nothing found is not "no findings"', async () => {

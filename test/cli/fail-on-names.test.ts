@@ -7,12 +7,15 @@ import { buildReport, coverage } from '../report/helpers.js';
 /** Warnings only a watch raises, and those an audit raises only from --pods. */
 const WATCH_ONLY = ['no-egress-gateway-pod', 'serviceentries-unreadable', 'services-unreadable', 'streams-unfollowed', 'streams-cut', 'instances-unread'];
 const FROM_PODS = ['pods-without-sidecar', 'traffic-excluded-from-sidecar'];
+/** Warnings raised only about the baseline read. */
+const FROM_BASELINE = ['baseline-entries-unused'];
 
 describe('--fail-on coverage names', () => {
   // Every warning code a report can raise is nameable, with no second list to keep in step with COVERAGE_CODES.
   it.each(COVERAGE_CODES.filter((c) => !NO_EVIDENCE_CODES.includes(c)))('accepts %s in the command that can raise it', async (code) => {
     if (WATCH_ONLY.includes(code)) expect((await watchOptions(['--fail-on', code])).failOn).toContain(code);
     else if (FROM_PODS.includes(code)) expect((await auditOptions(['--pods', 'pods.json', '--fail-on', code])).failOn).toContain(code);
+    else if (FROM_BASELINE.includes(code)) expect((await auditOptions(['--baseline', 'b.json', '--fail-on', code])).failOn).toContain(code);
     else expect((await auditOptions(['--fail-on', code])).failOn).toContain(code);
   });
 
@@ -23,6 +26,12 @@ describe('--fail-on coverage names', () => {
 
   it.each(FROM_PODS)('refuses %s in an audit without --pods', async (code) => {
     await expect(auditOptions(['--fail-on', code])).rejects.toThrow(`--fail-on: ${code} needs --pods`);
+  });
+
+  it.each(FROM_BASELINE)('refuses %s without --baseline, in an audit and a watch', async (code) => {
+    await expect(auditOptions(['--fail-on', `+${code}`])).rejects.toThrow(`--fail-on: ${code} needs --baseline`);
+    await expect(watchOptions(['--fail-on', code])).rejects.toThrow(`--fail-on: ${code} needs --baseline`);
+    expect((await watchOptions(['--baseline', 'b.json', '--fail-on', code])).failOn).toEqual([code]);
   });
 
   // A CI job running `watch` without RBAC for ServiceEntries may call gateway traffic direct: it must be able to fail on that.

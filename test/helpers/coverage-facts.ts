@@ -24,6 +24,7 @@ export function emptyCoverageFacts(): CoverageFacts {
     expiringExceptions: [],
     claimedHostExceptions: [],
     namespaceUnknownExceptions: [],
+    unusedBaselineEntries: null,
     extraWarnings: [],
     window: null,
     proxyContainers: ['istio-proxy'],

@@ -185,12 +185,49 @@ describe('baselines suppress known findings', () => {
     expect([again.failing, fresh.failing]).toEqual([false, true]);
     expect(again.fingerprint).toBe(fingerprintOf(known));
   });
+
+  it('names the entries that held no flow (a finding fixed since), counting one an exception allows as used', async () => {
+    const path = join(dir, 'baseline.json');
+    const db = flow({ rule: 'direct/endpoint-outside-mesh', host: 'external-db.default.svc.cluster.local', port: 3306, workload: 'ratings-v1' });
+    const storage = { destination: 'storage.googleapis.com:443', failing: false, baselined: true };
+    await writeBaseline(path, [GOOGLE, DB, recorded(storage)], { version: '0.1.0', failOn: ['direct'] });
+    const allow = { id: 'storage', reason: 'approved', expires: null, verdicts: ['direct' as const], hosts: ['storage.googleapis.com'], cidrs: [], ports: [], from: { namespaces: [], workloads: [], cidrs: [] }, line: 1 };
+    const stage = createPolicyStage({ settings: {}, exceptions: [allow], file: null }, { failOn: ['direct'], baseline: await loadBaseline(path), now: new Date('2026-02-19T00:00:00Z') });
+    const allowed = flow({ host: 'storage.googleapis.com', workload: 'productpage-v1' });
+    stage.apply(db);
+    stage.apply(allowed);
+    expect([db.failing, allowed.allowedBy?.id]).toEqual([false, 'storage']);
+    const { fingerprint, verdict, rule, destination, namespace, sourceWorkload } = GOOGLE;
+    // Sorted by destination, the file holds DB on line 5, storage on 6, GOOGLE on 7.
+    expect(stage.unusedBaselineEntries()).toEqual({ file: path, entries: [{ entry: { fingerprint, verdict, rule, destination, namespace, sourceWorkload }, fingerprints: [fingerprint], line: 7 }] });
+  });
+
+  it('uses an entry an older version wrote by the fingerprint it has today (a CronJob run named by its workload)', async () => {
+    const path = join(dir, 'baseline.json');
+    const run = recorded({ destination: 'backup.example.com:443', namespace: 'ops', sourceWorkload: 'backup-29893500' });
+    await writeBaseline(path, [run], { version: '0.1.0', failOn: ['direct'] });
+    const stage = createPolicyStage({ settings: {}, exceptions: [], file: null }, { failOn: ['direct'], baseline: await loadBaseline(path), now: new Date('2026-02-19T00:00:00Z') });
+    expect(stage.unusedBaselineEntries()?.entries).toHaveLength(1);
+    const later = flow({ host: 'backup.example.com', namespace: 'ops', workload: 'backup', pod: 'backup-29893560-x7k2p' });
+    stage.apply(later);
+    expect([later.failing, stage.unusedBaselineEntries()?.entries]).toEqual([false, []]);
+  });
+
+  it('has no unused entries without a baseline', () => {
+    const stage = createPolicyStage({ settings: {}, exceptions: [], file: null }, { failOn: ['direct'], baseline: null, now: new Date('2026-02-19T00:00:00Z') });
+    expect(stage.unusedBaselineEntries()).toBeNull();
+  });
 });
 
 describe('loadBaseline', () => {
   it('reads the checked-in example', async () => {
     const baseline = await loadBaseline('fixtures/policy/baseline.json');
-    expect(baseline).toEqual({ fingerprints: new Set([DB.fingerprint, GOOGLE.fingerprint]), file: 'fixtures/policy/baseline.json' });
+    expect(baseline.fingerprints).toEqual(new Set([DB.fingerprint, GOOGLE.fingerprint]));
+    expect(baseline.file).toBe('fixtures/policy/baseline.json');
+    expect(baseline.entries.map((h) => [h.entry.sourceWorkload, h.fingerprints, h.line])).toEqual([
+      ['ratings-v1', [DB.fingerprint], 5],
+      ['productpage-v1', [GOOGLE.fingerprint], 6],
+    ]);
   });
 
   it('reads a baseline an editor saved with a UTF-8 byte order mark', async () => {
@@ -264,7 +301,10 @@ describe('loadBaseline', () => {
   it.each([
     { name: 'a missing file', text: null, message: 'cannot read baseline: no such file' },
     { name: 'text that is not JSON', text: '{"schema": ', message: 'not JSON: Unexpected end of JSON input' },
-    { name: 'another schema', text: '{"schema":"egress-audit/report@1","findings":[]}', message: 'schema: must be "egress-audit/baseline@1"\n(a baseline is written by --write-baseline)' },
+    { name: 'another schema', text: '{"schema":"egress-audit/baseline@2","findings":[]}', message: 'schema: "egress-audit/baseline@2" is not "egress-audit/baseline@1"; a baseline is written by --write-baseline' },
+    // A JSON report given for the baseline: said in one line, not one per key its findings have that an entry has not.
+    { name: 'a JSON report', text: `{"schema":"egress-audit/report@1","findings":[{"fingerprint":"abcdef0123456789","reason":"r","count":1}]}`, message: 'schema: "egress-audit/report@1" is an egress-audit report (-o json), not a baseline; a baseline is written by --write-baseline' },
+    { name: 'a schema that is not a string', text: '{"schema":1,"findings":[]}', message: 'schema: must be "egress-audit/baseline@1"\n(a baseline is written by --write-baseline)' },
     { name: 'no findings list', text: '{"schema":"egress-audit/baseline@1"}', message: 'findings: is missing (expected a list of findings)\n(a baseline is written by --write-baseline)' },
     { name: 'a list', text: '[]', message: '(top level): must be a mapping with schema and findings, not a list\n(a baseline is written by --write-baseline)' },
     { name: 'a bad fingerprint', text: `{"schema":"egress-audit/baseline@1","findings":[{"fingerprint":"xyz",${ENTRY_FIELDS}}]}`, message: 'findings[0].fingerprint: must be 16 lower-case hex characters\n(a baseline is written by --write-baseline)' },
@@ -278,5 +318,19 @@ describe('loadBaseline', () => {
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).exitCode).toBe(3);
     expect((err as InputError).message).toBe(`${path}: ${message.replaceAll('PATH', path)}`);
+  });
+
+  it('names the line of an entry the schema refuses, in a file laid out one entry per line as --write-baseline writes it', async () => {
+    const path = join(dir, 'baseline.json');
+    await writeBaseline(path, [GOOGLE, DB], { version: '0.1.0', failOn: ['direct'] });
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    lines[5] = (lines[5] as string).replace(/"fingerprint":"[0-9a-f]+"/, '"fingerprint":"XYZ"').replace('"rule":"direct/service-entry-host",', '');
+    await writeFile(path, lines.join('\n'));
+    const err = await rejection(loadBaseline(path));
+    expect(err.message.split('\n')).toEqual([
+      `${path}:6: findings[1].rule: is missing (expected a rule)`,
+      `${path}:6: findings[1].fingerprint: must be 16 lower-case hex characters`,
+      '(a baseline is written by --write-baseline)',
+    ]);
   });
 });

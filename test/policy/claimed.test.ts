@@ -47,7 +47,7 @@ describe('a baseline entry for a flow whose log does not say where it went', () 
       createPolicyStage(parsePolicy(POLICY, 'p.yaml'), { failOn: ['direct'], baseline: null, now: NOW }).apply(f);
       fingerprints.add(f.fingerprint);
     }
-    const stage = createPolicyStage(parsePolicy(POLICY, 'p.yaml'), { failOn: ['direct'], baseline: { fingerprints, file: 'b.json' }, now: NOW });
+    const stage = createPolicyStage(parsePolicy(POLICY, 'p.yaml'), { failOn: ['direct'], baseline: { fingerprints, entries: [], file: 'b.json' }, now: NOW });
     for (const f of [...unlocated, named]) stage.apply(f);
     expect(unlocated.map((f) => f.failing)).toEqual([true, true]);
     expect(named.failing).toBe(false);

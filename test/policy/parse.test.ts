@@ -179,6 +179,9 @@ const INVALID_CASES: { name: string; message: string }[] = [
   { name: 'host-with-port', message: '6:13: allow[0].hosts[0]: "api.vendor.example:443" must not hold a port (use ports:)' },
   { name: 'port-zero', message: '7:13: allow[0].ports[0]: must be a port (1-65535) or a range such as "8000-8100"' },
   { name: 'reversed-port-range', message: '7:13: allow[0].ports[0]: must be a range from a lower to a higher port' },
+  // YAML 1.2 reads 0o773 as 507, 0x1bb as 443, 8e2 as 800: a port is taken only as the decimal digits it reads as.
+  { name: 'port-not-decimal', message: '7:13: allow[0].ports[0]: 0o773 is 507 to YAML (0x is hexadecimal, 0o octal, e an exponent, . a fraction): write the port in decimal digits' },
+  { name: 'port-fraction', message: '7:13: allow[0].ports[0]: must be a port (1-65535) or a range such as "8000-8100", not a fraction' },
   { name: 'unknown-verdict', message: '7:24: allow[0].verdicts[1]: must be a verdict (direct, blocked, via-gateway-unconfirmed, gateway-only, via-gateway, internal, inbound, ingress)' },
   { name: 'empty-verdicts', message: '7:15: allow[0].verdicts: must not be empty' },
   { name: 'empty-ports', message: '7:12: allow[0].ports: must not be empty (leave ports out for any port)' },
@@ -209,6 +212,22 @@ describe('parsePolicy on invalid files', () => {
     const text = `apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: a\n    reason: r\n    hosts: [a.example]\n    from: {${key}: []}\n`;
     const err = thrownBy(() => parsePolicy(text, 'p.yaml'));
     expect(err.message).toMatch(new RegExp(`^p\\.yaml:7:\\d+: allow\\[0\\]\\.from\\.${key}: must not be empty`));
+  });
+
+  it('takes a port written in decimal digits (a leading 0 or + too, as YAML 1.2 reads them) and refuses every other number form', () => {
+    const policy = (ports: string): string => `apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: a\n    reason: r\n    hosts: [a.example]\n    ports: [${ports}]\n`;
+    expect(parsePolicy(policy('443, 0443, +443, "8000-8100"'), 'p.yaml').exceptions[0]?.ports).toEqual([
+      { from: 443, to: 443 },
+      { from: 443, to: 443 },
+      { from: 443, to: 443 },
+      { from: 8000, to: 8100 },
+    ]);
+    const err = thrownBy(() => parsePolicy(policy('0x1bb, 8e2, 443.0'), 'p.yaml'));
+    expect(err.message.split('\n').map((line) => line.replace(/ to YAML .*/, ''))).toEqual([
+      'p.yaml:7:13: allow[0].ports[0]: 0x1bb is 443',
+      'p.yaml:7:20: allow[0].ports[1]: 8e2 is 800',
+      'p.yaml:7:25: allow[0].ports[2]: 443.0 is 443',
+    ]);
   });
 
   it('rejects an empty from mapping rather than letting every caller through', () => {

@@ -283,7 +283,7 @@ describe('ReportBuilder summary and exit code', () => {
       failOn: ['direct'],
       exitCode: 1,
     });
-    expect(new ReportBuilder({ failOn: ['direct'], baseline: true }).summary(sampleCoverage()).baseline).toBe(true);
+    expect(new ReportBuilder({ failOn: ['direct'], baseline: new Set() }).summary(sampleCoverage()).baseline).toBe(true);
   });
 
   it('builds the same report whatever order the flows arrived in', () => {

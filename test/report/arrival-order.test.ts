@@ -110,7 +110,7 @@ function flowLinesSorted(format: OutputFormat, text: string): string {
 }
 
 async function reports(flows: Flow[], limits: ReportLimits, cov: Coverage): Promise<Record<string, string>> {
-  const builder = new ReportBuilder({ failOn: ['direct', 'gateway-only'], baseline: true, now: FIXED_NOW, limits });
+  const builder = new ReportBuilder({ failOn: ['direct', 'gateway-only'], baseline: new Set(), now: FIXED_NOW, limits });
   for (const f of flows) builder.add(f);
   const report = builder.build(INPUT, cov, '0.1.0');
   const out: Record<string, string> = {};

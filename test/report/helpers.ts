@@ -89,9 +89,14 @@ export const INPUT: Report['input'] = {
   endedAt: '2024-03-01T12:00:00.000Z',
 };
 
-/** Builds a report from flows the way the audit command does (with a --baseline, as the sample holds a baselined flow, unless `baseline` is false). */
-export function buildReport(flows: Flow[], cov: Coverage = coverage(), failOn: string[] = ['direct'], baseline = true): Report {
-  const builder = new ReportBuilder({ failOn, baseline, now: FIXED_NOW });
+/**
+ * Builds a report from flows the way the audit command does. `baseline`: the fingerprints a --baseline held, or true (as
+ * the sample holds a baselined flow) for those of the flows the policy stage let pass by it (a --fail-on verdict, not
+ * failing, no exception), or false for a run without one.
+ */
+export function buildReport(flows: Flow[], cov: Coverage = coverage(), failOn: string[] = ['direct'], baseline: boolean | ReadonlySet<string> = true): Report {
+  const held = baseline === true ? new Set(flows.filter((f) => !f.failing && f.allowedBy === null && failOn.includes(f.verdict)).map((f) => f.fingerprint)) : baseline;
+  const builder = new ReportBuilder({ failOn, baseline: held === false ? null : held, now: FIXED_NOW });
   for (const f of flows) builder.add(f);
   return builder.build(INPUT, cov, '0.1.0');
 }

@@ -88,6 +88,10 @@ describe('JUnit writer', () => {
     // As the JSON report's summary.baseline and SARIF's baselineState: present only when a baseline was compared.
     expect(compared['baseline']).toBe('compared: 1 finding held by it (baselined, not failing), 5 new');
     expect(await props(false)).not.toHaveProperty('baseline');
+    // A finding the baseline held that an exception now allows is held, not new, as SARIF says unchanged of it.
+    const alsoAllowed = await render('junit', flows, buildReport(flows, sampleCoverage(), ['direct'], new Set(['fp-baselined', 'fp-allowed-db'])));
+    const held = findAll(parseXml(alsoAllowed), 'property').find((p) => p.attrs['name'] === 'baseline')?.attrs['value'];
+    expect(held).toBe('compared: 2 findings held by it (1 baselined, not failing; 1 allowed by an exception or not in --fail-on), 4 new');
   });
 
   it.each([

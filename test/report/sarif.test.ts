@@ -116,6 +116,13 @@ describe('SARIF writer', () => {
     expect(result?.baselineState).toBe(baselineState);
   });
 
+  it('says unchanged of a finding the baseline held that an exception now allows (it is allowed, and not new)', () => {
+    const run = (sarifLog(buildReport(sampleFlows(), sampleCoverage(), ['direct'], new Set(['fp-baselined', 'fp-allowed-db'])), CWD) as { runs: SarifRun[] }).runs[0] as SarifRun;
+    const allowed = byFingerprint(run).get('fp-allowed-db');
+    expect([allowed?.level, allowed?.suppressions?.[0]?.justification, allowed?.baselineState]).toEqual(['note', 'db-legacy: legacy database, firewall-pinned (expires 2030-01-01)', 'unchanged']);
+    expect(byFingerprint(run).get('fp-direct-api')?.baselineState).toBe('new');
+  });
+
   it('says no baselineState on any result when no --baseline was given (nothing was compared)', () => {
     const results = runOf(sampleFlows(), sampleCoverage(), ['direct'], false).results;
     expect(results.length).toBeGreaterThan(0);

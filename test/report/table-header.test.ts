@@ -10,7 +10,7 @@ const FILE = 'istio-proxy/0.log';
 
 /** The table's header lines (up to the `read` line) joined again, without the spaces (the table wraps at them, or inside a long word). */
 async function headerOf(description: string): Promise<string> {
-  const report = new ReportBuilder({ failOn: ['direct'], baseline: false, now: FIXED_NOW }).build({ ...INPUT, description }, coverage(), '0.1.0');
+  const report = new ReportBuilder({ failOn: ['direct'], baseline: null, now: FIXED_NOW }).build({ ...INPUT, description }, coverage(), '0.1.0');
   const lines = (await render('table', [], report)).split('\n');
   return lines.slice(0, lines.findIndex((l) => l.startsWith('read '))).join('').replaceAll(' ', '');
 }
@@ -32,7 +32,7 @@ describe('the table header', () => {
 describe('the Markdown summary', () => {
   it('cuts a very long single input path in its middle in its first line (the same bound as the table)', async () => {
     const path = `${DIRECTORY}${'deep/'.repeat(400)}${FILE}`;
-    const report = new ReportBuilder({ failOn: ['direct'], baseline: false, now: FIXED_NOW }).build({ ...INPUT, description: path }, coverage(), '0.1.0');
+    const report = new ReportBuilder({ failOn: ['direct'], baseline: null, now: FIXED_NOW }).build({ ...INPUT, description: path }, coverage(), '0.1.0');
     // Markdown escapes the `_` of the directory.
     const first = (await render('markdown', [], report)).split('\n').find((l) => l.startsWith('/var/log/pods/')) ?? '';
     expect(first).toContain(`${FILE}: 0 flows`);

@@ -122,10 +122,15 @@ function seconds(report: Report): string {
 
 /**
  * What --baseline did, as SARIF's baselineState (unchanged, new) and the JSON report's summary.baseline say it: the
- * findings it holds pass (their cases say BASELINE), all others are new. Said only when a baseline was compared.
+ * findings it holds (their cases say BASELINE, or ALLOWED where an exception allows them too), all others are new.
+ * Said only when a baseline was compared.
  */
-function baselineStatement(summary: Report['summary']): string {
-  return `compared: ${plural(summary.baselined, 'finding')} held by it (baselined, not failing), ${summary.findings - summary.baselined} new`;
+function baselineStatement(report: Report): string {
+  const { summary } = report;
+  const held = report.findings.filter((f) => report.heldByBaseline?.has(f.fingerprint) === true).length;
+  const others = held - summary.baselined;
+  const also = others > 0 ? `; ${others} allowed by an exception or not in --fail-on` : '';
+  return `compared: ${plural(held, 'finding')} held by it (${held === summary.baselined ? '' : `${summary.baselined} `}baselined, not failing${also}), ${summary.findings - held} new`;
 }
 
 /** The JUnit XML document's lines (a test case's element is one line of them): a document may be longer than a string can be. */
@@ -146,7 +151,7 @@ export function junitLines(report: Report): string[] {
     property('exit-code', String(report.summary.exitCode)),
     property('result', resultStatement(report).text),
     property('findings', findingsStatement(report.findings)),
-    ...(report.summary.baseline === true ? [property('baseline', baselineStatement(report.summary))] : []),
+    ...(report.summary.baseline === true ? [property('baseline', baselineStatement(report))] : []),
     property('log-time', logTimeStatement(report.coverage)),
     ...(report.coverage.window === null ? [] : [property('window', windowCoverageStatement(report.coverage.window))]),
     '    </properties>',

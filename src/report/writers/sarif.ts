@@ -127,8 +127,8 @@ function locations(f: Finding, cwd: string): { primary: SarifLocation; related: 
   return { primary, related };
 }
 
-/** @param baseline whether findings were compared with a --baseline file: each result then says whether it is new. */
-function result(f: Finding, ruleIndex: number, cwd: string, baseline: boolean): object {
+/** @param held the fingerprints the --baseline held, when one was compared: each result then says whether it is new. */
+function result(f: Finding, ruleIndex: number, cwd: string, held: ReadonlySet<string> | undefined): object {
   const { primary, related } = locations(f, cwd);
   const supp = suppressions(f);
   return {
@@ -142,7 +142,7 @@ function result(f: Finding, ruleIndex: number, cwd: string, baseline: boolean): 
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint, [GITHUB_LINE_HASH_KEY]: `${f.fingerprint}:1` },
     occurrenceCount: Math.max(1, f.count),
     ...(supp ? { suppressions: supp } : {}),
-    ...(baseline ? { baselineState: f.baselined ? 'unchanged' : 'new' } : {}),
+    ...(held ? { baselineState: held.has(f.fingerprint) ? 'unchanged' : 'new' } : {}),
     properties: {
       verdict: f.verdict,
       // As the message names them: a long one cut (the fingerprints above are of the whole names).
@@ -165,6 +165,8 @@ const COVERAGE_RULE_TEXT: Partial<Record<CoverageWarning['code'], string>> = {
     'Sidecars sent flows to an egress gateway, but no egress-gateway log was read: those flows are unconfirmed, not proven. Read the egress gateways\' logs of the same time beside the sidecars\'.',
   'expired-exceptions':
     'A policy exception that flows matched has passed its last day (expires), so it no longer allows them. Renew it with a reason and a new date, or route that traffic through the egress gateway.',
+  'baseline-entries-unused':
+    'A --baseline entry held no flow of the run: its finding was fixed, or the logs read do not cover it. Left in, it still accepts that finding, which would pass unseen if it came back. Rewrite the baseline with --write-baseline to drop it.',
   'ambiguous-lines':
     'An access-log line reads two ways: a header the client sets, written unescaped by Envoy\'s text format, holds quotes and fields of its own, so which upstream and cluster the proxy logged is the client\'s to choose, and the line proves nothing. A workload can hide direct egress this way. Log in JSON (meshConfig.accessLogEncoding: JSON), or give a format with fields appended with --format.',
 };
@@ -231,7 +233,7 @@ export function sarifLog(report: Report, cwd: string): object {
   const index = new Map(ruleList.map((r, i) => [r.id, i]));
   const located = locatedFailures(report);
   const results = [
-    ...report.findings.map((f) => result(f, index.get(f.rule) as number, cwd, report.summary.baseline === true)),
+    ...report.findings.map((f) => result(f, index.get(f.rule) as number, cwd, report.heldByBaseline)),
     ...located.map((w, i) => coverageResult(w, ruleList.length + i, cwd)),
   ];
   const files = [...report.findings.flatMap((f) => f.evidence.map((e) => e.file)), ...located.flatMap((w) => w.at.map((l) => l.file))];

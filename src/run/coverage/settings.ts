@@ -1,8 +1,10 @@
 /** What the policy and the settings could not do: exceptions that lapsed or did not apply, and hosts or endpoints the settings seem not to fit. */
 import type { CoverageWarning } from '../../report/model.js';
 import { EXPIRY_NOTICE_DAYS } from '../../policy/expiry.js';
+import { entryLabel } from '../../policy/index.js';
 import { plural } from '../../text/plural.js';
 import type { CoverageFacts } from '../coverage.js';
+import { listed } from './listing.js';
 
 /** Exceptions that expired, expire soon, or were not applied (a claimed host, a namespace the logs do not name). */
 export function exceptionWarnings(f: CoverageFacts): CoverageWarning[] {
@@ -27,6 +29,35 @@ export function exceptionWarnings(f: CoverageFacts): CoverageWarning[] {
     });
   }
   return out;
+}
+
+/** Entry lines a baseline-entries-unused warning is located at, at most: SARIF relates the others to the first. */
+const MAX_LOCATED_ENTRIES = 20;
+
+/**
+ * Baseline entries that held no flow: the finding was fixed, or these logs do not cover it. Left in, an entry keeps
+ * accepting its finding, so the day it comes back it passes unseen; a baseline rewritten drops it.
+ */
+export function baselineWarnings(f: CoverageFacts): CoverageWarning[] {
+  const unused = f.unusedBaselineEntries?.entries ?? [];
+  if (f.unusedBaselineEntries === null || unused.length === 0) return [];
+  const { file } = f.unusedBaselineEntries;
+  const one = unused.length === 1;
+  // Located at the entries' lines (a baseline laid out one per line), so that SARIF shows a failing one on the line to delete.
+  const at = unused.flatMap((h) => (h.line === null ? [] : [{ file, line: h.line }])).slice(0, MAX_LOCATED_ENTRIES);
+  return [
+    {
+      code: 'baseline-entries-unused',
+      ...(at.length > 0 ? { at } : {}),
+      message:
+        `${plural(unused.length, 'baseline entry', 'baseline entries')} held no flow in this run: ${listed(unused, (h) => entryLabel(h.entry))}. ` +
+        `If ${one ? 'its finding was' : 'their findings were'} fixed, rewrite the baseline with --write-baseline to drop ${one ? 'it' : 'them'}: ` +
+        `left in, ${one ? 'it still accepts that finding' : 'they still accept those findings'}, which would pass unseen if ${one ? 'it came' : 'they came'} back. ` +
+        (f.window === null
+          ? 'Logs of only part of the mesh or of the time leave entries unused too.'
+          : 'This run audited only the flows that started in --since/--until, so entries of findings outside it are unused too.'),
+    },
+  ];
 }
 
 /** Settings the entries suggest are wrong: Service names under another cluster domain, and an egress gateway Service whose endpoints lie outside the mesh. */
