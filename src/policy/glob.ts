@@ -15,6 +15,8 @@ export function hostGlobProblem(text: string): string | null {
   if (!HOST_GLOB.test(text)) return 'is not a host glob (letters, digits, ".", "-", "_", and the wildcards "*" and "?")';
   // No name has an empty label: `b..com` would never match, and nothing would say so.
   if (text.startsWith('.') || text.includes('..')) return 'has an empty label (".." or a leading "."), which no host name has';
+  // `*.` (a name cut short) is `*` once its final dot goes, as `api.example.com.` is `api.example.com`: every host.
+  if (text !== '*' && /^\*+\.?$/.test(text)) return 'matches every host, as "*" does (a name cut short?): write "*" if every host is meant';
   return null;
 }
 

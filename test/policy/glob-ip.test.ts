@@ -77,6 +77,11 @@ describe('hostGlobProblem', () => {
     { text: '!evil.com', problem: 'is not a host glob (letters, digits, ".", "-", "_", and the wildcards "*" and "?")' },
     { text: '[ab].example.com', problem: 'is not a host glob (letters, digits, ".", "-", "_", and the wildcards "*" and "?")' },
     { text: `${'a'.repeat(254)}`, problem: 'is longer than a DNS name can be (253)' },
+    // A name cut short to its wildcard matches every host once its final dot goes (an absolute name is the same host).
+    { text: '*.', problem: 'matches every host, as "*" does (a name cut short?): write "*" if every host is meant' },
+    { text: '**', problem: 'matches every host, as "*" does (a name cut short?): write "*" if every host is meant' },
+    { text: '*', problem: null },
+    { text: '*.*', problem: null },
   ])('"$text" gives $problem', ({ text, problem }) => {
     expect(hostGlobProblem(text)).toBe(problem);
   });
