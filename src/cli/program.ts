@@ -82,10 +82,16 @@ const WATCH_ONLY_WARNINGS: readonly string[] = ['no-egress-gateway-pod', 'servic
 /** Coverage warnings an audit raises only from a saved pod list (--pods). */
 const POD_LIST_WARNINGS: readonly string[] = ['pods-without-sidecar', 'traffic-excluded-from-sidecar'];
 
-/** Refuses --fail-on baseline-entries-unused without a baseline to find unused entries in (it could never fail), else gives the list back. */
-function baselineFailOn(failOn: string[], baseline: string | null): string[] {
+/**
+ * Refuses --fail-on baseline-entries-unused without a baseline to find unused entries in, and exceptions-unused without
+ * a policy (either could never fail), else gives the list back.
+ */
+function fileFailOn(failOn: string[], baseline: string | null, policy: string | null): string[] {
   if (baseline === null && failOn.includes('baseline-entries-unused')) {
     throw new UsageError('--fail-on: baseline-entries-unused needs --baseline: it names the entries of the baseline read that held no flow');
+  }
+  if (policy === null && failOn.includes('exceptions-unused')) {
+    throw new UsageError('--fail-on: exceptions-unused needs --policy: it names the exceptions of the policy read that allowed no flow');
   }
   return failOn;
 }
@@ -211,7 +217,7 @@ function commonAuditValues(o: Record<string, unknown>): Omit<AuditCommonOptions,
     maxPending: parsePositiveInt('--max-pending', String(o['maxPending'])),
     output,
     report: ((o['report'] as string[] | undefined) ?? []).map(reportTarget),
-    failOn: baselineFailOn(failOnLists(o['failOn'] as string[] | undefined), (o['baseline'] as string | undefined) ?? null),
+    failOn: fileFailOn(failOnLists(o['failOn'] as string[] | undefined), (o['baseline'] as string | undefined) ?? null, (o['policy'] as string | undefined) ?? null),
     baseline: (o['baseline'] as string | undefined) ?? null,
     writeBaseline: (o['writeBaseline'] as string | undefined) ?? null,
     color: o['color'] !== false && colorAllowed(process.env),

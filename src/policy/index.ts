@@ -25,4 +25,5 @@ export {
   type PortRange,
   type SourceMatch,
   type UnusedBaselineEntries,
+  type UnusedExceptions,
 } from './types.js';

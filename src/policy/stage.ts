@@ -62,7 +62,7 @@ function namedWithoutNamespace(f: Flow): boolean {
  * exception whose last day just ended.
  */
 export function createPolicyStage(policy: Policy, options: PolicyStageOptions): PolicyStage {
-  const compiled = policy.exceptions.map((e) => ({ c: compileException(e), expires: e.expires }));
+  const compiled = policy.exceptions.map((e) => ({ c: compileException(e), expires: e.expires, line: e.line }));
   const clock = options.clock ?? Date.now;
   const startedAt = clock();
   let dayEndsMs = 0;
@@ -162,6 +162,13 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
     },
     namespaceUnknownHits(): ExceptionRef[] {
       return refs((x) => namespaceHit.has(x.c));
+    },
+    unusedExceptions() {
+      if (policy.file === null) return null;
+      const today = utcDay(nowMs());
+      // Not an expired one (expired-exceptions names those that matched), nor one another warning says was not applied.
+      const unused = compiled.filter((x) => !used.has(x.c) && !isExpired(x.expires, today) && !claimedHit.has(x.c) && !namespaceHit.has(x.c));
+      return { file: policy.file, exceptions: unused.map((x) => ({ ref: { ...x.c.ref }, line: x.line })) };
     },
     heldByBaseline() {
       return baselineUsed;

@@ -66,6 +66,13 @@ export interface UnusedBaselineEntries {
   entries: readonly BaselineHold[];
 }
 
+/** A policy's live exceptions that allowed no flow, and its file: the exceptions-unused warning is located at their lines. */
+export interface UnusedExceptions {
+  file: string;
+  /** In policy order, each with its 1-based line in the file. */
+  exceptions: readonly { ref: ExceptionRef; line: number }[];
+}
+
 /** One baseline entry, the fingerprints it holds findings by, and its line (a file laid out one entry per line, else null). */
 export interface BaselineHold {
   entry: BaselineEntry;
@@ -85,6 +92,11 @@ export interface PolicyStage {
   claimedHostHits(): ExceptionRef[];
   /** Live exceptions that named a namespace and matched a flow whose logs named its caller's none, so were not applied (policy order). */
   namespaceUnknownHits(): ExceptionRef[];
+  /**
+   * The exceptions live at the run's end that allowed no flow (policy order), so may be stale: not one an expired-,
+   * claimed-host- or namespace-warning already names. Null without a policy file. One that allowed part of a finding is used.
+   */
+  unusedExceptions(): UnusedExceptions | null;
   /** The `--baseline` entries that held no flow of the run (file order): fixed, or not in these logs; null without a baseline. */
   unusedBaselineEntries(): UnusedBaselineEntries | null;
   /** The fingerprints the `--baseline` held a flow of, allowed by an exception or not, growing as flows are applied. */

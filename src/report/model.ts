@@ -117,6 +117,7 @@ export const COVERAGE_CODES = [
   'expired-exceptions',
   'expiring-exceptions',
   'baseline-entries-unused',
+  'exceptions-unused',
   'claimed-host-not-trusted',
   'long-names',
   'exceptions-need-namespace',
@@ -148,7 +149,8 @@ export interface CoverageWarning {
   /**
    * The input lines it is about, where it is about some (mixed-roles: each input's first entry read like the other
    * role's; ambiguous-lines: each input's first line that read two ways; no-sidecar-logs, no-gateway-logs and
-   * expired-exceptions: the first evidence of the findings they are about, warnings-at-findings.ts): a warning that
+   * expired-exceptions: the first evidence of the findings they are about, warnings-at-findings.ts; baseline-entries-unused
+   * and exceptions-unused: the entries' lines in the baseline or policy file): a warning that
    * fails the run is then a SARIF result located there, as code scanning shows only results.
    */
   at?: WarningLine[];

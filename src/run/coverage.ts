@@ -7,14 +7,14 @@ import { plural } from '../text/plural.js';
 import type { EngineCounters } from '../engine/index.js';
 import type { LogSpan, NamedOverlap, PlainTally, StreamFacts } from '../pipeline/audit-pipeline.js';
 import { msToIso } from '../pipeline/times.js';
-import type { UnusedBaselineEntries } from '../policy/index.js';
+import type { UnusedBaselineEntries, UnusedExceptions } from '../policy/index.js';
 import type { ExceptionRef, LineCounts, RoleAssignment, Verdict } from '../types.js';
 import { anyRoleWithRecords, filteredLogging, noRecordsCauses, NO_RECORDS, roleFlagOf, rolesByStream, silentInputs, silentLogs, streamRole, type JoinedRole, type RolesByStream } from './coverage/inputs.js';
 import { evictedEntries, joinFieldsNotLogged, unmatchedEntries } from './coverage/join.js';
 import { ambiguousLines, nulPadding, otherContainerLines, otherContainers, overlappingInputs, reportedLines, unparsedLines } from './coverage/lines.js';
 import { listed } from './coverage/listing.js';
 import { mixedRoles } from './coverage/mixed-roles.js';
-import { baselineWarnings, exceptionWarnings, settingsWarnings } from './coverage/settings.js';
+import { baselineWarnings, exceptionWarnings, settingsWarnings, unusedExceptionWarnings } from './coverage/settings.js';
 import { emptyWindow, sidecarTimeGap, span, strayLogTimes, uncoveredGatewayPeriods, unorderedInputs, type LogTime } from './coverage/time.js';
 
 export { gatewayPodsRefusedWarning, gatewaysByContentWarning, inputsSkippedWarning, meshRangesMissWarning, ownOutputsSkippedWarning, podFlagsWarning } from './coverage/notes.js';
@@ -51,6 +51,8 @@ export interface CoverageFacts {
   namespaceUnknownExceptions: ExceptionRef[];
   /** The --baseline entries that held no flow of the run (fixed, or not in these logs), in file order; null without a baseline. */
   unusedBaselineEntries: UnusedBaselineEntries | null;
+  /** The policy's live exceptions that allowed no flow of the run (stale, or for traffic these logs do not hold); null without --policy. */
+  unusedExceptions: UnusedExceptions | null;
   /** Statements a live source adds (pods without sidecars, excluded ranges, no gateway pod...). */
   extraWarnings: CoverageWarning[];
   /** `audit --since/--until` and the flows it left out; null without them. */
@@ -124,7 +126,7 @@ function warnings(f: CoverageFacts, seen: LogTime, byStream: RolesByStream): Cov
     out.push(sidecarTimeGap(f, uncovered));
   }
   out.push(...silentInputs(f, namedSilent, byStream), ...filteredLogging(f), ...unmatchedEntries(f, uncovered), ...joinFieldsNotLogged(f.engine), ...evictedEntries(f));
-  out.push(...exceptionWarnings(f), ...baselineWarnings(f), ...settingsWarnings(f), ...unorderedInputs(f.streams), ...strayLogTimes(f), ...nulPadding(f), ...overlappingInputs(f), ...streamErrors(f));
+  out.push(...exceptionWarnings(f), ...unusedExceptionWarnings(f, seen), ...baselineWarnings(f), ...settingsWarnings(f), ...unorderedInputs(f.streams), ...strayLogTimes(f), ...nulPadding(f), ...overlappingInputs(f), ...streamErrors(f));
   return [...out, ...f.extraWarnings];
 }
 

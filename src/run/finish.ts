@@ -36,6 +36,7 @@ export function pipelineFacts(pipeline: AuditPipeline, setup: AuditSetup): Omit<
     claimedHostExceptions: setup.stage.claimedHostHits(),
     namespaceUnknownExceptions: setup.stage.namespaceUnknownHits(),
     unusedBaselineEntries: setup.stage.unusedBaselineEntries(),
+    unusedExceptions: setup.stage.unusedExceptions(),
     proxyContainers: pipeline.proxyContainers,
   };
 }

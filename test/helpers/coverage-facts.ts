@@ -25,6 +25,7 @@ export function emptyCoverageFacts(): CoverageFacts {
     claimedHostExceptions: [],
     namespaceUnknownExceptions: [],
     unusedBaselineEntries: null,
+    unusedExceptions: null,
     extraWarnings: [],
     window: null,
     proxyContainers: ['istio-proxy'],

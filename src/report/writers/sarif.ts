@@ -167,6 +167,8 @@ const COVERAGE_RULE_TEXT: Partial<Record<CoverageWarning['code'], string>> = {
     'A policy exception that flows matched has passed its last day (expires), so it no longer allows them. Renew it with a reason and a new date, or route that traffic through the egress gateway.',
   'baseline-entries-unused':
     'A --baseline entry held no flow of the run: its finding was fixed, or the logs read do not cover it. Left in, it still accepts that finding, which would pass unseen if it came back. Rewrite the baseline with --write-baseline to drop it.',
+  'exceptions-unused':
+    'A live policy exception allowed no flow of the run: the traffic it was written for has stopped, or the logs read do not cover it. Left in, it still allows its destinations, so traffic to them that came back would pass unseen. Remove it from the policy once its traffic has stopped.',
   'ambiguous-lines':
     'An access-log line reads two ways: a header the client sets, written unescaped by Envoy\'s text format, holds quotes and fields of its own, so which upstream and cluster the proxy logged is the client\'s to choose, and the line proves nothing. A workload can hide direct egress this way. Log in JSON (meshConfig.accessLogEncoding: JSON), or give a format with fields appended with --format.',
 };

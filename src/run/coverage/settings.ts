@@ -1,10 +1,12 @@
 /** What the policy and the settings could not do: exceptions that lapsed or did not apply, and hosts or endpoints the settings seem not to fit. */
 import type { CoverageWarning } from '../../report/model.js';
+import { logTimeStatement, windowStatement } from '../../report/statements.js';
 import { EXPIRY_NOTICE_DAYS } from '../../policy/expiry.js';
 import { entryLabel } from '../../policy/index.js';
 import { plural } from '../../text/plural.js';
 import type { CoverageFacts } from '../coverage.js';
 import { listed } from './listing.js';
+import type { LogTime } from './time.js';
 
 /** Exceptions that expired, expire soon, or were not applied (a claimed host, a namespace the logs do not name). */
 export function exceptionWarnings(f: CoverageFacts): CoverageWarning[] {
@@ -31,8 +33,44 @@ export function exceptionWarnings(f: CoverageFacts): CoverageWarning[] {
   return out;
 }
 
-/** Entry lines a baseline-entries-unused warning is located at, at most: SARIF relates the others to the first. */
+/** Lines a warning about a file's entries (a baseline's, a policy's exceptions) is located at, at most: SARIF relates the others to the first. */
 const MAX_LOCATED_ENTRIES = 20;
+
+/**
+ * Where a warning about entries of a file (a baseline, a policy) is located: at their lines (those known, the first
+ * MAX_LOCATED_ENTRIES), so that SARIF shows a failing one on the line to delete; nothing when no line is known.
+ */
+function entriesAt(file: string, lines: readonly (number | null)[]): Pick<CoverageWarning, 'at'> {
+  const at = lines.flatMap((line) => (line === null ? [] : [{ file, line }])).slice(0, MAX_LOCATED_ENTRIES);
+  return at.length > 0 ? { at } : {};
+}
+
+/**
+ * Live policy exceptions that allowed no flow: the traffic they were written for has stopped (a vendor dropped), or
+ * these logs do not hold it. Left in, one allows its destinations again the day traffic to them comes back, unseen.
+ * Not said of a run that read no entry (no-records says nothing was audited), where every exception would be unused.
+ */
+export function unusedExceptionWarnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
+  const unused = f.unusedExceptions?.exceptions ?? [];
+  if (f.unusedExceptions === null || unused.length === 0 || f.lines.records === 0) return [];
+  const { file } = f.unusedExceptions;
+  const one = unused.length === 1;
+  // What the run saw, so that a person can judge whether an exception is stale or only for traffic it did not see.
+  const why =
+    f.window === null
+      ? `The ${plural(f.lines.records, 'entry', 'entries')} read cover ${logTimeStatement(seen)}: traffic that comes less often (a nightly or monthly job) or from pods whose logs were not read leaves exceptions unused too.`
+      : `This run audited only the flows that started in --since/--until (${windowStatement(f.window)}), so exceptions for traffic outside it are unused too.`;
+  return [
+    {
+      code: 'exceptions-unused',
+      ...entriesAt(file, unused.map((e) => e.line)),
+      message:
+        `${plural(unused.length, 'policy exception')} allowed no flow in this run: ${listed(unused, (e) => `${e.ref.id} (${file}:${e.line})`)}. ` +
+        `If the traffic ${one ? 'it was' : 'they were'} written for has stopped, remove ${one ? 'it' : 'them'} from the policy: ` +
+        `left in, ${one ? 'it still allows its destinations' : 'they still allow their destinations'}, and traffic to them that came back would pass unseen. ${why}`,
+    },
+  ];
+}
 
 /**
  * Baseline entries that held no flow: the finding was fixed, or these logs do not cover it. Left in, an entry keeps
@@ -43,12 +81,11 @@ export function baselineWarnings(f: CoverageFacts): CoverageWarning[] {
   if (f.unusedBaselineEntries === null || unused.length === 0) return [];
   const { file } = f.unusedBaselineEntries;
   const one = unused.length === 1;
-  // Located at the entries' lines (a baseline laid out one per line), so that SARIF shows a failing one on the line to delete.
-  const at = unused.flatMap((h) => (h.line === null ? [] : [{ file, line: h.line }])).slice(0, MAX_LOCATED_ENTRIES);
   return [
     {
       code: 'baseline-entries-unused',
-      ...(at.length > 0 ? { at } : {}),
+      // At the entries' lines (a baseline laid out one per line, as --write-baseline writes it).
+      ...entriesAt(file, unused.map((h) => h.line)),
       message:
         `${plural(unused.length, 'baseline entry', 'baseline entries')} held no flow in this run: ${listed(unused, (h) => entryLabel(h.entry))}. ` +
         `If ${one ? 'its finding was' : 'their findings were'} fixed, rewrite the baseline with --write-baseline to drop ${one ? 'it' : 'them'}: ` +

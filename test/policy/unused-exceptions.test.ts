@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { createPolicyStage, emptyPolicy, parsePolicy } from '../../src/policy/index.js';
+import { flow } from './builders.js';
+
+const NOW = new Date('2026-02-19T12:00:00Z');
+
+// Lines: used 4, part 7, vendor-gone 11, lapsed 14, claimed 18, by-namespace 21, also-gone 25.
+const POLICY = `apiVersion: egress-audit/v1
+kind: EgressPolicy
+allow:
+  - id: used
+    reason: Google APIs (SEC-1).
+    hosts: [www.googleapis.com]
+  - id: part
+    reason: One caller's address only (SEC-2).
+    hosts: [api.partner.example]
+    from: { cidrs: [10.108.0.56/32] }
+  - id: vendor-gone
+    reason: A vendor no longer used (SEC-3).
+    hosts: [api.oldvendor.example]
+  - id: lapsed
+    reason: Expired, and matching nothing (SEC-4).
+    expires: 2025-01-31
+    hosts: [old.example]
+  - id: claimed
+    reason: A host only claimed through PassthroughCluster (SEC-5).
+    hosts: [pypi.org]
+  - id: by-namespace
+    reason: Only in one namespace (SEC-6).
+    from: { namespaces: [data] }
+    hosts: [files.example]
+  - id: also-gone
+    reason: Another vendor no longer used (SEC-7).
+    cidrs: [198.51.100.0/24]
+`;
+
+describe('exceptions that allowed no flow', () => {
+  it('are the live ones no flow used, with their lines; one that allowed part of a finding is used', () => {
+    const stage = createPolicyStage(parsePolicy(POLICY, 'policy.yaml'), { failOn: ['direct'], baseline: null, now: NOW });
+    const google = flow({ host: 'www.googleapis.com' });
+    // Two flows of one finding (same caller workload, same destination): the exception allows the first caller's address only.
+    const allowedPart = flow({ host: 'api.partner.example', sourceAddress: '10.108.0.56:40000' });
+    const failingPart = flow({ host: 'api.partner.example', sourceAddress: '10.108.0.57:40000' });
+    const claimed = flow({ host: 'pypi.org', address: '151.101.0.223:443', claimed: true });
+    const noNamespace = flow({ host: 'files.example', namespace: null, workload: 'etl' });
+    for (const f of [google, allowedPart, failingPart, claimed, noNamespace]) stage.apply(f);
+    expect([google.allowedBy?.id, allowedPart.allowedBy?.id, failingPart.allowedBy, claimed.allowedBy, noNamespace.allowedBy]).toEqual(['used', 'part', null, null, null]);
+    expect(allowedPart.fingerprint).toBe(failingPart.fingerprint);
+    // Expired (expired-exceptions' business), claimed-host-not-trusted's and exceptions-need-namespace's are left out.
+    expect(stage.unusedExceptions()).toEqual({
+      file: 'policy.yaml',
+      exceptions: [
+        { ref: { id: 'vendor-gone', reason: 'A vendor no longer used (SEC-3).', expires: null }, line: 11 },
+        { ref: { id: 'also-gone', reason: 'Another vendor no longer used (SEC-7).', expires: null }, line: 25 },
+      ],
+    });
+  });
+
+  it('counts a use decided once and then cached', () => {
+    const stage = createPolicyStage(parsePolicy(POLICY, 'policy.yaml'), { failOn: ['direct'], baseline: null, now: NOW });
+    stage.apply(flow({ host: 'api.oldvendor.example' }));
+    stage.apply(flow({ host: 'api.oldvendor.example' }));
+    expect(stage.unusedExceptions()?.exceptions.map((e) => e.ref.id)).toEqual(['used', 'part', 'claimed', 'by-namespace', 'also-gone']);
+  });
+
+  it('are none to report without a policy file', () => {
+    const stage = createPolicyStage(emptyPolicy(), { failOn: ['direct'], baseline: null, now: NOW });
+    stage.apply(flow());
+    expect(stage.unusedExceptions()).toBeNull();
+  });
+});
