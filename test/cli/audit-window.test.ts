@@ -155,6 +155,18 @@ describe('a window that holds no flow', () => {
     expect(unused).toEqual([expect.stringMatching(/^2 baseline entries held no flow in this run: direct 10\.42\.0\.7 -> after\.example\.com:80 at 104\.102\.54\.251; direct 10\.42\.0\.7 -> before\.example\.com:80 at 162\.125\.68\.19\. .* This run audited only the flows that started in --since\/--until, so entries of findings outside it are unused too\.$/)]);
   });
 
+  it('says that an exception for traffic outside the window is unused because of the window', async () => {
+    const policy = join(tempDir('ea-window-exceptions-'), 'policy.yaml');
+    writeFileSync(policy, 'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: after-vendor\n    reason: Called after the incident (SEC-9).\n    hosts: [after.example.com]\n');
+    const { report } = await jsonReport('--since', SINCE, '--until', UNTIL, '--policy', policy);
+    const unused = report.coverage.warnings.filter((w) => w.code === 'exceptions-unused').map((w) => w.message);
+    expect(unused).toEqual([
+      `1 policy exception allowed no flow in this run: after-vendor (${policy}:4). If the traffic it was written for has stopped, remove it from the policy: left in, it still allows its destinations, and traffic to them that came back would pass unseen. This run audited only the flows that started in --since/--until (2026-11-02T02:00:00.000Z to 2026-11-02T03:15:00.000Z), so exceptions for traffic outside it are unused too.`,
+    ]);
+    // The whole log: its flow at 04:00 uses it.
+    expect((await jsonReport('--policy', policy)).report.coverage.warnings.map((w) => w.code)).not.toContain('exceptions-unused');
+  });
+
   it('refuses --write-baseline with a window before reading anything (exit 2): the findings outside it would be dropped', async () => {
     const baseline = join(tempDir('ea-window-baseline-'), 'baseline.json');
     const res = await audit(...empty, '--write-baseline', baseline);

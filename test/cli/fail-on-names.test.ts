@@ -9,6 +9,8 @@ const WATCH_ONLY = ['no-egress-gateway-pod', 'serviceentries-unreadable', 'servi
 const FROM_PODS = ['pods-without-sidecar', 'traffic-excluded-from-sidecar'];
 /** Warnings raised only about the baseline read. */
 const FROM_BASELINE = ['baseline-entries-unused'];
+/** Warnings raised only about the policy read. */
+const FROM_POLICY = ['exceptions-unused'];
 
 describe('--fail-on coverage names', () => {
   // Every warning code a report can raise is nameable, with no second list to keep in step with COVERAGE_CODES.
@@ -16,6 +18,7 @@ describe('--fail-on coverage names', () => {
     if (WATCH_ONLY.includes(code)) expect((await watchOptions(['--fail-on', code])).failOn).toContain(code);
     else if (FROM_PODS.includes(code)) expect((await auditOptions(['--pods', 'pods.json', '--fail-on', code])).failOn).toContain(code);
     else if (FROM_BASELINE.includes(code)) expect((await auditOptions(['--baseline', 'b.json', '--fail-on', code])).failOn).toContain(code);
+    else if (FROM_POLICY.includes(code)) expect((await auditOptions(['--policy', 'p.yaml', '--fail-on', code])).failOn).toContain(code);
     else expect((await auditOptions(['--fail-on', code])).failOn).toContain(code);
   });
 
@@ -32,6 +35,12 @@ describe('--fail-on coverage names', () => {
     await expect(auditOptions(['--fail-on', `+${code}`])).rejects.toThrow(`--fail-on: ${code} needs --baseline`);
     await expect(watchOptions(['--fail-on', code])).rejects.toThrow(`--fail-on: ${code} needs --baseline`);
     expect((await watchOptions(['--baseline', 'b.json', '--fail-on', code])).failOn).toEqual([code]);
+  });
+
+  it.each(FROM_POLICY)('refuses %s without --policy, in an audit and a watch', async (code) => {
+    await expect(auditOptions(['--fail-on', `+${code}`])).rejects.toThrow(`--fail-on: ${code} needs --policy: it names the exceptions of the policy read that allowed no flow`);
+    await expect(watchOptions(['--fail-on', code])).rejects.toThrow(`--fail-on: ${code} needs --policy`);
+    expect((await watchOptions(['--policy', 'p.yaml', '--fail-on', code])).failOn).toEqual([code]);
   });
 
   // A CI job running `watch` without RBAC for ServiceEntries may call gateway traffic direct: it must be able to fail on that.
