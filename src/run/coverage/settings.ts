@@ -1,4 +1,4 @@
-/** What the policy and the settings could not do: exceptions that lapsed or did not apply, and hosts or endpoints the settings seem not to fit. */
+/** What the policy and the settings could not do: exceptions that lapsed, did not apply or allowed nothing, baseline entries that held nothing, and hosts or endpoints the settings seem not to fit. */
 import type { CoverageWarning } from '../../report/model.js';
 import { logTimeStatement, windowStatement } from '../../report/statements.js';
 import { EXPIRY_NOTICE_DAYS } from '../../policy/expiry.js';
