@@ -1,6 +1,6 @@
 /**
  * Problems found in a policy file, as values with a field path: ajv's errors are translated here into
- * sentences a person can act on (`must be a date (YYYY-MM-DD)`, `unknown key (expected one of: ...)`).
+ * sentences a person can act on (`must be a date (YYYY-MM-DD)`, `unknown key (did you mean "expires"? expected one of: ...)`).
  */
 import type { ErrorObject } from 'ajv';
 import type { Anchor, FieldPath } from './yaml-position.js';
@@ -36,17 +36,34 @@ function kindOf(data: unknown): string {
   return typeof data === 'object' ? 'a mapping' : `a ${typeof data}`;
 }
 
+/** Whether two keys are one typo apart: a letter added, dropped or changed, or two neighbours swapped (`host`, `expire`, `hsots`). */
+function oneEditApart(a: string, b: string): boolean {
+  if (a === b || Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const rest = (x: string, skip: number): string => x.slice(i + skip);
+  if (a.length !== b.length) return a.length > b.length ? rest(a, 1) === rest(b, 0) : rest(a, 0) === rest(b, 1);
+  return rest(a, 1) === rest(b, 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && rest(a, 2) === rest(b, 2));
+}
+
+/** `did you mean "hosts"? ` when exactly one allowed key is a typo away from the unknown one, else nothing. */
+function didYouMean(key: string, allowed: readonly string[]): string {
+  const near = allowed.filter((k) => oneEditApart(key, k));
+  return near.length === 1 ? `did you mean "${near[0] ?? ''}"? ` : '';
+}
+
 function fromError(error: ErrorObject): Issue {
   const path = pathOf(error.instancePath);
   const parent = (error.parentSchema ?? {}) as Annotated;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties': {
-      const allowed = Object.keys(parent.properties ?? {}).join(', ');
+      const keys = Object.keys(parent.properties ?? {});
+      const allowed = keys.join(', ');
       const key = String(params['additionalProperty']);
       // YAML 1.1's merge key is not YAML 1.2's, which the policy is read as: `<<` is then a key like any other.
       if (key === '<<') return { path: [...path, key], anchor: 'key', message: `is a YAML merge key, which the policy does not read (YAML 1.2): write the keys out (expected one of: ${allowed})` };
-      return { path: [...path, key], anchor: 'key', message: `unknown key (expected one of: ${allowed})` };
+      return { path: [...path, key], anchor: 'key', message: `unknown key (${didYouMean(key, keys)}expected one of: ${allowed})` };
     }
     case 'required': {
       const key = String(params['missingProperty']);

@@ -141,7 +141,23 @@ const INVALID_CASES: { name: string; message: string }[] = [
   { name: 'wrong-api-version', message: '1:13: apiVersion: must be "egress-audit/v1"' },
   { name: 'missing-kind', message: '1:1: kind: is missing (expected "EgressPolicy")' },
   { name: 'unknown-top-level-key', message: '3:1: allowed: unknown key (expected one of: apiVersion, kind, mesh, allow)' },
-  { name: 'unknown-exception-key', message: '7:5: allow[0].expire: unknown key (expected one of: id, reason, expires, verdicts, hosts, cidrs, ports, from)' },
+  // A key one typo from a known one (a letter added, dropped, changed, or two swapped) is named; `allowed` is two from `allow`.
+  { name: 'unknown-exception-key', message: '7:5: allow[0].expire: unknown key (did you mean "expires"? expected one of: id, reason, expires, verdicts, hosts, cidrs, ports, from)' },
+  {
+    name: 'typo-host-port',
+    message: [
+      '4:5: allow[0]: needs hosts or cidrs to name its destinations (hosts: ["*"] matches all)',
+      '6:5: allow[0].host: unknown key (did you mean "hosts"? expected one of: id, reason, expires, verdicts, hosts, cidrs, ports, from)',
+      '7:5: allow[0].port: unknown key (did you mean "ports"? expected one of: id, reason, expires, verdicts, hosts, cidrs, ports, from)',
+    ].join('\nfixtures/policy/invalid/typo-host-port.yaml:'),
+  },
+  {
+    name: 'typo-swapped',
+    message: [
+      '7:5: allow[0].hsots: unknown key (did you mean "hosts"? expected one of: id, reason, expires, verdicts, hosts, cidrs, ports, from)',
+      '8:5: allow[0].frm: unknown key (did you mean "from"? expected one of: id, reason, expires, verdicts, hosts, cidrs, ports, from)',
+    ].join('\nfixtures/policy/invalid/typo-swapped.yaml:'),
+  },
   // YAML 1.1's merge key is a key like any other in YAML 1.2: said as what it is, not as an unknown key.
   {
     name: 'merge-key',
@@ -151,7 +167,7 @@ const INVALID_CASES: { name: string; message: string }[] = [
       '5:5: allow[0]["<<"]: is a YAML merge key, which the policy does not read (YAML 1.2): write the keys out (expected one of: id, reason, expires, verdicts, hosts, cidrs, ports, from)',
     ].join('\nfixtures/policy/invalid/merge-key.yaml:'),
   },
-  { name: 'unknown-from-key', message: '8:7: allow[0].from.namespace: unknown key (expected one of: namespaces, workloads, cidrs)' },
+  { name: 'unknown-from-key', message: '8:7: allow[0].from.namespace: unknown key (did you mean "namespaces"? expected one of: namespaces, workloads, cidrs)' },
   { name: 'impossible-date', message: '7:14: allow[0].expires: must be a date (YYYY-MM-DD)' },
   { name: 'date-as-number', message: '7:14: allow[0].expires: must be a date (YYYY-MM-DD), not a number' },
   { name: 'missing-reason', message: '4:5: allow[0].reason: is missing (expected a sentence in visible characters saying why this is allowed)' },
