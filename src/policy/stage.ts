@@ -80,6 +80,8 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
   const used = new Set<CompiledException>();
   const claimedHit = new Set<CompiledException>();
   const namespaceHit = new Set<CompiledException>();
+  /** Live exceptions not (yet) used that matched a flow an earlier one allowed, and that one: unused, they are said so. */
+  const shadowedBy = new Map<CompiledException, CompiledException>();
   /** The baseline's fingerprints that held a flow, allowed by an exception or not: an entry none of whose did is unused. */
   const baselineUsed = new Set<string>();
 
@@ -129,7 +131,11 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
     const lapsed = allowedBy ? null : (expired.find((c) => exceptionMatches(c, f)) ?? null);
     const claimedOnly = allowedBy || f.destination.claimed !== true ? null : (live.find((c) => exceptionMatches(c, f, { trustClaimed: true })) ?? null);
     const namespaceOnly = allowedBy || !namedWithoutNamespace(f) ? null : (live.find((c) => exceptionMatches(c, f, { anyNamespace: true })) ?? null);
-    if (allowedBy) used.add(allowedBy);
+    if (allowedBy) {
+      used.add(allowedBy);
+      // The first match is applied: a later one that matched too allowed nothing, which its unused warning says.
+      for (const c of live) if (c !== allowedBy && !used.has(c) && !shadowedBy.has(c) && exceptionMatches(c, f)) shadowedBy.set(c, allowedBy);
+    }
     if (lapsed) hit.add(lapsed);
     if (claimedOnly) claimedHit.add(claimedOnly);
     if (namespaceOnly) namespaceHit.add(namespaceOnly);
@@ -168,7 +174,13 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
       const today = utcDay(nowMs());
       // Not an expired one (expired-exceptions names those that matched), nor one another warning says was not applied.
       const unused = compiled.filter((x) => !used.has(x.c) && !isExpired(x.expires, today) && !claimedHit.has(x.c) && !namespaceHit.has(x.c));
-      return { file: policy.file, exceptions: unused.map((x) => ({ ref: { ...x.c.ref }, line: x.line })) };
+      return {
+        file: policy.file,
+        exceptions: unused.map((x) => {
+          const earlier = shadowedBy.get(x.c);
+          return { ref: { ...x.c.ref }, line: x.line, ...(earlier === undefined ? {} : { shadowedBy: earlier.ref.id }) };
+        }),
+      };
     },
     heldByBaseline() {
       return baselineUsed;

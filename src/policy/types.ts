@@ -69,8 +69,11 @@ export interface UnusedBaselineEntries {
 /** A policy's live exceptions that allowed no flow, and its file: the exceptions-unused warning is located at their lines. */
 export interface UnusedExceptions {
   file: string;
-  /** In policy order, each with its 1-based line in the file. */
-  exceptions: readonly { ref: ExceptionRef; line: number }[];
+  /**
+   * In policy order, each with its 1-based line in the file, and the id of an earlier exception that allowed flows it
+   * matched too (the first match is applied), when one did.
+   */
+  exceptions: readonly { ref: ExceptionRef; line: number; shadowedBy?: string }[];
 }
 
 /** One baseline entry, the fingerprints it holds findings by, and its line (a file laid out one entry per line, else null). */

@@ -63,6 +63,15 @@ describe('exceptions that allowed no flow', () => {
     expect(stage.unusedExceptions()?.exceptions.map((e) => e.ref.id)).toEqual(['used', 'part', 'claimed', 'by-namespace', 'also-gone']);
   });
 
+  it('include one whose flows an earlier exception allowed (the first match is applied), saying which', () => {
+    const text = `apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: all-google\n    reason: Every Google API (SEC-1).\n    hosts: ["*.googleapis.com"]\n  - id: storage\n    reason: Storage alone (SEC-2).\n    hosts: [storage.googleapis.com]\n`;
+    const stage = createPolicyStage(parsePolicy(text, 'policy.yaml'), { failOn: ['direct'], baseline: null, now: NOW });
+    const f = flow({ host: 'storage.googleapis.com' });
+    stage.apply(f);
+    expect(f.allowedBy?.id).toBe('all-google');
+    expect(stage.unusedExceptions()?.exceptions).toEqual([{ ref: { id: 'storage', reason: 'Storage alone (SEC-2).', expires: null }, line: 7, shadowedBy: 'all-google' }]);
+  });
+
   it('are none to report without a policy file', () => {
     const stage = createPolicyStage(emptyPolicy(), { failOn: ['direct'], baseline: null, now: NOW });
     stage.apply(flow());

@@ -353,3 +353,18 @@ describe('the coverage rows of streams', () => {
     expect(await render('table', [], report)).toMatch(/sidecar \(pod-scope\): 5 lines, 5 records, 1 duplicate of other inputs'\s+lines, 2 pods of this name,/);
   });
 });
+
+describe('exceptions-unused', () => {
+  const unused = { file: 'policy.yaml', exceptions: [{ ref: { id: 'storage', reason: 'Storage alone (SEC-2).', expires: null }, line: 7, shadowedBy: 'all-google' }] };
+
+  it('says which earlier exception allowed the flows of one that matched some, and is located at its line; not of a run that read no entry', () => {
+    const f: CoverageFacts = { ...emptyCoverageFacts(), lines: { ...emptyCoverageFacts().lines, lines: 3, records: 3 }, unusedExceptions: unused };
+    const warning = buildCoverage(f).warnings.find((w) => w.code === 'exceptions-unused');
+    expect(warning?.at).toEqual([{ file: 'policy.yaml', line: 7 }]);
+    expect(warning?.message).toMatch(/^1 policy exception allowed no flow in this run: storage \(policy\.yaml:7: an earlier exception, all-google, allowed the flows it matched\)\. If the traffic it was written for has stopped, remove it from the policy: .* The 3 entries read cover none \(no record with a log time\): /);
+    // Where no-records says nothing was audited, every exception is unused: that says nothing.
+    const codes = buildCoverage({ ...emptyCoverageFacts(), unusedExceptions: unused }).warnings.map((w) => w.code);
+    expect(codes).toContain('no-records');
+    expect(codes).not.toContain('exceptions-unused');
+  });
+});

@@ -65,7 +65,7 @@ export function unusedExceptionWarnings(f: CoverageFacts, seen: LogTime): Covera
       code: 'exceptions-unused',
       ...entriesAt(file, unused.map((e) => e.line)),
       message:
-        `${plural(unused.length, 'policy exception')} allowed no flow in this run: ${listed(unused, (e) => `${e.ref.id} (${file}:${e.line})`)}. ` +
+        `${plural(unused.length, 'policy exception')} allowed no flow in this run: ${listed(unused, (e) => `${e.ref.id} (${file}:${e.line}${e.shadowedBy === undefined ? '' : `: an earlier exception, ${e.shadowedBy}, allowed the flows it matched`})`)}. ` +
         `If the traffic ${one ? 'it was' : 'they were'} written for has stopped, remove ${one ? 'it' : 'them'} from the policy: ` +
         `left in, ${one ? 'it still allows its destinations' : 'they still allow their destinations'}, and traffic to them that came back would pass unseen. ${why}`,
     },
