@@ -110,6 +110,7 @@ export const COVERAGE_CODES = [
   'no-egress-gateway-pod',
   'serviceentries-unreadable',
   'services-unreadable',
+  'endpointslices-unreadable',
   'streams-unfollowed',
   'streams-cut',
   'instances-unread',

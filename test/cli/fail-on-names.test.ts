@@ -5,7 +5,7 @@ import { VERDICTS } from '../../src/types.js';
 import { buildReport, coverage } from '../report/helpers.js';
 
 /** Warnings only a watch raises, and those an audit raises only from --pods. */
-const WATCH_ONLY = ['no-egress-gateway-pod', 'serviceentries-unreadable', 'services-unreadable', 'streams-unfollowed', 'streams-cut', 'instances-unread'];
+const WATCH_ONLY = ['no-egress-gateway-pod', 'serviceentries-unreadable', 'services-unreadable', 'endpointslices-unreadable', 'streams-unfollowed', 'streams-cut', 'instances-unread'];
 const FROM_PODS = ['pods-without-sidecar', 'traffic-excluded-from-sidecar'];
 /** Warnings raised only about the baseline read. */
 const FROM_BASELINE = ['baseline-entries-unused'];

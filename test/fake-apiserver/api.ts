@@ -3,7 +3,7 @@ import type { LogGenerator, LogGeneratorOptions } from './generator.js';
 import type { InClusterFiles, KubeconfigOptions } from './kubeconfig.js';
 import type { Json } from './store.js';
 import type {
-  AccessRule, AppendLogOptions, DropFilter, FakeContainerState, FakePodChange, FakePodSpec, FakeServiceEntrySpec, FakeServiceSpec,
+  AccessRule, AppendLogOptions, DropFilter, FakeContainerState, FakePodChange, FakePodSpec, FakeServiceEntrySpec, FakeServiceSpec, FakeEndpointSliceSpec,
   RecordedRequest, RestartOptions,
 } from './types.js';
 import type { FaultRule } from './faults.js';
@@ -56,6 +56,10 @@ export interface FakeApiServer {
   addService(svc: FakeServiceSpec): void;
   modifyService(svc: FakeServiceSpec): void;
   deleteService(namespace: string, name: string): void;
+  /** EndpointSlices (discovery.k8s.io/v1): list, watch, get; labelled with their Service (`kubernetes.io/service-name`). */
+  addEndpointSlice(slice: FakeEndpointSliceSpec): void;
+  modifyEndpointSlice(slice: FakeEndpointSliceSpec): void;
+  deleteEndpointSlice(namespace: string, name: string): void;
   /** Destroys sockets of matching live streams (all sockets without a filter); returns how many. */
   dropConnections(filter?: DropFilter): number;
   /** The client-side TCP ports of matching live streams (to find their sockets in /proc/net/tcp). */

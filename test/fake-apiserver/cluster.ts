@@ -1,5 +1,5 @@
 /**
- * Cluster state a test drives: namespaces, pods with container instances and their logs, ServiceEntries, Services.
+ * Cluster state a test drives: namespaces, pods with container instances and their logs, ServiceEntries, Services, EndpointSlices.
  * Every change re-renders the object into the versioned store, which feeds lists and watches.
  */
 import { MonotonicLogClock, formatRfc3339NanoFixed, parseUtcOffset, type Stamp } from './clock.js';
@@ -7,7 +7,7 @@ import { ContainerLog, type ContainerLogConfig } from './container-log.js';
 import { containerIdFor, renderPod, rfc3339, type ContainerModel, type PodModel } from './pods.js';
 import { ObjectStore, type Json } from './store.js';
 import type {
-  AppendLogOptions, FakeContainerSpec, FakeContainerState, FakeObjectSpec, FakePodChange, FakePodSpec, FakeServiceEntrySpec, FakeServiceSpec, RestartOptions,
+  AppendLogOptions, FakeContainerSpec, FakeContainerState, FakeObjectSpec, FakePodChange, FakePodSpec, FakeServiceEntrySpec, FakeServiceSpec, FakeEndpointSliceSpec, RestartOptions,
 } from './types.js';
 
 /** Everything the HTTP side reads and the test API mutates. */
@@ -141,7 +141,7 @@ export class FakeCluster {
 
   /** Adds or replaces a ServiceEntry (stored as networking.istio.io/v1; served in any enabled version). */
   putServiceEntry(se: FakeServiceEntrySpec): void {
-    this.putObject('serviceentries', { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry' }, se, se.spec);
+    this.putObject('serviceentries', { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry' }, se, { spec: se.spec });
   }
 
   /**
@@ -154,11 +154,22 @@ export class FakeCluster {
       if (spec.clusterIPs === undefined && typeof spec.clusterIP === 'string') spec.clusterIPs = [spec.clusterIP];
       if (spec.clusterIP === undefined && Array.isArray(spec.clusterIPs)) spec.clusterIP = spec.clusterIPs[0];
     }
-    this.putObject('services', { apiVersion: 'v1', kind: 'Service' }, svc, spec, { loadBalancer: {} });
+    this.putObject('services', { apiVersion: 'v1', kind: 'Service' }, svc, { spec, status: { loadBalancer: {} } });
+  }
+
+  /**
+   * Adds or replaces an EndpointSlice (discovery.k8s.io/v1), as one written by hand or by a controller: its Service
+   * named by the `kubernetes.io/service-name` label; the body (addressType, endpoints, ports) is top-level, not a spec.
+   */
+  putEndpointSlice(slice: FakeEndpointSliceSpec): void {
+    const labels = { ...slice.labels, 'kubernetes.io/service-name': slice.service };
+    const endpoints = slice.endpoints.map((e) => ({ addresses: [...e.addresses], conditions: { ready: true, ...e.conditions } }));
+    this.putObject('endpointslices', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' }, { ...slice, labels, spec: {} },
+      { addressType: slice.addressType ?? 'IPv4', endpoints, ports: [] });
   }
 
   /** Adds or replaces a namespaced object, keeping its uid and creation time across changes. */
-  private putObject(resource: string, type: { apiVersion: string; kind: string }, o: FakeObjectSpec, spec: Json, status?: Json): void {
+  private putObject(resource: string, type: { apiVersion: string; kind: string }, o: FakeObjectSpec, body: Json): void {
     this.ensureNamespace(o.namespace);
     const prev = this.store.get(resource, o.namespace, o.name);
     const prevMeta = prev?.metadata as Record<string, unknown> | undefined;
@@ -167,7 +178,7 @@ export class FakeCluster {
       creationTimestamp: (prevMeta?.creationTimestamp as string | undefined) ?? rfc3339(), generation: 1 };
     if (o.labels) metadata.labels = { ...o.labels };
     if (o.annotations) metadata.annotations = { ...o.annotations };
-    this.store.put(resource, { ...type, metadata, spec, ...(status === undefined ? {} : { status }) });
+    this.store.put(resource, { ...type, metadata, ...body });
   }
 
   /** A stamp source for one append call (fixed instant or the monotonic clock). */

@@ -1,12 +1,15 @@
 /**
  * Discovery documents kubectl and client-node read (notes §5): legacy `/api`, `/api/v1`, `/apis` with the
- * networking.istio.io group, its versions, and `/version`. Plain `application/json` only: kubectl 1.33 asks for
+ * discovery.k8s.io group (v1 only, as since Kubernetes 1.25) and the networking.istio.io group, their versions, and `/version`. Plain `application/json` only: kubectl 1.33 asks for
  * aggregated discovery first and falls back when the reply is plain JSON (notes §5).
  */
-import { NAMESPACES, PODS, SERVICE_ENTRIES, SERVICES, type ResourceDef } from './resources.js';
+import { ENDPOINT_SLICES, NAMESPACES, PODS, SERVICE_ENTRIES, SERVICES, type ResourceDef } from './resources.js';
 
 /** The networking.istio.io group name. */
 export const ISTIO_GROUP = 'networking.istio.io';
+
+/** The discovery.k8s.io group name (EndpointSlices), always served in v1. */
+export const DISCOVERY_GROUP = 'discovery.k8s.io';
 
 function resourceEntry(def: ResourceDef): Record<string, unknown> {
   const e: Record<string, unknown> = {
@@ -37,19 +40,25 @@ export function coreResources(): unknown {
   };
 }
 
-function istioGroup(versions: readonly string[]): Record<string, unknown> {
-  const gv = versions.map((version) => ({ groupVersion: `${ISTIO_GROUP}/${version}`, version }));
-  return { name: ISTIO_GROUP, versions: gv, preferredVersion: gv[0] };
+function groupOf(name: string, versions: readonly string[]): Record<string, unknown> {
+  const gv = versions.map((version) => ({ groupVersion: `${name}/${version}`, version }));
+  return { name, versions: gv, preferredVersion: gv[0] };
 }
 
-/** `GET /apis`: the Istio group when any version is served. */
+/** `GET /apis`: discovery.k8s.io, and the Istio group when any version is served. */
 export function apiGroupList(istioVersions: readonly string[]): unknown {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: istioVersions.length > 0 ? [istioGroup(istioVersions)] : [] };
+  const groups = [groupOf(DISCOVERY_GROUP, ['v1']), ...(istioVersions.length > 0 ? [groupOf(ISTIO_GROUP, istioVersions)] : [])];
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 
-/** `GET /apis/networking.istio.io`. */
-export function apiGroup(istioVersions: readonly string[]): unknown {
-  return { kind: 'APIGroup', apiVersion: 'v1', ...istioGroup(istioVersions) };
+/** `GET /apis/{group}` for a served group and its versions. */
+export function apiGroup(name: string, versions: readonly string[]): unknown {
+  return { kind: 'APIGroup', apiVersion: 'v1', ...groupOf(name, versions) };
+}
+
+/** `GET /apis/discovery.k8s.io/v1`. */
+export function discoveryResources(): unknown {
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${DISCOVERY_GROUP}/v1`, resources: [resourceEntry(ENDPOINT_SLICES)] };
 }
 
 /** `GET /apis/networking.istio.io/{version}`. */

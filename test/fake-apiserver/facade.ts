@@ -11,7 +11,7 @@ import { renderPod } from './pods.js';
 import type { StreamRegistry } from './streams.js';
 import type { FakeTlsMaterial } from './tls.js';
 import type {
-  AccessRule, AppendLogOptions, DropFilter, FakeContainerState, FakePodChange, FakePodSpec, FakeServiceEntrySpec, FakeServiceSpec,
+  AccessRule, AppendLogOptions, DropFilter, FakeContainerState, FakePodChange, FakePodSpec, FakeServiceEntrySpec, FakeServiceSpec, FakeEndpointSliceSpec,
   RecordedRequest, RestartOptions,
 } from './types.js';
 import type { ExpiryMode } from './watch.js';
@@ -120,6 +120,15 @@ export class FakeApiServerFacade implements FakeApiServer {
   }
 
   deleteService(ns: string, name: string): void { this.remove('services', 'Service', ns, name); }
+
+  addEndpointSlice(slice: FakeEndpointSliceSpec): void { this.p.cluster.putEndpointSlice(slice); }
+
+  modifyEndpointSlice(slice: FakeEndpointSliceSpec): void {
+    this.existing('endpointslices', 'EndpointSlice', slice.namespace, slice.name);
+    this.p.cluster.putEndpointSlice(slice);
+  }
+
+  deleteEndpointSlice(ns: string, name: string): void { this.remove('endpointslices', 'EndpointSlice', ns, name); }
 
   /** Throws, naming it, when the object is not there (a test-author error). */
   private existing(resource: string, kind: string, ns: string, name: string): void {

@@ -1,6 +1,6 @@
 /**
  * A fake kube-apiserver for tests: real HTTPS on 127.0.0.1, bearer/exec/client-cert auth, discovery, pods
- * (get/list/watch/log), namespaces, Services and Istio ServiceEntries, with the wire behaviour pinned in
+ * (get/list/watch/log), namespaces, Services, EndpointSlices and Istio ServiceEntries, with the wire behaviour pinned in
  * /work/shared/notes/kubernetes-api.md §3/§5. It proves clients cope with that behaviour; it is not a real apiserver.
  */
 import { mkdtempSync } from 'node:fs';

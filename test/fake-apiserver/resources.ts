@@ -51,9 +51,15 @@ export const SERVICE_ENTRIES: ResourceDef = {
   fieldNames: META_FIELDS, fields: metaFields,
 };
 
+/** `endpointslices` (discovery.k8s.io/v1; metadata fields selectable, as the apiserver's default field set). */
+export const ENDPOINT_SLICES: ResourceDef = {
+  group: 'discovery.k8s.io', plural: 'endpointslices', singular: 'endpointslice', kind: 'EndpointSlice',
+  namespaced: true, shortNames: [], verbs: READ_VERBS, fieldNames: META_FIELDS, fields: metaFields,
+};
+
 /** Finds the definition for a group + plural, or undefined (→ 404). */
 export function findResource(group: string, plural: string): ResourceDef | undefined {
-  return [PODS, NAMESPACES, SERVICES, SERVICE_ENTRIES].find((d) => d.group === group && d.plural === plural);
+  return [PODS, NAMESPACES, SERVICES, SERVICE_ENTRIES, ENDPOINT_SLICES].find((d) => d.group === group && d.plural === plural);
 }
 
 /** The object as served in `version` (Istio's versions share one schema, so only apiVersion changes). */

@@ -4,7 +4,7 @@
  */
 import type { AccessControl } from './auth.js';
 import type { FakeCluster } from './cluster.js';
-import { apiGroup, apiGroupList, apiVersions, coreResources, ISTIO_GROUP, istioResources, versionInfo } from './discovery.js';
+import { apiGroup, apiGroupList, apiVersions, coreResources, DISCOVERY_GROUP, discoveryResources, ISTIO_GROUP, istioResources, versionInfo } from './discovery.js';
 import { parseGoBool, sendJson, sendStatus, type RequestContext, type RequestInfo } from './http-util.js';
 import type { Faults } from './faults.js';
 import { handleGet, handleList } from './list.js';
@@ -47,8 +47,12 @@ function discovery(path: string[], deps: RouterDeps): unknown {
   if (root === 'api' && a === undefined) return apiVersions(deps.serverAddress);
   if (root === 'api' && a === 'v1' && b === undefined) return coreResources();
   if (root === 'apis' && a === undefined) return apiGroupList(deps.istioVersions);
+  if (root === 'apis' && a === DISCOVERY_GROUP && c === undefined) {
+    if (b === undefined) return apiGroup(DISCOVERY_GROUP, ['v1']);
+    if (b === 'v1') return discoveryResources();
+  }
   if (root === 'apis' && a === ISTIO_GROUP && deps.istioVersions.length > 0 && c === undefined) {
-    if (b === undefined) return apiGroup(deps.istioVersions);
+    if (b === undefined) return apiGroup(ISTIO_GROUP, deps.istioVersions);
     if (deps.istioVersions.includes(b)) return istioResources(b);
   }
   return undefined;
@@ -56,6 +60,7 @@ function discovery(path: string[], deps: RouterDeps): unknown {
 
 function resourceInfo(path: string[], watch: boolean, deps: RouterDeps): RequestInfo | undefined {
   if (path[0] === 'api' && path[1] === 'v1' && path.length > 2) return parseResourcePath('', 'v1', path.slice(2), watch);
+  if (path[0] === 'apis' && path[1] === DISCOVERY_GROUP && path[2] === 'v1' && path.length > 3) return parseResourcePath(DISCOVERY_GROUP, 'v1', path.slice(3), watch);
   if (path[0] === 'apis' && path[1] === ISTIO_GROUP && deps.istioVersions.includes(path[2] ?? '') && path.length > 3) {
     return parseResourcePath(ISTIO_GROUP, path[2] as string, path.slice(3), watch);
   }

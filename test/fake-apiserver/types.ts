@@ -84,6 +84,19 @@ export type FakeServiceEntrySpec = FakeObjectSpec;
 /** A Service (core/v1) to serve: `spec.clusterIP`/`clusterIPs`, `selector`, `type` (ClusterIP by default). */
 export type FakeServiceSpec = FakeObjectSpec;
 
+/**
+ * An EndpointSlice (discovery.k8s.io/v1) to serve: its Service by `service` (the `kubernetes.io/service-name` label),
+ * `addressType` (IPv4 by default) and `endpoints` (`[{ addresses: ['10.244.1.7'] }]`); its `ports` are served empty.
+ */
+export interface FakeEndpointSliceSpec {
+  namespace: string;
+  name: string;
+  service: string;
+  addressType?: 'IPv4' | 'IPv6' | 'FQDN';
+  endpoints: { addresses: string[]; conditions?: Record<string, boolean> }[];
+  labels?: Record<string, string>;
+}
+
 /** A per-request rule for `setForbidden` / `setUnauthorized`; omitted fields match anything. */
 export interface AccessRule {
   verb?: string | string[];

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, DiscoveryV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeApiServer, type FakeApiServer } from '../fake-apiserver/index.js';
 import { get, stream, type CallTarget } from '../fake-apiserver/http-client.js';
@@ -101,6 +101,27 @@ describe('fake apiserver: pod watch', () => {
     await w.until((e) => e.length === 2);
     w.abort();
     expect(typesAndNames(w.events)).toEqual(['ADDED late-1', 'DELETED late-1']);
+  });
+
+  it('lists and watches EndpointSlices from the list resourceVersion, and refuses them (403) where RBAC says so', async () => {
+    api.addEndpointSlice({ namespace: 'slice-test', name: 'ledger-1', service: 'ledger', endpoints: [{ addresses: ['10.244.1.7'] }] });
+    const list = await kc.makeApiClient(DiscoveryV1Api).listNamespacedEndpointSlice({ namespace: 'slice-test' });
+    expect(list.items.map((i) => [i.metadata?.name, i.metadata?.labels?.['kubernetes.io/service-name'], i.addressType, i.endpoints.map((e) => e.addresses)])).toEqual([['ledger-1', 'ledger', 'IPv4', [['10.244.1.7']]]]);
+    api.addEndpointSlice({ namespace: 'slice-test', name: 'ledger-by-hand', service: 'ledger', endpoints: [{ addresses: ['203.0.113.9'] }] });
+    const w = await watchPods('/apis/discovery.k8s.io/v1/namespaces/slice-test/endpointslices', { resourceVersion: list.metadata?.resourceVersion });
+    await w.until((e) => e.length === 1);
+    api.modifyEndpointSlice({ namespace: 'slice-test', name: 'ledger-1', service: 'ledger', endpoints: [{ addresses: ['10.244.1.8'] }] });
+    api.deleteEndpointSlice('slice-test', 'ledger-by-hand');
+    await w.until((e) => e.length === 3);
+    w.abort();
+    expect(typesAndNames(w.events)).toEqual(['ADDED ledger-by-hand', 'MODIFIED ledger-1', 'DELETED ledger-by-hand']);
+    expect(w.events[1]?.object.apiVersion).toBe('discovery.k8s.io/v1');
+    const unforbid = api.setForbidden({ resource: 'endpointslices' });
+    try {
+      expect((await get(as(), '/apis/discovery.k8s.io/v1/endpointslices')).status).toBe(403);
+    } finally {
+      unforbid();
+    }
   });
 
   it('lists and watches Services from the list resourceVersion, and refuses them (403) where RBAC says so', async () => {

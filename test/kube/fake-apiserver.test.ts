@@ -159,13 +159,20 @@ describe('fake apiserver: discovery', () => {
 
   it('lists networking.istio.io with v1 preferred, then v1beta1 and v1alpha3, each serving serviceentries', async () => {
     const groups = (await get(as(), '/apis')).json as { groups: Array<{ name: string; versions: Array<{ version: string }>; preferredVersion: { version: string } }> };
-    expect(groups.groups.map((g) => g.name)).toEqual(['networking.istio.io']);
-    expect(groups.groups[0]?.versions.map((v) => v.version)).toEqual(['v1', 'v1beta1', 'v1alpha3']);
-    expect(groups.groups[0]?.preferredVersion.version).toBe('v1');
+    expect(groups.groups.map((g) => g.name)).toEqual(['discovery.k8s.io', 'networking.istio.io']);
+    expect(groups.groups[1]?.versions.map((v) => v.version)).toEqual(['v1', 'v1beta1', 'v1alpha3']);
+    expect(groups.groups[1]?.preferredVersion.version).toBe('v1');
     for (const v of ['v1', 'v1beta1', 'v1alpha3']) {
       const list = (await get(as(), `/apis/networking.istio.io/${v}`)).json as { resources: Array<{ name: string; verbs: string[] }> };
       expect(list.resources).toEqual([expect.objectContaining({ name: 'serviceentries', kind: 'ServiceEntry', namespaced: true })]);
     }
+  });
+
+  it('lists discovery.k8s.io in v1, serving endpointslices', async () => {
+    expect((await get(as(), '/apis/discovery.k8s.io')).json).toMatchObject({ kind: 'APIGroup', name: 'discovery.k8s.io', preferredVersion: { version: 'v1' } });
+    const list = (await get(as(), '/apis/discovery.k8s.io/v1')).json as { resources: Array<{ name: string; verbs: string[] }> };
+    expect(list.resources).toEqual([expect.objectContaining({ name: 'endpointslices', kind: 'EndpointSlice', namespaced: true, verbs: ['get', 'list', 'watch'] })]);
+    expect((await get(as(), '/apis/discovery.k8s.io/v1beta1/endpointslices')).status).toBe(404);
   });
 
   it('serves only the configured Istio versions', async () => {

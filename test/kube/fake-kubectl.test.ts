@@ -219,6 +219,14 @@ describe.skipIf(!KUBECTL)(SUITE, () => {
     expect(await ok(['get', 'se', '-n', 'shop', '-o', 'jsonpath={.items[0].spec.hosts[0]}'])).toBe('api.example.com');
   });
 
+  it('kubectl reads EndpointSlices through discovery of discovery.k8s.io, with the pods and Services in one list', async () => {
+    api.addEndpointSlice({ namespace: 'pay', name: 'ledger-1', service: 'ledger', endpoints: [{ addresses: ['10.244.1.7'] }] });
+    expect(await ok(['get', 'endpointslices.discovery.k8s.io', '-n', 'pay', '-o', 'name'])).toBe('endpointslice.discovery.k8s.io/ledger-1\n');
+    expect(await ok(['get', 'endpointslices', '-A', '-l', 'kubernetes.io/service-name=ledger', '-o', 'jsonpath={.items[0].addressType} {.items[0].endpoints[0].addresses[0]}'])).toBe('IPv4 10.244.1.7');
+    const kinds = JSON.parse(await ok(['get', 'pods,services,endpointslices', '-A', '-o', 'json'])) as { items: { kind: string }[] };
+    expect(kinds.items.map((i) => i.kind)).toContain('EndpointSlice');
+  });
+
   it('kubectl reads Services (core/v1) by name and short name, defaulted as the apiserver does', async () => {
     api.addService({ namespace: 'pay', name: 'api', spec: { clusterIP: '10.96.141.30', selector: { app: 'api' } } });
     api.addService({ namespace: 'pay', name: 'dual', spec: { clusterIPs: ['10.96.0.7', 'fd00:10:96::7'], ipFamilyPolicy: 'PreferDualStack' } });

@@ -12,7 +12,8 @@ import { loadKubeconfig } from './kubeconfig.js';
 import { deadFollowMsFrom } from './log-reader.js';
 import { logTimeFromMs } from './log-time.js';
 import { planWatch, type WatchFilters, type WatchPlan } from './plan.js';
-import { liveContext } from './pod-index.js';
+import { VouchedClusterIps } from './cluster-ips.js';
+import { endpointInMesh, liveContext } from './pod-index.js';
 import { Redactor } from './redact.js';
 import { FIRST_READ_WAIT_MS } from './service-entries.js';
 import { testDelayFrom } from './test-delay.js';
@@ -81,9 +82,11 @@ export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
     maxStreams: o.maxStreams, deadFollowMs: deadFollowMsFrom(o.env), holds: holdLimits(o.settings.maxPending, o.env),
     serviceEntryWaitMs: testDelayFrom(o.env, 'EGRESS_AUDIT_TEST_SERVICE_ENTRY_WAIT_MS', FIRST_READ_WAIT_MS), hardStop: o.hardStop, notice: (m) => o.notice(redactor.scrub(m)),
   });
+  const { index, serviceEntries, services } = source;
+  const clusterIps = new VouchedClusterIps(services.index, services.slices, services.sliceReads, endpointInMesh(index, o.flagContext, serviceEntries.index), [index, serviceEntries.index]);
   return {
     source,
-    context: { ...liveContext(source.index, o.flagContext, source.serviceEntries.index, source.services.index), gatewayHosts: source.gatewayServices },
+    context: { ...liveContext(index, o.flagContext, serviceEntries.index, clusterIps), gatewayHosts: source.gatewayServices },
     plan,
     contextName: loaded.context,
     origin: loaded.origin,

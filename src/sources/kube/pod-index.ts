@@ -48,6 +48,8 @@ export class PodIpIndex {
   private readonly byIp = new Map<string, IpEntry>();
   private readonly prefixes = new Set<string>();
   private lastSweep = 0;
+  /** Goes up when a mesh range is first seen: what inMesh answers changes only then (every pod IP notes its range). */
+  changes = 0;
 
   constructor(
     private readonly retainMs = RETAIN_DELETED_MS,
@@ -77,7 +79,9 @@ export class PodIpIndex {
 
   private notePrefix(canonical: string): void {
     const prefix = meshPrefix(canonical);
-    if (prefix !== null) this.prefixes.add(prefix);
+    if (prefix === null || this.prefixes.has(prefix)) return;
+    this.prefixes.add(prefix);
+    this.changes++;
   }
 
   /** A pod is gone: its IPs keep naming it for the retention time, unless another pod takes them. */
@@ -138,29 +142,41 @@ export interface ExternalAddresses {
   isExternal(ip: string): boolean;
 }
 
-/** What the Services say about an IP (a ClusterIP is a virtual address inside the cluster). */
+/** What the Services say about an IP (a ClusterIP whose endpoints are inside: cluster-ips.ts). */
 export interface ServiceAddresses {
   isClusterIp(ip: string): boolean;
+}
+
+/**
+ * Whether an address that is no ClusterIP is inside the mesh, as the engine tests an endpoint: not where a MESH_EXTERNAL
+ * ServiceEntry says, then `--mesh-cidr` (what `flags` knows), then the ranges of real pod IPs; undefined when nothing says.
+ */
+export function endpointInMesh(index: PodIpIndex, flags: EngineContext, serviceEntries: ExternalAddresses): (ip: string) => boolean | undefined {
+  return (ip) => {
+    if (serviceEntries.isExternal(ip)) return false;
+    const byFlag = flags.isMeshIp(ip);
+    if (byFlag === true) return true;
+    const byPods = index.inMesh(ip);
+    if (byPods === true) return true;
+    return byFlag === false || byPods === false ? false : undefined;
+  };
 }
 
 /**
  * The engine's view of a live cluster: pods by IP (then what `flags` knows: pods learned from saved logs
  * under `audit --pods`), gateway pods by IP, and the mesh = `--mesh-cidr`
  * ranges plus the ranges of real pod IPs plus the Services' ClusterIPs, minus what MESH_EXTERNAL ServiceEntries name.
- * A known ClusterIP (of a Service with a selector: service-index.ts) is inside whatever ranges were given: the API says it is the cluster's.
+ * A ClusterIP the Services vouch for (cluster-ips.ts) is inside whatever ranges were given: the API says where it leads.
  */
 export function liveContext(index: PodIpIndex, flags: EngineContext, serviceEntries: ExternalAddresses, services: ServiceAddresses): EngineContext {
+  const endpoint = endpointInMesh(index, flags, serviceEntries);
   return {
     podByIp: (ip) => index.podByIp(ip) ?? flags.podByIp(ip),
     isGatewayIp: (ip) => index.isGatewayIp(ip) || flags.isGatewayIp(ip),
     isMeshIp: (ip) => {
       if (serviceEntries.isExternal(ip)) return false;
       if (services.isClusterIp(ip)) return true;
-      const byFlag = flags.isMeshIp(ip);
-      if (byFlag === true) return true;
-      const byPods = index.inMesh(ip);
-      if (byPods === true) return true;
-      return byFlag === false || byPods === false ? false : undefined;
+      return endpoint(ip);
     },
     // The ranges of pod IPs hold no ClusterIP: only the given ones say the Service CIDR (rules.ts dialledOutside).
     meshRangesGiven: flags.meshRangesGiven,

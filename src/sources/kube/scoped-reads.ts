@@ -3,7 +3,7 @@
  * when RBAC refuses that, the watched namespaces (and the egress gateways') one by one. A transient failure (429, 5xx,
  * a dropped connection) of a first request is retried with back-off, and following waits for it (up to the first-read
  * wait): a flow decided without the resource may be misjudged. Past that wait the lists are retried on while following
- * runs. Whatever could not be read is kept for the owner's coverage warning. Shared by ServiceEntries and Services.
+ * runs. Whatever could not be read is kept for the owner's coverage warning. Shared by ServiceEntries, Services and EndpointSlices.
  */
 import { sleep } from '../../sleep.js';
 import type { Verdict } from '../../types.js';
@@ -59,6 +59,8 @@ export class ScopedReads<T extends KubeObject> {
   /** Scopes (`all namespaces`, `namespace x`) where RBAC refused the list. */
   private readonly forbidden: string[] = [];
   private readonly read: string[] = [];
+  /** Views listed at least once (`*` or a namespace): what is known of them is whole. */
+  private readonly listed = new Set<string>();
   private readonly failing = new Map<string, string>();
   /** Where the first read failed transiently and has not succeeded yet (`*`, a namespace, or `discovery`). */
   private readonly unread = new Set<string>();
@@ -116,6 +118,7 @@ export class ScopedReads<T extends KubeObject> {
     const where = namespace === null ? 'all namespaces' : `namespace ${namespace}`;
     const informer = new Informer<T>(this.api, { action, path: this.r.path(namespace), query: {} }, {
       replace: (items) => {
+        this.listed.add(scope);
         this.r.sink.replace(scope, items);
         if (this.unread.delete(scope)) this.read.push(where); // read at last, while following
       },
@@ -158,6 +161,11 @@ export class ScopedReads<T extends KubeObject> {
     if (this.unread.size === 0) return;
     this.blind.flows++;
     if (verdict === 'internal') this.blind.internal++;
+  }
+
+  /** True once all namespaces, or this one, have been listed: what the sink holds of `namespace` is then all there is. */
+  covers(namespace: string): boolean {
+    return this.listed.has('*') || this.listed.has(namespace);
   }
 
   /** True while some view whose first read failed transiently has not been read yet. */

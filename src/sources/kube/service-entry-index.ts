@@ -40,6 +40,8 @@ export class ServiceEntryIndex implements ExternalAddresses {
   private ranges: Cidr[] = [];
   private names = new Map<string, Set<string>>();
   private readonly verdicts = new Map<string, boolean>();
+  /** Goes up on every change, so what is worked out from the entries knows when to work it out again. */
+  changes = 0;
 
   /** How many ServiceEntries are known. */
   get size(): number {
@@ -105,6 +107,7 @@ export class ServiceEntryIndex implements ExternalAddresses {
     this.ranges = ranges;
     this.names = names;
     this.verdicts.clear();
+    this.changes++;
   }
 }
 

@@ -80,7 +80,12 @@ export class ServiceIndex {
     this.changes++;
   }
 
-  /** True when a known Service with a selector has this ClusterIP. */
+  /** Every known Service with a ClusterIP: `namespace/name`, its namespace, its ClusterIPs, and whether it has a selector. */
+  *withClusterIps(): Iterable<{ key: string; namespace: string; ips: readonly string[]; selecting: boolean }> {
+    for (const [key, s] of this.services) if (s.ips.length > 0) yield { key, namespace: s.namespace, ips: s.ips, selecting: s.selector.length > 0 };
+  }
+
+  /** True when a known Service with a selector has this ClusterIP (the rule without EndpointSlices: see cluster-ips.ts). */
   isClusterIp(ip: string): boolean {
     return this.ipCounts.size > 0 && this.ipCounts.has(canonicalIp(ip));
   }
@@ -106,19 +111,16 @@ export class ServiceIndex {
     const key = keyOf(svc);
     this.drop(key);
     const selector = Object.entries(svc.spec?.selector ?? {});
-    const known: Known = {
-      scope, namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '',
-      ips: selector.length > 0 ? clusterIps(svc) : [], selector,
-    };
+    const known: Known = { scope, namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '', ips: clusterIps(svc), selector };
     this.services.set(key, known);
-    for (const ip of known.ips) this.ipCounts.set(ip, (this.ipCounts.get(ip) ?? 0) + 1);
+    if (selector.length > 0) for (const ip of known.ips) this.ipCounts.set(ip, (this.ipCounts.get(ip) ?? 0) + 1);
   }
 
   private drop(key: string): void {
     const known = this.services.get(key);
     if (known === undefined) return;
     this.services.delete(key);
-    for (const ip of known.ips) {
+    if (known.selector.length > 0) for (const ip of known.ips) {
       const n = (this.ipCounts.get(ip) ?? 1) - 1;
       if (n <= 0) this.ipCounts.delete(ip);
       else this.ipCounts.set(ip, n);
