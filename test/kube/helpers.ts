@@ -177,3 +177,23 @@ export function passthroughLine(at: Date, port = 41234): string {
 export function internalLine(at: Date, n: number): string {
   return `[${at.toISOString()}] "GET /items/${n} HTTP/1.1" 200 - via_upstream - "-" 0 358 3 2 "-" "curl/8.5.0" "req-${n}" "reviews:9080" "10.108.3.21:9080" outbound|9080||reviews.shop.svc.cluster.local 10.108.0.56:${40000 + (n % 20000)} 10.96.81.152:9080 10.108.0.56:${30000 + (n % 20000)} - default`;
 }
+
+/** A TCP connection from the client pod through PassthroughCluster to `ip:port` (Istio logs the ClusterIP dialled as upstream). */
+export function passthroughTo(at: Date, ip: string, port: number): string {
+  return `[${at.toISOString()}] "- - -" 0 - - - "-" 120 3400 5 - "-" "-" "-" "-" "${ip}:${port}" PassthroughCluster ${SEED000.clientIp}:41234 ${ip}:${port} ${SEED000.clientIp}:50900 - -`;
+}
+
+/** The client and gateway pods, a watch of `shop`, and the verdicts and rules of PassthroughCluster calls to `targets` (1 ms apart), with the run's exit code and report: how a ClusterIP is judged. */
+export async function passthroughVerdicts(api: FakeApiServer, kubeconfig: string, targets: [string, number][]): Promise<{ flows: string[][]; code: number | null; report: Record<string, unknown> }> {
+  const client = api.addPod({ namespace: 'shop', name: 'sleep-1', ip: SEED000.clientIp, containers: ['app', 'istio-proxy'] });
+  api.addPod({ namespace: 'istio-system', name: 'istio-egressgateway-1', ip: SEED000.gatewayIp, labels: { istio: 'egressgateway' }, containers: ['istio-proxy'] });
+  const run = startWatch(['-n', 'shop', '-o', 'ndjson', '--window', '1s'], { KUBECONFIG: kubeconfig });
+  await api.waitForStreams({ kind: 'log', namespace: 'shop', pod: 'sleep-1' });
+  const at = new Date();
+  client.appendLog('istio-proxy', targets.map(([ip, port], i) => passthroughTo(new Date(at.getTime() + i), ip, port)), at);
+  await run.waitForStdout((t) => (t.match(/"type":"flow"/g) ?? []).length >= targets.length);
+  run.interrupt();
+  const done = await run.exited;
+  const { flows, report } = parseNdjson(done.stdout);
+  return { flows: flows.map((f) => [f['verdict'] as string, f['rule'] as string]), code: done.code, report };
+}

@@ -3,28 +3,7 @@
 // passed a PassthroughCluster call to its ClusterIP as internal (a false pass), and a selector-less Service whose
 // hand-written endpoints are all pods read as direct (a false failure). Slices RBAC refuses keep the selector rule, said.
 import { describe, expect } from 'vitest';
-import type { FakeApiServer } from '../fake-apiserver/index.js';
-import { clusterIt, parseNdjson, SEED000, startWatch, warnings } from './helpers.js';
-
-/** A TCP connection from the client pod through PassthroughCluster to `ip:port` (Istio logs the ClusterIP dialled as upstream). */
-function passthroughTo(at: Date, ip: string, port: number): string {
-  return `[${at.toISOString()}] "- - -" 0 - - - "-" 120 3400 5 - "-" "-" "-" "-" "${ip}:${port}" PassthroughCluster ${SEED000.clientIp}:41234 ${ip}:${port} ${SEED000.clientIp}:50900 - -`;
-}
-
-/** The client and gateway pods, a watch of `shop`, and the verdicts and rules of PassthroughCalls to `targets`, with the run's exit code and report. */
-async function verdictsOf(api: FakeApiServer, kubeconfig: string, targets: [string, number][]): Promise<{ flows: string[][]; code: number | null; report: Record<string, unknown> }> {
-  const client = api.addPod({ namespace: 'shop', name: 'sleep-1', ip: SEED000.clientIp, containers: ['app', 'istio-proxy'] });
-  api.addPod({ namespace: 'istio-system', name: 'istio-egressgateway-1', ip: SEED000.gatewayIp, labels: { istio: 'egressgateway' }, containers: ['istio-proxy'] });
-  const run = startWatch(['-n', 'shop', '-o', 'ndjson', '--window', '1s'], { KUBECONFIG: kubeconfig });
-  await api.waitForStreams({ kind: 'log', namespace: 'shop', pod: 'sleep-1' });
-  const at = new Date();
-  client.appendLog('istio-proxy', targets.map(([ip, port], i) => passthroughTo(new Date(at.getTime() + i), ip, port)), at);
-  await run.waitForStdout((t) => (t.match(/"type":"flow"/g) ?? []).length >= targets.length);
-  run.interrupt();
-  const done = await run.exited;
-  const { flows, report } = parseNdjson(done.stdout);
-  return { flows: flows.map((f) => [f['verdict'] as string, f['rule'] as string]), code: done.code, report };
-}
+import { clusterIt, passthroughVerdicts, warnings } from './helpers.js';
 
 describe('watch reads EndpointSlices (fake API server)', () => {
   clusterIt('does not vouch for the ClusterIP of a Service with a selector when a slice written by hand sends it outside: direct, exit 1', async ({ api, kubeconfig }) => {
@@ -33,7 +12,7 @@ describe('watch reads EndpointSlices (fake API server)', () => {
     api.addService({ namespace: 'pay', name: 'billing', spec: { clusterIP: '10.96.141.31', selector: { app: 'billing' } } });
     api.addEndpointSlice({ namespace: 'pay', name: 'billing-abc12', service: 'billing', endpoints: [{ addresses: ['10.108.3.8'] }] });
     api.addEndpointSlice({ namespace: 'pay', name: 'billing-by-hand', service: 'billing', endpoints: [{ addresses: ['203.0.113.9'] }] });
-    const { flows, code } = await verdictsOf(api, kubeconfig, [['10.96.141.30', 8080], ['10.96.141.31', 8080]]);
+    const { flows, code } = await passthroughVerdicts(api, kubeconfig, [['10.96.141.30', 8080], ['10.96.141.31', 8080]]);
     expect(flows).toEqual([
       ['internal', 'internal/passthrough-to-mesh'],
       ['direct', 'direct/passthrough-cluster'],
@@ -48,7 +27,7 @@ describe('watch reads EndpointSlices (fake API server)', () => {
     api.addEndpointSlice({ namespace: 'pay', name: 'legacy-db-1', service: 'legacy-db', endpoints: [{ addresses: ['10.108.3.7'] }, { addresses: ['203.0.113.50'] }] });
     api.addService({ namespace: 'pay', name: 'by-name', spec: { clusterIP: '10.96.200.10' } });
     api.addEndpointSlice({ namespace: 'pay', name: 'by-name-1', service: 'by-name', addressType: 'FQDN', endpoints: [{ addresses: ['db.example.com'] }] });
-    const { flows, code } = await verdictsOf(api, kubeconfig, [['10.96.200.8', 5432], ['10.96.200.9', 5432], ['10.96.200.10', 5432]]);
+    const { flows, code } = await passthroughVerdicts(api, kubeconfig, [['10.96.200.8', 5432], ['10.96.200.9', 5432], ['10.96.200.10', 5432]]);
     expect(flows).toEqual([
       ['internal', 'internal/passthrough-to-mesh'],
       ['direct', 'direct/passthrough-cluster'],
@@ -63,7 +42,7 @@ describe('watch reads EndpointSlices (fake API server)', () => {
     api.addEndpointSlice({ namespace: 'pay', name: 'ledger-by-hand', service: 'ledger', endpoints: [{ addresses: ['203.0.113.9'] }] });
     api.addService({ namespace: 'pay', name: 'ledger-mirror', spec: { clusterIP: '10.96.200.8' } });
     api.addEndpointSlice({ namespace: 'pay', name: 'ledger-mirror-1', service: 'ledger-mirror', endpoints: [{ addresses: ['10.108.3.7'] }] });
-    const { flows, code, report } = await verdictsOf(api, kubeconfig, [['10.96.141.30', 8080], ['10.96.200.8', 5432]]);
+    const { flows, code, report } = await passthroughVerdicts(api, kubeconfig, [['10.96.141.30', 8080], ['10.96.200.8', 5432]]);
     expect(flows).toEqual([
       ['internal', 'internal/passthrough-to-mesh'],
       ['direct', 'direct/passthrough-cluster'],
