@@ -354,6 +354,19 @@ describe('the coverage rows of streams', () => {
   });
 });
 
+describe('baseline-entries-unused', () => {
+  const entry = { fingerprint: 'f1', verdict: 'direct', rule: 'direct/passthrough-cluster', destination: 'pypi.org:443', namespace: 'shop', sourceWorkload: 'frontend' };
+  const unused = { file: 'baseline.json', entries: [{ entry, fingerprints: ['f1'], line: 4 }] };
+
+  it('is located at the entry\'s line; not said of a run that read no entry, where no-records says nothing was audited', () => {
+    const f: CoverageFacts = { ...emptyCoverageFacts(), lines: { ...emptyCoverageFacts().lines, lines: 3, records: 3 }, unusedBaselineEntries: unused };
+    expect(buildCoverage(f).warnings.find((w) => w.code === 'baseline-entries-unused')?.at).toEqual([{ file: 'baseline.json', line: 4 }]);
+    const codes = buildCoverage({ ...emptyCoverageFacts(), unusedBaselineEntries: unused }).warnings.map((w) => w.code);
+    expect(codes).toContain('no-records');
+    expect(codes).not.toContain('baseline-entries-unused');
+  });
+});
+
 describe('exceptions-unused', () => {
   const unused = { file: 'policy.yaml', exceptions: [{ ref: { id: 'storage', reason: 'Storage alone (SEC-2).', expires: null }, line: 7, shadowedBy: 'all-google' }] };
 

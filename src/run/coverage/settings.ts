@@ -74,11 +74,12 @@ export function unusedExceptionWarnings(f: CoverageFacts, seen: LogTime): Covera
 
 /**
  * Baseline entries that held no flow: the finding was fixed, or these logs do not cover it. Left in, an entry keeps
- * accepting its finding, so the day it comes back it passes unseen; a baseline rewritten drops it.
+ * accepting its finding, so the day it comes back it passes unseen; a baseline rewritten drops it. Not said of a run
+ * that read no entry (no-records says nothing was audited), where every entry would be unused, as exceptions-unused.
  */
 export function baselineWarnings(f: CoverageFacts): CoverageWarning[] {
   const unused = f.unusedBaselineEntries?.entries ?? [];
-  if (f.unusedBaselineEntries === null || unused.length === 0) return [];
+  if (f.unusedBaselineEntries === null || unused.length === 0 || f.lines.records === 0) return [];
   const { file } = f.unusedBaselineEntries;
   const one = unused.length === 1;
   return [
