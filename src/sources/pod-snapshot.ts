@@ -20,6 +20,7 @@ import { excludedTrafficWarning, withoutSidecarWarning } from './kube/live-cover
 import { excludesOutbound, podFacts, type KubePod, type PodFacts } from './kube/pod-facts.js';
 import { liveContext, PodIpIndex } from './kube/pod-index.js';
 import { ServiceIndex, type KubeService } from './kube/service-index.js';
+import { selectorClusterIps } from './kube/cluster-ips.js';
 import { readTextFile } from './read-text.js';
 import { escapeControl, shownName } from '../text/escape.js';
 
@@ -200,7 +201,7 @@ function ipOwners(pods: readonly PodFacts[]): Map<string, PodFacts | null> {
  * index does not hold (a file naming its pod, a gateway's own log showing its address).
  */
 export function snapshotContext(snapshot: PodSnapshot, offline: EngineContext): EngineContext {
-  const context = liveContext(snapshot.index, offline, NO_EXTERNAL, snapshot.services);
+  const context = liveContext(snapshot.index, offline, NO_EXTERNAL, selectorClusterIps(snapshot.services)); // no EndpointSlices read: the selector rule
   if (snapshot.gatewayServices.length === 0) return context;
   const hosts = new Set(snapshot.gatewayServices);
   return { ...context, gatewayHosts: { version: 0, has: (host) => hosts.has(host) } };

@@ -7,6 +7,7 @@ import { offlineContext } from '../../src/engine/index.js';
 import { liveContext, PodIpIndex } from '../../src/sources/kube/pod-index.js';
 import { ServiceEntryIndex } from '../../src/sources/kube/service-entry-index.js';
 import { ServiceIndex } from '../../src/sources/kube/service-index.js';
+import { selectorClusterIps } from '../../src/sources/kube/cluster-ips.js';
 import type { AuditSettings, EngineContext } from '../../src/types.js';
 import { entry, http, record, run, settings } from './helpers.js';
 
@@ -16,7 +17,7 @@ const T0 = '2024-03-01T10:00:00.000Z';
 function learnedFromPods(s: AuditSettings, podIps: string[]): EngineContext {
   const index = new PodIpIndex();
   for (const ip of podIps) index.addRange(ip);
-  return liveContext(index, offlineContext(s, []), new ServiceEntryIndex(), new ServiceIndex());
+  return liveContext(index, offlineContext(s, []), new ServiceEntryIndex(), selectorClusterIps(new ServiceIndex()));
 }
 
 /** A 503 UH to `host` on port 80: no endpoint logged, the app dialled `dialled`. */

@@ -7,6 +7,7 @@ import { podFacts, workloadOf, type KubePod } from '../../src/sources/kube/pod-f
 import { liveContext, meshPrefix, PodIpIndex } from '../../src/sources/kube/pod-index.js';
 import { ServiceEntryIndex } from '../../src/sources/kube/service-entry-index.js';
 import { ServiceIndex } from '../../src/sources/kube/service-index.js';
+import { selectorClusterIps } from '../../src/sources/kube/cluster-ips.js';
 import type { AuditSettings } from '../../src/types.js';
 
 function pod(over: { name?: string; ip?: string; uid?: string; native?: boolean; state?: 'running' | 'waiting' | 'terminated'; phase?: string; owner?: { kind: string; name: string }; labels?: Record<string, string>; containerId?: string; deleting?: boolean; nodeName?: string | null; noProxy?: boolean } = {}): KubePod {
@@ -115,7 +116,7 @@ describe('pod-IP map', () => {
     const index = new PodIpIndex();
     const serviceEntries = new ServiceEntryIndex();
     const flags = offlineContext({ ...settings, meshCidrs: ['172.20.0.0/16'] }, []);
-    const ctx = liveContext(index, flags, serviceEntries, new ServiceIndex());
+    const ctx = liveContext(index, flags, serviceEntries, selectorClusterIps(new ServiceIndex()));
     expect(ctx.isMeshIp('10.244.200.1')).toBe(false); // the flag range is known, pods are not yet
     index.upsert(facts(pod()), false);
     serviceEntries.replace('*', [{ metadata: { namespace: 'shop', name: 'db' }, spec: { hosts: ['db.example.com'], endpoints: [{ address: '10.244.99.5' }], location: 'MESH_EXTERNAL' } }]);
@@ -131,7 +132,7 @@ describe('pod-IP map', () => {
     const index = new PodIpIndex();
     const serviceEntries = new ServiceEntryIndex();
     const services = new ServiceIndex();
-    const ctx = liveContext(index, offlineContext({ ...settings, meshCidrs: ['10.244.0.0/16'] }, []), serviceEntries, services);
+    const ctx = liveContext(index, offlineContext({ ...settings, meshCidrs: ['10.244.0.0/16'] }, []), serviceEntries, selectorClusterIps(services));
     index.upsert(facts(pod()), false);
     expect(ctx.isMeshIp('10.96.141.30')).toBe(false);
     services.replace('*', [
@@ -151,7 +152,7 @@ describe('pod-IP map', () => {
   it("leaves out the ClusterIP of a Service without a selector: its endpoints are set by hand, and may be outside the cluster (an outside database's), which a call through PassthroughCluster reaches by kube-proxy, past the sidecar's log", () => {
     const index = new PodIpIndex();
     const services = new ServiceIndex();
-    const ctx = liveContext(index, offlineContext(settings, []), new ServiceEntryIndex(), services);
+    const ctx = liveContext(index, offlineContext(settings, []), new ServiceEntryIndex(), selectorClusterIps(services));
     index.upsert(facts(pod()), false);
     services.replace('*', [
       { metadata: { namespace: 'data', name: 'external-db' }, spec: { clusterIP: '10.96.30.30' } },
@@ -162,7 +163,7 @@ describe('pod-IP map', () => {
   });
 
   it('knows nothing about the mesh before any pod or flag', () => {
-    expect(liveContext(new PodIpIndex(), offlineContext(settings, []), new ServiceEntryIndex(), new ServiceIndex()).isMeshIp('10.0.0.1')).toBeUndefined();
+    expect(liveContext(new PodIpIndex(), offlineContext(settings, []), new ServiceEntryIndex(), selectorClusterIps(new ServiceIndex())).isMeshIp('10.0.0.1')).toBeUndefined();
   });
 });
 

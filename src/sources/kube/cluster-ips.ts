@@ -8,7 +8,7 @@
  * and may be outside. Worked out again only when the Services, the slices or what the test depends on change.
  */
 import { canonicalIp } from '../../engine/context.js';
-import type { EndpointSliceIndex, ServiceEndpoints } from './endpoint-slice-index.js';
+import { EndpointSliceIndex, type ServiceEndpoints } from './endpoint-slice-index.js';
 import type { ServiceAddresses } from './pod-index.js';
 import type { ServiceIndex } from './service-index.js';
 
@@ -63,4 +63,9 @@ export class VouchedClusterIps implements ServiceAddresses {
     if (endpoints === undefined) return selecting;
     return !endpoints.unnamed && endpoints.addresses.every((ip) => this.inMesh(ip) === true);
   }
+}
+
+/** The ClusterIPs Services alone vouch for, with no EndpointSlices read (`audit --pods`): a Service's selector decides. */
+export function selectorClusterIps(services: ServiceIndex): VouchedClusterIps {
+  return new VouchedClusterIps(services, new EndpointSliceIndex(), { covers: () => false }, () => undefined, []);
 }

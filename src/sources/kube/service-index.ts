@@ -1,11 +1,9 @@
 /**
- * What the cluster's Services say, in the two ways the engine can use: the ClusterIP of a Service with a selector is
- * an address inside the cluster (its endpoints are the pods the selector picks), and a Service whose selector picks an
- * egress gateway pod is that gateway's Service, so its `name.namespace.svc.<cluster domain>` host is a gateway host, as
- * `audit` learns one. A Service without a selector adds no address: its endpoints are set by hand and may be outside
- * the cluster (an outside database's), and a call through PassthroughCluster to its ClusterIP logs only the ClusterIP,
- * kube-proxy sending it on past the sidecar to that endpoint, so taking it for inside would pass that egress as
- * internal. An ExternalName Service has no ClusterIP, a headless one has `None`: neither adds an address.
+ * The cluster's Services as the engine's two questions need them: each Service's ClusterIPs and whether it has a
+ * selector (cluster-ips.ts decides from these, and from the EndpointSlices, which ClusterIPs count as inside the mesh),
+ * and a Service whose selector picks an egress gateway pod is that gateway's Service, so its
+ * `name.namespace.svc.<cluster domain>` host is a gateway host, as `audit` learns one. An ExternalName Service has no
+ * ClusterIP, a headless one has `None`: neither has an address.
  */
 import ipaddr from 'ipaddr.js';
 import { canonicalIp } from '../../engine/context.js';
@@ -47,10 +45,9 @@ function selects(selector: [string, string][], labels: Record<string, string>): 
   return selector.length > 0 && selector.every(([k, v]) => labels[k] === v);
 }
 
-/** All Services of every view (`scope`), their ClusterIPs counted, and `changes` bumped on every change. */
+/** All Services of every view (`scope`), and `changes` bumped on every change. */
 export class ServiceIndex {
   private readonly services = new Map<string, Known>();
-  private readonly ipCounts = new Map<string, number>();
   /** Goes up on every change, so what is worked out from the Services knows when to work it out again. */
   changes = 0;
 
@@ -68,14 +65,14 @@ export class ServiceIndex {
 
   /** A (re)list of one view. */
   replace(scope: string, items: KubeService[]): void {
-    for (const [key, s] of [...this.services]) if (s.scope === scope) this.drop(key);
+    for (const [key, s] of [...this.services]) if (s.scope === scope) this.services.delete(key);
     for (const svc of items) this.put(scope, svc);
     this.changes++;
   }
 
   /** One watch event of one view. */
   event(scope: string, type: WatchEventType, svc: KubeService): void {
-    if (type === 'DELETED') this.drop(keyOf(svc));
+    if (type === 'DELETED') this.services.delete(keyOf(svc));
     else this.put(scope, svc);
     this.changes++;
   }
@@ -83,11 +80,6 @@ export class ServiceIndex {
   /** Every known Service with a ClusterIP: `namespace/name`, its namespace, its ClusterIPs, and whether it has a selector. */
   *withClusterIps(): Iterable<{ key: string; namespace: string; ips: readonly string[]; selecting: boolean }> {
     for (const [key, s] of this.services) if (s.ips.length > 0) yield { key, namespace: s.namespace, ips: s.ips, selecting: s.selector.length > 0 };
-  }
-
-  /** True when a known Service with a selector has this ClusterIP (the rule without EndpointSlices: see cluster-ips.ts). */
-  isClusterIp(ip: string): boolean {
-    return this.ipCounts.size > 0 && this.ipCounts.has(canonicalIp(ip));
   }
 
   /** The cluster-domain hosts (`name.namespace.svc.<domain>`) of the Services whose selector picks one of `pods` in their namespace, sorted. */
@@ -109,22 +101,10 @@ export class ServiceIndex {
 
   private put(scope: string, svc: KubeService): void {
     const key = keyOf(svc);
-    this.drop(key);
+    this.services.delete(key);
     const selector = Object.entries(svc.spec?.selector ?? {});
     const known: Known = { scope, namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '', ips: clusterIps(svc), selector };
     this.services.set(key, known);
-    if (selector.length > 0) for (const ip of known.ips) this.ipCounts.set(ip, (this.ipCounts.get(ip) ?? 0) + 1);
-  }
-
-  private drop(key: string): void {
-    const known = this.services.get(key);
-    if (known === undefined) return;
-    this.services.delete(key);
-    if (known.selector.length > 0) for (const ip of known.ips) {
-      const n = (this.ipCounts.get(ip) ?? 1) - 1;
-      if (n <= 0) this.ipCounts.delete(ip);
-      else this.ipCounts.set(ip, n);
-    }
   }
 }
 
