@@ -114,10 +114,10 @@ class AuditEngine implements Engine {
    */
   private noteGatewayOutside(entry: Entry, c: ClusterInfo): void {
     const upstream = ipOf(entry.record.upstream_host);
-    // With no endpoint logged (UH, NR), an entry to a gateway Service is gateway-bound by its name: `audit`, knowing the Service, never counts it here.
-    if (!c.gatewayHost && (upstream === null || !learnableGatewayHost(c))) return;
-    const address = upstream ?? ipOf(entry.record.downstream_local_address) ?? '';
-    this.gatewayOutside.note(c.host as string, c.gatewayHost, address, this.context.isMeshIp(address) !== undefined);
+    // Only an entry that logged its endpoint reached one: with none (UH, NR), an entry to a gateway Service is
+    // gateway-bound by its name (never judged outside the mesh), and `audit`, knowing the Service, never counts it here.
+    if (upstream === null || (!c.gatewayHost && !learnableGatewayHost(c))) return;
+    this.gatewayOutside.note(c.host as string, c.gatewayHost, upstream, this.context.isMeshIp(upstream) !== undefined);
   }
 
   counters(): EngineCounters {
