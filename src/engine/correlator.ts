@@ -83,7 +83,7 @@ export class Correlator {
     return this.held;
   }
 
-  /** Characters of the lines held now (for tests of the bound). */
+  /** Characters of the lines held now: the live driver's gateway hold yields past half of their bound, as past half of maxPending. */
   get pendingChars(): number {
     return this.heldChars;
   }

@@ -123,6 +123,7 @@ class AuditEngine implements Engine {
   counters(): EngineCounters {
     return {
       pending: this.correlator.pending,
+      pendingChars: this.correlator.pendingChars,
       joined: this.joined,
       unmatchedSidecar: this.unmatchedSidecar,
       unmatchedViaEastWest: this.unmatchedViaEastWest,

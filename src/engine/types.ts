@@ -8,6 +8,8 @@ import type { RoleConflict } from './role-conflicts.js';
 export interface EngineCounters {
   /** Entries held now, waiting for a partner or for log time to pass. */
   pending: number;
+  /** Characters of the lines of the entries held now (bounded by --max-pending x HELD_CHARS_PER_ENTRY, as `pending` by --max-pending). */
+  pendingChars: number;
   /** Flows in which a sidecar entry and a gateway entry were joined. */
   joined: number;
   /**

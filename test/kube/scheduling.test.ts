@@ -320,13 +320,22 @@ describe('live watermark', () => {
     ['a gateway catches up: held at its cursor minus the lag, past MAX_HOLD_MS', now - 60_000, now - 3_600_000, 0, now - 60_000 - LOG_LAG_MS],
     ['a gateway is far behind and half of --max-pending waits: held back at most MAX_HOLD_MS', now - 3_600_000, live, 200_000, now - LOG_LAG_MS - MAX_HOLD_MS],
   ])('when %s', (_case, gateways, others, pending, want) => {
-    expect(liveWatermark(now, { gateways, others }, holds, pending)).toBe(want);
+    expect(liveWatermark(now, { gateways, others }, holds, { pending, pendingChars: pending * 300 })).toBe(want);
+  });
+
+  it('gives up the gateway hold when few entries of long lines fill half the characters the engine may hold', () => {
+    // --max-pending 1,000 lets the held lines hold 2 MiB: twenty entries of 60 KiB lines (1.2 MiB) are far below half of its
+    // entries but past half of its characters, where the engine is close to evicting.
+    const small = holdLimits(1000);
+    const farBehind = { gateways: now - 3_600_000, others: live };
+    expect(liveWatermark(now, farBehind, small, { pending: 20, pendingChars: 20 * 61_440 })).toBe(now - LOG_LAG_MS - MAX_HOLD_MS);
+    expect(liveWatermark(now, farBehind, small, { pending: 10, pendingChars: 10 * 300 })).toBe(now - LOG_LAG_MS - GATEWAY_HOLD_MS);
   });
 
   it('takes shorter holds from the test variables, the gateway hold never below the stream hold', () => {
     const short = holdLimits(10, { EGRESS_AUDIT_TEST_MAX_HOLD_MS: '500', EGRESS_AUDIT_TEST_GATEWAY_HOLD_MS: '100' });
-    expect(short).toEqual({ streamMs: 500, gatewayMs: 500, pendingBelow: 5 });
-    expect(liveWatermark(now, { gateways: 0, others: live }, short, 0)).toBe(now - LOG_LAG_MS - 500);
+    expect(short).toEqual({ streamMs: 500, gatewayMs: 500, pendingBelow: 5, pendingCharsBelow: 10_240 });
+    expect(liveWatermark(now, { gateways: 0, others: live }, short, { pending: 0, pendingChars: 0 })).toBe(now - LOG_LAG_MS - 500);
   });
 });
 

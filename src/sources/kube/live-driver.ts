@@ -4,6 +4,8 @@
  * and is held back further while a stream catches up on a backlog or reconnects (an egress gateway's
  * for longer), so entries are not released unjoined just because their partner's stream was late.
  */
+import { HELD_CHARS_PER_ENTRY } from '../../engine/correlator.js';
+import type { EngineCounters } from '../../engine/types.js';
 import type { AuditPipeline } from '../../pipeline/audit-pipeline.js';
 import type { LogStream } from '../../types.js';
 import { testDelayFrom } from './test-delay.js';
@@ -20,10 +22,11 @@ export const LOG_LAG_MS = 3000;
 /** The most a catching-up or reconnecting stream may hold log time back beyond the lag. */
 export const MAX_HOLD_MS = 30_000;
 /**
- * The most an egress gateway's stream may hold log time back beyond the lag, while fewer than half of --max-pending
- * entries wait for a partner: a gateway late to connect (a kubelet slow to answer, an API server shedding load) would
- * otherwise see every sidecar entry sent through it meanwhile released unjoined, and each join split in two. Its
- * memory is that of the entries held, bounded by the half of --max-pending; past it, MAX_HOLD_MS applies again.
+ * The most an egress gateway's stream may hold log time back beyond the lag, while the entries waiting for a partner
+ * fill less than half of the engine's bound (--max-pending entries, and their lines' characters): a gateway late to
+ * connect (a kubelet slow to answer, an API server shedding load) would otherwise see every sidecar entry sent through
+ * it meanwhile released unjoined, and each join split in two. Its memory is that of the entries held, bounded by that
+ * half; past it, MAX_HOLD_MS applies again (before the engine starts evicting).
  */
 export const GATEWAY_HOLD_MS = 300_000;
 /** How often log time advances (and progress is shown). */
@@ -47,10 +50,14 @@ export interface CompleteUpTo {
 export interface HoldLimits {
   /** Any stream: MAX_HOLD_MS. */
   streamMs: number;
-  /** An egress gateway's stream, while fewer than `pendingBelow` entries wait for a partner: GATEWAY_HOLD_MS. */
+  /** An egress gateway's stream, while fewer than `pendingBelow` entries, of fewer than `pendingCharsBelow` characters, wait for a partner: GATEWAY_HOLD_MS. */
   gatewayMs: number;
   pendingBelow: number;
+  pendingCharsBelow: number;
 }
+
+/** What the engine holds now, as its counters say. */
+export type Held = Pick<EngineCounters, 'pending' | 'pendingChars'>;
 
 /** The hold limits of a run whose engine holds at most `maxPending` entries (env: the test variables, else the defaults). */
 export function holdLimits(maxPending: number, env: NodeJS.ProcessEnv = {}): HoldLimits {
@@ -59,6 +66,7 @@ export function holdLimits(maxPending: number, env: NodeJS.ProcessEnv = {}): Hol
     // Never shorter than the stream hold (only the test variables could set it so).
     gatewayMs: Math.max(testDelayFrom(env, 'EGRESS_AUDIT_TEST_GATEWAY_HOLD_MS', GATEWAY_HOLD_MS), testDelayFrom(env, 'EGRESS_AUDIT_TEST_MAX_HOLD_MS', MAX_HOLD_MS)),
     pendingBelow: Math.floor(maxPending / 2),
+    pendingCharsBelow: Math.floor((maxPending * HELD_CHARS_PER_ENTRY) / 2),
   };
 }
 
@@ -92,10 +100,10 @@ function heldBack(now: number, completeUpTo: number, holdMs: number): number {
 
 /**
  * The watermark for `now`: lagging the clock, held back by late streams, by at most the stream hold, or by an egress
- * gateway's at most the gateway hold while fewer than `pendingBelow` entries wait (`pending`), else the stream hold.
+ * gateway's at most the gateway hold while what waits (`held`) is below half the engine's bound, else the stream hold.
  */
-export function liveWatermark(now: number, complete: CompleteUpTo, holds: HoldLimits, pending: number): number {
-  const gatewayMs = pending < holds.pendingBelow ? holds.gatewayMs : holds.streamMs;
+export function liveWatermark(now: number, complete: CompleteUpTo, holds: HoldLimits, held: Held): number {
+  const gatewayMs = held.pending < holds.pendingBelow && held.pendingChars < holds.pendingCharsBelow ? holds.gatewayMs : holds.streamMs;
   return Math.min(heldBack(now, complete.others, holds.streamMs), heldBack(now, complete.gateways, gatewayMs));
 }
 
@@ -128,7 +136,7 @@ export async function runLive(pipeline: AuditPipeline, source: LiveSource, signa
   const advance = async (): Promise<void> => {
     source.sweep();
     const now = Date.now();
-    const next = liveWatermark(now, source.completeUpTo(now), source.holds, pipeline.engine.counters().pending);
+    const next = liveWatermark(now, source.completeUpTo(now), source.holds, pipeline.engine.counters());
     // The first advance releases what came before it at once; later ones step, letting the outputs drain.
     for (let step = watermark === Number.NEGATIVE_INFINITY ? next : watermark + RELEASE_STEP_MS; watermark < next; step += RELEASE_STEP_MS) {
       watermark = Math.min(step, next);
