@@ -137,7 +137,7 @@ class AuditEngine implements Engine {
       innersWithoutTime: this.innersWithoutTime,
       roleConflicts: this.conflicts.list(),
       otherDomain: this.otherDomain === null ? null : { ...this.otherDomain },
-      gatewayOutside: this.gatewayOutside.result(),
+      gatewayOutside: this.gatewayOutside.result(this.context.gatewayHosts),
       clockOffset: this.correlator.clockOffset(),
     };
   }

@@ -2,9 +2,11 @@
  * The gateway-endpoint-outside-mesh figures: sidecar entries sent to an egress gateway Service that reached an address
  * outside the mesh. A Service is a gateway's by settings.gatewayHosts, or learned: by `audit` before the audit (from its
  * role sample), by the engine as it goes (a sidecar entry to it reaching a gateway pod IP). `watch` learns only as it
- * goes, so entries to a Service not yet known as a gateway's are tallied by host and counted once it is.
+ * goes, so entries to a Service not yet known as a gateway's are tallied by host and counted once it is (learned, or
+ * known by its selector: GatewayHostSet).
  */
 import type { ClusterInfo } from './cluster.js';
+import type { GatewayHostSet } from '../types.js';
 import type { GatewayOutside } from './types.js';
 
 /** Host globs are picomatch patterns: a learned host is used only when it is a plain DNS name. */
@@ -65,12 +67,15 @@ export class GatewayOutsideTally {
     return h;
   }
 
-  /** The entries counted, with the earliest counted entry's host and address as the example; null when none. */
-  result(): GatewayOutside | null {
+  /**
+   * The entries counted, with the earliest counted entry's host and address as the example; null when none. `known`:
+   * watch's gateway Services known by their selector, which may name a host only after entries to it were tallied.
+   */
+  result(known?: GatewayHostSet): GatewayOutside | null {
     let first = this.known;
     let entries = this.known?.entries ?? 0;
     for (const [host, h] of this.hosts) {
-      if (!h.learned || h.tally === null) continue;
+      if (h.tally === null || !(h.learned || known?.has(host) === true)) continue;
       entries += h.tally.entries;
       if (first === null || h.tally.order < first.order) first = { host, ...h.tally };
     }

@@ -49,4 +49,21 @@ describe('sidecar entries to a gateway Service that reached an address outside t
     expect(outside([learned, known, via])).toEqual({ entries: 2, host: CUSTOM, address: '34.120.0.9', meshRangesKnown: true });
     expect(outside([known, learned, via])).toMatchObject({ entries: 2, host: 'istio-egressgateway.istio-system.svc.cluster.local', address: '34.120.0.11' });
   });
+
+  it('count the entries tallied before a Service became known as a gateway\'s by its selector (watch), not only those after', () => {
+    const conf = settings({ meshCidrs: ['10.108.0.0/16'] });
+    const selected = new Set<string>();
+    const hosts = { version: 0, has: (host: string) => selected.has(host) };
+    const engine = createEngine(conf, { ...offlineContext(conf, [GATEWAY_IP]), gatewayHosts: hosts }, () => undefined);
+    engine.add(to(CUSTOM, '34.120.0.9:2234', 33700));
+    engine.add(to(CUSTOM, '34.120.0.10:2234', 33701));
+    expect(engine.counters().gatewayOutside).toBeNull();
+    // Its Service is read, selecting a gateway pod: the two entries before count, as audit (knowing it at once) counts them.
+    selected.add(CUSTOM);
+    hosts.version++;
+    expect(engine.counters().gatewayOutside).toEqual({ entries: 2, host: CUSTOM, address: '34.120.0.9', meshRangesKnown: true });
+    engine.add(to(CUSTOM, '34.120.0.11:2234', 33702));
+    engine.finish();
+    expect(engine.counters().gatewayOutside).toEqual({ entries: 3, host: CUSTOM, address: '34.120.0.9', meshRangesKnown: true });
+  });
 });
