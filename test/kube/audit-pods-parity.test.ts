@@ -9,7 +9,7 @@ import { describe, expect } from 'vitest';
 import { get } from '../fake-apiserver/http-client.js';
 import type { FakeApiServer } from '../fake-apiserver/index.js';
 import { runCli } from '../helpers/cli.js';
-import { clusterIt, passthroughVerdicts, tempDir } from './helpers.js';
+import { addSelectorlessServices, clusterIt, passthroughVerdicts, tempDir } from './helpers.js';
 
 /** What `kubectl get pods,services,endpointslices -A -o json` prints: one List, each item with its kind and apiVersion. */
 async function savedList(api: FakeApiServer): Promise<unknown> {
@@ -38,12 +38,7 @@ describe('audit --pods judges ClusterIPs as watch does (fake API server)', () =>
     api.addService({ namespace: 'pay', name: 'ledger', spec: { clusterIP: '10.96.141.30', selector: { app: 'ledger' } } });
     api.addEndpointSlice({ namespace: 'pay', name: 'ledger-abc12', service: 'ledger', endpoints: [{ addresses: ['10.108.3.7'] }] });
     // Selector-less Services: slices of pods only, one endpoint outside, an FQDN slice, and no slice at all.
-    api.addService({ namespace: 'pay', name: 'ledger-mirror', spec: { clusterIP: '10.96.200.8' } });
-    api.addEndpointSlice({ namespace: 'pay', name: 'ledger-mirror-1', service: 'ledger-mirror', endpoints: [{ addresses: ['10.108.3.7', '10.108.4.9'] }] });
-    api.addService({ namespace: 'pay', name: 'legacy-db', spec: { clusterIP: '10.96.200.9' } });
-    api.addEndpointSlice({ namespace: 'pay', name: 'legacy-db-1', service: 'legacy-db', endpoints: [{ addresses: ['10.108.3.7'] }, { addresses: ['203.0.113.50'] }] });
-    api.addService({ namespace: 'pay', name: 'by-name', spec: { clusterIP: '10.96.200.10' } });
-    api.addEndpointSlice({ namespace: 'pay', name: 'by-name-1', service: 'by-name', addressType: 'FQDN', endpoints: [{ addresses: ['db.example.com'] }] });
+    addSelectorlessServices(api);
     api.addService({ namespace: 'data', name: 'external-db', spec: { clusterIP: '10.96.33.6' } });
     // A Service with a selector and no slice yet (the selector decides, in both).
     api.addService({ namespace: 'data', name: 'reports', spec: { clusterIP: '10.96.33.7', selector: { app: 'reports' } } });
