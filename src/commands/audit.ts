@@ -19,10 +19,10 @@ import { prepareAudit, reportBuilder, type AuditSetup } from '../run/setup.js';
 import { fileSource, recordSources, SMALL_CHUNK, warnOnStderr } from '../sources/file-source.js';
 import type { SameContent } from '../sources/same-content.js';
 import { podRoleMatcher } from '../sources/role-flags.js';
-import { loadPodSnapshot, snapshotContext, type PodSnapshot } from '../sources/pod-snapshot.js';
+import { clusterIpJudgement, loadPodSnapshot, snapshotContext, type PodSnapshot, type SnapshotContext } from '../sources/pod-snapshot.js';
 import { escapeControl } from '../text/escape.js';
 import { RecordsOfInputs, withoutFlaggedRecordLogs } from '../sources/records-of-inputs.js';
-import type { EngineContext, Flow, LogStream, RoleAssignment } from '../types.js';
+import type { Flow, LogStream, RoleAssignment } from '../types.js';
 import { auditFormatFromOption } from './format-option.js';
 import { boundHeapGrowth } from '../run/heap.js';
 import { DEFAULT_PROXY_CONTAINERS, ProxyContainers } from '../pipeline/proxy-containers.js';
@@ -42,7 +42,7 @@ function explainedRole(a: RoleAssignment, none: StreamFacts | undefined): [strin
 }
 
 /** `--explain`, printed once the run is over: late pods have their roles then, and record-less streams say so as coverage does. */
-function explain(resolution: RoleResolution, streams: readonly StreamFacts[], snapshot: PodSnapshot | null, ownMeshIps: readonly string[]): string {
+function explain(resolution: RoleResolution, streams: readonly StreamFacts[], snapshot: SnapshotContext | null, ownMeshIps: readonly string[]): string {
   const empty = new Map(streams.filter((s) => s.records + s.duplicates === 0).map((s) => [s.name, s]));
   const rows = [...resolution.assignments].sort(([a], [b]) => compareText(a, b));
   const width = Math.min(60, Math.max(...rows.map(([k]) => k.length), 4));
@@ -60,7 +60,7 @@ function explain(resolution: RoleResolution, streams: readonly StreamFacts[], sn
   // Each can change a verdict: a public one's call, and a private one's passthrough (a private address alone is not enough for that).
   const moreOwn = ownMeshIps.length > EXPLAIN_MAX_PODS ? `, and ${ownMeshIps.length - EXPLAIN_MAX_PODS} more` : '';
   const ownIps = ownMeshIps.length > 0 ? `\n  addresses inside the mesh as sidecars' own, read in their logs (no mesh ranges given) (${ownMeshIps.length}): ${escapeControl(ownMeshIps.slice(0, EXPLAIN_MAX_PODS).join(', '))}${moreOwn}` : '';
-  const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${plural(snapshot.pods, 'pod')} with ${plural(snapshot.ips, 'IP')} (${plural(snapshot.gateways, 'egress gateway pod')})${snapshot.ambiguous.size === 0 ? '' : `, ${plural(snapshot.ambiguous.size, 'IP')} claimed by two pods naming neither`}; the mesh is the /16 and /64 ranges of their IPs${snapshotServices(snapshot)}`;
+  const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${snapshotPods(snapshot.snapshot)}; the mesh is the /16 and /64 ranges of their IPs${snapshotServices(snapshot)}`;
   const held = streams.filter((s) => s.unordered !== null).map((s) => `\n  ${escapeControl(s.name)}: its entries waited until it ended: ${s.unordered}`);
   const copied = ' (through a temporary copy, as it cannot be read from its end in place)';
   const backwards = streams.filter((s) => s.backwards).map((s) => `\n  ${escapeControl(s.name)}: read from its last line back, as its log time runs newest first${s.copied ? copied : ''}`);
@@ -69,13 +69,28 @@ function explain(resolution: RoleResolution, streams: readonly StreamFacts[], sn
   return `egress-audit: roles\n${lines.join('\n')}${ips}${gatewayHosts}${podIps}${ownIps}${fromSnapshot}${held.join('')}${backwards.join('')}${asItCame.join('')}\n`;
 }
 
-/** What --explain says of the Services a --pods list holds: their ClusterIPs are inside, and which are egress gateways'. */
-function snapshotServices(snapshot: PodSnapshot): string {
-  if (snapshot.services.size === 0) return ' (no Services listed: kubectl get pods,services -A -o json adds their ClusterIPs)';
+/** What --explain says of the pods a --pods list holds. */
+function snapshotPods(snapshot: PodSnapshot): string {
+  const ambiguous = snapshot.ambiguous.size === 0 ? '' : `, ${plural(snapshot.ambiguous.size, 'IP')} claimed by two pods naming neither`;
+  return `${plural(snapshot.pods, 'pod')} with ${plural(snapshot.ips, 'IP')} (${plural(snapshot.gateways, 'egress gateway pod')})${ambiguous}`;
+}
+
+/** What --explain says of the Services a --pods list holds: which ClusterIPs are inside (by their EndpointSlices, else their selector), and which Services are egress gateways'. */
+function snapshotServices({ snapshot, clusterIps }: SnapshotContext): string {
+  if (snapshot.services.size === 0) return ' (no Services listed: kubectl get pods,services,endpointslices -A -o json adds their ClusterIPs)';
   const gateways = snapshot.gatewayServices.length === 0 ? '' : `; egress gateway Services by their selector: ${escapeControl(snapshot.gatewayServices.join(', '))}`;
-  const manual = snapshot.services.size - snapshot.services.selecting;
-  const leftOut = manual === 0 ? '' : ` (${manual} without one left out: ${manual === 1 ? 'its endpoints are' : 'their endpoints are'} set by hand)`;
-  return `, plus the ClusterIPs of ${plural(snapshot.services.selecting, 'Service')} with a selector${leftOut}${gateways}`;
+  const handWritten = (n: number, which: string): string => (n === 0 ? '' : ` (${n} ${which} left out: ${n === 1 ? 'its endpoints are' : 'their endpoints are'} set by hand)`);
+  if (snapshot.slicesListed === 0) {
+    const manual = snapshot.services.size - snapshot.services.selecting;
+    const noSlices = '; no EndpointSlices listed, so a Service\'s selector decides (kubectl get pods,services,endpointslices -A -o json adds them)';
+    return `, plus the ClusterIPs of ${plural(snapshot.services.selecting, 'Service')} with a selector${handWritten(manual, 'without one')}${gateways}${noSlices}`;
+  }
+  const { bySlices, bySelector } = clusterIpJudgement(snapshot, clusterIps);
+  const shown = bySlices.outside.slice(0, EXPLAIN_MAX_PODS).join(', ');
+  const more = bySlices.outside.length > EXPLAIN_MAX_PODS ? `, and ${bySlices.outside.length - EXPLAIN_MAX_PODS} more` : '';
+  const outside = bySlices.outside.length === 0 ? '' : ` (${bySlices.outside.length} whose slices lead outside it left out: ${escapeControl(shown)}${more})`;
+  const unlabelled = snapshot.slicesWithoutService === 0 ? '' : ` (${snapshot.slicesWithoutService} naming no Service left out: kube-proxy ignores ${snapshot.slicesWithoutService === 1 ? 'it' : 'them'})`;
+  return `, plus the ClusterIPs of ${plural(bySlices.vouched, 'Service')} whose EndpointSlices lead only inside the mesh${outside}, and of ${plural(bySelector.selecting, 'Service')} with a selector and no EndpointSlice listed${handWritten(bySelector.without, 'with neither')}; ${plural(snapshot.slicesListed, 'EndpointSlice')} read${unlabelled}${gateways}`;
 }
 
 /** The run's setup, and a `--gateway-pod NAMESPACE/POD` that the egress gateway namespaces leave out refused (exit 2). */
@@ -86,10 +101,6 @@ async function auditSetup(options: AuditOptions): Promise<AuditSetup> {
     throw new UsageError(`--gateway-pod ${escapeControl(outside)}: its namespace is outside the egress gateway namespaces ${gatewayNamespacesText(setup.settings)}; if it does hold an egress gateway, name it with --gateway-namespace too`);
   }
   return setup;
-}
-
-function withSnapshot(snapshot: PodSnapshot | null, offline: EngineContext): EngineContext {
-  return snapshot === null ? offline : snapshotContext(snapshot, offline);
 }
 
 async function collectStreams(iterable: AsyncIterable<LogStream>): Promise<LogStream[]> {
@@ -131,7 +142,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     };
   });
   if (snapshot !== null && snapshot.skipped > 0) {
-    warnOnStderr(`--pods ${options.pods as string}: ${plural(snapshot.skipped, 'item that is neither a pod nor a Service', 'items that are neither pods nor Services')} left out`);
+    warnOnStderr(`--pods ${options.pods as string}: ${plural(snapshot.skipped, 'item that is neither a pod, a Service nor an EndpointSlice', 'items that are neither pods, Services nor EndpointSlices')} left out`);
   }
   if (options.dashboard && !useDashboard) {
     const instead = options.output === null ? 'the table' : `-o ${options.output}`;
@@ -169,11 +180,12 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     // The sidecars' own addresses stand in for mesh ranges only when none are given: --pods gives its pods' ranges.
     const ownMeshIps = snapshot === null && settings.meshCidrs.length === 0 ? roles.resolution.learnedMeshIps : [];
     const offline = offlineContext(settings, roles.resolution.learnedGatewayIps, roles.resolution.learnedPods, ownMeshIps);
+    const snapshotRun = snapshot === null ? null : snapshotContext(snapshot, offline);
     const pipeline = new AuditPipeline({
       spec,
       maxLineLength: options.maxLineLength,
       settings,
-      context: withSnapshot(snapshot, offline),
+      context: snapshotRun?.context ?? offline,
       roleOf: roles.resolution.lookup,
       withJson: outputs.needsRecordJson,
       onFlow: pacer.holding(flowSink({ stage: setup.stage, builder, dashboard, outputs, window })),
@@ -228,7 +240,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       await dashboard.waitUntilQuit();
     }
     notices.release();
-    if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts, snapshot, ownMeshIps)); // after the dashboard has let go of the terminal
+    if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts, snapshotRun, ownMeshIps)); // after the dashboard has let go of the terminal
     if (dashboard !== null) printResultAfterDashboard(report);
     return exitCode;
   } catch (error) {

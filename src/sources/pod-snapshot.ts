@@ -3,10 +3,12 @@
  * not name their pods (a log pipeline's export, say): the same IP → pod, namespace and workload map and
  * the same mesh ranges (the pod IPs' /16 and /64) that `watch` gets from the API server, read from the
  * snapshot instead, and the same coverage holes: pods of the mesh's namespaces (those where some pod has
- * a sidecar) without one, and pods whose annotations keep outbound traffic from their sidecar. Services in
- * the same list (`kubectl get pods,services -A -o json`) say what `watch` reads them for: the ClusterIPs of those with a selector
- * are inside the cluster, and one whose selector picks an egress gateway pod is that gateway's Service. The
- * snapshot should be taken around the time the logs were, since pod IPs are reused.
+ * a sidecar) without one, and pods whose annotations keep outbound traffic from their sidecar. Services and
+ * EndpointSlices in the same list (`kubectl get pods,services,endpointslices -A -o json`) say what `watch` reads them
+ * for: a ClusterIP is inside the mesh when every endpoint of its Service's slices is (cluster-ips.ts, the same
+ * VouchedClusterIps), or, for a Service with no slice listed, when it has a selector; and a Service whose selector picks
+ * an egress gateway pod is that gateway's Service. The snapshot should be taken around the time the logs were, since
+ * pod IPs are reused.
  */
 import { constants } from 'node:buffer';
 import { stat } from 'node:fs/promises';
@@ -18,9 +20,11 @@ import { canonicalIp } from '../engine/context.js';
 import type { EngineContext } from '../types.js';
 import { excludedTrafficWarning, withoutSidecarWarning } from './kube/live-coverage.js';
 import { excludesOutbound, podFacts, type KubePod, type PodFacts } from './kube/pod-facts.js';
-import { liveContext, PodIpIndex } from './kube/pod-index.js';
+import { endpointInMesh, liveContext, PodIpIndex } from './kube/pod-index.js';
 import { ServiceIndex, type KubeService } from './kube/service-index.js';
-import { selectorClusterIps } from './kube/cluster-ips.js';
+import { VouchedClusterIps } from './kube/cluster-ips.js';
+import { EndpointSliceIndex, SERVICE_NAME_LABEL, type KubeEndpointSlice } from './kube/endpoint-slice-index.js';
+import { endpointSliceItem, isEndpointSliceKind } from './snapshot-slices.js';
 import { readTextFile } from './read-text.js';
 import { escapeControl, shownName } from '../text/escape.js';
 
@@ -37,7 +41,13 @@ export interface PodSnapshot {
   services: ServiceIndex;
   /** The cluster-domain hosts of the Services whose selector picks an egress gateway pod, sorted. */
   gatewayServices: string[];
-  /** Items that were neither pods nor Services (a `kubectl get all` list, say), left out. */
+  /** The EndpointSlices listed beside the pods (none unless asked for: `kubectl get pods,services,endpointslices`) that belong to a Service. */
+  slices: EndpointSliceIndex;
+  /** EndpointSlice items read, those naming no Service among them. */
+  slicesListed: number;
+  /** EndpointSlice items without the `kubernetes.io/service-name` label: kube-proxy ignores them, and so does the index. */
+  slicesWithoutService: number;
+  /** Items that were neither pods, Services nor EndpointSlices (a `kubectl get all` list, say), left out. */
   skipped: number;
   /**
    * IPs (canonical) that name no pod because two pods of equal standing claim them: two running pods
@@ -128,12 +138,20 @@ export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace
   const root = parseJsonOrYaml(path, text);
   // A bare array of pods is what `kubectl get pods -A -o json | jq .items` prints.
   const items: unknown[] = Array.isArray(root) ? root : isPodList(root) ? root.items : [root];
-  const snapshot: PodSnapshot = { index: new PodIpIndex(), pods: 0, ips: 0, gateways: 0, services: new ServiceIndex(), gatewayServices: [], skipped: 0, ambiguous: new Set(), warnings: [] };
+  const snapshot: PodSnapshot = {
+    index: new PodIpIndex(), pods: 0, ips: 0, gateways: 0, services: new ServiceIndex(), gatewayServices: [], slices: new EndpointSliceIndex(), slicesListed: 0, slicesWithoutService: 0,
+    skipped: 0, ambiguous: new Set(), warnings: [],
+  };
   const all: PodFacts[] = [];
   const services: KubeService[] = [];
-  for (const item of items) {
+  const slices: KubeEndpointSlice[] = [];
+  for (const [at, item] of items.entries()) {
     if (isService(item)) {
       services.push(item);
+      continue;
+    }
+    if (isEndpointSliceKind(item)) {
+      slices.push(endpointSliceItem(path, at, item));
       continue;
     }
     const facts = isPod(item) ? podFacts(item) : null;
@@ -163,6 +181,9 @@ export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace
   }
   snapshot.gateways = gatewayPods.length;
   snapshot.services.replace('snapshot', services);
+  snapshot.slices.replace('snapshot', slices);
+  snapshot.slicesListed = slices.length;
+  snapshot.slicesWithoutService = slices.filter((s) => (s.metadata?.labels?.[SERVICE_NAME_LABEL] ?? '') === '').length;
   const domain = clusterDomain.toLowerCase().replace(/\.$/, '');
   snapshot.gatewayServices = snapshot.services.selectingHosts(gatewayPods.map((p) => ({ namespace: p.ref.namespace, labels: p.ref.labels })), domain);
   snapshot.warnings = coverageHoles(all);
@@ -195,14 +216,52 @@ function ipOwners(pods: readonly PodFacts[]): Map<string, PodFacts | null> {
   return owners;
 }
 
+/** The offline context of a snapshot, and the ClusterIPs it vouches for (what --explain says of them). */
+export interface SnapshotContext {
+  snapshot: PodSnapshot;
+  context: EngineContext;
+  clusterIps: VouchedClusterIps;
+}
+
 /**
- * The offline context, told by the snapshot who had each IP, where the mesh is, which addresses are ClusterIPs and
- * which Services are egress gateways'; the logs' own learning fills the gaps, among them the contested IPs, which the
- * index does not hold (a file naming its pod, a gateway's own log showing its address).
+ * `watch` judges a namespace's Services by their slices once it has read that namespace's slices, and by the selector
+ * where it has not, or where a Service has none. A saved list was read whole: its slices stand for every namespace, and
+ * a Service with none listed (a list saved without them, or a Service the controller has not written one for) keeps
+ * the selector rule, per Service, as it does under `watch`.
  */
-export function snapshotContext(snapshot: PodSnapshot, offline: EngineContext): EngineContext {
-  const context = liveContext(snapshot.index, offline, NO_EXTERNAL, selectorClusterIps(snapshot.services)); // no EndpointSlices read: the selector rule
-  if (snapshot.gatewayServices.length === 0) return context;
+const WHOLE_LIST = { covers: (): boolean => true };
+
+/**
+ * The offline context, told by the snapshot who had each IP, where the mesh is, which addresses are ClusterIPs (judged
+ * by the listed slices with the engine's endpoint test, as `watch` judges them) and which Services are egress gateways';
+ * the logs' own learning fills the gaps, among them the contested IPs, which the index does not hold (a file naming its
+ * pod, a gateway's own log showing its address).
+ */
+export function snapshotContext(snapshot: PodSnapshot, offline: EngineContext): SnapshotContext {
+  const clusterIps = new VouchedClusterIps(snapshot.services, snapshot.slices, WHOLE_LIST, endpointInMesh(snapshot.index, offline, NO_EXTERNAL), [snapshot.index]);
+  const context = liveContext(snapshot.index, offline, NO_EXTERNAL, clusterIps);
+  if (snapshot.gatewayServices.length === 0) return { snapshot, context, clusterIps };
   const hosts = new Set(snapshot.gatewayServices);
-  return { ...context, gatewayHosts: { version: 0, has: (host) => hosts.has(host) } };
+  return { snapshot, context: { ...context, gatewayHosts: { version: 0, has: (host) => hosts.has(host) } }, clusterIps };
+}
+
+/** How the snapshot's ClusterIPs were judged, for --explain: by their Service's slices (those vouched for, and the Services whose slices lead outside), or by the selector where none is listed. */
+export interface ClusterIpJudgement {
+  bySlices: { vouched: number; outside: string[] };
+  bySelector: { selecting: number; without: number };
+}
+
+/** How each Service with a ClusterIP was judged, as `clusterIps` judged it. */
+export function clusterIpJudgement(snapshot: PodSnapshot, clusterIps: VouchedClusterIps): ClusterIpJudgement {
+  const judged: ClusterIpJudgement = { bySlices: { vouched: 0, outside: [] }, bySelector: { selecting: 0, without: 0 } };
+  const withSlices = snapshot.slices.byService();
+  for (const svc of snapshot.services.withClusterIps()) {
+    if (!withSlices.has(svc.key)) {
+      if (svc.selecting) judged.bySelector.selecting++;
+      else judged.bySelector.without++;
+    } else if (svc.ips.every((ip) => clusterIps.isClusterIp(ip))) judged.bySlices.vouched++;
+    else judged.bySlices.outside.push(svc.key);
+  }
+  judged.bySlices.outside.sort();
+  return judged;
 }

@@ -40,7 +40,7 @@ const HOLES = [
   { kind: 'Pod', metadata: { name: 'coredns-5d78c9869d-abcde', namespace: 'kube-system' }, spec: { containers: [{ name: 'coredns' }] }, status: { podIP: '10.244.0.2' } },
 ];
 const LIST = { apiVersion: 'v1', kind: 'List', items: [SLEEP_POD, GATEWAY_POD, ...HOLES, { kind: 'ConfigMap', metadata: { name: 'sleep', namespace: 'shop' } }] };
-/** `kubectl get pods,services -A -o json`: an egress gateway's Service not named like one (its selector picks the gateway pod), and another Service. */
+/** `kubectl get pods,services -A -o json` (no EndpointSlices: the selector decides): an egress gateway's Service not named like one (its selector picks the gateway pod), and another Service. */
 const EGRESS_SERVICE = { kind: 'Service', metadata: { name: 'egress', namespace: 'istio-system' }, spec: { clusterIP: '10.96.7.7', clusterIPs: ['10.96.7.7'], selector: { istio: 'egressgateway' } } };
 const HIDDEN_SERVICE = { kind: 'Service', metadata: { name: 'ledger', namespace: 'bank' }, spec: { clusterIP: '10.96.141.30', selector: { app: 'ledger' } } };
 const WITH_SERVICES = { apiVersion: 'v1', kind: 'List', items: [SLEEP_POD, GATEWAY_POD, EGRESS_SERVICE, HIDDEN_SERVICE] };
@@ -93,7 +93,7 @@ describe('egress-audit audit --pods', () => {
     // Without ranges Passthrough is always direct; the snapshot says 10.244.3.9 is inside the mesh.
     expect(before.find((f) => f.source.workload === '10.244.1.18')?.verdict).toBe('direct');
     expect(after.find((f) => f.source.workload === '10.244.1.18')).toMatchObject({ verdict: 'internal', rule: 'internal/passthrough-to-mesh' });
-    expect(withPods.stderr).toContain('1 item that is neither a pod nor a Service left out');
+    expect(withPods.stderr).toContain('1 item that is neither a pod, a Service nor an EndpointSlice left out');
     expect(withPods.stderr).toContain('pods from --pods: 5 pods with 5 IPs (1 egress gateway pod)');
   });
 
@@ -119,7 +119,7 @@ describe('egress-audit audit --pods', () => {
     const args = ['audit', '--sidecar', join(dir, 'hidden.log'), '-o', 'json', '--fail-on', 'none', '--explain', '--pods'];
     const podsOnly = await runCli([...args, join(dir, 'pods.yaml')]);
     expect(flows(podsOnly.stdout).map((f) => f.rule)).toEqual(['direct/passthrough-cluster', 'internal/mesh-service']);
-    expect(podsOnly.stderr).toContain('(no Services listed: kubectl get pods,services -A -o json adds their ClusterIPs)');
+    expect(podsOnly.stderr).toContain('(no Services listed: kubectl get pods,services,endpointslices -A -o json adds their ClusterIPs)');
     const withServices = await runCli([...args, join(dir, 'pods-services.json')]);
     expect(withServices.code).toBe(0);
     expect(flows(withServices.stdout).map((f) => f.rule)).toEqual(['internal/passthrough-to-mesh', 'via-gateway-unconfirmed/no-connection']);

@@ -183,17 +183,31 @@ export function passthroughTo(at: Date, ip: string, port: number): string {
   return `[${at.toISOString()}] "- - -" 0 - - - "-" 120 3400 5 - "-" "-" "-" "-" "${ip}:${port}" PassthroughCluster ${SEED000.clientIp}:41234 ${ip}:${port} ${SEED000.clientIp}:50900 - -`;
 }
 
-/** The client and gateway pods, a watch of `shop`, and the verdicts and rules of PassthroughCluster calls to `targets` (1 ms apart), with the run's exit code and report: how a ClusterIP is judged. */
-export async function passthroughVerdicts(api: FakeApiServer, kubeconfig: string, targets: [string, number][]): Promise<{ flows: string[][]; code: number | null; report: Record<string, unknown> }> {
+/**
+ * Three Services in `pay` without a selector, their EndpointSlices written by hand: of pods only (ClusterIP 10.96.200.8,
+ * inside), with one endpoint outside (10.96.200.9), and an FQDN slice (10.96.200.10, outside).
+ */
+export function addSelectorlessServices(api: FakeApiServer): void {
+  api.addService({ namespace: 'pay', name: 'ledger-mirror', spec: { clusterIP: '10.96.200.8' } });
+  api.addEndpointSlice({ namespace: 'pay', name: 'ledger-mirror-1', service: 'ledger-mirror', endpoints: [{ addresses: ['10.108.3.7', '10.108.4.9'] }] });
+  api.addService({ namespace: 'pay', name: 'legacy-db', spec: { clusterIP: '10.96.200.9' } });
+  api.addEndpointSlice({ namespace: 'pay', name: 'legacy-db-1', service: 'legacy-db', endpoints: [{ addresses: ['10.108.3.7'] }, { addresses: ['203.0.113.50'] }] });
+  api.addService({ namespace: 'pay', name: 'by-name', spec: { clusterIP: '10.96.200.10' } });
+  api.addEndpointSlice({ namespace: 'pay', name: 'by-name-1', service: 'by-name', addressType: 'FQDN', endpoints: [{ addresses: ['db.example.com'] }] });
+}
+
+/** The client and gateway pods, a watch of `shop`, and the verdicts and rules of PassthroughCluster calls to `targets` (1 ms apart), with the run's exit code and report: how a ClusterIP is judged; and the lines the client logged, for the same judgement offline. */
+export async function passthroughVerdicts(api: FakeApiServer, kubeconfig: string, targets: [string, number][]): Promise<{ flows: string[][]; code: number | null; report: Record<string, unknown>; lines: string[] }> {
   const client = api.addPod({ namespace: 'shop', name: 'sleep-1', ip: SEED000.clientIp, containers: ['app', 'istio-proxy'] });
   api.addPod({ namespace: 'istio-system', name: 'istio-egressgateway-1', ip: SEED000.gatewayIp, labels: { istio: 'egressgateway' }, containers: ['istio-proxy'] });
   const run = startWatch(['-n', 'shop', '-o', 'ndjson', '--window', '1s'], { KUBECONFIG: kubeconfig });
   await api.waitForStreams({ kind: 'log', namespace: 'shop', pod: 'sleep-1' });
   const at = new Date();
-  client.appendLog('istio-proxy', targets.map(([ip, port], i) => passthroughTo(new Date(at.getTime() + i), ip, port)), at);
+  const lines = targets.map(([ip, port], i) => passthroughTo(new Date(at.getTime() + i), ip, port));
+  client.appendLog('istio-proxy', lines, at);
   await run.waitForStdout((t) => (t.match(/"type":"flow"/g) ?? []).length >= targets.length);
   run.interrupt();
   const done = await run.exited;
   const { flows, report } = parseNdjson(done.stdout);
-  return { flows: flows.map((f) => [f['verdict'] as string, f['rule'] as string]), code: done.code, report };
+  return { flows: flows.map((f) => [f['verdict'] as string, f['rule'] as string]), code: done.code, report, lines };
 }

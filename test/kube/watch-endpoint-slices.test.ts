@@ -3,7 +3,7 @@
 // passed a PassthroughCluster call to its ClusterIP as internal (a false pass), and a selector-less Service whose
 // hand-written endpoints are all pods read as direct (a false failure). Slices RBAC refuses keep the selector rule, said.
 import { describe, expect } from 'vitest';
-import { clusterIt, passthroughVerdicts, warnings } from './helpers.js';
+import { addSelectorlessServices, clusterIt, passthroughVerdicts, warnings } from './helpers.js';
 
 describe('watch reads EndpointSlices (fake API server)', () => {
   clusterIt('does not vouch for the ClusterIP of a Service with a selector when a slice written by hand sends it outside: direct, exit 1', async ({ api, kubeconfig }) => {
@@ -21,12 +21,7 @@ describe('watch reads EndpointSlices (fake API server)', () => {
   });
 
   clusterIt('vouches for the ClusterIP of a Service without a selector whose slices hold only pod IPs (internal), not when one endpoint is outside or a slice is FQDN (direct)', async ({ api, kubeconfig }) => {
-    api.addService({ namespace: 'pay', name: 'ledger-mirror', spec: { clusterIP: '10.96.200.8' } });
-    api.addEndpointSlice({ namespace: 'pay', name: 'ledger-mirror-1', service: 'ledger-mirror', endpoints: [{ addresses: ['10.108.3.7', '10.108.4.9'] }] });
-    api.addService({ namespace: 'pay', name: 'legacy-db', spec: { clusterIP: '10.96.200.9' } });
-    api.addEndpointSlice({ namespace: 'pay', name: 'legacy-db-1', service: 'legacy-db', endpoints: [{ addresses: ['10.108.3.7'] }, { addresses: ['203.0.113.50'] }] });
-    api.addService({ namespace: 'pay', name: 'by-name', spec: { clusterIP: '10.96.200.10' } });
-    api.addEndpointSlice({ namespace: 'pay', name: 'by-name-1', service: 'by-name', addressType: 'FQDN', endpoints: [{ addresses: ['db.example.com'] }] });
+    addSelectorlessServices(api);
     const { flows, code } = await passthroughVerdicts(api, kubeconfig, [['10.96.200.8', 5432], ['10.96.200.9', 5432], ['10.96.200.10', 5432]]);
     expect(flows).toEqual([
       ['internal', 'internal/passthrough-to-mesh'],

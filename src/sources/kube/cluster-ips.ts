@@ -65,7 +65,7 @@ export class VouchedClusterIps implements ServiceAddresses {
   }
 }
 
-/** The ClusterIPs Services alone vouch for, with no EndpointSlices read (`audit --pods`): a Service's selector decides. */
+/** The ClusterIPs Services alone vouch for, with no EndpointSlices read: a Service's selector decides. */
 export function selectorClusterIps(services: ServiceIndex): VouchedClusterIps {
   return new VouchedClusterIps(services, new EndpointSliceIndex(), { covers: () => false }, () => undefined, []);
 }
