@@ -180,6 +180,7 @@ function MainArea({ ui, snap, lists, layout, width, color }: MainAreaProps) {
           items={lists.findings}
           held={snap.findings.length}
           seen={snap.findingsSeen}
+          groups={snap.findingGroups}
           selectedIndex={selectedIndex(ui, ids, 'findings')}
           focused={ui.focus === 'findings'}
           width={width}

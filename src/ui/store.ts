@@ -185,6 +185,7 @@ export class DashboardStore {
       destinations: this.#currentDestinations(now),
       findings: (this.#findings ??= Object.freeze(this.#feed.newestFirst())),
       findingsSeen: this.#findingsSeen,
+      findingGroups: this.#builder.findingCount(),
       warnings: this.#warnings,
       notices: this.#notices,
       failOn: this.#failOn,

@@ -90,6 +90,18 @@ describe('DashboardStore snapshot', () => {
     expect(snap.findingsSeen).toBe(5);
   });
 
+  it('counts the findings as the report does, groups of flows, beside the flows seen (the feed said only flows, the report groups)', () => {
+    const builder = new ReportBuilder({ failOn: ['direct'] });
+    const store = new DashboardStore({ failOn: ['direct'], builder });
+    for (let i = 0; i < 3; i++) store.addFlow(flow({ verdict: 'direct' }));
+    store.addFlow(flow({ verdict: 'blocked', rule: 'blocked/blackhole-cluster', failing: false }));
+    store.addFlow(flow({ verdict: 'via-gateway', failing: false }));
+    const snap = store.snapshot();
+    expect(snap.findingsSeen).toBe(4);
+    expect(snap.findingGroups).toBe(2);
+    expect(snap.findingGroups).toBe(builder.findings().length);
+  });
+
   it('aggregates external destinations through the shared ReportBuilder', () => {
     const store = new DashboardStore({ failOn: ['direct'] });
     store.addFlow(flow({ verdict: 'direct' }));
