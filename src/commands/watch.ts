@@ -147,11 +147,12 @@ async function follow(run: Run, cluster: LiveCluster, s: Stops, outputs: Outputs
   s.graceful.signal.addEventListener('abort', () => background.abort(), { once: true });
   const watching = cluster.source.run(background.signal);
   const meter = new ProgressMeter(() => ({ ...progressOf(run, cluster), totalBytes: null }), process.stderr, dashboard === null && process.stderr.isTTY === true);
+  // Read at each frame, not pushed at each tick: flows reach the dashboard between ticks, and the header must count the same moment.
+  dashboard?.follow(() => progressOf(run, cluster));
   await runLive(run.pipeline, cluster.source, s.graceful.signal, {
     tick: () => {
       void drain().catch(() => undefined); // live -o ndjson: flows reach the pipe within a second
       meter.tick();
-      dashboard?.progress(progressOf(run, cluster), false);
     },
     drain, // one wait for all streams, not one listener each
     draining: () => draining !== null || outputs.backlogged(),
