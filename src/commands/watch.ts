@@ -147,11 +147,12 @@ async function follow(run: Run, cluster: LiveCluster, s: Stops, outputs: Outputs
   s.graceful.signal.addEventListener('abort', () => background.abort(), { once: true });
   const watching = cluster.source.run(background.signal);
   const meter = new ProgressMeter(() => ({ ...progressOf(run, cluster), totalBytes: null }), process.stderr, dashboard === null && process.stderr.isTTY === true);
+  // Read at each frame, not pushed at each tick: flows reach the dashboard between ticks, and the header must count the same moment.
+  dashboard?.follow(() => progressOf(run, cluster));
   await runLive(run.pipeline, cluster.source, s.graceful.signal, {
     tick: () => {
       void drain().catch(() => undefined); // live -o ndjson: flows reach the pipe within a second
       meter.tick();
-      dashboard?.progress(progressOf(run, cluster), false);
     },
     drain, // one wait for all streams, not one listener each
     draining: () => draining !== null || outputs.backlogged(),
@@ -210,6 +211,16 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   }
 }
 
+/**
+ * `2 containers`, counted by name as coverage lists them (one row per name): a pod deleted and recreated under its
+ * name is a second stream of the same container, said apart as `(3 pods: 1 recreated under its name)`.
+ */
+export function containersWatched(streamNames: readonly string[]): string {
+  const names = new Set(streamNames).size;
+  const recreated = streamNames.length - names;
+  return recreated === 0 ? plural(names, 'container') : `${plural(names, 'container')} (${plural(streamNames.length, 'pod')}: ${recreated} recreated under ${recreated === 1 ? 'its name' : 'their names'})`;
+}
+
 async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options: WatchOptions, o: { startedAt: Date; dashboard: RunDashboard | null; notices: Notices; setup: AuditSetup }): Promise<number> {
   const { pipeline } = run;
   // The run ends here, not when the person quits the dashboard: the report and the summary line say the same span.
@@ -233,7 +244,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
   if (cluster.source.refusal !== null) o.notices.sayOnce(cluster.source.refusal); // why the run stopped early, unless a stream said it already
   const secs = Math.round((endedAt.getTime() - o.startedAt.getTime()) / 1000);
   const { reconnects } = cluster.source.stats;
-  process.stderr.write(`egress-audit: watched ${plural(pipeline.streams.length, 'container')} for ${secs}s (context ${escapeControl(cluster.contextName)}): ${lineSummary(pipeline.totals())}; ${plural(reconnects, 'reconnect')}, ${plural(cluster.source.relists(), 'relist')}\n`);
+  process.stderr.write(`egress-audit: watched ${containersWatched(pipeline.streams.map((st) => st.info.name))} for ${secs}s (context ${escapeControl(cluster.contextName)}): ${lineSummary(pipeline.totals())}; ${plural(reconnects, 'reconnect')}, ${plural(cluster.source.relists(), 'relist')}\n`);
   if (o.dashboard !== null) printResultAfterDashboard(report);
   return exitCode;
 }

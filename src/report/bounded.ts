@@ -114,6 +114,11 @@ export class RankedRows<R> {
     return made;
   }
 
+  /** How many rows are kept (a count the dashboard shows without listing them). */
+  get size(): number {
+    return this.rows.size;
+  }
+
   /** The kept rows, in no particular order. */
   values(): IterableIterator<R> {
     return this.rows.values();

@@ -185,6 +185,11 @@ export class FindingTable {
     return new Set([...this.groups.values()].filter((g) => g.unidentified).map((g) => g.fingerprint));
   }
 
+  /** How many findings list() returns, without building them: the dashboard counts what the report will list. */
+  count(): number {
+    return this.groups.size + this.folded.size;
+  }
+
   /** The `(other)` group of `verdict` (made from `flow`'s verdict-free parts when new). */
   private foldedGroup(verdict: Verdict, flow: Flow): Group {
     let folded = this.folded.get(verdict);

@@ -5,6 +5,7 @@ import type { Report } from '../report/model.js';
 import type { Flow, LineCounts } from '../types.js';
 import { onStopSignals } from './outputs.js';
 import { resultStatement } from '../report/statements.js';
+import type { ProgressSnapshot } from '../ui/snapshot.js';
 
 /** Progress the dashboard header shows, as the run counts it. */
 export interface RunProgress {
@@ -19,6 +20,11 @@ export interface RunDashboard {
   /** Shows a flow and adds it to the run's report builder (so it is counted once). */
   flow(flow: Flow): void;
   progress(p: RunProgress, finished: boolean): void;
+  /**
+   * Reads progress from `read` whenever a frame is drawn (until finish): for a run that counts flows between its
+   * progress ticks (watch: a tick a second), so the header's lines are of the same moment as the flows.
+   */
+  follow(read: () => RunProgress): void;
   /** Shows the final coverage warnings and "finished". */
   finish(report: Report, p: RunProgress): void;
   /** Shows what the run says meanwhile (stderr would be drawn over); the caller prints it again once the terminal is released. */
@@ -108,8 +114,9 @@ export async function startRunDashboard(options: {
     handle.stop();
   };
   onStopSignals(['SIGINT', 'SIGTERM'], onSignal, { once: true });
-  const setProgress = (p: RunProgress, finished: boolean): void =>
-    store.setProgress({ lines: p.lines.lines, records: p.lines.records, skipped: skipped(p.lines), bytes: p.bytes, streams: p.streams, reconnects: p.reconnects, finished });
+  const shown = (p: RunProgress, finished: boolean): ProgressSnapshot =>
+    ({ lines: p.lines.lines, records: p.lines.records, skipped: skipped(p.lines), bytes: p.bytes, streams: p.streams, reconnects: p.reconnects, finished });
+  const setProgress = (p: RunProgress, finished: boolean): void => store.setProgress(shown(p, finished));
   const release = (end: { failed?: boolean }): void => {
     handle.unmount(end);
     process.off('SIGINT', onSignal);
@@ -119,6 +126,7 @@ export async function startRunDashboard(options: {
   return {
     flow: (flow) => store.addFlow(flow),
     progress: setProgress,
+    follow: (read) => store.followProgress(() => shown(read(), false)),
     finish(report, p) {
       store.setWarnings(report.coverage.warnings);
       setProgress(p, true);

@@ -94,6 +94,16 @@ function useKeys(ui: UiState, setUi: (next: UiState) => void, context: (ui: UiSt
   }, active);
 }
 
+/**
+ * Why no key works, said in the key bar instead of hints that would do nothing; null while keys work. The frame left on
+ * the terminal says nothing: the header says how the run ended, and the prompt follows.
+ */
+function keysOff(rawMode: boolean, stopped: boolean, final: boolean): string | null {
+  if (final) return '';
+  if (stopped) return 'keys off: the run is ending';
+  return rawMode ? null : 'keys off: no terminal to read them from';
+}
+
 /** The whole screen: header, counters, coverage, then the lists (or the detail / help), then the key bar. */
 export function Dashboard({ store, color, onQuit, stopRequested = false, final = false, failed = false }: DashboardProps) {
   // Keys need a raw-mode terminal on stdin; when logs are piped in there is none, so the view only updates.
@@ -123,6 +133,7 @@ export function Dashboard({ store, color, onQuit, stopRequested = false, final =
   // Keys go off once quit: raw mode ends, so a Ctrl-C meanwhile is a SIGINT again (it cuts a watch's final reads short; the frame stays until the run ends).
   useKeys(ui, setUi, (current) => keyContext(store, lists, current, layout, columns), refresh, isRawModeSupported && stopped === null, () => setStopped({ finished: snap.progress.finished }));
   const mode = ui.editingFilter ? 'filter' : ui.help ? 'help' : ui.detail ? 'detail' : 'lists';
+  const off = keysOff(isRawModeSupported, stopped !== null, final);
   return (
     <Box flexDirection="column" width={columns} height={layout.total}>
       <Header
@@ -134,6 +145,7 @@ export function Dashboard({ store, color, onQuit, stopRequested = false, final =
         stopped={stopped !== null}
         finishedAtStop={stopped?.finished}
         failed={failed}
+        keys={off === null}
         rows={layout.header}
         width={columns}
         color={color}
@@ -141,7 +153,7 @@ export function Dashboard({ store, color, onQuit, stopRequested = false, final =
       <VerdictCounters verdicts={snap.verdicts} flowRate={snap.flowRate} directRate={snap.directRate} rows={layout.counters} width={columns} color={color} />
       <CoverageBar warnings={snap.warnings} notices={snap.notices} height={layout.coverage} width={columns} color={color} />
       <MainArea ui={ui} snap={snap} lists={lists} layout={layout} width={columns} color={color} />
-      {layout.footer > 0 ? <KeyBar mode={mode} filter={ui.filter} unkept={ui.unkept} width={columns} color={color} /> : null}
+      {layout.footer > 0 ? <KeyBar mode={mode} filter={ui.filter} unkept={ui.unkept} keysOff={off} width={columns} color={color} /> : null}
     </Box>
   );
 }
@@ -180,6 +192,7 @@ function MainArea({ ui, snap, lists, layout, width, color }: MainAreaProps) {
           items={lists.findings}
           held={snap.findings.length}
           seen={snap.findingsSeen}
+          groups={snap.findingGroups}
           selectedIndex={selectedIndex(ui, ids, 'findings')}
           focused={ui.focus === 'findings'}
           width={width}

@@ -16,9 +16,11 @@ import { flowStanding, mark, MARK_LEGEND, MARK_LEGEND_SHORT } from '../report/st
 export interface FindingsFeedProps {
   /** Items to show (filtered), last decided first. */
   items: readonly FeedItem[];
-  /** Items the store holds before filtering, and findings seen since the start. */
+  /** Items the store holds before filtering, and flows that were findings since the start. */
   held: number;
   seen: number;
+  /** The finding groups those flows make: the report's count of findings (one per fingerprint), so a screenshot and the report agree. */
+  groups: number;
   selectedIndex: number;
   focused: boolean;
   width: number;
@@ -66,15 +68,24 @@ function itemRow(flow: Flow, marker: string, w: FeedColumns, failOn: readonly st
   ];
 }
 
+/** `12 flows`, `1 finding`: a count in the feed's title, compact. */
+function counted(n: number, one: string): string {
+  return `${compact(n)} ${n === 1 ? one : `${one}s`}`;
+}
+
 function titleRow(props: FindingsFeedProps): Row {
   const shown = props.items.length === props.held ? `${props.held}` : `${props.items.length} of ${props.held}`;
   const title = `${props.focused ? '»' : ' '} Findings `;
-  const counts = `last decided first  ${shown} shown, ${compact(props.seen)} seen  `;
-  // The whole legend where it fits, else its markers alone (the `?` help has it whole), never a legend cut mid-word.
-  const legend = title.length + counts.length + MARK_LEGEND.length <= props.width ? MARK_LEGEND : MARK_LEGEND_SHORT;
+  // Rows are flows; the report counts findings as groups of them (one per fingerprint): both are said, by name.
+  const counts = `${shown} shown, ${counted(props.seen, 'flow')} in ${counted(props.groups, 'finding')}  `;
+  const order = 'last decided first  ';
+  // The whole legend where it fits, else its markers alone (the `?` help has it whole), never a legend cut mid-word;
+  // the order goes before the counts do.
+  const fits = (text: string): boolean => title.length + text.length <= props.width;
+  const text = [`${order}${counts}${MARK_LEGEND}`, `${order}${counts}${MARK_LEGEND_SHORT}`].find(fits) ?? `${counts}${MARK_LEGEND_SHORT}`;
   return [
     { text: title, tone: props.focused ? 'focus' : 'title' },
-    { text: `${counts}${legend}`, tone: 'plain' },
+    { text, tone: 'plain' },
   ];
 }
 

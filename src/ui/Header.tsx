@@ -20,6 +20,8 @@ export interface HeaderProps {
   finishedAtStop?: boolean;
   /** The run failed (an error it reports below the last frame): the frame must not be left saying reading. @default false */
   failed?: boolean;
+  /** Keys work now: a frame drawn without them must not offer `q to quit` or `p resumes`. @default true */
+  keys?: boolean;
   /** Rows available: 2, or 1 on a short terminal (the state row alone). @default 2 */
   rows?: number;
   width: number;
@@ -27,19 +29,21 @@ export interface HeaderProps {
 }
 
 function stateRow(props: HeaderProps): Row {
-  const { header, progress, paused } = props;
+  const { header, progress } = props;
+  const keys = props.keys ?? true;
+  const paused = props.paused && props.stopped !== true && keys;
   const live = header?.mode === 'live';
   const finished = props.stopped === true ? (props.finishedAtStop ?? progress.finished) : progress.finished;
   const state = props.failed === true
     ? '■ failed (see below)'
     : props.stopped === true
     ? finished ? '■ finished' : live ? '■ stopped' : '■ stopped before the end'
-    : finished ? '■ finished, q to quit' : live ? '● following' : '● reading';
+    : finished ? (keys ? '■ finished, q to quit' : '■ finished') : live ? '● following' : '● reading';
   return [
     { text: 'egress-audit', tone: 'title' },
     { text: `  ${live ? 'LIVE' : 'REPLAY'} ${duration(props.elapsedMs)}  ` },
     { text: state, tone: props.failed === true ? 'alarm' : finished ? 'ok' : props.stopped === true ? 'warn' : 'info' },
-    { text: paused && props.stopped !== true ? '  PAUSED (p resumes)' : '', tone: 'warn' },
+    { text: paused ? '  PAUSED (p resumes)' : '', tone: 'warn' },
     { text: `  ${header?.description ?? 'starting…'}`, tone: 'dim' },
   ];
 }

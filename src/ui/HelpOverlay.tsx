@@ -34,6 +34,7 @@ export const KEY_HELP: readonly (readonly [string, string])[] = [
 const LEGEND: readonly (readonly [string, string])[] = [
   ['markers', MARK_LEGEND],
   ['', 'a destination: ! if one of its findings fails, ~ if all are allowed'],
+  ['findings', 'one row per flow, last decided first; the report groups them by fingerprint, its count of findings'],
   ['bytes', `sent + received; ${BYTE_UNITS_NOTE}`],
   ['times', 'log time of day, UTC'],
 ];

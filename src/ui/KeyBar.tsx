@@ -11,6 +11,8 @@ export interface KeyBarProps {
   filter: string;
   /** A destination enter could not open, as no flow of it was kept: said instead of the hints. @default null */
   unkept?: string | null;
+  /** Keys do not work (none can be read, the run is ending, the frame is the last): this is said instead of any hint. @default null */
+  keysOff?: string | null;
   width: number;
   color: boolean;
 }
@@ -34,8 +36,9 @@ function unkeptRow(destination: string): Row {
   ];
 }
 
-/** One row of key hints, `/ filter▏` while typing a filter, or why enter opened nothing. */
-export function KeyBar({ mode, filter, unkept = null, width, color }: KeyBarProps) {
+/** One row of key hints, `/ filter▏` while typing a filter, why enter opened nothing, or why no key works. */
+export function KeyBar({ mode, filter, unkept = null, keysOff = null, width, color }: KeyBarProps) {
+  if (keysOff !== null) return <Line row={[{ text: keysOff, tone: 'dim' }]} width={width} color={color} />;
   if (unkept !== null) return <Line row={unkeptRow(unkept)} width={width} color={color} />;
   const row: Row =
     mode === 'filter'

@@ -57,8 +57,10 @@ export interface DashboardSnapshot {
   destinations: readonly DestinationSummary[];
   /** Newest first, at most `maxFindings`. */
   findings: readonly FeedItem[];
-  /** Findings seen since the start (the feed keeps only the newest). */
+  /** Flows that are findings seen since the start (the feed keeps only the newest). */
   findingsSeen: number;
+  /** The finding groups those flows make, as the report counts findings (summary.findings): one per fingerprint. */
+  findingGroups: number;
   warnings: readonly CoverageWarning[];
   /** What the run said meanwhile, newest first (bounded; stderr gets every one once the dashboard closes). */
   notices: readonly DashboardNotice[];

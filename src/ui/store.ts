@@ -62,6 +62,7 @@ export class DashboardStore {
   #nextId = 1;
   #header: DashboardHeader | null = null;
   #progress: ProgressSnapshot = EMPTY_PROGRESS;
+  #readProgress: (() => ProgressSnapshot) | null = null;
   #finishedAt: number | null = null;
   #warnings: readonly CoverageWarning[] = [];
   #notices: readonly DashboardNotice[] = [];
@@ -115,11 +116,24 @@ export class DashboardStore {
 
   /** Updates reading progress (lines, records, streams...); the lines-per-second rate is derived here. */
   setProgress(progress: ProgressSnapshot): void {
-    const now = this.#now();
+    this.#takeProgress(this.#now(), progress);
+    this.#changed();
+  }
+
+  /**
+   * Reads progress from `read` whenever a snapshot is built, until a setProgress says finished: the header's lines are
+   * then of the same moment as the flows counted below them. Pushed once a tick (live: a second), they lagged the
+   * flows pushed meanwhile, a frame counting more flows than the records it showed.
+   */
+  followProgress(read: () => ProgressSnapshot): void {
+    this.#readProgress = read;
+    this.#changed();
+  }
+
+  #takeProgress(now: number, progress: ProgressSnapshot): void {
     this.#progress = Object.freeze({ ...progress });
     this.#lineRate.sample(now, progress.lines);
     if (progress.finished && this.#finishedAt === null) this.#finishedAt = now;
-    this.#changed();
   }
 
   /** Replaces the coverage warnings shown under the counters. */
@@ -165,6 +179,7 @@ export class DashboardStore {
   }
 
   #build(now: number): DashboardSnapshot {
+    if (this.#readProgress !== null && !this.#progress.finished) this.#takeProgress(now, this.#readProgress());
     const end = this.#finishedAt ?? now;
     // A finished run's sparklines stop with it, its last second included: scrolled on, they emptied within two minutes,
     // so the frame left in the scrollback depended on when q was pressed.
@@ -185,6 +200,7 @@ export class DashboardStore {
       destinations: this.#currentDestinations(now),
       findings: (this.#findings ??= Object.freeze(this.#feed.newestFirst())),
       findingsSeen: this.#findingsSeen,
+      findingGroups: this.#builder.findingCount(),
       warnings: this.#warnings,
       notices: this.#notices,
       failOn: this.#failOn,

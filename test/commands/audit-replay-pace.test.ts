@@ -37,6 +37,7 @@ vi.mock('../../src/run/dashboard-run.js', async (importOriginal) => {
           if (quitAtFirstFlow.on) quit.abort();
         },
         progress: () => undefined,
+        follow: () => undefined,
         finish: () => undefined,
         notice: () => undefined,
         quit: quit.signal,

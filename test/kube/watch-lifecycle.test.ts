@@ -232,12 +232,14 @@ describe.concurrent('watch: following a changing cluster (fake API server)', () 
     second.appendLog('istio-proxy', lines(3, 2));
     await run.waitForStdout((t) => flowCount(t) >= 5);
     run.interrupt();
-    const { code, stdout } = await run.exited;
+    const { code, stdout, stderr } = await run.exited;
     const reportLine = JSON.parse(stdout.trimEnd().split('\n').at(-1) as string) as Record<string, unknown>;
     const valid = reportValidator('ndjsonLine');
     expect(valid(reportLine), errorText(valid)).toBe(true);
     expect(requestIds(stdout)).toEqual(ids(0, 5));
     expect((reportLine['coverage'] as { streams: unknown[] }).streams).toEqual([expect.objectContaining({ name: 'pod/again/web-0/istio-proxy', lines: 5, records: 5, pods: 2 })]);
+    // The summary line counts containers as coverage lists them (was `watched 2 containers`, one row in coverage).
+    expect(stderr).toMatch(/watched 1 container \(2 pods: 1 recreated under its name\) for \d+s /);
     expect(code).toBe(0);
   });
 

@@ -229,13 +229,15 @@ describe('FindingsFeed', () => {
 
   it.each(WIDTHS)('lists time, verdict, workload, destination and rule, last decided first, at %i columns', (width) => {
     const frame = renderToString(
-      <FindingsFeed items={items} held={2} seen={1234} selectedIndex={1} focused={true} width={width} height={5} color={false} failOn={['direct']} />,
+      <FindingsFeed items={items} held={2} seen={1234} groups={1} selectedIndex={1} focused={true} width={width} height={5} color={false} failOn={['direct']} />,
       { columns: width },
     );
     const [title, first, second] = lines(frame);
     // The whole legend where it fits, its markers alone where it does not.
-    const legend = width === 80 ? '! failing  ~ allowed' : '! failing  ~ allowed (exception or baseline)';
-    expect(title).toBe(`» Findings last decided first  2 shown, 1234 seen  ${legend}`);
+    // Rows are flows, the report's findings their groups: both named (was `1234 seen`, beside a report of 1 finding).
+    // Where the whole legend does not fit, the order goes, then the legend's words.
+    const expected = width === 80 ? '» Findings 2 shown, 1234 flows in 1 finding  ! failing  ~ allowed' : '» Findings last decided first  2 shown, 1234 flows in 1 finding  ! failing  ~ allowed (exception or baseline)';
+    expect(title).toBe(expected);
     expect(first).toMatch(/^ ~09:31:17 blocked +shop\/checkout +→ my\.server\.com:1234 +blocked\/blackhole(-cluster|…)$/);
     expect(second).toMatch(/^›!09:31:17 DIRECT +shop\/checkout +→ api\.stripe\.com:443 +direct\/service-en(try-host|…)$/);
     expect(widestLine(frame)).toBeLessThanOrEqual(width);
@@ -246,7 +248,7 @@ describe('FindingsFeed', () => {
     { width: 40, second: /^›!DIRECT +shop\/ch… → api\.strip…:443$/ },
   ])('drops the rule, then the time, on a narrow terminal ($width columns) so the destination stays readable', ({ width, second }) => {
     const frame = renderToString(
-      <FindingsFeed items={items} held={2} seen={1234} selectedIndex={1} focused={true} width={width} height={5} color={false} failOn={['direct']} />,
+      <FindingsFeed items={items} held={2} seen={1234} groups={1} selectedIndex={1} focused={true} width={width} height={5} color={false} failOn={['direct']} />,
       { columns: width },
     );
     expect(lines(frame)[2]).toMatch(second);
@@ -259,7 +261,7 @@ describe('FindingsFeed', () => {
       { id: 1, flow: flow({ verdict: 'blocked', rule: 'blocked/blackhole-cluster', failing: false, allowedBy: null }) },
     ];
     const frame = renderToString(
-      <FindingsFeed items={feed} held={2} seen={2} selectedIndex={0} focused={false} width={100} height={3} color={false} failOn={['direct']} />,
+      <FindingsFeed items={feed} held={2} seen={2} groups={2} selectedIndex={0} focused={false} width={100} height={3} color={false} failOn={['direct']} />,
       { columns: 100 },
     );
     expect(lines(frame).slice(1).map((l) => l.slice(0, 2))).toEqual([' ~', '  ']);
@@ -267,7 +269,7 @@ describe('FindingsFeed', () => {
 
   it('says plainly when there is no finding of any kind yet', () => {
     const frame = renderToString(
-      <FindingsFeed items={[]} held={0} seen={0} selectedIndex={0} focused={false} width={80} height={3} color={false} failOn={['direct']} />,
+      <FindingsFeed items={[]} held={0} seen={0} groups={0} selectedIndex={0} focused={false} width={80} height={3} color={false} failOn={['direct']} />,
       { columns: 80 },
     );
     expect(frame).toContain('✓ no findings so far: nothing direct, blocked, unconfirmed or gateway-only');

@@ -104,6 +104,51 @@ describe('startDashboard', () => {
     handle.unmount();
   });
 
+  describe('offers no key that does not work', () => {
+    /** Every hint the key bar and the header can offer. */
+    const HINTS = /q quit|\? keys|esc back|tab panel|q to quit|p resumes/;
+    const lastFrame = (stdout: FakeStdout): string => stdout.writes.map(plain).filter((w) => w.includes('egress-audit  REPLAY')).at(-1) ?? '';
+
+    it('in the frame left on the terminal: no hint in the key bar (it kept them all), the header says finished without "q to quit"', async () => {
+      const { store, stdout, handle } = start();
+      await settle();
+      expect(lastFrame(stdout)).toContain('q quit  ? keys'); // while the run goes, they work
+      store.setProgress({ lines: 1, records: 1, skipped: 0, bytes: 100, streams: 1, reconnects: 0, finished: true });
+      handle.unmount();
+      const frame = lastFrame(stdout);
+      expect(frame).toContain('■ finished');
+      expect(frame).not.toMatch(HINTS);
+      expect(frame.trimEnd().split('\n').at(-1)).not.toMatch(/keys/);
+    });
+
+    it('after q, while the run ends (keys are off): the key bar says so instead of its hints', async () => {
+      const { stdout, stdin, handle } = start();
+      await settle();
+      stdin.type('q');
+      await handle.waitUntilQuit();
+      await new Promise((resolve) => setTimeout(resolve, 150)); // Ink's frame throttle (MAX_FPS)
+      await settle();
+      const frame = lastFrame(stdout);
+      expect(frame).toContain('■ stopped before the end');
+      expect(frame).toContain('keys off: the run is ending');
+      expect(frame).not.toMatch(HINTS);
+      handle.unmount();
+    });
+
+    it('when no key can be read (stdin not a terminal): not while it runs, nor "q to quit" once finished', async () => {
+      const { store, stdout, handle } = start(false);
+      await settle();
+      expect(lastFrame(stdout)).toContain('keys off: no terminal to read them from');
+      expect(lastFrame(stdout)).not.toMatch(HINTS);
+      store.setProgress({ lines: 1, records: 1, skipped: 0, bytes: 100, streams: 1, reconnects: 0, finished: true });
+      await new Promise((resolve) => setTimeout(resolve, 150)); // the store's next notification
+      await settle();
+      expect(lastFrame(stdout)).toContain('■ finished');
+      expect(lastFrame(stdout)).not.toMatch(HINTS);
+      handle.unmount();
+    });
+  });
+
   it('ends when the caller unmounts it, and unmount can be repeated', async () => {
     const { handle } = start();
     await settle();

@@ -90,6 +90,18 @@ describe('DashboardStore snapshot', () => {
     expect(snap.findingsSeen).toBe(5);
   });
 
+  it('counts the findings as the report does, groups of flows, beside the flows seen (the feed said only flows, the report groups)', () => {
+    const builder = new ReportBuilder({ failOn: ['direct'] });
+    const store = new DashboardStore({ failOn: ['direct'], builder });
+    for (let i = 0; i < 3; i++) store.addFlow(flow({ verdict: 'direct' }));
+    store.addFlow(flow({ verdict: 'blocked', rule: 'blocked/blackhole-cluster', failing: false }));
+    store.addFlow(flow({ verdict: 'via-gateway', failing: false }));
+    const snap = store.snapshot();
+    expect(snap.findingsSeen).toBe(4);
+    expect(snap.findingGroups).toBe(2);
+    expect(snap.findingGroups).toBe(builder.findings().length);
+  });
+
   it('aggregates external destinations through the shared ReportBuilder', () => {
     const store = new DashboardStore({ failOn: ['direct'] });
     store.addFlow(flow({ verdict: 'direct' }));
@@ -125,6 +137,31 @@ describe('DashboardStore snapshot', () => {
     expect(snap.elapsedMs).toBe(2_000);
     expect(snap.linesPerSecond).toBe(45_000);
     expect(snap.progress.finished).toBe(true);
+  });
+
+  it('reads followed progress with each snapshot, so its lines are of the moment of its flows, until a finished push (live lagged a tick)', () => {
+    const store = new DashboardStore({ failOn: [] });
+    store.setHeader({ mode: 'live', description: 'context kind-dev', startedAt: START });
+    let records = 0;
+    const progress = { skipped: 0, bytes: 0, streams: 1, reconnects: 0, finished: false };
+    store.followProgress(() => ({ ...progress, lines: records, records }));
+    for (let i = 0; i < 3; i++) {
+      records += 2; // a record read, and the flow it made counted, between two ticks
+      store.addFlow(flow({ verdict: 'via-gateway', failing: false }));
+      store.addFlow(flow({ verdict: 'via-gateway', failing: false }));
+      const snap = store.snapshot();
+      expect([snap.progress.records, snap.progress.lines]).toEqual([snap.flows, snap.flows]);
+    }
+    vi.advanceTimersByTime(1_000);
+    records = 10;
+    expect(store.snapshot().progress.lines).toBe(10); // the clock's frame reads it too
+    vi.advanceTimersByTime(1_000);
+    records = 12;
+    expect(store.snapshot().linesPerSecond).toBe(5); // from 2 lines at the first frame to 12 two seconds later
+    store.setProgress({ ...progress, lines: 12, records: 12, finished: true });
+    records = 99;
+    vi.advanceTimersByTime(1_000);
+    expect(store.snapshot().progress).toMatchObject({ lines: 12, finished: true });
   });
 
   it("stops the sparklines when the run finishes, its last second kept, however long the dashboard stays open", () => {
