@@ -44,14 +44,6 @@ export class EndpointSliceIndex extends ScopedObjects<KubeEndpointSlice, Known> 
     super(read);
   }
 
-  /** Every Service with slices (`namespace/name`) and where its slices lead, all slices merged. */
-  byService(): Map<string, ServiceEndpoints> {
-    this.regroup();
-    const out = new Map<string, ServiceEndpoints>();
-    for (const [service, slices] of this.grouped) out.set(service, merged(slices.values()));
-    return out;
-  }
-
   /** Where the slices of one Service (`namespace/name`) lead, all merged; undefined when it has none. */
   endpointsOf(service: string): ServiceEndpoints | undefined {
     this.regroup();
