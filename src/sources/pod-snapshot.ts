@@ -254,9 +254,8 @@ export interface ClusterIpJudgement {
 /** How each Service with a ClusterIP was judged, as `clusterIps` judged it. */
 export function clusterIpJudgement(snapshot: PodSnapshot, clusterIps: VouchedClusterIps): ClusterIpJudgement {
   const judged: ClusterIpJudgement = { bySlices: { vouched: 0, outside: [] }, bySelector: { selecting: 0, without: 0 } };
-  const withSlices = snapshot.slices.byService();
   for (const svc of snapshot.services.withClusterIps()) {
-    if (!withSlices.has(svc.key)) {
+    if (snapshot.slices.endpointsOf(svc.key) === undefined) {
       if (svc.selecting) judged.bySelector.selecting++;
       else judged.bySelector.without++;
     } else if (svc.ips.every((ip) => clusterIps.isClusterIp(ip))) judged.bySlices.vouched++;

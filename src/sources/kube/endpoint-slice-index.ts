@@ -7,7 +7,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { canonicalIp } from '../../engine/context.js';
-import type { WatchEventType } from './list-watch.js';
+import { objectKey, ScopedObjects } from './scoped-objects.js';
 
 /** The label that ties a slice to its Service (discovery.k8s.io/v1 `LabelServiceName`). */
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -26,8 +26,8 @@ export interface ServiceEndpoints {
   unnamed: boolean;
 }
 
+/** What is kept of a slice. */
 interface Known {
-  scope: string;
   /** `namespace/service`. */
   service: string;
   addresses: string[];
@@ -35,57 +35,69 @@ interface Known {
 }
 
 /** All EndpointSlices of every view (`scope`) that belong to a Service, and `changes` bumped on every change. */
-export class EndpointSliceIndex {
-  private readonly slices = new Map<string, Known>();
-  /** Goes up on every change, so what is worked out from the slices knows when to work it out again. */
-  changes = 0;
+export class EndpointSliceIndex extends ScopedObjects<KubeEndpointSlice, Known> {
+  /** The slices of each Service (`namespace/name` → slice key → slice), as of `groupedAt`. */
+  private readonly grouped = new Map<string, Map<string, Known>>();
+  private groupedAt = -1;
 
-  /** How many slices belonging to a Service are known. */
-  get size(): number {
-    return this.slices.size;
+  constructor() {
+    super(read);
   }
 
-  /** A (re)list of one view. */
-  replace(scope: string, items: KubeEndpointSlice[]): void {
-    for (const [key, s] of [...this.slices]) if (s.scope === scope) this.slices.delete(key);
-    for (const slice of items) this.put(scope, slice);
-    this.changes++;
+  /** Where the slices of one Service (`namespace/name`) lead, all merged; undefined when it has none. */
+  endpointsOf(service: string): ServiceEndpoints | undefined {
+    this.regroup();
+    const slices = this.grouped.get(service);
+    return slices === undefined ? undefined : merged(slices.values());
   }
 
-  /** One watch event of one view. */
-  event(scope: string, type: WatchEventType, slice: KubeEndpointSlice): void {
-    if (type === 'DELETED') this.slices.delete(keyOf(slice));
-    else this.put(scope, slice);
-    this.changes++;
-  }
-
-  /** Every Service with slices (`namespace/name`) and where its slices lead, all slices merged. */
-  byService(): Map<string, ServiceEndpoints> {
-    const out = new Map<string, ServiceEndpoints>();
-    for (const s of this.slices.values()) {
-      const seen = out.get(s.service);
-      if (seen === undefined) out.set(s.service, { addresses: [...s.addresses], unnamed: s.unnamed });
-      else {
-        seen.addresses.push(...s.addresses);
-        seen.unnamed ||= s.unnamed;
+  /** Brings `grouped` up to date: by the events since, or all over again after a relist. */
+  private regroup(): void {
+    if (this.groupedAt === this.changes) return;
+    const events = this.changesSince(this.groupedAt);
+    if (events === null) {
+      this.grouped.clear();
+      for (const [key, slice] of this.entries()) this.group(key, slice);
+    } else {
+      for (const { key, before, after } of events) {
+        if (before !== undefined) this.ungroup(key, before);
+        if (after !== undefined) this.group(key, after);
       }
     }
-    return out;
+    this.groupedAt = this.changes;
   }
 
-  private put(scope: string, slice: KubeEndpointSlice): void {
-    const key = keyOf(slice);
-    this.slices.delete(key);
-    const service = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
-    if (service === undefined || service === '') return; // no Service's: kube-proxy ignores it
-    const fqdn = slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6';
-    const listed = (slice.endpoints ?? []).flatMap((e) => e.addresses ?? []);
-    const addresses = fqdn ? [] : listed.filter((a) => typeof a === 'string' && ipaddr.isValid(a)).map(canonicalIp);
-    const unnamed = (fqdn && listed.length > 0) || addresses.length !== listed.length;
-    this.slices.set(key, { scope, service: `${slice.metadata?.namespace ?? ''}/${service}`, addresses, unnamed });
+  private group(key: string, slice: Known): void {
+    const slices = this.grouped.get(slice.service);
+    if (slices === undefined) this.grouped.set(slice.service, new Map([[key, slice]]));
+    else slices.set(key, slice);
+  }
+
+  private ungroup(key: string, slice: Known): void {
+    const slices = this.grouped.get(slice.service);
+    if (slices === undefined) return;
+    slices.delete(key);
+    if (slices.size === 0) this.grouped.delete(slice.service);
   }
 }
 
-function keyOf(slice: KubeEndpointSlice): string {
-  return `${slice.metadata?.namespace ?? ''}/${slice.metadata?.name ?? ''}`;
+/** Where some slices lead together. */
+function merged(slices: Iterable<Known>): ServiceEndpoints {
+  const out: ServiceEndpoints = { addresses: [], unnamed: false };
+  for (const s of slices) {
+    out.addresses.push(...s.addresses);
+    out.unnamed ||= s.unnamed;
+  }
+  return out;
+}
+
+/** What is kept of a slice: null for one that belongs to no Service (kube-proxy ignores it). */
+function read(slice: KubeEndpointSlice): Known | null {
+  const service = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
+  if (service === undefined || service === '') return null;
+  const fqdn = slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6';
+  const listed = (slice.endpoints ?? []).flatMap((e) => e.addresses ?? []);
+  const addresses = fqdn ? [] : listed.filter((a) => typeof a === 'string' && ipaddr.isValid(a)).map(canonicalIp);
+  const unnamed = (fqdn && listed.length > 0) || addresses.length !== listed.length;
+  return { service: objectKey(slice.metadata?.namespace, service), addresses, unnamed };
 }

@@ -6,7 +6,9 @@
  */
 import ipaddr from 'ipaddr.js';
 import { canonicalIp } from '../../engine/context.js';
+import type { WatchEventType } from './list-watch.js';
 import type { ExternalAddresses } from './pod-index.js';
+import { ScopedObjects } from './scoped-objects.js';
 
 /** The parts of a networking.istio.io ServiceEntry that are read. */
 export interface ServiceEntry {
@@ -35,30 +37,24 @@ function parseRange(text: string): Cidr | null {
 }
 
 /** All ServiceEntries of every view (`scope`), and what they imply. */
-export class ServiceEntryIndex implements ExternalAddresses {
-  private readonly entries = new Map<string, { scope: string; se: ServiceEntry }>();
+export class ServiceEntryIndex extends ScopedObjects<ServiceEntry, ServiceEntry> implements ExternalAddresses {
   private ranges: Cidr[] = [];
   private names = new Map<string, Set<string>>();
   private readonly verdicts = new Map<string, boolean>();
-  /** Goes up on every change, so what is worked out from the entries knows when to work it out again. */
-  changes = 0;
 
-  /** How many ServiceEntries are known. */
-  get size(): number {
-    return this.entries.size;
+  constructor() {
+    super((se) => se);
   }
 
   /** A (re)list of one view. */
-  replace(scope: string, items: ServiceEntry[]): void {
-    for (const [key, e] of [...this.entries]) if (e.scope === scope) this.entries.delete(key);
-    for (const se of items) this.entries.set(keyOf(se), { scope, se });
+  override replace(scope: string, items: ServiceEntry[]): void {
+    super.replace(scope, items);
     this.rebuild();
   }
 
   /** One watch event of one view. */
-  event(scope: string, type: 'ADDED' | 'MODIFIED' | 'DELETED', se: ServiceEntry): void {
-    if (type === 'DELETED') this.entries.delete(keyOf(se));
-    else this.entries.set(keyOf(se), { scope, se });
+  override event(scope: string, type: WatchEventType, se: ServiceEntry): void {
+    super.event(scope, type, se);
     this.rebuild();
   }
 
@@ -88,7 +84,7 @@ export class ServiceEntryIndex implements ExternalAddresses {
   private rebuild(): void {
     const ranges: Cidr[] = [];
     const names = new Map<string, Set<string>>();
-    for (const { se } of this.entries.values()) {
+    for (const [, se] of this.entries()) {
       const spec = se.spec ?? {};
       const external = (spec.location ?? 'MESH_EXTERNAL') === 'MESH_EXTERNAL';
       const addresses = [...(spec.addresses ?? []), ...(spec.endpoints ?? []).map((e) => e.address ?? '')];
@@ -107,10 +103,5 @@ export class ServiceEntryIndex implements ExternalAddresses {
     this.ranges = ranges;
     this.names = names;
     this.verdicts.clear();
-    this.changes++;
   }
-}
-
-function keyOf(se: ServiceEntry): string {
-  return `${se.metadata?.namespace ?? ''}/${se.metadata?.name ?? ''}`;
 }

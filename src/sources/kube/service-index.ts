@@ -7,7 +7,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { canonicalIp } from '../../engine/context.js';
-import type { WatchEventType } from './list-watch.js';
+import { ScopedObjects } from './scoped-objects.js';
 
 /** The parts of a core/v1 Service that are read. */
 export interface KubeService {
@@ -26,7 +26,6 @@ export interface SelectablePod {
 }
 
 interface Known {
-  scope: string;
   namespace: string;
   name: string;
   ips: string[];
@@ -45,41 +44,38 @@ function selects(selector: [string, string][], labels: Record<string, string>): 
   return selector.length > 0 && selector.every(([k, v]) => labels[k] === v);
 }
 
-/** All Services of every view (`scope`), and `changes` bumped on every change. */
-export class ServiceIndex {
-  private readonly services = new Map<string, Known>();
-  /** Goes up on every change, so what is worked out from the Services knows when to work it out again. */
-  changes = 0;
+/** One Service with a ClusterIP as cluster-ips.ts judges it. */
+export interface ClusterIpService {
+  /** `namespace/name`. */
+  key: string;
+  namespace: string;
+  ips: readonly string[];
+  /** It has a selector. */
+  selecting: boolean;
+}
 
-  /** How many Services are known. */
-  get size(): number {
-    return this.services.size;
+/** All Services of every view (`scope`), and `changes` bumped on every change. */
+export class ServiceIndex extends ScopedObjects<KubeService, Known> {
+  constructor() {
+    super(read);
   }
 
   /** How many known Services have a selector (those whose ClusterIPs count as inside). */
   get selecting(): number {
     let n = 0;
-    for (const s of this.services.values()) if (s.selector.length > 0) n++;
+    for (const [, s] of this.entries()) if (s.selector.length > 0) n++;
     return n;
   }
 
-  /** A (re)list of one view. */
-  replace(scope: string, items: KubeService[]): void {
-    for (const [key, s] of [...this.services]) if (s.scope === scope) this.services.delete(key);
-    for (const svc of items) this.put(scope, svc);
-    this.changes++;
-  }
-
-  /** One watch event of one view. */
-  event(scope: string, type: WatchEventType, svc: KubeService): void {
-    if (type === 'DELETED') this.services.delete(keyOf(svc));
-    else this.put(scope, svc);
-    this.changes++;
-  }
-
   /** Every known Service with a ClusterIP: `namespace/name`, its namespace, its ClusterIPs, and whether it has a selector. */
-  *withClusterIps(): Iterable<{ key: string; namespace: string; ips: readonly string[]; selecting: boolean }> {
-    for (const [key, s] of this.services) if (s.ips.length > 0) yield { key, namespace: s.namespace, ips: s.ips, selecting: s.selector.length > 0 };
+  *withClusterIps(): Iterable<ClusterIpService> {
+    for (const [key, s] of this.entries()) if (s.ips.length > 0) yield judged(key, s);
+  }
+
+  /** The Service `namespace/name` if it is known and has a ClusterIP: what one event changes is judged again alone. */
+  withClusterIp(key: string): ClusterIpService | undefined {
+    const s = this.get(key);
+    return s !== undefined && s.ips.length > 0 ? judged(key, s) : undefined;
   }
 
   /** The cluster-domain hosts (`name.namespace.svc.<domain>`) of the Services whose selector picks one of `pods` in their namespace, sorted. */
@@ -92,22 +88,20 @@ export class ServiceIndex {
     }
     const hosts: string[] = [];
     if (byNamespace.size === 0) return hosts;
-    for (const s of this.services.values()) {
+    for (const [, s] of this.entries()) {
       const candidates = byNamespace.get(s.namespace);
       if (candidates !== undefined && candidates.some((labels) => selects(s.selector, labels))) hosts.push(`${s.name}.${s.namespace}.svc.${domain}`.toLowerCase());
     }
     return hosts.sort();
   }
-
-  private put(scope: string, svc: KubeService): void {
-    const key = keyOf(svc);
-    this.services.delete(key);
-    const selector = Object.entries(svc.spec?.selector ?? {});
-    const known: Known = { scope, namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '', ips: clusterIps(svc), selector };
-    this.services.set(key, known);
-  }
 }
 
-function keyOf(svc: KubeService): string {
-  return `${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}`;
+/** What is kept of a Service. */
+function read(svc: KubeService): Known {
+  const selector = Object.entries(svc.spec?.selector ?? {});
+  return { namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '', ips: clusterIps(svc), selector };
+}
+
+function judged(key: string, s: Known): ClusterIpService {
+  return { key, namespace: s.namespace, ips: s.ips, selecting: s.selector.length > 0 };
 }

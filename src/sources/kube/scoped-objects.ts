@@ -1,0 +1,92 @@
+/**
+ * The objects of one optionally read resource (Services, EndpointSlices, ServiceEntries) as scoped-reads.ts delivers
+ * them, keyed `namespace/name`: a view's (re)list replaces only the objects that view (`*` or a namespace) brought, a
+ * watch event changes one. Each object is kept as what its owner reads from it. A short journal of the last events
+ * lets what is worked out from the objects follow them one change at a time instead of starting over on each.
+ */
+import type { WatchEventType } from './list-watch.js';
+import type { ScopedSink } from './scoped-reads.js';
+
+/** What a key is made of. */
+export interface NamedObject {
+  metadata?: { name?: string; namespace?: string };
+}
+
+/** One object changed by a watch event: what was kept of it before and after (undefined: absent). */
+export interface ObjectChange<T> {
+  readonly key: string;
+  readonly before: T | undefined;
+  readonly after: T | undefined;
+}
+
+/** How many events the journal holds at most: one who falls further behind works everything out again. */
+const JOURNAL_LIMIT = 4096;
+
+/** `namespace/name`, the key of an object (and of the Service a slice names). */
+export function objectKey(namespace: string | undefined, name: string | undefined): string {
+  return `${namespace ?? ''}/${name ?? ''}`;
+}
+
+/** All objects of every view, what each one is read as (`read`; null: not kept), and `changes` bumped on every change. */
+export class ScopedObjects<K extends NamedObject, T> implements ScopedSink<K> {
+  private readonly objects = new Map<string, { scope: string; value: T }>();
+  private journal: ObjectChange<T>[] = [];
+  /** The `changes` value just before the journal's first entry. */
+  private journalStart = 0;
+  /** Goes up on every change, so what is worked out from the objects knows when to work it out again. */
+  changes = 0;
+
+  constructor(private readonly read: (object: K) => T | null) {}
+
+  /** How many objects are kept. */
+  get size(): number {
+    return this.objects.size;
+  }
+
+  /** What is kept of the object `namespace/name`. */
+  get(key: string): T | undefined {
+    return this.objects.get(key)?.value;
+  }
+
+  /** Every kept object with its key. */
+  *entries(): IterableIterator<[string, T]> {
+    for (const [key, o] of this.objects) yield [key, o.value];
+  }
+
+  /** A (re)list of one view: what it held before and no longer lists is gone. */
+  replace(scope: string, items: K[]): void {
+    for (const [key, o] of [...this.objects]) if (o.scope === scope) this.objects.delete(key);
+    for (const object of items) this.put(scope, object);
+    this.changes++;
+    this.journal = [];
+    this.journalStart = this.changes;
+  }
+
+  /** One watch event of one view. */
+  event(scope: string, type: WatchEventType, object: K): void {
+    const key = objectKey(object.metadata?.namespace, object.metadata?.name);
+    const before = this.get(key);
+    if (type === 'DELETED') this.objects.delete(key);
+    else this.put(scope, object);
+    this.changes++;
+    this.journal.push({ key, before, after: this.get(key) });
+    if (this.journal.length > JOURNAL_LIMIT) {
+      const dropped = this.journal.length - JOURNAL_LIMIT / 2;
+      this.journal.splice(0, dropped);
+      this.journalStart += dropped;
+    }
+  }
+
+  /** The events since `changes` was `mark`, oldest first; null when they are not all known (a relist came between, or too many). */
+  changesSince(mark: number): readonly ObjectChange<T>[] | null {
+    if (mark < this.journalStart || mark > this.changes) return null;
+    return this.journal.slice(mark - this.journalStart);
+  }
+
+  private put(scope: string, object: K): void {
+    const key = objectKey(object.metadata?.namespace, object.metadata?.name);
+    this.objects.delete(key);
+    const value = this.read(object);
+    if (value !== null) this.objects.set(key, { scope, value });
+  }
+}
