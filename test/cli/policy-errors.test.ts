@@ -15,11 +15,11 @@ beforeAll(() => {
   dir = tempDir('ea-policy-errors-');
 });
 
-/** Runs an audit of the demo under a policy of `text`, saved as `name`. */
-async function auditWith(name: string, text: string): Promise<{ code: number | null; stderr: string; file: string }> {
+/** Runs an audit of the demo under a policy of `text`, saved as `name`, with `flags`. */
+async function auditWith(name: string, text: string, ...flags: string[]): Promise<{ code: number | null; stderr: string; file: string }> {
   const file = join(dir, name);
   writeFileSync(file, text);
-  const res = await runCli(['audit', DEMO, '--policy', file, '-o', 'json']);
+  const res = await runCli(['audit', DEMO, '--policy', file, '-o', 'json', ...flags]);
   return { code: res.code, stderr: res.stderr, file };
 }
 
@@ -46,5 +46,17 @@ describe('policy errors through the CLI', () => {
     expect(stderr).toBe(
       `egress-audit: ${file}:6:41: *b: aliases expand the document past 100 copies of anchored nodes (&b on line 5), as a YAML alias bomb does to exhaust memory; a policy file is refused so: write the values out\n`,
     );
+  });
+
+  it('refuses an exception verdict the run never reports as a finding, at its line, saying which verdicts an exception applies to', async () => {
+    const policy = `${HEAD}allow:\n  - id: gw-ok\n    reason: Through the gateway anyway (SEC-2).\n    verdicts: [direct, via-gateway, internal, via-gateway]\n    hosts: [www.googleapis.com]\n`;
+    const { code, stderr, file } = await auditWith('verdicts.yaml', policy);
+    expect(code).toBe(3);
+    const why = (verdict: string): string =>
+      `"${verdict}" is not a finding in this run, so exception gw-ok can never allow a flow by it: an exception applies to direct, blocked, via-gateway-unconfirmed, gateway-only, and to another verdict only where --fail-on names it (--fail-on +${verdict}); remove it, or fail on it`;
+    expect(stderr).toBe(`egress-audit: ${file}:6:24: allow[0].verdicts[1]: ${why('via-gateway')}\n${file}:6:37: allow[0].verdicts[2]: ${why('internal')}\n`);
+    // Where --fail-on makes them findings, the exception can allow them: accepted (the demo's direct findings still fail).
+    const named = await auditWith('verdicts.yaml', policy, '--fail-on', '+via-gateway,+internal');
+    expect([named.code, named.stderr]).toEqual([1, '']);
   });
 });
