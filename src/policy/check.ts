@@ -7,7 +7,7 @@ import { CARRYING_V4_RANGES } from '../engine/net.js';
 import type { Verdict } from '../types.js';
 import { exceptionHostGlobProblem, hostGlobProblem, namespaceGlobProblem, workloadGlobProblem } from './glob.js';
 import { type IpRange, parseRange } from './ip.js';
-import type { Issue } from './issues.js';
+import { shownValue, type Issue } from './issues.js';
 import type { FieldPath } from './yaml-position.js';
 
 /** The policy document as the schema guarantees it. */
@@ -205,7 +205,7 @@ function checkException(issues: Issue[], entry: unknown, at: FieldPath): void {
   each(issues, [...at, 'cidrs'], e['cidrs'], cidrProblem);
   list(e['ports']).forEach((port, i) => {
     const problem = portProblem(port);
-    if (problem) issues.push({ path: [...at, 'ports', i], anchor: 'value', message: problem });
+    if (problem) issues.push({ path: [...at, 'ports', i], anchor: 'value', message: `${shownValue(port)}${problem}` }); // escaped once where it is printed (parse.ts)
   });
   const from = map(e['from']);
   each(issues, [...at, 'from', 'namespaces'], from['namespaces'], namespaceGlobProblem);

@@ -16,6 +16,8 @@ interface Annotated {
   expected?: string;
   /** What to write instead of an empty list or mapping (schema.ts `ifEmpty`). */
   ifEmpty?: string;
+  /** The message quotes the value found (schema.ts `showValue`): a port list's error then says which entry is wrong. */
+  showValue?: boolean;
   properties?: Record<string, Annotated>;
 }
 
@@ -52,10 +54,21 @@ function didYouMean(key: string, allowed: readonly string[]): string {
   return near.length === 1 ? `did you mean "${near[0] ?? ''}"? ` : '';
 }
 
+/**
+ * A scalar value as a message quotes it: a number as it reads, a string in double quotes (escaped once, where the
+ * message is printed: parse.ts), so `70000` and `"70000"` are told apart; empty for a list or a mapping, which a
+ * message says the kind of.
+ */
+export function shownValue(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean') return `${String(value)} `;
+  return typeof value === 'string' ? `"${value}" ` : '';
+}
+
 function fromError(error: ErrorObject): Issue {
   const path = pathOf(error.instancePath);
   const parent = (error.parentSchema ?? {}) as Annotated;
   const params = error.params as Record<string, unknown>;
+  const shown = parent.showValue === true ? shownValue(error.data) : '';
   switch (error.keyword) {
     case 'additionalProperties': {
       const keys = Object.keys(parent.properties ?? {});
@@ -71,12 +84,12 @@ function fromError(error: ErrorObject): Issue {
       return { path: [...path, key], anchor: 'parent', message: expected ? `is missing (expected ${expected})` : 'is missing' };
     }
     case 'type':
-      return { path, anchor: 'value', message: `must be ${parent.expected ?? String(params['type'])}, not ${kindOf(error.data)}` };
+      return { path, anchor: 'value', message: `${shown}must be ${parent.expected ?? String(params['type'])}, not ${kindOf(error.data)}` };
     case 'minItems':
     case 'minProperties':
       return { path, anchor: 'value', message: parent.ifEmpty ? `must not be empty (${parent.ifEmpty})` : 'must not be empty' };
     default:
-      return { path, anchor: 'value', message: parent.expected ? `must be ${parent.expected}` : (error.message ?? 'is invalid') };
+      return { path, anchor: 'value', message: `${shown}${parent.expected ? `must be ${parent.expected}` : (error.message ?? 'is invalid')}` };
   }
 }
 

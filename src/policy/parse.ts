@@ -5,9 +5,11 @@
 import { CST, isScalar, LineCounter, Parser, parseDocument, type Document, type YAMLError } from 'yaml';
 import { InputError } from '../errors.js';
 import { escapeControl } from '../text/escape.js';
+import { aliasOverrun, MAX_ALIAS_COUNT, type AliasOverrun } from './alias-limit.js';
 import { semanticIssues, type RawException, type RawPolicy } from './check.js';
 import { issuesFromAjv, mergeIssues, type Issue } from './issues.js';
 import { POLICY_JSON_SCHEMA, policyValidator } from './schema.js';
+import type { Verdict } from '../types.js';
 import type { Policy, PolicyException, PortRange } from './types.js';
 import { duplicateKeys, formatPath, offsetOf, positionOf } from './yaml-position.js';
 
@@ -106,6 +108,16 @@ function portFormIssues(doc: Document, text: string, data: unknown): Issue[] {
   return issues;
 }
 
+/** An alias bomb refused at the alias where it passed the limit, naming the anchor it repeats and where that is. */
+function aliasBombError(file: string, bomb: AliasOverrun, counter: LineCounter): InputError {
+  const { line, col } = counter.linePos(bomb.offset);
+  const anchor = counter.linePos(bomb.anchorOffset);
+  const alias = escapeControl(bomb.name);
+  return new InputError(
+    `${file}:${line}:${col}: *${alias}: aliases expand the document past ${MAX_ALIAS_COUNT} copies of anchored nodes (&${alias} on line ${anchor.line}), as a YAML alias bomb does to exhaust memory; a policy file is refused so: write the values out`,
+  );
+}
+
 function render(file: string, doc: Document, counter: LineCounter, issues: Issue[]): string[] {
   const placed = issues.map((issue) => ({ issue, offset: offsetOf(doc, issue.path, issue.anchor) }));
   placed.sort((a, b) => a.offset - b.offset);
@@ -123,12 +135,15 @@ function portRange(entry: number | string): PortRange {
   return { from, to };
 }
 
-function toException(raw: RawException, line: number): PolicyException {
+function toException(raw: RawException, line: number, at: (path: (string | number)[]) => string, i: number): PolicyException {
+  const verdicts = raw.verdicts ? [...new Set(raw.verdicts)] : (['direct'] as Verdict[]);
+  const written = raw.verdicts ?? [];
   return {
     id: raw.id,
     reason: raw.reason.trim(),
     expires: raw.expires ?? null,
-    verdicts: raw.verdicts ? [...new Set(raw.verdicts)] : ['direct'],
+    verdicts,
+    ...(raw.verdicts ? { verdictsAt: verdicts.map((v) => ({ index: written.indexOf(v), position: at(['allow', i, 'verdicts', written.indexOf(v)]) })) } : {}),
     hosts: raw.hosts ?? [],
     cidrs: raw.cidrs ?? [],
     ports: (raw.ports ?? []).map(portRange),
@@ -143,8 +158,9 @@ function toPolicy(raw: RawPolicy, file: string, doc: Document, counter: LineCoun
   if (raw.mesh?.clusterDomain) settings.clusterDomain = raw.mesh.clusterDomain;
   if (raw.mesh?.gatewayHosts) settings.gatewayHosts = [...raw.mesh.gatewayHosts];
   if (raw.mesh?.gatewayNamespaces) settings.gatewayNamespaces = [...raw.mesh.gatewayNamespaces];
-  const exceptions = (raw.allow ?? []).map((e, i) => toException(e, counter.linePos(offsetOf(doc, ['allow', i], 'value')).line));
-  const gatewayHostPositions = (raw.mesh?.gatewayHosts ?? []).map((_, i) => positionOf(doc, counter, ['mesh', 'gatewayHosts', i], 'value'));
+  const at = (path: (string | number)[]): string => positionOf(doc, counter, path, 'value');
+  const exceptions = (raw.allow ?? []).map((e, i) => toException(e, counter.linePos(offsetOf(doc, ['allow', i], 'value')).line, at, i));
+  const gatewayHostPositions = (raw.mesh?.gatewayHosts ?? []).map((_, i) => at(['mesh', 'gatewayHosts', i]));
   return { settings, exceptions, file, gatewayHostPositions };
 }
 
@@ -159,11 +175,14 @@ export function parsePolicy(text: string, file: string): Policy {
   const refused = refusedMarkup(name, text, counter);
   if (refused.length > 0) throw new InputError(refused);
   if (doc.contents === null) throw new InputError(`${name}:1:1: the policy is empty (${POLICY_JSON_SCHEMA.expected})`);
+  const bomb = aliasOverrun(doc);
+  if (bomb !== null) throw aliasBombError(name, bomb, counter);
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 100 });
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
-    throw new InputError(`${name}: ${escapeControl(err instanceof Error ? err.message : String(err))}`);
+    // Not reached by an alias bomb (refused above, at its alias); any other refusal of toJS still names the file.
+    throw new InputError(`${name}:1:1: ${escapeControl(err instanceof Error ? err.message : String(err))}`);
   }
   const validate = policyValidator();
   const schemaIssues = validate(data) ? [] : issuesFromAjv(validate.errors ?? []);

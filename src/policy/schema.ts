@@ -39,6 +39,7 @@ const exception = {
       maximum: 65535,
       pattern: '^\\d{1,5}(-\\d{1,5})?$',
       expected: 'a port (1-65535) or a range such as "8000-8100"',
+      showValue: true,
     })),
     from: {
       type: 'object',
@@ -93,6 +94,7 @@ export function newAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true });
   ajv.addKeyword({ keyword: 'expected', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'ifEmpty', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'showValue', schemaType: 'boolean' });
   ajv.addFormat('date', isIsoDate);
   return ajv;
 }

@@ -172,13 +172,15 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
     unusedExceptions() {
       if (policy.file === null) return null;
       const today = utcDay(nowMs());
-      // Not an expired one (expired-exceptions names those that matched), nor one another warning says was not applied.
-      const unused = compiled.filter((x) => !used.has(x.c) && !isExpired(x.expires, today) && !claimedHit.has(x.c) && !namespaceHit.has(x.c));
+      // Not one another warning names: an expired one that flows matched (expired-exceptions), one that was not applied
+      // (claimed-host-not-trusted, exceptions-need-namespace). An expired one nothing matched is stale: said here, marked.
+      const unused = compiled.filter((x) => !used.has(x.c) && !hit.has(x.c) && !claimedHit.has(x.c) && !namespaceHit.has(x.c));
       return {
         file: policy.file,
         exceptions: unused.map((x) => {
           const earlier = shadowedBy.get(x.c);
-          return { ref: { ...x.c.ref }, line: x.line, ...(earlier === undefined ? {} : { shadowedBy: earlier.ref.id }) };
+          const expired = isExpired(x.expires, today);
+          return { ref: { ...x.c.ref }, line: x.line, ...(earlier === undefined ? {} : { shadowedBy: earlier.ref.id }), ...(expired ? { expired } : {}) };
         }),
       };
     },

@@ -31,6 +31,8 @@ export interface PolicyException {
   expires: string | null;
   /** Verdicts it covers. @default ['direct'] */
   verdicts: Verdict[];
+  /** Where each of `verdicts` is first written (its index in the file's list, and `line:col`), for the message that refuses one no run reports; absent for the default. */
+  verdictsAt?: { index: number; position: string }[];
   /** Destination host globs; a destination matches when its host matches one of these... */
   hosts: string[];
   /** ...or its address is in one of these ranges. */
@@ -66,14 +68,14 @@ export interface UnusedBaselineEntries {
   entries: readonly BaselineHold[];
 }
 
-/** A policy's live exceptions that allowed no flow, and its file: the exceptions-unused warning is located at their lines. */
+/** A policy's exceptions that allowed no flow (and, expired, matched none), and its file: the exceptions-unused warning is located at their lines. */
 export interface UnusedExceptions {
   file: string;
   /**
-   * In policy order, each with its 1-based line in the file, and the id of an earlier exception that allowed flows it
-   * matched too (the first match is applied), when one did.
+   * In policy order, each with its 1-based line in the file, the id of an earlier exception that allowed flows it
+   * matched too (the first match is applied), when one did, and `expired` when its last day had passed by the run's end.
    */
-  exceptions: readonly { ref: ExceptionRef; line: number; shadowedBy?: string }[];
+  exceptions: readonly { ref: ExceptionRef; line: number; shadowedBy?: string; expired?: true }[];
 }
 
 /** One baseline entry, the fingerprints it holds findings by, and its line (a file laid out one entry per line, else null). */
@@ -96,8 +98,9 @@ export interface PolicyStage {
   /** Live exceptions that named a namespace and matched a flow whose logs named its caller's none, so were not applied (policy order). */
   namespaceUnknownHits(): ExceptionRef[];
   /**
-   * The exceptions live at the run's end that allowed no flow (policy order), so may be stale: not one an expired-,
-   * claimed-host- or namespace-warning already names. Null without a policy file. One that allowed part of a finding is used.
+   * The exceptions that allowed no flow (policy order), so may be stale, an expired one (it matched no flow either) marked
+   * so: not one an expired-, claimed-host- or namespace-warning already names. Null without a policy file. One that allowed
+   * part of a finding is used.
    */
   unusedExceptions(): UnusedExceptions | null;
   /** The `--baseline` entries that held no flow of the run (file order): fixed, or not in these logs; null without a baseline. */

@@ -8,7 +8,7 @@ import { DestinationTable } from './destinations.js';
 import { FindingTable } from './findings.js';
 import { REPORT_LIMITS, type ReportLimits } from './limits.js';
 import { locatedAtFindings } from './warnings-at-findings.js';
-import { FINDING_VERDICTS, flowEndMs, flowFingerprint, workloadLabel } from './flow-facts.js';
+import { findingVerdicts, flowEndMs, flowFingerprint, workloadLabel } from './flow-facts.js';
 import { flowStanding } from './standing.js';
 import { CUT_NAMES_OVER, cutsName, SHOWN_VALUE_MAX } from '../text/clip.js';
 import { plural } from '../text/plural.js';
@@ -72,7 +72,7 @@ export class ReportBuilder {
   constructor(options: ReportBuilderOptions) {
     this.failOn = [...options.failOn];
     this.baseline = options.baseline ?? null;
-    this.findingVerdicts = new Set<string>([...FINDING_VERDICTS, ...options.failOn]);
+    this.findingVerdicts = findingVerdicts(options.failOn);
     this.now = options.now ?? (() => new Date());
     this.destinationTable = new DestinationTable(options.limits);
     this.findingTable = new FindingTable(options.limits);

@@ -7,6 +7,11 @@ import { cutName } from '../text/clip.js';
 /** Verdicts that are findings whatever --fail-on says (DOMAIN.md: traffic that escaped or was not proven). */
 export const FINDING_VERDICTS: readonly Verdict[] = ['direct', 'blocked', 'via-gateway-unconfirmed', 'gateway-only'];
 
+/** The verdicts a run reports as findings (and so the ones an exception can allow): FINDING_VERDICTS and any --fail-on names. */
+export function findingVerdicts(failOn: readonly string[]): ReadonlySet<string> {
+  return new Set<string>([...FINDING_VERDICTS, ...failOn]);
+}
+
 /** `namespace/workload`, or the bare workload (often an IP) when the namespace is unknown. */
 export function workloadLabel(namespace: string | null, workload: string): string {
   return namespace ? `${namespace}/${workload}` : workload;

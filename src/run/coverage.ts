@@ -51,7 +51,7 @@ export interface CoverageFacts {
   namespaceUnknownExceptions: ExceptionRef[];
   /** The --baseline entries that held no flow of the run (fixed, or not in these logs), in file order; null without a baseline. */
   unusedBaselineEntries: UnusedBaselineEntries | null;
-  /** The policy's live exceptions that allowed no flow of the run (stale, or for traffic these logs do not hold); null without --policy. */
+  /** The policy's exceptions that allowed no flow of the run (stale, or for traffic these logs do not hold), an expired one that matched none marked; null without --policy. */
   unusedExceptions: UnusedExceptions | null;
   /** Statements a live source adds (pods without sidecars, excluded ranges, no gateway pod...). */
   extraWarnings: CoverageWarning[];

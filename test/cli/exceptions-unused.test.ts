@@ -81,6 +81,35 @@ describe('exceptions-unused on the demo', () => {
     expect(readFileSync(markdown, 'utf8')).toContain('(<code>exceptions-unused</code> fails the run)');
   });
 
+  it('names an expired exception no flow matched, marked expired, at its line, without failing by default', async () => {
+    const stale = join(dir, 'stale.yaml');
+    const demo = readFileSync(DEMO_POLICY, 'utf8');
+    writeFileSync(stale, `${demo}  - id: old-cdn\n    reason: A CDN dropped in 2024 (SEC-90).\n    expires: 2024-06-30\n    hosts: [cdn.old.example]\n`);
+    const line = demo.split('\n').length;
+    // The default --fail-on but direct (the demo has direct findings): the warning is not among what fails by default.
+    const { code, warnings: w } = await warnings('--policy', stale, '--fail-on', 'mixed-roles,ambiguous-lines,unparsed-lines,no-sidecar-logs');
+    expect(code).toBe(0);
+    expect(w.filter((x) => x.code === 'exceptions-unused')).toEqual([
+      {
+        code: 'exceptions-unused',
+        at: [{ file: stale, line }],
+        message: `1 policy exception allowed no flow in this run: old-cdn (${stale}:${line}, expired 2024-06-30). The expired one matched no flow either and allows nothing any more: delete it.`,
+      },
+    ]);
+    // The demo's expired exception that flows matched stays expired-exceptions' alone.
+    expect(w.find((x) => x.code === 'expired-exceptions')?.message).toBe('Expired policy exceptions no longer apply: npm-during-migration (expired 2025-06-30).');
+    expect((await warnings('--policy', stale, '--fail-on', 'exceptions-unused')).code).toBe(1);
+    const mixed = join(dir, 'mixed.yaml');
+    writeFileSync(mixed, readFileSync(stale, 'utf8') + gone('oldvendor'));
+    const message = (await warnings('--policy', mixed)).warnings.find((x) => x.code === 'exceptions-unused')?.message ?? '';
+    // Not said of a run that read no entry (exit 4), as of live exceptions.
+    const empty = join(dir, 'empty.log');
+    writeFileSync(empty, '');
+    const none = await runCli(['audit', empty, '--policy', stale, '-o', 'json']);
+    expect([none.code, (JSON.parse(none.stdout) as Report).coverage.warnings.map((x) => x.code)]).toEqual([4, expect.not.arrayContaining(['exceptions-unused'])]);
+    expect(message).toMatch(/^2 policy exceptions allowed no flow in this run: old-cdn \(\S+, expired 2024-06-30\); oldvendor \(\S+:\d+\)\. If the traffic the one in force was written for has stopped, remove it from the policy: .* unused too\. The expired one matched no flow either and allows nothing any more: delete it\.$/);
+  });
+
   it('is a usage error (exit 2) to fail on it without --policy, where it could never fire', async () => {
     const res = await runCli(['audit', DEMO, '--fail-on', '+exceptions-unused']);
     expect([res.code, res.stderr]).toEqual([2, 'egress-audit: --fail-on: exceptions-unused needs --policy: it names the exceptions of the policy read that allowed no flow\n']);

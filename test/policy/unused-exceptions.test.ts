@@ -46,11 +46,12 @@ describe('exceptions that allowed no flow', () => {
     for (const f of [google, allowedPart, failingPart, claimed, noNamespace]) stage.apply(f);
     expect([google.allowedBy?.id, allowedPart.allowedBy?.id, failingPart.allowedBy, claimed.allowedBy, noNamespace.allowedBy]).toEqual(['used', 'part', null, null, null]);
     expect(allowedPart.fingerprint).toBe(failingPart.fingerprint);
-    // Expired (expired-exceptions' business), claimed-host-not-trusted's and exceptions-need-namespace's are left out.
+    // claimed-host-not-trusted's and exceptions-need-namespace's are left out; an expired one that matched nothing is in, marked.
     expect(stage.unusedExceptions()).toEqual({
       file: 'policy.yaml',
       exceptions: [
         { ref: { id: 'vendor-gone', reason: 'A vendor no longer used (SEC-3).', expires: null }, line: 11 },
+        { ref: { id: 'lapsed', reason: 'Expired, and matching nothing (SEC-4).', expires: '2025-01-31' }, line: 14, expired: true },
         { ref: { id: 'also-gone', reason: 'Another vendor no longer used (SEC-7).', expires: null }, line: 25 },
       ],
     });
@@ -60,7 +61,7 @@ describe('exceptions that allowed no flow', () => {
     const stage = createPolicyStage(parsePolicy(POLICY, 'policy.yaml'), { failOn: ['direct'], baseline: null, now: NOW });
     stage.apply(flow({ host: 'api.oldvendor.example' }));
     stage.apply(flow({ host: 'api.oldvendor.example' }));
-    expect(stage.unusedExceptions()?.exceptions.map((e) => e.ref.id)).toEqual(['used', 'part', 'claimed', 'by-namespace', 'also-gone']);
+    expect(stage.unusedExceptions()?.exceptions.map((e) => e.ref.id)).toEqual(['used', 'part', 'lapsed', 'claimed', 'by-namespace', 'also-gone']);
   });
 
   it('include one whose flows an earlier exception allowed (the first match is applied), saying which', () => {

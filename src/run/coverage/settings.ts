@@ -46,28 +46,40 @@ function entriesAt(file: string, lines: readonly (number | null)[]): Pick<Covera
 }
 
 /**
- * Live policy exceptions that allowed no flow: the traffic they were written for has stopped (a vendor dropped), or
- * these logs do not hold it. Left in, one allows its destinations again the day traffic to them comes back, unseen.
+ * Policy exceptions that allowed no flow: the traffic they were written for has stopped (a vendor dropped), or these
+ * logs do not hold it. Left in, a live one allows its destinations again the day traffic to them comes back, unseen;
+ * an expired one that matched nothing either (expired-exceptions names those that did) is dead text, said so, to delete.
  * Not said of a run that read no entry (no-records says nothing was audited), where every exception would be unused.
  */
 export function unusedExceptionWarnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
   const unused = f.unusedExceptions?.exceptions ?? [];
   if (f.unusedExceptions === null || unused.length === 0 || f.lines.records === 0) return [];
   const { file } = f.unusedExceptions;
-  const one = unused.length === 1;
+  const live = unused.filter((e) => e.expired !== true).length;
+  const expired = unused.length - live;
+  const one = live === 1;
   // What the run saw, so that a person can judge whether an exception is stale or only for traffic it did not see.
   const why =
     f.window === null
       ? `The ${plural(f.lines.records, 'entry', 'entries')} read cover ${logTimeStatement(seen)}: traffic that comes less often (a nightly or monthly job) or from pods whose logs were not read leaves exceptions unused too.`
       : `This run audited only the flows that started in --since/--until (${windowStatement(f.window)}), so exceptions for traffic outside it are unused too.`;
+  const subject = expired === 0 ? (one ? 'it was' : 'they were') : one ? 'the one in force was' : 'those in force were';
+  const liveAdvice =
+    live === 0
+      ? ''
+      : `If the traffic ${subject} written for has stopped, remove ${one ? 'it' : 'them'} from the policy: ` +
+        `left in, ${one ? 'it still allows its destinations' : 'they still allow their destinations'}, and traffic to them that came back would pass unseen. ${why}`;
+  const expiredAdvice =
+    expired === 0
+      ? ''
+      : `${expired === 1 ? 'The expired one matched' : `The ${expired} expired ones matched`} no flow either and ${expired === 1 ? 'allows' : 'allow'} nothing any more: delete ${expired === 1 ? 'it' : 'them'}.`;
   return [
     {
       code: 'exceptions-unused',
       ...entriesAt(file, unused.map((e) => e.line)),
       message:
-        `${plural(unused.length, 'policy exception')} allowed no flow in this run: ${listed(unused, (e) => `${e.ref.id} (${file}:${e.line}${e.shadowedBy === undefined ? '' : `: an earlier exception, ${e.shadowedBy}, allowed the flows it matched`})`)}. ` +
-        `If the traffic ${one ? 'it was' : 'they were'} written for has stopped, remove ${one ? 'it' : 'them'} from the policy: ` +
-        `left in, ${one ? 'it still allows its destinations' : 'they still allow their destinations'}, and traffic to them that came back would pass unseen. ${why}`,
+        `${plural(unused.length, 'policy exception')} allowed no flow in this run: ${listed(unused, (e) => `${e.ref.id} (${file}:${e.line}${e.expired === true ? `, expired ${e.ref.expires ?? '?'}` : ''}${e.shadowedBy === undefined ? '' : `: an earlier exception, ${e.shadowedBy}, allowed the flows it matched`})`)}. ` +
+        [liveAdvice, expiredAdvice].filter((t) => t !== '').join(' '),
     },
   ];
 }

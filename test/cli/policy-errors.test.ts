@@ -1,0 +1,62 @@
+// Policy errors as a CI log shows them: exit 3, file:line:col, and the value that is wrong (escaped).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const tempDir = tempFolders();
+const DEMO = fileURLToPath(new URL('../../fixtures/demo', import.meta.url));
+const HEAD = 'apiVersion: egress-audit/v1\nkind: EgressPolicy\n';
+
+let dir = '';
+beforeAll(() => {
+  dir = tempDir('ea-policy-errors-');
+});
+
+/** Runs an audit of the demo under a policy of `text`, saved as `name`, with `flags`. */
+async function auditWith(name: string, text: string, ...flags: string[]): Promise<{ code: number | null; stderr: string; file: string }> {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  const res = await runCli(['audit', DEMO, '--policy', file, '-o', 'json', ...flags]);
+  return { code: res.code, stderr: res.stderr, file };
+}
+
+describe('policy errors through the CLI', () => {
+  it('quotes each wrong port as written, a number bare and a string in quotes, control characters escaped', async () => {
+    const { code, stderr, file } = await auditWith('ports.yaml', `${HEAD}allow:\n  - id: a\n    reason: A vendor (SEC-1).\n    hosts: [a.example]\n    ports: [70000, "70000", 0, "9-\\x1b[2J", "9-1", 1.5]\n`);
+    expect(code).toBe(3);
+    expect(stderr.split('\n').filter((l) => l !== '')).toEqual([
+      `egress-audit: ${file}:7:13: allow[0].ports[0]: 70000 must be a port (1-65535) or a range such as "8000-8100"`,
+      `${file}:7:20: allow[0].ports[1]: "70000" must be a port (1-65535) or a range such as "8000-8100"`,
+      `${file}:7:29: allow[0].ports[2]: 0 must be a port (1-65535) or a range such as "8000-8100"`,
+      `${file}:7:32: allow[0].ports[3]: "9-\\e[2J" must be a port (1-65535) or a range such as "8000-8100"`,
+      `${file}:7:45: allow[0].ports[4]: "9-1" must be a range from a lower to a higher port`,
+      `${file}:7:52: allow[0].ports[5]: 1.5 must be a port (1-65535) or a range such as "8000-8100", not a fraction`,
+    ]);
+    expect(stderr).not.toContain('\x1b');
+  });
+
+  it('refuses an alias bomb at the alias that passed the limit, naming its anchor\'s line', async () => {
+    const bomb = `${HEAD}mesh:\n  cidrs: &a [10.0.0.0/8]\n` + ['b', 'c', 'd'].map((name, i) => `x${i}: &${name} [${Array(10).fill(`*${['a', 'b', 'c'][i] ?? ''}`).join(', ')}]\n`).join('');
+    const { code, stderr, file } = await auditWith('bomb.yaml', bomb);
+    expect(code).toBe(3);
+    // &b is 11 copies of [10.0.0.0/8] (itself and 10 aliases); &c's 10th copy (line 6's 9th *b) holds 110.
+    expect(stderr).toBe(
+      `egress-audit: ${file}:6:41: *b: aliases expand the document past 100 copies of anchored nodes (&b on line 5), as a YAML alias bomb does to exhaust memory; a policy file is refused so: write the values out\n`,
+    );
+  });
+
+  it('refuses an exception verdict the run never reports as a finding, at its line, saying which verdicts an exception applies to', async () => {
+    const policy = `${HEAD}allow:\n  - id: gw-ok\n    reason: Through the gateway anyway (SEC-2).\n    verdicts: [direct, via-gateway, internal, via-gateway]\n    hosts: [www.googleapis.com]\n`;
+    const { code, stderr, file } = await auditWith('verdicts.yaml', policy);
+    expect(code).toBe(3);
+    const why = (verdict: string): string =>
+      `"${verdict}" is not a finding in this run, so exception gw-ok can never allow a flow by it: an exception applies to direct, blocked, via-gateway-unconfirmed, gateway-only, and to another verdict only where --fail-on names it (--fail-on +${verdict}); remove it, or fail on it`;
+    expect(stderr).toBe(`egress-audit: ${file}:6:24: allow[0].verdicts[1]: ${why('via-gateway')}\n${file}:6:37: allow[0].verdicts[2]: ${why('internal')}\n`);
+    // Where --fail-on makes them findings, the exception can allow them: accepted (the demo's direct findings still fail).
+    const named = await auditWith('verdicts.yaml', policy, '--fail-on', '+via-gateway,+internal');
+    expect([named.code, named.stderr]).toEqual([1, '']);
+  });
+});
