@@ -14,6 +14,10 @@ import { describe, expect, it } from 'vitest';
  * A directory named as a whole (`sources/kube/`, `parallel/`) names no module: each module in it is named by its own file
  * name, so that a module added to a directory needs its own line. A glob (`table*.ts`) names nothing and fails as a name
  * that is no module.
+ *
+ * The section stays short (CONTRIBUTING.md: one bullet, one line, why not what; the reasons go to docs/design.md): every
+ * bullet names exactly one module, each module has exactly one bullet, a bullet is one line of at most BULLET_MAX
+ * characters, the prose around the bullets is at most PROSE_MAX characters and the whole section under SECTION_MAX.
  */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -45,16 +49,34 @@ function dirOf(path: string): string {
   return path.slice(0, path.lastIndexOf('/') + 1);
 }
 
-/** What the section names: modules (paths from the repository), and names that are no file or directory here. */
+/** A bullet's longest length: a path and what the module is for, about 110 characters, fit with room to spare. */
+const BULLET_MAX = 200;
+/** The prose outside the bullets and headings (the diagram's paragraph, a pointer to docs/design.md): a few sentences. */
+const PROSE_MAX = 1_200;
+/** The whole section: ~270 one-line modules take ~32,000 characters; the bound leaves room for some 60 more. */
+const SECTION_MAX = 40_000;
+
+/** A markdown bullet (`- `, `* `, `+ `); a bold heading (`**Parsing**`) is none. */
+const BULLET = /^[-*+] /u;
+
+/** One bullet of the section: its text, and every module or directory it names (paths from the repository, or as written when dangling). */
+interface Bullet {
+  text: string;
+  names: string[];
+}
+
+/** What the section names: modules (paths from the repository), names that are no file or directory here, and its bullets. */
 interface Named {
   modules: Set<string>;
   dangling: string[];
+  bullets: Bullet[];
 }
 
 /** Reads the modules a Design section names, `exists` telling whether a path from the repository is there. */
 function namedModules(section: string, exists: (path: string) => boolean): Named {
   const modules = new Set<string>();
   const dangling: string[] = [];
+  const bullets: Bullet[] = [];
   let heading: string[] = [];
   for (const line of section.split('\n')) {
     if (line.trim() === '') {
@@ -67,20 +89,48 @@ function namedModules(section: string, exists: (path: string) => boolean): Named
       continue;
     }
     const scopes: string[] = [];
+    const named: string[] = [];
     for (const name of names) {
       if (name.includes('/')) {
         const path = fromRoot(name);
+        named.push(exists(path) ? path : name);
         if (!exists(path)) dangling.push(name);
         else if (!name.endsWith('/')) modules.add(path);
         scopes.unshift(name.endsWith('/') ? path : dirOf(path));
         continue;
       }
       const found = [...scopes, ...heading].map((dir) => dir + name).find(exists);
+      named.push(found ?? name);
       if (found === undefined) dangling.push(`${name} (looked for in ${[...scopes, ...heading].join(', ') || 'no directory'})`);
       else modules.add(found);
     }
+    if (BULLET.test(line)) bullets.push({ text: line, names: named });
   }
-  return { modules, dangling };
+  return { modules, dangling, bullets };
+}
+
+/** Lines that continue the bullet before them (a bullet wrapped onto a second line), which "one line per module" rules out. */
+function continuedBullets(section: string): string[] {
+  const lines = section.split('\n');
+  return lines.filter((line, i) => i > 0 && BULLET.test(lines[i - 1]!) && line.trim() !== '' && !BULLET.test(line) && !line.startsWith('**'));
+}
+
+/** The section's prose: its lines that are no heading, bullet or diagram. */
+function prose(section: string): string {
+  let fenced = false;
+  return section
+    .split('\n')
+    .filter((line) => {
+      if (line.startsWith('```')) fenced = !fenced;
+      else if (!fenced && line.trim() !== '' && !line.startsWith('#') && !line.startsWith('**') && !BULLET.test(line)) return true;
+      return false;
+    })
+    .join('\n');
+}
+
+/** A bullet as a failure lists it: its start. */
+function shown(bullet: Bullet): string {
+  return `${bullet.text.slice(0, 60)}… (${bullet.text.length} characters, ${bullet.names.length} names)`;
 }
 
 const SECTION = designSection(readFileSync(`${ROOT}README.md`, 'utf8'));
@@ -95,6 +145,30 @@ describe("the README's Design section", () => {
 
   it('names only modules and directories that exist', () => {
     expect(NAMED.dangling).toEqual([]);
+  });
+
+  it('names exactly one module in each bullet', () => {
+    expect(NAMED.bullets.length).toBeGreaterThan(0);
+    expect(NAMED.bullets.filter((b) => b.names.length !== 1 || b.names[0]!.endsWith('/')).map(shown)).toEqual([]);
+  });
+
+  it('gives each module exactly one bullet of its own', () => {
+    const bullets = new Map<string, number>();
+    for (const b of NAMED.bullets) if (b.names.length === 1) bullets.set(b.names[0]!, (bullets.get(b.names[0]!) ?? 0) + 1);
+    expect(MODULES.filter((m) => bullets.get(m) !== 1).map((m) => `${m}: ${bullets.get(m) ?? 0} bullets`)).toEqual([]);
+  });
+
+  it(`keeps each bullet to one line of at most ${BULLET_MAX} characters`, () => {
+    expect(NAMED.bullets.filter((b) => b.text.length > BULLET_MAX).map(shown)).toEqual([]);
+    expect(continuedBullets(SECTION)).toEqual([]);
+  });
+
+  it(`keeps the prose around the bullets to a few sentences (at most ${PROSE_MAX} characters)`, () => {
+    expect(prose(SECTION).length).toBeLessThanOrEqual(PROSE_MAX);
+  });
+
+  it(`stays under ${SECTION_MAX} characters`, () => {
+    expect(SECTION.length).toBeLessThan(SECTION_MAX);
   });
 
   const FILES = new Set(['src/engine/engine.ts', 'src/engine/held.ts', 'src/engine/types.ts', 'src/policy/', 'src/policy/match.ts', 'src/policy/types.ts', 'src/types.ts', 'parsers/', 'parsers/types.ts', 'src/parallel/', 'src/parallel/worker-pool.ts']);
@@ -112,5 +186,28 @@ describe("the README's Design section", () => {
     const named = namedModules(text, (path) => FILES.has(path));
     expect([...named.modules].sort()).toEqual(modules);
     expect(named.dangling).toEqual(dangling);
+  });
+
+  it.each([
+    { name: 'one module by its path', text: '- `src/engine/held.ts` the held entries', names: [['src/engine/held.ts']] },
+    { name: 'a module and a bare name after it', text: '- `engine/engine.ts` the join: `held.ts`', names: [['src/engine/engine.ts', 'src/engine/held.ts']] },
+    { name: 'a directory and the modules in it', text: '- `policy/` the policy (`match.ts`, `types.ts`)', names: [['src/policy/', 'src/policy/match.ts', 'src/policy/types.ts']] },
+    { name: 'a missing module, as written', text: '- `engine/gone.ts` gone', names: [['engine/gone.ts']] },
+    { name: 'flags and values in backticks, which are no names', text: '- `src/types.ts` `--since`, `host:port`, `10/8`', names: [['src/types.ts']] },
+    { name: 'no bullet in a heading or prose', text: '**Parsing** (`parsers/`)\nsee `src/types.ts`\n* `parsers/types.ts` the record', names: [['parsers/types.ts']] },
+  ])('reads the names of each bullet: $name', ({ text, names }) => {
+    expect(namedModules(text, (path) => FILES.has(path)).bullets.map((b) => b.names)).toEqual(names);
+  });
+
+  it.each([
+    { name: 'a bullet wrapped onto a second line', text: '- `src/types.ts` the contracts\n  between stages\n- `src/main.ts` x', continued: ['  between stages'] },
+    { name: 'prose after a blank line', text: '- `src/types.ts` the contracts\n\nprose', continued: [] },
+    { name: 'a heading after a bullet', text: '- `src/types.ts` the contracts\n**Reading**', continued: [] },
+  ])('finds $name', ({ text, continued }) => {
+    expect(continuedBullets(text)).toEqual(continued);
+  });
+
+  it('reads as prose only the lines that are no heading, bullet or diagram', () => {
+    expect(prose('## Design\n\n```\na --> b\n```\n\nOne pipeline.\n**Parsing** (`parsers/`)\n- `parsers/types.ts` x\nMore.')).toBe('One pipeline.\nMore.');
   });
 });
