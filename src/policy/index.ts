@@ -3,7 +3,6 @@ export { loadPolicy, emptyPolicy } from './load.js';
 export { parsePolicy } from './parse.js';
 export { checkSettingFlags, mergeSettings, type SettingFlags } from './settings.js';
 export { fingerprintOf } from './fingerprint.js';
-export { checkExceptionVerdicts } from './exception-verdicts.js';
 export { createPolicyStage } from './stage.js';
 export {
   loadBaseline,

@@ -9,7 +9,6 @@ import { aliasOverrun, MAX_ALIAS_COUNT, type AliasOverrun } from './alias-limit.
 import { semanticIssues, type RawException, type RawPolicy } from './check.js';
 import { issuesFromAjv, mergeIssues, type Issue } from './issues.js';
 import { POLICY_JSON_SCHEMA, policyValidator } from './schema.js';
-import type { Verdict } from '../types.js';
 import type { Policy, PolicyException, PortRange } from './types.js';
 import { duplicateKeys, formatPath, offsetOf, positionOf } from './yaml-position.js';
 
@@ -135,15 +134,12 @@ function portRange(entry: number | string): PortRange {
   return { from, to };
 }
 
-function toException(raw: RawException, line: number, at: (path: (string | number)[]) => string, i: number): PolicyException {
-  const verdicts = raw.verdicts ? [...new Set(raw.verdicts)] : (['direct'] as Verdict[]);
-  const written = raw.verdicts ?? [];
+function toException(raw: RawException, line: number): PolicyException {
   return {
     id: raw.id,
     reason: raw.reason.trim(),
     expires: raw.expires ?? null,
-    verdicts,
-    ...(raw.verdicts ? { verdictsAt: verdicts.map((v) => ({ index: written.indexOf(v), position: at(['allow', i, 'verdicts', written.indexOf(v)]) })) } : {}),
+    verdicts: raw.verdicts ? [...new Set(raw.verdicts)] : ['direct'],
     hosts: raw.hosts ?? [],
     cidrs: raw.cidrs ?? [],
     ports: (raw.ports ?? []).map(portRange),
@@ -158,9 +154,8 @@ function toPolicy(raw: RawPolicy, file: string, doc: Document, counter: LineCoun
   if (raw.mesh?.clusterDomain) settings.clusterDomain = raw.mesh.clusterDomain;
   if (raw.mesh?.gatewayHosts) settings.gatewayHosts = [...raw.mesh.gatewayHosts];
   if (raw.mesh?.gatewayNamespaces) settings.gatewayNamespaces = [...raw.mesh.gatewayNamespaces];
-  const at = (path: (string | number)[]): string => positionOf(doc, counter, path, 'value');
-  const exceptions = (raw.allow ?? []).map((e, i) => toException(e, counter.linePos(offsetOf(doc, ['allow', i], 'value')).line, at, i));
-  const gatewayHostPositions = (raw.mesh?.gatewayHosts ?? []).map((_, i) => at(['mesh', 'gatewayHosts', i]));
+  const exceptions = (raw.allow ?? []).map((e, i) => toException(e, counter.linePos(offsetOf(doc, ['allow', i], 'value')).line));
+  const gatewayHostPositions = (raw.mesh?.gatewayHosts ?? []).map((_, i) => positionOf(doc, counter, ['mesh', 'gatewayHosts', i], 'value'));
   return { settings, exceptions, file, gatewayHostPositions };
 }
 

@@ -10,6 +10,7 @@ import { ownCopyOrNull } from '../text/own-copy.js';
 import { fingerprintOf } from './fingerprint.js';
 import { compileException, exceptionMatches, type CompiledException } from './match.js';
 import { expiresSoon, isExpired, utcDay } from './expiry.js';
+import { findingVerdicts } from '../report/flow-facts.js';
 import type { Policy, PolicyStage, PolicyStageOptions } from './types.js';
 
 interface Decision {
@@ -62,13 +63,16 @@ function namedWithoutNamespace(f: Flow): boolean {
  * exception whose last day just ended.
  */
 export function createPolicyStage(policy: Policy, options: PolicyStageOptions): PolicyStage {
-  const compiled = policy.exceptions.map((e) => ({ c: compileException(e), expires: e.expires, line: e.line }));
+  const compiled = policy.exceptions.map((e) => ({ c: compileException(e), expires: e.expires, line: e.line, verdicts: e.verdicts }));
   const clock = options.clock ?? Date.now;
   const startedAt = clock();
   let dayEndsMs = 0;
   let live: CompiledException[] = [];
   let expired: CompiledException[] = [];
   const failOn = new Set(options.failOn);
+  // An exception applies to the verdicts this run reports as findings: a policy shared by a run with --fail-on
+  // +via-gateway and one without is valid in both, its via-gateway exceptions unused (and said so) in the second.
+  const findings = findingVerdicts(options.failOn);
   const byDestAddress = compiled.some((x) => x.c.ranges.length > 0);
   const bySourceIp = compiled.some((x) => x.c.sourceRanges.length > 0);
   // Nested maps by the Destination object (the engine shares one per place) and the workload, then a
@@ -127,6 +131,7 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
 
   /** Decides a flow shape the cache does not hold, and notes the exceptions it hit: every decision is applied, so a cached one's were noted. */
   const decide = (f: Flow): Decision => {
+    if (!findings.has(f.verdict)) return { fingerprint: fingerprintOf(f), allowedBy: null, expired: null, claimedOnly: null };
     const allowedBy = live.find((c) => exceptionMatches(c, f)) ?? null;
     const lapsed = allowedBy ? null : (expired.find((c) => exceptionMatches(c, f)) ?? null);
     const claimedOnly = allowedBy || f.destination.claimed !== true ? null : (live.find((c) => exceptionMatches(c, f, { trustClaimed: true })) ?? null);
@@ -180,7 +185,11 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
         exceptions: unused.map((x) => {
           const earlier = shadowedBy.get(x.c);
           const expired = isExpired(x.expires, today);
-          return { ref: { ...x.c.ref }, line: x.line, ...(earlier === undefined ? {} : { shadowedBy: earlier.ref.id }), ...(expired ? { expired } : {}) };
+          const notFindings = x.verdicts.filter((v) => !findings.has(v));
+          return {
+            ref: { ...x.c.ref }, line: x.line, ...(earlier === undefined ? {} : { shadowedBy: earlier.ref.id }), ...(expired ? { expired } : {}),
+            ...(notFindings.length > 0 ? { notFindings } : {}),
+          };
         }),
       };
     },

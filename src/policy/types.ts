@@ -31,8 +31,6 @@ export interface PolicyException {
   expires: string | null;
   /** Verdicts it covers. @default ['direct'] */
   verdicts: Verdict[];
-  /** Where each of `verdicts` is first written (its index in the file's list, and `line:col`), for the message that refuses one no run reports; absent for the default. */
-  verdictsAt?: { index: number; position: string }[];
   /** Destination host globs; a destination matches when its host matches one of these... */
   hosts: string[];
   /** ...or its address is in one of these ranges. */
@@ -73,9 +71,10 @@ export interface UnusedExceptions {
   file: string;
   /**
    * In policy order, each with its 1-based line in the file, the id of an earlier exception that allowed flows it
-   * matched too (the first match is applied), when one did, and `expired` when its last day had passed by the run's end.
+   * matched too (the first match is applied), when one did, `expired` when its last day had passed by the run's end,
+   * and `notFindings`: its verdicts this run does not report as findings (no --fail-on names them), which it cannot allow.
    */
-  exceptions: readonly { ref: ExceptionRef; line: number; shadowedBy?: string; expired?: true }[];
+  exceptions: readonly { ref: ExceptionRef; line: number; shadowedBy?: string; expired?: true; notFindings?: readonly string[] }[];
 }
 
 /** One baseline entry, the fingerprints it holds findings by, and its line (a file laid out one entry per line, else null). */

@@ -1,8 +1,7 @@
 import type { AuditCommonOptions } from './options.js';
-import { checkExceptionVerdicts, checkSettingFlags, createPolicyStage, emptyPolicy, loadBaseline, loadPolicy, mergeSettings, type PolicyStage } from '../policy/index.js';
+import { checkSettingFlags, createPolicyStage, emptyPolicy, loadBaseline, loadPolicy, mergeSettings, type PolicyStage } from '../policy/index.js';
 import type { Policy } from '../policy/index.js';
 import { ReportBuilder } from '../report/index.js';
-import { FINDING_VERDICTS, findingVerdicts } from '../report/flow-facts.js';
 import type { AuditSettings } from '../types.js';
 
 /** Built-in defaults, before the policy file and flags (DOMAIN.md: any `*egressgateway*` service is a gateway). */
@@ -30,7 +29,6 @@ export async function prepareAudit(options: AuditCommonOptions, day: PolicyDay, 
   const flags = { meshCidr: options.meshCidr, clusterDomain: options.clusterDomain, gatewayHost: options.gatewayHost, gatewayNamespace: options.gatewayNamespaces };
   checkSettingFlags(flags); // bad flags exit 2 before any I/O (a gateway glob is checked against the policy's domain below)
   const policy = options.policy ? await loadPolicy(options.policy) : emptyPolicy();
-  checkExceptionVerdicts(policy, findingVerdicts(options.failOn), FINDING_VERDICTS);
   const settings = mergeSettings(defaultSettings(options.windowMs, options.maxPending), policy, flags);
   const baseline = options.baseline ? await loadBaseline(options.baseline) : null;
   const stage = createPolicyStage(policy, { failOn: options.failOn, baseline, now, ...(day === 'frozen' ? { clock: () => 0 } : {}) });

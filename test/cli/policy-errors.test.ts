@@ -16,11 +16,11 @@ beforeAll(() => {
 });
 
 /** Runs an audit of the demo under a policy of `text`, saved as `name`, with `flags`. */
-async function auditWith(name: string, text: string, ...flags: string[]): Promise<{ code: number | null; stderr: string; file: string }> {
+async function auditWith(name: string, text: string, ...flags: string[]): Promise<{ code: number | null; stdout: string; stderr: string; file: string }> {
   const file = join(dir, name);
   writeFileSync(file, text);
   const res = await runCli(['audit', DEMO, '--policy', file, '-o', 'json', ...flags]);
-  return { code: res.code, stderr: res.stderr, file };
+  return { code: res.code, stdout: res.stdout, stderr: res.stderr, file };
 }
 
 describe('policy errors through the CLI', () => {
@@ -48,15 +48,19 @@ describe('policy errors through the CLI', () => {
     );
   });
 
-  it('refuses an exception verdict the run never reports as a finding, at its line, saying which verdicts an exception applies to', async () => {
-    const policy = `${HEAD}allow:\n  - id: gw-ok\n    reason: Through the gateway anyway (SEC-2).\n    verdicts: [direct, via-gateway, internal, via-gateway]\n    hosts: [www.googleapis.com]\n`;
-    const { code, stderr, file } = await auditWith('verdicts.yaml', policy);
-    expect(code).toBe(3);
-    const why = (verdict: string): string =>
-      `"${verdict}" is not a finding in this run, so exception gw-ok can never allow a flow by it: an exception applies to direct, blocked, via-gateway-unconfirmed, gateway-only, and to another verdict only where --fail-on names it (--fail-on +${verdict}); remove it, or fail on it`;
-    expect(stderr).toBe(`egress-audit: ${file}:6:24: allow[0].verdicts[1]: ${why('via-gateway')}\n${file}:6:37: allow[0].verdicts[2]: ${why('internal')}\n`);
-    // Where --fail-on makes them findings, the exception can allow them: accepted (the demo's direct findings still fail).
+  it('accepts an exception verdict this run does not report (one policy for a strict audit and a plain one), naming it unused and why', async () => {
+    const policy = `${HEAD}allow:\n  - id: gw-ok\n    reason: Through the gateway anyway (SEC-2).\n    verdicts: [via-gateway, internal, via-gateway]\n    hosts: [storage.googleapis.com]\n`;
+    // The demo's direct findings fail either way (exit 1); the policy is valid, whatever --fail-on says.
+    const plain = await auditWith('verdicts.yaml', policy);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toBe('');
+    const report = JSON.parse(plain.stdout) as { coverage: { warnings: { code: string; message: string }[] } };
+    const unused = report.coverage.warnings.find((w) => w.code === 'exceptions-unused');
+    expect(unused?.message).toContain(`gw-ok (${plain.file}:4: via-gateway, internal are not findings in this run, and an exception allows only findings (--fail-on +via-gateway,+internal makes them so))`);
+    // Where --fail-on makes them findings, the exception allows the demo's flows through the gateway to that host.
     const named = await auditWith('verdicts.yaml', policy, '--fail-on', '+via-gateway,+internal');
     expect([named.code, named.stderr]).toEqual([1, '']);
+    const strict = JSON.parse(named.stdout) as { coverage: { warnings: { code: string }[] } };
+    expect(strict.coverage.warnings.map((w) => w.code)).not.toContain('exceptions-unused');
   });
 });

@@ -72,7 +72,6 @@ describe('parsePolicy on valid files', () => {
           reason: 'A VM outside the mesh calls the partner API through the gateway.',
           expires: null,
           verdicts: ['gateway-only'],
-          verdictsAt: [{ index: 0, position: '45:16' }],
           hosts: ['api.partner.example'],
           cidrs: [],
           ports: [{ from: 8000, to: 8100 }],

@@ -73,6 +73,25 @@ describe('exceptions that allowed no flow', () => {
     expect(stage.unusedExceptions()?.exceptions).toEqual([{ ref: { id: 'storage', reason: 'Storage alone (SEC-2).', expires: null }, line: 7, shadowedBy: 'all-google' }]);
   });
 
+  it('leave a flow alone whose verdict is not a finding in this run, so an exception for it is unused, said why', () => {
+    // One policy for a strict CI audit (--fail-on +via-gateway: only named hosts, even through the gateway) and a plain watch.
+    const text = `apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: either-path\n    reason: Google APIs (SEC-1).\n    verdicts: [direct, via-gateway]\n    hosts: [www.googleapis.com]\n  - id: gw-only\n    reason: Partner through the gateway (SEC-2).\n    verdicts: [via-gateway, internal]\n    hosts: [api.partner.example]\n`;
+    const viaGateway = () => [flow({ host: 'www.googleapis.com', verdict: 'via-gateway' }), flow({ host: 'api.partner.example', verdict: 'via-gateway' })];
+    const plain = createPolicyStage(parsePolicy(text, 'policy.yaml'), { failOn: ['direct'], baseline: null, now: NOW });
+    const flows = viaGateway();
+    for (const f of flows) plain.apply(f);
+    expect(flows.map((f) => [f.allowedBy, f.failing])).toEqual([[null, false], [null, false]]);
+    expect(plain.unusedExceptions()?.exceptions).toEqual([
+      { ref: { id: 'either-path', reason: 'Google APIs (SEC-1).', expires: null }, line: 4, notFindings: ['via-gateway'] },
+      { ref: { id: 'gw-only', reason: 'Partner through the gateway (SEC-2).', expires: null }, line: 8, notFindings: ['via-gateway', 'internal'] },
+    ]);
+    const strict = createPolicyStage(parsePolicy(text, 'policy.yaml'), { failOn: ['direct', 'via-gateway'], baseline: null, now: NOW });
+    const strictFlows = viaGateway();
+    for (const f of strictFlows) strict.apply(f);
+    expect(strictFlows.map((f) => [f.allowedBy?.id, f.failing])).toEqual([['either-path', false], ['gw-only', false]]);
+    expect(strict.unusedExceptions()?.exceptions).toEqual([]);
+  });
+
   it('are none to report without a policy file', () => {
     const stage = createPolicyStage(emptyPolicy(), { failOn: ['direct'], baseline: null, now: NOW });
     stage.apply(flow());

@@ -45,6 +45,13 @@ function entriesAt(file: string, lines: readonly (number | null)[]): Pick<Covera
   return at.length > 0 ? { at } : {};
 }
 
+/** Why an exception naming verdicts this run does not report allowed none of those flows: an exception allows only findings. */
+function notFindings(verdicts: readonly string[] | undefined): string {
+  if (verdicts === undefined || verdicts.length === 0) return '';
+  const one = verdicts.length === 1;
+  return `: ${verdicts.join(', ')} ${one ? 'is not a finding' : 'are not findings'} in this run, and an exception allows only findings (--fail-on ${verdicts.map((v) => `+${v}`).join(',')} makes ${one ? 'it one' : 'them so'})`;
+}
+
 /**
  * Policy exceptions that allowed no flow: the traffic they were written for has stopped (a vendor dropped), or these
  * logs do not hold it. Left in, a live one allows its destinations again the day traffic to them comes back, unseen;
@@ -78,7 +85,7 @@ export function unusedExceptionWarnings(f: CoverageFacts, seen: LogTime): Covera
       code: 'exceptions-unused',
       ...entriesAt(file, unused.map((e) => e.line)),
       message:
-        `${plural(unused.length, 'policy exception')} allowed no flow in this run: ${listed(unused, (e) => `${e.ref.id} (${file}:${e.line}${e.expired === true ? `, expired ${e.ref.expires ?? '?'}` : ''}${e.shadowedBy === undefined ? '' : `: an earlier exception, ${e.shadowedBy}, allowed the flows it matched`})`)}. ` +
+        `${plural(unused.length, 'policy exception')} allowed no flow in this run: ${listed(unused, (e) => `${e.ref.id} (${file}:${e.line}${e.expired === true ? `, expired ${e.ref.expires ?? '?'}` : ''}${e.shadowedBy === undefined ? '' : `: an earlier exception, ${e.shadowedBy}, allowed the flows it matched`}${notFindings(e.notFindings)})`)}. ` +
         [liveAdvice, expiredAdvice].filter((t) => t !== '').join(' '),
     },
   ];
