@@ -140,6 +140,8 @@ export function createPolicyStage(policy: Policy, options: PolicyStageOptions): 
       used.add(allowedBy);
       // The first match is applied: a later one that matched too allowed nothing, which its unused warning says.
       for (const c of live) if (c !== allowedBy && !used.has(c) && !shadowedBy.has(c) && exceptionMatches(c, f)) shadowedBy.set(c, allowedBy);
+      // An expired one that matched too is not `hit` (the live one speaks for the flow): its unused warning says which did.
+      for (const c of expired) if (!hit.has(c) && !shadowedBy.has(c) && exceptionMatches(c, f)) shadowedBy.set(c, allowedBy);
     }
     if (lapsed) hit.add(lapsed);
     if (claimedOnly) claimedHit.add(claimedOnly);

@@ -97,7 +97,7 @@ export interface PolicyStage {
   /** Live exceptions that named a namespace and matched a flow whose logs named its caller's none, so were not applied (policy order). */
   namespaceUnknownHits(): ExceptionRef[];
   /**
-   * The exceptions that allowed no flow (policy order), so may be stale, an expired one (it matched no flow either) marked
+   * The exceptions that allowed no flow (policy order), so may be stale, an expired one (it decided no flow; `shadowedBy` when one in force allowed those it matched) marked
    * so: not one an expired-, claimed-host- or namespace-warning already names. Null without a policy file. One that allowed
    * part of a finding is used.
    */

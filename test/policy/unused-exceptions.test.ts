@@ -73,6 +73,18 @@ describe('exceptions that allowed no flow', () => {
     expect(stage.unusedExceptions()?.exceptions).toEqual([{ ref: { id: 'storage', reason: 'Storage alone (SEC-2).', expires: null }, line: 7, shadowedBy: 'all-google' }]);
   });
 
+  it('include an expired one whose flows an exception in force allowed, saying which (it matched flows: not "matched no flow")', () => {
+    const text = `apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: now\n    reason: Current approval (SEC-9).\n    hosts: [x.example]\n  - id: before\n    reason: Last year's approval (SEC-1).\n    expires: 2025-01-31\n    hosts: [x.example]\n`;
+    const stage = createPolicyStage(parsePolicy(text, 'policy.yaml'), { failOn: ['direct'], baseline: null, now: NOW });
+    const f = flow({ host: 'x.example' });
+    stage.apply(f);
+    expect([f.allowedBy?.id, f.expiredException]).toEqual(['now', null]);
+    expect(stage.expiredHits()).toEqual([]);
+    expect(stage.unusedExceptions()?.exceptions).toEqual([
+      { ref: { id: 'before', reason: "Last year's approval (SEC-1).", expires: '2025-01-31' }, line: 7, expired: true, shadowedBy: 'now' },
+    ]);
+  });
+
   it('leave a flow alone whose verdict is not a finding in this run, so an exception for it is unused, said why', () => {
     // One policy for a strict CI audit (--fail-on +via-gateway: only named hosts, even through the gateway) and a plain watch.
     const text = `apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: either-path\n    reason: Google APIs (SEC-1).\n    verdicts: [direct, via-gateway]\n    hosts: [www.googleapis.com]\n  - id: gw-only\n    reason: Partner through the gateway (SEC-2).\n    verdicts: [via-gateway, internal]\n    hosts: [api.partner.example]\n`;

@@ -168,7 +168,7 @@ const COVERAGE_RULE_TEXT: Partial<Record<CoverageWarning['code'], string>> = {
   'baseline-entries-unused':
     'A --baseline entry held no flow of the run: its finding was fixed, or the logs read do not cover it. Left in, it still accepts that finding, which would pass unseen if it came back. Rewrite the baseline with --write-baseline to drop it.',
   'exceptions-unused':
-    'A policy exception allowed no flow of the run: the traffic it was written for has stopped, or the logs read do not cover it. Left in, a live one still allows its destinations, so traffic to them that came back would pass unseen: remove it from the policy once its traffic has stopped. An expired one that matched no flow either allows nothing any more: delete it.',
+    'A policy exception allowed no flow of the run: the traffic it was written for has stopped, or the logs read do not cover it. Left in, a live one still allows its destinations, so traffic to them that came back would pass unseen: remove it from the policy once its traffic has stopped. An expired one allows nothing any more: delete it.',
   'ambiguous-lines':
     'An access-log line reads two ways: a header the client sets, written unescaped by Envoy\'s text format, holds quotes and fields of its own, so which upstream and cluster the proxy logged is the client\'s to choose, and the line proves nothing. A workload can hide direct egress this way. Log in JSON (meshConfig.accessLogEncoding: JSON), or give a format with fields appended with --format.',
 };

@@ -55,7 +55,8 @@ function notFindings(verdicts: readonly string[] | undefined): string {
 /**
  * Policy exceptions that allowed no flow: the traffic they were written for has stopped (a vendor dropped), or these
  * logs do not hold it. Left in, a live one allows its destinations again the day traffic to them comes back, unseen;
- * an expired one that matched nothing either (expired-exceptions names those that did) is dead text, said so, to delete.
+ * an expired one that decided no flow (expired-exceptions names those that did; one whose flows an exception in force
+ * allowed says which) is dead text, said so, to delete.
  * Not said of a run that read no entry (no-records says nothing was audited), where every exception would be unused.
  */
 export function unusedExceptionWarnings(f: CoverageFacts, seen: LogTime): CoverageWarning[] {
@@ -79,13 +80,13 @@ export function unusedExceptionWarnings(f: CoverageFacts, seen: LogTime): Covera
   const expiredAdvice =
     expired === 0
       ? ''
-      : `${expired === 1 ? 'The expired one matched' : `The ${expired} expired ones matched`} no flow either and ${expired === 1 ? 'allows' : 'allow'} nothing any more: delete ${expired === 1 ? 'it' : 'them'}.`;
+      : `${expired === 1 ? 'The expired one allows' : `The ${expired} expired ones allow`} nothing any more: delete ${expired === 1 ? 'it' : 'them'}.`;
   return [
     {
       code: 'exceptions-unused',
       ...entriesAt(file, unused.map((e) => e.line)),
       message:
-        `${plural(unused.length, 'policy exception')} allowed no flow in this run: ${listed(unused, (e) => `${e.ref.id} (${file}:${e.line}${e.expired === true ? `, expired ${e.ref.expires ?? '?'}` : ''}${e.shadowedBy === undefined ? '' : `: an earlier exception, ${e.shadowedBy}, allowed the flows it matched`}${notFindings(e.notFindings)})`)}. ` +
+        `${plural(unused.length, 'policy exception')} allowed no flow in this run: ${listed(unused, (e) => `${e.ref.id} (${file}:${e.line}${e.expired === true ? `, expired ${e.ref.expires ?? '?'}` : ''}${e.shadowedBy === undefined ? '' : `: ${e.expired === true ? 'an exception in force' : 'an earlier exception'}, ${e.shadowedBy}, allowed the flows it matched`}${notFindings(e.notFindings)})`)}. ` +
         [liveAdvice, expiredAdvice].filter((t) => t !== '').join(' '),
     },
   ];
