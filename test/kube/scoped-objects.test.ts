@@ -46,4 +46,12 @@ describe('ScopedObjects', () => {
     expect(o.changesSince(afterRelist)).toBeNull();
     expect(o.changesSince(o.changes - 10)?.map((c) => c.after)).toEqual(Array.from({ length: 10 }, (_, i) => `c${4990 + i}`));
   });
+
+  it('keeps no journal when told nothing follows it (ServiceEntries): a follower is told to start over, never handed old versions', () => {
+    const o = new ScopedObjects<Thing, string>((t) => t.colour, false);
+    o.replace('*', [thing('pay', 'a', 'red')]);
+    const mark = o.changes;
+    o.event('*', 'MODIFIED', thing('pay', 'a', 'blue'));
+    expect([o.changesSince(mark), o.changesSince(o.changes), o.get('pay/a')]).toEqual([null, [], 'blue']);
+  });
 });

@@ -36,7 +36,11 @@ export class ScopedObjects<K extends NamedObject, T> implements ScopedSink<K> {
   /** Goes up on every change, so what is worked out from the objects knows when to work it out again. */
   changes = 0;
 
-  constructor(private readonly read: (object: K) => T | null) {}
+  /** `journaled`: false for objects nothing follows one change at a time (ServiceEntries), so no old versions are kept. */
+  constructor(
+    private readonly read: (object: K) => T | null,
+    private readonly journaled = true,
+  ) {}
 
   /** How many objects are kept. */
   get size(): number {
@@ -69,6 +73,10 @@ export class ScopedObjects<K extends NamedObject, T> implements ScopedSink<K> {
     if (type === 'DELETED') this.objects.delete(key);
     else this.put(scope, object);
     this.changes++;
+    if (!this.journaled) {
+      this.journalStart = this.changes;
+      return;
+    }
     this.journal.push({ key, before, after: this.get(key) });
     if (this.journal.length > JOURNAL_LIMIT) {
       const dropped = this.journal.length - JOURNAL_LIMIT / 2;

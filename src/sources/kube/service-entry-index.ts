@@ -43,7 +43,7 @@ export class ServiceEntryIndex extends ScopedObjects<ServiceEntry, ServiceEntry>
   private readonly verdicts = new Map<string, boolean>();
 
   constructor() {
-    super((se) => se);
+    super((se) => se, false); // rebuilt whole on any change (rare): no journal to keep
   }
 
   /** A (re)list of one view. */
