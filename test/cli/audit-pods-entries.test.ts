@@ -51,10 +51,11 @@ describe('audit --pods reads ServiceEntries', () => {
     expect(md.stdout).not.toContain('<code>140.82.112.6:443</code>');
   });
 
-  it('names no host for an IP two entries list, and still keeps it outside the mesh', async () => {
-    const twice = (items: Item[]): unknown[] => [...items, { ...structuredClone(items.find((i) => i.metadata.name === 'github') as Item), metadata: { name: 'github-enterprise', namespace: 'shop' }, spec: { hosts: ['ghe.example.com'], addresses: ['140.82.112.6'], location: 'MESH_EXTERNAL' } }];
-    const res = await runCli(['audit', '--sidecar', join(DIR, 'sidecar.log'), '--pods', listWith('twice.json', twice), '-o', 'json']);
-    expect(flows(res.stdout)[1]).toEqual(['direct/passthrough-cluster', '140.82.112.6:443']);
+  it('names no host for an IP two entries list (the second MESH_EXTERNAL by default, with a range), and still keeps it outside the mesh', async () => {
+    const twice = (items: Item[]): unknown[] => [...items, { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'db-replica', namespace: 'shop' }, spec: { hosts: ['replica.vm.example.com'], addresses: ['10.244.77.0/24'], endpoints: [{ address: '10.244.77.7' }] } }];
+    const res = await runCli(['audit', '--sidecar', join(DIR, 'vm-db.log'), '--pods', listWith('twice.json', twice), '-o', 'json']);
+    expect(flows(res.stdout)).toEqual([['direct/passthrough-cluster', '10.244.77.7:5432']]);
+    expect(res.code).toBe(1);
   });
 
   it.each(['networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'])('reads entries saved as %s, as watch does', async (apiVersion) => {
