@@ -32,6 +32,9 @@ function isAddressOrRange(text: string): boolean {
 function specProblem(spec: unknown): string | null {
   if (!isRecord(spec)) return 'it has no spec';
   if (!isStringList(spec.hosts) || spec.hosts.length === 0) return 'spec.hosts is missing or not a list of strings';
+  // A host names flows in the reports: one no DNS name could be (empty, spaces, control characters) was written by hand.
+  const odd = spec.hosts.findIndex((h) => h === '' || /[\s\p{Cc}]/u.test(h));
+  if (odd >= 0) return `spec.hosts[${odd}] (${escapeControl(spec.hosts[odd] as string)}) is not a host name`;
   if (spec.addresses !== undefined && spec.addresses !== null) {
     if (!isStringList(spec.addresses)) return 'spec.addresses is not a list of strings';
     const bad = spec.addresses.findIndex((a) => !isAddressOrRange(a));

@@ -95,6 +95,7 @@ describe('audit --pods reads ServiceEntries', () => {
     ['no namespace', (s: Item) => ({ ...s, metadata: { name: 'vm-db' } }), 'item 3 (ServiceEntry vm-db): metadata.namespace is missing or not a string'],
     ['no spec', (s: Item) => ({ ...s, spec: undefined }), 'item 3 (ServiceEntry data/vm-db): it has no spec'],
     ['no hosts', (s: Item) => ({ ...s, spec: { ...s.spec, hosts: [] } }), 'item 3 (ServiceEntry data/vm-db): spec.hosts is missing or not a list of strings'],
+    ['a host with a control character', (s: Item) => ({ ...s, spec: { ...s.spec, hosts: ['db.vm\u001b[2J.example.com'] } }), 'item 3 (ServiceEntry data/vm-db): spec.hosts[0] (db.vm\\e[2J.example.com) is not a host name'],
     ['a misspelt location', (s: Item) => ({ ...s, spec: { ...s.spec, location: 'MESH_EXTRENAL' } }), 'item 3 (ServiceEntry data/vm-db): spec.location MESH_EXTRENAL is neither MESH_EXTERNAL nor MESH_INTERNAL'],
     ['an address that is no IP', (s: Item) => ({ ...s, spec: { ...s.spec, addresses: ['10.244.77.300'] } }), 'item 3 (ServiceEntry data/vm-db): spec.addresses[0] (10.244.77.300) is not an IP address or CIDR range'],
     ['endpoints that are not a list', (s: Item) => ({ ...s, spec: { ...s.spec, endpoints: { address: '10.244.77.7' } } }), 'item 3 (ServiceEntry data/vm-db): spec.endpoints is not a list'],
