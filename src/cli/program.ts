@@ -264,7 +264,7 @@ function auditCommand(handlers: CommandHandlers): Command {
     .option('--ingress-pod <glob>', 'these pods are ingress gateways, in any input that names its pods (repeatable)', podGlobFlag('--ingress-pod'))
     .option('--gateway-namespace <glob>', 'egress gateways live only in these namespaces (repeatable; default any): a pod elsewhere is read as a sidecar whatever its name or labels, and a gateway Service elsewhere is an in-mesh service', collect)
     .option('--proxy-container <name>', "a container whose lines are a proxy's access log, besides istio-proxy (repeatable): plain Envoy's or Contour's envoy; in inputs that name each line's container (kubelet paths, --prefix, a log pipeline's records), other containers' lines are not audited", proxyContainerList)
-    .option('--pods <file>', 'a saved `kubectl get pods,services,endpointslices -A -o json` (or -o yaml): names the pod behind each IP, the mesh ranges and the ClusterIPs, as watch does', oneFile('--pods'))
+    .option('--pods <file>', 'a saved `kubectl get pods,services,endpointslices,serviceentries.networking.istio.io -A -o json` (or -o yaml): names the pod behind each IP, the mesh ranges, the ClusterIPs and the MESH_EXTERNAL addresses and hosts of the ServiceEntries, as watch does', oneFile('--pods'))
     .option('--explain', 'print which rule gave each file its role')
     .option('--dashboard', 'replay the audit in the terminal dashboard')
     .option('--speed <factor>', 'with --dashboard: 0 = as fast as possible, 1 = log-time pace, 10 = ten times faster (paces only a dashboard shown: off a terminal or with -o, the output is written at full speed)', once('--speed'), '0')
@@ -324,7 +324,8 @@ Examples:
   gcloud logging read 'resource.labels.container_name="istio-proxy"' --freshness=1d --format=json > export.json
   egress-audit audit export.json                    # a JSON array export is read element by element
   egress-audit audit export.jsonl --gateway-pod 'istio-system/egress-proxy-*'   # a gateway pod named unlike one
-  kubectl get pods,services,endpointslices -A -o json > pods.json; egress-audit audit exported-logs/ --pods pods.json`,
+  kubectl get pods,services,endpointslices,serviceentries.networking.istio.io -A -o json > pods.json
+  egress-audit audit exported-logs/ --pods pods.json`,
   );
 }
 

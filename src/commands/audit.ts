@@ -12,6 +12,7 @@ import { gatewayPodsRefusedWarning, gatewaysByContentWarning, inputsSkippedWarni
 import { Notices } from '../run/notices.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
+import { nameByServiceEntry } from '../run/entry-hosts.js';
 import { WindowFilter } from '../run/window-filter.js';
 import { beforeOutputs, openOutputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
@@ -54,13 +55,10 @@ function explain(resolution: RoleResolution, streams: readonly StreamFacts[], sn
   const hosts = [...resolution.learnedGatewayHosts].map(([host, via]) => `${host} (reaches ${via.join(', ')})`);
   const gatewayHosts = hosts.length > 0 ? `\n  gateway services learned from sidecar entries to those IPs: ${escapeControl(hosts.join(', '))}` : '';
   const pods = [...resolution.learnedPods].sort(([a], [b]) => compareNatural(a, b));
-  const shown = pods.slice(0, EXPLAIN_MAX_PODS).map(([ip, p]) => `${ip}=${p.namespace === null ? '' : `${p.namespace}/`}${p.name}`);
-  const more = pods.length > EXPLAIN_MAX_PODS ? `, and ${pods.length - EXPLAIN_MAX_PODS} more` : '';
-  const podIps = pods.length > 0 ? `\n  pod IPs learned from their own sidecar logs (${pods.length}): ${escapeControl(shown.join(', '))}${more}` : '';
+  const podIps = pods.length > 0 ? `\n  pod IPs learned from their own sidecar logs (${pods.length}): ${listed(pods.map(([ip, p]) => `${ip}=${p.namespace === null ? '' : `${p.namespace}/`}${p.name}`))}` : '';
   // Each can change a verdict: a public one's call, and a private one's passthrough (a private address alone is not enough for that).
-  const moreOwn = ownMeshIps.length > EXPLAIN_MAX_PODS ? `, and ${ownMeshIps.length - EXPLAIN_MAX_PODS} more` : '';
-  const ownIps = ownMeshIps.length > 0 ? `\n  addresses inside the mesh as sidecars' own, read in their logs (no mesh ranges given) (${ownMeshIps.length}): ${escapeControl(ownMeshIps.slice(0, EXPLAIN_MAX_PODS).join(', '))}${moreOwn}` : '';
-  const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${snapshotPods(snapshot.snapshot)}; the mesh is the /16 and /64 ranges of their IPs${snapshotServices(snapshot)}`;
+  const ownIps = ownMeshIps.length > 0 ? `\n  addresses inside the mesh as sidecars' own, read in their logs (no mesh ranges given) (${ownMeshIps.length}): ${listed(ownMeshIps)}` : '';
+  const fromSnapshot = snapshot === null ? '' : `\n  pods from --pods: ${snapshotPods(snapshot.snapshot)}; the mesh is the /16 and /64 ranges of their IPs${snapshotServices(snapshot)}${snapshotEntries(snapshot.snapshot)}`;
   const held = streams.filter((s) => s.unordered !== null).map((s) => `\n  ${escapeControl(s.name)}: its entries waited until it ended: ${s.unordered}`);
   const copied = ' (through a temporary copy, as it cannot be read from its end in place)';
   const backwards = streams.filter((s) => s.backwards).map((s) => `\n  ${escapeControl(s.name)}: read from its last line back, as its log time runs newest first${s.copied ? copied : ''}`);
@@ -86,11 +84,25 @@ function snapshotServices({ snapshot, clusterIps }: SnapshotContext): string {
     return `, plus the ClusterIPs of ${plural(snapshot.services.selecting, 'Service')} with a selector${handWritten(manual, 'without one')}${gateways}${noSlices}`;
   }
   const { bySlices, bySelector } = clusterIpJudgement(snapshot, clusterIps);
-  const shown = bySlices.outside.slice(0, EXPLAIN_MAX_PODS).join(', ');
-  const more = bySlices.outside.length > EXPLAIN_MAX_PODS ? `, and ${bySlices.outside.length - EXPLAIN_MAX_PODS} more` : '';
-  const outside = bySlices.outside.length === 0 ? '' : ` (${bySlices.outside.length} whose slices lead outside it left out: ${escapeControl(shown)}${more})`;
+  const outside = bySlices.outside.length === 0 ? '' : ` (${bySlices.outside.length} whose slices lead outside it left out: ${listed(bySlices.outside)})`;
   const unlabelled = snapshot.slicesWithoutService === 0 ? '' : ` (${snapshot.slicesWithoutService} naming no Service left out: kube-proxy ignores ${snapshot.slicesWithoutService === 1 ? 'it' : 'them'})`;
   return `, plus the ClusterIPs of ${plural(bySlices.vouched, 'Service')} whose EndpointSlices lead only inside the mesh${outside}, and of ${plural(bySelector.selecting, 'Service')} with a selector and no EndpointSlice listed${handWritten(bySelector.without, 'with neither')}; ${plural(snapshot.slicesListed, 'EndpointSlice')} read${unlabelled}${gateways}`;
+}
+
+/** The first EXPLAIN_MAX_PODS of `items`, and how many more there are. */
+function listed(items: readonly string[]): string {
+  const more = items.length > EXPLAIN_MAX_PODS ? `, and ${items.length - EXPLAIN_MAX_PODS} more` : '';
+  return `${escapeControl(items.slice(0, EXPLAIN_MAX_PODS).join(', '))}${more}`;
+}
+
+/** What --explain says was taken from the ServiceEntries a --pods list holds: the addresses kept outside the mesh, and the IPs named by an entry's host. */
+function snapshotEntries({ serviceEntries }: PodSnapshot): string {
+  if (serviceEntries.size === 0) return '\n  no ServiceEntries from --pods (kubectl get pods,services,endpointslices,serviceentries.networking.istio.io -A -o json adds them)';
+  const { outside, named } = serviceEntries.described();
+  const sorted = (items: string[]): string[] => items.sort(compareNatural);
+  const kept = outside.length === 0 ? 'no MESH_EXTERNAL address' : `outside the mesh whatever the ranges say, as MESH_EXTERNAL (${outside.length}): ${listed(sorted(outside))}`;
+  const names = named.length === 0 ? 'no IP named by a host' : `IPs named by the host of the one entry listing them (${named.length}): ${listed(sorted(named.map(([ip, host]) => `${ip}=${host}`)))}`;
+  return `\n  ServiceEntries from --pods: ${plural(serviceEntries.size, 'entry', 'entries')} read; ${kept}; ${names}`;
 }
 
 /** The run's setup, and a `--gateway-pod NAMESPACE/POD` that the egress gateway namespaces leave out refused (exit 2). */
@@ -142,7 +154,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     };
   });
   if (snapshot !== null && snapshot.skipped > 0) {
-    warnOnStderr(`--pods ${options.pods as string}: ${plural(snapshot.skipped, 'item that is neither a pod, a Service nor an EndpointSlice', 'items that are neither pods, Services nor EndpointSlices')} left out`);
+    warnOnStderr(`--pods ${options.pods as string}: ${plural(snapshot.skipped, 'item that is neither a pod, a Service, an EndpointSlice nor a ServiceEntry', 'items that are neither pods, Services, EndpointSlices nor ServiceEntries')} left out`);
   }
   if (options.dashboard && !useDashboard) {
     const instead = options.output === null ? 'the table' : `-o ${options.output}`;
@@ -181,6 +193,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     const ownMeshIps = snapshot === null && settings.meshCidrs.length === 0 ? roles.resolution.learnedMeshIps : [];
     const offline = offlineContext(settings, roles.resolution.learnedGatewayIps, roles.resolution.learnedPods, ownMeshIps);
     const snapshotRun = snapshot === null ? null : snapshotContext(snapshot, offline);
+    const sink = pacer.holding(flowSink({ stage: setup.stage, builder, dashboard, outputs, window }));
     const pipeline = new AuditPipeline({
       spec,
       maxLineLength: options.maxLineLength,
@@ -188,7 +201,10 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       context: snapshotRun?.context ?? offline,
       roleOf: roles.resolution.lookup,
       withJson: outputs.needsRecordJson,
-      onFlow: pacer.holding(flowSink({ stage: setup.stage, builder, dashboard, outputs, window })),
+      onFlow: snapshot === null ? sink : (flow) => {
+        nameByServiceEntry(flow, snapshot.serviceEntries); // as watch names it
+        sink(flow);
+      },
       // One input cannot repeat another's lines: a single file's audit pays nothing for telling copies.
       dropCopies: streams.length > 1,
       recordStreams: roles.resolution.recordStreams,

@@ -2,12 +2,12 @@ import type { FormatSpec } from '../../parsers/index.js';
 import { setMaxListeners } from 'node:events';
 import type { WatchOptions } from '../cli/options.js';
 import { offlineContext } from '../engine/index.js';
-import { hostPort, isIpLiteral } from '../engine/net.js';
 import { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { Notices } from '../run/notices.js';
 import { flowSink } from '../run/flow-sink.js';
+import { nameByServiceEntry } from '../run/entry-hosts.js';
 import { beforeOutputs, onStopSignals, openOutputs, type Outputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit, reportBuilder, type AuditSetup } from '../run/setup.js';
@@ -15,7 +15,6 @@ import type { ReportBuilder } from '../report/index.js';
 import { connectCluster, gatewayScope, runLive, watchFilters, type LiveCluster } from '../sources/kube/index.js';
 import { escapeControl } from '../text/escape.js';
 import { plural } from '../text/plural.js';
-import type { Flow } from '../types.js';
 import { auditFormatFromOption } from './format-option.js';
 import { lineSummary } from './line-summary.js';
 
@@ -94,14 +93,6 @@ export function stops(durationMs: number | null): Stops {
   };
 }
 
-/** Names an IP destination by the one ServiceEntry that lists it (the engine's API stays as it is). */
-function nameDestination(flow: Flow, cluster: LiveCluster): void {
-  const d = flow.destination;
-  if (!isIpLiteral(d.host)) return;
-  const host = cluster.source.serviceEntries.index.hostForIp(d.host);
-  if (host !== null) flow.destination = { ...d, host, key: hostPort(host, d.port) };
-}
-
 interface Run {
   pipeline: AuditPipeline;
   builder: ReportBuilder;
@@ -126,7 +117,7 @@ async function buildPipeline(
     onFlow: (flow) => {
       cluster.source.serviceEntries.decided(flow.verdict);
       cluster.source.services.decided(flow.verdict);
-      nameDestination(flow, cluster);
+      nameByServiceEntry(flow, cluster.source.serviceEntries.index);
       sink(flow);
     },
   });

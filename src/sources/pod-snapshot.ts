@@ -7,8 +7,10 @@
  * EndpointSlices in the same list (`kubectl get pods,services,endpointslices -A -o json`) say what `watch` reads them
  * for: a ClusterIP is inside the mesh when every endpoint of its Service's slices is (cluster-ips.ts, the same
  * VouchedClusterIps), or, for a Service with no slice listed, when it has a selector; and a Service whose selector picks
- * an egress gateway pod is that gateway's Service. The snapshot should be taken around the time the logs were, since
- * pod IPs are reused.
+ * an egress gateway pod is that gateway's Service. Istio ServiceEntries in it too (`...,serviceentries.networking.istio.io`)
+ * fill the ServiceEntryIndex `watch` fills: the addresses and endpoint IPs of MESH_EXTERNAL entries are outside the mesh
+ * even inside a pod range, and an IP one entry lists is named by its host. The snapshot should be taken around the time
+ * the logs were, since pod IPs are reused.
  */
 import { constants } from 'node:buffer';
 import { stat } from 'node:fs/promises';
@@ -25,6 +27,8 @@ import { ServiceIndex, type KubeService } from './kube/service-index.js';
 import { VouchedClusterIps } from './kube/cluster-ips.js';
 import { EndpointSliceIndex, SERVICE_NAME_LABEL, type KubeEndpointSlice } from './kube/endpoint-slice-index.js';
 import { endpointSliceItem, isEndpointSliceKind } from './snapshot-slices.js';
+import { isServiceEntryKind, serviceEntryItem } from './snapshot-entries.js';
+import { ServiceEntryIndex, type ServiceEntry } from './kube/service-entry-index.js';
 import { readTextFile } from './read-text.js';
 import { escapeControl, shownName } from '../text/escape.js';
 
@@ -47,7 +51,9 @@ export interface PodSnapshot {
   slicesListed: number;
   /** EndpointSlice items without the `kubernetes.io/service-name` label: kube-proxy ignores them, and so does the index. */
   slicesWithoutService: number;
-  /** Items that were neither pods, Services nor EndpointSlices (a `kubectl get all` list, say), left out. */
+  /** The Istio ServiceEntries listed beside the pods (none unless asked for: `kubectl get ...,serviceentries.networking.istio.io`). */
+  serviceEntries: ServiceEntryIndex;
+  /** Items that were neither pods, Services, EndpointSlices nor ServiceEntries (a `kubectl get all` list, say), left out. */
   skipped: number;
   /**
    * IPs (canonical) that name no pod because two pods of equal standing claim them: two running pods
@@ -58,8 +64,6 @@ export interface PodSnapshot {
   /** The coverage holes the pod specs show. */
   warnings: CoverageWarning[];
 }
-
-const NO_EXTERNAL = { isExternal: () => false };
 
 function isPodList(doc: unknown): doc is { items: unknown[] } {
   return typeof doc === 'object' && doc !== null && Array.isArray((doc as { items?: unknown }).items);
@@ -129,7 +133,7 @@ async function readSnapshot(path: string): Promise<string> {
 }
 
 /**
- * Reads a Pod, PodList or List of pods (and Services); exit 3 naming the file (and line) when it is not one.
+ * Reads a Pod, PodList or List of pods (and Services, EndpointSlices, ServiceEntries); exit 3 naming the file (and line, or item) when it is not one.
  * `gatewayNamespace` (engine/cluster.ts's gatewayNamespaceMatcher) says where a pod labelled as an egress gateway may
  * be one; `clusterDomain` names a gateway Service's host.
  */
@@ -140,11 +144,12 @@ export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace
   const items: unknown[] = Array.isArray(root) ? root : isPodList(root) ? root.items : [root];
   const snapshot: PodSnapshot = {
     index: new PodIpIndex(), pods: 0, ips: 0, gateways: 0, services: new ServiceIndex(), gatewayServices: [], slices: new EndpointSliceIndex(), slicesListed: 0, slicesWithoutService: 0,
-    skipped: 0, ambiguous: new Set(), warnings: [],
+    serviceEntries: new ServiceEntryIndex(), skipped: 0, ambiguous: new Set(), warnings: [],
   };
   const all: PodFacts[] = [];
   const services: KubeService[] = [];
   const slices: KubeEndpointSlice[] = [];
+  const entries: ServiceEntry[] = [];
   for (const [at, item] of items.entries()) {
     if (isService(item)) {
       services.push(item);
@@ -152,6 +157,10 @@ export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace
     }
     if (isEndpointSliceKind(item)) {
       slices.push(endpointSliceItem(path, at, item));
+      continue;
+    }
+    if (isServiceEntryKind(item)) {
+      entries.push(serviceEntryItem(path, at, item));
       continue;
     }
     const facts = isPod(item) ? podFacts(item) : null;
@@ -183,6 +192,7 @@ export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace
   snapshot.services.replace('snapshot', services);
   snapshot.slices.replace('snapshot', slices);
   snapshot.slicesListed = slices.length;
+  snapshot.serviceEntries.replace('snapshot', entries);
   snapshot.slicesWithoutService = slices.filter((s) => (s.metadata?.labels?.[SERVICE_NAME_LABEL] ?? '') === '').length;
   const domain = clusterDomain.toLowerCase().replace(/\.$/, '');
   snapshot.gatewayServices = snapshot.services.selectingHosts(gatewayPods.map((p) => ({ namespace: p.ref.namespace, labels: p.ref.labels })), domain);
@@ -232,14 +242,16 @@ export interface SnapshotContext {
 const WHOLE_LIST = { covers: (): boolean => true };
 
 /**
- * The offline context, told by the snapshot who had each IP, where the mesh is, which addresses are ClusterIPs (judged
- * by the listed slices with the engine's endpoint test, as `watch` judges them) and which Services are egress gateways';
- * the logs' own learning fills the gaps, among them the contested IPs, which the index does not hold (a file naming its
- * pod, a gateway's own log showing its address).
+ * The offline context, told by the snapshot who had each IP, where the mesh is (less what MESH_EXTERNAL ServiceEntries
+ * name), which addresses are ClusterIPs (judged by the listed slices with the engine's endpoint test, as `watch` judges
+ * them) and which Services are egress gateways', wired as kube/index.ts wires `watch`'s; the logs' own learning fills
+ * the gaps, among them the contested IPs, which the index does not hold (a file naming its pod, a gateway's own log
+ * showing its address).
  */
 export function snapshotContext(snapshot: PodSnapshot, offline: EngineContext): SnapshotContext {
-  const clusterIps = new VouchedClusterIps(snapshot.services, snapshot.slices, WHOLE_LIST, endpointInMesh(snapshot.index, offline, NO_EXTERNAL), [snapshot.index]);
-  const context = liveContext(snapshot.index, offline, NO_EXTERNAL, clusterIps);
+  const { index, serviceEntries } = snapshot;
+  const clusterIps = new VouchedClusterIps(snapshot.services, snapshot.slices, WHOLE_LIST, endpointInMesh(index, offline, serviceEntries), [index, serviceEntries]);
+  const context = liveContext(index, offline, serviceEntries, clusterIps);
   if (snapshot.gatewayServices.length === 0) return { snapshot, context, clusterIps };
   const hosts = new Set(snapshot.gatewayServices);
   return { snapshot, context: { ...context, gatewayHosts: { version: 0, has: (host) => hosts.has(host) } }, clusterIps };

@@ -17,12 +17,30 @@ export function isEndpointSliceKind(item: unknown): item is Record<string, unkno
   return typeof item === 'object' && item !== null && (item as { kind?: unknown }).kind === 'EndpointSlice';
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** An object that is not a list: what a saved item's parts must be before they are read. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isStringList(value: unknown): value is string[] {
+/** A list of strings (an address list, a host list). */
+export function isStringList(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
+/** The exit-3 error for item `at` (0-based) of the list, a `kind` that cannot be read: the file, the item, its name and what is wrong. */
+export function itemError(path: string, at: number, kind: string, item: Record<string, unknown>, wrong: string): InputError {
+  const meta = isRecord(item.metadata) ? item.metadata : {};
+  const named = typeof meta.name === 'string' ? ` ${typeof meta.namespace === 'string' ? `${meta.namespace}/` : ''}${meta.name}` : '';
+  return new InputError(`--pods ${shownName(path)}: item ${at + 1} (${kind}${escapeControl(named)}): ${wrong}`);
+}
+
+/** What is wrong with an item's metadata (a name and a namespace, its key), or null. */
+export function metadataProblem(item: Record<string, unknown>): string | null {
+  const meta = item.metadata;
+  if (!isRecord(meta)) return 'it has no metadata';
+  if (typeof meta.name !== 'string' || meta.name === '') return 'metadata.name is missing or not a string';
+  if (typeof meta.namespace !== 'string' || meta.namespace === '') return 'metadata.namespace is missing or not a string';
+  return null;
 }
 
 /** What is wrong with an EndpointSlice item, or null when it can be read as one. */
@@ -30,10 +48,9 @@ function problem(item: Record<string, unknown>): string | null {
   if (item.apiVersion !== undefined && item.apiVersion !== SLICE_API_VERSION) {
     return `apiVersion ${typeof item.apiVersion === 'string' ? escapeControl(item.apiVersion) : 'that is not a string'} is not read (only ${SLICE_API_VERSION}: save them with kubectl get endpointslices.v1.discovery.k8s.io -A -o json)`;
   }
-  const meta = item.metadata;
-  if (!isRecord(meta)) return 'it has no metadata';
-  if (typeof meta.name !== 'string' || meta.name === '') return 'metadata.name is missing or not a string';
-  if (typeof meta.namespace !== 'string' || meta.namespace === '') return 'metadata.namespace is missing or not a string';
+  const unnamed = metadataProblem(item);
+  if (unnamed !== null) return unnamed;
+  const meta = item.metadata as Record<string, unknown>;
   if (meta.labels !== undefined && meta.labels !== null && !(isRecord(meta.labels) && Object.values(meta.labels).every((v) => typeof v === 'string'))) {
     return 'metadata.labels is not a map of strings';
   }
@@ -52,7 +69,5 @@ function problem(item: Record<string, unknown>): string | null {
 export function endpointSliceItem(path: string, at: number, item: Record<string, unknown>): KubeEndpointSlice {
   const wrong = problem(item);
   if (wrong === null) return item as KubeEndpointSlice;
-  const meta = isRecord(item.metadata) ? item.metadata : {};
-  const named = typeof meta.name === 'string' ? ` ${typeof meta.namespace === 'string' ? `${meta.namespace}/` : ''}${meta.name}` : '';
-  throw new InputError(`--pods ${shownName(path)}: item ${at + 1} (EndpointSlice${escapeControl(named)}): ${wrong}`);
+  throw itemError(path, at, 'EndpointSlice', item, wrong);
 }

@@ -93,7 +93,7 @@ describe('egress-audit audit --pods', () => {
     // Without ranges Passthrough is always direct; the snapshot says 10.244.3.9 is inside the mesh.
     expect(before.find((f) => f.source.workload === '10.244.1.18')?.verdict).toBe('direct');
     expect(after.find((f) => f.source.workload === '10.244.1.18')).toMatchObject({ verdict: 'internal', rule: 'internal/passthrough-to-mesh' });
-    expect(withPods.stderr).toContain('1 item that is neither a pod, a Service nor an EndpointSlice left out');
+    expect(withPods.stderr).toContain('1 item that is neither a pod, a Service, an EndpointSlice nor a ServiceEntry left out');
     expect(withPods.stderr).toContain('pods from --pods: 5 pods with 5 IPs (1 egress gateway pod)');
   });
 

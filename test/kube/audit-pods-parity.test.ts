@@ -1,8 +1,11 @@
-// `audit --pods` and `watch` judge a ClusterIP alike: the same log lines, and the same Pods, Services and EndpointSlices
-// (served by the fake API server to watch, saved from it as `kubectl get pods,services,endpointslices -A -o json` would
-// save them for the audit), give the same verdicts and exit code. Before, audit --pods left the slices out and judged by
-// the selector alone: a slice written by hand behind a Service with a selector passed offline as internal while watch
+// `audit --pods` and `watch` judge a ClusterIP alike: the same log lines, and the same Pods, Services, EndpointSlices and
+// ServiceEntries (served by the fake API server to watch, saved from it as
+// `kubectl get pods,services,endpointslices,serviceentries.networking.istio.io -A -o json` would save them for the audit),
+// give the same verdicts, destinations and exit code. Before, audit --pods left the slices out and judged by the
+// selector alone: a slice written by hand behind a Service with a selector passed offline as internal while watch
 // failed it as direct, and a selector-less Service whose slices hold only pods failed offline while watch passed it.
+// It left the ServiceEntries out too: a MESH_EXTERNAL entry's address inside a pod range (or a Service's slice leading
+// to one) passed offline as internal while watch failed it, and a flow to an IP one entry lists kept the bare IP.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
@@ -11,13 +14,14 @@ import type { FakeApiServer } from '../fake-apiserver/index.js';
 import { runCli } from '../helpers/cli.js';
 import { addSelectorlessServices, clusterIt, passthroughVerdicts, tempDir } from './helpers.js';
 
-/** What `kubectl get pods,services,endpointslices -A -o json` prints: one List, each item with its kind and apiVersion. */
+/** What `kubectl get pods,services,endpointslices,serviceentries.networking.istio.io -A -o json` prints: one List, each item with its kind and apiVersion. */
 async function savedList(api: FakeApiServer): Promise<unknown> {
   const target = { url: api.url, caPem: api.caPem, token: api.token };
   const kinds = [
     { path: '/api/v1/pods', kind: 'Pod', apiVersion: 'v1' },
     { path: '/api/v1/services', kind: 'Service', apiVersion: 'v1' },
     { path: '/apis/discovery.k8s.io/v1/endpointslices', kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1' },
+    { path: '/apis/networking.istio.io/v1/serviceentries', kind: 'ServiceEntry', apiVersion: 'networking.istio.io/v1' },
   ];
   const items: unknown[] = [];
   for (const { path, kind, apiVersion } of kinds) {
@@ -26,6 +30,16 @@ async function savedList(api: FakeApiServer): Promise<unknown> {
     for (const item of (res.json as { items: Record<string, unknown>[] }).items) items.push({ ...item, kind, apiVersion });
   }
   return { apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } };
+}
+
+/** The audit of `lines` (one sidecar's log) with the API server's objects saved as `--pods`: [verdict, rule] and the destination of each flow, and the exit code. */
+async function auditOffline(api: FakeApiServer, lines: string[]): Promise<{ flows: string[][]; destinations: string[]; code: number | null }> {
+  const dir = tempDir('audit-pods-parity-');
+  writeFileSync(join(dir, 'pods.json'), JSON.stringify(await savedList(api)));
+  writeFileSync(join(dir, 'sleep-1.log'), `${lines.join('\n')}\n`);
+  const audit = await runCli(['audit', '--sidecar', join(dir, 'sleep-1.log'), '--pods', join(dir, 'pods.json'), '-o', 'json']);
+  const flows = (JSON.parse(audit.stdout) as { flows: { verdict: string; rule: string; destination: { key: string } }[] }).flows;
+  return { flows: flows.map((f) => [f.verdict, f.rule]), destinations: flows.map((f) => f.destination.key), code: audit.code };
 }
 
 describe('audit --pods judges ClusterIPs as watch does (fake API server)', () => {
@@ -48,12 +62,29 @@ describe('audit --pods judges ClusterIPs as watch does (fake API server)', () =>
     const watch = await passthroughVerdicts(api, kubeconfig, targets);
     expect(watch.flows.map(([verdict]) => verdict)).toEqual(['direct', 'internal', 'internal', 'direct', 'direct', 'direct', 'internal']);
 
-    const dir = tempDir('audit-pods-parity-');
-    writeFileSync(join(dir, 'pods.json'), JSON.stringify(await savedList(api)));
-    writeFileSync(join(dir, 'sleep-1.log'), `${watch.lines.join('\n')}\n`);
-    const audit = await runCli(['audit', '--sidecar', join(dir, 'sleep-1.log'), '--pods', join(dir, 'pods.json'), '-o', 'json']);
-    const offline = (JSON.parse(audit.stdout) as { flows: { verdict: string; rule: string }[] }).flows.map((f) => [f.verdict, f.rule]);
-    expect(offline).toEqual(watch.flows);
+    const audit = await auditOffline(api, watch.lines);
+    expect(audit.flows).toEqual(watch.flows);
+    expect(audit.code).toBe(watch.code);
+  });
+
+  clusterIt('gives the same verdicts, destinations and exit code for the same lines and the same ServiceEntries', async ({ api, kubeconfig }) => {
+    // A database on a VM inside the pods' range (10.108.0.0/16), declared MESH_EXTERNAL by its endpoint, and behind a selector-less Service too.
+    api.addServiceEntry({ namespace: 'data', name: 'vm-db', spec: { hosts: ['db.vm.example.com'], location: 'MESH_EXTERNAL', resolution: 'STATIC', ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }], endpoints: [{ address: '10.108.77.7' }] } });
+    api.addService({ namespace: 'data', name: 'vm-db', spec: { clusterIP: '10.96.50.5' } });
+    api.addEndpointSlice({ namespace: 'data', name: 'vm-db-1', service: 'vm-db', endpoints: [{ addresses: ['10.108.77.7'] }] });
+    // An outside address one entry lists (named by its host), and a range inside the pods' another lists (location left to its default, MESH_EXTERNAL).
+    api.addServiceEntry({ namespace: 'istio-system', name: 'github', spec: { hosts: ['api.github.com'], addresses: ['140.82.112.6'], location: 'MESH_EXTERNAL', resolution: 'STATIC', ports: [{ number: 443, name: 'tls', protocol: 'TLS' }] } });
+    api.addServiceEntry({ namespace: 'data', name: 'vm-range', spec: { hosts: ['*.vm.example.com'], addresses: ['10.108.90.0/24'], ports: [{ number: 6379, name: 'tcp', protocol: 'TCP' }] } });
+    // A MESH_INTERNAL entry naming a pod's address: inside, and named by its host.
+    api.addServiceEntry({ namespace: 'pay', name: 'ledger-alias', spec: { hosts: ['ledger.internal'], location: 'MESH_INTERNAL', resolution: 'STATIC', ports: [{ number: 8080, name: 'http', protocol: 'HTTP' }], endpoints: [{ address: '10.108.3.7' }] } });
+    const targets: [string, number][] = [['10.108.77.7', 5432], ['140.82.112.6', 443], ['10.96.50.5', 5432], ['10.108.90.4', 6379], ['10.108.3.7', 8080], ['10.108.3.8', 8080]];
+    const watch = await passthroughVerdicts(api, kubeconfig, targets);
+    expect(watch.flows.map(([verdict]) => verdict)).toEqual(['direct', 'direct', 'direct', 'direct', 'internal', 'internal']);
+    expect(watch.destinations).toEqual(['db.vm.example.com:5432', 'api.github.com:443', '10.96.50.5:5432', '10.108.90.4:6379', 'ledger.internal:8080', '10.108.3.8:8080']);
+
+    const audit = await auditOffline(api, watch.lines);
+    expect(audit.flows).toEqual(watch.flows);
+    expect(audit.destinations).toEqual(watch.destinations);
     expect(audit.code).toBe(watch.code);
   });
 });

@@ -196,8 +196,8 @@ export function addSelectorlessServices(api: FakeApiServer): void {
   api.addEndpointSlice({ namespace: 'pay', name: 'by-name-1', service: 'by-name', addressType: 'FQDN', endpoints: [{ addresses: ['db.example.com'] }] });
 }
 
-/** The client and gateway pods, a watch of `shop`, and the verdicts and rules of PassthroughCluster calls to `targets` (1 ms apart), with the run's exit code and report: how a ClusterIP is judged; and the lines the client logged, for the same judgement offline. */
-export async function passthroughVerdicts(api: FakeApiServer, kubeconfig: string, targets: [string, number][]): Promise<{ flows: string[][]; code: number | null; report: Record<string, unknown>; lines: string[] }> {
+/** The client and gateway pods, a watch of `shop`, and the verdicts and rules of PassthroughCluster calls to `targets` (1 ms apart) and their destinations, with the run's exit code and report: how a ClusterIP is judged; and the lines the client logged, for the same judgement offline. */
+export async function passthroughVerdicts(api: FakeApiServer, kubeconfig: string, targets: [string, number][]): Promise<{ flows: string[][]; destinations: string[]; code: number | null; report: Record<string, unknown>; lines: string[] }> {
   const client = api.addPod({ namespace: 'shop', name: 'sleep-1', ip: SEED000.clientIp, containers: ['app', 'istio-proxy'] });
   api.addPod({ namespace: 'istio-system', name: 'istio-egressgateway-1', ip: SEED000.gatewayIp, labels: { istio: 'egressgateway' }, containers: ['istio-proxy'] });
   const run = startWatch(['-n', 'shop', '-o', 'ndjson', '--window', '1s'], { KUBECONFIG: kubeconfig });
@@ -209,5 +209,6 @@ export async function passthroughVerdicts(api: FakeApiServer, kubeconfig: string
   run.interrupt();
   const done = await run.exited;
   const { flows, report } = parseNdjson(done.stdout);
-  return { flows: flows.map((f) => [f['verdict'] as string, f['rule'] as string]), code: done.code, report, lines };
+  const destinations = flows.map((f) => (f['destination'] as { key: string }).key);
+  return { flows: flows.map((f) => [f['verdict'] as string, f['rule'] as string]), destinations, code: done.code, report, lines };
 }

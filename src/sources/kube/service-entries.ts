@@ -17,8 +17,10 @@ import type { WatchPlan } from './plan.js';
 import { ScopedReads, transient, type FirstReadOptions } from './scoped-reads.js';
 import { ServiceEntryIndex, type ServiceEntry } from './service-entry-index.js';
 
-const GROUP = 'networking.istio.io';
-const SUPPORTED = ['v1', 'v1beta1', 'v1alpha3'];
+/** The API group of ServiceEntries (also what `audit --pods` checks a saved item's apiVersion against). */
+export const GROUP = 'networking.istio.io';
+/** The versions read, preferred first (a saved list's items may be in any of them). */
+export const SUPPORTED = ['v1', 'v1beta1', 'v1alpha3'];
 
 interface ApiGroup {
   versions?: { version?: string }[];

@@ -36,6 +36,11 @@ function parseRange(text: string): Cidr | null {
   return null;
 }
 
+/** True for a range of one address (a /32 or /128). */
+function single(range: Cidr): boolean {
+  return range[1] === (range[0].kind() === 'ipv4' ? 32 : 128);
+}
+
 /** All ServiceEntries of every view (`scope`), and what they imply. */
 export class ServiceEntryIndex extends ScopedObjects<ServiceEntry, ServiceEntry> implements ExternalAddresses {
   private ranges: Cidr[] = [];
@@ -79,6 +84,13 @@ export class ServiceEntryIndex extends ScopedObjects<ServiceEntry, ServiceEntry>
   hostForIp(ip: string): string | null {
     const hosts = this.names.get(canonicalIp(ip));
     return hosts !== undefined && hosts.size === 1 ? ([...hosts][0] as string) : null;
+  }
+
+  /** What the entries say, for `audit --pods --explain`: the MESH_EXTERNAL addresses and ranges, and each IP one entry names by its host. */
+  described(): { outside: string[]; named: [string, string][] } {
+    const outside = this.ranges.map((r) => (single(r) ? r[0].toString() : `${r[0].toString()}/${r[1]}`));
+    const named = [...this.names].filter(([, hosts]) => hosts.size === 1).map(([ip, hosts]): [string, string] => [ip, [...hosts][0] as string]);
+    return { outside: [...new Set(outside)], named };
   }
 
   private rebuild(): void {

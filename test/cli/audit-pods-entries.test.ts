@@ -1,0 +1,111 @@
+// `audit --pods` reads the Istio ServiceEntries of `kubectl get pods,services,endpointslices,serviceentries.networking.istio.io
+// -A -o json` as `watch` reads them (fixtures/false-pass/mesh-external-service-entry/README.md). Before, they were left
+// out: a MESH_EXTERNAL entry's endpoint inside a pod range passed a PassthroughCluster call to it as internal offline (a
+// false pass, exit 0), which watch fails, and a call to an IP one entry lists kept the bare IP where watch names its host.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempFolders } from '../helpers/temp-folders.js';
+
+const DIR = fileURLToPath(new URL('../../fixtures/false-pass/mesh-external-service-entry/', import.meta.url));
+const PODS = join(DIR, 'pods.json');
+const tempDir = tempFolders();
+
+type Item = { kind: string; apiVersion: string; metadata: { name: string; namespace: string }; spec: Record<string, unknown> } & Record<string, unknown>;
+const LIST = JSON.parse(readFileSync(PODS, 'utf8')) as { items: Item[] };
+
+/** Each flow of a json report as [rule, destination]. */
+function flows(stdout: string): string[][] {
+  return (JSON.parse(stdout) as { flows: { rule: string; destination: { key: string } }[] }).flows.map((f) => [f.rule, f.destination.key]);
+}
+
+/** The fixture's list with `change` applied to its items, written to a file of its own. */
+function listWith(name: string, change: (items: Item[]) => unknown[]): string {
+  const path = join(tempDir('ea-pods-entries-'), name);
+  writeFileSync(path, JSON.stringify({ ...LIST, items: change(LIST.items.map((i) => structuredClone(i))) }));
+  return path;
+}
+
+const withoutEntries = (items: Item[]): Item[] => items.filter((i) => i.kind !== 'ServiceEntry');
+
+describe('audit --pods reads ServiceEntries', () => {
+  it('fails a call to a MESH_EXTERNAL entry\'s endpoint inside a pod range: direct, exit 1', async () => {
+    const res = await runCli(['audit', '--sidecar', join(DIR, 'vm-db.log'), '--pods', PODS, '-o', 'json']);
+    expect(flows(res.stdout)).toEqual([['direct/passthrough-cluster', 'db.vm.example.com:5432']]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).not.toContain('left out');
+  });
+
+  it('names a Passthrough flow to an IP one entry lists by that entry\'s host, in the report', async () => {
+    const res = await runCli(['audit', '--sidecar', join(DIR, 'sidecar.log'), '--pods', PODS, '-o', 'json']);
+    expect(flows(res.stdout)).toEqual([
+      ['direct/passthrough-cluster', 'db.vm.example.com:5432'],
+      ['direct/passthrough-cluster', 'api.github.com:443'],
+      ['internal/passthrough-to-mesh', '10.244.3.21:8080'],
+    ]);
+    const md = await runCli(['audit', '--sidecar', join(DIR, 'sidecar.log'), '--pods', PODS, '-o', 'markdown']);
+    // The destination is the host; the reason still says the address dialled.
+    expect(md.stdout).toContain('| ❌ fail | <code>api.github.com:443</code> | <code>shop/sleep</code> |');
+    expect(md.stdout).not.toContain('<code>140.82.112.6:443</code>');
+  });
+
+  it('names no host for an IP two entries list (the second MESH_EXTERNAL by default, with a range), and still keeps it outside the mesh', async () => {
+    const twice = (items: Item[]): unknown[] => [...items, { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'db-replica', namespace: 'shop' }, spec: { hosts: ['replica.vm.example.com'], addresses: ['10.244.77.0/24'], endpoints: [{ address: '10.244.77.7' }] } }];
+    const res = await runCli(['audit', '--sidecar', join(DIR, 'vm-db.log'), '--pods', listWith('twice.json', twice), '-o', 'json']);
+    expect(flows(res.stdout)).toEqual([['direct/passthrough-cluster', '10.244.77.7:5432']]);
+    expect(res.code).toBe(1);
+  });
+
+  it.each(['networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'])('reads entries saved as %s, as watch does', async (apiVersion) => {
+    const path = listWith('older.json', (items) => items.map((i) => (i.kind === 'ServiceEntry' ? { ...i, apiVersion } : i)));
+    const res = await runCli(['audit', '--sidecar', join(DIR, 'vm-db.log'), '--pods', path, '-o', 'json']);
+    expect(flows(res.stdout)).toEqual([['direct/passthrough-cluster', 'db.vm.example.com:5432']]);
+    expect(res.code).toBe(1);
+  });
+
+  it('keeps a MESH_INTERNAL entry\'s endpoint inside the mesh', async () => {
+    const internal = (items: Item[]): Item[] => items.map((i) => (i.metadata.name === 'vm-db' ? { ...i, spec: { ...i.spec, location: 'MESH_INTERNAL' } } : i));
+    const res = await runCli(['audit', '--sidecar', join(DIR, 'vm-db.log'), '--pods', listWith('internal.json', internal), '-o', 'json']);
+    expect(flows(res.stdout)).toEqual([['internal/passthrough-to-mesh', 'db.vm.example.com:5432']]);
+    expect(res.code).toBe(0);
+  });
+
+  it('behaves as before for a list without ServiceEntries, and --explain says none were listed', async () => {
+    const res = await runCli(['audit', '--sidecar', join(DIR, 'sidecar.log'), '--pods', listWith('none.json', withoutEntries), '-o', 'json', '--explain']);
+    expect(flows(res.stdout)).toEqual([
+      ['internal/passthrough-to-mesh', '10.244.77.7:5432'],
+      ['direct/passthrough-cluster', '140.82.112.6:443'],
+      ['internal/passthrough-to-mesh', '10.244.3.21:8080'],
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('no ServiceEntries from --pods (kubectl get pods,services,endpointslices,serviceentries.networking.istio.io -A -o json adds them)');
+  });
+
+  it('--explain says what was taken from the entries', async () => {
+    const res = await runCli(['audit', '--sidecar', join(DIR, 'sidecar.log'), '--pods', PODS, '-o', 'json', '--explain']);
+    expect(res.stderr).toContain(
+      'ServiceEntries from --pods: 2 entries read; outside the mesh whatever the ranges say, as MESH_EXTERNAL (2): 10.244.77.7, 140.82.112.6; IPs named by the host of the one entry listing them (2): 10.244.77.7=db.vm.example.com, 140.82.112.6=api.github.com',
+    );
+  });
+
+  it.each([
+    ['an apiVersion watch does not read', (s: Item) => ({ ...s, apiVersion: 'networking.istio.io/v2' }), 'item 3 (ServiceEntry data/vm-db): apiVersion networking.istio.io/v2 is not read (only networking.istio.io/v1, networking.istio.io/v1beta1, networking.istio.io/v1alpha3)'],
+    ['no namespace', (s: Item) => ({ ...s, metadata: { name: 'vm-db' } }), 'item 3 (ServiceEntry vm-db): metadata.namespace is missing or not a string'],
+    ['no spec', (s: Item) => ({ ...s, spec: undefined }), 'item 3 (ServiceEntry data/vm-db): it has no spec'],
+    ['no hosts', (s: Item) => ({ ...s, spec: { ...s.spec, hosts: [] } }), 'item 3 (ServiceEntry data/vm-db): spec.hosts is missing or not a list of strings'],
+    ['a host with a control character', (s: Item) => ({ ...s, spec: { ...s.spec, hosts: ['db.vm\u001b[2J.example.com'] } }), 'item 3 (ServiceEntry data/vm-db): spec.hosts[0] (db.vm\\e[2J.example.com) is not a host name'],
+    ['a misspelt location', (s: Item) => ({ ...s, spec: { ...s.spec, location: 'MESH_EXTRENAL' } }), 'item 3 (ServiceEntry data/vm-db): spec.location MESH_EXTRENAL is neither MESH_EXTERNAL nor MESH_INTERNAL'],
+    ['an address that is no IP', (s: Item) => ({ ...s, spec: { ...s.spec, addresses: ['10.244.77.300'] } }), 'item 3 (ServiceEntry data/vm-db): spec.addresses[0] (10.244.77.300) is not an IP address or CIDR range'],
+    ['endpoints that are not a list', (s: Item) => ({ ...s, spec: { ...s.spec, endpoints: { address: '10.244.77.7' } } }), 'item 3 (ServiceEntry data/vm-db): spec.endpoints is not a list'],
+    ['an endpoint address that is not a string', (s: Item) => ({ ...s, spec: { ...s.spec, endpoints: [{ address: 183455495 }] } }), 'item 3 (ServiceEntry data/vm-db): spec.endpoints[0].address is not a string'],
+    ['a control character in its name', (s: Item) => ({ ...s, metadata: { ...s.metadata, name: 'vm\u001b[2Jdb' }, spec: 'x' }), 'item 3 (ServiceEntry data/vm\\e[2Jdb): it has no spec'],
+  ])('exits 3 naming the file and the item for an entry with %s, rather than leaving it out', async (_what, change, message) => {
+    const path = listWith('malformed.json', (items) => items.map((i) => (i.metadata.name === 'vm-db' ? change(i) : i)));
+    const res = await runCli(['audit', '--sidecar', join(DIR, 'vm-db.log'), '--pods', path, '-o', 'json']);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain(`--pods ${path}: ${message}`);
+    expect(res.stderr).not.toContain('    at ');
+  });
+});
