@@ -66,9 +66,9 @@ function two(text: string, i: number): number {
   return a >>> 0 <= 9 && b >>> 0 <= 9 ? a * 10 + b : -1;
 }
 
-/** Envoy's own `YYYY-MM-DDThh:mm:ss.mmmZ` at `s` (24 characters inside the text, `.` and `Z` checked): the common case, read in one pass. */
+/** Envoy's own `YYYY-MM-DDThh:mm:ss.mmmZ` at `s` (24 characters inside the text, `.` and `Z` checked; `t`, `z` too): the common case, read in one pass. */
 function envoyTimeMs(text: string, s: number): number {
-  if (text.charCodeAt(s + 4) !== 45 || text.charCodeAt(s + 7) !== 45 || text.charCodeAt(s + 10) !== 84 || text.charCodeAt(s + 13) !== 58 || text.charCodeAt(s + 16) !== 58) return Number.NaN;
+  if (text.charCodeAt(s + 4) !== 45 || text.charCodeAt(s + 7) !== 45 || (text.charCodeAt(s + 10) | 32) !== 116 /* T, t */ || text.charCodeAt(s + 13) !== 58 || text.charCodeAt(s + 16) !== 58) return Number.NaN;
   const c = two(text, s);
   const y = two(text, s + 2);
   const mo = two(text, s + 5);
@@ -90,13 +90,14 @@ export function calendarMs(year: number, month: number, day: number, hour: numbe
 /**
  * The one reader of a log time, text[s, e), as epoch ms; NaN when it is not one. Read: ISO 8601's extended
  * date-time as Envoy's %START_TIME%, strftime layouts read back, RFC 3339 and kubelet write it,
- * `YYYY-MM-DDThh:mm[:ss[.fraction]]` then `Z`, `±hh:mm`, `±hhmm` or no zone. No zone is UTC, as Envoy
+ * `YYYY-MM-DDThh:mm[:ss[.fraction]]` then `Z`, `±hh:mm`, `±hhmm` or no zone, `T` and `Z` in either case (RFC 3339
+ * section 5.6 allows `t` and `z`; Date.parse would read a zoneless one with `t` in the machine's zone). No zone is UTC, as Envoy
  * logs (FORMATS.md section 3), whatever the machine's zone. Anything else (another shape, a time no
  * calendar has, a year no report can write) is no time. By hand, no regex: it runs once per record.
  */
 export function logTimeMs(text: string, s = 0, e = text.length): number {
-  if (e - s === 24 && text.charCodeAt(s + 23) === 90 /* Z */ && text.charCodeAt(s + 19) === 46) return envoyTimeMs(text, s);
-  if (text.charCodeAt(s + 4) !== 45 || text.charCodeAt(s + 7) !== 45 || text.charCodeAt(s + 10) !== 84 || text.charCodeAt(s + 13) !== 58) return Number.NaN;
+  if (e - s === 24 && (text.charCodeAt(s + 23) | 32) === 122 /* Z, z */ && text.charCodeAt(s + 19) === 46) return envoyTimeMs(text, s);
+  if (text.charCodeAt(s + 4) !== 45 || text.charCodeAt(s + 7) !== 45 || (text.charCodeAt(s + 10) | 32) !== 116 /* T, t */ || text.charCodeAt(s + 13) !== 58) return Number.NaN;
   const y = digits(text, s, 4, e);
   const mo = digits(text, s + 5, 2, e);
   const d = digits(text, s + 8, 2, e);
@@ -124,7 +125,7 @@ export function logTimeMs(text: string, s = 0, e = text.length): number {
   let offsetMin = 0;
   if (i < e) {
     const c = text.charCodeAt(i);
-    if (c === 90 /* Z */) i++;
+    if ((c | 32) === 122 /* Z, z */) i++;
     else if (c === 43 /* + */ || c === 45 /* - */) {
       const oh = digits(text, i + 1, 2, e);
       const colon = text.charCodeAt(i + 3) === 58 ? 1 : 0;

@@ -177,7 +177,8 @@ export function compileFormat(format: string): CustomFormat | string {
   }
   if (targets.length === 0) return 'the format has no %OPERATOR% in it';
   // No `\s*` before the `$`: parse trims the line's end (the white space `\s` matches), and the matcher then knows each last value ends at the end.
-  const tail = `${escapeRegExp(text.slice(last))}$`;
+  // The format's own white space at its end is trimmed alike: `...%ROUTE_NAME%\t` (a tab-separated format) writes a tab the line loses.
+  const tail = `${escapeRegExp(text.slice(last).trimEnd())}$`;
   // Not RegExp alone: with k free-text operators its backtracking retries the same splits, ~2^k per line.
   const shortRe = anchoredMatcher(shortPattern + tail, 's');
   const longRe = anchoredMatcher(longPattern + tail, 's');

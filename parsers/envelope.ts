@@ -21,11 +21,11 @@ function digitAt(text: string, i: number): boolean {
 
 /**
  * The length of an RFC 3339 timestamp and the space after it at `from` (what kubelet and `kubectl logs
- * --timestamps` write: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:?\d\d) /), or 0 when there
+ * --timestamps` write: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:?\d\d) /; RFC 3339's `t` and `z` too), or 0 when there
  * is none. Read in place: every live line starts with one, and a regex would allocate its match.
  */
 export function timestampSpan(text: string, from = 0): number {
-  if (text.charCodeAt(from + 4) !== 45 || text.charCodeAt(from + 7) !== 45 || text.charCodeAt(from + 10) !== 84) return 0;
+  if (text.charCodeAt(from + 4) !== 45 || text.charCodeAt(from + 7) !== 45 || (text.charCodeAt(from + 10) | 32) !== 116) return 0;
   if (text.charCodeAt(from + 13) !== 58 || text.charCodeAt(from + 16) !== 58) return 0;
   for (const d of STAMP_DIGITS) if (!digitAt(text, from + d)) return 0;
   let i = from + 19;
@@ -35,7 +35,7 @@ export function timestampSpan(text: string, from = 0): number {
     if (i === start || digitAt(text, i)) return 0;
   }
   const c = text.charCodeAt(i);
-  if (c === 90) i++;
+  if ((c | 32) === 122) i++;
   else if (c === 43 || c === 45) {
     if (!digitAt(text, i + 1) || !digitAt(text, i + 2)) return 0;
     i += 3;

@@ -29,13 +29,13 @@ export interface JsonPart {
 
 /** Top-level keys of an access log itself: an object with them and no pod metadata is the record, not an envelope. */
 const ACCESS_LOG_KEYS = ['start_time', 'upstream_cluster', 'response_flags', 'downstream_remote_address'];
-/** An RFC 3339 date-time, as envelopes write their times (kept verbatim, as kubelet's are). */
-const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/;
+/** An RFC 3339 date-time (its `t` and `z` in either case), as envelopes write their times (kept verbatim, as kubelet's are). */
+const RFC3339 = /^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:[Zz]|[+-]\d\d:\d\d)$/;
 /**
  * Nearly RFC 3339, as Fluentd and Ruby write times: a space for the `T`, an offset without its colon
  * (`%z`: `+0000`), a space before it, or `UTC` (`Time#to_s`). Rewritten to RFC 3339, not dropped.
  */
-const LOOSE_TIME = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d(?:\.\d{1,9})?) ?(?:(Z|UTC)|([+-]\d\d):?(\d\d))$/;
+const LOOSE_TIME = /^(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d(?:\.\d{1,9})?) ?(?:([Zz]|UTC)|([+-]\d\d):?(\d\d))$/;
 /**
  * Kubelet's /var/log/containers file, `<pod>_<namespace>_<container>-<64-hex id>.log`, at the end of a record's `source`
  * (Splunk) or `@logStream` (CloudWatch, where Fluent Bit's tag writes the path's slashes as dots); the directory is

@@ -33,7 +33,7 @@ export function isAccessLogFragment(line: string): boolean {
 }
 
 /** `[YYYY-MM-DDT` after the first character: where an entry starts inside a line. */
-const LATER_ENTRY_START = /.\[\d{4}-\d\d-\d\dT/;
+const LATER_ENTRY_START = /.\[\d{4}-\d\d-\d\d[Tt]/;
 
 /**
  * A bracketed time of day opening a line, then a space (`[2024-03-01 10:00:00.123] "GET ...`, `[01/Mar/2024:10:00:00 +0000] "- - -" ...`):

@@ -34,8 +34,9 @@ export class TextFormatParser {
     this.last = (forced ?? LAYOUTS)[0] as Layout;
   }
 
-  /** Fills `view` from `line` (which starts with `[YYYY-MM-DDT`) and returns null, or why it could not. */
-  parse(line: string, view: RecordView): MalformedReason | null {
+  /** Fills `view` from `text` (which starts with `[YYYY-MM-DDT`) and returns null, or why it could not. */
+  parse(text: string, view: RecordView): MalformedReason | null {
+    const line = withoutTrailingBlanks(text);
     if (this.fast !== null && this.fast(line, this.last.name, this.spanStart, this.spanEnd)) {
       // The fast reader took the line as the previous line's layout: the same ranges applyTokens sets.
       view.resetText(line, this.last.name, this.last.unlogged);
@@ -95,6 +96,18 @@ export class TextFormatParser {
     this.last = layout;
     return null;
   }
+}
+
+/**
+ * The line without the tabs and spaces after its last field. Envoy writes none (every layout ends in a value and `\n`), and
+ * HTTP keeps none at a header value's end (RFC 9110 5.5): a tab a pipeline or a paste left there would otherwise
+ * end the last value (the route `block_all\t` is no block_all, an address `ip:port\t` joins nothing) or keep Envoy's
+ * default layout's last quote from closing. A custom format's lines are trimmed alike (custom-format.ts).
+ */
+function withoutTrailingBlanks(line: string): string {
+  let end = line.length;
+  for (let c = line.charCodeAt(end - 1); c === 9 || c === 32; c = line.charCodeAt(end - 1)) end--;
+  return end === line.length ? line : line.slice(0, end);
 }
 
 function signatureMatches(layout: Layout, t: Tokens, upTo: number): boolean {

@@ -22,7 +22,7 @@ export class Tokens {
   readonly quoted = new Uint8Array(MAX_TOKENS);
 }
 
-/** True for `[YYYY-MM-DDT`, the start of every default-format access-log line (and not of Envoy's own `[YYYY-MM-DD hh:` log lines). */
+/** True for `[YYYY-MM-DDT` (or RFC 3339's lower-case `t`), the start of every default-format access-log line (and not of Envoy's own `[YYYY-MM-DD hh:` log lines). */
 export function startsWithIsoBracket(line: string): boolean {
   return (
     line.length > 12 &&
@@ -31,7 +31,7 @@ export function startsWithIsoBracket(line: string): boolean {
     isDigit(line.charCodeAt(4)) &&
     line.charCodeAt(5) === 45 &&
     line.charCodeAt(8) === 45 &&
-    line.charCodeAt(11) === 84
+    (line.charCodeAt(11) | 32) === 116
   );
 }
 

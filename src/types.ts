@@ -227,6 +227,11 @@ export interface LineCounts {
    * of the line was read and counted in its own bucket above; not a bucket itself.
    */
   nulPadded: number;
+  /**
+   * Lines with bytes that are not UTF-8 (a Latin-1 pod name in kubectl's `--prefix`, a user agent), which were read as
+   * U+FFFD: counted in their bucket above too, so that no value is altered unsaid; not a bucket itself.
+   */
+  notUtf8: number;
   /** Access-log lines that repeated a line another input held (overlapping saves of one pod's log): counted here, not as records. */
   duplicates: number;
   /**

@@ -29,6 +29,7 @@ export function lineSummary(counts: LineCounts): string {
   if (counts.joinedPartials > 0) parts.push(`${plural(counts.joinedPartials, 'partial line')} joined`);
   if (counts.duplicates > 0) parts.push(plural(counts.duplicates, 'duplicate of a line in another input', 'duplicates of lines in other inputs'));
   if (counts.nulPadded > 0) parts.push(`${counts.nulPadded} began with NUL padding (skipped, the rest of the line read: logrotate copytruncate?)`);
+  if (counts.notUtf8 > 0) parts.push(`${counts.notUtf8} held bytes that are not UTF-8 (read as U+FFFD)`);
   return parts.join(', ');
 }
 

@@ -1,13 +1,16 @@
 /**
  * Cuts a byte stream into lines. A line longer than the limit is skipped and reported without ever
  * being buffered whole (a 1 GB file with no newline costs one chunk of memory), so every line is
- * accounted for. Bytes are decoded per line as UTF-8; invalid sequences become U+FFFD, never a throw.
+ * accounted for. Bytes are decoded per line as UTF-8; invalid sequences become U+FFFD, never a throw, and
+ * the line is reported (`notUtf8`): its envelope's and its entry's bytes alike, as the whole line is decoded at once.
  *
  * A run of NUL bytes at the start of a line is dropped before the line is measured and decoded: it is
  * what `logrotate copytruncate` leaves when the writer (Envoy on a VM) keeps its file offset, a hole of
  * NULs up to where the next line was written. The line after the run is read as any other, and the run
  * is reported (`nulPadding`), never buffered, whatever its length.
  */
+
+import { isUtf8 } from 'node:buffer';
 
 /**
  * The longest --max-line-length: a line becomes one JavaScript string, and V8's strings stop at ~512 MiB
@@ -22,6 +25,8 @@ export interface LineHandler {
   tooLong(lineNo: number): void;
   /** Line `lineNo` began with a run of NUL bytes, dropped before its `line` or `tooLong` call. */
   nulPadding?(lineNo: number): void;
+  /** Line `lineNo`, given to `line` just before, held bytes that are not UTF-8, read as U+FFFD. */
+  notUtf8?(lineNo: number): void;
 }
 
 /** The index of the first byte at or after `from` that is not NUL, or `to`: where a line's copytruncate padding ends (every reader of lines drops it alike). */
@@ -39,6 +44,16 @@ export function countNewlines(bytes: Uint8Array): number {
 }
 
 type Utf8Buffer = Buffer & { utf8Slice(start: number, end: number): string };
+
+/**
+ * Hands `bytes[s, e)` to `handler` as line `lineNo`, and says when some of them were not UTF-8. Only a line holding
+ * U+FFFD is looked at (it may hold one as written); push() asks for none when a chunk's whole lines are UTF-8.
+ */
+function emit(bytes: Utf8Buffer, s: number, e: number, lineNo: number, handler: LineHandler): void {
+  const text = bytes.utf8Slice(s, e);
+  handler.line(text, lineNo);
+  if (text.includes('\ufffd') && !isUtf8(bytes.subarray(s, e))) handler.notUtf8?.(lineNo);
+}
 
 function asBuffer(chunk: Uint8Array): Utf8Buffer {
   return (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)) as Utf8Buffer;
@@ -97,6 +112,9 @@ export class LineSplitter {
       pos = nl + 1;
     }
     const max = this.maxLength;
+    // One check of the chunk's whole lines (simdutf), so that a log that is UTF-8 throughout costs no search per line.
+    const lastNl = chunk.lastIndexOf(10);
+    const utf8 = lastNl <= pos || isUtf8(chunk.subarray(pos, lastNl));
     for (let nl = chunk.indexOf(10, pos); nl >= 0; nl = chunk.indexOf(10, pos)) {
       this.lineNo++;
       if (chunk[pos] === 0) {
@@ -104,7 +122,8 @@ export class LineSplitter {
         pos = afterNuls(chunk, pos, nl);
       }
       if (nl - pos > max) handler.tooLong(this.lineNo);
-      else handler.line(chunk.utf8Slice(pos, nl), this.lineNo);
+      else if (utf8) handler.line(chunk.utf8Slice(pos, nl), this.lineNo);
+      else emit(chunk, pos, nl, this.lineNo, handler);
       pos = nl + 1;
     }
     if (pos < chunk.length && chunk[pos] === 0) {
@@ -126,7 +145,7 @@ export class LineSplitter {
     } else if (this.carry !== null) {
       const carry = this.carry as Utf8Buffer;
       this.carry = null;
-      handler.line(carry.utf8Slice(0, carry.length), ++this.lineNo);
+      emit(carry, 0, carry.length, ++this.lineNo, handler);
     }
   }
 
@@ -149,7 +168,7 @@ export class LineSplitter {
       handler.tooLong(this.lineNo);
     } else {
       const whole = Buffer.concat([this.carry as Buffer, chunk.subarray(0, nl)]) as Utf8Buffer;
-      handler.line(whole.utf8Slice(0, whole.length), this.lineNo);
+      emit(whole, 0, whole.length, this.lineNo, handler);
     }
     this.carry = null;
     this.skipping = false;

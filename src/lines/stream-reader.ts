@@ -63,7 +63,7 @@ const PRETTY_OPEN = /^\uFEFF?\s*\{\s*$/;
 
 /** Fresh zero counts. */
 export function emptyCounts(): LineCounts {
-  return { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0, otherContainers: 0 };
+  return { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, notUtf8: 0, duplicates: 0, otherContainers: 0 };
 }
 
 /** Adds `from` into `into` (merging per-stream counts into totals). */
@@ -74,6 +74,7 @@ export function addCounts(into: LineCounts, from: LineCounts): void {
   into.tooLong += from.tooLong;
   into.joinedPartials += from.joinedPartials;
   into.nulPadded += from.nulPadded;
+  into.notUtf8 += from.notUtf8;
   into.duplicates += from.duplicates;
   into.otherContainers += from.otherContainers;
   for (const [reason, n] of Object.entries(from.malformed) as [MalformedReason, number][]) {
@@ -84,7 +85,7 @@ export function addCounts(into: LineCounts, from: LineCounts): void {
 /**
  * Reads one stream's bytes into records, accounting for every line: record, not an access log,
  * malformed (with its reason), too long, or a duplicate of another input's line (as the callback says); CRI/Docker partial lines count as joined into the next.
- * A line that began with NUL padding is counted in its bucket and, besides, as `nulPadded`.
+ * A line that began with NUL padding is counted in its bucket and, besides, as `nulPadded`; one with bytes that are not UTF-8, as `notUtf8`.
  * A stream that opens with a JSON array (when the caller reads arrays) is read element by element.
  */
 export class StreamReader implements LineHandler, ArrayHandler {
@@ -343,6 +344,15 @@ export class StreamReader implements LineHandler, ArrayHandler {
       return;
     }
     this.counts.nulPadded++;
+  }
+
+  /** @internal LineHandler: the line itself is counted by its `line` call. */
+  notUtf8(): void {
+    if (this.paused) {
+      this.backlog.push(() => this.notUtf8());
+      return;
+    }
+    this.counts.notUtf8++;
   }
 
   /** @internal LineHandler */

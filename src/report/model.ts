@@ -131,6 +131,7 @@ export const COVERAGE_CODES = [
   'unordered-input',
   'stray-log-times',
   'nul-padding',
+  'not-utf8',
   'overlapping-inputs',
   'pod-flags-not-applied',
   'inputs-skipped',
@@ -163,8 +164,8 @@ export interface WarningLine {
   line: number;
 }
 
-/** The line counts a report shows: `nulPadded`, `duplicates` and `otherContainers` only when some line had them (the schema's contract). */
-export type ReportLineCounts = Omit<LineCounts, 'nulPadded' | 'duplicates' | 'otherContainers'> & { nulPadded?: number; duplicates?: number; otherContainers?: number };
+/** The line counts a report shows: `nulPadded`, `notUtf8`, `duplicates` and `otherContainers` only when some line had them (the schema's contract). */
+export type ReportLineCounts = Omit<LineCounts, 'nulPadded' | 'notUtf8' | 'duplicates' | 'otherContainers'> & { nulPadded?: number; notUtf8?: number; duplicates?: number; otherContainers?: number };
 
 /** What the audit read and what it could not see. */
 export interface Coverage {

@@ -11,7 +11,7 @@ import type { UnusedBaselineEntries, UnusedExceptions } from '../policy/index.js
 import type { ExceptionRef, LineCounts, RoleAssignment, Verdict } from '../types.js';
 import { anyRoleWithRecords, filteredLogging, noRecordsCauses, NO_RECORDS, roleFlagOf, rolesByStream, silentInputs, silentLogs, streamRole, type JoinedRole, type RolesByStream } from './coverage/inputs.js';
 import { evictedEntries, joinFieldsNotLogged, unmatchedEntries } from './coverage/join.js';
-import { ambiguousLines, nulPadding, otherContainerLines, otherContainers, overlappingInputs, reportedLines, unparsedLines } from './coverage/lines.js';
+import { ambiguousLines, notUtf8, nulPadding, otherContainerLines, otherContainers, overlappingInputs, reportedLines, unparsedLines } from './coverage/lines.js';
 import { listed } from './coverage/listing.js';
 import { mixedRoles } from './coverage/mixed-roles.js';
 import { baselineWarnings, exceptionWarnings, settingsWarnings, unusedExceptionWarnings } from './coverage/settings.js';
@@ -126,7 +126,7 @@ function warnings(f: CoverageFacts, seen: LogTime, byStream: RolesByStream): Cov
     out.push(sidecarTimeGap(f, uncovered));
   }
   out.push(...silentInputs(f, namedSilent, byStream), ...filteredLogging(f), ...unmatchedEntries(f, uncovered), ...joinFieldsNotLogged(f.engine), ...evictedEntries(f));
-  out.push(...exceptionWarnings(f), ...unusedExceptionWarnings(f, seen), ...baselineWarnings(f), ...settingsWarnings(f), ...unorderedInputs(f.streams), ...strayLogTimes(f), ...nulPadding(f), ...overlappingInputs(f), ...streamErrors(f));
+  out.push(...exceptionWarnings(f), ...unusedExceptionWarnings(f, seen), ...baselineWarnings(f), ...settingsWarnings(f), ...unorderedInputs(f.streams), ...strayLogTimes(f), ...nulPadding(f), ...notUtf8(f), ...overlappingInputs(f), ...streamErrors(f));
   return [...out, ...f.extraWarnings];
 }
 

@@ -57,7 +57,7 @@ describe('--fail-on coverage names', () => {
   });
 
   it('refuses no-records, the cause of exit 4 itself, naming the names it takes', async () => {
-    await expect(auditOptions(['--fail-on', 'no-records'])).rejects.toThrow(/--fail-on: unknown name "no-records" \(verdicts: .*; coverage: no-gateway-logs, .*nul-padding, overlapping-inputs, pod-flags-not-applied, inputs-skipped, own-outputs-skipped, gateway-pods-refused, mesh-ranges-miss-sidecars, gateways-by-content; or none; \+NAME adds to the default\)/);
+    await expect(auditOptions(['--fail-on', 'no-records'])).rejects.toThrow(/--fail-on: unknown name "no-records" \(verdicts: .*; coverage: no-gateway-logs, .*nul-padding, not-utf8, overlapping-inputs, pod-flags-not-applied, inputs-skipped, own-outputs-skipped, gateway-pods-refused, mesh-ranges-miss-sidecars, gateways-by-content; or none; \+NAME adds to the default\)/);
   });
 });
 

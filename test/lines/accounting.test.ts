@@ -89,7 +89,7 @@ describe('every input line is accounted for exactly once', () => {
   it('counts nulPadded as 0, never leaves it out, when no line had NUL padding (streams add up without a default)', () => {
     const good = corpusLines[0]?.line as string;
     const { counts } = read([Buffer.from(`${good}\n${good}\n`)]);
-    expect(counts).toEqual({ lines: 2, records: 2, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, duplicates: 0, otherContainers: 0 });
+    expect(counts).toEqual({ lines: 2, records: 2, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, notUtf8: 0, duplicates: 0, otherContainers: 0 });
   });
 
   it('counts a record its callback says is a copy of another input\'s line as a duplicate, not a record', () => {
@@ -112,13 +112,29 @@ describe('every input line is accounted for exactly once', () => {
     expect(accounted(reader.counts)).toBe(4);
   });
 
+  it('counts lines with bytes that are not UTF-8 (a Latin-1 pod name in kubectl --prefix, a user agent) as notUtf8, however the bytes are chunked', () => {
+    const good = corpusLines[0]?.line as string;
+    const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
+    const bytes = Buffer.concat([
+      latin1(`[pod/caf\u00e9-1/istio-proxy] ${good}\n`), // the envelope's bytes: read as U+FFFD, not counted before
+      Buffer.from(`${good.replace('"-"', '"caf\u00e9 \ufffd"')}\n`), // UTF-8: an é, and a U+FFFD as written
+      latin1(`${good.replace('"-"', '"caf\u00e9"')}\n`), // the entry's bytes
+      Buffer.from(`${good}\n`),
+      latin1(`[pod/caf\u00e9-2/istio-proxy] ${good}`), // the last line, without its newline
+    ]);
+    const whole = read([bytes]);
+    expect(whole.counts).toMatchObject({ lines: 5, records: 5, notUtf8: 3 }); // was notUtf8 0: the replaced bytes were not said
+    for (const seed of [1, 2, 3]) expect(read(chop(bytes, seeded(seed)))).toEqual(whole);
+    expect(read([...bytes].map((b) => Uint8Array.of(b)))).toEqual(whole); // one byte at a time: every line carried
+  });
+
   it('reads the line after a NUL run (logrotate copytruncate) longer than the limit, counting the run apart, however the bytes are chunked', () => {
     const good = corpusLines[0]?.line as string;
     const nul = (n: number): string => '\0'.repeat(n);
     // padded record, record, NULs only (a blank line), padded and too long after the run, record at the end without a newline
     const text = `${nul(5000)}${good}\n${good}\n${nul(10)}\n${nul(3)}${'x'.repeat(2000)}\n${good}`;
     const whole = read([Buffer.from(text)], 1000);
-    expect(whole.counts).toEqual({ lines: 5, records: 3, notAccessLog: 1, malformed: {}, tooLong: 1, joinedPartials: 0, nulPadded: 3, duplicates: 0, otherContainers: 0 });
+    expect(whole.counts).toEqual({ lines: 5, records: 3, notAccessLog: 1, malformed: {}, tooLong: 1, joinedPartials: 0, nulPadded: 3, notUtf8: 0, duplicates: 0, otherContainers: 0 });
     expect(whole.lines).toEqual([1, 2, 5]);
     expect(accounted(whole.counts)).toBe(5);
     for (const seed of [1, 2, 3]) expect(read(chop(Buffer.from(text), seeded(seed)), 1000)).toEqual(whole);

@@ -21,6 +21,10 @@ describe('logTimeMs reads the log times Envoy, strftime layouts and kubelet writ
     ['a negative offset', '2024-03-01T04:30:00-05:30', Date.UTC(2024, 2, 1, 10, 0, 0)],
     ['to the minute', '2026-03-01T10:00Z', Date.UTC(2026, 2, 1, 10, 0)],
     ['29 February of a leap year', '2024-02-29T23:59:59.999Z', Date.UTC(2024, 1, 29, 23, 59, 59, 999)],
+    ["RFC 3339's lower-case t and z (section 5.6)", '2024-05-01t10:00:00.000z', Date.UTC(2024, 4, 1, 10)],
+    ['a lower-case t and z, no fraction', '2024-05-01t10:00:00z', Date.UTC(2024, 4, 1, 10)],
+    ['a lower-case t, an offset', '2024-05-01t12:00:00.5+02:00', Date.UTC(2024, 4, 1, 10, 0, 0, 500)],
+    ['a lower-case z after an upper-case T', '2024-05-01T10:00:00.000z', Date.UTC(2024, 4, 1, 10)],
     ['a two-digit year, as written (Date.UTC reads 50 as 1950)', '0050-01-01T00:00:00.000Z', new Date('0050-01-01T00:00:00.000Z').getTime()],
   ])('%s: %s', (_name, text, ms) => {
     expect(logTimeMs(text)).toBe(ms);
@@ -31,6 +35,7 @@ describe('logTimeMs reads the log times Envoy, strftime layouts and kubelet writ
     process.env['TZ'] = zone;
     expect(logTimeMs('2022-10-25T21:01:00.334')).toBe(Date.UTC(2022, 9, 25, 21, 1, 0, 334)); // was read in the machine's zone
     expect(logTimeMs('2022-10-18T20:24:03')).toBe(Date.UTC(2022, 9, 18, 20, 24, 3));
+    expect(logTimeMs('2022-10-18t20:24:03')).toBe(Date.UTC(2022, 9, 18, 20, 24, 3)); // Date.parse reads this one in the machine's zone
     expect(isoToMs('2022-10-18T20:24:03.639')).toBe(Date.UTC(2022, 9, 18, 20, 24, 3, 639));
   });
 
@@ -69,7 +74,8 @@ describe('logTimeMs refuses what is no log time (NaN), never rolling it into ano
     ['an empty fraction', '2024-03-01T10:00:00.Z'],
     ['text after the zone', '2024-03-01T10:00:00.123Zjunk'],
     ['text after the time', '2024-03-01T10:00:00.123 UTC'],
-    ['a lower-case zone', '2024-03-01T10:00:00.123z'],
+    ['another letter for the T', '2024-03-01U10:00:00.123Z'], // only T and RFC 3339's t
+    ['another letter for the zone', '2024-03-01T10:00:00.123y'],
     ['an hour-only offset', '2024-03-01T10:00:00+01'],
     ['an offset of a day', '2024-03-01T10:00:00+24:00'],
     ['an offset minute 60', '2024-03-01T10:00:00+01:60'],

@@ -63,6 +63,15 @@ describe('custom Envoy format strings', () => {
     });
   });
 
+  it('reads the lines of a format that ends in a tab (a tab-separated format), with or without their tab', () => {
+    const format = '%START_TIME%\t%UPSTREAM_HOST%\t%UPSTREAM_CLUSTER%\t%ROUTE_NAME%\t\n';
+    const line = '2024-05-01T10:00:00.000Z\t1.2.3.4:443\tPassthroughCluster\tallow_any';
+    const record = { upstream_host: '1.2.3.4:443', upstream_cluster: 'PassthroughCluster', route_name: 'allow_any' };
+    expect(recordOf(`${line}\t`, format)).toMatchObject(record); // was format-mismatch: every line Envoy wrote
+    expect(recordOf(line, format)).toMatchObject(record);
+    expect(recordOf(`${line}\t`, format.replace('\t\n', ''))).toMatchObject(record);
+  });
+
   it("reads a nested format dictionary (Envoy's json_format may nest), its extras named by their path", () => {
     const format = '{"ts":"%START_TIME%","upstream":{"cluster":"%UPSTREAM_CLUSTER%","host":"%UPSTREAM_HOST%","trace":"%REQ(X-B3-TRACEID)%"},"authority":"%REQ(:AUTHORITY)%"}';
     expect(recordOf('{"ts":"2022-10-18T20:24:03.639Z","upstream":{"cluster":"PassthroughCluster","host":"104.20.28.24:80","trace":"abc","more":1},"authority":"pastebin.com"}', format)).toMatchObject({

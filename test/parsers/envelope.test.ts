@@ -92,14 +92,14 @@ describe('envelopes are stripped and their information kept', () => {
 });
 
 describe('the in-place RFC 3339 timestamp reader', () => {
-  const REGEX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d) /;
+  const REGEX = /^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:[Zz]|[+-]\d\d:?\d\d) /; // RFC 3339 allows `t` and `z`
   const base = ['2024-03-01T10:00:00Z ', '2024-03-01T10:00:00.1Z ', '2024-03-01T10:00:00.987654321Z ', '2024-03-01T11:00:00.9876+01:00 ', '2020-06-09T11:54:53.28-0700 '];
   /** Every timestamp above with each character replaced by a few others, cut short, or lengthened. */
   function variants(): string[] {
     const out = [...base, '', ' ', '2024-03-01T10:00:00.1234567890Z ', '2024-03-01T10:00:00.Z ', '2024-03-01T10:00:00+0100x', '[2024-03-01T10:00:00Z] '];
     for (const b of base) {
       for (let i = 0; i < b.length; i++) {
-        for (const c of ['0', '9', 'a', 'Z', ' ', '.', '-', ':', '+', 'T', '']) out.push(b.slice(0, i) + c + b.slice(i + 1));
+        for (const c of ['0', '9', 'a', 'Z', 'z', ' ', '.', '-', ':', '+', 'T', 't', '']) out.push(b.slice(0, i) + c + b.slice(i + 1));
         out.push(b.slice(0, i));
       }
     }

@@ -33,6 +33,16 @@ describe("log pipelines' JSON records are read as envelopes, with the pod that w
       env: { pod: POD, timestamp: '2024-03-01T10:00:00Z' },
     },
     {
+      name: "RFC 3339's lower-case t and z, kept as written",
+      line: { log: LINE, time: '2024-03-01t10:00:00.5z', kubernetes: { pod_name: POD, namespace_name: 'shop' } },
+      env: { pod: POD, timestamp: '2024-03-01t10:00:00.5z' },
+    },
+    {
+      name: 'a lower-case t and z in a near miss: rewritten to RFC 3339',
+      line: { log: LINE, time: '2024-03-01t10:00:00.5 z', kubernetes: { pod_name: POD, namespace_name: 'shop' } },
+      env: { pod: POD, timestamp: '2024-03-01T10:00:00.5Z' },
+    },
+    {
       name: 'a space for the T and before the offset',
       line: { log: LINE, time: '2024-03-01 10:00:00.5 +0000', kubernetes: { pod_name: POD, namespace_name: 'shop' } },
       env: { pod: POD, timestamp: '2024-03-01T10:00:00.5+00:00' },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineParser, parseLineText, toRecord } from '../../parsers/index.js';
+import { isoToMs } from '../../src/pipeline/times.js';
 
 const base19 = (ua: string, path = '/get', cluster = 'outbound|80||httpbin.org', dla = '52.1.2.3:80'): string =>
   `[2024-03-01T10:00:00.123Z] "GET ${path} HTTP/1.1" 200 - via_upstream - "-" 0 512 12 11 "-" "${ua}" "8e1f-44" "httpbin.org" "52.1.2.3:80" ${cluster} 10.1.0.7:40188 ${dla} 10.1.0.7:40142 - -`;
@@ -21,8 +22,47 @@ describe('quirks seen in real logs', () => {
     { name: 'smart quotes pasted from a blog', line: base19('curl/8').replace(/"/g, (_m, i: number) => (i % 2 ? '\u201d' : '\u201c')), key: 'authority', value: 'httpbin.org' },
     { name: 'a CRLF line ending', line: `${base19('curl/8')}\r`, key: 'route_name', value: null },
     { name: 'a byte-order mark', line: `\ufeff${base19('curl/8')}`, key: 'method', value: 'GET' },
+    { name: 'a tab after the last field', line: `${base19('curl/8')}\t`, key: 'route_name', value: null },
   ])('reads $name', ({ line, key, value }) => {
     expect(rec(line)[key as 'path']).toEqual(value);
+  });
+
+  describe("RFC 3339's lower-case t and z in a start time or an envelope's time (a pipeline's rewrite; Envoy and kubelet write upper case)", () => {
+    const lower = base19('curl/8').replace('2024-03-01T10:00:00.123Z', '2024-03-01t10:00:00.123z');
+
+    it('reads a text line whose start time has them, at the same moment', () => {
+      expect(rec(lower).start_time).toBe('2024-03-01t10:00:00.123z'); // was malformed (bad-timestamp), as written
+      expect(isoToMs(rec(lower).start_time)).toBe(Date.UTC(2024, 2, 1, 10, 0, 0, 123));
+    });
+
+    it('reads a JSON line whose start_time has them', () => {
+      const json = JSON.stringify({ start_time: '2024-03-01t10:00:00.123z', upstream_cluster: 'PassthroughCluster', upstream_host: '52.1.2.3:443', response_flags: '-', downstream_remote_address: '10.1.0.7:40142' });
+      expect(rec(json).start_time).toBe('2024-03-01t10:00:00.123z'); // was malformed (bad-timestamp)
+    });
+
+    it.each([
+      ['kubectl --timestamps', '2024-03-01t10:00:00.123456789z '],
+      ['CRI', '2024-03-01t10:00:00.123456789z stdout F '],
+    ])('peels a %s envelope whose time has them, keeping it as written', (_name, envelope) => {
+      const parser = new LineParser({ kind: 'auto' }, 65536);
+      expect(parser.parse(envelope + base19('curl/8'))).toBe('record'); // was malformed (text-before-entry)
+      expect(parser.view.envelope?.timestamp).toBe('2024-03-01t10:00:00.123456789z');
+      expect(isoToMs(parser.view.envelope?.timestamp ?? null)).toBe(Date.UTC(2024, 2, 1, 10, 0, 0, 123));
+    });
+  });
+
+  describe('tabs and spaces after the last field (none of them Envoy\'s: a pipeline\'s or a paste\'s)', () => {
+    const blockAll = '[2024-05-01T10:00:00.000Z] "GET / HTTP/1.1" 502 - direct_response - "-" 0 0 0 - "-" "curl/8.4.0" "d70640ec-2feb-46f8-9f63-24c44142c42e" "example.com" "-" - - 240.240.0.2:80 10.0.0.5:55555 - block_all';
+    const envoy = '[2024-02-06T15:18:17.437Z] "GET / HTTP/1.1" 503 UF 0 91 1998 - "103.67.2.26" "curl/8.4.0" "d70640ec-2feb-46f8-9f63-24c44142c42e" "example.projectcontour.io" "10.244.8.27:8080"';
+    const tcp10 = '[2019-01-01T10:00:00.000Z] - 0 0 5 "10.1.1.1:443" PassthroughCluster 10.0.0.5:5555 1.2.3.4:443 10.0.0.5:4444';
+
+    it.each(['\t', '\t\t', ' \t', '\t '])('end no value (%j after it)', (blank) => {
+      const blocked = rec(blockAll + blank);
+      expect(blocked.route_name).toBe('block_all'); // was `block_all\t`: no block, an unjudged flow
+      expect(blocked.extra).toBeUndefined(); // no `trailing_1` of white space
+      expect(rec(envoy + blank)).toMatchObject({ upstream_host: '10.244.8.27:8080' }); // was `10.244.8.27:8080"\t`
+      expect(rec(tcp10 + blank)).toMatchObject({ downstream_remote_address: '10.0.0.5:4444' }); // the join key; was `10.0.0.5:4444\t`
+    });
   });
 
   it.each([

@@ -219,7 +219,10 @@ function tokenize(s: i32, end: i32): i32 {
   while (true) {
     if (i >= end) return -1;
     let c = b(i);
-    if (c == 10) break; // a trailing space ends the line without an empty token
+    if (c == 10) {
+      if (b(i - 2) == SPACE) return -1; // spaces after the last field, all of which the general parser trims (parsers/text-format.ts)
+      break; // a trailing space ends the line without an empty token
+    }
     if (k == MAX_TOKENS) return -1;
     let j: i32;
     if (c == QUOTE) {

@@ -126,6 +126,18 @@ export function nulPadding(f: CoverageFacts): CoverageWarning[] {
   ];
 }
 
+/** Lines with bytes that are not UTF-8 (a Latin-1 pod name, user agent or path), read as U+FFFD: said, never altered unsaid; none when no line had them. */
+export function notUtf8(f: CoverageFacts): CoverageWarning[] {
+  const lines = f.streams.filter((s) => s.notUtf8 > 0);
+  if (lines.length === 0) return [];
+  return [
+    {
+      code: 'not-utf8',
+      message: `${plural(f.lines.notUtf8, 'line')} held bytes that are not UTF-8 (text saved in Latin-1 or another legacy encoding, or cut mid-character): ${listed(lines, (s) => `${s.name} (${s.notUtf8})`)}. Each such byte was read as U+FFFD (\uFFFD), in an envelope's pod or container name as in the entry, so values holding one (a pod, a user agent, a path) are not as written; the lines were otherwise read and counted as usual.`,
+    },
+  ];
+}
+
 /**
  * Inputs that held the same access-log lines (one pod's log saved twice, overlapping; a node's CRI file beside
  * a kubectl save): each line was audited once, and the report names which inputs overlapped so that the
@@ -143,8 +155,8 @@ export function overlappingInputs(f: CoverageFacts): CoverageWarning[] {
   ];
 }
 
-/** The counts as a report shows them: `nulPadded`, `duplicates` and `otherContainers` left out when no line had them. */
+/** The counts as a report shows them: `nulPadded`, `notUtf8`, `duplicates` and `otherContainers` left out when no line had them. */
 export function reportedLines(lines: LineCounts): ReportLineCounts {
-  const { nulPadded, duplicates, otherContainers, ...rest } = lines;
-  return { ...rest, ...(nulPadded > 0 ? { nulPadded } : {}), ...(duplicates > 0 ? { duplicates } : {}), ...(otherContainers > 0 ? { otherContainers } : {}) };
+  const { nulPadded, notUtf8, duplicates, otherContainers, ...rest } = lines;
+  return { ...rest, ...(nulPadded > 0 ? { nulPadded } : {}), ...(notUtf8 > 0 ? { notUtf8 } : {}), ...(duplicates > 0 ? { duplicates } : {}), ...(otherContainers > 0 ? { otherContainers } : {}) };
 }
