@@ -37,7 +37,7 @@ export interface AuditOptions extends ReadOptions, AuditCommonOptions {
   ingressPod: string[];
   /** Containers whose lines are a proxy's access log besides istio-proxy (--proxy-container): other named containers' lines are not audited. */
   proxyContainer: string[];
-  /** A saved `kubectl get pods -A -o json|yaml`: who had each IP, and the mesh's ranges. */
+  /** A saved `kubectl get pods,services,endpointslices,serviceentries... -A -o json|yaml`: who had each IP, the mesh ranges, Services and ServiceEntries. */
   pods: string | null;
   explain: boolean;
   dashboard: boolean;

@@ -20,7 +20,7 @@ import { prepareAudit, reportBuilder, type AuditSetup } from '../run/setup.js';
 import { fileSource, recordSources, SMALL_CHUNK, warnOnStderr } from '../sources/file-source.js';
 import type { SameContent } from '../sources/same-content.js';
 import { podRoleMatcher } from '../sources/role-flags.js';
-import { clusterIpJudgement, loadPodSnapshot, snapshotContext, type PodSnapshot, type SnapshotContext } from '../sources/pod-snapshot.js';
+import { clusterIpJudgement, loadPodSnapshot, PODS_LIST_COMMAND, snapshotContext, type PodSnapshot, type SnapshotContext } from '../sources/pod-snapshot.js';
 import { escapeControl } from '../text/escape.js';
 import { RecordsOfInputs, withoutFlaggedRecordLogs } from '../sources/records-of-inputs.js';
 import type { Flow, LogStream, RoleAssignment } from '../types.js';
@@ -75,12 +75,12 @@ function snapshotPods(snapshot: PodSnapshot): string {
 
 /** What --explain says of the Services a --pods list holds: which ClusterIPs are inside (by their EndpointSlices, else their selector), and which Services are egress gateways'. */
 function snapshotServices({ snapshot, clusterIps }: SnapshotContext): string {
-  if (snapshot.services.size === 0) return ' (no Services listed: kubectl get pods,services,endpointslices -A -o json adds their ClusterIPs)';
+  if (snapshot.services.size === 0) return ` (no Services listed: ${PODS_LIST_COMMAND} adds their ClusterIPs)`;
   const gateways = snapshot.gatewayServices.length === 0 ? '' : `; egress gateway Services by their selector: ${escapeControl(snapshot.gatewayServices.join(', '))}`;
   const handWritten = (n: number, which: string): string => (n === 0 ? '' : ` (${n} ${which} left out: ${n === 1 ? 'its endpoints are' : 'their endpoints are'} set by hand)`);
   if (snapshot.slicesListed === 0) {
     const manual = snapshot.services.size - snapshot.services.selecting;
-    const noSlices = '; no EndpointSlices listed, so a Service\'s selector decides (kubectl get pods,services,endpointslices -A -o json adds them)';
+    const noSlices = `; no EndpointSlices listed, so a Service's selector decides (${PODS_LIST_COMMAND} adds them)`;
     return `, plus the ClusterIPs of ${plural(snapshot.services.selecting, 'Service')} with a selector${handWritten(manual, 'without one')}${gateways}${noSlices}`;
   }
   const { bySlices, bySelector } = clusterIpJudgement(snapshot, clusterIps);
@@ -97,7 +97,7 @@ function listed(items: readonly string[]): string {
 
 /** What --explain says was taken from the ServiceEntries a --pods list holds: the addresses kept outside the mesh, and the IPs named by an entry's host. */
 function snapshotEntries({ serviceEntries }: PodSnapshot): string {
-  if (serviceEntries.size === 0) return '\n  no ServiceEntries from --pods (kubectl get pods,services,endpointslices,serviceentries.networking.istio.io -A -o json adds them)';
+  if (serviceEntries.size === 0) return `\n  no ServiceEntries from --pods (${PODS_LIST_COMMAND} adds them)`;
   const { outside, named } = serviceEntries.described();
   const sorted = (items: string[]): string[] => items.sort(compareNatural);
   const kept = outside.length === 0 ? 'no MESH_EXTERNAL address' : `outside the mesh whatever the ranges say, as MESH_EXTERNAL (${outside.length}): ${listed(sorted(outside))}`;

@@ -32,6 +32,9 @@ import { ServiceEntryIndex, type ServiceEntry } from './kube/service-entry-index
 import { readTextFile } from './read-text.js';
 import { escapeControl, shownName } from '../text/escape.js';
 
+/** The one command that saves everything `--pods` reads (pods, Services, EndpointSlices, ServiceEntries), for every hint that names it. */
+export const PODS_LIST_COMMAND = 'kubectl get pods,services,endpointslices,serviceentries.networking.istio.io -A -o json';
+
 /** What a snapshot held. */
 export interface PodSnapshot {
   index: PodIpIndex;

@@ -46,7 +46,7 @@ describe('audit --pods reads EndpointSlices', () => {
     expect(rules(res.stdout)).toEqual(['internal/passthrough-to-mesh', 'direct/passthrough-cluster', 'internal/passthrough-to-mesh', 'direct/passthrough-cluster']);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain(
-      "plus the ClusterIPs of 2 Services with a selector (2 without one left out: their endpoints are set by hand); no EndpointSlices listed, so a Service's selector decides (kubectl get pods,services,endpointslices -A -o json adds them)",
+      "plus the ClusterIPs of 2 Services with a selector (2 without one left out: their endpoints are set by hand); no EndpointSlices listed, so a Service's selector decides (kubectl get pods,services,endpointslices,serviceentries.networking.istio.io -A -o json adds them)",
     );
   });
 

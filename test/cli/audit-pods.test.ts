@@ -119,7 +119,7 @@ describe('egress-audit audit --pods', () => {
     const args = ['audit', '--sidecar', join(dir, 'hidden.log'), '-o', 'json', '--fail-on', 'none', '--explain', '--pods'];
     const podsOnly = await runCli([...args, join(dir, 'pods.yaml')]);
     expect(flows(podsOnly.stdout).map((f) => f.rule)).toEqual(['direct/passthrough-cluster', 'internal/mesh-service']);
-    expect(podsOnly.stderr).toContain('(no Services listed: kubectl get pods,services,endpointslices -A -o json adds their ClusterIPs)');
+    expect(podsOnly.stderr).toContain('(no Services listed: kubectl get pods,services,endpointslices,serviceentries.networking.istio.io -A -o json adds their ClusterIPs)');
     const withServices = await runCli([...args, join(dir, 'pods-services.json')]);
     expect(withServices.code).toBe(0);
     expect(flows(withServices.stdout).map((f) => f.rule)).toEqual(['internal/passthrough-to-mesh', 'via-gateway-unconfirmed/no-connection']);

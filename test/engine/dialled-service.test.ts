@@ -7,7 +7,7 @@ import { offlineContext } from '../../src/engine/index.js';
 import { liveContext, PodIpIndex } from '../../src/sources/kube/pod-index.js';
 import { ServiceEntryIndex } from '../../src/sources/kube/service-entry-index.js';
 import { ServiceIndex } from '../../src/sources/kube/service-index.js';
-import { selectorClusterIps } from '../../src/sources/kube/cluster-ips.js';
+import { selectorClusterIps } from '../helpers/cluster-ips.js';
 import type { AuditSettings, EngineContext } from '../../src/types.js';
 import { entry, http, record, run, settings } from './helpers.js';
 

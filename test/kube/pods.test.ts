@@ -7,7 +7,7 @@ import { podFacts, workloadOf, type KubePod } from '../../src/sources/kube/pod-f
 import { liveContext, meshPrefix, PodIpIndex } from '../../src/sources/kube/pod-index.js';
 import { ServiceEntryIndex } from '../../src/sources/kube/service-entry-index.js';
 import { ServiceIndex } from '../../src/sources/kube/service-index.js';
-import { selectorClusterIps } from '../../src/sources/kube/cluster-ips.js';
+import { selectorClusterIps } from '../helpers/cluster-ips.js';
 import type { AuditSettings } from '../../src/types.js';
 
 function pod(over: { name?: string; ip?: string; uid?: string; native?: boolean; state?: 'running' | 'waiting' | 'terminated'; phase?: string; owner?: { kind: string; name: string }; labels?: Record<string, string>; containerId?: string; deleting?: boolean; nodeName?: string | null; noProxy?: boolean } = {}): KubePod {

@@ -9,7 +9,7 @@
  * for a watch event of a Service or a slice (every readiness change in a busy cluster), for the Services it touched alone.
  */
 import { canonicalIp } from '../../engine/context.js';
-import { EndpointSliceIndex, type ServiceEndpoints } from './endpoint-slice-index.js';
+import type { EndpointSliceIndex, ServiceEndpoints } from './endpoint-slice-index.js';
 import type { ServiceAddresses } from './pod-index.js';
 import type { ClusterIpService, ServiceIndex } from './service-index.js';
 
@@ -125,9 +125,4 @@ export class VouchedClusterIps implements ServiceAddresses {
     if (endpoints === undefined) return selecting;
     return !endpoints.unnamed && endpoints.addresses.every((ip) => this.inMesh(ip) === true);
   }
-}
-
-/** The ClusterIPs Services alone vouch for, with no EndpointSlices read: a Service's selector decides. */
-export function selectorClusterIps(services: ServiceIndex): VouchedClusterIps {
-  return new VouchedClusterIps(services, new EndpointSliceIndex(), { covers: () => false }, () => undefined, []);
 }
