@@ -7,6 +7,18 @@ import { seeded } from '../helpers/random.js';
 
 const TCP = '[2022-02-19T09:31:17.146Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:33706 192.168.0.78:1234 10.108.0.56:50898 - -';
 
+/** Feeds `text` to a splitter in chunks of `chunkSizes()` bytes, then ends it. */
+function feed(text: string | Buffer, handler: ArrayHandler, chunkSizes: () => number = () => 1 << 16, maxLength = 65536, objects = false): void {
+  const splitter = new JsonArraySplitter(maxLength, objects);
+  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
+  for (let i = 0; i < bytes.length; ) {
+    const n = chunkSizes();
+    splitter.push(bytes.subarray(i, i + n), handler);
+    i += n;
+  }
+  splitter.end(handler);
+}
+
 /** Everything a splitter hands over, in order, as text (so that two readings can be compared whole). */
 function split(text: string | Buffer, chunkSizes: () => number = () => 1 << 16, maxLength = 65536, objects = false): string[] {
   const got: string[] = [];
@@ -16,14 +28,7 @@ function split(text: string | Buffer, chunkSizes: () => number = () => 1 << 16, 
     cutShort: (n) => got.push(`cut short ${n}`),
     otherLine: (joined) => got.push(joined ? 'joined' : 'other'),
   };
-  const splitter = new JsonArraySplitter(maxLength, objects);
-  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
-  for (let i = 0; i < bytes.length; ) {
-    const n = chunkSizes();
-    splitter.push(bytes.subarray(i, i + n), handler);
-    i += n;
-  }
-  splitter.end(handler);
+  feed(text, handler, chunkSizes, maxLength, objects);
   return got;
 }
 
@@ -112,15 +117,7 @@ describe('JsonArraySplitter', () => {
     ]);
     const notUtf8 = (chunkSizes?: () => number): string[] => {
       const got: string[] = [];
-      const handler: ArrayHandler = { line: () => undefined, tooLong: () => undefined, cutShort: () => undefined, otherLine: () => undefined, notUtf8: (n) => got.push(`not utf-8 ${n}`) };
-      const splitter = new JsonArraySplitter(65536);
-      const size = chunkSizes ?? ((): number => 1 << 16);
-      for (let i = 0; i < bytes.length; ) {
-        const n = size();
-        splitter.push(bytes.subarray(i, i + n), handler);
-        i += n;
-      }
-      splitter.end(handler);
+      feed(bytes, { line: () => undefined, tooLong: () => undefined, cutShort: () => undefined, otherLine: () => undefined, notUtf8: (n) => got.push(`not utf-8 ${n}`) }, chunkSizes);
       return got;
     };
     expect(notUtf8()).toEqual(['not utf-8 2', 'not utf-8 5', 'not utf-8 9']); // was none: the elements were decoded unsaid
