@@ -6,8 +6,10 @@
  * physical line it starts on, so evidence points into the file as saved. A string element is the line
  * it holds (an array of raw log lines). Every physical line is accounted for: an element's other lines
  * count as joined into it, and a line holding only the array's brackets counts as not an access log.
+ * An element with bytes that are not UTF-8 is read with U+FFFD for them and said (`notUtf8`), as a line is.
  */
 import { wellFormed } from '../../parsers/well-formed.js';
+import { replacedBytes } from './line-splitter.js';
 
 /** Bytes looked at for the array's opening before deciding the stream is read line by line. */
 const LOOK_AT_MOST = 64 << 10;
@@ -110,6 +112,8 @@ export interface ArrayHandler {
   cutShort(lineNo: number): void;
   /** A physical line on which no element starts: part of an element (`joined`), or brackets and whitespace only. */
   otherLine(joined: boolean): void;
+  /** The element (or text run) starting on `lineNo`, given to `line` just before, held bytes that are not UTF-8, read as U+FFFD (LineHandler's). */
+  notUtf8?(lineNo: number): void;
 }
 
 const BOM = [0xef, 0xbb, 0xbf];
@@ -303,7 +307,11 @@ export class JsonArraySplitter {
     const wasText = this.state === TEXT;
     this.state = wasText || this.topObject ? OUTSIDE : BETWEEN;
     if (this.tooLongNow) handler.tooLong(this.startLine);
-    else handler.line(wasText ? this.text() : unwrapString(this.text()), this.startLine);
+    else {
+      const text = this.text();
+      handler.line(wasText ? text : unwrapString(text), this.startLine);
+      if (replacedBytes(text, this.buf.subarray(0, this.length))) handler.notUtf8?.(this.startLine);
+    }
     this.reset();
   }
 

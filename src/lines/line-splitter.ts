@@ -46,13 +46,21 @@ export function countNewlines(bytes: Uint8Array): number {
 type Utf8Buffer = Buffer & { utf8Slice(start: number, end: number): string };
 
 /**
+ * Whether `text`, decoded from `bytes` as UTF-8, had bytes replaced by U+FFFD (they were not UTF-8): every reader of lines
+ * (lines, a JSON array's elements) says so alike. Only text holding U+FFFD is looked at, as a line may hold one as written.
+ */
+export function replacedBytes(text: string, bytes: Uint8Array): boolean {
+  return text.includes('\ufffd') && !isUtf8(bytes);
+}
+
+/**
  * Hands `bytes[s, e)` to `handler` as line `lineNo`, and says when some of them were not UTF-8. Only a line holding
  * U+FFFD is looked at (it may hold one as written); push() asks for none when a chunk's whole lines are UTF-8.
  */
 function emit(bytes: Utf8Buffer, s: number, e: number, lineNo: number, handler: LineHandler): void {
   const text = bytes.utf8Slice(s, e);
   handler.line(text, lineNo);
-  if (text.includes('\ufffd') && !isUtf8(bytes.subarray(s, e))) handler.notUtf8?.(lineNo);
+  if (replacedBytes(text, bytes.subarray(s, e))) handler.notUtf8?.(lineNo);
 }
 
 function asBuffer(chunk: Uint8Array): Utf8Buffer {

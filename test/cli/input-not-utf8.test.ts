@@ -35,4 +35,18 @@ describe('bytes that are not UTF-8 (a log saved in Latin-1) are read as U+FFFD a
     expect(report.coverage.warnings.find((w) => w.code === 'not-utf8')?.message).toContain('sidecar.log (1)');
     expect(res.code).toBe(0);
   });
+
+  it('audit and parse count them in a JSON array export as in the same lines, and the not-utf8 warning names it', async () => {
+    const dir = tempDir('ea-not-utf8-');
+    // An array of raw log lines, the sidecar's written in Latin-1 (its kubectl --prefix pod name), as an export would hold it.
+    const element = (line: string): string => `  "${line.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+    writeFileSync(join(dir, 'export.json'), Buffer.from(`[\n${element(`[pod/caf\u00e9-1/istio-proxy] ${sidecar}`)},\n${element(`[pod/egw-1/istio-proxy] ${gateway.trimEnd()}`)}\n]\n`, 'latin1'));
+    const res = await runCli(['audit', '-o', 'json', join(dir, 'export.json')]);
+    const report = JSON.parse(res.stdout) as { flows: { verdict: string }[]; coverage: { lines: { records: number; notUtf8?: number }; warnings: { code: string; message: string }[] } };
+    expect(report.coverage.lines).toMatchObject({ records: 2, notUtf8: 1 }); // notUtf8 was absent: the array's elements were decoded uncounted
+    expect(report.coverage.warnings.find((w) => w.code === 'not-utf8')?.message).toContain('export.json (1)');
+    const parsed = await runCli(['parse', join(dir, 'export.json')]);
+    expect(ndjson(parsed.stdout).map((r) => (r as { source: { pod: string } }).source.pod)).toEqual(['caf\ufffd-1', 'egw-1']);
+    expect(parsed.stderr).toContain('1 held bytes that are not UTF-8 (read as U+FFFD)'); // was not said
+  });
 });

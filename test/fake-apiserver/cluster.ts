@@ -101,7 +101,7 @@ export class FakeCluster {
       throw new Error(`fake apiserver: ${namespace}/${pod}/${container} is ${c.state}; only a running container logs`);
     }
     const opts = at instanceof Date ? { at } : at ?? {};
-    c.current.append(lines, this.stamper(opts), opts.unterminated === true);
+    c.current.append(lines, this.stamper(opts), opts.unterminated === true, opts.latin1 === true);
   }
 
   /** Ends the current instance (it becomes `previous`) and starts a new one, or leaves it waiting. */

@@ -49,7 +49,8 @@ const CRI_OVERHEAD = 44; // "<ts> stdout F " per record on disk, for rotation ac
 export class ContainerLog {
   private ts: string[] = [];
   private ms: number[] = [];
-  private text: string[] = [];
+  /** A record's text, or its bytes when it was written in Latin-1 (not UTF-8). */
+  private text: (string | Buffer)[] = [];
   private newline: boolean[] = [];
   private base = 0;
   private fileStart = 0;
@@ -73,13 +74,18 @@ export class ContainerLog {
 
   /**
    * Appends lines (split on '\n', long ones into partial records), stamping each, then feeds followers;
-   * `unterminated`: the very last line is a partial record with no newline (see AppendLogOptions).
+   * `unterminated`: the very last line is a partial record with no newline (see AppendLogOptions);
+   * `latin1`: each line is served in Latin-1, one byte per character, never split (see AppendLogOptions).
    */
-  append(lines: readonly string[], stamp: () => Stamp, unterminated = false): void {
+  append(lines: readonly string[], stamp: () => Stamp, unterminated = false, latin1 = false): void {
     if (this.stopped) throw new Error(`container instance ${this.containerID} has stopped; restart it first`);
     for (const [i, raw] of lines.entries()) {
       const parts = raw.includes('\n') ? raw.split('\n') : [raw];
-      for (const [j, line] of parts.entries()) this.pushLine(line, stamp(), !(unterminated && i === lines.length - 1 && j === parts.length - 1));
+      for (const [j, line] of parts.entries()) {
+        const terminated = !(unterminated && i === lines.length - 1 && j === parts.length - 1);
+        if (latin1) this.pushRecord(Buffer.from(line, 'latin1'), stamp(), terminated);
+        else this.pushLine(line, stamp(), terminated);
+      }
     }
     this.maybeRotate();
     for (const r of this.readers) this.pump(r);
@@ -112,7 +118,7 @@ export class ContainerLog {
     }
   }
 
-  private pushRecord(text: string, stamp: Stamp, newline: boolean): void {
+  private pushRecord(text: string | Buffer, stamp: Stamp, newline: boolean): void {
     this.ts.push(stamp.text);
     this.ms.push(stamp.ms);
     this.text.push(text);
@@ -141,28 +147,36 @@ export class ContainerLog {
         return;
       }
       const chunk = this.render(r, limit);
-      if (chunk === '') continue;
+      if (chunk.length === 0) continue;
       if (!this.writeLimited(r, chunk)) return;
     }
   }
 
-  /** Renders records from the reader's cursor up to ~64 KiB, advancing the cursor. */
-  private render(r: Reader, limit: number): string {
+  /** Renders records from the reader's cursor up to ~64 KiB, advancing the cursor: bytes once a Latin-1 record is among them. */
+  private render(r: Reader, limit: number): string | Buffer {
     let out = '';
+    const bytes: Buffer[] = [];
     const since = r.opts.sinceMs;
     while (r.cursor < limit && out.length < CHUNK_CHARS) {
       const i = r.cursor++ - this.base;
       if (since !== undefined && (this.ms[i] as number) < since) continue;
-      const body = this.newline[i] ? `${this.text[i] as string}\n` : (this.text[i] as string);
-      out += r.opts.timestamps ? `${this.ts[i] as string} ${body}` : body;
+      const text = this.text[i] as string | Buffer;
+      const head = r.opts.timestamps ? `${this.ts[i] as string} ` : '';
+      const tail = this.newline[i] ? '\n' : '';
+      if (typeof text === 'string') {
+        out += `${head}${text}${tail}`;
+        continue;
+      }
+      bytes.push(Buffer.from(out + head), text, Buffer.from(tail));
+      out = '';
     }
-    return out;
+    return bytes.length === 0 ? out : Buffer.concat([...bytes, Buffer.from(out)]);
   }
 
   /** Writes a chunk honouring limitBytes (kubelet LimitWriter cuts at the byte); false when the reader paused or ended. */
-  private writeLimited(r: Reader, chunk: string): boolean {
+  private writeLimited(r: Reader, chunk: string | Buffer): boolean {
     if (r.bytesLeft !== Infinity) {
-      const buf = Buffer.from(chunk);
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       if (buf.length >= r.bytesLeft) {
         r.sink.write(buf.subarray(0, r.bytesLeft));
         this.finish(r);

@@ -58,6 +58,8 @@ export interface AppendLogOptions {
    * and the kubelet serves it without a newline. Write nothing more to this instance afterwards.
    */
   unterminated?: boolean;
+  /** The lines are written in Latin-1 (a legacy application's output), one byte per character, so `é` is served as the byte 0xE9, not UTF-8. */
+  latin1?: boolean;
 }
 
 /** How `restartContainer` leaves the container. */

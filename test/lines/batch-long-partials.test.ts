@@ -88,6 +88,18 @@ describe("parse's batches account for very long CRI/Docker partial lines as one 
       expect(got.counts.records).toBe(5);
     });
 
+    it(`${name}: a very long line written in Latin-1 counts each part with such bytes as not UTF-8, as a whole-stream read does, whatever the chunking`, () => {
+      for (const length of [MAX - 1, MAX + 1, 40 * MAX]) {
+        // Every 'x' an é written as one byte (0xE9): each of the line's parts holds some.
+        const bytes = Buffer.from(file(write, length, 200).toString().replace(/x/g, '\u00e9'), 'latin1');
+        const expected = whole(bytes);
+        const latin1Lines = bytes.toString('latin1').split('\n').filter((l) => l.includes('\u00e9')).length;
+        expect(latin1Lines, `${length}`).toBeGreaterThan(length > MAX ? 5 : 3);
+        expect(expected.counts.notUtf8, `${length}`).toBe(latin1Lines);
+        for (const size of [97, 1000, 65536]) expect(batched(bytes, size).counts, `${name}, ${length} bytes, chunks of ${size}`).toEqual(expected.counts);
+      }
+    });
+
     it(`${name}: a very long line whose final part never comes is cut short once, at the end`, () => {
       const bytes = file(write, 40 * MAX, 200, false);
       const text = bytes.toString();

@@ -7,6 +7,18 @@ import { seeded } from '../helpers/random.js';
 
 const TCP = '[2022-02-19T09:31:17.146Z] "- - -" 0 - - - "-" 85 844 1 - "-" "-" "-" "-" "10.108.0.55:2234" outbound|2234||istio-egressgateway.istio-system.svc.cluster.local 10.108.0.56:33706 192.168.0.78:1234 10.108.0.56:50898 - -';
 
+/** Feeds `text` to a splitter in chunks of `chunkSizes()` bytes, then ends it. */
+function feed(text: string | Buffer, handler: ArrayHandler, chunkSizes: () => number = () => 1 << 16, maxLength = 65536, objects = false): void {
+  const splitter = new JsonArraySplitter(maxLength, objects);
+  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
+  for (let i = 0; i < bytes.length; ) {
+    const n = chunkSizes();
+    splitter.push(bytes.subarray(i, i + n), handler);
+    i += n;
+  }
+  splitter.end(handler);
+}
+
 /** Everything a splitter hands over, in order, as text (so that two readings can be compared whole). */
 function split(text: string | Buffer, chunkSizes: () => number = () => 1 << 16, maxLength = 65536, objects = false): string[] {
   const got: string[] = [];
@@ -16,14 +28,7 @@ function split(text: string | Buffer, chunkSizes: () => number = () => 1 << 16, 
     cutShort: (n) => got.push(`cut short ${n}`),
     otherLine: (joined) => got.push(joined ? 'joined' : 'other'),
   };
-  const splitter = new JsonArraySplitter(maxLength, objects);
-  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
-  for (let i = 0; i < bytes.length; ) {
-    const n = chunkSizes();
-    splitter.push(bytes.subarray(i, i + n), handler);
-    i += n;
-  }
-  splitter.end(handler);
+  feed(text, handler, chunkSizes, maxLength, objects);
   return got;
 }
 
@@ -100,6 +105,24 @@ describe('JsonArraySplitter', () => {
     ]);
     const random = seeded(7);
     for (const max of [1, 2, 3, 7, 50]) expect(split(text, () => 1 + Math.floor(random() * max))).toEqual(whole);
+  });
+
+  it('says which elements held bytes that are not UTF-8 (read as U+FFFD), not one holding U+FFFD as written or escaped, however the bytes are chunked', () => {
+    const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
+    const bytes = Buffer.concat([
+      latin1('[\n  "caf\u00e9 1",\n'), // a string element in Latin-1
+      Buffer.from('  "caf\u00e9 \ufffd 2",\n  "\\ufffd 3",\n'), // UTF-8: an é and a U+FFFD as written; a U+FFFD escaped
+      latin1('  {\n    "pod": "caf\u00e9"\n  }\n]\n'), // an object element spanning lines, in Latin-1
+      latin1('caf\u00e9 text after the array\n'), // a text run outside any array
+    ]);
+    const notUtf8 = (chunkSizes?: () => number): string[] => {
+      const got: string[] = [];
+      feed(bytes, { line: () => undefined, tooLong: () => undefined, cutShort: () => undefined, otherLine: () => undefined, notUtf8: (n) => got.push(`not utf-8 ${n}`) }, chunkSizes);
+      return got;
+    };
+    expect(notUtf8()).toEqual(['not utf-8 2', 'not utf-8 5', 'not utf-8 9']); // was none: the elements were decoded unsaid
+    expect(notUtf8(() => 1)).toEqual(notUtf8());
+    expect(split(bytes).filter((g) => g.startsWith('line'))).toEqual(['line 2: caf\ufffd 1', 'line 3: caf\u00e9 \ufffd 2', 'line 4: \ufffd 3', 'line 5: {"pod":"caf\ufffd"}', 'line 9: caf\ufffd text after the array']);
   });
 
   it('unwraps an array of raw log lines (a line saved with its newline without it), and reads one compact line of elements', () => {
