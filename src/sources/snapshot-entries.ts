@@ -6,6 +6,7 @@
  * `internal`: so one that cannot be read as a ServiceEntry stops the run (exit 3, naming the file and the item) rather
  * than being left out.
  */
+import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { escapeControl } from '../text/escape.js';
 import type { ServiceEntry } from './kube/service-entry-index.js';
@@ -23,9 +24,29 @@ export function isServiceEntryKind(item: unknown): item is Record<string, unknow
   return isRecord(item) && item.kind === 'ServiceEntry';
 }
 
+/**
+ * An address or CIDR range as Istio (Go's parser) writes one. ipaddr.js, which the index reads them with, also takes
+ * forms Istio refuses and reads them as other addresses (`10.244.077.7` as 10.244.63.7, `10.244/16` as 10.0.0.244/16).
+ */
 function isAddressOrRange(text: string): boolean {
   const t = text.trim();
-  return ipaddr.isValid(t) || ipaddr.isValidCIDR(t);
+  const slash = t.indexOf('/');
+  if (slash < 0) return isIP(t) !== 0;
+  const bits = t.slice(slash + 1);
+  const kind = isIP(t.slice(0, slash));
+  return kind !== 0 && /^\d{1,3}$/.test(bits) && Number(bits) <= (kind === 4 ? 32 : 128) && ipaddr.isValidCIDR(t);
+}
+
+/** A DNS name whose last label is no number: one the index cannot mistake for an address (`10.1`, `167772161`). */
+const HOST_NAME = /^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_-]*[a-z_-][a-z0-9_-]*\.?$/i;
+
+/**
+ * An endpoint's address as Istio takes one: an IP address, a host name (DNS resolution) or a Unix socket. Anything else
+ * the index would read as no address, so a MESH_EXTERNAL endpoint (`10.244.77.7:5432`) would be dropped unsaid.
+ */
+function isEndpointAddress(text: string): boolean {
+  const t = text.trim();
+  return isIP(t) !== 0 || t.startsWith('unix://') || (t.length <= 253 && HOST_NAME.test(t));
 }
 
 /** What is wrong with the spec of a ServiceEntry item, or null when the parts `watch` reads can be read. */
@@ -49,7 +70,9 @@ function specProblem(spec: unknown): string | null {
   for (const [i, endpoint] of endpoints.entries()) {
     if (!isRecord(endpoint)) return `spec.endpoints[${i}] is not an object`;
     // An endpoint may have no address (one reached through another network's gateway), or a host name (DNS resolution).
-    if (endpoint.address !== undefined && endpoint.address !== null && typeof endpoint.address !== 'string') return `spec.endpoints[${i}].address is not a string`;
+    if (endpoint.address === undefined || endpoint.address === null) continue;
+    if (typeof endpoint.address !== 'string') return `spec.endpoints[${i}].address is not a string`;
+    if (!isEndpointAddress(endpoint.address)) return `spec.endpoints[${i}].address (${escapeControl(endpoint.address)}) is neither an IP address nor a host name`;
   }
   return null;
 }

@@ -99,6 +99,12 @@ describe('audit --pods reads ServiceEntries', () => {
     ['a misspelt location', (s: Item) => ({ ...s, spec: { ...s.spec, location: 'MESH_EXTRENAL' } }), 'item 3 (ServiceEntry data/vm-db): spec.location MESH_EXTRENAL is neither MESH_EXTERNAL nor MESH_INTERNAL'],
     ['an address that is no IP', (s: Item) => ({ ...s, spec: { ...s.spec, addresses: ['10.244.77.300'] } }), 'item 3 (ServiceEntry data/vm-db): spec.addresses[0] (10.244.77.300) is not an IP address or CIDR range'],
     ['endpoints that are not a list', (s: Item) => ({ ...s, spec: { ...s.spec, endpoints: { address: '10.244.77.7' } } }), 'item 3 (ServiceEntry data/vm-db): spec.endpoints is not a list'],
+    // Read by the index as no address (a MESH_EXTERNAL endpoint dropped: its flows passed as internal, exit 0), or as another one.
+    ['an endpoint address with a port', (s: Item) => ({ ...s, spec: { ...s.spec, endpoints: [{ address: '10.244.77.7:5432' }] } }), 'item 3 (ServiceEntry data/vm-db): spec.endpoints[0].address (10.244.77.7:5432) is neither an IP address nor a host name'],
+    ['an endpoint address in brackets', (s: Item) => ({ ...s, spec: { ...s.spec, endpoints: [{ address: '[fd00::7]' }] } }), 'item 3 (ServiceEntry data/vm-db): spec.endpoints[0].address ([fd00::7]) is neither an IP address nor a host name'],
+    ['an endpoint address with a zero-padded octet', (s: Item) => ({ ...s, spec: { ...s.spec, endpoints: [{ address: '10.244.077.7' }] } }), 'item 3 (ServiceEntry data/vm-db): spec.endpoints[0].address (10.244.077.7) is neither an IP address nor a host name'],
+    ['an address with a zero-padded octet', (s: Item) => ({ ...s, spec: { ...s.spec, addresses: ['10.244.077.7'] } }), 'item 3 (ServiceEntry data/vm-db): spec.addresses[0] (10.244.077.7) is not an IP address or CIDR range'],
+    ['a short-form address range', (s: Item) => ({ ...s, spec: { ...s.spec, addresses: ['10.244/16'] } }), 'item 3 (ServiceEntry data/vm-db): spec.addresses[0] (10.244/16) is not an IP address or CIDR range'],
     ['an endpoint address that is not a string', (s: Item) => ({ ...s, spec: { ...s.spec, endpoints: [{ address: 183455495 }] } }), 'item 3 (ServiceEntry data/vm-db): spec.endpoints[0].address is not a string'],
     ['a control character in its name', (s: Item) => ({ ...s, metadata: { ...s.metadata, name: 'vm\u001b[2Jdb' }, spec: 'x' }), 'item 3 (ServiceEntry data/vm\\e[2Jdb): it has no spec'],
   ])('exits 3 naming the file and the item for an entry with %s, rather than leaving it out', async (_what, change, message) => {
