@@ -51,6 +51,12 @@ describe('audit --pods reads ServiceEntries', () => {
     expect(md.stdout).not.toContain('<code>140.82.112.6:443</code>');
   });
 
+  it('names it in the one form every destination is keyed in (lower case, no root dot), whatever case the entry writes', async () => {
+    const upper = (items: Item[]): Item[] => items.map((i) => (i.metadata.name === 'github' ? { ...i, spec: { ...i.spec, hosts: ['API.GitHub.com.'] } } : i));
+    const res = await runCli(['audit', '--sidecar', join(DIR, 'sidecar.log'), '--pods', listWith('upper.json', upper), '-o', 'json']);
+    expect(flows(res.stdout)).toContainEqual(['direct/passthrough-cluster', 'api.github.com:443']);
+  });
+
   it('names no host for an IP two entries list (the second MESH_EXTERNAL by default, with a range), and still keeps it outside the mesh', async () => {
     const twice = (items: Item[]): unknown[] => [...items, { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'db-replica', namespace: 'shop' }, spec: { hosts: ['replica.vm.example.com'], addresses: ['10.244.77.0/24'], endpoints: [{ address: '10.244.77.7' }] } }];
     const res = await runCli(['audit', '--sidecar', join(DIR, 'vm-db.log'), '--pods', listWith('twice.json', twice), '-o', 'json']);

@@ -6,6 +6,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { canonicalIp } from '../../engine/context.js';
+import { canonicalName } from '../../engine/net.js';
 import type { WatchEventType } from './list-watch.js';
 import type { ExternalAddresses } from './pod-index.js';
 import { ScopedObjects } from './scoped-objects.js';
@@ -100,7 +101,9 @@ export class ServiceEntryIndex extends ScopedObjects<ServiceEntry, ServiceEntry>
       const spec = se.spec ?? {};
       const external = (spec.location ?? 'MESH_EXTERNAL') === 'MESH_EXTERNAL';
       const addresses = [...(spec.addresses ?? []), ...(spec.endpoints ?? []).map((e) => e.address ?? '')];
-      const host = (spec.hosts ?? []).find((h) => !h.startsWith('*'));
+      // In the one form destinations are keyed in (lower case, punycode, no root dot), as a cluster's or SNI's host is.
+      const written = (spec.hosts ?? []).find((h) => !h.startsWith('*'));
+      const host = written === undefined ? undefined : canonicalName(written.toLowerCase());
       for (const text of addresses) {
         const range = parseRange(text.trim());
         if (range === null) continue;
