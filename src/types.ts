@@ -157,7 +157,8 @@ export interface Destination {
   external: boolean;
   /**
    * True when the name is only what the client claimed (its Host header or SNI) on a path the mesh did
-   * not route by name (PassthroughCluster, a wildcard cluster): anyone can send any Host header, so the
+   * not route by name (PassthroughCluster, a wildcard cluster), or a ServiceEntry's host naming the bare IP such a
+   * flow went to: anyone can send any Host header, and any namespace's ServiceEntry can name any IP, so the
    * name is no evidence of where the bytes went, and policy host globs do not apply to it. Absent: false.
    */
   claimed?: boolean;

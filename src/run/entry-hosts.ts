@@ -10,10 +10,14 @@ export interface EntryHosts {
   hostForIp(ip: string): string | null;
 }
 
-/** Names the flow's destination by the entry that lists its IP, when exactly one does; after the verdict, before the flow goes out (the policy then sees the host). */
+/**
+ * Names the flow's destination by the entry that lists its IP, when exactly one does; after the verdict, before the flow
+ * goes out. The name is marked claimed: nothing in the mesh routed the flow by it (it went to the bare IP), and any
+ * namespace's ServiceEntry can name any IP, so the policy's host globs must not allow it (its cidrs still do).
+ */
 export function nameByServiceEntry(flow: Flow, entries: EntryHosts): void {
   const d = flow.destination;
   if (!isIpLiteral(d.host)) return;
   const host = entries.hostForIp(d.host);
-  if (host !== null) flow.destination = { ...d, host, key: hostPort(host, d.port) };
+  if (host !== null) flow.destination = { ...d, host, key: hostPort(host, d.port), claimed: true, address: d.address ?? hostPort(d.host, d.port) };
 }

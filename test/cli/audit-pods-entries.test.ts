@@ -51,6 +51,24 @@ describe('audit --pods reads ServiceEntries', () => {
     expect(md.stdout).not.toContain('<code>140.82.112.6:443</code>');
   });
 
+  it("does not let a policy's hosts exception allow the IP by the entry's name: any namespace's ServiceEntry can name any IP", async () => {
+    // A tenant's entry in its own namespace names 140.82.112.6 `api.github.com`; nothing in the mesh routed the flow by
+    // that name (it went through PassthroughCluster to the bare IP), so the name is a claim, as a Host header is.
+    const policy = join(tempDir('ea-pods-entries-policy-'), 'policy.yaml');
+    writeFileSync(policy, 'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: github\n    reason: GitHub API (SEC-1).\n    hosts: [api.github.com]\n');
+    const byHost = await runCli(['audit', '--sidecar', join(DIR, 'sidecar.log'), '--pods', PODS, '--policy', policy, '-o', 'json']);
+    const report = JSON.parse(byHost.stdout) as { flows: { destination: { key: string }; allowedBy: { id: string } | null; failing: boolean }[]; coverage: { warnings: { code: string }[] } };
+    const github = report.flows.find((f) => f.destination.key === 'api.github.com:443');
+    expect([github?.allowedBy, github?.failing]).toEqual([null, true]);
+    expect(report.coverage.warnings.map((w) => w.code)).toContain('claimed-host-not-trusted');
+    expect(byHost.code).toBe(1);
+    // By the address it went to, it is allowed.
+    writeFileSync(policy, 'apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - id: github\n    reason: GitHub API (SEC-1).\n    cidrs: [140.82.112.0/20]\n');
+    const byCidr = await runCli(['audit', '--sidecar', join(DIR, 'sidecar.log'), '--pods', PODS, '--policy', policy, '-o', 'json']);
+    const allowed = (JSON.parse(byCidr.stdout) as typeof report).flows.find((f) => f.destination.key === 'api.github.com:443');
+    expect(allowed?.allowedBy?.id).toBe('github');
+  });
+
   it('names it in the one form every destination is keyed in (lower case, no root dot), whatever case the entry writes', async () => {
     const upper = (items: Item[]): Item[] => items.map((i) => (i.metadata.name === 'github' ? { ...i, spec: { ...i.spec, hosts: ['API.GitHub.com.'] } } : i));
     const res = await runCli(['audit', '--sidecar', join(DIR, 'sidecar.log'), '--pods', listWith('upper.json', upper), '-o', 'json']);

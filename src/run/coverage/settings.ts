@@ -21,7 +21,7 @@ export function exceptionWarnings(f: CoverageFacts): CoverageWarning[] {
   if (f.claimedHostExceptions.length > 0) {
     out.push({
       code: 'claimed-host-not-trusted',
-      message: `Policy exceptions matched direct flows only by the name the client sent (its Host header or SNI, a host name or an IP, through PassthroughCluster or a wildcard cluster, where anything can be claimed), so they were not applied: ${f.claimedHostExceptions.map((e) => e.id).join(', ')}. Allow such destinations by cidrs that hold the address the flow actually went to.`,
+      message: `Policy exceptions matched direct flows only by a name nothing in the mesh routed them by (the client's Host header or SNI, a host name or an IP, through PassthroughCluster or a wildcard cluster, where anything can be claimed; or a ServiceEntry's host naming the bare IP such a flow went to, which any namespace's ServiceEntry can write), so they were not applied: ${f.claimedHostExceptions.map((e) => e.id).join(', ')}. Allow such destinations by cidrs that hold the address the flow actually went to.`,
     });
   }
   if (f.namespaceUnknownExceptions.length > 0) {
