@@ -4,9 +4,13 @@
  * name's characters, so that what it is charged (its length) is what it holds.
  */
 
-/** `text` in a string of its own (V8 copies strings under 13 characters anyway; a longer one is flattened into a new one). */
+/**
+ * `text` in a flat string of its own (V8 copies strings under 13 characters anyway). Not a slice of a copy (`(' ' +
+ * text).slice(1)`): a memo's key is compared with the fresh strings looked up, and V8 compares two flat strings inline
+ * but a sliced one through a call into its runtime. A JSON round trip is exact for any string, lone surrogates included.
+ */
 export function ownCopy(text: string): string {
-  return text.length < 13 ? text : (' ' + text).slice(1);
+  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
 }
 
 /** ownCopy for an optional field (a namespace, a cluster name), null as it is. */
