@@ -22,9 +22,10 @@ export const SAMPLE_RECORDS = 2000;
 /**
  * Records the samples of all streams may hold together (~150 bytes each), all held until roles are decided: 334 files
  * of 3,000 lines sampled 2,000 each, 668,000 in all, and the run peaked while it sampled (~300 MB) where the same lines
- * in two files take ~165 MB. Past SAMPLE_BUDGET / SAMPLE_RECORDS streams, each samples its share, SMALLEST_SAMPLE at least.
+ * in two files take ~165 MB (with this budget: ~215 MB). Past SAMPLE_BUDGET / SAMPLE_RECORDS streams (150), each
+ * samples its share, SMALLEST_SAMPLE at least.
  */
-export const SAMPLE_BUDGET = 400_000;
+export const SAMPLE_BUDGET = 300_000;
 /** The fewest records a stream samples however many streams share SAMPLE_BUDGET. */
 export const SMALLEST_SAMPLE = 100;
 
