@@ -19,6 +19,20 @@ import { filesAtOnce } from '../sources/open-files.js';
 
 /** Records sampled per stream (or per pod inside a stream) to infer roles from content. */
 export const SAMPLE_RECORDS = 2000;
+/**
+ * Records the samples of all streams may hold together (~150 bytes each), all held until roles are decided: 334 files
+ * of 3,000 lines sampled 2,000 each, 668,000 in all, and the run peaked while it sampled (~300 MB) where the same lines
+ * in two files take ~165 MB (with this budget: ~215 MB). Past SAMPLE_BUDGET / SAMPLE_RECORDS streams (150), each
+ * samples its share, SMALLEST_SAMPLE at least.
+ */
+export const SAMPLE_BUDGET = 300_000;
+/** The fewest records a stream samples however many streams share SAMPLE_BUDGET. */
+export const SMALLEST_SAMPLE = 100;
+
+/** Records each of `streams` streams samples (per stream, and per pod inside one): SAMPLE_RECORDS, or its share of SAMPLE_BUDGET. */
+export function sampleQuota(streams: number): number {
+  return Math.min(SAMPLE_RECORDS, Math.max(SMALLEST_SAMPLE, Math.floor(SAMPLE_BUDGET / Math.max(1, streams))));
+}
 /** Bytes read per stream for the sample. */
 const SAMPLE_BYTES = 4 << 20;
 
@@ -134,7 +148,7 @@ function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterat
  * each log it names is sampled as that log was, however far into the file it starts, so that its entries decide its
  * role as they would have; records in a pipe too, copied on the way (copiedToItsEnd).
  */
-async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void, sourceStream: SourceStreams, proxies: ProxyContainers, inTurn: InTurn, repeated: Keep): Promise<{ samples: Map<string, PodSample>; replay: LogStream; records: boolean }> {
+async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void, sourceStream: SourceStreams, proxies: ProxyContainers, inTurn: InTurn, repeated: Keep, quota: number): Promise<{ samples: Map<string, PodSample>; replay: LogStream; records: boolean }> {
   // Keyed as roles are (`file#namespace/pod`): one pod name in two namespaces is two pods.
   const samples = new Map<string, PodSample>();
   let taken = 0;
@@ -162,7 +176,7 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
     }
     let sample = samples.get(key);
     if (sample === undefined) samples.set(key, (sample = { info, pod, namespace, labels: named ? env.labels : null, records: [] }));
-    if (sample.records.length < SAMPLE_RECORDS) sample.records.push(sampledRecord(view, repeated, ownCopyOrNull));
+    if (sample.records.length < quota) sample.records.push(sampledRecord(view, repeated, ownCopyOrNull));
     taken++;
   } });
   const buffered: Uint8Array[] = [];
@@ -172,7 +186,7 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   // before the error; its replay fails at the same point, and the main read records that as its error.
   // A stream read once (stdin, a FIFO) may be a live pipe: it is sampled for as long as the head's wait, no longer.
   const deadline = stream.info.kind === 'file' ? Number.POSITIVE_INFINITY : Date.now() + HEAD_WAIT_MS;
-  const { pending, ended, failure } = await readStart(iterator, deadline, () => bytes < SAMPLE_BYTES && taken < SAMPLE_RECORDS, (chunk) => {
+  const { pending, ended, failure } = await readStart(iterator, deadline, () => bytes < SAMPLE_BYTES && taken < quota, (chunk) => {
     if (stream.info.kind !== 'file') buffered.push(chunk);
     bytes += chunk.length;
     reader.push(chunk);
@@ -290,7 +304,8 @@ export async function resolveRoles(
   const later = ownAddressesCount && settings.meshCidrs.length === 0 ? new LaterOwnAddresses(settings) : null;
   // Streams are sampled a few at once (a directory of small files waited on one file's reads at a time), each one's reading on in turn.
   const repeated = sharedValues();
-  const sampledStreams = await mapLimited(streams, filesAtOnce(), (stream, _, inTurn) => sampleStream(stream, spec, maxLineLength, signal, later, onReadOn, sourceStream, proxyContainers, inTurn, repeated));
+  const quota = sampleQuota(streams.length);
+  const sampledStreams = await mapLimited(streams, filesAtOnce(), (stream, _, inTurn) => sampleStream(stream, spec, maxLineLength, signal, later, onReadOn, sourceStream, proxyContainers, inTurn, repeated, quota));
   for (const [i, stream] of streams.entries()) {
     const { samples: byPod, replay, records: holdsRecords } = sampledStreams[i] as Awaited<ReturnType<typeof sampleStream>>;
     replays.push(replay);

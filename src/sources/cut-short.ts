@@ -33,8 +33,8 @@ function copied(chunk: Buffer, length: number): Buffer {
 const PAST_SIZE = 1 << 10;
 
 /**
- * The bytes of a regular file, front to back in chunks of `chunkSize` (the last one as long as the file's rest), to
- * its end. A read that ends before `held` (its size when it was found or opened, the larger) of a file that is shorter
+ * The bytes of a regular file, front to back in chunks of `chunkSize` (the first one of `firstChunkSize`, the last one
+ * as long as the file's rest), to its end. A read that ends before `held` (its size when it was found or opened, the larger) of a file that is shorter
  * than `held` now fails as truncated. A file only appended to grows, so it never is; nor is one whose size says more
  * than it reads but which did not shrink (a /sys file says 4096 bytes).
  *
@@ -43,12 +43,13 @@ const PAST_SIZE = 1 << 10;
  * that read and that close, one file after another, for a fifth of its run. The caller closes the file in any case
  * (a second close does nothing).
  */
-export async function* wholeFile(file: PositionalFile, name: string, held: number, chunkSize: number, signal: AbortSignal): AsyncGenerator<Buffer> {
+export async function* wholeFile(file: PositionalFile, name: string, held: number, chunkSize: number, signal: AbortSignal, firstChunkSize = chunkSize): AsyncGenerator<Buffer> {
   let read = 0;
   let grew = false; // read past `held`: it is being appended to, and is read on in whole chunks
   const next = async (): Promise<{ chunk: Buffer | null; past: boolean }> => {
     const past = read >= held && !grew;
-    const buf = past ? Buffer.allocUnsafe(PAST_SIZE) : Buffer.allocUnsafeSlow(read < held ? Math.min(chunkSize, held - read) : chunkSize);
+    const size = read === 0 ? firstChunkSize : chunkSize;
+    const buf = past ? Buffer.allocUnsafe(PAST_SIZE) : Buffer.allocUnsafeSlow(read < held ? Math.min(size, held - read) : size);
     const bytesRead = await file.read(buf, read);
     if (bytesRead === 0 && read >= held) await file.close(); // its end: nothing more is asked of it
     return { chunk: bytesRead === 0 ? null : past || bytesRead < buf.length >> 2 ? copied(buf, bytesRead) : buf.subarray(0, bytesRead), past };

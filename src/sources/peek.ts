@@ -24,10 +24,12 @@ export function joined(head: Uint8Array[]): Uint8Array {
 
 /**
  * The peeked chunks again, then a chunk whose read was still under way when peeking stopped (`pending`),
- * then the rest of the stream (the iterator they were taken from).
+ * then the rest of the stream (the iterator they were taken from). Each chunk leaves `head` as it is given, so a
+ * stream read on keeps none it passed on: a merge by log time holds thousands of streams paused in their first
+ * chunk, each already split into the lines waiting, and `yield* head` kept every such chunk's bytes besides.
  */
 export async function* replayed<T extends Uint8Array>(head: T[], ended: boolean, iterator: AsyncIterator<T>, pending: Promise<IteratorResult<T>> | null = null): AsyncGenerator<T> {
-  yield* head;
+  while (head.length > 0) yield head.shift() as T;
   if (ended) return;
   if (pending !== null) {
     const next = await pending;
