@@ -2,7 +2,7 @@
 import type { CoverageWarning } from '../../report/model.js';
 import { logTimeStatement, windowStatement } from '../../report/statements.js';
 import { EXPIRY_NOTICE_DAYS } from '../../policy/expiry.js';
-import { entryLabel } from '../../policy/index.js';
+import { entryLabel, type UnusedExceptions } from '../../policy/index.js';
 import { plural } from '../../text/plural.js';
 import type { CoverageFacts } from '../coverage.js';
 import { listed } from './listing.js';
@@ -52,6 +52,14 @@ function notFindings(verdicts: readonly string[] | undefined): string {
   return `: ${verdicts.join(', ')} ${one ? 'is not a finding' : 'are not findings'} in this run, and an exception allows only findings (--fail-on ${verdicts.map((v) => `+${v}`).join(',')} makes ${one ? 'it one' : 'them so'})`;
 }
 
+/** One unused exception as the warning lists it: `id (file:line, expired DATE: why it allowed nothing)`. */
+function unusedLabel(e: UnusedExceptions['exceptions'][number], file: string): string {
+  const expired = e.expired === true ? `, expired ${e.ref.expires ?? '?'}` : '';
+  const by = e.expired === true ? 'an exception in force' : 'an earlier exception';
+  const shadowed = e.shadowedBy === undefined ? '' : `: ${by}, ${e.shadowedBy}, allowed the flows it matched`;
+  return `${e.ref.id} (${file}:${e.line}${expired}${shadowed}${notFindings(e.notFindings)})`;
+}
+
 /**
  * Policy exceptions that allowed no flow: the traffic they were written for has stopped (a vendor dropped), or these
  * logs do not hold it. Left in, a live one allows its destinations again the day traffic to them comes back, unseen;
@@ -86,7 +94,7 @@ export function unusedExceptionWarnings(f: CoverageFacts, seen: LogTime): Covera
       code: 'exceptions-unused',
       ...entriesAt(file, unused.map((e) => e.line)),
       message:
-        `${plural(unused.length, 'policy exception')} allowed no flow in this run: ${listed(unused, (e) => `${e.ref.id} (${file}:${e.line}${e.expired === true ? `, expired ${e.ref.expires ?? '?'}` : ''}${e.shadowedBy === undefined ? '' : `: ${e.expired === true ? 'an exception in force' : 'an earlier exception'}, ${e.shadowedBy}, allowed the flows it matched`}${notFindings(e.notFindings)})`)}. ` +
+        `${plural(unused.length, 'policy exception')} allowed no flow in this run: ${listed(unused, (e) => unusedLabel(e, file))}. ` +
         [liveAdvice, expiredAdvice].filter((t) => t !== '').join(' '),
     },
   ];
