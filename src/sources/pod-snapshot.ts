@@ -25,7 +25,7 @@ import { excludesOutbound, podFacts, type KubePod, type PodFacts } from './kube/
 import { endpointInMesh, liveContext, PodIpIndex } from './kube/pod-index.js';
 import { ServiceIndex, type KubeService } from './kube/service-index.js';
 import { VouchedClusterIps } from './kube/cluster-ips.js';
-import { EndpointSliceIndex, SERVICE_NAME_LABEL, type KubeEndpointSlice } from './kube/endpoint-slice-index.js';
+import { EndpointSliceIndex, serviceNameOf, type KubeEndpointSlice } from './kube/endpoint-slice-index.js';
 import { endpointSliceItem, isEndpointSliceKind } from './snapshot-slices.js';
 import { isServiceEntryKind, serviceEntryItem } from './snapshot-entries.js';
 import { ServiceEntryIndex, type ServiceEntry } from './kube/service-entry-index.js';
@@ -196,7 +196,7 @@ export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace
   snapshot.slices.replace('snapshot', slices);
   snapshot.slicesListed = slices.length;
   snapshot.serviceEntries.replace('snapshot', entries);
-  snapshot.slicesWithoutService = slices.filter((s) => (s.metadata?.labels?.[SERVICE_NAME_LABEL] ?? '') === '').length;
+  snapshot.slicesWithoutService = slices.filter((s) => serviceNameOf(s) === null).length;
   const domain = clusterDomain.toLowerCase().replace(/\.$/, '');
   snapshot.gatewayServices = snapshot.services.selectingHosts(gatewayPods.map((p) => ({ namespace: p.ref.namespace, labels: p.ref.labels })), domain);
   snapshot.warnings = coverageHoles(all);

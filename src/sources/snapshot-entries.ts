@@ -11,7 +11,7 @@ import ipaddr from 'ipaddr.js';
 import { escapeControl } from '../text/escape.js';
 import type { ServiceEntry } from './kube/service-entry-index.js';
 import { GROUP, SUPPORTED } from './kube/service-entries.js';
-import { isRecord, isStringList, itemError, metadataProblem } from './snapshot-slices.js';
+import { apiVersionProblem, isRecord, isStringList, itemError, metadataProblem } from './snapshot-slices.js';
 
 /** The apiVersions read: those `watch` reads (v1, v1beta1, v1alpha3), whichever the cluster served when the list was saved. */
 const ENTRY_API_VERSIONS = SUPPORTED.map((v) => `${GROUP}/${v}`);
@@ -79,11 +79,7 @@ function specProblem(spec: unknown): string | null {
 
 /** What is wrong with a ServiceEntry item, or null when it can be read as one. */
 function problem(item: Record<string, unknown>): string | null {
-  if (item.apiVersion !== undefined && !(typeof item.apiVersion === 'string' && ENTRY_API_VERSIONS.includes(item.apiVersion))) {
-    const version = typeof item.apiVersion === 'string' ? escapeControl(item.apiVersion) : 'that is not a string';
-    return `apiVersion ${version} is not read (only ${ENTRY_API_VERSIONS.join(', ')})`;
-  }
-  return metadataProblem(item) ?? specProblem(item.spec);
+  return apiVersionProblem(item, ENTRY_API_VERSIONS) ?? metadataProblem(item) ?? specProblem(item.spec);
 }
 
 /** The ServiceEntry of item `at` (0-based) of the list; exit 3 naming the file, the item and what is wrong when it cannot be read as one. */

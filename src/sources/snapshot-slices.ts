@@ -14,7 +14,7 @@ const SLICE_API_VERSION = 'discovery.k8s.io/v1';
 
 /** True for an item that says it is an EndpointSlice, whatever else it holds (endpointSliceItem checks the rest). */
 export function isEndpointSliceKind(item: unknown): item is Record<string, unknown> {
-  return typeof item === 'object' && item !== null && (item as { kind?: unknown }).kind === 'EndpointSlice';
+  return isRecord(item) && item.kind === 'EndpointSlice';
 }
 
 /** An object that is not a list: what a saved item's parts must be before they are read. */
@@ -34,6 +34,12 @@ export function itemError(path: string, at: number, kind: string, item: Record<s
   return new InputError(`--pods ${shownName(path)}: item ${at + 1} (${kind}${escapeControl(named)}): ${wrong}`);
 }
 
+/** What is wrong with an item's apiVersion, when it gives one that is none of `read`, or null; `how` says how to save the item in one that is. */
+export function apiVersionProblem(item: Record<string, unknown>, read: readonly string[], how = ''): string | null {
+  if (item.apiVersion === undefined || (typeof item.apiVersion === 'string' && read.includes(item.apiVersion))) return null;
+  return `apiVersion ${typeof item.apiVersion === 'string' ? escapeControl(item.apiVersion) : 'that is not a string'} is not read (only ${read.join(', ')}${how})`;
+}
+
 /** What is wrong with an item's metadata (a name and a namespace, its key), or null. */
 export function metadataProblem(item: Record<string, unknown>): string | null {
   const meta = item.metadata;
@@ -45,9 +51,8 @@ export function metadataProblem(item: Record<string, unknown>): string | null {
 
 /** What is wrong with an EndpointSlice item, or null when it can be read as one. */
 function problem(item: Record<string, unknown>): string | null {
-  if (item.apiVersion !== undefined && item.apiVersion !== SLICE_API_VERSION) {
-    return `apiVersion ${typeof item.apiVersion === 'string' ? escapeControl(item.apiVersion) : 'that is not a string'} is not read (only ${SLICE_API_VERSION}: save them with kubectl get endpointslices.v1.discovery.k8s.io -A -o json)`;
-  }
+  const version = apiVersionProblem(item, [SLICE_API_VERSION], ': save them with kubectl get endpointslices.v1.discovery.k8s.io -A -o json');
+  if (version !== null) return version;
   const unnamed = metadataProblem(item);
   if (unnamed !== null) return unnamed;
   const meta = item.metadata as Record<string, unknown>;

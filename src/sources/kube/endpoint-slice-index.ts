@@ -10,7 +10,7 @@ import { canonicalIp } from '../../engine/context.js';
 import { objectKey, ScopedObjects } from './scoped-objects.js';
 
 /** The label that ties a slice to its Service (discovery.k8s.io/v1 `LabelServiceName`). */
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 /** The parts of a discovery.k8s.io/v1 EndpointSlice that are read. */
 export interface KubeEndpointSlice {
@@ -91,10 +91,16 @@ function merged(slices: Iterable<Known>): ServiceEndpoints {
   return out;
 }
 
-/** What is kept of a slice: null for one that belongs to no Service (kube-proxy ignores it). */
-function read(slice: KubeEndpointSlice): Known | null {
+/** The name of the Service a slice belongs to, or null for one that belongs to none (kube-proxy ignores it, and so does the index). */
+export function serviceNameOf(slice: KubeEndpointSlice): string | null {
   const service = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
-  if (service === undefined || service === '') return null;
+  return service === undefined || service === '' ? null : service;
+}
+
+/** What is kept of a slice: null for one that belongs to no Service. */
+function read(slice: KubeEndpointSlice): Known | null {
+  const service = serviceNameOf(slice);
+  if (service === null) return null;
   const fqdn = slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6';
   const listed = (slice.endpoints ?? []).flatMap((e) => e.addresses ?? []);
   const addresses = fqdn ? [] : listed.filter((a) => typeof a === 'string' && ipaddr.isValid(a)).map(canonicalIp);

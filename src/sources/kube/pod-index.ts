@@ -147,13 +147,9 @@ export interface ServiceAddresses {
   isClusterIp(ip: string): boolean;
 }
 
-/**
- * Whether an address that is no ClusterIP is inside the mesh, as the engine tests an endpoint: not where a MESH_EXTERNAL
- * ServiceEntry says, then `--mesh-cidr` (what `flags` knows), then the ranges of real pod IPs; undefined when nothing says.
- */
-export function endpointInMesh(index: PodIpIndex, flags: EngineContext, serviceEntries: ExternalAddresses): (ip: string) => boolean | undefined {
+/** Whether an address is inside the mesh by its ranges alone: `--mesh-cidr` (what `flags` knows), then the ranges of real pod IPs; undefined when neither says. */
+function inMeshRanges(index: PodIpIndex, flags: EngineContext): (ip: string) => boolean | undefined {
   return (ip) => {
-    if (serviceEntries.isExternal(ip)) return false;
     const byFlag = flags.isMeshIp(ip);
     if (byFlag === true) return true;
     const byPods = index.inMesh(ip);
@@ -163,20 +159,29 @@ export function endpointInMesh(index: PodIpIndex, flags: EngineContext, serviceE
 }
 
 /**
+ * Whether an address that is no ClusterIP is inside the mesh, as the engine tests an endpoint: not where a MESH_EXTERNAL
+ * ServiceEntry says, then by its ranges (inMeshRanges); undefined when nothing says.
+ */
+export function endpointInMesh(index: PodIpIndex, flags: EngineContext, serviceEntries: ExternalAddresses): (ip: string) => boolean | undefined {
+  const inRanges = inMeshRanges(index, flags);
+  return (ip) => (serviceEntries.isExternal(ip) ? false : inRanges(ip));
+}
+
+/**
  * The engine's view of a live cluster: pods by IP (then what `flags` knows: pods learned from saved logs
  * under `audit --pods`), gateway pods by IP, and the mesh = `--mesh-cidr`
  * ranges plus the ranges of real pod IPs plus the Services' ClusterIPs, minus what MESH_EXTERNAL ServiceEntries name.
  * A ClusterIP the Services vouch for (cluster-ips.ts) is inside whatever ranges were given: the API says where it leads.
  */
 export function liveContext(index: PodIpIndex, flags: EngineContext, serviceEntries: ExternalAddresses, services: ServiceAddresses): EngineContext {
-  const endpoint = endpointInMesh(index, flags, serviceEntries);
+  const inRanges = inMeshRanges(index, flags);
   return {
     podByIp: (ip) => index.podByIp(ip) ?? flags.podByIp(ip),
     isGatewayIp: (ip) => index.isGatewayIp(ip) || flags.isGatewayIp(ip),
     isMeshIp: (ip) => {
       if (serviceEntries.isExternal(ip)) return false;
       if (services.isClusterIp(ip)) return true;
-      return endpoint(ip);
+      return inRanges(ip); // the ServiceEntries were asked once, above
     },
     // The ranges of pod IPs hold no ClusterIP: only the given ones say the Service CIDR (rules.ts dialledOutside).
     meshRangesGiven: flags.meshRangesGiven,

@@ -37,6 +37,11 @@ function parseRange(text: string): Cidr | null {
   return null;
 }
 
+/** The one host an IP is named by, or null when no entry or more than one names it (hostForIp and described agree). */
+function onlyHost(hosts: ReadonlySet<string> | undefined): string | null {
+  return hosts !== undefined && hosts.size === 1 ? ([...hosts][0] as string) : null;
+}
+
 /** True for a range of one address (a /32 or /128). */
 function single(range: Cidr): boolean {
   return range[1] === (range[0].kind() === 'ipv4' ? 32 : 128);
@@ -83,14 +88,16 @@ export class ServiceEntryIndex extends ScopedObjects<ServiceEntry, ServiceEntry>
 
   /** The host of the one ServiceEntry that lists exactly this IP, or null (none, or ambiguous). */
   hostForIp(ip: string): string | null {
-    const hosts = this.names.get(canonicalIp(ip));
-    return hosts !== undefined && hosts.size === 1 ? ([...hosts][0] as string) : null;
+    return onlyHost(this.names.get(canonicalIp(ip)));
   }
 
   /** What the entries say, for `audit --pods --explain`: the MESH_EXTERNAL addresses and ranges, and each IP one entry names by its host. */
   described(): { outside: string[]; named: [string, string][] } {
     const outside = this.ranges.map((r) => (single(r) ? r[0].toString() : `${r[0].toString()}/${r[1]}`));
-    const named = [...this.names].filter(([, hosts]) => hosts.size === 1).map(([ip, hosts]): [string, string] => [ip, [...hosts][0] as string]);
+    const named = [...this.names].flatMap(([ip, hosts]): [string, string][] => {
+      const host = onlyHost(hosts);
+      return host === null ? [] : [[ip, host]];
+    });
     return { outside: [...new Set(outside)], named };
   }
 
