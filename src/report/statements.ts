@@ -3,7 +3,7 @@
  * the files say the same thing in the same words.
  */
 import { VERDICTS, type LineCounts, type Verdict } from '../types.js';
-import { NO_EVIDENCE_CODES, noEvidence, type Coverage, type CoverageWindow, type Finding, type Report } from './model.js';
+import { NO_EVIDENCE_CODES, noEvidence, type Coverage, type CoverageWarning, type CoverageWindow, type Finding, type Report } from './model.js';
 import { REPORT_LIMITS } from './limits.js';
 import { plural } from '../text/plural.js';
 
@@ -26,11 +26,32 @@ export interface ResultStatement {
   text: string;
 }
 
-/** `direct 2, gateway-only 1`: failing findings by verdict, in display order. */
-function failingByVerdict(report: Report): string {
+/** What fails a run besides its exit 3 or 4: the result line says it at the end, the dashboard's header as the run goes. */
+export interface Failing {
+  /** Failing findings (groups; summary.failing), and them by verdict in display order: `direct 2, gateway-only 1` ('' when none). */
+  findings: number;
+  byVerdict: string;
+  /** The coverage warnings --fail-on names: how many, and their codes once each. */
+  warnings: number;
+  warningCodes: string[];
+}
+
+/** The one count of what fails a run (Finding.failing, --fail-on's warnings), so the result line and the dashboard cannot disagree. */
+export function failingOf(findings: readonly Pick<Finding, 'failing' | 'verdict'>[], warnings: readonly Pick<CoverageWarning, 'code'>[], failOn: readonly string[]): Failing {
   const counts = new Map<Verdict, number>();
-  for (const f of report.findings) if (f.failing) counts.set(f.verdict, (counts.get(f.verdict) ?? 0) + 1);
-  return VERDICTS.filter((v) => counts.has(v)).map((v) => `${v} ${counts.get(v)}`).join(', ');
+  let total = 0;
+  for (const f of findings) {
+    if (!f.failing) continue;
+    total++;
+    counts.set(f.verdict, (counts.get(f.verdict) ?? 0) + 1);
+  }
+  const codes = warnings.filter((w) => failOn.includes(w.code)).map((w) => w.code);
+  return {
+    findings: total,
+    byVerdict: VERDICTS.filter((v) => counts.has(v)).map((v) => `${v} ${counts.get(v)}`).join(', '),
+    warnings: codes.length,
+    warningCodes: [...new Set(codes)],
+  };
 }
 
 /**
@@ -60,8 +81,8 @@ export function resultStatement(report: Report): ResultStatement {
       : 'no access-log records were read';
     return { status: 'no-evidence', text: `NO EVIDENCE: ${why}, so nothing was audited (exit 4).` };
   }
-  const failingWarnings = coverage.warnings.filter((w) => summary.failOn.includes(w.code)).map((w) => w.code);
-  const failing = summary.failing > 0 ? `${plural(summary.failing, 'failing finding')} (${failingByVerdict(report)})` : null;
+  const what = failingOf(report.findings, coverage.warnings, summary.failOn);
+  const failing = summary.failing > 0 ? `${plural(summary.failing, 'failing finding')} (${what.byVerdict})` : null;
   if (code === 3) {
     const found = failing === null ? 'no failing findings' : failing;
     return { status: 'incomplete', text: `INCOMPLETE: ${notReadToEnd(report)} (stream-errors), so the audit is incomplete; ${found} in what was read (exit 3).` };
@@ -69,7 +90,7 @@ export function resultStatement(report: Report): ResultStatement {
   if (code === 1) {
     const parts: string[] = [];
     if (failing !== null) parts.push(failing);
-    if (failingWarnings.length > 0) parts.push(`coverage ${failingWarnings.length === 1 ? 'warning' : 'warnings'} in --fail-on: ${[...new Set(failingWarnings)].join(', ')}`);
+    if (what.warnings > 0) parts.push(`coverage ${what.warnings === 1 ? 'warning' : 'warnings'} in --fail-on: ${what.warningCodes.join(', ')}`);
     if (parts.length === 0) parts.push('failing flows');
     return { status: 'fail', text: `FAIL: ${parts.join('; ')} (exit 1).` };
   }

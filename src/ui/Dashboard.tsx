@@ -98,9 +98,10 @@ function useKeys(ui: UiState, setUi: (next: UiState) => void, context: (ui: UiSt
  * Why no key works, said in the key bar instead of hints that would do nothing; null while keys work. The frame left on
  * the terminal says nothing: the header says how the run ended, and the prompt follows.
  */
-function keysOff(rawMode: boolean, stopped: boolean, final: boolean): string | null {
+function keysOff(rawMode: boolean, stopped: boolean, final: boolean, live: boolean): string | null {
   if (final) return '';
-  if (stopped) return 'keys off: the run is ending';
+  // A watch ending reads its pods' last lines (up to 10 s): the Ctrl-C that would cut them short must be known to cost data.
+  if (stopped) return live ? 'keys off: the run is ending; Ctrl-C now cuts its last reads short' : 'keys off: the run is ending';
   return rawMode ? null : 'keys off: no terminal to read them from';
 }
 
@@ -133,7 +134,7 @@ export function Dashboard({ store, color, onQuit, stopRequested = false, final =
   // Keys go off once quit: raw mode ends, so a Ctrl-C meanwhile is a SIGINT again (it cuts a watch's final reads short; the frame stays until the run ends).
   useKeys(ui, setUi, (current) => keyContext(store, lists, current, layout, columns), refresh, isRawModeSupported && stopped === null, () => setStopped({ finished: snap.progress.finished }));
   const mode = ui.editingFilter ? 'filter' : ui.help ? 'help' : ui.detail ? 'detail' : 'lists';
-  const off = keysOff(isRawModeSupported, stopped !== null, final);
+  const off = keysOff(isRawModeSupported, stopped !== null, final, snap.header?.mode === 'live');
   return (
     <Box flexDirection="column" width={columns} height={layout.total}>
       <Header
@@ -145,6 +146,7 @@ export function Dashboard({ store, color, onQuit, stopRequested = false, final =
         stopped={stopped !== null}
         finishedAtStop={stopped?.finished}
         failed={failed}
+        failing={snap.failing}
         keys={off === null}
         rows={layout.header}
         width={columns}

@@ -1,11 +1,12 @@
 /**
- * Header: what is being read, for how long, how fast, and whether it is still running.
+ * Header: what is being read, for how long, how fast, whether it is still running, and what fails the run so far.
  */
 import { Box } from 'ink';
-import { Line, type Row } from './Line.js';
+import { Line, type Row, type Segment } from './Line.js';
 import type { DashboardHeader, ProgressSnapshot } from './snapshot.js';
 import { compact, duration } from './text.js';
 import { byteSize } from '../text/byte-size.js';
+import type { Failing } from '../report/statements.js';
 
 /** Props of {@link Header}. */
 export interface HeaderProps {
@@ -22,10 +23,28 @@ export interface HeaderProps {
   failed?: boolean;
   /** Keys work now: a frame drawn without them must not offer `q to quit` or `p resumes`. @default true */
   keys?: boolean;
+  /** What fails the run so far (the store's failingOf), on the state row: it decides the exit code. @default none shown */
+  failing?: Readonly<Failing>;
   /** Rows available: 2, or 1 on a short terminal (the state row alone). @default 2 */
   rows?: number;
   width: number;
   color: boolean;
+}
+
+/**
+ * `failing: 3 (direct 3)`, `+ warning mixed-roles` after it when --fail-on names a coverage warning the run has, or
+ * `failing: none`: the words of the result line printed below the last frame, which the exit code follows.
+ */
+export function failingText(f: Readonly<Failing>): string {
+  const found = f.findings > 0 ? `${f.findings} (${f.byVerdict})` : '';
+  const warned = f.warnings > 0 ? `${f.warnings === 1 ? 'warning' : 'warnings'} ${f.warningCodes.join(', ')}` : '';
+  if (found === '' && warned === '') return 'failing: none';
+  return `failing: ${[found, warned].filter((t) => t !== '').join(' + ')}`;
+}
+
+function failingSegment(f: Readonly<Failing> | undefined): Segment {
+  if (f === undefined) return { text: '' };
+  return { text: `  ${failingText(f)}`, tone: f.findings + f.warnings > 0 ? 'direct' : 'ok' };
 }
 
 function stateRow(props: HeaderProps): Row {
@@ -43,6 +62,8 @@ function stateRow(props: HeaderProps): Row {
     { text: 'egress-audit', tone: 'title' },
     { text: `  ${live ? 'LIVE' : 'REPLAY'} ${duration(props.elapsedMs)}  ` },
     { text: state, tone: props.failed === true ? 'alarm' : finished ? 'ok' : props.stopped === true ? 'warn' : 'info' },
+    // Before the rest, so a narrow terminal cuts the description rather than what decides the exit code.
+    failingSegment(props.failing),
     { text: paused ? '  PAUSED (p resumes)' : '', tone: 'warn' },
     { text: `  ${header?.description ?? 'starting…'}`, tone: 'dim' },
   ];
@@ -65,7 +86,7 @@ function countsRow(props: HeaderProps): Row {
   return row;
 }
 
-/** Two rows: mode, elapsed time, state and input description; then line, record and stream counts. */
+/** Two rows: mode, elapsed time, state, what fails the run and input description; then line, record and stream counts. */
 export function Header(props: HeaderProps) {
   const rows = props.rows ?? 2;
   if (rows <= 0) return null;

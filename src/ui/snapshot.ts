@@ -4,6 +4,7 @@
  */
 import type { Flow, Verdict } from '../types.js';
 import type { CoverageWarning, DestinationSummary } from '../report/model.js';
+import type { Failing } from '../report/statements.js';
 
 /** What is being read, shown in the header. */
 export interface DashboardHeader {
@@ -62,6 +63,8 @@ export interface DashboardSnapshot {
   /** The finding groups those flows make, as the report counts findings (summary.findings): one per fingerprint. */
   findingGroups: number;
   warnings: readonly CoverageWarning[];
+  /** What fails the run so far (failing findings by verdict, --fail-on's warnings), as the result line below the last frame will say it. */
+  failing: Readonly<Failing>;
   /** What the run said meanwhile, newest first (bounded; stderr gets every one once the dashboard closes). */
   notices: readonly DashboardNotice[];
   failOn: readonly string[];

@@ -6,6 +6,7 @@
 import { ReportBuilder } from '../report/aggregate.js';
 import { FINDING_VERDICTS } from '../report/flow-facts.js';
 import type { CoverageWarning, DestinationSummary } from '../report/model.js';
+import { failingOf, type Failing } from '../report/statements.js';
 import { VERDICTS, type Flow, type Verdict } from '../types.js';
 import { LineRate, RateSeries, Ring } from './ring.js';
 import { EMPTY_PROGRESS, type DashboardHeader, type DashboardNotice, type DashboardSnapshot, type FeedItem, type ProgressSnapshot } from './snapshot.js';
@@ -73,8 +74,10 @@ export class DashboardStore {
   // The lists a snapshot hands out, kept until a flow changes them: the clock's once-a-second snapshot of a run with
   // nothing new would re-sort up to 10,000 destination rows (25 ms each, measured) to show the same table.
   #destinations: readonly DestinationSummary[] = Object.freeze([]);
+  /** What fails the run so far, counted from the builder's findings with the destination rows (its findings are sorted as they are). */
+  #failing: Failing;
   #destinationsStale = false;
-  /** When the destination rows were last sorted, and how long that took (ms, by the store's clock). */
+  /** When the destination rows (and the failing count) were last made, and how long that took (ms, by the store's clock). */
   #destinationsAt = Number.NEGATIVE_INFINITY;
   #destinationsCost = 0;
   #findings: readonly FeedItem[] | null = null;
@@ -87,6 +90,7 @@ export class DashboardStore {
     this.#builder = options.builder ?? new ReportBuilder({ failOn: [...options.failOn] });
     this.#feed = new Ring<FeedItem>(options.maxFindings ?? 200);
     this.#maxEvidence = options.maxEvidence ?? MAX_EVIDENCE;
+    this.#failing = Object.freeze(failingOf([], [], this.#failOn));
   }
 
   /** Says what is being read (shown in the header). */
@@ -139,6 +143,7 @@ export class DashboardStore {
   /** Replaces the coverage warnings shown under the counters. */
   setWarnings(warnings: CoverageWarning[]): void {
     this.#warnings = Object.freeze(warnings.map((w) => Object.freeze({ ...w })));
+    this.#destinationsStale = true; // the failing count names the warnings --fail-on names
     this.#changed();
   }
 
@@ -197,7 +202,8 @@ export class DashboardStore {
       verdicts: Object.freeze(Object.fromEntries(this.#verdicts) as Record<Verdict, number>),
       flowRate: Object.freeze(this.#flowRate.series(rateEnd)),
       directRate: Object.freeze(this.#directRate.series(rateEnd)),
-      destinations: this.#currentDestinations(now),
+      destinations: this.#currentTables(now),
+      failing: this.#failing,
       findings: (this.#findings ??= Object.freeze(this.#feed.newestFirst())),
       findingsSeen: this.#findingsSeen,
       findingGroups: this.#builder.findingCount(),
@@ -211,13 +217,15 @@ export class DashboardStore {
    * The destination rows, sorted again after flows changed them, but not more often than keeps that sort under a tenth
    * of the time: at 10,000 rows (25 ms a sort) the table follows 4 times a second instead of every 100 ms
    * notification, where it took a quarter of a CPU while flows kept coming. Once the run has finished it is exact
-   * at once, as the last frame must agree with the report written below it.
+   * at once, as the last frame must agree with the report written below it. The failing count is made with them, from
+   * the findings the report will list (10,000 groups sorted too), by the result line's own rule (failingOf).
    */
-  #currentDestinations(now: number): readonly DestinationSummary[] {
+  #currentTables(now: number): readonly DestinationSummary[] {
     if (!this.#destinationsStale) return this.#destinations;
     const wait = Math.min(DESTINATIONS_MAX_WAIT_MS, this.#destinationsCost * DESTINATIONS_DUTY);
     if (this.#finishedAt === null && now - this.#destinationsAt < wait) return this.#destinations;
     this.#destinations = Object.freeze(this.#builder.destinations());
+    this.#failing = Object.freeze(failingOf(this.#builder.findings(), this.#warnings, this.#failOn));
     this.#destinationsStale = false;
     this.#destinationsAt = now;
     this.#destinationsCost = Math.max(0, this.#now() - now);

@@ -47,7 +47,7 @@ describe('Dashboard', () => {
   it('shows the header, the counters, the destinations with direct first, the findings and the coverage', async () => {
     const ui = await mount(populated());
     const frame = ui.frame();
-    expect(frame).toContain('egress-audit  LIVE 1m30s  ● following  context kind-dev, namespaces shop');
+    expect(frame).toContain('egress-audit  LIVE 1m30s  ● following  failing: 1 (direct 1)  context kind-dev, namespaces shop');
     expect(frame).toContain('▲ DIRECT 1');
     expect(frame).toContain('▲ no-gateway-logs  no egress gateway logs were read');
     const table = frame.split('\n').filter((l) => /^[ ›][ !](api|evil)\./.test(l));
@@ -228,7 +228,7 @@ describe('Dashboard', () => {
     const ui = await mount(store);
     await vi.advanceTimersByTimeAsync(5_000);
     await settle();
-    expect(ui.frame()).toContain('egress-audit  REPLAY 3s  ■ finished, q to quit  2 files');
+    expect(ui.frame()).toContain('egress-audit  REPLAY 3s  ■ finished, q to quit  failing: 1 (direct 1)  2 files');
     ui.unmount();
   });
 
