@@ -180,6 +180,29 @@ describe.skipIf(!HAVE_TMUX)(`the dashboard in a real terminal (tmux)${HAVE_TMUX 
     expect(last).toMatch(/egress-audit: cannot write report \/dev\/full: .*\n(?![\s\S]*q quit)/); // below the frame, not drawn over
   });
 
+  it('shows the failing count the result line below the last frame says, with --fail-on direct,blocked and the policy\'s exceptions', async () => {
+    const dir = tempDir('ea-tmux-failing-');
+    const exitFile = join(dir, 'exit');
+    const report = join(dir, 'report.json');
+    const demo = fixture('demo');
+    const command = `CI=true NO_COLOR=1 ${process.execPath} ${BIN} audit ${demo} --policy ${join(demo, 'policy.yaml')} --fail-on direct,blocked --dashboard --report json=${report} 2>${join(dir, 'stderr')}; echo $? > ${exitFile}; sleep 30`;
+    tmux('new-session', '-d', '-s', 'failing', '-x', '120', '-y', '30', command);
+    const shown = await waitFor((t) => t.includes('■ finished'), 'the finished audit', 'failing');
+    const header = /failing: (\d+) \(([^)]*)\)/.exec(shown.split('\n')[0] ?? '');
+    expect(header, shown).not.toBeNull();
+    tmux('send-keys', '-t', 'failing', 'q');
+    await waitForFile(exitFile);
+    expect(readFileSync(exitFile, 'utf8').trim()).toBe('1');
+    const result = /egress-audit: FAIL: (\d+) failing findings \(([^)]*)\) \(exit 1\)\./.exec(readFileSync(join(dir, 'stderr'), 'utf8'));
+    expect(result).not.toBeNull();
+    expect(header?.slice(1)).toEqual(result?.slice(1)); // the count and the verdicts that count
+    expect(header?.[2]).toMatch(/^direct \d+, blocked \d+$/); // --fail-on's blocked counts too
+    // The policy allowed some direct findings: they are not among those counted.
+    const written = JSON.parse(readFileSync(report, 'utf8')) as { summary: { failing: number }; findings: { verdict: string; failing: boolean; allowedBy: unknown }[] };
+    expect(written.findings.filter((f) => f.verdict === 'direct' && f.allowedBy !== null && !f.failing).length).toBeGreaterThan(0);
+    expect(Number(header?.[1])).toBe(written.summary.failing);
+  });
+
   it("is the README's dashboard snapshot: `npm start` (the demo) in a 100x34 terminal, so that the snapshot cannot go stale", async () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const snapshot = /this is `npm start` in a 100x34 terminal:\n\n```\n([\s\S]*?)\n```/u.exec(readme)?.[1];

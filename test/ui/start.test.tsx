@@ -7,9 +7,9 @@ import { FakeStdin, FakeStdout, flow, KEYS, plain, settle } from './helpers.js';
 // As the commands load it: Ink outside its CI mode, though the tests run with CI set.
 const { DashboardStore, startDashboard } = await loadDashboard();
 
-function start(stdinIsTTY = true) {
+function start(stdinIsTTY = true, mode: 'files' | 'live' = 'files') {
   const store = new DashboardStore({ failOn: ['direct'] });
-  store.setHeader({ mode: 'files', description: '1 file', startedAt: Date.now() });
+  store.setHeader({ mode, description: '1 file', startedAt: Date.now() });
   store.addFlow(flow());
   const stdout = new FakeStdout(80, 24);
   const stdin = new FakeStdin(stdinIsTTY);
@@ -132,6 +132,19 @@ describe('startDashboard', () => {
       expect(frame).toContain('■ stopped before the end');
       expect(frame).toContain('keys off: the run is ending');
       expect(frame).not.toMatch(HINTS);
+      handle.unmount();
+    });
+
+    it('after q in watch (live): the key bar says that a Ctrl-C now cuts its last reads short (a replay\'s says only that it ends)', async () => {
+      const { stdout, stdin, handle } = start(true, 'live');
+      await settle();
+      stdin.type('q');
+      await handle.waitUntilQuit();
+      await new Promise((resolve) => setTimeout(resolve, 150)); // Ink's frame throttle (MAX_FPS)
+      await settle();
+      const frame = stdout.writes.map(plain).filter((w) => w.includes('egress-audit  LIVE')).at(-1) ?? '';
+      expect(frame).toContain('■ stopped');
+      expect(frame.trimEnd().split('\n').at(-1)?.trim()).toBe('keys off: the run is ending; Ctrl-C now cuts its last reads short');
       handle.unmount();
     });
 
