@@ -86,7 +86,7 @@ function snapshotServices(run: SnapshotContext): string {
   }
   const { bySlices, bySelector, heldByAnother } = clusterIpJudgement(run);
   const outside = bySlices.outside.length === 0 ? '' : ` (${bySlices.outside.length} whose slices lead outside it left out: ${listed(bySlices.outside)})`;
-  const shared = heldByAnother.length === 0 ? '' : `; ${heldByAnother.length} left out although ${heldByAnother.length === 1 ? 'its own' : 'their own'} rule vouches, as another Service holding the same ClusterIP is not vouched for: ${listed(heldByAnother)}`;
+  const shared = heldByAnother.length === 0 ? '' : `; ${heldByAnother.length} left out as another Service holding the same ClusterIP is not vouched for, though ${heldByAnother.length === 1 ? 'its' : 'their'} own slices or selector would be: ${listed(heldByAnother)}`;
   const unlabelled = snapshot.slicesWithoutService === 0 ? '' : ` (${snapshot.slicesWithoutService} naming no Service left out: kube-proxy ignores ${snapshot.slicesWithoutService === 1 ? 'it' : 'them'})`;
   return `, plus the ClusterIPs of ${plural(bySlices.vouched, 'Service')} whose EndpointSlices lead only inside the mesh${outside}, and of ${plural(bySelector.selecting, 'Service')} with a selector and no EndpointSlice listed${handWritten(bySelector.without, 'with neither')}${shared}; ${plural(snapshot.slicesListed, 'EndpointSlice')} read${unlabelled}${gateways}`;
 }

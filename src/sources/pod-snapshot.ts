@@ -10,7 +10,8 @@
  * an egress gateway pod is that gateway's Service. Istio ServiceEntries in it too (`...,serviceentries.networking.istio.io`)
  * fill the ServiceEntryIndex `watch` fills: the addresses and endpoint IPs of MESH_EXTERNAL entries are outside the mesh
  * even inside a pod range, and an IP one entry lists is named by its host. The snapshot should be taken around the time
- * the logs were, since pod IPs are reused.
+ * the logs were, since pod IPs are reused. A list with Services with a selector and no slice was saved without them,
+ * and says so (endpointslices-unreadable); one naming an item twice is read as snapshot-duplicates.ts says.
  */
 import { constants } from 'node:buffer';
 import { stat } from 'node:fs/promises';
@@ -223,8 +224,8 @@ export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace
  */
 function missingSlices(path: string, selecting: number, slices: number, entries: number): string | null {
   if (selecting === 0 || slices > 0) return null;
-  const nor = entries > 0 ? '' : ', nor ServiceEntries: if the cluster has any, a MESH_EXTERNAL address inside a pod range counts as inside the mesh';
-  return `--pods ${shownName(path)} lists ${selecting === 1 ? 'a Service' : `${selecting} Services`} with a selector and no EndpointSlice, so it was saved without them${nor}; a ClusterIP is then judged by its Service's selector alone, which misses a slice written by hand to an address outside the mesh (a call to it through PassthroughCluster passes as internal): save the whole list with ${PODS_LIST_COMMAND}`;
+  const nor = entries > 0 ? '' : '; it holds no ServiceEntry either: if the cluster has any, a MESH_EXTERNAL address inside a pod range counts as inside the mesh';
+  return `--pods ${shownName(path)} lists ${selecting === 1 ? 'a Service' : `${selecting} Services`} with a selector and no EndpointSlice, so it was saved without them: a ClusterIP is judged by its Service's selector alone, which misses a slice written by hand to an address outside the mesh (a call to it through PassthroughCluster passes as internal)${nor}; save the whole list with ${PODS_LIST_COMMAND}`;
 }
 
 /**
