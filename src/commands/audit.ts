@@ -74,7 +74,8 @@ function snapshotPods(snapshot: PodSnapshot): string {
 }
 
 /** What --explain says of the Services a --pods list holds: which ClusterIPs are inside (by their EndpointSlices, else their selector), and which Services are egress gateways'. */
-function snapshotServices({ snapshot, clusterIps }: SnapshotContext): string {
+function snapshotServices(run: SnapshotContext): string {
+  const { snapshot } = run;
   if (snapshot.services.size === 0) return ` (no Services listed: ${PODS_LIST_COMMAND} adds their ClusterIPs)`;
   const gateways = snapshot.gatewayServices.length === 0 ? '' : `; egress gateway Services by their selector: ${escapeControl(snapshot.gatewayServices.join(', '))}`;
   const handWritten = (n: number, which: string): string => (n === 0 ? '' : ` (${n} ${which} left out: ${n === 1 ? 'its endpoints are' : 'their endpoints are'} set by hand)`);
@@ -83,10 +84,11 @@ function snapshotServices({ snapshot, clusterIps }: SnapshotContext): string {
     const noSlices = `; no EndpointSlices listed, so a Service's selector decides (${PODS_LIST_COMMAND} adds them)`;
     return `, plus the ClusterIPs of ${plural(snapshot.services.selecting, 'Service')} with a selector${handWritten(manual, 'without one')}${gateways}${noSlices}`;
   }
-  const { bySlices, bySelector } = clusterIpJudgement(snapshot, clusterIps);
+  const { bySlices, bySelector, heldByAnother } = clusterIpJudgement(run);
   const outside = bySlices.outside.length === 0 ? '' : ` (${bySlices.outside.length} whose slices lead outside it left out: ${listed(bySlices.outside)})`;
+  const shared = heldByAnother.length === 0 ? '' : `; ${heldByAnother.length} left out as another Service holding the same ClusterIP is not vouched for, though ${heldByAnother.length === 1 ? 'its' : 'their'} own slices or selector would be: ${listed(heldByAnother)}`;
   const unlabelled = snapshot.slicesWithoutService === 0 ? '' : ` (${snapshot.slicesWithoutService} naming no Service left out: kube-proxy ignores ${snapshot.slicesWithoutService === 1 ? 'it' : 'them'})`;
-  return `, plus the ClusterIPs of ${plural(bySlices.vouched, 'Service')} whose EndpointSlices lead only inside the mesh${outside}, and of ${plural(bySelector.selecting, 'Service')} with a selector and no EndpointSlice listed${handWritten(bySelector.without, 'with neither')}; ${plural(snapshot.slicesListed, 'EndpointSlice')} read${unlabelled}${gateways}`;
+  return `, plus the ClusterIPs of ${plural(bySlices.vouched, 'Service')} whose EndpointSlices lead only inside the mesh${outside}, and of ${plural(bySelector.selecting, 'Service')} with a selector and no EndpointSlice listed${handWritten(bySelector.without, 'with neither')}${shared}; ${plural(snapshot.slicesListed, 'EndpointSlice')} read${unlabelled}${gateways}`;
 }
 
 /** The first EXPLAIN_MAX_PODS of `items`, and how many more there are. */
@@ -153,6 +155,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods, gatewayNamespaceMatcher(prepared.settings), prepared.settings.clusterDomain),
     };
   });
+  if (snapshot !== null && snapshot.gap !== null) warnOnStderr(snapshot.gap); // and in the report's endpointslices-unreadable warning
   if (snapshot !== null && snapshot.skipped > 0) {
     warnOnStderr(`--pods ${options.pods as string}: ${plural(snapshot.skipped, 'item that is neither a pod, a Service, an EndpointSlice nor a ServiceEntry', 'items that are neither pods, Services, EndpointSlices nor ServiceEntries')} left out`);
   }

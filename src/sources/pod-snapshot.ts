@@ -10,7 +10,8 @@
  * an egress gateway pod is that gateway's Service. Istio ServiceEntries in it too (`...,serviceentries.networking.istio.io`)
  * fill the ServiceEntryIndex `watch` fills: the addresses and endpoint IPs of MESH_EXTERNAL entries are outside the mesh
  * even inside a pod range, and an IP one entry lists is named by its host. The snapshot should be taken around the time
- * the logs were, since pod IPs are reused.
+ * the logs were, since pod IPs are reused. A list with Services with a selector and no slice was saved without them,
+ * and says so (endpointslices-unreadable); one naming an item twice is read as snapshot-duplicates.ts says.
  */
 import { constants } from 'node:buffer';
 import { stat } from 'node:fs/promises';
@@ -22,13 +23,15 @@ import { canonicalIp } from '../engine/context.js';
 import type { EngineContext } from '../types.js';
 import { excludedTrafficWarning, withoutSidecarWarning } from './kube/live-coverage.js';
 import { excludesOutbound, podFacts, type KubePod, type PodFacts } from './kube/pod-facts.js';
-import { endpointInMesh, liveContext, PodIpIndex } from './kube/pod-index.js';
+import { PodIpIndex } from './kube/pod-index.js';
 import { ServiceIndex, type KubeService } from './kube/service-index.js';
-import { VouchedClusterIps } from './kube/cluster-ips.js';
+import { clusterContext, type ClusterContext } from './kube/cluster-context.js';
 import { EndpointSliceIndex, serviceNameOf, type KubeEndpointSlice } from './kube/endpoint-slice-index.js';
 import { endpointSliceItem, isEndpointSliceKind } from './snapshot-slices.js';
 import { isServiceEntryKind, serviceEntryItem } from './snapshot-entries.js';
 import { ServiceEntryIndex, type ServiceEntry } from './kube/service-entry-index.js';
+import { objectKey } from './kube/scoped-objects.js';
+import { onceEach, type ListedItem } from './snapshot-duplicates.js';
 import { readTextFile } from './read-text.js';
 import { escapeControl, shownName } from '../text/escape.js';
 
@@ -46,6 +49,8 @@ export interface PodSnapshot {
   gateways: number;
   /** The Services listed beside the pods (none unless asked for: `kubectl get pods,services`). */
   services: ServiceIndex;
+  /** Those Services as listed, by `namespace/name`: --explain judges one apart from another holding its ClusterIP. */
+  serviceItems: ReadonlyMap<string, KubeService>;
   /** The cluster-domain hosts of the Services whose selector picks an egress gateway pod, sorted. */
   gatewayServices: string[];
   /** The EndpointSlices listed beside the pods (none unless asked for: `kubectl get pods,services,endpointslices`) that belong to a Service. */
@@ -64,7 +69,9 @@ export interface PodSnapshot {
    * one (a Job's pod and a later one). Which of them made a connection is not known, so neither is named.
    */
   ambiguous: Set<string>;
-  /** The coverage holes the pod specs show. */
+  /** What the list plainly left out that weakens the audit (EndpointSlices), in one line to say at once; null when nothing. */
+  gap: string | null;
+  /** The coverage holes the pod specs show, and the gap. */
   warnings: CoverageWarning[];
 }
 
@@ -146,24 +153,24 @@ export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace
   // A bare array of pods is what `kubectl get pods -A -o json | jq .items` prints.
   const items: unknown[] = Array.isArray(root) ? root : isPodList(root) ? root.items : [root];
   const snapshot: PodSnapshot = {
-    index: new PodIpIndex(), pods: 0, ips: 0, gateways: 0, services: new ServiceIndex(), gatewayServices: [], slices: new EndpointSliceIndex(), slicesListed: 0, slicesWithoutService: 0,
-    serviceEntries: new ServiceEntryIndex(), skipped: 0, ambiguous: new Set(), warnings: [],
+    index: new PodIpIndex(), pods: 0, ips: 0, gateways: 0, services: new ServiceIndex(), serviceItems: new Map(), gatewayServices: [], slices: new EndpointSliceIndex(), slicesListed: 0,
+    slicesWithoutService: 0, serviceEntries: new ServiceEntryIndex(), skipped: 0, ambiguous: new Set(), gap: null, warnings: [],
   };
   const all: PodFacts[] = [];
-  const services: KubeService[] = [];
-  const slices: KubeEndpointSlice[] = [];
-  const entries: ServiceEntry[] = [];
+  const listedServices: ListedItem<KubeService>[] = [];
+  const listedSlices: ListedItem<KubeEndpointSlice>[] = [];
+  const listedEntries: ListedItem<ServiceEntry>[] = [];
   for (const [at, item] of items.entries()) {
     if (isService(item)) {
-      services.push(item);
+      listedServices.push({ at, item });
       continue;
     }
     if (isEndpointSliceKind(item)) {
-      slices.push(endpointSliceItem(path, at, item));
+      listedSlices.push({ at, item: endpointSliceItem(path, at, item) });
       continue;
     }
     if (isServiceEntryKind(item)) {
-      entries.push(serviceEntryItem(path, at, item));
+      listedEntries.push({ at, item: serviceEntryItem(path, at, item) });
       continue;
     }
     const facts = isPod(item) ? podFacts(item) : null;
@@ -178,6 +185,9 @@ export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace
   if (snapshot.pods === 0) {
     throw new InputError(`--pods ${shownName(path)}: no pod in it (give the output of kubectl get pods -A -o json)`);
   }
+  const services = onceEach(path, 'Service', listedServices, PODS_LIST_COMMAND);
+  const slices = onceEach(path, 'EndpointSlice', listedSlices, PODS_LIST_COMMAND);
+  const entries = onceEach(path, 'ServiceEntry', listedEntries, PODS_LIST_COMMAND);
   const owners = ipOwners(all);
   const gatewayPods: PodFacts[] = [];
   for (const facts of all) {
@@ -193,14 +203,29 @@ export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace
   }
   snapshot.gateways = gatewayPods.length;
   snapshot.services.replace('snapshot', services);
+  snapshot.serviceItems = new Map(services.map((svc) => [objectKey(svc.metadata?.namespace, svc.metadata?.name), svc]));
   snapshot.slices.replace('snapshot', slices);
   snapshot.slicesListed = slices.length;
   snapshot.serviceEntries.replace('snapshot', entries);
   snapshot.slicesWithoutService = slices.filter((s) => serviceNameOf(s) === null).length;
   const domain = clusterDomain.toLowerCase().replace(/\.$/, '');
   snapshot.gatewayServices = snapshot.services.selectingHosts(gatewayPods.map((p) => ({ namespace: p.ref.namespace, labels: p.ref.labels })), domain);
-  snapshot.warnings = coverageHoles(all);
+  snapshot.gap = missingSlices(path, snapshot.services.selecting, slices.length, entries.length);
+  snapshot.warnings = [...coverageHoles(all), ...(snapshot.gap === null ? [] : [{ code: 'endpointslices-unreadable' as const, message: snapshot.gap }])];
   return snapshot;
+}
+
+/**
+ * What a list holding Services with a selector and no EndpointSlice left out, or null. Such a list cannot be a cluster's
+ * whole one (the controller writes a slice for every Service with a selector, even one that picks no pod): it was saved
+ * without slices, so the selector alone judges the ClusterIPs, blind to a slice written by hand to an outside address.
+ * No ServiceEntry in a list is said only then, and as a condition: a cluster may well have none, and a full list of
+ * such a cluster would raise a warning nothing could silence, so otherwise --explain alone says it.
+ */
+function missingSlices(path: string, selecting: number, slices: number, entries: number): string | null {
+  if (selecting === 0 || slices > 0) return null;
+  const nor = entries > 0 ? '' : '; it holds no ServiceEntry either: if the cluster has any, a MESH_EXTERNAL address inside a pod range counts as inside the mesh';
+  return `--pods ${shownName(path)} lists ${selecting === 1 ? 'a Service' : `${selecting} Services`} with a selector and no EndpointSlice, so it was saved without them: a ClusterIP is judged by its Service's selector alone, which misses a slice written by hand to an address outside the mesh (a call to it through PassthroughCluster passes as internal)${nor}; save the whole list with ${PODS_LIST_COMMAND}`;
 }
 
 /**
@@ -229,11 +254,9 @@ function ipOwners(pods: readonly PodFacts[]): Map<string, PodFacts | null> {
   return owners;
 }
 
-/** The offline context of a snapshot, and the ClusterIPs it vouches for (what --explain says of them). */
-export interface SnapshotContext {
+/** The offline context of a snapshot, the ClusterIPs it vouches for, and their judge (what --explain says of them). */
+export interface SnapshotContext extends ClusterContext {
   snapshot: PodSnapshot;
-  context: EngineContext;
-  clusterIps: VouchedClusterIps;
 }
 
 /**
@@ -247,35 +270,51 @@ const WHOLE_LIST = { covers: (): boolean => true };
 /**
  * The offline context, told by the snapshot who had each IP, where the mesh is (less what MESH_EXTERNAL ServiceEntries
  * name), which addresses are ClusterIPs (judged by the listed slices with the engine's endpoint test, as `watch` judges
- * them) and which Services are egress gateways', wired as kube/index.ts wires `watch`'s; the logs' own learning fills
+ * them) and which Services are egress gateways', wired by the function that wires `watch`'s; the logs' own learning fills
  * the gaps, among them the contested IPs, which the index does not hold (a file naming its pod, a gateway's own log
  * showing its address).
  */
 export function snapshotContext(snapshot: PodSnapshot, offline: EngineContext): SnapshotContext {
-  const { index, serviceEntries } = snapshot;
-  const clusterIps = new VouchedClusterIps(snapshot.services, snapshot.slices, WHOLE_LIST, endpointInMesh(index, offline, serviceEntries), [index, serviceEntries]);
-  const context = liveContext(index, offline, serviceEntries, clusterIps);
-  if (snapshot.gatewayServices.length === 0) return { snapshot, context, clusterIps };
   const hosts = new Set(snapshot.gatewayServices);
-  return { snapshot, context: { ...context, gatewayHosts: { version: 0, has: (host) => hosts.has(host) } }, clusterIps };
+  const cluster = clusterContext({
+    pods: snapshot.index, flags: offline, serviceEntries: snapshot.serviceEntries, services: snapshot.services, slices: snapshot.slices, sliceCoverage: WHOLE_LIST,
+    ...(hosts.size === 0 ? {} : { gatewayHosts: { version: 0, has: (host: string) => hosts.has(host) } }),
+  });
+  return { ...cluster, snapshot };
 }
 
-/** How the snapshot's ClusterIPs were judged, for --explain: by their Service's slices (those vouched for, and the Services whose slices lead outside), or by the selector where none is listed. */
+/**
+ * How the snapshot's ClusterIPs were judged, for --explain: those vouched for by their Service's slices, or by its
+ * selector where none is listed; those left out by their own Service's rule (slices leading outside, no selector); and
+ * those left out although their Service's rule vouches, as another Service holding the same ClusterIP is not vouched for.
+ */
 export interface ClusterIpJudgement {
   bySlices: { vouched: number; outside: string[] };
   bySelector: { selecting: number; without: number };
+  /** Services vouched for by their own rule whose ClusterIP another Service holds too, and is not (keys, sorted). */
+  heldByAnother: string[];
 }
 
-/** How each Service with a ClusterIP was judged, as `clusterIps` judged it. */
-export function clusterIpJudgement(snapshot: PodSnapshot, clusterIps: VouchedClusterIps): ClusterIpJudgement {
-  const judged: ClusterIpJudgement = { bySlices: { vouched: 0, outside: [] }, bySelector: { selecting: 0, without: 0 } };
+/** How each Service with a ClusterIP was judged: by the engine's VouchedClusterIps, and by the same rule for it alone where that says otherwise. */
+export function clusterIpJudgement({ snapshot, clusterIps, vouchedAmong }: SnapshotContext): ClusterIpJudgement {
+  const judged: ClusterIpJudgement = { bySlices: { vouched: 0, outside: [] }, bySelector: { selecting: 0, without: 0 }, heldByAnother: [] };
+  const vouchedAlone = (key: string, ips: readonly string[]): boolean => {
+    const alone = new ServiceIndex();
+    const item = snapshot.serviceItems.get(key);
+    alone.replace('explain', item === undefined ? [] : [item]);
+    const judge = vouchedAmong(alone);
+    return ips.every((ip) => judge.isClusterIp(ip));
+  };
   for (const svc of snapshot.services.withClusterIps()) {
-    if (snapshot.slices.endpointsOf(svc.key) === undefined) {
-      if (svc.selecting) judged.bySelector.selecting++;
-      else judged.bySelector.without++;
-    } else if (svc.ips.every((ip) => clusterIps.isClusterIp(ip))) judged.bySlices.vouched++;
-    else judged.bySlices.outside.push(svc.key);
+    const bySlices = snapshot.slices.endpointsOf(svc.key) !== undefined;
+    if (svc.ips.every((ip) => clusterIps.isClusterIp(ip))) {
+      if (bySlices) judged.bySlices.vouched++;
+      else judged.bySelector.selecting++;
+    } else if (vouchedAlone(svc.key, svc.ips)) judged.heldByAnother.push(svc.key);
+    else if (bySlices) judged.bySlices.outside.push(svc.key);
+    else judged.bySelector.without++;
   }
   judged.bySlices.outside.sort();
+  judged.heldByAnother.sort();
   return judged;
 }

@@ -5,8 +5,8 @@ import { VERDICTS } from '../../src/types.js';
 import { buildReport, coverage } from '../report/helpers.js';
 
 /** Warnings only a watch raises, and those an audit raises only from --pods. */
-const WATCH_ONLY = ['no-egress-gateway-pod', 'serviceentries-unreadable', 'services-unreadable', 'endpointslices-unreadable', 'streams-unfollowed', 'streams-cut', 'instances-unread'];
-const FROM_PODS = ['pods-without-sidecar', 'traffic-excluded-from-sidecar'];
+const WATCH_ONLY = ['no-egress-gateway-pod', 'serviceentries-unreadable', 'services-unreadable', 'streams-unfollowed', 'streams-cut', 'instances-unread'];
+const FROM_PODS = ['pods-without-sidecar', 'traffic-excluded-from-sidecar', 'endpointslices-unreadable'];
 /** Warnings raised only about the baseline read. */
 const FROM_BASELINE = ['baseline-entries-unused'];
 /** Warnings raised only about the policy read. */
@@ -27,8 +27,9 @@ describe('--fail-on coverage names', () => {
     await expect(auditOptions(['--fail-on', `direct,${code}`])).rejects.toThrow(`--fail-on: ${code} can only be raised by watch, which asks the cluster`);
   });
 
-  it.each(FROM_PODS)('refuses %s in an audit without --pods', async (code) => {
+  it.each(FROM_PODS)('refuses %s in an audit without --pods, and a watch accepts it', async (code) => {
     await expect(auditOptions(['--fail-on', code])).rejects.toThrow(`--fail-on: ${code} needs --pods`);
+    expect((await watchOptions(['--fail-on', code])).failOn).toEqual([code]);
   });
 
   it.each(FROM_BASELINE)('refuses %s without --baseline, in an audit and a watch', async (code) => {

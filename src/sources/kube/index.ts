@@ -12,8 +12,7 @@ import { loadKubeconfig } from './kubeconfig.js';
 import { deadFollowMsFrom } from './log-reader.js';
 import { logTimeFromMs } from './log-time.js';
 import { planWatch, type WatchFilters, type WatchPlan } from './plan.js';
-import { VouchedClusterIps } from './cluster-ips.js';
-import { endpointInMesh, liveContext } from './pod-index.js';
+import { clusterContext } from './cluster-context.js';
 import { Redactor } from './redact.js';
 import { FIRST_READ_WAIT_MS } from './service-entries.js';
 import { testDelayFrom } from './test-delay.js';
@@ -83,10 +82,12 @@ export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
     serviceEntryWaitMs: testDelayFrom(o.env, 'EGRESS_AUDIT_TEST_SERVICE_ENTRY_WAIT_MS', FIRST_READ_WAIT_MS), hardStop: o.hardStop, notice: (m) => o.notice(redactor.scrub(m)),
   });
   const { index, serviceEntries, services } = source;
-  const clusterIps = new VouchedClusterIps(services.index, services.slices, services.sliceReads, endpointInMesh(index, o.flagContext, serviceEntries.index), [index, serviceEntries.index]);
+  const { context } = clusterContext({
+    pods: index, flags: o.flagContext, serviceEntries: serviceEntries.index, services: services.index, slices: services.slices, sliceCoverage: services.sliceReads, gatewayHosts: source.gatewayServices,
+  });
   return {
     source,
-    context: { ...liveContext(index, o.flagContext, serviceEntries.index, clusterIps), gatewayHosts: source.gatewayServices },
+    context,
     plan,
     contextName: loaded.context,
     origin: loaded.origin,
