@@ -183,7 +183,7 @@ export async function loadPodSnapshot(path: string, gatewayNamespace: (namespace
     if (!facts.hostNetwork) snapshot.ips += facts.ips.length;
   }
   if (snapshot.pods === 0) {
-    throw new InputError(`--pods ${shownName(path)}: no pod in it (give the output of kubectl get pods -A -o json)`);
+    throw new InputError(`--pods ${shownName(path)}: no pod in it (give the output of ${PODS_LIST_COMMAND})`);
   }
   const services = onceEach(path, 'Service', listedServices, PODS_LIST_COMMAND);
   const slices = onceEach(path, 'EndpointSlice', listedSlices, PODS_LIST_COMMAND);

@@ -236,7 +236,7 @@ describe('egress-audit audit --pods', () => {
   it.each([
     ['a missing file', 'missing.json', /--pods .*missing\.json: no such file/],
     ['invalid JSON, naming the line', 'broken.json', /--pods .*broken\.json:3: not valid JSON/],
-    ['a list without pods', 'services.json', /--pods .*services\.json: no pod in it/],
+    ['a list without pods', 'services.json', /--pods .*services\.json: no pod in it \(give the output of kubectl get pods,services,endpointslices,serviceentries/],
   ])('exits 3 on %s', async (_name, file, message) => {
     const res = await runCli(['audit', join(dir, 'istio-egressgateway.log'), '--pods', join(dir, file)]);
     expect(res.code).toBe(3);
