@@ -192,6 +192,7 @@ export class PhraseMemo {
       endpoint: ipOf(d.address),
       endpointPort: portOf(d.address),
       claimed: d.claimed === true,
+      dialledIp: x.dialledIp,
       cluster: orNull(x.cluster),
       flags: x.flags, // read by the catalogue (a refusal flag), and Envoy's own few letters
       details: orNull(x.details),

@@ -59,6 +59,7 @@ describe('audit --pods reads ServiceEntries', () => {
     expect(flow?.reason).toBe('The sidecar of shop/sleep sent this straight to api.github.com:443 (140.82.112.6) through PassthroughCluster (ALLOW_ANY), not through an egress gateway.');
     expect(flow?.remediation).toMatch(/^Route api\.github\.com through the egress gateway \(a ServiceEntry for api\.github\.com,/);
     expect(flow?.remediation).toContain('cidrs: [140.82.112.6], ports: [443]'); // by address: the entry's name proves nothing
+    expect(flow?.remediation).toContain("never match the name a ServiceEntry gives the IP dialled (140.82.112.6)"); // not 'the client's claim'
     for (const format of ['table', 'markdown', 'sarif']) {
       const out = (await runCli([...args, '-o', format])).stdout.replace(/\s+/g, ' ');
       expect(out).toContain('api.github.com:443 (140.82.112.6) through');

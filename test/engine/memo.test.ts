@@ -183,7 +183,7 @@ describe('PhraseMemo', () => {
       const f: Facts = {
         who: x.namespace === null ? x.workload : `${x.namespace}/${x.workload}`, namespace: x.namespace, port: x.destination.port,
         endpoint: x.destination.address?.slice(0, x.destination.address.lastIndexOf(':')) ?? null,
-        endpointPort: x.destination.address === null ? null : Number(x.destination.address.slice(x.destination.address.lastIndexOf(':') + 1)), claimed: x.destination.claimed === true,
+        endpointPort: x.destination.address === null ? null : Number(x.destination.address.slice(x.destination.address.lastIndexOf(':') + 1)), claimed: x.destination.claimed === true, dialledIp: x.dialledIp,
         dest: x.dialledIp === null ? x.destination.key : `${x.destination.key} (${x.dialledIp})`, host: x.destination.host, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, sender: x.sender,
       };
       const got = memo.get(rule, x);
