@@ -182,6 +182,7 @@ export function compileFormat(format: string): CustomFormat | string {
   // Not RegExp alone: with k free-text operators its backtracking retries the same splits, ~2^k per line.
   const shortRe = anchoredMatcher(shortPattern + tail, 's');
   const longRe = anchoredMatcher(longPattern + tail, 's');
+  const room = blankRoom(text, found);
   return {
     operators,
     fields: filledFields(targets),
@@ -189,8 +190,15 @@ export function compileFormat(format: string): CustomFormat | string {
     leadingTime: found[0]?.index === 0 && (found[0][1] as string).startsWith('START_TIME'),
     parse(line, view) {
       // Trailing white space is no value: left on, the longest reading could end in an empty last token.
-      const text = line.trimEnd();
-      const m = shortRe.exec(text);
+      const trimmed = line.trimEnd();
+      let text = trimmed;
+      let m = shortRe.exec(text);
+      // Unless the format's last values were empty: the separators before them are white space the trim took too
+      // (`%UPSTREAM_CLUSTER% %REQ(X-FOO)%` with no X-FOO value). Given back one at a time, as few as make it read.
+      for (let k = 1; m === null && k <= Math.min(room, line.length - trimmed.length); k++) {
+        text = line.slice(0, trimmed.length + k);
+        m = shortRe.exec(text);
+      }
       if (m === null) return 'format-mismatch';
       if (readsTwoWays(targets, m, longRe.exec(text))) return 'ambiguous-fields';
       view.resetValues(line, 'custom', ALL_FIELDS);
@@ -201,6 +209,25 @@ export function compileFormat(format: string): CustomFormat | string {
       return null;
     },
   };
+}
+
+/**
+ * How many white-space characters a line of the format can end in when its last values are empty: those of the
+ * separators between its trailing operators (the format's own tail of white space is no part of its pattern).
+ */
+function blankRoom(text: string, found: readonly RegExpMatchArray[]): number {
+  let end = text.length;
+  let room = 0;
+  for (let k = found.length - 1; k >= 0; k--) {
+    const m = found[k] as RegExpMatchArray;
+    const start = m.index ?? 0;
+    const literal = text.slice(start + m[0].length, end);
+    const kept = literal.trimEnd();
+    if (k < found.length - 1) room += literal.length - kept.length;
+    if (kept !== '') return room;
+    end = start;
+  }
+  return room;
 }
 
 /**

@@ -303,6 +303,11 @@ export interface EngineContext {
   readonly meshRangesGiven: boolean;
   /** Egress gateway Service hosts known beyond settings.gatewayHosts (watch: Services selecting a gateway pod), which may change while the run goes on. */
   readonly gatewayHosts?: GatewayHostSet;
+  /**
+   * The host of the one ServiceEntry listing this IP, or null (watch, audit --pods: kube/service-entry-index.ts): a flow
+   * to the bare IP is named by it before its reason and fix are written (engine/entry-hosts.ts). Absent: none names any.
+   */
+  hostForIp?(ip: string): string | null;
 }
 
 /** A set of gateway Service hosts that may change during a run: `version` goes up whenever it does, so what was worked out from it is worked out again. */

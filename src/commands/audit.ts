@@ -12,7 +12,6 @@ import { gatewayPodsRefusedWarning, gatewaysByContentWarning, inputsSkippedWarni
 import { Notices } from '../run/notices.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
-import { nameByServiceEntry } from '../run/entry-hosts.js';
 import { WindowFilter } from '../run/window-filter.js';
 import { beforeOutputs, openOutputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
@@ -204,10 +203,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       context: snapshotRun?.context ?? offline,
       roleOf: roles.resolution.lookup,
       withJson: outputs.needsRecordJson,
-      onFlow: snapshot === null ? sink : (flow) => {
-        nameByServiceEntry(flow, snapshot.serviceEntries); // as watch names it
-        sink(flow);
-      },
+      onFlow: sink, // a flow to a bare IP a ServiceEntry of --pods lists is named by it in the engine, as watch's is
       // One input cannot repeat another's lines: a single file's audit pays nothing for telling copies.
       dropCopies: streams.length > 1,
       recordStreams: roles.resolution.recordStreams,

@@ -7,7 +7,6 @@ import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type Ru
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { Notices } from '../run/notices.js';
 import { flowSink } from '../run/flow-sink.js';
-import { nameByServiceEntry } from '../run/entry-hosts.js';
 import { beforeOutputs, onStopSignals, openOutputs, type Outputs } from '../run/outputs.js';
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit, reportBuilder, type AuditSetup } from '../run/setup.js';
@@ -117,7 +116,6 @@ async function buildPipeline(
     onFlow: (flow) => {
       cluster.source.serviceEntries.decided(flow.verdict);
       cluster.source.services.decided(flow.verdict);
-      nameByServiceEntry(flow, cluster.source.serviceEntries.index);
       sink(flow);
     },
   });

@@ -13,6 +13,7 @@ import { hasUpstreamSocketField } from '../../parsers/layouts.js';
 import type { UnloggedSocket } from './rule-catalogue.js';
 import { appDialled, D, gatewayRefusal, senderOf, type Decision } from './rules.js';
 import { PhraseMemo, type PhraseInput } from './wording.js';
+import { EntryNamer } from './entry-hosts.js';
 import { outboundSource, peerSource } from './workload.js';
 
 const OUTSIDE: ReadonlySet<Verdict> = new Set<Verdict>(['direct', 'blocked', 'via-gateway', 'via-gateway-unconfirmed', 'gateway-only']);
@@ -42,21 +43,28 @@ function dialled(e: Entry, viaGateway: boolean): string | null {
  * The facts `build` asks the phrase memo about, refilled for every flow: the memo copies what it keeps, so one
  * object serves them all (an object per flow was ~50 MB of garbage per 1M lines).
  */
-const asked: PhraseInput = { namespace: null, workload: '', destination: Object.freeze({ key: '', host: '', port: null, address: null, external: false }), cluster: null, flags: null, details: null, joinedBy: null, socket: null, sender: 'sidecar' };
+const asked: PhraseInput = { namespace: null, workload: '', destination: Object.freeze({ key: '', host: '', port: null, address: null, external: false }), dialledIp: null, cluster: null, flags: null, details: null, joinedBy: null, socket: null, sender: 'sidecar' };
 
 /** Flows without further gateway lines share one empty list (frozen: nothing may add to it). */
 const NO_RELATED = Object.freeze([]) as unknown as Entry[];
 
+/** What a flow's words are written with: the phrase memo, and the ServiceEntries' names for a bare IP. */
+interface Wording {
+  phrases: PhraseMemo;
+  names: EntryNamer;
+}
+
 /**
  * Assembles a flow. `first` stands for the flow's start and byte counts (the app's own view where
  * there is one); `quoted` is the entry whose cluster (read as `quotedCluster`), flags and details the reason quotes.
+ * A destination a ServiceEntry names is named before the reason and fix are written, so they speak of its host.
  */
 function build(
-  phrases: PhraseMemo,
+  wording: Wording,
   quotedCluster: ClusterInfo,
   decision: Decision,
   source: FlowSource,
-  destination: Destination,
+  dialledAt: Destination,
   sidecar: Entry | null,
   gateway: Entry | null,
   related: Entry[],
@@ -66,16 +74,19 @@ function build(
 ): Flow {
   const r = quoted.record;
   const { verdict, rule } = decision;
+  const named = wording.names.name(dialledAt);
+  const destination = named?.destination ?? dialledAt;
   asked.namespace = source.namespace;
   asked.workload = source.workload;
   asked.destination = destination;
+  asked.dialledIp = named?.ip ?? null;
   asked.cluster = clusterName(quotedCluster, r);
   asked.flags = r.response_flags;
   asked.details = r.response_code_details ?? r.connection_termination_details;
   asked.joinedBy = joinedBy;
   asked.socket = decision === D.socketNotLogged ? unloggedSocket(quoted) : null;
   asked.sender = senderOf(sidecar);
-  const { reason, remediation } = phrases.get(rule, asked);
+  const { reason, remediation } = wording.phrases.get(rule, asked);
   return {
     verdict,
     rule,
@@ -101,9 +112,11 @@ function build(
 
 /** Builds flows for one engine (its context); every entry's cluster comes as the engine read it (`c`), never looked up again. */
 export class FlowFactory {
-  private readonly phrases = new PhraseMemo();
+  private readonly wording: Wording;
 
-  constructor(private readonly ctx: EngineContext) {}
+  constructor(private readonly ctx: EngineContext) {
+    this.wording = { phrases: new PhraseMemo(), names: new EntryNamer(ctx) };
+  }
 
   /** A flow decided from one sidecar entry alone. */
   sidecar(e: Entry, d: Decision, c: ClusterInfo): Flow {
@@ -112,14 +125,14 @@ export class FlowFactory {
     const source = inbound ? peerSource(r.downstream_remote_address, this.ctx) : outboundSource(e, this.ctx);
     const viaGateway = d.verdict === 'via-gateway-unconfirmed';
     const destination = inbound ? inboundDestination(r, c) : sidecarDestination(r, c, viaGateway, OUTSIDE.has(d.verdict), dialled(e, viaGateway));
-    return build(this.phrases, c, d, source, destination, e, null, NO_RELATED, null, e, e);
+    return build(this.wording, c, d, source, destination, e, null, NO_RELATED, null, e, e);
   }
 
   /** An ingress gateway entry into the mesh (one that leaves it is a sidecar's flow: engine ingressDecision). */
   ingress(e: Entry, c: ClusterInfo): Flow {
     const r = e.record;
     const destination = ingressDestination(r, c);
-    return build(this.phrases, c, D.ingress, peerSource(r.downstream_remote_address, this.ctx), destination, null, e, NO_RELATED, null, e, e);
+    return build(this.wording, c, D.ingress, peerSource(r.downstream_remote_address, this.ctx), destination, null, e, NO_RELATED, null, e, e);
   }
 
   /** An egress gateway entry that cannot join anything (no socket, no request id), decided by unjoinableGateway. */
@@ -153,7 +166,7 @@ export class FlowFactory {
     const source = outboundSource(s, this.ctx);
     const quoted = refusal === null ? s : gw;
     const quotedCluster = quoted === gw ? c : sh.cluster;
-    return build(this.phrases, quotedCluster, refusal ?? D.viaGateway, source, destination, s, gw, related, joinedBy, s, quoted);
+    return build(this.wording, quotedCluster, refusal ?? D.viaGateway, source, destination, s, gw, related, joinedBy, s, quoted);
   }
 
   private fromGateway(
@@ -168,6 +181,6 @@ export class FlowFactory {
     // A gateway trusting X-Forwarded-For logs the app's end user there (port 0): the caller is then unknown.
     const peer = gw.record.downstream_remote_address;
     const source = peerSource(isForwarded(peer) ? null : peer, this.ctx);
-    return build(this.phrases, c, decision, source, destination, null, gw, related, joinedBy, inner ?? gw, gw);
+    return build(this.wording, c, decision, source, destination, null, gw, related, joinedBy, inner ?? gw, gw);
   }
 }

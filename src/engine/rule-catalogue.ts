@@ -41,6 +41,8 @@ export interface FixSubject {
   endpointPort: number | null;
   /** True when the host is only the client's claim (Destination.claimed): an exception must then name the address. */
   claimed: boolean;
+  /** The IP the flow was dialled at where the host is a ServiceEntry's name for it (engine/entry-hosts.ts); absent or null otherwise. */
+  dialledIp?: string | null;
   /** The deciding entry's response flags, or null: a sidecar's own refusal among them is what to fix. */
   flags: string | null;
   /** Why a socket-not-logged entry names no socket; null for the other rules. */
@@ -154,12 +156,18 @@ const CLOSE_DIRECT_PATH =
 const CLAIMED_BY_ADDRESS =
   " The exception names the destination by address (`cidrs`): `hosts` never match a name sent through PassthroughCluster, which is only the client's claim.";
 
+/** CLAIMED_BY_ADDRESS for the flow: where a ServiceEntry named the bare IP it dialled, the name is that entry's, not the client's. */
+function claimedByAddress(s: FixSubject | null): string {
+  const ip = s?.dialledIp ?? null;
+  if (ip === null) return CLAIMED_BY_ADDRESS;
+  return ` The exception names the destination by address (\`cidrs\`): \`hosts\` never match the name a ServiceEntry gives the IP dialled (${ip}), as any namespace's ServiceEntry can name any IP.`;
+}
+
 /** The fix of a flow that left the mesh without the gateway; `claimed` where its host name is only the client's claim. */
 function routeViaGateway(claimed: boolean): Fix {
-  const byAddress = claimed ? CLAIMED_BY_ADDRESS : '';
   return (s) =>
     `Route ${host(s)} through the egress gateway (${serviceEntryFor(s)}, a Gateway on the egress gateway, and a ` +
-    `VirtualService sending mesh traffic for ${host(s)} to it), then ${CLOSE_DIRECT_PATH}; or, if ${caller(s)} may reach ${host(s)} directly, add ${exception('direct', s, 'workload', claimed || (s?.claimed ?? false))}.${byAddress}`;
+    `VirtualService sending mesh traffic for ${host(s)} to it), then ${CLOSE_DIRECT_PATH}; or, if ${caller(s)} may reach ${host(s)} directly, add ${exception('direct', s, 'workload', claimed || (s?.claimed ?? false))}.${claimed ? claimedByAddress(s) : ''}`;
 }
 
 /**
@@ -187,7 +195,7 @@ const ROUTE_INGRESS_VIA_GATEWAY: Fix = (s) =>
   `to a Gateway it serves): send ${host(s)} to the egress gateway instead (with a Gateway and a VirtualService on the ` +
   `egress gateway sending it on), or remove the route; then close the direct path with a NetworkPolicy that lets the ` +
   `ingress gateway pods reach only the mesh and the egress gateway. If ${caller(s)} may reach ${host(s)} directly, add ` +
-  `${exception('direct', s)}.${s?.claimed === true ? CLAIMED_BY_ADDRESS : ''}`;
+  `${exception('direct', s)}.${s?.claimed === true ? claimedByAddress(s) : ''}`;
 
 /** The second half of every blocked rule's fix: how to stop reporting a block that is wanted. */
 const blockWanted = (s: FixSubject | null): string => `if the block is intended, add ${exception('blocked', s)} so that it is no longer reported.`;

@@ -108,6 +108,15 @@ function orNull(value: string | null): string | null {
   return value === null ? null : cutName(value);
 }
 
+/**
+ * The destination as the sentences name it: `host:port`, with the Unicode form of a punycode host beside it, and the IP
+ * it was dialled at where a ServiceEntry's host names it (`api.example.com:443 (10.1.2.3)`): the name is the entry's, the IP the evidence.
+ */
+function destText(d: Destination, unicode: string | null, dialledIp: string | null): string {
+  const beside = [unicode, dialledIp].filter((x): x is string => x !== null).map(cutName);
+  return beside.length === 0 ? cutName(d.key) : `${cutName(d.key)} (${beside.join(', ')})`;
+}
+
 /** The two sentences of a flow. */
 export interface Phrases {
   reason: string;
@@ -118,6 +127,7 @@ interface Variant {
   rule: RuleId;
   key: string;
   host: string;
+  dialledIp: string | null;
   namespace: string | null;
   cluster: string | null;
   flags: string | null;
@@ -133,6 +143,8 @@ export interface PhraseInput {
   namespace: string | null;
   workload: string;
   destination: Destination;
+  /** The IP the flow was dialled at when a ServiceEntry names it (engine/entry-hosts.ts): said beside the host. Else null. */
+  dialledIp: string | null;
   cluster: string | null;
   flags: string | null;
   details: string | null;
@@ -144,7 +156,7 @@ export interface PhraseInput {
 
 function same(v: Variant, rule: RuleId, x: PhraseInput): boolean {
   return (
-    v.rule === rule && v.key === x.destination.key && v.host === x.destination.host && v.namespace === x.namespace &&
+    v.rule === rule && v.key === x.destination.key && v.host === x.destination.host && v.dialledIp === x.dialledIp && v.namespace === x.namespace &&
     v.cluster === x.cluster && v.flags === x.flags && v.details === x.details && v.joinedBy === x.joinedBy && v.socket === x.socket && v.sender === x.sender
   );
 }
@@ -174,12 +186,13 @@ export class PhraseMemo {
     const f: Facts = {
       who: cutName(x.namespace !== null ? `${x.namespace}/${x.workload}` : x.workload === UNKNOWN_CALLER ? UNNAMED_CALLER : x.workload),
       namespace: x.namespace,
-      dest: unicode === null ? cutName(d.key) : `${cutName(d.key)} (${cutName(unicode)})`,
+      dest: destText(d, unicode, x.dialledIp),
       host: cutName(d.host),
       port: d.port,
       endpoint: ipOf(d.address),
       endpointPort: portOf(d.address),
       claimed: d.claimed === true,
+      dialledIp: x.dialledIp,
       cluster: orNull(x.cluster),
       flags: x.flags, // read by the catalogue (a refusal flag), and Envoy's own few letters
       details: orNull(x.details),
@@ -193,7 +206,7 @@ export class PhraseMemo {
       phrases.reason.length + charsOf(phrases.remediation);
     if (chars > MEMO_VARIANT_MAX) return phrases; // not remembered: no copies to make
     const variant: Variant = {
-      rule, key: d.key, host: d.host, namespace: ownCopyOrNull(x.namespace), cluster: ownCopyOrNull(x.cluster), flags: ownCopyOrNull(x.flags), details: ownCopyOrNull(x.details),
+      rule, key: d.key, host: d.host, dialledIp: x.dialledIp, namespace: ownCopyOrNull(x.namespace), cluster: ownCopyOrNull(x.cluster), flags: ownCopyOrNull(x.flags), details: ownCopyOrNull(x.details),
       joinedBy: x.joinedBy, socket: x.socket, sender: x.sender, phrases: { reason: ownCopy(phrases.reason), remediation: ownCopyOrNull(phrases.remediation) },
     };
     this.memo.remember(d, x.workload, variant, chars);

@@ -29,7 +29,7 @@ const exception = {
     id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$', expected: 'an id of letters, digits, ".", "_" and "-" (at most 63)' },
     // A visible character: not only spaces, controls, marks, or what is drawn as nothing (`"\u200b"`, a Hangul filler).
     reason: { type: 'string', pattern: '[^\\s\\p{C}\\p{M}\\p{Default_Ignorable_Code_Point}\\u2800]', expected: 'a sentence in visible characters saying why this is allowed' },
-    expires: { type: 'string', format: 'date', expected: 'a date (YYYY-MM-DD)' },
+    expires: { type: 'string', format: 'date', expected: 'a date (YYYY-MM-DD)', showValue: true },
     verdicts: { ...list('verdicts', { enum: [...VERDICTS], expected: `a verdict (${VERDICTS.join(', ')})` }), minItems: 1 },
     hosts: strings('host globs such as "*.example.com"'),
     cidrs: strings('CIDRs such as 203.0.113.0/24'),
@@ -72,7 +72,7 @@ export const POLICY_JSON_SCHEMA = {
       additionalProperties: false,
       properties: {
         cidrs: strings('CIDRs such as 10.0.0.0/8'),
-        clusterDomain: { type: 'string', pattern: DNS_NAME, expected: 'a DNS domain such as cluster.local' },
+        clusterDomain: { type: 'string', pattern: DNS_NAME, expected: 'a DNS domain such as cluster.local', showValue: true },
         gatewayHosts: nonEmpty('leave it out for the default, "*egressgateway*"', strings('host globs such as "*egressgateway*"')),
         gatewayNamespaces: nonEmpty('leave it out for egress gateways in any namespace', strings('namespace globs such as istio-system')),
       },

@@ -71,15 +71,64 @@ export function utf16Undecided(first: Uint8Array): boolean {
   return BOMS.some((b) => mayYetOpenWith(first, b.mark)) || (first.length < PATTERN_BYTES && utf16Bom(first) === null && nulPattern(first) !== null);
 }
 
-/** UTF-16 text as UTF-8 bytes, chunk by chunk: a character split between chunks is joined, the mark dropped, bad units become U+FFFD. */
-export async function* utf16ToUtf8(chunks: AsyncIterable<Buffer>, encoding: Utf16): AsyncGenerator<Buffer> {
-  const decoder = new TextDecoder(encoding);
-  for await (const chunk of chunks) {
-    const text = decoder.decode(chunk, { stream: true });
-    if (text.length > 0) yield Buffer.from(text, 'utf8');
+/**
+ * A byte no UTF-8 text holds: what a UTF-16 unit that is no character (a lone surrogate, an odd last byte) becomes, so
+ * the line reader reads it as U+FFFD and counts its line (`notUtf8`), as it does a Latin-1 byte, where U+FFFD's own
+ * bytes would have passed for text written so.
+ */
+const NOT_UTF8 = Buffer.of(0xff);
+
+/** A surrogate that is no half of a pair. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Decoded UTF-16 text as UTF-8 bytes, each lone surrogate as {@link NOT_UTF8}. */
+function utf8Of(text: string): Buffer {
+  if (!/[\uD800-\uDFFF]/.test(text)) return Buffer.from(text, 'utf8');
+  const parts: Buffer[] = [];
+  let last = 0;
+  for (const m of text.matchAll(LONE_SURROGATE)) {
+    parts.push(Buffer.from(text.slice(last, m.index), 'utf8'), NOT_UTF8);
+    last = (m.index ?? 0) + 1;
   }
-  const rest = decoder.decode();
-  if (rest.length > 0) yield Buffer.from(rest, 'utf8');
+  parts.push(Buffer.from(text.slice(last), 'utf8'));
+  return Buffer.concat(parts);
+}
+
+/** Whole UTF-16 code units as a string, lone surrogates kept (TextDecoder would make them U+FFFD, like one written so). */
+function unitsOf(bytes: Buffer, encoding: Utf16): string {
+  return (encoding === 'utf-16le' ? bytes : Buffer.from(bytes).swap16()).toString('utf16le');
+}
+
+/** True when the last whole unit of `bytes[0, end)` is a high surrogate: the next chunk may hold its pair. */
+function endsInHighSurrogate(bytes: Buffer, end: number, encoding: Utf16): boolean {
+  if (end < 2) return false;
+  const unit = encoding === 'utf-16le' ? bytes.readUInt16LE(end - 2) : bytes.readUInt16BE(end - 2);
+  return unit >= 0xd800 && unit <= 0xdbff;
+}
+
+/**
+ * UTF-16 text as UTF-8 bytes, chunk by chunk: a character split between chunks is joined, the mark dropped, and a unit
+ * that is no character becomes a byte that is not UTF-8, so it is counted as a Latin-1 byte is (`notUtf8`), never silently U+FFFD.
+ */
+export async function* utf16ToUtf8(chunks: AsyncIterable<Buffer>, encoding: Utf16): AsyncGenerator<Buffer> {
+  let carry = Buffer.alloc(0); // an odd byte, a high surrogate, or both: held for the next chunk
+  let atStart = true;
+  for await (const chunk of chunks) {
+    const bytes = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+    let end = bytes.length & ~1;
+    if (endsInHighSurrogate(bytes, end, encoding)) end -= 2;
+    carry = Buffer.from(bytes.subarray(end));
+    let text = unitsOf(bytes.subarray(0, end), encoding);
+    if (atStart && text.length > 0) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      atStart = false;
+    }
+    if (text.length > 0) yield utf8Of(text);
+  }
+  // The stream's end: a high surrogate held is lone, and an odd byte is half a unit.
+  const rest = utf8Of(unitsOf(carry.subarray(0, carry.length & ~1), encoding));
+  const tail = carry.length % 2 === 1 ? Buffer.concat([rest, NOT_UTF8]) : rest;
+  if (tail.length > 0) yield tail;
 }
 
 /** True when a file starting with `first` is not read as the bytes it holds (gzip, or UTF-16): it cannot be probed or read from its end. */

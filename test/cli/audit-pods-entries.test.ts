@@ -46,9 +46,26 @@ describe('audit --pods reads ServiceEntries', () => {
       ['internal/passthrough-to-mesh', '10.244.3.21:8080'],
     ]);
     const md = await runCli(['audit', '--sidecar', join(DIR, 'sidecar.log'), '--pods', PODS, '-o', 'markdown']);
-    // The destination is the host; the reason still says the address dialled.
+    // The destination is the host.
     expect(md.stdout).toContain('| ❌ fail | <code>api.github.com:443</code> | <code>shop/sleep</code> |');
     expect(md.stdout).not.toContain('<code>140.82.112.6:443</code>');
+  });
+
+  it('writes the reason and fix of such a flow with the host, the IP beside it, alike in json, table, markdown and sarif', async () => {
+    const args = ['audit', '--sidecar', join(DIR, 'sidecar.log'), '--pods', PODS];
+    const json = await runCli([...args, '-o', 'json']);
+    const flow = (JSON.parse(json.stdout) as { flows: { reason: string; remediation: string; destination: { key: string } }[] }).flows.find((f) => f.destination.key === 'api.github.com:443');
+    // Were written before the name was known: 'straight to 140.82.112.6:443 through ...', 'Route 140.82.112.6 through ...'.
+    expect(flow?.reason).toBe('The sidecar of shop/sleep sent this straight to api.github.com:443 (140.82.112.6) through PassthroughCluster (ALLOW_ANY), not through an egress gateway.');
+    expect(flow?.remediation).toMatch(/^Route api\.github\.com through the egress gateway \(a ServiceEntry for api\.github\.com,/);
+    expect(flow?.remediation).toContain('cidrs: [140.82.112.6], ports: [443]'); // by address: the entry's name proves nothing
+    expect(flow?.remediation).toContain("never match the name a ServiceEntry gives the IP dialled (140.82.112.6)"); // not 'the client's claim'
+    for (const format of ['table', 'markdown', 'sarif']) {
+      const out = (await runCli([...args, '-o', format])).stdout.replace(/\s+/g, ' ');
+      expect(out).toContain('api.github.com:443 (140.82.112.6) through');
+      expect(out).toContain('Route api.github.com through');
+      expect(out).not.toMatch(/to 140\.82\.112\.6:443|Route 140\.82\.112\.6/);
+    }
   });
 
   it("does not let a policy's hosts exception allow the IP by the entry's name: any namespace's ServiceEntry can name any IP", async () => {

@@ -49,4 +49,18 @@ describe('bytes that are not UTF-8 (a log saved in Latin-1) are read as U+FFFD a
     expect(ndjson(parsed.stdout).map((r) => (r as { source: { pod: string } }).source.pod)).toEqual(['caf\ufffd-1', 'egw-1']);
     expect(parsed.stderr).toContain('1 held bytes that are not UTF-8 (read as U+FFFD)'); // was not said
   });
+  it('counts a UTF-16 log\'s units that are no character (a lone surrogate) alike, not those holding U+FFFD as written', async () => {
+    const dir = tempDir('ea-not-utf8-');
+    // PowerShell's `kubectl logs --prefix ... > sidecar.log`: UTF-16LE with its mark; one pod name holds a lone surrogate.
+    const text = `[pod/caf\ud800-1/istio-proxy] ${sidecar}\n[pod/caf\ufffd-2/istio-proxy] ${sidecar}\n`;
+    writeFileSync(join(dir, 'sidecar.log'), Buffer.concat([Buffer.of(0xff, 0xfe), Buffer.from(text, 'utf16le')]));
+    writeFileSync(join(dir, 'egress-gateway.log'), gateway);
+    const res = await runCli(['audit', '-o', 'json', join(dir, 'sidecar.log'), join(dir, 'egress-gateway.log')]);
+    const report = JSON.parse(res.stdout) as { coverage: { lines: { records: number; notUtf8?: number }; warnings: { code: string; message: string }[] } };
+    expect(report.coverage.lines).toMatchObject({ records: 3, notUtf8: 1 }); // notUtf8 was absent: U+FFFD put in unsaid
+    expect(report.coverage.warnings.find((w) => w.code === 'not-utf8')?.message).toContain('sidecar.log (1)');
+    const parsed = await runCli(['parse', join(dir, 'sidecar.log')]);
+    expect(ndjson(parsed.stdout).map((r) => (r as { source: { pod: string } }).source.pod)).toEqual(['caf\ufffd-1', 'caf\ufffd-2']);
+    expect(parsed.stderr).toContain('1 held bytes that are not UTF-8 (read as U+FFFD)');
+  });
 });

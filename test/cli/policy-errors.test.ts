@@ -38,6 +38,16 @@ describe('policy errors through the CLI', () => {
     expect(stderr).not.toContain('\x1b');
   });
 
+  it('quotes a wrong expires and clusterDomain as written, control characters escaped', async () => {
+    const { code, stderr, file } = await auditWith('dates.yaml', `${HEAD}mesh:\n  clusterDomain: "corp.\\x1b]0;pwned\\x07local"\nallow:\n  - id: a\n    reason: A vendor (SEC-1).\n    hosts: [a.example]\n    expires: "31/12/2027\\x1b[2J"\n`);
+    expect(code).toBe(3);
+    expect(stderr.split('\n').filter((l) => l !== '')).toEqual([
+      `egress-audit: ${file}:4:18: mesh.clusterDomain: "corp.\\e]0;pwned\\x07local" must be a DNS domain such as cluster.local`, // the value was not said
+      `${file}:9:14: allow[0].expires: "31/12/2027\\e[2J" must be a date (YYYY-MM-DD)`,
+    ]);
+    expect(stderr).not.toMatch(/[\x07\x1b]/);
+  });
+
   it('refuses an alias bomb at the alias that passed the limit, naming its anchor\'s line', async () => {
     const bomb = `${HEAD}mesh:\n  cidrs: &a [10.0.0.0/8]\n` + ['b', 'c', 'd'].map((name, i) => `x${i}: &${name} [${Array(10).fill(`*${['a', 'b', 'c'][i] ?? ''}`).join(', ')}]\n`).join('');
     const { code, stderr, file } = await auditWith('bomb.yaml', bomb);

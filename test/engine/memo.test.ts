@@ -172,6 +172,7 @@ describe('PhraseMemo', () => {
         namespace: pick(rand, [null, 'shop', 'data', 'sh', 'op']),
         workload: fresh(pick(rand, ['checkout', '10.244.1.7', 'op/checkout', 'shop'])),
         destination: pick(rand, destinations),
+        dialledIp: pick(rand, [null, '10.1.2.3']),
         cluster: pick(rand, [null, 'PassthroughCluster', 'outbound|443||api.stripe.com']),
         flags: pick(rand, [null, 'NR', 'UH,UF', 'UAEX']),
         details: pick(rand, [null, 'via_upstream', 'rbac_access_denied_matched_policy[none]']),
@@ -182,8 +183,8 @@ describe('PhraseMemo', () => {
       const f: Facts = {
         who: x.namespace === null ? x.workload : `${x.namespace}/${x.workload}`, namespace: x.namespace, port: x.destination.port,
         endpoint: x.destination.address?.slice(0, x.destination.address.lastIndexOf(':')) ?? null,
-        endpointPort: x.destination.address === null ? null : Number(x.destination.address.slice(x.destination.address.lastIndexOf(':') + 1)), claimed: x.destination.claimed === true,
-        dest: x.destination.key, host: x.destination.host, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, sender: x.sender,
+        endpointPort: x.destination.address === null ? null : Number(x.destination.address.slice(x.destination.address.lastIndexOf(':') + 1)), claimed: x.destination.claimed === true, dialledIp: x.dialledIp,
+        dest: x.dialledIp === null ? x.destination.key : `${x.destination.key} (${x.dialledIp})`, host: x.destination.host, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, sender: x.sender,
       };
       const got = memo.get(rule, x);
       expect(got.reason).toBe(reasonFor(rule, f));
@@ -219,7 +220,7 @@ describe('PhraseMemo', () => {
 
   it('speaks of a caller the log did not name as an unnamed caller, not as a workload called unknown', () => {
     const destination = Object.freeze({ key: 'api.stripe.com:443', host: 'api.stripe.com', port: 443, address: null, external: true });
-    const got = new PhraseMemo().get('direct/service-entry-host', { namespace: null, workload: UNKNOWN_CALLER, destination, cluster: 'outbound|443||api.stripe.com', flags: null, details: null, joinedBy: null, socket: null, sender: 'sidecar' });
+    const got = new PhraseMemo().get('direct/service-entry-host', { namespace: null, workload: UNKNOWN_CALLER, destination, dialledIp: null, cluster: 'outbound|443||api.stripe.com', flags: null, details: null, joinedBy: null, socket: null, sender: 'sidecar' });
     expect(got.reason).toContain(`The sidecar of ${UNNAMED_CALLER} sent this`);
     expect(got.remediation).toContain(`if ${UNNAMED_CALLER} may reach`);
     expect(`${got.reason} ${got.remediation}`).not.toMatch(/\bunknown\b/);
@@ -229,7 +230,7 @@ describe('PhraseMemo', () => {
     const memo = new PhraseMemo();
     const host = `h.${'x'.repeat(length - 2)}`;
     const destination = Object.freeze({ key: `${host}:443`, host, port: 443, address: null, external: true });
-    const x = (): PhraseInput => ({ namespace: 'shop', workload: fresh('checkout'), destination, cluster: 'PassthroughCluster', flags: null, details: null, joinedBy: null, socket: null, sender: 'sidecar' });
+    const x = (): PhraseInput => ({ namespace: 'shop', workload: fresh('checkout'), destination, dialledIp: null, cluster: 'PassthroughCluster', flags: null, details: null, joinedBy: null, socket: null, sender: 'sidecar' });
     const a = memo.get('direct/passthrough-cluster', x());
     const b = memo.get('direct/passthrough-cluster', x());
     expect(b).not.toBe(a);
@@ -240,7 +241,7 @@ describe('PhraseMemo', () => {
   it('hands out the very same strings for the same facts', () => {
     const memo = new PhraseMemo();
     const destination = Object.freeze({ key: 'api.stripe.com:443', host: 'api.stripe.com', port: 443, address: null, external: true });
-    const x = (): PhraseInput => ({ namespace: 'shop', workload: fresh('checkout'), destination, cluster: 'PassthroughCluster', flags: null, details: null, joinedBy: null, socket: null, sender: 'sidecar' });
+    const x = (): PhraseInput => ({ namespace: 'shop', workload: fresh('checkout'), destination, dialledIp: null, cluster: 'PassthroughCluster', flags: null, details: null, joinedBy: null, socket: null, sender: 'sidecar' });
     const a = memo.get('direct/passthrough-cluster', x());
     const b = memo.get('direct/passthrough-cluster', x());
     expect(b.reason).toBe(a.reason);

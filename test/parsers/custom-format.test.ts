@@ -72,6 +72,27 @@ describe('custom Envoy format strings', () => {
     expect(recordOf(`${line}\t`, format.replace('\t\n', ''))).toMatchObject(record);
   });
 
+  describe('a line whose last values are empty (the separators before them are white space, which the line-end trim takes)', () => {
+    it('reads a format ending in %REQ(X-FOO)% when the header was empty', () => {
+      const format = '[%START_TIME%] %UPSTREAM_HOST% %UPSTREAM_CLUSTER% %REQ(X-FOO)%';
+      const line = '[2024-05-01T10:00:00.000Z] 104.20.28.24:443 PassthroughCluster ';
+      expect(recordOf(line, format)).toMatchObject({ upstream_host: '104.20.28.24:443', upstream_cluster: 'PassthroughCluster', extra: { 'REQ(X-FOO)': '' } });
+      // A pipeline's trailing spaces after a value are still no part of it.
+      expect(recordOf(`${line.trimEnd()} abc \t`, format)).toMatchObject({ extra: { 'REQ(X-FOO)': 'abc' } });
+    });
+
+    it('reads a tab-separated format whose last field is empty, or its last two, with or without a tab closing the format', () => {
+      const line = '2024-05-01T10:00:00.000Z\t1.2.3.4:443\tPassthroughCluster';
+      const record = { upstream_host: '1.2.3.4:443', upstream_cluster: 'PassthroughCluster', route_name: null };
+      expect(recordOf(`${line}\t`, '%START_TIME%\t%UPSTREAM_HOST%\t%UPSTREAM_CLUSTER%\t%ROUTE_NAME%')).toMatchObject(record);
+      expect(recordOf(`${line}\t\t`, '%START_TIME%\t%UPSTREAM_HOST%\t%UPSTREAM_CLUSTER%\t%ROUTE_NAME%\t')).toMatchObject(record);
+      const five = '%START_TIME%\t%UPSTREAM_HOST%\t%UPSTREAM_CLUSTER%\t%ROUTE_NAME%\t%REQ(X-FOO)%';
+      expect(recordOf(`${line}\t\t`, five)).toMatchObject({ ...record, extra: { 'REQ(X-FOO)': '' } });
+      // Only the separators a line lost are given back: one lacking a field is still no line of the format.
+      expect(parseLineText(`${line}\t`, five)).toMatchObject({ kind: 'malformed', reason: 'format-mismatch' });
+    });
+  });
+
   it("reads a nested format dictionary (Envoy's json_format may nest), its extras named by their path", () => {
     const format = '{"ts":"%START_TIME%","upstream":{"cluster":"%UPSTREAM_CLUSTER%","host":"%UPSTREAM_HOST%","trace":"%REQ(X-B3-TRACEID)%"},"authority":"%REQ(:AUTHORITY)%"}';
     expect(recordOf('{"ts":"2022-10-18T20:24:03.639Z","upstream":{"cluster":"PassthroughCluster","host":"104.20.28.24:80","trace":"abc","more":1},"authority":"pastebin.com"}', format)).toMatchObject({

@@ -168,8 +168,8 @@ const INVALID_CASES: { name: string; message: string }[] = [
     ].join('\nfixtures/policy/invalid/merge-key.yaml:'),
   },
   { name: 'unknown-from-key', message: '8:7: allow[0].from.namespace: unknown key (did you mean "namespaces"? expected one of: namespaces, workloads, cidrs)' },
-  { name: 'impossible-date', message: '7:14: allow[0].expires: must be a date (YYYY-MM-DD)' },
-  { name: 'date-as-number', message: '7:14: allow[0].expires: must be a date (YYYY-MM-DD), not a number' },
+  { name: 'impossible-date', message: '7:14: allow[0].expires: "2027-02-30" must be a date (YYYY-MM-DD)' },
+  { name: 'date-as-number', message: '7:14: allow[0].expires: 20270101 must be a date (YYYY-MM-DD), not a number' },
   { name: 'missing-reason', message: '4:5: allow[0].reason: is missing (expected a sentence in visible characters saying why this is allowed)' },
   { name: 'blank-reason', message: '5:13: allow[0].reason: must be a sentence in visible characters saying why this is allowed' },
   // Drawn as nothing: a zero-width space, a Hangul filler, a space and a soft hyphen.
@@ -207,7 +207,7 @@ const INVALID_CASES: { name: string; message: string }[] = [
   { name: 'aliased-duplicate-id', message: '8:5: allow[1].id: duplicate id "api" (first used by allow[0])' },
   { name: 'no-destination', message: '4:5: allow[0]: needs hosts or cidrs to name its destinations (hosts: ["*"] matches all)' },
   { name: 'bad-workload-glob', message: '8:19: allow[0].from.workloads[0]: "default/app/extra" is not a workload glob ("name" or "namespace/name"; lower-case letters, digits, ".", "-", "*", "?")' },
-  { name: 'bad-cluster-domain', message: '4:18: mesh.clusterDomain: must be a DNS domain such as cluster.local' },
+  { name: 'bad-cluster-domain', message: '4:18: mesh.clusterDomain: "Cluster_Local" must be a DNS domain such as cluster.local' },
 ];
 
 describe('parsePolicy on invalid files', () => {
@@ -256,7 +256,7 @@ describe('parsePolicy on invalid files', () => {
     const text = await fixture('many-problems.yaml');
     const err = thrownBy(() => parsePolicy(text, 'many-problems.yaml'));
     expect(err.message.split('\n')).toEqual([
-      'many-problems.yaml:8:14: allow[0].expires: must be a date (YYYY-MM-DD)',
+      'many-problems.yaml:8:14: allow[0].expires: "31/12/2027" must be a date (YYYY-MM-DD)',
       'many-problems.yaml:9:5: allow[1].reason: is missing (expected a sentence in visible characters saying why this is allowed)',
       'many-problems.yaml:13:13: allow[2].cidrs[0]: "300.1.2.3/8" is not a CIDR (such as 10.0.0.0/8 or fd00::/8) or an IP address',
     ]);

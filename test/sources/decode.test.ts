@@ -20,14 +20,19 @@ async function text(next: Promise<IteratorResult<Buffer>>): Promise<string> {
   return r.done === true ? 'ended' : r.value.toString('utf8');
 }
 
-/** Everything the decoder makes of `pieces`, written one at a time, then the end. */
-async function readAll(pieces: Uint8Array[]): Promise<string> {
+/** The bytes the decoder makes of `pieces`, written one at a time, then the end. */
+async function readBytes(pieces: Uint8Array[]): Promise<Buffer> {
   const raw = pipe();
   for (const p of pieces) raw.push(p);
   raw.push(null);
   const out: Buffer[] = [];
   for await (const chunk of decoded(raw, 'piped', 1024, new AbortController().signal)) out.push(chunk);
-  return Buffer.concat(out).toString('utf8');
+  return Buffer.concat(out);
+}
+
+/** Everything the decoder makes of `pieces`, as text. */
+async function readAll(pieces: Uint8Array[]): Promise<string> {
+  return (await readBytes(pieces)).toString('utf8');
 }
 
 /** `bytes` one byte per write. */
@@ -102,5 +107,26 @@ describe('telling UTF-16 without a byte-order mark by its NULs', () => {
   it('takes a head of Latin text for UTF-16 when a few characters have a high byte (9 in 10 NULs suffice)', async () => {
     const text = `${line.slice(0, 60)}日本${line.slice(62)}`;
     expect(await readAll([Buffer.from(text, 'utf16le')])).toBe(text);
+  });
+});
+
+describe('UTF-16 units that are no character', () => {
+  const BOM_LE = Buffer.of(0xff, 0xfe);
+  /** `text` as UTF-16LE code units, lone surrogates kept as written. */
+  const units = (text: string): Buffer => Buffer.from(text, 'utf16le');
+
+  it.each([
+    ['whole', (b: Buffer) => [b]],
+    ['a byte at a time', (b: Buffer) => bytewise(b)],
+  ])('become a byte that is not UTF-8 (counted by the line reader, as a Latin-1 byte is), read %s', async (_case, split) => {
+    // A lone high surrogate, a lone low one, a pair (kept), and U+FFFD as written (kept as UTF-8: it is text).
+    const bytes = Buffer.concat([BOM_LE, units('a\ud800b\udc00c\ud83d\ude00d\ufffde\n')]);
+    const got = await readBytes(split(bytes));
+    expect(got).toEqual(Buffer.concat([Buffer.from('a'), Buffer.of(0xff), Buffer.from('b'), Buffer.of(0xff), Buffer.from('c\u{1f600}d\ufffde\n')])); // were U+FFFD's own bytes: valid UTF-8, uncounted
+  });
+
+  it('at the very end: a high surrogate with nothing after it, and an odd last byte, in UTF-16BE too', async () => {
+    expect(await readBytes([Buffer.concat([BOM_LE, units('ab\ud800')])])).toEqual(Buffer.concat([Buffer.from('ab'), Buffer.of(0xff)]));
+    expect(await readBytes([Buffer.concat([Buffer.of(0xfe, 0xff), units('ab\ud800').swap16(), Buffer.of(0x41)])])).toEqual(Buffer.concat([Buffer.from('ab'), Buffer.of(0xff, 0xff)]));
   });
 });

@@ -126,14 +126,14 @@ export function nulPadding(f: CoverageFacts): CoverageWarning[] {
   ];
 }
 
-/** Lines with bytes that are not UTF-8 (a Latin-1 pod name, user agent or path), read as U+FFFD: said, never altered unsaid; none when no line had them. */
+/** Lines with bytes that are not UTF-8 (a Latin-1 pod name, user agent or path; a UTF-16 log's lone surrogate), read as U+FFFD: said, never altered unsaid; none when no line had them. */
 export function notUtf8(f: CoverageFacts): CoverageWarning[] {
   const lines = f.streams.filter((s) => s.notUtf8 > 0);
   if (lines.length === 0) return [];
   return [
     {
       code: 'not-utf8',
-      message: `${plural(f.lines.notUtf8, 'line')} held bytes that are not UTF-8 (text saved in Latin-1 or another legacy encoding, or cut mid-character): ${listed(lines, (s) => `${s.name} (${s.notUtf8})`)}. Each such byte was read as U+FFFD (\uFFFD), in an envelope's pod or container name as in the entry, so values holding one (a pod, a user agent, a path) are not as written; the lines were otherwise read and counted as usual.`,
+      message: `${plural(f.lines.notUtf8, 'line')} held bytes that are not UTF-8 (text saved in Latin-1 or another legacy encoding, or cut mid-character; in a UTF-16 log, a unit that is no character, such as a lone surrogate): ${listed(lines, (s) => `${s.name} (${s.notUtf8})`)}. Each such byte was read as U+FFFD (\uFFFD), in an envelope's pod or container name as in the entry, so values holding one (a pod, a user agent, a path) are not as written; the lines were otherwise read and counted as usual.`,
     },
   ];
 }

@@ -140,6 +140,8 @@ export class PodIpIndex {
 /** What the ServiceEntries say about an IP (MESH_EXTERNAL addresses and endpoints are outside the mesh). */
 export interface ExternalAddresses {
   isExternal(ip: string): boolean;
+  /** The host of the one entry listing the IP, or null: what a flow to it is named by. */
+  hostForIp(ip: string): string | null;
 }
 
 /** What the Services say about an IP (a ClusterIP whose endpoints are inside: cluster-ips.ts). */
@@ -185,5 +187,6 @@ export function liveContext(index: PodIpIndex, flags: EngineContext, serviceEntr
     },
     // The ranges of pod IPs hold no ClusterIP: only the given ones say the Service CIDR (rules.ts dialledOutside).
     meshRangesGiven: flags.meshRangesGiven,
+    hostForIp: (ip) => serviceEntries.hostForIp(ip),
   };
 }
