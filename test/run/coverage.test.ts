@@ -218,6 +218,14 @@ describe('the silent-inputs warning', () => {
     expect(message({ ...f, streams: [...f.streams, quiet('pods/shop_cart-1_uid/istio-proxy/0.log', { container: 'istio-proxy' })] }, 'silent-inputs')).toMatch(/^1 input held no access-log entry, although the others did: pods\/shop_cart-1_uid\/istio-proxy\/0\.log \(some other log, not an access log: /);
   });
 
+  it('points at the first line of each silent input it names, where a failing SARIF result is shown', () => {
+    const silent = ['b.log', 'c.log', 'd.log', 'e.log', 'f.log', 'g.log'];
+    const f = { ...facts({}), streams: [streamFacts('a.log'), ...silent.map((n) => quiet(n))] };
+    const warning = buildCoverage(f).warnings.find((w) => w.code === 'silent-inputs');
+    expect(warning?.message).toContain('and 1 more');
+    expect(warning?.at).toEqual(silent.slice(0, 5).map((file) => ({ file, line: 1 })));
+  });
+
   it('leaves to no-sidecar-logs the silent sidecar inputs it names, when no sidecar log held an entry', () => {
     const f: CoverageFacts = {
       ...facts({}),
