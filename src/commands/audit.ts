@@ -236,7 +236,14 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     for (const note of podFlagNotes) notices.say(note);
     const streamFacts = pipeline.streamFacts();
 
-    const { report, exitCode } = await finishRun(
+    // The inputs that failed are said whatever the end: an output that cannot be written (exit 3) must not hide them.
+    const sayInputErrors = (): void => {
+      const stopped = pipeline.streams.filter((s) => s.stopped);
+      for (const s of pipeline.streams) if (s.error !== null && !stopped.includes(s)) notices.say(s.error);
+      // One line, not one per input (a quit replay of a thousand files); the report names each.
+      if (stopped.length > 0) notices.say(`stopped before ${plural(stopped.length, 'input was', 'inputs were')} read to the end (${stopped[0]?.info.name}${stopped.length > 1 ? ', ...' : ''}): the audit is incomplete`);
+    };
+    const finished = await finishRun(
       {
         builder,
         input: { mode: 'files', description: source.describe(), startedAt, endedAt: new Date().toISOString() },
@@ -245,11 +252,12 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       outputs,
       options,
       notices.say,
-    );
-    const stopped = pipeline.streams.filter((s) => s.stopped);
-    for (const s of pipeline.streams) if (s.error !== null && !stopped.includes(s)) notices.say(s.error);
-    // One line, not one per input (a quit replay of a thousand files); the report names each.
-    if (stopped.length > 0) notices.say(`stopped before ${plural(stopped.length, 'input was', 'inputs were')} read to the end (${stopped[0]?.info.name}${stopped.length > 1 ? ', ...' : ''}): the audit is incomplete`);
+    ).catch((error: unknown) => {
+      sayInputErrors();
+      throw error;
+    });
+    sayInputErrors();
+    const { report, exitCode } = finished;
     if (dashboard !== null) {
       dashboard.finish(report, progress());
       await dashboard.waitUntilQuit();

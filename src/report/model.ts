@@ -152,8 +152,9 @@ export interface CoverageWarning {
    * The input lines it is about, where it is about some (mixed-roles: each input's first entry read like the other
    * role's; ambiguous-lines: each input's first line that read two ways; no-sidecar-logs, no-gateway-logs and
    * expired-exceptions: the first evidence of the findings they are about, warnings-at-findings.ts; baseline-entries-unused
-   * and exceptions-unused: the entries' lines in the baseline or policy file): a warning that
-   * fails the run is then a SARIF result located there, as code scanning shows only results.
+   * and exceptions-unused: the entries' lines in the baseline or policy file; silent-inputs: the first line of each
+   * such input): a warning that fails the run is then a SARIF result located there, as code scanning shows only results
+   * (one naming no line is located at the first input read, sarif.ts).
    */
   at?: WarningLine[];
 }

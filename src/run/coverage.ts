@@ -122,6 +122,11 @@ function warnings(f: CoverageFacts, seen: LogTime, byStream: RolesByStream): Cov
   if (v['gateway-only'] > 0 && !anyRoleWithRecords(f, 'sidecar')) {
     namedSilent.add('sidecar');
     out.push({ code: 'no-sidecar-logs', message: `No sidecar logs were read: ${plural(v['gateway-only'], 'gateway flow', 'gateway flows')} cannot be tied to a calling workload's own log, and direct traffic from sidecars would not be seen.${silentLogs(f, 'sidecar', byStream)}` });
+  } else if (f.lines.records > 0 && !anyRoleWithRecords(f, 'sidecar')) {
+    // Only gateways' entries (an ingress gateway's, say, its log saved instead of the workloads'): direct egress is logged
+    // by the sidecar that sent it alone, so none could have been seen, and a pass would say nothing.
+    namedSilent.add('sidecar');
+    out.push({ code: 'no-sidecar-logs', message: `No sidecar logs were read: the ${plural(f.lines.records, 'access-log entry', 'access-log entries')} read ${f.lines.records === 1 ? 'is' : 'are'} gateways' only, and direct traffic from sidecars, which only their own logs record, would not be seen.${silentLogs(f, 'sidecar', byStream)}` });
   } else if (uncovered.length > 0) {
     out.push(sidecarTimeGap(f, uncovered));
   }

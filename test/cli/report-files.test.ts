@@ -283,6 +283,15 @@ describe.skipIf(!HAS_DEV_FULL)('--report: a report that cannot be written', () =
     expect(res.stderr.split('\n').filter((l) => l.includes('/dev/full'))).toHaveLength(1);
   });
 
+  it('still names the input that could not be read when a report cannot be written either', async () => {
+    const { dir, logs } = workDir();
+    const res = await runCli(['audit', logs, corruptGz(dir), '--report', 'json=/dev/full']);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('broken.log.gz: corrupt or truncated gzip data');
+    expect(res.stderr).toContain('egress-audit: cannot write report /dev/full: no space left on device\n');
+    expect(res.stderr).not.toContain('the run exits 3, not'); // the result says exit 3 already
+  });
+
   it('still writes the other reports completely when one cannot be written', async () => {
     const { dir } = workDir();
     const json = join(dir, 'ok.json');

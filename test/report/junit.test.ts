@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Flow } from '../../src/types.js';
 import type { CoverageWarning } from '../../src/report/model.js';
-import { buildReport, coverage, flow, lineCounts, render } from './helpers.js';
+import { buildReport, coverage, FIXED_NOW, flow, INPUT, lineCounts, render } from './helpers.js';
+import { ReportBuilder } from '../../src/report/aggregate.js';
+import { OTHER, REPORT_LIMITS } from '../../src/report/limits.js';
 import { sampleCoverage, sampleFlows } from './sample.js';
 import { findAll, parseXml, type XmlElement } from './xml-check.js';
 
@@ -30,6 +32,23 @@ describe('JUnit writer', () => {
     expect(failure?.attrs['type']).toBe('direct/passthrough-cluster');
     expect(failure?.attrs['message']).toBe('1 failing: direct shop/checkout -> api.example.com:443 (2 flows)');
     expect(failure?.text).toContain('evidence: sidecar logs/app.log:12');
+  });
+
+  it('fails the case of a destination whose failing findings folded into (other), as the table marks it', async () => {
+    // One finding tracked one by one: the second destination's direct flow folds into (other)/direct, its row stays.
+    const to = (host: string): Flow => flow({ verdict: 'direct', failing: true, fingerprint: `fp-${host}`, destination: { key: `${host}:443`, host, port: 443, address: '93.184.216.34:443', external: true } });
+    const flows = [to('a.example.com'), to('b.example.com')];
+    const builder = new ReportBuilder({ failOn: ['direct'], limits: { ...REPORT_LIMITS, findings: 1 }, now: FIXED_NOW });
+    for (const f of flows) builder.add(f);
+    const report = builder.build(INPUT, coverage({ lines: lineCounts({ records: 2 }) }), '0.1.0');
+    expect(report.destinations.map((d) => [d.destination, d.standing])).toEqual([['a.example.com:443', 'failing'], ['b.example.com:443', 'failing']]);
+    const root = parseXml(await render('junit', flows, report));
+    const byName = cases(root, 'egress-audit.destinations');
+    expect(Object.keys(byName).sort()).toEqual([OTHER, 'a.example.com:443', 'b.example.com:443']);
+    expect(Object.entries(byName).filter(([, failure]) => !failure).map(([name]) => name)).toEqual([]);
+    expect(byName['b.example.com:443']?.attrs['type']).toBe(OTHER);
+    expect(byName['b.example.com:443']?.text).toContain('flows by verdict: direct 1');
+    expect(suite(root, 'egress-audit.destinations').attrs['failures']).toBe('3');
   });
 
   it('has one test case per source workload, failing where a failing finding is', async () => {

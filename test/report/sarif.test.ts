@@ -163,6 +163,21 @@ describe('SARIF writer', () => {
     expect(runOf(sampleFlows(), sampleCoverage({ warnings: [warning] }), ['direct']).results.map((r) => r.ruleId)).not.toContain('coverage/no-sidecar-logs');
   });
 
+  it('makes a failing warning that names no line an error result at the first input read, not a notification only', () => {
+    const warning = { code: 'unmatched-entries' as const, message: '3 gateway-bound sidecar entries found no gateway entry within 5s.' };
+    const log = sarifLog(buildReport(sampleFlows(), sampleCoverage({ warnings: [warning] }), ['unmatched-entries']), CWD);
+    expect(validate(log), errorText(validate)).toBe(true);
+    const run = (log as { runs: SarifRun[] }).runs[0] as SarifRun;
+    expect(run.invocations[0]?.exitCode).toBe(1);
+    // Before, no result at all: code scanning showed no failure of a run that exited 1.
+    const result = run.results.find((r) => r.ruleId === 'coverage/unmatched-entries');
+    expect(result).toMatchObject({ level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'logs/app.log' }, region: { startLine: 1 } } }] });
+    expect(run.tool.driver.rules[result?.ruleIndex as number]?.id).toBe('coverage/unmatched-entries');
+    // Nothing read: nowhere to show it, a notification only.
+    const empty = runOf([], coverage({ lines: lineCounts({ records: 0 }), warnings: [warning] }), ['unmatched-entries']);
+    expect(empty.results).toEqual([]);
+  });
+
   it('says "no records" with exit code 4 when nothing was read', () => {
     const run = runOf([], coverage({ lines: lineCounts({ records: 0 }) }));
     expect(run.invocations[0]?.exitCode).toBe(4);

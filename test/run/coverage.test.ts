@@ -149,6 +149,23 @@ describe('counts in the other warnings agree with their nouns', () => {
     expect(message(f, 'no-sidecar-logs')).toMatch(/^No sidecar logs were read: 2 gateway flows cannot be tied/);
   });
 
+  it('says no sidecar log was read when only gateways\' entries were, gateway-only flows or none (an ingress gateway\'s log alone)', () => {
+    const ingressOnly: CoverageFacts = {
+      ...facts({}),
+      verdicts: { ...facts({}).verdicts, ingress: 4 },
+      streams: [streamFacts('ingress-gateway.log', 4)],
+      roles: new Map([['ingress-gateway.log', { role: 'ingress-gateway' as const, rule: 'file-name', detail: '' }]]),
+    };
+    // Before, no warning at all: the run passed, though no direct egress could have been seen.
+    expect(message(ingressOnly, 'no-sidecar-logs')).toBe("No sidecar logs were read: the 4 access-log entries read are gateways' only, and direct traffic from sidecars, which only their own logs record, would not be seen.");
+    const withSidecar: CoverageFacts = {
+      ...ingressOnly,
+      streams: [...ingressOnly.streams, streamFacts('app.log', 2)],
+      roles: new Map([...ingressOnly.roles, ['app.log', { role: 'sidecar' as const, rule: 'default', detail: '' }]]),
+    };
+    expect(message(withSidecar, 'no-sidecar-logs')).toBeUndefined();
+  });
+
   it('says "1 of 1 entry" in mixed-roles', () => {
     const f = facts({ roleConflicts: [{ file: 'gw.log', pod: null, namespace: null, role: 'sidecar', conflicting: 1, entries: 1, seen: 1, firstLine: 1, why: 'it arrived on 10.0.0.9' }] });
     expect(message(f, 'mixed-roles')).toContain('(read as a sidecar; 1 of 1 entry read like an egress gateway');
@@ -216,6 +233,14 @@ describe('the silent-inputs warning', () => {
     };
     expect(message(f, 'silent-inputs')).toBeUndefined();
     expect(message({ ...f, streams: [...f.streams, quiet('pods/shop_cart-1_uid/istio-proxy/0.log', { container: 'istio-proxy' })] }, 'silent-inputs')).toMatch(/^1 input held no access-log entry, although the others did: pods\/shop_cart-1_uid\/istio-proxy\/0\.log \(some other log, not an access log: /);
+  });
+
+  it('points at the first line of each silent input it names, where a failing SARIF result is shown', () => {
+    const silent = ['b.log', 'c.log', 'd.log', 'e.log', 'f.log', 'g.log'];
+    const f = { ...facts({}), streams: [streamFacts('a.log'), ...silent.map((n) => quiet(n))] };
+    const warning = buildCoverage(f).warnings.find((w) => w.code === 'silent-inputs');
+    expect(warning?.message).toContain('and 1 more');
+    expect(warning?.at).toEqual(silent.slice(0, 5).map((file) => ({ file, line: 1 })));
   });
 
   it('leaves to no-sidecar-logs the silent sidecar inputs it names, when no sidecar log held an entry', () => {

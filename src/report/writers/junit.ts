@@ -15,13 +15,14 @@ import { xml } from '../xml.js';
 import { inPieces } from '../json-pieces.js';
 import { documentWriter, type ReportWriter } from './output.js';
 import { findingsStatement } from './more-findings.js';
+import { OTHER } from '../limits.js';
 
 interface Case {
   name: string;
   failing: Finding[];
   others: Finding[];
-  /** A coverage failure: [type, message]. */
-  coverageFailure?: [string, string];
+  /** A failure no finding of the case holds, [type, message]: a coverage warning's, or a destination's whose failing findings folded into `(other)`. */
+  failure?: [string, string];
   notes: string[];
 }
 
@@ -36,12 +37,29 @@ function caseFor(cases: Map<string, Case>, name: string): Case {
   return c;
 }
 
-function findingCases(report: Report, keyOf: (f: Finding) => string, seed: string[]): Case[] {
+function findingCases(report: Report, keyOf: (f: Finding) => string, seed: string[]): Map<string, Case> {
   const cases = new Map<string, Case>();
   for (const name of seed) caseFor(cases, name);
   for (const f of report.findings) {
     const c = caseFor(cases, keyOf(f));
     (f.failing ? c.failing : c.others).push(f);
+  }
+  return cases;
+}
+
+/**
+ * One case per external destination. A destination row the report calls failing whose failing findings all folded into
+ * their verdict's `(other)` finding (past REPORT_LIMITS.findings) fails too: passing, it would tell CI that direct
+ * traffic to it was fine, while the table, Markdown and the JSON report's destinations mark it failing.
+ */
+function destinationCases(report: Report): Case[] {
+  const cases = findingCases(report, (f) => f.destination, report.destinations.map((d) => d.destination));
+  for (const d of report.destinations) {
+    const c = cases.get(d.destination) as Case;
+    if (d.standing !== 'failing' || c.failing.length > 0 || c.failure) continue;
+    const flows = Object.entries(d.verdicts).map(([verdict, n]) => `${verdict} ${n ?? 0}`).join(', ');
+    c.failure = [OTHER, `failing: its failing findings are counted in the ${OTHER} finding of their verdict, past the findings listed one by one`];
+    c.notes.push(`flows by verdict: ${flows}`);
   }
   return [...cases.values()];
 }
@@ -50,11 +68,11 @@ function coverageCases(report: Report): Case[] {
   const { summary, coverage } = report;
   const records: Case = { name: 'no-records', failing: [], others: [], notes: [`${plural(coverage.lines.records, 'access-log record')} in ${plural(coverage.lines.lines, 'line')}`] };
   // Exit 4 for an empty --since/--until window fails its own empty-window case: records were read.
-  if (summary.exitCode === 4 && noEvidence(coverage) === 'no-records') records.coverageFailure = ['no-records', resultStatement(report).text];
+  if (summary.exitCode === 4 && noEvidence(coverage) === 'no-records') records.failure = ['no-records', resultStatement(report).text];
   const cases = new Map<string, Case>([['no-records', records]]);
   for (const w of coverage.warnings) {
     const c = caseFor(cases, w.code);
-    if (w.code !== 'no-records' && warningFailsRun(summary, w.code)) c.coverageFailure ??= [w.code, w.message];
+    if (w.code !== 'no-records' && warningFailsRun(summary, w.code)) c.failure ??= [w.code, w.message];
     c.notes.push(w.message);
   }
   return [...cases.values()];
@@ -80,8 +98,8 @@ function elementLines(open: string, text: string[], close: string): string[] {
 }
 
 function failureLines(c: Case): string[] {
-  if (c.coverageFailure) {
-    const [type, message] = c.coverageFailure;
+  if (c.failure) {
+    const [type, message] = c.failure;
     return elementLines(`<failure type="${xml(type)}" message="${xml(message)}">`, c.notes, '</failure>');
   }
   const first = c.failing[0] as Finding;
@@ -95,9 +113,9 @@ function caseLines(c: Case, classname: string): string[] {
   const open = `    <testcase name="${xml(cutName(c.name))}" classname="${xml(classname)}" time="0"`;
   const out = [
     ...c.others.flatMap((f) => [`${findingStatus(f)} ${f.verdict}:`, ...findingText(f)]),
-    ...(c.coverageFailure ? [] : c.notes),
+    ...(c.failure ? [] : c.notes),
   ];
-  const failed = c.coverageFailure || c.failing.length > 0;
+  const failed = c.failure || c.failing.length > 0;
   if (!failed && out.length === 0) return [`${open}/>`];
   const parts = [`${open}>`];
   const failure = failed ? failureLines(c) : [];
@@ -106,7 +124,7 @@ function caseLines(c: Case, classname: string): string[] {
   return [...parts, ...failure, ...system, '    </testcase>'];
 }
 
-const failed = (c: Case): boolean => Boolean(c.coverageFailure) || c.failing.length > 0;
+const failed = (c: Case): boolean => Boolean(c.failure) || c.failing.length > 0;
 
 function suiteLines(suite: Suite, report: Report, properties: string): string[] {
   const failures = suite.cases.filter(failed).length;
@@ -136,10 +154,10 @@ function baselineStatement(report: Report): string {
 /** The JUnit XML document's lines (a test case's element is one line of them): a document may be longer than a string can be. */
 export function junitLines(report: Report): string[] {
   const suites: Suite[] = [
-    { name: 'egress-audit.destinations', cases: findingCases(report, (f) => f.destination, report.destinations.map((d) => d.destination)) },
+    { name: 'egress-audit.destinations', cases: destinationCases(report) },
     {
       name: 'egress-audit.workloads',
-      cases: findingCases(report, (f) => workloadLabel(f.namespace, f.sourceWorkload), [...new Set(report.destinations.flatMap((d) => d.sources))].sort()),
+      cases: [...findingCases(report, (f) => workloadLabel(f.namespace, f.sourceWorkload), [...new Set(report.destinations.flatMap((d) => d.sources))].sort()).values()],
     },
     { name: 'egress-audit.coverage', cases: coverageCases(report) },
   ];

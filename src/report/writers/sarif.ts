@@ -176,12 +176,23 @@ const COVERAGE_RULE_TEXT: Partial<Record<CoverageWarning['code'], string>> = {
 /** A coverage warning that names the input lines it is about. */
 type LocatedWarning = CoverageWarning & { at: [WarningLine, ...WarningLine[]] };
 
-/** The coverage warnings that fail the run by --fail-on and name input lines (the model locates those about findings at theirs): each becomes a result. */
+/**
+ * Where a failing warning that names no input line (unmatched-entries, filtered-logging, ...) is shown: the first input
+ * with records (else the first input), at its first line. Left a notification, code scanning showed no failure of a run
+ * that exited 1 for it; or nowhere when no input was read.
+ */
+function runLine(report: Report): WarningLine[] {
+  const { streams } = report.coverage;
+  const input = streams.find((s) => s.records > 0) ?? streams[0];
+  return input === undefined ? [] : [{ file: input.name, line: 1 }];
+}
+
+/** The coverage warnings that fail the run by --fail-on, at the input lines they name (the model locates those about findings at theirs) or runLine's: each becomes a result. */
 function locatedFailures(report: Report): LocatedWarning[] {
   const out: LocatedWarning[] = [];
   for (const w of report.coverage.warnings) {
     if (warningFailure(report.summary, w.code) !== '--fail-on') continue;
-    const [first, ...rest] = w.at ?? [];
+    const [first, ...rest] = w.at !== undefined && w.at.length > 0 ? w.at : runLine(report);
     if (first !== undefined) out.push({ ...w, at: [first, ...rest] });
   }
   return out;

@@ -5,7 +5,7 @@ import { plural } from '../../text/plural.js';
 import type { Role, RoleAssignment } from '../../types.js';
 import type { CoverageFacts } from '../coverage.js';
 import { otherContainerLines } from './lines.js';
-import { listed } from './listing.js';
+import { listed, MAX_LISTED_STREAMS } from './listing.js';
 
 /** What turning access logging on takes, for logs or exports that held only the proxies' other lines. */
 const SWITCH_LOGGING_ON = "Istio's default profile writes none: switch it on with a Telemetry resource in istio-system whose accessLogging names the envoy provider, or meshConfig.accessLogFile: /dev/stdout (see the README).";
@@ -173,6 +173,8 @@ export function silentInputs(f: CoverageFacts, namedByRole: ReadonlySet<JoinedRo
     {
       code: 'silent-inputs',
       message: `${plural(silent.length, 'input')} held no access-log entry, although the others did: ${silentListed(silent, (s) => withFlag(f, s))}. Nothing of the ${one ? 'proxy it stands' : 'proxies they stand'} for was audited, so ${one ? 'its' : 'their'} direct egress could not have been seen. This fails the run only when asked (--fail-on +silent-inputs), as an idle pod's log holds no entry either.`,
+      // The inputs themselves, as many as the message names: failing, the SARIF result is shown at them.
+      at: silent.slice(0, MAX_LISTED_STREAMS).map((s) => ({ file: s.name, line: 1 })),
     },
   ];
 }

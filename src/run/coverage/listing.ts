@@ -1,8 +1,8 @@
 /** How coverage warnings list what they name: the first few, then how many more, so that a warning stays one readable line. */
 import type { CoverageWarning } from '../../report/model.js';
 
-/** Streams named in one warning; the rest are counted. */
-const MAX_LISTED_STREAMS = 5;
+/** Streams named in one warning (and the lines it points at, one per stream); the rest are counted. */
+export const MAX_LISTED_STREAMS = 5;
 /**
  * Characters of one warning's list once its first item is in: the table and the Markdown summary show 1,024
  * characters of a warning (its start and its end), and a list of long paths would be all of them.
