@@ -57,7 +57,7 @@ export interface ClusterIpService {
 /** All Services of every view (`scope`), and `changes` bumped on every change. */
 export class ServiceIndex extends ScopedObjects<KubeService, Known> {
   constructor() {
-    super(read);
+    super(read, (_, key) => key); // followers need only the key of a changed Service
   }
 
   /** How many known Services have a selector (those whose ClusterIPs count as inside). */
