@@ -100,7 +100,7 @@ describe('live turns under overload', () => {
     for (const s of streams.filter((x) => !x.gateway)) expect(s.worked, s.name).toBeGreaterThan(0.25 * SIDECAR_RATE * UNTIL);
   });
 
-  it('gives a round every waiting chunk while they fit, else the gateways first, the sidecars their share, oldest first, the rest the next round', () => {
+  it('gives a round every waiting chunk while they fit, else the gateways first, the sidecars their share, oldest first, the rest the next round', async () => {
     const rounds: (() => void)[] = [];
     const turns = new StreamTurns(100, (round) => rounds.push(round));
     const order: string[] = [];
@@ -111,17 +111,15 @@ describe('live turns under overload', () => {
       await Promise.resolve();
       return [...order];
     };
-    return (async () => {
-      ask('sc-a', 10);
-      ask('gw-1', 30);
-      expect(await step()).toEqual(['gw-1', 'sc-a']);
-      expect(rounds).toHaveLength(0);
-      for (const name of ['sc-a', 'sc-b', 'sc-c', 'sc-d']) ask(name, 20);
-      for (const name of ['gw-1', 'gw-2', 'gw-3', 'gw-4']) ask(name, 30);
-      // Gateways up to 75 (the sidecars keep 25), then sidecars up to 100: the round's work stays near its bound.
-      expect(await step()).toEqual(['gw-1', 'gw-2', 'gw-3', 'sc-a', 'sc-b']);
-      expect(await step()).toEqual(['gw-4', 'sc-c', 'sc-d']);
-      expect(rounds).toHaveLength(0);
-    })();
+    ask('sc-a', 10);
+    ask('gw-1', 30);
+    expect(await step()).toEqual(['gw-1', 'sc-a']);
+    expect(rounds).toHaveLength(0);
+    for (const name of ['sc-a', 'sc-b', 'sc-c', 'sc-d']) ask(name, 20);
+    for (const name of ['gw-1', 'gw-2', 'gw-3', 'gw-4']) ask(name, 30);
+    // Gateways up to 75 (the sidecars keep 25), then sidecars up to 100: the round's work stays near its bound.
+    expect(await step()).toEqual(['gw-1', 'gw-2', 'gw-3', 'sc-a', 'sc-b']);
+    expect(await step()).toEqual(['gw-4', 'sc-c', 'sc-d']);
+    expect(rounds).toHaveLength(0);
   });
 });
