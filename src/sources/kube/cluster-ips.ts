@@ -72,8 +72,8 @@ export class VouchedClusterIps implements ServiceAddresses {
     if (services === null || slices === null) return null;
     const keys = new Set(services.map((c) => c.key));
     for (const { before, after } of slices) {
-      if (before !== undefined) keys.add(before.service);
-      if (after !== undefined) keys.add(after.service);
+      if (before !== undefined) keys.add(before);
+      if (after !== undefined) keys.add(after);
     }
     return keys;
   }

@@ -41,7 +41,7 @@ export class EndpointSliceIndex extends ScopedObjects<KubeEndpointSlice, Known> 
   private groupedAt = -1;
 
   constructor() {
-    super(read);
+    super(read, (slice) => slice.service);
   }
 
   /** Where the slices of one Service (`namespace/name`) lead, all merged; undefined when it has none. */
@@ -59,9 +59,11 @@ export class EndpointSliceIndex extends ScopedObjects<KubeEndpointSlice, Known> 
       this.grouped.clear();
       for (const [key, slice] of this.entries()) this.group(key, slice);
     } else {
-      for (const { key, before, after } of events) {
-        if (before !== undefined) this.ungroup(key, before);
-        if (after !== undefined) this.group(key, after);
+      // A slice is grouped under the Service it had at `groupedAt`, its first `before`: leaving every `before` takes it out.
+      for (const { key, before } of events) if (before !== undefined) this.ungroup(key, before);
+      for (const { key } of events) {
+        const slice = this.get(key);
+        if (slice !== undefined) this.group(key, slice);
       }
     }
     this.groupedAt = this.changes;
@@ -73,11 +75,11 @@ export class EndpointSliceIndex extends ScopedObjects<KubeEndpointSlice, Known> 
     else slices.set(key, slice);
   }
 
-  private ungroup(key: string, slice: Known): void {
-    const slices = this.grouped.get(slice.service);
+  private ungroup(key: string, service: string): void {
+    const slices = this.grouped.get(service);
     if (slices === undefined) return;
     slices.delete(key);
-    if (slices.size === 0) this.grouped.delete(slice.service);
+    if (slices.size === 0) this.grouped.delete(service);
   }
 }
 

@@ -2,12 +2,14 @@
  * Feeds live streams into the audit pipeline as they appear, each at its own pace, and advances log
  * time on a timer (the engine has no timers of its own). Log time trails the wall clock by LOG_LAG_MS,
  * and is held back further while a stream catches up on a backlog or reconnects (an egress gateway's
- * for longer), so entries are not released unjoined just because their partner's stream was late.
+ * for longer), so entries are not released unjoined just because their partner's stream was late. Under
+ * overload the egress gateways' chunks are worked first (stream-turns.ts).
  */
 import { HELD_CHARS_PER_ENTRY } from '../../engine/correlator.js';
 import type { EngineCounters } from '../../engine/types.js';
 import type { AuditPipeline } from '../../pipeline/audit-pipeline.js';
 import type { LogStream } from '../../types.js';
+import { StreamTurns } from './stream-turns.js';
 import { testDelayFrom } from './test-delay.js';
 
 /**
@@ -107,11 +109,13 @@ export function liveWatermark(now: number, complete: CompleteUpTo, holds: HoldLi
   return Math.min(heldBack(now, complete.others, holds.streamMs), heldBack(now, complete.gateways, gatewayMs));
 }
 
-async function pump(pipeline: AuditPipeline, stream: LogStream, signal: AbortSignal, hooks: LiveHooks): Promise<void> {
+async function pump(pipeline: AuditPipeline, stream: LogStream, signal: AbortSignal, hooks: LiveHooks, turns: StreamTurns): Promise<void> {
   const state = pipeline.open(stream.info);
+  const gateway = stream.info.role?.role === 'egress-gateway';
   let chunks = 0;
   try {
     for await (const chunk of stream.chunks(signal)) {
+      await turns.turn(gateway, chunk.length);
       // Before a chunk makes flows, while a slow reader holds the output back: else each of 300 streams
       // would add a chunk's flows (sidecar entries that need no join go out at once) before noticing.
       // Checked again after each wait: the streams resume together, and the first may refill the output.
@@ -125,8 +129,8 @@ async function pump(pipeline: AuditPipeline, stream: LogStream, signal: AbortSig
   }
 }
 
-/** Runs until `signal` aborts and every stream has ended; then every pending entry is decided. */
-export async function runLive(pipeline: AuditPipeline, source: LiveSource, signal: AbortSignal, hooks: LiveHooks): Promise<void> {
+/** Runs until `signal` aborts and every stream has ended; then every pending entry is decided. `turns`: whose chunk goes first (a test's rounds). */
+export async function runLive(pipeline: AuditPipeline, source: LiveSource, signal: AbortSignal, hooks: LiveHooks, turns = new StreamTurns()): Promise<void> {
   let watermark = Number.NEGATIVE_INFINITY;
   let advancing: Promise<void> | null = null;
   // A failure while advancing (a bug) ends the run at once, instead of waiting for streams that may never end.
@@ -152,7 +156,7 @@ export async function runLive(pipeline: AuditPipeline, source: LiveSource, signa
   }, TICK_MS);
   const pumps: Promise<void>[] = [];
   const reading = (async () => {
-    for await (const stream of source.streams(signal)) pumps.push(pump(pipeline, stream, signal, hooks));
+    for await (const stream of source.streams(signal)) pumps.push(pump(pipeline, stream, signal, hooks, turns));
     await Promise.all(pumps);
   })();
   try {

@@ -54,7 +54,7 @@ export class ServiceEntryIndex extends ScopedObjects<ServiceEntry, ServiceEntry>
   private readonly verdicts = new Map<string, boolean>();
 
   constructor() {
-    super((se) => se, false); // rebuilt whole on any change (rare): no journal to keep
+    super((se) => se, null); // rebuilt whole on any change (rare): no journal to keep
   }
 
   /** A (re)list of one view. */

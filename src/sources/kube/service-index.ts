@@ -57,7 +57,7 @@ export interface ClusterIpService {
 /** All Services of every view (`scope`), and `changes` bumped on every change. */
 export class ServiceIndex extends ScopedObjects<KubeService, Known> {
   constructor() {
-    super(read);
+    super(read, (_, key) => key); // followers need only the key of a changed Service
   }
 
   /** How many known Services have a selector (those whose ClusterIPs count as inside). */
@@ -80,20 +80,36 @@ export class ServiceIndex extends ScopedObjects<KubeService, Known> {
 
   /** The cluster-domain hosts (`name.namespace.svc.<domain>`) of the Services whose selector picks one of `pods` in their namespace, sorted. */
   selectingHosts(pods: Iterable<SelectablePod>, domain: string): string[] {
-    const byNamespace = new Map<string, Record<string, string>[]>();
-    for (const pod of pods) {
-      const list = byNamespace.get(pod.namespace);
-      if (list === undefined) byNamespace.set(pod.namespace, [pod.labels]);
-      else list.push(pod.labels);
-    }
+    const byNamespace = podsByNamespace(pods);
     const hosts: string[] = [];
-    if (byNamespace.size === 0) return hosts;
-    for (const [, s] of this.entries()) {
-      const candidates = byNamespace.get(s.namespace);
-      if (candidates !== undefined && candidates.some((labels) => selects(s.selector, labels))) hosts.push(`${s.name}.${s.namespace}.svc.${domain}`.toLowerCase());
+    for (const [key] of this.entries()) {
+      const host = this.selectingHost(key, byNamespace, domain);
+      if (host !== null) hosts.push(host);
     }
     return hosts.sort();
   }
+
+  /** The host of the Service `namespace/name` if its selector picks one of `pods` (podsByNamespace) in its namespace: one event's Service judged alone. */
+  selectingHost(key: string, pods: PodsByNamespace, domain: string): string | null {
+    const s = this.get(key);
+    if (s === undefined) return null;
+    const candidates = pods.get(s.namespace);
+    return candidates !== undefined && candidates.some((labels) => selects(s.selector, labels)) ? `${s.name}.${s.namespace}.svc.${domain}`.toLowerCase() : null;
+  }
+}
+
+/** The labels of some pods by namespace, as selectingHost compares a Service with them. */
+export type PodsByNamespace = ReadonlyMap<string, readonly Record<string, string>[]>;
+
+/** Groups pods by namespace once, so each Service is compared only with the pods of its own. */
+export function podsByNamespace(pods: Iterable<SelectablePod>): PodsByNamespace {
+  const byNamespace = new Map<string, Record<string, string>[]>();
+  for (const pod of pods) {
+    const list = byNamespace.get(pod.namespace);
+    if (list === undefined) byNamespace.set(pod.namespace, [pod.labels]);
+    else list.push(pod.labels);
+  }
+  return byNamespace;
 }
 
 /** What is kept of a Service. */
