@@ -70,6 +70,27 @@ export interface LogStream {
    * read back (`audit kept.ndjson --gateway logs/gw.log`, the logs elsewhere), and then it is no input (records-of-inputs.ts).
    */
   readonly absentFlagged?: boolean;
+  /**
+   * For a saved file: whether its latest read met its text as the bytes on disk are (neither gzip nor UTF-16), null
+   * until that read's first bytes told. What lets the role sample, having read a small file whole, judge its log-time
+   * order from its own parse of it, as the probe of those bytes would (prescan.ts, time-order.ts).
+   */
+  readonly readAsIs?: () => boolean | null;
+  /** A small plain file's log-time order judged by the role sample from the whole of it: the audit does not read and parse it again to probe it. */
+  readonly knownOrder?: TimeOrder | null;
+}
+
+/** What a saved file's probes found of its log-time order. */
+export interface TimeOrder {
+  /** How far back (ms) a probe's log time was from an earlier probe's, past the window. */
+  backMs: number;
+  /**
+   * True when no probe is later than the one before it (beyond the window), over at least three probes:
+   * the file runs newest first as a whole (a log store's export), not several logs one after another.
+   * Should it still hold logs one after another, each read back goes back in log time at once, and the
+   * run holds it until it ends, as it holds any file found going back while read.
+   */
+  newestFirst: boolean;
 }
 
 /** A saved file read from its last line back to its first. */

@@ -12,6 +12,7 @@ import type { RoleLookup } from './entry-builder.js';
 import { HEAD_WAIT_MS, readStart } from './head-wait.js';
 import { replayed } from '../sources/peek.js';
 import { CHUNK, recordSources } from '../sources/file-source.js';
+import { timedOf, tooSmallToProbe, wholeFileOrder, type Timed, type TimeOrder } from './time-order.js';
 import { StreamCopy } from '../sources/spool.js';
 import { ProxyContainers } from './proxy-containers.js';
 import { mapLimited, type InTurn } from '../map-limited.js';
@@ -148,7 +149,7 @@ function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterat
  * each log it names is sampled as that log was, however far into the file it starts, so that its entries decide its
  * role as they would have; records in a pipe too, copied on the way (copiedToItsEnd).
  */
-async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void, sourceStream: SourceStreams, proxies: ProxyContainers, inTurn: InTurn, repeated: Keep, quota: number): Promise<{ samples: Map<string, PodSample>; replay: LogStream; records: boolean }> {
+async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void, sourceStream: SourceStreams, proxies: ProxyContainers, inTurn: InTurn, repeated: Keep, quota: number, windowMs: number): Promise<{ samples: Map<string, PodSample>; replay: LogStream; records: boolean }> {
   // Keyed as roles are (`file#namespace/pod`): one pod name in two namespaces is two pods.
   const samples = new Map<string, PodSample>();
   let taken = 0;
@@ -156,8 +157,16 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   let records = false;
   let past = false; // reading past the sample: for own addresses (ownAddresses), and the logs parse's records name
   let ownAddresses = false;
+  // A small plain file is read whole and its records timed on the way (wholeTiming): its log-time order is judged from this parse.
+  let timing = wholeTiming(stream);
+  let timingOnly = false; // reading on for the timing alone: nothing more is sampled
   const parser = new LineParser(spec, maxLineLength, { readsRecords: true, judges: true });
-  const reader = new StreamReader({ info: stream.info, spec, maxLineLength, arrays: 'detect', parser, onRecord: (view) => {
+  const reader = new StreamReader({ info: stream.info, spec, maxLineLength, arrays: 'detect', parser, onRecord: (view, line) => {
+    if (timing !== null) {
+      const timed = timedOf(view, line);
+      if (timed !== null) timing.push(timed);
+    }
+    if (timingOnly) return;
     const env = view.envelope;
     const source = env?.source ?? null;
     const info = source === null ? stream.info : sourceStream(stream.info, source.file); // a record of parse's: the log it came from
@@ -217,8 +226,24 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
       reader.end();
     }
     if (stream.info.kind === 'file') {
+      if (timing !== null && failed === null && !past) {
+        // Read on to its end (small: under two probes' spacing), its records timed, none sampled; a read that fails
+        // here leaves its order to the probe, and its failure to the main read.
+        timingOnly = true;
+        try {
+          for (let next = ended ? null : await iterator.next(); next !== null && next.done !== true; next = await iterator.next()) {
+            bytes += next.value.length;
+            reader.push(next.value);
+          }
+          reader.end(); // its last line, should no newline end it, as a probe of the whole file reads it
+        } catch {
+          timing = null;
+        }
+      }
       await iterator.return?.();
-      return { samples, replay: failed === null ? stream : failingAt(stream, bytes, failed.error), records };
+      const replay = failed === null ? stream : failingAt(stream, bytes, failed.error);
+      const order = failed === null && timing !== null ? judgedWhole(stream, reader, records, bytes, timing, windowMs) : undefined;
+      return { samples, replay: order === undefined ? replay : { ...replay, knownOrder: order }, records };
     }
     const rest = failure !== null || ended ? null : iterator;
     if (rest !== null && records) {
@@ -228,6 +253,27 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
     }
     return { samples, replay: replayable(stream, buffered, rest, pending, failure, deadline), records };
   });
+}
+
+/**
+ * A list to time the records of `stream` in, when it is a plain file small enough to be judged whole (tooSmallToProbe)
+ * rather than probed: the sample reads it to its end, so that the audit does not read and parse it again for its
+ * order; null for any other stream.
+ */
+function wholeTiming(stream: LogStream): Timed[] | null {
+  const size = stream.info.size;
+  return stream.info.kind === 'file' && stream.readAt !== undefined && stream.readAsIs !== undefined && size !== null && tooSmallToProbe(size) ? [] : null;
+}
+
+/**
+ * The log-time order of a small file the sample read whole (`bytes` long) and timed, judged as the probe of the same
+ * bytes judges it (wholeFileOrder); undefined (left to the probe) unless its records are the probe's: the file was as
+ * long as when it was found and read as it is (neither gzip nor UTF-16), and read line by line with no line malformed
+ * and none of parse's records (the sample's reader judges entries and reads records; a probe's does neither).
+ */
+function judgedWhole(stream: LogStream, reader: StreamReader, records: boolean, bytes: number, timing: readonly Timed[], windowMs: number): TimeOrder | null | undefined {
+  const same = bytes === stream.info.size && stream.readAsIs?.() === true && !records && !reader.splitsJson && Object.keys(reader.counts.malformed).length === 0;
+  return same ? wholeFileOrder(timing, windowMs) : undefined;
 }
 
 /**
@@ -305,7 +351,7 @@ export async function resolveRoles(
   // Streams are sampled a few at once (a directory of small files waited on one file's reads at a time), each one's reading on in turn.
   const repeated = sharedValues();
   const quota = sampleQuota(streams.length);
-  const sampledStreams = await mapLimited(streams, filesAtOnce(), (stream, _, inTurn) => sampleStream(stream, spec, maxLineLength, signal, later, onReadOn, sourceStream, proxyContainers, inTurn, repeated, quota));
+  const sampledStreams = await mapLimited(streams, filesAtOnce(), (stream, _, inTurn) => sampleStream(stream, spec, maxLineLength, signal, later, onReadOn, sourceStream, proxyContainers, inTurn, repeated, quota, settings.windowMs));
   for (const [i, stream] of streams.entries()) {
     const { samples: byPod, replay, records: holdsRecords } = sampledStreams[i] as Awaited<ReturnType<typeof sampleStream>>;
     replays.push(replay);
