@@ -47,8 +47,12 @@ export interface StreamInfo {
 /** One stream of raw log bytes: a file, stdin, or one container's log (reconnects hidden inside). */
 export interface LogStream {
   readonly info: StreamInfo;
-  /** Raw bytes in order; ends when the stream ends; must stop promptly when `signal` aborts. */
-  chunks(signal: AbortSignal): AsyncIterable<Uint8Array>;
+  /**
+   * Raw bytes in order; ends when the stream ends; must stop promptly when `signal` aborts. A saved file tells `asIs`,
+   * once its first bytes say, whether they are its text as they are (neither gzip nor UTF-16): what lets the role
+   * sample, having read a small file whole, judge its log-time order as a probe of those bytes would (prescan.ts).
+   */
+  chunks(signal: AbortSignal, asIs?: (plain: boolean) => void): AsyncIterable<Uint8Array>;
   /**
    * Up to `length` bytes from each of `offsets` of a saved, uncompressed file (one open), or null when
    * this stream is not one: lets an audit sample a file's log-time order before reading it front to back.
@@ -70,27 +74,6 @@ export interface LogStream {
    * read back (`audit kept.ndjson --gateway logs/gw.log`, the logs elsewhere), and then it is no input (records-of-inputs.ts).
    */
   readonly absentFlagged?: boolean;
-  /**
-   * For a saved file: whether its latest read met its text as the bytes on disk are (neither gzip nor UTF-16), null
-   * until that read's first bytes told. What lets the role sample, having read a small file whole, judge its log-time
-   * order from its own parse of it, as the probe of those bytes would (prescan.ts, time-order.ts).
-   */
-  readonly readAsIs?: () => boolean | null;
-  /** A small plain file's log-time order judged by the role sample from the whole of it: the audit does not read and parse it again to probe it. */
-  readonly knownOrder?: TimeOrder | null;
-}
-
-/** What a saved file's probes found of its log-time order. */
-export interface TimeOrder {
-  /** How far back (ms) a probe's log time was from an earlier probe's, past the window. */
-  backMs: number;
-  /**
-   * True when no probe is later than the one before it (beyond the window), over at least three probes:
-   * the file runs newest first as a whole (a log store's export), not several logs one after another.
-   * Should it still hold logs one after another, each read back goes back in log time at once, and the
-   * run holds it until it ends, as it holds any file found going back while read.
-   */
-  newestFirst: boolean;
 }
 
 /** A saved file read from its last line back to its first. */

@@ -6,11 +6,9 @@
 import { F, type FormatSpec } from '../../parsers/index.js';
 import { StreamReader } from '../lines/stream-reader.js';
 import type { RecordView } from '../../parsers/index.js';
-import type { LogStream, TimeOrder } from '../types.js';
+import type { LogStream } from '../types.js';
 import { entryEndMs, isoToMs } from './times.js';
 import { readLogTime, type LeapState } from './log-leap.js';
-
-export type { TimeOrder } from '../types.js';
 
 /** Bytes read at each probe: enough for a few lines whatever junk sits between them. */
 const PROBE_BYTES = 16 << 10;
@@ -94,6 +92,30 @@ async function probedEndMs(stream: LogStream, bytes: Uint8Array, offset: number,
   return firstEndMs(stream, bytes, midFile, spec, maxLineLength);
 }
 
+/** What a saved file's probes found of its log-time order. */
+export interface TimeOrder {
+  /** How far back (ms) a probe's log time was from an earlier probe's, past the window. */
+  backMs: number;
+  /**
+   * True when no probe is later than the one before it (beyond the window), over at least three probes:
+   * the file runs newest first as a whole (a log store's export), not several logs one after another.
+   * Should it still hold logs one after another, each read back goes back in log time at once, and the
+   * run holds it until it ends, as it holds any file found going back while read.
+   */
+  newestFirst: boolean;
+}
+
+/**
+ * The orders the role sample judged of the small plain files it read whole (prescan.ts), by stream. Kept here, not on
+ * the streams: a property set on each of 3,000 stream objects gave each a shape of its own (~0.7 MB in all).
+ */
+const judgedOrders = new WeakMap<LogStream, TimeOrder | null>();
+
+/** Records the order of `stream` (tooSmallToProbe), judged from the whole of it by the role sample's parse, so that the probe does not read and parse it again. */
+export function orderJudged(stream: LogStream, order: TimeOrder | null): void {
+  judgedOrders.set(stream, order);
+}
+
 /** Why a stream could not be probed: it is read once (stdin, a FIFO) or must be decoded from its start (gzip, UTF-16). */
 export const UNPROBED = 'unprobed';
 
@@ -128,7 +150,10 @@ async function smallFileOrder(stream: LogStream, size: number, spec: FormatSpec,
 export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLineLength: number, windowMs: number): Promise<TimeOrder | null | typeof UNPROBED> {
   const size = stream.info.size;
   if (stream.readAt === undefined || size === null) return UNPROBED;
-  if (tooSmallToProbe(size)) return stream.knownOrder !== undefined ? stream.knownOrder : smallFileOrder(stream, size, spec, maxLineLength, windowMs);
+  if (tooSmallToProbe(size)) {
+    const judged = judgedOrders.get(stream);
+    return judged !== undefined ? judged : smallFileOrder(stream, size, spec, maxLineLength, windowMs);
+  }
   const probes = Math.min(MAX_PROBES, Math.floor(size / MIN_SPACING));
   const offsets = Array.from({ length: probes }, (_, i) => Math.floor((size * i) / probes));
   const parts = await stream.readAt(offsets, PROBE_BYTES);

@@ -76,10 +76,9 @@ function fileStream(
   firstChunkSize = chunkSize,
 ): LogStream {
   const unreadable = file.unreadable ?? null;
-  let asIs: boolean | null = null; // what the latest read's first bytes told
   return {
     info: streamInfo(file.name, file.kind === 'file' ? 'file' : 'stream', file.size, role, file.named === false),
-    async *chunks(signal) {
+    async *chunks(signal, asIs) {
       if (unreadable !== null) throw new InputError(`${file.name}: ${unreadable}`);
       const unread = (error: unknown): InputError => new InputError(`${file.name}: ${cannotRead(error)}`);
       // A FIFO or device is read as a stream (which closes it, a read under way or not); a regular file, whose size
@@ -89,16 +88,14 @@ function fileStream(
         return yield* decoded(createReadStream('', { fd: handle, highWaterMark: chunkSize, signal }), file.name, chunkSize, signal);
       }
       const whole = await OPEN_FILES.open(file.path, file.name).catch((error: unknown) => Promise.reject(unread(error)));
-      asIs = null;
       try {
         const held = Math.max(file.size ?? 0, whole.openedSize); // it may have grown since it was found
-        yield* decoded(wholeFile(whole, file.name, held, chunkSize, signal, firstChunkSize), file.name, chunkSize, signal, (plain) => (asIs = plain));
+        yield* decoded(wholeFile(whole, file.name, held, chunkSize, signal, firstChunkSize), file.name, chunkSize, signal, asIs);
       } finally {
         await whole.close();
       }
     },
     readAt: file.kind === 'file' && unreadable === null ? (offsets, length) => readPlainAt(file.path, file.name, offsets, length) : undefined,
-    readAsIs: file.kind === 'file' && unreadable === null ? () => asIs : undefined,
     backwards: file.kind === 'file' && unreadable === null ? (maxLineLength) => readBackwards(file.path, file.name, maxLineLength, file.size ?? 0, OPEN_FILES) : undefined,
   };
 }
