@@ -47,8 +47,12 @@ export interface StreamInfo {
 /** One stream of raw log bytes: a file, stdin, or one container's log (reconnects hidden inside). */
 export interface LogStream {
   readonly info: StreamInfo;
-  /** Raw bytes in order; ends when the stream ends; must stop promptly when `signal` aborts. */
-  chunks(signal: AbortSignal): AsyncIterable<Uint8Array>;
+  /**
+   * Raw bytes in order; ends when the stream ends; must stop promptly when `signal` aborts. A saved file tells `asIs`,
+   * once its first bytes say, whether they are its text as they are (neither gzip nor UTF-16): what lets the role
+   * sample, having read a small file whole, judge its log-time order as a probe of those bytes would (prescan.ts).
+   */
+  chunks(signal: AbortSignal, asIs?: (plain: boolean) => void): AsyncIterable<Uint8Array>;
   /**
    * Up to `length` bytes from each of `offsets` of a saved, uncompressed file (one open), or null when
    * this stream is not one: lets an audit sample a file's log-time order before reading it front to back.

@@ -145,6 +145,11 @@ export class StreamReader implements LineHandler, ArrayHandler {
     return this.splitting === 'array';
   }
 
+  /** True once the stream opened with JSON read by the array splitter (an array, or pretty-printed objects), not line by line. */
+  get splitsJson(): boolean {
+    return this.splitting !== null;
+  }
+
   /** What the JSON array the stream opened with held, so far; null when it opened with none (or not yet known). */
   get arrayShape(): ArrayShape | null {
     if (this.splitting !== 'array') return null;

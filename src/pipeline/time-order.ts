@@ -5,6 +5,7 @@
  */
 import { F, type FormatSpec } from '../../parsers/index.js';
 import { StreamReader } from '../lines/stream-reader.js';
+import type { RecordView } from '../../parsers/index.js';
 import type { LogStream } from '../types.js';
 import { entryEndMs, isoToMs } from './times.js';
 import { readLogTime, type LeapState } from './log-leap.js';
@@ -19,10 +20,18 @@ const MAX_PROBES = 32;
 const MIN_NEWEST_FIRST_PROBES = 3;
 
 /** An access-log record as a probe or a head found it: its end time (ms) and its line (counted from the bytes' first whole line). */
-interface Timed {
+export interface Timed {
   startMs: number;
   endMs: number;
   line: number;
+}
+
+/** The record `view` (at `line`) as its log time places it, or null when it tells no time: how a probe, a head and the role sample (prescan.ts) time a record alike. */
+export function timedOf(view: RecordView, line: number): Timed | null {
+  const duration = view.num(F.duration) ?? 0;
+  const startMs = isoToMs(view.str(F.start_time));
+  const endMs = entryEndMs(startMs, duration, view.envelope?.timestamp);
+  return Number.isNaN(endMs) ? null : { startMs: Number.isNaN(startMs) ? endMs - duration : startMs, endMs, line };
 }
 
 /**
@@ -35,10 +44,8 @@ function timedRecords(stream: LogStream, bytes: Uint8Array, midFile: boolean, sp
   const found: Timed[] = [];
   const reader = new StreamReader({ info: stream.info, spec, maxLineLength, onRecord: (view, line) => {
     if (found.length >= limit) return;
-    const duration = view.num(F.duration) ?? 0;
-    const startMs = isoToMs(view.str(F.start_time));
-    const endMs = entryEndMs(startMs, duration, view.envelope?.timestamp);
-    if (!Number.isNaN(endMs)) found.push({ startMs: Number.isNaN(startMs) ? endMs - duration : startMs, endMs, line });
+    const timed = timedOf(view, line);
+    if (timed !== null) found.push(timed);
   } });
   const from = midFile ? bytes.indexOf(10) + 1 : 0;
   if (from > 0 || !midFile) {
@@ -98,20 +105,41 @@ export interface TimeOrder {
   newestFirst: boolean;
 }
 
+/**
+ * The orders the role sample judged of the small plain files it read whole (prescan.ts), by stream. Kept here, not on
+ * the streams: a property set on each of 3,000 stream objects gave each a shape of its own (~0.7 MB in all).
+ */
+const judgedOrders = new WeakMap<LogStream, TimeOrder | null>();
+
+/** Records the order of `stream` (tooSmallToProbe), judged from the whole of it by the role sample's parse, so that the probe does not read and parse it again. */
+export function orderJudged(stream: LogStream, order: TimeOrder | null): void {
+  judgedOrders.set(stream, order);
+}
+
 /** Why a stream could not be probed: it is read once (stdin, a FIFO) or must be decoded from its start (gzip, UTF-16). */
 export const UNPROBED = 'unprobed';
 
+/** True for a file of `size` bytes too small for probes (under two probes' spacing): it is judged whole (smallFileOrder). */
+export function tooSmallToProbe(size: number): boolean {
+  return Math.min(MAX_PROBES, Math.floor(size / MIN_SPACING)) < 2;
+}
+
+/** The order of a whole file's timed records, as a head that is the whole stream is judged (judgeHead): null when its log time never goes back. */
+export function wholeFileOrder(records: readonly Timed[], windowMs: number): TimeOrder | null {
+  const jump = firstJump(records, windowMs);
+  return jump === null ? null : { backMs: jump.backMs, newestFirst: runsNewestFirst(records) };
+}
+
 /**
- * A file too small for probes (under two probes' spacing), judged whole as a head is (judgeHead): the merge reads it
- * line by line among the other inputs, so a jump back in it (pods' logs one after another, of a few lines each) must
- * be known before its first line, not found after entries were released by the lines before it. Asked even of an
- * empty file: a small .gz may hold a large log (UNPROBED).
+ * A file too small for probes (tooSmallToProbe), judged whole: the merge reads it line by line among the other
+ * inputs, so a jump back in it (pods' logs one after another, of a few lines each) must be known before its first
+ * line, not found after entries were released by the lines before it. Asked even of an empty file: a small .gz may
+ * hold a large log (UNPROBED).
  */
 async function smallFileOrder(stream: LogStream, size: number, spec: FormatSpec, maxLineLength: number, windowMs: number): Promise<TimeOrder | null | typeof UNPROBED> {
   const whole = await stream.readAt?.([0], Math.max(1, size));
   if (whole == null) return UNPROBED;
-  const judged = judgeHead(stream, whole[0] ?? new Uint8Array(0), true, spec, maxLineLength, windowMs);
-  return judged.jump === null ? null : { backMs: judged.jump.backMs, newestFirst: judged.newestFirst };
+  return wholeFileOrder(timedRecords(stream, whole[0] ?? new Uint8Array(0), false, spec, maxLineLength, Number.POSITIVE_INFINITY, true), windowMs);
 }
 
 /**
@@ -122,8 +150,11 @@ async function smallFileOrder(stream: LogStream, size: number, spec: FormatSpec,
 export async function probeTimeOrder(stream: LogStream, spec: FormatSpec, maxLineLength: number, windowMs: number): Promise<TimeOrder | null | typeof UNPROBED> {
   const size = stream.info.size;
   if (stream.readAt === undefined || size === null) return UNPROBED;
+  if (tooSmallToProbe(size)) {
+    const judged = judgedOrders.get(stream);
+    return judged !== undefined ? judged : smallFileOrder(stream, size, spec, maxLineLength, windowMs);
+  }
   const probes = Math.min(MAX_PROBES, Math.floor(size / MIN_SPACING));
-  if (probes < 2) return smallFileOrder(stream, size, spec, maxLineLength, windowMs);
   const offsets = Array.from({ length: probes }, (_, i) => Math.floor((size * i) / probes));
   const parts = await stream.readAt(offsets, PROBE_BYTES);
   if (parts === null) return UNPROBED; // gzip or UTF-16 (decoded from the start)

@@ -15,12 +15,13 @@ import { mayYetOpenWith } from './magic.js';
 import { joined, peek, replayed } from './peek.js';
 import { utf16Of, utf16ToUtf8, utf16Undecided } from './utf16.js';
 
-/** The bytes as UTF-8: UTF-16 (told by its byte-order mark, or by its NULs) is decoded, anything else passes as it is. */
-async function* asUtf8(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/** The bytes as UTF-8: UTF-16 (told by its byte-order mark, or by its NULs) is decoded, anything else passes as it is (`asIs` told which). */
+async function* asUtf8(chunks: AsyncIterable<Buffer>, asIs: (plain: boolean) => void): AsyncGenerator<Buffer> {
   const iterator = chunks[Symbol.asyncIterator]();
   const { head, ended } = await peek(iterator, (first) => !utf16Undecided(first));
   const bytes = replayed(head, ended, iterator);
   const utf16 = utf16Of(joined(head));
+  asIs(utf16 === null);
   yield* utf16 === null ? bytes : utf16ToUtf8(bytes, utf16);
 }
 
@@ -43,8 +44,9 @@ function gzipProblem(error: GzipError): string {
 /**
  * `raw` (the input named `name`: a read stream, or a saved file's chunks) as UTF-8 log text; every failure is an
  * InputError naming it, none once `signal` aborted. Its iterator is ended however the read ends, which destroys a stream.
+ * `asIs` is told, once its first bytes say, whether the text is the bytes as they are (neither gzip nor UTF-16).
  */
-export async function* decoded(raw: AsyncIterable<Buffer>, name: string, chunkSize: number, signal: AbortSignal): AsyncGenerator<Buffer> {
+export async function* decoded(raw: AsyncIterable<Buffer>, name: string, chunkSize: number, signal: AbortSignal, asIs: (plain: boolean) => void = () => undefined): AsyncGenerator<Buffer> {
   const iterator = raw[Symbol.asyncIterator]();
   try {
     const { head, ended } = await peek(iterator, told);
@@ -52,7 +54,8 @@ export async function* decoded(raw: AsyncIterable<Buffer>, name: string, chunkSi
     const first = joined(head);
     const unread = unreadCompression(first, name);
     if (unread !== null) throw new InputError(`${name}: ${unread}`);
-    yield* asUtf8(isGzipMagic(first) ? gunzipChunks(bytes, chunkSize) : bytes); // UTF-16 inside gzip is known only once inflated
+    const gzip = isGzipMagic(first);
+    yield* asUtf8(gzip ? gunzipChunks(bytes, chunkSize) : bytes, (plain) => asIs(plain && !gzip)); // UTF-16 inside gzip is known only once inflated
   } catch (error) {
     if (signal.aborted) return;
     if (error instanceof InputError) throw error;

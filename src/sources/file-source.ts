@@ -78,7 +78,7 @@ function fileStream(
   const unreadable = file.unreadable ?? null;
   return {
     info: streamInfo(file.name, file.kind === 'file' ? 'file' : 'stream', file.size, role, file.named === false),
-    async *chunks(signal) {
+    async *chunks(signal, asIs) {
       if (unreadable !== null) throw new InputError(`${file.name}: ${unreadable}`);
       const unread = (error: unknown): InputError => new InputError(`${file.name}: ${cannotRead(error)}`);
       // A FIFO or device is read as a stream (which closes it, a read under way or not); a regular file, whose size
@@ -90,7 +90,7 @@ function fileStream(
       const whole = await OPEN_FILES.open(file.path, file.name).catch((error: unknown) => Promise.reject(unread(error)));
       try {
         const held = Math.max(file.size ?? 0, whole.openedSize); // it may have grown since it was found
-        yield* decoded(wholeFile(whole, file.name, held, chunkSize, signal, firstChunkSize), file.name, chunkSize, signal);
+        yield* decoded(wholeFile(whole, file.name, held, chunkSize, signal, firstChunkSize), file.name, chunkSize, signal, asIs);
       } finally {
         await whole.close();
       }
