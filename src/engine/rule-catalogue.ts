@@ -156,11 +156,19 @@ const CLOSE_DIRECT_PATH =
 const CLAIMED_BY_ADDRESS =
   " The exception names the destination by address (`cidrs`): `hosts` never match a name sent through PassthroughCluster, which is only the client's claim.";
 
-/** CLAIMED_BY_ADDRESS for the flow: where a ServiceEntry named the bare IP it dialled, the name is that entry's, not the client's. */
+/**
+ * CLAIMED_BY_ADDRESS for the flow: where a ServiceEntry named the bare IP it dialled, the name is that entry's, not the
+ * client's; where the client's own name was sent to an IP a log line shows, the note names both, the IP not left to the
+ * snippet alone (the exception still names only the IP: the name proves nothing).
+ */
 function claimedByAddress(s: FixSubject | null): string {
   const ip = s?.dialledIp ?? null;
-  if (ip === null) return CLAIMED_BY_ADDRESS;
-  return ` The exception names the destination by address (\`cidrs\`): \`hosts\` never match the name a ServiceEntry gives the IP dialled (${ip}), as any namespace's ServiceEntry can name any IP.`;
+  if (ip !== null) {
+    return ` The exception names the destination by address (\`cidrs\`): \`hosts\` never match the name a ServiceEntry gives the IP dialled (${ip}), as any namespace's ServiceEntry can name any IP.`;
+  }
+  // Only a real IP is named (a log's `upstream_host` may hold anything that starts like one), as the snippet's `cidrs` does.
+  if (s === null || !s.claimed || s.endpoint === null || isIP(s.endpoint) === 0 || s.endpoint === bareHost(s)) return CLAIMED_BY_ADDRESS;
+  return `${CLAIMED_BY_ADDRESS.slice(0, -1)}: here the client named ${s.host} and dialled ${s.endpoint}.`;
 }
 
 /** The fix of a flow that left the mesh without the gateway; `claimed` where its host name is only the client's claim. */
