@@ -89,12 +89,14 @@ function bareHost(s: FixSubject | null): string {
 
 /**
  * How an exception names the destination: by address where the name proves nothing (claimed), is an IP, or is no
- * literal host name (`*`, `?` or characters `hosts` refuse: a log's Host header may hold anything).
+ * literal host name (`*`, `?` or characters `hosts` refuse: a log's Host header may hold anything). A claimed name
+ * that reads as an IP (an SNI `1.2.3.4` sent to 5.6.7.8) is no address either: the exception names the one dialled,
+ * the only one a policy matches such a flow by (policy/match.ts).
  */
 function destinationField(s: FixSubject | null, claimed: boolean): string {
   if (s === null && !claimed) return 'hosts: [<host>]';
   const bare = bareHost(s);
-  const ip = ipScalar(bare);
+  const ip = s?.claimed === true ? null : ipScalar(bare);
   if (ip !== null) return `cidrs: [${ip}]`;
   if (!claimed && LITERAL_HOST.test(bare)) return `hosts: [${nameScalar(bare)}]`;
   return `cidrs: [${ipScalar(s?.endpoint ?? null) ?? '<the address it went to>'}]`;
