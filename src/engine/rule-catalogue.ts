@@ -89,12 +89,14 @@ function bareHost(s: FixSubject | null): string {
 
 /**
  * How an exception names the destination: by address where the name proves nothing (claimed), is an IP, or is no
- * literal host name (`*`, `?` or characters `hosts` refuse: a log's Host header may hold anything).
+ * literal host name (`*`, `?` or characters `hosts` refuse: a log's Host header may hold anything). A claimed name
+ * that reads as an IP (an SNI `1.2.3.4` sent to 5.6.7.8) is no address either: the exception names the one dialled,
+ * the only one a policy matches such a flow by (policy/match.ts).
  */
 function destinationField(s: FixSubject | null, claimed: boolean): string {
   if (s === null && !claimed) return 'hosts: [<host>]';
   const bare = bareHost(s);
-  const ip = ipScalar(bare);
+  const ip = s?.claimed === true ? null : ipScalar(bare);
   if (ip !== null) return `cidrs: [${ip}]`;
   if (!claimed && LITERAL_HOST.test(bare)) return `hosts: [${nameScalar(bare)}]`;
   return `cidrs: [${ipScalar(s?.endpoint ?? null) ?? '<the address it went to>'}]`;
@@ -156,11 +158,19 @@ const CLOSE_DIRECT_PATH =
 const CLAIMED_BY_ADDRESS =
   " The exception names the destination by address (`cidrs`): `hosts` never match a name sent through PassthroughCluster, which is only the client's claim.";
 
-/** CLAIMED_BY_ADDRESS for the flow: where a ServiceEntry named the bare IP it dialled, the name is that entry's, not the client's. */
+/**
+ * CLAIMED_BY_ADDRESS for the flow: where a ServiceEntry named the bare IP it dialled, the name is that entry's, not the
+ * client's; where the client's own name was sent to an IP a log line shows, the note names both, the IP not left to the
+ * snippet alone (the exception still names only the IP: the name proves nothing).
+ */
 function claimedByAddress(s: FixSubject | null): string {
   const ip = s?.dialledIp ?? null;
-  if (ip === null) return CLAIMED_BY_ADDRESS;
-  return ` The exception names the destination by address (\`cidrs\`): \`hosts\` never match the name a ServiceEntry gives the IP dialled (${ip}), as any namespace's ServiceEntry can name any IP.`;
+  if (ip !== null) {
+    return ` The exception names the destination by address (\`cidrs\`): \`hosts\` never match the name a ServiceEntry gives the IP dialled (${ip}), as any namespace's ServiceEntry can name any IP.`;
+  }
+  // Only a real IP is named (a log's `upstream_host` may hold anything that starts like one), as the snippet's `cidrs` does.
+  if (s === null || !s.claimed || s.endpoint === null || isIP(s.endpoint) === 0 || s.endpoint === bareHost(s)) return CLAIMED_BY_ADDRESS;
+  return `${CLAIMED_BY_ADDRESS.slice(0, -1)}: here the client named ${s.host} and dialled ${s.endpoint}.`;
 }
 
 /** The fix of a flow that left the mesh without the gateway; `claimed` where its host name is only the client's claim. */

@@ -7,7 +7,7 @@ import type { Destination } from '../types.js';
 import { cutName } from '../text/clip.js';
 import { ownCopy, ownCopyOrNull } from '../text/own-copy.js';
 import { MEMO_VARIANT_MAX, PairMemo } from './cache.js';
-import { placeChars } from './destination.js';
+import { claimedIp, placeChars } from './destination.js';
 import { unicodeName } from './idn.js';
 import { ipOf, portOf } from './net.js';
 import { flowFix, type FixSubject, type UnloggedSocket } from './rule-catalogue.js';
@@ -110,10 +110,14 @@ function orNull(value: string | null): string | null {
 
 /**
  * The destination as the sentences name it: `host:port`, with the Unicode form of a punycode host beside it, and the IP
- * it was dialled at where a ServiceEntry's host names it (`api.example.com:443 (10.1.2.3)`): the name is the entry's, the IP the evidence.
+ * it was dialled at where a name stands for it: a ServiceEntry's host (`api.example.com:443 (10.1.2.3)`), or the client's
+ * own Host header or SNI (`api.example.com:443 (as the client named it; dialled 93.184.216.34)`). The name is only a claim,
+ * the IP the evidence; a claimed name no log line placed at an address is said alone (no IP is made up for it).
  */
 function destText(d: Destination, unicode: string | null, dialledIp: string | null): string {
+  const claimIp = dialledIp === null ? (claimedIp(d) ?? null) : null;
   const beside = [unicode, dialledIp].filter((x): x is string => x !== null).map(cutName);
+  if (claimIp !== null) beside.push(`as the client named it; dialled ${cutName(claimIp)}`);
   return beside.length === 0 ? cutName(d.key) : `${cutName(d.key)} (${beside.join(', ')})`;
 }
 
@@ -127,6 +131,8 @@ interface Variant {
   rule: RuleId;
   key: string;
   host: string;
+  /** The address the reason names for a claimed host (destText): two flows to one name at two IPs read differently. */
+  address: string | null;
   dialledIp: string | null;
   namespace: string | null;
   cluster: string | null;
@@ -156,7 +162,7 @@ export interface PhraseInput {
 
 function same(v: Variant, rule: RuleId, x: PhraseInput): boolean {
   return (
-    v.rule === rule && v.key === x.destination.key && v.host === x.destination.host && v.dialledIp === x.dialledIp && v.namespace === x.namespace &&
+    v.rule === rule && v.key === x.destination.key && v.host === x.destination.host && v.address === x.destination.address && v.dialledIp === x.dialledIp && v.namespace === x.namespace &&
     v.cluster === x.cluster && v.flags === x.flags && v.details === x.details && v.joinedBy === x.joinedBy && v.socket === x.socket && v.sender === x.sender
   );
 }
@@ -206,7 +212,7 @@ export class PhraseMemo {
       phrases.reason.length + charsOf(phrases.remediation);
     if (chars > MEMO_VARIANT_MAX) return phrases; // not remembered: no copies to make
     const variant: Variant = {
-      rule, key: d.key, host: d.host, dialledIp: x.dialledIp, namespace: ownCopyOrNull(x.namespace), cluster: ownCopyOrNull(x.cluster), flags: ownCopyOrNull(x.flags), details: ownCopyOrNull(x.details),
+      rule, key: d.key, host: d.host, address: d.address, dialledIp: x.dialledIp, namespace: ownCopyOrNull(x.namespace), cluster: ownCopyOrNull(x.cluster), flags: ownCopyOrNull(x.flags), details: ownCopyOrNull(x.details),
       joinedBy: x.joinedBy, socket: x.socket, sender: x.sender, phrases: { reason: ownCopy(phrases.reason), remediation: ownCopyOrNull(phrases.remediation) },
     };
     this.memo.remember(d, x.workload, variant, chars);

@@ -106,6 +106,19 @@ describe("flows to several addresses under one claimed name", () => {
     ]);
   });
 
+  it('name the address dialled, not a claimed name that reads as an IP (an SNI 1.2.3.4 sent to 5.6.7.8), so the exception allows the flow', async () => {
+    const dir = tempDir('ea-fix-sni-ip-');
+    const file = join(dir, 'sidecar.log');
+    writeFileSync(file, '[2026-11-02T09:00:00.000Z] "- - -" 0 - - - "-" 700 21138 6 - "-" "-" "-" "-" "5.6.7.8:443" PassthroughCluster 10.244.1.18:40000 5.6.7.8:443 10.244.1.18:50000 1.2.3.4 -\n');
+    const [found] = await findingsOf(file);
+    expect(found?.remediation).toContain('here the client named 1.2.3.4 and dialled 5.6.7.8.');
+    const text = found?.remediation.match(SUGGESTED)?.[1] ?? '';
+    expect(text).toBe('{id: <name>, reason: <why>, cidrs: [5.6.7.8], ports: [443], from: {cidrs: [10.244.1.18]}}');
+    const policy = join(dir, 'policy.yaml');
+    writeFileSync(policy, `apiVersion: egress-audit/v1\nkind: EgressPolicy\nallow:\n  - ${text.replace('<name>', 'sni-ip').replace('<why>', 'a test')}\n`);
+    expect((await findingsOf(file, ['--policy', policy])).map((f) => f.failing)).toEqual([false]);
+  });
+
   it('give the same findings whatever order their flows came in', async () => {
     const shown = (findings: Found[]): unknown[] => findings.map((f) => [f.fingerprint, f.address, f.count, f.remediation]);
     const forward = shown(await findingsOf(passthrough(12)));

@@ -91,17 +91,17 @@ describe('a long Host header in the reports', () => {
 
     // json: each flow's destination, its host and its record whole, the finding's and the destination row's names whole;
     // the sentences quote the cut name (16 copies of each name before: reason and fix, in the flow and in the finding).
-    for (const host of LONG) {
+    for (const [i, host] of LONG.entries()) {
       expect(count(res.stdout, host)).toBe(6);
       const flow = report.flows.find((f) => f.destination.host === host);
       expect(flow?.destination.key).toBe(`${host}:80`);
       expect(flow?.sidecar.authority).toBe(host);
-      expect(flow?.reason).toContain(`${shown(`${host}:80`)} through PassthroughCluster`);
+      expect(flow?.reason).toContain(`${shown(`${host}:80`)} (as the client named it; dialled 93.184.216.3${4 + i}) through PassthroughCluster`);
       expect(flow?.remediation).toContain(`Route ${shown(host)} through the egress gateway`);
     }
     expect(res.stdout.length).toBeLessThan(7 * inputBytes);
     // An ordinary name is quoted as it always was.
-    expect(report.flows.find((f) => f.destination.host === 'api.example.com')?.reason).toContain('straight to api.example.com:80 through');
+    expect(report.flows.find((f) => f.destination.host === 'api.example.com')?.reason).toContain('straight to api.example.com:80 (as the client named it; dialled 93.184.216.37) through');
 
     // Counted in coverage, so the cut is never silent (and --fail-on can name it).
     const warning = report.coverage.warnings.find((w) => w.code === 'long-names');

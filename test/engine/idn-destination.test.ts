@@ -26,9 +26,10 @@ describe('one destination per international host, whatever its spelling', () => 
 
   it('names the Unicode form beside the punycode in the reason', () => {
     const [f] = run([direct('xn--bcher-kva.example:443')]) as [Flow];
-    expect(f.reason).toContain('xn--bcher-kva.example:443 (bücher.example)');
+    // The Host header is only the client's claim: the IP it dialled is said beside the Unicode form.
+    expect(f.reason).toContain('xn--bcher-kva.example:443 (bücher.example, as the client named it; dialled 203.0.113.7) through');
     const [plain] = run([direct('api.example.com:443')]) as [Flow];
-    expect(plain.reason).toContain('api.example.com:443 through');
+    expect(plain.reason).toContain('api.example.com:443 (as the client named it; dialled 203.0.113.7) through');
   });
 
   it('reads a server name (SNI) the same way: a Unicode SNI keys the destination its punycode and Host header key', () => {
@@ -48,7 +49,7 @@ describe('one destination per international host, whatever its spelling', () => 
     const keys = flows.map((f) => f.destination.key);
     expect(keys[0]).toBe('apple.com:443');
     expect(keys[1]).toMatch(/^xn--/);
-    expect(flows[1]?.reason).toContain(`${keys[1]} (\u0430pple.com)`);
+    expect(flows[1]?.reason).toContain(`${keys[1]} (\u0430pple.com, as the client named it; dialled 203.0.113.7)`);
   });
 
   it('never merges a name holding an invisible character with the name without it (IDNA would map it away)', () => {

@@ -163,6 +163,14 @@ describe('PhraseMemo', () => {
     place('pypi.org:8443', 'pypi.org'), place('pypi.org:443', 'pypi.org', '203.0.113.9:443', true), place('pypi.org:443', 'pypi.org', '203.0.113.10:443', true),
   ];
 
+  /** The destination as the reasons name it: beside its key, the IP a ServiceEntry's name or else the client's claimed name was dialled at. */
+  const destOf = (x: PhraseInput): string => {
+    const d = x.destination;
+    if (x.dialledIp !== null) return `${d.key} (${x.dialledIp})`;
+    if (d.claimed !== true || d.address === null) return d.key;
+    return `${d.key} (as the client named it; dialled ${d.address.slice(0, d.address.lastIndexOf(':'))})`;
+  };
+
   it('gives the sentences the wording rules give, for any mix of facts', () => {
     const memo = new PhraseMemo();
     const rand = seeded(11);
@@ -184,7 +192,7 @@ describe('PhraseMemo', () => {
         who: x.namespace === null ? x.workload : `${x.namespace}/${x.workload}`, namespace: x.namespace, port: x.destination.port,
         endpoint: x.destination.address?.slice(0, x.destination.address.lastIndexOf(':')) ?? null,
         endpointPort: x.destination.address === null ? null : Number(x.destination.address.slice(x.destination.address.lastIndexOf(':') + 1)), claimed: x.destination.claimed === true, dialledIp: x.dialledIp,
-        dest: x.dialledIp === null ? x.destination.key : `${x.destination.key} (${x.dialledIp})`, host: x.destination.host, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, sender: x.sender,
+        dest: destOf(x), host: x.destination.host, cluster: x.cluster, flags: x.flags, details: x.details, joinedBy: x.joinedBy, socket: x.socket, sender: x.sender,
       };
       const got = memo.get(rule, x);
       expect(got.reason).toBe(reasonFor(rule, f));
