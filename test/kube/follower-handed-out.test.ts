@@ -20,30 +20,48 @@ const POD: KubePod = {
 };
 const line = (ms: number): string => `${new Date(ms).toISOString()} [x] access log line\n`;
 
+/** A sidecar follower of POD whose log requests answer with `body`, and whose pod, asked again, is `again()`'s answer. */
+function follower(body: PassThrough, again: () => Promise<KubePod>): LogFollower {
+  const registry = new PodRegistry(new PodIpIndex(), { changed: () => undefined, gone: () => undefined });
+  registry.event('sidecar:shop', 'ADDED', POD);
+  const api = { open: async () => body, getJson: again } as unknown as KubeHttp;
+  const deps = {
+    api, registry, slots: new StreamSlots(2, () => undefined), sweeps: new StreamSlots(1, () => undefined), stats: { reconnects: 0, following: 0 },
+    startAt: logTimeFromMs(T0), maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers(), notice: () => undefined,
+  };
+  return new LogFollower(podFacts(POD) as PodFacts, { role: 'sidecar', rule: 'test', detail: '' }, 1, deps);
+}
+
 describe('a follower holding back log time', () => {
   it('is complete only up to before the chunk its consumer holds, and up to that chunk once the consumer asks for more', async () => {
     const body = new PassThrough();
-    const registry = new PodRegistry(new PodIpIndex(), { changed: () => undefined, gone: () => undefined });
-    registry.event('namespace:shop', 'ADDED', POD);
-    const api = { open: async () => body, getJson: async () => POD } as unknown as KubeHttp;
-    const deps = {
-      api, registry, slots: new StreamSlots(2, () => undefined), sweeps: new StreamSlots(1, () => undefined), stats: { reconnects: 0, following: 0 },
-      startAt: logTimeFromMs(T0), maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers(), notice: () => undefined,
-    };
-    const follower = new LogFollower(podFacts(POD) as PodFacts, { role: 'sidecar', rule: 'test', detail: '' }, 1, deps);
+    const following = follower(body, async () => POD);
     const stop = new AbortController();
-    const chunks = follower.chunks(stop.signal)[Symbol.asyncIterator]();
+    const chunks = following.chunks(stop.signal)[Symbol.asyncIterator]();
     // A backlog of 20 s in one chunk (a stream that reconnected, or a quiet one catching up).
     body.write(Array.from({ length: 20 }, (_, i) => line(T0 + 1000 + i * 1000)).join(''));
     const held = await chunks.next();
     expect(held.done).toBe(false);
     const now = T0 + 30_000;
-    expect(follower.completeUpTo(now)).toBeLessThanOrEqual(T0 + 1000);
+    expect(following.completeUpTo(now)).toBeLessThanOrEqual(T0 + 1000);
     const next = chunks.next(); // the consumer worked it and asks again
     await new Promise((resolve) => setImmediate(resolve));
-    expect(follower.completeUpTo(now)).toBe(T0 + 20_000);
+    expect(following.completeUpTo(now)).toBe(T0 + 20_000);
     stop.abort();
     body.end();
     await next;
+  });
+
+  it("is complete only up to before an ended instance's unfinished last line while its consumer holds it", async () => {
+    const body = new PassThrough();
+    // The pod is gone once its log ends: the line its instance left unfinished is its last, handed out alone.
+    const following = follower(body, async () => Promise.reject(Object.assign(new Error('gone'), { kind: 'not-found' })));
+    const chunks = following.chunks(new AbortController().signal)[Symbol.asyncIterator]();
+    body.end(`${line(T0 + 1000)}${line(T0 + 20_000).trimEnd()}`);
+    expect((await chunks.next()).done).toBe(false);
+    const last = await chunks.next();
+    expect(Buffer.from(last.value as Uint8Array).toString()).toBe(line(T0 + 20_000));
+    expect(following.completeUpTo(T0 + 30_000)).toBe(T0 + 1000);
+    expect((await chunks.next()).done).toBe(true);
   });
 });

@@ -209,8 +209,9 @@ export class LogFollower implements LogStream {
   private *lastLine(): Generator<Buffer> {
     if (!this.endedClean) return;
     this.endedClean = false;
+    const before = this.reader.gate.cursorMs();
     const line = this.reader.gate.flush();
-    if (line !== null) yield line;
+    if (line !== null) yield* this.reader.handOut(line, before);
   }
 
   /** A follow request: counts as following while connected. */

@@ -133,6 +133,16 @@ export class LogReader {
     return this.handedOutFrom ?? this.gate.cursorMs();
   }
 
+  /** Hands `out` (lines past the cursor `before`) to the consumer: neither idle nor delivered until it asks for more. */
+  *handOut(out: Buffer, before: number): Generator<Buffer> {
+    this.handedOutFrom = before;
+    try {
+      yield out;
+    } finally {
+      this.handedOutFrom = null;
+    }
+  }
+
   /** One request (`extra`: `follow`, `previous`); a follow passes `hooks`; `preempted` cuts it (the slot was taken). */
   async *read(extra: Record<string, string>, hooks: FollowHooks | null, preempted?: AbortSignal): AsyncGenerator<Buffer, Outcome> {
     const started = Date.now();
@@ -163,14 +173,7 @@ export class LogReader {
         bytes += (chunk as Buffer).length;
         const before = this.gate.cursorMs();
         const out = this.gate.push(chunk as Buffer);
-        if (out !== null) {
-          this.handedOutFrom = before;
-          try {
-            yield out;
-          } finally {
-            this.handedOutFrom = null;
-          }
-        }
+        if (out !== null) yield* this.handOut(out, before);
         this.lastHeardAt = Date.now(); // heard, and (after the consumer) asking again
         if (hooks !== null && this.stopAt !== null && this.gate.cursorMs() >= this.stopAt) {
           this.drained = true;
