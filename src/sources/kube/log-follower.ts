@@ -73,10 +73,11 @@ export class LogFollower implements LogStream {
   /**
    * Log time (ms) up to which this stream has delivered every line; Infinity when it holds nothing back.
    * A connected stream that is still receiving (a backlog, or a server that lags) is complete up to its
-   * cursor; one whose server has sent nothing for IDLE_MS while it was being read has caught up.
+   * cursor (short of a chunk its consumer has not worked yet); one whose server has sent nothing for IDLE_MS while it
+   * was being read has caught up.
    */
   completeUpTo(now: number): number {
-    const cursor = this.reader.gate.cursorMs();
+    const cursor = this.reader.deliveredMs();
     if (this.phase === 'following') return this.reader.idleMs(now) < IDLE_MS ? cursor : Number.POSITIVE_INFINITY;
     if (this.phase === 'connecting') return cursor;
     // A lasting failure does not hold back log time: retrying soon will not fix it.
@@ -208,8 +209,9 @@ export class LogFollower implements LogStream {
   private *lastLine(): Generator<Buffer> {
     if (!this.endedClean) return;
     this.endedClean = false;
+    const before = this.reader.gate.cursorMs();
     const line = this.reader.gate.flush();
-    if (line !== null) yield line;
+    if (line !== null) yield* this.reader.handOut(line, before);
   }
 
   /** A follow request: counts as following while connected. */

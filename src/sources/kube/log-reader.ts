@@ -92,8 +92,11 @@ export class LogReader {
   readonly action: ApiAction;
   /** When the server last sent bytes, or this reader last asked it for more (after its consumer took a chunk). */
   private lastHeardAt = 0;
-  /** True while a chunk is with the consumer: the server is not being read, so silence says nothing about it. */
-  private handedOut = false;
+  /**
+   * While a chunk is with the consumer, the cursor (ms) before it, else null: the server is not being read, so silence
+   * says nothing about it, and the chunk's lines are not delivered until the consumer asks for more.
+   */
+  private handedOutFrom: number | null = null;
   /** When the graceful stop came (ms), and whether a follow then read everything up to it. */
   stopAt: number | null = null;
   drained = false;
@@ -119,7 +122,25 @@ export class LogReader {
    * so a stream paused by a slow output (or a busy process) never passes for one that has caught up.
    */
   idleMs(now: number): number {
-    return this.handedOut ? 0 : now - this.lastHeardAt;
+    return this.handedOutFrom !== null ? 0 : now - this.lastHeardAt;
+  }
+
+  /**
+   * Log time (ms) up to which the consumer has taken every line: the cursor, but while it still holds a chunk (waiting
+   * for its turn, or for a slow output) the cursor before that chunk, so log time never passes lines not yet worked.
+   */
+  deliveredMs(): number {
+    return this.handedOutFrom ?? this.gate.cursorMs();
+  }
+
+  /** Hands `out` (lines past the cursor `before`) to the consumer: neither idle nor delivered until it asks for more. */
+  *handOut(out: Buffer, before: number): Generator<Buffer> {
+    this.handedOutFrom = before;
+    try {
+      yield out;
+    } finally {
+      this.handedOutFrom = null;
+    }
   }
 
   /** One request (`extra`: `follow`, `previous`); a follow passes `hooks`; `preempted` cuts it (the slot was taken). */
@@ -150,15 +171,9 @@ export class LogReader {
     try {
       for await (const chunk of res) {
         bytes += (chunk as Buffer).length;
+        const before = this.gate.cursorMs();
         const out = this.gate.push(chunk as Buffer);
-        if (out !== null) {
-          this.handedOut = true;
-          try {
-            yield out;
-          } finally {
-            this.handedOut = false;
-          }
-        }
+        if (out !== null) yield* this.handOut(out, before);
         this.lastHeardAt = Date.now(); // heard, and (after the consumer) asking again
         if (hooks !== null && this.stopAt !== null && this.gate.cursorMs() >= this.stopAt) {
           this.drained = true;
