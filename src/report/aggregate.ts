@@ -7,6 +7,7 @@ import { noEvidence, REPORT_SCHEMA, type Coverage, type CoverageWarning, type De
 import { DestinationTable } from './destinations.js';
 import { FindingTable } from './findings.js';
 import { REPORT_LIMITS, type ReportLimits } from './limits.js';
+import { leftOutOfFailOn } from './fail-on-default.js';
 import { locatedAtFindings } from './warnings-at-findings.js';
 import { findingVerdicts, flowEndMs, flowFingerprint, workloadLabel } from './flow-facts.js';
 import { flowStanding } from './standing.js';
@@ -33,6 +34,11 @@ function zeroVerdicts(): Record<Verdict, number> {
   const counts = {} as Record<Verdict, number>;
   for (const v of VERDICTS) counts[v] = 0;
   return counts;
+}
+
+/** Summary.leftOutOfFailOn, only when there is something to say: a run that kept the default keeps the bytes it always had. */
+function leftOutField(leftOut: Record<string, number>): Pick<Summary, 'leftOutOfFailOn'> {
+  return Object.keys(leftOut).length === 0 ? {} : { leftOutOfFailOn: leftOut };
 }
 
 /** Whether a flow names its destination or caller with more characters than the reports show (cutName cuts it). */
@@ -145,6 +151,7 @@ export class ReportBuilder {
       // Only when true, as a report's nulPadded only when non-zero: a run without --baseline keeps the bytes it always had.
       ...(this.baseline !== null ? { baseline: true as const } : {}),
       failOn: [...this.failOn],
+      ...leftOutField(leftOutOfFailOn(findings, coverage.warnings, this.failOn, this.baseline)),
       exitCode: this.exitCode(coverage),
     };
   }

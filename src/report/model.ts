@@ -211,6 +211,11 @@ export interface Summary {
   baseline?: true;
   /** The verdict names that fail the run (--fail-on). */
   failOn: string[];
+  /**
+   * Present only when --fail-on replaced the default and left out names of it that this run has (leftOutOfFailOn): each
+   * with how many findings (a verdict) or coverage warnings (a code) of it do not fail this run because of that.
+   */
+  leftOutOfFailOn?: Record<string, number>;
   /** The exit code the run ends with: 0 clean, 1 failing findings, 3 an input not read to the end, 4 nothing read (or no flow in --since/--until). */
   exitCode: 0 | 1 | 3 | 4;
 }
