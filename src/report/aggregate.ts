@@ -3,7 +3,7 @@
  * in bounded memory (see REPORT_LIMITS), so the CLI writers and the dashboard show the same numbers.
  */
 import { VERDICTS, type Flow, type Verdict } from '../types.js';
-import { noEvidence, REPORT_SCHEMA, type Coverage, type CoverageWarning, type DestinationSummary, type Finding, type Report, type Summary } from './model.js';
+import { noEvidence, REPORT_SCHEMA, type Coverage, type CoverageWarning, type DestinationSummary, type Finding, type FoldedWorkloads, type Report, type Summary } from './model.js';
 import { DestinationTable } from './destinations.js';
 import { FindingTable } from './findings.js';
 import { REPORT_LIMITS, type ReportLimits } from './limits.js';
@@ -39,6 +39,11 @@ function zeroVerdicts(): Record<Verdict, number> {
 /** Summary.leftOutOfFailOn, only when there is something to say: a run that kept the default keeps the bytes it always had. */
 function leftOutField(leftOut: Record<string, number>): Pick<Summary, 'leftOutOfFailOn'> {
   return Object.keys(leftOut).length === 0 ? {} : { leftOutOfFailOn: leftOut };
+}
+
+/** Report.foldedWorkloads, only when failing flows folded. */
+function foldedField(folded: FoldedWorkloads | null): Pick<Report, 'foldedWorkloads'> {
+  return folded === null ? {} : { foldedWorkloads: folded };
 }
 
 /** Whether a flow names its destination or caller with more characters than the reports show (cutName cuts it). */
@@ -178,6 +183,7 @@ export class ReportBuilder {
       findings,
       coverage,
       ...(this.baseline === null ? {} : { heldByBaseline: this.baseline }),
+      ...foldedField(this.findingTable.foldedWorkloads()),
     };
   }
 }

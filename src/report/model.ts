@@ -236,4 +236,17 @@ export interface Report {
    * an exception allows (whose state is `allowed`, not `baselined`), every other new. Writers say it in their terms.
    */
   heldByBaseline?: ReadonlySet<string>;
+  /** Present only when failing flows folded into an `(other)` finding (past REPORT_LIMITS.findings): whose they were, bounded (FoldedWorkloads). */
+  foldedWorkloads?: FoldedWorkloads;
+}
+
+/**
+ * The source workloads (workloadLabel) whose failing flows are counted in an `(other)` finding rather than one of their
+ * own: the smallest REPORT_LIMITS.foldedWorkloads names that fit its characters, and how many more (a lower bound when
+ * `saturated`). A writer with a case per workload (JUnit) fails theirs, as it fails the case of a finding.
+ */
+export interface FoldedWorkloads {
+  names: readonly string[];
+  more: number;
+  saturated: boolean;
 }
