@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { colorAllowed } from '../text/color.js';
 import { COVERAGE_CODES, NO_EVIDENCE_CODES } from '../report/model.js';
+import { DEFAULT_FAIL_ON } from '../report/fail-on-default.js';
 import { VERDICTS } from '../types.js';
 import { VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
@@ -27,14 +28,8 @@ export interface CommandHandlers {
   rules(options: { output: RulesFormat; ids: string[] }): CommandResult;
 }
 
-/**
- * What fails a run without --fail-on: direct egress, inputs that hold several proxies' logs read as one role (their
- * verdicts are wrong, and direct traffic can pass for gateway traffic), lines a client made read two ways (the
- * way a workload hides its direct egress from a text log), lines no format given reads (a layout changed mid-file
- * hides the other layout's flows), and gateway flows with no sidecar log read at all (then
- * direct egress, which only a sidecar logs, could not have been seen: a pass would say nothing).
- */
-export const DEFAULT_FAIL_ON: readonly string[] = ['direct', 'mixed-roles', 'ambiguous-lines', 'unparsed-lines', 'no-sidecar-logs'];
+/** The default --fail-on list: here, where the flag is parsed; defined beside what the reports say of a list that left it out. */
+export { DEFAULT_FAIL_ON };
 /**
  * Coverage conditions that --fail-on may also name, so "nothing to see" can fail CI: every warning code
  * but `no-records` and `empty-window` (exit 4 already). Derived from COVERAGE_CODES, so every code a

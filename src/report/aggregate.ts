@@ -3,10 +3,11 @@
  * in bounded memory (see REPORT_LIMITS), so the CLI writers and the dashboard show the same numbers.
  */
 import { VERDICTS, type Flow, type Verdict } from '../types.js';
-import { noEvidence, REPORT_SCHEMA, type Coverage, type CoverageWarning, type DestinationSummary, type Finding, type Report, type Summary } from './model.js';
+import { noEvidence, REPORT_SCHEMA, type Coverage, type CoverageWarning, type DestinationSummary, type Finding, type FoldedWorkloads, type Report, type Summary } from './model.js';
 import { DestinationTable } from './destinations.js';
 import { FindingTable } from './findings.js';
 import { REPORT_LIMITS, type ReportLimits } from './limits.js';
+import { leftOutOfFailOn } from './fail-on-default.js';
 import { locatedAtFindings } from './warnings-at-findings.js';
 import { findingVerdicts, flowEndMs, flowFingerprint, workloadLabel } from './flow-facts.js';
 import { flowStanding } from './standing.js';
@@ -33,6 +34,16 @@ function zeroVerdicts(): Record<Verdict, number> {
   const counts = {} as Record<Verdict, number>;
   for (const v of VERDICTS) counts[v] = 0;
   return counts;
+}
+
+/** Summary.leftOutOfFailOn, only when there is something to say: a run that kept the default keeps the bytes it always had. */
+function leftOutField(leftOut: Record<string, number>): Pick<Summary, 'leftOutOfFailOn'> {
+  return Object.keys(leftOut).length === 0 ? {} : { leftOutOfFailOn: leftOut };
+}
+
+/** Report.foldedWorkloads, only when failing flows folded. */
+function foldedField(folded: FoldedWorkloads | null): Pick<Report, 'foldedWorkloads'> {
+  return folded === null ? {} : { foldedWorkloads: folded };
 }
 
 /** Whether a flow names its destination or caller with more characters than the reports show (cutName cuts it). */
@@ -145,6 +156,7 @@ export class ReportBuilder {
       // Only when true, as a report's nulPadded only when non-zero: a run without --baseline keeps the bytes it always had.
       ...(this.baseline !== null ? { baseline: true as const } : {}),
       failOn: [...this.failOn],
+      ...leftOutField(leftOutOfFailOn(findings, coverage.warnings, this.failOn, this.baseline)),
       exitCode: this.exitCode(coverage),
     };
   }
@@ -171,6 +183,7 @@ export class ReportBuilder {
       findings,
       coverage,
       ...(this.baseline === null ? {} : { heldByBaseline: this.baseline }),
+      ...foldedField(this.findingTable.foldedWorkloads()),
     };
   }
 }

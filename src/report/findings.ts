@@ -5,13 +5,14 @@
  * `(other)` group per verdict, so counts and the failing state stay exact whatever the input size.
  */
 import { VERDICTS, type Entry, type ExceptionRef, type Flow, type Verdict } from '../types.js';
-import type { EvidenceRef, Finding } from './model.js';
-import { compareStrings, insertSmallest, RankedRows } from './bounded.js';
+import type { EvidenceRef, Finding, FoldedWorkloads } from './model.js';
+import { BoundedNameSet, compareStrings, insertSmallest, RankedRows } from './bounded.js';
 import { ownCopy, ownCopyOrNull } from '../text/own-copy.js';
 import { OTHER, REPORT_LIMITS, type ReportLimits } from './limits.js';
 import { msToIso } from '../pipeline/times.js';
 import { claimedIp, unidentifiedDestination } from '../engine/destination.js';
 import { senderOf } from '../engine/rules.js';
+import { workloadLabel } from './flow-facts.js';
 
 interface Evidence {
   t: number;
@@ -143,15 +144,20 @@ function newGroup(flow: Flow, fingerprint: string, folded: boolean): Group {
 export class FindingTable {
   private readonly groups: RankedRows<Group>;
   private readonly folded = new Map<Verdict, Group>();
+  /** Whose failing flows went into an `(other)` group (directly, or with a group pushed out of the table). */
+  private readonly foldedFailing: BoundedNameSet;
+  private anyFoldedFailing = false;
 
   /** `limits` are REPORT_LIMITS but in tests. */
   constructor(private readonly limits: ReportLimits = REPORT_LIMITS) {
     this.groups = new RankedRows<Group>(limits.findings, limits.findingChars);
+    this.foldedFailing = new BoundedNameSet(limits.foldedWorkloads, limits.foldedWorkloadsCounted, limits.foldedWorkloadChars);
   }
 
   /** Adds one flow whose verdict is a finding; times are epoch ms (NaN when unknown). */
   add(flow: Flow, fingerprint: string, startMs: number, endMs: number): void {
     const group = this.groupFor(flow, fingerprint);
+    if (flow.failing && group === this.folded.get(flow.verdict)) this.foldFailing(workloadLabel(flow.source.namespace, flow.source.workload));
     group.count++;
     const t = Number.isFinite(startMs) ? startMs : Infinity;
     if (t < group.reasonMs || (t === group.reasonMs && earlierWords(flow, group))) {
@@ -176,8 +182,22 @@ export class FindingTable {
   private groupFor(flow: Flow, fingerprint: string): Group {
     const known = this.groups.get(fingerprint);
     if (known) return known;
-    const created = this.groups.admit(fingerprint, groupCost(flow), (own) => newGroup(flow, own, false), (out) => foldGroup(this.foldedGroup(out.verdict, flow), out));
+    const created = this.groups.admit(fingerprint, groupCost(flow), (own) => newGroup(flow, own, false), (out) => {
+      foldGroup(this.foldedGroup(out.verdict, flow), out);
+      if (out.failing) this.foldFailing(workloadLabel(out.namespace, out.sourceWorkload));
+    });
     return created ?? this.foldedGroup(flow.verdict, flow);
+  }
+
+  private foldFailing(label: string): void {
+    this.anyFoldedFailing = true;
+    this.foldedFailing.add(label);
+  }
+
+  /** Whose failing flows folded into an `(other)` finding, or null when none did (Report.foldedWorkloads). */
+  foldedWorkloads(): FoldedWorkloads | null {
+    if (!this.anyFoldedFailing) return null;
+    return { names: this.foldedFailing.list(), more: this.foldedFailing.more, saturated: this.foldedFailing.saturated };
   }
 
   /** The fingerprints of the tracked findings whose log does not say where their flows went, which a baseline cannot hold. */

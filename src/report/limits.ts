@@ -27,6 +27,12 @@ export const REPORT_LIMITS = {
   findingChars: 8 * 1024 * 1024,
   /** Distinct destinations counted inside the `(other)` row; past it the count is a lower bound. */
   foldedDestinationsCounted: 100_000,
+  /** Source workloads whose failing flows folded into an `(other)` finding, named one by one (the smallest), so JUnit fails their cases; the rest are counted. */
+  foldedWorkloads: 10_000,
+  /** Characters of those names kept, at most (10,000 of 317, `namespace/pod`, take 3.2 million). */
+  foldedWorkloadChars: 4 * 1024 * 1024,
+  /** Distinct further such workloads counted; past it the count is a lower bound. */
+  foldedWorkloadsCounted: 100_000,
 } as const;
 
 /** The shape of REPORT_LIMITS, so tests can give the tables smaller bounds. */

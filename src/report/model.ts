@@ -211,6 +211,11 @@ export interface Summary {
   baseline?: true;
   /** The verdict names that fail the run (--fail-on). */
   failOn: string[];
+  /**
+   * Present only when --fail-on replaced the default and left out names of it that this run has (leftOutOfFailOn): each
+   * with how many findings (a verdict) or coverage warnings (a code) of it do not fail this run because of that.
+   */
+  leftOutOfFailOn?: Record<string, number>;
   /** The exit code the run ends with: 0 clean, 1 failing findings, 3 an input not read to the end, 4 nothing read (or no flow in --since/--until). */
   exitCode: 0 | 1 | 3 | 4;
 }
@@ -231,4 +236,17 @@ export interface Report {
    * an exception allows (whose state is `allowed`, not `baselined`), every other new. Writers say it in their terms.
    */
   heldByBaseline?: ReadonlySet<string>;
+  /** Present only when failing flows folded into an `(other)` finding (past REPORT_LIMITS.findings): whose they were, bounded (FoldedWorkloads). */
+  foldedWorkloads?: FoldedWorkloads;
+}
+
+/**
+ * The source workloads (workloadLabel) whose failing flows are counted in an `(other)` finding rather than one of their
+ * own: the smallest REPORT_LIMITS.foldedWorkloads names that fit its characters, and how many more (a lower bound when
+ * `saturated`). A writer with a case per workload (JUnit) fails theirs, as it fails the case of a finding.
+ */
+export interface FoldedWorkloads {
+  names: readonly string[];
+  more: number;
+  saturated: boolean;
 }

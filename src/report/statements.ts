@@ -5,6 +5,7 @@
 import { VERDICTS, type LineCounts, type Verdict } from '../types.js';
 import { NO_EVIDENCE_CODES, noEvidence, type Coverage, type CoverageWarning, type CoverageWindow, type Finding, type Report } from './model.js';
 import { REPORT_LIMITS } from './limits.js';
+import { leftOutOfFailOn } from './fail-on-default.js';
 import { plural } from '../text/plural.js';
 
 /** What each verdict means (DOMAIN.md), for rule descriptions and legends. */
@@ -34,10 +35,17 @@ export interface Failing {
   /** The coverage warnings --fail-on names: how many, and their codes once each. */
   warnings: number;
   warningCodes: string[];
+  /** What a --fail-on that replaced the default left out that the run has (leftOutOfFailOn): it passes, so the result line says so. */
+  leftOut: Record<string, number>;
 }
 
 /** The one count of what fails a run (Finding.failing, --fail-on's warnings), so the result line and the dashboard cannot disagree. */
-export function failingOf(findings: readonly Pick<Finding, 'failing' | 'verdict'>[], warnings: readonly Pick<CoverageWarning, 'code'>[], failOn: readonly string[]): Failing {
+export function failingOf(
+  findings: readonly Pick<Finding, 'failing' | 'verdict' | 'allowedBy' | 'fingerprint'>[],
+  warnings: readonly Pick<CoverageWarning, 'code'>[],
+  failOn: readonly string[],
+  heldByBaseline: ReadonlySet<string> | null = null,
+): Failing {
   const counts = new Map<Verdict, number>();
   let total = 0;
   for (const f of findings) {
@@ -51,7 +59,25 @@ export function failingOf(findings: readonly Pick<Finding, 'failing' | 'verdict'
     byVerdict: VERDICTS.filter((v) => counts.has(v)).map((v) => `${v} ${counts.get(v)}`).join(', '),
     warnings: codes.length,
     warningCodes: [...new Set(codes)],
+    leftOut: leftOutOfFailOn(findings, warnings, failOn, heldByBaseline),
   };
+}
+
+/**
+ * `; 18 direct findings do not fail this run (--fail-on blocked; +blocked would add to the default)`, or '' when
+ * --fail-on left nothing of the default out that the run has: a list without `+` replaces the default, a trap in CI.
+ */
+function leftOutStatement(leftOut: Record<string, number>, failOn: readonly string[]): string {
+  const names = Object.keys(leftOut);
+  if (names.length === 0) return '';
+  const isVerdict = (n: string): boolean => (VERDICTS as readonly string[]).includes(n);
+  const verdicts = names.filter(isVerdict);
+  const codes = names.filter((n) => !isVerdict(n));
+  const items = verdicts.map((v) => plural(leftOut[v] ?? 0, `${v} finding`));
+  if (codes.length > 0) items.push(`the coverage ${codes.length === 1 ? 'warning' : 'warnings'} ${codes.join(', ')}`);
+  const one = items.length === 1 && (verdicts.length === 1 ? leftOut[verdicts[0] as string] === 1 : codes.length === 1);
+  const flag = failOn.length === 0 ? '--fail-on none' : `--fail-on ${failOn.join(',')}; ${failOn.map((n) => `+${n}`).join(',')} would add to the default`;
+  return `; ${items.join(' and ')} ${one ? 'does' : 'do'} not fail this run (${flag})`;
 }
 
 /**
@@ -81,22 +107,23 @@ export function resultStatement(report: Report): ResultStatement {
       : 'no access-log records were read';
     return { status: 'no-evidence', text: `NO EVIDENCE: ${why}, so nothing was audited (exit 4).` };
   }
-  const what = failingOf(report.findings, coverage.warnings, summary.failOn);
+  const what = failingOf(report.findings, coverage.warnings, summary.failOn, report.heldByBaseline ?? null);
+  const passed = leftOutStatement(what.leftOut, summary.failOn);
   const failing = summary.failing > 0 ? `${plural(summary.failing, 'failing finding')} (${what.byVerdict})` : null;
   if (code === 3) {
     const found = failing === null ? 'no failing findings' : failing;
-    return { status: 'incomplete', text: `INCOMPLETE: ${notReadToEnd(report)} (stream-errors), so the audit is incomplete; ${found} in what was read (exit 3).` };
+    return { status: 'incomplete', text: `INCOMPLETE: ${notReadToEnd(report)} (stream-errors), so the audit is incomplete; ${found} in what was read (exit 3)${passed}.` };
   }
   if (code === 1) {
     const parts: string[] = [];
     if (failing !== null) parts.push(failing);
     if (what.warnings > 0) parts.push(`coverage ${what.warnings === 1 ? 'warning' : 'warnings'} in --fail-on: ${what.warningCodes.join(', ')}`);
     if (parts.length === 0) parts.push('failing flows');
-    return { status: 'fail', text: `FAIL: ${parts.join('; ')} (exit 1).` };
+    return { status: 'fail', text: `FAIL: ${parts.join('; ')} (exit 1)${passed}.` };
   }
   const warn = coverage.warnings.length > 0 ? ` ${plural(coverage.warnings.length, 'coverage warning')}: read ${coverage.warnings.length === 1 ? 'it' : 'them'} before trusting the result.` : '';
   const inWindow = coverage.window === null ? '' : ` that started in the window ${windowStatement(coverage.window)}`;
-  return { status: 'pass', text: `PASS: no failing findings in ${plural(summary.flows, 'flow')}${inWindow} (exit 0).${warn}` };
+  return { status: 'pass', text: `PASS: no failing findings in ${plural(summary.flows, 'flow')}${inWindow} (exit 0)${passed}.${warn}` };
 }
 
 /**

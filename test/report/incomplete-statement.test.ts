@@ -15,21 +15,22 @@ function stream(name: string, incomplete?: StreamCoverage['incomplete']): Stream
   return { name, role: 'sidecar', roleRule: 'pod-name', lines: 3, records: 3, firstSeen: null, lastSeen: null, ...(incomplete === undefined ? {} : { incomplete }) };
 }
 
+/** A direct flow that --fail-on none lets pass, which the line says after the exit code. */
 function line(streams: StreamCoverage[], warnings: CoverageWarning[] = [STREAM_ERRORS]): string {
   return resultStatement(buildReport([flow({ failing: false })], coverage({ streams, warnings }), [])).text;
 }
 
 describe('the exit-3 result line', () => {
   it('says the run was stopped when it was', () => {
-    expect(line([stream('a.log', 'stopped'), stream('b.log')])).toBe('INCOMPLETE: the run was stopped before 1 input was read to the end (stream-errors), so the audit is incomplete; no failing findings in what was read (exit 3).');
+    expect(line([stream('a.log', 'stopped'), stream('b.log')])).toBe('INCOMPLETE: the run was stopped before 1 input was read to the end (stream-errors), so the audit is incomplete; no failing findings in what was read (exit 3); 1 direct finding does not fail this run (--fail-on none).');
   });
 
   it('says inputs failed when they did', () => {
-    expect(line([stream('a.gz', 'failed'), stream('b.gz', 'failed')])).toBe('INCOMPLETE: 2 inputs failed (stream-errors), so the audit is incomplete; no failing findings in what was read (exit 3).');
+    expect(line([stream('a.gz', 'failed'), stream('b.gz', 'failed')])).toBe('INCOMPLETE: 2 inputs failed (stream-errors), so the audit is incomplete; no failing findings in what was read (exit 3); 1 direct finding does not fail this run (--fail-on none).');
   });
 
   it('says both when both happened', () => {
-    expect(line([stream('a.gz', 'failed'), stream('b.log', 'stopped'), stream('c.log', 'stopped')])).toBe('INCOMPLETE: the run was stopped before 2 inputs were read to the end and 1 input failed (stream-errors), so the audit is incomplete; no failing findings in what was read (exit 3).');
+    expect(line([stream('a.gz', 'failed'), stream('b.log', 'stopped'), stream('c.log', 'stopped')])).toBe('INCOMPLETE: the run was stopped before 2 inputs were read to the end and 1 input failed (stream-errors), so the audit is incomplete; no failing findings in what was read (exit 3); 1 direct finding does not fail this run (--fail-on none).');
   });
 
   it("says reading the cluster failed for the live source's own stream-errors, beside a failed input", () => {

@@ -51,6 +51,51 @@ describe('JUnit writer', () => {
     expect(suite(root, 'egress-audit.destinations').attrs['failures']).toBe('3');
   });
 
+  it('fails the case of a source workload whose failing findings folded into (other), as a destination\'s', async () => {
+    // One finding tracked one by one (the cheapest names, then the smallest fingerprint): shop/w-b's and webs/w-c's direct flows fold into (other)/direct.
+    const by = (ns: string, workload: string, host: string): Flow =>
+      flow({ verdict: 'direct', failing: true, fingerprint: `fp-${workload}`, source: { workload, pod: null, namespace: ns, address: null }, destination: { key: `${host}:443`, host, port: 443, address: '93.184.216.34:443', external: true } });
+    const flows = [by('shop', 'w-a', 'a.example.com'), by('shop', 'w-b', 'b.example.com'), by('webs', 'w-c', 'b.example.com')];
+    const builder = new ReportBuilder({ failOn: ['direct'], limits: { ...REPORT_LIMITS, findings: 1 }, now: FIXED_NOW });
+    for (const f of flows) builder.add(f);
+    const report = builder.build(INPUT, coverage({ lines: lineCounts({ records: 3 }) }), '0.1.0');
+    expect(report.foldedWorkloads).toEqual({ names: ['shop/w-b', 'webs/w-c'], more: 0, saturated: false });
+    const byName = cases(parseXml(await render('junit', flows, report)), 'egress-audit.workloads');
+    expect(Object.keys(byName).sort()).toEqual([OTHER, 'shop/w-a', 'shop/w-b', 'webs/w-c']);
+    expect(Object.entries(byName).filter(([, failure]) => !failure).map(([name]) => name)).toEqual([]);
+    expect(byName['shop/w-b']?.attrs['type']).toBe(OTHER);
+  });
+
+  it('keeps the folded workloads bounded, and the (other) case counts those past the bound', async () => {
+    const flows = ['a', 'b', 'c', 'd', 'e', 'f'].map((w) => flow({ failing: true, fingerprint: `fp-${w}`, source: { workload: `w-${w}`, pod: null, namespace: 'ns', address: null } }));
+    const builder = new ReportBuilder({ failOn: ['direct'], limits: { ...REPORT_LIMITS, findings: 1, foldedWorkloads: 2, foldedWorkloadsCounted: 2 }, now: FIXED_NOW });
+    for (const f of [...flows].reverse()) builder.add(f);
+    const report = builder.build(INPUT, coverage({ lines: lineCounts({ records: 6 }) }), '0.1.0');
+    // Five folded: the two smallest named, two more counted, and the count saturated at its cap.
+    expect(report.foldedWorkloads).toEqual({ names: ['ns/w-b', 'ns/w-c'], more: 2, saturated: true });
+    const root = parseXml(await render('junit', flows, report));
+    const other = findAll(suite(root, 'egress-audit.workloads'), 'testcase').find((c) => c.attrs['name'] === OTHER) as XmlElement;
+    expect(findAll(other, 'system-out')[0]?.text).toContain('also the failing flows of 2 or more further source workloads, beyond the 2 named by a case of their own');
+  });
+
+  it('past 10,000 direct destinations of as many workloads, fails every workload case (those no row lists too), as every destination case', async () => {
+    const n = REPORT_LIMITS.findings + 500;
+    const builder = new ReportBuilder({ failOn: ['direct'], now: FIXED_NOW });
+    for (let i = 0; i < n; i++) {
+      const host = `h${i}.example.com`;
+      builder.add(flow({ failing: true, fingerprint: `fp${i}`, source: { workload: `w${i}`, pod: null, namespace: 'shop', address: null }, destination: { key: `${host}:443`, host, port: 443, address: '93.184.216.34:443', external: true } }));
+    }
+    const report = builder.build(INPUT, coverage({ lines: lineCounts({ records: n }) }), '0.1.0');
+    const root = parseXml(await render('junit', [], report));
+    for (const name of ['egress-audit.destinations', 'egress-audit.workloads']) {
+      const byName = cases(root, name);
+      expect(Object.entries(byName).filter(([, failure]) => !failure).map(([c]) => c).length, name).toBe(0);
+    }
+    // Every workload has its case (those of the 500 folded findings too), plus (other).
+    expect(Object.keys(cases(root, 'egress-audit.workloads'))).toHaveLength(n + 1);
+    expect(report.foldedWorkloads?.names).toHaveLength(500);
+  });
+
   it('has one test case per source workload, failing where a failing finding is', async () => {
     const { root } = await junit(sampleFlows());
     const byName = cases(root, 'egress-audit.workloads');

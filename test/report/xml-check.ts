@@ -13,51 +13,51 @@ export interface XmlElement {
   text: string;
 }
 
-const NAME = /^[A-Za-z_:][-A-Za-z0-9_:.]*/;
-const REF = /^&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/;
+// Sticky patterns matched at an index (lastIndex): slicing a report of many megabytes at every tag made parsing quadratic.
+const NAME = /[A-Za-z_:][-A-Za-z0-9_:.]*/y;
+const ATTR = /\s+([A-Za-z_:][-A-Za-z0-9_:.]*)="([^"]*)"/y;
+const TAG_END = /\s*(\/?)>/y;
+const CLOSE = /<\/([^\s>]+)\s*>/y;
+const REF = /&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);|&/g;
 const ENTITY: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/** A character XML 1.0 does not allow (a lone surrogate included: the `u` flag reads one as a code point of its own). */
+const FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
 function checkChars(xml: string): void {
-  for (const ch of xml) {
-    const c = ch.codePointAt(0) as number;
-    const ok = c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
-    if (!ok) throw new Error(`character U+${c.toString(16).padStart(4, '0')} is not allowed in XML 1.0`);
-  }
+  const bad = FORBIDDEN.exec(xml);
+  if (bad) throw new Error(`character U+${(bad[0].codePointAt(0) as number).toString(16).padStart(4, '0')} is not allowed in XML 1.0`);
+}
+
+/** `re` matched at `at` exactly, or null. */
+function matchAt(re: RegExp, text: string, at: number): RegExpExecArray | null {
+  re.lastIndex = at;
+  return re.exec(text);
 }
 
 /** Decodes character data, throwing on `<`, a bare `&` or (in text) `]]>`. */
 function decode(raw: string, where: string): string {
   if (raw.includes('<')) throw new Error(`raw "<" in ${where}`);
   if (where === 'text' && raw.includes(']]>')) throw new Error('"]]>" in text');
-  let out = '';
-  for (let i = 0; i < raw.length; ) {
-    if (raw[i] !== '&') {
-      out += raw[i++];
-      continue;
-    }
-    const m = REF.exec(raw.slice(i));
-    if (!m) throw new Error(`bare "&" in ${where}`);
-    const name = m[1] as string;
-    out += ENTITY[name] ?? String.fromCodePoint(name.startsWith('#x') ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10));
-    i += m[0].length;
-  }
-  return out;
+  if (!raw.includes('&')) return raw;
+  return raw.replace(REF, (_m, name: string | undefined) => {
+    if (name === undefined) throw new Error(`bare "&" in ${where}`);
+    return ENTITY[name] ?? String.fromCodePoint(name.startsWith('#x') ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10));
+  });
 }
 
 function parseTag(xml: string, at: number): { el: XmlElement; end: number; selfClosing: boolean } {
-  const name = NAME.exec(xml.slice(at + 1))?.[0];
+  const name = matchAt(NAME, xml, at + 1)?.[0];
   if (!name) throw new Error(`bad tag name at ${at}`);
   const el: XmlElement = { name, attrs: {}, children: [], text: '' };
   let i = at + 1 + name.length;
-  const attr = /^\s+([A-Za-z_:][-A-Za-z0-9_:.]*)="([^"]*)"/;
   for (;;) {
-    const m = attr.exec(xml.slice(i));
+    const m = matchAt(ATTR, xml, i);
     if (!m) break;
     if ((m[1] as string) in el.attrs) throw new Error(`duplicate attribute ${m[1]}`);
     el.attrs[m[1] as string] = decode(m[2] as string, 'attribute');
     i += m[0].length;
   }
-  const close = /^\s*(\/?)>/.exec(xml.slice(i));
+  const close = matchAt(TAG_END, xml, i);
   if (!close) throw new Error(`unterminated tag <${name}> at ${at}`);
   return { el, end: i + close[0].length, selfClosing: close[1] === '/' };
 }
@@ -77,7 +77,7 @@ export function parseXml(xml: string): XmlElement {
     else if (text.trim() !== '') throw new Error('text outside the root element');
     if (lt < 0) break;
     if (xml.startsWith('</', lt)) {
-      const m = /^<\/([^\s>]+)\s*>/.exec(xml.slice(lt));
+      const m = matchAt(CLOSE, xml, lt);
       const open = stack.pop();
       if (!m || !open || open.name !== m[1]) throw new Error(`unbalanced </${m?.[1]}> at ${lt}`);
       i = lt + m[0].length;
@@ -95,6 +95,10 @@ export function parseXml(xml: string): XmlElement {
 }
 
 /** All descendants named `name`, depth first. */
-export function findAll(el: XmlElement, name: string): XmlElement[] {
-  return el.children.flatMap((c) => [...(c.name === name ? [c] : []), ...findAll(c, name)]);
+export function findAll(el: XmlElement, name: string, into: XmlElement[] = []): XmlElement[] {
+  for (const c of el.children) {
+    if (c.name === name) into.push(c);
+    findAll(c, name, into);
+  }
+  return into;
 }

@@ -47,19 +47,41 @@ function findingCases(report: Report, keyOf: (f: Finding) => string, seed: strin
   return cases;
 }
 
+/** Fails a case the report calls failing whose failing findings all folded into their verdict's `(other)` finding (past REPORT_LIMITS.findings). */
+function failFolded(c: Case, note: string): void {
+  if (c.failing.length > 0 || c.failure) return;
+  c.failure = [OTHER, `failing: its failing findings are counted in the ${OTHER} finding of their verdict, past the findings listed one by one`];
+  c.notes.push(note);
+}
+
 /**
  * One case per external destination. A destination row the report calls failing whose failing findings all folded into
- * their verdict's `(other)` finding (past REPORT_LIMITS.findings) fails too: passing, it would tell CI that direct
- * traffic to it was fine, while the table, Markdown and the JSON report's destinations mark it failing.
+ * `(other)` fails too: passing, it would tell CI that direct traffic to it was fine, while the table, Markdown and the
+ * JSON report's destinations mark it failing.
  */
 function destinationCases(report: Report): Case[] {
   const cases = findingCases(report, (f) => f.destination, report.destinations.map((d) => d.destination));
   for (const d of report.destinations) {
-    const c = cases.get(d.destination) as Case;
-    if (d.standing !== 'failing' || c.failing.length > 0 || c.failure) continue;
-    const flows = Object.entries(d.verdicts).map(([verdict, n]) => `${verdict} ${n ?? 0}`).join(', ');
-    c.failure = [OTHER, `failing: its failing findings are counted in the ${OTHER} finding of their verdict, past the findings listed one by one`];
-    c.notes.push(`flows by verdict: ${flows}`);
+    if (d.standing !== 'failing') continue;
+    failFolded(cases.get(d.destination) as Case, `flows by verdict: ${Object.entries(d.verdicts).map(([verdict, n]) => `${verdict} ${n ?? 0}`).join(', ')}`);
+  }
+  return [...cases.values()];
+}
+
+/**
+ * One case per source workload (those the destination rows list, those of findings, and those whose failing flows
+ * folded into `(other)`, Report.foldedWorkloads), failing as a destination's does. Past the names the model keeps, the
+ * `(other)` case says how many more workloads it counts.
+ */
+function workloadCases(report: Report): Case[] {
+  const folded = report.foldedWorkloads;
+  const seed = new Set([...report.destinations.flatMap((d) => d.sources), ...(folded?.names ?? [])]);
+  const cases = findingCases(report, (f) => workloadLabel(f.namespace, f.sourceWorkload), [...seed].sort());
+  if (folded === undefined) return [...cases.values()];
+  for (const name of folded.names) failFolded(cases.get(name) as Case, `its flows are each in the json and ndjson reports; the ${OTHER} case of this suite has the folded findings' evidence`);
+  if (folded.more > 0) {
+    const more = `${folded.more}${folded.saturated ? ' or more' : ''}`;
+    caseFor(cases, OTHER).notes.push(`also the failing flows of ${more} further source ${folded.more === 1 ? 'workload' : 'workloads'}, beyond the ${folded.names.length} named by a case of their own`);
   }
   return [...cases.values()];
 }
@@ -155,10 +177,7 @@ function baselineStatement(report: Report): string {
 export function junitLines(report: Report): string[] {
   const suites: Suite[] = [
     { name: 'egress-audit.destinations', cases: destinationCases(report) },
-    {
-      name: 'egress-audit.workloads',
-      cases: [...findingCases(report, (f) => workloadLabel(f.namespace, f.sourceWorkload), [...new Set(report.destinations.flatMap((d) => d.sources))].sort()).values()],
-    },
+    { name: 'egress-audit.workloads', cases: workloadCases(report) },
     { name: 'egress-audit.coverage', cases: coverageCases(report) },
   ];
   const property = (name: string, value: string): string => `      <property name="${xml(name)}" value="${xml(value)}"/>`;

@@ -1,0 +1,36 @@
+/**
+ * The default --fail-on list, and what a --fail-on that replaced it left out of this run: a list without `+` replaces
+ * the default, so `--fail-on blocked` lets direct egress pass with exit 0. The result line and the JSON summary say so.
+ */
+import type { CoverageWarning, Finding } from './model.js';
+
+/**
+ * What fails a run without --fail-on: direct egress, inputs that hold several proxies' logs read as one role (their
+ * verdicts are wrong, and direct traffic can pass for gateway traffic), lines a client made read two ways (the
+ * way a workload hides its direct egress from a text log), lines no format given reads (a layout changed mid-file
+ * hides the other layout's flows), and gateway flows with no sidecar log read at all (then
+ * direct egress, which only a sidecar logs, could not have been seen: a pass would say nothing).
+ */
+export const DEFAULT_FAIL_ON: readonly string[] = ['direct', 'mixed-roles', 'ambiguous-lines', 'unparsed-lines', 'no-sidecar-logs'];
+
+/**
+ * The default's names `failOn` leaves out that this run has, each with how many findings (a verdict: those no exception
+ * allows whole and no baseline held, which the default would have failed) or coverage warnings (a code) it has, in the
+ * default's order; empty when --fail-on kept the default, or the run has none of them. So a CI that replaced the
+ * default by mistake is told what passed because of it.
+ */
+export function leftOutOfFailOn(
+  findings: readonly Pick<Finding, 'verdict' | 'allowedBy' | 'fingerprint'>[],
+  warnings: readonly Pick<CoverageWarning, 'code'>[],
+  failOn: readonly string[],
+  heldByBaseline: ReadonlySet<string> | null = null,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of DEFAULT_FAIL_ON) {
+    if (failOn.includes(name)) continue;
+    let n = warnings.filter((w) => w.code === name).length;
+    for (const f of findings) if (f.verdict === name && f.allowedBy === null && heldByBaseline?.has(f.fingerprint) !== true) n++;
+    if (n > 0) out[name] = n;
+  }
+  return out;
+}
