@@ -7,6 +7,7 @@ import type { DashboardHeader, ProgressSnapshot } from './snapshot.js';
 import { compact, duration } from './text.js';
 import { byteSize } from '../text/byte-size.js';
 import type { Failing } from '../report/statements.js';
+import { VERDICTS } from '../types.js';
 
 /** Props of {@link Header}. */
 export interface HeaderProps {
@@ -23,7 +24,7 @@ export interface HeaderProps {
   failed?: boolean;
   /** Keys work now: a frame drawn without them must not offer `q to quit` or `p resumes`. @default true */
   keys?: boolean;
-  /** What fails the run so far (the store's failingOf), on the state row: it decides the exit code. @default none shown */
+  /** What fails the run so far (the store's failingOf), on the state row: it decides the exit code; and what a replacing --fail-on lets pass. @default none shown */
   failing?: Readonly<Failing>;
   /** Rows available: 2, or 1 on a short terminal (the state row alone). @default 2 */
   rows?: number;
@@ -42,9 +43,22 @@ export function failingText(f: Readonly<Failing>): string {
   return `failing: ${[found, warned].filter((t) => t !== '').join(' + ')}`;
 }
 
-function failingSegment(f: Readonly<Failing> | undefined): Segment {
-  if (f === undefined) return { text: '' };
-  return { text: `  ${failingText(f)}`, tone: f.findings + f.warnings > 0 ? 'direct' : 'ok' };
+/**
+ * `; 56 direct not failing`, `; 2 direct, mixed-roles not failing`, or '' when none: what the default --fail-on would
+ * have failed that a replacing --fail-on lets pass (Failing.leftOut), which the result line states too; a verdict with
+ * its count of findings, a coverage warning by its code.
+ */
+export function leftOutText(f: Readonly<Failing>): string {
+  const items = Object.entries(f.leftOut).map(([name, n]) => ((VERDICTS as readonly string[]).includes(name) ? `${n} ${name}` : name));
+  return items.length === 0 ? '' : `; ${items.join(', ')} not failing`;
+}
+
+function failingSegments(f: Readonly<Failing> | undefined): Segment[] {
+  if (f === undefined) return [{ text: '' }];
+  return [
+    { text: `  ${failingText(f)}`, tone: f.findings + f.warnings > 0 ? 'direct' : 'ok' },
+    { text: leftOutText(f), tone: 'warn' },
+  ];
 }
 
 function stateRow(props: HeaderProps): Row {
@@ -63,7 +77,7 @@ function stateRow(props: HeaderProps): Row {
     { text: `  ${live ? 'LIVE' : 'REPLAY'} ${duration(props.elapsedMs)}  ` },
     { text: state, tone: props.failed === true ? 'alarm' : finished ? 'ok' : props.stopped === true ? 'warn' : 'info' },
     // Before the rest, so a narrow terminal cuts the description rather than what decides the exit code.
-    failingSegment(props.failing),
+    ...failingSegments(props.failing),
     { text: paused ? '  PAUSED (p resumes)' : '', tone: 'warn' },
     { text: `  ${header?.description ?? 'starting…'}`, tone: 'dim' },
   ];

@@ -119,6 +119,29 @@ describe('the failing count in the header', () => {
     ui.unmount();
   });
 
+  it('says what a --fail-on that replaced the default lets pass, as the result line does, and keeps it before the description', async () => {
+    const failOn = ['blocked'];
+    const builder = new ReportBuilder({ failOn });
+    const store = started(failOn, builder);
+    const ui = await mount(store);
+    store.addFlow(directTo('registry.npmjs.org', { failing: false }));
+    expect(await ui.failing()).toBe('failing: none; 1 direct not failing');
+    store.addFlow(directTo('telemetry.vendor.io', { failing: false }));
+    store.addFlow(blockedTo('evil.example.net', true));
+    store.setWarnings([{ code: 'mixed-roles', message: 'an input read like both roles' }]);
+    store.setProgress({ lines: 3, records: 3, skipped: 0, bytes: 300, streams: 1, reconnects: 0, finished: true });
+    expect(await ui.failing()).toBe('failing: 1 (blocked 1); 2 direct, mixed-roles not failing');
+    const result = resultStatement(builder.build(INPUT, coverage({ warnings: [{ code: 'mixed-roles', message: 'an input read like both roles' }] }), '0.1.0')).text;
+    expect(result).toContain('2 direct findings and the coverage warning mixed-roles do not fail this run');
+    // A narrow terminal cuts the input description, then the rest of the state row, never the failing count first.
+    const row = 'egress-audit  LIVE 0s  ■ finished, q to quit  failing: 1 (blocked 1); 2 direct, mixed-roles not failing';
+    resize(ui.stdout, row.length + 10, 30);
+    expect(plain(await ui.frame()).split('\n')[0]).toBe(`${row}  context…`);
+    resize(ui.stdout, row.length - 6, 30);
+    expect(plain(await ui.frame()).split('\n')[0]).toBe(`${row.slice(0, -7)}…`);
+    ui.unmount();
+  });
+
   it('is red while something fails and green when nothing does, only with colour on', async () => {
     const store = started(['direct']);
     const ui = await mount(store, true);
