@@ -4,12 +4,20 @@
  * written (flow.ts), so they speak of the host as its destination and report do, the IP beside it.
  */
 import type { Destination, EngineContext } from '../types.js';
-import { hostPort, isIpLiteral } from './net.js';
+import { hostPort, ipOf, isIpLiteral } from './net.js';
 
 /** A destination named by a ServiceEntry, and the IP it was dialled at (which the reason shows beside the name). */
 export interface EntryNamed {
   destination: Destination;
   ip: string;
+}
+
+/**
+ * True for an IP that is only the client's word (a TLS client's SNI `140.82.112.6` sent to 5.6.7.8): no IP was dialled
+ * at it, so an entry listing it names nothing this flow reached, and its reason must not call it the IP dialled.
+ */
+function claimedOnly(d: Destination): boolean {
+  return d.claimed === true && ipOf(d.address) !== d.host;
 }
 
 /**
@@ -25,7 +33,7 @@ export class EntryNamer {
 
   /** The destination as the ServiceEntries name it, or null when none names it (not a bare IP, no entry, or more than one). */
   name(d: Destination): EntryNamed | null {
-    if (this.ctx.hostForIp === undefined || !isIpLiteral(d.host)) return null;
+    if (this.ctx.hostForIp === undefined || !isIpLiteral(d.host) || claimedOnly(d)) return null;
     const host = this.ctx.hostForIp(d.host);
     if (host === null) return null;
     const known = this.named.get(d);

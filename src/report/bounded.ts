@@ -162,6 +162,11 @@ export class CappedDistinctCounter {
   get size(): number {
     return this.seen.size;
   }
+
+  /** Whether `name` was counted (by hash: a name that only shares one reads as counted); false past the cap for the names it could not count. */
+  has(name: string): boolean {
+    return this.seen.has(fnv1a(name));
+  }
 }
 
 /**
@@ -219,6 +224,11 @@ export class BoundedNameSet {
   /** The kept names, sorted. */
   list(): string[] {
     return [...this.names];
+  }
+
+  /** Whether `name` is among those counted, not kept (CappedDistinctCounter.has): a caller asks of a name it has, not in list(). */
+  counts(name: string): boolean {
+    return this.others.has(name);
   }
 
   /** How many distinct names were not kept (a lower bound once `saturated`). */

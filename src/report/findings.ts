@@ -197,7 +197,8 @@ export class FindingTable {
   /** Whose failing flows folded into an `(other)` finding, or null when none did (Report.foldedWorkloads). */
   foldedWorkloads(): FoldedWorkloads | null {
     if (!this.anyFoldedFailing) return null;
-    return { names: this.foldedFailing.list(), more: this.foldedFailing.more, saturated: this.foldedFailing.saturated };
+    const set = this.foldedFailing;
+    return { names: set.list(), more: set.more, saturated: set.saturated, counted: (name) => set.counts(name) };
   }
 
   /** The fingerprints of the tracked findings whose log does not say where their flows went, which a baseline cannot hold. */

@@ -249,4 +249,9 @@ export interface FoldedWorkloads {
   names: readonly string[];
   more: number;
   saturated: boolean;
+  /**
+   * Whether a workload not in `names` is among the `more` counted (by hash; up to the cap): a writer with a case of its
+   * own for it (an allowed finding listed, a destination row's source) fails that case too, else it passes.
+   */
+  counted(name: string): boolean;
 }

@@ -86,6 +86,19 @@ describe('audit --pods reads ServiceEntries', () => {
     expect(allowed?.allowedBy?.id).toBe('github');
   });
 
+  it("does not name an IP that is only the client's SNI by the entry listing it: the flow went elsewhere, and the reason says where", async () => {
+    // A TLS client sends SNI 140.82.112.6 (the IP the github entry lists) to 5.6.7.8. Before, the report named it
+    // `api.github.com:443 (140.82.112.6)` and its fix 'the IP dialled (140.82.112.6)': an IP nothing dialled.
+    const log = join(tempDir('ea-pods-entries-sni-'), 'sidecar.log');
+    writeFileSync(log, '[2026-11-02T09:00:02.100Z] "- - -" 0 - - - "-" 120 900 4 - "-" "-" "-" "-" "5.6.7.8:443" PassthroughCluster 10.244.1.7:40510 5.6.7.8:443 10.244.1.7:48510 140.82.112.6 -\n');
+    const res = await runCli(['audit', '--sidecar', log, '--pods', PODS, '-o', 'json']);
+    const [flow] = (JSON.parse(res.stdout) as { flows: { reason: string; remediation: string; destination: { key: string } }[] }).flows;
+    expect(flow?.destination.key).toBe('140.82.112.6:443');
+    expect(flow?.reason).toContain('straight to 140.82.112.6:443 (as the client named it; dialled 5.6.7.8) through PassthroughCluster');
+    expect(flow?.remediation).toContain('cidrs: [5.6.7.8]');
+    expect(flow?.remediation).not.toContain('api.github.com');
+  });
+
   it('names it in the one form every destination is keyed in (lower case, no root dot), whatever case the entry writes', async () => {
     const upper = (items: Item[]): Item[] => items.map((i) => (i.metadata.name === 'github' ? { ...i, spec: { ...i.spec, hosts: ['API.GitHub.com.'] } } : i));
     const res = await runCli(['audit', '--sidecar', join(DIR, 'sidecar.log'), '--pods', listWith('upper.json', upper), '-o', 'json']);

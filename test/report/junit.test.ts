@@ -59,7 +59,7 @@ describe('JUnit writer', () => {
     const builder = new ReportBuilder({ failOn: ['direct'], limits: { ...REPORT_LIMITS, findings: 1 }, now: FIXED_NOW });
     for (const f of flows) builder.add(f);
     const report = builder.build(INPUT, coverage({ lines: lineCounts({ records: 3 }) }), '0.1.0');
-    expect(report.foldedWorkloads).toEqual({ names: ['shop/w-b', 'webs/w-c'], more: 0, saturated: false });
+    expect(report.foldedWorkloads).toMatchObject({ names: ['shop/w-b', 'webs/w-c'], more: 0, saturated: false });
     const byName = cases(parseXml(await render('junit', flows, report)), 'egress-audit.workloads');
     expect(Object.keys(byName).sort()).toEqual([OTHER, 'shop/w-a', 'shop/w-b', 'webs/w-c']);
     expect(Object.entries(byName).filter(([, failure]) => !failure).map(([name]) => name)).toEqual([]);
@@ -72,10 +72,31 @@ describe('JUnit writer', () => {
     for (const f of [...flows].reverse()) builder.add(f);
     const report = builder.build(INPUT, coverage({ lines: lineCounts({ records: 6 }) }), '0.1.0');
     // Five folded: the two smallest named, two more counted, and the count saturated at its cap.
-    expect(report.foldedWorkloads).toEqual({ names: ['ns/w-b', 'ns/w-c'], more: 2, saturated: true });
+    expect(report.foldedWorkloads).toMatchObject({ names: ['ns/w-b', 'ns/w-c'], more: 2, saturated: true });
+    // The two counted (w-f and w-e, pushed out first) are known as such; a named one is not, nor w-d, past the cap.
+    expect(['ns/w-b', 'ns/w-d', 'ns/w-e', 'ns/w-f'].map((n) => report.foldedWorkloads?.counted(n))).toEqual([false, false, true, true]);
     const root = parseXml(await render('junit', flows, report));
     const other = findAll(suite(root, 'egress-audit.workloads'), 'testcase').find((c) => c.attrs['name'] === OTHER) as XmlElement;
     expect(findAll(other, 'system-out')[0]?.text).toContain('also the failing flows of 2 or more further source workloads, beyond the 2 named by a case of their own');
+  });
+
+  it('fails the case of a workload whose failing flows folded past the names kept, when it has a case of its own (an allowed finding, a row\'s source)', async () => {
+    // w-a's and w-b's findings are tracked; w-c's and w-d's direct flows fold, and only w-c is named (one name kept):
+    // w-d is counted, yet its case exists (its allowed finding is listed) and passed, as if its direct flow did not fail.
+    const to = (workload: string, host: string, failing: boolean): Flow =>
+      flow({
+        verdict: 'direct', failing, fingerprint: `fp-${workload}-${host}`, source: { workload, pod: null, namespace: 'ns', address: null },
+        allowedBy: failing ? null : { id: 'ok', reason: 'approved', expires: null }, destination: { key: `${host}:443`, host, port: 443, address: '93.184.216.34:443', external: true },
+      });
+    const flows = [to('w-d', 'a.example.com', false), to('w-a', 'b.example.com', true), to('w-c', 'zc.example.com', true), to('w-d', 'zd.example.com', true)];
+    const builder = new ReportBuilder({ failOn: ['direct'], limits: { ...REPORT_LIMITS, findings: 2, foldedWorkloads: 1 }, now: FIXED_NOW });
+    for (const f of flows) builder.add(f);
+    const report = builder.build(INPUT, coverage({ lines: lineCounts({ records: 4 }) }), '0.1.0');
+    expect(report.findings.filter((f) => f.sourceWorkload !== OTHER).map((f) => f.sourceWorkload).sort()).toEqual(['w-a', 'w-d']);
+    expect([report.foldedWorkloads?.names, report.foldedWorkloads?.more]).toEqual([['ns/w-c'], 1]);
+    const byName = cases(parseXml(await render('junit', flows, report)), 'egress-audit.workloads');
+    expect(Object.keys(byName).sort()).toEqual([OTHER, 'ns/w-a', 'ns/w-c', 'ns/w-d']);
+    expect(Object.entries(byName).filter(([, failure]) => !failure).map(([name]) => name)).toEqual([]);
   });
 
   it('past 10,000 direct destinations of as many workloads, fails every workload case (those no row lists too), as every destination case', async () => {

@@ -70,15 +70,19 @@ function destinationCases(report: Report): Case[] {
 
 /**
  * One case per source workload (those the destination rows list, those of findings, and those whose failing flows
- * folded into `(other)`, Report.foldedWorkloads), failing as a destination's does. Past the names the model keeps, the
- * `(other)` case says how many more workloads it counts.
+ * folded into `(other)`, Report.foldedWorkloads), failing as a destination's does; one past the names the model keeps
+ * that has a case anyway fails too where the model counted it (FoldedWorkloads.counted). The `(other)` case says how
+ * many more workloads it counts.
  */
 function workloadCases(report: Report): Case[] {
   const folded = report.foldedWorkloads;
   const seed = new Set([...report.destinations.flatMap((d) => d.sources), ...(folded?.names ?? [])]);
   const cases = findingCases(report, (f) => workloadLabel(f.namespace, f.sourceWorkload), [...seed].sort());
   if (folded === undefined) return [...cases.values()];
-  for (const name of folded.names) failFolded(cases.get(name) as Case, `its flows are each in the json and ndjson reports; the ${OTHER} case of this suite has the folded findings' evidence`);
+  const note = `its flows are each in the json and ndjson reports; the ${OTHER} case of this suite has the folded findings' evidence`;
+  for (const name of folded.names) failFolded(cases.get(name) as Case, note);
+  // Those past the names kept that have a case anyway (a listed finding allowed, a destination row's source).
+  if (folded.more > 0) for (const c of cases.values()) if (c.name !== OTHER && folded.counted(c.name)) failFolded(c, note);
   if (folded.more > 0) {
     const more = `${folded.more}${folded.saturated ? ' or more' : ''}`;
     caseFor(cases, OTHER).notes.push(`also the failing flows of ${more} further source ${folded.more === 1 ? 'workload' : 'workloads'}, beyond the ${folded.names.length} named by a case of their own`);
