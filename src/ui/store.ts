@@ -225,7 +225,7 @@ export class DashboardStore {
     const wait = Math.min(DESTINATIONS_MAX_WAIT_MS, this.#destinationsCost * DESTINATIONS_DUTY);
     if (this.#finishedAt === null && now - this.#destinationsAt < wait) return this.#destinations;
     this.#destinations = Object.freeze(this.#builder.destinations());
-    this.#failing = Object.freeze(failingOf(this.#builder.findings(), this.#warnings, this.#failOn));
+    this.#failing = Object.freeze(failingOf(this.#builder.findings(), this.#warnings, this.#failOn, this.#builder.heldByBaseline()));
     this.#destinationsStale = false;
     this.#destinationsAt = now;
     this.#destinationsCost = Math.max(0, this.#now() - now);

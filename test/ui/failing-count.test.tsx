@@ -142,6 +142,23 @@ describe('the failing count in the header', () => {
     ui.unmount();
   });
 
+  it('leaves out of what a replacing --fail-on lets pass the findings the baseline holds, as the result line does', async () => {
+    const failOn = ['blocked'];
+    const held = new Set<string>(); // the policy stage's set, filled as flows are decided
+    const builder = new ReportBuilder({ failOn, baseline: held });
+    const store = started(failOn, builder);
+    const ui = await mount(store);
+    store.addFlow(directTo('registry.npmjs.org', { failing: false }));
+    store.addFlow(directTo('telemetry.vendor.io', { failing: false }));
+    const known = builder.findings().find((f) => f.destination === 'registry.npmjs.org:443');
+    held.add(known?.fingerprint ?? '(no finding)');
+    store.addFlow(blockedTo('evil.example.net', true));
+    expect(await ui.failing()).toBe('failing: 1 (blocked 1); 1 direct not failing');
+    const result = resultStatement(builder.build(INPUT, coverage(), '0.1.0')).text;
+    expect(result).toContain('; 1 direct finding does not fail this run');
+    ui.unmount();
+  });
+
   it('is red while something fails and green when nothing does, only with colour on', async () => {
     const store = started(['direct']);
     const ui = await mount(store, true);
