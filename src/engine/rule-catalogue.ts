@@ -168,6 +168,10 @@ function claimedByAddress(s: FixSubject | null): string {
   if (ip !== null) {
     return ` The exception names the destination by address (\`cidrs\`): \`hosts\` never match the name a ServiceEntry gives the IP dialled (${ip}), as any namespace's ServiceEntry can name any IP.`;
   }
+  // A claimed name with no address logged: the snippet's `<the address it went to>` is for the user to find.
+  if (s !== null && s.claimed && s.endpoint === null) {
+    return `${CLAIMED_BY_ADDRESS.slice(0, -1)}, and this flow's log line names no address (log %UPSTREAM_HOST% to have it).`;
+  }
   // Only a real IP is named (a log's `upstream_host` may hold anything that starts like one), as the snippet's `cidrs` does.
   if (s === null || !s.claimed || s.endpoint === null || isIP(s.endpoint) === 0 || s.endpoint === bareHost(s)) return CLAIMED_BY_ADDRESS;
   return `${CLAIMED_BY_ADDRESS.slice(0, -1)}: here the client named ${s.host} and dialled ${s.endpoint}.`;

@@ -112,12 +112,14 @@ function orNull(value: string | null): string | null {
  * The destination as the sentences name it: `host:port`, with the Unicode form of a punycode host beside it, and the IP
  * it was dialled at where a name stands for it: a ServiceEntry's host (`api.example.com:443 (10.1.2.3)`), or the client's
  * own Host header or SNI (`api.example.com:443 (as the client named it; dialled 93.184.216.34)`). The name is only a claim,
- * the IP the evidence; a claimed name no log line placed at an address is said alone (no IP is made up for it).
+ * the IP the evidence; a claimed name no log line placed at an address says so (`as the client named it; no address
+ * logged`): no IP is made up for it, and the name alone must not read as where the bytes went.
  */
 function destText(d: Destination, unicode: string | null, dialledIp: string | null): string {
   const claimIp = dialledIp === null ? (claimedIp(d) ?? null) : null;
   const beside = [unicode, dialledIp].filter((x): x is string => x !== null).map(cutName);
   if (claimIp !== null) beside.push(`as the client named it; dialled ${cutName(claimIp)}`);
+  else if (dialledIp === null && d.claimed === true && d.address === null) beside.push('as the client named it; no address logged');
   return beside.length === 0 ? cutName(d.key) : `${cutName(d.key)} (${beside.join(', ')})`;
 }
 

@@ -26,7 +26,7 @@ function only(flows: Flow[]): Flow {
 }
 
 describe('a flow named by the client\'s claim says the address it dialled', () => {
-  it('for a Host header: the reason names the claim and the IP, the fix the IP as well as its exception; with no address logged, neither', () => {
+  it('for a Host header: the reason names the claim and the IP, the fix the IP as well as its exception; with no address logged, that none was', () => {
     const f = only(run([byHost('api.example.com', '93.184.216.34')]));
     expect(f.rule).toBe('direct/passthrough-cluster');
     expect(f.reason).toBe(
@@ -35,11 +35,14 @@ describe('a flow named by the client\'s claim says the address it dialled', () =
     expect(f.remediation).toContain('cidrs: [93.184.216.34], ports: [443]'); // keyed by address, as before
     expect(f.remediation).not.toContain('hosts: [api.example.com]');
     expect(f.remediation).toMatch(/`hosts` never match a name sent through PassthroughCluster, which is only the client's claim: here the client named api\.example\.com and dialled 93\.184\.216\.34\.$/);
-    // Where the log shows no address, the reason and fix say today's words, and make none up.
+    // Where the log shows no address, the reason still marks the name as a claim and says no address was logged, and
+    // the fix says why its snippet leaves the address to fill in; neither makes one up.
     const n = only(run([byHost('api.example.com', null)]));
-    expect(n.reason).toBe('The sidecar of 10.1.0.56 sent this straight to api.example.com through PassthroughCluster (ALLOW_ANY), not through an egress gateway.'); // no port either
+    expect(n.reason).toBe(
+      'The sidecar of 10.1.0.56 sent this straight to api.example.com (as the client named it; no address logged) through PassthroughCluster (ALLOW_ANY), not through an egress gateway.',
+    ); // no port either
     expect(n.remediation).toContain('cidrs: [<the address it went to>]');
-    expect(n.remediation).toMatch(/which is only the client's claim\.$/);
+    expect(n.remediation).toMatch(/which is only the client's claim, and this flow's log line names no address \(log %UPSTREAM_HOST% to have it\)\.$/);
     expect(`${n.reason} ${n.remediation}`).not.toContain('dialled');
   });
 
