@@ -105,7 +105,10 @@ export class ReportBuilder {
       const standing = finding ? (flowStanding(flow, this.failOn) ?? 'open') : null;
       this.destinationTable.add(flow, workloadLabel(flow.source.namespace, flow.source.workload), startMs, endMs, standing);
     }
-    if (finding) this.findingTable.add(flow, flowFingerprint(flow), startMs, endMs);
+    if (finding) {
+      const fingerprint = flowFingerprint(flow);
+      this.findingTable.add(flow, fingerprint, startMs, endMs, this.baseline?.has(fingerprint) === true);
+    }
   }
 
   /** Flows counted so far by verdict (a copy). */

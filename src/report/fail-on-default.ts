@@ -4,6 +4,18 @@
  */
 import type { CoverageWarning, Finding } from './model.js';
 
+/** The parts of a finding that say whether the default would have failed it. */
+type Settled = Pick<Finding, 'verdict' | 'allowedBy' | 'fingerprint' | 'count' | 'partlyAllowed' | 'heldFlows'>;
+
+/**
+ * Whether a flow of `f` is neither allowed by an exception nor held by the baseline: a tracked finding's fingerprint is
+ * held whole or not at all, a folded `(other)` one's flows are counted (Finding.heldFlows), as no baseline holds `(other)`.
+ */
+function open(f: Settled, heldByBaseline: ReadonlySet<string> | null): boolean {
+  if (f.allowedBy !== null || heldByBaseline?.has(f.fingerprint) === true) return false;
+  return f.heldFlows === undefined || f.count - (f.partlyAllowed?.flows ?? 0) - f.heldFlows > 0;
+}
+
 /**
  * What fails a run without --fail-on: direct egress, inputs that hold several proxies' logs read as one role (their
  * verdicts are wrong, and direct traffic can pass for gateway traffic), lines a client made read two ways (the
@@ -15,12 +27,12 @@ export const DEFAULT_FAIL_ON: readonly string[] = ['direct', 'mixed-roles', 'amb
 
 /**
  * The default's names `failOn` leaves out that this run has, each with how many findings (a verdict: those no exception
- * allows whole and no baseline held, which the default would have failed) or coverage warnings (a code) it has, in the
+ * allows whole and no baseline held, or, folded, with a flow neither did, which the default would have failed) or coverage warnings (a code) it has, in the
  * default's order; empty when --fail-on kept the default, or the run has none of them. So a CI that replaced the
  * default by mistake is told what passed because of it.
  */
 export function leftOutOfFailOn(
-  findings: readonly Pick<Finding, 'verdict' | 'allowedBy' | 'fingerprint'>[],
+  findings: readonly Settled[],
   warnings: readonly Pick<CoverageWarning, 'code'>[],
   failOn: readonly string[],
   heldByBaseline: ReadonlySet<string> | null = null,
@@ -29,7 +41,7 @@ export function leftOutOfFailOn(
   for (const name of DEFAULT_FAIL_ON) {
     if (failOn.includes(name)) continue;
     let n = warnings.filter((w) => w.code === name).length;
-    for (const f of findings) if (f.verdict === name && f.allowedBy === null && heldByBaseline?.has(f.fingerprint) !== true) n++;
+    for (const f of findings) if (f.verdict === name && open(f, heldByBaseline)) n++;
     if (n > 0) out[name] = n;
   }
   return out;

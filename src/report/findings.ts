@@ -40,6 +40,8 @@ interface Group {
   allowedBy: ExceptionRef | null;
   /** Its flows an exception allowed: all of them, or (for a failing finding) the part that passed. */
   allowedFlows: number;
+  /** Its flows no exception allowed that the --baseline held: a folded group's findings each have their own fingerprint, which Report.heldByBaseline holds, not its. */
+  heldFlows: number;
   expiredException: ExceptionRef | null;
   /** The IP its flows went to when their destination is a name only the client claimed (claimedIp: part of its fingerprint), or undefined. */
   address: string | undefined;
@@ -102,6 +104,7 @@ function foldGroup(into: Group, g: Group): void {
   for (const e of g.otherEvidence) addEvidenceAt(into.otherEvidence, e.ref.file, e.ref.line, e.ref.hop, e.t);
   into.failing ||= g.failing;
   into.allowedFlows += g.allowedFlows;
+  into.heldFlows += g.heldFlows;
   into.allowedBy = pickException(into.allowedBy, g.allowedBy);
   into.expiredException = pickException(into.expiredException, g.expiredException);
 }
@@ -134,6 +137,7 @@ function newGroup(flow: Flow, fingerprint: string, folded: boolean): Group {
     failing: false,
     allowedBy: null,
     allowedFlows: 0,
+    heldFlows: 0,
     expiredException: null,
     address: address === undefined ? undefined : ownCopy(address),
     unidentified: !folded && unidentifiedDestination(flow.destination),
@@ -154,8 +158,8 @@ export class FindingTable {
     this.foldedFailing = new BoundedNameSet(limits.foldedWorkloads, limits.foldedWorkloadsCounted, limits.foldedWorkloadChars);
   }
 
-  /** Adds one flow whose verdict is a finding; times are epoch ms (NaN when unknown). */
-  add(flow: Flow, fingerprint: string, startMs: number, endMs: number): void {
+  /** Adds one flow whose verdict is a finding; times are epoch ms (NaN when unknown); `held` when the --baseline held its fingerprint. */
+  add(flow: Flow, fingerprint: string, startMs: number, endMs: number, held = false): void {
     const group = this.groupFor(flow, fingerprint);
     if (flow.failing && group === this.folded.get(flow.verdict)) this.foldFailing(workloadLabel(flow.source.namespace, flow.source.workload));
     group.count++;
@@ -175,6 +179,7 @@ export class FindingTable {
     for (let i = 0; i < related.length; i++) addEvidence(list, related[i] as Entry, 'gateway', t); // no iterator per flow
     group.failing ||= flow.failing;
     if (flow.allowedBy !== null) group.allowedFlows++;
+    else if (held) group.heldFlows++;
     group.allowedBy = pickException(group.allowedBy, flow.allowedBy);
     group.expiredException = pickException(group.expiredException, flow.expiredException);
   }
@@ -226,7 +231,7 @@ export class FindingTable {
     const tracked = [...this.groups.values()].map((g) => toFinding(g, failOn));
     tracked.sort(compareFindings);
     const reasonOf = (g: Group): Group => ({ ...g, reason: foldedReason(g.verdict, this.limits, this.groups.budgetReached) });
-    const folded = [...this.folded.values()].map((g) => toFinding(reasonOf(g), failOn));
+    const folded = [...this.folded.values()].map((g) => withHeldFlows(toFinding(reasonOf(g), failOn), g));
     folded.sort(compareFindings);
     // Failing first, folded or not: a listing cut at its first rows (the table's, Markdown's 50) must show an `(other)`
     // group that fails the run, not only findings that do not.
@@ -234,6 +239,11 @@ export class FindingTable {
     const passing = (f: Finding): boolean => !f.failing;
     return [...tracked.filter(failing), ...folded.filter(failing), ...tracked.filter(passing), ...folded.filter(passing)];
   }
+}
+
+/** A folded finding with Finding.heldFlows, when the --baseline held some of its flows: what a replacing --fail-on left out counts only its others. */
+function withHeldFlows(f: Finding, g: Group): Finding {
+  return g.heldFlows === 0 ? f : { ...f, heldFlows: g.heldFlows };
 }
 
 function toFinding(g: Group, failOn: readonly string[]): Finding {

@@ -71,6 +71,12 @@ export interface Finding {
    * whole is `allowedBy`, not baselined, even where the baseline holds it too (Report.heldByBaseline says that).
    */
   baselined: boolean;
+  /**
+   * Only on a folded `(other)` finding some of whose flows the --baseline held (and no exception allowed): how many. Its
+   * folded findings have fingerprints of their own, which the baseline holds, not the `(other)` one; so what a replacing
+   * --fail-on left out (Summary.leftOutOfFailOn) counts it only when a flow of it is neither allowed nor held.
+   */
+  heldFlows?: number;
 }
 
 /** One input stream in the coverage section. */

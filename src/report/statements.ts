@@ -41,7 +41,7 @@ export interface Failing {
 
 /** The one count of what fails a run (Finding.failing, --fail-on's warnings), so the result line and the dashboard cannot disagree. */
 export function failingOf(
-  findings: readonly Pick<Finding, 'failing' | 'verdict' | 'allowedBy' | 'fingerprint'>[],
+  findings: readonly Pick<Finding, 'failing' | 'verdict' | 'allowedBy' | 'fingerprint' | 'count' | 'partlyAllowed' | 'heldFlows'>[],
   warnings: readonly Pick<CoverageWarning, 'code'>[],
   failOn: readonly string[],
   heldByBaseline: ReadonlySet<string> | null = null,

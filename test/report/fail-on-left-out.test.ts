@@ -4,9 +4,12 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { Flow } from '../../src/types.js';
 import type { CoverageWarning, Report } from '../../src/report/model.js';
 import { resultStatement } from '../../src/report/statements.js';
-import { buildReport, coverage, flow, render } from './helpers.js';
+import { ReportBuilder } from '../../src/report/aggregate.js';
+import { OTHER, REPORT_LIMITS } from '../../src/report/limits.js';
+import { buildReport, coverage, FIXED_NOW, flow, INPUT, lineCounts, render } from './helpers.js';
 import { errorText, reportValidator } from './validate.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -60,6 +63,33 @@ describe('what a --fail-on that replaced the default left out', () => {
     expect(resultStatement(allowed).text).toBe('PASS: no failing findings in 1 flow (exit 0).');
     const held = directRun(['a.example.com', 'b.example.com'], ['blocked'], [], new Set(['fp-0']));
     expect(held.summary.leftOutOfFailOn).toEqual({ direct: 1 });
+  });
+
+  it('counts the folded (other) finding only when a flow of it is neither allowed nor held by the baseline', async () => {
+    // One finding tracked one by one: the other direct findings fold into (other)/direct. Each flow is allowed, or held.
+    const direct = (i: number, how: 'allowed' | 'held' | 'open'): Flow =>
+      flow({
+        failing: false, fingerprint: `fp-${i}`, allowedBy: how === 'allowed' ? { id: 'vendor', reason: 'approved', expires: null } : null,
+        destination: { key: `h${i}.example.com:443`, host: `h${i}.example.com`, port: 443, address: '93.184.216.34:443', external: true },
+      });
+    const run = (hows: ('allowed' | 'held' | 'open')[]): Report => {
+      const flows = hows.map((how, i) => direct(i, how));
+      const held = new Set(flows.filter((_, i) => hows[i] === 'held').map((f) => f.fingerprint));
+      const builder = new ReportBuilder({ failOn: ['blocked'], baseline: held, limits: { ...REPORT_LIMITS, findings: 1 }, now: FIXED_NOW });
+      for (const f of flows) builder.add(f);
+      return builder.build(INPUT, coverage({ lines: lineCounts({ records: flows.length }) }), '0.1.0');
+    };
+    const settled = run(['held', 'held', 'allowed', 'held']);
+    expect(settled.findings.map((f) => f.fingerprint)).toEqual(['fp-0', `${OTHER}/direct`]);
+    expect(settled.findings[1]).toMatchObject({ count: 3, partlyAllowed: { flows: 1 }, heldFlows: 2 });
+    expect(settled.summary.leftOutOfFailOn).toBeUndefined();
+    expect(resultStatement(settled).text).toBe('PASS: no failing findings in 4 flows (exit 0).');
+    const json = JSON.parse(await render('json', [], settled)) as unknown;
+    const validate = reportValidator();
+    expect(validate(json), errorText(validate)).toBe(true);
+    // One folded flow open: the (other) finding is one the default would have failed.
+    expect(run(['held', 'held', 'open', 'allowed']).summary.leftOutOfFailOn).toEqual({ direct: 1 });
+    expect(run(['open', 'held', 'held']).summary.leftOutOfFailOn).toEqual({ direct: 1 });
   });
 
   it('is in the schema: names of the default with counts of at least 1, at least one of them', async () => {
