@@ -117,6 +117,20 @@ describe('JUnit writer', () => {
     expect(report.foldedWorkloads?.names).toHaveLength(500);
   });
 
+  it('says in a failure\'s message the address a finding claiming a name went to, so two claiming one name at two IPs differ', async () => {
+    const claimed = (workload: string, ip: string): Flow =>
+      flow({
+        fingerprint: `fp-${workload}`, source: { workload, pod: null, namespace: 'shop', address: null },
+        destination: { key: 'api.example.com:443', host: 'api.example.com', port: 443, address: `${ip}:443`, external: true, claimed: true },
+      });
+    const { root } = await junit([claimed('a', '45.33.32.156'), claimed('b', '203.0.113.9')]);
+    const byName = cases(root, 'egress-audit.workloads');
+    expect([byName['shop/a']?.attrs['message'], byName['shop/b']?.attrs['message']]).toEqual([
+      '1 failing: direct shop/a -> api.example.com:443 at 45.33.32.156 (1 flow)',
+      '1 failing: direct shop/b -> api.example.com:443 at 203.0.113.9 (1 flow)',
+    ]);
+  });
+
   it('has one test case per source workload, failing where a failing finding is', async () => {
     const { root } = await junit(sampleFlows());
     const byName = cases(root, 'egress-audit.workloads');

@@ -130,7 +130,7 @@ function failureLines(c: Case): string[] {
   }
   const first = c.failing[0] as Finding;
   const more = c.failing.length > 1 ? `; and ${c.failing.length - 1} more` : '';
-  const message = `${c.failing.length} failing: ${first.verdict} ${shownWorkload(first.namespace, first.sourceWorkload)} -> ${cutName(first.destination)} (${plural(first.count, 'flow')})${more}`;
+  const message = `${c.failing.length} failing: ${first.verdict} ${shownWorkload(first.namespace, first.sourceWorkload)} -> ${shownFindingDestination(first)} (${plural(first.count, 'flow')})${more}`;
   return elementLines(`<failure type="${xml(first.rule)}" message="${xml(message)}">`, c.failing.flatMap(findingText), '</failure>');
 }
 
