@@ -99,6 +99,31 @@ describe('JUnit writer', () => {
     expect(Object.entries(byName).filter(([, failure]) => !failure).map(([name]) => name)).toEqual([]);
   });
 
+  it('past the folded workloads it can count, passes no case of a workload that may be among them: it is skipped, saying why', async () => {
+    // w-a's and w-e's (allowed) findings are tracked; w-b's, w-c's and w-e's direct flows fold. One name kept (w-b), one
+    // counted (w-c), and the count saturated: w-e's case exists (its allowed finding is listed) and nothing says it failed.
+    const to = (workload: string, host: string, failing: boolean): Flow =>
+      flow({
+        verdict: 'direct', failing, fingerprint: `fp-${workload}-${host}`, source: { workload, pod: null, namespace: 'ns', address: null },
+        allowedBy: failing ? null : { id: 'ok', reason: 'approved', expires: null }, destination: { key: `${host}:443`, host, port: 443, address: '93.184.216.34:443', external: true },
+      });
+    const flows = [to('w-e', 'a.example.com', false), to('w-a', 'b.example.com', true), to('w-b', 'zb.example.com', true), to('w-c', 'zc.example.com', true), to('w-e', 'ze.example.com', true)];
+    const builder = new ReportBuilder({ failOn: ['direct'], limits: { ...REPORT_LIMITS, findings: 2, foldedWorkloads: 1, foldedWorkloadsCounted: 1 }, now: FIXED_NOW });
+    for (const f of flows) builder.add(f);
+    const report = builder.build(INPUT, coverage({ lines: lineCounts({ records: flows.length }) }), '0.1.0');
+    expect(report.foldedWorkloads).toMatchObject({ names: ['ns/w-b'], more: 1, saturated: true });
+    expect(report.foldedWorkloads?.counted('ns/w-e')).toBe(false);
+    const root = parseXml(await render('junit', flows, report));
+    const workloads = findAll(suite(root, 'egress-audit.workloads'), 'testcase');
+    const state = (c: XmlElement): string => (findAll(c, 'failure').length > 0 ? 'failure' : findAll(c, 'skipped').length > 0 ? 'skipped' : 'pass');
+    expect(Object.fromEntries(workloads.map((c) => [c.attrs['name'], state(c)]))).toEqual({ 'ns/w-a': 'failure', 'ns/w-b': 'failure', 'ns/w-c': 'failure', 'ns/w-e': 'skipped', [OTHER]: 'failure' });
+    const skipped = findAll(workloads.find((c) => c.attrs['name'] === 'ns/w-e') as XmlElement, 'skipped')[0];
+    expect(skipped?.attrs['message']).toBe(
+      `not checked: the failing flows of 1 or more further source workloads (beyond the 1 named) are counted in the ${OTHER} finding, more than can be told apart, and this workload's may be among them`,
+    );
+    expect(suite(root, 'egress-audit.workloads').attrs['skipped']).toBe('1');
+  });
+
   it('past 10,000 direct destinations of as many workloads, fails every workload case (those no row lists too), as every destination case', async () => {
     const n = REPORT_LIMITS.findings + 500;
     const builder = new ReportBuilder({ failOn: ['direct'], now: FIXED_NOW });
