@@ -150,7 +150,6 @@ export class FindingTable {
   private readonly folded = new Map<Verdict, Group>();
   /** Whose failing flows went into an `(other)` group (directly, or with a group pushed out of the table). */
   private readonly foldedFailing: BoundedNameSet;
-  private anyFoldedFailing = false;
 
   /** `limits` are REPORT_LIMITS but in tests. */
   constructor(private readonly limits: ReportLimits = REPORT_LIMITS) {
@@ -161,7 +160,7 @@ export class FindingTable {
   /** Adds one flow whose verdict is a finding; times are epoch ms (NaN when unknown); `held` when the --baseline held its fingerprint. */
   add(flow: Flow, fingerprint: string, startMs: number, endMs: number, held = false): void {
     const group = this.groupFor(flow, fingerprint);
-    if (flow.failing && group === this.folded.get(flow.verdict)) this.foldFailing(workloadLabel(flow.source.namespace, flow.source.workload));
+    if (flow.failing && group === this.folded.get(flow.verdict)) this.foldedFailing.add(workloadLabel(flow.source.namespace, flow.source.workload));
     group.count++;
     const t = Number.isFinite(startMs) ? startMs : Infinity;
     if (t < group.reasonMs || (t === group.reasonMs && earlierWords(flow, group))) {
@@ -189,21 +188,18 @@ export class FindingTable {
     if (known) return known;
     const created = this.groups.admit(fingerprint, groupCost(flow), (own) => newGroup(flow, own, false), (out) => {
       foldGroup(this.foldedGroup(out.verdict, flow), out);
-      if (out.failing) this.foldFailing(workloadLabel(out.namespace, out.sourceWorkload));
+      if (out.failing) this.foldedFailing.add(workloadLabel(out.namespace, out.sourceWorkload));
     });
     return created ?? this.foldedGroup(flow.verdict, flow);
   }
 
-  private foldFailing(label: string): void {
-    this.anyFoldedFailing = true;
-    this.foldedFailing.add(label);
-  }
-
   /** Whose failing flows folded into an `(other)` finding, or null when none did (Report.foldedWorkloads). */
   foldedWorkloads(): FoldedWorkloads | null {
-    if (!this.anyFoldedFailing) return null;
     const set = this.foldedFailing;
-    return { names: set.list(), more: set.more, saturated: set.saturated, counted: (name) => set.counts(name) };
+    const names = set.list();
+    // A name it added is kept, or counted (one too long for the characters too), or past the cap (saturated): none of the three, none added.
+    if (names.length === 0 && set.more === 0 && !set.saturated) return null;
+    return { names, more: set.more, saturated: set.saturated, counted: (name) => set.counts(name) };
   }
 
   /** The fingerprints of the tracked findings whose log does not say where their flows went, which a baseline cannot hold. */

@@ -124,6 +124,17 @@ describe('JUnit writer', () => {
     expect(suite(root, 'egress-audit.workloads').attrs['skipped']).toBe('1');
   });
 
+  it('says failing flows folded when the only workload whose did has a name too long to keep, or none can be counted', () => {
+    const folded = (limits: Partial<typeof REPORT_LIMITS>): unknown => {
+      const builder = new ReportBuilder({ failOn: ['direct'], limits: { ...REPORT_LIMITS, findings: 0, ...limits }, now: FIXED_NOW });
+      builder.add(flow({ fingerprint: 'fp' }));
+      return builder.build(INPUT, coverage(), '0.1.0').foldedWorkloads;
+    };
+    expect(folded({ foldedWorkloadChars: 4 })).toMatchObject({ names: [], more: 1, saturated: false });
+    expect(folded({ foldedWorkloadChars: 4, foldedWorkloadsCounted: 0 })).toMatchObject({ names: [], more: 0, saturated: true });
+    expect(folded({})).toMatchObject({ names: ['shop/checkout'], more: 0, saturated: false });
+  });
+
   it('past 10,000 direct destinations of as many workloads, fails every workload case (those no row lists too), as every destination case', async () => {
     const n = REPORT_LIMITS.findings + 500;
     const builder = new ReportBuilder({ failOn: ['direct'], now: FIXED_NOW });
