@@ -135,6 +135,35 @@ describe('JUnit writer', () => {
     expect(folded({})).toMatchObject({ names: ['shop/checkout'], more: 0, saturated: false });
   });
 
+  it('passes no destination case whose row folded into (other) with failing flows while a finding of its own is listed: it is skipped, saying why', async () => {
+    // One row and one finding tracked: zz's row folds into (other), its allowed finding is listed (the cheapest), and
+    // long-workload's direct flow to it folds into (other)/direct. Nothing left says zz was reached direct and failed.
+    const to = (workload: string, host: string, failing: boolean): Flow =>
+      flow({
+        failing, fingerprint: `fp-${workload}-${host}`, source: { workload, pod: null, namespace: 'shop', address: null },
+        allowedBy: failing ? null : { id: 'ok', reason: 'approved', expires: null }, destination: { key: `${host}:443`, host, port: 443, address: '93.184.216.34:443', external: true },
+      });
+    const flows = [to('w-a', 'a.example.com', true), to('b', 'zz.example.com', false), to('long-workload', 'zz.example.com', true)];
+    const builder = new ReportBuilder({ failOn: ['direct'], limits: { ...REPORT_LIMITS, findings: 1, destinations: 1 }, now: FIXED_NOW });
+    for (const f of flows) builder.add(f);
+    const report = builder.build(INPUT, coverage({ lines: lineCounts({ records: flows.length }) }), '0.1.0');
+    expect(report.destinations.map((d) => [d.destination, d.standing])).toEqual([['a.example.com:443', 'failing'], [OTHER, 'failing']]);
+    const root = parseXml(await render('junit', flows, report));
+    const destinations = findAll(suite(root, 'egress-audit.destinations'), 'testcase');
+    const state = (c: XmlElement): string => (findAll(c, 'failure').length > 0 ? 'failure' : findAll(c, 'skipped').length > 0 ? 'skipped' : 'pass');
+    expect(Object.fromEntries(destinations.map((c) => [c.attrs['name'], state(c)]))).toEqual({ 'a.example.com:443': 'failure', [OTHER]: 'failure', 'zz.example.com:443': 'skipped' });
+    const skipped = findAll(destinations.find((c) => c.attrs['name'] === 'zz.example.com:443') as XmlElement, 'skipped')[0];
+    expect(skipped?.attrs['message']).toBe(
+      `not checked: its row is in the ${OTHER} destination row, which failing flows reached, and its failing findings would be in the ${OTHER} finding of their verdict`,
+    );
+    expect(suite(root, 'egress-audit.destinations').attrs['skipped']).toBe('1');
+    // With the (other) row not failing (no failing flow folded), the case passes: it could be checked.
+    const clean = new ReportBuilder({ failOn: ['direct'], limits: { ...REPORT_LIMITS, findings: 1, destinations: 1 }, now: FIXED_NOW });
+    for (const f of flows.slice(0, 2)) clean.add(f);
+    const cleanRoot = parseXml(await render('junit', [], clean.build(INPUT, coverage({ lines: lineCounts({ records: 2 }) }), '0.1.0')));
+    expect(findAll(suite(cleanRoot, 'egress-audit.destinations'), 'testcase').map((c) => [c.attrs['name'], state(c)])).toContainEqual(['zz.example.com:443', 'pass']);
+  });
+
   it('past 10,000 direct destinations of as many workloads, fails every workload case (those no row lists too), as every destination case', async () => {
     const n = REPORT_LIMITS.findings + 500;
     const builder = new ReportBuilder({ failOn: ['direct'], now: FIXED_NOW });

@@ -58,16 +58,29 @@ function failFolded(c: Case, note: string): void {
   c.notes.push(note);
 }
 
+/** Skips the cases `unknown` picks that do not fail: what folded may hide their failing flows, so a pass would be a guess. */
+function skipUnchecked(cases: Map<string, Case>, why: string, unknown: (c: Case) => boolean): void {
+  for (const c of cases.values()) if (c.name !== OTHER && !failed(c) && unknown(c)) c.skipped = why;
+}
+
 /**
  * One case per external destination. A destination row the report calls failing whose failing findings all folded into
  * `(other)` fails too: passing, it would tell CI that direct traffic to it was fine, while the table, Markdown and the
- * JSON report's destinations mark it failing.
+ * JSON report's destinations mark it failing. One whose row folded into the `(other)` row, which failing flows reached,
+ * has only its listed findings to go by (its failing ones may have folded too): it is skipped, saying so.
  */
 function destinationCases(report: Report): Case[] {
   const cases = findingCases(report, (f) => f.destination, report.destinations.map((d) => d.destination));
   for (const d of report.destinations) {
     if (d.standing !== 'failing') continue;
     failFolded(cases.get(d.destination) as Case, `flows by verdict: ${Object.entries(d.verdicts).map(([verdict, n]) => `${verdict} ${n ?? 0}`).join(', ')}`);
+  }
+  const other = report.destinations.find((d) => d.destination === OTHER);
+  if (other?.standing === 'failing') {
+    const rows = new Set(report.destinations.map((d) => d.destination));
+    const why = `not checked: its row is in the ${OTHER} destination row, which failing flows reached, and its failing findings would be in the ${OTHER} finding of their verdict`;
+    // A destination with no row whose findings' verdicts the (other) row has not seen is not external (--fail-on internal): never folded.
+    skipUnchecked(cases, why, (c) => !rows.has(c.name) && c.others.every((f) => other.verdicts[f.verdict] !== undefined));
   }
   return [...cases.values()];
 }
@@ -94,7 +107,7 @@ function workloadCases(report: Report): Case[] {
   }
   if (folded.saturated) {
     const why = `not checked: the failing flows of ${folded.more} or more further source workloads (beyond the ${folded.names.length} named) are counted in the ${OTHER} finding, more than can be told apart, and this workload's may be among them`;
-    for (const c of cases.values()) if (c.name !== OTHER && !failed(c)) c.skipped = why;
+    skipUnchecked(cases, why, () => true);
   }
   return [...cases.values()];
 }
