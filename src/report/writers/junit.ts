@@ -2,7 +2,8 @@
  * `junit`: one test case per external destination and one per source workload, failing where a
  * failing finding exists (`<failure type="RULE" message=…>` with the evidence in the body), plus a
  * coverage suite: "records were read" and one case per coverage warning, failing when --fail-on
- * names it. So the test counts in CI agree with the exit code, whatever the format. A passing case lists its
+ * names it. So the test counts in CI agree with the exit code, whatever the format. A case whose result folding past
+ * REPORT_LIMITS hid is skipped, saying why, never passed. A passing case lists its
  * findings that do not fail (ALLOWED, BASELINE, WARN) in its system-out; the first suite's properties count the
  * findings by state, as the table's and Markdown's headings do, and say what a --baseline held.
  */
