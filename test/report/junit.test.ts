@@ -3,7 +3,7 @@ import type { Flow } from '../../src/types.js';
 import type { CoverageWarning } from '../../src/report/model.js';
 import { buildReport, coverage, FIXED_NOW, flow, INPUT, lineCounts, render } from './helpers.js';
 import { ReportBuilder } from '../../src/report/aggregate.js';
-import { OTHER, REPORT_LIMITS } from '../../src/report/limits.js';
+import { OTHER, REPORT_LIMITS, type ReportLimits } from '../../src/report/limits.js';
 import { sampleCoverage, sampleFlows } from './sample.js';
 import { findAll, parseXml, type XmlElement } from './xml-check.js';
 
@@ -125,7 +125,7 @@ describe('JUnit writer', () => {
   });
 
   it('says failing flows folded when the only workload whose did has a name too long to keep, or none can be counted', () => {
-    const folded = (limits: Partial<typeof REPORT_LIMITS>): unknown => {
+    const folded = (limits: Partial<ReportLimits>): unknown => {
       const builder = new ReportBuilder({ failOn: ['direct'], limits: { ...REPORT_LIMITS, findings: 0, ...limits }, now: FIXED_NOW });
       builder.add(flow({ fingerprint: 'fp' }));
       return builder.build(INPUT, coverage(), '0.1.0').foldedWorkloads;
