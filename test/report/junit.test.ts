@@ -20,6 +20,19 @@ function cases(root: XmlElement, suiteName: string): Record<string, XmlElement |
   return Object.fromEntries(findAll(suite(root, suiteName), 'testcase').map((c) => [c.attrs['name'], findAll(c, 'failure')[0]]));
 }
 
+/** A direct flow from `namespace/workload` to `host`: failing, or allowed by an exception. */
+function allowedOrFailing(workload: string, host: string, failing: boolean, namespace: string): Flow {
+  return flow({
+    verdict: 'direct', failing, fingerprint: `fp-${workload}-${host}`, source: { workload, pod: null, namespace, address: null },
+    allowedBy: failing ? null : { id: 'ok', reason: 'approved', expires: null }, destination: { key: `${host}:443`, host, port: 443, address: '93.184.216.34:443', external: true },
+  });
+}
+
+/** A test case's result: failure, skipped, or pass. */
+function state(c: XmlElement): string {
+  return findAll(c, 'failure').length > 0 ? 'failure' : findAll(c, 'skipped').length > 0 ? 'skipped' : 'pass';
+}
+
 describe('JUnit writer', () => {
   it('has one test case per external destination, failing where a failing finding is', async () => {
     const { root } = await junit(sampleFlows());
@@ -83,11 +96,7 @@ describe('JUnit writer', () => {
   it('fails the case of a workload whose failing flows folded past the names kept, when it has a case of its own (an allowed finding, a row\'s source)', async () => {
     // w-a's and w-b's findings are tracked; w-c's and w-d's direct flows fold, and only w-c is named (one name kept):
     // w-d is counted, yet its case exists (its allowed finding is listed) and passed, as if its direct flow did not fail.
-    const to = (workload: string, host: string, failing: boolean): Flow =>
-      flow({
-        verdict: 'direct', failing, fingerprint: `fp-${workload}-${host}`, source: { workload, pod: null, namespace: 'ns', address: null },
-        allowedBy: failing ? null : { id: 'ok', reason: 'approved', expires: null }, destination: { key: `${host}:443`, host, port: 443, address: '93.184.216.34:443', external: true },
-      });
+    const to = (workload: string, host: string, failing: boolean): Flow => allowedOrFailing(workload, host, failing, 'ns');
     const flows = [to('w-d', 'a.example.com', false), to('w-a', 'b.example.com', true), to('w-c', 'zc.example.com', true), to('w-d', 'zd.example.com', true)];
     const builder = new ReportBuilder({ failOn: ['direct'], limits: { ...REPORT_LIMITS, findings: 2, foldedWorkloads: 1 }, now: FIXED_NOW });
     for (const f of flows) builder.add(f);
@@ -102,11 +111,7 @@ describe('JUnit writer', () => {
   it('past the folded workloads it can count, passes no case of a workload that may be among them: it is skipped, saying why', async () => {
     // w-a's and w-e's (allowed) findings are tracked; w-b's, w-c's and w-e's direct flows fold. One name kept (w-b), one
     // counted (w-c), and the count saturated: w-e's case exists (its allowed finding is listed) and nothing says it failed.
-    const to = (workload: string, host: string, failing: boolean): Flow =>
-      flow({
-        verdict: 'direct', failing, fingerprint: `fp-${workload}-${host}`, source: { workload, pod: null, namespace: 'ns', address: null },
-        allowedBy: failing ? null : { id: 'ok', reason: 'approved', expires: null }, destination: { key: `${host}:443`, host, port: 443, address: '93.184.216.34:443', external: true },
-      });
+    const to = (workload: string, host: string, failing: boolean): Flow => allowedOrFailing(workload, host, failing, 'ns');
     const flows = [to('w-e', 'a.example.com', false), to('w-a', 'b.example.com', true), to('w-b', 'zb.example.com', true), to('w-c', 'zc.example.com', true), to('w-e', 'ze.example.com', true)];
     const builder = new ReportBuilder({ failOn: ['direct'], limits: { ...REPORT_LIMITS, findings: 2, foldedWorkloads: 1, foldedWorkloadsCounted: 1 }, now: FIXED_NOW });
     for (const f of flows) builder.add(f);
@@ -115,7 +120,6 @@ describe('JUnit writer', () => {
     expect(report.foldedWorkloads?.counted('ns/w-e')).toBe(false);
     const root = parseXml(await render('junit', flows, report));
     const workloads = findAll(suite(root, 'egress-audit.workloads'), 'testcase');
-    const state = (c: XmlElement): string => (findAll(c, 'failure').length > 0 ? 'failure' : findAll(c, 'skipped').length > 0 ? 'skipped' : 'pass');
     expect(Object.fromEntries(workloads.map((c) => [c.attrs['name'], state(c)]))).toEqual({ 'ns/w-a': 'failure', 'ns/w-b': 'failure', 'ns/w-c': 'failure', 'ns/w-e': 'skipped', [OTHER]: 'failure' });
     const skipped = findAll(workloads.find((c) => c.attrs['name'] === 'ns/w-e') as XmlElement, 'skipped')[0];
     expect(skipped?.attrs['message']).toBe(
@@ -138,11 +142,7 @@ describe('JUnit writer', () => {
   it('passes no destination case whose row folded into (other) with failing flows while a finding of its own is listed: it is skipped, saying why', async () => {
     // One row and one finding tracked: zz's row folds into (other), its allowed finding is listed (the cheapest), and
     // long-workload's direct flow to it folds into (other)/direct. Nothing left says zz was reached direct and failed.
-    const to = (workload: string, host: string, failing: boolean): Flow =>
-      flow({
-        failing, fingerprint: `fp-${workload}-${host}`, source: { workload, pod: null, namespace: 'shop', address: null },
-        allowedBy: failing ? null : { id: 'ok', reason: 'approved', expires: null }, destination: { key: `${host}:443`, host, port: 443, address: '93.184.216.34:443', external: true },
-      });
+    const to = (workload: string, host: string, failing: boolean): Flow => allowedOrFailing(workload, host, failing, 'shop');
     const flows = [to('w-a', 'a.example.com', true), to('b', 'zz.example.com', false), to('long-workload', 'zz.example.com', true)];
     const builder = new ReportBuilder({ failOn: ['direct'], limits: { ...REPORT_LIMITS, findings: 1, destinations: 1 }, now: FIXED_NOW });
     for (const f of flows) builder.add(f);
@@ -150,7 +150,6 @@ describe('JUnit writer', () => {
     expect(report.destinations.map((d) => [d.destination, d.standing])).toEqual([['a.example.com:443', 'failing'], [OTHER, 'failing']]);
     const root = parseXml(await render('junit', flows, report));
     const destinations = findAll(suite(root, 'egress-audit.destinations'), 'testcase');
-    const state = (c: XmlElement): string => (findAll(c, 'failure').length > 0 ? 'failure' : findAll(c, 'skipped').length > 0 ? 'skipped' : 'pass');
     expect(Object.fromEntries(destinations.map((c) => [c.attrs['name'], state(c)]))).toEqual({ 'a.example.com:443': 'failure', [OTHER]: 'failure', 'zz.example.com:443': 'skipped' });
     const skipped = findAll(destinations.find((c) => c.attrs['name'] === 'zz.example.com:443') as XmlElement, 'skipped')[0];
     expect(skipped?.attrs['message']).toBe(
