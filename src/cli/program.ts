@@ -399,7 +399,7 @@ Examples:
 
 function demoCommand(handlers: CommandHandlers): Command {
   return new Command('demo')
-    .description('audit the bundled demo capture (the seed scenarios plus background traffic) in the dashboard, or as a table when not on a terminal')
+    .description('audit the bundled demo capture (real log lines from published Istio egress examples, plus generated traffic) in the dashboard, or as a table when not on a terminal')
     .option('--no-color', 'no colours (also NO_COLOR=1)')
     .action(async (o: Record<string, unknown>) => {
       process.exitCode = await handlers.demo({ color: o['color'] !== false && colorAllowed(process.env) });
