@@ -76,6 +76,8 @@ function failOnLists(texts: readonly string[] | undefined): string[] {
 const WATCH_ONLY_WARNINGS: readonly string[] = ['no-egress-gateway-pod', 'serviceentries-unreadable', 'services-unreadable', 'streams-unfollowed', 'streams-cut', 'instances-unread'];
 /** Coverage warnings an audit raises only from a saved pod list (--pods; endpointslices-unreadable: one saved without its slices). */
 const POD_LIST_WARNINGS: readonly string[] = ['pods-without-sidecar', 'traffic-excluded-from-sidecar', 'endpointslices-unreadable'];
+/** The pod list `--pods` reads, as its help and its refusals name it (sources/pod-snapshot.ts's, kept out of the start-up path). */
+const SAVED_POD_LIST = 'kubectl get pods,services,endpointslices,serviceentries.networking.istio.io -A -o json';
 
 /**
  * Refuses --fail-on baseline-entries-unused without a baseline to find unused entries in, and exceptions-unused without
@@ -100,7 +102,7 @@ function checkAuditFailOn(failOn: readonly string[], pods: string | null): void 
   if (live.length > 0) throw new UsageError(`--fail-on: ${live.join(', ')} can only be raised by watch, which asks the cluster; an audit of saved logs never raises ${live.length === 1 ? 'it' : 'them'}`);
   const fromPods = failOn.filter((name) => POD_LIST_WARNINGS.includes(name));
   if (fromPods.length > 0 && pods === null) {
-    throw new UsageError(`--fail-on: ${fromPods.join(', ')} needs --pods (a saved \`kubectl get pods -A -o json\`): without the pod list an audit cannot see the pods its logs do not show`);
+    throw new UsageError(`--fail-on: ${fromPods.join(', ')} needs --pods (a saved \`${SAVED_POD_LIST}\`): what it checks is in that list, which the logs do not show`);
   }
 }
 
@@ -259,7 +261,7 @@ function auditCommand(handlers: CommandHandlers): Command {
     .option('--ingress-pod <glob>', 'these pods are ingress gateways, in any input that names its pods (repeatable)', podGlobFlag('--ingress-pod'))
     .option('--gateway-namespace <glob>', 'egress gateways live only in these namespaces (repeatable; default any): a pod elsewhere is read as a sidecar whatever its name or labels, and a gateway Service elsewhere is an in-mesh service', collect)
     .option('--proxy-container <name>', "a container whose lines are a proxy's access log, besides istio-proxy (repeatable): plain Envoy's or Contour's envoy; in inputs that name each line's container (kubelet paths, --prefix, a log pipeline's records), other containers' lines are not audited", proxyContainerList)
-    .option('--pods <file>', 'a saved `kubectl get pods,services,endpointslices,serviceentries.networking.istio.io -A -o json` (or -o yaml): names the pod behind each IP, the mesh ranges, the ClusterIPs and the MESH_EXTERNAL addresses and hosts of the ServiceEntries, as watch does', oneFile('--pods'))
+    .option('--pods <file>', `a saved \`${SAVED_POD_LIST}\` (or -o yaml): names the pod behind each IP, the mesh ranges, the ClusterIPs and the MESH_EXTERNAL addresses and hosts of the ServiceEntries, as watch does`, oneFile('--pods'))
     .option('--explain', 'print which rule gave each file its role')
     .option('--dashboard', 'replay the audit in the terminal dashboard')
     .option('--speed <factor>', 'with --dashboard: 0 = as fast as possible, 1 = log-time pace, 10 = ten times faster (paces only a dashboard shown: off a terminal or with -o, the output is written at full speed)', once('--speed'), '0')
@@ -399,7 +401,7 @@ Examples:
 
 function demoCommand(handlers: CommandHandlers): Command {
   return new Command('demo')
-    .description('audit the bundled demo capture (the seed scenarios plus background traffic) in the dashboard, or as a table when not on a terminal')
+    .description('audit the bundled demo capture (real log lines from published Istio egress examples, plus generated traffic) in the dashboard, or as a table when not on a terminal')
     .option('--no-color', 'no colours (also NO_COLOR=1)')
     .action(async (o: Record<string, unknown>) => {
       process.exitCode = await handlers.demo({ color: o['color'] !== false && colorAllowed(process.env) });

@@ -32,6 +32,12 @@ describe('--fail-on coverage names', () => {
     expect((await watchOptions(['--fail-on', code])).failOn).toEqual([code]);
   });
 
+  // The refusal said to save `kubectl get pods -A -o json`, a list without Services or EndpointSlices, in which
+  // endpointslices-unreadable can never fire: the advice must name the list the audit reads them from.
+  it.each(FROM_PODS)('names, refusing %s without --pods, the saved list that holds what it checks', async (code) => {
+    await expect(auditOptions(['--fail-on', code])).rejects.toThrow('kubectl get pods,services,endpointslices,serviceentries.networking.istio.io -A -o json');
+  });
+
   it.each(FROM_BASELINE)('refuses %s without --baseline, in an audit and a watch', async (code) => {
     await expect(auditOptions(['--fail-on', `+${code}`])).rejects.toThrow(`--fail-on: ${code} needs --baseline`);
     await expect(watchOptions(['--fail-on', code])).rejects.toThrow(`--fail-on: ${code} needs --baseline`);

@@ -89,3 +89,18 @@ describe("the README's example audit", () => {
     expect(printed.slice(printed.length - (shown.length - gap - 1))).toEqual(shown.slice(gap + 1));
   });
 });
+
+describe("the README's dashboard header example", () => {
+  // The header's `failing:` example once quoted 56 direct findings where `npm start` (the demo with its policy) shows
+  // 51: the README now names the command, and its counts are those of that command's report.
+  it('gives the counts the command it names reports', () => {
+    const example = /`egress-audit (audit [^`]+) --dashboard`\s+shows `failing: (\d+) \(blocked (\d+)\); (\d+) direct not failing`/u.exec(README);
+    expect(example).not.toBeNull();
+    const [, command, failing, blocked, direct] = example!;
+    const res = spawnSync(process.execPath, [BIN, ...command!.split(' '), '-o', 'json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
+    expect(res.status).toBe(1);
+    const summary = (JSON.parse(res.stdout) as { summary: { failing: number; failOn: string[]; leftOutOfFailOn: Record<string, number> } }).summary;
+    expect([summary.failing, summary.failOn, summary.leftOutOfFailOn]).toEqual([Number(failing), ['blocked'], { direct: Number(direct) }]);
+    expect(Number(blocked)).toBe(summary.failing);
+  });
+});

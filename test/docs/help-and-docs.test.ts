@@ -77,6 +77,24 @@ describe('--help and the documentation agree', () => {
     expect(shellSyntaxError(text)).toBeNull();
   });
 
+  // The examples' check above reads only sh blocks; a flag named in prose (`--speed`, `--explain`, a renamed one)
+  // must be one a --help lists too, or be another tool's: kubectl's, npm's, git's, istioctl's, stern's, node's,
+  // the benchmark scripts'.
+  it('names in its prose only flags some --help lists, or another tool\'s', () => {
+    const OTHER_TOOLS = new Set([
+      '--prefix', '--tail', '--timestamps', '--forward', '--global', '--branch', '--depth', '--set', '--color', '--file-flush-interval-msec',
+      '--expose-gc', '--heap-growing-percent', '--max-semi-space-size',
+      '--update-readme', '--watch', '--hosts', '--out', '--long', '--gap', '--seconds',
+    ]);
+    const top = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } }).stdout;
+    const listed = new Set([...HELP.values(), top].flatMap((text) => helpFlags(text).flat()));
+    const named = DOCS.split('\n')
+      .filter((line) => !line.includes('-->'))
+      .flatMap((line) => [...line.matchAll(/(?<![\w-])--[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?![\w-])/gu)].map((m) => m[0]));
+    expect(named.length).toBeGreaterThan(100);
+    expect([...new Set(named)].filter((flag) => !listed.has(flag) && !OTHER_TOOLS.has(flag)).sort()).toEqual([]);
+  });
+
   it('gives sh blocks in the docs that parse as shell', () => {
     const blocks = shellBlocks();
     expect(blocks.length).toBeGreaterThan(3);
