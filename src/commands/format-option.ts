@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { F, firstReadable, resolveFormat, type FormatSpec, type SingleFormatSpec } from '../../parsers/index.js';
 import { describeReadError, InputError, UsageError } from '../errors.js';
-import { readTextFile } from '../sources/read-text.js';
+import { readTextFile, type TextFile } from '../sources/read-text.js';
 import { escapeControl, shownName } from '../text/escape.js';
 import { warnOnStderr } from '../sources/file-source.js';
 
@@ -35,12 +35,15 @@ function parseYamlOrNull(text: string): unknown {
 
 /** Reads `--format @FILE`: a file holding the format string, or meshConfig YAML with `accessLogFormat:`. */
 async function formatFromFile(path: string): Promise<string> {
-  let text: string;
+  let file: TextFile;
   try {
-    text = await readTextFile(path); // a byte-order mark would otherwise begin the format, and no line would match
+    file = await readTextFile(path); // a byte-order mark would otherwise begin the format, and no line would match
   } catch (error) {
     throw new InputError(`--format @${shownName(path)}: cannot read the format file: ${describeReadError(error)}`);
   }
+  // Refused: a format's literal text read as U+FFFD would match lines other than the ones its author meant, or none.
+  if (file.invalid !== null) throw new InputError(`--format @${shownName(path)}:${file.invalid}: a format is read only as written; save it as UTF-8`);
+  const { text } = file;
   if (!text.includes('%')) throw new UsageError(`--format @${shownName(path)}: the file holds no %OPERATOR% format string`);
   const fromYaml = findAccessLogFormat(parseYamlOrNull(text));
   if (fromYaml !== null) return fromYaml;

@@ -20,7 +20,7 @@ import { issuesFromAjv } from './issues.js';
 import { newAjv } from './schema.js';
 import type { Baseline } from './types.js';
 import { formatPath, type FieldPath } from './yaml-position.js';
-import { readTextFile } from '../sources/read-text.js';
+import { readTextFile, type TextFile } from '../sources/read-text.js';
 
 const field = (expected: string): object => ({ type: 'string', expected });
 
@@ -66,12 +66,18 @@ function jsonProblem(text: string, err: unknown): string {
 /** Reads a baseline written by `--write-baseline`; missing or invalid files are InputErrors (exit 3). */
 export async function loadBaseline(path: string): Promise<Baseline> {
   const name = escapeControl(path);
-  let text: string;
+  let file: TextFile;
   try {
-    text = await readTextFile(path);
+    file = await readTextFile(path);
   } catch (err) {
     throw new InputError(`${name}: cannot read baseline: ${escapeControl(describeReadError(err))}`);
   }
+  // Refused, not read as U+FFFD: a baseline silences findings, and --write-baseline writes valid UTF-8, so a byte that is
+  // no character was changed since; an entry mended would silence another finding, or none, without a word.
+  if (file.invalid !== null) {
+    throw new InputError(`${name}:${file.invalid}: a baseline is read only as --write-baseline wrote it (UTF-8), never with a byte mended; write it again with --write-baseline`);
+  }
+  const { text } = file;
   const data = parseJson(text);
   if (data === undefined) {
     try {

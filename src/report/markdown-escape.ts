@@ -4,18 +4,18 @@
  * Markdown punctuation character, `|` and `` ` `` included, so a log value can open neither a link,
  * an emphasis, a code span nor a new table cell (GFM splits cells at any `|` not backslash-escaped,
  * even inside code spans, which is why values are not put in backtick code spans). Control
- * characters are made visible first (a lone surrogate written U+FFFD: reportText), so nothing can break a line or a table row. GFM also turns
+ * characters are made visible first (escapeControlOnly, a lone surrogate written U+FFFD), so nothing can break a line or a table row. GFM also turns
  * `https://…`, `www.…`, `mailto:` and e-mail addresses into links, even inside `<code>`, and a Host header
  * in a log must not become a clickable link on a CI summary page: the `:` of `://`, `mailto:` and `xmpp:`,
  * the `.` after `www` and every `@` are escaped too (and nothing else, so the raw file stays readable).
  */
-import { reportText } from './well-formed.js';
+import { escapeControlOnly } from '../text/escape.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 /** Escapes text for Markdown prose or a table cell. */
 export function mdText(text: string): string {
-  return reportText(text)
+  return escapeControlOnly(text)
     .replace(/[&<>]/g, (ch) => ENTITIES[ch] as string)
     .replace(/[\\`*_[\]|~#!@]/g, '\\$&')
     .replace(/:(?=\/\/)|(?<=mailto|xmpp):|(?<=www)\./gi, '\\$&');

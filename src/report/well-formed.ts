@@ -1,27 +1,13 @@
 /**
  * Lone UTF-16 surrogates cannot be encoded: URIs, XML and I-JSON need them replaced. Log lines have them mended as they
  * are read (parsers/well-formed.ts); a policy's or a file name's text may still hold one when it reaches a report.
- * Every writer writes one as U+FFFD: the character the parse stage mends log values to, so the host, exception id or
+ * Every writer writes one as U+FFFD (the text ones through text/escape.ts, which writes it so): the character the parse stage mends log values to, so the host, exception id or
  * file a report names is the one the JSON report, the baseline and a policy match; and the one Unicode's encoders
  * (UTF-8, TextDecoder, toWellFormed) put for half a character.
  */
 import { wellFormed } from '../../parsers/well-formed.js';
-import { escapeControl, escapeControlOnly } from '../text/escape.js';
 
 export { wellFormed };
-
-/**
- * Text for a report that has its own rule for a backslash (XML, Markdown, SARIF): lone surrogates as U+FFFD, then
- * the other characters a reader cannot see made visible (escapeControlOnly), which would show a surrogate as `\ud800`.
- */
-export function reportText(text: string): string {
-  return escapeControlOnly(wellFormed(text));
-}
-
-/** Text for the table on a terminal: lone surrogates as U+FFFD, as reportText, then escapeControl (backslashes doubled). */
-export function terminalText(text: string): string {
-  return escapeControl(wellFormed(text));
-}
 
 /**
  * The escape JSON.stringify writes for a lone surrogate (a pair it writes as the character itself), after an

@@ -176,7 +176,7 @@ interface Opened {
 
 /** What `head` opens as, or null (a log): the first half of telling an own output, enough to know whether its end is worth reading. */
 function openedAs(head: Uint8Array): Opened | null {
-  const text = decodeText(head);
+  const text = decodeText(head).text; // a head may end inside a character: its U+FFFD is no fault of the file
   const what = openingOf(Buffer.from(text)) ?? prettyOpeningOf(text) ?? (recordsHead(text) ? RECORDS : null);
   return what === null ? null : { what, text, encoding: utf16Of(head) ?? 'utf-8' };
 }

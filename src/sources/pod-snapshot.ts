@@ -33,6 +33,7 @@ import { ServiceEntryIndex, type ServiceEntry } from './kube/service-entry-index
 import { objectKey } from './kube/scoped-objects.js';
 import { onceEach, type ListedItem } from './snapshot-duplicates.js';
 import { readTextFile } from './read-text.js';
+import { warnOnStderr } from './file-source.js';
 import { escapeControl, shownName } from '../text/escape.js';
 
 /** The one command that saves everything `--pods` reads (pods, Services, EndpointSlices, ServiceEntries), for every hint that names it. */
@@ -129,12 +130,22 @@ function tooLarge(path: string, size: number | null): InputError {
   );
 }
 
-/** The snapshot's text; exit 3 naming the file when it cannot be read, or is too large to be read as one string. */
+/**
+ * The snapshot's text; exit 3 naming the file when it cannot be read, or is too large to be read as one string. A byte
+ * sequence that is no character is read as U+FFFD and said on stderr, not refused: kubectl writes valid UTF-8, and what
+ * a verdict reads of a pod (names, namespaces, labels, IPs) Kubernetes keeps to ASCII, so a re-encoding, which changes
+ * only bytes that are not ASCII, leaves it alone (a name damaged otherwise shows its U+FFFD in the report), while the
+ * cluster the list was saved from may be gone, and the list with it.
+ */
 async function readSnapshot(path: string): Promise<string> {
   const size = await stat(path).then((s) => (s.isFile() ? s.size : null), () => null);
   if (size !== null && size > MAX_TEXT) throw tooLarge(path, size);
   try {
-    return await readTextFile(path, MAX_TEXT);
+    const { text, invalid } = await readTextFile(path, MAX_TEXT);
+    if (invalid !== null) {
+      warnOnStderr(`--pods ${path}:${invalid} (the first such bytes), read as U+FFFD and the list read on: kubectl writes valid UTF-8, so the file was changed after it was saved; pods' names, labels and IPs are ASCII, so such bytes are most likely free text such as an annotation (save the list again with ${PODS_LIST_COMMAND} to be sure)`);
+    }
+    return text;
   } catch (error) {
     // A FIFO (--pods <(kubectl ...)) has no size to check first.
     if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw tooLarge(path, null);

@@ -6,13 +6,23 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { isGzipMagic } from './gzip-header.js';
+import { invalidTextAt } from './invalid-text.js';
 import { decodeText } from './utf16.js';
 
 /** Decompressed bytes past which a gzip file is refused (a RangeError, as for a file too long to be one string): a bomb would take the memory. */
 export const MAX_INFLATED_TEXT = 512 << 20;
 
+/** A file's text, and where it first holds a byte sequence that is no character (read as U+FFFD), or null. */
+export interface TextFile {
+  text: string;
+  /** `LINE: not valid UTF-8 at byte offset N` (invalid-text.ts), for `file:` before it: each reader refuses or warns. */
+  invalid: string | null;
+}
+
 /** The text of the file at `path`: gzip inflated, UTF-16 (by its mark or its NULs) decoded, else UTF-8; a read or inflate error is thrown as it is. */
-export async function readTextFile(path: string, maxInflated = MAX_INFLATED_TEXT): Promise<string> {
+export async function readTextFile(path: string, maxInflated = MAX_INFLATED_TEXT): Promise<TextFile> {
   const bytes = await readFile(path);
-  return decodeText(isGzipMagic(bytes) ? gunzipSync(bytes, { maxOutputLength: maxInflated }) : bytes);
+  const gzip = isGzipMagic(bytes);
+  const { text, invalid } = decodeText(gzip ? gunzipSync(bytes, { maxOutputLength: maxInflated }) : bytes);
+  return { text, invalid: invalid === null ? null : invalidTextAt(invalid, gzip) };
 }

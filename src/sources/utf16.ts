@@ -9,6 +9,7 @@
 
 import type { FileHandle } from 'node:fs/promises';
 import { isGzipMagic } from './gzip-header.js';
+import { firstInvalid, type InvalidText } from './invalid-text.js';
 import { mayYetOpenWith, opensWith } from './magic.js';
 
 /** A UTF-16 encoding TextDecoder knows. */
@@ -56,14 +57,24 @@ export function utf16Of(first: Uint8Array): Utf16 | null {
   return utf16Bom(first) ?? (first.length >= PATTERN_MIN_BYTES ? nulPattern(first) : null);
 }
 
+/** A whole file's text, and where its first sequence that is no character (read as U+FFFD) begins: null when there is none. */
+export interface DecodedText {
+  text: string;
+  invalid: InvalidText | null;
+}
+
 /**
  * A whole file's text (a --pods snapshot, a policy, a baseline), decoded as utf16Of tells it: by its byte-order mark
  * (Windows PowerShell 5.1 saves `kubectl get pods -A -o json > pods.json` as UTF-16LE, and editors put UTF-8's mark
  * before JSON), or without one by its NULs (`iconv -t UTF-16LE`). The mark is dropped (it is no part of the text);
- * anything else is UTF-8.
+ * anything else is UTF-8. A sequence that is no character is read as U+FFFD and named in `invalid`, for the reader to
+ * refuse or to say: TextDecoder alone would mend it without a word.
  */
-export function decodeText(bytes: Uint8Array): string {
-  return new TextDecoder(utf16Of(bytes) ?? 'utf-8').decode(bytes);
+export function decodeText(bytes: Uint8Array): DecodedText {
+  const encoding = utf16Of(bytes) ?? 'utf-8';
+  const text = new TextDecoder(encoding).decode(bytes);
+  // Looked for only where the text holds a U+FFFD (the file's own, or one the decoder put): nearly every file costs the one decoding.
+  return { text, invalid: text.includes('\ufffd') ? firstInvalid(bytes, encoding) : null };
 }
 
 /** True when more bytes than `first` are needed to tell whether it is UTF-16: a byte-order mark not yet whole, or NULs so far in UTF-16's places. */

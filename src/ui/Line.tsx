@@ -6,7 +6,7 @@
  * dashboard lays out a handful of strings however long it runs, and its memory stays bounded.
  */
 import { Transform } from 'ink';
-import { terminalText } from '../report/well-formed.js';
+import { escapeControl } from '../text/escape.js';
 import { displayWidth, fitChars, graphemes } from './text.js';
 import { inverse, paint, type Tone } from './theme.js';
 
@@ -31,12 +31,12 @@ export interface LineProps {
 
 /**
  * Cuts the segments to `width` cells in total as shown, marking a cut with `…`, and escapes them: the one place the
- * dashboard escapes text, by the table report's rule (terminalText: a lone surrogate as U+FFFD, as every report writes
- * it, then escapeControl, which doubles a backslash, so text escaped twice would show `\\e` for an ESC). The
+ * dashboard escapes text, by the table report's rule (escapeControl: a lone surrogate as U+FFFD, as every report writes
+ * it, a backslash doubled, so text escaped twice would show `\\e` for an ESC). The
  * cut falls between the text's own characters, measured escaped, never inside an escape.
  */
 export function fitRow(row: Row, width: number): Row {
-  const shown = (seg: Segment, text: string): Segment => ({ ...seg, text: terminalText(text) });
+  const shown = (seg: Segment, text: string): Segment => ({ ...seg, text: escapeControl(text) });
   if (row.reduce((sum, seg) => sum + displayWidth(seg.text), 0) <= width) return row.map((seg) => shown(seg, seg.text));
   const out: Row = [];
   let budget = Math.max(0, width - 1);

@@ -6,7 +6,6 @@
  * two cells), but escaped only by Line, the one way text reaches the screen, so that it is escaped once.
  */
 import { escapeControl, escapeControlOnly } from '../text/escape.js';
-import { terminalText } from '../report/well-formed.js';
 
 /**
  * Terminal cells a code point takes, erring wide: ASCII, Latin-1 and the symbols the dashboard draws
@@ -52,9 +51,9 @@ function clusterWidth(cluster: string): number {
   return w;
 }
 
-/** Cells one cluster takes as Line shows it (terminalText): escaped, an ESC (`\e`) and a backslash (`\\`) take two, a lone surrogate U+FFFD's. */
+/** Cells one cluster takes as Line shows it (escapeControl): escaped, an ESC (`\e`) and a backslash (`\\`) take two, a lone surrogate U+FFFD's. */
 function shownClusterWidth(cluster: string): number {
-  const shown = terminalText(cluster);
+  const shown = escapeControl(cluster);
   if (shown === cluster) return clusterWidth(cluster);
   let w = 0;
   for (const g of graphemes(shown)) w += clusterWidth(g);
@@ -64,7 +63,7 @@ function shownClusterWidth(cluster: string): number {
 /** Cells a string takes once shown, escaped (see {@link charWidth}), counted per grapheme cluster. */
 export function displayWidth(text: string): number {
   let w = 0;
-  // Below U+0300 there is no surrogate to mend: escapeControl alone says whether terminalText changes the text.
+  // Below U+0300 (no combining mark, no surrogate) each character is its own cluster, shown as escapeControl leaves it.
   if (allBelowCombining(text) && escapeControl(text) === text) {
     for (let i = 0; i < text.length; i++) w += charWidth(text.charCodeAt(i));
     return w;

@@ -73,4 +73,11 @@ describe('policy errors through the CLI', () => {
     const strict = JSON.parse(named.stdout) as { coverage: { warnings: { code: string }[] } };
     expect(strict.coverage.warnings.map((w) => w.code)).not.toContain('exceptions-unused');
   });
+
+  it('shows a lone surrogate in a quoted value as U+FFFD on stderr, as the table and the reports show it, not as \\ud800', async () => {
+    const { code, stderr, file } = await auditWith('surrogate.yaml', `${HEAD}allow:\n  - id: a\n    reason: A vendor (SEC-1).\n    hosts: ["bad\\ud800host\\x07.example"]\n`);
+    expect(code).toBe(3);
+    expect(stderr).toContain(`${file}:6:13: allow[0].hosts[0]: "bad\ufffdhost\\x07.example" has the label "bad\ufffdhost\\x07"`);
+    expect(stderr).not.toContain('\\ud800');
+  });
 });

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ValidateFunction } from 'ajv';
 import type { Flow } from '../../src/types.js';
 import type { Report } from '../../src/report/model.js';
-import { reportText, wellFormed } from '../../src/report/well-formed.js';
+import { wellFormed } from '../../src/report/well-formed.js';
+import { escapeControlOnly } from '../../src/text/escape.js';
 import { buildReport, entry, flow, render } from './helpers.js';
 import { sampleCoverage } from './sample.js';
 import { errorText, reportValidator, sarifValidator } from './validate.js';
@@ -82,7 +83,7 @@ describe('hostile log content', () => {
   it('keeps the JUnit report well-formed XML 1.0, with the values escaped rather than dropped', async () => {
     const root = parseXml(await render('junit', flows, report));
     const names = findAll(root, 'testcase').map((t) => t.attrs['name']);
-    const shown = reportText(HOSTILE);
+    const shown = escapeControlOnly(HOSTILE);
     expect(names).toContain(`${shown}:443`);
     expect(names).toContain(`ns/${shown}`);
     const failures = findAll(root, 'failure');

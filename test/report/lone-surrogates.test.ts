@@ -17,7 +17,7 @@ const flows = [
 ];
 const report = buildReport(flows, coverage({ warnings: [WARNING] }), ['direct', 'exceptions-unused'], false);
 
-/** A `\ud800`-style escape written as text: the way escapeControl shows a lone surrogate on a terminal. */
+/** A `\ud800`-style escape written as text: the way escapeControl showed a lone surrogate before it wrote U+FFFD. */
 const ESCAPED = /\\u\{?d[89a-f][0-9a-f]{2}/i;
 const RAW_LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 

@@ -2,7 +2,7 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { Dashboard } from '../../src/ui/Dashboard.js';
 import { DashboardStore } from '../../src/ui/store.js';
-import { terminalText } from '../../src/report/well-formed.js';
+import { escapeControl } from '../../src/text/escape.js';
 import { entry, flow, KEYS, resize, settle } from './helpers.js';
 
 /** Sequences a hostile log line could carry, and what each must look like on screen instead. */
@@ -108,13 +108,13 @@ describe('log content escaped once', () => {
 });
 
 describe('a lone surrogate in log-derived text', () => {
-  it('is shown as U+FFFD, as every report writes it (terminalText, the table report\'s rule), in the lists and the detail view', async () => {
+  it('is shown as U+FFFD, as every report writes it (escapeControl, the table report\'s rule), in the lists and the detail view', async () => {
     const store = new DashboardStore({ failOn: ['direct'] });
     store.setHeader({ mode: 'files', description: 'half\ud800.log', startedAt: 0 });
     const host = 'half\ud83d.example';
     store.addFlow(flow({ destination: { key: `${host}:443`, host }, rule: 'direct/passthrough-cluster', reason: `went to ${host}\udc00 directly` }));
     const { lists, detail } = await frames(store);
-    expect(lists).toContain(terminalText(`${host}:443`));
+    expect(lists).toContain(escapeControl(`${host}:443`));
     expect(lists).toContain('half\ufffd.example:443');
     expect(lists).toContain('half\ufffd.log');
     expect(detail).toContain('half\ufffd.example\ufffd directly');

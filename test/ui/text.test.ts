@@ -1,4 +1,4 @@
-import { escapeControl } from '../../src/text/escape.js';
+import { escapeControl, escapeControlOnly } from '../../src/text/escape.js';
 import { describe, expect, it } from 'vitest';
 import { cell, cleanInput, clock, compact, displayWidth, duration, hostPortCell, listCell, truncate, wrap } from '../../src/ui/text.js';
 import { fitRow } from '../../src/ui/Line.js';
@@ -202,8 +202,14 @@ describe('escapeControl, as the dashboard draws log text', () => {
     expect(escapeControl('\\e\u001b')).toBe('\\\\e\\e');
   });
 
-  it('shows what has no agreed glyph: lone surrogates, private use, noncharacters, unassigned code points', () => {
-    expect(escapeControl('a\ud800b\udc00c')).toBe('a\\ud800b\\udc00c');
+  it('shows a lone surrogate as U+FFFD, as the terminal table and every report write it, and keeps a pair whole', () => {
+    // Before, stderr (escapeControl alone) showed `\ud800` where the table and the reports showed U+FFFD: two names for one host.
+    expect(escapeControl('a\ud800b\udc00c')).toBe('a\ufffdb\ufffdc');
+    expect(escapeControlOnly('x\udbff\u001by')).toBe('x\ufffd\\ey');
+    expect(escapeControl('\ud83d\ude00\ud83d')).toBe('\u{1f600}\ufffd');
+  });
+
+  it('shows what has no agreed glyph: private use, noncharacters, unassigned code points', () => {
     expect(escapeControl('x\ue000y\u{f0000}z')).toBe('x\\ue000y\\u{f0000}z');
     expect(escapeControl('host\ufffe\uffff.example')).toBe('host\\ufffe\\uffff.example');
     expect(escapeControl('a\u{10fffd}b\u{e01f0}')).toBe('a\\u{10fffd}b\\u{e01f0}');

@@ -11,7 +11,7 @@
  */
 import type { Verdict } from '../../types.js';
 import { NO_EVIDENCE_CODES, type CoverageWarning, type Finding, type Report, type WarningLine } from '../model.js';
-import { reportText as safe } from '../well-formed.js';
+import { escapeControlOnly as safe } from '../../text/escape.js';
 import { fixText, ruleInfo, type RuleInfo } from '../../engine/rule-catalogue.js';
 import { shownFindingDestination, shownWorkload } from '../flow-facts.js';
 import { cutName } from '../../text/clip.js';

@@ -2,7 +2,7 @@
  * Log-derived text as the table shows it: cut to what a person reads on a terminal (clip.ts), then
  * escaped, since a log value may carry terminal escapes (a lone surrogate written U+FFFD, as every writer does). The table's one way of putting such text out.
  */
-import { terminalText as escaped } from '../well-formed.js';
+import { escapeControl as escaped } from '../../text/escape.js';
 import { clip, cutName, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../../text/clip.js';
 
 /** An identifier (host, workload, rule, exception id): its start and the hash of the whole when long (cutName), escaped. */
