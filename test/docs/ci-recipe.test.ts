@@ -11,7 +11,7 @@ const ROOT = new URL('../../', import.meta.url);
 const README = readFileSync(new URL('README.md', ROOT), 'utf8');
 const tempDir = tempFolders();
 
-type Step = { run?: string; uses?: string; if?: string; with?: Record<string, string> };
+type Step = { id?: string; run?: string; uses?: string; if?: string; with?: Record<string, string> };
 
 /** The README's ```yaml block that starts with the given comment. */
 function yamlBlock(start: string): string {
@@ -22,8 +22,9 @@ function yamlBlock(start: string): string {
 
 const WORKFLOW = yamlBlock('# .github/workflows/egress.yml');
 const STEPS = parse(WORKFLOW) as Step[];
-const AUDIT_STEP = STEPS.findIndex((s) => s.run?.startsWith('egress-audit audit ') === true);
-const AUDIT = STEPS[AUDIT_STEP]!.run!;
+const AUDIT_STEP = STEPS.findIndex((s) => /^(?:code=0; )?egress-audit audit /u.test(s.run ?? ''));
+/** The audit's command line, as the step runs it. */
+const AUDIT = /egress-audit audit [^|\n]*[^|\n ]/u.exec(STEPS[AUDIT_STEP]!.run!)![0];
 /** The files the audit step writes with --report FORMAT=PATH. */
 const REPORTS = [...AUDIT.matchAll(/--report [a-z]+=(\S+)/gu)].map((m) => m[1]!);
 
@@ -45,7 +46,30 @@ describe("the README's CI recipe", () => {
     const later = STEPS.slice(AUDIT_STEP + 1);
     const read = later.map((s) => s.with?.['sarif_file'] ?? /cat (\S+)/u.exec(s.run ?? '')?.[1]);
     expect(read.sort()).toEqual([...REPORTS].sort());
-    for (const [i, step] of later.entries()) expect(step.if).toBe(`always() && hashFiles('${read[i]}') != ''`);
+    for (const step of later) {
+      const file = step.with?.['sarif_file'] ?? /cat (\S+)/u.exec(step.run ?? '')?.[1];
+      if (step.uses?.startsWith('github/codeql-action/upload-sarif@') === true) continue; // below
+      expect(step.if).toBe(`always() && hashFiles('${file}') != ''`);
+    }
+  });
+
+  // Code scanning closes, as fixed, every open alert an uploaded analysis does not hold: the SARIF of a run that read
+  // nothing (exit 4) or only part of its inputs (exit 3) would turn the security view green until the next good run.
+  it('uploads the SARIF only after a run that audited all its inputs (exit 0 or 1), and still fails the job with the exit code', () => {
+    const audit = STEPS[AUDIT_STEP]!;
+    const upload = STEPS.find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@') === true);
+    expect(audit.id).toBe('audit');
+    expect(upload?.if).toBe("always() && (steps.audit.outputs.exit_code == '0' || steps.audit.outputs.exit_code == '1')");
+    for (const code of [0, 1, 3, 4]) {
+      const dir = tempDir('ea-ci-out-');
+      const output = join(dir, 'github-output');
+      writeFileSync(output, '');
+      // The step's script as Actions runs it (bash -e), the audit replaced by a command that exits with `code`.
+      const script = audit.run!.replace(AUDIT, `(exit ${code})`);
+      const res = spawnSync('bash', ['-e', '-c', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, GITHUB_OUTPUT: output } });
+      expect(res.status).toBe(code);
+      expect(readFileSync(output, 'utf8')).toBe(`exit_code=${code}\n`);
+    }
   });
 
   // Naming any permission sets every other to none: without contents: read, the job cannot check out a private repository.

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Flow } from '../../src/types.js';
-import { FINGERPRINT_KEY, GITHUB_LINE_HASH_KEY, sarifLog } from '../../src/report/writers/sarif.js';
+import { FINGERPRINT_KEY, GITHUB_LINE_HASH_KEY, MAX_RESULT_LOCATIONS, sarifLog } from '../../src/report/writers/sarif.js';
 import { buildReport, entry, flow } from './helpers.js';
 import { sampleCoverage } from './sample.js';
 
@@ -51,5 +51,45 @@ describe('SARIF results for GitHub code scanning', () => {
     const flows = [flow({ fingerprint: 'fp-one' }), flow({ fingerprint: 'fp-two', source: { workload: 'cart', pod: null, namespace: 'shop', address: null } })];
     const hashes = results(flows).map((r) => r.partialFingerprints[GITHUB_LINE_HASH_KEY]);
     expect(new Set(hashes).size).toBe(2);
+  });
+});
+
+interface CoverageRun {
+  results: { ruleId: string; message: { text: string }; locations: unknown[]; relatedLocations?: unknown[]; partialFingerprints: Record<string, string> }[];
+}
+
+/** The SARIF run of a report whose one warning, failing by --fail-on, names these input lines. */
+function coverageRun(code: 'mixed-roles' | 'ambiguous-lines', files: string[], cwd = '/work/repo'): CoverageRun {
+  const warning = { code, message: `${files.length} inputs read two ways.`, at: files.map((file, i) => ({ file, line: i + 1 })) };
+  const report = buildReport([], sampleCoverage({ warnings: [warning] }), ['direct', code]);
+  return (sarifLog(report, cwd) as { runs: CoverageRun[] }).runs[0] as CoverageRun;
+}
+
+describe('SARIF results of failing coverage warnings, for GitHub code scanning', () => {
+  it('keep one fingerprint however the inputs were named (logs/, ./logs/, $PWD/logs/) and on another machine', () => {
+    const fingerprint = (files: string[], cwd?: string): Record<string, string> | undefined => coverageRun('mixed-roles', files, cwd).results.find((r) => r.ruleId === 'coverage/mixed-roles')?.partialFingerprints;
+    const typed = fingerprint(['saved-logs/a.log', 'saved-logs/b.log']);
+    expect(typed?.[GITHUB_LINE_HASH_KEY]).toMatch(/^[0-9a-f]{16}:1$/);
+    // Before, each of these hashed the names as typed: a new alert, the old one closed as fixed, its dismissal lost.
+    expect(fingerprint(['./saved-logs/b.log', './saved-logs/a.log'])).toEqual(typed);
+    expect(fingerprint(['/work/repo/saved-logs/a.log', '/work/repo/saved-logs/b.log'])).toEqual(typed);
+    expect(fingerprint(['/home/runner/work/repo/repo/saved-logs/a.log', '/home/runner/work/repo/repo/saved-logs/b.log'], '/home/runner/work/repo/repo')).toEqual(typed);
+    // Other inputs are another alert.
+    expect(fingerprint(['saved-logs/a.log', 'saved-logs/c.log'])).not.toEqual(typed);
+  });
+
+  it('locate at most MAX_RESULT_LOCATIONS inputs of a warning about thousands, counting the rest in the message (all of a few)', () => {
+    const files = Array.from({ length: 1500 }, (_, i) => `pods/ns_app${i}/istio-proxy/0.log`);
+    const result = coverageRun('ambiguous-lines', files).results.find((r) => r.ruleId === 'coverage/ambiguous-lines');
+    // Before, 1,500 locations: code scanning refuses an upload with a result of more than 1,000, every finding with it.
+    expect(result?.locations.length).toBe(1);
+    expect((result?.locations.length ?? 0) + (result?.relatedLocations?.length ?? 0)).toBe(MAX_RESULT_LOCATIONS);
+    expect(result?.message.text).toContain('1400 more inputs are not located in this result');
+    // The fingerprint still holds every input: the same 1,500 give the same alert.
+    expect(result?.partialFingerprints).toEqual(coverageRun('ambiguous-lines', [...files].reverse()).results.find((r) => r.ruleId === 'coverage/ambiguous-lines')?.partialFingerprints);
+    // A few are all located, and nothing said of more.
+    const few = coverageRun('ambiguous-lines', ['a.log', 'b.log', 'c.log']).results.find((r) => r.ruleId === 'coverage/ambiguous-lines');
+    expect(few?.relatedLocations).toHaveLength(2);
+    expect(few?.message.text).toBe('3 inputs read two ways.');
   });
 });

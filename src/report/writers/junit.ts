@@ -127,8 +127,41 @@ function coverageCases(report: Report): Case[] {
   return [...cases.values()];
 }
 
+/**
+ * Characters of findings' whole text (reason, fix, evidence) one JUnit document holds, each finding counted once though
+ * its destination's case and its workload's both hold it; the findings past it, the last in the report's order (failing
+ * first), are written as their heading line. GitLab refuses a JUnit file over 30 MB, and its XML parser (libxml2) a text
+ * node over 10 MB: one workload that reached 10,000 hosts direct made one case's failure 13 MB, and the whole test
+ * report was lost. So a document stays near 10 MB, and a case's text under 10 MB, however many findings it holds.
+ */
+export const JUNIT_DETAIL_CHARS = 2 * 1024 * 1024;
+
+/** Said in place of a finding's reason, fix and evidence past JUNIT_DETAIL_CHARS. */
+const LEFT_OUT = '  (reason, fix and evidence left out past the first findings, so that CI servers parse this file: see the json or sarif report)';
+
+/** The findings of the document being written that get their heading line only: junitLines marks them, findingText reads it. */
+const headingOnly = new WeakSet<Finding>();
+
+/** Marks the findings past `budget` characters of whole text (the report's order: failing first) for their heading only. */
+function markHeadingOnly(findings: readonly Finding[], budget: number): void {
+  let used = 0;
+  for (const f of findings) {
+    if (used <= budget) used += wholeText(f).reduce((n, line) => n + line.length + 1, 0);
+    if (used > budget) headingOnly.add(f);
+    else headingOnly.delete(f);
+  }
+}
+
 function findingText(f: Finding): string[] {
-  const lines = [`${f.rule}: ${shownWorkload(f.namespace, f.sourceWorkload)} -> ${shownFindingDestination(f)} (${plural(f.count, 'flow')}, ${f.firstSeen ?? '?'} .. ${f.lastSeen ?? '?'})`, `  reason: ${f.reason}`];
+  return headingOnly.has(f) ? [findingHeading(f), LEFT_OUT] : wholeText(f);
+}
+
+function findingHeading(f: Finding): string {
+  return `${f.rule}: ${shownWorkload(f.namespace, f.sourceWorkload)} -> ${shownFindingDestination(f)} (${plural(f.count, 'flow')}, ${f.firstSeen ?? '?'} .. ${f.lastSeen ?? '?'})`;
+}
+
+function wholeText(f: Finding): string[] {
+  const lines = [findingHeading(f), `  reason: ${f.reason}`];
   if (f.remediation) lines.push(`  fix: ${f.remediation}`);
   if (f.allowedBy) lines.push(`  allowed by ${f.allowedBy.id}: ${f.allowedBy.reason}${f.allowedBy.expires ? ` (expires ${f.allowedBy.expires})` : ''}`);
   if (f.partlyAllowed) lines.push(`  partly allowed: ${partlyAllowedShare(f.partlyAllowed, f.count)} ${f.partlyAllowed.by.id}: ${f.partlyAllowed.by.reason}`);
@@ -199,8 +232,12 @@ function baselineStatement(report: Report): string {
   return `compared: ${plural(held, 'finding')} held by it (${held === summary.baselined ? '' : `${summary.baselined} `}baselined, not failing${also}), ${summary.findings - held} new`;
 }
 
-/** The JUnit XML document's lines (a test case's element is one line of them): a document may be longer than a string can be. */
-export function junitLines(report: Report): string[] {
+/**
+ * The JUnit XML document's lines (a test case's element is one line of them): a document may be longer than a string can be.
+ * @param detailChars the findings' whole text it holds (JUNIT_DETAIL_CHARS; tests give less)
+ */
+export function junitLines(report: Report, detailChars = JUNIT_DETAIL_CHARS): string[] {
+  markHeadingOnly(report.findings, detailChars);
   const suites: Suite[] = [
     { name: 'egress-audit.destinations', cases: destinationCases(report) },
     { name: 'egress-audit.workloads', cases: workloadCases(report) },

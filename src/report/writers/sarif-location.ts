@@ -37,14 +37,27 @@ export function isPodStream(file: string): boolean {
   return POD_STREAM.test(file);
 }
 
+/** A log file's path relative to the working directory, in `/`-separated segments, or null when it lies outside it. */
+function underRoot(file: string, cwd: string): string[] | null {
+  const rel = relative(cwd, resolve(cwd, file));
+  const outside = rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  return outside ? null : rel.split(sep);
+}
+
 function fileUri(file: string, cwd: string): { uri: string; uriBaseId?: string } {
-  const absolute = resolve(cwd, file);
-  const rel = relative(cwd, absolute);
-  const outside = rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
-  if (rel !== '' && !outside) {
-    return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
-  }
-  return { uri: pathToFileURL(absolute).href };
+  const segments = underRoot(file, cwd);
+  if (segments !== null) return { uri: segments.map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
+  return { uri: pathToFileURL(resolve(cwd, file)).href };
+}
+
+/**
+ * An input's name as the same on every machine and however it was typed: a file under the working directory by its
+ * path from there (`logs/a.log` for `./logs/a.log` and `$GITHUB_WORKSPACE/logs/a.log` alike), what a fingerprint built
+ * from file names hashes; a pod stream, standard input or a file outside the working directory as it was named.
+ */
+export function stableInputName(file: string, cwd: string): string {
+  if (file === '-' || POD_STREAM.test(file)) return file;
+  return underRoot(file, cwd)?.join('/') ?? file;
 }
 
 /** The SARIF location of one piece of evidence. */

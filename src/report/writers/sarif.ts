@@ -19,7 +19,7 @@ import { VERDICT_MEANING, partlyAllowedShare, resultStatement, warningFailsRun, 
 import { documentWriter, type ReportWriter } from './output.js';
 import { hashOfParts } from '../../policy/fingerprint.js';
 import { jsonPieces } from '../json-pieces.js';
-import { isPodStream, originalUriBaseIds, sarifLocation, type SarifLocation } from './sarif-location.js';
+import { isPodStream, originalUriBaseIds, sarifLocation, stableInputName, type SarifLocation } from './sarif-location.js';
 
 /** The key under which the finding fingerprint goes into `partialFingerprints`. */
 export const FINGERPRINT_KEY = 'egressAuditFinding/v1';
@@ -210,17 +210,30 @@ function coverageDescriptor(code: CoverageWarning['code']): object {
   };
 }
 
-/** A failing coverage warning as a result: at its first line, the other inputs related, its identity its code and files. */
+/**
+ * Locations per result that GitHub code scanning shows (it refuses the whole upload past 1,000): a warning about
+ * thousands of inputs (ambiguous-lines in every pod's log of a kubelet tree) keeps its first ones located, the rest
+ * counted in its message, so that no upload of a run's findings is refused for it.
+ */
+export const MAX_RESULT_LOCATIONS = 100;
+
+/**
+ * A failing coverage warning as a result: at its first line, the other inputs related (MAX_RESULT_LOCATIONS in all),
+ * its identity its code and files, named as on every machine (not as typed: `logs/` and `$PWD/logs/` give one alert).
+ */
 function coverageResult(w: LocatedWarning, ruleIndex: number, cwd: string): object {
   const [first, ...rest] = w.at;
-  const fingerprint = hashOfParts([`coverage/${w.code}`, ...w.at.map((l) => l.file).sort()]);
-  const related = rest.map((ref, i) => ({ ...sarifLocation(ref, cwd), id: i + 1, message: { text: 'also here' } }));
+  const fingerprint = hashOfParts([`coverage/${w.code}`, ...w.at.map((l) => stableInputName(l.file, cwd)).sort()]);
+  const shown = rest.slice(0, MAX_RESULT_LOCATIONS - 1);
+  const related = shown.map((ref, i) => ({ ...sarifLocation(ref, cwd), id: i + 1, message: { text: 'also here' } }));
+  const unshown = rest.length - shown.length;
+  const more = unshown > 0 ? ` (${unshown} more ${unshown === 1 ? 'input is' : 'inputs are'} not located in this result: code scanning shows at most ${MAX_RESULT_LOCATIONS} locations per result; the JSON report's coverage.warnings lists them all.)` : '';
   return {
     ruleId: `coverage/${w.code}`,
     ruleIndex,
     kind: 'fail',
     level: 'error',
-    message: { text: safe(w.message) },
+    message: { text: safe(w.message) + more },
     locations: [sarifLocation(first, cwd)],
     ...(related.length > 0 ? { relatedLocations: related } : {}),
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint, [GITHUB_LINE_HASH_KEY]: `${fingerprint}:1` },
