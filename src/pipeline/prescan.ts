@@ -158,7 +158,7 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   let records = false;
   let past = false; // reading past the sample: for own addresses (ownAddresses), and the logs parse's records name
   let ownAddresses = false;
-  const whole = SmallFileRead.of(stream);
+  const whole = SmallFileRead.of(stream, spec);
   const parser = new LineParser(spec, maxLineLength, { readsRecords: true, judges: true });
   const reader = new StreamReader({ info: stream.info, spec, maxLineLength, arrays: 'detect', parser, onRecord: (view, line) => {
     if (whole !== null) {
@@ -236,7 +236,7 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
       if (whole !== null && failed === null && !past) await readOnTimed(whole); // once: a file read on already reads nothing more
       await iterator.return?.();
       if (failed !== null) return { samples, replay: failingAt(stream, bytes, failed.error), records };
-      whole?.judge(reader, bytes, windowMs);
+      whole?.judge(reader, parser, bytes, windowMs);
       return { samples, replay: stream, records };
     }
     const rest = failure !== null || ended ? null : iterator;

@@ -3,7 +3,7 @@
  * reader, its records timed on the way, so that its log-time order is judged from that parse (orderJudged) and the
  * audit does not open, read and parse it again for its order: two parses of its lines, not three.
  */
-import type { RecordView } from '../../parsers/index.js';
+import type { FormatSpec, LineParser, MalformedReason, RecordView } from '../../parsers/index.js';
 import type { StreamReader } from '../lines/stream-reader.js';
 import type { LogStream } from '../types.js';
 import { orderJudged, timedOf, tooSmallToProbe, wholeFileOrder, type Timed, type TimeOrder } from './time-order.js';
@@ -20,12 +20,15 @@ export class SmallFileRead {
   private plain = false;
   private stage: Stage = 'sampling';
 
-  private constructor(private readonly stream: LogStream) {}
+  private constructor(
+    private readonly stream: LogStream,
+    private readonly spec: FormatSpec,
+  ) {}
 
-  /** The read of `stream` when it is a plain file small enough to be judged whole rather than probed; null for any other stream. */
-  static of(stream: LogStream): SmallFileRead | null {
+  /** The read of `stream` (in the format `spec`) when it is a plain file small enough to be judged whole rather than probed; null for any other stream. */
+  static of(stream: LogStream, spec: FormatSpec): SmallFileRead | null {
     const size = stream.info.size;
-    return stream.info.kind === 'file' && stream.readAt !== undefined && size !== null && tooSmallToProbe(size) ? new SmallFileRead(stream) : null;
+    return stream.info.kind === 'file' && stream.readAt !== undefined && size !== null && tooSmallToProbe(size) ? new SmallFileRead(stream, spec) : null;
   }
 
   /** What the file's read tells of its bytes (LogStream.chunks's `asIs`): only a file read as it is is judged here. */
@@ -69,23 +72,40 @@ export class SmallFileRead {
   }
 
   /**
-   * Records the order of the file, read whole (`bytes` long) by `reader` with every record noted, for the probe
-   * (orderJudged), when this parse's records are the probe's (judgedWhole); else leaves it to the probe.
+   * Records the order of the file, read whole (`bytes` long) by `reader` (through `parser`) with every record noted,
+   * for the probe (orderJudged), when this parse tells what the probe's would (judgedWhole); else leaves it to the probe.
    */
-  judge(reader: StreamReader, bytes: number, windowMs: number): void {
+  judge(reader: StreamReader, parser: LineParser, bytes: number, windowMs: number): void {
     if (this.stage === 'failed') return;
-    const order = this.judgedWhole(reader, bytes, windowMs);
+    const order = this.judgedWhole(reader, parser, bytes, windowMs);
     if (order !== undefined) orderJudged(this.stream, order);
   }
 
   /**
-   * The log-time order of the file judged as the probe of the same bytes judges it (wholeFileOrder); undefined (left
-   * to the probe) unless its records are the probe's: the file was as long as when it was found, read as it is
-   * (neither gzip nor UTF-16), none of parse's records in it (the sample's reader reads those, a probe's does not),
-   * and read line by line with no line malformed (the sample's reader judges entries, a probe's does not).
+   * The log-time order of the file as a probe of the same bytes judges it; undefined (left to the probe) unless this
+   * parse tells it: the file was as long as when it was found, read as it is (neither gzip nor UTF-16), and not read
+   * as parse's records (the sample's reader reads those, a probe's reads their JSON as it is). Then:
+   * - read line by line, its records are the probe's (wholeFileOrder of them), unless a line was malformed where a
+   *   probe's reader, which does not judge entries, reads a record (judgedAlike);
+   * - a JSON array export (read element by element; a probe reads its lines, whose elements end in commas, as no
+   *   records) has no order before its end: null, as the probe finds, and the read holds it to its end whatever the
+   *   probe says (audit-pipeline.ts JSON_ARRAY_ORDER);
+   * - pretty-printed objects (`jq` without -c) are left to the probe, whose lines are not the elements read here.
    */
-  private judgedWhole(reader: StreamReader, bytes: number, windowMs: number): TimeOrder | null | undefined {
-    const same = this.plain && !this.sourced && bytes === this.stream.info.size && !reader.splitsJson && Object.keys(reader.counts.malformed).length === 0;
-    return same ? wholeFileOrder(this.timed, windowMs) : undefined;
+  private judgedWhole(reader: StreamReader, parser: LineParser, bytes: number, windowMs: number): TimeOrder | null | undefined {
+    if (!this.plain || this.sourced || parser.readsRecordsBack || bytes !== this.stream.info.size) return undefined;
+    if (reader.jsonArray) return null;
+    return !reader.splitsJson && judgedAlike(this.spec, reader.counts.malformed) ? wholeFileOrder(this.timed, windowMs) : undefined;
   }
+}
+
+/**
+ * True when the malformed lines `malformed` counts (by reason) were malformed to a probe's reader too, which reads as
+ * the sample's does but does not judge entries: only a JSON access log with no upstream key ('no-upstream') is a record
+ * to it. Under a `first` spec the first format's reason stands for the line, though a later format's was 'no-upstream':
+ * any malformed line leaves the order to the probe.
+ */
+function judgedAlike(spec: FormatSpec, malformed: Partial<Record<MalformedReason, number>>): boolean {
+  const reasons = Object.keys(malformed);
+  return reasons.length === 0 || (spec.kind !== 'first' && !reasons.includes('no-upstream'));
 }
