@@ -133,6 +133,11 @@ export class EnvelopeStripper {
     return this.commonLabels !== null;
   }
 
+  /** True once the stream's first JSON line was one of parse's records: its JSON lines are read as records (a reader that reads none back reads them otherwise). */
+  get readsRecords(): boolean {
+    return this.records === true;
+  }
+
   /**
    * Whether the stream is parse's records (records-envelope.ts): null until its first JSON line tells (a stream
    * that may be read so), false for good when it is not, or when the reader does not read records back.

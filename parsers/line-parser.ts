@@ -152,6 +152,11 @@ export class LineParser {
     return this.envelopes.holdsCommonLabels;
   }
 
+  /** True once the stream read as parse's records (its first JSON line was one): a reader not reading records back reads its JSON lines otherwise. */
+  get readsRecordsBack(): boolean {
+    return this.envelopes.readsRecords;
+  }
+
   /** The access log of a line a record carries, read as its own line (format detected), or null when it is none. */
   private readNested(text: string): AccessRecord | null {
     this.nested ??= new LineParser({ kind: 'auto' }, this.maxLineLength);

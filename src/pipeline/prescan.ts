@@ -12,7 +12,7 @@ import type { RoleLookup } from './entry-builder.js';
 import { HEAD_WAIT_MS, readStart } from './head-wait.js';
 import { replayed } from '../sources/peek.js';
 import { CHUNK, recordSources } from '../sources/file-source.js';
-import { orderJudged, timedOf, tooSmallToProbe, wholeFileOrder, type Timed, type TimeOrder } from './time-order.js';
+import { SmallFileRead } from './small-file-read.js';
 import { StreamCopy } from '../sources/spool.js';
 import { ProxyContainers } from './proxy-containers.js';
 import { mapLimited, type InTurn } from '../map-limited.js';
@@ -147,7 +147,8 @@ function replayable(stream: LogStream, buffered: Uint8Array[], rest: AsyncIterat
  * envelope names pods, and whose sample shows a public own address, is read on to its end for the own addresses of its
  * pods (LaterOwnAddresses). A file of parse's records is read on to its end too: it holds one log after another, and
  * each log it names is sampled as that log was, however far into the file it starts, so that its entries decide its
- * role as they would have; records in a pipe too, copied on the way (copiedToItsEnd).
+ * role as they would have; records in a pipe too, copied on the way (copiedToItsEnd). A small plain file is read to
+ * its end and timed on the way (SmallFileRead), so that its log-time order is judged from this parse.
  */
 async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: number, signal: AbortSignal, later: LaterOwnAddresses | null, onReadOn: (name: string) => void, sourceStream: SourceStreams, proxies: ProxyContainers, inTurn: InTurn, repeated: Keep, quota: number, windowMs: number): Promise<{ samples: Map<string, PodSample>; replay: LogStream; records: boolean }> {
   // Keyed as roles are (`file#namespace/pod`): one pod name in two namespaces is two pods.
@@ -157,18 +158,13 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   let records = false;
   let past = false; // reading past the sample: for own addresses (ownAddresses), and the logs parse's records name
   let ownAddresses = false;
-  // A small plain file is read whole and its records timed on the way (wholeTiming): its log-time order is judged from this parse.
-  let timing = wholeTiming(stream);
-  let timingOnly = false; // reading on for the timing alone: nothing more is sampled
-  let sourced = false; // a record of parse's met, in the sample or past it: the probe's reader reads those otherwise
+  const whole = SmallFileRead.of(stream, spec);
   const parser = new LineParser(spec, maxLineLength, { readsRecords: true, judges: true });
   const reader = new StreamReader({ info: stream.info, spec, maxLineLength, arrays: 'detect', parser, onRecord: (view, line) => {
-    if (timing !== null) {
-      const timed = timedOf(view, line);
-      if (timed !== null) timing.push(timed);
-      sourced ||= view.envelope?.source != null;
+    if (whole !== null) {
+      whole.note(view, line);
+      if (whole.timingOnly) return;
     }
-    if (timingOnly) return;
     const env = view.envelope;
     const source = env?.source ?? null;
     const info = source === null ? stream.info : sourceStream(stream.info, source.file); // a record of parse's: the log it came from
@@ -192,8 +188,7 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   } });
   const buffered: Uint8Array[] = [];
   let bytes = 0;
-  let plain = false; // told by a saved file's read: its text is its bytes as they are
-  const iterator = stream.chunks(signal, (asIs) => (plain = asIs))[Symbol.asyncIterator]();
+  const iterator = stream.chunks(signal, whole?.asIs)[Symbol.asyncIterator]();
   // A stream that fails inside the sample (corrupt or truncated gzip, unreadable file) keeps what it gave
   // before the error; its replay fails at the same point, and the main read records that as its error.
   // A stream read once (stdin, a FIFO) may be a live pipe: it is sampled for as long as the head's wait, no longer.
@@ -206,22 +201,13 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
   const { pending, failure } = start;
   let { ended } = start;
   if (failure !== null) reader.end(); // the last line before the error counts, as the main read's close counts it
-  /** Reads the file on to its end for its records' timing alone, nothing more sampled; a read that fails here leaves its order to the probe, and its failure to the main read. */
-  const readOnTimed = async (): Promise<void> => {
-    timingOnly = true;
-    try {
-      for (let next = ended ? null : await iterator.next(); next !== null && next.done !== true; next = await iterator.next()) {
-        bytes += next.value.length;
-        reader.push(next.value);
-      }
-      reader.end(); // its last line, should no newline end it, as a probe of the whole file reads it
-    } catch {
-      timing = null;
-    }
+  /** Reads a small plain file on to its end for its records' timing alone (SmallFileRead.readOn). */
+  const readOnTimed = async (read: SmallFileRead): Promise<void> => {
+    bytes += await read.readOn(iterator, reader, ended);
     ended = true;
   };
   // Read on now, a few files at once, unless what is read in turn below may read it on (own addresses of the pods an envelope names, parse's records).
-  if (timing !== null && failure === null && !records && !namesPods) await readOnTimed();
+  if (whole !== null && failure === null && !records && !namesPods) await readOnTimed(whole);
   // What reads on, or tells, does so in the streams' order, after every stream before this one did.
   return inTurn(async () => {
     const sampled = (): Iterable<SampledRecord> => [...samples.values()].flatMap((p) => p.records);
@@ -247,11 +233,10 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
       reader.end();
     }
     if (stream.info.kind === 'file') {
-      if (timing !== null && failed === null && !past && !timingOnly) await readOnTimed();
+      if (whole !== null && failed === null && !past) await readOnTimed(whole); // once: a file read on already reads nothing more
       await iterator.return?.();
       if (failed !== null) return { samples, replay: failingAt(stream, bytes, failed.error), records };
-      const order = timing === null ? undefined : judgedWhole(stream, reader, plain && !sourced, bytes, timing, windowMs);
-      if (order !== undefined) orderJudged(stream, order);
+      whole?.judge(reader, parser, bytes, windowMs);
       return { samples, replay: stream, records };
     }
     const rest = failure !== null || ended ? null : iterator;
@@ -262,28 +247,6 @@ async function sampleStream(stream: LogStream, spec: FormatSpec, maxLineLength: 
     }
     return { samples, replay: replayable(stream, buffered, rest, pending, failure, deadline), records };
   });
-}
-
-/**
- * A list to time the records of `stream` in, when it is a plain file small enough to be judged whole (tooSmallToProbe)
- * rather than probed: the sample reads it to its end, so that the audit does not read and parse it again for its
- * order; null for any other stream.
- */
-function wholeTiming(stream: LogStream): Timed[] | null {
-  const size = stream.info.size;
-  return stream.info.kind === 'file' && stream.readAt !== undefined && size !== null && tooSmallToProbe(size) ? [] : null;
-}
-
-/**
- * The log-time order of a small file the sample read whole (`bytes` long) and timed, judged as the probe of the same
- * bytes judges it (wholeFileOrder); undefined (left to the probe) unless its records are the probe's: the file was as
- * long as when it was found, and `asRead` (read as it is, neither gzip nor UTF-16, and none of parse's records in it:
- * the sample's reader reads those, a probe's does not), and read line by line with no line malformed (the sample's
- * reader judges entries, a probe's does not).
- */
-function judgedWhole(stream: LogStream, reader: StreamReader, asRead: boolean, bytes: number, timing: readonly Timed[], windowMs: number): TimeOrder | null | undefined {
-  const same = asRead && bytes === stream.info.size && !reader.splitsJson && Object.keys(reader.counts.malformed).length === 0;
-  return same ? wholeFileOrder(timing, windowMs) : undefined;
 }
 
 /**

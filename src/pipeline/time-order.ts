@@ -26,7 +26,7 @@ export interface Timed {
   line: number;
 }
 
-/** The record `view` (at `line`) as its log time places it, or null when it tells no time: how a probe, a head and the role sample (prescan.ts) time a record alike. */
+/** The record `view` (at `line`) as its log time places it, or null when it tells no time: how a probe, a head and the role sample (small-file-read.ts) time a record alike. */
 export function timedOf(view: RecordView, line: number): Timed | null {
   const duration = view.num(F.duration) ?? 0;
   const startMs = isoToMs(view.str(F.start_time));
@@ -106,7 +106,7 @@ export interface TimeOrder {
 }
 
 /**
- * The orders the role sample judged of the small plain files it read whole (prescan.ts), by stream. Kept here, not on
+ * The orders the role sample judged of the small plain files it read whole (small-file-read.ts), by stream. Kept here, not on
  * the streams: a property set on each of 3,000 stream objects gave each a shape of its own (~0.7 MB in all).
  */
 const judgedOrders = new WeakMap<LogStream, TimeOrder | null>();
