@@ -194,7 +194,7 @@ export class LogReader {
           this.drained = true;
           return done('stopped', bytes);
         }
-        if (hooks !== null && this.stopAt !== null && this.pastStopOnNodeClock()) return done('stopped', bytes); // not drained: the final read takes the rest
+        if (hooks !== null && this.stopAt !== null && live && this.pastStopOnNodeClock()) return done('stopped', bytes); // not drained: the final read takes the rest
       }
       return done(cut() ? 'preempted' : 'ended', bytes);
     } catch {
@@ -209,11 +209,11 @@ export class LogReader {
   }
 
   /**
-   * After a graceful stop: true when the cursor has passed the stop as this node's clock tells it, the node being
-   * behind ours by more than IDLE_MS (its lines are stamped that much earlier). Else a busy container on such a node
-   * would reach the stop by our clock only that much later, or be reported cut when the grace ran out first. The
-   * estimate can be early by the least delivery delay, so the follow does not count as drained: the follower reads
-   * once more without following, which returns what is left.
+   * After a graceful stop, with a chunk that came live (no backlog left to lose to a rotation): true when the cursor
+   * has passed the stop as this node's clock tells it, the node being behind ours by more than IDLE_MS (its lines are
+   * stamped that much earlier). Else a busy container on such a node would reach the stop by our clock only that much
+   * later, or be reported cut when the grace ran out first. The estimate can be early by the least delivery delay, so
+   * the follow does not count as drained: the follower reads once more without following, which returns what is left.
    */
   private pastStopOnNodeClock(): boolean {
     return this.behindMs > IDLE_MS && this.behindMs !== Number.POSITIVE_INFINITY && this.gate.cursorMs() >= (this.stopAt as number) - this.behindMs;
