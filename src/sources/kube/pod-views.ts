@@ -85,7 +85,7 @@ export async function listGateways(views: PodView[], signal: AbortSignal): Promi
 }
 
 /**
- * What to say when namespaces named with -n held no pod at the first list: a misspelt namespace (which the API lists
+ * What to say when watched namespaces (-n, else the context's) held no pod at the first list: a misspelt one (which the API lists
  * as empty, never as missing) otherwise shows an empty dashboard until the run ends with no-sidecar-logs. Null when none.
  */
 export function emptyNamespacesNotice(views: readonly PodView[]): string | null {
