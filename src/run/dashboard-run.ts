@@ -84,6 +84,23 @@ function keyboard(): NodeJS.ReadStream | null {
   }
 }
 
+/** The escape that shows the cursor again. */
+const SHOW_CURSOR = '\u001B[?25h';
+let cursorRestoreRouted = false;
+
+/**
+ * Sends the cursor restore Ink's cli-cursor leaves for the exit (restore-cursor writes it to stderr whatever stderr is)
+ * to the terminal the dashboard drew on when stderr is not one: `watch 2> notices.log` ended its file with an escape,
+ * and a run ended without unmounting (a third Ctrl-C) left the terminal's cursor hidden. Installed once.
+ */
+function cursorRestoreToTerminal(): void {
+  if (process.stderr.isTTY === true || cursorRestoreRouted) return;
+  cursorRestoreRouted = true;
+  const write = process.stderr.write.bind(process.stderr) as (...args: unknown[]) => boolean;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+    chunk === SHOW_CURSOR ? (process.stdout.isTTY === true ? process.stdout.write(SHOW_CURSOR) : true) : write(chunk, ...rest)) as typeof process.stderr.write;
+}
+
 /**
  * Starts the Ink dashboard (imported only now: other runs never load Ink or React). The store adds
  * each flow to the run's own ReportBuilder, so the screen and the report files count the same flows once.
@@ -99,6 +116,7 @@ export async function startRunDashboard(options: {
   const store = new ui.DashboardStore({ failOn: options.failOn, builder: options.builder });
   store.setHeader({ mode: options.mode, description: options.description, startedAt: Date.now() });
   const keys = keyboard();
+  cursorRestoreToTerminal();
   const handle = ui.startDashboard(store, { color: options.color, ...(keys ? { stdin: keys } : {}) });
   const quit = new AbortController();
   let signalled: NodeJS.Signals | null = null;

@@ -41,7 +41,7 @@ describe('API failure wording', () => {
     ['a refused connection', { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 10.0.0.1:6443' }, 'unreachable', /cannot reach the API server https:\/\/10\.0\.0\.1:6443 of context "prod"/],
     ['an untrusted certificate', { code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'self-signed certificate in certificate chain' }, 'tls', /TLS connection to https:\/\/10\.0\.0\.1:6443 failed \(SELF_SIGNED_CERT_IN_CHAIN/],
     ['a name mismatch', { code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: "Hostname/IP does not match certificate's altnames" }, 'tls', /tls-server-name/],
-    ['an abort', { name: 'AbortError', code: 'ABORT_ERR', message: 'The operation was aborted' }, 'aborted', /aborted/],
+    ['an abort', { name: 'AbortError', code: 'ABORT_ERR', message: 'The operation was aborted' }, 'aborted', /^cannot list pods in namespace shop: the run was stopped before the request was answered$/],
   ])('words %s', (_case, error, kind, message) => {
     const e = transportError(listShop, Object.assign(new Error(error.message), error) as NodeJS.ErrnoException, target);
     expect(e.kind).toBe(kind);

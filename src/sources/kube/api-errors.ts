@@ -164,7 +164,8 @@ const TLS_CODES = /^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET
 export function transportError(a: ApiAction, error: NodeJS.ErrnoException, t: ApiTarget): KubeApiError {
   const code = error.code ?? '';
   const detail = error.message;
-  if (error.name === 'AbortError' || code === 'ABORT_ERR') return new KubeApiError(`cannot ${describeAction(a)}: aborted`, 'aborted', null, detail);
+  // Only a stop aborts a request (Ctrl-C, a signal, --duration, or a stream slot taken): 'aborted' read as the server's doing.
+  if (error.name === 'AbortError' || code === 'ABORT_ERR') return new KubeApiError(`cannot ${describeAction(a)}: the run was stopped before the request was answered`, 'aborted', null, detail);
   if (outOfDescriptors(code)) {
     // Not the server's doing: `ulimit -n` (or the system's file table) is full; the owner holds its requests back.
     return new KubeApiError(`cannot ${describeAction(a)}: this process has no file descriptor left to connect with (${code}: too many open files; see ulimit -n)`, 'descriptors', null, detail);

@@ -22,7 +22,7 @@ import { limitText, openFilesLimit } from '../open-files.js';
 import { describePlan, wantsGateway, wantsSidecar, type WatchPlan } from './plan.js';
 import { PodIpIndex } from './pod-index.js';
 import { inSidecarScope, isGatewayPod, PodRegistry, type KnownPod } from './pod-registry.js';
-import { listGateways, podViews, type PodView } from './pod-views.js';
+import { emptyNamespacesNotice, listGateways, podViews, type PodView } from './pod-views.js';
 import { ServiceEntryWatch } from './service-entries.js';
 import { ServiceWatch } from './services.js';
 import { GatewayServiceHosts } from './gateway-services.js';
@@ -136,6 +136,8 @@ export class KubeSource implements Source {
       }
     }
     if (this.gatewayProblem !== null) this.o.notice(this.gatewayProblem);
+    const empty = emptyNamespacesNotice(this.views.sidecars);
+    if (empty !== null) this.o.notice(empty);
     await Promise.all([this.serviceEntries.start(signal, stopWaiting), this.services.start(signal, stopWaiting)]);
   }
 

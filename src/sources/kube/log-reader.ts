@@ -33,6 +33,13 @@ export function deadFollowMsFrom(env: NodeJS.ProcessEnv): number {
   return testDelayFrom(env, 'EGRESS_AUDIT_TEST_DEAD_FOLLOW_MS', DEAD_FOLLOW_MS);
 }
 
+/**
+ * A chunk that took this long to come after the reader asked for it was sent as it was logged: a backlog comes back
+ * to back, bar a stall of a slow link (Envoy flushes its access log once a second, so even a busy sidecar's lines
+ * come in bursts).
+ */
+const CAUGHT_UP_WAIT_MS = 250;
+
 /** How long a follower queued for a slot goes without looking at its pod again (it looks at each change of it too). */
 export const RELOOK_MS = 30_000;
 
@@ -106,6 +113,11 @@ export class LogReader {
   unansweredMs: number | null = null;
   /** A follow ended after a graceful stop because it had gone quiet. */
   private quietAtStop = false;
+  /**
+   * The least (arrival on our clock − the kubelet's stamp of its last line) seen, in ms, over chunks that came while
+   * the stream was caught up: how far this node's clock is behind ours, plus the least delivery delay.
+   */
+  private behindMs = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly deps: ReaderDeps,
@@ -170,15 +182,19 @@ export class LogReader {
     let bytes = 0;
     try {
       for await (const chunk of res) {
+        // A chunk the server was asked for well before it came (not a request's first) is live, no backlog behind it.
+        const live = bytes > 0 && Date.now() - this.lastHeardAt >= CAUGHT_UP_WAIT_MS;
         bytes += (chunk as Buffer).length;
         const before = this.gate.cursorMs();
         const out = this.gate.push(chunk as Buffer);
+        if (out !== null && live) this.behindMs = Math.min(this.behindMs, Date.now() - this.gate.cursorMs());
         if (out !== null) yield* this.handOut(out, before);
         this.lastHeardAt = Date.now(); // heard, and (after the consumer) asking again
         if (hooks !== null && this.stopAt !== null && this.gate.cursorMs() >= this.stopAt) {
           this.drained = true;
           return done('stopped', bytes);
         }
+        if (hooks !== null && this.stopAt !== null && live && this.pastStopOnNodeClock()) return done('stopped', bytes); // not drained: the final read takes the rest
       }
       return done(cut() ? 'preempted' : 'ended', bytes);
     } catch {
@@ -190,6 +206,17 @@ export class LogReader {
       unguard();
       res.destroy();
     }
+  }
+
+  /**
+   * After a graceful stop, with a chunk that came live (no backlog left to lose to a rotation): true when the cursor
+   * has passed the stop as this node's clock tells it, the node being behind ours by more than IDLE_MS (its lines are
+   * stamped that much earlier). Else a busy container on such a node would reach the stop by our clock only that much
+   * later, or be reported cut when the grace ran out first. The estimate can be early by the least delivery delay, so
+   * the follow does not count as drained: the follower reads once more without following, which returns what is left.
+   */
+  private pastStopOnNodeClock(): boolean {
+    return this.behindMs > IDLE_MS && this.behindMs !== Number.POSITIVE_INFINITY && this.gate.cursorMs() >= (this.stopAt as number) - this.behindMs;
   }
 
   /**

@@ -6,6 +6,7 @@
  * the credentials or the server's certificate failed, which no other view would get past).
  */
 import { endingError, LASTING_FAILURES, type ApiAction, type FailureKind, type KubeApiError } from './api-errors.js';
+import { escapeControl } from '../../text/escape.js';
 import { Informer } from './informer.js';
 import type { KubeHttp } from './kube-http.js';
 import type { KubePod } from './pod-facts.js';
@@ -23,6 +24,10 @@ export interface PodView {
   failure: string | null;
   /** The first list went through (a view that never listed is reported by whoever listed it). */
   listed: boolean;
+  /** The namespace listed (null: all of them). */
+  namespace: string | null;
+  /** The first list held no pod at all. */
+  firstListEmpty: boolean;
 }
 
 function pathFor(namespace: string | null): string {
@@ -37,8 +42,11 @@ function view(api: KubeHttp, registry: PodRegistry, notice: (message: string) =>
     what: `${kind === 'gateway' ? 'gateway pods' : 'pods'} in ${namespace === null ? 'all namespaces' : `namespace ${namespace}`}`,
     failure: null,
     listed: false,
+    namespace,
+    firstListEmpty: false,
     informer: new Informer<KubePod>(api, { action, path: pathFor(namespace), query: labelSelector === '' ? {} : { labelSelector } }, {
       replace: (items) => {
+        if (!v.listed) v.firstListEmpty = items.length === 0;
         v.listed = true;
         registry.replace(scope, items);
       },
@@ -74,4 +82,16 @@ export async function listGateways(views: PodView[], signal: AbortSignal): Promi
     }
   }
   return problems.length === 0 ? null : problems.join('; ');
+}
+
+/**
+ * What to say when watched namespaces (-n, else the context's) held no pod at the first list: a misspelt one (which the API lists
+ * as empty, never as missing) otherwise shows an empty dashboard until the run ends with no-sidecar-logs. Null when none.
+ */
+export function emptyNamespacesNotice(views: readonly PodView[]): string | null {
+  // A context's namespace comes from the kubeconfig unchecked: escaped for the terminal.
+  const empty = views.filter((v) => v.firstListEmpty && v.namespace !== null).map((v) => escapeControl(v.namespace as string));
+  if (empty.length === 0) return null;
+  const which = empty.length === 1 ? `namespace ${empty[0] as string} has` : `namespaces ${empty.join(', ')} have`;
+  return `${which} no pods: nothing is followed there until one is created (is the name right? kubectl get namespaces lists them)`;
 }

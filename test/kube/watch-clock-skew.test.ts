@@ -1,0 +1,40 @@
+// `egress-audit watch` against a node whose clock is behind this machine's (fake API server): the kubelet stamps its
+// lines by the node's clock, and the stop must be read on that clock too.
+import { describe, expect } from 'vitest';
+import { clusterIt, internalLine, parseNdjson, startWatch, warnings } from './helpers.js';
+
+const SKEW_MS = 20_000;
+
+describe('watch: a node whose clock is behind ours (fake API server)', () => {
+  clusterIt('ends a busy container’s follow at a Ctrl-C by the node’s clock: every line logged before the stop read once, nothing reported cut (it read on until the 10 s grace ran out, then said streams-cut)', async ({ api, kubeconfig }) => {
+    const pod = api.addPod({ namespace: 'skew', name: 'cart-1', ip: '10.108.0.56', containers: ['app', 'istio-proxy'] });
+    const run = startWatch(['-n', 'skew', '--gateway-namespace', 'skew-gw', '-o', 'ndjson', '--fail-on', 'none', '--since', '1m'], { KUBECONFIG: kubeconfig });
+    await api.waitUntil(() => api.requests.some((r) => r.subresource === 'log' && r.name === 'cart-1' && r.status === 200));
+    let logged = 0;
+    let exited = false;
+    void run.exited.then(() => (exited = true));
+    // Envoy flushes its access log in bursts; this one never pauses for a second, so quiet alone never ends the follow.
+    const burst = (): void => {
+      const at = new Date(Date.now() - SKEW_MS);
+      pod.appendLog('istio-proxy', [0, 1, 2].map((i) => internalLine(at, logged + i)), at);
+      logged += 3;
+    };
+    const writer = (async () => {
+      while (!exited) {
+        burst();
+        await new Promise((r) => setTimeout(r, 400));
+      }
+    })();
+    await run.waitForStdout((t) => t.split('"type":"flow"').length > 9); // bursts seen live
+    const beforeStop = logged;
+    run.interrupt();
+    const { code, stdout } = await run.exited;
+    await writer;
+    const { flows, report } = parseNdjson(stdout);
+    const ids = flows.map((f) => (f['sidecar'] as { request_id: string }).request_id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (let n = 0; n < beforeStop; n++) expect(ids).toContain(`req-${n}`);
+    expect(warnings(report).map((w) => w.code)).not.toContain('streams-cut');
+    expect(code).toBe(0);
+  });
+});
