@@ -155,11 +155,30 @@ describe.concurrent('watch: seed 000 against the fake API server', () => {
     expect(lineCounts(report).lines).toBe(2);
   });
 
+  clusterIt('reads the lines logged from the time --since names', async ({ api, kubeconfig }) => {
+    const { client, gateway, cleanup } = seedPods(api, 'seedsinceat');
+    const pair = seed000Pair(new Date(Date.now() - 60_000));
+    client.appendLog('istio-proxy', [pair.sidecar], new Date(Date.now() - 60_000));
+    gateway.appendLog('istio-proxy', [pair.gateway], new Date(Date.now() - 60_000));
+    client.appendLog('istio-proxy', [passthroughLine(new Date(Date.now() - 3_600_000))], new Date(Date.now() - 3_600_000));
+    const since = new Date(Date.now() - 300_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const run = startWatch(args('seedsinceat', '-o', 'ndjson', '--since', since), { KUBECONFIG: kubeconfig });
+    await attached(api, client, gateway);
+    run.interrupt();
+    const { code, stdout, stderr } = await run.exited;
+    cleanup();
+    expect(code, stderr).toBe(0);
+    const { flows, report } = parseNdjson(stdout);
+    expect(verdictCounts(flows)).toEqual({ 'via-gateway': 1 });
+    expect(lineCounts(report).lines).toBe(2);
+  });
+
   clusterIt.for([
     ['-n together with -A', ['-n', 'x', '-A']],
     ['a bad label selector', ['-l', 'app in (a']],
     ['a pod query that is not a regular expression', ['cart-(']],
     ['a bad --since', ['--since', 'yesterday']],
+    ['a --since time without a zone', ['--since', '2026-11-02T02:00']],
   ] as const)('rejects %s with exit 2 before contacting the cluster', async ([, bad], { api, kubeconfig }) => {
     const before = api.requests.length;
     const { code, stderr } = await startWatch([...bad], { KUBECONFIG: kubeconfig }).exited;
