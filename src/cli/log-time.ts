@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { escapeControl, quotedValue } from '../text/escape.js';
-import { parseDuration } from './values.js';
+import { DURATION_EXAMPLE, parseDuration } from './values.js';
 import type { LogWindow } from '../pipeline/log-window.js';
 import { logTimeMs } from '../../parsers/calendar.js';
 
@@ -30,8 +30,13 @@ function inUtc(text: string): string {
  * errors naming the flag, as are impossible dates (`2026-02-30`), so a window is never silently other than meant.
  */
 function parseLogTime(flag: string, text: string): number {
+  if (isDuration(text)) throw new UsageError(`${flag}: ${quotedValue(text)} is a duration, but audit reads saved logs: give a time, ${EXAMPLE}`);
+  return timeOrThrow(flag, text);
+}
+
+/** `text` as a time (RFC 3339 with a zone, or a date), epoch ms; anything else is a usage error that says why. */
+function timeOrThrow(flag: string, text: string): number {
   const shown = `${flag}: ${quotedValue(text)}`;
-  if (isDuration(text)) throw new UsageError(`${shown} is a duration, but audit reads saved logs: give a time, ${EXAMPLE}`);
   if (NO_ZONE.test(text)) throw new UsageError(`${shown} has no time zone (Envoy logs in UTC): add Z or an offset, e.g. ${inUtc(escapeControl(text))}`);
   const m = TIME.exec(text);
   if (m === null) throw new UsageError(`${shown} is not a time: give RFC 3339 with a zone or a date, ${EXAMPLE}`);
@@ -55,4 +60,23 @@ export function logWindow(since: string | undefined, until: string | undefined):
     );
   }
   return window;
+}
+
+/** Where `watch --since` starts: a duration back from the start of the run, or a log time. */
+export type WatchSince = { agoMs: number } | { atMs: number };
+
+/**
+ * `watch --since` as a duration back from now (`10m`) or, as the log API takes a time too, a time in audit's forms
+ * (`2026-11-02T02:00:00Z`, a date); a time not yet come, or anything else, is a usage error saying what it takes.
+ */
+export function watchSince(text: string, nowMs: number): WatchSince {
+  if (isDuration(text) || /^\d+(?:\.\d+)?$/.test(text)) return { agoMs: parseDuration('--since', text) }; // a bare 5 is told it has no unit
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    throw new UsageError(`--since: ${quotedValue(text)} is neither a duration back from now (${DURATION_EXAMPLE}) nor a time (${EXAMPLE})`);
+  }
+  const atMs = timeOrThrow('--since', text);
+  if (atMs > nowMs) {
+    throw new UsageError(`--since: ${quotedValue(text)} is in the future, and watch starts with lines already logged: give a time before now, or leave --since out to start with new lines`);
+  }
+  return { atMs };
 }

@@ -1,5 +1,6 @@
 /** Typed options of each command, as commander hands them over after validation. */
 import type { LogWindow } from '../pipeline/log-window.js';
+import type { WatchSince } from './log-time.js';
 import type { AuditCommonOptions } from '../run/options.js';
 import type { WatchFilterOptions } from '../sources/kube/plan.js';
 
@@ -51,7 +52,8 @@ export interface AuditOptions extends ReadOptions, AuditCommonOptions {
 export interface WatchOptions extends AuditCommonOptions, ReadOptions, WatchFilterOptions {
   context: string | null;
   kubeconfig: string | null;
-  sinceMs: number | null;
+  /** --since: where the logs start (null: with new lines). */
+  since: WatchSince | null;
   durationMs: number | null;
   maxStreams: number;
 }

@@ -9,9 +9,9 @@ import { escapeControl, quotedValue } from '../text/escape.js';
 import { podGlobFlag } from '../sources/role-flags.js';
 import { defaultMaxStreams, MAX_STREAMS } from '../sources/kube/descriptors.js';
 import { isDnsLabel } from '../sources/kube/plan.js';
-import { collect, formatFlag, parseDuration, parsePositiveDuration, parsePositiveInt, parseSize } from './values.js';
+import { collect, formatFlag, parsePositiveDuration, parsePositiveInt, parseSize } from './values.js';
 import { commaItems } from '../text/comma-list.js';
-import { logWindow } from './log-time.js';
+import { logWindow, watchSince } from './log-time.js';
 import { OUTPUT_FORMATS, RULES_FORMATS, type OutputFormat, type RulesFormat } from './options.js';
 import { DEFAULT_MAX_LINE_LENGTH } from '../../parsers/index.js';
 import type { AuditCommonOptions, AuditOptions, ParseOptions, WatchOptions } from './options.js';
@@ -337,7 +337,7 @@ function watchCommand(handlers: CommandHandlers): Command {
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)', once('--kubeconfig'))
     .option('--gateway-namespace <ns>', 'namespace to list the egress gateway pods in; given, also the one namespace an egress gateway may live in, with -A too (a pod elsewhere is read as a sidecar whatever its name or labels); the policy\'s mesh.gatewayNamespaces, when set, must accept it (exit 2 if not); with -A and no --gateway-namespace, gateways are listed everywhere and only those the setting accepts are gateways', once('--gateway-namespace'), 'istio-system')
     .option('--gateway-selector <selector>', 'label selector of the egress gateway pods', once('--gateway-selector'), 'istio=egressgateway')
-    .option('--since <duration>', 'start with log lines newer than this (default: only new lines)', once('--since'))
+    .option('--since <duration|time>', 'start with log lines newer than this: a duration back from now (10m), or a time as audit takes one (2026-11-02T02:00:00Z, 2026-11-02) (default: only new lines)', once('--since'))
     .option('--duration <duration>', 'stop after this long, write reports and exit', once('--duration'))
     .option('--max-streams <n>', `cap on concurrently followed containers, each an open file (default: ${MAX_STREAMS}, or what ulimit -n leaves room for when that is fewer)`, once('--max-streams'));
   addReadOptions(cmd);
@@ -355,7 +355,7 @@ function watchCommand(handlers: CommandHandlers): Command {
       gatewayNamespace: String(o['gatewayNamespace']),
       gatewayNamespaceGiven: cmd.getOptionValueSource('gatewayNamespace') === 'cli',
       gatewaySelector: String(o['gatewaySelector']),
-      sinceMs: o['since'] === undefined ? null : parseDuration('--since', String(o['since'])),
+      since: o['since'] === undefined ? null : watchSince(String(o['since']), Date.now()),
       durationMs: o['duration'] === undefined ? null : parsePositiveDuration('--duration', String(o['duration']), 'a run of no time would stop before it read a line (use e.g. 30s or 10m)'),
       maxStreams: o['maxStreams'] === undefined ? defaultMaxStreams() : parsePositiveInt('--max-streams', String(o['maxStreams'])),
       format: o['format'] as readonly string[],

@@ -4,8 +4,18 @@ import { UsageError } from '../errors.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** Parses `500ms`, `5s`, `10m`, `1h30m` into milliseconds; a bad value names the flag (exit 2). */
+/** A duration's example, for every message about one. */
+export const DURATION_EXAMPLE = 'e.g. 500ms, 5s, 10m, 1h30m';
+
+/**
+ * Parses `500ms`, `5s`, `10m`, `1h30m` into milliseconds; a bad value names the flag (exit 2). A bare `0` is zero in any
+ * unit, so it is `0s` (a flag that needs more than zero says so, as for `0s`); another bare number has no unit to read it by.
+ */
 export function parseDuration(flag: string, text: string): number {
+  if (/^\d+(?:\.\d+)?$/.test(text)) {
+    if (Number(text) === 0) return 0;
+    throw new UsageError(`${flag}: ${quotedValue(text)} has no unit (use e.g. ${text}s or ${text}m; units: ms, s, m, h, d)`);
+  }
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
   let total = 0;
   let matched = 0;
@@ -15,7 +25,7 @@ export function parseDuration(flag: string, text: string): number {
     matched = re.lastIndex;
   }
   if (text.length === 0 || matched !== text.length) {
-    throw new UsageError(`${flag}: ${quotedValue(text)} is not a duration (use e.g. 500ms, 5s, 10m, 1h30m)`);
+    throw new UsageError(`${flag}: ${quotedValue(text)} is not a duration (use ${DURATION_EXAMPLE})`);
   }
   return total;
 }

@@ -10,6 +10,7 @@ import { plural } from '../text/plural.js';
 import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { gatewayPodsRefusedWarning, gatewaysByContentWarning, inputsSkippedWarning, meshRangesMissWarning, NO_RECORDS, ownOutputsSkippedWarning, podFlagsWarning, roleFlag, silence } from '../run/coverage.js';
 import { Notices } from '../run/notices.js';
+import { PerInputNotes } from '../run/per-input-notes.js';
 import { finishRun, pipelineFacts } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
 import { WindowFilter } from '../run/window-filter.js';
@@ -42,7 +43,7 @@ function explainedRole(a: RoleAssignment, none: StreamFacts | undefined): [strin
 }
 
 /** `--explain`, printed once the run is over: late pods have their roles then, and record-less streams say so as coverage does. */
-function explain(resolution: RoleResolution, streams: readonly StreamFacts[], snapshot: SnapshotContext | null, ownMeshIps: readonly string[]): string {
+function explain(resolution: RoleResolution, streams: readonly StreamFacts[], snapshot: SnapshotContext | null, ownMeshIps: readonly string[], perInput: PerInputNotes): string {
   const empty = new Map(streams.filter((s) => s.records + s.duplicates === 0).map((s) => [s.name, s]));
   const rows = [...resolution.assignments].sort(([a], [b]) => compareText(a, b));
   const width = Math.min(60, Math.max(...rows.map(([k]) => k.length), 4));
@@ -63,7 +64,7 @@ function explain(resolution: RoleResolution, streams: readonly StreamFacts[], sn
   const backwards = streams.filter((s) => s.backwards).map((s) => `\n  ${escapeControl(s.name)}: read from its last line back, as its log time runs newest first${s.copied ? copied : ''}`);
   const heads = `its head not judged for newest-first order, as the heads' memory holds the first ${JUDGED_HEADS} inputs that cannot be probed (stdin, FIFOs, .gz)`;
   const asItCame = streams.filter((s) => s.headUnjudged).map((s) => `\n  ${escapeControl(s.name)}: read as it came, ${heads}`);
-  return `egress-audit: roles\n${lines.join('\n')}${ips}${gatewayHosts}${podIps}${ownIps}${fromSnapshot}${held.join('')}${backwards.join('')}${asItCame.join('')}\n`;
+  return `egress-audit: roles\n${lines.join('\n')}${ips}${gatewayHosts}${podIps}${ownIps}${fromSnapshot}${held.join('')}${backwards.join('')}${asItCame.join('')}${perInput.explained()}\n`;
 }
 
 /** What --explain says of the pods a --pods list holds. */
@@ -122,11 +123,11 @@ async function collectStreams(iterable: AsyncIterable<LogStream>): Promise<LogSt
   return out;
 }
 
-/** A note said on stderr as the run goes, and kept in `notes` for the report's warning that repeats it. */
-function saidAndKept(notes: string[]): (note: string) => void {
+/** A note said as the run goes (`say`), and kept in `notes` for the report's warning that repeats it. */
+function saidAndKept(notes: string[], say: (note: string) => void): (note: string) => void {
   return (note) => {
     notes.push(note);
-    warnOnStderr(note);
+    say(note);
   };
 }
 
@@ -137,20 +138,24 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const useDashboard = options.dashboard && canDrawDashboard() && options.output === null;
   // --speed paces the dashboard's replay; without a dashboard it would only delay the table or the reports.
   const paced = useDashboard && options.speed > 0;
+  // Each kind of note said once per input is bounded on stderr (a walk may find thousands), and listed whole by --explain.
+  const perInput = new PerInputNotes();
   // An input found but left out (a dangling link, a FIFO) is said at once, and again in the report's inputs-skipped warning.
   const skippedInputs: string[] = [];
-  const warn = saidAndKept(skippedInputs);
+  const warn = saidAndKept(skippedInputs, perInput.kind('inputs found but left out', warnOnStderr));
   // A report, flows or records of an earlier run found among the logs: left out, said at once and in the report's own-outputs-skipped warning.
   const ownOutputs: string[] = [];
-  const ownOutput = saidAndKept(ownOutputs);
+  const ownOutput = saidAndKept(ownOutputs, perInput.kind('files egress-audit wrote, found among the inputs and left out', warnOnStderr));
+  const recordsNote = perInput.kind("parse's records named as inputs, read back", warnOnStderr);
   // A copy of an input (the same bytes under another name) is read once, or each of its flows would count twice.
-  const sameContentOnce = (left: SameContent): void => warnOnStderr(`${left.name}: the same content as ${left.as}, read once (as ${left.as})`);
+  const sameContent = perInput.kind('inputs with the same content as another, each read once', warnOnStderr);
+  const sameContentOnce = (left: SameContent): void => sameContent(`${left.name}: the same content as ${left.as}, read once (as ${left.as})`);
   const { setup, spec, source, snapshot } = await beforeOutputs(options, inputs, async () => {
     const prepared = await auditSetup(options);
     return {
       setup: prepared,
       spec: (await auditFormatFromOption(options.format)).spec,
-      source: await fileSource(inputs, options, { ...(paced ? { chunkSize: SMALL_CHUNK } : {}), warn, ownOutput, sameContentOnce, readsRecordsBack: true }),
+      source: await fileSource(inputs, options, { ...(paced ? { chunkSize: SMALL_CHUNK } : {}), warn, ownOutput, recordsNote, sameContentOnce, readsRecordsBack: true }).finally(() => perInput.sayHeldBack()),
       snapshot: options.pods === null ? null : await loadPodSnapshot(options.pods, gatewayNamespaceMatcher(prepared.settings), prepared.settings.clusterDomain),
     };
   });
@@ -169,8 +174,9 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const streams = await collectStreams(source.streams(abort.signal));
   const podRoles = podRoleMatcher(options);
   // Reading a big export to its end before the audit starts would look like a hang on a terminal: say why it waits.
+  const readOn = perInput.kind("inputs read to their end first, for their pods' own addresses", warnOnStderr);
   const onReadOn = (name: string): void => {
-    if (process.stderr.isTTY === true) warnOnStderr(`${name}: reading it to its end first, for its pods' own addresses (no --mesh-cidr or --pods given)`);
+    if (process.stderr.isTTY === true) readOn(`${name}: reading it to its end first, for its pods' own addresses (no --mesh-cidr or --pods given)`);
   };
   const recordsOfInputs = new RecordsOfInputs(streams.map((s) => s.info.name));
   const onLateRecordLog = (records: string, log: string): void => recordsOfInputs.check(records, log);
@@ -189,6 +195,8 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   // What the run says while the dashboard is drawn goes onto it (stderr would be drawn over), and to stderr once it lets go.
   const notices = new Notices();
   if (dashboard !== null) notices.hold(dashboard);
+  const spooled = perInput.kind('newest-first inputs copied to a temporary file', warnOnStderr);
+  const failedInput = perInput.kind('inputs that could not be read', notices.say);
   try {
     const pacer = new Pacer<Flow>(paced ? options.speed : 0, options.window);
     // The sidecars' own addresses stand in for mesh ranges only when none are given: --pods gives its pods' ranges.
@@ -227,7 +235,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
         : undefined,
       onSpool: (info) => {
         // Said where progress is shown: a large input may take a while to copy before its first line is read.
-        if (dashboard === null && process.stderr.isTTY === true) warnOnStderr(`${info.name} runs newest first: copying it to a temporary file, to read it from its end`);
+        if (dashboard === null && process.stderr.isTTY === true) spooled(`${info.name} runs newest first: copying it to a temporary file, to read it from its end`);
       },
     });
     pacer.release(); // the last records' flows, and those the end of input decided
@@ -239,7 +247,8 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     // The inputs that failed are said whatever the end: an output that cannot be written (exit 3) must not hide them.
     const sayInputErrors = (): void => {
       const stopped = pipeline.streams.filter((s) => s.stopped);
-      for (const s of pipeline.streams) if (s.error !== null && !stopped.includes(s)) notices.say(s.error);
+      for (const s of pipeline.streams) if (s.error !== null && !stopped.includes(s)) failedInput(s.error);
+      perInput.sayHeldBack();
       // One line, not one per input (a quit replay of a thousand files); the report names each.
       if (stopped.length > 0) notices.say(`stopped before ${plural(stopped.length, 'input was', 'inputs were')} read to the end (${stopped[0]?.info.name}${stopped.length > 1 ? ', ...' : ''}): the audit is incomplete`);
     };
@@ -263,7 +272,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       await dashboard.waitUntilQuit();
     }
     notices.release();
-    if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts, snapshotRun, ownMeshIps)); // after the dashboard has let go of the terminal
+    if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts, snapshotRun, ownMeshIps, perInput)); // after the dashboard has let go of the terminal
     if (dashboard !== null) printResultAfterDashboard(report);
     return exitCode;
   } catch (error) {

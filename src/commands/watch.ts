@@ -166,7 +166,8 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   const notices = new Notices();
   const s = stops(options.durationMs);
   // Not before 1970: an earlier sinceTime is no RFC3339 time, and every log request would get 400.
-  const startAtMs = Math.max(0, startedAt.getTime() - (options.sinceMs ?? 0));
+  const since = options.since ?? { agoMs: 0 };
+  const startAtMs = Math.max(0, 'atMs' in since ? since.atMs : startedAt.getTime() - since.agoMs);
   try {
     const cluster = await beforeOutputs(options, [], async () => {
       const connected = await connectCluster({

@@ -151,14 +151,15 @@ export function warnOnStderr(message: string): void {
 
 /**
  * Files, directories, globs and stdin as one Source; role flags add their files and assert their role; egress-audit's
- * own outputs a walk or a glob finds are left out, each said to `ownOutput` (by default on stderr); `sameContentOnce`
+ * own outputs a walk or a glob finds are left out, each said to `ownOutput` (by default on stderr; parse's records named,
+ * read, to `recordsNote`); `sameContentOnce`
  * (an audit's) reads files holding the same bytes once, saying so; `readsRecordsBack` (an audit's) says that parse's
  * records named are read back as the lines they came from.
  */
 export async function fileSource(
   inputs: string[],
   flags: RoleFlags = { sidecar: [], gateway: [], ingress: [] },
-  options: { chunkSize?: number; warn?: Warn; ownOutput?: Warn; sameContentOnce?: (left: SameContent) => void; readsRecordsBack?: boolean } = {},
+  options: { chunkSize?: number; warn?: Warn; ownOutput?: Warn; recordsNote?: Warn; sameContentOnce?: (left: SameContent) => void; readsRecordsBack?: boolean } = {},
 ): Promise<Source> {
   const operands = [...inputs, ...flags.sidecar, ...flags.gateway, ...flags.ingress];
   if (operands.length === 0) {
@@ -166,7 +167,7 @@ export async function fileSource(
     operands.push('-');
   }
   let files = await findInputs(operands, options.warn ?? warnOnStderr, warnOnStderr); // this run's own output left out is said, never a warning
-  files = await leaveOutOwnOutputs(files, options.ownOutput ?? warnOnStderr, warnOnStderr, options.readsRecordsBack === true);
+  files = await leaveOutOwnOutputs(files, options.ownOutput ?? warnOnStderr, options.recordsNote ?? warnOnStderr, options.readsRecordsBack === true);
   if (options.sameContentOnce !== undefined) {
     const once = await readSameContentOnce(files);
     files = once.files;

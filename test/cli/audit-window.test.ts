@@ -210,8 +210,30 @@ describe('--since/--until usage errors (exit 2, naming the flag and the value)',
     expect(res.stderr).toContain('egress-audit: --since: "30m" is a duration, but audit reads saved logs: give a time');
   });
 
-  it('are only flags of audit: watch --since stays a duration', async () => {
-    expect((await watchOptions(['--since', '5m'])).sinceMs).toBe(300_000);
+  it('--until is only a flag of audit; watch --since takes a duration back from now, or 0 (new lines)', async () => {
+    expect((await watchOptions(['--since', '5m'])).since).toEqual({ agoMs: 300_000 });
+    expect((await watchOptions(['--since', '0'])).since).toEqual({ agoMs: 0 });
     await expect(watchOptions(['--until', SINCE])).rejects.toThrow(/unknown option '--until'/);
+  });
+
+  it('watch --since takes a time too, in the forms audit takes (the log API starts at a time)', async () => {
+    expect((await watchOptions(['--since', SINCE])).since).toEqual({ atMs: Date.parse(SINCE) });
+    expect((await watchOptions(['--since', '2026-11-02T03:00:00+01:00'])).since).toEqual({ atMs: Date.parse(SINCE) });
+    expect((await watchOptions(['--since', '2026-11-02'])).since).toEqual({ atMs: Date.parse('2026-11-02T00:00:00Z') });
+  });
+
+  it.each([
+    ['yesterday', '--since: "yesterday" is neither a duration back from now (e.g. 500ms, 5s, 10m, 1h30m) nor a time (e.g. 2026-11-02T02:00:00Z, 2026-11-02T03:00:00+01:00 or 2026-11-02)'],
+    ['2026-11-02 02:00', '--since: "2026-11-02 02:00" has no time zone (Envoy logs in UTC): add Z or an offset, e.g. 2026-11-02T02:00:00Z'],
+    ['2026-02-30', '--since: "2026-02-30" is not a time that exists'],
+    ['9999-01-01T00:00:00Z', '--since: "9999-01-01T00:00:00Z" is in the future, and watch starts with lines already logged: give a time before now, or leave --since out to start with new lines'],
+  ])('watch --since %j is a usage error saying what it takes', async (value, message) => {
+    await expect(watchOptions(['--since', value])).rejects.toThrow(message);
+  });
+
+  it('watch --since with a bad time exits 2 from the command line, naming the flag', async () => {
+    const res = await runCli(['watch', '--since', '2026-11-02T02:00', '--kubeconfig', '/nonexistent/kubeconfig']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--since: "2026-11-02T02:00" has no time zone');
   });
 });

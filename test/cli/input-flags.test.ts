@@ -57,6 +57,13 @@ describe('input flags whose value names nothing, or too much', () => {
     [['audit', '--window', '0s', VIA], '--window: "0s" is zero: a zero join window can never join'],
     [['audit', '--window', '0ms', VIA], '--window: "0ms" is zero'],
     [['watch', '--duration', '0s'], '--duration: "0s" is zero: a run of no time would stop before it read a line'],
+    // A bare 0 is zero in any unit: told it is zero, as 0s is, not that it is no duration.
+    [['audit', '--window', '0', VIA], '--window: "0" is zero: a zero join window can never join'],
+    [['watch', '--duration', '0'], '--duration: "0" is zero: a run of no time would stop before it read a line'],
+    // Another bare number is told what it lacks.
+    [['audit', '--window', '5', VIA], '--window: "5" has no unit (use e.g. 5s or 5m; units: ms, s, m, h, d)'],
+    [['watch', '--duration', '30'], '--duration: "30" has no unit (use e.g. 30s or 30m'],
+    [['watch', '--since', '10'], '--since: "10" has no unit (use e.g. 10s or 10m'],
   ])('%j is a usage error naming the flag (exit 2)', async (args, message) => {
     const res = await runCli(args, { input: '' });
     expect(res.stderr).toContain(message);

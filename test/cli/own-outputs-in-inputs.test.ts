@@ -102,8 +102,10 @@ describe("an earlier run's output in a log directory", () => {
       const values = readFileSync(join(outputs, own.file), 'utf8').trim().split(own.file === 'flows.log' || own.file === 'records.log' ? '\n' : /(?!)/);
       indents.forEach((indent, i) => writeFileSync(join(dir, `${i}-${own.file}`), values.map((v) => `${JSON.stringify(JSON.parse(v), null, indent)}\n`).join('')));
     }
-    const res = await runCli(['audit', dir, '-o', 'json']);
-    for (const own of json) for (const i of indents.keys()) expect(res.stderr).toContain(`egress-audit: ${join(dir, `${i}-${own.file}`)}: ${own.what}, not a log; left out\n`);
+    // More than stderr says one by one (the first 10, then how many more): --explain lists every one.
+    const res = await runCli(['audit', dir, '-o', 'json', '--explain']);
+    for (const own of json) for (const i of indents.keys()) expect(res.stderr).toContain(`${join(dir, `${i}-${own.file}`)}: ${own.what}, not a log; left out\n`);
+    expect(res.stderr).toContain(`more like it (files egress-audit wrote, found among the inputs and left out): --explain lists them all\n`);
     const report = JSON.parse(res.stdout) as Report;
     expect(report.summary.verdicts).toEqual(alone.summary.verdicts);
     expect(report.coverage.lines).toEqual(alone.coverage.lines);

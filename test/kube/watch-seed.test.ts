@@ -139,17 +139,21 @@ describe.concurrent('watch: seed 000 against the fake API server', () => {
     expect(code).toBe(4);
   });
 
-  clusterIt('reads the lines logged before the start with --since', async ({ api, kubeconfig }) => {
-    const { client, gateway, cleanup } = seedPods(api, 'seedsince');
+  clusterIt.for([
+    ['a duration back from now', 'seedsince', (): string => '5m'],
+    ['a time (whole seconds, as the log API takes it)', 'seedsinceat', (): string => new Date(Date.now() - 300_000).toISOString().replace(/\.\d+Z$/, 'Z')],
+  ] as const)('reads the lines logged before the start with --since as %s', async ([, ns, since], { api, kubeconfig }) => {
+    const { client, gateway, cleanup } = seedPods(api, ns);
     const pair = seed000Pair(new Date(Date.now() - 60_000));
     client.appendLog('istio-proxy', [pair.sidecar], new Date(Date.now() - 60_000));
     gateway.appendLog('istio-proxy', [pair.gateway], new Date(Date.now() - 60_000));
     client.appendLog('istio-proxy', [passthroughLine(new Date(Date.now() - 3_600_000))], new Date(Date.now() - 3_600_000));
-    const run = startWatch(args('seedsince', '-o', 'ndjson', '--since', '5m'), { KUBECONFIG: kubeconfig });
+    const run = startWatch(args(ns, '-o', 'ndjson', '--since', since()), { KUBECONFIG: kubeconfig });
     await attached(api, client, gateway);
     run.interrupt();
-    const { stdout } = await run.exited;
+    const { code, stdout, stderr } = await run.exited;
     cleanup();
+    expect(code, stderr).toBe(0);
     const { flows, report } = parseNdjson(stdout);
     expect(verdictCounts(flows)).toEqual({ 'via-gateway': 1 });
     expect(lineCounts(report).lines).toBe(2);
@@ -160,6 +164,7 @@ describe.concurrent('watch: seed 000 against the fake API server', () => {
     ['a bad label selector', ['-l', 'app in (a']],
     ['a pod query that is not a regular expression', ['cart-(']],
     ['a bad --since', ['--since', 'yesterday']],
+    ['a --since time without a zone', ['--since', '2026-11-02T02:00']],
   ] as const)('rejects %s with exit 2 before contacting the cluster', async ([, bad], { api, kubeconfig }) => {
     const before = api.requests.length;
     const { code, stderr } = await startWatch([...bad], { KUBECONFIG: kubeconfig }).exited;
