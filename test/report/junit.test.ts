@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Flow } from '../../src/types.js';
 import type { CoverageWarning } from '../../src/report/model.js';
-import { buildReport, coverage, FIXED_NOW, flow, INPUT, lineCounts, render } from './helpers.js';
+import { buildReport, coverage, FIXED_NOW, flow, foldedDirectRun, INPUT, lineCounts, render, type Settled } from './helpers.js';
 import { ReportBuilder } from '../../src/report/aggregate.js';
 import { OTHER, REPORT_LIMITS, type ReportLimits } from '../../src/report/limits.js';
 import { sampleCoverage, sampleFlows } from './sample.js';
@@ -255,6 +255,14 @@ describe('JUnit writer', () => {
     const alsoAllowed = await render('junit', flows, buildReport(flows, sampleCoverage(), ['direct'], new Set(['fp-baselined', 'fp-allowed-db'])));
     const held = findAll(parseXml(alsoAllowed), 'property').find((p) => p.attrs['name'] === 'baseline')?.attrs['value'];
     expect(held).toBe('compared: 2 findings held by it (1 baselined, not failing; 1 allowed by an exception or not in --fail-on), 4 new');
+  });
+
+  it('counts a folded (other) finding held by the baseline when it held every flow no exception allowed, as SARIF says unchanged of it', async () => {
+    const baseline = async (hows: Settled[]): Promise<string | undefined> =>
+      findAll(parseXml(await render('junit', [], foldedDirectRun(hows, ['direct']))), 'property').find((p) => p.attrs['name'] === 'baseline')?.attrs['value'];
+    // Before, no baseline holding `(other)`: '1 finding held by it (2 baselined, not failing), 1 new'.
+    expect(await baseline(['held', 'held', 'allowed', 'held'])).toBe('compared: 2 findings held by it (baselined, not failing), 0 new');
+    expect(await baseline(['held', 'held', 'open'])).toBe('compared: 1 finding held by it (baselined, not failing), 1 new');
   });
 
   it.each([

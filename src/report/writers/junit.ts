@@ -17,6 +17,7 @@ import { inPieces } from '../json-pieces.js';
 import { documentWriter, type ReportWriter } from './output.js';
 import { findingsStatement } from './more-findings.js';
 import { OTHER } from '../limits.js';
+import { heldByTheBaseline } from '../fail-on-default.js';
 
 interface Case {
   name: string;
@@ -226,7 +227,7 @@ function seconds(report: Report): string {
  */
 function baselineStatement(report: Report): string {
   const { summary } = report;
-  const held = report.findings.filter((f) => report.heldByBaseline?.has(f.fingerprint) === true).length;
+  const held = report.findings.filter((f) => heldByTheBaseline(f, report.heldByBaseline)).length;
   const others = held - summary.baselined;
   const also = others > 0 ? `; ${others} allowed by an exception or not in --fail-on` : '';
   return `compared: ${plural(held, 'finding')} held by it (${held === summary.baselined ? '' : `${summary.baselined} `}baselined, not failing${also}), ${summary.findings - held} new`;
