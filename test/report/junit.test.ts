@@ -28,9 +28,9 @@ function allowedOrFailing(workload: string, host: string, failing: boolean, name
   });
 }
 
-/** A test case's result: failure, skipped, or pass. */
+/** A test case's result: failure, error (could not be checked), skipped, or pass. */
 function state(c: XmlElement): string {
-  return findAll(c, 'failure').length > 0 ? 'failure' : findAll(c, 'skipped').length > 0 ? 'skipped' : 'pass';
+  return (['failure', 'error', 'skipped'] as const).find((name) => findAll(c, name).length > 0) ?? 'pass';
 }
 
 describe('JUnit writer', () => {
@@ -213,9 +213,13 @@ describe('JUnit writer', () => {
     if (failure) expect(failure.attrs).toEqual({ type: 'no-gateway-logs', message: warning.message });
   });
 
-  it('fails the no-records test case when nothing was read', async () => {
+  it('errs in the no-records test case when nothing was read (an <error>: nothing could be checked), counted in errors', async () => {
     const { root } = await junit([], coverage({ lines: lineCounts({ lines: 0, records: 0 }) }));
-    expect(cases(root, 'egress-audit.coverage')['no-records']?.attrs['message']).toMatch(/^NO EVIDENCE/);
+    const testcase = findAll(suite(root, 'egress-audit.coverage'), 'testcase').find((c) => c.attrs['name'] === 'no-records') as XmlElement;
+    expect(state(testcase)).toBe('error');
+    expect(findAll(testcase, 'error')[0]?.attrs['message']).toMatch(/^NO EVIDENCE/);
+    expect([suite(root, 'egress-audit.coverage').attrs['errors'], suite(root, 'egress-audit.coverage').attrs['failures']]).toEqual(['1', '0']);
+    expect([root.attrs['errors'], root.attrs['failures']]).toEqual(['1', '0']);
   });
 
   it('counts the records and lines of the no-records case in the singular where there is one', async () => {
@@ -269,12 +273,15 @@ describe('JUnit writer', () => {
     { name: 'the sample audit', flows: sampleFlows(), cov: sampleCoverage(), failOn: ['direct'] },
     { name: 'a clean audit', flows: [flow({ verdict: 'via-gateway', failing: false })], cov: sampleCoverage(), failOn: ['direct'] },
     { name: 'no records', flows: [], cov: coverage({ lines: lineCounts({ records: 0 }) }), failOn: ['direct'] },
+    { name: 'an unreadable input', flows: sampleFlows(), cov: { ...sampleCoverage(), warnings: [{ code: 'stream-errors' as const, message: 'logs/a.log.gz: corrupt gzip data' }] }, failOn: ['direct'] },
     { name: '--fail-on none', flows: sampleFlows().map((f) => ({ ...f, failing: false })), cov: sampleCoverage(), failOn: [] },
-  ])('fails test cases exactly when the run exits non-zero: $name', async ({ flows, cov, failOn }) => {
+  ])('fails or errs in test cases exactly when the run exits non-zero, each counted: $name', async ({ flows, cov, failOn }) => {
     const { root, exitCode } = await junit(flows, cov, failOn);
-    const failures = findAll(root, 'failure').length;
-    expect(failures > 0).toBe(exitCode !== 0);
-    expect(Number(root.attrs['failures'])).toBe(findAll(root, 'testcase').filter((c) => findAll(c, 'failure').length > 0).length);
+    const states = findAll(root, 'testcase').map(state);
+    expect(states.some((s) => s === 'failure' || s === 'error')).toBe(exitCode !== 0);
+    expect(Number(root.attrs['failures'])).toBe(states.filter((s) => s === 'failure').length);
+    expect(Number(root.attrs['errors'])).toBe(states.filter((s) => s === 'error').length);
+    for (const s of findAll(root, 'testsuite')) expect(Number(s.attrs['errors'])).toBe(findAll(s, 'testcase').filter((c) => state(c) === 'error').length);
     expect(Number(root.attrs['tests'])).toBe(findAll(root, 'testcase').length);
   });
 });
