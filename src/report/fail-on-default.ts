@@ -7,13 +7,29 @@ import type { CoverageWarning, Finding } from './model.js';
 /** The parts of a finding that say whether the default would have failed it. */
 type Settled = Pick<Finding, 'verdict' | 'allowedBy' | 'fingerprint' | 'count' | 'partlyAllowed' | 'heldFlows'>;
 
+/** A folded `(other)` finding's flows that no exception allowed and the baseline did not hold. */
+function unsettledFlows(f: Settled): number {
+  return f.count - (f.partlyAllowed?.flows ?? 0) - (f.heldFlows ?? 0);
+}
+
 /**
  * Whether a flow of `f` is neither allowed by an exception nor held by the baseline: a tracked finding's fingerprint is
  * held whole or not at all, a folded `(other)` one's flows are counted (Finding.heldFlows), as no baseline holds `(other)`.
  */
 function open(f: Settled, heldByBaseline: ReadonlySet<string> | null): boolean {
   if (f.allowedBy !== null || heldByBaseline?.has(f.fingerprint) === true) return false;
-  return f.heldFlows === undefined || f.count - (f.partlyAllowed?.flows ?? 0) - f.heldFlows > 0;
+  return f.heldFlows === undefined || unsettledFlows(f) > 0;
+}
+
+/**
+ * Whether the --baseline held `f` (SARIF's baselineState `unchanged`, JUnit's "held by it"), else it is new: a tracked
+ * finding by its fingerprint; a folded `(other)` one, whose fingerprint no baseline holds, when it held some of its
+ * flows and every other an exception allowed (partly new is new), so that the writers agree with leftOutOfFailOn.
+ */
+export function heldByTheBaseline(f: Settled, heldByBaseline: ReadonlySet<string> | null | undefined): boolean {
+  if (heldByBaseline === null || heldByBaseline === undefined) return false;
+  if (heldByBaseline.has(f.fingerprint)) return true;
+  return f.heldFlows !== undefined && f.heldFlows > 0 && unsettledFlows(f) <= 0;
 }
 
 /**

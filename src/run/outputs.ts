@@ -52,6 +52,8 @@ interface ReportFile {
 
 /** Why a report file was removed: it would pass for this run's. */
 const EARLIER_REPORT = "it was an earlier run's report and this run did not complete one";
+/** Why an earlier report that could not be removed must still not be read as this run's. */
+const EARLIER_REPORT_KEPT = "it holds an earlier run's report and this run did not complete one: do not take it for this run's report";
 /** Why a file at a report path was kept after a run that completed no report there. */
 const NOT_A_REPORT = 'it does not hold a report of egress-audit\'s, and this run completed none there (do not take it for this run\'s report)';
 
@@ -217,18 +219,29 @@ function discardSync(file: ReportFile, stale: boolean): void {
   unfinished.delete(file);
   file.stream.destroy();
   if (file.place.temp === null) return;
-  const remove = (path: string): boolean => {
-    try {
-      unlinkSync(path);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  remove(file.place.temp);
+  try {
+    unlinkSync(file.place.temp);
+  } catch {
+    // never created, or gone: nothing of this run's is left there
+  }
   if (!stale || file.place.mode === null) return;
   if (!file.replacesReport) process.stderr.write(`egress-audit: left ${escapeControl(file.spec.path)} as it was: ${NOT_A_REPORT}\n`);
-  else if (remove(file.place.target)) process.stderr.write(`egress-audit: removed ${escapeControl(file.spec.path)}: ${EARLIER_REPORT}\n`);
+  else removeStaleReport(file.place.target, file.spec.path);
+}
+
+/**
+ * Removes an earlier run's report at `target` (`shown` as its flag named it), saying so; one that cannot be removed
+ * (a directory the run may not write) is named with why, as CI would upload it for this run's. Synchronous, for the
+ * 'exit' handler. One already gone is what was wanted.
+ */
+function removeStaleReport(target: string, shown: string): void {
+  try {
+    unlinkSync(target);
+    process.stderr.write(`egress-audit: removed ${escapeControl(shown)}: ${EARLIER_REPORT}\n`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    process.stderr.write(`egress-audit: cannot remove ${escapeControl(shown)} (${escapeControl(reason(error))}): ${EARLIER_REPORT_KEPT}\n`);
+  }
 }
 
 process.on('exit', () => {
@@ -350,12 +363,7 @@ async function removeEarlierReport(path: string): Promise<void> {
     if (existsSync(path)) process.stderr.write(`egress-audit: left ${escapeControl(path)} as it was: ${NOT_A_REPORT}\n`);
     return;
   }
-  try {
-    unlinkSync(path);
-    process.stderr.write(`egress-audit: removed ${escapeControl(path)}: ${EARLIER_REPORT}\n`);
-  } catch {
-    // not ours to remove
-  }
+  removeStaleReport(path, path);
 }
 
 /** Opens the console writer (format, or none) and the report files: one that is (or lies inside) an input, or that another report names too, exits 2 before any log is read or a report opened; one that cannot be created, or a --write-baseline that could not be written, exits 3. */
@@ -374,7 +382,8 @@ export async function openOutputs(
   } catch (error) {
     // The run fails: no earlier run's report may pass for this one's, at a path opened or not.
     for (const file of files) discardSync(file, true);
-    for (const spec of options.report.slice(files.length)) removeEarlierReport(spec.path);
+    // Awaited: each is said before the error that ends the run, in the order of the flags, and none is cut short.
+    for (const spec of options.report.slice(files.length)) await removeEarlierReport(spec.path);
     throw error;
   }
   if (files.length > 0) watchSignals(true);

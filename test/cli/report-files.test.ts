@@ -494,6 +494,10 @@ describe('--report: a normal run', () => {
     expect(existsSync(join(dir, 'a.json'))).toBe(false);
     expect(existsSync(join(dir, 'c.md'))).toBe(false);
     expect(res.stderr).toContain("removed c.md: it was an earlier run's report and this run did not complete one");
+    // In the flags' order, before the error that ends the run (the removal was not awaited: said after it).
+    const lines = res.stderr.split('\n');
+    const at = (text: string): number => lines.findIndex((l) => l.includes(text));
+    expect([at('removed a.json'), at('removed c.md'), at('cannot write report missing/b.xml')]).toEqual([0, 1, 2]);
   });
 });
 

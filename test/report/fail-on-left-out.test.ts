@@ -4,12 +4,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Flow } from '../../src/types.js';
 import type { CoverageWarning, Report } from '../../src/report/model.js';
 import { resultStatement } from '../../src/report/statements.js';
-import { ReportBuilder } from '../../src/report/aggregate.js';
-import { OTHER, REPORT_LIMITS } from '../../src/report/limits.js';
-import { buildReport, coverage, FIXED_NOW, flow, INPUT, lineCounts, render } from './helpers.js';
+import { OTHER } from '../../src/report/limits.js';
+import { buildReport, coverage, flow, foldedDirectRun, render, type Settled } from './helpers.js';
 import { errorText, reportValidator } from './validate.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -67,18 +65,7 @@ describe('what a --fail-on that replaced the default left out', () => {
 
   it('counts the folded (other) finding only when a flow of it is neither allowed nor held by the baseline', async () => {
     // One finding tracked one by one: the other direct findings fold into (other)/direct. Each flow is allowed, or held.
-    const direct = (i: number, how: 'allowed' | 'held' | 'open'): Flow =>
-      flow({
-        failing: false, fingerprint: `fp-${i}`, allowedBy: how === 'allowed' ? { id: 'vendor', reason: 'approved', expires: null } : null,
-        destination: { key: `h${i}.example.com:443`, host: `h${i}.example.com`, port: 443, address: '93.184.216.34:443', external: true },
-      });
-    const run = (hows: ('allowed' | 'held' | 'open')[]): Report => {
-      const flows = hows.map((how, i) => direct(i, how));
-      const held = new Set(flows.filter((_, i) => hows[i] === 'held').map((f) => f.fingerprint));
-      const builder = new ReportBuilder({ failOn: ['blocked'], baseline: held, limits: { ...REPORT_LIMITS, findings: 1 }, now: FIXED_NOW });
-      for (const f of flows) builder.add(f);
-      return builder.build(INPUT, coverage({ lines: lineCounts({ records: flows.length }) }), '0.1.0');
-    };
+    const run = (hows: Settled[]): Report => foldedDirectRun(hows, ['blocked']);
     const settled = run(['held', 'held', 'allowed', 'held']);
     expect(settled.findings.map((f) => f.fingerprint)).toEqual(['fp-0', `${OTHER}/direct`]);
     expect(settled.findings[1]).toMatchObject({ count: 3, partlyAllowed: { flows: 1 }, heldFlows: 2 });

@@ -2,7 +2,8 @@
  * The coverage warning that decides the exit code (`stream-errors` for exit 3, `no-records` for exit 4)
  * fails the run whatever --fail-on says, and every writer must mark it so: before, SARIF and JUnit did
  * for stream-errors while the table and the Markdown summary showed it as a mere warning, and no writer
- * but JUnit marked no-records failing on exit 4 (SARIF gave it level "warning").
+ * but JUnit marked no-records failing on exit 4 (SARIF gave it level "warning"). In JUnit it is an <error>, a case that
+ * could not be checked (as GitLab and Jenkins read it), not a <failure> of one that was.
  */
 import { describe, expect, it } from 'vitest';
 import type { CoverageWarning, Report } from '../../src/report/model.js';
@@ -68,10 +69,13 @@ describe.each([
     expect((await sarifLevels(make()))[code]).toBe('error');
   });
 
-  it('is a failing test case in JUnit', async () => {
+  it('is a test case in error in JUnit (the audit could not be checked), counted in errors, not failures', async () => {
     const xml = await render('junit', [], make());
-    const testcase = new RegExp(`<testcase name="${code}"[^>]*>\\s*<failure `);
+    const testcase = new RegExp(`<testcase name="${code}"[^>]*>\\s*<error type="${code}" `);
     expect(xml).toMatch(testcase);
+    expect(xml).not.toContain('<failure ');
+    expect(xml).toMatch(/<testsuite name="egress-audit.coverage" [^>]*failures="0" errors="1"/);
+    expect(xml).toMatch(/<testsuites [^>]*failures="0" errors="1"/);
   });
 });
 

@@ -8,6 +8,7 @@ import { RECORD_KEYS, type AccessRecord } from '../../parsers/types.js';
 import type { Entry, Flow } from '../../src/types.js';
 import type { Coverage, Report, ReportLineCounts } from '../../src/report/model.js';
 import { ReportBuilder } from '../../src/report/aggregate.js';
+import { REPORT_LIMITS } from '../../src/report/limits.js';
 import { createWriter } from '../../src/report/index.js';
 import type { OutputFormat } from '../../src/report/formats.js';
 import { wellFormedJson } from '../../src/report/well-formed.js';
@@ -99,6 +100,26 @@ export function buildReport(flows: Flow[], cov: Coverage = coverage(), failOn: s
   const builder = new ReportBuilder({ failOn, baseline: held === false ? null : held, now: FIXED_NOW });
   for (const f of flows) builder.add(f);
   return builder.build(INPUT, cov, '0.1.0');
+}
+
+/** How the policy settled a flow: an exception allowed it, the --baseline held it, or neither. */
+export type Settled = 'allowed' | 'held' | 'open';
+
+/**
+ * A run of direct flows to h0, h1, ... (one finding each) settled as `hows` says, only the first tracked one by one
+ * (findings: 1): the others fold into `(other)/direct`. An open flow fails when `failOn` names direct.
+ */
+export function foldedDirectRun(hows: Settled[], failOn: string[]): Report {
+  const flows = hows.map((how, i) =>
+    flow({
+      failing: how === 'open' && failOn.includes('direct'), fingerprint: `fp-${i}`, allowedBy: how === 'allowed' ? { id: 'vendor', reason: 'approved', expires: null } : null,
+      destination: { key: `h${i}.example.com:443`, host: `h${i}.example.com`, port: 443, address: '93.184.216.34:443', external: true },
+    }),
+  );
+  const held = new Set(flows.filter((_, i) => hows[i] === 'held').map((f) => f.fingerprint));
+  const builder = new ReportBuilder({ failOn, baseline: held, limits: { ...REPORT_LIMITS, findings: 1 }, now: FIXED_NOW });
+  for (const f of flows) builder.add(f);
+  return builder.build(INPUT, coverage({ lines: lineCounts({ records: flows.length }) }), '0.1.0');
 }
 
 /**

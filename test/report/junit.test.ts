@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Flow } from '../../src/types.js';
 import type { CoverageWarning } from '../../src/report/model.js';
-import { buildReport, coverage, FIXED_NOW, flow, INPUT, lineCounts, render } from './helpers.js';
+import { buildReport, coverage, FIXED_NOW, flow, foldedDirectRun, INPUT, lineCounts, render, type Settled } from './helpers.js';
 import { ReportBuilder } from '../../src/report/aggregate.js';
 import { OTHER, REPORT_LIMITS, type ReportLimits } from '../../src/report/limits.js';
 import { sampleCoverage, sampleFlows } from './sample.js';
@@ -28,9 +28,9 @@ function allowedOrFailing(workload: string, host: string, failing: boolean, name
   });
 }
 
-/** A test case's result: failure, skipped, or pass. */
+/** A test case's result: failure, error (could not be checked), skipped, or pass. */
 function state(c: XmlElement): string {
-  return findAll(c, 'failure').length > 0 ? 'failure' : findAll(c, 'skipped').length > 0 ? 'skipped' : 'pass';
+  return (['failure', 'error', 'skipped'] as const).find((name) => findAll(c, name).length > 0) ?? 'pass';
 }
 
 describe('JUnit writer', () => {
@@ -213,9 +213,13 @@ describe('JUnit writer', () => {
     if (failure) expect(failure.attrs).toEqual({ type: 'no-gateway-logs', message: warning.message });
   });
 
-  it('fails the no-records test case when nothing was read', async () => {
+  it('errs in the no-records test case when nothing was read (an <error>: nothing could be checked), counted in errors', async () => {
     const { root } = await junit([], coverage({ lines: lineCounts({ lines: 0, records: 0 }) }));
-    expect(cases(root, 'egress-audit.coverage')['no-records']?.attrs['message']).toMatch(/^NO EVIDENCE/);
+    const testcase = findAll(suite(root, 'egress-audit.coverage'), 'testcase').find((c) => c.attrs['name'] === 'no-records') as XmlElement;
+    expect(state(testcase)).toBe('error');
+    expect(findAll(testcase, 'error')[0]?.attrs['message']).toMatch(/^NO EVIDENCE/);
+    expect([suite(root, 'egress-audit.coverage').attrs['errors'], suite(root, 'egress-audit.coverage').attrs['failures']]).toEqual(['1', '0']);
+    expect([root.attrs['errors'], root.attrs['failures']]).toEqual(['1', '0']);
   });
 
   it('counts the records and lines of the no-records case in the singular where there is one', async () => {
@@ -257,16 +261,27 @@ describe('JUnit writer', () => {
     expect(held).toBe('compared: 2 findings held by it (1 baselined, not failing; 1 allowed by an exception or not in --fail-on), 4 new');
   });
 
+  it('counts a folded (other) finding held by the baseline when it held every flow no exception allowed, as SARIF says unchanged of it', async () => {
+    const baseline = async (hows: Settled[]): Promise<string | undefined> =>
+      findAll(parseXml(await render('junit', [], foldedDirectRun(hows, ['direct']))), 'property').find((p) => p.attrs['name'] === 'baseline')?.attrs['value'];
+    // Before, no baseline holding `(other)`: '1 finding held by it (2 baselined, not failing), 1 new'.
+    expect(await baseline(['held', 'held', 'allowed', 'held'])).toBe('compared: 2 findings held by it (baselined, not failing), 0 new');
+    expect(await baseline(['held', 'held', 'open'])).toBe('compared: 1 finding held by it (baselined, not failing), 1 new');
+  });
+
   it.each([
     { name: 'the sample audit', flows: sampleFlows(), cov: sampleCoverage(), failOn: ['direct'] },
     { name: 'a clean audit', flows: [flow({ verdict: 'via-gateway', failing: false })], cov: sampleCoverage(), failOn: ['direct'] },
     { name: 'no records', flows: [], cov: coverage({ lines: lineCounts({ records: 0 }) }), failOn: ['direct'] },
+    { name: 'an unreadable input', flows: sampleFlows(), cov: { ...sampleCoverage(), warnings: [{ code: 'stream-errors' as const, message: 'logs/a.log.gz: corrupt gzip data' }] }, failOn: ['direct'] },
     { name: '--fail-on none', flows: sampleFlows().map((f) => ({ ...f, failing: false })), cov: sampleCoverage(), failOn: [] },
-  ])('fails test cases exactly when the run exits non-zero: $name', async ({ flows, cov, failOn }) => {
+  ])('fails or errs in test cases exactly when the run exits non-zero, each counted: $name', async ({ flows, cov, failOn }) => {
     const { root, exitCode } = await junit(flows, cov, failOn);
-    const failures = findAll(root, 'failure').length;
-    expect(failures > 0).toBe(exitCode !== 0);
-    expect(Number(root.attrs['failures'])).toBe(findAll(root, 'testcase').filter((c) => findAll(c, 'failure').length > 0).length);
+    const states = findAll(root, 'testcase').map(state);
+    expect(states.some((s) => s === 'failure' || s === 'error')).toBe(exitCode !== 0);
+    expect(Number(root.attrs['failures'])).toBe(states.filter((s) => s === 'failure').length);
+    expect(Number(root.attrs['errors'])).toBe(states.filter((s) => s === 'error').length);
+    for (const s of findAll(root, 'testsuite')) expect(Number(s.attrs['errors'])).toBe(findAll(s, 'testcase').filter((c) => state(c) === 'error').length);
     expect(Number(root.attrs['tests'])).toBe(findAll(root, 'testcase').length);
   });
 });

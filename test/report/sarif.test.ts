@@ -4,7 +4,8 @@ import type { Flow } from '../../src/types.js';
 import { sarifLog, FINGERPRINT_KEY, SECURITY_SEVERITY } from '../../src/report/writers/sarif.js';
 import { sarifLocation } from '../../src/report/writers/sarif-location.js';
 import { ruleInfo } from '../../src/engine/rule-catalogue.js';
-import { buildReport, coverage, lineCounts } from './helpers.js';
+import { buildReport, coverage, foldedDirectRun, lineCounts } from './helpers.js';
+import { OTHER } from '../../src/report/limits.js';
 import { sampleCoverage, sampleFlows } from './sample.js';
 import { errorText, sarifValidator } from './validate.js';
 
@@ -121,6 +122,25 @@ describe('SARIF writer', () => {
     const allowed = byFingerprint(run).get('fp-allowed-db');
     expect([allowed?.level, allowed?.suppressions?.[0]?.justification, allowed?.baselineState]).toEqual(['note', 'db-legacy: legacy database, firewall-pinned (expires 2030-01-01)', 'unchanged']);
     expect(byFingerprint(run).get('fp-direct-api')?.baselineState).toBe('new');
+  });
+
+  // A folded (other) finding's fingerprint is in no baseline: whether it is new is told by the flows the baseline held
+  // (heldFlows) and those an exception allowed, as the result line and summary.leftOutOfFailOn count it.
+  it.each([
+    { name: 'wholly held (one flow allowed), --fail-on direct', hows: ['held', 'held', 'allowed', 'held'], failOn: ['direct'], level: 'note', state: 'unchanged', exit: 0, leftOut: undefined },
+    { name: 'partly new, --fail-on direct', hows: ['held', 'held', 'open', 'held'], failOn: ['direct'], level: 'error', state: 'new', exit: 1, leftOut: undefined },
+    { name: 'wholly held, --fail-on blocked', hows: ['held', 'held', 'held'], failOn: ['blocked'], level: 'warning', state: 'unchanged', exit: 0, leftOut: undefined },
+    { name: 'partly new, --fail-on blocked', hows: ['held', 'open', 'held'], failOn: ['blocked'], level: 'warning', state: 'new', exit: 0, leftOut: { direct: 1 } },
+    { name: 'wholly allowed, none held', hows: ['held', 'allowed', 'allowed'], failOn: ['direct'], level: 'note', state: 'new', exit: 0, leftOut: undefined },
+  ] as const)('says a folded (other) finding $name is $state, level $level, as the result line counts it', ({ hows, failOn, level, state, exit, leftOut }) => {
+    const report = foldedDirectRun([...hows], [...failOn]);
+    expect([report.summary.exitCode, report.summary.leftOutOfFailOn]).toEqual([exit, leftOut]);
+    const log = sarifLog(report, CWD);
+    expect(validate(log), errorText(validate)).toBe(true);
+    const run = (log as { runs: SarifRun[] }).runs[0] as SarifRun;
+    const other = byFingerprint(run).get(`${OTHER}/direct`);
+    expect([other?.level, other?.baselineState]).toEqual([level, state]);
+    expect(byFingerprint(run).get('fp-0')?.baselineState).toBe(hows[0] === 'held' ? 'unchanged' : 'new');
   });
 
   it('says no baselineState on any result when no --baseline was given (nothing was compared)', () => {

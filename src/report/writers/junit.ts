@@ -2,7 +2,8 @@
  * `junit`: one test case per external destination and one per source workload, failing where a
  * failing finding exists (`<failure type="RULE" message=…>` with the evidence in the body), plus a
  * coverage suite: "records were read" and one case per coverage warning, failing when --fail-on
- * names it. So the test counts in CI agree with the exit code, whatever the format. A case whose result folding past
+ * names it, and an `<error>` (counted in `errors`) when it is why the audit could not be checked: stream-errors on
+ * exit 3, no-records or empty-window on exit 4. So the test counts in CI agree with the exit code, whatever the format. A case whose result folding past
  * REPORT_LIMITS hid is skipped, saying why, never passed. A passing case lists its
  * findings that do not fail (ALLOWED, BASELINE, WARN) in its system-out; the first suite's properties count the
  * findings by state, as the table's and Markdown's headings do, and say what a --baseline held.
@@ -10,20 +11,25 @@
 import { noEvidence, type Finding, type Report } from '../model.js';
 import { shownFindingDestination, shownWorkload, workloadLabel } from '../flow-facts.js';
 import { cutName } from '../../text/clip.js';
-import { findingStatus, logTimeStatement, partlyAllowedShare, resultStatement, warningFailsRun, windowCoverageStatement } from '../statements.js';
+import { findingStatus, logTimeStatement, partlyAllowedShare, resultStatement, warningFailure, windowCoverageStatement } from '../statements.js';
 import { plural } from '../../text/plural.js';
 import { xml } from '../xml.js';
 import { inPieces } from '../json-pieces.js';
 import { documentWriter, type ReportWriter } from './output.js';
 import { findingsStatement } from './more-findings.js';
 import { OTHER } from '../limits.js';
+import { heldByTheBaseline } from '../fail-on-default.js';
 
 interface Case {
   name: string;
   failing: Finding[];
   others: Finding[];
-  /** A failure no finding of the case holds, [type, message]: a coverage warning's, or a destination's whose failing findings folded into `(other)`. */
-  failure?: [string, string];
+  /**
+   * A failure no finding of the case holds: a coverage warning's, or a destination's whose failing findings folded into
+   * `(other)`. `error` when the case could not be checked (unreadable input, exit 3; nothing audited, exit 4): JUnit's
+   * `<error>`, which GitLab shows as an error and Jenkins as failed, rather than a check that ran and failed.
+   */
+  failure?: { type: string; message: string; error?: true };
   /** Why a case that is not failing cannot pass either (`<skipped message=…>`): a workload whose failing flows may have folded past the ones the model counts. */
   skipped?: string;
   notes: string[];
@@ -35,6 +41,13 @@ interface Suite {
 }
 
 const failed = (c: Case): boolean => Boolean(c.failure) || c.failing.length > 0;
+/** A case that could not be checked (`<error>`), counted in `errors`, not `failures`. */
+const erred = (c: Case): boolean => c.failure?.error === true;
+/** The `failures` and `errors` counts of some cases. */
+function outcomes(cases: readonly Case[]): string {
+  const errors = cases.filter(erred).length;
+  return `failures="${cases.filter(failed).length - errors}" errors="${errors}"`;
+}
 
 function caseFor(cases: Map<string, Case>, name: string): Case {
   let c = cases.get(name);
@@ -55,7 +68,7 @@ function findingCases(report: Report, keyOf: (f: Finding) => string, seed: strin
 /** Fails a case the report calls failing whose failing findings all folded into their verdict's `(other)` finding (past REPORT_LIMITS.findings). */
 function failFolded(c: Case, note: string): void {
   if (c.failing.length > 0 || c.failure) return;
-  c.failure = [OTHER, `failing: its failing findings are counted in the ${OTHER} finding of their verdict, past the findings listed one by one`];
+  c.failure = { type: OTHER, message: `failing: its failing findings are counted in the ${OTHER} finding of their verdict, past the findings listed one by one` };
   c.notes.push(note);
 }
 
@@ -116,12 +129,14 @@ function workloadCases(report: Report): Case[] {
 function coverageCases(report: Report): Case[] {
   const { summary, coverage } = report;
   const records: Case = { name: 'no-records', failing: [], others: [], notes: [`${plural(coverage.lines.records, 'access-log record')} in ${plural(coverage.lines.lines, 'line')}`] };
-  // Exit 4 for an empty --since/--until window fails its own empty-window case: records were read.
-  if (summary.exitCode === 4 && noEvidence(coverage) === 'no-records') records.failure = ['no-records', resultStatement(report).text];
+  // Exit 4 for an empty --since/--until window errs in its own empty-window case: records were read.
+  if (summary.exitCode === 4 && noEvidence(coverage) === 'no-records') records.failure = { type: 'no-records', message: resultStatement(report).text, error: true };
   const cases = new Map<string, Case>([['no-records', records]]);
   for (const w of coverage.warnings) {
     const c = caseFor(cases, w.code);
-    if (w.code !== 'no-records' && warningFailsRun(summary, w.code)) c.failure ??= [w.code, w.message];
+    const why = w.code === 'no-records' ? null : warningFailure(summary, w.code);
+    // The cause of exit 3 or 4 (stream-errors, empty-window) left the audit unchecked; --fail-on's warnings are checks that failed.
+    if (why !== null) c.failure ??= { type: w.code, message: w.message, ...(why === '--fail-on' ? {} : { error: true as const }) };
     c.notes.push(w.message);
   }
   return [...cases.values()];
@@ -181,8 +196,9 @@ function elementLines(open: string, text: string[], close: string): string[] {
 
 function failureLines(c: Case): string[] {
   if (c.failure) {
-    const [type, message] = c.failure;
-    return elementLines(`<failure type="${xml(type)}" message="${xml(message)}">`, c.notes, '</failure>');
+    const { type, message } = c.failure;
+    const element = c.failure.error ? 'error' : 'failure';
+    return elementLines(`<${element} type="${xml(type)}" message="${xml(message)}">`, c.notes, `</${element}>`);
   }
   const first = c.failing[0] as Finding;
   const more = c.failing.length > 1 ? `; and ${c.failing.length - 1} more` : '';
@@ -207,10 +223,9 @@ function caseLines(c: Case, classname: string): string[] {
 }
 
 function suiteLines(suite: Suite, report: Report, properties: string): string[] {
-  const failures = suite.cases.filter(failed).length;
   const skipped = suite.cases.filter((c) => !failed(c) && c.skipped !== undefined).length;
   const stamp = report.generatedAt.slice(0, 19);
-  const head = `  <testsuite name="${xml(suite.name)}" tests="${suite.cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="0" timestamp="${stamp}">`;
+  const head = `  <testsuite name="${xml(suite.name)}" tests="${suite.cases.length}" ${outcomes(suite.cases)} skipped="${skipped}" time="0" timestamp="${stamp}">`;
   return [head, ...(properties === '' ? [] : [properties]), ...suite.cases.flatMap((c) => caseLines(c, suite.name)), '  </testsuite>'];
 }
 
@@ -226,7 +241,7 @@ function seconds(report: Report): string {
  */
 function baselineStatement(report: Report): string {
   const { summary } = report;
-  const held = report.findings.filter((f) => report.heldByBaseline?.has(f.fingerprint) === true).length;
+  const held = report.findings.filter((f) => heldByTheBaseline(f, report.heldByBaseline)).length;
   const others = held - summary.baselined;
   const also = others > 0 ? `; ${others} allowed by an exception or not in --fail-on` : '';
   return `compared: ${plural(held, 'finding')} held by it (${held === summary.baselined ? '' : `${summary.baselined} `}baselined, not failing${also}), ${summary.findings - held} new`;
@@ -257,10 +272,9 @@ export function junitLines(report: Report, detailChars = JUNIT_DETAIL_CHARS): st
     '    </properties>',
   ].join('\n');
   const tests = suites.reduce((n, s) => n + s.cases.length, 0);
-  const failures = suites.reduce((n, s) => n + s.cases.filter(failed).length, 0);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="egress-audit" tests="${tests}" failures="${failures}" errors="0" time="${seconds(report)}">`,
+    `<testsuites name="egress-audit" tests="${tests}" ${outcomes(suites.flatMap((s) => s.cases))} time="${seconds(report)}">`,
     ...suites.flatMap((s, i) => suiteLines(s, report, i === 0 ? properties : '')),
     '</testsuites>',
     '',

@@ -4,7 +4,8 @@
  * locations). `partialFingerprints` carry the finding fingerprint, also as GitHub's line hash, so
  * alerts stay the same across runs. Levels: failing → error; allowed or baselined → note with a
  * `suppressions` entry; other findings (verdicts not in --fail-on) → warning. With a --baseline, every
- * result has a baselineState: `unchanged` when the baseline holds it, else `new`. Coverage warnings
+ * result has a baselineState: `unchanged` when the baseline holds it (a folded `(other)` finding, whose fingerprint no
+ * baseline holds: when it held every flow of it no exception allowed), else `new`. Coverage warnings
  * become tool notifications; one that fails the run and names input lines (mixed-roles), or findings that do
  * (no-sidecar-logs: the gateway-only ones), is also an error result of rule `coverage/<code>` located there, as
  * code scanning shows results only.
@@ -19,6 +20,7 @@ import { VERDICT_MEANING, partlyAllowedShare, resultStatement, warningFailsRun, 
 import { documentWriter, type ReportWriter } from './output.js';
 import { hashOfParts } from '../../policy/fingerprint.js';
 import { jsonPieces } from '../json-pieces.js';
+import { heldByTheBaseline } from '../fail-on-default.js';
 import { isPodStream, originalUriBaseIds, sarifLocation, stableInputName, type SarifLocation } from './sarif-location.js';
 
 /** The key under which the finding fingerprint goes into `partialFingerprints`. */
@@ -127,7 +129,10 @@ function locations(f: Finding, cwd: string): { primary: SarifLocation; related: 
   return { primary, related };
 }
 
-/** @param held the fingerprints the --baseline held, when one was compared: each result then says whether it is new. */
+/**
+ * @param held the fingerprints the --baseline held, when one was compared: each result then says whether it is new (a
+ * folded `(other)` finding by the flows it held, heldByTheBaseline).
+ */
 function result(f: Finding, ruleIndex: number, cwd: string, held: ReadonlySet<string> | undefined): object {
   const { primary, related } = locations(f, cwd);
   const supp = suppressions(f);
@@ -142,7 +147,7 @@ function result(f: Finding, ruleIndex: number, cwd: string, held: ReadonlySet<st
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint, [GITHUB_LINE_HASH_KEY]: `${f.fingerprint}:1` },
     occurrenceCount: Math.max(1, f.count),
     ...(supp ? { suppressions: supp } : {}),
-    ...(held ? { baselineState: held.has(f.fingerprint) ? 'unchanged' : 'new' } : {}),
+    ...(held ? { baselineState: heldByTheBaseline(f, held) ? 'unchanged' : 'new' } : {}),
     properties: {
       verdict: f.verdict,
       // As the message names them: a long one cut (the fingerprints above are of the whole names).
