@@ -30,7 +30,14 @@ export function lineSummary(counts: LineCounts): string {
   if (counts.duplicates > 0) parts.push(plural(counts.duplicates, 'duplicate of a line in another input', 'duplicates of lines in other inputs'));
   if (counts.nulPadded > 0) parts.push(`${counts.nulPadded} began with NUL padding (skipped, the rest of the line read: logrotate copytruncate?)`);
   if (counts.notUtf8 > 0) parts.push(`${counts.notUtf8} held bytes that are not UTF-8 (read as U+FFFD)`);
-  return parts.join(', ');
+  const summary = parts.join(', ');
+  return counts.ztunnel > 0 ? `${summary}; ${ztunnelStatement(counts)}` : summary;
+}
+
+/** What ztunnel's lines among the input are, and what of them egress-audit reads (nothing): parse's words and the audit's. */
+export function ztunnelStatement(counts: Pick<LineCounts, 'ztunnel' | 'records'>): string {
+  const what = `${plural(counts.ztunnel, 'line')} of the not access logs ${counts.ztunnel === 1 ? 'is' : 'are'} ztunnel's access log (Istio ambient mode)`;
+  return `${what}, which egress-audit does not read: it reads sidecar-mode Envoy access logs only${counts.records === 0 ? ', so nothing here was read' : ''}`;
 }
 
 /** `file:line: reason` lines for the first problems (--strict). */
