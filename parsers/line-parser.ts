@@ -178,13 +178,14 @@ export class LineParser {
     const line = bare(peeled.text);
     const json = this.envelopes.takeJson(line);
     let outcome = this.classify(line, json);
-    if (outcome === 'not-access-log') {
-      if (json !== undefined ? this.embedsAccessLog(json) : carriesAccessLog(line)) {
+    if (outcome === 'not-access-log' || outcome === 'malformed') {
+      // ztunnel's line is no Envoy entry, whatever a format reading a leading time or a text format made of it; its JSON
+      // line is read as an export's record (its `message` the line), so the whole line says whose it is too.
+      this.ztunnel = isZtunnelAccess(line) || (raw !== line && isZtunnelAccess(raw));
+      if (this.ztunnel) outcome = 'not-access-log';
+      else if (outcome === 'not-access-log' && (json !== undefined ? this.embedsAccessLog(json) : carriesAccessLog(line))) {
         this.reason = 'unknown-envelope';
         outcome = 'malformed';
-      } else {
-        // ztunnel's JSON line is read as an export's record (its `message` the line): the whole line says whose it is.
-        this.ztunnel = isZtunnelAccess(line) || (raw !== line && isZtunnelAccess(raw));
       }
     }
     this.view.envelope = peeled.envelope;

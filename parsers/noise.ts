@@ -100,9 +100,12 @@ export function carriesAccessLog(line: string): boolean {
  */
 const ZTUNNEL_TEXT = /^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)\s+[A-Za-z]{4,5}\s+access\s+connection (?:complete|opened)\b/;
 
-/** The same line as ztunnel writes it with LOG_FORMAT=json (`{"level":"info","time":...,"scope":"access","message":"connection complete",...}`), keys in any order. */
-const ZTUNNEL_JSON_SCOPE = /"scope":\s*"access"/;
-const ZTUNNEL_JSON_MESSAGE = /"message":\s*"connection (?:complete|opened)"/;
+/**
+ * The same line as ztunnel writes it with LOG_FORMAT=json (`{"level":"info","time":...,"scope":"access","message":"connection complete",...}`),
+ * keys in any order, or escaped as a string inside a log pipeline's record (`{"log":"{\\"level\\":...`).
+ */
+const ZTUNNEL_JSON_SCOPE = /\\?"scope\\?":\s*\\?"access\\?"/;
+const ZTUNNEL_JSON_MESSAGE = /\\?"message\\?":\s*\\?"connection (?:complete|opened)\\?"/;
 
 /**
  * True for a line of ztunnel's access log (Istio's ambient mode), plain or JSON: a connection's L4 summary, not an Envoy

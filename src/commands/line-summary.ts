@@ -34,10 +34,11 @@ export function lineSummary(counts: LineCounts): string {
   return counts.ztunnel > 0 ? `${summary}; ${ztunnelStatement(counts)}` : summary;
 }
 
-/** What ztunnel's lines among the input are, and what of them egress-audit reads (nothing): parse's words and the audit's. */
-export function ztunnelStatement(counts: Pick<LineCounts, 'ztunnel' | 'records'>): string {
-  const what = `${plural(counts.ztunnel, 'line')} of the not access logs ${counts.ztunnel === 1 ? 'is' : 'are'} ztunnel's access log (Istio ambient mode)`;
-  return `${what}, which egress-audit does not read: it reads sidecar-mode Envoy access logs only${counts.records === 0 ? ', so nothing here was read' : ''}`;
+/** What ztunnel's lines among the input are (parse and watch say it; the audit's coverage has its ztunnel-logs warning). */
+function ztunnelStatement(counts: LineCounts): string {
+  const lines = plural(counts.ztunnel, 'access line');
+  if (counts.records === 0) return `this is ztunnel's log (Istio ambient mode, ${lines}), which egress-audit does not read: it reads sidecar-mode Envoy access logs only`;
+  return `${plural(counts.ztunnel, 'line')} ${counts.ztunnel === 1 ? 'is' : 'are'} ztunnel's access log (Istio ambient mode), counted as not access logs: egress-audit reads sidecar-mode Envoy access logs only`;
 }
 
 /** `file:line: reason` lines for the first problems (--strict). */
