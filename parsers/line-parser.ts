@@ -3,7 +3,7 @@ import { hasIstioKeys } from './json-envelope.js';
 import { layoutByName, type Layout } from './layouts.js';
 import { ISTIO_JSON_KEYS, isJsonSpace, looksLikeAccessLogJson, parseJson, parseJsonLine } from './json-format.js';
 import { compileFormat, type CustomFormat } from './custom-format.js';
-import { fragmentReason, isAccessLogFragment, isKnownNoise, carriesAccessLog } from './noise.js';
+import { fragmentReason, isAccessLogFragment, isKnownNoise, isZtunnelAccess, carriesAccessLog } from './noise.js';
 import { RecordView, toRecord } from './record-view.js';
 import { TextFormatParser, type TextSpans } from './text-format.js';
 import { startsWithIsoBracket } from './tokenize.js';
@@ -122,6 +122,8 @@ export class LineParser {
   readonly view: RecordView;
   /** Why the last line was malformed. */
   reason: MalformedReason = 'field-count';
+  /** Whether the last line that was not an access log was ztunnel's access line (ambient mode): read only after a 'not-access-log'. */
+  ztunnel = false;
   private readonly envelopes: EnvelopeStripper;
   private readonly text: TextFormatParser;
 
@@ -170,14 +172,21 @@ export class LineParser {
     // A file's CR and BOM come before its envelopes are peeled: CRI parts of a CRLF file join without a CR
     // inside, and an enveloped first line after a BOM is read (they are stripped again inside envelopes, as
     // is white space before a JSON object: `<time> stdout F  {...}`).
-    const peeled = this.envelopes.peel(bare(physical));
+    const raw = bare(physical);
+    const peeled = this.envelopes.peel(raw);
     if (peeled.kind !== 'line') return peeled.kind;
     const line = bare(peeled.text);
     const json = this.envelopes.takeJson(line);
     let outcome = this.classify(line, json);
-    if (outcome === 'not-access-log' && (json !== undefined ? this.embedsAccessLog(json) : carriesAccessLog(line))) {
-      this.reason = 'unknown-envelope';
-      outcome = 'malformed';
+    if (outcome === 'not-access-log' || outcome === 'malformed') {
+      // ztunnel's line is no Envoy entry, whatever a format reading a leading time or a text format made of it; its JSON
+      // line is read as an export's record (its `message` the line), so the whole line says whose it is too.
+      this.ztunnel = isZtunnelAccess(line) || (raw !== line && isZtunnelAccess(raw));
+      if (this.ztunnel) outcome = 'not-access-log';
+      else if (outcome === 'not-access-log' && (json !== undefined ? this.embedsAccessLog(json) : carriesAccessLog(line))) {
+        this.reason = 'unknown-envelope';
+        outcome = 'malformed';
+      }
     }
     this.view.envelope = peeled.envelope;
     return outcome;

@@ -93,3 +93,26 @@ export function carriesAccessLog(line: string): boolean {
   if (YAML_UPSTREAM.test(line) || ESCAPED_FRAGMENT.test(line)) return true;
   return line.includes('upstream_cluster') && (line.includes('start_time') || line.includes('response_flags')) && !FORMAT_OPERATOR.test(line);
 }
+
+/**
+ * ztunnel's access line as its plain format writes it (`<RFC 3339 time>\t<level>\taccess\tconnection complete\tsrc.addr=...`;
+ * tabs, or spaces where a page or a copy turned them): its `access` target and its message are ztunnel's own.
+ */
+const ZTUNNEL_TEXT = /^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)\s+[A-Za-z]{4,5}\s+access\s+connection (?:complete|opened)\b/;
+
+/**
+ * The same line as ztunnel writes it with LOG_FORMAT=json (`{"level":"info","time":...,"scope":"access","message":"connection complete",...}`),
+ * keys in any order, or escaped as a string inside a log pipeline's record (`{"log":"{\\"level\\":...`).
+ */
+const ZTUNNEL_JSON_SCOPE = /\\?"scope\\?":\s*\\?"access\\?"/;
+const ZTUNNEL_JSON_MESSAGE = /\\?"message\\?":\s*\\?"connection (?:complete|opened)\\?"/;
+
+/**
+ * True for a line of ztunnel's access log (Istio's ambient mode), plain or JSON: a connection's L4 summary, not an Envoy
+ * access log, counted apart among the lines that are not access logs so that coverage can say what the input was.
+ * Tested only on lines no reader took (never on a record's line).
+ */
+export function isZtunnelAccess(line: string): boolean {
+  if (line.charCodeAt(0) === 123 /* { */) return ZTUNNEL_JSON_SCOPE.test(line) && ZTUNNEL_JSON_MESSAGE.test(line);
+  return ZTUNNEL_TEXT.test(line);
+}

@@ -244,6 +244,11 @@ export interface LineCounts {
    * save or a pipeline's export): counted among `notAccessLog` (they are no proxy's access log), not a bucket itself.
    */
   otherContainers: number;
+  /**
+   * Lines of ztunnel's access log (Istio's ambient mode: `connection complete`), which is no Envoy access log: counted among
+   * `notAccessLog`, not a bucket itself, so that coverage can say an input was ztunnel's, not a proxy's with logging off.
+   */
+  ztunnel: number;
 }
 
 /** A problem line to show the user (`--strict`, coverage), with its location. */

@@ -30,7 +30,15 @@ export function lineSummary(counts: LineCounts): string {
   if (counts.duplicates > 0) parts.push(plural(counts.duplicates, 'duplicate of a line in another input', 'duplicates of lines in other inputs'));
   if (counts.nulPadded > 0) parts.push(`${counts.nulPadded} began with NUL padding (skipped, the rest of the line read: logrotate copytruncate?)`);
   if (counts.notUtf8 > 0) parts.push(`${counts.notUtf8} held bytes that are not UTF-8 (read as U+FFFD)`);
-  return parts.join(', ');
+  const summary = parts.join(', ');
+  return counts.ztunnel > 0 ? `${summary}; ${ztunnelStatement(counts)}` : summary;
+}
+
+/** What ztunnel's lines among the input are (parse and watch say it; the audit's coverage has its ztunnel-logs warning). */
+function ztunnelStatement(counts: LineCounts): string {
+  const lines = plural(counts.ztunnel, 'access line');
+  if (counts.records === 0) return `this is ztunnel's log (Istio ambient mode, ${lines}), which egress-audit does not read: it reads sidecar-mode Envoy access logs only`;
+  return `${plural(counts.ztunnel, 'line')} ${counts.ztunnel === 1 ? 'is' : 'are'} ztunnel's access log (Istio ambient mode), counted as not access logs: egress-audit reads sidecar-mode Envoy access logs only`;
 }
 
 /** `file:line: reason` lines for the first problems (--strict). */

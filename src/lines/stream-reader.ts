@@ -63,7 +63,7 @@ const PRETTY_OPEN = /^\uFEFF?\s*\{\s*$/;
 
 /** Fresh zero counts. */
 export function emptyCounts(): LineCounts {
-  return { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, notUtf8: 0, duplicates: 0, otherContainers: 0 };
+  return { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, notUtf8: 0, duplicates: 0, otherContainers: 0, ztunnel: 0 };
 }
 
 /** Adds `from` into `into` (merging per-stream counts into totals). */
@@ -77,6 +77,7 @@ export function addCounts(into: LineCounts, from: LineCounts): void {
   into.notUtf8 += from.notUtf8;
   into.duplicates += from.duplicates;
   into.otherContainers += from.otherContainers;
+  into.ztunnel += from.ztunnel;
   for (const [reason, n] of Object.entries(from.malformed) as [MalformedReason, number][]) {
     into.malformed[reason] = (into.malformed[reason] ?? 0) + n;
   }
@@ -300,7 +301,8 @@ export class StreamReader implements LineHandler, ArrayHandler {
       }
       case 'not-access-log':
         this.counts.notAccessLog++;
-        if (BLANK.test(text)) this.blank++;
+        if (this.parser.ztunnel) this.counts.ztunnel++;
+        else if (BLANK.test(text)) this.blank++;
         else if (PRETTY_OPEN.test(text)) this.prettyOpens++;
         return;
       case 'malformed':

@@ -92,6 +92,8 @@ export interface StreamFacts {
   notUtf8: number;
   /** Lines that were some other log (what says access logging is off, when they are all there is). */
   notAccessLog: number;
+  /** Those of them that were ztunnel's access log (Istio ambient mode): an input of these is ztunnel's, not a proxy's with logging off. */
+  ztunnel: number;
   /** What it held when it was a JSON array export (an empty export is not a log with access logging off); null when it was lines. */
   jsonArray: ArrayShape | null;
   /** Lines of nothing but white space or a BOM (an input of only these is as good as empty, not a log with access logging off). */
@@ -528,7 +530,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, kind: s.info.kind, container: s.info.container, walked: s.info.walked === true, namespace: s.namespace ?? null, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, strays: s.strays, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notUtf8: s.counts.notUtf8, notAccessLog: s.counts.notAccessLog, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, unknownEnvelopes: s.counts.malformed['unknown-envelope'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, firstUnparsedLine: s.reader?.firstUnparsedLine ?? s.firstUnparsedLine, otherContainers: containerLines(s.otherContainers), firstMs: s.firstMs, lastMs: s.progressMs, plainRecords: s.plainRecords }));
+    return this.streams.map((s) => ({ name: s.info.name, kind: s.info.kind, container: s.info.container, walked: s.info.walked === true, namespace: s.namespace ?? null, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, strays: s.strays, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notUtf8: s.counts.notUtf8, notAccessLog: s.counts.notAccessLog, ztunnel: s.counts.ztunnel, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, unknownEnvelopes: s.counts.malformed['unknown-envelope'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, firstUnparsedLine: s.reader?.firstUnparsedLine ?? s.firstUnparsedLine, otherContainers: containerLines(s.otherContainers), firstMs: s.firstMs, lastMs: s.progressMs, plainRecords: s.plainRecords }));
   }
 
   /** Line accounting over all streams. */

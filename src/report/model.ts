@@ -134,6 +134,7 @@ export const COVERAGE_CODES = [
   'ambiguous-lines',
   'mixed-roles',
   'other-containers',
+  'ztunnel-logs',
   'unordered-input',
   'stray-log-times',
   'nul-padding',
@@ -171,8 +172,8 @@ export interface WarningLine {
   line: number;
 }
 
-/** The line counts a report shows: `nulPadded`, `notUtf8`, `duplicates` and `otherContainers` only when some line had them (the schema's contract). */
-export type ReportLineCounts = Omit<LineCounts, 'nulPadded' | 'notUtf8' | 'duplicates' | 'otherContainers'> & { nulPadded?: number; notUtf8?: number; duplicates?: number; otherContainers?: number };
+/** The line counts a report shows: `nulPadded`, `notUtf8`, `duplicates`, `otherContainers` and `ztunnel` only when some line had them (the schema's contract). */
+export type ReportLineCounts = Omit<LineCounts, 'nulPadded' | 'notUtf8' | 'duplicates' | 'otherContainers' | 'ztunnel'> & { nulPadded?: number; notUtf8?: number; duplicates?: number; otherContainers?: number; ztunnel?: number };
 
 /** What the audit read and what it could not see. */
 export interface Coverage {

@@ -144,14 +144,15 @@ export function warningFailsRun(summary: Report['summary'], code: string): boole
 
 /**
  * Lines skipped and why, e.g. `not an access log 200, malformed 30 (truncated 20, bad-json 10), too long 4` (and
- * `, duplicates of other inputs' lines 9` when some were; `(other containers' 3)` after the first count when some were).
+ * `, duplicates of other inputs' lines 9` when some were; `(other containers' 3)` and `(ztunnel's 5)` after the first count when some were).
  */
-export function skippedStatement(lines: Pick<LineCounts, 'malformed' | 'notAccessLog' | 'tooLong'> & { duplicates?: number; otherContainers?: number }): string {
+export function skippedStatement(lines: Pick<LineCounts, 'malformed' | 'notAccessLog' | 'tooLong'> & { duplicates?: number; otherContainers?: number; ztunnel?: number }): string {
   const malformed = Object.entries(lines.malformed).filter(([, n]) => (n ?? 0) > 0);
   const malformedTotal = malformed.reduce((sum, [, n]) => sum + (n ?? 0), 0);
   const detail = malformed.length > 0 ? ` (${malformed.map(([k, n]) => `${k} ${n}`).join(', ')})` : '';
   const copies = (lines.duplicates ?? 0) > 0 ? `, duplicates of other inputs' lines ${lines.duplicates}` : '';
-  const others = (lines.otherContainers ?? 0) > 0 ? ` (other containers' ${lines.otherContainers})` : '';
+  const whose = [(lines.otherContainers ?? 0) > 0 ? `other containers' ${lines.otherContainers}` : '', (lines.ztunnel ?? 0) > 0 ? `ztunnel's ${lines.ztunnel}` : ''].filter((part) => part !== '');
+  const others = whose.length > 0 ? ` (${whose.join(', ')})` : '';
   return `not an access log ${lines.notAccessLog}${others}, malformed ${malformedTotal}${detail}, too long ${lines.tooLong}${copies}`;
 }
 

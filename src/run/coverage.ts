@@ -11,7 +11,7 @@ import type { UnusedBaselineEntries, UnusedExceptions } from '../policy/index.js
 import type { ExceptionRef, LineCounts, RoleAssignment, Verdict } from '../types.js';
 import { anyRoleWithRecords, filteredLogging, noRecordsCauses, NO_RECORDS, roleFlagOf, rolesByStream, silentInputs, silentLogs, streamRole, type JoinedRole, type RolesByStream } from './coverage/inputs.js';
 import { evictedEntries, joinFieldsNotLogged, unmatchedEntries } from './coverage/join.js';
-import { ambiguousLines, notUtf8, nulPadding, otherContainerLines, otherContainers, overlappingInputs, reportedLines, unparsedLines } from './coverage/lines.js';
+import { ambiguousLines, notUtf8, nulPadding, otherContainerLines, otherContainers, overlappingInputs, reportedLines, unparsedLines, ztunnelLogs } from './coverage/lines.js';
 import { listed } from './coverage/listing.js';
 import { mixedRoles } from './coverage/mixed-roles.js';
 import { baselineWarnings, exceptionWarnings, settingsWarnings, unusedExceptionWarnings } from './coverage/settings.js';
@@ -110,7 +110,7 @@ function warnings(f: CoverageFacts, seen: LogTime, byStream: RolesByStream): Cov
   if (f.lines.records === 0) {
     out.push({ code: 'no-records', message: `No access-log entries were read (${plural(f.lines.lines, 'line')}): nothing was audited, so nothing is proven.${noRecordsCauses(f.streams)}` });
   }
-  out.push(...emptyWindow(f, seen), ...unparsedLines(f), ...ambiguousLines(f.streams), ...otherContainers(f), ...mixedRoles(f));
+  out.push(...emptyWindow(f, seen), ...unparsedLines(f), ...ambiguousLines(f.streams), ...otherContainers(f), ...ztunnelLogs(f), ...mixedRoles(f));
   // A role whose no-*-logs warning names its silent inputs (silentLogs): silent-inputs does not name them again.
   const namedSilent = new Set<JoinedRole>();
   if (v['via-gateway-unconfirmed'] > 0 && !anyRoleWithRecords(f, 'egress-gateway')) {

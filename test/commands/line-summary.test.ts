@@ -7,7 +7,7 @@ import { lineSummary, problemList } from '../../src/commands/line-summary.js';
 import type { LineCounts } from '../../src/types.js';
 
 function counts(n: number): LineCounts {
-  return { lines: n, records: n, notAccessLog: n, malformed: {}, tooLong: n, joinedPartials: n, nulPadded: 0, notUtf8: 0, duplicates: n, otherContainers: 0 };
+  return { lines: n, records: n, notAccessLog: n, malformed: {}, tooLong: n, joinedPartials: n, nulPadded: 0, notUtf8: 0, duplicates: n, otherContainers: 0, ztunnel: 0 };
 }
 
 describe('lineSummary', () => {

@@ -7,7 +7,7 @@ import { VERDICTS, type Verdict } from '../../src/types.js';
 export function emptyCoverageFacts(): CoverageFacts {
   const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   return {
-    lines: { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, notUtf8: 0, duplicates: 0, otherContainers: 0 },
+    lines: { lines: 0, records: 0, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, notUtf8: 0, duplicates: 0, otherContainers: 0, ztunnel: 0 },
     streams: [],
     roles: new Map(),
     engine: { pending: 0, pendingChars: 0, joined: 0, unmatchedSidecar: 0, unmatchedViaEastWest: 0, unmatchedGateway: 0, evicted: 0, socketsNotLogged: 0, oldHttpSockets: 0, peersNotLogged: 0, peersFromXff: 0, peersNotSockets: 0, innersWithoutTime: 0, roleConflicts: [], otherDomain: null, gatewayOutside: null, clockOffset: null },

@@ -89,7 +89,7 @@ describe('every input line is accounted for exactly once', () => {
   it('counts nulPadded as 0, never leaves it out, when no line had NUL padding (streams add up without a default)', () => {
     const good = corpusLines[0]?.line as string;
     const { counts } = read([Buffer.from(`${good}\n${good}\n`)]);
-    expect(counts).toEqual({ lines: 2, records: 2, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, notUtf8: 0, duplicates: 0, otherContainers: 0 });
+    expect(counts).toEqual({ lines: 2, records: 2, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, notUtf8: 0, duplicates: 0, otherContainers: 0, ztunnel: 0 });
   });
 
   it('counts a record its callback says is a copy of another input\'s line as a duplicate, not a record', () => {
@@ -134,7 +134,7 @@ describe('every input line is accounted for exactly once', () => {
     // padded record, record, NULs only (a blank line), padded and too long after the run, record at the end without a newline
     const text = `${nul(5000)}${good}\n${good}\n${nul(10)}\n${nul(3)}${'x'.repeat(2000)}\n${good}`;
     const whole = read([Buffer.from(text)], 1000);
-    expect(whole.counts).toEqual({ lines: 5, records: 3, notAccessLog: 1, malformed: {}, tooLong: 1, joinedPartials: 0, nulPadded: 3, notUtf8: 0, duplicates: 0, otherContainers: 0 });
+    expect(whole.counts).toEqual({ lines: 5, records: 3, notAccessLog: 1, malformed: {}, tooLong: 1, joinedPartials: 0, nulPadded: 3, notUtf8: 0, duplicates: 0, otherContainers: 0, ztunnel: 0 });
     expect(whole.lines).toEqual([1, 2, 5]);
     expect(accounted(whole.counts)).toBe(5);
     for (const seed of [1, 2, 3]) expect(read(chop(Buffer.from(text), seeded(seed)), 1000)).toEqual(whole);

@@ -93,7 +93,7 @@ function facts(streams: StreamFacts[], roles: Map<string, RoleAssignment>): Cove
 function streamFacts(name: string, records: number): StreamFacts {
   return {
     name, kind: 'file', container: null, walked: true, namespace: null, lines: records, records, error: null, stopped: false, lateJump: null, strays: null, late: null, unordered: null, backwards: false, copied: false, headUnjudged: false, probed: true,
-    nulPadded: 0, notUtf8: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, unknownEnvelopes: 0, ambiguousLines: 0, firstAmbiguousLine: null,
+    nulPadded: 0, notUtf8: 0, notAccessLog: 0, ztunnel: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, unknownEnvelopes: 0, ambiguousLines: 0, firstAmbiguousLine: null,
   firstUnparsedLine: null, otherContainers: [], firstMs: 0, lastMs: 0,
     plainRecords: records,
   };

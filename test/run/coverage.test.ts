@@ -20,7 +20,7 @@ function facts(engine: Partial<EngineCounters>): CoverageFacts {
 function streamFacts(name: string, records = 9): StreamFacts {
   return {
     name, kind: 'file', container: null, walked: false, namespace: null, lines: records, records, error: null, stopped: false, lateJump: null, strays: null, late: null, unordered: null, backwards: false, copied: false, headUnjudged: false, probed: false,
-    nulPadded: 0, notUtf8: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, unknownEnvelopes: 0, ambiguousLines: 0, firstAmbiguousLine: null,
+    nulPadded: 0, notUtf8: 0, notAccessLog: 0, ztunnel: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, unknownEnvelopes: 0, ambiguousLines: 0, firstAmbiguousLine: null,
   firstUnparsedLine: null, otherContainers: [], firstMs: 0, lastMs: 0,
     plainRecords: records,
   };
@@ -43,7 +43,7 @@ describe('the unmatched-entries warning', () => {
     const stream = (name: string, late: StreamFacts['late']): StreamFacts => ({
       ...streamFacts(name),
       name, lines: 9, records: 9, error: null, stopped: false, lateJump: null, late, unordered: null, backwards: false, copied: false, headUnjudged: false, probed: false,
-      nulPadded: 0, notUtf8: 0, notAccessLog: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, unknownEnvelopes: 0, ambiguousLines: 0, firstAmbiguousLine: null,
+      nulPadded: 0, notUtf8: 0, notAccessLog: 0, ztunnel: 0, jsonArray: null, blankLines: 0, duplicates: 0, ansiLines: 0, prettyJsonOpens: 0, unknownEnvelopes: 0, ambiguousLines: 0, firstAmbiguousLine: null,
   firstUnparsedLine: null, otherContainers: [], firstMs: 0, lastMs: 0,
     });
     const gw = stream('pod/istio-system/egw-1/istio-proxy', { nearReleased: 2, behindMs: 41_400, fromStart: false });
@@ -194,7 +194,7 @@ describe('the mixed-roles warning of a file a role flag named', () => {
 });
 
 describe('the filtered-logging warning', () => {
-  const lines = (records: number) => ({ lines: records, records, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, notUtf8: 0, duplicates: 0, otherContainers: 0 });
+  const lines = (records: number) => ({ lines: records, records, notAccessLog: 0, malformed: {}, tooLong: 0, joinedPartials: 0, nulPadded: 0, notUtf8: 0, duplicates: 0, otherContainers: 0, ztunnel: 0 });
 
   it('names a namespace whose entries are all errors, across inputs, while the run as a whole looks ordinary', () => {
     const f = { ...facts({}), lines: lines(100), plainRecords: 60, namespaceRecords: new Map([['shop', { records: 60, plain: 60 }], ['pay', { records: 40, plain: 0 }]]) };

@@ -46,6 +46,7 @@ export function silence(s: StreamFacts): Silence {
     return cause("a JSON array export holding no access log: check that its query selects the istio-proxy container's logs; if it does, access logging is off", true);
   }
   if (s.jsonArray === null && prettyOnly(s)) return cause('pretty-printed JSON, each object opened by a line of only `{`, as `jq` prints without -c: egress-audit reads one JSON object per line, so print it with `jq -c`');
+  if (s.ztunnel > 0 && s.notAccessLog === s.lines) return cause("ztunnel's log (Istio ambient mode), whose access lines egress-audit does not read: ztunnel-logs says why");
   if (s.notAccessLog === s.lines) return cause("some other log, not an access log: if it is an istio-proxy log, its access logging is off, or the pod was idle (its agent's lines only)", true);
   return { ...cause('no line read as an access-log entry: unparsed-lines says why'), unparsed: true };
 }
@@ -152,7 +153,7 @@ function withFlag(f: CoverageFacts, s: StreamFacts): string {
  * Inputs that held no access-log entry while others did: said only in the streams list, a save that failed or a proxy
  * with access logging off among good inputs passed unseen, and its workloads' direct egress with it. Not among them:
  * live containers (a quiet pod, while followed), an app container's log in a kubelet tree (no proxy's), inputs that
- * failed or were stopped (stream-errors), of other containers' lines (other-containers) or of copies (overlapping-inputs).
+ * failed or were stopped (stream-errors), of other containers' lines (other-containers), with ztunnel's (ztunnel-logs) or of copies (overlapping-inputs).
  * Nor those of a role whose no-*-logs warning names them (`namedByRole`); `byStream`: the run's roles by stream, grouped once. A file a walk or a glob found is named only
  * when it is empty: a directory of logs holds other files (an `expected.json`), and a node's kubelet tree an idle pod's
  * log of its agent's lines, neither a save that failed. Not failing by default: an idle pod's saved log holds only its
@@ -165,7 +166,7 @@ export function silentInputs(f: CoverageFacts, namedByRole: ReadonlySet<JoinedRo
     return (role === 'sidecar' || role === 'egress-gateway') && namedByRole.has(role);
   };
   const silent = f.streams.filter(
-    (s) => s.records === 0 && s.duplicates === 0 && s.error === null && !s.stopped && s.kind !== 'pod' && s.otherContainers.length === 0 && (s.container === null || f.proxyContainers.includes(s.container)) && !named(s) && (!s.walked || s.lines === 0),
+    (s) => s.records === 0 && s.duplicates === 0 && s.error === null && !s.stopped && s.kind !== 'pod' && s.otherContainers.length === 0 && s.ztunnel === 0 && (s.container === null || f.proxyContainers.includes(s.container)) && !named(s) && (!s.walked || s.lines === 0),
   );
   if (silent.length === 0) return [];
   const one = silent.length === 1;

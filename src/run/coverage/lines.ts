@@ -113,6 +113,24 @@ export function otherContainers(f: CoverageFacts): CoverageWarning[] {
   ];
 }
 
+/**
+ * Lines of ztunnel's access log (Istio's ambient mode), counted as not access logs: said as what they are, with what in
+ * ambient mode can and cannot be audited, rather than left to read as a proxy's log with access logging off; none when
+ * no line was.
+ */
+export function ztunnelLogs(f: CoverageFacts): CoverageWarning[] {
+  const from = f.streams.filter((s) => s.ztunnel > 0);
+  if (from.length === 0) return [];
+  const n = f.lines.ztunnel;
+  const unread = f.lines.records === 0 ? 'Nothing was audited.' : "The ambient workloads' egress was not audited; this fails the run only when asked (--fail-on +ztunnel-logs).";
+  return [
+    {
+      code: 'ztunnel-logs',
+      message: `${plural(n, 'line')} ${n === 1 ? 'is' : 'are'} ztunnel's access log (Istio ambient mode, \`connection complete\`), in ${listed(from, (s) => `${s.name} (${s.ztunnel})`)}: not audited, and counted as not access logs. egress-audit reads sidecar-mode Envoy access logs only; a ztunnel line is a connection's L4 summary (addresses and workload identities, no host name, no route), with no sidecar entry for a gateway's to join, so it cannot prove whether a connection went through an egress gateway or left directly. ${unread} In ambient mode, egress sent through a waypoint or an egress gateway can be audited from that Envoy's own access log (an egress gateway's given with --gateway), for the gateway's side only: what it cannot prove is that the workloads sent all their external traffic there, as a connection that went around it leaves no Envoy line.`,
+    },
+  ];
+}
+
 /** Lines after a run of NUL bytes (logrotate's copytruncate under a proxy that kept writing): read, and said; none when no line had them. */
 export function nulPadding(f: CoverageFacts): CoverageWarning[] {
   const padded = f.streams.filter((s) => s.nulPadded > 0);
@@ -155,8 +173,8 @@ export function overlappingInputs(f: CoverageFacts): CoverageWarning[] {
   ];
 }
 
-/** The counts as a report shows them: `nulPadded`, `notUtf8`, `duplicates` and `otherContainers` left out when no line had them. */
+/** The counts as a report shows them: `nulPadded`, `notUtf8`, `duplicates`, `otherContainers` and `ztunnel` left out when no line had them. */
 export function reportedLines(lines: LineCounts): ReportLineCounts {
-  const { nulPadded, notUtf8, duplicates, otherContainers, ...rest } = lines;
-  return { ...rest, ...(nulPadded > 0 ? { nulPadded } : {}), ...(notUtf8 > 0 ? { notUtf8 } : {}), ...(duplicates > 0 ? { duplicates } : {}), ...(otherContainers > 0 ? { otherContainers } : {}) };
+  const { nulPadded, notUtf8, duplicates, otherContainers, ztunnel, ...rest } = lines;
+  return { ...rest, ...(nulPadded > 0 ? { nulPadded } : {}), ...(notUtf8 > 0 ? { notUtf8 } : {}), ...(duplicates > 0 ? { duplicates } : {}), ...(otherContainers > 0 ? { otherContainers } : {}), ...(ztunnel > 0 ? { ztunnel } : {}) };
 }
