@@ -357,13 +357,18 @@ export async function removeEarlierReportsNamedIn(args: readonly string[]): Prom
   }
 }
 
-/** Removes the file at a report path of a run that writes no report when it holds an earlier report of egress-audit's; any other file stays. */
+/**
+ * Removes the file at a report path of a run that writes no report when it holds an earlier report of egress-audit's; any
+ * other file stays. Through symbolic links, as reports are written (replace-file.ts) and discardSync removes them: a
+ * link to an earlier run's report was left, said to hold none, for CI to read as this run's.
+ */
 async function removeEarlierReport(path: string): Promise<void> {
-  if (!(await holdsReport(path))) {
+  const target = await realTarget(path);
+  if (!(await holdsReport(target))) {
     if (existsSync(path)) process.stderr.write(`egress-audit: left ${escapeControl(path)} as it was: ${NOT_A_REPORT}\n`);
     return;
   }
-  removeStaleReport(path, path);
+  removeStaleReport(target, path);
 }
 
 /** Opens the console writer (format, or none) and the report files: one that is (or lies inside) an input, or that another report names too, exits 2 before any log is read or a report opened; one that cannot be created, or a --write-baseline that could not be written, exits 3. */

@@ -1,7 +1,7 @@
 // A run that completes no report removes an earlier run's report at a --report path (CI uploading it with `if: always()`
 // must not take it for this run's). One that cannot be removed was passed over in silence, and the removals after a
 // report that could not be opened were not awaited: said after the error that ended the run, or not at all.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InputError } from '../../src/errors.js';
@@ -74,5 +74,36 @@ describe("an earlier run's report that cannot be removed", () => {
       `egress-audit: removed ${removable}: it was an earlier run's report and this run did not complete one\n`,
     ]);
     expect([existsSync(before), existsSync(after), existsSync(removable)]).toEqual([true, true, false]);
+  });
+});
+
+describe("an earlier run's report reached through a symbolic link (reports are written through links)", () => {
+  // It was left, said to be no report of egress-audit's, after a usage error and after a report that could not be
+  // opened: CI reading the link took the earlier run's report for this run's. An opened one was removed through it.
+  it('is removed, through the link, after a usage error and after a report that could not be opened', async () => {
+    const dir = tempDir('ea-remove-');
+    mkdirSync(join(dir, 'real'));
+    const target = await earlierReport(join(dir, 'real', 'r.json'));
+    const link = join(dir, 'r.json');
+    symlinkSync(target, link);
+    await removeEarlierReportsNamedIn(['audit', 'logs/', '--report', `json=${link}`]);
+    expect(stderr).toEqual([`egress-audit: removed ${link}: it was an earlier run's report and this run did not complete one\n`]);
+    expect(existsSync(target)).toBe(false);
+
+    stderr.length = 0;
+    await earlierReport(target);
+    await expect(openOutputs(options([{ format: 'junit', path: join(dir, 'missing', 'b.xml') }, { format: 'json', path: link }]), null)).rejects.toBeInstanceOf(InputError);
+    expect(stderr).toEqual([`egress-audit: removed ${link}: it was an earlier run's report and this run did not complete one\n`]);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('leaves a file that is no report alone, link or not', async () => {
+    const dir = tempDir('ea-remove-');
+    const log = join(dir, 'app.log');
+    writeFileSync(log, 'not a report\n');
+    symlinkSync(log, join(dir, 'r.json'));
+    await removeEarlierReportsNamedIn(['audit', 'logs/', '--report', `json=${join(dir, 'r.json')}`]);
+    expect(existsSync(log)).toBe(true);
+    expect(stderr.join('')).toContain('as it was: it does not hold a report');
   });
 });

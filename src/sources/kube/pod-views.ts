@@ -6,7 +6,6 @@
  * the credentials or the server's certificate failed, which no other view would get past).
  */
 import { endingError, LASTING_FAILURES, type ApiAction, type FailureKind, type KubeApiError } from './api-errors.js';
-import { escapeControl } from '../../text/escape.js';
 import { Informer } from './informer.js';
 import type { KubeHttp } from './kube-http.js';
 import type { KubePod } from './pod-facts.js';
@@ -89,8 +88,8 @@ export async function listGateways(views: PodView[], signal: AbortSignal): Promi
  * as empty, never as missing) otherwise shows an empty dashboard until the run ends with no-sidecar-logs. Null when none.
  */
 export function emptyNamespacesNotice(views: readonly PodView[]): string | null {
-  // A context's namespace comes from the kubeconfig unchecked: escaped for the terminal.
-  const empty = views.filter((v) => v.firstListEmpty && v.namespace !== null).map((v) => escapeControl(v.namespace as string));
+  // A context's namespace comes from the kubeconfig unchecked: left as it is, for the notice's one escape (Notices.say, the dashboard's Line).
+  const empty = views.filter((v) => v.firstListEmpty && v.namespace !== null).map((v) => v.namespace as string);
   if (empty.length === 0) return null;
   const which = empty.length === 1 ? `namespace ${empty[0] as string} has` : `namespaces ${empty.join(', ')} have`;
   return `${which} no pods: nothing is followed there until one is created (is the name right? kubectl get namespaces lists them)`;
