@@ -183,6 +183,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const proxyContainers = new ProxyContainers([...DEFAULT_PROXY_CONTAINERS, ...options.proxyContainer]);
   const roles = await resolveRoles(streams, spec, options.maxLineLength, setup.settings, abort.signal, { podRole: podRoles.roleOf, ownAddressesCount: snapshot === null, onReadOn, sourceStream: recordSources(options), onLateRecordLog, proxyContainers });
   recordsOfInputs.checkAll(roles.resolution.recordLogs);
+  perInput.sayHeldBack(); // the read-on notes' count, before a dashboard is drawn over stderr
   const replays = withoutFlaggedRecordLogs(roles.streams, roles.resolution.recordLogs, roles.resolution.assignments);
   const settings = withLearnedGatewayHosts(setup.settings, roles.resolution);
 
