@@ -229,7 +229,8 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
     await o.dashboard.waitUntilQuit();
   }
   o.notices.release();
-  for (const st of pipeline.streams) if (st.error !== null) o.notices.sayOnce(cluster.scrub(st.error));
+  // One line per cause: a refusal every stream got alike is summed up once (how many streams and requests), not said per pod.
+  for (const st of pipeline.streams) if (st.error !== null) o.notices.sayOnce(cluster.scrub(cluster.source.causes.summaryOf(st.error) ?? st.error));
   if (cluster.source.refusal !== null) o.notices.sayOnce(cluster.source.refusal); // why the run stopped early, unless a stream said it already
   const secs = Math.round((endedAt.getTime() - o.startedAt.getTime()) / 1000);
   const { reconnects } = cluster.source.stats;
