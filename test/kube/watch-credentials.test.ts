@@ -366,6 +366,17 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
     await failsWith(api, {}, ['--kubeconfig', '/nonexistent/kubeconfig'], /kubeconfig \/nonexistent\/kubeconfig: no such file/);
   });
 
+  clusterIt('exits 3 on a kubeconfig byte that is no UTF-8 (a Latin-1 é after the token), naming the file, its line and byte offset and none of its content (it was read with a U+FFFD, and the token then said to hold a control character)', async ({ api }) => {
+    const path = kubeconfig(api);
+    const text = readFileSync(path);
+    const at = text.indexOf(`token: ${api.token}`) + `token: ${api.token}`.length;
+    expect(at).toBeGreaterThan(20);
+    writeFileSync(path, Buffer.concat([text.subarray(0, at), Buffer.of(0xe9), text.subarray(at)]));
+    const line = text.subarray(0, at).toString('latin1').split('\n').length;
+    await failsWith(api, { KUBECONFIG: path }, ['-n', 'shop'], new RegExp(`^egress-audit: kubeconfig ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}: not valid UTF-8 at byte offset ${at}: a kubeconfig is read only as written, never with a byte mended \\(a token or a server URL would change\\); save it as UTF-8 \\(its content is not shown: it holds credentials\\)\n$`));
+    expect(api.requests).toHaveLength(0);
+  });
+
   clusterIt('removes an earlier run\'s report, saying so, when it cannot connect (CI must not upload it as this run\'s)', async ({ api }) => {
     const report = join(tempDir('stale-report-'), 'r.json');
     // An earlier run's real report: a failed run removes only what its content shows is one of egress-audit's.
