@@ -251,6 +251,17 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
     await failsWith(api, { KUBECONFIG: path }, ['-n', 'shop'], /cannot get credentials for context "fake": its token file \/dev\/zero \(the user's tokenFile\) is not a regular file/);
   });
 
+  clusterIt('exits 3 on a tokenFile byte that is no UTF-8, naming the file and the byte offset, not a control character, and none of the token', async ({ api }) => {
+    const dir = tempDir();
+    const path = api.writeKubeconfig(dir, { user: 'token-file' });
+    const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { tokenFile: string } }[] };
+    const file = join(dir, 'latin1-token');
+    writeFileSync(file, Buffer.concat([Buffer.from(api.token.slice(0, 8)), Buffer.of(0xe9), Buffer.from(`${api.token.slice(8)}\n`)]));
+    (doc.users[0] as { user: { tokenFile: string } }).user.tokenFile = file;
+    writeFileSync(path, stringify(doc));
+    await failsWith(api, { KUBECONFIG: path }, ['-n', 'shop'], new RegExp(`cannot get credentials for context "fake": its token file \\S+latin1-token \\(the user's tokenFile\\) is not valid UTF-8 at byte offset 8 \\(line 1\\): a token is ASCII`));
+  });
+
   clusterIt('takes the first file’s current context and entries from a two-file $KUBECONFIG with duplicate names, as kubectl does', async ({ api }) => {
     const p = pod(api, 'multi');
     const good = kubeconfig(api, { context: 'first' });
