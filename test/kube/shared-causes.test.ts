@@ -53,3 +53,12 @@ describe('shared causes', () => {
     expect(once.summaryOf(refused(logOf('a')).message)).toBeNull();
   });
 });
+
+describe('shared causes: the run’s refusal', () => {
+  it('covers a message of a cause already said, whatever request it names', () => {
+    const causes = new SharedCauses(() => undefined);
+    causes.failed(refused(logOf('a')), logOf('a'), 'shop/a');
+    expect(causes.covers(refused({ verb: 'watch', resource: 'pods', group: '', namespace: 'shop' }).message)).toBe(true);
+    expect(causes.covers('cannot list pods in namespace shop: HTTP 500')).toBe(false);
+  });
+});

@@ -59,6 +59,12 @@ export class SharedCauses {
     for (const cause of this.causes.values()) cause.failing.delete(stream);
   }
 
+  /** True when `message` (another request's failure, the run's refusal) is of a cause already said here. */
+  covers(message: string): boolean {
+    for (const cause of this.causes.values()) if (message.endsWith(`: ${cause.text}`) || message === cause.text) return true;
+    return false;
+  }
+
   /**
    * The one line that stands for `message` (a stream's last failure) when its cause is a shared one that failed more than
    * one request (one that failed a single request was said as it was), else null.
