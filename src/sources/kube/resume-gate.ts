@@ -38,7 +38,7 @@ export class ResumeGate {
   skipped = 0;
 
   /**
-   * @param start lines stamped before this instant are not wanted (the start of the audit window)
+   * @param start the start of the audit window, on this machine's clock: the first request counts back to it (since())
    * @param maxLineLength longest line (after its timestamp) the audit keeps; longer ones are passed truncated
    */
   constructor(start: LogTime, private readonly maxLineLength: number) {
