@@ -230,8 +230,10 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
     await o.dashboard.waitUntilQuit();
   }
   o.notices.release();
-  for (const st of pipeline.streams) if (st.error !== null) o.notices.sayOnce(cluster.scrub(st.error));
-  if (cluster.source.refusal !== null) o.notices.sayOnce(cluster.source.refusal); // why the run stopped early, unless a stream said it already
+  // One line per cause: a refusal every stream got alike is summed up once (how many streams and requests), not said per pod.
+  for (const st of pipeline.streams) if (st.error !== null) o.notices.sayOnce(cluster.scrub(cluster.source.causes.summaryOf(st.error) ?? st.error));
+  const { refusal, causes } = cluster.source;
+  if (refusal !== null && !causes.covers(refusal)) o.notices.sayOnce(refusal); // why the run stopped early, unless a stream said it already
   const secs = Math.round((endedAt.getTime() - o.startedAt.getTime()) / 1000);
   const { reconnects } = cluster.source.stats;
   process.stderr.write(`egress-audit: watched ${containersWatched(pipeline.streams.map((st) => st.info.name))} for ${secs}s (context ${escapeControl(cluster.contextName)}): ${lineSummary(pipeline.totals())}; ${plural(reconnects, 'reconnect')}, ${plural(cluster.source.relists(), 'relist')}\n`);

@@ -86,6 +86,11 @@ export interface FakeApiServer {
    * character, `pauseMs` apart, so the client reads them as two chunks (null: one write per event again).
    */
   splitWatchEvents(pauseMs: number | null): void;
+  /**
+   * Sets node `nodeName`'s clock `skewMs` ahead of this machine's (negative: behind): its pods' lines are stamped by it
+   * and `sinceSeconds` counts back from it, as the kubelet does; `sinceTime` stays an absolute instant.
+   */
+  setNodeClock(nodeName: string, skewMs: number): void;
   /** Sends a BOOKMARK to every watch that allowed them; returns how many. */
   sendBookmarks(): number;
   resourceVersion(): string;

@@ -35,15 +35,23 @@ export function parseUtcOffset(offset: string): number {
 
 /**
  * Wall clock that never repeats or goes backwards: lines stamped in the same millisecond get increasing
- * sub-millisecond nanoseconds, like a real runtime's nanosecond clock.
+ * sub-millisecond nanoseconds, like a real runtime's nanosecond clock. `skewMs`: how far this node's clock is
+ * ahead of the test machine's (negative: behind), as a node whose time is off stamps its containers' lines.
  */
 export class MonotonicLogClock {
   private lastMs = 0;
   private sub = 0;
 
+  constructor(private readonly skewMs = 0) {}
+
+  /** This node's wall clock (epoch ms). */
+  now(): number {
+    return Date.now() + this.skewMs;
+  }
+
   /** The next stamp at the given UTC offset. */
   next(offsetMinutes = 0): Stamp {
-    const now = Date.now();
+    const now = this.now();
     if (now > this.lastMs) {
       this.lastMs = now;
       this.sub = 0;

@@ -14,7 +14,10 @@ import type {
 export class FakeCluster {
   readonly store: ObjectStore;
   private readonly pods = new Map<string, PodModel>();
+  /** The clock of every node not in `nodeClocks`: the test machine's. */
   private readonly clock = new MonotonicLogClock();
+  /** Nodes whose clock is off (setNodeClock). */
+  private readonly nodeClocks = new Map<string, MonotonicLogClock>();
   private uidSeq = 0;
   private ipSeq = 0;
 
@@ -101,7 +104,7 @@ export class FakeCluster {
       throw new Error(`fake apiserver: ${namespace}/${pod}/${container} is ${c.state}; only a running container logs`);
     }
     const opts = at instanceof Date ? { at } : at ?? {};
-    c.current.append(lines, this.stamper(opts), opts.unterminated === true, opts.latin1 === true);
+    c.current.append(lines, this.stamper(opts, this.pod(namespace, pod).nodeName), opts.unterminated === true, opts.latin1 === true);
   }
 
   /** Ends the current instance (it becomes `previous`) and starts a new one, or leaves it waiting. */
@@ -181,14 +184,28 @@ export class FakeCluster {
     this.store.put(resource, { ...type, metadata, ...body });
   }
 
-  /** A stamp source for one append call (fixed instant or the monotonic clock). */
-  stamper(opts: AppendLogOptions): () => Stamp {
+  /** A stamp source for one append call (fixed instant, or the monotonic clock of the pod's node). */
+  stamper(opts: AppendLogOptions, nodeName: string | null = null): () => Stamp {
     const offset = opts.utcOffset ? parseUtcOffset(opts.utcOffset) : 0;
     if (opts.at) {
       const fixed = { text: formatRfc3339NanoFixed(opts.at.getTime(), 0, offset), ms: opts.at.getTime() };
       return () => fixed;
     }
-    return () => this.clock.next(offset);
+    const clock = this.clockOf(nodeName);
+    return () => clock.next(offset);
+  }
+
+  /**
+   * Sets a node's clock `skewMs` ahead of this machine's (negative: behind): its kubelet stamps lines and reads
+   * `sinceSeconds` by it (kubelet `NewLogOptions(apiOpts, time.Now())`), while `sinceTime` stays absolute.
+   */
+  setNodeClock(nodeName: string, skewMs: number): void {
+    this.nodeClocks.set(nodeName, new MonotonicLogClock(skewMs));
+  }
+
+  /** The clock of a node (the test machine's unless setNodeClock set one). */
+  clockOf(nodeName: string | null): MonotonicLogClock {
+    return (nodeName === null ? undefined : this.nodeClocks.get(nodeName)) ?? this.clock;
   }
 
   private newContainer(uid: string, spec: FakeContainerSpec): ContainerModel {

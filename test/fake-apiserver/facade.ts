@@ -85,7 +85,7 @@ export class FakeApiServerFacade implements FakeApiServer {
 
   generateLogs(ns: string, pod: string, c: string, opts: LogGeneratorOptions): LogGenerator {
     const { cluster } = this.p;
-    const stamp = cluster.stamper({});
+    const stamp = cluster.stamper({}, cluster.findPod(ns, pod)?.nodeName ?? null);
     return this.generators.start(opts, (lines) => {
       const container = cluster.findPod(ns, pod)?.containers.find((x) => x.name === c);
       if (!container) return false;
@@ -170,6 +170,8 @@ export class FakeApiServerFacade implements FakeApiServer {
   }
 
   splitWatchEvents(pauseMs: number | null): void { this.p.setSplitPause(pauseMs); }
+
+  setNodeClock(nodeName: string, skewMs: number): void { this.p.cluster.setNodeClock(nodeName, skewMs); }
 
   sendBookmarks(): number {
     const targets = this.p.streams.list({ kind: 'watch' }).filter((s) => s.bookmark);

@@ -3,7 +3,8 @@
  * `ValidatePodLogOptions` (422), pod lookup (404), `LogLocation` container check (400) and "no node → 200 with
  * an empty body" (pkg/registry/core/pod/strategy.go), then the kubelet's `validateContainerLogStatus` (400 via
  * `GenericHttpResponseChecker` → `NewBadRequest(kubelet text)`), then a `text/plain` chunked stream.
- * `sinceTime` is truncated to whole seconds because LogLocation re-encodes it with `time.RFC3339`.
+ * `sinceTime` is truncated to whole seconds because LogLocation re-encodes it with `time.RFC3339`; `sinceSeconds` is
+ * counted back from the node's clock (kubelet `logs.NewLogOptions(apiOpts, time.Now())`: `since = now - sinceSeconds`).
  */
 import type { Socket } from 'node:net';
 import type { FakeCluster } from './cluster.js';
@@ -15,8 +16,8 @@ import type { StreamRegistry } from './streams.js';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Query → options, or the 400/422 the apiserver would send. */
-function readOptions(q: URLSearchParams, pod: string): ReadOptions | StatusBody {
+/** Query → options, or the 400/422 the apiserver would send; `nodeNow`: the pod's node's clock (epoch ms). */
+function readOptions(q: URLSearchParams, pod: string, nodeNow: () => number): ReadOptions | StatusBody {
   const tailLines = parseIntParam(q.get('tailLines'));
   const limitBytes = parseIntParam(q.get('limitBytes'));
   const sinceSeconds = parseIntParam(q.get('sinceSeconds'));
@@ -32,7 +33,7 @@ function readOptions(q: URLSearchParams, pod: string): ReadOptions | StatusBody 
   const opts: ReadOptions = { follow: parseGoBool(q.get('follow')) === true, timestamps: parseGoBool(q.get('timestamps')) === true };
   if (tailLines !== undefined) opts.tailLines = tailLines;
   if (limitBytes !== undefined) opts.limitBytes = limitBytes;
-  if (sinceSeconds !== undefined) opts.sinceMs = Date.now() - sinceSeconds * 1000;
+  if (sinceSeconds !== undefined) opts.sinceMs = nodeNow() - sinceSeconds * 1000;
   if (sinceTime !== null) opts.sinceMs = Math.floor(Date.parse(sinceTime) / 1000) * 1000;
   return opts;
 }
@@ -74,7 +75,7 @@ function chooseContainer(pod: PodModel, requested: string): string | StatusBody 
 /** Handles one pods/log request. */
 export function handlePodLog(ctx: RequestContext, cluster: FakeCluster, streams: StreamRegistry, ns: string, name: string): void {
   const q = ctx.url.searchParams;
-  const opts = readOptions(q, name);
+  const opts = readOptions(q, name, () => cluster.clockOf(cluster.findPod(ns, name)?.nodeName ?? null).now());
   if (!('follow' in opts)) return sendStatus(ctx, opts);
   const pod = cluster.findPod(ns, name);
   if (!pod) return sendStatus(ctx, notFound('pods', name));

@@ -80,6 +80,18 @@ describe('fake apiserver: pod log reads', () => {
     expect((await get(as(), logPath('tz', 'since', 'sinceSeconds=600'))).body).toBe('just now\n');
   });
 
+  it('reads sinceSeconds on the node’s clock, which also stamps its lines, and sinceTime as an absolute instant (node 20 s behind)', async () => {
+    api.setNodeClock('slow-node', -20_000);
+    api.addPod({ namespace: 'tz', name: 'slow', nodeName: 'slow-node', containers: ['istio-proxy'] });
+    api.appendLog('tz', 'slow', 'istio-proxy', ['logged now']);
+    const stamp = Date.parse((await get(as(), logPath('tz', 'slow', 'timestamps=true'))).body.split(' ')[0] as string);
+    expect(Date.now() - stamp).toBeGreaterThanOrEqual(20_000);
+    expect(Date.now() - stamp).toBeLessThan(25_000);
+    expect((await get(as(), logPath('tz', 'slow', 'sinceSeconds=5'))).body).toBe('logged now\n');
+    const ourFiveSecondsAgo = new Date(Date.now() - 5_000).toISOString();
+    expect((await get(as(), logPath('tz', 'slow', `sinceTime=${encodeURIComponent(ourFiveSecondsAgo)}`))).body).toBe('');
+  });
+
   it.each([
     ['0 (honoured, not dropped as falsy)', 0, ''],
     ['2', 2, 'third line\nfourth line\n'],

@@ -11,6 +11,7 @@ import { podFacts, type KubePod, type PodFacts } from '../../src/sources/kube/po
 import { PodIpIndex } from '../../src/sources/kube/pod-index.js';
 import { PodRegistry } from '../../src/sources/kube/pod-registry.js';
 import { StreamSlots } from '../../src/sources/kube/stream-slots.js';
+import { SharedCauses } from '../../src/sources/kube/shared-causes.js';
 
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
 const POD: KubePod = {
@@ -27,7 +28,7 @@ function follower(body: PassThrough, again: () => Promise<KubePod>): LogFollower
   const api = { open: async () => body, getJson: again } as unknown as KubeHttp;
   const deps = {
     api, registry, slots: new StreamSlots(2, () => undefined), sweeps: new StreamSlots(1, () => undefined), stats: { reconnects: 0, following: 0 },
-    startAt: logTimeFromMs(T0), maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers(), notice: () => undefined,
+    startAt: logTimeFromMs(T0), maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers(), notice: () => undefined, causes: new SharedCauses(() => undefined),
   };
   return new LogFollower(podFacts(POD) as PodFacts, { role: 'sidecar', rule: 'test', detail: '' }, 1, deps);
 }

@@ -53,10 +53,24 @@ describe('kubelet timestamp prefix', () => {
 });
 
 describe('resume gate', () => {
-  it('drops lines logged before the start of the audit window and passes the rest', () => {
-    const gate = new ResumeGate(logTimeFromMs(Date.parse('2025-03-01T10:00:05.500Z')), 65536);
-    const out = feed(gate, line('2025-03-01T10:00:05.400000000Z', 'old'), line('2025-03-01T10:00:05.500000000Z', 'at start'), line('2025-03-01T10:00:06.000000000Z', 'new'));
-    expect(out).toBe(line('2025-03-01T10:00:05.500000000Z', 'at start') + line('2025-03-01T10:00:06.000000000Z', 'new'));
+  it('starts relative to now (sinceSeconds, read on the node’s clock) and keeps the kubelet’s first lines, stamped before the start by ours: a node 20 s behind', () => {
+    const start = Date.parse('2025-03-01T10:00:05.500Z');
+    const gate = new ResumeGate(logTimeFromMs(start), 65536);
+    expect(gate.since(start + 300)).toEqual({ sinceSeconds: '2' }); // a second rounded up, and one for the trip
+    expect(gate.since(start + 61_000)).toEqual({ sinceSeconds: '62' });
+    const behind = [line('2025-03-01T09:59:45.600000000Z', 'logged at the start, 20 s slow'), line('2025-03-01T09:59:45.700000000Z', 'next')];
+    expect(feed(gate, behind.join(''))).toBe(behind.join(''));
+    expect(gate.since(start + 61_000)).toEqual({ sinceTime: '2025-03-01T09:59:45Z' });
+    gate.resume();
+    expect(feed(gate, behind.join('') + line('2025-03-01T09:59:46.000000000Z', 'new'))).toBe(line('2025-03-01T09:59:46.000000000Z', 'new'));
+  });
+
+  it('stays relative to the start across requests that brought no whole line', () => {
+    const start = Date.parse('2025-03-01T10:00:05.500Z');
+    const gate = new ResumeGate(logTimeFromMs(start), 65536);
+    expect(feed(gate, '2025-03-01T09:59:45.600000000Z cut by a drop')).toBe('');
+    gate.resume();
+    expect(gate.since(start + 10_000)).toEqual({ sinceSeconds: '11' });
   });
 
   it.each([
@@ -75,7 +89,7 @@ describe('resume gate', () => {
     const same = '2025-03-01T10:00:07.250000000Z';
     const first = [line('2025-03-01T10:00:07.100000000Z', 'a'), line(same, 'b1'), line(same, 'b2')];
     expect(feed(gate, first.join(''))).toBe(first.join(''));
-    expect(gate.sinceTime()).toBe('2025-03-01T10:00:07Z');
+    expect(gate.since(Date.now())).toEqual({ sinceTime: '2025-03-01T10:00:07Z' });
     gate.resume();
     // The server sends the whole second again, then what came after.
     const again = [...first, line(same, 'b3'), line('2025-03-01T10:00:08.000000000Z', 'c')];

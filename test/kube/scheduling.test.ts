@@ -13,6 +13,7 @@ import { podFacts, type KubePod, type PodFacts } from '../../src/sources/kube/po
 import { PodIpIndex } from '../../src/sources/kube/pod-index.js';
 import { PodRegistry } from '../../src/sources/kube/pod-registry.js';
 import { throttleNotices } from '../../src/sources/kube/notice-throttle.js';
+import { SharedCauses } from '../../src/sources/kube/shared-causes.js';
 
 describe('back-off', () => {
   it('doubles up to the cap, each delay jittered into the upper half of its step', () => {
@@ -158,7 +159,7 @@ const UNASKED_API = (() => {
 function gatewayFollower(slots: StreamSlots, registry: PodRegistry, facts: PodFacts, api = UNASKED_API, hardStop = new AbortController().signal, timers = followTimers()): LogFollower {
   const deps = {
     api, registry, slots, sweeps: new StreamSlots(1, () => undefined), stats: { reconnects: 0, following: 0 }, startAt: logTimeFromMs(0),
-    maxLineLength: 65536, hardStop, timers, notice: () => undefined,
+    maxLineLength: 65536, hardStop, timers, notice: () => undefined, causes: new SharedCauses(() => undefined),
   };
   return new LogFollower(facts, { role: 'egress-gateway', rule: 'flag:--gateway-selector', detail: 'test' }, 0, deps);
 }

@@ -6,6 +6,22 @@ import { clusterIt, internalLine, parseNdjson, startWatch, warnings } from './he
 const SKEW_MS = 20_000;
 
 describe('watch: a node whose clock is behind ours (fake API server)', () => {
+  clusterIt('reads what the node logged in the run’s first 20 s, stamped before the start by our clock (they were left out), and nothing logged before the start by its own', async ({ api, kubeconfig }) => {
+    api.setNodeClock('slow-node', -SKEW_MS);
+    const pod = api.addPod({ namespace: 'skew-start', name: 'cart-1', nodeName: 'slow-node', ip: '10.108.0.56', containers: ['app', 'istio-proxy'] });
+    const before = new Date(Date.now() - SKEW_MS - 10_000); // 10 s before the start, on the node's clock
+    pod.appendLog('istio-proxy', [internalLine(before, 0)], before);
+    const run = startWatch(['-n', 'skew-start', '--gateway-namespace', 'skew-gw', '-o', 'ndjson', '--fail-on', 'none'], { KUBECONFIG: kubeconfig });
+    await api.waitUntil(() => api.requests.some((r) => r.subresource === 'log' && r.name === 'cart-1' && r.status === 200));
+    pod.appendLog('istio-proxy', [1, 2, 3].map((n) => internalLine(new Date(Date.now() - SKEW_MS), n))); // stamped by the node
+    run.interrupt(); // the stop reads what was logged up to it
+
+    const { code, stdout } = await run.exited;
+    const ids = parseNdjson(stdout).flows.map((f) => (f['sidecar'] as { request_id: string }).request_id);
+    expect(ids.sort()).toEqual(['req-1', 'req-2', 'req-3']);
+    expect(code).toBe(0);
+  });
+
   clusterIt('ends a busy container’s follow at a Ctrl-C by the node’s clock: every line logged before the stop read once, nothing reported cut (it read on until the 10 s grace ran out, then said streams-cut)', async ({ api, kubeconfig }) => {
     const pod = api.addPod({ namespace: 'skew', name: 'cart-1', ip: '10.108.0.56', containers: ['app', 'istio-proxy'] });
     const run = startWatch(['-n', 'skew', '--gateway-namespace', 'skew-gw', '-o', 'ndjson', '--fail-on', 'none', '--since', '1m'], { KUBECONFIG: kubeconfig });

@@ -251,6 +251,17 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
     await failsWith(api, { KUBECONFIG: path }, ['-n', 'shop'], /cannot get credentials for context "fake": its token file \/dev\/zero \(the user's tokenFile\) is not a regular file/);
   });
 
+  clusterIt('exits 3 on a tokenFile byte that is no UTF-8, naming the file and the byte offset, not a control character, and none of the token', async ({ api }) => {
+    const dir = tempDir();
+    const path = api.writeKubeconfig(dir, { user: 'token-file' });
+    const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { tokenFile: string } }[] };
+    const file = join(dir, 'latin1-token');
+    writeFileSync(file, Buffer.concat([Buffer.from(api.token.slice(0, 8)), Buffer.of(0xe9), Buffer.from(`${api.token.slice(8)}\n`)]));
+    (doc.users[0] as { user: { tokenFile: string } }).user.tokenFile = file;
+    writeFileSync(path, stringify(doc));
+    await failsWith(api, { KUBECONFIG: path }, ['-n', 'shop'], new RegExp(`cannot get credentials for context "fake": its token file \\S+latin1-token \\(the user's tokenFile\\) is not valid UTF-8 at byte offset 8 \\(line 1\\): a token is ASCII`));
+  });
+
   clusterIt('takes the first file’s current context and entries from a two-file $KUBECONFIG with duplicate names, as kubectl does', async ({ api }) => {
     const p = pod(api, 'multi');
     const good = kubeconfig(api, { context: 'first' });
@@ -364,6 +375,17 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
 
   clusterIt('exits 3 with --kubeconfig naming a missing file', async ({ api }) => {
     await failsWith(api, {}, ['--kubeconfig', '/nonexistent/kubeconfig'], /kubeconfig \/nonexistent\/kubeconfig: no such file/);
+  });
+
+  clusterIt('exits 3 on a kubeconfig byte that is no UTF-8 (a Latin-1 é after the token), naming the file, its line and byte offset and none of its content (it was read with a U+FFFD, and the token then said to hold a control character)', async ({ api }) => {
+    const path = kubeconfig(api);
+    const text = readFileSync(path);
+    const at = text.indexOf(`token: ${api.token}`) + `token: ${api.token}`.length;
+    expect(at).toBeGreaterThan(20);
+    writeFileSync(path, Buffer.concat([text.subarray(0, at), Buffer.of(0xe9), text.subarray(at)]));
+    const line = text.subarray(0, at).toString('latin1').split('\n').length;
+    await failsWith(api, { KUBECONFIG: path }, ['-n', 'shop'], new RegExp(`^egress-audit: kubeconfig ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}: not valid UTF-8 at byte offset ${at}: a kubeconfig is read only as written, never with a byte mended \\(a token or a server URL would change\\); save it as UTF-8 \\(its content is not shown: it holds credentials\\)\n$`));
+    expect(api.requests).toHaveLength(0);
   });
 
   clusterIt('removes an earlier run\'s report, saying so, when it cannot connect (CI must not upload it as this run\'s)', async ({ api }) => {

@@ -1,6 +1,7 @@
 /** What every LogFollower of a run shares: the API, the pod registry, the stream slots, the counters, the timers. */
 import type { ReaderDeps } from './log-reader.js';
 import type { PodRegistry } from './pod-registry.js';
+import type { SharedCauses } from './shared-causes.js';
 import type { StreamSlots } from './stream-slots.js';
 
 /** Counters shared by all followers (dashboard header, report). */
@@ -17,4 +18,6 @@ export interface FollowerDeps extends ReaderDeps {
   sweeps: StreamSlots;
   stats: LiveStats;
   notice(message: string): void;
+  /** Failures every stream gets alike (credentials refused): said once, counted per stream. */
+  causes: SharedCauses;
 }

@@ -10,6 +10,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https, { type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { VERSION } from '../../version.js';
+import { firstInvalid } from '../invalid-text.js';
 import { describeAction, KubeApiError, refusedForGood, retryAfterSeconds, statusError, transportError, type ApiAction, type ApiTarget } from './api-errors.js';
 import { sleep } from '../../sleep.js';
 import { RETRY_AFTER_TRIES, retryAfterMs } from './backoff.js';
@@ -265,6 +266,9 @@ export class KubeHttp {
       let length = 0;
       for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
       if (length > MAX_TOKEN_FILE_BYTES) throw fail(`holds more than ${MAX_TOKEN_FILE_BYTES / 1024} KiB, far more than a token`);
+      // A byte that is no UTF-8 would be read as U+FFFD, which no header may hold: named here, not taken for a control character.
+      const invalid = firstInvalid(buffer.subarray(0, length), 'utf-8');
+      if (invalid !== null) throw fail(`is not valid UTF-8 at byte offset ${invalid.offset} (line ${invalid.line}): a token is ASCII, so this is no token file or it was damaged`);
       return buffer.subarray(0, length).toString('utf8');
     } catch (error) {
       if (error instanceof KubeApiError) throw error;

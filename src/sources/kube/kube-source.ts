@@ -11,6 +11,7 @@ import { endingError, type KubeApiError } from './api-errors.js';
 import type { KubeHttp } from './kube-http.js';
 import { liveWarnings, type UnreadInstances } from './live-coverage.js';
 import type { CompleteUpTo, HoldLimits } from './live-driver.js';
+import { SharedCauses } from './shared-causes.js';
 import { throttleNotices } from './notice-throttle.js';
 import type { FollowerDeps, LiveStats } from './follower-deps.js';
 import { LogFollower } from './log-follower.js';
@@ -71,6 +72,8 @@ export class KubeSource implements Source {
   readonly index = new PodIpIndex();
   readonly registry: PodRegistry;
   readonly stats: LiveStats = { reconnects: 0, following: 0 };
+  /** Failures every stream gets alike (credentials refused), said once each: the end of the run sums each up. */
+  readonly causes: SharedCauses;
   readonly serviceEntries: ServiceEntryWatch;
   readonly services: ServiceWatch;
   /** Egress gateway Services known by their selector (the engine's context carries them). */
@@ -104,9 +107,11 @@ export class KubeSource implements Source {
       // Said once the streams opening at the same time have failed too (or opened): the cap then is the one that holds.
       (_capacity, label) => setTimeout(() => o.notice(exhaustedNotice(this.slots.capacity, label, this.descriptors, o.maxStreams)), EXHAUSTED_SETTLE_MS).unref(),
     );
+    const notice = throttleNotices(o.notice);
+    this.causes = new SharedCauses(notice);
     this.deps = {
       api: o.api, registry: this.registry, slots: this.slots, sweeps: new StreamSlots(SWEEP_CONCURRENCY, () => undefined),
-      stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, timers: followTimers(o.deadFollowMs), notice: throttleNotices(o.notice),
+      stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, timers: followTimers(o.deadFollowMs), notice, causes: this.causes,
     };
     this.views = podViews(o.api, this.registry, o.plan, this.deps.notice);
     this.serviceEntries = new ServiceEntryWatch(o.api, o.plan, { firstReadWaitMs: o.serviceEntryWaitMs, notice: o.notice });

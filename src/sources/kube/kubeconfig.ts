@@ -5,12 +5,13 @@
  * `loadFromDefault`, finding nothing is an error (exit 3), never a silent try of http://localhost:8080.
  * client-node is imported here, lazily: only `watch` pays for it (client-import.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../errors.js';
+import { readTextFile, type TextFile } from '../read-text.js';
 import { escapeControl, quotedValue, shownName } from '../../text/escape.js';
 import { importClientNode } from './client-import.js';
 import { execStanza, type ExecConfig } from './exec-credential.js';
@@ -106,18 +107,37 @@ async function newKubeConfig(): Promise<KubeConfig> {
   return new k8s.KubeConfig();
 }
 
+/**
+ * A byte sequence that is no character would be read as U+FFFD, silently changing a token or a server URL: refused,
+ * naming only where it is (the file holds credentials: none of its content is shown).
+ */
+function refuseInvalidText(path: string, invalid: string): never {
+  throw new InputError(`kubeconfig ${shownName(path)}:${invalid}: a kubeconfig is read only as written, never with a byte mended (a token or a server URL would change); save it as UTF-8 (its content is not shown: it holds credentials)`);
+}
+
 async function readFile(path: string): Promise<ConfigParts> {
   const kc = await newKubeConfig();
-  let text: string;
+  let file: TextFile;
   try {
-    text = readFileSync(path, 'utf8');
+    file = await readTextFile(path);
+  } catch (error) {
+    throw new InputError(`kubeconfig ${shownName(path)}: ${cannotRead(error as NodeJS.ErrnoException)}`);
+  }
+  if (file.invalid !== null) refuseInvalidText(path, file.invalid);
+  const { text } = file;
+  try {
     kc.loadFromString(text, { onInvalidEntry: 'filter' });
     kc.makePathsAbsolute(dirname(path));
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    throw new InputError(`kubeconfig ${shownName(path)}: ${e.code === 'ENOENT' ? 'no such file' : e.code ? `cannot read (${e.code})` : `not a valid kubeconfig (${escapeControl(e.message.split('\n')[0] ?? '')})`}`);
+    throw new InputError(`kubeconfig ${shownName(path)}: ${e.code ? cannotRead(e) : `not a valid kubeconfig (${escapeControl(e.message.split('\n')[0] ?? '')})`}`);
   }
   return { clusters: kc.getClusters(), users: withExecPaths(withTokenFiles(kc.getUsers(), text, dirname(path)), dirname(path)), contexts: kc.getContexts(), currentContext: kc.getCurrentContext() };
+}
+
+/** Why a kubeconfig could not be read: no such file, or the system's error code. */
+function cannotRead(e: NodeJS.ErrnoException): string {
+  return e.code === 'ENOENT' ? 'no such file' : `cannot read (${e.code ?? e.message})`;
 }
 
 /** Which files to read and how to name them in messages; [] when none applies. */

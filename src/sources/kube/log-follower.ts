@@ -241,6 +241,7 @@ export class LogFollower implements LogStream {
     this.everConnected = true;
     this.lastError = null;
     this.told = null;
+    this.deps.causes.recovered(this.label);
     this.deps.stats.following++;
   }
 
@@ -254,7 +255,7 @@ export class LogFollower implements LogStream {
     if (outcome.kind === 'failed' && outcome.error !== undefined) {
       const { kind, retryAfterS } = outcome.error;
       // An API server shedding load (Retry-After) is waited out here, the one place a log request is retried.
-      if (kind !== 'bad-request' && kind !== 'not-found') this.fail(outcome.error, quietRetry(this.backoff, retryAfterS));
+      if (kind !== 'bad-request' && kind !== 'not-found') this.fail(outcome.error, this.reader.action, quietRetry(this.backoff, retryAfterS));
       await sleep(retryWait(this.backoff, retryAfterS), signal);
       return;
     }
@@ -263,9 +264,12 @@ export class LogFollower implements LogStream {
     else this.backoff.reset();
   }
 
-  /** Records a failure (the dashboard and the report see it); `quiet`: not (yet) worth a line on stderr. */
-  private fail(error: KubeApiError, quiet = false): void {
-    if (!quiet && this.told !== error.message) {
+  /**
+   * Records a failure of request `action` (the dashboard and the report see it); `quiet`: not (yet) worth a line on
+   * stderr. One every stream gets alike (credentials refused) is said by the run's shared causes, once.
+   */
+  private fail(error: KubeApiError, action: ApiAction, quiet = false): void {
+    if (!this.deps.causes.failed(error, action, this.label) && !quiet && this.told !== error.message) {
       this.deps.notice(error.message);
       this.told = error.message;
     }
@@ -290,7 +294,7 @@ export class LogFollower implements LogStream {
       if (signal.aborted) return { kind: 'stop', why: 'stopping' };
       if (e.kind === 'not-found') return nextStep(null, this.pod.uid);
       if (e.kind !== 'forbidden' && e.kind !== 'descriptors') {
-        this.fail(e);
+        this.fail(e, action);
         await sleep(this.backoff.next(), signal);
       }
       return this.viewStep();

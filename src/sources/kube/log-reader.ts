@@ -1,5 +1,5 @@
 /**
- * One pods/log request through the resume gate (`timestamps=true`, `sinceTime` at the cursor), as an
+ * One pods/log request through the resume gate (`timestamps=true`, from the window's start or `sinceTime` at the cursor), as an
  * async generator of whole new lines. The HTTP request ends only at the hard stop: at a graceful stop a
  * follow keeps reading until it has delivered what was logged up to the stop, or goes quiet (caught
  * up), so a stream that lagged behind loses nothing to log rotation.
@@ -165,7 +165,7 @@ export class LogReader {
     let res: IncomingMessage;
     try {
       const signal = preempted === undefined ? this.deps.hardStop : AbortSignal.any([this.deps.hardStop, preempted]);
-      res = await this.deps.api.open(this.action, this.path, { container: PROXY_CONTAINER, timestamps: 'true', sinceTime: this.gate.sinceTime(), ...extra }, signal, true);
+      res = await this.deps.api.open(this.action, this.path, { container: PROXY_CONTAINER, timestamps: 'true', ...this.gate.since(Date.now()), ...extra }, signal, true);
     } catch (error) {
       if (cut()) return done('preempted', 0);
       if (!this.deps.hardStop.aborted) return done('failed', 0, error as KubeApiError);

@@ -7,6 +7,12 @@
  */
 import { compareLogTime, LogTimeReader, logTimeToMs, sinceTimeParam, type LogTime } from './log-time.js';
 
+/**
+ * Seconds added to a relative start: the kubelet counts `sinceSeconds` back from when the request reaches it, a trip
+ * after this process counted them, so a start exactly on the second would miss the lines of that trip.
+ */
+const START_SLACK_S = 1;
+
 /** Bytes kept of a line longer than this are enough for the reader downstream to count it as too long. */
 const SLACK = 64;
 const NEWLINE = Buffer.from('\n');
@@ -21,13 +27,18 @@ export class ResumeGate {
   private resuming = true;
   /** While resuming: lines stamped exactly `last` still to drop. */
   private toSkip: number;
+  /**
+   * False until a line has set the cursor: until then it is the window's start on this machine's clock, which is not
+   * the clock that stamps the lines, so requests start relative to now and the kubelet's choice of lines is kept.
+   */
+  private anchored = false;
   private carry: Buffer | null = null;
   /** Lines passed on, and dropped as already seen (for tests and the report). */
   passed = 0;
   skipped = 0;
 
   /**
-   * @param start lines stamped before this instant are not wanted (the start of the audit window)
+   * @param start the start of the audit window, on this machine's clock: the first request counts back to it (since())
    * @param maxLineLength longest line (after its timestamp) the audit keeps; longer ones are passed truncated
    */
   constructor(start: LogTime, private readonly maxLineLength: number) {
@@ -43,9 +54,15 @@ export class ResumeGate {
     this.toSkip = this.atLast;
   }
 
-  /** The `sinceTime` query value that resumes at the cursor. */
-  sinceTime(): string {
-    return sinceTimeParam(this.last);
+  /**
+   * Where the next request starts (`nowMs`: this machine's clock): at the cursor (`sinceTime`, the node's own stamp)
+   * once a line has set it; before that at the window's start counted back from now (`sinceSeconds`), which the
+   * kubelet reads on its node's clock, the one that stamps the lines. An absolute start on our clock would leave out
+   * the first S seconds of a node S seconds behind ours, and add S seconds before the start on one ahead.
+   */
+  since(nowMs: number): { sinceTime: string } | { sinceSeconds: string } {
+    if (this.anchored) return { sinceTime: sinceTimeParam(this.last) };
+    return { sinceSeconds: String(Math.max(1, Math.ceil((nowMs - logTimeToMs(this.last)) / 1000) + START_SLACK_S)) };
   }
 
   /** The cursor in epoch ms: every line logged before it has been read. */
@@ -107,6 +124,16 @@ export class ResumeGate {
     const t = this.scratch;
     if (!this.reader.read(buf, start, end, t)) {
       // No timestamp (it was requested, so this is unexpected): pass it rather than lose it.
+      this.passed++;
+      return true;
+    }
+    if (!this.anchored) {
+      // The first line: the kubelet chose it by the node's clock (since()), so it sets the cursor wherever that is.
+      this.anchored = true;
+      this.resuming = false;
+      this.last.sec = t.sec;
+      this.last.nano = t.nano;
+      this.atLast = 1;
       this.passed++;
       return true;
     }

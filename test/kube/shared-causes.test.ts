@@ -1,0 +1,64 @@
+// A failure every stream gets alike (credentials refused, certificate untrusted), said once while it lasts (no I/O).
+import { describe, expect, it } from 'vitest';
+import { KubeApiError, statusError, type ApiAction } from '../../src/sources/kube/api-errors.js';
+import { SharedCauses } from '../../src/sources/kube/shared-causes.js';
+
+const T = { server: 'https://k8s.example:6443', context: 'prod' };
+const logOf = (name: string): ApiAction => ({ verb: 'get', resource: 'pods/log', group: '', namespace: 'shop', name });
+const podOf = (name: string): ApiAction => ({ verb: 'get', resource: 'pods', group: '', namespace: 'shop', name });
+const refused = (a: ApiAction): KubeApiError => statusError(a, 401, '{"kind":"Status","code":401,"reason":"Unauthorized","message":"Unauthorized"}', T);
+
+describe('shared causes', () => {
+  it('says a 401 once for every stream and request it fails, and sums it up per cause', () => {
+    const said: string[] = [];
+    const causes = new SharedCauses((m) => said.push(m));
+    const last = new Map<string, string>();
+    for (let round = 0; round < 4; round++) {
+      for (const pod of ['cart-1', 'cart-2', 'cart-3', 'cart-4', 'cart-5', 'cart-6']) {
+        for (const a of [logOf(pod), podOf(pod)]) {
+          const e = refused(a);
+          expect(causes.failed(e, a, `shop/${pod}`)).toBe(true);
+          last.set(pod, e.message);
+        }
+      }
+    }
+    expect(said).toEqual([refused(logOf('cart-1')).message]);
+    const summaries = new Set([...last.values()].map((m) => causes.summaryOf(m)));
+    expect([...summaries]).toEqual([
+      'the API server https://k8s.example:6443 rejected the credentials of context "prod" (401 Unauthorized): the token, client certificate or exec-plugin credential is missing, expired or not accepted (it failed 48 requests of 6 log streams: pods shop/cart-1, shop/cart-2, shop/cart-3, shop/cart-4, shop/cart-5 and 1 more)',
+    ]);
+  });
+
+  it('says it again when it comes back after every stream it failed had read again', () => {
+    const said: string[] = [];
+    const causes = new SharedCauses((m) => said.push(m));
+    causes.failed(refused(logOf('a')), logOf('a'), 'shop/a');
+    causes.failed(refused(logOf('b')), logOf('b'), 'shop/b');
+    causes.recovered('shop/a');
+    causes.failed(refused(logOf('a')), logOf('a'), 'shop/a'); // b still fails: the same refusal
+    causes.recovered('shop/a');
+    causes.recovered('shop/b');
+    causes.failed(refused(logOf('b')), logOf('b'), 'shop/b');
+    expect(said).toEqual([refused(logOf('a')).message, refused(logOf('b')).message]);
+  });
+
+  it('leaves other failures to the caller, and has no summary for a cause that failed one request', () => {
+    const causes = new SharedCauses(() => expect.unreachable());
+    const forbidden = statusError(logOf('a'), 403, '{"kind":"Status","code":403,"reason":"Forbidden","message":"no"}', T);
+    expect(causes.failed(forbidden, logOf('a'), 'shop/a')).toBe(false);
+    expect(causes.summaryOf(forbidden.message)).toBeNull();
+    const said: string[] = [];
+    const once = new SharedCauses((m) => said.push(m));
+    once.failed(refused(logOf('a')), logOf('a'), 'shop/a');
+    expect(once.summaryOf(refused(logOf('a')).message)).toBeNull();
+  });
+});
+
+describe('shared causes: the run’s refusal', () => {
+  it('covers a message of a cause already said, whatever request it names', () => {
+    const causes = new SharedCauses(() => undefined);
+    causes.failed(refused(logOf('a')), logOf('a'), 'shop/a');
+    expect(causes.covers(refused({ verb: 'watch', resource: 'pods', group: '', namespace: 'shop' }).message)).toBe(true);
+    expect(causes.covers('cannot list pods in namespace shop: HTTP 500')).toBe(false);
+  });
+});
