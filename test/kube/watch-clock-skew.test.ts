@@ -22,6 +22,24 @@ describe('watch: a node whose clock is behind ours (fake API server)', () => {
     expect(code).toBe(0);
   });
 
+  clusterIt('with --since TIME (a log time the user gave), asks for it as it is on a node whose clock is ahead: the lines stamped after it are read, those before it are not (counted back from the node’s clock, the lines after it were left out)', async ({ api, kubeconfig }) => {
+    api.setNodeClock('fast-node', 60_000);
+    const pod = api.addPod({ namespace: 'skew-since', name: 'cart-1', nodeName: 'fast-node', ip: '10.108.0.56', containers: ['app', 'istio-proxy'] });
+    const since = new Date(Math.floor((Date.now() - 30_000) / 1000) * 1000);
+    const early = new Date(since.getTime() - 30_000);
+    const late = new Date(since.getTime() + 20_000);
+    pod.appendLog('istio-proxy', [internalLine(early, 0)], early);
+    pod.appendLog('istio-proxy', [internalLine(late, 1)], late);
+    const run = startWatch(['-n', 'skew-since', '--gateway-namespace', 'skew-gw', '-o', 'ndjson', '--fail-on', 'none', '--since', since.toISOString().replace(/\.\d+Z$/, 'Z')], { KUBECONFIG: kubeconfig });
+    await api.waitUntil(() => api.requests.some((r) => r.subresource === 'log' && r.name === 'cart-1' && r.status === 200));
+    run.interrupt();
+
+    const { code, stdout } = await run.exited;
+    const ids = parseNdjson(stdout).flows.map((f) => (f['sidecar'] as { request_id: string }).request_id);
+    expect(ids).toEqual(['req-1']);
+    expect(code).toBe(0);
+  });
+
   clusterIt('ends a busy container’s follow at a Ctrl-C by the node’s clock: every line logged before the stop read once, nothing reported cut (it read on until the 10 s grace ran out, then said streams-cut)', async ({ api, kubeconfig }) => {
     const pod = api.addPod({ namespace: 'skew', name: 'cart-1', ip: '10.108.0.56', containers: ['app', 'istio-proxy'] });
     const run = startWatch(['-n', 'skew', '--gateway-namespace', 'skew-gw', '-o', 'ndjson', '--fail-on', 'none', '--since', '1m'], { KUBECONFIG: kubeconfig });

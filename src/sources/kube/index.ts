@@ -33,6 +33,8 @@ export interface ConnectOptions {
   flagContext: EngineContext;
   /** Log lines stamped before this (epoch ms) are not read. */
   startAtMs: number;
+  /** startAtMs is a log time the user gave (`--since TIME`), not a time back from now on this machine's clock. */
+  startIsLogTime?: boolean;
   maxLineLength: number;
   maxStreams: number;
   hardStop: AbortSignal;
@@ -77,7 +79,7 @@ export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
     refusedForGoodMs: testDelayFrom(o.env, 'EGRESS_AUDIT_TEST_REFUSED_FOR_GOOD_MS', REFUSED_FOR_GOOD_MS),
   });
   const source = new KubeSource({
-    api, plan, context: loaded.context, settings: o.settings, startAt: logTimeFromMs(o.startAtMs), maxLineLength: o.maxLineLength,
+    api, plan, context: loaded.context, settings: o.settings, startAt: logTimeFromMs(o.startAtMs), startIsLogTime: o.startIsLogTime === true, maxLineLength: o.maxLineLength,
     maxStreams: o.maxStreams, deadFollowMs: deadFollowMsFrom(o.env), holds: holdLimits(o.settings.maxPending, o.env),
     serviceEntryWaitMs: testDelayFrom(o.env, 'EGRESS_AUDIT_TEST_SERVICE_ENTRY_WAIT_MS', FIRST_READ_WAIT_MS), hardStop: o.hardStop, notice: (m) => o.notice(redactor.scrub(m)),
   });

@@ -36,6 +36,8 @@ export interface KubeSourceOptions {
   context: string;
   settings: AuditSettings;
   startAt: LogTime;
+  /** startAt is a log time (`--since TIME`), asked for as it is; else the first requests count back to it from now. */
+  startIsLogTime?: boolean;
   maxLineLength: number;
   maxStreams: number;
   /** How long a follow whose container instance is over may stay silent before it is taken as dead (log-reader.ts). */
@@ -111,7 +113,7 @@ export class KubeSource implements Source {
     this.causes = new SharedCauses(notice);
     this.deps = {
       api: o.api, registry: this.registry, slots: this.slots, sweeps: new StreamSlots(SWEEP_CONCURRENCY, () => undefined),
-      stats: this.stats, startAt: o.startAt, maxLineLength: o.maxLineLength, hardStop: o.hardStop, timers: followTimers(o.deadFollowMs), notice, causes: this.causes,
+      stats: this.stats, startAt: o.startAt, startIsLogTime: o.startIsLogTime === true, maxLineLength: o.maxLineLength, hardStop: o.hardStop, timers: followTimers(o.deadFollowMs), notice, causes: this.causes,
     };
     this.views = podViews(o.api, this.registry, o.plan, this.deps.notice);
     this.serviceEntries = new ServiceEntryWatch(o.api, o.plan, { firstReadWaitMs: o.serviceEntryWaitMs, notice: o.notice });

@@ -64,6 +64,8 @@ export function followTimers(deadFollowMs = DEAD_FOLLOW_MS): FollowTimers {
 export interface ReaderDeps {
   api: KubeHttp;
   startAt: LogTime;
+  /** startAt is a log time the user gave, asked for as it is (sinceTime), not counted back from now. */
+  startIsLogTime?: boolean;
   maxLineLength: number;
   /** Aborts everything, final reads included. */
   hardStop: AbortSignal;
@@ -124,7 +126,7 @@ export class LogReader {
     namespace: string,
     name: string,
   ) {
-    this.gate = new ResumeGate(deps.startAt, deps.maxLineLength);
+    this.gate = new ResumeGate(deps.startAt, deps.maxLineLength, deps.startIsLogTime === true);
     this.path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log`;
     this.action = { verb: 'get', resource: 'pods/log', group: '', namespace, name };
   }

@@ -40,8 +40,11 @@ export class ResumeGate {
   /**
    * @param start the start of the audit window, on this machine's clock: the first request counts back to it (since())
    * @param maxLineLength longest line (after its timestamp) the audit keeps; longer ones are passed truncated
+   * @param startIsLogTime `start` is a log time the user gave (`watch --since TIME`), meant on the clock that stamps the
+   *   lines: asked for as it is (sinceTime), and lines stamped before it dropped
    */
-  constructor(start: LogTime, private readonly maxLineLength: number) {
+  constructor(start: LogTime, private readonly maxLineLength: number, startIsLogTime = false) {
+    this.anchored = startIsLogTime;
     this.last = { ...start };
     this.atLast = 0;
     this.toSkip = 0;
