@@ -7,11 +7,11 @@ import { JUDGED_HEADS, runOffline } from '../pipeline/offline-driver.js';
 import { lineByLine, Pacer } from '../pipeline/pace.js';
 import { resolveRoles, withLearnedGatewayHosts, type RoleResolution } from '../pipeline/prescan.js';
 import { plural } from '../text/plural.js';
-import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
+import { canDrawDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { gatewayPodsRefusedWarning, gatewaysByContentWarning, inputsSkippedWarning, meshRangesMissWarning, NO_RECORDS, ownOutputsSkippedWarning, podFlagsWarning, roleFlag, silence } from '../run/coverage.js';
 import { Notices } from '../run/notices.js';
 import { PerInputNotes } from '../run/per-input-notes.js';
-import { finishRun, pipelineFacts } from '../run/finish.js';
+import { finishRun, pipelineFacts, sayResult } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
 import { WindowFilter } from '../run/window-filter.js';
 import { beforeOutputs, openOutputs } from '../run/outputs.js';
@@ -274,7 +274,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     }
     notices.release();
     if (options.explain) process.stderr.write(explain(roles.resolution, streamFacts, snapshotRun, ownMeshIps, perInput)); // after the dashboard has let go of the terminal
-    if (dashboard !== null) printResultAfterDashboard(report);
+    sayResult(report, outputs);
     return exitCode;
   } catch (error) {
     notices.afterFailure();

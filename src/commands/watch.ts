@@ -3,8 +3,8 @@ import { setMaxListeners } from 'node:events';
 import type { WatchOptions } from '../cli/options.js';
 import { offlineContext } from '../engine/index.js';
 import { AuditPipeline } from '../pipeline/audit-pipeline.js';
-import { canDrawDashboard, printResultAfterDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
-import { finishRun, pipelineFacts } from '../run/finish.js';
+import { canDrawDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
+import { finishRun, pipelineFacts, sayResult } from '../run/finish.js';
 import { Notices } from '../run/notices.js';
 import { flowSink } from '../run/flow-sink.js';
 import { beforeOutputs, onStopSignals, openOutputs, type Outputs } from '../run/outputs.js';
@@ -237,6 +237,6 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
   const secs = Math.round((endedAt.getTime() - o.startedAt.getTime()) / 1000);
   const { reconnects } = cluster.source.stats;
   process.stderr.write(`egress-audit: watched ${containersWatched(pipeline.streams.map((st) => st.info.name))} for ${secs}s (context ${escapeControl(cluster.contextName)}): ${lineSummary(pipeline.totals())}; ${plural(reconnects, 'reconnect')}, ${plural(cluster.source.relists(), 'relist')}\n`);
-  if (o.dashboard !== null) printResultAfterDashboard(report);
+  sayResult(report, outputs);
   return exitCode;
 }

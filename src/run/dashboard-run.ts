@@ -4,7 +4,6 @@ import type { ReportBuilder } from '../report/index.js';
 import type { Report } from '../report/model.js';
 import type { Flow, LineCounts } from '../types.js';
 import { onStopSignals } from './outputs.js';
-import { resultStatement } from '../report/statements.js';
 import type { ProgressSnapshot } from '../ui/snapshot.js';
 
 /** Progress the dashboard header shows, as the run counts it. */
@@ -54,15 +53,6 @@ function skipped(lines: LineCounts): number {
  */
 export function canDrawDashboard(): boolean {
   return process.stdout.isTTY === true && process.env['TERM'] !== 'dumb';
-}
-
-/**
- * The run's result in one line on stderr once the dashboard has let go of the terminal, below its last frame
- * (which stays, counts and lists but no exit code): a person back at the prompt should not need `echo $?`
- * to know whether the run failed.
- */
-export function printResultAfterDashboard(report: Report): void {
-  process.stderr.write(`egress-audit: ${resultStatement(report).text}\n`);
 }
 
 /**

@@ -5,6 +5,7 @@ import { escapeControlOnly } from '../text/escape.js';
 import type { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import type { ReportBuilder } from '../report/index.js';
 import type { Report } from '../report/model.js';
+import { resultStatement } from '../report/statements.js';
 import { plural } from '../text/plural.js';
 import { warnOnStderr } from '../sources/file-source.js';
 import { VERSION } from '../version.js';
@@ -63,6 +64,15 @@ export async function finishRun(end: RunEnd, outputs: Outputs, options: AuditCom
   }
   throwFailures(failures, report.summary.exitCode); // after the baseline: one output that could not be written does not cost the others
   return { report, exitCode: report.summary.exitCode };
+}
+
+/**
+ * The run's result line (`FAIL: ... (exit 1).`) on stderr, said last, unless the table on stdout ends with it: under a
+ * machine format (-o json, sarif, ...) a CI job's log would otherwise show only an exit code, and after the dashboard
+ * (its last frame counts and lists, but has no exit code) a person back at the prompt would need `echo $?`.
+ */
+export function sayResult(report: Report, outputs: Pick<Outputs, 'tableOnStdout'>): void {
+  if (!outputs.tableOnStdout) warnOnStderr(resultStatement(report).text);
 }
 
 /**

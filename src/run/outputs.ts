@@ -26,6 +26,8 @@ export interface Outputs {
   end(report: Report): Promise<string[]>;
   /** True when some output embeds each flow's record JSON (json, ndjson). */
   readonly needsRecordJson: boolean;
+  /** True when stdout carries the table, which ends with the result line: else the run says that line on stderr (sayResult). */
+  readonly tableOnStdout: boolean;
 }
 
 /** A --report target as given on the command line. */
@@ -395,6 +397,7 @@ export async function openOutputs(
   const formats = [...(consoleFormat === null ? [] : [consoleFormat]), ...options.report.map((r) => r.format)];
   return {
     needsRecordJson: formats.includes('json') || formats.includes('ndjson'),
+    tableOnStdout: consoleFormat === 'table',
     flow(flow) {
       consoleWriter?.flow(flow);
       for (const f of files) if (writing(f)) f.writer.flow(flow); // a failed report stops taking flows

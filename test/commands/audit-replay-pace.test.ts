@@ -27,7 +27,6 @@ vi.mock('../../src/run/dashboard-run.js', async (importOriginal) => {
   return {
     ...real,
     canDrawDashboard: () => true,
-    printResultAfterDashboard: () => undefined,
     startRunDashboard: async (o: { builder: { add(flow: unknown): void } }): Promise<RunDashboard> => {
       const quit = new AbortController();
       return {
