@@ -17,7 +17,7 @@ const REPORT_FAILED = 'cannot write report r.json: no space left on device';
 
 /** Outputs whose end() says one report could not be written, as outputs.ts's does. */
 function outputsFailing(): Outputs {
-  return { flow: () => undefined, drain: async () => undefined, backlogged: () => false, end: async (_report: Report) => [REPORT_FAILED], needsRecordJson: false };
+  return { flow: () => undefined, drain: async () => undefined, backlogged: () => false, end: async (_report: Report) => [REPORT_FAILED], needsRecordJson: false, tableOnStdout: true };
 }
 
 function options(writeBaseline: string | null, failOn: string[]): AuditCommonOptions {
