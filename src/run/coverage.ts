@@ -63,7 +63,10 @@ export interface CoverageFacts {
   proxyContainers: readonly string[];
 }
 
-/** One error and the inputs it stopped: `said` whole when it stopped one, else `what` (the error without its input's name) and their names. */
+/** Causes the stream-errors warning says; the inputs of any others are counted. */
+const MAX_CAUSES = 8;
+
+/** One cause and the inputs it stopped: `said` whole (the first input's error) when it stopped one, else `what` and their names. */
 interface ErrorGroup {
   said: string;
   what: string;
@@ -71,20 +74,38 @@ interface ErrorGroup {
 }
 
 /**
- * Failed inputs by their error, in order of first failure: a credential or a server that failed a whole watch stops every
- * stream with the same words, and a file's error begins with its name (`a.gz: corrupt gzip ...`), which is left out of
- * the comparison so that files failing alike are said once, with their names.
+ * What a failed input's error says apart from the input: the cause its error carried (a corrupt gzip's kind, a 401 or a
+ * 403 of its log requests), else its message without its name (a file's error begins with it: `a.gz: ...`).
+ */
+function causeOf(s: StreamFacts): string {
+  if (s.alike !== undefined) return s.alike;
+  const said = s.error as string;
+  const what = said.startsWith(`${s.name}: `) ? said.slice(s.name.length + 2) : said;
+  return s.name === '' ? what : what.split(s.name).join('…');
+}
+
+/**
+ * Failed inputs by their cause, in order of first failure: credentials refused or a permission missing fail every stream
+ * alike, as a disk or a copy gone wrong fails many files, and each cause is said once, with how many inputs it stopped.
  */
 function byError(failed: readonly StreamFacts[]): ErrorGroup[] {
   const groups = new Map<string, ErrorGroup>();
   for (const s of failed) {
-    const said = s.error as string;
-    const what = said.startsWith(`${s.name}: `) ? said.slice(s.name.length + 2) : said;
+    const what = causeOf(s);
     const group = groups.get(what);
-    if (group === undefined) groups.set(what, { said, what, names: [s.name] });
+    if (group === undefined) groups.set(what, { said: s.error as string, what, names: [s.name] });
     else group.names.push(s.name);
   }
   return [...groups.values()];
+}
+
+/** Each cause once, with the inputs it stopped (`<cause> (300 inputs: a; b; ...; and 295 more)`); past MAX_CAUSES, the rest counted. */
+function causesSaid(failed: readonly StreamFacts[]): string {
+  const groups = byError(failed);
+  const said = groups.slice(0, MAX_CAUSES).map((g) => (g.names.length > 1 ? `${g.what} (${plural(g.names.length, 'input')}: ${listed(g.names, (n) => n)})` : g.said));
+  const rest = groups.slice(MAX_CAUSES);
+  if (rest.length > 0) said.push(`and ${plural(rest.reduce((n, g) => n + g.names.length, 0), 'input')} more, of ${plural(rest.length, 'other cause')}`);
+  return said.join('; ');
 }
 
 /** The stream-errors warning: inputs that failed before their end, and a run stopped before its inputs' end; none when every input was read to it. */
@@ -95,7 +116,7 @@ function streamErrors(f: CoverageFacts): CoverageWarning[] {
   if (failed.length + stopped.length > 0) {
     // A person's stop (q, or a signal to the dashboard) is said as a stop, not as inputs that failed; the audit is as incomplete either way.
     const said = [
-      failed.length > 0 ? `${plural(failed.length, 'input')} could not be read to the end: ${listed(byError(failed), (g) => (g.names.length > 1 ? `${g.what} (${plural(g.names.length, 'input')}: ${listed(g.names, (n) => n)})` : g.said))}` : '',
+      failed.length > 0 ? `${plural(failed.length, 'input')} could not be read to the end: ${causesSaid(failed)}` : '',
       stopped.length > 0 ? `The run was stopped ${f.stoppedBy ?? 'on the dashboard'} before ${plural(stopped.length, 'input was', 'inputs were')} read to the end, so the audit covers only what was read: ${listed(stopped, (s) => s.name)}.` : '',
     ];
     out.push({ code: 'stream-errors', message: said.filter((t) => t !== '').join(' ') });

@@ -84,6 +84,22 @@ export function describeAction(a: ApiAction): string {
   return `${a.verb} ${qualified(a)} ${scope(a)}`;
 }
 
+/** The requests of `a`'s kind, whatever they were for: `log requests`, `requests to get pods`. */
+function requestsLike(a: ApiAction): string {
+  return a.resource === 'pods/log' ? 'log requests' : a.resource === '' ? 'API discovery requests' : `requests to ${a.verb} ${qualified(a)}`;
+}
+
+/**
+ * `error` (a failure of request `a`) as every stream it befalls would say it, without the pod or object the request was
+ * for (`log requests refused (403 Forbidden): the ClusterRole needs pods/log: get ...`): streams failing alike share it.
+ */
+export function alikeFailure(error: KubeApiError, a: ApiAction): string {
+  if (error.kind === 'forbidden') return `${requestsLike(a)} refused (403 Forbidden): ${permissionHint(a)}`;
+  const prefix = `cannot ${describeAction(a)}: `;
+  const rest = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  return `${requestsLike(a)}${error.kind === 'unauthorized' ? ' refused' : ' failed'}: ${rest}`;
+}
+
 /** `the ClusterRole needs pods: list` (rbac.yaml grants exactly these). */
 export function permissionHint(a: ApiAction): string {
   return `the ClusterRole needs ${qualified(a)}: ${a.verb} (see docs/rbac.yaml)`;
