@@ -85,7 +85,7 @@ function causeOf(s: StreamFacts): string {
 }
 
 /**
- * Failed inputs by their cause, in order of first failure: credentials refused or a permission missing fail every stream
+ * Failed inputs by their cause, the most inputs first: credentials refused or a permission missing fail every stream
  * alike, as a disk or a copy gone wrong fails many files, and each cause is said once, with how many inputs it stopped.
  */
 function byError(failed: readonly StreamFacts[]): ErrorGroup[] {
@@ -96,7 +96,8 @@ function byError(failed: readonly StreamFacts[]): ErrorGroup[] {
     if (group === undefined) groups.set(what, { said: s.error as string, what, names: [s.name] });
     else group.names.push(s.name);
   }
-  return [...groups.values()];
+  // The cause that stopped most inputs first (a stable sort: alike counts keep the order of first failure).
+  return [...groups.values()].sort((a, b) => b.names.length - a.names.length);
 }
 
 /** Each cause once, with the inputs it stopped (`<cause> (300 inputs: a; b; ...; and 295 more)`); past MAX_CAUSES, the rest counted. */
@@ -179,7 +180,8 @@ function streamRows(f: CoverageFacts, byStream: RolesByStream): StreamCoverage[]
     const [lines, records, duplicates, others] = [sum((g) => g.lines), sum((g) => g.records), sum((g) => g.duplicates), sum(otherContainerLines)];
     const pods = s.kind === 'pod' ? group.length : 1;
     // A failure lost what it did not read, whatever stopped the others.
-    const incomplete = group.some((g) => g.error !== null && !g.stopped) ? 'failed' : group.some((g) => g.stopped) ? 'stopped' : null;
+    const failure = group.findLast((g) => g.error !== null && !g.stopped);
+    const incomplete = failure !== undefined ? 'failed' : group.some((g) => g.stopped) ? 'stopped' : null;
     return {
       name: s.name,
       lines,
@@ -192,6 +194,7 @@ function streamRows(f: CoverageFacts, byStream: RolesByStream): StreamCoverage[]
       firstSeen: msToIso(Math.min(...group.map((g) => g.firstMs))),
       lastSeen: msToIso(Math.max(...group.map((g) => g.lastMs))),
       ...(incomplete === null ? {} : { incomplete }),
+      ...(failure === undefined ? {} : { error: failure.error as string }),
     };
   });
 }
