@@ -12,7 +12,7 @@ import type { ExceptionRef, LineCounts, RoleAssignment, Verdict } from '../types
 import { anyRoleWithRecords, filteredLogging, noRecordsCauses, NO_RECORDS, roleFlagOf, rolesByStream, silentInputs, silentLogs, streamRole, type JoinedRole, type RolesByStream } from './coverage/inputs.js';
 import { evictedEntries, joinFieldsNotLogged, unmatchedEntries } from './coverage/join.js';
 import { ambiguousLines, notUtf8, nulPadding, otherContainerLines, otherContainers, overlappingInputs, reportedLines, unparsedLines, ztunnelLogs } from './coverage/lines.js';
-import { listed } from './coverage/listing.js';
+import { listed, MAX_LISTED_STREAMS } from './coverage/listing.js';
 import { mixedRoles } from './coverage/mixed-roles.js';
 import { baselineWarnings, exceptionWarnings, settingsWarnings, unusedExceptionWarnings } from './coverage/settings.js';
 import { emptyWindow, sidecarTimeGap, span, strayLogTimes, uncoveredGatewayPeriods, unorderedInputs, type LogTime } from './coverage/time.js';
@@ -63,9 +63,6 @@ export interface CoverageFacts {
   proxyContainers: readonly string[];
 }
 
-/** Causes the stream-errors warning says; the inputs of any others are counted. */
-const MAX_CAUSES = 8;
-
 /** One cause and the inputs it stopped: `said` whole (the first input's error) when it stopped one, else `what` and their names. */
 interface ErrorGroup {
   said: string;
@@ -100,11 +97,11 @@ function byError(failed: readonly StreamFacts[]): ErrorGroup[] {
   return [...groups.values()].sort((a, b) => b.names.length - a.names.length);
 }
 
-/** Each cause once, with the inputs it stopped (`<cause> (300 inputs: a; b; ...; and 295 more)`); past MAX_CAUSES, the rest counted. */
+/** Each cause once, with the inputs it stopped (`<cause> (300 inputs: a; b; ...; and 295 more)`); past MAX_LISTED_STREAMS, the rest counted. */
 function causesSaid(failed: readonly StreamFacts[]): string {
   const groups = byError(failed);
-  const said = groups.slice(0, MAX_CAUSES).map((g) => (g.names.length > 1 ? `${g.what} (${plural(g.names.length, 'input')}: ${listed(g.names, (n) => n)})` : g.said));
-  const rest = groups.slice(MAX_CAUSES);
+  const said = groups.slice(0, MAX_LISTED_STREAMS).map((g) => (g.names.length > 1 ? `${g.what} (${plural(g.names.length, 'input')}: ${listed(g.names, (n) => n)})` : g.said));
+  const rest = groups.slice(MAX_LISTED_STREAMS);
   if (rest.length > 0) said.push(`and ${plural(rest.reduce((n, g) => n + g.names.length, 0), 'input')} more, of ${plural(rest.length, 'other cause')}`);
   return said.join('; ');
 }
