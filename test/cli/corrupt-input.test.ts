@@ -21,7 +21,7 @@ const PAIR = [join(VIA, 'sidecar.log'), join(VIA, 'egress-gateway.log')];
 
 interface Report {
   summary: { exitCode: number };
-  coverage: { warnings: { code: string; message: string }[]; streams: { name: string; role: string }[] };
+  coverage: { warnings: { code: string; message: string }[]; streams: { name: string; role: string; incomplete?: string; error?: string }[] };
   flows: { verdict: string; rule: string; destination: { host: string } }[];
 }
 
@@ -192,7 +192,7 @@ describe('many .gz inputs corrupt alike, each with its own offsets', () => {
     const json = join(dir, 'egress.json');
     const res = await runCli(['audit', ...cut, ...appended, ...PAIR, '--report', `json=${json}`, '--report', `junit=${join(dir, 'r.xml')}`, '--report', `markdown=${join(dir, 'r.md')}`, '-o', 'table']);
     expect(res.code, res.stderr).toBe(3);
-    const report = JSON.parse(readFileSync(json, 'utf8')) as Report & { coverage: { streams: { name: string; incomplete?: string; error?: string }[] } };
+    const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
     const validate = reportValidator();
     expect(validate(report), errorText(validate)).toBe(true);
     const warning = report.coverage.warnings.find((w) => w.code === 'stream-errors')?.message;

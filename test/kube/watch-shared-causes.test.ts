@@ -36,4 +36,23 @@ describe('watch: a refusal every stream gets alike (fake API server)', () => {
     expect(warnings(report).filter((w) => w.code === 'stream-errors').map((w) => w.message)).toContainEqual(expect.stringMatching(/^3 inputs could not be read to the end: /));
     expect(out.stdout + out.stderr).not.toContain(token);
   });
+
+  clusterIt('says a 403 every pod\'s log request got once in the report\'s stream-errors, with how many streams and the first names (was each pod\'s message, cut at "and N more"); every stream keeps its own error', async ({ api, kubeconfig }) => {
+    const ns = 'denied';
+    const names = Array.from({ length: 7 }, (_, i) => `cart-${i + 1}`);
+    for (const [i, name] of names.entries()) api.addPod({ namespace: ns, name, ip: `10.108.8.${i + 1}`, containers: ['app', 'istio-proxy'] });
+    api.setForbidden({ resource: 'pods/log', namespace: ns });
+    const run = startWatch(['-n', ns, '--gateway-namespace', `${ns}-gw`, '-o', 'ndjson', '--fail-on', 'none', '--duration', '30m'], { KUBECONFIG: kubeconfig });
+    await api.waitUntil(() => names.every((name) => api.requests.some((r) => r.subresource === 'log' && r.name === name && r.status === 403)));
+    run.interrupt();
+    const out = await run.exited;
+    expect(out.code).toBe(3);
+    const { report } = parseNdjson(out.stdout);
+    const said = warnings(report).filter((w) => w.code === 'stream-errors').map((w) => w.message);
+    const first = names.slice(0, 5).map((n) => `pod/${ns}/${n}/istio-proxy`);
+    expect(said).toContainEqual(`7 inputs could not be read to the end: log requests refused (403 Forbidden): the ClusterRole needs pods/log: get (see docs/rbac.yaml) (7 inputs: ${first.join('; ')}; and 2 more)`);
+    const streams = (report['coverage'] as { streams: { name: string; incomplete?: string; error?: string }[] }).streams;
+    expect(streams.map((s) => [s.name, s.incomplete])).toEqual(names.map((n) => [`pod/${ns}/${n}/istio-proxy`, 'failed']));
+    for (const [i, s] of streams.entries()) expect(s.error).toMatch(new RegExp(`^cannot get the istio-proxy log of pod ${ns}/${names[i] as string}: the ClusterRole needs pods/log: get`));
+  });
 });
