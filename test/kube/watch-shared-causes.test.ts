@@ -22,13 +22,13 @@ describe('watch: a refusal every stream gets alike (fake API server)', () => {
     // Said with a request of one pod: the first 401, then the refusal that stops the run (it was each pod's requests, over and over).
     const perRequest = lines.filter((l) => new RegExp(`(of pod|get pod) ${ns}/`).test(l));
     expect(perRequest).toHaveLength(2);
-    expect(perRequest[0]).toMatch(/rejected the credentials of context "fake" \(401 Unauthorized\): the token, client certificate or exec-plugin credential is missing, expired or not accepted$/);
+    expect(perRequest[0]).toMatch(/rejected the credentials of user "fake-user" of context "fake" \(401 Unauthorized\): the token, client certificate or exec-plugin credential is missing, expired or not accepted$/);
     expect(perRequest[1]).toMatch(/and they cannot be renewed: its token is set in the kubeconfig, which is read once, at the start; the run stops$/);
     // One line per cause: the 401, and the refusal that stopped the run when more than one request got it before the stop.
     const summary = lines.filter((l) => l.includes('(it failed ') && !l.includes('cannot be renewed'));
     expect(summary).toHaveLength(1);
     expect(lines.filter((l) => l.includes('(it failed ') && l.includes('cannot be renewed')).length).toBeLessThanOrEqual(1);
-    expect(summary[0]).toMatch(/^egress-audit: the API server https:\/\/127\.0\.0\.1:\d+ rejected the credentials of context "fake" \(401 Unauthorized\): the token, client certificate or exec-plugin credential is missing, expired or not accepted \(it failed \d+ requests of 3 log streams: pods /);
+    expect(summary[0]).toMatch(/^egress-audit: the API server https:\/\/127\.0\.0\.1:\d+ rejected the credentials of user "fake-user" of context "fake" \(401 Unauthorized\): the token, client certificate or exec-plugin credential is missing, expired or not accepted \(it failed \d+ requests of 3 log streams: pods /);
     for (const p of PODS) expect(summary[0]).toContain(`${ns}/${p}`);
     const { report } = parseNdjson(out.stdout);
     const streams = (report['coverage'] as { streams: { name: string; incomplete?: string }[] }).streams;
