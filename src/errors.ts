@@ -29,10 +29,23 @@ export class InputError extends Error {
    */
   readonly lines: readonly string[];
 
-  constructor(message: string | readonly string[]) {
+  /** `alike`: the failure without the input it befell (`corrupt or truncated gzip data`), where inputs may share it (alikeCause). */
+  constructor(
+    message: string | readonly string[],
+    readonly alike: string | null = null,
+  ) {
     super(typeof message === 'string' ? message : message.join('\n'));
     this.lines = typeof message === 'string' ? [message] : [...message];
   }
+}
+
+/**
+ * What an input's failure says apart from the input, when the error carries it (`alike` of an InputError, or of any error
+ * that has one, as a stream's API failure does): inputs failing alike are said once, by it, in the stream-errors warning.
+ */
+export function alikeCause(error: unknown): string | null {
+  const alike = (error as { alike?: unknown } | null)?.alike;
+  return typeof alike === 'string' && alike !== '' ? alike : null;
 }
 
 /** Explains a failed read of a file the user named (--policy, --baseline, --pods) in a few words, e.g. `no such file` or `is a directory`. */

@@ -1,3 +1,4 @@
+import { alikeCause } from '../errors.js';
 import { LineParser, type FormatSpec } from '../../parsers/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { OTHER_CONTAINER, StreamReader, addCounts, emptyCounts, type ArrayShape, type RecordCallback } from '../lines/stream-reader.js';
@@ -70,6 +71,8 @@ export interface StreamFacts {
   lines: number;
   records: number;
   error: string | null;
+  /** Its error without the input's name or detail, present when the error carried it (alikeCause): inputs that failed alike are said once. */
+  alike?: string;
   /** The run was stopped before it was read to the end (StreamState.stopped); `error` says so too. */
   stopped: boolean;
   lateJump: TimeJump | null;
@@ -225,6 +228,8 @@ export interface StreamState {
   bytes: number;
   /** Set when the stream failed (unreadable, corrupt gzip, API error), or the run was stopped before its end (then `stopped`). */
   error: string | null;
+  /** What `error` says apart from this input, when the error carried it (alikeCause), else null. */
+  alike: string | null;
   /** True when the person stopped the run (q) before the stream was read to its end: incomplete, but no failure of the input. */
   stopped: boolean;
   /** What the JSON array it opened with held, kept when it closes; null for a stream of lines (or while open). */
@@ -397,6 +402,7 @@ export class AuditPipeline {
       plan,
       bytes: 0,
       error: null,
+      alike: null,
       stopped: false,
       jsonArray: null,
       blankLines: 0,
@@ -481,8 +487,13 @@ export class AuditPipeline {
     state.reader?.resume();
   }
 
+  /** Ends a stream that failed with `error` (an InputError, a stream's API failure): its message, and its cause where it carries one. */
+  fail(state: StreamState, error: unknown): void {
+    this.close(state, (error as Error).message, alikeCause(error));
+  }
+
   /** Ends a stream (its last line and any dangling partial are accounted for). */
-  close(state: StreamState, error: string | null = null): void {
+  close(state: StreamState, error: string | null = null, alike: string | null = null): void {
     if (state.reader === null) return;
     state.reader.end();
     // Its last line far ahead holds nothing up (nothing of it is left to read): its time is the stream's last, as it came.
@@ -495,6 +506,7 @@ export class AuditPipeline {
     state.firstUnparsedLine = state.reader.firstUnparsedLine;
     state.reader = null;
     state.error = error;
+    state.alike = alike;
     this.copies?.roles.closed(state.id);
   }
 
@@ -530,7 +542,7 @@ export class AuditPipeline {
 
   /** Each stream's accounting, for coverage and --explain. */
   streamFacts(): StreamFacts[] {
-    return this.streams.map((s) => ({ name: s.info.name, kind: s.info.kind, container: s.info.container, walked: s.info.walked === true, namespace: s.namespace ?? null, lines: s.counts.lines, records: s.counts.records, error: s.error, stopped: s.stopped, lateJump: s.lateJump, strays: s.strays, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notUtf8: s.counts.notUtf8, notAccessLog: s.counts.notAccessLog, ztunnel: s.counts.ztunnel, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, unknownEnvelopes: s.counts.malformed['unknown-envelope'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, firstUnparsedLine: s.reader?.firstUnparsedLine ?? s.firstUnparsedLine, otherContainers: containerLines(s.otherContainers), firstMs: s.firstMs, lastMs: s.progressMs, plainRecords: s.plainRecords }));
+    return this.streams.map((s) => ({ name: s.info.name, kind: s.info.kind, container: s.info.container, walked: s.info.walked === true, namespace: s.namespace ?? null, lines: s.counts.lines, records: s.counts.records, error: s.error, ...(s.alike === null ? {} : { alike: s.alike }), stopped: s.stopped, lateJump: s.lateJump, strays: s.strays, late: s.late, unordered: s.unordered, backwards: s.plan.backwards !== undefined, copied: s.plan.backwards?.copied === true, headUnjudged: s.plan.headUnjudged === true, probed: s.plan.probed === true, nulPadded: s.counts.nulPadded, notUtf8: s.counts.notUtf8, notAccessLog: s.counts.notAccessLog, ztunnel: s.counts.ztunnel, jsonArray: s.jsonArray, blankLines: s.blankLines, duplicates: s.counts.duplicates, ansiLines: s.ansiLines, prettyJsonOpens: s.prettyJsonOpens, ambiguousLines: s.counts.malformed['ambiguous-fields'] ?? 0, unknownEnvelopes: s.counts.malformed['unknown-envelope'] ?? 0, firstAmbiguousLine: s.reader?.firstAmbiguousLine ?? s.firstAmbiguousLine, firstUnparsedLine: s.reader?.firstUnparsedLine ?? s.firstUnparsedLine, otherContainers: containerLines(s.otherContainers), firstMs: s.firstMs, lastMs: s.progressMs, plainRecords: s.plainRecords }));
   }
 
   /** Line accounting over all streams. */

@@ -229,7 +229,7 @@ async function mergeByLogTime(pipeline: AuditPipeline, heap: LaggardHeap<Cursor>
       try {
         next = await cursor.chunks.next();
       } catch (error) {
-        pipeline.close(cursor.state, (error as Error).message);
+        pipeline.fail(cursor.state, error);
         heap.removeLaggard();
         merge.advance();
         continue;

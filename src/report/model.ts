@@ -98,6 +98,8 @@ export interface StreamCoverage {
   lastSeen: string | null;
   /** Only when it was not read to the end: the run was stopped first, or reading it failed (the stream-errors warning says how), so the result line can say which. */
   incomplete?: 'stopped' | 'failed';
+  /** Only when reading it failed: its own error in full, which the stream-errors warning says once per cause, for all the streams it failed. */
+  error?: string;
 }
 
 /** Every coverage warning's code, in the order --fail-on's usage error lists them: the one list (--fail-on derives its names from it). */

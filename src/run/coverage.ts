@@ -12,7 +12,7 @@ import type { ExceptionRef, LineCounts, RoleAssignment, Verdict } from '../types
 import { anyRoleWithRecords, filteredLogging, noRecordsCauses, NO_RECORDS, roleFlagOf, rolesByStream, silentInputs, silentLogs, streamRole, type JoinedRole, type RolesByStream } from './coverage/inputs.js';
 import { evictedEntries, joinFieldsNotLogged, unmatchedEntries } from './coverage/join.js';
 import { ambiguousLines, notUtf8, nulPadding, otherContainerLines, otherContainers, overlappingInputs, reportedLines, unparsedLines, ztunnelLogs } from './coverage/lines.js';
-import { listed } from './coverage/listing.js';
+import { listed, MAX_LISTED_STREAMS } from './coverage/listing.js';
 import { mixedRoles } from './coverage/mixed-roles.js';
 import { baselineWarnings, exceptionWarnings, settingsWarnings, unusedExceptionWarnings } from './coverage/settings.js';
 import { emptyWindow, sidecarTimeGap, span, strayLogTimes, uncoveredGatewayPeriods, unorderedInputs, type LogTime } from './coverage/time.js';
@@ -63,7 +63,7 @@ export interface CoverageFacts {
   proxyContainers: readonly string[];
 }
 
-/** One error and the inputs it stopped: `said` whole when it stopped one, else `what` (the error without its input's name) and their names. */
+/** One cause and the inputs it stopped: `said` whole (the first input's error) when it stopped one, else `what` and their names. */
 interface ErrorGroup {
   said: string;
   what: string;
@@ -71,20 +71,39 @@ interface ErrorGroup {
 }
 
 /**
- * Failed inputs by their error, in order of first failure: a credential or a server that failed a whole watch stops every
- * stream with the same words, and a file's error begins with its name (`a.gz: corrupt gzip ...`), which is left out of
- * the comparison so that files failing alike are said once, with their names.
+ * What a failed input's error says apart from the input: the cause its error carried (a corrupt gzip's kind, a 401 or a
+ * 403 of its log requests), else its message without its name (a file's error begins with it: `a.gz: ...`).
+ */
+function causeOf(s: StreamFacts): string {
+  if (s.alike !== undefined) return s.alike;
+  const said = s.error as string;
+  const what = said.startsWith(`${s.name}: `) ? said.slice(s.name.length + 2) : said;
+  return s.name === '' ? what : what.split(s.name).join('…');
+}
+
+/**
+ * Failed inputs by their cause, the most inputs first: credentials refused or a permission missing fail every stream
+ * alike, as a disk or a copy gone wrong fails many files, and each cause is said once, with how many inputs it stopped.
  */
 function byError(failed: readonly StreamFacts[]): ErrorGroup[] {
   const groups = new Map<string, ErrorGroup>();
   for (const s of failed) {
-    const said = s.error as string;
-    const what = said.startsWith(`${s.name}: `) ? said.slice(s.name.length + 2) : said;
+    const what = causeOf(s);
     const group = groups.get(what);
-    if (group === undefined) groups.set(what, { said, what, names: [s.name] });
+    if (group === undefined) groups.set(what, { said: s.error as string, what, names: [s.name] });
     else group.names.push(s.name);
   }
-  return [...groups.values()];
+  // The cause that stopped most inputs first (a stable sort: alike counts keep the order of first failure).
+  return [...groups.values()].sort((a, b) => b.names.length - a.names.length);
+}
+
+/** Each cause once, with the inputs it stopped (`<cause> (300 inputs: a; b; ...; and 295 more)`); past MAX_LISTED_STREAMS, the rest counted. */
+function causesSaid(failed: readonly StreamFacts[]): string {
+  const groups = byError(failed);
+  const said = groups.slice(0, MAX_LISTED_STREAMS).map((g) => (g.names.length > 1 ? `${g.what} (${plural(g.names.length, 'input')}: ${listed(g.names, (n) => n)})` : g.said));
+  const rest = groups.slice(MAX_LISTED_STREAMS);
+  if (rest.length > 0) said.push(`and ${plural(rest.reduce((n, g) => n + g.names.length, 0), 'input')} more, of ${plural(rest.length, 'other cause')}`);
+  return said.join('; ');
 }
 
 /** The stream-errors warning: inputs that failed before their end, and a run stopped before its inputs' end; none when every input was read to it. */
@@ -95,7 +114,7 @@ function streamErrors(f: CoverageFacts): CoverageWarning[] {
   if (failed.length + stopped.length > 0) {
     // A person's stop (q, or a signal to the dashboard) is said as a stop, not as inputs that failed; the audit is as incomplete either way.
     const said = [
-      failed.length > 0 ? `${plural(failed.length, 'input')} could not be read to the end: ${listed(byError(failed), (g) => (g.names.length > 1 ? `${g.what} (${plural(g.names.length, 'input')}: ${listed(g.names, (n) => n)})` : g.said))}` : '',
+      failed.length > 0 ? `${plural(failed.length, 'input')} could not be read to the end: ${causesSaid(failed)}` : '',
       stopped.length > 0 ? `The run was stopped ${f.stoppedBy ?? 'on the dashboard'} before ${plural(stopped.length, 'input was', 'inputs were')} read to the end, so the audit covers only what was read: ${listed(stopped, (s) => s.name)}.` : '',
     ];
     out.push({ code: 'stream-errors', message: said.filter((t) => t !== '').join(' ') });
@@ -158,7 +177,8 @@ function streamRows(f: CoverageFacts, byStream: RolesByStream): StreamCoverage[]
     const [lines, records, duplicates, others] = [sum((g) => g.lines), sum((g) => g.records), sum((g) => g.duplicates), sum(otherContainerLines)];
     const pods = s.kind === 'pod' ? group.length : 1;
     // A failure lost what it did not read, whatever stopped the others.
-    const incomplete = group.some((g) => g.error !== null && !g.stopped) ? 'failed' : group.some((g) => g.stopped) ? 'stopped' : null;
+    const failure = group.findLast((g) => g.error !== null && !g.stopped);
+    const incomplete = failure !== undefined ? 'failed' : group.some((g) => g.stopped) ? 'stopped' : null;
     return {
       name: s.name,
       lines,
@@ -171,6 +191,7 @@ function streamRows(f: CoverageFacts, byStream: RolesByStream): StreamCoverage[]
       firstSeen: msToIso(Math.min(...group.map((g) => g.firstMs))),
       lastSeen: msToIso(Math.max(...group.map((g) => g.lastMs))),
       ...(incomplete === null ? {} : { incomplete }),
+      ...(failure === undefined ? {} : { error: failure.error as string }),
     };
   });
 }

@@ -41,6 +41,11 @@ function gzipProblem(error: GzipError): string {
   return `not gzip data from byte ${error.offset} (${error.message}; gzip -d ignores such "trailing garbage", but it may be log text appended to the file: it was not read; the ${error.decompressed} bytes decompressed before it were)`;
 }
 
+/** A gzip failure's kind, without the input's own offsets and counts: the same words for every input it befalls. */
+function gzipKind(error: GzipError): string {
+  return error.trailing ? 'not gzip data after the last gzip member (not read)' : 'corrupt or truncated gzip data';
+}
+
 /**
  * `raw` (the input named `name`: a read stream, or a saved file's chunks) as UTF-8 log text; every failure is an
  * InputError naming it, none once `signal` aborted. Its iterator is ended however the read ends, which destroys a stream.
@@ -59,7 +64,10 @@ export async function* decoded(raw: AsyncIterable<Buffer>, name: string, chunkSi
   } catch (error) {
     if (signal.aborted) return;
     if (error instanceof InputError) throw error;
-    throw new InputError(`${name}: ${error instanceof GzipError ? gzipProblem(error) : `read failed (${(error as Error).message})`}`);
+    if (error instanceof GzipError) throw new InputError(`${name}: ${gzipProblem(error)}`, gzipKind(error));
+    // An errno's code is the failure alike for every input (its message may name the file).
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`${name}: read failed (${(error as Error).message})`, code === undefined ? null : `read failed (${code})`);
   } finally {
     await iterator.return?.();
   }

@@ -21,7 +21,7 @@ const PAIR = [join(VIA, 'sidecar.log'), join(VIA, 'egress-gateway.log')];
 
 interface Report {
   summary: { exitCode: number };
-  coverage: { warnings: { code: string; message: string }[]; streams: { name: string; role: string }[] };
+  coverage: { warnings: { code: string; message: string }[]; streams: { name: string; role: string; incomplete?: string; error?: string }[] };
   flows: { verdict: string; rule: string; destination: { host: string } }[];
 }
 
@@ -178,5 +178,36 @@ describe('an input that cannot be read to the end: every report states the exit 
     expect(junit).toMatch(/<testsuites [^>]*errors="1"/);
 
     expect(readFileSync(out('r.md'), 'utf8').split('\n')[0]).toContain('(exit 3)');
+  });
+});
+
+describe('many .gz inputs corrupt alike, each with its own offsets', () => {
+  it('says each cause once in stream-errors, with how many inputs it stopped and the first names (was a list of whole messages cut at "and N more", one cause never said); every input stays in coverage.streams with its own error', async () => {
+    const dir = workDir();
+    // Twelve cut at different lengths (each its own "N bytes decompressed"), and two with text appended after the gzip data.
+    const cut = Array.from({ length: 12 }, (_, i) => join(dir, `cut-${String(i).padStart(2, '0')}.log.gz`));
+    cut.forEach((name, i) => writeFileSync(name, gzipSync(sidecarLines(40 + i * 7)).subarray(0, 300 + i * 13)));
+    const appended = [join(dir, 'appended-1.log.gz'), join(dir, 'appended-2.log.gz')];
+    appended.forEach((name, i) => writeFileSync(name, Buffer.concat([gzipSync(sidecarLines(3 + i)), Buffer.from(`tail ${i}\n`)])));
+    const json = join(dir, 'egress.json');
+    const res = await runCli(['audit', ...cut, ...appended, ...PAIR, '--report', `json=${json}`, '--report', `junit=${join(dir, 'r.xml')}`, '--report', `markdown=${join(dir, 'r.md')}`, '-o', 'table']);
+    expect(res.code, res.stderr).toBe(3);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    const validate = reportValidator();
+    expect(validate(report), errorText(validate)).toBe(true);
+    const warning = report.coverage.warnings.find((w) => w.code === 'stream-errors')?.message;
+    expect(warning).toBe(
+      `14 inputs could not be read to the end: corrupt or truncated gzip data (12 inputs: ${cut.slice(0, 5).join('; ')}; and 7 more); ` +
+        `not gzip data after the last gzip member (not read) (2 inputs: ${appended.join('; ')})`,
+    );
+    // Each input keeps its own whole error (offsets and counts) where the warning says the cause once.
+    for (const name of [...cut, ...appended]) {
+      const row = report.coverage.streams.find((s) => s.name === name);
+      expect(row?.incomplete).toBe('failed');
+      expect(row?.error).toMatch(new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: (corrupt or truncated gzip data \\(.+ bytes decompressed before it were read\\)|not gzip data from byte \\d+ )`));
+    }
+    expect(new Set(report.coverage.streams.filter((s) => s.error !== undefined).map((s) => s.error)).size).toBeGreaterThan(2);
+    expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toContain('corrupt or truncated gzip data (12 inputs: ');
+    expect(readFileSync(join(dir, 'r.md'), 'utf8')).toContain('not gzip data after the last gzip member (not read) (2 inputs: ');
   });
 });

@@ -1,6 +1,6 @@
 // API failure wording, credential scrubbing and kubectl's multi-file kubeconfig merge, without I/O.
 import { describe, expect, it } from 'vitest';
-import { describeAction, endingError, statusError, transportError, type ApiAction } from '../../src/sources/kube/api-errors.js';
+import { alikeFailure, describeAction, endingError, KubeApiError, refusedForGood, statusError, transportError, type ApiAction } from '../../src/sources/kube/api-errors.js';
 import { mergeFirstWins, type ConfigParts } from '../../src/sources/kube/kubeconfig.js';
 import { Redactor } from '../../src/sources/kube/redact.js';
 import { chooseVersion } from '../../src/sources/kube/service-entries.js';
@@ -51,6 +51,28 @@ describe('API failure wording', () => {
   it('names the server and context of a redirect, which is not followed (it said just "HTTP 302")', () => {
     const e = statusError(listShop, 302, '', target);
     expect(e.message).toBe('cannot list pods in namespace shop: the API server https://10.0.0.1:6443 of context "prod" answered with a redirect (HTTP 302), which is not followed: is the server URL that of a Kubernetes API server (not a login page or a proxy)?');
+  });
+
+  it('names the kubeconfig user a 401 refused, with its context (was the context alone), never more of it', () => {
+    const log: ApiAction = { verb: 'get', resource: 'pods/log', group: '', namespace: 'shop', name: 'cart-1' };
+    const asAlice = { ...target, user: 'alice@example.com' };
+    expect(statusError(log, 401, '{}', asAlice).message).toBe(
+      'cannot get the istio-proxy log of pod shop/cart-1: the API server https://10.0.0.1:6443 rejected the credentials of user "alice@example.com" of context "prod" (401 Unauthorized): the token, client certificate or exec-plugin credential is missing, expired or not accepted',
+    );
+    expect(refusedForGood(log, asAlice, 'its token is set in the kubeconfig').message).toContain('rejected the credentials of user "alice@example.com" of context "prod" (401 Unauthorized) and they cannot be renewed');
+  });
+
+  it('says a failure without the pod its request was for, by the kind of request, so that streams failing alike share it', () => {
+    const log = (name: string): ApiAction => ({ verb: 'get', resource: 'pods/log', group: '', namespace: 'shop', name });
+    const forbidden = (name: string): string => alikeFailure(statusError(log(name), 403, JSON.stringify({ message: `pods "${name}" is forbidden` }), target), log(name));
+    expect(forbidden('cart-1')).toBe('log requests refused (403 Forbidden): the ClusterRole needs pods/log: get (see docs/rbac.yaml)');
+    expect(forbidden('cart-2')).toBe(forbidden('cart-1'));
+    expect(alikeFailure(statusError(log('cart-1'), 401, '{}', target), log('cart-1'))).toMatch(/^log requests refused: the API server https:\/\/10\.0\.0\.1:6443 rejected the credentials of context "prod" \(401 Unauthorized\)/);
+    const pod: ApiAction = { verb: 'get', resource: 'pods', group: '', namespace: 'shop', name: 'cart-1' };
+    expect(alikeFailure(statusError(pod, 503, '', target), pod)).toBe('requests to get pods failed: HTTP 503');
+    // Credentials that could not be had name no request: alike as they are.
+    const noCredentials = new KubeApiError('cannot get credentials for context "prod": exec plugin failed', 'unauthorized', null, '');
+    expect(alikeFailure(noCredentials, log('cart-1'))).toBe(noCredentials.message);
   });
 });
 

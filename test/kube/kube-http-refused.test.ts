@@ -103,7 +103,7 @@ describe('KubeHttp: credentials refused for good', () => {
     await http.getJson(LIST, PATH, {}, signal);
     valid.token = 'revoked-so-no-token-works';
     const refused = lastingRefusal(http, told);
-    await expect(refused).rejects.toThrow(/^cannot list pods in namespace shop: the API server http:\/\/127\.0\.0\.1:\d+ rejected the credentials of context "ctx" \(401 Unauthorized\) and they cannot be renewed: its token is set in the kubeconfig, which is read once, at the start; the run stops$/);
+    await expect(refused).rejects.toThrow(/^cannot list pods in namespace shop: the API server http:\/\/127\.0\.0\.1:\d+ rejected the credentials of user "u" of context "ctx" \(401 Unauthorized\) and they cannot be renewed: its token is set in the kubeconfig, which is read once, at the start; the run stops$/);
     expect(told).toHaveLength(1);
     expect(told[0]).not.toContain('static-token-aaaa');
     const sent = valid.requests;

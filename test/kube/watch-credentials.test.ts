@@ -235,7 +235,7 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
     const out = await run.exited;
     api.setToken(old);
     expect(out.code).toBe(3);
-    expect(out.stderr).toMatch(/rejected the credentials of context "fake" \(401 Unauthorized\) and they cannot be renewed: /);
+    expect(out.stderr).toMatch(/rejected the credentials of user "fake-user" of context "fake" \(401 Unauthorized\) and they cannot be renewed: /);
     expect(out.stderr).toMatch(why);
     // Beside the streams the refusal ended, if any (which of them it reached before the stop varies).
     expect(warnings(parseNdjson(out.stdout).report).filter((w) => w.code === 'stream-errors').map((w) => w.message)).toContainEqual(expect.stringMatching(/^The run stopped early, so nothing logged after that was read: cannot /));
@@ -401,7 +401,7 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
 describe.concurrent('watch: API errors are clear, name what failed, and never print credentials (fake API server)', () => {
   clusterIt('exits 3 on 401, naming the context and never the token', async ({ api }) => {
     api.setUnauthorized({});
-    await failsWith(api, { KUBECONFIG: kubeconfig(api) }, ['-n', 'shop'], /cannot list pods in namespace (istio-system|shop): the API server https:\/\/127\.0\.0\.1:\d+ rejected the credentials of context "fake" \(401 Unauthorized\)/);
+    await failsWith(api, { KUBECONFIG: kubeconfig(api) }, ['-n', 'shop'], /cannot list pods in namespace (istio-system|shop): the API server https:\/\/127\.0\.0\.1:\d+ rejected the credentials of user "fake-user" of context "fake" \(401 Unauthorized\)/);
   });
 
   clusterIt('exits 3 naming the context when its token holds a character no HTTP header may carry, without the token', async ({ api }) => {

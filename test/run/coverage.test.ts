@@ -336,7 +336,7 @@ describe('the stream-errors warning', () => {
   it('lists distinct errors (a 403 on each pod names its pod) the way other warnings list, the first few then how many more', () => {
     const f = { ...facts({}), streams: Array.from({ length: 500 }, (_, i) => failed(`pod/shop/p-${i}/istio-proxy`, `cannot get the istio-proxy log of pod shop/p-${i}: forbidden`)) };
     const said = message(f, 'stream-errors') ?? '';
-    expect(said).toMatch(/^500 inputs could not be read to the end: cannot get the istio-proxy log of pod shop\/p-0: forbidden; .*; and \d+ more$/);
+    expect(said).toMatch(/^500 inputs could not be read to the end: cannot get the istio-proxy log of pod shop\/p-0: forbidden; .*; and 495 inputs more, of 495 other causes$/);
     expect(said.length).toBeLessThan(600); // it was every one of the 500 messages, about 30 kB in one warning of every report
   });
 
@@ -345,6 +345,15 @@ describe('the stream-errors warning', () => {
     const f = { ...facts({}), streams: [gz(1), gz(2), gz(3), failed('gone.log', 'gone.log: no such file or directory')] };
     expect(message(f, 'stream-errors')).toBe(
       '4 inputs could not be read to the end: corrupt gzip (invalid stored block lengths) (3 inputs: logs/p-1.log.gz; logs/p-2.log.gz; logs/p-3.log.gz); gone.log: no such file or directory',
+    );
+  });
+
+  it('says once a cause the errors carried (a 403 of log requests), though each message names its own pod (was each message, cut at "and N more")', () => {
+    const refused = 'log requests refused (403 Forbidden): the ClusterRole needs pods/log: get (see docs/rbac.yaml)';
+    const streams = Array.from({ length: 300 }, (_, i) => ({ ...failed(`pod/shop/cart-${i}/istio-proxy`, `cannot get the istio-proxy log of pod shop/cart-${i}: the ClusterRole needs pods/log: get (see docs/rbac.yaml); the API server said: pods "cart-${i}" is forbidden`), alike: refused }));
+    const f = { ...facts({}), streams: [...streams, failed('gone.log', 'gone.log: no such file or directory')] };
+    expect(message(f, 'stream-errors')).toBe(
+      `301 inputs could not be read to the end: ${refused} (300 inputs: ${[0, 1, 2, 3, 4].map((i) => `pod/shop/cart-${i}/istio-proxy`).join('; ')}; and 295 more); gone.log: no such file or directory`,
     );
   });
 
@@ -369,7 +378,7 @@ describe('the coverage rows of streams', () => {
     const cov = buildCoverage(f);
     expect(cov.streams.map((s) => s.name)).toEqual(['pod/shop/web-0/istio-proxy', 'other.log']);
     // The failure lost lines of the first pod, whatever the stop did to the second.
-    expect(cov.streams[0]).toEqual({ name: 'pod/shop/web-0/istio-proxy', lines: 5, records: 5, duplicates: 1, pods: 2, role: 'sidecar', roleRule: 'pod-scope', firstSeen: '1970-01-01T00:00:01.000Z', lastSeen: '1970-01-01T00:00:06.000Z', incomplete: 'failed' });
+    expect(cov.streams[0]).toEqual({ name: 'pod/shop/web-0/istio-proxy', lines: 5, records: 5, duplicates: 1, pods: 2, role: 'sidecar', roleRule: 'pod-scope', firstSeen: '1970-01-01T00:00:01.000Z', lastSeen: '1970-01-01T00:00:06.000Z', incomplete: 'failed', error: 'cannot read the log: 500' });
     expect(cov.streams[1]).not.toHaveProperty('pods');
     const report = buildReport([], cov);
     const validate = reportValidator();

@@ -40,6 +40,8 @@ export const LASTING_FAILURES: readonly FailureKind[] = ['forbidden', 'unauthori
 export interface ApiTarget {
   server: string;
   context: string;
+  /** The kubeconfig user the context names (its name only, never its credentials), or null/absent when it names none. */
+  user?: string | null;
   /** The cluster's `proxy-url` without credentials, when requests go through one (a failure to connect may be the proxy's). */
   proxy?: string | null;
 }
@@ -82,6 +84,28 @@ export function describeAction(a: ApiAction): string {
   if (a.resource === 'pods/log') return `get the istio-proxy log of pod ${a.namespace ?? ''}/${a.name ?? ''}`;
   if (a.name !== undefined) return `get ${qualified(a).replace(/s$/, '')} ${a.namespace ?? ''}/${a.name}`;
   return `${a.verb} ${qualified(a)} ${scope(a)}`;
+}
+
+/** The requests of `a`'s kind, whatever they were for: `log requests`, `requests to get pods`. */
+function requestsLike(a: ApiAction): string {
+  return a.resource === 'pods/log' ? 'log requests' : a.resource === '' ? 'API discovery requests' : `requests to ${a.verb} ${qualified(a)}`;
+}
+
+/**
+ * `error` (a failure of request `a`) as every stream it befalls would say it, without the pod or object the request was
+ * for (`log requests refused (403 Forbidden): the ClusterRole needs pods/log: get ...`): streams failing alike share it.
+ */
+export function alikeFailure(error: KubeApiError, a: ApiAction): string {
+  if (error.kind === 'forbidden') return `${requestsLike(a)} refused (403 Forbidden): ${permissionHint(a)}`;
+  const prefix = `cannot ${describeAction(a)}: `;
+  // One that names no request (credentials that could not be had: none was sent) is alike as it is.
+  if (!error.message.startsWith(prefix)) return error.message;
+  return `${requestsLike(a)}${error.kind === 'unauthorized' ? ' refused' : ' failed'}: ${error.message.slice(prefix.length)}`;
+}
+
+/** Whose credentials a refusal refused: `user "alice" of context "prod"`, or the context alone when it names no user. */
+function credentialsOf(t: ApiTarget): string {
+  return `${t.user ? `user "${t.user}" of ` : ''}context "${t.context}"`;
 }
 
 /** `the ClusterRole needs pods: list` (rbac.yaml grants exactly these). */
@@ -131,7 +155,7 @@ export function statusError(a: ApiAction, status: number, body: string, t: ApiTa
   const said = message === '' ? '' : `; the API server said: ${message}`;
   let text: string;
   if (kind === 'unauthorized') {
-    text = `${what}: the API server ${t.server} rejected the credentials of context "${t.context}" (401 Unauthorized): the token, client certificate or exec-plugin credential is missing, expired or not accepted`;
+    text = `${what}: the API server ${t.server} rejected the credentials of ${credentialsOf(t)} (401 Unauthorized): the token, client certificate or exec-plugin credential is missing, expired or not accepted`;
   } else if (kind === 'forbidden') {
     text = `${what}: ${permissionHint(a)}${said}`;
   } else if (kind === 'not-found') {
@@ -151,7 +175,7 @@ export function statusError(a: ApiAction, status: number, body: string, t: ApiTa
  */
 export function refusedForGood(a: ApiAction, t: ApiTarget, why: string): KubeApiError {
   return new KubeApiError(
-    `cannot ${describeAction(a)}: the API server ${t.server} rejected the credentials of context "${t.context}" (401 Unauthorized) and they cannot be renewed: ${why}; the run stops`,
+    `cannot ${describeAction(a)}: the API server ${t.server} rejected the credentials of ${credentialsOf(t)} (401 Unauthorized) and they cannot be renewed: ${why}; the run stops`,
     'unauthorized',
     401,
     '',

@@ -174,7 +174,7 @@ export class KubeHttp {
   ) {
     this.exec = auth.exec ?? null;
     this.base = new URL(server);
-    this.target = { server: withoutCredentials(server) ?? server, context, proxy: withoutCredentials(kc.getCurrentCluster()?.proxyUrl) };
+    this.target = { server: withoutCredentials(server) ?? server, context, user: kc.getCurrentUser()?.name ?? null, proxy: withoutCredentials(kc.getCurrentCluster()?.proxyUrl) };
   }
 
   /**

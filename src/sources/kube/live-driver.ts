@@ -125,7 +125,7 @@ async function pump(pipeline: AuditPipeline, stream: LogStream, signal: AbortSig
     }
     pipeline.close(state);
   } catch (error) {
-    pipeline.close(state, (error as Error).message);
+    pipeline.fail(state, error);
   }
 }
 

@@ -8,7 +8,8 @@
  */
 import type { LogStream, RoleAssignment, StreamInfo } from '../../types.js';
 import type { FollowerDeps } from './follower-deps.js';
-import { describeAction, LASTING_FAILURES, type ApiAction, type KubeApiError } from './api-errors.js';
+import { alikeFailure, describeAction, LASTING_FAILURES, type ApiAction, type KubeApiError } from './api-errors.js';
+import { InputError } from '../../errors.js';
 import { sleep } from '../../sleep.js';
 import { Backoff, quietRetry, retryWait } from './backoff.js';
 import { nextStep, type FollowStep } from './follow-step.js';
@@ -39,6 +40,8 @@ export class LogFollower implements LogStream {
   private previousOwed = false;
   private everConnected = false;
   private lastError: KubeApiError | null = null;
+  /** The request `lastError` failed: the stream's failure is said by it, apart from the pod, with the streams that failed alike. */
+  private lastAction: ApiAction | null = null;
   /** The last failure said on stderr (a failure is said once, not at every retry). */
   private told: string | null = null;
   /** The last request ended cleanly: a line it left unfinished is the instance's last, once the instance is over. */
@@ -142,7 +145,7 @@ export class LogFollower implements LogStream {
         }
       }
       if (signal.aborted && !this.reader.drained) yield* this.finalRead();
-      if (this.failure !== null) throw new Error(this.failure);
+      if (this.failure !== null) throw new InputError(this.failure, this.lastError !== null && this.lastAction !== null ? alikeFailure(this.lastError, this.lastAction) : null);
       if (this.neverAnswered) {
         const waited = Math.round((this.reader.unansweredMs as number) / 1000);
         throw new Error(`cannot ${describeAction(this.reader.action)}: the API server had not answered the log request ${waited}s after it was sent when the run ended (a kubelet or node that does not respond?), so nothing of this log was read`);
@@ -274,6 +277,7 @@ export class LogFollower implements LogStream {
       this.told = error.message;
     }
     this.lastError = error;
+    this.lastAction = action;
     this.phase = 'failing';
   }
 
