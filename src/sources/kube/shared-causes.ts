@@ -18,7 +18,7 @@ interface Cause {
   text: string;
   /** Every stream it failed a request of, in order. */
   streams: Set<string>;
-  /** Streams it failed that have not read since: while any has not, the cause is still in force and not said again. */
+  /** Streams it failed that have neither read since nor ended: while any has not, the cause is still in force and not said again. */
   failing: Set<string>;
   requests: number;
 }
@@ -53,8 +53,11 @@ export class SharedCauses {
     return true;
   }
 
-  /** `stream` read again: a cause none of its streams still fails is over, and is said again if it comes back. */
-  recovered(stream: string): void {
+  /**
+   * `stream` read again, or ended (a pod deleted while it was refused): a cause none of its streams still fails is over,
+   * and is said again if it comes back.
+   */
+  cleared(stream: string): void {
     for (const cause of this.causes.values()) cause.failing.delete(stream);
   }
 
