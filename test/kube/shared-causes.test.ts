@@ -10,6 +10,10 @@ import { podFacts, type KubePod, type PodFacts } from '../../src/sources/kube/po
 import { PodIpIndex } from '../../src/sources/kube/pod-index.js';
 import { PodRegistry } from '../../src/sources/kube/pod-registry.js';
 import { StreamSlots } from '../../src/sources/kube/stream-slots.js';
+import { defaultSettings } from '../../src/run/setup.js';
+import { KubeSource } from '../../src/sources/kube/kube-source.js';
+import { holdLimits } from '../../src/sources/kube/live-driver.js';
+import { planWatch, watchFilters } from '../../src/sources/kube/plan.js';
 
 const T = { server: 'https://k8s.example:6443', context: 'prod' };
 const logOf = (name: string): ApiAction => ({ verb: 'get', resource: 'pods/log', group: '', namespace: 'shop', name });
@@ -95,5 +99,22 @@ describe('shared causes: a stream that ends while it fails', () => {
     // Later, the credentials are refused again: another stream's request is the first to get it.
     causes.failed(refused(logOf('b')), logOf('b'), 'shop/b');
     expect(said).toEqual([refused(logOf('a')).message, refused(logOf('b')).message]);
+  });
+});
+
+describe('shared causes: said past the notice throttle', () => {
+  it('says a 401 that comes after a burst of other failures in the same 10 s (it was held back by the throttle, never said while it lasted)', () => {
+    const said: string[] = [];
+    const filters = watchFilters({ namespace: ['shop'], allNamespaces: false, selector: null, podQuery: null, gatewayNamespace: 'istio-system', gatewayNamespaceGiven: false, gatewaySelector: 'istio=egressgateway' });
+    const source = new KubeSource({
+      api: { refusal: null } as unknown as KubeHttp, plan: planWatch(filters, null), context: 'prod', settings: defaultSettings(5000, 1000),
+      startAt: logTimeFromMs(Date.now()), maxLineLength: 65536, maxStreams: 10, deadFollowMs: 10_000, holds: holdLimits(1000), serviceEntryWaitMs: 0,
+      hardStop: new AbortController().signal, notice: (m) => said.push(m),
+    });
+    // What the followers say of their own failures (an API server restarting: every stream's connection reset).
+    const followers = (source as unknown as { deps: { notice(m: string): void } }).deps;
+    for (const pod of ['a', 'b', 'c', 'd', 'e', 'f']) followers.notice(`cannot get the istio-proxy log of pod shop/${pod}: connection reset`);
+    expect(source.causes.failed(refused(logOf('a')), logOf('a'), 'shop/a')).toBe(true);
+    expect(said).toContain(refused(logOf('a')).message);
   });
 });
