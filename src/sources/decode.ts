@@ -41,9 +41,12 @@ function gzipProblem(error: GzipError): string {
   return `not gzip data from byte ${error.offset} (${error.message}; gzip -d ignores such "trailing garbage", but it may be log text appended to the file: it was not read; the ${error.decompressed} bytes decompressed before it were)`;
 }
 
-/** A gzip failure's kind, without the input's own offsets and counts: the same words for every input it befalls. */
+/**
+ * A gzip failure's kind, without the input's own offsets and counts: the same words for every input it befalls. zlib's
+ * word is kept (`unexpected end of file`, a copy cut short, is not `incorrect data check`, bytes changed on disk).
+ */
 function gzipKind(error: GzipError): string {
-  return error.trailing ? 'not gzip data after the last gzip member (not read)' : 'corrupt or truncated gzip data';
+  return error.trailing ? 'not gzip data after the last gzip member (not read)' : `corrupt or truncated gzip data (${error.message})`;
 }
 
 /**

@@ -197,7 +197,7 @@ describe('many .gz inputs corrupt alike, each with its own offsets', () => {
     expect(validate(report), errorText(validate)).toBe(true);
     const warning = report.coverage.warnings.find((w) => w.code === 'stream-errors')?.message;
     expect(warning).toBe(
-      `14 inputs could not be read to the end: corrupt or truncated gzip data (12 inputs: ${cut.slice(0, 5).join('; ')}; and 7 more); ` +
+      `14 inputs could not be read to the end: corrupt or truncated gzip data (unexpected end of file) (12 inputs: ${cut.slice(0, 5).join('; ')}; and 7 more); ` +
         `not gzip data after the last gzip member (not read) (2 inputs: ${appended.join('; ')})`,
     );
     // Each input keeps its own whole error (offsets and counts) where the warning says the cause once.
@@ -207,7 +207,27 @@ describe('many .gz inputs corrupt alike, each with its own offsets', () => {
       expect(row?.error).toMatch(new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: (corrupt or truncated gzip data \\(.+ bytes decompressed before it were read\\)|not gzip data from byte \\d+ )`));
     }
     expect(new Set(report.coverage.streams.filter((s) => s.error !== undefined).map((s) => s.error)).size).toBeGreaterThan(2);
-    expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toContain('corrupt or truncated gzip data (12 inputs: ');
+    expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toContain('corrupt or truncated gzip data (unexpected end of file) (12 inputs: ');
     expect(readFileSync(join(dir, 'r.md'), 'utf8')).toContain('not gzip data after the last gzip member (not read) (2 inputs: ');
+  });
+
+  it('keeps gzip failures of different kinds apart: files cut short are one cause, files whose data check fails another (were one "corrupt or truncated gzip data")', async () => {
+    const dir = workDir();
+    const cut = [0, 1, 2].map((i) => join(dir, `cut-${i}.log.gz`));
+    cut.forEach((name, i) => writeFileSync(name, gzipSync(sidecarLines(40 + i * 7)).subarray(0, 300 + i * 13)));
+    const flipped = [0, 1].map((i) => join(dir, `crc-${i}.log.gz`));
+    flipped.forEach((name, i) => {
+      const gz = gzipSync(sidecarLines(5 + i));
+      gz[gz.length - 8] = (gz[gz.length - 8] as number) ^ 0xff; // the trailer's CRC-32: the data decompress, the check fails
+      writeFileSync(name, gz);
+    });
+    const json = join(dir, 'egress.json');
+    const res = await runCli(['audit', ...cut, ...flipped, ...PAIR, '--report', `json=${json}`, '-o', 'table']);
+    expect(res.code, res.stderr).toBe(3);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    expect(report.coverage.warnings.find((w) => w.code === 'stream-errors')?.message).toBe(
+      `5 inputs could not be read to the end: corrupt or truncated gzip data (unexpected end of file) (3 inputs: ${cut.join('; ')}); ` +
+        `corrupt or truncated gzip data (incorrect data check) (2 inputs: ${flipped.join('; ')})`,
+    );
   });
 });

@@ -62,10 +62,20 @@ describe('API failure wording', () => {
     expect(refusedForGood(log, asAlice, 'its token is set in the kubeconfig').message).toContain('rejected the credentials of user "alice@example.com" of context "prod" (401 Unauthorized) and they cannot be renewed');
   });
 
+  it('keeps two 403s apart when the API server refused them for different reasons (RBAC in two namespaces is one cause)', () => {
+    const log = (namespace: string, name: string): ApiAction => ({ verb: 'get', resource: 'pods/log', group: '', namespace, name });
+    const rbac = (ns: string, name: string): string =>
+      alikeFailure(statusError(log(ns, name), 403, JSON.stringify({ message: `pods "${name}" is forbidden: User "ci" cannot get resource "pods/log" in API group "" in the namespace "${ns}"` }), target), log(ns, name));
+    const policy = alikeFailure(statusError(log('shop', 'cart-3'), 403, JSON.stringify({ message: 'admission webhook "deny-logs.example.com" denied the request: log access is disabled' }), target), log('shop', 'cart-3'));
+    expect(rbac('shop', 'cart-1')).toBe(rbac('billing', 'ledger-0'));
+    expect(policy).not.toBe(rbac('shop', 'cart-1'));
+    expect(policy).toContain('denied the request: log access is disabled');
+  });
+
   it('says a failure without the pod its request was for, by the kind of request, so that streams failing alike share it', () => {
     const log = (name: string): ApiAction => ({ verb: 'get', resource: 'pods/log', group: '', namespace: 'shop', name });
     const forbidden = (name: string): string => alikeFailure(statusError(log(name), 403, JSON.stringify({ message: `pods "${name}" is forbidden` }), target), log(name));
-    expect(forbidden('cart-1')).toBe('log requests refused (403 Forbidden): the ClusterRole needs pods/log: get (see docs/rbac.yaml)');
+    expect(forbidden('cart-1')).toBe('log requests refused (403 Forbidden): the ClusterRole needs pods/log: get (see docs/rbac.yaml); the API server said: pods "…" is forbidden');
     expect(forbidden('cart-2')).toBe(forbidden('cart-1'));
     expect(alikeFailure(statusError(log('cart-1'), 401, '{}', target), log('cart-1'))).toMatch(/^log requests refused: the API server https:\/\/10\.0\.0\.1:6443 rejected the credentials of context "prod" \(401 Unauthorized\)/);
     const pod: ApiAction = { verb: 'get', resource: 'pods', group: '', namespace: 'shop', name: 'cart-1' };

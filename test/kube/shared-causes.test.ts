@@ -2,6 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { KubeApiError, statusError, type ApiAction } from '../../src/sources/kube/api-errors.js';
 import { SharedCauses } from '../../src/sources/kube/shared-causes.js';
+import type { KubeHttp } from '../../src/sources/kube/kube-http.js';
+import { LogFollower } from '../../src/sources/kube/log-follower.js';
+import { followTimers } from '../../src/sources/kube/log-reader.js';
+import { logTimeFromMs } from '../../src/sources/kube/log-time.js';
+import { podFacts, type KubePod, type PodFacts } from '../../src/sources/kube/pod-facts.js';
+import { PodIpIndex } from '../../src/sources/kube/pod-index.js';
+import { PodRegistry } from '../../src/sources/kube/pod-registry.js';
+import { StreamSlots } from '../../src/sources/kube/stream-slots.js';
+import { defaultSettings } from '../../src/run/setup.js';
+import { KubeSource } from '../../src/sources/kube/kube-source.js';
+import { holdLimits } from '../../src/sources/kube/live-driver.js';
+import { planWatch, watchFilters } from '../../src/sources/kube/plan.js';
 
 const T = { server: 'https://k8s.example:6443', context: 'prod' };
 const logOf = (name: string): ApiAction => ({ verb: 'get', resource: 'pods/log', group: '', namespace: 'shop', name });
@@ -34,10 +46,10 @@ describe('shared causes', () => {
     const causes = new SharedCauses((m) => said.push(m));
     causes.failed(refused(logOf('a')), logOf('a'), 'shop/a');
     causes.failed(refused(logOf('b')), logOf('b'), 'shop/b');
-    causes.recovered('shop/a');
+    causes.cleared('shop/a');
     causes.failed(refused(logOf('a')), logOf('a'), 'shop/a'); // b still fails: the same refusal
-    causes.recovered('shop/a');
-    causes.recovered('shop/b');
+    causes.cleared('shop/a');
+    causes.cleared('shop/b');
     causes.failed(refused(logOf('b')), logOf('b'), 'shop/b');
     expect(said).toEqual([refused(logOf('a')).message, refused(logOf('b')).message]);
   });
@@ -60,5 +72,49 @@ describe('shared causes: the run’s refusal', () => {
     causes.failed(refused(logOf('a')), logOf('a'), 'shop/a');
     expect(causes.covers(refused({ verb: 'watch', resource: 'pods', group: '', namespace: 'shop' }).message)).toBe(true);
     expect(causes.covers('cannot list pods in namespace shop: HTTP 500')).toBe(false);
+  });
+});
+
+describe('shared causes: a stream that ends while it fails', () => {
+  it('no longer holds the cause in force: a 401 that comes back later is said again (was never said again once a pod failing it was deleted)', async () => {
+    const said: string[] = [];
+    const causes = new SharedCauses((m) => said.push(m));
+    const pod: KubePod = {
+      metadata: { name: 'a', namespace: 'shop', uid: 'uid-a', labels: { app: 'a' } },
+      spec: { nodeName: 'node-1', containers: [{ name: 'app' }, { name: 'istio-proxy' }] },
+      status: { phase: 'Running', containerStatuses: [{ name: 'istio-proxy', containerID: 'containerd://a-1', state: { running: {} } }] },
+    };
+    const registry = new PodRegistry(new PodIpIndex(), { changed: () => undefined, gone: () => undefined });
+    registry.event('sidecar:shop', 'ADDED', pod);
+    // Its log request is refused; asked again, the pod is gone (deleted while the credentials were refused).
+    const api = { open: async (a: ApiAction) => Promise.reject(refused(a)), getJson: async () => Promise.reject(Object.assign(new Error('gone'), { kind: 'not-found' })) } as unknown as KubeHttp;
+    const deps = {
+      api, registry, slots: new StreamSlots(2, () => undefined), sweeps: new StreamSlots(1, () => undefined), stats: { reconnects: 0, following: 0 },
+      startAt: logTimeFromMs(Date.UTC(2026, 10, 2)), maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers(), notice: () => undefined, causes,
+    };
+    const follower = new LogFollower(podFacts(pod) as PodFacts, { role: 'sidecar', rule: 'test', detail: '' }, 1, deps);
+    const chunks = follower.chunks(new AbortController().signal)[Symbol.asyncIterator]();
+    await expect(chunks.next()).rejects.toThrow(/401 Unauthorized/);
+    expect(said).toHaveLength(1);
+    // Later, the credentials are refused again: another stream's request is the first to get it.
+    causes.failed(refused(logOf('b')), logOf('b'), 'shop/b');
+    expect(said).toEqual([refused(logOf('a')).message, refused(logOf('b')).message]);
+  });
+});
+
+describe('shared causes: said past the notice throttle', () => {
+  it('says a 401 that comes after a burst of other failures in the same 10 s (it was held back by the throttle, never said while it lasted)', () => {
+    const said: string[] = [];
+    const filters = watchFilters({ namespace: ['shop'], allNamespaces: false, selector: null, podQuery: null, gatewayNamespace: 'istio-system', gatewayNamespaceGiven: false, gatewaySelector: 'istio=egressgateway' });
+    const source = new KubeSource({
+      api: { refusal: null } as unknown as KubeHttp, plan: planWatch(filters, null), context: 'prod', settings: defaultSettings(5000, 1000),
+      startAt: logTimeFromMs(Date.now()), maxLineLength: 65536, maxStreams: 10, deadFollowMs: 10_000, holds: holdLimits(1000), serviceEntryWaitMs: 0,
+      hardStop: new AbortController().signal, notice: (m) => said.push(m),
+    });
+    // What the followers say of their own failures (an API server restarting: every stream's connection reset).
+    const followers = (source as unknown as { deps: { notice(m: string): void } }).deps;
+    for (const pod of ['a', 'b', 'c', 'd', 'e', 'f']) followers.notice(`cannot get the istio-proxy log of pod shop/${pod}: connection reset`);
+    expect(source.causes.failed(refused(logOf('a')), logOf('a'), 'shop/a')).toBe(true);
+    expect(said).toContain(refused(logOf('a')).message);
   });
 });

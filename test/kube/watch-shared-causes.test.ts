@@ -50,7 +50,7 @@ describe('watch: a refusal every stream gets alike (fake API server)', () => {
     const { report } = parseNdjson(out.stdout);
     const said = warnings(report).filter((w) => w.code === 'stream-errors').map((w) => w.message);
     const first = names.slice(0, 5).map((n) => `pod/${ns}/${n}/istio-proxy`);
-    expect(said).toContainEqual(`7 inputs could not be read to the end: log requests refused (403 Forbidden): the ClusterRole needs pods/log: get (see docs/rbac.yaml) (7 inputs: ${first.join('; ')}; and 2 more)`);
+    expect(said).toContainEqual(`7 inputs could not be read to the end: log requests refused (403 Forbidden): the ClusterRole needs pods/log: get (see docs/rbac.yaml); the API server said: pods "…" is forbidden: User "fake-user" cannot get resource "pods/log" in API group "" in the namespace "…" (7 inputs: ${first.join('; ')}; and 2 more)`);
     const streams = (report['coverage'] as { streams: { name: string; incomplete?: string; error?: string }[] }).streams;
     expect(streams.map((s) => [s.name, s.incomplete])).toEqual(names.map((n) => [`pod/${ns}/${n}/istio-proxy`, 'failed']));
     for (const [i, s] of streams.entries()) expect(s.error).toMatch(new RegExp(`^cannot get the istio-proxy log of pod ${ns}/${names[i] as string}: the ClusterRole needs pods/log: get`));

@@ -92,15 +92,36 @@ function requestsLike(a: ApiAction): string {
 }
 
 /**
+ * `error`'s message without the `cannot <request>: ` it begins with (the failure as any request would say it), or null
+ * when it names no request (credentials that could not be had: none was sent).
+ */
+export function withoutRequest(error: KubeApiError, a: ApiAction): string | null {
+  const prefix = `cannot ${describeAction(a)}: `;
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : null;
+}
+
+/**
  * `error` (a failure of request `a`) as every stream it befalls would say it, without the pod or object the request was
  * for (`log requests refused (403 Forbidden): the ClusterRole needs pods/log: get ...`): streams failing alike share it.
+ * A 403 keeps what the server said, the object and its namespace put aside: a policy that denies for its own reason is
+ * another cause than a permission missing.
  */
 export function alikeFailure(error: KubeApiError, a: ApiAction): string {
-  if (error.kind === 'forbidden') return `${requestsLike(a)} refused (403 Forbidden): ${permissionHint(a)}`;
-  const prefix = `cannot ${describeAction(a)}: `;
+  if (error.kind === 'forbidden') {
+    const said = error.detail === '' ? '' : `; the API server said: ${apart(error.detail, a)}`;
+    return `${requestsLike(a)} refused (403 Forbidden): ${permissionHint(a)}${said}`;
+  }
+  const rest = withoutRequest(error, a);
   // One that names no request (credentials that could not be had: none was sent) is alike as it is.
-  if (!error.message.startsWith(prefix)) return error.message;
-  return `${requestsLike(a)}${error.kind === 'unauthorized' ? ' refused' : ' failed'}: ${error.message.slice(prefix.length)}`;
+  if (rest === null) return error.message;
+  return `${requestsLike(a)}${error.kind === 'unauthorized' ? ' refused' : ' failed'}: ${rest}`;
+}
+
+/** `text` (the server's word on request `a`) with the object's name and namespace, as it quotes them, put aside (`"…"`). */
+function apart(text: string, a: ApiAction): string {
+  let out = text;
+  for (const n of [a.name, a.namespace]) if (typeof n === 'string' && n !== '') out = out.split(`"${n}"`).join('"…"');
+  return out;
 }
 
 /** Whose credentials a refusal refused: `user "alice" of context "prod"`, or the context alone when it names no user. */

@@ -110,7 +110,8 @@ export class KubeSource implements Source {
       (_capacity, label) => setTimeout(() => o.notice(exhaustedNotice(this.slots.capacity, label, this.descriptors, o.maxStreams)), EXHAUSTED_SETTLE_MS).unref(),
     );
     const notice = throttleNotices(o.notice);
-    this.causes = new SharedCauses(notice);
+    // Not through the throttle: a shared cause is said once while it lasts, and a burst of other failures must not hold that once back.
+    this.causes = new SharedCauses(o.notice);
     this.deps = {
       api: o.api, registry: this.registry, slots: this.slots, sweeps: new StreamSlots(SWEEP_CONCURRENCY, () => undefined),
       stats: this.stats, startAt: o.startAt, startIsLogTime: o.startIsLogTime === true, maxLineLength: o.maxLineLength, hardStop: o.hardStop, timers: followTimers(o.deadFollowMs), notice, causes: this.causes,

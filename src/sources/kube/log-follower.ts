@@ -152,6 +152,7 @@ export class LogFollower implements LogStream {
       }
     } finally {
       this.phase = 'done';
+      this.deps.causes.cleared(this.label); // ended: it holds no cause in force (one that comes back is said again)
       if (lease !== null) this.deps.slots.release(lease);
     }
   }
@@ -244,7 +245,7 @@ export class LogFollower implements LogStream {
     this.everConnected = true;
     this.lastError = null;
     this.told = null;
-    this.deps.causes.recovered(this.label);
+    this.deps.causes.cleared(this.label);
     this.deps.stats.following++;
   }
 

@@ -4,7 +4,7 @@
  * some twenty lines per pod, alike but for the pod. Here such a cause is said once while it lasts (with the request it
  * first failed), and the streams and requests it hit are counted, for one line per cause at the end of the run.
  */
-import { describeAction, type ApiAction, type FailureKind, type KubeApiError } from './api-errors.js';
+import { withoutRequest, type ApiAction, type FailureKind, type KubeApiError } from './api-errors.js';
 import { plural } from '../../text/plural.js';
 
 /** Failures of the run's credentials or of its connection's trust: the same for every request. */
@@ -18,7 +18,7 @@ interface Cause {
   text: string;
   /** Every stream it failed a request of, in order. */
   streams: Set<string>;
-  /** Streams it failed that have not read since: while any has not, the cause is still in force and not said again. */
+  /** Streams it failed that have neither read since nor ended: while any has not, the cause is still in force and not said again. */
   failing: Set<string>;
   requests: number;
 }
@@ -38,8 +38,7 @@ export class SharedCauses {
    */
   failed(error: KubeApiError, action: ApiAction, stream: string): boolean {
     if (!SHARED.includes(error.kind)) return false;
-    const prefix = `cannot ${describeAction(action)}: `;
-    const text = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+    const text = withoutRequest(error, action) ?? error.message;
     let cause = this.causes.get(text);
     if (cause === undefined) {
       cause = { text, streams: new Set(), failing: new Set(), requests: 0 };
@@ -54,8 +53,11 @@ export class SharedCauses {
     return true;
   }
 
-  /** `stream` read again: a cause none of its streams still fails is over, and is said again if it comes back. */
-  recovered(stream: string): void {
+  /**
+   * `stream` read again, or ended (a pod deleted while it was refused): a cause none of its streams still fails is over,
+   * and is said again if it comes back.
+   */
+  cleared(stream: string): void {
     for (const cause of this.causes.values()) cause.failing.delete(stream);
   }
 
