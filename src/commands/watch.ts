@@ -2,7 +2,8 @@ import type { FormatSpec } from '../../parsers/index.js';
 import { setMaxListeners } from 'node:events';
 import type { WatchOptions } from '../cli/options.js';
 import { offlineContext } from '../engine/index.js';
-import { AuditPipeline } from '../pipeline/audit-pipeline.js';
+import { AuditPipeline, type StreamState } from '../pipeline/audit-pipeline.js';
+import { listed } from '../run/coverage/listing.js';
 import { canDrawDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { finishRun, pipelineFacts, sayResult } from '../run/finish.js';
 import { Notices } from '../run/notices.js';
@@ -231,7 +232,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
   }
   o.notices.release();
   // One line per cause: a refusal every stream got alike is summed up once (how many streams and requests), not said per pod.
-  for (const st of pipeline.streams) if (st.error !== null) o.notices.sayOnce(cluster.scrub(cluster.source.causes.summaryOf(st.error) ?? st.error));
+  for (const line of failureLines(pipeline.streams, (error) => cluster.source.causes.summaryOf(error))) o.notices.sayOnce(cluster.scrub(line));
   const { refusal, causes } = cluster.source;
   if (refusal !== null && !causes.covers(refusal)) o.notices.sayOnce(refusal); // why the run stopped early, unless a stream said it already
   const secs = Math.round((endedAt.getTime() - o.startedAt.getTime()) / 1000);
@@ -239,4 +240,25 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
   process.stderr.write(`egress-audit: watched ${containersWatched(pipeline.streams.map((st) => st.info.name))} for ${secs}s (context ${escapeControl(cluster.contextName)}): ${lineSummary(pipeline.totals())}; ${plural(reconnects, 'reconnect')}, ${plural(cluster.source.relists(), 'relist')}\n`);
   sayResult(report, outputs);
   return exitCode;
+}
+
+/**
+ * The streams' failures for stderr at the end, one line per cause: a refusal summed up by the shared causes (401s) as
+ * it says it, streams failed alike (a 403 for 300 pods) once with their names, any other failure as it was said.
+ */
+function failureLines(streams: readonly StreamState[], summaryOf: (error: string) => string | null): string[] {
+  const lines: string[] = [];
+  const byCause = new Map<string, StreamState[]>();
+  for (const st of streams) {
+    if (st.error === null) continue;
+    const summary = summaryOf(st.error);
+    if (summary !== null) lines.push(summary);
+    else if (st.alike !== null) byCause.set(st.alike, [...(byCause.get(st.alike) ?? []), st]);
+    else lines.push(st.error);
+  }
+  for (const [cause, failed] of byCause) {
+    const [only] = failed;
+    lines.push(failed.length === 1 && only?.error != null ? only.error : `${cause} (${plural(failed.length, 'stream')}: ${listed(failed, (st) => st.info.name)})`);
+  }
+  return lines;
 }

@@ -54,5 +54,9 @@ describe('watch: a refusal every stream gets alike (fake API server)', () => {
     const streams = (report['coverage'] as { streams: { name: string; incomplete?: string; error?: string }[] }).streams;
     expect(streams.map((s) => [s.name, s.incomplete])).toEqual(names.map((n) => [`pod/${ns}/${n}/istio-proxy`, 'failed']));
     for (const [i, s] of streams.entries()) expect(s.error).toMatch(new RegExp(`^cannot get the istio-proxy log of pod ${ns}/${names[i] as string}: the ClusterRole needs pods/log: get`));
+    // Stderr at the end: the cause once, with the streams (was one line per pod).
+    const summary = out.stderr.split('\n').filter((l) => l.includes('(7 streams: '));
+    expect(summary).toEqual([expect.stringContaining(`log requests refused (403 Forbidden)`)]);
+    expect(summary[0]).toContain(`(7 streams: ${first.join('; ')}; and 2 more)`);
   });
 });
