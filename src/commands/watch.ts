@@ -2,7 +2,8 @@ import type { FormatSpec } from '../../parsers/index.js';
 import { setMaxListeners } from 'node:events';
 import type { WatchOptions } from '../cli/options.js';
 import { offlineContext } from '../engine/index.js';
-import { AuditPipeline, type StreamState } from '../pipeline/audit-pipeline.js';
+import { AuditPipeline, type StreamFacts } from '../pipeline/audit-pipeline.js';
+import { byError } from '../run/coverage.js';
 import { listed } from '../run/coverage/listing.js';
 import { canDrawDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { finishRun, pipelineFacts, sayResult } from '../run/finish.js';
@@ -232,7 +233,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
   }
   o.notices.release();
   // One line per cause: a refusal every stream got alike is summed up once (how many streams and requests), not said per pod.
-  for (const line of failureLines(pipeline.streams, (error) => cluster.source.causes.summaryOf(error))) o.notices.sayOnce(cluster.scrub(line));
+  for (const line of failureLines(pipeline.streamFacts(), (error) => cluster.source.causes.summaryOf(error))) o.notices.sayOnce(cluster.scrub(line));
   const { refusal, causes } = cluster.source;
   if (refusal !== null && !causes.covers(refusal)) o.notices.sayOnce(refusal); // why the run stopped early, unless a stream said it already
   const secs = Math.round((endedAt.getTime() - o.startedAt.getTime()) / 1000);
@@ -244,21 +245,11 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
 
 /**
  * The streams' failures for stderr at the end, one line per cause: a refusal summed up by the shared causes (401s) as
- * it says it, streams failed alike (a 403 for 300 pods) once with their names, any other failure as it was said.
+ * it says it, the others grouped as the report's stream-errors warning groups them (byError: a 403 for 300 pods once).
  */
-function failureLines(streams: readonly StreamState[], summaryOf: (error: string) => string | null): string[] {
-  const lines: string[] = [];
-  const byCause = new Map<string, StreamState[]>();
-  for (const st of streams) {
-    if (st.error === null) continue;
-    const summary = summaryOf(st.error);
-    if (summary !== null) lines.push(summary);
-    else if (st.alike !== null) byCause.set(st.alike, [...(byCause.get(st.alike) ?? []), st]);
-    else lines.push(st.error);
-  }
-  for (const [cause, failed] of byCause) {
-    const [only] = failed;
-    lines.push(failed.length === 1 && only?.error != null ? only.error : `${cause} (${plural(failed.length, 'stream')}: ${listed(failed, (st) => st.info.name)})`);
-  }
-  return lines;
+function failureLines(streams: readonly StreamFacts[], summaryOf: (error: string) => string | null): string[] {
+  const failed = streams.filter((st): st is StreamFacts & { error: string } => st.error !== null);
+  const summaries = failed.map((st) => summaryOf(st.error)).filter((line): line is string => line !== null);
+  const grouped = byError(failed.filter((st) => summaryOf(st.error) === null));
+  return [...summaries, ...grouped.map((g) => (g.names.length > 1 ? `${g.what} (${plural(g.names.length, 'stream')}: ${listed(g.names, (n) => n)})` : g.said))];
 }

@@ -64,7 +64,7 @@ export interface CoverageFacts {
 }
 
 /** One cause and the inputs it stopped: `said` whole (the first input's error) when it stopped one, else `what` and their names. */
-interface ErrorGroup {
+export interface ErrorGroup {
   said: string;
   what: string;
   names: string[];
@@ -85,7 +85,7 @@ function causeOf(s: StreamFacts): string {
  * Failed inputs by their cause, the most inputs first: credentials refused or a permission missing fail every stream
  * alike, as a disk or a copy gone wrong fails many files, and each cause is said once, with how many inputs it stopped.
  */
-function byError(failed: readonly StreamFacts[]): ErrorGroup[] {
+export function byError(failed: readonly StreamFacts[]): ErrorGroup[] {
   const groups = new Map<string, ErrorGroup>();
   for (const s of failed) {
     const what = causeOf(s);
