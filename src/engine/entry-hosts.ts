@@ -4,7 +4,8 @@
  * written (flow.ts), so they speak of the host as its destination and report do, the IP beside it.
  */
 import type { Destination, EngineContext } from '../types.js';
-import { hostPort, ipOf, isIpLiteral } from './net.js';
+import { claimedIp } from './destination.js';
+import { hostPort, isIpLiteral } from './net.js';
 
 /** A destination named by a ServiceEntry, and the IP it was dialled at (which the reason shows beside the name). */
 export interface EntryNamed {
@@ -17,7 +18,7 @@ export interface EntryNamed {
  * at it, so an entry listing it names nothing this flow reached, and its reason must not call it the IP dialled.
  */
 function claimedOnly(d: Destination): boolean {
-  return d.claimed === true && ipOf(d.address) !== d.host;
+  return d.claimed === true && claimedIp(d) !== d.host;
 }
 
 /**
