@@ -113,6 +113,7 @@ const ZTUNNEL_JSON_MESSAGE = /\\?"message\\?":\s*\\?"connection (?:complete|open
  * Tested only on lines no reader took (never on a record's line).
  */
 export function isZtunnelAccess(line: string): boolean {
-  if (line.charCodeAt(0) === 123 /* { */) return ZTUNNEL_JSON_SCOPE.test(line) && ZTUNNEL_JSON_MESSAGE.test(line);
+  // Every JSON line no reader took comes here (an agent's, an app's): a plain search rules most out before two regexes scan it.
+  if (line.charCodeAt(0) === 123 /* { */) return line.includes('connection ') && ZTUNNEL_JSON_SCOPE.test(line) && ZTUNNEL_JSON_MESSAGE.test(line);
   return ZTUNNEL_TEXT.test(line);
 }
