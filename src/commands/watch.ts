@@ -253,7 +253,11 @@ function failureLines(streams: readonly StreamState[], summaryOf: (error: string
     if (st.error === null) continue;
     const summary = summaryOf(st.error);
     if (summary !== null) lines.push(summary);
-    else if (st.alike !== null) byCause.set(st.alike, [...(byCause.get(st.alike) ?? []), st]);
+    else if (st.alike !== null) {
+      const alike = byCause.get(st.alike);
+      if (alike === undefined) byCause.set(st.alike, [st]);
+      else alike.push(st);
+    }
     else lines.push(st.error);
   }
   for (const [cause, failed] of byCause) {
