@@ -28,8 +28,6 @@ export interface CommandHandlers {
   rules(options: { output: RulesFormat; ids: string[] }): CommandResult;
 }
 
-/** The default --fail-on list: here, where the flag is parsed; defined beside what the reports say of a list that left it out. */
-export { DEFAULT_FAIL_ON };
 /**
  * Coverage conditions that --fail-on may also name, so "nothing to see" can fail CI: every warning code
  * but `no-records` and `empty-window` (exit 4 already). Derived from COVERAGE_CODES, so every code a

@@ -48,7 +48,7 @@ export function failingText(f: Readonly<Failing>): string {
  * have failed that a replacing --fail-on lets pass (Failing.leftOut), which the result line states too; a verdict with
  * its count of findings, a coverage warning by its code.
  */
-export function leftOutText(f: Readonly<Failing>): string {
+function leftOutText(f: Readonly<Failing>): string {
   const items = Object.entries(f.leftOut).map(([name, n]) => ((VERDICTS as readonly string[]).includes(name) ? `${n} ${name}` : name));
   return items.length === 0 ? '' : `; ${items.join(', ')} not failing`;
 }

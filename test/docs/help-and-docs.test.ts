@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
-import { DEFAULT_FAIL_ON } from '../../src/cli/program.js';
+import { DEFAULT_FAIL_ON } from '../../src/report/fail-on-default.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const COMMANDS = ['parse', 'audit', 'watch', 'rules', 'demo'] as const;
