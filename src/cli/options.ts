@@ -19,6 +19,8 @@ export interface ReadOptions {
 /** `egress-audit parse`. */
 export interface ParseOptions extends ReadOptions {
   strict: boolean;
+  /** List every per-input note at the end: only the first few of each kind are said as they come. */
+  explain: boolean;
 }
 
 /** Output formats of `rules`: a person's list, JSON for tools, or the Markdown of docs/rules.md. */

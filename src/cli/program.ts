@@ -223,12 +223,14 @@ function parseCommand(handlers: CommandHandlers): Command {
   const cmd = new Command('parse')
     .description('parse access-log lines into NDJSON records (Istio JSON key names) on stdout')
     .argument('[inputs...]', 'files, directories (recursive), globs, .gz files, or - for stdin (default: stdin)')
-    .option('--strict', 'exit 1 if any line is malformed or too long, listing the first ones');
+    .option('--strict', 'exit 1 if any line is malformed or too long, listing the first ones')
+    .option('--explain', 'list every per-input note at the end (inputs left out or not read): only the first 10 of each kind are said as they come');
   addReadOptions(cmd).action(async (inputs: string[], o: Record<string, unknown>) => {
     process.exitCode = await handlers.parse(namedInputs(inputs), {
       format: o['format'] as readonly string[],
       maxLineLength: parseSize('--max-line-length', String(o['maxLineLength'])),
       strict: o['strict'] === true,
+      explain: o['explain'] === true,
     });
   });
   return cmd.addHelpText(
@@ -236,6 +238,7 @@ function parseCommand(handlers: CommandHandlers): Command {
     `
 Exit codes: 0 read, 1 malformed or too-long lines with --strict, 2 usage error,
             3 unreadable file or corrupt .gz (named; the other inputs are still read),
+            4 no access-log record read (empty input, or no line was an access log),
             70 a bug in egress-audit (please report it),
             141 the reader of the output went away first (parse ... | head).
 

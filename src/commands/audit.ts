@@ -10,7 +10,7 @@ import { plural } from '../text/plural.js';
 import { canDrawDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { gatewayPodsRefusedWarning, gatewaysByContentWarning, inputsSkippedWarning, meshRangesMissWarning, NO_RECORDS, ownOutputsSkippedWarning, podFlagsWarning, roleFlag, silence } from '../run/coverage.js';
 import { Notices } from '../run/notices.js';
-import { PerInputNotes } from '../run/per-input-notes.js';
+import { INPUT_NOTE_KINDS, PerInputNotes } from '../run/per-input-notes.js';
 import { finishRun, pipelineFacts, sayResult } from '../run/finish.js';
 import { flowSink } from '../run/flow-sink.js';
 import { WindowFilter } from '../run/window-filter.js';
@@ -142,10 +142,10 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const perInput = new PerInputNotes();
   // An input found but left out (a dangling link, a FIFO) is said at once, and again in the report's inputs-skipped warning.
   const skippedInputs: string[] = [];
-  const warn = saidAndKept(skippedInputs, perInput.kind('inputs found but left out', warnOnStderr));
+  const warn = saidAndKept(skippedInputs, perInput.kind(INPUT_NOTE_KINDS.leftOut, warnOnStderr));
   // A report, flows or records of an earlier run found among the logs: left out, said at once and in the report's own-outputs-skipped warning.
   const ownOutputs: string[] = [];
-  const ownOutput = saidAndKept(ownOutputs, perInput.kind('files egress-audit wrote, found among the inputs and left out', warnOnStderr));
+  const ownOutput = saidAndKept(ownOutputs, perInput.kind(INPUT_NOTE_KINDS.ownOutputs, warnOnStderr));
   const recordsNote = perInput.kind("parse's records named as inputs, read back", warnOnStderr);
   // A copy of an input (the same bytes under another name) is read once, or each of its flows would count twice.
   const sameContent = perInput.kind('inputs with the same content as another, each read once', warnOnStderr);
@@ -197,7 +197,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   const notices = new Notices();
   if (dashboard !== null) notices.hold(dashboard);
   const spooled = perInput.kind('newest-first inputs copied to a temporary file', warnOnStderr);
-  const failedInput = perInput.kind('inputs that could not be read', notices.say);
+  const failedInput = perInput.kind(INPUT_NOTE_KINDS.unreadable, notices.say);
   try {
     const pacer = new Pacer<Flow>(paced ? options.speed : 0, options.window);
     // The sidecars' own addresses stand in for mesh ranges only when none are given: --pods gives its pods' ranges.

@@ -15,6 +15,7 @@ import type { LineCounts, LineProblem } from '../types.js';
 import { formatFromOption } from './format-option.js';
 import { lineSummary, malformedTotal, problemList } from './line-summary.js';
 import { compareText } from '../text/collate.js';
+import { INPUT_NOTE_KINDS, PerInputNotes } from '../run/per-input-notes.js';
 
 /** The parse worker's script, from the package root: an entry of its own in the bundle (rolldown.config.mjs). */
 const PARSE_WORKER = 'dist/bundle/parse-worker.js';
@@ -27,6 +28,9 @@ const INLINE_BATCHES = 2;
  * escaped JSON and custom formats go through JavaScript parsers, which a second core speeds up.
  */
 const INLINE_LANE_SHARE = 0.5;
+
+/** Said when no line was an access-log record (exit 4): a script piping the output on would read no records as no traffic. */
+const NOTHING_READ = 'no access-log records were read, so no record was written (exit 4)';
 
 /**
  * Runs batches inline at first, then on worker threads when the lines need the general parsers; results come back in submission order.
@@ -132,7 +136,13 @@ class OrderedOutput {
 /** `egress-audit parse`: every access-log record as one NDJSON object on stdout, the accounting on stderr. */
 export async function runParse(inputs: string[], options: ParseOptions): Promise<number> {
   const format = await formatFromOption(options.format);
-  const source = await fileSource(inputs);
+  // Each kind of note said once per input is bounded on stderr (a walk may find thousands), and listed whole by --explain.
+  const perInput = new PerInputNotes();
+  const warn = perInput.kind(INPUT_NOTE_KINDS.leftOut, warnOnStderr);
+  const ownOutput = perInput.kind(INPUT_NOTE_KINDS.ownOutputs, warnOnStderr);
+  const recordsNote = perInput.kind("parse's records named as inputs, read as JSON access logs", warnOnStderr);
+  const failedInput = perInput.kind(INPUT_NOTE_KINDS.unreadable, warnOnStderr);
+  const source = await fileSource(inputs, undefined, { warn, ownOutput, recordsNote }).finally(() => perInput.sayHeldBack());
   const out = new OutputChannel();
   const output = new OrderedOutput(out);
   const runner = new BatchRunner(threadCount());
@@ -185,13 +195,32 @@ export async function runParse(inputs: string[], options: ParseOptions): Promise
     await runner.close();
   }
   process.stderr.write(`egress-audit parse: ${lineSummary(output.totals)}\n`);
-  for (const failure of failures) warnOnStderr(failure);
-  if (failures.length > 0) return EXIT.input;
+  failures.forEach(failedInput);
+  perInput.sayHeldBack();
+  const code = exitCode(output, failures.length > 0, options.strict);
+  if (options.explain) process.stderr.write(explained(perInput));
+  return code;
+}
+
+/** The exit code, as an audit ranks them (3 an input not read, 4 no record, 1 --strict's lines), saying what --strict and 4 need said. */
+function exitCode(output: OrderedOutput, failed: boolean, strict: boolean): number {
+  if (failed) return EXIT.input;
   // A line skipped as too long is missing from the output as much as a malformed one: --strict fails on both.
-  const unread = output.problems.slice().sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
-  if (options.strict && malformedTotal(output.totals) + output.totals.tooLong > 0) {
+  const strictFails = strict && malformedTotal(output.totals) + output.totals.tooLong > 0;
+  if (strictFails) {
+    const unread = output.problems.slice().sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
     process.stderr.write(`--strict: lines not read (first ${Math.min(unread.length, 20)}):\n${problemList(unread.slice(0, 20))}\n`);
-    return EXIT.findings;
   }
-  return EXIT.ok;
+  // No record is no evidence, as an audit's exit 4: an empty pipe, a file of noise, a directory of nothing. Not a failed read (3 said it).
+  if (output.totals.records === 0) {
+    warnOnStderr(NOTHING_READ);
+    return EXIT.noEvidence;
+  }
+  return strictFails ? EXIT.findings : EXIT.ok;
+}
+
+/** --explain: every note of a kind cut short on stderr, or a line saying none was. */
+function explained(perInput: PerInputNotes): string {
+  const notes = perInput.explained();
+  return notes === '' ? 'egress-audit: every per-input note was said above\n' : `egress-audit: per-input notes${notes}\n`;
 }

@@ -8,6 +8,13 @@ import { escapeControl } from '../text/escape.js';
 /** How many notes of one kind are said before the rest are only counted. */
 export const NOTES_SAID_PER_KIND = 10;
 
+/** Kinds both audit and parse say, under one heading each, so that their "and N more" lines and --explain read alike. */
+export const INPUT_NOTE_KINDS = {
+  leftOut: 'inputs found but left out',
+  ownOutputs: 'files egress-audit wrote, found among the inputs and left out',
+  unreadable: 'inputs that could not be read',
+} as const;
+
 /** One kind of note: says the first NOTES_SAID_PER_KIND, keeps every one. */
 interface Kind {
   heading: string;

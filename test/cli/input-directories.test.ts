@@ -15,7 +15,7 @@ describe('a directory operand with no file to read', () => {
     const res = await runCli(['parse', 'logs'], { cwd: dir });
     expect(res.stderr).toContain('egress-audit: logs: no files to read in this directory');
     expect(res.stderr).toContain('0 lines read');
-    expect(res.code).toBe(0);
+    expect(res.code).toBe(4); // no record read, as an audit of it exits
   });
 
   it('audit says it too, besides exiting 4 for no evidence', async () => {

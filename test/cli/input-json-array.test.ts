@@ -125,7 +125,7 @@ describe('what only starts with [ is read line by line', () => {
     ["Envoy's own log", '[2019-02-21 05:38:48.587][18][warning][config] gRPC config stream closed\n', 0],
   ])('%s', async (_name, input, records) => {
     const res = await runCli(['parse', '-'], { input });
-    expect(res.code).toBe(0);
+    expect(res.code).toBe(records === 0 ? 4 : 0); // no record read: exit 4
     expect(ndjson(res.stdout)).toHaveLength(records);
     expect(res.stderr).not.toMatch(/partial lines? joined/);
   });

@@ -90,17 +90,22 @@ describe('egress-audit parse', () => {
     expect(ndjson(res.stdout)).toHaveLength(1);
   });
 
-  it('skips and counts lines over --max-line-length', async () => {
-    const res = await runCli(['parse', '--max-line-length', '100', join(dir, 'one.log')]);
-    expect(res.stderr).toContain('1 too long');
+  it('skips and counts lines over --max-line-length; without --strict only no record at all fails (exit 4)', async () => {
+    const long = join(dir, 'one-long.log');
+    writeFileSync(long, `${'x'.repeat(400)}\n${TCP}\n`);
+    const res = await runCli(['parse', '--max-line-length', '300', long]);
+    expect(res.stderr).toContain('2 lines read, 1 record, 0 not access logs, 0 malformed, 1 too long');
     expect(res.code).toBe(0);
+    const none = await runCli(['parse', '--max-line-length', '100', join(dir, 'one.log')]);
+    expect(none.stderr).toContain('0 records, 1 not an access log, 0 malformed, 1 too long');
+    expect(none.code).toBe(4);
   });
 
   it('--strict fails on a line over --max-line-length and lists it with the malformed ones, in file and line order', async () => {
     const long = join(dir, 'long.log');
     writeFileSync(long, `${TCP}\n`);
     const res = await runCli(['parse', '--strict', '--max-line-length', '100', long, join(dir, 'bad.log')]);
-    expect(res.code).toBe(1);
+    expect(res.code).toBe(4); // no line was read as a record: no evidence ranks above --strict's 1, as in an audit, and the lines are still listed
     expect(res.stderr).toContain(`--strict: lines not read (first 4):\n  ${join(dir, 'bad.log')}:1: too-long\n  ${join(dir, 'bad.log')}:2: truncated\n`);
     expect(res.stderr).toContain(`${join(dir, 'bad.log')}:3: truncated\n  ${long}:1: too-long\n`);
   });

@@ -63,3 +63,52 @@ describe('per-input notes on stderr', () => {
     expect((JSON.parse(res.stdout) as Report).coverage.warnings.some((w) => w.code === 'stream-errors')).toBe(true);
   });
 });
+
+describe("parse's per-input notes on stderr", () => {
+  // parse said every note: a directory of thousands of dangling links or broken .gz files flooded stderr.
+  it('says ten inputs left out (dangling links), then how many more, and --explain lists every one', async () => {
+    const dir = tempDir('ea-parse-notes-');
+    writeFileSync(join(dir, 'app.log'), sidecar);
+    for (let i = 0; i < 30; i++) symlinkSync(join(dir, `gone-${i}`), join(dir, `link-${String(i).padStart(2, '0')}.log`));
+    const res = await runCli(['parse', dir]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(count(res.stderr, '/link-')).toBe(10);
+    expect(res.stderr).toContain('egress-audit: and 20 more like it (inputs found but left out): --explain lists them all\n');
+    expect(res.stdout.split('\n').filter((l) => l !== '')).toHaveLength(corpusPairs.length);
+
+    const explained = await runCli(['parse', '--explain', dir]);
+    expect(explained.code, explained.stderr).toBe(0);
+    expect(explained.stdout).toBe(res.stdout);
+    const section = explained.stderr.slice(explained.stderr.indexOf('  inputs found but left out (30):'));
+    expect(count(section, '/link-')).toBe(30);
+    for (let i = 0; i < 30; i++) expect(section).toContain(`${join(dir, `link-${String(i).padStart(2, '0')}.log`)}: skipped`);
+  });
+
+  it('says ten inputs that could not be read (corrupt .gz), then how many more; exit 3, the records read still printed', async () => {
+    const dir = tempDir('ea-parse-notes-');
+    writeFileSync(join(dir, 'app.log'), sidecar);
+    for (let i = 0; i < 30; i++) writeFileSync(join(dir, `old-${i}.log.gz`), gzipSync(`${i}\n${sidecar.repeat(20)}`).subarray(0, 200));
+    const res = await runCli(['parse', dir]);
+    expect(res.code, res.stderr).toBe(3);
+    expect(count(res.stderr, 'corrupt or truncated gzip data')).toBe(10);
+    expect(res.stderr).toContain('egress-audit: and 20 more like it (inputs that could not be read): --explain lists them all\n');
+    expect(res.stdout).toContain(`"file":${JSON.stringify(join(dir, 'app.log'))}`);
+
+    const explained = await runCli(['parse', '--explain', dir]);
+    expect(explained.code, explained.stderr).toBe(3);
+    const section = explained.stderr.slice(explained.stderr.indexOf('  inputs that could not be read (30):'));
+    expect(count(section, 'corrupt or truncated gzip data')).toBe(30);
+  });
+
+  it("says ten of parse's own records named as inputs, then how many more", async () => {
+    const dir = tempDir('ea-parse-notes-');
+    writeFileSync(join(dir, 'app.log'), sidecar);
+    const records = (await runCli(['parse', join(dir, 'app.log')])).stdout;
+    const named = Array.from({ length: 30 }, (_, i) => join(dir, `kept-${i}.ndjson`));
+    for (const file of named) writeFileSync(file, records);
+    const res = await runCli(['parse', ...named]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(count(res.stderr, '/kept-')).toBe(10);
+    expect(res.stderr).toMatch(/\negress-audit: and 20 more like it \([^)]*\): --explain lists them all\n/);
+  });
+});
