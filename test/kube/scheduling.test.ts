@@ -202,6 +202,7 @@ describe('a gateway follower queued while its pod is not running', () => {
         asked.push(path);
         return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
       },
+      scrub: (text: string) => text,
     } as unknown as KubeHttp;
     const stop = new AbortController();
     const hard = new AbortController();

@@ -213,8 +213,16 @@ export class KubeSource implements Source {
     return refusedGatewayPods(new Map([...this.roles, ...found]));
   }
 
-  /** What only the live cluster can tell the coverage report, the refused gateway pods among it (worked out once, so no-egress-gateway-pod and gateway-pods-refused say the same pods). */
+  /**
+   * What only the live cluster can tell the coverage report, the refused gateway pods among it (worked out once, so
+   * no-egress-gateway-pod and gateway-pods-refused say the same pods); through the credential scrubber, as the notices
+   * that said the same failures on stderr were (an API error or a URL quoted in one must not reach the report either).
+   */
   warnings(): CoverageWarning[] {
+    return this.liveWarnings().map((w) => ({ ...w, message: this.o.api.scrub(w.message) }));
+  }
+
+  private liveWarnings(): CoverageWarning[] {
     return liveWarnings({
       plan: this.o.plan,
       withoutSidecar: [...this.registry.withoutSidecar.keys()],
