@@ -401,7 +401,7 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
     expect(api.requests).toHaveLength(0);
   });
 
-  clusterIt('exits 3 on a UTF-16 tokenFile, naming the file and why (was read as a token holding NULs)', async ({ api }) => {
+  clusterIt('exits 3 on a UTF-16 tokenFile, naming the file and why (was read with its NULs, then said to put a character HTTP does not allow in the header)', async ({ api }) => {
     const dir = tempDir();
     const path = api.writeKubeconfig(dir, { user: 'token-file' });
     const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { tokenFile: string } }[] };
