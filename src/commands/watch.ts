@@ -151,6 +151,7 @@ async function follow(run: Run, cluster: LiveCluster, s: Stops, outputs: Outputs
   meter.done();
   background.abort();
   await watching;
+  cluster.source.endNotices(); // the streams and views have ended: what the throttle held back last is counted now
 }
 
 /** `egress-audit watch`: follow the istio-proxy logs of a cluster's sidecars and egress gateways, audit them live, report at the end. */

@@ -489,11 +489,16 @@ export class AuditPipeline {
 
   /** Ends a stream that failed with `error` (an InputError, a stream's API failure): its message, and its cause where it carries one. */
   fail(state: StreamState, error: unknown): void {
-    this.close(state, (error as Error).message, alikeCause(error));
+    this.end(state, (error as Error).message, alikeCause(error));
   }
 
-  /** Ends a stream (its last line and any dangling partial are accounted for). */
-  close(state: StreamState, error: string | null = null, alike: string | null = null): void {
+  /** Ends a stream read to its end (its last line and any dangling partial are accounted for); one that failed ends through `fail`, which keeps its cause. */
+  close(state: StreamState): void {
+    this.end(state, null, null);
+  }
+
+  /** Ends a stream: `error` null when it was read to its end, else its message and `alike`, its cause apart from the input (alikeCause). */
+  private end(state: StreamState, error: string | null, alike: string | null): void {
     if (state.reader === null) return;
     state.reader.end();
     // Its last line far ahead holds nothing up (nothing of it is left to read): its time is the stream's last, as it came.
@@ -513,7 +518,7 @@ export class AuditPipeline {
   /** Ends a stream the person stopped the run before the end of (q): as incomplete as a failed one, and marked so that it is said as a stop. */
   stop(state: StreamState): void {
     if (state.reader === null) return;
-    this.close(state, `${state.info.name}: the run was stopped before it was read to the end`);
+    this.end(state, `${state.info.name}: the run was stopped before it was read to the end`, null);
     state.stopped = true;
   }
 

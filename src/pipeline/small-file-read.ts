@@ -14,8 +14,6 @@ type Stage = 'sampling' | 'reading' | 'read' | 'failed';
 /** The timing of one small plain file's records as the sample's reader reads them, and its read on past the sample. */
 export class SmallFileRead {
   private readonly timed: Timed[] = [];
-  /** A record of parse's met: the sample's reader reads those, a probe's does not. */
-  private sourced = false;
   /** Told by the file's read: its text is its bytes as they are (neither gzip nor UTF-16). */
   private plain = false;
   private stage: Stage = 'sampling';
@@ -46,7 +44,6 @@ export class SmallFileRead {
     if (this.stage === 'failed') return;
     const timed = timedOf(view, line);
     if (timed !== null) this.timed.push(timed);
-    this.sourced ||= view.envelope?.source != null;
   }
 
   /**
@@ -93,7 +90,8 @@ export class SmallFileRead {
    * - pretty-printed objects (`jq` without -c) are left to the probe, whose lines are not the elements read here.
    */
   private judgedWhole(reader: StreamReader, parser: LineParser, bytes: number, windowMs: number): TimeOrder | null | undefined {
-    if (!this.plain || this.sourced || parser.readsRecordsBack || bytes !== this.stream.info.size) return undefined;
+    // A record naming its source is read only by a parser reading records back (records-envelope.ts readRecord), so this one flag covers every record of parse's met.
+    if (!this.plain || parser.readsRecordsBack || bytes !== this.stream.info.size) return undefined;
     if (reader.jsonArray) return null;
     return !reader.splitsJson && judgedAlike(this.spec, reader.counts.malformed) ? wholeFileOrder(this.timed, windowMs) : undefined;
   }

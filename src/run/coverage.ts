@@ -166,6 +166,16 @@ function byName(streams: readonly StreamFacts[]): StreamFacts[][] {
 }
 
 /**
+ * The error of a row whose current stream (`last`: the pod of that name now) did not fail, an earlier one did (a pod
+ * recreated under its name): said as the earlier pod's, with how the current one was read, not as if it were the current one's.
+ */
+function earlierFailure(failure: StreamFacts, last: StreamFacts): string {
+  const now = last.stopped ? 'the current one was read until the run was stopped' : 'the current one was read without error';
+  const earlier = last.kind === 'pod' ? 'an earlier pod of this name, since recreated,' : 'an earlier input of this name';
+  return `${earlier} could not be read to the end (${failure.error as string}); ${now}`;
+}
+
+/**
  * One row per stream name, its figures summed over the streams of that name: `watch` follows each pod it sees, and a
  * pod deleted and recreated under its name (a StatefulSet's) is a second stream that users know by the same name, as
  * a restarted container is read on in its pod's one stream. `pods` says how many pods of that name the row covers.
@@ -179,6 +189,7 @@ function streamRows(f: CoverageFacts, byStream: RolesByStream): StreamCoverage[]
     // A failure lost what it did not read, whatever stopped the others.
     const failure = group.findLast((g) => g.error !== null && !g.stopped);
     const incomplete = failure !== undefined ? 'failed' : group.some((g) => g.stopped) ? 'stopped' : null;
+    const last = group[group.length - 1] as StreamFacts;
     return {
       name: s.name,
       lines,
@@ -191,7 +202,7 @@ function streamRows(f: CoverageFacts, byStream: RolesByStream): StreamCoverage[]
       firstSeen: msToIso(Math.min(...group.map((g) => g.firstMs))),
       lastSeen: msToIso(Math.max(...group.map((g) => g.lastMs))),
       ...(incomplete === null ? {} : { incomplete }),
-      ...(failure === undefined ? {} : { error: failure.error as string }),
+      ...(failure === undefined ? {} : { error: failure === last ? (failure.error as string) : earlierFailure(failure, last) }),
     };
   });
 }

@@ -13,7 +13,7 @@ import { isSystemError, lookFailed, type InputFile } from './input-paths.js';
 import { InputError } from '../errors.js';
 import { mayYetOpenWith, opensWith } from './magic.js';
 import { joined, peek, replayed } from './peek.js';
-import { decodeText, utf16Of, type Utf16 } from './utf16.js';
+import { utf16Of, type Utf16 } from './utf16.js';
 import { gunzipChunks } from './gunzip.js';
 import { isGzipMagic } from './gzip-header.js';
 import { mapLimited } from '../map-limited.js';
@@ -176,9 +176,11 @@ interface Opened {
 
 /** What `head` opens as, or null (a log): the first half of telling an own output, enough to know whether its end is worth reading. */
 function openedAs(head: Uint8Array): Opened | null {
-  const text = decodeText(head).text; // a head may end inside a character: its U+FFFD is no fault of the file
+  const encoding = utf16Of(head) ?? 'utf-8';
+  // Decoded without looking for the first invalid byte (decodeText): a head may end inside a character, and its U+FFFD is no fault of the file.
+  const text = new TextDecoder(encoding).decode(head);
   const what = openingOf(Buffer.from(text)) ?? prettyOpeningOf(text) ?? (recordsHead(text) ? RECORDS : null);
-  return what === null ? null : { what, text, encoding: utf16Of(head) ?? 'utf-8' };
+  return what === null ? null : { what, text, encoding };
 }
 
 /** Whether the file that `opened` began ends as its writer ends it: `tail` its last bytes, or null when the head was the whole file. */

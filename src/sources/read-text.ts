@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { isGzipMagic } from './gzip-header.js';
 import { invalidTextAt } from './invalid-text.js';
-import { decodeText } from './utf16.js';
+import { decodeText, utf16Of } from './utf16.js';
 
 /** Decompressed bytes past which a gzip file is refused (a RangeError, as for a file too long to be one string): a bomb would take the memory. */
 export const MAX_INFLATED_TEXT = 512 << 20;
@@ -25,4 +25,14 @@ export async function readTextFile(path: string, maxInflated = MAX_INFLATED_TEXT
   const gzip = isGzipMagic(bytes);
   const { text, invalid } = decodeText(gzip ? gunzipSync(bytes, { maxOutputLength: maxInflated }) : bytes);
   return { text, invalid: invalid === null ? null : invalidTextAt(invalid, gzip) };
+}
+
+/**
+ * Why `bytes` are no plain text for a reader that takes a file only as written, as kubectl reads a kubeconfig or a
+ * token file (`is gzip-compressed`, `is UTF-16LE text`), or null: readTextFile would read them, kubectl refuses them.
+ */
+export function notPlainText(bytes: Uint8Array): string | null {
+  if (isGzipMagic(bytes)) return 'is gzip-compressed';
+  const utf16 = utf16Of(bytes);
+  return utf16 === null ? null : `is ${utf16 === 'utf-16le' ? 'UTF-16LE' : 'UTF-16BE'} text`;
 }

@@ -9,6 +9,7 @@ import { holdLimits } from '../../src/sources/kube/live-driver.js';
 import { logTimeFromMs } from '../../src/sources/kube/log-time.js';
 import type { KubePod } from '../../src/sources/kube/pod-facts.js';
 import { planWatch, watchFilters } from '../../src/sources/kube/plan.js';
+import { Redactor } from '../../src/sources/kube/redact.js';
 
 /** A running pod with an istio-proxy sidecar. */
 function pod(namespace: string, name: string, ip: string, labels: Record<string, string>): KubePod {
@@ -20,11 +21,11 @@ function pod(namespace: string, name: string, ip: string, labels: Record<string,
 }
 
 /** `watch -A` with mesh.gatewayNamespaces [istio-system]; nothing is requested, as the source is never started. */
-function source(): KubeSource {
+function source(api: Partial<KubeHttp> = {}): KubeSource {
   const filters = watchFilters({ namespace: [], allNamespaces: true, selector: null, podQuery: null, gatewayNamespace: 'istio-system', gatewayNamespaceGiven: false, gatewaySelector: 'istio=egressgateway' });
   const stop = new AbortController();
   return new KubeSource({
-    api: { refusal: null } as unknown as KubeHttp,
+    api: { refusal: null, scrub: (text: string) => text, ...api } as unknown as KubeHttp,
     plan: planWatch(filters, null),
     context: 'test',
     settings: { ...defaultSettings(5000, 1000), gatewayNamespaces: ['istio-system'] },
@@ -63,5 +64,16 @@ describe('KubeSource.warnings: pods named egress gateways outside mesh.gatewayNa
     expect(codes).not.toContain('gateway-pods-refused');
     expect(codes).not.toContain('no-egress-gateway-pod');
     expect(s.roles.get('pod/istio-system/istio-egressgateway-1/istio-proxy')).toMatchObject({ role: 'egress-gateway' });
+  });
+});
+
+describe('KubeSource.warnings: credentials', () => {
+  it('are scrubbed from what the report says, as from stderr (was the refusal quoted raw, a token a plugin or server echoed in it)', () => {
+    const redactor = new Redactor();
+    redactor.add('plugin-issued-token-0123456789');
+    const refusal = 'the API server rejected the credentials (401 Unauthorized) and they cannot be renewed: the plugin sent Authorization: Bearer abcdefghijklmnop0123 and said plugin-issued-token-0123456789 expired';
+    const s = source({ refusal, scrub: (text: string) => redactor.scrub(text) } as Partial<KubeHttp>);
+    const said = s.warnings().filter((w) => w.code === 'stream-errors').map((w) => w.message);
+    expect(said).toEqual(['The run stopped early, so nothing logged after that was read: the API server rejected the credentials (401 Unauthorized) and they cannot be renewed: the plugin sent Authorization: Bearer [redacted] and said [redacted] expired.']);
   });
 });

@@ -202,6 +202,7 @@ describe('a gateway follower queued while its pod is not running', () => {
         asked.push(path);
         return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
       },
+      scrub: (text: string) => text,
     } as unknown as KubeHttp;
     const stop = new AbortController();
     const hard = new AbortController();
@@ -306,6 +307,24 @@ describe('notice throttle', () => {
     now = 10_000;
     notice('c');
     expect(said).toEqual(['a', '(1 more message like the above in 10s was not shown)', 'c']);
+  });
+
+  it('counts the messages held back when the run ends, no later message coming to say them (were never said), and says them once', () => {
+    const said: string[] = [];
+    const now = 0;
+    const notice = throttleNotices((m) => said.push(m), 2, 10_000, () => now);
+    for (const m of ['a', 'b', 'c', 'd', 'e']) notice(m);
+    notice.end();
+    notice.end();
+    expect(said).toEqual(['a', 'b', '(3 more messages like the above in 10s were not shown)']);
+  });
+
+  it('says nothing at the end when nothing was held back', () => {
+    const said: string[] = [];
+    const notice = throttleNotices((m) => said.push(m), 2, 10_000, () => 0);
+    notice('a');
+    notice.end();
+    expect(said).toEqual(['a']);
   });
 });
 

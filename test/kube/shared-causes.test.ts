@@ -87,7 +87,7 @@ describe('shared causes: a stream that ends while it fails', () => {
     const registry = new PodRegistry(new PodIpIndex(), { changed: () => undefined, gone: () => undefined });
     registry.event('sidecar:shop', 'ADDED', pod);
     // Its log request is refused; asked again, the pod is gone (deleted while the credentials were refused).
-    const api = { open: async (a: ApiAction) => Promise.reject(refused(a)), getJson: async () => Promise.reject(Object.assign(new Error('gone'), { kind: 'not-found' })) } as unknown as KubeHttp;
+    const api = { open: async (a: ApiAction) => Promise.reject(refused(a)), getJson: async () => Promise.reject(Object.assign(new Error('gone'), { kind: 'not-found' })), scrub: (text: string) => text } as unknown as KubeHttp;
     const deps = {
       api, registry, slots: new StreamSlots(2, () => undefined), sweeps: new StreamSlots(1, () => undefined), stats: { reconnects: 0, following: 0 },
       startAt: logTimeFromMs(Date.UTC(2026, 10, 2)), maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers(), notice: () => undefined, causes,

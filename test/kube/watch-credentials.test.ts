@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { basename, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { parse, stringify } from 'yaml';
 import { describe, expect } from 'vitest';
 import { BIN } from '../helpers/cli.js';
@@ -386,6 +387,29 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
     const line = text.subarray(0, at).toString('latin1').split('\n').length;
     await failsWith(api, { KUBECONFIG: path }, ['-n', 'shop'], new RegExp(`^egress-audit: kubeconfig ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}: not valid UTF-8 at byte offset ${at}: a kubeconfig is read only as written, never with a byte mended \\(a token or a server URL would change\\); save it as UTF-8 \\(its content is not shown: it holds credentials\\)\n$`));
     expect(api.requests).toHaveLength(0);
+  });
+
+  clusterIt.for([
+    ['gzip-compressed', (text: Buffer): Buffer => gzipSync(text), 'is gzip-compressed', 'decompress it'],
+    ['UTF-16LE (a byte-order mark)', (text: Buffer): Buffer => Buffer.concat([Buffer.of(0xff, 0xfe), Buffer.from(text.toString('utf8'), 'utf16le')]), 'is UTF-16LE text', 'save it as UTF-8'],
+    ['UTF-16BE (no mark)', (text: Buffer): Buffer => Buffer.from(text.toString('utf8'), 'utf16le').swap16(), 'is UTF-16BE text', 'save it as UTF-8'],
+  ] as const)('exits 3 with --kubeconfig naming a %s kubeconfig and why, as kubectl refuses it (was read as plain text and used), none of its content shown', async ([, encode, why, fix], { api }) => {
+    const path = kubeconfig(api);
+    writeFileSync(path, encode(readFileSync(path)));
+    const shown = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await failsWith(api, {}, ['--kubeconfig', path, '-n', 'shop'], new RegExp(`^egress-audit: kubeconfig ${shown}: ${why}, which kubectl does not read: a kubeconfig is read only as written, as plain UTF-8 text; ${fix} \\(its content is not shown: it holds credentials\\)\n$`));
+    expect(api.requests).toHaveLength(0);
+  });
+
+  clusterIt('exits 3 on a UTF-16 tokenFile, naming the file and why (was read with its NULs, then said to put a character HTTP does not allow in the header)', async ({ api }) => {
+    const dir = tempDir();
+    const path = api.writeKubeconfig(dir, { user: 'token-file' });
+    const doc = parse(readFileSync(path, 'utf8')) as { users: { user: { tokenFile: string } }[] };
+    const file = join(dir, 'utf16-token');
+    writeFileSync(file, Buffer.from(`${api.token}\n`, 'utf16le'));
+    (doc.users[0] as { user: { tokenFile: string } }).user.tokenFile = file;
+    writeFileSync(path, stringify(doc));
+    await failsWith(api, { KUBECONFIG: path }, ['-n', 'shop'], /cannot get credentials for context "fake": its token file \S+utf16-token \(the user's tokenFile\) is UTF-16LE text, which kubectl does not read as a token: a token file holds the token as plain text/);
   });
 
   clusterIt('removes an earlier run\'s report, saying so, when it cannot connect (CI must not upload it as this run\'s)', async ({ api }) => {

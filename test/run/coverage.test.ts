@@ -378,13 +378,29 @@ describe('the coverage rows of streams', () => {
     const cov = buildCoverage(f);
     expect(cov.streams.map((s) => s.name)).toEqual(['pod/shop/web-0/istio-proxy', 'other.log']);
     // The failure lost lines of the first pod, whatever the stop did to the second.
-    expect(cov.streams[0]).toEqual({ name: 'pod/shop/web-0/istio-proxy', lines: 5, records: 5, duplicates: 1, pods: 2, role: 'sidecar', roleRule: 'pod-scope', firstSeen: '1970-01-01T00:00:01.000Z', lastSeen: '1970-01-01T00:00:06.000Z', incomplete: 'failed', error: 'cannot read the log: 500' });
+    expect(cov.streams[0]).toEqual({ name: 'pod/shop/web-0/istio-proxy', lines: 5, records: 5, duplicates: 1, pods: 2, role: 'sidecar', roleRule: 'pod-scope', firstSeen: '1970-01-01T00:00:01.000Z', lastSeen: '1970-01-01T00:00:06.000Z', incomplete: 'failed', error: 'an earlier pod of this name, since recreated, could not be read to the end (cannot read the log: 500); the current one was read until the run was stopped' });
     expect(cov.streams[1]).not.toHaveProperty('pods');
     const report = buildReport([], cov);
     const validate = reportValidator();
     const json = JSON.parse(await render('json', [], report)) as unknown;
     expect(validate(json), errorText(validate)).toBe(true);
     expect(await render('table', [], report)).toMatch(/sidecar \(pod-scope\): 5 lines, 5 records, 1 duplicate of other inputs'\s+lines, 2 pods of this name,/);
+  });
+});
+
+describe('the error of a coverage row of a pod recreated under its name', () => {
+  const pod = (over: Partial<StreamFacts>): StreamFacts => ({ ...streamFacts('pod/shop/web-0/istio-proxy'), kind: 'pod', container: 'istio-proxy', ...over });
+  const row = (streams: StreamFacts[]): ReturnType<typeof buildCoverage>['streams'][number] => buildCoverage({ ...facts({}), streams }).streams[0] as ReturnType<typeof buildCoverage>['streams'][number];
+
+  it('says the earlier pod failed and the current one was read, when only the earlier one failed (was the earlier error as if the current stream had it)', () => {
+    const r = row([pod({ error: 'cannot get the istio-proxy log of pod shop/web-0: HTTP 500' }), pod({})]);
+    expect(r.incomplete).toBe('failed');
+    expect(r.error).toBe('an earlier pod of this name, since recreated, could not be read to the end (cannot get the istio-proxy log of pod shop/web-0: HTTP 500); the current one was read without error');
+  });
+
+  it("is the current pod's own error when it failed, whatever an earlier one did", () => {
+    const r = row([pod({ error: 'old: HTTP 500' }), pod({ error: 'new: HTTP 403' })]);
+    expect(r.error).toBe('new: HTTP 403');
   });
 });
 

@@ -12,7 +12,7 @@ import type { KubeHttp } from './kube-http.js';
 import { liveWarnings, type UnreadInstances } from './live-coverage.js';
 import type { CompleteUpTo, HoldLimits } from './live-driver.js';
 import { SharedCauses } from './shared-causes.js';
-import { throttleNotices } from './notice-throttle.js';
+import { throttleNotices, type ThrottledNotices } from './notice-throttle.js';
 import type { FollowerDeps, LiveStats } from './follower-deps.js';
 import { LogFollower } from './log-follower.js';
 import { followTimers } from './log-reader.js';
@@ -96,6 +96,8 @@ export class KubeSource implements Source {
   private readonly unread: UnreadInstances[] = [];
   /** The open-files limit this process runs under, where it is known. */
   private readonly descriptors = openFilesLimit();
+  /** The followers' and pod views' notices, a burst of them held back and counted. */
+  private readonly throttled: ThrottledNotices;
 
   constructor(private readonly o: KubeSourceOptions) {
     this.registry = new PodRegistry(this.index, { changed: (pod) => this.consider(pod), gone: () => undefined }, gatewayNamespaceMatcher(o.settings));
@@ -109,7 +111,7 @@ export class KubeSource implements Source {
       // Said once the streams opening at the same time have failed too (or opened): the cap then is the one that holds.
       (_capacity, label) => setTimeout(() => o.notice(exhaustedNotice(this.slots.capacity, label, this.descriptors, o.maxStreams)), EXHAUSTED_SETTLE_MS).unref(),
     );
-    const notice = throttleNotices(o.notice);
+    const notice = (this.throttled = throttleNotices(o.notice));
     // Not through the throttle: a shared cause is said once while it lasts, and a burst of other failures must not hold that once back.
     this.causes = new SharedCauses(o.notice);
     this.deps = {
@@ -159,6 +161,11 @@ export class KubeSource implements Source {
     for (let next = await this.queue.next(signal); next !== undefined; next = await this.queue.next(signal)) yield next;
   }
 
+  /** The streams have ended: how many of their messages the throttle held back last is said (no later message will). */
+  endNotices(): void {
+    this.throttled.end();
+  }
+
   /** Per-tick upkeep: forgets pod IPs past their keep time, and followers whose pod has gone or been replaced. */
   sweep(): void {
     this.index.maybeSweep();
@@ -206,8 +213,16 @@ export class KubeSource implements Source {
     return refusedGatewayPods(new Map([...this.roles, ...found]));
   }
 
-  /** What only the live cluster can tell the coverage report, the refused gateway pods among it (worked out once, so no-egress-gateway-pod and gateway-pods-refused say the same pods). */
+  /**
+   * What only the live cluster can tell the coverage report, the refused gateway pods among it (worked out once, so
+   * no-egress-gateway-pod and gateway-pods-refused say the same pods); through the credential scrubber, as the notices
+   * that said the same failures on stderr were (an API error or a URL quoted in one must not reach the report either).
+   */
   warnings(): CoverageWarning[] {
+    return this.liveWarnings().map((w) => ({ ...w, message: this.o.api.scrub(w.message) }));
+  }
+
+  private liveWarnings(): CoverageWarning[] {
     return liveWarnings({
       plan: this.o.plan,
       withoutSidecar: [...this.registry.withoutSidecar.keys()],

@@ -11,7 +11,10 @@ import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../errors.js';
-import { readTextFile, type TextFile } from '../read-text.js';
+import { readFile as readBytes } from 'node:fs/promises';
+import { notPlainText } from '../read-text.js';
+import { invalidTextAt } from '../invalid-text.js';
+import { decodeText } from '../utf16.js';
 import { escapeControl, quotedValue, shownName } from '../../text/escape.js';
 import { importClientNode } from './client-import.js';
 import { execStanza, type ExecConfig } from './exec-credential.js';
@@ -115,16 +118,30 @@ function refuseInvalidText(path: string, invalid: string): never {
   throw new InputError(`kubeconfig ${shownName(path)}:${invalid}: a kubeconfig is read only as written, never with a byte mended (a token or a server URL would change); save it as UTF-8 (its content is not shown: it holds credentials)`);
 }
 
-async function readFile(path: string): Promise<ConfigParts> {
-  const kc = await newKubeConfig();
-  let file: TextFile;
+/** Gzip or UTF-16, which other readers of a file a flag names take (read-text.ts) but kubectl does not: refused, as kubectl would, saying why. */
+function refuseEncoded(path: string, why: string): never {
+  const fix = why.startsWith('is gzip') ? 'decompress it' : 'save it as UTF-8';
+  throw new InputError(`kubeconfig ${shownName(path)}: ${why}, which kubectl does not read: a kubeconfig is read only as written, as plain UTF-8 text; ${fix} (its content is not shown: it holds credentials)`);
+}
+
+/** The kubeconfig's text, read only as written (plain UTF-8, as kubectl reads it): gzip, UTF-16 and bytes that are no UTF-8 are refused. */
+async function readText(path: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    file = await readTextFile(path);
+    bytes = await readBytes(path);
   } catch (error) {
     throw new InputError(`kubeconfig ${shownName(path)}: ${cannotRead(error as NodeJS.ErrnoException)}`);
   }
-  if (file.invalid !== null) refuseInvalidText(path, file.invalid);
-  const { text } = file;
+  const encoded = notPlainText(bytes);
+  if (encoded !== null) refuseEncoded(path, encoded);
+  const { text, invalid } = decodeText(bytes); // UTF-8 now: UTF-16 was refused
+  if (invalid !== null) refuseInvalidText(path, invalidTextAt(invalid, false));
+  return text;
+}
+
+async function readFile(path: string): Promise<ConfigParts> {
+  const kc = await newKubeConfig();
+  const text = await readText(path);
   try {
     kc.loadFromString(text, { onInvalidEntry: 'filter' });
     kc.makePathsAbsolute(dirname(path));

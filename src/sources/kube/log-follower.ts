@@ -145,16 +145,26 @@ export class LogFollower implements LogStream {
         }
       }
       if (signal.aborted && !this.reader.drained) yield* this.finalRead();
-      if (this.failure !== null) throw new InputError(this.failure, this.lastError !== null && this.lastAction !== null ? alikeFailure(this.lastError, this.lastAction) : null);
+      if (this.failure !== null) throw this.endedWith(this.failure, this.lastError !== null && this.lastAction !== null ? alikeFailure(this.lastError, this.lastAction) : null);
       if (this.neverAnswered) {
         const waited = Math.round((this.reader.unansweredMs as number) / 1000);
-        throw new Error(`cannot ${describeAction(this.reader.action)}: the API server had not answered the log request ${waited}s after it was sent when the run ended (a kubelet or node that does not respond?), so nothing of this log was read`);
+        throw this.endedWith(`cannot ${describeAction(this.reader.action)}: the API server had not answered the log request ${waited}s after it was sent when the run ended (a kubelet or node that does not respond?), so nothing of this log was read`, null);
       }
     } finally {
       this.phase = 'done';
       this.deps.causes.cleared(this.label); // ended: it holds no cause in force (one that comes back is said again)
       if (lease !== null) this.deps.slots.release(lease);
     }
+  }
+
+  /**
+   * The error the stream ends with (`alike`: its cause apart from the pod), through the run's credential scrubber as every
+   * notice on stderr is: it leaves the process in the report (coverage.streams[].error, the stream-errors warning), where
+   * a token an API error body or a URL carried must not appear either.
+   */
+  private endedWith(message: string, alike: string | null): InputError {
+    const scrub = (text: string): string => this.deps.api.scrub(text);
+    return new InputError(scrub(message), alike === null ? null : scrub(alike));
   }
 
   /** Reads per the step; true when there is nothing more to read (a last read went through). */
