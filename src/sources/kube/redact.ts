@@ -39,13 +39,32 @@ export class Redactor {
     });
   }
 
-  /** The text with every known credential replaced by `[redacted]`. */
+  /**
+   * The text with every known credential replaced by `[redacted]`, and those that need no learning too: an
+   * `Authorization` scheme's value, a URL's password (`https://user:pw@host`) and its secret-named query values
+   * (a kubeconfig's `server:` or proxy URL may carry them, and error messages quote URLs).
+   */
   scrub(text: string): string {
     let out = text;
     for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
-    return out.replace(/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, '$1 [redacted]');
+    return out
+      .replace(AUTH_VALUE, (all, scheme: string, value: string) =>
+        /^bearer$/i.test(scheme) || /[^a-z]/.test(value) ? `${scheme} [redacted]` : all,
+      )
+      .replace(URL_PASSWORD, '$1[redacted]@')
+      .replace(URL_IN_TEXT, (url) => url.replace(SECRET_QUERY, '$1[redacted]'));
   }
 }
+
+/**
+ * An `Authorization` scheme and its value, in any case (`bearer x` is as good as `Bearer x`); a sentence's last `.`
+ * is kept. A `Basic` value of lower-case letters alone is kept: a word (`basic authentication`), not base64.
+ */
+const AUTH_VALUE = /\b(Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{7,}[A-Za-z0-9_~+/=-])/gi;
+/** The password of a URL's user info. */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s/@:"'<>]*:)[^\s/@"'<>]+@/gi;
+/** A URL within a message. */
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
 
 /** A URL, or a long run of the characters tokens are made of (base64, base64url, hex, JWT dots, dashes). */
 const URL_OR_WORD = /https?:\/\/[^\s"'<>]+|[A-Za-z0-9_~+/=.-]{20,}/gi;
