@@ -114,7 +114,10 @@ function workloadCases(report: Report): Case[] {
   const note = `its flows are each in the json and ndjson reports; the ${OTHER} case of this suite has the folded findings' evidence`;
   for (const name of folded.names) failFolded(cases.get(name) as Case, note);
   // Those past the names kept that have a case anyway (a listed finding allowed, a destination row's source).
-  if (folded.more > 0) for (const c of cases.values()) if (c.name !== OTHER && folded.counted(c.name)) failFolded(c, note);
+  for (const name of folded.counted) {
+    const c = cases.get(name);
+    if (c !== undefined) failFolded(c, note);
+  }
   if (folded.more > 0) {
     const more = `${folded.more}${folded.saturated ? ' or more' : ''}`;
     caseFor(cases, OTHER).notes.push(`also the failing flows of ${more} further source ${folded.more === 1 ? 'workload' : 'workloads'}, beyond the ${folded.names.length} named by a case of their own`);
