@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { escapeControl, quotedValue } from '../text/escape.js';
-import { DURATION_EXAMPLE, parseDuration } from './values.js';
+import { BARE_NUMBER, DURATION_EXAMPLE, parseDuration } from './values.js';
 import type { LogWindow } from '../pipeline/log-window.js';
 import { logTimeMs } from '../../parsers/calendar.js';
 
@@ -70,7 +70,7 @@ export type WatchSince = { agoMs: number } | { atMs: number };
  * (`2026-11-02T02:00:00Z`, a date); a time not yet come, or anything else, is a usage error saying what it takes.
  */
 export function watchSince(text: string, nowMs: number): WatchSince {
-  if (isDuration(text) || /^\d+(?:\.\d+)?$/.test(text)) return { agoMs: parseDuration('--since', text) }; // a bare 5 is told it has no unit
+  if (isDuration(text) || BARE_NUMBER.test(text)) return { agoMs: parseDuration('--since', text) }; // a bare 5 is told it has no unit
   if (!/^\d{4}-\d{2}-\d{2}/.test(text)) {
     throw new UsageError(`--since: ${quotedValue(text)} is neither a duration back from now (${DURATION_EXAMPLE}) nor a time (${EXAMPLE})`);
   }

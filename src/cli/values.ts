@@ -7,12 +7,15 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
 /** A duration's example, for every message about one. */
 export const DURATION_EXAMPLE = 'e.g. 500ms, 5s, 10m, 1h30m';
 
+/** A number without a unit (`5`, `1.5`): parseDuration says it has none, and `watch --since` reads it as a duration so that it does. */
+export const BARE_NUMBER = /^\d+(?:\.\d+)?$/;
+
 /**
  * Parses `500ms`, `5s`, `10m`, `1h30m` into milliseconds; a bad value names the flag (exit 2). A bare `0` is zero in any
  * unit, so it is `0s` (a flag that needs more than zero says so, as for `0s`); another bare number has no unit to read it by.
  */
 export function parseDuration(flag: string, text: string): number {
-  if (/^\d+(?:\.\d+)?$/.test(text)) {
+  if (BARE_NUMBER.test(text)) {
     if (Number(text) === 0) return 0;
     throw new UsageError(`${flag}: ${quotedValue(text)} has no unit (use e.g. ${text}s or ${text}m; units: ms, s, m, h, d)`);
   }

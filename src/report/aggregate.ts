@@ -8,6 +8,7 @@ import { DestinationTable } from './destinations.js';
 import { FindingTable } from './findings.js';
 import { REPORT_LIMITS, type ReportLimits } from './limits.js';
 import { leftOutOfFailOn } from './fail-on-default.js';
+import { failingOf, type Failing } from './statements.js';
 import { locatedAtFindings } from './warnings-at-findings.js';
 import { findingVerdicts, flowEndMs, flowFingerprint, workloadLabel } from './flow-facts.js';
 import { flowStanding } from './standing.js';
@@ -39,6 +40,12 @@ function zeroVerdicts(): Record<Verdict, number> {
 /** Summary.leftOutOfFailOn, only when there is something to say: a run that kept the default keeps the bytes it always had. */
 function leftOutField(leftOut: Record<string, number>): Pick<Summary, 'leftOutOfFailOn'> {
   return Object.keys(leftOut).length === 0 ? {} : { leftOutOfFailOn: leftOut };
+}
+
+/** The workloads a report names where a writer gives each a case of its own (JUnit): the destination rows' sources, the findings' callers. */
+function* workloadsWithCases(destinations: readonly DestinationSummary[], findings: readonly Finding[]): Iterable<string> {
+  for (const d of destinations) yield* d.sources;
+  for (const f of findings) yield workloadLabel(f.namespace, f.sourceWorkload);
 }
 
 /** Report.foldedWorkloads, only when failing flows folded. */
@@ -146,6 +153,11 @@ export class ReportBuilder {
     return this.findingTable.list(this.failOn);
   }
 
+  /** What fails the run so far with `warnings` (failingOf), counted from the findings unsorted: the dashboard asks each refresh. */
+  failing(warnings: readonly CoverageWarning[]): Failing {
+    return failingOf(this.findingTable.unsorted(this.failOn), warnings, this.failOn, this.baseline);
+  }
+
   /**
    * Counts and the exit code: 3 when an input could not be read to the end (coverage says
    * `stream-errors`: the audit is incomplete, whatever it found), 4 when no record was read (or no flow
@@ -179,6 +191,7 @@ export class ReportBuilder {
   /** The whole report (flows themselves are streamed to the writers separately). */
   build(input: Report['input'], given: Coverage, version: string): Report {
     const findings = this.findings();
+    const destinations = this.destinations();
     const warnings = locatedAtFindings(given.warnings, findings, this.evidenceKept);
     const coverage = { ...given, warnings: this.longNames === 0 ? warnings : [...warnings, longNamesWarning(this.longNames)] };
     return {
@@ -187,11 +200,11 @@ export class ReportBuilder {
       generatedAt: this.now().toISOString(),
       input,
       summary: this.summary(coverage, findings),
-      destinations: this.destinations(),
+      destinations,
       findings,
       coverage,
       ...(this.baseline === null ? {} : { heldByBaseline: this.baseline }),
-      ...foldedField(this.findingTable.foldedWorkloads()),
+      ...foldedField(this.findingTable.foldedWorkloads(workloadsWithCases(destinations, findings))),
     };
   }
 }

@@ -150,6 +150,9 @@ export class FindingTable {
   private readonly folded = new Map<Verdict, Group>();
   /** Whose failing flows went into an `(other)` group (directly, or with a group pushed out of the table). */
   private readonly foldedFailing: BoundedNameSet;
+  /** The names given to foldedFailing, up to its characters again: a workload's next failing flows that fold cost a lookup, not a search and a hash. */
+  private readonly foldedSeen = new Set<string>();
+  private foldedSeenChars = 0;
 
   /** `limits` are REPORT_LIMITS but in tests. */
   constructor(private readonly limits: ReportLimits = REPORT_LIMITS) {
@@ -160,7 +163,7 @@ export class FindingTable {
   /** Adds one flow whose verdict is a finding; times are epoch ms (NaN when unknown); `held` when the --baseline held its fingerprint. */
   add(flow: Flow, fingerprint: string, startMs: number, endMs: number, held = false): void {
     const group = this.groupFor(flow, fingerprint);
-    if (flow.failing && group === this.folded.get(flow.verdict)) this.foldedFailing.add(workloadLabel(flow.source.namespace, flow.source.workload));
+    if (flow.failing && group === this.folded.get(flow.verdict)) this.foldFailing(workloadLabel(flow.source.namespace, flow.source.workload));
     group.count++;
     const t = Number.isFinite(startMs) ? startMs : Infinity;
     if (t < group.reasonMs || (t === group.reasonMs && earlierWords(flow, group))) {
@@ -188,18 +191,32 @@ export class FindingTable {
     if (known) return known;
     const created = this.groups.admit(fingerprint, groupCost(flow), (own) => newGroup(flow, own, false), (out) => {
       foldGroup(this.foldedGroup(out.verdict, flow), out);
-      if (out.failing) this.foldedFailing.add(workloadLabel(out.namespace, out.sourceWorkload));
+      if (out.failing) this.foldFailing(workloadLabel(out.namespace, out.sourceWorkload));
     });
     return created ?? this.foldedGroup(flow.verdict, flow);
   }
 
-  /** Whose failing flows folded into an `(other)` finding, or null when none did (Report.foldedWorkloads). */
-  foldedWorkloads(): FoldedWorkloads | null {
+  /** Adds a workload whose failing flows folded to foldedFailing, once (adding it again would change nothing). */
+  private foldFailing(label: string): void {
+    if (this.foldedSeen.has(label)) return;
+    this.foldedFailing.add(label);
+    if (this.foldedSeenChars + label.length > this.limits.foldedWorkloadChars) return;
+    this.foldedSeen.add(label);
+    this.foldedSeenChars += label.length;
+  }
+
+  /**
+   * Whose failing flows folded into an `(other)` finding, or null when none did (Report.foldedWorkloads); `withCases`, the
+   * workloads the report gives a case of their own, are asked once whether they are among those counted (FoldedWorkloads.counted).
+   */
+  foldedWorkloads(withCases: Iterable<string>): FoldedWorkloads | null {
     const set = this.foldedFailing;
     const names = set.list();
     // A name it added is kept, or counted (one too long for the characters too), or past the cap (saturated): none of the three, none added.
     if (names.length === 0 && set.more === 0 && !set.saturated) return null;
-    return { names, more: set.more, saturated: set.saturated, counted: (name) => set.counts(name) };
+    const kept = new Set(names);
+    const counted = set.more === 0 ? [] : [...new Set(withCases)].filter((name) => name !== OTHER && !kept.has(name) && set.counts(name)).sort(compareStrings);
+    return { names, more: set.more, saturated: set.saturated, counted };
   }
 
   /** The fingerprints of the tracked findings whose log does not say where their flows went, which a baseline cannot hold. */
@@ -222,18 +239,31 @@ export class FindingTable {
     return folded;
   }
 
+  /** The findings in no particular order: what counting them needs (the dashboard's failing count each refresh), without list()'s sort. */
+  unsorted(failOn: readonly string[]): Finding[] {
+    const { tracked, folded } = this.build(failOn);
+    return tracked.concat(folded);
+  }
+
   /** The findings, failing first (folded groups after the tracked ones of each), then by verdict order, count and fingerprint. */
   list(failOn: readonly string[]): Finding[] {
-    const tracked = [...this.groups.values()].map((g) => toFinding(g, failOn));
+    const { tracked, folded } = this.build(failOn);
     tracked.sort(compareFindings);
-    const reasonOf = (g: Group): Group => ({ ...g, reason: foldedReason(g.verdict, this.limits, this.groups.budgetReached) });
-    const folded = [...this.folded.values()].map((g) => withHeldFlows(toFinding(reasonOf(g), failOn), g));
     folded.sort(compareFindings);
     // Failing first, folded or not: a listing cut at its first rows (the table's, Markdown's 50) must show an `(other)`
     // group that fails the run, not only findings that do not.
     const failing = (f: Finding): boolean => f.failing;
     const passing = (f: Finding): boolean => !f.failing;
     return [...tracked.filter(failing), ...folded.filter(failing), ...tracked.filter(passing), ...folded.filter(passing)];
+  }
+
+  /** The tracked and the folded findings, unsorted. */
+  private build(failOn: readonly string[]): { tracked: Finding[]; folded: Finding[] } {
+    const reasonOf = (g: Group): Group => ({ ...g, reason: foldedReason(g.verdict, this.limits, this.groups.budgetReached) });
+    return {
+      tracked: [...this.groups.values()].map((g) => toFinding(g, failOn)),
+      folded: [...this.folded.values()].map((g) => withHeldFlows(toFinding(reasonOf(g), failOn), g)),
+    };
   }
 }
 

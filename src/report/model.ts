@@ -259,8 +259,9 @@ export interface FoldedWorkloads {
   more: number;
   saturated: boolean;
   /**
-   * Whether a workload not in `names` is among the `more` counted (by hash; up to the cap): a writer with a case of its
-   * own for it (an allowed finding listed, a destination row's source) fails that case too, else it passes.
+   * The workloads not in `names` that the report gives a case of their own (a destination row's source, a listed
+   * finding's caller) and that are among the `more` counted (by hash; up to the cap), sorted: a writer with a case per
+   * workload fails theirs too, else they pass.
    */
-  counted(name: string): boolean;
+  counted: readonly string[];
 }

@@ -46,6 +46,11 @@ export function failingOf(
   failOn: readonly string[],
   heldByBaseline: ReadonlySet<string> | null = null,
 ): Failing {
+  return { ...failingCounts(findings, warnings, failOn), leftOut: leftOutOfFailOn(findings, warnings, failOn, heldByBaseline) };
+}
+
+/** Failing without leftOut: the result line takes that from the summary (summary.leftOutOfFailOn), counted once when it was built. */
+function failingCounts(findings: readonly Pick<Finding, 'failing' | 'verdict'>[], warnings: readonly Pick<CoverageWarning, 'code'>[], failOn: readonly string[]): Omit<Failing, 'leftOut'> {
   const counts = new Map<Verdict, number>();
   let total = 0;
   for (const f of findings) {
@@ -59,7 +64,6 @@ export function failingOf(
     byVerdict: VERDICTS.filter((v) => counts.has(v)).map((v) => `${v} ${counts.get(v)}`).join(', '),
     warnings: codes.length,
     warningCodes: [...new Set(codes)],
-    leftOut: leftOutOfFailOn(findings, warnings, failOn, heldByBaseline),
   };
 }
 
@@ -107,7 +111,7 @@ export function resultStatement(report: Report): ResultStatement {
       : 'no access-log records were read';
     return { status: 'no-evidence', text: `NO EVIDENCE: ${why}, so nothing was audited (exit 4).` };
   }
-  const what = failingOf(report.findings, coverage.warnings, summary.failOn, report.heldByBaseline ?? null);
+  const what = failingCounts(report.findings, coverage.warnings, summary.failOn);
   const passed = leftOutStatement(summary.leftOutOfFailOn ?? {}, summary.failOn); // the JSON's own count, so the two cannot differ
   const failing = summary.failing > 0 ? `${plural(summary.failing, 'failing finding')} (${what.byVerdict})` : null;
   if (code === 3) {

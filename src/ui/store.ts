@@ -6,7 +6,7 @@
 import { ReportBuilder } from '../report/aggregate.js';
 import { FINDING_VERDICTS } from '../report/flow-facts.js';
 import type { CoverageWarning, DestinationSummary } from '../report/model.js';
-import { failingOf, type Failing } from '../report/statements.js';
+import type { Failing } from '../report/statements.js';
 import { VERDICTS, type Flow, type Verdict } from '../types.js';
 import { LineRate, RateSeries, Ring } from './ring.js';
 import { EMPTY_PROGRESS, type DashboardHeader, type DashboardNotice, type DashboardSnapshot, type FeedItem, type ProgressSnapshot } from './snapshot.js';
@@ -74,7 +74,7 @@ export class DashboardStore {
   // The lists a snapshot hands out, kept until a flow changes them: the clock's once-a-second snapshot of a run with
   // nothing new would re-sort up to 10,000 destination rows (25 ms each, measured) to show the same table.
   #destinations: readonly DestinationSummary[] = Object.freeze([]);
-  /** What fails the run so far, counted from the builder's findings with the destination rows (its findings are sorted as they are). */
+  /** What fails the run so far, counted from the builder's findings (unsorted) when the destination rows are made. */
   #failing: Failing;
   #destinationsStale = false;
   /** When the destination rows (and the failing count) were last made, and how long that took (ms, by the store's clock). */
@@ -90,7 +90,7 @@ export class DashboardStore {
     this.#builder = options.builder ?? new ReportBuilder({ failOn: [...options.failOn] });
     this.#feed = new Ring<FeedItem>(options.maxFindings ?? 200);
     this.#maxEvidence = options.maxEvidence ?? MAX_EVIDENCE;
-    this.#failing = Object.freeze(failingOf([], [], this.#failOn));
+    this.#failing = Object.freeze(this.#builder.failing([]));
   }
 
   /** Says what is being read (shown in the header). */
@@ -218,14 +218,14 @@ export class DashboardStore {
    * of the time: at 10,000 rows (25 ms a sort) the table follows 4 times a second instead of every 100 ms
    * notification, where it took a quarter of a CPU while flows kept coming. Once the run has finished it is exact
    * at once, as the last frame must agree with the report written below it. The failing count is made with them, from
-   * the findings the report will list (10,000 groups sorted too), by the result line's own rule (failingOf).
+   * the findings the report will list (counted, not sorted), by the result line's own rule (failingOf).
    */
   #currentTables(now: number): readonly DestinationSummary[] {
     if (!this.#destinationsStale) return this.#destinations;
     const wait = Math.min(DESTINATIONS_MAX_WAIT_MS, this.#destinationsCost * DESTINATIONS_DUTY);
     if (this.#finishedAt === null && now - this.#destinationsAt < wait) return this.#destinations;
     this.#destinations = Object.freeze(this.#builder.destinations());
-    this.#failing = Object.freeze(failingOf(this.#builder.findings(), this.#warnings, this.#failOn, this.#builder.heldByBaseline()));
+    this.#failing = Object.freeze(this.#builder.failing(this.#warnings));
     this.#destinationsStale = false;
     this.#destinationsAt = now;
     this.#destinationsCost = Math.max(0, this.#now() - now);

@@ -47,7 +47,28 @@ describe('JUnit size, as GitLab and Jenkins parse it', () => {
     const failure = findAll(workload as NonNullable<typeof workload>, 'failure')[0];
     expect(failure?.attrs['message']).toMatch(/^2250 failing: /);
     expect(failure?.text.match(/^direct\/passthrough-cluster: crawl\/crawler -> /gm)).toHaveLength(2250);
-    expect(JUNIT_DETAIL_CHARS).toBeLessThan(10_000_000 / 2);
+  });
+
+  it('cuts findings whose whole text would make a document GitLab refuses, at the default bound, and says which were cut', () => {
+    // 400 fixes of 40,000 characters: 16 million characters of whole text, which both a destination's case and the
+    // workload's hold, so 32 MB uncut (GitLab refuses over 30 MB) and a workload failure of 16 million characters.
+    const fix = FIX.repeat(10);
+    const report = buildReport(crawler(400).map((f) => ({ ...f, remediation: fix, failing: true })), sampleCoverage());
+    const size = (lines: string[]): number => lines.reduce((n, line) => n + Buffer.byteLength(line) + 1, 0);
+    expect(size(junitLines(report, Infinity))).toBeGreaterThan(30 * 1024 * 1024);
+    const lines = junitLines(report);
+    expect(size(lines)).toBeLessThan(30 * 1024 * 1024);
+    const root = parseXml(lines.join('\n'));
+    expect(Math.max(...[...findAll(root, 'failure'), ...findAll(root, 'system-out')].map((e) => e.text.length))).toBeLessThan(10_000_000);
+    // The first findings whole, up to the bound; each after it named by its heading and followed by what was left out and where it is.
+    const workload = findAll(root, 'testcase').find((c) => c.attrs['name'] === 'crawl/crawler');
+    const text = findAll(workload as NonNullable<typeof workload>, 'failure')[0]?.text ?? '';
+    const whole = text.match(/^ {2}fix: /gm)?.length ?? 0;
+    expect(whole).toBeGreaterThan(0);
+    expect(whole * fix.length).toBeLessThanOrEqual(JUNIT_DETAIL_CHARS);
+    expect((whole + 1) * (fix.length + 1000)).toBeGreaterThan(JUNIT_DETAIL_CHARS); // a finding's other lines take under 1,000
+    expect(text.match(/^ {2}\(reason, fix and evidence left out past the first findings, so that CI servers parse this file: see the json or sarif report\)$/gm)).toHaveLength(400 - whole);
+    expect(text.match(/^direct\/passthrough-cluster: crawl\/crawler -> /gm)).toHaveLength(400);
   });
 
   it('writes the whole text of the first findings (failing first) and the heading of the rest, saying where the rest is', () => {

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Flow } from '../../src/types.js';
 import type { CoverageWarning } from '../../src/report/model.js';
 import { buildReport, coverage, FIXED_NOW, flow, foldedDirectRun, INPUT, lineCounts, render, type Settled } from './helpers.js';
 import { ReportBuilder } from '../../src/report/aggregate.js';
+import { BoundedNameSet } from '../../src/report/bounded.js';
 import { OTHER, REPORT_LIMITS, type ReportLimits } from '../../src/report/limits.js';
 import { sampleCoverage, sampleFlows } from './sample.js';
 import { findAll, parseXml, type XmlElement } from './xml-check.js';
@@ -87,7 +88,9 @@ describe('JUnit writer', () => {
     // Five folded: the two smallest named, two more counted, and the count saturated at its cap.
     expect(report.foldedWorkloads).toMatchObject({ names: ['ns/w-b', 'ns/w-c'], more: 2, saturated: true });
     // The two counted (w-f and w-e, pushed out first) are known as such; a named one is not, nor w-d, past the cap.
-    expect(['ns/w-b', 'ns/w-d', 'ns/w-e', 'ns/w-f'].map((n) => report.foldedWorkloads?.counted(n))).toEqual([false, false, true, true]);
+    expect(report.foldedWorkloads?.counted).toEqual(['ns/w-e', 'ns/w-f']);
+    // Plain data, as the rest of the model: it can be copied and compared (a function in it could not be cloned).
+    expect(structuredClone(report.foldedWorkloads)).toEqual(report.foldedWorkloads);
     const root = parseXml(await render('junit', flows, report));
     const other = findAll(suite(root, 'egress-audit.workloads'), 'testcase').find((c) => c.attrs['name'] === OTHER) as XmlElement;
     expect(findAll(other, 'system-out')[0]?.text).toContain('also the failing flows of 2 or more further source workloads, beyond the 2 named by a case of their own');
@@ -117,7 +120,7 @@ describe('JUnit writer', () => {
     for (const f of flows) builder.add(f);
     const report = builder.build(INPUT, coverage({ lines: lineCounts({ records: flows.length }) }), '0.1.0');
     expect(report.foldedWorkloads).toMatchObject({ names: ['ns/w-b'], more: 1, saturated: true });
-    expect(report.foldedWorkloads?.counted('ns/w-e')).toBe(false);
+    expect(report.foldedWorkloads?.counted).toEqual(['ns/w-c']); // not w-e, past the cap
     const root = parseXml(await render('junit', flows, report));
     const workloads = findAll(suite(root, 'egress-audit.workloads'), 'testcase');
     expect(Object.fromEntries(workloads.map((c) => [c.attrs['name'], state(c)]))).toEqual({ 'ns/w-a': 'failure', 'ns/w-b': 'failure', 'ns/w-c': 'failure', 'ns/w-e': 'skipped', [OTHER]: 'failure' });
@@ -126,6 +129,25 @@ describe('JUnit writer', () => {
       `not checked: the failing flows of 1 or more further source workloads (beyond the 1 named) are counted in the ${OTHER} finding, more than can be told apart, and this workload's may be among them`,
     );
     expect(suite(root, 'egress-audit.workloads').attrs['skipped']).toBe('1');
+  });
+
+  it('adds a workload whose failing flows fold to the folded names once, not once a flow, with the same names', () => {
+    // Every finding folds (none tracked): 300 failing flows of three workloads, interleaved, each to a host of its own.
+    const flows = Array.from({ length: 300 }, (_, i) =>
+      flow({ failing: true, fingerprint: `fp-${i}`, source: { workload: `w-${i % 3}`, pod: null, namespace: 'ns', address: null } }),
+    );
+    const add = vi.spyOn(BoundedNameSet.prototype, 'add');
+    try {
+      const builder = new ReportBuilder({ failOn: ['direct'], limits: { ...REPORT_LIMITS, findings: 0 }, now: FIXED_NOW });
+      add.mockClear();
+      for (const f of flows) builder.add(f);
+      // The destination row's sources are a BoundedNameSet too, added to once a flow: only the folded names' set is counted.
+      const folded = (builder as unknown as { findingTable: { foldedFailing: BoundedNameSet } }).findingTable.foldedFailing;
+      expect(add.mock.contexts.filter((set) => set === folded)).toHaveLength(3);
+      expect(builder.build(INPUT, coverage({ lines: lineCounts({ records: 300 }) }), '0.1.0').foldedWorkloads).toMatchObject({ names: ['ns/w-0', 'ns/w-1', 'ns/w-2'], more: 0 });
+    } finally {
+      add.mockRestore();
+    }
   });
 
   it('says failing flows folded when the only workload whose did has a name too long to keep, or none can be counted', () => {

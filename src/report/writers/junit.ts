@@ -114,7 +114,10 @@ function workloadCases(report: Report): Case[] {
   const note = `its flows are each in the json and ndjson reports; the ${OTHER} case of this suite has the folded findings' evidence`;
   for (const name of folded.names) failFolded(cases.get(name) as Case, note);
   // Those past the names kept that have a case anyway (a listed finding allowed, a destination row's source).
-  if (folded.more > 0) for (const c of cases.values()) if (c.name !== OTHER && folded.counted(c.name)) failFolded(c, note);
+  for (const name of folded.counted) {
+    const c = cases.get(name);
+    if (c !== undefined) failFolded(c, note);
+  }
   if (folded.more > 0) {
     const more = `${folded.more}${folded.saturated ? ' or more' : ''}`;
     caseFor(cases, OTHER).notes.push(`also the failing flows of ${more} further source ${folded.more === 1 ? 'workload' : 'workloads'}, beyond the ${folded.names.length} named by a case of their own`);
@@ -154,21 +157,24 @@ export const JUNIT_DETAIL_CHARS = 2 * 1024 * 1024;
 /** Said in place of a finding's reason, fix and evidence past JUNIT_DETAIL_CHARS. */
 const LEFT_OUT = '  (reason, fix and evidence left out past the first findings, so that CI servers parse this file: see the json or sarif report)';
 
-/** The findings of the document being written that get their heading line only: junitLines marks them, findingText reads it. */
-const headingOnly = new WeakSet<Finding>();
+/** Each finding's text lines in this document: its whole text, or past JUNIT_DETAIL_CHARS its heading line only. */
+type FindingTexts = ReadonlyMap<Finding, readonly string[]>;
 
-/** Marks the findings past `budget` characters of whole text (the report's order: failing first) for their heading only. */
-function markHeadingOnly(findings: readonly Finding[], budget: number): void {
+/** Each finding's text, built once: whole while `budget` characters of whole text (the report's order: failing first) last, then its heading only. */
+function findingTexts(findings: readonly Finding[], budget: number): FindingTexts {
+  const texts = new Map<Finding, readonly string[]>();
   let used = 0;
   for (const f of findings) {
-    if (used <= budget) used += wholeText(f).reduce((n, line) => n + line.length + 1, 0);
-    if (used > budget) headingOnly.add(f);
-    else headingOnly.delete(f);
+    const whole = used <= budget ? wholeText(f) : null;
+    if (whole !== null) used += whole.reduce((n, line) => n + line.length + 1, 0);
+    texts.set(f, whole !== null && used <= budget ? whole : [whole?.[0] ?? findingHeading(f), LEFT_OUT]);
   }
+  return texts;
 }
 
-function findingText(f: Finding): string[] {
-  return headingOnly.has(f) ? [findingHeading(f), LEFT_OUT] : wholeText(f);
+/** A finding's text in this document (one findingTexts did not measure, none in practice, gets its heading: the bound holds). */
+function findingText(texts: FindingTexts, f: Finding): readonly string[] {
+  return texts.get(f) ?? [findingHeading(f), LEFT_OUT];
 }
 
 function findingHeading(f: Finding): string {
@@ -194,7 +200,7 @@ function elementLines(open: string, text: string[], close: string): string[] {
   return lines;
 }
 
-function failureLines(c: Case): string[] {
+function failureLines(c: Case, texts: FindingTexts): string[] {
   if (c.failure) {
     const { type, message } = c.failure;
     const element = c.failure.error ? 'error' : 'failure';
@@ -203,30 +209,30 @@ function failureLines(c: Case): string[] {
   const first = c.failing[0] as Finding;
   const more = c.failing.length > 1 ? `; and ${c.failing.length - 1} more` : '';
   const message = `${c.failing.length} failing: ${first.verdict} ${shownWorkload(first.namespace, first.sourceWorkload)} -> ${shownFindingDestination(first)} (${plural(first.count, 'flow')})${more}`;
-  return elementLines(`<failure type="${xml(first.rule)}" message="${xml(message)}">`, c.failing.flatMap(findingText), '</failure>');
+  return elementLines(`<failure type="${xml(first.rule)}" message="${xml(message)}">`, c.failing.flatMap((f) => findingText(texts, f)), '</failure>');
 }
 
-function caseLines(c: Case, classname: string): string[] {
+function caseLines(c: Case, classname: string, texts: FindingTexts): string[] {
   // A case is keyed by the whole name; shown cut where long, its hash keeping two such names two cases.
   const open = `    <testcase name="${xml(cutName(c.name))}" classname="${xml(classname)}" time="0"`;
   const out = [
-    ...c.others.flatMap((f) => [`${findingStatus(f)} ${f.verdict}:`, ...findingText(f)]),
+    ...c.others.flatMap((f) => [`${findingStatus(f)} ${f.verdict}:`, ...findingText(texts, f)]),
     ...(c.failure ? [] : c.notes),
   ];
   const fails = failed(c);
   if (!fails && c.skipped === undefined && out.length === 0) return [`${open}/>`];
   const parts = [`${open}>`];
-  const failure = fails ? failureLines(c) : c.skipped === undefined ? [] : [`<skipped message="${xml(c.skipped)}"/>`];
+  const failure = fails ? failureLines(c, texts) : c.skipped === undefined ? [] : [`<skipped message="${xml(c.skipped)}"/>`];
   if (failure.length > 0) failure[0] = `      ${failure[0] as string}`;
   const system = out.length > 0 ? elementLines('      <system-out>', out, '</system-out>') : [];
   return [...parts, ...failure, ...system, '    </testcase>'];
 }
 
-function suiteLines(suite: Suite, report: Report, properties: string): string[] {
+function suiteLines(suite: Suite, report: Report, properties: string, texts: FindingTexts): string[] {
   const skipped = suite.cases.filter((c) => !failed(c) && c.skipped !== undefined).length;
   const stamp = report.generatedAt.slice(0, 19);
   const head = `  <testsuite name="${xml(suite.name)}" tests="${suite.cases.length}" ${outcomes(suite.cases)} skipped="${skipped}" time="0" timestamp="${stamp}">`;
-  return [head, ...(properties === '' ? [] : [properties]), ...suite.cases.flatMap((c) => caseLines(c, suite.name)), '  </testsuite>'];
+  return [head, ...(properties === '' ? [] : [properties]), ...suite.cases.flatMap((c) => caseLines(c, suite.name, texts)), '  </testsuite>'];
 }
 
 function seconds(report: Report): string {
@@ -252,7 +258,7 @@ function baselineStatement(report: Report): string {
  * @param detailChars the findings' whole text it holds (JUNIT_DETAIL_CHARS; tests give less)
  */
 export function junitLines(report: Report, detailChars = JUNIT_DETAIL_CHARS): string[] {
-  markHeadingOnly(report.findings, detailChars);
+  const texts = findingTexts(report.findings, detailChars);
   const suites: Suite[] = [
     { name: 'egress-audit.destinations', cases: destinationCases(report) },
     { name: 'egress-audit.workloads', cases: workloadCases(report) },
@@ -272,10 +278,12 @@ export function junitLines(report: Report, detailChars = JUNIT_DETAIL_CHARS): st
     '    </properties>',
   ].join('\n');
   const tests = suites.reduce((n, s) => n + s.cases.length, 0);
+  // No `skipped` on <testsuites>, though each <testsuite> has one: Jenkins' xUnit plugin checks a JUnit file against its
+  // junit-10.xsd, whose <testsuites> allows name, time, tests, failures, disabled and errors only, and refuses the file.
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="egress-audit" tests="${tests}" ${outcomes(suites.flatMap((s) => s.cases))} time="${seconds(report)}">`,
-    ...suites.flatMap((s, i) => suiteLines(s, report, i === 0 ? properties : '')),
+    ...suites.flatMap((s, i) => suiteLines(s, report, i === 0 ? properties : '', texts)),
     '</testsuites>',
     '',
   ];

@@ -2,17 +2,17 @@
  * Log-derived text as the table shows it: cut to what a person reads on a terminal (clip.ts), then
  * escaped, since a log value may carry terminal escapes (a lone surrogate written U+FFFD, as every writer does). The table's one way of putting such text out.
  */
-import { escapeControl as escaped } from '../../text/escape.js';
+import { escapeControl } from '../../text/escape.js';
 import { clip, cutName, SHOWN_SENTENCE_MAX, SHOWN_VALUE_MAX } from '../../text/clip.js';
 
 /** An identifier (host, workload, rule, exception id): its start and the hash of the whole when long (cutName), escaped. */
 export function shownValue(text: string): string {
-  return escaped(cutName(text));
+  return escapeControl(cutName(text));
 }
 
 /** A file path: its end, which names the file, escaped. */
 export function shownPath(text: string): string {
-  return escaped(clip(text, SHOWN_VALUE_MAX, 'end'));
+  return escapeControl(clip(text, SHOWN_VALUE_MAX, 'end'));
 }
 
 /**
@@ -20,12 +20,12 @@ export function shownPath(text: string): string {
  * start and its end, escaped, so a very long path keeps both its directory and the file's name.
  */
 export function shownInput(text: string): string {
-  return escaped(clip(text, SHOWN_SENTENCE_MAX, 'ends'));
+  return escapeControl(clip(text, SHOWN_SENTENCE_MAX, 'ends'));
 }
 
 /** A sentence that may quote log values (reason, fix, exception reason): its start, escaped. */
 export function shownSentence(text: string): string {
-  return escaped(clip(text, SHOWN_SENTENCE_MAX));
+  return escapeControl(clip(text, SHOWN_SENTENCE_MAX));
 }
 
 /**
@@ -34,5 +34,5 @@ export function shownSentence(text: string): string {
  * cut leaves out.
  */
 export function shownAdvice(text: string): string {
-  return escaped(clip(text, SHOWN_SENTENCE_MAX, 'ends'));
+  return escapeControl(clip(text, SHOWN_SENTENCE_MAX, 'ends'));
 }
