@@ -98,7 +98,7 @@ export interface StreamCoverage {
   lastSeen: string | null;
   /** Only when it was not read to the end: the run was stopped first, or reading it failed (the stream-errors warning says how), so the result line can say which. */
   incomplete?: 'stopped' | 'failed';
-  /** Only when reading it failed: its own error in full, which the stream-errors warning says once per cause, for all the streams it failed. */
+  /** Only when reading it failed: its own error in full (the stream-errors warning says each cause once); for a pod recreated under its name whose current pod did not fail, the earlier pod's, said as such. */
   error?: string;
 }
 
