@@ -259,7 +259,7 @@ export class KubeSource implements Source {
 
   private gatewayRole(key: string): RoleAssignment {
     const sel = this.o.plan.gatewaySelector.text;
-    return { role: 'egress-gateway', rule: SELECTOR_RULE, detail: `pod ${key} matches --gateway-selector ${sel || '(empty)'}` };
+    return { role: 'egress-gateway', rule: SELECTOR_RULE, detail: `pod ${key} matches --gateway-selector ${sel}` };
   }
 
   /** A pod of the sidecar namespaces: its labels or name may still say it is a gateway (an ingress gateway, say). */
