@@ -17,7 +17,7 @@ import type { FollowerDeps, LiveStats } from './follower-deps.js';
 import { LogFollower } from './log-follower.js';
 import { followTimers } from './log-reader.js';
 import { logTimeToMs, type LogTime } from './log-time.js';
-import { endedSince, type ProxyFacts } from './pod-facts.js';
+import { endedSince, proxyStreamName, type ProxyFacts } from './pod-facts.js';
 import { RESERVED_DESCRIPTORS, streamsAllowed } from './descriptors.js';
 import { limitText, openFilesLimit } from '../open-files.js';
 import { describePlan, wantsGateway, wantsSidecar, type WatchPlan } from './plan.js';
@@ -204,6 +204,11 @@ export class KubeSource implements Source {
   private refusedGatewayPods(): string[] {
     const found = [...this.registry.gatewaysRefused].map(([key, ref]) => [key, gatewayNamespaceRole(ref.name, ref.namespace, this.gatewayRole(key), this.o.settings)] as const);
     return refusedGatewayPods(new Map([...this.roles, ...found]));
+  }
+
+  /** The streams (by the names the report gives them) that waited for a slot and never got one: streams-unfollowed's, marked so in the coverage rows. */
+  unfollowedStreams(): Set<string> {
+    return new Set(this.slots.neverGranted().map(proxyStreamName));
   }
 
   /** What only the live cluster can tell the coverage report, the refused gateway pods among it (worked out once, so no-egress-gateway-pod and gateway-pods-refused say the same pods). */
