@@ -144,6 +144,15 @@ function oneFile(flag: string): (value: string) => string {
   };
 }
 
+/** --context, given once and naming a context: `--context "$UNSET"` was read as no --context, and said the kubeconfig set no current context (exit 3). */
+function oneContext(): (value: string) => string {
+  const single = once('--context');
+  return (value) => {
+    if (value === '') throw new UsageError('--context: "" names no context (an unset variable?)');
+    return single(value);
+  };
+}
+
 /**
  * A repeatable file flag (--sidecar, --gateway, --ingress): `--gateway "$UNSET"` names no file, a usage error (it
  * crashed the glob matcher, exit 70), as for --policy.
@@ -334,8 +343,8 @@ function watchCommand(handlers: CommandHandlers): Command {
     .option('-n, --namespace <ns>', 'namespace to follow (repeatable or comma-separated; default: the context\'s namespace, else default)', collect)
     .option('-A, --all-namespaces', 'follow all namespaces (and find gateways in any namespace, unless --gateway-namespace is given)')
     .option('-l, --selector <selector>', 'label selector for sidecar pods')
-    .option('--context <name>', 'kubeconfig context to use', once('--context'))
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)', once('--kubeconfig'))
+    .option('--context <name>', 'kubeconfig context to use', oneContext())
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)', oneFile('--kubeconfig'))
     .option('--gateway-namespace <ns>', 'namespace to list the egress gateway pods in; given, also the one namespace an egress gateway may live in, with -A too (a pod elsewhere is read as a sidecar whatever its name or labels); the policy\'s mesh.gatewayNamespaces, when set, must accept it (exit 2 if not); with -A and no --gateway-namespace, gateways are listed everywhere and only those the setting accepts are gateways', once('--gateway-namespace'), 'istio-system')
     .option('--gateway-selector <selector>', 'label selector of the egress gateway pods', once('--gateway-selector'), 'istio=egressgateway')
     .option('--since <duration|time>', 'start with log lines newer than this: a duration back from now (10m), or a time as audit takes one (2026-11-02T02:00:00Z, 2026-11-02) (default: only new lines)', once('--since'))

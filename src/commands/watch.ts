@@ -13,6 +13,7 @@ import { beforeOutputs, onStopSignals, openOutputs, type Outputs } from '../run/
 import { ProgressMeter } from '../run/progress.js';
 import { prepareAudit, reportBuilder, type AuditSetup } from '../run/setup.js';
 import type { ReportBuilder } from '../report/index.js';
+import type { StreamCoverage } from '../report/model.js';
 import { connectCluster, gatewayScope, runLive, watchFilters, type LiveCluster } from '../sources/kube/index.js';
 import { escapeControl } from '../text/escape.js';
 import { plural } from '../text/plural.js';
@@ -205,13 +206,25 @@ export async function runWatch(options: WatchOptions): Promise<number> {
 }
 
 /**
- * `2 containers`, counted by name as coverage lists them (one row per name): a pod deleted and recreated under its
- * name is a second stream of the same container, said apart as `(3 pods: 1 recreated under its name)`.
+ * `2 containers`, counted from the report's rows, so the line and the report agree: a pod deleted and recreated under its
+ * name is a second stream of the same container, said apart as `(3 pods: 1 recreated under its name)`; the containers
+ * --max-streams left unfollowed (queued, never read) are not watched ones, said apart as `(3 more never followed: ...)`.
  */
-export function containersWatched(streamNames: readonly string[]): string {
-  const names = new Set(streamNames).size;
-  const recreated = streamNames.length - names;
-  return recreated === 0 ? plural(names, 'container') : `${plural(names, 'container')} (${plural(streamNames.length, 'pod')}: ${recreated} recreated under ${recreated === 1 ? 'its name' : 'their names'})`;
+export function containersWatched(rows: readonly StreamCoverage[]): string {
+  const followed = rows.filter((r) => r.incomplete !== 'unfollowed');
+  const pods = followed.reduce((n, r) => n + (r.pods ?? 1), 0);
+  const recreated = pods - followed.length;
+  const never = rows.length - followed.length;
+  return [
+    plural(followed.length, 'container'),
+    recreated === 0 ? '' : ` (${plural(pods, 'pod')}: ${recreated} recreated under ${recreated === 1 ? 'its name' : 'their names'})`,
+    never === 0 ? '' : ` (${never} more never followed: streams-unfollowed)`,
+  ].join('');
+}
+
+/** The streams --max-streams never let be read, marked so: the report gives them their role and says they were never followed, not quiet. */
+function markUnfollowed(streams: StreamFacts[], unfollowed: ReadonlySet<string>): StreamFacts[] {
+  return streams.map((st) => (unfollowed.has(st.name) ? { ...st, unfollowed: true } : st));
 }
 
 async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options: WatchOptions, o: { startedAt: Date; dashboard: RunDashboard | null; notices: Notices; setup: AuditSetup }): Promise<number> {
@@ -222,7 +235,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
     {
       builder: run.builder,
       input: { mode: 'live', description: cluster.source.describe(), startedAt: o.startedAt.toISOString(), endedAt: endedAt.toISOString() },
-      facts: { ...pipelineFacts(pipeline, o.setup), streams: pipeline.streamFacts(), roles: cluster.source.roles, extraWarnings: cluster.source.warnings(), window: null }, // a live run has no log-time window
+      facts: { ...pipelineFacts(pipeline, o.setup), streams: markUnfollowed(pipeline.streamFacts(), cluster.source.unfollowedStreams()), roles: cluster.source.roles, extraWarnings: cluster.source.warnings(), window: null }, // a live run has no log-time window
     },
     outputs,
     options,
@@ -239,7 +252,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
   if (refusal !== null && !causes.covers(refusal)) o.notices.sayOnce(refusal); // why the run stopped early, unless a stream said it already
   const secs = Math.round((endedAt.getTime() - o.startedAt.getTime()) / 1000);
   const { reconnects } = cluster.source.stats;
-  process.stderr.write(`egress-audit: watched ${containersWatched(pipeline.streams.map((st) => st.info.name))} for ${secs}s (context ${escapeControl(cluster.contextName)}): ${lineSummary(pipeline.totals())}; ${plural(reconnects, 'reconnect')}, ${plural(cluster.source.relists(), 'relist')}\n`);
+  process.stderr.write(`egress-audit: watched ${containersWatched(report.coverage.streams)} for ${secs}s (context ${escapeControl(cluster.contextName)}): ${lineSummary(pipeline.totals())}; ${plural(reconnects, 'reconnect')}, ${plural(cluster.source.relists(), 'relist')}\n`);
   sayResult(report, outputs);
   return exitCode;
 }

@@ -124,6 +124,8 @@ export interface StreamFacts {
   lastMs: number;
   /** Its records that are ordinary successful requests: near none of many says its proxy's logging is filtered, whatever the other inputs say. */
   plainRecords: number;
+  /** Present (watch) when it waited under --max-streams and never got a stream: never read, which a quiet container's silence must not be taken for. */
+  unfollowed?: true;
 }
 
 /** Records and the ordinary successful ones among them, of some part of the logs (a namespace): how filtered logging is judged. */

@@ -96,8 +96,11 @@ export interface StreamCoverage {
   /** The log time its records cover (earliest start, latest end), or null when none has a log time. */
   firstSeen: string | null;
   lastSeen: string | null;
-  /** Only when it was not read to the end: the run was stopped first, or reading it failed (the stream-errors warning says how), so the result line can say which. */
-  incomplete?: 'stopped' | 'failed';
+  /**
+   * Only when it was not read to the end: the run was stopped first, or reading it failed (the stream-errors warning says how), so the
+   * result line can say which; `unfollowed` (watch): it was never read, as --max-streams left no stream for it (streams-unfollowed).
+   */
+  incomplete?: 'stopped' | 'failed' | 'unfollowed';
   /** Only when reading it failed: its own error in full (the stream-errors warning says each cause once); for a pod recreated under its name whose current pod did not fail, the earlier pod's, said as such. */
   error?: string;
 }

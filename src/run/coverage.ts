@@ -188,7 +188,7 @@ function streamRows(f: CoverageFacts, byStream: RolesByStream): StreamCoverage[]
     const pods = s.kind === 'pod' ? group.length : 1;
     // A failure lost what it did not read, whatever stopped the others.
     const failure = group.findLast((g) => g.error !== null && !g.stopped);
-    const incomplete = failure !== undefined ? 'failed' : group.some((g) => g.stopped) ? 'stopped' : null;
+    const incomplete = failure !== undefined ? 'failed' : group.some((g) => g.stopped) ? 'stopped' : group.every((g) => g.unfollowed) ? 'unfollowed' : null;
     const last = group[group.length - 1] as StreamFacts;
     return {
       name: s.name,
@@ -197,8 +197,9 @@ function streamRows(f: CoverageFacts, byStream: RolesByStream): StreamCoverage[]
       ...(duplicates > 0 ? { duplicates } : {}),
       ...(others > 0 ? { otherContainers: others } : {}),
       ...(pods > 1 ? { pods } : {}),
-      // A role a flag gave is kept, entries or not: the person named the file so, and silent-inputs says it held none.
-      ...(records + duplicates === 0 && roleFlagOf(f, s.name) === null ? NO_RECORDS : streamRole(s.name, byStream)),
+      // A role a flag gave is kept, entries or not: the person named the file so, and silent-inputs says it held none; and
+      // the role a container never followed would have been read in (unread, it is not a quiet one).
+      ...(records + duplicates === 0 && roleFlagOf(f, s.name) === null && incomplete !== 'unfollowed' ? NO_RECORDS : streamRole(s.name, byStream)),
       firstSeen: msToIso(Math.min(...group.map((g) => g.firstMs))),
       lastSeen: msToIso(Math.max(...group.map((g) => g.lastMs))),
       ...(incomplete === null ? {} : { incomplete }),

@@ -37,6 +37,7 @@ interface Silence {
  */
 export function silence(s: StreamFacts): Silence {
   const cause = (text: string, loggingOff = false): Silence => ({ cause: text, loggingOff });
+  if (s.unfollowed === true) return cause('never followed: streams-unfollowed says why');
   if (s.lines === 0 && s.error !== null) return cause('no line of it was read');
   if (s.lines === 0) return cause(s.kind === 'pod' ? 'logged nothing while it was followed' : 'empty: the save or export failed, or its proxy logged nothing in that time');
   if (blankOnly(s)) return cause('only blank lines: as good as empty');

@@ -17,7 +17,7 @@ import type { FollowerDeps, LiveStats } from './follower-deps.js';
 import { LogFollower } from './log-follower.js';
 import { followTimers } from './log-reader.js';
 import { logTimeToMs, type LogTime } from './log-time.js';
-import { endedSince, type ProxyFacts } from './pod-facts.js';
+import { endedSince, proxyStreamName, type ProxyFacts } from './pod-facts.js';
 import { RESERVED_DESCRIPTORS, streamsAllowed } from './descriptors.js';
 import { limitText, openFilesLimit } from '../open-files.js';
 import { describePlan, wantsGateway, wantsSidecar, type WatchPlan } from './plan.js';
@@ -213,6 +213,11 @@ export class KubeSource implements Source {
     return refusedGatewayPods(new Map([...this.roles, ...found]));
   }
 
+  /** The streams (by the names the report gives them) that waited for a slot and never got one: streams-unfollowed's, marked so in the coverage rows. */
+  unfollowedStreams(): Set<string> {
+    return new Set(this.slots.neverGranted().map(proxyStreamName));
+  }
+
   /**
    * What only the live cluster can tell the coverage report, the refused gateway pods among it (worked out once, so
    * no-egress-gateway-pod and gateway-pods-refused say the same pods); through the credential scrubber, as the notices
@@ -274,7 +279,7 @@ export class KubeSource implements Source {
 
   private gatewayRole(key: string): RoleAssignment {
     const sel = this.o.plan.gatewaySelector.text;
-    return { role: 'egress-gateway', rule: SELECTOR_RULE, detail: `pod ${key} matches --gateway-selector ${sel || '(empty)'}` };
+    return { role: 'egress-gateway', rule: SELECTOR_RULE, detail: `pod ${key} matches --gateway-selector ${sel}` };
   }
 
   /** A pod of the sidecar namespaces: its labels or name may still say it is a gateway (an ingress gateway, say). */

@@ -112,7 +112,7 @@ export function excludedTrafficWarning(excluded: readonly ExcludedTraffic[]): Co
 /** No egress gateway pod was found, or every pod named one was outside the egress gateway namespaces (a sidecar, then). */
 function noGatewayWarning(f: LiveCoverageFacts): CoverageWarning {
   const why = f.gatewayProblem !== null ? ` (${f.gatewayProblem})` : '';
-  const selector = `--gateway-selector ${f.plan.gatewaySelector.text || '(none)'}`;
+  const selector = `--gateway-selector ${f.plan.gatewaySelector.text}`;
   const after = ': no gateway log was read, so no flow can be confirmed as via-gateway.';
   const r = f.refusedGateways;
   if (r.pods.length === 0) return { code: 'no-egress-gateway-pod', message: `No pod matching ${selector} was found in ${gatewayWhere(f.plan)}${why}${after}` };

@@ -15,7 +15,7 @@ import { Backoff, quietRetry, retryWait } from './backoff.js';
 import { nextStep, type FollowStep } from './follow-step.js';
 import { IDLE_MS, LogReader, type Outcome } from './log-reader.js';
 import { logTimeToMs } from './log-time.js';
-import { endedSince, podFacts, PROXY_CONTAINER, type KubePod, type PodFacts } from './pod-facts.js';
+import { endedSince, podFacts, PROXY_CONTAINER, proxyStreamName, type KubePod, type PodFacts } from './pod-facts.js';
 import type { SlotLease } from './stream-slots.js';
 
 type Phase = 'queued' | 'connecting' | 'following' | 'waiting' | 'failing' | 'done';
@@ -56,7 +56,7 @@ export class LogFollower implements LogStream {
     private readonly deps: FollowerDeps,
   ) {
     const { namespace, name } = pod.ref;
-    this.info = { name: `pod/${namespace}/${name}/${PROXY_CONTAINER}`, kind: 'pod', pod: name, namespace, container: PROXY_CONTAINER, labels: pod.ref.labels, role, size: null };
+    this.info = { name: proxyStreamName(pod.key), kind: 'pod', pod: name, namespace, container: PROXY_CONTAINER, labels: pod.ref.labels, role, size: null };
     this.reader = new LogReader(deps, namespace, name);
     // Restarted before it was first seen, after the audit window began (--since): the old instance is read too.
     const proxy = pod.proxy;

@@ -49,13 +49,28 @@ function namespaceName(flag: string, ns: string): string {
   return ns;
 }
 
+/** Where the pod-query or -l value is given empty, what to do instead: leaving it out follows every pod, and says so. */
+const LEAVE_OUT = 'to follow every pod of the watched namespaces';
+
 function podRegex(text: string | null): RegExp | null {
-  if (text === null || text === '') return null;
+  if (text === null) return null;
+  // `watch "$POD"` with the variable unset: kubectl refuses an empty name too.
+  if (text === '') throw new UsageError(`the pod query is "", which would match every pod (an unset variable?); leave it out ${LEAVE_OUT}`);
   try {
     return new RegExp(text);
   } catch (error) {
     throw new UsageError(`pod query ${quotedValue(text)} is not a regular expression (${escapeControl((error as Error).message)})`);
   }
+}
+
+/**
+ * A label selector flag's value, refused when empty or blank: it would select every pod, so `--gateway-selector "$UNSET"`
+ * made every pod followed an egress gateway (a sidecar's direct call came out gateway-only). kubectl reads `-l ''` as no
+ * selector; here -l is refused alike, as an unset variable is likelier than a wish to say nothing, which leaving -l out says.
+ */
+function givenSelector(flag: string, text: string, instead: string): LabelSelector {
+  if (text.trim() === '') throw new UsageError(`${flag}: ${quotedValue(text)} is empty, which would select every pod (an unset variable?); ${instead}`);
+  return parseLabelSelector(flag, text);
 }
 
 /** Validates and parses the selection flags; every mistake is a usage error (exit 2). */
@@ -65,11 +80,11 @@ export function watchFilters(o: WatchFilterOptions): WatchFilters {
   return {
     namespaces,
     allNamespaces: o.allNamespaces,
-    selector: parseLabelSelector('-l/--selector', o.selector ?? ''),
+    selector: o.selector === null ? parseLabelSelector('-l/--selector', '') : givenSelector('-l/--selector', o.selector, `leave -l out ${LEAVE_OUT}`),
     podQuery: podRegex(o.podQuery),
     gatewayNamespace: namespaceName('--gateway-namespace', o.gatewayNamespace),
     gatewayNamespaceGiven: o.gatewayNamespaceGiven,
-    gatewaySelector: parseLabelSelector('--gateway-selector', o.gatewaySelector),
+    gatewaySelector: givenSelector('--gateway-selector', o.gatewaySelector, "give the egress gateway pods' labels (the default is istio=egressgateway)"),
   };
 }
 
@@ -124,6 +139,6 @@ export function wantsGateway(plan: WatchPlan, pod: { namespace: string; labels: 
 export function describePlan(plan: WatchPlan): string {
   const where = plan.sidecarNamespaces === null ? 'all namespaces' : `namespace${plan.sidecarNamespaces.length > 1 ? 's' : ''} ${plan.sidecarNamespaces.join(', ')}`;
   const filters = [plan.selector.text !== '' ? `-l ${plan.selector.text}` : '', plan.podQuery ? `pods /${plan.podQuery.source}/` : ''].filter(Boolean);
-  const gw = `gateways ${plan.gatewaySelector.text || '(all pods)'} in ${plan.gatewayNamespaces === null ? 'all namespaces' : plan.gatewayNamespaces.join(', ')}`;
+  const gw = `gateways ${plan.gatewaySelector.text} in ${plan.gatewayNamespaces === null ? 'all namespaces' : plan.gatewayNamespaces.join(', ')}`;
   return `${where}${filters.length > 0 ? ` (${filters.join(', ')})` : ''}; ${gw}`;
 }

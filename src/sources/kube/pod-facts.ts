@@ -10,6 +10,11 @@ import type { PodRef } from '../../types.js';
 /** The container whose log holds the access log. */
 export const PROXY_CONTAINER = 'istio-proxy';
 
+/** The name a pod's proxy stream is reported under (`pod/shop/cart-1/istio-proxy`), from its key (`shop/cart-1`): one spelling, for the follower and what it is said of. */
+export function proxyStreamName(key: string): string {
+  return `pod/${key}/${PROXY_CONTAINER}`;
+}
+
 /** The parts of a v1.Pod that are read (everything optional: the API may omit any of it). */
 export interface KubePod {
   metadata?: {
