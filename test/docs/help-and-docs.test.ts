@@ -1,19 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
+import { COMMANDS, helpExitCodes, helpOptions, helpText } from '../helpers/docs.js';
 import { DEFAULT_FAIL_ON } from '../../src/report/fail-on-default.js';
 
 const ROOT = new URL('../../', import.meta.url);
-const COMMANDS = ['parse', 'audit', 'watch', 'rules', 'demo'] as const;
-
-function help(command: string): string {
-  const res = spawnSync(process.execPath, [BIN, command, '--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  expect(res.status).toBe(0);
-  return res.stdout;
-}
-
-const HELP = new Map(COMMANDS.map((c) => [c, help(c)]));
+const HELP = new Map(COMMANDS.map((c) => [c, helpText(c)]));
 
 /** README.md and docs/*.md, where a user looks a flag up. */
 const DOCS = [
@@ -25,10 +17,7 @@ const DOCS = [
 
 /** The option names a help text lists: `-n, --namespace <ns>` gives ['-n', '--namespace']. */
 function helpFlags(text: string): string[][] {
-  const start = text.indexOf('Options:');
-  const end = text.indexOf('\n\n', start);
-  const options = text.slice(start, end < 0 ? undefined : end);
-  return [...options.matchAll(/^ {2}((?:-[A-Za-z], )?--[a-z][a-z-]*)/gmu)].map((m) => m[1]!.split(', '));
+  return helpOptions(text).map((o) => o.names);
 }
 
 /** The text after `Examples:` in a command's help. */
@@ -86,7 +75,7 @@ describe('--help and the documentation agree', () => {
       '--expose-gc', '--heap-growing-percent', '--max-semi-space-size',
       '--update-readme', '--watch', '--hosts', '--out', '--long', '--gap', '--seconds',
     ]);
-    const top = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } }).stdout;
+    const top = helpText(null);
     const listed = new Set([...HELP.values(), top].flatMap((text) => helpFlags(text).flat()));
     const named = DOCS.split('\n')
       .filter((line) => !line.includes('-->'))
@@ -115,10 +104,7 @@ describe('--help and the documentation agree', () => {
     { command: 'audit', codes: [0, 1, 2, 3, 4, 70, 141] },
     { command: 'watch', codes: [0, 1, 2, 3, 4, 70, 141] },
   ])('lists the exit codes the README gives in `$command --help`', ({ command, codes }) => {
-    const text = HELP.get(command as (typeof COMMANDS)[number])!;
-    const section = text.slice(text.indexOf('Exit codes'), text.indexOf('Examples:'));
-    const listed = [...section.matchAll(/(?:^|[\s,:)])(\d{1,3}) (?=[a-z])/gu)].map((m) => Number(m[1]));
-    expect([...new Set(listed)].sort((a, b) => a - b)).toEqual(codes);
+    expect(helpExitCodes(HELP.get(command as (typeof COMMANDS)[number])!)).toEqual(codes);
   });
 
   it('says in `watch --help` that a log not read to the end exits 3, as docs/watch.md does', () => {
