@@ -63,6 +63,22 @@ describe('the defaults the docs state', () => {
   });
 });
 
+describe("docs/policy.md's defaults of the mesh settings a flag overrides", () => {
+  // The flag beats the setting, so a setting's default is the flag's: docs/policy.md's table says which is which.
+  const FLAG_OF = { clusterDomain: '--cluster-domain', gatewayHosts: '--gateway-host', gatewayNamespaces: '--gateway-namespace' } as const;
+
+  it.each(Object.entries(FLAG_OF))('gives `%s` the default `audit --help` gives %s', (key, flag) => {
+    const table = SECTIONS.find((s) => s.file === 'docs/policy.md' && s.headings.at(-1) === '`mesh:` settings');
+    const row = table?.prose.split('\n').find((l) => l.startsWith(`| \`${key}\` |`));
+    expect(row).toBeDefined();
+    const cell = row!.replace(/\s*\|\s*$/u, '');
+    const stated = cell.slice(cell.lastIndexOf(' | ') + 3).replace(/`/gu, '');
+    // `["*egressgateway*"]` is a YAML list of one glob; `any namespace`, the flag's `any`.
+    const value = stated.startsWith('[') ? (JSON.parse(stated) as string[]).join(',') : stated.split(' ')[0]!;
+    expect(value).toBe(OPTIONS.get('audit')!.find((o) => o.names.includes(flag))!.defaultValue);
+  });
+});
+
 describe('the flags the docs name in a section on one command', () => {
   const mentions = SECTIONS.flatMap(flagMentions);
 
