@@ -22,3 +22,16 @@ describe('Redactor.scrub: credentials it never learnt', () => {
     expect(scrub('Basic authentication is not configured; bearer tokens only')).toBe('Basic authentication is not configured; bearer tokens only');
   });
 });
+
+describe('Redactor.scrub: a hostile long line', () => {
+  // A URL's scheme once had no length bound: every letter of a long run of letters, digits, dots and dashes (an API
+  // server's message, a plugin's line) began a scan to the run's end, so 128 KiB took about a minute and this case
+  // would outlast the test's timeout; read with the bound it takes milliseconds.
+  it('is scrubbed whatever its length, and a URL at the end of such a run still loses its password', () => {
+    const run = 'a1.b-'.repeat(26_215);
+    const r = new Redactor();
+    expect(r.scrub(run)).toBe(run);
+    expect(r.scrubOutput(`${run} x`)).toBe(`${run} x`);
+    expect(r.scrub(`${run}https://u:pw@proxy.corp:3128/`)).toBe(`${run}https://u:[redacted]@proxy.corp:3128/`);
+  });
+});
