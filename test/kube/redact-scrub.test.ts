@@ -13,6 +13,8 @@ describe('Redactor.scrub: credentials it never learnt', () => {
     expect(scrub('connect ECONNREFUSED https://admin:s3cretPass@10.0.0.1:6443/api/v1/pods?watch=true&token=abc123def')).toBe(
       'connect ECONNREFUSED https://admin:[redacted]@10.0.0.1:6443/api/v1/pods?watch=true&token=[redacted]',
     );
+    // A password with an '@' in it: URL parsers take the last '@' of the authority (it left `@Pw` shown).
+    expect(scrub('proxy https://u:s3cret@Pw@proxy.corp:3128/x failed')).toBe('proxy https://u:[redacted]@proxy.corp:3128/x failed');
     expect(scrub('proxy http://user:pw@proxy.corp:3128 failed')).toBe('proxy http://user:[redacted]@proxy.corp:3128 failed');
   });
 
