@@ -133,24 +133,21 @@ function once(flag: string): (value: string) => string {
 }
 
 /**
- * A single file flag: given once, and naming a file. `--policy "$UNSET"` ran without the policy, whose
- * mesh ranges decide verdicts (a direct flow could pass as internal): an empty name is a usage error.
+ * A single flag given once and naming something (`what`): an empty value, most likely an unset variable, is a usage
+ * error rather than read as the flag left out (`--policy "$UNSET"` ran without the policy, whose mesh ranges decide
+ * verdicts; `--context "$UNSET"` said the kubeconfig set no current context, exit 3).
  */
-function oneFile(flag: string): (value: string) => string {
+function oneNamed(flag: string, what: string): (value: string) => string {
   const single = once(flag);
   return (value) => {
-    if (value === '') throw new UsageError(`${flag}: "" names no file`);
+    if (value === '') throw new UsageError(`${flag}: "" names no ${what}`);
     return single(value);
   };
 }
 
-/** --context, given once and naming a context: `--context "$UNSET"` was read as no --context, and said the kubeconfig set no current context (exit 3). */
-function oneContext(): (value: string) => string {
-  const single = once('--context');
-  return (value) => {
-    if (value === '') throw new UsageError('--context: "" names no context (an unset variable?)');
-    return single(value);
-  };
+/** A single file flag: given once, and naming a file. */
+function oneFile(flag: string): (value: string) => string {
+  return oneNamed(flag, 'file');
 }
 
 /**
@@ -343,7 +340,7 @@ function watchCommand(handlers: CommandHandlers): Command {
     .option('-n, --namespace <ns>', 'namespace to follow (repeatable or comma-separated; default: the context\'s namespace, else default)', collect)
     .option('-A, --all-namespaces', 'follow all namespaces (and find gateways in any namespace, unless --gateway-namespace is given)')
     .option('-l, --selector <selector>', 'label selector for sidecar pods')
-    .option('--context <name>', 'kubeconfig context to use', oneContext())
+    .option('--context <name>', 'kubeconfig context to use', oneNamed('--context', 'context (an unset variable?)'))
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)', oneFile('--kubeconfig'))
     .option('--gateway-namespace <ns>', 'namespace to list the egress gateway pods in; given, also the one namespace an egress gateway may live in, with -A too (a pod elsewhere is read as a sidecar whatever its name or labels); the policy\'s mesh.gatewayNamespaces, when set, must accept it (exit 2 if not); with -A and no --gateway-namespace, gateways are listed everywhere and only those the setting accepts are gateways', once('--gateway-namespace'), 'istio-system')
     .option('--gateway-selector <selector>', 'label selector of the egress gateway pods', once('--gateway-selector'), 'istio=egressgateway')

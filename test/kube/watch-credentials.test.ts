@@ -333,6 +333,16 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
     await failsWith(api, { KUBECONFIG: kubeconfig(api, { server }) }, ['-n', 'shop'], /cluster "\S+" has server "https:\/\/(127\.0\.0\.1:99999|bad host:443)", which is not a valid URL/);
   });
 
+  clusterIt.for([
+    ['a port past 65535', 'https://admin:s3cret@Pw@127.0.0.1:99999', 'https://admin:[redacted]@127.0.0.1:99999'],
+    ["a '#' in its password", 'https://admin:s3cret#Pw@127.0.0.1:6443', 'https://admin:[redacted]@127.0.0.1:6443'],
+  ])('exits 3 on a server with a password that is no valid URL (%s), quoting it without the password (was said whole)', async ([, server, shown], { api }) => {
+    const out = await startWatch(['-n', 'shop', '-o', 'ndjson'], { KUBECONFIG: kubeconfig(api, { server }) }).exited;
+    expect(out.stderr).toContain(`has server "${shown}", which is not a valid URL`);
+    expect(out.stderr).not.toContain('s3cret');
+    expect(out.code).toBe(3);
+  });
+
   clusterIt('exits 3 naming the variables when the in-cluster KUBERNETES_SERVICE_HOST makes no valid URL (it was exit 70)', async ({ api }) => {
     const root = tempDir('incluster-badhost-');
     const files = api.writeInClusterFiles(root, 'badhost');

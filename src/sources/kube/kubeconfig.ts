@@ -17,6 +17,7 @@ import { invalidTextAt } from '../invalid-text.js';
 import { decodeText } from '../utf16.js';
 import { escapeControl, quotedValue, shownName } from '../../text/escape.js';
 import { importClientNode } from './client-import.js';
+import { scrubUnlearnt } from './redact.js';
 import { execStanza, type ExecConfig } from './exec-credential.js';
 import { gcpCommand, type GcpProviderConfig } from './gcp-command.js';
 
@@ -230,7 +231,7 @@ function oidcIssuer(user: User): URL | null {
   if (user.authProvider?.name !== 'oidc') return null;
   const issuer: unknown = (user.authProvider.config as Record<string, unknown> | undefined)?.['idp-issuer-url'];
   if (typeof issuer !== 'string' || issuer === '') return null;
-  if (!URL.canParse(issuer)) throw new InputError(`user ${quotedValue(user.name)} has an oidc idp-issuer-url ${quotedValue(issuer)}, which is not a valid URL`);
+  if (!URL.canParse(issuer)) throw new InputError(`user ${quotedValue(user.name)} has an oidc idp-issuer-url ${quotedValue(scrubUnlearnt(issuer))}, which is not a valid URL`);
   return new URL(issuer);
 }
 
@@ -244,8 +245,8 @@ function choose(kc: KubeConfig, requested: string | null, origin: string): Loade
   if (!context) throw new InputError(`context ${quotedValue(name)} is not in ${shownOrigin} (contexts: ${contexts})`);
   const cluster = kc.getCluster(context.cluster);
   if (!cluster) throw new InputError(`context ${quotedValue(name)} names cluster ${quotedValue(context.cluster)}, which ${shownOrigin} does not define (or it has no server)`);
-  if (!/^https?:\/\//.test(cluster.server)) throw new InputError(`cluster ${quotedValue(cluster.name)} has server ${quotedValue(cluster.server)}, which is not an https:// URL${fromEnv(origin)}`);
-  if (!URL.canParse(cluster.server)) throw new InputError(`cluster ${quotedValue(cluster.name)} has server ${quotedValue(cluster.server)}, which is not a valid URL (a port above 65535, a space or another character a host name cannot hold?)${fromEnv(origin)}`);
+  if (!/^https?:\/\//.test(cluster.server)) throw new InputError(`cluster ${quotedValue(cluster.name)} has server ${quotedValue(scrubUnlearnt(cluster.server))}, which is not an https:// URL${fromEnv(origin)}`);
+  if (!URL.canParse(cluster.server)) throw new InputError(`cluster ${quotedValue(cluster.name)} has server ${quotedValue(scrubUnlearnt(cluster.server))}, which is not a valid URL (a port above 65535, a space or another character a host name cannot hold?)${fromEnv(origin)}`);
   if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
     throw new InputError(`cluster ${quotedValue(cluster.name)} uses plain http://; set insecure-skip-tls-verify: true on it to allow that (e.g. for kubectl proxy)`);
   }

@@ -47,13 +47,19 @@ export class Redactor {
   scrub(text: string): string {
     let out = text;
     for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
-    return out
-      .replace(AUTH_VALUE, (all, scheme: string, value: string) =>
-        /^bearer$/i.test(scheme) || /[^a-z]/.test(value) ? `${scheme} [redacted]` : all,
-      )
-      .replace(URL_PASSWORD, '$1[redacted]@')
-      .replace(URL_IN_TEXT, (url) => url.replace(SECRET_QUERY, '$1[redacted]'));
+    return scrubUnlearnt(out);
   }
+}
+
+/**
+ * Redactor.scrub's credentials that need no learning, for a message made before the run has a Redactor: a kubeconfig
+ * error quoting its own server URL (one with a password, and a port past 65535, was said whole).
+ */
+export function scrubUnlearnt(text: string): string {
+  return text
+    .replace(AUTH_VALUE, (all, scheme: string, value: string) => (/^bearer$/i.test(scheme) || /[^a-z]/.test(value) ? `${scheme} [redacted]` : all))
+    .replace(URL_PASSWORD, '$1[redacted]@')
+    .replace(URL_IN_TEXT, (url) => url.replace(SECRET_QUERY, '$1[redacted]'));
 }
 
 /**
@@ -61,10 +67,15 @@ export class Redactor {
  * is kept. A `Basic` value of lower-case letters alone is kept: a word (`basic authentication`), not base64.
  */
 const AUTH_VALUE = /\b(Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{7,}[A-Za-z0-9_~+/=-])/gi;
-/** The password of a URL's user info. */
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s/@:"'<>]*:)[^\s/@"'<>]+@/gi;
+/**
+ * A URL's scheme and `://`, its length bounded: unbounded, every letter of a long run of letters, digits, dots and
+ * dashes (a hostile API server's message, a plugin's line) began a scan to the run's end, and 100 KB took a minute.
+ */
+const SCHEME = String.raw`[a-z][a-z0-9+.-]{0,31}:\/\/`;
+/** The password of a URL's user info, up to its last `@` (as URL parsers read `https://u:p@ss@host`: the password is `p@ss`). */
+const URL_PASSWORD = new RegExp(String.raw`(${SCHEME}[^\s/@:"'<>]*:)[^\s/"'<>]+@`, 'gi');
 /** A URL within a message. */
-const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+const URL_IN_TEXT = new RegExp(String.raw`${SCHEME}[^\s"'<>]+`, 'gi');
 
 /** A URL, or a long run of the characters tokens are made of (base64, base64url, hex, JWT dots, dashes). */
 const URL_OR_WORD = /https?:\/\/[^\s"'<>]+|[A-Za-z0-9_~+/=.-]{20,}/gi;
