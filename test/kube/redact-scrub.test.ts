@@ -37,3 +37,11 @@ describe('Redactor.scrub: a hostile long line', () => {
     expect(r.scrub(`${run}https://u:pw@proxy.corp:3128/`)).toBe(`${run}https://u:[redacted]@proxy.corp:3128/`);
   });
 });
+
+describe('Redactor.addHeader', () => {
+  it("learns the user:password inside a Basic header whatever the scheme's case", () => {
+    const r = new Redactor();
+    r.addHeader(`basic ${Buffer.from('admin:hunter22secret').toString('base64')}`);
+    expect(r.scrub('login as admin:hunter22secret refused')).toBe('login as [redacted] refused');
+  });
+});

@@ -23,7 +23,7 @@ export class Redactor {
     if (typeof value !== 'string') return;
     const space = value.indexOf(' ');
     this.add(space >= 0 ? value.slice(space + 1) : value);
-    if (value.startsWith('Basic ')) this.add(Buffer.from(value.slice(6), 'base64').toString('utf8'));
+    if (/^basic /i.test(value)) this.add(Buffer.from(value.slice(6), 'base64').toString('utf8')); // schemes are case-insensitive (RFC 9110)
   }
 
   /**
