@@ -7,6 +7,7 @@ import { noEvidence, REPORT_SCHEMA, type Coverage, type CoverageWarning, type De
 import { DestinationTable } from './destinations.js';
 import { FindingTable } from './findings.js';
 import { REPORT_LIMITS, type ReportLimits } from './limits.js';
+import { compareStrings } from './bounded.js';
 import { leftOutOfFailOn } from './fail-on-default.js';
 import { failingOf, type Failing } from './statements.js';
 import { locatedAtFindings } from './warnings-at-findings.js';
@@ -203,7 +204,7 @@ export class ReportBuilder {
       destinations,
       findings,
       coverage,
-      ...(this.baseline === null ? {} : { heldByBaseline: this.baseline }),
+      ...(this.baseline === null ? {} : { heldByBaseline: [...this.baseline].sort(compareStrings) }),
       ...foldedField(this.findingTable.foldedWorkloads(workloadsWithCases(destinations, findings))),
     };
   }

@@ -137,6 +137,8 @@ export class DestinationTable {
     row.verdicts[flow.verdict] = (row.verdicts[flow.verdict] ?? 0) + 1;
     row.bytesSent += flow.bytesSent;
     row.bytesReceived += flow.bytesReceived;
+    // Every flow, no memo of the last (row, source): on the bench's 100k-line slice 146 of 41,500 external flows repeat the
+    // previous pair (workloads interleave), and such a memo measured within callgrind's run-to-run noise (h140).
     row.sources.add(source);
     if (startMs < row.firstMs) row.firstMs = startMs;
     if (endMs > row.lastMs) row.lastMs = endMs;

@@ -2,7 +2,7 @@
  * The default --fail-on list, and what a --fail-on that replaced it left out of this run: a list without `+` replaces
  * the default, so `--fail-on blocked` lets direct egress pass with exit 0. The result line and the JSON summary say so.
  */
-import type { CoverageWarning, Finding } from './model.js';
+import type { CoverageWarning, Finding, Report } from './model.js';
 
 /** The parts of a finding that say whether the default would have failed it. */
 type Settled = Pick<Finding, 'verdict' | 'allowedBy' | 'fingerprint' | 'count' | 'partlyAllowed' | 'heldFlows'>;
@@ -30,6 +30,11 @@ export function heldByTheBaseline(f: Settled, heldByBaseline: ReadonlySet<string
   if (heldByBaseline === null || heldByBaseline === undefined) return false;
   if (heldByBaseline.has(f.fingerprint)) return true;
   return f.heldFlows !== undefined && f.heldFlows > 0 && unsettledFlows(f) <= 0;
+}
+
+/** Report.heldByBaseline as a set for heldByTheBaseline, made once per document (null without a baseline): the report keeps a plain list. */
+export function heldSet(report: Pick<Report, 'heldByBaseline'>): ReadonlySet<string> | null {
+  return report.heldByBaseline === undefined ? null : new Set(report.heldByBaseline);
 }
 
 /**

@@ -246,8 +246,10 @@ export interface Report {
   /**
    * With --baseline, the fingerprints it held a flow of: a finding among them is unchanged since the baseline, even one
    * an exception allows (whose state is `allowed`, not `baselined`), every other new. Writers say it in their terms.
+   * Sorted, a list rather than a set so the report stays plain data (structuredClone, compared whole); a writer asks
+   * it per finding through heldSet, made once per document. Not in the JSON report.
    */
-  heldByBaseline?: ReadonlySet<string>;
+  heldByBaseline?: readonly string[];
   /** Present only when failing flows folded into an `(other)` finding (past REPORT_LIMITS.findings): whose they were, bounded (FoldedWorkloads). */
   foldedWorkloads?: FoldedWorkloads;
 }

@@ -18,7 +18,7 @@ import { inPieces } from '../json-pieces.js';
 import { documentWriter, type ReportWriter } from './output.js';
 import { findingsStatement } from './more-findings.js';
 import { OTHER } from '../limits.js';
-import { heldByTheBaseline } from '../fail-on-default.js';
+import { heldByTheBaseline, heldSet } from '../fail-on-default.js';
 
 interface Case {
   name: string;
@@ -129,11 +129,12 @@ function workloadCases(report: Report): Case[] {
   return [...cases.values()];
 }
 
-function coverageCases(report: Report): Case[] {
+/** `result` is the document's resultStatement text, worked out once for it. */
+function coverageCases(report: Report, result: string): Case[] {
   const { summary, coverage } = report;
   const records: Case = { name: 'no-records', failing: [], others: [], notes: [`${plural(coverage.lines.records, 'access-log record')} in ${plural(coverage.lines.lines, 'line')}`] };
   // Exit 4 for an empty --since/--until window errs in its own empty-window case: records were read.
-  if (summary.exitCode === 4 && noEvidence(coverage) === 'no-records') records.failure = { type: 'no-records', message: resultStatement(report).text, error: true };
+  if (summary.exitCode === 4 && noEvidence(coverage) === 'no-records') records.failure = { type: 'no-records', message: result, error: true };
   const cases = new Map<string, Case>([['no-records', records]]);
   for (const w of coverage.warnings) {
     const c = caseFor(cases, w.code);
@@ -247,7 +248,8 @@ function seconds(report: Report): string {
  */
 function baselineStatement(report: Report): string {
   const { summary } = report;
-  const held = report.findings.filter((f) => heldByTheBaseline(f, report.heldByBaseline)).length;
+  const set = heldSet(report);
+  const held = report.findings.filter((f) => heldByTheBaseline(f, set)).length;
   const others = held - summary.baselined;
   const also = others > 0 ? `; ${others} allowed by an exception or not in --fail-on` : '';
   return `compared: ${plural(held, 'finding')} held by it (${held === summary.baselined ? '' : `${summary.baselined} `}baselined, not failing${also}), ${summary.findings - held} new`;
@@ -259,10 +261,11 @@ function baselineStatement(report: Report): string {
  */
 export function junitLines(report: Report, detailChars = JUNIT_DETAIL_CHARS): string[] {
   const texts = findingTexts(report.findings, detailChars);
+  const result = resultStatement(report).text;
   const suites: Suite[] = [
     { name: 'egress-audit.destinations', cases: destinationCases(report) },
     { name: 'egress-audit.workloads', cases: workloadCases(report) },
-    { name: 'egress-audit.coverage', cases: coverageCases(report) },
+    { name: 'egress-audit.coverage', cases: coverageCases(report, result) },
   ];
   const property = (name: string, value: string): string => `      <property name="${xml(name)}" value="${xml(value)}"/>`;
   const properties = [
@@ -270,7 +273,7 @@ export function junitLines(report: Report, detailChars = JUNIT_DETAIL_CHARS): st
     property('egress-audit.version', report.tool.version),
     property('fail-on', report.summary.failOn.join(',') || 'none'),
     property('exit-code', String(report.summary.exitCode)),
-    property('result', resultStatement(report).text),
+    property('result', result),
     property('findings', findingsStatement(report.findings)),
     ...(report.summary.baseline === true ? [property('baseline', baselineStatement(report))] : []),
     property('log-time', logTimeStatement(report.coverage)),

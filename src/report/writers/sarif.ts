@@ -20,7 +20,7 @@ import { VERDICT_MEANING, partlyAllowedShare, resultStatement, warningFailsRun, 
 import { documentWriter, type ReportWriter } from './output.js';
 import { hashOfParts } from '../../policy/fingerprint.js';
 import { jsonPieces } from '../json-pieces.js';
-import { heldByTheBaseline } from '../fail-on-default.js';
+import { heldByTheBaseline, heldSet } from '../fail-on-default.js';
 import { isPodStream, originalUriBaseIds, sarifLocation, stableInputName, type SarifLocation } from './sarif-location.js';
 
 /** The key under which the finding fingerprint goes into `partialFingerprints`. */
@@ -133,7 +133,7 @@ function locations(f: Finding, cwd: string): { primary: SarifLocation; related: 
  * @param held the fingerprints the --baseline held, when one was compared: each result then says whether it is new (a
  * folded `(other)` finding by the flows it held, heldByTheBaseline).
  */
-function result(f: Finding, ruleIndex: number, cwd: string, held: ReadonlySet<string> | undefined): object {
+function result(f: Finding, ruleIndex: number, cwd: string, held: ReadonlySet<string> | null): object {
   const { primary, related } = locations(f, cwd);
   const supp = suppressions(f);
   return {
@@ -245,7 +245,8 @@ function coverageResult(w: LocatedWarning, ruleIndex: number, cwd: string): obje
   };
 }
 
-function notifications(report: Report): object[] {
+/** `result` is the document's resultStatement text, worked out once for it. */
+function notifications(report: Report, result: string): object[] {
   const { summary, coverage } = report;
   const out: object[] = coverage.warnings.map((w) => ({
     descriptor: { id: w.code },
@@ -253,7 +254,7 @@ function notifications(report: Report): object[] {
     level: warningFailsRun(summary, w.code) ? 'error' : 'warning',
   }));
   if (summary.exitCode === 4 && !coverage.warnings.some((w) => NO_EVIDENCE_CODES.includes(w.code))) {
-    out.push({ descriptor: { id: 'no-records' }, message: { text: resultStatement(report).text }, level: 'error' });
+    out.push({ descriptor: { id: 'no-records' }, message: { text: result }, level: 'error' });
   }
   return out;
 }
@@ -263,8 +264,10 @@ export function sarifLog(report: Report, cwd: string): object {
   const ruleList = rules(report);
   const index = new Map(ruleList.map((r, i) => [r.id, i]));
   const located = locatedFailures(report);
+  const statement = resultStatement(report).text;
+  const held = heldSet(report);
   const results = [
-    ...report.findings.map((f) => result(f, index.get(f.rule) as number, cwd, report.heldByBaseline)),
+    ...report.findings.map((f) => result(f, index.get(f.rule) as number, cwd, held)),
     ...located.map((w, i) => coverageResult(w, ruleList.length + i, cwd)),
   ];
   const files = [...report.findings.flatMap((f) => f.evidence.map((e) => e.file)), ...located.flatMap((w) => w.at.map((l) => l.file))];
@@ -288,10 +291,10 @@ export function sarifLog(report: Report, cwd: string): object {
             // clean scan, and a reader of the log must not take it for one.
             executionSuccessful: report.summary.exitCode !== 3 && report.summary.exitCode !== 4,
             exitCode: report.summary.exitCode,
-            exitCodeDescription: resultStatement(report).text,
+            exitCodeDescription: statement,
             startTimeUtc: report.input.startedAt,
             endTimeUtc: report.input.endedAt,
-            toolExecutionNotifications: notifications(report),
+            toolExecutionNotifications: notifications(report, statement),
           },
         ],
         originalUriBaseIds: originalUriBaseIds(cwd, uses),
