@@ -6,7 +6,7 @@
  * heap the GC copies) and the object.
  */
 import { F, FIELD_COUNT, numberAt, toRecord, type RecordView } from './record-view.js';
-import type { AccessRecord } from './types.js';
+import { RECORD_KEYS, type AccessRecord, type RecordKey } from './types.js';
 
 /** Offsets are stored as UTF-16 code units, so lines this long or longer keep a plain record. */
 const MAX_TEXT = 0xffff;
@@ -43,6 +43,13 @@ export class LineRecord implements AccessRecord {
     const k = this.#at + 2 * i;
     const s = this.#slab[k] as number;
     return s === MISSING ? null : this.text.slice(s, this.#slab[k + 1]);
+  }
+
+  /** True when field `i` is `value`, compared in its line: what `str(i) === value` says, without cutting a string. */
+  is(i: number, value: string): boolean {
+    const k = this.#at + 2 * i;
+    const s = this.#slab[k] as number;
+    return s !== MISSING && (this.#slab[k + 1] as number) - s === value.length && this.text.startsWith(value, s);
   }
 
   /** Field `i` as a number (NaN when it is not one), or null: the same reading as RecordView.num. */
@@ -141,6 +148,11 @@ export class LineRecord implements AccessRecord {
   toJSON(): AccessRecord {
     return toPlain(this);
   }
+}
+
+/** True when the record's field `i` (F, RECORD_KEYS' order) is `value`: a kept line's compared in place (a per-entry check on a hot path). */
+export function recordFieldIs(r: AccessRecord, i: number, value: string): boolean {
+  return r instanceof LineRecord ? r.is(i, value) : r[RECORD_KEYS[i] as RecordKey] === value;
 }
 
 /**

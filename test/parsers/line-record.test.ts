@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keepRecord, LineParser, LineRecord, toPlain, toRecord, type AccessRecord, type FormatSpec } from '../../parsers/index.js';
+import { keepRecord, LineParser, LineRecord, recordFieldIs, toPlain, toRecord, type AccessRecord, type FormatSpec } from '../../parsers/index.js';
+import { RECORD_KEYS } from '../../parsers/types.js';
 import { corpusLines, corpusPairs } from '../helpers/corpus.js';
 
 /**
@@ -76,5 +77,23 @@ describe('LineRecord', () => {
     expect(r.upstream_host).toBe('172.30.247.31:9092');
     expect(r.upstream_cluster).toBe('outbound|9092||kafka.example.com');
     expect(toPlain(r)).toEqual(both?.plain);
+  });
+
+  it('compares a field in place (recordFieldIs) as the string read from it would compare, kept or plain', () => {
+    const lines = [...corpusLines.map((o) => o.line), ...corpusPairs.flatMap((p) => [p.sidecar, p.gateway])];
+    let inPlace = 0;
+    for (const line of lines) {
+      const both = keptAndPlain(line);
+      if (both === null) continue;
+      RECORD_KEYS.forEach((key, i) => {
+        const v = both.plain[key];
+        const probes = ['PassthroughCluster', 'BlackHoleCluster', '', '-', ...(typeof v === 'string' ? [v, v.slice(1), `${v}x`, v.slice(0, -1)] : [])];
+        for (const probe of probes) {
+          for (const r of [both.kept, both.plain]) expect(recordFieldIs(r, i, probe), `${key} ${probe} ${line}`).toBe(r[key] === probe);
+          if (both.kept instanceof LineRecord && probe === v) inPlace++;
+        }
+      });
+    }
+    expect(inPlace).toBeGreaterThan(500);
   });
 });
