@@ -21,12 +21,24 @@ let slabUsed = 0;
 /**
  * The lazy AccessRecord of a text-format line: its offsets are 2 units per field in a shared slab
  * from `#at` on, each field's start and end in `text` (start MISSING: the field is null). Private, so
- * that equality in tests sees the text alone. Every read slices afresh, so readers that use a field
- * many times should keep it in a local.
+ * that equality in tests sees the text alone. A read slices afresh, but for the few fields the engine reads
+ * several times per entry, which the record keeps once cut.
  */
 export class LineRecord implements AccessRecord {
   readonly #slab: Uint16Array;
   readonly #at: number;
+  /**
+   * The fields the engine reads several times per entry (the cluster, the addresses, the authority, ...; 2-4 reads
+   * each in an audit), cut from the line on the first read and kept: undefined until then.
+   */
+  #responseCodeDetails: string | null | undefined = undefined;
+  #requestId: string | null | undefined = undefined;
+  #authority: string | null | undefined = undefined;
+  #upstreamHost: string | null | undefined = undefined;
+  #upstreamCluster: string | null | undefined = undefined;
+  #upstreamLocalAddress: string | null | undefined = undefined;
+  #downstreamLocalAddress: string | null | undefined = undefined;
+  #downstreamRemoteAddress: string | null | undefined = undefined;
 
   constructor(
     /** The text the offsets index into (the line after its envelope). */
@@ -50,6 +62,13 @@ export class LineRecord implements AccessRecord {
     const k = this.#at + 2 * i;
     const s = this.#slab[k] as number;
     return s !== MISSING && (this.#slab[k + 1] as number) - s === value.length && this.text.startsWith(value, s);
+  }
+
+  /** What `look` finds for field `i` read in its line (text, start, end): a lookup without cutting a string; undefined when the field is null. */
+  lookIn<T>(i: number, look: (text: string, s: number, e: number) => T | undefined): T | undefined {
+    const k = this.#at + 2 * i;
+    const s = this.#slab[k] as number;
+    return s === MISSING ? undefined : look(this.text, s, this.#slab[k + 1] as number);
   }
 
   /** Field `i` as a number (NaN when it is not one), or null: the same reading as RecordView.num. */
@@ -90,7 +109,7 @@ export class LineRecord implements AccessRecord {
     return this.str(F.response_flags);
   }
   get response_code_details(): string | null {
-    return this.str(F.response_code_details);
+    return this.#responseCodeDetails === undefined ? (this.#responseCodeDetails = this.str(F.response_code_details)) : this.#responseCodeDetails;
   }
   get connection_termination_details(): string | null {
     return this.str(F.connection_termination_details);
@@ -117,25 +136,25 @@ export class LineRecord implements AccessRecord {
     return this.str(F.user_agent);
   }
   get request_id(): string | null {
-    return this.str(F.request_id);
+    return this.#requestId === undefined ? (this.#requestId = this.str(F.request_id)) : this.#requestId;
   }
   get authority(): string | null {
-    return this.str(F.authority);
+    return this.#authority === undefined ? (this.#authority = this.str(F.authority)) : this.#authority;
   }
   get upstream_host(): string | null {
-    return this.str(F.upstream_host);
+    return this.#upstreamHost === undefined ? (this.#upstreamHost = this.str(F.upstream_host)) : this.#upstreamHost;
   }
   get upstream_cluster(): string | null {
-    return this.str(F.upstream_cluster);
+    return this.#upstreamCluster === undefined ? (this.#upstreamCluster = this.str(F.upstream_cluster)) : this.#upstreamCluster;
   }
   get upstream_local_address(): string | null {
-    return this.str(F.upstream_local_address);
+    return this.#upstreamLocalAddress === undefined ? (this.#upstreamLocalAddress = this.str(F.upstream_local_address)) : this.#upstreamLocalAddress;
   }
   get downstream_local_address(): string | null {
-    return this.str(F.downstream_local_address);
+    return this.#downstreamLocalAddress === undefined ? (this.#downstreamLocalAddress = this.str(F.downstream_local_address)) : this.#downstreamLocalAddress;
   }
   get downstream_remote_address(): string | null {
-    return this.str(F.downstream_remote_address);
+    return this.#downstreamRemoteAddress === undefined ? (this.#downstreamRemoteAddress = this.str(F.downstream_remote_address)) : this.#downstreamRemoteAddress;
   }
   get requested_server_name(): string | null {
     return this.str(F.requested_server_name);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { keepRecord, LineParser, LineRecord, recordFieldIs, toPlain, toRecord, type AccessRecord, type FormatSpec } from '../../parsers/index.js';
+import { F } from '../../parsers/record-view.js';
 import { RECORD_KEYS } from '../../parsers/types.js';
+import { ClusterTable } from '../../src/engine/cluster.js';
 import { corpusLines, corpusPairs } from '../helpers/corpus.js';
 
 /**
@@ -95,5 +97,23 @@ describe('LineRecord', () => {
       });
     }
     expect(inPlace).toBeGreaterThan(500);
+  });
+
+  it('finds the cluster of each line in place (ClusterTable.recordInfo) as info() finds it read, kept or plain, and reads each field alike twice', () => {
+    const lines = [...corpusLines.map((o) => o.line), ...corpusPairs.flatMap((p) => [p.sidecar, p.gateway])];
+    const table = new ClusterTable({ meshCidrs: [], clusterDomain: 'cluster.local', gatewayHosts: ['*egressgateway*'], gatewayNamespaces: [], windowMs: 5000, maxPending: 10 });
+    let inPlace = 0;
+    for (let round = 0; round < 2; round++) {
+      for (const line of lines) {
+        const both = keptAndPlain(line);
+        if (both === null) continue;
+        for (const r of [both.kept, both.plain]) {
+          expect(table.recordInfo(r), line).toBe(table.info(r.upstream_cluster));
+          for (const key of RECORD_KEYS) expect(r[key], `${key} ${line}`).toBe(r[key]);
+        }
+        if (both.kept instanceof LineRecord && both.kept.lookIn(F.upstream_cluster, (t, s, e) => t.slice(s, e)) === both.plain.upstream_cluster) inPlace++;
+      }
+    }
+    expect(inPlace).toBeGreaterThan(100); // 2 rounds: the second finds every cluster in the front
   });
 });
