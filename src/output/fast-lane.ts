@@ -147,19 +147,6 @@ function moduleBytes(): Buffer {
   return readFileSync(packageFile(WASM_PATH));
 }
 
-/**
- * Writes `text` at the start of `to` when it is all ASCII and fits, and returns its length; -1 otherwise. Buffer#write
- * returns the bytes written, where TextEncoder#encodeInto makes an object per call (one per kept record). A string of
- * n units encodes to n bytes exactly when it is ASCII; and with 4 bytes to spare (a character's most), a write that
- * stopped short cannot have written n bytes, so `written === n` says both. Nearer the end, encodeInto decides.
- */
-function asciiInto(text: string, to: Buffer): number {
-  const n = text.length;
-  if (n + 4 <= to.length) return to.write(text, 0) === n ? n : -1;
-  const { read, written } = encoder.encodeInto(text, to);
-  return read === n && written === n ? n : -1;
-}
-
 /** Record outputs shorter than this many bytes are copied through a view kept for their length (LaneEngine.outViews). */
 const OUT_VIEWS = 4096;
 
@@ -171,7 +158,7 @@ class LaneEngine {
   private spanStarts = new Int32Array(0);
   private spanEnds = new Int32Array(0);
   /** A view of the record area a line is encoded into (renewed with the memory: no view per line). */
-  private lineIn = Buffer.alloc(0);
+  private lineIn = new Uint8Array(0);
   /**
    * Views of the record output area by length, made on first use and renewed with the memory: keptFields copies
    * through them, where a subarray per kept record was ~5% of an audit's allocation (heap profile, 2026-11-25).
@@ -198,8 +185,8 @@ class LaneEngine {
   /** Copies a kept or parsed line into the record area with its newline; its length, or -1 when it is too long or not ASCII (never a plain line). */
   private loadLine(text: string): number {
     const mem = this.mem;
-    const written = asciiInto(text, this.lineIn);
-    if (written < 0) return -1;
+    const { read, written } = encoder.encodeInto(text, this.lineIn);
+    if (read !== text.length || written !== text.length) return -1;
     mem[this.recordIn + written] = 10;
     mem.fill(0, this.recordIn + written + 1, this.recordIn + written + 17); // nothing stale within a 16-byte read
     return written;
@@ -247,7 +234,7 @@ class LaneEngine {
     this.mem = new Uint8Array(buffer);
     this.spanStarts = new Int32Array(buffer, this.x.spanStartsAt(), FIELD_COUNT);
     this.spanEnds = new Int32Array(buffer, this.x.spanEndsAt(), FIELD_COUNT);
-    this.lineIn = Buffer.from(buffer, this.recordIn, RECORD_MAX_LINE);
+    this.lineIn = this.mem.subarray(this.recordIn, this.recordIn + RECORD_MAX_LINE);
   }
 
   private batchLength = 0;
