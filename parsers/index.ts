@@ -8,7 +8,7 @@ import type { AccessRecord, Envelope, FormatName, MalformedReason } from './type
 export { LineParser, firstReadable, resolveFormat, type FormatSpec, type LineOutcome, type SingleFormatSpec } from './line-parser.js';
 export type { TextSpans } from './text-format.js';
 export { RecordView, toRecord, F, FIELD_COUNT, NUMERIC_FIELDS, ALL_FIELDS, UNLOGGED_UNKNOWN } from './record-view.js';
-export { LineRecord, keepRecord, recordFieldIs, toPlain } from './line-record.js';
+export { LineRecord, keepRecord, toPlain } from './line-record.js';
 export { LAYOUTS, layoutUnlogged, type Layout } from './layouts.js';
 export { isParseRecord, recordLogName } from './records-envelope.js';
 export * from './types.js';

@@ -6,7 +6,7 @@
  * heap the GC copies) and the object.
  */
 import { F, FIELD_COUNT, numberAt, toRecord, type RecordView } from './record-view.js';
-import { RECORD_KEYS, type AccessRecord, type RecordKey } from './types.js';
+import type { AccessRecord } from './types.js';
 
 /** Offsets are stored as UTF-16 code units, so lines this long or longer keep a plain record. */
 const MAX_TEXT = 0xffff;
@@ -22,8 +22,7 @@ let slabUsed = 0;
  * The lazy AccessRecord of a text-format line: its offsets are 2 units per field in a shared slab
  * from `#at` on, each field's start and end in `text` (start MISSING: the field is null). Private, so
  * that equality in tests sees the text alone. Every read slices afresh, so readers that use a field
- * many times should keep it in a local (keeping eight hot fields' strings on the record cost ~2.5% more
- * instructions in an audit, callgrind 2026-11-25: they then live as long as the held entry).
+ * many times should keep it in a local.
  */
 export class LineRecord implements AccessRecord {
   readonly #slab: Uint16Array;
@@ -44,20 +43,6 @@ export class LineRecord implements AccessRecord {
     const k = this.#at + 2 * i;
     const s = this.#slab[k] as number;
     return s === MISSING ? null : this.text.slice(s, this.#slab[k + 1]);
-  }
-
-  /** True when field `i` is `value`, compared in its line: what `str(i) === value` says, without cutting a string. */
-  is(i: number, value: string): boolean {
-    const k = this.#at + 2 * i;
-    const s = this.#slab[k] as number;
-    return s !== MISSING && (this.#slab[k + 1] as number) - s === value.length && this.text.startsWith(value, s);
-  }
-
-  /** What `look` finds for field `i` read in its line (text, start, end): a lookup without cutting a string; undefined when the field is null. */
-  lookIn<T>(i: number, look: (text: string, s: number, e: number) => T | undefined): T | undefined {
-    const k = this.#at + 2 * i;
-    const s = this.#slab[k] as number;
-    return s === MISSING ? undefined : look(this.text, s, this.#slab[k + 1] as number);
   }
 
   /** Field `i` as a number (NaN when it is not one), or null: the same reading as RecordView.num. */
@@ -156,11 +141,6 @@ export class LineRecord implements AccessRecord {
   toJSON(): AccessRecord {
     return toPlain(this);
   }
-}
-
-/** True when the record's field `i` (F, RECORD_KEYS' order) is `value`: a kept line's compared in place (a per-entry check on a hot path). */
-export function recordFieldIs(r: AccessRecord, i: number, value: string): boolean {
-  return r instanceof LineRecord ? r.is(i, value) : r[RECORD_KEYS[i] as RecordKey] === value;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { logTimeMs } from './calendar.js';
 import { RECORD_KEYS, type AccessRecord, type Envelope, type ExtraValue, type FormatName, type EmptySocket } from './types.js';
 
 /** Index of each record key in RECORD_KEYS: the parser fills fields by index on the hot path. */
@@ -127,19 +126,6 @@ export class RecordView {
     }
     const s = this.start[i] as number;
     return s < 0 ? null : this.text.slice(s, this.end[i]);
-  }
-
-  /**
-   * Field `i` as a log time in epoch ms (calendar.ts logTimeMs), NaN when absent or not one: what logTimeMs reads
-   * from str(i), read in place, as an audit reads every record's START_TIME (no string cut per record).
-   */
-  timeMs(i: number): number {
-    if (this.hasValues) {
-      const v = this.str(i);
-      return v === null ? Number.NaN : logTimeMs(v, 0, v.length);
-    }
-    const s = this.start[i] as number;
-    return s < 0 ? Number.NaN : logTimeMs(this.text, s, this.end[i] as number);
   }
 
   /** The numeric value of field `i` (NaN when it is not a number), or null. */

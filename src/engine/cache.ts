@@ -62,9 +62,10 @@ export class MemoBudget {
 /** Slots of the direct-mapped front of a BoundedCache. */
 const FRONT = 256;
 
-/** A cheap slot for text[s, s + n) from its length and two characters (no pass over the whole string). */
-function slotOf(text: string, s = 0, n = text.length): number {
-  return (n * 31 + text.charCodeAt(s + n - 1) * 7 + text.charCodeAt(s + (n >> 1))) & (FRONT - 1);
+/** A cheap slot for a string from its length and two characters (no pass over the whole string). */
+function slotOf(key: string): number {
+  const n = key.length;
+  return (n * 31 + key.charCodeAt(n - 1) * 7 + key.charCodeAt(n >> 1)) & (FRONT - 1);
 }
 
 /** A remembered key (the cache's own copy) and its value. */
@@ -107,17 +108,6 @@ export class BoundedCache<V> {
     }
     this.front[slot] = kept;
     return kept.value;
-  }
-
-  /**
-   * The value for the key text[s, e) when the front holds it, compared in place; undefined otherwise (then get()).
-   * A kept line's field is looked up without cutting it into a string (the cluster of every entry).
-   */
-  frontIn(text: string, s: number, e: number): V | undefined {
-    const n = e - s;
-    if (n <= 0) return undefined;
-    const seen = this.front[slotOf(text, s, n)];
-    return seen !== undefined && seen.key.length === n && text.startsWith(seen.key, s) ? seen.value : undefined;
   }
 
   /** How many keys are cached (for tests of the bound). */

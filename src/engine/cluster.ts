@@ -4,7 +4,6 @@
  */
 import picomatch from 'picomatch';
 import type { AuditSettings, GatewayHostSet } from '../types.js';
-import { F, LineRecord, type AccessRecord } from '../../parsers/index.js';
 import { BoundedCache } from './cache.js';
 import { canonicalName } from './net.js';
 
@@ -149,28 +148,11 @@ export class ClusterTable {
   /** The parsed cluster; `-`/null give kind `none`. */
   info(name: string | null): ClusterInfo {
     if (name === null || name === '-' || name.length === 0) return NONE;
-    this.renewIfLearned();
-    return this.cache.get(name, this.compute);
-  }
-
-  /** info(r.upstream_cluster), a kept line's cluster found in place when the cache's front holds it (the engine asks per entry). */
-  recordInfo(r: AccessRecord): ClusterInfo {
-    if (r instanceof LineRecord) {
-      this.renewIfLearned();
-      const hit = r.lookIn(F.upstream_cluster, this.inFront);
-      if (hit !== undefined) return hit;
-    }
-    return this.info(r.upstream_cluster);
-  }
-
-  private readonly inFront = (text: string, s: number, e: number): ClusterInfo | undefined => this.cache.frontIn(text, s, e);
-
-  /** Forgets the clusters read before a gateway host was learned: their gatewayHost may have changed. */
-  private renewIfLearned(): void {
     if (this.learned !== null && this.learned.version !== this.learnedVersion) {
       this.learnedVersion = this.learned.version;
       this.cache = new BoundedCache<ClusterInfo>(16_384);
     }
+    return this.cache.get(name, this.compute);
   }
 
   private read(name: string): ClusterInfo {

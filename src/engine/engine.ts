@@ -66,7 +66,7 @@ class AuditEngine implements Engine {
   }
 
   add(entry: Entry): void {
-    const cluster = this.clusters.recordInfo(entry.record);
+    const cluster = this.clusters.info(entry.record.upstream_cluster);
     this.conflicts.note(entry, cluster);
     if (entry.role !== 'egress-gateway') {
       this.addSidecar(entry, cluster);

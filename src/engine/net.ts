@@ -71,19 +71,6 @@ export function sameHost(a: string, b: string): boolean {
   return true;
 }
 
-/**
- * ipOf(a) === ipOf(b): two `ip:port` sockets (one colon, no brackets, no `://`) compared in place, as roles.ts
- * compares an entry's two addresses per line (ipOf cuts and looks up a string for each); any other pair by ipOf.
- */
-export function sameIp(a: string, b: string): boolean {
-  const n = a.indexOf(':');
-  if (n > 0 && n === b.indexOf(':') && a.charCodeAt(0) !== 91 && b.charCodeAt(0) !== 91 && a.charCodeAt(n + 1) !== 47 && b.charCodeAt(n + 1) !== 47 && a.indexOf(':', n + 1) < 0 && b.indexOf(':', n + 1) < 0) {
-    for (let i = 0; i < n; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
-    return true;
-  }
-  return ipOf(a) === ipOf(b);
-}
-
 /** The port of `ip:port` / `[v6]:port` / `host:port`; null when there is none or it is not a number. */
 export function portOf(address: string | null): number | null {
   if (address === null || address.includes('://')) return null;

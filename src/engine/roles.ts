@@ -8,7 +8,7 @@ import type { AuditSettings, Role, RoleAssignment } from '../types.js';
 import { ClusterTable, gatewayHostMatcher, gatewayNamespaceMatcher, hostMatcher, isInbound, parseIstioSni, passedOnBySni, type ClusterInfo } from './cluster.js';
 import { canonicalIp, offlineContext } from './context.js';
 import { learnableGatewayHost } from './gateway-outside.js';
-import { ipOf, ipScope, isIpAddress, isOwnAddress, sameIp } from './net.js';
+import { ipOf, ipScope, isIpAddress, isOwnAddress } from './net.js';
 import { isExternalIp, neverSentUpstream } from './rules.js';
 import { plural } from '../text/plural.js';
 import type { RoleSample } from './types.js';
@@ -68,12 +68,8 @@ function forwardsOutside(r: SampledRecord, c: ClusterInfo): boolean {
  * destination as its local address); null for any other entry.
  */
 export function leavesFrom(r: SampledRecord, c: ClusterInfo): 'own' | 'other' | null {
-  if (isInbound(c)) return null;
-  // Each address read once: a line's record makes a new string on every read of a field.
-  const arrived = r.downstream_local_address;
-  const left = r.upstream_local_address;
-  if (!isIpAddress(arrived) || !isIpAddress(left) || !forwardsOutside(r, c)) return null;
-  return sameIp(arrived, left) ? 'own' : 'other';
+  if (isInbound(c) || !isIpAddress(r.downstream_local_address) || !isIpAddress(r.upstream_local_address) || !forwardsOutside(r, c)) return null;
+  return ipOf(r.downstream_local_address) === ipOf(r.upstream_local_address) ? 'own' : 'other';
 }
 
 /**

@@ -34,26 +34,6 @@ export class ByteSink {
     this.pos = p;
   }
 
-  /** Appends a non-negative integer as String(n) writes it, without making that string (a record's line number: one a record). */
-  uint(n: number): void {
-    if ((n | 0) !== n || n < 0) {
-      this.ascii(String(n)); // past 2^31 - 1 (or not such an integer): rare, and integer arithmetic below would not hold
-      return;
-    }
-    let digits = 1;
-    for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
-    this.reserve(digits);
-    const buf = this.buf;
-    let p = this.pos + digits;
-    this.pos = p;
-    let m = n;
-    do {
-      const q = (m / 10) | 0;
-      buf[--p] = 48 + m - q * 10;
-      m = q;
-    } while (m > 0);
-  }
-
   /** Appends text[s, e) as a JSON string literal: quotes, escapes, UTF-8 (lone surrogates become U+FFFD). */
   jsonString(text: string, s = 0, e = text.length): void {
     this.reserve((e - s) * 6 + 2);

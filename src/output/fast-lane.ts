@@ -147,9 +147,6 @@ function moduleBytes(): Buffer {
   return readFileSync(packageFile(WASM_PATH));
 }
 
-/** Record outputs shorter than this many bytes are copied through a view kept for their length (LaneEngine.outViews). */
-const OUT_VIEWS = 4096;
-
 /** One instance per thread: the module and its memory, shared by every stream's lane. */
 class LaneEngine {
   private readonly x: LaneExports;
@@ -159,11 +156,6 @@ class LaneEngine {
   private spanEnds = new Int32Array(0);
   /** A view of the record area a line is encoded into (renewed with the memory: no view per line). */
   private lineIn = new Uint8Array(0);
-  /**
-   * Views of the record output area by length, made on first use and renewed with the memory: keptFields copies
-   * through them, where a subarray per kept record was ~5% of an audit's allocation (heap profile, 2026-11-25).
-   */
-  private outViews: (Uint8Array | null)[] = [];
   /** One kept record's line (lineSpans, keptFields), after the tables; then its output. */
   private readonly recordIn: number;
   private readonly recordOut: number;
@@ -219,18 +211,15 @@ class LaneEngine {
     kept.spansInto(this.spanStarts, this.spanEnds);
     const end = this.x.spanFields(this.recordIn, this.recordOut);
     if (end === 0 || at + (end - this.recordOut) > out.length) return -1;
-    const n = end - this.recordOut;
-    out.set(n < OUT_VIEWS ? (this.outViews[n] ??= this.mem.subarray(this.recordOut, end)) : this.mem.subarray(this.recordOut, end), at);
-    return at + n;
+    out.set(this.mem.subarray(this.recordOut, end), at);
+    return at + (end - this.recordOut);
   }
 
-  /** Grows the memory to at least `size` bytes, and renews the views when it moved. */
+  /** Grows the memory to at least `size` bytes. */
   private ensure(size: number): void {
     const have = this.x.memory.buffer.byteLength;
     if (size > have) this.x.memory.grow(Math.ceil((size - have) / PAGE));
     const buffer = this.x.memory.buffer;
-    if (buffer === this.mem.buffer) return; // the same memory: every view still holds (load() asks per batch)
-    this.outViews = new Array<Uint8Array | null>(OUT_VIEWS).fill(null);
     this.mem = new Uint8Array(buffer);
     this.spanStarts = new Int32Array(buffer, this.x.spanStartsAt(), FIELD_COUNT);
     this.spanEnds = new Int32Array(buffer, this.x.spanEndsAt(), FIELD_COUNT);

@@ -124,7 +124,7 @@ export function writeSource(sink: ByteSink, env: Envelope | null, source: Source
 function writeSourceFields(sink: ByteSink, source: SourcePrefix, line: number, pod: string | null, namespace: string | null, container: string | null, timestamp: string | null): void {
   sink.bytes(source.file);
   sink.bytes(LINE_KEY);
-  sink.uint(line);
+  sink.ascii(String(line));
   writeSourceTail(sink, pod, namespace, container, timestamp);
 }
 

@@ -1,9 +1,9 @@
-import { F, keepRecord, layoutUnlogged, recordLogName, UNLOGGED_UNKNOWN, type AccessRecord, type Envelope, type FormatName, type EmptySocket, type RecordSource, type RecordView } from '../../parsers/index.js';
+import { keepRecord, layoutUnlogged, recordLogName, UNLOGGED_UNKNOWN, type AccessRecord, type Envelope, type FormatName, type EmptySocket, type RecordSource, type RecordView } from '../../parsers/index.js';
 import type { Entry, Role, StreamInfo } from '../types.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { keptRecordBound, sourcePrefix, writeKeptRecordJson, writeKeptRecordUnchecked, writeRecordJson, type KeptRecord, type SourcePrefix } from '../output/record-json.js';
 import type { EntryJsonBytes } from '../report/flow-json.js';
-import { entryEndMs } from './times.js';
+import { entryEndMs, isoToMs } from './times.js';
 import { writableMs } from '../../parsers/calendar.js';
 
 /**
@@ -129,7 +129,7 @@ export class EntryBuilder {
   private entry(view: RecordView, lineNo: number, raw: string, pod: string | null, namespace: string | null, container: string | null, timestamp: string | null, role: Role): BuiltEntry {
     const record = keepRecord(view);
     const duration = record.duration ?? 0;
-    let startMs = view.timeMs(F.start_time);
+    let startMs = isoToMs(record.start_time);
     let endMs = entryEndMs(startMs, duration, timestamp);
     if (Number.isNaN(startMs)) startMs = endMs - duration;
     // A duration that carries the entry beyond the years a report can write (a corrupt line) is ignored.

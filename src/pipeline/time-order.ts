@@ -7,7 +7,7 @@ import { F, type FormatSpec } from '../../parsers/index.js';
 import { StreamReader } from '../lines/stream-reader.js';
 import type { RecordView } from '../../parsers/index.js';
 import type { LogStream } from '../types.js';
-import { entryEndMs } from './times.js';
+import { entryEndMs, isoToMs } from './times.js';
 import { readLogTime, type LeapState } from './log-leap.js';
 
 /** Bytes read at each probe: enough for a few lines whatever junk sits between them. */
@@ -29,7 +29,7 @@ export interface Timed {
 /** The record `view` (at `line`) as its log time places it, or null when it tells no time: how a probe, a head and the role sample (small-file-read.ts) time a record alike. */
 export function timedOf(view: RecordView, line: number): Timed | null {
   const duration = view.num(F.duration) ?? 0;
-  const startMs = view.timeMs(F.start_time);
+  const startMs = isoToMs(view.str(F.start_time));
   const endMs = entryEndMs(startMs, duration, view.envelope?.timestamp);
   return Number.isNaN(endMs) ? null : { startMs: Number.isNaN(startMs) ? endMs - duration : startMs, endMs, line };
 }

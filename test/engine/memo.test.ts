@@ -83,19 +83,6 @@ describe('BoundedCache', () => {
     expect(cache.size).toBe(1);
   });
 
-  it('finds a key held in its front inside a longer text (frontIn), and nothing for a key it does not hold there', () => {
-    for (const k of ['outbound|443||api.example.com', 'PassthroughCluster', 'x']) {
-      const cache = new BoundedCache<number>(1000);
-      const text = `a ${k} b`;
-      expect(cache.frontIn(text, 2, 2 + k.length), k).toBeUndefined(); // not asked for yet
-      cache.get(fresh(k), () => 7);
-      expect(cache.frontIn(text, 2, 2 + k.length), k).toBe(7);
-      expect(cache.frontIn(text, 2, 1 + k.length), k).toBeUndefined(); // one shorter
-      expect(cache.frontIn(text, 1, 2 + k.length), k).toBeUndefined(); // shifted
-      expect(cache.frontIn(text, 2, 2), k).toBeUndefined(); // empty
-    }
-  });
-
   it('starts over before its keys pass its characters, however few they are', () => {
     const cache = new BoundedCache<number>(1000, 5000);
     for (let i = 0; i < 100; i++) {
