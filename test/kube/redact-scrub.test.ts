@@ -45,3 +45,10 @@ describe('Redactor.addHeader', () => {
     expect(r.scrub('login as admin:hunter22secret refused')).toBe('login as [redacted] refused');
   });
 });
+
+describe('Redactor.scrubOutput', () => {
+  it("keeps a plugin's login URL as written but for its password and secret-named query values", () => {
+    const out = new Redactor().scrubOutput('open https://u:pw99@login.example/cb?state=abc&access_token=Zx81Kq then retry');
+    expect(out).toBe('open https://u:[redacted]@login.example/cb?state=abc&access_token=[redacted] then retry');
+  });
+});

@@ -29,14 +29,11 @@ export class Redactor {
   /**
    * A command's output (an exec plugin's or a gcp cmd-path's stderr) with the known credentials and every
    * word shaped like a token replaced: a plugin that fails may print one the run never learns (a cached,
-   * expired token). A URL is kept, as a login URL must be opened as written, but not its secret-named
-   * query values.
+   * expired token). A URL is kept, as a login URL must be opened as written (scrub took its password and
+   * secret-named query values already), so its characters are not read as a token.
    */
   scrubOutput(text: string): string {
-    return this.scrub(text).replace(URL_OR_WORD, (w) => {
-      if (/^https?:\/\//i.test(w)) return w.replace(SECRET_QUERY, '$1[redacted]');
-      return tokenShaped(w) ? '[redacted]' : w;
-    });
+    return this.scrub(text).replace(URL_OR_WORD, (w) => (/^https?:\/\//i.test(w) || !tokenShaped(w) ? w : '[redacted]'));
   }
 
   /**
