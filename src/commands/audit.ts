@@ -248,7 +248,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
     // The inputs that failed are said whatever the end: an output that cannot be written (exit 3) must not hide them.
     const sayInputErrors = (): void => {
       const stopped = pipeline.streams.filter((s) => s.stopped);
-      for (const s of pipeline.streams) if (s.error !== null && !stopped.includes(s)) failedInput(s.error);
+      for (const s of pipeline.streams) if (s.error !== null && !s.stopped) failedInput(s.error);
       perInput.sayHeldBack();
       // One line, not one per input (a quit replay of a thousand files); the report names each.
       if (stopped.length > 0) notices.say(`stopped before ${plural(stopped.length, 'input was', 'inputs were')} read to the end (${stopped[0]?.info.name}${stopped.length > 1 ? ', ...' : ''}): the audit is incomplete`);

@@ -3,8 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { WatchOptions } from '../cli/options.js';
 import { offlineContext } from '../engine/index.js';
 import { AuditPipeline, type StreamFacts } from '../pipeline/audit-pipeline.js';
-import { byError } from '../run/coverage.js';
-import { listed } from '../run/coverage/listing.js';
+import { byError, causeSaid } from '../run/coverage.js';
 import { canDrawDashboard, startRunDashboard, type RunDashboard, type RunProgress } from '../run/dashboard-run.js';
 import { finishRun, pipelineFacts, sayResult } from '../run/finish.js';
 import { Notices } from '../run/notices.js';
@@ -265,5 +264,5 @@ function failureLines(streams: readonly StreamFacts[], summaryOf: (error: string
   const failed = streams.filter((st): st is StreamFacts & { error: string } => st.error !== null);
   const summaries = failed.map((st) => summaryOf(st.error)).filter((line): line is string => line !== null);
   const grouped = byError(failed.filter((st) => summaryOf(st.error) === null));
-  return [...summaries, ...grouped.map((g) => (g.names.length > 1 ? `${g.what} (${plural(g.names.length, 'stream')}: ${listed(g.names, (n) => n)})` : g.said))];
+  return [...summaries, ...grouped.map((g) => causeSaid(g, 'stream'))];
 }

@@ -129,11 +129,6 @@ export class ReportBuilder {
     return this.destinationTable.summaries();
   }
 
-  /** The fingerprints the --baseline holds (null without one): what fails or is left out must not count them, live or at the end. */
-  heldByBaseline(): ReadonlySet<string> | null {
-    return this.baseline;
-  }
-
   /** How many distinct destinations were folded into the `(other)` row (0 when none). */
   foldedDestinations(): number {
     return this.destinationTable.foldedDestinations;

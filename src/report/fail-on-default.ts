@@ -26,8 +26,8 @@ function open(f: Settled, heldByBaseline: ReadonlySet<string> | null): boolean {
  * finding by its fingerprint; a folded `(other)` one, whose fingerprint no baseline holds, when it held some of its
  * flows and every other an exception allowed (partly new is new), so that the writers agree with leftOutOfFailOn.
  */
-export function heldByTheBaseline(f: Settled, heldByBaseline: ReadonlySet<string> | null | undefined): boolean {
-  if (heldByBaseline === null || heldByBaseline === undefined) return false;
+export function heldByTheBaseline(f: Settled, heldByBaseline: ReadonlySet<string> | null): boolean {
+  if (heldByBaseline === null) return false;
   if (heldByBaseline.has(f.fingerprint)) return true;
   return f.heldFlows !== undefined && f.heldFlows > 0 && unsettledFlows(f) <= 0;
 }

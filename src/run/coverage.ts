@@ -97,10 +97,15 @@ export function byError(failed: readonly StreamFacts[]): ErrorGroup[] {
   return [...groups.values()].sort((a, b) => b.names.length - a.names.length);
 }
 
-/** Each cause once, with the inputs it stopped (`<cause> (300 inputs: a; b; ...; and 295 more)`); past MAX_LISTED_STREAMS, the rest counted. */
+/** One cause as the report and watch's closing lines say it: `<cause> (300 inputs: a; b; ...; and 295 more)`, or the one input's error whole. */
+export function causeSaid(g: ErrorGroup, noun: 'input' | 'stream'): string {
+  return g.names.length > 1 ? `${g.what} (${plural(g.names.length, noun)}: ${listed(g.names, (n) => n)})` : g.said;
+}
+
+/** Each cause once, with the inputs it stopped; past MAX_LISTED_STREAMS, the rest counted. */
 function causesSaid(failed: readonly StreamFacts[]): string {
   const groups = byError(failed);
-  const said = groups.slice(0, MAX_LISTED_STREAMS).map((g) => (g.names.length > 1 ? `${g.what} (${plural(g.names.length, 'input')}: ${listed(g.names, (n) => n)})` : g.said));
+  const said = groups.slice(0, MAX_LISTED_STREAMS).map((g) => causeSaid(g, 'input'));
   const rest = groups.slice(MAX_LISTED_STREAMS);
   if (rest.length > 0) said.push(`and ${plural(rest.reduce((n, g) => n + g.names.length, 0), 'input')} more, of ${plural(rest.length, 'other cause')}`);
   return said.join('; ');

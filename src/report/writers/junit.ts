@@ -173,9 +173,9 @@ function findingTexts(findings: readonly Finding[], budget: number): FindingText
   return texts;
 }
 
-/** A finding's text in this document (one findingTexts did not measure, none in practice, gets its heading: the bound holds). */
+/** A finding's text in this document: every case holds findings of report.findings, each of which findingTexts measured. */
 function findingText(texts: FindingTexts, f: Finding): readonly string[] {
-  return texts.get(f) ?? [findingHeading(f), LEFT_OUT];
+  return texts.get(f) as readonly string[];
 }
 
 function findingHeading(f: Finding): string {
