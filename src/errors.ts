@@ -40,12 +40,11 @@ export class InputError extends Error {
 }
 
 /**
- * What an input's failure says apart from the input, when the error carries it (`alike` of an InputError, or of any error
- * that has one, as a stream's API failure does): inputs failing alike are said once, by it, in the stream-errors warning.
+ * What an input's failure says apart from the input, when the error carries it (`alike` of an InputError: a stream's API
+ * failure ends as one too, log-follower.ts endedWith): inputs failing alike are said once, by it, in the stream-errors warning.
  */
 export function alikeCause(error: unknown): string | null {
-  const alike = (error as { alike?: unknown } | null)?.alike;
-  return typeof alike === 'string' && alike !== '' ? alike : null;
+  return error instanceof InputError && error.alike !== '' ? error.alike : null;
 }
 
 /** Explains a failed read of a file the user named (--policy, --baseline, --pods) in a few words, e.g. `no such file` or `is a directory`. */

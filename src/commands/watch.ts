@@ -230,11 +230,12 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
   const { pipeline } = run;
   // The run ends here, not when the person quits the dashboard: the report and the summary line say the same span.
   const endedAt = new Date();
+  const streams = markUnfollowed(pipeline.streamFacts(), cluster.source.unfollowedStreams());
   const { report, exitCode } = await finishRun(
     {
       builder: run.builder,
       input: { mode: 'live', description: cluster.source.describe(), startedAt: o.startedAt.toISOString(), endedAt: endedAt.toISOString() },
-      facts: { ...pipelineFacts(pipeline, o.setup), streams: markUnfollowed(pipeline.streamFacts(), cluster.source.unfollowedStreams()), roles: cluster.source.roles, extraWarnings: cluster.source.warnings(), window: null }, // a live run has no log-time window
+      facts: { ...pipelineFacts(pipeline, o.setup), streams, roles: cluster.source.roles, extraWarnings: cluster.source.warnings(), window: null }, // a live run has no log-time window
     },
     outputs,
     options,
@@ -246,7 +247,7 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
   }
   o.notices.release();
   // One line per cause: a refusal every stream got alike is summed up once (how many streams and requests), not said per pod.
-  for (const line of failureLines(pipeline.streamFacts(), (error) => cluster.source.causes.summaryOf(error))) o.notices.sayOnce(cluster.scrub(line));
+  for (const line of failureLines(streams, (error) => cluster.source.causes.summaryOf(error))) o.notices.sayOnce(cluster.scrub(line));
   const { refusal, causes } = cluster.source;
   if (refusal !== null && !causes.covers(refusal)) o.notices.sayOnce(refusal); // why the run stopped early, unless a stream said it already
   const secs = Math.round((endedAt.getTime() - o.startedAt.getTime()) / 1000);
@@ -261,8 +262,13 @@ async function finish(run: Run, cluster: LiveCluster, outputs: Outputs, options:
  * it says it, the others grouped as the report's stream-errors warning groups them (byError: a 403 for 300 pods once).
  */
 function failureLines(streams: readonly StreamFacts[], summaryOf: (error: string) => string | null): string[] {
-  const failed = streams.filter((st): st is StreamFacts & { error: string } => st.error !== null);
-  const summaries = failed.map((st) => summaryOf(st.error)).filter((line): line is string => line !== null);
-  const grouped = byError(failed.filter((st) => summaryOf(st.error) === null));
-  return [...summaries, ...grouped.map((g) => causeSaid(g, 'stream'))];
+  const summaries: string[] = [];
+  const others: StreamFacts[] = [];
+  for (const st of streams) {
+    if (st.error === null) continue;
+    const summary = summaryOf(st.error);
+    if (summary === null) others.push(st);
+    else summaries.push(summary);
+  }
+  return [...summaries, ...byError(others).map((g) => causeSaid(g, 'stream'))];
 }

@@ -147,8 +147,8 @@ async function readFile(path: string): Promise<ConfigParts> {
     kc.loadFromString(text, { onInvalidEntry: 'filter' });
     kc.makePathsAbsolute(dirname(path));
   } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    throw new InputError(`kubeconfig ${shownName(path)}: ${e.code ? cannotRead(e) : `not a valid kubeconfig (${escapeControl(e.message.split('\n')[0] ?? '')})`}`);
+    // No I/O here (readText read the file): a YAML or kubeconfig shape error.
+    throw new InputError(`kubeconfig ${shownName(path)}: not a valid kubeconfig (${escapeControl((error as Error).message.split('\n')[0] ?? '')})`);
   }
   return { clusters: kc.getClusters(), users: withExecPaths(withTokenFiles(kc.getUsers(), text, dirname(path)), dirname(path)), contexts: kc.getContexts(), currentContext: kc.getCurrentContext() };
 }

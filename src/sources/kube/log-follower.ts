@@ -39,9 +39,8 @@ export class LogFollower implements LogStream {
   /** The container restarted and its previous instance has not been read to the end yet. */
   private previousOwed = false;
   private everConnected = false;
-  private lastError: KubeApiError | null = null;
-  /** The request `lastError` failed: the stream's failure is said by it, apart from the pod, with the streams that failed alike. */
-  private lastAction: ApiAction | null = null;
+  /** The last failed request and its error, null once one went through: the stream's failure is said by it, apart from the pod, with the streams that failed alike. */
+  private lastFailure: { error: KubeApiError; action: ApiAction } | null = null;
   /** The last failure said on stderr (a failure is said once, not at every retry). */
   private told: string | null = null;
   /** The last request ended cleanly: a line it left unfinished is the instance's last, once the instance is over. */
@@ -84,7 +83,7 @@ export class LogFollower implements LogStream {
     if (this.phase === 'following') return this.reader.idleMs(now) < IDLE_MS ? cursor : Number.POSITIVE_INFINITY;
     if (this.phase === 'connecting') return cursor;
     // A lasting failure does not hold back log time: retrying soon will not fix it.
-    if (this.phase === 'failing' && this.lastError !== null && !LASTING_FAILURES.includes(this.lastError.kind)) return cursor;
+    if (this.phase === 'failing' && this.lastFailure !== null && !LASTING_FAILURES.includes(this.lastFailure.error.kind)) return cursor;
     return Number.POSITIVE_INFINITY;
   }
 
@@ -103,7 +102,12 @@ export class LogFollower implements LogStream {
 
   /** The last failure still in force, if any. */
   get failure(): string | null {
-    return this.phase === 'failing' ? (this.lastError?.message ?? null) : null;
+    return this.failedRequest?.error.message ?? null;
+  }
+
+  /** The failed request behind `failure`, if any. */
+  private get failedRequest(): { error: KubeApiError; action: ApiAction } | null {
+    return this.phase === 'failing' ? this.lastFailure : null;
   }
 
   async *chunks(signal: AbortSignal): AsyncIterable<Uint8Array> {
@@ -145,7 +149,8 @@ export class LogFollower implements LogStream {
         }
       }
       if (signal.aborted && !this.reader.drained) yield* this.finalRead();
-      if (this.failure !== null) throw this.endedWith(this.failure, this.lastError !== null && this.lastAction !== null ? alikeFailure(this.lastError, this.lastAction) : null);
+      const failed = this.failedRequest;
+      if (failed !== null) throw this.endedWith(failed.error.message, alikeFailure(failed.error, failed.action));
       if (this.neverAnswered) {
         const waited = Math.round((this.reader.unansweredMs as number) / 1000);
         throw this.endedWith(`cannot ${describeAction(this.reader.action)}: the API server had not answered the log request ${waited}s after it was sent when the run ended (a kubelet or node that does not respond?), so nothing of this log was read`, null);
@@ -253,7 +258,7 @@ export class LogFollower implements LogStream {
     if (this.everConnected) this.deps.stats.reconnects++;
     this.phase = 'following';
     this.everConnected = true;
-    this.lastError = null;
+    this.lastFailure = null;
     this.told = null;
     this.deps.causes.cleared(this.label);
     this.deps.stats.following++;
@@ -287,8 +292,7 @@ export class LogFollower implements LogStream {
       this.deps.notice(error.message);
       this.told = error.message;
     }
-    this.lastError = error;
-    this.lastAction = action;
+    this.lastFailure = { error, action };
     this.phase = 'failing';
   }
 
@@ -386,7 +390,7 @@ export class LogFollower implements LogStream {
       if (outcome.kind === 'stopped' || outcome.error?.kind === 'descriptors') this.reader.cut = true;
       if (outcome.kind === 'ended' && this.phase === 'failing') {
         this.phase = 'connecting'; // everything up to the stop was read after all
-        this.lastError = null;
+        this.lastFailure = null;
       }
     } finally {
       this.deps.sweeps.release(sweep);

@@ -130,17 +130,11 @@ export class ResumeGate {
       this.passed++;
       return true;
     }
-    if (!this.anchored) {
-      // The first line: the kubelet chose it by the node's clock (since()), so it sets the cursor wherever that is.
-      this.anchored = true;
-      this.resuming = false;
-      this.last.sec = t.sec;
-      this.last.nano = t.nano;
-      this.atLast = 1;
-      this.passed++;
-      return true;
-    }
-    const order = compareLogTime(t, this.last);
+    // The first line before the cursor is anchored: the kubelet chose it by the node's clock (since()), so it is taken as
+    // newer than the cursor, which it sets wherever that is (nothing to skip, as on any resume's first newer line).
+    let order = 1;
+    if (this.anchored) order = compareLogTime(t, this.last);
+    else this.anchored = true;
     if (this.resuming) {
       if (order < 0 || (order === 0 && this.toSkip > 0)) {
         if (order === 0) this.toSkip--;
