@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { isGzipMagic } from './gzip-header.js';
 import { invalidTextAt } from './invalid-text.js';
-import { decodeText, utf16Of } from './utf16.js';
+import { decodeText, utf16Of, type Utf16 } from './utf16.js';
 
 /** Decompressed bytes past which a gzip file is refused (a RangeError, as for a file too long to be one string): a bomb would take the memory. */
 export const MAX_INFLATED_TEXT = 512 << 20;
@@ -27,12 +27,18 @@ export async function readTextFile(path: string, maxInflated = MAX_INFLATED_TEXT
   return { text, invalid: invalid === null ? null : invalidTextAt(invalid, gzip) };
 }
 
+/** How a file is no plain text, for a reader that takes a file only as written: gzip-compressed, or UTF-16 (by its mark or its NULs). */
+export type NotPlainText = 'gzip' | Utf16;
+
 /**
- * Why `bytes` are no plain text for a reader that takes a file only as written, as kubectl reads a kubeconfig or a
- * token file (`is gzip-compressed`, `is UTF-16LE text`), or null: readTextFile would read them, kubectl refuses them.
+ * How `bytes` are no plain text for a reader that takes a file only as written, as kubectl reads a kubeconfig or a
+ * token file, or null: readTextFile would read them, kubectl refuses them. A kind, so each reader picks its own advice.
  */
-export function notPlainText(bytes: Uint8Array): string | null {
-  if (isGzipMagic(bytes)) return 'is gzip-compressed';
-  const utf16 = utf16Of(bytes);
-  return utf16 === null ? null : `is ${utf16 === 'utf-16le' ? 'UTF-16LE' : 'UTF-16BE'} text`;
+export function notPlainText(bytes: Uint8Array): NotPlainText | null {
+  return isGzipMagic(bytes) ? 'gzip' : utf16Of(bytes);
+}
+
+/** What `kind` is, in a message after the file's name: `is gzip-compressed`, `is UTF-16LE text`. */
+export function notPlainSaid(kind: NotPlainText): string {
+  return kind === 'gzip' ? 'is gzip-compressed' : `is ${kind === 'utf-16le' ? 'UTF-16LE' : 'UTF-16BE'} text`;
 }

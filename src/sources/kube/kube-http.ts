@@ -11,7 +11,7 @@ import https, { type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { VERSION } from '../../version.js';
 import { firstInvalid } from '../invalid-text.js';
-import { notPlainText } from '../read-text.js';
+import { notPlainSaid, notPlainText } from '../read-text.js';
 import { describeAction, KubeApiError, refusedForGood, retryAfterSeconds, statusError, transportError, type ApiAction, type ApiTarget } from './api-errors.js';
 import { sleep } from '../../sleep.js';
 import { RETRY_AFTER_TRIES, retryAfterMs } from './backoff.js';
@@ -269,7 +269,7 @@ export class KubeHttp {
       if (length > MAX_TOKEN_FILE_BYTES) throw fail(`holds more than ${MAX_TOKEN_FILE_BYTES / 1024} KiB, far more than a token`);
       // Gzip or UTF-16, kubectl reads as no token; a byte that is no UTF-8 would be read as U+FFFD, which no header may hold: named here, not taken for a control character.
       const encoded = notPlainText(buffer.subarray(0, length));
-      if (encoded !== null) throw fail(`${encoded}, which kubectl does not read as a token: a token file holds the token as plain text`);
+      if (encoded !== null) throw fail(`${notPlainSaid(encoded)}, which kubectl does not read as a token: a token file holds the token as plain text`);
       const invalid = firstInvalid(buffer.subarray(0, length), 'utf-8');
       if (invalid !== null) throw fail(`is not valid UTF-8 at byte offset ${invalid.offset} (line ${invalid.line}): a token is ASCII, so this is no token file or it was damaged`);
       return buffer.subarray(0, length).toString('utf8');

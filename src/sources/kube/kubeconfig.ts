@@ -12,7 +12,7 @@ import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../errors.js';
 import { readFile as readBytes } from 'node:fs/promises';
-import { notPlainText } from '../read-text.js';
+import { notPlainSaid, notPlainText, type NotPlainText } from '../read-text.js';
 import { invalidTextAt } from '../invalid-text.js';
 import { decodeText } from '../utf16.js';
 import { escapeControl, quotedValue, shownName } from '../../text/escape.js';
@@ -120,9 +120,9 @@ function refuseInvalidText(path: string, invalid: string): never {
 }
 
 /** Gzip or UTF-16, which other readers of a file a flag names take (read-text.ts) but kubectl does not: refused, as kubectl would, saying why. */
-function refuseEncoded(path: string, why: string): never {
-  const fix = why.startsWith('is gzip') ? 'decompress it' : 'save it as UTF-8';
-  throw new InputError(`kubeconfig ${shownName(path)}: ${why}, which kubectl does not read: a kubeconfig is read only as written, as plain UTF-8 text; ${fix} (its content is not shown: it holds credentials)`);
+function refuseEncoded(path: string, kind: NotPlainText): never {
+  const fix = kind === 'gzip' ? 'decompress it' : 'save it as UTF-8';
+  throw new InputError(`kubeconfig ${shownName(path)}: ${notPlainSaid(kind)}, which kubectl does not read: a kubeconfig is read only as written, as plain UTF-8 text; ${fix} (its content is not shown: it holds credentials)`);
 }
 
 /** The kubeconfig's text, read only as written (plain UTF-8, as kubectl reads it): gzip, UTF-16 and bytes that are no UTF-8 are refused. */
