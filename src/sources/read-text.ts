@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { isGzipMagic } from './gzip-header.js';
-import { invalidTextAt } from './invalid-text.js';
+import { invalidTextAt, type InvalidText } from './invalid-text.js';
 import { decodeText, utf16Of, type Utf16 } from './utf16.js';
 
 /** Decompressed bytes past which a gzip file is refused (a RangeError, as for a file too long to be one string): a bomb would take the memory. */
@@ -41,4 +41,19 @@ export function notPlainText(bytes: Uint8Array): NotPlainText | null {
 /** What `kind` is, in a message after the file's name: `is gzip-compressed`, `is UTF-16LE text`. */
 export function notPlainSaid(kind: NotPlainText): string {
   return kind === 'gzip' ? 'is gzip-compressed' : `is ${kind === 'utf-16le' ? 'UTF-16LE' : 'UTF-16BE'} text`;
+}
+
+/** A file read only as written: its text, or how it is no plain text, or where it first holds a byte that is no UTF-8. */
+export type PlainText = { text: string } | { notPlain: NotPlainText } | { invalid: InvalidText };
+
+/**
+ * The text of a file kubectl reads only as written (a kubeconfig, a token file): gzip and UTF-16 refused by their kind,
+ * a byte that is no UTF-8 by where it is (read as U+FFFD it would change a token or a server URL), and UTF-8's mark
+ * dropped: kubectl's YAML reader skips it in a kubeconfig, and in a token it would be sent in the header and refused.
+ */
+export function plainText(bytes: Uint8Array): PlainText {
+  const notPlain = notPlainText(bytes);
+  if (notPlain !== null) return { notPlain };
+  const { text, invalid } = decodeText(bytes); // UTF-8 now: UTF-16 was refused
+  return invalid === null ? { text } : { invalid };
 }

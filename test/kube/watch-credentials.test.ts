@@ -243,6 +243,19 @@ describe.concurrent('watch: credentials the kubectl way (fake API server)', () =
     expectNoSecrets(api, out);
   });
 
+  clusterIt('reads a token file saved as UTF-8 with a byte-order mark (Notepad), the mark dropped as from a kubeconfig (client-go would send it and be refused)', async ({ api }) => {
+    const ns = 'token-bom';
+    const p = pod(api, ns);
+    const dir = tempDir();
+    const path = api.writeKubeconfig(dir, { user: 'token-file' });
+    writeFileSync(join(dir, 'token'), `\ufeff${api.token}\r\n`);
+    // It used to exit 3 before reading: the mark went into the header ("would hold a character HTTP does not allow").
+    const out = await readTwoLines(api, ns, p, { KUBECONFIG: path });
+    expect(lineCounts(parseNdjson(out.stdout).report).records).toBe(2);
+    expect(out.code).toBe(0);
+    expectNoSecrets(api, out);
+  });
+
   clusterIt('exits 3 at once on a tokenFile that is no regular file (/dev/zero was read without end), naming the field and the context', async ({ api }) => {
     const dir = tempDir();
     const path = api.writeKubeconfig(dir, { user: 'token-file' });

@@ -10,8 +10,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https, { type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { VERSION } from '../../version.js';
-import { firstInvalid } from '../invalid-text.js';
-import { notPlainSaid, notPlainText } from '../read-text.js';
+import { notPlainSaid, plainText } from '../read-text.js';
 import { describeAction, KubeApiError, refusedForGood, retryAfterSeconds, statusError, transportError, type ApiAction, type ApiTarget } from './api-errors.js';
 import { sleep } from '../../sleep.js';
 import { RETRY_AFTER_TRIES, retryAfterMs } from './backoff.js';
@@ -268,11 +267,11 @@ export class KubeHttp {
       for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
       if (length > MAX_TOKEN_FILE_BYTES) throw fail(`holds more than ${MAX_TOKEN_FILE_BYTES / 1024} KiB, far more than a token`);
       // Gzip or UTF-16, kubectl reads as no token; a byte that is no UTF-8 would be read as U+FFFD, which no header may hold: named here, not taken for a control character.
-      const encoded = notPlainText(buffer.subarray(0, length));
-      if (encoded !== null) throw fail(`${notPlainSaid(encoded)}, which kubectl does not read as a token: a token file holds the token as plain text`);
-      const invalid = firstInvalid(buffer.subarray(0, length), 'utf-8');
-      if (invalid !== null) throw fail(`is not valid UTF-8 at byte offset ${invalid.offset} (line ${invalid.line}): a token is ASCII, so this is no token file or it was damaged`);
-      return buffer.subarray(0, length).toString('utf8');
+      const read = plainText(buffer.subarray(0, length));
+      if ('notPlain' in read) throw fail(`${notPlainSaid(read.notPlain)}, which kubectl does not read as a token: a token file holds the token as plain text`);
+      if ('invalid' in read) throw fail(`is not valid UTF-8 at byte offset ${read.invalid.offset} (line ${read.invalid.line}): a token is ASCII, so this is no token file or it was damaged`);
+      // UTF-8's mark (Notepad's "UTF-8 with BOM") dropped: client-go would send it in the header, and the server refuse the token.
+      return read.text;
     } catch (error) {
       if (error instanceof KubeApiError) throw error;
       throw fail(`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);

@@ -12,9 +12,8 @@ import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../errors.js';
 import { readFile as readBytes } from 'node:fs/promises';
-import { notPlainSaid, notPlainText, type NotPlainText } from '../read-text.js';
+import { notPlainSaid, plainText, type NotPlainText } from '../read-text.js';
 import { invalidTextAt } from '../invalid-text.js';
-import { decodeText } from '../utf16.js';
 import { escapeControl, quotedValue, shownName } from '../../text/escape.js';
 import { importClientNode } from './client-import.js';
 import { scrubUnlearnt } from './redact.js';
@@ -133,11 +132,10 @@ async function readText(path: string): Promise<string> {
   } catch (error) {
     throw new InputError(`kubeconfig ${shownName(path)}: ${cannotRead(error as NodeJS.ErrnoException)}`);
   }
-  const encoded = notPlainText(bytes);
-  if (encoded !== null) refuseEncoded(path, encoded);
-  const { text, invalid } = decodeText(bytes); // UTF-8 now: UTF-16 was refused
-  if (invalid !== null) refuseInvalidText(path, invalidTextAt(invalid, false));
-  return text;
+  const read = plainText(bytes);
+  if ('notPlain' in read) refuseEncoded(path, read.notPlain);
+  if ('invalid' in read) refuseInvalidText(path, invalidTextAt(read.invalid, false));
+  return read.text;
 }
 
 async function readFile(path: string): Promise<ConfigParts> {
