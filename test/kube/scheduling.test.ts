@@ -159,7 +159,7 @@ const UNASKED_API = (() => {
 function gatewayFollower(slots: StreamSlots, registry: PodRegistry, facts: PodFacts, api = UNASKED_API, hardStop = new AbortController().signal, timers = followTimers()): LogFollower {
   const deps = {
     api, registry, slots, sweeps: new StreamSlots(1, () => undefined), stats: { reconnects: 0, following: 0 }, startAt: logTimeFromMs(0),
-    maxLineLength: 65536, hardStop, timers, notice: () => undefined, causes: new SharedCauses(() => undefined),
+    maxLineLength: 65536, hardStop, timers, notice: () => undefined, causes: new SharedCauses(() => undefined, (text) => text),
   };
   return new LogFollower(facts, { role: 'egress-gateway', rule: 'flag:--gateway-selector', detail: 'test' }, 0, deps);
 }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { KubeApiError, statusError, type ApiAction } from '../../src/sources/kube/api-errors.js';
 import { SharedCauses } from '../../src/sources/kube/shared-causes.js';
+import { Redactor } from '../../src/sources/kube/redact.js';
 import type { KubeHttp } from '../../src/sources/kube/kube-http.js';
 import { LogFollower } from '../../src/sources/kube/log-follower.js';
 import { followTimers } from '../../src/sources/kube/log-reader.js';
@@ -23,7 +24,7 @@ const refused = (a: ApiAction): KubeApiError => statusError(a, 401, '{"kind":"St
 describe('shared causes', () => {
   it('says a 401 once for every stream and request it fails, and sums it up per cause', () => {
     const said: string[] = [];
-    const causes = new SharedCauses((m) => said.push(m));
+    const causes = new SharedCauses((m) => said.push(m), (text) => text);
     const last = new Map<string, string>();
     for (let round = 0; round < 4; round++) {
       for (const pod of ['cart-1', 'cart-2', 'cart-3', 'cart-4', 'cart-5', 'cart-6']) {
@@ -43,7 +44,7 @@ describe('shared causes', () => {
 
   it('says it again when it comes back after every stream it failed had read again', () => {
     const said: string[] = [];
-    const causes = new SharedCauses((m) => said.push(m));
+    const causes = new SharedCauses((m) => said.push(m), (text) => text);
     causes.failed(refused(logOf('a')), logOf('a'), 'shop/a');
     causes.failed(refused(logOf('b')), logOf('b'), 'shop/b');
     causes.cleared('shop/a');
@@ -55,20 +56,41 @@ describe('shared causes', () => {
   });
 
   it('leaves other failures to the caller, and has no summary for a cause that failed one request', () => {
-    const causes = new SharedCauses(() => expect.unreachable());
+    const causes = new SharedCauses(() => expect.unreachable(), (text) => text);
     const forbidden = statusError(logOf('a'), 403, '{"kind":"Status","code":403,"reason":"Forbidden","message":"no"}', T);
     expect(causes.failed(forbidden, logOf('a'), 'shop/a')).toBe(false);
     expect(causes.summaryOf(forbidden.message)).toBeNull();
     const said: string[] = [];
-    const once = new SharedCauses((m) => said.push(m));
+    const once = new SharedCauses((m) => said.push(m), (text) => text);
     once.failed(refused(logOf('a')), logOf('a'), 'shop/a');
     expect(once.summaryOf(refused(logOf('a')).message)).toBeNull();
   });
 });
 
+describe('shared causes: grouped as they are shown', () => {
+  it('takes two failures that differ only in a secret the Redactor scrubs for one cause, found by the error the report shows (were two causes, and neither summed up)', () => {
+    const redactor = new Redactor();
+    redactor.add('first-token-0123456789');
+    redactor.add('second-token-0123456789');
+    const said: string[] = [];
+    const causes = new SharedCauses((m) => said.push(m), (text) => redactor.scrub(text));
+    // Credentials that could not be had name no request: the plugin's word, quoting the token it was given, is the message.
+    const failing = (token: string): KubeApiError => new KubeApiError(`cannot get credentials for context "prod": the exec plugin said its token ${token} expired`, 'unauthorized', null, '');
+    const shown: string[] = [];
+    for (const [pod, token] of [['a', 'first-token-0123456789'], ['b', 'second-token-0123456789']] as const) {
+      const e = failing(token);
+      expect(causes.failed(e, logOf(pod), `shop/${pod}`)).toBe(true);
+      shown.push(redactor.scrub(e.message)); // the stream's error as the report holds it (log-follower's endedWith)
+    }
+    expect(said).toHaveLength(1);
+    expect(shown[0]).toBe(shown[1]);
+    expect(causes.summaryOf(shown[0] as string)).toBe('cannot get credentials for context "prod": the exec plugin said its token [redacted] expired (it failed 2 requests of 2 log streams: pods shop/a, shop/b)');
+  });
+});
+
 describe('shared causes: the run’s refusal', () => {
   it('covers a message of a cause already said, whatever request it names', () => {
-    const causes = new SharedCauses(() => undefined);
+    const causes = new SharedCauses(() => undefined, (text) => text);
     causes.failed(refused(logOf('a')), logOf('a'), 'shop/a');
     expect(causes.covers(refused({ verb: 'watch', resource: 'pods', group: '', namespace: 'shop' }).message)).toBe(true);
     expect(causes.covers('cannot list pods in namespace shop: HTTP 500')).toBe(false);
@@ -78,7 +100,7 @@ describe('shared causes: the run’s refusal', () => {
 describe('shared causes: a stream that ends while it fails', () => {
   it('no longer holds the cause in force: a 401 that comes back later is said again (was never said again once a pod failing it was deleted)', async () => {
     const said: string[] = [];
-    const causes = new SharedCauses((m) => said.push(m));
+    const causes = new SharedCauses((m) => said.push(m), (text) => text);
     const pod: KubePod = {
       metadata: { name: 'a', namespace: 'shop', uid: 'uid-a', labels: { app: 'a' } },
       spec: { nodeName: 'node-1', containers: [{ name: 'app' }, { name: 'istio-proxy' }] },
@@ -107,7 +129,7 @@ describe('shared causes: said past the notice throttle', () => {
     const said: string[] = [];
     const filters = watchFilters({ namespace: ['shop'], allNamespaces: false, selector: null, podQuery: null, gatewayNamespace: 'istio-system', gatewayNamespaceGiven: false, gatewaySelector: 'istio=egressgateway' });
     const source = new KubeSource({
-      api: { refusal: null } as unknown as KubeHttp, plan: planWatch(filters, null), context: 'prod', settings: defaultSettings(5000, 1000),
+      api: { refusal: null, scrub: (text: string) => text } as unknown as KubeHttp, plan: planWatch(filters, null), context: 'prod', settings: defaultSettings(5000, 1000),
       startAt: logTimeFromMs(Date.now()), maxLineLength: 65536, maxStreams: 10, deadFollowMs: 10_000, holds: holdLimits(1000), serviceEntryWaitMs: 0,
       hardStop: new AbortController().signal, notice: (m) => said.push(m),
     });

@@ -113,7 +113,7 @@ export class KubeSource implements Source {
     );
     const notice = (this.throttled = throttleNotices(o.notice));
     // Not through the throttle: a shared cause is said once while it lasts, and a burst of other failures must not hold that once back.
-    this.causes = new SharedCauses(o.notice);
+    this.causes = new SharedCauses(o.notice, (text) => o.api.scrub(text));
     this.deps = {
       api: o.api, registry: this.registry, slots: this.slots, sweeps: new StreamSlots(SWEEP_CONCURRENCY, () => undefined),
       stats: this.stats, startAt: o.startAt, startIsLogTime: o.startIsLogTime === true, maxLineLength: o.maxLineLength, hardStop: o.hardStop, timers: followTimers(o.deadFollowMs), notice, causes: this.causes,

@@ -14,7 +14,7 @@ const SHARED: readonly FailureKind[] = ['unauthorized', 'tls'];
 const NAMED = 5;
 
 interface Cause {
-  /** The failure without the request it failed (`the API server ... rejected the credentials of context "c" ...`). */
+  /** The failure without the request it failed (`the API server ... rejected the credentials of context "c" ...`), as it is shown: scrubbed. */
   text: string;
   /** Every stream it failed a request of, in order. */
   streams: Set<string>;
@@ -26,11 +26,18 @@ interface Cause {
 /** The shared causes of a run's stream failures. */
 export class SharedCauses {
   private readonly causes = new Map<string, Cause>();
-  /** A stream's failure message → its cause (the messages a stream's `failure` can hold, for summaryOf). */
+  /** A stream's failure message, scrubbed as the report shows it → its cause (the messages a stream's `error` can hold, for summaryOf). */
   private readonly byMessage = new Map<string, Cause>();
 
-  /** `say`: how a message reaches the person (the run's notices). */
-  constructor(private readonly say: (message: string) => void) {}
+  /**
+   * `say`: how a message reaches the person (the run's notices); `scrub`: the run's credential scrubber, which every
+   * stream's error passes through before the report: causes are told apart by what is shown, so two failures that differ
+   * only in a secret are one cause, and a stream's error as the report holds it finds its cause.
+   */
+  constructor(
+    private readonly say: (message: string) => void,
+    private readonly scrub: (text: string) => string,
+  ) {}
 
   /**
    * Records `stream`'s failed request `action`. True when its cause is a shared one: said here if it is not already in
@@ -38,13 +45,13 @@ export class SharedCauses {
    */
   failed(error: KubeApiError, action: ApiAction, stream: string): boolean {
     if (!SHARED.includes(error.kind)) return false;
-    const text = withoutRequest(error, action) ?? error.message;
+    const text = this.scrub(withoutRequest(error, action) ?? error.message);
     let cause = this.causes.get(text);
     if (cause === undefined) {
       cause = { text, streams: new Set(), failing: new Set(), requests: 0 };
       this.causes.set(text, cause);
     }
-    this.byMessage.set(error.message, cause);
+    this.byMessage.set(this.scrub(error.message), cause);
     cause.requests++;
     cause.streams.add(stream);
     const inForce = cause.failing.size > 0;
@@ -68,7 +75,7 @@ export class SharedCauses {
   }
 
   /**
-   * The one line that stands for `message` (a stream's last failure) when its cause is a shared one that failed more than
+   * The one line that stands for `message` (a stream's last failure, scrubbed as the report shows it) when its cause is a shared one that failed more than
    * one request (one that failed a single request was said as it was), else null.
    */
   summaryOf(message: string): string | null {
