@@ -175,7 +175,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     const cluster = await beforeOutputs(options, [], async () => {
       const connected = await connectCluster({
         kubeconfig: options.kubeconfig, context: options.context, env: process.env, filters, settings: setup.settings, flagContext,
-        startAtMs, startIsLogTime: 'atMs' in since, maxLineLength: options.maxLineLength, maxStreams: options.maxStreams,
+        start: { atMs: startAtMs, isLogTime: 'atMs' in since }, maxLineLength: options.maxLineLength, maxStreams: options.maxStreams,
         hardStop: s.hard.signal, notice: notices.say,
         // Every later request would be refused too: stop now rather than run to --duration with every stream dead (the report says why, exit 3).
         onRefusedForGood: () => s.graceful.abort(),

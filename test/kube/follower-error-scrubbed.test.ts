@@ -42,7 +42,7 @@ describe('the error a followed stream ends with', () => {
     registry.event('sidecar:shop', 'ADDED', POD);
     const deps = {
       api, registry, slots: new StreamSlots(2, () => undefined), sweeps: new StreamSlots(1, () => undefined), stats: { reconnects: 0, following: 0 },
-      startAt: logTimeFromMs(Date.now()), maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers(), notice: () => undefined, causes: new SharedCauses(() => undefined, (text) => text),
+      start: { at: logTimeFromMs(Date.now()), isLogTime: false }, maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers(), notice: () => undefined, causes: new SharedCauses(() => undefined, (text) => text),
     };
     const follower = new LogFollower(podFacts(POD) as PodFacts, { role: 'sidecar', rule: 'test', detail: '' }, 1, deps);
     const stop = new AbortController();

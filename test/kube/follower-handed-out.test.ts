@@ -28,7 +28,7 @@ function follower(body: PassThrough, again: () => Promise<KubePod>): LogFollower
   const api = { open: async () => body, getJson: again } as unknown as KubeHttp;
   const deps = {
     api, registry, slots: new StreamSlots(2, () => undefined), sweeps: new StreamSlots(1, () => undefined), stats: { reconnects: 0, following: 0 },
-    startAt: logTimeFromMs(T0), maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers(), notice: () => undefined, causes: new SharedCauses(() => undefined, (text) => text),
+    start: { at: logTimeFromMs(T0), isLogTime: false }, maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers(), notice: () => undefined, causes: new SharedCauses(() => undefined, (text) => text),
   };
   return new LogFollower(podFacts(POD) as PodFacts, { role: 'sidecar', rule: 'test', detail: '' }, 1, deps);
 }

@@ -29,7 +29,7 @@ function source(api: Partial<KubeHttp> = {}): KubeSource {
     plan: planWatch(filters, null),
     context: 'test',
     settings: { ...defaultSettings(5000, 1000), gatewayNamespaces: ['istio-system'] },
-    startAt: logTimeFromMs(Date.now()),
+    start: { at: logTimeFromMs(Date.now()), isLogTime: false },
     maxLineLength: 65536,
     maxStreams: 10,
     deadFollowMs: 10_000,

@@ -26,7 +26,7 @@ interface Follow {
 async function follow(name: string, timers: FollowTimers, graceful = new AbortController().signal): Promise<Follow> {
   const body = new PassThrough();
   const api = { open: async () => body } as unknown as KubeHttp;
-  const reader = new LogReader({ api, startAt: logTimeFromMs(Date.now()), maxLineLength: 65536, hardStop: new AbortController().signal, timers }, 'shop', name);
+  const reader = new LogReader({ api, start: { at: logTimeFromMs(Date.now()), isLogTime: false }, maxLineLength: 65536, hardStop: new AbortController().signal, timers }, 'shop', name);
   const f = { body, over: false, dead: 0 } as Follow;
   const chunks = reader.read({ follow: 'true' }, {
     graceful,

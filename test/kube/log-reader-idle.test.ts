@@ -18,7 +18,7 @@ const line = (ms: number): string => `${new Date(ms).toISOString()} [x] access l
 describe('log reader idleness', () => {
   it('is never idle while its consumer holds a chunk, however long; idle again only once it waits on the server', async () => {
     const body = new PassThrough();
-    const reader = new LogReader({ api: apiAnswering(body), startAt: logTimeFromMs(T0), maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers() }, 'shop', 'a');
+    const reader = new LogReader({ api: apiAnswering(body), start: { at: logTimeFromMs(T0), isLogTime: false }, maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers() }, 'shop', 'a');
     const graceful = new AbortController();
     const chunks = reader.read({ follow: 'true' }, { graceful: graceful.signal, connected: () => undefined, instanceOver: () => false, deadFollow: () => undefined });
     body.write(line(T0 + 1));

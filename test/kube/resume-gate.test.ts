@@ -55,7 +55,7 @@ describe('kubelet timestamp prefix', () => {
 describe('resume gate', () => {
   it('starts relative to now (sinceSeconds, read on the node’s clock) and keeps the kubelet’s first lines, stamped before the start by ours: a node 20 s behind', () => {
     const start = Date.parse('2025-03-01T10:00:05.500Z');
-    const gate = new ResumeGate(logTimeFromMs(start), 65536);
+    const gate = new ResumeGate({ at: logTimeFromMs(start), isLogTime: false }, 65536);
     expect(gate.since(start + 300)).toEqual({ sinceSeconds: '2' }); // a second rounded up, and one for the trip
     expect(gate.since(start + 61_000)).toEqual({ sinceSeconds: '62' });
     const behind = [line('2025-03-01T09:59:45.600000000Z', 'logged at the start, 20 s slow'), line('2025-03-01T09:59:45.700000000Z', 'next')];
@@ -67,7 +67,7 @@ describe('resume gate', () => {
 
   it('stays relative to the start across requests that brought no whole line', () => {
     const start = Date.parse('2025-03-01T10:00:05.500Z');
-    const gate = new ResumeGate(logTimeFromMs(start), 65536);
+    const gate = new ResumeGate({ at: logTimeFromMs(start), isLogTime: false }, 65536);
     expect(feed(gate, '2025-03-01T09:59:45.600000000Z cut by a drop')).toBe('');
     gate.resume();
     expect(gate.since(start + 10_000)).toEqual({ sinceSeconds: '11' });
@@ -78,14 +78,14 @@ describe('resume gate', () => {
     ['inside the text', 40],
     ['right before the newline', 44],
   ])('holds a line split %s until its newline arrives', (_case, cut) => {
-    const gate = new ResumeGate(T0, 65536);
+    const gate = new ResumeGate({ at: T0, isLogTime: false }, 65536);
     const whole = line('2025-03-01T10:00:01.000000000Z', 'split across chunks');
     expect(feed(gate, whole.slice(0, cut))).toBe('');
     expect(feed(gate, whole.slice(cut))).toBe(whole);
   });
 
   it('on resume skips exactly the lines already passed at the last timestamp (several share it)', () => {
-    const gate = new ResumeGate(T0, 65536);
+    const gate = new ResumeGate({ at: T0, isLogTime: false }, 65536);
     const same = '2025-03-01T10:00:07.250000000Z';
     const first = [line('2025-03-01T10:00:07.100000000Z', 'a'), line(same, 'b1'), line(same, 'b2')];
     expect(feed(gate, first.join(''))).toBe(first.join(''));
@@ -99,7 +99,7 @@ describe('resume gate', () => {
   });
 
   it('discards a line cut by a dropped connection and passes it once when it comes again', () => {
-    const gate = new ResumeGate(T0, 65536);
+    const gate = new ResumeGate({ at: T0, isLogTime: false }, 65536);
     const a = line('2025-03-01T10:00:02.000000000Z', 'complete');
     const b = line('2025-03-01T10:00:02.500000000Z', 'cut by the drop');
     expect(feed(gate, a + b.slice(0, 20))).toBe(a);
@@ -108,7 +108,7 @@ describe('resume gate', () => {
   });
 
   it('passes an instance’s unfinished last line once on flush, and skips it when a later request sends it again', () => {
-    const gate = new ResumeGate(T0, 65536);
+    const gate = new ResumeGate({ at: T0, isLogTime: false }, 65536);
     const a = line('2025-03-01T10:00:02.000000000Z', 'complete');
     const last = '2025-03-01T10:00:02.500000000Z left without a newline';
     expect(feed(gate, a + last)).toBe(a);
@@ -120,7 +120,7 @@ describe('resume gate', () => {
   });
 
   it('compares across offsets by instant, not by text', () => {
-    const gate = new ResumeGate(T0, 65536);
+    const gate = new ResumeGate({ at: T0, isLogTime: false }, 65536);
     feed(gate, line('2025-03-01T10:00:03.000000000Z', 'utc'));
     gate.resume();
     expect(feed(gate, line('2025-03-01T12:00:03.000000000+02:00', 'same instant, local'), line('2025-03-01T12:00:04.000000000+02:00', 'later'))).toBe(
@@ -129,19 +129,19 @@ describe('resume gate', () => {
   });
 
   it('passes a line stamped earlier than the last one while live (a clock step) without moving the cursor', () => {
-    const gate = new ResumeGate(T0, 65536);
+    const gate = new ResumeGate({ at: T0, isLogTime: false }, 65536);
     const out = feed(gate, line('2025-03-01T10:00:09.000000000Z', 'x'), line('2025-03-01T10:00:08.000000000Z', 'stepped back'));
     expect(out.split('\n').length - 1).toBe(2);
     expect(gate.cursor()).toEqual({ sec: T0.sec + 9, nano: 0, atLast: 1 });
   });
 
   it('passes lines without a timestamp rather than losing them', () => {
-    const gate = new ResumeGate(T0, 65536);
+    const gate = new ResumeGate({ at: T0, isLogTime: false }, 65536);
     expect(feed(gate, 'no stamp here\n')).toBe('no stamp here\n');
   });
 
   it('keeps only enough of an over-long line for the reader to count it as too long', () => {
-    const gate = new ResumeGate(T0, 100);
+    const gate = new ResumeGate({ at: T0, isLogTime: false }, 100);
     const long = line('2025-03-01T10:00:01.000000000Z', 'x'.repeat(10_000));
     const out = feed(gate, long.slice(0, 5000), long.slice(5000));
     expect(out.length).toBeGreaterThan(100);
@@ -150,7 +150,7 @@ describe('resume gate', () => {
   });
 
   it('continues from the old instance of a restarted container into the new one without repeats', () => {
-    const gate = new ResumeGate(T0, 65536);
+    const gate = new ResumeGate({ at: T0, isLogTime: false }, 65536);
     const old = [line('2025-03-01T10:00:01.000000000Z', 'old-1'), line('2025-03-01T10:00:02.000000000Z', 'old-2')];
     feed(gate, old[0] as string); // the stream dropped after old-1
     gate.resume(); // previous=true read of the terminated instance

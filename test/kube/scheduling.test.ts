@@ -158,7 +158,7 @@ const UNASKED_API = (() => {
 /** A gateway follower of `pod` (the registry's view of it) sharing `slots`, asking `api` (by default one that must never be asked). */
 function gatewayFollower(slots: StreamSlots, registry: PodRegistry, facts: PodFacts, api = UNASKED_API, hardStop = new AbortController().signal, timers = followTimers()): LogFollower {
   const deps = {
-    api, registry, slots, sweeps: new StreamSlots(1, () => undefined), stats: { reconnects: 0, following: 0 }, startAt: logTimeFromMs(0),
+    api, registry, slots, sweeps: new StreamSlots(1, () => undefined), stats: { reconnects: 0, following: 0 }, start: { at: logTimeFromMs(0), isLogTime: false },
     maxLineLength: 65536, hardStop, timers, notice: () => undefined, causes: new SharedCauses(() => undefined, (text) => text),
   };
   return new LogFollower(facts, { role: 'egress-gateway', rule: 'flag:--gateway-selector', detail: 'test' }, 0, deps);

@@ -112,7 +112,7 @@ describe('shared causes: a stream that ends while it fails', () => {
     const api = { open: async (a: ApiAction) => Promise.reject(refused(a)), getJson: async () => Promise.reject(Object.assign(new Error('gone'), { kind: 'not-found' })), scrub: (text: string) => text } as unknown as KubeHttp;
     const deps = {
       api, registry, slots: new StreamSlots(2, () => undefined), sweeps: new StreamSlots(1, () => undefined), stats: { reconnects: 0, following: 0 },
-      startAt: logTimeFromMs(Date.UTC(2026, 10, 2)), maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers(), notice: () => undefined, causes,
+      start: { at: logTimeFromMs(Date.UTC(2026, 10, 2)), isLogTime: false }, maxLineLength: 65536, hardStop: new AbortController().signal, timers: followTimers(), notice: () => undefined, causes,
     };
     const follower = new LogFollower(podFacts(pod) as PodFacts, { role: 'sidecar', rule: 'test', detail: '' }, 1, deps);
     const chunks = follower.chunks(new AbortController().signal)[Symbol.asyncIterator]();
@@ -130,7 +130,7 @@ describe('shared causes: said past the notice throttle', () => {
     const filters = watchFilters({ namespace: ['shop'], allNamespaces: false, selector: null, podQuery: null, gatewayNamespace: 'istio-system', gatewayNamespaceGiven: false, gatewaySelector: 'istio=egressgateway' });
     const source = new KubeSource({
       api: { refusal: null, scrub: (text: string) => text } as unknown as KubeHttp, plan: planWatch(filters, null), context: 'prod', settings: defaultSettings(5000, 1000),
-      startAt: logTimeFromMs(Date.now()), maxLineLength: 65536, maxStreams: 10, deadFollowMs: 10_000, holds: holdLimits(1000), serviceEntryWaitMs: 0,
+      start: { at: logTimeFromMs(Date.now()), isLogTime: false }, maxLineLength: 65536, maxStreams: 10, deadFollowMs: 10_000, holds: holdLimits(1000), serviceEntryWaitMs: 0,
       hardStop: new AbortController().signal, notice: (m) => said.push(m),
     });
     // What the followers say of their own failures (an API server restarting: every stream's connection reset).

@@ -31,10 +31,8 @@ export interface ConnectOptions {
   settings: AuditSettings;
   /** The offline context of `--mesh-cidr` / policy ranges (live pods add to it). */
   flagContext: EngineContext;
-  /** Log lines stamped before this (epoch ms) are not read. */
-  startAtMs: number;
-  /** startAtMs is a log time the user gave (`--since TIME`), not a time back from now on this machine's clock. */
-  startIsLogTime?: boolean;
+  /** Log lines stamped before `atMs` (epoch ms) are not read; `isLogTime`: it is a log time the user gave (`--since TIME`), not a time back from now on this machine's clock. */
+  start: { atMs: number; isLogTime: boolean };
   maxLineLength: number;
   maxStreams: number;
   hardStop: AbortSignal;
@@ -79,7 +77,7 @@ export async function connectCluster(o: ConnectOptions): Promise<LiveCluster> {
     refusedForGoodMs: testDelayFrom(o.env, 'EGRESS_AUDIT_TEST_REFUSED_FOR_GOOD_MS', REFUSED_FOR_GOOD_MS),
   });
   const source = new KubeSource({
-    api, plan, context: loaded.context, settings: o.settings, startAt: logTimeFromMs(o.startAtMs), startIsLogTime: o.startIsLogTime === true, maxLineLength: o.maxLineLength,
+    api, plan, context: loaded.context, settings: o.settings, start: { at: logTimeFromMs(o.start.atMs), isLogTime: o.start.isLogTime }, maxLineLength: o.maxLineLength,
     maxStreams: o.maxStreams, deadFollowMs: deadFollowMsFrom(o.env), holds: holdLimits(o.settings.maxPending, o.env),
     serviceEntryWaitMs: testDelayFrom(o.env, 'EGRESS_AUDIT_TEST_SERVICE_ENTRY_WAIT_MS', FIRST_READ_WAIT_MS), hardStop: o.hardStop, notice: (m) => o.notice(redactor.scrub(m)),
   });

@@ -16,7 +16,8 @@ import { throttleNotices, type ThrottledNotices } from './notice-throttle.js';
 import type { FollowerDeps, LiveStats } from './follower-deps.js';
 import { LogFollower } from './log-follower.js';
 import { followTimers } from './log-reader.js';
-import { logTimeToMs, type LogTime } from './log-time.js';
+import { logTimeToMs } from './log-time.js';
+import type { ReadStart } from './resume-gate.js';
 import { endedSince, proxyStreamName, type ProxyFacts } from './pod-facts.js';
 import { RESERVED_DESCRIPTORS, streamsAllowed } from './descriptors.js';
 import { limitText, openFilesLimit } from '../open-files.js';
@@ -35,9 +36,7 @@ export interface KubeSourceOptions {
   plan: WatchPlan;
   context: string;
   settings: AuditSettings;
-  startAt: LogTime;
-  /** startAt is a log time (`--since TIME`), asked for as it is; else the first requests count back to it from now. */
-  startIsLogTime?: boolean;
+  start: ReadStart;
   maxLineLength: number;
   maxStreams: number;
   /** How long a follow whose container instance is over may stay silent before it is taken as dead (log-reader.ts). */
@@ -116,7 +115,7 @@ export class KubeSource implements Source {
     this.causes = new SharedCauses(o.notice, (text) => o.api.scrub(text));
     this.deps = {
       api: o.api, registry: this.registry, slots: this.slots, sweeps: new StreamSlots(SWEEP_CONCURRENCY, () => undefined),
-      stats: this.stats, startAt: o.startAt, startIsLogTime: o.startIsLogTime === true, maxLineLength: o.maxLineLength, hardStop: o.hardStop, timers: followTimers(o.deadFollowMs), notice, causes: this.causes,
+      stats: this.stats, start: o.start, maxLineLength: o.maxLineLength, hardStop: o.hardStop, timers: followTimers(o.deadFollowMs), notice, causes: this.causes,
     };
     this.views = podViews(o.api, this.registry, o.plan, this.deps.notice);
     this.serviceEntries = new ServiceEntryWatch(o.api, o.plan, { firstReadWaitMs: o.serviceEntryWaitMs, notice: o.notice });
@@ -274,7 +273,7 @@ export class KubeSource implements Source {
    * --since, or when it ran and finished while a watch was down (first seen at a relist).
    */
   private endedInWindow(proxy: ProxyFacts): boolean {
-    return proxy.state === 'terminated' && endedSince(proxy.finishedAt, logTimeToMs(this.o.startAt));
+    return proxy.state === 'terminated' && endedSince(proxy.finishedAt, logTimeToMs(this.o.start.at));
   }
 
   private gatewayRole(key: string): RoleAssignment {

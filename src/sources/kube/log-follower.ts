@@ -59,7 +59,7 @@ export class LogFollower implements LogStream {
     this.reader = new LogReader(deps, namespace, name);
     // Restarted before it was first seen, after the audit window began (--since): the old instance is read too.
     const proxy = pod.proxy;
-    this.previousOwed = proxy !== null && proxy.restartCount > 0 && endedSince(proxy.previousFinishedAt, logTimeToMs(deps.startAt));
+    this.previousOwed = proxy !== null && proxy.restartCount > 0 && endedSince(proxy.previousFinishedAt, logTimeToMs(deps.start.at));
   }
 
   /** `namespace/name`. */

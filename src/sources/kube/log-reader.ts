@@ -7,9 +7,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { ApiAction, KubeApiError } from './api-errors.js';
 import type { KubeHttp } from './kube-http.js';
-import type { LogTime } from './log-time.js';
 import { PROXY_CONTAINER } from './pod-facts.js';
-import { ResumeGate } from './resume-gate.js';
+import { ResumeGate, type ReadStart } from './resume-gate.js';
 import { SharedTicker } from './shared-ticker.js';
 import { testDelayFrom } from './test-delay.js';
 
@@ -63,9 +62,7 @@ export function followTimers(deadFollowMs = DEAD_FOLLOW_MS): FollowTimers {
 /** What a reader needs from its run. */
 export interface ReaderDeps {
   api: KubeHttp;
-  startAt: LogTime;
-  /** startAt is a log time the user gave, asked for as it is (sinceTime), not counted back from now. */
-  startIsLogTime?: boolean;
+  start: ReadStart;
   maxLineLength: number;
   /** Aborts everything, final reads included. */
   hardStop: AbortSignal;
@@ -126,7 +123,7 @@ export class LogReader {
     namespace: string,
     name: string,
   ) {
-    this.gate = new ResumeGate(deps.startAt, deps.maxLineLength, deps.startIsLogTime === true);
+    this.gate = new ResumeGate(deps.start, deps.maxLineLength);
     this.path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log`;
     this.action = { verb: 'get', resource: 'pods/log', group: '', namespace, name };
   }

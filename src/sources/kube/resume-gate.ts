@@ -17,6 +17,17 @@ const START_SLACK_S = 1;
 const SLACK = 64;
 const NEWLINE = Buffer.from('\n');
 
+/**
+ * Where a run starts reading, and on which clock: a log time the user gave (`watch --since TIME`), meant on the clock
+ * that stamps the lines (`isLogTime`: asked for as it is, sinceTime, and lines stamped before it dropped), or the
+ * window's start on this machine's clock (the first requests count back to it from now, sinceSeconds). One value, as
+ * the flag gave both: no layer can pass the time without saying which it is.
+ */
+export interface ReadStart {
+  at: LogTime;
+  isLogTime: boolean;
+}
+
 /** The cursor of one container's log; lines at or before it have been delivered. */
 export class ResumeGate {
   private readonly reader = new LogTimeReader();
@@ -38,14 +49,13 @@ export class ResumeGate {
   skipped = 0;
 
   /**
-   * @param start the start of the audit window, on this machine's clock: the first request counts back to it (since())
+   * @param start the start of the audit window: on this machine's clock the first request counts back to it (since()),
+   *   a log time the user gave is asked for as it is
    * @param maxLineLength longest line (after its timestamp) the audit keeps; longer ones are passed truncated
-   * @param startIsLogTime `start` is a log time the user gave (`watch --since TIME`), meant on the clock that stamps the
-   *   lines: asked for as it is (sinceTime), and lines stamped before it dropped
    */
-  constructor(start: LogTime, private readonly maxLineLength: number, startIsLogTime = false) {
-    this.anchored = startIsLogTime;
-    this.last = { ...start };
+  constructor(start: ReadStart, private readonly maxLineLength: number) {
+    this.anchored = start.isLogTime;
+    this.last = { ...start.at };
     this.atLast = 0;
     this.toSkip = 0;
   }
