@@ -150,9 +150,6 @@ export class FindingTable {
   private readonly folded = new Map<Verdict, Group>();
   /** Whose failing flows went into an `(other)` group (directly, or with a group pushed out of the table). */
   private readonly foldedFailing: BoundedNameSet;
-  /** The names given to foldedFailing, up to its characters again: a workload's next failing flows that fold cost a lookup, not a search and a hash. */
-  private readonly foldedSeen = new Set<string>();
-  private foldedSeenChars = 0;
 
   /** `limits` are REPORT_LIMITS but in tests. */
   constructor(private readonly limits: ReportLimits = REPORT_LIMITS) {
@@ -163,7 +160,8 @@ export class FindingTable {
   /** Adds one flow whose verdict is a finding; times are epoch ms (NaN when unknown); `held` when the --baseline held its fingerprint. */
   add(flow: Flow, fingerprint: string, startMs: number, endMs: number, held = false): void {
     const group = this.groupFor(flow, fingerprint);
-    if (flow.failing && group === this.folded.get(flow.verdict)) this.foldFailing(workloadLabel(flow.source.namespace, flow.source.workload));
+    // Every such flow, no memo of the names added: foldedFailing already holds them (a repeat costs its search or hash, ~0.25 µs).
+    if (flow.failing && group === this.folded.get(flow.verdict)) this.foldedFailing.add(workloadLabel(flow.source.namespace, flow.source.workload));
     group.count++;
     const t = Number.isFinite(startMs) ? startMs : Infinity;
     if (t < group.reasonMs || (t === group.reasonMs && earlierWords(flow, group))) {
@@ -191,18 +189,9 @@ export class FindingTable {
     if (known) return known;
     const created = this.groups.admit(fingerprint, groupCost(flow), (own) => newGroup(flow, own, false), (out) => {
       foldGroup(this.foldedGroup(out.verdict, flow), out);
-      if (out.failing) this.foldFailing(workloadLabel(out.namespace, out.sourceWorkload));
+      if (out.failing) this.foldedFailing.add(workloadLabel(out.namespace, out.sourceWorkload));
     });
     return created ?? this.foldedGroup(flow.verdict, flow);
-  }
-
-  /** Adds a workload whose failing flows folded to foldedFailing, once (adding it again would change nothing). */
-  private foldFailing(label: string): void {
-    if (this.foldedSeen.has(label)) return;
-    this.foldedFailing.add(label);
-    if (this.foldedSeenChars + label.length > this.limits.foldedWorkloadChars) return;
-    this.foldedSeen.add(label);
-    this.foldedSeenChars += label.length;
   }
 
   /**
