@@ -123,14 +123,6 @@ async function collectStreams(iterable: AsyncIterable<LogStream>): Promise<LogSt
   return out;
 }
 
-/** A note said as the run goes (`say`), and kept in `notes` for the report's warning that repeats it. */
-function saidAndKept(notes: string[], say: (note: string) => void): (note: string) => void {
-  return (note) => {
-    notes.push(note);
-    say(note);
-  };
-}
-
 /** `egress-audit audit`: saved logs in, one verdict per flow, reports out, an exit code CI can trust. */
 export async function runAudit(inputs: string[], options: AuditOptions): Promise<number> {
   boundHeapGrowth();
@@ -141,11 +133,9 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
   // Each kind of note said once per input is bounded on stderr (a walk may find thousands), and listed whole by --explain.
   const perInput = new PerInputNotes();
   // An input found but left out (a dangling link, a FIFO) is said at once, and again in the report's inputs-skipped warning.
-  const skippedInputs: string[] = [];
-  const warn = saidAndKept(skippedInputs, perInput.kind(INPUT_NOTE_KINDS.leftOut, warnOnStderr));
+  const warn = perInput.kind(INPUT_NOTE_KINDS.leftOut, warnOnStderr);
   // A report, flows or records of an earlier run found among the logs: left out, said at once and in the report's own-outputs-skipped warning.
-  const ownOutputs: string[] = [];
-  const ownOutput = saidAndKept(ownOutputs, perInput.kind(INPUT_NOTE_KINDS.ownOutputs, warnOnStderr));
+  const ownOutput = perInput.kind(INPUT_NOTE_KINDS.ownOutputs, warnOnStderr);
   const recordsNote = perInput.kind("parse's records named as inputs, read back", warnOnStderr);
   // A copy of an input (the same bytes under another name) is read once, or each of its flows would count twice.
   const sameContent = perInput.kind('inputs with the same content as another, each read once', warnOnStderr);
@@ -257,7 +247,7 @@ export async function runAudit(inputs: string[], options: AuditOptions): Promise
       {
         builder,
         input: { mode: 'files', description: source.describe(), startedAt, endedAt: new Date().toISOString() },
-        facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(skippedInputs), ...ownOutputsSkippedWarning(ownOutputs), ...podFlagsWarning(podFlagNotes), ...gatewayPodsRefusedWarning(refusedGatewayPods(roles.resolution.assignments), gatewayNamespacesText(settings)), ...gatewaysByContentWarning(gatewaysByContent(roles.resolution.assignments)), ...meshRangesMissWarning(roles.resolution.learnedMeshIps, settings.meshCidrs)], window: window?.coverage() ?? null, stoppedBy: dashboard?.stoppedBy() ?? null },
+        facts: { ...pipelineFacts(pipeline, setup), streams: streamFacts, roles: roles.resolution.assignments, extraWarnings: [...(snapshot?.warnings ?? []), ...inputsSkippedWarning(warn.notes), ...ownOutputsSkippedWarning(ownOutput.notes), ...podFlagsWarning(podFlagNotes), ...gatewayPodsRefusedWarning(refusedGatewayPods(roles.resolution.assignments), gatewayNamespacesText(settings)), ...gatewaysByContentWarning(gatewaysByContent(roles.resolution.assignments)), ...meshRangesMissWarning(roles.resolution.learnedMeshIps, settings.meshCidrs)], window: window?.coverage() ?? null, stoppedBy: dashboard?.stoppedBy() ?? null },
       },
       outputs,
       options,

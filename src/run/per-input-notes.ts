@@ -24,18 +24,22 @@ interface Kind {
   counted: number;
 }
 
+/** Says one note of a kind; `notes`, every note of the kind so far (a report's warning repeats them: kept here, not twice). */
+export type NoteKind = ((note: string) => void) & { readonly notes: readonly string[] };
+
 /** The per-input notes of one run, each kind bounded on stderr (or the dashboard) and kept whole for --explain. */
 export class PerInputNotes {
   private readonly kinds: Kind[] = [];
 
   /** A kind of note, told by `heading` (`inputs left out`), said through `say`: returns the function that says one. */
-  kind(heading: string, say: (message: string) => void): (note: string) => void {
+  kind(heading: string, say: (message: string) => void): NoteKind {
     const kind: Kind = { heading, say, notes: [], counted: 0 };
     this.kinds.push(kind);
-    return (note) => {
+    const sayOne = (note: string): void => {
       kind.notes.push(note);
       if (kind.notes.length <= NOTES_SAID_PER_KIND) say(note);
     };
+    return Object.assign(sayOne, { notes: kind.notes });
   }
 
   /** Says how many notes of each kind were held back since the last call, one line a kind (nothing when none were). */

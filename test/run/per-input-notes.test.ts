@@ -20,4 +20,12 @@ describe('PerInputNotes', () => {
     expect(explained).not.toContain('skipped');
     expect(explained.split('\n').length).toBe(NOTES_SAID_PER_KIND + 6);
   });
+
+  it('keeps every note of a kind for the report warning that repeats them, those held back on stderr too (audit kept them a second time)', () => {
+    const notes = new PerInputNotes();
+    const skipped = notes.kind('skipped', () => undefined);
+    const all = Array.from({ length: NOTES_SAID_PER_KIND + 2 }, (_, i) => `input ${i}: a dangling link`);
+    for (const note of all) skipped(note);
+    expect(skipped.notes).toEqual(all);
+  });
 });
