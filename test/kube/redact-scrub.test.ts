@@ -18,6 +18,20 @@ describe('Redactor.scrub: credentials it never learnt', () => {
     expect(scrub('proxy http://user:pw@proxy.corp:3128 failed')).toBe('proxy http://user:[redacted]@proxy.corp:3128 failed');
   });
 
+  it("keeps a host's port followed by a query or a fragment holding an '@' (its port and query were taken for a password)", () => {
+    for (const url of ['http://localhost:8000?login_hint=me@corp.com', 'https://login.corp:443#user=me@corp.com', 'http://127.0.0.1:8000?a=b&next=http://u@x']) {
+      expect(scrub(`open ${url} to sign in`)).toBe(`open ${url} to sign in`);
+    }
+    // Its secret-named query values still go.
+    expect(scrub('http://localhost:8000?login_hint=me@corp.com&access_token=Zx81Kq')).toBe('http://localhost:8000?login_hint=me@corp.com&access_token=[redacted]');
+  });
+
+  it("scrubs a password holding a '?', a '#' or an '@', however it begins (one that is no port)", () => {
+    for (const password of ['s3cret#Pw', 's3c?ret', 'p@ss?w#rd', '123456?x', '8000x?y', '?8000', '#1']) {
+      expect(scrub(`proxy https://admin:${password}@proxy.corp:3128 failed`)).toBe('proxy https://admin:[redacted]@proxy.corp:3128 failed');
+    }
+  });
+
   it('leaves text with no credential as it is', () => {
     const plain = 'GET https://10.0.0.1:6443/api/v1/namespaces/shop/pods/a/log?follow=true&container=istio-proxy: 404 (basic auth is off)';
     expect(scrub(plain)).toBe(plain);

@@ -69,8 +69,13 @@ const AUTH_VALUE = /\b(Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{7,}[A-Za-z0-9_~+/=-])
  * dashes (a hostile API server's message, a plugin's line) began a scan to the run's end, and 100 KB took a minute.
  */
 const SCHEME = String.raw`[a-z][a-z0-9+.-]{0,31}:\/\/`;
-/** The password of a URL's user info, up to its last `@` (as URL parsers read `https://u:p@ss@host`: the password is `p@ss`). */
-const URL_PASSWORD = new RegExp(String.raw`(${SCHEME}[^\s/@:"'<>]*:)[^\s/"'<>]+@`, 'gi');
+/**
+ * The password of a URL's user info, up to its last `@` (as URL parsers read `https://u:p@ss@host`: the password is
+ * `p@ss`), a `?` or `#` in it too (`https://u:s3cret#Pw@host` parses as no URL, and is quoted so). Not a port followed by
+ * a query or a fragment (`http://localhost:8000?login_hint=me@corp.com`): RFC 3986's user info holds no unescaped `?` or
+ * `#`, so every URL parser reads that as host, port and query, and none would send its `8000?login_hint=me` as a password.
+ */
+const URL_PASSWORD = new RegExp(String.raw`(${SCHEME}[^\s/@:"'<>]*:)(?![0-9]{1,5}[?#])[^\s/"'<>]+@`, 'gi');
 /** A URL within a message. */
 const URL_IN_TEXT = new RegExp(String.raw`${SCHEME}[^\s"'<>]+`, 'gi');
 
