@@ -9,12 +9,12 @@ const EXAMPLE = 'e.g. 2026-11-02T02:00:00Z, 2026-11-02T03:00:00+01:00 or 2026-11
 const TIME = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)([Zz]|[+-]\d{2}:\d{2}))?$/;
 const NO_ZONE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
 
-function isDuration(text: string): boolean {
+/** `text` as a duration (ms), or null when it is none: parsed once, for the caller that takes one and the one that refuses it. */
+function durationOf(text: string): number | null {
   try {
-    parseDuration('', text);
-    return true;
+    return parseDuration('', text);
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -30,7 +30,7 @@ function inUtc(text: string): string {
  * errors naming the flag, as are impossible dates (`2026-02-30`), so a window is never silently other than meant.
  */
 function parseLogTime(flag: string, text: string): number {
-  if (isDuration(text)) throw new UsageError(`${flag}: ${quotedValue(text)} is a duration, but audit reads saved logs: give a time, ${EXAMPLE}`);
+  if (durationOf(text) !== null) throw new UsageError(`${flag}: ${quotedValue(text)} is a duration, but audit reads saved logs: give a time, ${EXAMPLE}`);
   return timeOrThrow(flag, text);
 }
 
@@ -70,7 +70,9 @@ export type WatchSince = { agoMs: number } | { atMs: number };
  * (`2026-11-02T02:00:00Z`, a date); a time not yet come, or anything else, is a usage error saying what it takes.
  */
 export function watchSince(text: string, nowMs: number): WatchSince {
-  if (isDuration(text) || BARE_NUMBER.test(text)) return { agoMs: parseDuration('--since', text) }; // a bare 5 is told it has no unit
+  const agoMs = durationOf(text);
+  if (agoMs !== null) return { agoMs };
+  if (BARE_NUMBER.test(text)) return { agoMs: parseDuration('--since', text) }; // throws: a bare 5 is told it has no unit
   if (!/^\d{4}-\d{2}-\d{2}/.test(text)) {
     throw new UsageError(`--since: ${quotedValue(text)} is neither a duration back from now (${DURATION_EXAMPLE}) nor a time (${EXAMPLE})`);
   }

@@ -44,7 +44,7 @@ export function failingOf(
   findings: readonly Pick<Finding, 'failing' | 'verdict' | 'allowedBy' | 'fingerprint' | 'count' | 'partlyAllowed' | 'heldFlows'>[],
   warnings: readonly Pick<CoverageWarning, 'code'>[],
   failOn: readonly string[],
-  heldByBaseline: ReadonlySet<string> | null = null,
+  heldByBaseline: ReadonlySet<string> | null,
 ): Failing {
   return { ...failingCounts(findings, warnings, failOn), leftOut: leftOutOfFailOn(findings, warnings, failOn, heldByBaseline) };
 }

@@ -182,11 +182,12 @@ export class LogReader {
     try {
       for await (const chunk of res) {
         // A chunk the server was asked for well before it came (not a request's first) is live, no backlog behind it.
-        const live = bytes > 0 && Date.now() - this.lastHeardAt >= CAUGHT_UP_WAIT_MS;
+        const came = Date.now(); // one reading for both: the gate's push takes no time worth a second one
+        const live = bytes > 0 && came - this.lastHeardAt >= CAUGHT_UP_WAIT_MS;
         bytes += (chunk as Buffer).length;
         const before = this.gate.cursorMs();
         const out = this.gate.push(chunk as Buffer);
-        if (out !== null && live) this.behindMs = Math.min(this.behindMs, Date.now() - this.gate.cursorMs());
+        if (out !== null && live) this.behindMs = Math.min(this.behindMs, came - this.gate.cursorMs());
         if (out !== null) yield* this.handOut(out, before);
         this.lastHeardAt = Date.now(); // heard, and (after the consumer) asking again
         if (hooks !== null && this.stopAt !== null && this.gate.cursorMs() >= this.stopAt) {
