@@ -179,6 +179,15 @@ describe('every input line is accounted for exactly once', () => {
     expect(accounted(dangling.counts)).toBe(2);
   });
 
+  it('counts a whole line after a dangling CRI part as a record and the part as truncated, not the two as one malformed line', () => {
+    const line = corpusLines[0]?.line as string;
+    const text = `2024-03-01T10:00:00.1Z stdout P ${line.slice(0, 50)}\n${line}\n`;
+    const { counts, lines } = read([Buffer.from(text)]);
+    expect(counts).toMatchObject({ lines: 2, records: 1, joinedPartials: 0, malformed: { truncated: 1 } }); // was records 0, joinedPartials 1, one malformed
+    expect(lines).toEqual([2]);
+    expect(accounted(counts)).toBe(2);
+  });
+
   it('never joins the parts around a CRI part that was too long into a record missing its middle, however the bytes are chunked', () => {
     const cri = (flag: string, text: string): string => `2024-03-01T10:00:00.1Z stdout ${flag} ${text}`;
     const text = [
