@@ -120,8 +120,6 @@ interface Pending {
 export class EnvelopeStripper {
   /** Partial lines by their pod and output stream (partKey): kubelet writes stdout and stderr to one file, a pipeline's export every pod's lines, interleaved. */
   private readonly pending = new Map<string, Pending>();
-  /** The partKey of the latest part, which a line without an envelope of its own ends (one with an envelope is its own line). */
-  private lastKey = '';
   /** The last JSON line that was no envelope (null: none), and its record (recordOf): the JSON parser reads that instead of parsing the line again. */
   private jsonLine: string | null = null;
   private jsonValue: unknown = undefined;
@@ -164,9 +162,9 @@ export class EnvelopeStripper {
 
   /** Peels one physical line. */
   peel(line: string): Peeled {
-    if (this.pending.size === 0 && isBareLine(line)) {
-      return { kind: 'line', text: line, envelope: null }; // the common case: a bare access-log line
-    }
+    // The common case: a bare access-log line. A line with no envelope is its own line even while a part waits: only a part
+    // of the same pod and stream continues one (a bare line after a dangling `P` was appended to it, a whole entry lost).
+    if (isBareLine(line)) return { kind: 'line', text: line, envelope: null };
     let env: Envelope | null = null;
     let text = line;
     for (let depth = 0; depth < 4; depth++) {
@@ -177,7 +175,6 @@ export class EnvelopeStripper {
       if (isBareLine(text)) break; // as for a line without envelope: nothing more to peel
     }
     if (env !== null && env.timestamp === null && env.pod === null && env.container === null && env.stream === null && env.labels === null && env.source === null) env = null;
-    if (this.pending.size > 0 && env === null) return this.join(this.lastKey, text, env, true);
     return { kind: 'line', text, envelope: env };
   }
 
@@ -262,7 +259,6 @@ export class EnvelopeStripper {
       part = { text: '', envelope: env, tooLong: false };
       this.pending.set(key, part);
     }
-    this.lastKey = key;
     if (!part.tooLong) {
       if (part.text.length + text.length > this.maxLength) {
         part.tooLong = true;
@@ -299,7 +295,6 @@ export class EnvelopeStripper {
       const key = this.keyOf(sample);
       if (key === null) continue;
       this.pending.set(key, { text: '', envelope: null, tooLong: true });
-      this.lastKey = key;
     }
     this.jsonLine = null;
     this.jsonValue = undefined;

@@ -50,6 +50,8 @@ class AuditEngine implements Engine {
   private readonly conflicts: RoleConflicts;
   private readonly unjoined: UnjoinedSpans;
   private finished = false;
+  /** The log time every stream has reached (the last advance), from which a line with no log time of its own ripens. */
+  private watermarkMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     settings: AuditSettings,
@@ -72,7 +74,7 @@ class AuditEngine implements Engine {
       this.addSidecar(entry, cluster);
       return;
     }
-    const h = heldGateway(entry, cluster, this.windowMs);
+    const h = heldGateway(entry, cluster, this.windowMs, this.watermarkMs);
     if (h !== null) {
       this.correlator.hold(h);
       return;
@@ -87,6 +89,7 @@ class AuditEngine implements Engine {
   }
 
   advance(watermarkMs: number): void {
+    this.watermarkMs = watermarkMs;
     this.correlator.advance(watermarkMs);
   }
 
@@ -159,7 +162,7 @@ class AuditEngine implements Engine {
     }
     // Gateway-bound by its endpoint alone (a gateway pod IP), as roles.ts's learnGatewayHosts learns a Service before an audit.
     if (entry.role === 'sidecar' && learnableGatewayHost(cluster)) this.gatewayOutside.learn(cluster.host);
-    const h = heldSidecar(entry, cluster, this.windowMs);
+    const h = heldSidecar(entry, cluster, this.windowMs, this.watermarkMs);
     if (h !== null) {
       this.correlator.hold(h);
       return;

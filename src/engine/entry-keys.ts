@@ -61,25 +61,39 @@ export function isInternal(a: string | null): boolean {
   return a !== null && a.startsWith('envoy://');
 }
 
-function make(e: Entry, cluster: ClusterInfo, side: Side, shape: Shape, conn: string | null, hop: string | null, windowMs: number): Held {
+/**
+ * When an entry's group may be decided: a window after it ended; for a line with no log time, a window after the log time
+ * every stream had reached when it came (`arrivedMs`), or at the end of the input (or an eviction) when none had any yet.
+ * Ripe at once, such a line was decided whenever it reached the head of the queue, so whether its partner had been read by
+ * then, and its verdict, hung on the order the files were read in.
+ */
+function ripeTime(e: Entry, windowMs: number, arrivedMs: number): number {
+  const end = Number.isFinite(e.endMs) ? e.endMs : e.startMs;
+  if (Number.isFinite(end)) return end + windowMs;
+  return Number.isFinite(arrivedMs) ? arrivedMs + windowMs : Number.POSITIVE_INFINITY;
+}
+
+function make(e: Entry, cluster: ClusterInfo, side: Side, shape: Shape, conn: string | null, hop: string | null, windowMs: number, arrivedMs: number): Held {
   const http = isHttp(e.record);
   const raw = e.record.request_id;
   const rid = http && raw !== null && raw.length > 0 ? raw : null;
-  const end = Number.isFinite(e.endMs) ? e.endMs : e.startMs;
-  const ripeAt = Number.isFinite(end) ? end + windowMs : -Infinity;
+  const ripeAt = ripeTime(e, windowMs, arrivedMs);
   const second = shape !== PLAIN && Number.isFinite(e.startMs) ? Math.floor(e.startMs / 1000) : null;
   return new Held(e, cluster, side, shape, http, rid, rid === null ? 0 : requestIdHash(rid), conn, hop, ripeAt, second);
 }
 
-/** A gateway-bound sidecar entry (its cluster read as `cluster`) as held for the join, or null when it never reached the gateway (no socket, no request id). */
-export function heldSidecar(e: Entry, cluster: ClusterInfo, windowMs: number): Held | null {
+/**
+ * A gateway-bound sidecar entry (its cluster read as `cluster`) as held for the join, or null when it never reached the gateway
+ * (no socket, no request id); `arrivedMs` is the log time every stream had reached as it came (-Infinity before any).
+ */
+export function heldSidecar(e: Entry, cluster: ClusterInfo, windowMs: number, arrivedMs: number): Held | null {
   const r = e.record;
-  const h = make(e, cluster, SIDECAR, PLAIN, ipAddress(r.upstream_local_address), ipAddress(r.upstream_host), windowMs);
+  const h = make(e, cluster, SIDECAR, PLAIN, ipAddress(r.upstream_local_address), ipAddress(r.upstream_host), windowMs, arrivedMs);
   return h.conn !== null || (h.rid !== null && h.hop !== null) ? h : null;
 }
 
-/** An egress gateway entry (its cluster read as `cluster`) as held for the join, or null when nothing could ever join it. */
-export function heldGateway(e: Entry, cluster: ClusterInfo, windowMs: number): Held | null {
+/** An egress gateway entry (its cluster read as `cluster`) as held for the join, or null when nothing could ever join it; `arrivedMs` as heldSidecar's. */
+export function heldGateway(e: Entry, cluster: ClusterInfo, windowMs: number, arrivedMs: number): Held | null {
   const r = e.record;
   const remote = r.downstream_remote_address;
   let shape: Shape = PLAIN;
@@ -87,7 +101,7 @@ export function heldGateway(e: Entry, cluster: ClusterInfo, windowMs: number): H
   else if (cluster.kind === 'sni' || isInternal(r.upstream_host)) shape = OUTER;
   // An inner line's listener is internal (`envoy://`): the socket it dialled out from names its gateway pod instead (sni-links.ts).
   const hop = ipAddress(shape === INNER ? r.upstream_local_address : r.downstream_local_address);
-  const h = make(e, cluster, GATEWAY, shape, ipAddress(remote), hop, windowMs);
+  const h = make(e, cluster, GATEWAY, shape, ipAddress(remote), hop, windowMs, arrivedMs);
   if (shape === INNER) return h.second !== null ? h : null;
   return h.conn !== null || h.rid !== null ? h : null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveFormat, type FormatSpec } from '../../parsers/index.js';
+import { parseLineText, resolveFormat, type FormatSpec } from '../../parsers/index.js';
 import { LineSplitter } from '../../src/lines/line-splitter.js';
 import { OTHER_CONTAINER, StreamReader } from '../../src/lines/stream-reader.js';
 import type { LineCounts, StreamInfo } from '../../src/types.js';
@@ -177,6 +177,48 @@ describe('every input line is accounted for exactly once', () => {
     const dangling = read([Buffer.from(`2024-03-01T10:00:00.1Z stdout P ${line.slice(0, 50)}\n${stderr}\n`)]);
     expect(dangling.counts).toMatchObject({ lines: 2, records: 0, notAccessLog: 1, joinedPartials: 0, malformed: { truncated: 1 } });
     expect(accounted(dangling.counts)).toBe(2);
+  });
+
+  it('counts a whole line after a dangling CRI part as a record and the part as truncated, not the two as one malformed line', () => {
+    const line = corpusLines[0]?.line as string;
+    const text = `2024-03-01T10:00:00.1Z stdout P ${line.slice(0, 50)}\n${line}\n`;
+    const { counts, lines } = read([Buffer.from(text)]);
+    expect(counts).toMatchObject({ lines: 2, records: 1, joinedPartials: 0, malformed: { truncated: 1 } }); // was records 0, joinedPartials 1, one malformed
+    expect(lines).toEqual([2]);
+    expect(accounted(counts)).toBe(2);
+  });
+
+  it('reads every whole bare line as a record among CRI parts, some whose rest never came, in a seeded random mix', () => {
+    const random = seeded(144);
+    const bare = (line: string): boolean => {
+      const parsed = parseLineText(line);
+      return parsed.kind === 'record' && parsed.envelope === null;
+    };
+    const lines = corpusLines.map((o) => o.line).filter(bare); // the real lines that wear no envelope of their own
+    for (let round = 0; round < 50; round++) {
+      const out: string[] = [];
+      let want = 0;
+      let dangling = 0;
+      for (let i = 0; i < 40; i++) {
+        const line = lines[Math.floor(random() * lines.length)] as string;
+        const cut = 1 + Math.floor(random() * (line.length - 2));
+        const kind = random();
+        if (kind < 0.4) {
+          out.push(line); // a whole bare line
+          want++;
+        } else if (kind < 0.7) {
+          out.push(`2024-03-01T10:00:00.1Z stdout P ${line.slice(0, cut)}`, `2024-03-01T10:00:00.1Z stdout F ${line.slice(cut)}`); // a line in two parts
+          want++;
+        } else if (dangling === 0) {
+          out.push(`2024-03-01T10:00:00.1Z stderr P ${line.slice(0, cut)}`); // a part whose rest never comes (stderr: no later part continues it)
+          dangling++;
+        }
+      }
+      const { counts } = read([Buffer.from(`${out.join('\n')}\n`)]);
+      expect(counts.records, `round ${round}`).toBe(want); // bare lines after the dangling part were appended to it
+      expect(counts.malformed, `round ${round}`).toEqual(dangling === 0 ? {} : { truncated: 1 });
+      expect(accounted(counts)).toBe(counts.lines);
+    }
   });
 
   it('never joins the parts around a CRI part that was too long into a record missing its middle, however the bytes are chunked', () => {

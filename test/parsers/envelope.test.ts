@@ -59,6 +59,22 @@ describe('envelopes are stripped and their information kept', () => {
     expect(p.pendingPartials()).toBe(0);
   });
 
+  // Found by a seeded randomized campaign: a bare line after a `P` part whose rest never came (a stream cut mid-line, logs
+  // concatenated) was appended to that part, so a whole access-log line was read as the end of another (malformed, lost).
+  it('reads a line with no envelope after a dangling CRI part as its own line, and still joins the part to its rest', () => {
+    const p = parser();
+    const json = '{"start_time":"2024-03-01T10:00:00.125Z","upstream_cluster":"PassthroughCluster","upstream_host":"1.2.3.4:443","response_flags":"-"}';
+    const half = LINE.length >> 1;
+    expect(p.parse(`2024-03-01T10:00:00.1Z stdout P ${LINE.slice(0, half)}`)).toBe('partial');
+    expect(p.parse(json)).toBe('record'); // was malformed (the part and this line read as one)
+    expect(toRecord(p.view).upstream_cluster).toBe('PassthroughCluster');
+    expect(p.parse(LINE)).toBe('record'); // was taken as the part's rest
+    expect(p.pendingPartials()).toBe(1);
+    expect(p.parse(`2024-03-01T10:00:00.3Z stdout F ${LINE.slice(half)}`)).toBe('record');
+    expect(toRecord(p.view).downstream_remote_address).toBe('10.108.0.56:50898');
+    expect(p.pendingPartials()).toBe(0);
+  });
+
   it('joins CRI partial (P) lines into one record', () => {
     const p = parser();
     const half = LINE.length >> 1;
