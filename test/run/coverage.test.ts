@@ -67,6 +67,20 @@ describe('the unmatched-entries warning', () => {
     expect(some).toContain('raise --window');
   });
 
+  it('names inputs with no log time, and keeps the clocks hint only when both hops had a time elsewhere', () => {
+    const timeless = { ...streamFacts('gw-custom.json'), firstMs: Infinity, lastMs: -Infinity };
+    const span = { firstMs: 0, lastMs: 1000 };
+    const why = '1 input logged no log time (no start_time, and no timestamp of kubelet\'s or a log pipeline\'s): gw-custom.json. Its entries can be joined only by an HTTP request id: a TCP or TLS connection is paired by its sockets within --window of its start';
+    // The gateway hop has no time at all: no window can help, and none is suggested.
+    const alone = message({ ...facts({ unmatchedSidecar: 2, unmatchedGateway: 2 }), streams: [streamFacts('sidecar.log'), timeless], sidecarSpan: span }, 'unmatched-entries');
+    expect(alone).toContain(`${why}, and no --window helps.`);
+    expect(alone).not.toContain('raise --window');
+    // Another gateway input had times: the clocks may explain the rest.
+    const beside = message({ ...facts({ unmatchedSidecar: 2, unmatchedGateway: 2 }), streams: [streamFacts('sidecar.log'), streamFacts('gw.log'), timeless], sidecarSpan: span, gatewaySpan: span }, 'unmatched-entries');
+    expect(beside).toContain(`${why}. Log %START_TIME%`);
+    expect(beside).toContain('raise --window');
+  });
+
   it('does not when only one side has entries left over', () => {
     expect(message(facts({ unmatchedSidecar: 2, peersNotLogged: 3 }), 'unmatched-entries')).not.toContain('raise --window');
     expect(message(facts({ unmatchedGateway: 2, socketsNotLogged: 3 }), 'unmatched-entries')).not.toContain('raise --window');

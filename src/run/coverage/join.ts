@@ -7,6 +7,7 @@ import { EAST_WEST_PORT } from '../../engine/net.js';
 import { catalogueFix, socketNotLoggedFix } from '../../engine/rule-catalogue.js';
 import { plural } from '../../text/plural.js';
 import type { Verdict } from '../../types.js';
+import type { StreamFacts } from '../../pipeline/audit-pipeline.js';
 import type { CoverageFacts } from '../coverage.js';
 import { listed } from './listing.js';
 import { gatewayTimeGap, lateStreams, type UncoveredPeriod } from './time.js';
@@ -81,6 +82,19 @@ function measuredOffset(o: ClockOffset, windowMs: number): string {
 }
 
 /**
+ * What inputs without a log time (`timeless`: records, but no start_time and no envelope's time) do to the join: a TCP or
+ * TLS connection is paired by its sockets within --window of its start, so their such entries stay unjoined whatever the
+ * window (only an HTTP request id joins without one); `hopWithoutTime`: one hop has no time at all, so the clocks cannot be
+ * the cause and no --window is suggested. Empty when every input had a log time.
+ */
+function withoutLogTime(timeless: readonly StreamFacts[], hopWithoutTime: boolean): string {
+  if (timeless.length === 0) return '';
+  const they = timeless.length === 1 ? 'Its' : 'Their';
+  const window = hopWithoutTime ? ', and no --window helps' : '';
+  return ` ${plural(timeless.length, 'input')} logged no log time (no start_time, and no timestamp of kubelet's or a log pipeline's): ${listed(timeless, (s) => s.name)}. ${they} entries can be joined only by an HTTP request id: a TCP or TLS connection is paired by its sockets within --window of its start${window}. Log %START_TIME% (Istio's formats do), or save the logs with their timestamps (kubectl logs --timestamps).`;
+}
+
+/**
  * The unmatched-entries warning: joinable entries that found no partner in the window, with what explains them (the
  * hops' logs cover different times, a stream read late, another network's east-west gateway), and clock skew only for
  * what nothing else explains. `uncovered`: the gateway-only periods no sidecar log reaches (no-sidecar-logs names them).
@@ -101,12 +115,15 @@ export function unmatchedEntries(f: CoverageFacts, uncovered: readonly Uncovered
     const eastWest = f.engine.unmatchedViaEastWest;
     const offset = f.engine.clockOffset;
     const guess = offset === null ? `${rest} the sidecars' and the gateway's clocks (or exports) differ by more than that, raise --window.` : `${late.length > 0 ? ' For the rest:' : ''}${measuredOffset(offset, f.windowMs)}`;
-    const skew = f.engine.unmatchedSidecar > eastWest && f.engine.unmatchedGateway > 0 && unmatched > explained ? guess : '';
+    // Inputs of records with no log time: their TCP and TLS entries join by sockets within the window of a start they lack.
+    const timeless = f.streams.filter((s) => s.records > 0 && !Number.isFinite(s.firstMs));
+    const hopWithoutTime = timeless.length > 0 && (!Number.isFinite(f.sidecarSpan.firstMs) || !Number.isFinite(f.gatewaySpan.firstMs));
+    const skew = f.engine.unmatchedSidecar > eastWest && f.engine.unmatchedGateway > 0 && unmatched > explained && !hopWithoutTime ? guess : '';
     const viaEastWest = eastWest === 0 ? '' : ` ${eastWest === f.engine.unmatchedSidecar ? (eastWest === 1 ? 'That sidecar entry' : `All ${eastWest} sidecar entries`) : `${eastWest} of the sidecar entries`} went to an endpoint on port ${EAST_WEST_PORT}, another network's east-west gateway by its port: the egress gateway behind it logs that east-west gateway as its caller, not the sidecar, so no window joins ${eastWest === 1 ? 'it' : 'them'} (read the east-west gateway's log to see where it sent them).`;
     // Periods that differ by a measured clock offset are that offset, not logs of another period: the offset is said instead.
     const shifted = f.engine.clockOffset !== null && Math.abs(f.engine.clockOffset.medianMs) > f.windowMs;
     const gap = (f.engine.unmatchedSidecar > 0 && !shifted ? gatewayTimeGap(f) : '') + (f.engine.unmatchedGateway > 0 && uncovered.length > 0 ? ' No sidecar log covers the log time of some of the gateway entries: no-sidecar-logs names when.' : '');
-    out.push({ code: 'unmatched-entries', message: `${plural(f.engine.unmatchedSidecar, 'gateway-bound sidecar entry', 'gateway-bound sidecar entries')} found no gateway entry and ${plural(f.engine.unmatchedGateway, 'gateway entry', 'gateway entries')} found no sidecar entry within ${f.windowMs / 1000}s.${gap}${lateStreams(late)}${viaEastWest}${skew}` });
+    out.push({ code: 'unmatched-entries', message: `${plural(f.engine.unmatchedSidecar, 'gateway-bound sidecar entry', 'gateway-bound sidecar entries')} found no gateway entry and ${plural(f.engine.unmatchedGateway, 'gateway entry', 'gateway entries')} found no sidecar entry within ${f.windowMs / 1000}s.${gap}${lateStreams(late)}${viaEastWest}${withoutLogTime(timeless, hopWithoutTime)}${skew}` });
   }
   return out;
 }
