@@ -383,10 +383,18 @@ describe('live coverage statements', () => {
   });
 
   it('names the containers whose instances could not be read, with how many, sorted', () => {
-    const w = liveWarnings({ ...base, unreadInstances: [{ label: 'shop/cart-2', count: 2 }, { label: 'shop/cart-1', count: 1 }] });
+    const w = liveWarnings({ ...base, unreadInstances: [{ label: 'shop/cart-2', count: 2, deleted: false }, { label: 'shop/cart-1', count: 1, deleted: false }] });
     expect(w).toEqual([{
       code: 'instances-unread',
       message: 'The logs of 3 container instances could not be read, in whole or in part: the container restarted more than once while its log stream was down, and the API serves only the current and the previous instance, so what those instances logged meanwhile was not audited: shop/cart-1 istio-proxy (1 instance), shop/cart-2 istio-proxy (2 instances).',
+    }]);
+  });
+
+  it('names the pods deleted while their stream was down after the containers that lost instances to restarts', () => {
+    const w = liveWarnings({ ...base, unreadInstances: [{ label: 'shop/cart-3', count: 0, deleted: true }, { label: 'shop/cart-2', count: 2, deleted: true }] });
+    expect(w).toEqual([{
+      code: 'instances-unread',
+      message: 'The logs of 2 container instances could not be read, in whole or in part: the container restarted more than once while its log stream was down, and the API serves only the current and the previous instance, so what those instances logged meanwhile was not audited: shop/cart-2 istio-proxy (2 instances). 2 pods were deleted while their log stream was down, and the API serves no log of a deleted pod, so what their istio-proxy logged after the last line read was not audited: shop/cart-2, shop/cart-3.',
     }]);
   });
 

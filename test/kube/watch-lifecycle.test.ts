@@ -219,7 +219,30 @@ describe.concurrent('watch: following a changing cluster (fake API server)', () 
     expect(requestIds(stdout)).toEqual(ids(0, 3));
     expect((report['coverage'] as { streams: { name: string; lines: number }[] }).streams).toEqual([expect.objectContaining({ name: 'pod/gone/cart-1/istio-proxy', lines: 3 })]);
     expect(warnings(report).map((w) => w.code)).not.toContain('stream-errors');
+    expect(warnings(report).map((w) => w.code)).not.toContain('instances-unread'); // read to its end: nothing lost
     expect(code).toBe(0);
+  });
+
+  clusterIt('reports the lines lost when a pod is deleted while its log stream is down (instances-unread; was a silent loss)', async ({ api, kubeconfig }) => {
+    const pod = sidecarPod(api, 'gonedown', 'cart-1');
+    const run = watch(kubeconfig, 'gonedown');
+    await followedTimes(api, pod, 1);
+    pod.appendLog('istio-proxy', lines(0, 2));
+    await run.waitForStdout((t) => flowCount(t) >= 2);
+    // The connection drops; before the follower is back the pod logs one more line and is deleted, its log with it.
+    api.dropConnections({ kind: 'log', namespace: pod.namespace, pod: pod.name });
+    pod.appendLog('istio-proxy', lines(2, 1));
+    pod.delete();
+    await foundGone(api, pod);
+    run.interrupt();
+    const { stdout, stderr } = await run.exited;
+    const { report } = parseNdjson(stdout);
+    expect(requestIds(stdout)).toEqual(ids(0, 2));
+    expect(warnings(report)).toContainEqual({
+      code: 'instances-unread',
+      message: '1 pod was deleted while its log stream was down, and the API serves no log of a deleted pod, so what its istio-proxy logged after the last line read was not audited: gonedown/cart-1.',
+    });
+    expect(stderr).toContain('the pod gonedown/cart-1 was deleted while its log stream was down');
   });
 
   clusterIt('lists a pod deleted and recreated under its name as one coverage row, pods: 2, its figures summed; a restart is no new pod (was two rows of one name)', async ({ api, kubeconfig }) => {

@@ -10,11 +10,11 @@ export type FollowStep =
   | { kind: 'follow'; containerId: string | null; restartCount: number }
   | { kind: 'last-read'; containerId: string | null; restartCount: number }
   | { kind: 'wait'; why: string }
-  | { kind: 'stop'; why: string };
+  | { kind: 'stop'; why: string; podGone?: true };
 
 /** Decides from the pod as it is now (`null`: the pod is gone) for the pod instance `uid` being followed. */
 export function nextStep(pod: PodFacts | null, uid: string): FollowStep {
-  if (pod === null || pod.uid !== uid) return { kind: 'stop', why: 'the pod was deleted' };
+  if (pod === null || pod.uid !== uid) return { kind: 'stop', why: 'the pod was deleted', podGone: true };
   const proxy = pod.proxy;
   if (proxy === null) return { kind: 'stop', why: 'the pod has no istio-proxy container' };
   if (!pod.scheduled) return { kind: 'wait', why: 'the pod is not scheduled on a node yet' };

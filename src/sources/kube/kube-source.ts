@@ -53,6 +53,11 @@ export interface KubeSourceOptions {
 /** The rule of a pod --gateway-selector found. */
 const SELECTOR_RULE = 'flag:--gateway-selector';
 
+/** What a follower could not read of its container's log, for the instances-unread warning. */
+function unreadOf(f: LogFollower): UnreadInstances {
+  return { label: f.label, count: f.unreadInstances, deleted: f.deletedUnread };
+}
+
 /** How long after the first stream that could not be opened for want of descriptors the cap is said: the others opening then fail (or open) meanwhile. */
 const EXHAUSTED_SETTLE_MS = 1000;
 
@@ -171,7 +176,7 @@ export class KubeSource implements Source {
     for (const [uid, f] of this.followers) {
       if (f.done && this.registry.get(f.label)?.facts.uid !== uid) {
         if (f.cutShort) this.cut.push(f.label);
-        if (f.unreadInstances > 0) this.unread.push({ label: f.label, count: f.unreadInstances });
+        if (f.unreadInstances > 0 || f.deletedUnread) this.unread.push(unreadOf(f));
         this.followers.delete(uid);
       }
     }
@@ -242,7 +247,7 @@ export class KubeSource implements Source {
       preempted: this.slots.preempted(),
       heldBack: this.slots.heldBack(),
       cutShort: [...this.cut, ...[...this.followers.values()].filter((f) => f.cutShort).map((f) => f.label)],
-      unreadInstances: [...this.unread, ...[...this.followers.values()].filter((f) => f.unreadInstances > 0).map((f) => ({ label: f.label, count: f.unreadInstances }))],
+      unreadInstances: [...this.unread, ...[...this.followers.values()].filter((f) => f.unreadInstances > 0 || f.deletedUnread).map(unreadOf)],
       failingViews: [...this.views.sidecars, ...this.views.gateways].filter((v) => v.listed && v.failure !== null).map((v) => `${v.what}: ${v.failure as string}`),
       refusal: this.refusal,
     });

@@ -49,7 +49,10 @@ export interface LiveCoverageFacts {
 /** A container (`namespace/pod`, its istio-proxy) whose log lost instances: the API serves only the current and the previous one. */
 export interface UnreadInstances {
   label: string;
+  /** Instances lost to restarts while the stream was down. */
   count: number;
+  /** The pod was deleted while its stream was down: the rest of its last instance's log went with it. */
+  deleted: boolean;
 }
 
 function some(names: string[]): string {
@@ -78,15 +81,24 @@ function heldBackText(held: readonly Preemption[]): string {
   return `${plural(held.length, 'stream')} could not be opened again for want of file descriptors (ulimit -n), so ${held.length === 1 ? 'its' : 'their'} traffic was not audited from then on unless followed again: ${some(items)}.`;
 }
 
-/** Containers that restarted more than once while their log stream was down: the instances in between were never read. */
+/**
+ * Containers that restarted more than once while their log stream was down (the instances in between were never read),
+ * and pods deleted while their log stream was down (the rest of the last instance's log went with the pod).
+ */
 function unreadWarning(unread: readonly UnreadInstances[]): CoverageWarning | null {
-  if (unread.length === 0) return null;
-  const total = unread.reduce((n, u) => n + u.count, 0);
-  const items = [...unread].sort((a, b) => compareText(a.label, b.label)).map((u) => `${u.label} istio-proxy (${plural(u.count, 'instance')})`);
-  return {
-    code: 'instances-unread',
-    message: `The logs of ${plural(total, 'container instance')} could not be read, in whole or in part: the container restarted more than once while its log stream was down, and the API serves only the current and the previous instance, so what ${total === 1 ? 'that instance' : 'those instances'} logged meanwhile was not audited: ${some(items)}.`,
-  };
+  const sorted = [...unread].sort((a, b) => compareText(a.label, b.label));
+  const restarted = sorted.filter((u) => u.count > 0);
+  const deleted = sorted.filter((u) => u.deleted).map((u) => u.label);
+  const texts: string[] = [];
+  if (restarted.length > 0) {
+    const total = restarted.reduce((n, u) => n + u.count, 0);
+    const items = restarted.map((u) => `${u.label} istio-proxy (${plural(u.count, 'instance')})`);
+    texts.push(`The logs of ${plural(total, 'container instance')} could not be read, in whole or in part: the container restarted more than once while its log stream was down, and the API serves only the current and the previous instance, so what ${total === 1 ? 'that instance' : 'those instances'} logged meanwhile was not audited: ${some(items)}.`);
+  }
+  if (deleted.length > 0) {
+    texts.push(`${plural(deleted.length, 'pod was', 'pods were')} deleted while ${deleted.length === 1 ? 'its' : 'their'} log stream was down, and the API serves no log of a deleted pod, so what ${deleted.length === 1 ? 'its' : 'their'} istio-proxy logged after the last line read was not audited: ${some(deleted)}.`);
+  }
+  return texts.length === 0 ? null : { code: 'instances-unread', message: texts.join(' ') };
 }
 
 /** Pods (`namespace/name`) without a sidecar, `where` they were looked for; shared with `audit --pods`. */

@@ -36,6 +36,11 @@ export class LogFollower implements LogStream {
    * while its stream was down, and the API serves only the current and the previous instance.
    */
   unreadInstances = 0;
+  /**
+   * True when the pod was deleted while its stream was down (dropped or failing): the API serves no log of a deleted
+   * pod, so what its last instance logged after the last line read could not be read.
+   */
+  deletedUnread = false;
   /** The container restarted and its previous instance has not been read to the end yet. */
   private previousOwed = false;
   private everConnected = false;
@@ -142,6 +147,7 @@ export class LogFollower implements LogStream {
           }
         }
         step = await this.recheck(signal);
+        if (step.kind === 'stop' && step.podGone === true && !this.endedClean && this.everConnected && !signal.aborted) this.countDeleted();
         if (!signal.aborted && this.instanceOver(step)) {
           // a stop says nothing about the instance
           if (this.endedClean) this.drainedInstance = this.instance;
@@ -213,6 +219,12 @@ export class LogFollower implements LogStream {
     if (lost <= 0) return;
     this.unreadInstances += lost;
     this.deps.notice(`the istio-proxy container of ${this.label} restarted ${between + 1} times while its log stream was down, and the API serves only the current and the previous instance: ${lost === 1 ? 'the log of 1 instance' : `the logs of ${lost} instances`} could not be read, in whole or in part (the report says so under instances-unread)`);
+  }
+
+  /** The pod was deleted while its stream was down: said now, and in the report (instances-unread); was silent. */
+  private countDeleted(): void {
+    this.deletedUnread = true;
+    this.deps.notice(`the pod ${this.label} was deleted while its log stream was down, and the API serves no log of a deleted pod: what its istio-proxy logged after the last line read could not be read (the report says so under instances-unread)`);
   }
 
   /**
