@@ -27,7 +27,8 @@ describe('Redactor.scrub: credentials it never learnt', () => {
   });
 
   it("scrubs a password holding a '?', a '#' or an '@', however it begins (one that is no port)", () => {
-    for (const password of ['s3cret#Pw', 's3c?ret', 'p@ss?w#rd', '123456?x', '8000x?y', '?8000', '#1']) {
+    // Digits then a '?' or '#' parse as a port, but no parameter follows: a password written unescaped (was said whole).
+    for (const password of ['s3cret#Pw', 's3c?ret', 'p@ss?w#rd', '123456?x', '8000x?y', '?8000', '#1', '2024?Pw', '1234#Secret', '12#a&b']) {
       expect(scrub(`proxy https://admin:${password}@proxy.corp:3128 failed`)).toBe('proxy https://admin:[redacted]@proxy.corp:3128 failed');
     }
   });

@@ -72,10 +72,12 @@ const SCHEME = String.raw`[a-z][a-z0-9+.-]{0,31}:\/\/`;
 /**
  * The password of a URL's user info, up to its last `@` (as URL parsers read `https://u:p@ss@host`: the password is
  * `p@ss`), a `?` or `#` in it too (`https://u:s3cret#Pw@host` parses as no URL, and is quoted so). Not a port followed by
- * a query or a fragment (`http://localhost:8000?login_hint=me@corp.com`): RFC 3986's user info holds no unescaped `?` or
- * `#`, so every URL parser reads that as host, port and query, and none would send its `8000?login_hint=me` as a password.
+ * a query or a fragment parameter (`http://localhost:8000?login_hint=me@corp.com`): RFC 3986's user info holds no
+ * unescaped `?` or `#`, so every URL parser reads that as host, port and query. A parameter (`name=`) it must show:
+ * a password written unescaped that begins with digits (`https://admin:2024?Pw@proxy:3128`, a kubeconfig written by
+ * hand) parses as a port too, but is the person's secret all the same, and was said whole.
  */
-const URL_PASSWORD = new RegExp(String.raw`(${SCHEME}[^\s/@:"'<>]*:)(?![0-9]{1,5}[?#])[^\s/"'<>]+@`, 'gi');
+const URL_PASSWORD = new RegExp(String.raw`(${SCHEME}[^\s/@:"'<>]*:)(?![0-9]{1,5}[?#][^\s/"'<>@]*=)[^\s/"'<>]+@`, 'gi');
 /** A URL within a message. */
 const URL_IN_TEXT = new RegExp(String.raw`${SCHEME}[^\s"'<>]+`, 'gi');
 
