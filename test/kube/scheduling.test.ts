@@ -394,7 +394,7 @@ describe('live coverage statements', () => {
     const w = liveWarnings({ ...base, unreadInstances: [{ label: 'shop/cart-3', count: 0, deleted: true }, { label: 'shop/cart-2', count: 2, deleted: true }] });
     expect(w).toEqual([{
       code: 'instances-unread',
-      message: 'The logs of 2 container instances could not be read, in whole or in part: the container restarted more than once while its log stream was down, and the API serves only the current and the previous instance, so what those instances logged meanwhile was not audited: shop/cart-2 istio-proxy (2 instances). 2 pods were deleted while their log stream was down, and the API serves no log of a deleted pod, so what their istio-proxy logged after the last line read was not audited: shop/cart-2, shop/cart-3.',
+      message: 'The logs of 2 container instances could not be read, in whole or in part: the container restarted more than once while its log stream was down, and the API serves only the current and the previous instance, so what those instances logged meanwhile was not audited: shop/cart-2 istio-proxy (2 instances). 2 pods were deleted while their log stream was down, and the API serves no log of a deleted pod, so anything their istio-proxy logged after the last line read (if any) was not audited: shop/cart-2, shop/cart-3.',
     }]);
   });
 

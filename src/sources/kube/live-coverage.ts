@@ -51,7 +51,7 @@ export interface UnreadInstances {
   label: string;
   /** Instances lost to restarts while the stream was down. */
   count: number;
-  /** The pod was deleted while its stream was down: the rest of its last instance's log went with it. */
+  /** The pod was deleted while its stream was down: whatever its last instance logged after the last line read went with it (maybe nothing). */
   deleted: boolean;
 }
 
@@ -83,7 +83,7 @@ function heldBackText(held: readonly Preemption[]): string {
 
 /**
  * Containers that restarted more than once while their log stream was down (the instances in between were never read),
- * and pods deleted while their log stream was down (the rest of the last instance's log went with the pod).
+ * and pods deleted while their log stream was down (whatever the last instance logged after the last line read went with the pod).
  */
 function unreadWarning(unread: readonly UnreadInstances[]): CoverageWarning | null {
   const sorted = [...unread].sort((a, b) => compareText(a.label, b.label));
@@ -96,7 +96,7 @@ function unreadWarning(unread: readonly UnreadInstances[]): CoverageWarning | nu
     texts.push(`The logs of ${plural(total, 'container instance')} could not be read, in whole or in part: the container restarted more than once while its log stream was down, and the API serves only the current and the previous instance, so what ${total === 1 ? 'that instance' : 'those instances'} logged meanwhile was not audited: ${some(items)}.`);
   }
   if (deleted.length > 0) {
-    texts.push(`${plural(deleted.length, 'pod was', 'pods were')} deleted while ${deleted.length === 1 ? 'its' : 'their'} log stream was down, and the API serves no log of a deleted pod, so what ${deleted.length === 1 ? 'its' : 'their'} istio-proxy logged after the last line read was not audited: ${some(deleted)}.`);
+    texts.push(`${plural(deleted.length, 'pod was', 'pods were')} deleted while ${deleted.length === 1 ? 'its' : 'their'} log stream was down, and the API serves no log of a deleted pod, so anything ${deleted.length === 1 ? 'its' : 'their'} istio-proxy logged after the last line read (if any) was not audited: ${some(deleted)}.`);
   }
   return texts.length === 0 ? null : { code: 'instances-unread', message: texts.join(' ') };
 }

@@ -38,7 +38,7 @@ export class LogFollower implements LogStream {
   unreadInstances = 0;
   /**
    * True when the pod was deleted while its stream was down (dropped or failing): the API serves no log of a deleted
-   * pod, so what its last instance logged after the last line read could not be read.
+   * pod, so anything its last instance logged after the last line read could not be read (it may have logged nothing more).
    */
   deletedUnread = false;
   /** The container restarted and its previous instance has not been read to the end yet. */
@@ -224,7 +224,7 @@ export class LogFollower implements LogStream {
   /** The pod was deleted while its stream was down: said now, and in the report (instances-unread); was silent. */
   private countDeleted(): void {
     this.deletedUnread = true;
-    this.deps.notice(`the pod ${this.label} was deleted while its log stream was down, and the API serves no log of a deleted pod: what its istio-proxy logged after the last line read could not be read (the report says so under instances-unread)`);
+    this.deps.notice(`the pod ${this.label} was deleted while its log stream was down, and the API serves no log of a deleted pod: anything its istio-proxy logged after the last line read (if any) could not be read (the report says so under instances-unread)`);
   }
 
   /**
