@@ -96,7 +96,7 @@ export class Held {
      * dialled out from (never a join key: inner lines are not paired, only linked, by its IP).
      */
     readonly hop: string | null,
-    /** Log time after which nothing can join it any more (end + window). */
+    /** Log time after which nothing can join it any more (end + window; with no log time, entry-keys.ts ripeTime: a window after the watermark it came at, or Infinity). */
     readonly ripeAt: number,
     /** Second of the start time, for SNI outer/inner lines (they link within one gateway, within a second). */
     readonly second: number | null,
