@@ -280,7 +280,7 @@ export class BatchSplitter {
 
   /**
    * Where trailing partial lines start in `body` (whole lines), so they travel with their final part;
-   * a stream's parts may have lines of the other stream (stdout, stderr) between them. Parts beyond a
+   * a stream's parts may have lines of the other stream (stdout, stderr), or lines of no envelope, between them. Parts beyond a
    * few times the limit (their line is too long anyway: parts that never end) go out, so memory stays
    * bounded and each chunk is scanned once.
    */
@@ -294,8 +294,9 @@ export class BatchSplitter {
     let passed = 0;
     while (end > 0) {
       const part = partOf(body, start, end);
-      if (part === null) break;
-      if (!done.has(part.stream)) {
+      // A line of neither part format (a bare access-log line, another log's) is a whole line between parts, as the
+      // envelope stripper reads it (a part waits past it for its own stream's rest): looked back past, not an end.
+      if (part !== null && !done.has(part.stream)) {
         if (part.final) {
           open.delete(part.stream); // its open line, if any, starts after this one
           done.add(part.stream);

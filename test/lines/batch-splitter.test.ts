@@ -45,6 +45,17 @@ describe('BatchSplitter', () => {
     for (const cut of cuts) for (const b of cut.batches) expect(b.bytes.toString().split('stdout P').length).toBe(b.bytes.toString().split('stdout F').length);
   });
 
+  it('keeps a CRI partial line with its final part when lines of no envelope lie between them, wherever a batch ends', () => {
+    // The envelope stripper lets a part wait past a bare line for its own rest; the splitter stopped looking back at such a
+    // line, so a batch ending after it sent the part out alone: `parse` read it truncated and its F as an unknown envelope,
+    // where `audit` (one stream, no batches) joined them. Found by a seeded campaign at the 256 KiB read boundary.
+    const group = 'x'.repeat(30) + '\n2024-03-01T10:00:00.1Z stdout P [2024-03-01T10:00:00.123Z] "GET\nhello\nnot a log line either\n2024-03-01T10:00:00.1Z stdout F  / HTTP/1.1"\n';
+    for (let chunk = 20; chunk <= group.length; chunk += 7) {
+      const { cuts } = split(Buffer.from(group.repeat(3)), 1000, chunk);
+      for (const cut of cuts) for (const b of cut.batches) expect(b.bytes.toString().split('stdout P').length, `chunk ${chunk}`).toBe(b.bytes.toString().split('stdout F').length);
+    }
+  });
+
   it('holds no more than a few times --max-line-length when partial lines never end (a stream of P lines)', () => {
     const part = `2024-03-01T10:00:00.1Z stdout P ${'x'.repeat(200)}\n`;
     const bytes = Buffer.from(part.repeat(20_000)); // 4.6 MB: was held whole, re-scanned and copied on every chunk
