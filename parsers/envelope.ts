@@ -165,17 +165,17 @@ export class EnvelopeStripper {
     // The common case: a bare access-log line. A line with no envelope is its own line even while a part waits: only a part
     // of the same pod and stream continues one (a bare line after a dangling `P` was appended to it, a whole entry lost).
     if (isBareLine(line)) return { kind: 'line', text: line, envelope: null };
-    let env: Envelope | null = null;
+    const env = blank();
     let text = line;
     for (let depth = 0; depth < 4; depth++) {
-      const next = this.peelOne(text, env ?? (env = blank()));
+      const next = this.peelOne(text, env);
       if (next === null) break;
       if (typeof next !== 'string') return this.join(partKey(env), next.text, env, next.final);
       text = next;
       if (isBareLine(text)) break; // as for a line without envelope: nothing more to peel
     }
-    if (env !== null && env.timestamp === null && env.pod === null && env.container === null && env.stream === null && env.labels === null && env.source === null) env = null;
-    return { kind: 'line', text, envelope: env };
+    const none = env.timestamp === null && env.pod === null && env.container === null && env.stream === null && env.labels === null && env.source === null;
+    return { kind: 'line', text, envelope: none ? null : env };
   }
 
   /** Peels one envelope layer; a string is the inner text, an object a CRI/Docker part, null means none. */
@@ -252,7 +252,7 @@ export class EnvelopeStripper {
   }
 
   /** Collects a part of the line of `key` (partKey); returns the whole line when its final part arrives. */
-  private join(key: string, text: string, env: Envelope | null, final: boolean): Peeled {
+  private join(key: string, text: string, env: Envelope, final: boolean): Peeled {
     let part = this.pending.get(key);
     if (part === undefined) {
       if (final) return { kind: 'line', text, envelope: env };
